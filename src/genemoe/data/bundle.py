@@ -1,0 +1,343 @@
+"""The dataset bundle: genemoe's one on-disk format for a prepared dataset.
+
+A bundle is a directory::
+
+    BUNDLE/
+      X.npy          float32 (n_samples, n_genes): log-scale expression, memory-mapped on load
+      obs.parquet    one row per sample (columns below), row order = rows of X
+      var.parquet    one row per gene (columns below), row order = columns of X
+      record.json    the preparation record: inputs + sha256, every step, counts dropped
+      summary.json   n_samples, n_genes, cancer_types, n_with_survival, synthetic, dropped
+      folds.tsv      optional: sample_id, fold (k-fold assignment, seeded)
+
+``obs`` columns: ``sample_id`` (unique), ``patient_id``, ``cancer_type``, ``sample_type``
+(two-digit TCGA code, e.g. ``"01"``), ``time`` (days, float, NaN where unknown), ``event``
+(bool; False where unknown), ``has_survival`` (bool), ``split`` (``train``/``val``/``test``),
+plus optional ``<endpoint>_time``/``<endpoint>_event`` for every survival endpoint joined
+(``os``, ``dss``, ``dfi``, ``pfi``) and ``cohort`` (the input file's cohort name).
+
+``var`` columns: ``gene_id`` (unique; Ensembl without version where known, else the input
+identifier), ``symbol``, ``chrom``, ``start``, ``length`` (may be missing), and the
+training-split statistics used to scale at train and predict time: ``train_mean``,
+``train_std``, ``train_min``, ``train_max``. With k-fold preparation, ``keep_fold<i>``
+(bool) marks the genes kept by the gene filter fitted on fold *i*'s training part.
+
+Writes are atomic: everything goes into a temporary sibling directory that is renamed
+into place at the end, so an interrupted write never leaves a half bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from genemoe.errors import input_error
+
+__all__ = [
+    "Bundle",
+    "OBS_COLUMNS",
+    "VAR_COLUMNS",
+    "SPLITS",
+    "load_bundle",
+    "write_bundle",
+    "summarise",
+    "atomic_dir",
+    "atomic_write_text",
+    "is_bundle",
+]
+
+SPLITS = ("train", "val", "test")
+OBS_COLUMNS = (
+    "sample_id", "patient_id", "cancer_type", "sample_type",
+    "time", "event", "has_survival", "split",
+)  # fmt: skip
+VAR_COLUMNS = ("gene_id", "symbol", "chrom", "start", "length")
+FORMAT_VERSION = 1
+
+Split = Literal["train", "val", "test"]
+
+
+@dataclass
+class Bundle:
+    """A prepared dataset: matrix + per-sample and per-gene tables + provenance.
+
+    Attributes
+    ----------
+    X
+        Expression, shape ``(n_samples, n_genes)``, float32 (a read-only memmap after
+        :func:`load_bundle`).
+    obs
+        Per-sample table, ``n_samples`` rows in the order of ``X``'s rows.
+    var
+        Per-gene table, ``n_genes`` rows in the order of ``X``'s columns.
+    record
+        The preparation record (JSON-serialisable dict).
+    summary
+        The summary (JSON-serialisable dict); recomputed by :func:`write_bundle`.
+    folds
+        Optional k-fold assignment: integer array ``(n_samples,)``; -1 where unassigned.
+    path
+        Where the bundle was loaded from, if it was.
+    """
+
+    X: np.ndarray
+    obs: pd.DataFrame
+    var: pd.DataFrame
+    record: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    folds: np.ndarray | None = None
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.X.ndim != 2:
+            raise ValueError(f"X must be 2-D (n_samples, n_genes), got shape {self.X.shape}")
+        if self.X.shape[0] != len(self.obs) or self.X.shape[1] != len(self.var):
+            raise ValueError(
+                f"X shape {self.X.shape} does not match obs ({len(self.obs)} rows) "
+                f"and var ({len(self.var)} rows)"
+            )
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_genes(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def gene_ids(self) -> np.ndarray:
+        return self.var["gene_id"].to_numpy(dtype=object)
+
+    @property
+    def sample_ids(self) -> np.ndarray:
+        return self.obs["sample_id"].to_numpy(dtype=object)
+
+    @property
+    def class_names(self) -> list[str]:
+        """Sorted cancer types present in the bundle (the class order of every model)."""
+        return sorted(self.obs["cancer_type"].dropna().unique().tolist())
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.record.get("synthetic", False))
+
+    def indices(self, split: Split | None = None, *, fold: int | None = None,
+                part: Literal["train", "test"] = "test") -> np.ndarray:
+        """Row indices of a split, or of one part of a k-fold fold.
+
+        Parameters
+        ----------
+        split
+            ``"train"``, ``"val"`` or ``"test"`` (the bundle's own split).
+        fold, part
+            With ``fold=i``: ``part="test"`` gives fold *i*'s rows, ``part="train"`` the
+            rows of every other fold.
+
+        Returns
+        -------
+        np.ndarray
+            Sorted int64 row indices.
+        """
+        if fold is not None:
+            if self.folds is None:
+                raise input_error(
+                    "this bundle has no k-fold assignment", path=self.path,
+                    fix="prepare it with `genemoe prepare --folds K`",
+                )
+            mask = self.folds == fold if part == "test" else (self.folds != fold) & (self.folds >= 0)
+            return np.flatnonzero(mask)
+        if split is None:
+            return np.arange(self.n_samples)
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+        return np.flatnonzero(self.obs["split"].to_numpy() == split)
+
+    def labels(self, class_names: list[str] | None = None) -> np.ndarray:
+        """Integer class index of every sample ``(n_samples,)`` in ``class_names`` order."""
+        names = class_names or self.class_names
+        lookup = {c: i for i, c in enumerate(names)}
+        return np.array([lookup.get(c, -1) for c in self.obs["cancer_type"]], dtype=np.int64)
+
+    def survival(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(time, event)`` arrays ``(n_samples,)``: days (NaN unknown) and bool."""
+        return (self.obs["time"].to_numpy(dtype=np.float64),
+                self.obs["event"].to_numpy(dtype=bool))
+
+    def subset(self, rows: np.ndarray) -> Bundle:
+        """A new in-memory bundle holding only ``rows`` (the matrix is copied)."""
+        rows = np.asarray(rows)
+        folds = None if self.folds is None else self.folds[rows]
+        return Bundle(
+            X=np.ascontiguousarray(self.X[rows]), obs=self.obs.iloc[rows].reset_index(drop=True),
+            var=self.var.copy(), record=self.record, summary={}, folds=folds, path=None,
+        )
+
+
+def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> dict[str, Any]:
+    """The bundle summary: counts users and later stages rely on.
+
+    Returns
+    -------
+    dict
+        ``n_samples``, ``n_genes``, ``cancer_types`` (type → count, sorted by type),
+        ``n_with_survival``, ``n_events``, ``splits`` (split → count), ``synthetic``,
+        ``dropped`` (the record's per-step dropped counts), ``normalisation``.
+    """
+    counts = obs["cancer_type"].value_counts()
+    has_surv = obs["has_survival"].astype(bool) if "has_survival" in obs else pd.Series(False, index=obs.index)
+    by_split = obs["split"].value_counts() if "split" in obs else pd.Series(dtype=int)
+    return {
+        "n_samples": int(len(obs)),
+        "n_genes": int(len(var)),
+        "cancer_types": {str(k): int(counts[k]) for k in sorted(counts.index)},
+        "n_cancer_types": int(len(counts)),
+        "n_with_survival": int(has_surv.sum()),
+        "n_events": int((obs["event"].astype(bool) & has_surv).sum()) if "event" in obs else 0,
+        "splits": {s: int(by_split.get(s, 0)) for s in SPLITS},
+        "synthetic": bool(record.get("synthetic", False)),
+        "normalisation": record.get("normalisation"),
+        "dropped": record.get("dropped", {}),
+    }
+
+
+@contextmanager
+def atomic_dir(final_path: Path) -> Iterator[Path]:
+    """Yield a temporary directory that replaces ``final_path`` on success.
+
+    The temporary directory is a sibling (same filesystem), so the final rename is
+    atomic. On error it is removed and ``final_path`` is left as it was.
+    """
+    final_path = Path(final_path)
+    final_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final_path.name}.tmp-", dir=final_path.parent))
+    try:
+        yield tmp
+        old = None
+        if final_path.exists():
+            old = final_path.with_name(f".{final_path.name}.old-{os.getpid()}")
+            os.replace(final_path, old)
+        os.replace(tmp, final_path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON-serialisable: {type(o)}")
+
+
+def dump_json(obj: Any) -> str:
+    """JSON text with numpy scalars/arrays and paths converted."""
+    return json.dumps(obj, indent=2, default=_json_default, sort_keys=False)
+
+
+def _check_tables(obs: pd.DataFrame, var: pd.DataFrame) -> None:
+    missing = [c for c in OBS_COLUMNS if c not in obs.columns]
+    if missing:
+        raise ValueError(f"obs lacks columns {missing}")
+    if "gene_id" not in var.columns:
+        raise ValueError("var lacks column 'gene_id'")
+    dup = obs["sample_id"][obs["sample_id"].duplicated()]
+    if len(dup):
+        raise ValueError(f"duplicate sample_id in obs: {dup.iloc[:5].tolist()}")
+    dupg = var["gene_id"][var["gene_id"].duplicated()]
+    if len(dupg):
+        raise ValueError(f"duplicate gene_id in var: {dupg.iloc[:5].tolist()}")
+
+
+def write_bundle(bundle: Bundle, path: Path) -> Path:
+    """Write ``bundle`` to directory ``path`` atomically; returns the path.
+
+    The summary is recomputed from the tables and record, so it can never disagree
+    with them.
+    """
+    path = Path(path)
+    _check_tables(bundle.obs, bundle.var)
+    record = dict(bundle.record)
+    record.setdefault("format_version", FORMAT_VERSION)
+    summary = summarise(bundle.obs, bundle.var, record)
+    with atomic_dir(path) as tmp:
+        np.save(tmp / "X.npy", np.ascontiguousarray(bundle.X, dtype=np.float32))
+        bundle.obs.reset_index(drop=True).to_parquet(tmp / "obs.parquet", index=False)
+        bundle.var.reset_index(drop=True).to_parquet(tmp / "var.parquet", index=False)
+        (tmp / "record.json").write_text(dump_json(record))
+        (tmp / "summary.json").write_text(dump_json(summary))
+        if bundle.folds is not None:
+            pd.DataFrame({"sample_id": bundle.obs["sample_id"].to_numpy(),
+                          "fold": bundle.folds}).to_csv(tmp / "folds.tsv", sep="\t", index=False)
+    bundle.summary = summary
+    bundle.record = record
+    return path
+
+
+def is_bundle(path: Path) -> bool:
+    """True when ``path`` is a bundle directory."""
+    path = Path(path)
+    return path.is_dir() and (path / "X.npy").exists() and (path / "obs.parquet").exists()
+
+
+def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
+    """Load a bundle; the matrix is memory-mapped read-only unless ``mmap=False``.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is not a bundle or a part is missing or inconsistent.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise input_error("no such bundle directory", path=path,
+                          fix="create it with `genemoe prepare ... --out BUNDLE`")
+    for part in ("X.npy", "obs.parquet", "var.parquet", "record.json"):
+        if not (path / part).exists():
+            raise input_error(f"not a genemoe bundle: {part} is missing", path=path,
+                              fix="point --data at a directory written by `genemoe prepare`")
+    X = np.load(path / "X.npy", mmap_mode="r" if mmap else None)
+    obs = pd.read_parquet(path / "obs.parquet")
+    var = pd.read_parquet(path / "var.parquet")
+    record = json.loads((path / "record.json").read_text())
+    summary = json.loads((path / "summary.json").read_text()) if (path / "summary.json").exists() else {}
+    folds = None
+    if (path / "folds.tsv").exists():
+        f = pd.read_csv(path / "folds.tsv", sep="\t")
+        lookup = dict(zip(f["sample_id"].astype(str), f["fold"].astype(int), strict=True))
+        folds = np.array([lookup.get(s, -1) for s in obs["sample_id"].astype(str)], dtype=np.int64)
+    try:
+        return Bundle(X=X, obs=obs, var=var, record=record, summary=summary, folds=folds, path=path)
+    except ValueError as exc:
+        raise input_error(str(exc), path=path, fix="re-create the bundle with `genemoe prepare`") from exc

@@ -1,0 +1,123 @@
+"""Classify and normalise gene and sample identifiers.
+
+Used by the readers to detect a matrix's orientation and by the annotation to map
+identifiers. Pure functions of strings; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "IdKind",
+    "classify_id",
+    "detect_id_kind",
+    "is_sample_barcode",
+    "looks_like_genes",
+    "looks_like_samples",
+    "strip_version",
+    "split_firehose",
+]
+
+IdKind = Literal["ensembl", "ensembl_versioned", "entrez", "firehose", "symbol", "unknown"]
+
+_ENSEMBL = re.compile(r"^ENS[A-Z]*G\d{6,}$")
+_ENSEMBL_V = re.compile(r"^ENS[A-Z]*G\d{6,}\.\d+(_PAR_Y)?$")
+_ENTREZ = re.compile(r"^\d{1,9}$")
+_FIREHOSE = re.compile(r"^[^|\s]*\|\d+$")  # 'TP53|7157', '?|100130426'
+_SYMBOL = re.compile(r"^[A-Za-z][A-Za-z0-9\-\.@_/]{0,30}$")
+# TCGA-XX-XXXX, optionally -01, -01A, -01A-11R-A29S-07; also TARGET-/other projects
+_BARCODE = re.compile(r"^[A-Z0-9]+-[A-Z0-9]{2}-[A-Z0-9]{4}(-\d{2}[A-Z]?(-\d{2}[A-Z]?(-[A-Z0-9]{4}(-\d{2})?)?)?)?$")
+_GENERIC_SAMPLE = re.compile(r"^(sample|patient|cell|s)[_\-]?\d+$", re.IGNORECASE)
+
+
+def classify_id(value: str) -> IdKind:
+    """Return the kind of one gene identifier.
+
+    Examples
+    --------
+    >>> classify_id("ENSG00000141510.16"), classify_id("7157"), classify_id("TP53|7157")
+    ('ensembl_versioned', 'entrez', 'firehose')
+    """
+    v = value.strip()
+    if _ENSEMBL.match(v):
+        return "ensembl"
+    if _ENSEMBL_V.match(v):
+        return "ensembl_versioned"
+    if _ENTREZ.match(v):
+        return "entrez"
+    if _FIREHOSE.match(v):
+        return "firehose"
+    if _SYMBOL.match(v) and not is_sample_barcode(v):
+        return "symbol"
+    return "unknown"
+
+
+def detect_id_kind(values: Iterable[str], *, sample: int = 2000) -> IdKind:
+    """Dominant identifier kind among ``values`` (a majority over a sample of them).
+
+    Returns ``"unknown"`` when no kind covers at least 80% of the looked-at values.
+    Versioned and unversioned Ensembl IDs count together (kind ``ensembl_versioned`` if
+    any carries a version).
+    """
+    vals = [str(v) for v in list(values)[:sample]]
+    if not vals:
+        return "unknown"
+    kinds = [classify_id(v) for v in vals]
+    n = len(kinds)
+    n_ens = sum(k in ("ensembl", "ensembl_versioned") for k in kinds)
+    if n_ens >= 0.8 * n:
+        return "ensembl_versioned" if "ensembl_versioned" in kinds else "ensembl"
+    for kind in ("entrez", "firehose", "symbol"):
+        if sum(k == kind for k in kinds) >= 0.8 * n:
+            return kind  # type: ignore[return-value]
+    return "unknown"
+
+
+def is_sample_barcode(value: str) -> bool:
+    """True for TCGA-style barcodes (``TCGA-OR-A5J1``, ``TCGA-OR-A5J1-01A-11R-A29S-07``)."""
+    return bool(_BARCODE.match(value.strip().upper())) and "-" in value
+
+
+def looks_like_samples(values: Sequence[str], *, threshold: float = 0.8) -> bool:
+    """True when most ``values`` are sample barcodes or generic sample names."""
+    vals = [str(v) for v in values[:2000]]
+    if not vals:
+        return False
+    hits = sum(is_sample_barcode(v) or bool(_GENERIC_SAMPLE.match(v)) for v in vals)
+    return hits >= threshold * len(vals)
+
+
+def looks_like_genes(values: Sequence[str], *, threshold: float = 0.8) -> bool:
+    """True when most ``values`` are gene identifiers of a recognisable, non-symbol kind.
+
+    Gene symbols alone are too easily confused with other names, so a symbol-only axis
+    counts as genes only when the other axis looks like samples (the readers decide).
+    """
+    kind = detect_id_kind(values)
+    return kind in ("ensembl", "ensembl_versioned", "entrez", "firehose")
+
+
+def strip_version(ids: Iterable[str]) -> np.ndarray:
+    """Drop Ensembl version suffixes: ``ENSG00000141510.16`` → ``ENSG00000141510``.
+
+    ``_PAR_Y`` genes keep a ``_PAR_Y`` suffix so they stay distinct from their X copies.
+    """
+    out = []
+    for v in ids:
+        s = str(v)
+        if s.startswith("ENS") and "." in s:
+            base, _, rest = s.partition(".")
+            s = base + ("_PAR_Y" if rest.endswith("_PAR_Y") else "")
+        out.append(s)
+    return np.asarray(out, dtype=object)
+
+
+def split_firehose(value: str) -> tuple[str | None, str]:
+    """Split a Firehose ``SYMBOL|ENTREZ`` identifier; a ``?`` symbol becomes None."""
+    sym, _, entrez = value.partition("|")
+    return (None if sym in ("", "?") else sym), entrez

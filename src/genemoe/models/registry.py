@@ -1,0 +1,88 @@
+"""Model registry: ``create_model(name, ...)`` and ``list_models()`` (a plain dict).
+
+Every model, neural or classical, registers a factory with the tasks it supports. Neural
+factories return a :class:`~genemoe.models.base.GeneModel`; classical ones return an
+object with ``fit`` / ``predict_proba`` (classify) or ``predict_risk`` (survival).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from genemoe.errors import input_error
+
+__all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec"]
+
+Kind = Literal["torch", "sklearn"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A registered model: its factory and what it supports."""
+
+    name: str
+    factory: Callable[..., Any]
+    kind: Kind
+    tasks: tuple[str, ...]
+    description: str
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+# Modules that register models on import (kept explicit: no import-time magic elsewhere).
+_MODEL_MODULES = (
+    "genemoe.models.genemoe",
+    "genemoe.models.baselines",
+    "genemoe.models.classical",
+)
+
+
+def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description: str = ""):
+    """Decorator registering ``factory`` under ``name``."""
+
+    def deco(factory: Callable[..., Any]) -> Callable[..., Any]:
+        _REGISTRY[name] = ModelSpec(name, factory, kind, tasks, description or (factory.__doc__ or "").strip().split("\n")[0])
+        return factory
+
+    return deco
+
+
+def _load_all() -> None:
+    for mod in _MODEL_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:  # a family not built yet
+            if exc.name != mod:
+                raise
+
+
+def list_models(*, task: str | None = None, kind: Kind | None = None) -> list[str]:
+    """Names of registered models, optionally only those supporting ``task`` / of ``kind``."""
+    _load_all()
+    return sorted(n for n, s in _REGISTRY.items()
+                  if (task is None or task in s.tasks) and (kind is None or s.kind == kind))
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The :class:`ModelSpec` of ``name``; a clear error listing the choices otherwise."""
+    _load_all()
+    if name not in _REGISTRY:
+        raise input_error(f"unknown model {name!r}", where="--model",
+                          fix=f"choose one of: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config: Any) -> Any:
+    """Instantiate model ``name`` for ``task`` with ``n_genes`` inputs and ``n_outputs`` outputs.
+
+    Extra keyword arguments are the model's own configuration (a preset's values,
+    overridden by the user's).
+    """
+    spec = get_spec(name)
+    if task not in spec.tasks:
+        raise input_error(f"model {name!r} does not support task {task!r}", where="--model",
+                          fix=f"use it for {', '.join(spec.tasks)}, or pick another model "
+                              f"({', '.join(list_models(task=task))})")
+    return spec.factory(n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
