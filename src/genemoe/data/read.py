@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["ExpressionTable", "Orientation", "ValueKind"]
 
@@ -40,6 +41,9 @@ class ExpressionTable:
         e.g. log2(x+1)), or ``"linear"`` (non-integer, not log: TPM/RSEM/FPKM).
     notes
         Human-readable notes on what was detected or fixed (reported by ``prepare``).
+    sample_meta
+        Optional per-sample table carried by the file itself (an ``.h5ad``'s ``obs``),
+        indexed by sample id; ``prepare`` can take labels from it.
     """
 
     values: np.ndarray
@@ -50,6 +54,7 @@ class ExpressionTable:
     id_kind: str
     value_kind: ValueKind
     notes: list[str] = field(default_factory=list)
+    sample_meta: pd.DataFrame | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
