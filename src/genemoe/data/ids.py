@@ -31,7 +31,7 @@ _ENTREZ = re.compile(r"^\d{1,9}$")
 _FIREHOSE = re.compile(r"^[^|\s]*\|\d+$")  # 'TP53|7157', '?|100130426'
 _SYMBOL = re.compile(r"^[A-Za-z][A-Za-z0-9\-\.@_/]{0,30}$")
 # TCGA-XX-XXXX, optionally -01, -01A, -01A-11R-A29S-07; also TARGET-/other projects
-_BARCODE = re.compile(r"^[A-Z0-9]+-[A-Z0-9]{2}-[A-Z0-9]{4}(-\d{2}[A-Z]?(-\d{2}[A-Z]?(-[A-Z0-9]{4}(-\d{2})?)?)?)?$")
+_BARCODE = re.compile(r"^[A-Z0-9]+-[A-Z0-9]{2}-[A-Z0-9]{4,6}(-\d{2}[A-Z]?(-\d{2}[A-Z]?(-[A-Z0-9]{4}(-\d{2})?)?)?)?$")
 _GENERIC_SAMPLE = re.compile(r"^(sample|patient|cell|s)[_\-]?\d+$", re.IGNORECASE)
 
 
