@@ -1,0 +1,495 @@
+"""Survival metrics: concordance, Kaplan–Meier and log-rank, as plain functions of arrays.
+
+Sign convention
+---------------
+``risk`` is a log-hazard: **higher risk = shorter survival**. This is what scikit-survival
+expects (``concordance_index_censored(event, time, risk)``); lifelines'
+``concordance_index(time, score, event)`` expects a *survival* score, so the same number
+comes out of ``lifelines.utils.concordance_index(time, -risk, event)``.
+
+``time`` is in days (any positive unit works), ``event`` is True for an observed death /
+event and False for a censored sample.
+
+Harrell's C counts, over comparable pairs, how often the sample that failed first had the
+higher risk. A pair ``(i, j)`` is comparable when ``i`` had an event and ``time[i] <
+time[j]``, or ``time[i] == time[j]`` and ``j`` is censored (the event is taken to come
+first, as in scikit-survival and lifelines). Two events at the same time are not
+comparable. Tied risks count 1/2. The count is O(n log² n) in vectorised numpy, so
+bootstrapping thousands of samples stays cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats
+
+from genemoe.errors import input_error
+
+__all__ = [
+    "concordance_index",
+    "uno_c_index",
+    "bootstrap_c_index",
+    "c_index_by_group",
+    "kaplan_meier",
+    "logrank_test",
+    "median_split_logrank",
+    "survival_metrics",
+]
+
+log = logging.getLogger(__name__)
+
+ArrayLike = np.ndarray | Sequence[float]
+
+
+# --------------------------------------------------------------------------- input checks
+def _as_1d(x: ArrayLike, name: str, *, dtype: type = np.float64) -> np.ndarray:
+    arr = np.asarray(x)
+    if arr.ndim != 1:
+        raise input_error(f"{name} must be 1-D, got shape {arr.shape}", where=name)
+    if dtype is bool:
+        if arr.dtype != bool:
+            if not np.issubdtype(arr.dtype, np.number) or not np.all(np.isin(arr, (0, 1))):
+                raise input_error(f"{name} must be boolean (True = event) or 0/1", where=name)
+        return arr.astype(bool)
+    arr = arr.astype(dtype)
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        raise input_error(
+            f"{name} contains {bad.size} NaN or infinite value(s), first at position {bad[0]}",
+            where=name,
+            fix="drop samples without follow-up or prediction",
+        )
+    return arr
+
+
+def _check_survival(
+    time: ArrayLike, event: ArrayLike, *others: tuple[ArrayLike, str], need_event: bool = True
+) -> tuple[np.ndarray, ...]:
+    """Validate ``time``, ``event`` and same-length ``others``; return them as arrays."""
+    t = _as_1d(time, "time")
+    e = _as_1d(event, "event", dtype=bool)
+    rest = [_as_1d(x, name) for x, name in others]
+    names = ["event"] + [name for _, name in others]
+    for arr, name in zip([e, *rest], names, strict=True):
+        if arr.size != t.size:
+            raise input_error(f"time has {t.size} samples but {name} has {arr.size}", where=name)
+    if t.size == 0:
+        raise input_error("no samples", where="time")
+    if np.any(t < 0):
+        raise input_error("time contains negative values", where="time")
+    if need_event and not e.any():
+        raise input_error(
+            "all samples are censored",
+            where="event",
+            fix="survival metrics need at least one observed event",
+        )
+    return (t, e, *rest)
+
+
+def _check_groups(groups: ArrayLike, n: int) -> np.ndarray:
+    g = np.asarray(groups)
+    if g.ndim != 1 or g.size != n:
+        raise input_error(
+            f"groups must be 1-D with {n} entries, got shape {g.shape}", where="groups"
+        )
+    if g.dtype.kind == "f" and np.any(np.isnan(g)):
+        raise input_error("groups contains NaN", where="groups")
+    return g
+
+
+# --------------------------------------------------------------------------- Harrell's C
+def _run_position(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows sorted so equal ``keys`` rows are contiguous: index within run, run length."""
+    n = keys.shape[0]
+    new = np.ones(n, dtype=bool)
+    new[1:] = np.any(keys[1:] != keys[:-1], axis=1)
+    starts = np.flatnonzero(new)
+    lengths = np.diff(np.append(starts, n))
+    run = np.cumsum(new) - 1
+    return np.arange(n) - starts[run], lengths[run]
+
+
+def _count_later(rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per position ``p``: #{q > p: rank[q] < rank[p]} and #{q > p: rank[q] == rank[p]}.
+
+    Bottom-up merge counting: at each level, every element of a left block is compared
+    with the sorted right block of the same pair, all pairs at once via one searchsorted.
+    """
+    n = rank.size
+    m = int(rank.max()) + 1 if n else 1
+    less = np.zeros(n, np.int64)
+    equal = np.zeros(n, np.int64)
+    pos = np.arange(n)
+    width = 1
+    while width < n:
+        pair = pos // (2 * width)
+        right = (pos // width) % 2 == 1
+        right_keys = np.sort(pair[right] * m + rank[right])
+        left = np.flatnonzero(~right)
+        key = pair[left] * m + rank[left]
+        lo = np.searchsorted(right_keys, key, "left")
+        hi = np.searchsorted(right_keys, key, "right")
+        less[left] += lo - np.searchsorted(right_keys, pair[left] * m, "left")
+        equal[left] += hi - lo
+        width *= 2
+    return less, equal
+
+
+def _harrell_counts(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> tuple[float, int]:
+    """(concordant + ties / 2, number of comparable pairs) for validated arrays."""
+    # Sort by time ascending, events before censored at the same time, risk descending.
+    order = np.lexsort((-risk, ~event, time))
+    t, e, r = time[order], event[order], risk[order]
+    rank = np.unique(r, return_inverse=True)[1].reshape(-1)
+    less, equal = _count_later(rank)
+    comparable = (t.size - 1 - np.arange(t.size)).astype(np.int64)
+    # Events tied in time are not comparable: remove the later ones in the same
+    # (time, event) run; within it risks descend, so they have lower or equal risk.
+    k, g = _run_position(np.column_stack([t, e]))
+    k_eq, g_eq = _run_position(np.column_stack([t, e, r]))
+    later_tied = g - 1 - k
+    later_tied_equal = g_eq - 1 - k_eq
+    less -= later_tied - later_tied_equal
+    equal -= later_tied_equal
+    comparable -= later_tied
+    score = float(np.sum(less[e]) + 0.5 * np.sum(equal[e]))
+    return score, int(np.sum(comparable[e]))
+
+
+def concordance_index(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> float:
+    """Harrell's concordance index of ``risk`` (higher = shorter survival).
+
+    Parameters
+    ----------
+    time
+        ``(n_samples,)`` follow-up times.
+    event
+        ``(n_samples,)`` bool, True where the event was observed.
+    risk
+        ``(n_samples,)`` predicted risk (log-hazard).
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0.5 is random, 1 a perfect ranking. Equals
+        ``sksurv.metrics.concordance_index_censored(event, time, risk)[0]`` and
+        ``lifelines.utils.concordance_index(time, -risk, event)`` (risk ties are exact).
+
+    Raises
+    ------
+    InputError
+        Lengths differ, NaN values, all samples censored, or no comparable pair.
+    """
+    t, e, r = _check_survival(time, event, (risk, "risk"))
+    score, n_pairs = _harrell_counts(t, e, r)
+    if n_pairs == 0:
+        raise input_error(
+            "no comparable pairs (every event is tied with every later sample)",
+            where="time",
+            fix="the C-index needs an event before another time",
+        )
+    return score / n_pairs
+
+
+def uno_c_index(
+    time_train: ArrayLike,
+    event_train: ArrayLike,
+    time: ArrayLike,
+    event: ArrayLike,
+    risk: ArrayLike,
+    *,
+    tau: float | None = None,
+) -> float:
+    """Uno's IPCW concordance index (censoring weights estimated on the training data).
+
+    Parameters
+    ----------
+    time_train, event_train
+        ``(n_train,)`` training follow-up, used to estimate the censoring distribution.
+    time, event, risk
+        ``(n_samples,)`` test follow-up and predicted risk (higher = worse).
+    tau
+        Truncation time: only pairs with the earlier time below ``tau`` count. Needed when
+        test times exceed the largest training time.
+
+    Returns
+    -------
+    float
+        ``sksurv.metrics.concordance_index_ipcw(...)[0]``.
+    """
+    from sksurv.metrics import concordance_index_ipcw
+    from sksurv.util import Surv
+
+    t_tr, e_tr = _check_survival(time_train, event_train)
+    t, e, r = _check_survival(time, event, (risk, "risk"))
+    try:
+        return float(
+            concordance_index_ipcw(
+                Surv.from_arrays(e_tr, t_tr), Surv.from_arrays(e, t), r, tau=tau
+            )[0]
+        )
+    except (ValueError, ZeroDivisionError) as exc:
+        raise input_error(
+            f"Uno's C-index failed: {exc}",
+            where="time",
+            fix="pass tau below the largest training follow-up time",
+        ) from exc
+
+
+def bootstrap_c_index(
+    time: ArrayLike,
+    event: ArrayLike,
+    risk: ArrayLike,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> tuple[float, float]:
+    """Percentile bootstrap confidence interval of Harrell's C.
+
+    Parameters
+    ----------
+    time, event, risk
+        ``(n_samples,)`` as in :func:`concordance_index`.
+    n_boot
+        Number of resamples (with replacement, same size). Resamples without a comparable
+        pair are skipped.
+    seed
+        Seed of the resampling.
+    alpha
+        The interval covers ``1 - alpha``.
+
+    Returns
+    -------
+    (lo, hi)
+        NaN, NaN when no resample had a comparable pair.
+    """
+    t, e, r = _check_survival(time, event, (risk, "risk"))
+    if n_boot < 1 or not 0 < alpha < 1:
+        raise input_error(
+            f"need n_boot >= 1 and 0 < alpha < 1, got {n_boot}, {alpha}", where="bootstrap_c_index"
+        )
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, t.size, t.size)
+        score, n_pairs = _harrell_counts(t[idx], e[idx], r[idx])
+        if n_pairs:
+            values.append(score / n_pairs)
+    if not values:
+        return float("nan"), float("nan")
+    lo, hi = np.quantile(values, [alpha / 2, 1 - alpha / 2])
+    return float(lo), float(hi)
+
+
+def c_index_by_group(
+    time: ArrayLike,
+    event: ArrayLike,
+    risk: ArrayLike,
+    groups: ArrayLike,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> dict:
+    """Harrell's C within each group (e.g. cancer type), with a bootstrap interval.
+
+    Parameters
+    ----------
+    time, event, risk
+        ``(n_samples,)`` as in :func:`concordance_index`.
+    groups
+        ``(n_samples,)`` group label of each sample.
+    n_boot, seed, alpha
+        As in :func:`bootstrap_c_index`.
+
+    Returns
+    -------
+    dict
+        ``{group: {"c_index", "n", "n_events", "ci": [lo, hi], "reason"}}`` in sorted group
+        order. Groups with fewer than 2 events (or no comparable pair) get NaN and a
+        ``reason``; otherwise ``reason`` is None.
+    """
+    t, e, r = _check_survival(time, event, (risk, "risk"), need_event=False)
+    g = _check_groups(groups, t.size)
+    out: dict = {}
+    for label in np.unique(g):
+        m = g == label
+        key = label.item() if hasattr(label, "item") else label
+        n_events = int(e[m].sum())
+        entry = {
+            "c_index": float("nan"),
+            "n": int(m.sum()),
+            "n_events": n_events,
+            "ci": [float("nan"), float("nan")],
+            "reason": None,
+        }
+        score, n_pairs = _harrell_counts(t[m], e[m], r[m]) if n_events else (0.0, 0)
+        if n_events < 2:
+            entry["reason"] = f"fewer than 2 events ({n_events})"
+        elif n_pairs == 0:
+            entry["reason"] = "no comparable pairs"
+        else:
+            entry["c_index"] = score / n_pairs
+            entry["ci"] = list(
+                bootstrap_c_index(t[m], e[m], r[m], n_boot=n_boot, seed=seed, alpha=alpha)
+            )
+        out[key] = entry
+    return out
+
+
+# --------------------------------------------------------------------------- KM, log-rank
+def kaplan_meier(time: ArrayLike, event: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan–Meier estimate of the survival function.
+
+    Parameters
+    ----------
+    time, event
+        ``(n_samples,)`` follow-up and event indicator.
+
+    Returns
+    -------
+    times
+        ``(n_event_times,)`` distinct event times, ascending.
+    survival
+        ``(n_event_times,)`` S(t) just after each event time: a right-continuous step
+        function, 1 before ``times[0]``. Both empty when no event was observed.
+    """
+    t, e = _check_survival(time, event, need_event=False)
+    times = np.unique(t[e])
+    at_risk = t.size - np.searchsorted(np.sort(t), times, "left")
+    deaths = np.bincount(np.searchsorted(times, t[e]), minlength=times.size)
+    return times, np.cumprod(1.0 - deaths / at_risk)
+
+
+def _logrank_stat(t: np.ndarray, e: np.ndarray, codes: np.ndarray, n_groups: int) -> float:
+    """K-group log-rank chi-square statistic (df = n_groups - 1)."""
+    times = np.unique(t[e])
+    n_risk = np.empty((times.size, n_groups))
+    n_dead = np.empty((times.size, n_groups))
+    for k in range(n_groups):
+        tk = np.sort(t[codes == k])
+        n_risk[:, k] = tk.size - np.searchsorted(tk, times, "left")
+        n_dead[:, k] = np.bincount(
+            np.searchsorted(times, t[e & (codes == k)]), minlength=times.size
+        )
+    n, d = n_risk.sum(1), n_dead.sum(1)
+    frac = n_risk / n[:, None]
+    expected = (d[:, None] * frac).sum(0)
+    scale = np.divide(d * (n - d), n - 1, out=np.zeros_like(n), where=n > 1)
+    # Var(O - E)_kl = sum_t scale_t * frac_tk * (delta_kl - frac_tl)
+    cov = np.diag(scale @ frac) - (frac * scale[:, None]).T @ frac
+    diff = n_dead.sum(0) - expected
+    return float(diff[:-1] @ np.linalg.pinv(cov[:-1, :-1]) @ diff[:-1])
+
+
+def logrank_test(time: ArrayLike, event: ArrayLike, groups: ArrayLike) -> dict:
+    """Log-rank test that two or more groups share one survival function.
+
+    Parameters
+    ----------
+    time, event
+        ``(n_samples,)`` follow-up and event indicator.
+    groups
+        ``(n_samples,)`` group labels (at least two distinct).
+
+    Returns
+    -------
+    dict
+        ``statistic`` (chi-square, df = n_groups - 1), ``p_value``, ``df``. Matches
+        ``lifelines.statistics.multivariate_logrank_test``.
+    """
+    t, e = _check_survival(time, event)
+    labels, codes = np.unique(_check_groups(groups, t.size), return_inverse=True)
+    if labels.size < 2:
+        raise input_error(f"log-rank needs at least 2 groups, got {labels.size}", where="groups")
+    stat = _logrank_stat(t, e, codes.reshape(-1), labels.size)
+    df = labels.size - 1
+    return {"statistic": stat, "p_value": float(stats.chi2.sf(stat, df)), "df": int(df)}
+
+
+def median_split_logrank(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> dict:
+    """Log-rank test between samples above the median risk and the rest.
+
+    Returns
+    -------
+    dict
+        ``p_value``, ``statistic``, ``threshold`` (the median risk), ``n_high`` (risk >
+        threshold), ``n_low``.
+    """
+    t, e, r = _check_survival(time, event, (risk, "risk"))
+    threshold = float(np.median(r))
+    high = r > threshold
+    if high.all() or not high.any():
+        raise input_error("all risks are equal: the median split leaves one group", where="risk")
+    res = logrank_test(t, e, high)
+    return {
+        "p_value": res["p_value"],
+        "statistic": res["statistic"],
+        "threshold": threshold,
+        "n_high": int(high.sum()),
+        "n_low": int((~high).sum()),
+    }
+
+
+# --------------------------------------------------------------------------- summary
+def survival_metrics(
+    time: ArrayLike,
+    event: ArrayLike,
+    risk: ArrayLike,
+    *,
+    groups: ArrayLike | None = None,
+    time_train: ArrayLike | None = None,
+    event_train: ArrayLike | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """Every survival metric of a risk prediction, as one JSON-ready dict.
+
+    Parameters
+    ----------
+    time, event, risk
+        ``(n_samples,)`` test follow-up and predicted risk (higher = worse).
+    groups
+        Optional ``(n_samples,)`` cancer type (or other group) per sample.
+    time_train, event_train
+        Optional ``(n_train,)`` training follow-up, for Uno's C-index.
+    n_boot, seed
+        Bootstrap resamples and seed for the confidence intervals.
+
+    Returns
+    -------
+    dict
+        ``c_index``, ``c_index_ci`` ([lo, hi], 95 %), ``c_index_by_type`` (see
+        :func:`c_index_by_group`; None without ``groups``), ``uno_c_index`` (None without
+        training data or when it fails; the reason is logged), ``logrank_p`` (median risk
+        split; NaN when all risks are equal), ``n``, ``n_events``.
+    """
+    t, e, r = _check_survival(time, event, (risk, "risk"))
+    uno = None
+    if time_train is None or event_train is None:
+        log.info("Uno's C-index skipped: no training follow-up given")
+    else:
+        try:
+            uno = uno_c_index(time_train, event_train, t, e, r)
+        except ValueError as exc:  # InputError is a ValueError
+            log.warning("Uno's C-index skipped: %s", exc)
+    try:
+        logrank_p = median_split_logrank(t, e, r)["p_value"]
+    except ValueError as exc:
+        log.warning("median-split log-rank skipped: %s", exc)
+        logrank_p = float("nan")
+    return {
+        "c_index": concordance_index(t, e, r),
+        "c_index_ci": list(bootstrap_c_index(t, e, r, n_boot=n_boot, seed=seed)),
+        "c_index_by_type": None
+        if groups is None
+        else c_index_by_group(t, e, r, groups, n_boot=n_boot, seed=seed),
+        "uno_c_index": uno,
+        "logrank_p": logrank_p,
+        "n": int(t.size),
+        "n_events": int(e.sum()),
+    }

@@ -1,0 +1,277 @@
+"""Survival metrics against lifelines 0.30 and scikit-survival 0.28 on fixed and random data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import logrank_test as ll_logrank
+from lifelines.statistics import multivariate_logrank_test
+from lifelines.utils import concordance_index as ll_cindex
+from sksurv.metrics import concordance_index_censored, concordance_index_ipcw
+from sksurv.util import Surv
+
+from genemoe.errors import InputError
+from genemoe.evaluate.survival import (
+    bootstrap_c_index,
+    c_index_by_group,
+    concordance_index,
+    kaplan_meier,
+    logrank_test,
+    median_split_logrank,
+    survival_metrics,
+    uno_c_index,
+)
+
+# Small fixed cohort with tied times (8, 15), tied risks (1.5, 1.0) and censoring.
+TIME = np.array([5.0, 8, 8, 12, 15, 15, 20, 22, 30, 31])
+EVENT = np.array([1, 1, 0, 1, 1, 1, 0, 1, 0, 1], dtype=bool)
+RISK = np.array([2.0, 1.5, 1.5, 0.3, 1.0, 1.0, 0.1, -0.5, 0.0, -1.0])
+
+
+def _cohort(n: int, seed: int, *, ties: bool = True) -> tuple[np.ndarray, ...]:
+    """Exponential survival with risk-dependent hazard, random censoring; rounded -> ties."""
+    rng = np.random.default_rng(seed)
+    risk = rng.normal(size=n)
+    t_event = rng.exponential(100 * np.exp(-risk))
+    t_cens = rng.exponential(120, n)
+    time = np.minimum(t_event, t_cens)
+    risk_obs = risk + rng.normal(scale=1.0, size=n)
+    if ties:
+        time, risk_obs = np.ceil(time / 10), np.round(risk_obs, 1)
+    return time, t_event <= t_cens, risk_obs
+
+
+def _brute_force_c(time, event, risk):
+    num = den = 0.0
+    for i in np.flatnonzero(event):
+        comp = (time[i] < time) | ((time[i] == time) & ~event)
+        den += comp.sum()
+        num += (risk[i] > risk[comp]).sum() + 0.5 * (risk[i] == risk[comp]).sum()
+    return num / den
+
+
+# ----------------------------------------------------------------------------- Harrell's C
+def test_c_index_fixed_reference():
+    # lifelines 0.30 concordance_index(TIME, -RISK, EVENT) = 0.8939393939393939 and
+    # sksurv 0.28 concordance_index_censored(EVENT, TIME, RISK) = (0.8939..., 29, 3, 1, 1):
+    # (29 concordant + 1 tied / 2) / 33 comparable pairs.
+    assert concordance_index(TIME, EVENT, RISK) == pytest.approx(29.5 / 33, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_c_index_matches_lifelines_and_sksurv(seed):
+    time, event, risk = _cohort(400, seed)
+    c = concordance_index(time, event, risk)
+    assert c == pytest.approx(ll_cindex(time, -risk, event), abs=1e-12)
+    assert c == pytest.approx(concordance_index_censored(event, time, risk)[0], abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_c_index_matches_brute_force_with_heavy_ties(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 40))
+    time = rng.integers(1, 6, n).astype(float)
+    event = rng.random(n) < 0.5
+    event[0] = True
+    time[0] = 0.0  # guarantees a comparable pair
+    risk = rng.integers(0, 3, n).astype(float)
+    assert concordance_index(time, event, risk) == pytest.approx(
+        _brute_force_c(time, event, risk), abs=1e-12
+    )
+
+
+def test_c_index_perfect_reversed_constant():
+    time, event, _ = _cohort(200, 0, ties=False)
+    assert concordance_index(time, event, -time) == 1.0
+    assert concordance_index(time, event, time) == 0.0
+    assert concordance_index(time, event, np.zeros_like(time)) == 0.5
+
+
+@pytest.mark.parametrize(
+    ("time", "event", "risk", "match"),
+    [
+        ([1.0, 2.0], [True, False], [0.1], "risk has 1"),
+        ([1.0, 2.0], [True], [0.1, 0.2], "event has 1"),
+        ([1.0, np.nan], [True, False], [0.1, 0.2], "NaN"),
+        ([1.0, 2.0], [True, False], [0.1, np.inf], "NaN or infinite"),
+        ([1.0, 2.0], [False, False], [0.1, 0.2], "all samples are censored"),
+        ([1.0, 1.0], [True, True], [0.1, 0.2], "no comparable pairs"),
+        ([1.0, -2.0], [True, False], [0.1, 0.2], "negative"),
+        ([1.0, 2.0], [2, 0], [0.1, 0.2], "boolean"),
+    ],
+)
+def test_c_index_input_checks(time, event, risk, match):
+    with pytest.raises(InputError, match=match):
+        concordance_index(time, event, risk)
+
+
+# ----------------------------------------------------------------------------- Uno, bootstrap
+def test_uno_matches_sksurv():
+    # sksurv 0.28 concordance_index_ipcw(train=all 10, test=first 8) = 0.870863599677159
+    assert uno_c_index(TIME, EVENT, TIME[:8], EVENT[:8], RISK[:8]) == pytest.approx(
+        0.870863599677159, abs=1e-12
+    )
+    time, event, risk = _cohort(300, 1)
+    ref = concordance_index_ipcw(
+        Surv.from_arrays(event[:200], time[:200]),
+        Surv.from_arrays(event[200:], time[200:]),
+        risk[200:],
+        tau=20,
+    )[0]
+    got = uno_c_index(time[:200], event[:200], time[200:], event[200:], risk[200:], tau=20)
+    assert got == pytest.approx(ref)
+
+
+def test_uno_beyond_training_follow_up_is_input_error():
+    with pytest.raises(InputError, match="tau"):
+        uno_c_index(TIME[:5], EVENT[:5], TIME, EVENT, RISK)
+
+
+def test_bootstrap_contains_estimate_and_narrows():
+    widths = []
+    for n in (100, 1600):
+        time, event, risk = _cohort(n, 3)
+        lo, hi = bootstrap_c_index(time, event, risk, n_boot=300, seed=0)
+        assert lo <= concordance_index(time, event, risk) <= hi
+        widths.append(hi - lo)
+    assert widths[1] < widths[0] / 2  # width ~ 1/sqrt(n): 4x fewer -> ~1/4 the width
+
+
+def test_bootstrap_is_seeded_and_skips_degenerate_resamples():
+    time, event, risk = _cohort(80, 4)
+    a = bootstrap_c_index(time, event, risk, n_boot=50, seed=7)
+    assert a == bootstrap_c_index(time, event, risk, n_boot=50, seed=7)
+    # One event at the last time: most resamples have no comparable pair and are skipped.
+    lo, hi = bootstrap_c_index([1.0, 2.0, 3.0], [False, False, True], [0.0, 1.0, 2.0], n_boot=20)
+    assert np.isnan(lo) and np.isnan(hi)
+    with pytest.raises(InputError, match="n_boot"):
+        bootstrap_c_index(time, event, risk, n_boot=0)
+
+
+def test_c_index_by_group():
+    time, event, risk = _cohort(300, 5)
+    groups = np.array(["BRCA", "LUAD", "GBM"])[np.arange(300) % 3]
+    event[groups == "GBM"] = False
+    event[np.flatnonzero(groups == "GBM")[0]] = True  # a single GBM event
+    res = c_index_by_group(time, event, risk, groups, n_boot=50)
+    assert list(res) == ["BRCA", "GBM", "LUAD"]
+    m = groups == "BRCA"
+    assert res["BRCA"]["c_index"] == pytest.approx(concordance_index(time[m], event[m], risk[m]))
+    assert res["BRCA"]["n"] == m.sum() and res["BRCA"]["n_events"] == event[m].sum()
+    lo, hi = res["BRCA"]["ci"]
+    assert lo <= res["BRCA"]["c_index"] <= hi and res["BRCA"]["reason"] is None
+    assert np.isnan(res["GBM"]["c_index"]) and "fewer than 2 events" in res["GBM"]["reason"]
+
+
+# ----------------------------------------------------------------------------- KM, log-rank
+def test_kaplan_meier_fixed_reference():
+    # lifelines 0.30 KaplanMeierFitter().fit(TIME, EVENT).survival_function_ at event times
+    times, surv = kaplan_meier(TIME, EVENT)
+    np.testing.assert_array_equal(times, [5, 8, 12, 15, 22, 31])
+    np.testing.assert_allclose(surv, [0.9, 0.8, 0.68571429, 0.45714286, 0.3047619, 0.0], atol=1e-8)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_kaplan_meier_matches_lifelines(seed):
+    time, event, _ = _cohort(250, seed)
+    times, surv = kaplan_meier(time, event)
+    ref = KaplanMeierFitter().fit(time, event).survival_function_at_times(times).to_numpy()
+    np.testing.assert_allclose(surv, ref, atol=1e-12)
+    empty_t, empty_s = kaplan_meier(time, np.zeros_like(event))
+    assert empty_t.size == empty_s.size == 0
+
+
+def test_logrank_fixed_reference():
+    g2 = np.arange(10) % 2
+    # lifelines 0.30 logrank_test(TIME[g2==0], TIME[g2==1], ...): 0.3657748182901264, p 0.5453
+    res = logrank_test(TIME, EVENT, g2)
+    assert res["statistic"] == pytest.approx(0.3657748182901264)
+    assert res["p_value"] == pytest.approx(0.5453164104905903)
+    assert res["df"] == 1
+    g3 = np.arange(10) % 3
+    # lifelines 0.30 multivariate_logrank_test(TIME, g3, EVENT): 1.140400960045179, p 0.5654
+    res = logrank_test(TIME, EVENT, g3)
+    assert res["statistic"] == pytest.approx(1.140400960045179)
+    assert res["p_value"] == pytest.approx(0.5654120735109192)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_logrank_matches_lifelines(seed):
+    time, event, risk = _cohort(300, seed)
+    high = risk > np.median(risk)
+    ref = ll_logrank(time[high], time[~high], event[high], event[~high])
+    res = logrank_test(time, event, high)
+    assert res["statistic"] == pytest.approx(ref.test_statistic)
+    assert res["p_value"] == pytest.approx(ref.p_value)
+    groups = np.random.default_rng(seed).integers(0, 4, time.size)
+    ref = multivariate_logrank_test(time, groups, event)
+    res = logrank_test(time, event, groups)
+    assert res["statistic"] == pytest.approx(ref.test_statistic)
+    assert res["p_value"] == pytest.approx(ref.p_value)
+    assert res["df"] == 3
+
+
+def test_logrank_needs_two_groups_and_events():
+    with pytest.raises(InputError, match="at least 2 groups"):
+        logrank_test(TIME, EVENT, np.zeros(10))
+    with pytest.raises(InputError, match="all samples are censored"):
+        logrank_test(TIME, np.zeros(10, bool), np.arange(10) % 2)
+
+
+def test_median_split_logrank():
+    time, event, risk = _cohort(300, 6)
+    res = median_split_logrank(time, event, risk)
+    high = risk > np.median(risk)
+    assert res["threshold"] == pytest.approx(np.median(risk))
+    assert res["n_high"] == high.sum() and res["n_low"] == (~high).sum()
+    assert res["p_value"] == pytest.approx(logrank_test(time, event, high)["p_value"])
+    assert res["p_value"] < 0.01  # the risk is informative by construction
+    with pytest.raises(InputError, match="all risks are equal"):
+        median_split_logrank(time, event, np.ones_like(risk))
+
+
+# ----------------------------------------------------------------------------- summary
+def test_survival_metrics_keys_and_values():
+    time, event, risk = _cohort(300, 7)
+    groups = np.array(["A", "B"])[np.arange(300) % 2]
+    # Censoring weights from the whole cohort, so every test time is inside training follow-up.
+    res = survival_metrics(
+        time[100:],
+        event[100:],
+        risk[100:],
+        groups=groups[100:],
+        time_train=time,
+        event_train=event,
+        n_boot=50,
+    )
+    assert set(res) == {
+        "c_index",
+        "c_index_ci",
+        "c_index_by_type",
+        "uno_c_index",
+        "logrank_p",
+        "n",
+        "n_events",
+    }
+    assert res["c_index"] == pytest.approx(concordance_index(time[100:], event[100:], risk[100:]))
+    assert res["c_index_ci"][0] <= res["c_index"] <= res["c_index_ci"][1]
+    assert set(res["c_index_by_type"]) == {"A", "B"}
+    assert res["uno_c_index"] == pytest.approx(
+        uno_c_index(time, event, time[100:], event[100:], risk[100:])
+    )
+    assert res["n"] == 200 and res["n_events"] == event[100:].sum()
+
+
+def test_survival_metrics_without_training_or_groups(caplog):
+    time, event, risk = _cohort(120, 8)
+    res = survival_metrics(time, event, risk, n_boot=20)
+    assert res["uno_c_index"] is None and res["c_index_by_type"] is None
+    # Training follow-up shorter than the test's: Uno fails, is logged, and is None.
+    res = survival_metrics(
+        time, event, risk, time_train=time[:5] * 0 + 1, event_train=np.ones(5, bool), n_boot=20
+    )
+    assert res["uno_c_index"] is None
+    assert "Uno's C-index skipped" in caplog.text
+    res = survival_metrics(time, event, np.ones_like(risk), n_boot=20)
+    assert np.isnan(res["logrank_p"]) and res["c_index"] == 0.5
