@@ -163,6 +163,19 @@ class Bundle:
             raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
         return np.flatnonzero(self.obs["split"].to_numpy() == split)
 
+    def gene_mask(self, fold: int | None = None) -> np.ndarray:
+        """Genes to use ``(n_genes,)`` bool: the main split's filter, or fold *i*'s.
+
+        Bundles prepared without ``--folds`` hold only kept genes (all True).
+        """
+        col = "keep" if fold is None else f"keep_fold{fold}"
+        if col in self.var.columns:
+            return self.var[col].to_numpy(dtype=bool)
+        if fold is not None and self.folds is None:
+            raise input_error("this bundle has no k-fold assignment", path=self.path,
+                              fix="prepare it with `genemoe prepare --folds K`")
+        return np.ones(self.n_genes, dtype=bool)
+
     def labels(self, class_names: list[str] | None = None) -> np.ndarray:
         """Integer class index of every sample ``(n_samples,)`` in ``class_names`` order."""
         names = class_names or self.class_names

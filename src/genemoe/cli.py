@@ -1,0 +1,231 @@
+"""The ``genemoe`` command line: one thin command per library entry point.
+
+Nothing but argument parsing lives here; each command calls one library function.
+Errors for bad input (:class:`~genemoe.errors.GenemoeError`) print their message and
+exit with status 2; commands whose capability is not built yet exit with status 3.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from genemoe.errors import GenemoeError, NotBuiltError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="genemoe: pan-cancer RNA-seq tumour typing, survival risk and explanations.")
+download_app = typer.Typer(no_args_is_help=True, help="Download public data (UCSC Xena).")
+app.add_typer(download_app, name="download")
+
+log = logging.getLogger("genemoe")
+
+Paths = Annotated[list[Path], typer.Option(help="Input file (repeat the flag for several).")]
+
+
+def _csv(value: str | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _echo_summary(summary: dict, path: Path) -> None:
+    typer.echo(f"bundle: {path}")
+    typer.echo(f"  samples: {summary['n_samples']}  genes: {summary['n_genes']}  "
+               f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']}"
+               + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else ""))
+    for kind in ("samples", "genes"):
+        for reason, n in summary.get("dropped", {}).get(kind, {}).items():
+            typer.echo(f"  dropped {n} {kind}: {reason}")
+
+
+@download_app.command("tcga")
+def download_tcga_cmd(
+    out: Annotated[Path, typer.Option(help="Cache directory for the downloaded files.")],
+    projects: Annotated[str | None, typer.Option(help="Comma-separated TCGA codes (default: all 33).")] = None,
+    source: Annotated[str, typer.Option(help="gdc (per-project FPKM-UQ) or pancan (PanCanAtlas).")] = "gdc",
+    base_url: Annotated[str | None, typer.Option(help="Mirror of the Xena hub.")] = None,
+    retries: Annotated[int, typer.Option(help="Retries per file.")] = 3,
+) -> None:
+    """Fetch TCGA expression, phenotype and survival tables and the gene map from UCSC Xena."""
+    from genemoe.data.download import download_tcga
+
+    result = download_tcga(out, projects=_csv(projects), source=source, base_url=base_url,
+                           retries=retries)
+    typer.echo(f"{len(result.paths)} files in {out} ({len(result.downloaded)} downloaded, "
+               f"{len(result.cached)} from cache)")
+
+
+@app.command()
+def prepare(
+    expression: Paths,
+    out: Annotated[Path, typer.Option(help="Bundle directory to write.")],
+    labels: Annotated[list[Path] | None, typer.Option(help="Label table(s): sample → cancer type.")] = None,
+    clinical: Annotated[Path | None, typer.Option(help="Survival table (TCGA-CDR or Xena survival.tsv).")] = None,
+    annotation: Annotated[Path | None, typer.Option(help="Gene annotation (Ensembl TSV or Xena probeMap).")] = None,
+    sample_types: Annotated[str, typer.Option(help="TCGA sample-type codes to keep.")] = "01,03",
+    label_column: Annotated[str | None, typer.Option(help="Label column (overrides detection).")] = None,
+    sample_column: Annotated[str | None, typer.Option(help="Sample column of the label table.")] = None,
+    orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
+    normalisation: Annotated[str, typer.Option(help="auto | log2cpm | log2tpm | fpkm_uq | log2p1 | none")] = "auto",
+    min_variance: Annotated[float, typer.Option(help="Gene filter: drop if variance below this …")] = 0.4,
+    min_mean: Annotated[float, typer.Option(help="… and mean below this (training split).")] = 0.8,
+    protein_coding_only: Annotated[bool, typer.Option(help="Keep protein-coding genes only.")] = False,
+    endpoint: Annotated[str, typer.Option(help="Survival endpoint: OS | DSS | DFI | PFI.")] = "OS",
+    val_fraction: Annotated[float, typer.Option(help="Validation share of each class.")] = 0.1,
+    test_fraction: Annotated[float, typer.Option(help="Test share of each class.")] = 0.2,
+    folds: Annotated[int | None, typer.Option(help="Also assign K stratified folds.")] = None,
+    drop_unlabelled: Annotated[bool, typer.Option(help="Drop (and count) samples with no label.")] = False,
+    min_class_size: Annotated[int, typer.Option(help="Drop classes smaller than this.")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed of the splits.")] = 0,
+) -> None:
+    """Read expression (+ labels, survival, annotation) and write a dataset bundle."""
+    from genemoe.data.prepare import PrepareConfig, prepare_dataset
+
+    cfg = PrepareConfig(
+        sample_types=_csv(sample_types) or (), orientation=orientation, normalisation=normalisation,
+        label_column=label_column, sample_column=sample_column, drop_unlabelled=drop_unlabelled,
+        min_class_size=min_class_size, min_variance=min_variance, min_mean=min_mean,
+        protein_coding_only=protein_coding_only, endpoint=endpoint.upper(),
+        val_fraction=val_fraction, test_fraction=test_fraction, n_folds=folds, seed=seed,
+    )
+    bundle = prepare_dataset(expression, out_path=out, label_paths=labels or (),
+                             clinical_path=clinical, annotation_path=annotation, config=cfg)
+    _echo_summary(bundle.summary, out)
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="Bundle directory.")],
+    out: Annotated[Path, typer.Option(help="Run directory to write.")],
+    task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
+    model: Annotated[str, typer.Option(help="Registered model name (see `genemoe models`).")] = "genemoe",
+    preset: Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")] = "small",
+    config: Annotated[Path | None, typer.Option(help="YAML overriding the preset.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    epochs: Annotated[int | None, typer.Option(help="Override the preset's epochs.")] = None,
+    pretrained: Annotated[Path | None, typer.Option(help="Pre-trained run to start from.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Train a model on a bundle's training split; select on validation; test once."""
+    from genemoe.train.run import train_run
+
+    if pretrained is not None:
+        raise NotBuiltError("--pretrained needs the self-supervised pre-training capability "
+                            "(Gene-MOE pre-training issue), which is not built yet")
+    result = train_run(data, out_dir=out, task=task, model_name=model, preset=preset,
+                       config_path=config, seed=seed, device=device, epochs=epochs,
+                       progress=progress)
+    typer.echo(result.describe())
+
+
+@app.command()
+def predict(
+    model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train`.")],
+    expression: Annotated[Path, typer.Option(help="New samples (any supported format).")],
+    out: Annotated[Path, typer.Option(help="Output .csv or .parquet.")],
+    annotation: Annotated[Path | None, typer.Option(help="Annotation to map symbols/Entrez.")] = None,
+    max_missing: Annotated[float, typer.Option(help="Refuse above this share of missing genes.")] = 0.2,
+    orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
+) -> None:
+    """Score new samples: predicted type, class probabilities and/or risk."""
+    from genemoe.predict import predict_file
+
+    report = predict_file(model, expression, out_path=out, annotation_path=annotation,
+                          max_missing=max_missing, orientation=orientation)
+    typer.echo(report)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("demo_out"),
+    data: Annotated[Path | None, typer.Option(help="Use this bundle instead of the synthetic cohort.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+) -> None:
+    """Run the whole pipeline built so far on the synthetic cohort (or --data)."""
+    from genemoe.demo import run_demo
+
+    typer.echo(run_demo(out, data=data, seed=seed))
+
+
+@app.command("models")
+def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for this task.")] = None) -> None:
+    """List the registered models."""
+    from genemoe.models.registry import get_spec, list_models
+
+    for name in list_models(task=task):
+        spec = get_spec(name)
+        typer.echo(f"{name:14s} {spec.kind:8s} {','.join(spec.tasks):18s} {spec.description}")
+
+
+def _not_built(capability: str) -> None:
+    raise NotBuiltError(f"this command needs the {capability}, which is not built yet")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def pretrain() -> None:
+    """Self-supervised pan-cancer pre-training (VAE + WGAN-GP). Not built yet."""
+    _not_built("self-supervised pre-training capability (Gene-MOE pre-training issue)")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def explain() -> None:
+    """Integrated-Gradients gene rankings. Not built yet."""
+    _not_built("Integrated Gradients explanation capability (image transfer-learning issue)")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def benchmark() -> None:
+    """Every model on identical folds. Not built yet."""
+    _not_built("benchmark harness (benchmark and reports issue)")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def report() -> None:
+    """One self-contained HTML report. Not built yet."""
+    _not_built("HTML report capability (benchmark and reports issue)")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def ablation() -> None:
+    """The paper's ablation tables. Not built yet."""
+    _not_built("ablation capability (Gene-MOE pre-training issue)")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def features() -> None:
+    """Latent-feature analysis (paper Fig. 8). Not built yet."""
+    _not_built("feature-analysis capability (Gene-MOE pre-training issue)")
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main() -> None:
+    """Console entry point: user errors print cleanly (status 2; 3 = not built yet)."""
+    try:
+        app(standalone_mode=False)
+    except NotBuiltError as exc:
+        typer.echo(f"genemoe: not built yet: {exc}", err=True)
+        sys.exit(3)
+    except GenemoeError as exc:
+        typer.echo(f"genemoe: error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # click's own usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,482 @@
+"""``genemoe prepare``: expression files (+ labels, survival, annotation) → a dataset bundle.
+
+Steps, each recorded with what it dropped and why (``record["steps"]``):
+
+1. read every expression file (orientation and value scale detected and reported);
+2. map gene identifiers (versions stripped; symbols / ``SYMBOL|ENTREZ`` through the
+   annotation when one is given) and drop duplicates after mapping;
+3. normalise each sample (log2 CPM / TPM / FPKM-UQ from counts, log2(x+1) for linear
+   values, nothing for log data) — per sample, so nothing leaks;
+4. keep the genes present in every cohort;
+5. parse TCGA barcodes; keep the requested sample types; one profile per patient;
+6. attach labels (label tables, the file's own metadata, the cohort name, the clinical
+   table — first that has the sample) and survival (by 12-character patient barcode);
+7. split (stratified, seeded; k-fold on request);
+8. fit the gene filter on the training split only (drop empty genes; drop genes with
+   variance < ``min_variance`` and mean < ``min_mean``; optionally protein-coding only)
+   and store training-split scaling statistics;
+9. write the bundle atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from genemoe import __version__
+from genemoe.data import annotation as ann
+from genemoe.data import tcga
+from genemoe.data.bundle import Bundle, write_bundle
+from genemoe.data.normalise import NEEDS_LENGTH, normalise_values, resolve_normalisation
+from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
+from genemoe.data.splits import stratified_kfold, stratified_split
+from genemoe.errors import input_error
+
+__all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "file_sha256",
+           "map_table_genes", "normalise_table"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PrepareConfig:
+    """Options of ``genemoe prepare`` (every one is recorded in the bundle)."""
+
+    sample_types: tuple[str, ...] = ("01", "03")  # primary tumour; 03 = primary blood cancer
+    one_per_patient: bool = True  # deterministic rule: see genemoe.data.tcga.one_per_patient
+    orientation: Literal["auto", "genes_by_samples", "samples_by_genes"] = "auto"
+    normalisation: Literal["auto", "log2cpm", "log2tpm", "fpkm_uq", "log2p1", "none"] = "auto"
+    label_column: str | None = None  # override label-table auto-detection
+    sample_column: str | None = None
+    drop_unlabelled: bool = False  # default: samples without a label are an error
+    min_class_size: int = 3  # smaller classes are dropped (counted) so splits stay stratified
+    min_variance: float = 0.4  # the paper's filter: drop if var < 0.4 AND mean < 0.8
+    min_mean: float = 0.8
+    protein_coding_only: bool = False
+    endpoint: Literal["OS", "DSS", "DFI", "PFI"] = "OS"
+    val_fraction: float = 0.1
+    test_fraction: float = 0.2
+    n_folds: int | None = None
+    seed: int = 0
+    synthetic: bool = False  # set by genemoe.data.synthetic / `genemoe demo`
+
+
+@dataclass
+class PrepLog:
+    """Accumulates the preparation record's steps and dropped counts."""
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    dropped_samples: dict[str, int] = field(default_factory=dict)
+    _gene_sets: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def dropped_genes(self) -> dict[str, int]:
+        """Distinct genes dropped per reason (a gene missing from several files counts once)."""
+        return {k: len(v) for k, v in self._gene_sets.items() if v}
+
+    def step(self, name: str, **info: Any) -> None:
+        self.steps.append({"step": name, **info})
+        log.info("%s: %s", name, info)
+
+    def drop_samples(self, reasons: dict[str, int]) -> None:
+        for k, v in reasons.items():
+            if v:
+                self.dropped_samples[k] = self.dropped_samples.get(k, 0) + int(v)
+
+    def drop_genes(self, reason: str, gene_ids: Any) -> None:
+        """Record dropped ``gene_ids`` (an iterable of ids) under ``reason``."""
+        self._gene_sets.setdefault(reason, set()).update(str(g) for g in gene_ids)
+
+
+def file_sha256(path: Path, *, chunk: int = 1 << 22) -> str:
+    """Hex sha256 of a file (recorded for every input)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | None,
+               plog: PrepLog) -> tuple[ExpressionTable, dict[str, str | None]]:
+    """Canonical gene ids for one table; unmapped and duplicate genes dropped (counted)."""
+    mapping = ann.map_gene_ids(table.gene_ids, annotation, id_kind=table.id_kind)
+    ids = mapping.gene_id
+    ok = np.array([g is not None for g in ids])
+    if annotation is not None and ok.sum() == 0:
+        raise input_error(
+            f"none of the {len(ids)} gene identifiers ({table.id_kind}, e.g. "
+            f"{', '.join(map(str, table.gene_ids[:3]))}) match the annotation",
+            path=table.source_path, where="gene identifier column",
+            fix="pass the annotation of this identifier kind (Ensembl / symbols), or leave "
+                "out --annotation for identifiers that need no mapping (e.g. Entrez)",
+        )
+    plog.drop_genes("identifier not in annotation", table.gene_ids[~ok])
+    keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()
+    plog.drop_genes("duplicate after id mapping", table.gene_ids[ok & ~keep])
+    symbols = {str(g): s for g, s, k in zip(ids, mapping.symbol, keep, strict=True) if k}
+    table = ExpressionTable(
+        values=table.values[:, keep], sample_ids=table.sample_ids,
+        gene_ids=np.asarray([str(g) for g in ids[keep]], dtype=object),
+        source_path=table.source_path, orientation=table.orientation, id_kind=table.id_kind,
+        value_kind=table.value_kind, notes=table.notes, sample_meta=table.sample_meta,
+    )
+    plog.step("map_gene_ids", file=str(table.source_path), report=mapping.report,
+              unmapped_examples=list(mapping.unmapped_examples)[:5], n_genes=int(keep.sum()))
+    return table, symbols
+
+
+def normalise_table(table: ExpressionTable, cfg: PrepareConfig,
+               annotation: ann.GeneAnnotation | None, plog: PrepLog) -> tuple[ExpressionTable, str]:
+    have_len = annotation is not None
+    method = resolve_normalisation(cfg.normalisation, table, have_lengths=have_len)
+    lengths = None
+    if method in NEEDS_LENGTH:
+        lengths = annotation.table["length"].reindex(table.gene_ids).to_numpy(np.float64)
+        ok = np.isfinite(lengths) & (lengths > 0)
+        plog.drop_genes(f"no gene length in the annotation (needed for {method})", table.gene_ids[~ok])
+        table.values, table.gene_ids, lengths = table.values[:, ok], table.gene_ids[ok], lengths[ok]
+    values, notes = normalise_values(table.values, method, lengths=lengths)
+    table.values = values
+    plog.step("normalise", file=str(table.source_path), value_kind=table.value_kind, **notes)
+    return table, method
+
+
+def _intersect(tables: list[ExpressionTable], plog: PrepLog) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate samples over the genes present in every table."""
+    common = set(tables[0].gene_ids.tolist())
+    for t in tables[1:]:
+        common &= set(t.gene_ids.tolist())
+    order = np.array([g for g in tables[0].gene_ids if g in common], dtype=object)
+    if len(order) == 0:
+        raise input_error("the expression files share no gene identifier",
+                          path=", ".join(str(t.source_path) for t in tables),
+                          fix="use files with the same identifier kind, or pass --annotation to map them")
+    blocks = []
+    for t in tables:
+        plog.drop_genes("not in every cohort", set(t.gene_ids.tolist()) - common)
+        pos = pd.Index(t.gene_ids).get_indexer(order)
+        blocks.append(t.values[:, pos])
+    X = np.concatenate(blocks, axis=0) if len(blocks) > 1 else blocks[0]
+    plog.step("intersect_genes", n_genes=len(order), n_cohorts=len(tables))
+    return np.ascontiguousarray(X, dtype=np.float32), order
+
+
+def _sample_frame(tables: list[ExpressionTable]) -> pd.DataFrame:
+    rows = []
+    for t in tables:
+        cohort = tcga.cohort_from_path(t.source_path)
+        rows.append(pd.DataFrame({"sample_id": t.sample_ids.astype(str), "cohort": cohort,
+                                  "source": t.source_path.name}))
+    obs = pd.concat(rows, ignore_index=True)
+    dup = obs["sample_id"][obs["sample_id"].duplicated(keep=False)]
+    if len(dup):
+        files = obs.loc[dup.index, "source"].unique().tolist()
+        raise input_error(f"sample {dup.iloc[0]!r} appears more than once ({dup.nunique()} "
+                          f"duplicated sample ids)", path=", ".join(files), where="sample columns",
+                          fix="remove the repeated profiles, or give each file distinct samples")
+    return obs
+
+
+def _filter_samples(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.ndarray:
+    """Sample-type filter and one profile per patient; adds patient_id/sample_type."""
+    ids = obs["sample_id"].to_numpy(dtype=object)
+    is_bc = np.array([tcga_like(s) for s in ids])
+    if not is_bc.all():
+        if is_bc.any():
+            bad = ids[~is_bc][:3].tolist()
+            raise input_error(f"some sample ids are TCGA barcodes and some are not (e.g. {bad})",
+                              where="sample ids", fix="use one naming scheme for all samples")
+        obs["patient_id"], obs["sample_type"] = obs["sample_id"], "NA"
+        plog.step("sample_types", note="sample ids are not TCGA barcodes: no sample-type filter, "
+                  "one profile per sample id")
+        return np.ones(len(obs), dtype=bool)
+    bc = tcga.parse_barcodes(ids)
+    obs["patient_id"] = bc["patient_id"].to_numpy()
+    obs["sample_type"] = bc["sample_code"].fillna("NA").to_numpy()
+    keep, dropped = tcga.filter_sample_types(ids, sample_types=cfg.sample_types)
+    plog.drop_samples(dropped)
+    if cfg.one_per_patient:
+        keep1, dropped1 = tcga.one_per_patient(ids[keep], sample_types=cfg.sample_types)
+        sub = np.flatnonzero(keep)
+        keep = keep.copy()
+        keep[sub[~keep1]] = False
+        plog.drop_samples(dropped1)
+    plog.step("select_samples", sample_types=list(cfg.sample_types), kept=int(keep.sum()),
+              one_per_patient=cfg.one_per_patient)
+    return keep
+
+
+def tcga_like(sample_id: str) -> bool:
+    """True when ``sample_id`` parses as a TCGA-style barcode with a sample part."""
+    from genemoe.data.ids import is_sample_barcode
+
+    return is_sample_barcode(sample_id) and sample_id.count("-") >= 3
+
+
+def _match_labels(obs: pd.DataFrame, labels: pd.DataFrame) -> pd.Series:
+    """Label per obs row from a label table: exact id, then the 15-character sample id."""
+    exact = labels.drop_duplicates("sample_id").set_index("sample_id")["cancer_type"]
+    out = obs["sample_id"].map(exact)
+    short = labels.assign(k=labels["sample_id"].str[:15]).drop_duplicates("k").set_index("k")["cancer_type"]
+    miss = out.isna()
+    out[miss] = obs.loc[miss, "sample_id"].str[:15].map(short)
+    return out
+
+
+def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths: Sequence[Path],
+                   clinical: pd.DataFrame | None, cfg: PrepareConfig, plog: PrepLog) -> None:
+    obs["cancer_type"] = pd.Series(np.nan, index=obs.index, dtype=object)
+    sources = obs["cancer_type"].copy()
+    if label_paths:
+        lab = pd.concat([read_labels(p, sample_column=cfg.sample_column,
+                                     label_column=cfg.label_column) for p in label_paths])
+        got = _match_labels(obs, lab)
+        obs["cancer_type"], sources[got.notna()] = got, "label table"
+    for t in tables:
+        meta = t.sample_meta
+        if meta is not None and "cancer_type" in meta.columns:
+            m = obs["cancer_type"].isna() & obs["source"].eq(t.source_path.name)
+            obs.loc[m, "cancer_type"] = obs.loc[m, "sample_id"].map(meta["cancer_type"])
+            sources[m & obs["cancer_type"].notna()] = "file metadata"
+    m = obs["cancer_type"].isna() & obs["cohort"].notna()
+    obs.loc[m, "cancer_type"], sources[m] = obs.loc[m, "cohort"], "cohort name"
+    if clinical is not None and "cancer_type" in clinical.columns:
+        m = obs["cancer_type"].isna()
+        obs.loc[m, "cancer_type"] = obs.loc[m, "patient_id"].map(clinical["cancer_type"])
+        sources[m & obs["cancer_type"].notna()] = "clinical table"
+    obs["cancer_type"] = obs["cancer_type"].map(
+        lambda v: tcga.normalise_cancer_type(v) if isinstance(v, str) and v.strip() else np.nan)
+    plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()})
+
+
+def _attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: dict,
+                     cfg: PrepareConfig, plog: PrepLog) -> None:
+    ep = cfg.endpoint.lower()
+    obs["time"], obs["event"], obs["has_survival"] = np.nan, False, False
+    if clinical is None:
+        return
+    for col in clinical.columns:
+        if col.endswith("_time") or col.endswith("_event"):
+            obs[col] = obs["patient_id"].map(clinical[col]).astype(float)
+    if f"{ep}_time" not in obs.columns:
+        raise input_error(f"the clinical table has no {cfg.endpoint} / {cfg.endpoint}.time columns",
+                          where="--endpoint", fix="choose an endpoint the table has (OS, DSS, DFI, PFI)")
+    t, e = obs[f"{ep}_time"], obs[f"{ep}_event"]
+    ok = t.notna() & e.notna()
+    obs["time"] = t.where(ok)
+    obs["event"] = (e.fillna(0) > 0) & ok
+    obs["has_survival"] = ok
+    plog.step("join_survival", endpoint=cfg.endpoint, n_with_survival=int(ok.sum()),
+              n_events=int(obs["event"].sum()), n_without=int((~ok).sum()),
+              clinical_report=report)
+
+
+def fit_gene_filter(X_train: np.ndarray, *, min_variance: float = 0.4, min_mean: float = 0.8
+                    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The paper's gene filter, fitted on training rows ``X_train`` ``(n_train, n_genes)``.
+
+    Drops empty genes (zero in every training sample), then genes whose variance is below
+    ``min_variance`` *and* whose mean is below ``min_mean`` (log scale).
+
+    Returns
+    -------
+    tuple
+        ``(n_genes,)`` bool keep mask, and the dropped genes' boolean masks by reason.
+    """
+    X = np.asarray(X_train, dtype=np.float64)
+    empty = ~(X != 0).any(0)
+    low = (X.var(0) < min_variance) & (X.mean(0) < min_mean) & ~empty
+    return ~(empty | low), {"empty in training split": empty,
+                            f"variance < {min_variance} and mean < {min_mean} (training split)": low}
+
+
+def _check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog: PrepLog,
+                  label_paths: Sequence[Path]) -> np.ndarray:
+    """Unlabelled samples are an error (or dropped and counted); tiny classes dropped."""
+    unl = keep & obs["cancer_type"].isna().to_numpy()
+    if unl.any():
+        ex = obs.loc[unl, "sample_id"].iloc[:5].tolist()
+        if not cfg.drop_unlabelled:
+            raise input_error(
+                f"{int(unl.sum())} samples have no cancer-type label (e.g. {ex})",
+                path=", ".join(map(str, label_paths)) or None, where="sample ids",
+                fix="add them to a --labels table, name cohort files TCGA_<TYPE>_..., pass "
+                    "--clinical with an acronym column, or --drop-unlabelled to drop them",
+            )
+        plog.drop_samples({"no cancer-type label": int(unl.sum())})
+        keep = keep & ~unl
+    counts = obs.loc[keep, "cancer_type"].value_counts()
+    small = counts[counts < cfg.min_class_size]
+    if len(small):
+        m = keep & obs["cancer_type"].isin(small.index).to_numpy()
+        log.warning("dropping classes with fewer than %d samples: %s", cfg.min_class_size, dict(small))
+        plog.drop_samples({f"class with fewer than {cfg.min_class_size} samples": int(m.sum())})
+        keep = keep & ~m
+    return keep
+
+
+def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.ndarray | None:
+    labels = obs["cancer_type"].to_numpy(dtype=object)
+    obs["split"] = stratified_split(labels, val_fraction=cfg.val_fraction,
+                                    test_fraction=cfg.test_fraction, seed=cfg.seed)
+    for part in ("val", "test"):
+        absent = set(obs.loc[obs["split"] == part, "cancer_type"]) - set(
+            obs.loc[obs["split"] == "train", "cancer_type"])
+        if absent:  # cannot happen with stratified_split; guards future split sources
+            raise input_error(f"classes {sorted(absent)} are in the {part} split but not in training",
+                              where="split", fix="raise --min-class-size or change the split fractions")
+    folds = None
+    if cfg.n_folds:
+        folds = stratified_kfold(labels, n_folds=cfg.n_folds, seed=cfg.seed)
+    plog.step("split", seed=cfg.seed, counts=obs["split"].value_counts().to_dict(),
+              n_folds=cfg.n_folds)
+    return folds
+
+
+def _gene_filter(X: np.ndarray, obs: pd.DataFrame, folds: np.ndarray | None, gene_ids: np.ndarray,
+                 annotation: ann.GeneAnnotation | None, cfg: PrepareConfig, plog: PrepLog
+                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Keep mask over genes (fitted on training rows) and per-fold masks when k-fold."""
+    train = np.flatnonzero(obs["split"].to_numpy() == "train")
+    keep, reasons = fit_gene_filter(X[train], min_variance=cfg.min_variance, min_mean=cfg.min_mean)
+    fold_masks: dict[str, np.ndarray] = {}
+    if folds is not None:  # each fold's filter sees only that fold's training part
+        for i in range(int(folds.max()) + 1):
+            fold_masks[f"keep_fold{i}"], _ = fit_gene_filter(
+                X[folds != i], min_variance=cfg.min_variance, min_mean=cfg.min_mean)
+    if cfg.protein_coding_only:
+        if annotation is None:
+            raise input_error("--protein-coding-only needs gene biotypes", where="--annotation",
+                              fix="pass --annotation with a biotype column (ensembl105_genes.tsv.gz)")
+        pc = ann.protein_coding_mask(gene_ids, annotation)
+        reasons["not protein-coding"] = keep & ~pc
+        keep &= pc
+        fold_masks = {k: v & pc for k, v in fold_masks.items()}
+    union = keep.copy()
+    for m in fold_masks.values():
+        union |= m
+    for k, v in reasons.items():
+        plog.drop_genes(k, gene_ids[v & ~union])
+    plog.step("gene_filter", fitted_on="training split", min_variance=cfg.min_variance,
+              min_mean=cfg.min_mean, protein_coding_only=cfg.protein_coding_only,
+              n_kept=int(keep.sum()), dropped={k: int(v.sum()) for k, v in reasons.items()},
+              kept_for_folds_only=int((union & ~keep).sum()))
+    return union, {"keep": keep[union], **{k: v[union] for k, v in fold_masks.items()}}
+
+
+def _var_table(X: np.ndarray, obs: pd.DataFrame, gene_ids: np.ndarray, symbols: dict,
+               annotation: ann.GeneAnnotation | None, masks: dict[str, np.ndarray]) -> pd.DataFrame:
+    var = ann.gene_table(gene_ids, annotation,
+                         symbols=np.array([symbols.get(g) for g in gene_ids], dtype=object))
+    train = X[obs["split"].to_numpy() == "train"].astype(np.float64)
+    var["train_mean"], var["train_std"] = train.mean(0), train.std(0)
+    var["train_min"], var["train_max"] = train.min(0), train.max(0)
+    for k, m in masks.items():
+        var[k] = m
+    return var.reset_index(drop=True)
+
+
+def prepare_dataset(
+    expression_paths: Sequence[Path | str],
+    *,
+    out_path: Path | str,
+    label_paths: Sequence[Path | str] = (),
+    clinical_path: Path | str | None = None,
+    annotation_path: Path | str | None = None,
+    config: PrepareConfig | None = None,
+) -> Bundle:
+    """Prepare a dataset bundle from expression files (see the module docstring for steps).
+
+    Parameters
+    ----------
+    expression_paths
+        One or more expression matrices (any supported format, genes × samples or
+        samples × genes); several files are joined on the genes they share.
+    out_path
+        The bundle directory to write (atomically).
+    label_paths
+        Label tables (sample → cancer type), auto-detected columns.
+    clinical_path
+        TCGA-CDR survival table (or a Xena ``survival.tsv``), joined by patient barcode.
+    annotation_path
+        Gene annotation (Ensembl TSV or Xena probeMap): id mapping, lengths, positions.
+    config
+        :class:`PrepareConfig` options.
+
+    Returns
+    -------
+    Bundle
+        The written bundle (matrix in memory).
+    """
+    cfg = config or PrepareConfig()
+    t0 = time.perf_counter()
+    plog = PrepLog()
+    paths = [Path(p) for p in expression_paths]
+    if not paths:
+        raise input_error("no expression file given", where="--expression",
+                          fix="pass at least one --expression FILE")
+    annotation = ann.read_annotation(Path(annotation_path)) if annotation_path else None
+    clinical, clin_report = (read_clinical(Path(clinical_path)) if clinical_path else (None, {}))
+    tables, symbols, methods = [], {}, set()
+    for p in paths:
+        t = read_expression(p, orientation=cfg.orientation)
+        plog.step("read", file=str(p), shape=list(t.shape), orientation=t.orientation,
+                  id_kind=t.id_kind, value_kind=t.value_kind, notes=t.notes)
+        t, sym = map_table_genes(t, annotation, plog)
+        t, method = normalise_table(t, cfg, annotation, plog)
+        tables.append(t)
+        symbols.update(sym)
+        methods.add(method)
+    if len({t.value_kind for t in tables}) > 1:
+        raise input_error("the expression files mix value scales: " + ", ".join(
+            f"{t.source_path.name}={t.value_kind}" for t in tables),
+            fix="prepare files of one kind together (all raw counts, or all log-scale)")
+    X, gene_ids = _intersect(tables, plog)
+    obs = _sample_frame(tables)
+    keep = _filter_samples(obs, cfg, plog)
+    _attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
+    keep = _check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
+    X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
+    _attach_survival(obs, clinical, clin_report, cfg, plog)
+    folds = _make_splits(obs, cfg, plog)
+    gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog)
+    X, gene_ids = np.ascontiguousarray(X[:, gmask]), gene_ids[gmask]
+    var = _var_table(X, obs, gene_ids, symbols, annotation, masks)
+    obs = obs.drop(columns=["source"])
+    obs = obs[_obs_order(obs)]
+    record = {
+        "genemoe_version": __version__, "synthetic": cfg.synthetic, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "config": asdict(cfg), "normalisation": sorted(methods)[0] if len(methods) == 1 else sorted(methods),
+        "inputs": _inputs(paths, label_paths, clinical_path, annotation_path),
+        "steps": plog.steps,
+        "dropped": {"samples": plog.dropped_samples, "genes": plog.dropped_genes},
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)
+    write_bundle(bundle, Path(out_path))
+    bundle.path = Path(out_path)
+    log.info("wrote bundle %s: %d samples x %d genes", out_path, *X.shape)
+    return bundle
+
+
+def _obs_order(obs: pd.DataFrame) -> list[str]:
+    first = ["sample_id", "patient_id", "cancer_type", "sample_type", "time", "event",
+             "has_survival", "split", "cohort"]
+    return [c for c in first if c in obs.columns] + [c for c in obs.columns if c not in first]
+
+
+def _inputs(paths, label_paths, clinical_path, annotation_path) -> list[dict[str, str]]:
+    items = [("expression", p) for p in paths] + [("labels", p) for p in label_paths]
+    items += [("clinical", clinical_path)] if clinical_path else []
+    items += [("annotation", annotation_path)] if annotation_path else []
+    return [{"role": r, "path": str(Path(p).resolve()), "sha256": file_sha256(Path(p)),
+             "bytes": Path(p).stat().st_size} for r, p in items]

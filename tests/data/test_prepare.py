@@ -1,0 +1,170 @@
+"""prepare → bundle: synthetic cohort for properties, real TCGA files for truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genemoe.data.bundle import load_bundle, write_bundle
+from genemoe.data.prepare import PrepareConfig, fit_gene_filter, prepare_dataset
+from genemoe.data.splits import stratified_kfold, stratified_split
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def synth_files(tmp_path_factory) -> dict[str, Path]:
+    cohort = make_synthetic_cohort(n_samples=330, n_genes=300, seed=3, include_normals=12)
+    return write_synthetic_files(cohort, tmp_path_factory.mktemp("synth"))
+
+
+@pytest.fixture(scope="module")
+def synth_bundle(synth_files, tmp_path_factory):
+    out = tmp_path_factory.mktemp("b") / "bundle"
+    return prepare_dataset([synth_files["counts"]], out_path=out, label_paths=[synth_files["labels"]],
+                           clinical_path=synth_files["clinical"], annotation_path=synth_files["annotation"],
+                           config=PrepareConfig(synthetic=True, seed=1))
+
+
+def test_synthetic_bundle_counts_and_flags(synth_bundle):
+    b = load_bundle(synth_bundle.path)
+    s = json.loads((b.path / "summary.json").read_text())
+    assert s["synthetic"] is True and b.synthetic
+    assert s["n_samples"] == 330  # the 12 solid-tissue normals (code 11) are dropped ...
+    assert s["dropped"]["samples"]["Solid Tissue Normal (11)"] == 12  # ... and counted
+    assert sum(s["cancer_types"].values()) == s["n_samples"] == len(b.obs)
+    assert s["n_with_survival"] == int(b.obs["has_survival"].sum()) > 300
+    assert s["normalisation"] == "fpkm_uq"  # counts + lengths → the paper's scale
+    assert isinstance(b.X, np.memmap) and b.X.dtype == np.float32
+    assert set(b.obs["split"]) == {"train", "val", "test"}
+    # every class present in val/test is present in training
+    for part in ("val", "test"):
+        assert set(b.obs.loc[b.obs.split == part, "cancer_type"]) <= set(
+            b.obs.loc[b.obs.split == "train", "cancer_type"])
+
+
+def test_training_statistics_come_from_training_rows_only(synth_bundle):
+    b = synth_bundle
+    train = b.X[b.indices("train")].astype(np.float64)
+    np.testing.assert_allclose(b.var["train_mean"], train.mean(0), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(b.var["train_std"], train.std(0), rtol=1e-6, atol=1e-6)
+    # the gene filter fitted on training rows keeps every gene the bundle holds
+    keep, _ = fit_gene_filter(train)
+    assert keep.all()
+
+
+def test_gene_filter_ignores_non_training_rows(rng):
+    X = rng.normal(0, 0.1, size=(40, 5))
+    X[:, 0] = 0  # empty in training
+    keep, reasons = fit_gene_filter(X[:30])
+    X2 = X.copy()
+    X2[30:] = 100  # test rows wildly different: must not change the training-fitted filter
+    keep2, _ = fit_gene_filter(X2[:30])
+    assert (keep == keep2).all() and not keep[0]
+    assert reasons["empty in training split"].sum() == 1
+    # variance < 0.4 and mean < 0.8 → dropped; a high mean keeps a low-variance gene
+    X3 = np.column_stack([np.full(30, 5.0) + rng.normal(0, 0.1, 30), rng.normal(0.1, 0.1, 30)])
+    keep3, _ = fit_gene_filter(X3)
+    assert keep3.tolist() == [True, False]
+
+
+def test_split_is_seeded_and_stratified():
+    labels = np.array(["A"] * 50 + ["B"] * 20 + ["C"] * 3)
+    s1 = stratified_split(labels, val_fraction=0.1, test_fraction=0.2, seed=5)
+    s2 = stratified_split(labels, val_fraction=0.1, test_fraction=0.2, seed=5)
+    assert (s1 == s2).all()
+    assert (s1 != stratified_split(labels, seed=6)).any()
+    assert (s1[:50] == "test").sum() == 10 and (s1[50:70] == "test").sum() == 4
+    assert (s1[70:] == "train").sum() >= 1  # the tiny class keeps a training sample
+    folds = stratified_kfold(labels, n_folds=3, seed=0)
+    for f in range(3):
+        assert 16 <= (folds[:50] == f).sum() <= 17
+
+
+def test_kfold_bundle_has_per_fold_gene_masks(synth_files, tmp_path):
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "kb",
+                        label_paths=[synth_files["labels"]], config=PrepareConfig(n_folds=3, synthetic=True))
+    b = load_bundle(tmp_path / "kb")
+    assert b.folds is not None and set(b.folds.tolist()) == {0, 1, 2}
+    for i in range(3):
+        assert b.gene_mask(i).shape == (b.n_genes,)
+        test_rows, train_rows = b.indices(fold=i, part="test"), b.indices(fold=i, part="train")
+        assert len(np.intersect1d(test_rows, train_rows)) == 0
+        assert len(test_rows) + len(train_rows) == b.n_samples
+
+
+def test_unlabelled_samples_are_an_error_or_counted(synth_files, tmp_path):
+    lab = pd.read_csv(synth_files["labels"], sep="\t")
+    partial = tmp_path / "partial_labels.tsv"
+    lab.iloc[5:].to_csv(partial, sep="\t", index=False)
+    with pytest.raises(InputError, match=r"(?s)no cancer-type label.*fix: .*--drop-unlabelled"):
+        prepare_dataset([synth_files["counts"]], out_path=tmp_path / "x", label_paths=[partial])
+    assert not (tmp_path / "x").exists()  # nothing half-written
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "y", label_paths=[partial],
+                        config=PrepareConfig(drop_unlabelled=True))
+    dropped = b.summary["dropped"]["samples"]
+    assert dropped["no cancer-type label"] >= 1
+
+
+def test_write_is_atomic_on_failure(synth_bundle, tmp_path, monkeypatch):
+    target = tmp_path / "bundle"
+    write_bundle(synth_bundle.subset(np.arange(10)), target)
+    before = (target / "X.npy").read_bytes()
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    with pytest.raises(RuntimeError):
+        write_bundle(synth_bundle, target)
+    assert (target / "X.npy").read_bytes() == before  # the old bundle is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]  # no temporary left
+
+
+def test_pancan33_real(shared_data, tmp_path):
+    d = shared_data / "pancan33_random100"
+    b = prepare_dataset([d / "expression.tsv.gz"], out_path=tmp_path / "pc",
+                        label_paths=[d / "samples.tsv.gz"])
+    s = b.summary
+    # data README: 990 primary tumours (sample types 01 and 03) of all 33 types
+    assert s["n_samples"] == 990 and s["n_cancer_types"] == 33
+    assert s["normalisation"] == "log2p1"  # EB++ RSEM values are linear, not log
+    assert sum(s["dropped"]["samples"].values()) == 1106 - 990
+    assert (b.obs.loc[b.obs.cancer_type == "LAML", "sample_type"] == "03").all()
+
+
+def _gdc_inputs(d: Path, types: list[str]) -> tuple[list[Path], list[Path]]:
+    g = d / "gdc_counts_6types"
+    return ([g / f"TCGA_{t}_Counts.exp.gz" for t in types], [g / f"TCGA_{t}_Target.txt.gz" for t in types])
+
+
+def test_gdc_counts_two_cohorts_real(shared_data, tmp_path):
+    expr, labels = _gdc_inputs(shared_data, ["CHOL", "UVM"])
+    b = prepare_dataset(expr, out_path=tmp_path / "g2", label_paths=labels,
+                        clinical_path=shared_data / "tcga_survival/clinical_survival.tsv.gz",
+                        annotation_path=shared_data / "annotation/ensembl105_genes.tsv.gz")
+    s = b.summary
+    assert s["cancer_types"] == {"CHOL": 36, "UVM": 80}  # data README sample counts
+    # data README: OS events CHOL 18/36, UVM 23/80
+    ev = b.obs.groupby("cancer_type")["event"].sum().to_dict()
+    assert ev == {"CHOL": 18, "UVM": 23}
+    # Ensembl 105 names 96% of protein-coding genes (32% of all its genes have no name)
+    pc = b.var["biotype"] == "protein_coding"
+    assert b.var.loc[pc, "symbol"].notna().mean() > 0.95 and b.var["length"].notna().all()
+    assert s["dropped"]["genes"]["no gene length in the annotation (needed for fpkm_uq)"] == 157
+
+
+@pytest.mark.slow
+def test_gdc_counts_six_cohorts_real(shared_data, tmp_path):
+    types = ["ACC", "CHOL", "DLBC", "KICH", "UCS", "UVM"]
+    expr, labels = _gdc_inputs(shared_data, types)
+    b = prepare_dataset(expr, out_path=tmp_path / "g6", label_paths=labels,
+                        clinical_path=shared_data / "tcga_survival/clinical_survival.tsv.gz",
+                        annotation_path=shared_data / "annotation/ensembl105_genes.tsv.gz")
+    s = json.loads((tmp_path / "g6" / "summary.json").read_text())
+    assert s["n_samples"] == 364 and s["n_cancer_types"] == 6  # issue: 364 primary tumours
+    assert s["n_with_survival"] >= 355
