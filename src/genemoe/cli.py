@@ -179,7 +179,7 @@ def explain() -> None:
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def benchmark() -> None:
     """Every model on identical folds. Not built yet."""
-    _not_built("benchmark harness (benchmark and reports issue)")
+    _not_built("benchmark-harness capability (benchmark and reports issue)")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
