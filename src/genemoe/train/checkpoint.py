@@ -1,0 +1,260 @@
+"""Self-describing training checkpoints, written atomically (nanoGPT-style).
+
+A checkpoint is one ``torch.save`` file holding a dict::
+
+    format            "genemoe-checkpoint"
+    format_version    1
+    epoch             last completed epoch (1-based; 0 = none)
+    model_state       state_dict after that epoch (unwrapped: no DDP "module." prefix)
+    optimizer_state   optimizer state_dict
+    scheduler_state   learning-rate schedule state (a plain dict)
+    rng_state         {"torch": ByteTensor, "cuda": [ByteTensor] | None, "numpy": dict,
+                       "ranks": [{"torch", "cuda"} of every data-parallel rank]}
+    best_state        state_dict of the best epoch on the validation metric (or None)
+    best_metric       its validation metric (float; NaN when no epoch improved yet)
+    best_epoch        its epoch (or None)
+    history           list of per-epoch dicts (see ``genemoe.train.loop.TrainResult``)
+    meta              the caller's self-description: config, gene list, class names,
+                      normaliser, preparation record, metrics, genemoe version, ...
+    extra             trainer bookkeeping (train config, AMP scaler, finished flag)
+
+Writes go to a temporary sibling file that is renamed over ``path`` once complete
+(``os.replace`` is atomic on POSIX and Windows), so a run killed mid-write leaves the
+previous checkpoint intact.
+
+Loading uses ``torch.load(weights_only=True)``: tensors and plain Python values
+(dict, list, str, int, float, bool, None) load safely. Keep ``meta`` to those (convert
+numpy arrays with ``.tolist()`` or ``torch.from_numpy``) or load with ``trusted=True``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import pickle
+import tempfile
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from genemoe.data.bundle import atomic_write_text
+from genemoe.errors import input_error
+
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "CHECKPOINT_VERSION",
+    "save_checkpoint",
+    "load_checkpoint",
+    "capture_rng_state",
+    "restore_rng_state",
+    "check_resumable",
+    "write_history",
+    "cpu_state_dict",
+]
+
+logger = logging.getLogger(__name__)
+
+CHECKPOINT_FORMAT = "genemoe-checkpoint"
+CHECKPOINT_VERSION = 1
+
+
+def save_checkpoint(
+    path: Path | str,
+    *,
+    model_state: dict[str, Any],
+    optimizer_state: dict[str, Any] | None,
+    scheduler_state: dict[str, Any] | None,
+    epoch: int,
+    rng_state: dict[str, Any] | None,
+    best_state: dict[str, Any] | None,
+    best_metric: float,
+    history: list[dict[str, Any]],
+    meta: dict[str, Any] | None = None,
+    best_epoch: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write a checkpoint to ``path`` atomically; returns the path.
+
+    Parameters
+    ----------
+    path
+        Destination file (its directory is created).
+    model_state, optimizer_state, scheduler_state
+        ``state_dict()`` of the model, optimizer and learning-rate schedule.
+    epoch
+        Last completed epoch (1-based).
+    rng_state
+        From :func:`capture_rng_state`.
+    best_state, best_metric, best_epoch
+        The best epoch on the validation metric so far.
+    history
+        Per-epoch records.
+    meta
+        The caller's self-description, stored as given.
+    extra
+        Trainer bookkeeping, stored as given.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "format_version": CHECKPOINT_VERSION,
+        "epoch": int(epoch),
+        "model_state": model_state,
+        "optimizer_state": optimizer_state,
+        "scheduler_state": scheduler_state,
+        "rng_state": rng_state,
+        "best_state": best_state,
+        "best_metric": float(best_metric),
+        "best_epoch": best_epoch,
+        "history": history,
+        "meta": meta or {},
+        "extra": extra or {},
+    }
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            torch.save(payload, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    logger.debug("checkpoint (epoch %d) written to %s", epoch, path)
+    return path
+
+
+def load_checkpoint(
+    path: Path | str, *, map_location: str | torch.device = "cpu", trusted: bool = False
+) -> dict[str, Any]:
+    """Read a checkpoint written by :func:`save_checkpoint`.
+
+    Parameters
+    ----------
+    path
+        The checkpoint file.
+    map_location
+        Where tensors are loaded (default CPU).
+    trusted
+        Allow arbitrary pickled objects in ``meta`` (only for files you trust: unpickling
+        can run code).
+
+    Returns
+    -------
+    dict
+        The keys listed in the module docstring.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, corrupt or truncated, or not a genemoe checkpoint.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise input_error("no such checkpoint file", path=path,
+                          fix="train a model first (`genemoe train ... --out DIR`)")
+    try:
+        ckpt = torch.load(path, map_location=map_location, weights_only=not trusted)
+    except pickle.UnpicklingError as exc:
+        if trusted or "Unsupported global" not in str(exc):
+            raise _corrupt(path, exc) from exc
+        what = next((ln.strip() for ln in str(exc).splitlines() if "Unsupported global" in ln), "")
+        raise input_error(
+            f"checkpoint holds objects beyond tensors and plain Python values ({what})",
+            path=path, fix="if you trust this file, load it with trusted=True",
+        ) from exc
+    except Exception as exc:  # zip/EOF/runtime errors from a truncated or garbled file
+        raise _corrupt(path, exc) from exc
+    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
+        raise input_error("not a genemoe checkpoint (no 'format' marker)", path=path,
+                          fix="point at a file written by `genemoe train`")
+    if int(ckpt.get("format_version", 0)) > CHECKPOINT_VERSION:
+        raise input_error(
+            f"checkpoint format version {ckpt['format_version']} is newer than this genemoe "
+            f"understands ({CHECKPOINT_VERSION})", path=path, fix="upgrade genemoe",
+        )
+    return ckpt
+
+
+def _corrupt(path: Path, exc: BaseException) -> Exception:
+    return input_error(
+        f"checkpoint is corrupt or truncated ({type(exc).__name__}: {str(exc)[:200]})", path=path,
+        fix="delete it and train again (or resume from an older copy)",
+    )
+
+
+def cpu_state_dict(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A detached CPU copy of a ``state_dict`` (safe to keep while training goes on)."""
+    return {k: v.detach().to("cpu", copy=True) for k, v in state.items()}
+
+
+def capture_rng_state(generator: np.random.Generator | None = None) -> dict[str, Any]:
+    """The torch (CPU and CUDA) and numpy-generator RNG states, for :func:`restore_rng_state`."""
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    return {
+        "torch": torch.get_rng_state(),
+        "cuda": cuda,
+        "numpy": None if generator is None else generator.bit_generator.state,
+    }
+
+
+def restore_rng_state(state: dict[str, Any], generator: np.random.Generator | None = None, *,
+                      rank: int = 0, world_size: int = 1) -> None:
+    """Set the torch RNGs and (in place) ``generator`` to ``state``.
+
+    Under data parallelism ``state["ranks"]`` holds every rank's torch states; ``rank``
+    picks its own (when the world size changed, torch RNG streams cannot be continued).
+    """
+    ranks = state.get("ranks") or []
+    if len(ranks) == world_size:
+        state = {**state, **ranks[rank]}
+    elif world_size > 1:
+        logger.warning("checkpoint has RNG states of %d ranks, this job %d: dropout streams "
+                       "will differ from an uninterrupted run", len(ranks), world_size)
+    torch.set_rng_state(state["torch"])
+    cuda = state.get("cuda")
+    if cuda is not None and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(cuda)
+    if generator is not None and state.get("numpy") is not None:
+        generator.bit_generator.state = state["numpy"]
+
+
+def check_resumable(ckpt: dict[str, Any], *, path: Path, config: dict[str, Any], task: str,
+                    may_change: Collection[str] = ()) -> None:
+    """Raise when ``ckpt`` was trained with another task or config (bar ``may_change``).
+
+    Resuming a run under a different learning rate, batch size or seed would silently
+    give a run that is neither the old one nor a fresh one.
+    """
+    extra = ckpt.get("extra", {})
+    saved = extra.get("train_config", {})
+    diff = [f"{k}: {saved[k]!r} -> {v!r}" for k, v in config.items()
+            if k in saved and k not in may_change and saved[k] != v]  # new fields: no record
+    if extra.get("task", task) != task:
+        diff.append(f"task: {extra.get('task')!r} -> {task!r}")
+    if diff:
+        raise input_error(
+            f"the checkpoint was written by a different training setup ({'; '.join(diff)})",
+            path=path, fix="delete it, point --checkpoint elsewhere, or pass resume=False")
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def write_history(path: Path | str, history: list[dict[str, Any]]) -> None:
+    """Rewrite a JSON-lines training log atomically: one line per epoch record, non-finite
+    numbers as ``null``. A reader never sees a half-written line."""
+    lines = [json.dumps({k: _json_safe(v) for k, v in rec.items()}, allow_nan=False)
+             for rec in history]
+    atomic_write_text(Path(path), "".join(line + "\n" for line in lines))

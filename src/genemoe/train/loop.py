@@ -1,0 +1,600 @@
+"""The training loop: one function, :func:`train_model`, for every neural model and task.
+
+The trainer knows the model contract (``forward(x) -> ModelOutput``) and nothing else: the
+task loss comes from ``loss_fn`` (a ``LossOutput``: total plus named components), the
+auxiliary losses from ``ModelOutput.aux_losses`` (weighted here by ``aux_weight``), the
+statistics to log from ``ModelOutput.stats``. It never knows what a MoE is: the one
+convention it reads is that a 1-D stat whose name ends in ``load`` is a distribution of
+routing over blocks, summarised per epoch as an entropy and a count of dead entries.
+
+Model selection and early stopping use the VALIDATION split only; the trainer never
+receives test data. Training is deterministic on CPU for a given seed and resumable from
+its checkpoint to bitwise-identical weights. In N processes under ``torchrun`` it trains
+data-parallel (see :mod:`genemoe.train.distributed`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from genemoe.models.base import ModelOutput, Task
+from genemoe.train import distributed as ddp
+from genemoe.train import sampling
+from genemoe.train.checkpoint import (
+    capture_rng_state,
+    check_resumable,
+    cpu_state_dict,
+    load_checkpoint,
+    restore_rng_state,
+    save_checkpoint,
+    write_history,
+)
+from genemoe.train.losses import LossOutput
+from genemoe.train.sampling import SurvivalTarget
+
+__all__ = ["TrainConfig", "TrainResult", "SurvivalTarget", "train_model",
+           "predict_outputs", "build_optimizer", "LRSchedule"]
+
+logger = logging.getLogger(__name__)
+
+OptimizerName = Literal["adam", "adamw"]
+ScheduleName = Literal["constant", "cosine", "linear_decay", "plateau"]
+Device = Literal["auto", "cpu", "cuda"]
+DEAD_SHARE = 1e-4  # a block routed less than this share of an epoch's samples counts as dead
+# Config fields that may change between a run and its resumption.
+_RESUMABLE_CHANGES = {"epochs", "progress", "log_every", "num_threads", "device",
+                      "eval_batch_size", "checkpoint_every"}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train (every field has a working default)."""
+
+    epochs: int = 100  # most passes over the training split; early stopping usually ends sooner
+    batch_size: int | None = 64  # rows per global batch (all ranks together); None = full batch
+    lr: float = 1e-3  # peak learning rate (reached after warmup)
+    weight_decay: float = 0.0  # L2 penalty (adam) or decoupled decay (adamw)
+    optimizer: OptimizerName = "adam"  # Adam is the usual choice for MLP-like models on RNA-seq
+    fused: bool | None = None  # fused optimizer kernel; None = use it where this torch supports it
+    schedule: ScheduleName = "constant"  # lr after warmup: constant, cosine/linear decay to 0, or
+    #                                      halved ("plateau") when the val metric stalls
+    warmup_epochs: int = 0  # linear warmup from ~0 to lr over this many epochs (per step)
+    plateau_factor: float = 0.5  # "plateau": multiply the lr by this ...
+    plateau_patience: int = 5  # ... after this many epochs without a val-metric improvement
+    grad_clip: float | None = 1.0  # max global gradient norm; None = no clipping
+    aux_weight: float | Mapping[str, float] = 0.01  # weight of each auxiliary loss (or per name;
+    #                                                 names missing from a mapping weigh 0)
+    patience: int | None = 15  # early stop after this many epochs without improvement; None = off
+    min_delta: float = 0.0  # an improvement must beat the best val metric by more than this
+    restore_best: bool = True  # leave the best epoch's weights in the model at the end
+    seed: int = 0  # seeds batches (numpy Generator) and torch RNG (dropout); + rank under DDP
+    device: Device = "auto"  # "auto" = CUDA when available, else CPU
+    amp: bool = True  # bf16 (fp16 + loss scaling where bf16 is missing) autocast on CUDA; no-op on CPU
+    num_threads: int | None = None  # torch CPU threads (process-wide); None = torch's default
+    eval_batch_size: int = 1024  # rows per batch when predicting the validation split
+    checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
+    min_events: int = 2  # survival: least events (deaths) in every training batch
+    log_every: int = 1  # epochs between log lines (the JSON-lines log gets every epoch)
+    progress: bool = True  # tqdm bar over epochs (rank 0 only)
+
+    def __post_init__(self) -> None:
+        checks = {
+            "epochs": self.epochs >= 1, "lr": self.lr > 0, "weight_decay": self.weight_decay >= 0,
+            "batch_size": self.batch_size is None or self.batch_size >= 1,
+            "warmup_epochs": 0 <= self.warmup_epochs, "checkpoint_every": self.checkpoint_every >= 1,
+            "grad_clip": self.grad_clip is None or self.grad_clip > 0,
+            "patience": self.patience is None or self.patience >= 1,
+            "plateau_factor": 0 < self.plateau_factor < 1, "eval_batch_size": self.eval_batch_size >= 1,
+            "optimizer": self.optimizer in ("adam", "adamw"),
+            "schedule": self.schedule in ("constant", "cosine", "linear_decay", "plateau"),
+            "device": self.device in ("auto", "cpu", "cuda"), "log_every": self.log_every >= 1,
+        }
+        bad = [k for k, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError("invalid TrainConfig value(s): "
+                             + ", ".join(f"{k}={getattr(self, k)!r}" for k in bad))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form (JSON/YAML-ready)."""
+        d = dataclasses.asdict(self)
+        if isinstance(self.aux_weight, Mapping):
+            d["aux_weight"] = dict(self.aux_weight)
+        return d
+
+
+LossFn = Callable[[ModelOutput, Any], LossOutput]  # see genemoe.train.losses
+MetricFn = Callable[[np.ndarray, Any], float]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train_model` returns.
+
+    Attributes
+    ----------
+    best_epoch
+        Epoch (1-based) with the best validation metric (the last epoch if none improved).
+    best_val_metric
+        Its validation metric (NaN when the metric was never finite).
+    history
+        One dict per epoch: ``epoch``, ``lr``, ``seconds``, ``train_loss`` (task + weighted
+        aux), ``loss/<component>`` (from ``loss_fn``), ``aux/<name>`` (unweighted),
+        ``val_loss``, ``val_metric``, ``stats/<name>`` (epoch-mean list), and for each
+        stat ``<name>`` ending in ``load``: ``stats/<name>_entropy`` (nats) and
+        ``stats/<name>_dead_experts`` (entries with < ``DEAD_SHARE`` of the routing).
+    best_state
+        ``state_dict`` of the best epoch (CPU tensors).
+    stopped_early
+        True when early stopping ended training.
+    epochs_run
+        Last completed epoch.
+    finished
+        False when ``max_epochs_this_call`` paused training before the end.
+    """
+
+    best_epoch: int
+    best_val_metric: float
+    history: list[dict[str, Any]]
+    best_state: dict[str, torch.Tensor]
+    stopped_early: bool
+    epochs_run: int = 0
+    finished: bool = True
+
+
+def build_optimizer(params: Iterable[nn.Parameter], config: TrainConfig) -> torch.optim.Optimizer:
+    """Adam / AdamW with the fused kernel where it works (``config.fused=None``).
+
+    A fused kernel that this torch build or device lacks is dropped with a logged note;
+    ``fused=True`` insists (and raises), ``fused=False`` never tries.
+    """
+    cls = torch.optim.Adam if config.optimizer == "adam" else torch.optim.AdamW
+    params = list(params)
+    kwargs = {"lr": config.lr, "weight_decay": config.weight_decay}
+    if config.fused is False:
+        return cls(params, **kwargs)
+    try:
+        return cls(params, fused=True, **kwargs)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        if config.fused:
+            raise
+        logger.info("fused %s unavailable here (%s); using the default kernel", config.optimizer, exc)
+        return cls(params, **kwargs)
+
+
+class LRSchedule:
+    """Per-step learning rate: ``lr × warmup × decay × plateau_scale``.
+
+    With ``S`` steps in all and ``W`` warmup steps, step ``s`` (0-based) gets
+    ``warmup = min(1, (s + 1) / W)`` and, with ``u = clip((s - W) / (S - W), 0, 1)``,
+    ``decay = (1 + cos(pi u)) / 2`` (cosine), ``1 - u`` (linear_decay) or 1. ``"plateau"``
+    multiplies ``plateau_scale`` by ``plateau_factor`` after ``plateau_patience`` epochs
+    without a validation improvement. State (for checkpoints) is the plateau bookkeeping.
+    """
+
+    def __init__(self, optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int):
+        self.optimizer, self.config, self.steps_per_epoch = optimizer, config, steps_per_epoch
+        self.scale, self.best, self.bad_epochs = 1.0, -math.inf, 0
+
+    def lr_at(self, epoch: int, step: int) -> float:
+        """Learning rate of step ``step`` (0-based) of epoch ``epoch`` (1-based)."""
+        c, n = self.config, self.steps_per_epoch
+        s, total, warm = (epoch - 1) * n + step, c.epochs * n, c.warmup_epochs * n
+        factor = min(1.0, (s + 1) / warm) if warm > 0 else 1.0
+        u = min(1.0, max(0.0, (s - warm) / max(1, total - warm)))
+        if c.schedule == "cosine":
+            factor *= 0.5 * (1.0 + math.cos(math.pi * u))
+        elif c.schedule == "linear_decay":
+            factor *= 1.0 - u
+        return c.lr * factor * self.scale
+
+    def set_step(self, epoch: int, step: int) -> float:
+        lr = self.lr_at(epoch, step)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        return lr
+
+    def epoch_end(self, metric: float) -> None:
+        """Record the epoch's validation metric (used by ``"plateau"``)."""
+        if self.config.schedule != "plateau":
+            return
+        if metric > self.best + self.config.min_delta:
+            self.best, self.bad_epochs = metric, 0
+            return
+        self.bad_epochs += 1
+        if self.bad_epochs > self.config.plateau_patience:
+            self.scale *= self.config.plateau_factor
+            self.bad_epochs = 0
+            logger.info("validation metric stalled: learning-rate scale now %.3g", self.scale)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"scale": self.scale, "best": self.best, "bad_epochs": self.bad_epochs}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.scale, self.best, self.bad_epochs = state["scale"], state["best"], state["bad_epochs"]
+
+
+def _amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
+    """bf16 on CUDA where supported, else fp16 on CUDA; None (no autocast) on CPU."""
+    if not amp or device.type != "cuda":
+        return None
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def predict_outputs(model: nn.Module, X: np.ndarray | torch.Tensor, *, batch_size: int = 1024,
+                    device: Device | str | torch.device = "auto", amp: bool = False) -> np.ndarray:
+    """Model outputs for every row of ``X``, in eval mode, in batches.
+
+    Parameters
+    ----------
+    model
+        A ``GeneModel`` (moved to ``device``; its train/eval mode is restored afterwards).
+    X
+        ``(n_samples, n_genes)`` float32.
+    batch_size
+        Rows per forward pass.
+    device
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or a ``torch.device``.
+    amp
+        Autocast (CUDA only).
+
+    Returns
+    -------
+    np.ndarray
+        ``(n_samples, n_outputs)`` float32: logits (classify) or risk (survival).
+    """
+    dev = ddp.resolve_device(device)
+    model = ddp.unwrap_model(model).to(dev)
+    X = X if isinstance(X, torch.Tensor) else sampling.as_matrix(X, "X")
+    return _predict(model, X, batch_size, dev, _amp_dtype(dev, amp)).cpu().numpy()
+
+
+def _predict(model: nn.Module, X: torch.Tensor, batch_size: int, device: torch.device,
+             amp_dtype: torch.dtype | None) -> torch.Tensor:
+    """``(n, n_outputs)`` float32 outputs on ``device`` (grad off, eval mode, mode restored)."""
+    was_training = model.training
+    model.eval()
+    try:
+        outs = []
+        autocast = torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None)
+        with torch.no_grad(), autocast:
+            for i in range(0, X.shape[0], batch_size):
+                outs.append(model(X[i : i + batch_size].to(device, non_blocking=True)).out.float())
+        if not outs:  # an empty shard of the validation split
+            return torch.empty((0, getattr(model, "n_outputs", 1)), device=device)
+        return torch.cat(outs)
+    finally:
+        model.train(was_training)
+
+
+@dataclass
+class _Run:
+    """Everything one training run carries between epochs."""
+
+    config: TrainConfig
+    task: Task
+    info: ddp.DistInfo
+    device: torch.device
+    model: nn.Module  # the caller's model (unwrapped)
+    net: nn.Module  # the same, DDP-wrapped under torchrun
+    optimizer: torch.optim.Optimizer
+    schedule: LRSchedule
+    scaler: torch.amp.GradScaler
+    amp_dtype: torch.dtype | None
+    X_train: torch.Tensor
+    y_train: Any
+    X_val: torch.Tensor
+    y_val: Any  # targets as tensors on device (for the validation loss)
+    y_val_raw: Any  # as the caller gave them (for metric_fn)
+    loss_fn: LossFn
+    metric_fn: MetricFn
+    generator: np.random.Generator
+    epoch: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best_state: dict[str, torch.Tensor] | None = None
+    best_metric: float = math.nan
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    unweighted_aux: set[str] = field(default_factory=set)
+
+    def aux_weight(self, name: str) -> float:
+        w = self.config.aux_weight
+        if not isinstance(w, Mapping):
+            return float(w)
+        if name not in w and name not in self.unweighted_aux:  # say so once
+            self.unweighted_aux.add(name)
+            logger.warning("aux loss %r has no weight in aux_weight: it weighs 0", name)
+        return float(w.get(name, 0.0))
+
+
+def _epoch_batches(run: _Run, generator: np.random.Generator) -> list[np.ndarray]:
+    """This epoch's global batches (identical on every rank)."""
+    cfg, world = run.config, run.info.world_size
+    if run.task == "survival":
+        batches = sampling.stratified_event_batches(run.y_train[1], cfg.batch_size,
+                                           generator=generator, min_events=cfg.min_events)
+    else:
+        batches = sampling.shuffled_batches(len(run.y_train), cfg.batch_size,
+                                   generator=generator, min_size=world)
+    if min(len(b) for b in batches) < world:
+        raise ValueError(f"a batch of {min(len(b) for b in batches)} rows cannot be shared "
+                         f"by {world} processes: raise batch_size")
+    return batches
+
+
+def _train_step(run: _Run, rows: np.ndarray, means: ddp.RunningMeans) -> None:
+    """One optimiser step on global batch ``rows`` (this rank's shard of it)."""
+    info, cfg = run.info, run.config
+    local = ddp.shard_indices(rows, info.rank, info.world_size)
+    xb = run.X_train[local].to(run.device, non_blocking=True)  # (shard, n_genes)
+    with torch.autocast(run.device.type, dtype=run.amp_dtype, enabled=run.amp_dtype is not None):
+        output = run.net(xb)
+    out = ddp.gather_rows(output.out.float(), ddp.shard_sizes(len(rows), info.world_size), info)
+    aux = {k: v.float() for k, v in output.aux_losses.items()}
+    res = run.loss_fn(ModelOutput(out=out, aux_losses=aux, stats=output.stats),
+                      sampling.select_targets(run.y_train, rows, run.device))
+    total = res.loss
+    for k, v in aux.items():
+        total = total + run.aux_weight(k) * v
+    run.optimizer.zero_grad(set_to_none=True)
+    run.scaler.scale(total).backward()
+    if cfg.grad_clip is not None:
+        run.scaler.unscale_(run.optimizer)
+        nn.utils.clip_grad_norm_(run.model.parameters(), cfg.grad_clip)
+    run.scaler.step(run.optimizer)
+    run.scaler.update()
+    values = {"train_loss": total, **{f"loss/{k}": v for k, v in res.components.items()},
+              **{f"aux/{k}": v for k, v in aux.items()},
+              **{f"stats/{k}": v for k, v in output.stats.items()}}
+    means.add(len(rows), values)
+
+
+def _validate(run: _Run) -> tuple[float, float]:
+    """``(val_loss, val_metric)`` on the whole validation split (sharded under DDP)."""
+    info = run.info
+    sizes = ddp.shard_sizes(run.X_val.shape[0], info.world_size)
+    start = sum(sizes[: info.rank])
+    local = _predict(run.model, run.X_val[start : start + sizes[info.rank]],
+                     run.config.eval_batch_size, run.device, run.amp_dtype)
+    with torch.no_grad():
+        out = ddp.gather_rows(local, sizes, info)  # (n_val, n_outputs)
+        try:
+            val_loss = float(run.loss_fn(ModelOutput(out=out), run.y_val).loss)
+        except ValueError as exc:  # e.g. a validation split without events
+            logger.debug("validation loss undefined: %s", exc)
+            val_loss = math.nan
+    return val_loss, float(run.metric_fn(out.cpu().numpy(), run.y_val_raw))
+
+
+def _epoch_record(means: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Scalars as floats, stat vectors as lists, plus entropy / dead count of ``...load`` stats."""
+    rec: dict[str, Any] = {}
+    for k, v in means.items():
+        if not k.startswith("stats/"):
+            rec[k] = float(v[0])
+            continue
+        rec[k] = v.tolist()
+        if k.endswith("load") and v.size > 1 and v.sum() > 0:
+            p = v / v.sum()
+            nz = p[p > 0]
+            rec[f"{k}_entropy"] = float(-(nz * np.log(nz)).sum())
+            rec[f"{k}_dead_experts"] = int((p < DEAD_SHARE).sum())
+    return rec
+
+
+def _update_best(run: _Run, epoch: int, metric: float) -> None:
+    cfg = run.config
+    better = math.isfinite(metric) and (
+        not math.isfinite(run.best_metric) or metric > run.best_metric + cfg.min_delta)
+    if better or not math.isfinite(run.best_metric):  # without any finite metric: latest epoch
+        run.best_metric = metric if math.isfinite(metric) else math.nan
+        run.best_epoch = epoch
+        run.best_state = cpu_state_dict(run.model.state_dict())
+
+
+def _run_epoch(run: _Run, epoch: int) -> dict[str, Any]:
+    """Train one epoch, validate, update best/plateau state; returns the history record."""
+    t0 = time.perf_counter()
+    run.net.train()
+    means, lr = ddp.RunningMeans(run.device), run.config.lr
+    for step, rows in enumerate(_epoch_batches(run, run.generator)):
+        lr = run.schedule.set_step(epoch, step)
+        _train_step(run, rows, means)
+    rec = {"epoch": epoch, "lr": lr, **_epoch_record(means.means(run.info))}
+    if not math.isfinite(rec["train_loss"]):  # the checkpoint keeps the last sane epoch
+        raise FloatingPointError(f"training diverged at epoch {epoch} (train loss "
+                                 f"{rec['train_loss']}): lower lr or set grad_clip")
+    rec["val_loss"], rec["val_metric"] = _validate(run)
+    _update_best(run, epoch, rec["val_metric"])
+    run.schedule.epoch_end(rec["val_metric"])
+    patience, stalled = run.config.patience, epoch - (run.best_epoch or 0)
+    run.stopped_early = patience is not None and stalled >= patience and epoch < run.config.epochs
+    rec["seconds"] = time.perf_counter() - t0
+    run.epoch = epoch
+    run.history.append(rec)
+    return rec
+
+
+def _save(run: _Run, path: Path, meta: dict[str, Any] | None) -> None:
+    """Checkpoint the run (rank 0 writes; every rank contributes its RNG state)."""
+    rng = capture_rng_state(run.generator)
+    ranks = ddp.gather_object({"torch": rng["torch"], "cuda": rng["cuda"]}, run.info)
+    if not run.info.is_main:
+        return
+    rng["ranks"] = ranks
+    extra = {"train_config": run.config.to_dict(), "stopped_early": run.stopped_early,
+             "world_size": run.info.world_size, "task": run.task,
+             "scaler": run.scaler.state_dict() if run.scaler.is_enabled() else None}
+    save_checkpoint(path, model_state=run.model.state_dict(),
+                    optimizer_state=run.optimizer.state_dict(),
+                    scheduler_state=run.schedule.state_dict(), epoch=run.epoch, rng_state=rng,
+                    best_state=run.best_state, best_metric=run.best_metric, history=run.history,
+                    meta=meta, best_epoch=run.best_epoch, extra=extra)
+
+
+def _resume(run: _Run, path: Path) -> None:
+    """Continue ``run`` from the checkpoint at ``path`` (if there is one)."""
+    ckpt = load_checkpoint(path) if run.info.is_main and path.is_file() else None
+    ckpt = ddp.broadcast_object(ckpt, run.info)
+    if ckpt is None:
+        return
+    extra = ckpt.get("extra", {})
+    check_resumable(ckpt, path=path, config=run.config.to_dict(), task=run.task,
+                    may_change=_RESUMABLE_CHANGES)
+    run.model.load_state_dict(ckpt["model_state"])
+    run.optimizer.load_state_dict(ckpt["optimizer_state"])
+    run.schedule.load_state_dict(ckpt["scheduler_state"])
+    if extra.get("scaler") and run.scaler.is_enabled():
+        run.scaler.load_state_dict(extra["scaler"])
+    run.epoch, run.history = int(ckpt["epoch"]), list(ckpt["history"])
+    run.best_state, run.best_epoch = ckpt["best_state"], ckpt["best_epoch"]
+    run.best_metric = ckpt["best_metric"]
+    run.stopped_early = bool(extra.get("stopped_early", False))
+    restore_rng_state(ckpt["rng_state"], run.generator, rank=run.info.rank,
+                      world_size=run.info.world_size)
+    logger.info("resuming from %s after epoch %d", path, run.epoch)
+
+
+def _check_data(X_train: Any, y_train: Any, X_val: Any, y_val: Any, task: Task) -> dict[str, Any]:
+    """Matrices as CPU tensors and targets as checked arrays (``y_val`` on device later)."""
+    X_train, X_val = sampling.as_matrix(X_train, "X_train"), sampling.as_matrix(X_val, "X_val")
+    if X_val.shape[0] == 0:
+        raise ValueError("the validation split is empty: model selection needs validation rows")
+    if X_val.shape[1] != X_train.shape[1]:
+        raise ValueError(f"X_val has {X_val.shape[1]} genes, X_train {X_train.shape[1]}")
+    return {"X_train": X_train, "X_val": X_val, "y_val_raw": y_val,
+            "y_train": sampling.as_targets(y_train, task, X_train.shape[0], name="y_train"),
+            "y_val": sampling.as_targets(y_val, task, X_val.shape[0], name="y_val")}
+
+
+def _setup(model: nn.Module, config: TrainConfig, task: Task, data: dict[str, Any],
+           loss_fn: LossFn, metric_fn: MetricFn) -> _Run:
+    """Process group, device, seeds, optimiser and schedule for a run."""
+    info = ddp.init_distributed(device=config.device)
+    device = ddp.resolve_device(config.device, info)
+    if config.num_threads is not None:
+        torch.set_num_threads(config.num_threads)
+    torch.manual_seed(config.seed + info.rank)
+    net = ddp.wrap_model(model, info, device=device)
+    optimizer = build_optimizer(model.parameters(), config)
+    amp_dtype = _amp_dtype(device, config.amp)
+    data = {**data, "y_val": sampling.all_targets(data["y_val"], device)}
+    run = _Run(config=config, task=task, info=info, device=device, model=model, net=net,
+               optimizer=optimizer, schedule=LRSchedule(optimizer, config, 1),
+               scaler=torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16),
+               amp_dtype=amp_dtype, loss_fn=loss_fn, metric_fn=metric_fn,
+               generator=np.random.default_rng(config.seed), **data)
+    # the batch count is the same every epoch: probe it with a throwaway generator
+    run.schedule.steps_per_epoch = len(_epoch_batches(run, np.random.default_rng(config.seed)))
+    return run
+
+
+def train_model(
+    model: nn.Module,
+    *,
+    X_train: np.ndarray,
+    y_train: Any,
+    X_val: np.ndarray,
+    y_val: Any,
+    task: Task,
+    config: TrainConfig | None = None,
+    loss_fn: LossFn,
+    metric_fn: MetricFn,
+    checkpoint_path: Path | str | None = None,
+    resume: bool = True,
+    extra_state: dict[str, Any] | None = None,
+    log_path: Path | str | None = None,
+    max_epochs_this_call: int | None = None,
+) -> TrainResult:
+    """Train ``model`` on the training split, selecting and early-stopping on validation.
+
+    Parameters
+    ----------
+    model
+        A ``GeneModel`` (any module whose ``forward(x)`` returns a ``ModelOutput``). Seed
+        before creating it: its initial weights are the caller's. Trained in place.
+    X_train, X_val
+        ``(n_train, n_genes)`` / ``(n_val, n_genes)`` float32, already scaled.
+    y_train, y_val
+        Classify: int class indices ``(n,)``. Survival: ``{"time": (n,), "event": (n,)}``
+        or a ``(time, event)`` pair.
+    task
+        ``"classify"`` or ``"survival"`` (survival batches hold ``min_events`` events each).
+    config
+        :class:`TrainConfig` (defaults if None).
+    loss_fn
+        ``loss_fn(output, targets) -> LossOutput``; ``targets`` are a LongTensor ``(batch,)``
+        (classify) or a :class:`SurvivalTarget`. The trainer adds ``aux_weight × aux_losses``.
+    metric_fn
+        ``metric_fn(outputs (n_val, n_outputs) np.ndarray, y_val) -> float``, higher is better
+        (accuracy / macro-F1 / C-index): early stopping and best-epoch selection.
+    checkpoint_path
+        Checkpoint written every ``config.checkpoint_every`` epochs and at the end.
+    resume
+        Continue from ``checkpoint_path`` when it exists (to bitwise-identical results on
+        CPU); ``False`` starts afresh and overwrites it.
+    extra_state
+        The checkpoint's self-description (stored as its ``meta``): config, gene list,
+        class names, normaliser, preparation record, genemoe version, ...
+    log_path
+        JSON-lines log, one line per epoch (rewritten atomically each epoch).
+    max_epochs_this_call
+        Pause after this many epochs (``finished=False``); call again to resume.
+
+    Returns
+    -------
+    TrainResult
+    """
+    config = config or TrainConfig()
+    data = _check_data(X_train, y_train, X_val, y_val, task)
+    run = _setup(model, config, task, data, loss_fn, metric_fn)
+    ckpt_path = None if checkpoint_path is None else Path(checkpoint_path)
+    if ckpt_path is not None and resume:
+        _resume(run, ckpt_path)
+    finished = _fit(run, ckpt_path, extra_state, None if log_path is None else Path(log_path),
+                    max_epochs_this_call)
+    if run.best_state is None:  # nothing trained (epochs already done and no best recorded)
+        run.best_state = cpu_state_dict(model.state_dict())
+    if finished and config.restore_best:
+        model.load_state_dict(run.best_state)
+    return TrainResult(best_epoch=run.best_epoch or run.epoch, best_val_metric=run.best_metric,
+                       history=run.history, best_state=run.best_state,
+                       stopped_early=run.stopped_early, epochs_run=run.epoch, finished=finished)
+
+
+def _fit(run: _Run, ckpt_path: Path | None, meta: dict[str, Any] | None, log_path: Path | None,
+         max_epochs_this_call: int | None) -> bool:
+    """The epoch loop; returns True when training is over (all epochs, or stopped early)."""
+    cfg, info = run.config, run.info
+    last = cfg.epochs if max_epochs_this_call is None else run.epoch + max_epochs_this_call
+    last = min(cfg.epochs, last)
+    with tqdm(total=cfg.epochs, initial=run.epoch, desc="train", unit="epoch",
+              disable=not (cfg.progress and info.is_main)) as bar:
+        while run.epoch < last and not run.stopped_early:
+            rec = _run_epoch(run, run.epoch + 1)
+            done = run.stopped_early or run.epoch >= last
+            if ckpt_path is not None and (done or run.epoch % cfg.checkpoint_every == 0):
+                _save(run, ckpt_path, meta)
+            if log_path is not None and info.is_main:
+                write_history(log_path, run.history)
+            bar.update(1)
+            bar.set_postfix(loss=f"{rec['train_loss']:.4g}", val=f"{rec['val_metric']:.4g}")
+            if run.epoch % cfg.log_every == 0 or done:
+                logger.info("epoch %d: train loss %.4g, val loss %.4g, val metric %.4g (best %.4g "
+                            "@ %s)", run.epoch, rec["train_loss"], rec["val_loss"],
+                            rec["val_metric"], run.best_metric, run.best_epoch)
+    if run.stopped_early:
+        logger.info("early stop after epoch %d: no val improvement since epoch %s",
+                    run.epoch, run.best_epoch)
+    return run.stopped_early or run.epoch >= cfg.epochs

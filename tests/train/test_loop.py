@@ -1,0 +1,253 @@
+"""The trainer: learning, determinism, early stopping, logs, schedules, samplers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from genemoe.models.base import AuxLossMixin, GeneModel
+from genemoe.train.loop import (
+    LRSchedule,
+    TrainConfig,
+    build_optimizer,
+    predict_outputs,
+    train_model,
+)
+from genemoe.train.losses import LossOutput, cox_ph_loss
+from genemoe.train.sampling import SurvivalTarget, shuffled_batches, stratified_event_batches
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One torch thread: tiny models train ~10x faster than with threads fighting for cores."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+class _Route(nn.Module, AuxLossMixin):
+    """A soft router over ``k`` linear blocks that records an aux loss and a load stat."""
+
+    def __init__(self, d: int, k: int) -> None:
+        super().__init__()
+        self.gate = nn.Linear(d, k)
+        self.blocks = nn.ModuleList(nn.Linear(d, d) for _ in range(k))
+        self.k = k
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        p = torch.softmax(self.gate(x), dim=-1)  # (B, k)
+        out = sum(p[:, i : i + 1] * b(x) for i, b in enumerate(self.blocks))
+        imp = p.sum(0)
+        self.last_aux = {"importance": imp.var() / imp.mean() ** 2}
+        self.last_stats = {"load": F.one_hot(p.argmax(1), self.k).float().mean(0).detach()}
+        return out
+
+
+class TinyModel(GeneModel):
+    def __init__(self, n_genes: int, n_outputs: int, *, task: str = "classify", hidden: int = 8,
+                 dropout: float = 0.1, route: bool = True) -> None:
+        super().__init__(n_genes, n_outputs, task=task, n_features=hidden)
+        self.inp = nn.Linear(n_genes, hidden)
+        self.route = _Route(hidden, 3) if route else nn.Identity()
+        self.drop = nn.Dropout(dropout)
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:  # (B, g) -> (B, hidden)
+        return self.drop(self.route(torch.relu(self.inp(x))))
+
+
+def make_classify(n: int = 120, g: int = 10, c: int = 3, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, c, n)
+    centres = rng.normal(0, 2.0, (c, g))
+    X = (centres[y] + rng.normal(0, 1.0, (n, g))).astype(np.float32)
+    return X, y
+
+
+def make_survival(n: int = 120, g: int = 10, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(0, 1, (n, g)).astype(np.float32)
+    risk = 2.0 * X[:, 0] - X[:, 1]
+    time = rng.exponential(np.exp(-risk)) * 365
+    event = rng.random(n) < 0.6
+    return X, {"time": time, "event": event}
+
+
+def ce_loss(output, y):
+    loss = F.cross_entropy(output.out, y)
+    return LossOutput(loss=loss, components={"ce": loss.detach()})
+
+
+def cox_loss(output, target):
+    assert isinstance(target, SurvivalTarget)
+    loss = cox_ph_loss(output.out.squeeze(-1), target["time"], target.event)
+    return LossOutput(loss=loss, components={"cox": loss.detach()})
+
+
+def accuracy(out: np.ndarray, y) -> float:
+    return float((out.argmax(1) == np.asarray(y)).mean())
+
+
+def cindex(out: np.ndarray, y) -> float:
+    """Harrell's C (O(n^2); fine for tests)."""
+    r, t, e = out.reshape(-1), np.asarray(y["time"]), np.asarray(y["event"])
+    num = den = 0.0
+    for i in np.flatnonzero(e):
+        comparable = t > t[i]
+        den += comparable.sum()
+        num += (r[i] > r[comparable]).sum() + 0.5 * (r[i] == r[comparable]).sum()
+    return num / den if den else math.nan
+
+
+def classify_run(config: TrainConfig, **kw):
+    X, y = make_classify()
+    torch.manual_seed(0)
+    model = TinyModel(X.shape[1], 3)
+    res = train_model(model, X_train=X[:90], y_train=y[:90], X_val=X[90:], y_val=y[90:],
+                      task="classify", config=config, loss_fn=ce_loss, metric_fn=accuracy, **kw)
+    return model, res
+
+
+def no_time(history):
+    return [{k: v for k, v in h.items() if k != "seconds"} for h in history]
+
+
+FAST = TrainConfig(epochs=8, batch_size=32, lr=1e-2, progress=False, aux_weight=0.5)
+
+
+def test_classify_learns_and_logs_every_component(tmp_path):
+    model, res = classify_run(FAST, log_path=tmp_path / "log.jsonl")
+    assert res.best_val_metric > 0.8
+    h = res.history[-1]
+    for key in ("epoch", "lr", "seconds", "train_loss", "loss/ce", "aux/importance", "val_loss",
+                "val_metric", "stats/route/load", "stats/route/load_entropy",
+                "stats/route/load_dead_experts"):
+        assert key in h, key
+    assert len(h["stats/route/load"]) == 3
+    assert 0 <= h["stats/route/load_entropy"] <= math.log(3) + 1e-9
+    # train loss = task loss + aux_weight * aux loss (batch-size-weighted means are linear)
+    assert h["train_loss"] == pytest.approx(h["loss/ce"] + 0.5 * h["aux/importance"], rel=1e-5)
+    lines = (tmp_path / "log.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == list(range(1, 9))
+    # the model holds the best epoch's weights
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, res.best_state[k])
+    assert res.finished and not res.stopped_early and res.epochs_run == 8
+
+
+def test_training_is_deterministic_for_a_seed():
+    m1, r1 = classify_run(FAST)
+    m2, r2 = classify_run(FAST)
+    assert no_time(r1.history) == no_time(r2.history)
+    for k, v in m1.state_dict().items():
+        assert torch.equal(v, m2.state_dict()[k])
+    _, r3 = classify_run(TrainConfig(**{**FAST.to_dict(), "seed": 1}))
+    assert no_time(r3.history) != no_time(r1.history)
+
+
+def test_early_stopping_on_a_flat_validation_metric():
+    X, y = make_classify()
+    model = TinyModel(X.shape[1], 3)
+    cfg = TrainConfig(epochs=50, patience=3, progress=False)
+    res = train_model(model, X_train=X[:90], y_train=y[:90], X_val=X[90:], y_val=y[90:],
+                      task="classify", config=cfg, loss_fn=ce_loss, metric_fn=lambda o, y: 0.5)
+    assert res.stopped_early and res.best_epoch == 1 and len(res.history) == 4
+
+
+def test_survival_with_cox_loss_and_event_batches():
+    X, yd = make_survival(n=200)
+    torch.manual_seed(0)
+    model = TinyModel(X.shape[1], 1, task="survival", route=False, dropout=0.0)
+    tr = {k: v[:150] for k, v in yd.items()}
+    va = (yd["time"][150:], yd["event"][150:])  # a (time, event) pair works too
+    cfg = TrainConfig(epochs=20, batch_size=40, lr=3e-2, progress=False, schedule="cosine",
+                      warmup_epochs=2)
+    res = train_model(model, X_train=X[:150], y_train=tr, X_val=X[150:], y_val=va, task="survival",
+                      config=cfg, loss_fn=cox_loss,
+                      metric_fn=lambda o, y: cindex(o, {"time": y[0], "event": y[1]}))
+    assert res.best_val_metric > 0.7  # the true risk scores 0.81 on this validation split
+    assert math.isfinite(res.history[-1]["val_loss"]) and "loss/cox" in res.history[-1]
+
+
+def test_predict_outputs_batches_in_eval_mode_and_restores_mode():
+    X, _ = make_classify(n=50)
+    model = TinyModel(X.shape[1], 3, dropout=0.5).train()
+    a = predict_outputs(model, X, batch_size=7, device="cpu")
+    b = predict_outputs(model, X, batch_size=50, device="cpu")
+    assert a.shape == (50, 3) and a.dtype == np.float32 and model.training
+    np.testing.assert_allclose(a, b, atol=1e-6)  # dropout off: deterministic
+
+
+def test_lr_schedule_warmup_cosine_and_plateau():
+    p = nn.Parameter(torch.zeros(1))
+    cfg = TrainConfig(epochs=10, lr=1.0, schedule="cosine", warmup_epochs=2)
+    sched = LRSchedule(torch.optim.SGD([p], lr=1.0), cfg, steps_per_epoch=2)
+    assert sched.lr_at(1, 0) == pytest.approx(0.25)
+    assert sched.lr_at(2, 1) == pytest.approx(1.0)
+    assert sched.lr_at(3, 0) == pytest.approx(1.0)
+    assert sched.lr_at(10, 1) == pytest.approx(0.5 * (1 + math.cos(math.pi * 15 / 16)))
+    lin = LRSchedule(torch.optim.SGD([p], lr=1.0), TrainConfig(epochs=4, lr=1.0, schedule="linear_decay"), 1)
+    assert [lin.lr_at(e, 0) for e in range(1, 5)] == pytest.approx([1.0, 0.75, 0.5, 0.25])
+    pl = LRSchedule(torch.optim.SGD([p], lr=1.0),
+                    TrainConfig(lr=1.0, schedule="plateau", plateau_patience=1), 1)
+    for m in (0.5, 0.4, 0.4):
+        pl.epoch_end(m)
+    assert pl.lr_at(4, 0) == pytest.approx(0.5)
+    pl2 = LRSchedule(torch.optim.SGD([p], lr=1.0), pl.config, 1)
+    pl2.load_state_dict(pl.state_dict())
+    assert pl2.lr_at(4, 0) == pytest.approx(0.5)
+
+
+def test_fused_optimizer_falls_back_with_a_note(monkeypatch, caplog):
+    class NoFused(torch.optim.Adam):
+        def __init__(self, params, fused=None, **kw):
+            if fused:
+                raise RuntimeError("fused kernel not supported here")
+            super().__init__(params, **kw)
+
+    monkeypatch.setattr(torch.optim, "Adam", NoFused)
+    with caplog.at_level(logging.INFO, logger="genemoe.train.loop"):
+        opt = build_optimizer([nn.Parameter(torch.zeros(2))], TrainConfig())
+    assert not opt.defaults.get("fused") and "fused adam unavailable" in caplog.text
+    with pytest.raises(RuntimeError):
+        build_optimizer([nn.Parameter(torch.zeros(2))], TrainConfig(fused=True))
+
+
+def test_bad_config_and_inputs_are_reported():
+    with pytest.raises(ValueError, match="lr"):
+        TrainConfig(lr=0)
+    with pytest.raises(ValueError, match="y_train has 5 labels"):
+        train_model(TinyModel(10, 3), X_train=np.zeros((6, 10), np.float32), y_train=np.zeros(5),
+                    X_val=np.zeros((2, 10), np.float32), y_val=np.zeros(2), task="classify",
+                    config=TrainConfig(progress=False), loss_fn=ce_loss, metric_fn=accuracy)
+
+
+def test_shuffled_batches_cover_rows_and_merge_a_tiny_tail():
+    b = shuffled_batches(10, 4, generator=np.random.default_rng(0))
+    assert [len(x) for x in b] == [4, 4, 2]
+    assert sorted(np.concatenate(b)) == list(range(10))
+    assert [len(x) for x in shuffled_batches(9, 4, generator=np.random.default_rng(0), min_size=2)] == [4, 5]
+    assert [len(x) for x in shuffled_batches(9, None, generator=np.random.default_rng(0))] == [9]
+    again = shuffled_batches(10, 4, generator=np.random.default_rng(0))
+    assert all(np.array_equal(x, z) for x, z in zip(b, again, strict=True))
+
+
+def test_stratified_event_batches_spread_events():
+    rng = np.random.default_rng(1)
+    event = np.zeros(50, bool)
+    event[rng.choice(50, 9, replace=False)] = True
+    batches = stratified_event_batches(event, 8, generator=np.random.default_rng(0), min_events=2)
+    assert len(batches) == 4  # ceil(50 / 8) = 7 lowered to 9 // 2 = 4
+    assert sorted(np.concatenate(batches)) == list(range(50))
+    assert all(event[b].sum() >= 2 for b in batches)
+    assert max(len(b) for b in batches) - min(len(b) for b in batches) <= 1
+    assert len(stratified_event_batches(event, 100, generator=np.random.default_rng(0))) == 1
+    with pytest.raises(ValueError, match="1 events"):
+        stratified_event_batches(np.eye(1, 20, dtype=bool)[0], 5, generator=np.random.default_rng(0))
