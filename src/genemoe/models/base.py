@@ -88,7 +88,12 @@ class GeneModel(nn.Module):
         self.n_outputs = n_outputs
         self.task: Task = task
         self.n_features = n_features
-        self.head: nn.Module = nn.Linear(n_features, n_outputs)
+        self.head: nn.Module = self._make_head(n_outputs)
+
+    def _make_head(self, n_outputs: int) -> nn.Linear:
+        # The Cox partial likelihood ignores a constant shift of the risk, so a survival
+        # head's bias would get only rounding-noise gradients (which Adam inflates): none.
+        return nn.Linear(self.n_features, n_outputs, bias=self.task != "survival")
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, d)
         raise NotImplementedError
@@ -104,4 +109,4 @@ class GeneModel(nn.Module):
     def reset_classifier(self, n_outputs: int) -> None:
         """Replace the head with a freshly initialised one of width ``n_outputs``."""
         self.n_outputs = n_outputs
-        self.head = nn.Linear(self.n_features, n_outputs)
+        self.head = self._make_head(n_outputs)

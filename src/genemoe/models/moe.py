@@ -1,0 +1,324 @@
+"""Sparsely gated mixture of experts (Shazeer et al. 2017; Gene-MOE paper eqs. 1-4).
+
+The layer computes ``y = sum_i G_i(x) * E_i(x)`` where ``G`` keeps the top ``k`` of ``n``
+noisy gate logits per sample and the experts are separate modules. Dispatch is sparse:
+each expert runs only on the rows routed to it, so compute grows with ``k``, not with
+``n_experts``.
+
+Unlike the official Gene-MOE code, the gate weights here are registered parameters
+(trained, saved, and reached by gradients), the noise is on in training, and the softmax
+is taken over the ``k`` kept logits only (after top-k, never before).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from genemoe.errors import input_error
+from genemoe.models.base import AuxLossMixin
+
+__all__ = [
+    "Activation",
+    "GateOutput",
+    "TopKGate",
+    "MixtureOfExperts",
+    "cv_squared",
+    "make_expert",
+    "record_gate",
+    "sparse_dispatch",
+]
+
+logger = logging.getLogger(__name__)
+
+Activation = Literal["tanh", "relu", "gelu", "identity"]
+_ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "gelu": nn.GELU,
+    "identity": nn.Identity,
+}
+
+
+def cv_squared(x: torch.Tensor, eps: float = 1e-10) -> torch.Tensor:
+    """Squared coefficient of variation ``var(x) / mean(x)^2`` of a 1-D tensor.
+
+    The population variance is used, so a single expert or perfectly equal values give 0.
+
+    Parameters
+    ----------
+    x
+        ``(n_experts,)`` non-negative values (importance or load per expert).
+
+    Returns
+    -------
+    torch.Tensor
+        Scalar, ``>= 0``.
+    """
+    x = x.float()
+    return x.var(correction=0) / (x.mean() ** 2 + eps)
+
+
+@dataclass
+class GateOutput:
+    """What :class:`TopKGate` returns for a batch.
+
+    Attributes
+    ----------
+    gates
+        ``(batch, n_experts)`` sparse gate values: ``k`` non-zeros per row summing to 1.
+    indices
+        ``(batch, k)`` the chosen experts, best first.
+    weights
+        ``(batch, k)`` the gate values of the chosen experts (softmax over the kept logits).
+    importance_loss
+        Scalar ``CV^2(sum over the batch of gates)``.
+    load_loss
+        Scalar ``CV^2(load)``: Shazeer's smooth load estimate in noisy training, the count
+        of routed samples otherwise.
+    routed_fraction
+        ``(n_experts,)`` detached fraction of the batch routed to each expert (sums to ``k``).
+    """
+
+    gates: torch.Tensor
+    indices: torch.Tensor
+    weights: torch.Tensor
+    importance_loss: torch.Tensor
+    load_loss: torch.Tensor
+    routed_fraction: torch.Tensor
+
+
+class TopKGate(nn.Module):
+    """Noisy top-k gating: ``G(x) = Softmax(TopK(H(x), k))`` (paper eqs. 2-4).
+
+    ``H(x) = x W_g + z * (Softplus(x W_noise) + noise_eps)`` with ``z ~ N(0, 1)`` drawn only
+    in training mode and only when ``noisy``.
+
+    Parameters
+    ----------
+    d_in
+        Input width.
+    n_experts
+        Number of experts ``n``.
+    k
+        Experts kept per sample, ``1 <= k <= n``.
+    noisy
+        Add the learned Gaussian noise in training (Shazeer's load balancing device).
+        When ``False`` no ``w_noise`` parameter is created.
+    noise_eps
+        Floor of the noise standard deviation.
+    """
+
+    def __init__(
+        self, d_in: int, n_experts: int, k: int, *, noisy: bool = True, noise_eps: float = 1e-2
+    ) -> None:
+        super().__init__()
+        if not 1 <= k <= n_experts:
+            raise input_error(
+                f"top-k gate needs 1 <= k <= n_experts, got k={k}, n_experts={n_experts}",
+                fix="lower k or add experts",
+            )
+        self.d_in, self.n_experts, self.k = d_in, n_experts, k
+        self.noisy, self.noise_eps = noisy, noise_eps
+        # Shazeer initialises W_g at zero; then every clean logit ties and, without noise
+        # (eval, or noisy=False), top-k breaks the tie by index: all samples go to experts
+        # 0..k-1. A small random W_g makes the routing input-dependent from the start, and
+        # being small (logit std ~0.1 * rms(x)) it leaves the noise (std softplus(0) ~ 0.69)
+        # in charge of early training routing, which is what spreads the load at zero init.
+        self.w_gate = nn.Parameter(torch.randn(d_in, n_experts) * (0.1 / d_in**0.5))
+        self.w_noise = nn.Parameter(torch.zeros(d_in, n_experts)) if noisy else None
+
+    def forward(self, x: torch.Tensor) -> GateOutput:
+        """Route a batch ``x`` of shape ``(batch, d_in)``; see :class:`GateOutput`."""
+        # Routing in float32 even under autocast: bf16 logits would make near-ties flip.
+        with torch.autocast(x.device.type, enabled=False):
+            return self._route(x.float())
+
+    def _route(self, x: torch.Tensor) -> GateOutput:
+        use_noise = self.training and self.w_noise is not None
+        if use_noise:  # one pass over x for both projections (x may be 25k genes wide)
+            w = torch.cat([self.w_gate, self.w_noise], 1).float()  # (d_in, 2E)
+            clean, raw_noise = (x @ w).chunk(2, dim=1)
+            noise_std = F.softplus(raw_noise) + self.noise_eps  # (B, E)
+            logits = clean + torch.randn_like(clean) * noise_std
+        else:
+            clean = x @ self.w_gate.float()  # (B, E)
+            noise_std, logits = None, clean
+        n_top = min(self.k + 1, self.n_experts)
+        top_vals, top_idx = logits.topk(n_top, dim=1)  # (B, n_top), sorted descending
+        indices = top_idx[:, : self.k]
+        weights = torch.softmax(top_vals[:, : self.k], dim=1)  # softmax AFTER top-k
+        gates = torch.zeros_like(logits).scatter(1, indices, weights)  # (B, E)
+        counts = torch.bincount(indices.reshape(-1), minlength=self.n_experts).to(x.dtype)
+        if use_noise and self.k < self.n_experts:
+            load = _smooth_load(clean, logits, noise_std, top_vals, self.k)
+        else:
+            load = counts
+        return GateOutput(
+            gates=gates,
+            indices=indices,
+            weights=weights,
+            importance_loss=cv_squared(gates.sum(0)),
+            load_loss=cv_squared(load),
+            routed_fraction=(counts / max(x.shape[0], 1)).detach(),
+        )
+
+
+def _smooth_load(
+    clean: torch.Tensor,
+    noisy: torch.Tensor,
+    noise_std: torch.Tensor,
+    top_vals: torch.Tensor,
+    k: int,
+) -> torch.Tensor:
+    """Shazeer's differentiable load: ``sum_b P(expert e in the top k of sample b)``.
+
+    For expert ``e`` of sample ``b``, the probability that it stays in the top ``k`` when
+    its own noise is redrawn is ``Phi((clean_e - threshold) / noise_std_e)``, where the
+    threshold is the ``k``-th largest noisy logit among the *other* experts: the
+    ``(k+1)``-th overall if ``e`` is in the top ``k``, the ``k``-th otherwise.
+
+    Parameters
+    ----------
+    clean, noisy, noise_std
+        ``(batch, n_experts)``.
+    top_vals
+        ``(batch, k + 1)`` the largest noisy logits, descending.
+
+    Returns
+    -------
+    torch.Tensor
+        ``(n_experts,)`` expected number of samples per expert.
+    """
+    threshold_if_in = top_vals[:, k : k + 1]  # (B, 1): (k+1)-th largest
+    threshold_if_out = top_vals[:, k - 1 : k]  # (B, 1): k-th largest
+    is_in = noisy > threshold_if_in
+    prob_if_in = torch.special.ndtr((clean - threshold_if_in) / noise_std)
+    prob_if_out = torch.special.ndtr((clean - threshold_if_out) / noise_std)
+    return torch.where(is_in, prob_if_in, prob_if_out).sum(0)
+
+
+def sparse_dispatch(
+    x: torch.Tensor,
+    indices: torch.Tensor,
+    weights: torch.Tensor,
+    experts: Sequence[nn.Module],
+    d_out: int,
+) -> torch.Tensor:
+    """``y_b = sum_j weights[b, j] * experts[indices[b, j]](x_b)``, computed sparsely.
+
+    Each expert receives only the rows routed to it (``index_select``) and its weighted
+    outputs are scattered back (``index_add_``); experts with no rows are not called.
+    The rows an expert sees are independent of each other, so (in eval mode) a sample's
+    output never depends on its batch-mates.
+
+    Parameters
+    ----------
+    x
+        ``(batch, d_in)``.
+    indices
+        ``(batch, k)`` expert index per routed slot.
+    weights
+        ``(batch, k)`` gate value per routed slot.
+    experts
+        The ``n_experts`` modules, each ``(rows, d_in) -> (rows, d_out)``.
+    d_out
+        Output width.
+
+    Returns
+    -------
+    torch.Tensor
+        ``(batch, d_out)``.
+    """
+    k = indices.shape[1]
+    flat = indices.reshape(-1)  # (B*k,) expert of each slot
+    order = torch.argsort(flat, stable=True)  # slots grouped by expert
+    rows = torch.div(order, k, rounding_mode="floor")  # (B*k,) sample of each slot
+    slot_w = weights.reshape(-1)[order]  # (B*k,)
+    counts = torch.bincount(flat, minlength=len(experts)).tolist()
+    out: torch.Tensor | None = None
+    start = 0
+    for expert, n_rows in zip(experts, counts, strict=True):
+        if n_rows == 0:
+            continue
+        idx = rows[start : start + n_rows]
+        y = expert(x.index_select(0, idx))  # (n_rows, d_out)
+        if out is None:  # allocated from the first output: follows its dtype under autocast
+            out = y.new_zeros(x.shape[0], d_out)
+        out.index_add_(0, idx, y * slot_w[start : start + n_rows, None].to(y.dtype))
+        start += n_rows
+    return x.new_zeros(x.shape[0], d_out) if out is None else out
+
+
+def make_expert(d_in: int, d_out: int, *, activation: Activation, dropout: float) -> nn.Module:
+    """One dense expert: ``Linear(d_in, d_out)`` → activation → dropout."""
+    if activation not in _ACTIVATIONS:
+        raise input_error(
+            f"unknown activation {activation!r}", fix=f"choose one of: {', '.join(_ACTIVATIONS)}"
+        )
+    return nn.Sequential(nn.Linear(d_in, d_out), _ACTIVATIONS[activation](), nn.Dropout(dropout))
+
+
+class MixtureOfExperts(AuxLossMixin, nn.Module):
+    """Sparsely gated MoE layer of dense experts (paper eq. 1).
+
+    Parameters
+    ----------
+    d_in, d_out
+        Input and output widths.
+    n_experts
+        Number of experts, each ``Linear(d_in, d_out)`` + activation + dropout.
+    k
+        Experts per sample.
+    activation
+        The experts' activation (the paper uses tanh).
+    dropout
+        Dropout after the activation, inside each expert.
+    noisy
+        Noisy gating in training (see :class:`TopKGate`).
+
+    Notes
+    -----
+    After each forward pass ``last_aux = {"importance", "load"}`` (scalar CV^2 losses) and
+    ``last_stats = {"load": (n_experts,) fraction of samples routed, "gate_mass":
+    (n_experts,) mean gate value}``.
+    """
+
+    def __init__(
+        self,
+        d_in: int,
+        d_out: int,
+        n_experts: int,
+        k: int,
+        *,
+        activation: Activation = "tanh",
+        dropout: float = 0.5,
+        noisy: bool = True,
+    ) -> None:
+        super().__init__()
+        self.d_in, self.d_out = d_in, d_out
+        self.gate = TopKGate(d_in, n_experts, k, noisy=noisy)
+        self.experts = nn.ModuleList(
+            make_expert(d_in, d_out, activation=activation, dropout=dropout)
+            for _ in range(n_experts)
+        )
+        self.last_aux: dict[str, torch.Tensor] = {}
+        self.last_stats: dict[str, torch.Tensor] = {}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, d_in) -> (B, d_out)
+        g = self.gate(x)
+        y = sparse_dispatch(x, g.indices, g.weights, self.experts, self.d_out)
+        record_gate(self, g)
+        return y
+
+
+def record_gate(layer: AuxLossMixin, g: GateOutput) -> None:
+    """Store a gate's balance losses and routing statistics on ``layer``."""
+    layer.last_aux = {"importance": g.importance_loss, "load": g.load_loss}
+    layer.last_stats = {"load": g.routed_fraction, "gate_mass": g.gates.detach().mean(0)}

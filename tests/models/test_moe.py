@@ -1,0 +1,149 @@
+"""The noisy top-k gate and the sparse MoE layer (Shazeer et al. 2017; Gene-MOE eqs. 1-4)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from genemoe.errors import InputError
+from genemoe.models.moe import MixtureOfExperts, TopKGate, cv_squared, sparse_dispatch
+
+
+@pytest.fixture(autouse=True)
+def _seed_one_thread():
+    # Tiny tensors: thread start-up costs more than it saves, badly so on a loaded machine.
+    torch.manual_seed(0)
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def test_gate_weights_are_parameters_and_train() -> None:
+    gate = TopKGate(12, 5, 2)
+    names = {n for n, _ in gate.named_parameters()}
+    assert names == {"w_gate", "w_noise"}
+    before = {n: p.detach().clone() for n, p in gate.named_parameters()}
+    opt = torch.optim.Adam(gate.parameters(), lr=1e-2, fused=False)
+    g = gate(torch.randn(32, 12))
+    (g.importance_loss + g.load_loss + (g.gates * torch.arange(5.0)).sum()).backward()
+    opt.step()
+    for n, p in gate.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, n
+        assert not torch.equal(p, before[n]), n
+
+
+def test_noiseless_gate_has_no_noise_parameter() -> None:
+    assert [n for n, _ in TopKGate(8, 4, 2, noisy=False).named_parameters()] == ["w_gate"]
+
+
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_topk_gives_k_nonzero_gates_summing_to_one(k: int) -> None:
+    gate = TopKGate(10, 6, k)
+    g = gate(torch.randn(50, 10) * 5)
+    assert ((g.gates > 0).sum(1) == k).all()
+    torch.testing.assert_close(g.gates.sum(1), torch.ones(50))
+    torch.testing.assert_close(g.gates.gather(1, g.indices), g.weights)
+    torch.testing.assert_close(g.routed_fraction.sum(), torch.tensor(float(k)))
+
+
+def test_softmax_is_over_the_kept_logits() -> None:
+    gate = TopKGate(3, 3, 2, noisy=False)
+    with torch.no_grad():
+        gate.w_gate.copy_(torch.eye(3))
+    g = gate(torch.tensor([[2.0, 1.0, 0.0]]))
+    expected = torch.softmax(torch.tensor([2.0, 1.0]), 0)  # not softmax over all 3, then cut
+    torch.testing.assert_close(g.gates[0], torch.cat([expected, torch.zeros(1)]))
+
+
+def test_noise_only_in_training() -> None:
+    gate = TopKGate(16, 8, 2)
+    x = torch.randn(40, 16)
+    gate.train()
+    assert not torch.equal(gate(x).gates, gate(x).gates)
+    gate.eval()
+    torch.testing.assert_close(gate(x).gates, gate(x).gates, rtol=0, atol=0)
+
+
+def test_balance_losses_nonnegative_and_zero_when_balanced() -> None:
+    assert cv_squared(torch.tensor([3.0, 3.0, 3.0])).item() == 0.0
+    assert cv_squared(torch.tensor([1.0, 0.0, 5.0])).item() > 0
+    gate = TopKGate(2, 2, 1, noisy=False)
+    with torch.no_grad():
+        gate.w_gate.copy_(torch.eye(2))
+    g = gate(torch.eye(2))  # sample 0 -> expert 0, sample 1 -> expert 1, gates 1
+    assert g.importance_loss.item() == 0.0 and g.load_loss.item() == 0.0
+    noisy = TopKGate(8, 4, 2).train()(torch.randn(64, 8))
+    assert noisy.importance_loss.item() >= 0 and noisy.load_loss.item() >= 0
+    assert noisy.load_loss.requires_grad  # the smooth (normal-CDF) estimator, not counts
+
+
+def test_bad_k_is_input_error() -> None:
+    with pytest.raises(InputError, match="k"):
+        TopKGate(4, 3, 4)
+
+
+def _dense_reference(moe: MixtureOfExperts, x: torch.Tensor) -> torch.Tensor:
+    gates = moe.gate(x).gates  # (B, E)
+    outs = torch.stack([e(x) for e in moe.experts], dim=1)  # (B, E, d_out)
+    return (gates[:, :, None] * outs).sum(1)
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_sparse_dispatch_equals_dense_reference(k: int) -> None:
+    moe = MixtureOfExperts(20, 7, 5, k).eval()
+    x = torch.randn(33, 20)
+    torch.testing.assert_close(moe(x), _dense_reference(moe, x), atol=1e-5, rtol=1e-5)
+    assert set(moe.last_aux) == {"importance", "load"}
+    assert moe.last_stats["load"].shape == (5,) and moe.last_stats["gate_mass"].shape == (5,)
+
+
+def _count_rows(moe: MixtureOfExperts) -> dict[str, int]:
+    counter = {"calls": 0, "rows": 0}
+
+    def hook(_mod: nn.Module, inputs: tuple[torch.Tensor, ...], _out: torch.Tensor) -> None:
+        counter["calls"] += 1
+        counter["rows"] += inputs[0].shape[0]
+
+    for expert in moe.experts:
+        expert.register_forward_hook(hook)
+    return counter
+
+
+@pytest.mark.parametrize("k", [1, 2, 4, 8])
+def test_compute_grows_with_k_not_n_experts(k: int) -> None:
+    moe = MixtureOfExperts(16, 4, 8, k)
+    counter = _count_rows(moe)
+    moe(torch.randn(64, 16))
+    assert counter["rows"] == 64 * k  # each sample is processed by exactly k experts
+
+
+def test_experts_without_rows_are_skipped() -> None:
+    moe = MixtureOfExperts(4, 3, 6, 2, noisy=False).eval()
+    with torch.no_grad():
+        moe.gate.w_gate.zero_()
+        moe.gate.w_gate[0, :2] = 1.0  # every sample (x0 > 0) picks experts 0 and 1
+    counter = _count_rows(moe)
+    moe(torch.rand(10, 4) + 0.1)
+    assert counter["calls"] == 2 and counter["rows"] == 20
+
+
+def test_dispatch_with_identity_experts_returns_input() -> None:
+    x = torch.randn(9, 4)
+    idx = torch.randint(0, 3, (9, 2))
+    idx[:, 1] = (idx[:, 0] + 1) % 3
+    w = torch.full((9, 2), 0.5)
+    out = sparse_dispatch(x, idx, w, [nn.Identity()] * 3, 4)
+    torch.testing.assert_close(out, x)
+
+
+def test_bf16_autocast_runs_and_routes_in_float32() -> None:
+    moe = MixtureOfExperts(24, 8, 4, 2).eval()
+    x = torch.randn(16, 24)
+    ref = moe(x)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = moe(x)
+        g = moe.gate(x)
+    assert g.weights.dtype == torch.float32
+    torch.testing.assert_close(low.float(), ref, atol=5e-2, rtol=5e-2)
