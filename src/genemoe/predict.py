@@ -1,0 +1,173 @@
+"""``genemoe predict``: score new samples with a trained run.
+
+New samples in any supported format and identifier style are mapped to the model's genes
+(versions stripped; symbols, Entrez and ``SYMBOL|ENTREZ`` through the annotation),
+normalised exactly as in training (same per-sample method, then the training split's
+scaler), and scored. Genes the model needs but the file lacks are filled with the training
+mean and counted per sample; above ``max_missing`` of the model's genes it refuses.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from genemoe.data import annotation as ann
+from genemoe.data.bundle import atomic_write_text
+from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
+from genemoe.data.read import ExpressionTable, read_expression
+from genemoe.data.scaling import Scaler
+from genemoe.errors import input_error
+from genemoe.train.run import load_model_file
+
+__all__ = ["predict_file", "predict_table", "align_to_model"]
+
+log = logging.getLogger(__name__)
+
+
+def _annotation_for(payload: dict, annotation_path: Path | None) -> ann.GeneAnnotation | None:
+    """The user's annotation, else the one recorded at preparation (if still on disk)."""
+    if annotation_path is not None:
+        return ann.read_annotation(Path(annotation_path))
+    for item in payload.get("record", {}).get("inputs", []):
+        if item.get("role") == "annotation" and Path(item["path"]).exists():
+            log.info("using the annotation recorded at preparation: %s", item["path"])
+            return ann.read_annotation(Path(item["path"]))
+    return None
+
+
+def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndarray,
+                   max_missing: float) -> tuple[np.ndarray, np.ndarray]:
+    """Reorder ``table`` to the model's genes; fill the missing ones.
+
+    Parameters
+    ----------
+    table
+        Normalised expression ``(n_samples, n_file_genes)`` with canonical gene ids.
+    gene_ids
+        The model's genes ``(n_genes,)``.
+    fill
+        ``(n_genes,)`` values for genes absent from the file (training means).
+    max_missing
+        Largest allowed share of the model's genes missing from a sample.
+
+    Returns
+    -------
+    tuple
+        ``(n_samples, n_genes)`` float32 matrix and ``(n_samples,)`` missing-gene counts
+        (absent columns plus non-finite cells).
+    """
+    pos = pd.Index(table.gene_ids).get_indexer(gene_ids)
+    present = pos >= 0
+    X = np.tile(fill.astype(np.float32), (table.shape[0], 1))
+    X[:, present] = table.values[:, pos[present]]
+    bad = ~np.isfinite(X)
+    X[bad] = np.broadcast_to(fill, X.shape)[bad]
+    n_missing = (~present).sum() + bad.sum(1)
+    share = n_missing / len(gene_ids)
+    if (share > max_missing).any():
+        worst = int(share.argmax())
+        raise input_error(
+            f"{int(n_missing[worst])} of the model's {len(gene_ids)} genes "
+            f"({share[worst]:.0%}) are missing for sample {table.sample_ids[worst]!r}, above the "
+            f"limit of {max_missing:.0%} (e.g. {[g for g, p in zip(gene_ids, present, strict=True) if not p][:5]})",
+            path=table.source_path, where="gene identifiers",
+            fix="pass --annotation to map symbols/Entrez to the model's Ensembl ids, use a file "
+                "with the same gene set, or raise --max-missing",
+        )
+    return X, n_missing
+
+
+def _score(payload: dict, X: np.ndarray) -> dict[str, np.ndarray]:
+    """Model outputs for scaled ``X`` ``(n, n_genes)``: probabilities or risk."""
+    task = payload["task"]
+    if payload["kind"] == "sklearn":
+        est = payload["estimator"]
+        return {"probs": est.predict_proba(X)} if task == "classify" else {"risk": est.predict_risk(X)}
+    from genemoe.models.registry import create_model
+
+    model = create_model(payload["model_name"], n_genes=X.shape[1], n_outputs=payload["n_outputs"],
+                         task=task, **payload["model_config"])
+    model.load_state_dict(payload["state_dict"])
+    model.eval()
+    outs = []
+    with torch.no_grad():
+        for i in range(0, len(X), 1024):
+            outs.append(model(torch.from_numpy(X[i:i + 1024])).out.float().numpy())
+    out = np.concatenate(outs) if outs else np.zeros((0, payload["n_outputs"]), np.float32)
+    if task == "classify":
+        e = np.exp(out - out.max(1, keepdims=True))
+        return {"probs": e / e.sum(1, keepdims=True)}
+    return {"risk": out.reshape(-1)}
+
+
+def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.GeneAnnotation | None,
+                  max_missing: float = 0.2) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Score one expression table with a loaded model payload.
+
+    Returns
+    -------
+    tuple
+        One row per sample (predicted type + probabilities, or risk; missing-gene count),
+        and a report dict.
+    """
+    plog = PrepLog()
+    table, _ = map_table_genes(table, annotation, plog)
+    method = payload.get("normalisation") or "auto"
+    if not isinstance(method, str):
+        raise input_error(f"the model was trained on mixed normalisations {method}",
+                          fix="retrain on a bundle of one value scale")
+    table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog)
+    scaler = Scaler.from_dict(payload["scaler"])
+    X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift, max_missing=max_missing)
+    out = _score(payload, scaler.transform(X))
+    df = pd.DataFrame({"sample_id": table.sample_ids})
+    if "probs" in out:
+        names = np.asarray(payload["class_names"], dtype=object)
+        df["predicted_type"] = names[out["probs"].argmax(1)]
+        df["confidence"] = out["probs"].max(1)
+        for j, c in enumerate(names):
+            df[f"prob_{c}"] = out["probs"][:, j]
+    else:
+        df["risk"] = out["risk"]
+    df["n_missing_genes"] = n_missing
+    report = {"n_samples": len(df), "normalisation": method, "steps": plog.steps,
+              "max_missing_genes": int(n_missing.max()) if len(df) else 0,
+              "dropped_genes": plog.dropped_genes}
+    return df, report
+
+
+def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path | str,
+                 annotation_path: Path | str | None = None, max_missing: float = 0.2,
+                 orientation: str = "auto") -> str:
+    """Read, align, normalise and score ``expression_path``; write CSV or Parquet.
+
+    Returns
+    -------
+    str
+        A short human-readable report.
+    """
+    payload = load_model_file(Path(run))
+    annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
+    table = read_expression(Path(expression_path), orientation=orientation)
+    df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing)
+    out_path = Path(out_path)
+    if out_path.suffix == ".parquet":
+        import os
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(dir=out_path.parent or ".", suffix=".tmp")
+        os.close(fd)
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, out_path)
+    else:
+        atomic_write_text(out_path, df.to_csv(index=False))
+    synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
+    return (f"scored {report['n_samples']} samples with {payload['model_name']} ({payload['task']})"
+            f"{synthetic}; at most {report['max_missing_genes']} of {len(payload['gene_ids'])} model "
+            f"genes missing per sample; wrote {out_path}")
