@@ -1,21 +1,74 @@
 """Readers for the expression, label, clinical and AnnData formats users really have.
 
-(Contract stub: the readers are being written; the dataclass below is fixed.)
+* :func:`read_expression`: delimited text (``.tsv/.txt/.csv/.exp/.tab``, gzipped or
+  not), ``.parquet`` and ``.h5ad``, either orientation, held samples × genes float32.
+  Text is parsed by pyarrow in chunks of whole lines straight to float32 pieces that are
+  freed as they are copied into the result, so reading peaks at little more than the
+  float32 matrix (about 1.5x at 5,500 x 30,000; see ``benchmarks/bench_read.py``).
+* :func:`read_labels`: a sample → cancer-type table (GDC ``*_Target.txt``, PanCanAtlas
+  ``samples.tsv``, Xena phenotype tables, your own CSV).
+* :func:`read_clinical`: TCGA-CDR survival table or Xena ``TCGA-XXX.survival.tsv``.
+* :func:`write_h5ad` / :func:`bundle_to_anndata`: a bundle as AnnData.
+
+Identifiers are kept as in the file; mapping them is :mod:`genemoe.data.annotation`'s job.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
+import logging
+import mmap
+import os
+import re
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pcc
+import pyarrow.csv as pacsv
 
-__all__ = ["ExpressionTable", "Orientation", "ValueKind"]
+from genemoe.data.bundle import Bundle, dump_json, summarise
+from genemoe.data.ids import detect_id_kind, is_sample_barcode, looks_like_genes, looks_like_samples
+from genemoe.errors import input_error
+
+if TYPE_CHECKING:
+    import anndata
+
+__all__ = [
+    "ExpressionTable",
+    "Orientation",
+    "ValueKind",
+    "read_expression",
+    "read_labels",
+    "read_clinical",
+    "normalise_label",
+    "write_h5ad",
+    "bundle_to_anndata",
+]
+
+logger = logging.getLogger(__name__)
 
 Orientation = Literal["genes_by_samples", "samples_by_genes"]
 ValueKind = Literal["counts", "log", "linear"]
+
+NA_TOKENS = ["", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "#N/A", "None", "."]
+_ORIENT_FIX = ("pass orientation='genes_by_samples' or 'samples_by_genes' "
+               "(CLI: --orientation genes_by_samples|samples_by_genes)")
+# HTSeq / STAR summary rows: read counters, not genes
+_QC_ROWS = re.compile(r"^(__(no_feature|ambiguous|too_low_aQual|not_aligned|alignment_not_unique)"
+                      r"|N_(unmapped|multimapping|noFeature|ambiguous))$")
+_SEP_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+_BLOCK_VALUES = 1 << 24  # values per block when copying (64 MiB of float32)
+_CHUNK_BYTES = 16 << 20  # text handed to pyarrow per call (transient memory ~10x this)
+_WIDE_FIELDS = 5000  # rows with more fields are parsed one block per chunk, single-threaded
 
 
 @dataclass
@@ -59,3 +112,880 @@ class ExpressionTable:
     @property
     def shape(self) -> tuple[int, int]:
         return (int(self.values.shape[0]), int(self.values.shape[1]))
+
+
+# ----------------------------------------------------------------------------- values
+
+
+@dataclass
+class _ValueStats:
+    """Running statistics over samples × genes blocks: finiteness, range, integrality."""
+
+    n_nonfinite: int = 0
+    first_nonfinite: tuple[int, int, float] | None = None  # (sample index, gene index, value)
+    n_negative: int = 0
+    vmin: float = np.inf
+    vmax: float = -np.inf
+    integer: bool = True
+    genes_first: bool = False  # file rows are genes: "first" cell is ordered by gene, then sample
+
+    def _order(self, cell: tuple[int, int, float]) -> tuple[int, int]:
+        return (cell[1], cell[0]) if self.genes_first else (cell[0], cell[1])
+
+    def update(self, block: np.ndarray, s0: int, g0: int) -> None:
+        """Fold in ``block`` ``(n_s, n_g)`` whose top-left cell is (sample ``s0``, gene ``g0``)."""
+        finite = np.isfinite(block)
+        if not finite.all():
+            bad_s, bad_g = np.nonzero(~finite)
+            self.n_nonfinite += len(bad_s)
+            k = int(np.lexsort((bad_s, bad_g) if self.genes_first else (bad_g, bad_s))[0])
+            cand = (s0 + int(bad_s[k]), g0 + int(bad_g[k]), float(block[bad_s[k], bad_g[k]]))
+            if self.first_nonfinite is None or self._order(cand) < self._order(self.first_nonfinite):
+                self.first_nonfinite = cand
+        if block.size == 0 or not finite.any():
+            return
+        self.vmin = min(self.vmin, float(np.min(block, where=finite, initial=np.inf)))
+        self.vmax = max(self.vmax, float(np.max(block, where=finite, initial=-np.inf)))
+        self.n_negative += int(np.count_nonzero(block < 0))
+        if self.integer:
+            self.integer = bool(np.all((block == np.rint(block)) | ~finite))
+
+
+def _value_kind(stats: _ValueStats, path: Path, where: Any) -> tuple[ValueKind, list[str]]:
+    """Decide counts / log / linear; raise for NaN/inf and negative counts.
+
+    ``where(sample_index, gene_index)`` names a cell in the file's own terms.
+    """
+    if stats.first_nonfinite is not None:
+        s, g, v = stats.first_nonfinite
+        raise input_error(
+            f"{stats.n_nonfinite} missing or non-finite value(s) (NaN/inf/empty); the first is {v!r}",
+            path=path, where=where(s, g),
+            fix="impute them, or drop the genes/samples that hold them, before reading",
+        )
+    if stats.integer and stats.n_negative:
+        raise input_error(
+            f"the matrix holds only integers (counts) but {stats.n_negative} are negative "
+            f"(minimum {stats.vmin:g})", path=path,
+            fix="counts cannot be negative: check the file is raw counts, or fix those cells",
+        )
+    if stats.integer:
+        return "counts", ["values: non-negative integers -> raw counts"]
+    if stats.vmax <= 50 and stats.vmin >= -1:
+        return "log", [f"values: non-integer in [{stats.vmin:g}, {stats.vmax:g}] -> log scale"]
+    notes = [f"values: non-integer in [{stats.vmin:g}, {stats.vmax:g}] -> linear (TPM/RSEM/FPKM)"]
+    if stats.n_negative:
+        notes.append(f"{stats.n_negative} negative values (minimum {stats.vmin:g}) kept as they are "
+                     "(batch-corrected data such as PanCanAtlas EB++ has small negatives)")
+    return "linear", notes
+
+
+# ----------------------------------------------------------------------------- ids
+
+
+def _axis_kind(ids: list[str]) -> str:
+    if looks_like_samples(ids):
+        return "samples"
+    if looks_like_genes(ids):
+        return "genes"
+    return "symbols" if detect_id_kind(ids) == "symbol" else "unknown"
+
+
+def _detect_orientation(col_ids: list[str], row_ids: list[str], path: Path) -> tuple[Orientation, str]:
+    """Orientation from header cells (``col_ids``) vs first-column values (``row_ids``)."""
+    row, col = _axis_kind(row_ids), _axis_kind(col_ids)
+    said = f"first column holds {row}, header holds {col}"
+    if (row == "genes" and col != "genes") or (col == "samples" and row != "samples"):
+        return "genes_by_samples", f"orientation: genes x samples (detected: {said})"
+    if (col == "genes" and row != "genes") or (row == "samples" and col != "samples"):
+        return "samples_by_genes", f"orientation: samples x genes (detected: {said})"
+    raise input_error(
+        f"cannot tell which axis holds the genes: {said} "
+        f"(e.g. header {col_ids[:3]}, first column {row_ids[:3]})",
+        path=path, fix=_ORIENT_FIX,
+    )
+
+
+def _check_ids(ids: np.ndarray, what: str, path: Path) -> None:
+    empty = np.flatnonzero(ids == "")
+    if len(empty):
+        raise input_error(f"{len(empty)} empty {what} identifier(s)", path=path,
+                          where=f"{what} number {int(empty[0]) + 1}",
+                          fix=f"give every {what} a name")
+    uniq, counts = np.unique(ids.astype(str), return_counts=True)
+    dup = uniq[counts > 1]
+    if len(dup):
+        raise input_error(
+            f"{len(dup)} duplicate {what} identifier(s), e.g. {dup[:5].tolist()}", path=path,
+            fix=f"make {what} identifiers unique (sum or drop the duplicates) before reading",
+        )
+
+
+def _orient(stated: str, col_ids: list[str], row_ids: list[str], path: Path) -> tuple[Orientation, str]:
+    if stated == "auto":
+        return _detect_orientation(col_ids, row_ids, path)
+    return stated, f"orientation: {stated} (as stated)"  # type: ignore[return-value]
+
+
+def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np.ndarray,
+            orientation: Orientation, stats: _ValueStats, where: Any, notes: list[str],
+            meta: pd.DataFrame | None = None) -> ExpressionTable:
+    if values.size == 0:
+        raise input_error(f"empty matrix ({values.shape[0]} samples x {values.shape[1]} genes)",
+                          path=path, fix="check the file holds a header and data rows")
+    _check_ids(sample_ids, "sample", path)
+    _check_ids(gene_ids, "gene", path)
+    kind, vnotes = _value_kind(stats, path, where)
+    id_kind = detect_id_kind(gene_ids)
+    notes = notes + vnotes + [f"gene identifiers: {id_kind}"]
+    for n in notes:
+        logger.info("%s: %s", path.name, n)
+    return ExpressionTable(values=values, sample_ids=sample_ids, gene_ids=gene_ids, source_path=path,
+                           orientation=orientation, id_kind=id_kind, value_kind=kind, notes=notes,
+                           sample_meta=meta)
+
+
+# ----------------------------------------------------------------------------- text
+
+
+@dataclass
+class _TextLayout:
+    delimiter: str
+    n_skip: int  # header lines before the data
+    n_fields: int  # fields per data row, identifier column included
+    value_names: list[str]  # header cells of the value columns
+    row_ids: list[str]  # first-column values of the first data rows
+    line_len: int
+    decimal_point: str = "."
+    notes: list[str] = field(default_factory=list)
+
+
+def _magic(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8)
+    except OSError as exc:
+        raise input_error(f"cannot read the file ({exc.strerror})", path=path,
+                          fix="check the path and its permissions") from exc
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise input_error("no such file", path=path, fix="check the path (and the working directory)")
+    if path.is_dir():
+        raise input_error("is a directory, not a file", path=path, fix="point at the matrix file itself")
+
+
+def _text_stream(path: Path) -> io.TextIOBase:
+    if _magic(path)[:2] == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="")
+    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _sniff(header: str, first: str, sep: str | None, path: Path) -> str:
+    if sep is not None:
+        sep = _SEP_ALIASES.get(sep, sep)
+        if header.count(sep) == 0:
+            raise input_error(f"only one column found with separator {sep!r}", path=path,
+                              where="header line", fix="pass the file's real separator")
+        return sep
+    cands = [d for d in "\t,;" if header.count(d) > 0 and first.count(d) > 0]
+    consistent = [d for d in cands if first.count(d) in (header.count(d), header.count(d) + 1)]
+    cands = consistent or cands
+    if not cands:
+        raise input_error(
+            "only one column found (wrong delimiter? tried tab, comma and semicolon)",
+            path=path, where="header line", fix="save the matrix tab- or comma-separated, or pass sep=",
+        )
+    return max(cands, key=lambda d: header.count(d))
+
+
+def _peek_text(path: Path, sep: str | None) -> _TextLayout:
+    """Read the header and the first rows (≤ 2,000 rows or 8 MB) to learn the layout."""
+    with _text_stream(path) as fh:
+        header = fh.readline().rstrip("\r\n")
+        lines: list[str] = []
+        n_bytes = 0
+        for line in fh:
+            if line.strip():
+                lines.append(line.rstrip("\r\n"))
+                n_bytes += len(line)
+            if len(lines) >= 2000 or n_bytes > (8 << 20):
+                break
+    if not header.strip() or not lines:
+        raise input_error("empty matrix: no header or no data rows", path=path,
+                          fix="check the file holds a header line and data rows")
+    delim = _sniff(header, lines[0], sep, path)
+    head = [c.strip() for c in next(csv.reader([header], delimiter=delim))]
+    rows = [[c.strip() for c in r] for r in csv.reader(lines[:50], delimiter=delim)]
+    n_fields, notes, n_skip, decimal = len(rows[0]), [], 1, "."
+    if delim == ";" and any(re.fullmatch(r"-?\d+,\d+", c) for r in rows for c in r[1:]):
+        decimal = ","
+        notes.append("decimal commas read as decimal points")
+    if n_fields > 1 and not any(_is_number(c.replace(decimal, ".")) or c in NA_TOKENS for c in rows[0][1:]):
+        notes.append(f"second header line skipped (e.g. {rows[0][:2]})")  # Firehose 'gene_id normalized_count'
+        rows, lines, n_skip = rows[1:], lines[1:], 2
+        if not rows:
+            raise input_error("empty matrix: no data rows", path=path, fix="check the file")
+        n_fields = len(rows[0])
+    if len(head) == n_fields:
+        names = head[1:]
+    elif len(head) == n_fields - 1:
+        names = head
+        notes.append("header has no cell for the identifier column (R write.table style)")
+    else:
+        raise input_error(f"the header has {len(head)} cells but the first data row has {n_fields}",
+                          path=path, where=f"line {n_skip + 1} (id {rows[0][0]!r})",
+                          fix="give every column a header cell (the first may be empty)")
+    if n_fields < 2:
+        raise input_error("only one column found (wrong delimiter?)", path=path,
+                          where=f"line {n_skip + 1}", fix="save the matrix tab- or comma-separated")
+    row_ids = [x.split(delim, 1)[0].strip().strip('"') for x in lines]
+    line_len = max(len(header), max(len(x) for x in lines[:10]))
+    return _TextLayout(delim, n_skip, n_fields, names, row_ids, line_len, decimal, notes)
+
+
+def _line_chunks(path: Path, n_skip: int) -> Iterator[memoryview]:
+    """Whole lines after the ``n_skip`` header lines, at most about ``_CHUNK_BYTES`` at a time.
+
+    One buffer is reused (a chunk is valid until the next is requested), so reading
+    does not fragment the heap with a fresh large allocation per chunk.
+    """
+    gz = _magic(path)[:2] == b"\x1f\x8b"
+    opener: Any = gzip.open if gz else open
+    text_bytes = path.stat().st_size * (4 if gz else 1)  # about; sizes the buffer for small files
+    buf = bytearray(min(_CHUNK_BYTES, max(1 << 20, text_bytes // 8)))
+    with opener(path, "rb") as fh:
+        for _ in range(n_skip):
+            fh.readline()
+        end, eof = 0, False
+        while not eof:
+            while end < len(buf) and not eof:
+                n = fh.readinto(memoryview(buf)[end:])
+                eof, end = not n, end + (n or 0)
+            cut = buf.rfind(b"\n", 0, end) + 1 if not eof else end
+            if cut == 0:  # a line longer than the buffer: a bigger one (the last chunk may live on)
+                buf = buf + bytes(len(buf))
+                continue
+            if not eof or buf[:cut].strip():
+                yield memoryview(buf)[:cut]
+            buf[:end - cut] = buf[cut:end]
+            end -= cut
+
+
+def _parse_chunk(chunk: memoryview, lay: _TextLayout, types: dict[str, pa.DataType], *,
+                 invalid: list | None = None) -> pa.Table:
+    """Parse whole lines with pyarrow; ``invalid`` collects ragged rows instead of raising.
+
+    Narrow rows are parsed in parallel blocks; wide rows (many columns: pyarrow's per-column
+    overhead dominates) in one block per chunk, which is both leaner and faster.
+    """
+    wide = lay.n_fields > _WIDE_FIELDS
+    read = pacsv.ReadOptions(column_names=list(types), use_threads=invalid is None and not wide,
+                             block_size=len(chunk) + 1 if wide else max(4 << 20, 16 * lay.line_len))
+    handler = None if invalid is None else (lambda row: invalid.append(row) or "skip")
+    parse = pacsv.ParseOptions(delimiter=lay.delimiter, invalid_row_handler=handler)
+    conv = pacsv.ConvertOptions(column_types=types, null_values=NA_TOKENS, decimal_point=lay.decimal_point,
+                                strings_can_be_null=invalid is not None)
+    return pacsv.read_csv(pa.BufferReader(pa.py_buffer(chunk)), read_options=read, parse_options=parse,
+                          convert_options=conv)
+
+
+def _anon_array(shape: tuple[int, int]) -> np.ndarray:
+    """A float32 array that goes back to the OS as soon as it is freed: large ones get
+    their own anonymous mapping (malloc's heap may keep freed blocks, defeating
+    :func:`_assemble`)."""
+    n_bytes = shape[0] * shape[1] * 4
+    if n_bytes < (1 << 20):
+        return np.empty(shape, dtype=np.float32)
+    return np.frombuffer(mmap.mmap(-1, n_bytes), dtype=np.float32).reshape(shape)
+
+
+def _chunk_pieces(tbl: pa.Table, gxs: bool, groups: np.ndarray) -> list[np.ndarray]:
+    """A parsed chunk's values as samples × genes pieces.
+
+    File rows are samples (``gxs`` False): one piece ``(n_rows, n_genes)``. File rows are
+    genes: one piece ``(n_s_k, n_rows)`` per sample group ``groups[k]:groups[k+1]``, so
+    that :func:`_assemble` can fill ``out`` one sample group at a time.
+    """
+    vals = tbl.drop_columns([tbl.column_names[0]])
+    if gxs:
+        pieces = [_anon_array((int(s1 - s0), vals.num_rows)) for s0, s1 in pairwise(groups)]
+    else:
+        pieces = [_anon_array((vals.num_rows, vals.num_columns))]
+    r0 = 0
+    for batch in vals.to_batches():
+        t = np.asarray(batch.to_tensor(null_to_nan=True, row_major=not gxs))
+        r1 = r0 + batch.num_rows
+        if gxs:
+            for piece, (s0, s1) in zip(pieces, pairwise(groups), strict=True):
+                piece[:, r0:r1] = t[:, s0:s1].T
+        else:
+            pieces[0][r0:r1] = t
+        r0 = r1
+    return pieces
+
+
+def _diagnose_text(path: Path, lay: _TextLayout, arrow_msg: str) -> Exception:
+    """After pyarrow refused the file: find the first ragged row or non-numeric cell."""
+    types = dict.fromkeys([f"c{i}" for i in range(lay.n_fields)], pa.string())
+    n_bad, first, offset, ragged = 0, None, 0, []
+    for chunk in _line_chunks(path, lay.n_skip):
+        invalid: list = []
+        tbl = _parse_chunk(chunk, lay, types, invalid=invalid)
+        ragged += [(lay.n_skip + offset + r.number, r) for r in invalid]
+        for j in range(1, lay.n_fields):
+            col = pcc.utf8_trim_whitespace(tbl.column(j))
+            if lay.decimal_point == ",":
+                col = pcc.replace_substring(col, ",", ".")
+            try:
+                pcc.cast(col, pa.float32())
+                continue
+            except pa.ArrowInvalid:
+                s = col.to_pandas()
+            bad = np.flatnonzero((pd.to_numeric(s, errors="coerce").isna() & s.notna()).to_numpy())
+            n_bad += len(bad)
+            if len(bad) and (first is None or (offset + bad[0], j) < first[:2]):
+                first = (offset + int(bad[0]), j, s.iloc[bad[0]], tbl.column(0)[int(bad[0])].as_py())
+        offset += tbl.num_rows + len(invalid)
+    if ragged:
+        line, r = ragged[0]
+        return input_error(
+            f"{len(ragged)} row(s) with the wrong number of fields; the first has "
+            f"{r.actual_columns} instead of {r.expected_columns}", path=path,
+            where=f"line {line} (row {r.text.split(lay.delimiter, 1)[0]!r})",
+            fix="every row needs one identifier and one value per column (check the delimiter)")
+    if first is not None:
+        row, j, value, rid = first
+        return input_error(
+            f"{n_bad} non-numeric cell(s); the first is {value!r}", path=path,
+            where=f"line {lay.n_skip + row + 1} (row {rid!r}), column {lay.value_names[j - 1]!r}",
+            fix="the matrix must hold numbers only: fix or remove those cells")
+    return input_error(f"could not parse the matrix: {arrow_msg[:300]}", path=path,
+                       fix="check the delimiter and that every cell is a number")
+
+
+def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable:
+    lay = _peek_text(path, sep)
+    orient, how = _orient(orientation, lay.value_names, lay.row_ids, path)
+    names = [f"c{i}" for i in range(lay.n_fields)]
+    types = {names[0]: pa.string(), **dict.fromkeys(names[1:], pa.float32())}
+    gxs = orient == "genes_by_samples"
+    _check_ids(np.array(lay.value_names, dtype=object), "sample" if gxs else "gene", path)  # before reading
+    row_ids: list[str] = []
+    parts: list[list[np.ndarray]] = []  # per chunk: samples x genes pieces (see _chunk_pieces)
+    groups = np.linspace(0, len(lay.value_names), min(16, len(lay.value_names)) + 1).astype(int)
+    stats = _ValueStats(genes_first=gxs)
+    try:
+        for chunk in _line_chunks(path, lay.n_skip):
+            tbl = _parse_chunk(chunk, lay, types)
+            pieces = _chunk_pieces(tbl, gxs, groups)
+            n = len(row_ids)
+            for piece, s0 in zip(pieces, groups[:-1] if gxs else [n], strict=True):
+                stats.update(piece, int(s0), n if gxs else 0)
+            row_ids.extend(tbl.column(0).to_pylist())
+            parts.append(pieces)
+            del tbl
+    except pa.ArrowInvalid as exc:
+        parts.clear()
+        raise _diagnose_text(path, lay, str(exc)) from None
+    rows = np.array([str(x).strip() for x in row_ids], dtype=object)
+    cols = np.array(lay.value_names, dtype=object)
+    samples, genes = (cols, rows) if gxs else (rows, cols)
+    keep = np.array([not _QC_ROWS.match(g) for g in genes], dtype=bool)
+    notes = lay.notes + [how]
+    if not keep.all():
+        notes.append(f"dropped {int((~keep).sum())} HTSeq/STAR summary rows {genes[~keep][:5].tolist()}")
+    values = _assemble(parts, (len(samples), int(keep.sum())), gxs, groups, keep)
+
+    def where(s: int, g: int) -> str:
+        r, c = (g, s) if gxs else (s, g)
+        return f"line {lay.n_skip + r + 1} (row {rows[r]!r}), column {cols[c]!r}"
+
+    return _finish(path, values, samples, genes[keep], orient, stats, where, notes)
+
+
+def _assemble(parts: list[list[np.ndarray]], shape: tuple[int, int], gxs: bool, groups: np.ndarray,
+              keep: np.ndarray) -> np.ndarray:
+    """Copy the chunks' pieces into one ``(n_samples, n_genes)`` array, freeing each piece
+    once copied.
+
+    ``np.empty`` pages are committed only when written, and ``out`` is filled one
+    contiguous region (a chunk of samples, or one sample group) at a time, so the peak
+    stays near one copy of the matrix plus one region.
+    """
+    out = np.empty(shape, dtype=np.float32)
+    if not gxs:
+        pos = 0
+        for c, (piece,) in enumerate(parts):
+            out[pos:pos + len(piece)] = piece if keep.all() else piece[:, keep]
+            pos += len(piece)
+            parts[c] = []
+        return out
+    for k, (s0, s1) in enumerate(pairwise(groups)):
+        pos = raw = 0
+        for pieces in parts:
+            piece = pieces[k]
+            kk = keep[raw:raw + piece.shape[1]]
+            n = int(kk.sum())
+            out[s0:s1, pos:pos + n] = piece if kk.all() else piece[:, kk]
+            pos, raw = pos + n, raw + piece.shape[1]
+            pieces[k] = None  # type: ignore[call-overload]
+    return out
+
+
+# ----------------------------------------------------------------------------- parquet, h5ad
+
+
+def _read_parquet(path: Path, orientation: str) -> ExpressionTable:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise input_error(f"not a readable parquet file ({exc})", path=path,
+                          fix="re-export it, or save the matrix as TSV") from exc
+    schema = pf.schema_arrow
+    index_cols = [c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)]
+    id_col = index_cols[0] if index_cols else schema.names[0]
+    if not (pa.types.is_string(schema.field(id_col).type) or pa.types.is_large_string(schema.field(id_col).type)):
+        raise input_error(f"the identifier column {id_col!r} holds {schema.field(id_col).type}, not names",
+                          path=path, fix="store sample or gene identifiers as the first column or the index")
+    value_cols = [c for c in schema.names if c != id_col]
+    for c in value_cols:
+        if not (pa.types.is_integer(schema.field(c).type) or pa.types.is_floating(schema.field(c).type)):
+            s = pf.read(columns=[c]).column(0).to_pandas()
+            bad = np.flatnonzero((pd.to_numeric(s, errors="coerce").isna() & s.notna()).to_numpy())
+            ids = pf.read(columns=[id_col]).column(0).to_pylist()
+            at = f"row {ids[bad[0]]!r}, " if len(bad) else ""
+            raise input_error(
+                f"column holds {schema.field(c).type}, not numbers ({len(bad)} non-numeric cell(s)"
+                + (f", the first {s.iloc[bad[0]]!r})" if len(bad) else ")"),
+                path=path, where=f"{at}column {c!r}", fix="the matrix must hold numbers only")
+    rows = np.array([str(x).strip() for x in pf.read(columns=[id_col]).column(0).to_pylist()], dtype=object)
+    cols = np.array(value_cols, dtype=object)
+    orient, how = _orient(orientation, value_cols, rows.tolist(), path)
+    gxs = orient == "genes_by_samples"
+    samples, genes = (cols, rows) if gxs else (rows, cols)
+    values = np.empty((len(samples), len(genes)), dtype=np.float32)
+    stats = _ValueStats(genes_first=gxs)
+    step = max(1, _BLOCK_VALUES // max(len(rows), 1))
+    for c0 in range(0, len(value_cols), step):
+        tbl = pf.read(columns=value_cols[c0:c0 + step])
+        block = np.empty((tbl.num_columns, len(rows)), dtype=np.float32)  # file columns x file rows
+        for j in range(tbl.num_columns):
+            block[j] = tbl.column(j).to_numpy()
+        del tbl
+        if gxs:
+            values[c0:c0 + len(block)] = block
+            stats.update(block, c0, 0)
+        else:
+            values[:, c0:c0 + len(block)] = block.T
+            stats.update(block.T, 0, c0)
+
+    def where(s: int, g: int) -> str:
+        r, c = (g, s) if gxs else (s, g)
+        return f"row {rows[r]!r}, column {cols[c]!r}"
+
+    return _finish(path, values, samples, genes, orient, stats, where, [how])
+
+
+def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
+    import anndata
+    import scipy.sparse as sp
+
+    if orientation == "genes_by_samples":
+        raise input_error("an .h5ad file is samples (obs) x genes (var) by convention", path=path,
+                          fix="transpose it in Python (adata.T.write_h5ad(...)) or pass orientation='auto'")
+    try:
+        adata = anndata.read_h5ad(path, backed="r")
+    except Exception as exc:  # anndata raises many kinds for non-AnnData HDF5 files
+        raise input_error(f"not a readable AnnData .h5ad file ({type(exc).__name__}: {exc})", path=path,
+                          fix="write it with anndata (adata.write_h5ad), or save the matrix as TSV") from exc
+    try:
+        if adata.X is None:
+            raise input_error("the file has no X matrix", path=path, fix="store the expression in .X")
+        samples = np.array([str(s) for s in adata.obs_names], dtype=object)
+        genes = np.array([str(g) for g in adata.var_names], dtype=object)
+        values = np.empty((len(samples), len(genes)), dtype=np.float32)
+        stats = _ValueStats()
+        step = max(1, _BLOCK_VALUES // max(len(genes), 1))
+        for s0 in range(0, len(samples), step):
+            chunk = adata.X[s0:s0 + step]
+            values[s0:s0 + step] = chunk.toarray() if sp.issparse(chunk) else np.asarray(chunk)
+            stats.update(values[s0:s0 + step], s0, 0)
+        meta = adata.obs.copy()
+        notes = ["orientation: samples x genes (AnnData obs x var)"]
+        if len(adata.layers.keys()) or adata.raw is not None:
+            notes.append(f"read .X only (layers {list(adata.layers.keys())}, raw "
+                         f"{'present' if adata.raw is not None else 'absent'} not read)")
+    finally:
+        adata.file.close()
+
+    def where(s: int, g: int) -> str:
+        return f"obs {samples[s]!r}, var {genes[g]!r}"
+
+    return _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta)
+
+
+def read_expression(path: Path | str, *,
+                    orientation: Literal["auto", "genes_by_samples", "samples_by_genes"] = "auto",
+                    sep: str | None = None) -> ExpressionTable:
+    """Read an expression matrix into a samples × genes float32 table.
+
+    Parameters
+    ----------
+    path
+        Delimited text (``.tsv/.txt/.csv/.exp/.tab``, gzip detected by its magic bytes;
+        the first column holds the row identifiers, its header cell may be empty),
+        ``.parquet`` (identifiers in the first column or the index) or ``.h5ad``
+        (obs = samples, var = genes; ``obs`` becomes ``sample_meta``).
+    orientation
+        ``"auto"`` detects it from the identifiers (sample barcodes/names vs gene IDs);
+        state it when the identifiers cannot tell.
+    sep
+        Text delimiter; sniffed from the header line (tab, comma, semicolon) when None.
+
+    Returns
+    -------
+    ExpressionTable
+        ``values`` ``(n_samples, n_genes)`` float32, ids as in the file, detected
+        ``orientation``, ``id_kind`` and ``value_kind``, and ``notes``.
+
+    Raises
+    ------
+    InputError
+        Missing file, wrong delimiter, ragged rows, non-numeric cells, NaN/inf,
+        negative counts, duplicate or empty identifiers, empty matrix, ambiguous
+        orientation: each names the file, the row/column and the fix.
+    """
+    path = Path(path)
+    if orientation not in ("auto", "genes_by_samples", "samples_by_genes"):
+        raise input_error(f"unknown orientation {orientation!r}", path=path, fix=_ORIENT_FIX)
+    _check_path(path)
+    magic = _magic(path)
+    if magic[:4] == b"PK\x03\x04":
+        raise input_error("a zip/Excel file, not a text matrix", path=path,
+                          fix="save the sheet as tab- or comma-separated text (.tsv/.csv)")
+    if magic[:4] == b"PAR1" or (path.suffix == ".parquet" and magic[:2] != b"\x1f\x8b"):
+        table = _read_parquet(path, orientation)
+    elif magic == b"\x89HDF\r\n\x1a\n" or path.suffix == ".h5ad":
+        table = _read_h5ad(path, orientation)
+    else:
+        table = _read_text(path, orientation, sep)
+    logger.info("read %s: %d samples x %d genes (%s, %s)", path.name, *table.shape,
+                table.id_kind, table.value_kind)
+    return table
+
+
+# ----------------------------------------------------------------------------- labels
+
+
+def _norm_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A small delimited (or parquet) table as strings; NA tokens become NaN."""
+    _check_path(path)
+    if _magic(path)[:4] == b"PAR1":
+        return pd.read_parquet(path).astype("string").astype(object).where(lambda d: d.notna(), np.nan)
+    with _text_stream(path) as fh:
+        header, first = fh.readline().rstrip("\r\n"), fh.readline().rstrip("\r\n")
+    delim = _sniff(header, first, None, path)
+    comp = "gzip" if _magic(path)[:2] == b"\x1f\x8b" else None
+    df = pd.read_csv(path, sep=delim, dtype=str, compression=comp, na_values=NA_TOKENS,
+                     keep_default_na=False, encoding="utf-8-sig")
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise input_error("the table has no data rows", path=path, fix="check the file")
+    return df
+
+
+_SAMPLE_NAMES = ["sampleid", "sample", "samplename", "samplebarcode", "barcode", "sampleids", "samples",
+                 "aliquot", "aliquotid", "aliquotbarcode", "bcrsamplebarcode", "bcraliquotbarcode",
+                 "tcgabarcode", "submitterid"]
+_LABEL_TIERS = [
+    {"cancertype", "cancertypeabbreviation", "acronym", "projectid", "diseasecode", "tumortype",
+     "tumourtype", "target", "cohort"},
+    {"cancer", "disease", "type", "label", "class", "project", "primarydisease", "cancertypes"},
+]
+_LABEL_WORDS = ("cancer", "acronym", "disease", "project", "tumor", "tumour")
+_NOT_LABELS = {"idforstratification", "sampletype", "sampletypeid", "diseasetype"}
+
+
+def _pick(df: pd.DataFrame, given: str | None, what: str, flag: str, path: Path) -> str | None:
+    if given is None:
+        return None
+    if given not in df.columns:
+        raise input_error(f"no {what} column {given!r}; columns are {list(df.columns)}",
+                          path=path, fix=f"pass one of them as {flag}")
+    return given
+
+
+def _find_sample_column(df: pd.DataFrame, path: Path) -> str:
+    keys = {c: _norm_name(c) for c in df.columns}
+    for name in _SAMPLE_NAMES:
+        hits = [c for c, k in keys.items() if k == name]
+        if hits:
+            return hits[0]
+    by_value = [c for c in df.columns if looks_like_samples(df[c].dropna().astype(str).tolist()[:500])]
+    if len(by_value) == 1:
+        return by_value[0]
+    raise input_error(
+        f"cannot tell which column holds the sample ids (candidates: {by_value or list(df.columns)})",
+        path=path, fix="pass it with sample_column= (CLI: --sample-column)")
+
+
+def _find_label_column(df: pd.DataFrame, exclude: str, path: Path) -> str:
+    cols = [c for c in df.columns if c != exclude and _norm_name(c) not in _NOT_LABELS]
+    keys = {c: {_norm_name(c), _norm_name(c.split(".")[0])} for c in cols}
+    for tier in _LABEL_TIERS:
+        hits = [c for c in cols if keys[c] & tier]
+        if len(hits) > 1:
+            exact = [c for c in hits if _norm_name(c) in tier]
+            hits = exact if len(exact) == 1 else hits
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise input_error(f"several columns could hold the cancer type: {hits}", path=path,
+                              fix="pass the right one with label_column= (CLI: --label-column)")
+    fuzzy = [c for c in cols if any(w in _norm_name(c) for w in _LABEL_WORDS)]
+    if len(fuzzy) == 1:
+        return fuzzy[0]
+    raise input_error(
+        f"cannot tell which column holds the cancer type (candidates: {fuzzy or cols})",
+        path=path, fix="pass it with label_column= (CLI: --label-column)")
+
+
+def normalise_label(value: Any) -> Any:
+    """``'ACC (TCGA)'`` → ``'ACC'``, ``'TCGA-ACC'`` → ``'ACC'``, whitespace stripped; empty → NaN."""
+    if not isinstance(value, str) or not value.strip():
+        return np.nan
+    s = value.strip()
+    m = re.fullmatch(r"(.+?)\s*\(TCGA\)", s)
+    s = m.group(1) if m else s
+    m = re.fullmatch(r"TCGA[-_ ]([A-Za-z0-9]+)", s)
+    return m.group(1) if m else s
+
+
+def read_labels(path: Path | str, *, sample_column: str | None = None,
+                label_column: str | None = None) -> pd.DataFrame:
+    """Read a sample → cancer-type table.
+
+    Parameters
+    ----------
+    path
+        Delimited text (gzip or not) or parquet, one row per sample.
+    sample_column, label_column
+        Column names; detected when None (known names first, then values that look
+        like sample barcodes; the one cancer-type column by known names).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``sample_id``, ``cancer_type`` (``'ACC (TCGA)'``/``'TCGA-ACC'`` → ``'ACC'``,
+        NaN where empty) and ``sample_type`` when the table has one (raw text).
+        ``attrs`` holds ``source_path``, the columns used and ``notes``.
+
+    Raises
+    ------
+    InputError
+        Unknown or ambiguous columns; a sample listed twice with different labels.
+    """
+    path = Path(path)
+    df = _read_table(path)
+    scol = _pick(df, sample_column, "sample", "--sample-column", path) or _find_sample_column(df, path)
+    lcol = _pick(df, label_column, "label", "--label-column", path) or _find_label_column(df, scol, path)
+    out = pd.DataFrame({"sample_id": df[scol].str.strip(), "cancer_type": df[lcol].map(normalise_label)})
+    tcols = [c for c in df.columns if _norm_name(c.split(".")[0]) == "sampletype" and c not in (scol, lcol)]
+    if tcols:
+        out["sample_type"] = df[tcols[0]].str.strip()
+    notes = [f"sample ids from column {scol!r}, cancer type from column {lcol!r}"]
+    if out["sample_id"].isna().any():
+        notes.append(f"dropped {int(out['sample_id'].isna().sum())} rows without a sample id")
+        out = out[out["sample_id"].notna()]
+    if out["cancer_type"].isna().any():
+        notes.append(f"{int(out['cancer_type'].isna().sum())} samples have no cancer type (kept as NaN)")
+    out = _dedupe_labels(out, path, notes).reset_index(drop=True)
+    out.attrs = {"source_path": str(path), "sample_column": scol, "label_column": lcol, "notes": notes}
+    for n in notes:
+        logger.info("%s: %s", path.name, n)
+    return out
+
+
+def _dedupe_labels(out: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
+    dup = out["sample_id"].duplicated(keep=False)
+    if not dup.any():
+        return out
+    n_lab = out[dup].groupby("sample_id")["cancer_type"].nunique(dropna=False)
+    conflicting = n_lab[n_lab > 1].index.tolist()
+    if conflicting:
+        raise input_error(
+            f"{len(conflicting)} sample(s) listed with different cancer types, e.g. {conflicting[:5]}",
+            path=path, fix="give each sample one cancer type")
+    notes.append(f"{int(out['sample_id'].duplicated().sum())} repeated rows of the same samples "
+                 "collapsed (first kept)")
+    return out.drop_duplicates("sample_id", keep="first")
+
+
+# ----------------------------------------------------------------------------- clinical
+
+
+def _col(df: pd.DataFrame, *names: str) -> str | None:
+    lookup = {c.lower(): c for c in df.columns}
+    return next((lookup[n.lower()] for n in names if n.lower() in lookup), None)
+
+
+def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str]:
+    if (c := _col(df, "bcr_patient_barcode")) is not None:
+        ids, fmt = df[c], "tcga_cdr"
+    elif (c := _col(df, "_PATIENT")) is not None:
+        ids, fmt = df[c], "xena_survival"
+    elif (c := _col(df, "sample", "sample_id", "patient_id", "patient", "case_submitter_id")) is not None:
+        ids, fmt = df[c], "table"
+    else:
+        raise input_error(f"no patient column (columns are {list(df.columns)[:12]})", path=path,
+                          fix="expected bcr_patient_barcode (TCGA-CDR) or sample/_PATIENT (Xena survival)")
+    ids = ids.astype(str).str.strip().str.split("-").str[:3].str.join("-")
+    bad = ids[~ids.map(is_sample_barcode)]
+    if len(bad) > 0.2 * len(ids):
+        raise input_error(f"column {c!r} does not hold TCGA-style barcodes (e.g. {bad.iloc[0]!r})",
+                          path=path, where=f"column {c!r}", fix="point at a TCGA survival table")
+    return ids, fmt
+
+
+def read_clinical(path: Path | str, *, endpoints: tuple[str, ...] = ("OS", "DSS", "DFI", "PFI"),
+                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read per-patient survival: TCGA-CDR table or Xena ``TCGA-XXX.survival.tsv``.
+
+    Parameters
+    ----------
+    path
+        The table; patients by ``bcr_patient_barcode`` (CDR) or ``_PATIENT``/``sample``.
+    endpoints
+        Endpoints to take: event column ``EP`` (1/0) and time column ``EP.time`` (days).
+
+    Returns
+    -------
+    frame
+        Indexed by patient id (``TCGA-XX-XXXX``): ``cancer_type`` (NaN where unknown) and
+        ``<ep>_time`` (float days, NaN unknown) / ``<ep>_event`` (1.0/0.0, NaN unknown),
+        lower-case, for every endpoint present.
+    report
+        ``format``, ``n_rows``, ``n_patients``, ``n_duplicate_rows``,
+        ``n_conflicting_duplicates`` (first kept), ``endpoints`` (per endpoint:
+        ``n_missing_time``, ``n_negative_time`` (set to NaN), ``n_non_numeric_time``,
+        ``n_missing_event``, ``n_invalid_event`` (not 0/1, set to NaN), ``n_events``,
+        ``n_usable``) and ``endpoints_absent``.
+    """
+    path = Path(path)
+    df = _read_table(path)
+    ids, fmt = _patients(df, path)
+    frame = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="patient_id"))
+    report: dict[str, Any] = {"path": str(path), "format": fmt, "n_rows": len(df), "endpoints": {},
+                              "endpoints_absent": []}
+    tcol = _col(df, "acronym", "cancer_type", "cancer type abbreviation", "project_id", "type")
+    from_name = re.search(r"(?:TCGA|TARGET)-([A-Z0-9]+)\.survival", path.name)
+    if tcol is not None:
+        frame["cancer_type"] = df[tcol].map(normalise_label).to_numpy()
+    else:
+        frame["cancer_type"] = from_name.group(1) if from_name else np.nan
+    report["cancer_type_source"] = tcol or ("file name" if from_name else None)
+    raw_time: dict[str, pd.Series] = {}
+    for ep in endpoints:
+        ec, tc = _col(df, ep), _col(df, f"{ep}.time", f"{ep}_time")
+        if ec is None or tc is None:
+            report["endpoints_absent"].append(ep)
+            continue
+        raw_time[ep] = df[tc].to_numpy()
+        frame[f"{ep.lower()}_time"] = pd.to_numeric(df[tc], errors="coerce").to_numpy(dtype=float)
+        frame[f"{ep.lower()}_event"] = pd.to_numeric(df[ec], errors="coerce").to_numpy(dtype=float)
+    if not raw_time:
+        raise input_error(f"none of the endpoints {list(endpoints)} found (need EP and EP.time columns)",
+                          path=path, fix="expected columns like OS, OS.time (TCGA-CDR or Xena survival)")
+    dup = frame.index.duplicated(keep="first")
+    conflict = frame.groupby(level=0).nunique(dropna=False).gt(1).any(axis=1)
+    report["n_duplicate_rows"] = int(dup.sum())
+    report["n_conflicting_duplicates"] = int(conflict.sum())
+    keep_rows = ~dup
+    frame = frame[keep_rows]
+    for ep, raw in raw_time.items():
+        report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), pd.Series(raw[keep_rows]))
+    report["n_patients"] = len(frame)
+    logger.info("%s: %d patients, endpoints %s, %d conflicting duplicates", path.name, len(frame),
+                list(raw_time), report["n_conflicting_duplicates"])
+    return frame, report
+
+
+def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series) -> dict[str, int]:
+    t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
+    n_non_numeric = int((t.isna().to_numpy() & raw_time.notna().to_numpy()).sum())
+    neg = t < 0
+    invalid = e.notna() & ~e.isin([0.0, 1.0])
+    frame.loc[neg, f"{ep}_time"] = np.nan
+    frame.loc[invalid, f"{ep}_event"] = np.nan
+    t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
+    return {
+        "n_missing_time": int(t.isna().sum()), "n_negative_time": int(neg.sum()),
+        "n_non_numeric_time": n_non_numeric, "n_missing_event": int(e.isna().sum()),
+        "n_invalid_event": int(invalid.sum()), "n_events": int((e == 1).sum()),
+        "n_usable": int((t.notna() & e.notna()).sum()),
+    }
+
+
+# ----------------------------------------------------------------------------- AnnData
+
+
+def _h5ad_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns AnnData can write: text-with-gaps as categoricals, other objects as str."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            vals = out[c].dropna()
+            ok = vals.map(lambda v: isinstance(v, str)).all()
+            out[c] = pd.Categorical(out[c] if ok else out[c].map(lambda v: v if pd.isna(v) else str(v)))
+    return out
+
+
+def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
+    """The bundle as AnnData: ``X`` ``(n_samples, n_genes)``, ``obs`` by sample_id, ``var`` by gene_id.
+
+    ``uns["genemoe"]`` holds the record and summary as JSON strings.
+    """
+    import anndata
+
+    obs = _h5ad_safe(bundle.obs).set_index("sample_id")
+    obs.index = obs.index.astype(str)
+    var = _h5ad_safe(bundle.var).set_index("gene_id")
+    var.index = var.index.astype(str)
+    summary = bundle.summary
+    if not summary and {"cancer_type", "event"} <= set(bundle.obs.columns):
+        summary = summarise(bundle.obs, bundle.var, bundle.record)
+    uns = {"genemoe": {"record": dump_json(bundle.record), "summary": dump_json(summary or {})}}
+    return anndata.AnnData(X=np.asarray(bundle.X, dtype=np.float32), obs=obs, var=var, uns=uns)
+
+
+def write_h5ad(bundle: Bundle, path: Path | str) -> Path:
+    """Write ``bundle`` as ``.h5ad`` atomically (temporary sibling file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    adata = bundle_to_anndata(bundle)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".h5ad", dir=path.parent)
+    os.close(fd)
+    try:
+        adata.write_h5ad(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    logger.info("wrote %s: %d samples x %d genes", path, bundle.n_samples, bundle.n_genes)
+    return path
