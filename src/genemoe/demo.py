@@ -60,7 +60,7 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     lines = [f"genemoe demo — {tag}",
              f"bundle: {bundle.path}  ({bundle.n_samples} samples x {bundle.n_genes} genes, "
              f"{len(bundle.class_names)} types, {bundle.summary.get('n_with_survival', 0)} with survival)"]
-    runs = [("genemoe", "classify"), ("svm", "classify")]
+    runs = [("genemoe", "classify"), ("logreg", "classify")]
     if bundle.summary.get("n_events", 0) >= 10:
         runs += [("genemoe", "survival"), ("coxnet", "survival")]
     for model, task in runs:
