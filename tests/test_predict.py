@@ -1,0 +1,93 @@
+"""predict: new samples in another identifier style, aligned and scored as in training."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.errors import InputError
+from genemoe.predict import predict_file
+from genemoe.train.run import train_run
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pred")
+    c = make_synthetic_cohort(n_samples=200, n_genes=100, n_types=4, seed=7)
+    f = write_synthetic_files(c, d / "in")
+    b = prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
+                        annotation_path=f["annotation"], config=PrepareConfig(synthetic=True))
+    train_run(b.path, out_dir=d / "run", task="classify", model_name="fcn", epochs=3, progress=False)
+    return d, f, c
+
+
+def _as_symbols(counts_path, annotation_path, out_path, *, drop_fraction=0.0, seed=0):
+    """Rewrite a genes × samples counts file with gene symbols instead of Ensembl ids."""
+    counts = pd.read_csv(counts_path, sep="\t", index_col=0)
+    ann = pd.read_csv(annotation_path, sep="\t").set_index("gene_id")["gene_name"]
+    counts.index = counts.index.map(ann)
+    counts = counts[counts.index.notna()]
+    if drop_fraction:
+        rng = np.random.default_rng(seed)
+        counts = counts.iloc[rng.permutation(len(counts))[int(drop_fraction * len(counts)):]]
+    counts.to_csv(out_path, sep="\t")
+    return out_path
+
+
+def test_symbols_score_like_ensembl_ids(trained, tmp_path):
+    d, f, _ = trained
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "ens.csv")
+    sym = _as_symbols(f["counts"], f["annotation"], tmp_path / "symbols.tsv")
+    report = predict_file(d / "run", sym, out_path=tmp_path / "sym.csv", annotation_path=f["annotation"])
+    a, b = pd.read_csv(tmp_path / "ens.csv"), pd.read_csv(tmp_path / "sym.csv")
+    assert (a["sample_id"] == b["sample_id"]).all()
+    np.testing.assert_allclose(a.filter(like="prob_"), b.filter(like="prob_"), atol=1e-5)
+    assert "SYNTHETIC" in report and (b["n_missing_genes"] == 0).all()
+
+
+def test_missing_genes_are_filled_reported_or_refused(trained, tmp_path):
+    d, f, _ = trained
+    few = _as_symbols(f["counts"], f["annotation"], tmp_path / "few.tsv", drop_fraction=0.1)
+    predict_file(d / "run", few, out_path=tmp_path / "few.parquet", annotation_path=f["annotation"])
+    out = pd.read_parquet(tmp_path / "few.parquet")
+    assert (out["n_missing_genes"] > 0).all() and "predicted_type" in out
+    many = _as_symbols(f["counts"], f["annotation"], tmp_path / "many.tsv", drop_fraction=0.4)
+    with pytest.raises(InputError, match=r"(?s)missing.*fix: .*--annotation"):
+        predict_file(d / "run", many, out_path=tmp_path / "many.csv", annotation_path=f["annotation"])
+    assert not (tmp_path / "many.csv").exists()
+
+
+def test_gdc_counts_model_scores_symbols_real(shared_data, tmp_path):
+    """Issue check: a model trained on GDC counts (Ensembl ids) scores samples given as symbols."""
+    g = shared_data / "gdc_counts_6types"
+    annotation = shared_data / "annotation" / "ensembl105_genes.tsv.gz"
+    b = prepare_dataset([g / "TCGA_CHOL_Counts.exp.gz", g / "TCGA_UVM_Counts.exp.gz"],
+                        out_path=tmp_path / "b", annotation_path=annotation,
+                        config=PrepareConfig(protein_coding_only=True))
+    train_run(b.path, out_dir=tmp_path / "run", task="classify", model_name="logreg", progress=False)
+    # UVM counts with symbols in place of Ensembl ids (genes without a symbol drop out)
+    with gzip.open(g / "TCGA_UVM_Counts.exp.gz", "rt") as fh:
+        counts = pd.read_csv(fh, sep="\t", index_col=0)
+    ann = pd.read_csv(annotation, sep="\t").set_index("gene_id")["gene_name"]
+    counts.index = counts.index.map(ann)
+    counts = counts[counts.index.notna() & ~counts.index.duplicated()]
+    counts.to_csv(tmp_path / "uvm_symbols.tsv", sep="\t")
+    predict_file(tmp_path / "run", tmp_path / "uvm_symbols.tsv", out_path=tmp_path / "p.csv",
+                 annotation_path=annotation)
+    p = pd.read_csv(tmp_path / "p.csv")
+    assert len(p) == 80 and (p["predicted_type"] == "UVM").mean() > 0.95
+    assert (p["n_missing_genes"] < 0.2 * b.n_genes).all()

@@ -1,0 +1,84 @@
+"""train_run: the honest protocol end to end, on a small synthetic bundle."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import genemoe.train.loop as loop
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.errors import InputError
+from genemoe.train.run import load_model_file, train_run
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    d = tmp_path_factory.mktemp("run")
+    c = make_synthetic_cohort(n_samples=240, n_genes=120, n_types=4, seed=4)
+    f = write_synthetic_files(c, d / "in")
+    return prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
+                           clinical_path=f["clinical"], annotation_path=f["annotation"],
+                           config=PrepareConfig(synthetic=True))
+
+
+def test_neural_run_writes_a_self_describing_run(bundle, tmp_path, monkeypatch):
+    seen = {}
+    real = loop.train_model
+
+    def spy(model, **kw):  # record what the trainer is given: never the test split
+        seen.update(kw)
+        return real(model, **kw)
+
+    monkeypatch.setattr(loop, "train_model", spy)
+    res = train_run(bundle.path, out_dir=tmp_path / "r", task="classify", model_name="fcn",
+                    epochs=4, progress=False)
+    obs = bundle.obs
+    n_val, n_test = int((obs.split == "val").sum()), int((obs.split == "test").sum())
+    assert len(seen["X_val"]) == n_val and len(seen["X_train"]) == int((obs.split == "train").sum())
+    assert n_test > 0 and len(seen["X_train"]) + len(seen["X_val"]) == len(obs) - n_test
+    m = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    for split in ("val", "test"):
+        assert {"accuracy", "macro_precision", "macro_recall", "macro_f1", "per_class"} <= set(m[split])
+    assert m["test"]["n"] == n_test and m["protocol"]["synthetic"] is True
+    payload = load_model_file(tmp_path / "r")
+    assert payload["class_names"] == bundle.class_names
+    assert payload["gene_ids"] == bundle.var["gene_id"].tolist()
+    assert payload["normalisation"] == "fpkm_uq" and payload["record"]["synthetic"]
+    np.testing.assert_allclose(payload["scaler"]["shift"], bundle.var["train_mean"], rtol=1e-5)
+    pred = pd.read_csv(tmp_path / "r" / "predictions.tsv", sep="\t")
+    assert len(pred) == len(obs) and set(pred["split"]) == {"train", "val", "test"}
+    assert np.allclose(pred.filter(like="prob_").sum(1), 1, atol=1e-4)
+    hist = [json.loads(line) for line in (tmp_path / "r" / "history.jsonl").read_text().splitlines()]
+    assert len(hist) >= 1 and res.metrics["test"]["accuracy"] > 1 / 4  # above chance (4 types)
+
+
+def test_classical_and_survival_runs(bundle, tmp_path):
+    r = train_run(bundle.path, out_dir=tmp_path / "lr", task="classify", model_name="logreg",
+                  progress=False)
+    assert r.metrics["test"]["accuracy"] > 0.5
+    s = train_run(bundle.path, out_dir=tmp_path / "cox", task="survival", model_name="genemoe",
+                  epochs=3, progress=False)
+    t = s.metrics["test"]
+    assert {"c_index", "c_index_ci", "c_index_by_type", "logrank_p"} <= set(t)
+    assert 0 <= t["c_index"] <= 1 and t["n"] == int(
+        (bundle.obs.split == "test").sum() - (~bundle.obs.has_survival[bundle.obs.split == "test"]).sum())
+
+
+def test_model_task_mismatch_is_a_clear_error(bundle, tmp_path):
+    with pytest.raises(InputError, match="does not support task"):
+        train_run(bundle.path, out_dir=tmp_path / "x", task="survival", model_name="svm")
+    with pytest.raises(InputError, match="unknown model"):
+        train_run(bundle.path, out_dir=tmp_path / "x", task="classify", model_name="nope")
