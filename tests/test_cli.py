@@ -30,6 +30,12 @@ def test_prepare_writes_bundle_and_reports_drops(files, tmp_path):
     s = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert f"samples: {s['n_samples']}" in r.stdout and s["n_cancer_types"] == 5
     assert "log2cpm" in json.dumps(s)  # counts without annotation → log2 CPM
+    r = run_cli("export", "--data", tmp_path / "b", "--out", tmp_path / "b.h5ad")
+    assert r.returncode == 0, r.stderr
+    import anndata
+
+    ad = anndata.read_h5ad(tmp_path / "b.h5ad")
+    assert ad.shape == (s["n_samples"], s["n_genes"]) and "cancer_type" in ad.obs
 
 
 def test_bad_input_exits_2_naming_the_file(tmp_path):

@@ -150,6 +150,18 @@ def demo(
     typer.echo(run_demo(out, data=data, seed=seed))
 
 
+@app.command()
+def export(
+    data: Annotated[Path, typer.Option(help="Bundle directory.")],
+    out: Annotated[Path, typer.Option(help="AnnData file to write (.h5ad), for scanpy.")],
+) -> None:
+    """Write a bundle as AnnData (.h5ad): X, obs, var and the preparation record."""
+    from genemoe.data.bundle import load_bundle
+    from genemoe.data.read import write_h5ad
+
+    typer.echo(f"wrote {write_h5ad(load_bundle(data), out)}")
+
+
 @app.command("models")
 def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for this task.")] = None) -> None:
     """List the registered models."""

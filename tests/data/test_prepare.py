@@ -168,3 +168,16 @@ def test_gdc_counts_six_cohorts_real(shared_data, tmp_path):
     s = json.loads((tmp_path / "g6" / "summary.json").read_text())
     assert s["n_samples"] == 364 and s["n_cancer_types"] == 6  # issue: 364 primary tumours
     assert s["n_with_survival"] >= 355
+
+
+def test_h5ad_round_trip_through_prepare(synth_bundle, tmp_path):
+    """A bundle exported to AnnData (for scanpy) prepares again, labels from its obs."""
+    from genemoe.data.read import write_h5ad
+
+    h5 = write_h5ad(synth_bundle, tmp_path / "cohort.h5ad")
+    b = prepare_dataset([h5], out_path=tmp_path / "again", config=PrepareConfig(min_variance=0, min_mean=0))
+    assert b.summary["normalisation"] == "none"  # log-scale data pass through
+    assert b.summary["cancer_types"] == synth_bundle.summary["cancer_types"]
+    assert any(s["step"] == "labels" and "file metadata" in s["sources"] for s in b.record["steps"])
+    same = b.obs.set_index("sample_id").loc[synth_bundle.obs["sample_id"], "cancer_type"]
+    assert (same.to_numpy() == synth_bundle.obs["cancer_type"].to_numpy()).all()
