@@ -1,0 +1,60 @@
+"""Per-sample normalisation against hand-computed reference values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genemoe.data.normalise import normalise_values, resolve_normalisation
+from genemoe.data.read import ExpressionTable
+from genemoe.errors import InputError
+
+COUNTS = np.array([[10, 0, 30, 60], [5, 5, 0, 90]], dtype=np.float32)
+LENGTHS = np.array([1000, 2000, 500, 3000], dtype=np.float64)
+
+
+def test_log2_cpm():
+    out, _ = normalise_values(COUNTS, "log2cpm")
+    # sample 0: library 100 → CPM of gene 0 = 10/100 * 1e6 = 1e5
+    assert out[0, 0] == pytest.approx(np.log2(1e5 + 1), rel=1e-6)
+    assert out[1, 2] == 0.0
+
+
+def test_log2_tpm_sums_to_a_million():
+    out, _ = normalise_values(COUNTS, "log2tpm", lengths=LENGTHS)
+    tpm = 2.0 ** out.astype(np.float64) - 1
+    np.testing.assert_allclose(tpm.sum(1), 1e6, rtol=1e-4)
+    # sample 0 rates per kb: 10, 0, 60, 20 → TPM of gene 2 = 60/90 * 1e6
+    assert tpm[0, 2] == pytest.approx(60 / 90 * 1e6, rel=1e-4)
+
+
+def test_fpkm_uq_matches_gdc_formula():
+    out, _ = normalise_values(COUNTS, "fpkm_uq", lengths=LENGTHS)
+    # GDC: FPKM-UQ = RC * 1e9 / (RC_75 * L); sample 0's non-zero counts 10, 30, 60 → 75th pct 45
+    ref = 30 * 1e9 / (45 * 500)
+    assert 2.0 ** float(out[0, 2]) - 1 == pytest.approx(ref, rel=1e-4)
+
+
+def test_linear_values_clip_negatives_and_report():
+    out, notes = normalise_values(np.array([[-0.2, 3.0]], np.float32), "log2p1")
+    assert out[0, 0] == 0 and out[0, 1] == pytest.approx(2.0)
+    assert notes["negative_values_clipped_to_0"] == 1
+
+
+def _table(kind: str) -> ExpressionTable:
+    return ExpressionTable(values=COUNTS, sample_ids=np.array(["a", "b"], dtype=object),
+                           gene_ids=np.array(list("wxyz"), dtype=object), source_path=Path("f.tsv"),
+                           orientation="genes_by_samples", id_kind="symbol", value_kind=kind)
+
+
+def test_auto_resolution_and_refusals():
+    assert resolve_normalisation("auto", _table("counts"), have_lengths=True) == "fpkm_uq"
+    assert resolve_normalisation("auto", _table("counts"), have_lengths=False) == "log2cpm"
+    assert resolve_normalisation("auto", _table("log"), have_lengths=False) == "none"
+    assert resolve_normalisation("auto", _table("linear"), have_lengths=False) == "log2p1"
+    with pytest.raises(InputError, match="needs raw counts"):
+        resolve_normalisation("log2cpm", _table("log"), have_lengths=False)
+    with pytest.raises(InputError, match="needs gene lengths"):
+        resolve_normalisation("log2tpm", _table("counts"), have_lengths=False)
