@@ -1,0 +1,67 @@
+"""AnnData (``.h5ad``) export of a bundle, so users move between genemoe and scanpy."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from genemoe.data.bundle import Bundle, dump_json, summarise
+
+if TYPE_CHECKING:
+    import anndata
+
+__all__ = ["bundle_to_anndata", "write_h5ad"]
+
+logger = logging.getLogger(__name__)
+
+
+def _h5ad_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns AnnData can write: text-with-gaps as categoricals, other objects as str."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            vals = out[c].dropna()
+            ok = vals.map(lambda v: isinstance(v, str)).all()
+            out[c] = pd.Categorical(out[c] if ok else out[c].map(lambda v: v if pd.isna(v) else str(v)))
+    return out
+
+
+def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
+    """The bundle as AnnData: ``X`` ``(n_samples, n_genes)``, ``obs`` by sample_id, ``var`` by gene_id.
+
+    ``uns["genemoe"]`` holds the record and summary as JSON strings.
+    """
+    import anndata
+
+    obs = _h5ad_safe(bundle.obs).set_index("sample_id")
+    obs.index = obs.index.astype(str)
+    var = _h5ad_safe(bundle.var).set_index("gene_id")
+    var.index = var.index.astype(str)
+    summary = bundle.summary
+    if not summary and {"cancer_type", "event"} <= set(bundle.obs.columns):
+        summary = summarise(bundle.obs, bundle.var, bundle.record)
+    uns = {"genemoe": {"record": dump_json(bundle.record), "summary": dump_json(summary or {})}}
+    return anndata.AnnData(X=np.asarray(bundle.X, dtype=np.float32), obs=obs, var=var, uns=uns)
+
+
+def write_h5ad(bundle: Bundle, path: Path | str) -> Path:
+    """Write ``bundle`` as ``.h5ad`` atomically (temporary sibling file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    adata = bundle_to_anndata(bundle)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".h5ad", dir=path.parent)
+    os.close(fd)
+    try:
+        adata.write_h5ad(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    logger.info("wrote %s: %d samples x %d genes", path, bundle.n_samples, bundle.n_genes)
+    return path
