@@ -1,0 +1,592 @@
+"""``genemoe benchmark``: every model on identical, repeated, stratified folds.
+
+Protocol (the same for every model, so the comparison is paired):
+
+1. the samples of the task — every labelled sample for ``classify``, those with survival
+   data for ``survival`` — are dealt into ``n_folds`` stratified folds (by cancer type; by
+   cancer type *and* event for survival), once per repeat, with seed ``seed + repeat``;
+2. inside each fold a validation part (``val_fraction`` of every stratum, seeded) is carved
+   from the training part; early stopping and model selection use it, never the test fold;
+3. the gene filter (:func:`~genemoe.data.prepare.fit_gene_filter`, the bundle's thresholds)
+   and the z-score scaler (:func:`~genemoe.data.scaling.fit_scaler`) are fitted on the
+   fold's training part only and applied to its validation and test parts;
+4. each model is trained (:mod:`genemoe.train.run`'s fitting code, the preset's options),
+   its test fold scored once.
+
+A benchmark directory holds::
+
+    OUT/protocol.json   options, seeds, fingerprint, the bundle's summary and record, versions
+    OUT/splits.tsv      sample_id, repeat, fold, part (train/val/test): every fold's rows
+    OUT/cells/MODEL__rR_fF.json   one finished (model, repeat, fold) cell: test metrics,
+                        test predictions, training history; written atomically
+    OUT/results.csv     one row per model × repeat × fold
+    OUT/summary.md      mean ± std per model; paired Wilcoxon tests against the best baseline
+
+Re-running the same command skips the cells already written (resume after an
+interruption, or add models and repeats later); a cell written under other options (its
+fingerprint differs) is recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from genemoe import __version__
+from genemoe.config_presets import load_preset
+from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
+from genemoe.data.prepare import fit_gene_filter
+from genemoe.data.scaling import Scaler, fit_scaler
+from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
+from genemoe.errors import input_error
+from genemoe.models.registry import get_spec
+
+__all__ = [
+    "BenchmarkResult", "FoldPlan", "PROPOSED_MODELS", "PRIMARY_METRIC", "task_rows", "plan_folds",
+    "fit_fold_preprocessing", "run_benchmark", "load_cells", "results_table", "summary_table",
+    "paired_comparisons", "software_versions", "read_protocol", "summary_markdown",
+]  # fmt: skip
+
+log = logging.getLogger(__name__)
+
+Task = Literal["classify", "survival"]
+
+PROPOSED_MODELS = ("genemoe", "moe")  # the methods under test; every other model is a baseline
+PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
+METRICS = {  # results.csv columns summarised in summary.md, in order
+    "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1"),
+    "survival": ("c_index", "uno_c_index", "logrank_p"),
+}
+VAL_FRACTION = 0.15  # validation share of each stratum of a fold's training part
+_CELL_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class FoldPlan:
+    """Rows of one fold of one repeat: bundle row indices, sorted, disjoint."""
+
+    repeat: int
+    fold: int
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+
+
+@dataclass
+class BenchmarkResult:
+    """What :func:`run_benchmark` produced.
+
+    ``results``: one row per model × repeat × fold (as ``results.csv``); ``n_computed`` /
+    ``n_reused``: cells trained now / read back from an earlier run.
+    """
+
+    out_dir: Path
+    task: Task
+    models: list[str]
+    results: pd.DataFrame
+    n_computed: int
+    n_reused: int
+    seconds: float
+
+    def describe(self) -> str:
+        metric = PRIMARY_METRIC[self.task]
+        lines = [f"benchmark: {self.out_dir}  ({self.task}; {self.n_computed} cells trained, "
+                 f"{self.n_reused} reused; {self.seconds:.0f} s)"]
+        for model, g in self.results.groupby("model", sort=False):
+            lines.append(f"  {model:12s} {metric} {g[metric].mean():.3f} ± {g[metric].std(ddof=1):.3f}"
+                         f"  (n={len(g)})")
+        lines.append(f"  {self.out_dir / 'results.csv'}\n  {self.out_dir / 'summary.md'}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- folds
+def task_rows(bundle: Bundle, task: Task) -> np.ndarray:
+    """Bundle rows usable for ``task``: labelled samples (and with survival data)."""
+    keep = bundle.obs["cancer_type"].notna().to_numpy()
+    if task == "survival":
+        keep &= bundle.obs["has_survival"].to_numpy(bool)
+    return np.flatnonzero(keep)
+
+
+def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int = 1, seed: int = 0,
+               val_fraction: float = VAL_FRACTION) -> list[FoldPlan]:
+    """The folds of every repeat, with a validation part carved from each training part.
+
+    Parameters
+    ----------
+    bundle
+        The prepared dataset.
+    task
+        ``"classify"`` (stratify by cancer type) or ``"survival"`` (type and event).
+    n_folds, n_repeats
+        K of the K-fold split; how many times it is redrawn (seed ``seed + repeat``).
+    val_fraction
+        Validation share of each stratum of a fold's training part.
+
+    Returns
+    -------
+    list[FoldPlan]
+        ``n_repeats * n_folds`` plans, repeat-major.
+    """
+    rows = task_rows(bundle, task)
+    if rows.size < 2 * n_folds:
+        raise input_error(f"{rows.size} usable samples for {task}: too few for {n_folds} folds",
+                          path=bundle.path, fix="use fewer --folds, or a larger bundle")
+    types = bundle.obs["cancer_type"].to_numpy(object)[rows]
+    event = bundle.survival()[1][rows] if task == "survival" else None
+    keys = stratify_keys(types, event)
+    plans = []
+    for r in range(n_repeats):
+        folds = stratified_kfold(keys, n_folds=n_folds, seed=seed + r)
+        for f in range(n_folds):
+            rest = np.flatnonzero(folds != f)
+            part = stratified_split(keys[rest], val_fraction=val_fraction, test_fraction=0.0,
+                                    seed=seed + r)
+            plan = FoldPlan(r, f, np.sort(rows[rest[part == "train"]]),
+                            np.sort(rows[rest[part == "val"]]), np.sort(rows[folds == f]))
+            if plan.val.size == 0 or plan.test.size == 0:
+                raise input_error(f"repeat {r}, fold {f} has an empty validation or test part",
+                                  path=bundle.path, fix="use fewer --folds, or a larger bundle")
+            plans.append(plan)
+    return plans
+
+
+def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,
+                           min_mean: float = 0.8) -> tuple[np.ndarray, Scaler]:
+    """Gene filter and z-score scaler fitted on a fold's training rows only.
+
+    Parameters
+    ----------
+    X_train
+        ``(n_train, n_genes)`` log-scale expression of the training part.
+    min_variance, min_mean
+        The gene filter's thresholds (the bundle's, from its preparation record).
+
+    Returns
+    -------
+    tuple
+        ``(n_genes,)`` bool keep mask, and the :class:`Scaler` of the kept genes.
+    """
+    keep, _ = fit_gene_filter(X_train, min_variance=min_variance, min_mean=min_mean)
+    if not keep.any():
+        raise input_error("the gene filter kept no gene on a fold's training part",
+                          fix="lower --min-variance/--min-mean when preparing the bundle")
+    return keep, fit_scaler(np.asarray(X_train)[:, keep], method="standard", clip=10.0)
+
+
+def _fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str]) -> tuple[dict, int]:
+    """Scaled train/val/test :class:`TaskData` of one fold, and the number of genes kept."""
+    from genemoe.train.run import task_data
+
+    cfg = bundle.record.get("config") or {}
+    keep, scaler = fit_fold_preprocessing(np.asarray(bundle.X[plan.train]),
+                                          min_variance=float(cfg.get("min_variance", 0.4)),
+                                          min_mean=float(cfg.get("min_mean", 0.8)))
+    data = {part: task_data(bundle, getattr(plan, part), task, gene_mask=keep, scaler=scaler,
+                            class_names=class_names) for part in ("train", "val", "test")}
+    if task == "survival" and not data["train"].event.any():
+        raise input_error(f"repeat {plan.repeat}, fold {plan.fold}: every training sample is "
+                          "censored", path=bundle.path, fix="use a cohort with events")
+    return data, int(keep.sum())
+
+
+# --------------------------------------------------------------------------- cells
+def _plain(obj: Any) -> Any:
+    """JSON-ready copy: numpy → Python, anything else unknown → its ``str``."""
+
+    def default(o: Any) -> Any:
+        return o.item() if isinstance(o, np.generic) else o.tolist() if isinstance(o, np.ndarray) else str(o)
+
+    return json.loads(json.dumps(obj, default=default))
+
+
+def _cell_path(out_dir: Path, model: str, repeat: int, fold: int) -> Path:
+    return out_dir / "cells" / f"{model}__r{repeat}_f{fold}.json"
+
+
+def _read_cell(path: Path, fingerprint: str) -> dict | None:
+    """A finished cell written under the same options, else None."""
+    if not path.exists():
+        return None
+    try:
+        cell = json.loads(path.read_text())
+    except ValueError:
+        log.warning("unreadable cell %s: recomputing it", path)
+        return None
+    if cell.get("fingerprint") != fingerprint:
+        log.warning("cell %s was computed under other options: recomputing it", path.name)
+        return None
+    return cell
+
+
+def _fit_model(name: str, task: Task, data: dict, *, n_out: int, preset: str, seed: int,
+               device: str, epochs: int | None, work_dir: Path, progress: bool
+               ) -> tuple[dict[str, np.ndarray], dict, list[dict]]:
+    """Train one model on one fold: outputs per part, fit info, training history."""
+    from genemoe.train.run import _fit_classical, _fit_torch, _resolve_config
+
+    _, model_cfg, train_cfg = _resolve_config(preset, None, name, seed=seed, device=device,
+                                              epochs=epochs)
+    if get_spec(name).kind != "torch":
+        _, outs, info = _fit_classical(name, task, model_cfg, data, n_out, seed)
+        return outs, info, []
+    work_dir.mkdir(parents=True, exist_ok=True)  # checkpoint: an interrupted cell resumes
+    _, outs, info = _fit_torch(name, task, model_cfg, train_cfg, data, n_out, work_dir, progress)
+    hist_path = work_dir / "history.jsonl"
+    history = [json.loads(x) for x in hist_path.read_text().splitlines()] if hist_path.exists() else []
+    return outs, info, history
+
+
+def _test_record(bundle: Bundle, test, out: np.ndarray, task: Task, class_names: list[str]) -> dict:
+    """Test-fold predictions of a cell (enough to redraw every plot without the model)."""
+    rec = {"sample_id": bundle.sample_ids[test.rows].tolist(),
+           "cancer_type": bundle.obs["cancer_type"].to_numpy(object)[test.rows].tolist()}
+    if task == "classify":
+        rec["predicted"] = [class_names[i] for i in out.argmax(1)]
+        rec["confidence"] = out.max(1).tolist()
+    else:
+        rec.update(time=test.time.tolist(), event=test.event.tolist(), risk=out.reshape(-1).tolist())
+    return rec
+
+
+def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, n_genes: int, model: str, *,
+              opts: dict, out_dir: Path, class_names: list[str], progress: bool) -> dict:
+    """Train and score one (model, repeat, fold) cell and store it atomically."""
+    from genemoe.evaluate.survival import survival_metrics
+    from genemoe.train.run import evaluate_task
+
+    task, seed = opts["task"], opts["seed"] + plan.repeat
+    t0 = time.perf_counter()
+    work_dir = out_dir / "work" / opts["fingerprint"][:12] / f"{model}__r{plan.repeat}_f{plan.fold}"
+    n_out = len(class_names) if task == "classify" else 1
+    outs, info, history = _fit_model(model, task, data, n_out=n_out, preset=opts["preset"], seed=seed,
+                                     device=opts["device"], epochs=opts["epochs"], work_dir=work_dir,
+                                     progress=progress)
+    te, tr = data["test"], data["train"]
+    metrics = (evaluate_task(task, outs["test"], te, class_names) if task == "classify" else
+               survival_metrics(te.time, te.event, outs["test"], groups=te.groups, time_train=tr.time,
+                                event_train=tr.event, n_boot=opts["n_boot"], seed=seed))
+    cell = _plain({
+        "format": _CELL_FORMAT, "fingerprint": opts["fingerprint"], "model": model, "task": task,
+        "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": n_genes,
+        "n": {part: len(d.rows) for part, d in data.items()},
+        "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info, "history": history,
+        "test": _test_record(bundle, data["test"], outs["test"], task, class_names),
+    })
+    atomic_write_text(_cell_path(out_dir, model, plan.repeat, plan.fold), json.dumps(cell))
+    shutil.rmtree(work_dir, ignore_errors=True)  # the cell holds the history; drop the checkpoint
+    for parent in (work_dir.parent, work_dir.parent.parent):
+        try:
+            parent.rmdir()  # only when empty: other cells may still be resuming
+        except OSError:
+            break
+    return cell
+
+
+# --------------------------------------------------------------------------- tables
+def load_cells(out_dir: Path | str, *, models: Iterable[str] | None = None,
+               n_repeats: int | None = None) -> list[dict]:
+    """Finished cells of a benchmark directory (optionally only some models / repeats).
+
+    Cells of the fingerprint in ``protocol.json`` only, in model, repeat, fold order.
+    """
+    out_dir = Path(out_dir)
+    protocol = read_protocol(out_dir)
+    order = list(models) if models is not None else protocol["models"]
+    cells = []
+    for path in sorted((out_dir / "cells").glob("*.json")):
+        cell = _read_cell(path, protocol["fingerprint"])
+        if cell is None or cell["model"] not in order:
+            continue
+        if n_repeats is not None and cell["repeat"] >= n_repeats:
+            continue
+        cells.append(cell)
+    return sorted(cells, key=lambda c: (order.index(c["model"]), c["repeat"], c["fold"]))
+
+
+def read_protocol(out_dir: Path) -> dict:
+    """The ``protocol.json`` of a benchmark directory (a clear error when absent)."""
+    path = Path(out_dir) / "protocol.json"
+    if not path.exists():
+        raise input_error("not a benchmark directory: protocol.json is missing", path=out_dir,
+                          fix="write one with `genemoe benchmark ... --out DIR`")
+    return json.loads(path.read_text())
+
+
+def results_table(cells: list[dict]) -> pd.DataFrame:
+    """One row per cell: identifiers, sizes, metrics (and per-type F1 or C-index)."""
+    rows = []
+    for c in cells:
+        m = c["metrics"]
+        row = {"model": c["model"], "repeat": c["repeat"], "fold": c["fold"], "seed": c["seed"],
+               "n_train": c["n"]["train"], "n_val": c["n"]["val"], "n_test": c["n"]["test"],
+               "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3)}
+        if c["task"] == "classify":
+            row.update({k: m[k] for k in METRICS["classify"]})
+            row.update({f"f1_{t}": v["f1"] for t, v in m["per_class"].items() if v["support"] > 0})
+        else:
+            lo, hi = m["c_index_ci"]
+            uno = m.get("uno_c_index")
+            row.update(c_index=m["c_index"], c_index_lo=lo, c_index_hi=hi,
+                       uno_c_index=np.nan if uno is None else uno, logrank_p=m["logrank_p"],
+                       n_events=m["n_events"])
+            row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    fixed = [c for c in df.columns if not c.startswith(("f1_", "c_index_"))
+             or c in ("c_index_lo", "c_index_hi")]
+    per_type = sorted(c for c in df.columns if c not in fixed)
+    return df[fixed + per_type]
+
+
+def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
+    """Mean ± std over folds per model: one row per model, one ``"m ± s"`` column per metric."""
+    cols = [c for c in METRICS[task] if c in results.columns]
+    out = []
+    for model, g in results.groupby("model", sort=False):
+        row = {"model": model, "folds": len(g)}
+        for c in cols:
+            v = g[c].dropna()
+            sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
+            row[c] = "–" if v.empty else f"{v.mean():.3f}{sd}" + (
+                f" ({len(v)}/{len(g)} folds)" if len(v) < len(g) else "")
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def _best_baseline(results: pd.DataFrame, metric: str) -> str:
+    """The baseline with the highest mean ``metric`` (any model when all are proposed)."""
+    means = results.groupby("model", sort=False)[metric].mean()
+    base = means[[m for m in means.index if m not in PROPOSED_MODELS]]
+    return str((base if len(base) else means).idxmax())
+
+
+def paired_comparisons(results: pd.DataFrame, task: Task) -> tuple[str, pd.DataFrame]:
+    """Each model against the best baseline: Wilcoxon signed-rank over paired folds.
+
+    Returns
+    -------
+    tuple
+        The best baseline's name, and one row per other model: ``mean_difference`` (model −
+        baseline, primary metric), ``wins``/``ties``/``losses`` over folds, ``n_pairs``,
+        ``p_value`` (two-sided; NaN when undefined) and ``note`` (e.g. too few folds).
+    """
+    metric = PRIMARY_METRIC[task]
+    best = _best_baseline(results, metric)
+    wide = results.pivot_table(index=["repeat", "fold"], columns="model", values=metric)
+    rows = []
+    for model in results["model"].unique():
+        if model == best:
+            continue
+        pair = wide[[model, best]].dropna()
+        d = (pair[model] - pair[best]).to_numpy()
+        rows.append({"model": model, "mean_difference": float(d.mean()) if d.size else np.nan,
+                     "wins": int((d > 0).sum()), "ties": int((d == 0).sum()),
+                     "losses": int((d < 0).sum()), "n_pairs": int(d.size), **_wilcoxon(d)})
+    return best, pd.DataFrame(rows, columns=["model", "mean_difference", "wins", "ties", "losses",
+                                             "n_pairs", "p_value", "note"])
+
+
+def _wilcoxon(d: np.ndarray) -> dict:
+    """Two-sided Wilcoxon signed-rank p of paired differences ``d``, and a note."""
+    n = int((d != 0).sum())
+    if n == 0:
+        return {"p_value": np.nan, "note": "no non-zero difference: test undefined"}
+    p = float(stats.wilcoxon(d).pvalue)
+    min_p = 2.0 ** (1 - n)  # exact two-sided test: the most extreme of 2^n sign patterns, twice
+    note = (f"only {n} non-zero pairs: the smallest possible p is {min_p:.3g}, so p < 0.05 "
+            "cannot be reached; use more folds or repeats" if min_p >= 0.05 else "")
+    return {"p_value": p, "note": note}
+
+
+def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
+    """``summary.md``: protocol, mean ± std per model, paired comparisons, per-type C-index."""
+    task = protocol["task"]
+    metric = PRIMARY_METRIC[task]
+    synthetic = protocol.get("bundle_summary", {}).get("synthetic")
+    lines = [f"# genemoe benchmark: {task}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
+             _protocol_text(protocol), "", "## Mean ± std over folds", "",
+             _markdown(summary_table(results, task)), ""]
+    if results["model"].nunique() > 1:
+        best, comp = paired_comparisons(results, task)
+        lines += [f"## Paired comparisons against the best baseline: {best}", "",
+                  f"Difference in {metric} (model − {best}) over identical folds; two-sided "
+                  "Wilcoxon signed-rank test (`scipy.stats.wilcoxon`) over the paired folds.", "",
+                  _markdown(comp.round({"mean_difference": 4, "p_value": 4})), ""]
+    per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
+                ("c_index_lo", "c_index_hi")]
+    if per_type:
+        means = results.groupby("model", sort=False)[per_type].mean().round(3)
+        means.columns = [c.removeprefix("c_index_") for c in means.columns]
+        lines += ["## C-index per cancer type (mean over folds; NaN: < 2 events in a fold)", "",
+                  _markdown(means.reset_index()), ""]
+    return "\n".join(lines)
+
+
+def _protocol_text(p: dict) -> str:
+    strat = "cancer type and event" if p["task"] == "survival" else "cancer type"
+    return (f"{p['n_folds']}-fold cross-validation × {p['n_repeats']} repeat(s), stratified by "
+            f"{strat}; fold seeds {p['seed']}..{p['seed'] + p['n_repeats'] - 1}; identical folds "
+            f"for every model. Validation: {p['val_fraction']:.0%} of each fold's training part "
+            "(early stopping, model selection). Gene filter and scaler fitted on each fold's "
+            f"training part only. Preset `{p['preset']}`"
+            + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`.")
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table (no optional dependency)."""
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return "NaN" if np.isnan(v) else f"{v:.4g}"
+        return str(v)
+
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    sep = "|" + "---|" * len(df.columns)
+    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, sep, *body])
+
+
+# --------------------------------------------------------------------------- entry point
+def software_versions() -> dict[str, str]:
+    """Python, platform and the versions of genemoe and the libraries it computes with."""
+    out = {"python": platform.python_version(), "platform": platform.platform(), "genemoe": __version__}
+    for dist in ("numpy", "scipy", "pandas", "torch", "scikit-learn", "scikit-survival", "matplotlib"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def _fingerprint(bundle: Bundle, opts: dict) -> str:
+    """Hash of everything a cell's numbers depend on, except the model and the repeat count."""
+    key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction", "n_boot")}
+    key["preset"] = load_preset(opts["preset"])  # a YAML path: its content, not its name
+    key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
+    key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
+    return hashlib.sha256(json.dumps(_plain(key), sort_keys=True).encode()).hexdigest()
+
+
+def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan]) -> dict:
+    """Write ``protocol.json`` and ``splits.tsv`` (every fold's rows as sample ids)."""
+    record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
+                                                  "normalisation", "inputs", "steps", "dropped")}
+    protocol = _plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
+                       "bundle_summary": bundle.summary, "bundle_record": record,
+                       "class_names": bundle.class_names, "stratified_by":
+                       "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
+                       "versions": software_versions(),
+                       "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+    atomic_write_text(out_dir / "protocol.json", json.dumps(protocol, indent=2))
+    frames = [pd.DataFrame({"sample_id": bundle.sample_ids[getattr(p, part)], "repeat": p.repeat,
+                            "fold": p.fold, "part": part})
+              for p in plans for part in ("train", "val", "test")]
+    atomic_write_text(out_dir / "splits.tsv", pd.concat(frames).to_csv(sep="\t", index=False))
+    return protocol
+
+
+def _check_models(models: list[str], task: Task) -> list[str]:
+    if not models:
+        raise input_error("no model given", where="--models", fix="pass e.g. --models genemoe,fcn,logreg")
+    for name in models:
+        spec = get_spec(name)  # unknown names: a clear error listing the choices
+        if task not in spec.tasks:
+            raise input_error(f"model {name!r} does not support task {task!r}", where="--models",
+                              fix=f"drop it, or use it with --task {spec.tasks[0]}")
+    return list(dict.fromkeys(models))
+
+
+def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_folds: int = 3,
+                  n_repeats: int = 1, preset: str = "small", seed: int = 0, out_dir: Path | str,
+                  epochs: int | None = None, device: str = "auto", val_fraction: float = VAL_FRACTION,
+                  n_boot: int = 1000, progress: bool = False) -> BenchmarkResult:
+    """Train and score every model on identical, repeated, stratified folds.
+
+    Parameters
+    ----------
+    bundle_path
+        Bundle directory (``genemoe prepare``).
+    task
+        ``"classify"`` (tumour type) or ``"survival"`` (Cox risk).
+    models
+        Registered model names (``genemoe models``), neural or classical.
+    n_folds, n_repeats
+        K folds, redrawn ``n_repeats`` times (fold seed ``seed + repeat``).
+    preset, epochs, device
+        Model and training options (as ``genemoe train``); ``epochs`` overrides the preset.
+    seed
+        Seed of the folds and of every model (``seed + repeat``).
+    out_dir
+        Benchmark directory (see the module docstring); re-running resumes.
+    val_fraction
+        Validation share of each fold's training part.
+    n_boot
+        Bootstrap resamples of each survival cell's C-index intervals.
+    progress
+        Progress bar over the cells.
+
+    Returns
+    -------
+    BenchmarkResult
+        The results table and what was computed or reused.
+    """
+    t0 = time.perf_counter()
+    if task not in ("classify", "survival"):
+        raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    models = _check_models(list(models), task)
+    if n_repeats < 1:
+        raise input_error(f"--repeats must be at least 1, got {n_repeats}", where="--repeats")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bundle = load_bundle(bundle_path)
+    opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
+            "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
+            "n_boot": n_boot}
+    opts["fingerprint"] = _fingerprint(bundle, opts)
+    plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
+                       val_fraction=val_fraction)
+    protocol = _write_protocol(out_dir, bundle, opts, plans)
+    n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
+    results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
+    atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
+    atomic_write_text(out_dir / "summary.md", summary_markdown(results, protocol))
+    return BenchmarkResult(out_dir, task, models, results, n_computed, n_reused,
+                           time.perf_counter() - t0)
+
+
+def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: dict, out_dir: Path,
+               progress: bool) -> tuple[int, int]:
+    """Compute every missing cell (fold preprocessing once per fold); return (computed, reused)."""
+    from tqdm.auto import tqdm
+
+    class_names = bundle.class_names
+    n_computed = n_reused = 0
+    bar = tqdm(total=len(plans) * len(models), desc="benchmark", unit="cell", disable=not progress)
+    for plan in plans:
+        fold = None
+        for model in models:
+            if _read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"]):
+                n_reused += 1
+            else:
+                fold = fold or _fold_data(bundle, plan, opts["task"], class_names)
+                cell = _run_cell(bundle, plan, *fold, model, opts=opts, out_dir=out_dir,
+                                 class_names=class_names, progress=False)
+                log.info("%s repeat %d fold %d: %s %.3f", model, plan.repeat, plan.fold,
+                         PRIMARY_METRIC[opts["task"]], cell["metrics"][PRIMARY_METRIC[opts["task"]]])
+                n_computed += 1
+            bar.update()
+    bar.close()
+    return n_computed, n_reused

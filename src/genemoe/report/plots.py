@@ -1,0 +1,376 @@
+"""Plots of results: PNG files drawn from tables and arrays, never from models.
+
+The first functions draw one figure each from plain arrays or tables and return the saved
+path (or None when there is nothing to draw). :func:`benchmark_figures` and
+:func:`run_figures` read a benchmark or run directory's stored results (cells, metrics,
+predictions, histories) and draw every figure that applies. Matplotlib runs headless
+(Agg backend).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display, ever
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from genemoe.evaluate.survival import kaplan_meier, logrank_test  # noqa: E402
+
+__all__ = [
+    "Figure", "plot_confusion_matrix", "plot_per_class_f1", "plot_km_by_type", "plot_metric_box",
+    "plot_training_curves", "plot_expert_utilisation", "median_split_within", "benchmark_figures",
+    "run_figures",
+]  # fmt: skip
+
+log = logging.getLogger(__name__)
+
+_SKIP_KEYS = {"epoch", "lr", "seconds"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A saved figure: where it is, what it shows, and the report section it belongs to."""
+
+    path: Path
+    caption: str
+    section: str
+
+
+def _save(fig: plt.Figure, out_path: Path) -> Path:
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out_path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return out_path
+
+
+# --------------------------------------------------------------------------- single figures
+def plot_confusion_matrix(cm: np.ndarray, class_names: Sequence[str], *, out_path: Path,
+                          title: str = "") -> Path:
+    """Row-normalised confusion matrix ``(n_classes, n_classes)`` (rows true, columns predicted).
+
+    Cells show the share of each true class; rows without samples stay empty (grey).
+    """
+    cm = np.asarray(cm, dtype=float)
+    totals = cm.sum(1, keepdims=True)
+    norm = np.divide(cm, totals, out=np.full_like(cm, np.nan), where=totals > 0)
+    n = len(class_names)
+    size = max(4.0, 0.38 * n + 2)
+    fig, ax = plt.subplots(figsize=(size + 1, size))
+    im = ax.imshow(np.ma.masked_invalid(norm), cmap="Blues", vmin=0, vmax=1)
+    ax.set_facecolor("0.85")
+    ax.set_xticks(range(n), class_names, rotation=90, fontsize=8 if n > 12 else 10)
+    ax.set_yticks(range(n), [f"{c} (n={int(t)})" for c, t in zip(class_names, totals[:, 0], strict=True)],
+                  fontsize=8 if n > 12 else 10)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if n <= 15:
+        for i in range(n):
+            for j in range(n):
+                if np.isfinite(norm[i, j]) and cm[i, j] > 0:
+                    ax.text(j, i, f"{norm[i, j]:.2f}", ha="center", va="center", fontsize=8,
+                            color="white" if norm[i, j] > 0.6 else "black")
+    fig.colorbar(im, ax=ax, fraction=0.046, label="share of true class")
+    ax.set_title(title)
+    return _save(fig, out_path)
+
+
+def plot_per_class_f1(f1: Mapping[str, float], *, out_path: Path, title: str = "",
+                      err: Mapping[str, float] | None = None) -> Path:
+    """Bars of per-class F1 (optionally with ± ``err``, e.g. the std over folds)."""
+    names = list(f1)
+    vals = np.array([f1[c] for c in names], dtype=float)
+    yerr = None if err is None else np.array([err.get(c, 0.0) for c in names], dtype=float)
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.35 * len(names) + 2), 3.5))
+    ax.bar(range(len(names)), vals, yerr=yerr, color="tab:blue", capsize=2)
+    ax.set_xticks(range(len(names)), names, rotation=90)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("F1")
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, out_path)
+
+
+def median_split_within(risk: np.ndarray, *blocks: np.ndarray) -> np.ndarray:
+    """High-risk flag ``(n,)``: risk above the median of its block (e.g. fold × cancer type).
+
+    Risks of different models (folds) are not on one scale, so each block is split alone.
+    """
+    risk = np.asarray(risk, dtype=float)
+    keys = pd.MultiIndex.from_arrays([np.asarray(b) for b in blocks]) if blocks else None
+    if keys is None:
+        return risk > np.median(risk)
+    med = pd.Series(risk).groupby(keys.to_flat_index().to_numpy()).transform("median").to_numpy()
+    return risk > med
+
+
+def plot_km_by_type(time: np.ndarray, event: np.ndarray, high: np.ndarray, groups: np.ndarray, *,
+                    out_path: Path, title: str = "") -> Path:
+    """Kaplan–Meier curves of high vs low predicted risk: all samples, then each type.
+
+    Parameters
+    ----------
+    time, event
+        ``(n,)`` follow-up (days) and event indicator.
+    high
+        ``(n,)`` bool: above the median risk (see :func:`median_split_within`).
+    groups
+        ``(n,)`` cancer type; one panel per type, with the log-rank p in its title.
+    """
+    time, event, high = np.asarray(time, float), np.asarray(event, bool), np.asarray(high, bool)
+    groups = np.asarray(groups, dtype=object)
+    panels = [("all types", np.ones(time.size, bool))] + [(str(g), groups == g) for g in sorted(set(groups))]
+    n_col = min(4, len(panels))
+    n_row = -(-len(panels) // n_col)
+    fig, axes = plt.subplots(n_row, n_col, figsize=(3.4 * n_col, 2.9 * n_row), squeeze=False)
+    for ax, (name, m) in zip(axes.flat, panels, strict=False):
+        _km_panel(ax, time[m], event[m], high[m], name)
+    for ax in axes.flat[len(panels):]:
+        ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, out_path)
+
+
+def _km_panel(ax: plt.Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, name: str) -> None:
+    for flag, colour, label in ((False, "tab:blue", "low risk"), (True, "tab:red", "high risk")):
+        m = high == flag
+        if not m.any():
+            continue
+        t, s = kaplan_meier(time[m], event[m])
+        ax.step(np.r_[0, t], np.r_[1, s], where="post", color=colour,
+                label=f"{label} (n={int(m.sum())})")
+    try:
+        p = logrank_test(time, event, high)["p_value"]
+        ax.set_title(f"{name}: log-rank p={p:.3g}", fontsize=9)
+    except ValueError:  # one group, or no event
+        ax.set_title(f"{name}: log-rank n/a", fontsize=9)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("days", fontsize=8)
+    ax.set_ylabel("survival", fontsize=8)
+    ax.legend(fontsize=7, loc="lower left")
+
+
+def plot_metric_box(results: pd.DataFrame, metric: str, *, out_path: Path, title: str = "",
+                    by: str = "model") -> Path | None:
+    """Box plot of ``metric`` across folds (one box per ``by`` value, points overlaid)."""
+    if metric not in results.columns:
+        return None
+    order = list(dict.fromkeys(results[by]))
+    data = [results.loc[results[by] == k, metric].dropna().to_numpy() for k in order]
+    if not any(len(d) for d in data):
+        return None
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.9 * len(order) + 1.5), 3.6))
+    ax.boxplot(data, widths=0.5)
+    ax.set_xticks(range(1, len(order) + 1), order, rotation=30 if len(order) > 4 else 0)
+    rng = np.random.default_rng(0)
+    for i, d in enumerate(data, start=1):
+        ax.scatter(i + rng.uniform(-0.08, 0.08, len(d)), d, s=14, color="tab:orange", zorder=3)
+    if metric.startswith("c_index"):
+        ax.axhline(0.5, color="0.5", ls="--", lw=1)
+    ax.set_ylabel(metric)
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, out_path)
+
+
+def _curve_keys(histories: Sequence[Sequence[dict]]) -> list[str]:
+    keys: dict[str, None] = {}
+    for hist in histories:
+        for rec in hist:
+            for k, v in rec.items():
+                if k not in _SKIP_KEYS and not k.startswith("stats/") and isinstance(v, int | float):
+                    keys[k] = None
+    return list(keys)
+
+
+def plot_training_curves(histories: Sequence[Sequence[dict]], *, out_path: Path, title: str = "",
+                         labels: Sequence[str] | None = None) -> Path | None:
+    """Every loss component per epoch (one panel each; one line per history, e.g. per fold).
+
+    Panels: ``train_loss``, ``val_loss``, ``val_metric`` and every ``loss/*`` and ``aux/*``
+    term the trainer logged. None when no history has a record.
+    """
+    keys = _curve_keys(histories)
+    if not keys:
+        return None
+    n_col = min(3, len(keys))
+    n_row = -(-len(keys) // n_col)
+    fig, axes = plt.subplots(n_row, n_col, figsize=(3.6 * n_col, 2.6 * n_row), squeeze=False)
+    for ax, key in zip(axes.flat, keys, strict=False):
+        for i, hist in enumerate(histories):
+            pts = [(r["epoch"], r[key]) for r in hist if isinstance(r.get(key), int | float)]
+            if pts:
+                ax.plot(*zip(*pts, strict=True), marker=".", label=labels[i] if labels else None)
+        ax.set_title(key, fontsize=9)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax in axes.flat[len(keys):]:
+        ax.axis("off")
+    if labels and len(histories) > 1:
+        axes.flat[0].legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, out_path)
+
+
+def plot_expert_utilisation(history: Sequence[dict], *, out_path: Path, title: str = "") -> Path | None:
+    """Share of samples routed to each expert, per epoch, for every MoE layer (heatmaps).
+
+    Reads the ``stats/<layer>/load`` lists the trainer logs; None when there are none
+    (a model without experts).
+    """
+    layers = sorted({k.removesuffix("/load") for r in history for k, v in r.items()
+                     if k.startswith("stats/") and k.endswith("/load") and isinstance(v, list)})
+    if not layers:
+        return None
+    fig, axes = plt.subplots(1, len(layers), figsize=(4.2 * len(layers), 3.4), squeeze=False)
+    for ax, layer in zip(axes.flat, layers, strict=True):
+        recs = [r for r in history if isinstance(r.get(f"{layer}/load"), list)]
+        load = np.array([r[f"{layer}/load"] for r in recs], dtype=float)  # (n_epochs, n_experts)
+        im = ax.imshow(load.T, aspect="auto", cmap="viridis", vmin=0,
+                       extent=(recs[0]["epoch"] - 0.5, recs[-1]["epoch"] + 0.5, load.shape[1] - 0.5, -0.5))
+        dead = recs[-1].get(f"{layer}/load_dead_experts")
+        ax.set_title(layer.removeprefix("stats/") + ("" if dead is None else f" (dead experts: {dead})"),
+                     fontsize=9)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("expert")
+        fig.colorbar(im, ax=ax, fraction=0.046, label="share of samples routed")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, out_path)
+
+
+# --------------------------------------------------------------------------- directories
+def _confusion(true: Sequence[str], pred: Sequence[str], class_names: Sequence[str]) -> np.ndarray:
+    idx = {c: i for i, c in enumerate(class_names)}
+    cm = np.zeros((len(class_names), len(class_names)), dtype=np.int64)
+    np.add.at(cm, ([idx[t] for t in true], [idx[p] for p in pred]), 1)
+    return cm
+
+
+def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_dir: Path) -> list[Figure]:
+    """Confusion matrix or KM curves (pooled test folds), training curves, expert use."""
+    figs: list[Figure] = []
+    n = len(cells)
+    if cells[0]["task"] == "classify":
+        true = [t for c in cells for t in c["test"]["cancer_type"]]
+        pred = [p for c in cells for p in c["test"]["predicted"]]
+        path = plot_confusion_matrix(_confusion(true, pred, class_names), class_names,
+                                     out_path=plot_dir / f"confusion_{model}.png",
+                                     title=f"{model}: test folds summed (n={len(true)})")
+        figs.append(Figure(path, f"{model}: normalised confusion matrix, {n} test folds summed", "classification"))
+    else:
+        arr = {k: np.concatenate([np.asarray(c["test"][k]) for c in cells]) for k in
+               ("time", "event", "risk", "cancer_type")}
+        block = np.concatenate([np.full(len(c["test"]["risk"]), i) for i, c in enumerate(cells)])
+        high = median_split_within(arr["risk"], block, arr["cancer_type"])
+        path = plot_km_by_type(arr["time"], arr["event"].astype(bool), high, arr["cancer_type"],
+                               out_path=plot_dir / f"km_{model}.png",
+                               title=f"{model}: high vs low risk (median split within fold and type)")
+        figs.append(Figure(path, f"{model}: Kaplan–Meier curves of high vs low predicted risk, "
+                                 f"{n} test folds pooled, log-rank p per panel", "survival"))
+    hist = [c["history"] for c in cells if c.get("history")]
+    labels = [f"r{c['repeat']}f{c['fold']}" for c in cells if c.get("history")]
+    path = plot_training_curves(hist, labels=labels, out_path=plot_dir / f"training_{model}.png",
+                                title=f"{model}: training curves per fold")
+    if path:
+        figs.append(Figure(path, f"{model}: every loss component per epoch, one line per fold", "training"))
+    if hist:
+        path = plot_expert_utilisation(hist[0], out_path=plot_dir / f"experts_{model}.png",
+                                       title=f"{model}: expert utilisation ({labels[0]})")
+        if path:
+            figs.append(Figure(path, f"{model}: share of samples routed to each expert per epoch "
+                                     f"(repeat/fold {labels[0]})", "training"))
+    return figs
+
+
+def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None) -> list[Figure]:
+    """Every figure of a benchmark directory, drawn from its stored cells.
+
+    Box plots of the main metrics across folds; per model a confusion matrix (summed over
+    folds) and per-class F1 bars, or Kaplan–Meier curves per cancer type; training curves
+    and expert utilisation where histories exist. Saved under ``plot_dir``
+    (default ``BENCH/plots``).
+    """
+    from genemoe.evaluate.benchmark import load_cells, read_protocol, results_table
+
+    bench_dir = Path(bench_dir)
+    plot_dir = plot_dir or bench_dir / "plots"
+    protocol = read_protocol(bench_dir)
+    cells = load_cells(bench_dir, n_repeats=protocol["n_repeats"])
+    if not cells:
+        return []
+    results, task = results_table(cells), protocol["task"]
+    figs = []
+    for metric in (("macro_f1", "accuracy") if task == "classify" else ("c_index",)):
+        path = plot_metric_box(results, metric, out_path=plot_dir / f"box_{metric}.png",
+                               title=f"{metric} across folds")
+        if path:
+            figs.append(Figure(path, f"{metric} of every model across folds (one point per fold)", "metrics"))
+    for model in dict.fromkeys(c["model"] for c in cells):
+        mc = [c for c in cells if c["model"] == model]
+        figs += _model_figures(model, mc, protocol["class_names"], plot_dir)
+        if task == "classify":
+            sub = results.loc[results["model"] == model].filter(like="f1_")
+            sub.columns = [c.removeprefix("f1_") for c in sub.columns]
+            mean = sub.mean().dropna()
+            path = plot_per_class_f1(mean.to_dict(), err=sub.std(ddof=1).fillna(0).to_dict(),
+                                     out_path=plot_dir / f"f1_{model}.png",
+                                     title=f"{model}: per-class F1 (mean ± std over folds)")
+            figs.append(Figure(path, f"{model}: per-class F1, mean ± std over folds", "classification"))
+    return figs
+
+
+def _read_history(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None) -> list[Figure]:
+    """Every figure of a ``genemoe train`` run directory (test split; history), no model load."""
+    import yaml
+
+    run_dir = Path(run_dir)
+    plot_dir = plot_dir or run_dir / "plots"
+    cfg = yaml.safe_load((run_dir / "config.yaml").read_text()) if (run_dir / "config.yaml").exists() else {}
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    model = cfg.get("model", run_dir.name)
+    pred = pd.read_csv(run_dir / "predictions.tsv", sep="\t")
+    test = pred[pred["split"] == "test"]
+    figs: list[Figure] = []
+    if "predicted" in test.columns:
+        names = [c.removeprefix("prob_") for c in pred.columns if c.startswith("prob_")]
+        cm = _confusion(test["cancer_type"].astype(str), test["predicted"].astype(str), names)
+        figs.append(Figure(plot_confusion_matrix(cm, names, out_path=plot_dir / "confusion.png",
+                                                 title=f"{model}: test split (n={len(test)})"),
+                           "normalised confusion matrix, test split", "classification"))
+        f1 = {k: v["f1"] for k, v in metrics["test"]["per_class"].items() if v["support"] > 0}
+        figs.append(Figure(plot_per_class_f1(f1, out_path=plot_dir / "f1.png", title=f"{model}: per-class F1"),
+                           "per-class F1, test split", "classification"))
+    elif "risk" in test.columns and len(test):
+        ct = test["cancer_type"].to_numpy(object)
+        high = median_split_within(test["risk"].to_numpy(float), ct)
+        figs.append(Figure(plot_km_by_type(test["time"].to_numpy(float), test["event"].to_numpy(bool), high, ct,
+                                           out_path=plot_dir / "km.png",
+                                           title=f"{model}: high vs low risk (median split within type)"),
+                           "Kaplan–Meier curves of high vs low predicted risk, test split", "survival"))
+    hist = _read_history(run_dir / "history.jsonl")
+    path = plot_training_curves([hist], out_path=plot_dir / "training.png", title=f"{model}: training curves")
+    if path:
+        figs.append(Figure(path, "every loss component per epoch", "training"))
+    path = plot_expert_utilisation(hist, out_path=plot_dir / "experts.png", title=f"{model}: expert utilisation")
+    if path:
+        figs.append(Figure(path, "share of samples routed to each expert per epoch", "training"))
+    return figs

@@ -1,0 +1,195 @@
+"""The benchmark harness: identical folds, per-fold preprocessing, resumability, tables."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from scipy import stats
+
+import genemoe.evaluate.benchmark as bm
+from genemoe.data.bundle import Bundle
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.errors import InputError
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bench")
+    c = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=1)
+    f = write_synthetic_files(c, d / "in")
+    return prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
+                           clinical_path=f["clinical"], annotation_path=f["annotation"],
+                           config=PrepareConfig(synthetic=True))
+
+
+@pytest.fixture(scope="module")
+def classify_run(bundle, tmp_path_factory):
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("bench_out") / "classify"
+    res = bm.run_benchmark(bundle.path, task="classify", models=["logreg", "fcn"], n_folds=2,
+                           epochs=2, out_dir=out)
+    return res
+
+
+def _cells(out_dir):
+    return {p.stem: json.loads(p.read_text()) for p in sorted((out_dir / "cells").glob("*.json"))}
+
+
+def test_every_model_sees_identical_folds(classify_run, bundle):
+    cells = _cells(classify_run.out_dir)
+    assert set(cells) == {f"{m}__r0_f{f}" for m in ("logreg", "fcn") for f in (0, 1)}
+    all_test = []
+    for fold in (0, 1):
+        ids = [cells[f"{m}__r0_f{fold}"]["test"]["sample_id"] for m in ("logreg", "fcn")]
+        assert ids[0] == ids[1] and len(ids[0]) > 0
+        assert cells[f"logreg__r0_f{fold}"]["n"] == cells[f"fcn__r0_f{fold}"]["n"]
+        all_test += ids[0]
+    # the test folds partition every sample exactly once
+    assert sorted(all_test) == sorted(bundle.sample_ids.tolist())
+    splits = pd.read_csv(classify_run.out_dir / "splits.tsv", sep="\t")
+    for fold in (0, 1):
+        part = splits[splits.fold == fold].groupby("part")["sample_id"].apply(set)
+        assert part["test"] == set(cells[f"fcn__r0_f{fold}"]["test"]["sample_id"])
+        assert not (part["train"] & part["val"]) and not (part["train"] & part["test"])
+        assert len(part["train"]) + len(part["val"]) + len(part["test"]) == bundle.n_samples
+
+
+def test_folds_are_stratified_and_repeats_redraw_them(bundle):
+    plans = bm.plan_folds(bundle, "survival", n_folds=3, n_repeats=2, seed=5)
+    assert [(p.repeat, p.fold) for p in plans] == [(r, f) for r in (0, 1) for f in range(3)]
+    types = bundle.obs["cancer_type"].to_numpy(object)
+    event = bundle.obs["event"].to_numpy(bool)
+    for r in (0, 1):
+        fold_plans = [p for p in plans if p.repeat == r]
+        for key in {(t, e) for t, e in zip(types, event, strict=True)}:
+            m = (types == key[0]) & (event == key[1])
+            counts = [int(m[p.test].sum()) for p in fold_plans]
+            assert max(counts) - min(counts) <= 1, (key, counts)  # type|event strata balanced
+        for p in fold_plans:
+            assert not set(p.val) & set(p.train) and not set(p.test) & (set(p.train) | set(p.val))
+            assert abs(p.val.size / (p.val.size + p.train.size) - bm.VAL_FRACTION) < 0.1
+    assert not np.array_equal(plans[0].test, plans[3].test)  # seed + repeat: new folds
+
+
+def _perturbed(bundle: Bundle, rows: np.ndarray, rng: np.random.Generator) -> Bundle:
+    X = np.array(bundle.X, dtype=np.float32)
+    X[rows] = rng.gamma(1.0, 5.0, size=(rows.size, X.shape[1])).astype(np.float32)
+    X[rows[:3]] = 0.0  # zeros: would make genes "empty" if these rows leaked into the filter
+    return Bundle(X=X, obs=bundle.obs, var=bundle.var, record=bundle.record, path=bundle.path)
+
+
+@pytest.mark.parametrize("task", ["classify", "survival"])
+def test_fold_preprocessing_uses_training_rows_only(bundle, task, monkeypatch):
+    """Property: rewriting every validation and test row leaves the fitted filter and
+    scaler (hence the scaled training matrix) unchanged, for every fold and repeat."""
+    seen = []
+    real = bm.fit_gene_filter
+    monkeypatch.setattr(bm, "fit_gene_filter", lambda X, **kw: (seen.append(np.array(X)), real(X, **kw))[1])
+    names = bundle.class_names
+    for seed in (0, 1):
+        rng = np.random.default_rng(seed)
+        for plan in bm.plan_folds(bundle, task, n_folds=3, n_repeats=2, seed=seed):
+            base, n_genes = bm._fold_data(bundle, plan, task, names)
+            np.testing.assert_array_equal(seen[-1], np.asarray(bundle.X[plan.train]))
+            other = _perturbed(bundle, np.concatenate([plan.val, plan.test]), rng)
+            moved, n_genes2 = bm._fold_data(other, plan, task, names)
+            assert n_genes == n_genes2
+            np.testing.assert_array_equal(base["train"].X, moved["train"].X)
+            # the scaler is the training part's own: its kept genes have mean 0 there
+            assert np.abs(base["train"].X.mean(0)).max() < 1e-4
+
+
+def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatch):
+    out = tmp_path / "copy"
+    shutil.copytree(classify_run.out_dir, out)
+    before = _cells(out)
+    (out / "cells" / "fcn__r0_f1.json").unlink()
+    calls = []
+    real = bm._fit_model
+    monkeypatch.setattr(bm, "_fit_model", lambda name, *a, **kw: (calls.append(name), real(name, *a, **kw))[1])
+    res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg", "fcn"], n_folds=2,
+                           epochs=2, out_dir=out)
+    assert calls == ["fcn"] and (res.n_computed, res.n_reused) == (1, 3)
+    after = _cells(out)
+    assert after["fcn__r0_f1"]["test"]["sample_id"] == before["fcn__r0_f1"]["test"]["sample_id"]
+    for key in ("logreg__r0_f0", "logreg__r0_f1", "fcn__r0_f0"):
+        assert after[key] == before[key]
+    assert len(pd.read_csv(out / "results.csv")) == 4
+    # other options (here: epochs) give another fingerprint: nothing stale is reused
+    calls.clear()
+    res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg"], n_folds=2,
+                           epochs=3, out_dir=out)
+    assert calls == ["logreg", "logreg"] and res.n_reused == 0
+
+
+def _bundle_path(out):
+    return json.loads((out / "protocol.json").read_text())["bundle_path"]
+
+
+def test_results_csv_and_summary_md(classify_run, bundle):
+    df = pd.read_csv(classify_run.out_dir / "results.csv")
+    assert len(df) == 4 and list(df["model"]) == ["logreg", "logreg", "fcn", "fcn"]
+    for col in ("accuracy", "macro_precision", "macro_recall", "macro_f1", "n_train", "n_val", "n_test"):
+        assert col in df.columns
+    assert df[["accuracy", "macro_f1"]].apply(lambda s: s.between(0, 1)).all().all()
+    assert {f"f1_{t}" for t in bundle.class_names} <= set(df.columns)
+    assert (df["n_test"].groupby(df["model"]).sum() == bundle.n_samples).all()
+    md = (classify_run.out_dir / "summary.md").read_text()
+    assert "SYNTHETIC DATA" in md and "Wilcoxon" in md
+    best = df.groupby("model")["macro_f1"].mean().idxmax()
+    assert f"best baseline: {best}" in md
+    m = df.loc[df.model == "logreg", "accuracy"]
+    assert f"{m.mean():.3f} ± {m.std(ddof=1):.3f}" in md
+    assert "smallest possible p is 0.5" in md  # 2 folds cannot be significant: said so
+
+
+def test_paired_comparisons_match_scipy():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.6, 0.8, 8)
+    rows = [{"model": m, "repeat": r, "fold": f, "macro_f1": v}
+            for m, vals in (("logreg", base), ("genemoe", base + rng.uniform(0.01, 0.05, 8)),
+                            ("fcn", base - 0.1), ("svm", base))
+            for (r, f), v in zip([(r, f) for r in range(2) for f in range(4)], vals, strict=True)]
+    best, comp = bm.paired_comparisons(pd.DataFrame(rows), "classify")
+    assert best == "logreg"  # best *baseline*: genemoe is better but is the method under test
+    gm = comp.set_index("model").loc["genemoe"]
+    d = np.array([r["macro_f1"] for r in rows if r["model"] == "genemoe"]) - base
+    assert gm.p_value == pytest.approx(stats.wilcoxon(d).pvalue) and gm.wins == 8 and gm.note == ""
+    assert gm.p_value < 0.01
+    svm = comp.set_index("model").loc["svm"]
+    assert np.isnan(svm.p_value) and "undefined" in svm.note and svm.ties == 8
+
+
+def test_survival_benchmark_reports_c_index_per_type(bundle, tmp_path):
+    res = bm.run_benchmark(bundle.path, task="survival", models=["coxnet"], n_folds=2, n_boot=50,
+                           out_dir=tmp_path)
+    df = res.results
+    assert len(df) == 2 and df["c_index"].between(0, 1).all()
+    assert {f"c_index_{t}" for t in bundle.class_names} <= set(df.columns)
+    cell = json.loads((tmp_path / "cells" / "coxnet__r0_f0.json").read_text())
+    assert len(cell["test"]["risk"]) == len(cell["test"]["time"]) == cell["n"]["test"]
+    md = (tmp_path / "summary.md").read_text()
+    assert "C-index per cancer type" in md and "stratified by cancer type and event" in md
+
+
+def test_bad_model_lists_are_clear_errors(bundle, tmp_path):
+    with pytest.raises(InputError, match="does not support task 'survival'"):
+        bm.run_benchmark(bundle.path, task="survival", models=["logreg"], out_dir=tmp_path)
+    with pytest.raises(InputError, match="unknown model"):
+        bm.run_benchmark(bundle.path, task="classify", models=["nope"], out_dir=tmp_path)
+    with pytest.raises(InputError, match="no model"):
+        bm.run_benchmark(bundle.path, task="classify", models=[], out_dir=tmp_path)

@@ -1,0 +1,158 @@
+"""Plots (valid, non-blank PNGs from results) and the self-contained HTML report."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from genemoe.cli import app
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.evaluate.benchmark import run_benchmark
+from genemoe.report import plots
+from genemoe.report.html import report_kind, write_report
+from genemoe.train.run import train_run
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path) -> None:
+    """A readable PNG whose pixels are not all one colour."""
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC
+    img = mpimg.imread(path)
+    assert img.ndim == 3 and img.shape[0] > 50 and img.shape[1] > 50
+    assert img[..., :3].std() > 0.01  # something was drawn
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def dirs(tmp_path_factory):
+    torch.set_num_threads(1)
+    d = tmp_path_factory.mktemp("report")
+    c = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=2)
+    f = write_synthetic_files(c, d / "in")
+    b = prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
+                        clinical_path=f["clinical"], annotation_path=f["annotation"],
+                        config=PrepareConfig(synthetic=True))
+    run_benchmark(b.path, task="classify", models=["logreg", "fcn"], n_folds=2, epochs=2,
+                  out_dir=d / "bench_classify")
+    run_benchmark(b.path, task="survival", models=["fcn"], n_folds=2, epochs=2, n_boot=50,
+                  out_dir=d / "bench_survival")
+    train_run(b.path, out_dir=d / "run", task="classify", model_name="fcn", epochs=2, progress=False)
+    return {"bundle": b.path, "classify": d / "bench_classify", "survival": d / "bench_survival",
+            "run": d / "run"}
+
+
+# --------------------------------------------------------------------------- single plots
+def _history(n_epochs=4, moe=True):
+    rng = np.random.default_rng(0)
+    recs = []
+    for e in range(1, n_epochs + 1):
+        r = {"epoch": e, "lr": 1e-3, "train_loss": 1 / e, "val_loss": 1.2 / e, "val_metric": 0.5 + e / 20,
+             "loss/focal": 0.9 / e, "seconds": 0.1}
+        if moe:
+            load = rng.dirichlet(np.ones(6)).tolist()
+            r.update({"aux/importance": 0.1, "stats/encoder.moe/load": load,
+                      "stats/encoder.moe/load_dead_experts": 0})
+        recs.append(r)
+    return recs
+
+
+def test_single_plots_are_valid_pngs(tmp_path):
+    rng = np.random.default_rng(0)
+    cm = rng.integers(0, 20, (4, 4)) + np.eye(4, dtype=int) * 30
+    names = ["ACC", "BLCA", "BRCA", "UVM"]
+    assert_png(plots.plot_confusion_matrix(cm, names, out_path=tmp_path / "cm.png", title="t"))
+    assert_png(plots.plot_per_class_f1(dict(zip(names, [0.9, 0.5, 0.7, 0.2], strict=True)),
+                                       out_path=tmp_path / "f1.png"))
+    n = 80
+    t, e = rng.exponential(500, n), rng.random(n) < 0.7
+    groups = np.array(["A", "B"] * (n // 2), dtype=object)
+    high = plots.median_split_within(rng.normal(size=n), groups)
+    assert_png(plots.plot_km_by_type(t, e, high, groups, out_path=tmp_path / "km.png"))
+    res = pd.DataFrame({"model": ["a"] * 3 + ["b"] * 3, "c_index": rng.uniform(0.5, 0.8, 6)})
+    assert_png(plots.plot_metric_box(res, "c_index", out_path=tmp_path / "box.png"))
+    assert_png(plots.plot_training_curves([_history(), _history()], labels=["f0", "f1"],
+                                          out_path=tmp_path / "train.png"))
+    assert_png(plots.plot_expert_utilisation(_history(), out_path=tmp_path / "experts.png"))
+    # nothing to draw: no file, None
+    assert plots.plot_expert_utilisation(_history(moe=False), out_path=tmp_path / "none.png") is None
+    assert plots.plot_training_curves([[]], out_path=tmp_path / "none2.png") is None
+    assert not (tmp_path / "none.png").exists()
+
+
+def test_median_split_is_within_each_block():
+    risk = np.array([1, 2, 3, 4, 100, 200, 300, 400], dtype=float)
+    block = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    high = plots.median_split_within(risk, block)
+    # a pooled median would call every sample of block 1 high; within blocks it is half each
+    assert high.tolist() == [False, False, True, True, False, False, True, True]
+
+
+def test_training_curves_show_every_loss_component(tmp_path):
+    keys = plots._curve_keys([_history()])
+    assert {"train_loss", "val_loss", "val_metric", "loss/focal", "aux/importance"} == set(keys)
+
+
+# --------------------------------------------------------------------------- directories
+def _embedded_pngs(text: str) -> list[bytes]:
+    return [base64.b64decode(m) for m in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)]
+
+
+@pytest.mark.parametrize("kind", ["classify", "survival", "run"])
+def test_report_is_self_contained(dirs, kind):
+    d = dirs[kind]
+    assert report_kind(d) == ("run" if kind == "run" else "benchmark")
+    path = write_report(d)
+    assert path == d / "report.html"
+    text = path.read_text()
+    images = _embedded_pngs(text)
+    assert len(images) >= 2 and all(img[:8] == PNG_MAGIC for img in images)
+    assert len(re.findall(r"<img ", text)) == len(images)  # no image is linked from outside
+    for section in ("<h2>Data</h2>", "<h2>Protocol</h2>", "<h2>Metrics</h2>", "<h2>Figures</h2>",
+                    "<h2>Software and seeds</h2>", "SYNTHETIC DATA", "Dropped, and why",
+                    "empty in training split", "numpy", "fold seeds" if kind != "run" else "run seed"):
+        assert section in text, section
+    names = {p.name for p in (d / "plots").glob("*.png")}
+    for p in (d / "plots").glob("*.png"):
+        assert_png(p)
+    if kind == "classify":
+        assert "Wilcoxon" in text and "logreg" in text and "fcn" in text
+        assert {"box_macro_f1.png", "confusion_logreg.png", "confusion_fcn.png", "f1_logreg.png",
+                "f1_fcn.png", "training_fcn.png"} <= names
+        assert "training_logreg.png" not in names  # a classical model has no training history
+    elif kind == "survival":
+        assert {"box_c_index.png", "km_fcn.png", "training_fcn.png"} <= names
+        assert "C-index per cancer type" in text
+    else:
+        assert {"confusion.png", "f1.png", "training.png"} <= names
+    assert len(images) == len(names)  # every figure drawn is embedded
+
+
+def test_cli_benchmark_and_report(dirs, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "b"
+    r = runner.invoke(app, ["benchmark", "--data", str(dirs["bundle"]), "--task", "classify",
+                            "--models", "logreg", "--folds", "2", "--out", str(out), "--no-progress",
+                            "--no-plots"])
+    assert r.exit_code == 0, r.output
+    assert "logreg" in r.output and (out / "results.csv").exists() and (out / "summary.md").exists()
+    r = runner.invoke(app, ["report", str(out)])
+    assert r.exit_code == 0, r.output
+    assert (out / "report.html").exists() and _embedded_pngs((out / "report.html").read_text())
+    assert (out / "plots" / "confusion_logreg.png").exists()
