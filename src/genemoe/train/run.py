@@ -221,19 +221,32 @@ _RUN_KEYS = {"focal_gamma", "class_alpha", "cox_ties"}  # options of the task lo
 
 
 def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: dict[str, TaskData],
-               n_out: int, out_dir: Path, progress: bool) -> tuple[Any, dict[str, np.ndarray], dict]:
+               n_out: int, out_dir: Path, progress: bool,
+               transfer: dict | None = None) -> tuple[Any, dict[str, np.ndarray], dict]:
     from genemoe.train.loop import TrainConfig, predict_outputs, train_model
 
     torch.manual_seed(int(train_cfg.get("seed", 0)))
     tr, va = data["train"], data["val"]
     model = create_model(name, n_genes=tr.X.shape[1], n_outputs=n_out, task=task, **model_cfg)
+    fit, transfer_info = train_model, None
+    if transfer is not None:  # --pretrained: encoder from a `genemoe pretrain` run
+        from functools import partial
+
+        from genemoe.train.finetune import load_pretrained_encoder, train_with_frozen_encoder
+
+        transfer_info = load_pretrained_encoder(model, transfer["pretrained"], model_name=name,
+                                                gene_ids=transfer["gene_ids"],
+                                                test_sample_ids=transfer["test_sample_ids"])
+        transfer_info["freeze_encoder_epochs"] = transfer["freeze_encoder_epochs"]
+        fit = partial(train_with_frozen_encoder, train_model,
+                      freeze_epochs=transfer["freeze_encoder_epochs"])
     known = {f.name for f in fields(TrainConfig)}
     unknown = set(train_cfg) - known - _RUN_KEYS
     if unknown:
         raise input_error(f"unknown training options {sorted(unknown)}", where="train: section of the config",
                           fix=f"use the options of TrainConfig ({', '.join(sorted(known))}) or {sorted(_RUN_KEYS)}")
     cfg = TrainConfig(**{k: v for k, v in {**train_cfg, "progress": progress}.items() if k in known})
-    result = train_model(
+    result = fit(
         model, X_train=tr.X, y_train=tr.targets(task), X_val=va.X, y_val=va.targets(task),
         task=task, config=cfg, loss_fn=_loss_fn(task, tr, n_out, train_cfg),
         metric_fn=_metric_fn(task, n_out), checkpoint_path=out_dir / "checkpoint.pt",
@@ -246,6 +259,8 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
         outs[split] = _softmax(o) if task == "classify" else o.reshape(-1)
     info = {"best_epoch": result.best_epoch, "best_val_metric": result.best_val_metric,
             "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known}}
+    if transfer_info is not None:
+        info["pretrained"] = transfer_info
     return model, outs, info
 
 
@@ -286,7 +301,8 @@ def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str
 def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
               model_name: str = "genemoe", preset: str = "small", config_path: Path | None = None,
               seed: int = 0, device: str = "auto", epochs: int | None = None,
-              progress: bool = True) -> RunResult:
+              progress: bool = True, pretrained: Path | None = None,
+              freeze_encoder_epochs: int = 0, encoder_lr: float | None = None) -> RunResult:
     """Train ``model_name`` on a bundle for ``task`` and write a run directory.
 
     Parameters
@@ -303,6 +319,10 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         Preset name or YAML, optionally overridden by another YAML.
     seed, device, epochs, progress
         Reproducibility, ``auto|cpu|cuda``, preset override, progress bar.
+    pretrained, freeze_encoder_epochs, encoder_lr
+        A ``genemoe pretrain`` run whose encoder starts the model (``genemoe``/``moe``;
+        see :mod:`genemoe.train.finetune`), epochs to keep it frozen first, and its own
+        learning rate (not built yet: the trainer has one learning rate for all weights).
 
     Returns
     -------
@@ -325,8 +345,11 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                          class_names=class_names) for s in ("train", "val", "test")}
     _check_task_data(task, data, bundle)
     n_out = len(class_names) if task == "classify" else 1
+    transfer = _transfer_options(spec.kind, bundle, gene_mask, pretrained, freeze_encoder_epochs,
+                                 encoder_lr)
     if spec.kind == "torch":
-        model, outs, info = _fit_torch(model_name, task, model_cfg, train_cfg, data, n_out, out_dir, progress)
+        model, outs, info = _fit_torch(model_name, task, model_cfg, train_cfg, data, n_out, out_dir,
+                                       progress, transfer)
         weights = {"state_dict": model.state_dict()}
     else:
         model, outs, info = _fit_classical(model_name, task, model_cfg, data, n_out, seed)
@@ -360,6 +383,30 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     atomic_write_text(out_dir / "predictions.tsv", table.to_csv(sep="\t", index=False))
     destroy_distributed()
     return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0)
+
+
+def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrained: Path | None,
+                      freeze_encoder_epochs: int, encoder_lr: float | None) -> dict | None:
+    """Checked ``--pretrained`` options for :func:`_fit_torch` (None without a pre-trained run)."""
+    if pretrained is None:
+        if freeze_encoder_epochs or encoder_lr is not None:
+            raise input_error("--freeze-encoder-epochs / --encoder-lr need --pretrained",
+                              where="train", fix="pass --pretrained RUN (a `genemoe pretrain` run)")
+        return None
+    if kind != "torch":
+        raise input_error("--pretrained needs a neural Gene-MOE model", where="--model",
+                          fix="use --model genemoe or moe")
+    if encoder_lr is not None:
+        from genemoe.errors import NotBuiltError
+
+        raise NotBuiltError("--encoder-lr needs per-parameter-group learning rates in the trainer "
+                            "(genemoe.train.loop sets one rate for every weight): not built yet")
+    if freeze_encoder_epochs < 0:
+        raise input_error(f"--freeze-encoder-epochs must be >= 0, got {freeze_encoder_epochs}",
+                          where="--freeze-encoder-epochs", fix="pass 0 (train the encoder) or N")
+    return {"pretrained": Path(pretrained), "freeze_encoder_epochs": int(freeze_encoder_epochs),
+            "gene_ids": bundle.var.loc[gene_mask, "gene_id"].astype(str).tolist(),
+            "test_sample_ids": bundle.sample_ids[bundle.indices("test")].astype(str).tolist()}
 
 
 def _plain(obj: Any) -> Any:

@@ -1,0 +1,704 @@
+"""``genemoe pretrain``: self-supervised Gene-MOE pre-training (paper section II-C, eqs. 5-11).
+
+The generator ``G`` is the Gene-MOE encoder + decoder (``GeneMoeModel(with_decoder=True)``),
+the critic ``D`` a dense network (:class:`~genemoe.models.critic.Critic`). Per batch of
+scaled training rows ``x``:
+
+1. noise augmentation (eq. 5): ``x̂ = x + z``, ``z ~ N(0, noise_std²)``;
+2. one generator pass ``G(x̂)`` (training mode: dropout, noisy gates, reparameterised ``z``);
+3. ``n_critic`` critic steps on ``(x̂, G(x̂).detach())``, each minimising
+   ``E D(G(x̂)) - E D(x̂) + λ_gp E (‖∇D(x̃)‖₂ - 1)²`` over fresh interpolates ``x̃``
+   (WGAN-GP, eq. 6; the critic never receives generator gradients);
+4. one generator step on the same pass, minimising
+   ``-E D(G(x̂)) + λ_KL KL + λ_L1 L1 + λ_balance (importance + load)`` (eq. 11; the
+   critic's parameters are frozen for this step).
+
+Deviation, said plainly: the ``n_critic`` critic steps reuse the batch's generator output
+(with fresh interpolation weights each step) rather than drawing ``n_critic`` new batches,
+so the generator steps once per batch at the cost of one generator pass. ``KL`` is the
+mean over samples and latent dimensions of ``½(μ² + σ² − log σ² − 1)`` (eq. 7 without the
+½ and summed); ``L1`` is the mean absolute error (eq. 8 summed), against ``x̂`` as in eq. 8
+(``recon_target: clean`` makes it a denoising loss).
+
+No leakage: only the training split of every bundle is trained on; the validation split
+is used for the per-epoch reconstruction metrics; the test split is never read. The run
+records the sample ids it used. A run directory holds::
+
+    RUN/pretrained.pt   encoder + decoder + critic state, gene ids, scalers, samples used,
+                        config, history, summary (read by ``genemoe train --pretrained``)
+    RUN/history.jsonl   one line per epoch: every loss term, critic gap, validation
+                        reconstruction (Pearson r, MSE vs the per-gene training mean),
+                        per-expert utilisation and its entropy
+    RUN/summary.json    final metrics and the collapse report
+    RUN/samples.tsv     bundle, sample_id, role (train | val) of every sample used
+    RUN/config.yaml     the resolved configuration
+    RUN/checkpoint.pt   last-epoch state (resumed after an interruption)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+import yaml
+from torch import nn
+from tqdm.auto import tqdm
+
+from genemoe import __version__
+from genemoe.config_presets import deep_merge, load_preset, model_config
+from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle
+from genemoe.errors import input_error
+from genemoe.models.base import collect_aux
+from genemoe.models.critic import Critic
+from genemoe.models.registry import create_model
+from genemoe.train import distributed as ddp
+from genemoe.train.checkpoint import (
+    capture_rng_state,
+    load_checkpoint,
+    restore_rng_state,
+    save_checkpoint,
+    write_history,
+)
+from genemoe.train.loop import DEAD_SHARE
+from genemoe.train.run import bundle_scaler, save_model_file
+from genemoe.train.sampling import shuffled_batches
+
+__all__ = ["PretrainConfig", "PretrainData", "PretrainResult", "pretrain_run", "load_pretrain_data",
+           "gradient_penalty", "kl_to_standard_normal", "critic_step", "generator_step",
+           "reconstruction_metrics", "PRETRAINED_FORMAT"]
+
+logger = logging.getLogger(__name__)
+
+PRETRAINED_FORMAT = "genemoe-pretrained"
+PRETRAINED_VERSION = 1
+# Config fields that may change between a run and its resumption.
+_RESUMABLE_CHANGES = {"progress", "device", "num_threads", "checkpoint_every", "eval_batch_size"}
+
+
+@dataclass(frozen=True)
+class PretrainConfig:
+    """How to pre-train (defaults: the paper's settings; presets scale them down)."""
+
+    model: Literal["genemoe", "moe"] = "genemoe"  # encoder family; widths from the preset's model:
+    epochs: int = 200  # the paper: 200 epochs
+    batch_size: int = 256  # the paper (the official code used 512)
+    lr: float = 2e-4  # Adam learning rate of generator and critic (the paper)
+    critic_lr: float | None = None  # the critic's own Adam learning rate; None = lr (the paper)
+    betas: tuple[float, float] = (0.5, 0.999)  # Adam betas (official code; usual for WGAN-GP)
+    decay_from: float = 0.5  # lr decays linearly to ~0 over epochs after this share (official: 100/200)
+    n_critic: int = 5  # critic steps per generator step (WGAN-GP; official code)
+    lambda_gp: float = 10.0  # gradient-penalty weight λ_gp (the paper)
+    lambda_kl: float = 10.0  # KL weight λ_KL (the paper)
+    lambda_l1: float = 20.0  # L1 reconstruction weight λ_L1 (the paper)
+    lambda_balance: float = 10.0  # weight of importance + load over every gate λ_balance (the paper)
+    noise_std: float = 0.2  # σ of the augmentation x̂ = x + z (paper's N(0, 0.2), on scaled genes)
+    recon_target: Literal["noisy", "clean"] = "noisy"  # eq. 8 compares G(x̂) with x̂; clean = denoise
+    critic_widths: tuple[int, ...] = (1024, 512, 256)  # hidden widths of the Mish critic (the paper)
+    grad_clip: float | None = None  # generator gradient-norm clip; None = off (as the paper)
+    min_shared_genes: float = 0.5  # several bundles: least share of the smallest's genes they share
+    kl_collapse: float = 0.01  # KL per latent dim (nats) below which the latent counts as collapsed
+    eval_batch_size: int = 512  # rows per forward pass on the validation split
+    checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
+    seed: int = 0  # seeds the batch order (numpy) and torch (init, noise, dropout, gates)
+    device: str = "auto"  # "auto" = CUDA when available, else CPU
+    num_threads: int | None = None  # torch CPU threads (process-wide); None = torch's default
+    progress: bool = True  # tqdm bar over epochs
+
+    def __post_init__(self) -> None:
+        checks = {
+            "model": self.model in ("genemoe", "moe"), "epochs": self.epochs >= 1,
+            "batch_size": self.batch_size >= 2, "lr": self.lr > 0, "n_critic": self.n_critic >= 1,
+            "critic_lr": self.critic_lr is None or self.critic_lr > 0,
+            "decay_from": 0 <= self.decay_from <= 1, "noise_std": self.noise_std >= 0,
+            "betas": len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas),
+            "recon_target": self.recon_target in ("noisy", "clean"),
+            "critic_widths": len(self.critic_widths) >= 1 and min(self.critic_widths) >= 1,
+            "min_shared_genes": 0 < self.min_shared_genes <= 1,
+            "lambdas": min(self.lambda_gp, self.lambda_kl, self.lambda_l1, self.lambda_balance) >= 0,
+            "checkpoint_every": self.checkpoint_every >= 1,
+        }
+        bad = [k for k, ok in checks.items() if not ok]
+        if bad:
+            raise input_error(f"invalid pre-training option(s): {', '.join(bad)}",
+                              where="pretrain: section of the config",
+                              fix="see genemoe.train.pretrain.PretrainConfig for each option's range")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form (tuples as lists: JSON/YAML-ready)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PretrainConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise input_error(f"unknown pre-training option(s) {unknown}",
+                              where="pretrain: section of the config",
+                              fix=f"use only: {', '.join(sorted(known))}")
+        d = dict(d)
+        for k in ("betas", "critic_widths"):
+            if k in d:
+                d[k] = tuple(d[k])
+        return cls(**d)
+
+
+@dataclass
+class PretrainData:
+    """Scaled pre-training matrices aligned on shared genes.
+
+    ``X_train`` ``(n_train, n_genes)`` and ``X_val`` ``(n_val, n_genes)`` float32, each row
+    scaled by its own bundle's training-split scaler; ``X_val_log`` the validation rows
+    unscaled (log expression, unclipped: what reconstructions are scored against);
+    ``val_bundle`` ``(n_val,)`` which bundle each validation row came from (to undo the
+    scaling); ``samples`` one row per sample used: ``bundle, sample_id, role``.
+    """
+
+    X_train: np.ndarray
+    X_val: np.ndarray
+    X_val_log: np.ndarray
+    val_bundle: np.ndarray
+    gene_ids: list[str]
+    symbols: list[str] | None
+    scalers: list[dict[str, Any]]  # per bundle, restricted to gene_ids (Scaler.to_dict)
+    samples: pd.DataFrame
+    bundles: list[dict[str, Any]]  # per bundle: path, counts, test samples excluded, synthetic
+
+
+@dataclass
+class PretrainResult:
+    """What :func:`pretrain_run` produced."""
+
+    out_dir: Path
+    history: list[dict[str, Any]]
+    summary: dict[str, Any]
+    finished: bool
+    seconds: float
+
+    def describe(self) -> str:
+        s = self.summary
+        last = self.history[-1] if self.history else {}
+        lines = [f"pre-training run: {self.out_dir}  ({len(self.history)} epochs, "
+                 f"{self.seconds:.0f} s{'' if self.finished else ', paused'})"]
+        if last:
+            lines.append(f"  validation reconstruction: r (genes) {last['val/r_gene']:.3f}  "
+                         f"r (samples) {last['val/r_sample']:.3f} vs per-gene-mean baseline "
+                         f"{last['val/r_sample_baseline']:.3f}  R² vs mean {last['val/r2']:.3f}")
+        for warning in s.get("collapse", {}).get("warnings", []):
+            lines.append(f"  COLLAPSE: {warning}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- losses
+
+
+def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
+                     alpha: torch.Tensor | None = None) -> torch.Tensor:
+    """``E (‖∇_x̃ D(x̃)‖₂ - 1)²`` over interpolates ``x̃ = α real + (1 - α) fake``.
+
+    ``real``, ``fake`` ``(batch, n_genes)``; ``alpha`` ``(batch, 1)`` (uniform if None).
+    The graph is kept (``create_graph``) so the penalty trains the critic.
+    """
+    if alpha is None:
+        alpha = torch.rand(real.shape[0], 1, device=real.device, dtype=real.dtype)
+    interp = (alpha * real + (1 - alpha) * fake).detach().requires_grad_(True)  # (B, n_genes)
+    (grad,) = torch.autograd.grad(critic(interp).sum(), interp, create_graph=True)
+    norm = torch.sqrt(grad.pow(2).sum(1) + 1e-12)  # (B,); the eps keeps d‖g‖ finite at g = 0
+    return ((norm - 1) ** 2).mean()
+
+
+def kl_to_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """``KL(N(μ, σ²) ‖ N(0, I))`` per latent dimension, averaged over samples and dims."""
+    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).mean()
+
+
+def critic_step(critic: nn.Module, optimizer: torch.optim.Optimizer, real: torch.Tensor,
+                fake: torch.Tensor, *, lambda_gp: float) -> dict[str, float]:
+    """One critic update on ``real`` and (detached) ``fake`` ``(batch, n_genes)``.
+
+    Returns ``critic_loss`` (``E D(fake) - E D(real) + λ_gp GP``), ``critic_gap``
+    (``E D(real) - E D(fake)``, the Wasserstein estimate) and ``gp``.
+    """
+    fake = fake.detach()  # the generator gets no gradient from a critic step
+    optimizer.zero_grad(set_to_none=True)
+    d_real, d_fake = critic(real).mean(), critic(fake).mean()
+    gp = gradient_penalty(critic, real, fake)
+    loss = d_fake - d_real + lambda_gp * gp
+    loss.backward()
+    optimizer.step()
+    return {"critic_loss": loss.item(), "critic_gap": (d_real - d_fake).item(), "gp": gp.item()}
+
+
+def generator_step(model: nn.Module, critic: nn.Module, optimizer: torch.optim.Optimizer,
+                   recon: torch.Tensor, target: torch.Tensor, mu: torch.Tensor,
+                   logvar: torch.Tensor, aux: Mapping[str, torch.Tensor], config: PretrainConfig,
+                   ) -> dict[str, float]:
+    """One generator update from a pass ``recon, mu, logvar = model.reconstruct(x̂)``.
+
+    The critic's parameters are frozen during the step (no gradient reaches them).
+    Returns every term: ``adv`` (``-E D(G(x̂))``), ``kl``, ``l1``, ``importance``, ``load``
+    (unweighted) and ``g_loss`` (the weighted total of eq. 11).
+    """
+    c = config
+    flags = [p.requires_grad for p in critic.parameters()]
+    critic.requires_grad_(False)
+    try:
+        adv = -critic(recon).mean()
+        kl, l1 = kl_to_standard_normal(mu, logvar), (recon - target).abs().mean()
+        zero = recon.new_zeros(())
+        importance, load = aux.get("importance", zero), aux.get("load", zero)
+        total = adv + c.lambda_kl * kl + c.lambda_l1 * l1 + c.lambda_balance * (importance + load)
+        optimizer.zero_grad(set_to_none=True)
+        total.backward()
+    finally:
+        for p, f in zip(critic.parameters(), flags, strict=True):
+            p.requires_grad_(f)
+    if c.grad_clip is not None:
+        nn.utils.clip_grad_norm_([p for g in optimizer.param_groups for p in g["params"]], c.grad_clip)
+    optimizer.step()
+    return {"g_loss": total.item(), "adv": adv.item(), "kl": kl.item(), "l1": l1.item(),
+            "importance": importance.item(), "load": load.item()}
+
+
+# ---------------------------------------------------------------------------- metrics
+
+
+def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson r of each row of ``a`` with the same row of ``b`` (NaN where constant)."""
+    a = a - a.mean(1, keepdims=True)
+    b = b - b.mean(1, keepdims=True)
+    den = np.sqrt((a * a).sum(1) * (b * b).sum(1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, (a * b).sum(1) / np.where(den > 0, den, 1), np.nan)
+
+
+def reconstruction_metrics(x: np.ndarray, recon: np.ndarray, baseline: np.ndarray) -> dict[str, float]:
+    """Reconstruction quality of ``recon`` vs ``x`` ``(n, n_genes)`` and of ``baseline``.
+
+    ``baseline`` is the per-gene training mean, ``(n_genes,)`` or one row per sample
+    ``(n, n_genes)`` (several bundles, each in its own units).
+
+    ``r_gene``: mean over genes (constant ones skipped) of the Pearson r across samples;
+    ``r_sample``: mean over samples of the Pearson r across genes, and the same for the
+    per-gene baseline (``r_sample_baseline``; a per-gene constant has no r across samples,
+    so the gene-wise baseline is 0 by construction); ``mse``, ``mse_baseline``, ``mae``,
+    ``mae_baseline`` and ``r2 = 1 - mse / mse_baseline`` (≤ 0: no better than the mean).
+    """
+    x, recon = x.astype(np.float64), recon.astype(np.float64)
+    base = np.broadcast_to(baseline.astype(np.float64), x.shape)
+    mse, mse_base = float(((recon - x) ** 2).mean()), float(((base - x) ** 2).mean())
+    mae, mae_base = float(np.abs(recon - x).mean()), float(np.abs(base - x).mean())
+    r_gene = _rowwise_pearson(x.T, recon.T) if x.shape[0] > 1 else np.array([np.nan])
+    return {"r_gene": float(np.nanmean(r_gene)) if np.isfinite(r_gene).any() else math.nan,
+            "r_sample": float(np.nanmean(_rowwise_pearson(x, recon))),
+            "r_sample_baseline": float(np.nanmean(_rowwise_pearson(x, base))),
+            "mse": mse, "mse_baseline": mse_base, "mae": mae, "mae_baseline": mae_base,
+            "r2": 1.0 - mse / mse_base if mse_base > 0 else math.nan}
+
+
+def _utilisation(stats: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Per-layer expert utilisation (share of routed slots), its entropy and dead experts."""
+    out: dict[str, Any] = {}
+    for name, v in stats.items():
+        p = v / v.sum() if v.sum() > 0 else v
+        nz = p[p > 0]
+        out[f"util/{name}"] = p.tolist()
+        out[f"util/{name}_entropy"] = float(-(nz * np.log(nz)).sum())
+        out[f"util/{name}_dead"] = [int(i) for i in np.flatnonzero(p < DEAD_SHARE)]
+    return out
+
+
+# ---------------------------------------------------------------------------- data
+
+
+def _bundle_genes(bundle: Any) -> tuple[np.ndarray, list[str]]:
+    mask = bundle.gene_mask()
+    return mask, bundle.var.loc[mask, "gene_id"].astype(str).tolist()
+
+
+def _shared_genes(bundles: Sequence[Any], min_share: float) -> list[str]:
+    """Gene ids kept in every bundle, in the first bundle's order (refuses too few)."""
+    gene_lists = [_bundle_genes(b)[1] for b in bundles]
+    common = set(gene_lists[0]).intersection(*map(set, gene_lists[1:]))
+    shared = [g for g in gene_lists[0] if g in common]
+    smallest = min(len(g) for g in gene_lists)
+    if len(shared) < max(1, min_share * smallest):
+        sizes = ", ".join(f"{b.path}: {len(g)}" for b, g in zip(bundles, gene_lists, strict=True))
+        raise input_error(
+            f"the bundles share only {len(shared)} genes (of {sizes}); pre-training needs at "
+            f"least {min_share:.0%} of the smallest bundle's genes",
+            where="--data", fix="prepare every bundle with the same --annotation (so gene ids "
+            "match), lower pretrain.min_shared_genes, or pre-train on one bundle")
+    if len(shared) < smallest:
+        logger.info("pre-training on the %d genes shared by %d bundles", len(shared), len(bundles))
+    return shared
+
+
+def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: float = 0.5,
+                       ) -> PretrainData:
+    """Training and validation rows of every bundle, on shared genes, scaled per bundle.
+
+    Each bundle's rows are scaled by its own training-split scaler (``bundle_scaler``);
+    every bundle's test split is left out (and counted).
+    """
+    if not bundle_paths:
+        raise input_error("no bundle given", where="--data", fix="pass --data BUNDLE (repeatable)")
+    bundles = [load_bundle(p) for p in bundle_paths]
+    genes = _shared_genes(bundles, min_shared_genes)
+    parts: dict[str, list[np.ndarray]] = {"train": [], "val": [], "val_log": []}
+    val_bundle, scalers, sources, samples = [], [], [], []
+    for i, b in enumerate(bundles):
+        mask, ids = _bundle_genes(b)
+        pos = {g: j for j, g in enumerate(ids)}
+        cols = np.flatnonzero(mask)[[pos[g] for g in genes]]  # bundle columns of the shared genes
+        sel = np.zeros(b.n_genes, dtype=bool)
+        sel[cols] = True
+        order = np.argsort(np.argsort(cols))  # scaler/var rows of `sel` back to `genes` order
+        scaler = bundle_scaler(b, sel)
+        scaler.shift, scaler.scale = scaler.shift[order], scaler.scale[order]
+        for role in ("train", "val"):
+            rows = b.indices(role)
+            x_log = np.asarray(b.X[rows][:, cols], dtype=np.float32)
+            parts[role].append(scaler.transform(x_log))
+            if role == "val":
+                parts["val_log"].append(x_log)
+            samples.append(pd.DataFrame({"bundle": str(b.path), "sample_id": b.sample_ids[rows],
+                                         "role": role}))
+        val_bundle.append(np.full(len(b.indices("val")), i))
+        scalers.append(scaler.to_dict())
+        sources.append({"path": str(b.path), "n_train": int(len(b.indices("train"))),
+                        "n_val": int(len(b.indices("val"))),
+                        "n_test_excluded": int(len(b.indices("test"))), "synthetic": b.synthetic})
+    X_train, X_val = np.concatenate(parts["train"]), np.concatenate(parts["val"])
+    if len(X_train) < 2 or len(X_val) < 1:
+        raise input_error(f"pre-training needs training and validation rows (got {len(X_train)} "
+                          f"and {len(X_val)})", where="--data",
+                          fix="re-prepare with a --val-fraction that leaves validation samples")
+    var0 = bundles[0].var.set_index(bundles[0].var["gene_id"].astype(str))
+    symbols = var0.loc[genes, "symbol"].astype(str).tolist() if "symbol" in var0 else None
+    return PretrainData(X_train=X_train.astype(np.float32), X_val=X_val.astype(np.float32),
+                        X_val_log=np.concatenate(parts["val_log"]),
+                        val_bundle=np.concatenate(val_bundle), gene_ids=genes, symbols=symbols,
+                        scalers=scalers, samples=pd.concat(samples, ignore_index=True),
+                        bundles=sources)
+
+
+# ---------------------------------------------------------------------------- training
+
+
+@dataclass
+class _State:
+    """Everything one pre-training run carries between epochs."""
+
+    config: PretrainConfig
+    device: torch.device
+    model: nn.Module
+    critic: Critic
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+    data: PretrainData
+    X_train: torch.Tensor
+    generator: np.random.Generator
+    epoch: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _lr_factor(config: PretrainConfig, epoch: int) -> float:
+    """Linear decay: 1 up to ``decay_from × epochs``, then down to ``1 / n_decay`` at the end."""
+    start = int(round(config.decay_from * config.epochs))
+    e0 = epoch - 1  # 0-based
+    return 1.0 - max(0, e0 - start) / max(1, config.epochs - start)
+
+
+def _train_batch(st: _State, xb: torch.Tensor, sums: dict[str, float],
+                 util: dict[str, np.ndarray]) -> None:
+    c = st.config
+    x_noisy = xb + c.noise_std * torch.randn_like(xb) if c.noise_std > 0 else xb  # eq. 5
+    recon, mu, logvar = st.model.reconstruct(x_noisy)  # (B, n_genes), (B, latent) x 2
+    aux, stats = collect_aux(st.model)
+    parts: dict[str, float] = {}
+    for _ in range(c.n_critic):
+        step = critic_step(st.critic, st.opt_d, x_noisy, recon, lambda_gp=c.lambda_gp)
+        for k, v in step.items():
+            parts[k] = parts.get(k, 0.0) + v / c.n_critic
+    target = x_noisy if c.recon_target == "noisy" else xb
+    parts.update(generator_step(st.model, st.critic, st.opt_g, recon, target, mu, logvar, aux, c))
+    n = xb.shape[0]
+    for k, v in parts.items():
+        sums[k] = sums.get(k, 0.0) + n * v
+    sums["_n"] = sums.get("_n", 0.0) + n
+    for k, v in stats.items():
+        if k.endswith("/load"):
+            name = k[: -len("/load")]
+            util[name] = util.get(name, 0.0) + n * v.cpu().numpy().astype(np.float64)
+
+
+def _reconstruct_val(st: _State) -> np.ndarray:
+    """Validation reconstructions (eval mode: clean input, ``z = μ``), scaled ``(n_val, n_genes)``."""
+    st.model.eval()
+    outs = []
+    with torch.no_grad():
+        for i in range(0, len(st.data.X_val), st.config.eval_batch_size):
+            xb = torch.from_numpy(st.data.X_val[i : i + st.config.eval_batch_size]).to(st.device)
+            outs.append(st.model.reconstruct(xb)[0].float().cpu().numpy())
+            collect_aux(st.model)  # clear the layers' records
+    st.model.train()
+    return np.concatenate(outs)
+
+
+def _validate(st: _State) -> dict[str, float]:
+    """Reconstruction metrics on the validation split, in log-expression units.
+
+    The baseline predicts each gene's training mean (of the row's own bundle: the shift
+    of its scaler, ``train_mean``)."""
+    recon = _reconstruct_val(st)
+    r_log, b_log = np.empty_like(recon), np.empty_like(recon)
+    for i, s in enumerate(st.data.scalers):  # undo each bundle's scaling
+        rows = st.data.val_bundle == i
+        shift, scale = np.asarray(s["shift"], np.float32), np.asarray(s["scale"], np.float32)
+        r_log[rows], b_log[rows] = recon[rows] * scale + shift, shift
+    metrics = reconstruction_metrics(st.data.X_val_log, r_log, b_log)
+    return {f"val/{k}": v for k, v in metrics.items()}
+
+
+def _run_epoch(st: _State, epoch: int) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    factor = _lr_factor(st.config, epoch)
+    lr, critic_lr = st.config.lr * factor, (st.config.critic_lr or st.config.lr) * factor
+    for opt, rate in ((st.opt_g, lr), (st.opt_d, critic_lr)):
+        for g in opt.param_groups:
+            g["lr"] = rate
+    st.model.train()
+    st.critic.train()
+    sums: dict[str, float] = {}
+    util: dict[str, np.ndarray] = {}
+    for rows in shuffled_batches(len(st.X_train), st.config.batch_size, generator=st.generator,
+                                 min_size=2):
+        _train_batch(st, st.X_train[torch.from_numpy(rows)].to(st.device), sums, util)
+    n = sums.pop("_n")
+    rec: dict[str, Any] = {"epoch": epoch, "lr": lr}
+    rec.update({f"loss/{k}": v / n for k, v in sums.items()})
+    if not math.isfinite(rec["loss/g_loss"]) or not math.isfinite(rec["loss/critic_loss"]):
+        raise FloatingPointError(f"pre-training diverged at epoch {epoch}: lower lr or noise_std")
+    rec["kl_per_dim"] = rec["loss/kl"]
+    rec.update(_validate(st))
+    rec.update(_utilisation({k: v / n for k, v in util.items()}))
+    rec["seconds"] = time.perf_counter() - t0
+    st.epoch = epoch
+    st.history.append(rec)
+    return rec
+
+
+def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dict[str, Any]:
+    """Collapse checks on the last epoch: dead experts, KL → 0, reconstruction no better
+    than the per-gene training mean (validation ``r2 <= 0``). ``warnings`` says each in words."""
+    if not history:
+        return {"collapsed": False, "warnings": []}
+    last = history[-1]
+    dead = {k[len("util/"): -len("_dead")]: v for k, v in last.items()
+            if k.startswith("util/") and k.endswith("_dead") and v}
+    kl = float(last["loss/kl"])
+    r2 = last.get("val/r2")
+    mae, mae_base = last.get("val/mae"), last.get("val/mae_baseline")
+    warnings = [f"{layer}: expert(s) {ids} received no samples in the last epoch"
+                for layer, ids in dead.items()]
+    if kl < kl_collapse:
+        warnings.append(f"KL per latent dimension {kl:.2g} < {kl_collapse:g}: the latent carries "
+                        "(almost) no information (posterior collapse)")
+    # An L1-trained decoder aims at the median, so its MSE may trail the mean's while its
+    # absolute error beats it: "no better" means no better by either measure.
+    no_better = not (_finite(r2) and r2 > 0) and not (
+        _finite(mae) and _finite(mae_base) and mae < mae_base)
+    if no_better:
+        warnings.append(f"validation reconstruction is no better than the per-gene training mean "
+                        f"(R² {_fmt(r2)}, MAE {_fmt(mae)} vs {_fmt(mae_base)})")
+    return {"collapsed": bool(warnings), "dead_experts": dead, "kl_per_dim": kl,
+            "kl_collapsed": kl < kl_collapse, "recon_no_better_than_mean": no_better,
+            "epoch": last["epoch"], "warnings": warnings}
+
+
+def _finite(v: Any) -> bool:
+    return v is not None and math.isfinite(v)
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.3g}" if _finite(v) else str(v)
+
+
+def _save_checkpoint(st: _State, path: Path, meta: dict[str, Any]) -> None:
+    save_checkpoint(path, model_state=st.model.state_dict(),
+                    optimizer_state={"generator": st.opt_g.state_dict(),
+                                     "critic": st.opt_d.state_dict()},
+                    scheduler_state=None, epoch=st.epoch,
+                    rng_state=capture_rng_state(st.generator), best_state=None,
+                    best_metric=math.nan, history=st.history, meta=meta,
+                    extra={"critic_state": st.critic.state_dict(), "kind": "pretrain",
+                           "pretrain_config": st.config.to_dict()})
+
+
+def _resume(st: _State, path: Path) -> None:
+    """Continue from ``path`` when it exists; refuse one written under another setup."""
+    if not path.is_file():
+        return
+    ckpt = load_checkpoint(path)
+    extra = ckpt.get("extra", {})
+    saved, now = extra.get("pretrain_config"), st.config.to_dict()
+    if extra.get("kind") != "pretrain" or saved is None:
+        raise input_error("this checkpoint is not from a pre-training run", path=path,
+                          fix="pre-train into a new --out directory")
+    diff = [f"{k}: {saved.get(k)!r} -> {v!r}" for k, v in now.items()
+            if k not in _RESUMABLE_CHANGES and saved.get(k) != v]
+    if ckpt["meta"].get("gene_ids") != st.data.gene_ids:
+        diff.append("gene list")
+    if diff:
+        raise input_error(f"the checkpoint was written by a different pre-training setup "
+                          f"({'; '.join(diff)})", path=path,
+                          fix="use a new --out directory, or delete the checkpoint to start afresh")
+    st.model.load_state_dict(ckpt["model_state"])
+    st.critic.load_state_dict(extra["critic_state"])
+    st.opt_g.load_state_dict(ckpt["optimizer_state"]["generator"])
+    st.opt_d.load_state_dict(ckpt["optimizer_state"]["critic"])
+    st.epoch, st.history = int(ckpt["epoch"]), list(ckpt["history"])
+    restore_rng_state(ckpt["rng_state"], st.generator)
+    logger.info("resuming pre-training from %s after epoch %d", path, st.epoch)
+
+
+def _resolve_config(preset: str, config_path: Path | None, *, seed: int, device: str,
+                    epochs: int | None, progress: bool) -> tuple[PretrainConfig, dict[str, Any]]:
+    cfg = load_preset(preset)
+    if config_path is not None:
+        cfg = deep_merge(cfg, yaml.safe_load(Path(config_path).read_text()) or {})
+    section = dict(cfg.get("pretrain") or {})
+    section.update(seed=seed, device=device, progress=progress)
+    if epochs is not None:
+        section["epochs"] = epochs
+    config = PretrainConfig.from_dict(section)
+    model_cfg = {k: v for k, v in model_config(cfg, config.model).items() if k != "with_decoder"}
+    return config, model_cfg
+
+
+def _build(config: PretrainConfig, model_cfg: dict[str, Any], data: PretrainData,
+           device: torch.device) -> _State:
+    torch.manual_seed(config.seed)
+    n_genes = data.X_train.shape[1]
+    model = create_model(config.model, n_genes=n_genes, n_outputs=1, task="classify",
+                         with_decoder=True, **model_cfg).to(device)
+    critic = Critic(n_genes, config.critic_widths).to(device)
+    gen_params = [p for n, p in model.named_parameters() if not n.startswith("head.")]
+    betas = tuple(config.betas)
+    X_train = torch.from_numpy(data.X_train)
+    return _State(config=config, device=device, model=model, critic=critic,
+                  opt_g=torch.optim.Adam(gen_params, lr=config.lr, betas=betas),
+                  opt_d=torch.optim.Adam(critic.parameters(), lr=config.critic_lr or config.lr,
+                                         betas=betas), data=data,
+                  X_train=X_train,
+                  generator=np.random.default_rng(config.seed))
+
+
+def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Path | str,
+                 preset: str = "small", config_path: Path | None = None, seed: int = 0,
+                 device: str = "auto", epochs: int | None = None, progress: bool = True,
+                 max_epochs_this_call: int | None = None) -> PretrainResult:
+    """Pre-train the Gene-MOE encoder/decoder on bundles and write a run directory.
+
+    Parameters
+    ----------
+    bundle_paths
+        One or more bundle directories (``genemoe prepare``); several are aligned on the
+        genes they share. Only their training splits are trained on, their validation
+        splits monitored, their test splits never read.
+    out_dir
+        Run directory (see the module docstring). An existing ``checkpoint.pt`` there is
+        resumed.
+    preset, config_path
+        Preset (``small``, ``base``, ``paper`` or a YAML) and an optional YAML over it:
+        the ``pretrain:`` section (:class:`PretrainConfig`) and ``model.<genemoe|moe>``.
+    seed, device, epochs, progress
+        Reproducibility, ``auto|cpu|cuda``, override of ``pretrain.epochs``, progress bar.
+    max_epochs_this_call
+        Pause after this many epochs (``finished=False``); call again to resume.
+
+    Returns
+    -------
+    PretrainResult
+    """
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    paths = [bundle_paths] if isinstance(bundle_paths, (str, Path)) else list(bundle_paths)
+    config, model_cfg = _resolve_config(preset, config_path, seed=seed, device=device,
+                                        epochs=epochs, progress=progress)
+    if config.num_threads is not None:
+        torch.set_num_threads(config.num_threads)
+    data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes)
+    st = _build(config, model_cfg, data, ddp.resolve_device(config.device))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out_dir / "checkpoint.pt"
+    meta = {"gene_ids": data.gene_ids, "model_name": config.model, "model_config": model_cfg}
+    _resume(st, ckpt_path)
+    last = config.epochs if max_epochs_this_call is None else st.epoch + max_epochs_this_call
+    last = min(config.epochs, last)
+    with tqdm(total=config.epochs, initial=st.epoch, desc="pretrain", unit="epoch",
+              disable=not config.progress) as bar:
+        while st.epoch < last:
+            rec = _run_epoch(st, st.epoch + 1)
+            if st.epoch == last or st.epoch % config.checkpoint_every == 0:
+                _save_checkpoint(st, ckpt_path, meta)
+            write_history(out_dir / "history.jsonl", st.history)
+            bar.update(1)
+            logger.info("epoch %d: G %.4g (adv %.3g, KL %.3g, L1 %.3g, balance %.3g) critic gap "
+                        "%.3g; val r genes %.3f, samples %.3f (mean baseline %.3f), R² %.3f",
+                        st.epoch, rec["loss/g_loss"], rec["loss/adv"], rec["loss/kl"],
+                        rec["loss/l1"], rec["loss/importance"] + rec["loss/load"],
+                        rec["loss/critic_gap"], rec["val/r_gene"], rec["val/r_sample"],
+                        rec["val/r_sample_baseline"], rec["val/r2"])
+    finished = st.epoch >= config.epochs
+    summary = _summary(st, model_cfg, finished)
+    if finished:
+        _write_outputs(st, out_dir, model_cfg, summary, preset)
+    return PretrainResult(out_dir, st.history, summary, finished, time.perf_counter() - t0)
+
+
+def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str, Any]:
+    collapse = collapse_report(st.history, kl_collapse=st.config.kl_collapse)
+    for w in collapse["warnings"]:
+        logger.warning("pre-training collapse: %s", w)
+    last = st.history[-1] if st.history else {}
+    return {"finished": finished, "epochs_run": st.epoch, "model": st.config.model,
+            "model_config": model_cfg, "n_genes": len(st.data.gene_ids),
+            "n_train": int(len(st.data.X_train)), "n_val": int(len(st.data.X_val)),
+            "bundles": st.data.bundles,
+            "final": {k: v for k, v in last.items() if k.startswith(("val/", "loss/"))},
+            "collapse": collapse,
+            "synthetic": any(b["synthetic"] for b in st.data.bundles)}
+
+
+def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary: dict[str, Any],
+                   preset: str) -> None:
+    """``pretrained.pt`` (atomic), ``summary.json``, ``samples.tsv``, ``config.yaml``."""
+    state = {k: v.detach().cpu() for k, v in st.model.state_dict().items()
+             if not k.startswith("head.")}
+    samples = st.data.samples
+    save_model_file(out_dir / "pretrained.pt", {
+        "format": PRETRAINED_FORMAT, "format_version": PRETRAINED_VERSION,
+        "genemoe_version": __version__, "model_name": st.config.model, "model_config": model_cfg,
+        "n_genes": len(st.data.gene_ids), "gene_ids": st.data.gene_ids,
+        "symbols": st.data.symbols, "scalers": st.data.scalers, "state_dict": state,
+        "critic_state": {k: v.detach().cpu() for k, v in st.critic.state_dict().items()},
+        "samples": {role: samples.loc[samples.role == role, "sample_id"].astype(str).tolist()
+                    for role in ("train", "val")},
+        "bundles": st.data.bundles, "config": st.config.to_dict(), "preset": preset,
+        "history": st.history, "summary": summary,
+    })
+    atomic_write_text(out_dir / "summary.json", dump_json(summary))
+    atomic_write_text(out_dir / "samples.tsv", samples.to_csv(sep="\t", index=False))
+    resolved = {"preset": preset, "pretrain": st.config.to_dict(),
+                "model": {st.config.model: model_cfg}}
+    atomic_write_text(out_dir / "config.yaml", yaml.safe_dump(resolved, sort_keys=False))

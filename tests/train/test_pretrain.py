@@ -1,0 +1,313 @@
+"""Gene-MOE pre-training (WGAN-GP + KL + L1 + balance) and transfer into fine-tuning."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+import yaml
+
+from genemoe.data.bundle import load_bundle, write_bundle
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.errors import InputError
+from genemoe.models.base import collect_aux
+from genemoe.models.critic import Critic
+from genemoe.models.registry import create_model
+from genemoe.train.finetune import load_pretrained_encoder, read_pretrained
+from genemoe.train.pretrain import (
+    PretrainConfig,
+    critic_step,
+    generator_step,
+    gradient_penalty,
+    kl_to_standard_normal,
+    load_pretrain_data,
+    pretrain_run,
+    reconstruction_metrics,
+)
+from genemoe.train.run import load_model_file, train_run
+
+TINY_MODEL = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k": 1,
+              "n_tokens": 4, "n_heads": 2, "latent": 8, "dropout": 0.1, "attn_dropout": 0.0}
+TERMS = ("critic_loss", "critic_gap", "gp", "g_loss", "adv", "kl", "l1", "importance", "load")
+VAL = ("r_gene", "r_sample", "r_sample_baseline", "mse", "mse_baseline", "mae", "mae_baseline", "r2")
+EPOCHS = 3
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pretrain")
+    c = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=5)
+    f = write_synthetic_files(c, d / "in")
+    return prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
+                           annotation_path=f["annotation"], config=PrepareConfig(synthetic=True))
+
+
+@pytest.fixture(scope="module")
+def tiny_yaml(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
+    path.write_text(yaml.safe_dump({
+        "model": {"genemoe": TINY_MODEL},
+        "pretrain": {"epochs": EPOCHS, "batch_size": 32, "lr": 3e-3, "n_critic": 2,
+                     "critic_widths": [16]},
+        "train": {"batch_size": 32, "patience": None},
+    }))
+    return path
+
+
+@pytest.fixture(scope="module")
+def run(bundle, tiny_yaml, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pt") / "run"
+    torch.set_num_threads(1)
+    return pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, seed=0, device="cpu",
+                        progress=False)
+
+
+def test_every_term_is_logged_finite_and_the_total_is_eq_11(run):
+    assert run.finished and len(run.history) == EPOCHS
+    lines = (run.out_dir / "history.jsonl").read_text().splitlines()
+    assert [json.loads(ln)["epoch"] for ln in lines] == list(range(1, EPOCHS + 1))
+    for rec in run.history:
+        for k in [f"loss/{t}" for t in TERMS] + [f"val/{v}" for v in VAL]:
+            assert math.isfinite(rec[k]), k
+        g = rec["loss/adv"] + 10 * rec["loss/kl"] + 20 * rec["loss/l1"] + 10 * (
+            rec["loss/importance"] + rec["loss/load"])  # the paper's lambdas (defaults)
+        assert rec["loss/g_loss"] == pytest.approx(g, rel=1e-5)
+        for layer, n in (("encoder.moe", 4), ("encoder.moae", 2), ("decoder.moe", 4)):
+            util = rec[f"util/{layer}"]
+            assert len(util) == n and sum(util) == pytest.approx(1.0)
+            assert 0 <= rec[f"util/{layer}_entropy"] <= math.log(n) + 1e-9
+    summary = json.loads((run.out_dir / "summary.json").read_text())
+    assert {"dead_experts", "kl_collapsed", "recon_no_better_than_mean", "warnings"} <= set(
+        summary["collapse"]) and summary["synthetic"] is True
+    assert set(yaml.safe_load((run.out_dir / "config.yaml").read_text())) >= {"pretrain", "model"}
+
+
+def test_logged_baseline_is_the_per_gene_training_mean(run, bundle):
+    """Recompute the validation baseline from the bundle (log units) and compare."""
+    val = np.asarray(bundle.X[bundle.indices("val")], np.float64)
+    mean = bundle.var["train_mean"].to_numpy(np.float64)
+    rec = run.history[-1]
+    assert rec["val/mse_baseline"] == pytest.approx(((val - mean) ** 2).mean(), rel=1e-3)
+    assert rec["val/mae_baseline"] == pytest.approx(np.abs(val - mean).mean(), rel=1e-3)
+    r = [np.corrcoef(v, mean)[0, 1] for v in val]
+    assert rec["val/r_sample_baseline"] == pytest.approx(np.mean(r), rel=1e-3)
+
+
+def test_reconstruction_metrics_known_answers():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 30))
+    perfect = reconstruction_metrics(x, x, x.mean(0))
+    assert perfect["r_gene"] == pytest.approx(1) and perfect["r_sample"] == pytest.approx(1)
+    assert perfect["mse"] == 0 and perfect["r2"] == 1
+    mean_only = reconstruction_metrics(x, np.broadcast_to(x.mean(0), x.shape), x.mean(0))
+    assert mean_only["r2"] == pytest.approx(0) and mean_only["mse"] == pytest.approx(x.var(0).mean())
+
+
+def test_test_split_is_never_used(run, bundle):
+    payload = read_pretrained(run.out_dir)
+    ids = {s: set(bundle.sample_ids[bundle.indices(s)]) for s in ("train", "val", "test")}
+    assert set(payload["samples"]["train"]) == ids["train"]
+    assert set(payload["samples"]["val"]) == ids["val"]
+    used = set(payload["samples"]["train"]) | set(payload["samples"]["val"])
+    assert not used & ids["test"] and len(ids["test"]) > 0
+    tsv = (run.out_dir / "samples.tsv").read_text()
+    assert not any(s in tsv for s in ids["test"])
+    assert payload["bundles"][0]["n_test_excluded"] == len(ids["test"])
+
+
+def test_gradient_penalty_matches_direct_autograd():
+    torch.manual_seed(0)
+    critic = Critic(7, (5, 3)).double()
+    real, fake = torch.randn(6, 7, dtype=torch.double), torch.randn(6, 7, dtype=torch.double)
+    alpha = torch.rand(6, 1, dtype=torch.double)
+    direct = []
+    for i in range(6):  # one sample at a time: no batch coupling possible
+        xi = (alpha[i] * real[i] + (1 - alpha[i]) * fake[i]).unsqueeze(0).requires_grad_(True)
+        (g,) = torch.autograd.grad(critic(xi).sum(), xi)
+        direct.append((g.norm() - 1) ** 2)
+    gp = gradient_penalty(critic, real, fake, alpha)
+    torch.testing.assert_close(gp, torch.stack(direct).mean())
+    # a linear critic D(x) = w.x has gradient w everywhere: GP = (|w| - 1)^2
+    lin = torch.nn.Linear(7, 1).double()
+    expected = (lin.weight.norm() - 1) ** 2
+    torch.testing.assert_close(gradient_penalty(lin, real, fake), expected.detach(),
+                               atol=1e-9, rtol=1e-9)
+    gp.backward()  # create_graph: the penalty trains the critic's weights
+    assert all(p.grad is not None for n, p in critic.named_parameters() if n.endswith("weight"))
+
+
+def test_gradient_penalty_stays_finite_for_large_critic_inputs():
+    """torch's nn.Mish has NaN second derivatives above ~100 (a real 54k-gene run hit it)."""
+    critic = Critic(3, (4,))
+    with torch.no_grad():
+        critic.net[0].weight.fill_(50.0)
+    real, fake = torch.full((2, 3), 5.0), torch.full((2, 3), 4.0)  # pre-activations ~700
+    gp = gradient_penalty(critic, real, fake)
+    gp.backward()
+    assert torch.isfinite(gp) and all(torch.isfinite(p.grad).all() for p in critic.parameters()
+                                      if p.grad is not None)
+
+
+def test_kl_matches_torch_distributions():
+    mu, logvar = torch.randn(5, 4), torch.randn(5, 4)
+    ref = torch.distributions.kl_divergence(
+        torch.distributions.Normal(mu, (0.5 * logvar).exp()), torch.distributions.Normal(0, 1))
+    torch.testing.assert_close(kl_to_standard_normal(mu, logvar), ref.mean())
+
+
+def test_critic_and_generator_steps_touch_only_their_own_weights():
+    torch.manual_seed(1)
+    model = create_model("genemoe", n_genes=12, n_outputs=1, task="classify", with_decoder=True,
+                         **TINY_MODEL)
+    critic = Critic(12, (8,))
+    gen_params = [p for n, p in model.named_parameters() if not n.startswith("head.")]
+    opt_g, opt_d = torch.optim.Adam(gen_params, lr=1e-3), torch.optim.Adam(critic.parameters())
+    x = torch.randn(16, 12)
+    recon, mu, logvar = model.reconstruct(x)
+    aux, _ = collect_aux(model)
+    critic_step(critic, opt_d, x, recon, lambda_gp=10.0)
+    assert all(p.grad is None for p in model.parameters())  # no generator gradient
+    assert all(p.grad is not None for p in critic.parameters())
+    opt_d.zero_grad(set_to_none=True)
+    before = [p.detach().clone() for p in critic.parameters()]
+    parts = generator_step(model, critic, opt_g, recon, x, mu, logvar, aux, PretrainConfig())
+    assert all(p.grad is None for p in critic.parameters())  # no critic gradient ...
+    assert all(p.requires_grad for p in critic.parameters())  # ... and unfrozen afterwards
+    assert all(torch.equal(a, b) for a, b in zip(before, critic.parameters(), strict=True))
+    named = dict(model.named_parameters())
+    for k in ("encoder.mu.weight", "encoder.logvar.weight", "decoder.out.weight",
+              "encoder.moe.gate.w_gate", "decoder.moe.gate.w_gate"):
+        assert named[k].grad is not None and named[k].grad.abs().sum() > 0, k
+    assert named["head.weight"].grad is None
+    assert set(parts) == {"g_loss", "adv", "kl", "l1", "importance", "load"}
+
+
+def test_resume_after_interruption_equals_uninterrupted(run, bundle, tiny_yaml, tmp_path):
+    out = tmp_path / "resumed"
+    first = pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
+                         progress=False, max_epochs_this_call=1)
+    assert not first.finished and not (out / "pretrained.pt").exists()
+    second = pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
+                          progress=False)
+    assert second.finished
+    strip = [{k: v for k, v in r.items() if k != "seconds"} for r in second.history]
+    assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in run.history]
+    a, b = read_pretrained(run.out_dir)["state_dict"], read_pretrained(out)["state_dict"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    with pytest.raises(InputError, match="different pre-training setup"):
+        pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
+                     progress=False, seed=1)
+
+
+def _finetune_model(bundle, **over):
+    torch.manual_seed(0)
+    return create_model("genemoe", n_genes=bundle.n_genes, n_outputs=3, task="classify",
+                        **{**TINY_MODEL, **over})
+
+
+def test_frozen_finetuning_starts_from_and_keeps_the_pretrained_encoder(run, bundle, tiny_yaml,
+                                                                          tmp_path):
+    pre = read_pretrained(run.out_dir)["state_dict"]
+    res = train_run(bundle.path, out_dir=tmp_path / "ft", model_name="genemoe", config_path=tiny_yaml,
+                    epochs=2, device="cpu", progress=False, pretrained=run.out_dir,
+                    freeze_encoder_epochs=2)
+    payload = load_model_file(res.out_dir)
+    state = payload["state_dict"]
+    enc = {k: v for k, v in pre.items() if k.startswith("encoder.") and ".logvar." not in k}
+    assert enc and set(enc) == {k for k in state if k.startswith("encoder.")}
+    assert all(torch.equal(state[k], enc[k]) for k in enc)
+    assert payload["config"]["pretrained"]["n_genes_shared"] == bundle.n_genes
+    # unfrozen after one epoch: the last epoch's encoder has moved
+    train_run(bundle.path, out_dir=tmp_path / "ft1", model_name="genemoe", config_path=tiny_yaml,
+              epochs=2, device="cpu", progress=False, pretrained=run.out_dir,
+              freeze_encoder_epochs=1)
+    last = torch.load(tmp_path / "ft1" / "checkpoint.pt", weights_only=True)
+    assert last["epoch"] == 2
+    assert not torch.equal(last["model_state"]["encoder.mu.weight"], enc["encoder.mu.weight"])
+    assert len(last["history"]) == 2
+
+
+def test_gene_alignment_by_id(run, bundle):
+    genes = bundle.var["gene_id"].astype(str).tolist()
+    ref = _finetune_model(bundle)
+    load_pretrained_encoder(ref, run.out_dir, gene_ids=genes)
+    perm = np.random.default_rng(0).permutation(len(genes))
+    shuffled = _finetune_model(bundle)
+    info = load_pretrained_encoder(shuffled, run.out_dir, gene_ids=[genes[i] for i in perm])
+    assert info["n_genes_shared"] == len(genes) and info["n_genes_new"] == 0
+    x = torch.randn(5, len(genes))
+    ref.eval(), shuffled.eval()
+    with torch.no_grad():  # same genes in another column order: the same encoding
+        torch.testing.assert_close(shuffled.encoder.encode(x[:, perm])[0], ref.encoder.encode(x)[0])
+
+
+def test_mismatches_are_refused_with_the_fix(run, bundle):
+    genes = bundle.var["gene_id"].astype(str).tolist()
+    with pytest.raises(InputError, match="genes the encoder was pre-trained on.*\n.*fix"):
+        load_pretrained_encoder(_finetune_model(bundle), run.out_dir,
+                                gene_ids=[f"OTHER{i}" for i in range(len(genes))])
+    with pytest.raises(InputError, match="does not fit this model.*\n.*fix: .*model: section"):
+        load_pretrained_encoder(_finetune_model(bundle, hidden=16), run.out_dir, gene_ids=genes)
+    with pytest.raises(InputError, match="pre-trained model 'genemoe', not 'moe'"):
+        load_pretrained_encoder(_finetune_model(bundle), run.out_dir, gene_ids=genes,
+                                model_name="moe")
+    train_id = bundle.sample_ids[bundle.indices("train")][0]
+    with pytest.raises(InputError, match="pre-training used 1 sample"):
+        load_pretrained_encoder(_finetune_model(bundle), run.out_dir, gene_ids=genes,
+                                test_sample_ids=[train_id])
+
+
+def test_bundles_align_on_shared_genes_or_refuse(bundle, tmp_path):
+    other = load_bundle(bundle.path)
+    var = other.var.copy()
+    half = len(var) // 2
+    var.loc[var.index[:half], "gene_id"] = [f"NEW{i}" for i in range(half)]
+    other.var = var
+    write_bundle(other, tmp_path / "other")
+    data = load_pretrain_data([bundle.path, tmp_path / "other"], min_shared_genes=0.4)
+    kept = bundle.var["gene_id"].astype(str).tolist()[half:]
+    assert data.gene_ids == kept and data.X_train.shape[1] == len(kept)
+    assert len(data.X_train) == 2 * len(bundle.indices("train"))
+    with pytest.raises(InputError, match="share only .* genes.*\n.*fix: prepare every bundle"):
+        load_pretrain_data([bundle.path, tmp_path / "other"], min_shared_genes=0.6)
+
+
+def test_cli_pretrain_then_train_pretrained(bundle, tiny_yaml, tmp_path):
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["pretrain", "--data", str(bundle.path), "--out", str(tmp_path / "p"),
+                            "--config", str(tiny_yaml), "--epochs", "1", "--device", "cpu",
+                            "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "validation reconstruction" in r.output and (tmp_path / "p" / "pretrained.pt").is_file()
+    r = runner.invoke(app, ["train", "--data", str(bundle.path), "--out", str(tmp_path / "t"),
+                            "--config", str(tiny_yaml), "--epochs", "1", "--device", "cpu",
+                            "--pretrained", str(tmp_path / "p"), "--freeze-encoder-epochs", "1",
+                            "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert load_model_file(tmp_path / "t")["config"]["pretrained"]["run"] == str(tmp_path / "p")
+
+
+@pytest.mark.slow
+def test_reconstruction_beats_the_per_gene_mean_after_training(bundle, tiny_yaml, tmp_path):
+    res = pretrain_run([bundle.path], out_dir=tmp_path / "long", config_path=tiny_yaml,
+                       epochs=25, device="cpu", progress=False)
+    first, last = res.history[0], res.history[-1]
+    assert last["val/r_gene"] > first["val/r_gene"] + 0.05
+    assert last["val/mae"] < last["val/mae_baseline"]
+    assert not res.summary["collapse"]["recon_no_better_than_mean"]
