@@ -107,17 +107,19 @@ def train(
     device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
     epochs: Annotated[int | None, typer.Option(help="Override the preset's epochs.")] = None,
     pretrained: Annotated[Path | None, typer.Option(help="Pre-trained run to start from.")] = None,
+    freeze_encoder_epochs: Annotated[int, typer.Option(
+        help="With --pretrained: keep the encoder frozen for this many epochs.")] = 0,
+    encoder_lr: Annotated[float | None, typer.Option(
+        help="With --pretrained: the encoder's own learning rate (not built yet).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""
     from genemoe.train.run import train_run
 
-    if pretrained is not None:
-        raise NotBuiltError("--pretrained needs the self-supervised pre-training capability "
-                            "(Gene-MOE pre-training issue), which is not built yet")
     result = train_run(data, out_dir=out, task=task, model_name=model, preset=preset,
                        config_path=config, seed=seed, device=device, epochs=epochs,
-                       progress=progress)
+                       progress=progress, pretrained=pretrained,
+                       freeze_encoder_epochs=freeze_encoder_epochs, encoder_lr=encoder_lr)
     typer.echo(result.describe())
 
 
@@ -176,10 +178,23 @@ def _not_built(capability: str) -> None:
     raise NotBuiltError(f"this command needs the {capability}, which is not built yet")
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def pretrain() -> None:
-    """Self-supervised pan-cancer pre-training (VAE + WGAN-GP). Not built yet."""
-    _not_built("self-supervised pre-training capability (Gene-MOE pre-training issue)")
+@app.command()
+def pretrain(
+    data: Annotated[list[Path], typer.Option(help="Bundle directory (repeat for several).")],
+    out: Annotated[Path, typer.Option(help="Run directory to write (resumed if it has a checkpoint).")],
+    preset: Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")] = "small",
+    config: Annotated[Path | None, typer.Option(help="YAML overriding the preset.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    epochs: Annotated[int | None, typer.Option(help="Override the preset's pretrain epochs.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Self-supervised pre-training of the Gene-MOE encoder/decoder (WGAN-GP + KL + L1)."""
+    from genemoe.train.pretrain import pretrain_run
+
+    result = pretrain_run(data, out_dir=out, preset=preset, config_path=config, seed=seed,
+                          device=device, epochs=epochs, progress=progress)
+    typer.echo(result.describe())
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -188,16 +203,43 @@ def explain() -> None:
     _not_built("Integrated Gradients explanation capability (image transfer-learning issue)")
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def benchmark() -> None:
-    """Every model on identical folds. Not built yet."""
-    _not_built("benchmark-harness capability (benchmark and reports issue)")
+@app.command()
+def benchmark(
+    data: Annotated[Path, typer.Option(help="Bundle directory.")],
+    models: Annotated[str, typer.Option(help="Comma-separated registered models (see `genemoe models`).")],
+    out: Annotated[Path, typer.Option(help="Benchmark directory (re-run the command to resume).")],
+    task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
+    folds: Annotated[int, typer.Option(help="K of the stratified K-fold split.")] = 3,
+    repeats: Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")] = 1,
+    preset: Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")] = "small",
+    seed: Annotated[int, typer.Option(help="Seed of the folds and the models.")] = 0,
+    epochs: Annotated[int | None, typer.Option(help="Override the preset's epochs.")] = None,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    plots: Annotated[bool, typer.Option(help="Also draw the PNG figures into OUT/plots.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Every model on identical, repeated, stratified folds: results.csv and summary.md."""
+    from genemoe.evaluate.benchmark import run_benchmark
+
+    result = run_benchmark(data, task=task, models=list(_csv(models) or ()), n_folds=folds,
+                           n_repeats=repeats, preset=preset, seed=seed, out_dir=out, epochs=epochs,
+                           device=device, progress=progress)
+    typer.echo(result.describe())
+    if plots:
+        from genemoe.report.plots import benchmark_figures
+
+        typer.echo(f"  {len(benchmark_figures(out))} figures in {out / 'plots'}")
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def report() -> None:
-    """One self-contained HTML report. Not built yet."""
-    _not_built("HTML report capability (benchmark and reports issue)")
+@app.command()
+def report(
+    directory: Annotated[Path, typer.Argument(help="A run (`genemoe train`) or benchmark directory.")],
+    out: Annotated[Path | None, typer.Option(help="HTML file to write (default DIR/report.html).")] = None,
+) -> None:
+    """One self-contained HTML report (figures embedded) of a run or benchmark directory."""
+    from genemoe.report.html import write_report
+
+    typer.echo(f"wrote {write_report(directory, out_path=out)}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -219,24 +261,18 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug l
 
 
 def main() -> None:
-    """Console entry point: user errors print cleanly (status 2; 3 = not built yet)."""
+    """Console entry point: user errors print cleanly (status 2; 3 = not built yet).
+
+    Usage errors (unknown option, missing value) are typer's own: usage text, status 2.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except NotBuiltError as exc:
         typer.echo(f"genemoe: not built yet: {exc}", err=True)
         sys.exit(3)
     except GenemoeError as exc:
         typer.echo(f"genemoe: error: {exc}", err=True)
         sys.exit(2)
-    except Exception as exc:  # click's own usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
 
 
 if __name__ == "__main__":

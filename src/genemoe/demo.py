@@ -1,7 +1,8 @@
 """``genemoe demo``: the whole pipeline built so far, on the synthetic cohort (or a bundle).
 
 synthetic files (real formats) → ``prepare`` → ``train`` (Gene-MOE and a baseline, both
-tasks) → ``predict`` on the raw counts file → a summary of where everything is. Every
+tasks) → ``predict`` on the raw counts file → an HTML report per Gene-MOE run → a summary
+of where everything is. Every
 output made from the synthetic cohort says so.
 """
 
@@ -47,6 +48,7 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
         Upper bound on training epochs (early stopping on validation may stop sooner).
     """
     from genemoe.predict import predict_file
+    from genemoe.report.html import write_report
     from genemoe.train.run import train_run
 
     out_dir = Path(out_dir)
@@ -71,5 +73,8 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     if files:
         pred = out_dir / "predictions_from_counts.csv"
         lines.append(predict_file(out_dir / "runs" / "genemoe_classify", files["counts"], out_path=pred))
+    for model, task in runs:
+        if model == "genemoe":
+            lines.append(f"report: {write_report(out_dir / 'runs' / f'{model}_{task}').resolve()}")
     lines.append(f"outputs: {out_dir.resolve()}")
     return "\n".join(lines)

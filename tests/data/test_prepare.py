@@ -166,6 +166,7 @@ def test_gdc_counts_six_cohorts_real(shared_data, tmp_path):
                         clinical_path=shared_data / "tcga_survival/clinical_survival.tsv.gz",
                         annotation_path=shared_data / "annotation/ensembl105_genes.tsv.gz")
     s = json.loads((tmp_path / "g6" / "summary.json").read_text())
+    assert s == b.summary
     assert s["n_samples"] == 364 and s["n_cancer_types"] == 6  # issue: 364 primary tumours
     assert s["n_with_survival"] >= 355
 
