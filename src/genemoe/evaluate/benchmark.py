@@ -187,14 +187,19 @@ def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,
     return keep, fit_scaler(np.asarray(X_train)[:, keep], method="standard", clip=10.0)
 
 
+def _fold_preprocessing(bundle: Bundle, plan: FoldPlan) -> tuple[np.ndarray, Scaler]:
+    """:func:`fit_fold_preprocessing` on the fold's training rows, with the bundle's thresholds."""
+    cfg = bundle.record.get("config") or {}
+    return fit_fold_preprocessing(np.asarray(bundle.X[plan.train]),
+                                  min_variance=float(cfg.get("min_variance", 0.4)),
+                                  min_mean=float(cfg.get("min_mean", 0.8)))
+
+
 def _fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str]) -> tuple[dict, int]:
     """Scaled train/val/test :class:`TaskData` of one fold, and the number of genes kept."""
     from genemoe.train.run import task_data
 
-    cfg = bundle.record.get("config") or {}
-    keep, scaler = fit_fold_preprocessing(np.asarray(bundle.X[plan.train]),
-                                          min_variance=float(cfg.get("min_variance", 0.4)),
-                                          min_mean=float(cfg.get("min_mean", 0.8)))
+    keep, scaler = _fold_preprocessing(bundle, plan)
     data = {part: task_data(bundle, getattr(plan, part), task, gene_mask=keep, scaler=scaler,
                             class_names=class_names) for part in ("train", "val", "test")}
     if task == "survival" and not data["train"].event.any():
@@ -233,9 +238,11 @@ def _read_cell(path: Path, fingerprint: str) -> dict | None:
 
 
 def _fit_model(name: str, task: Task, data: dict, *, n_out: int, preset: str, seed: int,
-               device: str, epochs: int | None, work_dir: Path, progress: bool
-               ) -> tuple[dict[str, np.ndarray], dict, list[dict]]:
-    """Train one model on one fold: outputs per part, fit info, training history."""
+               device: str, epochs: int | None, work_dir: Path, progress: bool,
+               transfer: dict | None = None) -> tuple[dict[str, np.ndarray], dict, list[dict]]:
+    """Train one model on one fold: outputs per part, fit info, training history.
+
+    ``transfer``: ``--pretrained`` options of :func:`genemoe.train.run._fit_torch`."""
     from genemoe.train.run import _fit_classical, _fit_torch, _resolve_config
 
     _, model_cfg, train_cfg = _resolve_config(preset, None, name, seed=seed, device=device,
@@ -244,7 +251,8 @@ def _fit_model(name: str, task: Task, data: dict, *, n_out: int, preset: str, se
         _, outs, info = _fit_classical(name, task, model_cfg, data, n_out, seed)
         return outs, info, []
     work_dir.mkdir(parents=True, exist_ok=True)  # checkpoint: an interrupted cell resumes
-    _, outs, info = _fit_torch(name, task, model_cfg, train_cfg, data, n_out, work_dir, progress)
+    _, outs, info = _fit_torch(name, task, model_cfg, train_cfg, data, n_out, work_dir, progress,
+                               transfer)
     hist_path = work_dir / "history.jsonl"
     history = [json.loads(x) for x in hist_path.read_text().splitlines()] if hist_path.exists() else []
     return outs, info, history
@@ -272,9 +280,16 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, n_genes: int, model: s
     t0 = time.perf_counter()
     work_dir = out_dir / "work" / opts["fingerprint"][:12] / f"{model}__r{plan.repeat}_f{plan.fold}"
     n_out = len(class_names) if task == "classify" else 1
+    transfer = None
+    if opts.get("pretrained"):  # the encoder starts from a `genemoe pretrain` run
+        keep, _ = _fold_preprocessing(bundle, plan)
+        transfer = {"pretrained": Path(opts["pretrained"]),
+                    "freeze_encoder_epochs": int(opts.get("freeze_encoder_epochs") or 0),
+                    "gene_ids": bundle.var.loc[keep, "gene_id"].astype(str).tolist(),
+                    "test_sample_ids": bundle.sample_ids[plan.test].astype(str).tolist()}
     outs, info, history = _fit_model(model, task, data, n_out=n_out, preset=opts["preset"], seed=seed,
                                      device=opts["device"], epochs=opts["epochs"], work_dir=work_dir,
-                                     progress=progress)
+                                     progress=progress, transfer=transfer)
     te, tr = data["test"], data["train"]
     metrics = (evaluate_task(task, outs["test"], te, class_names) if task == "classify" else
                survival_metrics(te.time, te.event, outs["test"], groups=te.groups, time_train=tr.time,
@@ -477,6 +492,12 @@ def _fingerprint(bundle: Bundle, opts: dict) -> str:
     key["preset"] = load_preset(opts["preset"])  # a YAML path: its content, not its name
     key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
     key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
+    if opts.get("pretrained"):
+        from genemoe.data.prepare import file_sha256
+
+        run = Path(opts["pretrained"])
+        key["pretrained"] = [file_sha256(run / "pretrained.pt" if run.is_dir() else run),
+                             opts.get("freeze_encoder_epochs", 0)]
     return hashlib.sha256(json.dumps(_plain(key), sort_keys=True).encode()).hexdigest()
 
 
@@ -512,7 +533,8 @@ def _check_models(models: list[str], task: Task) -> list[str]:
 def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_folds: int = 3,
                   n_repeats: int = 1, preset: str = "small", seed: int = 0, out_dir: Path | str,
                   epochs: int | None = None, device: str = "auto", val_fraction: float = VAL_FRACTION,
-                  n_boot: int = 1000, progress: bool = False) -> BenchmarkResult:
+                  n_boot: int = 1000, progress: bool = False, pretrained: Path | str | None = None,
+                  freeze_encoder_epochs: int = 0) -> BenchmarkResult:
     """Train and score every model on identical, repeated, stratified folds.
 
     Parameters
@@ -537,6 +559,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_f
         Bootstrap resamples of each survival cell's C-index intervals.
     progress
         Progress bar over the cells.
+    pretrained, freeze_encoder_epochs
+        A ``genemoe pretrain`` run whose encoder starts every model (``genemoe``/``moe``;
+        each fold's test samples must be unseen by it), and epochs to keep it frozen.
 
     Returns
     -------
@@ -549,12 +574,16 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_f
     models = _check_models(list(models), task)
     if n_repeats < 1:
         raise input_error(f"--repeats must be at least 1, got {n_repeats}", where="--repeats")
+    if pretrained is not None and any(get_spec(m).kind != "torch" for m in models):
+        raise input_error("--pretrained starts neural Gene-MOE models only", where="--models",
+                          fix="benchmark the classical models in a run without --pretrained")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     bundle = load_bundle(bundle_path)
     opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
             "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
-            "n_boot": n_boot}
+            "n_boot": n_boot, "pretrained": None if pretrained is None else str(pretrained),
+            "freeze_encoder_epochs": int(freeze_encoder_epochs)}
     opts["fingerprint"] = _fingerprint(bundle, opts)
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=val_fraction)

@@ -88,7 +88,7 @@ _RESUMABLE_CHANGES = {"progress", "device", "num_threads", "checkpoint_every", "
 class PretrainConfig:
     """How to pre-train (defaults: the paper's settings; presets scale them down)."""
 
-    model: Literal["genemoe", "moe"] = "genemoe"  # encoder family; widths from the preset's model:
+    model: Literal["genemoe", "moe", "vaecox"] = "genemoe"  # encoder family; widths from the preset's model:
     epochs: int = 200  # the paper: 200 epochs
     batch_size: int = 256  # the paper (the official code used 512)
     lr: float = 2e-4  # Adam learning rate of generator and critic (the paper)
@@ -115,7 +115,7 @@ class PretrainConfig:
 
     def __post_init__(self) -> None:
         checks = {
-            "model": self.model in ("genemoe", "moe"), "epochs": self.epochs >= 1,
+            "model": self.model in ("genemoe", "moe", "vaecox"), "epochs": self.epochs >= 1,
             "batch_size": self.batch_size >= 2, "lr": self.lr > 0, "n_critic": self.n_critic >= 1,
             "critic_lr": self.critic_lr is None or self.critic_lr > 0,
             "decay_from": 0 <= self.decay_from <= 1, "noise_std": self.noise_std >= 0,

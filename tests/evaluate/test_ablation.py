@@ -1,0 +1,175 @@
+"""``genemoe ablation``: the paper's Tables II/III on identical folds, and no leakage."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import torch
+import yaml
+
+from genemoe.data.bundle import load_bundle, write_bundle
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.errors import InputError
+from genemoe.evaluate.ablation import MODEL_LABELS, PRETRAINED, run_ablation
+from genemoe.train.pretrain import pretrain_run
+
+TINY_GENEMOE = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k": 1,
+                "n_tokens": 4, "n_heads": 2, "latent": 8, "dropout": 0.1, "attn_dropout": 0.0}
+OPTS = dict(n_folds=2, n_repeats=1, epochs=2, device="cpu")
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    d = tmp_path_factory.mktemp("ablation")
+    c = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=1)
+    f = write_synthetic_files(c, d / "in")
+    return prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
+                           clinical_path=f["clinical"], annotation_path=f["annotation"],
+                           config=PrepareConfig(synthetic=True))
+
+
+@pytest.fixture(scope="module")
+def preset(tmp_path_factory):
+    """A tiny preset shared by pre-training and the ablation (the architectures must match)."""
+    path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
+    path.write_text(yaml.safe_dump({
+        "extends": "small",
+        "model": {"genemoe": TINY_GENEMOE, "vaecox": {"hidden": 32, "latent": 8}},
+        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]},
+        "train": {"batch_size": 32},
+    }))
+    return path
+
+
+def _pretrain(bundle_path, preset, out):
+    torch.set_num_threads(1)
+    return pretrain_run([bundle_path], out_dir=out, config_path=preset, device="cpu",
+                        progress=False).out_dir
+
+
+@pytest.fixture(scope="module")
+def unseen_run(bundle, preset, tmp_path_factory):
+    """Pre-trained on other samples: the bundle's rows under new ids (plumbing only)."""
+    d = tmp_path_factory.mktemp("unseen")
+    other = load_bundle(bundle.path)
+    obs = other.obs.copy()
+    obs["sample_id"] = "X" + obs["sample_id"].astype(str)
+    obs["patient_id"] = "X" + obs["patient_id"].astype(str)
+    other.obs = obs
+    write_bundle(other, d / "other")
+    return _pretrain(d / "other", preset, d / "run")
+
+
+@pytest.fixture(scope="module")
+def classify(bundle, preset, tmp_path_factory):
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("abl") / "classify"
+    return run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset), **OPTS)
+
+
+@pytest.fixture(scope="module")
+def survival(bundle, preset, unseen_run, tmp_path_factory):
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("abl") / "survival"
+    return run_ablation(bundle.path, task="survival", out_dir=out, preset=str(preset),
+                        pretrained=unseen_run, n_boot=20, **OPTS)
+
+
+def _table(md: str) -> pd.DataFrame:
+    """The Markdown table of tables.md as strings."""
+    rows = [ln.strip().strip("|").split("|") for ln in md.splitlines() if ln.startswith("|")]
+    head, body = rows[0], rows[2:]
+    return pd.DataFrame([[c.strip() for c in r] for r in body], columns=[h.strip() for h in head])
+
+
+def _cells(directory):
+    return {p.stem: json.loads(p.read_text()) for p in (directory / "cells").glob("*.json")}
+
+
+def test_classification_table_is_table_iii(classify):
+    md = (classify.out_dir / "tables.md").read_text()
+    table = _table(md)
+    assert list(table.columns) == ["model", "accuracy", "precision (macro)", "recall (macro)",
+                                   "F1 (macro)"]
+    assert table["model"].tolist() == [MODEL_LABELS[m] for m in ("fcn", "moe", "genemoe",
+                                                                 PRETRAINED)]
+    assert "pre-trained: not run (pass --pretrained)" in md and "SYNTHETIC DATA" in md
+    assert (table.iloc[3, 1:] == "not run").all()
+    res = pd.read_csv(classify.out_dir / "results.csv")
+    assert sorted(res["model"].unique()) == ["fcn", "genemoe", "moe"] and len(res) == 6
+    for _, row in table.iloc[:3].iterrows():  # "mean ± std" of the results.csv rows
+        model = next(m for m, lab in MODEL_LABELS.items() if lab == row["model"])
+        acc = res.loc[res.model == model, "accuracy"]
+        assert row["accuracy"] == f"{acc.mean():.3f} ± {acc.std(ddof=1):.3f}"
+
+
+def test_survival_table_is_table_ii_with_peers_and_pretrained(survival, bundle):
+    table = _table((survival.out_dir / "tables.md").read_text())
+    models = ["fcn", "moe", "genemoe", PRETRAINED, "vaecox", "coxnnet"]
+    assert list(table.columns) == ["cancer type", *[MODEL_LABELS[m] for m in models]]
+    assert table["cancer type"].tolist() == [*bundle.class_names, "all types (pooled test fold)"]
+    assert "not run" not in table.to_numpy()
+    pooled = table.iloc[-1, 1:]
+    assert all("±" in v for v in pooled)  # every model has both folds in the pooled row
+    res = pd.read_csv(survival.out_dir / "results.csv")
+    assert res.groupby("model").size().to_dict() == dict.fromkeys(models, 2)
+    assert (res.loc[res.model == PRETRAINED, "label"] == MODEL_LABELS[PRETRAINED]).all()
+
+
+def test_every_model_sees_the_same_folds(survival):
+    cells = _cells(survival.out_dir / "models") | {
+        f"{PRETRAINED}__{k.split('__')[1]}": v
+        for k, v in _cells(survival.out_dir / "pretrained").items()}
+    for fold in (0, 1):
+        same = [c for k, c in cells.items() if k.endswith(f"r0_f{fold}")]
+        assert len(same) == 6
+        ids = {tuple(c["test"]["sample_id"]) for c in same}
+        sizes = {json.dumps(c["n"], sort_keys=True) for c in same}
+        assert len(ids) == 1 and len(sizes) == 1
+    splits = [pd.read_csv(survival.out_dir / d / "splits.tsv", sep="\t")
+              for d in ("models", "pretrained")]
+    assert splits[0].equals(splits[1])
+    info = next(c for k, c in cells.items() if k.startswith(PRETRAINED))["info"]["pretrained"]
+    assert info["model_name"] == "genemoe" and info["n_genes_missing"] == 0
+
+
+def test_pretrained_run_that_saw_test_samples_is_refused(bundle, preset, tmp_path):
+    leaky = _pretrain(bundle.path, preset, tmp_path / "leaky")  # its train/val rows get tested
+    out = tmp_path / "abl"
+    with pytest.raises(InputError, match=r"pre-training used \d+ test sample\(s\).*fold 0"):
+        run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
+                     pretrained=leaky, **OPTS)
+    assert not (out / "models").exists()  # refused before anything was trained
+
+
+def test_pretrained_run_of_another_architecture_is_refused(bundle, unseen_run, tmp_path):
+    with pytest.raises(InputError, match="the ablation's genemoe is"):
+        run_ablation(bundle.path, task="classify", out_dir=tmp_path, preset="small",
+                     pretrained=unseen_run, **OPTS)
+
+
+def test_cli_reruns_resume_from_the_cells(classify, bundle, preset):
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    before = {p.name: p.stat().st_mtime_ns for p in (classify.out_dir / "models" / "cells").iterdir()}
+    r = CliRunner().invoke(app, ["ablation", "--data", str(bundle.path), "--task", "classify",
+                                 "--out", str(classify.out_dir), "--repeats", "1", "--folds", "2",
+                                 "--epochs", "2", "--preset", str(preset), "--device", "cpu",
+                                 "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "Table III" in r.output and "pre-trained: not run" in r.output
+    after = {p.name: p.stat().st_mtime_ns for p in (classify.out_dir / "models" / "cells").iterdir()}
+    assert after == before  # every cell reused, none retrained
