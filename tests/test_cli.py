@@ -48,7 +48,7 @@ def test_bad_input_exits_2_naming_the_file(tmp_path):
     assert r.returncode == 2 and "missing.tsv" in r.stderr
 
 
-@pytest.mark.parametrize("command", ["explain", "ablation", "features"])
+@pytest.mark.parametrize("command", ["features"])
 def test_unbuilt_commands_say_what_is_missing(command):
     r = run_cli(command, "--data", "x")
     assert r.returncode == 3

@@ -197,10 +197,26 @@ def pretrain(
     typer.echo(result.describe())
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def explain() -> None:
-    """Integrated-Gradients gene rankings. Not built yet."""
-    _not_built("Integrated Gradients explanation capability (image transfer-learning issue)")
+@app.command()
+def explain(
+    model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train` (neural model).")],
+    data: Annotated[Path, typer.Option(help="Bundle to take the samples from.")],
+    out: Annotated[Path, typer.Option(help="Directory to write the rankings, attributions and figures.")],
+    samples: Annotated[str | None, typer.Option(help="Comma-separated sample ids (default: --split).")] = None,
+    split: Annotated[str, typer.Option(help="test | val | train | all (without --samples).")] = "test",
+    baseline: Annotated[str, typer.Option(help="train_mean | zeros (log-scale zero expression).")] = "train_mean",
+    n_steps: Annotated[int, typer.Option(help="Integration steps per sample.")] = 50,
+    internal_batch_size: Annotated[int, typer.Option(help="Rows per forward/backward pass.")] = 64,
+    max_samples_per_class: Annotated[int, typer.Option(help="At most this many per predicted class.")] = 50,
+) -> None:
+    """Integrated-Gradients gene rankings per class (or for the risk) of a trained run."""
+    from genemoe.explain import explain_run
+
+    result = explain_run(model, data=data, out_dir=out, samples=list(_csv(samples) or ()) or None,
+                         split=split, baseline=baseline, n_steps=n_steps,
+                         internal_batch_size=internal_batch_size,
+                         max_samples_per_class=max_samples_per_class)
+    typer.echo(result.describe())
 
 
 @app.command()
@@ -242,10 +258,32 @@ def report(
     typer.echo(f"wrote {write_report(directory, out_path=out)}")
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def ablation() -> None:
-    """The paper's ablation tables. Not built yet."""
-    _not_built("ablation capability (Gene-MOE pre-training issue)")
+@app.command()
+def ablation(
+    data: Annotated[Path, typer.Option(help="Bundle directory.")],
+    out: Annotated[Path, typer.Option(help="Output directory (re-run the command to resume).")],
+    task: Annotated[str, typer.Option(help="classify (Table III) | survival (Table II)")] = "classify",
+    repeats: Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")] = 5,
+    folds: Annotated[int, typer.Option(help="K of the stratified K-fold split.")] = 3,
+    preset: Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")] = "small",
+    pretrained: Annotated[Path | None, typer.Option(
+        help="`genemoe pretrain` run for the pre-trained Gene-MOE (must not hold test samples).")] = None,
+    freeze_encoder_epochs: Annotated[int, typer.Option(
+        help="With --pretrained: keep the encoder frozen for this many epochs.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the folds and the models.")] = 0,
+    epochs: Annotated[int | None, typer.Option(help="Override the preset's epochs.")] = None,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    n_boot: Annotated[int, typer.Option(help="Bootstrap resamples of each survival C-index CI.")] = 200,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """The paper's ablation (fcn, moe, genemoe, pre-trained genemoe) on identical folds."""
+    from genemoe.evaluate.ablation import run_ablation
+
+    result = run_ablation(data, task=task, out_dir=out, n_repeats=repeats, n_folds=folds,
+                          preset=preset, seed=seed, pretrained=pretrained,
+                          freeze_encoder_epochs=freeze_encoder_epochs, epochs=epochs,
+                          device=device, n_boot=n_boot, progress=progress)
+    typer.echo(result.describe())
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

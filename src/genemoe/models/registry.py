@@ -36,6 +36,8 @@ _MODEL_MODULES = (
     "genemoe.models.genemoe",
     "genemoe.models.baselines",
     "genemoe.models.classical",
+    "genemoe.models.survival_peers",
+    "genemoe.models.image",
 )
 
 

@@ -1,0 +1,243 @@
+"""``genemoe explain``: Integrated-Gradients gene rankings of a trained run.
+
+``explain_run`` loads ``RUN/model.pt``, takes samples from a bundle (the test split by
+default, or named sample ids), scales them with the run's own scaler, attributes each
+sample's predicted class (classify) or its risk (survival) to the genes, and writes::
+
+    DIR/genes_by_class.csv   class, rank, gene_id, symbol, mean_attribution,
+                             mean_abs_attribution, n_samples (every gene of every class)
+    DIR/attributions.npy     (n_samples, n_genes) float32, rows in samples.tsv order
+    DIR/samples.tsv          sample_id, cancer_type, predicted, group, output_change, delta
+    DIR/genes.tsv            gene_id, symbol: the columns of attributions.npy
+    DIR/convergence.json     completeness: |Σ attributions - (f(x) - f(baseline))|, options
+    DIR/top_genes.png        top genes per class
+    DIR/maps/<sample>.png    image models: input image and attribution map per sample
+
+Sparse top-k routing (``genemoe``, ``moe`` with k < n_experts) makes the output jump where
+a sample's experts change along the IG path; completeness then fails by the jump, and
+convergence.json says so (relative deltas well above 0.05 that do not shrink with
+``n_steps``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle
+from genemoe.data.scaling import Scaler
+from genemoe.errors import input_error
+from genemoe.explain.integrated_gradients import BaselineName, attribute, convergence_summary
+from genemoe.explain.rankings import rank_genes
+
+__all__ = ["ExplainResult", "explain_run"]
+
+log = logging.getLogger(__name__)
+
+_MAX_MAPS = 12  # per-sample attribution maps drawn for image models
+
+
+@dataclass
+class ExplainResult:
+    """What :func:`explain_run` wrote."""
+
+    out_dir: Path
+    n_samples: int
+    task: str
+    convergence: dict[str, Any]
+    ranking: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+
+    def describe(self, top: int = 5) -> str:
+        c = self.convergence
+        lines = [f"explained {self.n_samples} samples ({self.task}) → {self.out_dir}",
+                 f"  completeness: max |delta| {c['max_abs_delta']:.3g}, max relative "
+                 f"{c['max_relative_delta']:.3g} of |f(x) - f(baseline)|"]
+        if c.get("warning"):
+            lines.append(f"  warning: {c['warning']}")
+        for cls, df in self.ranking.groupby("class", sort=True):
+            genes = ", ".join(df.nsmallest(top, "rank")["symbol"].astype(str))
+            lines.append(f"  {cls} (n={int(df['n_samples'].iloc[0])}): {genes}")
+        lines += [f"  wrote {p.name}" for p in self.files if p.parent == self.out_dir]
+        n_maps = sum(p.parent.name == "maps" for p in self.files)
+        if n_maps:
+            lines.append(f"  wrote {n_maps} per-sample attribution maps in maps/")
+        return "\n".join(lines)
+
+
+def _load_model(payload: dict) -> torch.nn.Module:
+    from genemoe.models.registry import create_model, list_models
+
+    if payload.get("kind") != "torch":
+        neural = ", ".join(list_models(task=payload["task"], kind="torch"))
+        raise input_error(
+            f"Integrated Gradients needs a differentiable (neural) model; "
+            f"{payload['model_name']!r} is a classical scikit-learn model", where="--model",
+            fix=f"train a neural model for {payload['task']} and explain that: {neural}")
+    model = create_model(payload["model_name"], n_genes=len(payload["gene_ids"]),
+                         n_outputs=payload["n_outputs"], task=payload["task"], **payload["model_config"])
+    model.load_state_dict(payload["state_dict"])
+    return model.eval()
+
+
+def _select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:
+    if samples:
+        lookup = pd.Index(bundle.sample_ids.astype(str))
+        pos = lookup.get_indexer([str(s) for s in samples])
+        if (pos < 0).any():
+            missing = [s for s, p in zip(samples, pos, strict=True) if p < 0]
+            raise input_error(f"{len(missing)} sample id(s) not in the bundle: {missing[:5]}",
+                              path=bundle.path, where="--samples", fix="use ids of the bundle's obs.sample_id")
+        return pos
+    if split not in ("train", "val", "test", "all"):
+        raise input_error(f"unknown split {split!r}", where="--split", fix="use test, val, train or all")
+    return bundle.indices(None if split == "all" else split)
+
+
+def _gene_columns(bundle, gene_ids: list[str]) -> np.ndarray:
+    cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer([str(g) for g in gene_ids])
+    if (cols < 0).any():
+        raise input_error(f"{int((cols < 0).sum())} of the model's {len(gene_ids)} genes are not in "
+                          "the bundle", path=bundle.path, where="--data",
+                          fix="explain with the bundle the model was trained on (model.pt: bundle_path)")
+    return cols
+
+
+def _cap_per_class(groups: np.ndarray, cap: int | None) -> np.ndarray:
+    """Indices keeping at most ``cap`` samples of each group (the first, in bundle order)."""
+    if cap is None:
+        return np.arange(len(groups))
+    keep = np.concatenate([np.flatnonzero(groups == g)[:cap] for g in sorted(set(groups.tolist()))]
+                          or [np.zeros(0, np.int64)])
+    return np.sort(keep)
+
+
+def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
+                samples: list[str] | None = None, split: str = "test",
+                baseline: BaselineName = "train_mean", n_steps: int = 50,
+                internal_batch_size: int = 64, max_samples_per_class: int | None = 50,
+                group_by: Literal["predicted", "label"] = "predicted", top: int = 10,
+                progress: bool = True) -> ExplainResult:
+    """Integrated-Gradients explanation of a trained neural run on bundle samples.
+
+    Parameters
+    ----------
+    run_dir
+        A ``genemoe train`` run directory (or its ``model.pt``).
+    data
+        The bundle to take samples from (normally the one it was trained on).
+    out_dir
+        Directory to write (files listed in the module docstring).
+    samples, split
+        Sample ids to explain; without them, the rows of ``split`` (``test`` by default,
+        ``all`` for every row).
+    baseline
+        ``train_mean`` (the zero vector of the z-scored data) or ``zeros`` (zero expression
+        on the log scale, through the scaler); see
+        :mod:`genemoe.explain.integrated_gradients`.
+    n_steps, internal_batch_size
+        Integration points per sample; rows per forward/backward pass (memory).
+    max_samples_per_class
+        Without ``samples``: at most this many per predicted class (the first in bundle
+        order); None for all.
+    group_by
+        Pool samples per ``predicted`` class (default) or per ``label`` for the rankings.
+        The attributed output is always the predicted class's logit (or the risk).
+    top
+        Genes per class in the figure.
+    progress
+        A progress bar while attributing.
+    """
+    from genemoe.train.run import load_model_file
+
+    out_dir = Path(out_dir)
+    payload = load_model_file(Path(run_dir))
+    model = _load_model(payload)
+    task = payload["task"]
+    bundle = load_bundle(data)
+    rows = _select_rows(bundle, samples, split)
+    if len(rows) == 0:
+        raise input_error(f"no samples to explain in split {split!r}", path=bundle.path,
+                          where="--split", fix="choose another --split or pass --samples")
+    scaler = Scaler.from_dict(payload["scaler"])
+    X = scaler.transform(np.asarray(bundle.X[rows])[:, _gene_columns(bundle, payload["gene_ids"])])
+    with torch.no_grad():
+        out = np.concatenate([model(torch.from_numpy(X[i:i + 1024])).out.float().numpy()
+                              for i in range(0, len(X), 1024)])
+    names = np.asarray(payload["class_names"], dtype=object)
+    labels = bundle.obs["cancer_type"].to_numpy(object)[rows]
+    predicted = names[out.argmax(1)] if task == "classify" else np.full(len(rows), "risk", object)
+    keep = _cap_per_class(predicted, None if samples else max_samples_per_class)
+    X, rows, out, labels, predicted = X[keep], rows[keep], out[keep], labels[keep], predicted[keep]
+    target = out.argmax(1) if task == "classify" else None
+    log.info("Integrated Gradients: %d samples x %d genes, %d steps", *X.shape, n_steps)
+    attr, delta = attribute(model, X, target=target, baseline=baseline, scaler=scaler,
+                            n_steps=n_steps, internal_batch_size=internal_batch_size,
+                            progress=progress)
+    groups = predicted if (group_by == "predicted" or task != "classify") else labels
+    ranking = rank_genes(attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"))
+    conv = _convergence(attr, delta, baseline=baseline, n_steps=n_steps, group_by=group_by, task=task,
+                        payload=payload)
+    sample_ids = bundle.sample_ids[rows].astype(str)
+    files = _write(out_dir, attr, ranking, conv, sample_ids=sample_ids, labels=labels,
+                   predicted=predicted, groups=groups, delta=delta, payload=payload, top=top)
+    files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps")
+    return ExplainResult(out_dir, len(rows), task, conv, ranking, files)
+
+
+def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[str, Any]:
+    payload = options.pop("payload")
+    conv = convergence_summary(attr, delta)
+    conv.update(options, model=payload["model_name"],
+                synthetic=bool(payload.get("record", {}).get("synthetic", False)))
+    if conv["max_relative_delta"] > 0.05:
+        conv["warning"] = ("attributions miss f(x) - f(baseline) by more than 5% for some samples: "
+                           "raise --n-steps; if the gap does not shrink, the output jumps along the "
+                           "path (sparse top-k expert routing) and the attributions are approximate")
+    return conv
+
+
+def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *, sample_ids,
+           labels, predicted, groups, delta, payload: dict, top: int) -> list[Path]:
+    from genemoe.explain.figures import top_genes_figure
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / n for n in ("genes_by_class.csv", "attributions.npy", "samples.tsv",
+                                   "genes.tsv", "convergence.json")]
+    atomic_write_text(paths[0], ranking.to_csv(index=False))
+    tmp = out_dir / ".attributions.tmp.npy"
+    np.save(tmp, attr.astype(np.float32))
+    tmp.replace(paths[1])
+    table = pd.DataFrame({"sample_id": sample_ids, "cancer_type": labels, "predicted": predicted,
+                          "group": groups, "output_change": attr.sum(1) - delta, "delta": delta})
+    atomic_write_text(paths[2], table.to_csv(sep="\t", index=False))
+    genes = pd.DataFrame({"gene_id": payload["gene_ids"],
+                          "symbol": payload.get("symbols") or payload["gene_ids"]})
+    atomic_write_text(paths[3], genes.to_csv(sep="\t", index=False))
+    atomic_write_text(paths[4], dump_json(conv))
+    synthetic = " [SYNTHETIC DATA]" if conv["synthetic"] else ""
+    paths.append(top_genes_figure(ranking, out_dir / "top_genes.png", top=top,
+                                  title=f"{payload['model_name']}: Integrated Gradients{synthetic}"))
+    return paths
+
+
+def _image_maps(model: torch.nn.Module, X: np.ndarray, attr: np.ndarray, sample_ids: np.ndarray,
+                predicted: np.ndarray, maps_dir: Path) -> list[Path]:
+    """Per-sample input image + attribution map, for models with a gene → image layout."""
+    to_image = getattr(model, "to_image", None)
+    if to_image is None or not hasattr(to_image, "layout"):
+        return []
+    from genemoe.explain.figures import attribution_map_figure
+
+    layout = to_image.layout()
+    pick = _cap_per_class(predicted, max(1, _MAX_MAPS // max(1, len(set(predicted.tolist())))))[:_MAX_MAPS]
+    images, maps = layout.to_image(X[pick]), layout.to_image(attr[pick], reduce="sum")
+    return [attribution_map_figure(images[j], maps[j], maps_dir / f"{sample_ids[i]}.png",
+                                   title=f"{sample_ids[i]} → {predicted[i]}")
+            for j, i in enumerate(pick)]

@@ -1,0 +1,76 @@
+"""Figures of an explanation (matplotlib, Agg): they read results, never models.
+
+- :func:`top_genes_figure`: one horizontal bar chart per class of its top genes' mean
+  attribution (``genes_by_class.csv``);
+- :func:`attribution_map_figure`: for an image model, a sample's input image beside its
+  per-pixel attribution (sum over the genes of each pixel) overlaid on it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display, ever
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+__all__ = ["top_genes_figure", "attribution_map_figure"]
+
+
+def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
+                     title: str = "") -> Path:
+    """Bar charts of the ``top`` genes (by mean attribution) of every class in ``ranking``."""
+    classes = list(dict.fromkeys(ranking["class"]))
+    n_cols = min(3, max(1, len(classes)))
+    n_rows = max(1, math.ceil(len(classes) / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.2 * n_cols, 0.28 * top * n_rows + 1.2 * n_rows),
+                             squeeze=False)
+    for ax, cls in zip(axes.flat, classes, strict=False):
+        df = ranking[ranking["class"] == cls].nsmallest(top, "rank")[::-1]
+        colors = np.where(df["mean_attribution"] >= 0, "#b2182b", "#2166ac")
+        ax.barh(df["symbol"].astype(str), df["mean_attribution"], color=colors)
+        ax.axvline(0, color="k", lw=0.6)
+        n = int(df["n_samples"].iloc[0]) if len(df) else 0
+        ax.set_title(f"{cls} (n={n})", fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("mean IG attribution", fontsize=7)
+    for ax in list(axes.flat)[len(classes):]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out_path, dpi=110)
+    plt.close(fig)
+    return out_path
+
+
+def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path: Path, *,
+                           title: str = "") -> Path:
+    """The input image ``(H, W)`` (grey) and the attribution map ``(H, W)`` overlaid on it."""
+    lim = float(np.abs(attribution).max()) or 1.0
+    fig, axes = plt.subplots(1, 2, figsize=(8, 4))
+    axes[0].imshow(image, cmap="gray", interpolation="nearest")
+    axes[0].set_title("input (scaled expression)", fontsize=9)
+    axes[1].imshow(image, cmap="gray", interpolation="nearest")
+    im = axes[1].imshow(attribution, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.7,
+                        interpolation="nearest")
+    axes[1].set_title("IG attribution per pixel (sum of its genes)", fontsize=9)
+    fig.colorbar(im, ax=axes[1], fraction=0.046)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out_path, dpi=100)
+    plt.close(fig)
+    return out_path

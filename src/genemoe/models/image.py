@@ -1,0 +1,333 @@
+"""Expression as images: gene → pixel layouts and the 2D-Hybrid-CNN (Mostavi et al. 2020).
+
+A :class:`Layout` assigns every gene one pixel of an ``height × width`` grid and keeps that
+map, so anything computed per pixel maps back to genes (and per-gene attributions map to
+pixels). A pixel holding several genes shows their mean; an empty pixel is 0 (the
+training mean in scaled space). Layouts are fitted on training rows only:
+
+- ``reshape``: genes in their given order, row-major, zero-padded (Mostavi et al.);
+- ``genomic``: genes sorted by (chromosome, start), then folded row-major;
+- ``similarity``: DeepInsight-like: the genes' 2-D PCA (or t-SNE) embedding over the
+  training samples, scaled onto the grid; genes landing in one pixel are averaged.
+
+``image_size=None`` gives the smallest square holding every gene once; a fixed size
+(64, 128, 224) with more genes than pixels averages contiguous genes per pixel.
+
+:class:`HybridCnn` (registered as ``hybrid_cnn``) keeps the layout *inside* the model as a
+fixed scatter (:class:`GeneToImage`): its input stays the scaled gene vector, so it trains,
+predicts and explains (Integrated Gradients per gene) like every other genemoe model.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from torch import nn
+
+from genemoe.config_presets import check_config_keys
+from genemoe.errors import input_error
+from genemoe.models.base import GeneModel, Task
+from genemoe.models.registry import register_model
+
+__all__ = ["Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
+           "fit_layout", "layout_from_bundle", "GeneToImage", "HybridCnn", "HYBRID_KEYS"]
+
+log = logging.getLogger(__name__)
+
+LayoutName = Literal["reshape", "genomic", "similarity"]
+HYBRID_KEYS = ("layout", "image_size", "gene_order", "layout_state", "layout_bundle",
+               "n_filters", "hidden", "dropout")
+
+
+@dataclass
+class Layout:
+    """A gene → pixel map on a ``height × width`` grid.
+
+    Attributes
+    ----------
+    pixel_of_gene
+        ``(n_genes,)`` int64 flat pixel index (row-major) of every gene.
+    height, width
+        Grid size.
+    kind
+        Which layout made it.
+    """
+
+    pixel_of_gene: np.ndarray
+    height: int
+    width: int
+    kind: str = "reshape"
+
+    def __post_init__(self) -> None:
+        self.pixel_of_gene = np.asarray(self.pixel_of_gene, dtype=np.int64)
+        if self.pixel_of_gene.size and (self.pixel_of_gene.min() < 0
+                                        or self.pixel_of_gene.max() >= self.n_pixels):
+            raise ValueError(f"pixel indices outside the {self.height} x {self.width} grid")
+
+    @property
+    def n_genes(self) -> int:
+        return int(self.pixel_of_gene.size)
+
+    @property
+    def n_pixels(self) -> int:
+        return self.height * self.width
+
+    @property
+    def counts(self) -> np.ndarray:
+        """``(height, width)`` number of genes in each pixel."""
+        return np.bincount(self.pixel_of_gene, minlength=self.n_pixels).reshape(self.height, self.width)
+
+    def genes_at(self, row: int, col: int) -> np.ndarray:
+        """Indices of the genes shown in pixel ``(row, col)``."""
+        return np.flatnonzero(self.pixel_of_gene == row * self.width + col)
+
+    def to_image(self, X: np.ndarray, *, reduce: Literal["mean", "sum"] = "mean") -> np.ndarray:
+        """``(n, n_genes)`` → ``(n, height, width)``: per-pixel mean (what the CNN sees) or
+        sum (for additive quantities such as attributions); empty pixels are 0."""
+        X = np.asarray(X, np.float64)
+        out = np.zeros((X.shape[0], self.n_pixels))
+        np.add.at(out, (slice(None), self.pixel_of_gene), X)
+        if reduce == "mean":
+            out /= np.maximum(self.counts.reshape(-1), 1)
+        return out.reshape(-1, self.height, self.width)
+
+    def to_genes(self, images: np.ndarray) -> np.ndarray:
+        """``(n, height, width)`` → ``(n, n_genes)``: each gene reads its pixel. Inverts
+        :meth:`to_image` exactly where every pixel holds at most one gene."""
+        flat = np.asarray(images).reshape(len(images), -1)
+        return flat[:, self.pixel_of_gene]
+
+    def to_state(self) -> dict[str, Any]:
+        return {"pixel_of_gene": self.pixel_of_gene.tolist(), "height": self.height,
+                "width": self.width, "kind": self.kind}
+
+    @classmethod
+    def from_state(cls, d: dict[str, Any]) -> Layout:
+        return cls(np.asarray(d["pixel_of_gene"]), int(d["height"]), int(d["width"]),
+                   d.get("kind", "reshape"))
+
+
+def _grid(n_genes: int, image_size: int | None) -> int:
+    """Side of the square grid: fixed, or the smallest square holding every gene."""
+    if image_size is None:
+        return max(1, math.ceil(math.sqrt(n_genes)))
+    if image_size < 1:
+        raise input_error(f"image_size must be >= 1, got {image_size}", where="image_size")
+    return int(image_size)
+
+
+def _fold(n_genes: int, side: int) -> np.ndarray:
+    """Pixel of the i-th gene in order: row-major, or contiguous blocks averaged when the
+    genes outnumber the pixels."""
+    n_pix = side * side
+    i = np.arange(n_genes)
+    return i if n_genes <= n_pix else (i * n_pix) // n_genes
+
+
+def reshape_layout(n_genes: int, *, image_size: int | None = None,
+                   gene_order: np.ndarray | None = None) -> Layout:
+    """Genes row-major in ``gene_order`` (default: as given), zero-padded."""
+    side = _grid(n_genes, image_size)
+    order = np.arange(n_genes) if gene_order is None else np.asarray(gene_order, np.int64)
+    if sorted(order.tolist()) != list(range(n_genes)):
+        raise input_error("gene_order must be a permutation of the gene indices", where="gene_order")
+    pixel = np.empty(n_genes, np.int64)
+    pixel[order] = _fold(n_genes, side)
+    return Layout(pixel, side, side, "reshape")
+
+
+def _chrom_key(c: Any) -> tuple[int, str]:
+    s = str(c).removeprefix("chr")
+    if s.isdigit():
+        return (int(s), "")
+    return ({"X": 23, "Y": 24, "M": 25, "MT": 25}.get(s, 26), s)
+
+
+def genomic_order(chrom: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Gene indices sorted by (chromosome 1..22, X, Y, MT, others; start); unknowns last."""
+    keys = [_chrom_key(c) if c is not None and not (isinstance(c, float) and np.isnan(c))
+            else (99, "") for c in chrom]
+    st = np.asarray(start, np.float64)
+    st = np.where(np.isfinite(st), st, np.inf)
+    return np.array(sorted(range(len(keys)), key=lambda i: (keys[i], st[i], i)), dtype=np.int64)
+
+
+def genomic_layout(chrom: np.ndarray, start: np.ndarray, *, image_size: int | None = None) -> Layout:
+    """Genes in genome order, folded row-major into a square."""
+    lay = reshape_layout(len(chrom), image_size=image_size, gene_order=genomic_order(chrom, start))
+    return Layout(lay.pixel_of_gene, lay.height, lay.width, "genomic")
+
+
+def similarity_layout(X_train: np.ndarray, *, image_size: int | None = None,
+                      embedding: Literal["pca", "tsne"] = "pca", seed: int = 0) -> Layout:
+    """DeepInsight-like layout from training samples ``X_train (n_train, n_genes)``.
+
+    Each gene is a point whose coordinates are its standardised expression over the
+    training samples; a 2-D embedding of those points (PCA, or t-SNE) is scaled onto the
+    grid; genes in one pixel are averaged. Only ``X_train`` is read.
+    """
+    G = np.asarray(X_train, np.float64).T  # (n_genes, n_train)
+    G = (G - G.mean(1, keepdims=True)) / np.maximum(G.std(1, keepdims=True), 1e-8)
+    side = _grid(G.shape[0], image_size)
+    if embedding == "tsne":
+        from sklearn.manifold import TSNE
+
+        emb = TSNE(2, random_state=seed, init="pca",
+                   perplexity=min(30.0, max(2.0, (G.shape[0] - 1) / 3))).fit_transform(G)
+    elif embedding == "pca":
+        Gc = G - G.mean(0)
+        u, s, _ = np.linalg.svd(Gc, full_matrices=False)
+        emb = u[:, :2] * s[:2]
+        if emb.shape[1] < 2:
+            emb = np.pad(emb, ((0, 0), (0, 2 - emb.shape[1])))
+        emb *= np.where(emb[np.abs(emb).argmax(0), [0, 1]] < 0, -1.0, 1.0)  # fix SVD signs
+    else:
+        raise input_error(f"unknown embedding {embedding!r}", where="embedding", fix="use pca or tsne")
+    lo, span = emb.min(0), np.maximum(np.ptp(emb, 0), 1e-12)
+    rc = np.clip(np.floor((emb - lo) / span * side), 0, side - 1).astype(np.int64)
+    return Layout(rc[:, 0] * side + rc[:, 1], side, side, "similarity")
+
+
+def fit_layout(kind: LayoutName, n_genes: int, *, X: np.ndarray | None = None,
+               train_rows: np.ndarray | None = None, chrom: np.ndarray | None = None,
+               start: np.ndarray | None = None, image_size: int | None = None,
+               gene_order: np.ndarray | None = None, embedding: Literal["pca", "tsne"] = "pca") -> Layout:
+    """Fit layout ``kind``; ``similarity`` reads only ``X[train_rows]``."""
+    if kind == "reshape":
+        return reshape_layout(n_genes, image_size=image_size, gene_order=gene_order)
+    if kind == "genomic":
+        if chrom is None or start is None:
+            raise input_error("the genomic layout needs gene positions (chrom, start)", where="layout",
+                              fix="prepare the bundle with --annotation, or use layout: reshape")
+        return genomic_layout(np.asarray(chrom, dtype=object), np.asarray(start), image_size=image_size)
+    if kind == "similarity":
+        if X is None or train_rows is None:
+            raise input_error("the similarity layout needs the training samples", where="layout",
+                              fix="pass X and train_rows (or layout_bundle in the model config)")
+        return similarity_layout(np.asarray(X)[np.asarray(train_rows)], image_size=image_size,
+                                 embedding=embedding)
+    raise input_error(f"unknown layout {kind!r}", where="layout", fix="use reshape, genomic or similarity")
+
+
+def layout_from_bundle(bundle_path: Path | str, kind: LayoutName, n_genes: int, *,
+                       image_size: int | None = None) -> Layout:
+    """Fit ``kind`` on a bundle's kept genes and its training split (the train hook)."""
+    from genemoe.data.bundle import load_bundle
+
+    b = load_bundle(bundle_path)
+    mask = b.gene_mask()
+    if int(mask.sum()) != n_genes:
+        raise input_error(f"layout_bundle has {int(mask.sum())} genes, the model {n_genes}",
+                          path=b.path, where="layout_bundle", fix="point it at the bundle being trained on")
+    var = b.var.loc[mask]
+    rows = b.indices("train")
+    X = np.asarray(b.X[rows][:, mask]) if kind == "similarity" else None
+    return fit_layout(kind, n_genes, X=X, train_rows=None if X is None else np.arange(len(rows)),
+                      chrom=var["chrom"].to_numpy(object) if "chrom" in var else None,
+                      start=var["start"].to_numpy() if "start" in var else None, image_size=image_size)
+
+
+class GeneToImage(nn.Module):
+    """Fixed scatter ``(B, n_genes)`` → ``(B, 1, height, width)``: per-pixel gene mean.
+
+    The map is a buffer (saved with the weights); ``fitted`` is False for a placeholder
+    whose real map arrives through ``load_state_dict``.
+    """
+
+    def __init__(self, layout: Layout, *, fitted: bool = True) -> None:
+        super().__init__()
+        self.height, self.width = layout.height, layout.width
+        counts = torch.as_tensor(layout.counts.reshape(-1), dtype=torch.float32)
+        self.register_buffer("pixel_of_gene", torch.as_tensor(layout.pixel_of_gene))
+        self.register_buffer("inv_count", 1.0 / counts.clamp(min=1))
+        self.register_buffer("fitted", torch.tensor(fitted))
+
+    def layout(self) -> Layout:
+        return Layout(self.pixel_of_gene.cpu().numpy(), self.height, self.width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 1, H, W)
+        if not bool(self.fitted):
+            raise input_error("the hybrid_cnn gene → pixel layout was never fitted",
+                              where="model.hybrid_cnn",
+                              fix="set layout_bundle (an existing bundle) or layout_state, use "
+                                  "layout: reshape, or load a trained model's weights")
+        img = x.new_zeros(x.shape[0], self.height * self.width)
+        img = img.index_add(1, self.pixel_of_gene, x) * self.inv_count
+        return img.view(-1, 1, self.height, self.width)
+
+
+class HybridCnn(GeneModel):
+    """2D-Hybrid-CNN (Mostavi et al. 2020) on a gene image.
+
+    Two branches read the ``H × W`` image: ``Conv(n_filters, 1 × W)`` (one output per
+    row) and ``Conv(n_filters, H × 1)`` (one per column), each ReLU; their outputs are
+    flattened, concatenated → Dense ``hidden`` + ReLU + dropout → head.
+
+    Parameters
+    ----------
+    layout
+        A fitted :class:`Layout` (see :func:`fit_layout`).
+    fitted
+        False for a placeholder layout that a loaded ``state_dict`` will replace.
+    n_filters, hidden, dropout
+        The paper: 32, 128; dropout is ours.
+    """
+
+    def __init__(self, n_genes: int, n_outputs: int, *, task: Task, layout: Layout,
+                 fitted: bool = True, n_filters: int = 32, hidden: int = 128,
+                 dropout: float = 0.25) -> None:
+        super().__init__(n_genes, n_outputs, task=task, n_features=hidden)
+        if layout.n_genes != n_genes:
+            raise input_error(f"layout covers {layout.n_genes} genes, the model {n_genes}", where="layout")
+        self.to_image = GeneToImage(layout, fitted=fitted)
+        h, w = layout.height, layout.width
+        self.row_conv = nn.Conv2d(1, n_filters, kernel_size=(1, w))  # -> (B, F, H, 1)
+        self.col_conv = nn.Conv2d(1, n_filters, kernel_size=(h, 1))  # -> (B, F, 1, W)
+        self.dense = nn.Sequential(nn.Linear(n_filters * (h + w), hidden), nn.ReLU(), nn.Dropout(dropout))
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, hidden)
+        img = self.to_image(x)  # (B, 1, H, W)
+        rows = torch.relu(self.row_conv(img)).flatten(1)  # (B, F * H)
+        cols = torch.relu(self.col_conv(img)).flatten(1)  # (B, F * W)
+        return self.dense(torch.cat([rows, cols], 1))
+
+
+def _model_layout(n_genes: int, config: dict[str, Any]) -> tuple[Layout, bool]:
+    """The layout a ``hybrid_cnn`` config asks for, and whether it is fitted."""
+    kind = config.get("layout", "reshape")
+    size = config.get("image_size")
+    if config.get("layout_state") is not None:
+        return Layout.from_state(config["layout_state"]), True
+    if kind == "reshape" or config.get("gene_order") is not None:
+        return reshape_layout(n_genes, image_size=size, gene_order=config.get("gene_order")), True
+    if config.get("layout_bundle") is not None and Path(config["layout_bundle"]).exists():
+        return layout_from_bundle(config["layout_bundle"], kind, n_genes, image_size=size), True
+    if kind not in ("genomic", "similarity"):
+        raise input_error(f"unknown layout {kind!r}", where="model.hybrid_cnn.layout",
+                          fix="use reshape, genomic or similarity")
+    # No data to fit on (e.g. predicting where the bundle is absent): a placeholder of the
+    # right shape; a loaded state_dict fills it in, and forward refuses until then.
+    log.debug("hybrid_cnn: %s layout unfitted until a state_dict is loaded", kind)
+    return reshape_layout(n_genes, image_size=size), False
+
+
+@register_model(
+    "hybrid_cnn",
+    kind="torch",
+    tasks=("classify", "survival"),
+    description="2D-Hybrid-CNN (Mostavi 2020): genes as an image, 1xW and Hx1 conv branches",
+)
+def create_hybrid_cnn(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> HybridCnn:
+    """Hybrid CNN. Config keys: :data:`HYBRID_KEYS` (``layout``: reshape | genomic |
+    similarity; ``layout_bundle``: the bundle to fit genomic/similarity layouts on)."""
+    check_config_keys("hybrid_cnn", config, HYBRID_KEYS)
+    layout, fitted = _model_layout(n_genes, config)
+    layout.kind = config.get("layout", layout.kind)
+    arch = {k: config[k] for k in ("n_filters", "hidden", "dropout") if k in config}
+    return HybridCnn(n_genes, n_outputs, task=task, layout=layout, fitted=fitted, **arch)
