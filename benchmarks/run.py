@@ -1,0 +1,310 @@
+"""Run every genemoe benchmark, each in its own subprocess, and summarise them.
+
+Runs ``bench_read``, ``bench_prepare``, ``bench_moe`` and ``bench_train`` (quick variants
+by default, so ``make bench`` takes a few minutes on 2 cores; ``--full`` runs the issue
+sizes, including a read of an 11,000 x 60,000 text matrix, ~2 GB on disk). Each script
+writes ``DIR/<name>.json`` and its output to ``DIR/<name>.log``; a script that fails or
+times out is reported and the others still run. ``DIR/summary.json`` holds each script's
+status, seconds and headline numbers; the same numbers are printed as a table.
+
+The exit status is 1 if any benchmark failed, else 0 (a skipped one, e.g. ``bench_prepare``
+without the shared data folder, is not a failure).
+
+Usage::
+
+    python benchmarks/run.py --out bench_out             # quick (make bench)
+    python benchmarks/run.py --full --out bench_full     # the issue sizes (an hour or more on 2 cores)
+    python benchmarks/run.py --only train prepare        # a subset
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+NAMES = ("read", "prepare", "moe", "train")
+
+
+def commands(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The command line of each benchmark (without ``--out``)."""
+    quick = [] if args.full else ["--quick"]
+    threads = ["--threads", str(args.threads)] if args.threads else []
+    cmds = {
+        "read": ["bench_read.py", *quick]
+        + (["--tmp-dir", str(args.tmp_dir)] if args.tmp_dir else []),
+        "prepare": ["bench_prepare.py"]
+        + (["--data-dir", str(args.data_dir)] if args.data_dir else []),
+        "moe": ["bench_moe.py", *quick, *threads],
+        "train": ["bench_train.py", *quick, *threads],
+    }
+    return {k: [sys.executable, str(HERE / v[0]), *v[1:]] for k, v in cmds.items()}
+
+
+def run_one(name: str, cmd: list[str], out_dir: Path, timeout: float | None) -> dict[str, Any]:
+    """Run one benchmark; its status, seconds and parsed JSON (``None`` if it wrote none)."""
+    json_path, log_path = out_dir / f"{name}.json", out_dir / f"{name}.log"
+    json_path.unlink(missing_ok=True)
+    print(
+        f"[{name}] {' '.join(Path(c).name if i < 2 else c for i, c in enumerate(cmd))}", flush=True
+    )
+    t0 = time.perf_counter()
+    with log_path.open("w") as log:
+        try:
+            proc = subprocess.run(
+                [*cmd, "--out", str(json_path)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+            )
+            rc, status = proc.returncode, "ok" if proc.returncode == 0 else "failed"
+        except subprocess.TimeoutExpired:
+            rc, status = None, "timed out"
+    seconds = time.perf_counter() - t0
+    data = json.loads(json_path.read_text()) if json_path.is_file() else None
+    if status == "ok" and data is None:
+        status = "failed"  # exited 0 but wrote nothing
+    if status == "ok" and "skipped" in data:
+        status = "skipped"
+    if status == "ok" and data.get("failures"):
+        status = "partial"
+    res = {
+        "status": status,
+        "returncode": rc,
+        "seconds": round(seconds, 1),
+        "json": str(json_path) if data is not None else None,
+        "log": str(log_path),
+    }
+    if status in ("failed", "timed out"):
+        res["log_tail"] = log_path.read_text()[-1500:]
+    print(f"[{name}] {status} in {seconds:.0f} s", flush=True)
+    return res | {"data": data}
+
+
+# --------------------------------------------------------------------------- headlines
+
+
+def _read(d: dict) -> list[tuple[str, str]]:
+    return [
+        (f"read {d['n_samples']:,} x {d['n_genes']:,} TSV", f"{d['read_s']:.1f} s"),
+        (
+            "  peak RSS / float32 matrix",
+            f"{d['ratio']:.2f} (net of interpreter "
+            f"{d['ratio_net']:.2f}; goal < {d['goal_ratio']} at full size)",
+        ),
+    ]
+
+
+def _prepare(d: dict) -> list[tuple[str, str]]:
+    p, r = d["prepare"], d["read"]
+    verdict = "met" if d["meets_goal"] else "NOT met"
+    return [
+        (
+            f"prepare {d['n_cohorts']} GDC cohorts",
+            f"{p['child_wall_s']:.1f} s process "
+            f"({p['prepare_s']:.1f} s in prepare_dataset); goal < {d['goal_seconds']:.0f} s {verdict}",
+        ),
+        (
+            "  read only, same files",
+            f"{r['read_s']:.1f} s; prepare / read = {d['ratio_prepare_over_read']:.2f}",
+        ),
+        (
+            "  result",
+            f"{d['n_samples']} samples x {d['n_genes']:,} genes, "
+            f"{d['n_with_survival']} with survival; peak RSS {p['peak_rss_bytes'] / 2**20:.0f} MiB",
+        ),
+        (
+            "  slowest steps",
+            ", ".join(
+                f"{k} {v:.1f} s" for k, v in sorted(p["steps_s"].items(), key=lambda kv: -kv[1])[:3]
+            ),
+        ),
+    ]
+
+
+def _moe(d: dict) -> list[tuple[str, str]]:
+    k, s = d["layer_k_scaling"], d["small_preset"]
+    return [
+        (
+            "MoE 25k->256, 6 experts",
+            f"time k=6 / k=2 = {k['time_ratio_kE_over_k2']:.2f} (ideal {k['ideal_ratio']:.1f})",
+        ),
+        (
+            "  small genemoe @25k",
+            f"train {s['train_samples_per_s']:.0f}/s; infer "
+            f"{s['infer_samples_per_s_float32']:.0f}/s fp32, {s['infer_samples_per_s_bfloat16']:.0f}/s bf16",
+        ),
+        (
+            "  paper layer 25,182->1,024",
+            f"{d['paper_layer']['samples_per_s']:.1f} samples/s fwd+bwd",
+        ),
+    ]
+
+
+def _train(d: dict) -> list[tuple[str, str]]:
+    rows = []
+    for size, fams in d["neural"].items():
+        sk = d["sklearn"].get(size, {})
+        parts = []
+        for name, r in fams.items():
+            if "error" in r:
+                parts.append(f"{name} FAILED")
+                continue
+            ratio = r.get("ratios", {})
+            parts.append(
+                f"{name} {r['train_samples_per_s']:.0f}/{r['infer_samples_per_s']:.0f}"
+                + (
+                    f" ({ratio['train_over_svm_fit']:.2f}x/{ratio['infer_over_svm_predict']:.2f}x svm)"
+                    if ratio
+                    else ""
+                )
+            )
+        rows.append((f"train/infer samples/s @{int(size) // 1000}k", "; ".join(parts)))
+        if "svm" in sk:
+            rows.append(
+                (
+                    "  sklearn fit/predict samples/s",
+                    f"svm {sk['svm']['fit_samples_per_s']:.0f}/"
+                    f"{sk['svm']['predict_samples_per_s']:.0f}, logreg "
+                    f"{sk['logreg']['fit_samples_per_s']:.0f}/{sk['logreg']['predict_samples_per_s']:.0f}"
+                    f" (n_fit {sk['n_fit']})",
+                )
+            )
+    for size, variants in d.get("thread_variants", {}).items():
+        parts = [
+            f"{v} {r['train_over_default']:.2f}x/{r['infer_over_default']:.2f}x"
+            for v, r in variants.items()
+            if "train_over_default" in r
+        ]
+        if parts:
+            rows.append((f"  genemoe threads vs default @{int(size) // 1000}k", ", ".join(parts)))
+    fl = d.get("flops", {})
+    if "linear" in fl:
+        rows.append(
+            (
+                f"torch.mm {fl['mm_size']} GFLOP/s",
+                f"{fl['mm_gflops']:.1f} "
+                f"(before {fl['mm_gflops_before']:.1f}, after {fl['mm_gflops_after']:.1f})",
+            )
+        )
+        rows.append(
+            (
+                "  Linear(G,256) b64 / mm",
+                ", ".join(
+                    f"{int(g) // 1000}k {v['gflops']:.1f} GF/s = {v['ratio_to_mm']:.2f}"
+                    f" (1 thread {v.get('gflops_1_thread', float('nan')):.1f})"
+                    for g, v in fl["linear"].items()
+                ),
+            )
+        )
+    return rows
+
+
+HEADLINES: dict[str, Callable[[dict], list[tuple[str, str]]]] = {
+    "read": _read,
+    "prepare": _prepare,
+    "moe": _moe,
+    "train": _train,
+}
+
+
+def headlines(name: str, data: dict | None) -> list[tuple[str, str]]:
+    """The summary rows of one benchmark's JSON (an error row if they cannot be made)."""
+    if not data:
+        return []
+    if "skipped" in data:
+        return [(name, f"skipped: {data['skipped']}")]
+    try:
+        return HEADLINES[name](data)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+        return [(name, f"(no summary: {type(exc).__name__}: {exc})")]
+
+
+def environment() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(
+                (ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu
+            )
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "load_average_1m_start": os.getloadavg()[0],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=Path("bench_out"), help="output folder")
+    ap.add_argument(
+        "--full",
+        action="store_true",
+        help="the issue sizes (11,000 x 60,000 read: ~2 GB of text; an hour or more on 2 cores)",
+    )
+    ap.add_argument("--only", nargs="+", choices=NAMES, default=None, help="run only these")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads for moe and train")
+    ap.add_argument("--data-dir", type=Path, default=None, help="shared data folder (prepare)")
+    ap.add_argument("--tmp-dir", type=Path, default=None, help="where bench_read writes its matrix")
+    ap.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds per benchmark (default: 1200 quick, none with --full)",
+    )
+    args = ap.parse_args(argv)
+    timeout = args.timeout or (None if args.full else 1200)
+    args.out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    env = environment()
+    results = {
+        name: run_one(name, cmd, args.out, timeout)
+        for name, cmd in commands(args).items()
+        if not args.only or name in args.only
+    }
+    env["load_average_1m_end"] = os.getloadavg()[0]
+    rows = [row for name, r in results.items() for row in headlines(name, r["data"])]
+    summary = {
+        "mode": "full" if args.full else "quick",
+        "environment": env,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "benchmarks": {
+            k: {kk: vv for kk, vv in r.items() if kk != "data"} for k, r in results.items()
+        },
+        "headlines": [{"what": a, "value": b} for a, b in rows],
+        "failed": [
+            k for k, r in results.items() if r["status"] in ("failed", "timed out", "partial")
+        ],
+    }
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    width = max((len(a) for a, _ in rows), default=10)
+    print(
+        f"\ngenemoe benchmarks ({summary['mode']}) on {env['cpu']}, {env['cores']} cores; "
+        f"load average {env['load_average_1m_start']:.1f} -> {env['load_average_1m_end']:.1f}"
+    )
+    print("-" * (width + 60))
+    for name, r in results.items():
+        print(f"{name:<8} {r['status']:<9} {r['seconds']:>7.0f} s   {r['log']}")
+    print("-" * (width + 60))
+    for a, b in rows:
+        print(f"{a:<{width}}  {b}")
+    print("-" * (width + 60))
+    print(
+        f"total {summary['seconds']:.0f} s; results in {args.out}/"
+        + (f"; FAILED: {', '.join(summary['failed'])}" if summary["failed"] else "")
+    )
+    return 1 if summary["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
