@@ -48,11 +48,11 @@ def test_bad_input_exits_2_naming_the_file(tmp_path):
     assert r.returncode == 2 and "missing.tsv" in r.stderr
 
 
-@pytest.mark.parametrize("command", ["features"])
-def test_unbuilt_commands_say_what_is_missing(command):
-    r = run_cli(command, "--data", "x")
-    assert r.returncode == 3
-    assert "not built yet" in r.stderr and "capability" in r.stderr
+def test_features_with_a_missing_run_exits_2_naming_it(tmp_path):
+    r = run_cli("features", "--model", tmp_path / "no_run", "--data", tmp_path / "b",
+                "--out", tmp_path / "f")
+    assert r.returncode == 2
+    assert "no_run" in r.stderr and "pretrained.pt" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_models_lists_registered_models():

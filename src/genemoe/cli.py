@@ -174,10 +174,6 @@ def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for th
         typer.echo(f"{name:14s} {spec.kind:8s} {','.join(spec.tasks):18s} {spec.description}")
 
 
-def _not_built(capability: str) -> None:
-    raise NotBuiltError(f"this command needs the {capability}, which is not built yet")
-
-
 @app.command()
 def pretrain(
     data: Annotated[list[Path], typer.Option(help="Bundle directory (repeat for several).")],
@@ -286,10 +282,28 @@ def ablation(
     typer.echo(result.describe())
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def features() -> None:
-    """Latent-feature analysis (paper Fig. 8). Not built yet."""
-    _not_built("feature-analysis capability (Gene-MOE pre-training issue)")
+@app.command()
+def features(
+    model: Annotated[Path, typer.Option(help="A `genemoe pretrain` run (or a `genemoe train` run).")],
+    data: Annotated[Path, typer.Option(help="Bundle holding the held-out samples.")],
+    out: Annotated[Path, typer.Option(help="Directory to write the tables, figures and summary.json.")],
+    split: Annotated[str, typer.Option(help="test | val | train | all (refused if the run used them).")] = "test",
+    n_features: Annotated[int, typer.Option(help="Leading latent features (highest variance).")] = 20,
+    threshold: Annotated[float, typer.Option(help="Strong genes: mean |r| above this.")] = 0.4,
+    embedding: Annotated[str, typer.Option(help="tsne | umap | both (UMAP needs umap-learn).")] = "tsne",
+    max_samples: Annotated[int, typer.Option(help="At most this many samples (seeded draw).")] = 1000,
+    k: Annotated[int, typer.Option(help="Neighbours of the k-NN mixing score.")] = 15,
+    seed: Annotated[int, typer.Option(help="Seed of the sample draw and the embeddings.")] = 0,
+) -> None:
+    """Latent-feature analysis (paper Fig. 8): feature-gene correlation, real vs reconstructed."""
+    from genemoe.evaluate.features import analyse_features
+    from genemoe.report.feature_plots import feature_figures
+
+    result = analyse_features(model, data=data, out_dir=out, split=split, n_features=n_features,
+                              threshold=threshold, embedding=embedding, k=k,
+                              max_samples=max_samples, seed=seed)
+    result.summary["figures"] = [str(p) for p in feature_figures(out)]
+    typer.echo(result.describe())
 
 
 @app.callback()

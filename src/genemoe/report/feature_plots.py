@@ -1,0 +1,120 @@
+"""Figures of the latent-feature analysis (paper Fig. 8), drawn from its stored results.
+
+:func:`plot_correlation_heatmap` and :func:`plot_real_vs_reconstructed` draw one figure
+each from plain arrays and tables; :func:`feature_figures` reads a ``genemoe features``
+directory (:mod:`genemoe.evaluate.features`), draws every figure that applies and records
+their paths in its ``summary.json``. Never reads a model. Matplotlib runs headless.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display, ever
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from genemoe.data.bundle import atomic_write_text, dump_json  # noqa: E402
+
+__all__ = ["plot_correlation_heatmap", "plot_real_vs_reconstructed", "feature_figures"]
+
+log = logging.getLogger(__name__)
+
+_MARKERS = {"real": "o", "reconstructed": "x"}
+
+
+def _save(fig: plt.Figure, out_path: Path) -> Path:
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out_path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return out_path
+
+
+def plot_correlation_heatmap(r: np.ndarray, feature_labels: Sequence[str],
+                             gene_labels: Sequence[str], *, out_path: Path, threshold: float | None = None,
+                             mean_abs_r: Sequence[float] | None = None, title: str = "") -> Path:
+    """Heat map of Pearson r ``(n_features, n_genes)``: leading features × genes (−1 to 1).
+
+    With ``threshold`` and ``mean_abs_r`` (one per gene), genes above the cut are starred.
+    """
+    r = np.asarray(r, dtype=float)
+    n_f, n_g = r.shape
+    labels = list(gene_labels)
+    if threshold is not None and mean_abs_r is not None:
+        labels = [f"{g} *" if m > threshold else g for g, m in zip(labels, mean_abs_r, strict=True)]
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.22 * n_g + 2.5), max(3.0, 0.25 * n_f + 1.5)))
+    im = ax.imshow(np.ma.masked_invalid(r), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    ax.set_facecolor("0.85")
+    ax.set_xticks(range(n_g), labels, rotation=90, fontsize=7 if n_g > 30 else 9)
+    ax.set_yticks(range(n_f), list(feature_labels), fontsize=7 if n_f > 20 else 9)
+    ax.set_xlabel("gene (sorted by mean |r|" + (f"; * above {threshold:g})" if threshold is not None
+                                                 else ")"))
+    ax.set_ylabel("leading latent feature")
+    fig.colorbar(im, ax=ax, label="Pearson r", fraction=0.03)
+    ax.set_title(title or "leading latent features × genes")
+    return _save(fig, out_path)
+
+
+def plot_real_vs_reconstructed(table: pd.DataFrame, *, out_path: Path, title: str = "",
+                               score: float | None = None) -> Path:
+    """2-D embedding of real and reconstructed samples: colour = cancer type, marker = source.
+
+    ``table`` has columns ``cancer_type``, ``source`` (``real``/``reconstructed``), ``x``, ``y``.
+    """
+    types = sorted(table["cancer_type"].astype(str).unique())
+    cmap = plt.get_cmap("tab20" if len(types) > 10 else "tab10")
+    fig, ax = plt.subplots(figsize=(7, 6))
+    for i, t in enumerate(types):
+        for source, marker in _MARKERS.items():
+            sel = (table["cancer_type"].astype(str) == t) & (table["source"] == source)
+            if sel.any():
+                ax.scatter(table.loc[sel, "x"], table.loc[sel, "y"], s=12, marker=marker,
+                           color=cmap(i % cmap.N), alpha=0.7, linewidths=0.8,
+                           label=f"{t} ({source})")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(fontsize=7, ncol=2 if len(types) > 6 else 1, loc="best", markerscale=1.5)
+    extra = "" if score is None else f"  (k-NN mixing {score:.3f})"
+    ax.set_title((title or "real vs reconstructed expression") + extra)
+    return _save(fig, out_path)
+
+
+def feature_figures(features_dir: Path | str) -> list[Path]:
+    """Draw the heat map and every stored embedding of a ``genemoe features`` directory.
+
+    The PNG paths are added to ``summary.json`` (``figures``) and returned.
+    """
+    d = Path(features_dir)
+    summary = json.loads((d / "summary.json").read_text())
+    r = np.load(d / "latent_gene_correlation.npy")  # (n_features, n_genes)
+    ranked = pd.read_csv(d / "gene_correlation.tsv", sep="\t", dtype={"gene_id": str, "symbol": str},
+                         keep_default_na=False)
+    lead = pd.read_csv(d / "leading_features.tsv", sep="\t")
+    figures: list[Path] = []
+    top = ranked.head(summary["n_heatmap_genes"])
+    if len(top):
+        cols = top["column"].to_numpy(int)  # columns of r (the run's gene order)
+        names = [s if s else g for s, g in zip(top["symbol"], top["gene_id"], strict=True)]
+        figures.append(plot_correlation_heatmap(
+            r[:, cols], [f"z{i}" for i in lead["latent_index"]], names,
+            out_path=d / "correlation_heatmap.png", threshold=summary["threshold"],
+            mean_abs_r=top["mean_abs_r"].to_numpy(),
+            title=f"top {len(top)} genes by mean |r| with {len(lead)} leading features"))
+    for method in (summary.get("reconstruction") or {}).get("embeddings", []):
+        table = pd.read_csv(d / f"embedding_{method}.tsv", sep="\t", keep_default_na=False)
+        score = summary["reconstruction"]["mixing"][method]["score"]
+        figures.append(plot_real_vs_reconstructed(
+            table, out_path=d / f"real_vs_reconstructed_{method}.png", score=score,
+            title=f"{'t-SNE' if method == 'tsne' else 'UMAP'}: real vs reconstructed"))
+    summary["figures"] = [str(p) for p in figures]
+    atomic_write_text(d / "summary.json", dump_json(summary))
+    log.info("drew %d feature-analysis figures in %s", len(figures), d)
+    return figures

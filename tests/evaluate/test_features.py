@@ -1,0 +1,180 @@
+"""Latent-feature analysis (paper Fig. 8): correlation, leading features, mixing score, end to end."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+import yaml
+
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.errors import InputError
+from genemoe.evaluate.features import (
+    analyse_features,
+    knn_mixing_score,
+    leading_features,
+    pearson_matrix,
+    strong_genes,
+)
+from genemoe.report.feature_plots import feature_figures
+from genemoe.train.pretrain import pretrain_run
+
+TINY_MODEL = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k": 1,
+              "n_tokens": 4, "n_heads": 2, "latent": 8, "dropout": 0.1, "attn_dropout": 0.0}
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def test_pearson_matrix_equals_corrcoef():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(40, 3))
+    b = np.c_[rng.normal(size=(40, 4)), 2 * a[:, 0] + 1, np.full(40, 3.0)]  # + exact, constant
+    r = pearson_matrix(a, b)
+    ref = np.corrcoef(a.T, b[:, :5].T)[:3, 3:]  # numpy's own Pearson, off-diagonal block
+    np.testing.assert_allclose(r[:, :5], ref, atol=1e-12)
+    assert r[0, 4] == pytest.approx(1.0)
+    assert np.isnan(r[:, 5]).all()  # a constant gene has no correlation
+
+
+def test_leading_features_are_the_highest_variance_dims():
+    rng = np.random.default_rng(1)
+    scales = np.array([0.1, 5.0, 1.0, 3.0, 0.5, 2.0])
+    latent = rng.normal(size=(500, 6)) * scales
+    idx, var = leading_features(latent, 3)
+    assert idx.tolist() == [1, 3, 5]
+    np.testing.assert_allclose(var, latent.var(0)[[1, 3, 5]])
+    assert leading_features(latent, 99)[0].tolist() == [1, 3, 5, 2, 4, 0]  # capped, all ranked
+
+
+def test_strong_genes_sorted_and_cut_at_threshold():
+    r = np.array([[0.9, 0.1, -0.6, np.nan], [-0.7, 0.2, 0.4, np.nan]])
+    t = strong_genes(r, np.array(["g0", "g1", "g2", "g3"]), np.array(["A", "B", "C", "D"]),
+                     threshold=0.4)
+    assert t["gene_id"].tolist() == ["g0", "g2"]  # mean |r| 0.8, 0.5; g1 0.15; g3 undefined
+    np.testing.assert_allclose(t["mean_abs_r"], [0.8, 0.5])
+    assert t["column"].tolist() == [0, 2]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mixing_score_near_expected_for_one_distribution(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(400, 5))
+    is_b = np.arange(400) >= 200
+    m = knn_mixing_score(x, is_b, k=10)
+    assert m["expected_if_mixed"] == pytest.approx(2 * 200 * 200 / (400 * 399))
+    assert abs(m["score"] - m["expected_if_mixed"]) < 0.05
+
+
+def test_mixing_score_zero_for_separate_sets_and_handles_duplicates():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(100, 4)), rng.normal(size=(80, 4)) + 50.0
+    m = knn_mixing_score(np.r_[a, b], np.r_[np.zeros(100, bool), np.ones(80, bool)], k=15)
+    assert m["score"] == 0.0 and (m["n_a"], m["n_b"]) == (100, 80)
+    # Identical copies (a perfect reconstruction): each point's twin is a neighbour.
+    dup = knn_mixing_score(np.r_[a, a], np.r_[np.zeros(100, bool), np.ones(100, bool)], k=1)
+    assert dup["score"] == 1.0
+
+
+def test_mixing_score_per_set_exposes_a_collapsed_set():
+    rng = np.random.default_rng(4)
+    real = rng.normal(size=(200, 3))
+    shrunk = 0.05 * rng.normal(size=(200, 3))  # "reconstructions" collapsed to the centre
+    m = knn_mixing_score(np.r_[real, shrunk], np.r_[np.zeros(200, bool), np.ones(200, bool)], k=10)
+    # Inside the real cloud's support, yet far from mixed; the shrunk set sees only itself.
+    assert m["score"] < 0.2 and m["score_b"] < m["score_a"] / 5
+    assert m["score"] == pytest.approx((m["score_a"] + m["score_b"]) / 2)
+
+
+# ---------------------------------------------------------------------------- end to end
+
+
+@pytest.fixture(scope="module")
+def pretrained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("features")
+    cohort = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=5)
+    files = write_synthetic_files(cohort, d / "in")
+    bundle = prepare_dataset([files["counts"]], out_path=d / "bundle", label_paths=[files["labels"]],
+                             annotation_path=files["annotation"], config=PrepareConfig(synthetic=True))
+    cfg = d / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "model": {"genemoe": TINY_MODEL},
+        "pretrain": {"epochs": 2, "batch_size": 32, "lr": 3e-3, "n_critic": 1, "critic_widths": [16]},
+    }))
+    torch.set_num_threads(1)
+    run = pretrain_run([bundle.path], out_dir=d / "run", config_path=cfg, seed=0, device="cpu",
+                       progress=False)
+    return bundle, run.out_dir, cfg
+
+
+def test_end_to_end_writes_every_file_and_the_mixing_scores(pretrained, tmp_path):
+    bundle, run_dir, _ = pretrained
+    out = tmp_path / "feat"
+    result = analyse_features(run_dir, data=bundle.path, out_dir=out, n_features=5, threshold=0.2,
+                              embedding="both")
+    figures = feature_figures(out)
+    s = json.loads((out / "summary.json").read_text())
+    n_test, n_genes = len(bundle.indices("test")), bundle.n_genes
+    assert s["n_samples"] == n_test and s["split"] == "test" and s["n_features"] == 5
+    assert s["n_genes"] == n_genes
+    r = np.load(out / "latent_gene_correlation.npy")
+    assert r.shape == (5, n_genes) and np.nanmax(np.abs(r)) <= 1.0
+    strong = pd.read_csv(out / "strong_genes.csv")
+    assert list(strong.columns) == ["gene_id", "symbol", "mean_abs_r"]
+    assert (strong["mean_abs_r"] > 0.2).all() and strong["mean_abs_r"].is_monotonic_decreasing
+    assert len(strong) == s["n_strong_genes"]
+    rec = s["reconstruction"]
+    for space in ("gene_space", "tsne"):
+        assert set(rec["mixing"][space]) == {"score", "real", "reconstructed"}
+        assert 0.0 <= rec["mixing"][space]["score"] <= 1.0
+    emb = pd.read_csv(out / "embedding_tsne.tsv", sep="\t")
+    assert len(emb) == 2 * n_test and set(emb["source"]) == {"real", "reconstructed"}
+    assert sorted(s["figures"]) == sorted(map(str, figures)) and len(figures) == 2
+    for p in figures:
+        img = mpimg.imread(p)
+        assert img[..., :3].std() > 0.01  # something was drawn
+    # UMAP runs when umap-learn is installed; otherwise the summary says it did not.
+    assert any("UMAP not available" in n for n in s["notes"]) or "umap" in rec["embeddings"]
+    assert "mixing" in result.describe()
+
+
+def test_refuses_samples_the_pretraining_used(pretrained, tmp_path):
+    bundle, run_dir, _ = pretrained
+    with pytest.raises(InputError, match="trained on"):
+        analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "x", split="train")
+    assert not (tmp_path / "x" / "summary.json").exists()
+
+
+def test_umap_alone_is_refused_when_not_installed(pretrained, tmp_path, monkeypatch):
+    import genemoe.evaluate.features as features
+
+    bundle, run_dir, _ = pretrained
+    monkeypatch.setattr(features, "umap_available", lambda: False)
+    with pytest.raises(InputError, match="UMAP is not installed"):
+        analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "u", embedding="umap")
+
+
+def test_a_train_run_without_decoder_gives_correlations_only(pretrained, tmp_path):
+    from genemoe.train.run import train_run
+
+    bundle, run_dir, cfg = pretrained
+    trained = train_run(bundle.path, out_dir=tmp_path / "clf", config_path=cfg, epochs=1,
+                        device="cpu", progress=False, pretrained=run_dir)
+    s = analyse_features(trained.out_dir, data=bundle.path, out_dir=tmp_path / "f",
+                         n_features=3).summary
+    assert s["run"]["kind"] == "train" and s["reconstruction"] is None
+    assert any("no decoder" in n for n in s["notes"])
+    assert np.load(tmp_path / "f" / "latent_gene_correlation.npy").shape == (3, bundle.n_genes)
+    assert len(feature_figures(tmp_path / "f")) == 1  # the heat map only
+    with pytest.raises(InputError, match="trained on"):  # its training rows, and the pre-training's
+        analyse_features(trained.out_dir, data=bundle.path, out_dir=tmp_path / "g", split="val")
