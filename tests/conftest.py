@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT.parent / "shared" / "data").resolve()
@@ -22,3 +23,40 @@ def shared_data() -> Path:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Tests use tiny tensors: one thread avoids OpenMP spin costs on 2 (shared) cores."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="session")
+def synthetic_bundle(tmp_path_factory):
+    """Factory: a small prepared bundle from the synthetic cohort (files in real formats).
+
+    ``synthetic_bundle(seed=1, clinical=True, n_samples=150, n_genes=60, n_types=3)``;
+    results are cached per argument set for the session.
+    """
+    from genemoe.data.prepare import PrepareConfig, prepare_dataset
+    from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+
+    cache: dict = {}
+
+    def make(*, seed: int = 1, clinical: bool = True, n_samples: int = 150, n_genes: int = 60,
+             n_types: int = 3):
+        key = (seed, clinical, n_samples, n_genes, n_types)
+        if key not in cache:
+            d = tmp_path_factory.mktemp(f"synthetic_s{seed}")
+            c = make_synthetic_cohort(n_samples=n_samples, n_genes=n_genes, n_types=n_types, seed=seed)
+            f = write_synthetic_files(c, d / "in")
+            cache[key] = prepare_dataset(
+                [f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
+                clinical_path=f["clinical"] if clinical else None, annotation_path=f["annotation"],
+                config=PrepareConfig(synthetic=True))
+        return cache[key]
+
+    return make

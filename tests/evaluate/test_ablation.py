@@ -10,8 +10,6 @@ import torch
 import yaml
 
 from genemoe.data.bundle import load_bundle, write_bundle
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 from genemoe.evaluate.ablation import MODEL_LABELS, PRETRAINED, run_ablation
 from genemoe.train.pretrain import pretrain_run
@@ -21,22 +19,9 @@ TINY_GENEMOE = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k
 OPTS = dict(n_folds=2, n_repeats=1, epochs=2, device="cpu")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    d = tmp_path_factory.mktemp("ablation")
-    c = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=1)
-    f = write_synthetic_files(c, d / "in")
-    return prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                           clinical_path=f["clinical"], annotation_path=f["annotation"],
-                           config=PrepareConfig(synthetic=True))
+def bundle(synthetic_bundle):
+    return synthetic_bundle(seed=1)
 
 
 @pytest.fixture(scope="module")

@@ -13,27 +13,12 @@ from scipy import stats
 
 import genemoe.evaluate.benchmark as bm
 from genemoe.data.bundle import Bundle
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    d = tmp_path_factory.mktemp("bench")
-    c = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=1)
-    f = write_synthetic_files(c, d / "in")
-    return prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                           clinical_path=f["clinical"], annotation_path=f["annotation"],
-                           config=PrepareConfig(synthetic=True))
+def bundle(synthetic_bundle):
+    return synthetic_bundle(seed=1)
 
 
 @pytest.fixture(scope="module")

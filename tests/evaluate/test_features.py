@@ -28,14 +28,6 @@ TINY_MODEL = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k":
               "n_tokens": 4, "n_heads": 2, "latent": 8, "dropout": 0.1, "attn_dropout": 0.0}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def test_pearson_matrix_equals_corrcoef():
     rng = np.random.default_rng(0)
     a = rng.normal(size=(40, 3))

@@ -24,14 +24,6 @@ from genemoe.train.run import train_run
 N_GENES = 20
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 class LinearModel(GeneModel):
     """f(x) = W x + c: the head alone (features are the genes)."""
 

@@ -22,14 +22,6 @@ from genemoe.models.registry import create_model
 from genemoe.train.losses import focal_loss
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _check_map(layout: Layout, X: np.ndarray) -> None:
     """to_image is the per-pixel gene mean; to_genes inverts it where pixels hold one gene."""
     img = layout.to_image(X)

@@ -18,14 +18,6 @@ N_GENES_VAECOX = 20_502  # VAE-Cox's input (PEERS.md: VAE 20,502 -> 4,096 -> 128
 TINY_VAECOX = dict(hidden=16, latent=4, head_hidden=3)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _linears(module: torch.nn.Module) -> list[tuple[int, int, bool]]:
     return [(m.in_features, m.out_features, m.bias is not None) for m in module.modules()
             if isinstance(m, torch.nn.Linear)]

@@ -32,14 +32,6 @@ def assert_png(path) -> None:
     assert img[..., :3].std() > 0.01  # something was drawn
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def dirs(tmp_path_factory):
     torch.set_num_threads(1)

@@ -11,8 +11,6 @@ import torch
 import yaml
 
 from genemoe.data.bundle import load_bundle, write_bundle
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 from genemoe.models.base import collect_aux
 from genemoe.models.critic import Critic
@@ -37,21 +35,9 @@ VAL = ("r_gene", "r_sample", "r_sample_baseline", "mse", "mse_baseline", "mae", 
 EPOCHS = 3
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    d = tmp_path_factory.mktemp("pretrain")
-    c = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=5)
-    f = write_synthetic_files(c, d / "in")
-    return prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                           annotation_path=f["annotation"], config=PrepareConfig(synthetic=True))
+def bundle(synthetic_bundle):
+    return synthetic_bundle(seed=5, clinical=False)
 
 
 @pytest.fixture(scope="module")

@@ -7,21 +7,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 import genemoe.train.loop as loop
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 from genemoe.train.run import load_model_file, train_run
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.fixture(scope="module")
