@@ -1,6 +1,6 @@
 """Run every genemoe benchmark, each in its own subprocess, and summarise them.
 
-Runs ``bench_read``, ``bench_prepare``, ``bench_moe`` and ``bench_train`` (quick variants
+Runs ``bench_read``, ``bench_prepare``, ``bench_moe``, ``bench_train`` and ``bench_image`` (quick variants
 by default, so ``make bench`` takes a few minutes on 2 cores; ``--full`` runs the issue
 sizes, including a read of an 11,000 x 60,000 text matrix, ~2 GB on disk). Each script
 writes ``DIR/<name>.json`` and its output to ``DIR/<name>.log``; a script that fails or
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("read", "prepare", "moe", "train")
+NAMES = ("read", "prepare", "moe", "train", "image")
 
 
 def commands(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -44,6 +44,7 @@ def commands(args: argparse.Namespace) -> dict[str, list[str]]:
         + (["--data-dir", str(args.data_dir)] if args.data_dir else []),
         "moe": ["bench_moe.py", *quick, *threads],
         "train": ["bench_train.py", *quick, *threads],
+        "image": ["bench_image.py", *quick, *threads],
     }
     return {k: [sys.executable, str(HERE / v[0]), *v[1:]] for k, v in cmds.items()}
 
@@ -207,11 +208,23 @@ def _train(d: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _image(d: dict) -> list[tuple[str, str]]:
+    rows = []
+    for name, sizes in d["backbones"].items():
+        for size, r in sizes.items():
+            rows.append((f"{name} @{size} train samples/s",
+                         "FAILED" if "error" in r else
+                         f"{r['train_samples_per_s']:.1f} = {r['ratio_vs_timm']:.2f} x plain timm "
+                         f"(goal >= {d['goal_ratio']}); IG {r['ig_seconds_per_sample']:.2f} s/sample"))
+    return rows
+
+
 HEADLINES: dict[str, Callable[[dict], list[tuple[str, str]]]] = {
     "read": _read,
     "prepare": _prepare,
     "moe": _moe,
     "train": _train,
+    "image": _image,
 }
 
 

@@ -38,6 +38,7 @@ _MODEL_MODULES = (
     "genemoe.models.classical",
     "genemoe.models.survival_peers",
     "genemoe.models.image",
+    "genemoe.models.backbones",
 )
 
 

@@ -369,7 +369,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     var = bundle.var.loc[gene_mask]
     save_model_file(out_dir / "model.pt", {
         "format": "genemoe-model", "genemoe_version": __version__, "kind": spec.kind,
-        "model_name": model_name, "task": task, "model_config": model_cfg, "config": resolved,
+        "model_name": model_name, "task": task, "model_config": _rebuild_config(model_cfg),
+        "config": resolved,
         "n_outputs": n_out, "gene_ids": var["gene_id"].tolist(),
         "symbols": var["symbol"].tolist() if "symbol" in var else None,
         "gene_lengths": var["length"].tolist() if "length" in var else None,
@@ -407,6 +408,16 @@ def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrain
     return {"pretrained": Path(pretrained), "freeze_encoder_epochs": int(freeze_encoder_epochs),
             "gene_ids": bundle.var.loc[gene_mask, "gene_id"].astype(str).tolist(),
             "test_sample_ids": bundle.sample_ids[bundle.indices("test")].astype(str).tolist()}
+
+
+def _rebuild_config(model_cfg: dict) -> dict:
+    """The config that rebuilds the trained model for predict/explain.
+
+    The state dict holds every weight, so pretrained-weight sources (ImageNet downloads,
+    local weight files) are not needed again: rebuilding with ``weights: none`` works
+    offline and after the weight file is gone.
+    """
+    return {**model_cfg, "weights": "none"} if "weights" in model_cfg else dict(model_cfg)
 
 
 def _plain(obj: Any) -> Any:

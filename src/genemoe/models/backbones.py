@@ -1,0 +1,243 @@
+"""ImageNet CNN backbones (timm) on gene images: the transfer-learning family.
+
+``resnet50``, ``densenet169``, ``vgg19`` and ``xception`` (timm's ``legacy_xception``) take
+the scaled gene vector ``(B, n_genes)`` like every genemoe model:
+
+gene vector → :class:`~genemoe.models.image.GeneToImage` (a fixed gene → pixel layout, the
+same layouts as ``hybrid_cnn``) → one channel replicated to 3 → bilinear resize to
+``image_size`` (64 by default on CPU; 224 is the paper's) → normalised with the backbone's
+own mean/std (timm ``pretrained_cfg``) → timm ``forward_features`` → global average pool →
+dropout → the linear head.
+
+Options (YAML ``model: {resnet50: {...}}``): ``layout`` (reshape | genomic | similarity),
+``grid_size`` (layout grid side; default the smallest square holding every gene),
+``layout_bundle`` / ``layout_state`` / ``gene_order`` (as for ``hybrid_cnn``), ``image_size``,
+``weights`` (``imagenet`` | ``none`` | a state-dict file with timm key names), ``finetune``
+(``head`` | ``last_block`` (default, as in the paper) | ``all``) and ``dropout``.
+
+timm is optional (``pip install 'genemoe[image]'``); it is imported when a backbone is
+built, after :func:`~genemoe.models.tv_compat.ensure_torchvision_importable`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from genemoe.config_presets import check_config_keys
+from genemoe.errors import input_error
+from genemoe.models.base import GeneModel, Task
+from genemoe.models.image import GeneToImage, Layout, _model_layout
+from genemoe.models.registry import register_model
+from genemoe.models.tv_compat import ensure_torchvision_importable
+
+__all__ = ["BACKBONES", "BACKBONE_KEYS", "Backbone", "ImageBackbone", "create_backbone",
+           "import_timm"]
+
+log = logging.getLogger(__name__)
+
+Finetune = Literal["head", "last_block", "all"]
+BACKBONE_KEYS = ("layout", "grid_size", "gene_order", "layout_state", "layout_bundle",
+                 "image_size", "weights", "finetune", "dropout")
+
+
+@dataclass(frozen=True)
+class Backbone:
+    """A timm architecture and what ``finetune: last_block`` leaves trainable."""
+
+    timm_name: str
+    last_block: tuple[str, ...]  # module name prefixes inside the timm model
+    kwargs: tuple[tuple[str, Any], ...] = ()  # extra timm.create_model arguments
+
+
+BACKBONES: dict[str, Backbone] = {
+    # timm zero-initialises each block's last BN scale, so a random-init residual branch gets
+    # no gradient on the first step; genemoe's contract (every trainable weight learns from
+    # step one) wants it off. Loaded weights overwrite the init either way.
+    "resnet50": Backbone("resnet50", ("layer4",), (("zero_init_last", False),)),
+    "densenet169": Backbone("densenet169", ("features.denseblock4", "features.norm5")),
+    # conv5_1 .. conv5_4 (features 28, 30, 32, 34; the ReLUs and pool have no weights)
+    "vgg19": Backbone("vgg19", ("features.28", "features.30", "features.32", "features.34")),
+    # the exit flow: block12 and the two separable convs after it
+    "xception": Backbone("legacy_xception", ("block12", "conv3", "bn3", "conv4", "bn4")),
+}
+
+
+def import_timm() -> Any:
+    """``timm``, importable on a CPU-only torch (see :mod:`genemoe.models.tv_compat`)."""
+    try:
+        ensure_torchvision_importable()
+        import timm
+    except ImportError as exc:
+        raise input_error(f"the image backbones need timm and torchvision ({exc})", where="--model",
+                          fix="pip install 'genemoe[image]' (README: Image transfer learning)") from exc
+    return timm
+
+
+def _in_block(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+class ImageBackbone(GeneModel):
+    """A timm CNN reading a gene image; see the module docstring.
+
+    Parameters
+    ----------
+    layout, fitted
+        The gene → pixel map (as :class:`~genemoe.models.image.HybridCnn`).
+    backbone
+        A timm model built with ``num_classes=0`` (its ``forward_features`` is used).
+    spec
+        Which blocks ``finetune: last_block`` trains.
+    image_size
+        Side of the square image the backbone sees.
+    finetune
+        ``head``: only the head trains; ``last_block``: the last block and the head;
+        ``all``: everything. Frozen BatchNorm layers keep their running statistics.
+    """
+
+    def __init__(self, n_genes: int, n_outputs: int, *, task: Task, layout: Layout, fitted: bool,
+                 backbone: nn.Module, spec: Backbone, image_size: int = 64,
+                 finetune: Finetune = "last_block", dropout: float = 0.5) -> None:
+        super().__init__(n_genes, n_outputs, task=task, n_features=int(backbone.num_features))
+        if layout.n_genes != n_genes:
+            raise input_error(f"layout covers {layout.n_genes} genes, the model {n_genes}", where="layout")
+        self.to_image = GeneToImage(layout, fitted=fitted)
+        self.backbone = backbone
+        self.spec = spec
+        self.image_size = int(image_size)
+        cfg = backbone.pretrained_cfg
+        self.register_buffer("mean", torch.tensor(cfg.get("mean", (0.5,) * 3)).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(cfg.get("std", (0.5,) * 3)).view(1, 3, 1, 1))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.drop = nn.Dropout(dropout)
+        self.set_finetune(finetune)
+
+    def set_finetune(self, finetune: Finetune) -> None:
+        """Freeze the backbone according to ``finetune``; the head always trains."""
+        if finetune not in ("head", "last_block", "all"):
+            raise input_error(f"unknown finetune policy {finetune!r}", where="finetune",
+                              fix="use head, last_block or all")
+        self.finetune = finetune
+        for name, p in self.backbone.named_parameters():
+            p.requires_grad_(finetune == "all"
+                             or (finetune == "last_block" and _in_block(name, self.spec.last_block)))
+        self.train(self.training)
+
+    def train(self, mode: bool = True) -> ImageBackbone:
+        super().train(mode)
+        if mode:  # frozen BatchNorm: keep the (pre-trained) running statistics
+            for m in self.backbone.modules():
+                if isinstance(m, nn.modules.batchnorm._BatchNorm) and not any(
+                        p.requires_grad for p in m.parameters()):
+                    m.eval()
+        return self
+
+    def images(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 3, S, S)
+        img = self.to_image(x)  # (B, 1, H, W)
+        if img.shape[-2:] != (self.image_size, self.image_size):
+            img = F.interpolate(img, size=(self.image_size, self.image_size), mode="bilinear",
+                                align_corners=False)
+        return (img.expand(-1, 3, -1, -1) - self.mean) / self.std
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, d)
+        return self.pool(self.backbone.forward_features(self.images(x))).flatten(1)
+
+    def forward_head(self, features: torch.Tensor) -> torch.Tensor:  # (B, d) -> (B, n_out)
+        return self.head(self.drop(features))
+
+
+def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
+    """Load a timm-keyed state dict file into ``model`` (classifier keys are ignored)."""
+    if not path.is_file():
+        raise input_error("weights file not found", path=path, where="weights",
+                          fix="pass an existing state-dict file, or weights: none | imagenet")
+    try:
+        if path.suffix == ".safetensors":
+            from safetensors.torch import load_file
+
+            state = load_file(str(path))
+        else:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # unreadable / not a tensor file
+        raise input_error(f"cannot read weights ({type(exc).__name__}: {exc})", path=path,
+                          where="weights", fix="save with torch.save(model.state_dict(), path)") from exc
+    for key in ("state_dict", "model"):
+        if isinstance(state, dict) and isinstance(state.get(key), dict):
+            state = state[key]
+    classifier = model.pretrained_cfg.get("classifier", "fc")
+    ignored = (classifier, "pre_logits")  # ImageNet heads: genemoe has its own
+    state = {k: v for k, v in state.items() if not _in_block(k, ignored)}
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    wrong = sorted(k for k in set(own) & set(state) if own[k].shape != state[k].shape)
+    if missing or unexpected or wrong:
+        def few(keys: list[str]) -> str:
+            return ", ".join(keys[:4]) + (f" (+{len(keys) - 4} more)" if len(keys) > 4 else "")
+
+        problems = [f"{what} {len(k)}: {few(k)}" for what, k in
+                    (("missing", missing), ("unexpected", unexpected), ("shape mismatch", wrong)) if k]
+        raise input_error(f"weights do not fit timm's {arch}: " + "; ".join(problems), path=path,
+                          where="weights", fix=f"use a state dict of timm.create_model({arch!r}) "
+                                               "(timm key names), or weights: none")
+    model.load_state_dict(state, strict=False)
+
+
+def _timm_backbone(spec: Backbone, weights: str) -> nn.Module:
+    timm = import_timm()
+    kwargs = dict(spec.kwargs, num_classes=0)
+    if weights == "imagenet":
+        try:
+            model = timm.create_model(spec.timm_name, pretrained=True, **kwargs)
+        except Exception as exc:  # offline: huggingface / urllib errors, missing cache
+            raise input_error(f"cannot fetch ImageNet weights for {spec.timm_name} "
+                              f"({type(exc).__name__}: {str(exc)[:200]})", where="weights",
+                              fix="train from scratch with --weights none (weights: none), or "
+                                  "download the weights elsewhere and pass --weights PATH "
+                                  "(weights: PATH, a timm state-dict file)") from exc
+    else:
+        model = timm.create_model(spec.timm_name, pretrained=False, **kwargs)
+        if weights != "none":
+            _load_state_file(model, Path(weights), spec.timm_name)
+    if hasattr(model, "pre_logits"):  # VGG's 120M-parameter ConvMlp: unused by forward_features
+        model.pre_logits = nn.Identity()
+    return model
+
+
+def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
+                    **config: Any) -> ImageBackbone:
+    """Build backbone ``name`` (a key of :data:`BACKBONES`); config keys: :data:`BACKBONE_KEYS`."""
+    check_config_keys(name, config, BACKBONE_KEYS)
+    layout_cfg = {k: config[k] for k in ("layout", "gene_order", "layout_state", "layout_bundle")
+                  if k in config} | {"image_size": config.get("grid_size")}
+    layout, fitted = _model_layout(n_genes, layout_cfg)
+    layout.kind = config.get("layout", layout.kind)
+    weights = str(config.get("weights", "none"))
+    backbone = _timm_backbone(BACKBONES[name], weights)
+    finetune = config.get("finetune", "last_block")
+    if weights == "none" and finetune != "all":
+        log.warning("%s: weights none with finetune %s trains on top of a frozen *random* "
+                    "backbone; use finetune: all to train from scratch", name, finetune)
+    return ImageBackbone(n_genes, n_outputs, task=task, layout=layout, fitted=fitted,
+                         backbone=backbone, spec=BACKBONES[name],
+                         image_size=int(config.get("image_size", 64)), finetune=finetune,
+                         dropout=float(config.get("dropout", 0.5)))
+
+
+def _register(name: str, description: str) -> None:
+    @register_model(name, kind="torch", tasks=("classify", "survival"), description=description)
+    def factory(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> ImageBackbone:
+        return create_backbone(name, n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
+
+
+_register("resnet50", "ResNet-50 (timm) on a gene image; ImageNet transfer learning")
+_register("densenet169", "DenseNet-169 (timm) on a gene image; ImageNet transfer learning")
+_register("vgg19", "VGG-19 (timm) on a gene image; ImageNet transfer learning (the paper's)")
+_register("xception", "Xception (timm legacy_xception) on a gene image; ImageNet transfer learning")
