@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 
 from genemoe.data import annotation as ann
-from genemoe.data.bundle import atomic_write_text
+from genemoe.data.bundle import atomic_file, atomic_write_text
 from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
@@ -158,13 +158,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing)
     out_path = Path(out_path)
     if out_path.suffix == ".parquet":
-        import os
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(dir=out_path.parent or ".", suffix=".tmp")
-        os.close(fd)
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, out_path)
+        with atomic_file(out_path) as tmp:
+            df.to_parquet(tmp, index=False)
     else:
         atomic_write_text(out_path, df.to_csv(index=False))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""

@@ -182,3 +182,20 @@ def test_h5ad_round_trip_through_prepare(synth_bundle, tmp_path):
     assert any(s["step"] == "labels" and "file metadata" in s["sources"] for s in b.record["steps"])
     same = b.obs.set_index("sample_id").loc[synth_bundle.obs["sample_id"], "cancer_type"]
     assert (same.to_numpy() == synth_bundle.obs["cancer_type"].to_numpy()).all()
+
+
+def test_outputs_get_normal_permissions(synth_bundle, tmp_path):
+    """Atomic writes go through owner-only temporaries; the results must honour the umask."""
+    import os
+
+    from genemoe.data.bundle import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        write_bundle(synth_bundle.subset(np.arange(5)), tmp_path / "perm")
+        atomic_write_text(tmp_path / "note.txt", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "perm").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "perm" / "X.npy").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "note.txt").stat().st_mode & 0o777 == 0o644

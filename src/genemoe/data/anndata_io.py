@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from genemoe.data.bundle import Bundle, dump_json, summarise
+from genemoe.data.bundle import Bundle, atomic_file, dump_json, summarise
 
 if TYPE_CHECKING:
     import anndata
@@ -55,13 +53,7 @@ def write_h5ad(bundle: Bundle, path: Path | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     adata = bundle_to_anndata(bundle)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".h5ad", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path, suffix=".h5ad") as tmp:
         adata.write_h5ad(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     logger.info("wrote %s: %d samples x %d genes", path, bundle.n_samples, bundle.n_genes)
     return path

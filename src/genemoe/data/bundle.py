@@ -52,6 +52,7 @@ __all__ = [
     "write_bundle",
     "summarise",
     "atomic_dir",
+    "atomic_file",
     "atomic_write_text",
     "is_bundle",
 ]
@@ -236,6 +237,9 @@ def atomic_dir(final_path: Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{final_path.name}.tmp-", dir=final_path.parent))
     try:
         yield tmp
+        os.chmod(tmp, _umask_mode(0o777))
+        for f in tmp.rglob("*"):
+            os.chmod(f, _umask_mode(0o777 if f.is_dir() else 0o666))
         old = None
         if final_path.exists():
             old = final_path.with_name(f".{final_path.name}.old-{os.getpid()}")
@@ -248,18 +252,42 @@ def atomic_dir(final_path: Path) -> Iterator[Path]:
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file + rename)."""
+def _umask_mode(base: int) -> int:
+    """``base`` (0o666 files, 0o777 directories) less the process umask, as open() does.
+
+    Temporary files and directories are created owner-only; without this, atomically
+    written outputs would stay unreadable to collaborators after the rename.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    return base & ~mask
+
+
+@contextmanager
+def atomic_file(path: Path | str, *, suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a temporary sibling path that replaces ``path`` when the block succeeds.
+
+    Write the whole file to the yielded path; on success it gets the usual permissions
+    and is renamed over ``path`` (atomic on one filesystem); on error it is removed and
+    ``path`` is left as it was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
+        yield Path(tmp)
+        os.chmod(tmp, _umask_mode(0o666))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file + rename)."""
+    with atomic_file(path) as tmp:
+        tmp.write_text(text)
 
 
 def _json_default(o: Any) -> Any:

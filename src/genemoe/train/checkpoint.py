@@ -34,7 +34,6 @@ import logging
 import math
 import os
 import pickle
-import tempfile
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from genemoe.data.bundle import atomic_write_text
+from genemoe.data.bundle import atomic_file, atomic_write_text
 from genemoe.errors import input_error
 
 __all__ = [
@@ -116,16 +115,10 @@ def save_checkpoint(
         "meta": meta or {},
         "extra": extra or {},
     }
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(payload, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as tmp, open(tmp, "wb") as fh:
+        torch.save(payload, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
     logger.debug("checkpoint (epoch %d) written to %s", epoch, path)
     return path
 

@@ -30,7 +30,7 @@ import yaml
 
 from genemoe import __version__
 from genemoe.config_presets import deep_merge, load_preset, model_config
-from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
+from genemoe.data.bundle import Bundle, atomic_file, atomic_write_text, dump_json, load_bundle
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.evaluate.metrics import classification_metrics
@@ -188,18 +188,8 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def save_model_file(path: Path, payload: dict[str, Any]) -> None:
     """Write the self-describing model file atomically (temporary file + rename)."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_model_file(run: Path) -> dict[str, Any]:
