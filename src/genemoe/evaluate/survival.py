@@ -239,6 +239,25 @@ def uno_c_index(
         ) from exc
 
 
+def _uno_truncated(time_train: ArrayLike, event_train: ArrayLike, t: np.ndarray, e: np.ndarray,
+                   r: np.ndarray) -> float | None:
+    """Uno's C; when test follow-up outlasts training follow-up, truncate just below the
+    largest training time (the censoring weights are undefined beyond it). None if it fails."""
+    try:
+        return uno_c_index(time_train, event_train, t, e, r)
+    except ValueError:  # InputError is a ValueError
+        pass
+    times = np.unique(np.asarray(time_train, dtype=float))
+    tau = float(times[-2]) if len(times) > 1 else None
+    try:
+        value = uno_c_index(time_train, event_train, t, e, r, tau=tau)
+        log.info("Uno's C-index truncated at tau=%.0f days (test follow-up beyond training)", tau)
+        return value
+    except ValueError as exc:
+        log.warning("Uno's C-index skipped: %s", exc)
+        return None
+
+
 def bootstrap_c_index(
     time: ArrayLike,
     event: ArrayLike,
@@ -473,10 +492,7 @@ def survival_metrics(
     if time_train is None or event_train is None:
         log.info("Uno's C-index skipped: no training follow-up given")
     else:
-        try:
-            uno = uno_c_index(time_train, event_train, t, e, r)
-        except ValueError as exc:  # InputError is a ValueError
-            log.warning("Uno's C-index skipped: %s", exc)
+        uno = _uno_truncated(time_train, event_train, t, e, r)
     try:
         logrank_p = median_split_logrank(t, e, r)["p_value"]
     except ValueError as exc:
