@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-slow bench lint clean
+.PHONY: install browser demo test test-slow bench lint clean
 
 install: $(STAMP)
 
@@ -14,13 +14,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch first: the pinned 2.13.0 is a local CPU build; a looser pin pulls CUDA wheels
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[explain,test]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[explain,test,image]'
 	touch $(STAMP)
 
 demo: install
 	$(BIN)/genemoe demo --out demo_out
 
-test: install
+# headless Chromium for tests/report/test_browser.py (Debian package `chromium`); never fails:
+# without root or apt-get the browser test skips and says why
+browser:
+	@command -v chromium >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser test will skip"
+
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-slow: install

@@ -1,0 +1,93 @@
+"""report.html in a real browser: headless Chromium renders it, and the screenshot is not blank.
+
+The HTML tests in ``test_report.py`` check the page's text and that its images are embedded
+PNGs; this one checks that a browser actually draws the page and its figures. It needs the
+Debian package ``chromium`` (``make test`` installs it when it can: ``make browser``) and is
+skipped, saying why, when ``chromium`` is not on PATH.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+
+from genemoe.evaluate.benchmark import run_benchmark
+from genemoe.report.html import write_report
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+WIDTH, HEIGHT = 1200, 2000
+FULL_HEIGHT = 6000  # taller than the whole test report (about 4,900 px)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium not on PATH (Debian: `apt-get install chromium`, or `make browser` as root)")
+
+
+def _screenshot(html_path, out_dir, *, height: int = HEIGHT) -> np.ndarray:
+    """Render ``html_path`` in headless Chromium; the screenshot as a ``(height, width, 3)`` uint8 array."""
+    png = out_dir / f"screenshot_{html_path.stem}_{height}.png"
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--disable-dev-shm-usage", "--hide-scrollbars", f"--user-data-dir={out_dir / 'profile'}",
+           f"--screenshot={png}", f"--window-size={WIDTH},{height}", html_path.resolve().as_uri()]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"chromium did not finish within {e.timeout} s: {cmd}")
+    assert png.exists(), f"no screenshot (rc {r.returncode}):\n{r.stderr[-3000:]}"
+    assert png.read_bytes()[:8] == PNG_MAGIC
+    img = mpimg.imread(png)
+    assert img.ndim == 3 and img.shape[2] in (3, 4)
+    assert img.shape[:2] == (height, WIDTH)  # the requested window, not an empty or clipped page
+    return (img[..., :3] * 255).round().astype(np.uint8)  # imread gives floats in [0, 1]
+
+
+def _coloured(img: np.ndarray) -> float:
+    """Share of strongly coloured pixels. The page's own styling is grey on white (its one
+    colour, the synthetic-data banner #fff3cd, has saturation 0.2), so these come from the
+    figures: the Blues confusion matrix, the blue F1 bars, the orange box-plot points.
+    (Saturation max − min of R, G, B above 0.3, i.e. 76 of 255.)"""
+    return float((img.max(axis=2).astype(np.int16) - img.min(axis=2) > 76).mean())
+
+
+@pytest.fixture(scope="module")
+def report(synthetic_bundle, tmp_path_factory):
+    d = tmp_path_factory.mktemp("browser")
+    b = synthetic_bundle()  # the default, shared (cached) with other tests
+    run_benchmark(b.path, task="classify", models=["logreg"], n_folds=2, out_dir=d / "bench")
+    return write_report(d / "bench")
+
+
+def test_first_screen_is_not_blank(report, tmp_path):
+    img = _screenshot(report, tmp_path)  # 1200 x 2000: title, banner, data, protocol, metrics
+    assert img.std() > 12, f"screenshot is nearly uniform (std {img.std():.1f} of 255)"
+    non_white = (img.min(axis=2) < 230).mean()
+    assert non_white > 0.01, f"only {non_white:.2%} of the screenshot is not white"
+    dark = (img.max(axis=2) < 77).mean()
+    assert dark > 0.001, f"no text drawn ({dark:.3%} dark pixels)"
+    banner = np.all(np.abs(img.astype(np.int16) - [0xFF, 0xF3, 0xCD]) <= 5, axis=2).mean()
+    assert banner > 0.005, f"the stylesheet was not applied: {banner:.3%} banner-coloured pixels"
+
+
+def test_embedded_figures_are_drawn(report, tmp_path):
+    """The whole page (figures start below the first 2,000 px), against the same page with
+    its <img> elements removed as the control."""
+    img = _screenshot(report, tmp_path, height=FULL_HEIGHT)
+    assert (img[-200:].min(axis=2) > 247).all(), "page taller than the window: raise FULL_HEIGHT"
+    coloured = _coloured(img)
+    assert coloured > 0.005, f"figures not drawn: {coloured:.3%} coloured pixels"
+    rgb = img.astype(np.int32)
+    colours = np.unique(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2])
+    assert len(colours) > 200, f"only {len(colours)} distinct colours: figures not drawn?"
+
+    stripped = tmp_path / "no_images.html"
+    stripped.write_text(re.sub(r"<img [^>]*>", "", report.read_text()))
+    control = _screenshot(stripped, tmp_path, height=FULL_HEIGHT)
+    assert _coloured(control) < 0.001
+    assert coloured > 10 * max(_coloured(control), 1e-4)
