@@ -1,0 +1,134 @@
+"""The real-data claims of "Gene-MOE models and supervised training", end to end (slow).
+
+Each test prepares a real bundle in a temporary folder, trains through
+:func:`genemoe.train.run.train_run` (validation selects, the test split is scored once) and
+asserts only comparisons that held on every split seed and training seed tried; the runs
+behind them, and the comparisons that did NOT hold, are in ``docs/results.md``.
+
+Runs use one torch thread: on a loaded 2-core machine a Gene-MOE training step took 8.3 s
+with torch's default two threads against 0.54 s with one, and the asserted numbers were
+measured with one thread (CPU results are deterministic for a given thread count).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from genemoe.data.prepare import prepare_dataset
+from genemoe.train.run import train_run
+
+pytestmark = pytest.mark.slow
+
+GDC_TYPES = ("ACC", "CHOL", "DLBC", "KICH", "UCS", "UVM")
+ONE_THREAD = {"num_threads": 1, "checkpoint_every": 1000}  # speed and disk only, not results
+# Survival settings chosen on the gdc6 validation split (3 seeds x lr {1e-4 .. 3e-3} x dropout
+# {0.25, 0.5}); they cannot live in the shared `train:` section of the small preset, where
+# pancan33 validation wants lr 1e-3 (see docs/results.md).
+SURVIVAL_OVERRIDE = {"lr": 1.0e-4, "epochs": 40, "patience": 8}
+
+
+@pytest.fixture
+def one_thread():
+    """Restore torch's thread count after a run that set it (the setting is process-wide)."""
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+def _overlay(path: Path, **train) -> Path:
+    path.write_text(yaml.safe_dump({"train": {**ONE_THREAD, **train}}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def pancan33(shared_data, tmp_path_factory) -> Path:
+    d = shared_data / "pancan33_random100"
+    out = tmp_path_factory.mktemp("real") / "pancan33"
+    prepare_dataset([d / "expression.tsv.gz"], out_path=out, label_paths=[d / "samples.tsv.gz"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def gdc6(shared_data, tmp_path_factory) -> Path:
+    g = shared_data / "gdc_counts_6types"
+    out = tmp_path_factory.mktemp("real") / "gdc6"
+    prepare_dataset([g / f"TCGA_{t}_Counts.exp.gz" for t in GDC_TYPES], out_path=out,
+                    label_paths=[g / f"TCGA_{t}_Target.txt.gz" for t in GDC_TYPES],
+                    clinical_path=shared_data / "tcga_survival/clinical_survival.tsv.gz",
+                    annotation_path=shared_data / "annotation/ensembl105_genes.tsv.gz")
+    return out
+
+
+def _selected_on_validation(run_dir: Path) -> None:
+    """The kept epoch is the first best validation epoch of the run's own history."""
+    history = [json.loads(line) for line in (run_dir / "history.jsonl").read_text().splitlines()]
+    vals = [h["val_metric"] for h in history]
+    chosen = yaml.safe_load((run_dir / "config.yaml").read_text())["best_epoch"]
+    assert chosen == history[vals.index(max(vals))]["epoch"]
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["protocol"]["selection"] == "validation split"
+
+
+def test_pancan33_genemoe_beats_the_svm_baseline(pancan33, tmp_path, one_thread):
+    """Same split: Gene-MOE (small) >= `--model svm` in test accuracy and macro-F1.
+
+    Held on 11 of 11 runs (split seeds 0, 1, 2 x training seeds; smallest margins on split
+    seed 2: accuracy +0.020, macro-F1 +0.075). Not asserted, because it did not hold: Gene-MOE
+    against an RBF SVC predicting with its own decision function (test macro-F1 0.809 on this
+    split; `svm` loses ~0.09 macro-F1 to Platt calibration), nor against the MLP ablation.
+    """
+    cfg = _overlay(tmp_path / "overlay.yaml")
+    svm = train_run(pancan33, out_dir=tmp_path / "svm", task="classify", model_name="svm",
+                    progress=False)
+    gm = train_run(pancan33, out_dir=tmp_path / "genemoe", task="classify", model_name="genemoe",
+                   preset="small", config_path=cfg, seed=0, progress=False)
+    _selected_on_validation(gm.out_dir)
+    assert gm.metrics["protocol"]["n"] == {"train": 693, "val": 100, "test": 197}
+    assert gm.metrics["test"]["macro_f1"] >= svm.metrics["test"]["macro_f1"]
+    assert gm.metrics["test"]["accuracy"] >= svm.metrics["test"]["accuracy"]
+
+
+@pytest.mark.parametrize("model_name", ["fcn", "moe", "mlp"])
+def test_pancan33_ablation_models_train_and_report(pancan33, tmp_path, one_thread, model_name):
+    """The paper's ablations (two FC layers, MOE only) and the MLP train on the same split.
+
+    Every such run tried scored 0.79-0.87 test accuracy (chance: 0.03); 0.7 leaves room for
+    another machine's float rounding without letting a broken model through.
+    """
+    run = train_run(pancan33, out_dir=tmp_path / model_name, task="classify",
+                    model_name=model_name, preset="small",
+                    config_path=_overlay(tmp_path / "overlay.yaml"), seed=0, progress=False)
+    _selected_on_validation(run.out_dir)
+    for split in ("val", "test"):
+        assert math.isfinite(run.metrics[split]["macro_f1"])
+    assert run.metrics["test"]["accuracy"] > 0.7
+
+
+def test_gdc6_cox_genemoe_against_coxnet_on_acc_and_uvm(gdc6, tmp_path, one_thread):
+    """Same bundle and split: Cox Gene-MOE (validation-chosen lr 1e-4) >= `--model coxnet`
+    (its defaults) in test C-index on ACC and on UVM.
+
+    Held on 9 of 9 runs (split seeds 0, 1, 2 x training seeds 0, 1, 2), but each type has 16
+    test patients with 4-7 deaths: the bootstrap 95% intervals are 0.17-0.75 wide and
+    overlap in every one of those runs, so this guards the pipeline; it is not evidence of
+    superiority. Not asserted, because it did not hold: the small preset as is (lr 1e-3)
+    lost on 3 of 9 runs, and a coxnet tuned on validation beat Gene-MOE on ACC on split seed
+    2 (3 of 3 seeds).
+    """
+    cox = train_run(gdc6, out_dir=tmp_path / "coxnet", task="survival", model_name="coxnet",
+                    progress=False)
+    gm = train_run(gdc6, out_dir=tmp_path / "genemoe", task="survival", model_name="genemoe",
+                   preset="small", config_path=_overlay(tmp_path / "o.yaml", **SURVIVAL_OVERRIDE),
+                   seed=0, progress=False)
+    _selected_on_validation(gm.out_dir)
+    for cancer_type in ("ACC", "UVM"):
+        ours = gm.metrics["test"]["c_index_by_type"][cancer_type]
+        theirs = cox.metrics["test"]["c_index_by_type"][cancer_type]
+        assert ours["n"] == theirs["n"] == 16  # the same test patients
+        assert ours["c_index"] >= theirs["c_index"], cancer_type
