@@ -73,3 +73,9 @@ def test_model_task_mismatch_is_a_clear_error(bundle, tmp_path):
         train_run(bundle.path, out_dir=tmp_path / "x", task="survival", model_name="svm")
     with pytest.raises(InputError, match="unknown model"):
         train_run(bundle.path, out_dir=tmp_path / "x", task="classify", model_name="nope")
+
+
+def test_completed_run_drops_its_resume_checkpoint(bundle, tmp_path):
+    train_run(bundle.path, out_dir=tmp_path / "c", task="classify", model_name="fcn", epochs=2,
+              progress=False)
+    assert (tmp_path / "c" / "model.pt").exists() and not (tmp_path / "c" / "checkpoint.pt").exists()
