@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -204,7 +205,7 @@ def _finetune_model(bundle, **over):
 
 
 def test_frozen_finetuning_starts_from_and_keeps_the_pretrained_encoder(run, bundle, tiny_yaml,
-                                                                          tmp_path):
+                                                                          tmp_path, monkeypatch):
     pre = read_pretrained(run.out_dir)["state_dict"]
     res = train_run(bundle.path, out_dir=tmp_path / "ft", model_name="genemoe", config_path=tiny_yaml,
                     epochs=2, device="cpu", progress=False, pretrained=run.out_dir,
@@ -215,7 +216,9 @@ def test_frozen_finetuning_starts_from_and_keeps_the_pretrained_encoder(run, bun
     assert enc and set(enc) == {k for k in state if k.startswith("encoder.")}
     assert all(torch.equal(state[k], enc[k]) for k in enc)
     assert payload["config"]["pretrained"]["n_genes_shared"] == bundle.n_genes
-    # unfrozen after one epoch: the last epoch's encoder has moved
+    # unfrozen after one epoch: the last epoch's encoder has moved (keep the resume
+    # checkpoint, which a completed run removes, to read the last epoch's weights)
+    monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)
     train_run(bundle.path, out_dir=tmp_path / "ft1", model_name="genemoe", config_path=tiny_yaml,
               epochs=2, device="cpu", progress=False, pretrained=run.out_dir,
               freeze_encoder_epochs=1)
