@@ -11,13 +11,8 @@ from genemoe.models.moe import MixtureOfExperts, TopKGate, cv_squared, sparse_di
 
 
 @pytest.fixture(autouse=True)
-def _seed_one_thread():
-    # Tiny tensors: thread start-up costs more than it saves, badly so on a loaded machine.
-    torch.manual_seed(0)
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+def _seed():
+    torch.manual_seed(0)  # (one torch thread: tests/conftest.py)
 
 
 def test_gate_weights_are_parameters_and_train() -> None:
