@@ -23,9 +23,10 @@ Models and why they look like this
 ----------------------------------
 ``svm``, ``svm_linear``
     scikit-learn 1.9 deprecates ``SVC(probability=True)``; its replacement,
-    ``CalibratedClassifierCV(SVC(), ensemble=False)``, does the same thing (Platt scaling
-    on cross-validated decision values, then one SVM on all rows) on every version we
-    support. It needs at least 2 training samples per class.
+    ``CalibratedClassifierCV(SVC(), ensemble=False)``, calibrates cross-validated decision
+    values (temperature scaling where scikit-learn has it, which keeps the SVM's own class
+    ranking; Platt sigmoids otherwise), then fits one SVM on all rows. It needs at least 2
+    training samples per class.
 ``rf``, ``logreg``
     Random forest (balanced subsamples) and multinomial L2 logistic regression.
 ``coxnet``
@@ -339,7 +340,20 @@ def _calibrated(estimator: Any, y: np.ndarray, n_folds: int, seed: int) -> Any:
             fix="drop classes with a single sample, or use 'logreg' or 'rf'",
         )
     cv = StratifiedKFold(k, shuffle=True, random_state=seed)
-    return CalibratedClassifierCV(estimator, method="sigmoid", cv=cv, ensemble=False)
+    return CalibratedClassifierCV(estimator, method=_calibration_method(), cv=cv, ensemble=False)
+
+
+def _calibration_method() -> str:
+    """``temperature`` where scikit-learn has it (>= 1.8), else ``sigmoid`` (Platt).
+
+    Temperature scaling rescales all decision values by one factor, so the predicted class
+    stays the SVM's own; per-class sigmoids (one-vs-rest Platt) can reorder classes, which
+    cost ≈ 0.05-0.09 macro-F1 on the 33-type pancan33 set (docs/results.md).
+    """
+    import sklearn
+
+    major, minor = (int(v) for v in sklearn.__version__.split(".")[:2])
+    return "temperature" if (major, minor) >= (1, 8) else "sigmoid"
 
 
 def _make_svm(c: Cfg, y: np.ndarray) -> Any:
