@@ -22,8 +22,8 @@ import copy
 import json
 import logging
 import os
-import platform
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +34,9 @@ import torch
 from genemoe.config_presets import load_preset, model_config
 from genemoe.models.moe import MixtureOfExperts
 from genemoe.models.registry import create_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_train import cpu_model  # noqa: E402  (one CPU probe for every benchmark)
 
 logger = logging.getLogger("bench_moe")
 
@@ -137,23 +140,11 @@ def bench_small_preset(*, train_batch: int, infer_batch: int, reps: int) -> dict
     return out
 
 
-def _cpu_model() -> str:
-    """The CPU model name from ``/proc/cpuinfo`` (``platform.processor()`` is often empty)."""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _environment() -> dict[str, Any]:
     return {
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "load_average_1m": os.getloadavg()[0],
     }

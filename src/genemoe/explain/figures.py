@@ -41,14 +41,7 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
         ax.set_xlabel("mean IG attribution", fontsize=7)
     for ax in list(axes.flat)[len(classes):]:
         ax.axis("off")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_path, dpi=110)
-    plt.close(fig)
-    return out_path
+    return _finish(fig, out_path, title=title, dpi=110)
 
 
 def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path: Path, *,
@@ -66,11 +59,16 @@ def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path:
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
+    return _finish(fig, out_path, title=title, dpi=100)
+
+
+def _finish(fig: plt.Figure, out_path: Path, *, title: str, dpi: int) -> Path:
+    """Title, lay out, save as PNG (parent folders created) and close ``fig``."""
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_path, dpi=100)
+    fig.savefig(out_path, dpi=dpi)
     plt.close(fig)
     return out_path

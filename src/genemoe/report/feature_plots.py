@@ -22,20 +22,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from genemoe.data.bundle import atomic_write_text, dump_json  # noqa: E402
+from genemoe.report.plots import save_figure  # noqa: E402
 
 __all__ = ["plot_correlation_heatmap", "plot_real_vs_reconstructed", "feature_figures"]
 
 log = logging.getLogger(__name__)
 
 _MARKERS = {"real": "o", "reconstructed": "x"}
-
-
-def _save(fig: plt.Figure, out_path: Path) -> Path:
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return out_path
 
 
 def plot_correlation_heatmap(r: np.ndarray, feature_labels: Sequence[str],
@@ -60,7 +53,7 @@ def plot_correlation_heatmap(r: np.ndarray, feature_labels: Sequence[str],
     ax.set_ylabel("leading latent feature")
     fig.colorbar(im, ax=ax, label="Pearson r", fraction=0.03)
     ax.set_title(title or "leading latent features × genes")
-    return _save(fig, out_path)
+    return save_figure(fig, out_path)
 
 
 def plot_real_vs_reconstructed(table: pd.DataFrame, *, out_path: Path, title: str = "",
@@ -84,7 +77,7 @@ def plot_real_vs_reconstructed(table: pd.DataFrame, *, out_path: Path, title: st
     ax.legend(fontsize=7, ncol=2 if len(types) > 6 else 1, loc="best", markerscale=1.5)
     extra = "" if score is None else f"  (k-NN mixing {score:.3f})"
     ax.set_title((title or "real vs reconstructed expression") + extra)
-    return _save(fig, out_path)
+    return save_figure(fig, out_path)
 
 
 def feature_figures(features_dir: Path | str) -> list[Path]:

@@ -46,7 +46,8 @@ class Figure:
     section: str
 
 
-def _save(fig: plt.Figure, out_path: Path) -> Path:
+def save_figure(fig: plt.Figure, out_path: Path) -> Path:
+    """Save ``fig`` as PNG (parent folders created), close it, return the path."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out_path, dpi=110, bbox_inches="tight")
@@ -82,7 +83,7 @@ def plot_confusion_matrix(cm: np.ndarray, class_names: Sequence[str], *, out_pat
                             color="white" if norm[i, j] > 0.6 else "black")
     fig.colorbar(im, ax=ax, fraction=0.046, label="share of true class")
     ax.set_title(title)
-    return _save(fig, out_path)
+    return save_figure(fig, out_path)
 
 
 def plot_per_class_f1(f1: Mapping[str, float], *, out_path: Path, title: str = "",
@@ -98,7 +99,7 @@ def plot_per_class_f1(f1: Mapping[str, float], *, out_path: Path, title: str = "
     ax.set_ylabel("F1")
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
-    return _save(fig, out_path)
+    return save_figure(fig, out_path)
 
 
 def median_split_within(risk: np.ndarray, *blocks: np.ndarray) -> np.ndarray:
@@ -139,7 +140,7 @@ def plot_km_by_type(time: np.ndarray, event: np.ndarray, high: np.ndarray, group
         ax.axis("off")
     fig.suptitle(title)
     fig.tight_layout()
-    return _save(fig, out_path)
+    return save_figure(fig, out_path)
 
 
 def _km_panel(ax: plt.Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, name: str) -> None:
@@ -181,7 +182,7 @@ def plot_metric_box(results: pd.DataFrame, metric: str, *, out_path: Path, title
     ax.set_ylabel(metric)
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
-    return _save(fig, out_path)
+    return save_figure(fig, out_path)
 
 
 def _curve_keys(histories: Sequence[Sequence[dict]]) -> list[str]:
@@ -221,7 +222,7 @@ def plot_training_curves(histories: Sequence[Sequence[dict]], *, out_path: Path,
         axes.flat[0].legend(fontsize=7)
     fig.suptitle(title)
     fig.tight_layout()
-    return _save(fig, out_path)
+    return save_figure(fig, out_path)
 
 
 def plot_expert_utilisation(history: Sequence[dict], *, out_path: Path, title: str = "") -> Path | None:
@@ -248,7 +249,7 @@ def plot_expert_utilisation(history: Sequence[dict], *, out_path: Path, title: s
         fig.colorbar(im, ax=ax, fraction=0.046, label="share of samples routed")
     fig.suptitle(title)
     fig.tight_layout()
-    return _save(fig, out_path)
+    return save_figure(fig, out_path)
 
 
 # --------------------------------------------------------------------------- directories
