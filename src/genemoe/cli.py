@@ -111,15 +111,27 @@ def train(
         help="With --pretrained: keep the encoder frozen for this many epochs.")] = 0,
     encoder_lr: Annotated[float | None, typer.Option(
         help="With --pretrained: the encoder's own learning rate (not built yet).")] = None,
+    layout: Annotated[str | None, typer.Option(
+        help="Image models: gene -> pixel layout, reshape | genomic | similarity.")] = None,
+    image_size: Annotated[int | None, typer.Option(
+        help="Image models: image side in pixels (64, 128, 224).")] = None,
+    weights: Annotated[str | None, typer.Option(
+        help="ImageNet backbones: imagenet | none | PATH (a timm state-dict file).")] = None,
+    finetune: Annotated[str | None, typer.Option(
+        help="ImageNet backbones: head | last_block | all.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""
     from genemoe.train.run import train_run
 
+    image_options = {k: v for k, v in {"layout": layout, "image_size": image_size,
+                                       "weights": weights, "finetune": finetune}.items()
+                     if v is not None}
     result = train_run(data, out_dir=out, task=task, model_name=model, preset=preset,
                        config_path=config, seed=seed, device=device, epochs=epochs,
                        progress=progress, pretrained=pretrained,
-                       freeze_encoder_epochs=freeze_encoder_epochs, encoder_lr=encoder_lr)
+                       freeze_encoder_epochs=freeze_encoder_epochs, encoder_lr=encoder_lr,
+                       model_options=image_options)
     typer.echo(result.describe())
 
 

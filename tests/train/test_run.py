@@ -79,3 +79,37 @@ def test_completed_run_drops_its_resume_checkpoint(bundle, tmp_path):
     train_run(bundle.path, out_dir=tmp_path / "c", task="classify", model_name="fcn", epochs=2,
               progress=False)
     assert (tmp_path / "c" / "model.pt").exists() and not (tmp_path / "c" / "checkpoint.pt").exists()
+
+
+def test_image_flags_fit_the_genomic_layout_on_the_bundle(bundle, tmp_path):
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+    from genemoe.models.image import genomic_order
+    from genemoe.models.registry import create_model
+
+    out = tmp_path / "h"
+    res = CliRunner().invoke(app, ["train", "--data", str(bundle.path), "--model", "hybrid_cnn",
+                                   "--layout", "genomic", "--image-size", "12", "--epochs", "2",
+                                   "--no-progress", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    payload = load_model_file(out)
+    cfg = payload["model_config"]
+    assert cfg["layout"] == "genomic" and cfg["image_size"] == 12
+    assert "layout_bundle" not in cfg  # the map travels as a buffer, not as a bundle path
+    model = create_model("hybrid_cnn", n_genes=len(payload["gene_ids"]), n_outputs=payload["n_outputs"],
+                         task="classify", **cfg)
+    model.load_state_dict(payload["state_dict"])
+    var = bundle.var.loc[bundle.gene_mask()]
+    order = genomic_order(var["chrom"].to_numpy(object), var["start"].to_numpy())
+    pixels = model.to_image.pixel_of_gene.numpy()  # genes in genomic order fill pixels 0, 1, 2, ...
+    np.testing.assert_array_equal(pixels[order], np.arange(len(order)))
+
+
+def test_image_flags_are_refused_for_vector_models(bundle, tmp_path):
+    with pytest.raises(InputError, match="--layout"):
+        train_run(bundle.path, out_dir=tmp_path / "x", model_name="fcn", epochs=1, progress=False,
+                  model_options={"layout": "genomic"})
+    with pytest.raises(InputError, match="--weights"):
+        train_run(bundle.path, out_dir=tmp_path / "y", model_name="hybrid_cnn", epochs=1,
+                  progress=False, model_options={"weights": "none"})

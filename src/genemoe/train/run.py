@@ -294,7 +294,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
               model_name: str = "genemoe", preset: str = "small", config_path: Path | None = None,
               seed: int = 0, device: str = "auto", epochs: int | None = None,
               progress: bool = True, pretrained: Path | None = None,
-              freeze_encoder_epochs: int = 0, encoder_lr: float | None = None) -> RunResult:
+              freeze_encoder_epochs: int = 0, encoder_lr: float | None = None,
+              model_options: dict[str, Any] | None = None) -> RunResult:
     """Train ``model_name`` on a bundle for ``task`` and write a run directory.
 
     Parameters
@@ -315,6 +316,9 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         A ``genemoe pretrain`` run whose encoder starts the model (``genemoe``/``moe``;
         see :mod:`genemoe.train.finetune`), epochs to keep it frozen first, and its own
         learning rate (not built yet: the trainer has one learning rate for all weights).
+    model_options
+        Model options overriding the preset/config (the CLI's image flags ``layout``,
+        ``image_size``, ``weights``, ``finetune``); refused for a model without them.
 
     Returns
     -------
@@ -330,6 +334,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     spec = get_spec(model_name)
     cfg, model_cfg, train_cfg = _resolve_config(preset, config_path, model_name, seed=seed,
                                                 device=device, epochs=epochs)
+    model_cfg = _with_model_options(model_name, model_cfg, model_options or {}, bundle.path)
     gene_mask = bundle.gene_mask()
     scaler = bundle_scaler(bundle, gene_mask)
     class_names = bundle.class_names
@@ -403,14 +408,42 @@ def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrain
             "test_sample_ids": bundle.sample_ids[bundle.indices("test")].astype(str).tolist()}
 
 
+def _with_model_options(model_name: str, model_cfg: dict, options: dict[str, Any],
+                        bundle_path: Path) -> dict:
+    """``model_cfg`` with the CLI's model options, and the bundle to fit a data layout on.
+
+    An image model asked for the ``genomic`` or ``similarity`` layout without a fitted one
+    (``layout_state``, ``gene_order`` or ``layout_bundle``) fits it on the bundle being
+    trained on: its gene positions, and for ``similarity`` its training split only.
+    """
+    from genemoe.models.backbones import BACKBONE_KEYS
+    from genemoe.models.image import HYBRID_KEYS
+
+    keys = {"hybrid_cnn": HYBRID_KEYS}.get(model_name, BACKBONE_KEYS if model_name in
+                                           ("resnet50", "densenet169", "vgg19", "xception") else ())
+    refused = sorted(set(options) - set(keys))
+    if refused:
+        flags = ", ".join("--" + k.replace("_", "-") for k in refused)
+        raise input_error(f"model {model_name!r} takes no {flags}", where="train",
+                          fix="these flags are for image models (resnet50, densenet169, vgg19, "
+                              "xception; hybrid_cnn takes --layout and --image-size only)")
+    cfg = {**model_cfg, **options}
+    fitted = any(cfg.get(k) is not None for k in ("layout_state", "gene_order", "layout_bundle"))
+    if "layout_bundle" in keys and cfg.get("layout") in ("genomic", "similarity") and not fitted:
+        cfg["layout_bundle"] = str(bundle_path)
+    return cfg
+
+
 def _rebuild_config(model_cfg: dict) -> dict:
     """The config that rebuilds the trained model for predict/explain.
 
     The state dict holds every weight, so pretrained-weight sources (ImageNet downloads,
     local weight files) are not needed again: rebuilding with ``weights: none`` works
-    offline and after the weight file is gone.
+    offline and after the weight file is gone; likewise the gene → pixel map of an image
+    model is a saved buffer, so the bundle it was fitted on is not needed.
     """
-    return {**model_cfg, "weights": "none"} if "weights" in model_cfg else dict(model_cfg)
+    cfg = {k: v for k, v in model_cfg.items() if k != "layout_bundle"}  # the map is a saved buffer
+    return {**cfg, "weights": "none"} if "weights" in cfg else cfg
 
 
 def _plain(obj: Any) -> Any:
