@@ -110,7 +110,8 @@ def train(
     freeze_encoder_epochs: Annotated[int, typer.Option(
         help="With --pretrained: keep the encoder frozen for this many epochs.")] = 0,
     encoder_lr: Annotated[float | None, typer.Option(
-        help="With --pretrained: the encoder's own learning rate (not built yet).")] = None,
+        help="With --pretrained: the encoder's own peak learning rate (e.g. 1e-4); the head "
+             "keeps the train: lr, and warmup/decay scale both.")] = None,
     layout: Annotated[str | None, typer.Option(
         help="Image models: gene -> pixel layout, reshape | genomic | similarity.")] = None,
     image_size: Annotated[int | None, typer.Option(

@@ -12,11 +12,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from genemoe.errors import InputError
 from genemoe.models.base import AuxLossMixin, GeneModel
 from genemoe.train.loop import (
     LRSchedule,
     TrainConfig,
     build_optimizer,
+    parameter_groups,
     predict_outputs,
     train_model,
 )
@@ -205,6 +207,51 @@ def test_lr_schedule_warmup_cosine_and_plateau():
     assert pl2.lr_at(4, 0) == pytest.approx(0.5)
 
 
+def test_module_lr_groups_follow_the_schedule_at_their_own_ratio():
+    model = TinyModel(10, 3)
+    cfg = TrainConfig(epochs=10, lr=1.0, schedule="cosine", warmup_epochs=2,
+                      module_lr={"route": 0.1, "route.gate": 0.01})
+    groups = parameter_groups(model, cfg)
+    names = {id(p): n for n, p in model.named_parameters()}
+    placed = {g["lr_module"]: sorted(names[id(p)] for p in g["params"]) for g in groups}
+    assert placed == {None: ["head.bias", "head.weight", "inp.bias", "inp.weight"],
+                      "route": sorted(n for n in names.values() if n.startswith("route.blocks.")),
+                      "route.gate": ["route.gate.bias", "route.gate.weight"]}  # longest path wins
+    opt = build_optimizer(groups, cfg)
+    sched = LRSchedule(opt, cfg, steps_per_epoch=2)
+    for epoch, step, base in ((1, 0, 0.25), (2, 1, 1.0), (10, 1, 0.5 * (1 + math.cos(math.pi * 15 / 16)))):
+        assert sched.set_step(epoch, step) == pytest.approx(base)
+        assert [g["lr"] for g in opt.param_groups] == pytest.approx([base, 0.1 * base, 0.01 * base])
+    assert sched.module_lrs() == pytest.approx({"route": 0.1 * base, "route.gate": 0.01 * base})
+    sched.scale = 0.5  # a plateau cut scales every group
+    sched.set_step(3, 0)
+    assert [g["lr"] for g in opt.param_groups] == pytest.approx([0.5, 0.05, 0.005])
+    with pytest.raises(ValueError, match="module_lr names \\['encoder'\\], which hold no param"):
+        parameter_groups(model, TrainConfig(module_lr={"encoder": 1e-3}))
+    for bad in ({"route": 0}, {"route": -1e-3}, {"": 1e-3}, ["route"]):
+        with pytest.raises(ValueError, match="module_lr"):
+            TrainConfig(module_lr=bad)
+    assert len(parameter_groups(model, TrainConfig())) == 1  # no module_lr: one group
+
+
+def test_module_lr_trains_logs_and_resumes_exactly(tmp_path):
+    cfg = TrainConfig(**{**FAST.to_dict(), "epochs": 4, "schedule": "linear_decay",
+                         "module_lr": {"inp": 1e-3}})
+    whole_model, whole = classify_run(cfg)
+    assert [h["lr/inp"] for h in whole.history] == pytest.approx(
+        [0.1 * h["lr"] for h in whole.history])
+    path = tmp_path / "ckpt.pt"
+    _, part = classify_run(cfg, checkpoint_path=path, max_epochs_this_call=2)
+    assert not part.finished
+    model, res = classify_run(cfg, checkpoint_path=path)
+    assert no_time(res.history) == no_time(whole.history)
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, whole_model.state_dict()[k]), k
+    with pytest.raises(InputError, match="module_lr"):  # another encoder lr is another run
+        classify_run(TrainConfig(**{**cfg.to_dict(), "module_lr": {"inp": 2e-3}}),
+                     checkpoint_path=path)
+
+
 def test_fused_optimizer_falls_back_with_a_note(monkeypatch, caplog):
     class NoFused(torch.optim.Adam):
         def __init__(self, params, fused=None, **kw):
@@ -213,7 +260,7 @@ def test_fused_optimizer_falls_back_with_a_note(monkeypatch, caplog):
             super().__init__(params, **kw)
 
     monkeypatch.setattr(torch.optim, "Adam", NoFused)
-    with caplog.at_level(logging.INFO, logger="genemoe.train.loop"):
+    with caplog.at_level(logging.INFO, logger="genemoe.train.optim"):
         opt = build_optimizer([nn.Parameter(torch.zeros(2))], TrainConfig())
     assert not opt.defaults.get("fused") and "fused adam unavailable" in caplog.text
     with pytest.raises(RuntimeError):

@@ -228,6 +228,47 @@ def test_frozen_finetuning_starts_from_and_keeps_the_pretrained_encoder(run, bun
     assert len(last["history"]) == 2
 
 
+def test_encoder_lr_gives_the_encoder_its_own_learning_rate(run, bundle, tiny_yaml, tmp_path,
+                                                            monkeypatch):
+    pre = read_pretrained(run.out_dir)["state_dict"]
+    enc = {k: v for k, v in pre.items() if k.startswith("encoder.") and ".logvar." not in k}
+    fresh = _finetune_model(bundle).state_dict()  # the head's initial weights (seed 0)
+    res = train_run(bundle.path, out_dir=tmp_path / "tiny", model_name="genemoe",
+                    config_path=tiny_yaml, epochs=2, device="cpu", progress=False,
+                    pretrained=run.out_dir, encoder_lr=1e-12)
+    payload = load_model_file(res.out_dir)
+    state, cfg = payload["state_dict"], payload["config"]
+    assert cfg["pretrained"]["encoder_lr"] == 1e-12
+    assert cfg["train_config"]["module_lr"] == {"encoder": 1e-12}
+    for k, v in enc.items():  # the encoder barely moves at lr 1e-12 ...
+        torch.testing.assert_close(state[k], v, rtol=0, atol=1e-8)
+    assert not torch.equal(state["head.weight"], fresh["head.weight"])  # ... the head learns
+    hist = [json.loads(ln) for ln in (res.out_dir / "history.jsonl").read_text().splitlines()]
+    assert [h["lr/encoder"] for h in hist] == pytest.approx([1e-12 * h["lr"] / 1e-3 for h in hist])
+    # frozen first, then unfrozen at its own rate (the checkpoint keeps both groups)
+    monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)
+    train_run(bundle.path, out_dir=tmp_path / "ft", model_name="genemoe", config_path=tiny_yaml,
+              epochs=2, device="cpu", progress=False, pretrained=run.out_dir,
+              freeze_encoder_epochs=1, encoder_lr=1e-5)
+    last = torch.load(tmp_path / "ft" / "checkpoint.pt", weights_only=True)
+    groups = last["optimizer_state"]["param_groups"]
+    assert [(g["lr_module"], g["lr_scale"]) for g in groups] == [(None, 1.0), ("encoder", 1e-5 / 1e-3)]
+    moved = (last["model_state"]["encoder.mu.weight"] - enc["encoder.mu.weight"]).abs().max()
+    assert 0 < moved < 1e-3  # a few Adam steps of ~1e-5 each
+
+
+def test_a_non_positive_encoder_lr_is_refused(run, bundle, tiny_yaml, tmp_path):
+    for bad in (0.0, -1e-4, float("nan")):
+        with pytest.raises(InputError, match="--encoder-lr must be a positive.*\n.*fix: pass e.g."):
+            train_run(bundle.path, out_dir=tmp_path / "bad", model_name="genemoe",
+                      config_path=tiny_yaml, epochs=1, device="cpu", progress=False,
+                      pretrained=run.out_dir, encoder_lr=bad)
+    with pytest.raises(InputError, match="need --pretrained"):
+        train_run(bundle.path, out_dir=tmp_path / "bad", model_name="genemoe",
+                  config_path=tiny_yaml, epochs=1, device="cpu", progress=False, encoder_lr=1e-4)
+    assert not (tmp_path / "bad" / "model.pt").exists()
+
+
 def test_gene_alignment_by_id(run, bundle):
     genes = bundle.var["gene_id"].astype(str).tolist()
     ref = _finetune_model(bundle)
@@ -287,9 +328,10 @@ def test_cli_pretrain_then_train_pretrained(bundle, tiny_yaml, tmp_path):
     r = runner.invoke(app, ["train", "--data", str(bundle.path), "--out", str(tmp_path / "t"),
                             "--config", str(tiny_yaml), "--epochs", "1", "--device", "cpu",
                             "--pretrained", str(tmp_path / "p"), "--freeze-encoder-epochs", "1",
-                            "--no-progress"])
+                            "--encoder-lr", "1e-4", "--no-progress"])
     assert r.exit_code == 0, r.output
-    assert load_model_file(tmp_path / "t")["config"]["pretrained"]["run"] == str(tmp_path / "p")
+    info = load_model_file(tmp_path / "t")["config"]["pretrained"]
+    assert info["run"] == str(tmp_path / "p") and info["encoder_lr"] == 1e-4
 
 
 @pytest.mark.slow

@@ -11,6 +11,9 @@ It also refuses a run that pre-trained on any sample the fine-tuning will test o
 
 :func:`train_with_frozen_encoder` freezes the encoder for the first N epochs and then
 unfreezes it, using the trainer's pause/resume (``max_epochs_this_call`` + checkpoint).
+``--encoder-lr`` gives the encoder its own learning rate through
+``TrainConfig.module_lr={"encoder": lr}``: its weights form their own optimiser group
+(frozen or not, so the group layout, and the checkpoint, are the same in both phases).
 """
 
 from __future__ import annotations

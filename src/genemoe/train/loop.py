@@ -19,7 +19,7 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -42,10 +42,11 @@ from genemoe.train.checkpoint import (
     write_history,
 )
 from genemoe.train.losses import LossOutput
+from genemoe.train.optim import LRSchedule, build_optimizer, parameter_groups
 from genemoe.train.sampling import SurvivalTarget
 
 __all__ = ["TrainConfig", "TrainResult", "SurvivalTarget", "train_model",
-           "predict_outputs", "build_optimizer", "LRSchedule"]
+           "predict_outputs", "build_optimizer", "parameter_groups", "LRSchedule"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ _RESUMABLE_CHANGES = {"epochs", "progress", "log_every", "num_threads", "device"
                       "eval_batch_size", "checkpoint_every"}
 
 
+def _positive(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train (every field has a working default)."""
@@ -65,6 +70,8 @@ class TrainConfig:
     epochs: int = 100  # most passes over the training split; early stopping usually ends sooner
     batch_size: int | None = 64  # rows per global batch (all ranks together); None = full batch
     lr: float = 1e-3  # peak learning rate (reached after warmup)
+    module_lr: Mapping[str, float] | None = None  # own peak lr for the weights under a submodule
+    #                                   path, e.g. {"encoder": 1e-4}; scheduled like lr
     weight_decay: float = 0.0  # L2 penalty (adam) or decoupled decay (adamw)
     optimizer: OptimizerName = "adam"  # Adam is the usual choice for MLP-like models on RNA-seq
     fused: bool | None = None  # fused optimizer kernel; None = use it where this torch supports it
@@ -100,6 +107,8 @@ class TrainConfig:
             "optimizer": self.optimizer in ("adam", "adamw"),
             "schedule": self.schedule in ("constant", "cosine", "linear_decay", "plateau"),
             "device": self.device in ("auto", "cpu", "cuda"), "log_every": self.log_every >= 1,
+            "module_lr": self.module_lr is None or (isinstance(self.module_lr, Mapping) and all(
+                isinstance(k, str) and k and _positive(v) for k, v in self.module_lr.items())),
         }
         bad = [k for k, ok in checks.items() if not ok]
         if bad:
@@ -109,8 +118,9 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (JSON/YAML-ready)."""
         d = dataclasses.asdict(self)
-        if isinstance(self.aux_weight, Mapping):
-            d["aux_weight"] = dict(self.aux_weight)
+        for k in ("aux_weight", "module_lr"):
+            if isinstance(getattr(self, k), Mapping):
+                d[k] = dict(getattr(self, k))
         return d
 
 
@@ -129,8 +139,10 @@ class TrainResult:
     best_val_metric
         Its validation metric (NaN when the metric was never finite).
     history
-        One dict per epoch: ``epoch``, ``lr``, ``seconds``, ``train_loss`` (task + weighted
-        aux), ``loss/<component>`` (from ``loss_fn``), ``aux/<name>`` (unweighted),
+        One dict per epoch: ``epoch``, ``lr`` (base rate of the epoch's last step),
+        ``lr/<module>`` (that step's rate of each ``module_lr`` submodule), ``seconds``,
+        ``train_loss`` (task + weighted aux), ``loss/<component>`` (from ``loss_fn``),
+        ``aux/<name>`` (unweighted),
         ``val_loss``, ``val_metric``, ``stats/<name>`` (epoch-mean list), and for each
         stat ``<name>`` ending in ``load``: ``stats/<name>_entropy`` (nats) and
         ``stats/<name>_dead_experts`` (entries with < ``DEAD_SHARE`` of the routing).
@@ -151,78 +163,6 @@ class TrainResult:
     stopped_early: bool
     epochs_run: int = 0
     finished: bool = True
-
-
-def build_optimizer(params: Iterable[nn.Parameter], config: TrainConfig) -> torch.optim.Optimizer:
-    """Adam / AdamW with the fused kernel where it works (``config.fused=None``).
-
-    A fused kernel that this torch build or device lacks is dropped with a logged note;
-    ``fused=True`` insists (and raises), ``fused=False`` never tries.
-    """
-    cls = torch.optim.Adam if config.optimizer == "adam" else torch.optim.AdamW
-    params = list(params)
-    kwargs = {"lr": config.lr, "weight_decay": config.weight_decay}
-    if config.fused is False:
-        return cls(params, **kwargs)
-    try:
-        return cls(params, fused=True, **kwargs)
-    except (RuntimeError, TypeError, ValueError) as exc:
-        if config.fused:
-            raise
-        logger.info("fused %s unavailable here (%s); using the default kernel", config.optimizer, exc)
-        return cls(params, **kwargs)
-
-
-class LRSchedule:
-    """Per-step learning rate: ``lr × warmup × decay × plateau_scale``.
-
-    With ``S`` steps in all and ``W`` warmup steps, step ``s`` (0-based) gets
-    ``warmup = min(1, (s + 1) / W)`` and, with ``u = clip((s - W) / (S - W), 0, 1)``,
-    ``decay = (1 + cos(pi u)) / 2`` (cosine), ``1 - u`` (linear_decay) or 1. ``"plateau"``
-    multiplies ``plateau_scale`` by ``plateau_factor`` after ``plateau_patience`` epochs
-    without a validation improvement. State (for checkpoints) is the plateau bookkeeping.
-    """
-
-    def __init__(self, optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int):
-        self.optimizer, self.config, self.steps_per_epoch = optimizer, config, steps_per_epoch
-        self.scale, self.best, self.bad_epochs = 1.0, -math.inf, 0
-
-    def lr_at(self, epoch: int, step: int) -> float:
-        """Learning rate of step ``step`` (0-based) of epoch ``epoch`` (1-based)."""
-        c, n = self.config, self.steps_per_epoch
-        s, total, warm = (epoch - 1) * n + step, c.epochs * n, c.warmup_epochs * n
-        factor = min(1.0, (s + 1) / warm) if warm > 0 else 1.0
-        u = min(1.0, max(0.0, (s - warm) / max(1, total - warm)))
-        if c.schedule == "cosine":
-            factor *= 0.5 * (1.0 + math.cos(math.pi * u))
-        elif c.schedule == "linear_decay":
-            factor *= 1.0 - u
-        return c.lr * factor * self.scale
-
-    def set_step(self, epoch: int, step: int) -> float:
-        lr = self.lr_at(epoch, step)
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
-        return lr
-
-    def epoch_end(self, metric: float) -> None:
-        """Record the epoch's validation metric (used by ``"plateau"``)."""
-        if self.config.schedule != "plateau":
-            return
-        if metric > self.best + self.config.min_delta:
-            self.best, self.bad_epochs = metric, 0
-            return
-        self.bad_epochs += 1
-        if self.bad_epochs > self.config.plateau_patience:
-            self.scale *= self.config.plateau_factor
-            self.bad_epochs = 0
-            logger.info("validation metric stalled: learning-rate scale now %.3g", self.scale)
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"scale": self.scale, "best": self.best, "bad_epochs": self.bad_epochs}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.scale, self.best, self.bad_epochs = state["scale"], state["best"], state["bad_epochs"]
 
 
 def _amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
@@ -411,7 +351,8 @@ def _run_epoch(run: _Run, epoch: int) -> dict[str, Any]:
     for step, rows in enumerate(_epoch_batches(run, run.generator)):
         lr = run.schedule.set_step(epoch, step)
         _train_step(run, rows, means)
-    rec = {"epoch": epoch, "lr": lr, **_epoch_record(means.means(run.info))}
+    rec = {"epoch": epoch, "lr": lr, **{f"lr/{k}": v for k, v in run.schedule.module_lrs().items()},
+           **_epoch_record(means.means(run.info))}
     if not math.isfinite(rec["train_loss"]):  # the checkpoint keeps the last sane epoch
         raise FloatingPointError(f"training diverged at epoch {epoch} (train loss "
                                  f"{rec['train_loss']}): lower lr or set grad_clip")
@@ -487,7 +428,7 @@ def _setup(model: nn.Module, config: TrainConfig, task: Task, data: dict[str, An
         torch.set_num_threads(config.num_threads)
     torch.manual_seed(config.seed + info.rank)
     net = ddp.wrap_model(model, info, device=device)
-    optimizer = build_optimizer(model.parameters(), config)
+    optimizer = build_optimizer(parameter_groups(model, config), config)
     amp_dtype = _amp_dtype(device, config.amp)
     data = {**data, "y_val": sampling.all_targets(data["y_val"], device)}
     run = _Run(config=config, task=task, info=info, device=device, model=model, net=net,

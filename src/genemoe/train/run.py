@@ -230,6 +230,10 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
                                                 gene_ids=transfer["gene_ids"],
                                                 test_sample_ids=transfer["test_sample_ids"])
         transfer_info["freeze_encoder_epochs"] = transfer["freeze_encoder_epochs"]
+        transfer_info["encoder_lr"] = transfer.get("encoder_lr")
+        if transfer_info["encoder_lr"] is not None:  # the encoder's own lr (the head keeps lr)
+            train_cfg = {**train_cfg, "module_lr": {**(train_cfg.get("module_lr") or {}),
+                                                    "encoder": transfer_info["encoder_lr"]}}
         fit = partial(train_with_frozen_encoder, train_model,
                       freeze_epochs=transfer["freeze_encoder_epochs"])
     known = {f.name for f in fields(TrainConfig)}
@@ -315,7 +319,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     pretrained, freeze_encoder_epochs, encoder_lr
         A ``genemoe pretrain`` run whose encoder starts the model (``genemoe``/``moe``;
         see :mod:`genemoe.train.finetune`), epochs to keep it frozen first, and its own
-        learning rate (not built yet: the trainer has one learning rate for all weights).
+        peak learning rate (None = the ``train: lr`` of every weight; the head always
+        keeps ``lr``, and warmup/decay/plateau scale both alike: ``TrainConfig.module_lr``).
     model_options
         Model options overriding the preset/config (the CLI's image flags ``layout``,
         ``image_size``, ``weights``, ``finetune``); refused for a model without them.
@@ -395,15 +400,15 @@ def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrain
     if kind != "torch":
         raise input_error("--pretrained needs a neural Gene-MOE model", where="--model",
                           fix="use --model genemoe or moe")
-    if encoder_lr is not None:
-        from genemoe.errors import NotBuiltError
-
-        raise NotBuiltError("--encoder-lr needs per-parameter-group learning rates in the trainer "
-                            "(genemoe.train.loop sets one rate for every weight): not built yet")
+    if encoder_lr is not None and not (np.isfinite(encoder_lr) and encoder_lr > 0):
+        raise input_error(f"--encoder-lr must be a positive learning rate, got {encoder_lr}",
+                          where="--encoder-lr", fix="pass e.g. --encoder-lr 1e-4 (a tenth of the "
+                          "head's lr is a usual start), or leave it out to use the train: lr")
     if freeze_encoder_epochs < 0:
         raise input_error(f"--freeze-encoder-epochs must be >= 0, got {freeze_encoder_epochs}",
                           where="--freeze-encoder-epochs", fix="pass 0 (train the encoder) or N")
     return {"pretrained": Path(pretrained), "freeze_encoder_epochs": int(freeze_encoder_epochs),
+            "encoder_lr": None if encoder_lr is None else float(encoder_lr),
             "gene_ids": bundle.var.loc[gene_mask, "gene_id"].astype(str).tolist(),
             "test_sample_ids": bundle.sample_ids[bundle.indices("test")].astype(str).tolist()}
 
