@@ -248,3 +248,12 @@ def test_integrated_gradients_give_per_gene_attributions() -> None:
     assert attr.shape == (2, N_GENES) and np.isfinite(attr).all()
     assert np.abs(attr).sum() > 0
     assert np.asarray(delta).shape[0] == 2
+
+
+def test_default_grid_never_lets_the_resize_skip_genes() -> None:
+    from genemoe.models.backbones import _default_grid
+
+    # more genes than image pixels: the grid is the image (contiguous genes share a pixel)
+    assert _default_grid(54_271, 64) == 64 and _default_grid(64 * 64 + 1, 64) == 64
+    # genes fit: the smallest square holding each once, then resized up
+    assert _default_grid(64 * 64, 64) is None and _default_grid(100, 64) is None

@@ -10,7 +10,9 @@ own mean/std (timm ``pretrained_cfg``) → timm ``forward_features`` → global 
 dropout → the linear head.
 
 Options (YAML ``model: {resnet50: {...}}``): ``layout`` (reshape | genomic | similarity),
-``grid_size`` (layout grid side; default the smallest square holding every gene),
+``grid_size`` (layout grid side; default the smallest square holding every gene, or the
+image size where that square is larger: genes then share pixels instead of being skipped by
+the resize),
 ``layout_bundle`` / ``layout_state`` / ``gene_order`` (as for ``hybrid_cnn``), ``image_size``,
 ``weights`` (``imagenet`` | ``none`` | a state-dict file with timm key names), ``finetune``
 (``head`` | ``last_block`` (default, as in the paper) | ``all``) and ``dropout``.
@@ -22,6 +24,7 @@ built, after :func:`~genemoe.models.tv_compat.ensure_torchvision_importable`.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -142,8 +145,10 @@ class ImageBackbone(GeneModel):
     def images(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 3, S, S)
         img = self.to_image(x)  # (B, 1, H, W)
         if img.shape[-2:] != (self.image_size, self.image_size):
+            # antialias: a downsized grid averages its pixels instead of skipping most of them
             img = F.interpolate(img, size=(self.image_size, self.image_size), mode="bilinear",
-                                align_corners=False)
+                                align_corners=False,
+                                antialias=img.shape[-1] > self.image_size)
         return (img.expand(-1, 3, -1, -1) - self.mean) / self.std
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, d)
@@ -211,12 +216,24 @@ def _timm_backbone(spec: Backbone, weights: str) -> nn.Module:
     return model
 
 
+def _default_grid(n_genes: int, image_size: int) -> int | None:
+    """Layout grid side when ``grid_size`` is not given.
+
+    The smallest square holding every gene once (``None``), resized to ``image_size``; but
+    when that square is larger than the image, the image itself: contiguous genes share a
+    pixel (their mean), so every gene reaches the network once and maps back to one pixel,
+    where a resize would interpolate between a few pixels and skip the rest.
+    """
+    return image_size if math.isqrt(n_genes - 1) + 1 > image_size else None
+
+
 def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
                     **config: Any) -> ImageBackbone:
     """Build backbone ``name`` (a key of :data:`BACKBONES`); config keys: :data:`BACKBONE_KEYS`."""
     check_config_keys(name, config, BACKBONE_KEYS)
+    image_size = int(config.get("image_size", 64))
     layout_cfg = {k: config[k] for k in ("layout", "gene_order", "layout_state", "layout_bundle")
-                  if k in config} | {"image_size": config.get("grid_size")}
+                  if k in config} | {"image_size": config.get("grid_size", _default_grid(n_genes, image_size))}
     layout, fitted = _model_layout(n_genes, layout_cfg)
     layout.kind = config.get("layout", layout.kind)
     weights = str(config.get("weights", "none"))
@@ -227,7 +244,7 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
                     "backbone; use finetune: all to train from scratch", name, finetune)
     return ImageBackbone(n_genes, n_outputs, task=task, layout=layout, fitted=fitted,
                          backbone=backbone, spec=BACKBONES[name],
-                         image_size=int(config.get("image_size", 64)), finetune=finetune,
+                         image_size=image_size, finetune=finetune,
                          dropout=float(config.get("dropout", 0.5)))
 
 
