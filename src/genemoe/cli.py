@@ -196,13 +196,15 @@ def pretrain(
     seed: Annotated[int, typer.Option(help="Seed.")] = 0,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
     epochs: Annotated[int | None, typer.Option(help="Override the preset's pretrain epochs.")] = None,
+    model: Annotated[str | None, typer.Option(
+        help="Encoder family: genemoe | moe | vaecox (default: the preset's pretrain.model).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Self-supervised pre-training of the Gene-MOE encoder/decoder (WGAN-GP + KL + L1)."""
+    """Self-supervised pre-training of an encoder/decoder (Gene-MOE: WGAN-GP + KL + L1)."""
     from genemoe.train.pretrain import pretrain_run
 
     result = pretrain_run(data, out_dir=out, preset=preset, config_path=config, seed=seed,
-                          device=device, epochs=epochs, progress=progress)
+                          device=device, epochs=epochs, progress=progress, model=model)
     typer.echo(result.describe())
 
 

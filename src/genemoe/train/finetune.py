@@ -1,26 +1,43 @@
-"""Transfer a pre-trained Gene-MOE encoder into a fine-tuning model (``--pretrained RUN``).
+"""Transfer a pre-trained encoder into a fine-tuning model (``--pretrained RUN``).
 
 :func:`load_pretrained_encoder` copies the encoder of ``RUN/pretrained.pt`` (written by
-:func:`genemoe.train.pretrain.pretrain_run`) into a ``genemoe`` / ``moe`` model built for
-classification or survival: the decoder and the ``logvar`` projection are dropped, the
-architecture must match (same ``model:`` widths), and genes are aligned by id: the
-input-layer weights of genes the pre-training did not see start at zero, genes it saw
-that the fine-tuning bundle lacks are dropped (as if they sat at their training mean,
-which is what predict does for missing genes), and too many missing genes are refused.
-It also refuses a run that pre-trained on any sample the fine-tuning will test on.
+:func:`genemoe.train.pretrain.pretrain_run`) into a model of the same family built for
+classification or survival. The families and what their encoder is (:func:`encoder_paths`,
+top-level submodules of the model):
 
-:func:`train_with_frozen_encoder` freezes the encoder for the first N epochs and then
-unfreezes it, using the trainer's pause/resume (``max_epochs_this_call`` + checkpoint).
-``--encoder-lr`` gives the encoder its own learning rate through
-``TrainConfig.module_lr={"encoder": lr}``: its weights form their own optimiser group
-(frozen or not, so the group layout, and the checkpoint, are the same in both phases).
+- Gene-MOE, ``genemoe`` / ``moe``: ``encoder`` (MoE, MOAE, ``mu``);
+- VAE-Cox, ``vaecox`` (Kim et al. 2020): ``encoder`` (genes → hidden) and ``mu``
+  (hidden → latent), the VAE encoder that VAE-Cox fine-tunes with its Cox-nnet head.
+  Its state-dict keys (``encoder.0.*``, ``mu.*``) are kept as they were, so the encoder
+  is two submodules rather than one.
+
+The decoder, the head and (when the fine-tuning model lacks it) the ``logvar``
+projection are dropped. The run must have pre-trained the model being fine-tuned
+(``genemoe`` into ``genemoe``, ``vaecox`` into ``vaecox``; another family is refused), with
+the same architecture (same ``model:`` widths, and VAE-Cox's activation; the error names
+both configurations). Genes are aligned by id: the input-layer weights of genes the
+pre-training did not see start at zero, genes it saw that the fine-tuning bundle lacks are
+dropped (as if they sat at their training mean, which is what predict does for missing
+genes), and too many missing genes are refused. It also refuses a run that pre-trained on
+any sample the fine-tuning will test on.
+
+:func:`train_with_frozen_encoder` freezes the encoder (every submodule of
+:func:`encoder_paths`) for the first N epochs and then unfreezes it, using the trainer's
+pause/resume (``max_epochs_this_call`` + checkpoint). ``--encoder-lr`` gives the encoder
+its own learning rate through ``TrainConfig.module_lr={"encoder": lr}``:
+:func:`train_with_frozen_encoder` extends that entry to every encoder submodule
+(:func:`encoder_module_lr`; VAE-Cox: ``{"encoder": lr, "mu": lr}``), whose weights form
+their own optimiser groups (frozen or not, so the group layout, and the checkpoint, are the
+same in both phases).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +47,84 @@ from torch import nn
 
 from genemoe.errors import input_error
 from genemoe.models.genemoe import GeneMoeEncoder
+from genemoe.models.survival_peers import VaeCoxModel
 from genemoe.train.checkpoint import load_checkpoint
 
 __all__ = ["read_pretrained", "load_pretrained_encoder", "set_encoder_trainable",
-           "train_with_frozen_encoder"]
+           "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr"]
 
 logger = logging.getLogger(__name__)
 
 _PRETRAINED_FORMAT = "genemoe-pretrained"  # = genemoe.train.pretrain.PRETRAINED_FORMAT
-# Encoder tensors with one entry per input gene, and the axis that indexes genes.
-_GENE_AXIS = {re.compile(r"^moe\.gate\.w_(gate|noise)$"): 0,
-              re.compile(r"^moe\.experts\.\d+\.0\.weight$"): 1}
+
+
+@dataclass(frozen=True)
+class _Family:
+    """A family of models whose encoder ``genemoe pretrain`` trains."""
+
+    label: str
+    models: tuple[str, ...]  # registry names (``PretrainConfig.model``)
+    encoder: tuple[str, ...]  # top-level submodules that make the encoder (logvar included)
+    gene_axis: tuple[tuple[re.Pattern[str], int], ...]  # input-layer tensors: key, gene axis
+    owns: Callable[[nn.Module], bool]
+    widths: Callable[[nn.Module], dict[str, Any]]  # this model's architecture, as model: keys
+    must_match: tuple[str, ...] = ()  # options that change the function but no tensor shape
+
+
+def _genemoe_widths(model: nn.Module) -> dict[str, Any]:
+    enc = model.encoder
+    return {"hidden": enc.hidden, "latent": enc.latent, "n_experts": enc.n_experts, "k": enc.k,
+            "use_moae": enc.moae is not None}
+
+
+def _vaecox_widths(model: nn.Module) -> dict[str, Any]:
+    return {"hidden": model.encoder[0].out_features, "latent": model.n_features,
+            "activation": "tanh" if isinstance(model.encoder[1], nn.Tanh) else "relu"}
+
+
+_FAMILIES = (
+    _Family("Gene-MOE", ("genemoe", "moe"), ("encoder",),
+            ((re.compile(r"^encoder\.moe\.gate\.w_(gate|noise)$"), 0),
+             (re.compile(r"^encoder\.moe\.experts\.\d+\.0\.weight$"), 1)),
+            lambda m: isinstance(getattr(m, "encoder", None), GeneMoeEncoder), _genemoe_widths),
+    _Family("VAE-Cox", ("vaecox",), ("encoder", "mu", "logvar"),
+            ((re.compile(r"^encoder\.0\.weight$"), 1),),
+            lambda m: isinstance(m, VaeCoxModel), _vaecox_widths, must_match=("activation",)),
+)
+_MODEL_DEFAULTS = {"activation": "relu"}  # of a must_match option a model: section leaves out
+
+
+def _family_of_model(model: nn.Module) -> _Family | None:
+    return next((f for f in _FAMILIES if f.owns(model)), None)
+
+
+def _family_of_name(name: str) -> _Family | None:
+    return next((f for f in _FAMILIES if name in f.models), None)
+
+
+def encoder_paths(model: nn.Module) -> tuple[str, ...]:
+    """The top-level submodules that make ``model``'s encoder (those with weights).
+
+    ``("encoder",)`` for Gene-MOE (and any other model with an ``encoder``), ``("encoder",
+    "mu")`` for VAE-Cox (``+ "logvar"`` when built with its decoder); ``()`` for none.
+    """
+    family = _family_of_model(model)
+    paths = family.encoder if family is not None else ("encoder",)
+    return tuple(p for p in paths if isinstance(getattr(model, p, None), nn.Module)
+                 and any(True for _ in getattr(model, p).parameters()))
+
+
+def encoder_module_lr(model: nn.Module, module_lr: Mapping[str, float] | None,
+                      ) -> dict[str, float] | None:
+    """``module_lr`` with its ``"encoder"`` rate given to every submodule of the encoder.
+
+    ``{"encoder": lr}`` becomes ``{"encoder": lr, "mu": lr}`` for VAE-Cox (whose ``mu`` is
+    not under ``encoder``) and stays as it is for Gene-MOE; entries already set are kept.
+    """
+    if not module_lr or "encoder" not in module_lr:
+        return None if module_lr is None else dict(module_lr)
+    lr = module_lr["encoder"]
+    return {**module_lr, **{p: lr for p in encoder_paths(model) if p not in module_lr}}
 
 
 def read_pretrained(run: Path | str) -> dict[str, Any]:
@@ -62,8 +146,12 @@ def read_pretrained(run: Path | str) -> dict[str, Any]:
 
 
 def _align_genes(state: dict[str, torch.Tensor], src: Sequence[str], dst: Sequence[str],
-                 max_missing: float, path: str) -> dict[str, int]:
-    """Re-index the gene axis of the input-layer tensors of ``state`` from ``src`` to ``dst``."""
+                 max_missing: float, path: str,
+                 gene_axis: Sequence[tuple[re.Pattern[str], int]]) -> dict[str, int]:
+    """Re-index the gene axis of the input-layer tensors of ``state`` from ``src`` to ``dst``.
+
+    ``gene_axis``: (pattern of a state-dict key, the axis that indexes genes) pairs.
+    """
     pos = {g: i for i, g in enumerate(src)}
     dst_idx = np.array([pos.get(g, -1) for g in dst])
     n_shared = int((dst_idx >= 0).sum())
@@ -79,7 +167,7 @@ def _align_genes(state: dict[str, torch.Tensor], src: Sequence[str], dst: Sequen
     have = torch.from_numpy(np.flatnonzero(dst_idx >= 0))
     take = torch.from_numpy(dst_idx[dst_idx >= 0])
     for key, t in list(state.items()):
-        axis = next((a for pat, a in _GENE_AXIS.items() if pat.match(key)), None)
+        axis = next((a for pat, a in gene_axis if pat.match(key)), None)
         if axis is None:
             continue
         shape = list(t.shape)
@@ -91,16 +179,21 @@ def _align_genes(state: dict[str, torch.Tensor], src: Sequence[str], dst: Sequen
             "n_genes_missing": n_missing}
 
 
+def _under(key: str, paths: Sequence[str]) -> bool:
+    return key.split(".", 1)[0] in paths
+
+
 def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: Sequence[str],
                             model_name: str | None = None,
                             test_sample_ids: Sequence[str] | None = None,
                             max_missing: float = 0.2) -> dict[str, Any]:
-    """Copy a pre-trained encoder into ``model.encoder`` (in place).
+    """Copy a pre-trained encoder into ``model``'s encoder (in place).
 
     Parameters
     ----------
     model
-        A ``genemoe`` or ``moe`` model built for fine-tuning (``with_decoder=False``).
+        A ``genemoe``, ``moe`` or ``vaecox`` model built for fine-tuning
+        (``with_decoder=False``).
     run_dir
         A ``genemoe pretrain`` run directory (or its ``pretrained.pt``).
     gene_ids
@@ -115,17 +208,29 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
     Returns
     -------
     dict
-        What was loaded: run, model name, tensor count, gene alignment counts.
+        What was loaded: run, model name, encoder submodules, tensor count, gene
+        alignment counts, the pre-training's final metrics.
     """
     payload = read_pretrained(run_dir)
     where = str(run_dir)
-    encoder = getattr(model, "encoder", None)
-    if not isinstance(encoder, GeneMoeEncoder):
-        raise input_error(f"--pretrained needs a Gene-MOE model; {type(model).__name__} has no "
-                          "Gene-MOE encoder", where="--model", fix="fine-tune --model genemoe or moe")
-    if model_name is not None and model_name != payload["model_name"]:
-        raise input_error(f"the run pre-trained model {payload['model_name']!r}, not {model_name!r}",
-                          path=where, fix=f"fine-tune with --model {payload['model_name']}")
+    family = _family_of_model(model)
+    if family is None:
+        names = ", ".join(n for f in _FAMILIES for n in f.models)
+        raise input_error(f"--pretrained needs a model with a pre-trained encoder ({names}); "
+                          f"{type(model).__name__} has none", where="--model",
+                          fix=f"fine-tune one of {names}: the model the run pre-trained "
+                              "(`pretrain: model:` of its config.yaml)")
+    pre_name = str(payload["model_name"])
+    pre_family = _family_of_name(pre_name)
+    if pre_family is not family or (model_name is not None and model_name != pre_name):
+        this = model_name or family.models[0]
+        why = ("" if pre_family is family else
+               f": a {pre_family.label if pre_family else 'foreign'} encoder cannot start a "
+               f"{family.label} model")
+        raise input_error(f"the run pre-trained model {pre_name!r}, not {this!r}{why}",
+                          path=where, fix=f"fine-tune with --model {pre_name}, or pre-train "
+                          f"{this} (`pretrain: model: {this}` in the --config YAML of "
+                          "`genemoe pretrain`)")
     used = set(payload["samples"]["train"]) | set(payload["samples"]["val"])
     leaked = sorted(used.intersection(map(str, test_sample_ids or ())))
     if leaked:
@@ -133,34 +238,46 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
                           f"(e.g. {', '.join(leaked[:3])})", path=where,
                           fix="pre-train on bundles whose test split holds these samples (genemoe "
                               "pretrain never trains on a test split), or on other cohorts")
-    state = {k[len("encoder."):]: v for k, v in payload["state_dict"].items()
-             if k.startswith("encoder.") and not k.startswith("encoder.logvar.")}
-    genes = _align_genes(state, payload["gene_ids"], list(map(str, gene_ids)), max_missing, where)
-    target = encoder.state_dict()
+    paths = encoder_paths(model)
+    target = {k: v for k, v in model.state_dict().items() if _under(k, paths)}
+    # the encoder's tensors; logvar only where this model has it (pre-training needs it)
+    state = {k: v for k, v in payload["state_dict"].items() if _under(k, family.encoder)
+             and (k in target or "logvar" not in k.split("."))}
+    genes = _align_genes(state, payload["gene_ids"], list(map(str, gene_ids)), max_missing, where,
+                         family.gene_axis)
+    pre_cfg = dict(payload.get("model_config") or {})
+    widths = family.widths(model)
     problems = sorted(set(target) ^ set(state)) + [
         f"{k} {tuple(state[k].shape)} vs {tuple(v.shape)}" for k, v in target.items()
-        if k in state and state[k].shape != v.shape]
+        if k in state and state[k].shape != v.shape] + [
+        f"{k} {pre_cfg.get(k, _MODEL_DEFAULTS.get(k))!r} vs {widths[k]!r}"
+        for k in family.must_match if pre_cfg.get(k, _MODEL_DEFAULTS.get(k)) != widths[k]]
     if problems:
+        pre_widths = ", ".join(f"{k}: {pre_cfg[k]}" for k in widths if k in pre_cfg)
         raise input_error(
-            f"the pre-trained encoder does not fit this model ({'; '.join(problems[:4])})",
+            f"the pre-trained encoder does not fit this model ({'; '.join(problems[:4])}): the run "
+            f"pre-trained model.{pre_name} = {pre_cfg}; this model has {widths}",
             path=where, fix=f"fine-tune with the model: section the run was pre-trained with "
-            f"(preset {payload.get('preset')!r}; model.{payload['model_name']} = "
-            f"{payload['model_config']})")
-    encoder.load_state_dict(state)
-    logger.info("loaded the pre-trained encoder from %s (%d tensors; %d genes shared, %d new, "
-                "%d missing)", where, len(state), genes["n_genes_shared"], genes["n_genes_new"],
-                genes["n_genes_missing"])
-    return {"run": where, "model_name": payload["model_name"], "n_tensors": len(state),
+            f"(preset {payload.get('preset')!r}; e.g. `model: {{{pre_name}: {{{pre_widths}}}}}` in "
+            f"the --config YAML), or pre-train again with this model: section")
+    model.load_state_dict(state, strict=False)  # the encoder's keys, checked equal above
+    logger.info("loaded the pre-trained %s encoder (%s) from %s (%d tensors; %d genes shared, "
+                "%d new, %d missing)", family.label, ", ".join(paths), where, len(state),
+                genes["n_genes_shared"], genes["n_genes_new"], genes["n_genes_missing"])
+    return {"run": where, "model_name": pre_name, "encoder_modules": list(paths),
+            "n_tensors": len(state),
             "pretrain_summary": payload.get("summary", {}).get("final", {}), **genes}
 
 
 def set_encoder_trainable(model: nn.Module, trainable: bool) -> None:
-    """Freeze (``False``) or unfreeze the model's ``encoder``; the head stays trainable."""
-    encoder = getattr(model, "encoder", None)
-    if encoder is None:
+    """Freeze (``False``) or unfreeze the model's encoder (:func:`encoder_paths`); the
+    head stays trainable."""
+    paths = encoder_paths(model)
+    if not paths:
         raise input_error("this model has no encoder to freeze", where="--freeze-encoder-epochs",
-                          fix="use --model genemoe or moe, or drop --freeze-encoder-epochs")
-    encoder.requires_grad_(trainable)
+                          fix="use --model genemoe, moe or vaecox, or drop --freeze-encoder-epochs")
+    for p in paths:
+        getattr(model, p).requires_grad_(trainable)
 
 
 def train_with_frozen_encoder(train_fn: Callable[..., Any], model: nn.Module, *,
@@ -170,8 +287,15 @@ def train_with_frozen_encoder(train_fn: Callable[..., Any], model: nn.Module, *,
     The first ``freeze_epochs`` epochs run with the encoder frozen (the trainer pauses via
     ``max_epochs_this_call``), the rest with it trainable, resuming from the checkpoint.
     A run interrupted in either phase resumes in the right one. ``freeze_epochs`` at or
-    above the run's epochs freezes the whole run.
+    above the run's epochs freezes the whole run. A ``config`` (``TrainConfig``) whose
+    ``module_lr`` names ``"encoder"`` has that rate extended to every encoder submodule
+    (:func:`encoder_module_lr`).
     """
+    config = kwargs.get("config")
+    if config is not None and config.module_lr:
+        module_lr = encoder_module_lr(model, config.module_lr)
+        if module_lr != dict(config.module_lr):
+            kwargs["config"] = dataclasses.replace(config, module_lr=module_lr)
     if freeze_epochs <= 0:
         return train_fn(model, checkpoint_path=checkpoint_path, **kwargs)
     done = int(load_checkpoint(checkpoint_path)["epoch"]) if Path(checkpoint_path).is_file() else 0

@@ -572,7 +572,8 @@ def _resume(st: _State, path: Path) -> None:
 
 
 def _resolve_config(preset: str, config_path: Path | None, *, seed: int, device: str,
-                    epochs: int | None, progress: bool) -> tuple[PretrainConfig, dict[str, Any]]:
+                    epochs: int | None, progress: bool,
+                    model: str | None = None) -> tuple[PretrainConfig, dict[str, Any]]:
     cfg = load_preset(preset)
     if config_path is not None:
         cfg = deep_merge(cfg, yaml.safe_load(Path(config_path).read_text()) or {})
@@ -580,6 +581,8 @@ def _resolve_config(preset: str, config_path: Path | None, *, seed: int, device:
     section.update(seed=seed, device=device, progress=progress)
     if epochs is not None:
         section["epochs"] = epochs
+    if model is not None:
+        section["model"] = model
     config = PretrainConfig.from_dict(section)
     model_cfg = {k: v for k, v in model_config(cfg, config.model).items() if k != "with_decoder"}
     return config, model_cfg
@@ -606,7 +609,8 @@ def _build(config: PretrainConfig, model_cfg: dict[str, Any], data: PretrainData
 def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Path | str,
                  preset: str = "small", config_path: Path | None = None, seed: int = 0,
                  device: str = "auto", epochs: int | None = None, progress: bool = True,
-                 max_epochs_this_call: int | None = None) -> PretrainResult:
+                 max_epochs_this_call: int | None = None,
+                 model: str | None = None) -> PretrainResult:
     """Pre-train the Gene-MOE encoder/decoder on bundles and write a run directory.
 
     Parameters
@@ -620,11 +624,13 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
         resumed.
     preset, config_path
         Preset (``small``, ``base``, ``paper`` or a YAML) and an optional YAML over it:
-        the ``pretrain:`` section (:class:`PretrainConfig`) and ``model.<genemoe|moe>``.
+        the ``pretrain:`` section (:class:`PretrainConfig`) and ``model.<genemoe|moe|vaecox>``.
     seed, device, epochs, progress
         Reproducibility, ``auto|cpu|cuda``, override of ``pretrain.epochs``, progress bar.
     max_epochs_this_call
         Pause after this many epochs (``finished=False``); call again to resume.
+    model
+        Override of ``pretrain.model``: ``genemoe``, ``moe`` or ``vaecox`` (VAE-Cox's VAE).
 
     Returns
     -------
@@ -634,7 +640,7 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
     out_dir = Path(out_dir)
     paths = [bundle_paths] if isinstance(bundle_paths, (str, Path)) else list(bundle_paths)
     config, model_cfg = _resolve_config(preset, config_path, seed=seed, device=device,
-                                        epochs=epochs, progress=progress)
+                                        epochs=epochs, progress=progress, model=model)
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
     data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes)

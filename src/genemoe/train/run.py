@@ -224,7 +224,11 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     if transfer is not None:  # --pretrained: encoder from a `genemoe pretrain` run
         from functools import partial
 
-        from genemoe.train.finetune import load_pretrained_encoder, train_with_frozen_encoder
+        from genemoe.train.finetune import (
+            encoder_module_lr,
+            load_pretrained_encoder,
+            train_with_frozen_encoder,
+        )
 
         transfer_info = load_pretrained_encoder(model, transfer["pretrained"], model_name=name,
                                                 gene_ids=transfer["gene_ids"],
@@ -232,8 +236,8 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
         transfer_info["freeze_encoder_epochs"] = transfer["freeze_encoder_epochs"]
         transfer_info["encoder_lr"] = transfer.get("encoder_lr")
         if transfer_info["encoder_lr"] is not None:  # the encoder's own lr (the head keeps lr)
-            train_cfg = {**train_cfg, "module_lr": {**(train_cfg.get("module_lr") or {}),
-                                                    "encoder": transfer_info["encoder_lr"]}}
+            train_cfg = {**train_cfg, "module_lr": encoder_module_lr(
+                model, {**(train_cfg.get("module_lr") or {}), "encoder": transfer_info["encoder_lr"]})}
         fit = partial(train_with_frozen_encoder, train_model,
                       freeze_epochs=transfer["freeze_encoder_epochs"])
     known = {f.name for f in fields(TrainConfig)}
@@ -317,7 +321,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     seed, device, epochs, progress
         Reproducibility, ``auto|cpu|cuda``, preset override, progress bar.
     pretrained, freeze_encoder_epochs, encoder_lr
-        A ``genemoe pretrain`` run whose encoder starts the model (``genemoe``/``moe``;
+        A ``genemoe pretrain`` run whose encoder starts the model (``genemoe``/``moe``/``vaecox``;
         see :mod:`genemoe.train.finetune`), epochs to keep it frozen first, and its own
         peak learning rate (None = the ``train: lr`` of every weight; the head always
         keeps ``lr``, and warmup/decay/plateau scale both alike: ``TrainConfig.module_lr``).
@@ -398,8 +402,8 @@ def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrain
                               where="train", fix="pass --pretrained RUN (a `genemoe pretrain` run)")
         return None
     if kind != "torch":
-        raise input_error("--pretrained needs a neural Gene-MOE model", where="--model",
-                          fix="use --model genemoe or moe")
+        raise input_error("--pretrained needs a neural model with a pre-trainable encoder",
+                          where="--model", fix="use --model genemoe, moe or vaecox")
     if encoder_lr is not None and not (np.isfinite(encoder_lr) and encoder_lr > 0):
         raise input_error(f"--encoder-lr must be a positive learning rate, got {encoder_lr}",
                           where="--encoder-lr", fix="pass e.g. --encoder-lr 1e-4 (a tenth of the "
