@@ -82,3 +82,36 @@ def test_gdc_counts_model_scores_symbols_real(shared_data, tmp_path):
     p = pd.read_csv(tmp_path / "p.csv")
     assert len(p) == 80 and (p["predicted_type"] == "UVM").mean() > 0.95
     assert (p["n_missing_genes"] < 0.2 * b.n_genes).all()
+
+
+def test_cli_precision_bf16_scores_like_fp32(trained, tmp_path):
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    d, f, _ = trained
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "fp32.csv")
+    res = CliRunner().invoke(app, ["predict", "--model", str(d / "run"), "--expression", str(f["counts"]),
+                                   "--out", str(tmp_path / "bf16.csv"), "--precision", "bf16"])
+    assert res.exit_code == 0, res.output
+    assert "bf16" in res.output
+    a, b = pd.read_csv(tmp_path / "fp32.csv"), pd.read_csv(tmp_path / "bf16.csv")
+    assert (a["sample_id"] == b["sample_id"]).all() and len(b) == 200
+    pa, pb = a.filter(like="prob_").to_numpy(), b.filter(like="prob_").to_numpy()
+    np.testing.assert_allclose(pb.sum(1), 1.0, atol=1e-5)
+    assert (pa.argmax(1) == pb.argmax(1)).mean() >= 0.95
+    np.testing.assert_allclose(pa, pb, atol=0.05)
+    bad = CliRunner().invoke(app, ["predict", "--model", str(d / "run"), "--expression", str(f["counts"]),
+                                   "--out", str(tmp_path / "x.csv"), "--precision", "fp16"])
+    assert isinstance(bad.exception, InputError) and "unknown precision" in str(bad.exception)
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_bf16_refused_for_classical_models(trained, tmp_path):
+    d, f, _ = trained
+    train_run(d / "bundle", out_dir=tmp_path / "run", task="classify", model_name="logreg", progress=False)
+    with pytest.raises(InputError, match=r"(?s)--precision.*classical.*fix: omit --precision"):
+        predict_file(tmp_path / "run", f["counts"], out_path=tmp_path / "p.csv", precision="bf16")
+    assert not (tmp_path / "p.csv").exists()
+    report = predict_file(tmp_path / "run", f["counts"], out_path=tmp_path / "p.csv")
+    assert "fp64 (classical)" in report and (tmp_path / "p.csv").exists()

@@ -144,12 +144,15 @@ def predict(
     annotation: Annotated[Path | None, typer.Option(help="Annotation to map symbols/Entrez.")] = None,
     max_missing: Annotated[float, typer.Option(help="Refuse above this share of missing genes.")] = 0.2,
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
+    precision: Annotated[str, typer.Option(
+        help="fp32 | bf16: bf16 runs a neural model's forward in bfloat16 (about 2x faster on "
+             "CPU, ~3 significant digits); refused for classical models.")] = "fp32",
 ) -> None:
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.predict import predict_file
 
     report = predict_file(model, expression, out_path=out, annotation_path=annotation,
-                          max_missing=max_missing, orientation=orientation)
+                          max_missing=max_missing, orientation=orientation, precision=precision)
     typer.echo(report)
 
 

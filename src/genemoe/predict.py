@@ -5,17 +5,21 @@ New samples in any supported format and identifier style are mapped to the model
 normalised exactly as in training (same per-sample method, then the training split's
 scaler), and scored. Genes the model needs but the file lacks are filled with the training
 mean and counted per sample; above ``max_missing`` of the model's genes it refuses.
+
+Neural models score in float32 by default; ``precision="bf16"`` (``--precision bf16``) runs
+their forward in bfloat16 (about twice the samples/s on CPUs with bf16 matmuls, ~3
+significant digits in the logits; probabilities are still a float32 softmax). Classical
+estimators score in float64 and refuse ``bf16``.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import torch
 
 from genemoe.data import annotation as ann
 from genemoe.data.bundle import atomic_file, atomic_write_text
@@ -28,6 +32,9 @@ from genemoe.train.run import load_model_file
 __all__ = ["predict_file", "predict_table", "align_to_model"]
 
 log = logging.getLogger(__name__)
+
+Precision = Literal["fp32", "bf16"]
+PRECISIONS = ("fp32", "bf16")
 
 
 def _annotation_for(payload: dict, annotation_path: Path | None) -> ann.GeneAnnotation | None:
@@ -83,23 +90,46 @@ def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndar
     return X, n_missing
 
 
-def _score(payload: dict, X: np.ndarray) -> dict[str, np.ndarray]:
-    """Model outputs for scaled ``X`` ``(n, n_genes)``: probabilities or risk."""
+def _check_precision(payload: dict, precision: str) -> None:
+    """Refuse an unknown ``precision``, or ``bf16`` for a classical estimator."""
+    if precision not in PRECISIONS:
+        raise input_error(f"unknown precision {precision!r}", where="--precision",
+                          fix="use fp32 (default) or bf16")
+    if precision == "bf16" and payload["kind"] == "sklearn":
+        raise input_error(f"{payload['model_name']} is a classical estimator: bf16 applies only to "
+                          f"neural models", where="--precision", fix="omit --precision (fp32)")
+
+
+def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[str, np.ndarray]:
+    """Model outputs for scaled ``X``: probabilities or risk.
+
+    Parameters
+    ----------
+    payload
+        A loaded model file (:func:`~genemoe.train.run.load_model_file`).
+    X
+        ``(n, n_genes)`` float32, scaled as in training.
+    precision
+        ``fp32`` or ``bf16`` (neural models only; see :func:`~genemoe.train.loop.predict_outputs`).
+
+    Returns
+    -------
+    dict
+        ``{"probs": (n, n_classes)}`` (rows sum to 1) or ``{"risk": (n,)}``.
+    """
+    _check_precision(payload, precision)
     task = payload["task"]
     if payload["kind"] == "sklearn":
         est = payload["estimator"]
         return {"probs": est.predict_proba(X)} if task == "classify" else {"risk": est.predict_risk(X)}
     from genemoe.models.registry import create_model
+    from genemoe.train.loop import predict_outputs
 
     model = create_model(payload["model_name"], n_genes=X.shape[1], n_outputs=payload["n_outputs"],
                          task=task, **payload["model_config"])
     model.load_state_dict(payload["state_dict"])
-    model.eval()
-    outs = []
-    with torch.no_grad():
-        for i in range(0, len(X), 1024):
-            outs.append(model(torch.from_numpy(X[i:i + 1024])).out.float().numpy())
-    out = np.concatenate(outs) if outs else np.zeros((0, payload["n_outputs"]), np.float32)
+    out = predict_outputs(model, X, batch_size=1024, device="cpu", precision=precision)
+    out = out.astype(np.float32, copy=False)  # bf16 logits arrive as float32: softmax in float32
     if task == "classify":
         e = np.exp(out - out.max(1, keepdims=True))
         return {"probs": e / e.sum(1, keepdims=True)}
@@ -107,15 +137,31 @@ def _score(payload: dict, X: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.GeneAnnotation | None,
-                  max_missing: float = 0.2) -> tuple[pd.DataFrame, dict[str, Any]]:
+                  max_missing: float = 0.2,
+                  precision: Precision = "fp32") -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score one expression table with a loaded model payload.
+
+    Parameters
+    ----------
+    payload
+        A loaded model file (:func:`~genemoe.train.run.load_model_file`).
+    table
+        New samples, any identifier style.
+    annotation
+        Maps symbols / Entrez ids to the model's genes (None: ids as they are).
+    max_missing
+        Largest allowed share of the model's genes missing from a sample.
+    precision
+        ``fp32`` (default) or ``bf16``: the neural forward in bfloat16 (faster on CPU,
+        ~3 significant digits); refused for classical estimators.
 
     Returns
     -------
     tuple
         One row per sample (predicted type + probabilities, or risk; missing-gene count),
-        and a report dict.
+        and a report dict (``precision`` included).
     """
+    _check_precision(payload, precision)
     plog = PrepLog()
     table, _ = map_table_genes(table, annotation, plog)
     method = payload.get("normalisation") or "auto"
@@ -125,7 +171,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog)
     scaler = Scaler.from_dict(payload["scaler"])
     X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift, max_missing=max_missing)
-    out = _score(payload, scaler.transform(X))
+    out = _score(payload, scaler.transform(X), precision)
     df = pd.DataFrame({"sample_id": table.sample_ids})
     if "probs" in out:
         names = np.asarray(payload["class_names"], dtype=object)
@@ -138,24 +184,44 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     df["n_missing_genes"] = n_missing
     report = {"n_samples": len(df), "normalisation": method, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
-              "dropped_genes": plog.dropped_genes}
+              "dropped_genes": plog.dropped_genes,
+              "precision": "fp64 (classical)" if payload["kind"] == "sklearn" else precision}
     return df, report
 
 
 def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path | str,
                  annotation_path: Path | str | None = None, max_missing: float = 0.2,
-                 orientation: str = "auto") -> str:
+                 orientation: str = "auto", precision: Precision = "fp32") -> str:
     """Read, align, normalise and score ``expression_path``; write CSV or Parquet.
+
+    Parameters
+    ----------
+    run
+        A ``genemoe train`` run directory or its ``model.pt``.
+    expression_path
+        New samples in any supported format.
+    out_path
+        ``.csv`` or ``.parquet`` output.
+    annotation_path
+        Annotation mapping symbols / Entrez ids (default: the one recorded at preparation).
+    max_missing
+        Largest allowed share of the model's genes missing from a sample.
+    orientation
+        ``auto``, ``genes_by_samples`` or ``samples_by_genes``.
+    precision
+        ``fp32`` (default) or ``bf16`` (neural models only; see :func:`predict_table`).
 
     Returns
     -------
     str
-        A short human-readable report.
+        A short human-readable report (names the precision).
     """
     payload = load_model_file(Path(run))
+    _check_precision(payload, precision)  # before reading a large expression file
     annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
     table = read_expression(Path(expression_path), orientation=orientation)
-    df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing)
+    df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
+                               precision=precision)
     out_path = Path(out_path)
     if out_path.suffix == ".parquet":
         with atomic_file(out_path) as tmp:
@@ -163,6 +229,6 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     else:
         atomic_write_text(out_path, df.to_csv(index=False))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
-    return (f"scored {report['n_samples']} samples with {payload['model_name']} ({payload['task']})"
-            f"{synthetic}; at most {report['max_missing_genes']} of {len(payload['gene_ids'])} model "
+    return (f"scored {report['n_samples']} samples with {payload['model_name']} ({payload['task']}, "
+            f"{report['precision']}){synthetic}; at most {report['max_missing_genes']} of {len(payload['gene_ids'])} model "
             f"genes missing per sample; wrote {out_path}")

@@ -298,3 +298,66 @@ def test_stratified_event_batches_spread_events():
     assert len(stratified_event_batches(event, 100, generator=np.random.default_rng(0))) == 1
     with pytest.raises(ValueError, match="1 events"):
         stratified_event_batches(np.eye(1, 20, dtype=bool)[0], 5, generator=np.random.default_rng(0))
+
+
+def _float_dtypes(model: nn.Module) -> set[torch.dtype]:
+    return {t.dtype for t in [*model.parameters(), *model.buffers()] if t.is_floating_point()}
+
+
+def test_predict_outputs_bf16_agrees_with_fp32_on_genemoe():
+    from genemoe.models.registry import create_model
+
+    torch.manual_seed(0)
+    X = np.random.default_rng(0).uniform(-1, 1, (512, 200)).astype(np.float32)
+    clf = create_model("genemoe", n_genes=200, n_outputs=6, task="classify").train()
+    a = predict_outputs(clf, X, device="cpu")
+    b = predict_outputs(clf, X, device="cpu", precision="bf16")
+    assert b.dtype == np.float32 and b.shape == a.shape and np.isfinite(b).all()
+    top2 = np.sort(a, 1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 0.05  # fp32 margins that are not tiny (~80% of rows)
+    assert clear.mean() > 0.5
+    assert (a.argmax(1) == b.argmax(1))[clear].mean() >= 0.95
+    # the caller's model: still float32, same mode, same outputs
+    assert _float_dtypes(clf) == {torch.float32} and clf.training
+    np.testing.assert_array_equal(predict_outputs(clf, X, device="cpu"), a)
+
+    surv = create_model("genemoe", n_genes=200, n_outputs=1, task="survival")
+    r32 = predict_outputs(surv, X, device="cpu")[:, 0]
+    r16 = predict_outputs(surv, X, device="cpu", precision="bf16")[:, 0]
+    assert np.corrcoef(r32, r16)[0, 1] > 0.99
+    assert _float_dtypes(surv) == {torch.float32}
+
+
+def test_predict_outputs_bf16_keeps_integer_buffers_of_image_models():
+    """hybrid_cnn's gene → pixel map (int64) and ``fitted`` flag (bool) survive the bf16 copy."""
+    from genemoe.models.registry import create_model
+
+    torch.manual_seed(0)
+    X = np.random.default_rng(1).uniform(-1, 1, (64, 49)).astype(np.float32)
+    model = create_model("hybrid_cnn", n_genes=49, n_outputs=1, task="survival")
+    r32 = predict_outputs(model, X, device="cpu")[:, 0]
+    r16 = predict_outputs(model, X, device="cpu", precision="bf16")[:, 0]
+    assert np.corrcoef(r32, r16)[0, 1] > 0.99
+    assert model.to_image.pixel_of_gene.dtype == torch.int64 and model.to_image.fitted.dtype == torch.bool
+    assert _float_dtypes(model) == {torch.float32}
+
+
+class _Float32Only(TinyModel):
+    """A model holding a float32 tensor outside its buffers: cannot run in bf16."""
+
+    def __init__(self, n_genes: int, n_outputs: int) -> None:
+        super().__init__(n_genes, n_outputs, route=False)
+        self.proj = torch.eye(n_genes)  # a plain attribute: `.to(dtype)` does not cast it
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward_features(x @ self.proj)
+
+
+def test_predict_outputs_bf16_refuses_clearly_and_checks_its_argument():
+    X, _ = make_classify(n=20)
+    model = _Float32Only(X.shape[1], 3)
+    assert predict_outputs(model, X, device="cpu").shape == (20, 3)
+    with pytest.raises(InputError, match=r"(?s)precision bf16.*cannot run in bfloat16.*fix: use fp32"):
+        predict_outputs(model, X, device="cpu", precision="bf16")
+    with pytest.raises(InputError, match="unknown precision 'fp16'"):
+        predict_outputs(model, X, device="cpu", precision="fp16")  # type: ignore[arg-type]
