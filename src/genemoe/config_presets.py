@@ -1,7 +1,8 @@
 """Packaged configuration presets (``small``, ``base``, ``paper``) and their loader.
 
 A preset is a YAML mapping with a ``model:`` section (one sub-mapping per model family,
-keyed by registry name) and a ``train:`` section. A user YAML may start from a preset with
+keyed by registry name), a ``train:`` section, optional per-task overrides of it
+(``train_classify:``, ``train_survival:``) and a ``pretrain:`` section. A user YAML may start from a preset with
 ``extends: <name or path>`` and override any key; :func:`deep_merge` does the overriding.
 """
 
@@ -126,9 +127,17 @@ def model_config(preset: Mapping[str, Any], model_name: str) -> dict[str, Any]:
     return dict(section.get(model_name) or {})
 
 
-def train_config(preset: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of the ``train:`` section of ``preset`` (``{}`` if absent)."""
-    return dict(preset.get("train") or {})
+def train_config(preset: Mapping[str, Any], task: str | None = None) -> dict[str, Any]:
+    """A copy of the ``train:`` section of ``preset`` (``{}`` if absent).
+
+    With ``task`` (``classify`` or ``survival``), the preset's ``train_<task>:`` section,
+    if any, overrides it key by key: the two tasks may need different learning rates or
+    patience (a Cox loss on a few hundred patients is noisier than a 33-class focal loss).
+    """
+    section = dict(preset.get("train") or {})
+    if task is not None:
+        section = deep_merge(section, dict(preset.get(f"train_{task}") or {}))
+    return section
 
 
 def check_config_keys(model_name: str, config: Mapping[str, Any], allowed: Iterable[str]) -> None:

@@ -246,7 +246,7 @@ def _fit_model(name: str, task: Task, data: dict, *, n_out: int, preset: str, se
     from genemoe.train.run import _fit_classical, _fit_torch, _resolve_config
 
     _, model_cfg, train_cfg = _resolve_config(preset, None, name, seed=seed, device=device,
-                                              epochs=epochs)
+                                              epochs=epochs, task=task)
     if get_spec(name).kind != "torch":
         _, outs, info = _fit_classical(name, task, model_cfg, data, n_out, seed)
         return outs, info, []

@@ -31,7 +31,7 @@ import torch
 import yaml
 
 from genemoe import __version__
-from genemoe.config_presets import deep_merge, load_preset, model_config
+from genemoe.config_presets import deep_merge, load_preset, model_config, train_config
 from genemoe.data.bundle import Bundle, atomic_file, atomic_write_text, dump_json, load_bundle
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
@@ -115,11 +115,13 @@ def task_data(bundle: Bundle, rows: np.ndarray, task: Task, *, gene_mask: np.nda
 
 
 def _resolve_config(preset: str, config_path: Path | None, model_name: str, *,
-                    seed: int, device: str, epochs: int | None) -> tuple[dict, dict, dict]:
+                    seed: int, device: str, epochs: int | None,
+                    task: Task | None = None) -> tuple[dict, dict, dict]:
+    """Preset + YAML → (whole config, the model's options, the training options for ``task``)."""
     cfg = load_preset(preset)
     if config_path is not None:
         cfg = deep_merge(cfg, yaml.safe_load(Path(config_path).read_text()) or {})
-    train_cfg = dict(cfg.get("train", {}))
+    train_cfg = train_config(cfg, task)
     if "balance_weight" in train_cfg:  # the paper's λ_balance is the trainer's aux weight
         train_cfg.setdefault("aux_weight", train_cfg.pop("balance_weight"))
     train_cfg.update(seed=seed, device=device)
@@ -342,7 +344,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     bundle = load_bundle(data_path)
     spec = get_spec(model_name)
     cfg, model_cfg, train_cfg = _resolve_config(preset, config_path, model_name, seed=seed,
-                                                device=device, epochs=epochs)
+                                                device=device, epochs=epochs, task=task)
     model_cfg = _with_model_options(model_name, model_cfg, model_options or {}, bundle.path)
     gene_mask = bundle.gene_mask()
     scaler = bundle_scaler(bundle, gene_mask)

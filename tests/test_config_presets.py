@@ -1,0 +1,28 @@
+"""Presets: per-task overrides of the train: section."""
+
+from __future__ import annotations
+
+from genemoe.config_presets import load_preset, train_config
+from genemoe.train.run import _resolve_config
+
+
+def test_train_survival_overrides_train_key_by_key() -> None:
+    cfg = {"train": {"lr": 1e-3, "batch_size": 64, "patience": 20},
+           "train_survival": {"lr": 1e-4, "patience": 8}}
+    assert train_config(cfg) == {"lr": 1e-3, "batch_size": 64, "patience": 20}
+    assert train_config(cfg, "classify") == train_config(cfg)  # no train_classify: section
+    assert train_config(cfg, "survival") == {"lr": 1e-4, "batch_size": 64, "patience": 8}
+
+
+def test_small_preset_trains_survival_with_its_own_options() -> None:
+    small = load_preset("small")
+    _, _, classify = _resolve_config("small", None, "genemoe", seed=0, device="cpu", epochs=None,
+                                     task="classify")
+    _, _, survival = _resolve_config("small", None, "genemoe", seed=0, device="cpu", epochs=None,
+                                     task="survival")
+    assert classify["lr"] == small["train"]["lr"]
+    assert survival["lr"] == small["train_survival"]["lr"] != classify["lr"]
+    assert survival["batch_size"] == classify["batch_size"]  # inherited from train:
+    _, _, forced = _resolve_config("small", None, "genemoe", seed=0, device="cpu", epochs=3,
+                                   task="survival")
+    assert forced["epochs"] == 3  # --epochs still wins
