@@ -26,3 +26,16 @@ def test_small_preset_trains_survival_with_its_own_options() -> None:
     _, _, forced = _resolve_config("small", None, "genemoe", seed=0, device="cpu", epochs=3,
                                    task="survival")
     assert forced["epochs"] == 3  # --epochs still wins
+
+
+def test_a_user_train_section_beats_the_presets_task_section(tmp_path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("train:\n  lr: 0.005\n")
+    _, _, survival = _resolve_config("small", path, "genemoe", seed=0, device="cpu", epochs=None,
+                                     task="survival")
+    assert survival["lr"] == 0.005  # not the preset's train_survival lr
+    assert survival["patience"] == load_preset("small")["train_survival"]["patience"]
+    path.write_text("train:\n  lr: 0.005\ntrain_survival:\n  lr: 0.002\n")
+    _, _, survival = _resolve_config("small", path, "genemoe", seed=0, device="cpu", epochs=None,
+                                     task="survival")
+    assert survival["lr"] == 0.002

@@ -282,8 +282,14 @@ def ablation(
     preset: Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")] = "small",
     pretrained: Annotated[Path | None, typer.Option(
         help="`genemoe pretrain` run for the pre-trained Gene-MOE (must not hold test samples).")] = None,
+    pretrain_per_fold: Annotated[bool, typer.Option(
+        help="Instead of --pretrained: pre-train Gene-MOE (survival: also VAE-Cox) on each "
+             "fold's training part (test part never read), into OUT/pretrain/.")] = False,
+    pretrain_epochs: Annotated[int | None, typer.Option(
+        help="With --pretrain-per-fold: override the preset's pretrain epochs.")] = None,
     freeze_encoder_epochs: Annotated[int, typer.Option(
-        help="With --pretrained: keep the encoder frozen for this many epochs.")] = 0,
+        help="With --pretrained or --pretrain-per-fold: keep the encoder frozen for this many "
+             "epochs.")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the folds and the models.")] = 0,
     epochs: Annotated[int | None, typer.Option(help="Override the preset's epochs.")] = None,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
@@ -296,7 +302,8 @@ def ablation(
     result = run_ablation(data, task=task, out_dir=out, n_repeats=repeats, n_folds=folds,
                           preset=preset, seed=seed, pretrained=pretrained,
                           freeze_encoder_epochs=freeze_encoder_epochs, epochs=epochs,
-                          device=device, n_boot=n_boot, progress=progress)
+                          device=device, n_boot=n_boot, progress=progress,
+                          pretrain_per_fold=pretrain_per_fold, pretrain_epochs=pretrain_epochs)
     typer.echo(result.describe())
 
 

@@ -10,8 +10,16 @@ import torch
 import yaml
 
 from genemoe.data.bundle import load_bundle, write_bundle
+from genemoe.data.prepare import file_sha256
 from genemoe.errors import InputError
-from genemoe.evaluate.ablation import MODEL_LABELS, PRETRAINED, run_ablation
+from genemoe.evaluate.ablation import (
+    MODEL_LABELS,
+    PER_FOLD_LABELS,
+    PRETRAINED,
+    VAECOX_PRETRAINED,
+    run_ablation,
+)
+from genemoe.train.finetune import read_pretrained
 from genemoe.train.pretrain import pretrain_run
 
 TINY_GENEMOE = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k": 1,
@@ -89,7 +97,7 @@ def test_classification_table_is_table_iii(classify):
                                    "F1 (macro)"]
     assert table["model"].tolist() == [MODEL_LABELS[m] for m in ("fcn", "moe", "genemoe",
                                                                  PRETRAINED)]
-    assert "pre-trained: not run (pass --pretrained)" in md and "SYNTHETIC DATA" in md
+    assert "pre-trained: not run (pass --pretrained or --pretrain-per-fold)" in md and "SYNTHETIC DATA" in md
     assert (table.iloc[3, 1:] == "not run").all()
     res = pd.read_csv(classify.out_dir / "results.csv")
     assert sorted(res["model"].unique()) == ["fcn", "genemoe", "moe"] and len(res) == 6
@@ -158,3 +166,155 @@ def test_cli_reruns_resume_from_the_cells(classify, bundle, preset):
     assert "Table III" in r.output and "pre-trained: not run" in r.output
     after = {p.name: p.stat().st_mtime_ns for p in (classify.out_dir / "models" / "cells").iterdir()}
     assert after == before  # every cell reused, none retrained
+
+
+# ------------------------------------------------------------ per-fold pre-training
+
+
+@pytest.fixture(scope="module")
+def per_fold_classify(bundle, preset, tmp_path_factory):
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("abl") / "per_fold_classify"
+    return run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
+                        pretrain_per_fold=True, **OPTS)
+
+
+@pytest.fixture(scope="module")
+def per_fold_survival(bundle, preset, tmp_path_factory):
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("abl") / "per_fold_survival"
+    return run_ablation(bundle.path, task="survival", out_dir=out, preset=str(preset),
+                        pretrain_per_fold=True, pretrain_epochs=2, n_boot=20, **OPTS)
+
+
+def _splits(out_dir) -> pd.DataFrame:
+    return pd.read_csv(out_dir / "models" / "splits.tsv", sep="\t", dtype={"sample_id": str})
+
+
+@pytest.mark.parametrize("which", ["per_fold_classify", "per_fold_survival"])
+def test_each_folds_pretraining_used_its_training_part_and_no_test_sample(which, request):
+    res = request.getfixturevalue(which)
+    splits = _splits(res.out_dir)
+    runs = ["r0_f{}"] + (["r0_f{}_vaecox"] if res.task == "survival" else [])
+    for fold in (0, 1):
+        part = {p: set(g["sample_id"]) for p, g in splits[splits.fold == fold].groupby("part")}
+        for name in (r.format(fold) for r in runs):
+            run = res.out_dir / "pretrain" / name
+            samples = pd.read_csv(run / "samples.tsv", sep="\t", dtype=str)
+            used = {role: set(g["sample_id"]) for role, g in samples.groupby("role")}
+            assert not (used["train"] | used["val"]) & part["test"]  # the test part: unseen
+            assert used["train"] == part["train"] and used["val"] == part["val"]
+            payload = read_pretrained(run)  # what the fine-tuning's leakage check reads
+            assert set(payload["samples"]["train"]) == part["train"]
+            assert not set(payload["samples"]["val"]) & part["test"]
+            assert payload["bundles"][0]["n_test_excluded"] == len(part["test"])
+            assert not (run / "checkpoint.pt").exists()  # finished: pretrained.pt holds it
+
+
+def test_per_fold_pretrained_rows_classify(per_fold_classify):
+    res, out = per_fold_classify, per_fold_classify.out_dir
+    results = pd.read_csv(out / "results.csv")
+    assert results.groupby("model").size().to_dict() == dict.fromkeys(
+        ["fcn", "moe", "genemoe", PRETRAINED], 2)
+    assert (results.loc[results.model == PRETRAINED, "label"] == PER_FOLD_LABELS[PRETRAINED]).all()
+    md = (out / "tables.md").read_text()
+    table = _table(md)
+    assert table["model"].tolist()[3] == PER_FOLD_LABELS[PRETRAINED]
+    assert "not run" not in table.to_numpy()
+    assert "pre-trained: per fold" in md and "Gene-MOE (1 epoch)" in md
+    assert "on that fold's training part only" in md and "pretrain/summary.csv" in md
+    for fold in (0, 1):  # each fold fine-tuned from its own run
+        cell = json.loads((out / "pretrained" / "cells" / f"genemoe__r0_f{fold}.json").read_text())
+        run = out / "pretrain" / f"r0_f{fold}"
+        assert cell["info"]["pretrained"]["run"] == str(run)
+        assert cell["info"]["pretrained"]["n_genes_missing"] == 0
+        assert cell["pretrained_sha256"] == file_sha256(run / "pretrained.pt")
+    summary = pd.read_csv(out / "pretrain" / "summary.csv")
+    assert summary[["model", "repeat", "fold", "run"]].values.tolist() == [
+        ["genemoe", 0, 0, "r0_f0"], ["genemoe", 0, 1, "r0_f1"]]
+    for col in ("val_r_gene", "val_r_sample", "val_r_sample_baseline", "val_r2", "seconds"):
+        assert summary[col].notna().all(), col
+    assert {"collapsed", "kl_collapsed", "recon_no_better_than_mean", "dead_experts"} <= set(
+        summary.columns)
+    assert (summary["epochs"] == 1).all() and res.pretrain_summary is not None
+
+
+def test_per_fold_pretrained_rows_survival_with_pretrained_vaecox(per_fold_survival, bundle):
+    out = per_fold_survival.out_dir
+    models = ["fcn", "moe", "genemoe", PRETRAINED, "vaecox", VAECOX_PRETRAINED, "coxnnet"]
+    table = _table((out / "tables.md").read_text())
+    assert list(table.columns) == ["cancer type", *[PER_FOLD_LABELS[m] for m in models]]
+    assert PER_FOLD_LABELS[VAECOX_PRETRAINED].startswith("VAE-Cox (pre-trained")
+    assert "not run" not in table.to_numpy()
+    results = pd.read_csv(out / "results.csv")
+    assert results.groupby("model").size().to_dict() == dict.fromkeys(models, 2)
+    md = (out / "tables.md").read_text()
+    assert "Gene-MOE (2 epochs) and VAE-Cox (2 epochs)" in md  # --pretrain-epochs 2
+    summary = pd.read_csv(out / "pretrain" / "summary.csv")
+    assert sorted(summary["run"]) == ["r0_f0", "r0_f0_vaecox", "r0_f1", "r0_f1_vaecox"]
+    assert (summary["epochs"] == 2).all()
+    cell = json.loads((out / "pretrained_vaecox" / "cells" / "vaecox__r0_f1.json").read_text())
+    assert cell["info"]["pretrained"]["model_name"] == "vaecox"
+    assert cell["info"]["pretrained"]["run"] == str(out / "pretrain" / "r0_f1_vaecox")
+    same = [pd.read_csv(out / d / "splits.tsv", sep="\t") for d in
+            ("models", "pretrained", "pretrained_vaecox")]
+    assert same[0].equals(same[1]) and same[0].equals(same[2])
+
+
+def test_cli_rerun_reuses_the_per_fold_pretraining(per_fold_classify, bundle, preset, monkeypatch):
+    from typer.testing import CliRunner
+
+    import genemoe.train.pretrain as pretrain_mod
+    from genemoe.cli import app
+
+    out = per_fold_classify.out_dir
+    built = []
+    real_build = pretrain_mod._build
+    monkeypatch.setattr(pretrain_mod, "_build",
+                        lambda *a, **k: built.append(1) or real_build(*a, **k))
+
+    def mtimes():
+        files = [*(out / "pretrain").glob("*/pretrained.pt"),
+                 *(out / "pretrained" / "cells").iterdir()]
+        return {str(p): p.stat().st_mtime_ns for p in files}
+
+    before = mtimes()
+    r = CliRunner().invoke(app, ["ablation", "--data", str(bundle.path), "--task", "classify",
+                                 "--out", str(out), "--repeats", "1", "--folds", "2",
+                                 "--epochs", "2", "--preset", str(preset), "--device", "cpu",
+                                 "--pretrain-per-fold", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "pre-trained: per fold" in r.output and "summary.csv" in r.output
+    assert built == [] and mtimes() == before and len(before) == 4  # nothing retrained
+
+
+def test_pretrained_with_pretrain_per_fold_is_refused(bundle, preset, unseen_run, tmp_path):
+    out = tmp_path / "abl"
+    with pytest.raises(InputError, match="--pretrained and --pretrain-per-fold"):
+        run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
+                     pretrained=unseen_run, pretrain_per_fold=True, **OPTS)
+    with pytest.raises(InputError, match="--pretrain-epochs .* needs --pretrain-per-fold"):
+        run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
+                     pretrain_epochs=2, **OPTS)
+    assert not out.exists()  # refused before anything was written
+
+
+def test_a_cell_is_refit_when_its_folds_pretrained_run_changed(per_fold_classify, bundle, preset,
+                                                                tmp_path):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(per_fold_classify.out_dir, out)
+    cells = out / "pretrained" / "cells"
+    before = {p.name: p.stat().st_mtime_ns for p in cells.iterdir()}
+    pt = out / "pretrain" / "r0_f1" / "pretrained.pt"
+    payload = torch.load(pt, weights_only=True)
+    payload["note"] = "other bytes, same setup"  # still a finished run of the same setup ...
+    torch.save(payload, pt)
+    run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
+                 pretrain_per_fold=True, **OPTS)
+    after = {p.name: p.stat().st_mtime_ns for p in cells.iterdir()}
+    assert after["genemoe__r0_f0.json"] == before["genemoe__r0_f0.json"]  # ... fold 0: reused
+    assert after["genemoe__r0_f1.json"] != before["genemoe__r0_f1.json"]  # fold 1: refit
+    cell = json.loads((cells / "genemoe__r0_f1.json").read_text())
+    assert cell["pretrained_sha256"] == file_sha256(pt)

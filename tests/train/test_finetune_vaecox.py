@@ -38,7 +38,7 @@ def tiny_yaml(tmp_path_factory):
         "model": {"vaecox": TINY_VAECOX, "genemoe": TINY_GENEMOE},
         "pretrain": {"model": "vaecox", "epochs": 2, "batch_size": 32, "lr": 3e-3,
                      "n_critic": 1, "critic_widths": [8]},
-        "train": {"batch_size": 32, "patience": None},
+        "train": {"batch_size": 32, "patience": None, "lr": 1e-3},
     }))
     return path
 

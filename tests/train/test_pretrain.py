@@ -65,11 +65,13 @@ def test_every_term_is_logged_finite_and_the_total_is_eq_11(run):
     assert run.finished and len(run.history) == EPOCHS
     lines = (run.out_dir / "history.jsonl").read_text().splitlines()
     assert [json.loads(ln)["epoch"] for ln in lines] == list(range(1, EPOCHS + 1))
+    lam = yaml.safe_load((run.out_dir / "config.yaml").read_text())["pretrain"]  # the run's weights
     for rec in run.history:
         for k in [f"loss/{t}" for t in TERMS] + [f"val/{v}" for v in VAL]:
             assert math.isfinite(rec[k]), k
-        g = rec["loss/adv"] + 10 * rec["loss/kl"] + 20 * rec["loss/l1"] + 10 * (
-            rec["loss/importance"] + rec["loss/load"])  # the paper's lambdas (defaults)
+        g = (lam["lambda_adv"] * rec["loss/adv"] + lam["lambda_kl"] * rec["loss/kl"]
+             + lam["lambda_l1"] * rec["loss/l1"]
+             + lam["lambda_balance"] * (rec["loss/importance"] + rec["loss/load"]))  # eq. 11
         assert rec["loss/g_loss"] == pytest.approx(g, rel=1e-5)
         for layer, n in (("encoder.moe", 4), ("encoder.moae", 2), ("decoder.moe", 4)):
             util = rec[f"util/{layer}"]
@@ -342,3 +344,93 @@ def test_reconstruction_beats_the_per_gene_mean_after_training(bundle, tiny_yaml
     assert last["val/r_gene"] > first["val/r_gene"] + 0.05
     assert last["val/mae"] < last["val/mae_baseline"]
     assert not res.summary["collapse"]["recon_no_better_than_mean"]
+
+
+# ------------------------------------------------------------ pre-training from arrays
+
+
+def _array_data(bundle, train_rows, val_rows):
+    from genemoe.data.scaling import fit_scaler
+    from genemoe.train.pretrain import pretrain_data_from_arrays
+
+    X = np.asarray(bundle.X, np.float32)
+    scaler = fit_scaler(X[train_rows], method="standard", clip=10.0)
+    ids = bundle.sample_ids.astype(str)
+    return pretrain_data_from_arrays(
+        X[train_rows], X[val_rows], gene_ids=bundle.var["gene_id"].astype(str).tolist(),
+        scaler=scaler, train_ids=ids[train_rows].tolist(), val_ids=ids[val_rows].tolist(),
+        source="fold", n_test_excluded=7, info={"fold": 0}), scaler
+
+
+def test_pretraining_from_arrays_records_its_samples_and_is_reused(bundle, tiny_yaml, tmp_path,
+                                                                    monkeypatch):
+    import genemoe.train.pretrain as pretrain_mod
+    from genemoe.train.pretrain import pretrain_on_data
+
+    rows = np.random.default_rng(0).permutation(bundle.n_samples)
+    train_rows, val_rows, test_rows = rows[:80], rows[80:100], rows[100:]
+    data, scaler = _array_data(bundle, train_rows, val_rows)
+    X = np.asarray(bundle.X, np.float32)
+    np.testing.assert_allclose(data.X_val_log, X[val_rows])  # unscaled, for the metrics
+    np.testing.assert_allclose(data.X_train, scaler.transform(X[train_rows]))
+    res = pretrain_on_data(data, out_dir=tmp_path / "run", config_path=tiny_yaml, epochs=1,
+                           device="cpu", progress=False)
+    assert res.finished and len(res.history) == 1
+    mean = X[train_rows].astype(np.float64).mean(0)  # the baseline: the training rows' mean
+    rec = res.history[-1]
+    assert rec["val/mse_baseline"] == pytest.approx(((X[val_rows] - mean) ** 2).mean(), rel=1e-3)
+    ids = bundle.sample_ids.astype(str)
+    payload = read_pretrained(res.out_dir)
+    assert payload["samples"] == {"train": ids[train_rows].tolist(), "val": ids[val_rows].tolist()}
+    assert payload["bundles"][0]["n_test_excluded"] == 7 and payload["bundles"][0]["fold"] == 0
+    genes = bundle.var["gene_id"].astype(str).tolist()
+    load_pretrained_encoder(_finetune_model(bundle), res.out_dir, gene_ids=genes,
+                            test_sample_ids=ids[test_rows].tolist())  # unseen: accepted
+    with pytest.raises(InputError, match="pre-training used 1 sample"):
+        load_pretrained_encoder(_finetune_model(bundle), res.out_dir, gene_ids=genes,
+                                test_sample_ids=[ids[val_rows[0]]])
+    # a finished run of the same setup is returned as it is: nothing built, nothing rewritten
+    built = []
+
+    class Built(Exception):
+        pass
+
+    def build(*a, **k):
+        built.append(1)
+        raise Built
+
+    monkeypatch.setattr(pretrain_mod, "_build", build)
+    mtime = (res.out_dir / "pretrained.pt").stat().st_mtime_ns
+    again = pretrain_on_data(data, out_dir=tmp_path / "run", config_path=tiny_yaml, epochs=1,
+                             device="cpu", progress=False)
+    assert again.finished and again.history == res.history and built == []
+    assert (res.out_dir / "pretrained.pt").stat().st_mtime_ns == mtime
+    assert again.summary["final"] == res.summary["final"]
+    other, _ = _array_data(bundle, train_rows[:-1], val_rows)  # other samples: not reused
+    with pytest.raises(Built):
+        pretrain_on_data(other, out_dir=tmp_path / "run", config_path=tiny_yaml, epochs=1,
+                         device="cpu", progress=False)
+    assert built == [1]
+    monkeypatch.undo()  # ... nor resumed: its checkpoint holds other samples
+    with pytest.raises(InputError, match="different pre-training setup.*samples"):
+        pretrain_on_data(other, out_dir=tmp_path / "run", config_path=tiny_yaml, epochs=1,
+                         device="cpu", progress=False)
+
+
+def test_pretraining_arrays_that_do_not_fit_are_refused(bundle):
+    from genemoe.data.scaling import fit_scaler
+    from genemoe.train.pretrain import pretrain_data_from_arrays
+
+    X = np.asarray(bundle.X[:10], np.float32)
+    genes = bundle.var["gene_id"].astype(str).tolist()
+    ids = [f"S{i}" for i in range(10)]
+    ok = dict(gene_ids=genes, scaler=fit_scaler(X[:8]), train_ids=ids[:8], val_ids=ids[8:])
+    with pytest.raises(InputError, match="do not match"):
+        pretrain_data_from_arrays(X[:8, :-1], X[8:], **ok)
+    with pytest.raises(InputError, match="do not match"):
+        pretrain_data_from_arrays(X[:8], X[8:], **{**ok, "train_ids": ids[:7]})
+    with pytest.raises(InputError, match="both training and validation"):
+        pretrain_data_from_arrays(X[:8], X[8:], **{**ok, "val_ids": ids[:2]})
+    data = pretrain_data_from_arrays(X[:8], X[8:], **{**ok, "scaler": ok["scaler"].to_dict()})
+    assert data.X_train.shape == (8, len(genes)) and data.samples["role"].tolist() == (
+        ["train"] * 8 + ["val"] * 2)

@@ -5,21 +5,40 @@ The paper's four models on identical, repeated, stratified folds:
 1. ``fcn`` — the baseline: two fully connected layers;
 2. ``moe`` — the MoE layer instead of them (MOE only);
 3. ``genemoe`` — MoE + MOAE (Gene-MOE, trained from scratch);
-4. pre-trained Gene-MOE — ``genemoe`` whose encoder starts from a ``genemoe pretrain``
-   run (``pretrained=RUN``), fine-tuned on each fold.
+4. pre-trained Gene-MOE — ``genemoe`` whose encoder starts from a pre-training run,
+   fine-tuned on each fold: either one ``genemoe pretrain`` run for every fold
+   (``pretrained=RUN``) or one run per fold (``pretrain_per_fold=True``, below).
 
-For survival the peers ``vaecox`` (VAE-Cox) and ``coxnnet`` (Cox-nnet) run beside them.
+For survival the peers ``vaecox`` (VAE-Cox) and ``coxnnet`` (Cox-nnet) run beside them;
+with per-fold pre-training VAE-Cox also runs pre-trained (its paper pre-trains its VAE),
+as an extra row beside the VAE-Cox trained from scratch. Its VAE is pre-trained by
+``genemoe pretrain``'s objective (``pretrain: model: vaecox``: adversarial critic + KL +
+L1), not the plain VAE loss of the VAE-Cox paper; the tables say so.
 
 Every number comes from :func:`~genemoe.evaluate.benchmark.run_benchmark` (its folds,
 per-fold gene filter and scaler, validation-only model selection, resumable cells): the
-models from scratch in ``OUT/models/``, the pre-trained one in ``OUT/pretrained/``, both
-on the folds of :func:`~genemoe.evaluate.benchmark.plan_folds` with the same options,
-which are checked to be identical.
+models from scratch in ``OUT/models/``, the pre-trained Gene-MOE in ``OUT/pretrained/``
+(and the pre-trained VAE-Cox in ``OUT/pretrained_vaecox/``), all on the folds of
+:func:`~genemoe.evaluate.benchmark.plan_folds` with the same options, which are checked to
+be identical.
 
-No leakage: a pre-trained run that used (for training or validation) any sample — or,
-for TCGA-style barcodes, any patient — of any fold's test part is refused before anything
-is trained. Cross-validation tests every sample of the bundle once, so the pre-training
-must come from other cohorts (or another bundle without these samples).
+No leakage. Cross-validation tests every sample of the bundle once, so:
+
+- ``pretrained=RUN``: a run that used (for training or validation) any sample — or, for
+  TCGA-style barcodes, any patient — of any fold's test part is refused before anything
+  is trained; such a run must come from other cohorts (or another bundle without these
+  samples).
+- ``pretrain_per_fold=True``: for every repeat × fold a fresh pre-training runs on that
+  fold's own training part (the rows every other model of the fold trains on), with its
+  validation part as the reconstruction monitor, on the fold's genes and scaler (fitted on
+  the training part, as for every model); its test part is never read. So the pre-trained
+  model of a fold has seen exactly the rows its from-scratch peers see, and none it is
+  scored on: it is as unbiased as they are. Each run records the samples it used (train
+  and val roles); they are checked to be disjoint from the fold's test part after the
+  run, and again by the fine-tuning (:func:`~genemoe.train.finetune.load_pretrained_encoder`
+  refuses a run that used a sample it tests on). Runs live in ``OUT/pretrain/rR_fF/``
+  (VAE-Cox: ``rR_fF_vaecox/``), are resumed or reused on a re-run, and their final
+  validation reconstruction and collapse checks are in ``OUT/pretrain/summary.csv``.
 
 ``OUT/results.csv``: one row per model × repeat × fold (the benchmark's columns plus
 ``label``); ``OUT/tables.md``: classification as the paper's Table III (rows = models;
@@ -34,8 +53,9 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from genemoe.config_presets import load_preset, model_config
@@ -44,14 +64,26 @@ from genemoe.errors import input_error
 from genemoe.evaluate.benchmark import (
     VAL_FRACTION,
     FoldPlan,
+    FoldPretrained,
+    _fold_preprocessing,
     _markdown,
     plan_folds,
     run_benchmark,
     summary_table,
 )
+from genemoe.train.pretrain import (
+    PretrainData,
+    PretrainResult,
+    pretrain_data_from_arrays,
+    pretrain_on_data,
+    resolve_pretrain_config,
+)
 
-__all__ = ["AblationResult", "ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "MODEL_LABELS",
-           "ablation_models", "check_pretrained_run", "run_ablation", "ablation_tables"]
+__all__ = ["AblationResult", "ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED",
+           "VAECOX_PRETRAINED", "MODEL_LABELS", "PER_FOLD_LABELS", "ablation_models",
+           "check_pretrained_run", "fold_pretrain_data", "pretrain_folds", "pretrain_recipe",
+           "run_ablation",
+           "ablation_tables"]
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +92,24 @@ Task = Literal["classify", "survival"]
 ABLATION_MODELS = ("fcn", "moe", "genemoe")  # trained from scratch, in the paper's order
 SURVIVAL_PEERS = ("vaecox", "coxnnet")  # survival only: the peers beside the ablation
 PRETRAINED = "genemoe_pretrained"  # results.csv name of the pre-trained Gene-MOE
+VAECOX_PRETRAINED = "vaecox_pretrained"  # ... and of VAE-Cox pre-trained per fold (survival)
 MODEL_LABELS = {
     "fcn": "Baseline: two FC layers (fcn)",
     "moe": "MOE (moe)",
     "genemoe": "Gene-MOE: MOE + MOAE (genemoe)",
     PRETRAINED: "pre-trained Gene-MOE (genemoe + --pretrained)",
     "vaecox": "VAE-Cox (vaecox)",
+    VAECOX_PRETRAINED: "VAE-Cox (pre-trained)",
     "coxnnet": "Cox-nnet (coxnnet)",
 }
+PER_FOLD_LABELS = {**MODEL_LABELS,  # the labels with --pretrain-per-fold
+                   PRETRAINED: "pre-trained Gene-MOE (genemoe, pre-trained per fold)",
+                   VAECOX_PRETRAINED: "VAE-Cox (pre-trained per fold)"}
+# per-fold pre-training: model pre-trained -> (results.csv name, benchmark directory)
+_PER_FOLD = {"genemoe": (PRETRAINED, "pretrained"),
+             "vaecox": (VAECOX_PRETRAINED, "pretrained_vaecox")}
+# pre-training options that do not change a run's weights (left out of the recipe)
+_NOT_RECIPE = {"seed", "device", "progress", "num_threads", "checkpoint_every", "eval_batch_size"}
 NOT_RUN = "not run"
 _CLASSIFY_COLUMNS = {"accuracy": "accuracy", "macro_precision": "precision (macro)",
                      "macro_recall": "recall (macro)", "macro_f1": "F1 (macro)"}
@@ -84,11 +126,14 @@ class AblationResult:
     tables: str
     pretrained: Path | None
     seconds: float
+    pretrain_summary: pd.DataFrame | None = None  # per-fold pre-training: summary.csv's rows
 
     def describe(self) -> str:
+        extra = [] if self.pretrain_summary is None else [
+            f"{self.out_dir / 'pretrain' / 'summary.csv'}"]
         return "\n".join([f"ablation: {self.out_dir}  ({self.task}; {self.seconds:.0f} s)", "",
                           self.tables, f"{self.out_dir / 'results.csv'}",
-                          f"{self.out_dir / 'tables.md'}"])
+                          f"{self.out_dir / 'tables.md'}", *extra])
 
 
 def ablation_models(task: Task) -> list[str]:
@@ -165,11 +210,137 @@ def check_pretrained_run(bundle: Bundle, plans: list[FoldPlan], run: Path | str,
     return {"run": str(run), "n_samples": len(used_ids), "model_config": want}
 
 
+def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
+    """Pre-training data of one fold: its training part, its validation part as monitor.
+
+    The fold's gene filter and scaler (fitted on its training part, exactly as for the
+    models the fold trains) give the genes and the scaling, so the fine-tuning inputs are
+    scaled as the pre-training ones were. The test part is not read.
+
+    Parameters
+    ----------
+    bundle, plan
+        The bundle and one fold of :func:`plan_folds`.
+
+    Returns
+    -------
+    PretrainData
+        Training rows ``plan.train``, validation rows ``plan.val`` (scaled, and unscaled
+        to score reconstructions against the per-gene training mean), their sample ids.
+    """
+    keep, scaler = _fold_preprocessing(bundle, plan)
+    var = bundle.var.loc[keep]
+    return pretrain_data_from_arrays(
+        np.asarray(bundle.X[plan.train])[:, keep], np.asarray(bundle.X[plan.val])[:, keep],
+        gene_ids=var["gene_id"].astype(str).tolist(), scaler=scaler,
+        train_ids=bundle.sample_ids[plan.train].astype(str).tolist(),
+        val_ids=bundle.sample_ids[plan.val].astype(str).tolist(),
+        symbols=var["symbol"].astype(str).tolist() if "symbol" in var else None,
+        source=str(bundle.path), n_test_excluded=len(plan.test), synthetic=bool(bundle.synthetic),
+        info={"repeat": plan.repeat, "fold": plan.fold,
+              "rows": "fold training part (validation part monitored; test part not read)"})
+
+
+def _run_name(model: str, plan: FoldPlan) -> str:
+    return f"r{plan.repeat}_f{plan.fold}" + ("" if model == "genemoe" else f"_{model}")
+
+
+def _check_fold_run(bundle: Bundle, plan: FoldPlan, run: Path) -> None:
+    """The run's recorded samples are the fold's training and validation parts, no test one."""
+    used = pd.read_csv(run / "samples.tsv", sep="\t", dtype=str)
+    test = set(bundle.sample_ids[plan.test].astype(str))
+    fit = set(bundle.sample_ids[np.concatenate([plan.train, plan.val])].astype(str))
+    if test.intersection(used["sample_id"]) or set(used["sample_id"]) != fit:
+        raise RuntimeError(f"pre-training run {run} did not use exactly the training part of "
+                           f"repeat {plan.repeat}, fold {plan.fold}")  # a bug, not user input
+
+
+def _summary_row(model: str, plan: FoldPlan, run: Path, res: PretrainResult) -> dict[str, Any]:
+    """One row of ``pretrain/summary.csv``: final validation reconstruction and collapse."""
+    final = res.summary.get("final") or {}
+    collapse = res.summary.get("collapse") or {}
+    dead = collapse.get("dead_experts") or {}
+    return {"model": model, "repeat": plan.repeat, "fold": plan.fold, "run": run.name,
+            "epochs": len(res.history), "n_train": res.summary.get("n_train"),
+            "n_val": res.summary.get("n_val"), "n_test_excluded": len(plan.test),
+            "n_genes": res.summary.get("n_genes"),
+            **{f"val_{k}": final.get(f"val/{k}") for k in (
+                "r_gene", "r_sample", "r_sample_baseline", "r2", "mae", "mae_baseline")},
+            "kl_per_dim": collapse.get("kl_per_dim"), "collapsed": collapse.get("collapsed"),
+            "kl_collapsed": collapse.get("kl_collapsed"),
+            "recon_no_better_than_mean": collapse.get("recon_no_better_than_mean"),
+            "dead_experts": "; ".join(f"{k}: {v}" for k, v in dead.items()),
+            "seconds": round(sum(float(h.get("seconds", 0.0)) for h in res.history), 3)}
+
+
+def pretrain_recipe(model: str, *, preset: str, seed: int, device: str, epochs: int | None,
+                    progress: bool) -> dict[str, Any]:
+    """How every per-fold run of ``model`` is made (checked before anything is trained).
+
+    The resolved ``pretrain:`` options (without those that do not change the weights:
+    seed, device, ...) and the model's widths; it fingerprints the fine-tuned cells.
+    """
+    config, model_cfg = resolve_pretrain_config(preset, seed=seed, device=device, epochs=epochs,
+                                                progress=progress, model=model)
+    return {"rows": "each fold's training part (validation part monitored; test part not read)",
+            "model": model, "model_config": model_cfg,
+            "pretrain": {k: v for k, v in config.to_dict().items() if k not in _NOT_RECIPE}}
+
+
+def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *,
+                   models: list[str], preset: str, seed: int = 0, device: str = "auto",
+                   epochs: int | None = None, progress: bool = False,
+                   ) -> tuple[dict[str, dict[tuple[int, int], Path]], pd.DataFrame]:
+    """Pre-train each model on each fold's training part; write ``summary.csv``.
+
+    Parameters
+    ----------
+    bundle, plans
+        The bundle and the folds of the ablation (:func:`plan_folds`).
+    out_dir
+        ``OUT/pretrain``: one run per model × fold (``rR_fF``, ``rR_fF_vaecox``), reused
+        when finished, resumed when interrupted (a finished run's ``checkpoint.pt`` is
+        removed: ``pretrained.pt`` holds its weights); ``summary.csv``.
+    models
+        Pre-trained families (``pretrain: model:``): ``genemoe``, ``vaecox``.
+    preset, epochs
+        The preset's ``pretrain:`` section and ``model:`` widths; override of its epochs.
+    seed, device, progress
+        Run seed ``seed + repeat`` (as the fold's cells), device, progress bars.
+
+    Returns
+    -------
+    tuple
+        ``{model: {(repeat, fold): run directory}}`` and the summary table (one row per
+        run: final validation r (genes, samples) vs the per-gene-mean baseline, R², MAE,
+        KL per latent dimension, collapse flags, training seconds).
+    """
+    out_dir = Path(out_dir)
+    runs: dict[str, dict[tuple[int, int], Path]] = {m: {} for m in models}
+    rows = []
+    for plan in plans:
+        data = fold_pretrain_data(bundle, plan)
+        for model in models:
+            run = out_dir / _run_name(model, plan)
+            res = pretrain_on_data(data, out_dir=run, preset=preset, seed=seed + plan.repeat,
+                                   device=device, epochs=epochs, progress=progress, model=model)
+            _check_fold_run(bundle, plan, run)
+            (run / "checkpoint.pt").unlink(missing_ok=True)  # finished: pretrained.pt has it all
+            runs[model][(plan.repeat, plan.fold)] = run
+            rows.append(_summary_row(model, plan, run, res))
+            log.info("pre-trained %s on repeat %d fold %d: val R² %s", model, plan.repeat,
+                     plan.fold, rows[-1]["val_r2"])
+    summary = pd.DataFrame(rows)
+    atomic_write_text(out_dir / "summary.csv", summary.to_csv(index=False))
+    return runs, summary
+
+
 def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_repeats: int = 5,
                  n_folds: int = 3, preset: str = "small", seed: int = 0,
                  pretrained: Path | str | None = None, freeze_encoder_epochs: int = 0,
                  epochs: int | None = None, device: str = "auto", n_boot: int = 200,
-                 progress: bool = False) -> AblationResult:
+                 progress: bool = False, pretrain_per_fold: bool = False,
+                 pretrain_epochs: int | None = None) -> AblationResult:
     """The paper's ablation on identical folds: ``results.csv`` and ``tables.md``.
 
     Parameters
@@ -179,36 +350,62 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     task
         ``"classify"`` (Table III) or ``"survival"`` (Table II, plus VAE-Cox and Cox-nnet).
     out_dir
-        Output directory; re-running resumes (finished cells are reused).
+        Output directory; re-running resumes (finished cells and pre-training runs are
+        reused).
     n_repeats, n_folds, seed
         K-fold cross-validation redrawn ``n_repeats`` times (seed ``seed + repeat``).
     preset, epochs, device
-        Model and training options (as ``genemoe benchmark``).
+        Model and training options (as ``genemoe benchmark``); ``epochs`` is the
+        fine-tuning's (and every model's) training epochs.
     pretrained, freeze_encoder_epochs
         A ``genemoe pretrain`` run (checked by :func:`check_pretrained_run`) for the
-        pre-trained Gene-MOE, and epochs its encoder stays frozen; without it the table
-        says the pre-trained model was not run.
+        pre-trained Gene-MOE, and epochs its encoder stays frozen (also with
+        ``pretrain_per_fold``); without either the table says the pre-trained model was
+        not run.
+    pretrain_per_fold, pretrain_epochs
+        Instead of ``pretrained``: pre-train Gene-MOE (and, for survival, VAE-Cox) on each
+        fold's training part (:func:`pretrain_folds`; the preset's ``pretrain:`` section,
+        ``pretrain_epochs`` overriding its epochs) and fine-tune each fold from its own run.
     n_boot
         Bootstrap resamples of each survival cell's C-index intervals (``results.csv``'s
         ``c_index_lo``/``hi``; the tables show mean ± std over folds instead). Fewer than
         the benchmark's 1,000: on small cohorts the bootstrap, not the training, dominates.
     progress
-        Progress bars over the cells.
+        Progress bars over the cells (and the pre-training epochs).
 
     Returns
     -------
     AblationResult
+
+    Raises
+    ------
+    InputError
+        ``pretrained`` with ``pretrain_per_fold``; ``pretrain_epochs`` without it or below
+        1; a leaking or mismatched ``pretrained`` run; invalid ``pretrain:`` options.
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    if pretrained is not None and pretrain_per_fold:
+        raise input_error("--pretrained and --pretrain-per-fold both give the pre-trained "
+                          "Gene-MOE", where="--pretrained",
+                          fix="pass one of them: --pretrained RUN (pre-trained on other cohorts) "
+                              "or --pretrain-per-fold (on each fold's training part)")
+    if pretrain_epochs is not None and (not pretrain_per_fold or pretrain_epochs < 1):
+        raise input_error(f"--pretrain-epochs {pretrain_epochs} needs --pretrain-per-fold and at "
+                          "least 1 epoch", where="--pretrain-epochs",
+                          fix="add --pretrain-per-fold, or drop --pretrain-epochs")
     bundle = load_bundle(bundle_path)
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=VAL_FRACTION)
-    check = None
+    check, recipes = None, {}
     if pretrained is not None:  # before anything is trained
         check = check_pretrained_run(bundle, plans, pretrained, preset=preset)
+    if pretrain_per_fold:  # a bad pretrain: section fails here, before anything is trained
+        recipes = {m: pretrain_recipe(m, preset=preset, seed=seed, device=device,
+                                      epochs=pretrain_epochs, progress=progress)
+                   for m in ["genemoe", *(["vaecox"] if task == "survival" else [])]}
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
                   epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
                   progress=progress)
@@ -220,15 +417,45 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                             **common)
         _check_same_folds(out_dir / "models", out_dir / "pretrained")
         parts.append(res.results.assign(model=PRETRAINED))
+    summary = per_fold = None
+    if pretrain_per_fold:
+        runs, summary = pretrain_folds(bundle, plans, out_dir / "pretrain", models=list(recipes),
+                                       preset=preset, seed=seed, device=device,
+                                       epochs=pretrain_epochs, progress=progress)
+        for model, recipe in recipes.items():
+            name, sub = _PER_FOLD[model]
+            res = run_benchmark(bundle.path, models=[model], out_dir=out_dir / sub,
+                                pretrained=FoldPretrained(runs[model], recipe),
+                                freeze_encoder_epochs=freeze_encoder_epochs, **common)
+            _check_same_folds(out_dir / "models", out_dir / sub)
+            parts.append(res.results.assign(model=name))
+        per_fold = _per_fold_note(recipes, summary, n_runs=len(plans),
+                                  freeze_encoder_epochs=freeze_encoder_epochs)
+    labels = PER_FOLD_LABELS if pretrain_per_fold else MODEL_LABELS
     results = pd.concat(parts, ignore_index=True)
-    results.insert(1, "label", results["model"].map(MODEL_LABELS))
+    results.insert(1, "label", results["model"].map(labels))
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
     tables = ablation_tables(results, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
-                             preset=preset, pretrained=check, synthetic=bool(bundle.synthetic))
+                             preset=preset, pretrained=check, synthetic=bool(bundle.synthetic),
+                             per_fold=per_fold)
     atomic_write_text(out_dir / "tables.md", tables)
     return AblationResult(out_dir, task, results, tables,
                           None if pretrained is None else Path(pretrained),
-                          time.perf_counter() - t0)
+                          time.perf_counter() - t0, summary)
+
+
+def _per_fold_note(recipes: dict[str, dict], summary: pd.DataFrame, *, n_runs: int,
+                   freeze_encoder_epochs: int) -> dict[str, Any]:
+    """What ``tables.md`` says about the per-fold pre-training (from ``summary.csv``)."""
+    models = {}
+    for model, recipe in recipes.items():
+        s = summary[summary["model"] == model]
+        models[model] = {
+            "epochs": int(recipe["pretrain"]["epochs"]), "n_runs": len(s),
+            "val_r2": float(s["val_r2"].mean()), "val_r_sample": float(s["val_r_sample"].mean()),
+            "val_r_sample_baseline": float(s["val_r_sample_baseline"].mean()),
+            "n_collapsed": int(s["collapsed"].astype(bool).sum())}
+    return {"models": models, "n_folds": n_runs, "freeze_encoder_epochs": freeze_encoder_epochs}
 
 
 def _check_same_folds(a: Path, b: Path) -> None:
@@ -238,42 +465,86 @@ def _check_same_folds(a: Path, b: Path) -> None:
         raise RuntimeError(f"the folds of {a} and {b} differ")
 
 
-def _table_models(task: Task) -> list[str]:
-    """Table order: the ablation's four models, then (survival) the peers."""
-    return [*ABLATION_MODELS, PRETRAINED, *(SURVIVAL_PEERS if task == "survival" else ())]
+def _table_models(task: Task, results: pd.DataFrame | None = None) -> list[str]:
+    """Table order: the ablation's four models, then (survival) the peers, with the
+    pre-trained VAE-Cox beside VAE-Cox when ``results`` have it."""
+    peers = list(SURVIVAL_PEERS) if task == "survival" else []
+    if results is not None and "vaecox" in peers and (results["model"] == VAECOX_PRETRAINED).any():
+        peers.insert(peers.index("vaecox") + 1, VAECOX_PRETRAINED)
+    return [*ABLATION_MODELS, PRETRAINED, *peers]
 
 
-def _classify_table(results: pd.DataFrame) -> pd.DataFrame:
+def _labels_of(results: pd.DataFrame) -> dict[str, str]:
+    """The model labels ``results`` were written with (its ``label`` column), else the defaults."""
+    labels = dict(MODEL_LABELS)
+    if "label" in results.columns:
+        labels.update(results.drop_duplicates("model").set_index("model")["label"].dropna())
+    return labels
+
+
+def _classify_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Table III: one row per model, accuracy and macro precision / recall / F1."""
     summary = summary_table(results, "classify").set_index("model")
     rows = []
-    for model in _table_models("classify"):
-        row = {"model": MODEL_LABELS[model]}
+    for model in _table_models("classify", results):
+        row = {"model": labels[model]}
         for col, name in _CLASSIFY_COLUMNS.items():
             row[name] = summary.at[model, col] if model in summary.index else NOT_RUN
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _survival_table(results: pd.DataFrame) -> pd.DataFrame:
+def _survival_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Table II (transposed): one row per cancer type, one column per model (C-index)."""
     per_type = sorted(c for c in results.columns
                       if c.startswith("c_index_") and c not in ("c_index_lo", "c_index_hi"))
-    models = _table_models("survival")
+    models = _table_models("survival", results)
     rows = []
     for col, name in [(c, c.removeprefix("c_index_")) for c in per_type] + [
             ("c_index", "all types (pooled test fold)")]:
         sub = results[["model", col]].rename(columns={col: "c_index"})
         summary = summary_table(sub, "survival").set_index("model")["c_index"]
-        rows.append({"cancer type": name, **{MODEL_LABELS[m]: summary.get(m, NOT_RUN)
+        rows.append({"cancer type": name, **{labels[m]: summary.get(m, NOT_RUN)
                                              for m in models}})
     return pd.DataFrame(rows)
 
 
+def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
+    """``tables.md``'s paragraph on per-fold pre-training."""
+    names = {"genemoe": "Gene-MOE", "vaecox": "VAE-Cox"}
+    what = " and ".join(f"{names.get(m, m)} ({d['epochs']} epoch{'' if d['epochs'] == 1 else 's'})"
+                        for m, d in per_fold["models"].items())
+    freeze = per_fold["freeze_encoder_epochs"]
+    lines = [f"pre-trained: per fold — for each of the {per_fold['n_folds']} test folds, {what} "
+             "pre-trained (the preset's `pretrain:` section) on that fold's training part only, "
+             "its validation part monitoring the reconstruction, its test part never read; each "
+             "fold's model is fine-tuned from that fold's own run, like the others"
+             + (f" (encoder frozen for the first {freeze} epochs)" if freeze else "") + ". Runs "
+             "in `pretrain/`; final validation reconstruction and collapse checks per run in "
+             "`pretrain/summary.csv`:"]
+    if "vaecox" in per_fold["models"]:
+        lines[0] += (" VAE-Cox's VAE is pre-trained with Gene-MOE's objective (adversarial critic "
+                     "+ KL + L1, eq. 11), not the plain VAE loss of the VAE-Cox paper.")
+    for m, d in per_fold["models"].items():
+        lines.append(f"- {names.get(m, m)}: mean validation R² vs the per-gene training mean "
+                     f"{d['val_r2']:.3f}; r across genes per sample {d['val_r_sample']:.3f} vs "
+                     f"{d['val_r_sample_baseline']:.3f} for the mean; collapse flagged in "
+                     f"{d['n_collapsed']} of {d['n_runs']} runs.")
+    return lines + [""]
+
+
 def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeats: int, seed: int,
-                    preset: str, pretrained: dict | None, synthetic: bool) -> str:
-    """``tables.md`` from the ablation's results (``results.csv``'s rows)."""
+                    preset: str, pretrained: dict | None, synthetic: bool,
+                    per_fold: dict[str, Any] | None = None) -> str:
+    """``tables.md`` from the ablation's results (``results.csv``'s rows).
+
+    ``pretrained``: :func:`check_pretrained_run`'s answer for ``--pretrained``;
+    ``per_fold``: the per-fold pre-training's epochs and summary (``--pretrain-per-fold``);
+    neither: the pre-trained model was not run. Model names are ``results``' ``label``
+    column where it has one.
+    """
     n_cells = n_folds * n_repeats
+    labels = _labels_of(results)
     title = ("Table III: classification" if task == "classify" else "Table II: survival")
     lines = [f"# Gene-MOE ablation — {title}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
              f"{n_folds}-fold cross-validation × {n_repeats} repeat(s), stratified "
@@ -282,8 +553,10 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
              f"mean ± std over the {n_cells} test folds. Gene filter and scaler fitted on each "
              "fold's training part; early stopping and model selection on a validation part "
              f"carved from it; every test fold scored once. Preset `{preset}`.", ""]
-    if pretrained is None:
-        lines += ["pre-trained: not run (pass --pretrained)", ""]
+    if per_fold is not None:
+        lines += _per_fold_lines(per_fold)
+    elif pretrained is None:
+        lines += ["pre-trained: not run (pass --pretrained or --pretrain-per-fold)", ""]
     else:
         lines += [f"pre-trained: encoder from `{pretrained['run']}` ({pretrained['n_samples']} "
                   "pre-training samples, none of them — nor their patients — in any test fold), "
@@ -291,10 +564,10 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
     if task == "classify":
         lines += ["Precision, recall and F1 are macro-averaged over cancer types (the official "
                   "code micro-averaged them, which makes them equal to accuracy).", "",
-                  _markdown(_classify_table(results)), ""]
+                  _markdown(_classify_table(results, labels)), ""]
     else:
         lines += ["Harrell's C-index of one pan-cancer Cox model per fold, computed within each "
                   "cancer type's test samples (\"(k/n folds)\": the folds where the type had at "
                   "least 2 events); the last row pools each whole test fold.", "",
-                  _markdown(_survival_table(results)), ""]
+                  _markdown(_survival_table(results, labels)), ""]
     return "\n".join(lines)

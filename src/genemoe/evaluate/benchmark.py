@@ -25,6 +25,13 @@ A benchmark directory holds::
 Re-running the same command skips the cells already written (resume after an
 interruption, or add models and repeats later); a cell written under other options (its
 fingerprint differs) is recomputed.
+
+A pre-trained encoder can start the neural models: one ``genemoe pretrain`` run for every
+fold (``pretrained=RUN``, fingerprinted by its file's hash), or one run per fold
+(``pretrained=FoldPretrained(...)``, e.g. pre-trained on that fold's training part by
+``genemoe ablation --pretrain-per-fold``; fingerprinted by how the runs were made, and
+each cell records its own run's hash and is recomputed when that run changed). Either way
+the fine-tuning refuses a run that used any of the fold's test samples.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ import logging
 import platform
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -55,7 +62,7 @@ from genemoe.errors import input_error
 from genemoe.models.registry import get_spec
 
 __all__ = [
-    "BenchmarkResult", "FoldPlan", "PROPOSED_MODELS", "PRIMARY_METRIC", "task_rows", "plan_folds",
+    "BenchmarkResult", "FoldPlan", "FoldPretrained", "PROPOSED_MODELS", "PRIMARY_METRIC", "task_rows", "plan_folds",
     "fit_fold_preprocessing", "run_benchmark", "load_cells", "results_table", "summary_table",
     "paired_comparisons", "software_versions", "read_protocol", "summary_markdown",
 ]  # fmt: skip
@@ -83,6 +90,20 @@ class FoldPlan:
     train: np.ndarray
     val: np.ndarray
     test: np.ndarray
+
+
+@dataclass(frozen=True)
+class FoldPretrained:
+    """One pre-trained run per fold: ``runs[(repeat, fold)]`` starts that fold's cells.
+
+    ``recipe`` (JSON-ready) says how every run was made (e.g. the resolved ``pretrain:``
+    options and "on each fold's training part"); it enters the cells' fingerprint in place
+    of a single run's hash, so the cells stay valid when repeats are added. Each cell also
+    records the sha256 of its own run's ``pretrained.pt`` and is recomputed when it differs.
+    """
+
+    runs: Mapping[tuple[int, int], Path | str]
+    recipe: Mapping[str, Any]
 
 
 @dataclass
@@ -280,10 +301,13 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, n_genes: int, model: s
     t0 = time.perf_counter()
     work_dir = out_dir / "work" / opts["fingerprint"][:12] / f"{model}__r{plan.repeat}_f{plan.fold}"
     n_out = len(class_names) if task == "classify" else 1
-    transfer = None
+    transfer, extra = None, {}
     if opts.get("pretrained"):  # the encoder starts from a `genemoe pretrain` run
         keep, _ = _fold_preprocessing(bundle, plan)
-        transfer = {"pretrained": Path(opts["pretrained"]),
+        run = _pretrained_run(opts, plan)
+        if isinstance(opts["pretrained"], dict):  # per fold: the cell names its run's hash
+            extra = {"pretrained_run": str(run), "pretrained_sha256": _run_sha256(run)}
+        transfer = {"pretrained": run,
                     "freeze_encoder_epochs": int(opts.get("freeze_encoder_epochs") or 0),
                     "gene_ids": bundle.var.loc[keep, "gene_id"].astype(str).tolist(),
                     "test_sample_ids": bundle.sample_ids[plan.test].astype(str).tolist()}
@@ -299,7 +323,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, n_genes: int, model: s
         "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": n_genes,
         "n": {part: len(d.rows) for part, d in data.items()},
         "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info, "history": history,
-        "test": _test_record(bundle, data["test"], outs["test"], task, class_names),
+        "test": _test_record(bundle, data["test"], outs["test"], task, class_names), **extra,
     })
     atomic_write_text(_cell_path(out_dir, model, plan.repeat, plan.fold), json.dumps(cell))
     shutil.rmtree(work_dir, ignore_errors=True)  # the cell holds the history; drop the checkpoint
@@ -486,18 +510,42 @@ def software_versions() -> dict[str, str]:
     return out
 
 
+def _pretrained_run(opts: dict, plan: FoldPlan) -> Path:
+    """The pre-trained run that starts ``plan``'s cells (one for all folds, or its own)."""
+    pre = opts["pretrained"]
+    return Path(pre["runs"][f"r{plan.repeat}_f{plan.fold}"] if isinstance(pre, dict) else pre)
+
+
+def _run_sha256(run: Path) -> str:
+    from genemoe.data.prepare import file_sha256
+
+    return file_sha256(run / "pretrained.pt" if run.is_dir() else run)
+
+
+def _pretrained_options(pretrained: Path | str | FoldPretrained | None,
+                        plans: list[FoldPlan]) -> str | dict | None:
+    """``opts["pretrained"]``: a run's path, or (per fold) the recipe and every fold's run."""
+    if pretrained is None or not isinstance(pretrained, FoldPretrained):
+        return None if pretrained is None else str(pretrained)
+    runs = {f"r{r}_f{f}": str(p) for (r, f), p in pretrained.runs.items()}
+    missing = [f"r{p.repeat}_f{p.fold}" for p in plans if f"r{p.repeat}_f{p.fold}" not in runs]
+    if missing:
+        raise input_error(f"no pre-trained run for fold(s) {', '.join(missing)}",
+                          where="pretrained", fix="give a run for every (repeat, fold)")
+    return {"per_fold": dict(pretrained.recipe), "runs": runs}
+
+
 def _fingerprint(bundle: Bundle, opts: dict) -> str:
     """Hash of everything a cell's numbers depend on, except the model and the repeat count."""
     key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction", "n_boot")}
     key["preset"] = load_preset(opts["preset"])  # a YAML path: its content, not its name
     key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
     key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
-    if opts.get("pretrained"):
-        from genemoe.data.prepare import file_sha256
-
-        run = Path(opts["pretrained"])
-        key["pretrained"] = [file_sha256(run / "pretrained.pt" if run.is_dir() else run),
-                             opts.get("freeze_encoder_epochs", 0)]
+    pre = opts.get("pretrained")
+    if isinstance(pre, dict):  # per fold: how the runs were made (each cell checks its run)
+        key["pretrained"] = ["per-fold", pre["per_fold"], opts.get("freeze_encoder_epochs", 0)]
+    elif pre:
+        key["pretrained"] = [_run_sha256(Path(pre)), opts.get("freeze_encoder_epochs", 0)]
     return hashlib.sha256(json.dumps(_plain(key), sort_keys=True).encode()).hexdigest()
 
 
@@ -533,7 +581,8 @@ def _check_models(models: list[str], task: Task) -> list[str]:
 def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_folds: int = 3,
                   n_repeats: int = 1, preset: str = "small", seed: int = 0, out_dir: Path | str,
                   epochs: int | None = None, device: str = "auto", val_fraction: float = VAL_FRACTION,
-                  n_boot: int = 1000, progress: bool = False, pretrained: Path | str | None = None,
+                  n_boot: int = 1000, progress: bool = False,
+                  pretrained: Path | str | FoldPretrained | None = None,
                   freeze_encoder_epochs: int = 0) -> BenchmarkResult:
     """Train and score every model on identical, repeated, stratified folds.
 
@@ -560,8 +609,10 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_f
     progress
         Progress bar over the cells.
     pretrained, freeze_encoder_epochs
-        A ``genemoe pretrain`` run whose encoder starts every model (``genemoe``/``moe``;
-        each fold's test samples must be unseen by it), and epochs to keep it frozen.
+        A ``genemoe pretrain`` run whose encoder starts every model (``genemoe``/``moe``/
+        ``vaecox``; each fold's test samples must be unseen by it), or a
+        :class:`FoldPretrained` with one such run per fold; and epochs to keep the encoder
+        frozen.
 
     Returns
     -------
@@ -580,13 +631,13 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_f
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     bundle = load_bundle(bundle_path)
-    opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
-            "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
-            "n_boot": n_boot, "pretrained": None if pretrained is None else str(pretrained),
-            "freeze_encoder_epochs": int(freeze_encoder_epochs)}
-    opts["fingerprint"] = _fingerprint(bundle, opts)
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=val_fraction)
+    opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
+            "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
+            "n_boot": n_boot, "pretrained": _pretrained_options(pretrained, plans),
+            "freeze_encoder_epochs": int(freeze_encoder_epochs)}
+    opts["fingerprint"] = _fingerprint(bundle, opts)
     protocol = _write_protocol(out_dir, bundle, opts, plans)
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
@@ -607,7 +658,8 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     for plan in plans:
         fold = None
         for model in models:
-            if _read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"]):
+            cell = _read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"])
+            if cell is not None and _same_fold_run(cell, plan, opts):
                 n_reused += 1
             else:
                 fold = fold or _fold_data(bundle, plan, opts["task"], class_names)
@@ -619,3 +671,14 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
             bar.update()
     bar.close()
     return n_computed, n_reused
+
+
+def _same_fold_run(cell: dict, plan: FoldPlan, opts: dict) -> bool:
+    """Per-fold pre-training: the cell was fine-tuned from the fold's current run."""
+    if not isinstance(opts.get("pretrained"), dict):
+        return True
+    if cell.get("pretrained_sha256") == _run_sha256(_pretrained_run(opts, plan)):
+        return True
+    log.warning("cell %s r%d f%d was fine-tuned from another pre-trained run: recomputing it",
+                cell.get("model"), plan.repeat, plan.fold)
+    return False

@@ -22,7 +22,17 @@ mean over samples and latent dimensions of ``½(μ² + σ² − log σ² − 1)`
 
 No leakage: only the training split of every bundle is trained on; the validation split
 is used for the per-epoch reconstruction metrics; the test split is never read. The run
-records the sample ids it used. A run directory holds::
+records the sample ids it used (train and val roles); fine-tuning
+(:func:`~genemoe.train.finetune.load_pretrained_encoder`) refuses a run that used any
+sample it tests on.
+
+Two entry points share one training loop and write the same run directory:
+:func:`pretrain_run` reads bundles (:func:`load_pretrain_data`); :func:`pretrain_on_data`
+takes data already in memory (:func:`pretrain_data_from_arrays`: log-expression rows and a
+scaler fitted on the training rows), e.g. one cross-validation fold's training part, its
+validation part as the monitor (``genemoe ablation --pretrain-per-fold``). Either resumes
+an interrupted run from its checkpoint, and returns a finished run of the same setup
+(options, genes, samples) without retraining or rewriting it. A run directory holds::
 
     RUN/pretrained.pt   encoder + decoder + critic state, gene ids, scalers, samples used,
                         config, history, summary (read by ``genemoe train --pretrained``)
@@ -32,7 +42,11 @@ records the sample ids it used. A run directory holds::
     RUN/summary.json    final metrics and the collapse report
     RUN/samples.tsv     bundle, sample_id, role (train | val) of every sample used
     RUN/config.yaml     the resolved configuration
-    RUN/checkpoint.pt   last-epoch state (resumed after an interruption)
+    RUN/checkpoint.pt   last-epoch state (resumed after an interruption; holds the samples,
+                        so a run is never resumed on other rows)
+
+The metrics (:func:`reconstruction_metrics`, :func:`collapse_report`) live in
+:mod:`genemoe.train.pretrain_metrics` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -56,6 +70,7 @@ from tqdm.auto import tqdm
 from genemoe import __version__
 from genemoe.config_presets import deep_merge, load_preset, model_config
 from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle
+from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.models.base import collect_aux
 from genemoe.models.critic import Critic
@@ -68,13 +83,14 @@ from genemoe.train.checkpoint import (
     save_checkpoint,
     write_history,
 )
-from genemoe.train.loop import DEAD_SHARE
+from genemoe.train.pretrain_metrics import collapse_report, reconstruction_metrics, utilisation
 from genemoe.train.run import bundle_scaler, save_model_file
 from genemoe.train.sampling import shuffled_batches
 
-__all__ = ["PretrainConfig", "PretrainData", "PretrainResult", "pretrain_run", "load_pretrain_data",
+__all__ = ["PretrainConfig", "PretrainData", "PretrainResult", "pretrain_run", "pretrain_on_data",
+           "load_pretrain_data", "pretrain_data_from_arrays", "resolve_pretrain_config",
            "gradient_penalty", "kl_to_standard_normal", "critic_step", "generator_step",
-           "reconstruction_metrics", "PRETRAINED_FORMAT"]
+           "reconstruction_metrics", "collapse_report", "PRETRAINED_FORMAT"]
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +113,7 @@ class PretrainConfig:
     decay_from: float = 0.5  # lr decays linearly to ~0 over epochs after this share (official: 100/200)
     n_critic: int = 5  # critic steps per generator step (WGAN-GP; official code)
     lambda_gp: float = 10.0  # gradient-penalty weight λ_gp (the paper)
+    lambda_adv: float = 1.0  # weight of the generator's Wasserstein term -E D(G(x̂)) (the paper: 1)
     lambda_kl: float = 10.0  # KL weight λ_KL (the paper)
     lambda_l1: float = 20.0  # L1 reconstruction weight λ_L1 (the paper)
     lambda_balance: float = 10.0  # weight of importance + load over every gate λ_balance (the paper)
@@ -123,7 +140,8 @@ class PretrainConfig:
             "recon_target": self.recon_target in ("noisy", "clean"),
             "critic_widths": len(self.critic_widths) >= 1 and min(self.critic_widths) >= 1,
             "min_shared_genes": 0 < self.min_shared_genes <= 1,
-            "lambdas": min(self.lambda_gp, self.lambda_kl, self.lambda_l1, self.lambda_balance) >= 0,
+            "lambdas": min(self.lambda_gp, self.lambda_adv, self.lambda_kl, self.lambda_l1,
+                           self.lambda_balance) >= 0,
             "checkpoint_every": self.checkpoint_every >= 1,
         }
         bad = [k for k, ok in checks.items() if not ok]
@@ -255,7 +273,8 @@ def generator_step(model: nn.Module, critic: nn.Module, optimizer: torch.optim.O
         kl, l1 = kl_to_standard_normal(mu, logvar), (recon - target).abs().mean()
         zero = recon.new_zeros(())
         importance, load = aux.get("importance", zero), aux.get("load", zero)
-        total = adv + c.lambda_kl * kl + c.lambda_l1 * l1 + c.lambda_balance * (importance + load)
+        total = (c.lambda_adv * adv + c.lambda_kl * kl + c.lambda_l1 * l1
+                 + c.lambda_balance * (importance + load))
         optimizer.zero_grad(set_to_none=True)
         total.backward()
     finally:
@@ -266,54 +285,6 @@ def generator_step(model: nn.Module, critic: nn.Module, optimizer: torch.optim.O
     optimizer.step()
     return {"g_loss": total.item(), "adv": adv.item(), "kl": kl.item(), "l1": l1.item(),
             "importance": importance.item(), "load": load.item()}
-
-
-# ---------------------------------------------------------------------------- metrics
-
-
-def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pearson r of each row of ``a`` with the same row of ``b`` (NaN where constant)."""
-    a = a - a.mean(1, keepdims=True)
-    b = b - b.mean(1, keepdims=True)
-    den = np.sqrt((a * a).sum(1) * (b * b).sum(1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, (a * b).sum(1) / np.where(den > 0, den, 1), np.nan)
-
-
-def reconstruction_metrics(x: np.ndarray, recon: np.ndarray, baseline: np.ndarray) -> dict[str, float]:
-    """Reconstruction quality of ``recon`` vs ``x`` ``(n, n_genes)`` and of ``baseline``.
-
-    ``baseline`` is the per-gene training mean, ``(n_genes,)`` or one row per sample
-    ``(n, n_genes)`` (several bundles, each in its own units).
-
-    ``r_gene``: mean over genes (constant ones skipped) of the Pearson r across samples;
-    ``r_sample``: mean over samples of the Pearson r across genes, and the same for the
-    per-gene baseline (``r_sample_baseline``; a per-gene constant has no r across samples,
-    so the gene-wise baseline is 0 by construction); ``mse``, ``mse_baseline``, ``mae``,
-    ``mae_baseline`` and ``r2 = 1 - mse / mse_baseline`` (≤ 0: no better than the mean).
-    """
-    x, recon = x.astype(np.float64), recon.astype(np.float64)
-    base = np.broadcast_to(baseline.astype(np.float64), x.shape)
-    mse, mse_base = float(((recon - x) ** 2).mean()), float(((base - x) ** 2).mean())
-    mae, mae_base = float(np.abs(recon - x).mean()), float(np.abs(base - x).mean())
-    r_gene = _rowwise_pearson(x.T, recon.T) if x.shape[0] > 1 else np.array([np.nan])
-    return {"r_gene": float(np.nanmean(r_gene)) if np.isfinite(r_gene).any() else math.nan,
-            "r_sample": float(np.nanmean(_rowwise_pearson(x, recon))),
-            "r_sample_baseline": float(np.nanmean(_rowwise_pearson(x, base))),
-            "mse": mse, "mse_baseline": mse_base, "mae": mae, "mae_baseline": mae_base,
-            "r2": 1.0 - mse / mse_base if mse_base > 0 else math.nan}
-
-
-def _utilisation(stats: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Per-layer expert utilisation (share of routed slots), its entropy and dead experts."""
-    out: dict[str, Any] = {}
-    for name, v in stats.items():
-        p = v / v.sum() if v.sum() > 0 else v
-        nz = p[p > 0]
-        out[f"util/{name}"] = p.tolist()
-        out[f"util/{name}_entropy"] = float(-(nz * np.log(nz)).sum())
-        out[f"util/{name}_dead"] = [int(i) for i in np.flatnonzero(p < DEAD_SHARE)]
-    return out
 
 
 # ---------------------------------------------------------------------------- data
@@ -389,6 +360,82 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
                         val_bundle=np.concatenate(val_bundle), gene_ids=genes, symbols=symbols,
                         scalers=scalers, samples=pd.concat(samples, ignore_index=True),
                         bundles=sources)
+
+
+def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
+                              gene_ids: Sequence[str], scaler: Scaler | Mapping[str, Any],
+                              train_ids: Sequence[str], val_ids: Sequence[str],
+                              symbols: Sequence[str] | None = None, source: str = "arrays",
+                              n_test_excluded: int = 0, synthetic: bool = False,
+                              info: Mapping[str, Any] | None = None) -> PretrainData:
+    """Pre-training data from log-expression arrays: the in-memory :func:`load_pretrain_data`.
+
+    Built like one bundle of :func:`load_pretrain_data`: the training and validation rows
+    are scaled by ``scaler`` (fitted on the training rows only, e.g. one cross-validation
+    fold's :func:`~genemoe.evaluate.benchmark.fit_fold_preprocessing`), and the validation
+    rows are also kept unscaled (``X_val_log``), so reconstructions are scored in
+    log-expression units against the per-gene training mean (the scaler's ``shift``).
+
+    Parameters
+    ----------
+    X_train_log, X_val_log
+        ``(n_train, n_genes)`` and ``(n_val, n_genes)`` log-scale expression (unscaled,
+        unclipped), columns in ``gene_ids`` order.
+    gene_ids, symbols
+        The genes of the columns (and their symbols, if known).
+    scaler
+        A :class:`~genemoe.data.scaling.Scaler` (or its ``to_dict``) over ``gene_ids``.
+    train_ids, val_ids
+        The sample ids of the rows: recorded in the run (``pretrained.pt``,
+        ``samples.tsv``) and checked against every later test set.
+    source
+        What the rows came from (the ``bundle`` column of ``samples.tsv``).
+    n_test_excluded, synthetic, info
+        Recorded in the run's summary (``bundles``): test samples left out, whether the
+        data are synthetic, anything else (e.g. ``{"repeat": 0, "fold": 1}``).
+
+    Returns
+    -------
+    PretrainData
+
+    Raises
+    ------
+    InputError
+        Shapes that do not match the genes or the ids; a sample in both roles; fewer than
+        2 training or 1 validation rows.
+    """
+    sc = scaler if isinstance(scaler, Scaler) else Scaler.from_dict(dict(scaler))
+    X_tr, X_va = (np.asarray(x, dtype=np.float32) for x in (X_train_log, X_val_log))
+    train_ids, val_ids = [str(s) for s in train_ids], [str(s) for s in val_ids]
+    n_genes = len(gene_ids)
+    problems = [msg for bad, msg in (
+        (X_tr.ndim != 2 or X_tr.shape[1] != n_genes, f"training rows {X_tr.shape}"),
+        (X_va.ndim != 2 or X_va.shape[1] != n_genes, f"validation rows {X_va.shape}"),
+        (len(sc.shift) != n_genes, f"a scaler over {len(sc.shift)} genes"),
+        (len(train_ids) != len(X_tr), f"{len(train_ids)} training ids"),
+        (len(val_ids) != len(X_va), f"{len(val_ids)} validation ids")) if bad]
+    if problems:
+        raise input_error(f"pre-training arrays do not match {n_genes} genes and their ids "
+                          f"({'; '.join(problems)})", where=source,
+                          fix="pass one id per row and one column (and scaler entry) per gene")
+    both = sorted(set(train_ids) & set(val_ids))
+    if both:
+        raise input_error(f"{len(both)} sample(s) are both training and validation rows "
+                          f"(e.g. {', '.join(both[:3])})", where=source,
+                          fix="give every sample one role")
+    if len(X_tr) < 2 or len(X_va) < 1:
+        raise input_error(f"pre-training needs training and validation rows (got {len(X_tr)} "
+                          f"and {len(X_va)})", where=source, fix="use a larger training part")
+    samples = pd.DataFrame({"bundle": source, "sample_id": train_ids + val_ids,
+                            "role": ["train"] * len(train_ids) + ["val"] * len(val_ids)})
+    return PretrainData(
+        X_train=sc.transform(X_tr), X_val=sc.transform(X_va), X_val_log=X_va,
+        val_bundle=np.zeros(len(X_va), dtype=int), gene_ids=[str(g) for g in gene_ids],
+        symbols=None if symbols is None else [str(s) for s in symbols], scalers=[sc.to_dict()],
+        samples=samples,
+        bundles=[{"path": source, "n_train": len(X_tr), "n_val": len(X_va),
+                  "n_test_excluded": int(n_test_excluded), "synthetic": bool(synthetic),
+                  **dict(info or {})}])
 
 
 # ---------------------------------------------------------------------------- training
@@ -490,47 +537,11 @@ def _run_epoch(st: _State, epoch: int) -> dict[str, Any]:
         raise FloatingPointError(f"pre-training diverged at epoch {epoch}: lower lr or noise_std")
     rec["kl_per_dim"] = rec["loss/kl"]
     rec.update(_validate(st))
-    rec.update(_utilisation({k: v / n for k, v in util.items()}))
+    rec.update(utilisation({k: v / n for k, v in util.items()}))
     rec["seconds"] = time.perf_counter() - t0
     st.epoch = epoch
     st.history.append(rec)
     return rec
-
-
-def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dict[str, Any]:
-    """Collapse checks on the last epoch: dead experts, KL → 0, reconstruction no better
-    than the per-gene training mean (validation ``r2 <= 0``). ``warnings`` says each in words."""
-    if not history:
-        return {"collapsed": False, "warnings": []}
-    last = history[-1]
-    dead = {k[len("util/"): -len("_dead")]: v for k, v in last.items()
-            if k.startswith("util/") and k.endswith("_dead") and v}
-    kl = float(last["loss/kl"])
-    r2 = last.get("val/r2")
-    mae, mae_base = last.get("val/mae"), last.get("val/mae_baseline")
-    warnings = [f"{layer}: expert(s) {ids} received no samples in the last epoch"
-                for layer, ids in dead.items()]
-    if kl < kl_collapse:
-        warnings.append(f"KL per latent dimension {kl:.2g} < {kl_collapse:g}: the latent carries "
-                        "(almost) no information (posterior collapse)")
-    # An L1-trained decoder aims at the median, so its MSE may trail the mean's while its
-    # absolute error beats it: "no better" means no better by either measure.
-    no_better = not (_finite(r2) and r2 > 0) and not (
-        _finite(mae) and _finite(mae_base) and mae < mae_base)
-    if no_better:
-        warnings.append(f"validation reconstruction is no better than the per-gene training mean "
-                        f"(R² {_fmt(r2)}, MAE {_fmt(mae)} vs {_fmt(mae_base)})")
-    return {"collapsed": bool(warnings), "dead_experts": dead, "kl_per_dim": kl,
-            "kl_collapsed": kl < kl_collapse, "recon_no_better_than_mean": no_better,
-            "epoch": last["epoch"], "warnings": warnings}
-
-
-def _finite(v: Any) -> bool:
-    return v is not None and math.isfinite(v)
-
-
-def _fmt(v: Any) -> str:
-    return f"{v:.3g}" if _finite(v) else str(v)
 
 
 def _save_checkpoint(st: _State, path: Path, meta: dict[str, Any]) -> None:
@@ -558,6 +569,9 @@ def _resume(st: _State, path: Path) -> None:
             if k not in _RESUMABLE_CHANGES and saved.get(k) != v]
     if ckpt["meta"].get("gene_ids") != st.data.gene_ids:
         diff.append("gene list")
+    saved_samples = ckpt["meta"].get("samples")  # absent from checkpoints of older versions
+    if saved_samples is not None and saved_samples != _samples_by_role(st.data.samples):
+        diff.append("samples (training or validation rows)")
     if diff:
         raise input_error(f"the checkpoint was written by a different pre-training setup "
                           f"({'; '.join(diff)})", path=path,
@@ -571,9 +585,27 @@ def _resume(st: _State, path: Path) -> None:
     logger.info("resuming pre-training from %s after epoch %d", path, st.epoch)
 
 
-def _resolve_config(preset: str, config_path: Path | None, *, seed: int, device: str,
-                    epochs: int | None, progress: bool,
-                    model: str | None = None) -> tuple[PretrainConfig, dict[str, Any]]:
+def resolve_pretrain_config(preset: str, config_path: Path | None = None, *, seed: int = 0,
+                            device: str = "auto", epochs: int | None = None,
+                            progress: bool = True, model: str | None = None,
+                            ) -> tuple[PretrainConfig, dict[str, Any]]:
+    """The pre-training options and the model's widths from a preset (and YAML over it).
+
+    Parameters
+    ----------
+    preset, config_path
+        Preset name or YAML, and an optional YAML merged over it.
+    seed, device, progress
+        Set on the ``pretrain:`` section.
+    epochs, model
+        Overrides of ``pretrain.epochs`` and ``pretrain.model`` (None: the preset's).
+
+    Returns
+    -------
+    tuple
+        The :class:`PretrainConfig` (validated: a clear error for a bad option) and the
+        ``model.<pretrain.model>`` options without ``with_decoder``.
+    """
     cfg = load_preset(preset)
     if config_path is not None:
         cfg = deep_merge(cfg, yaml.safe_load(Path(config_path).read_text()) or {})
@@ -621,7 +653,7 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
         splits monitored, their test splits never read.
     out_dir
         Run directory (see the module docstring). An existing ``checkpoint.pt`` there is
-        resumed.
+        resumed; a finished run of the same setup is returned as it is.
     preset, config_path
         Preset (``small``, ``base``, ``paper`` or a YAML) and an optional YAML over it:
         the ``pretrain:`` section (:class:`PretrainConfig`) and ``model.<genemoe|moe|vaecox>``.
@@ -637,17 +669,61 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
     PretrainResult
     """
     t0 = time.perf_counter()
-    out_dir = Path(out_dir)
     paths = [bundle_paths] if isinstance(bundle_paths, (str, Path)) else list(bundle_paths)
-    config, model_cfg = _resolve_config(preset, config_path, seed=seed, device=device,
-                                        epochs=epochs, progress=progress, model=model)
+    config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
+                                                epochs=epochs, progress=progress, model=model)
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
     data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes)
+    return _pretrain(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
+                     max_epochs_this_call=max_epochs_this_call, t0=t0)
+
+
+def pretrain_on_data(data: PretrainData, *, out_dir: Path | str, preset: str = "small",
+                     config_path: Path | None = None, seed: int = 0, device: str = "auto",
+                     epochs: int | None = None, progress: bool = True,
+                     max_epochs_this_call: int | None = None,
+                     model: str | None = None) -> PretrainResult:
+    """Pre-train on data already in memory (:func:`pretrain_data_from_arrays`), e.g. a fold.
+
+    The same training loop and run directory as :func:`pretrain_run` (``pretrained.pt``
+    records ``data.samples`` as the train and val sample ids, so
+    :func:`~genemoe.train.finetune.load_pretrained_encoder` refuses to fine-tune it on a
+    test set that overlaps them). Resumable the same way.
+
+    Parameters
+    ----------
+    data
+        Scaled training rows, validation rows (scaled and unscaled), genes, scaler and the
+        sample ids used.
+    out_dir, preset, config_path, seed, device, epochs, progress, max_epochs_this_call, model
+        As :func:`pretrain_run`.
+
+    Returns
+    -------
+    PretrainResult
+    """
+    t0 = time.perf_counter()
+    config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
+                                                epochs=epochs, progress=progress, model=model)
+    if config.num_threads is not None:
+        torch.set_num_threads(config.num_threads)
+    return _pretrain(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
+                     max_epochs_this_call=max_epochs_this_call, t0=t0)
+
+
+def _pretrain(data: PretrainData, config: PretrainConfig, model_cfg: dict[str, Any], *,
+              out_dir: Path, preset: str, max_epochs_this_call: int | None,
+              t0: float) -> PretrainResult:
+    """The loop shared by :func:`pretrain_run` and :func:`pretrain_on_data`."""
+    done = _finished_result(out_dir, config, model_cfg, data, t0)
+    if done is not None:
+        return done
     st = _build(config, model_cfg, data, ddp.resolve_device(config.device))
     out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_path = out_dir / "checkpoint.pt"
-    meta = {"gene_ids": data.gene_ids, "model_name": config.model, "model_config": model_cfg}
+    meta = {"gene_ids": data.gene_ids, "model_name": config.model, "model_config": model_cfg,
+            "samples": _samples_by_role(data.samples)}
     _resume(st, ckpt_path)
     last = config.epochs if max_epochs_this_call is None else st.epoch + max_epochs_this_call
     last = min(config.epochs, last)
@@ -670,6 +746,43 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
     if finished:
         _write_outputs(st, out_dir, model_cfg, summary, preset)
     return PretrainResult(out_dir, st.history, summary, finished, time.perf_counter() - t0)
+
+
+def _samples_by_role(samples: pd.DataFrame) -> dict[str, list[str]]:
+    return {role: samples.loc[samples.role == role, "sample_id"].astype(str).tolist()
+            for role in ("train", "val")}
+
+
+def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str, Any],
+                     data: PretrainData, t0: float) -> PretrainResult | None:
+    """The finished run in ``out_dir`` when it was written by this very setup, else None.
+
+    Same setup: every option but those free to change on resumption, the model's widths,
+    the genes and the samples (by role). Nothing is retrained or rewritten then (its
+    ``pretrained.pt`` keeps its bytes, so fingerprints over it stay valid); any other
+    ``pretrained.pt`` falls through to the checkpoint checks of :func:`_resume`.
+    """
+    path = out_dir / "pretrained.pt"
+    if not path.is_file():
+        return None
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # damaged: train (or resume) again
+        return None
+    if not isinstance(payload, dict) or payload.get("format") != PRETRAINED_FORMAT:
+        return None
+    saved, now = payload.get("config") or {}, config.to_dict()
+    same = (all(saved.get(k) == v for k, v in now.items() if k not in _RESUMABLE_CHANGES)
+            and payload.get("model_name") == config.model
+            and payload.get("model_config") == model_cfg
+            and list(payload.get("gene_ids") or []) == list(data.gene_ids)
+            and payload.get("samples") == _samples_by_role(data.samples))
+    if not same:
+        return None
+    logger.info("pre-training run %s is finished: reusing it", out_dir)
+    history = list(payload.get("history") or [])
+    return PretrainResult(out_dir, history, dict(payload.get("summary") or {}), True,
+                          time.perf_counter() - t0)
 
 
 def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str, Any]:
@@ -698,8 +811,7 @@ def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary
         "n_genes": len(st.data.gene_ids), "gene_ids": st.data.gene_ids,
         "symbols": st.data.symbols, "scalers": st.data.scalers, "state_dict": state,
         "critic_state": {k: v.detach().cpu() for k, v in st.critic.state_dict().items()},
-        "samples": {role: samples.loc[samples.role == role, "sample_id"].astype(str).tolist()
-                    for role in ("train", "val")},
+        "samples": _samples_by_role(samples),
         "bundles": st.data.bundles, "config": st.config.to_dict(), "preset": preset,
         "history": st.history, "summary": summary,
     })
