@@ -170,3 +170,39 @@ def test_a_train_run_without_decoder_gives_correlations_only(pretrained, tmp_pat
     assert len(feature_figures(tmp_path / "f")) == 1  # the heat map only
     with pytest.raises(InputError, match="trained on"):  # its training rows, and the pre-training's
         analyse_features(trained.out_dir, data=bundle.path, out_dir=tmp_path / "g", split="val")
+
+
+def test_a_pretraining_run_is_fed_with_the_scaler_it_stored(pretrained, tmp_path, monkeypatch):
+    """A per-fold pre-training run's own scaler, not the bundle's training split, scales inputs."""
+    import shutil
+
+    import genemoe.evaluate.features as features
+    from genemoe.data.scaling import Scaler
+    from genemoe.train.pretrain import pretrain_data_from_arrays, pretrain_on_data
+
+    bundle, _, cfg = pretrained
+    X = np.asarray(bundle.X, np.float32)
+    train, val, test = (bundle.indices(s) for s in ("train", "val", "test"))
+    genes = bundle.var["gene_id"].astype(str).tolist()
+    ids = bundle.sample_ids.astype(str)
+    own = Scaler(X[train].mean(0) + 1.0, np.full(len(genes), 2.0, np.float32), "standard", 10.0)
+    data = pretrain_data_from_arrays(X[train], X[val], gene_ids=genes, scaler=own,
+                                     train_ids=ids[train].tolist(), val_ids=ids[val].tolist(),
+                                     source=str(bundle.path))
+    run = pretrain_on_data(data, out_dir=tmp_path / "run", config_path=cfg, epochs=1,
+                           device="cpu", progress=False)
+    fed = []
+    real_forward = features._forward
+    monkeypatch.setattr(features, "_forward", lambda m, x, **k: fed.append(x) or real_forward(m, x, **k))
+    s = analyse_features(run.out_dir, data=bundle.path, out_dir=tmp_path / "f", n_features=3).summary
+    np.testing.assert_allclose(fed[0], own.transform(X[test]), rtol=1e-6, atol=1e-6)
+    assert "pre-training run's scaler" in s["scaling"]
+    # A bundle the run did not read (here: a copy elsewhere) is scaled by its own training split.
+    shutil.copytree(bundle.path, tmp_path / "copy")
+    s = analyse_features(run.out_dir, data=tmp_path / "copy", out_dir=tmp_path / "g",
+                         n_features=3).summary
+    std = bundle.var["train_std"].to_numpy(np.float32)
+    split = Scaler(bundle.var["train_mean"].to_numpy(np.float32), np.where(std < 1e-6, 1, std),
+                   "standard", 10.0)
+    np.testing.assert_allclose(fed[1], split.transform(X[test]), rtol=1e-6, atol=1e-6)
+    assert not np.allclose(fed[0], fed[1]) and s["scaling"] == "the bundle's training split"

@@ -19,6 +19,13 @@ two separate clouds score 0. The score is also given over each set's own points 
 neighbourhoods, which lifts ``real`` while ``reconstructed`` stays low. It is computed in the model's scaled gene space (z-scores
 of the bundle's training split, every gene weighted equally) and in each 2-D embedding.
 
+Scaling: a ``genemoe train`` run's samples are scaled by the scaler it stored. A
+pre-training run's are scaled by the scaler the run stored for this bundle (its
+``pretrained.pt`` ``scalers``, one per bundle it read, matched on the bundle's path): for a
+run pre-trained on one cross-validation fold (``genemoe ablation --pretrain-per-fold``)
+that is the fold's training-part scaler, not the bundle's training split. A bundle the run
+did not read is scaled by its own training split (as pre-training scales every bundle).
+
 Refused: samples the run was trained on (a pre-training run's ``samples.tsv``; for a
 ``genemoe train`` run its training/validation rows in ``predictions.tsv`` and the
 samples of the pre-training run it started from). A run directory holds::
@@ -203,6 +210,8 @@ class RunModel:
     scaler: Scaler | None  # None: use the bundle's own training-split scaler (pre-training)
     path: Path
     pretrained_from: Path | None = None  # a train run's --pretrained run, if any
+    # A pre-training run's stored scalers, by the resolved path of the bundle each scaled.
+    bundle_scalers: dict[str, Scaler] = field(default_factory=dict)
 
 
 def load_run_model(run_dir: Path | str) -> RunModel:
@@ -222,8 +231,9 @@ def load_run_model(run_dir: Path | str) -> RunModel:
             raise input_error(f"the pre-trained weights do not fit the model ({bad[:3]})",
                               path=run_dir, fix="re-run `genemoe pretrain` with this genemoe version")
         root = run_dir if run_dir.is_dir() else run_dir.parent
-        return RunModel(model.eval(), "pretrain", p["model_name"], list(map(str, p["gene_ids"])),
-                        None, root)
+        gene_ids = list(map(str, p["gene_ids"]))
+        return RunModel(model.eval(), "pretrain", p["model_name"], gene_ids, None, root,
+                        bundle_scalers=_stored_scalers(p, len(gene_ids)))
     if not (run_dir / "model.pt").is_file():
         raise input_error("neither pretrained.pt nor model.pt here", path=run_dir,
                           fix="pass the --out directory of `genemoe pretrain` or `genemoe train`")
@@ -240,6 +250,20 @@ def load_run_model(run_dir: Path | str) -> RunModel:
     return RunModel(model.eval(), "train", p["model_name"], list(map(str, p["gene_ids"])),
                     Scaler.from_dict(p["scaler"]), run_dir,
                     Path(pre["run"]) if pre.get("run") else None)
+
+
+def _bundle_key(path: Path | str) -> str:
+    return str(Path(path).expanduser().resolve())
+
+
+def _stored_scalers(payload: dict[str, Any], n_genes: int) -> dict[str, Scaler]:
+    """A pre-training run's ``scalers`` (over its genes), keyed by their bundle's resolved path."""
+    found: dict[str, Scaler] = {}
+    for source, d in zip(payload.get("bundles") or [], payload.get("scalers") or [], strict=False):
+        path = source.get("path") if isinstance(source, dict) else None
+        if path and isinstance(d, dict) and len(d.get("shift") or []) == n_genes:
+            found.setdefault(_bundle_key(path), Scaler.from_dict(d))
+    return found
 
 
 def used_samples(run: RunModel) -> set[str]:
@@ -313,20 +337,26 @@ def _select(bundle: Bundle, run: RunModel, split: Split, max_samples: int | None
     return rows
 
 
-def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, Scaler]:
-    """Log expression ``(n, n_genes)`` in the run's gene order, its scaled form, the scaler."""
+def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray,
+            ) -> tuple[np.ndarray, np.ndarray, Scaler, str]:
+    """Log expression ``(n, n_genes)`` in the run's gene order, its scaled form, the scaler
+    and where the scaler came from."""
     cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer(run.gene_ids)
     if (cols < 0).any():
         raise input_error(f"{int((cols < 0).sum())} of the run's {len(cols)} genes are not in the "
                           "bundle", path=bundle.path, where="--data",
                           fix="use a bundle prepared like the run's (same --annotation and filter)")
     x_log = np.asarray(bundle.X[rows][:, cols], dtype=np.float32)
-    scaler = run.scaler
-    if scaler is None:  # pre-training scales each bundle by its own training split
+    scaler, source = run.scaler, "the run's scaler"
+    if scaler is None:  # pre-training: the scaler it stored for this bundle (e.g. a fold's) ...
+        scaler = run.bundle_scalers.get(_bundle_key(bundle.path))
+        source = "the pre-training run's scaler for this bundle"
+    if scaler is None:  # ... else each bundle is scaled by its own training split
         std = bundle.var["train_std"].to_numpy(np.float32)[cols]
         scaler = Scaler(bundle.var["train_mean"].to_numpy(np.float32)[cols],
                         np.where(std < 1e-6, 1, std).astype(np.float32), "standard", 10.0)
-    return x_log, scaler.transform(x_log), scaler
+        source = "the bundle's training split"
+    return x_log, scaler.transform(x_log), scaler, source
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -376,7 +406,7 @@ def _methods(embedding: Embedding) -> tuple[list[str], list[str]]:
 
 def _reconstruction_part(out_dir: Path, x_scaled: np.ndarray, recon: np.ndarray, ids: np.ndarray,
                          types: np.ndarray, methods: list[str], *, k: int, seed: int,
-                         ) -> dict[str, Any]:
+                         scaled_by: str = "the bundle's training split") -> dict[str, Any]:
     """Joint embeddings of real and reconstructed rows, their files and the mixing scores."""
     both = np.concatenate([x_scaled, recon])  # (2n, n_genes), scaled units
     is_recon = np.r_[np.zeros(len(x_scaled), bool), np.ones(len(recon), bool)]
@@ -392,7 +422,7 @@ def _reconstruction_part(out_dir: Path, x_scaled: np.ndarray, recon: np.ndarray,
                               "x": xy[:, 0], "y": xy[:, 1]})
         atomic_write_text(out_dir / f"embedding_{method}.tsv", table.to_csv(sep="\t", index=False))
     err = recon - x_scaled
-    return {"space": "scaled genes (z-scores of the bundle's training split)", "k": gene_mix["k"],
+    return {"space": f"scaled genes (z-scores by {scaled_by})", "k": gene_mix["k"],
             "expected_if_mixed": gene_mix["expected_if_mixed"], "mixing": mixing,
             "embeddings": methods, "mae_scaled": float(np.abs(err).mean()),
             "mse_scaled": float((err**2).mean())}
@@ -437,7 +467,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     run = load_run_model(run_dir)
     bundle = load_bundle(data)
     rows = _select(bundle, run, split, max_samples, seed)
-    x_log, x_scaled, _ = _inputs(bundle, run, rows)
+    x_log, x_scaled, _, scaled_by = _inputs(bundle, run, rows)
     mu, recon = _forward(run.model, x_scaled)  # (n, latent), (n, n_genes) | None
     lead, lead_var = leading_features(mu, n_features)
     r = pearson_matrix(mu[:, lead], x_log)  # (n_features, n_genes)
@@ -459,7 +489,8 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         notes.append(f"the {run.kind} run's model has no decoder: no reconstruction, embedding "
                      "or mixing score (pass a `genemoe pretrain` run for them)")
     else:
-        rec = _reconstruction_part(out_dir, x_scaled, recon, ids, types, methods, k=k, seed=seed)
+        rec = _reconstruction_part(out_dir, x_scaled, recon, ids, types, methods, k=k, seed=seed,
+                                   scaled_by=scaled_by)
     for note in notes:
         logger.info("features: %s", note)
     summary = {
@@ -472,6 +503,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         "mean_abs_r_all_genes": float(ranked["mean_abs_r"].mean()) if len(ranked) else None,
         "n_heatmap_genes": int(min(n_heatmap_genes, len(ranked))),
         "correlation_space": "log expression of the bundle (Pearson r is unchanged by scaling)",
+        "scaling": scaled_by,
         "reconstruction": rec, "notes": notes, "synthetic": bundle.synthetic, "seed": seed,
         "seconds": round(time.perf_counter() - t0, 2), "figures": [],
     }

@@ -46,7 +46,9 @@ an interrupted run from its checkpoint, and returns a finished run of the same s
                         so a run is never resumed on other rows)
 
 The metrics (:func:`reconstruction_metrics`, :func:`collapse_report`) live in
-:mod:`genemoe.train.pretrain_metrics` and are re-exported here.
+:mod:`genemoe.train.pretrain_metrics`, the data (:class:`PretrainData`,
+:func:`load_pretrain_data`, :func:`pretrain_data_from_arrays`) in
+:mod:`genemoe.train.pretrain_data`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -69,8 +71,7 @@ from tqdm.auto import tqdm
 
 from genemoe import __version__
 from genemoe.config_presets import deep_merge, load_preset, model_config
-from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle
-from genemoe.data.scaling import Scaler
+from genemoe.data.bundle import atomic_write_text, dump_json
 from genemoe.errors import input_error
 from genemoe.models.base import collect_aux
 from genemoe.models.critic import Critic
@@ -83,8 +84,9 @@ from genemoe.train.checkpoint import (
     save_checkpoint,
     write_history,
 )
+from genemoe.train.pretrain_data import PretrainData, load_pretrain_data, pretrain_data_from_arrays
 from genemoe.train.pretrain_metrics import collapse_report, reconstruction_metrics, utilisation
-from genemoe.train.run import bundle_scaler, save_model_file
+from genemoe.train.run import save_model_file
 from genemoe.train.sampling import shuffled_batches
 
 __all__ = ["PretrainConfig", "PretrainData", "PretrainResult", "pretrain_run", "pretrain_on_data",
@@ -167,28 +169,6 @@ class PretrainConfig:
             if k in d:
                 d[k] = tuple(d[k])
         return cls(**d)
-
-
-@dataclass
-class PretrainData:
-    """Scaled pre-training matrices aligned on shared genes.
-
-    ``X_train`` ``(n_train, n_genes)`` and ``X_val`` ``(n_val, n_genes)`` float32, each row
-    scaled by its own bundle's training-split scaler; ``X_val_log`` the validation rows
-    unscaled (log expression, unclipped: what reconstructions are scored against);
-    ``val_bundle`` ``(n_val,)`` which bundle each validation row came from (to undo the
-    scaling); ``samples`` one row per sample used: ``bundle, sample_id, role``.
-    """
-
-    X_train: np.ndarray
-    X_val: np.ndarray
-    X_val_log: np.ndarray
-    val_bundle: np.ndarray
-    gene_ids: list[str]
-    symbols: list[str] | None
-    scalers: list[dict[str, Any]]  # per bundle, restricted to gene_ids (Scaler.to_dict)
-    samples: pd.DataFrame
-    bundles: list[dict[str, Any]]  # per bundle: path, counts, test samples excluded, synthetic
 
 
 @dataclass
@@ -285,157 +265,6 @@ def generator_step(model: nn.Module, critic: nn.Module, optimizer: torch.optim.O
     optimizer.step()
     return {"g_loss": total.item(), "adv": adv.item(), "kl": kl.item(), "l1": l1.item(),
             "importance": importance.item(), "load": load.item()}
-
-
-# ---------------------------------------------------------------------------- data
-
-
-def _bundle_genes(bundle: Any) -> tuple[np.ndarray, list[str]]:
-    mask = bundle.gene_mask()
-    return mask, bundle.var.loc[mask, "gene_id"].astype(str).tolist()
-
-
-def _shared_genes(bundles: Sequence[Any], min_share: float) -> list[str]:
-    """Gene ids kept in every bundle, in the first bundle's order (refuses too few)."""
-    gene_lists = [_bundle_genes(b)[1] for b in bundles]
-    common = set(gene_lists[0]).intersection(*map(set, gene_lists[1:]))
-    shared = [g for g in gene_lists[0] if g in common]
-    smallest = min(len(g) for g in gene_lists)
-    if len(shared) < max(1, min_share * smallest):
-        sizes = ", ".join(f"{b.path}: {len(g)}" for b, g in zip(bundles, gene_lists, strict=True))
-        raise input_error(
-            f"the bundles share only {len(shared)} genes (of {sizes}); pre-training needs at "
-            f"least {min_share:.0%} of the smallest bundle's genes",
-            where="--data", fix="prepare every bundle with the same --annotation (so gene ids "
-            "match), lower pretrain.min_shared_genes, or pre-train on one bundle")
-    if len(shared) < smallest:
-        logger.info("pre-training on the %d genes shared by %d bundles", len(shared), len(bundles))
-    return shared
-
-
-def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: float = 0.5,
-                       ) -> PretrainData:
-    """Training and validation rows of every bundle, on shared genes, scaled per bundle.
-
-    Each bundle's rows are scaled by its own training-split scaler (``bundle_scaler``);
-    every bundle's test split is left out (and counted).
-    """
-    if not bundle_paths:
-        raise input_error("no bundle given", where="--data", fix="pass --data BUNDLE (repeatable)")
-    bundles = [load_bundle(p) for p in bundle_paths]
-    genes = _shared_genes(bundles, min_shared_genes)
-    parts: dict[str, list[np.ndarray]] = {"train": [], "val": [], "val_log": []}
-    val_bundle, scalers, sources, samples = [], [], [], []
-    for i, b in enumerate(bundles):
-        mask, ids = _bundle_genes(b)
-        pos = {g: j for j, g in enumerate(ids)}
-        cols = np.flatnonzero(mask)[[pos[g] for g in genes]]  # bundle columns of the shared genes
-        sel = np.zeros(b.n_genes, dtype=bool)
-        sel[cols] = True
-        order = np.argsort(np.argsort(cols))  # scaler/var rows of `sel` back to `genes` order
-        scaler = bundle_scaler(b, sel)
-        scaler.shift, scaler.scale = scaler.shift[order], scaler.scale[order]
-        for role in ("train", "val"):
-            rows = b.indices(role)
-            x_log = np.asarray(b.X[rows][:, cols], dtype=np.float32)
-            parts[role].append(scaler.transform(x_log))
-            if role == "val":
-                parts["val_log"].append(x_log)
-            samples.append(pd.DataFrame({"bundle": str(b.path), "sample_id": b.sample_ids[rows],
-                                         "role": role}))
-        val_bundle.append(np.full(len(b.indices("val")), i))
-        scalers.append(scaler.to_dict())
-        sources.append({"path": str(b.path), "n_train": int(len(b.indices("train"))),
-                        "n_val": int(len(b.indices("val"))),
-                        "n_test_excluded": int(len(b.indices("test"))), "synthetic": b.synthetic})
-    X_train, X_val = np.concatenate(parts["train"]), np.concatenate(parts["val"])
-    if len(X_train) < 2 or len(X_val) < 1:
-        raise input_error(f"pre-training needs training and validation rows (got {len(X_train)} "
-                          f"and {len(X_val)})", where="--data",
-                          fix="re-prepare with a --val-fraction that leaves validation samples")
-    var0 = bundles[0].var.set_index(bundles[0].var["gene_id"].astype(str))
-    symbols = var0.loc[genes, "symbol"].astype(str).tolist() if "symbol" in var0 else None
-    return PretrainData(X_train=X_train.astype(np.float32), X_val=X_val.astype(np.float32),
-                        X_val_log=np.concatenate(parts["val_log"]),
-                        val_bundle=np.concatenate(val_bundle), gene_ids=genes, symbols=symbols,
-                        scalers=scalers, samples=pd.concat(samples, ignore_index=True),
-                        bundles=sources)
-
-
-def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
-                              gene_ids: Sequence[str], scaler: Scaler | Mapping[str, Any],
-                              train_ids: Sequence[str], val_ids: Sequence[str],
-                              symbols: Sequence[str] | None = None, source: str = "arrays",
-                              n_test_excluded: int = 0, synthetic: bool = False,
-                              info: Mapping[str, Any] | None = None) -> PretrainData:
-    """Pre-training data from log-expression arrays: the in-memory :func:`load_pretrain_data`.
-
-    Built like one bundle of :func:`load_pretrain_data`: the training and validation rows
-    are scaled by ``scaler`` (fitted on the training rows only, e.g. one cross-validation
-    fold's :func:`~genemoe.evaluate.benchmark.fit_fold_preprocessing`), and the validation
-    rows are also kept unscaled (``X_val_log``), so reconstructions are scored in
-    log-expression units against the per-gene training mean (the scaler's ``shift``).
-
-    Parameters
-    ----------
-    X_train_log, X_val_log
-        ``(n_train, n_genes)`` and ``(n_val, n_genes)`` log-scale expression (unscaled,
-        unclipped), columns in ``gene_ids`` order.
-    gene_ids, symbols
-        The genes of the columns (and their symbols, if known).
-    scaler
-        A :class:`~genemoe.data.scaling.Scaler` (or its ``to_dict``) over ``gene_ids``.
-    train_ids, val_ids
-        The sample ids of the rows: recorded in the run (``pretrained.pt``,
-        ``samples.tsv``) and checked against every later test set.
-    source
-        What the rows came from (the ``bundle`` column of ``samples.tsv``).
-    n_test_excluded, synthetic, info
-        Recorded in the run's summary (``bundles``): test samples left out, whether the
-        data are synthetic, anything else (e.g. ``{"repeat": 0, "fold": 1}``).
-
-    Returns
-    -------
-    PretrainData
-
-    Raises
-    ------
-    InputError
-        Shapes that do not match the genes or the ids; a sample in both roles; fewer than
-        2 training or 1 validation rows.
-    """
-    sc = scaler if isinstance(scaler, Scaler) else Scaler.from_dict(dict(scaler))
-    X_tr, X_va = (np.asarray(x, dtype=np.float32) for x in (X_train_log, X_val_log))
-    train_ids, val_ids = [str(s) for s in train_ids], [str(s) for s in val_ids]
-    n_genes = len(gene_ids)
-    problems = [msg for bad, msg in (
-        (X_tr.ndim != 2 or X_tr.shape[1] != n_genes, f"training rows {X_tr.shape}"),
-        (X_va.ndim != 2 or X_va.shape[1] != n_genes, f"validation rows {X_va.shape}"),
-        (len(sc.shift) != n_genes, f"a scaler over {len(sc.shift)} genes"),
-        (len(train_ids) != len(X_tr), f"{len(train_ids)} training ids"),
-        (len(val_ids) != len(X_va), f"{len(val_ids)} validation ids")) if bad]
-    if problems:
-        raise input_error(f"pre-training arrays do not match {n_genes} genes and their ids "
-                          f"({'; '.join(problems)})", where=source,
-                          fix="pass one id per row and one column (and scaler entry) per gene")
-    both = sorted(set(train_ids) & set(val_ids))
-    if both:
-        raise input_error(f"{len(both)} sample(s) are both training and validation rows "
-                          f"(e.g. {', '.join(both[:3])})", where=source,
-                          fix="give every sample one role")
-    if len(X_tr) < 2 or len(X_va) < 1:
-        raise input_error(f"pre-training needs training and validation rows (got {len(X_tr)} "
-                          f"and {len(X_va)})", where=source, fix="use a larger training part")
-    samples = pd.DataFrame({"bundle": source, "sample_id": train_ids + val_ids,
-                            "role": ["train"] * len(train_ids) + ["val"] * len(val_ids)})
-    return PretrainData(
-        X_train=sc.transform(X_tr), X_val=sc.transform(X_va), X_val_log=X_va,
-        val_bundle=np.zeros(len(X_va), dtype=int), gene_ids=[str(g) for g in gene_ids],
-        symbols=None if symbols is None else [str(s) for s in symbols], scalers=[sc.to_dict()],
-        samples=samples,
-        bundles=[{"path": source, "n_train": len(X_tr), "n_val": len(X_va),
-                  "n_test_excluded": int(n_test_excluded), "synthetic": bool(synthetic),
-                  **dict(info or {})}])
 
 
 # ---------------------------------------------------------------------------- training
