@@ -12,9 +12,9 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["Scaler", "fit_scaler"]
+__all__ = ["Scaler", "fit_scaler", "global_scaler"]
 
-ScaleMethod = Literal["standard", "minmax", "none"]
+ScaleMethod = Literal["standard", "minmax", "global", "none"]
 
 
 @dataclass
@@ -26,15 +26,31 @@ class Scaler:
     shift, scale
         ``(n_genes,)`` float32 arrays.
     method
-        ``"standard"`` (z-score), ``"minmax"`` (to [-1, 1], as the Gene-MOE paper) or ``"none"``.
+        ``"standard"`` (z-score), ``"minmax"`` (to [-1, 1], as the Gene-MOE paper),
+        ``"global"`` (one shift and scale for every gene: the genes keep their relative
+        expression levels, as the pixels of an expression image do) or ``"none"``.
     clip
         Values are clipped to ``[-clip, clip]`` after scaling (None: no clipping).
+    train_mean
+        ``(n_genes,)`` per-gene training mean on the input scale, kept where it does not
+        scale to 0 (``global``); ``None`` otherwise. See :meth:`mean_profile`.
     """
 
     shift: np.ndarray
     scale: np.ndarray
     method: ScaleMethod = "standard"
     clip: float | None = 10.0
+    train_mean: np.ndarray | None = None
+
+    def mean_profile(self) -> np.ndarray:
+        """The training split's mean profile in scaled space, ``(n_genes,)`` float32.
+
+        Zero for the per-gene methods (``standard``); for ``global`` the scaled per-gene
+        training mean. The ``train_mean`` baseline of Integrated Gradients.
+        """
+        if self.train_mean is None:
+            return np.zeros(len(self.shift), np.float32)
+        return self.transform(np.asarray(self.train_mean, np.float32)[None, :])[0]
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Scale ``X`` ``(n_samples, n_genes)`` → float32 of the same shape."""
@@ -44,13 +60,36 @@ class Scaler:
         return out
 
     def to_dict(self) -> dict:
-        return {"shift": self.shift.tolist(), "scale": self.scale.tolist(),
-                "method": self.method, "clip": self.clip}
+        out = {"shift": self.shift.tolist(), "scale": self.scale.tolist(),
+               "method": self.method, "clip": self.clip}
+        if self.train_mean is not None:
+            out["train_mean"] = np.asarray(self.train_mean).tolist()
+        return out
 
     @classmethod
     def from_dict(cls, d: dict) -> Scaler:
+        mean = d.get("train_mean")
         return cls(np.asarray(d["shift"], np.float32), np.asarray(d["scale"], np.float32),
-                   d.get("method", "standard"), d.get("clip", 10.0))
+                   d.get("method", "standard"), d.get("clip", 10.0),
+                   None if mean is None else np.asarray(mean, np.float32))
+
+
+def global_scaler(gene_mean: np.ndarray, gene_std: np.ndarray, *,
+                  clip: float | None = 10.0) -> Scaler:
+    """The ``global`` scaler from per-gene training moments (``(n_genes,)`` each).
+
+    With equally many training rows per gene, the pooled mean is the mean of the gene
+    means and the pooled variance the mean of ``std² + mean²`` minus its square, so the
+    bundle's stored statistics give the exact pooled moments of the training matrix.
+    """
+    m = np.asarray(gene_mean, np.float64)
+    sd = np.asarray(gene_std, np.float64)
+    mu = m.mean()
+    var = float(np.mean(sd ** 2 + m ** 2) - mu ** 2)
+    scale = np.sqrt(var) if var > 1e-12 else 1.0
+    n = len(m)
+    return Scaler(np.full(n, mu, np.float32), np.full(n, scale, np.float32), "global", clip,
+                  m.astype(np.float32))
 
 
 def fit_scaler(X_train: np.ndarray, *, method: ScaleMethod = "standard",
@@ -66,6 +105,8 @@ def fit_scaler(X_train: np.ndarray, *, method: ScaleMethod = "standard",
     elif method == "minmax":
         lo, hi = X.min(0), X.max(0)
         shift, scale = (hi + lo) / 2, (hi - lo) / 2
+    elif method == "global":
+        return global_scaler(X.mean(0), X.std(0), clip=clip)
     elif method == "none":
         shift, scale = np.zeros(n_genes), np.ones(n_genes)
     else:

@@ -186,8 +186,9 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
 
 
 def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,
-                           min_mean: float = 0.8) -> tuple[np.ndarray, Scaler]:
-    """Gene filter and z-score scaler fitted on a fold's training rows only.
+                           min_mean: float = 0.8, scaling: str = "standard",
+                           ) -> tuple[np.ndarray, Scaler]:
+    """Gene filter and scaler fitted on a fold's training rows only.
 
     Parameters
     ----------
@@ -195,6 +196,9 @@ def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,
         ``(n_train, n_genes)`` log-scale expression of the training part.
     min_variance, min_mean
         The gene filter's thresholds (the bundle's, from its preparation record).
+    scaling
+        ``standard`` (per-gene z-score) or ``global`` (the image models': one shift and
+        scale for every gene; see :func:`genemoe.models.image.input_scaling`).
 
     Returns
     -------
@@ -205,22 +209,24 @@ def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,
     if not keep.any():
         raise input_error("the gene filter kept no gene on a fold's training part",
                           fix="lower --min-variance/--min-mean when preparing the bundle")
-    return keep, fit_scaler(np.asarray(X_train)[:, keep], method="standard", clip=10.0)
+    return keep, fit_scaler(np.asarray(X_train)[:, keep], method=scaling, clip=10.0)
 
 
-def _fold_preprocessing(bundle: Bundle, plan: FoldPlan) -> tuple[np.ndarray, Scaler]:
+def _fold_preprocessing(bundle: Bundle, plan: FoldPlan,
+                        scaling: str = "standard") -> tuple[np.ndarray, Scaler]:
     """:func:`fit_fold_preprocessing` on the fold's training rows, with the bundle's thresholds."""
     cfg = bundle.record.get("config") or {}
     return fit_fold_preprocessing(np.asarray(bundle.X[plan.train]),
                                   min_variance=float(cfg.get("min_variance", 0.4)),
-                                  min_mean=float(cfg.get("min_mean", 0.8)))
+                                  min_mean=float(cfg.get("min_mean", 0.8)), scaling=scaling)
 
 
-def _fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str]) -> tuple[dict, int]:
+def _fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str],
+               scaling: str = "standard") -> tuple[dict, int]:
     """Scaled train/val/test :class:`TaskData` of one fold, and the number of genes kept."""
     from genemoe.train.run import task_data
 
-    keep, scaler = _fold_preprocessing(bundle, plan)
+    keep, scaler = _fold_preprocessing(bundle, plan, scaling)
     data = {part: task_data(bundle, getattr(plan, part), task, gene_mask=keep, scaler=scaler,
                             class_names=class_names) for part in ("train", "val", "test")}
     if task == "survival" and not data["train"].event.any():
@@ -655,15 +661,22 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     class_names = bundle.class_names
     n_computed = n_reused = 0
     bar = tqdm(total=len(plans) * len(models), desc="benchmark", unit="cell", disable=not progress)
+    from genemoe.config_presets import load_preset, model_config
+    from genemoe.models.image import input_scaling
+
+    preset = load_preset(opts["preset"])
+    scaling = {m: input_scaling(m, model_config(preset, m)) for m in models}
     for plan in plans:
-        fold = None
+        folds: dict[str, tuple[dict, int]] = {}  # fold data per input scaling, built once
         for model in models:
             cell = _read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"])
             if cell is not None and _same_fold_run(cell, plan, opts):
                 n_reused += 1
             else:
-                fold = fold or _fold_data(bundle, plan, opts["task"], class_names)
-                cell = _run_cell(bundle, plan, *fold, model, opts=opts, out_dir=out_dir,
+                if scaling[model] not in folds:
+                    folds[scaling[model]] = _fold_data(bundle, plan, opts["task"], class_names,
+                                                       scaling[model])
+                cell = _run_cell(bundle, plan, *folds[scaling[model]], model, opts=opts, out_dir=out_dir,
                                  class_names=class_names, progress=False)
                 log.info("%s repeat %d fold %d: %s %.3f", model, plan.repeat, plan.fold,
                          PRIMARY_METRIC[opts["task"]], cell["metrics"][PRIMARY_METRIC[opts["task"]]])

@@ -12,9 +12,11 @@ attributions are always per gene.
 
 Baselines, in the scaled (z-scored) space the models see:
 
-- ``"train_mean"``: the zero vector. The bundle's scaler is ``(x - train_mean) / train_std``,
-  so zero *is* the training split's mean profile. Attributions then say how each gene's
-  departure from the average training tumour moved the output.
+- ``"train_mean"``: the training split's mean profile. Under the usual z-scoring
+  ``(x - train_mean) / train_std`` that is the zero vector; under the image models'
+  ``global`` scaling (one shift and scale for all genes) it is the scaled per-gene mean
+  (:meth:`~genemoe.data.scaling.Scaler.mean_profile`). Attributions then say how each
+  gene's departure from the average training tumour moved the output.
 - ``"zeros"``: zero expression on the log scale (no transcripts of any gene), mapped
   through the scaler: ``clip((0 - shift) / scale)``, i.e. ``-train_mean / train_std`` per
   gene, clipped exactly as data are. Needs the scaler.
@@ -48,8 +50,8 @@ def baseline_vector(baseline: BaselineName | np.ndarray, n_genes: int, *,
     See the module docstring for what ``"train_mean"`` and ``"zeros"`` mean.
     """
     if isinstance(baseline, str):
-        if baseline == "train_mean":
-            return np.zeros(n_genes, np.float32)
+        if baseline == "train_mean":  # 0 under z-scoring; the scaled mean profile under `global`
+            return np.zeros(n_genes, np.float32) if scaler is None else scaler.mean_profile()
         if baseline == "zeros":
             if scaler is None:
                 raise input_error("the 'zeros' baseline needs the model's scaler",

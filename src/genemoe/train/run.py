@@ -33,10 +33,11 @@ import yaml
 from genemoe import __version__
 from genemoe.config_presets import deep_merge, load_preset, model_config, train_config
 from genemoe.data.bundle import Bundle, atomic_file, atomic_write_text, dump_json, load_bundle
-from genemoe.data.scaling import Scaler
+from genemoe.data.scaling import Scaler, global_scaler
 from genemoe.errors import input_error
 from genemoe.evaluate.metrics import classification_metrics
 from genemoe.evaluate.survival import concordance_index, survival_metrics
+from genemoe.models.image import input_scaling
 from genemoe.models.registry import create_model, get_spec
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 
@@ -90,9 +91,13 @@ class RunResult:
         return "\n".join(lines)
 
 
-def bundle_scaler(bundle: Bundle, gene_mask: np.ndarray, *, clip: float = 10.0) -> Scaler:
-    """The z-score scaler stored in the bundle (fitted on its training split)."""
+def bundle_scaler(bundle: Bundle, gene_mask: np.ndarray, *, clip: float = 10.0,
+                  method: str = "standard") -> Scaler:
+    """The scaler of the bundle's training-split statistics: per-gene z-score (``standard``)
+    or one shift and scale for all genes (``global``, the image models')."""
     var = bundle.var.loc[gene_mask]
+    if method == "global":
+        return global_scaler(var["train_mean"].to_numpy(), var["train_std"].to_numpy(), clip=clip)
     std = var["train_std"].to_numpy(np.float32)
     return Scaler(var["train_mean"].to_numpy(np.float32), np.where(std < 1e-6, 1, std).astype(np.float32),
                   "standard", clip)
@@ -352,7 +357,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                                                 device=device, epochs=epochs, task=task)
     model_cfg = _with_model_options(model_name, model_cfg, model_options or {}, bundle.path)
     gene_mask = bundle.gene_mask()
-    scaler = bundle_scaler(bundle, gene_mask)
+    scaler = bundle_scaler(bundle, gene_mask, method=input_scaling(model_name, model_cfg))
     class_names = bundle.class_names
     data = {s: task_data(bundle, bundle.indices(s), task, gene_mask=gene_mask, scaler=scaler,
                          class_names=class_names) for s in ("train", "val", "test")}
@@ -433,10 +438,10 @@ def _with_model_options(model_name: str, model_cfg: dict, options: dict[str, Any
     trained on: its gene positions, and for ``similarity`` its training split only.
     """
     from genemoe.models.backbones import BACKBONE_KEYS
-    from genemoe.models.image import HYBRID_KEYS
+    from genemoe.models.image import HYBRID_KEYS, IMAGE_MODELS
 
     keys = {"hybrid_cnn": HYBRID_KEYS}.get(model_name, BACKBONE_KEYS if model_name in
-                                           ("resnet50", "densenet169", "vgg19", "xception") else ())
+                                           IMAGE_MODELS else ())
     refused = sorted(set(options) - set(keys))
     if refused:
         flags = ", ".join("--" + k.replace("_", "-") for k in refused)
