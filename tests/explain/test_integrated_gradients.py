@@ -192,3 +192,64 @@ def test_cli_explain_and_classical_models_refused(trained, tmp_path):
         explain_run(tmp_path / "lr", data=b.path, out_dir=tmp_path / "no")
     with pytest.raises(InputError, match="not in the bundle"):
         explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "no", samples=["nope"])
+
+
+def test_vector_model_writes_one_bar_chart_per_explained_sample(trained, tmp_path):
+    from matplotlib.image import imread
+
+    from genemoe.explain.api import _MAX_MAPS
+
+    d, b, _ = trained
+    # few samples: one figure for each
+    ids = [str(s) for s in b.sample_ids[:3]]
+    res = explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "few", samples=ids, n_steps=8,
+                      progress=False)
+    maps = sorted((tmp_path / "few" / "maps").glob("*.png"))
+    assert {p.stem for p in maps} == set(ids) and len(maps) == res.n_samples == 3
+    for p in maps:
+        assert p.stat().st_size > 5_000, p  # a drawn chart, not an empty canvas
+        img = imread(p)
+        assert img.ndim == 3 and min(img.shape[:2]) > 100 and img[..., :3].std() > 0.05
+    assert sorted(p for p in res.files if p.parent.name == "maps") == maps
+    assert "wrote 3 per-sample attribution figures in maps/" in res.describe()
+    # many samples: capped like the image maps, spread over the predicted classes
+    res = explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "many", split="all",
+                      max_samples_per_class=10, n_steps=4, progress=False)
+    maps = sorted((tmp_path / "many" / "maps").glob("*.png"))
+    samples = pd.read_csv(tmp_path / "many" / "samples.tsv", sep="\t")
+    assert res.n_samples > _MAX_MAPS and len(maps) == _MAX_MAPS
+    drawn = samples.set_index("sample_id").loc[[p.stem for p in maps], "predicted"]
+    assert drawn.nunique() == samples["predicted"].nunique()
+    assert sum(p.parent.name == "maps" for p in res.files) == _MAX_MAPS
+
+
+def test_sample_attribution_figure_labels_and_signs(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from genemoe.explain import figures
+    from genemoe.explain.api import _gene_labels
+
+    labels = _gene_labels({"gene_ids": ["g1", "g2", "g3"], "symbols": ["A", None, ""]})
+    assert labels.tolist() == ["A", "g2", "g3"]  # missing symbols fall back to the ids
+    assert _gene_labels({"gene_ids": ["g1"], "symbols": None}).tolist() == ["g1"]
+    seen = {}
+    real_finish = figures._finish
+
+    def spy(fig, out_path, **kw):
+        ax = fig.axes[0]
+        seen["labels"] = [t.get_text() for t in ax.get_yticklabels()]
+        seen["widths"] = [p.get_width() for p in ax.patches]
+        seen["colors"] = {tuple(p.get_facecolor()) for p in ax.patches}
+        return real_finish(fig, out_path, **kw)
+
+    a = np.array([0.1, -5.0, 3.0, 0.0, -0.2] + [0.01] * 30)
+    names = np.array(["P", "N", "Q", "Z", "M"] + [f"x{i}" for i in range(30)], dtype=object)
+    figures._finish, orig = spy, figures._finish
+    try:
+        out = figures.sample_attribution_figure(a, names, tmp_path / "s.png", top=4, title="s1 → A")
+    finally:
+        figures._finish = orig
+    assert out.stat().st_size > 0 and not plt.get_fignums()
+    assert seen["labels"] == ["P", "M", "Q", "N"]  # top 4 by |attribution|, largest on top
+    np.testing.assert_allclose(seen["widths"], [0.1, -0.2, 3.0, -5.0])
+    assert len(seen["colors"]) == 2  # red and blue

@@ -11,7 +11,11 @@ sample's predicted class (classify) or its risk (survival) to the genes, and wri
     DIR/genes.tsv            gene_id, symbol: the columns of attributions.npy
     DIR/convergence.json     completeness: |Σ attributions - (f(x) - f(baseline))|, options
     DIR/top_genes.png        top genes per class
-    DIR/maps/<sample>.png    image models: input image and attribution map per sample
+    DIR/maps/<sample>.png    per explained sample (at most 12, spread over the predicted
+                             classes): image models, the input image and its attribution
+                             map; vector models, a signed bar chart of its top 20 genes by
+                             |attribution|, titled with the explained class (or the risk)
+                             and the sample's completeness delta
 
 Sparse top-k routing (``genemoe``, ``moe`` with k < n_experts) makes the output jump where
 a sample's experts change along the IG path; completeness then fails by the jump, and
@@ -40,7 +44,8 @@ __all__ = ["ExplainResult", "explain_run"]
 
 log = logging.getLogger(__name__)
 
-_MAX_MAPS = 12  # per-sample attribution maps drawn for image models
+_MAX_MAPS = 12  # per-sample attribution figures drawn (image maps or vector bar charts)
+_MAP_TOP_GENES = 20  # genes per vector-model sample figure
 
 
 @dataclass
@@ -67,7 +72,7 @@ class ExplainResult:
         lines += [f"  wrote {p.name}" for p in self.files if p.parent == self.out_dir]
         n_maps = sum(p.parent.name == "maps" for p in self.files)
         if n_maps:
-            lines.append(f"  wrote {n_maps} per-sample attribution maps in maps/")
+            lines.append(f"  wrote {n_maps} per-sample attribution figures in maps/")
         return "\n".join(lines)
 
 
@@ -150,9 +155,17 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         Pool samples per ``predicted`` class (default) or per ``label`` for the rankings.
         The attributed output is always the predicted class's logit (or the risk).
     top
-        Genes per class in the figure.
+        Genes per class in ``top_genes.png``.
     progress
         A progress bar while attributing.
+
+    Besides the tables and ``top_genes.png``, one figure per explained sample is drawn in
+    ``DIR/maps/<sample>.png`` for at most ``12`` samples (spread over the predicted
+    classes, the first of each in bundle order): for image models the input image with
+    its per-pixel attribution map, for vector models (``genemoe``, ``fcn``, ``mlp``, ...)
+    a signed bar chart of the sample's top 20 genes by |attribution| (symbols, else ids),
+    titled with the sample id, its explained class (or risk) and its completeness delta.
+    Their paths are in ``ExplainResult.files``.
     """
     from genemoe.train.run import load_model_file
 
@@ -187,7 +200,13 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     sample_ids = bundle.sample_ids[rows].astype(str)
     files = _write(out_dir, attr, ranking, conv, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top)
-    files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps")
+    if _image_layout(model) is not None:
+        files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps")
+    else:
+        explained = predicted if task == "classify" else np.array([f"risk {r:.3g}" for r in out[:, 0]],
+                                                                    dtype=object)
+        files += _vector_maps(attr, delta, sample_ids, predicted, explained, _gene_labels(payload),
+                              out_dir / "maps", synthetic=conv["synthetic"])
     return ExplainResult(out_dir, len(rows), task, conv, ranking, files)
 
 
@@ -227,16 +246,59 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
     return paths
 
 
+def _image_layout(model: torch.nn.Module):
+    """The model's gene → image layout, or None for a vector model."""
+    to_image = getattr(model, "to_image", None)
+    if to_image is None or not hasattr(to_image, "layout"):
+        return None
+    return to_image.layout()
+
+
+def _map_picks(predicted: np.ndarray) -> np.ndarray:
+    """Rows drawn in ``maps/``: at most ``_MAX_MAPS``, shared out over the predicted classes."""
+    return _cap_per_class(predicted, max(1, _MAX_MAPS // max(1, len(set(predicted.tolist())))))[:_MAX_MAPS]
+
+
+def _gene_labels(payload: dict) -> np.ndarray:
+    """Gene symbols of the model's columns; the gene id where a symbol is missing or empty."""
+    ids = np.asarray(payload["gene_ids"], dtype=object)
+    sym = payload.get("symbols")
+    if sym is None or len(sym) != len(ids):
+        return ids
+    sym = np.asarray(sym, dtype=object)
+    missing = pd.isna(sym) | (pd.Series(sym, dtype=object).astype(str).str.strip() == "").to_numpy()
+    return np.where(missing, ids, sym)
+
+
+def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, predicted: np.ndarray,
+                 explained: np.ndarray, labels: np.ndarray, maps_dir: Path, *,
+                 synthetic: bool = False) -> list[Path]:
+    """Per-sample bar chart of the top genes by |attribution|, for vector (non-image) models."""
+    from genemoe.explain.figures import sample_attribution_figure
+
+    change = attr.astype(np.float64).sum(1) - delta  # f(x) - f(baseline)
+    tag = " [SYNTHETIC DATA]" if synthetic else ""
+    paths = []
+    for i in _map_picks(predicted):
+        title = f"{sample_ids[i]} → {explained[i]}{tag}"
+        if np.isfinite(delta[i]):
+            title += f"\ncompleteness delta {float(delta[i]):+.3g}"
+            if abs(change[i]) >= 1e-3:  # as convergence_summary: tiny changes make noisy ratios
+                title += f" ({abs(float(delta[i])) / abs(float(change[i])):.1%} of f(x) - f(baseline))"
+        paths.append(sample_attribution_figure(attr[i], labels, maps_dir / f"{sample_ids[i]}.png",
+                                               top=_MAP_TOP_GENES, title=title))
+    return paths
+
+
 def _image_maps(model: torch.nn.Module, X: np.ndarray, attr: np.ndarray, sample_ids: np.ndarray,
                 predicted: np.ndarray, maps_dir: Path) -> list[Path]:
     """Per-sample input image + attribution map, for models with a gene → image layout."""
-    to_image = getattr(model, "to_image", None)
-    if to_image is None or not hasattr(to_image, "layout"):
+    layout = _image_layout(model)
+    if layout is None:
         return []
     from genemoe.explain.figures import attribution_map_figure
 
-    layout = to_image.layout()
-    pick = _cap_per_class(predicted, max(1, _MAX_MAPS // max(1, len(set(predicted.tolist())))))[:_MAX_MAPS]
+    pick = _map_picks(predicted)
     images, maps = layout.to_image(X[pick]), layout.to_image(attr[pick], reduce="sum")
     return [attribution_map_figure(images[j], maps[j], maps_dir / f"{sample_ids[i]}.png",
                                    title=f"{sample_ids[i]} → {predicted[i]}")

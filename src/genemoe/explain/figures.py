@@ -3,7 +3,10 @@
 - :func:`top_genes_figure`: one horizontal bar chart per class of its top genes' mean
   attribution (``genes_by_class.csv``);
 - :func:`attribution_map_figure`: for an image model, a sample's input image beside its
-  per-pixel attribution (sum over the genes of each pixel) overlaid on it.
+  per-pixel attribution (sum over the genes of each pixel) overlaid on it;
+- :func:`sample_attribution_figure`: for a vector model (no image layout), one sample's
+  top genes by |attribution| as signed horizontal bars (red: pushes the explained output
+  up, blue: down).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-__all__ = ["top_genes_figure", "attribution_map_figure"]
+__all__ = ["top_genes_figure", "attribution_map_figure", "sample_attribution_figure"]
+
+_POS, _NEG = "#b2182b", "#2166ac"  # red: positive attribution, blue: negative
 
 
 def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
@@ -32,7 +37,7 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
                              squeeze=False)
     for ax, cls in zip(axes.flat, classes, strict=False):
         df = ranking[ranking["class"] == cls].nsmallest(top, "rank")[::-1]
-        colors = np.where(df["mean_attribution"] >= 0, "#b2182b", "#2166ac")
+        colors = np.where(df["mean_attribution"] >= 0, _POS, _NEG)
         ax.barh(df["symbol"].astype(str), df["mean_attribution"], color=colors)
         ax.axvline(0, color="k", lw=0.6)
         n = int(df["n_samples"].iloc[0]) if len(df) else 0
@@ -60,6 +65,30 @@ def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path:
         ax.set_xticks([])
         ax.set_yticks([])
     return _finish(fig, out_path, title=title, dpi=100)
+
+
+def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *,
+                              top: int = 20, title: str = "") -> Path:
+    """One sample's ``top`` genes by |attribution|, as signed horizontal bars.
+
+    ``attribution`` is the sample's ``(n_genes,)`` row, ``labels`` the ``(n_genes,)`` gene
+    names (symbols; missing ones fall back to the caller's ids). The largest |attribution|
+    is drawn at the top; bars are red where positive, blue where negative.
+    """
+    a = np.asarray(attribution, np.float64).ravel()
+    names = np.asarray(labels, dtype=object).ravel()
+    if len(names) != len(a):
+        raise ValueError(f"{len(a)} attributions but {len(names)} gene labels")
+    idx = np.argsort(-np.abs(a), kind="stable")[:top][::-1]  # barh draws bottom-up
+    fig, ax = plt.subplots(figsize=(6.0, 0.26 * len(idx) + 1.6))
+    pos = np.arange(len(idx))  # positions, not names: duplicate symbols stay separate bars
+    ax.barh(pos, a[idx], color=np.where(a[idx] >= 0, _POS, _NEG))
+    ax.set_yticks(pos, [str(n) for n in names[idx]])
+    ax.axvline(0, color="k", lw=0.6)
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("IG attribution (signed)", fontsize=8)
+    ax.set_title(f"top {len(idx)} of {len(a)} genes by |attribution|", fontsize=8)
+    return _finish(fig, out_path, title=title, dpi=110)
 
 
 def _finish(fig: plt.Figure, out_path: Path, *, title: str, dpi: int) -> Path:
