@@ -160,7 +160,9 @@ def test_early_stopping_on_a_flat_validation_metric():
     cfg = TrainConfig(epochs=50, patience=3, progress=False)
     res = train_model(model, X_train=X[:90], y_train=y[:90], X_val=X[90:], y_val=y[90:],
                       task="classify", config=cfg, loss_fn=ce_loss, metric_fn=lambda o, y: 0.5)
-    assert res.stopped_early and res.best_epoch == 1 and len(res.history) == 4
+    assert res.stopped_early and len(res.history) == 4  # patience counts from epoch 1
+    # a flat metric ties every epoch: the lowest validation loss keeps the weights
+    assert res.best_epoch == 1 + int(np.argmin([h["val_loss"] for h in res.history]))
 
 
 def test_survival_with_cox_loss_and_event_batches():
@@ -361,3 +363,16 @@ def test_predict_outputs_bf16_refuses_clearly_and_checks_its_argument():
         predict_outputs(model, X, device="cpu", precision="bf16")
     with pytest.raises(InputError, match="unknown precision 'fp16'"):
         predict_outputs(model, X, device="cpu", precision="fp16")  # type: ignore[arg-type]
+
+
+def test_a_tie_on_the_metric_goes_to_the_lower_val_loss_without_resetting_patience():
+    X, y = make_classify()
+    model = TinyModel(X.shape[1], 3)
+    cfg = TrainConfig(epochs=50, patience=4, progress=False, lr=3e-2)
+    res = train_model(model, X_train=X[:90], y_train=y[:90], X_val=X[90:], y_val=y[90:],
+                      task="classify", config=cfg, loss_fn=ce_loss, metric_fn=lambda o, y: 1.0)
+    losses = [h["val_loss"] for h in res.history]
+    assert res.stopped_early and len(res.history) == 5  # patience counts from epoch 1
+    assert res.best_epoch == 1 + int(np.argmin(losses))  # the saturated metric's lowest loss
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, res.best_state[k])

@@ -85,6 +85,7 @@ class TrainConfig:
     #                                                 names missing from a mapping weigh 0)
     patience: int | None = 15  # early stop after this many epochs without improvement; None = off
     min_delta: float = 0.0  # an improvement must beat the best val metric by more than this
+    #                         (an exact tie goes to the epoch with the lower val loss)
     restore_best: bool = True  # leave the best epoch's weights in the model at the end
     seed: int = 0  # seeds batches (numpy Generator) and torch RNG (dropout); + rank under DDP
     device: Device = "auto"  # "auto" = CUDA when available, else CPU
@@ -329,6 +330,8 @@ class _Run:
     best_state: dict[str, torch.Tensor] | None = None
     best_metric: float = math.nan
     best_epoch: int | None = None
+    best_loss: float = math.nan  # validation loss at best_epoch (breaks ties on the metric)
+    improved_epoch: int | None = None  # last epoch that raised the metric itself (patience)
     stopped_early: bool = False
     unweighted_aux: set[str] = field(default_factory=set)
 
@@ -417,12 +420,24 @@ def _epoch_record(means: dict[str, np.ndarray]) -> dict[str, Any]:
     return rec
 
 
-def _update_best(run: _Run, epoch: int, metric: float) -> None:
+def _update_best(run: _Run, epoch: int, metric: float, loss: float = math.nan) -> None:
+    """Keep the epoch with the best validation metric; a tie goes to the lower validation loss.
+
+    On small validation sets a metric such as accuracy or macro-F1 saturates (e.g. 1.0 on
+    37 samples) many epochs before training has converged; the validation loss still tells
+    those epochs apart, so the first epoch to touch the ceiling does not win by default.
+    Patience still counts from the last epoch that raised the metric itself.
+    """
     cfg = run.config
     better = math.isfinite(metric) and (
         not math.isfinite(run.best_metric) or metric > run.best_metric + cfg.min_delta)
-    if better or not math.isfinite(run.best_metric):  # without any finite metric: latest epoch
+    tie = (math.isfinite(metric) and metric == run.best_metric and math.isfinite(loss)
+           and (not math.isfinite(run.best_loss) or loss < run.best_loss))
+    if better or not math.isfinite(run.best_metric):
+        run.improved_epoch = epoch  # a tie moves the kept weights, not the patience clock
+    if better or tie or not math.isfinite(run.best_metric):  # no finite metric: latest epoch
         run.best_metric = metric if math.isfinite(metric) else math.nan
+        run.best_loss = loss
         run.best_epoch = epoch
         run.best_state = cpu_state_dict(run.model.state_dict())
 
@@ -441,9 +456,9 @@ def _run_epoch(run: _Run, epoch: int) -> dict[str, Any]:
         raise FloatingPointError(f"training diverged at epoch {epoch} (train loss "
                                  f"{rec['train_loss']}): lower lr or set grad_clip")
     rec["val_loss"], rec["val_metric"] = _validate(run)
-    _update_best(run, epoch, rec["val_metric"])
+    _update_best(run, epoch, rec["val_metric"], rec["val_loss"])
     run.schedule.epoch_end(rec["val_metric"])
-    patience, stalled = run.config.patience, epoch - (run.best_epoch or 0)
+    patience, stalled = run.config.patience, epoch - (run.improved_epoch or run.best_epoch or 0)
     run.stopped_early = patience is not None and stalled >= patience and epoch < run.config.epochs
     rec["seconds"] = time.perf_counter() - t0
     run.epoch = epoch
@@ -485,6 +500,10 @@ def _resume(run: _Run, path: Path) -> None:
     run.epoch, run.history = int(ckpt["epoch"]), list(ckpt["history"])
     run.best_state, run.best_epoch = ckpt["best_state"], ckpt["best_epoch"]
     run.best_metric = ckpt["best_metric"]
+    best_rec = next((h for h in run.history if h.get("epoch") == run.best_epoch), {})
+    run.best_loss = float(best_rec.get("val_loss", math.nan))
+    run.improved_epoch = next((h["epoch"] for h in run.history  # first to reach the best value
+                               if h.get("val_metric") == run.best_metric), run.best_epoch)
     run.stopped_early = bool(extra.get("stopped_early", False))
     restore_rng_state(ckpt["rng_state"], run.generator, rank=run.info.rank,
                       world_size=run.info.world_size)
