@@ -639,6 +639,6 @@ def _fit(run: _Run, ckpt_path: Path | None, meta: dict[str, Any] | None, log_pat
                             "@ %s)", run.epoch, rec["train_loss"], rec["val_loss"],
                             rec["val_metric"], run.best_metric, run.best_epoch)
     if run.stopped_early:
-        logger.info("early stop after epoch %d: no val improvement since epoch %s",
-                    run.epoch, run.best_epoch)
+        logger.info("early stop after epoch %d: no val metric gain since epoch %s (weights of "
+                    "epoch %s kept)", run.epoch, run.improved_epoch, run.best_epoch)
     return run.stopped_early or run.epoch >= cfg.epochs
