@@ -113,7 +113,7 @@ def test_end_to_end_writes_every_file_and_the_mixing_scores(pretrained, tmp_path
     bundle, run_dir, _ = pretrained
     out = tmp_path / "feat"
     result = analyse_features(run_dir, data=bundle.path, out_dir=out, n_features=5, threshold=0.2,
-                              embedding="both")
+                              embedding="tsne")  # UMAP (numba JIT: ~30 s) is the slow test below
     figures = feature_figures(out)
     s = json.loads((out / "summary.json").read_text())
     n_test, n_genes = len(bundle.indices("test")), bundle.n_genes
@@ -135,9 +135,25 @@ def test_end_to_end_writes_every_file_and_the_mixing_scores(pretrained, tmp_path
     for p in figures:
         img = mpimg.imread(p)
         assert img[..., :3].std() > 0.01  # something was drawn
-    # UMAP runs when umap-learn is installed; otherwise the summary says it did not.
-    assert any("UMAP not available" in n for n in s["notes"]) or "umap" in rec["embeddings"]
     assert "mixing" in result.describe()
+
+
+@pytest.mark.slow
+def test_umap_view_with_its_mixing_score(pretrained, tmp_path):
+    from genemoe.evaluate.features import umap_available
+
+    if not umap_available():
+        pytest.skip("umap-learn is not installed (pip install 'genemoe[explain]')")
+    bundle, run_dir, _ = pretrained
+    out = tmp_path / "feat"
+    analyse_features(run_dir, data=bundle.path, out_dir=out, n_features=5, embedding="both")
+    s = json.loads((out / "summary.json").read_text())
+    rec = s["reconstruction"]
+    assert rec["embeddings"] == ["tsne", "umap"] and 0.0 <= rec["mixing"]["umap"]["score"] <= 1.0
+    emb = pd.read_csv(out / "embedding_umap.tsv", sep="\t")
+    assert len(emb) == 2 * len(bundle.indices("test")) and np.isfinite(emb[["x", "y"]]).all().all()
+    figures = feature_figures(out)
+    assert any(p.name.endswith("_umap.png") for p in figures)
 
 
 def test_refuses_samples_the_pretraining_used(pretrained, tmp_path):
