@@ -10,6 +10,7 @@ Usage::
 
     python benchmarks/bench_image.py --quick --out bench_out/image.json   # resnet50 @ 64
     python benchmarks/bench_image.py --out image.json                     # 4 nets x 64/128/224
+    python benchmarks/bench_image.py --names resnet50 vgg19 --sizes 64 224 --ig-steps 16
 """
 
 from __future__ import annotations
@@ -79,18 +80,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="resnet50 at 64 x 64 only")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     ap.add_argument("--threads", type=int, default=None, help="torch threads")
+    ap.add_argument("--names", nargs="+", default=None, help="backbones (default: all four)")
+    ap.add_argument("--sizes", nargs="+", type=int, default=None, help="image sizes (64 128 224)")
+    ap.add_argument("--ig-steps", type=int, default=None, help="IG steps (default 50; quick 16)")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    names = ["resnet50"] if args.quick else ["resnet50", "densenet169", "vgg19", "xception"]
-    sizes = [64] if args.quick else [64, 128, 224]
+    names = args.names or (["resnet50"] if args.quick else ["resnet50", "densenet169", "vgg19", "xception"])
+    sizes = args.sizes or ([64] if args.quick else [64, 128, 224])
+    ig_steps = args.ig_steps or (16 if args.quick else 50)
     n_genes, batch = 5000, 16
     results: dict[str, dict] = {}
     for name in names:
         for size in sizes:
             try:
                 r = bench_one(name, size, n_genes=n_genes, batch=batch,
-                              repeats=3 if args.quick else 2, ig_steps=16 if args.quick else 50)
+                              repeats=3 if args.quick else 2, ig_steps=ig_steps)
             except Exception as exc:  # report and go on
                 r = {"error": f"{type(exc).__name__}: {exc}"}
             results.setdefault(name, {})[str(size)] = r
