@@ -218,7 +218,8 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
     if conv["max_relative_delta"] > 0.05:
         conv["warning"] = ("attributions miss f(x) - f(baseline) by more than 5% for some samples: "
                            "raise --n-steps; if the gap does not shrink, the output jumps along the "
-                           "path (sparse top-k expert routing) and the attributions are approximate")
+                           "path (sparse top-k expert routing, ReLU kinks) and the attributions are "
+                           "approximate")
     return conv
 
 
