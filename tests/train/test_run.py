@@ -117,7 +117,6 @@ def test_image_flags_are_refused_for_vector_models(bundle, tmp_path):
 
 def test_input_scaling_global_for_image_backbones_per_gene_otherwise(bundle, tmp_path):
     from genemoe.data.scaling import Scaler
-
     from genemoe.models.image import IMAGE_MODELS, input_scaling
 
     assert {m: input_scaling(m, {}) for m in IMAGE_MODELS} == {

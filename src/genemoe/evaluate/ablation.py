@@ -66,11 +66,11 @@ from genemoe.evaluate.benchmark import (
     FoldPlan,
     FoldPretrained,
     _fold_preprocessing,
-    _markdown,
     plan_folds,
     run_benchmark,
     summary_table,
 )
+from genemoe.evaluate.benchmark_tables import _markdown
 from genemoe.train.pretrain import (
     PretrainData,
     PretrainResult,

@@ -1,0 +1,158 @@
+"""The tables of ``genemoe benchmark``: results, mean ± std, paired comparisons, markdown.
+
+Split from :mod:`genemoe.evaluate.benchmark` (which re-exports every public name): these
+functions read finished cells (``results.csv`` rows) and write nothing themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
+           "paired_comparisons", "summary_markdown"]
+
+Task = Literal["classify", "survival"]
+
+PROPOSED_MODELS = ("genemoe", "moe")  # the methods under test; every other model is a baseline
+PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
+METRICS = {  # results.csv columns summarised in summary.md, in order
+    "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1"),
+    "survival": ("c_index", "uno_c_index", "logrank_p"),
+}
+
+
+def results_table(cells: list[dict]) -> pd.DataFrame:
+    """One row per cell: identifiers, sizes, metrics (and per-type F1 or C-index)."""
+    rows = []
+    for c in cells:
+        m = c["metrics"]
+        row = {"model": c["model"], "repeat": c["repeat"], "fold": c["fold"], "seed": c["seed"],
+               "n_train": c["n"]["train"], "n_val": c["n"]["val"], "n_test": c["n"]["test"],
+               "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3)}
+        if c["task"] == "classify":
+            row.update({k: m[k] for k in METRICS["classify"]})
+            row.update({f"f1_{t}": v["f1"] for t, v in m["per_class"].items() if v["support"] > 0})
+        else:
+            lo, hi = m["c_index_ci"]
+            uno = m.get("uno_c_index")
+            row.update(c_index=m["c_index"], c_index_lo=lo, c_index_hi=hi,
+                       uno_c_index=np.nan if uno is None else uno, logrank_p=m["logrank_p"],
+                       n_events=m["n_events"])
+            row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    fixed = [c for c in df.columns if not c.startswith(("f1_", "c_index_"))
+             or c in ("c_index_lo", "c_index_hi")]
+    per_type = sorted(c for c in df.columns if c not in fixed)
+    return df[fixed + per_type]
+
+
+def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
+    """Mean ± std over folds per model: one row per model, one ``"m ± s"`` column per metric."""
+    cols = [c for c in METRICS[task] if c in results.columns]
+    out = []
+    for model, g in results.groupby("model", sort=False):
+        row = {"model": model, "folds": len(g)}
+        for c in cols:
+            v = g[c].dropna()
+            sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
+            row[c] = "–" if v.empty else f"{v.mean():.3f}{sd}" + (
+                f" ({len(v)}/{len(g)} folds)" if len(v) < len(g) else "")
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def _best_baseline(results: pd.DataFrame, metric: str) -> str:
+    """The baseline with the highest mean ``metric`` (any model when all are proposed)."""
+    means = results.groupby("model", sort=False)[metric].mean()
+    base = means[[m for m in means.index if m not in PROPOSED_MODELS]]
+    return str((base if len(base) else means).idxmax())
+
+
+def paired_comparisons(results: pd.DataFrame, task: Task) -> tuple[str, pd.DataFrame]:
+    """Each model against the best baseline: Wilcoxon signed-rank over paired folds.
+
+    Returns
+    -------
+    tuple
+        The best baseline's name, and one row per other model: ``mean_difference`` (model −
+        baseline, primary metric), ``wins``/``ties``/``losses`` over folds, ``n_pairs``,
+        ``p_value`` (two-sided; NaN when undefined) and ``note`` (e.g. too few folds).
+    """
+    metric = PRIMARY_METRIC[task]
+    best = _best_baseline(results, metric)
+    wide = results.pivot_table(index=["repeat", "fold"], columns="model", values=metric)
+    rows = []
+    for model in results["model"].unique():
+        if model == best:
+            continue
+        pair = wide[[model, best]].dropna()
+        d = (pair[model] - pair[best]).to_numpy()
+        rows.append({"model": model, "mean_difference": float(d.mean()) if d.size else np.nan,
+                     "wins": int((d > 0).sum()), "ties": int((d == 0).sum()),
+                     "losses": int((d < 0).sum()), "n_pairs": int(d.size), **_wilcoxon(d)})
+    return best, pd.DataFrame(rows, columns=["model", "mean_difference", "wins", "ties", "losses",
+                                             "n_pairs", "p_value", "note"])
+
+
+def _wilcoxon(d: np.ndarray) -> dict:
+    """Two-sided Wilcoxon signed-rank p of paired differences ``d``, and a note."""
+    n = int((d != 0).sum())
+    if n == 0:
+        return {"p_value": np.nan, "note": "no non-zero difference: test undefined"}
+    p = float(stats.wilcoxon(d).pvalue)
+    min_p = 2.0 ** (1 - n)  # exact two-sided test: the most extreme of 2^n sign patterns, twice
+    note = (f"only {n} non-zero pairs: the smallest possible p is {min_p:.3g}, so p < 0.05 "
+            "cannot be reached; use more folds or repeats" if min_p >= 0.05 else "")
+    return {"p_value": p, "note": note}
+
+
+def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
+    """``summary.md``: protocol, mean ± std per model, paired comparisons, per-type C-index."""
+    task = protocol["task"]
+    metric = PRIMARY_METRIC[task]
+    synthetic = protocol.get("bundle_summary", {}).get("synthetic")
+    lines = [f"# genemoe benchmark: {task}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
+             _protocol_text(protocol), "", "## Mean ± std over folds", "",
+             _markdown(summary_table(results, task)), ""]
+    if results["model"].nunique() > 1:
+        best, comp = paired_comparisons(results, task)
+        lines += [f"## Paired comparisons against the best baseline: {best}", "",
+                  f"Difference in {metric} (model − {best}) over identical folds; two-sided "
+                  "Wilcoxon signed-rank test (`scipy.stats.wilcoxon`) over the paired folds.", "",
+                  _markdown(comp.round({"mean_difference": 4, "p_value": 4})), ""]
+    per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
+                ("c_index_lo", "c_index_hi")]
+    if per_type:
+        means = results.groupby("model", sort=False)[per_type].mean().round(3)
+        means.columns = [c.removeprefix("c_index_") for c in means.columns]
+        lines += ["## C-index per cancer type (mean over folds; NaN: < 2 events in a fold)", "",
+                  _markdown(means.reset_index()), ""]
+    return "\n".join(lines)
+
+
+def _protocol_text(p: dict) -> str:
+    strat = "cancer type and event" if p["task"] == "survival" else "cancer type"
+    return (f"{p['n_folds']}-fold cross-validation × {p['n_repeats']} repeat(s), stratified by "
+            f"{strat}; fold seeds {p['seed']}..{p['seed'] + p['n_repeats'] - 1}; identical folds "
+            f"for every model. Validation: {p['val_fraction']:.0%} of each fold's training part "
+            "(early stopping, model selection). Gene filter and scaler fitted on each fold's "
+            f"training part only. Preset `{p['preset']}`"
+            + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`.")
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table (no optional dependency)."""
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return "NaN" if np.isnan(v) else f"{v:.4g}"
+        return str(v)
+
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    sep = "|" + "---|" * len(df.columns)
+    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, sep, *body])
