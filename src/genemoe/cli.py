@@ -24,6 +24,17 @@ app.add_typer(download_app, name="download")
 log = logging.getLogger("genemoe")
 
 Paths = Annotated[list[Path], typer.Option(help="Input file (repeat the flag for several).")]
+# Options several commands share (one declaration, one help text).
+Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
+Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
+ConfigYaml = Annotated[Path | None, typer.Option(help="YAML overriding the preset.")]
+Device = Annotated[str, typer.Option(help="auto | cpu | cuda")]
+Epochs = Annotated[int | None, typer.Option(help="Override the preset's epochs.")]
+Seed = Annotated[int, typer.Option(help="Seed.")]
+FoldSeed = Annotated[int, typer.Option(help="Seed of the folds and the models.")]
+Folds = Annotated[int, typer.Option(help="K of the stratified K-fold split.")]
+Repeats = Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")]
+Progress = Annotated[bool, typer.Option(help="Show a progress bar.")]
 
 
 def _csv(value: str | None) -> tuple[str, ...] | None:
@@ -97,15 +108,15 @@ def prepare(
 
 @app.command()
 def train(
-    data: Annotated[Path, typer.Option(help="Bundle directory.")],
+    data: Bundle,
     out: Annotated[Path, typer.Option(help="Run directory to write.")],
     task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
     model: Annotated[str, typer.Option(help="Registered model name (see `genemoe models`).")] = "genemoe",
-    preset: Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")] = "small",
-    config: Annotated[Path | None, typer.Option(help="YAML overriding the preset.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
-    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
-    epochs: Annotated[int | None, typer.Option(help="Override the preset's epochs.")] = None,
+    preset: Preset = "small",
+    config: ConfigYaml = None,
+    seed: Seed = 0,
+    device: Device = "auto",
+    epochs: Epochs = None,
     pretrained: Annotated[Path | None, typer.Option(help="Pre-trained run to start from.")] = None,
     freeze_encoder_epochs: Annotated[int, typer.Option(
         help="With --pretrained: keep the encoder frozen for this many epochs.")] = 0,
@@ -120,7 +131,7 @@ def train(
         help="ImageNet backbones: imagenet | none | PATH (a timm state-dict file).")] = None,
     finetune: Annotated[str | None, typer.Option(
         help="ImageNet backbones: head | last_block | all.")] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    progress: Progress = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""
     from genemoe.train.run import train_run
@@ -160,7 +171,7 @@ def predict(
 def demo(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("demo_out"),
     data: Annotated[Path | None, typer.Option(help="Use this bundle instead of the synthetic cohort.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+    seed: Seed = 0,
 ) -> None:
     """Run the whole pipeline built so far on the synthetic cohort (or --data)."""
     from genemoe.demo import run_demo
@@ -170,7 +181,7 @@ def demo(
 
 @app.command()
 def export(
-    data: Annotated[Path, typer.Option(help="Bundle directory.")],
+    data: Bundle,
     out: Annotated[Path, typer.Option(help="AnnData file to write (.h5ad), for scanpy.")],
 ) -> None:
     """Write a bundle as AnnData (.h5ad): X, obs, var and the preparation record."""
@@ -194,14 +205,14 @@ def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for th
 def pretrain(
     data: Annotated[list[Path], typer.Option(help="Bundle directory (repeat for several).")],
     out: Annotated[Path, typer.Option(help="Run directory to write (resumed if it has a checkpoint).")],
-    preset: Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")] = "small",
-    config: Annotated[Path | None, typer.Option(help="YAML overriding the preset.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
-    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    preset: Preset = "small",
+    config: ConfigYaml = None,
+    seed: Seed = 0,
+    device: Device = "auto",
     epochs: Annotated[int | None, typer.Option(help="Override the preset's pretrain epochs.")] = None,
     model: Annotated[str | None, typer.Option(
         help="Encoder family: genemoe | moe | vaecox (default: the preset's pretrain.model).")] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    progress: Progress = True,
 ) -> None:
     """Self-supervised pre-training of an encoder/decoder (Gene-MOE: WGAN-GP + KL + L1)."""
     from genemoe.train.pretrain import pretrain_run
@@ -235,18 +246,18 @@ def explain(
 
 @app.command()
 def benchmark(
-    data: Annotated[Path, typer.Option(help="Bundle directory.")],
+    data: Bundle,
     models: Annotated[str, typer.Option(help="Comma-separated registered models (see `genemoe models`).")],
     out: Annotated[Path, typer.Option(help="Benchmark directory (re-run the command to resume).")],
     task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
-    folds: Annotated[int, typer.Option(help="K of the stratified K-fold split.")] = 3,
-    repeats: Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")] = 1,
-    preset: Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")] = "small",
-    seed: Annotated[int, typer.Option(help="Seed of the folds and the models.")] = 0,
-    epochs: Annotated[int | None, typer.Option(help="Override the preset's epochs.")] = None,
-    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    folds: Folds = 3,
+    repeats: Repeats = 1,
+    preset: Preset = "small",
+    seed: FoldSeed = 0,
+    epochs: Epochs = None,
+    device: Device = "auto",
     plots: Annotated[bool, typer.Option(help="Also draw the PNG figures into OUT/plots.")] = True,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    progress: Progress = True,
 ) -> None:
     """Every model on identical, repeated, stratified folds: results.csv and summary.md."""
     from genemoe.evaluate.benchmark import run_benchmark
@@ -274,12 +285,12 @@ def report(
 
 @app.command()
 def ablation(
-    data: Annotated[Path, typer.Option(help="Bundle directory.")],
+    data: Bundle,
     out: Annotated[Path, typer.Option(help="Output directory (re-run the command to resume).")],
     task: Annotated[str, typer.Option(help="classify (Table III) | survival (Table II)")] = "classify",
-    repeats: Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")] = 5,
-    folds: Annotated[int, typer.Option(help="K of the stratified K-fold split.")] = 3,
-    preset: Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")] = "small",
+    repeats: Repeats = 5,
+    folds: Folds = 3,
+    preset: Preset = "small",
     pretrained: Annotated[Path | None, typer.Option(
         help="`genemoe pretrain` run for the pre-trained Gene-MOE (must not hold test samples).")] = None,
     pretrain_per_fold: Annotated[bool, typer.Option(
@@ -290,9 +301,9 @@ def ablation(
     freeze_encoder_epochs: Annotated[int, typer.Option(
         help="With --pretrained or --pretrain-per-fold: keep the encoder frozen for this many "
              "epochs.")] = 0,
-    seed: Annotated[int, typer.Option(help="Seed of the folds and the models.")] = 0,
-    epochs: Annotated[int | None, typer.Option(help="Override the preset's epochs.")] = None,
-    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    seed: FoldSeed = 0,
+    epochs: Epochs = None,
+    device: Device = "auto",
     n_boot: Annotated[int, typer.Option(help="Bootstrap resamples of each survival C-index CI.")] = 200,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
