@@ -25,9 +25,12 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(0)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def _one_torch_thread():
-    """Tests use tiny tensors: one thread avoids OpenMP spin costs on 2 (shared) cores."""
+    """Tests use tiny tensors: one thread avoids OpenMP spin costs on 2 (shared) cores.
+
+    Session-wide, so module-scoped fixtures that train models run on one thread too.
+    """
     n = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

@@ -46,7 +46,6 @@ def preset(tmp_path_factory):
 
 
 def _pretrain(bundle_path, preset, out):
-    torch.set_num_threads(1)
     return pretrain_run([bundle_path], out_dir=out, config_path=preset, device="cpu",
                         progress=False).out_dir
 
@@ -66,14 +65,12 @@ def unseen_run(bundle, preset, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def classify(bundle, preset, tmp_path_factory):
-    torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("abl") / "classify"
     return run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset), **OPTS)
 
 
 @pytest.fixture(scope="module")
 def survival(bundle, preset, unseen_run, tmp_path_factory):
-    torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("abl") / "survival"
     return run_ablation(bundle.path, task="survival", out_dir=out, preset=str(preset),
                         pretrained=unseen_run, n_boot=20, **OPTS)
@@ -173,7 +170,6 @@ def test_cli_reruns_resume_from_the_cells(classify, bundle, preset):
 
 @pytest.fixture(scope="module")
 def per_fold_classify(bundle, preset, tmp_path_factory):
-    torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("abl") / "per_fold_classify"
     return run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
                         pretrain_per_fold=True, **OPTS)
@@ -181,7 +177,6 @@ def per_fold_classify(bundle, preset, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def per_fold_survival(bundle, preset, tmp_path_factory):
-    torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("abl") / "per_fold_survival"
     return run_ablation(bundle.path, task="survival", out_dir=out, preset=str(preset),
                         pretrain_per_fold=True, pretrain_epochs=2, n_boot=20, **OPTS)

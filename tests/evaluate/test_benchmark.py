@@ -8,7 +8,6 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from scipy import stats
 
 import genemoe.evaluate.benchmark as bm
@@ -23,7 +22,6 @@ def bundle(synthetic_bundle):
 
 @pytest.fixture(scope="module")
 def classify_run(bundle, tmp_path_factory):
-    torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("bench_out") / "classify"
     res = bm.run_benchmark(bundle.path, task="classify", models=["logreg", "fcn"], n_folds=2,
                            epochs=2, out_dir=out)

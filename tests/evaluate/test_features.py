@@ -8,7 +8,6 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 import yaml
 
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
@@ -103,7 +102,6 @@ def pretrained(tmp_path_factory):
         "model": {"genemoe": TINY_MODEL},
         "pretrain": {"epochs": 2, "batch_size": 32, "lr": 3e-3, "n_critic": 1, "critic_widths": [16]},
     }))
-    torch.set_num_threads(1)
     run = pretrain_run([bundle.path], out_dir=d / "run", config_path=cfg, seed=0, device="cpu",
                        progress=False)
     return bundle, run.out_dir, cfg

@@ -118,7 +118,6 @@ def test_rank_genes_orders_by_mean_attribution():
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    torch.set_num_threads(1)
     d = tmp_path_factory.mktemp("explain")
     c = make_synthetic_cohort(n_samples=240, n_genes=120, n_types=4, seed=4)
     f = write_synthetic_files(c, d / "in")

@@ -22,13 +22,6 @@ TINY = dict(image_size=32, weights="none")
 SLOW = {"densenet169", "vgg19", "xception"}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 # ------------------------------------------------------------------ torchvision shim
 

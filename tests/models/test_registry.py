@@ -39,14 +39,6 @@ _BACKBONES = ("resnet50", "densenet169", "vgg19", "xception")
 TINY |= {name: dict(image_size=32, weights="none") for name in _BACKBONES}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # Tiny tensors: thread start-up costs more than it saves, badly so on a loaded machine.
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 def _data(task: str) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
     g = torch.Generator().manual_seed(0)

@@ -9,7 +9,6 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from typer.testing import CliRunner
 
 from genemoe.cli import app
@@ -34,7 +33,6 @@ def assert_png(path) -> None:
 
 @pytest.fixture(scope="module")
 def dirs(tmp_path_factory):
-    torch.set_num_threads(1)
     d = tmp_path_factory.mktemp("report")
     c = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=2)
     f = write_synthetic_files(c, d / "in")

@@ -14,15 +14,6 @@ from genemoe.train import checkpoint as ckpt_mod
 from genemoe.train.checkpoint import load_checkpoint, save_checkpoint
 from genemoe.train.loop import TrainConfig, train_model
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 CFG = TrainConfig(epochs=6, batch_size=32, lr=1e-2, progress=False, aux_weight=0.5,
                   schedule="cosine", warmup_epochs=1, patience=None)
 

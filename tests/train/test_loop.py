@@ -26,15 +26,6 @@ from genemoe.train.losses import LossOutput, cox_ph_loss
 from genemoe.train.sampling import SurvivalTarget, shuffled_batches, stratified_event_batches
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: tiny models train ~10x faster than with threads fighting for cores."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 class _Route(nn.Module, AuxLossMixin):
     """A soft router over ``k`` linear blocks that records an aux loss and a load stat."""
 

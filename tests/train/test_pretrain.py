@@ -56,7 +56,6 @@ def tiny_yaml(tmp_path_factory):
 @pytest.fixture(scope="module")
 def run(bundle, tiny_yaml, tmp_path_factory):
     out = tmp_path_factory.mktemp("pt") / "run"
-    torch.set_num_threads(1)
     return pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, seed=0, device="cpu",
                         progress=False)
 
