@@ -250,3 +250,10 @@ def test_default_grid_never_lets_the_resize_skip_genes() -> None:
     assert _default_grid(54_271, 64) == 64 and _default_grid(64 * 64 + 1, 64) == 64
     # genes fit: the smallest square holding each once, then resized up
     assert _default_grid(64 * 64, 64) is None and _default_grid(100, 64) is None
+
+
+def test_image_module_names_the_same_backbones() -> None:
+    from genemoe.models.backbones import BACKBONES
+    from genemoe.models.image import IMAGENET_BACKBONES
+
+    assert IMAGENET_BACKBONES == tuple(BACKBONES)  # input_scaling's default reads this list

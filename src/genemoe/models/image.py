@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 LayoutName = Literal["reshape", "genomic", "similarity"]
 HYBRID_KEYS = ("layout", "image_size", "gene_order", "layout_state", "layout_bundle",
                "n_filters", "hidden", "dropout", "input_scaling")
-IMAGE_MODELS = ("hybrid_cnn", "resnet50", "densenet169", "vgg19", "xception")
+IMAGENET_BACKBONES = ("resnet50", "densenet169", "vgg19", "xception")  # = backbones.BACKBONES
+IMAGE_MODELS = ("hybrid_cnn", *IMAGENET_BACKBONES)
 
 
 def input_scaling(model_name: str, config: dict[str, Any]) -> Literal["standard", "global"]:
@@ -58,7 +59,7 @@ def input_scaling(model_name: str, config: dict[str, Any]) -> Literal["standard"
     images and stayed near 0.85 on z-scored ones (``hybrid_cnn`` reached 1.0 validation
     accuracy on z-scored images, so it keeps them).
     """
-    default = "global" if model_name in IMAGE_MODELS and model_name != "hybrid_cnn" else "standard"
+    default = "global" if model_name in IMAGENET_BACKBONES else "standard"
     value = config.get("input_scaling", default)
     if value not in ("standard", "global"):
         raise input_error(f"input_scaling must be standard or global, got {value!r}",

@@ -24,16 +24,15 @@ any sample the fine-tuning will test on.
 :func:`train_with_frozen_encoder` freezes the encoder (every submodule of
 :func:`encoder_paths`) for the first N epochs and then unfreezes it, using the trainer's
 pause/resume (``max_epochs_this_call`` + checkpoint). ``--encoder-lr`` gives the encoder
-its own learning rate through ``TrainConfig.module_lr={"encoder": lr}``:
-:func:`train_with_frozen_encoder` extends that entry to every encoder submodule
-(:func:`encoder_module_lr`; VAE-Cox: ``{"encoder": lr, "mu": lr}``), whose weights form
+its own learning rate through ``TrainConfig.module_lr``, the ``"encoder"`` entry spread
+over every encoder submodule by :func:`encoder_module_lr` (VAE-Cox: ``{"encoder": lr,
+"mu": lr}``; ``genemoe train`` does this when it builds the config), whose weights form
 their own optimiser groups (frozen or not, so the group layout, and the checkpoint, are the
 same in both phases).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -287,15 +286,10 @@ def train_with_frozen_encoder(train_fn: Callable[..., Any], model: nn.Module, *,
     The first ``freeze_epochs`` epochs run with the encoder frozen (the trainer pauses via
     ``max_epochs_this_call``), the rest with it trainable, resuming from the checkpoint.
     A run interrupted in either phase resumes in the right one. ``freeze_epochs`` at or
-    above the run's epochs freezes the whole run. A ``config`` (``TrainConfig``) whose
-    ``module_lr`` names ``"encoder"`` has that rate extended to every encoder submodule
-    (:func:`encoder_module_lr`).
+    above the run's epochs freezes the whole run. An encoder learning rate belongs in the
+    ``config``'s ``module_lr`` already spread over every encoder part
+    (:func:`encoder_module_lr`, as ``genemoe train`` does).
     """
-    config = kwargs.get("config")
-    if config is not None and config.module_lr:
-        module_lr = encoder_module_lr(model, config.module_lr)
-        if module_lr != dict(config.module_lr):
-            kwargs["config"] = dataclasses.replace(config, module_lr=module_lr)
     if freeze_epochs <= 0:
         return train_fn(model, checkpoint_path=checkpoint_path, **kwargs)
     done = int(load_checkpoint(checkpoint_path)["epoch"]) if Path(checkpoint_path).is_file() else 0

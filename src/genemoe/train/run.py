@@ -437,11 +437,10 @@ def _with_model_options(model_name: str, model_cfg: dict, options: dict[str, Any
     (``layout_state``, ``gene_order`` or ``layout_bundle``) fits it on the bundle being
     trained on: its gene positions, and for ``similarity`` its training split only.
     """
-    from genemoe.models.backbones import BACKBONE_KEYS
-    from genemoe.models.image import HYBRID_KEYS, IMAGE_MODELS
+    from genemoe.models.backbones import BACKBONE_KEYS, BACKBONES
+    from genemoe.models.image import HYBRID_KEYS
 
-    keys = {"hybrid_cnn": HYBRID_KEYS}.get(model_name, BACKBONE_KEYS if model_name in
-                                           IMAGE_MODELS else ())
+    keys = HYBRID_KEYS if model_name == "hybrid_cnn" else BACKBONE_KEYS if model_name in BACKBONES else ()
     refused = sorted(set(options) - set(keys))
     if refused:
         flags = ", ".join("--" + k.replace("_", "-") for k in refused)
