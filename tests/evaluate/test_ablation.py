@@ -21,9 +21,8 @@ from genemoe.evaluate.ablation import (
 )
 from genemoe.train.finetune import read_pretrained
 from genemoe.train.pretrain import pretrain_run
+from tiny_configs import TINY_GENEMOE
 
-TINY_GENEMOE = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k": 1,
-                "n_tokens": 4, "n_heads": 2, "latent": 8, "dropout": 0.1, "attn_dropout": 0.0}
 OPTS = dict(n_folds=2, n_repeats=1, epochs=2, device="cpu")
 
 

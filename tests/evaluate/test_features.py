@@ -22,9 +22,7 @@ from genemoe.evaluate.features import (
 )
 from genemoe.report.feature_plots import feature_figures
 from genemoe.train.pretrain import pretrain_run
-
-TINY_MODEL = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k": 1,
-              "n_tokens": 4, "n_heads": 2, "latent": 8, "dropout": 0.1, "attn_dropout": 0.0}
+from tiny_configs import TINY_GENEMOE as TINY_MODEL
 
 
 def test_pearson_matrix_equals_corrcoef():

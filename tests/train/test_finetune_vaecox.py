@@ -20,10 +20,9 @@ from genemoe.train.finetune import (
 )
 from genemoe.train.pretrain import pretrain_run
 from genemoe.train.run import load_model_file, train_run
+from tiny_configs import TINY_GENEMOE
 
 TINY_VAECOX = {"hidden": 16, "latent": 4, "head_hidden": 3, "dropout": 0.0, "activation": "relu"}
-TINY_GENEMOE = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k": 1,
-                "n_tokens": 4, "n_heads": 2, "latent": 8, "dropout": 0.1, "attn_dropout": 0.0}
 
 
 @pytest.fixture(scope="module")

@@ -28,9 +28,8 @@ from genemoe.train.pretrain import (
     reconstruction_metrics,
 )
 from genemoe.train.run import load_model_file, train_run
+from tiny_configs import TINY_GENEMOE as TINY_MODEL
 
-TINY_MODEL = {"hidden": 32, "n_experts": 4, "k": 2, "moae_experts": 2, "moae_k": 1,
-              "n_tokens": 4, "n_heads": 2, "latent": 8, "dropout": 0.1, "attn_dropout": 0.0}
 TERMS = ("critic_loss", "critic_gap", "gp", "g_loss", "adv", "kl", "l1", "importance", "load")
 VAL = ("r_gene", "r_sample", "r_sample_baseline", "mse", "mse_baseline", "mae", "mae_baseline", "r2")
 EPOCHS = 3
