@@ -15,6 +15,7 @@ data-parallel (see :mod:`genemoe.train.distributed`).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import math
@@ -29,6 +30,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from genemoe.errors import input_error
 from genemoe.models.base import ModelOutput, Task
 from genemoe.train import distributed as ddp
 from genemoe.train import sampling
@@ -223,10 +225,6 @@ def predict_outputs(model: nn.Module, X: np.ndarray | torch.Tensor, *, batch_siz
         Unknown ``precision``; ``"bf16"`` on a GPU without bfloat16, or a model whose
         forward fails or gives non-finite outputs in bfloat16 (the fix: ``precision="fp32"``).
     """
-    import copy
-
-    from genemoe.errors import input_error
-
     if precision not in ("fp32", "bf16"):
         raise input_error(f"unknown precision {precision!r}", where="precision",
                           fix="use fp32 (default) or bf16")
