@@ -225,8 +225,8 @@ def _fold_preprocessing(bundle: Bundle, plan: FoldPlan,
 
 
 def _fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str],
-               scaling: str = "standard") -> tuple[dict, int]:
-    """Scaled train/val/test :class:`TaskData` of one fold, and the number of genes kept."""
+               scaling: str = "standard") -> tuple[dict, np.ndarray]:
+    """Scaled train/val/test :class:`TaskData` of one fold, and its ``(n_genes,)`` keep mask."""
     from genemoe.train.run import task_data
 
     keep, scaler = _fold_preprocessing(bundle, plan, scaling)
@@ -235,7 +235,7 @@ def _fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str
     if task == "survival" and not data["train"].event.any():
         raise input_error(f"repeat {plan.repeat}, fold {plan.fold}: every training sample is "
                           "censored", path=bundle.path, fix="use a cohort with events")
-    return data, int(keep.sum())
+    return data, keep
 
 
 # --------------------------------------------------------------------------- cells
@@ -300,7 +300,7 @@ def _test_record(bundle: Bundle, test, out: np.ndarray, task: Task, class_names:
     return rec
 
 
-def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, n_genes: int, model: str, *,
+def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, keep: np.ndarray, model: str, *,
               opts: dict, out_dir: Path, class_names: list[str], progress: bool) -> dict:
     """Train and score one (model, repeat, fold) cell and store it atomically."""
     from genemoe.evaluate.survival import survival_metrics
@@ -312,7 +312,6 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, n_genes: int, model: s
     n_out = len(class_names) if task == "classify" else 1
     transfer, extra = None, {}
     if opts.get("pretrained"):  # the encoder starts from a `genemoe pretrain` run
-        keep, _ = _fold_preprocessing(bundle, plan)
         run = _pretrained_run(opts, plan)
         if isinstance(opts["pretrained"], dict):  # per fold: the cell names its run's hash
             extra = {"pretrained_run": str(run), "pretrained_sha256": _run_sha256(run)}
@@ -329,7 +328,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, n_genes: int, model: s
                                 event_train=tr.event, n_boot=opts["n_boot"], seed=seed))
     cell = _plain({
         "format": _CELL_FORMAT, "fingerprint": opts["fingerprint"], "model": model, "task": task,
-        "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": n_genes,
+        "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": int(keep.sum()),
         "n": {part: len(d.rows) for part, d in data.items()},
         "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info, "history": history,
         "test": _test_record(bundle, data["test"], outs["test"], task, class_names), **extra,
@@ -537,7 +536,7 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     preset = load_preset(opts["preset"])
     scaling = {m: input_scaling(m, model_config(preset, m)) for m in models}
     for plan in plans:
-        folds: dict[str, tuple[dict, int]] = {}  # fold data per input scaling, built once
+        folds: dict[str, tuple[dict, np.ndarray]] = {}  # fold data per input scaling, built once
         for model in models:
             cell = _read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"])
             if cell is not None and _same_fold_run(cell, plan, opts):
