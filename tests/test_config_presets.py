@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from genemoe.config_presets import load_preset, train_config
-from genemoe.train.run import _resolve_config
+from genemoe.train.fit import resolve_config as _resolve_config
 
 
 def test_train_survival_overrides_train_key_by_key() -> None:

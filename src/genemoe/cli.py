@@ -134,7 +134,7 @@ def train(
     progress: Progress = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""
-    from genemoe.train.run import train_run
+    from genemoe.workflows.train import train_run
 
     image_options = {k: v for k, v in {"layout": layout, "image_size": image_size,
                                        "weights": weights, "finetune": finetune}.items()
@@ -160,7 +160,7 @@ def predict(
              "CPU, ~3 significant digits); refused for classical models.")] = "fp32",
 ) -> None:
     """Score new samples: predicted type, class probabilities and/or risk."""
-    from genemoe.predict import predict_file
+    from genemoe.workflows.predict import predict_file
 
     report = predict_file(model, expression, out_path=out, annotation_path=annotation,
                           max_missing=max_missing, orientation=orientation, precision=precision)
@@ -174,7 +174,7 @@ def demo(
     seed: Seed = 0,
 ) -> None:
     """Run the whole pipeline built so far on the synthetic cohort (or --data)."""
-    from genemoe.demo import run_demo
+    from genemoe.workflows.demo import run_demo
 
     typer.echo(run_demo(out, data=data, seed=seed))
 
@@ -215,7 +215,7 @@ def pretrain(
     progress: Progress = True,
 ) -> None:
     """Self-supervised pre-training of an encoder/decoder (Gene-MOE: WGAN-GP + KL + L1)."""
-    from genemoe.train.pretrain import pretrain_run
+    from genemoe.workflows.pretrain import pretrain_run
 
     result = pretrain_run(data, out_dir=out, preset=preset, config_path=config, seed=seed,
                           device=device, epochs=epochs, progress=progress, model=model)
@@ -260,7 +260,7 @@ def benchmark(
     progress: Progress = True,
 ) -> None:
     """Every model on identical, repeated, stratified folds: results.csv and summary.md."""
-    from genemoe.evaluate.benchmark import run_benchmark
+    from genemoe.workflows.benchmark import run_benchmark
 
     result = run_benchmark(data, task=task, models=list(_csv(models) or ()), n_folds=folds,
                            n_repeats=repeats, preset=preset, seed=seed, out_dir=out, epochs=epochs,
@@ -308,7 +308,7 @@ def ablation(
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
     """The paper's ablation (fcn, moe, genemoe, pre-trained genemoe) on identical folds."""
-    from genemoe.evaluate.ablation import run_ablation
+    from genemoe.workflows.ablation import run_ablation
 
     result = run_ablation(data, task=task, out_dir=out, n_repeats=repeats, n_folds=folds,
                           preset=preset, seed=seed, pretrained=pretrained,
@@ -332,8 +332,8 @@ def features(
     seed: Annotated[int, typer.Option(help="Seed of the sample draw and the embeddings.")] = 0,
 ) -> None:
     """Latent-feature analysis (paper Fig. 8): feature-gene correlation, real vs reconstructed."""
-    from genemoe.evaluate.features import analyse_features
     from genemoe.report.feature_plots import feature_figures
+    from genemoe.workflows.features import analyse_features
 
     result = analyse_features(model, data=data, out_dir=out, split=split, n_features=n_features,
                               threshold=threshold, embedding=embedding, k=k,

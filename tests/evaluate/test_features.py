@@ -14,14 +14,14 @@ from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 from genemoe.evaluate.features import (
-    analyse_features,
     knn_mixing_score,
     leading_features,
     pearson_matrix,
     strong_genes,
 )
 from genemoe.report.feature_plots import feature_figures
-from genemoe.train.pretrain import pretrain_run
+from genemoe.workflows.features import analyse_features
+from genemoe.workflows.pretrain import pretrain_run
 from tiny_configs import TINY_GENEMOE as TINY_MODEL
 
 
@@ -160,7 +160,7 @@ def test_refuses_samples_the_pretraining_used(pretrained, tmp_path):
 
 
 def test_umap_alone_is_refused_when_not_installed(pretrained, tmp_path, monkeypatch):
-    import genemoe.evaluate.features as features
+    import genemoe.workflows.features as features
 
     bundle, run_dir, _ = pretrained
     monkeypatch.setattr(features, "umap_available", lambda: False)
@@ -169,7 +169,7 @@ def test_umap_alone_is_refused_when_not_installed(pretrained, tmp_path, monkeypa
 
 
 def test_a_train_run_without_decoder_gives_correlations_only(pretrained, tmp_path):
-    from genemoe.train.run import train_run
+    from genemoe.workflows.train import train_run
 
     bundle, run_dir, cfg = pretrained
     trained = train_run(bundle.path, out_dir=tmp_path / "clf", config_path=cfg, epochs=1,
@@ -188,7 +188,7 @@ def test_a_pretraining_run_is_fed_with_the_scaler_it_stored(pretrained, tmp_path
     """A per-fold pre-training run's own scaler, not the bundle's training split, scales inputs."""
     import shutil
 
-    import genemoe.evaluate.features as features
+    import genemoe.workflows.features as features
     from genemoe.data.scaling import Scaler
     from genemoe.train.pretrain import pretrain_data_from_arrays, pretrain_on_data
 

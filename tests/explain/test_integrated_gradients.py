@@ -19,7 +19,7 @@ from genemoe.errors import InputError
 from genemoe.explain import attribute, baseline_vector, convergence_summary, explain_run, rank_genes
 from genemoe.models.base import GeneModel
 from genemoe.models.registry import create_model
-from genemoe.train.run import train_run
+from genemoe.workflows.train import train_run
 
 N_GENES = 20
 

@@ -137,14 +137,19 @@ def bundle(tmp_path_factory):
 
 @pytest.mark.parametrize("kind", ["genomic", "similarity"])
 def test_bundle_layouts_load_into_an_unfitted_model(bundle, kind):
-    var, n = bundle.var, bundle.n_genes
-    model = create_model("hybrid_cnn", n_genes=n, n_outputs=3, task="classify", layout=kind,
-                         layout_bundle=str(bundle.path), image_size=8)
+    from genemoe.workflows.common import with_fitted_layout
+
+    mask = bundle.gene_mask()
+    var, n = bundle.var.loc[mask], int(mask.sum())
+    cfg = with_fitted_layout("hybrid_cnn", {"layout": kind, "image_size": 8}, bundle, mask,
+                             bundle.indices("train"))
+    model = create_model("hybrid_cnn", n_genes=n, n_outputs=3, task="classify", **cfg)
     lay = model.to_image.layout()
     if kind == "genomic":
         expected = genomic_layout(var["chrom"].to_numpy(object), var["start"].to_numpy(), image_size=8)
     else:
-        expected = similarity_layout(np.asarray(bundle.X)[bundle.indices("train")], image_size=8)
+        expected = similarity_layout(np.asarray(bundle.X)[bundle.indices("train")][:, mask],
+                                     image_size=8)
     np.testing.assert_array_equal(lay.pixel_of_gene, expected.pixel_of_gene)
     # predict / explain rebuild from the config without the bundle: the map comes with the weights
     blank = create_model("hybrid_cnn", n_genes=n, n_outputs=3, task="classify", layout=kind, image_size=8)

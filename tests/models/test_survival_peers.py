@@ -136,7 +136,7 @@ def test_vaecox_pretrains_with_the_pretrain_loop(tmp_path):
     from genemoe.data.prepare import PrepareConfig, prepare_dataset
     from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
     from genemoe.train.finetune import read_pretrained
-    from genemoe.train.pretrain import pretrain_run
+    from genemoe.workflows.pretrain import pretrain_run
 
     c = make_synthetic_cohort(n_samples=120, n_genes=50, n_types=3, seed=3)
     f = write_synthetic_files(c, tmp_path / "in")

@@ -16,8 +16,8 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from genemoe.evaluate.benchmark import run_benchmark
 from genemoe.report.html import write_report
+from genemoe.workflows.benchmark import run_benchmark
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 WIDTH, HEIGHT = 1200, 2000

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from genemoe.cli import app
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
-from genemoe.evaluate.benchmark import run_benchmark
 from genemoe.report import plots
 from genemoe.report.html import report_kind, write_report
-from genemoe.train.run import train_run
+from genemoe.workflows.benchmark import run_benchmark
+from genemoe.workflows.train import train_run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -1,7 +1,7 @@
 """The real-data claims of "Gene-MOE models and supervised training", end to end (slow).
 
 Each test prepares a real bundle in a temporary folder, trains through
-:func:`genemoe.train.run.train_run` (validation selects, the test split is scored once) and
+:func:`genemoe.workflows.train.train_run` (validation selects, the test split is scored once) and
 asserts only comparisons that held on every split seed and training seed tried; the runs
 behind them, and the comparisons that did NOT hold, are in ``docs/results.md``.
 
@@ -21,7 +21,7 @@ import torch
 import yaml
 
 from genemoe.data.prepare import prepare_dataset
-from genemoe.train.run import train_run
+from genemoe.workflows.train import train_run
 
 pytestmark = pytest.mark.slow
 

@@ -18,8 +18,9 @@ from genemoe.train.finetune import (
     load_pretrained_encoder,
     read_pretrained,
 )
-from genemoe.train.pretrain import pretrain_run
-from genemoe.train.run import load_model_file, train_run
+from genemoe.train.model_file import load_model_file
+from genemoe.workflows.pretrain import pretrain_run
+from genemoe.workflows.train import train_run
 from tiny_configs import TINY_GENEMOE
 
 TINY_VAECOX = {"hidden": 16, "latent": 4, "head_hidden": 3, "dropout": 0.0, "activation": "relu"}

@@ -17,6 +17,7 @@ from genemoe.models.base import collect_aux
 from genemoe.models.critic import Critic
 from genemoe.models.registry import create_model
 from genemoe.train.finetune import load_pretrained_encoder, read_pretrained
+from genemoe.train.model_file import load_model_file
 from genemoe.train.pretrain import (
     PretrainConfig,
     critic_step,
@@ -24,10 +25,10 @@ from genemoe.train.pretrain import (
     gradient_penalty,
     kl_to_standard_normal,
     load_pretrain_data,
-    pretrain_run,
     reconstruction_metrics,
 )
-from genemoe.train.run import load_model_file, train_run
+from genemoe.workflows.pretrain import pretrain_run
+from genemoe.workflows.train import train_run
 from tiny_configs import TINY_GENEMOE as TINY_MODEL
 
 TERMS = ("critic_loss", "critic_gap", "gp", "g_loss", "adv", "kl", "l1", "importance", "load")

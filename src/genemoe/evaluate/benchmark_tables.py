@@ -1,7 +1,7 @@
 """The tables of ``genemoe benchmark``: results, mean ± std, paired comparisons, markdown.
 
-Split from :mod:`genemoe.evaluate.benchmark` (which re-exports every public name): these
-functions read finished cells (``results.csv`` rows) and write nothing themselves.
+``genemoe benchmark`` (:mod:`genemoe.workflows.benchmark`) writes the cells; these
+functions turn finished cells (``results.csv`` rows) into tables and write nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
-           "paired_comparisons", "summary_markdown"]
+           "paired_comparisons", "summary_markdown", "markdown_table"]
 
 Task = Literal["classify", "survival"]
 
@@ -118,20 +118,20 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     synthetic = protocol.get("bundle_summary", {}).get("synthetic")
     lines = [f"# genemoe benchmark: {task}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
              _protocol_text(protocol), "", "## Mean ± std over folds", "",
-             _markdown(summary_table(results, task)), ""]
+             markdown_table(summary_table(results, task)), ""]
     if results["model"].nunique() > 1:
         best, comp = paired_comparisons(results, task)
         lines += [f"## Paired comparisons against the best baseline: {best}", "",
                   f"Difference in {metric} (model − {best}) over identical folds; two-sided "
                   "Wilcoxon signed-rank test (`scipy.stats.wilcoxon`) over the paired folds.", "",
-                  _markdown(comp.round({"mean_difference": 4, "p_value": 4})), ""]
+                  markdown_table(comp.round({"mean_difference": 4, "p_value": 4})), ""]
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
                 ("c_index_lo", "c_index_hi")]
     if per_type:
         means = results.groupby("model", sort=False)[per_type].mean().round(3)
         means.columns = [c.removeprefix("c_index_") for c in means.columns]
         lines += ["## C-index per cancer type (mean over folds; NaN: < 2 events in a fold)", "",
-                  _markdown(means.reset_index()), ""]
+                  markdown_table(means.reset_index()), ""]
     return "\n".join(lines)
 
 
@@ -145,7 +145,7 @@ def _protocol_text(p: dict) -> str:
             + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`.")
 
 
-def _markdown(df: pd.DataFrame) -> str:
+def markdown_table(df: pd.DataFrame) -> str:
     """A GitHub-flavoured Markdown table (no optional dependency)."""
     def fmt(v: Any) -> str:
         if isinstance(v, float):

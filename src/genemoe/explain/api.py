@@ -167,7 +167,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     titled with the sample id, its explained class (or risk) and its completeness delta.
     Their paths are in ``ExplainResult.files``.
     """
-    from genemoe.train.run import load_model_file
+    from genemoe.train.model_file import load_model_file
 
     out_dir = Path(out_dir)
     payload = load_model_file(Path(run_dir))

@@ -13,7 +13,7 @@ Options (YAML ``model: {resnet50: {...}}``): ``layout`` (reshape | genomic | sim
 ``grid_size`` (layout grid side; default the smallest square holding every gene, or the
 image size where that square is larger: genes then share pixels instead of being skipped by
 the resize),
-``layout_bundle`` / ``layout_state`` / ``gene_order`` (as for ``hybrid_cnn``), ``image_size``,
+``layout_state`` / ``gene_order`` (as for ``hybrid_cnn``), ``image_size``,
 ``weights`` (``imagenet`` | ``none`` | a state-dict file with timm key names), ``finetune``
 (``head`` | ``last_block`` (default, as in the paper) | ``all``) and ``dropout``.
 
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -36,17 +37,17 @@ from torch import nn
 from genemoe.config_presets import check_config_keys
 from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
-from genemoe.models.image import GeneToImage, Layout, _model_layout, input_scaling
+from genemoe.models.image import GeneToImage, Layout, _model_layout, fit_layout, input_scaling
 from genemoe.models.registry import register_model
 from genemoe.models.tv_compat import ensure_torchvision_importable
 
 __all__ = ["BACKBONES", "BACKBONE_KEYS", "Backbone", "ImageBackbone", "create_backbone",
-           "import_timm"]
+           "import_timm", "fit_image_layout"]
 
 log = logging.getLogger(__name__)
 
 Finetune = Literal["head", "last_block", "all"]
-BACKBONE_KEYS = ("layout", "grid_size", "gene_order", "layout_state", "layout_bundle",
+BACKBONE_KEYS = ("layout", "grid_size", "gene_order", "layout_state",
                  "image_size", "weights", "finetune", "dropout", "input_scaling")
 
 
@@ -233,7 +234,7 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
     check_config_keys(name, config, BACKBONE_KEYS)
     input_scaling(name, config)  # checked here; applied by the data pipeline
     image_size = int(config.get("image_size", 64))
-    layout_cfg = {k: config[k] for k in ("layout", "gene_order", "layout_state", "layout_bundle")
+    layout_cfg = {k: config[k] for k in ("layout", "gene_order", "layout_state")
                   if k in config} | {"image_size": config.get("grid_size", _default_grid(n_genes, image_size))}
     layout, fitted = _model_layout(n_genes, layout_cfg)
     layout.kind = config.get("layout", layout.kind)
@@ -247,6 +248,36 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
                          backbone=backbone, spec=BACKBONES[name],
                          image_size=image_size, finetune=finetune,
                          dropout=float(config.get("dropout", 0.5)))
+
+
+def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
+                     X_train: np.ndarray | None, chrom: np.ndarray | None,
+                     start: np.ndarray | None) -> Layout | None:
+    """The data-fitted gene → pixel layout an image model's config asks for, or None.
+
+    ``genomic`` (gene positions) and ``similarity`` (gene embedding of the training rows)
+    layouts are fitted on data; a config that already holds one (``layout_state``,
+    ``gene_order``), asks for ``reshape`` or belongs to a vector model needs none.
+
+    Parameters
+    ----------
+    model_name, n_genes, config
+        The registered model and its resolved options.
+    X_train
+        ``(n_train, n_genes)`` training rows (``similarity`` only; never other parts).
+    chrom, start
+        ``(n_genes,)`` gene positions (``genomic`` only).
+    """
+    if model_name not in (*BACKBONES, "hybrid_cnn") or config.get("layout") not in (
+            "genomic", "similarity"):
+        return None
+    if any(config.get(k) is not None for k in ("layout_state", "gene_order")):
+        return None
+    grid = (config.get("image_size") if model_name == "hybrid_cnn" else
+            config.get("grid_size", _default_grid(n_genes, int(config.get("image_size", 64)))))
+    train_rows = None if X_train is None else np.arange(len(X_train))
+    return fit_layout(config["layout"], n_genes, X=X_train, train_rows=train_rows, chrom=chrom,
+                      start=start, image_size=grid)
 
 
 def _register(name: str, description: str) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -36,12 +35,12 @@ from genemoe.models.base import GeneModel, Task
 from genemoe.models.registry import register_model
 
 __all__ = ["IMAGE_MODELS", "input_scaling", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
-           "fit_layout", "layout_from_bundle", "GeneToImage", "HybridCnn", "HYBRID_KEYS"]
+           "fit_layout", "GeneToImage", "HybridCnn", "HYBRID_KEYS"]
 
 log = logging.getLogger(__name__)
 
 LayoutName = Literal["reshape", "genomic", "similarity"]
-HYBRID_KEYS = ("layout", "image_size", "gene_order", "layout_state", "layout_bundle",
+HYBRID_KEYS = ("layout", "image_size", "gene_order", "layout_state",
                "n_filters", "hidden", "dropout", "input_scaling")
 IMAGENET_BACKBONES = ("resnet50", "densenet169", "vgg19", "xception")  # = backbones.BACKBONES
 IMAGE_MODELS = ("hybrid_cnn", *IMAGENET_BACKBONES)
@@ -231,28 +230,10 @@ def fit_layout(kind: LayoutName, n_genes: int, *, X: np.ndarray | None = None,
     if kind == "similarity":
         if X is None or train_rows is None:
             raise input_error("the similarity layout needs the training samples", where="layout",
-                              fix="pass X and train_rows (or layout_bundle in the model config)")
+                              fix="pass X and train_rows (genemoe train fits it on the training split)")
         return similarity_layout(np.asarray(X)[np.asarray(train_rows)], image_size=image_size,
                                  embedding=embedding)
     raise input_error(f"unknown layout {kind!r}", where="layout", fix="use reshape, genomic or similarity")
-
-
-def layout_from_bundle(bundle_path: Path | str, kind: LayoutName, n_genes: int, *,
-                       image_size: int | None = None) -> Layout:
-    """Fit ``kind`` on a bundle's kept genes and its training split (the train hook)."""
-    from genemoe.data.bundle import load_bundle
-
-    b = load_bundle(bundle_path)
-    mask = b.gene_mask()
-    if int(mask.sum()) != n_genes:
-        raise input_error(f"layout_bundle has {int(mask.sum())} genes, the model {n_genes}",
-                          path=b.path, where="layout_bundle", fix="point it at the bundle being trained on")
-    var = b.var.loc[mask]
-    rows = b.indices("train")
-    X = np.asarray(b.X[rows][:, mask]) if kind == "similarity" else None
-    return fit_layout(kind, n_genes, X=X, train_rows=None if X is None else np.arange(len(rows)),
-                      chrom=var["chrom"].to_numpy(object) if "chrom" in var else None,
-                      start=var["start"].to_numpy() if "start" in var else None, image_size=image_size)
 
 
 class GeneToImage(nn.Module):
@@ -277,8 +258,8 @@ class GeneToImage(nn.Module):
         if not bool(self.fitted):
             raise input_error("the hybrid_cnn gene → pixel layout was never fitted",
                               where="model.hybrid_cnn",
-                              fix="set layout_bundle (an existing bundle) or layout_state, use "
-                                  "layout: reshape, or load a trained model's weights")
+                              fix="fit it with genemoe train (layout_state), use layout: reshape, "
+                                  "or load a trained model's weights")
         img = x.new_zeros(x.shape[0], self.height * self.width)
         img = img.index_add(1, self.pixel_of_gene, x) * self.inv_count
         return img.view(-1, 1, self.height, self.width)
@@ -328,8 +309,6 @@ def _model_layout(n_genes: int, config: dict[str, Any]) -> tuple[Layout, bool]:
         return Layout.from_state(config["layout_state"]), True
     if kind == "reshape" or config.get("gene_order") is not None:
         return reshape_layout(n_genes, image_size=size, gene_order=config.get("gene_order")), True
-    if config.get("layout_bundle") is not None and Path(config["layout_bundle"]).exists():
-        return layout_from_bundle(config["layout_bundle"], kind, n_genes, image_size=size), True
     if kind not in ("genomic", "similarity"):
         raise input_error(f"unknown layout {kind!r}", where="model.hybrid_cnn.layout",
                           fix="use reshape, genomic or similarity")
@@ -347,7 +326,8 @@ def _model_layout(n_genes: int, config: dict[str, Any]) -> tuple[Layout, bool]:
 )
 def create_hybrid_cnn(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> HybridCnn:
     """Hybrid CNN. Config keys: :data:`HYBRID_KEYS` (``layout``: reshape | genomic |
-    similarity; ``layout_bundle``: the bundle to fit genomic/similarity layouts on)."""
+    similarity; ``layout_state``: a fitted layout, see
+    :func:`genemoe.models.backbones.fit_image_layout`)."""
     check_config_keys("hybrid_cnn", config, HYBRID_KEYS)
     input_scaling("hybrid_cnn", config)  # checked here; applied by the data pipeline
     layout, fitted = _model_layout(n_genes, config)

@@ -2,7 +2,7 @@
 
 :func:`plot_correlation_heatmap` and :func:`plot_real_vs_reconstructed` draw one figure
 each from plain arrays and tables; :func:`feature_figures` reads a ``genemoe features``
-directory (:mod:`genemoe.evaluate.features`), draws every figure that applies and records
+directory (:mod:`genemoe.workflows.features`), draws every figure that applies and records
 their paths in its ``summary.json``. Never reads a model. Matplotlib runs headless.
 """
 

@@ -19,15 +19,13 @@ import pandas as pd
 
 from genemoe.data.bundle import atomic_write_text
 from genemoe.errors import input_error
-from genemoe.evaluate.benchmark import (
+from genemoe.evaluate.benchmark_files import load_cells, read_protocol, software_versions
+from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
-    load_cells,
     paired_comparisons,
-    read_protocol,
     results_table,
-    software_versions,
     summary_table,
-)  # fmt: skip
+)
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
 
 __all__ = ["write_report", "report_kind"]
@@ -142,7 +140,7 @@ def _benchmark_metrics(results: pd.DataFrame, task: str) -> str:
 def _run_context(d: Path) -> dict[str, Any]:
     import yaml
 
-    from genemoe.train.run import load_model_file
+    from genemoe.train.model_file import load_model_file
 
     cfg = yaml.safe_load((d / "config.yaml").read_text()) if (d / "config.yaml").exists() else {}
     metrics = json.loads((d / "metrics.json").read_text())

@@ -304,7 +304,8 @@ def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None) ->
     and expert utilisation where histories exist. Saved under ``plot_dir``
     (default ``BENCH/plots``).
     """
-    from genemoe.evaluate.benchmark import load_cells, read_protocol, results_table
+    from genemoe.evaluate.benchmark_files import load_cells, read_protocol
+    from genemoe.evaluate.benchmark_tables import results_table
 
     bench_dir = Path(bench_dir)
     plot_dir = plot_dir or bench_dir / "plots"

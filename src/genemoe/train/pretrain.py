@@ -27,7 +27,7 @@ records the sample ids it used (train and val roles); fine-tuning
 sample it tests on.
 
 Two entry points share one training loop and write the same run directory:
-:func:`pretrain_run` reads bundles (:func:`load_pretrain_data`); :func:`pretrain_on_data`
+:func:`genemoe.workflows.pretrain.pretrain_run` reads bundles (:func:`load_pretrain_data`); :func:`pretrain_on_data`
 takes data already in memory (:func:`pretrain_data_from_arrays`: log-expression rows and a
 scaler fitted on the training rows), e.g. one cross-validation fold's training part, its
 validation part as the monitor (``genemoe ablation --pretrain-per-fold``). Either resumes
@@ -57,7 +57,7 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -84,12 +84,12 @@ from genemoe.train.checkpoint import (
     save_checkpoint,
     write_history,
 )
+from genemoe.train.model_file import save_model_file
 from genemoe.train.pretrain_data import PretrainData, load_pretrain_data, pretrain_data_from_arrays
 from genemoe.train.pretrain_metrics import collapse_report, reconstruction_metrics, utilisation
-from genemoe.train.run import save_model_file
 from genemoe.train.sampling import shuffled_batches
 
-__all__ = ["PretrainConfig", "PretrainData", "PretrainResult", "pretrain_run", "pretrain_on_data",
+__all__ = ["PretrainConfig", "PretrainData", "PretrainResult", "pretrain_on_data", "pretrain_prepared",
            "load_pretrain_data", "pretrain_data_from_arrays", "resolve_pretrain_config",
            "gradient_penalty", "kl_to_standard_normal", "critic_step", "generator_step",
            "reconstruction_metrics", "collapse_report", "PRETRAINED_FORMAT"]
@@ -173,7 +173,7 @@ class PretrainConfig:
 
 @dataclass
 class PretrainResult:
-    """What :func:`pretrain_run` produced."""
+    """What a pre-training run produced."""
 
     out_dir: Path
     history: list[dict[str, Any]]
@@ -467,47 +467,6 @@ def _build(config: PretrainConfig, model_cfg: dict[str, Any], data: PretrainData
                   generator=np.random.default_rng(config.seed))
 
 
-def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Path | str,
-                 preset: str = "small", config_path: Path | None = None, seed: int = 0,
-                 device: str = "auto", epochs: int | None = None, progress: bool = True,
-                 max_epochs_this_call: int | None = None,
-                 model: str | None = None) -> PretrainResult:
-    """Pre-train the Gene-MOE encoder/decoder on bundles and write a run directory.
-
-    Parameters
-    ----------
-    bundle_paths
-        One or more bundle directories (``genemoe prepare``); several are aligned on the
-        genes they share. Only their training splits are trained on, their validation
-        splits monitored, their test splits never read.
-    out_dir
-        Run directory (see the module docstring). An existing ``checkpoint.pt`` there is
-        resumed; a finished run of the same setup is returned as it is.
-    preset, config_path
-        Preset (``small``, ``base``, ``paper`` or a YAML) and an optional YAML over it:
-        the ``pretrain:`` section (:class:`PretrainConfig`) and ``model.<genemoe|moe|vaecox>``.
-    seed, device, epochs, progress
-        Reproducibility, ``auto|cpu|cuda``, override of ``pretrain.epochs``, progress bar.
-    max_epochs_this_call
-        Pause after this many epochs (``finished=False``); call again to resume.
-    model
-        Override of ``pretrain.model``: ``genemoe``, ``moe`` or ``vaecox`` (VAE-Cox's VAE).
-
-    Returns
-    -------
-    PretrainResult
-    """
-    t0 = time.perf_counter()
-    paths = [bundle_paths] if isinstance(bundle_paths, (str, Path)) else list(bundle_paths)
-    config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
-                                                epochs=epochs, progress=progress, model=model)
-    if config.num_threads is not None:
-        torch.set_num_threads(config.num_threads)
-    data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes)
-    return _pretrain(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
-                     max_epochs_this_call=max_epochs_this_call, t0=t0)
-
-
 def pretrain_on_data(data: PretrainData, *, out_dir: Path | str, preset: str = "small",
                      config_path: Path | None = None, seed: int = 0, device: str = "auto",
                      epochs: int | None = None, progress: bool = True,
@@ -515,7 +474,8 @@ def pretrain_on_data(data: PretrainData, *, out_dir: Path | str, preset: str = "
                      model: str | None = None) -> PretrainResult:
     """Pre-train on data already in memory (:func:`pretrain_data_from_arrays`), e.g. a fold.
 
-    The same training loop and run directory as :func:`pretrain_run` (``pretrained.pt``
+    The same training loop and run directory as
+    :func:`genemoe.workflows.pretrain.pretrain_run` (``pretrained.pt``
     records ``data.samples`` as the train and val sample ids, so
     :func:`~genemoe.train.finetune.load_pretrained_encoder` refuses to fine-tune it on a
     test set that overlaps them). Resumable the same way.
@@ -526,7 +486,7 @@ def pretrain_on_data(data: PretrainData, *, out_dir: Path | str, preset: str = "
         Scaled training rows, validation rows (scaled and unscaled), genes, scaler and the
         sample ids used.
     out_dir, preset, config_path, seed, device, epochs, progress, max_epochs_this_call, model
-        As :func:`pretrain_run`.
+        As :func:`genemoe.workflows.pretrain.pretrain_run`.
 
     Returns
     -------
@@ -537,14 +497,15 @@ def pretrain_on_data(data: PretrainData, *, out_dir: Path | str, preset: str = "
                                                 epochs=epochs, progress=progress, model=model)
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
-    return _pretrain(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
-                     max_epochs_this_call=max_epochs_this_call, t0=t0)
+    return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
+                             max_epochs_this_call=max_epochs_this_call, t0=t0)
 
 
-def _pretrain(data: PretrainData, config: PretrainConfig, model_cfg: dict[str, Any], *,
-              out_dir: Path, preset: str, max_epochs_this_call: int | None,
-              t0: float) -> PretrainResult:
-    """The loop shared by :func:`pretrain_run` and :func:`pretrain_on_data`."""
+def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dict[str, Any], *,
+                      out_dir: Path, preset: str, max_epochs_this_call: int | None,
+                      t0: float) -> PretrainResult:
+    """Pre-train with a resolved config (:func:`resolve_pretrain_config`) on ``data``: the
+    loop shared by :func:`pretrain_on_data` and ``genemoe pretrain``."""
     done = _finished_result(out_dir, config, model_cfg, data, t0)
     if done is not None:
         return done

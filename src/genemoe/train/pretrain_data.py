@@ -21,7 +21,7 @@ import pandas as pd
 from genemoe.data.bundle import load_bundle
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
-from genemoe.train.run import bundle_scaler
+from genemoe.train.task_data import bundle_scaler
 
 __all__ = ["PretrainData", "load_pretrain_data", "pretrain_data_from_arrays"]
 
@@ -132,7 +132,7 @@ def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
 
     Built like one bundle of :func:`load_pretrain_data`: the training and validation rows
     are scaled by ``scaler`` (fitted on the training rows only, e.g. one cross-validation
-    fold's :func:`~genemoe.evaluate.benchmark.fit_fold_preprocessing`), and the validation
+    fold's :func:`~genemoe.workflows.benchmark.fit_fold_preprocessing`), and the validation
     rows are also kept unscaled (``X_val_log``), so reconstructions are scored in
     log-expression units against the per-gene training mean (the scaler's ``shift``).
 

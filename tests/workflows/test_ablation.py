@@ -12,15 +12,15 @@ import yaml
 from genemoe.data.bundle import load_bundle, write_bundle
 from genemoe.data.prepare import file_sha256
 from genemoe.errors import InputError
-from genemoe.evaluate.ablation import (
+from genemoe.train.finetune import read_pretrained
+from genemoe.workflows.ablation import (
     MODEL_LABELS,
     PER_FOLD_LABELS,
     PRETRAINED,
     VAECOX_PRETRAINED,
     run_ablation,
 )
-from genemoe.train.finetune import read_pretrained
-from genemoe.train.pretrain import pretrain_run
+from genemoe.workflows.pretrain import pretrain_run
 from tiny_configs import TINY_GENEMOE
 
 OPTS = dict(n_folds=2, n_repeats=1, epochs=2, device="cpu")

@@ -12,7 +12,8 @@ import genemoe.train.loop as loop
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
-from genemoe.train.run import load_model_file, train_run
+from genemoe.train.model_file import load_model_file
+from genemoe.workflows.train import train_run
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +97,7 @@ def test_image_flags_fit_the_genomic_layout_on_the_bundle(bundle, tmp_path):
     payload = load_model_file(out)
     cfg = payload["model_config"]
     assert cfg["layout"] == "genomic" and cfg["image_size"] == 12
-    assert "layout_bundle" not in cfg  # the map travels as a buffer, not as a bundle path
+    assert "layout_state" not in cfg  # the map travels as a buffer, not in the config
     model = create_model("hybrid_cnn", n_genes=len(payload["gene_ids"]), n_outputs=payload["n_outputs"],
                          task="classify", **cfg)
     model.load_state_dict(payload["state_dict"])

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import genemoe.evaluate.benchmark as bm
+import genemoe.workflows.benchmark as bm
 from genemoe.data.bundle import Bundle
 from genemoe.errors import InputError
+from genemoe.evaluate.benchmark_tables import paired_comparisons
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +87,12 @@ def test_fold_preprocessing_uses_training_rows_only(bundle, task, monkeypatch):
     for seed in (0, 1):
         rng = np.random.default_rng(seed)
         for plan in bm.plan_folds(bundle, task, n_folds=3, n_repeats=2, seed=seed):
-            base, keep = bm._fold_data(bundle, plan, task, names)
+            fold = bm.fold_data(bundle, plan, task, names)
+            base, keep = fold.parts, fold.keep
             np.testing.assert_array_equal(seen[-1], np.asarray(bundle.X[plan.train]))
             other = _perturbed(bundle, np.concatenate([plan.val, plan.test]), rng)
-            moved, keep2 = bm._fold_data(other, plan, task, names)
+            moved_fold = bm.fold_data(other, plan, task, names)
+            moved, keep2 = moved_fold.parts, moved_fold.keep
             np.testing.assert_array_equal(keep, keep2)  # the gene filter ignores val/test rows
             np.testing.assert_array_equal(base["train"].X, moved["train"].X)
             # the scaler is the training part's own: its kept genes have mean 0 there
@@ -102,8 +105,8 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     before = _cells(out)
     (out / "cells" / "fcn__r0_f1.json").unlink()
     calls = []
-    real = bm._fit_model
-    monkeypatch.setattr(bm, "_fit_model", lambda name, *a, **kw: (calls.append(name), real(name, *a, **kw))[1])
+    real = bm.fit_model
+    monkeypatch.setattr(bm, "fit_model", lambda name, *a, **kw: (calls.append(name), real(name, *a, **kw))[1])
     res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg", "fcn"], n_folds=2,
                            epochs=2, out_dir=out)
     assert calls == ["fcn"] and (res.n_computed, res.n_reused) == (1, 3)
@@ -147,7 +150,7 @@ def test_paired_comparisons_match_scipy():
             for m, vals in (("logreg", base), ("genemoe", base + rng.uniform(0.01, 0.05, 8)),
                             ("fcn", base - 0.1), ("svm", base))
             for (r, f), v in zip([(r, f) for r in range(2) for f in range(4)], vals, strict=True)]
-    best, comp = bm.paired_comparisons(pd.DataFrame(rows), "classify")
+    best, comp = paired_comparisons(pd.DataFrame(rows), "classify")
     assert best == "logreg"  # best *baseline*: genemoe is better but is the method under test
     gm = comp.set_index("model").loc["genemoe"]
     d = np.array([r["macro_f1"] for r in rows if r["model"] == "genemoe"]) - base

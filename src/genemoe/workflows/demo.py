@@ -47,9 +47,9 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     epochs
         Upper bound on training epochs (early stopping on validation may stop sooner).
     """
-    from genemoe.predict import predict_file
     from genemoe.report.html import write_report
-    from genemoe.train.run import train_run
+    from genemoe.workflows.predict import predict_file
+    from genemoe.workflows.train import train_run
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normal
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
-from genemoe.train.run import load_model_file
+from genemoe.train.model_file import load_model_file
 
 __all__ = ["predict_file", "predict_table", "align_to_model"]
 
@@ -106,7 +106,7 @@ def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[
     Parameters
     ----------
     payload
-        A loaded model file (:func:`~genemoe.train.run.load_model_file`).
+        A loaded model file (:func:`~genemoe.train.model_file.load_model_file`).
     X
         ``(n, n_genes)`` float32, scaled as in training.
     precision
@@ -144,7 +144,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     Parameters
     ----------
     payload
-        A loaded model file (:func:`~genemoe.train.run.load_model_file`).
+        A loaded model file (:func:`~genemoe.train.model_file.load_model_file`).
     table
         New samples, any identifier style.
     annotation

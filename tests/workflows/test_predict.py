@@ -11,8 +11,8 @@ import pytest
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
-from genemoe.predict import predict_file
-from genemoe.train.run import train_run
+from genemoe.workflows.predict import predict_file
+from genemoe.workflows.train import train_run
 
 
 @pytest.fixture(scope="module")

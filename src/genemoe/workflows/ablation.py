@@ -15,11 +15,11 @@ as an extra row beside the VAE-Cox trained from scratch. Its VAE is pre-trained 
 ``genemoe pretrain``'s objective (``pretrain: model: vaecox``: adversarial critic + KL +
 L1), not the plain VAE loss of the VAE-Cox paper; the tables say so.
 
-Every number comes from :func:`~genemoe.evaluate.benchmark.run_benchmark` (its folds,
+Every number comes from :func:`~genemoe.workflows.benchmark.run_benchmark` (its folds,
 per-fold gene filter and scaler, validation-only model selection, resumable cells): the
 models from scratch in ``OUT/models/``, the pre-trained Gene-MOE in ``OUT/pretrained/``
 (and the pre-trained VAE-Cox in ``OUT/pretrained_vaecox/``), all on the folds of
-:func:`~genemoe.evaluate.benchmark.plan_folds` with the same options, which are checked to
+:func:`~genemoe.workflows.benchmark.plan_folds` with the same options, which are checked to
 be identical.
 
 No leakage. Cross-validation tests every sample of the bundle once, so:
@@ -61,22 +61,21 @@ import pandas as pd
 from genemoe.config_presets import load_preset, model_config
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.errors import input_error
-from genemoe.evaluate.benchmark import (
-    VAL_FRACTION,
-    FoldPlan,
-    FoldPretrained,
-    _fold_preprocessing,
-    plan_folds,
-    run_benchmark,
-    summary_table,
-)
-from genemoe.evaluate.benchmark_tables import _markdown
+from genemoe.evaluate.benchmark_tables import markdown_table, summary_table
 from genemoe.train.pretrain import (
     PretrainData,
     PretrainResult,
     pretrain_data_from_arrays,
     pretrain_on_data,
     resolve_pretrain_config,
+)
+from genemoe.workflows.benchmark import (
+    VAL_FRACTION,
+    FoldPlan,
+    FoldPretrained,
+    fold_preprocessing,
+    plan_folds,
+    run_benchmark,
 )
 
 __all__ = ["AblationResult", "ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED",
@@ -228,7 +227,7 @@ def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
         Training rows ``plan.train``, validation rows ``plan.val`` (scaled, and unscaled
         to score reconstructions against the per-gene training mean), their sample ids.
     """
-    keep, scaler = _fold_preprocessing(bundle, plan)
+    keep, scaler = fold_preprocessing(bundle, plan)
     var = bundle.var.loc[keep]
     return pretrain_data_from_arrays(
         np.asarray(bundle.X[plan.train])[:, keep], np.asarray(bundle.X[plan.val])[:, keep],
@@ -564,10 +563,10 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
     if task == "classify":
         lines += ["Precision, recall and F1 are macro-averaged over cancer types (the official "
                   "code micro-averaged them, which makes them equal to accuracy).", "",
-                  _markdown(_classify_table(results, labels)), ""]
+                  markdown_table(_classify_table(results, labels)), ""]
     else:
         lines += ["Harrell's C-index of one pan-cancer Cox model per fold, computed within each "
                   "cancer type's test samples (\"(k/n folds)\": the folds where the type had at "
                   "least 2 events); the last row pools each whole test fold.", "",
-                  _markdown(_survival_table(results, labels)), ""]
+                  markdown_table(_survival_table(results, labels)), ""]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ Protocol (the same for every model, so the comparison is paired):
 3. the gene filter (:func:`~genemoe.data.prepare.fit_gene_filter`, the bundle's thresholds)
    and the z-score scaler (:func:`~genemoe.data.scaling.fit_scaler`) are fitted on the
    fold's training part only and applied to its validation and test parts;
-4. each model is trained (:mod:`genemoe.train.run`'s fitting code, the preset's options),
+4. each model is trained (:func:`genemoe.train.fit.fit_model`, the preset's options),
    its test fold scored once.
 
 A benchmark directory holds::
@@ -39,42 +39,39 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import platform
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from genemoe import __version__
-from genemoe.config_presets import load_preset
+from genemoe.config_presets import load_preset, model_config
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.data.prepare import fit_gene_filter
 from genemoe.data.scaling import Scaler, fit_scaler
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
-from genemoe.evaluate.benchmark_tables import (  # re-exported: the tables live there
-    METRICS,
-    PRIMARY_METRIC,
-    PROPOSED_MODELS,
-    paired_comparisons,
-    results_table,
-    summary_markdown,
-    summary_table,
-)
+from genemoe.evaluate.benchmark_files import load_cells, read_cell, software_versions
+from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, summary_markdown
+from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
+from genemoe.train.fit import fit_model, resolve_config
+from genemoe.train.task_data import TaskData, task_data
+from genemoe.workflows.common import (
+    check_survival_parts,
+    patient_ids,
+    plain,
+    score_part,
+    with_fitted_layout,
+)
 
-__all__ = [
-    "BenchmarkResult", "FoldPlan", "FoldPretrained", "PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS",
-    "task_rows", "plan_folds",
-    "fit_fold_preprocessing", "run_benchmark", "load_cells", "results_table", "summary_table",
-    "paired_comparisons", "software_versions", "read_protocol", "summary_markdown",
-]  # fmt: skip
+__all__ = ["BenchmarkResult", "FoldPlan", "FoldData", "FoldPretrained", "task_rows", "plan_folds",
+           "fit_fold_preprocessing", "fold_preprocessing", "fold_data", "chosen_settings",
+           "run_benchmark", "VAL_FRACTION"]
 
 log = logging.getLogger(__name__)
 
@@ -172,13 +169,14 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
     types = bundle.obs["cancer_type"].to_numpy(object)[rows]
     event = bundle.survival()[1][rows] if task == "survival" else None
     keys = stratify_keys(types, event)
+    groups = np.asarray(patient_ids(bundle, rows), dtype=object)  # a patient never spans parts
     plans = []
     for r in range(n_repeats):
-        folds = stratified_kfold(keys, n_folds=n_folds, seed=seed + r)
+        folds = stratified_kfold(keys, n_folds=n_folds, seed=seed + r, groups=groups)
         for f in range(n_folds):
             rest = np.flatnonzero(folds != f)
             part = stratified_split(keys[rest], val_fraction=val_fraction, test_fraction=0.0,
-                                    seed=seed + r)
+                                    seed=seed + r, groups=groups[rest])
             plan = FoldPlan(r, f, np.sort(rows[rest[part == "train"]]),
                             np.sort(rows[rest[part == "val"]]), np.sort(rows[folds == f]))
             if plan.val.size == 0 or plan.test.size == 0:
@@ -215,77 +213,56 @@ def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,
     return keep, fit_scaler(np.asarray(X_train)[:, keep], method=scaling, clip=10.0)
 
 
-def _fold_preprocessing(bundle: Bundle, plan: FoldPlan,
-                        scaling: str = "standard") -> tuple[np.ndarray, Scaler]:
-    """:func:`fit_fold_preprocessing` on the fold's training rows, with the bundle's thresholds."""
+def fold_preprocessing(bundle: Bundle, plan: FoldPlan, scaling: str = "standard", *,
+                       X_train: np.ndarray | None = None) -> tuple[np.ndarray, Scaler]:
+    """:func:`fit_fold_preprocessing` on the fold's training rows, with the bundle's thresholds
+    (``X_train``: those rows, when the caller has read them already)."""
     cfg = bundle.record.get("config") or {}
-    return fit_fold_preprocessing(np.asarray(bundle.X[plan.train]),
-                                  min_variance=float(cfg.get("min_variance", 0.4)),
+    X_train = np.asarray(bundle.X[plan.train]) if X_train is None else X_train
+    return fit_fold_preprocessing(X_train, min_variance=float(cfg.get("min_variance", 0.4)),
                                   min_mean=float(cfg.get("min_mean", 0.8)), scaling=scaling)
 
 
-def _fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str],
-               scaling: str = "standard") -> tuple[dict, np.ndarray]:
-    """Scaled train/val/test :class:`TaskData` of one fold, and its ``(n_genes,)`` keep mask."""
-    from genemoe.train.run import task_data
+@dataclass
+class FoldData:
+    """One fold's scaled parts and what was fitted on its training part.
 
-    keep, scaler = _fold_preprocessing(bundle, plan, scaling)
-    data = {part: task_data(bundle, getattr(plan, part), task, gene_mask=keep, scaler=scaler,
-                            class_names=class_names) for part in ("train", "val", "test")}
-    if task == "survival" and not data["train"].event.any():
-        raise input_error(f"repeat {plan.repeat}, fold {plan.fold}: every training sample is "
-                          "censored", path=bundle.path, fix="use a cohort with events")
-    return data, keep
+    ``parts``: ``{"train", "val", "test"}`` → :class:`TaskData`; ``keep``: ``(n_genes,)``
+    bool gene mask of the fold's filter; ``gene_variance``: ``(n_kept,)`` variance of each
+    kept gene's unscaled training log-expression (classical survival models choose genes
+    on it).
+    """
+
+    parts: dict[str, TaskData]
+    keep: np.ndarray
+    gene_variance: np.ndarray
+
+
+def fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str],
+              scaling: str = "standard") -> FoldData:
+    """The fold's gene filter and scaler, fitted on its training rows only (with the
+    bundle's thresholds), applied to all three parts.
+
+    Raises
+    ------
+    InputError
+        For survival, a training or validation part without any event (naming the fold).
+    """
+    X_train = np.asarray(bundle.X[plan.train])
+    keep, scaler = fold_preprocessing(bundle, plan, scaling, X_train=X_train)
+    parts = {part: task_data(bundle, getattr(plan, part), task, gene_mask=keep, scaler=scaler,
+                             class_names=class_names) for part in ("train", "val", "test")}
+    if task == "survival":
+        check_survival_parts(parts, f"repeat {plan.repeat}, fold {plan.fold}", path=bundle.path,
+                             fix="use fewer --folds or a larger --val-fraction (validation is "
+                                 "stratified by type and event), or a cohort with more events")
+    X_kept = X_train[np.isin(plan.train, parts["train"].rows)][:, keep]
+    return FoldData(parts, keep, X_kept.astype(np.float64).var(0))
 
 
 # --------------------------------------------------------------------------- cells
-def _plain(obj: Any) -> Any:
-    """JSON-ready copy: numpy → Python, anything else unknown → its ``str``."""
-
-    def default(o: Any) -> Any:
-        return o.item() if isinstance(o, np.generic) else o.tolist() if isinstance(o, np.ndarray) else str(o)
-
-    return json.loads(json.dumps(obj, default=default))
-
-
 def _cell_path(out_dir: Path, model: str, repeat: int, fold: int) -> Path:
     return out_dir / "cells" / f"{model}__r{repeat}_f{fold}.json"
-
-
-def _read_cell(path: Path, fingerprint: str) -> dict | None:
-    """A finished cell written under the same options, else None."""
-    if not path.exists():
-        return None
-    try:
-        cell = json.loads(path.read_text())
-    except ValueError:
-        log.warning("unreadable cell %s: recomputing it", path)
-        return None
-    if cell.get("fingerprint") != fingerprint:
-        log.warning("cell %s was computed under other options: recomputing it", path.name)
-        return None
-    return cell
-
-
-def _fit_model(name: str, task: Task, data: dict, *, n_out: int, preset: str, seed: int,
-               device: str, epochs: int | None, work_dir: Path, progress: bool,
-               transfer: dict | None = None) -> tuple[dict[str, np.ndarray], dict, list[dict]]:
-    """Train one model on one fold: outputs per part, fit info, training history.
-
-    ``transfer``: ``--pretrained`` options of :func:`genemoe.train.run._fit_torch`."""
-    from genemoe.train.run import _fit_classical, _fit_torch, _resolve_config
-
-    _, model_cfg, train_cfg = _resolve_config(preset, None, name, seed=seed, device=device,
-                                              epochs=epochs, task=task)
-    if get_spec(name).kind != "torch":
-        _, outs, info = _fit_classical(name, task, model_cfg, data, n_out, seed)
-        return outs, info, []
-    work_dir.mkdir(parents=True, exist_ok=True)  # checkpoint: an interrupted cell resumes
-    _, outs, info = _fit_torch(name, task, model_cfg, train_cfg, data, n_out, work_dir, progress,
-                               transfer)
-    hist_path = work_dir / "history.jsonl"
-    history = [json.loads(x) for x in hist_path.read_text().splitlines()] if hist_path.exists() else []
-    return outs, info, history
 
 
 def _test_record(bundle: Bundle, test, out: np.ndarray, task: Task, class_names: list[str]) -> dict:
@@ -300,13 +277,10 @@ def _test_record(bundle: Bundle, test, out: np.ndarray, task: Task, class_names:
     return rec
 
 
-def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, keep: np.ndarray, model: str, *,
-              opts: dict, out_dir: Path, class_names: list[str], progress: bool) -> dict:
+def _run_cell(bundle: Bundle, plan: FoldPlan, fold: FoldData, model: str, *,
+              opts: dict, out_dir: Path, class_names: list[str]) -> dict:
     """Train and score one (model, repeat, fold) cell and store it atomically."""
-    from genemoe.evaluate.survival import survival_metrics
-    from genemoe.train.run import evaluate_task
-
-    task, seed = opts["task"], opts["seed"] + plan.repeat
+    task, seed, data, keep = opts["task"], opts["seed"] + plan.repeat, fold.parts, fold.keep
     t0 = time.perf_counter()
     work_dir = out_dir / "work" / opts["fingerprint"][:12] / f"{model}__r{plan.repeat}_f{plan.fold}"
     n_out = len(class_names) if task == "classify" else 1
@@ -318,20 +292,23 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, keep: np.ndarray, mode
         transfer = {"pretrained": run,
                     "freeze_encoder_epochs": int(opts.get("freeze_encoder_epochs") or 0),
                     "gene_ids": bundle.var.loc[keep, "gene_id"].astype(str).tolist(),
-                    "test_sample_ids": bundle.sample_ids[plan.test].astype(str).tolist()}
-    outs, info, history = _fit_model(model, task, data, n_out=n_out, preset=opts["preset"], seed=seed,
-                                     device=opts["device"], epochs=opts["epochs"], work_dir=work_dir,
-                                     progress=progress, transfer=transfer)
-    te, tr = data["test"], data["train"]
-    metrics = (evaluate_task(task, outs["test"], te, class_names) if task == "classify" else
-               survival_metrics(te.time, te.event, outs["test"], groups=te.groups, time_train=tr.time,
-                                event_train=tr.event, n_boot=opts["n_boot"], seed=seed))
-    cell = _plain({
+                    "test_sample_ids": bundle.sample_ids[plan.test].astype(str).tolist(),
+                    "test_patient_ids": patient_ids(bundle, plan.test)}
+    _, model_cfg, train_cfg = resolve_config(opts["preset"], None, model, seed=seed,
+                                             device=opts["device"], epochs=opts["epochs"], task=task)
+    model_cfg = with_fitted_layout(model, model_cfg, bundle, keep, plan.train)
+    fit = fit_model(model, task, data, model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out,
+                    work_dir=work_dir, transfer=transfer, gene_variance=fold.gene_variance)
+    metrics = score_part(task, fit.outputs["test"], data["test"], class_names, train=data["train"],
+                         seed=seed, n_boot=opts["n_boot"])
+    info = {k: v for k, v in fit.info.items() if k != "model_config"}
+    cell = plain({
         "format": _CELL_FORMAT, "fingerprint": opts["fingerprint"], "model": model, "task": task,
         "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": int(keep.sum()),
         "n": {part: len(d.rows) for part, d in data.items()},
-        "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info, "history": history,
-        "test": _test_record(bundle, data["test"], outs["test"], task, class_names), **extra,
+        "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info,
+        "chosen": chosen_settings(fit.info), "history": fit.history,
+        "test": _test_record(bundle, data["test"], fit.outputs["test"], task, class_names), **extra,
     })
     atomic_write_text(_cell_path(out_dir, model, plan.repeat, plan.fold), json.dumps(cell))
     shutil.rmtree(work_dir, ignore_errors=True)  # the cell holds the history; drop the checkpoint
@@ -343,48 +320,21 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, data: dict, keep: np.ndarray, mode
     return cell
 
 
-# --------------------------------------------------------------------------- tables
-def load_cells(out_dir: Path | str, *, models: Iterable[str] | None = None,
-               n_repeats: int | None = None) -> list[dict]:
-    """Finished cells of a benchmark directory (optionally only some models / repeats).
+def chosen_settings(info: dict[str, Any]) -> dict[str, Any]:
+    """What a cell's model chose on its validation part, for ``results.csv``/``summary.md``.
 
-    Cells of the fingerprint in ``protocol.json`` only, in model, repeat, fold order.
+    Classical models: the grid values their validation (or inner CV) picked; neural models:
+    the epoch early stopping kept.
     """
-    out_dir = Path(out_dir)
-    protocol = read_protocol(out_dir)
-    order = list(models) if models is not None else protocol["models"]
-    cells = []
-    for path in sorted((out_dir / "cells").glob("*.json")):
-        cell = _read_cell(path, protocol["fingerprint"])
-        if cell is None or cell["model"] not in order:
-            continue
-        if n_repeats is not None and cell["repeat"] >= n_repeats:
-            continue
-        cells.append(cell)
-    return sorted(cells, key=lambda c: (order.index(c["model"]), c["repeat"], c["fold"]))
-
-
-def read_protocol(out_dir: Path) -> dict:
-    """The ``protocol.json`` of a benchmark directory (a clear error when absent)."""
-    path = Path(out_dir) / "protocol.json"
-    if not path.exists():
-        raise input_error("not a benchmark directory: protocol.json is missing", path=out_dir,
-                          fix="write one with `genemoe benchmark ... --out DIR`")
-    return json.loads(path.read_text())
+    fitted = (info.get("params") or {}).get("fitted") or {}
+    if "chosen" in fitted:
+        return dict(fitted["chosen"])
+    if "best_epoch" in info:
+        return {"epoch": info["best_epoch"]}
+    return {}
 
 
 # --------------------------------------------------------------------------- entry point
-def software_versions() -> dict[str, str]:
-    """Python, platform and the versions of genemoe and the libraries it computes with."""
-    out = {"python": platform.python_version(), "platform": platform.platform(), "genemoe": __version__}
-    for dist in ("numpy", "scipy", "pandas", "torch", "scikit-learn", "scikit-survival", "matplotlib"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
-
-
 def _pretrained_run(opts: dict, plan: FoldPlan) -> Path:
     """The pre-trained run that starts ``plan``'s cells (one for all folds, or its own)."""
     pre = opts["pretrained"]
@@ -421,14 +371,14 @@ def _fingerprint(bundle: Bundle, opts: dict) -> str:
         key["pretrained"] = ["per-fold", pre["per_fold"], opts.get("freeze_encoder_epochs", 0)]
     elif pre:
         key["pretrained"] = [_run_sha256(Path(pre)), opts.get("freeze_encoder_epochs", 0)]
-    return hashlib.sha256(json.dumps(_plain(key), sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(plain(key), sort_keys=True).encode()).hexdigest()
 
 
 def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan]) -> dict:
     """Write ``protocol.json`` and ``splits.tsv`` (every fold's rows as sample ids)."""
     record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
                                                   "normalisation", "inputs", "steps", "dropped")}
-    protocol = _plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
+    protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
                        "bundle_summary": bundle.summary, "bundle_record": record,
                        "class_names": bundle.class_names, "stratified_by":
                        "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
@@ -530,23 +480,20 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     class_names = bundle.class_names
     n_computed = n_reused = 0
     bar = tqdm(total=len(plans) * len(models), desc="benchmark", unit="cell", disable=not progress)
-    from genemoe.config_presets import load_preset, model_config
-    from genemoe.models.image import input_scaling
-
     preset = load_preset(opts["preset"])
     scaling = {m: input_scaling(m, model_config(preset, m)) for m in models}
     for plan in plans:
-        folds: dict[str, tuple[dict, np.ndarray]] = {}  # fold data per input scaling, built once
+        folds: dict[str, FoldData] = {}  # fold data per input scaling, built once
         for model in models:
-            cell = _read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"])
+            cell = read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"])
             if cell is not None and _same_fold_run(cell, plan, opts):
                 n_reused += 1
             else:
                 if scaling[model] not in folds:
-                    folds[scaling[model]] = _fold_data(bundle, plan, opts["task"], class_names,
-                                                       scaling[model])
-                cell = _run_cell(bundle, plan, *folds[scaling[model]], model, opts=opts, out_dir=out_dir,
-                                 class_names=class_names, progress=False)
+                    folds[scaling[model]] = fold_data(bundle, plan, opts["task"], class_names,
+                                                      scaling[model])
+                cell = _run_cell(bundle, plan, folds[scaling[model]], model, opts=opts,
+                                 out_dir=out_dir, class_names=class_names)
                 log.info("%s repeat %d fold %d: %s %.3f", model, plan.repeat, plan.fold,
                          PRIMARY_METRIC[opts["task"]], cell["metrics"][PRIMARY_METRIC[opts["task"]]])
                 n_computed += 1

@@ -1,0 +1,78 @@
+"""Reading a benchmark directory: its protocol and finished cells (no model, no training).
+
+``genemoe benchmark`` (:mod:`genemoe.workflows.benchmark`) writes these files; the tables
+(:mod:`genemoe.evaluate.benchmark_tables`) and the report read them through here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+from genemoe import __version__
+from genemoe.errors import input_error
+
+__all__ = ["read_cell", "load_cells", "read_protocol", "software_versions"]
+
+log = logging.getLogger(__name__)
+
+
+def read_cell(path: Path, fingerprint: str) -> dict | None:
+    """A finished cell written under the same options, else None."""
+    if not path.exists():
+        return None
+    try:
+        cell = json.loads(path.read_text())
+    except ValueError:
+        log.warning("unreadable cell %s: recomputing it", path)
+        return None
+    if cell.get("fingerprint") != fingerprint:
+        log.warning("cell %s was computed under other options: recomputing it", path.name)
+        return None
+    return cell
+
+
+
+def load_cells(out_dir: Path | str, *, models: Iterable[str] | None = None,
+               n_repeats: int | None = None) -> list[dict]:
+    """Finished cells of a benchmark directory (optionally only some models / repeats).
+
+    Cells of the fingerprint in ``protocol.json`` only, in model, repeat, fold order.
+    """
+    out_dir = Path(out_dir)
+    protocol = read_protocol(out_dir)
+    order = list(models) if models is not None else protocol["models"]
+    cells = []
+    for path in sorted((out_dir / "cells").glob("*.json")):
+        cell = read_cell(path, protocol["fingerprint"])
+        if cell is None or cell["model"] not in order:
+            continue
+        if n_repeats is not None and cell["repeat"] >= n_repeats:
+            continue
+        cells.append(cell)
+    return sorted(cells, key=lambda c: (order.index(c["model"]), c["repeat"], c["fold"]))
+
+
+def read_protocol(out_dir: Path) -> dict:
+    """The ``protocol.json`` of a benchmark directory (a clear error when absent)."""
+    path = Path(out_dir) / "protocol.json"
+    if not path.exists():
+        raise input_error("not a benchmark directory: protocol.json is missing", path=out_dir,
+                          fix="write one with `genemoe benchmark ... --out DIR`")
+    return json.loads(path.read_text())
+
+
+
+def software_versions() -> dict[str, str]:
+    """Python, platform and the versions of genemoe and the libraries it computes with."""
+    out = {"python": platform.python_version(), "platform": platform.platform(), "genemoe": __version__}
+    for dist in ("numpy", "scipy", "pandas", "torch", "scikit-learn", "scikit-survival", "matplotlib"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out

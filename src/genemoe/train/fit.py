@@ -1,0 +1,276 @@
+"""The public fitting API: one model, one task, arrays in, outputs per part out.
+
+:func:`fit_model` is what ``genemoe train``, ``genemoe benchmark`` and ``genemoe ablation``
+all call (see :mod:`genemoe.workflows`): it builds the registered model, trains it on the
+``train`` part with model selection on the ``val`` part (neural models: early stopping on
+the validation metric; classical models: their hyper-parameter grid scored on validation),
+and returns its outputs on every part it was given. It never reads files: the caller
+passes scaled arrays (:class:`~genemoe.train.task_data.TaskData`).
+
+Configuration comes from a preset and optional YAML through :func:`resolve_config`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, fields
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import yaml
+
+from genemoe.config_presets import deep_merge, load_preset, model_config, train_config
+from genemoe.errors import input_error
+from genemoe.models.registry import create_model, get_spec
+from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
+from genemoe.train.task_data import Task, TaskData
+
+__all__ = ["FitResult", "fit_model", "resolve_config", "selection_metric", "softmax", "LOSS_KEYS"]
+
+log = logging.getLogger(__name__)
+
+# options of the task losses (read here), not of the trainer's TrainConfig
+LOSS_KEYS = {"focal_gamma", "class_alpha", "cox_ties", "label_smoothing"}
+
+
+@dataclass
+class FitResult:
+    """What :func:`fit_model` returns.
+
+    ``outputs[part]``: class probabilities ``(n, n_classes)`` (classify) or risk ``(n,)``
+    (survival) for every part given; ``info``: what fitting chose (best epoch, the
+    resolved training options, or a classical model's chosen hyper-parameters);
+    ``history``: one dict per epoch (neural models; empty for classical ones).
+    """
+
+    model: Any
+    outputs: dict[str, np.ndarray]
+    info: dict[str, Any]
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
+                   seed: int, device: str, epochs: int | None,
+                   task: Task | None = None) -> tuple[dict, dict, dict]:
+    """Preset + YAML → (whole config, the model's options, the training options for ``task``).
+
+    Training options, later wins: the preset's ``train:``, its ``train_<task>:``, the YAML's
+    ``train:``, the YAML's ``train_<task>:`` (a YAML ``train: {lr: ...}`` is what the user
+    asked for, so a preset's per-task section must not override it).
+    """
+    base = load_preset(preset)
+    user = yaml.safe_load(Path(config_path).read_text()) or {} if config_path is not None else {}
+    cfg = deep_merge(base, user)
+    train_cfg = deep_merge(train_config(base, task), train_config(user, task))
+    if "balance_weight" in train_cfg:  # the paper's λ_balance is the trainer's aux weight
+        train_cfg.setdefault("aux_weight", train_cfg.pop("balance_weight"))
+    train_cfg.update(seed=seed, device=device)
+    if epochs is not None:
+        train_cfg["epochs"] = epochs
+    return cfg, model_config(cfg, model_name), train_cfg
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of logits ``(n, n_classes)``."""
+    z = z - z.max(1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(1, keepdims=True)
+
+
+def _loss_fn(task: Task, train: TaskData, n_classes: int, train_cfg: dict):
+    """The task loss as the trainer wants it: (ModelOutput, targets) -> LossOutput."""
+    if task == "classify":
+        counts = np.bincount(train.y, minlength=n_classes)
+        alpha = torch.as_tensor(class_alpha(counts, method=train_cfg.get("class_alpha", "inverse_sqrt")),
+                                dtype=torch.float32)
+        gamma = float(train_cfg.get("focal_gamma", 2.0))
+        smooth = float(train_cfg.get("label_smoothing", 0.0) or 0.0)
+        extra = {"label_smoothing": smooth} if smooth else {}
+
+        def loss(output, y):
+            y = torch.as_tensor(y, device=output.out.device)
+            val = focal_loss(output.out.float(), y, gamma=gamma, alpha=alpha.to(output.out.device),
+                             **extra)
+            return LossOutput(loss=val, components={"focal": val.detach()})
+
+        return loss
+    ties = train_cfg.get("cox_ties", "efron")
+
+    def cox(output, target):
+        dev = output.out.device
+        t = torch.as_tensor(target["time"], device=dev, dtype=torch.float32)
+        e = torch.as_tensor(target["event"], device=dev, dtype=torch.bool)
+        val = cox_ph_loss(output.out.float().squeeze(-1), t, e, ties=ties)
+        return LossOutput(loss=val, components={"cox": val.detach()})
+
+    return cox
+
+
+def selection_metric(task: Task, n_classes: int):
+    """Validation metric for early stopping (higher is better): macro-F1 or Harrell's C.
+
+    Macro-F1 averages over the classes present in the labels or the predictions
+    (scikit-learn's default, as :func:`genemoe.evaluate.metrics.classification_metrics`);
+    Harrell's C is scikit-survival's. A validation part without events has no C-index:
+    the caller refuses it before training (NaN here).
+    """
+    if task == "classify":
+        from sklearn.metrics import f1_score
+
+        def f1(out: np.ndarray, y) -> float:
+            return float(f1_score(np.asarray(y), out.argmax(1), average="macro", zero_division=0))
+
+        return f1
+
+    from sksurv.metrics import concordance_index_censored
+
+    def cidx(out: np.ndarray, target) -> float:
+        event = np.asarray(target["event"], bool)
+        if not event.any():
+            return float("nan")
+        try:
+            return float(concordance_index_censored(event, np.asarray(target["time"], float),
+                                                    out.reshape(-1).astype(np.float64))[0])
+        except (ValueError, ZeroDivisionError):
+            return float("nan")
+
+    return cidx
+
+
+def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: dict,
+              train_cfg: dict, n_outputs: int, work_dir: Path | None = None,
+              progress: bool = False, transfer: dict | None = None,
+              gene_variance: np.ndarray | None = None) -> FitResult:
+    """Train ``name`` on ``data["train"]``, select on ``data["val"]``, score every part.
+
+    Parameters
+    ----------
+    name, task
+        A registered model (``genemoe models``) and ``"classify"`` or ``"survival"``.
+    data
+        ``{"train": TaskData, "val": TaskData, ...}``: scaled arrays; any further part
+        (``"test"``) is only scored, once, by the selected model.
+    model_cfg, train_cfg
+        The model's options and the training options (:func:`resolve_config`); the
+        training options carry ``seed`` and ``device``.
+    n_outputs
+        Number of classes (classify) or 1 (survival).
+    work_dir
+        Neural models: where the checkpoint (resume after an interruption) and the
+        per-epoch ``history.jsonl`` go; None = no checkpoint.
+    progress
+        Progress bar over epochs.
+    transfer
+        ``--pretrained`` options (neural models with an encoder; see
+        :mod:`genemoe.train.finetune`): ``pretrained``, ``freeze_encoder_epochs``,
+        ``encoder_lr``, ``gene_ids``, ``test_sample_ids``, ``test_patient_ids``.
+    gene_variance
+        ``(n_genes,)`` variance of each gene's *unscaled* training log-expression:
+        classical survival models choose their top-variance genes on it (the arrays in
+        ``data`` are z-scored, where every gene's variance is 1).
+
+    Returns
+    -------
+    FitResult
+    """
+    if get_spec(name).kind == "torch":
+        return _fit_torch(name, task, model_cfg, train_cfg, data, n_outputs, work_dir, progress,
+                          transfer)
+    return _fit_classical(name, task, model_cfg, data, n_outputs, int(train_cfg.get("seed", 0)),
+                          gene_variance)
+
+
+def _train_config(train_cfg: dict, progress: bool):
+    from genemoe.train.loop import TrainConfig
+
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = set(train_cfg) - known - LOSS_KEYS
+    if unknown:
+        raise input_error(f"unknown training options {sorted(unknown)}", where="train: section of the config",
+                          fix=f"use the options of TrainConfig ({', '.join(sorted(known))}) or {sorted(LOSS_KEYS)}")
+    return TrainConfig(**{k: v for k, v in {**train_cfg, "progress": progress}.items() if k in known}), known
+
+
+def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: dict[str, TaskData],
+               n_out: int, work_dir: Path | None, progress: bool,
+               transfer: dict | None = None) -> FitResult:
+    from genemoe.train.loop import predict_outputs, train_model
+
+    torch.manual_seed(int(train_cfg.get("seed", 0)))
+    tr, va = data["train"], data["val"]
+    model = create_model(name, n_genes=tr.X.shape[1], n_outputs=n_out, task=task, **model_cfg)
+    fit, transfer_info = train_model, None
+    if transfer is not None:  # --pretrained: encoder from a `genemoe pretrain` run
+        fit, train_cfg, transfer_info = _with_transfer(model, name, train_cfg, transfer)
+    cfg, known = _train_config(train_cfg, progress)
+    if work_dir is not None:
+        Path(work_dir).mkdir(parents=True, exist_ok=True)
+    result = fit(
+        model, X_train=tr.X, y_train=tr.targets(task), X_val=va.X, y_val=va.targets(task),
+        task=task, config=cfg, loss_fn=_loss_fn(task, tr, n_out, train_cfg),
+        metric_fn=selection_metric(task, n_out),
+        checkpoint_path=None if work_dir is None else Path(work_dir) / "checkpoint.pt",
+        resume=True, log_path=None if work_dir is None else Path(work_dir) / "history.jsonl",
+    )
+    model.load_state_dict(result.best_state)
+    outs = {}
+    for split, d in data.items():
+        o = predict_outputs(model, d.X, batch_size=512, device=cfg.device)
+        outs[split] = softmax(o) if task == "classify" else o.reshape(-1)
+    info = {"best_epoch": result.best_epoch, "best_val_metric": result.best_val_metric,
+            "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known},
+            "loss": {k: train_cfg[k] for k in sorted(LOSS_KEYS) if k in train_cfg}}
+    if transfer_info is not None:
+        info["pretrained"] = transfer_info
+    return FitResult(model, outs, info, list(result.history))
+
+
+def _with_transfer(model: torch.nn.Module, name: str, train_cfg: dict, transfer: dict):
+    """Load the pre-trained encoder; the fitting function and training options to use."""
+    from genemoe.train.finetune import (
+        encoder_module_lr,
+        load_pretrained_encoder,
+        train_with_frozen_encoder,
+    )
+    from genemoe.train.loop import train_model
+
+    info = load_pretrained_encoder(model, transfer["pretrained"], model_name=name,
+                                   gene_ids=transfer["gene_ids"],
+                                   test_sample_ids=transfer["test_sample_ids"],
+                                   **({"test_patient_ids": transfer["test_patient_ids"]}
+                                      if transfer.get("test_patient_ids") is not None else {}))
+    info["freeze_encoder_epochs"] = transfer["freeze_encoder_epochs"]
+    info["encoder_lr"] = transfer.get("encoder_lr")
+    if info["encoder_lr"] is not None:  # the encoder's own lr (the head keeps lr)
+        train_cfg = {**train_cfg, "module_lr": encoder_module_lr(
+            model, {**(train_cfg.get("module_lr") or {}), "encoder": info["encoder_lr"]})}
+    fit = partial(train_with_frozen_encoder, train_model,
+                  freeze_epochs=transfer["freeze_encoder_epochs"])
+    return fit, train_cfg, info
+
+
+def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskData], n_out: int,
+                   seed: int, gene_variance: np.ndarray | None = None) -> FitResult:
+    tr, va = data["train"], data["val"]
+    est = create_model(name, n_genes=tr.X.shape[1], n_outputs=n_out, task=task,
+                       **{"seed": seed, **model_cfg})
+    if task == "classify":
+        est.fit(tr.X, tr.y, X_val=va.X, y_val=va.y)
+        outs = {s: est.predict_proba(d.X) for s, d in data.items()}
+    else:
+        extra = {} if gene_variance is None else {"gene_variance": gene_variance}
+        est.fit(tr.X, None, time=tr.time, event=tr.event, X_val=va.X,
+                y_val=(va.time, va.event), **_accepted(est.fit, extra))
+        outs = {s: est.predict_risk(d.X) for s, d in data.items()}
+    return FitResult(est, outs, {"params": est.get_params()}, [])
+
+
+def _accepted(fn: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The ``kwargs`` that ``fn`` takes (a survival model without gene selection takes none)."""
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    return {k: v for k, v in kwargs.items() if k in params}

@@ -1,0 +1,41 @@
+"""The self-describing model file (``RUN/model.pt``): written atomically, read with checks.
+
+A model file holds the weights (or the fitted estimator) and everything ``predict``,
+``explain`` and ``report`` need: the model name and config, gene ids and symbols, class
+names, the scaler, the normalisation and the bundle's preparation record, the metrics.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from genemoe.data.bundle import atomic_file
+from genemoe.errors import input_error
+
+__all__ = ["save_model_file", "load_model_file", "MODEL_FORMAT"]
+
+MODEL_FORMAT = "genemoe-model"
+
+
+def save_model_file(path: Path, payload: dict[str, Any]) -> None:
+    """Write the self-describing model file atomically (temporary file + rename)."""
+    with atomic_file(path) as tmp:
+        torch.save(payload, tmp)
+
+
+def load_model_file(run: Path | str) -> dict[str, Any]:
+    """Load ``RUN/model.pt`` (or a model file) written by :func:`save_model_file`."""
+    path = Path(run) / "model.pt" if Path(run).is_dir() else Path(run)
+    if not path.exists():
+        raise input_error("no model file", path=path, fix="train one with `genemoe train ... --out RUN`")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # truncated or foreign file
+        raise input_error(f"cannot read the model file ({exc})", path=path,
+                          fix="re-run `genemoe train`; the file is damaged or not a genemoe model") from exc
+    if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
+        raise input_error("not a genemoe model file", path=path, fix="pass a RUN directory of `genemoe train`")
+    return payload

@@ -1,0 +1,68 @@
+"""A task's scaled arrays for one split or fold part, cut from a bundle.
+
+Everything the fitting code (:mod:`genemoe.train.fit`) receives is arrays: a
+:class:`TaskData` per part (``train``, ``val``, ``test``), already restricted to the
+genes in use and scaled with statistics of the training part only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from genemoe.data.bundle import Bundle
+from genemoe.data.scaling import Scaler, global_scaler
+
+__all__ = ["TaskData", "Task", "task_data", "bundle_scaler"]
+
+Task = Literal["classify", "survival"]
+
+
+@dataclass
+class TaskData:
+    """Scaled matrices and targets of one split for one task.
+
+    ``X``: ``(n, n_genes)`` float32; ``y``: ``(n,)`` class index (classify) or ``None``;
+    ``time``/``event``: ``(n,)`` (survival); ``rows``: row indices in the bundle;
+    ``groups``: ``(n,)`` cancer type of each row.
+    """
+
+    X: np.ndarray
+    rows: np.ndarray
+    y: np.ndarray | None
+    time: np.ndarray | None
+    event: np.ndarray | None
+    groups: np.ndarray
+
+    def targets(self, task: Task) -> Any:
+        return self.y if task == "classify" else {"time": self.time, "event": self.event}
+
+
+def bundle_scaler(bundle: Bundle, gene_mask: np.ndarray, *, clip: float = 10.0,
+                  method: str = "standard") -> Scaler:
+    """The scaler of the bundle's training-split statistics: per-gene z-score (``standard``)
+    or one shift and scale for all genes (``global``, the image models')."""
+    var = bundle.var.loc[gene_mask]
+    if method == "global":
+        return global_scaler(var["train_mean"].to_numpy(), var["train_std"].to_numpy(), clip=clip)
+    std = var["train_std"].to_numpy(np.float32)
+    return Scaler(var["train_mean"].to_numpy(np.float32), np.where(std < 1e-6, 1, std).astype(np.float32),
+                  "standard", clip)
+
+
+def task_data(bundle: Bundle, rows: np.ndarray, task: Task, *, gene_mask: np.ndarray,
+              scaler: Scaler, class_names: list[str]) -> TaskData:
+    """Scaled data of ``rows`` for ``task`` (survival keeps rows with survival data)."""
+    rows = np.asarray(rows)
+    if task == "survival":
+        rows = rows[bundle.obs["has_survival"].to_numpy(bool)[rows]]
+    X = scaler.transform(np.asarray(bundle.X[rows][:, gene_mask]))
+    time_, event = bundle.survival()
+    return TaskData(
+        X=X, rows=rows, y=bundle.labels(class_names)[rows] if task == "classify" else None,
+        time=time_[rows] if task == "survival" else None,
+        event=event[rows] if task == "survival" else None,
+        groups=bundle.obs["cancer_type"].to_numpy(object)[rows],
+    )

@@ -1,0 +1,81 @@
+"""Pieces every workflow shares: scoring a part, patient ids, image layouts, JSON copies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from genemoe.data.bundle import Bundle
+from genemoe.evaluate.metrics import classification_metrics
+from genemoe.evaluate.survival import survival_metrics
+from genemoe.models.backbones import fit_image_layout
+from genemoe.train.task_data import Task, TaskData
+
+__all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts"]
+
+
+def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: list[str], *,
+               train: TaskData | None = None, seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
+    """Metrics of one part: classification (probabilities ``(n, C)``) or survival (risk)."""
+    if task == "classify":
+        return classification_metrics(data.y, outputs.argmax(1), class_names=class_names,
+                                      probs=outputs)
+    return survival_metrics(data.time, data.event, outputs.reshape(-1), groups=data.groups,
+                            time_train=None if train is None else train.time,
+                            event_train=None if train is None else train.event,
+                            n_boot=n_boot, seed=seed)
+
+
+def patient_ids(bundle: Bundle, rows: np.ndarray) -> list[str]:
+    """Patient of each of ``rows``: the bundle's ``patient_id``, else the sample id."""
+    obs = bundle.obs.iloc[np.asarray(rows)]
+    ids = obs["sample_id"].astype(str)
+    if "patient_id" in obs.columns:
+        ids = obs["patient_id"].where(obs["patient_id"].notna(), obs["sample_id"]).astype(str)
+    return ids.tolist()
+
+
+def with_fitted_layout(model_name: str, model_cfg: dict, bundle: Bundle, gene_mask: np.ndarray,
+                       train_rows: np.ndarray) -> dict:
+    """``model_cfg`` with the gene → pixel layout fitted where an image model needs one.
+
+    ``genomic`` reads the kept genes' positions, ``similarity`` the training rows only
+    (log-expression of the genes in ``gene_mask``); the fitted map travels in
+    ``layout_state`` and is saved with the weights as a buffer.
+    """
+    var = bundle.var.loc[gene_mask]
+    similarity = model_cfg.get("layout") == "similarity"
+    X_train = np.asarray(bundle.X[np.sort(train_rows)][:, gene_mask]) if similarity else None
+    layout = fit_image_layout(
+        model_name, int(gene_mask.sum()), model_cfg,
+        X_train=X_train,
+        chrom=var["chrom"].to_numpy(object) if "chrom" in var else None,
+        start=var["start"].to_numpy() if "start" in var else None)
+    return model_cfg if layout is None else {**model_cfg, "layout_state": layout.to_state()}
+
+
+def check_survival_parts(data: dict[str, TaskData], where: str, **error: Any) -> None:
+    """Refuse survival parts a Cox model cannot train on or be selected on.
+
+    A training part without events cannot fit a Cox model; a validation part without
+    events has no C-index, so model selection would read a constant and keep epoch 1.
+    """
+    from genemoe.errors import input_error
+
+    for part, why in (("train", "a Cox model cannot learn"),
+                      ("val", "model selection has no C-index to read")):
+        d = data.get(part)
+        if d is not None and len(d.rows) and not np.asarray(d.event, bool).any():
+            raise input_error(f"{where}: every {part} sample is censored ({len(d.rows)} "
+                              f"samples, no event): {why}", **error)
+
+
+def plain(obj: Any) -> Any:
+    """JSON-ready copy: numpy → Python, anything else unknown → its ``str``."""
+
+    def default(o: Any) -> Any:
+        return o.item() if isinstance(o, np.generic) else o.tolist() if isinstance(o, np.ndarray) else str(o)
+
+    return json.loads(json.dumps(obj, default=default))

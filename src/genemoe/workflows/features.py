@@ -1,0 +1,389 @@
+"""``genemoe features``: latent-feature analysis of a Gene-MOE model (paper section III-C, Fig. 8).
+
+On held-out samples (the bundle's test split by default) the model's encoder gives the
+latent mean ``μ`` ``(n_samples, latent)``. The ``n_features`` latent dimensions with the
+highest variance across those samples are the *leading features*; the Pearson r of each
+with every gene's log expression gives ``(n_features, n_genes)``; genes whose mean ``|r|``
+over the leading features exceeds ``threshold`` are the *strong genes* (the paper: top 20
+features, 0.4; its Fig. 8(b) caption says 0.5).
+
+With a decoder (a ``genemoe pretrain`` run), the same samples are reconstructed
+(eval mode: ``z = μ``, no noise) and real and reconstructed expression are embedded
+jointly (t-SNE; UMAP when ``umap-learn`` is installed). How much the two clouds overlap
+is measured, not eyeballed, by the **k-nearest-neighbour mixing score**: for each point,
+the share of its ``k`` nearest neighbours (itself excluded) that belong to the other set,
+averaged over all points. Two samples of one distribution score about
+``2 n_a n_b / (N (N - 1))`` (≈ 0.5 for equal sizes; reported as ``expected_if_mixed``);
+two separate clouds score 0. The score is also given over each set's own points (``real``,
+``reconstructed``): reconstructions shrunk towards the mean crowd the real points'
+neighbourhoods, which lifts ``real`` while ``reconstructed`` stays low. It is computed in the model's scaled gene space (z-scores
+of the bundle's training split, every gene weighted equally) and in each 2-D embedding.
+
+Scaling: a ``genemoe train`` run's samples are scaled by the scaler it stored. A
+pre-training run's are scaled by the scaler the run stored for this bundle (its
+``pretrained.pt`` ``scalers``, one per bundle it read, matched on the bundle's path): for a
+run pre-trained on one cross-validation fold (``genemoe ablation --pretrain-per-fold``)
+that is the fold's training-part scaler, not the bundle's training split. A bundle the run
+did not read is scaled by its own training split (as pre-training scales every bundle).
+
+Refused: samples the run was trained on (a pre-training run's ``samples.tsv``; for a
+``genemoe train`` run its training/validation rows in ``predictions.tsv`` and the
+samples of the pre-training run it started from). A run directory holds::
+
+    DIR/latent_gene_correlation.npy  float32 (n_features, n_genes): r of leading feature × gene
+    DIR/leading_features.tsv         rank, latent index, variance of each leading feature
+    DIR/gene_correlation.tsv         gene_id, symbol, mean |r|, column of r, every gene (sorted)
+    DIR/strong_genes.csv             gene_id, symbol, mean_abs_r, above threshold (sorted)
+    DIR/embedding_<method>.tsv       sample_id, cancer_type, source (real|reconstructed), x, y
+    DIR/summary.json                 every number, the notes, and (once drawn) the figures
+
+The figures are drawn from these files by :func:`genemoe.report.feature_plots.feature_figures`.
+"""
+
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
+from genemoe.data.scaling import Scaler
+from genemoe.errors import input_error
+from genemoe.evaluate.features import (
+    embed,
+    knn_mixing_score,
+    leading_features,
+    pearson_matrix,
+    strong_genes,
+    umap_available,
+)
+from genemoe.models.base import collect_aux
+
+__all__ = ["FeatureResult", "load_run_model", "used_samples", "analyse_features"]
+
+logger = logging.getLogger(__name__)
+
+Embedding = Literal["tsne", "umap", "both"]
+Split = Literal["test", "val", "train", "all"]
+
+
+# ---------------------------------------------------------------------------- the run
+
+
+@dataclass
+class RunModel:
+    """A model read from a run directory, with what is needed to feed it."""
+
+    model: torch.nn.Module
+    kind: Literal["pretrain", "train"]
+    model_name: str
+    gene_ids: list[str]
+    scaler: Scaler | None  # None: use the bundle's own training-split scaler (pre-training)
+    path: Path
+    pretrained_from: Path | None = None  # a train run's --pretrained run, if any
+    # A pre-training run's stored scalers, by the resolved path of the bundle each scaled.
+    bundle_scalers: dict[str, Scaler] = field(default_factory=dict)
+
+
+def load_run_model(run_dir: Path | str) -> RunModel:
+    """Rebuild the model of a ``genemoe pretrain`` run (with its decoder) or a ``genemoe train`` run."""
+    from genemoe.models.registry import create_model
+
+    run_dir = Path(run_dir)
+    if (run_dir / "pretrained.pt").is_file() or run_dir.name == "pretrained.pt":
+        from genemoe.train.finetune import read_pretrained
+
+        p = read_pretrained(run_dir)
+        model = create_model(p["model_name"], n_genes=p["n_genes"], n_outputs=1, task="classify",
+                             with_decoder=True, **p["model_config"])
+        missing, unexpected = model.load_state_dict(p["state_dict"], strict=False)
+        bad = [k for k in missing if not k.startswith("head.")] + list(unexpected)
+        if bad:
+            raise input_error(f"the pre-trained weights do not fit the model ({bad[:3]})",
+                              path=run_dir, fix="re-run `genemoe pretrain` with this genemoe version")
+        root = run_dir if run_dir.is_dir() else run_dir.parent
+        gene_ids = list(map(str, p["gene_ids"]))
+        return RunModel(model.eval(), "pretrain", p["model_name"], gene_ids, None, root,
+                        bundle_scalers=_stored_scalers(p, len(gene_ids)))
+    if not (run_dir / "model.pt").is_file():
+        raise input_error("neither pretrained.pt nor model.pt here", path=run_dir,
+                          fix="pass the --out directory of `genemoe pretrain` or `genemoe train`")
+    from genemoe.train.model_file import load_model_file
+
+    p = load_model_file(run_dir)
+    if p.get("kind") != "torch":
+        raise input_error(f"{p['model_name']!r} is a classical model: it has no latent features",
+                          path=run_dir, fix="analyse a genemoe, moe or vaecox run")
+    model = create_model(p["model_name"], n_genes=len(p["gene_ids"]), n_outputs=p["n_outputs"],
+                         task=p["task"], **p["model_config"])
+    model.load_state_dict(p["state_dict"])
+    pre = (p.get("config") or {}).get("pretrained") or {}
+    return RunModel(model.eval(), "train", p["model_name"], list(map(str, p["gene_ids"])),
+                    Scaler.from_dict(p["scaler"]), run_dir,
+                    Path(pre["run"]) if pre.get("run") else None)
+
+
+def _bundle_key(path: Path | str) -> str:
+    return str(Path(path).expanduser().resolve())
+
+
+def _stored_scalers(payload: dict[str, Any], n_genes: int) -> dict[str, Scaler]:
+    """A pre-training run's ``scalers`` (over its genes), keyed by their bundle's resolved path."""
+    found: dict[str, Scaler] = {}
+    for source, d in zip(payload.get("bundles") or [], payload.get("scalers") or [], strict=False):
+        path = source.get("path") if isinstance(source, dict) else None
+        if path and isinstance(d, dict) and len(d.get("shift") or []) == n_genes:
+            found.setdefault(_bundle_key(path), Scaler.from_dict(d))
+    return found
+
+
+def used_samples(run: RunModel) -> set[str]:
+    """Sample ids the run (or the pre-training it started from) trained or validated on."""
+    used: set[str] = set()
+    for pre in [run.path] if run.kind == "pretrain" else [run.pretrained_from]:
+        if pre is None:
+            continue
+        tsv = Path(pre) / "samples.tsv"
+        if tsv.is_file():
+            used |= set(pd.read_csv(tsv, sep="\t", dtype=str)["sample_id"])
+        else:  # older runs: the same lists live in pretrained.pt
+            from genemoe.train.finetune import read_pretrained
+
+            s = read_pretrained(pre).get("samples", {})
+            used |= set(map(str, s.get("train", []))) | set(map(str, s.get("val", [])))
+    if run.kind == "train" and (run.path / "predictions.tsv").is_file():
+        pred = pd.read_csv(run.path / "predictions.tsv", sep="\t", dtype=str)
+        used |= set(pred.loc[pred["split"].isin(["train", "val"]), "sample_id"])
+    return used
+
+
+def _latent_mean(model: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``μ`` ``(batch, latent)`` of any model with a (variational) encoder."""
+    if hasattr(model, "encode"):
+        return model.encode(x)[0]
+    encoder = getattr(model, "encoder", None)
+    if encoder is None or not hasattr(encoder, "encode"):
+        raise input_error(f"{type(model).__name__} has no latent encoder", where="--model",
+                          fix="analyse a genemoe, moe or vaecox run")
+    return encoder.encode(x)[0]
+
+
+@torch.no_grad()
+def _forward(model: torch.nn.Module, X: np.ndarray, *, batch_size: int = 256,
+             ) -> tuple[np.ndarray, np.ndarray | None]:
+    """``μ`` ``(n, latent)`` and, with a decoder, the reconstruction ``(n, n_genes)`` (eval mode)."""
+    model.eval()
+    has_decoder = getattr(model, "decoder", None) is not None
+    mus, recons = [], []
+    for i in range(0, len(X), batch_size):
+        xb = torch.from_numpy(np.ascontiguousarray(X[i : i + batch_size], np.float32))
+        if has_decoder:
+            recon, mu, _ = model.reconstruct(xb)  # eval: z = μ
+            recons.append(recon.float().numpy())
+        else:
+            mu = _latent_mean(model, xb)
+        mus.append(mu.float().numpy())
+        collect_aux(model)  # clear the MoE layers' records
+    return np.concatenate(mus), (np.concatenate(recons) if has_decoder else None)
+
+
+def _select(bundle: Bundle, run: RunModel, split: Split, max_samples: int | None,
+            seed: int) -> np.ndarray:
+    if split not in ("test", "val", "train", "all"):
+        raise input_error(f"unknown split {split!r}", where="--split", fix="use test, val, train or all")
+    rows = bundle.indices(None if split == "all" else split)
+    if len(rows) < 3:
+        raise input_error(f"the {split} split has {len(rows)} samples; the analysis needs >= 3",
+                          path=bundle.path, where="--split", fix="use another --split or bundle")
+    ids = bundle.sample_ids[rows].astype(str)
+    leaked = sorted(set(ids) & used_samples(run))
+    if leaked:
+        raise input_error(
+            f"the run trained on {len(leaked)} of the {len(ids)} {split} sample(s) "
+            f"(e.g. {', '.join(leaked[:3])}): features of samples a model has seen are not "
+            "held-out evidence", path=run.path, where="--split",
+            fix="analyse held-out samples: --split test of the bundle the run was trained on")
+    if max_samples is not None and len(rows) > max_samples:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, max_samples, replace=False))
+    return rows
+
+
+def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray,
+            ) -> tuple[np.ndarray, np.ndarray, Scaler, str]:
+    """Log expression ``(n, n_genes)`` in the run's gene order, its scaled form, the scaler
+    and where the scaler came from."""
+    cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer(run.gene_ids)
+    if (cols < 0).any():
+        raise input_error(f"{int((cols < 0).sum())} of the run's {len(cols)} genes are not in the "
+                          "bundle", path=bundle.path, where="--data",
+                          fix="use a bundle prepared like the run's (same --annotation and filter)")
+    x_log = np.asarray(bundle.X[rows][:, cols], dtype=np.float32)
+    scaler, source = run.scaler, "the run's scaler"
+    if scaler is None:  # pre-training: the scaler it stored for this bundle (e.g. a fold's) ...
+        scaler = run.bundle_scalers.get(_bundle_key(bundle.path))
+        source = "the pre-training run's scaler for this bundle"
+    if scaler is None:  # ... else each bundle is scaled by its own training split
+        std = bundle.var["train_std"].to_numpy(np.float32)[cols]
+        scaler = Scaler(bundle.var["train_mean"].to_numpy(np.float32)[cols],
+                        np.where(std < 1e-6, 1, std).astype(np.float32), "standard", 10.0)
+        source = "the bundle's training split"
+    return x_log, scaler.transform(x_log), scaler, source
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+@dataclass
+class FeatureResult:
+    """What :func:`analyse_features` wrote (``summary`` is ``DIR/summary.json``)."""
+
+    out_dir: Path
+    summary: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        s = self.summary
+        lines = [f"feature analysis: {self.out_dir}  ({s['n_samples']} {s['split']} samples, "
+                 f"{s['n_genes']} genes, {s['run']['kind']} run {s['run']['model_name']})",
+                 f"  leading features: {s['n_features']} of {s['latent']}; strong genes "
+                 f"(mean |r| > {s['threshold']:g}): {s['n_strong_genes']}"]
+        rec = s.get("reconstruction")
+        if rec:
+            mix = rec["mixing"]
+            parts = [f"{k} {v['score']:.3f} (real {v['real']:.2f}, recon {v['reconstructed']:.2f})"
+                     for k, v in mix.items()]
+            lines.append(f"  real vs reconstructed k-NN mixing ({', '.join(parts)}; "
+                         f"{rec['expected_if_mixed']:.3f} if mixed, 0 if separate)")
+        lines += [f"  note: {n}" for n in self.notes]
+        for fig in s.get("figures", []):
+            lines.append(f"  figure: {fig}")
+        return "\n".join(lines)
+
+
+def _methods(embedding: Embedding) -> tuple[list[str], list[str]]:
+    """Embeddings to run and notes; refuses ``umap`` alone when it is not installed."""
+    if embedding not in ("tsne", "umap", "both"):
+        raise input_error(f"unknown embedding {embedding!r}", where="--embedding",
+                          fix="use tsne, umap or both")
+    if embedding == "tsne":
+        return ["tsne"], []
+    if umap_available():
+        return (["umap"] if embedding == "umap" else ["tsne", "umap"]), []
+    if embedding == "umap":
+        raise input_error("UMAP is not installed", where="--embedding",
+                          fix="pip install umap-learn, or use --embedding tsne")
+    return ["tsne"], ["UMAP not available (umap-learn is not installed): t-SNE only"]
+
+
+def _reconstruction_part(out_dir: Path, x_scaled: np.ndarray, recon: np.ndarray, ids: np.ndarray,
+                         types: np.ndarray, methods: list[str], *, k: int, seed: int,
+                         scaled_by: str = "the bundle's training split") -> dict[str, Any]:
+    """Joint embeddings of real and reconstructed rows, their files and the mixing scores."""
+    both = np.concatenate([x_scaled, recon])  # (2n, n_genes), scaled units
+    is_recon = np.r_[np.zeros(len(x_scaled), bool), np.ones(len(recon), bool)]
+    gene_mix = knn_mixing_score(both, is_recon, k=k)
+    keys = {"score": "score", "real": "score_a", "reconstructed": "score_b"}
+    mixing = {"gene_space": {name: gene_mix[key] for name, key in keys.items()}}
+    for method in methods:
+        xy = embed(both, method, seed=seed)  # (2n, 2)
+        m = knn_mixing_score(xy, is_recon, k=k)
+        mixing[method] = {name: m[key] for name, key in keys.items()}
+        table = pd.DataFrame({"sample_id": np.r_[ids, ids], "cancer_type": np.r_[types, types],
+                              "source": np.where(is_recon, "reconstructed", "real"),
+                              "x": xy[:, 0], "y": xy[:, 1]})
+        atomic_write_text(out_dir / f"embedding_{method}.tsv", table.to_csv(sep="\t", index=False))
+    err = recon - x_scaled
+    return {"space": f"scaled genes (z-scores by {scaled_by})", "k": gene_mix["k"],
+            "expected_if_mixed": gene_mix["expected_if_mixed"], "mixing": mixing,
+            "embeddings": methods, "mae_scaled": float(np.abs(err).mean()),
+            "mse_scaled": float((err**2).mean())}
+
+
+def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
+                     split: Split = "test", n_features: int = 20, threshold: float = 0.4,
+                     embedding: Embedding = "tsne", n_heatmap_genes: int = 50, k: int = 15,
+                     max_samples: int | None = 1000, seed: int = 0) -> FeatureResult:
+    """Correlate a run's leading latent features with genes; embed real vs reconstructed.
+
+    Parameters
+    ----------
+    run_dir
+        A ``genemoe pretrain`` run (encoder + decoder) or a ``genemoe train`` run of a
+        latent model (``genemoe``, ``moe``, ``vaecox``; no decoder: no reconstruction part).
+    data
+        Bundle holding the samples; its genes must include the run's.
+    out_dir
+        Directory to write (see the module docstring).
+    split
+        Samples to analyse (refused if the run trained on any of them).
+    n_features, threshold
+        Leading features (highest latent variance) and the strong-gene cut on mean ``|r|``.
+    embedding
+        ``tsne``, ``umap`` (needs ``umap-learn``) or ``both`` (UMAP when installed).
+    n_heatmap_genes
+        Genes in the heat map (recorded for :mod:`genemoe.report.feature_plots`).
+    k, max_samples, seed
+        Mixing-score neighbours; at most this many samples (seeded draw; the paper: 1,000).
+
+    Returns
+    -------
+    FeatureResult
+    """
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    if n_features < 1 or not 0 <= threshold <= 1:
+        raise input_error("--n-features must be >= 1 and --threshold in [0, 1]",
+                          where="features", fix="e.g. --n-features 20 --threshold 0.4")
+    methods, notes = _methods(embedding)
+    run = load_run_model(run_dir)
+    bundle = load_bundle(data)
+    rows = _select(bundle, run, split, max_samples, seed)
+    x_log, x_scaled, _, scaled_by = _inputs(bundle, run, rows)
+    mu, recon = _forward(run.model, x_scaled)  # (n, latent), (n, n_genes) | None
+    lead, lead_var = leading_features(mu, n_features)
+    r = pearson_matrix(mu[:, lead], x_log)  # (n_features, n_genes)
+    var = bundle.var.set_index(bundle.var["gene_id"].astype(str)).loc[run.gene_ids]
+    symbols = var["symbol"].astype(str).to_numpy() if "symbol" in var else None
+    ranked = strong_genes(r, np.asarray(run.gene_ids, dtype=object), symbols)
+    strong = ranked[ranked["mean_abs_r"] > threshold]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.save(out_dir / "latent_gene_correlation.npy", r.astype(np.float32))
+    atomic_write_text(out_dir / "gene_correlation.tsv", ranked.to_csv(sep="\t", index=False))
+    atomic_write_text(out_dir / "strong_genes.csv", strong.drop(columns="column").to_csv(index=False))
+    atomic_write_text(out_dir / "leading_features.tsv", pd.DataFrame(
+        {"rank": np.arange(1, len(lead) + 1), "latent_index": lead, "variance": lead_var},
+    ).to_csv(sep="\t", index=False))
+    ids = bundle.sample_ids[rows].astype(str)
+    types = bundle.obs["cancer_type"].astype(str).to_numpy()[rows]
+    rec = None
+    if recon is None:
+        notes.append(f"the {run.kind} run's model has no decoder: no reconstruction, embedding "
+                     "or mixing score (pass a `genemoe pretrain` run for them)")
+    else:
+        rec = _reconstruction_part(out_dir, x_scaled, recon, ids, types, methods, k=k, seed=seed,
+                                   scaled_by=scaled_by)
+    for note in notes:
+        logger.info("features: %s", note)
+    summary = {
+        "run": {"path": str(run.path), "kind": run.kind, "model_name": run.model_name},
+        "bundle": str(bundle.path), "split": split, "n_samples": int(len(rows)),
+        "n_genes": len(run.gene_ids), "latent": int(mu.shape[1]), "n_features": int(len(lead)),
+        "leading_features": lead.tolist(), "leading_variance": lead_var.tolist(),
+        "threshold": threshold, "n_strong_genes": int(len(strong)),
+        "top_genes": ranked.drop(columns="column").head(10).to_dict(orient="records"),
+        "mean_abs_r_all_genes": float(ranked["mean_abs_r"].mean()) if len(ranked) else None,
+        "n_heatmap_genes": int(min(n_heatmap_genes, len(ranked))),
+        "correlation_space": "log expression of the bundle (Pearson r is unchanged by scaling)",
+        "scaling": scaled_by,
+        "reconstruction": rec, "notes": notes, "synthetic": bundle.synthetic, "seed": seed,
+        "seconds": round(time.perf_counter() - t0, 2), "figures": [],
+    }
+    atomic_write_text(out_dir / "summary.json", dump_json(summary))
+    return FeatureResult(out_dir, summary, notes)

@@ -1,0 +1,60 @@
+"""``genemoe pretrain``: pre-train an encoder on one or more bundles, write a run directory.
+
+The run directory and the objective are :mod:`genemoe.train.pretrain`'s; this workflow
+reads the bundles (their training splits trained on, validation splits monitored, test
+splits never read) and hands the arrays to it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from genemoe.train.pretrain import PretrainResult, pretrain_prepared, resolve_pretrain_config
+from genemoe.train.pretrain_data import load_pretrain_data
+
+__all__ = ["pretrain_run"]
+
+
+def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Path | str,
+                 preset: str = "small", config_path: Path | None = None, seed: int = 0,
+                 device: str = "auto", epochs: int | None = None, progress: bool = True,
+                 max_epochs_this_call: int | None = None,
+                 model: str | None = None) -> PretrainResult:
+    """Pre-train the Gene-MOE encoder/decoder on bundles and write a run directory.
+
+    Parameters
+    ----------
+    bundle_paths
+        One or more bundle directories (``genemoe prepare``); several are aligned on the
+        genes they share. Only their training splits are trained on, their validation
+        splits monitored, their test splits never read.
+    out_dir
+        Run directory (see the module docstring). An existing ``checkpoint.pt`` there is
+        resumed; a finished run of the same setup is returned as it is.
+    preset, config_path
+        Preset (``small``, ``base``, ``paper`` or a YAML) and an optional YAML over it:
+        the ``pretrain:`` section (:class:`PretrainConfig`) and ``model.<genemoe|moe|vaecox>``.
+    seed, device, epochs, progress
+        Reproducibility, ``auto|cpu|cuda``, override of ``pretrain.epochs``, progress bar.
+    max_epochs_this_call
+        Pause after this many epochs (``finished=False``); call again to resume.
+    model
+        Override of ``pretrain.model``: ``genemoe``, ``moe`` or ``vaecox`` (VAE-Cox's VAE).
+
+    Returns
+    -------
+    PretrainResult
+    """
+    t0 = time.perf_counter()
+    paths = [bundle_paths] if isinstance(bundle_paths, (str, Path)) else list(bundle_paths)
+    config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
+                                                epochs=epochs, progress=progress, model=model)
+    if config.num_threads is not None:
+        torch.set_num_threads(config.num_threads)
+    data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes)
+    return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
+                             max_epochs_this_call=max_epochs_this_call, t0=t0)

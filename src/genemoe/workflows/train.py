@@ -1,0 +1,268 @@
+"""``genemoe train``: one model, one bundle, an honest protocol, a self-describing run.
+
+Protocol: the gene mask and scaler come from the bundle's training split; early stopping
+and model selection use the validation split; the test split is scored once, at the
+end, by the selected model. Survival tasks use only samples with survival data.
+
+A run directory holds::
+
+    RUN/model.pt        self-describing model (weights or fitted estimator + everything
+                        predict needs: genes, classes, scaler, normalisation, record)
+    RUN/metrics.json    {"val": {...}, "test": {...}}
+    RUN/predictions.tsv one row per sample of every split (probabilities or risk)
+    RUN/config.yaml     the resolved configuration
+    RUN/history.jsonl   per-epoch losses, validation metric, expert utilisation (neural)
+    RUN/checkpoint.pt   last-epoch training state while training runs (resume after an
+                        interruption); removed once the run is complete (it holds the
+                        optimiser state: over 1 GB for a ~50k-gene Gene-MOE)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from genemoe import __version__
+from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
+from genemoe.errors import input_error
+from genemoe.models.image import input_scaling
+from genemoe.models.registry import get_spec
+from genemoe.train.fit import fit_model, resolve_config
+from genemoe.train.model_file import save_model_file
+from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
+from genemoe.workflows.common import (
+    check_survival_parts,
+    patient_ids,
+    plain,
+    score_part,
+    with_fitted_layout,
+)
+
+__all__ = ["RunResult", "train_run"]
+
+
+@dataclass
+class RunResult:
+    """What ``train_run`` produced."""
+
+    out_dir: Path
+    metrics: dict[str, Any]
+    task: Task
+    model_name: str
+    seconds: float
+
+    def describe(self) -> str:
+        lines = [f"run: {self.out_dir}  ({self.model_name}, {self.task}, {self.seconds:.0f} s)"]
+        for split in ("val", "test"):
+            m = self.metrics.get(split, {})
+            if self.task == "classify":
+                lines.append(f"  {split}: accuracy {m.get('accuracy', float('nan')):.3f}  "
+                             f"macro-F1 {m.get('macro_f1', float('nan')):.3f}  (n={m.get('n')})")
+            else:
+                ci = m.get("c_index_ci") or [float("nan")] * 2
+                p = m.get("logrank_p", float("nan"))
+                lines.append(f"  {split}: C-index {m.get('c_index', float('nan')):.3f} "
+                             f"[{ci[0]:.3f}, {ci[1]:.3f}]  log-rank p = {_p_text(p)}  (n={m.get('n')})")
+        return "\n".join(lines)
+
+
+def _p_text(p: float) -> str:
+    """A p-value as people read it: 0.016, 2.3e-04."""
+    if p is None or not np.isfinite(p):
+        return "n/a"
+    return f"{p:.3f}" if p >= 1e-3 else f"{p:.1e}"
+
+
+def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str, np.ndarray],
+                       task: Task, class_names: list[str]) -> pd.DataFrame:
+    frames = []
+    for split, d in data.items():
+        obs = bundle.obs.iloc[d.rows]
+        df = pd.DataFrame({"sample_id": obs["sample_id"].to_numpy(), "split": split,
+                           "cancer_type": obs["cancer_type"].to_numpy()})
+        o = outs[split]
+        if task == "classify":
+            df["predicted"] = np.asarray(class_names, dtype=object)[o.argmax(1)]
+            df["confidence"] = o.max(1)
+            for j, c in enumerate(class_names):
+                df[f"prob_{c}"] = o[:, j]
+        else:
+            df["time"], df["event"], df["risk"] = d.time, d.event, o
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
+              model_name: str = "genemoe", preset: str = "small", config_path: Path | None = None,
+              seed: int = 0, device: str = "auto", epochs: int | None = None,
+              progress: bool = True, pretrained: Path | None = None,
+              freeze_encoder_epochs: int = 0, encoder_lr: float | None = None,
+              model_options: dict[str, Any] | None = None) -> RunResult:
+    """Train ``model_name`` on a bundle for ``task`` and write a run directory.
+
+    Parameters
+    ----------
+    data_path
+        Bundle directory (``genemoe prepare``).
+    out_dir
+        Run directory to write (model.pt, metrics.json, predictions.tsv, config.yaml…).
+    task
+        ``"classify"`` (tumour type) or ``"survival"`` (Cox risk).
+    model_name
+        Any registered model (``genemoe models``), neural or classical.
+    preset, config_path
+        Preset name or YAML, optionally overridden by another YAML.
+    seed, device, epochs, progress
+        Reproducibility, ``auto|cpu|cuda``, preset override, progress bar.
+    pretrained, freeze_encoder_epochs, encoder_lr
+        A ``genemoe pretrain`` run whose encoder starts the model (``genemoe``/``moe``/``vaecox``;
+        see :mod:`genemoe.train.finetune`), epochs to keep it frozen first, and its own
+        peak learning rate (None = the ``train: lr`` of every weight; the head always
+        keeps ``lr``, and warmup/decay/plateau scale both alike: ``TrainConfig.module_lr``).
+        A run that used any test sample, or another sample of a test patient, is refused.
+    model_options
+        Model options overriding the preset/config (the CLI's image flags ``layout``,
+        ``image_size``, ``weights``, ``finetune``); refused for a model without them.
+
+    Returns
+    -------
+    RunResult
+        Metrics on validation and test.
+    """
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if task not in ("classify", "survival"):
+        raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    bundle = load_bundle(data_path)
+    spec = get_spec(model_name)
+    _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
+                                             device=device, epochs=epochs, task=task)
+    model_cfg = _with_model_options(model_name, model_cfg, model_options or {})
+    gene_mask = bundle.gene_mask()
+    scaler = bundle_scaler(bundle, gene_mask, method=input_scaling(model_name, model_cfg))
+    class_names = bundle.class_names
+    data = {s: task_data(bundle, bundle.indices(s), task, gene_mask=gene_mask, scaler=scaler,
+                         class_names=class_names) for s in ("train", "val", "test")}
+    _check_task_data(task, data, bundle)
+    fit_cfg = with_fitted_layout(model_name, model_cfg, bundle, gene_mask, data["train"].rows)
+    n_out = len(class_names) if task == "classify" else 1
+    transfer = _transfer_options(spec.kind, bundle, gene_mask, pretrained, freeze_encoder_epochs,
+                                 encoder_lr)
+    var = bundle.var.loc[gene_mask]
+    fit = fit_model(model_name, task, data, model_cfg=fit_cfg, train_cfg=train_cfg, n_outputs=n_out,
+                    work_dir=out_dir, progress=progress, transfer=transfer,
+                    gene_variance=var["train_std"].to_numpy(np.float64) ** 2)
+    weights = ({"state_dict": fit.model.state_dict()} if spec.kind == "torch"
+               else {"estimator": fit.model})
+    from genemoe.train.distributed import destroy_distributed, get_dist_info
+
+    if not get_dist_info().is_main:  # under torchrun only rank 0 evaluates and writes
+        destroy_distributed()
+        return RunResult(out_dir, {}, task, model_name, time.perf_counter() - t0)
+    metrics = {s: score_part(task, fit.outputs[s], data[s], class_names, train=data["train"],
+                             seed=seed) for s in ("val", "test")}
+    metrics["protocol"] = {"selection": "validation split", "test_scored": "once, after selection",
+                           "scaler": "bundle training split",
+                           "gene_filter": "bundle training split (its default mask)",
+                           "n": {s: len(d.rows) for s, d in data.items()},
+                           "synthetic": bundle.synthetic}
+    resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
+                "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info}
+    save_model_file(out_dir / "model.pt", {
+        "format": "genemoe-model", "genemoe_version": __version__, "kind": spec.kind,
+        "model_name": model_name, "task": task, "model_config": _rebuild_config(fit_cfg),
+        "config": resolved,
+        "n_outputs": n_out, "gene_ids": var["gene_id"].tolist(),
+        "symbols": var["symbol"].tolist() if "symbol" in var else None,
+        "gene_lengths": var["length"].tolist() if "length" in var else None,
+        "class_names": class_names, "scaler": scaler.to_dict(),
+        "normalisation": bundle.record.get("normalisation"), "record": bundle.record,
+        "bundle_path": str(bundle.path), "metrics": metrics, **weights,
+    })
+    atomic_write_text(out_dir / "metrics.json", dump_json(metrics))
+    atomic_write_text(out_dir / "config.yaml", yaml.safe_dump(plain(resolved), sort_keys=False))
+    table = _predictions_table(bundle, data, fit.outputs, task, class_names)
+    atomic_write_text(out_dir / "predictions.tsv", table.to_csv(sep="\t", index=False))
+    (out_dir / "checkpoint.pt").unlink(missing_ok=True)  # complete: model.pt has the weights
+    destroy_distributed()
+    return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0)
+
+
+def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrained: Path | None,
+                      freeze_encoder_epochs: int, encoder_lr: float | None) -> dict | None:
+    """Checked ``--pretrained`` options for :func:`fit_model` (None without a pre-trained run)."""
+    if pretrained is None:
+        if freeze_encoder_epochs or encoder_lr is not None:
+            raise input_error("--freeze-encoder-epochs / --encoder-lr need --pretrained",
+                              where="train", fix="pass --pretrained RUN (a `genemoe pretrain` run)")
+        return None
+    if kind != "torch":
+        raise input_error("--pretrained needs a neural model with a pre-trainable encoder",
+                          where="--model", fix="use --model genemoe, moe or vaecox")
+    if encoder_lr is not None and not (np.isfinite(encoder_lr) and encoder_lr > 0):
+        raise input_error(f"--encoder-lr must be a positive learning rate, got {encoder_lr}",
+                          where="--encoder-lr", fix="pass e.g. --encoder-lr 1e-4 (a tenth of the "
+                          "head's lr is a usual start), or leave it out to use the train: lr")
+    if freeze_encoder_epochs < 0:
+        raise input_error(f"--freeze-encoder-epochs must be >= 0, got {freeze_encoder_epochs}",
+                          where="--freeze-encoder-epochs", fix="pass 0 (train the encoder) or N")
+    test = bundle.indices("test")
+    return {"pretrained": Path(pretrained), "freeze_encoder_epochs": int(freeze_encoder_epochs),
+            "encoder_lr": None if encoder_lr is None else float(encoder_lr),
+            "gene_ids": bundle.var.loc[gene_mask, "gene_id"].astype(str).tolist(),
+            "test_sample_ids": bundle.sample_ids[test].astype(str).tolist(),
+            "test_patient_ids": patient_ids(bundle, test)}
+
+
+def _with_model_options(model_name: str, model_cfg: dict, options: dict[str, Any]) -> dict:
+    """``model_cfg`` with the CLI's model options (image models only)."""
+    from genemoe.models.backbones import BACKBONE_KEYS, BACKBONES
+    from genemoe.models.image import HYBRID_KEYS
+
+    keys = HYBRID_KEYS if model_name == "hybrid_cnn" else BACKBONE_KEYS if model_name in BACKBONES else ()
+    refused = sorted(set(options) - set(keys))
+    if refused:
+        flags = ", ".join("--" + k.replace("_", "-") for k in refused)
+        raise input_error(f"model {model_name!r} takes no {flags}", where="train",
+                          fix="these flags are for image models (resnet50, densenet169, vgg19, "
+                              "xception; hybrid_cnn takes --layout and --image-size only)")
+    return {**model_cfg, **options}
+
+
+def _rebuild_config(model_cfg: dict) -> dict:
+    """The config that rebuilds the trained model for predict/explain.
+
+    The state dict holds every weight, so pretrained-weight sources (ImageNet downloads,
+    local weight files) are not needed again: rebuilding with ``weights: none`` works
+    offline and after the weight file is gone; likewise the gene → pixel map of an image
+    model is a saved buffer, so the fitted layout need not travel in the config.
+    """
+    cfg = {k: v for k, v in model_cfg.items() if k != "layout_state"}
+    return {**cfg, "weights": "none"} if "weights" in cfg else cfg
+
+
+def _saved_config(model_cfg: dict, fit_cfg: dict) -> dict:
+    """``config.yaml``'s model section: a layout fitted here is named, not listed pixel by pixel."""
+    if fit_cfg is model_cfg:
+        return model_cfg
+    return {**_rebuild_config(fit_cfg), "layout_fitted_on": "training split"}
+
+
+def _check_task_data(task: Task, data: dict[str, TaskData], bundle: Bundle) -> None:
+    for split, d in data.items():
+        if len(d.rows) == 0:
+            raise input_error(f"the {split} split has no usable samples for {task}", path=bundle.path,
+                              fix="re-prepare with other --val-fraction/--test-fraction, or add "
+                                  "--clinical for survival")
+    if task == "survival":
+        check_survival_parts(data, "the bundle's split", path=bundle.path,
+                             fix="re-prepare with another --seed or larger --val-fraction (the "
+                                 "split is stratified by type and event), use a cohort with "
+                                 "events, or another --endpoint")
