@@ -137,7 +137,7 @@ def test_results_csv_and_summary_md(classify_run, bundle):
     md = (classify_run.out_dir / "summary.md").read_text()
     assert "SYNTHETIC DATA" in md and "Wilcoxon" in md
     best = df.groupby("model")["macro_f1"].mean().idxmax()
-    assert f"best baseline: {best}" in md
+    assert f"best peer: {best}" in md
     m = df.loc[df.model == "logreg", "accuracy"]
     assert f"{m.mean():.3f} ± {m.std(ddof=1):.3f}" in md
     assert "smallest possible p is 0.5" in md  # 2 folds cannot be significant: said so

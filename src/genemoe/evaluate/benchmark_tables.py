@@ -13,11 +13,11 @@ import pandas as pd
 from scipy import stats
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
-           "paired_comparisons", "summary_markdown", "markdown_table"]
+           "paired_comparisons", "summary_markdown", "markdown_table", "chosen_text", "chosen_table"]
 
 Task = Literal["classify", "survival"]
 
-PROPOSED_MODELS = ("genemoe", "moe")  # the methods under test; every other model is a baseline
+PROPOSED_MODELS = ("genemoe",)  # the method under test; every other model (moe too) is a peer
 PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
 METRICS = {  # results.csv columns summarised in summary.md, in order
     "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1"),
@@ -32,7 +32,8 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
         m = c["metrics"]
         row = {"model": c["model"], "repeat": c["repeat"], "fold": c["fold"], "seed": c["seed"],
                "n_train": c["n"]["train"], "n_val": c["n"]["val"], "n_test": c["n"]["test"],
-               "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3)}
+               "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3),
+               "chosen": chosen_text(c.get("chosen") or {})}
         if c["task"] == "classify":
             row.update({k: m[k] for k in METRICS["classify"]})
             row.update({f"f1_{t}": v["f1"] for t, v in m["per_class"].items() if v["support"] > 0})
@@ -51,6 +52,25 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
     return df[fixed + per_type]
 
 
+def chosen_text(chosen: dict[str, Any]) -> str:
+    """What a cell chose on validation, as one short cell of a table: ``C=10, gamma=0.3``."""
+    def fmt(v: Any) -> str:
+        return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+    return ", ".join(f"{k}={fmt(v)}" for k, v in chosen.items())
+
+
+def chosen_table(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per model, one column per (repeat, fold): the values chosen on validation."""
+    if "chosen" not in results.columns:
+        return pd.DataFrame()
+    wide = results.assign(cell=[f"r{r} f{f}" for r, f in zip(results["repeat"], results["fold"],
+                                                               strict=True)])
+    wide = wide.pivot_table(index="model", columns="cell", values="chosen", aggfunc="first",
+                            sort=False).fillna("")
+    return wide.reindex(results["model"].unique()).reset_index()
+
+
 def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
     """Mean ± std over folds per model: one row per model, one ``"m ± s"`` column per metric."""
     cols = [c for c in METRICS[task] if c in results.columns]
@@ -66,25 +86,25 @@ def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _best_baseline(results: pd.DataFrame, metric: str) -> str:
-    """The baseline with the highest mean ``metric`` (any model when all are proposed)."""
+def _best_peer(results: pd.DataFrame, metric: str) -> str:
+    """The peer with the highest mean ``metric`` (any model when all are proposed)."""
     means = results.groupby("model", sort=False)[metric].mean()
     base = means[[m for m in means.index if m not in PROPOSED_MODELS]]
     return str((base if len(base) else means).idxmax())
 
 
 def paired_comparisons(results: pd.DataFrame, task: Task) -> tuple[str, pd.DataFrame]:
-    """Each model against the best baseline: Wilcoxon signed-rank over paired folds.
+    """Each model against the best peer: Wilcoxon signed-rank over paired folds.
 
     Returns
     -------
     tuple
-        The best baseline's name, and one row per other model: ``mean_difference`` (model −
+        The best peer's name, and one row per other model: ``mean_difference`` (model −
         baseline, primary metric), ``wins``/``ties``/``losses`` over folds, ``n_pairs``,
         ``p_value`` (two-sided; NaN when undefined) and ``note`` (e.g. too few folds).
     """
     metric = PRIMARY_METRIC[task]
-    best = _best_baseline(results, metric)
+    best = _best_peer(results, metric)
     wide = results.pivot_table(index=["repeat", "fold"], columns="model", values=metric)
     rows = []
     for model in results["model"].unique():
@@ -121,10 +141,17 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
              markdown_table(summary_table(results, task)), ""]
     if results["model"].nunique() > 1:
         best, comp = paired_comparisons(results, task)
-        lines += [f"## Paired comparisons against the best baseline: {best}", "",
+        lines += [f"## Paired comparisons against the best peer: {best}", "",
                   f"Difference in {metric} (model − {best}) over identical folds; two-sided "
                   "Wilcoxon signed-rank test (`scipy.stats.wilcoxon`) over the paired folds.", "",
                   markdown_table(comp.round({"mean_difference": 4, "p_value": 4})), ""]
+    chosen = chosen_table(results)
+    if len(chosen):
+        lines += ["## Chosen on each fold's validation part", "",
+                  "Classical models: the grid values their validation part picked (each model's "
+                  "grid is in its `grid_scores`, cells/*.json); neural models: the epoch early "
+                  "stopping kept. The test part never takes part in a choice.", "",
+                  markdown_table(chosen), ""]
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
                 ("c_index_lo", "c_index_hi")]
     if per_type:

@@ -123,7 +123,7 @@ def _benchmark_metrics(results: pd.DataFrame, task: str) -> str:
     parts = ["<h3>Mean ± std over folds</h3>", _table(summary_table(results, task))]
     if results["model"].nunique() > 1:
         best, comp = paired_comparisons(results, task)
-        parts += [f"<h3>Paired comparisons against the best baseline: {html.escape(best)}</h3>",
+        parts += [f"<h3>Paired comparisons against the best peer: {html.escape(best)}</h3>",
                   f"<p>Difference in {PRIMARY_METRIC[task]} (model − {html.escape(best)}) over identical "
                   "folds; two-sided Wilcoxon signed-rank test over the paired folds.</p>",
                   _table(comp.round({"mean_difference": 4, "p_value": 4}))]
