@@ -41,8 +41,11 @@ Bootstrap fast path
 :func:`bootstrap_c_index` recomputes Harrell's C on each of ``n_boot`` (1,000) resamples,
 for every benchmark cell and every cancer type. sksurv's count loops in Python over event
 samples: ``benchmarks/bench_survival.py`` measured one 1,000-resample bootstrap at
-3.5 × (n = 120) and 9 × (n = 1,000) the time of the vectorised O(n log² n) count kept here
-(1.4 s vs 0.4 s and 11 s vs 1.2 s; see benchmarks/README.md). The count uses sksurv's
+4.9–5.2 × (n = 120: 1.7 s vs 0.34 s) and 6.5–8.9 × (n = 1,000: 11 s vs 1.2 s) the time of
+the vectorised O(n log² n) count kept here, with identical intervals (benchmarks/README.md).
+Through the library, a cell of 2,000 test samples over 33 cancer types would spend about
+1.5 minutes on intervals (37 s at n = 2,000, 1–2 s per type), against about 20 s. The
+count uses sksurv's
 tie rule (risks grouped by ``TIED_TOL``) and is tested equal to sksurv to 1e-12 on data
 with tied times, tied risks and censored ties; where grouping by ``TIED_TOL`` is not
 transitive (a chain of risks each within 1e-8 of the next but spanning more), the bootstrap
@@ -308,8 +311,9 @@ def uno_c_index(
         ) from exc
 
 
-def _uno_truncated(time_train: ArrayLike, event_train: ArrayLike, t: np.ndarray, e: np.ndarray,
-                   r: np.ndarray) -> float | None:
+def _uno_truncated(
+    time_train: ArrayLike, event_train: ArrayLike, t: np.ndarray, e: np.ndarray, r: np.ndarray
+) -> float | None:
     """Uno's C; when test follow-up outlasts training follow-up, truncate just below the
     largest training time (the censoring weights are undefined beyond it). None if it fails."""
     try:
@@ -351,7 +355,7 @@ def bootstrap_c_index(
     alpha
         The interval covers ``1 - alpha``.
     engine
-        ``"fast"``: the vectorised pair count (equal to sksurv to 1e-12, 3.5–9 × faster; see
+        ``"fast"``: the vectorised pair count (equal to sksurv to 1e-12, 5–9 × faster; see
         the module docstring), falling back to sksurv where risks form a chain of near-ties;
         ``"sksurv"``: ``concordance_index_censored`` on every resample.
 
