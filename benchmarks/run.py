@@ -1,6 +1,7 @@
 """Run every genemoe benchmark, each in its own subprocess, and summarise them.
 
-Runs ``bench_read``, ``bench_prepare``, ``bench_moe``, ``bench_train`` and ``bench_image`` (quick variants
+Runs ``bench_read``, ``bench_prepare``, ``bench_moe``, ``bench_train``, ``bench_image`` and
+``bench_survival`` (quick variants
 by default, so ``make bench`` takes a few minutes on 2 cores; ``--full`` runs the issue
 sizes, including a read of an 11,000 x 60,000 text matrix, ~2 GB on disk). Each script
 writes ``DIR/<name>.json`` and its output to ``DIR/<name>.log``; a script that fails or
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("read", "prepare", "moe", "train", "image")
+NAMES = ("read", "prepare", "moe", "train", "image", "survival")
 
 
 def commands(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -45,6 +46,7 @@ def commands(args: argparse.Namespace) -> dict[str, list[str]]:
         "moe": ["bench_moe.py", *quick, *threads],
         "train": ["bench_train.py", *quick, *threads],
         "image": ["bench_image.py", *quick, *threads],
+        "survival": ["bench_survival.py", *quick],
     }
     return {k: [sys.executable, str(HERE / v[0]), *v[1:]] for k, v in cmds.items()}
 
@@ -219,12 +221,24 @@ def _image(d: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _survival(d: dict) -> list[tuple[str, str]]:
+    return [
+        (
+            f"bootstrap C-index n={n} ({r['n_boot']} resamples)",
+            f"sksurv {r['sksurv_s']:.2f} s / fast {r['fast_s']:.2f} s = "
+            f"{r['ratio_sksurv_over_fast']:.1f}x (interval diff {r['max_abs_interval_diff']:.1g})",
+        )
+        for n, r in d["sizes"].items()
+    ]
+
+
 HEADLINES: dict[str, Callable[[dict], list[tuple[str, str]]]] = {
     "read": _read,
     "prepare": _prepare,
     "moe": _moe,
     "train": _train,
     "image": _image,
+    "survival": _survival,
 }
 
 

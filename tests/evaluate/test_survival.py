@@ -8,11 +8,16 @@ from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test as ll_logrank
 from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import concordance_index as ll_cindex
+from sksurv.compare import compare_survival
 from sksurv.metrics import concordance_index_censored, concordance_index_ipcw
+from sksurv.nonparametric import kaplan_meier_estimator
 from sksurv.util import Surv
 
 from genemoe.errors import InputError
 from genemoe.evaluate.survival import (
+    TIED_TOL,
+    _harrell_counts,
+    _tie_ranks,
     bootstrap_c_index,
     c_index_by_group,
     concordance_index,
@@ -40,6 +45,20 @@ def _cohort(n: int, seed: int, *, ties: bool = True) -> tuple[np.ndarray, ...]:
     if ties:
         time, risk_obs = np.ceil(time / 10), np.round(risk_obs, 1)
     return time, t_event <= t_cens, risk_obs
+
+
+def _tied(seed: int, *, near: bool = True) -> tuple[np.ndarray, ...]:
+    """Heavy ties: times in 0..5 (events and censored tied), risks in {0, 1, 2}; with
+    ``near``, some risks moved by 1e-10 (tied for sksurv, distinct when compared exactly)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 60))
+    time = rng.integers(1, 6, n).astype(float)
+    event = rng.random(n) < 0.5
+    event[0], time[0] = True, 0.0  # guarantees a comparable pair
+    risk = rng.integers(0, 3, n).astype(float)
+    if near:
+        risk += 1e-10 * rng.integers(0, 2, n)
+    return time, event, risk
 
 
 def _brute_force_c(time, event, risk):
@@ -79,6 +98,50 @@ def test_c_index_matches_brute_force_with_heavy_ties(seed):
     assert concordance_index(time, event, risk) == pytest.approx(
         _brute_force_c(time, event, risk), abs=1e-12
     )
+
+
+def test_c_index_near_tied_risks_are_ties_as_in_sksurv():
+    # Fails on the hand-written count used before the library (exact risk comparison gave
+    # 1.0 here, as lifelines does); sksurv 0.28 counts |risk_i - risk_j| <= 1e-8 as a tie.
+    time, event, risk = [1.0, 2.0], [True, False], [1.0 + 1e-10, 1.0]
+    assert concordance_index(time, event, risk) == 0.5
+    assert concordance_index_censored(np.array(event), np.array(time), np.array(risk))[0] == 0.5
+    assert concordance_index(time, event, [1.0 + 1e-7, 1.0]) == 1.0  # beyond TIED_TOL
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fast_count_equals_sksurv_on_tied_data(seed):
+    # The bootstrap's hand-written count against the library, ties in time (events with
+    # events, events with censored), exact and near ties in risk.
+    time, event, risk = _tied(seed, near=seed % 2 == 0)
+    score, n_pairs = _harrell_counts(time, event, _tie_ranks(risk))
+    ref = concordance_index_censored(event, time, risk)
+    assert score / n_pairs == pytest.approx(ref[0], abs=1e-12)
+    assert n_pairs == ref[1] + ref[2] + ref[3]  # concordant + discordant + tied risk
+    assert concordance_index(time, event, risk) == pytest.approx(ref[0], abs=1e-12)
+
+
+def test_tie_ranks_groups_within_tolerance_and_refuses_chains():
+    ranks = _tie_ranks(np.array([2.0, 1.0, 1.0 + TIED_TOL / 2, 3.0, 1.0]))
+    np.testing.assert_array_equal(ranks, [1, 0, 0, 2, 0])
+    # 0 ~ 0.6e-8 ~ 1.2e-8 but 0 !~ 1.2e-8: no ranking reproduces the pairwise rule.
+    assert _tie_ranks(np.array([0.0, 0.6e-8, 1.2e-8])) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bootstrap_fast_equals_sksurv_engine(seed):
+    time, event, risk = _tied(seed + 100)
+    fast = bootstrap_c_index(time, event, risk, n_boot=40, seed=seed)
+    lib = bootstrap_c_index(time, event, risk, n_boot=40, seed=seed, engine="sksurv")
+    np.testing.assert_allclose(fast, lib, rtol=0, atol=1e-12)
+    # A chain of near-ties: the fast engine falls back to the library.
+    risk_chain = risk + np.where(risk == 1, 0.6e-8 * (np.arange(risk.size) % 3), 0.0)
+    assert _tie_ranks(risk_chain) is None
+    fast = bootstrap_c_index(time, event, risk_chain, n_boot=20, seed=seed)
+    lib = bootstrap_c_index(time, event, risk_chain, n_boot=20, seed=seed, engine="sksurv")
+    np.testing.assert_allclose(fast, lib, rtol=0, atol=1e-12)
+    with pytest.raises(InputError, match="engine"):
+        bootstrap_c_index(time, event, risk, engine="lifelines")
 
 
 def test_c_index_perfect_reversed_constant():
@@ -180,6 +243,21 @@ def test_kaplan_meier_matches_lifelines(seed):
     np.testing.assert_allclose(surv, ref, atol=1e-12)
     empty_t, empty_s = kaplan_meier(time, np.zeros_like(event))
     assert empty_t.size == empty_s.size == 0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_kaplan_meier_and_logrank_match_both_libraries_on_tied_data(seed):
+    time, event, _ = _tied(seed)
+    times, surv = kaplan_meier(time, event)
+    all_t, all_s = kaplan_meier_estimator(event, time)
+    np.testing.assert_allclose(surv, all_s[np.isin(all_t, times)], rtol=0, atol=1e-12)
+    ref = KaplanMeierFitter().fit(time, event).survival_function_at_times(times).to_numpy()
+    np.testing.assert_allclose(surv, ref, rtol=0, atol=1e-12)
+    groups = np.arange(time.size) % 3
+    res = logrank_test(time, event, groups)
+    chisq, p = compare_survival(Surv.from_arrays(event, time), groups)
+    assert res["statistic"] == pytest.approx(chisq, rel=1e-10, abs=1e-12)
+    assert res["p_value"] == pytest.approx(p, rel=1e-10, abs=1e-12)
 
 
 def test_logrank_fixed_reference():
