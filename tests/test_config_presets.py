@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from genemoe.config_presets import load_preset, train_config
 from genemoe.train.fit import resolve_config as _resolve_config
 
@@ -39,3 +41,16 @@ def test_a_user_train_section_beats_the_presets_task_section(tmp_path) -> None:
     _, _, survival = _resolve_config("small", path, "genemoe", seed=0, device="cpu", epochs=None,
                                      task="survival")
     assert survival["lr"] == 0.002
+
+
+@pytest.mark.parametrize("name", ["small", "base", "paper"])
+def test_every_preset_says_what_its_values_were_tuned_on(name):
+    """Issue 10 (9): each value chosen on data names the data, the part and the overlap."""
+    from genemoe.config_presets import load_preset
+
+    tuned = load_preset(name).get("tuned_on")
+    assert isinstance(tuned, dict), "every preset has a tuned_on: section (empty: nothing tuned)"
+    for key, entry in tuned.items():
+        assert {"value", "data", "part", "overlaps_benchmark_test_folds"} <= set(entry), key
+    if name == "small":  # the values the old README called "nothing tuned"
+        assert {"train.epochs", "train.patience", "train_survival"} <= set(tuned)

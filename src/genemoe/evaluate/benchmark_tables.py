@@ -152,6 +152,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "grid is in its `grid_scores`, cells/*.json); neural models: the epoch early "
                   "stopping kept. The test part never takes part in a choice.", "",
                   markdown_table(chosen), ""]
+    lines += _tuned_on_lines(protocol.get("preset_tuned_on"), protocol.get("preset"))
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
                 ("c_index_lo", "c_index_hi")]
     if per_type:
@@ -160,6 +161,23 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
         lines += ["## C-index per cancer type (mean over folds; NaN: < 2 events in a fold)", "",
                   markdown_table(means.reset_index()), ""]
     return "\n".join(lines)
+
+
+def _tuned_on_lines(tuned_on: dict | None, preset: str | None) -> list[str]:
+    """summary.md's account of the preset values that were chosen on data, and where."""
+    if tuned_on is None:
+        return []
+    head = [f"## Preset values chosen on data (`{preset}`)", ""]
+    if not tuned_on:
+        return head + ["None: the preset records no value chosen on data.", ""]
+    rows = pd.DataFrame([{"value of": k, "is": v.get("value"), "chosen on": v.get("data"),
+                          "part": v.get("part"),
+                          "sits in a benchmark's test folds": v.get("overlaps_benchmark_test_folds")}
+                         for k, v in tuned_on.items()])
+    note = ("If this benchmark runs on that data, those samples also sit in its test folds: the "
+            "values were chosen seeing them (on a validation split, never a test split), which "
+            "can favour the models they were tuned for.")
+    return head + [markdown_table(rows), "", note, ""]
 
 
 def _protocol_text(p: dict) -> str:

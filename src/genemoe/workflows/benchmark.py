@@ -381,7 +381,9 @@ def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldP
                                                   "normalisation", "inputs", "steps", "dropped")}
     protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
                        "bundle_summary": bundle.summary, "bundle_record": record,
-                       "class_names": bundle.class_names, "stratified_by":
+                       "class_names": bundle.class_names,
+                       "preset_tuned_on": load_preset(opts["preset"]).get("tuned_on") or {},
+                       "stratified_by":
                        "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
                        "versions": software_versions(),
                        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
