@@ -135,3 +135,24 @@ def test_input_scaling_global_for_image_backbones_per_gene_otherwise(bundle, tmp
     with pytest.raises(InputError, match="input_scaling"):
         train_run(bundle.path, out_dir=tmp_path / "x", model_name="hybrid_cnn", epochs=1,
                   progress=False, model_options={"input_scaling": "minmax"})
+
+
+def _without_val_events(bundle, path):
+    """A copy of ``bundle`` whose validation split holds no event (all censored)."""
+    from genemoe.data.bundle import Bundle, write_bundle
+
+    obs = bundle.obs.copy()
+    obs.loc[obs["split"] == "val", "event"] = False
+    copy = Bundle(X=np.asarray(bundle.X), obs=obs, var=bundle.var, record=bundle.record,
+                  folds=bundle.folds)
+    write_bundle(copy, path)
+    return path
+
+
+def test_survival_without_validation_events_is_refused(bundle, tmp_path):
+    """Issue 10 (6): model selection on a validation part without events would read a
+    constant C-index and keep epoch 1 silently; it stops with an error naming the part."""
+    path = _without_val_events(bundle, tmp_path / "noevents")
+    with pytest.raises(InputError, match="every val sample is censored"):
+        train_run(path, out_dir=tmp_path / "gm", task="survival", model_name="fcn", epochs=2,
+                  progress=False)
