@@ -247,8 +247,11 @@ def explain(
 @app.command()
 def benchmark(
     data: Bundle,
-    models: Annotated[str, typer.Option(help="Comma-separated registered models (see `genemoe models`).")],
     out: Annotated[Path, typer.Option(help="Benchmark directory (re-run the command to resume).")],
+    models: Annotated[str | None, typer.Option(
+        help="Comma-separated registered models (see `genemoe models`); default: classify "
+             "svm,svm_linear,logreg,rf,mlp,fcn,moe,genemoe; survival "
+             "coxnet,coxph,coxnnet,vaecox,fcn,genemoe.")] = None,
     task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
     folds: Folds = 3,
     repeats: Repeats = 1,
@@ -262,7 +265,8 @@ def benchmark(
     """Every model on identical, repeated, stratified folds: results.csv and summary.md."""
     from genemoe.workflows.benchmark import run_benchmark
 
-    result = run_benchmark(data, task=task, models=list(_csv(models) or ()), n_folds=folds,
+    result = run_benchmark(data, task=task, models=None if models is None else list(_csv(models) or ()),
+                           n_folds=folds,
                            n_repeats=repeats, preset=preset, seed=seed, out_dir=out, epochs=epochs,
                            device=device, progress=progress)
     typer.echo(result.describe())

@@ -72,13 +72,21 @@ from genemoe.workflows.common import (
 
 __all__ = ["BenchmarkResult", "FoldPlan", "FoldData", "FoldPretrained", "task_rows", "plan_folds",
            "fit_fold_preprocessing", "fold_preprocessing", "fold_data", "chosen_settings",
-           "run_benchmark", "VAL_FRACTION"]
+           "run_benchmark", "VAL_FRACTION", "DEFAULT_MODELS"]
 
 log = logging.getLogger(__name__)
 
 Task = Literal["classify", "survival"]
 
 VAL_FRACTION = 0.15  # validation share of each stratum of a fold's training part
+# Without --models: Gene-MOE and the peers a careful user would otherwise pick. Classical
+# models tune on each fold's validation part; ``mlp`` is the regularised MLP (batch norm,
+# dropout; the preset's shared recipe adds input noise and label smoothing for every
+# neural model alike).
+DEFAULT_MODELS = {
+    "classify": ("svm", "svm_linear", "logreg", "rf", "mlp", "fcn", "moe", "genemoe"),
+    "survival": ("coxnet", "coxph", "coxnnet", "vaecox", "fcn", "genemoe"),
+}
 _CELL_FORMAT = 1
 
 
@@ -406,7 +414,8 @@ def _check_models(models: list[str], task: Task) -> list[str]:
     return list(dict.fromkeys(models))
 
 
-def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_folds: int = 3,
+def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | None = None,
+                  n_folds: int = 3,
                   n_repeats: int = 1, preset: str = "small", seed: int = 0, out_dir: Path | str,
                   epochs: int | None = None, device: str = "auto", val_fraction: float = VAL_FRACTION,
                   n_boot: int = 1000, progress: bool = False,
@@ -421,7 +430,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_f
     task
         ``"classify"`` (tumour type) or ``"survival"`` (Cox risk).
     models
-        Registered model names (``genemoe models``), neural or classical.
+        Registered model names (``genemoe models``), neural or classical; None = the
+        task's :data:`DEFAULT_MODELS`.
     n_folds, n_repeats
         K folds, redrawn ``n_repeats`` times (fold seed ``seed + repeat``).
     preset, epochs, device
@@ -450,7 +460,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str], n_f
     t0 = time.perf_counter()
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
-    models = _check_models(list(models), task)
+    models = _check_models(list(DEFAULT_MODELS[task] if models is None else models), task)
     if n_repeats < 1:
         raise input_error(f"--repeats must be at least 1, got {n_repeats}", where="--repeats")
     if pretrained is not None and any(get_spec(m).kind != "torch" for m in models):
