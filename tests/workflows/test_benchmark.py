@@ -179,3 +179,24 @@ def test_bad_model_lists_are_clear_errors(bundle, tmp_path):
         bm.run_benchmark(bundle.path, task="classify", models=["nope"], out_dir=tmp_path)
     with pytest.raises(InputError, match="no model"):
         bm.run_benchmark(bundle.path, task="classify", models=[], out_dir=tmp_path)
+
+
+def test_a_fold_without_validation_events_is_named(bundle):
+    """Issue 10 (6): a fold whose validation part holds no event stops with an error naming
+    the repeat and fold (the old code selected on a constant C-index of 0.5, silently)."""
+    obs = bundle.obs.copy()
+    has = np.flatnonzero(obs["has_survival"].to_numpy(bool) & obs["event"].to_numpy(bool))
+    obs["event"] = False
+    obs.loc[has[:4], "event"] = True  # 4 deaths: too few for every fold's validation part
+    few = Bundle(X=bundle.X, obs=obs, var=bundle.var, record=bundle.record, path=bundle.path)
+    with pytest.raises(InputError, match=r"repeat 0, fold \d: every val sample is censored"):
+        for plan in bm.plan_folds(few, "survival", n_folds=2, seed=0):
+            bm.fold_data(few, plan, "survival", few.class_names)
+
+
+def test_default_peer_set_holds_the_regularised_mlp_and_tuned_baselines():
+    """Issue 10 (3): the default classification benchmark sets Gene-MOE beside the
+    regularised MLP and the tuned classical models."""
+    assert {"svm", "svm_linear", "logreg", "rf", "mlp", "fcn", "moe", "genemoe"} == set(
+        bm.DEFAULT_MODELS["classify"])
+    assert {"coxnet", "coxph", "genemoe"} <= set(bm.DEFAULT_MODELS["survival"])
