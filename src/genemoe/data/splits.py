@@ -39,20 +39,24 @@ def stratify_keys(labels: Sequence[str], event: np.ndarray | None = None) -> np.
 
 
 def default_patient_ids(sample_ids: Sequence[str]) -> np.ndarray:
-    """The patient of each sample when no table says: a TCGA-style barcode's first three
-    parts (``TCGA-OR-A5J1``), otherwise the sample id itself.
+    """The patient of each sample when no table says: a TCGA-style barcode's patient
+    (:func:`genemoe.data.tcga.parse_barcode`, the first 12 characters of a TCGA barcode,
+    ``TCGA-OR-A5J1``), otherwise the sample id itself.
 
     Returns
     -------
     np.ndarray
         ``(n_samples,)`` object array of patient ids.
     """
-    from genemoe.data.ids import is_sample_barcode
+    from genemoe.data.tcga import parse_barcode
+    from genemoe.errors import InputError
 
     out = []
     for s in map(str, sample_ids):
-        parts = s.split("-")
-        out.append("-".join(parts[:3]) if len(parts) >= 3 and is_sample_barcode(s) else s)
+        try:
+            out.append(parse_barcode(s).patient_id)
+        except InputError:
+            out.append(s)
     return np.asarray(out, dtype=object)
 
 
