@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from data.fixtures_filter import bundle_with_fold_only_gene, write_log_inputs
 from genemoe.data.bundle import load_bundle
@@ -106,3 +107,20 @@ def test_parts_without_events_are_recorded(tmp_path, caplog):
     assert len(warnings) == 2 and "val split" in warnings[0] and "test split" in warnings[1]
     assert "no OS event" in warnings[0] and "no OS event" in caplog.text
     assert json.loads((b.path / "summary.json").read_text())["warnings"] == warnings
+
+
+def test_h5ad_patient_column_groups_the_split(tmp_path):
+    anndata = pytest.importorskip("anndata")
+    n = 60
+    rng = np.random.default_rng(0)
+    obs = pd.DataFrame({"cancer_type": [("BRCA", "LUAD")[(i // 2) % 2] for i in range(n)],
+                        "donor_id": [f"D{i // 2}" for i in range(n)]},  # two samples per donor
+                       index=[f"cell{i}" for i in range(n)])
+    var = pd.DataFrame(index=[f"G{j}" for j in range(10)])
+    ad = anndata.AnnData(X=rng.normal(5, 1, (n, 10)).clip(0.1).astype(np.float32), obs=obs, var=var)
+    ad.write_h5ad(tmp_path / "x.h5ad")
+    b = prepare_dataset([tmp_path / "x.h5ad"], out_path=tmp_path / "b",
+                        config=PrepareConfig(normalisation="none", n_folds=3))
+    assert b.obs["patient_id"].tolist() == [f"D{i // 2}" for i in range(n)]
+    assert (b.obs.groupby("patient_id")["split"].nunique() == 1).all()
+    assert (pd.Series(b.folds).groupby(b.obs["patient_id"]).nunique() == 1).all()

@@ -192,7 +192,29 @@ def _sample_frame(tables: list[ExpressionTable]) -> pd.DataFrame:
     return obs
 
 
-def _filter_samples(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.ndarray:
+PATIENT_COLUMNS = ("patient_id", "patient", "donor_id", "donor", "subject_id", "subject",
+                   "individual", "case_id", "bcr_patient_barcode")  # in a file's sample metadata
+
+
+def _file_patients(obs: pd.DataFrame, tables: list[ExpressionTable]) -> tuple[pd.Series, str | None]:
+    """Patient of each non-barcode sample: a patient column of its file's sample metadata
+    (an h5ad ``obs``; :data:`PATIENT_COLUMNS`), else the sample id."""
+    out = obs["sample_id"].astype(object).copy()
+    found = None
+    for t in tables:
+        meta = t.sample_meta
+        col = next((c for c in PATIENT_COLUMNS if meta is not None and c in meta.columns), None)
+        if col is None:
+            continue
+        m = obs["source"].eq(t.source_path.name)
+        got = obs.loc[m, "sample_id"].map(meta[col].dropna().astype(str)).dropna()
+        out.loc[got.index] = got
+        found = col
+    return out, found
+
+
+def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: PrepareConfig,
+                    plog: PrepLog) -> np.ndarray:
     """Sample-type filter and one profile per patient; adds patient_id/sample_type."""
     ids = obs["sample_id"].to_numpy(dtype=object)
     is_bc = np.array([tcga_like(s) for s in ids])
@@ -201,9 +223,11 @@ def _filter_samples(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.
             bad = ids[~is_bc][:3].tolist()
             raise input_error(f"some sample ids are TCGA barcodes and some are not (e.g. {bad})",
                               where="sample ids", fix="use one naming scheme for all samples")
-        obs["patient_id"], obs["sample_type"] = obs["sample_id"], "NA"
+        obs["patient_id"], col = _file_patients(obs, tables)
+        obs["sample_type"] = "NA"
         plog.step("sample_types", note="sample ids are not TCGA barcodes: no sample-type filter, "
-                  "one profile per sample id")
+                  "every profile kept", patients=f"from the files' {col!r} column, else the "
+                  "sample id" if col else "the sample id (no patient column in the files)")
         return np.ones(len(obs), dtype=bool)
     bc = tcga.parse_barcodes(ids)
     obs["patient_id"] = bc["patient_id"].to_numpy()
@@ -494,7 +518,7 @@ def prepare_dataset(
             fix="prepare files of one kind together (all raw counts, or all log-scale)")
     X, gene_ids = _intersect(tables, plog)
     obs = _sample_frame(tables)
-    keep = _filter_samples(obs, cfg, plog)
+    keep = _filter_samples(obs, tables, cfg, plog)
     _attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
     keep = _check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
     X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
