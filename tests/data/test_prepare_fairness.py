@@ -124,3 +124,14 @@ def test_h5ad_patient_column_groups_the_split(tmp_path):
     assert b.obs["patient_id"].tolist() == [f"D{i // 2}" for i in range(n)]
     assert (b.obs.groupby("patient_id")["split"].nunique() == 1).all()
     assert (pd.Series(b.folds).groupby(b.obs["patient_id"]).nunique() == 1).all()
+
+
+def test_a_survival_bundle_without_events_is_recorded(tmp_path):
+    samples = [f"TCGA-AA-{i:04d}-01A" for i in range(30)]
+    X, genes, labels = _inputs(tmp_path, samples)
+    expr, lab = write_log_inputs(tmp_path / "in", X, genes, samples, labels)
+    clin = _clinical(tmp_path / "clin.tsv", samples, np.zeros(30, dtype=int))
+    b = prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[lab], clinical_path=clin,
+                        config=PrepareConfig(normalisation="none"))
+    assert b.record["warnings"] == ["the bundle has survival times but no OS event: no survival "
+                                    "model can be fitted"]

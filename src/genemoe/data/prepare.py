@@ -376,7 +376,7 @@ def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.nda
               n_folds=cfg.n_folds, grouped_by="patient_id",
               n_patients=int(obs["patient_id"].nunique()),
               stratified_by="cancer type and event" if with_surv else "cancer type")
-    if with_surv and obs["event"].any():
+    if with_surv:
         _warn_no_events(obs, folds, cfg.endpoint, plog)
     return folds
 
@@ -385,6 +385,11 @@ def _warn_no_events(obs: pd.DataFrame, folds: np.ndarray | None, endpoint: str,
                     plog: PrepLog) -> None:
     """Record (and log) every non-empty validation/test part without an event."""
     event = obs["event"].to_numpy(dtype=bool) & obs["has_survival"].to_numpy(dtype=bool)
+    if not event.any():
+        msg = f"the bundle has survival times but no {endpoint} event: no survival model can be fitted"
+        plog.warnings.append(msg)
+        log.warning(msg)
+        return
     parts = {f"{p} split": obs["split"].to_numpy() == p for p in ("val", "test")}
     if folds is not None:
         parts.update({f"fold {i}": folds == i for i in range(int(folds.max()) + 1)})
@@ -397,7 +402,7 @@ def _warn_no_events(obs: pd.DataFrame, folds: np.ndarray | None, endpoint: str,
             log.warning(msg)
 
 
-def gene_rule(cfg: PrepareConfig) -> str:
+def _gene_rule(cfg: PrepareConfig) -> str:
     """The label-free rule that decides which genes a bundle keeps (recorded)."""
     return ("non-zero in at least one sample of the bundle"
             + (", protein-coding" if cfg.protein_coding_only else ""))
@@ -437,7 +442,7 @@ def _gene_filter(X: np.ndarray, obs: pd.DataFrame, folds: np.ndarray | None, gen
                                    min_mean=cfg.min_mean)
             masks[f"keep_fold{i}"] = m[bundle_keep]
     plog.genes = {
-        "rule": gene_rule(cfg), "n_in_bundle": int(bundle_keep.sum()),
+        "rule": _gene_rule(cfg), "n_in_bundle": int(bundle_keep.sum()),
         "n_default_mask": int(masks["keep"].sum()),
         "default_mask": f"fitted on the training split: drop genes empty there, or with "
                         f"variance < {cfg.min_variance} and mean < {cfg.min_mean}",
