@@ -50,6 +50,10 @@ def bundle_with_fold_only_gene(out_dir: Path, *, n_samples: int = 90, n_genes: i
     the filter fitted on fold ``fold``'s training part keeps it (``keep_fold<fold>`` True).
     Prepared twice: the first pass only reads the split and folds (they depend on labels
     and patients, not on expression).
+
+    The benchmark's ``plan_folds(bundle, "classify", n_folds=n_folds, seed=seed)`` deals the
+    same folds (same keys, seed and singleton patients), and the filter refitted on each of
+    its fold training parts (validation carved out) keeps the gene: checked for the defaults.
     """
     rng = np.random.default_rng(seed)
     samples = [f"TCGA-AA-{i:04d}-01A" for i in range(n_samples)]
