@@ -52,9 +52,9 @@ def test_training_statistics_come_from_training_rows_only(synth_bundle):
     train = b.X[b.indices("train")].astype(np.float64)
     np.testing.assert_allclose(b.var["train_mean"], train.mean(0), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(b.var["train_std"], train.std(0), rtol=1e-6, atol=1e-6)
-    # the gene filter fitted on training rows keeps every gene the bundle holds
+    # the default gene mask is the gene filter fitted on the training rows
     keep, _ = fit_gene_filter(train)
-    assert keep.all()
+    assert (b.gene_mask() == keep).all() and (b.var["keep"].to_numpy() == keep).all()
 
 
 def test_gene_filter_ignores_non_training_rows(rng):

@@ -112,7 +112,7 @@ def test_end_to_end_writes_every_file_and_the_mixing_scores(pretrained, tmp_path
                               embedding="tsne")  # UMAP (numba JIT: ~30 s) is the slow test below
     figures = feature_figures(out)
     s = json.loads((out / "summary.json").read_text())
-    n_test, n_genes = len(bundle.indices("test")), bundle.n_genes
+    n_test, n_genes = len(bundle.indices("test")), int(bundle.gene_mask().sum())  # the run's genes
     assert s["n_samples"] == n_test and s["split"] == "test" and s["n_features"] == 5
     assert s["n_genes"] == n_genes
     r = np.load(out / "latent_gene_correlation.npy")
@@ -178,7 +178,7 @@ def test_a_train_run_without_decoder_gives_correlations_only(pretrained, tmp_pat
                          n_features=3).summary
     assert s["run"]["kind"] == "train" and s["reconstruction"] is None
     assert any("no decoder" in n for n in s["notes"])
-    assert np.load(tmp_path / "f" / "latent_gene_correlation.npy").shape == (3, bundle.n_genes)
+    assert np.load(tmp_path / "f" / "latent_gene_correlation.npy").shape == (3, int(bundle.gene_mask().sum()))
     assert len(feature_figures(tmp_path / "f")) == 1  # the heat map only
     with pytest.raises(InputError, match="trained on"):  # its training rows, and the pre-training's
         analyse_features(trained.out_dir, data=bundle.path, out_dir=tmp_path / "g", split="val")

@@ -52,12 +52,13 @@ def run(bundle, tiny_yaml, tmp_path_factory):
 
 def _vaecox(bundle, **over):
     torch.manual_seed(0)
-    return create_model("vaecox", n_genes=bundle.n_genes, n_outputs=1, task="survival",
+    return create_model("vaecox", n_genes=len(_genes(bundle)), n_outputs=1, task="survival",
                         **{**TINY_VAECOX, **over})
 
 
 def _genes(bundle):
-    return bundle.var["gene_id"].astype(str).tolist()
+    """The genes a run on ``bundle`` uses (its default gene mask)."""
+    return bundle.var.loc[bundle.gene_mask(), "gene_id"].astype(str).tolist()
 
 
 def test_encoder_is_encoder_and_mu(bundle):
@@ -66,7 +67,7 @@ def test_encoder_is_encoder_and_mu(bundle):
     assert encoder_paths(_vaecox(bundle, with_decoder=True)) == ("encoder", "mu", "logvar")
     assert encoder_module_lr(model, {"encoder": 1e-4}) == {"encoder": 1e-4, "mu": 1e-4}
     assert encoder_module_lr(model, None) is None
-    gm = create_model("genemoe", n_genes=bundle.n_genes, n_outputs=1, task="survival",
+    gm = create_model("genemoe", n_genes=len(_genes(bundle)), n_outputs=1, task="survival",
                       **TINY_GENEMOE)
     assert encoder_paths(gm) == ("encoder",)
     assert encoder_module_lr(gm, {"encoder": 1e-4}) == {"encoder": 1e-4}
@@ -128,7 +129,7 @@ def test_survival_finetuning_from_the_pretrained_vaecox(run, bundle, tiny_yaml, 
     assert not torch.equal(state["head.0.weight"], fresh["head.0.weight"])
     assert info["run"] == str(run.out_dir) and info["model_name"] == "vaecox"
     assert info["encoder_modules"] == ["encoder", "mu"] and info["freeze_encoder_epochs"] == 1
-    assert info["n_genes_shared"] == bundle.n_genes and np.isfinite(res.metrics["test"]["c_index"])
+    assert info["n_genes_shared"] == len(_genes(bundle)) and np.isfinite(res.metrics["test"]["c_index"])
     # frozen one epoch, then trained at its own rate: encoder *and* mu form lr groups
     monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)  # keep checkpoint
     res = train_run(bundle.path, out_dir=tmp_path / "ft", task="survival", model_name="vaecox",
@@ -155,7 +156,7 @@ def test_mismatches_are_refused_with_the_fix(run, bundle, tmp_path):
         load_pretrained_encoder(_vaecox(bundle, latent=6), run.out_dir, gene_ids=genes)
     with pytest.raises(InputError, match="does not fit this model.*activation 'relu' vs 'tanh'"):
         load_pretrained_encoder(_vaecox(bundle, activation="tanh"), run.out_dir, gene_ids=genes)
-    gm = create_model("genemoe", n_genes=bundle.n_genes, n_outputs=1, task="survival",
+    gm = create_model("genemoe", n_genes=len(_genes(bundle)), n_outputs=1, task="survival",
                       **TINY_GENEMOE)
     with pytest.raises(InputError, match="pre-trained model 'vaecox', not 'genemoe': a VAE-Cox "
                                          "encoder cannot start a Gene-MOE model"):
@@ -170,7 +171,7 @@ def test_mismatches_are_refused_with_the_fix(run, bundle, tmp_path):
                                          r".*\n.*fix: fine-tune with --model genemoe"):
         load_pretrained_encoder(_vaecox(bundle), tmp_path / "gm", gene_ids=genes,
                                 model_name="vaecox")
-    coxnnet = create_model("coxnnet", n_genes=bundle.n_genes, n_outputs=1, task="survival")
+    coxnnet = create_model("coxnnet", n_genes=len(_genes(bundle)), n_outputs=1, task="survival")
     with pytest.raises(InputError, match="needs a model with a pre-trained encoder"):
         load_pretrained_encoder(coxnnet, run.out_dir, gene_ids=genes, model_name="coxnnet")
     train_id = bundle.sample_ids[bundle.indices("train")][0]

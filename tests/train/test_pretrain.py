@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import yaml
@@ -84,8 +85,9 @@ def test_every_term_is_logged_finite_and_the_total_is_eq_11(run):
 
 def test_logged_baseline_is_the_per_gene_training_mean(run, bundle):
     """Recompute the validation baseline from the bundle (log units) and compare."""
-    val = np.asarray(bundle.X[bundle.indices("val")], np.float64)
-    mean = bundle.var["train_mean"].to_numpy(np.float64)
+    mask = bundle.gene_mask()  # the genes pre-training used
+    val = np.asarray(bundle.X[bundle.indices("val")], np.float64)[:, mask]
+    mean = bundle.var["train_mean"].to_numpy(np.float64)[mask]
     rec = run.history[-1]
     assert rec["val/mse_baseline"] == pytest.approx(((val - mean) ** 2).mean(), rel=1e-3)
     assert rec["val/mae_baseline"] == pytest.approx(np.abs(val - mean).mean(), rel=1e-3)
@@ -199,9 +201,14 @@ def test_resume_after_interruption_equals_uninterrupted(run, bundle, tiny_yaml, 
                      progress=False, seed=1)
 
 
+def _genes(bundle):
+    """The genes a run on ``bundle`` uses (its default gene mask)."""
+    return bundle.var.loc[bundle.gene_mask(), "gene_id"].astype(str).tolist()
+
+
 def _finetune_model(bundle, **over):
     torch.manual_seed(0)
-    return create_model("genemoe", n_genes=bundle.n_genes, n_outputs=3, task="classify",
+    return create_model("genemoe", n_genes=len(_genes(bundle)), n_outputs=3, task="classify",
                         **{**TINY_MODEL, **over})
 
 
@@ -216,7 +223,7 @@ def test_frozen_finetuning_starts_from_and_keeps_the_pretrained_encoder(run, bun
     enc = {k: v for k, v in pre.items() if k.startswith("encoder.") and ".logvar." not in k}
     assert enc and set(enc) == {k for k in state if k.startswith("encoder.")}
     assert all(torch.equal(state[k], enc[k]) for k in enc)
-    assert payload["config"]["pretrained"]["n_genes_shared"] == bundle.n_genes
+    assert payload["config"]["pretrained"]["n_genes_shared"] == len(_genes(bundle))
     # unfrozen after one epoch: the last epoch's encoder has moved (keep the resume
     # checkpoint, which a completed run removes, to read the last epoch's weights)
     monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)
@@ -271,7 +278,7 @@ def test_a_non_positive_encoder_lr_is_refused(run, bundle, tiny_yaml, tmp_path):
 
 
 def test_gene_alignment_by_id(run, bundle):
-    genes = bundle.var["gene_id"].astype(str).tolist()
+    genes = _genes(bundle)
     ref = _finetune_model(bundle)
     load_pretrained_encoder(ref, run.out_dir, gene_ids=genes)
     perm = np.random.default_rng(0).permutation(len(genes))
@@ -285,7 +292,7 @@ def test_gene_alignment_by_id(run, bundle):
 
 
 def test_mismatches_are_refused_with_the_fix(run, bundle):
-    genes = bundle.var["gene_id"].astype(str).tolist()
+    genes = _genes(bundle)
     with pytest.raises(InputError, match="genes the encoder was pre-trained on.*\n.*fix"):
         load_pretrained_encoder(_finetune_model(bundle), run.out_dir,
                                 gene_ids=[f"OTHER{i}" for i in range(len(genes))])
@@ -308,7 +315,8 @@ def test_bundles_align_on_shared_genes_or_refuse(bundle, tmp_path):
     other.var = var
     write_bundle(other, tmp_path / "other")
     data = load_pretrain_data([bundle.path, tmp_path / "other"], min_shared_genes=0.4)
-    kept = bundle.var["gene_id"].astype(str).tolist()[half:]
+    ids = bundle.var["gene_id"].astype(str).to_numpy()
+    kept = ids[half:][bundle.gene_mask()[half:]].tolist()  # renamed genes and masked out: gone
     assert data.gene_ids == kept and data.X_train.shape[1] == len(kept)
     assert len(data.X_train) == 2 * len(bundle.indices("train"))
     with pytest.raises(InputError, match="share only .* genes.*\n.*fix: prepare every bundle"):
@@ -352,11 +360,11 @@ def _array_data(bundle, train_rows, val_rows):
     from genemoe.data.scaling import fit_scaler
     from genemoe.train.pretrain import pretrain_data_from_arrays
 
-    X = np.asarray(bundle.X, np.float32)
+    X = np.asarray(bundle.X, np.float32)[:, bundle.gene_mask()]
     scaler = fit_scaler(X[train_rows], method="standard", clip=10.0)
     ids = bundle.sample_ids.astype(str)
     return pretrain_data_from_arrays(
-        X[train_rows], X[val_rows], gene_ids=bundle.var["gene_id"].astype(str).tolist(),
+        X[train_rows], X[val_rows], gene_ids=_genes(bundle),
         scaler=scaler, train_ids=ids[train_rows].tolist(), val_ids=ids[val_rows].tolist(),
         source="fold", n_test_excluded=7, info={"fold": 0}), scaler
 
@@ -369,7 +377,7 @@ def test_pretraining_from_arrays_records_its_samples_and_is_reused(bundle, tiny_
     rows = np.random.default_rng(0).permutation(bundle.n_samples)
     train_rows, val_rows, test_rows = rows[:80], rows[80:100], rows[100:]
     data, scaler = _array_data(bundle, train_rows, val_rows)
-    X = np.asarray(bundle.X, np.float32)
+    X = np.asarray(bundle.X, np.float32)[:, bundle.gene_mask()]
     np.testing.assert_allclose(data.X_val_log, X[val_rows])  # unscaled, for the metrics
     np.testing.assert_allclose(data.X_train, scaler.transform(X[train_rows]))
     res = pretrain_on_data(data, out_dir=tmp_path / "run", config_path=tiny_yaml, epochs=1,
@@ -382,7 +390,7 @@ def test_pretraining_from_arrays_records_its_samples_and_is_reused(bundle, tiny_
     payload = read_pretrained(res.out_dir)
     assert payload["samples"] == {"train": ids[train_rows].tolist(), "val": ids[val_rows].tolist()}
     assert payload["bundles"][0]["n_test_excluded"] == 7 and payload["bundles"][0]["fold"] == 0
-    genes = bundle.var["gene_id"].astype(str).tolist()
+    genes = _genes(bundle)
     load_pretrained_encoder(_finetune_model(bundle), res.out_dir, gene_ids=genes,
                             test_sample_ids=ids[test_rows].tolist())  # unseen: accepted
     with pytest.raises(InputError, match="pre-training used 1 sample"):
@@ -420,8 +428,8 @@ def test_pretraining_arrays_that_do_not_fit_are_refused(bundle):
     from genemoe.data.scaling import fit_scaler
     from genemoe.train.pretrain import pretrain_data_from_arrays
 
-    X = np.asarray(bundle.X[:10], np.float32)
-    genes = bundle.var["gene_id"].astype(str).tolist()
+    X = np.asarray(bundle.X[:10], np.float32)[:, bundle.gene_mask()]
+    genes = _genes(bundle)
     ids = [f"S{i}" for i in range(10)]
     ok = dict(gene_ids=genes, scaler=fit_scaler(X[:8]), train_ids=ids[:8], val_ids=ids[8:])
     with pytest.raises(InputError, match="do not match"):
@@ -433,3 +441,19 @@ def test_pretraining_arrays_that_do_not_fit_are_refused(bundle):
     data = pretrain_data_from_arrays(X[:8], X[8:], **{**ok, "scaler": ok["scaler"].to_dict()})
     assert data.X_train.shape == (8, len(genes)) and data.samples["role"].tolist() == (
         ["train"] * 8 + ["val"] * 2)
+
+
+def test_run_records_the_patient_of_every_sample(run, bundle):
+    payload = read_pretrained(run.out_dir)
+    obs = bundle.obs.set_index("sample_id")["patient_id"].astype(str)
+    used = payload["samples"]["train"] + payload["samples"]["val"]
+    assert payload["sample_patients"] == {s: obs[s] for s in used}
+    tsv = pd.read_csv(run.out_dir / "samples.tsv", sep="\t", dtype=str)
+    assert (tsv["patient_id"].to_numpy() == obs.loc[tsv["sample_id"]].to_numpy()).all()
+    # a test sample of a patient whose other sample was pre-trained on is refused
+    s = payload["samples"]["train"][0]
+    other = obs[s] + "-06A"  # the same patient's metastasis
+    with pytest.raises(InputError, match=f"patient {obs[s]} .pre-trained on sample {s}"):
+        load_pretrained_encoder(_finetune_model(bundle), run.out_dir,
+                                gene_ids=_genes(bundle),
+                                test_sample_ids=[other])

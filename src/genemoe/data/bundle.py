@@ -19,8 +19,12 @@ plus optional ``<endpoint>_time``/``<endpoint>_event`` for every survival endpoi
 ``var`` columns: ``gene_id`` (unique; Ensembl without version where known, else the input
 identifier), ``symbol``, ``chrom``, ``start``, ``length`` (may be missing), and the
 training-split statistics used to scale at train and predict time: ``train_mean``,
-``train_std``, ``train_min``, ``train_max``. With k-fold preparation, ``keep_fold<i>``
-(bool) marks the genes kept by the gene filter fitted on fold *i*'s training part.
+``train_std``, ``train_min``, ``train_max``, and ``keep`` (bool): the genes the gene filter
+fitted on the training split keeps (the default mask, :meth:`Bundle.gene_mask`). With
+k-fold preparation, ``keep_fold<i>`` (bool) marks the genes kept by the gene filter fitted
+on fold *i*'s training part. The bundle itself holds every gene that passes a label- and
+split-free rule (``record["genes"]["rule"]``), so code that trains or scores must select
+columns with :meth:`Bundle.gene_mask`, never use every column of ``X``.
 
 Writes are atomic: everything goes into a temporary sibling directory that is renamed
 into place at the end, so an interrupted write never leaves a half bundle.
@@ -167,7 +171,8 @@ class Bundle:
     def gene_mask(self, fold: int | None = None) -> np.ndarray:
         """Genes to use ``(n_genes,)`` bool: the main split's filter, or fold *i*'s.
 
-        Bundles prepared without ``--folds`` hold only kept genes (all True).
+        Bundles without the column (older ones, or a fold mask of a bundle prepared
+        without ``--folds``) hold only kept genes (all True).
         """
         col = "keep" if fold is None else f"keep_fold{fold}"
         if col in self.var.columns:
@@ -206,7 +211,9 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
     dict
         ``n_samples``, ``n_genes``, ``cancer_types`` (type → count, sorted by type),
         ``n_with_survival``, ``n_events``, ``splits`` (split → count), ``synthetic``,
-        ``dropped`` (the record's per-step dropped counts), ``normalisation``.
+        ``dropped`` (the record's per-step dropped counts), ``normalisation``,
+        ``n_genes_default_mask`` (genes of ``var["keep"]``; all when absent), ``gene_rule``
+        (what the bundle keeps, from the record) and ``warnings`` (the record's).
     """
     counts = obs["cancer_type"].value_counts()
     has_surv = obs["has_survival"].astype(bool) if "has_survival" in obs else pd.Series(False, index=obs.index)
@@ -222,6 +229,9 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         "synthetic": bool(record.get("synthetic", False)),
         "normalisation": record.get("normalisation"),
         "dropped": record.get("dropped", {}),
+        "n_genes_default_mask": int(var["keep"].astype(bool).sum()) if "keep" in var else int(len(var)),
+        "gene_rule": (record.get("genes") or {}).get("rule"),
+        "warnings": list(record.get("warnings") or []),
     }
 
 

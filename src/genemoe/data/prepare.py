@@ -11,10 +11,14 @@ Steps, each recorded with what it dropped and why (``record["steps"]``):
 5. parse TCGA barcodes; keep the requested sample types; one profile per patient;
 6. attach labels (label tables, the file's own metadata, the cohort name, the clinical
    table — first that has the sample) and survival (by 12-character patient barcode);
-7. split (stratified, seeded; k-fold on request);
-8. fit the gene filter on the training split only (drop empty genes; drop genes with
-   variance < ``min_variance`` and mean < ``min_mean``; optionally protein-coding only)
-   and store training-split scaling statistics;
+7. split by patient (a patient's samples stay on one side), stratified by cancer type and,
+   when survival was joined, by event (seeded; k-fold on request); a validation or test
+   part without events is recorded in ``record["warnings"]``;
+8. keep every gene that is non-zero in some sample (optionally protein-coding only): a
+   label- and split-free rule, so each fold's gene filter can choose among all of them;
+   fit the paper's gene filter (drop genes empty, or with variance < ``min_variance`` and
+   mean < ``min_mean``) on the training split as the default mask (``var["keep"]``) and on
+   each fold's training part (``keep_fold<i>``); store training-split scaling statistics;
 9. write the bundle atomically.
 """
 
@@ -37,7 +41,7 @@ from genemoe.data import tcga
 from genemoe.data.bundle import Bundle, write_bundle
 from genemoe.data.normalise import NEEDS_LENGTH, normalise_values, resolve_normalisation
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
-from genemoe.data.splits import stratified_kfold, stratified_split
+from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "file_sha256",
@@ -74,6 +78,8 @@ class PrepLog:
     """Accumulates the preparation record's steps and dropped counts."""
 
     steps: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    genes: dict[str, Any] = field(default_factory=dict)  # the gene rule and counts
     dropped_samples: dict[str, int] = field(default_factory=dict)
     _gene_sets: dict[str, set[str]] = field(default_factory=dict)
 
@@ -186,7 +192,29 @@ def _sample_frame(tables: list[ExpressionTable]) -> pd.DataFrame:
     return obs
 
 
-def _filter_samples(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.ndarray:
+PATIENT_COLUMNS = ("patient_id", "patient", "donor_id", "donor", "subject_id", "subject",
+                   "individual", "case_id", "bcr_patient_barcode")  # in a file's sample metadata
+
+
+def _file_patients(obs: pd.DataFrame, tables: list[ExpressionTable]) -> tuple[pd.Series, str | None]:
+    """Patient of each non-barcode sample: a patient column of its file's sample metadata
+    (an h5ad ``obs``; :data:`PATIENT_COLUMNS`), else the sample id."""
+    out = obs["sample_id"].astype(object).copy()
+    found = None
+    for t in tables:
+        meta = t.sample_meta
+        col = next((c for c in PATIENT_COLUMNS if meta is not None and c in meta.columns), None)
+        if col is None:
+            continue
+        m = obs["source"].eq(t.source_path.name)
+        got = obs.loc[m, "sample_id"].map(meta[col].dropna().astype(str)).dropna()
+        out.loc[got.index] = got
+        found = col
+    return out, found
+
+
+def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: PrepareConfig,
+                    plog: PrepLog) -> np.ndarray:
     """Sample-type filter and one profile per patient; adds patient_id/sample_type."""
     ids = obs["sample_id"].to_numpy(dtype=object)
     is_bc = np.array([tcga_like(s) for s in ids])
@@ -195,9 +223,11 @@ def _filter_samples(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.
             bad = ids[~is_bc][:3].tolist()
             raise input_error(f"some sample ids are TCGA barcodes and some are not (e.g. {bad})",
                               where="sample ids", fix="use one naming scheme for all samples")
-        obs["patient_id"], obs["sample_type"] = obs["sample_id"], "NA"
+        obs["patient_id"], col = _file_patients(obs, tables)
+        obs["sample_type"] = "NA"
         plog.step("sample_types", note="sample ids are not TCGA barcodes: no sample-type filter, "
-                  "one profile per sample id")
+                  "every profile kept", patients=f"from the files' {col!r} column, else the "
+                  "sample id" if col else "the sample id (no patient column in the files)")
         return np.ones(len(obs), dtype=bool)
     bc = tcga.parse_barcodes(ids)
     obs["patient_id"] = bc["patient_id"].to_numpy()
@@ -325,9 +355,14 @@ def _check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog:
 
 
 def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.ndarray | None:
+    """The bundle's split (and k folds on request): by patient, stratified by cancer type
+    (and by event when survival was joined, so validation and test hold events)."""
     labels = obs["cancer_type"].to_numpy(dtype=object)
-    obs["split"] = stratified_split(labels, val_fraction=cfg.val_fraction,
-                                    test_fraction=cfg.test_fraction, seed=cfg.seed)
+    with_surv = bool(obs["has_survival"].any())
+    keys = stratify_keys(labels, obs["event"].to_numpy(dtype=bool)) if with_surv else labels
+    groups = obs["patient_id"].astype(str).to_numpy(dtype=object)
+    obs["split"] = stratified_split(keys, val_fraction=cfg.val_fraction,
+                                    test_fraction=cfg.test_fraction, seed=cfg.seed, groups=groups)
     for part in ("val", "test"):
         absent = set(obs.loc[obs["split"] == part, "cancer_type"]) - set(
             obs.loc[obs["split"] == "train", "cancer_type"])
@@ -336,41 +371,87 @@ def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.nda
                               where="split", fix="raise --min-class-size or change the split fractions")
     folds = None
     if cfg.n_folds:
-        folds = stratified_kfold(labels, n_folds=cfg.n_folds, seed=cfg.seed)
+        folds = stratified_kfold(keys, n_folds=cfg.n_folds, seed=cfg.seed, groups=groups)
     plog.step("split", seed=cfg.seed, counts=obs["split"].value_counts().to_dict(),
-              n_folds=cfg.n_folds)
+              n_folds=cfg.n_folds, grouped_by="patient_id",
+              n_patients=int(obs["patient_id"].nunique()),
+              stratified_by="cancer type and event" if with_surv else "cancer type")
+    if with_surv:
+        _warn_no_events(obs, folds, cfg.endpoint, plog)
     return folds
+
+
+def _warn_no_events(obs: pd.DataFrame, folds: np.ndarray | None, endpoint: str,
+                    plog: PrepLog) -> None:
+    """Record (and log) every non-empty validation/test part without an event."""
+    event = obs["event"].to_numpy(dtype=bool) & obs["has_survival"].to_numpy(dtype=bool)
+    if not event.any():
+        msg = f"the bundle has survival times but no {endpoint} event: no survival model can be fitted"
+        plog.warnings.append(msg)
+        log.warning(msg)
+        return
+    parts = {f"{p} split": obs["split"].to_numpy() == p for p in ("val", "test")}
+    if folds is not None:
+        parts.update({f"fold {i}": folds == i for i in range(int(folds.max()) + 1)})
+    for name, rows in parts.items():
+        if rows.any() and not event[rows].any():
+            msg = (f"the {name} holds {int(rows.sum())} samples and no {endpoint} event: "
+                   "a survival model cannot be selected or scored on it (prepare more samples "
+                   "with events, or change --seed / the split fractions)")
+            plog.warnings.append(msg)
+            log.warning(msg)
+
+
+def _gene_rule(cfg: PrepareConfig) -> str:
+    """The label-free rule that decides which genes a bundle keeps (recorded)."""
+    return ("non-zero in at least one sample of the bundle"
+            + (", protein-coding" if cfg.protein_coding_only else ""))
 
 
 def _gene_filter(X: np.ndarray, obs: pd.DataFrame, folds: np.ndarray | None, gene_ids: np.ndarray,
                  annotation: ann.GeneAnnotation | None, cfg: PrepareConfig, plog: PrepLog
                  ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Keep mask over genes (fitted on training rows) and per-fold masks when k-fold."""
-    train = np.flatnonzero(obs["split"].to_numpy() == "train")
-    keep, reasons = fit_gene_filter(X[train], min_variance=cfg.min_variance, min_mean=cfg.min_mean)
-    fold_masks: dict[str, np.ndarray] = {}
-    if folds is not None:  # each fold's filter sees only that fold's training part
-        for i in range(int(folds.max()) + 1):
-            fold_masks[f"keep_fold{i}"], _ = fit_gene_filter(
-                X[folds != i], min_variance=cfg.min_variance, min_mean=cfg.min_mean)
+    """Genes the bundle keeps, and the gene-filter masks over them.
+
+    The bundle keeps every gene that passes a label-free, split-free rule (non-zero in some
+    sample; protein-coding with ``--protein-coding-only``), so a later fold's filter can
+    choose among all of them. The paper's variance/mean filter is fitted on the training
+    split (``keep``, the default mask) and on each fold's training part (``keep_fold<i>``).
+
+    Returns
+    -------
+    tuple
+        ``(n_genes,)`` bool: genes the bundle keeps; ``{mask name: (n_kept,) bool}``.
+    """
+    bundle_keep = (X != 0).any(0)
+    plog.drop_genes("zero in every sample", gene_ids[~bundle_keep])
     if cfg.protein_coding_only:
         if annotation is None:
             raise input_error("--protein-coding-only needs gene biotypes", where="--annotation",
                               fix="pass --annotation with a biotype column (ensembl105_genes.tsv.gz)")
         pc = ann.protein_coding_mask(gene_ids, annotation)
-        reasons["not protein-coding"] = keep & ~pc
-        keep &= pc
-        fold_masks = {k: v & pc for k, v in fold_masks.items()}
-    union = keep.copy()
-    for m in fold_masks.values():
-        union |= m
-    for k, v in reasons.items():
-        plog.drop_genes(k, gene_ids[v & ~union])
-    plog.step("gene_filter", fitted_on="training split", min_variance=cfg.min_variance,
-              min_mean=cfg.min_mean, protein_coding_only=cfg.protein_coding_only,
-              n_kept=int(keep.sum()), dropped={k: int(v.sum()) for k, v in reasons.items()},
-              kept_for_folds_only=int((union & ~keep).sum()))
-    return union, {"keep": keep[union], **{k: v[union] for k, v in fold_masks.items()}}
+        plog.drop_genes("not protein-coding", gene_ids[bundle_keep & ~pc])
+        bundle_keep &= pc
+    train = obs["split"].to_numpy() == "train"
+    keep, reasons = fit_gene_filter(X[train], min_variance=cfg.min_variance, min_mean=cfg.min_mean)
+    masks = {"keep": keep[bundle_keep]}  # per-gene filters: fitting then subsetting is exact
+    reasons = {k: v[bundle_keep] for k, v in reasons.items()}
+    if folds is not None:  # each fold's filter sees only that fold's training part
+        for i in range(int(folds.max()) + 1):
+            m, _ = fit_gene_filter(X[folds != i], min_variance=cfg.min_variance,
+                                   min_mean=cfg.min_mean)
+            masks[f"keep_fold{i}"] = m[bundle_keep]
+    plog.genes = {
+        "rule": _gene_rule(cfg), "n_in_bundle": int(bundle_keep.sum()),
+        "n_default_mask": int(masks["keep"].sum()),
+        "default_mask": f"fitted on the training split: drop genes empty there, or with "
+                        f"variance < {cfg.min_variance} and mean < {cfg.min_mean}",
+        **({"n_fold_masks": [int(masks[f"keep_fold{i}"].sum()) for i in range(len(masks) - 1)]}
+           if folds is not None else {}),
+    }
+    plog.step("gene_filter", **plog.genes, protein_coding_only=cfg.protein_coding_only,
+              outside_default_mask={k: int(v.sum()) for k, v in reasons.items()})
+    return bundle_keep, masks
 
 
 def _var_table(X: np.ndarray, obs: pd.DataFrame, gene_ids: np.ndarray, symbols: dict,
@@ -442,7 +523,7 @@ def prepare_dataset(
             fix="prepare files of one kind together (all raw counts, or all log-scale)")
     X, gene_ids = _intersect(tables, plog)
     obs = _sample_frame(tables)
-    keep = _filter_samples(obs, cfg, plog)
+    keep = _filter_samples(obs, tables, cfg, plog)
     _attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
     keep = _check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
     X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
@@ -459,6 +540,7 @@ def prepare_dataset(
         "inputs": _inputs(paths, label_paths, clinical_path, annotation_path),
         "steps": plog.steps,
         "dropped": {"samples": plog.dropped_samples, "genes": plog.dropped_genes},
+        "genes": plog.genes, "warnings": plog.warnings,
         "seconds": round(time.perf_counter() - t0, 2),
     }
     bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)

@@ -2,6 +2,11 @@
 
 Splits are saved as sample IDs (the bundle's ``obs["split"]`` and ``folds.tsv``), so a
 bundle can be re-split without touching its matrix, and every model sees the same rows.
+
+Both splitters take ``groups`` (a patient id per sample): every group goes whole to one
+side, so two samples of one patient never sit on both sides of a split. A group is
+stratified by its majority key. With every group a single sample (``groups=None``) the
+assignment is exactly the per-sample one.
 """
 
 from __future__ import annotations
@@ -9,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from genemoe.errors import input_error
 
-__all__ = ["stratified_split", "stratified_kfold", "stratify_keys"]
+__all__ = ["stratified_split", "stratified_kfold", "stratify_keys", "default_patient_ids"]
 
 
 def stratify_keys(labels: Sequence[str], event: np.ndarray | None = None) -> np.ndarray:
@@ -32,19 +38,66 @@ def stratify_keys(labels: Sequence[str], event: np.ndarray | None = None) -> np.
                     dtype=object)
 
 
+def default_patient_ids(sample_ids: Sequence[str]) -> np.ndarray:
+    """The patient of each sample when no table says: a TCGA-style barcode's patient
+    (:func:`genemoe.data.tcga.parse_barcode`, the first 12 characters of a TCGA barcode,
+    ``TCGA-OR-A5J1``), otherwise the sample id itself.
+
+    Returns
+    -------
+    np.ndarray
+        ``(n_samples,)`` object array of patient ids.
+    """
+    from genemoe.data.tcga import parse_barcode
+    from genemoe.errors import InputError
+
+    out = []
+    for s in map(str, sample_ids):
+        try:
+            out.append(parse_barcode(s).patient_id)
+        except InputError:
+            out.append(s)
+    return np.asarray(out, dtype=object)
+
+
+def _group_units(keys: np.ndarray, groups: Sequence[str] | None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Groups in order of first appearance: ``(codes (n_samples,), key per group, size per group)``.
+
+    A group's key is its most frequent sample key (ties: the first in sorted order); a
+    missing group id makes the sample its own group.
+    """
+    n = len(keys)
+    if groups is None:
+        return np.arange(n), keys, np.ones(n, dtype=np.int64)
+    g = pd.Series(np.asarray(groups, dtype=object))
+    if len(g) != n:
+        raise ValueError(f"groups has {len(g)} entries for {n} samples")
+    g = g.where(g.notna(), pd.Series([f"\0sample{i}" for i in range(n)], dtype=object))
+    codes, _ = pd.factorize(g.astype(str), sort=False)
+    df = pd.DataFrame({"g": codes, "k": keys.astype(str), "key": keys})
+    counts = df.groupby(["g", "k"], sort=True).size().rename("n").reset_index()
+    top = counts.sort_values(["g", "n", "k"], ascending=[True, False, True]).drop_duplicates("g")
+    first_key = df.drop_duplicates("k").set_index("k")["key"]
+    group_keys = first_key.loc[top["k"]].to_numpy(dtype=object)  # top is sorted by g = 0..G-1
+    return codes, group_keys, np.bincount(codes).astype(np.int64)
+
+
 def stratified_split(
     labels: Sequence[str],
     *,
     val_fraction: float = 0.1,
     test_fraction: float = 0.2,
     seed: int = 0,
+    groups: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Assign every sample to ``train``, ``val`` or ``test``, stratified by ``labels``.
 
     Each class is shuffled (seeded) and cut so its validation and test shares are as
     close as possible to the requested fractions, while keeping at least one training
     sample per class; a class too small for all three parts keeps its samples in
-    training first, then test, then validation.
+    training first, then test, then validation. With ``groups``, the units shuffled and
+    cut are the groups (stratified by their majority label; shares counted in samples).
 
     Parameters
     ----------
@@ -54,6 +107,9 @@ def stratified_split(
         Shares of each class (0 allowed; sum < 1).
     seed
         Seed of the shuffle.
+    groups
+        Optional ``(n_samples,)`` group (patient) id per sample; a group never spans two
+        parts. None: every sample is its own group (the same assignment as singletons).
 
     Returns
     -------
@@ -65,13 +121,13 @@ def stratified_split(
             f"invalid split fractions val={val_fraction}, test={test_fraction}",
             where="--val-fraction/--test-fraction", fix="use fractions in [0, 1) summing below 1",
         )
-    labels = np.asarray(labels, dtype=object)
+    codes, gkeys, sizes = _group_units(np.asarray(labels, dtype=object), groups)
     rng = np.random.default_rng(seed)
-    out = np.empty(len(labels), dtype=object)
-    for key in sorted(set(labels.tolist()), key=str):
-        idx = np.flatnonzero(labels == key)
+    out = np.empty(len(gkeys), dtype=object)
+    for key in sorted(set(gkeys.tolist()), key=str):
+        idx = np.flatnonzero(gkeys == key)
         idx = idx[rng.permutation(len(idx))]
-        n = len(idx)
+        n = int(sizes[idx].sum())
         n_test = int(round(n * test_fraction))
         n_val = int(round(n * val_fraction))
         # keep at least one training sample; give up validation before test
@@ -80,17 +136,36 @@ def stratified_split(
                 n_val -= 1
             else:
                 n_test -= 1
-        out[idx[:n_test]] = "test"
-        out[idx[n_test:n_test + n_val]] = "val"
-        out[idx[n_test + n_val:]] = "train"
-    return out
+        _cut(idx, sizes, n_test, n_val, out)
+    return out[codes]
 
 
-def stratified_kfold(labels: Sequence[str], *, n_folds: int = 5, seed: int = 0) -> np.ndarray:
+def _cut(idx: np.ndarray, sizes: np.ndarray, n_test: int, n_val: int, out: np.ndarray) -> None:
+    """Deal shuffled groups ``idx`` to test until it holds about ``n_test`` samples, then
+    validation (``n_val``), the rest to training (at least one group). Singletons: the
+    first ``n_test`` to test, the next ``n_val`` to validation."""
+    got = {"test": 0, "val": 0, "train": 0}
+    for j, g in enumerate(idx):
+        half = sizes[g] / 2
+        train_only = j == len(idx) - 1 and got["train"] == 0  # the last group, none in training
+        if not train_only and got["test"] + half <= n_test:
+            part = "test"
+        elif not train_only and got["val"] + half <= n_val:
+            part = "val"
+        else:
+            part = "train"
+        out[g] = part
+        got[part] += int(sizes[g])
+
+
+def stratified_kfold(labels: Sequence[str], *, n_folds: int = 5, seed: int = 0,
+                     groups: Sequence[str] | None = None) -> np.ndarray:
     """Assign every sample to one of ``n_folds`` folds, stratified by ``labels``.
 
     Each class is shuffled (seeded) and dealt round-robin from a random starting fold, so
-    fold sizes differ by at most one per class.
+    fold sizes differ by at most one per class. With ``groups`` (``(n_samples,)`` patient
+    ids), whole groups are dealt, stratified by their majority label (fold sizes then
+    differ by about one group per class); None: every sample its own group.
 
     Returns
     -------
@@ -100,13 +175,13 @@ def stratified_kfold(labels: Sequence[str], *, n_folds: int = 5, seed: int = 0) 
     if n_folds < 2:
         raise input_error(f"--folds must be at least 2, got {n_folds}", where="--folds",
                           fix="pass --folds 3 (or more), or leave it out for one split")
-    labels = np.asarray(labels, dtype=object)
+    codes, gkeys, _ = _group_units(np.asarray(labels, dtype=object), groups)
     rng = np.random.default_rng(seed)
-    folds = np.empty(len(labels), dtype=np.int64)
+    folds = np.empty(len(gkeys), dtype=np.int64)
     offset = 0
-    for key in sorted(set(labels.tolist()), key=str):
-        idx = np.flatnonzero(labels == key)
+    for key in sorted(set(gkeys.tolist()), key=str):
+        idx = np.flatnonzero(gkeys == key)
         idx = idx[rng.permutation(len(idx))]
         folds[idx] = (np.arange(len(idx)) + offset) % n_folds
         offset = (offset + len(idx)) % n_folds  # balance totals across classes
-    return folds
+    return folds[codes]

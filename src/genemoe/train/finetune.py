@@ -19,7 +19,7 @@ both configurations). Genes are aligned by id: the input-layer weights of genes 
 pre-training did not see start at zero, genes it saw that the fine-tuning bundle lacks are
 dropped (as if they sat at their training mean, which is what predict does for missing
 genes), and too many missing genes are refused. It also refuses a run that pre-trained on
-any sample the fine-tuning will test on.
+any sample the fine-tuning will test on, or on another sample of a patient it tests on.
 
 :func:`train_with_frozen_encoder` freezes the encoder (every submodule of
 :func:`encoder_paths`) for the first N epochs and then unfreezes it, using the trainer's
@@ -44,6 +44,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
 from genemoe.models.genemoe import GeneMoeEncoder
 from genemoe.models.survival_peers import VaeCoxModel
@@ -185,6 +186,7 @@ def _under(key: str, paths: Sequence[str]) -> bool:
 def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: Sequence[str],
                             model_name: str | None = None,
                             test_sample_ids: Sequence[str] | None = None,
+                            test_patient_ids: Sequence[str] | None = None,
                             max_missing: float = 0.2) -> dict[str, Any]:
     """Copy a pre-trained encoder into ``model``'s encoder (in place).
 
@@ -201,6 +203,10 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
         The fine-tuning model's registry name; must equal the pre-trained one.
     test_sample_ids
         Samples the fine-tuning run will test on; refused if pre-training used any.
+    test_patient_ids
+        Their patients (the bundle's ``obs["patient_id"]`` of the test rows); refused if
+        pre-training used any sample of one of them. None: derived from
+        ``test_sample_ids`` (a TCGA barcode's patient, else the sample id).
     max_missing
         Largest share of pre-trained genes the fine-tuning data may lack.
 
@@ -230,13 +236,7 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
                           path=where, fix=f"fine-tune with --model {pre_name}, or pre-train "
                           f"{this} (`pretrain: model: {this}` in the --config YAML of "
                           "`genemoe pretrain`)")
-    used = set(payload["samples"]["train"]) | set(payload["samples"]["val"])
-    leaked = sorted(used.intersection(map(str, test_sample_ids or ())))
-    if leaked:
-        raise input_error(f"pre-training used {len(leaked)} sample(s) this run tests on "
-                          f"(e.g. {', '.join(leaked[:3])})", path=where,
-                          fix="pre-train on bundles whose test split holds these samples (genemoe "
-                              "pretrain never trains on a test split), or on other cohorts")
+    _check_no_test_leak(payload, where, test_sample_ids, test_patient_ids)
     paths = encoder_paths(model)
     target = {k: v for k, v in model.state_dict().items() if _under(k, paths)}
     # the encoder's tensors; logvar only where this model has it (pre-training needs it)
@@ -266,6 +266,41 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
     return {"run": where, "model_name": pre_name, "encoder_modules": list(paths),
             "n_tensors": len(state),
             "pretrain_summary": payload.get("summary", {}).get("final", {}), **genes}
+
+
+def _pretrained_patients(payload: dict[str, Any], where: str) -> dict[str, str]:
+    """Sample id → patient id of every sample the run pre-trained on (train and val)."""
+    used = [*payload["samples"]["train"], *payload["samples"]["val"]]
+    recorded = dict(payload.get("sample_patients") or {})
+    missing = [s for s in used if s not in recorded]
+    if missing:
+        logger.info("the pre-trained run %s records no patient for %d sample(s) (an older run): "
+                    "their patients are derived from TCGA barcodes (first 12 characters), else "
+                    "taken to be the sample id", where, len(missing))
+        recorded.update(zip(missing, default_patient_ids(missing), strict=True))
+    return {str(s): str(recorded[s]) for s in used}
+
+
+def _check_no_test_leak(payload: dict[str, Any], where: str, test_sample_ids: Sequence[str] | None,
+                        test_patient_ids: Sequence[str] | None) -> None:
+    """Refuse a run that pre-trained on a test sample or on another sample of a test patient."""
+    fix = ("pre-train on bundles whose test split holds these samples and patients (genemoe "
+           "prepare splits by patient; genemoe pretrain never trains on a test split), or on "
+           "other cohorts")
+    tests = [str(s) for s in test_sample_ids or ()]
+    used = _pretrained_patients(payload, where)
+    leaked = sorted(set(used).intersection(tests))
+    if leaked:
+        raise input_error(f"pre-training used {len(leaked)} sample(s) this run tests on "
+                          f"(e.g. {', '.join(leaked[:3])})", path=where, fix=fix)
+    patients = set(map(str, test_patient_ids if test_patient_ids is not None
+                       else default_patient_ids(tests)))
+    shared = sorted({p for p in used.values() if p in patients})
+    if shared:
+        ex = [f"patient {p} (pre-trained on sample {next(s for s, q in used.items() if q == p)})"
+              for p in shared[:3]]
+        raise input_error(f"pre-training used samples of {len(shared)} patient(s) this run tests "
+                          f"on: {'; '.join(ex)}", path=where, fix=fix)
 
 
 def set_encoder_trainable(model: nn.Module, trainable: bool) -> None:

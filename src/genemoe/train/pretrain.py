@@ -22,9 +22,9 @@ mean over samples and latent dimensions of ``½(μ² + σ² − log σ² − 1)`
 
 No leakage: only the training split of every bundle is trained on; the validation split
 is used for the per-epoch reconstruction metrics; the test split is never read. The run
-records the sample ids it used (train and val roles); fine-tuning
+records the sample ids it used (train and val roles) and their patients; fine-tuning
 (:func:`~genemoe.train.finetune.load_pretrained_encoder`) refuses a run that used any
-sample it tests on.
+sample, or any other sample of a patient, it tests on.
 
 Two entry points share one training loop and write the same run directory:
 :func:`genemoe.workflows.pretrain.pretrain_run` reads bundles (:func:`load_pretrain_data`); :func:`pretrain_on_data`
@@ -40,7 +40,7 @@ an interrupted run from its checkpoint, and returns a finished run of the same s
                         reconstruction (Pearson r, MSE vs the per-gene training mean),
                         per-expert utilisation and its entropy
     RUN/summary.json    final metrics and the collapse report
-    RUN/samples.tsv     bundle, sample_id, role (train | val) of every sample used
+    RUN/samples.tsv     bundle, sample_id, role (train | val), patient_id of every sample used
     RUN/config.yaml     the resolved configuration
     RUN/checkpoint.pt   last-epoch state (resumed after an interruption; holds the samples,
                         so a run is never resumed on other rows)
@@ -477,6 +477,14 @@ def _samples_by_role(samples: pd.DataFrame) -> dict[str, list[str]]:
             for role in ("train", "val")}
 
 
+def _sample_patients(samples: pd.DataFrame) -> dict[str, str]:
+    """Sample id → patient id of every sample used (``patient_id`` column of the table)."""
+    if "patient_id" not in samples.columns:
+        return {}
+    return dict(zip(samples["sample_id"].astype(str), samples["patient_id"].astype(str),
+                    strict=True))
+
+
 def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str, Any],
                      data: PretrainData, t0: float) -> PretrainResult | None:
     """The finished run in ``out_dir`` when it was written by this very setup, else None.
@@ -535,7 +543,7 @@ def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary
         "n_genes": len(st.data.gene_ids), "gene_ids": st.data.gene_ids,
         "symbols": st.data.symbols, "scalers": st.data.scalers, "state_dict": state,
         "critic_state": {k: v.detach().cpu() for k, v in st.critic.state_dict().items()},
-        "samples": _samples_by_role(samples),
+        "samples": _samples_by_role(samples), "sample_patients": _sample_patients(samples),
         "bundles": st.data.bundles, "config": st.config.to_dict(), "preset": preset,
         "history": st.history, "summary": summary,
     })

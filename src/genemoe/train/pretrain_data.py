@@ -20,6 +20,7 @@ import pandas as pd
 
 from genemoe.data.bundle import load_bundle
 from genemoe.data.scaling import Scaler
+from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
 from genemoe.train.task_data import bundle_scaler
 
@@ -36,7 +37,8 @@ class PretrainData:
     scaled by its own bundle's training-split scaler; ``X_val_log`` the validation rows
     unscaled (log expression, unclipped: what reconstructions are scored against);
     ``val_bundle`` ``(n_val,)`` which bundle each validation row came from (to undo the
-    scaling); ``samples`` one row per sample used: ``bundle, sample_id, role``.
+    scaling); ``samples`` one row per sample used: ``bundle, sample_id, role, patient_id``
+    (the patient, so a later test set is checked by patient as well as by sample).
     """
 
     X_train: np.ndarray
@@ -73,6 +75,16 @@ def _shared_genes(bundles: Sequence[Any], min_share: float) -> list[str]:
     return shared
 
 
+def _patients(bundle: Any) -> np.ndarray:
+    """``(n_samples,)`` patient ids: the bundle's ``obs["patient_id"]``, else derived from
+    the sample ids (:func:`~genemoe.data.splits.default_patient_ids`)."""
+    derived = default_patient_ids(bundle.sample_ids)
+    if "patient_id" not in bundle.obs.columns:
+        return derived
+    pid = bundle.obs["patient_id"]
+    return np.where(pid.notna(), pid.astype(str), derived).astype(object)
+
+
 def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: float = 0.5,
                        ) -> PretrainData:
     """Training and validation rows of every bundle, on shared genes, scaled per bundle.
@@ -102,7 +114,7 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
             if role == "val":
                 parts["val_log"].append(x_log)
             samples.append(pd.DataFrame({"bundle": str(b.path), "sample_id": b.sample_ids[rows],
-                                         "role": role}))
+                                         "role": role, "patient_id": _patients(b)[rows]}))
         val_bundle.append(np.full(len(b.indices("val")), i))
         scalers.append(scaler.to_dict())
         sources.append({"path": str(b.path), "n_train": int(len(b.indices("train"))),
@@ -125,6 +137,8 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
 def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
                               gene_ids: Sequence[str], scaler: Scaler | Mapping[str, Any],
                               train_ids: Sequence[str], val_ids: Sequence[str],
+                              train_patient_ids: Sequence[str] | None = None,
+                              val_patient_ids: Sequence[str] | None = None,
                               symbols: Sequence[str] | None = None, source: str = "arrays",
                               n_test_excluded: int = 0, synthetic: bool = False,
                               info: Mapping[str, Any] | None = None) -> PretrainData:
@@ -148,6 +162,10 @@ def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
     train_ids, val_ids
         The sample ids of the rows: recorded in the run (``pretrained.pt``,
         ``samples.tsv``) and checked against every later test set.
+    train_patient_ids, val_patient_ids
+        The patient of each row (the bundle's ``obs["patient_id"]``), recorded so later
+        test sets are checked by patient too; None: derived from the sample ids (a TCGA
+        barcode's patient, else the sample id).
     source
         What the rows came from (the ``bundle`` column of ``samples.tsv``).
     n_test_excluded, synthetic, info
@@ -186,8 +204,14 @@ def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
     if len(X_tr) < 2 or len(X_va) < 1:
         raise input_error(f"pre-training needs training and validation rows (got {len(X_tr)} "
                           f"and {len(X_va)})", where=source, fix="use a larger training part")
+    patients = [default_patient_ids(ids) if p is None else np.asarray(p, dtype=str).astype(object)
+                for ids, p in ((train_ids, train_patient_ids), (val_ids, val_patient_ids))]
+    if any(len(p) != len(i) for p, i in zip(patients, (train_ids, val_ids), strict=True)):
+        raise input_error("patient ids do not match the sample ids (one per row)", where=source,
+                          fix="pass one patient id per training and validation row")
     samples = pd.DataFrame({"bundle": source, "sample_id": train_ids + val_ids,
-                            "role": ["train"] * len(train_ids) + ["val"] * len(val_ids)})
+                            "role": ["train"] * len(train_ids) + ["val"] * len(val_ids),
+                            "patient_id": np.concatenate(patients)})
     return PretrainData(
         X_train=sc.transform(X_tr), X_val=sc.transform(X_va), X_val_log=X_va,
         val_bundle=np.zeros(len(X_va), dtype=int), gene_ids=[str(g) for g in gene_ids],
