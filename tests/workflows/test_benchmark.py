@@ -200,3 +200,30 @@ def test_default_peer_set_holds_the_regularised_mlp_and_tuned_baselines():
     assert {"svm", "svm_linear", "logreg", "rf", "mlp", "fcn", "moe", "genemoe"} == set(
         bm.DEFAULT_MODELS["classify"])
     assert {"coxnet", "coxph", "genemoe"} <= set(bm.DEFAULT_MODELS["survival"])
+
+
+def test_each_fold_refits_the_gene_filter_on_its_own_training_part(tmp_path):
+    """Issue 10 (4): a gene failing the bundle's training-split filter but passing on a
+    fold's training part stays in the bundle and that fold uses it (the old prepare dropped
+    it from the bundle, so no fold could)."""
+    from data.fixtures_filter import bundle_with_fold_only_gene
+
+    case = bundle_with_fold_only_gene(tmp_path / "b", n_folds=3, fold=0, seed=0)
+    b = case.bundle
+    assert not b.gene_mask()[case.column]  # the default mask (training split) leaves it out
+    plans = bm.plan_folds(b, "classify", n_folds=3, seed=0)
+    used = [bm.fold_data(b, p, "classify", b.class_names).keep[case.column] for p in plans]
+    assert used[case.fold]
+
+
+def test_folds_never_split_a_patient(bundle):
+    """Issue 10 (5): two samples of one patient land in the same part of every fold."""
+    obs = bundle.obs.copy()
+    obs["patient_id"] = obs["patient_id"].astype(str)
+    twins = obs.index[:40:2]
+    obs.loc[twins + 1, "patient_id"] = obs.loc[twins, "patient_id"].to_numpy()  # pairs
+    paired = Bundle(X=bundle.X, obs=obs, var=bundle.var, record=bundle.record, path=bundle.path)
+    for plan in bm.plan_folds(paired, "classify", n_folds=3, n_repeats=2, seed=0):
+        for a, b in (("train", "val"), ("train", "test"), ("val", "test")):
+            pa = set(obs["patient_id"].iloc[getattr(plan, a)])
+            assert not pa & set(obs["patient_id"].iloc[getattr(plan, b)]), (plan.repeat, plan.fold)

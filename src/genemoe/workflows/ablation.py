@@ -77,6 +77,7 @@ from genemoe.workflows.benchmark import (
     plan_folds,
     run_benchmark,
 )
+from genemoe.workflows.common import patient_ids
 
 __all__ = ["AblationResult", "ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED",
            "VAECOX_PRETRAINED", "MODEL_LABELS", "PER_FOLD_LABELS", "ablation_models",
@@ -234,6 +235,8 @@ def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
         gene_ids=var["gene_id"].astype(str).tolist(), scaler=scaler,
         train_ids=bundle.sample_ids[plan.train].astype(str).tolist(),
         val_ids=bundle.sample_ids[plan.val].astype(str).tolist(),
+        train_patient_ids=patient_ids(bundle, plan.train),
+        val_patient_ids=patient_ids(bundle, plan.val),
         symbols=var["symbol"].astype(str).tolist() if "symbol" in var else None,
         source=str(bundle.path), n_test_excluded=len(plan.test), synthetic=bool(bundle.synthetic),
         info={"repeat": plan.repeat, "fold": plan.fold,
