@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from genemoe.train.augment import BatchAugment, make_ema, mix_losses, step_seed
+from genemoe.train.augment import BatchAugment, WeightAverage, mix_losses, step_seed
 from genemoe.train.distributed import shard_indices
 from genemoe.train.losses import LossOutput
 
@@ -84,24 +84,33 @@ def test_mix_losses_mixes_totals_and_shared_components():
     assert m.components["focal"].item() == pytest.approx(3.5)
 
 
-def test_ema_copies_then_averages_weights_and_batchnorm_statistics():
+def test_ema_copies_then_averages_weights_and_batchnorm_statistics_with_a_warmup():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
-    ema = make_ema(model, 0.9)
+    ema = WeightAverage(model, 0.9)
+    assert not any(p.requires_grad for p in ema.module.parameters())
     w0 = model[0].weight.detach().clone()
     with torch.no_grad():
         model[0].weight.add_(1.0)
     ema.update_parameters(model)  # the first update copies
-    torch.testing.assert_close(ema.module[0].weight, w0 + 1.0)
-    with torch.no_grad():
-        model[0].weight.add_(1.0)
-    model(torch.randn(8, 3))  # moves the running statistics
-    ema.update_parameters(model)
-    torch.testing.assert_close(ema.module[0].weight, w0 + 1.1)
-    rm = ema.module[1].running_mean
-    torch.testing.assert_close(rm, 0.1 * model[1].running_mean)  # 0.9 * 0 + 0.1 * new
-    assert int(ema.n_averaged) == 2
-    again = make_ema(model, 0.9)
+    torch.testing.assert_close(ema.module[0].weight, w0 + 1.0, rtol=0, atol=0)
+    expected, rm = w0 + 1.0, torch.zeros(4)
+    for n in range(2, 40):  # d_n = min(0.9, n / (n + 9)): 0.18, 0.25, ... (0.9 from n = 81)
+        with torch.no_grad():
+            model[0].weight.add_(1.0)
+        model(torch.randn(8, 3))  # moves the running statistics
+        d = min(0.9, n / (n + 9))
+        assert ema.current_decay() == pytest.approx(d)
+        ema.update_parameters(model)
+        expected, rm = d * expected + (1 - d) * model[0].weight, d * rm + (1 - d) * model[1].running_mean
+    torch.testing.assert_close(ema.module[0].weight, expected)
+    torch.testing.assert_close(ema.module[1].running_mean, rm)
+    assert int(ema.n_averaged) == 39
+    assert int(ema.module[1].num_batches_tracked) == int(model[1].num_batches_tracked)  # copied
+    again = WeightAverage(model, 0.9)
     again.load_state_dict(ema.state_dict())
     assert all(torch.equal(a, b) for a, b in zip(again.state_dict().values(),
                                                  ema.state_dict().values(), strict=True))
+    assert again.current_decay() == ema.current_decay() == pytest.approx(40 / 49)  # d_40
+    with pytest.raises(ValueError, match="decay"):
+        WeightAverage(model, 1.0)

@@ -15,8 +15,8 @@ recipe's:
   (cross-entropy, the soft-target focal loss of :func:`genemoe.train.losses.focal_loss`)
   this equals the loss of the mixed soft target ``λ q_a + (1 - λ) q_b``.
 - **Weight EMA** (``TrainConfig.ema_decay``): an exponential moving average of the weights
-  and buffers, updated after every optimiser step (:func:`make_ema`); validation, the
-  kept best state and the final weights use it.
+  and buffers, updated after every optimiser step (:class:`WeightAverage`); validation,
+  the kept best state and the final weights use it.
 
 Mixup comes first, then noise. Every draw is a pure function of ``(seed, epoch, step)``
 (a counter-based stream: :func:`step_seed`), so training stays deterministic, resumes
@@ -28,17 +28,17 @@ touch the global torch RNG, so turning an option on leaves the dropout stream as
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from genemoe.train.losses import LossOutput
 
-__all__ = ["Mixup", "BatchAugment", "step_seed", "mix_losses", "make_ema"]
+__all__ = ["Mixup", "BatchAugment", "WeightAverage", "step_seed", "mix_losses"]
 
 logger = logging.getLogger(__name__)
 
@@ -155,20 +155,60 @@ def mix_losses(a: LossOutput, b: LossOutput, lam: float) -> LossOutput:
     return LossOutput(loss=lam * a.loss + (1.0 - lam) * b.loss, components=comps)
 
 
-def make_ema(model: nn.Module, decay: float) -> AveragedModel:
-    """An exponential moving average of ``model``'s parameters and buffers.
+class WeightAverage(nn.Module):
+    """An exponential moving average of a model's parameters and buffers.
 
-    ``ema = decay · ema + (1 - decay) · weights`` after each :meth:`update_parameters`
-    call (the first call copies the weights). Buffers are averaged too, so batch-norm
-    running statistics follow the averaged weights. Its ``module`` is a deep copy of
-    ``model`` that predicts like it; its ``state_dict`` (``n_averaged`` and ``module.*``)
-    checkpoints it.
+    After the ``n``-th call of :meth:`update_parameters` (``n = 1, 2, ...``)::
+
+        ema = weights                             (n = 1: a copy)
+        ema = d_n · ema + (1 - d_n) · weights      (n > 1), d_n = min(decay, n / (n + 9))
+
+    The warm-up of ``d_n`` (TensorFlow's and timm's ``num_updates`` rule) keeps the average
+    of a short run from being dominated by its first weights: with ~50 steps an epoch, a
+    plain 0.999 would still hold ~10% of epoch 1 after 40 epochs. Floating buffers
+    (batch-norm running statistics) are averaged like the weights, so they follow the
+    averaged weights; integer buffers are copied.
 
     Parameters
     ----------
     model
-        The unwrapped model, already on its device.
+        The unwrapped model, already on its device (deep-copied into :attr:`module`).
     decay
-        In (0, 1), per optimiser step (0.999 averages over roughly the last 1,000 steps).
+        Largest per-step decay, in (0, 1): 0.999 averages over roughly the last 1,000
+        steps.
+
+    Attributes
+    ----------
+    module
+        The averaged model (predicts like ``model``; never trained).
+    n_averaged
+        Number of updates so far (a buffer: :meth:`state_dict` checkpoints it with
+        ``module.*``).
     """
-    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+    def __init__(self, model: nn.Module, decay: float) -> None:
+        super().__init__()
+        if not 0 < decay < 1:
+            raise ValueError(f"EMA decay must be in (0, 1), got {decay}")
+        self.decay = float(decay)
+        self.module = copy.deepcopy(model).requires_grad_(False)
+        self.register_buffer("n_averaged", torch.zeros((), dtype=torch.long))
+
+    def current_decay(self) -> float:
+        """``d_n`` of the next update (0 for the first: a copy)."""
+        n = int(self.n_averaged) + 1
+        return 0.0 if n == 1 else min(self.decay, n / (n + 9))
+
+    @torch.no_grad()
+    def update_parameters(self, model: nn.Module) -> None:
+        """Fold ``model``'s current weights into the average (call after each step)."""
+        weight = 1.0 - self.current_decay()
+        pairs = zip([*self.module.parameters(), *self.module.buffers()],
+                    [*model.parameters(), *model.buffers()], strict=True)
+        for avg, cur in pairs:
+            if avg.is_floating_point() and weight < 1.0:
+                avg.lerp_(cur, weight)
+            else:  # the first update, and integer buffers (batch counts)
+                avg.copy_(cur)
+        self.n_averaged += 1
+

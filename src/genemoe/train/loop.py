@@ -37,7 +37,7 @@ from genemoe.errors import input_error
 from genemoe.models.base import ModelOutput, Task
 from genemoe.train import distributed as ddp
 from genemoe.train import sampling
-from genemoe.train.augment import BatchAugment, make_ema, mix_losses
+from genemoe.train.augment import BatchAugment, WeightAverage, mix_losses
 from genemoe.train.checkpoint import (
     capture_rng_state,
     check_resumable,
@@ -114,7 +114,8 @@ class TrainConfig:
     mixup_alpha: float = 0.0  # classify: each batch's rows mixed with a permutation of them,
     #                           lambda ~ Beta(a, a); loss lambda loss(y_a) + (1 - lambda) loss(y_b)
     ema_decay: float | None = None  # validate, keep and return an exponential moving average
-    #                                 of the weights (per step, e.g. 0.999); None = off
+    #                                 of the weights: per-step decay, e.g. 0.999, warmed up as
+    #                                 min(decay, n / (n + 9)) at update n; None = off
 
     def __post_init__(self) -> None:
         checks = {
@@ -215,7 +216,7 @@ class _Run:
     metric_fn: MetricFn
     generator: np.random.Generator
     augment: BatchAugment  # input noise and mixup of each training batch
-    ema: nn.Module | None = None  # AveragedModel of `model` when config.ema_decay is set
+    ema: WeightAverage | None = None  # average of `model` when config.ema_decay is set
     epoch: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     best_state: dict[str, torch.Tensor] | None = None
@@ -460,7 +461,7 @@ def _setup(model: nn.Module, config: TrainConfig, task: Task, data: dict[str, An
                generator=np.random.default_rng(config.seed),
                augment=BatchAugment(noise_std=config.noise_std, mixup_alpha=config.mixup_alpha,
                                     seed=config.seed),
-               ema=None if config.ema_decay is None else make_ema(model, config.ema_decay), **data)
+               ema=None if config.ema_decay is None else WeightAverage(model, config.ema_decay), **data)
     # the batch count is the same every epoch: probe it with a throwaway generator
     run.schedule.steps_per_epoch = len(_epoch_batches(run, np.random.default_rng(config.seed)))
     return run
