@@ -70,9 +70,55 @@ def test_registered_model_contract(name: str, task: str) -> None:
         # 4-9 s each on CPU even at 32 x 32: the same contract runs for them, marked slow,
         # in tests/models/test_backbones.py
         pytest.skip(f"{name}: contract checked in test_backbones.py (slow)")
+    _check_contract(name, task, TINY.get(name, {}))
+
+
+# The training recipe's model keys: every dense/MoE model takes `dropout` and `batchnorm`.
+_RECIPE_MODELS = ("genemoe", "moe", "fcn", "mlp")
+
+
+@pytest.mark.parametrize("task", ["classify", "survival"])
+@pytest.mark.parametrize("name", _RECIPE_MODELS)
+def test_batchnorm_models_follow_the_contract(name: str, task: str) -> None:
+    _check_contract(name, task, TINY[name] | {"batchnorm": True, "dropout": 0.2})
+    model = create_model(name, n_genes=N_GENES, n_outputs=2, task=task, **TINY[name],
+                         batchnorm=True)
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert norms and norms[0].num_features == (TINY[name].get("hidden") or TINY[name]["widths"][0])
+    model.eval()  # running statistics: a sample's output does not depend on its batch-mates
+    x = torch.randn(6, N_GENES)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x[:1]).out, model(x).out[:1])
+
+
+@pytest.mark.parametrize("name", ["genemoe", "moe", "fcn"])
+def test_batchnorm_off_by_default_keeps_the_weights_layout(name: str) -> None:
+    """Existing checkpoints load: batchnorm=False builds exactly the old modules."""
+    keys = list(create_model(name, n_genes=N_GENES, n_outputs=2, task="classify",
+                             **TINY[name]).state_dict())
+    if name == "fcn":
+        assert keys == ["head.weight", "head.bias", "encoder.0.weight", "encoder.0.bias",
+                        "encoder.3.weight", "encoder.3.bias"]  # as before batchnorm existed
+    else:
+        assert "encoder.moe.experts.0.0.weight" in keys
+        assert not any(".post." in k or "running" in k for k in keys)
+
+
+def test_moe_batchnorm_normalises_the_combined_output_before_tanh() -> None:
+    model = create_model("moe", n_genes=N_GENES, n_outputs=2, task="classify", **TINY["moe"],
+                         batchnorm=True)
+    moe = model.encoder.moe
+    assert [type(m) for m in moe.post] == [torch.nn.BatchNorm1d, torch.nn.Tanh, torch.nn.Dropout]
+    for expert in moe.experts:  # linear experts: the activation comes once, after the norm
+        assert not any(isinstance(m, torch.nn.Tanh) for m in expert.modules())
+    assert model.decoder is None
+
+
+def _check_contract(name: str, task: str, config: dict) -> None:
+    """Gradients reach every parameter, no dead expert after an epoch, no NaN, widths right."""
     torch.manual_seed(0)
     n_out = N_CLASSES if task == "classify" else 1
-    model = create_model(name, n_genes=N_GENES, n_outputs=n_out, task=task, **TINY.get(name, {}))
+    model = create_model(name, n_genes=N_GENES, n_outputs=n_out, task=task, **config)
     assert isinstance(model, GeneModel)
     x, target = _data(task)
     model.train()
@@ -125,9 +171,10 @@ def test_unknown_config_key_is_input_error() -> None:
         create_model("moe", n_genes=10, n_outputs=2, task="classify", moae_k=2)
 
 
+@pytest.mark.parametrize("batchnorm", [False, True])
 @pytest.mark.parametrize("task", ["classify", "survival"])
-def test_decoder_reconstructs_and_count_matches_estimate(task: str) -> None:
-    cfg = TINY["genemoe"] | {"with_decoder": True}
+def test_decoder_reconstructs_and_count_matches_estimate(task: str, batchnorm: bool) -> None:
+    cfg = TINY["genemoe"] | {"with_decoder": True, "batchnorm": batchnorm}
     n_out = 3 if task == "classify" else 1
     model = create_model("genemoe", n_genes=N_GENES, n_outputs=n_out, task=task, **cfg)
     recon, mu, logvar = model.reconstruct(torch.randn(5, N_GENES))

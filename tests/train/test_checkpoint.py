@@ -16,6 +16,8 @@ from genemoe.train.loop import TrainConfig, train_model
 
 CFG = TrainConfig(epochs=6, batch_size=32, lr=1e-2, progress=False, aux_weight=0.5,
                   schedule="cosine", warmup_epochs=1, patience=None)
+# the training recipe on: its draws and the weight average must resume exactly too
+RECIPE = TrainConfig(**{**CFG.to_dict(), "noise_std": 0.3, "mixup_alpha": 0.4, "ema_decay": 0.9})
 
 
 def run(cfg=CFG, **kw):
@@ -38,20 +40,22 @@ def assert_same_run(a, b):
     assert (r1.best_epoch, r1.best_val_metric) == (r2.best_epoch, r2.best_val_metric)
 
 
-def test_pause_and_resume_reaches_identical_weights_and_history(tmp_path):
-    full = run()
+@pytest.mark.parametrize("cfg", [CFG, RECIPE], ids=["plain", "noise+mixup+ema"])
+def test_pause_and_resume_reaches_identical_weights_and_history(tmp_path, cfg):
+    full = run(cfg)
     path, log = tmp_path / "ckpt.pt", tmp_path / "log.jsonl"
-    _, part = run(checkpoint_path=path, log_path=log, max_epochs_this_call=3,
+    _, part = run(cfg, checkpoint_path=path, log_path=log, max_epochs_this_call=3,
                   extra_state={"class_names": ["a", "b", "c"], "genes": ["g1", "g2"]})
     assert not part.finished and part.epochs_run == 3
     c = load_checkpoint(path)
     assert c["epoch"] == 3 and c["meta"]["class_names"] == ["a", "b", "c"]
-    resumed = run(checkpoint_path=path, log_path=log)
+    assert (c["extra"]["ema"] is None) == (cfg.ema_decay is None)
+    resumed = run(cfg, checkpoint_path=path, log_path=log)
     assert resumed[1].finished and len(resumed[1].history) == 6
     assert_same_run(full, resumed)
     assert len(log.read_text().splitlines()) == 6
     # a finished run resumes to the same result without training again
-    again = run(checkpoint_path=path)
+    again = run(cfg, checkpoint_path=path)
     assert_same_run(full, again)
 
 
@@ -85,6 +89,9 @@ def test_resume_refuses_a_different_setup(tmp_path):
     run(checkpoint_path=path, max_epochs_this_call=1)
     with pytest.raises(InputError, match="lr: 0.01 -> 0.1"):
         run(TrainConfig(**{**CFG.to_dict(), "lr": 0.1}), checkpoint_path=path)
+    for key, value in (("noise_std", 0.1), ("label_smoothing", 0.1), ("ema_decay", 0.9)):
+        with pytest.raises(InputError, match=key):  # another recipe is another run
+            run(TrainConfig(**{**CFG.to_dict(), key: value}), checkpoint_path=path)
     _, fresh = run(TrainConfig(**{**CFG.to_dict(), "lr": 0.1}), checkpoint_path=path,
                    resume=False, max_epochs_this_call=1)
     assert load_checkpoint(path)["extra"]["train_config"]["lr"] == 0.1

@@ -42,7 +42,8 @@ def test_single_process_is_a_no_op(monkeypatch):
     assert out["a"][0] == pytest.approx(2.5) and out["v"].tolist() == pytest.approx([1.0, 1.5])
 
 
-CLS_CFG = TrainConfig(epochs=3, batch_size=10, lr=1e-2, progress=False, patience=None, seed=3)
+CLS_CFG = TrainConfig(epochs=3, batch_size=10, lr=1e-2, progress=False, patience=None, seed=3,
+                      noise_std=0.3, mixup_alpha=0.4, ema_decay=0.8)  # the recipe: rank-free draws
 SURV_CFG = TrainConfig(epochs=3, batch_size=None, lr=1e-2, progress=False, patience=None)
 
 

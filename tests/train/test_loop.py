@@ -367,3 +367,128 @@ def test_a_tie_on_the_metric_goes_to_the_lower_val_loss_without_resetting_patien
     assert res.best_epoch == 1 + int(np.argmin(losses))  # the saturated metric's lowest loss
     for k, v in model.state_dict().items():
         assert torch.equal(v, res.best_state[k])
+
+
+# --- the training recipe (noise, mixup, EMA, label smoothing; AdamW + warmup + cosine) ---
+
+RECIPE_ON = {"noise_std": 0.3, "mixup_alpha": 0.4, "ema_decay": 0.9}
+RECIPE_OFF = {"noise_std": 0.0, "mixup_alpha": 0.0, "ema_decay": None, "label_smoothing": 0.0}
+
+
+def _with(**kw) -> TrainConfig:
+    return TrainConfig(**{**FAST.to_dict(), "epochs": 4, **kw})
+
+
+@pytest.mark.parametrize("key", sorted(RECIPE_ON))
+def test_each_recipe_option_changes_training_only_when_on(key):
+    base_model, base = classify_run(_with())
+    off_model, off = classify_run(_with(**{key: RECIPE_OFF[key]}))
+    assert no_time(off.history) == no_time(base.history)  # off is exactly today's training
+    assert all(torch.equal(v, off_model.state_dict()[k]) for k, v in base_model.state_dict().items())
+    _, on = classify_run(_with(**{key: RECIPE_ON[key]}))
+    changed = "val_loss" if key == "ema_decay" else "train_loss"  # EMA: same steps, other weights
+    assert [h[changed] for h in on.history] != [h[changed] for h in base.history]
+    assert on.best_val_metric > 0.6  # still learns
+
+
+def test_recipe_training_is_deterministic_for_a_seed():
+    cfg = _with(**RECIPE_ON)
+    m1, r1 = classify_run(cfg)
+    m2, r2 = classify_run(cfg)
+    assert no_time(r1.history) == no_time(r2.history)
+    assert all(torch.equal(v, m2.state_dict()[k]) for k, v in m1.state_dict().items())
+
+
+def test_mixup_calls_the_loss_on_each_rows_targets_and_their_partners():
+    calls: list[torch.Tensor] = []
+
+    def recording_ce(output, y):
+        calls.append(y.clone())
+        return ce_loss(output, y)
+
+    X, y = make_classify()
+    torch.manual_seed(0)
+    train_model(TinyModel(X.shape[1], 3), X_train=X[:90], y_train=y[:90], X_val=X[90:],
+                y_val=y[90:], task="classify", config=_with(epochs=1, mixup_alpha=0.4),
+                loss_fn=recording_ce, metric_fn=accuracy)
+    steps = calls[:-1]  # the last call is the validation loss
+    assert len(steps) == 2 * 3  # 90 rows in batches of 32: 3 steps, two calls each
+    for own, partner in zip(steps[::2], steps[1::2], strict=True):
+        assert own.shape == partner.shape and not torch.equal(own, partner)
+        assert sorted(own.tolist()) == sorted(partner.tolist())  # a permutation of the batch
+
+
+def test_ema_weights_are_validated_kept_and_returned(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    model, res = classify_run(_with(ema_decay=0.9, restore_best=False), checkpoint_path=path)
+    from genemoe.train.checkpoint import load_checkpoint
+
+    c = load_checkpoint(path)
+    ema = {k.removeprefix("module."): v for k, v in c["extra"]["ema"].items() if k != "n_averaged"}
+    raw = c["model_state"]
+    assert int(c["extra"]["ema"]["n_averaged"]) == 4 * 3  # one update per step
+    assert any(not torch.equal(raw[k], ema[k]) for k in raw)  # the average is not the weights
+    for k, v in model.state_dict().items():  # restore_best=False: the last epoch's average
+        assert torch.equal(v, ema[k]), k
+    # validation read the average: its predictions give the logged last val metric
+    out = predict_outputs(model, make_classify()[0][90:], device="cpu")
+    assert accuracy(out, make_classify()[1][90:]) == res.history[-1]["val_metric"]
+    best_model, best = classify_run(_with(ema_decay=0.9))  # restore_best: the best epoch's average
+    assert all(torch.equal(v, best.best_state[k]) for k, v in best_model.state_dict().items())
+
+
+def test_classification_only_options_are_refused_for_survival():
+    X, yd = make_survival(n=40)
+    for key, value in (("mixup_alpha", 0.2), ("label_smoothing", 0.1)):
+        with pytest.raises(InputError, match=f"(?s){key}.*classification only.*fix: set {key}: 0"):
+            train_model(TinyModel(X.shape[1], 1, task="survival", route=False),
+                        X_train=X[:30], y_train={k: v[:30] for k, v in yd.items()},
+                        X_val=X[30:], y_val={k: v[30:] for k, v in yd.items()},
+                        task="survival", config=TrainConfig(progress=False, **{key: value}),
+                        loss_fn=cox_loss, metric_fn=cindex)
+
+
+def test_survival_trains_with_noise_and_ema():
+    X, yd = make_survival(n=120)
+    torch.manual_seed(0)
+    cfg = TrainConfig(epochs=3, batch_size=40, lr=3e-2, progress=False, noise_std=0.2,
+                      ema_decay=0.8)
+    res = train_model(TinyModel(X.shape[1], 1, task="survival", route=False), X_train=X[:90],
+                      y_train={k: v[:90] for k, v in yd.items()}, X_val=X[90:],
+                      y_val={k: v[90:] for k, v in yd.items()}, task="survival", config=cfg,
+                      loss_fn=cox_loss, metric_fn=cindex)
+    assert all(math.isfinite(h["train_loss"]) for h in res.history)
+
+
+def test_recipe_keys_are_checked():
+    for bad in ({"noise_std": -0.1}, {"label_smoothing": 1.0}, {"mixup_alpha": -1.0},
+                {"ema_decay": 1.0}, {"ema_decay": 0.0}, {"noise_std": math.nan}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            TrainConfig(**bad)
+    cfg = TrainConfig(label_smoothing=0.1)  # the loss applies it; the config carries it
+    assert cfg.to_dict()["label_smoothing"] == 0.1
+
+
+def test_adamw_with_warmup_and_cosine_trains():
+    cfg = _with(epochs=6, optimizer="adamw", weight_decay=1e-2, schedule="cosine",
+                warmup_epochs=2, patience=None)
+    opt = build_optimizer(parameter_groups(TinyModel(10, 3), cfg), cfg)
+    assert isinstance(opt, torch.optim.AdamW) and opt.param_groups[0]["weight_decay"] == 1e-2
+    _, res = classify_run(cfg)
+    lrs = [h["lr"] for h in res.history]  # each epoch's last step: 3 steps per epoch
+    assert lrs[0] < lrs[1] == pytest.approx(1e-2)  # warmup reaches the peak at epoch 2
+    assert lrs[1] > lrs[2] > lrs[3] > lrs[4] > lrs[5] >= 0  # then the cosine decays
+    assert res.best_val_metric > 0.8
+
+
+def test_batchnorm_models_train_when_the_last_batch_would_hold_one_row():
+    """33 rows in batches of 32 once left a 1-row batch: batch norm cannot train on it."""
+    from genemoe.models.registry import create_model
+
+    X, y = make_classify(n=43)
+    torch.manual_seed(0)
+    model = create_model("mlp", n_genes=X.shape[1], n_outputs=3, task="classify", widths=[8])
+    res = train_model(model, X_train=X[:33], y_train=y[:33], X_val=X[33:], y_val=y[33:],
+                      task="classify", config=_with(epochs=1), loss_fn=ce_loss,
+                      metric_fn=accuracy)
+    assert res.epochs_run == 1

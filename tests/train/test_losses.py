@@ -1,5 +1,6 @@
 """Losses against references: a NumPy transcription of the partial-likelihood formulas,
-lifelines' CoxPHFitter (Efron ties), and ``F.cross_entropy``."""
+lifelines' CoxPHFitter (Efron ties), ``F.cross_entropy`` (with ``label_smoothing``) and a
+NumPy transcription of the soft-target focal loss."""
 
 from __future__ import annotations
 
@@ -138,6 +139,46 @@ def test_focal_gradient_finite_at_certainty() -> None:
     logits = torch.tensor([[60.0, -60.0]], requires_grad=True)
     focal_loss(logits, torch.tensor([0]), gamma=0.5).backward()
     assert torch.isfinite(logits.grad).all()
+
+
+@pytest.mark.parametrize("eps", [0.1, 0.3])
+def test_smoothed_focal_gamma0_equals_label_smoothed_cross_entropy(rng, eps: float) -> None:
+    logits = torch.tensor(rng.normal(size=(16, 5)) * 3, dtype=torch.float32)
+    target = torch.tensor(rng.integers(0, 5, size=16))
+    ours = focal_loss(logits, target, gamma=0.0, label_smoothing=eps)
+    ref = F.cross_entropy(logits, target, label_smoothing=eps)
+    assert ours.item() == pytest.approx(ref.item(), rel=1e-6)
+    per = focal_loss(logits, target, gamma=0.0, reduction="none", label_smoothing=eps)
+    torch.testing.assert_close(per, F.cross_entropy(logits, target, reduction="none",
+                                                    label_smoothing=eps))
+    assert ours.item() != pytest.approx(focal_loss(logits, target, gamma=0.0).item())
+
+
+def test_smoothed_focal_reduces_to_focal_and_matches_its_formula(rng) -> None:
+    logits = torch.tensor(rng.normal(size=(12, 4)) * 2, dtype=torch.float64)
+    target = torch.tensor(rng.integers(0, 4, size=12))
+    alpha = torch.tensor([0.5, 1.0, 1.5, 1.0])
+    hard = focal_loss(logits, target, gamma=2.0, alpha=alpha, reduction="none")
+    tiny = focal_loss(logits, target, gamma=2.0, alpha=alpha, reduction="none",
+                      label_smoothing=1e-9)  # the soft-target path at (almost) e = 0
+    torch.testing.assert_close(tiny, hard.to(tiny.dtype), rtol=1e-6, atol=1e-7)
+    # -sum_c alpha_c q_c (1 - p_c)^gamma log p_c, q = (1 - e) onehot + e / C, in NumPy
+    eps, x = 0.2, logits.numpy()
+    log_p = x - np.log(np.exp(x).sum(1, keepdims=True))
+    q = np.full_like(log_p, eps / 4)
+    q[np.arange(12), target.numpy()] += 1 - eps
+    ref = -(alpha.numpy() * q * (1 - np.exp(log_p)) ** 2 * log_p).sum(1)
+    ours = FocalLoss(gamma=2.0, alpha=alpha, reduction="none", label_smoothing=eps)(logits, target)
+    np.testing.assert_allclose(ours.numpy(), ref, rtol=1e-5)
+
+
+def test_smoothed_focal_gradient_finite_at_certainty_and_range_checked() -> None:
+    logits = torch.tensor([[60.0, -60.0]], requires_grad=True)
+    focal_loss(logits, torch.tensor([0]), gamma=0.5, label_smoothing=0.1).backward()
+    assert torch.isfinite(logits.grad).all()
+    for bad in (-0.1, 1.0):
+        with pytest.raises(InputError, match="label_smoothing"):
+            focal_loss(logits, torch.tensor([0]), label_smoothing=bad)
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ __all__ = ["FcnModel", "MlpModel", "FCN_KEYS", "MLP_KEYS"]
 
 logger = logging.getLogger(__name__)
 
-FCN_KEYS = ("hidden", "latent", "dropout")
+FCN_KEYS = ("hidden", "latent", "dropout", "batchnorm")
 MLP_KEYS = ("widths", "dropout", "batchnorm")
 
 
@@ -40,6 +40,9 @@ class FcnModel(GeneModel):
         Layer widths (the paper's encoder: 1,024 and 256).
     dropout
         Dropout after each activation.
+    batchnorm
+        ``BatchNorm1d`` on the first hidden layer, before its tanh (as ``moe`` and
+        ``genemoe`` place it; the paper's baseline has none).
     """
 
     def __init__(
@@ -51,10 +54,14 @@ class FcnModel(GeneModel):
         hidden: int = 1024,
         latent: int = 256,
         dropout: float = 0.5,
+        batchnorm: bool = False,
     ) -> None:
         super().__init__(n_genes, n_outputs, task=task, n_features=latent)
+        first: list[nn.Module] = [nn.Linear(n_genes, hidden)]
+        if batchnorm:  # inserted only when on: default state-dict keys stay as they were
+            first.append(nn.BatchNorm1d(hidden))
         self.encoder = nn.Sequential(
-            nn.Linear(n_genes, hidden),
+            *first,
             nn.Tanh(),
             nn.Dropout(dropout),
             nn.Linear(hidden, latent),

@@ -36,7 +36,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 # Config keys of the registered factories (what a preset's model section may hold).
-MOE_KEYS = ("hidden", "n_experts", "k", "latent", "dropout", "noisy", "with_decoder")
+MOE_KEYS = ("hidden", "n_experts", "k", "latent", "dropout", "noisy", "with_decoder", "batchnorm")
 GENEMOE_KEYS = MOE_KEYS + ("moae_experts", "moae_k", "n_tokens", "n_heads", "attn_dropout")
 
 
@@ -68,6 +68,10 @@ class GeneMoeEncoder(nn.Module):
         :meth:`encode` returns ``logvar = None``).
     noisy
         Noisy top-k gating in training.
+    batchnorm
+        ``BatchNorm1d`` on the MoE's combined output, before its tanh (the experts are
+        then linear: see :class:`~genemoe.models.moe.MixtureOfExperts`); the decoder
+        never has one.
     """
 
     def __init__(
@@ -87,12 +91,14 @@ class GeneMoeEncoder(nn.Module):
         use_moae: bool = True,
         variational: bool = True,
         noisy: bool = True,
+        batchnorm: bool = False,
     ) -> None:
         super().__init__()
         self.hidden, self.latent, self.n_experts, self.k = hidden, latent, n_experts, k
         self.dropout, self.noisy = dropout, noisy
         self.moe = MixtureOfExperts(
-            n_genes, hidden, n_experts, k, activation="tanh", dropout=dropout, noisy=noisy
+            n_genes, hidden, n_experts, k, activation="tanh", dropout=dropout, noisy=noisy,
+            batchnorm=batchnorm,
         )
         self.moae = (
             MixtureOfAttentionExperts(
@@ -164,7 +170,7 @@ class GeneMoeModel(GeneModel):
     **encoder
         Keyword options of :class:`GeneMoeEncoder` (``hidden``, ``n_experts``, ``k``,
         ``moae_experts``, ``moae_k``, ``n_tokens``, ``n_heads``, ``latent``, ``dropout``,
-        ``attn_dropout``, ``use_moae``, ``noisy``).
+        ``attn_dropout``, ``use_moae``, ``noisy``, ``batchnorm``).
     """
 
     def __init__(
@@ -249,6 +255,7 @@ def estimate_parameters(
     c = _ENCODER_DEFAULTS | {"with_decoder": False} | config
     hidden, latent, noisy = c["hidden"], c["latent"], c["noisy"]
     total = _moe_params(n_genes, hidden, c["n_experts"], noisy)
+    total += 2 * hidden if c["batchnorm"] else 0  # the BatchNorm1d's weight and bias
     if c["use_moae"]:
         total += c["moae_experts"] * _attention_expert_params(hidden, c["n_tokens"])
         total += hidden * c["moae_experts"] * (2 if noisy else 1)

@@ -282,6 +282,13 @@ class MixtureOfExperts(AuxLossMixin, nn.Module):
         Dropout after the activation, inside each expert.
     noisy
         Noisy gating in training (see :class:`TopKGate`).
+    batchnorm
+        Normalise the combined output before the activation: the experts are then linear
+        (``Linear(d_in, d_out)``, same state-dict keys) and the layer computes
+        ``dropout(act(BatchNorm1d(sum_i G_i(x) E_i(x))))``, the ``Linear → BatchNorm →
+        activation → dropout`` order of the dense models. Batch statistics are taken over
+        the whole batch after combining, so every expert's rows share them; in eval mode
+        the running statistics keep a sample's output independent of its batch-mates.
 
     Notes
     -----
@@ -300,13 +307,21 @@ class MixtureOfExperts(AuxLossMixin, nn.Module):
         activation: Activation = "tanh",
         dropout: float = 0.5,
         noisy: bool = True,
+        batchnorm: bool = False,
     ) -> None:
         super().__init__()
         self.d_in, self.d_out = d_in, d_out
         self.gate = TopKGate(d_in, n_experts, k, noisy=noisy)
+        inner = ("identity", 0.0) if batchnorm else (activation, dropout)
         self.experts = nn.ModuleList(
-            make_expert(d_in, d_out, activation=activation, dropout=dropout)
+            make_expert(d_in, d_out, activation=inner[0], dropout=inner[1])
             for _ in range(n_experts)
+        )
+        # after combining (batchnorm only; None keeps the default state-dict keys)
+        self.post = (
+            nn.Sequential(nn.BatchNorm1d(d_out), _ACTIVATIONS[activation](), nn.Dropout(dropout))
+            if batchnorm
+            else None
         )
         self.last_aux: dict[str, torch.Tensor] = {}
         self.last_stats: dict[str, torch.Tensor] = {}
@@ -314,6 +329,8 @@ class MixtureOfExperts(AuxLossMixin, nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, d_in) -> (B, d_out)
         g = self.gate(x)
         y = sparse_dispatch(x, g.indices, g.weights, self.experts, self.d_out)
+        if self.post is not None:
+            y = self.post(y)
         record_gate(self, g)
         return y
 

@@ -7,6 +7,10 @@ statistics to log from ``ModelOutput.stats``. It never knows what a MoE is: the 
 convention it reads is that a 1-D stat whose name ends in ``load`` is a distribution of
 routing over blocks, summarised per epoch as an entropy and a count of dead entries.
 
+The training recipe (input noise, mixup, a weight EMA: :mod:`genemoe.train.augment`;
+AdamW, warmup and cosine decay: :mod:`genemoe.train.optim`) is one set of
+:class:`TrainConfig` keys applied alike to every model.
+
 Model selection and early stopping use the VALIDATION split only; the trainer never
 receives test data. Training is deterministic on CPU for a given seed and resumable from
 its checkpoint to bitwise-identical weights. In N processes under ``torchrun`` it trains
@@ -15,7 +19,6 @@ data-parallel (see :mod:`genemoe.train.distributed`).
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import logging
 import math
@@ -34,6 +37,7 @@ from genemoe.errors import input_error
 from genemoe.models.base import ModelOutput, Task
 from genemoe.train import distributed as ddp
 from genemoe.train import sampling
+from genemoe.train.augment import BatchAugment, WeightAverage, mix_losses
 from genemoe.train.checkpoint import (
     capture_rng_state,
     check_resumable,
@@ -43,6 +47,7 @@ from genemoe.train.checkpoint import (
     save_checkpoint,
     write_history,
 )
+from genemoe.train.inference import Device, autocast_dtype, predict_outputs, predict_tensor
 from genemoe.train.losses import LossOutput
 from genemoe.train.optim import LRSchedule, build_optimizer, parameter_groups
 from genemoe.train.sampling import SurvivalTarget
@@ -54,15 +59,18 @@ logger = logging.getLogger(__name__)
 
 OptimizerName = Literal["adam", "adamw"]
 ScheduleName = Literal["constant", "cosine", "linear_decay", "plateau"]
-Device = Literal["auto", "cpu", "cuda"]
 DEAD_SHARE = 1e-4  # a block routed less than this share of an epoch's samples counts as dead
 # Config fields that may change between a run and its resumption.
 _RESUMABLE_CHANGES = {"epochs", "progress", "log_every", "num_threads", "device",
                       "eval_batch_size", "checkpoint_every"}
 
 
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _positive(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+    return _finite(v) and v > 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,16 @@ class TrainConfig:
     min_events: int = 2  # survival: least events (deaths) in every training batch
     log_every: int = 1  # epochs between log lines (the JSON-lines log gets every epoch)
     progress: bool = True  # tqdm bar over epochs (rank 0 only)
+    # The training recipe, the same for every model (all off by default; train/augment.py):
+    noise_std: float = 0.0  # Gaussian noise on each (scaled) training input, x + N(0, std^2)
+    #                         per entry (the Gene-MOE paper's x^ = x + z, in supervised training)
+    label_smoothing: float = 0.0  # classify: targets (1 - e) onehot + e / n_classes; applied by
+    #                               the task loss (focal_loss(label_smoothing=e), built in run.py)
+    mixup_alpha: float = 0.0  # classify: each batch's rows mixed with a permutation of them,
+    #                           lambda ~ Beta(a, a); loss lambda loss(y_a) + (1 - lambda) loss(y_b)
+    ema_decay: float | None = None  # validate, keep and return an exponential moving average
+    #                                 of the weights: per-step decay, e.g. 0.999, warmed up as
+    #                                 min(decay, n / (n + 9)) at update n; None = off
 
     def __post_init__(self) -> None:
         checks = {
@@ -110,6 +128,11 @@ class TrainConfig:
             "optimizer": self.optimizer in ("adam", "adamw"),
             "schedule": self.schedule in ("constant", "cosine", "linear_decay", "plateau"),
             "device": self.device in ("auto", "cpu", "cuda"), "log_every": self.log_every >= 1,
+            "noise_std": _finite(self.noise_std) and self.noise_std >= 0,
+            "label_smoothing": _finite(self.label_smoothing) and 0 <= self.label_smoothing < 1,
+            "mixup_alpha": _finite(self.mixup_alpha) and self.mixup_alpha >= 0,
+            "ema_decay": self.ema_decay is None or (_finite(self.ema_decay)
+                                                    and 0 < self.ema_decay < 1),
             "module_lr": self.module_lr is None or (isinstance(self.module_lr, Mapping) and all(
                 isinstance(k, str) and k and _positive(v) for k, v in self.module_lr.items())),
         }
@@ -150,7 +173,8 @@ class TrainResult:
         stat ``<name>`` ending in ``load``: ``stats/<name>_entropy`` (nats) and
         ``stats/<name>_dead_experts`` (entries with < ``DEAD_SHARE`` of the routing).
     best_state
-        ``state_dict`` of the best epoch (CPU tensors).
+        ``state_dict`` of the best epoch (CPU tensors; the weight average's with
+        ``ema_decay``).
     stopped_early
         True when early stopping ended training.
     epochs_run
@@ -167,138 +191,6 @@ class TrainResult:
     epochs_run: int = 0
     finished: bool = True
 
-
-def _amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
-    """The autocast dtype of ``amp`` on ``device``.
-
-    Parameters
-    ----------
-    device
-        Where the forward runs.
-    amp
-        Whether autocast is wanted.
-
-    Returns
-    -------
-    torch.dtype or None
-        bf16 on CUDA where supported, else fp16 on CUDA; None (no autocast) on CPU or
-        when ``amp`` is off.
-    """
-    if not amp or device.type != "cuda":
-        return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-
-
-def predict_outputs(model: nn.Module, X: np.ndarray | torch.Tensor, *, batch_size: int = 1024,
-                    device: Device | str | torch.device = "auto", amp: bool = False,
-                    precision: Literal["fp32", "bf16"] = "fp32") -> np.ndarray:
-    """Model outputs for every row of ``X``, in eval mode, in batches.
-
-    Parameters
-    ----------
-    model
-        A ``GeneModel`` (moved to ``device``; its train/eval mode is restored afterwards;
-        its dtype is never changed).
-    X
-        ``(n_samples, n_genes)`` float32.
-    batch_size
-        Rows per forward pass.
-    device
-        ``"auto"``, ``"cpu"``, ``"cuda"`` or a ``torch.device``.
-    amp
-        Autocast (CUDA only; ignored on CPU). Applies to ``precision="fp32"``.
-    precision
-        ``"fp32"`` (default): the model as it is. ``"bf16"``: the forward runs in bfloat16
-        (~2x faster on CPUs with bf16 matmuls, ~3 significant digits): on CPU a bfloat16
-        copy of the model (floating parameters and buffers cast; integer and bool buffers
-        kept) reads bfloat16 inputs; on CUDA bf16 autocast. Gates that route in float32
-        still do. Outputs are returned in float32 either way.
-
-    Returns
-    -------
-    np.ndarray
-        ``(n_samples, n_outputs)`` float32: logits (classify) or risk (survival).
-
-    Raises
-    ------
-    InputError
-        Unknown ``precision``; ``"bf16"`` on a GPU without bfloat16, or a model whose
-        forward fails or gives non-finite outputs in bfloat16 (the fix: ``precision="fp32"``).
-    """
-    if precision not in ("fp32", "bf16"):
-        raise input_error(f"unknown precision {precision!r}", where="precision",
-                          fix="use fp32 (default) or bf16")
-    dev = ddp.resolve_device(device)
-    model = ddp.unwrap_model(model).to(dev)
-    X = X if isinstance(X, torch.Tensor) else sampling.as_matrix(X, "X")
-    if precision == "fp32":
-        return _predict(model, X, batch_size, dev, _amp_dtype(dev, amp)).cpu().numpy()
-    name = type(model).__name__
-    if dev.type == "cuda":
-        if not torch.cuda.is_bf16_supported():
-            raise input_error(f"this GPU ({torch.cuda.get_device_name(dev)}) has no bfloat16",
-                              where="precision bf16", fix="use fp32 (omit --precision)")
-        net, amp_dtype, input_dtype = model, torch.bfloat16, None
-    else:  # a bf16 copy: the caller's model stays as it is
-        with torch.no_grad():
-            net = copy.deepcopy(model).to(torch.bfloat16)  # .to(dtype) skips int/bool buffers
-        amp_dtype, input_dtype = None, torch.bfloat16
-    try:
-        out = _predict(net, X, batch_size, dev, amp_dtype, input_dtype=input_dtype)
-    except (RuntimeError, NotImplementedError, TypeError) as exc:
-        if not any(s in str(exc).lower() for s in ("bfloat16", "dtype", "scalar type")):
-            raise
-        raise input_error(f"{name} cannot run in bfloat16 ({exc})", where="precision bf16",
-                          fix="use fp32 (omit --precision, or precision='fp32')") from exc
-    finite = torch.isfinite(out).all(1)
-    if not bool(finite.all()):
-        raise input_error(f"{name} gave non-finite outputs in bfloat16 for "
-                          f"{int((~finite).sum())} of {len(finite)} samples",
-                          where="precision bf16", fix="use fp32 (omit --precision, or precision='fp32')")
-    return out.cpu().numpy()
-
-
-def _predict(model: nn.Module, X: torch.Tensor, batch_size: int, device: torch.device,
-             amp_dtype: torch.dtype | None, *, input_dtype: torch.dtype | None = None) -> torch.Tensor:
-    """All outputs of ``model`` on ``X``, grad off, in eval mode (its mode restored).
-
-    Parameters
-    ----------
-    model
-        On ``device``.
-    X
-        ``(n, n_genes)`` float32, on any device.
-    batch_size
-        Rows per forward pass.
-    device
-        Where the forward runs.
-    amp_dtype
-        Autocast dtype, or None for no autocast.
-    input_dtype
-        Cast each batch to this dtype (``torch.bfloat16`` for a bf16 model), or None to
-        keep float32.
-
-    Returns
-    -------
-    torch.Tensor
-        ``(n, n_outputs)`` float32 on ``device``.
-    """
-    was_training = model.training
-    model.eval()
-    try:
-        outs = []
-        autocast = torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None)
-        with torch.no_grad(), autocast:
-            for i in range(0, X.shape[0], batch_size):
-                xb = X[i : i + batch_size].to(device, non_blocking=True)
-                if input_dtype is not None:
-                    xb = xb.to(input_dtype)
-                outs.append(model(xb).out.float())
-        if not outs:  # an empty shard of the validation split
-            return torch.empty((0, getattr(model, "n_outputs", 1)), device=device)
-        return torch.cat(outs)
-    finally:
-        model.train(was_training)
 
 
 @dataclass
@@ -323,6 +215,8 @@ class _Run:
     loss_fn: LossFn
     metric_fn: MetricFn
     generator: np.random.Generator
+    augment: BatchAugment  # input noise and mixup of each training batch
+    ema: WeightAverage | None = None  # average of `model` when config.ema_decay is set
     epoch: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     best_state: dict[str, torch.Tensor] | None = None
@@ -342,6 +236,11 @@ class _Run:
             logger.warning("aux loss %r has no weight in aux_weight: it weighs 0", name)
         return float(w.get(name, 0.0))
 
+    @property
+    def eval_model(self) -> nn.Module:
+        """The weights that are validated and kept: the EMA's when on, else the model's."""
+        return self.model if self.ema is None else self.ema.module
+
 
 def _epoch_batches(run: _Run, generator: np.random.Generator) -> list[np.ndarray]:
     """This epoch's global batches (identical on every rank)."""
@@ -350,25 +249,31 @@ def _epoch_batches(run: _Run, generator: np.random.Generator) -> list[np.ndarray
         batches = sampling.stratified_event_batches(run.y_train[1], cfg.batch_size,
                                            generator=generator, min_events=cfg.min_events)
     else:
+        # at least 2 rows per process: batch norm cannot normalise a batch of one
         batches = sampling.shuffled_batches(len(run.y_train), cfg.batch_size,
-                                   generator=generator, min_size=world)
+                                            generator=generator, min_size=2 * world)
     if min(len(b) for b in batches) < world:
         raise ValueError(f"a batch of {min(len(b) for b in batches)} rows cannot be shared "
                          f"by {world} processes: raise batch_size")
     return batches
 
 
-def _train_step(run: _Run, rows: np.ndarray, means: ddp.RunningMeans) -> None:
+def _train_step(run: _Run, rows: np.ndarray, means: ddp.RunningMeans, epoch: int,
+                step: int) -> None:
     """One optimiser step on global batch ``rows`` (this rank's shard of it)."""
     info, cfg = run.info, run.config
-    local = ddp.shard_indices(rows, info.rank, info.world_size)
-    xb = run.X_train[local].to(run.device, non_blocking=True)  # (shard, n_genes)
+    positions = ddp.shard_indices(np.arange(len(rows)), info.rank, info.world_size)
+    xb, mix = run.augment.inputs(run.X_train, rows, positions, epoch=epoch, step=step,
+                                 device=run.device)  # (shard, n_genes)
     with torch.autocast(run.device.type, dtype=run.amp_dtype, enabled=run.amp_dtype is not None):
         output = run.net(xb)
     out = ddp.gather_rows(output.out.float(), ddp.shard_sizes(len(rows), info.world_size), info)
     aux = {k: v.float() for k, v in output.aux_losses.items()}
-    res = run.loss_fn(ModelOutput(out=out, aux_losses=aux, stats=output.stats),
-                      sampling.select_targets(run.y_train, rows, run.device))
+    output = ModelOutput(out=out, aux_losses=aux, stats=output.stats)
+    res = run.loss_fn(output, sampling.select_targets(run.y_train, rows, run.device))
+    if mix is not None:  # the same output against the partners' targets
+        res = mix_losses(res, run.loss_fn(output, sampling.select_targets(
+            run.y_train, rows[mix.partner], run.device)), mix.lam)
     total = res.loss
     for k, v in aux.items():
         total = total + run.aux_weight(k) * v
@@ -379,6 +284,8 @@ def _train_step(run: _Run, rows: np.ndarray, means: ddp.RunningMeans) -> None:
         nn.utils.clip_grad_norm_(run.model.parameters(), cfg.grad_clip)
     run.scaler.step(run.optimizer)
     run.scaler.update()
+    if run.ema is not None:
+        run.ema.update_parameters(run.model)
     values = {"train_loss": total, **{f"loss/{k}": v for k, v in res.components.items()},
               **{f"aux/{k}": v for k, v in aux.items()},
               **{f"stats/{k}": v for k, v in output.stats.items()}}
@@ -390,7 +297,7 @@ def _validate(run: _Run) -> tuple[float, float]:
     info = run.info
     sizes = ddp.shard_sizes(run.X_val.shape[0], info.world_size)
     start = sum(sizes[: info.rank])
-    local = _predict(run.model, run.X_val[start : start + sizes[info.rank]],
+    local = predict_tensor(run.eval_model, run.X_val[start : start + sizes[info.rank]],
                      run.config.eval_batch_size, run.device, run.amp_dtype)
     with torch.no_grad():
         out = ddp.gather_rows(local, sizes, info)  # (n_val, n_outputs)
@@ -437,7 +344,7 @@ def _update_best(run: _Run, epoch: int, metric: float, loss: float = math.nan) -
         run.best_metric = metric if math.isfinite(metric) else math.nan
         run.best_loss = loss
         run.best_epoch = epoch
-        run.best_state = cpu_state_dict(run.model.state_dict())
+        run.best_state = cpu_state_dict(run.eval_model.state_dict())
 
 
 def _run_epoch(run: _Run, epoch: int) -> dict[str, Any]:
@@ -447,7 +354,7 @@ def _run_epoch(run: _Run, epoch: int) -> dict[str, Any]:
     means, lr = ddp.RunningMeans(run.device), run.config.lr
     for step, rows in enumerate(_epoch_batches(run, run.generator)):
         lr = run.schedule.set_step(epoch, step)
-        _train_step(run, rows, means)
+        _train_step(run, rows, means, epoch, step)
     rec = {"epoch": epoch, "lr": lr, **{f"lr/{k}": v for k, v in run.schedule.module_lrs().items()},
            **_epoch_record(means.means(run.info))}
     if not math.isfinite(rec["train_loss"]):  # the checkpoint keeps the last sane epoch
@@ -473,7 +380,8 @@ def _save(run: _Run, path: Path, meta: dict[str, Any] | None) -> None:
     rng["ranks"] = ranks
     extra = {"train_config": run.config.to_dict(), "stopped_early": run.stopped_early,
              "world_size": run.info.world_size, "task": run.task,
-             "scaler": run.scaler.state_dict() if run.scaler.is_enabled() else None}
+             "scaler": run.scaler.state_dict() if run.scaler.is_enabled() else None,
+             "ema": None if run.ema is None else run.ema.state_dict()}
     save_checkpoint(path, model_state=run.model.state_dict(),
                     optimizer_state=run.optimizer.state_dict(),
                     scheduler_state=run.schedule.state_dict(), epoch=run.epoch, rng_state=rng,
@@ -495,6 +403,10 @@ def _resume(run: _Run, path: Path) -> None:
     run.schedule.load_state_dict(ckpt["scheduler_state"])
     if extra.get("scaler") and run.scaler.is_enabled():
         run.scaler.load_state_dict(extra["scaler"])
+    if run.ema is not None and extra.get("ema") is not None:
+        run.ema.load_state_dict(extra["ema"])
+    elif run.ema is not None:  # a checkpoint from before ema_decay existed
+        logger.warning("%s holds no weight average: the EMA starts from its weights", path)
     run.epoch, run.history = int(ckpt["epoch"]), list(ckpt["history"])
     run.best_state, run.best_epoch = ckpt["best_state"], ckpt["best_epoch"]
     run.best_metric = ckpt["best_metric"]
@@ -506,6 +418,16 @@ def _resume(run: _Run, path: Path) -> None:
     restore_rng_state(ckpt["rng_state"], run.generator, rank=run.info.rank,
                       world_size=run.info.world_size)
     logger.info("resuming from %s after epoch %d", path, run.epoch)
+
+
+def _check_recipe(config: TrainConfig, task: Task) -> None:
+    """Refuse classification-only recipe options for survival (a Cox target has no classes)."""
+    for key in ("mixup_alpha", "label_smoothing"):
+        if task == "survival" and getattr(config, key) > 0:
+            raise input_error(f"{key}={getattr(config, key)} applies to classification only: "
+                              "survival targets (time, event) cannot be mixed or smoothed",
+                              where=f"train.{key}",
+                              fix=f"set {key}: 0 for survival (e.g. in a train_classify: section)")
 
 
 def _check_data(X_train: Any, y_train: Any, X_val: Any, y_val: Any, task: Task) -> dict[str, Any]:
@@ -530,13 +452,16 @@ def _setup(model: nn.Module, config: TrainConfig, task: Task, data: dict[str, An
     torch.manual_seed(config.seed + info.rank)
     net = ddp.wrap_model(model, info, device=device)
     optimizer = build_optimizer(parameter_groups(model, config), config)
-    amp_dtype = _amp_dtype(device, config.amp)
+    amp_dtype = autocast_dtype(device, config.amp)
     data = {**data, "y_val": sampling.all_targets(data["y_val"], device)}
     run = _Run(config=config, task=task, info=info, device=device, model=model, net=net,
                optimizer=optimizer, schedule=LRSchedule(optimizer, config, 1),
                scaler=torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16),
                amp_dtype=amp_dtype, loss_fn=loss_fn, metric_fn=metric_fn,
-               generator=np.random.default_rng(config.seed), **data)
+               generator=np.random.default_rng(config.seed),
+               augment=BatchAugment(noise_std=config.noise_std, mixup_alpha=config.mixup_alpha,
+                                    seed=config.seed),
+               ema=None if config.ema_decay is None else WeightAverage(model, config.ema_decay), **data)
     # the batch count is the same every epoch: probe it with a throwaway generator
     run.schedule.steps_per_epoch = len(_epoch_batches(run, np.random.default_rng(config.seed)))
     return run
@@ -578,6 +503,9 @@ def train_model(
     loss_fn
         ``loss_fn(output, targets) -> LossOutput``; ``targets`` are a LongTensor ``(batch,)``
         (classify) or a :class:`SurvivalTarget`. The trainer adds ``aux_weight × aux_losses``.
+        With mixup it is called twice per step on the same output, against the rows'
+        targets and their partners', and mixes the two (:func:`~genemoe.train.augment.mix_losses`).
+        ``config.label_smoothing`` is the loss's to apply (the trainer only records it).
     metric_fn
         ``metric_fn(outputs (n_val, n_outputs) np.ndarray, y_val) -> float``, higher is better
         (accuracy / macro-F1 / C-index): early stopping and best-epoch selection.
@@ -585,7 +513,8 @@ def train_model(
         Checkpoint written every ``config.checkpoint_every`` epochs and at the end.
     resume
         Continue from ``checkpoint_path`` when it exists (to bitwise-identical results on
-        CPU); ``False`` starts afresh and overwrites it.
+        CPU, the weight average and augmentation draws included); ``False`` starts afresh
+        and overwrites it.
     extra_state
         The checkpoint's self-description (stored as its ``meta``): config, gene list,
         class names, normaliser, preparation record, genemoe version, ...
@@ -597,8 +526,16 @@ def train_model(
     Returns
     -------
     TrainResult
+        With ``config.ema_decay`` set, ``best_state`` (and the weights left in ``model``
+        when training finished, with or without ``restore_best``) are the averaged ones.
+
+    Raises
+    ------
+    InputError
+        ``mixup_alpha`` or ``label_smoothing`` on for ``task="survival"``.
     """
     config = config or TrainConfig()
+    _check_recipe(config, task)
     data = _check_data(X_train, y_train, X_val, y_val, task)
     run = _setup(model, config, task, data, loss_fn, metric_fn)
     ckpt_path = None if checkpoint_path is None else Path(checkpoint_path)
@@ -610,6 +547,8 @@ def train_model(
         run.best_state = cpu_state_dict(model.state_dict())
     if finished and config.restore_best:
         model.load_state_dict(run.best_state)
+    elif finished and run.ema is not None:  # the last epoch's weights are its average
+        model.load_state_dict(run.ema.module.state_dict())
     return TrainResult(best_epoch=run.best_epoch or run.epoch, best_val_metric=run.best_metric,
                        history=run.history, best_state=run.best_state,
                        stopped_early=run.stopped_early, epochs_run=run.epoch, finished=finished)

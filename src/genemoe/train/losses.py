@@ -103,8 +103,15 @@ def focal_loss(
     gamma: float = 2.0,
     alpha: torch.Tensor | None = None,
     reduction: Reduction = "mean",
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
     """Focal loss (Lin et al. 2017): ``-alpha_y * (1 - p_y)^gamma * log p_y``.
+
+    With label smoothing ``e`` the target is the distribution ``q = (1 - e) onehot(y) + e / C``
+    and the loss the soft-target focal loss ``-sum_c alpha_c q_c (1 - p_c)^gamma log p_c``:
+    at ``e = 0`` the focal loss above, at ``gamma = 0`` and no ``alpha`` the label-smoothed
+    cross-entropy (``F.cross_entropy(..., label_smoothing=e)``). It is linear in ``q``, so
+    mixup's ``lam loss(y_a) + (1 - lam) loss(y_b)`` is the loss of the mixed target.
 
     Parameters
     ----------
@@ -118,17 +125,24 @@ def focal_loss(
         ``(n_classes,)`` per-class weights (see :func:`class_alpha`), or ``None``.
     reduction
         ``"mean"`` (plain mean over samples), ``"sum"`` or ``"none"`` (``(batch,)``).
+    label_smoothing
+        ``e`` in ``[0, 1)``; ``0`` (default) keeps hard targets.
 
     Returns
     -------
     torch.Tensor
         Scalar, or ``(batch,)`` for ``reduction="none"``.
     """
+    if not 0 <= label_smoothing < 1:
+        raise input_error(f"label_smoothing must be in [0, 1), got {label_smoothing}",
+                          where="train.label_smoothing", fix="e.g. label_smoothing: 0.1")
     if logits.ndim != 2 or target.shape != logits.shape[:1]:
         raise input_error(
             f"focal loss expects logits (batch, n_classes) and target (batch,), "
             f"got {tuple(logits.shape)} and {tuple(target.shape)}"
         )
+    if label_smoothing > 0:
+        return _reduce(_smoothed_focal(logits, target, gamma, alpha, label_smoothing), reduction)
     log_p = F.log_softmax(logits.float(), dim=1).gather(1, target.long()[:, None])[:, 0]
     loss = -log_p  # (B,)
     if gamma != 0:
@@ -138,6 +152,20 @@ def focal_loss(
     if alpha is not None:
         loss = loss * alpha.to(loss.device, loss.dtype)[target.long()]
     return _reduce(loss, reduction)
+
+
+def _smoothed_focal(logits: torch.Tensor, target: torch.Tensor, gamma: float,
+                    alpha: torch.Tensor | None, eps: float) -> torch.Tensor:
+    """Per-sample ``-sum_c alpha_c q_c (1 - p_c)^gamma log p_c`` with smoothed ``q``: ``(B,)``."""
+    log_p = F.log_softmax(logits.float(), dim=1)  # (B, C)
+    n_classes = log_p.shape[1]
+    q = torch.full_like(log_p, eps / n_classes)
+    q.scatter_(1, target.long()[:, None], 1.0 - eps + eps / n_classes)  # (B, C)
+    if gamma != 0:  # floored as in focal_loss: d/dx x^gamma stays finite (gamma < 1)
+        q = q * (-torch.expm1(log_p)).clamp(min=1e-12).pow(gamma)
+    if alpha is not None:
+        q = q * alpha.to(log_p.device, log_p.dtype)[None, :]
+    return -(q * log_p).sum(1)
 
 
 def _check_survival(risk: torch.Tensor, time: torch.Tensor, event: torch.Tensor) -> torch.Tensor:
@@ -252,15 +280,15 @@ class FocalLoss(nn.Module):
         gamma: float = 2.0,
         alpha: torch.Tensor | None = None,
         reduction: Reduction = "mean",
+        label_smoothing: float = 0.0,
     ) -> None:
         super().__init__()
-        self.gamma, self.reduction = gamma, reduction
+        self.gamma, self.reduction, self.label_smoothing = gamma, reduction, label_smoothing
         self.register_buffer("alpha", None if alpha is None else alpha.detach().float().clone())
 
     def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return focal_loss(
-            logits, target, gamma=self.gamma, alpha=self.alpha, reduction=self.reduction
-        )
+        return focal_loss(logits, target, gamma=self.gamma, alpha=self.alpha,
+                          reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 class CoxPHLoss(nn.Module):
