@@ -1,0 +1,65 @@
+"""The public fitting API (train/fit.py): one recipe for every neural model, selection on
+validation, arrays in and outputs per part out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import genemoe.train.fit as fit
+from genemoe.train.task_data import TaskData
+
+NEURAL = ("genemoe", "moe", "fcn", "mlp")
+
+
+def _data(rng, n=60, n_genes=12, n_classes=3):
+    def part(m):
+        y = np.arange(m) % n_classes
+        X = rng.normal(size=(m, n_genes)).astype(np.float32) + y[:, None].astype(np.float32)
+        return TaskData(X=X, rows=np.arange(m), y=y, time=None, event=None,
+                        groups=np.array(["A"] * m, dtype=object))
+
+    return {"train": part(n), "val": part(n // 3), "test": part(n // 3)}
+
+
+def test_every_neural_model_gets_the_same_training_recipe():
+    """Issue 10 (3): genemoe, moe, fcn and the regularised mlp train with one recipe (noise
+    augmentation, label smoothing, optimiser) and share the regularisation keys."""
+    recipes = [fit.resolve_config("small", None, m, seed=0, device="cpu", epochs=None,
+                                  task="classify")[2] for m in NEURAL]
+    assert all(r == recipes[0] for r in recipes)
+    assert recipes[0]["noise_std"] > 0 and recipes[0]["label_smoothing"] > 0
+    for m in NEURAL:
+        cfg = fit.resolve_config("small", None, m, seed=0, device="cpu", epochs=None)[1]
+        assert "dropout" in cfg, m
+    mlp = fit.resolve_config("small", None, "mlp", seed=0, device="cpu", epochs=None)[1]
+    assert mlp["batchnorm"] and mlp["widths"] == [512, 256]
+
+
+def test_label_smoothing_reaches_the_focal_loss(rng, monkeypatch):
+    seen = []
+    real = fit.focal_loss
+    monkeypatch.setattr(fit, "focal_loss", lambda *a, **kw: (seen.append(kw), real(*a, **kw))[1])
+    data = _data(rng)
+    train_cfg = {"epochs": 1, "seed": 0, "device": "cpu", "label_smoothing": 0.1}
+    res = fit.fit_model("fcn", "classify", data, model_cfg={"hidden": 8, "latent": 4},
+                        train_cfg=train_cfg, n_outputs=3)
+    assert seen and all(kw.get("label_smoothing") == 0.1 for kw in seen)
+    assert res.outputs["test"].shape == (20, 3) and np.allclose(res.outputs["test"].sum(1), 1)
+    assert res.info["loss"]["label_smoothing"] == 0.1 and res.history
+
+
+def test_fit_model_never_needs_the_test_part(rng):
+    data = _data(rng)
+    del data["test"]
+    res = fit.fit_model("logreg", "classify", data, model_cfg={}, train_cfg={"seed": 0},
+                        n_outputs=3)
+    assert set(res.outputs) == {"train", "val"}
+
+
+def test_unknown_training_options_are_named(rng):
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError, match="unknown training options"):
+        fit.fit_model("fcn", "classify", _data(rng), model_cfg={}, train_cfg={"nope": 1},
+                      n_outputs=3)
