@@ -51,19 +51,44 @@ def _echo_summary(summary: dict, path: Path) -> None:
             typer.echo(f"  dropped {n} {kind}: {reason}")
 
 
+def _size(n: int | None) -> str:
+    if n is None:
+        return "size unknown"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
 @download_app.command("tcga")
 def download_tcga_cmd(
-    out: Annotated[Path, typer.Option(help="Cache directory for the downloaded files.")],
+    out: Annotated[Path, typer.Option(help="Cache directory for the downloaded files.")] = Path("xena"),
     projects: Annotated[str | None, typer.Option(help="Comma-separated TCGA codes (default: all 33).")] = None,
-    source: Annotated[str, typer.Option(help="gdc (per-project FPKM-UQ) or pancan (PanCanAtlas).")] = "gdc",
+    source: Annotated[str, typer.Option(help="gdc (per-project STAR matrices) or pancan (PanCanAtlas).")] = "gdc",
+    values: Annotated[str, typer.Option(
+        help="GDC hub matrix: fpkm_uq (the paper's scale) | tpm | counts | fpkm, all log2(x+1).")] = "fpkm_uq",
     base_url: Annotated[str | None, typer.Option(help="Mirror of the Xena hub.")] = None,
     retries: Annotated[int, typer.Option(help="Retries per file.")] = 3,
+    list_only: Annotated[bool, typer.Option("--list", help="Print what would be fetched (with sizes "
+                                            "where known) and fetch nothing.")] = False,
 ) -> None:
-    """Fetch TCGA expression, phenotype and survival tables and the gene map from UCSC Xena."""
-    from genemoe.data.download import download_tcga
+    """Fetch TCGA expression, clinical and survival tables and the gene map from UCSC Xena."""
+    from genemoe.data.download import download_tcga, list_downloads
 
-    result = download_tcga(out, projects=_csv(projects), source=source, base_url=base_url,
-                           retries=retries)
+    if list_only:
+        planned = list_downloads(out, projects=_csv(projects), source=source, values=values,
+                                 base_url=base_url)
+        for p in planned:
+            where = " (in cache)" if p.size_from == "cache" else ""
+            typer.echo(f"{p.item.filename:55s} {_size(p.size):>13s}{where}  {p.item.url}")
+        known = [p.size for p in planned if p.size is not None]
+        total = _size(sum(known)) if known else "unknown"
+        typer.echo(f"{len(planned)} files into {out}; total {total}"
+                   + ("" if len(known) == len(planned) else f" ({len(planned) - len(known)} sizes unknown)"))
+        return
+    result = download_tcga(out, projects=_csv(projects), source=source, values=values,
+                           base_url=base_url, retries=retries)
     typer.echo(f"{len(result.paths)} files in {out} ({len(result.downloaded)} downloaded, "
                f"{len(result.cached)} from cache)")
 
