@@ -7,23 +7,64 @@ exit with status 2; commands whose capability is not built yet exit with status 
 
 from __future__ import annotations
 
+import glob
 import logging
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
-from genemoe.errors import GenemoeError, NotBuiltError
+from genemoe.errors import GenemoeError, NotBuiltError, input_error
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
+MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
+
+
+def spread_multi_values(args: list[str]) -> list[str]:
+    """``prepare --expression a b --out o`` → ``prepare --expression a --expression b --out o``.
+
+    After one of :data:`MULTI_VALUE_OPTIONS`, every following word that is not an option
+    (does not start with ``-``) is another value of it; repeating the flag works as well.
+    """
+    out: list[str] = []
+    command: str | None = None
+    flag: str | None = None
+    pending = False  # the word after the flag is its own first value
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        if command is None:
+            command = arg if arg in MULTI_VALUE_OPTIONS else None
+        elif arg.startswith("-"):
+            name = arg.split("=", 1)[0]
+            flag = name if name in MULTI_VALUE_OPTIONS[command] else None
+            pending = flag is not None and "=" not in arg
+        elif flag is not None and not pending:
+            out.append(flag)
+        else:
+            pending = False
+        out.append(arg)
+    return out
+
+
+class _Group(TyperGroup):
+    """Typer's group, with several values after one flag of :data:`MULTI_VALUE_OPTIONS`."""
+
+    def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
+        return super().parse_args(ctx, spread_multi_values(list(args)))
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Group,
                   help="genemoe: pan-cancer RNA-seq tumour typing, survival risk and explanations.")
 download_app = typer.Typer(no_args_is_help=True, help="Download public data (UCSC Xena).")
 app.add_typer(download_app, name="download")
 
 log = logging.getLogger("genemoe")
 
-Paths = Annotated[list[Path], typer.Option(help="Input file (repeat the flag for several).")]
+Paths = Annotated[list[Path], typer.Option(
+    help="Expression file(s): several after one flag, a shell glob, or the flag repeated.")]
 # Options several commands share (one declaration, one help text).
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
@@ -93,13 +134,36 @@ def download_tcga_cmd(
                f"{len(result.cached)} from cache)")
 
 
+def expand_paths(paths: list[Path] | None, flag: str) -> list[Path]:
+    """Paths as given; a glob pattern the shell did not expand (quoted, Windows) is expanded."""
+    out: list[Path] = []
+    for p in paths or []:
+        if not p.exists() and glob.has_magic(str(p)):
+            hits = sorted(glob.glob(str(p)))
+            if not hits:
+                raise input_error(f"the pattern {str(p)!r} matches no file", where=flag,
+                                  fix="check the directory and the pattern")
+            out += [Path(h) for h in hits]
+        else:
+            out.append(p)
+    return out
+
+
 @app.command()
 def prepare(
     expression: Paths,
     out: Annotated[Path, typer.Option(help="Bundle directory to write.")],
-    labels: Annotated[list[Path] | None, typer.Option(help="Label table(s): sample → cancer type.")] = None,
-    clinical: Annotated[Path | None, typer.Option(help="Survival table (TCGA-CDR or Xena survival.tsv).")] = None,
-    annotation: Annotated[Path | None, typer.Option(help="Gene annotation (Ensembl TSV or Xena probeMap).")] = None,
+    labels: Annotated[list[Path] | None, typer.Option(
+        help="Label table(s), sample → cancer type (several after one flag, or repeated).")] = None,
+    clinical: Annotated[list[Path] | None, typer.Option(
+        help="Survival table(s): TCGA-CDR, Xena TCGA-<P>.survival.tsv (one per project), "
+             "time/event or days_to_death columns.")] = None,
+    annotation: Annotated[Path | None, typer.Option(help="Gene annotation (Ensembl TSV or Xena probemap).")] = None,
+    cancer_type: Annotated[str | None, typer.Option(
+        help="Cancer type of every sample no label table names (a single-cohort file).")] = None,
+    time_column: Annotated[str | None, typer.Option(help="Survival time column (days).")] = None,
+    event_column: Annotated[str | None, typer.Option(
+        help="Survival event column (1/0, dead/alive).")] = None,
     sample_types: Annotated[str, typer.Option(help="TCGA sample-type codes to keep.")] = "01,03",
     label_column: Annotated[str | None, typer.Option(help="Label column (overrides detection).")] = None,
     sample_column: Annotated[str | None, typer.Option(help="Sample column of the label table.")] = None,
@@ -122,12 +186,16 @@ def prepare(
     cfg = PrepareConfig(
         sample_types=_csv(sample_types) or (), orientation=orientation, normalisation=normalisation,
         label_column=label_column, sample_column=sample_column, drop_unlabelled=drop_unlabelled,
-        min_class_size=min_class_size, min_variance=min_variance, min_mean=min_mean,
-        protein_coding_only=protein_coding_only, endpoint=endpoint.upper(),
+        cancer_type=cancer_type, min_class_size=min_class_size, min_variance=min_variance,
+        min_mean=min_mean, protein_coding_only=protein_coding_only, endpoint=endpoint.upper(),
+        time_column=time_column, event_column=event_column,
         val_fraction=val_fraction, test_fraction=test_fraction, n_folds=folds, seed=seed,
     )
-    bundle = prepare_dataset(expression, out_path=out, label_paths=labels or (),
-                             clinical_path=clinical, annotation_path=annotation, config=cfg)
+    clinical_paths = expand_paths(clinical, "--clinical")
+    bundle = prepare_dataset(expand_paths(expression, "--expression"), out_path=out,
+                             label_paths=expand_paths(labels, "--labels"),
+                             clinical_path=clinical_paths or None, annotation_path=annotation,
+                             config=cfg)
     _echo_summary(bundle.summary, out)
 
 
