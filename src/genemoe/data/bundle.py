@@ -206,7 +206,8 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
     dict
         ``n_samples``, ``n_genes``, ``cancer_types`` (type → count, sorted by type),
         ``n_with_survival``, ``n_events``, ``splits`` (split → count), ``synthetic``,
-        ``dropped`` (the record's per-step dropped counts), ``normalisation``.
+        ``dropped`` (the record's per-step dropped counts), ``normalisation``,
+        ``n_values_clipped`` (negative values set to 0 before log2(x + 1)).
     """
     counts = obs["cancer_type"].value_counts()
     has_surv = obs["has_survival"].astype(bool) if "has_survival" in obs else pd.Series(False, index=obs.index)
@@ -222,6 +223,7 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         "synthetic": bool(record.get("synthetic", False)),
         "normalisation": record.get("normalisation"),
         "dropped": record.get("dropped", {}),
+        "n_values_clipped": int(record.get("n_values_clipped", 0)),  # negatives set to 0
     }
 
 

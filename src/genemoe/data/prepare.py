@@ -147,7 +147,8 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig,
         ok = np.isfinite(lengths) & (lengths > 0)
         plog.drop_genes(f"no gene length in the annotation (needed for {method})", table.gene_ids[~ok])
         table.values, table.gene_ids, lengths = table.values[:, ok], table.gene_ids[ok], lengths[ok]
-    values, notes = normalise_values(table.values, method, lengths=lengths)
+    values, notes = normalise_values(table.values, method, lengths=lengths,
+                                     value_kind=table.value_kind, source=table.source_path)
     table.values = values
     plog.step("normalise", file=str(table.source_path), value_kind=table.value_kind, **notes)
     return table, method
@@ -469,6 +470,7 @@ def prepare_dataset(
         "inputs": _inputs(paths, label_paths, clinical_path, annotation_path),
         "steps": plog.steps,
         "dropped": {"samples": plog.dropped_samples, "genes": plog.dropped_genes},
+        "n_values_clipped": sum(st.get("negative_values_clipped_to_0", 0) for st in plog.steps),
         "seconds": round(time.perf_counter() - t0, 2),
     }
     bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)
