@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import glob
 import logging
+import lzma
 import sys
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Annotated
 
@@ -54,6 +57,16 @@ class _Group(TyperGroup):
 
     def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
         return super().parse_args(ctx, spread_multi_values(list(args)))
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201 (click's signature)
+        """A file that ends early anywhere is a user error, not click's bare "Aborted."."""
+        try:
+            return super().invoke(ctx)
+        except (EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as exc:
+            raise GenemoeError(
+                f"an input file is truncated or corrupt ({type(exc).__name__}: {exc})\n"
+                "  fix: download or copy it again (`genemoe download tcga` resumes and checks "
+                "sizes); run with -v to see which file was being read") from exc
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Group,

@@ -16,7 +16,6 @@ Identifiers are kept as in the file; mapping them is :mod:`genemoe.data.annotati
 from __future__ import annotations
 
 import csv
-import gzip
 import logging
 import mmap
 import re
@@ -33,7 +32,19 @@ import pyarrow.compute as pcc
 import pyarrow.csv as pacsv
 
 from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples
-from genemoe.data.textio import NA_TOKENS, _check_path, _is_number, _magic, _sniff, _text_stream
+from genemoe.data.textio import (
+    _REFETCH,
+    NA_TOKENS,
+    _check_path,
+    _is_number,
+    _magic,
+    _sniff,
+    _text_stream,
+    compression,
+    corrupt_error,
+    open_binary,
+    reading,
+)
 from genemoe.data.values import ValueKind, ValueStats, value_kind
 from genemoe.errors import input_error
 
@@ -239,11 +250,10 @@ def _line_chunks(path: Path, n_skip: int) -> Iterator[memoryview]:
     One buffer is reused (a chunk is valid until the next is requested), so reading
     does not fragment the heap with a fresh large allocation per chunk.
     """
-    gz = _magic(path)[:2] == b"\x1f\x8b"
-    opener: Any = gzip.open if gz else open
-    text_bytes = path.stat().st_size * (4 if gz else 1)  # about; sizes the buffer for small files
+    packed = compression(path) is not None
+    text_bytes = path.stat().st_size * (4 if packed else 1)  # about; sizes the buffer for small files
     buf = bytearray(min(_CHUNK_BYTES, max(1 << 20, text_bytes // 8)))
-    with opener(path, "rb") as fh:
+    with open_binary(path) as fh:
         for _ in range(n_skip):
             fh.readline()
         end, eof = 0, False
@@ -338,6 +348,11 @@ def _diagnose_text(path: Path, lay: _TextLayout, arrow_msg: str) -> Exception:
         offset += tbl.num_rows + len(invalid)
     if ragged:
         line, r = ragged[0]
+        if len(ragged) == 1 and line == lay.n_skip + offset and r.actual_columns < r.expected_columns:
+            return input_error(
+                f"the last line stops after {r.actual_columns} of {r.expected_columns} fields: "
+                "the file is cut off mid-row (truncated)", path=path,
+                where=f"line {line} (row {r.text.split(lay.delimiter, 1)[0]!r})", fix=_REFETCH)
         return input_error(
             f"{len(ragged)} row(s) with the wrong number of fields; the first has "
             f"{r.actual_columns} instead of {r.expected_columns}", path=path,
@@ -524,7 +539,8 @@ def read_expression(path: Path | str, *,
     Parameters
     ----------
     path
-        Delimited text (``.tsv/.txt/.csv/.exp/.tab``, gzip detected by its magic bytes;
+        Delimited text (``.tsv/.txt/.csv/.exp/.tab``; gzip, bzip2, xz or a one-file zip
+        detected by their first bytes;
         the first column holds the row identifiers, its header cell may be empty),
         ``.parquet`` (identifiers in the first column or the index) or ``.h5ad``
         (obs = samples, var = genes; ``obs`` becomes ``sample_meta``).
@@ -543,7 +559,8 @@ def read_expression(path: Path | str, *,
     Raises
     ------
     InputError
-        Missing file, wrong delimiter, ragged rows, non-numeric cells, NaN/inf,
+        Missing, truncated or corrupt file (gzip/bz2/zip/Parquet/h5ad ending early, a
+        text file cut mid-row), wrong delimiter, ragged rows, non-numeric cells, NaN/inf,
         negative counts, duplicate or empty identifiers, empty matrix, ambiguous
         orientation: each names the file, the row/column and the fix.
     """
@@ -552,15 +569,16 @@ def read_expression(path: Path | str, *,
         raise input_error(f"unknown orientation {orientation!r}", path=path, fix=_ORIENT_FIX)
     _check_path(path)
     magic = _magic(path)
-    if magic[:4] == b"PK\x03\x04":
-        raise input_error("a zip/Excel file, not a text matrix", path=path,
-                          fix="save the sheet as tab- or comma-separated text (.tsv/.csv)")
-    if magic[:4] == b"PAR1" or (path.suffix == ".parquet" and magic[:2] != b"\x1f\x8b"):
-        table = _read_parquet(path, orientation)
-    elif magic == b"\x89HDF\r\n\x1a\n" or path.suffix == ".h5ad":
-        table = _read_h5ad(path, orientation)
-    else:
-        table = _read_text(path, orientation, sep)
+    with reading(path):
+        if magic[:4] == b"PAR1" or (path.suffix == ".parquet" and compression(path) is None):
+            try:
+                table = _read_parquet(path, orientation)
+            except pa.ArrowException as exc:
+                raise corrupt_error(path, exc) from exc
+        elif magic == b"\x89HDF\r\n\x1a\n" or path.suffix == ".h5ad":
+            table = _read_h5ad(path, orientation)
+        else:
+            table = _read_text(path, orientation, sep)
     logger.info("read %s: %d samples x %d genes (%s, %s)", path.name, *table.shape,
                 table.id_kind, table.value_kind)
     return table

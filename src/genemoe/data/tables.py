@@ -18,7 +18,15 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.ids import looks_like_samples
-from genemoe.data.textio import NA_TOKENS, _check_path, _magic, _sniff, _text_stream
+from genemoe.data.textio import (
+    NA_TOKENS,
+    _check_path,
+    _magic,
+    _sniff,
+    _text_stream,
+    corrupt_error,
+    reading,
+)
 from genemoe.errors import input_error
 
 __all__ = ["read_labels", "read_clinical", "normalise_label"]
@@ -34,13 +42,23 @@ def _read_table(path: Path) -> pd.DataFrame:
     """A small delimited (or parquet) table as strings; NA tokens become NaN."""
     _check_path(path)
     if _magic(path)[:4] == b"PAR1":
-        return pd.read_parquet(path).astype("string").astype(object).where(lambda d: d.notna(), np.nan)
-    with _text_stream(path) as fh:
-        header, first = fh.readline().rstrip("\r\n"), fh.readline().rstrip("\r\n")
-    delim = _sniff(header, first, None, path)
-    comp = "gzip" if _magic(path)[:2] == b"\x1f\x8b" else None
-    df = pd.read_csv(path, sep=delim, dtype=str, compression=comp, na_values=NA_TOKENS,
-                     keep_default_na=False, encoding="utf-8-sig")
+        with reading(path):
+            try:
+                df = pd.read_parquet(path)
+            except ValueError as exc:  # pyarrow's ArrowInvalid for a damaged file
+                raise corrupt_error(path, exc) from exc
+        return df.astype("string").astype(object).where(lambda d: d.notna(), np.nan)
+    with reading(path):
+        with _text_stream(path) as fh:
+            header, first = fh.readline().rstrip("\r\n"), fh.readline().rstrip("\r\n")
+        delim = _sniff(header, first, None, path)
+        with _text_stream(path) as fh:
+            try:
+                df = pd.read_csv(fh, sep=delim, dtype=str, na_values=NA_TOKENS, keep_default_na=False)
+            except pd.errors.ParserError as exc:
+                raise input_error(f"cannot parse the table ({str(exc).strip()[:200]})", path=path,
+                                  fix="check the delimiter; if the file is cut short, get it again"
+                                  ) from exc
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise input_error("the table has no data rows", path=path, fix="check the file")
