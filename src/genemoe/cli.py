@@ -76,8 +76,6 @@ app.add_typer(download_app, name="download")
 
 log = logging.getLogger("genemoe")
 
-Paths = Annotated[list[Path], typer.Option(
-    help="Expression file(s): several after one flag, a shell glob, or the flag repeated.")]
 # Options several commands share (one declaration, one help text).
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
@@ -164,8 +162,15 @@ def expand_paths(paths: list[Path] | None, flag: str) -> list[Path]:
 
 @app.command()
 def prepare(
-    expression: Paths,
     out: Annotated[Path, typer.Option(help="Bundle directory to write.")],
+    expression: Annotated[list[Path] | None, typer.Option(
+        help="Expression file(s): several after one flag, a shell glob, or the flag repeated.")] = None,
+    gdc_dir: Annotated[Path | None, typer.Option(
+        help="GDC portal download: folder of *.rna_seq.augmented_star_gene_counts.tsv files.")] = None,
+    sample_sheet: Annotated[Path | None, typer.Option(
+        help="With --gdc-dir: the portal's gdc_sample_sheet.*.tsv (or metadata.cart.*.json).")] = None,
+    gdc_values: Annotated[str, typer.Option(
+        help="With --gdc-dir: counts (unstranded) | tpm | fpkm | fpkm_uq column.")] = "counts",
     labels: Annotated[list[Path] | None, typer.Option(
         help="Label table(s), sample → cancer type (several after one flag, or repeated).")] = None,
     clinical: Annotated[list[Path] | None, typer.Option(
@@ -204,9 +209,20 @@ def prepare(
         time_column=time_column, event_column=event_column,
         val_fraction=val_fraction, test_fraction=test_fraction, n_folds=folds, seed=seed,
     )
+    expression_paths = expand_paths(expression, "--expression")
+    label_paths = expand_paths(labels, "--labels")
+    if gdc_dir is not None or sample_sheet is not None:
+        from genemoe.data.gdc_portal import assemble_gdc_dir
+
+        if gdc_dir is None or sample_sheet is None:
+            raise input_error("--gdc-dir and --sample-sheet go together", where="--gdc-dir",
+                              fix="pass the download folder and the portal's sample sheet")
+        joined = out.parent / f"{out.name}_gdc_inputs"  # kept: the record points at it
+        expr, lab = assemble_gdc_dir(gdc_dir, sample_sheet, joined, values=gdc_values)
+        expression_paths, label_paths = [*expression_paths, expr], [*label_paths, lab]
+        typer.echo(f"joined the GDC portal files into {expr}")
     clinical_paths = expand_paths(clinical, "--clinical")
-    bundle = prepare_dataset(expand_paths(expression, "--expression"), out_path=out,
-                             label_paths=expand_paths(labels, "--labels"),
+    bundle = prepare_dataset(expression_paths, out_path=out, label_paths=label_paths,
                              clinical_path=clinical_paths or None, annotation_path=annotation,
                              config=cfg)
     _echo_summary(bundle.summary, out)
