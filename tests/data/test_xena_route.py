@@ -160,3 +160,33 @@ def test_summary_written_for_the_readme_walkthrough(fetched: Path, tmp_path: Pat
          "--annotation", x / "gencode.v36.annotation.gtf.gene.probemap", "--out", tmp_path / "b")
     s = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert s["n_samples"] == 24 and s["n_with_survival"] == 24
+
+
+def _readme_walkthrough() -> list[list[str]]:
+    """The commands of the README's first block under "From download to a prepared bundle"."""
+    import re
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## From download to a prepared bundle"):]
+    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    lines = [ln.split("#", 1)[0] for ln in block.replace("\\\n", " ").splitlines()]
+    return [shlex.split(ln) for ln in lines if ln.strip()]
+
+
+def test_the_readme_walkthrough_runs_as_written(hub: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import glob
+
+    monkeypatch.chdir(tmp_path)
+    commands = _readme_walkthrough()
+    assert [c[:3] for c in commands] == [["genemoe", "download", "tcga"]] * 2 + [
+        ["genemoe", "prepare", "--expression"]]
+    for cmd in commands:
+        args = [a for tok in cmd[1:] for a in (sorted(glob.glob(tok)) or [tok])]  # the shell's glob
+        if args[0] == "download":
+            args += ["--base-url", hub]
+        _cli(*args)
+    b = load_bundle(tmp_path / "bundles" / "three_types")
+    assert b.summary["cancer_types"] == {"ACC": 12, "KICH": 12, "UVM": 12}
+    assert b.summary["n_with_survival"] == 36
