@@ -4,8 +4,8 @@ Raw counts become log2(CPM + 1), log2(TPM + 1) or log2(FPKM-UQ + 1) (the GDC's
 definition, the Gene-MOE paper's input); log2(counts + 1) (Xena ``star_counts``) is first
 inverted to the counts; data already on a log scale, and already transformed data
 (log-ratios, microarray, z-scores), pass through; linear non-count values (TPM, RSEM,
-FPKM) become log2(x + 1), negatives clipped to 0 and counted, refused unless they are a
-trace (at most 0.1% of values, or all above -1 like PanCanAtlas EB++'s).
+FPKM) become log2(x + 1), negatives clipped to 0 and counted, refused when more than 0.1%
+of the values are below -1 (PanCanAtlas EB++'s small negatives are a trace).
 """
 
 from __future__ import annotations
@@ -63,19 +63,24 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
 
 
 def _clip_negatives(X: np.ndarray, source: Path | str | None, notes: dict) -> np.ndarray:
-    """Clip negatives to 0 before log2(x + 1), counted; refused above a trace."""
-    n_neg, share, vmin = negative_share(X)
+    """Clip negatives to 0 before log2(x + 1), counted; refused unless they are a trace.
+
+    A trace: at most 0.1% of the values below -1. The small negatives of batch-corrected
+    linear data (PanCanAtlas EB++, all near 0) are always clipped.
+    """
+    n_neg, n_material, vmin = negative_share(X)
     if not n_neg:
         return X
-    if share > TRACE_SHARE and vmin < -1:
+    share = n_material / max(X.size, 1)
+    if share > TRACE_SHARE:
         raise input_error(
-            f"{n_neg} values ({share:.2%}) are negative, down to {vmin:g}: log2(x + 1) would "
+            f"{n_material} values ({share:.2%}) are below -1, down to {vmin:g}: log2(x + 1) would "
             "clip them to 0 and destroy them (the data look already transformed: log-ratios, "
             "centred or z-scored)", path=source,
             fix="use --normalisation none to keep the values as they are")
     notes["negative_values_clipped_to_0"] = n_neg
-    log.warning("%s: %d negative values (%.3f%%, minimum %g) clipped to 0 before log2(x + 1)",
-                source or "matrix", n_neg, 100 * share, vmin)
+    log.warning("%s: %d negative values (minimum %g) clipped to 0 before log2(x + 1)",
+                source or "matrix", n_neg, vmin)
     return np.clip(X, 0, None)
 
 

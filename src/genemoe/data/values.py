@@ -33,7 +33,7 @@ __all__ = ["ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "negativ
 ValueKind = Literal["counts", "log_counts", "log", "linear", "transformed"]
 
 TRANSFORMED_SHARE = 0.01  # above this share of values below -1: already transformed
-TRACE_SHARE = 0.001  # clipping negatives to 0 is refused above this share (unless all are > -1)
+TRACE_SHARE = 0.001  # clipping to 0 is refused when more than this share of values is below -1
 _LOG_MAX = 50.0  # log2 of anything real stays below this
 _FILTER_NOTE = ("the gene filter's thresholds (--min-variance 0.4 / --min-mean 0.8, made for "
                 "log2 FPKM-UQ) do not suit this scale: set them for it, or 0 to keep every gene")
@@ -94,14 +94,15 @@ def is_log_of_counts(values: np.ndarray, *, n_check: int = 200_000, seed: int = 
     return bool(np.mean(np.abs(y - np.rint(y)) <= 1e-3 + 5e-6 * y) >= 0.99)
 
 
-def negative_share(values: np.ndarray, *, rows: int = 512) -> tuple[int, float, float]:
-    """Count, share and minimum of the negative values of ``values`` (read in row blocks)."""
-    n_neg, vmin = 0, 0.0
+def negative_share(values: np.ndarray, *, rows: int = 512) -> tuple[int, int, float]:
+    """Negative values of ``values``: how many, how many below -1, and the minimum."""
+    n_neg, n_material, vmin = 0, 0, 0.0
     for r in range(0, values.shape[0], rows):
         block = values[r:r + rows]
         n_neg += int(np.count_nonzero(block < 0))
+        n_material += int(np.count_nonzero(block < -1))
         vmin = min(vmin, float(block.min(initial=0.0)))
-    return n_neg, n_neg / max(values.size, 1), vmin
+    return n_neg, n_material, vmin
 
 
 def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
