@@ -121,15 +121,38 @@ def _find_label_column(df: pd.DataFrame, exclude: str, path: Path) -> str:
         path=path, fix="pass it with label_column= (CLI: --label-column)")
 
 
+# Xena's PanCanAtlas phenotype (TCGA_phenotype_denseDataOnlyDownload.tsv) names the
+# cancer type by its TCGA study name in ``_primary_disease``; genemoe labels are the codes.
+XENA_PRIMARY_DISEASE = {
+    "acute myeloid leukemia": "LAML", "adrenocortical cancer": "ACC",
+    "bladder urothelial carcinoma": "BLCA", "brain lower grade glioma": "LGG",
+    "breast invasive carcinoma": "BRCA", "cervical & endocervical cancer": "CESC",
+    "cholangiocarcinoma": "CHOL", "colon adenocarcinoma": "COAD",
+    "diffuse large b-cell lymphoma": "DLBC", "esophageal carcinoma": "ESCA",
+    "glioblastoma multiforme": "GBM", "head & neck squamous cell carcinoma": "HNSC",
+    "kidney chromophobe": "KICH", "kidney clear cell carcinoma": "KIRC",
+    "kidney papillary cell carcinoma": "KIRP", "liver hepatocellular carcinoma": "LIHC",
+    "lung adenocarcinoma": "LUAD", "lung squamous cell carcinoma": "LUSC",
+    "mesothelioma": "MESO", "ovarian serous cystadenocarcinoma": "OV",
+    "pancreatic adenocarcinoma": "PAAD", "pheochromocytoma & paraganglioma": "PCPG",
+    "prostate adenocarcinoma": "PRAD", "rectum adenocarcinoma": "READ", "sarcoma": "SARC",
+    "skin cutaneous melanoma": "SKCM", "stomach adenocarcinoma": "STAD",
+    "testicular germ cell tumor": "TGCT", "thymoma": "THYM", "thyroid carcinoma": "THCA",
+    "uterine carcinosarcoma": "UCS", "uterine corpus endometrioid carcinoma": "UCEC",
+    "uveal melanoma": "UVM",
+}  # fmt: skip
+
+
 def normalise_label(value: Any) -> Any:
-    """``'ACC (TCGA)'`` → ``'ACC'``, ``'TCGA-ACC'`` → ``'ACC'``, whitespace stripped; empty → NaN."""
+    """``'ACC (TCGA)'``, ``'TCGA-ACC'``, ``'adrenocortical cancer'`` (Xena) → ``'ACC'``; empty → NaN."""
     if not isinstance(value, str) or not value.strip():
         return np.nan
     s = value.strip()
     m = re.fullmatch(r"(.+?)\s*\(TCGA\)", s)
     s = m.group(1) if m else s
     m = re.fullmatch(r"TCGA[-_ ]([A-Za-z0-9]+)", s)
-    return m.group(1) if m else s
+    s = m.group(1) if m else s
+    return XENA_PRIMARY_DISEASE.get(s.lower(), s)
 
 
 def read_labels(path: Path | str, *, sample_column: str | None = None,
