@@ -7,23 +7,75 @@ exit with status 2; commands whose capability is not built yet exit with status 
 
 from __future__ import annotations
 
+import glob
 import logging
+import lzma
 import sys
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
-from genemoe.errors import GenemoeError, NotBuiltError
+from genemoe.errors import GenemoeError, NotBuiltError, input_error
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
+MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
+
+
+def spread_multi_values(args: list[str]) -> list[str]:
+    """``prepare --expression a b --out o`` → ``prepare --expression a --expression b --out o``.
+
+    After one of :data:`MULTI_VALUE_OPTIONS`, every following word that is not an option
+    (does not start with ``-``) is another value of it; repeating the flag works as well.
+    """
+    out: list[str] = []
+    command: str | None = None
+    flag: str | None = None
+    pending = False  # the word after the flag is its own first value
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        if command is None:
+            command = arg if arg in MULTI_VALUE_OPTIONS else None
+        elif arg.startswith("-"):
+            name = arg.split("=", 1)[0]
+            flag = name if name in MULTI_VALUE_OPTIONS[command] else None
+            pending = flag is not None and "=" not in arg
+        elif flag is not None and not pending:
+            out.append(flag)
+        else:
+            pending = False
+        out.append(arg)
+    return out
+
+
+class _Group(TyperGroup):
+    """Typer's group, with several values after one flag of :data:`MULTI_VALUE_OPTIONS`."""
+
+    def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
+        return super().parse_args(ctx, spread_multi_values(list(args)))
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201 (click's signature)
+        """A file that ends early anywhere is a user error, not click's bare "Aborted."."""
+        try:
+            return super().invoke(ctx)
+        except (EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as exc:
+            raise GenemoeError(
+                f"an input file is truncated or corrupt ({type(exc).__name__}: {exc})\n"
+                "  fix: download or copy it again (`genemoe download tcga` resumes and checks "
+                "sizes); run with -v to see which file was being read") from exc
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Group,
                   help="genemoe: pan-cancer RNA-seq tumour typing, survival risk and explanations.")
 download_app = typer.Typer(no_args_is_help=True, help="Download public data (UCSC Xena).")
 app.add_typer(download_app, name="download")
 
 log = logging.getLogger("genemoe")
 
-Paths = Annotated[list[Path], typer.Option(help="Input file (repeat the flag for several).")]
 # Options several commands share (one declaration, one help text).
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
@@ -51,30 +103,85 @@ def _echo_summary(summary: dict, path: Path) -> None:
             typer.echo(f"  dropped {n} {kind}: {reason}")
 
 
+def _size(n: int | None) -> str:
+    if n is None:
+        return "size unknown"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
 @download_app.command("tcga")
 def download_tcga_cmd(
-    out: Annotated[Path, typer.Option(help="Cache directory for the downloaded files.")],
+    out: Annotated[Path, typer.Option(help="Cache directory for the downloaded files.")] = Path("xena"),
     projects: Annotated[str | None, typer.Option(help="Comma-separated TCGA codes (default: all 33).")] = None,
-    source: Annotated[str, typer.Option(help="gdc (per-project FPKM-UQ) or pancan (PanCanAtlas).")] = "gdc",
+    source: Annotated[str, typer.Option(help="gdc (per-project STAR matrices) or pancan (PanCanAtlas).")] = "gdc",
+    values: Annotated[str, typer.Option(
+        help="GDC hub matrix: fpkm_uq (the paper's scale) | tpm | counts | fpkm, all log2(x+1).")] = "fpkm_uq",
     base_url: Annotated[str | None, typer.Option(help="Mirror of the Xena hub.")] = None,
     retries: Annotated[int, typer.Option(help="Retries per file.")] = 3,
+    list_only: Annotated[bool, typer.Option("--list", help="Print what would be fetched (with sizes "
+                                            "where known) and fetch nothing.")] = False,
 ) -> None:
-    """Fetch TCGA expression, phenotype and survival tables and the gene map from UCSC Xena."""
-    from genemoe.data.download import download_tcga
+    """Fetch TCGA expression, clinical and survival tables and the gene map from UCSC Xena."""
+    from genemoe.data.download import download_tcga, list_downloads
 
-    result = download_tcga(out, projects=_csv(projects), source=source, base_url=base_url,
-                           retries=retries)
+    if list_only:
+        planned = list_downloads(out, projects=_csv(projects), source=source, values=values,
+                                 base_url=base_url)
+        for p in planned:
+            where = " (in cache)" if p.size_from == "cache" else ""
+            typer.echo(f"{p.item.filename:55s} {_size(p.size):>13s}{where}  {p.item.url}")
+        known = [p.size for p in planned if p.size is not None]
+        total = _size(sum(known)) if known else "unknown"
+        typer.echo(f"{len(planned)} files into {out}; total {total}"
+                   + ("" if len(known) == len(planned) else f" ({len(planned) - len(known)} sizes unknown)"))
+        return
+    result = download_tcga(out, projects=_csv(projects), source=source, values=values,
+                           base_url=base_url, retries=retries)
     typer.echo(f"{len(result.paths)} files in {out} ({len(result.downloaded)} downloaded, "
                f"{len(result.cached)} from cache)")
 
 
+def expand_paths(paths: list[Path] | None, flag: str) -> list[Path]:
+    """Paths as given; a glob pattern the shell did not expand (quoted, Windows) is expanded."""
+    out: list[Path] = []
+    for p in paths or []:
+        if not p.exists() and glob.has_magic(str(p)):
+            hits = sorted(glob.glob(str(p)))
+            if not hits:
+                raise input_error(f"the pattern {str(p)!r} matches no file", where=flag,
+                                  fix="check the directory and the pattern")
+            out += [Path(h) for h in hits]
+        else:
+            out.append(p)
+    return out
+
+
 @app.command()
 def prepare(
-    expression: Paths,
     out: Annotated[Path, typer.Option(help="Bundle directory to write.")],
-    labels: Annotated[list[Path] | None, typer.Option(help="Label table(s): sample → cancer type.")] = None,
-    clinical: Annotated[Path | None, typer.Option(help="Survival table (TCGA-CDR or Xena survival.tsv).")] = None,
-    annotation: Annotated[Path | None, typer.Option(help="Gene annotation (Ensembl TSV or Xena probeMap).")] = None,
+    expression: Annotated[list[Path] | None, typer.Option(
+        help="Expression file(s): several after one flag, a shell glob, or the flag repeated.")] = None,
+    gdc_dir: Annotated[Path | None, typer.Option(
+        help="GDC portal download: folder of *.rna_seq.augmented_star_gene_counts.tsv files.")] = None,
+    sample_sheet: Annotated[Path | None, typer.Option(
+        help="With --gdc-dir: the portal's gdc_sample_sheet.*.tsv (or metadata.cart.*.json).")] = None,
+    gdc_values: Annotated[str, typer.Option(
+        help="With --gdc-dir: counts (unstranded) | tpm | fpkm | fpkm_uq column.")] = "counts",
+    labels: Annotated[list[Path] | None, typer.Option(
+        help="Label table(s), sample → cancer type (several after one flag, or repeated).")] = None,
+    clinical: Annotated[list[Path] | None, typer.Option(
+        help="Survival table(s): TCGA-CDR, Xena TCGA-<P>.survival.tsv (one per project), "
+             "time/event or days_to_death columns.")] = None,
+    annotation: Annotated[Path | None, typer.Option(help="Gene annotation (Ensembl TSV or Xena probemap).")] = None,
+    cancer_type: Annotated[str | None, typer.Option(
+        help="Cancer type of every sample no label table names (a single-cohort file).")] = None,
+    time_column: Annotated[str | None, typer.Option(help="Survival time column (days).")] = None,
+    event_column: Annotated[str | None, typer.Option(
+        help="Survival event column (1/0, dead/alive).")] = None,
     sample_types: Annotated[str, typer.Option(help="TCGA sample-type codes to keep.")] = "01,03",
     label_column: Annotated[str | None, typer.Option(help="Label column (overrides detection).")] = None,
     sample_column: Annotated[str | None, typer.Option(help="Sample column of the label table.")] = None,
@@ -97,12 +204,27 @@ def prepare(
     cfg = PrepareConfig(
         sample_types=_csv(sample_types) or (), orientation=orientation, normalisation=normalisation,
         label_column=label_column, sample_column=sample_column, drop_unlabelled=drop_unlabelled,
-        min_class_size=min_class_size, min_variance=min_variance, min_mean=min_mean,
-        protein_coding_only=protein_coding_only, endpoint=endpoint.upper(),
+        cancer_type=cancer_type, min_class_size=min_class_size, min_variance=min_variance,
+        min_mean=min_mean, protein_coding_only=protein_coding_only, endpoint=endpoint.upper(),
+        time_column=time_column, event_column=event_column,
         val_fraction=val_fraction, test_fraction=test_fraction, n_folds=folds, seed=seed,
     )
-    bundle = prepare_dataset(expression, out_path=out, label_paths=labels or (),
-                             clinical_path=clinical, annotation_path=annotation, config=cfg)
+    expression_paths = expand_paths(expression, "--expression")
+    label_paths = expand_paths(labels, "--labels")
+    if gdc_dir is not None or sample_sheet is not None:
+        from genemoe.data.gdc_portal import assemble_gdc_dir
+
+        if gdc_dir is None or sample_sheet is None:
+            raise input_error("--gdc-dir and --sample-sheet go together", where="--gdc-dir",
+                              fix="pass the download folder and the portal's sample sheet")
+        joined = out.parent / f"{out.name}_gdc_inputs"  # kept: the record points at it
+        expr, lab = assemble_gdc_dir(gdc_dir, sample_sheet, joined, values=gdc_values)
+        expression_paths, label_paths = [*expression_paths, expr], [*label_paths, lab]
+        typer.echo(f"joined the GDC portal files into {expr}")
+    clinical_paths = expand_paths(clinical, "--clinical")
+    bundle = prepare_dataset(expression_paths, out_path=out, label_paths=label_paths,
+                             clinical_path=clinical_paths or None, annotation_path=annotation,
+                             config=cfg)
     _echo_summary(bundle.summary, out)
 
 
