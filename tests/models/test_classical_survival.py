@@ -57,6 +57,12 @@ def test_genes_ranked_on_unscaled_variance_when_input_is_z_scored(name):
     np.testing.assert_array_equal(model.selected_genes_, PLANTED)
     c = concordance_index_censored(event[te], time[te], model.predict_risk(z[te]))[0]
     assert c > 0.7
+    clipped = np.clip(z[tr], -1.5, 1.5)  # z-scores clipped (run.py clips at 10): still caught
+    clipped[:, 50:] = z[tr, 50:]  # a quarter of the genes clipped hard
+    with pytest.raises(InputError, match="looks standardised"):
+        model.fit(clipped, time=time[tr], event=event[tr])
+    with pytest.raises(InputError, match="looks standardised"):
+        model.fit(z[tr] * np.sqrt(199 / 200), time=time[tr], event=event[tr])  # ddof=1 scaling
     with pytest.raises(InputError, match="gene_variance must be"):
         model.fit(z[tr], time=time[tr], event=event[tr], gene_variance=np.ones(3))
 
