@@ -47,8 +47,9 @@ def _planted_cohort(n: int = 400, n_genes: int = 200, seed: int = 0):
 def test_genes_ranked_on_unscaled_variance_when_input_is_z_scored(name):
     raw, z, time, event = _planted_cohort()
     tr, te = slice(0, 200), slice(200, None)
-    model = create_model(name, n_genes=200, n_outputs=1, task="survival", n_top_genes=5,
-                         **FAST[name])
+    model = create_model(
+        name, n_genes=200, n_outputs=1, task="survival", n_top_genes=5, **FAST[name]
+    )
     # the old behaviour: top variance of z-scored X is arbitrary (float rounding)
     assert set(np.argsort(-z[tr].var(0))[:5]) != set(PLANTED)
     with pytest.raises(InputError, match="gene_variance"):
@@ -76,8 +77,9 @@ def test_unscaled_input_still_ranks_on_its_own_variance():
 
 def test_z_scored_input_is_fine_when_no_gene_is_dropped():
     _, z, time, event = _planted_cohort(n_genes=200)
-    model = create_model("coxnet", n_genes=200, n_outputs=1, task="survival", n_top_genes=None,
-                         **FAST["coxnet"])
+    model = create_model(
+        "coxnet", n_genes=200, n_outputs=1, task="survival", n_top_genes=None, **FAST["coxnet"]
+    )
     model.fit(z[:200], time=time[:200], event=event[:200])
     assert model.selected_genes_.size == 200
 
@@ -86,8 +88,14 @@ def test_coxph_tuned_on_validation_and_recorded():
     raw, z, time, event = _planted_cohort(seed=2)
     tr, va = slice(0, 200), slice(200, 300)
     model = create_model("coxph", n_genes=200, n_outputs=1, task="survival")
-    model.fit(z[tr], time=time[tr], event=event[tr], X_val=z[va], y_val=(time[va], event[va]),
-              gene_variance=raw[tr].var(0))
+    model.fit(
+        z[tr],
+        time=time[tr],
+        event=event[tr],
+        X_val=z[va],
+        y_val=(time[va], event[va]),
+        gene_variance=raw[tr].var(0),
+    )
     fitted = model.get_params()["fitted"]
     json.dumps(fitted)
     assert fitted["selection"] == "validation"
@@ -102,8 +110,7 @@ def test_coxph_tuned_on_validation_and_recorded():
 
 def test_coxph_fixed_options_leave_the_grid():
     raw, z, time, event = _planted_cohort(seed=3)
-    model = create_model("coxph", n_genes=200, n_outputs=1, task="survival", alpha=5.0,
-                         n_folds=3)
+    model = create_model("coxph", n_genes=200, n_outputs=1, task="survival", alpha=5.0, n_folds=3)
     assert model.grid == {"n_top_genes": COXPH_GRID["n_top_genes"]}
     model.fit(z[:200], time=time[:200], event=event[:200], gene_variance=raw[:200].var(0))
     fitted = model.get_params()["fitted"]
@@ -115,8 +122,9 @@ def test_coxph_fixed_options_leave_the_grid():
 def test_coxnet_chooses_l1_ratio_and_alpha(use_val):
     raw, z, time, event = _planted_cohort(seed=4)
     tr, va = slice(0, 200), slice(200, 300)
-    model = create_model("coxnet", n_genes=200, n_outputs=1, task="survival", n_top_genes=50,
-                         **FAST["coxnet"])
+    model = create_model(
+        "coxnet", n_genes=200, n_outputs=1, task="survival", n_top_genes=50, **FAST["coxnet"]
+    )
     val = {"X_val": z[va], "y_val": (time[va], event[va])} if use_val else {}
     model.fit(z[tr], time=time[tr], event=event[tr], gene_variance=raw[tr].var(0), **val)
     fitted = model.get_params()["fitted"]
@@ -127,7 +135,14 @@ def test_coxnet_chooses_l1_ratio_and_alpha(use_val):
     assert fitted["chosen"]["alpha"] == fitted["alpha"]
     assert fitted["alpha"] in model.estimator_.alphas_
     assert fitted["score"] == max(g["score"] for g in fitted["grid_scores"] if g["score"])
-    untuned = create_model("coxnet", n_genes=200, n_outputs=1, task="survival", tune=False,
-                           n_top_genes=50, **FAST["coxnet"])
+    untuned = create_model(
+        "coxnet",
+        n_genes=200,
+        n_outputs=1,
+        task="survival",
+        tune=False,
+        n_top_genes=50,
+        **FAST["coxnet"],
+    )
     untuned.fit(z[tr], time=time[tr], event=event[tr], gene_variance=raw[tr].var(0), **val)
     assert {g["l1_ratio"] for g in untuned.get_params()["fitted"]["grid_scores"]} == {0.5}

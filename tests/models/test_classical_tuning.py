@@ -87,8 +87,7 @@ def test_inner_cv_without_validation_rows():
 
 def test_grid_override_and_fixed_options():
     X, y = _blobs()
-    model = create_model("logreg", n_genes=12, n_outputs=3, task="classify",
-                         grid={"C": [0.5, 2.0]})
+    model = create_model("logreg", n_genes=12, n_outputs=3, task="classify", grid={"C": [0.5, 2.0]})
     fitted = model.fit(X[:80], y[:80], X_val=X[80:], y_val=y[80:]).get_params()["fitted"]
     assert [g["C"] for g in fitted["grid_scores"]] == [0.5, 2.0]
     assert fitted["chosen"]["C"] in (0.5, 2.0)
@@ -140,8 +139,10 @@ def test_svm_probabilities_are_temperature_scaled(name):
 
 def test_rf_genes_per_split_are_multiples_of_sqrt():
     c = {**classical.RF_DEFAULTS}
-    assert [classical._rf_max_features({**c, "max_features_factor": f}, 100) for f in
-            classical.RF_GRID["max_features_factor"]] == [10, 5, 20]
+    assert [
+        classical._rf_max_features({**c, "max_features_factor": f}, 100)
+        for f in classical.RF_GRID["max_features_factor"]
+    ] == [10, 5, 20]
     assert classical._rf_max_features({**c, "max_features": 0.3}, 100) == 0.3
     rf = create_model("rf", n_genes=100, n_outputs=2, task="classify", max_features=0.3)
     assert rf.grid == {"min_samples_leaf": classical.RF_GRID["min_samples_leaf"]}

@@ -66,11 +66,11 @@ from genemoe.models.classical_common import (
     check_task,
     check_X,
     grid_points,
-    grid_record,
     params_record,
     resolve_grid,
     resolve_options,
     top_variance_genes,
+    tuning_record,
 )
 from genemoe.models.classical_survival import CoxnetModel, CoxPHModel
 from genemoe.models.registry import register_model
@@ -154,6 +154,7 @@ class _Spec:
     make: Make
     description: str
     calibrated: bool = False
+    score: Callable[..., np.ndarray] | None = None  # the grid's scorer (None: _score_generic)
 
 
 def _check_labels(y: Any, n: int, n_outputs: int, name: str = "y") -> np.ndarray:
@@ -229,7 +230,7 @@ class SklearnClassifier:
     def _tune(self, X: np.ndarray, y: np.ndarray, val: tuple | None) -> Cfg:
         """Score every grid point, record them, return the chosen values."""
         if not self.grid:
-            self.tuning_ = {"chosen": {}, "selection": "not tuned", "score": None, "grid_scores": []}
+            self.tuning_ = tuning_record([], np.array([]), None, "not tuned")
             return {}
         points = grid_points(self.grid)
         if val is not None:
@@ -237,7 +238,7 @@ class SklearnClassifier:
         else:
             splits = _inner_folds(X, y, self.config["n_folds"], self.config["seed"])
             selection = f"inner CV, {len(splits)} folds"
-        scorer = _score_svm_rbf if self.spec.name == "svm" else _score_generic
+        scorer = self.spec.score or _score_generic
         scores = scorer(self.spec.make, self.config, points, splits)
         best = best_index(scores)
         if best is None:
@@ -246,13 +247,7 @@ class SklearnClassifier:
         else:
             chosen = points[best]
             log.info("%s: chose %s (macro-F1 %.3f, %s)", self.name, chosen, scores[best], selection)
-        record = grid_record(points, scores)
-        self.tuning_ = {
-            "chosen": {} if best is None else {k: v for k, v in record[best].items() if k != "score"},
-            "selection": selection,
-            "score": None if best is None else record[best]["score"],
-            "grid_scores": record,
-        }
+        self.tuning_ = tuning_record(points, scores, best, selection)
         return chosen
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -321,8 +316,12 @@ def _score_svm_rbf(make: Make, cfg: Cfg, points: list[Cfg], splits: list[Split])
         for i, point in enumerate(points):
             c = {**cfg, **point}
             gamma = _rbf_gamma(c, Xf)
-            svc = SVC(C=c["C"], kernel="precomputed", class_weight=c["class_weight"],
-                      random_state=c["seed"]).fit(np.exp(-gamma * d_fit), yf)
+            svc = SVC(
+                C=c["C"],
+                kernel="precomputed",
+                class_weight=c["class_weight"],
+                random_state=c["seed"],
+            ).fit(np.exp(-gamma * d_fit), yf)
             scores[i, j] = _macro_f1(ye, svc.predict(np.exp(-gamma * d_eval)))
     return np.nanmean(scores, axis=1)
 
@@ -367,15 +366,17 @@ def _rbf_gamma(c: Cfg, X: np.ndarray) -> float:
         return c["gamma_scale"] / X.shape[1]
     if isinstance(gamma, int | float) and gamma > 0:
         return float(gamma)
-    raise input_error(f"gamma must be 'scale', 'auto' or a positive number, got {gamma!r}",
-                      where="svm.gamma")
+    raise input_error(
+        f"gamma must be 'scale', 'auto' or a positive number, got {gamma!r}", where="svm.gamma"
+    )
 
 
 def _make_svm(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
     from sklearn.svm import SVC
 
-    svc = SVC(C=c["C"], gamma=_rbf_gamma(c, X), class_weight=c["class_weight"],
-              random_state=c["seed"])
+    svc = SVC(
+        C=c["C"], gamma=_rbf_gamma(c, X), class_weight=c["class_weight"], random_state=c["seed"]
+    )
     return _calibrated(svc, y, c["calibration_folds"], c["seed"]) if final else svc
 
 
@@ -411,8 +412,10 @@ def _rf_max_features(c: Cfg, n_genes: int) -> int | float:
         return int(min(n_genes, max(1, round(c["max_features_factor"] * size))))
     if isinstance(base, int | float) and base > 0:
         return base
-    raise input_error(f"max_features must be 'sqrt', 'log2' or a positive number, got {base!r}",
-                      where="rf.max_features")
+    raise input_error(
+        f"max_features must be 'sqrt', 'log2' or a positive number, got {base!r}",
+        where="rf.max_features",
+    )
 
 
 def _make_logreg(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
@@ -435,8 +438,7 @@ def _classifier_factory(spec: _Spec) -> Callable[..., SklearnClassifier]:
         explicit |= {"gamma_scale"} if "gamma" in config else set()
         explicit |= {"max_features_factor"} if "max_features" in config else set()
         grid = resolve_grid(spec.name, spec.grid, cfg, explicit)
-        return SklearnClassifier(spec, n_genes=n_genes, n_outputs=n_outputs, config=cfg,
-                                 grid=grid)
+        return SklearnClassifier(spec, n_genes=n_genes, n_outputs=n_outputs, config=cfg, grid=grid)
 
     factory.__name__ = factory.__qualname__ = spec.name
     return factory
@@ -444,13 +446,33 @@ def _classifier_factory(spec: _Spec) -> Callable[..., SklearnClassifier]:
 
 _TUNED = "tuned on validation"
 for _spec in [
-    _Spec("svm", SVM_DEFAULTS, SVM_GRID, _make_svm,
-          f"RBF support vector machine, temperature-scaled probabilities, {_TUNED}", True),
-    _Spec("svm_linear", SVM_LINEAR_DEFAULTS, SVM_LINEAR_GRID, _make_svm_linear,
-          f"linear SVM (LinearSVC), temperature-scaled probabilities, {_TUNED}", True),
-    _Spec("rf", RF_DEFAULTS, RF_GRID, _make_rf, f"random forest with balanced subsamples, {_TUNED}"),
-    _Spec("logreg", LOGREG_DEFAULTS, LOGREG_GRID, _make_logreg,
-          f"multinomial L2 logistic regression, {_TUNED}"),
+    _Spec(
+        "svm",
+        SVM_DEFAULTS,
+        SVM_GRID,
+        _make_svm,
+        f"RBF support vector machine, temperature-scaled probabilities, {_TUNED}",
+        True,
+        score=_score_svm_rbf,
+    ),
+    _Spec(
+        "svm_linear",
+        SVM_LINEAR_DEFAULTS,
+        SVM_LINEAR_GRID,
+        _make_svm_linear,
+        f"linear SVM (LinearSVC), temperature-scaled probabilities, {_TUNED}",
+        True,
+    ),
+    _Spec(
+        "rf", RF_DEFAULTS, RF_GRID, _make_rf, f"random forest with balanced subsamples, {_TUNED}"
+    ),
+    _Spec(
+        "logreg",
+        LOGREG_DEFAULTS,
+        LOGREG_GRID,
+        _make_logreg,
+        f"multinomial L2 logistic regression, {_TUNED}",
+    ),
 ]:
     register_model(_spec.name, kind="sklearn", tasks=("classify",), description=_spec.description)(
         _classifier_factory(_spec)

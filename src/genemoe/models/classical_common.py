@@ -81,21 +81,29 @@ def resolve_grid(name: str, grid: Grid, cfg: Cfg, explicit: Iterable[str]) -> Gr
         return {}
     user = cfg["grid"] or {}
     if not isinstance(user, dict):
-        raise input_error(f"grid must be a mapping option -> list of values, got {user!r}",
-                          where=f"{name}.grid")
+        raise input_error(
+            f"grid must be a mapping option -> list of values, got {user!r}", where=f"{name}.grid"
+        )
     tunable = sorted(set(cfg) - _NOT_TUNABLE)
     for key, values in user.items():
         if key not in tunable:
-            raise input_error(f"grid key {key!r} is not an option of model {name!r}",
-                              where=f"{name}.grid", fix=f"tunable options: {', '.join(tunable)}")
+            raise input_error(
+                f"grid key {key!r} is not an option of model {name!r}",
+                where=f"{name}.grid",
+                fix=f"tunable options: {', '.join(tunable)}",
+            )
         if not isinstance(values, list | tuple) or len(values) == 0:
-            raise input_error(f"grid[{key!r}] must be a non-empty list, got {values!r}",
-                              where=f"{name}.grid")
+            raise input_error(
+                f"grid[{key!r}] must be a non-empty list, got {values!r}", where=f"{name}.grid"
+            )
     explicit = set(explicit)
     clash = sorted(explicit & set(user))
     if clash:
-        raise input_error(f"option(s) {', '.join(clash)} given both as a value and in grid",
-                          where=f"{name} config", fix="give each option one way only")
+        raise input_error(
+            f"option(s) {', '.join(clash)} given both as a value and in grid",
+            where=f"{name} config",
+            fix="give each option one way only",
+        )
     merged = {k: list(v) for k, v in {**grid, **user}.items()}
     return {k: v for k, v in merged.items() if k not in explicit}
 
@@ -116,8 +124,22 @@ def best_index(scores: np.ndarray) -> int | None:
 
 def grid_record(points: list[Cfg], scores: np.ndarray) -> list[Cfg]:
     """JSON-ready ``[{**point, "score": s}]`` (NaN -> None)."""
-    return [{**_jsonable(p), "score": None if not np.isfinite(s) else round(float(s), 6)}
-            for p, s in zip(points, scores, strict=True)]
+    return [
+        {**_jsonable(p), "score": None if not np.isfinite(s) else round(float(s), 6)}
+        for p, s in zip(points, scores, strict=True)
+    ]
+
+
+def tuning_record(points: list[Cfg], scores: np.ndarray, best: int | None, selection: str) -> Cfg:
+    """``fitted`` entries of ``get_params()``: ``chosen``, ``selection``, ``score`` (of the
+    chosen point) and ``grid_scores`` (every point), JSON-ready."""
+    record = grid_record(points, scores)
+    return {
+        "chosen": {} if best is None else {k: v for k, v in record[best].items() if k != "score"},
+        "selection": selection,
+        "score": None if best is None else record[best]["score"],
+        "grid_scores": record,
+    }
 
 
 def _jsonable(d: Cfg) -> Cfg:

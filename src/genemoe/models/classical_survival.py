@@ -58,10 +58,10 @@ from genemoe.models.classical_common import (
     check_X,
     gene_order,
     grid_points,
-    grid_record,
     params_record,
     resolve_grid,
     resolve_options,
+    tuning_record,
 )
 from genemoe.models.registry import register_model
 
@@ -199,9 +199,7 @@ class _SurvivalModel:
         t, e = _check_follow_up(time, event, X.shape[0])
         val = self._check_val(X_val, y_val)
         needs_rank = any(n is not None and n < self.n_genes for n in self._n_top_values())
-        self.gene_order_ = (
-            gene_order(X, gene_variance) if needs_rank else np.arange(self.n_genes)
-        )
+        self.gene_order_ = gene_order(X, gene_variance) if needs_rank else np.arange(self.n_genes)
         splits: list[Split] = []
         if val is not None:
             if np.isfinite(_c_index(val[1], val[2], np.arange(val[1].size))):
@@ -235,20 +233,20 @@ class _SurvivalModel:
     def get_params(self) -> dict[str, Any]:
         """Name, task, sizes, options and what fitting chose."""
         n = None if self.selected_genes_ is None else int(self.selected_genes_.size)
-        return params_record(self, 1, {"n_selected_genes": n, **self._fitted_info(),
-                                       **self.tuning_})
+        return params_record(
+            self, 1, {"n_selected_genes": n, **self._fitted_info(), **self.tuning_}
+        )
 
     def _record(self, points: list[Cfg], scores: np.ndarray, best: int | None) -> None:
-        record = grid_record(points, scores)
-        self.tuning_ = {
-            "chosen": {} if best is None else {k: v for k, v in record[best].items() if k != "score"},
-            "selection": self.selection_,
-            "score": None if best is None else record[best]["score"],
-            "grid_scores": record,
-        }
+        self.tuning_ = tuning_record(points, scores, best, self.selection_)
         if best is not None:
-            log.info("%s: chose %s (C-index %.3f, %s)", self.name, self.tuning_["chosen"],
-                     scores[best], self.selection_)
+            log.info(
+                "%s: chose %s (C-index %.3f, %s)",
+                self.name,
+                self.tuning_["chosen"],
+                scores[best],
+                self.selection_,
+            )
 
     # hooks -------------------------------------------------------------------------
     def _n_top_values(self) -> list[int | None]:
@@ -398,18 +396,19 @@ class CoxPHModel(_SurvivalModel):
         self, X: np.ndarray, time: np.ndarray, event: np.ndarray, splits: list[Split]
     ) -> None:
         points = grid_points(self.grid) if self.grid else []
-        scores = np.array([self._score({**self.config, **p}, X, time, event, splits)
-                           for p in points])
+        scores = np.array(
+            [self._score({**self.config, **p}, X, time, event, splits) for p in points]
+        )
         best = best_index(scores) if points else None
         c = {**self.config, **({} if best is None else points[best])}
         self.selected_genes_ = _top(self.gene_order_, c["n_top_genes"])
-        self.pca_, self.estimator_ = self._fit_one(c, X[:, self.selected_genes_].astype(np.float64),
-                                                   time, event)
+        self.pca_, self.estimator_ = self._fit_one(
+            c, X[:, self.selected_genes_].astype(np.float64), time, event
+        )
         if points:
             self._record(points, scores, best)
         else:
-            self.tuning_ = {"chosen": {}, "selection": "not tuned", "score": None,
-                            "grid_scores": []}
+            self.tuning_ = tuning_record([], np.array([]), None, "not tuned")
 
     def _risk(self, X_sel: np.ndarray) -> np.ndarray:
         return self.estimator_.predict(X_sel if self.pca_ is None else self.pca_.transform(X_sel))
@@ -427,8 +426,9 @@ def _survival_factory(
     def factory(*, n_genes: int, n_outputs: int = 1, task: str, **config: Any) -> Any:
         check_task(name, task, "survival", n_outputs)
         cfg = resolve_options(name, defaults, config)
-        return cls(name, n_genes=n_genes, config=cfg,
-                   grid=resolve_grid(name, grid, cfg, set(config)))
+        return cls(
+            name, n_genes=n_genes, config=cfg, grid=resolve_grid(name, grid, cfg, set(config))
+        )
 
     factory.__name__ = factory.__qualname__ = name
     return factory
