@@ -146,3 +146,12 @@ def test_rf_genes_per_split_are_multiples_of_sqrt():
     assert classical._rf_max_features({**c, "max_features": 0.3}, 100) == 0.3
     rf = create_model("rf", n_genes=100, n_outputs=2, task="classify", max_features=0.3)
     assert rf.grid == {"min_samples_leaf": classical.RF_GRID["min_samples_leaf"]}
+
+
+def test_classifiers_accept_and_ignore_gene_variance():
+    """One fit call for every classical model: the survival models' keyword is harmless."""
+    X, y = _blobs()
+    model = create_model("logreg", n_genes=12, n_outputs=3, task="classify", tune=False)
+    a = model.fit(X, y).predict_proba(X)
+    b = model.fit(X, y, gene_variance=np.ones(12)).predict_proba(X)
+    np.testing.assert_array_equal(a, b)

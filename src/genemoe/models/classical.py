@@ -3,7 +3,7 @@
 Every model here is created through the registry,
 ``create_model(name, n_genes=..., n_outputs=..., task=..., **config)``, and follows:
 
-``fit(X, y=None, *, time=None, event=None, X_val=None, y_val=None) -> self``
+``fit(X, y=None, *, time=None, event=None, X_val=None, y_val=None, gene_variance=None)``
     ``X`` ``(n_samples, n_genes)`` float32, already scaled on the training split; ``y``
     ``(n_samples,)`` class indices in ``0 .. n_outputs - 1``. ``X_val`` / ``y_val`` choose
     the hyper-parameters (see below); the final model is fitted on the training rows only.
@@ -206,8 +206,12 @@ class SklearnClassifier:
         event: Any = None,
         X_val: Any = None,
         y_val: Any = None,
+        gene_variance: Any = None,
     ) -> SklearnClassifier:
-        """Tune on ``X_val``/``y_val`` (else inner CV), then fit on ``X`` ``(n, n_genes)``."""
+        """Tune on ``X_val``/``y_val`` (else inner CV), then fit on ``X`` ``(n, n_genes)``.
+
+        ``time``, ``event`` and ``gene_variance`` (the survival models') are ignored.
+        """
         X = check_X(X, self.n_genes)
         y = _check_labels(y, X.shape[0], self.n_outputs)
         if np.unique(y).size < 2:
