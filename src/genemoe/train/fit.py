@@ -257,19 +257,10 @@ def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskD
     est = create_model(name, n_genes=tr.X.shape[1], n_outputs=n_out, task=task,
                        **{"seed": seed, **model_cfg})
     if task == "classify":
-        est.fit(tr.X, tr.y, X_val=va.X, y_val=va.y)
+        est.fit(tr.X, tr.y, X_val=va.X, y_val=va.y, gene_variance=gene_variance)
         outs = {s: est.predict_proba(d.X) for s, d in data.items()}
     else:
-        extra = {} if gene_variance is None else {"gene_variance": gene_variance}
         est.fit(tr.X, None, time=tr.time, event=tr.event, X_val=va.X,
-                y_val=(va.time, va.event), **_accepted(est.fit, extra))
+                y_val=(va.time, va.event), gene_variance=gene_variance)
         outs = {s: est.predict_risk(d.X) for s, d in data.items()}
     return FitResult(est, outs, {"params": est.get_params()}, [])
-
-
-def _accepted(fn: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The ``kwargs`` that ``fn`` takes (a survival model without gene selection takes none)."""
-    import inspect
-
-    params = inspect.signature(fn).parameters
-    return {k: v for k, v in kwargs.items() if k in params}
