@@ -97,9 +97,9 @@ def test_k_never_exceeds_n_experts():
 
 
 def test_same_seed_same_trials_other_seed_others(data):
-    a, b, c = _tune(data), _tune(data), _tune(data, seed=1)
+    a, b, c = _tune(data, n_trials=2), _tune(data, n_trials=2), _tune(data, n_trials=2, seed=1)
     cols = [k for k in a.trials.columns if k.startswith(("model.", "train."))]
-    assert len(a.trials) == 3 and (a.trials["state"] == "COMPLETE").all()
+    assert len(a.trials) == 2 and (a.trials["state"] == "COMPLETE").all()
     assert a.trials[cols].equals(b.trials[cols]) and a.best_value == b.best_value
     assert not a.trials[cols].equals(c.trials[cols])
     assert a.best_model_cfg["hidden"] == a.best_params["model.hidden"]
@@ -128,6 +128,17 @@ def test_calls_on_one_storage_add_up_and_a_study_refuses_another_setup(data, tmp
     assert b.best_params["model.C"] in logreg_grid["C"] and b.best_model_cfg["C"] in logreg_grid["C"]
     with pytest.raises(InputError, match="another setup"):
         _tune(data, "logreg", n_trials=3, storage=url, study_name="s", seed=5)
+
+
+def test_a_grid_point_drawn_again_is_not_refitted(data, monkeypatch, logreg_grid):
+    calls = []
+    real = tuning.fit_model
+    monkeypatch.setattr(tuning, "fit_model", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    r = _tune(data, "logreg", n_trials=len(logreg_grid["C"]) + 3)
+    dup = r.trials["duplicate_of"].notna()
+    assert dup.sum() >= 3 and len(calls) == (~dup).sum() == r.trials.loc[~dup, "model.C"].nunique()
+    for _, row in r.trials[dup].iterrows():  # the value of the trial it repeats
+        assert row["value"] == r.trials.set_index("number").loc[row["duplicate_of"], "value"]
 
 
 def test_the_test_part_is_never_given_to_fit_model(data, monkeypatch):

@@ -154,9 +154,9 @@ def search_space(name: str, task: str) -> SearchSpace:
     if not space:
         raise input_error(f"model {name!r} declares no hyper-parameter search space",
                           where="--model",
-                          fix="tune a model with one (genemoe, moe, fcn, mlp, coxnnet, vaecox and "
-                              "the classical models), or declare it with "
-                              "genemoe.models.registry.set_search_space")
+                          fix="tune a model with one (genemoe, moe, fcn, mlp, coxnnet, vaecox, "
+                              "or a classical model whose module has a <NAME>_GRID), or declare "
+                              "one with genemoe.models.registry.set_search_space")
     if task == "survival":
         space = {k: p for k, p in space.items() if k not in CLASSIFY_ONLY}
         space.update({k: p for k, p in _SURVIVAL.items() if k in space})

@@ -16,6 +16,10 @@ the same seed gives the same trials on CPU, a resumed study continues exactly as
 uninterrupted one would, and ``genemoe train --config best.yaml --seed S`` retrains the
 best trial's model.
 
+A trial that draws exactly the values of a finished trial (small categorical grids, as a
+classical model's, are soon exhausted) takes that trial's value without training again
+and says so (``duplicate_of`` in the trials table).
+
 Studies and several workers
 ---------------------------
 With ``storage`` (an SQLAlchemy URL: ``sqlite:///DIR/study.db``, ``postgresql://...``)
@@ -314,6 +318,11 @@ def _objective(name: str, task: Task, data: dict[str, TaskData], space: SearchSp
 
     def objective(trial: optuna.Trial) -> float:
         params = sample_params(trial, space)
+        seen = _same_params(trial)
+        if seen is not None:  # a small grid sampled twice: the result is known, no refit
+            trial.set_user_attr("duplicate_of", seen.number)
+            trial.set_user_attr("seconds", 0.0)
+            return float(seen.value)
         m_cfg, t_cfg = apply_params(model_cfg, train_cfg, params)
         pruned: list[int] = []
 
@@ -346,6 +355,14 @@ def _objective(name: str, task: Task, data: dict[str, TaskData], space: SearchSp
         return value
 
     return objective
+
+
+def _same_params(trial: optuna.Trial) -> optuna.trial.FrozenTrial | None:
+    """A finished trial of the study with exactly ``trial``'s values (None if none)."""
+    for t in trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+        if t.number != trial.number and t.params == trial.params and "duplicate_of" not in t.user_attrs:
+            return t
+    return None
 
 
 def _metric_name(task: Task) -> str:
@@ -382,7 +399,8 @@ def _decoded(trial: optuna.trial.FrozenTrial, space: SearchSpace) -> dict[str, A
 
 def trials_table(study: optuna.Study, space: SearchSpace | None = None) -> pd.DataFrame:
     """One row per trial: ``number``, ``state``, ``value``, ``seconds``, ``best_epoch``,
-    then one column per searched key (config path) with the trial's value."""
+    ``duplicate_of`` (a trial that drew a finished trial's values again reuses its value
+    without training), then one column per searched key (config path) with its value."""
     rows = []
     for t in study.get_trials(deepcopy=False):
         seconds = t.user_attrs.get("seconds")
@@ -391,7 +409,8 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None) -> pd.Da
         params = _decoded(t, space) if space is not None else dict(t.params)
         rows.append({"number": t.number, "state": t.state.name, "value": t.value,
                      "seconds": seconds, "best_epoch": t.user_attrs.get("best_epoch"),
+                     "duplicate_of": t.user_attrs.get("duplicate_of"),
                      **{k: json.dumps(v) if isinstance(v, list) else v
                         for k, v in params.items()}})
-    cols = ["number", "state", "value", "seconds", "best_epoch"]
+    cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of"]
     return pd.DataFrame(rows, columns=None if rows else cols)
