@@ -167,8 +167,11 @@ def tune(
     progress: Progress = True,
 ) -> None:
     """Search a model's hyper-parameters on the validation split (Optuna); best.yaml for train --config."""
+    import optuna
+
     from genemoe.workflows.tune import tune_run
 
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # genemoe logs one line per trial
     result = tune_run(data, out_dir=out, task=task, model_name=model, n_trials=trials,
                       preset=preset, config_path=config, seed=seed, storage=storage,
                       study_name=study, device=device, epochs=epochs, timeout=timeout,

@@ -324,6 +324,7 @@ def _objective(name: str, task: Task, data: dict[str, TaskData], space: SearchSp
             trial.set_user_attr("seconds", 0.0)
             return float(seen.value)
         m_cfg, t_cfg = apply_params(model_cfg, train_cfg, params)
+        t_cfg["log_every"] = int(t_cfg.get("epochs") or 1) + 1  # one log line per trial, not epoch
         pruned: list[int] = []
 
         def on_epoch_end(epoch: int, val_metric: float) -> bool:
