@@ -165,3 +165,29 @@ def test_per_epoch_values_are_reported_and_options_the_trainer_lacks_are_left_ou
     assert r.trials["best_epoch"].between(1, 2).all() and r.n_pruned == 0
     for t in optuna.load_study(study_name="t", storage=url).trials:
         assert sorted(t.intermediate_values) == [1, 2]  # one validation value per epoch
+
+
+def test_trials_are_pruned_mid_training_once_fit_model_takes_the_epoch_hook(data, monkeypatch):
+    """The contract a trainer hook must meet: on_epoch_end(epoch, val_metric) -> stop?"""
+    from genemoe.train.fit import FitResult
+
+    y = data["val"].y
+
+    def fit_with_hook(name, task, parts, *, model_cfg, train_cfg, n_outputs, gene_variance=None,
+                      on_epoch_end=None):
+        good = train_cfg["lr"] > 3e-3
+        history = []
+        for epoch in range(1, 11):
+            history.append({"epoch": epoch, "val_metric": 0.9 if good else 0.2})
+            if on_epoch_end(epoch, history[-1]["val_metric"]):
+                break
+        probs = np.eye(3)[y if good else np.zeros_like(y)]
+        return FitResult(None, {"val": probs}, {"best_epoch": len(history)}, history)
+
+    monkeypatch.setattr(tuning, "fit_model", fit_with_hook)
+    r = _tune(data, n_trials=12, space={"train.lr": FloatParam(1e-3, 1e-2, log=True)},
+              pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2))
+    pruned = r.trials[r.trials["state"] == "PRUNED"]
+    assert r.n_pruned == len(pruned) > 0
+    assert (pruned["train.lr"] <= 3e-3).all() and (pruned["best_epoch"] < 10).all()
+    assert r.best_params["train.lr"] > 3e-3 and r.best_value == 1.0
