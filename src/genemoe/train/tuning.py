@@ -57,6 +57,7 @@ import optuna
 import pandas as pd
 
 from genemoe.errors import input_error
+from genemoe.models.registry import get_spec
 from genemoe.models.search_spaces import (
     Categorical,
     Fixed,
@@ -282,14 +283,14 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         The space to search (default: the model's declared one for ``task``).
     progress
         Optuna's progress bar over this call's trials.
+    n_startup_trials
+        Random trials before TPE models the results (:data:`N_STARTUP_TRIALS`).
 
     Returns
     -------
     TuneResult
     """
     _check_parts(data)
-    from genemoe.models.registry import get_spec
-
     neural = get_spec(name).kind == "torch"
     space = _trainer_space(space if space is not None else search_space(name, task), neural)
     base_train_cfg = {**base_train_cfg, "seed": int(seed)}
