@@ -191,3 +191,13 @@ def test_trials_are_pruned_mid_training_once_fit_model_takes_the_epoch_hook(data
     assert r.n_pruned == len(pruned) > 0
     assert (pruned["train.lr"] <= 3e-3).all() and (pruned["best_epoch"] < 10).all()
     assert r.best_params["train.lr"] > 3e-3 and r.best_value == 1.0
+
+
+def test_a_database_without_its_driver_is_named(data):
+    try:
+        import psycopg  # noqa: F401 (SQLAlchemy 2.1's default PostgreSQL driver)
+    except ModuleNotFoundError:
+        with pytest.raises(InputError, match="no driver for the study database.*psycopg"):
+            _tune(data, storage="postgresql://user:secret@localhost/none")
+    else:
+        pytest.skip("psycopg is installed here")

@@ -150,7 +150,15 @@ def _storage(url: str | None) -> optuna.storages.BaseStorage | None:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         kwargs = {"engine_kwargs": {"connect_args": {"timeout": 60}}}
-    return optuna.storages.RDBStorage(url, **kwargs)
+    try:
+        return optuna.storages.RDBStorage(url, **kwargs)
+    except ImportError as exc:  # the database's driver (psycopg, pymysql) is missing
+        missing = getattr(exc.__cause__ or exc.__context__, "name", None) or exc.name
+        raise input_error(f"no driver for the study database: no module {missing!r}",
+                          where="--storage",
+                          fix=f"install {missing!r} on this machine (PostgreSQL: pip install "
+                              "'psycopg[binary]'; MySQL: pip install pymysql with a "
+                              "mysql+pymysql:// URL), or use sqlite:///PATH") from exc
 
 
 def open_study(storage: str | None, study_name: str, *, seed: int,

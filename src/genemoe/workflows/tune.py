@@ -20,7 +20,8 @@ Several machines on one study
 -----------------------------
 Every worker runs the same command against one shared database and study name::
 
-    # once, anywhere: an empty PostgreSQL database reachable by every machine
+    # once, anywhere: an empty PostgreSQL database reachable by every machine, and on
+    # every machine its driver (pip install 'psycopg[binary]')
     createdb genemoe_tune
     # on each machine (same bundle, same options; its own --out for the outputs)
     genemoe tune --data BUNDLE --task classify --model genemoe --trials 40 \\
