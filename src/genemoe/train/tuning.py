@@ -70,7 +70,7 @@ from genemoe.train.fit import LOSS_KEYS, fit_model, selection_metric
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "apply_params",
-           "N_STARTUP_TRIALS"]
+           "sample_params", "redacted_url", "N_STARTUP_TRIALS"]
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,16 @@ def _storage(url: str | None) -> optuna.storages.BaseStorage | None:
                               "mysql+pymysql:// URL), or use sqlite:///PATH") from exc
 
 
+def redacted_url(url: str) -> str:
+    """``url`` without its password (a PostgreSQL URL may carry one)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not an SQLAlchemy URL: show it as given
+        return url
+
+
 def open_study(storage: str | None, study_name: str, *, seed: int,
                pruner: optuna.pruners.BasePruner | None = None,
                n_startup_trials: int = N_STARTUP_TRIALS) -> optuna.Study:
@@ -242,7 +252,8 @@ def _check_setup(study: optuna.Study, setup: str, storage: str | None) -> None:
     elif seen != setup:
         raise input_error(
             f"study {study.study_name!r} holds trials of another setup (model, task, data, "
-            "options, seed or search space differ)", where=f"--storage {storage}",
+            "options, seed or search space differ)",
+            where=f"--storage {redacted_url(storage) if storage else 'in memory'}",
             fix="use another --study name (or --out folder), or rerun with the study's own options")
 
 

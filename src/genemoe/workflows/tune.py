@@ -55,7 +55,7 @@ from genemoe.models.search_spaces import search_space
 from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
-from genemoe.train.tuning import TuneResult, tune_model
+from genemoe.train.tuning import TuneResult, redacted_url, tune_model
 from genemoe.workflows.common import check_survival_parts, plain, with_fitted_layout
 
 __all__ = ["TuneRun", "tune_run", "sample_set_sha256"]
@@ -171,7 +171,7 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
     t = result.trials
     done = t[(t["state"] == "COMPLETE") & t["duplicate_of"].isna()]  # trials that trained
     summary = {"model": opts["model_name"], "task": opts["task"], "study": result.study_name,
-               "storage": _redacted(opts["storage"]), "n_trials_asked": opts["n_trials"],
+               "storage": redacted_url(opts["storage"]), "n_trials_asked": opts["n_trials"],
                "trials_by_state": t["state"].value_counts().to_dict(),
                "n_duplicates": int(t["duplicate_of"].notna().sum()),
                "seconds_this_call": round(result.seconds, 1),
@@ -197,7 +197,7 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
         "metric": f"validation {result.metric} (higher is better)",
         "best_value": round(float(result.best_value), 6),
         "n_trials": int(len(result.trials)), "n_trials_asked": int(n_trials), "seed": int(seed),
-        "preset": str(preset), "study": f"{result.study_name} in {_redacted(storage)}",
+        "preset": str(preset), "study": f"{result.study_name} in {redacted_url(storage)}",
         "see": "trials.csv, search.png",
     }
     doc = {"model": {model_name: model_cfg}, "train": train_cfg,
@@ -216,13 +216,3 @@ def _fixed(result: TuneResult, key: str) -> bool:
 
 def _text(v: Any) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
-
-
-def _redacted(url: str) -> str:
-    """``url`` without its password (PostgreSQL URLs may carry one)."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - not an SQLAlchemy URL: show it as given
-        return url
