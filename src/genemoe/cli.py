@@ -270,6 +270,38 @@ def train(
 
 
 @app.command()
+def tune(
+    data: Bundle,
+    out: Annotated[Path, typer.Option(help="Folder for best.yaml, trials.csv, search.png (and study.db).")],
+    task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
+    model: Annotated[str, typer.Option(help="Registered model name (see `genemoe models`).")] = "genemoe",
+    trials: Annotated[int, typer.Option(help="Trials the study should hold in all (resumes count).")] = 20,
+    preset: Preset = "small",
+    config: ConfigYaml = None,
+    seed: Seed = 0,
+    storage: Annotated[str | None, typer.Option(
+        help="Study database URL (default sqlite:///OUT/study.db); a shared postgresql://... "
+             "lets several machines work on one study.")] = None,
+    study: Annotated[str | None, typer.Option(help="Study name (default MODEL-TASK).")] = None,
+    device: Device = "auto",
+    epochs: Epochs = None,
+    timeout: Annotated[float | None, typer.Option(help="Start no trial after this many seconds.")] = None,
+    progress: Progress = True,
+) -> None:
+    """Search a model's hyper-parameters on the validation split (Optuna); best.yaml for train --config."""
+    import optuna
+
+    from genemoe.workflows.tune import tune_run
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # genemoe logs one line per trial
+    result = tune_run(data, out_dir=out, task=task, model_name=model, n_trials=trials,
+                      preset=preset, config_path=config, seed=seed, storage=storage,
+                      study_name=study, device=device, epochs=epochs, timeout=timeout,
+                      progress=progress)
+    typer.echo(result.describe())
+
+
+@app.command()
 def predict(
     model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train`.")],
     expression: Annotated[Path, typer.Option(help="New samples (any supported format).")],
