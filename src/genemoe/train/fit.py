@@ -143,7 +143,8 @@ def selection_metric(task: Task, n_classes: int):
 def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: dict,
               train_cfg: dict, n_outputs: int, work_dir: Path | None = None,
               progress: bool = False, transfer: dict | None = None,
-              gene_variance: np.ndarray | None = None) -> FitResult:
+              gene_variance: np.ndarray | None = None,
+              on_epoch_end: Any = None) -> FitResult:
     """Train ``name`` on ``data["train"]``, select on ``data["val"]``, score every part.
 
     Parameters
@@ -171,6 +172,9 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
         ``(n_genes,)`` variance of each gene's *unscaled* training log-expression:
         classical survival models choose their top-variance genes on it (the arrays in
         ``data`` are z-scored, where every gene's variance is 1).
+    on_epoch_end
+        Neural models: ``on_epoch_end(epoch, val_metric) -> bool`` after each epoch, True
+        stops training (tuning prunes trials with it); ignored by classical models.
 
     Returns
     -------
@@ -178,7 +182,7 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
     """
     if get_spec(name).kind == "torch":
         return _fit_torch(name, task, model_cfg, train_cfg, data, n_outputs, work_dir, progress,
-                          transfer)
+                          transfer, on_epoch_end)
     return _fit_classical(name, task, model_cfg, data, n_outputs, int(train_cfg.get("seed", 0)),
                           gene_variance)
 
@@ -196,7 +200,7 @@ def _train_config(train_cfg: dict, progress: bool):
 
 def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: dict[str, TaskData],
                n_out: int, work_dir: Path | None, progress: bool,
-               transfer: dict | None = None) -> FitResult:
+               transfer: dict | None = None, on_epoch_end: Any = None) -> FitResult:
     from genemoe.train.loop import predict_outputs, train_model
 
     torch.manual_seed(int(train_cfg.get("seed", 0)))
@@ -214,6 +218,7 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
         metric_fn=selection_metric(task, n_out),
         checkpoint_path=None if work_dir is None else Path(work_dir) / "checkpoint.pt",
         resume=True, log_path=None if work_dir is None else Path(work_dir) / "history.jsonl",
+        on_epoch_end=on_epoch_end,
     )
     model.load_state_dict(result.best_state)
     outs = {}
