@@ -413,6 +413,9 @@ def benchmark(
     seed: FoldSeed = 0,
     epochs: Epochs = None,
     device: Device = "auto",
+    tune: Annotated[int, typer.Option(
+        help="Optuna trials per model inside each fold, on that fold's validation part (the same "
+             "budget for every model); 0 = presets / the classical models' own small grids.")] = 0,
     plots: Annotated[bool, typer.Option(help="Also draw the PNG figures into OUT/plots.")] = True,
     progress: Progress = True,
 ) -> None:
@@ -422,7 +425,7 @@ def benchmark(
     result = run_benchmark(data, task=task, models=None if models is None else list(_csv(models) or ()),
                            n_folds=folds,
                            n_repeats=repeats, preset=preset, seed=seed, out_dir=out, epochs=epochs,
-                           device=device, progress=progress)
+                           device=device, progress=progress, tune=tune)
     typer.echo(result.describe())
     if plots:
         from genemoe.report.plots import benchmark_figures

@@ -148,9 +148,10 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     chosen = chosen_table(results)
     if len(chosen):
         lines += ["## Chosen on each fold's validation part", "",
-                  "Classical models: the grid values their validation part picked (each model's "
-                  "grid is in its `grid_scores`, cells/*.json); neural models: the epoch early "
-                  "stopping kept. The test part never takes part in a choice.", "",
+                  "With `--tune`: the values of the best Optuna trial. Classical models: the "
+                  "grid values their validation part picked (each model's grid is in its "
+                  "`grid_scores`, cells/*.json); neural models: the epoch early stopping kept. "
+                  "The test part never takes part in a choice.", "",
                   markdown_table(chosen), ""]
     lines += _tuned_on_lines(protocol.get("preset_tuned_on"), protocol.get("preset"))
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
@@ -186,7 +187,13 @@ def _protocol_text(p: dict) -> str:
             f"{strat}; fold seeds {p['seed']}..{p['seed'] + p['n_repeats'] - 1}; identical folds "
             f"for every model. Validation: {p['val_fraction']:.0%} of each fold's training part "
             "(early stopping, model selection). Gene filter and scaler fitted on each fold's "
-            f"training part only. Preset `{p['preset']}`"
+            "training part only. "
+            + (f"Tuning: {p['tune']} Optuna trials per model inside each fold, on its validation "
+               "part only (the same budget for every model; the test part is scored once, "
+               "after). " if p.get("tune") else
+               "No search: neural models run the preset, classical models choose from their "
+               "own small grids on the validation part. ")
+            + f"Preset `{p['preset']}`"
             + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`.")
 
 
