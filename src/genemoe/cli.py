@@ -253,6 +253,9 @@ def train(
         help="ImageNet backbones: imagenet | none | PATH (a timm state-dict file).")] = None,
     finetune: Annotated[str | None, typer.Option(
         help="ImageNet backbones: head | last_block | all.")] = None,
+    ensemble: Annotated[int, typer.Option(
+        help="K > 1: one run of K members, probabilities or risks averaged (neural: K seeds; "
+             "classical: K inner folds of the training split).")] = 1,
     progress: Progress = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""
@@ -265,7 +268,7 @@ def train(
                        config_path=config, seed=seed, device=device, epochs=epochs,
                        progress=progress, pretrained=pretrained,
                        freeze_encoder_epochs=freeze_encoder_epochs, encoder_lr=encoder_lr,
-                       model_options=image_options)
+                       model_options=image_options, ensemble=ensemble)
     typer.echo(result.describe())
 
 
@@ -416,6 +419,8 @@ def benchmark(
     tune: Annotated[int, typer.Option(
         help="Optuna trials per model inside each fold, on that fold's validation part (the same "
              "budget for every model); 0 = presets / the classical models' own small grids.")] = 0,
+    ensemble: Annotated[int, typer.Option(
+        help="K > 1: every model as an ensemble of K members (the same K for all).")] = 1,
     plots: Annotated[bool, typer.Option(help="Also draw the PNG figures into OUT/plots.")] = True,
     progress: Progress = True,
 ) -> None:
@@ -425,7 +430,7 @@ def benchmark(
     result = run_benchmark(data, task=task, models=None if models is None else list(_csv(models) or ()),
                            n_folds=folds,
                            n_repeats=repeats, preset=preset, seed=seed, out_dir=out, epochs=epochs,
-                           device=device, progress=progress, tune=tune)
+                           device=device, progress=progress, tune=tune, ensemble=ensemble)
     typer.echo(result.describe())
     if plots:
         from genemoe.report.plots import benchmark_figures

@@ -246,3 +246,13 @@ def test_tune_gives_every_model_the_same_budget_on_validation_only(bundle, tmp_p
     assert all(c["chosen"] for c in cells.values())
     md = (tmp_path / "summary.md").read_text()
     assert "2 Optuna trials per model" in md and len(res.results) == 4
+
+
+def test_ensemble_benchmark_meets_ensembles_of_the_same_size(bundle, tmp_path):
+    """Issue 11 (4): --ensemble K makes every model of every cell a K-member ensemble."""
+    bm.run_benchmark(bundle.path, task="classify", models=["logreg", "fcn"], n_folds=2,
+                     epochs=2, out_dir=tmp_path, ensemble=2)
+    cells = _cells(tmp_path)
+    assert all(c["info"]["ensemble"]["k"] == 2 for c in cells.values())
+    assert len(cells["fcn__r0_f0"]["chosen"]["epoch"]) == 2
+    assert "ensemble of 2 members" in (tmp_path / "summary.md").read_text()

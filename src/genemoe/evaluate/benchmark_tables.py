@@ -193,6 +193,8 @@ def _protocol_text(p: dict) -> str:
                "after). " if p.get("tune") else
                "No search: neural models run the preset, classical models choose from their "
                "own small grids on the validation part. ")
+            + (f"Every model is an ensemble of {p['ensemble']} members. "
+               if p.get("ensemble", 1) > 1 else "")
             + f"Preset `{p['preset']}`"
             + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`.")
 

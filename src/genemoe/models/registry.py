@@ -48,6 +48,7 @@ _MODEL_MODULES = (
     "genemoe.models.survival_peers",
     "genemoe.models.image",
     "genemoe.models.backbones",
+    "genemoe.models.ensemble",
     "genemoe.models.search_spaces",  # last: declares the spaces of models registered above
 )
 

@@ -60,6 +60,7 @@ from genemoe.evaluate.benchmark_files import load_cells, read_cell, software_ver
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, summary_markdown
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
+from genemoe.train.ensemble import fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.task_data import TaskData, task_data
 from genemoe.workflows.common import (
@@ -310,8 +311,12 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold: FoldData, model: str, *,
     if opts.get("tune"):  # N trials on this fold's validation part; the test part is not given
         model_cfg, train_cfg, tuned = _tune_cell(model, plan, fold, model_cfg, train_cfg,
                                                  n_out=n_out, seed=seed, opts=opts, out_dir=out_dir)
-    fit = fit_model(model, task, data, model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out,
-                    work_dir=work_dir, transfer=transfer, gene_variance=fold.gene_variance)
+    fit_args = dict(model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=work_dir,
+                    transfer=transfer, gene_variance=fold.gene_variance)
+    if opts.get("ensemble", 1) > 1:  # every model as an ensemble of the same size
+        fit = fit_ensemble(model, task, data, opts["ensemble"], **fit_args)
+    else:
+        fit = fit_model(model, task, data, **fit_args)
     metrics = score_part(task, fit.outputs["test"], data["test"], class_names, train=data["train"],
                          seed=seed, n_boot=opts["n_boot"])
     info = {k: v for k, v in fit.info.items() if k != "model_config"}
@@ -365,6 +370,10 @@ def chosen_settings(info: dict[str, Any]) -> dict[str, Any]:
     Classical models: the grid values their validation (or inner CV) picked; neural models:
     the epoch early stopping kept.
     """
+    if "ensemble" in info:  # each member's choice
+        members = [chosen_settings(m) for m in info["ensemble"]["members"]]
+        keys = dict.fromkeys(k for m in members for k in m)
+        return {k: [m.get(k) for m in members] for k in keys}
     fitted = (info.get("params") or {}).get("fitted") or {}
     if "chosen" in fitted:
         return dict(fitted["chosen"])
@@ -404,6 +413,8 @@ def _fingerprint(bundle: Bundle, opts: dict) -> str:
     key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction", "n_boot")}
     if opts.get("tune"):  # cells depend on the budget; the studies do not (see _tune_cell)
         key["tune"] = opts["tune"]
+    if opts.get("ensemble", 1) > 1:
+        key["ensemble"] = opts["ensemble"]
     key["preset"] = load_preset(opts["preset"])  # a YAML path: its content, not its name
     key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
     key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
@@ -452,7 +463,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                   epochs: int | None = None, device: str = "auto", val_fraction: float = VAL_FRACTION,
                   n_boot: int = 1000, progress: bool = False,
                   pretrained: Path | str | FoldPretrained | None = None,
-                  freeze_encoder_epochs: int = 0, tune: int = 0) -> BenchmarkResult:
+                  freeze_encoder_epochs: int = 0, tune: int = 0,
+                  ensemble: int = 1) -> BenchmarkResult:
     """Train and score every model on identical, repeated, stratified folds.
 
     Parameters
@@ -482,6 +494,10 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         Optuna trials per model inside each fold, on that fold's validation part (every
         model the same budget; see :mod:`genemoe.train.tuning`); 0 = each model's preset
         (neural) or its own small grid (classical).
+    ensemble
+        K > 1: every model of every cell is an ensemble of K members (neural: K seeds;
+        classical: K inner folds of the fold's training part), so ensembles meet
+        ensembles of the same size (:mod:`genemoe.train.ensemble`).
     pretrained, freeze_encoder_epochs
         A ``genemoe pretrain`` run whose encoder starts every model (``genemoe``/``moe``/
         ``vaecox``; each fold's test samples must be unseen by it), or a
@@ -517,7 +533,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
             "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
             "n_boot": n_boot, "pretrained": _pretrained_options(pretrained, plans),
-            "freeze_encoder_epochs": int(freeze_encoder_epochs), "tune": int(tune)}
+            "freeze_encoder_epochs": int(freeze_encoder_epochs), "tune": int(tune),
+            "ensemble": int(ensemble)}
     opts["fingerprint"] = _fingerprint(bundle, opts)
     opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0})
     protocol = _write_protocol(out_dir, bundle, opts, plans)

@@ -103,7 +103,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
               seed: int = 0, device: str = "auto", epochs: int | None = None,
               progress: bool = True, pretrained: Path | None = None,
               freeze_encoder_epochs: int = 0, encoder_lr: float | None = None,
-              model_options: dict[str, Any] | None = None) -> RunResult:
+              model_options: dict[str, Any] | None = None, ensemble: int = 1) -> RunResult:
     """Train ``model_name`` on a bundle for ``task`` and write a run directory.
 
     Parameters
@@ -129,6 +129,10 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     model_options
         Model options overriding the preset/config (the CLI's image flags ``layout``,
         ``image_size``, ``weights``, ``finetune``); refused for a model without them.
+    ensemble
+        K > 1 saves one run of K members whose probabilities (or risks) are averaged:
+        neural models K seeds, classical models the K inner folds of the training split
+        (:mod:`genemoe.train.ensemble`); predict, explain and benchmark take it as one model.
 
     Returns
     -------
@@ -156,11 +160,21 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     transfer = _transfer_options(spec.kind, bundle, gene_mask, pretrained, freeze_encoder_epochs,
                                  encoder_lr)
     var = bundle.var.loc[gene_mask]
-    fit = fit_model(model_name, task, data, model_cfg=fit_cfg, train_cfg=train_cfg, n_outputs=n_out,
-                    work_dir=out_dir, progress=progress, transfer=transfer,
+    fit_args = dict(model_cfg=fit_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=out_dir,
+                    progress=progress, transfer=transfer,
                     gene_variance=var["train_std"].to_numpy(np.float64) ** 2)
+    if ensemble > 1:
+        from genemoe.train.ensemble import fit_ensemble
+
+        fit = fit_ensemble(model_name, task, data, ensemble, **fit_args)
+    else:
+        fit = fit_model(model_name, task, data, **fit_args)
     weights = ({"state_dict": fit.model.state_dict()} if spec.kind == "torch"
                else {"estimator": fit.model})
+    saved_name, saved_cfg = model_name, _rebuild_config(fit_cfg)
+    if ensemble > 1 and spec.kind == "torch":  # rebuilt through the registry's "ensemble"
+        saved_name, saved_cfg = "ensemble", {"member": model_name, "member_config": saved_cfg,
+                                             "k": ensemble}
     from genemoe.train.distributed import destroy_distributed, get_dist_info
 
     if not get_dist_info().is_main:  # under torchrun only rank 0 evaluates and writes
@@ -174,10 +188,11 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "n": {s: len(d.rows) for s, d in data.items()},
                            "synthetic": bundle.synthetic}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
+                "ensemble": ensemble,
                 "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info}
     save_model_file(out_dir / "model.pt", {
         "format": "genemoe-model", "genemoe_version": __version__, "kind": spec.kind,
-        "model_name": model_name, "task": task, "model_config": _rebuild_config(fit_cfg),
+        "model_name": saved_name, "task": task, "model_config": saved_cfg,
         "config": resolved,
         "n_outputs": n_out, "gene_ids": var["gene_id"].tolist(),
         "symbols": var["symbol"].tolist() if "symbol" in var else None,
