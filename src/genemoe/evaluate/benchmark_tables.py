@@ -33,7 +33,8 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
         row = {"model": c["model"], "repeat": c["repeat"], "fold": c["fold"], "seed": c["seed"],
                "n_train": c["n"]["train"], "n_val": c["n"]["val"], "n_test": c["n"]["test"],
                "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3),
-               "chosen": chosen_text(c.get("chosen") or {})}
+               "chosen": chosen_text(c.get("chosen") or {}),
+               "type_separation": _first_separation(c.get("routing"))}
         if c["task"] == "classify":
             row.update({k: m[k] for k in METRICS["classify"]})
             row.update({f"f1_{t}": v["f1"] for t, v in m["per_class"].items() if v["support"] > 0})
@@ -50,6 +51,13 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
     return df[fixed + per_type]
+
+
+def _first_separation(routing: dict | None) -> float:
+    """The first gate's type separation (the MoE layer's), NaN for models without gates."""
+    if not routing:
+        return float("nan")
+    return float(next(iter(routing.values()))["type_separation"])
 
 
 def chosen_text(chosen: dict[str, Any]) -> str:
@@ -153,6 +161,14 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "`grid_scores`, cells/*.json); neural models: the epoch early stopping kept. "
                   "The test part never takes part in a choice.", "",
                   markdown_table(chosen), ""]
+    if "type_separation" in results and results["type_separation"].notna().any():
+        sep = results.dropna(subset=["type_separation"]).groupby("model", sort=False)[
+            "type_separation"].agg(["mean", "std", "count"]).round(3).reset_index()
+        lines += ["## Routing: does the gate separate tumour types?", "",
+                  "Mutual information between cancer type and the MoE gate's experts over the "
+                  "test part, divided by the experts' entropy (0: every type routed alike, 1: "
+                  "the expert fixes the type); usage tables per type in cells/*.json.", "",
+                  markdown_table(sep), ""]
     lines += _tuned_on_lines(protocol.get("preset_tuned_on"), protocol.get("preset"))
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
                 ("c_index_lo", "c_index_hi")]

@@ -49,6 +49,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import torch
 
 from genemoe.config_presets import load_preset, model_config
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
@@ -58,6 +59,7 @@ from genemoe.data.splits import stratified_kfold, stratified_split, stratify_key
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import load_cells, read_cell, software_versions
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, summary_markdown
+from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
 from genemoe.train.ensemble import fit_ensemble
@@ -320,6 +322,10 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold: FoldData, model: str, *,
     metrics = score_part(task, fit.outputs["test"], data["test"], class_names, train=data["train"],
                          seed=seed, n_boot=opts["n_boot"])
     info = {k: v for k, v in fit.info.items() if k != "model_config"}
+    routing = routing_report(fit.model, data["test"].X, data["test"].groups) if isinstance(
+        fit.model, torch.nn.Module) else {}
+    if routing:  # per-type expert usage of the test part (does the gate separate types?)
+        extra["routing"] = routing
     cell = plain({
         "format": _CELL_FORMAT, "fingerprint": opts["fingerprint"], "model": model, "task": task,
         "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": int(keep.sum()),

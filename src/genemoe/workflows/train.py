@@ -12,6 +12,8 @@ A run directory holds::
     RUN/predictions.tsv one row per sample of every split (probabilities or risk)
     RUN/config.yaml     the resolved configuration
     RUN/history.jsonl   per-epoch losses, validation metric, expert utilisation (neural)
+    RUN/routing.json    sparse models: each gate's expert usage per cancer type on the test
+                        split and how much it depends on the type (genemoe.explain.routing)
     RUN/checkpoint.pt   last-epoch training state while training runs (resume after an
                         interruption); removed once the run is complete (it holds the
                         optimiser state: over 1 GB for a ~50k-gene Gene-MOE)
@@ -31,6 +33,7 @@ import yaml
 from genemoe import __version__
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.errors import input_error
+from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
 from genemoe.train.fit import fit_model, resolve_config
@@ -182,6 +185,11 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         return RunResult(out_dir, {}, task, model_name, time.perf_counter() - t0)
     metrics = {s: score_part(task, fit.outputs[s], data[s], class_names, train=data["train"],
                              seed=seed) for s in ("val", "test")}
+    routing = routing_report(fit.model, data["test"].X, data["test"].groups) if spec.kind == "torch" else {}
+    if routing:  # does the gate separate tumour types? (test split; usage tables in routing.json)
+        metrics["routing"] = {name: {k: r[k] for k in ("type_separation", "unused_experts")}
+                              for name, r in routing.items()}
+        atomic_write_text(out_dir / "routing.json", dump_json(routing))
     metrics["protocol"] = {"selection": "validation split", "test_scored": "once, after selection",
                            "scaler": "bundle training split",
                            "gene_filter": "bundle training split (its default mask)",
