@@ -33,7 +33,14 @@ __all__ = ["FitResult", "fit_model", "resolve_config", "selection_metric", "soft
 log = logging.getLogger(__name__)
 
 # options of the task losses (read here), not of the trainer's TrainConfig
-LOSS_KEYS = {"focal_gamma", "class_alpha", "cox_ties", "label_smoothing"}
+LOSS_KEYS = {"focal_gamma", "class_alpha", "cox_ties", "label_smoothing", "survival_selection"}
+# What survival model selection reads on the validation part (train: survival_selection):
+#   c_index             Harrell's C over all validation pairs (the default)
+#   c_index_by_type     Harrell's C over pairs within one cancer type only: a model that
+#                       only ranks the types' baseline hazards earns nothing
+#   partial_likelihood  minus the Cox negative log partial likelihood of the whole
+#                       validation part (Efron ties): smooth, uses every event
+SURVIVAL_SELECTION = ("c_index", "c_index_by_type", "partial_likelihood")
 
 
 @dataclass
@@ -109,12 +116,15 @@ def _loss_fn(task: Task, train: TaskData, n_classes: int, train_cfg: dict):
     return cox
 
 
-def selection_metric(task: Task, n_classes: int):
-    """Validation metric for early stopping (higher is better): macro-F1 or Harrell's C.
+def selection_metric(task: Task, n_classes: int, *, survival: str = "c_index",
+                     groups: np.ndarray | None = None, ties: str = "efron"):
+    """Validation metric for early stopping (higher is better): macro-F1, or for survival
+    the criterion ``survival`` (see :data:`SURVIVAL_SELECTION`).
 
     Macro-F1 averages over the classes present in the labels or the predictions
     (scikit-learn's default, as :func:`genemoe.evaluate.metrics.classification_metrics`);
-    Harrell's C is scikit-survival's. A validation part without events has no C-index:
+    Harrell's C is scikit-survival's; ``groups`` ``(n_val,)`` are the validation rows'
+    cancer types (``c_index_by_type``). A validation part without events has no C-index:
     the caller refuses it before training (NaN here).
     """
     if task == "classify":
@@ -124,20 +134,45 @@ def selection_metric(task: Task, n_classes: int):
             return float(f1_score(np.asarray(y), out.argmax(1), average="macro", zero_division=0))
 
         return f1
+    if survival not in SURVIVAL_SELECTION:
+        raise input_error(f"unknown survival_selection {survival!r}", where="train: survival_selection",
+                          fix=f"use one of {', '.join(SURVIVAL_SELECTION)}")
+    if survival == "partial_likelihood":
+        def pl(out: np.ndarray, target) -> float:
+            event = torch.as_tensor(np.asarray(target["event"], bool))
+            if not bool(event.any()):
+                return float("nan")
+            return -float(cox_ph_loss(torch.as_tensor(out.reshape(-1), dtype=torch.float64),
+                                      torch.as_tensor(np.asarray(target["time"], float)), event,
+                                      ties=ties))
 
-    from sksurv.metrics import concordance_index_censored
+        return pl
+    strata = (np.zeros(0) if groups is None or survival == "c_index"
+              else np.asarray(groups, dtype=object))
 
     def cidx(out: np.ndarray, target) -> float:
-        event = np.asarray(target["event"], bool)
-        if not event.any():
-            return float("nan")
-        try:
-            return float(concordance_index_censored(event, np.asarray(target["time"], float),
-                                                    out.reshape(-1).astype(np.float64))[0])
-        except (ValueError, ZeroDivisionError):
-            return float("nan")
+        return _harrell(np.asarray(target["time"], float), np.asarray(target["event"], bool),
+                        out.reshape(-1).astype(np.float64), strata)
 
     return cidx
+
+
+def _harrell(time: np.ndarray, event: np.ndarray, risk: np.ndarray, strata: np.ndarray) -> float:
+    """Harrell's C (scikit-survival) over all pairs, or only pairs within a stratum."""
+    from sksurv.metrics import concordance_index_censored
+
+    parts = [np.arange(len(time))] if not len(strata) else [
+        np.flatnonzero(strata == s) for s in np.unique(strata)]
+    num = den = 0.0
+    for idx in parts:
+        if not event[idx].any():
+            continue
+        try:
+            c, conc, disc, tied, _ = concordance_index_censored(event[idx], time[idx], risk[idx])
+        except (ValueError, ZeroDivisionError):
+            continue
+        num, den = num + conc + 0.5 * tied, den + conc + disc + tied
+    return float(num / den) if den else float("nan")
 
 
 def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: dict,
@@ -215,7 +250,8 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     result = fit(
         model, X_train=tr.X, y_train=tr.targets(task), X_val=va.X, y_val=va.targets(task),
         task=task, config=cfg, loss_fn=_loss_fn(task, tr, n_out, train_cfg),
-        metric_fn=selection_metric(task, n_out),
+        metric_fn=selection_metric(task, n_out, groups=va.groups, ties=train_cfg.get("cox_ties", "efron"),
+                                   survival=train_cfg.get("survival_selection", "c_index")),
         checkpoint_path=None if work_dir is None else Path(work_dir) / "checkpoint.pt",
         resume=True, log_path=None if work_dir is None else Path(work_dir) / "history.jsonl",
         on_epoch_end=on_epoch_end,

@@ -333,7 +333,9 @@ def _objective(name: str, task: Task, data: dict[str, TaskData], space: SearchSp
                model_cfg: dict, train_cfg: dict, n_outputs: int,
                gene_variance: np.ndarray | None):
     """The function Optuna calls per trial: sample, fit on train, score on val."""
-    metric = selection_metric(task, n_outputs)
+    metric = selection_metric(task, n_outputs, groups=data["val"].groups,
+                              survival=train_cfg.get("survival_selection", "c_index"),
+                              ties=train_cfg.get("cox_ties", "efron"))
     live = "on_epoch_end" in inspect.signature(fit_model).parameters
 
     def objective(trial: optuna.Trial) -> float:
