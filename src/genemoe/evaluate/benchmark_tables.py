@@ -173,10 +173,13 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
                 ("c_index_lo", "c_index_hi")]
     if per_type:
-        means = results.groupby("model", sort=False)[per_type].mean().round(3)
-        means.columns = [c.removeprefix("c_index_") for c in means.columns]
-        lines += ["## C-index per cancer type (mean over folds; NaN: < 2 events in a fold)", "",
-                  markdown_table(means.reset_index()), ""]
+        g = results.groupby("model", sort=False)[per_type]
+        mean, sd, n = g.mean(), g.std(ddof=1), g.count()
+        cells = mean.map(lambda v: "–" if np.isnan(v) else f"{v:.3f}") + np.where(
+            n > 1, " ± " + sd.map(lambda v: f"{v:.2f}"), "")
+        cells.columns = [c.removeprefix("c_index_") for c in cells.columns]
+        lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
+                  "", markdown_table(cells.reset_index()), ""]
     return "\n".join(lines)
 
 
