@@ -421,7 +421,8 @@ def _fingerprint(bundle: Bundle, opts: dict) -> str:
         key["tune"] = opts["tune"]
     if opts.get("ensemble", 1) > 1:
         key["ensemble"] = opts["ensemble"]
-    key["preset"] = load_preset(opts["preset"])  # a YAML path: its content, not its name
+    key["preset"] = {k: v for k, v in load_preset(opts["preset"]).items()  # content, not name;
+                     if k != "tuned_on"}  # provenance notes change no number
     key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
     key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
     pre = opts.get("pretrained")
