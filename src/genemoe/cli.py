@@ -10,7 +10,9 @@ from __future__ import annotations
 import glob
 import logging
 import lzma
+import os
 import sys
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -95,12 +97,12 @@ def _csv(value: str | None) -> tuple[str, ...] | None:
 
 def _echo_summary(summary: dict, path: Path) -> None:
     typer.echo(f"bundle: {path}")
-    typer.echo(f"  samples: {summary['n_samples']}  genes: {summary['n_genes']}  "
-               f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']}"
+    typer.echo(f"  samples: {summary['n_samples']:,}  genes: {summary['n_genes']:,}  "
+               f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']:,}"
                + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else ""))
     for kind in ("samples", "genes"):
         for reason, n in summary.get("dropped", {}).get(kind, {}).items():
-            typer.echo(f"  dropped {n} {kind}: {reason}")
+            typer.echo(f"  dropped {n:,} {kind}: {reason}")
 
 
 def _size(n: int | None) -> str:
@@ -294,11 +296,13 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("demo_out"),
     data: Annotated[Path | None, typer.Option(help="Use this bundle instead of the synthetic cohort.")] = None,
     seed: Seed = 0,
+    epochs: Annotated[int, typer.Option(help="At most this many epochs per neural model.")] = 30,
+    progress: Progress = True,
 ) -> None:
-    """Run the whole pipeline built so far on the synthetic cohort (or --data)."""
+    """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""
     from genemoe.workflows.demo import run_demo
 
-    typer.echo(run_demo(out, data=data, seed=seed))
+    typer.echo(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress))
 
 
 @app.command()
@@ -468,10 +472,76 @@ def features(
     typer.echo(result.describe())
 
 
+# --------------------------------------------------------------------------- terminal output
+# Loggers whose INFO lines a user sees without -v: one line per preparation step, the
+# downloads, the demo's and predict's own steps. Every other module's INFO (per-epoch
+# losses, per-fold scores, file-format detection) and the counters behind each step
+# (DEBUG) show with -v. Warnings and errors always show.
+NARRATING_LOGGERS = ("genemoe.data.prepare", "genemoe.data.download", "genemoe.data.gdc_portal",
+                     "genemoe.workflows.demo", "genemoe.workflows.predict")
+_STYLE = {logging.WARNING: ("warning: ", "yellow"), logging.ERROR: ("error: ", "red"),
+          logging.CRITICAL: ("error: ", "red"), logging.DEBUG: ("", "bright_black")}
+
+
+class TerminalHandler(logging.Handler):
+    """Log records as short lines on stderr, written through tqdm so progress bars survive.
+
+    ``warning:`` / ``error:`` prefixes, in yellow / red where stderr is a terminal (and
+    ``NO_COLOR`` is unset); with ``verbose`` each line names its logger.
+    """
+
+    def __init__(self, *, verbose: bool = False, quiet: bool = False) -> None:
+        super().__init__(logging.DEBUG if verbose else logging.INFO)
+        self.verbose, self.quiet = verbose, quiet
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING or self.verbose:
+            return True
+        return not self.quiet and record.levelno >= logging.INFO and record.name.startswith(
+            NARRATING_LOGGERS)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            from tqdm import tqdm
+
+            prefix, colour = _STYLE.get(record.levelno, ("", None))
+            text = record.getMessage()
+            if record.exc_info:
+                text += "\n" + logging.Formatter().formatException(record.exc_info)
+            if self.verbose:
+                text = f"{record.name}: {text}"
+            stream = sys.stderr
+            colour_ok = colour and stream.isatty() and not os.environ.get("NO_COLOR")
+            line = typer.style(prefix + text, fg=colour) if colour_ok else prefix + text
+            tqdm.write(line, file=stream)
+        except Exception:  # noqa: BLE001 (logging's contract: never raise from emit)
+            self.handleError(record)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Python warnings (scikit-learn's ConvergenceWarning…) as one ``warning:`` line."""
+    where = f"{Path(filename).parent.name}/{Path(filename).name}:{lineno}"
+    logging.getLogger("py.warnings").warning("%s: %s (%s)", category.__name__, message, where)
+
+
+def setup_logging(*, verbose: bool = False, quiet: bool = False) -> None:
+    """The one place handlers are configured: a :class:`TerminalHandler` on the root logger."""
+    root = logging.getLogger()
+    for h in [h for h in root.handlers if isinstance(h, TerminalHandler)]:
+        root.removeHandler(h)
+    root.addHandler(TerminalHandler(verbose=verbose, quiet=quiet))
+    root.setLevel(logging.WARNING)
+    logging.getLogger("genemoe").setLevel(logging.DEBUG if verbose else logging.INFO)
+    warnings.showwarning = _show_warning
+
+
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+def _main(
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Every module's messages, and the counters of each step.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
+) -> None:
+    setup_logging(verbose=verbose, quiet=quiet)
 
 
 def main() -> None:

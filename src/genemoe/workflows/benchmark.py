@@ -132,14 +132,40 @@ class BenchmarkResult:
     seconds: float
 
     def describe(self) -> str:
-        metric = PRIMARY_METRIC[self.task]
-        lines = [f"benchmark: {self.out_dir}  ({self.task}; {self.n_computed} cells trained, "
-                 f"{self.n_reused} reused; {self.seconds:.0f} s)"]
-        for model, g in self.results.groupby("model", sort=False):
-            lines.append(f"  {model:12s} {metric} {g[metric].mean():.3f} ± {g[metric].std(ddof=1):.3f}"
-                         f"  (n={len(g)})")
-        lines.append(f"  {self.out_dir / 'results.csv'}\n  {self.out_dir / 'summary.md'}")
-        return "\n".join(lines)
+        """A compact table: mean ± sd over folds per model, and each model against the best
+        peer on the primary metric (mean difference, folds won/lost, Wilcoxon p)."""
+        from genemoe.evaluate.benchmark_tables import paired_comparisons
+        from genemoe.report.text import fmt_mean_sd, fmt_p, fmt_seconds, text_table
+
+        shown = {"classify": (("accuracy", "accuracy"), ("macro_f1", "macro-F1")),
+                 "survival": (("c_index", "C-index"), ("uno_c_index", "Uno C"))}[self.task]
+        metric = dict(shown)[PRIMARY_METRIC[self.task]]
+        res = self.results
+        best, comp = (paired_comparisons(res, self.task) if res["model"].nunique() > 1
+                      else (None, pd.DataFrame(columns=["model"])))
+        comp = comp.set_index("model")
+        cols = ["model", "folds", *(name for _, name in shown), f"Δ {metric} vs {best}",
+                "won/lost", "Wilcoxon p"] if best else ["model", "folds", *(name for _, name in shown)]
+        rows = []
+        for model, g in res.groupby("model", sort=False):
+            row = [model, str(len(g))] + [fmt_mean_sd(g[c].tolist()) if c in g else "–"
+                                          for c, _ in shown]
+            if best:
+                c = comp.loc[model] if model in comp.index else None
+                row += (["best peer", "", ""] if c is None else
+                        [f"{c['mean_difference']:+.3f}", f"{c['wins']}/{c['losses']}",
+                         fmt_p(c["p_value"])])
+            rows.append(row)
+        protocol = self.out_dir / "protocol.json"
+        synthetic = protocol.exists() and bool(
+            json.loads(protocol.read_text()).get("bundle_summary", {}).get("synthetic"))
+        title = (f"benchmark · {self.task} · mean ± sd over folds · {self.n_computed} cells "
+                 f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
+                 + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {self.out_dir}")
+        notes = sorted({n for n in comp.get("note", []) if isinstance(n, str) and n})
+        caption = "\n".join([f"  note: {n}" for n in notes[:1]]
+                            + [f"  {self.out_dir / 'summary.md'}  ·  {self.out_dir / 'results.csv'}"])
+        return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
 
 
 # --------------------------------------------------------------------------- folds
