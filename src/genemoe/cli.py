@@ -302,7 +302,14 @@ def demo(
     """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""
     from genemoe.workflows.demo import run_demo
 
-    typer.echo(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress))
+    prep = logging.getLogger("genemoe.data.prepare")
+    level = prep.level
+    if logging.getLogger("genemoe").level > logging.DEBUG:  # the prepare steps show with -v
+        prep.setLevel(logging.WARNING)
+    try:
+        typer.echo(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress))
+    finally:
+        prep.setLevel(level)
 
 
 @app.command()
