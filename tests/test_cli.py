@@ -69,7 +69,7 @@ def clean_logging():
     import logging
     import warnings
 
-    from genemoe.cli import TerminalHandler
+    from genemoe.cli_logging import TerminalHandler
 
     show, root = warnings.showwarning, logging.getLogger()
     levels = {n: logging.getLogger(n).level for n in ("", "genemoe", "genemoe.data.prepare")}
@@ -130,7 +130,7 @@ def test_warnings_stand_out_and_only_narrating_info_shows(capsys, clean_logging)
     import logging
     import warnings
 
-    from genemoe.cli import setup_logging
+    from genemoe.cli_logging import setup_logging
 
     setup_logging()
     logging.getLogger("genemoe.data.prepare").info("read x.tsv: 3 genes × 2 samples")

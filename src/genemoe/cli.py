@@ -10,9 +10,7 @@ from __future__ import annotations
 import glob
 import logging
 import lzma
-import os
 import sys
-import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
+from genemoe.cli_logging import setup_logging
 from genemoe.errors import GenemoeError, NotBuiltError, input_error
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
@@ -477,69 +476,6 @@ def features(
                               max_samples=max_samples, seed=seed)
     result.summary["figures"] = [str(p) for p in feature_figures(out)]
     typer.echo(result.describe())
-
-
-# --------------------------------------------------------------------------- terminal output
-# Loggers whose INFO lines a user sees without -v: one line per preparation step, the
-# downloads, the demo's and predict's own steps. Every other module's INFO (per-epoch
-# losses, per-fold scores, file-format detection) and the counters behind each step
-# (DEBUG) show with -v. Warnings and errors always show.
-NARRATING_LOGGERS = ("genemoe.data.prepare", "genemoe.data.download", "genemoe.data.gdc_portal",
-                     "genemoe.workflows.demo", "genemoe.workflows.predict")
-_STYLE = {logging.WARNING: ("warning: ", "yellow"), logging.ERROR: ("error: ", "red"),
-          logging.CRITICAL: ("error: ", "red"), logging.DEBUG: ("", "bright_black")}
-
-
-class TerminalHandler(logging.Handler):
-    """Log records as short lines on stderr, written through tqdm so progress bars survive.
-
-    ``warning:`` / ``error:`` prefixes, in yellow / red where stderr is a terminal (and
-    ``NO_COLOR`` is unset); with ``verbose`` each line names its logger.
-    """
-
-    def __init__(self, *, verbose: bool = False, quiet: bool = False) -> None:
-        super().__init__(logging.DEBUG if verbose else logging.INFO)
-        self.verbose, self.quiet = verbose, quiet
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.WARNING or self.verbose:
-            return True
-        return not self.quiet and record.levelno >= logging.INFO and record.name.startswith(
-            NARRATING_LOGGERS)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            from tqdm import tqdm
-
-            prefix, colour = _STYLE.get(record.levelno, ("", None))
-            text = record.getMessage()
-            if record.exc_info:
-                text += "\n" + logging.Formatter().formatException(record.exc_info)
-            if self.verbose:
-                text = f"{record.name}: {text}"
-            stream = sys.stderr
-            colour_ok = colour and stream.isatty() and not os.environ.get("NO_COLOR")
-            line = typer.style(prefix + text, fg=colour) if colour_ok else prefix + text
-            tqdm.write(line, file=stream)
-        except Exception:  # noqa: BLE001 (logging's contract: never raise from emit)
-            self.handleError(record)
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
-    """Python warnings (scikit-learn's ConvergenceWarning…) as one ``warning:`` line."""
-    where = f"{Path(filename).parent.name}/{Path(filename).name}:{lineno}"
-    logging.getLogger("py.warnings").warning("%s: %s (%s)", category.__name__, message, where)
-
-
-def setup_logging(*, verbose: bool = False, quiet: bool = False) -> None:
-    """The one place handlers are configured: a :class:`TerminalHandler` on the root logger."""
-    root = logging.getLogger()
-    for h in [h for h in root.handlers if isinstance(h, TerminalHandler)]:
-        root.removeHandler(h)
-    root.addHandler(TerminalHandler(verbose=verbose, quiet=quiet))
-    root.setLevel(logging.WARNING)
-    logging.getLogger("genemoe").setLevel(logging.DEBUG if verbose else logging.INFO)
-    warnings.showwarning = _show_warning
 
 
 @app.callback()

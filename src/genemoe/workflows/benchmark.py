@@ -132,40 +132,17 @@ class BenchmarkResult:
     seconds: float
 
     def describe(self) -> str:
-        """A compact table: mean ± sd over folds per model, and each model against the best
-        peer on the primary metric (mean difference, folds won/lost, Wilcoxon p)."""
-        from genemoe.evaluate.benchmark_tables import paired_comparisons
-        from genemoe.report.text import fmt_mean_sd, fmt_p, fmt_seconds, text_table
+        """A compact table: mean ± sd over folds per model, each against the best peer."""
+        from genemoe.report.terminal import benchmark_table
+        from genemoe.report.text import fmt_seconds
 
-        shown = {"classify": (("accuracy", "accuracy"), ("macro_f1", "macro-F1")),
-                 "survival": (("c_index", "C-index"), ("uno_c_index", "Uno C"))}[self.task]
-        metric = dict(shown)[PRIMARY_METRIC[self.task]]
-        res = self.results
-        best, comp = (paired_comparisons(res, self.task) if res["model"].nunique() > 1
-                      else (None, pd.DataFrame(columns=["model"])))
-        comp = comp.set_index("model")
-        cols = ["model", "folds", *(name for _, name in shown), f"Δ {metric} vs {best}",
-                "won/lost", "Wilcoxon p"] if best else ["model", "folds", *(name for _, name in shown)]
-        rows = []
-        for model, g in res.groupby("model", sort=False):
-            row = [model, str(len(g))] + [fmt_mean_sd(g[c].tolist()) if c in g else "–"
-                                          for c, _ in shown]
-            if best:
-                c = comp.loc[model] if model in comp.index else None
-                row += (["best peer", "", ""] if c is None else
-                        [f"{c['mean_difference']:+.3f}", f"{c['wins']}/{c['losses']}",
-                         fmt_p(c["p_value"])])
-            rows.append(row)
         protocol = self.out_dir / "protocol.json"
         synthetic = protocol.exists() and bool(
             json.loads(protocol.read_text()).get("bundle_summary", {}).get("synthetic"))
         title = (f"benchmark · {self.task} · mean ± sd over folds · {self.n_computed} cells "
                  f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
                  + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {self.out_dir}")
-        notes = sorted({n for n in comp.get("note", []) if isinstance(n, str) and n})
-        caption = "\n".join([f"  note: {n}" for n in notes[:1]]
-                            + [f"  {self.out_dir / 'summary.md'}  ·  {self.out_dir / 'results.csv'}"])
-        return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
+        return benchmark_table(self.results, task=self.task, title=title, out_dir=self.out_dir)
 
 
 # --------------------------------------------------------------------------- folds

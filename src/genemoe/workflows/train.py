@@ -60,22 +60,13 @@ class RunResult:
     def describe(self) -> str:
         """A compact table of the validation and test metrics (C-index with its 95% bootstrap
         interval, log-rank p to two significant digits), under one line naming the run."""
-        from genemoe.report.text import fmt_ci, fmt_count, fmt_p, fmt_seconds, fmt_value, text_table
+        from genemoe.report.terminal import run_table
+        from genemoe.report.text import fmt_seconds
 
         synthetic = " · SYNTHETIC DATA" if self.metrics.get("protocol", {}).get("synthetic") else ""
-        title = (f"{self.model_name} · {self.task} · {fmt_seconds(self.seconds)}{synthetic}  "
-                 f"→ {self.out_dir}")
-        parts = [(s, self.metrics[s]) for s in ("val", "test") if s in self.metrics]
-        if self.task == "classify":
-            cols = ["split", "n", "accuracy", "macro-F1"]
-            rows = [[s, fmt_count(m.get("n")), fmt_value(m.get("accuracy")),
-                     fmt_value(m.get("macro_f1"))] for s, m in parts]
-        else:
-            cols = ["split", "n", "events", "C-index", "95% CI", "log-rank p"]
-            rows = [[s, fmt_count(m.get("n")), fmt_count(m.get("n_events")),
-                     fmt_value(m.get("c_index")), fmt_ci(m.get("c_index_ci")),
-                     fmt_p(m.get("logrank_p"))] for s, m in parts]
-        return text_table(cols, rows, title=title, right=cols[1:])
+        return run_table(self.metrics, task=self.task, title=(
+            f"{self.model_name} · {self.task} · {fmt_seconds(self.seconds)}{synthetic}  "
+            f"→ {self.out_dir}"))
 
 
 def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str, np.ndarray],
