@@ -495,10 +495,10 @@ def main() -> None:
     try:
         app()
     except NotBuiltError as exc:
-        typer.echo(f"genemoe: not built yet: {exc}", err=True)
+        typer.echo(typer.style("genemoe: not built yet:", fg="yellow", bold=True) + f" {exc}", err=True)
         sys.exit(3)
     except GenemoeError as exc:
-        typer.echo(f"genemoe: error: {exc}", err=True)
+        typer.echo(typer.style("genemoe: error:", fg="red", bold=True) + f" {exc}", err=True)
         sys.exit(2)
 
 
