@@ -217,3 +217,15 @@ def test_report_picks_up_explanations_and_features_beside_a_run(dirs, tmp_path):
     assert "features_other" not in text  # it records another run
     assert "TP53, g2" in text and "EGFR" in text  # top genes per class, symbol else id
     assert "explain: top genes" in text  # its figure is embedded with a caption
+    # an explanation beside the run that names it in convergence.json: the full section, first
+    beside = tmp_path / "runs" / "explain_ig"
+    beside.mkdir()
+    (inside / "genes_by_class.csv").rename(beside / "genes_by_class.csv")
+    pd.read_csv(beside / "genes_by_class.csv").assign(n_samples=3).to_csv(
+        beside / "genes_by_class.csv", index=False)
+    (beside / "convergence.json").write_text(json.dumps(
+        {"run_dir": str(run), "n_samples": 6, "median_relative_delta": 0.01,
+         "max_relative_delta": 0.04, "baseline": "train_mean"}))
+    text = write_report(run).read_text()
+    assert text.index('<h2 id="explanation">') < text.index('<h2 id="data">')
+    assert "median <b>1.00%</b>" in text and 'href="#explanation"' in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,11 @@ METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "macro_precision
 
 
 def figure_id(fig: Figure) -> str:
-    """The anchor of a figure in the report: ``fig-<file stem>``."""
-    return "fig-" + Path(fig.path).stem.replace("_", "-").lower()
+    """The anchor of a figure in the report: ``fig-<file stem>`` (``fig-<folder>-<stem>`` for
+    a figure outside the ``plots`` folder, e.g. an explanation's ``top_genes.png``)."""
+    path = Path(fig.path)
+    name = path.stem if path.parent.name == "plots" else f"{path.parent.name}-{path.stem}"
+    return "fig-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _esc(v: Any) -> str:

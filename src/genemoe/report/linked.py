@@ -5,7 +5,8 @@ says; the report picks up the usual places: ``RUN/explain*``, ``RUN/features*`` 
 run's siblings ``RUN/../explain*``, ``RUN/../features*``, ``RUN/../<run name>_explain*``…
 A directory counts as an explanation when it holds ``genes_by_class.csv`` and as a
 feature analysis when it holds ``summary.json`` and ``leading_features.tsv``. A
-directory that records which run it analysed (``summary.json``'s ``run.path``) is taken
+directory that records which run it analysed (``summary.json``'s ``run.path``,
+``convergence.json``'s ``run_dir``) is taken
 only when that is this run; a sibling that records nothing is taken when its name starts
 with ``explain``/``features`` or holds the run's name, and the report says it could not
 check.
@@ -47,7 +48,7 @@ def _recorded_run(d: Path) -> Path | None:
             info = json.loads(f.read_text())
         except (OSError, ValueError):
             continue
-        run = info.get("run")
+        run = info.get("run") or info.get("run_dir")  # features: run.path; explain: run_dir
         path = run.get("path") if isinstance(run, dict) else run
         if isinstance(path, str) and path:
             return Path(path)
