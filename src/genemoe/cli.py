@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
+from genemoe.cli_logging import setup_logging
 from genemoe.errors import GenemoeError, NotBuiltError, input_error
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
@@ -95,12 +96,12 @@ def _csv(value: str | None) -> tuple[str, ...] | None:
 
 def _echo_summary(summary: dict, path: Path) -> None:
     typer.echo(f"bundle: {path}")
-    typer.echo(f"  samples: {summary['n_samples']}  genes: {summary['n_genes']}  "
-               f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']}"
+    typer.echo(f"  samples: {summary['n_samples']:,}  genes: {summary['n_genes']:,}  "
+               f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']:,}"
                + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else ""))
     for kind in ("samples", "genes"):
         for reason, n in summary.get("dropped", {}).get(kind, {}).items():
-            typer.echo(f"  dropped {n} {kind}: {reason}")
+            typer.echo(f"  dropped {n:,} {kind}: {reason}")
 
 
 def _size(n: int | None) -> str:
@@ -329,11 +330,20 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("demo_out"),
     data: Annotated[Path | None, typer.Option(help="Use this bundle instead of the synthetic cohort.")] = None,
     seed: Seed = 0,
+    epochs: Annotated[int, typer.Option(help="At most this many epochs per neural model.")] = 30,
+    progress: Progress = True,
 ) -> None:
-    """Run the whole pipeline built so far on the synthetic cohort (or --data)."""
+    """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""
     from genemoe.workflows.demo import run_demo
 
-    typer.echo(run_demo(out, data=data, seed=seed))
+    prep = logging.getLogger("genemoe.data.prepare")
+    level = prep.level
+    if logging.getLogger("genemoe").level > logging.DEBUG:  # the prepare steps show with -v
+        prep.setLevel(logging.WARNING)
+    try:
+        typer.echo(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress))
+    finally:
+        prep.setLevel(level)
 
 
 @app.command()
@@ -509,9 +519,12 @@ def features(
 
 
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+def _main(
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Every module's messages, and the counters of each step.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
+) -> None:
+    setup_logging(verbose=verbose, quiet=quiet)
 
 
 def main() -> None:
@@ -522,10 +535,10 @@ def main() -> None:
     try:
         app()
     except NotBuiltError as exc:
-        typer.echo(f"genemoe: not built yet: {exc}", err=True)
+        typer.echo(typer.style("genemoe: not built yet:", fg="yellow", bold=True) + f" {exc}", err=True)
         sys.exit(3)
     except GenemoeError as exc:
-        typer.echo(f"genemoe: error: {exc}", err=True)
+        typer.echo(typer.style("genemoe: error:", fg="red", bold=True) + f" {exc}", err=True)
         sys.exit(2)
 
 

@@ -40,6 +40,7 @@ from genemoe.data import annotation as ann
 from genemoe.data import tcga
 from genemoe.data.bundle import Bundle, write_bundle
 from genemoe.data.normalise import NEEDS_LENGTH, normalise_values, resolve_normalisation
+from genemoe.data.prep_text import step_line
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
@@ -92,8 +93,11 @@ class PrepLog:
         return {k: len(v) for k, v in self._gene_sets.items() if v}
 
     def step(self, name: str, **info: Any) -> None:
+        """Record step ``name`` (counters in ``record.json``); log one human line (INFO) and
+        the counters (DEBUG, ``genemoe -v``)."""
         self.steps.append({"step": name, **info})
-        log.info("%s: %s", name, info)
+        log.info("%s", step_line(name, info))
+        log.debug("%s: %s", name, info)
 
     def drop_samples(self, reasons: dict[str, int]) -> None:
         for k, v in reasons.items():

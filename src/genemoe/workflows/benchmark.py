@@ -135,14 +135,17 @@ class BenchmarkResult:
     seconds: float
 
     def describe(self) -> str:
-        metric = PRIMARY_METRIC[self.task]
-        lines = [f"benchmark: {self.out_dir}  ({self.task}; {self.n_computed} cells trained, "
-                 f"{self.n_reused} reused; {self.seconds:.0f} s)"]
-        for model, g in self.results.groupby("model", sort=False):
-            lines.append(f"  {model:12s} {metric} {g[metric].mean():.3f} ± {g[metric].std(ddof=1):.3f}"
-                         f"  (n={len(g)})")
-        lines.append(f"  {self.out_dir / 'results.csv'}\n  {self.out_dir / 'summary.md'}")
-        return "\n".join(lines)
+        """A compact table: mean ± sd over folds per model, each against the best peer."""
+        from genemoe.report.terminal import benchmark_table
+        from genemoe.report.text import fmt_seconds
+
+        protocol = self.out_dir / "protocol.json"
+        synthetic = protocol.exists() and bool(
+            json.loads(protocol.read_text()).get("bundle_summary", {}).get("synthetic"))
+        title = (f"benchmark · {self.task} · mean ± sd over folds · {self.n_computed} cells "
+                 f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
+                 + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {self.out_dir}")
+        return benchmark_table(self.results, task=self.task, title=title, out_dir=self.out_dir)
 
 
 # --------------------------------------------------------------------------- folds

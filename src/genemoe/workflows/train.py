@@ -61,25 +61,15 @@ class RunResult:
     seconds: float
 
     def describe(self) -> str:
-        lines = [f"run: {self.out_dir}  ({self.model_name}, {self.task}, {self.seconds:.0f} s)"]
-        for split in ("val", "test"):
-            m = self.metrics.get(split, {})
-            if self.task == "classify":
-                lines.append(f"  {split}: accuracy {m.get('accuracy', float('nan')):.3f}  "
-                             f"macro-F1 {m.get('macro_f1', float('nan')):.3f}  (n={m.get('n')})")
-            else:
-                ci = m.get("c_index_ci") or [float("nan")] * 2
-                p = m.get("logrank_p", float("nan"))
-                lines.append(f"  {split}: C-index {m.get('c_index', float('nan')):.3f} "
-                             f"[{ci[0]:.3f}, {ci[1]:.3f}]  log-rank p = {_p_text(p)}  (n={m.get('n')})")
-        return "\n".join(lines)
+        """A compact table of the validation and test metrics (C-index with its 95% bootstrap
+        interval, log-rank p to two significant digits), under one line naming the run."""
+        from genemoe.report.terminal import run_table
+        from genemoe.report.text import fmt_seconds
 
-
-def _p_text(p: float) -> str:
-    """A p-value as people read it: 0.016, 2.3e-04."""
-    if p is None or not np.isfinite(p):
-        return "n/a"
-    return f"{p:.3f}" if p >= 1e-3 else f"{p:.1e}"
+        synthetic = " · SYNTHETIC DATA" if self.metrics.get("protocol", {}).get("synthetic") else ""
+        return run_table(self.metrics, task=self.task, title=(
+            f"{self.model_name} · {self.task} · {fmt_seconds(self.seconds)}{synthetic}  "
+            f"→ {self.out_dir}"))
 
 
 def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str, np.ndarray],
