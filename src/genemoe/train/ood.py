@@ -40,7 +40,7 @@ def model_features(model: Any, kind: str, X: np.ndarray, *, batch_size: int = 10
     on the device the model is on; classical models: the scaled input ``X`` itself.
     """
     if kind != "torch":
-        return np.asarray(X, np.float64)
+        return np.asarray(X, np.float32)  # ~60k genes x thousands of samples: keep float32
     import torch
 
     dev = next(model.parameters()).device
@@ -55,6 +55,18 @@ def model_features(model: Any, kind: str, X: np.ndarray, *, batch_size: int = 10
     return np.concatenate(out).astype(np.float64) if out else np.zeros((0, 0))
 
 
+def _principal_axes(train: np.ndarray, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Centre ``(d,)`` and the first ``k`` principal axes ``(k, d)`` of ``train``.
+
+    scikit-learn's PCA (``svd_solver="auto"``: randomized SVD for wide matrices, so tens of
+    thousands of genes cost seconds, not an exact SVD's minutes).
+    """
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=k, svd_solver="auto", random_state=seed).fit(train)
+    return pca.mean_.astype(np.float64), pca.components_.astype(np.float64)
+
+
 def energy_score(logits: np.ndarray) -> np.ndarray:
     """``-logsumexp(logits)`` ``(n,)``: higher = less like training (Liu et al. 2020)."""
     z = np.asarray(logits, np.float64)
@@ -63,7 +75,7 @@ def energy_score(logits: np.ndarray) -> np.ndarray:
 
 
 def _mahalanobis(stats: dict, feats: np.ndarray) -> np.ndarray:
-    z = (np.asarray(feats, np.float64) - stats["centre"]) @ stats["components"].T  # (n, k)
+    z = (np.asarray(feats) - stats["centre"]) @ stats["components"].T  # (n, k) float64
     best = np.full(z.shape[0], np.inf)
     for mu in stats["means"]:  # (k,)
         d = z - mu
@@ -81,16 +93,15 @@ def ood_score(stats: dict, values: np.ndarray) -> np.ndarray:
 def _fit_mahalanobis(train: np.ndarray, labels: np.ndarray | None, n_components: int) -> dict:
     from sklearn.covariance import LedoitWolf
 
-    centre = train.mean(axis=0)
     k = int(max(1, min(n_components, train.shape[1], train.shape[0] - 1)))
-    _, _, vt = np.linalg.svd(train - centre, full_matrices=False)
-    z = (train - centre) @ vt[:k].T  # (n_train, k)
+    centre, axes = _principal_axes(train, k)
+    z = (train - centre) @ axes.T  # (n_train, k)
     groups = np.zeros(len(z), int) if labels is None else np.asarray(labels)
     keep = [g for g in np.unique(groups) if (groups == g).sum() >= 2] or [groups[0]]
     means = np.stack([z[groups == g].mean(axis=0) for g in keep])
     resid = np.concatenate([z[groups == g] - m for g, m in zip(keep, means, strict=True)])
     cov = LedoitWolf(assume_centered=True).fit(resid)
-    return {"centre": centre, "components": vt[:k], "means": means,
+    return {"centre": centre, "components": axes, "means": means,
             "precision": np.linalg.pinv(cov.covariance_), "n_components": k,
             "shrinkage": float(cov.shrinkage_)}
 
@@ -125,8 +136,7 @@ def fit_ood(train: np.ndarray, val: np.ndarray, *, labels: np.ndarray | None = N
     if method == "energy":
         stats: dict[str, Any] = {"method": "energy"}
     else:
-        stats = {"method": "mahalanobis", **_fit_mahalanobis(np.asarray(train, np.float64), labels,
-                                                              n_components)}
+        stats = {"method": "mahalanobis", **_fit_mahalanobis(np.asarray(train), labels, n_components)}
     val_scores = ood_score(stats, val)
     threshold = float(np.quantile(val_scores, 1.0 - false_alarm)) if len(val_scores) else float("inf")
     stats.update(threshold=threshold, false_alarm=float(false_alarm), space=space,
