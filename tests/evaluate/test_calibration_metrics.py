@@ -44,3 +44,16 @@ def test_reliability_diagram_is_a_png(tmp_path, rng):
     path = plot_reliability(tables, ece={"val": 0.1, "test": 0.2}, out_path=tmp_path / "r.png")
     assert mpimg.imread(path).shape[0] > 100
     assert plot_reliability({"val": []}, out_path=tmp_path / "none.png") is None
+
+
+def test_benchmark_reliability_pools_folds_exactly(rng):
+    from genemoe.report.plots import _pooled_reliability
+
+    probs = rng.dirichlet(np.ones(3), size=200)
+    y = rng.integers(0, 3, 200)
+    pooled = _pooled_reliability([reliability_table(y[:120], probs[:120]),
+                                  reliability_table(y[120:], probs[120:])])
+    whole = reliability_table(y, probs)
+    assert [r["count"] for r in pooled] == [r["count"] for r in whole]
+    np.testing.assert_allclose([r["confidence"] for r in pooled], [r["confidence"] for r in whole])
+    np.testing.assert_allclose([r["accuracy"] for r in pooled], [r["accuracy"] for r in whole])

@@ -304,6 +304,19 @@ def _confusion(true: Sequence[str], pred: Sequence[str], class_names: Sequence[s
     return cm
 
 
+def _pooled_reliability(tables: list[list[dict]]) -> list[dict]:
+    """Reliability tables of several folds pooled bin by bin (same bins: exact)."""
+    bins: dict[tuple[float, float], list[float]] = {}
+    for rows in tables:
+        for r in rows:
+            acc = bins.setdefault((r["lo"], r["hi"]), [0.0, 0.0, 0.0])
+            acc[0] += r["count"] * r["confidence"]
+            acc[1] += r["count"] * r["accuracy"]
+            acc[2] += r["count"]
+    return [{"lo": lo, "hi": hi, "confidence": c / n, "accuracy": a / n, "count": int(n)}
+            for (lo, hi), (c, a, n) in sorted(bins.items()) if n > 0]
+
+
 def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_dir: Path) -> list[Figure]:
     """Confusion matrix or KM curves (pooled test folds), training curves, expert use."""
     figs: list[Figure] = []
@@ -315,6 +328,12 @@ def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_d
                                      out_path=plot_dir / f"confusion_{model}.png",
                                      title=f"{model}: test folds summed (n={len(true)})")
         figs.append(Figure(path, f"{model}: normalised confusion matrix, {n} test folds summed", "classification"))
+        pooled = _pooled_reliability([c["metrics"].get("reliability") or [] for c in cells])
+        path = plot_reliability({"test folds": pooled}, out_path=plot_dir / f"reliability_{model}.png",
+                                title=f"{model}: calibrated probabilities, {n} test folds pooled")
+        if path:
+            figs.append(Figure(path, f"{model}: reliability diagram (accuracy against confidence, "
+                                     f"15 bins), {n} test folds pooled", "classification"))
     else:
         arr = {k: np.concatenate([np.asarray(c["test"][k]) for c in cells]) for k in
                ("time", "event", "risk", "cancer_type")}
