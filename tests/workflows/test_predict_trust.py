@@ -84,3 +84,17 @@ def test_survival_predictions_carry_a_risk_percentile(runs, tmp_path):
     assert {"ood_score", "looks_like_training"} <= set(out.columns) and "top1" not in out
     metrics = json.loads((d / "cox" / "metrics.json").read_text())
     assert metrics["test"]["integrated_brier_score"] is not None
+
+
+def test_model_files_from_before_calibration_still_predict(runs):
+    from genemoe.data.read import read_expression
+    from genemoe.workflows.predict import predict_table
+
+    d, f = runs
+    payload = load_model_file(d / "fcn")
+    for key in ("calibration", "ood", "train_risk"):
+        payload.pop(key)
+    out, report = predict_table(payload, read_expression(f["counts"]), annotation=None)
+    assert (out["calibration"] == "none").all() and "ood_score" not in out
+    assert report["n_unfamiliar"] is None
+    np.testing.assert_allclose(out[[c for c in out if c.startswith("prob_")]].sum(1), 1.0, atol=1e-5)
