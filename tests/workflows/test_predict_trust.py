@@ -87,6 +87,7 @@ def test_survival_predictions_carry_a_risk_percentile(runs, tmp_path):
 
 
 def test_model_files_from_before_calibration_still_predict(runs):
+    from genemoe.data.annotation import read_annotation
     from genemoe.data.read import read_expression
     from genemoe.workflows.predict import predict_table
 
@@ -94,7 +95,8 @@ def test_model_files_from_before_calibration_still_predict(runs):
     payload = load_model_file(d / "fcn")
     for key in ("calibration", "ood", "train_risk"):
         payload.pop(key)
-    out, report = predict_table(payload, read_expression(f["counts"]), annotation=None)
+    out, report = predict_table(payload, read_expression(f["counts"]),
+                                annotation=read_annotation(f["annotation"]))
     assert (out["calibration"] == "none").all() and "ood_score" not in out
     assert report["n_unfamiliar"] is None
     np.testing.assert_allclose(out[[c for c in out if c.startswith("prob_")]].sum(1), 1.0, atol=1e-5)
