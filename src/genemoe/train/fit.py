@@ -224,8 +224,10 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     model.load_state_dict(result.best_state)
     raw = {split: predict_outputs(model, d.X, batch_size=512, device=cfg.device)
            for split, d in data.items()}
-    outs, calib = ({s: o.reshape(-1) for s, o in raw.items()}, None) if task == "survival" \
-        else calibrate_outputs(raw, va.y)
+    if task == "classify":  # logits (n, C) -> probabilities, temperature fitted on validation
+        outs, calib = calibrate_outputs(raw, va.y)
+    else:
+        outs, calib = {s: o.reshape(-1) for s, o in raw.items()}, None
     info = {"best_epoch": result.best_epoch, "best_val_metric": result.best_val_metric,
             "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known},
             "loss": {k: train_cfg[k] for k in sorted(LOSS_KEYS) if k in train_cfg}}
