@@ -9,7 +9,10 @@ validation rows; :func:`genemoe.train.fit.fit_model` calls :func:`calibrate` for
 classifier it fits.
 
 Classical models give probabilities, not logits: their logits are ``log(probs)`` (clipped
-at ``LOG_FLOOR``), since ``softmax(log p) = p``. For the SVMs, whose probabilities are
+at ``LOG_FLOOR``), since ``softmax(log p) = p``. For multinomial logistic regression
+``log p`` is its decision function minus a per-row constant, which a softmax ignores, so
+scaling ``log p`` is scaling the decision function; a random forest has no decision
+function, and its zero probabilities stay (near) zero. For the SVMs, whose probabilities are
 already ``softmax(decision / T_cv)`` (scikit-learn's temperature scaling on cross-validated
 training decision values), a second temperature on validation gives ``softmax(decision /
 (T_cv * T))``: the composition is one temperature on the SVM's decision values, chosen on
