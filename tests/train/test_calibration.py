@@ -104,3 +104,15 @@ def test_survival_fits_carry_no_calibration(rng):
         d.y, d.time, d.event = None, rng.uniform(1, 100, len(d.rows)), np.arange(len(d.rows)) % 2 == 0
     res = fit.fit_model("coxph", "survival", data, model_cfg={}, train_cfg={"seed": 0}, n_outputs=1)
     assert "calibration" not in res.info and res.outputs["test"].ndim == 1
+
+
+def test_a_separable_validation_split_does_not_drive_the_temperature_to_zero():
+    """Every validation sample right: plain NLL runs T to its lower bound (probabilities of 1,
+    mistakes included); the prior on log T stops it at a finite value."""
+    rng = np.random.default_rng(2)
+    y = np.arange(37) % 6
+    z = rng.normal(size=(37, 6))
+    z[np.arange(37), y] += 4.0  # every row's argmax is its label
+    assert calibration.fit_temperature(z, y, prior_sd=None) == pytest.approx(0.05, rel=1e-3)
+    t = calibration.fit_temperature(z, y)
+    assert 0.15 < t < 1.0

@@ -5,8 +5,16 @@ Temperature scaling (Guo et al., ICML 2017) divides a classifier's logits by one
 probabilities, ``T < 1`` sharpens under-confident ones (a focal loss pushes them down,
 Mukhoti et al., NeurIPS 2020). One scalar cannot reorder the classes, so the predicted type
 (the argmax) and accuracy never change. ``T`` minimises the negative log-likelihood of the
-validation rows; :func:`genemoe.train.fit.fit_model` calls :func:`calibrate` for every
-classifier it fits.
+validation rows plus a weak Gaussian prior on ``log T`` (``PRIOR_SD``; a MAP estimate);
+:func:`genemoe.train.fit.fit_model` calls :func:`calibrate` for every classifier it fits.
+
+Why the prior: when every validation sample is classified right (37 of 37 on gdc6), the
+NLL keeps falling as ``T -> 0`` and plain temperature scaling ends at the bound (0.05):
+probabilities of 1.000, mistakes included (a Gene-MOE run on gdc6: test mistakes at mean
+confidence 0.999). ``log T ~ N(0, 1)`` costs ``(log T)^2 / 2`` against a sum of
+per-sample NLLs, so with a hundred informative validation samples it moves ``T`` by about
+1 % (pancan33: 0.586 -> 0.589), and on a separable validation split it stops at a finite
+``T`` (gdc6: 0.35).
 
 Classical models give probabilities, not logits: their logits are ``log(probs)`` (clipped
 at ``LOG_FLOOR``), since ``softmax(log p) = p``. For multinomial logistic regression
@@ -31,6 +39,7 @@ import numpy as np
 
 __all__ = [
     "T_BOUNDS",
+    "PRIOR_SD",
     "LOG_FLOOR",
     "fit_temperature",
     "apply_temperature",
@@ -43,6 +52,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 T_BOUNDS = (0.05, 20.0)  # search range of the temperature
+PRIOR_SD = 1.0  # log T ~ N(0, PRIOR_SD^2): T in [0.14, 7.4] at two standard deviations
 LOG_FLOOR = 1e-12  # probabilities are clipped here before the log (a forest's zeros)
 
 
@@ -62,13 +72,14 @@ def as_logits(probs: np.ndarray) -> np.ndarray:
 
 
 def _nll(logits: np.ndarray, y: np.ndarray, temperature: float) -> float:
+    """Summed negative log-likelihood of ``y`` under ``softmax(logits / T)``."""
     lp = _log_softmax(logits / temperature)
-    return float(-lp[np.arange(len(y)), y].mean())
+    return float(-lp[np.arange(len(y)), y].sum())
 
 
-def fit_temperature(logits: np.ndarray, y: np.ndarray, *,
-                    bounds: tuple[float, float] = T_BOUNDS) -> float:
-    """The temperature minimising the mean NLL of ``y`` under ``softmax(logits / T)``.
+def fit_temperature(logits: np.ndarray, y: np.ndarray, *, bounds: tuple[float, float] = T_BOUNDS,
+                    prior_sd: float | None = PRIOR_SD) -> float:
+    """The temperature minimising the NLL of ``y`` under ``softmax(logits / T)`` (MAP).
 
     Parameters
     ----------
@@ -79,6 +90,9 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, *,
     bounds
         Search range of ``T``; the search runs over ``log T`` (bounded Brent,
         ``scipy.optimize.minimize_scalar``), where the NLL is smooth and unimodal in practice.
+    prior_sd
+        Standard deviation of the Gaussian prior on ``log T`` (adds ``(log T)^2 / (2
+        prior_sd^2)`` to the summed NLL); None = plain maximum likelihood.
 
     Returns
     -------
@@ -93,8 +107,9 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, *,
         raise ValueError(f"logits (n, C) and y (n,) expected, got {z.shape} and {y.shape}")
     if len(y) == 0:
         return 1.0
+    penalty = 0.0 if prior_sd is None else 1.0 / (2.0 * prior_sd**2)
     lo, hi = np.log(bounds[0]), np.log(bounds[1])
-    res = minimize_scalar(lambda s: _nll(z, y, float(np.exp(s))), bounds=(lo, hi),
+    res = minimize_scalar(lambda s: _nll(z, y, float(np.exp(s))) + penalty * s * s, bounds=(lo, hi),
                           method="bounded", options={"xatol": 1e-5})
     return float(np.exp(res.x))
 
@@ -152,7 +167,7 @@ def calibrate(val_logits: np.ndarray, y_val: np.ndarray) -> tuple[float, dict[st
     -------
     tuple
         ``T`` and ``{"method": "temperature", "temperature", "fitted_on": "validation
-        part", "ece_before", "ece_after", "n"}`` (ECE on the validation rows).
+        part", "prior", "ece_before", "ece_after", "n"}`` (ECE on the validation rows).
     """
     t = fit_temperature(val_logits, y_val)
     before = expected_calibration_error(y_val, apply_temperature(val_logits, 1.0))
@@ -161,4 +176,5 @@ def calibrate(val_logits: np.ndarray, y_val: np.ndarray) -> tuple[float, dict[st
         log.warning("the fitted temperature %.3g is at the edge of its range %s", t, T_BOUNDS)
     log.info("temperature scaling on validation: T = %.3f, ECE %.3f -> %.3f", t, before, after)
     return t, {"method": "temperature", "temperature": t, "fitted_on": "validation part",
-               "ece_before": before, "ece_after": after, "n": int(len(y_val))}
+               "prior": f"log T ~ N(0, {PRIOR_SD:g}^2)", "ece_before": before, "ece_after": after,
+               "n": int(len(y_val))}
