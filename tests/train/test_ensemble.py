@@ -33,11 +33,14 @@ def test_neural_ensemble_averages_the_members_probabilities(rng):
     res.model.eval()
     x = torch.as_tensor(data["test"].X)
     with torch.no_grad():
-        members = torch.stack([torch.softmax(m(x).out, -1) for m in res.model.members]).mean(0)
+        temps = res.model.temperatures  # each member's validation temperature
+        members = torch.stack([torch.softmax(m(x).out / t, -1)
+                               for m, t in zip(res.model.members, temps, strict=True)]).mean(0)
         whole = torch.softmax(res.model(x).out, -1)
     torch.testing.assert_close(whole, members)
     np.testing.assert_allclose(res.outputs["test"], members.numpy(), atol=1e-5)
     assert res.info["ensemble"]["members_differ_by"] == "seed"
+    assert res.info["calibration"]["member_temperatures"] == pytest.approx(temps.tolist())
     # rebuilt through the registry, as predict does from model.pt
     again = create_model("ensemble", n_genes=10, n_outputs=3, task="classify", member="fcn",
                          member_config={"hidden": 8, "latent": 4}, k=3)
@@ -51,8 +54,9 @@ def test_classical_ensemble_fits_members_on_inner_folds(rng):
     assert isinstance(res.model, EnsembleEstimator)
     coefs = [m.estimator_.coef_ for m in res.model.members]
     assert not np.allclose(coefs[0], coefs[1])  # different rows: different members
-    np.testing.assert_allclose(res.outputs["test"],
-                               np.mean([m.predict_proba(data["test"].X) for m in res.model.members], 0))
+    assert len(res.model.temperatures) == 3
+    np.testing.assert_allclose(res.outputs["test"], res.model.predict_proba(data["test"].X),
+                               atol=1e-6)
 
 
 def test_survival_ensemble_averages_risks(rng):

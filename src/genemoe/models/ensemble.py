@@ -52,11 +52,17 @@ class EnsembleModel(nn.Module):
         self.task = task
         self.n_genes = getattr(members[0], "n_genes", None)
         self.n_outputs = getattr(members[0], "n_outputs", None)
+        # each member's calibration temperature (fitted on validation; 1 = none), saved
+        self.register_buffer("temperatures", torch.ones(len(members)))
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, K * d)
+        return torch.cat([m.forward_features(x) for m in self.members], dim=1)
 
     def forward(self, x: torch.Tensor) -> ModelOutput:  # (B, n_genes) -> (B, n_outputs)
         outs = [m(x) for m in self.members]
         stack = torch.stack([o.out.float() for o in outs])  # (K, B, n_outputs)
-        if self.task == "classify":  # log of the mean probability: softmax gives the mean back
+        if self.task == "classify":  # log of the mean (calibrated) probability
+            stack = stack / self.temperatures.view(-1, 1, 1)
             out = torch.logsumexp(torch.log_softmax(stack, -1), 0) - math.log(len(outs))
         else:
             out = stack.mean(0)
@@ -87,12 +93,19 @@ def create_ensemble(*, n_genes: int, n_outputs: int, task: Task, member: str,
 class EnsembleEstimator:
     """K fitted classical estimators behind the classical interface, outputs averaged."""
 
-    def __init__(self, members: list[Any], *, task: Task, name: str) -> None:
+    def __init__(self, members: list[Any], *, task: Task, name: str,
+                 temperatures: list[float] | None = None) -> None:
         self.members, self.task, self.name = list(members), task, name
+        self.temperatures = list(temperatures or [1.0] * len(self.members))
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Mean class probabilities ``(n_samples, n_outputs)``."""
-        return np.mean([m.predict_proba(X) for m in self.members], axis=0)
+        """Mean of the members' (temperature-calibrated) probabilities ``(n, n_outputs)``."""
+        probs = []
+        for m, t in zip(self.members, self.temperatures, strict=True):
+            z = np.log(np.clip(m.predict_proba(X), 1e-12, 1.0)) / t
+            z = np.exp(z - z.max(1, keepdims=True))
+            probs.append(z / z.sum(1, keepdims=True))
+        return np.mean(probs, axis=0)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.predict_proba(X).argmax(1)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from genemoe.errors import input_error
 from genemoe.models.ensemble import EnsembleEstimator, EnsembleModel
@@ -88,11 +89,20 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
     scored = "train_all" if rows is not None else "train"
     outputs = {p: np.mean([f.outputs[scored if p == "train" else p] for f in fits], axis=0)
                for p in data}
-    model: Any = (EnsembleModel([f.model for f in fits], task=task) if neural else
-                  EnsembleEstimator([f.model for f in fits], task=task, name=name))
+    temps = [float((f.info.get("calibration") or {}).get("temperature") or 1.0) for f in fits]
+    if neural:
+        model: Any = EnsembleModel([f.model for f in fits], task=task)
+        model.temperatures.copy_(torch.as_tensor(temps))
+    else:
+        model = EnsembleEstimator([f.model for f in fits], task=task, name=name,
+                                  temperatures=temps)
     info = {"ensemble": {"k": k, "member": name,
                          "members_differ_by": "seed" if neural else "inner training folds",
                          "members": [f.info for f in fits]}}
+    if task == "classify":  # each member calibrated on validation, inside the ensemble
+        info["calibration"] = {"method": "temperature per member (inside the ensemble)",
+                               "temperature": 1.0, "member_temperatures": temps,
+                               "fitted_on": "validation part"}
     if neural:
         info["best_epoch"] = [f.info.get("best_epoch") for f in fits]
     return FitResult(model, outputs, info, fits[0].history)

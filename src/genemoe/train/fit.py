@@ -25,10 +25,12 @@ import yaml
 from genemoe.config_presets import deep_merge, load_preset, model_config, train_config
 from genemoe.errors import input_error
 from genemoe.models.registry import create_model, get_spec
+from genemoe.train import calibration
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["FitResult", "fit_model", "resolve_config", "selection_metric", "softmax", "LOSS_KEYS"]
+__all__ = ["FitResult", "fit_model", "calibrate_outputs", "resolve_config", "selection_metric", "softmax",
+           "LOSS_KEYS"]
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +49,10 @@ SURVIVAL_SELECTION = ("c_index", "c_index_by_type", "partial_likelihood")
 class FitResult:
     """What :func:`fit_model` returns.
 
-    ``outputs[part]``: class probabilities ``(n, n_classes)`` (classify) or risk ``(n,)``
-    (survival) for every part given; ``info``: what fitting chose (best epoch, the
-    resolved training options, or a classical model's chosen hyper-parameters);
+    ``outputs[part]``: calibrated class probabilities ``(n, n_classes)`` (classify) or risk
+    ``(n,)`` (survival) for every part given; ``info``: what fitting chose (best epoch, the
+    resolved training options, or a classical model's chosen hyper-parameters; classifiers:
+    ``calibration``, see :func:`calibrate_outputs`);
     ``history``: one dict per epoch (neural models; empty for classical ones).
     """
 
@@ -182,6 +185,9 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
               on_epoch_end: Any = None) -> FitResult:
     """Train ``name`` on ``data["train"]``, select on ``data["val"]``, score every part.
 
+    Classifiers are then temperature-scaled on the validation part (one method for every
+    model: :mod:`genemoe.train.calibration`); the probabilities returned are calibrated.
+
     Parameters
     ----------
     name, task
@@ -257,15 +263,19 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
         on_epoch_end=on_epoch_end,
     )
     model.load_state_dict(result.best_state)
-    outs = {}
-    for split, d in data.items():
-        o = predict_outputs(model, d.X, batch_size=512, device=cfg.device)
-        outs[split] = softmax(o) if task == "classify" else o.reshape(-1)
+    raw = {split: predict_outputs(model, d.X, batch_size=512, device=cfg.device)
+           for split, d in data.items()}
+    if task == "classify":  # logits (n, C) -> probabilities, temperature fitted on validation
+        outs, calib = calibrate_outputs(raw, va.y)
+    else:
+        outs, calib = {s: o.reshape(-1) for s, o in raw.items()}, None
     info = {"best_epoch": result.best_epoch, "best_val_metric": result.best_val_metric,
             "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known},
             "loss": {k: train_cfg[k] for k in sorted(LOSS_KEYS) if k in train_cfg}}
     if transfer_info is not None:
         info["pretrained"] = transfer_info
+    if calib is not None:
+        info["calibration"] = calib
     return FitResult(model, outs, info, list(result.history))
 
 
@@ -299,9 +309,34 @@ def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskD
                        **{"seed": seed, **model_cfg})
     if task == "classify":
         est.fit(tr.X, tr.y, X_val=va.X, y_val=va.y, gene_variance=gene_variance)
-        outs = {s: est.predict_proba(d.X) for s, d in data.items()}
-    else:
-        est.fit(tr.X, None, time=tr.time, event=tr.event, X_val=va.X,
-                y_val=(va.time, va.event), gene_variance=gene_variance)
-        outs = {s: est.predict_risk(d.X) for s, d in data.items()}
+        outs, calib = calibrate_outputs(
+            {s: calibration.as_logits(est.predict_proba(d.X)) for s, d in data.items()}, va.y)
+        return FitResult(est, outs, {"params": est.get_params(), "calibration": calib}, [])
+    est.fit(tr.X, None, time=tr.time, event=tr.event, X_val=va.X,
+            y_val=(va.time, va.event), gene_variance=gene_variance)
+    outs = {s: est.predict_risk(d.X) for s, d in data.items()}
     return FitResult(est, outs, {"params": est.get_params()}, [])
+
+
+def calibrate_outputs(logits: dict[str, np.ndarray], y_val: np.ndarray
+                      ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Temperature-scale every part's logits with one ``T`` fitted on ``logits["val"]``.
+
+    Neural classifiers pass their logits; classical ones the log of their probabilities
+    (:func:`~genemoe.train.calibration.as_logits`). The SVMs' probabilities are already
+    temperature-scaled inside scikit-learn (cross-validated on the training rows); that
+    is kept, because their probabilities need *some* mapping from decision values, and the
+    validation temperature composes with it into one temperature on the decision values
+    (``softmax(d / (T_cv * T))``), so the end result is the shared method fitted on
+    validation, as for every other model. Only the validation rows choose ``T``; the
+    other parts are transformed, never looked at.
+
+    Returns
+    -------
+    tuple
+        ``{part: (n, n_classes) calibrated probabilities}`` and the calibration record
+        (``method``, ``temperature``, ``fitted_on``, ``ece_before``, ``ece_after`` on
+        validation).
+    """
+    t, record = calibration.calibrate(logits["val"], y_val)
+    return {s: calibration.apply_temperature(z, t) for s, z in logits.items()}, record

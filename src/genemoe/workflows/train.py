@@ -7,7 +7,9 @@ end, by the selected model. Survival tasks use only samples with survival data.
 A run directory holds::
 
     RUN/model.pt        self-describing model (weights or fitted estimator + everything
-                        predict needs: genes, classes, scaler, normalisation, record)
+                        predict needs: genes, classes, scaler, normalisation, record,
+                        the calibration temperature, the unfamiliar-sample statistics
+                        and, for survival, the training patients' risks)
     RUN/metrics.json    {"val": {...}, "test": {...}}
     RUN/predictions.tsv one row per sample of every split (probabilities or risk)
     RUN/config.yaml     the resolved configuration
@@ -38,6 +40,7 @@ from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
+from genemoe.train.ood import fit_ood, model_features
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.workflows.common import (
     check_survival_parts,
@@ -174,7 +177,10 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         destroy_distributed()
         return RunResult(out_dir, {}, task, model_name, time.perf_counter() - t0)
     metrics = {s: score_part(task, fit.outputs[s], data[s], class_names, train=data["train"],
-                             seed=seed) for s in ("val", "test")}
+                             train_outputs=fit.outputs["train"], seed=seed) for s in ("val", "test")}
+    trust = _trust_statistics(fit, spec.kind, task, data)
+    metrics["ood"] = {k: trust["ood"][k] for k in ("method", "space", "threshold", "false_alarm",
+                                                   "val_false_alarm")}
     routing = routing_report(fit.model, data["test"].X, data["test"].groups) if spec.kind == "torch" else {}
     if routing:  # does the gate separate tumour types? (test split; usage tables in routing.json)
         metrics["routing"] = {name: {k: r[k] for k in ("type_separation", "unused_experts")}
@@ -197,7 +203,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         "gene_lengths": var["length"].tolist() if "length" in var else None,
         "class_names": class_names, "scaler": scaler.to_dict(),
         "normalisation": bundle.record.get("normalisation"), "record": bundle.record,
-        "bundle_path": str(bundle.path), "metrics": metrics, **weights,
+        "bundle_path": str(bundle.path), "metrics": metrics, **trust, **weights,
     })
     atomic_write_text(out_dir / "metrics.json", dump_json(metrics))
     atomic_write_text(out_dir / "config.yaml", yaml.safe_dump(plain(resolved), sort_keys=False))
@@ -206,6 +212,23 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     (out_dir / "checkpoint.pt").unlink(missing_ok=True)  # complete: model.pt has the weights
     destroy_distributed()
     return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0)
+
+
+def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]) -> dict[str, Any]:
+    """What ``predict`` needs to say how far to trust a prediction, for the model file.
+
+    ``calibration``: the temperature fitted on validation (classifiers; None for
+    survival); ``ood``: the unfamiliar-sample statistics (features of the training part,
+    threshold on validation; :mod:`genemoe.train.ood`); ``train_risk``: the training
+    patients' sorted risks (survival), against which a new risk is given as a percentile.
+    """
+    tr, va = data["train"], data["val"]
+    feats = {s: model_features(fit.model, kind, d.X) for s, d in (("train", tr), ("val", va))}
+    space = "forward_features" if kind == "torch" else "scaled input (principal components)"
+    ood = fit_ood(feats["train"], feats["val"], labels=tr.y if task == "classify" else None,
+                  space=space)
+    risk = None if task == "classify" else np.sort(np.asarray(fit.outputs["train"], np.float64))
+    return {"calibration": fit.info.get("calibration"), "ood": ood, "train_risk": risk}
 
 
 def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrained: Path | None,
