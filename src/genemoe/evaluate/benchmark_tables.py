@@ -20,8 +20,8 @@ Task = Literal["classify", "survival"]
 PROPOSED_MODELS = ("genemoe",)  # the method under test; every other model (moe too) is a peer
 PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
 METRICS = {  # results.csv columns summarised in summary.md, in order
-    "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1"),
-    "survival": ("c_index", "uno_c_index", "logrank_p"),
+    "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece"),
+    "survival": ("c_index", "uno_c_index", "logrank_p", "integrated_brier_score"),
 }
 
 
@@ -36,13 +36,14 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                "chosen": chosen_text(c.get("chosen") or {}),
                "type_separation": _first_separation(c.get("routing"))}
         if c["task"] == "classify":
-            row.update({k: m[k] for k in METRICS["classify"]})
+            row.update({k: m.get(k, np.nan) for k in METRICS["classify"]})  # ece: newer cells
             row.update({f"f1_{t}": v["f1"] for t, v in m["per_class"].items() if v["support"] > 0})
         else:
             lo, hi = m["c_index_ci"]
             uno = m.get("uno_c_index")
             row.update(c_index=m["c_index"], c_index_lo=lo, c_index_hi=hi,
                        uno_c_index=np.nan if uno is None else uno, logrank_p=m["logrank_p"],
+                       integrated_brier_score=m.get("integrated_brier_score", np.nan),
                        n_events=m["n_events"])
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
         rows.append(row)

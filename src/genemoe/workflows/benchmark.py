@@ -323,7 +323,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold: FoldData, model: str, *,
     else:
         fit = fit_model(model, task, data, **fit_args)
     metrics = score_part(task, fit.outputs["test"], data["test"], class_names, train=data["train"],
-                         seed=seed, n_boot=opts["n_boot"])
+                         train_outputs=fit.outputs["train"], seed=seed, n_boot=opts["n_boot"])
     info = {k: v for k, v in fit.info.items() if k != "model_config"}
     routing = routing_report(fit.model, data["test"].X, data["test"].groups) if isinstance(
         fit.model, torch.nn.Module) else {}
