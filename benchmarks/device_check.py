@@ -22,16 +22,21 @@ and calls this) or anywhere with ``--cpu`` (small sizes; CI runs it through
 5. ``pretrain``: one ``genemoe pretrain`` step as ``genemoe.train.pretrain`` takes it
    (the public ``critic_step`` x ``n_critic`` and ``generator_step`` of the ``paper``
    ``pretrain:`` section, generator with its decoder, Mish critic): fp32, as the package
-   trains it today (no autocast in pre-training).
+   trains it today (no autocast in pre-training); on CUDA the same step again with TF32
+   matmuls and with bf16 autocast (``variants_samples_per_s``), to show what either gains.
 6. ``resnet50``: ``create_model("resnet50", image_size=224, weights="none",
-   finetune="all")`` training (bf16 autocast, Adam) and inference samples/s.
+   finetune="all")`` training at batch 256 (bf16 autocast, fused Adam) and inference
+   samples/s, FLOPs as ``torch.utils.flop_counter`` counts them.
 
-Sizing (GPU): a step of stage 4 is ~160 GFLOP and of stage 5 ~1 TFLOP (the critic's five
-steps with their gradient penalty dominate), ResNet-50 ~3 x 4.1 GFLOP per image; with the
-warm-up and timed step counts below every stage takes seconds, model creation and
-``torch`` start-up tens of seconds, the CUDA tests (a ``torchrun`` start included) about a
-minute: the whole script should end in 2 to 4 minutes, well inside 8; ``device_check.sh``
-stops it at 9 minutes regardless.
+Sizing (GPU): a step of stage 4 is 161 GFLOP and of stage 5 0.91 TFLOP (the critic's five
+steps with their gradient penalty are 0.75 of it), ResNet-50 ~3 x 4.1 GFLOP per image
+(3.2 TFLOP a step at batch 256). Even at 5 % of the bf16 peak (fp32 pre-training: ~15 %
+of fp32's 67 TFLOP/s) a step is under 0.1 s, so 35 fine-tuning steps, 3 x 10 pre-training
+steps and 18 ResNet steps take seconds; the models (~400M parameters each, ~7 GB with
+Adam) are built on the GPU in about a second; ``torch`` start-up, ``timm``'s import and
+the CUDA tests (a ``torchrun`` start included, ~1 minute) dominate: the whole script
+should end in 2 to 4 minutes, inside the 8 asked; ``device_check.sh`` stops it at 9
+minutes regardless, and the JSON written after each stage keeps what was measured.
 
 Usage::
 
@@ -97,7 +102,7 @@ class Sizes:
 
 
 GPU = Sizes(n_genes=25_182, batch=256, warmup=5, steps=30, pretrain_batch=256, pretrain_warmup=2,
-            pretrain_steps=8, image_size=224, image_batch=64, image_warmup=3, image_steps=15,
+            pretrain_steps=8, image_size=224, image_batch=256, image_warmup=3, image_steps=15,
             matmul_n=8192, hidden=None)
 CPU = Sizes(n_genes=2_000, batch=32, warmup=1, steps=3, pretrain_batch=32, pretrain_warmup=1,
             pretrain_steps=2, image_size=64, image_batch=4, image_warmup=1, image_steps=2,
@@ -253,7 +258,20 @@ def stage_tests(out: Path, timeout_s: int) -> dict[str, Any]:
     (out / "test_cuda.log").write_text(text)
     last = [ln for ln in text.strip().splitlines() if ln.strip()][-1:] or [""]
     return {"ok": proc.returncode == 0, "returncode": proc.returncode, "summary": last[0],
-            "seconds": time.perf_counter() - t0, "tail": text[-3000:]}
+            **_junit_counts(out / "test_cuda.xml"), "seconds": time.perf_counter() - t0,
+            "tail": text[-3000:]}
+
+
+def _junit_counts(path: Path) -> dict[str, int]:
+    """tests / failures / errors / skipped of pytest's JUnit XML (empty if unreadable)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        suite = ET.parse(path).getroot()
+        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+        return {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
+    except (OSError, ET.ParseError, AttributeError, ValueError):
+        return {}
 
 
 def stage_matmul(device: torch.device, n: int) -> dict[str, Any]:
@@ -369,16 +387,22 @@ def stage_pretrain(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> 
     xb, _ = _synthetic(sizes.pretrain_batch, sizes.n_genes, device)
     last: dict[str, float] = {}
 
+    amp: list[torch.dtype | None] = [None]
+
     def step() -> None:  # genemoe.train.pretrain._train_batch, less its bookkeeping
-        x_noisy = xb + config.noise_std * torch.randn_like(xb)
-        recon, mu, logvar = model.reconstruct(x_noisy)
-        aux, _ = collect_aux(model)
-        for _ in range(config.n_critic):
-            last.update(critic_step(critic, opt_d, x_noisy, recon, lambda_gp=config.lambda_gp))
-        last.update(generator_step(model, critic, opt_g, recon, x_noisy, mu, logvar, aux, config))
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp[0] is not None):
+            x_noisy = xb + config.noise_std * torch.randn_like(xb)
+            recon, mu, logvar = model.reconstruct(x_noisy)
+            aux, _ = collect_aux(model)
+            for _ in range(config.n_critic):
+                last.update(critic_step(critic, opt_d, x_noisy, recon, lambda_gp=config.lambda_gp))
+            last.update(generator_step(model, critic, opt_g, recon, x_noisy, mu, logvar, aux,
+                                       config))
 
     t = time_steps(step, warmup=sizes.pretrain_warmup, steps=sizes.pretrain_steps, device=device)
     mem = _memory(device)
+    finite = all(np.isfinite(v) for v in last.values())
+    variants = _pretrain_variants(step, amp, device, sizes) if device.type == "cuda" else {}
     gen = genemoe_flops(sizes.n_genes, cfg, n_outputs=0, decoder=True) * sizes.pretrain_batch
     crit = critic_flops(sizes.n_genes, config.critic_widths, config.n_critic) * sizes.pretrain_batch
     return {"model": "genemoe + decoder, Mish critic", "n_genes": sizes.n_genes,
@@ -388,9 +412,30 @@ def stage_pretrain(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> 
             "samples_per_s": sizes.pretrain_batch / t["median_s"], **mem,
             "flops_per_step_analytic": gen + crit, "generator_flops_per_step_analytic": gen,
             "critic_flops_per_step_analytic": crit, "flops_per_step_counted": counted_flops(step),
-            **utilisation(gen + crit, t["median_s"], peak),
-            "finite": all(np.isfinite(v) for v in last.values()),
+            **utilisation(gen + crit, t["median_s"], peak), "variants_samples_per_s": variants,
+            "finite": finite,
             "last_losses": {k: float(v) for k, v in last.items()}}
+
+
+def _pretrain_variants(step: Callable[[], None], amp: list[torch.dtype | None],
+                       device: torch.device, sizes: Sizes) -> dict[str, float]:
+    """Samples/s of the same step with TF32 matmuls and with bf16 autocast: what the
+    package would gain from either (it trains pre-training in plain fp32 today)."""
+    rates: dict[str, float] = {}
+    before = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+        t = time_steps(step, warmup=1, steps=sizes.pretrain_steps, device=device)
+        rates["tf32"] = sizes.pretrain_batch / t["median_s"]
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = before
+    amp[0] = torch.bfloat16
+    try:
+        t = time_steps(step, warmup=1, steps=sizes.pretrain_steps, device=device)
+        rates["bf16_autocast"] = sizes.pretrain_batch / t["median_s"]
+    finally:
+        amp[0] = None
+    return rates
 
 
 def stage_resnet(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> dict[str, Any]:
@@ -497,7 +542,9 @@ def summarise(result: dict[str, Any]) -> str:
     lines = [f"device_check ({result['mode']}): {result.get('env', {}).get('gpu', 'cpu')}, "
              f"torch {result.get('env', {}).get('torch')}, {result.get('seconds_total', 0):.0f} s"]
     if "tests" in result:
-        lines.append(f"  tests: {result['tests'].get('summary') or result['tests'].get('error')}")
+        r = result["tests"]
+        lines.append(f"  tests: {r.get('summary') or r.get('error')} "
+                     f"({r.get('tests', '?')} run, {r.get('skipped', '?')} skipped)")
     for name in ("matmul", "finetune", "pretrain", "resnet50"):
         r = result.get(name, {})
         if "error" in r or "skipped" in r:
