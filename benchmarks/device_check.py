@@ -24,7 +24,11 @@ and calls this) or anywhere with ``--cpu`` (small sizes; CI runs it through
    ``pretrain:`` section, generator with its decoder, Mish critic): fp32, as the package
    trains it today (no autocast in pre-training); on CUDA the same step again with TF32
    matmuls and with bf16 autocast (``variants_samples_per_s``), to show what either gains.
-6. ``resnet50``: ``create_model("resnet50", image_size=224, weights="none",
+6. ``pretrain_run``: one epoch of ``pretrain_on_data`` (``pretrain_data_from_arrays``
+   of ``batch x steps`` synthetic rows, the ``paper`` preset) end to end: the epoch's
+   seconds as the run records them, and the call's with its checkpoint and
+   ``pretrained.pt`` written (in a temporary folder, removed after).
+7. ``resnet50``: ``create_model("resnet50", image_size=224, weights="none",
    finetune="all")`` training at batch 256 (bf16 autocast, fused Adam) and inference
    samples/s, FLOPs as ``torch.utils.flop_counter`` counts them.
 
@@ -438,6 +442,43 @@ def _pretrain_variants(step: Callable[[], None], amp: list[torch.dtype | None],
     return rates
 
 
+def stage_pretrain_run(device: torch.device, sizes: Sizes) -> dict[str, Any]:
+    """One epoch of ``pretrain_on_data`` at the ``paper`` options, end to end: host-side
+    batches copied to the device, validation, checkpoint and ``pretrained.pt`` written."""
+    import tempfile
+
+    import yaml
+
+    from genemoe.data.scaling import fit_scaler
+    from genemoe.train.pretrain import pretrain_data_from_arrays, pretrain_on_data
+
+    n_train, n_val = sizes.pretrain_batch * sizes.pretrain_steps, sizes.pretrain_batch
+    X, _ = _synthetic(n_train + n_val, sizes.n_genes, torch.device("cpu"), seed=2)
+    X = X.numpy()
+    ids = [f"s{i}" for i in range(len(X))]
+    data = pretrain_data_from_arrays(
+        X[:n_train], X[n_train:], gene_ids=[f"g{j}" for j in range(sizes.n_genes)],
+        scaler=fit_scaler(X[:n_train], method="standard", clip=10.0), train_ids=ids[:n_train],
+        val_ids=ids[n_train:], synthetic=True)
+    _reset_memory(device)
+    with tempfile.TemporaryDirectory(prefix="device_check_") as tmp:
+        over = Path(tmp) / "over.yaml"  # --cpu: the paper preset with narrower experts
+        over.write_text(yaml.safe_dump({"model": {"genemoe": {"hidden": sizes.hidden}}}
+                                       if sizes.hidden else {}))
+        t0 = time.perf_counter()
+        res = pretrain_on_data(data, out_dir=Path(tmp) / "run", preset="paper",
+                               config_path=over, epochs=1, device=device.type, progress=False)
+        seconds = time.perf_counter() - t0
+        files = {f.name: f.stat().st_size / 2**20 for f in (Path(tmp) / "run").iterdir()}
+    rec = res.history[-1]
+    return {"n_train": n_train, "n_val": n_val, "n_genes": sizes.n_genes,
+            "batch": sizes.pretrain_batch, "finished": res.finished,
+            "epoch_seconds": rec["seconds"], "call_seconds": seconds,
+            "samples_per_s": n_train / rec["seconds"], **_memory(device),
+            "finite": all(np.isfinite(rec[k]) for k in ("loss/g_loss", "loss/critic_loss")),
+            "val_r_gene": rec.get("val/r_gene"), "files_mib": files}
+
+
 def stage_resnet(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> dict[str, Any]:
     """ResNet-50 (timm, random init, every layer trained) on gene images."""
     if importlib.util.find_spec("timm") is None:
@@ -483,7 +524,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tests", dest="tests", action="store_true", default=None,
                    help="run the CUDA tests (default: on GPU, not with --cpu)")
     p.add_argument("--no-tests", dest="tests", action="store_false")
-    p.add_argument("--only", nargs="+", choices=["finetune", "pretrain", "resnet50"],
+    p.add_argument("--only", nargs="+", choices=["finetune", "pretrain", "pretrain_run", "resnet50"],
                    help="run only these timing stages")
     p.add_argument("--tests-timeout", type=int, default=240, help="seconds for the CUDA tests")
     return p.parse_args(argv)
@@ -525,7 +566,8 @@ def main(argv: list[str] | None = None) -> int:
         _run_stage(result, "tests", lambda: stage_tests(out, args.tests_timeout), path)
     _run_stage(result, "matmul", lambda: stage_matmul(device, sizes.matmul_n), path)
     peak = {k: result["matmul"].get(k) for k in ("measured_tflops", "datasheet_bf16_tflops")}
-    stages = {"finetune": stage_finetune, "pretrain": stage_pretrain, "resnet50": stage_resnet}
+    stages = {"finetune": stage_finetune, "pretrain": stage_pretrain,
+              "pretrain_run": lambda d, s, _: stage_pretrain_run(d, s), "resnet50": stage_resnet}
     for name, fn in stages.items():
         if args.only is None or name in args.only:
             _run_stage(result, name, lambda fn=fn: fn(device, sizes, peak), path)
@@ -545,12 +587,16 @@ def summarise(result: dict[str, Any]) -> str:
         r = result["tests"]
         lines.append(f"  tests: {r.get('summary') or r.get('error')} "
                      f"({r.get('tests', '?')} run, {r.get('skipped', '?')} skipped)")
-    for name in ("matmul", "finetune", "pretrain", "resnet50"):
+    for name in ("matmul", "finetune", "pretrain", "pretrain_run", "resnet50"):
         r = result.get(name, {})
         if "error" in r or "skipped" in r:
             lines.append(f"  {name}: {r.get('error') or r.get('skipped')}")
         elif name == "matmul" and r:
             lines.append(f"  matmul {r['n']}^3 {r['dtype']}: {r['measured_tflops']:.1f} TFLOP/s")
+        elif name == "pretrain_run" and r:
+            lines.append(f"  pretrain_run: one epoch of {r['n_train']} rows in "
+                         f"{r['epoch_seconds']:.1f} s ({r['samples_per_s']:.0f} samples/s), "
+                         f"{r['call_seconds']:.1f} s with the files written")
         elif r:
             mem = r.get("peak_gpu_mib", r.get("peak_rss_mib_process", float("nan")))
             mfu = r.get("mfu_datasheet_bf16")

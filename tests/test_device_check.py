@@ -29,7 +29,7 @@ def test_cpu_mode_writes_every_stage(device_check, tmp_path):
     r = json.loads((tmp_path / "device_check.json").read_text())
     assert r["ok"] and r["failed"] == [] and r["mode"] == "cpu"
     assert "tests" not in r  # the CUDA tests run only on a GPU (or with --tests)
-    assert {"env", "matmul", "finetune", "pretrain", "resnet50", "sizes",
+    assert {"env", "matmul", "finetune", "pretrain", "pretrain_run", "resnet50", "sizes",
             "seconds_total"} <= set(r)
     assert r["env"]["torch"] == torch.__version__ and r["matmul"]["measured_tflops"] > 0
     ft = r["finetune"]
@@ -42,6 +42,9 @@ def test_cpu_mode_writes_every_stage(device_check, tmp_path):
     pt = r["pretrain"]
     assert pt["finite"] and pt["samples_per_s"] > 0 and pt["n_critic"] == 5
     assert pt["flops_per_step_analytic"] > pt["generator_flops_per_step_analytic"] > 0
+    run = r["pretrain_run"]  # pretrain_on_data end to end: one epoch, its files written
+    assert run["finished"] and run["finite"] and run["n_train"] == 64
+    assert {"checkpoint.pt", "pretrained.pt"} <= set(run["files_mib"])
     rn = r["resnet50"]
     assert "skipped" in rn or (rn["samples_per_s"] > 0 and rn["image_size"] == 64)
 
