@@ -256,8 +256,8 @@ def stage_tests(out: Path, timeout_s: int) -> dict[str, Any]:
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=timeout_s)
     except subprocess.TimeoutExpired as exc:
-        return {"ok": False, "error": f"timed out after {timeout_s} s",
-                "tail": str(exc.stdout or "")[-3000:]}
+        text = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else exc.stdout
+        return {"ok": False, "error": f"timed out after {timeout_s} s", "tail": (text or "")[-3000:]}
     text = proc.stdout + proc.stderr
     (out / "test_cuda.log").write_text(text)
     last = [ln for ln in text.strip().splitlines() if ln.strip()][-1:] or [""]
@@ -526,7 +526,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-tests", dest="tests", action="store_false")
     p.add_argument("--only", nargs="+", choices=["finetune", "pretrain", "pretrain_run", "resnet50"],
                    help="run only these timing stages")
-    p.add_argument("--tests-timeout", type=int, default=240, help="seconds for the CUDA tests")
+    p.add_argument("--tests-timeout", type=int, default=300, help="seconds for the CUDA tests")
     return p.parse_args(argv)
 
 

@@ -185,7 +185,7 @@ def test_ddp_nccl_world_size_1_through_torchrun(tmp_path):
     for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(var, None)
     proc = subprocess.run([torchrun, "--standalone", "--nproc_per_node=1", __file__, str(out)],
-                          env=env, capture_output=True, text=True, timeout=240, cwd=tmp_path)
+                          env=env, capture_output=True, text=True, timeout=150, cwd=tmp_path)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     r = json.loads(out.read_text())
     assert r["backend"] == "nccl" and r["world_size"] == 1
