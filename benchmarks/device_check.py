@@ -9,7 +9,7 @@ and calls this) or anywhere with ``--cpu`` (small sizes; CI runs it through
 2. ``tests``: ``pytest -m cuda tests/test_cuda.py`` in a subprocess (AMP, fused Adam,
    bf16 inference, checkpoint CPU<->CUDA, pre-training on CUDA, DDP with nccl at world
    size 1 through ``torchrun``). Skipped in ``--cpu`` mode unless ``--tests``.
-3. ``matmul``: a same-run bf16 matmul (8192^3 on GPU, 1024^3 fp32 on CPU): the measured
+3. ``matmul``: a same-run matmul (8192^3 bf16 on GPU, 512^3 fp32 on CPU): the measured
    ceiling beside the datasheet's bf16 peak.
 4. ``finetune``: ``genemoe`` at the ``paper`` widths (15 experts of 1,024, top-6; MOAE
    4/top-2; latent 256) on ``n_genes`` synthetic genes, 33 classes, batch 256: optimiser
