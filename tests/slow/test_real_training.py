@@ -75,13 +75,14 @@ def _selected_on_validation(run_dir: Path) -> None:
     assert metrics["protocol"]["selection"] == "validation split"
 
 
-def test_pancan33_genemoe_beats_the_svm_baseline(pancan33, tmp_path, one_thread):
-    """Same split: Gene-MOE (small) >= `--model svm` in test accuracy and macro-F1.
+def test_pancan33_genemoe_and_the_tuned_svm(pancan33, tmp_path, one_thread):
+    """Same split: Gene-MOE (small) and the SVM tuned on validation both classify well.
 
-    Held on 11 of 11 runs (split seeds 0, 1, 2 x training seeds; smallest margins on split
-    seed 2: accuracy +0.020, macro-F1 +0.075). Not asserted, because it did not hold: Gene-MOE
-    against an RBF SVC predicting with its own decision function (test macro-F1 0.809 on this
-    split; `svm` loses ~0.09 macro-F1 to Platt calibration), nor against the MLP ablation.
+    Until issue 10 this test asserted Gene-MOE >= `--model svm`; that held only against an
+    SVM running untuned (C = 1, gamma "scale"). Tuned on the validation split, the SVM
+    reaches 0.813 test macro-F1 here against Gene-MOE's 0.804 (2026-11-29), so the old
+    claim is gone; what is asserted is what both models reach, and that the SVM chose its
+    C and gamma on validation.
     """
     cfg = _overlay(tmp_path / "overlay.yaml")
     svm = train_run(pancan33, out_dir=tmp_path / "svm", task="classify", model_name="svm",
@@ -90,8 +91,10 @@ def test_pancan33_genemoe_beats_the_svm_baseline(pancan33, tmp_path, one_thread)
                    preset="small", config_path=cfg, seed=0, progress=False)
     _selected_on_validation(gm.out_dir)
     assert gm.metrics["protocol"]["n"] == {"train": 693, "val": 100, "test": 197}
-    assert gm.metrics["test"]["macro_f1"] >= svm.metrics["test"]["macro_f1"]
-    assert gm.metrics["test"]["accuracy"] >= svm.metrics["test"]["accuracy"]
+    fitted = yaml.safe_load((svm.out_dir / "config.yaml").read_text())["params"]["fitted"]
+    assert fitted["selection"] == "validation" and {"C", "gamma_scale"} <= set(fitted["chosen"])
+    for run in (gm, svm):
+        assert run.metrics["test"]["macro_f1"] > 0.75 and run.metrics["test"]["accuracy"] > 0.80
 
 
 @pytest.mark.parametrize("model_name", ["fcn", "moe", "mlp"])
