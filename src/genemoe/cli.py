@@ -316,12 +316,18 @@ def predict(
     precision: Annotated[str, typer.Option(
         help="fp32 | bf16: bf16 runs a neural model's forward in bfloat16 (about 2x faster on "
              "CPU, ~3 significant digits); refused for classical models.")] = "fp32",
+    normalisation: Annotated[str, typer.Option(
+        help="auto | model | quantile: how other pipelines' profiles (TPM, FPKM, RSEM, "
+             "log2(x+1)) come onto the model's scale; auto uses the model's own "
+             "normalisation for the input it was trained on, else log2(x+1) and per-sample "
+             "quantile alignment to the training distribution.")] = "auto",
 ) -> None:
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file
 
     report = predict_file(model, expression, out_path=out, annotation_path=annotation,
-                          max_missing=max_missing, orientation=orientation, precision=precision)
+                          max_missing=max_missing, orientation=orientation, precision=precision,
+                          normalisation=normalisation)
     typer.echo(report)
 
 

@@ -115,3 +115,31 @@ def test_bf16_refused_for_classical_models(trained, tmp_path):
     assert not (tmp_path / "p.csv").exists()
     report = predict_file(tmp_path / "run", f["counts"], out_path=tmp_path / "p.csv")
     assert "fp64 (classical)" in report and (tmp_path / "p.csv").exists()
+
+
+def test_other_pipelines_profiles_are_brought_onto_the_model_scale(trained, tmp_path):
+    """Issue 12: TPM-like linear values and log2(x+1) of them score like the counts they were
+    made from (quantile alignment); centred data are refused unless forced."""
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    ref_out = tmp_path / "counts.csv"
+    predict_file(d / "run", f["counts"], out_path=ref_out)
+    base = pd.read_csv(ref_out).set_index("sample_id")["predicted_type"]
+    lengths = pd.read_csv(f["annotation"], sep="\t").set_index("gene_id")["length"].reindex(counts.index)
+    rate = counts.div(lengths, axis=0)
+    tpm = rate / rate.sum() * 1e6
+    forms = {"tpm.tsv": tpm + 1e-3, "log_tpm.tsv": np.log2(tpm + 1) + 1e-4}
+    for name, frame in forms.items():
+        frame.to_csv(tmp_path / name, sep="\t")
+        out = tmp_path / f"{name}.csv"
+        predict_file(d / "run", tmp_path / name, out_path=out)
+        got = pd.read_csv(out).set_index("sample_id")
+        assert (got["scale_rule"] == "quantile").all() and "input_shift" in got
+        agree = (got["predicted_type"] == base.reindex(got.index)).mean()
+        assert agree >= 0.8, (name, agree)
+    z = np.log2(tpm + 1)
+    z = z.sub(z.mean(1), axis=0).div(z.std(1) + 1e-6, axis=0)
+    z.to_csv(tmp_path / "z.tsv", sep="\t")
+    with pytest.raises(InputError, match="centred or log-ratio"):
+        predict_file(d / "run", tmp_path / "z.tsv", out_path=tmp_path / "z.csv")
+    predict_file(d / "run", tmp_path / "z.tsv", out_path=tmp_path / "z.csv", normalisation="quantile")

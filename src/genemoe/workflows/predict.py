@@ -14,6 +14,7 @@ estimators score in float64 and refuse ``bf16``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +24,12 @@ import pandas as pd
 
 from genemoe.data import annotation as ann
 from genemoe.data.bundle import atomic_file, atomic_write_text
+from genemoe.data.crossscale import (
+    distribution_shift,
+    quantile_align,
+    refuse_transformed,
+    scale_rule,
+)
 from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
@@ -179,8 +186,8 @@ def _trust_columns(df: pd.DataFrame, payload: dict, out: dict[str, np.ndarray]) 
 
 
 def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.GeneAnnotation | None,
-                  max_missing: float = 0.2,
-                  precision: Precision = "fp32") -> tuple[pd.DataFrame, dict[str, Any]]:
+                  max_missing: float = 0.2, precision: Precision = "fp32",
+                  normalisation: str = "auto") -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score one expression table with a loaded model payload.
 
     Parameters
@@ -196,6 +203,12 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     precision
         ``fp32`` (default) or ``bf16``: the neural forward in bfloat16 (faster on CPU,
         ~3 significant digits); refused for classical estimators.
+    normalisation
+        How the table comes onto the model's scale (:mod:`genemoe.data.crossscale`):
+        ``auto`` (the model's own normalisation for the kind of input it was trained on,
+        else log2(x + 1) and quantile alignment to the training distribution; centred or
+        log-ratio data refused), ``model`` (always the model's own normalisation) or
+        ``quantile`` (always align).
 
     Returns
     -------
@@ -215,9 +228,17 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     if not isinstance(method, str):
         raise input_error(f"the model was trained on mixed normalisations {method}",
                           fix="retrain on a bundle of one value scale")
-    table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog)
     scaler = Scaler.from_dict(payload["scaler"])
-    X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift, max_missing=max_missing)
+    rule = scale_rule(table.value_kind, method, normalisation)
+    if rule == "refuse":
+        refuse_transformed(table.source_path)
+    shift = None
+    if rule == "same":
+        table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog)
+        X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
+                                      max_missing=max_missing)
+    else:
+        X, n_missing, shift = _quantile_aligned(payload, table, scaler, max_missing, plog)
     out = _score(payload, scaler.transform(X), precision)
     df = pd.DataFrame({"sample_id": table.sample_ids})
     if "probs" in out:
@@ -230,7 +251,11 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         df["risk"] = out["risk"]
     _trust_columns(df, payload, out)
     df["n_missing_genes"] = n_missing
-    report = {"n_samples": len(df), "normalisation": method, "steps": plog.steps,
+    df["scale_rule"] = rule
+    if shift is not None:
+        df["input_shift"] = shift
+    report = {"n_samples": len(df), "normalisation": method, "scale_rule": rule,
+              "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
               "n_unfamiliar": int((~df["looks_like_training"]).sum()) if "looks_like_training" in df else None,
               "dropped_genes": plog.dropped_genes,
@@ -238,9 +263,45 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     return df, report
 
 
+def _quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_missing: float,
+                      plog: PrepLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Another pipeline's profiles on the model's scale (see :mod:`genemoe.data.crossscale`):
+    log2(x + 1) where linear, each sample quantile-aligned to the training distribution.
+
+    Returns the aligned ``(n, n_genes)`` matrix (missing genes filled with the training
+    means after the alignment), the missing-gene counts and each sample's distance to the
+    training distribution before alignment (log2 units).
+    """
+    ref = payload.get("reference_profile")
+    if ref is None:
+        raise input_error("this model file predates cross-pipeline scaling (no training "
+                          "reference profile stored)", where="--normalisation",
+                          fix="retrain the model, or score data of the kind it was trained on "
+                              "with --normalisation model")
+    values = np.asarray(table.values, np.float64)
+    if table.value_kind in ("counts", "linear"):
+        n_neg = int((values < 0).sum())
+        values = np.log2(np.clip(values, 0, None) + 1)
+        plog.step("cross_pipeline", rule="log2(x + 1), then quantile alignment",
+                  negatives_clipped=n_neg)
+    else:
+        plog.step("cross_pipeline", rule="quantile alignment (already log scale)")
+    logged = dataclasses.replace(table, values=values)
+    nan = np.full(len(payload["gene_ids"]), np.nan)
+    X, n_missing = align_to_model(logged, payload["gene_ids"], fill=nan, max_missing=max_missing)
+    X = X.astype(np.float64)
+    X[:, np.isnan(X).all(0)] = np.nan  # genes absent from the file
+    shift = distribution_shift(X, np.asarray(ref))
+    aligned = quantile_align(X, np.asarray(ref))
+    fill = np.broadcast_to(scaler.shift, aligned.shape)
+    aligned[np.isnan(aligned)] = fill[np.isnan(aligned)]
+    return aligned.astype(np.float32), n_missing, shift
+
+
 def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path | str,
                  annotation_path: Path | str | None = None, max_missing: float = 0.2,
-                 orientation: str = "auto", precision: Precision = "fp32") -> str:
+                 orientation: str = "auto", precision: Precision = "fp32",
+                 normalisation: str = "auto") -> str:
     """Read, align, normalise and score ``expression_path``; write CSV or Parquet.
 
     Parameters
@@ -270,7 +331,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
     table = read_expression(Path(expression_path), orientation=orientation)
     df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
-                               precision=precision)
+                               precision=precision, normalisation=normalisation)
     out_path = Path(out_path)
     if out_path.suffix == ".parquet":
         with atomic_file(out_path) as tmp:

@@ -34,6 +34,7 @@ import yaml
 
 from genemoe import __version__
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
+from genemoe.data.crossscale import reference_profile
 from genemoe.errors import input_error
 from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
@@ -202,6 +203,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         "symbols": var["symbol"].tolist() if "symbol" in var else None,
         "gene_lengths": var["length"].tolist() if "length" in var else None,
         "class_names": class_names, "scaler": scaler.to_dict(),
+        "reference_profile": reference_profile(  # the quantile target of other pipelines' input
+            np.asarray(bundle.X[data["train"].rows][:, gene_mask])).astype(np.float32),
         "normalisation": bundle.record.get("normalisation"), "record": bundle.record,
         "bundle_path": str(bundle.path), "metrics": metrics, **trust, **weights,
     })

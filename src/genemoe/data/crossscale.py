@@ -1,0 +1,122 @@
+"""Bringing another pipeline's profiles onto a model's scale (``genemoe predict``).
+
+A model learns on one scale: its bundle's normalisation of one kind of input (e.g. GDC
+counts → log2(FPKM-UQ + 1)). New profiles arrive from other pipelines: Xena's
+log2(x + 1) matrices, TPM from Salmon, RSEM-normalised values, another lab's FPKM. The rule
+for each form (:func:`scale_rule`):
+
+``same``
+    Counts (or log2(counts + 1)) for a model trained on counts: the model's own
+    normalisation, exactly as in training.
+``quantile``
+    Anything else on a linear or log scale (TPM, FPKM, FPKM-UQ, RSEM, log2(x + 1) of
+    those): log2(x + 1) where linear, then per-sample **quantile alignment** to the training
+    distribution — each sample's genes keep their order and take the values of the
+    training samples' mean sorted profile (Bolstad et al. 2003, as ``preprocessCore``'s
+    ``normalize.quantiles.use.target``). Pipelines differ mostly by a monotone,
+    sample-wide transform (library-size and length scaling, offsets of the log), which
+    this removes; gene-specific biases between pipelines stay.
+``refuse``
+    Centred or log-ratio data (a substantial share of negatives: microarray, z-scores):
+    their absolute levels are gone, and no conversion is sound; ``--normalisation
+    quantile`` forces the alignment, at the user's word.
+
+Every sample's distance to the training distribution before alignment (the 1-Wasserstein
+distance between its sorted log values and the reference, in log2 units) is reported, so a
+user sees how far each input sat from what the model knows.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from genemoe.errors import input_error
+
+__all__ = ["ScaleRule", "scale_rule", "reference_profile", "quantile_align", "distribution_shift"]
+
+ScaleRule = Literal["same", "quantile", "refuse"]
+COUNT_BASED = ("fpkm_uq", "log2cpm", "log2tpm")
+
+
+def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto") -> ScaleRule:
+    """Which rule brings data of ``value_kind`` onto a model trained with ``model_normalisation``.
+
+    ``requested``: ``auto`` (the rule of the module docstring), ``model`` (the model's own
+    normalisation, refused by it where it cannot apply), ``quantile`` (always align).
+    """
+    if requested == "quantile":
+        return "quantile"
+    countable = value_kind in ("counts", "log_counts")
+    if requested == "model" or (countable and model_normalisation in COUNT_BASED):
+        return "same"
+    if value_kind == "transformed":
+        return "refuse"
+    if model_normalisation in COUNT_BASED or value_kind != _trained_kind(model_normalisation):
+        return "quantile"
+    return "same"
+
+
+def _trained_kind(model_normalisation: str) -> str:
+    """The value kind a model's normalisation was applied to (linear for log2p1)."""
+    return "linear" if model_normalisation == "log2p1" else "log"
+
+
+def reference_profile(X_train: np.ndarray) -> np.ndarray:
+    """The training samples' mean sorted profile ``(n_genes,)``: the quantile target.
+
+    ``X_train`` ``(n_train, n_genes)`` on the model's input (log) scale, before scaling.
+    """
+    return np.sort(np.asarray(X_train, np.float64), axis=1).mean(0)
+
+
+def quantile_align(X: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Each row of ``X`` ``(n, g)`` given the reference's values in its own gene order.
+
+    ``reference`` ``(m,)`` sorted; with ``m != g`` (genes missing from the input) it is
+    interpolated at the rows' rank positions. NaN entries stay NaN; tied values share
+    the mean of their reference values.
+    """
+    X = np.asarray(X, np.float64)
+    ref = np.sort(np.asarray(reference, np.float64))
+    out = np.full_like(X, np.nan)
+    for i, row in enumerate(X):
+        ok = np.isfinite(row)
+        n = int(ok.sum())
+        if n == 0:
+            continue
+        pos = (np.arange(n) + 0.5) / n  # plotting positions of the row's sorted values
+        target = np.interp(pos, (np.arange(len(ref)) + 0.5) / len(ref), ref)
+        vals = row[ok]
+        order = np.argsort(vals, kind="stable")
+        aligned = np.empty(n)
+        aligned[order] = target
+        _, inv, counts = np.unique(vals, return_inverse=True, return_counts=True)
+        if (counts > 1).any():  # ties: the mean of their targets
+            aligned = (np.bincount(inv, aligned) / counts)[inv]
+        out[i, ok] = aligned
+    return out
+
+
+def distribution_shift(X: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Per row, the 1-Wasserstein distance of its values to the reference ``(n,)``."""
+    X = np.asarray(X, np.float64)
+    ref = np.sort(np.asarray(reference, np.float64))
+    grid = (np.arange(200) + 0.5) / 200
+    ref_q = np.interp(grid, (np.arange(len(ref)) + 0.5) / len(ref), ref)
+    out = np.full(len(X), np.nan)
+    for i, row in enumerate(X):
+        v = np.sort(row[np.isfinite(row)])
+        if len(v):
+            out[i] = float(np.abs(np.interp(grid, (np.arange(len(v)) + 0.5) / len(v), v) - ref_q).mean())
+    return out
+
+
+def refuse_transformed(path: object) -> None:
+    """The one clear error for centred/log-ratio input under ``auto``."""
+    raise input_error(
+        "these values look centred or log-ratio (many negatives: microarray, z-scores); "
+        "their absolute levels cannot be brought onto the model's scale", path=path,
+        fix="score data on an absolute scale (counts, TPM, FPKM, log2(x + 1)), or pass "
+            "--normalisation quantile to align each sample's distribution anyway")
