@@ -1,0 +1,216 @@
+"""Attribution methods besides plain Integrated Gradients, and the choice among them.
+
+Methods (``--method``), each giving ``(n, n_genes)`` attributions and an ``(n,)``
+completeness delta ``Σ attributions - (f(x) - f(reference))``:
+
+- ``"ig"``: Integrated Gradients on the model as it is
+  (:func:`~genemoe.explain.integrated_gradients.attribute`).
+- ``"frozen_ig"``: Integrated Gradients with each sample's top-k routing frozen at its own
+  experts along the whole path (:func:`genemoe.models.moe.frozen_routing`, gate values
+  recomputed smoothly over the frozen set). The frozen model is smooth and equals the
+  model at ``x``, so completeness holds; the reference output is ``f_frozen(baseline)``.
+  The default for sparse models (``moe``, ``genemoe``: a gate with ``k < n_experts``);
+  identical to ``"ig"`` for every other model.
+- ``"gradient_shap"``: expected gradients (captum's ``GradientShap`` with no input noise):
+  the gradient at a random point between ``x`` and a random *training-split* sample, times
+  their difference, averaged over ``n_draws`` draws. Completeness holds only in
+  expectation (``f(x) - mean f(drawn baselines)``), so its delta is Monte-Carlo error.
+- ``"deeplift"``: captum's ``DeepLift`` (rescale rule) against the same baseline as IG.
+  Exact summation needs a network of linear maps and elementwise nonlinearities; gates,
+  attention and layer norms multiply inputs, so expect gaps on MoE/MOAE models. On sparse
+  models it runs with the routing frozen at ``x`` (captum's rescale hooks pair each
+  expert's input rows with its baseline rows, which live routing would not keep aligned),
+  so, as for ``frozen_ig``, the reference output is ``f_frozen(baseline)``.
+
+Why frozen-routing IG is the sparse default: on a tiny sparse ``moe``/``genemoe`` plain
+IG misses completeness by 15-100% median (the output jumps where routing switches), the
+frozen path meets it to < 1e-4 (tests/explain/test_methods.py); on trained models it
+recovers planted genes at least as well as plain IG (tests/explain/test_known_answers.py)
+at the same cost; GradientSHAP needs many draws for its delta to shrink and DeepLIFT's
+rules do not cover the gates.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from contextlib import contextmanager, nullcontext
+from typing import Literal
+
+import numpy as np
+import torch
+from torch import nn
+
+from genemoe.data.scaling import Scaler
+from genemoe.errors import input_error
+from genemoe.explain.integrated_gradients import (
+    BaselineName,
+    _check_target,
+    _forward_fn,
+    attribute,
+    baseline_vector,
+)
+from genemoe.models.moe import frozen_routing, has_sparse_routing
+
+__all__ = ["METHODS", "Method", "resolve_method", "gradient_shap", "deeplift", "attribute_with"]
+
+log = logging.getLogger(__name__)
+
+Method = Literal["auto", "ig", "frozen_ig", "gradient_shap", "deeplift"]
+METHODS: tuple[str, ...] = ("ig", "frozen_ig", "gradient_shap", "deeplift")
+_DEFAULT_DRAWS = 32  # GradientSHAP draws per sample
+
+
+def resolve_method(model: nn.Module, method: str = "auto") -> str:
+    """``"auto"`` → ``"frozen_ig"`` for a model with sparse top-k routing, else ``"ig"``."""
+    if method == "auto":
+        return "frozen_ig" if has_sparse_routing(model) else "ig"
+    if method not in METHODS:
+        raise input_error(f"unknown attribution method {method!r}", where="--method",
+                          fix=f"use auto or one of: {', '.join(METHODS)}")
+    return method
+
+
+@contextmanager
+def _eval_mode(model: nn.Module):
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            yield
+    finally:
+        model.train(was_training)
+
+
+@contextmanager
+def _numpy_seed(seed: int):
+    """captum draws GradientSHAP baselines and alphas from numpy's global RNG."""
+    state = np.random.get_state()  # noqa: NPY002 (captum uses the legacy global RNG)
+    np.random.seed(seed)  # noqa: NPY002
+    try:
+        yield
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+
+
+def gradient_shap(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None,
+                  train_X: np.ndarray, n_draws: int = _DEFAULT_DRAWS, seed: int = 0,
+                  internal_batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Expected gradients over training-split baselines (captum ``GradientShap``, no noise).
+
+    Parameters
+    ----------
+    model, X, target
+        As :func:`~genemoe.explain.integrated_gradients.attribute`.
+    train_X
+        ``(m, n_genes)`` scaled training-split samples the baselines are drawn from.
+    n_draws
+        Baseline/alpha draws per sample.
+    seed
+        Seeds the draws (numpy's global RNG is restored afterwards).
+    internal_batch_size
+        Rows per forward pass (``n_draws`` rows per sample).
+
+    Returns
+    -------
+    tuple
+        ``(n, n_genes)`` attributions and ``(n,)`` delta, the mean over draws of
+        ``Σ attributions_draw - (f(x) - f(b_draw))``.
+    """
+    from captum.attr import GradientShap
+
+    X = np.asarray(X, np.float32)
+    n = len(X)
+    tgt = _check_target(model, target, n)
+    device = next(model.parameters()).device
+    refs = torch.from_numpy(np.asarray(train_X, np.float32)).to(device)
+    chunk = max(1, internal_batch_size // max(1, n_draws))
+    attrs, deltas = [], []
+    with _eval_mode(model), _numpy_seed(seed):
+        gs = GradientShap(_forward_fn(model))
+        for i in range(0, n, chunk):
+            sl = slice(i, i + chunk)
+            t = tgt[sl] if isinstance(tgt, list) else tgt
+            a, d = gs.attribute(torch.from_numpy(X[sl]).to(device), baselines=refs, target=t,
+                                n_samples=n_draws, stdevs=0.0, return_convergence_delta=True)
+            attrs.append(a.detach().cpu().numpy().astype(np.float32))
+            # NoiseTunnel repeats each sample n_draws times (row r is sample r // n_draws)
+            deltas.append(d.detach().cpu().numpy().reshape(-1, n_draws).mean(1).astype(np.float32))
+    return np.concatenate(attrs), np.concatenate(deltas)
+
+
+class _Output(nn.Module):
+    """``x -> logits`` (or the risk) as a module: DeepLIFT hooks the modules inside."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self._forward = _forward_fn(model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self._forward(x)
+
+
+def deeplift(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None,
+             baseline: BaselineName | np.ndarray = "train_mean", scaler: Scaler | None = None,
+             internal_batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """DeepLIFT (rescale rule, captum ``DeepLift``) against the IG baseline.
+
+    Returns ``(n, n_genes)`` attributions and the ``(n,)`` summation delta
+    ``Σ attributions - (f(x) - f(baseline))`` (``f_frozen(baseline)`` for a sparse model,
+    whose routing is frozen at ``x``: module docstring).
+    """
+    from captum.attr import DeepLift
+
+    X = np.asarray(X, np.float32)
+    n, n_genes = X.shape
+    tgt = _check_target(model, target, n)
+    b = np.broadcast_to(baseline_vector(baseline, n_genes, scaler=scaler), X.shape)
+    device = next(model.parameters()).device
+    attrs, deltas = [], []
+    sparse = has_sparse_routing(model)
+    with _eval_mode(model):
+        dl = DeepLift(_Output(model))
+        for i in range(0, n, max(1, internal_batch_size // 2)):
+            sl = slice(i, i + max(1, internal_batch_size // 2))
+            t = tgt[sl] if isinstance(tgt, list) else tgt
+            xs = torch.from_numpy(X[sl]).to(device)
+            # captum stacks inputs then baselines (row r is sample r % n: "tile")
+            with frozen_routing(model, xs) if sparse else nullcontext(), warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="(?s).*(hooks|require gradients)")
+                a, d = dl.attribute(xs, baselines=torch.from_numpy(b[sl].copy()).to(device),
+                                    target=t, return_convergence_delta=True)
+            attrs.append(a.detach().cpu().numpy().astype(np.float32))
+            deltas.append(d.detach().cpu().numpy().reshape(-1).astype(np.float32))
+    return np.concatenate(attrs), np.concatenate(deltas)
+
+
+def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None,
+                   baseline: BaselineName | np.ndarray = "train_mean", scaler: Scaler | None = None,
+                   train_X: np.ndarray | None = None, n_steps: int = 50, n_draws: int = _DEFAULT_DRAWS,
+                   internal_batch_size: int = 64, seed: int = 0,
+                   progress: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
+    """Run one method of :data:`METHODS` (or ``"auto"``).
+
+    Returns
+    -------
+    tuple
+        ``attributions (n, n_genes)``, ``delta (n,)`` and the wall-clock seconds taken.
+    """
+    method = resolve_method(model, method)
+    t0 = time.perf_counter()
+    if method in ("ig", "frozen_ig"):
+        a, d = attribute(model, X, target=target, baseline=baseline, scaler=scaler, n_steps=n_steps,
+                         internal_batch_size=internal_batch_size, progress=progress,
+                         routing="frozen" if method == "frozen_ig" else "live")
+    elif method == "gradient_shap":
+        if train_X is None or len(train_X) == 0:
+            raise input_error("GradientSHAP draws its baselines from training samples; none given",
+                              where="train_X", fix="pass the scaled training-split rows")
+        a, d = gradient_shap(model, X, target=target, train_X=train_X, n_draws=n_draws, seed=seed,
+                             internal_batch_size=max(internal_batch_size, n_draws))
+    else:
+        a, d = deeplift(model, X, target=target, baseline=baseline, scaler=scaler,
+                        internal_batch_size=internal_batch_size)
+    return a, d, time.perf_counter() - t0
