@@ -161,7 +161,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 internal_batch_size: int = 64, max_samples_per_class: int | None = 50,
                 group_by: Literal["predicted", "label"] = "predicted", top: int = 10,
                 method: Method = "auto", n_draws: int = 32, genes: GeneSet = "all", seed: int = 0,
-                progress: bool = True) -> ExplainResult:
+                max_maps: int = _MAX_MAPS, progress: bool = True) -> ExplainResult:
     """Gene attributions of a trained neural run on bundle samples (IG by default).
 
     Parameters
@@ -200,6 +200,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         the class's explained samples). Attributions themselves always cover every gene.
     seed
         Seeds GradientSHAP's draws.
+    max_maps
+        Per-sample figures drawn in ``maps/`` (0: none).
     progress
         A progress bar while attributing.
 
@@ -240,6 +242,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live",
                         baseline=baseline, n_steps=n_steps,
                         n_draws=n_draws if method == "gradient_shap" else None, genes=genes,
+                        refine={"tolerance": 0.01, "max_steps": 400} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         payload=payload)
     sample_ids = bundle.sample_ids[rows].astype(str)
@@ -247,13 +250,15 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                              symbols=payload.get("symbols"), top=50)
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top)
-    if _image_layout(model) is not None:
-        files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps")
+    if not max_maps:
+        pass
+    elif _image_layout(model) is not None:
+        files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps", max_maps)
     else:
         explained = predicted if task == "classify" else np.array([f"risk {r:.3g}" for r in out[:, 0]],
                                                                     dtype=object)
         files += _vector_maps(attr, delta, sample_ids, predicted, explained, _gene_labels(payload),
-                              out_dir / "maps", synthetic=conv["synthetic"])
+                              out_dir / "maps", max_maps, synthetic=conv["synthetic"])
     return ExplainResult(out_dir, len(rows), task, conv, ranking, files)
 
 
@@ -321,9 +326,9 @@ def _image_layout(model: torch.nn.Module):
     return to_image.layout()
 
 
-def _map_picks(predicted: np.ndarray) -> np.ndarray:
-    """Rows drawn in ``maps/``: at most ``_MAX_MAPS``, shared out over the predicted classes."""
-    return _cap_per_class(predicted, max(1, _MAX_MAPS // max(1, len(set(predicted.tolist())))))[:_MAX_MAPS]
+def _map_picks(predicted: np.ndarray, n_maps: int = _MAX_MAPS) -> np.ndarray:
+    """Rows drawn in ``maps/``: at most ``n_maps``, shared out over the predicted classes."""
+    return _cap_per_class(predicted, max(1, n_maps // max(1, len(set(predicted.tolist())))))[:n_maps]
 
 
 def _gene_labels(payload: dict) -> np.ndarray:
@@ -338,7 +343,7 @@ def _gene_labels(payload: dict) -> np.ndarray:
 
 
 def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, predicted: np.ndarray,
-                 explained: np.ndarray, labels: np.ndarray, maps_dir: Path, *,
+                 explained: np.ndarray, labels: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
                  synthetic: bool = False) -> list[Path]:
     """Per-sample bar chart of the top genes by |attribution|, for vector (non-image) models."""
     from genemoe.explain.figures import sample_attribution_figure
@@ -346,7 +351,7 @@ def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, pr
     change = attr.astype(np.float64).sum(1) - delta  # f(x) - f(baseline)
     tag = " [SYNTHETIC DATA]" if synthetic else ""
     paths = []
-    for i in _map_picks(predicted):
+    for i in _map_picks(predicted, n_maps):
         title = f"{sample_ids[i]} → {explained[i]}{tag}"
         if np.isfinite(delta[i]):
             title += f"\ncompleteness delta {float(delta[i]):+.3g}"
@@ -358,14 +363,14 @@ def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, pr
 
 
 def _image_maps(model: torch.nn.Module, X: np.ndarray, attr: np.ndarray, sample_ids: np.ndarray,
-                predicted: np.ndarray, maps_dir: Path) -> list[Path]:
+                predicted: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS) -> list[Path]:
     """Per-sample input image + attribution map, for models with a gene → image layout."""
     layout = _image_layout(model)
     if layout is None:
         return []
     from genemoe.explain.figures import attribution_map_figure
 
-    pick = _map_picks(predicted)
+    pick = _map_picks(predicted, n_maps)
     images, maps = layout.to_image(X[pick]), layout.to_image(attr[pick], reduce="sum")
     return [attribution_map_figure(images[j], maps[j], maps_dir / f"{sample_ids[i]}.png",
                                    title=f"{sample_ids[i]} → {predicted[i]}")

@@ -186,12 +186,37 @@ def deeplift(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None
     return np.concatenate(attrs), np.concatenate(deltas)
 
 
+def _refined_ig(model: nn.Module, X: np.ndarray, *, target, tolerance: float | None, max_steps: int,
+                n_steps: int, **options) -> tuple[np.ndarray, np.ndarray]:
+    """IG, re-integrating with 4x the steps the samples that miss ``tolerance``."""
+    a, d = attribute(model, X, target=target, n_steps=n_steps, **options)
+    steps = n_steps
+    while tolerance is not None and steps < max_steps:
+        change = a.astype(np.float64).sum(1) - d  # f(x) - f(baseline)
+        bad = np.flatnonzero((np.abs(change) >= 1e-3) & (np.abs(d) > tolerance * np.abs(change)))
+        if len(bad) == 0:
+            break
+        steps = min(4 * steps, max_steps)
+        log.info("re-integrating %d samples with %d steps", len(bad), steps)
+        t = target[bad] if np.ndim(target) else target
+        b = options["baseline"]
+        sub = {**options, "baseline": b[bad] if isinstance(b, np.ndarray) and b.ndim == 2 else b}
+        a[bad], d[bad] = attribute(model, X[bad], target=t, n_steps=steps, **sub)
+    return a, d
+
+
 def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None,
                    baseline: BaselineName | np.ndarray = "train_mean", scaler: Scaler | None = None,
                    train_X: np.ndarray | None = None, n_steps: int = 50, n_draws: int = _DEFAULT_DRAWS,
-                   internal_batch_size: int = 64, seed: int = 0,
-                   progress: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
+                   internal_batch_size: int = 64, seed: int = 0, tolerance: float | None = 0.01,
+                   max_steps: int = 400, progress: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
     """Run one method of :data:`METHODS` (or ``"auto"``).
+
+    For ``ig`` and ``frozen_ig``, samples whose relative completeness delta exceeds
+    ``tolerance`` after ``n_steps`` are integrated again with 4x the steps, up to
+    ``max_steps`` (a smooth but steep path, e.g. saturated tanh units of a wide model,
+    needs more points; a path with routing jumps never converges, whatever the steps).
+    ``tolerance=None`` integrates once.
 
     Returns
     -------
@@ -201,9 +226,10 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
     method = resolve_method(model, method)
     t0 = time.perf_counter()
     if method in ("ig", "frozen_ig"):
-        a, d = attribute(model, X, target=target, baseline=baseline, scaler=scaler, n_steps=n_steps,
-                         internal_batch_size=internal_batch_size, progress=progress,
-                         routing="frozen" if method == "frozen_ig" else "live")
+        a, d = _refined_ig(model, X, target=target, baseline=baseline, scaler=scaler, n_steps=n_steps,
+                           internal_batch_size=internal_batch_size, progress=progress,
+                           routing="frozen" if method == "frozen_ig" else "live",
+                           tolerance=tolerance, max_steps=max_steps)
     elif method == "gradient_shap":
         if train_X is None or len(train_X) == 0:
             raise input_error("GradientSHAP draws its baselines from training samples; none given",
