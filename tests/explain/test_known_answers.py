@@ -165,3 +165,24 @@ def test_rankings_restricted_and_per_sample(planted, tmp_path):
                                  "--max-samples-per-class", "5"])
     assert r.exit_code == 0, r.output
     assert "with ig" in r.output
+
+
+def test_report_shows_the_explanation_first(planted, tmp_path):
+    import re
+    import shutil
+
+    from genemoe.report.html import write_report
+
+    d, bundle, _, run = planted
+    run_dir = tmp_path / "run"
+    shutil.copytree(run("moe"), run_dir)
+    explain_run(run_dir, data=bundle.path, out_dir=run_dir / "explain", split="test", n_steps=8,
+                max_samples_per_class=3, progress=False)
+    for page in (write_report(run_dir / "explain"), write_report(run_dir)):
+        text = page.read_text()
+        section = text[text.index("<h2>Explanation</h2>"):]
+        assert text.index("<h2>Explanation</h2>") < text.index("<h2>Data</h2>")  # the first screen
+        first = section[:section.index("<img")]  # before any figure: method, completeness, genes
+        assert "routing frozen" in first and re.search(r"median <b>\d+\.\d+%</b>", first)
+        assert "SYN" in first and "<td>ACC</td>" in first  # top genes per class, by symbol
+        assert section.count("<img") >= 2  # top genes + per-sample maps

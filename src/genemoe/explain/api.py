@@ -244,7 +244,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         n_draws=n_draws if method == "gradient_shap" else None, genes=genes,
                         refine={"tolerance": 0.01, "max_steps": 400} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
-                        payload=payload)
+                        run_dir=str(Path(run_dir)), bundle=str(bundle.path), payload=payload)
     sample_ids = bundle.sample_ids[rows].astype(str)
     by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],
                              symbols=payload.get("symbols"), top=50)

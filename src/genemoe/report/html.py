@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from genemoe.data.bundle import atomic_write_text
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 from genemoe.evaluate.benchmark_files import load_cells, read_protocol, software_versions
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
@@ -52,8 +52,11 @@ def report_kind(dir_path: Path | str) -> str:
         return "benchmark"
     if (d / "metrics.json").exists() and (d / "predictions.tsv").exists():
         return "run"
-    raise input_error("neither a run nor a benchmark directory", path=d,
-                      fix="pass a directory written by `genemoe train --out` or `genemoe benchmark --out`")
+    if _is_explanation(d):
+        return "explanation"
+    raise input_error("neither a run, a benchmark nor an explanation directory", path=d,
+                      fix="pass a directory written by `genemoe train --out`, `genemoe benchmark "
+                          "--out` or `genemoe explain --out`")
 
 
 def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) -> Path:
@@ -62,7 +65,9 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     Parameters
     ----------
     dir_path
-        A ``genemoe train`` run directory or a ``genemoe benchmark`` directory.
+        A ``genemoe train`` run directory, a ``genemoe benchmark`` directory, or a
+        ``genemoe explain`` directory (its run's data and protocol, explanation first). A
+        run directory's report also shows any ``genemoe explain`` output inside it.
     out_path
         Where to write (default ``DIR/report.html``). Figures are also saved as PNG in
         ``DIR/plots/``.
@@ -74,7 +79,8 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     """
     d = Path(dir_path)
     kind = report_kind(d)
-    ctx = _benchmark_context(d) if kind == "benchmark" else _run_context(d)
+    ctx = {"benchmark": _benchmark_context, "run": _run_context,
+           "explanation": _explanation_context}[kind](d)
     out = Path(out_path) if out_path is not None else d / "report.html"
     atomic_write_text(out, _render(ctx))
     log.info("wrote %s (%d figures)", out, len(ctx["figures"]))
@@ -163,8 +169,69 @@ def _run_context(d: Path) -> dict[str, Any]:
             "synthetic": bool(summary.get("synthetic") or record.get("synthetic")),
             "summary": summary, "record": record, "protocol": protocol,
             "metrics": _run_metrics(metrics, task), "figures": run_figures(d),
+            "explanation": "".join(_explanation_section(e) for e in sorted(d.iterdir())
+                                   if e.is_dir() and _is_explanation(e)),
             "versions": versions, "report_versions": software_versions(), "seeds": seeds,
             "config": cfg}
+
+
+def _is_explanation(d: Path) -> bool:
+    return (d / "convergence.json").exists() and (d / "genes_by_class.csv").exists()
+
+
+def _explanation_context(d: Path) -> dict[str, Any]:
+    """An explanation directory: its section first, then its run's context when it is there."""
+    conv = json.loads((d / "convergence.json").read_text())
+    run = Path(conv.get("run_dir") or "")
+    if conv.get("run_dir") and _report_kind_or_none(run) == "run":
+        ctx = _run_context(run)
+    else:
+        summary, record = _bundle_info(conv.get("bundle"), None)
+        ctx = {"synthetic": bool(conv.get("synthetic")), "summary": summary, "record": record,
+               "protocol": {"what": "explanation", "model": conv.get("model"), "run": conv.get("run_dir")},
+               "metrics": "<p>The explained run is not available.</p>", "figures": [],
+               "versions": {}, "report_versions": software_versions(), "seeds": {}, "config": None}
+    ctx.update(title=f"genemoe explanation — {conv.get('model')} ({conv.get('method', 'ig')})",
+               explanation=_explanation_section(d))
+    return ctx
+
+
+def _report_kind_or_none(d: Path) -> str | None:
+    try:
+        return report_kind(d)
+    except InputError:  # a missing or foreign directory: no run context
+        return None
+
+
+_METHOD_NAMES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradients with routing "
+                 "frozen at each sample's experts", "gradient_shap": "GradientSHAP (expected gradients "
+                 "over training samples)", "deeplift": "DeepLIFT (rescale rule)"}
+
+
+def _explanation_section(d: Path, *, top: int = 10) -> str:
+    """Method, completeness and top genes per class first; then the figures and sample maps."""
+    conv = json.loads((d / "convergence.json").read_text())
+    ranking = pd.read_csv(d / "genes_by_class.csv")
+    method = conv.get("method", "ig")
+    head = (f"<p><b>{html.escape(_METHOD_NAMES.get(method, method))}</b> on {conv.get('n_samples')} "
+            f"samples (baseline <code>{html.escape(str(conv.get('baseline')))}</code>, genes ranked: "
+            f"{html.escape(str(conv.get('genes', 'all')))}). Completeness, |Σ attributions − "
+            f"(f(x) − f(reference))| / |f(x) − f(reference)|: median "
+            f"<b>{conv.get('median_relative_delta', float('nan')):.2%}</b>, max "
+            f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
+            + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
+            + ".</p>")
+    if conv.get("warning"):
+        head += f'<p class="banner">{html.escape(conv["warning"])}</p>'
+    rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]),
+             f"top {top} genes (symbol, by mean attribution)": ", ".join(g.nsmallest(top, "rank")["symbol"].astype(str))}
+            for cls, g in ranking.groupby("class", sort=True)]
+    parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows))]
+    figs = [Figure(d / "top_genes.png", "Top genes per class (mean attribution).", "explanation")]
+    figs += [Figure(p, f"Sample {p.stem}: attribution per gene (or per pixel).", "explanation")
+             for p in sorted((d / "maps").glob("*.png"))]
+    parts += [_figure_html(f) for f in figs if f.path.exists()]
+    return "\n".join(parts)
 
 
 def _run_metrics(metrics: dict, task: str) -> str:
@@ -253,6 +320,7 @@ def _render(ctx: dict[str, Any]) -> str:
         chosen = [f for f in ctx["figures"] if f.section == key]
         if chosen:
             figs += f"<h3>{name}</h3>" + "".join(_figure_html(f) for f in chosen)
+    explanation = (f"<h2>Explanation</h2>{ctx['explanation']}" if ctx.get("explanation") else "")
     config = ctx.get("config")
     config_html = ("<details><summary>Resolved configuration</summary><pre>"
                    + html.escape(json.dumps(config, indent=1, default=str)) + "</pre></details>") if config else ""
@@ -261,6 +329,7 @@ def _render(ctx: dict[str, Any]) -> str:
 <style>{_CSS}</style></head><body>
 <h1>{html.escape(ctx['title'])}</h1>
 {banner}
+{explanation}
 <h2>Data</h2>
 {_data_section(ctx['summary'], ctx['record'])}
 <h2>Protocol</h2>
