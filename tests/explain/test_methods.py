@@ -133,3 +133,18 @@ def test_gradient_shap_on_a_linear_model_is_the_mean_difference_times_weight():
     a2, _, _ = attribute_with("gradient_shap", model, X, target=1, train_X=train_X, n_draws=64)
     np.testing.assert_array_equal(a1, a2)  # seeded
     assert np.abs(d1).max() < 1e-4  # linear: every draw is exact
+
+
+def test_steep_smooth_paths_are_reintegrated_until_complete():
+    from genemoe.models.base import GeneModel
+
+    class Steep(GeneModel):  # smooth, but a sharp tanh step along the path
+        def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.tanh(25 * (x - 0.3))
+
+    torch.manual_seed(0)
+    model = Steep(N_GENES, 2, task="classify", n_features=N_GENES)
+    X = np.abs(_x(5)) + 0.5
+    once = convergence_summary(*attribute_with("ig", model, X, target=1, n_steps=4, tolerance=None)[:2])
+    refined = convergence_summary(*attribute_with("ig", model, X, target=1, n_steps=4)[:2])
+    assert once["max_relative_delta"] > 0.05 and refined["max_relative_delta"] < 0.01
