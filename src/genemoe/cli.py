@@ -238,6 +238,8 @@ def explain(
              "gradient_shap | deeplift.")] = "auto",
     genes: Annotated[str, typer.Option(help="Rank all | expressed | protein_coding genes.")] = "all",
     n_draws: Annotated[int, typer.Option(help="GradientSHAP draws per sample.")] = 32,
+    max_steps: Annotated[int, typer.Option(
+        help="IG: re-integrate samples missing completeness by > 1% with 4x the steps, up to this.")] = 400,
     seed: Annotated[int, typer.Option(help="Seed of GradientSHAP's draws.")] = 0,
     compare: Annotated[bool, typer.Option(
         help="Compare every method on these samples instead (OUT/methods.csv).")] = False,
@@ -259,7 +261,7 @@ def explain(
                          split=split, baseline=baseline, n_steps=n_steps,
                          internal_batch_size=internal_batch_size,
                          max_samples_per_class=max_samples_per_class, method=method, genes=genes,
-                         n_draws=n_draws, seed=seed)
+                         n_draws=n_draws, seed=seed, max_steps=max_steps)
     typer.echo(result.describe())
 
 

