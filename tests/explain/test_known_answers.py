@@ -186,3 +186,18 @@ def test_report_shows_the_explanation_first(planted, tmp_path):
         assert "routing frozen" in first and re.search(r"median <b>\d+\.\d+%</b>", first)
         assert "SYN" in first and "<td>ACC</td>" in first  # top genes per class, by symbol
         assert section.count("<img") >= 2  # top genes + per-sample maps
+
+
+@pytest.mark.slow
+def test_cli_compare(planted, tmp_path):
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    d, bundle, _, run = planted
+    r = CliRunner().invoke(app, ["explain", "--model", str(run("moe")), "--data", str(bundle.path),
+                                 "--out", str(tmp_path / "cmp"), "--compare", "--n-steps", "8",
+                                 "--n-draws", "4", "--max-samples-per-class", "3"])
+    assert r.exit_code == 0, r.output
+    assert all(m in r.output for m in ("frozen_ig", "gradient_shap", "deeplift"))
+    assert (tmp_path / "cmp" / "methods.csv").exists()
