@@ -6,7 +6,8 @@ trained with the ``small`` preset, seed 0, one torch thread, and explained with
 ``genemoe explain``'s defaults (test split, predicted classes, ``train_mean`` baseline;
 frozen-routing IG for Gene-MOE, IG for the MLP and ResNet-50). Asserted, as in issue 14:
 ACC's top 20 holds at least 3 adrenal-cortex genes and KICH's top 25 at least 2 kidney
-intercalated-cell genes. The full tables, the method comparison and the numbers of these
+intercalated-cell genes. The MLP meets both; Gene-MOE and ResNet-50 do not (strict xfails
+carrying the measured numbers: a pass means something changed). The full tables, the method comparison and the numbers of these
 runs are in docs/results.md, "(e) Which genes the explanations name".
 """
 
@@ -56,9 +57,16 @@ GENEMOE_SHORT = (
     "tumours names 5 and 1 (docs/results.md (e)). Strict: passing means the model or the default "
     "changed, and these numbers must be updated")
 
+RESNET_SHORT = (
+    "measured (seed 0, IG, completeness within 1%): ACC's top 20 holds 1 adrenal gene (NR5A1, "
+    "1st), KICH's top 25 none (ATP6V1G3 31st, ATP6V0D2 32nd); docs/results.md (e). Strict, as above")
 
-@pytest.mark.parametrize("name", ["mlp", pytest.param("genemoe", marks=pytest.mark.xfail(
-    strict=True, reason=GENEMOE_SHORT)), "resnet50"])
+
+@pytest.mark.parametrize("name", [
+    "mlp",
+    pytest.param("genemoe", marks=pytest.mark.xfail(strict=True, reason=GENEMOE_SHORT)),
+    pytest.param("resnet50", marks=pytest.mark.xfail(strict=True, reason=RESNET_SHORT)),
+])
 def test_explanations_name_adrenal_and_intercalated_cell_genes(gdc6_pc, tmp_path, one_thread, name):
     overlay = tmp_path / "one_thread.yaml"
     overlay.write_text(yaml.safe_dump({"train": {"num_threads": 1, "checkpoint_every": 1000}}))
