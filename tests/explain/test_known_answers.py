@@ -37,9 +37,12 @@ TINY = {
 }
 EPOCHS = 40
 # resnet50 from scratch on 300 tumours at 32 px (global input scaling, its default) did not
-# learn the task (test accuracy 0.53) and its IG rankings sat at chance:
+# learn the task (test accuracy 0.53) and its IG rankings sat at chance (mean precision 0.04).
+# Also tried, same result: per-gene scaling + similarity layout + lr 3e-4 cosine, 30 epochs
+# (test accuracy 0.32, precision 0.06). Its test is a strict xfail against the hybrid_cnn
+# floor: it shows the shortfall, and a pass means the numbers here need updating.
 RESNET_MEASURED = (0.0, 0.08, 0.0, 0.08)
-RESNET_FLOOR = (0.0, 0.0)
+RESNET_FLOOR = (0.35, 0.0)
 IMAGE = {"weights": "none", "image_size": 32, "finetune": "all"}  # resnet50 from scratch, 32 px
 # Planted precision per class (ACC, BLCA, BRCA, CESC) as measured with these settings,
 # default method (frozen-routing IG for moe/genemoe, IG otherwise), one torch thread.
@@ -111,7 +114,8 @@ def test_plain_ig_on_genemoe_misses_completeness_not_the_genes(planted, tmp_path
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["fcn", "mlp", "hybrid_cnn", "resnet50"])
+@pytest.mark.parametrize("name", ["fcn", "mlp", "hybrid_cnn", pytest.param("resnet50", marks=pytest.mark.xfail(
+    strict=True, reason="resnet50 from scratch does not learn this small cohort (see RESNET_MEASURED)"))])
 def test_other_families_recover_planted_programs(planted, tmp_path, name):
     precision, _ = _precision(planted, name, tmp_path)
     _check_floor(name, precision)
