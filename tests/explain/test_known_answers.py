@@ -117,7 +117,8 @@ def test_plain_ig_on_genemoe_misses_completeness_not_the_genes(planted, tmp_path
 @pytest.mark.parametrize("name", ["fcn", "mlp", "hybrid_cnn", pytest.param("resnet50", marks=pytest.mark.xfail(
     strict=True, reason="resnet50 from scratch does not learn this small cohort (see RESNET_MEASURED)"))])
 def test_other_families_recover_planted_programs(planted, tmp_path, name):
-    precision, _ = _precision(planted, name, tmp_path)
+    # resnet50: integrate once (its ReLU kinks would ask up to 400 points of a slow model)
+    precision, _ = _precision(planted, name, tmp_path, **({"max_steps": 32} if name == "resnet50" else {}))
     _check_floor(name, precision)
 
 
