@@ -128,7 +128,7 @@ def test_method_comparison_table(planted, tmp_path):
     run("genemoe")
     table = compare_methods(d / "genemoe", data=bundle.path, out_dir=tmp_path / "cmp", programs=cohort.programs(),
                             other_run=run("moe"), split="all", max_samples_per_class=20, n_steps=16, n_draws=8)
-    assert table["method"].tolist() == ["ig", "frozen_ig", "gradient_shap", "deeplift"]
+    assert table["method"].tolist() == ["ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig"]
     assert (tmp_path / "cmp" / "methods.csv").exists()
     row = table.set_index("method")
     assert row.loc["frozen_ig", "max_relative_delta"] < 0.01 < row.loc["ig", "max_relative_delta"]

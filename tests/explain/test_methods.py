@@ -148,3 +148,29 @@ def test_steep_smooth_paths_are_reintegrated_until_complete():
     once = convergence_summary(*attribute_with("ig", model, X, target=1, n_steps=4, tolerance=None)[:2])
     refined = convergence_summary(*attribute_with("ig", model, X, target=1, n_steps=4)[:2])
     assert once["max_relative_delta"] > 0.05 and refined["max_relative_delta"] < 0.01
+
+
+@pytest.mark.parametrize("name", ["moe", "genemoe"])
+def test_train_ig_is_complete_against_its_references(name):
+    model, X, target = _sparse_model(name), _x(6), np.arange(6) % 3
+    train_X = _x(40, seed=5)
+    attr, delta, _ = attribute_with("train_ig", model, X, target=target, train_X=train_X, n_draws=4,
+                                    n_steps=32)
+    assert attr.shape == X.shape
+    assert convergence_summary(attr, delta)["max_relative_delta"] < 0.01  # routing frozen at x
+
+
+def test_train_ig_on_a_linear_model_is_the_mean_difference_times_weight():
+    from genemoe.models.base import GeneModel
+
+    class Linear(GeneModel):
+        def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+            return x
+
+    torch.manual_seed(0)
+    model = Linear(N_GENES, 2, task="classify", n_features=N_GENES)
+    X, train_X = _x(3), _x(5, seed=6)
+    attr, delta, _ = attribute_with("train_ig", model, X, target=1, train_X=train_X, n_draws=5, n_steps=4)
+    w = model.head.weight.detach().numpy()[1]
+    np.testing.assert_allclose(attr, (X - train_X.mean(0)) * w, rtol=1e-4, atol=1e-5)  # all 5 drawn
+    assert np.abs(delta).max() < 1e-4

@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 _MAX_MAPS = 12  # per-sample attribution figures drawn (image maps or vector bar charts)
 _MAP_TOP_GENES = 20  # genes per vector-model sample figure
 _METHOD_TITLES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradients, routing frozen",
+                  "train_ig": "Integrated Gradients from training tumours",
                   "gradient_shap": "GradientSHAP", "deeplift": "DeepLIFT"}
 
 
@@ -192,9 +193,11 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         Genes per class in ``top_genes.png``.
     method
         ``auto`` (frozen-routing IG for sparse models, plain IG otherwise), ``ig``,
-        ``frozen_ig``, ``gradient_shap`` or ``deeplift`` (:mod:`genemoe.explain.methods`).
+        ``frozen_ig``, ``gradient_shap``, ``deeplift`` or ``train_ig``
+        (:mod:`genemoe.explain.methods`).
     n_draws
-        GradientSHAP draws per sample (baselines from at most 200 training-split samples).
+        GradientSHAP draws, or ``train_ig`` references, per sample (from at most 200
+        training-split samples).
     genes
         Rank ``all`` genes, only ``protein_coding`` ones (the bundle's ``biotype``), or in
         each class only genes ``expressed`` there (detected, > 0, in at least half of
@@ -230,7 +233,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         cap=None if samples else max_samples_per_class)
     target = out.argmax(1) if task == "classify" else None
     method = resolve_method(model, method)
-    train_X = _train_rows(bundle, payload, scaler, seed) if method == "gradient_shap" else None
+    train_X = _train_rows(bundle, payload, scaler, seed) if method in ("gradient_shap", "train_ig") else None
     log.info("%s: %d samples x %d genes", method, *X.shape)
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
                                           scaler=scaler, train_X=train_X, n_steps=n_steps,
@@ -242,10 +245,10 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                            raw=np.asarray(bundle.X[rows])[:, cols])
     ranking = rank_genes(attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"),
                          keep=keep)
-    frozen = method in ("frozen_ig", "deeplift") and has_sparse_routing(model)
+    frozen = method in ("frozen_ig", "deeplift", "train_ig") and has_sparse_routing(model)
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live",
                         baseline=baseline, n_steps=n_steps,
-                        n_draws=n_draws if method == "gradient_shap" else None, genes=genes,
+                        n_draws=n_draws if method in ("gradient_shap", "train_ig") else None, genes=genes,
                         refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir)), bundle=str(bundle.path), payload=payload)

@@ -15,6 +15,11 @@ completeness delta ``Σ attributions - (f(x) - f(reference))``:
   the gradient at a random point between ``x`` and a random *training-split* sample, times
   their difference, averaged over ``n_draws`` draws. Completeness holds only in
   expectation (``f(x) - mean f(drawn baselines)``), so its delta is Monte-Carlo error.
+- ``"train_ig"``: Integrated Gradients from each of ``n_draws`` training-split tumours
+  (drawn once, seeded) to ``x``, averaged, with the routing frozen at ``x`` on sparse
+  models: GradientSHAP's real-tumour references with IG's deterministic quadrature, so
+  completeness holds exactly against the mean ``f(_frozen)(b)`` of the references, at
+  ``n_draws`` times the cost of ``frozen_ig``.
 - ``"deeplift"``: captum's ``DeepLift`` (rescale rule) against the same baseline as IG.
   Exact summation needs a network of linear maps and elementwise nonlinearities; gates,
   attention and layer norms multiply inputs, so expect gaps on MoE/MOAE models. On sparse
@@ -59,8 +64,8 @@ __all__ = ["METHODS", "Method", "resolve_method", "gradient_shap", "deeplift", "
 
 log = logging.getLogger(__name__)
 
-Method = Literal["auto", "ig", "frozen_ig", "gradient_shap", "deeplift"]
-METHODS: tuple[str, ...] = ("ig", "frozen_ig", "gradient_shap", "deeplift")
+Method = Literal["auto", "ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig"]
+METHODS: tuple[str, ...] = ("ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig")
 _DEFAULT_DRAWS = 32  # GradientSHAP draws per sample
 
 
@@ -200,11 +205,32 @@ def _refined_ig(model: nn.Module, X: np.ndarray, *, target, tolerance: float | N
             break
         steps = min(4 * steps, max_steps)
         log.info("re-integrating %d samples with %d steps", len(bad), steps)
-        t = target[bad] if np.ndim(target) else target
+        t = np.asarray(target)[bad] if np.ndim(target) else target
         b = options["baseline"]
         sub = {**options, "baseline": b[bad] if isinstance(b, np.ndarray) and b.ndim == 2 else b}
         a[bad], d[bad] = attribute(model, X[bad], target=t, n_steps=steps, **sub)
     return a, d
+
+
+def _need_train(train_X: np.ndarray | None) -> np.ndarray:
+    if train_X is None or len(train_X) == 0:
+        raise input_error("this method draws its baselines from training samples; none given",
+                          where="train_X", fix="pass the scaled training-split rows")
+    return train_X
+
+
+def _train_ig(model: nn.Module, X: np.ndarray, *, target, train_X: np.ndarray, n_draws: int,
+              seed: int, **options) -> tuple[np.ndarray, np.ndarray]:
+    """IG averaged over ``n_draws`` seeded training references, routing frozen at ``x``."""
+    n, n_genes = X.shape
+    m = min(n_draws, len(train_X))
+    refs = train_X[np.random.default_rng(seed).choice(len(train_X), m, replace=False)]
+    rep_x = np.repeat(X, m, axis=0)  # (n * m, n_genes): sample i's rows i*m .. i*m + m - 1
+    rep_t = np.repeat(np.asarray(target), m) if np.ndim(target) else target
+    routing = "frozen" if has_sparse_routing(model) else "live"
+    a, d = _refined_ig(model, rep_x, target=rep_t, baseline=np.tile(refs, (n, 1)),
+                       routing=routing, **options)
+    return a.reshape(n, m, n_genes).mean(1), d.reshape(n, m).mean(1)
 
 
 def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None,
@@ -232,11 +258,12 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
                            internal_batch_size=internal_batch_size, progress=progress,
                            routing="frozen" if method == "frozen_ig" else "live",
                            tolerance=tolerance, max_steps=max_steps)
+    elif method == "train_ig":
+        a, d = _train_ig(model, X, target=target, train_X=_need_train(train_X), n_draws=n_draws,
+                         seed=seed, n_steps=n_steps, internal_batch_size=internal_batch_size,
+                         tolerance=tolerance, max_steps=max_steps, progress=progress)
     elif method == "gradient_shap":
-        if train_X is None or len(train_X) == 0:
-            raise input_error("GradientSHAP draws its baselines from training samples; none given",
-                              where="train_X", fix="pass the scaled training-split rows")
-        a, d = gradient_shap(model, X, target=target, train_X=train_X, n_draws=n_draws, seed=seed,
+        a, d = gradient_shap(model, X, target=target, train_X=_need_train(train_X), n_draws=n_draws, seed=seed,
                              internal_batch_size=max(internal_batch_size, n_draws))
     else:
         a, d = deeplift(model, X, target=target, baseline=baseline, scaler=scaler,
