@@ -234,10 +234,11 @@ def explain(
     internal_batch_size: Annotated[int, typer.Option(help="Rows per forward/backward pass.")] = 64,
     max_samples_per_class: Annotated[int, typer.Option(help="At most this many per predicted class.")] = 50,
     method: Annotated[str, typer.Option(
-        help="auto (frozen-routing IG for sparse MoE models, IG otherwise) | ig | frozen_ig | "
-             "gradient_shap | deeplift.")] = "auto",
+        help="auto (train_ig for sparse MoE models, IG otherwise) | ig | frozen_ig | "
+             "train_ig | gradient_shap | deeplift.")] = "auto",
     genes: Annotated[str, typer.Option(help="Rank all | expressed | protein_coding genes.")] = "all",
-    n_draws: Annotated[int, typer.Option(help="GradientSHAP draws per sample.")] = 32,
+    n_draws: Annotated[int | None, typer.Option(
+        help="GradientSHAP draws / train_ig references per sample (default 32 / 8).")] = None,
     max_steps: Annotated[int, typer.Option(
         help="IG: re-integrate samples missing completeness by > 1% with 4x the steps, up to this.")] = 400,
     seed: Annotated[int, typer.Option(help="Seed of GradientSHAP's draws.")] = 0,

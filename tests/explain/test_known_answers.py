@@ -3,7 +3,7 @@
 The cohort (300 tumours x 200 genes, 4 types, seed 4; ``SyntheticCohort.programs()``)
 plants a program per type: 6 markers of its own plus, for BLCA and CESC, 6 markers they
 share (12 genes). For each neural family a tiny model is trained on it and explained with
-its default method (frozen-routing IG for the sparse ``moe``/``genemoe``, IG otherwise);
+its default method (``train_ig`` for the sparse ``moe``/``genemoe``, IG otherwise);
 per class, *planted precision* is the fraction of the class's top-k genes (k = its program
 size) that belong to its program, samples pooled by their label. Chance is k / 199
 (3-6%). Not every top gene can be planted: a class is also told apart by the *absence* of
@@ -45,13 +45,15 @@ RESNET_MEASURED = (0.0, 0.08, 0.0, 0.08)
 RESNET_FLOOR = (0.35, 0.0)
 IMAGE = {"weights": "none", "image_size": 32, "finetune": "all"}  # resnet50 from scratch, 32 px
 # Planted precision per class (ACC, BLCA, BRCA, CESC) as measured with these settings,
-# default method (frozen-routing IG for moe/genemoe, IG otherwise), one torch thread.
-MEASURED = {"fcn": (0.50, 0.67, 0.33, 0.83), "moe": (0.83, 0.75, 0.50, 0.75),
-            "genemoe": (0.67, 0.67, 0.33, 0.75), "mlp": (0.67, 0.67, 0.50, 0.75),
+# default method (train_ig, 8 references, for moe/genemoe; IG otherwise), one torch thread.
+# frozen_ig measured a little higher on this cohort: moe (0.83, 0.75, 0.50, 0.75), genemoe
+# (0.67, 0.67, 0.33, 0.75); on real data train_ig named far more known genes (docs/results.md).
+MEASURED = {"fcn": (0.50, 0.67, 0.33, 0.83), "moe": (0.83, 0.67, 0.33, 0.67),
+            "genemoe": (0.67, 0.58, 0.33, 0.67), "mlp": (0.67, 0.67, 0.50, 0.75),
             "hybrid_cnn": (0.17, 0.58, 0.50, 0.50), "resnet50": RESNET_MEASURED}
 # Floors (mean over the classes, worst class): about 0.1 below the measured mean and one
 # program gene below the worst class; chance is 0.03-0.06.
-FLOORS = {"fcn": (0.45, 0.15), "moe": (0.6, 0.33), "genemoe": (0.5, 0.15), "mlp": (0.55, 0.33),
+FLOORS = {"fcn": (0.45, 0.15), "moe": (0.52, 0.15), "genemoe": (0.45, 0.15), "mlp": (0.55, 0.33),
           "hybrid_cnn": (0.35, 0.0), "resnet50": RESNET_FLOOR}
 
 
@@ -97,7 +99,7 @@ def _check_floor(name: str, precision: dict[str, float]) -> None:
 def test_default_method_recovers_planted_programs(planted, tmp_path, name):
     precision, conv = _precision(planted, name, tmp_path)
     _check_floor(name, precision)
-    assert conv["method"] == ("frozen_ig" if name != "fcn" else "ig")
+    assert conv["method"] == "train_ig" and conv["routing"] == "frozen"
     assert conv["median_relative_delta"] < 0.01  # completeness holds for the default
 
 
@@ -106,7 +108,7 @@ def test_plain_ig_on_genemoe_misses_completeness_not_the_genes(planted, tmp_path
     routing removes. On this cohort its rankings still clear the floor (measured: the same
     top genes as frozen routing), so the difference shows in completeness only."""
     plain, plain_conv = _precision(planted, "genemoe", tmp_path / "plain", method="ig")
-    frozen, frozen_conv = _precision(planted, "genemoe", tmp_path / "frozen")
+    frozen, frozen_conv = _precision(planted, "genemoe", tmp_path / "frozen", method="frozen_ig")
     assert plain_conv["median_relative_delta"] > 10 * max(frozen_conv["median_relative_delta"], 1e-4)
     assert frozen_conv["max_relative_delta"] < 0.01
     _check_floor("genemoe", plain)
@@ -188,7 +190,7 @@ def test_report_shows_the_explanation_first(planted, tmp_path):
         section = text[text.index("<h2>Explanation</h2>"):]
         assert text.index("<h2>Explanation</h2>") < text.index("<h2>Data</h2>")  # the first screen
         first = section[:section.index("<img")]  # before any figure: method, completeness, genes
-        assert "routing frozen" in first and re.search(r"median <b>\d+\.\d+%</b>", first)
+        assert "training tumours" in first and re.search(r"median <b>\d+\.\d+%</b>", first)
         assert "SYN" in first and "<td>ACC</td>" in first  # top genes per class, by symbol
         assert section.count("<img") >= 2  # top genes + per-sample maps
 

@@ -95,9 +95,9 @@ def test_fixed_weights_drop_the_gate_gradient_smooth_weights_keep_it():
     assert not torch.allclose(grad(weights="fixed"), xi.grad)
 
 
-def test_auto_method_is_frozen_ig_for_sparse_models_only():
+def test_auto_method_is_train_ig_for_sparse_models_only():
     assert has_sparse_routing(_sparse_model("genemoe"))
-    assert resolve_method(_sparse_model("moe")) == "frozen_ig"
+    assert resolve_method(_sparse_model("moe")) == "train_ig"
     dense = create_model("genemoe", n_genes=N_GENES, n_outputs=3, task="classify",
                          **(SPARSE["genemoe"] | {"k": 6, "moae_k": 4}))
     assert not has_sparse_routing(dense) and resolve_method(dense) == "ig"

@@ -20,8 +20,9 @@ sample's predicted class (classify) or its risk (survival) to the genes, and wri
                              |attribution|, titled with the explained class (or the risk)
                              and the sample's completeness delta
 
-Methods (``method``, :mod:`genemoe.explain.methods`): ``auto`` (default) is frozen-routing
-IG for sparse models (``genemoe``, ``moe`` with k < n_experts) and plain IG otherwise;
+Methods (``method``, :mod:`genemoe.explain.methods`): ``auto`` (default) is ``train_ig``
+for sparse models (``genemoe``, ``moe`` with k < n_experts: IG from training tumours with
+each sample's routing frozen at its own experts) and plain IG otherwise;
 ``ig`` forces plain IG, whose path crosses routing switches on sparse models, so that
 completeness then fails by the jumps (convergence.json says so: relative deltas well above
 0.05 that do not shrink with ``n_steps``); ``gradient_shap`` and ``deeplift`` are the
@@ -44,7 +45,7 @@ from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.explain.integrated_gradients import BaselineName, convergence_summary
-from genemoe.explain.methods import Method, attribute_with, resolve_method
+from genemoe.explain.methods import DEFAULT_DRAWS, Method, attribute_with, resolve_method
 from genemoe.explain.rankings import GeneSet, gene_keep_masks, rank_genes, rank_samples
 from genemoe.models.moe import has_sparse_routing
 
@@ -161,7 +162,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 baseline: BaselineName = "train_mean", n_steps: int = 50,
                 internal_batch_size: int = 64, max_samples_per_class: int | None = 50,
                 group_by: Literal["predicted", "label"] = "predicted", top: int = 10,
-                method: Method = "auto", n_draws: int = 32, genes: GeneSet = "all", seed: int = 0,
+                method: Method = "auto", n_draws: int | None = None, genes: GeneSet = "all", seed: int = 0,
                 max_maps: int = _MAX_MAPS, max_steps: int = 400,
                 progress: bool = True) -> ExplainResult:
     """Gene attributions of a trained neural run on bundle samples (IG by default).
@@ -192,12 +193,13 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     top
         Genes per class in ``top_genes.png``.
     method
-        ``auto`` (frozen-routing IG for sparse models, plain IG otherwise), ``ig``,
+        ``auto`` (``train_ig``, IG from training tumours with the routing frozen, for
+        sparse models; plain IG otherwise), ``ig``,
         ``frozen_ig``, ``gradient_shap``, ``deeplift`` or ``train_ig``
         (:mod:`genemoe.explain.methods`).
     n_draws
         GradientSHAP draws, or ``train_ig`` references, per sample (from at most 200
-        training-split samples).
+        training-split samples); None: 32 and 8.
     genes
         Rank ``all`` genes, only ``protein_coding`` ones (the bundle's ``biotype``), or in
         each class only genes ``expressed`` there (detected, > 0, in at least half of
@@ -248,7 +250,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and has_sparse_routing(model)
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live",
                         baseline=baseline, n_steps=n_steps,
-                        n_draws=n_draws if method in ("gradient_shap", "train_ig") else None, genes=genes,
+                        n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
+                        genes=genes,
                         refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir)), bundle=str(bundle.path), payload=payload)

@@ -81,7 +81,7 @@ def top_k_stability(a: pd.DataFrame, b: pd.DataFrame, *, k: int = 50) -> dict[st
 def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                     methods: Sequence[str] = METHODS, other_run: Path | str | None = None,
                     programs: Mapping[str, Collection[str]] | None = None, split: str = "test",
-                    baseline: BaselineName = "train_mean", n_steps: int = 50, n_draws: int = 32,
+                    baseline: BaselineName = "train_mean", n_steps: int = 50, n_draws: int | None = None,
                     genes: GeneSet = "all", max_samples_per_class: int | None = 50, k: int = 50,
                     seed: int = 0) -> pd.DataFrame:
     """One row per method on the same samples of ``run_dir`` (module docstring).

@@ -9,17 +9,17 @@ completeness delta ``Σ attributions - (f(x) - f(reference))``:
   experts along the whole path (:func:`genemoe.models.moe.frozen_routing`, gate values
   recomputed smoothly over the frozen set). The frozen model is smooth and equals the
   model at ``x``, so completeness holds; the reference output is ``f_frozen(baseline)``.
-  The default for sparse models (``moe``, ``genemoe``: a gate with ``k < n_experts``);
-  identical to ``"ig"`` for every other model.
+  Identical to ``"ig"`` for a model without sparse gates.
 - ``"gradient_shap"``: expected gradients (captum's ``GradientShap`` with no input noise):
   the gradient at a random point between ``x`` and a random *training-split* sample, times
   their difference, averaged over ``n_draws`` draws. Completeness holds only in
   expectation (``f(x) - mean f(drawn baselines)``), so its delta is Monte-Carlo error.
-- ``"train_ig"``: Integrated Gradients from each of ``n_draws`` training-split tumours
+- ``"train_ig"``: Integrated Gradients from each of ``n_draws`` (8) training-split tumours
   (drawn once, seeded) to ``x``, averaged, with the routing frozen at ``x`` on sparse
   models: GradientSHAP's real-tumour references with IG's deterministic quadrature, so
   completeness holds exactly against the mean ``f(_frozen)(b)`` of the references, at
-  ``n_draws`` times the cost of ``frozen_ig``.
+  ``n_draws`` times the cost of ``frozen_ig``. **The default for sparse models** (``moe``,
+  ``genemoe``: a gate with ``k < n_experts``).
 - ``"deeplift"``: captum's ``DeepLift`` (rescale rule) against the same baseline as IG.
   Exact summation needs a network of linear maps and elementwise nonlinearities; gates,
   attention and layer norms multiply inputs, so expect gaps on MoE/MOAE models. On sparse
@@ -27,14 +27,17 @@ completeness delta ``Σ attributions - (f(x) - f(reference))``:
   expert's input rows with its baseline rows, which live routing would not keep aligned),
   so, as for ``frozen_ig``, the reference output is ``f_frozen(baseline)``.
 
-Why frozen-routing IG is the sparse default: it is the one method here whose attributions
-add up for a sparse model. On a tiny sparse ``moe``/``genemoe`` plain IG misses completeness
-by 15-100% (median; the output jumps where routing switches), the frozen path meets it to
-< 1e-4 (tests/explain/test_methods.py); on Gene-MOE trained on the six GDC cohorts, 9%
-median / 27% max against 0.001% / 1%, in a quarter of the time. It does not change which
-genes rank first: there its rankings are plain IG's, and GradientSHAP names more of the
-known tissue genes (docs/results.md (e)), with completeness only in expectation. DeepLIFT's
-rules do not cover the gates (gaps near 100% on Gene-MOE).
+Why ``train_ig`` is the sparse default (evidence: tests/explain and docs/results.md (e)):
+on a tiny sparse ``moe``/``genemoe`` plain IG misses completeness by 15-100% (median; the
+output jumps where routing switches) and frozen routing meets it to < 1e-4. On Gene-MOE
+trained on the six GDC cohorts, frozen routing takes plain IG's 9% median / 27% max gap to
+0.001% / 1% but leaves its rankings as they were (2 of 7 adrenal-cortex genes in ACC's top
+20, none of 5 intercalated-cell genes in KICH's top 25) - the average-tumour baseline is no
+tumour at all. GradientSHAP's training-tumour references name the biology better (5 and 1)
+but add up only in expectation (26% median gap with 32 draws). ``train_ig`` keeps both:
+0.09% median / 0.4% max gap, 4 of 7 and 4 of 5, 1.8 s per sample. DeepLIFT's rules do not
+cover the gates (gaps near 100% on Gene-MOE). Dense models keep plain IG (complete, and the
+MLP names 7 of 7 and 4 of 5).
 """
 
 from __future__ import annotations
@@ -60,19 +63,19 @@ from genemoe.explain.integrated_gradients import (
 )
 from genemoe.models.moe import frozen_routing, has_sparse_routing
 
-__all__ = ["METHODS", "Method", "resolve_method", "gradient_shap", "deeplift", "attribute_with"]
+__all__ = ["METHODS", "DEFAULT_DRAWS", "Method", "resolve_method", "gradient_shap", "deeplift", "attribute_with"]
 
 log = logging.getLogger(__name__)
 
 Method = Literal["auto", "ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig"]
 METHODS: tuple[str, ...] = ("ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig")
-_DEFAULT_DRAWS = 32  # GradientSHAP draws per sample
+DEFAULT_DRAWS = {"gradient_shap": 32, "train_ig": 8}  # draws / references per sample
 
 
 def resolve_method(model: nn.Module, method: str = "auto") -> str:
-    """``"auto"`` → ``"frozen_ig"`` for a model with sparse top-k routing, else ``"ig"``."""
+    """``"auto"`` → ``"train_ig"`` for a model with sparse top-k routing, else ``"ig"``."""
     if method == "auto":
-        return "frozen_ig" if has_sparse_routing(model) else "ig"
+        return "train_ig" if has_sparse_routing(model) else "ig"
     if method not in METHODS:
         raise input_error(f"unknown attribution method {method!r}", where="--method",
                           fix=f"use auto or one of: {', '.join(METHODS)}")
@@ -102,7 +105,7 @@ def _numpy_seed(seed: int):
 
 
 def gradient_shap(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None,
-                  train_X: np.ndarray, n_draws: int = _DEFAULT_DRAWS, seed: int = 0,
+                  train_X: np.ndarray, n_draws: int = 32, seed: int = 0,
                   internal_batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """Expected gradients over training-split baselines (captum ``GradientShap``, no noise).
 
@@ -235,7 +238,7 @@ def _train_ig(model: nn.Module, X: np.ndarray, *, target, train_X: np.ndarray, n
 
 def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None,
                    baseline: BaselineName | np.ndarray = "train_mean", scaler: Scaler | None = None,
-                   train_X: np.ndarray | None = None, n_steps: int = 50, n_draws: int = _DEFAULT_DRAWS,
+                   train_X: np.ndarray | None = None, n_steps: int = 50, n_draws: int | None = None,
                    internal_batch_size: int = 64, seed: int = 0, tolerance: float | None = 0.01,
                    max_steps: int = 400, progress: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
     """Run one method of :data:`METHODS` (or ``"auto"``).
@@ -252,6 +255,7 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
         ``attributions (n, n_genes)``, ``delta (n,)`` and the wall-clock seconds taken.
     """
     method = resolve_method(model, method)
+    n_draws = n_draws or DEFAULT_DRAWS.get(method, 0)
     t0 = time.perf_counter()
     if method in ("ig", "frozen_ig"):
         a, d = _refined_ig(model, X, target=target, baseline=baseline, scaler=scaler, n_steps=n_steps,
