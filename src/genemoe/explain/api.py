@@ -181,7 +181,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     baseline
         ``train_mean`` (the zero vector of the z-scored data) or ``zeros`` (zero expression
         on the log scale, through the scaler); see
-        :mod:`genemoe.explain.integrated_gradients`.
+        :mod:`genemoe.explain.integrated_gradients`. For ``ig``, ``frozen_ig`` and
+        ``deeplift``; ``train_ig`` and ``gradient_shap`` start from training tumours.
     n_steps, internal_batch_size
         Integration points per sample; rows per forward/backward pass (memory).
     max_samples_per_class
@@ -249,8 +250,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                          keep=keep)
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and has_sparse_routing(model)
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live",
-                        baseline=baseline, n_steps=n_steps,
-                        n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
+                        baseline="training tumours" if method in DEFAULT_DRAWS else baseline,
+                        n_steps=n_steps, n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
                         genes=genes,
                         refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
