@@ -8,7 +8,7 @@ Measures, on one seeded synthetic 33-class data set (``synthetic_data``) per gen
    ``torch.no_grad()``), each configuration in its own subprocess so that its peak
    resident memory is its own (``VmHWM``).
 2. ``sklearn``: fit and predict samples/s of ``SVC`` (RBF; the options of genemoe's ``svm``
-   without its Platt calibration, which refits the SVC several times) and
+   without its temperature calibration, which refits the SVC several times) and
    ``LogisticRegression`` (genemoe's ``logreg`` options) on the same data, and the ratios
    model / SVM and model / logistic regression.
 3. ``flops``: achieved GFLOP/s of a dense ``nn.Linear(G, 256)`` forward + weight gradient

@@ -60,3 +60,110 @@ def test_models_lists_registered_models():
     assert r.returncode == 0, r.stderr
     names = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
     assert {"genemoe", "moe", "fcn", "mlp", "svm", "rf", "logreg", "coxnet", "coxph"} <= names
+
+
+# --------------------------------------------------------------------------- terminal output
+@pytest.fixture
+def clean_logging():
+    """Undo what the CLI's logging setup changes in this process (handler, levels, warnings)."""
+    import logging
+    import warnings
+
+    from genemoe.cli_logging import TerminalHandler
+
+    show, root = warnings.showwarning, logging.getLogger()
+    levels = {n: logging.getLogger(n).level for n in ("", "genemoe", "genemoe.data.prepare")}
+    yield
+    for h in [h for h in root.handlers if isinstance(h, TerminalHandler)]:
+        root.removeHandler(h)
+    for n, lvl in levels.items():
+        logging.getLogger(n).setLevel(lvl)
+    warnings.showwarning = show
+
+
+def _invoke(*args: str):
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    r = CliRunner().invoke(app, [str(a) for a in args])
+    assert r.exit_code == 0, r.output
+    return r
+
+
+def test_prepare_prints_one_human_line_per_step_and_the_counters_with_v(files, tmp_path,
+                                                                        clean_logging):
+    from genemoe.data.prep_text import step_line
+
+    args = ["prepare", "--expression", files["counts"], "--labels", files["labels"],
+            "--clinical", files["clinical"]]
+    r = _invoke(*args, "--out", tmp_path / "b")
+    steps = json.loads((tmp_path / "b" / "record.json").read_text())["steps"]
+    lines = r.stderr.splitlines()
+    assert len(steps) >= 8
+    for s in steps:  # each step: exactly one line, the human one
+        human = step_line(s["step"], {k: v for k, v in s.items() if k != "step"})
+        assert lines.count(human) == 1, (human, lines)
+    assert "genes × " in r.stderr and "raw counts" in r.stderr
+    assert "{'" not in r.stderr and "'n_ids'" not in r.stderr  # no counter dict by default
+    assert len(lines) <= len(steps) + 3, lines  # nothing else chats (file-format detection: -v)
+    r = _invoke("-v", *args, "--out", tmp_path / "b2")
+    assert "'n_ids'" in r.stderr and "genemoe.data.read" in r.stderr  # counters and details
+
+
+def test_train_prints_a_compact_table_with_rounded_numbers(files, tmp_path, clean_logging):
+    import re
+
+    _invoke("prepare", "--expression", files["counts"], "--labels", files["labels"],
+            "--clinical", files["clinical"], "--out", tmp_path / "b")
+    r = _invoke("train", "--data", tmp_path / "b", "--task", "survival", "--model", "coxnet",
+                "--out", tmp_path / "run")
+    m = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]
+    lo, hi = m["c_index_ci"]
+    row = next(line for line in r.stdout.splitlines() if line.strip().startswith("test"))
+    assert f"{m['c_index']:.3f}" in row and f"[{lo:.3f}, {hi:.3f}]" in row
+    assert "log-rank p" in r.stdout and "─" in r.stdout  # a table: header rule, one row per split
+    assert not re.search(r"\d\.\d{5,}", r.stdout), r.stdout  # no 0.5014307773617926
+
+
+def test_warnings_stand_out_and_only_narrating_info_shows(capsys, clean_logging):
+    import logging
+    import warnings
+
+    from genemoe.cli_logging import setup_logging
+
+    setup_logging()
+    logging.getLogger("genemoe.data.prepare").info("read x.tsv: 3 genes × 2 samples")
+    logging.getLogger("genemoe.train.loop").info("epoch 1: train loss 2.5")  # -v only
+    logging.getLogger("genemoe.data.read").warning("12 negative values clipped")
+    warnings.warn("lbfgs failed to converge", UserWarning, stacklevel=1)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "read x.tsv: 3 genes × 2 samples"
+    assert err[1] == "warning: 12 negative values clipped"
+    assert err[2].startswith("warning: UserWarning: lbfgs failed to converge (")
+    assert len(err) == 3
+    setup_logging(verbose=True)
+    logging.getLogger("genemoe.train.loop").info("epoch 1: train loss 2.5")
+    assert capsys.readouterr().err == "genemoe.train.loop: epoch 1: train loss 2.5\n"
+
+
+def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, clean_logging):
+    """A tiny cohort, 2 epochs: every model of both tasks in one table, then the sentence."""
+    import re
+
+    _invoke("prepare", "--expression", files["counts"], "--labels", files["labels"],
+            "--clinical", files["clinical"], "--out", tmp_path / "b")
+    r = _invoke("demo", "--data", tmp_path / "b", "--out", tmp_path / "demo", "--epochs", "2",
+                "--no-progress")
+    out = r.stdout.strip().splitlines()
+    rows = [line.split()[:2] for line in out if line.strip().startswith(("classify", "survival"))]
+    assert rows == [["classify", "Gene-MOE"], ["classify", "logreg"], ["classify", "mlp"],
+                    ["classify", "fcn"], ["survival", "Gene-MOE"], ["survival", "coxnet"]]
+    verdict = next(line for line in out if line.startswith("On this"))
+    assert "classified best" in verdict and "ranked survival risk best" in verdict
+    assert "McNemar p = " in verdict and ("intervals overlap" in verdict
+                                          or "intervals do not overlap" in verdict)
+    assert not re.search(r"\d\.\d{5,}", r.stdout)
+    reports = [Path(line.split(maxsplit=1)[1]) for line in out if line.startswith("report:")]
+    assert len(reports) == 2 and all(p.is_file() for p in reports)
+    assert out[-1].startswith("all outputs:") and len(out) <= 25  # one screen

@@ -7,23 +7,76 @@ exit with status 2; commands whose capability is not built yet exit with status 
 
 from __future__ import annotations
 
+import glob
 import logging
+import lzma
 import sys
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
-from genemoe.errors import GenemoeError, NotBuiltError
+from genemoe.cli_logging import setup_logging
+from genemoe.errors import GenemoeError, NotBuiltError, input_error
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
+MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
+
+
+def spread_multi_values(args: list[str]) -> list[str]:
+    """``prepare --expression a b --out o`` → ``prepare --expression a --expression b --out o``.
+
+    After one of :data:`MULTI_VALUE_OPTIONS`, every following word that is not an option
+    (does not start with ``-``) is another value of it; repeating the flag works as well.
+    """
+    out: list[str] = []
+    command: str | None = None
+    flag: str | None = None
+    pending = False  # the word after the flag is its own first value
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        if command is None:
+            command = arg if arg in MULTI_VALUE_OPTIONS else None
+        elif arg.startswith("-"):
+            name = arg.split("=", 1)[0]
+            flag = name if name in MULTI_VALUE_OPTIONS[command] else None
+            pending = flag is not None and "=" not in arg
+        elif flag is not None and not pending:
+            out.append(flag)
+        else:
+            pending = False
+        out.append(arg)
+    return out
+
+
+class _Group(TyperGroup):
+    """Typer's group, with several values after one flag of :data:`MULTI_VALUE_OPTIONS`."""
+
+    def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
+        return super().parse_args(ctx, spread_multi_values(list(args)))
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201 (click's signature)
+        """A file that ends early anywhere is a user error, not click's bare "Aborted."."""
+        try:
+            return super().invoke(ctx)
+        except (EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as exc:
+            raise GenemoeError(
+                f"an input file is truncated or corrupt ({type(exc).__name__}: {exc})\n"
+                "  fix: download or copy it again (`genemoe download tcga` resumes and checks "
+                "sizes); run with -v to see which file was being read") from exc
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Group,
                   help="genemoe: pan-cancer RNA-seq tumour typing, survival risk and explanations.")
 download_app = typer.Typer(no_args_is_help=True, help="Download public data (UCSC Xena).")
 app.add_typer(download_app, name="download")
 
 log = logging.getLogger("genemoe")
 
-Paths = Annotated[list[Path], typer.Option(help="Input file (repeat the flag for several).")]
 # Options several commands share (one declaration, one help text).
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
@@ -43,38 +96,93 @@ def _csv(value: str | None) -> tuple[str, ...] | None:
 
 def _echo_summary(summary: dict, path: Path) -> None:
     typer.echo(f"bundle: {path}")
-    typer.echo(f"  samples: {summary['n_samples']}  genes: {summary['n_genes']}  "
-               f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']}"
+    typer.echo(f"  samples: {summary['n_samples']:,}  genes: {summary['n_genes']:,}  "
+               f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']:,}"
                + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else ""))
     for kind in ("samples", "genes"):
         for reason, n in summary.get("dropped", {}).get(kind, {}).items():
-            typer.echo(f"  dropped {n} {kind}: {reason}")
+            typer.echo(f"  dropped {n:,} {kind}: {reason}")
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "size unknown"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
 
 
 @download_app.command("tcga")
 def download_tcga_cmd(
-    out: Annotated[Path, typer.Option(help="Cache directory for the downloaded files.")],
+    out: Annotated[Path, typer.Option(help="Cache directory for the downloaded files.")] = Path("xena"),
     projects: Annotated[str | None, typer.Option(help="Comma-separated TCGA codes (default: all 33).")] = None,
-    source: Annotated[str, typer.Option(help="gdc (per-project FPKM-UQ) or pancan (PanCanAtlas).")] = "gdc",
+    source: Annotated[str, typer.Option(help="gdc (per-project STAR matrices) or pancan (PanCanAtlas).")] = "gdc",
+    values: Annotated[str, typer.Option(
+        help="GDC hub matrix: fpkm_uq (the paper's scale) | tpm | counts | fpkm, all log2(x+1).")] = "fpkm_uq",
     base_url: Annotated[str | None, typer.Option(help="Mirror of the Xena hub.")] = None,
     retries: Annotated[int, typer.Option(help="Retries per file.")] = 3,
+    list_only: Annotated[bool, typer.Option("--list", help="Print what would be fetched (with sizes "
+                                            "where known) and fetch nothing.")] = False,
 ) -> None:
-    """Fetch TCGA expression, phenotype and survival tables and the gene map from UCSC Xena."""
-    from genemoe.data.download import download_tcga
+    """Fetch TCGA expression, clinical and survival tables and the gene map from UCSC Xena."""
+    from genemoe.data.download import download_tcga, list_downloads
 
-    result = download_tcga(out, projects=_csv(projects), source=source, base_url=base_url,
-                           retries=retries)
+    if list_only:
+        planned = list_downloads(out, projects=_csv(projects), source=source, values=values,
+                                 base_url=base_url)
+        for p in planned:
+            where = " (in cache)" if p.size_from == "cache" else ""
+            typer.echo(f"{p.item.filename:55s} {_size(p.size):>13s}{where}  {p.item.url}")
+        known = [p.size for p in planned if p.size is not None]
+        total = _size(sum(known)) if known else "unknown"
+        typer.echo(f"{len(planned)} files into {out}; total {total}"
+                   + ("" if len(known) == len(planned) else f" ({len(planned) - len(known)} sizes unknown)"))
+        return
+    result = download_tcga(out, projects=_csv(projects), source=source, values=values,
+                           base_url=base_url, retries=retries)
     typer.echo(f"{len(result.paths)} files in {out} ({len(result.downloaded)} downloaded, "
                f"{len(result.cached)} from cache)")
 
 
+def expand_paths(paths: list[Path] | None, flag: str) -> list[Path]:
+    """Paths as given; a glob pattern the shell did not expand (quoted, Windows) is expanded."""
+    out: list[Path] = []
+    for p in paths or []:
+        if not p.exists() and glob.has_magic(str(p)):
+            hits = sorted(glob.glob(str(p)))
+            if not hits:
+                raise input_error(f"the pattern {str(p)!r} matches no file", where=flag,
+                                  fix="check the directory and the pattern")
+            out += [Path(h) for h in hits]
+        else:
+            out.append(p)
+    return out
+
+
 @app.command()
 def prepare(
-    expression: Paths,
     out: Annotated[Path, typer.Option(help="Bundle directory to write.")],
-    labels: Annotated[list[Path] | None, typer.Option(help="Label table(s): sample → cancer type.")] = None,
-    clinical: Annotated[Path | None, typer.Option(help="Survival table (TCGA-CDR or Xena survival.tsv).")] = None,
-    annotation: Annotated[Path | None, typer.Option(help="Gene annotation (Ensembl TSV or Xena probeMap).")] = None,
+    expression: Annotated[list[Path] | None, typer.Option(
+        help="Expression file(s): several after one flag, a shell glob, or the flag repeated.")] = None,
+    gdc_dir: Annotated[Path | None, typer.Option(
+        help="GDC portal download: folder of *.rna_seq.augmented_star_gene_counts.tsv files.")] = None,
+    sample_sheet: Annotated[Path | None, typer.Option(
+        help="With --gdc-dir: the portal's gdc_sample_sheet.*.tsv (or metadata.cart.*.json).")] = None,
+    gdc_values: Annotated[str, typer.Option(
+        help="With --gdc-dir: counts (unstranded) | tpm | fpkm | fpkm_uq column.")] = "counts",
+    labels: Annotated[list[Path] | None, typer.Option(
+        help="Label table(s), sample → cancer type (several after one flag, or repeated).")] = None,
+    clinical: Annotated[list[Path] | None, typer.Option(
+        help="Survival table(s): TCGA-CDR, Xena TCGA-<P>.survival.tsv (one per project), "
+             "time/event or days_to_death columns.")] = None,
+    annotation: Annotated[Path | None, typer.Option(help="Gene annotation (Ensembl TSV or Xena probemap).")] = None,
+    cancer_type: Annotated[str | None, typer.Option(
+        help="Cancer type of every sample no label table names (a single-cohort file).")] = None,
+    time_column: Annotated[str | None, typer.Option(help="Survival time column (days).")] = None,
+    event_column: Annotated[str | None, typer.Option(
+        help="Survival event column (1/0, dead/alive).")] = None,
     sample_types: Annotated[str, typer.Option(help="TCGA sample-type codes to keep.")] = "01,03",
     label_column: Annotated[str | None, typer.Option(help="Label column (overrides detection).")] = None,
     sample_column: Annotated[str | None, typer.Option(help="Sample column of the label table.")] = None,
@@ -97,12 +205,27 @@ def prepare(
     cfg = PrepareConfig(
         sample_types=_csv(sample_types) or (), orientation=orientation, normalisation=normalisation,
         label_column=label_column, sample_column=sample_column, drop_unlabelled=drop_unlabelled,
-        min_class_size=min_class_size, min_variance=min_variance, min_mean=min_mean,
-        protein_coding_only=protein_coding_only, endpoint=endpoint.upper(),
+        cancer_type=cancer_type, min_class_size=min_class_size, min_variance=min_variance,
+        min_mean=min_mean, protein_coding_only=protein_coding_only, endpoint=endpoint.upper(),
+        time_column=time_column, event_column=event_column,
         val_fraction=val_fraction, test_fraction=test_fraction, n_folds=folds, seed=seed,
     )
-    bundle = prepare_dataset(expression, out_path=out, label_paths=labels or (),
-                             clinical_path=clinical, annotation_path=annotation, config=cfg)
+    expression_paths = expand_paths(expression, "--expression")
+    label_paths = expand_paths(labels, "--labels")
+    if gdc_dir is not None or sample_sheet is not None:
+        from genemoe.data.gdc_portal import assemble_gdc_dir
+
+        if gdc_dir is None or sample_sheet is None:
+            raise input_error("--gdc-dir and --sample-sheet go together", where="--gdc-dir",
+                              fix="pass the download folder and the portal's sample sheet")
+        joined = out.parent / f"{out.name}_gdc_inputs"  # kept: the record points at it
+        expr, lab = assemble_gdc_dir(gdc_dir, sample_sheet, joined, values=gdc_values)
+        expression_paths, label_paths = [*expression_paths, expr], [*label_paths, lab]
+        typer.echo(f"joined the GDC portal files into {expr}")
+    clinical_paths = expand_paths(clinical, "--clinical")
+    bundle = prepare_dataset(expression_paths, out_path=out, label_paths=label_paths,
+                             clinical_path=clinical_paths or None, annotation_path=annotation,
+                             config=cfg)
     _echo_summary(bundle.summary, out)
 
 
@@ -131,6 +254,9 @@ def train(
         help="ImageNet backbones: imagenet | none | PATH (a timm state-dict file).")] = None,
     finetune: Annotated[str | None, typer.Option(
         help="ImageNet backbones: head | last_block | all.")] = None,
+    ensemble: Annotated[int, typer.Option(
+        help="K > 1: one run of K members, probabilities or risks averaged (neural: K seeds; "
+             "classical: K inner folds of the training split).")] = 1,
     progress: Progress = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""
@@ -143,7 +269,39 @@ def train(
                        config_path=config, seed=seed, device=device, epochs=epochs,
                        progress=progress, pretrained=pretrained,
                        freeze_encoder_epochs=freeze_encoder_epochs, encoder_lr=encoder_lr,
-                       model_options=image_options)
+                       model_options=image_options, ensemble=ensemble)
+    typer.echo(result.describe())
+
+
+@app.command()
+def tune(
+    data: Bundle,
+    out: Annotated[Path, typer.Option(help="Folder for best.yaml, trials.csv, search.png (and study.db).")],
+    task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
+    model: Annotated[str, typer.Option(help="Registered model name (see `genemoe models`).")] = "genemoe",
+    trials: Annotated[int, typer.Option(help="Trials the study should hold in all (resumes count).")] = 20,
+    preset: Preset = "small",
+    config: ConfigYaml = None,
+    seed: Seed = 0,
+    storage: Annotated[str | None, typer.Option(
+        help="Study database URL (default sqlite:///OUT/study.db); a shared postgresql://... "
+             "lets several machines work on one study.")] = None,
+    study: Annotated[str | None, typer.Option(help="Study name (default MODEL-TASK).")] = None,
+    device: Device = "auto",
+    epochs: Epochs = None,
+    timeout: Annotated[float | None, typer.Option(help="Start no trial after this many seconds.")] = None,
+    progress: Progress = True,
+) -> None:
+    """Search a model's hyper-parameters on the validation split (Optuna); best.yaml for train --config."""
+    import optuna
+
+    from genemoe.workflows.tune import tune_run
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # genemoe logs one line per trial
+    result = tune_run(data, out_dir=out, task=task, model_name=model, n_trials=trials,
+                      preset=preset, config_path=config, seed=seed, storage=storage,
+                      study_name=study, device=device, epochs=epochs, timeout=timeout,
+                      progress=progress)
     typer.echo(result.describe())
 
 
@@ -172,11 +330,20 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("demo_out"),
     data: Annotated[Path | None, typer.Option(help="Use this bundle instead of the synthetic cohort.")] = None,
     seed: Seed = 0,
+    epochs: Annotated[int, typer.Option(help="At most this many epochs per neural model.")] = 30,
+    progress: Progress = True,
 ) -> None:
-    """Run the whole pipeline built so far on the synthetic cohort (or --data)."""
+    """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""
     from genemoe.workflows.demo import run_demo
 
-    typer.echo(run_demo(out, data=data, seed=seed))
+    prep = logging.getLogger("genemoe.data.prepare")
+    level = prep.level
+    if logging.getLogger("genemoe").level > logging.DEBUG:  # the prepare steps show with -v
+        prep.setLevel(logging.WARNING)
+    try:
+        typer.echo(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress))
+    finally:
+        prep.setLevel(level)
 
 
 @app.command()
@@ -281,6 +448,11 @@ def benchmark(
     seed: FoldSeed = 0,
     epochs: Epochs = None,
     device: Device = "auto",
+    tune: Annotated[int, typer.Option(
+        help="Optuna trials per model inside each fold, on that fold's validation part (the same "
+             "budget for every model); 0 = presets / the classical models' own small grids.")] = 0,
+    ensemble: Annotated[int, typer.Option(
+        help="K > 1: every model as an ensemble of K members (the same K for all).")] = 1,
     plots: Annotated[bool, typer.Option(help="Also draw the PNG figures into OUT/plots.")] = True,
     progress: Progress = True,
 ) -> None:
@@ -290,7 +462,7 @@ def benchmark(
     result = run_benchmark(data, task=task, models=None if models is None else list(_csv(models) or ()),
                            n_folds=folds,
                            n_repeats=repeats, preset=preset, seed=seed, out_dir=out, epochs=epochs,
-                           device=device, progress=progress)
+                           device=device, progress=progress, tune=tune, ensemble=ensemble)
     typer.echo(result.describe())
     if plots:
         from genemoe.report.plots import benchmark_figures
@@ -369,9 +541,12 @@ def features(
 
 
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+def _main(
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Every module's messages, and the counters of each step.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
+) -> None:
+    setup_logging(verbose=verbose, quiet=quiet)
 
 
 def main() -> None:
@@ -382,10 +557,10 @@ def main() -> None:
     try:
         app()
     except NotBuiltError as exc:
-        typer.echo(f"genemoe: not built yet: {exc}", err=True)
+        typer.echo(typer.style("genemoe: not built yet:", fg="yellow", bold=True) + f" {exc}", err=True)
         sys.exit(3)
     except GenemoeError as exc:
-        typer.echo(f"genemoe: error: {exc}", err=True)
+        typer.echo(typer.style("genemoe: error:", fg="red", bold=True) + f" {exc}", err=True)
         sys.exit(2)
 
 

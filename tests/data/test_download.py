@@ -7,6 +7,7 @@ so the tests can assert what the client sent. Client timeouts are short, so noth
 
 from __future__ import annotations
 
+import csv
 import errno
 import hashlib
 import json
@@ -32,11 +33,13 @@ from genemoe.data.download import (
     OfflineError,
     download_file,
     download_tcga,
+    list_downloads,
     plan_downloads,
 )
 from genemoe.errors import InputError
 
 FAST = {"backoff": 0.01, "timeout": 2.0, "progress": False}
+LISTING = Path(__file__).parent / "fixtures" / "xena_listing_tcga.tsv"
 
 
 @dataclass
@@ -105,6 +108,14 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
                 return
             self.wfile.write(payload)
 
+        def do_HEAD(self) -> None:  # noqa: N802
+            name = urllib.parse.unquote(self.path.rsplit("/", 1)[-1])
+            hub.next_action(name, "HEAD")
+            body = hub.files.get(name)
+            self.send_response(404 if body is None else 200)
+            self.send_header("Content-Length", str(0 if body is None else len(body)))
+            self.end_headers()
+
     return Handler
 
 
@@ -146,17 +157,33 @@ def _sha(data: bytes) -> str:
 def test_plan_gdc_lists_three_files_per_project_and_the_probemap() -> None:
     items = plan_downloads(["ACC", "CHOL"])
     assert [(i.filename, i.kind, i.project) for i in items] == [
-        ("TCGA-ACC.htseq_fpkm-uq.tsv.gz", "expression", "ACC"),
-        ("TCGA-ACC.GDC_phenotype.tsv.gz", "phenotype", "ACC"),
-        ("TCGA-ACC.survival.tsv", "survival", "ACC"),
-        ("TCGA-CHOL.htseq_fpkm-uq.tsv.gz", "expression", "CHOL"),
-        ("TCGA-CHOL.GDC_phenotype.tsv.gz", "phenotype", "CHOL"),
-        ("TCGA-CHOL.survival.tsv", "survival", "CHOL"),
-        ("gencode.v22.annotation.gene.probeMap", "probemap", None),
+        ("TCGA-ACC.star_fpkm-uq.tsv.gz", "expression", "ACC"),
+        ("TCGA-ACC.clinical.tsv.gz", "phenotype", "ACC"),
+        ("TCGA-ACC.survival.tsv.gz", "survival", "ACC"),
+        ("TCGA-CHOL.star_fpkm-uq.tsv.gz", "expression", "CHOL"),
+        ("TCGA-CHOL.clinical.tsv.gz", "phenotype", "CHOL"),
+        ("TCGA-CHOL.survival.tsv.gz", "survival", "CHOL"),
+        ("gencode.v36.annotation.gtf.gene.probemap", "probemap", None),
     ]
     assert GDC_HUB_URL == "https://gdc-hub.s3.us-east-1.amazonaws.com/download/"
-    assert items[0].url == GDC_HUB_URL + "TCGA-ACC.htseq_fpkm-uq.tsv.gz"
-    assert items[-1].url == GDC_HUB_URL + "gencode.v22.annotation.gene.probeMap"
+    assert items[0].url == GDC_HUB_URL + "TCGA-ACC.star_fpkm-uq.tsv.gz"
+    assert items[-1].url == GDC_HUB_URL + "gencode.v36.annotation.gtf.gene.probemap"
+    assert not any("htseq" in i.url or "GDC_phenotype" in i.url or "v22" in i.url for i in items)
+
+
+@pytest.mark.parametrize(("values", "dtype"), [("fpkm_uq", "star_fpkm-uq"), ("tpm", "star_tpm"),
+                                               ("counts", "star_counts"), ("fpkm", "star_fpkm"),
+                                               ("FPKM-UQ", "star_fpkm-uq")])
+def test_plan_values_choose_the_star_matrix(values: str, dtype: str) -> None:
+    items = plan_downloads(["UVM"], values=values)
+    assert items[0].filename == f"TCGA-UVM.{dtype}.tsv.gz"
+    assert items[0].dataset == f"TCGA-UVM.{dtype}.tsv"
+
+
+def test_plan_unknown_values_names_the_choices() -> None:
+    with pytest.raises(InputError, match="--values") as info:
+        plan_downloads(["UVM"], values="htseq")
+    assert "fpkm_uq" in str(info.value) and "counts" in str(info.value)
 
 
 def test_plan_all_projects_and_code_normalisation() -> None:
@@ -165,7 +192,7 @@ def test_plan_all_projects_and_code_normalisation() -> None:
     assert codes == ["ACC"] * 3 + ["CHOL"] * 3
     assert plan_downloads("ACC,CHOL") == plan_downloads(["ACC", "CHOL"])
     mirror = plan_downloads(["UVM"], base_url="http://mirror.example/x")
-    assert mirror[0].url == "http://mirror.example/x/TCGA-UVM.htseq_fpkm-uq.tsv.gz"
+    assert mirror[0].url == "http://mirror.example/x/TCGA-UVM.star_fpkm-uq.tsv.gz"
 
 
 def test_plan_pancan_percent_encodes_the_url_but_not_the_filename() -> None:
@@ -176,6 +203,44 @@ def test_plan_pancan_percent_encodes_the_url_but_not_the_filename() -> None:
                             + "EB%2B%2BAdjustPANCAN_IlluminaHiSeq_RNASeqV2.geneExp.xena.gz")
     assert items[1].url == PANCAN_HUB_URL + "Survival_SupplementalTable_S1_20171025_xena_sp"
     assert items[2].url == PANCAN_HUB_URL + "TCGA_phenotype_denseDataOnlyDownload.tsv.gz"
+
+
+def _listing() -> list[dict[str, str]]:
+    with LISTING.open() as fh:
+        rows = [line for line in fh if not line.startswith("#")]
+    return list(csv.DictReader(rows, delimiter="\t"))
+
+
+@pytest.mark.parametrize("values", ["fpkm_uq", "tpm", "counts", "fpkm"])
+def test_every_planned_gdc_file_is_a_listed_dataset_under_the_url_rule(values: str) -> None:
+    """Names against the hub listing's snapshot; URL = host/download/<basename>[.gz]."""
+    listed = {(r["XenaHostNames"], r["XenaDatasets"]): r for r in _listing()}
+    items = plan_downloads(None, values=values)
+    for item in items[:-1]:
+        row = listed[("gdcHub", item.dataset)]
+        assert row["XenaCohorts"].endswith(f"({item.project})")
+        assert item.filename in (item.dataset, item.dataset + ".gz")
+        assert item.url == GDC_HUB_URL + urllib.parse.quote(item.filename, safe="")
+        if item.kind == "expression":
+            assert row["ProbeMap"] == items[-1].filename  # the gene map the listing names
+            assert row["Label"].startswith("STAR - ")
+        else:
+            assert row["DataSubtype"] == "phenotype"
+    assert items[-1].dataset == "gencode.v36.annotation.gtf.gene.probemap"
+    assert not items[-1].url.endswith(".gz")
+
+
+def test_every_planned_pancan_file_is_a_listed_dataset() -> None:
+    listed = {r["XenaDatasets"] for r in _listing() if r["XenaHostNames"] == "pancanAtlasHub"}
+    for item in plan_downloads(None, source="pancan"):
+        assert item.dataset in listed
+        assert item.filename in (item.dataset, item.dataset + ".gz")
+
+
+def test_the_old_per_project_names_are_not_listed() -> None:
+    names = {r["XenaDatasets"] for r in _listing()}
+    assert len([n for n in names if n.startswith("TCGA-")]) == 33 * 6
+    assert not any(re.search(r"htseq|GDC_phenotype", n) for n in names if n.startswith("TCGA-"))
 
 
 def test_plan_unknown_project_lists_the_valid_codes() -> None:  # (h)
@@ -359,7 +424,7 @@ def test_download_tcga_fetches_then_uses_the_cache(hub: Hub, tmp_path: Path) -> 
     assert second.downloaded == [] and second.cached == second.paths and second.n_bytes == 0
     assert len(hub.requests) == 7  # nothing fetched
 
-    damaged = out / "TCGA-CHOL.survival.tsv"
+    damaged = out / "TCGA-CHOL.survival.tsv.gz"
     damaged.write_bytes(b"X" + hub.files[damaged.name][1:])  # same size, other sha256
     third = download_tcga(out, projects=["ACC", "CHOL"], base_url=hub.base_url, **FAST)
     assert third.downloaded == [damaged]
@@ -371,3 +436,74 @@ def test_download_tcga_unknown_project_fetches_nothing(hub: Hub, tmp_path: Path)
         download_tcga(tmp_path / "out", projects=["ACC", "XYZ"], base_url=hub.base_url, **FAST)
     assert hub.requests == []
     assert not (tmp_path / "out").exists()
+
+
+def test_a_file_not_served_plain_is_fetched_under_the_other_url_form(
+    hub: Hub, tmp_path: Path,
+) -> None:
+    """The listing's rule: host/download/<name>, else the same with .gz (and back)."""
+    plan = plan_downloads(["UVM"])
+    for item in plan:
+        hub.files[item.filename] = _blob(500)
+    moved = plan[2]  # the hub serves the survival table plain, not gzipped
+    hub.files[moved.filename.removesuffix(".gz")] = hub.files.pop(moved.filename)
+    result = download_tcga(tmp_path, projects=["UVM"], base_url=hub.base_url, **FAST)
+    assert result.paths[2].name == "TCGA-UVM.survival.tsv"
+    assert result.paths[2].read_bytes() == hub.files["TCGA-UVM.survival.tsv"]
+    again = download_tcga(tmp_path, projects=["UVM"], base_url=hub.base_url, **FAST)
+    assert again.cached == again.paths  # the other form is found in the cache
+
+
+def test_a_file_served_under_neither_form_names_both_urls(hub: Hub, tmp_path: Path) -> None:
+    with pytest.raises(DownloadError, match="also tried") as info:
+        download_tcga(tmp_path, projects=["UVM"], base_url=hub.base_url, **FAST)
+    assert "TCGA-UVM.star_fpkm-uq.tsv.gz" in str(info.value)
+
+
+def test_list_gives_sizes_from_the_cache_and_the_server(hub: Hub, tmp_path: Path) -> None:
+    plan = plan_downloads(["ACC"], values="tpm")
+    for k, item in enumerate(plan):
+        hub.files[item.filename] = _blob(1000 + k)
+    download_tcga(tmp_path / "out", projects=["ACC"], values="tpm", base_url=hub.base_url,
+                  **FAST)
+    (tmp_path / "out" / plan[1].filename).unlink()  # gone from the cache: ask the server
+    listed = list_downloads(tmp_path / "out", projects=["ACC"], values="tpm",
+                            base_url=hub.base_url, timeout=2.0)
+    assert [p.item.filename for p in listed] == [i.filename for i in plan]
+    assert [p.size for p in listed] == [1000, 1001, 1002, 1003]
+    assert [p.size_from for p in listed] == ["cache", "server", "cache", "cache"]
+    assert hub.requests[-1] == (plan[1].filename, "HEAD")
+
+
+def test_list_offline_reports_unknown_sizes_and_fetches_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    calls: list[str] = []
+
+    def unreachable(request: object, timeout: float) -> None:
+        calls.append(request.full_url)  # type: ignore[attr-defined]
+        raise urllib.error.URLError(socket.gaierror(socket.EAI_NONAME, "no name"))
+
+    monkeypatch.setattr(download, "_open", unreachable)
+    listed = list_downloads(None, projects=["ACC", "UVM"])
+    assert [p.size_from for p in listed] == ["unknown"] * 7
+    assert len(calls) == 1  # stops asking once the network proved unreachable
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_list_prints_every_file_with_its_size(hub: Hub, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    for k, item in enumerate(plan_downloads(["ACC", "UVM"])):
+        hub.files[item.filename] = _blob(2048 * (k + 1))
+    res = CliRunner().invoke(app, ["download", "tcga", "--list", "--projects", "ACC,UVM",
+                                   "--out", str(tmp_path / "x"), "--base-url", hub.base_url])
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    assert lines[0].startswith("TCGA-ACC.star_fpkm-uq.tsv.gz") and "2.0 KiB" in lines[0]
+    assert lines[6].startswith("gencode.v36.annotation.gtf.gene.probemap")
+    assert lines[-1].startswith("7 files into") and "total 56.0 KiB" in lines[-1]
+    assert all(r[1] == "HEAD" for r in hub.requests)
+    assert not (tmp_path / "x").exists()

@@ -58,3 +58,21 @@ def test_auto_resolution_and_refusals():
         resolve_normalisation("log2cpm", _table("log"), have_lengths=False)
     with pytest.raises(InputError, match="needs gene lengths"):
         resolve_normalisation("log2tpm", _table("counts"), have_lengths=False)
+
+
+def test_auto_resolution_of_log_counts_and_transformed_values():
+    assert resolve_normalisation("auto", _table("log_counts"), have_lengths=True) == "fpkm_uq"
+    assert resolve_normalisation("auto", _table("log_counts"), have_lengths=False) == "log2cpm"
+    assert resolve_normalisation("fpkm_uq", _table("log_counts"), have_lengths=True) == "fpkm_uq"
+    assert resolve_normalisation("auto", _table("transformed"), have_lengths=True) == "none"
+    with pytest.raises(InputError, match="already transformed") as err:
+        resolve_normalisation("log2p1", _table("transformed"), have_lengths=False)
+    assert "f.tsv" in str(err.value) and "--normalisation none" in str(err.value)
+
+
+def test_log_counts_are_inverted_before_a_count_method():
+    logc = np.log2(COUNTS + 1).astype(np.float32)
+    ref, _ = normalise_values(COUNTS, "log2cpm")
+    out, notes = normalise_values(logc, "log2cpm", value_kind="log_counts")
+    np.testing.assert_allclose(out, ref, rtol=1e-6)
+    assert "inverted" in notes

@@ -432,7 +432,8 @@ def test_labels_xena_phenotype_style(tmp_path):
     p.write_text("sample\t_PATIENT\t_sample_type\t_primary_disease\n"
                  "TCGA-OR-A5J1-01\tTCGA-OR-A5J1\tPrimary Tumor\tadrenocortical cancer\n")
     lab = read_labels(p)
-    assert lab.to_dict("records") == [{"sample_id": "TCGA-OR-A5J1-01", "cancer_type": "adrenocortical cancer",
+    # Xena's study names become the TCGA codes (they were kept as names before)
+    assert lab.to_dict("records") == [{"sample_id": "TCGA-OR-A5J1-01", "cancer_type": "ACC",
                                        "sample_type": "Primary Tumor"}]
 
 

@@ -187,8 +187,8 @@ def test_report_shows_the_explanation_first(planted, tmp_path):
                 max_samples_per_class=3, progress=False)
     for page in (write_report(run_dir / "explain"), write_report(run_dir)):
         text = page.read_text()
-        section = text[text.index("<h2>Explanation</h2>"):]
-        assert text.index("<h2>Explanation</h2>") < text.index("<h2>Data</h2>")  # the first screen
+        section = text[text.index('<h2 id="explanation">'):]
+        assert text.index('<h2 id="explanation">') < text.index('<h2 id="data">')  # the first section
         first = section[:section.index("<img")]  # before any figure: method, completeness, genes
         assert "training tumours" in first and re.search(r"median <b>\d+\.\d+%</b>", first)
         assert "SYN" in first and "<td>ACC</td>" in first  # top genes per class, by symbol

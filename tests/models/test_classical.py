@@ -17,7 +17,10 @@ from genemoe.models.registry import create_model, get_spec, list_models
 CLASSIFIERS = ["logreg", "rf", "svm", "svm_linear"]
 SURVIVAL = ["coxnet", "coxph"]
 # Small, fast settings for the tests (the defaults are sized for TCGA).
-FAST = {"rf": {"n_estimators": 50}, "coxnet": {"n_alphas": 10, "n_folds": 3}}
+FAST = {
+    "rf": {"n_estimators": 50, "tune_n_estimators": 20},
+    "coxnet": {"n_alphas": 10, "n_folds": 3},
+}
 
 
 @pytest.fixture(autouse=True)

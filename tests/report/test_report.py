@@ -114,8 +114,10 @@ def test_report_is_self_contained(dirs, kind):
     images = _embedded_pngs(text)
     assert len(images) >= 2 and all(img[:8] == PNG_MAGIC for img in images)
     assert len(re.findall(r"<img ", text)) == len(images)  # no image is linked from outside
-    for section in ("<h2>Data</h2>", "<h2>Protocol</h2>", "<h2>Metrics</h2>", "<h2>Figures</h2>",
-                    "<h2>Software and seeds</h2>", "SYNTHETIC DATA", "Dropped, and why",
+    for section in ('<h2 id="data">Data</h2>', '<h2 id="protocol">Protocol</h2>',
+                    '<h2 id="metrics">Metrics</h2>', '<h2 id="figures">Figures</h2>',
+                    '<h2 id="software-and-seeds">Software and seeds</h2>', "SYNTHETIC DATA",
+                    "Dropped, and why",
                     "empty in training split", "numpy", "fold seeds" if kind != "run" else "run seed"):
         assert section in text, section
     names = {p.name for p in (d / "plots").glob("*.png")}
@@ -131,7 +133,8 @@ def test_report_is_self_contained(dirs, kind):
         assert "C-index per cancer type" in text
     else:
         assert {"confusion.png", "f1.png", "training.png"} <= names
-    assert len(images) == len(names)  # every figure drawn is embedded
+    thumb = 1  # the summary panel's thumbnail embeds the confusion matrix / KM figure again
+    assert len(images) == len(names) + thumb  # every figure drawn is embedded
 
 
 def test_cli_benchmark_and_report(dirs, tmp_path):
@@ -146,3 +149,83 @@ def test_cli_benchmark_and_report(dirs, tmp_path):
     assert r.exit_code == 0, r.output
     assert (out / "report.html").exists() and _embedded_pngs((out / "report.html").read_text())
     assert (out / "plots" / "confusion_logreg.png").exists()
+
+
+# --------------------------------------------------------------------------- first screen
+def _summary_panel(text: str) -> str:
+    m = re.search(r'<section class="summary" id="summary">(.*?)</section>', text, flags=re.S)
+    assert m, "no summary panel"
+    return m.group(1)
+
+
+@pytest.mark.parametrize("kind", ["classify", "survival", "run"])
+def test_report_opens_with_the_answer_and_every_heading_has_an_anchor(dirs, kind):
+    """The summary panel comes before the details and holds the headline numbers; a table
+    of contents links every heading, and every link resolves to an id on the page."""
+    import json
+
+    text = write_report(dirs[kind]).read_text()
+    panel = _summary_panel(text)
+    assert text.index('id="summary"') < text.index('id="contents"') < text.index('<h2 id="data">')
+    assert "synthetic" in panel and "samples" in panel and "genes" in panel
+    assert re.search(r'<img alt="[^"]*(confusion|Kaplan)', panel)  # the thumbnail
+    if kind == "run":
+        test = json.loads((dirs["run"] / "metrics.json").read_text())["test"]
+        assert f"{test['accuracy']:.3f}" in panel and f"{test['macro_f1']:.3f}" in panel
+        assert "(Wilson 95%)" in panel and "chosen on the validation split" in panel
+    else:
+        res = pd.read_csv(dirs[kind] / "results.csv")
+        metric = "macro_f1" if kind == "classify" else "c_index"
+        for model, g in res.groupby("model"):
+            assert f"{g[metric].mean():.3f} ± {g[metric].std(ddof=1):.3f}" in panel, model
+        assert "fold cross-validation" in panel and "validation part" in panel
+    headings = re.findall(r"<(h[1-3])([^>]*)>", text)
+    assert headings and all('id="' in attrs for _, attrs in headings), headings
+    ids = re.findall(r'\bid="([^"]+)"', text)
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    links = re.findall(r'href="#([^"]+)"', text)
+    assert {"data", "protocol", "metrics", "figures", "software-and-seeds"} <= set(links)
+    assert set(links) <= set(ids), set(links) - set(ids)
+
+
+def test_report_rounds_p_values_and_intervals(dirs):
+    text = write_report(dirs["survival"]).read_text()
+    assert not re.search(r"\d\.\d{6,}", _summary_panel(text))  # no 0.5014307773617926
+    run = write_report(dirs["run"]).read_text()
+    assert not re.search(r"\d\.\d{5,}", _summary_panel(run))
+
+
+def test_report_picks_up_explanations_and_features_beside_a_run(dirs, tmp_path):
+    import json
+    import shutil
+
+    run = tmp_path / "runs" / "fcn_classify"
+    shutil.copytree(dirs["run"], run)
+    inside = run / "explain"
+    inside.mkdir()
+    pd.DataFrame({"class": ["A", "A", "B"], "rank": [1, 2, 1], "gene_id": ["g1", "g2", "g3"],
+                  "symbol": ["TP53", None, "EGFR"]}).to_csv(inside / "genes_by_class.csv", index=False)
+    shutil.copy(next((run / "plots").glob("*.png")), inside / "top_genes.png")
+    mine, other = tmp_path / "runs" / "features", tmp_path / "runs" / "features_other"
+    for d, target in ((mine, run), (other, tmp_path / "runs" / "another_run")):
+        d.mkdir()
+        (d / "leading_features.tsv").write_text("rank\tfeature\n1\t0\n")
+        (d / "summary.json").write_text(json.dumps({"run": {"path": str(target)}}))
+    text = write_report(run).read_text()
+    assert '<h2 id="explanations-and-features">' in text and 'href="#explanations-and-features"' in text
+    assert 'href="explain/"' in text and 'href="../features/"' in text
+    assert "features_other" not in text  # it records another run
+    assert "TP53, g2" in text and "EGFR" in text  # top genes per class, symbol else id
+    assert "explain: top genes" in text  # its figure is embedded with a caption
+    # an explanation beside the run that names it in convergence.json: the full section, first
+    beside = tmp_path / "runs" / "explain_ig"
+    beside.mkdir()
+    (inside / "genes_by_class.csv").rename(beside / "genes_by_class.csv")
+    pd.read_csv(beside / "genes_by_class.csv").assign(n_samples=3).to_csv(
+        beside / "genes_by_class.csv", index=False)
+    (beside / "convergence.json").write_text(json.dumps(
+        {"run_dir": str(run), "n_samples": 6, "median_relative_delta": 0.01,
+         "max_relative_delta": 0.04, "baseline": "train_mean"}))
+    text = write_report(run).read_text()
+    assert text.index('<h2 id="explanation">') < text.index('<h2 id="data">')
+    assert "median <b>1.00%</b>" in text and 'href="#explanation"' in text

@@ -63,3 +63,25 @@ def test_unknown_training_options_are_named(rng):
     with pytest.raises(InputError, match="unknown training options"):
         fit.fit_model("fcn", "classify", _data(rng), model_cfg={}, train_cfg={"nope": 1},
                       n_outputs=3)
+
+
+def test_survival_selection_criteria():
+    """Issue 11 (5): the criteria model selection can read on the validation part."""
+    from sksurv.metrics import concordance_index_censored
+
+    rng = np.random.default_rng(0)
+    n = 80
+    groups = np.array(["A", "B"] * (n // 2), dtype=object)
+    time = rng.exponential(100, n) * np.where(groups == "A", 1.0, 5.0)  # B lives longer
+    event = rng.random(n) < 0.7
+    target = {"time": time, "event": event}
+    by_type_only = np.where(groups == "A", 1.0, 0.0)  # ranks the types, nothing within them
+    pooled = fit.selection_metric("survival", 1)(by_type_only, target)
+    stratified = fit.selection_metric("survival", 1, survival="c_index_by_type", groups=groups)(
+        by_type_only, target)
+    assert pooled > 0.6 and stratified == pytest.approx(0.5)
+    assert pooled == pytest.approx(concordance_index_censored(event, time, by_type_only)[0])
+    pl = fit.selection_metric("survival", 1, survival="partial_likelihood")
+    assert pl(np.zeros(n), target) < pl(-np.log(time), target)  # a good ranking: higher
+    with pytest.raises(Exception, match="survival_selection"):
+        fit.selection_metric("survival", 1, survival="nope")

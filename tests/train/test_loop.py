@@ -156,6 +156,17 @@ def test_early_stopping_on_a_flat_validation_metric():
     assert res.best_epoch == 1 + int(np.argmin([h["val_loss"] for h in res.history]))
 
 
+def test_on_epoch_end_can_stop_training():
+    """The hook tuning prunes trials with: called once per epoch with the val metric."""
+    X, y = make_classify()
+    seen = []
+    res = train_model(TinyModel(X.shape[1], 3), X_train=X[:90], y_train=y[:90], X_val=X[90:],
+                      y_val=y[90:], task="classify", config=TrainConfig(epochs=20, progress=False),
+                      loss_fn=ce_loss, metric_fn=lambda o, y: 0.5,
+                      on_epoch_end=lambda e, m: (seen.append((e, m)), e >= 3)[1])
+    assert seen == [(1, 0.5), (2, 0.5), (3, 0.5)] and res.stopped_early and res.epochs_run == 3
+
+
 def test_survival_with_cox_loss_and_event_batches():
     X, yd = make_survival(n=200)
     torch.manual_seed(0)

@@ -227,3 +227,32 @@ def test_folds_never_split_a_patient(bundle):
         for a, b in (("train", "val"), ("train", "test"), ("val", "test")):
             pa = set(obs["patient_id"].iloc[getattr(plan, a)])
             assert not pa & set(obs["patient_id"].iloc[getattr(plan, b)]), (plan.repeat, plan.fold)
+
+
+def test_tune_gives_every_model_the_same_budget_on_validation_only(bundle, tmp_path, monkeypatch):
+    """Issue 11 (2): --tune N runs N trials per model inside each fold on its train and
+    validation parts; the test part reaches only the final fit; summary.md says the budget."""
+    import genemoe.train.tuning as tuning
+
+    parts = []
+    real = tuning.fit_model
+    monkeypatch.setattr(tuning, "fit_model",
+                        lambda name, task, data, **kw: (parts.append(set(data)), real(name, task, data, **kw))[1])
+    res = bm.run_benchmark(bundle.path, task="classify", models=["logreg", "fcn"], n_folds=2,
+                           epochs=2, out_dir=tmp_path, tune=2)
+    assert parts and all(p == {"train", "val"} for p in parts)
+    cells = _cells(tmp_path)
+    assert all(c["tuning"]["n_trials"] == 2 for c in cells.values())
+    assert all(c["chosen"] for c in cells.values())
+    md = (tmp_path / "summary.md").read_text()
+    assert "2 Optuna trials per model" in md and len(res.results) == 4
+
+
+def test_ensemble_benchmark_meets_ensembles_of_the_same_size(bundle, tmp_path):
+    """Issue 11 (4): --ensemble K makes every model of every cell a K-member ensemble."""
+    bm.run_benchmark(bundle.path, task="classify", models=["logreg", "fcn"], n_folds=2,
+                     epochs=2, out_dir=tmp_path, ensemble=2)
+    cells = _cells(tmp_path)
+    assert all(c["info"]["ensemble"]["k"] == 2 for c in cells.values())
+    assert len(cells["fcn__r0_f0"]["chosen"]["epoch"]) == 2
+    assert "ensemble of 2 members" in (tmp_path / "summary.md").read_text()

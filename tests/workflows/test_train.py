@@ -156,3 +156,42 @@ def test_survival_without_validation_events_is_refused(bundle, tmp_path):
     with pytest.raises(InputError, match="every val sample is censored"):
         train_run(path, out_dir=tmp_path / "gm", task="survival", model_name="fcn", epochs=2,
                   progress=False)
+
+
+def _planted_variance_bundle(path, seed=0, n=150, n_genes=40, n_planted=5):
+    """A survival bundle (log scale) where ``n_planted`` genes vary widely and set the hazard,
+    and every other gene varies little: the top-variance genes are known."""
+    from genemoe.data.bundle import Bundle, write_bundle
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(5.0, 0.2, size=(n, n_genes))  # low-variance genes
+    X[:, :n_planted] = rng.normal(5.0, 2.0, size=(n, n_planted))  # planted: 100x the variance
+    risk = (X[:, :n_planted] - 5.0).sum(1) / 2.0
+    time = rng.exponential(1000 * np.exp(-risk))
+    event = rng.random(n) < 0.8
+    split = np.array(["train"] * 100 + ["val"] * 25 + ["test"] * 25, dtype=object)
+    obs = pd.DataFrame({"sample_id": [f"S{i:03d}" for i in range(n)],
+                        "patient_id": [f"P{i:03d}" for i in range(n)],
+                        "cancer_type": "ACC", "sample_type": "01", "time": time, "event": event,
+                        "has_survival": True, "split": split})
+    tr = X[split == "train"]
+    var = pd.DataFrame({"gene_id": [f"G{j}" for j in range(n_genes)], "train_mean": tr.mean(0),
+                        "train_std": tr.std(0), "train_min": tr.min(0), "train_max": tr.max(0)})
+    write_bundle(Bundle(X=X.astype(np.float32), obs=obs, var=var, record={"synthetic": True}), path)
+    return path
+
+
+@pytest.mark.parametrize("model", ["coxph", "coxnet"])
+def test_survival_baselines_choose_genes_on_unscaled_expression(model, tmp_path):
+    """Issue 10 (1): through the real train_run path (data z-scored per gene first), the
+    classical Cox models keep the genes of highest *unscaled* training variance — the
+    old code ranked z-scored genes, whose variances are all 1, and kept an arbitrary set."""
+    import yaml
+
+    path = _planted_variance_bundle(tmp_path / "b")
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(yaml.safe_dump({"model": {model: {"n_top_genes": 5, "tune": False}}}))
+    train_run(path, out_dir=tmp_path / "run", task="survival", model_name=model,
+              config_path=cfg, progress=False)
+    est = load_model_file(tmp_path / "run")["estimator"]
+    assert sorted(est.selected_genes_.tolist()) == [0, 1, 2, 3, 4]

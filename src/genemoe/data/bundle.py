@@ -213,7 +213,8 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         ``n_with_survival``, ``n_events``, ``splits`` (split → count), ``synthetic``,
         ``dropped`` (the record's per-step dropped counts), ``normalisation``,
         ``n_genes_default_mask`` (genes of ``var["keep"]``; all when absent), ``gene_rule``
-        (what the bundle keeps, from the record) and ``warnings`` (the record's).
+        (what the bundle keeps, from the record), ``warnings`` (the record's) and
+        ``n_values_clipped`` (negative values set to 0 before log2(x + 1)).
     """
     counts = obs["cancer_type"].value_counts()
     has_surv = obs["has_survival"].astype(bool) if "has_survival" in obs else pd.Series(False, index=obs.index)
@@ -232,6 +233,7 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         "n_genes_default_mask": int(var["keep"].astype(bool).sum()) if "keep" in var else int(len(var)),
         "gene_rule": (record.get("genes") or {}).get("rule"),
         "warnings": list(record.get("warnings") or []),
+        "n_values_clipped": int(record.get("n_values_clipped", 0)),  # negatives set to 0
     }
 
 

@@ -1,23 +1,19 @@
 """Download TCGA expression, phenotype and survival tables from UCSC Xena, cached and checked.
 
-Two sources:
-
-``"gdc"`` (default)
-    The GDC hub, one set of files per TCGA project: ``TCGA-<TYPE>.htseq_fpkm-uq.tsv.gz``
-    (log2(FPKM-UQ + 1), about 60,000 versioned Ensembl IDs x samples),
-    ``TCGA-<TYPE>.GDC_phenotype.tsv.gz`` and ``TCGA-<TYPE>.survival.tsv``, plus the gene map
-    ``gencode.v22.annotation.gene.probeMap``.
-``"pancan"``
-    The Pan-Cancer Atlas hub: one batch-corrected matrix for every project
-    (``EB++AdjustPANCAN_IlluminaHiSeq_RNASeqV2.geneExp.xena.gz``), the curated survival table
-    ``Survival_SupplementalTable_S1_20171025_xena_sp`` and
-    ``TCGA_phenotype_denseDataOnlyDownload.tsv.gz``.
+What is fetched (file names and URLs as the hubs list them today) is planned by
+:mod:`genemoe.data.xena_listing`: from the GDC hub (default) per project the STAR matrix
+``TCGA-<P>.star_fpkm-uq.tsv.gz`` (or ``star_tpm``/``star_counts``/``star_fpkm`` with
+``values=``), ``TCGA-<P>.clinical.tsv.gz`` and ``TCGA-<P>.survival.tsv.gz`` plus the gene map
+``gencode.v36.annotation.gtf.gene.probemap``; from the Pan-Cancer Atlas hub its
+batch-corrected matrix, survival and phenotype tables.
 
 Every file is streamed into ``<name>.part`` and renamed into place only once complete, so
 a file under its final name is always whole. An interrupted transfer leaves the ``.part``
 behind on purpose: the next attempt (or the next run) resumes it with an HTTP Range
 request. :func:`download_tcga` records every finished file in ``OUT/manifest.json`` (URL,
-size, sha256, time) and skips files whose size and sha256 still match on the next run.
+size, sha256, time) and skips files whose size and sha256 still match on the next run. A
+file the hub answers "not found" for is tried once more under the listing's other URL form
+(``.gz`` added or removed), as the listing's URL rule says.
 
 Only the standard library speaks HTTP here (``urllib.request``); proxies set in the usual
 environment variables are honoured. Without internet access the download fails with an
@@ -43,41 +39,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from tqdm.auto import tqdm
 
 from genemoe.data.bundle import atomic_write_text, dump_json
-from genemoe.data.tcga import TCGA_PROJECTS
-from genemoe.errors import GenemoeError, input_error
+from genemoe.data.xena_listing import (
+    GDC_HUB_URL,
+    PANCAN_HUB_URL,
+    DownloadItem,
+    DownloadKind,
+    DownloadSource,
+    plan_downloads,
+)
+from genemoe.errors import GenemoeError
 
 __all__ = [
     "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult", "DownloadSource",
-    "GDC_HUB_URL", "MANIFEST_NAME", "OfflineError", "PANCAN_HUB_URL",
-    "download_file", "download_tcga", "file_sha256", "plan_downloads",
+    "GDC_HUB_URL", "MANIFEST_NAME", "OfflineError", "PANCAN_HUB_URL", "PlannedFile",
+    "download_file", "download_tcga", "file_sha256", "list_downloads", "plan_downloads",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
-
-DownloadKind = Literal["expression", "phenotype", "survival", "probemap"]
-DownloadSource = Literal["gdc", "pancan"]
-
-GDC_HUB_URL = "https://gdc-hub.s3.us-east-1.amazonaws.com/download/"
-PANCAN_HUB_URL = "https://tcga-pancan-atlas-hub.s3.us-east-1.amazonaws.com/download/"
-
-# Per-project GDC hub files: (file name pattern, kind).
-GDC_PROJECT_FILES: tuple[tuple[str, DownloadKind], ...] = (
-    ("TCGA-{project}.htseq_fpkm-uq.tsv.gz", "expression"),
-    ("TCGA-{project}.GDC_phenotype.tsv.gz", "phenotype"),
-    ("TCGA-{project}.survival.tsv", "survival"),
-)
-GDC_PROBEMAP_FILE = "gencode.v22.annotation.gene.probeMap"
-# Pan-Cancer Atlas hub files (local names; URLs percent-encode them, "++" -> "%2B%2B").
-PANCAN_FILES: tuple[tuple[str, DownloadKind], ...] = (
-    ("EB++AdjustPANCAN_IlluminaHiSeq_RNASeqV2.geneExp.xena.gz", "expression"),
-    ("Survival_SupplementalTable_S1_20171025_xena_sp", "survival"),
-    ("TCGA_phenotype_denseDataOnlyDownload.tsv.gz", "phenotype"),
-)
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -99,30 +82,8 @@ class OfflineError(DownloadError):
     """The network is unreachable: no route to the host or the host name does not resolve."""
 
 
-@dataclass(frozen=True)
-class DownloadItem:
-    """One file to fetch.
-
-    Attributes
-    ----------
-    url
-        Full URL (percent-encoded).
-    filename
-        Name of the file in the output directory (decoded, e.g. ``EB++Adjust...``).
-    kind
-        ``"expression"``, ``"phenotype"``, ``"survival"`` or ``"probemap"``.
-    project
-        TCGA project code (``"BRCA"``) for per-project files; ``None`` for shared files.
-    expected_size, sha256
-        Optional known size in bytes and hex digest; checked when given.
-    """
-
-    url: str
-    filename: str
-    kind: DownloadKind
-    project: str | None = None
-    expected_size: int | None = None
-    sha256: str | None = None
+class NotOnServerError(DownloadError):
+    """The server answered 403/404/410: it does not serve the file under this URL."""
 
 
 @dataclass
@@ -156,82 +117,6 @@ class _Transient(Exception):
         super().__init__(reason)
         self.retry_after = retry_after
         self.offline = offline
-
-
-# ----------------------------------------------------------------------------- planning
-
-
-def _normalise_projects(projects: Sequence[str] | None) -> list[str]:
-    """Upper-cased, de-duplicated project codes (``tcga-brca`` -> ``BRCA``); all when None."""
-    if projects is None:
-        return list(TCGA_PROJECTS)
-    if isinstance(projects, str):
-        projects = projects.split(",")
-    codes: list[str] = []
-    for raw in projects:
-        code = raw.strip().upper().removeprefix("TCGA-")
-        if code and code not in codes:
-            codes.append(code)
-    unknown = [c for c in codes if c not in TCGA_PROJECTS]
-    if unknown or not codes:
-        problem = f"unknown TCGA project code(s) {unknown}" if unknown else "no project given"
-        raise input_error(
-            problem, where="--projects",
-            fix=f"use comma-separated codes from: {', '.join(TCGA_PROJECTS)}",
-        )
-    return codes
-
-
-def _hub_url(base_url: str, filename: str) -> str:
-    return base_url.rstrip("/") + "/" + urllib.parse.quote(filename, safe="")
-
-
-def plan_downloads(
-    projects: Sequence[str] | None,
-    *,
-    source: DownloadSource = "gdc",
-    base_url: str | None = None,
-) -> list[DownloadItem]:
-    """List the files to fetch for ``projects`` from ``source``.
-
-    Parameters
-    ----------
-    projects
-        TCGA project codes (``["ACC", "BRCA"]``, or one comma-separated string; case and a
-        ``TCGA-`` prefix are ignored); ``None`` for all 33.
-    source
-        ``"gdc"``: three files per project plus the gene map. ``"pancan"``: the three
-        Pan-Cancer Atlas files, which hold every project (``projects`` is only checked).
-    base_url
-        Hub base URL replacing :data:`GDC_HUB_URL` / :data:`PANCAN_HUB_URL` (a mirror).
-
-    Returns
-    -------
-    list of DownloadItem
-        GDC: per project expression, phenotype, survival; then the probe map.
-
-    Raises
-    ------
-    InputError
-        For an unknown project code (the message lists the valid ones).
-    """
-    codes = _normalise_projects(projects)
-    if source == "gdc":
-        base = base_url or GDC_HUB_URL
-        items = [
-            DownloadItem(_hub_url(base, name), name, kind, project=code)
-            for code in codes
-            for name, kind in ((p.format(project=code), k) for p, k in GDC_PROJECT_FILES)
-        ]
-        items.append(DownloadItem(_hub_url(base, GDC_PROBEMAP_FILE), GDC_PROBEMAP_FILE, "probemap"))
-        return items
-    if source == "pancan":
-        if projects is not None:
-            logger.info("the Pan-Cancer Atlas files hold all 33 projects; select %s when "
-                        "preparing the data", ",".join(codes))
-        base = base_url or PANCAN_HUB_URL
-        return [DownloadItem(_hub_url(base, name), name, kind) for name, kind in PANCAN_FILES]
-    raise input_error(f"unknown source {source!r}", where="--source", fix="use 'gdc' or 'pancan'")
 
 
 # ----------------------------------------------------------------------------- one file
@@ -276,7 +161,7 @@ def _http_failure(url: str, exc: urllib.error.HTTPError) -> Exception:
     if exc.code in _RETRYABLE_STATUS:
         return _Transient(f"HTTP {exc.code} {exc.reason}", retry_after=_retry_after(exc.headers))
     if exc.code in (403, 404, 410):
-        return DownloadError(
+        return NotOnServerError(
             f"HTTP {exc.code} {exc.reason} for {url}: the file is not on the server "
             "(S3 answers 403 for missing files). Check the project code, --source and "
             "--base-url; the hub may have moved or renamed the file."
@@ -531,11 +416,38 @@ def _manifest_entry(item: DownloadItem, dest: Path) -> dict[str, Any]:
     }
 
 
+
+def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any],
+           **kw: Any) -> tuple[DownloadItem, bool]:
+    """Make ``item`` (or the listing's other URL form of it) complete in ``out_dir``.
+
+    Returns the item actually used and whether it was downloaded (False: cached).
+    """
+    alt = item.alternative()
+    for cand in (item, alt):
+        entry = manifest["files"].get(cand.filename)
+        if entry is not None and _is_cached(out_dir / cand.filename, entry, cand):
+            return cand, False
+    try:
+        download_file(item.url, out_dir / item.filename, expected_size=item.expected_size,
+                      sha256=item.sha256, **kw)
+        return item, True
+    except NotOnServerError as exc:
+        logger.warning("%s: not on the server; trying %s (the listing's other URL form)",
+                       item.url, alt.url)
+        try:
+            download_file(alt.url, out_dir / alt.filename, **kw)
+        except NotOnServerError:
+            raise NotOnServerError(f"{exc} (also tried {alt.url})") from exc
+        return alt, True
+
+
 def download_tcga(
     out_dir: Path,
     *,
     projects: Sequence[str] | None = None,
     source: DownloadSource = "gdc",
+    values: str = "fpkm_uq",
     base_url: str | None = None,
     retries: int = 3,
     backoff: float = 1.0,
@@ -553,8 +465,8 @@ def download_tcga(
     ----------
     out_dir
         Output directory (created).
-    projects, source, base_url
-        What to fetch and from where: see :func:`plan_downloads`.
+    projects, source, values, base_url
+        What to fetch and from where: see :func:`genemoe.data.xena_listing.plan_downloads`.
     retries, backoff, timeout, progress
         Passed to :func:`download_file`.
 
@@ -566,35 +478,101 @@ def download_tcga(
     Raises
     ------
     InputError
-        Unknown project code or source.
+        Unknown project code, value set or source.
     OfflineError
         No internet access; ``out_dir/urls.txt`` then lists the files still to fetch.
     DownloadError
-        A file could not be fetched or failed its checks.
+        A file could not be fetched (under either URL form) or failed its checks.
     """
     out_dir = Path(out_dir)
-    items = plan_downloads(projects, source=source, base_url=base_url)
+    items = plan_downloads(projects, source=source, values=values, base_url=base_url)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = DownloadResult(out_dir=out_dir, manifest_path=out_dir / MANIFEST_NAME)
     manifest = _load_manifest(result.manifest_path)
+    kw = {"retries": retries, "backoff": backoff, "timeout": timeout, "progress": progress}
     for i, item in enumerate(items, start=1):
-        dest = out_dir / item.filename
-        result.paths.append(dest)
-        if _is_cached(dest, manifest["files"].get(item.filename), item):
-            logger.info("[%d/%d] %s: cached", i, len(items), item.filename)
-            result.cached.append(dest)
-            continue
         try:
-            download_file(item.url, dest, expected_size=item.expected_size, sha256=item.sha256,
-                          retries=retries, backoff=backoff, timeout=timeout, progress=progress)
+            used, fetched = _fetch(item, out_dir, manifest, **kw)
         except OfflineError as exc:
             urls_path = out_dir / "urls.txt"
             atomic_write_text(urls_path, "".join(f"{it.url}\n" for it in items[i - 1:]))
             reason = str(exc.__cause__) if exc.__cause__ else "network unreachable"
             raise OfflineError(_offline_message(item.url, reason, urls_path)) from exc
-        entry = manifest["files"][item.filename] = _manifest_entry(item, dest)
+        dest = out_dir / used.filename
+        result.paths.append(dest)
+        if not fetched:
+            logger.info("[%d/%d] %s: cached", i, len(items), used.filename)
+            result.cached.append(dest)
+            continue
+        entry = manifest["files"][used.filename] = _manifest_entry(used, dest)
         atomic_write_text(result.manifest_path, dump_json(manifest))
         result.downloaded.append(dest)
         result.n_bytes += entry["size"]
-        logger.info("[%d/%d] %s: downloaded (%d bytes)", i, len(items), item.filename, entry["size"])
+        logger.info("[%d/%d] %s: downloaded (%d bytes)", i, len(items), used.filename, entry["size"])
     return result
+
+
+# ----------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One line of ``genemoe download tcga --list``: a planned file and its size if known.
+
+    ``size_from`` is ``"cache"`` (complete in the output directory), ``"server"`` (the
+    hub's Content-Length) or ``"unknown"`` (offline, or the server did not say).
+    """
+
+    item: DownloadItem
+    size: int | None
+    size_from: str
+
+
+def _head_size(item: DownloadItem, timeout: float) -> tuple[DownloadItem, int | None]:
+    """Content-Length of ``item`` (or of its other URL form when the first is not served)."""
+    for cand in (item, item.alternative()):
+        request = urllib.request.Request(cand.url, method="HEAD",
+                                         headers={"User-Agent": _USER_AGENT})
+        try:
+            with _open(request, timeout) as resp:
+                length = resp.headers.get("Content-Length")
+                return cand, int(length) if length and length.isdigit() else None
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if exc.code not in (403, 404, 410):
+                return item, None
+    return item, None
+
+
+def list_downloads(
+    out_dir: Path | None = None,
+    *,
+    projects: Sequence[str] | None = None,
+    source: DownloadSource = "gdc",
+    values: str = "fpkm_uq",
+    base_url: str | None = None,
+    probe: bool = True,
+    timeout: float = 10.0,
+) -> list[PlannedFile]:
+    """What :func:`download_tcga` would fetch, with sizes where known; downloads nothing.
+
+    Sizes come from ``out_dir``'s manifest for complete files, else from a HEAD request
+    to the hub (``probe``); once the network proves unreachable the rest are "unknown".
+    """
+    items = plan_downloads(projects, source=source, values=values, base_url=base_url)
+    manifest = _load_manifest(Path(out_dir) / MANIFEST_NAME) if out_dir else {"files": {}}
+    planned: list[PlannedFile] = []
+    for item in items:
+        entry = manifest["files"].get(item.filename)
+        if entry is not None and out_dir and (Path(out_dir) / item.filename).is_file():
+            planned.append(PlannedFile(item, int(entry["size"]), "cache"))
+            continue
+        size: int | None = None
+        if probe:
+            try:
+                item, size = _head_size(item, timeout)
+            except (OSError, http.client.HTTPException) as exc:
+                probe = not _is_offline(exc)
+                logger.info("no size for %s (%s)", item.url, exc)
+        planned.append(PlannedFile(item, size, "server" if size is not None else "unknown"))
+    return planned

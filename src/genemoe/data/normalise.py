@@ -1,18 +1,23 @@
 """Per-sample normalisation of expression (no statistic crosses samples, so no leakage).
 
 Raw counts become log2(CPM + 1), log2(TPM + 1) or log2(FPKM-UQ + 1) (the GDC's
-definition, the Gene-MOE paper's input); data already on a log scale pass through;
-linear non-count values (TPM, RSEM, FPKM) become log2(x + 1).
+definition, the Gene-MOE paper's input); log2(counts + 1) (Xena ``star_counts``) is first
+inverted to the counts; data already on a log scale, and already transformed data
+(log-ratios, microarray, z-scores), pass through; linear non-count values (TPM, RSEM,
+FPKM) become log2(x + 1), negatives clipped to 0 and counted, refused when more than 0.1%
+of the values are below -1 (PanCanAtlas EB++'s small negatives are a trace).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from genemoe.data.read import ExpressionTable
+from genemoe.data.values import TRACE_SHARE, negative_share
 from genemoe.errors import input_error
 
 __all__ = ["Normalisation", "resolve_normalisation", "normalise_values", "NEEDS_LENGTH"]
@@ -21,27 +26,34 @@ log = logging.getLogger(__name__)
 
 Normalisation = Literal["auto", "log2cpm", "log2tpm", "fpkm_uq", "log2p1", "none"]
 NEEDS_LENGTH = ("log2tpm", "fpkm_uq")
+COUNT_METHODS = ("log2cpm", "log2tpm", "fpkm_uq")
 
 
 def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
                           have_lengths: bool) -> str:
     """Pick the concrete normalisation for ``table``.
 
-    ``auto``: counts → ``fpkm_uq`` when gene lengths are known (the paper's input scale),
-    else ``log2cpm``; already-log data → ``none``; linear values → ``log2p1``.
-    A count method asked of non-count data is refused with a clear error.
+    ``auto``: counts and log2(counts + 1) → ``fpkm_uq`` when gene lengths are known (the
+    paper's input scale), else ``log2cpm``; log-scale and transformed data → ``none``;
+    linear values → ``log2p1``. A count method asked of data that are not counts (nor
+    log2 of counts), or ``log2p1`` asked of log/transformed data, is refused.
     """
     kind = table.value_kind
+    countable = kind in ("counts", "log_counts")
     if requested == "auto":
-        if kind == "counts":
+        if countable:
             return "fpkm_uq" if have_lengths else "log2cpm"
-        return "none" if kind == "log" else "log2p1"
-    if requested in ("log2cpm", "log2tpm", "fpkm_uq") and kind != "counts":
+        return "log2p1" if kind == "linear" else "none"
+    if requested in COUNT_METHODS and not countable:
         raise input_error(
-            f"--normalisation {requested} needs raw counts, but the values look {kind}",
-            path=table.source_path,
+            f"--normalisation {requested} needs raw counts (or log2(counts + 1)), but the "
+            f"values look {kind}", path=table.source_path,
             fix="use --normalisation auto (recognises log data) or log2p1 / none",
         )
+    if requested == "log2p1" and kind in ("log", "log_counts", "transformed"):
+        raise input_error(
+            f"--normalisation log2p1 would log values that are already {kind}",
+            path=table.source_path, fix="use --normalisation none (or auto)")
     if requested in NEEDS_LENGTH and not have_lengths:
         raise input_error(
             f"--normalisation {requested} needs gene lengths", path=table.source_path,
@@ -50,8 +62,31 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
     return requested
 
 
-def normalise_values(values: np.ndarray, method: str, *,
-                     lengths: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+def _clip_negatives(X: np.ndarray, source: Path | str | None, notes: dict) -> np.ndarray:
+    """Clip negatives to 0 before log2(x + 1), counted; refused unless they are a trace.
+
+    A trace: at most 0.1% of the values below -1. The small negatives of batch-corrected
+    linear data (PanCanAtlas EB++, all near 0) are always clipped.
+    """
+    n_neg, n_material, vmin = negative_share(X)
+    if not n_neg:
+        return X
+    share = n_material / max(X.size, 1)
+    if share > TRACE_SHARE:
+        raise input_error(
+            f"{n_material} values ({share:.2%}) are below -1, down to {vmin:g}: log2(x + 1) would "
+            "clip them to 0 and destroy them (the data look already transformed: log-ratios, "
+            "centred or z-scored)", path=source,
+            fix="use --normalisation none to keep the values as they are")
+    notes["negative_values_clipped_to_0"] = n_neg
+    log.warning("%s: %d negative values (minimum %g) clipped to 0 before log2(x + 1)",
+                source or "matrix", n_neg, vmin)
+    return np.clip(X, 0, None)
+
+
+def normalise_values(values: np.ndarray, method: str, *, lengths: np.ndarray | None = None,
+                     value_kind: str | None = None,
+                     source: Path | str | None = None) -> tuple[np.ndarray, dict]:
     """Normalise ``values`` ``(n_samples, n_genes)`` sample by sample.
 
     Parameters
@@ -62,24 +97,34 @@ def normalise_values(values: np.ndarray, method: str, *,
         A resolved method (see :func:`resolve_normalisation`).
     lengths
         ``(n_genes,)`` gene lengths in bases (``log2tpm``, ``fpkm_uq``).
+    value_kind
+        The table's value kind; ``"log_counts"`` with a count method inverts
+        log2(x + 1) to the counts first (rounded to whole numbers).
+    source
+        The file, named in errors (clipping refused).
 
     Returns
     -------
     tuple
         float32 ``(n_samples, n_genes)`` log-scale matrix, and a dict of notes
         (e.g. negative values clipped, samples with zero library size).
+
+    Raises
+    ------
+    InputError
+        ``log2p1`` on data with more than a trace of clearly negative values.
     """
     X = np.asarray(values, dtype=np.float32)
     notes: dict = {"method": method}
     if method == "none":
         return X, notes
     if method == "log2p1":
-        n_neg = int((X < 0).sum())
-        if n_neg:
-            notes["negative_values_clipped_to_0"] = n_neg
-        X = np.log2(np.clip(X, 0, None) + 1, dtype=np.float32)
-        return X, notes
+        X = _clip_negatives(X, source, notes)
+        return np.log2(X + 1, dtype=np.float32), notes
     X64 = X.astype(np.float64)
+    if value_kind == "log_counts":
+        X64 = np.rint(np.exp2(X64) - 1)
+        notes["inverted"] = "log2(x + 1) -> counts (2^x - 1, rounded)"
     if method == "log2cpm":
         lib = X64.sum(1, keepdims=True)
         out = X64 / np.where(lib > 0, lib, 1) * 1e6

@@ -40,6 +40,7 @@ from genemoe.data import annotation as ann
 from genemoe.data import tcga
 from genemoe.data.bundle import Bundle, write_bundle
 from genemoe.data.normalise import NEEDS_LENGTH, normalise_values, resolve_normalisation
+from genemoe.data.prep_text import step_line
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
@@ -59,6 +60,7 @@ class PrepareConfig:
     orientation: Literal["auto", "genes_by_samples", "samples_by_genes"] = "auto"
     normalisation: Literal["auto", "log2cpm", "log2tpm", "fpkm_uq", "log2p1", "none"] = "auto"
     label_column: str | None = None  # override label-table auto-detection
+    cancer_type: str | None = None  # label for samples no table names (a single-cohort file)
     sample_column: str | None = None
     drop_unlabelled: bool = False  # default: samples without a label are an error
     min_class_size: int = 3  # smaller classes are dropped (counted) so splits stay stratified
@@ -66,6 +68,8 @@ class PrepareConfig:
     min_mean: float = 0.8
     protein_coding_only: bool = False
     endpoint: Literal["OS", "DSS", "DFI", "PFI"] = "OS"
+    time_column: str | None = None  # survival columns, when the table's names are not recognised
+    event_column: str | None = None
     val_fraction: float = 0.1
     test_fraction: float = 0.2
     n_folds: int | None = None
@@ -89,8 +93,11 @@ class PrepLog:
         return {k: len(v) for k, v in self._gene_sets.items() if v}
 
     def step(self, name: str, **info: Any) -> None:
+        """Record step ``name`` (counters in ``record.json``); log one human line (INFO) and
+        the counters (DEBUG, ``genemoe -v``)."""
         self.steps.append({"step": name, **info})
-        log.info("%s: %s", name, info)
+        log.info("%s", step_line(name, info))
+        log.debug("%s: %s", name, info)
 
     def drop_samples(self, reasons: dict[str, int]) -> None:
         for k, v in reasons.items():
@@ -150,7 +157,8 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig,
         ok = np.isfinite(lengths) & (lengths > 0)
         plog.drop_genes(f"no gene length in the annotation (needed for {method})", table.gene_ids[~ok])
         table.values, table.gene_ids, lengths = table.values[:, ok], table.gene_ids[ok], lengths[ok]
-    values, notes = normalise_values(table.values, method, lengths=lengths)
+    values, notes = normalise_values(table.values, method, lengths=lengths,
+                                     value_kind=table.value_kind, source=table.source_path)
     table.values = values
     plog.step("normalise", file=str(table.source_path), value_kind=table.value_kind, **notes)
     return table, method
@@ -277,6 +285,9 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
             m = obs["cancer_type"].isna() & obs["source"].eq(t.source_path.name)
             obs.loc[m, "cancer_type"] = obs.loc[m, "sample_id"].map(meta["cancer_type"])
             sources[m & obs["cancer_type"].notna()] = "file metadata"
+    if cfg.cancer_type:
+        m = obs["cancer_type"].isna()
+        obs.loc[m, "cancer_type"], sources[m] = cfg.cancer_type, "--cancer-type"
     m = obs["cancer_type"].isna() & obs["cohort"].notna()
     obs.loc[m, "cancer_type"], sources[m] = obs.loc[m, "cohort"], "cohort name"
     if clinical is not None and "cancer_type" in clinical.columns:
@@ -471,7 +482,7 @@ def prepare_dataset(
     *,
     out_path: Path | str,
     label_paths: Sequence[Path | str] = (),
-    clinical_path: Path | str | None = None,
+    clinical_path: Path | str | Sequence[Path | str] | None = None,
     annotation_path: Path | str | None = None,
     config: PrepareConfig | None = None,
 ) -> Bundle:
@@ -487,7 +498,8 @@ def prepare_dataset(
     label_paths
         Label tables (sample → cancer type), auto-detected columns.
     clinical_path
-        TCGA-CDR survival table (or a Xena ``survival.tsv``), joined by patient barcode.
+        Survival table(s): TCGA-CDR, Xena ``survival.tsv`` (one per project is fine), or
+        any table :func:`genemoe.data.clinical.read_clinical` recognises; joined by patient.
     annotation_path
         Gene annotation (Ensembl TSV or Xena probeMap): id mapping, lengths, positions.
     config
@@ -506,7 +518,10 @@ def prepare_dataset(
         raise input_error("no expression file given", where="--expression",
                           fix="pass at least one --expression FILE")
     annotation = ann.read_annotation(Path(annotation_path)) if annotation_path else None
-    clinical, clin_report = (read_clinical(Path(clinical_path)) if clinical_path else (None, {}))
+    clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,
+                                           time_column=cfg.time_column,
+                                           event_column=cfg.event_column)
+                             if clinical_path else (None, {}))
     tables, symbols, methods = [], {}, set()
     for p in paths:
         t = read_expression(p, orientation=cfg.orientation)
@@ -541,6 +556,7 @@ def prepare_dataset(
         "steps": plog.steps,
         "dropped": {"samples": plog.dropped_samples, "genes": plog.dropped_genes},
         "genes": plog.genes, "warnings": plog.warnings,
+        "n_values_clipped": sum(st.get("negative_values_clipped_to_0", 0) for st in plog.steps),
         "seconds": round(time.perf_counter() - t0, 2),
     }
     bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)
@@ -558,7 +574,8 @@ def _obs_order(obs: pd.DataFrame) -> list[str]:
 
 def _inputs(paths, label_paths, clinical_path, annotation_path) -> list[dict[str, str]]:
     items = [("expression", p) for p in paths] + [("labels", p) for p in label_paths]
-    items += [("clinical", clinical_path)] if clinical_path else []
+    clin = [clinical_path] if isinstance(clinical_path, str | Path) else list(clinical_path or [])
+    items += [("clinical", p) for p in clin]
     items += [("annotation", annotation_path)] if annotation_path else []
     return [{"role": r, "path": str(Path(p).resolve()), "sha256": file_sha256(Path(p)),
              "bytes": Path(p).stat().st_size} for r, p in items]

@@ -16,7 +16,6 @@ Identifiers are kept as in the file; mapping them is :mod:`genemoe.data.annotati
 from __future__ import annotations
 
 import csv
-import gzip
 import logging
 import mmap
 import re
@@ -24,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,11 +32,21 @@ import pyarrow.compute as pcc
 import pyarrow.csv as pacsv
 
 from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples
-from genemoe.data.textio import NA_TOKENS, _check_path, _is_number, _magic, _sniff, _text_stream
+from genemoe.data.textio import (
+    _REFETCH,
+    NA_TOKENS,
+    _check_path,
+    _is_number,
+    _magic,
+    _sniff,
+    _text_stream,
+    compression,
+    corrupt_error,
+    open_binary,
+    reading,
+)
+from genemoe.data.values import ValueKind, ValueStats, value_kind
 from genemoe.errors import input_error
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "ExpressionTable",
@@ -54,7 +63,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Orientation = Literal["genes_by_samples", "samples_by_genes"]
-ValueKind = Literal["counts", "log", "linear"]
 
 _ORIENT_FIX = ("pass orientation='genes_by_samples' or 'samples_by_genes' "
                "(CLI: --orientation genes_by_samples|samples_by_genes)")
@@ -85,8 +93,10 @@ class ExpressionTable:
     id_kind
         Dominant gene identifier kind (see :func:`genemoe.data.ids.detect_id_kind`).
     value_kind
-        ``"counts"`` (non-negative integers: raw counts), ``"log"`` (already log-scale,
-        e.g. log2(x+1)), or ``"linear"`` (non-integer, not log: TPM/RSEM/FPKM).
+        ``"counts"`` (non-negative integers: raw counts), ``"log_counts"`` (log2(counts+1),
+        e.g. Xena ``star_counts``), ``"log"`` (already log-scale, e.g. log2(x+1)),
+        ``"transformed"`` (many values below -1: log-ratios, microarray, z-scores) or
+        ``"linear"`` (non-integer, not log: TPM/RSEM/FPKM); see :mod:`genemoe.data.values`.
     notes
         Human-readable notes on what was detected or fixed (reported by ``prepare``).
     sample_meta
@@ -107,72 +117,6 @@ class ExpressionTable:
     @property
     def shape(self) -> tuple[int, int]:
         return (int(self.values.shape[0]), int(self.values.shape[1]))
-
-
-# ----------------------------------------------------------------------------- values
-
-
-@dataclass
-class _ValueStats:
-    """Running statistics over samples × genes blocks: finiteness, range, integrality."""
-
-    n_nonfinite: int = 0
-    first_nonfinite: tuple[int, int, float] | None = None  # (sample index, gene index, value)
-    n_negative: int = 0
-    vmin: float = np.inf
-    vmax: float = -np.inf
-    integer: bool = True
-    genes_first: bool = False  # file rows are genes: "first" cell is ordered by gene, then sample
-
-    def _order(self, cell: tuple[int, int, float]) -> tuple[int, int]:
-        return (cell[1], cell[0]) if self.genes_first else (cell[0], cell[1])
-
-    def update(self, block: np.ndarray, s0: int, g0: int) -> None:
-        """Fold in ``block`` ``(n_s, n_g)`` whose top-left cell is (sample ``s0``, gene ``g0``)."""
-        finite = np.isfinite(block)
-        if not finite.all():
-            bad_s, bad_g = np.nonzero(~finite)
-            self.n_nonfinite += len(bad_s)
-            k = int(np.lexsort((bad_s, bad_g) if self.genes_first else (bad_g, bad_s))[0])
-            cand = (s0 + int(bad_s[k]), g0 + int(bad_g[k]), float(block[bad_s[k], bad_g[k]]))
-            if self.first_nonfinite is None or self._order(cand) < self._order(self.first_nonfinite):
-                self.first_nonfinite = cand
-        if block.size == 0 or not finite.any():
-            return
-        self.vmin = min(self.vmin, float(np.min(block, where=finite, initial=np.inf)))
-        self.vmax = max(self.vmax, float(np.max(block, where=finite, initial=-np.inf)))
-        self.n_negative += int(np.count_nonzero(block < 0))
-        if self.integer:
-            self.integer = bool(np.all((block == np.rint(block)) | ~finite))
-
-
-def _value_kind(stats: _ValueStats, path: Path, where: Any) -> tuple[ValueKind, list[str]]:
-    """Decide counts / log / linear; raise for NaN/inf and negative counts.
-
-    ``where(sample_index, gene_index)`` names a cell in the file's own terms.
-    """
-    if stats.first_nonfinite is not None:
-        s, g, v = stats.first_nonfinite
-        raise input_error(
-            f"{stats.n_nonfinite} missing or non-finite value(s) (NaN/inf/empty); the first is {v!r}",
-            path=path, where=where(s, g),
-            fix="impute them, or drop the genes/samples that hold them, before reading",
-        )
-    if stats.integer and stats.n_negative:
-        raise input_error(
-            f"the matrix holds only integers (counts) but {stats.n_negative} are negative "
-            f"(minimum {stats.vmin:g})", path=path,
-            fix="counts cannot be negative: check the file is raw counts, or fix those cells",
-        )
-    if stats.integer:
-        return "counts", ["values: non-negative integers -> raw counts"]
-    if stats.vmax <= 50 and stats.vmin >= -1:
-        return "log", [f"values: non-integer in [{stats.vmin:g}, {stats.vmax:g}] -> log scale"]
-    notes = [f"values: non-integer in [{stats.vmin:g}, {stats.vmax:g}] -> linear (TPM/RSEM/FPKM)"]
-    if stats.n_negative:
-        notes.append(f"{stats.n_negative} negative values (minimum {stats.vmin:g}) kept as they are "
-                     "(batch-corrected data such as PanCanAtlas EB++ has small negatives)")
-    return "linear", notes
 
 
 # ----------------------------------------------------------------------------- ids
@@ -223,14 +167,14 @@ def _orient(stated: str, col_ids: list[str], row_ids: list[str], path: Path) -> 
 
 
 def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np.ndarray,
-            orientation: Orientation, stats: _ValueStats, where: Any, notes: list[str],
+            orientation: Orientation, stats: ValueStats, where: Any, notes: list[str],
             meta: pd.DataFrame | None = None) -> ExpressionTable:
     if values.size == 0:
         raise input_error(f"empty matrix ({values.shape[0]} samples x {values.shape[1]} genes)",
                           path=path, fix="check the file holds a header and data rows")
     _check_ids(sample_ids, "sample", path)
     _check_ids(gene_ids, "gene", path)
-    kind, vnotes = _value_kind(stats, path, where)
+    kind, vnotes = value_kind(stats, values, path, where)
     id_kind = detect_id_kind(gene_ids)
     notes = notes + vnotes + [f"gene identifiers: {id_kind}"]
     for n in notes:
@@ -306,11 +250,10 @@ def _line_chunks(path: Path, n_skip: int) -> Iterator[memoryview]:
     One buffer is reused (a chunk is valid until the next is requested), so reading
     does not fragment the heap with a fresh large allocation per chunk.
     """
-    gz = _magic(path)[:2] == b"\x1f\x8b"
-    opener: Any = gzip.open if gz else open
-    text_bytes = path.stat().st_size * (4 if gz else 1)  # about; sizes the buffer for small files
+    packed = compression(path) is not None
+    text_bytes = path.stat().st_size * (4 if packed else 1)  # about; sizes the buffer for small files
     buf = bytearray(min(_CHUNK_BYTES, max(1 << 20, text_bytes // 8)))
-    with opener(path, "rb") as fh:
+    with open_binary(path) as fh:
         for _ in range(n_skip):
             fh.readline()
         end, eof = 0, False
@@ -405,6 +348,11 @@ def _diagnose_text(path: Path, lay: _TextLayout, arrow_msg: str) -> Exception:
         offset += tbl.num_rows + len(invalid)
     if ragged:
         line, r = ragged[0]
+        if len(ragged) == 1 and line == lay.n_skip + offset and r.actual_columns < r.expected_columns:
+            return input_error(
+                f"the last line stops after {r.actual_columns} of {r.expected_columns} fields: "
+                "the file is cut off mid-row (truncated)", path=path,
+                where=f"line {line} (row {r.text.split(lay.delimiter, 1)[0]!r})", fix=_REFETCH)
         return input_error(
             f"{len(ragged)} row(s) with the wrong number of fields; the first has "
             f"{r.actual_columns} instead of {r.expected_columns}", path=path,
@@ -430,7 +378,7 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     row_ids: list[str] = []
     parts: list[list[np.ndarray]] = []  # per chunk: samples x genes pieces (see _chunk_pieces)
     groups = np.linspace(0, len(lay.value_names), min(16, len(lay.value_names)) + 1).astype(int)
-    stats = _ValueStats(genes_first=gxs)
+    stats = ValueStats(genes_first=gxs)
     try:
         for chunk in _line_chunks(path, lay.n_skip):
             tbl = _parse_chunk(chunk, lay, types)
@@ -523,7 +471,7 @@ def _read_parquet(path: Path, orientation: str) -> ExpressionTable:
     gxs = orient == "genes_by_samples"
     samples, genes = (cols, rows) if gxs else (rows, cols)
     values = np.empty((len(samples), len(genes)), dtype=np.float32)
-    stats = _ValueStats(genes_first=gxs)
+    stats = ValueStats(genes_first=gxs)
     step = max(1, _BLOCK_VALUES // max(len(rows), 1))
     for c0 in range(0, len(value_cols), step):
         tbl = pf.read(columns=value_cols[c0:c0 + step])
@@ -563,7 +511,7 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
         samples = np.array([str(s) for s in adata.obs_names], dtype=object)
         genes = np.array([str(g) for g in adata.var_names], dtype=object)
         values = np.empty((len(samples), len(genes)), dtype=np.float32)
-        stats = _ValueStats()
+        stats = ValueStats()
         step = max(1, _BLOCK_VALUES // max(len(genes), 1))
         for s0 in range(0, len(samples), step):
             chunk = adata.X[s0:s0 + step]
@@ -591,7 +539,8 @@ def read_expression(path: Path | str, *,
     Parameters
     ----------
     path
-        Delimited text (``.tsv/.txt/.csv/.exp/.tab``, gzip detected by its magic bytes;
+        Delimited text (``.tsv/.txt/.csv/.exp/.tab``; gzip, bzip2, xz or a one-file zip
+        detected by their first bytes;
         the first column holds the row identifiers, its header cell may be empty),
         ``.parquet`` (identifiers in the first column or the index) or ``.h5ad``
         (obs = samples, var = genes; ``obs`` becomes ``sample_meta``).
@@ -610,7 +559,8 @@ def read_expression(path: Path | str, *,
     Raises
     ------
     InputError
-        Missing file, wrong delimiter, ragged rows, non-numeric cells, NaN/inf,
+        Missing, truncated or corrupt file (gzip/bz2/zip/Parquet/h5ad ending early, a
+        text file cut mid-row), wrong delimiter, ragged rows, non-numeric cells, NaN/inf,
         negative counts, duplicate or empty identifiers, empty matrix, ambiguous
         orientation: each names the file, the row/column and the fix.
     """
@@ -619,15 +569,16 @@ def read_expression(path: Path | str, *,
         raise input_error(f"unknown orientation {orientation!r}", path=path, fix=_ORIENT_FIX)
     _check_path(path)
     magic = _magic(path)
-    if magic[:4] == b"PK\x03\x04":
-        raise input_error("a zip/Excel file, not a text matrix", path=path,
-                          fix="save the sheet as tab- or comma-separated text (.tsv/.csv)")
-    if magic[:4] == b"PAR1" or (path.suffix == ".parquet" and magic[:2] != b"\x1f\x8b"):
-        table = _read_parquet(path, orientation)
-    elif magic == b"\x89HDF\r\n\x1a\n" or path.suffix == ".h5ad":
-        table = _read_h5ad(path, orientation)
-    else:
-        table = _read_text(path, orientation, sep)
+    with reading(path):
+        if magic[:4] == b"PAR1" or (path.suffix == ".parquet" and compression(path) is None):
+            try:
+                table = _read_parquet(path, orientation)
+            except pa.ArrowException as exc:
+                raise corrupt_error(path, exc) from exc
+        elif magic == b"\x89HDF\r\n\x1a\n" or path.suffix == ".h5ad":
+            table = _read_h5ad(path, orientation)
+        else:
+            table = _read_text(path, orientation, sep)
     logger.info("read %s: %d samples x %d genes (%s, %s)", path.name, *table.shape,
                 table.id_kind, table.value_kind)
     return table

@@ -2,8 +2,9 @@
 
 Label tables are recognised without flags when they have an obvious sample column and one
 cancer-type column (``Sample_name``/``Target`` as in the GDC target files, ``sample_id``/
-``cancer_type`` as in PanCanAtlas sample sheets); survival comes from the TCGA-CDR table or
-a Xena ``survival.tsv``, keyed by the 12-character patient barcode.
+``cancer_type`` as in PanCanAtlas sample sheets, ``sample``/``project_id.project`` as in
+Xena's ``TCGA-<P>.clinical.tsv``); survival tables are read by
+:func:`genemoe.data.clinical.read_clinical` (re-exported here).
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genemoe.data.ids import is_sample_barcode, looks_like_samples
-from genemoe.data.textio import NA_TOKENS, _check_path, _magic, _sniff, _text_stream
+from genemoe.data.ids import looks_like_samples
+from genemoe.data.textio import (
+    NA_TOKENS,
+    _check_path,
+    _magic,
+    _sniff,
+    _text_stream,
+    corrupt_error,
+    reading,
+)
 from genemoe.errors import input_error
 
 __all__ = ["read_labels", "read_clinical", "normalise_label"]
@@ -33,13 +42,23 @@ def _read_table(path: Path) -> pd.DataFrame:
     """A small delimited (or parquet) table as strings; NA tokens become NaN."""
     _check_path(path)
     if _magic(path)[:4] == b"PAR1":
-        return pd.read_parquet(path).astype("string").astype(object).where(lambda d: d.notna(), np.nan)
-    with _text_stream(path) as fh:
-        header, first = fh.readline().rstrip("\r\n"), fh.readline().rstrip("\r\n")
-    delim = _sniff(header, first, None, path)
-    comp = "gzip" if _magic(path)[:2] == b"\x1f\x8b" else None
-    df = pd.read_csv(path, sep=delim, dtype=str, compression=comp, na_values=NA_TOKENS,
-                     keep_default_na=False, encoding="utf-8-sig")
+        with reading(path):
+            try:
+                df = pd.read_parquet(path)
+            except ValueError as exc:  # pyarrow's ArrowInvalid for a damaged file
+                raise corrupt_error(path, exc) from exc
+        return df.astype("string").astype(object).where(lambda d: d.notna(), np.nan)
+    with reading(path):
+        with _text_stream(path) as fh:
+            header, first = fh.readline().rstrip("\r\n"), fh.readline().rstrip("\r\n")
+        delim = _sniff(header, first, None, path)
+        with _text_stream(path) as fh:
+            try:
+                df = pd.read_csv(fh, sep=delim, dtype=str, na_values=NA_TOKENS, keep_default_na=False)
+            except pd.errors.ParserError as exc:
+                raise input_error(f"cannot parse the table ({str(exc).strip()[:200]})", path=path,
+                                  fix="check the delimiter; if the file is cut short, get it again"
+                                  ) from exc
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise input_error("the table has no data rows", path=path, fix="check the file")
@@ -102,15 +121,38 @@ def _find_label_column(df: pd.DataFrame, exclude: str, path: Path) -> str:
         path=path, fix="pass it with label_column= (CLI: --label-column)")
 
 
+# Xena's PanCanAtlas phenotype (TCGA_phenotype_denseDataOnlyDownload.tsv) names the
+# cancer type by its TCGA study name in ``_primary_disease``; genemoe labels are the codes.
+XENA_PRIMARY_DISEASE = {
+    "acute myeloid leukemia": "LAML", "adrenocortical cancer": "ACC",
+    "bladder urothelial carcinoma": "BLCA", "brain lower grade glioma": "LGG",
+    "breast invasive carcinoma": "BRCA", "cervical & endocervical cancer": "CESC",
+    "cholangiocarcinoma": "CHOL", "colon adenocarcinoma": "COAD",
+    "diffuse large b-cell lymphoma": "DLBC", "esophageal carcinoma": "ESCA",
+    "glioblastoma multiforme": "GBM", "head & neck squamous cell carcinoma": "HNSC",
+    "kidney chromophobe": "KICH", "kidney clear cell carcinoma": "KIRC",
+    "kidney papillary cell carcinoma": "KIRP", "liver hepatocellular carcinoma": "LIHC",
+    "lung adenocarcinoma": "LUAD", "lung squamous cell carcinoma": "LUSC",
+    "mesothelioma": "MESO", "ovarian serous cystadenocarcinoma": "OV",
+    "pancreatic adenocarcinoma": "PAAD", "pheochromocytoma & paraganglioma": "PCPG",
+    "prostate adenocarcinoma": "PRAD", "rectum adenocarcinoma": "READ", "sarcoma": "SARC",
+    "skin cutaneous melanoma": "SKCM", "stomach adenocarcinoma": "STAD",
+    "testicular germ cell tumor": "TGCT", "thymoma": "THYM", "thyroid carcinoma": "THCA",
+    "uterine carcinosarcoma": "UCS", "uterine corpus endometrioid carcinoma": "UCEC",
+    "uveal melanoma": "UVM",
+}  # fmt: skip
+
+
 def normalise_label(value: Any) -> Any:
-    """``'ACC (TCGA)'`` → ``'ACC'``, ``'TCGA-ACC'`` → ``'ACC'``, whitespace stripped; empty → NaN."""
+    """``'ACC (TCGA)'``, ``'TCGA-ACC'``, ``'adrenocortical cancer'`` (Xena) → ``'ACC'``; empty → NaN."""
     if not isinstance(value, str) or not value.strip():
         return np.nan
     s = value.strip()
     m = re.fullmatch(r"(.+?)\s*\(TCGA\)", s)
     s = m.group(1) if m else s
     m = re.fullmatch(r"TCGA[-_ ]([A-Za-z0-9]+)", s)
-    return m.group(1) if m else s
+    s = m.group(1) if m else s
+    return XENA_PRIMARY_DISEASE.get(s.lower(), s)
 
 
 def read_labels(path: Path | str, *, sample_column: str | None = None,
@@ -173,111 +215,5 @@ def _dedupe_labels(out: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFr
     return out.drop_duplicates("sample_id", keep="first")
 
 
-# ----------------------------------------------------------------------------- clinical
-
-
-def _col(df: pd.DataFrame, *names: str) -> str | None:
-    lookup = {c.lower(): c for c in df.columns}
-    return next((lookup[n.lower()] for n in names if n.lower() in lookup), None)
-
-
-def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str]:
-    if (c := _col(df, "bcr_patient_barcode")) is not None:
-        ids, fmt = df[c], "tcga_cdr"
-    elif (c := _col(df, "_PATIENT")) is not None:
-        ids, fmt = df[c], "xena_survival"
-    elif (c := _col(df, "sample", "sample_id", "patient_id", "patient", "case_submitter_id")) is not None:
-        ids, fmt = df[c], "table"
-    else:
-        raise input_error(f"no patient column (columns are {list(df.columns)[:12]})", path=path,
-                          fix="expected bcr_patient_barcode (TCGA-CDR) or sample/_PATIENT (Xena survival)")
-    ids = ids.astype(str).str.strip().str.split("-").str[:3].str.join("-")
-    bad = ids[~ids.map(is_sample_barcode)]
-    if len(bad) > 0.2 * len(ids):
-        raise input_error(f"column {c!r} does not hold TCGA-style barcodes (e.g. {bad.iloc[0]!r})",
-                          path=path, where=f"column {c!r}", fix="point at a TCGA survival table")
-    return ids, fmt
-
-
-def read_clinical(path: Path | str, *, endpoints: tuple[str, ...] = ("OS", "DSS", "DFI", "PFI"),
-                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read per-patient survival: TCGA-CDR table or Xena ``TCGA-XXX.survival.tsv``.
-
-    Parameters
-    ----------
-    path
-        The table; patients by ``bcr_patient_barcode`` (CDR) or ``_PATIENT``/``sample``.
-    endpoints
-        Endpoints to take: event column ``EP`` (1/0) and time column ``EP.time`` (days).
-
-    Returns
-    -------
-    frame
-        Indexed by patient id (``TCGA-XX-XXXX``): ``cancer_type`` (NaN where unknown) and
-        ``<ep>_time`` (float days, NaN unknown) / ``<ep>_event`` (1.0/0.0, NaN unknown),
-        lower-case, for every endpoint present.
-    report
-        ``format``, ``n_rows``, ``n_patients``, ``n_duplicate_rows``,
-        ``n_conflicting_duplicates`` (first kept), ``endpoints`` (per endpoint:
-        ``n_missing_time``, ``n_negative_time`` (set to NaN), ``n_non_numeric_time``,
-        ``n_missing_event``, ``n_invalid_event`` (not 0/1, set to NaN), ``n_events``,
-        ``n_usable``) and ``endpoints_absent``.
-    """
-    path = Path(path)
-    df = _read_table(path)
-    ids, fmt = _patients(df, path)
-    frame = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="patient_id"))
-    report: dict[str, Any] = {"path": str(path), "format": fmt, "n_rows": len(df), "endpoints": {},
-                              "endpoints_absent": []}
-    tcol = _col(df, "acronym", "cancer_type", "cancer type abbreviation", "project_id", "type")
-    from_name = re.search(r"(?:TCGA|TARGET)-([A-Z0-9]+)\.survival", path.name)
-    if tcol is not None:
-        frame["cancer_type"] = df[tcol].map(normalise_label).to_numpy()
-    else:
-        frame["cancer_type"] = from_name.group(1) if from_name else np.nan
-    report["cancer_type_source"] = tcol or ("file name" if from_name else None)
-    raw_time: dict[str, pd.Series] = {}
-    for ep in endpoints:
-        ec, tc = _col(df, ep), _col(df, f"{ep}.time", f"{ep}_time")
-        if ec is None or tc is None:
-            report["endpoints_absent"].append(ep)
-            continue
-        raw_time[ep] = df[tc].to_numpy()
-        frame[f"{ep.lower()}_time"] = pd.to_numeric(df[tc], errors="coerce").to_numpy(dtype=float)
-        frame[f"{ep.lower()}_event"] = pd.to_numeric(df[ec], errors="coerce").to_numpy(dtype=float)
-    if not raw_time:
-        raise input_error(f"none of the endpoints {list(endpoints)} found (need EP and EP.time columns)",
-                          path=path, fix="expected columns like OS, OS.time (TCGA-CDR or Xena survival)")
-    dup = frame.index.duplicated(keep="first")
-    conflict = frame.groupby(level=0).nunique(dropna=False).gt(1).any(axis=1)
-    report["n_duplicate_rows"] = int(dup.sum())
-    report["n_conflicting_duplicates"] = int(conflict.sum())
-    keep_rows = ~dup
-    frame = frame[keep_rows]
-    for ep, raw in raw_time.items():
-        report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), pd.Series(raw[keep_rows]))
-    report["n_patients"] = len(frame)
-    logger.info("%s: %d patients, endpoints %s, %d conflicting duplicates", path.name, len(frame),
-                list(raw_time), report["n_conflicting_duplicates"])
-    return frame, report
-
-
-def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series) -> dict[str, int]:
-    t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
-    n_non_numeric = int((t.isna().to_numpy() & raw_time.notna().to_numpy()).sum())
-    neg = t < 0
-    invalid = e.notna() & ~e.isin([0.0, 1.0])
-    frame.loc[neg, f"{ep}_time"] = np.nan
-    frame.loc[invalid, f"{ep}_event"] = np.nan
-    t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
-    return {
-        "n_missing_time": int(t.isna().sum()), "n_negative_time": int(neg.sum()),
-        "n_non_numeric_time": n_non_numeric, "n_missing_event": int(e.isna().sum()),
-        "n_invalid_event": int(invalid.sum()), "n_events": int((e == 1).sum()),
-        "n_usable": int((t.notna() & e.notna()).sum()),
-    }
-
-
-# ----------------------------------------------------------------------------- AnnData
-
-
+# Survival tables live in genemoe.data.clinical; re-exported so one module serves all tables.
+from genemoe.data.clinical import read_clinical  # noqa: E402

@@ -1,17 +1,38 @@
-"""Low-level text-file helpers shared by the matrix and table readers."""
+"""Low-level file helpers shared by the matrix and table readers.
+
+Compressed text is recognised by its first bytes, not its name: gzip, bzip2, xz, and a zip
+archive holding one file. :func:`reading` turns what a truncated or corrupt file raises
+deep inside a decompressor or parser (``EOFError``, ``zlib.error``, ``BadZipFile``, ...)
+into one :class:`~genemoe.errors.InputError` that names the file and what to do; the CLI
+would otherwise print only "Aborted." (click's answer to ``EOFError``).
+"""
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 
-__all__ = ["NA_TOKENS", "_magic", "_check_path", "_text_stream", "_is_number", "_sniff"]
+__all__ = ["NA_TOKENS", "CORRUPT_ERRORS", "compression", "open_binary", "reading",
+           "_magic", "_check_path", "_text_stream", "_is_number", "_sniff"]
 
 NA_TOKENS = ["", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "#N/A", "None", "."]
 _SEP_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"PK\x03\x04": "zip"}
+CORRUPT_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, OSError,
+)
+_REFETCH = ("the file is incomplete or damaged: download or copy it again (`genemoe download "
+            "tcga` resumes and checks sizes), or re-export it")
 
 
 def _magic(path: Path) -> bytes:
@@ -23,6 +44,42 @@ def _magic(path: Path) -> bytes:
                           fix="check the path and its permissions") from exc
 
 
+def compression(path: Path) -> str | None:
+    """``"gzip"``, ``"bzip2"``, ``"xz"``, ``"zip"`` (from the first bytes) or None."""
+    head = _magic(path)
+    return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
+
+
+def _zip_member(path: Path) -> tuple[zipfile.ZipFile, str]:
+    zf = zipfile.ZipFile(path)
+    names = [n for n in zf.namelist() if not n.endswith("/") and not n.startswith("__MACOSX")]
+    if "[Content_Types].xml" in names:
+        zf.close()
+        raise input_error("an Excel workbook, not a text matrix", path=path,
+                          fix="save the sheet as tab- or comma-separated text (.tsv/.csv)")
+    if len(names) != 1:
+        zf.close()
+        raise input_error(f"a zip archive of {len(names)} files ({names[:3]}), not one matrix",
+                          path=path, fix="unzip it and pass the file(s) inside")
+    return zf, names[0]
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed (gzip, bzip2, xz, or the one file of a zip)."""
+    kind = compression(path)
+    if kind == "gzip":
+        return gzip.open(path, "rb")
+    if kind == "bzip2":
+        return bz2.open(path, "rb")
+    if kind == "xz":
+        return lzma.open(path, "rb")
+    if kind == "zip":
+        with reading(path):
+            zf, member = _zip_member(path)
+        return zf.open(member)
+    return open(path, "rb")
+
+
 def _check_path(path: Path) -> None:
     if not path.exists():
         raise input_error("no such file", path=path, fix="check the path (and the working directory)")
@@ -31,9 +88,34 @@ def _check_path(path: Path) -> None:
 
 
 def _text_stream(path: Path) -> io.TextIOBase:
-    if _magic(path)[:2] == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="")
-    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", errors="replace", newline="")
+
+
+def corrupt_error(path: Path, exc: BaseException) -> InputError:
+    """The one message for a file that ends early or does not decompress."""
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return input_error("an Excel workbook, not a text matrix", path=path,
+                           fix="save the sheet as tab- or comma-separated text (.tsv/.csv)")
+    kind = compression(path) if path.exists() else None
+    what = f"{kind} " if kind else ""
+    if isinstance(exc, EOFError):
+        problem = f"the {what}file ends early (truncated): {exc}"
+    elif isinstance(exc, zipfile.BadZipFile):
+        problem = f"not a readable zip archive (truncated or damaged): {exc}"
+    else:
+        problem = f"the {what}file cannot be read (damaged or truncated): {exc}"
+    return input_error(problem, path=path, fix=_REFETCH)
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Turn a truncated or corrupt file's low-level errors into one InputError naming it."""
+    try:
+        yield
+    except InputError:
+        raise
+    except CORRUPT_ERRORS as exc:
+        raise corrupt_error(path, exc) from exc
 
 
 def _is_number(s: str) -> bool:
@@ -60,5 +142,3 @@ def _sniff(header: str, first: str, sep: str | None, path: Path) -> str:
             path=path, where="header line", fix="save the matrix tab- or comma-separated, or pass sep=",
         )
     return max(cands, key=lambda d: header.count(d))
-
-

@@ -20,8 +20,8 @@ Task = Literal["classify", "survival"]
 PROPOSED_MODELS = ("genemoe",)  # the method under test; every other model (moe too) is a peer
 PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
 METRICS = {  # results.csv columns summarised in summary.md, in order
-    "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1"),
-    "survival": ("c_index", "uno_c_index", "logrank_p"),
+    "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece"),
+    "survival": ("c_index", "uno_c_index", "logrank_p", "integrated_brier_score"),
 }
 
 
@@ -33,15 +33,17 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
         row = {"model": c["model"], "repeat": c["repeat"], "fold": c["fold"], "seed": c["seed"],
                "n_train": c["n"]["train"], "n_val": c["n"]["val"], "n_test": c["n"]["test"],
                "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3),
-               "chosen": chosen_text(c.get("chosen") or {})}
+               "chosen": chosen_text(c.get("chosen") or {}),
+               "type_separation": _first_separation(c.get("routing"))}
         if c["task"] == "classify":
-            row.update({k: m[k] for k in METRICS["classify"]})
+            row.update({k: m.get(k, np.nan) for k in METRICS["classify"]})  # ece: newer cells
             row.update({f"f1_{t}": v["f1"] for t, v in m["per_class"].items() if v["support"] > 0})
         else:
             lo, hi = m["c_index_ci"]
             uno = m.get("uno_c_index")
             row.update(c_index=m["c_index"], c_index_lo=lo, c_index_hi=hi,
                        uno_c_index=np.nan if uno is None else uno, logrank_p=m["logrank_p"],
+                       integrated_brier_score=m.get("integrated_brier_score", np.nan),
                        n_events=m["n_events"])
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
         rows.append(row)
@@ -50,6 +52,13 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
     return df[fixed + per_type]
+
+
+def _first_separation(routing: dict | None) -> float:
+    """The first gate's type separation (the MoE layer's), NaN for models without gates."""
+    if not routing:
+        return float("nan")
+    return float(next(iter(routing.values()))["type_separation"])
 
 
 def chosen_text(chosen: dict[str, Any]) -> str:
@@ -148,18 +157,30 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     chosen = chosen_table(results)
     if len(chosen):
         lines += ["## Chosen on each fold's validation part", "",
-                  "Classical models: the grid values their validation part picked (each model's "
-                  "grid is in its `grid_scores`, cells/*.json); neural models: the epoch early "
-                  "stopping kept. The test part never takes part in a choice.", "",
+                  "With `--tune`: the values of the best Optuna trial. Classical models: the "
+                  "grid values their validation part picked (each model's grid is in its "
+                  "`grid_scores`, cells/*.json); neural models: the epoch early stopping kept. "
+                  "The test part never takes part in a choice.", "",
                   markdown_table(chosen), ""]
+    if "type_separation" in results and results["type_separation"].notna().any():
+        sep = results.dropna(subset=["type_separation"]).groupby("model", sort=False)[
+            "type_separation"].agg(["mean", "std", "count"]).round(3).reset_index()
+        lines += ["## Routing: does the gate separate tumour types?", "",
+                  "Mutual information between cancer type and the MoE gate's experts over the "
+                  "test part, divided by the experts' entropy (0: every type routed alike, 1: "
+                  "the expert fixes the type); usage tables per type in cells/*.json.", "",
+                  markdown_table(sep), ""]
     lines += _tuned_on_lines(protocol.get("preset_tuned_on"), protocol.get("preset"))
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
                 ("c_index_lo", "c_index_hi")]
     if per_type:
-        means = results.groupby("model", sort=False)[per_type].mean().round(3)
-        means.columns = [c.removeprefix("c_index_") for c in means.columns]
-        lines += ["## C-index per cancer type (mean over folds; NaN: < 2 events in a fold)", "",
-                  markdown_table(means.reset_index()), ""]
+        g = results.groupby("model", sort=False)[per_type]
+        mean, sd, n = g.mean(), g.std(ddof=1), g.count()
+        cells = mean.map(lambda v: "–" if np.isnan(v) else f"{v:.3f}") + np.where(
+            n > 1, " ± " + sd.map(lambda v: f"{v:.2f}"), "")
+        cells.columns = [c.removeprefix("c_index_") for c in cells.columns]
+        lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
+                  "", markdown_table(cells.reset_index()), ""]
     return "\n".join(lines)
 
 
@@ -186,7 +207,15 @@ def _protocol_text(p: dict) -> str:
             f"{strat}; fold seeds {p['seed']}..{p['seed'] + p['n_repeats'] - 1}; identical folds "
             f"for every model. Validation: {p['val_fraction']:.0%} of each fold's training part "
             "(early stopping, model selection). Gene filter and scaler fitted on each fold's "
-            f"training part only. Preset `{p['preset']}`"
+            "training part only. "
+            + (f"Tuning: {p['tune']} Optuna trials per model inside each fold, on its validation "
+               "part only (the same budget for every model; the test part is scored once, "
+               "after). " if p.get("tune") else
+               "No search: neural models run the preset, classical models choose from their "
+               "own small grids on the validation part. ")
+            + (f"Every model is an ensemble of {p['ensemble']} members. "
+               if p.get("ensemble", 1) > 1 else "")
+            + f"Preset `{p['preset']}`"
             + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`.")
 
 

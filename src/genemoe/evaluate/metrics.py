@@ -22,8 +22,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from genemoe.errors import input_error
+from genemoe.train.calibration import expected_calibration_error, reliability_bins
 
-__all__ = ["classification_metrics", "confusion_matrix", "log_loss", "top_k_accuracy"]
+__all__ = ["classification_metrics", "confusion_matrix", "log_loss", "top_k_accuracy",
+           "expected_calibration_error", "reliability_table", "ECE_BINS"]
+
+ECE_BINS = 15  # equal-width confidence bins of the ECE and the reliability table (Guo et al. 2017)
 
 _PROB_SUM_TOL = 1e-3  # rows of ``probs`` must sum to 1 within this (float32 softmax outputs)
 
@@ -131,6 +135,30 @@ def top_k_accuracy(y_true: np.ndarray, probs: np.ndarray, *, k: int = 3) -> floa
     return float(np.mean(p[np.arange(len(y_true)), y_true] >= kth))
 
 
+def reliability_table(y_true: np.ndarray, probs: np.ndarray, *, n_bins: int = ECE_BINS) -> list[dict]:
+    """Per confidence bin: its range, mean confidence, accuracy and count (a reliability diagram).
+
+    Parameters
+    ----------
+    y_true
+        ``(n_samples,)`` class indices.
+    probs
+        ``(n_samples, n_classes)`` probabilities; the top-class probability is binned in
+        ``n_bins`` equal-width bins of ``[0, 1]`` (see
+        :func:`~genemoe.train.calibration.reliability_bins`).
+
+    Returns
+    -------
+    list of dict
+        One ``{"lo", "hi", "confidence", "accuracy", "count"}`` per non-empty bin; a
+        perfectly calibrated model has ``accuracy == confidence`` in every bin.
+    """
+    edges, conf, acc, counts = reliability_bins(y_true, probs, n_bins=n_bins)
+    return [{"lo": float(edges[b]), "hi": float(edges[b + 1]), "confidence": float(conf[b]),
+             "accuracy": float(acc[b]), "count": int(counts[b])}
+            for b in range(n_bins) if counts[b] > 0]
+
+
 def _per_class_scores(cm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Precision, recall, F1 and support per class from a confusion matrix (0 where undefined)."""
     tp = np.diag(cm).astype(np.float64)
@@ -185,7 +213,8 @@ def classification_metrics(
         Names of the ``n_classes`` classes, in index order.
     probs
         Optional ``(n_samples, n_classes)`` predicted probabilities (rows sum to 1); adds
-        ``log_loss`` and ``top3_accuracy``.
+        ``log_loss``, ``top3_accuracy``, ``ece`` (expected calibration error, 15 bins),
+        ``mean_confidence`` and ``reliability`` (:func:`reliability_table`).
 
     Returns
     -------
@@ -195,7 +224,8 @@ def classification_metrics(
         ``weighted_f1`` (F1 weighted by support), ``per_class`` (``{name: {"precision",
         "recall", "f1", "support"}}`` for every class), ``confusion_matrix`` (list of lists,
         rows true, columns predicted, in ``class_names`` order), ``n``; with ``probs`` also
-        ``log_loss`` and ``top3_accuracy``. Plain Python numbers, ready for JSON.
+        ``log_loss``, ``top3_accuracy``, ``ece``, ``mean_confidence`` and ``reliability``.
+        Plain Python numbers, ready for JSON.
     """
     names, yt, yp = _check_inputs(y_true, y_pred, class_names)
     n_classes = len(names)
@@ -224,4 +254,7 @@ def classification_metrics(
         p = _check_probs(probs, yt.size, n_classes)
         out["log_loss"] = log_loss(yt, p)
         out["top3_accuracy"] = top_k_accuracy(yt, p, k=3)
+        out["ece"] = expected_calibration_error(yt, p, n_bins=ECE_BINS)
+        out["mean_confidence"] = float(p.max(axis=1).mean())
+        out["reliability"] = reliability_table(yt, p, n_bins=ECE_BINS)
     return out

@@ -536,6 +536,7 @@ def survival_metrics(
     groups: ArrayLike | None = None,
     time_train: ArrayLike | None = None,
     event_train: ArrayLike | None = None,
+    risk_train: ArrayLike | None = None,
     n_boot: int = 1000,
     seed: int = 0,
 ) -> dict:
@@ -549,6 +550,9 @@ def survival_metrics(
         Optional ``(n_samples,)`` cancer type (or other group) per sample.
     time_train, event_train
         Optional ``(n_train,)`` training follow-up, for Uno's C-index.
+    risk_train
+        Optional ``(n_train,)`` the model's training risk: with the training follow-up,
+        adds the integrated Brier score (:func:`genemoe.evaluate.brier.integrated_brier`).
     n_boot, seed
         Bootstrap resamples and seed for the confidence intervals.
 
@@ -558,7 +562,9 @@ def survival_metrics(
         ``c_index``, ``c_index_ci`` ([lo, hi], 95 %), ``c_index_by_type`` (see
         :func:`c_index_by_group`; None without ``groups``), ``uno_c_index`` (None without
         training data or when it fails; the reason is logged), ``logrank_p`` (median risk
-        split; NaN when all risks are equal), ``n``, ``n_events``.
+        split; NaN when all risks are equal), ``n``, ``n_events``; with ``risk_train``
+        also ``integrated_brier_score`` (None when it cannot be computed) and its
+        ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``.
     """
     t, e, r = _check_survival(time, event, (risk, "risk"))
     uno = None
@@ -571,7 +577,7 @@ def survival_metrics(
     except ValueError as exc:
         log.warning("median-split log-rank skipped: %s", exc)
         logrank_p = float("nan")
-    return {
+    out = {
         "c_index": concordance_index(t, e, r),
         "c_index_ci": list(bootstrap_c_index(t, e, r, n_boot=n_boot, seed=seed)),
         "c_index_by_type": None
@@ -582,3 +588,9 @@ def survival_metrics(
         "n": int(t.size),
         "n_events": int(e.sum()),
     }
+    if risk_train is not None and time_train is not None and event_train is not None:
+        from genemoe.evaluate.brier import integrated_brier
+
+        ibs = integrated_brier(time_train, event_train, risk_train, t, e, r)
+        out.update(ibs or {"integrated_brier_score": None})
+    return out

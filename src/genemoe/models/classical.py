@@ -1,166 +1,160 @@
-"""Classical baselines (scikit-learn, scikit-survival) behind one small interface.
+"""Classical classifiers (scikit-learn) behind one small interface, tuned on validation.
 
 Every model here is created through the registry,
 ``create_model(name, n_genes=..., n_outputs=..., task=..., **config)``, and follows:
 
-``fit(X, y=None, *, time=None, event=None, X_val=None, y_val=None) -> self``
-    ``X`` ``(n_samples, n_genes)`` float32, already scaled on the training split.
-    Classification needs ``y`` ``(n_samples,)`` class indices in ``0 .. n_outputs - 1``;
-    survival needs ``time`` ``(n_samples,)`` (days) and ``event`` ``(n_samples,)`` bool.
-    ``X_val`` / ``y_val`` are only used by ``coxnet`` (to choose its penalty; for survival
-    ``y_val`` is the pair ``(time_val, event_val)``); the other models ignore them.
-``predict_proba(X) -> (n_samples, n_outputs)`` (classify)
+``fit(X, y=None, *, time=None, event=None, X_val=None, y_val=None, gene_variance=None)``
+    ``X`` ``(n_samples, n_genes)`` float32, already scaled on the training split; ``y``
+    ``(n_samples,)`` class indices in ``0 .. n_outputs - 1``. ``X_val`` / ``y_val`` choose
+    the hyper-parameters (see below); the final model is fitted on the training rows only.
+``predict_proba(X) -> (n_samples, n_outputs)``
     Columns are the class indices ``0 .. n_outputs - 1``, also for classes absent from
     the training labels (their column is 0). Rows sum to 1.
-``predict(X) -> (n_samples,)`` (classify)
+``predict(X) -> (n_samples,)``
     ``argmax`` of ``predict_proba``, so the two always agree.
-``predict_risk(X) -> (n_samples,)`` (survival)
-    Linear predictor (log-hazard): higher = worse, as everywhere in genemoe.
 ``get_params() -> dict``
-    Model name, task, sizes, resolved options and what fitting chose (JSON-ready).
+    Model name, task, sizes, resolved options and, under ``fitted``: ``chosen`` (the
+    selected values), ``selection`` (``"validation"``, ``"inner CV, k folds"`` or
+    ``"not tuned"``) and ``grid_scores`` (macro-F1 of every grid point), JSON-ready.
 
-Models and why they look like this
-----------------------------------
+Tuning
+------
+Each model searches its ``*_GRID`` (declared next to its ``*_DEFAULTS``; the rules, the
+``tune`` / ``grid`` options and how an explicit option fixes a key are in
+:mod:`genemoe.models.classical_common`). Classifiers select by macro-F1 on the validation
+rows, or, without them, by the mean over ``n_folds`` stratified folds of the training
+rows. Ties go to the first (most regularised) grid point. SVMs are scored on their plain
+``predict``; only the chosen configuration is calibrated.
+
+Models
+------
 ``svm``, ``svm_linear``
     scikit-learn 1.9 deprecates ``SVC(probability=True)``; its replacement,
-    ``CalibratedClassifierCV(SVC(), ensemble=False)``, calibrates cross-validated decision
-    values (temperature scaling where scikit-learn has it, which keeps the SVM's own class
-    ranking; Platt sigmoids otherwise), then fits one SVM on all rows. It needs at least 2
-    training samples per class.
-``rf``, ``logreg``
-    Random forest (balanced subsamples) and multinomial L2 logistic regression.
-``coxnet``
-    Elastic-net Cox (``l1_ratio`` 0.5) on the ``n_top_genes`` most variable *training*
-    genes. The penalty is chosen along the regularisation path by K-fold Harrell's C on
-    the training rows, or on ``X_val`` when validation follow-up is given; never on test
-    rows.
-``coxph``
-    Ridge-penalised Cox. With p >> n an unpenalised (or even ridge) Cox model on 20,000
-    genes is ill-posed and slow, so it sees only the ``n_top_genes`` (default 50) most
-    variable training genes, optionally reduced further to ``n_components`` principal
-    components fitted on the training rows.
+    ``CalibratedClassifierCV(SVC(), method="temperature", ensemble=False)``, fits one
+    temperature on cross-validated decision values (which keeps the SVM's own class
+    ranking), then one SVM on all rows. It needs at least 2 training samples per class.
+    The RBF width is ``gamma_scale`` times scikit-learn's ``"scale"`` (``1 / (n_genes *
+    X.var())``); a numeric ``gamma`` is used as it is and fixes ``gamma_scale`` too.
+``rf``
+    Random forest (balanced subsamples). Genes tried per split: ``max_features_factor``
+    times ``sqrt(n_genes)``; an explicit ``max_features`` fixes the factor too. Grid
+    points are scored with ``tune_n_estimators`` trees, the final forest has
+    ``n_estimators``.
+``logreg``
+    Multinomial L2 logistic regression.
+
+The survival models (``coxnet``, ``coxph``) live in
+:mod:`genemoe.models.classical_survival`; importing this module registers them too.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from genemoe.errors import input_error
+from genemoe.models.classical_common import (
+    TUNING_DEFAULTS,
+    Cfg,
+    Grid,
+    Task,
+    best_index,
+    check_task,
+    check_X,
+    grid_points,
+    params_record,
+    resolve_grid,
+    resolve_options,
+    top_variance_genes,
+    tuning_record,
+)
+from genemoe.models.classical_survival import CoxnetModel, CoxPHModel
 from genemoe.models.registry import register_model
 
-__all__ = ["SklearnClassifier", "CoxnetModel", "CoxPHModel", "top_variance_genes"]
+__all__ = [
+    "SklearnClassifier",
+    "CoxnetModel",
+    "CoxPHModel",
+    "top_variance_genes",
+    "SVM_GRID",
+    "SVM_LINEAR_GRID",
+    "RF_GRID",
+    "LOGREG_GRID",
+]
 
 log = logging.getLogger(__name__)
 
-Task = Literal["classify", "survival"]
-Cfg = dict[str, Any]  # a model's resolved options
-Make = Callable[[Cfg, np.ndarray], Any]  # (options, y_train) -> unfitted sklearn estimator
-Val = tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (Z_val, time_val, event_val)
-
-# Options of each model and their defaults (a preset or the user overrides them).
-SVM_DEFAULTS: dict[str, Any] = {
+# Options of each model and their defaults (a preset or the user overrides them), and the
+# grid each is tuned over (most regularised value first: ties keep it).
+SVM_DEFAULTS: Cfg = {
     "C": 1.0,  # inverse regularisation strength
-    "gamma": "scale",  # RBF width: 1 / (n_genes * X.var())
+    "gamma": "scale",  # RBF width base: "scale" = 1 / (n_genes * X.var()), or a number
+    "gamma_scale": 1.0,  # multiplies a "scale"/"auto" gamma (the grid searches it)
     "class_weight": "balanced",  # counter the skew between large and rare tumour types
-    "calibration_folds": 5,  # folds for Platt scaling (as libsvm's probability=True)
+    "calibration_folds": 5,  # folds for temperature scaling of the chosen SVM
+    "n_folds": 3,  # inner CV folds choosing the grid point when no validation rows
     "seed": 0,
+    **TUNING_DEFAULTS,
 }
-SVM_LINEAR_DEFAULTS: dict[str, Any] = {
+SVM_GRID: Grid = {"C": [0.1, 1.0, 10.0, 100.0], "gamma_scale": [0.1, 0.3, 1.0, 3.0]}
+SVM_LINEAR_DEFAULTS: Cfg = {
     "C": 1.0,
     "class_weight": "balanced",
     "max_iter": 5000,  # liblinear iterations; 1000 often stops short on 20k genes
     "calibration_folds": 3,
+    "n_folds": 3,
     "seed": 0,
+    **TUNING_DEFAULTS,
 }
-RF_DEFAULTS: dict[str, Any] = {
+SVM_LINEAR_GRID: Grid = {"C": [1e-3, 1e-2, 0.1, 1.0]}
+RF_DEFAULTS: Cfg = {
     "n_estimators": 500,
-    "max_features": "sqrt",  # genes tried per split
+    "tune_n_estimators": 100,  # trees of the forests scoring the grid (final: n_estimators)
+    "max_features": "sqrt",  # genes tried per split: "sqrt", "log2" or a number (sklearn's)
+    "max_features_factor": 1.0,  # multiplies a "sqrt"/"log2" max_features (the grid searches it)
     "min_samples_leaf": 1,
     "class_weight": "balanced_subsample",
     "n_jobs": 2,  # CPU workers
+    "n_folds": 3,
     "seed": 0,
+    **TUNING_DEFAULTS,
 }
-LOGREG_DEFAULTS: dict[str, Any] = {
+# Larger leaves first (smoother). Genes per split as multiples of sqrt(n_genes), the
+# default first: on 100 genes {10, 5, 20} = {"sqrt", 0.05, 0.2} of n_genes; on 20k genes
+# {141, 71, 283} where 0.2 (4,000 genes a split) costs ~30x "sqrt" a forest. Díaz-Uriarte &
+# Alvarez de Andrés (BMC Bioinf. 2006) tuned mtry the same way on expression data.
+RF_GRID: Grid = {"min_samples_leaf": [5, 3, 1], "max_features_factor": [1.0, 0.5, 2.0]}
+LOGREG_DEFAULTS: Cfg = {
     "C": 1.0,  # inverse L2 strength
     "class_weight": None,
     "max_iter": 5000,  # lbfgs iterations; 100 (sklearn's default) is too few here
+    "n_folds": 3,
     "seed": 0,
+    **TUNING_DEFAULTS,
 }
-COXNET_DEFAULTS: dict[str, Any] = {
-    "n_top_genes": 2000,  # most variable training genes kept (None: all)
-    "l1_ratio": 0.5,  # elastic-net mixing: 1 = lasso, -> 0 = ridge
-    "n_alphas": 30,  # length of the regularisation path
-    "alpha_min_ratio": 0.01,  # smallest / largest penalty on the path
-    "n_folds": 5,  # internal CV folds choosing the penalty
-    "max_iter": 100_000,
-    "seed": 0,
-}
-COXPH_DEFAULTS: dict[str, Any] = {
-    "n_top_genes": 50,  # most variable training genes kept (None: all)
-    "n_components": None,  # PCA components of those genes (None: use genes directly)
-    "alpha": 1.0,  # ridge penalty
-    "ties": "efron",  # tied event times: "efron" or "breslow"
-    "n_iter": 100,
-    "seed": 0,
-}
+LOGREG_GRID: Grid = {"C": [1e-3, 1e-2, 0.1, 1.0, 10.0]}
+
+# (cfg, X_fit, y_fit, final) -> unfitted estimator; final=False: a grid-scoring fit
+# (SVMs uncalibrated, forests of tune_n_estimators trees).
+Make = Callable[[Cfg, np.ndarray, np.ndarray, bool], Any]
+Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # X_fit, y_fit, X_eval, y_eval
 
 
-# --------------------------------------------------------------------------- shared helpers
-def _resolve(name: str, defaults: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
-    """``defaults`` updated with ``config``; unknown keys are an error naming the choices."""
-    unknown = sorted(set(config) - set(defaults))
-    if unknown:
-        raise input_error(
-            f"unknown option(s) {', '.join(unknown)} for model {name!r}",
-            where="model config",
-            fix=f"valid options: {', '.join(sorted(defaults))}",
-        )
-    return {**defaults, **config}
+@dataclass(frozen=True)
+class _Spec:
+    """What distinguishes one classifier: defaults, grid, estimator builder."""
 
-
-def _check_task(name: str, task: str, expected: Task, n_outputs: int) -> None:
-    if task != expected:
-        raise input_error(
-            f"model {name!r} does not support task {task!r}",
-            where="--model",
-            fix=f"use it for {expected!r}",
-        )
-    if expected == "survival" and n_outputs != 1:
-        raise input_error(
-            f"survival models have one output (risk), got n_outputs={n_outputs}", where="n_outputs"
-        )
-    if expected == "classify" and n_outputs < 2:
-        raise input_error(
-            f"classification needs n_outputs >= 2 classes, got {n_outputs}", where="n_outputs"
-        )
-
-
-def _check_X(X: np.ndarray, n_genes: int, name: str = "X") -> np.ndarray:
-    """``X`` as a finite float32 ``(n_samples, n_genes)`` array."""
-    arr = np.asarray(X, dtype=np.float32)
-    if arr.ndim != 2:
-        raise input_error(
-            f"{name} must be 2-D (samples x genes), got shape {arr.shape}", where=name
-        )
-    if arr.shape[1] != n_genes:
-        raise input_error(
-            f"{name} has {arr.shape[1]} genes but the model was created for {n_genes}",
-            where=name,
-            fix="use the gene list (and order) the model was created with",
-        )
-    if arr.shape[0] == 0:
-        raise input_error(f"{name} has no samples", where=name)
-    if not np.all(np.isfinite(arr)):
-        raise input_error(
-            f"{name} contains NaN or infinite values",
-            where=name,
-            fix="impute or drop them before fitting",
-        )
-    return arr
+    name: str
+    defaults: Cfg
+    grid: Grid
+    make: Make
+    description: str
+    calibrated: bool = False
+    score: Callable[..., np.ndarray] | None = None  # the grid's scorer (None: _score_generic)
 
 
 def _check_labels(y: Any, n: int, n_outputs: int, name: str = "y") -> np.ndarray:
@@ -179,99 +173,29 @@ def _check_labels(y: Any, n: int, n_outputs: int, name: str = "y") -> np.ndarray
     return arr.astype(np.int64)
 
 
-def _check_follow_up(
-    time: Any, event: Any, n: int, where: str = "time"
-) -> tuple[np.ndarray, np.ndarray]:
-    """``time`` float64 and ``event`` bool, both ``(n,)``; at least one event."""
-    if time is None or event is None:
-        raise input_error("survival models need time and event", where=where)
-    t = np.asarray(time, dtype=np.float64)
-    e = np.asarray(event)
-    if t.shape != (n,) or e.shape != (n,):
-        raise input_error(
-            f"time and event must have shape ({n},), got {t.shape} and {e.shape}", where=where
-        )
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise input_error("time must be finite and non-negative", where=where)
-    if e.dtype != bool and not np.all(np.isin(e, (0, 1))):
-        raise input_error("event must be boolean (True = event) or 0/1", where=where)
-    e = e.astype(bool)
-    if not e.any():
-        raise input_error(
-            "all samples are censored",
-            where=where,
-            fix="survival models need at least one observed event",
-        )
-    return t, e
-
-
-def top_variance_genes(X_train: np.ndarray, n_top: int | None) -> np.ndarray:
-    """Indices of the ``n_top`` highest-variance columns of the *training* rows.
-
-    Parameters
-    ----------
-    X_train
-        ``(n_train, n_genes)`` training expression only: selecting on more rows leaks.
-    n_top
-        How many genes to keep; None or ``>= n_genes`` keeps all.
-
-    Returns
-    -------
-    np.ndarray
-        ``(n_kept,)`` int64 column indices, ascending (ties broken by lower index).
-    """
-    n_genes = X_train.shape[1]
-    if n_top is None or n_top >= n_genes:
-        return np.arange(n_genes)
-    if n_top < 1:
-        raise input_error(f"n_top_genes must be >= 1, got {n_top}", where="n_top_genes")
-    var = np.asarray(X_train, dtype=np.float64).var(axis=0)
-    return np.sort(np.argsort(-var, kind="stable")[:n_top])
-
-
-def _survival_array(time: np.ndarray, event: np.ndarray) -> np.ndarray:
-    from sksurv.util import Surv
-
-    return Surv.from_arrays(event, time)
-
-
-def _c_index(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> float:
-    """Harrell's C (scikit-survival's, risk = higher is worse); NaN where undefined.
-
-    The models layer does not import ``genemoe.evaluate`` (layers import only the ones
-    before them), so penalty selection scores with scikit-survival directly.
-    """
-    from sksurv.metrics import concordance_index_censored
-
-    try:
-        return float(concordance_index_censored(event, time, np.asarray(risk, np.float64))[0])
-    except (ValueError, ZeroDivisionError):  # all censored / no comparable pair
-        return float("nan")
-
-
-# --------------------------------------------------------------------------- classifiers
+# --------------------------------------------------------------------------- the model
 class SklearnClassifier:
-    """A scikit-learn classifier with genemoe's interface (see the module docstring).
+    """A tuned scikit-learn classifier with genemoe's interface (see the module docstring).
 
     Parameters
     ----------
-    name
-        Registered model name.
-    make
-        ``make(config, y_train) -> estimator``: a fresh unfitted scikit-learn classifier
-        (it may look at the labels, e.g. to choose calibration folds).
+    spec
+        The model's defaults, grid and estimator builder.
     n_genes, n_outputs
         Input width and number of classes.
     config
         Resolved options.
+    grid
+        The grid ``fit`` searches (already resolved; empty: not tuned).
     """
 
     task: Task = "classify"
 
-    def __init__(self, name: str, make: Make, *, n_genes: int, n_outputs: int, config: Cfg):
-        self.name, self.make = name, make
-        self.n_genes, self.n_outputs, self.config = n_genes, n_outputs, config
+    def __init__(self, spec: _Spec, *, n_genes: int, n_outputs: int, config: Cfg, grid: Grid):
+        self.spec, self.name = spec, spec.name
+        self.n_genes, self.n_outputs, self.config, self.grid = n_genes, n_outputs, config, grid
         self.estimator_: Any = None
+        self.tuning_: Cfg = {}
 
     def fit(
         self,
@@ -282,9 +206,13 @@ class SklearnClassifier:
         event: Any = None,
         X_val: Any = None,
         y_val: Any = None,
+        gene_variance: Any = None,
     ) -> SklearnClassifier:
-        """Fit on ``X`` ``(n, n_genes)`` and class indices ``y`` ``(n,)``; validation unused."""
-        X = _check_X(X, self.n_genes)
+        """Tune on ``X_val``/``y_val`` (else inner CV), then fit on ``X`` ``(n, n_genes)``.
+
+        ``time``, ``event`` and ``gene_variance`` (the survival models') are ignored.
+        """
+        X = check_X(X, self.n_genes)
         y = _check_labels(y, X.shape[0], self.n_outputs)
         if np.unique(y).size < 2:
             raise input_error(
@@ -292,14 +220,45 @@ class SklearnClassifier:
                 where="y",
                 fix="classification needs at least two classes",
             )
-        self.estimator_ = self.make(self.config, y).fit(X, y)
+        if self.spec.calibrated:
+            _calibration_folds(y, self.config["calibration_folds"])  # fail before tuning
+        val = None
+        if X_val is not None and y_val is not None:
+            Xv = check_X(X_val, self.n_genes, "X_val")
+            val = (Xv, _check_labels(y_val, Xv.shape[0], self.n_outputs, "y_val"))
+        chosen = self._tune(X, y, val)
+        cfg = {**self.config, **chosen}
+        self.estimator_ = self.spec.make(cfg, X, y, True).fit(X, y)  # training rows only
         return self
+
+    def _tune(self, X: np.ndarray, y: np.ndarray, val: tuple | None) -> Cfg:
+        """Score every grid point, record them, return the chosen values."""
+        if not self.grid:
+            self.tuning_ = tuning_record([], np.array([]), None, "not tuned")
+            return {}
+        points = grid_points(self.grid)
+        if val is not None:
+            splits, selection = [(X, y, *val)], "validation"
+        else:
+            splits = _inner_folds(X, y, self.config["n_folds"], self.config["seed"])
+            selection = f"inner CV, {len(splits)} folds"
+        scorer = self.spec.score or _score_generic
+        scores = scorer(self.spec.make, self.config, points, splits)
+        best = best_index(scores)
+        if best is None:
+            log.warning("%s: no grid point could be scored; using the configured values", self.name)
+            chosen = {}
+        else:
+            chosen = points[best]
+            log.info("%s: chose %s (macro-F1 %.3f, %s)", self.name, chosen, scores[best], selection)
+        self.tuning_ = tuning_record(points, scores, best, selection)
+        return chosen
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities ``(n_samples, n_outputs)``; unseen classes get 0."""
         if self.estimator_ is None:
             raise RuntimeError(f"{self.name}: call fit() before predict_proba()")
-        X = _check_X(X, self.n_genes)
+        X = check_X(X, self.n_genes)
         out = np.zeros((X.shape[0], self.n_outputs))
         out[:, self.estimator_.classes_] = self.estimator_.predict_proba(X)
         return out / out.sum(axis=1, keepdims=True)  # float32 solvers leave ~1e-7 slack
@@ -309,27 +268,71 @@ class SklearnClassifier:
         return self.predict_proba(X).argmax(axis=1)
 
     def get_params(self) -> dict[str, Any]:
-        """Name, task, sizes, options and the classes seen in training."""
+        """Name, task, sizes, options, the classes seen and what tuning chose."""
         seen = None if self.estimator_ is None else self.estimator_.classes_.tolist()
-        return _params(self, self.n_outputs, {"classes_seen": seen})
+        return params_record(self, self.n_outputs, {"classes_seen": seen, **self.tuning_})
 
 
-def _params(model: Any, n_outputs: int, fitted: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "model": model.name,
-        "task": model.task,
-        "n_genes": model.n_genes,
-        "n_outputs": n_outputs,
-        "config": dict(model.config),
-        "fitted": fitted,
-    }
-
-
-def _calibrated(estimator: Any, y: np.ndarray, n_folds: int, seed: int) -> Any:
-    """Platt-scaled ``estimator`` with ``min(n_folds, smallest class)`` stratified folds."""
-    from sklearn.calibration import CalibratedClassifierCV
+# --------------------------------------------------------------------------- tuning
+def _inner_folds(X: np.ndarray, y: np.ndarray, n_folds: int, seed: int) -> list[Split]:
+    """Stratified ``min(n_folds, smallest class)`` (at least 2) folds of the training rows."""
     from sklearn.model_selection import StratifiedKFold
 
+    k = max(2, min(n_folds, int(np.bincount(y)[np.unique(y)].min())))
+    folds = StratifiedKFold(k, shuffle=True, random_state=seed)
+    return [(X[a], y[a], X[b], y[b]) for a, b in folds.split(X, y)]
+
+
+def _macro_f1(y_true: np.ndarray, pred: np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y_true, pred, average="macro", zero_division=0))
+
+
+def _score_generic(make: Make, cfg: Cfg, points: list[Cfg], splits: list[Split]) -> np.ndarray:
+    """Mean macro-F1 ``(n_points,)`` over ``splits`` of uncalibrated estimators."""
+    scores = np.full((len(points), len(splits)), np.nan)
+    for i, point in enumerate(points):
+        for j, (Xf, yf, Xe, ye) in enumerate(splits):
+            try:
+                est = make({**cfg, **point}, Xf, yf, False).fit(Xf, yf)
+            except (ArithmeticError, ValueError) as exc:
+                log.warning("grid point %s failed (%s)", point, exc)
+                continue
+            scores[i, j] = _macro_f1(ye, est.predict(Xe))
+    return np.nanmean(scores, axis=1) if np.isfinite(scores).any() else scores[:, 0]
+
+
+def _score_svm_rbf(make: Make, cfg: Cfg, points: list[Cfg], splits: list[Split]) -> np.ndarray:
+    """:func:`_score_generic` for the RBF SVM, with squared distances computed once a split.
+
+    ``SVC(kernel="precomputed")`` on ``exp(-gamma * D)`` is the same model as
+    ``SVC(gamma=gamma)``; computing ``D`` once makes the gamma axis nearly free.
+    """
+    from sklearn.metrics.pairwise import euclidean_distances
+    from sklearn.svm import SVC
+
+    scores = np.full((len(points), len(splits)), np.nan)
+    for j, (Xf, yf, Xe, ye) in enumerate(splits):
+        Xf64, Xe64 = Xf.astype(np.float64), Xe.astype(np.float64)
+        d_fit = euclidean_distances(Xf64, squared=True)
+        d_eval = euclidean_distances(Xe64, Xf64, squared=True)
+        for i, point in enumerate(points):
+            c = {**cfg, **point}
+            gamma = _rbf_gamma(c, Xf)
+            svc = SVC(
+                C=c["C"],
+                kernel="precomputed",
+                class_weight=c["class_weight"],
+                random_state=c["seed"],
+            ).fit(np.exp(-gamma * d_fit), yf)
+            scores[i, j] = _macro_f1(ye, svc.predict(np.exp(-gamma * d_eval)))
+    return np.nanmean(scores, axis=1)
+
+
+# --------------------------------------------------------------------------- estimators
+def _calibration_folds(y: np.ndarray, n_folds: int) -> int:
+    """``min(n_folds, smallest class)``; an input error when a class has one sample."""
     labels, counts = np.unique(y, return_counts=True)
     k = min(n_folds, int(counts.min()))
     if k < 2:
@@ -339,47 +342,87 @@ def _calibrated(estimator: Any, y: np.ndarray, n_folds: int, seed: int) -> Any:
             where="y",
             fix="drop classes with a single sample, or use 'logreg' or 'rf'",
         )
-    cv = StratifiedKFold(k, shuffle=True, random_state=seed)
-    return CalibratedClassifierCV(estimator, method=_calibration_method(), cv=cv, ensemble=False)
+    return k
 
 
-def _calibration_method() -> str:
-    """``temperature`` where scikit-learn has it (>= 1.8), else ``sigmoid`` (Platt).
+def _calibrated(estimator: Any, y: np.ndarray, n_folds: int, seed: int) -> Any:
+    """``estimator`` with temperature-scaled probabilities (stratified CV, one final fit).
 
     Temperature scaling rescales all decision values by one factor, so the predicted class
-    stays the SVM's own; per-class sigmoids (one-vs-rest Platt) can reorder classes, which
-    cost ≈ 0.05-0.09 macro-F1 on the 33-type pancan33 set (docs/results.md).
+    stays the SVM's own; per-class Platt sigmoids can reorder classes, which cost
+    ≈ 0.05-0.09 macro-F1 on the 33-type pancan33 set (docs/results.md). It needs
+    scikit-learn >= 1.8 (the floor in pyproject.toml).
     """
-    import sklearn
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import StratifiedKFold
 
-    major, minor = (int(v) for v in sklearn.__version__.split(".")[:2])
-    return "temperature" if (major, minor) >= (1, 8) else "sigmoid"
+    cv = StratifiedKFold(_calibration_folds(y, n_folds), shuffle=True, random_state=seed)
+    return CalibratedClassifierCV(estimator, method="temperature", cv=cv, ensemble=False)
 
 
-def _make_svm(c: Cfg, y: np.ndarray) -> Any:
+def _rbf_gamma(c: Cfg, X: np.ndarray) -> float:
+    """Absolute RBF gamma: ``gamma_scale`` x ("scale" | "auto"), or a numeric ``gamma``."""
+    gamma = c["gamma"]
+    if gamma == "scale":
+        var = float(np.asarray(X, np.float64).var())
+        return c["gamma_scale"] / (X.shape[1] * var) if var > 0 else c["gamma_scale"]
+    if gamma == "auto":
+        return c["gamma_scale"] / X.shape[1]
+    if isinstance(gamma, int | float) and gamma > 0:
+        return float(gamma)
+    raise input_error(
+        f"gamma must be 'scale', 'auto' or a positive number, got {gamma!r}", where="svm.gamma"
+    )
+
+
+def _make_svm(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
     from sklearn.svm import SVC
 
-    svc = SVC(C=c["C"], gamma=c["gamma"], class_weight=c["class_weight"], random_state=c["seed"])
-    return _calibrated(svc, y, c["calibration_folds"], c["seed"])
+    svc = SVC(
+        C=c["C"], gamma=_rbf_gamma(c, X), class_weight=c["class_weight"], random_state=c["seed"]
+    )
+    return _calibrated(svc, y, c["calibration_folds"], c["seed"]) if final else svc
 
 
-def _make_svm_linear(c: Cfg, y: np.ndarray) -> Any:
+def _make_svm_linear(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
     from sklearn.svm import LinearSVC
 
     svc = LinearSVC(
         C=c["C"], class_weight=c["class_weight"], max_iter=c["max_iter"], random_state=c["seed"]
     )
-    return _calibrated(svc, y, c["calibration_folds"], c["seed"])
+    return _calibrated(svc, y, c["calibration_folds"], c["seed"]) if final else svc
 
 
-def _make_rf(c: Cfg, y: np.ndarray) -> Any:
+def _make_rf(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
     from sklearn.ensemble import RandomForestClassifier
 
-    keys = ("n_estimators", "max_features", "min_samples_leaf", "class_weight", "n_jobs")
-    return RandomForestClassifier(**{k: c[k] for k in keys}, random_state=c["seed"])
+    keys = ("min_samples_leaf", "class_weight", "n_jobs")
+    # Scoring a grid point (final=False) needs a ranking, not the last 0.01 of F1.
+    n_trees = c["n_estimators"] if final else c["tune_n_estimators"] or c["n_estimators"]
+    return RandomForestClassifier(
+        n_estimators=n_trees,
+        max_features=_rf_max_features(c, X.shape[1]),
+        **{k: c[k] for k in keys},
+        random_state=c["seed"],
+    )
 
 
-def _make_logreg(c: Cfg, y: np.ndarray) -> Any:
+def _rf_max_features(c: Cfg, n_genes: int) -> int | float:
+    """Genes tried per split: ``max_features_factor`` x sqrt / log2 of ``n_genes``, or a
+    numeric ``max_features`` as it is (scikit-learn's int = count, float = fraction)."""
+    base = c["max_features"]
+    if base in ("sqrt", "log2"):
+        size = np.sqrt(n_genes) if base == "sqrt" else np.log2(max(n_genes, 2))
+        return int(min(n_genes, max(1, round(c["max_features_factor"] * size))))
+    if isinstance(base, int | float) and base > 0:
+        return base
+    raise input_error(
+        f"max_features must be 'sqrt', 'log2' or a positive number, got {base!r}",
+        where="rf.max_features",
+    )
+
+
+def _make_logreg(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
     from sklearn.linear_model import LogisticRegression
 
     # lbfgs fits the multinomial loss for > 2 classes; the default penalty is L2.
@@ -388,249 +431,53 @@ def _make_logreg(c: Cfg, y: np.ndarray) -> Any:
     )
 
 
-def _classifier_factory(name: str, defaults: Cfg, make: Make) -> Callable[..., SklearnClassifier]:
-    """The registry factory ``(*, n_genes, n_outputs, task, **config)`` of classifier ``name``."""
+# --------------------------------------------------------------------------- registration
+def _classifier_factory(spec: _Spec) -> Callable[..., SklearnClassifier]:
+    """The registry factory ``(*, n_genes, n_outputs, task, **config)`` of ``spec``."""
 
     def factory(*, n_genes: int, n_outputs: int, task: str, **config: Any) -> SklearnClassifier:
-        _check_task(name, task, "classify", n_outputs)
-        cfg = _resolve(name, defaults, config)
-        return SklearnClassifier(name, make, n_genes=n_genes, n_outputs=n_outputs, config=cfg)
+        check_task(spec.name, task, "classify", n_outputs)
+        cfg = resolve_options(spec.name, spec.defaults, config)
+        explicit = set(config)  # a numeric gamma / max_features also fixes its multiplier
+        explicit |= {"gamma_scale"} if "gamma" in config else set()
+        explicit |= {"max_features_factor"} if "max_features" in config else set()
+        grid = resolve_grid(spec.name, spec.grid, cfg, explicit)
+        return SklearnClassifier(spec, n_genes=n_genes, n_outputs=n_outputs, config=cfg, grid=grid)
 
-    factory.__name__ = factory.__qualname__ = name
+    factory.__name__ = factory.__qualname__ = spec.name
     return factory
 
 
-for _name, _defaults, _make, _description in [
-    ("svm", SVM_DEFAULTS, _make_svm, "RBF support vector machine, Platt-calibrated probabilities"),
-    (
+_TUNED = "tuned on validation"
+for _spec in [
+    _Spec(
+        "svm",
+        SVM_DEFAULTS,
+        SVM_GRID,
+        _make_svm,
+        f"RBF support vector machine, temperature-scaled probabilities, {_TUNED}",
+        True,
+        score=_score_svm_rbf,
+    ),
+    _Spec(
         "svm_linear",
         SVM_LINEAR_DEFAULTS,
+        SVM_LINEAR_GRID,
         _make_svm_linear,
-        "linear SVM (LinearSVC), Platt-calibrated probabilities",
+        f"linear SVM (LinearSVC), temperature-scaled probabilities, {_TUNED}",
+        True,
     ),
-    ("rf", RF_DEFAULTS, _make_rf, "random forest with balanced subsamples"),
-    ("logreg", LOGREG_DEFAULTS, _make_logreg, "multinomial L2 logistic regression"),
+    _Spec(
+        "rf", RF_DEFAULTS, RF_GRID, _make_rf, f"random forest with balanced subsamples, {_TUNED}"
+    ),
+    _Spec(
+        "logreg",
+        LOGREG_DEFAULTS,
+        LOGREG_GRID,
+        _make_logreg,
+        f"multinomial L2 logistic regression, {_TUNED}",
+    ),
 ]:
-    register_model(_name, kind="sklearn", tasks=("classify",), description=_description)(
-        _classifier_factory(_name, _defaults, _make)
+    register_model(_spec.name, kind="sklearn", tasks=("classify",), description=_spec.description)(
+        _classifier_factory(_spec)
     )
-
-
-# --------------------------------------------------------------------------- survival
-class _SurvivalModel:
-    """Gene selection on training rows + a scikit-survival Cox model (one subclass each).
-
-    Subclasses implement ``_fit_estimator(Z, time, event, val)`` and ``_risk(Z)`` on the
-    selected (and possibly transformed) features ``Z``.
-    """
-
-    task: Task = "survival"
-
-    def __init__(self, name: str, *, n_genes: int, config: Cfg) -> None:
-        self.name, self.n_genes, self.config = name, n_genes, config
-        self.selected_genes_: np.ndarray | None = None
-        self.estimator_: Any = None
-
-    def fit(
-        self,
-        X: np.ndarray,
-        y: Any = None,
-        *,
-        time: Any = None,
-        event: Any = None,
-        X_val: Any = None,
-        y_val: Any = None,
-    ) -> _SurvivalModel:
-        """Fit on ``X`` ``(n, n_genes)``, ``time`` and ``event`` ``(n,)``; ``y`` is unused.
-
-        ``y_val`` is ``(time_val, event_val)`` for the rows of ``X_val``.
-        """
-        X = _check_X(X, self.n_genes)
-        t, e = _check_follow_up(time, event, X.shape[0])
-        val = None
-        if X_val is not None and y_val is not None:
-            Xv = _check_X(X_val, self.n_genes, "X_val")
-            if not (isinstance(y_val, tuple | list) and len(y_val) == 2):
-                raise input_error(
-                    "for survival, y_val must be (time_val, event_val)", where="y_val"
-                )
-            tv, ev = _check_follow_up(*y_val, Xv.shape[0], where="y_val")
-            val = (Xv, tv, ev)
-        self.selected_genes_ = top_variance_genes(X, self.config["n_top_genes"])
-        Z = self._fit_transform(X[:, self.selected_genes_])
-        if val is not None:
-            val = (self._transform(val[0][:, self.selected_genes_]), val[1], val[2])
-        self._fit_estimator(Z, t, e, val)
-        return self
-
-    def predict_risk(self, X: np.ndarray) -> np.ndarray:
-        """Risk (log-hazard, higher = worse) ``(n_samples,)``."""
-        if self.estimator_ is None:
-            raise RuntimeError(f"{self.name}: call fit() before predict_risk()")
-        X = _check_X(X, self.n_genes)
-        return np.asarray(self._risk(self._transform(X[:, self.selected_genes_])), np.float64)
-
-    def get_params(self) -> dict[str, Any]:
-        """Name, task, sizes, options and what fitting chose."""
-        return _params(self, 1, self._fitted_info())
-
-    # hooks -------------------------------------------------------------------------
-    def _fit_transform(self, X_sel: np.ndarray) -> np.ndarray:
-        return X_sel.astype(np.float64)
-
-    def _transform(self, X_sel: np.ndarray) -> np.ndarray:
-        return X_sel.astype(np.float64)
-
-    def _fitted_info(self) -> dict[str, Any]:
-        n = None if self.selected_genes_ is None else int(self.selected_genes_.size)
-        return {"n_selected_genes": n}
-
-    def _fit_estimator(self, Z: np.ndarray, time: np.ndarray, event: np.ndarray, val: Val) -> None:
-        raise NotImplementedError
-
-    def _risk(self, Z: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-
-class CoxnetModel(_SurvivalModel):
-    """Elastic-net Cox with the penalty chosen on training folds (or validation rows)."""
-
-    alpha_: float | None = None
-
-    def _new_coxnet(self, alphas: np.ndarray | None = None) -> Any:
-        from sksurv.linear_model import CoxnetSurvivalAnalysis
-
-        c = self.config
-        return CoxnetSurvivalAnalysis(
-            l1_ratio=c["l1_ratio"],
-            n_alphas=c["n_alphas"],
-            alpha_min_ratio=c["alpha_min_ratio"],
-            alphas=alphas,
-            max_iter=c["max_iter"],
-        )
-
-    def _fit_estimator(self, Z: np.ndarray, time: np.ndarray, event: np.ndarray, val: Val) -> None:
-        self.estimator_ = self._new_coxnet().fit(Z, _survival_array(time, event))
-        alphas = self.estimator_.alphas_
-        scores, source = None, "training folds"
-        if val is not None:
-            Zv, tv, ev = val
-            scores = np.array(
-                [[_c_index(tv, ev, self.estimator_.predict(Zv, alpha=a)) for a in alphas]]
-            )
-            source = "validation rows"
-            if not np.isfinite(scores).any():
-                log.warning("coxnet: validation rows have no comparable pair; using CV")
-                scores, source = None, "training folds"
-        if scores is None:
-            scores = self._cv_scores(Z, time, event, alphas)
-        if np.isfinite(scores).any():
-            mean = np.nanmean(scores, axis=0)
-            # First maximum along the descending path = the sparsest of the best penalties.
-            best = int(np.argmax(np.nan_to_num(mean, nan=-np.inf)))
-        else:
-            log.warning("coxnet: penalty could not be scored; using the smallest one")
-            mean, best = np.full(alphas.size, np.nan), alphas.size - 1
-        self.alpha_, self.cv_scores_ = float(alphas[best]), mean
-        log.info("coxnet: alpha %.4g chosen (C-index %.3f on %s)", self.alpha_, mean[best], source)
-
-    def _cv_scores(
-        self, Z: np.ndarray, time: np.ndarray, event: np.ndarray, alphas: np.ndarray
-    ) -> np.ndarray:
-        """Harrell's C ``(n_folds, n_alphas)`` on held-out training folds (NaN: fold failed)."""
-        from sklearn.model_selection import StratifiedKFold
-
-        k = min(self.config["n_folds"], int(event.sum()))
-        if k < 2:
-            return np.full((1, alphas.size), np.nan)
-        folds = StratifiedKFold(k, shuffle=True, random_state=self.config["seed"])
-        scores = np.full((k, alphas.size), np.nan)
-        for i, (tr, te) in enumerate(folds.split(Z, event)):
-            try:
-                est = self._new_coxnet(alphas).fit(Z[tr], _survival_array(time[tr], event[tr]))
-            except (ArithmeticError, ValueError) as exc:
-                log.warning("coxnet: CV fold %d failed (%s)", i, exc)
-                continue
-            scores[i] = [_c_index(time[te], event[te], est.predict(Z[te], alpha=a)) for a in alphas]
-            log.info(
-                "coxnet: CV fold %d/%d done (best C-index %.3f)", i + 1, k, np.nanmax(scores[i])
-            )
-        return scores
-
-    def _risk(self, Z: np.ndarray) -> np.ndarray:
-        return self.estimator_.predict(Z, alpha=self.alpha_)
-
-    def _fitted_info(self) -> dict[str, Any]:
-        info = super()._fitted_info()
-        if self.estimator_ is not None:
-            best = int(np.argmin(np.abs(self.estimator_.alphas_ - self.alpha_)))
-            info.update(
-                alpha=self.alpha_, n_nonzero=int(np.count_nonzero(self.estimator_.coef_[:, best]))
-            )
-        return info
-
-
-class CoxPHModel(_SurvivalModel):
-    """Ridge Cox on a few training-selected genes, optionally their principal components."""
-
-    pca_: Any = None
-
-    def _fit_transform(self, X_sel: np.ndarray) -> np.ndarray:
-        n_comp = self.config["n_components"]
-        if n_comp is None:
-            self.pca_ = None
-            return X_sel.astype(np.float64)
-        from sklearn.decomposition import PCA
-
-        if not 1 <= n_comp <= min(X_sel.shape):
-            raise input_error(
-                f"n_components must be in 1..{min(X_sel.shape)}, got {n_comp}", where="n_components"
-            )
-        self.pca_ = PCA(n_components=n_comp, random_state=self.config["seed"])
-        return self.pca_.fit_transform(X_sel.astype(np.float64))
-
-    def _transform(self, X_sel: np.ndarray) -> np.ndarray:
-        X_sel = X_sel.astype(np.float64)
-        return X_sel if self.pca_ is None else self.pca_.transform(X_sel)
-
-    def _fit_estimator(self, Z: np.ndarray, time: np.ndarray, event: np.ndarray, val: Val) -> None:
-        from sksurv.linear_model import CoxPHSurvivalAnalysis
-
-        c = self.config
-        self.estimator_ = CoxPHSurvivalAnalysis(
-            alpha=c["alpha"], ties=c["ties"], n_iter=c["n_iter"]
-        )
-        self.estimator_.fit(Z, _survival_array(time, event))
-
-    def _risk(self, Z: np.ndarray) -> np.ndarray:
-        return self.estimator_.predict(Z)
-
-    def _fitted_info(self) -> dict[str, Any]:
-        info = super()._fitted_info()
-        info["n_features"] = None if self.estimator_ is None else int(self.estimator_.coef_.size)
-        return info
-
-
-def _survival_factory(name: str, cls: type[_SurvivalModel], defaults: Cfg) -> Callable[..., Any]:
-    """The registry factory ``(*, n_genes, n_outputs=1, task, **config)`` of ``name``."""
-
-    def factory(*, n_genes: int, n_outputs: int = 1, task: str, **config: Any) -> Any:
-        _check_task(name, task, "survival", n_outputs)
-        return cls(name, n_genes=n_genes, config=_resolve(name, defaults, config))
-
-    factory.__name__ = factory.__qualname__ = name
-    return factory
-
-
-register_model(
-    "coxnet",
-    kind="sklearn",
-    tasks=("survival",),
-    description="elastic-net Cox (scikit-survival), penalty by training CV",
-)(_survival_factory("coxnet", CoxnetModel, COXNET_DEFAULTS))
-register_model(
-    "coxph",
-    kind="sklearn",
-    tasks=("survival",),
-    description="ridge Cox (scikit-survival) on top-variance genes or PCs",
-)(_survival_factory("coxph", CoxPHModel, COXPH_DEFAULTS))

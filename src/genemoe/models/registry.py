@@ -3,34 +3,43 @@
 Every model, neural or classical, registers a factory with the tasks it supports. Neural
 factories return a :class:`~genemoe.models.base.GeneModel`; classical ones return an
 object with ``fit`` / ``predict_proba`` (classify) or ``predict_risk`` (survival).
+
+A model may also declare its hyper-parameter search space (``register_model(...,
+search_space=...)`` or :func:`set_search_space`): a mapping from a config path
+(``"train.lr"``, ``"model.dropout"``) to a parameter description; the types and the
+spaces of the neural models live in :mod:`genemoe.models.search_spaces`, which
+``genemoe tune`` reads through :func:`genemoe.models.search_spaces.search_space`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from genemoe.errors import input_error
 
-__all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec"]
+__all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
+           "set_search_space"]
 
 Kind = Literal["torch", "sklearn"]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A registered model: its factory and what it supports."""
+    """A registered model: its factory, what it supports and its search space (or None)."""
 
     name: str
     factory: Callable[..., Any]
     kind: Kind
     tasks: tuple[str, ...]
     description: str
+    search_space: Mapping[str, Any] | None = None  # config path -> parameter (search_spaces.py)
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
+_SEARCH_SPACES: dict[str, Mapping[str, Any]] = {}  # declared before or after registration
 # Modules that register models on import (kept explicit: no import-time magic elsewhere).
 _MODEL_MODULES = (
     "genemoe.models.genemoe",
@@ -39,17 +48,35 @@ _MODEL_MODULES = (
     "genemoe.models.survival_peers",
     "genemoe.models.image",
     "genemoe.models.backbones",
+    "genemoe.models.ensemble",
+    "genemoe.models.search_spaces",  # last: declares the spaces of models registered above
 )
 
 
-def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description: str = ""):
-    """Decorator registering ``factory`` under ``name``."""
+def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description: str = "",
+                   search_space: Mapping[str, Any] | None = None):
+    """Decorator registering ``factory`` under ``name`` (with its search space, if given)."""
+    if search_space is not None:
+        _SEARCH_SPACES[name] = dict(search_space)
 
     def deco(factory: Callable[..., Any]) -> Callable[..., Any]:
-        _REGISTRY[name] = ModelSpec(name, factory, kind, tasks, description or (factory.__doc__ or "").strip().split("\n")[0])
+        _REGISTRY[name] = ModelSpec(name, factory, kind, tasks,
+                                    description or (factory.__doc__ or "").strip().split("\n")[0],
+                                    _SEARCH_SPACES.get(name))
         return factory
 
     return deco
+
+
+def set_search_space(name: str, space: Mapping[str, Any]) -> None:
+    """Declare (or replace) the hyper-parameter search space of model ``name``.
+
+    ``space`` maps a config path (``"train.lr"``, ``"model.dropout"``) to a parameter
+    (:mod:`genemoe.models.search_spaces`). It may be declared before ``name`` registers.
+    """
+    _SEARCH_SPACES[name] = dict(space)
+    if name in _REGISTRY:
+        _REGISTRY[name] = replace(_REGISTRY[name], search_space=_SEARCH_SPACES[name])
 
 
 def _load_all() -> None:

@@ -1,9 +1,14 @@
 """``genemoe report``: one self-contained HTML page for a run or a benchmark directory.
 
-The page holds, in order: the data summary (what went in, what was dropped and why — from
-the bundle's ``summary.json`` and ``record.json``), the protocol, the metrics tables, the
-figures (PNG, embedded as base64, so the file can be mailed or archived alone), and the
-software versions and seeds. Everything is read from stored results; no model is run.
+The first screen holds the answer: a summary panel (:mod:`.first_screen`: data, protocol,
+headline metrics with intervals, the comparison against the best peer, a thumbnail of the
+confusion matrix or Kaplan–Meier curves) and a table of contents. Then the details, each
+under a heading with an ``id`` (linkable): the data (what went in, what was dropped and
+why — from the bundle's ``summary.json`` and ``record.json``), the protocol, the metrics
+tables, the figures (PNG, embedded as base64, so the file can be mailed or archived
+alone), the explanation and feature-analysis directories found beside a run
+(:mod:`.linked`), and the software versions and seeds. Everything is read from stored
+results; no model is run.
 """
 
 from __future__ import annotations
@@ -12,12 +17,15 @@ import base64
 import html
 import json
 import logging
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from genemoe.data.bundle import atomic_write_text
+from genemoe.data.prep_text import step_line
 from genemoe.errors import InputError, input_error
 from genemoe.evaluate.benchmark_files import load_cells, read_protocol, software_versions
 from genemoe.evaluate.benchmark_tables import (
@@ -26,22 +34,42 @@ from genemoe.evaluate.benchmark_tables import (
     results_table,
     summary_table,
 )
+from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel
+from genemoe.report.linked import LinkedDir, find_linked_dirs
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
+from genemoe.report.text import fmt_ci, fmt_p, fmt_value
 
 __all__ = ["write_report", "report_kind"]
 
 log = logging.getLogger(__name__)
 
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;
-padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.8em}
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1180px;margin:1em auto;
+padding:0 1em;color:#222;line-height:1.4}
+h1{font-size:1.45em;margin:.3em 0}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.8em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}
-.banner{background:#fff3cd;border:1px solid #e0c060;padding:.6em 1em;font-weight:600}
+.banner{background:#fff3cd;border:1px solid #e0c060;padding:.35em 1em;font-weight:600;margin:.4em 0}
 figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.9em;color:#555}code{background:#f5f5f5;padding:0 .2em}
 details{margin:.4em 0}pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:.8em}
+.summary{display:flex;gap:1.2em;align-items:flex-start;border:1px solid #c8d1dc;
+background:#f6f8fa;border-radius:6px;padding:.6em 1em;margin:.6em 0}
+.summary .facts{flex:1;min-width:0}.summary h2{border:0;margin:.1em 0 .3em;font-size:1.2em}
+.facts-table th,.facts-table td{border:0;padding:.1em .6em .1em 0;vertical-align:top;background:none}
+.facts-table th{color:#555;font-weight:600;white-space:nowrap}
+.headline{display:flex;flex-wrap:wrap;gap:.4em 1.6em;align-items:baseline;margin-top:.4em}
+.headline p,.headline table{flex-basis:100%;margin:.2em 0}
+.metric .label{display:block;font-size:.8em;color:#555}
+.metric .value{font-size:1.7em;font-weight:650}.metric .extra{margin-left:.35em;color:#444}
+.headline .caption,.headline .val{color:#555;font-size:.9em}
+table.compare td,table.compare th{padding:.15em .5em}tr.proposed td{font-weight:650;background:#eef4ff}
+.thumb{flex:0 0 340px;text-decoration:none;color:#555;font-size:.8em}
+.thumb img{width:340px;max-height:360px;object-fit:contain;border:1px solid #ddd;background:#fff}
+.thumb span{display:block}
+nav.toc{font-size:.9em;border-bottom:1px solid #ddd;padding:.2em 0 .5em}
+nav.toc>ol{display:flex;flex-wrap:wrap;gap:.2em 2.4em;list-style:none;margin:0;padding:0}
+nav.toc li ol{list-style:none;margin:0;padding-left:.8em;font-size:.92em}
 """
 
 
@@ -67,7 +95,8 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     dir_path
         A ``genemoe train`` run directory, a ``genemoe benchmark`` directory, or a
         ``genemoe explain`` directory (its run's data and protocol, explanation first). A
-        run directory's report also shows any ``genemoe explain`` output inside it.
+        run directory's report also shows the ``genemoe explain`` / ``genemoe features``
+        output inside it or beside it (:mod:`.linked`).
     out_path
         Where to write (default ``DIR/report.html``). Figures are also saved as PNG in
         ``DIR/plots/``.
@@ -82,7 +111,7 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     ctx = {"benchmark": _benchmark_context, "run": _run_context,
            "explanation": _explanation_context}[kind](d)
     out = Path(out_path) if out_path is not None else d / "report.html"
-    atomic_write_text(out, _render(ctx))
+    atomic_write_text(out, _render(ctx, out.parent))
     log.info("wrote %s (%d figures)", out, len(ctx["figures"]))
     return out
 
@@ -118,21 +147,31 @@ def _benchmark_context(d: Path) -> dict[str, Any]:
     }
     seeds = {"fold seeds": f"{p['seed']} + repeat", "model seeds": f"{p['seed']} + repeat",
              "validation carve seed": f"{p['seed']} + repeat"}
+    comparison = (paired_comparisons(results, p["task"])
+                  if len(results) and results["model"].nunique() > 1 else None)
+    figures = benchmark_figures(d) if cells else []
+    record = p.get("bundle_record") or {}
+    panel = benchmark_panel(protocol=p, results=results, summary=summary, record=record,
+                            figures=figures, comparison=comparison)
     return {"title": f"genemoe benchmark — {p['task']}", "synthetic": bool(summary.get("synthetic")),
-            "summary": summary, "record": p.get("bundle_record") or {}, "protocol": protocol,
-            "metrics": _benchmark_metrics(results, p["task"]) if len(results) else "<p>No finished cell.</p>",
-            "figures": benchmark_figures(d) if cells else [], "versions": p.get("versions", {}),
-            "report_versions": software_versions(), "seeds": seeds}
+            "summary": summary, "record": record, "protocol": protocol, "panel": panel,
+            "metrics": (_benchmark_metrics(results, p["task"], comparison) if len(results)
+                        else "<p>No finished cell.</p>"),
+            "figures": figures, "versions": p.get("versions", {}),
+            "report_versions": software_versions(), "seeds": seeds, "linked": []}
 
 
-def _benchmark_metrics(results: pd.DataFrame, task: str) -> str:
+def _benchmark_metrics(results: pd.DataFrame, task: str,
+                       comparison: tuple[str, pd.DataFrame] | None) -> str:
     parts = ["<h3>Mean ± std over folds</h3>", _table(summary_table(results, task))]
-    if results["model"].nunique() > 1:
-        best, comp = paired_comparisons(results, task)
+    if comparison is not None:
+        best, comp = comparison
+        comp = comp.assign(mean_difference=comp["mean_difference"].map(lambda v: f"{v:+.4f}"),
+                           p_value=comp["p_value"].map(fmt_p))
         parts += [f"<h3>Paired comparisons against the best peer: {html.escape(best)}</h3>",
                   f"<p>Difference in {PRIMARY_METRIC[task]} (model − {html.escape(best)}) over identical "
                   "folds; two-sided Wilcoxon signed-rank test over the paired folds.</p>",
-                  _table(comp.round({"mean_difference": 4, "p_value": 4}))]
+                  _table(comp)]
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in ("c_index_lo", "c_index_hi")]
     if per_type:
         means = results.groupby("model", sort=False)[per_type].mean().round(3)
@@ -165,14 +204,24 @@ def _run_context(d: Path) -> dict[str, Any]:
     seeds = {"run seed": cfg.get("seed"), "training seed": train.get("seed"),
              "split seed (bundle)": (record.get("config") or {}).get("seed")}
     versions = {"genemoe (training)": payload.get("genemoe_version", "unknown")}
+    figures = run_figures(d)
+    panel = run_panel(task=task, model=cfg.get("model"), metrics=metrics, cfg=cfg, summary=summary,
+                      record=record, bundle_path=payload.get("bundle_path"), figures=figures)
     return {"title": f"genemoe run — {cfg.get('model', d.name)} ({task})",
             "synthetic": bool(summary.get("synthetic") or record.get("synthetic")),
-            "summary": summary, "record": record, "protocol": protocol,
-            "metrics": _run_metrics(metrics, task), "figures": run_figures(d),
-            "explanation": "".join(_explanation_section(e) for e in sorted(d.iterdir())
-                                   if e.is_dir() and _is_explanation(e)),
+            "summary": summary, "record": record, "protocol": protocol, "panel": panel,
+            "metrics": _run_metrics(metrics, task), "figures": figures,
             "versions": versions, "report_versions": software_versions(), "seeds": seeds,
-            "config": cfg}
+            "config": cfg, **_linked_context(d)}
+
+
+def _linked_context(d: Path) -> dict[str, Any]:
+    """Explanations found with a run (:mod:`.linked`): those with a ``convergence.json`` get
+    their full section, first; feature analyses (and older explanations) are linked below."""
+    linked = find_linked_dirs(d)
+    full = [item for item in linked if item.kind == "explain" and _is_explanation(item.path)]
+    return {"explanation": "".join(_explanation_section(item.path) for item in full),
+            "linked": [item for item in linked if item not in full]}
 
 
 def _is_explanation(d: Path) -> bool:
@@ -190,7 +239,8 @@ def _explanation_context(d: Path) -> dict[str, Any]:
         ctx = {"synthetic": bool(conv.get("synthetic")), "summary": summary, "record": record,
                "protocol": {"what": "explanation", "model": conv.get("model"), "run": conv.get("run_dir")},
                "metrics": "<p>The explained run is not available.</p>", "figures": [],
-               "versions": {}, "report_versions": software_versions(), "seeds": {}, "config": None}
+               "versions": {}, "report_versions": software_versions(), "seeds": {}, "config": None,
+               "panel": "", "linked": []}
     ctx.update(title=f"genemoe explanation — {conv.get('model')} ({conv.get('method', 'ig')})",
                explanation=_explanation_section(d))
     return ctx
@@ -236,9 +286,12 @@ def _explanation_section(d: Path, *, top: int = 10) -> str:
 
 
 def _run_metrics(metrics: dict, task: str) -> str:
-    keys = (("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "n")
-            if task == "classify" else ("c_index", "c_index_ci", "uno_c_index", "logrank_p", "n", "n_events"))
-    rows = [{"split": s, **{k: _fmt(metrics[s].get(k)) for k in keys}} for s in ("val", "test") if s in metrics]
+    keys = (("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece", "n")
+            if task == "classify" else ("c_index", "c_index_ci", "uno_c_index", "logrank_p",
+                                        "integrated_brier_score", "n", "n_events"))
+    present = [k for k in keys if any(k in (metrics.get(s) or {}) for s in ("val", "test"))]
+    rows = [{"split": s, **{k: _metric_text(k, metrics[s].get(k)) for k in present}}
+            for s in ("val", "test") if s in metrics]
     parts = [_table(pd.DataFrame(rows))]
     test = metrics.get("test", {})
     if task == "classify" and test.get("per_class"):
@@ -248,6 +301,17 @@ def _run_metrics(metrics: dict, task: str) -> str:
         per = pd.DataFrame(test["c_index_by_type"]).T.reset_index(names="cancer type")
         parts += ["<h3>C-index per cancer type (test split)</h3>", _table(per.map(_fmt))]
     return "\n".join(parts)
+
+
+def _metric_text(key: str, v: Any) -> str:
+    """A metric as it reads: p-values to two significant digits, intervals, 3 decimals."""
+    if key.endswith("_p") or key == "p_value":
+        return fmt_p(v)
+    if key.endswith("_ci"):
+        return fmt_ci(v)
+    if key.startswith("n") and isinstance(v, int | float) and not isinstance(v, bool):
+        return f"{int(v):,}"
+    return fmt_value(v) if isinstance(v, int | float) and not isinstance(v, bool) else _fmt(v)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -290,7 +354,7 @@ def _data_section(summary: dict, record: dict) -> str:
         parts.append("<h3>Inputs</h3>" + _table(df))
     steps = record.get("steps") or []
     if steps:
-        items = "".join(f"<li><code>{html.escape(str(s.get('step')))}</code> {html.escape(_step_text(s))}</li>"
+        items = "".join(f"<li>{html.escape(step_line(str(s.get('step')), {k: v for k, v in s.items() if k != 'step'}))}</li>"
                         for s in steps)
         parts.append(f"<h3>Preparation steps</h3><ol>{items}</ol>")
         parts.append("<details><summary>Full preparation record</summary><pre>"
@@ -298,54 +362,116 @@ def _data_section(summary: dict, record: dict) -> str:
     return "\n".join(parts)
 
 
-def _step_text(step: dict) -> str:
-    """The scalar fields of a preparation step, ``key=value``."""
-    return ", ".join(f"{k}={_fmt(v)}" for k, v in step.items() if k != "step" and
-                     (isinstance(v, str | int | float | bool) or
-                      (isinstance(v, list) and all(isinstance(x, str | int | float) for x in v))))
-
-
 def _figure_html(fig: Figure) -> str:
     data = base64.b64encode(fig.path.read_bytes()).decode("ascii")
-    return (f'<figure><img alt="{html.escape(fig.caption)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{html.escape(fig.caption)}</figcaption></figure>")
+    return (f'<figure id="{figure_id(fig)}"><img alt="{html.escape(fig.caption)}" '
+            f'src="data:image/png;base64,{data}"><figcaption>{html.escape(fig.caption)}'
+            "</figcaption></figure>")
 
 
-def _render(ctx: dict[str, Any]) -> str:
+_FIGURE_SECTIONS = {"classification": "Classification", "survival": "Survival",
+                    "metrics": "Across folds", "training": "Training"}
+
+
+def _figures_html(figures: list[Figure]) -> str:
+    """Figures grouped by section: the known ones first, any other section after them."""
+    order = list(_FIGURE_SECTIONS) + sorted({f.section for f in figures} - set(_FIGURE_SECTIONS))
+    out = ""
+    for key in order:
+        chosen = [f for f in figures if f.section == key]
+        if chosen:
+            name = _FIGURE_SECTIONS.get(key, key.replace("_", " ").capitalize())
+            out += f"<h3>{html.escape(name)}</h3>" + "".join(_figure_html(f) for f in chosen)
+    return out or "<p>No figure.</p>"
+
+
+def _linked_html(linked: list[LinkedDir], out_dir: Path) -> str:
+    """Explanation / feature-analysis directories beside the run: linked, their figures embedded."""
+    parts = []
+    for item in linked:
+        href = Path(os.path.relpath(item.path.resolve(), out_dir.resolve())).as_posix()
+        what = "Integrated-Gradients explanation" if item.kind == "explain" else "latent-feature analysis"
+        note = "" if item.checked else " (found by its name beside the run; it does not record which run it analysed)"
+        parts.append(f'<h3>{html.escape(item.path.name)}</h3><p>{what}: <a href="{html.escape(href)}/">'
+                     f"{html.escape(str(item.path))}</a>{html.escape(note)}</p>")
+        if item.kind == "explain":
+            parts.append(_top_genes_table(item.path))
+        for png in sorted(item.path.glob("*.png")):
+            parts.append(_figure_html(Figure(png, f"{item.path.name}: {png.stem.replace('_', ' ')}",
+                                             item.kind)))
+    return "\n".join(parts)
+
+
+def _top_genes_table(d: Path, top: int = 8) -> str:
+    """The ``top`` genes of each class (by mean |attribution|) from ``genes_by_class.csv``."""
+    try:
+        g = pd.read_csv(d / "genes_by_class.csv")
+        g = g.sort_values(["class", "rank"]).groupby("class", sort=False).head(top)
+        label = g["symbol"].fillna(g["gene_id"]) if "symbol" in g else g["gene_id"]
+        rows = g.assign(gene=label).groupby("class", sort=False)["gene"].agg(", ".join)
+        return ("<details open><summary>Top genes per class (mean |attribution|)</summary>"
+                + _table(rows.reset_index().rename(columns={"gene": f"top {top} genes"}))
+                + "</details>")
+    except (OSError, KeyError, ValueError):
+        return ""
+
+
+def _anchored(body: str) -> str:
+    """Every ``<h2>``/``<h3>`` without an id gets one (a slug of its text, made unique)."""
+    seen: set[str] = set(re.findall(r'id="([^"]+)"', body))
+
+    def add(m: re.Match) -> str:
+        text = re.sub(r"<[^>]+>", "", m.group(2))
+        slug = re.sub(r"[^a-z0-9]+", "-", html.unescape(text).lower()).strip("-") or "section"
+        base, i = slug, 2
+        while slug in seen:
+            slug, i = f"{base}-{i}", i + 1
+        seen.add(slug)
+        return f'<{m.group(1)} id="{slug}">{m.group(2)}</{m.group(1)}>'
+
+    return re.sub(r"<(h[23])>(.*?)</\1>", add, body, flags=re.S)
+
+
+def _toc(body: str) -> str:
+    """A table of contents of the ``<h2>``/``<h3>`` headings (with ids) after the summary."""
+    items: list[list] = []
+    for level, hid, text in re.findall(r'<(h[23]) id="([^"]+)">(.*?)</\1>', body, flags=re.S):
+        link = f'<a href="#{hid}">{re.sub(r"<[^>]+>", "", text)}</a>'
+        if level == "h2" or not items:
+            items.append([link, []])
+        else:
+            items[-1][1].append(link)
+    lis = "".join(f"<li>{top}" + (f"<ol>{''.join(f'<li>{s}</li>' for s in subs)}</ol>" if subs else "")
+                  + "</li>" for top, subs in items)
+    return f'<nav class="toc" id="contents" aria-label="contents"><ol>{lis}</ol></nav>'
+
+
+def _render(ctx: dict[str, Any], out_dir: Path) -> str:
     banner = ('<p class="banner">SYNTHETIC DATA: every number on this page comes from the '
               "generated cohort (genemoe.data.synthetic), not from patients.</p>") if ctx["synthetic"] else ""
-    sections = {"classification": "Classification", "survival": "Survival", "metrics": "Across folds",
-                "training": "Training"}
-    figs = ""
-    for key, name in sections.items():
-        chosen = [f for f in ctx["figures"] if f.section == key]
-        if chosen:
-            figs += f"<h3>{name}</h3>" + "".join(_figure_html(f) for f in chosen)
-    explanation = (f"<h2>Explanation</h2>{ctx['explanation']}" if ctx.get("explanation") else "")
     config = ctx.get("config")
     config_html = ("<details><summary>Resolved configuration</summary><pre>"
                    + html.escape(json.dumps(config, indent=1, default=str)) + "</pre></details>") if config else ""
+    linked = ctx.get("linked") or []
+    sections = [
+        *([("Explanation", ctx["explanation"])] if ctx.get("explanation") else []),
+        ("Data", _data_section(ctx["summary"], ctx["record"])),
+        ("Protocol", _kv(ctx["protocol"]) + config_html),
+        ("Metrics", ctx["metrics"]),
+        ("Figures", _figures_html(ctx["figures"])),
+        *([("Explanations and features", _linked_html(linked, out_dir))] if linked else []),
+        ("Software and seeds", f"<h3>Seeds</h3>{_kv(ctx['seeds'])}"
+                               f"<h3>Versions when the results were computed</h3>{_kv(ctx['versions'])}"
+                               f"<h3>Versions when this report was written</h3>{_kv(ctx['report_versions'])}"),
+    ]
+    body = _anchored("\n".join(f"<h2>{name}</h2>\n{content}" for name, content in sections))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(ctx['title'])}</title>
 <style>{_CSS}</style></head><body>
-<h1>{html.escape(ctx['title'])}</h1>
+<h1 id="top">{html.escape(ctx['title'])}</h1>
 {banner}
-{explanation}
-<h2>Data</h2>
-{_data_section(ctx['summary'], ctx['record'])}
-<h2>Protocol</h2>
-{_kv(ctx['protocol'])}
-{config_html}
-<h2>Metrics</h2>
-{ctx['metrics']}
-<h2>Figures</h2>
-{figs or '<p>No figure.</p>'}
-<h2>Software and seeds</h2>
-<h3>Seeds</h3>
-{_kv(ctx['seeds'])}
-<h3>Versions when the results were computed</h3>
-{_kv(ctx['versions'])}
-<h3>Versions when this report was written</h3>
-{_kv(ctx['report_versions'])}
+{ctx.get('panel', '')}
+{_toc(body)}
+{body}
 </body></html>
 """

@@ -28,7 +28,8 @@ from genemoe.evaluate.survival import kaplan_meier, logrank_test  # noqa: E402
 
 __all__ = [
     "Figure", "plot_confusion_matrix", "plot_per_class_f1", "plot_km_by_type", "plot_metric_box",
-    "plot_training_curves", "plot_expert_utilisation", "median_split_within", "benchmark_figures",
+    "plot_training_curves", "plot_expert_utilisation", "plot_reliability", "median_split_within",
+    "benchmark_figures",
     "run_figures",
 ]  # fmt: skip
 
@@ -99,6 +100,49 @@ def plot_per_class_f1(f1: Mapping[str, float], *, out_path: Path, title: str = "
     ax.set_ylabel("F1")
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
+    return save_figure(fig, out_path)
+
+
+def plot_reliability(tables: Mapping[str, Sequence[Mapping]], *, out_path: Path, title: str = "",
+                     ece: Mapping[str, float] | None = None) -> Path | None:
+    """Reliability diagram: accuracy against mean confidence per confidence bin.
+
+    Parameters
+    ----------
+    tables
+        ``{label: reliability table}`` (``metrics.json``'s ``reliability``: one
+        ``{"lo", "hi", "confidence", "accuracy", "count"}`` per non-empty bin), e.g. one
+        per split. Each is drawn as points sized by the bin's count, joined by a line; the
+        diagonal is perfect calibration (below it: over-confident, above: under-confident).
+    ece
+        Optional ``{label: expected calibration error}`` for the legend.
+
+    Returns
+    -------
+    Path or None
+        None when no table has a bin.
+    """
+    tables = {k: list(v) for k, v in tables.items() if v}
+    if not tables:
+        return None
+    fig, (ax, axh) = plt.subplots(2, 1, figsize=(4.8, 5.6), sharex=True,
+                                  gridspec_kw={"height_ratios": [3, 1]})
+    ax.plot([0, 1], [0, 1], color="0.6", ls="--", lw=1, label="perfect calibration")
+    width = 1.0 / max(len(tables), 1)
+    for i, (label, rows) in enumerate(tables.items()):
+        conf = np.array([r["confidence"] for r in rows])
+        acc = np.array([r["accuracy"] for r in rows])
+        count = np.array([r["count"] for r in rows], float)
+        text = label if not ece or label not in ece else f"{label} (ECE {ece[label]:.3f})"
+        line = ax.plot(conf, acc, marker="o", lw=1.2, ms=3, label=text)[0]
+        ax.scatter(conf, acc, s=15 + 120 * count / count.max(), color=line.get_color(), alpha=0.5)
+        lo = np.array([r["lo"] for r in rows])
+        hi = np.array([r["hi"] for r in rows])
+        axh.bar(lo + (hi - lo) * width * i, count, width=(hi - lo) * width, align="edge",
+                color=line.get_color(), alpha=0.7)
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), ylabel="accuracy in bin", title=title)
+    ax.legend(fontsize=7, loc="upper left")
+    axh.set(xlabel="confidence (top-class probability)", ylabel="samples")
     return save_figure(fig, out_path)
 
 
@@ -260,6 +304,19 @@ def _confusion(true: Sequence[str], pred: Sequence[str], class_names: Sequence[s
     return cm
 
 
+def _pooled_reliability(tables: list[list[dict]]) -> list[dict]:
+    """Reliability tables of several folds pooled bin by bin (same bins: exact)."""
+    bins: dict[tuple[float, float], list[float]] = {}
+    for rows in tables:
+        for r in rows:
+            acc = bins.setdefault((r["lo"], r["hi"]), [0.0, 0.0, 0.0])
+            acc[0] += r["count"] * r["confidence"]
+            acc[1] += r["count"] * r["accuracy"]
+            acc[2] += r["count"]
+    return [{"lo": lo, "hi": hi, "confidence": c / n, "accuracy": a / n, "count": int(n)}
+            for (lo, hi), (c, a, n) in sorted(bins.items()) if n > 0]
+
+
 def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_dir: Path) -> list[Figure]:
     """Confusion matrix or KM curves (pooled test folds), training curves, expert use."""
     figs: list[Figure] = []
@@ -271,6 +328,12 @@ def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_d
                                      out_path=plot_dir / f"confusion_{model}.png",
                                      title=f"{model}: test folds summed (n={len(true)})")
         figs.append(Figure(path, f"{model}: normalised confusion matrix, {n} test folds summed", "classification"))
+        pooled = _pooled_reliability([c["metrics"].get("reliability") or [] for c in cells])
+        path = plot_reliability({"test folds": pooled}, out_path=plot_dir / f"reliability_{model}.png",
+                                title=f"{model}: calibrated probabilities, {n} test folds pooled")
+        if path:
+            figs.append(Figure(path, f"{model}: reliability diagram (accuracy against confidence, "
+                                     f"15 bins), {n} test folds pooled", "classification"))
     else:
         arr = {k: np.concatenate([np.asarray(c["test"][k]) for c in cells]) for k in
                ("time", "event", "risk", "cancer_type")}
@@ -340,6 +403,20 @@ def _read_history(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def _reliability_figure(metrics: dict, model: str, plot_dir: Path) -> list[Figure]:
+    """The run's reliability diagram (validation and test), from ``metrics.json``."""
+    splits = [s for s in ("val", "test") if (metrics.get(s) or {}).get("reliability")]
+    path = plot_reliability({s: metrics[s]["reliability"] for s in splits},
+                            ece={s: metrics[s]["ece"] for s in splits if "ece" in metrics[s]},
+                            out_path=plot_dir / "reliability.png",
+                            title=f"{model}: calibrated probabilities")
+    if path is None:
+        return []
+    return [Figure(path, "reliability diagram: accuracy against confidence per bin (15 bins; the "
+                         "temperature was fitted on the validation split), with the expected "
+                         "calibration error", "classification")]
+
+
 def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None) -> list[Figure]:
     """Every figure of a ``genemoe train`` run directory (test split; history), no model load."""
     import yaml
@@ -361,6 +438,7 @@ def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None) -> list[Fi
         f1 = {k: v["f1"] for k, v in metrics["test"]["per_class"].items() if v["support"] > 0}
         figs.append(Figure(plot_per_class_f1(f1, out_path=plot_dir / "f1.png", title=f"{model}: per-class F1"),
                            "per-class F1, test split", "classification"))
+        figs += _reliability_figure(metrics, model, plot_dir)
     elif "risk" in test.columns and len(test):
         ct = test["cancer_type"].to_numpy(object)
         high = median_split_within(test["risk"].to_numpy(float), ct)

@@ -25,24 +25,34 @@ import yaml
 from genemoe.config_presets import deep_merge, load_preset, model_config, train_config
 from genemoe.errors import input_error
 from genemoe.models.registry import create_model, get_spec
+from genemoe.train import calibration
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["FitResult", "fit_model", "resolve_config", "selection_metric", "softmax", "LOSS_KEYS"]
+__all__ = ["FitResult", "fit_model", "calibrate_outputs", "resolve_config", "selection_metric", "softmax",
+           "LOSS_KEYS"]
 
 log = logging.getLogger(__name__)
 
 # options of the task losses (read here), not of the trainer's TrainConfig
-LOSS_KEYS = {"focal_gamma", "class_alpha", "cox_ties", "label_smoothing"}
+LOSS_KEYS = {"focal_gamma", "class_alpha", "cox_ties", "label_smoothing", "survival_selection"}
+# What survival model selection reads on the validation part (train: survival_selection):
+#   c_index             Harrell's C over all validation pairs (the default)
+#   c_index_by_type     Harrell's C over pairs within one cancer type only: a model that
+#                       only ranks the types' baseline hazards earns nothing
+#   partial_likelihood  minus the Cox negative log partial likelihood of the whole
+#                       validation part (Efron ties): smooth, uses every event
+SURVIVAL_SELECTION = ("c_index", "c_index_by_type", "partial_likelihood")
 
 
 @dataclass
 class FitResult:
     """What :func:`fit_model` returns.
 
-    ``outputs[part]``: class probabilities ``(n, n_classes)`` (classify) or risk ``(n,)``
-    (survival) for every part given; ``info``: what fitting chose (best epoch, the
-    resolved training options, or a classical model's chosen hyper-parameters);
+    ``outputs[part]``: calibrated class probabilities ``(n, n_classes)`` (classify) or risk
+    ``(n,)`` (survival) for every part given; ``info``: what fitting chose (best epoch, the
+    resolved training options, or a classical model's chosen hyper-parameters; classifiers:
+    ``calibration``, see :func:`calibrate_outputs`);
     ``history``: one dict per epoch (neural models; empty for classical ones).
     """
 
@@ -109,12 +119,15 @@ def _loss_fn(task: Task, train: TaskData, n_classes: int, train_cfg: dict):
     return cox
 
 
-def selection_metric(task: Task, n_classes: int):
-    """Validation metric for early stopping (higher is better): macro-F1 or Harrell's C.
+def selection_metric(task: Task, n_classes: int, *, survival: str = "c_index",
+                     groups: np.ndarray | None = None, ties: str = "efron"):
+    """Validation metric for early stopping (higher is better): macro-F1, or for survival
+    the criterion ``survival`` (see :data:`SURVIVAL_SELECTION`).
 
     Macro-F1 averages over the classes present in the labels or the predictions
     (scikit-learn's default, as :func:`genemoe.evaluate.metrics.classification_metrics`);
-    Harrell's C is scikit-survival's. A validation part without events has no C-index:
+    Harrell's C is scikit-survival's; ``groups`` ``(n_val,)`` are the validation rows'
+    cancer types (``c_index_by_type``). A validation part without events has no C-index:
     the caller refuses it before training (NaN here).
     """
     if task == "classify":
@@ -124,27 +137,56 @@ def selection_metric(task: Task, n_classes: int):
             return float(f1_score(np.asarray(y), out.argmax(1), average="macro", zero_division=0))
 
         return f1
+    if survival not in SURVIVAL_SELECTION:
+        raise input_error(f"unknown survival_selection {survival!r}", where="train: survival_selection",
+                          fix=f"use one of {', '.join(SURVIVAL_SELECTION)}")
+    if survival == "partial_likelihood":
+        def pl(out: np.ndarray, target) -> float:
+            event = torch.as_tensor(np.asarray(target["event"], bool))
+            if not bool(event.any()):
+                return float("nan")
+            return -float(cox_ph_loss(torch.as_tensor(out.reshape(-1), dtype=torch.float64),
+                                      torch.as_tensor(np.asarray(target["time"], float)), event,
+                                      ties=ties))
 
-    from sksurv.metrics import concordance_index_censored
+        return pl
+    strata = (np.zeros(0) if groups is None or survival == "c_index"
+              else np.asarray(groups, dtype=object))
 
     def cidx(out: np.ndarray, target) -> float:
-        event = np.asarray(target["event"], bool)
-        if not event.any():
-            return float("nan")
-        try:
-            return float(concordance_index_censored(event, np.asarray(target["time"], float),
-                                                    out.reshape(-1).astype(np.float64))[0])
-        except (ValueError, ZeroDivisionError):
-            return float("nan")
+        return _harrell(np.asarray(target["time"], float), np.asarray(target["event"], bool),
+                        out.reshape(-1).astype(np.float64), strata)
 
     return cidx
+
+
+def _harrell(time: np.ndarray, event: np.ndarray, risk: np.ndarray, strata: np.ndarray) -> float:
+    """Harrell's C (scikit-survival) over all pairs, or only pairs within a stratum."""
+    from sksurv.metrics import concordance_index_censored
+
+    parts = [np.arange(len(time))] if not len(strata) else [
+        np.flatnonzero(strata == s) for s in np.unique(strata)]
+    num = den = 0.0
+    for idx in parts:
+        if not event[idx].any():
+            continue
+        try:
+            c, conc, disc, tied, _ = concordance_index_censored(event[idx], time[idx], risk[idx])
+        except (ValueError, ZeroDivisionError):
+            continue
+        num, den = num + conc + 0.5 * tied, den + conc + disc + tied
+    return float(num / den) if den else float("nan")
 
 
 def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: dict,
               train_cfg: dict, n_outputs: int, work_dir: Path | None = None,
               progress: bool = False, transfer: dict | None = None,
-              gene_variance: np.ndarray | None = None) -> FitResult:
+              gene_variance: np.ndarray | None = None,
+              on_epoch_end: Any = None) -> FitResult:
     """Train ``name`` on ``data["train"]``, select on ``data["val"]``, score every part.
+
+    Classifiers are then temperature-scaled on the validation part (one method for every
+    model: :mod:`genemoe.train.calibration`); the probabilities returned are calibrated.
 
     Parameters
     ----------
@@ -171,6 +213,9 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
         ``(n_genes,)`` variance of each gene's *unscaled* training log-expression:
         classical survival models choose their top-variance genes on it (the arrays in
         ``data`` are z-scored, where every gene's variance is 1).
+    on_epoch_end
+        Neural models: ``on_epoch_end(epoch, val_metric) -> bool`` after each epoch, True
+        stops training (tuning prunes trials with it); ignored by classical models.
 
     Returns
     -------
@@ -178,7 +223,7 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
     """
     if get_spec(name).kind == "torch":
         return _fit_torch(name, task, model_cfg, train_cfg, data, n_outputs, work_dir, progress,
-                          transfer)
+                          transfer, on_epoch_end)
     return _fit_classical(name, task, model_cfg, data, n_outputs, int(train_cfg.get("seed", 0)),
                           gene_variance)
 
@@ -196,7 +241,7 @@ def _train_config(train_cfg: dict, progress: bool):
 
 def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: dict[str, TaskData],
                n_out: int, work_dir: Path | None, progress: bool,
-               transfer: dict | None = None) -> FitResult:
+               transfer: dict | None = None, on_epoch_end: Any = None) -> FitResult:
     from genemoe.train.loop import predict_outputs, train_model
 
     torch.manual_seed(int(train_cfg.get("seed", 0)))
@@ -211,20 +256,26 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     result = fit(
         model, X_train=tr.X, y_train=tr.targets(task), X_val=va.X, y_val=va.targets(task),
         task=task, config=cfg, loss_fn=_loss_fn(task, tr, n_out, train_cfg),
-        metric_fn=selection_metric(task, n_out),
+        metric_fn=selection_metric(task, n_out, groups=va.groups, ties=train_cfg.get("cox_ties", "efron"),
+                                   survival=train_cfg.get("survival_selection", "c_index")),
         checkpoint_path=None if work_dir is None else Path(work_dir) / "checkpoint.pt",
         resume=True, log_path=None if work_dir is None else Path(work_dir) / "history.jsonl",
+        on_epoch_end=on_epoch_end,
     )
     model.load_state_dict(result.best_state)
-    outs = {}
-    for split, d in data.items():
-        o = predict_outputs(model, d.X, batch_size=512, device=cfg.device)
-        outs[split] = softmax(o) if task == "classify" else o.reshape(-1)
+    raw = {split: predict_outputs(model, d.X, batch_size=512, device=cfg.device)
+           for split, d in data.items()}
+    if task == "classify":  # logits (n, C) -> probabilities, temperature fitted on validation
+        outs, calib = calibrate_outputs(raw, va.y)
+    else:
+        outs, calib = {s: o.reshape(-1) for s, o in raw.items()}, None
     info = {"best_epoch": result.best_epoch, "best_val_metric": result.best_val_metric,
             "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known},
             "loss": {k: train_cfg[k] for k in sorted(LOSS_KEYS) if k in train_cfg}}
     if transfer_info is not None:
         info["pretrained"] = transfer_info
+    if calib is not None:
+        info["calibration"] = calib
     return FitResult(model, outs, info, list(result.history))
 
 
@@ -257,19 +308,35 @@ def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskD
     est = create_model(name, n_genes=tr.X.shape[1], n_outputs=n_out, task=task,
                        **{"seed": seed, **model_cfg})
     if task == "classify":
-        est.fit(tr.X, tr.y, X_val=va.X, y_val=va.y)
-        outs = {s: est.predict_proba(d.X) for s, d in data.items()}
-    else:
-        extra = {} if gene_variance is None else {"gene_variance": gene_variance}
-        est.fit(tr.X, None, time=tr.time, event=tr.event, X_val=va.X,
-                y_val=(va.time, va.event), **_accepted(est.fit, extra))
-        outs = {s: est.predict_risk(d.X) for s, d in data.items()}
+        est.fit(tr.X, tr.y, X_val=va.X, y_val=va.y, gene_variance=gene_variance)
+        outs, calib = calibrate_outputs(
+            {s: calibration.as_logits(est.predict_proba(d.X)) for s, d in data.items()}, va.y)
+        return FitResult(est, outs, {"params": est.get_params(), "calibration": calib}, [])
+    est.fit(tr.X, None, time=tr.time, event=tr.event, X_val=va.X,
+            y_val=(va.time, va.event), gene_variance=gene_variance)
+    outs = {s: est.predict_risk(d.X) for s, d in data.items()}
     return FitResult(est, outs, {"params": est.get_params()}, [])
 
 
-def _accepted(fn: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The ``kwargs`` that ``fn`` takes (a survival model without gene selection takes none)."""
-    import inspect
+def calibrate_outputs(logits: dict[str, np.ndarray], y_val: np.ndarray
+                      ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Temperature-scale every part's logits with one ``T`` fitted on ``logits["val"]``.
 
-    params = inspect.signature(fn).parameters
-    return {k: v for k, v in kwargs.items() if k in params}
+    Neural classifiers pass their logits; classical ones the log of their probabilities
+    (:func:`~genemoe.train.calibration.as_logits`). The SVMs' probabilities are already
+    temperature-scaled inside scikit-learn (cross-validated on the training rows); that
+    is kept, because their probabilities need *some* mapping from decision values, and the
+    validation temperature composes with it into one temperature on the decision values
+    (``softmax(d / (T_cv * T))``), so the end result is the shared method fitted on
+    validation, as for every other model. Only the validation rows choose ``T``; the
+    other parts are transformed, never looked at.
+
+    Returns
+    -------
+    tuple
+        ``{part: (n, n_classes) calibrated probabilities}`` and the calibration record
+        (``method``, ``temperature``, ``fitted_on``, ``ece_before``, ``ece_after`` on
+        validation).
+    """
+    t, record = calibration.calibrate(logits["val"], y_val)
+    return {s: calibration.apply_temperature(z, t) for s, z in logits.items()}, record

@@ -483,6 +483,7 @@ def train_model(
     extra_state: dict[str, Any] | None = None,
     log_path: Path | str | None = None,
     max_epochs_this_call: int | None = None,
+    on_epoch_end: Callable[[int, float], bool] | None = None,
 ) -> TrainResult:
     """Train ``model`` on the training split, selecting and early-stopping on validation.
 
@@ -522,6 +523,11 @@ def train_model(
         JSON-lines log, one line per epoch (rewritten atomically each epoch).
     max_epochs_this_call
         Pause after this many epochs (``finished=False``); call again to resume.
+    on_epoch_end
+        ``on_epoch_end(epoch, val_metric) -> bool`` after each epoch's validation; True
+        stops training there, as early stopping does (the best epoch's weights are kept).
+        Hyper-parameter search prunes unpromising trials through it
+        (:mod:`genemoe.train.tuning`).
 
     Returns
     -------
@@ -542,7 +548,7 @@ def train_model(
     if ckpt_path is not None and resume:
         _resume(run, ckpt_path)
     finished = _fit(run, ckpt_path, extra_state, None if log_path is None else Path(log_path),
-                    max_epochs_this_call)
+                    max_epochs_this_call, on_epoch_end)
     if run.best_state is None:  # nothing trained (epochs already done and no best recorded)
         run.best_state = cpu_state_dict(model.state_dict())
     if finished and config.restore_best:
@@ -555,7 +561,8 @@ def train_model(
 
 
 def _fit(run: _Run, ckpt_path: Path | None, meta: dict[str, Any] | None, log_path: Path | None,
-         max_epochs_this_call: int | None) -> bool:
+         max_epochs_this_call: int | None,
+         on_epoch_end: Callable[[int, float], bool] | None = None) -> bool:
     """The epoch loop; returns True when training is over (all epochs, or stopped early)."""
     cfg, info = run.config, run.info
     last = cfg.epochs if max_epochs_this_call is None else run.epoch + max_epochs_this_call
@@ -564,6 +571,8 @@ def _fit(run: _Run, ckpt_path: Path | None, meta: dict[str, Any] | None, log_pat
               disable=not (cfg.progress and info.is_main)) as bar:
         while run.epoch < last and not run.stopped_early:
             rec = _run_epoch(run, run.epoch + 1)
+            if on_epoch_end is not None and on_epoch_end(run.epoch, rec["val_metric"]):
+                run.stopped_early = True  # asked to stop (e.g. a pruned tuning trial)
             done = run.stopped_early or run.epoch >= last
             if ckpt_path is not None and (done or run.epoch % cfg.checkpoint_every == 0):
                 _save(run, ckpt_path, meta)

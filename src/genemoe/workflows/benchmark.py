@@ -49,6 +49,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import torch
 
 from genemoe.config_presets import load_preset, model_config
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
@@ -58,8 +59,10 @@ from genemoe.data.splits import stratified_kfold, stratified_split, stratify_key
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import load_cells, read_cell, software_versions
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, summary_markdown
+from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
+from genemoe.train.ensemble import fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.task_data import TaskData, task_data
 from genemoe.workflows.common import (
@@ -132,14 +135,17 @@ class BenchmarkResult:
     seconds: float
 
     def describe(self) -> str:
-        metric = PRIMARY_METRIC[self.task]
-        lines = [f"benchmark: {self.out_dir}  ({self.task}; {self.n_computed} cells trained, "
-                 f"{self.n_reused} reused; {self.seconds:.0f} s)"]
-        for model, g in self.results.groupby("model", sort=False):
-            lines.append(f"  {model:12s} {metric} {g[metric].mean():.3f} ± {g[metric].std(ddof=1):.3f}"
-                         f"  (n={len(g)})")
-        lines.append(f"  {self.out_dir / 'results.csv'}\n  {self.out_dir / 'summary.md'}")
-        return "\n".join(lines)
+        """A compact table: mean ± sd over folds per model, each against the best peer."""
+        from genemoe.report.terminal import benchmark_table
+        from genemoe.report.text import fmt_seconds
+
+        protocol = self.out_dir / "protocol.json"
+        synthetic = protocol.exists() and bool(
+            json.loads(protocol.read_text()).get("bundle_summary", {}).get("synthetic"))
+        title = (f"benchmark · {self.task} · mean ± sd over folds · {self.n_computed} cells "
+                 f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
+                 + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {self.out_dir}")
+        return benchmark_table(self.results, task=self.task, title=title, out_dir=self.out_dir)
 
 
 # --------------------------------------------------------------------------- folds
@@ -306,17 +312,31 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold: FoldData, model: str, *,
     _, model_cfg, train_cfg = resolve_config(opts["preset"], None, model, seed=seed,
                                              device=opts["device"], epochs=opts["epochs"], task=task)
     model_cfg = with_fitted_layout(model, model_cfg, bundle, keep, plan.train)
-    fit = fit_model(model, task, data, model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out,
-                    work_dir=work_dir, transfer=transfer, gene_variance=fold.gene_variance)
+    tuned = {}
+    if opts.get("tune"):  # N trials on this fold's validation part; the test part is not given
+        model_cfg, train_cfg, tuned = _tune_cell(model, plan, fold, model_cfg, train_cfg,
+                                                 n_out=n_out, seed=seed, opts=opts, out_dir=out_dir)
+    fit_args = dict(model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=work_dir,
+                    transfer=transfer, gene_variance=fold.gene_variance)
+    if opts.get("ensemble", 1) > 1:  # every model as an ensemble of the same size
+        fit = fit_ensemble(model, task, data, opts["ensemble"], **fit_args)
+    else:
+        fit = fit_model(model, task, data, **fit_args)
     metrics = score_part(task, fit.outputs["test"], data["test"], class_names, train=data["train"],
-                         seed=seed, n_boot=opts["n_boot"])
+                         train_outputs=fit.outputs["train"], seed=seed, n_boot=opts["n_boot"])
     info = {k: v for k, v in fit.info.items() if k != "model_config"}
+    routing = routing_report(fit.model, data["test"].X, data["test"].groups) if isinstance(
+        fit.model, torch.nn.Module) else {}
+    if routing:  # per-type expert usage of the test part (does the gate separate types?)
+        extra["routing"] = routing
     cell = plain({
         "format": _CELL_FORMAT, "fingerprint": opts["fingerprint"], "model": model, "task": task,
         "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": int(keep.sum()),
         "n": {part: len(d.rows) for part, d in data.items()},
         "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info,
-        "chosen": chosen_settings(fit.info), "history": fit.history,
+        "chosen": {**{k: v for k, v in tuned.get("params", {}).items() if k != "model.tune"},
+                   **chosen_settings(fit.info)},
+        "history": fit.history, **({"tuning": tuned} if tuned else {}),
         "test": _test_record(bundle, data["test"], fit.outputs["test"], task, class_names), **extra,
     })
     atomic_write_text(_cell_path(out_dir, model, plan.repeat, plan.fold), json.dumps(cell))
@@ -329,12 +349,41 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold: FoldData, model: str, *,
     return cell
 
 
+def _tune_cell(model: str, plan: FoldPlan, fold: FoldData, model_cfg: dict, train_cfg: dict, *,
+               n_out: int, seed: int, opts: dict, out_dir: Path) -> tuple[dict, dict, dict]:
+    """``opts["tune"]`` Optuna trials for one cell on its fold's train/validation parts.
+
+    The study lives in ``OUT/tuning.db`` under a name without the budget (the fingerprint
+    of every other option), so raising ``--tune`` later resumes each study and runs only
+    the extra trials (the cells themselves are refitted: their fingerprint holds the budget). Returns the best
+    model and training options and what the search did (for the cell and summary.md).
+    """
+    from genemoe.train.tuning import tune_model
+
+    res = tune_model(model, opts["task"], {"train": fold.parts["train"], "val": fold.parts["val"]},
+                     base_model_cfg=model_cfg, base_train_cfg=train_cfg, n_outputs=n_out,
+                     n_trials=int(opts["tune"]), seed=seed,
+                     storage=f"sqlite:///{(out_dir / 'tuning.db').resolve()}",
+                     study_name=f"{opts['study_key'][:12]}-{model}-r{plan.repeat}-f{plan.fold}",
+                     gene_variance=fold.gene_variance)
+    done = res.trials[res.trials["state"] == "COMPLETE"] if len(res.trials) else res.trials
+    info = {"n_trials": int(len(res.trials)), "n_pruned": int(res.n_pruned),
+            "best_val": res.best_value, "params": res.best_params, "seconds": res.seconds,
+            "seconds_per_trial": float(done["seconds"].mean()) if len(done) and "seconds" in done
+            else None}
+    return res.best_model_cfg, res.best_train_cfg, info
+
+
 def chosen_settings(info: dict[str, Any]) -> dict[str, Any]:
     """What a cell's model chose on its validation part, for ``results.csv``/``summary.md``.
 
     Classical models: the grid values their validation (or inner CV) picked; neural models:
     the epoch early stopping kept.
     """
+    if "ensemble" in info:  # each member's choice
+        members = [chosen_settings(m) for m in info["ensemble"]["members"]]
+        keys = dict.fromkeys(k for m in members for k in m)
+        return {k: [m.get(k) for m in members] for k in keys}
     fitted = (info.get("params") or {}).get("fitted") or {}
     if "chosen" in fitted:
         return dict(fitted["chosen"])
@@ -372,7 +421,12 @@ def _pretrained_options(pretrained: Path | str | FoldPretrained | None,
 def _fingerprint(bundle: Bundle, opts: dict) -> str:
     """Hash of everything a cell's numbers depend on, except the model and the repeat count."""
     key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction", "n_boot")}
-    key["preset"] = load_preset(opts["preset"])  # a YAML path: its content, not its name
+    if opts.get("tune"):  # cells depend on the budget; the studies do not (see _tune_cell)
+        key["tune"] = opts["tune"]
+    if opts.get("ensemble", 1) > 1:
+        key["ensemble"] = opts["ensemble"]
+    key["preset"] = {k: v for k, v in load_preset(opts["preset"]).items()  # content, not name;
+                     if k != "tuned_on"}  # provenance notes change no number
     key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
     key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
     pre = opts.get("pretrained")
@@ -420,7 +474,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                   epochs: int | None = None, device: str = "auto", val_fraction: float = VAL_FRACTION,
                   n_boot: int = 1000, progress: bool = False,
                   pretrained: Path | str | FoldPretrained | None = None,
-                  freeze_encoder_epochs: int = 0) -> BenchmarkResult:
+                  freeze_encoder_epochs: int = 0, tune: int = 0,
+                  ensemble: int = 1) -> BenchmarkResult:
     """Train and score every model on identical, repeated, stratified folds.
 
     Parameters
@@ -446,6 +501,14 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         Bootstrap resamples of each survival cell's C-index intervals.
     progress
         Progress bar over the cells.
+    tune
+        Optuna trials per model inside each fold, on that fold's validation part (every
+        model the same budget; see :mod:`genemoe.train.tuning`); 0 = each model's preset
+        (neural) or its own small grid (classical).
+    ensemble
+        K > 1: every model of every cell is an ensemble of K members (neural: K seeds;
+        classical: K inner folds of the fold's training part), so ensembles meet
+        ensembles of the same size (:mod:`genemoe.train.ensemble`).
     pretrained, freeze_encoder_epochs
         A ``genemoe pretrain`` run whose encoder starts every model (``genemoe``/``moe``/
         ``vaecox``; each fold's test samples must be unseen by it), or a
@@ -463,6 +526,13 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     models = _check_models(list(DEFAULT_MODELS[task] if models is None else models), task)
     if n_repeats < 1:
         raise input_error(f"--repeats must be at least 1, got {n_repeats}", where="--repeats")
+    if tune < 0:
+        raise input_error(f"--tune must be >= 0 trials, got {tune}", where="--tune")
+    if tune:  # every model must have a search space (image models have none): say so now
+        from genemoe.models.search_spaces import search_space
+
+        for m in models:
+            search_space(m, task)
     if pretrained is not None and any(get_spec(m).kind != "torch" for m in models):
         raise input_error("--pretrained starts neural Gene-MOE models only", where="--models",
                           fix="benchmark the classical models in a run without --pretrained")
@@ -474,8 +544,10 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
             "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
             "n_boot": n_boot, "pretrained": _pretrained_options(pretrained, plans),
-            "freeze_encoder_epochs": int(freeze_encoder_epochs)}
+            "freeze_encoder_epochs": int(freeze_encoder_epochs), "tune": int(tune),
+            "ensemble": int(ensemble)}
     opts["fingerprint"] = _fingerprint(bundle, opts)
+    opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0})
     protocol = _write_protocol(out_dir, bundle, opts, plans)
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))

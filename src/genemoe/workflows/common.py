@@ -17,14 +17,21 @@ __all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_su
 
 
 def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: list[str], *,
-               train: TaskData | None = None, seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
-    """Metrics of one part: classification (probabilities ``(n, C)``) or survival (risk)."""
+               train: TaskData | None = None, train_outputs: np.ndarray | None = None,
+               seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
+    """Metrics of one part: classification (probabilities ``(n, C)``) or survival (risk).
+
+    Survival with ``train`` and the model's ``train_outputs`` (risk) adds the integrated
+    Brier score (a Breslow baseline fitted on the training part).
+    """
     if task == "classify":
         return classification_metrics(data.y, outputs.argmax(1), class_names=class_names,
                                       probs=outputs)
     return survival_metrics(data.time, data.event, outputs.reshape(-1), groups=data.groups,
                             time_train=None if train is None else train.time,
                             event_train=None if train is None else train.event,
+                            risk_train=None if train_outputs is None or train is None
+                            else np.asarray(train_outputs).reshape(-1),
                             n_boot=n_boot, seed=seed)
 
 

@@ -27,7 +27,9 @@ from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normal
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
+from genemoe.train.calibration import apply_temperature, as_logits
 from genemoe.train.model_file import load_model_file
+from genemoe.train.ood import model_features, ood_score
 
 __all__ = ["predict_file", "predict_table", "align_to_model"]
 
@@ -101,7 +103,7 @@ def _check_precision(payload: dict, precision: str) -> None:
 
 
 def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[str, np.ndarray]:
-    """Model outputs for scaled ``X``: probabilities or risk.
+    """Model outputs for scaled ``X``: calibrated probabilities or risk, and the features.
 
     Parameters
     ----------
@@ -115,25 +117,65 @@ def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[
     Returns
     -------
     dict
-        ``{"probs": (n, n_classes)}`` (rows sum to 1) or ``{"risk": (n,)}``.
+        ``{"probs": (n, n_classes), "logits": (n, n_classes)}`` (probabilities
+        temperature-scaled with the model file's temperature; rows sum to 1) or
+        ``{"risk": (n,)}``, plus ``"features"`` ``(n, n_features)``: what the
+        unfamiliar-sample score reads.
     """
     _check_precision(payload, precision)
     task = payload["task"]
     if payload["kind"] == "sklearn":
         est = payload["estimator"]
-        return {"probs": est.predict_proba(X)} if task == "classify" else {"risk": est.predict_risk(X)}
-    from genemoe.models.registry import create_model
-    from genemoe.train.loop import predict_outputs
+        out = ({"logits": as_logits(est.predict_proba(X))} if task == "classify"
+               else {"risk": est.predict_risk(X)})
+        model = est
+    else:
+        from genemoe.models.registry import create_model
+        from genemoe.train.loop import predict_outputs
 
-    model = create_model(payload["model_name"], n_genes=X.shape[1], n_outputs=payload["n_outputs"],
-                         task=task, **payload["model_config"])
-    model.load_state_dict(payload["state_dict"])
-    out = predict_outputs(model, X, batch_size=1024, device="cpu", precision=precision)
-    out = out.astype(np.float32, copy=False)  # bf16 logits arrive as float32: softmax in float32
-    if task == "classify":
-        e = np.exp(out - out.max(1, keepdims=True))
-        return {"probs": e / e.sum(1, keepdims=True)}
-    return {"risk": out.reshape(-1)}
+        model = create_model(payload["model_name"], n_genes=X.shape[1],
+                             n_outputs=payload["n_outputs"], task=task, **payload["model_config"])
+        model.load_state_dict(payload["state_dict"])
+        raw = predict_outputs(model, X, batch_size=1024, device="cpu", precision=precision)
+        raw = raw.astype(np.float32, copy=False)  # bf16 logits arrive as float32
+        out = {"logits": raw} if task == "classify" else {"risk": raw.reshape(-1)}
+    if "logits" in out:
+        out["probs"] = apply_temperature(out["logits"], _temperature(payload))
+    if payload.get("ood") is not None and payload["ood"]["method"] == "mahalanobis":
+        out["features"] = model_features(model, payload["kind"], X)
+    return out
+
+
+def _temperature(payload: dict) -> float:
+    """The calibration temperature of a model file (1.0 for files written before it)."""
+    calib = payload.get("calibration") or {}
+    return float(calib.get("temperature", 1.0))
+
+
+def _calibration_method(payload: dict) -> str:
+    calib = payload.get("calibration")
+    return f"temperature (T = {calib['temperature']:.3g}, validation)" if calib else "none"
+
+
+def _trust_columns(df: pd.DataFrame, payload: dict, out: dict[str, np.ndarray]) -> None:
+    """Top-3 types, the calibration, risk percentile and the unfamiliar-sample flag, in place."""
+    if "probs" in out:
+        names = np.asarray(payload["class_names"], dtype=object)
+        order = np.argsort(-out["probs"], axis=1, kind="stable")
+        rows = np.arange(len(df))
+        for k in range(min(3, len(names))):
+            df[f"top{k + 1}"] = names[order[:, k]]
+            df[f"top{k + 1}_prob"] = out["probs"][rows, order[:, k]]
+        df["calibration"] = _calibration_method(payload)
+    elif payload.get("train_risk") is not None:
+        ref = np.asarray(payload["train_risk"], np.float64)  # sorted at training
+        df["risk_percentile"] = 100.0 * np.searchsorted(ref, out["risk"], side="right") / len(ref)
+    ood = payload.get("ood")
+    if ood is not None:
+        values = out["features"] if ood["method"] == "mahalanobis" else out["logits"]
+        score = ood_score(ood, values)
+        df["ood_score"] = score
+        df["looks_like_training"] = score <= ood["threshold"]
 
 
 def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.GeneAnnotation | None,
@@ -158,8 +200,13 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     Returns
     -------
     tuple
-        One row per sample (predicted type + probabilities, or risk; missing-gene count),
-        and a report dict (``precision`` included).
+        One row per sample: ``predicted_type``, ``confidence`` and ``prob_<type>``
+        (calibrated), ``top1``..``top3`` with ``top<k>_prob``, ``calibration`` (the
+        method), or ``risk`` and ``risk_percentile`` (among the training patients); then
+        ``ood_score`` and ``looks_like_training`` (the score at or below the threshold
+        chosen on validation for a 5 % false-alarm rate; model files written before
+        these were stored lack them) and ``n_missing_genes``. And a report dict
+        (``precision`` and ``n_unfamiliar`` included).
     """
     _check_precision(payload, precision)
     plog = PrepLog()
@@ -181,9 +228,11 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
             df[f"prob_{c}"] = out["probs"][:, j]
     else:
         df["risk"] = out["risk"]
+    _trust_columns(df, payload, out)
     df["n_missing_genes"] = n_missing
     report = {"n_samples": len(df), "normalisation": method, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
+              "n_unfamiliar": int((~df["looks_like_training"]).sum()) if "looks_like_training" in df else None,
               "dropped_genes": plog.dropped_genes,
               "precision": "fp64 (classical)" if payload["kind"] == "sklearn" else precision}
     return df, report
@@ -231,4 +280,13 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     return (f"scored {report['n_samples']} samples with {payload['model_name']} ({payload['task']}, "
             f"{report['precision']}){synthetic}; at most {report['max_missing_genes']} of {len(payload['gene_ids'])} model "
-            f"genes missing per sample; wrote {out_path}")
+            f"genes missing per sample{_unfamiliar_text(report)}; wrote {out_path}")
+
+
+def _unfamiliar_text(report: dict) -> str:
+    n = report.get("n_unfamiliar")
+    if n is None:
+        return ""
+    return (f"; {n} of {report['n_samples']} samples look unlike the training data "
+            f"(looks_like_training = False: treat their predictions with care)" if n else
+            "; every sample looks like the training data")

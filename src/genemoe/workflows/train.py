@@ -7,11 +7,15 @@ end, by the selected model. Survival tasks use only samples with survival data.
 A run directory holds::
 
     RUN/model.pt        self-describing model (weights or fitted estimator + everything
-                        predict needs: genes, classes, scaler, normalisation, record)
+                        predict needs: genes, classes, scaler, normalisation, record,
+                        the calibration temperature, the unfamiliar-sample statistics
+                        and, for survival, the training patients' risks)
     RUN/metrics.json    {"val": {...}, "test": {...}}
     RUN/predictions.tsv one row per sample of every split (probabilities or risk)
     RUN/config.yaml     the resolved configuration
     RUN/history.jsonl   per-epoch losses, validation metric, expert utilisation (neural)
+    RUN/routing.json    sparse models: each gate's expert usage per cancer type on the test
+                        split and how much it depends on the type (genemoe.explain.routing)
     RUN/checkpoint.pt   last-epoch training state while training runs (resume after an
                         interruption); removed once the run is complete (it holds the
                         optimiser state: over 1 GB for a ~50k-gene Gene-MOE)
@@ -31,10 +35,12 @@ import yaml
 from genemoe import __version__
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.errors import input_error
+from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
+from genemoe.train.ood import fit_ood, model_features
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.workflows.common import (
     check_survival_parts,
@@ -58,25 +64,15 @@ class RunResult:
     seconds: float
 
     def describe(self) -> str:
-        lines = [f"run: {self.out_dir}  ({self.model_name}, {self.task}, {self.seconds:.0f} s)"]
-        for split in ("val", "test"):
-            m = self.metrics.get(split, {})
-            if self.task == "classify":
-                lines.append(f"  {split}: accuracy {m.get('accuracy', float('nan')):.3f}  "
-                             f"macro-F1 {m.get('macro_f1', float('nan')):.3f}  (n={m.get('n')})")
-            else:
-                ci = m.get("c_index_ci") or [float("nan")] * 2
-                p = m.get("logrank_p", float("nan"))
-                lines.append(f"  {split}: C-index {m.get('c_index', float('nan')):.3f} "
-                             f"[{ci[0]:.3f}, {ci[1]:.3f}]  log-rank p = {_p_text(p)}  (n={m.get('n')})")
-        return "\n".join(lines)
+        """A compact table of the validation and test metrics (C-index with its 95% bootstrap
+        interval, log-rank p to two significant digits), under one line naming the run."""
+        from genemoe.report.terminal import run_table
+        from genemoe.report.text import fmt_seconds
 
-
-def _p_text(p: float) -> str:
-    """A p-value as people read it: 0.016, 2.3e-04."""
-    if p is None or not np.isfinite(p):
-        return "n/a"
-    return f"{p:.3f}" if p >= 1e-3 else f"{p:.1e}"
+        synthetic = " · SYNTHETIC DATA" if self.metrics.get("protocol", {}).get("synthetic") else ""
+        return run_table(self.metrics, task=self.task, title=(
+            f"{self.model_name} · {self.task} · {fmt_seconds(self.seconds)}{synthetic}  "
+            f"→ {self.out_dir}"))
 
 
 def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str, np.ndarray],
@@ -103,7 +99,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
               seed: int = 0, device: str = "auto", epochs: int | None = None,
               progress: bool = True, pretrained: Path | None = None,
               freeze_encoder_epochs: int = 0, encoder_lr: float | None = None,
-              model_options: dict[str, Any] | None = None) -> RunResult:
+              model_options: dict[str, Any] | None = None, ensemble: int = 1) -> RunResult:
     """Train ``model_name`` on a bundle for ``task`` and write a run directory.
 
     Parameters
@@ -129,6 +125,10 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     model_options
         Model options overriding the preset/config (the CLI's image flags ``layout``,
         ``image_size``, ``weights``, ``finetune``); refused for a model without them.
+    ensemble
+        K > 1 saves one run of K members whose probabilities (or risks) are averaged:
+        neural models K seeds, classical models the K inner folds of the training split
+        (:mod:`genemoe.train.ensemble`); predict, explain and benchmark take it as one model.
 
     Returns
     -------
@@ -156,35 +156,54 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     transfer = _transfer_options(spec.kind, bundle, gene_mask, pretrained, freeze_encoder_epochs,
                                  encoder_lr)
     var = bundle.var.loc[gene_mask]
-    fit = fit_model(model_name, task, data, model_cfg=fit_cfg, train_cfg=train_cfg, n_outputs=n_out,
-                    work_dir=out_dir, progress=progress, transfer=transfer,
+    fit_args = dict(model_cfg=fit_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=out_dir,
+                    progress=progress, transfer=transfer,
                     gene_variance=var["train_std"].to_numpy(np.float64) ** 2)
+    if ensemble > 1:
+        from genemoe.train.ensemble import fit_ensemble
+
+        fit = fit_ensemble(model_name, task, data, ensemble, **fit_args)
+    else:
+        fit = fit_model(model_name, task, data, **fit_args)
     weights = ({"state_dict": fit.model.state_dict()} if spec.kind == "torch"
                else {"estimator": fit.model})
+    saved_name, saved_cfg = model_name, _rebuild_config(fit_cfg)
+    if ensemble > 1 and spec.kind == "torch":  # rebuilt through the registry's "ensemble"
+        saved_name, saved_cfg = "ensemble", {"member": model_name, "member_config": saved_cfg,
+                                             "k": ensemble}
     from genemoe.train.distributed import destroy_distributed, get_dist_info
 
     if not get_dist_info().is_main:  # under torchrun only rank 0 evaluates and writes
         destroy_distributed()
         return RunResult(out_dir, {}, task, model_name, time.perf_counter() - t0)
     metrics = {s: score_part(task, fit.outputs[s], data[s], class_names, train=data["train"],
-                             seed=seed) for s in ("val", "test")}
+                             train_outputs=fit.outputs["train"], seed=seed) for s in ("val", "test")}
+    trust = _trust_statistics(fit, spec.kind, task, data)
+    metrics["ood"] = {k: trust["ood"][k] for k in ("method", "space", "threshold", "false_alarm",
+                                                   "val_false_alarm")}
+    routing = routing_report(fit.model, data["test"].X, data["test"].groups) if spec.kind == "torch" else {}
+    if routing:  # does the gate separate tumour types? (test split; usage tables in routing.json)
+        metrics["routing"] = {name: {k: r[k] for k in ("type_separation", "unused_experts")}
+                              for name, r in routing.items()}
+        atomic_write_text(out_dir / "routing.json", dump_json(routing))
     metrics["protocol"] = {"selection": "validation split", "test_scored": "once, after selection",
                            "scaler": "bundle training split",
                            "gene_filter": "bundle training split (its default mask)",
                            "n": {s: len(d.rows) for s, d in data.items()},
                            "synthetic": bundle.synthetic}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
+                "ensemble": ensemble,
                 "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info}
     save_model_file(out_dir / "model.pt", {
         "format": "genemoe-model", "genemoe_version": __version__, "kind": spec.kind,
-        "model_name": model_name, "task": task, "model_config": _rebuild_config(fit_cfg),
+        "model_name": saved_name, "task": task, "model_config": saved_cfg,
         "config": resolved,
         "n_outputs": n_out, "gene_ids": var["gene_id"].tolist(),
         "symbols": var["symbol"].tolist() if "symbol" in var else None,
         "gene_lengths": var["length"].tolist() if "length" in var else None,
         "class_names": class_names, "scaler": scaler.to_dict(),
         "normalisation": bundle.record.get("normalisation"), "record": bundle.record,
-        "bundle_path": str(bundle.path), "metrics": metrics, **weights,
+        "bundle_path": str(bundle.path), "metrics": metrics, **trust, **weights,
     })
     atomic_write_text(out_dir / "metrics.json", dump_json(metrics))
     atomic_write_text(out_dir / "config.yaml", yaml.safe_dump(plain(resolved), sort_keys=False))
@@ -193,6 +212,23 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     (out_dir / "checkpoint.pt").unlink(missing_ok=True)  # complete: model.pt has the weights
     destroy_distributed()
     return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0)
+
+
+def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]) -> dict[str, Any]:
+    """What ``predict`` needs to say how far to trust a prediction, for the model file.
+
+    ``calibration``: the temperature fitted on validation (classifiers; None for
+    survival); ``ood``: the unfamiliar-sample statistics (features of the training part,
+    threshold on validation; :mod:`genemoe.train.ood`); ``train_risk``: the training
+    patients' sorted risks (survival), against which a new risk is given as a percentile.
+    """
+    tr, va = data["train"], data["val"]
+    feats = {s: model_features(fit.model, kind, d.X) for s, d in (("train", tr), ("val", va))}
+    space = "forward_features" if kind == "torch" else "scaled input (principal components)"
+    ood = fit_ood(feats["train"], feats["val"], labels=tr.y if task == "classify" else None,
+                  space=space)
+    risk = None if task == "classify" else np.sort(np.asarray(fit.outputs["train"], np.float64))
+    return {"calibration": fit.info.get("calibration"), "ood": ood, "train_risk": risk}
 
 
 def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrained: Path | None,

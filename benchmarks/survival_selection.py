@@ -1,0 +1,88 @@
+"""Which survival model-selection criterion holds steady? Measured on validation data only.
+
+For each fold of a survival benchmark's plan (repeat 0), a *check* part (``--check-fraction``
+of the fold's training part, stratified by type and event) is set aside before training.
+The model trains on the rest, early-stops and keeps its best epoch by each criterion of
+``genemoe.train.fit.SURVIVAL_SELECTION`` read on the fold's validation part, and the kept
+model is scored (Harrell's C) on the check part, which took no part in training or
+selection. The test part of every fold is never read. A criterion that picks epochs which
+generalise scores higher on the check part; how often it keeps an epoch <= 5 is reported too.
+
+    python benchmarks/survival_selection.py --data bundles/gdc6 --model genemoe --out sel.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from genemoe.data.bundle import load_bundle
+from genemoe.data.splits import stratified_split, stratify_keys
+from genemoe.train.fit import SURVIVAL_SELECTION, fit_model, resolve_config, selection_metric
+from genemoe.workflows.benchmark import fold_data, plan_folds
+
+
+def _split_check(train, fraction: float, seed: int):
+    keys = stratify_keys(train.groups, train.event)
+    part = stratified_split(keys, val_fraction=fraction, test_fraction=0.0, seed=seed)
+    keep, check = np.flatnonzero(part == "train"), np.flatnonzero(part == "val")
+
+    def sub(rows):
+        return replace(train, X=train.X[rows], rows=train.rows[rows], time=train.time[rows],
+                       event=train.event[rows], groups=train.groups[rows])
+
+    return sub(keep), sub(check)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--model", default="genemoe")
+    ap.add_argument("--preset", default="small")
+    ap.add_argument("--folds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--check-fraction", type=float, default=0.2)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    bundle = load_bundle(args.data)
+    rows = []
+    for plan in plan_folds(bundle, "survival", n_folds=args.folds, seed=0):
+        fold = fold_data(bundle, plan, "survival", bundle.class_names)
+        train, check = _split_check(fold.parts["train"], args.check_fraction, seed=plan.fold)
+        data = {"train": train, "val": fold.parts["val"], "check": check}
+        score = selection_metric("survival", 1)
+        for seed in range(args.seeds):
+            for crit in SURVIVAL_SELECTION:
+                _, model_cfg, train_cfg = resolve_config(args.preset, None, args.model, seed=seed,
+                                                         device="cpu", epochs=None, task="survival")
+                t0 = time.perf_counter()
+                res = fit_model(args.model, "survival", data, model_cfg=model_cfg,
+                                train_cfg={**train_cfg, "survival_selection": crit}, n_outputs=1,
+                                gene_variance=fold.gene_variance)
+                rows.append({"fold": plan.fold, "seed": seed, "criterion": crit,
+                             "best_epoch": res.info["best_epoch"],
+                             "epochs_run": len(res.history),
+                             "check_c_index": score(res.outputs["check"], check.targets("survival")),
+                             "seconds": round(time.perf_counter() - t0, 1)})
+                print(json.dumps(rows[-1]), flush=True)
+    summary = {}
+    for crit in SURVIVAL_SELECTION:
+        r = [x for x in rows if x["criterion"] == crit]
+        c = np.array([x["check_c_index"] for x in r])
+        summary[crit] = {"check_c_index_mean": float(c.mean()), "check_c_index_sd": float(c.std(ddof=1)) if len(c) > 1 else None,
+                         "best_epoch": [x["best_epoch"] for x in r],
+                         "share_kept_epoch_le_5": float(np.mean([x["best_epoch"] <= 5 for x in r]))}
+    out = {"data": str(args.data), "model": args.model, "preset": args.preset,
+           "check_fraction": args.check_fraction, "rows": rows, "summary": summary}
+    Path(args.out).write_text(json.dumps(out, indent=2))
+    print(json.dumps(summary, indent=2))
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The terminal side of logging, for the ``genemoe`` command line only.
+
+:func:`setup_logging` is called by the CLI (:mod:`genemoe.cli`) and nowhere else: library
+modules only log. By default a user sees one line per preparation step, the downloads and
+the demo's and predict's own steps, every warning (``warning:``, yellow) and error
+(``error:``, red); ``-v`` adds every module's INFO and the DEBUG counters behind each step,
+each line naming its logger; ``-q`` keeps warnings and errors only. Lines go through
+``tqdm.write`` so progress bars (tqdm, the one convention here) stay whole. Python warnings
+(scikit-learn's ``ConvergenceWarning``…) become one ``warning:`` line each.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import typer
+
+__all__ = ["NARRATING_LOGGERS", "TerminalHandler", "setup_logging"]
+
+# Loggers whose INFO lines a user sees without -v: one line per preparation step, the
+# downloads, the demo's and predict's own steps. Every other module's INFO (per-epoch
+# losses, per-fold scores, file-format detection) and the counters behind each step
+# (DEBUG) show with -v. Warnings and errors always show.
+NARRATING_LOGGERS = ("genemoe.data.prepare", "genemoe.data.download", "genemoe.data.gdc_portal",
+                     "genemoe.workflows.demo", "genemoe.workflows.predict")
+_STYLE = {logging.WARNING: ("warning: ", "yellow"), logging.ERROR: ("error: ", "red"),
+          logging.CRITICAL: ("error: ", "red"), logging.DEBUG: ("", "bright_black")}
+
+
+class TerminalHandler(logging.Handler):
+    """Log records as short lines on stderr, written through tqdm so progress bars survive.
+
+    ``warning:`` / ``error:`` prefixes, in yellow / red where stderr is a terminal (and
+    ``NO_COLOR`` is unset); with ``verbose`` each line names its logger.
+    """
+
+    def __init__(self, *, verbose: bool = False, quiet: bool = False) -> None:
+        super().__init__(logging.DEBUG if verbose else logging.INFO)
+        self.verbose, self.quiet = verbose, quiet
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING or self.verbose:
+            return True
+        return not self.quiet and record.levelno >= logging.INFO and record.name.startswith(
+            NARRATING_LOGGERS)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            from tqdm import tqdm
+
+            prefix, colour = _STYLE.get(record.levelno, ("", None))
+            text = record.getMessage()
+            if record.exc_info:
+                text += "\n" + logging.Formatter().formatException(record.exc_info)
+            if self.verbose:
+                text = f"{record.name}: {text}"
+            stream = sys.stderr
+            colour_ok = colour and stream.isatty() and not os.environ.get("NO_COLOR")
+            line = typer.style(prefix + text, fg=colour) if colour_ok else prefix + text
+            tqdm.write(line, file=stream)
+        except Exception:  # noqa: BLE001 (logging's contract: never raise from emit)
+            self.handleError(record)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Python warnings (scikit-learn's ConvergenceWarning…) as one ``warning:`` line."""
+    where = f"{Path(filename).parent.name}/{Path(filename).name}:{lineno}"
+    logging.getLogger("py.warnings").warning("%s: %s (%s)", category.__name__, message, where)
+
+
+def setup_logging(*, verbose: bool = False, quiet: bool = False) -> None:
+    """The one place handlers are configured: a :class:`TerminalHandler` on the root logger."""
+    root = logging.getLogger()
+    for h in [h for h in root.handlers if isinstance(h, TerminalHandler)]:
+        root.removeHandler(h)
+    root.addHandler(TerminalHandler(verbose=verbose, quiet=quiet))
+    root.setLevel(logging.WARNING)
+    logging.getLogger("genemoe").setLevel(logging.DEBUG if verbose else logging.INFO)
+    warnings.showwarning = _show_warning

@@ -1,0 +1,246 @@
+"""Per-patient survival from the tables people have: TCGA-CDR, Xena, GDC clinical, generic.
+
+Recognised, in this order (the first that a table has is used):
+
+1. the columns named by ``time_column`` / ``event_column`` (CLI ``--time-column`` /
+   ``--event-column``), taken as the requested endpoint;
+2. endpoint pairs ``EP`` + ``EP.time`` (TCGA-CDR: OS, DSS, DFI, PFI; Xena
+   ``TCGA-<P>.survival.tsv``: ``sample, OS, _PATIENT, OS.time``);
+3. a generic pair (lifelines / scikit-survival habits): a time column such as ``time``,
+   ``os_time``, ``survival_time``, ``futime``, ``days`` and an event column such as ``event``,
+   ``status``, ``os_status``, ``vital_status``, ``dead``, ``fustat`` (or ``censored``,
+   inverted);
+4. GDC clinical fields: ``days_to_death`` (event) else ``days_to_last_follow_up`` (censored),
+   with ``vital_status`` where present (``days_to_death.demographic`` in Xena's
+   ``TCGA-<P>.clinical.tsv``).
+
+Events may be 1/0, true/false, Dead/Alive, ``1:DECEASED``/``0:LIVING`` (cBioPortal).
+Patients are keyed by the 12-character TCGA barcode when the ids are TCGA barcodes, else by
+the id as written (so a generic ``sample, time, status`` table joins on the sample id).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genemoe.data.ids import is_sample_barcode
+from genemoe.errors import input_error
+
+__all__ = ["read_clinical", "parse_events"]
+
+logger = logging.getLogger(__name__)
+
+_TIME_NAMES = ["time", "ostime", "survivaltime", "overallsurvivaltime", "survivaldays",
+               "timedays", "osdays", "futime", "followuptime", "duration", "days", "tte"]
+_EVENT_NAMES = ["event", "status", "osstatus", "vitalstatus", "dead", "death", "died",
+                "fustat", "osevent", "deceased", "censored"]
+_TRUE = {"1", "1.0", "true", "t", "yes", "y", "dead", "deceased", "died", "event", "1:deceased"}
+_FALSE = {"0", "0.0", "false", "f", "no", "n", "alive", "living", "censored", "0:living"}
+
+
+def _norm(name: Any) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def _find(df: pd.DataFrame, names: Sequence[str]) -> str | None:
+    """First column whose normalised name (or its part before a dot) is in ``names``."""
+    for want in names:
+        for c in df.columns:
+            if _norm(c) == want or _norm(str(c).split(".")[0]) == want:
+                return c
+    return None
+
+
+def parse_events(values: pd.Series) -> pd.Series:
+    """1.0 / 0.0 events from numbers or words; NaN where empty; -1.0 where unrecognised."""
+    num = pd.to_numeric(values, errors="coerce")
+    text = values.astype(str).str.strip().str.lower()
+    words = pd.Series(np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0, -1.0)),
+                      index=values.index)
+    out = num.where(num.notna(), words)
+    return out.where(values.notna() & (text != ""), np.nan).astype(float)
+
+
+def _col(df: pd.DataFrame, *names: str) -> str | None:
+    lookup = {c.lower(): c for c in df.columns}
+    return next((lookup[n.lower()] for n in names if n.lower() in lookup), None)
+
+
+def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str]:
+    if (c := _col(df, "bcr_patient_barcode")) is not None:
+        ids, fmt = df[c], "tcga_cdr"
+    elif (c := _col(df, "_PATIENT")) is not None:
+        ids, fmt = df[c], "xena_survival"
+    elif (c := _col(df, "sample", "sample_id", "samples", "patient_id", "patient", "case_submitter_id",
+                    "submitter_id", "id", "barcode")) is not None:
+        ids, fmt = df[c], "table"
+    else:
+        raise input_error(f"no patient or sample column (columns are {list(df.columns)[:12]})",
+                          path=path, fix="expected bcr_patient_barcode (TCGA-CDR), sample/_PATIENT "
+                                         "(Xena survival) or a sample/patient id column")
+    ids = ids.astype(str).str.strip()
+    if ids.map(is_sample_barcode).mean() >= 0.8:
+        return ids.str.split("-").str[:3].str.join("-"), fmt
+    if fmt != "table":
+        raise input_error(f"column {c!r} does not hold TCGA-style barcodes (e.g. {ids.iloc[0]!r})",
+                          path=path, where=f"column {c!r}", fix="point at a TCGA survival table")
+    return ids, "table (ids as written)"
+
+
+def _pick(df: pd.DataFrame, name: str, flag: str, path: Path) -> str:
+    if name not in df.columns:
+        raise input_error(f"no column {name!r}; columns are {list(df.columns)[:20]}", path=path,
+                          where=flag, fix=f"pass one of the table's columns as {flag}")
+    return name
+
+
+def _days_to_death(df: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
+    death = _find(df, ["daystodeath"])
+    follow = _find(df, ["daystolastfollowup", "daystolastfollowupdiagnoses"])
+    if death is None:
+        return None
+    d = pd.to_numeric(df[death], errors="coerce")
+    f = pd.to_numeric(df[follow], errors="coerce") if follow else pd.Series(np.nan, index=df.index)
+    vital = _find(df, ["vitalstatus"])
+    dead = parse_events(df[vital]).eq(1.0) if vital else d.notna()
+    time = d.where(dead & d.notna(), f)
+    event = pd.Series(np.where(dead, 1.0, np.where(f.notna(), 0.0, np.nan)), index=df.index)
+    return df[death].where(dead, df[follow] if follow else np.nan), event.where(time.notna() | dead)
+
+
+def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], endpoint: str,
+                      time_column: str | None, event_column: str | None,
+                      ) -> tuple[dict[str, tuple[pd.Series, pd.Series]], str]:
+    """Raw time (as written) and parsed event per endpoint, and how they were found."""
+    if time_column or event_column:
+        if not (time_column and event_column):
+            raise input_error("give both --time-column and --event-column", path=path,
+                              fix="name the survival time (days) and the event (1 = event) columns")
+        tc = _pick(df, time_column, "--time-column", path)
+        ec = _pick(df, event_column, "--event-column", path)
+        return {endpoint: (df[tc], parse_events(df[ec]))}, f"columns {tc!r} / {ec!r} (as stated)"
+    found = {}
+    for ep in endpoints:
+        ec, tc = _col(df, ep), _col(df, f"{ep}.time", f"{ep}_time")
+        if ec is not None and tc is not None:
+            found[ep] = (df[tc], parse_events(df[ec]))
+    if found:
+        return found, "endpoint columns EP / EP.time"
+    tc, ec = _find(df, _TIME_NAMES), _find(df, _EVENT_NAMES)
+    if tc is not None and ec is not None:
+        ev = parse_events(df[ec])
+        if _norm(ec).startswith("censored"):
+            ev = (1.0 - ev).where(ev.isin([0.0, 1.0]), ev)
+        return {endpoint: (df[tc], ev)}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
+    if (dd := _days_to_death(df)) is not None:
+        return {endpoint: dd}, f"days_to_death / days_to_last_follow_up (taken as {endpoint})"
+    raise input_error(
+        f"none of the endpoints {list(endpoints)} found (need EP and EP.time columns, a "
+        "time/event pair or days_to_death)", path=path,
+        fix="expected columns like OS, OS.time (TCGA-CDR / Xena survival), time + status, or "
+            "name them with --time-column and --event-column")
+
+
+def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: str | None,
+              event_column: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    from genemoe.data.tables import _read_table, normalise_label
+
+    df = _read_table(path)
+    ids, fmt = _patients(df, path)
+    cols, how = _endpoint_columns(df, path, endpoints, endpoint, time_column, event_column)
+    frame = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="patient_id"))
+    tcol = _col(df, "acronym", "cancer_type", "cancer type abbreviation", "project_id",
+                "project_id.project", "type")
+    from_name = re.search(r"(?:TCGA|TARGET)-([A-Z0-9]+)\.(?:survival|clinical)", path.name)
+    if tcol is not None:
+        frame["cancer_type"] = df[tcol].map(normalise_label).to_numpy()
+    else:
+        frame["cancer_type"] = from_name.group(1) if from_name else np.nan
+    for ep, (raw_time, event) in cols.items():
+        frame[f"{ep.lower()}_time"] = pd.to_numeric(raw_time, errors="coerce").to_numpy(dtype=float)
+        frame[f"{ep.lower()}_event"] = event.to_numpy(dtype=float)
+        frame[f"_raw_{ep.lower()}"] = raw_time.to_numpy()
+    info = {"path": str(path), "format": fmt, "columns": how, "n_rows": len(df),
+            "cancer_type_source": tcol or ("file name" if from_name else None)}
+    return frame, info
+
+
+def read_clinical(path: Path | str | Sequence[Path | str], *,
+                  endpoints: tuple[str, ...] = ("OS", "DSS", "DFI", "PFI"), endpoint: str = "OS",
+                  time_column: str | None = None, event_column: str | None = None,
+                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read per-patient survival from one table or several (e.g. one Xena file per project).
+
+    Parameters
+    ----------
+    path
+        A table, or several (rows are stacked; a patient in two files keeps the first row).
+    endpoints
+        Endpoint pairs to take: event column ``EP`` (1/0) and time column ``EP.time`` (days).
+    endpoint
+        The name given to a pair found by ``time_column``/``event_column``, a generic
+        time/event pair or days_to_death fields (module docstring).
+    time_column, event_column
+        State the columns (both or neither).
+
+    Returns
+    -------
+    frame
+        Indexed by patient id (``TCGA-XX-XXXX``, or the id as written for non-TCGA ids):
+        ``cancer_type`` (NaN where unknown) and ``<ep>_time`` (float days, NaN unknown) /
+        ``<ep>_event`` (1.0/0.0, NaN unknown), lower-case, for every endpoint present.
+    report
+        ``format``, ``columns`` (how the endpoints were found), ``n_rows``, ``n_patients``,
+        ``n_duplicate_rows``, ``n_conflicting_duplicates`` (first kept), ``endpoints`` (per
+        endpoint: ``n_missing_time``, ``n_negative_time`` (set to NaN), ``n_non_numeric_time``,
+        ``n_missing_event``, ``n_invalid_event`` (not 0/1, set to NaN), ``n_events``,
+        ``n_usable``), ``endpoints_absent``; ``files`` per file when several were read.
+    """
+    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
+    if not paths:
+        raise input_error("no survival table given", where="--clinical", fix="pass a table")
+    parts = [_read_one(p, endpoints, endpoint, time_column, event_column) for p in paths]
+    frame = pd.concat([f for f, _ in parts])
+    report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {}}
+    if len(parts) > 1:
+        report.update(path=[i["path"] for _, i in parts], files=[i for _, i in parts])
+    raw_cols = [c for c in frame.columns if c.startswith("_raw_")]
+    present = [c.removeprefix("_raw_").upper() for c in raw_cols]
+    report["endpoints_absent"] = [ep for ep in endpoints if ep not in present]
+    dup = frame.index.duplicated(keep="first")
+    conflict = frame.drop(columns=raw_cols).groupby(level=0).nunique(dropna=False).gt(1).any(axis=1)
+    report["n_duplicate_rows"] = int(dup.sum())
+    report["n_conflicting_duplicates"] = int(conflict.sum())
+    frame = frame[~dup]
+    for c, ep in zip(raw_cols, present, strict=True):
+        report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), frame[c])
+    frame = frame.drop(columns=raw_cols)
+    report["n_patients"] = len(frame)
+    logger.info("%s: %d patients, endpoints %s (%s), %d conflicting duplicates",
+                ", ".join(p.name for p in paths), len(frame), present, report["columns"],
+                report["n_conflicting_duplicates"])
+    return frame, report
+
+
+def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series) -> dict[str, int]:
+    t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
+    given = raw_time.notna() & (raw_time.astype(str).str.strip() != "")
+    n_non_numeric = int((t.isna() & given).sum())
+    neg = t < 0
+    invalid = e.notna() & ~e.isin([0.0, 1.0])
+    frame.loc[neg, f"{ep}_time"] = np.nan
+    frame.loc[invalid, f"{ep}_event"] = np.nan
+    t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
+    return {
+        "n_missing_time": int(t.isna().sum()), "n_negative_time": int(neg.sum()),
+        "n_non_numeric_time": n_non_numeric, "n_missing_event": int(e.isna().sum()),
+        "n_invalid_event": int(invalid.sum()), "n_events": int((e == 1).sum()),
+        "n_usable": int((t.notna() & e.notna()).sum()),
+    }

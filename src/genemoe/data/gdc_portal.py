@@ -1,0 +1,185 @@
+"""The GDC portal route: a directory of per-sample STAR files plus the portal's sample sheet.
+
+What gdc-client (or the portal cart) gives: one ``<uuid>.rna_seq.augmented_star_gene_counts.tsv``
+per aliquot, usually in a folder named by the file id, each with a comment line
+(``# gene-model: GENCODE v36``), a header ``gene_id, gene_name, gene_type, unstranded,
+stranded_first, stranded_second, tpm_unstranded, fpkm_unstranded, fpkm_uq_unstranded``,
+four ``N_*`` summary rows, then one row per gene. The sample sheet
+(``gdc_sample_sheet.<date>.tsv``: ``File ID, File Name, ..., Project ID, Case ID, Sample ID,
+Sample Type``) or the cart's metadata JSON (``metadata.cart.<date>.json``) maps file
+names to barcodes and projects.
+
+:func:`assemble_gdc_dir` writes one genes × samples matrix and a label table (sample →
+project) that ``genemoe prepare`` then reads like any cohort file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from genemoe.data.tables import _read_table, normalise_label
+from genemoe.data.textio import _text_stream, reading
+from genemoe.errors import input_error
+
+__all__ = ["GDC_VALUE_COLUMNS", "STAR_SUFFIX", "assemble_gdc_dir", "read_sample_sheet",
+           "read_star_file"]
+
+logger = logging.getLogger(__name__)
+
+STAR_SUFFIX = ".rna_seq.augmented_star_gene_counts.tsv"
+GDC_VALUE_COLUMNS = {"counts": "unstranded", "tpm": "tpm_unstranded",
+                     "fpkm": "fpkm_unstranded", "fpkm_uq": "fpkm_uq_unstranded"}
+GdcValues = Literal["counts", "tpm", "fpkm", "fpkm_uq"]
+_SHEET_FIX = ("pass the portal's sample sheet (gdc_sample_sheet.<date>.tsv, from the cart's "
+              "'Sample Sheet' button) or its metadata.cart.<date>.json")
+
+
+def _sheet_from_json(path: Path) -> pd.DataFrame:
+    with reading(path), _text_stream(path) as fh:
+        try:
+            entries = json.load(fh)
+        except json.JSONDecodeError as exc:
+            raise input_error(f"not valid JSON ({exc})", path=path, fix=_SHEET_FIX) from exc
+    rows = []
+    for e in entries if isinstance(entries, list) else []:
+        ent = (e.get("associated_entities") or [{}])[0]
+        case = (e.get("cases") or [{}])[0]
+        sample = ((case.get("samples") or [{}])[0]).get("submitter_id")
+        rows.append({"file_name": e.get("file_name"),
+                     "sample_id": ent.get("entity_submitter_id") or sample,
+                     "project": (case.get("project") or {}).get("project_id")})
+    if not rows or any(r["file_name"] is None or r["sample_id"] is None for r in rows):
+        raise input_error("no file_name / associated_entities.entity_submitter_id entries",
+                          path=path, fix=_SHEET_FIX)
+    return pd.DataFrame(rows)
+
+
+def read_sample_sheet(path: Path | str) -> pd.DataFrame:
+    """``file_name``, ``sample_id`` (barcode), ``project`` (``TCGA-ACC`` or None) per file.
+
+    A sheet row naming several samples (``"TCGA-A, TCGA-B"``) keeps the first.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return _sheet_from_json(path)
+    df = _read_table(path)
+    cols = {c.lower().replace("_", " ").strip(): c for c in df.columns}
+    missing = [c for c in ("file name", "sample id") if c not in cols]
+    if missing:
+        raise input_error(f"no {', '.join(repr(m.title()) for m in missing)} column (columns are "
+                          f"{list(df.columns)[:10]})", path=path, fix=_SHEET_FIX)
+    project = df[cols["project id"]] if "project id" in cols else None
+    return pd.DataFrame({
+        "file_name": df[cols["file name"]].str.strip(),
+        "sample_id": df[cols["sample id"]].str.split(",").str[0].str.strip(),
+        "project": project.str.split(",").str[0].str.strip() if project is not None else None,
+    })
+
+
+def _star_files(gdc_dir: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for p in sorted(gdc_dir.rglob(f"*{STAR_SUFFIX}*")):
+        if p.is_file() and not p.name.endswith(".part"):
+            found.setdefault(p.name.removesuffix(".gz"), p)
+    return found
+
+
+def read_star_file(path: Path, column: str) -> pd.Series:
+    """One per-sample STAR file's ``column``, indexed by gene id (``N_*`` rows dropped)."""
+    with reading(path), _text_stream(path) as fh:
+        skip = 1 if fh.readline().startswith("#") else 0
+    with reading(path), _text_stream(path) as fh:
+        df = pd.read_csv(fh, sep="\t", skiprows=skip, dtype={"gene_id": str})
+    if "gene_id" not in df.columns or column not in df.columns:
+        raise input_error(f"not a STAR gene-counts file: no gene_id / {column} column "
+                          f"(columns are {list(df.columns)[:10]})", path=path,
+                          fix="point --gdc-dir at the folder of *.augmented_star_gene_counts.tsv")
+    df = df[~df["gene_id"].str.startswith("N_")]
+    values = pd.to_numeric(df[column], errors="coerce")
+    if values.isna().any():
+        i = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise input_error(f"missing or non-numeric {column} value {df[column].iloc[i]!r}", path=path,
+                          where=f"gene {df['gene_id'].iloc[i]!r}",
+                          fix="the file looks damaged: download it again")
+    return pd.Series(values.to_numpy(np.float64), index=df["gene_id"].to_numpy(), name=path.name)
+
+
+def _matched(gdc_dir: Path, sheet: pd.DataFrame, sheet_path: Path) -> Iterator[tuple[str, Path, str | None]]:
+    files = _star_files(gdc_dir)
+    if not files:
+        raise input_error(f"no *{STAR_SUFFIX} files under the directory", path=gdc_dir,
+                          fix="point --gdc-dir at the folder gdc-client downloaded into")
+    known = sheet.drop_duplicates("file_name").set_index("file_name")
+    unlisted = [n for n in files if n not in known.index]
+    if unlisted:
+        raise input_error(f"{len(unlisted)} STAR file(s) are not in the sample sheet, e.g. "
+                          f"{unlisted[:2]}", path=sheet_path,
+                          fix="pass the sample sheet of this download (same cart)")
+    for name, path in files.items():
+        row = known.loc[name]
+        yield str(row["sample_id"]), path, row["project"]
+
+
+def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Path | str, *,
+                     values: GdcValues = "counts") -> tuple[Path, Path]:
+    """Join a portal download into ``out_dir/expression.tsv.gz`` and ``out_dir/labels.tsv``.
+
+    Parameters
+    ----------
+    gdc_dir
+        Folder searched recursively for ``*.rna_seq.augmented_star_gene_counts.tsv[.gz]``.
+    sample_sheet
+        The portal's sample sheet (TSV) or metadata cart JSON.
+    out_dir
+        Where the joined files are written (created).
+    values
+        ``counts`` (``unstranded``; default, what ``prepare`` normalises), ``tpm``, ``fpkm``
+        or ``fpkm_uq`` (the GDC's own per-file columns).
+
+    Returns
+    -------
+    tuple of Path
+        The genes × samples matrix (columns: sample barcodes; several files of one sample:
+        the first by file name kept) and the label table (``sample_id``, ``cancer_type``).
+    """
+    if values not in GDC_VALUE_COLUMNS:
+        raise input_error(f"unknown value column {values!r}", where="--gdc-values",
+                          fix=f"use one of {', '.join(GDC_VALUE_COLUMNS)}")
+    gdc_dir, sheet_path, out_dir = Path(gdc_dir), Path(sample_sheet), Path(out_dir)
+    sheet = read_sample_sheet(sheet_path)
+    cols: dict[str, pd.Series] = {}
+    labels: dict[str, str | None] = {}
+    n_repeat = 0
+    for sample, path, project in _matched(gdc_dir, sheet, sheet_path):
+        if sample in cols:
+            n_repeat += 1
+            continue
+        s = read_star_file(path, GDC_VALUE_COLUMNS[values])
+        first = next(iter(cols.values()), None)
+        if first is not None and not s.index.equals(first.index):
+            raise input_error("its genes differ from the other files' (another GENCODE release?)",
+                              path=path, fix="download files of one GDC data release together")
+        cols[sample], labels[sample] = s, project
+    if n_repeat:
+        logger.warning("%d file(s) repeat a sample already read; the first by file name was kept",
+                       n_repeat)
+    matrix = pd.DataFrame(cols)
+    matrix.index.name = "gene_id"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    expr_path, label_path = out_dir / "expression.tsv.gz", out_dir / "labels.tsv"
+    with gzip.open(expr_path, "wt", compresslevel=3) as fh:
+        matrix.to_csv(fh, sep="\t", float_format="%.10g" if values != "counts" else "%.0f")
+    pd.DataFrame({"sample_id": list(labels),
+                  "cancer_type": [normalise_label(v) if v else "" for v in labels.values()]}
+                 ).to_csv(label_path, sep="\t", index=False)
+    logger.info("assembled %d STAR files (%s) into %s: %d genes x %d samples", len(cols), values,
+                expr_path, *matrix.shape)
+    return expr_path, label_path

@@ -1,0 +1,120 @@
+"""One human line per preparation step, from the step's record entry.
+
+:class:`genemoe.data.prepare.PrepLog` logs these at INFO (what a user sees by default) and
+the full counters at DEBUG (``genemoe -v``); ``record.json`` keeps the counters either way.
+Example: ``read TCGA_ACC_Counts.exp.gz: 56,537 genes × 79 samples (genes × samples,
+Ensembl, raw counts)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["step_line"]
+
+_ID_KINDS = {"ensembl": "Ensembl", "ensembl_versioned": "versioned Ensembl", "entrez": "Entrez",
+             "symbol": "gene symbols", "firehose": "Firehose SYMBOL|Entrez", "unknown": "unknown ids"}
+_VALUE_KINDS = {"counts": "raw counts", "log_counts": "log2(counts + 1)", "log": "log scale",
+                "linear": "linear scale", "transformed": "transformed values"}
+_LAYOUTS = {"genes_by_samples": "genes × samples", "samples_by_genes": "samples × genes"}
+
+
+def _n(v: Any) -> str:
+    """``56537`` → ``56,537``; anything else as it is."""
+    return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
+
+
+def _name(info: dict) -> str:
+    return Path(str(info.get("file", "?"))).name
+
+
+def _read(info: dict) -> str:
+    n_samples, n_genes = (info.get("shape") or [None, None])[:2]
+    what = ", ".join([_LAYOUTS.get(info.get("orientation"), str(info.get("orientation"))),
+                      _ID_KINDS.get(info.get("id_kind"), str(info.get("id_kind"))),
+                      _VALUE_KINDS.get(info.get("value_kind"), str(info.get("value_kind")))])
+    return f"read {_name(info)}: {_n(n_genes)} genes × {_n(n_samples)} samples ({what})"
+
+
+def _map(info: dict) -> str:
+    r = info.get("report") or {}
+    n_ids, mapped = r.get("n_ids"), r.get("mapped")
+    extra = [f"{_n(r[k])} {text}" for k, text in (("unmapped", "unmapped"),
+                                                  ("duplicates_after_mapping", "duplicates"))
+             if r.get(k)]
+    return (f"gene ids of {_name(info)}: {_n(mapped)} of {_n(n_ids)} mapped, "
+            f"{_n(info.get('n_genes'))} kept" + (f" ({', '.join(extra)} dropped)" if extra else ""))
+
+
+def _normalise(info: dict) -> str:
+    kind = _VALUE_KINDS.get(info.get("value_kind"), info.get("value_kind"))
+    notes = [f"{_n(info[k])} {text}" for k, text in
+             (("negative_values_clipped_to_0", "negative values clipped to 0"),
+              ("samples_with_zero_library", "samples with no counts")) if info.get(k)]
+    return (f"normalise {_name(info)}: {kind} → {info.get('method')}"
+            + (f" ({'; '.join(notes)})" if notes else ""))
+
+
+def _intersect(info: dict) -> str:
+    n = info.get("n_cohorts")
+    if n == 1:
+        return f"genes: {_n(info.get('n_genes'))} (one file)"
+    return f"genes shared by the {n} files: {_n(info.get('n_genes'))}"
+
+
+def _select(info: dict) -> str:
+    one = " (one profile per patient)" if info.get("one_per_patient") else ""
+    types = ", ".join(info.get("sample_types") or [])
+    return f"sample types {types}: kept {_n(info.get('kept'))} samples{one}"
+
+
+def _labels(info: dict) -> str:
+    src = info.get("sources") or {}
+    return "cancer types: " + (", ".join(f"{_n(v)} from the {k}" if k != "--cancer-type" else
+                                         f"{_n(v)} from --cancer-type" for k, v in src.items())
+                               or "none found")
+
+
+def _survival(info: dict) -> str:
+    return (f"survival ({info.get('endpoint')}): {_n(info.get('n_with_survival'))} samples with "
+            f"time and event, {_n(info.get('n_events'))} events; {_n(info.get('n_without'))} "
+            "without")
+
+
+def _split(info: dict) -> str:
+    counts = info.get("counts") or {}
+    parts = " · ".join(f"{k} {_n(counts[k])}" for k in ("train", "val", "test") if k in counts)
+    folds = f"; {info['n_folds']} folds" if info.get("n_folds") else ""
+    return (f"split {parts}{folds} (seed {info.get('seed')}, by patient, stratified by "
+            f"{info.get('stratified_by')})")
+
+
+def _genes(info: dict) -> str:
+    return (f"gene filter: {_n(info.get('n_in_bundle'))} genes kept in the bundle "
+            f"({info.get('rule')}); {_n(info.get('n_default_mask'))} pass the training split's "
+            "variance/mean filter")
+
+
+def _sample_types(info: dict) -> str:
+    return f"sample types: {info.get('note')}; patients: {info.get('patients')}"
+
+
+_LINES: dict[str, Callable[[dict], str]] = {
+    "read": _read, "map_gene_ids": _map, "normalise": _normalise, "intersect_genes": _intersect,
+    "select_samples": _select, "labels": _labels, "join_survival": _survival, "split": _split,
+    "gene_filter": _genes, "sample_types": _sample_types,
+}
+
+
+def step_line(name: str, info: dict[str, Any]) -> str:
+    """The human line of one preparation step (a step with no formatter: its scalar fields)."""
+    fmt = _LINES.get(name)
+    if fmt is not None:
+        try:
+            return fmt(info)
+        except (KeyError, TypeError, ValueError, IndexError):  # a record shape we did not plan
+            pass
+    scalars = {k: v for k, v in info.items() if isinstance(v, str | int | float | bool)}
+    return f"{name}: " + ", ".join(f"{k}={_n(v)}" for k, v in scalars.items())

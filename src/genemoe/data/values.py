@@ -1,0 +1,143 @@
+"""What the numbers in an expression matrix are: raw counts, log scale, linear or transformed.
+
+The readers fold every block they read into :class:`ValueStats`; :func:`value_kind` then
+decides, from the whole matrix:
+
+``counts``
+    non-negative integers (raw read counts);
+``log_counts``
+    log2(x + 1) of counts (Xena's ``star_counts``: every 2^v − 1 is a whole number);
+``log``
+    non-integer, within [-1, 50]: already log scale, e.g. log2(FPKM-UQ + 1) from Xena;
+``transformed``
+    a substantial share (> 1%) of clearly negative values (below −1) on a log-like range:
+    log-ratios, centred microarray values, z-scores. Passed through unchanged; the gene
+    filter's thresholds, made for log2(FPKM-UQ + 1), do not suit them;
+``linear``
+    anything else non-integer (TPM, FPKM, RSEM, batch-corrected RSEM with trace negatives).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from genemoe.errors import input_error
+
+__all__ = ["ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "negative_share",
+           "TRANSFORMED_SHARE", "TRACE_SHARE"]
+
+ValueKind = Literal["counts", "log_counts", "log", "linear", "transformed"]
+
+TRANSFORMED_SHARE = 0.01  # above this share of values below -1: already transformed
+TRACE_SHARE = 0.001  # clipping to 0 is refused when more than this share of values is below -1
+_LOG_MAX = 50.0  # log2 of anything real stays below this
+_FILTER_NOTE = ("the gene filter's thresholds (--min-variance 0.4 / --min-mean 0.8, made for "
+                "log2 FPKM-UQ) do not suit this scale: set them for it, or 0 to keep every gene")
+
+
+@dataclass
+class ValueStats:
+    """Running statistics over samples × genes blocks: finiteness, range, integrality."""
+
+    n_nonfinite: int = 0
+    first_nonfinite: tuple[int, int, float] | None = None  # (sample index, gene index, value)
+    n_finite: int = 0
+    n_negative: int = 0
+    n_below_minus_one: int = 0
+    vmin: float = np.inf
+    vmax: float = -np.inf
+    integer: bool = True
+    genes_first: bool = False  # file rows are genes: "first" cell is ordered by gene, then sample
+
+    def _order(self, cell: tuple[int, int, float]) -> tuple[int, int]:
+        return (cell[1], cell[0]) if self.genes_first else (cell[0], cell[1])
+
+    def update(self, block: np.ndarray, s0: int, g0: int) -> None:
+        """Fold in ``block`` ``(n_s, n_g)`` whose top-left cell is (sample ``s0``, gene ``g0``)."""
+        finite = np.isfinite(block)
+        if not finite.all():
+            bad_s, bad_g = np.nonzero(~finite)
+            self.n_nonfinite += len(bad_s)
+            k = int(np.lexsort((bad_s, bad_g) if self.genes_first else (bad_g, bad_s))[0])
+            cand = (s0 + int(bad_s[k]), g0 + int(bad_g[k]), float(block[bad_s[k], bad_g[k]]))
+            if self.first_nonfinite is None or self._order(cand) < self._order(self.first_nonfinite):
+                self.first_nonfinite = cand
+        if block.size == 0 or not finite.any():
+            return
+        self.n_finite += int(finite.sum())
+        self.vmin = min(self.vmin, float(np.min(block, where=finite, initial=np.inf)))
+        self.vmax = max(self.vmax, float(np.max(block, where=finite, initial=-np.inf)))
+        self.n_negative += int(np.count_nonzero(block < 0))
+        self.n_below_minus_one += int(np.count_nonzero(block < -1))
+        if self.integer:
+            self.integer = bool(np.all((block == np.rint(block)) | ~finite))
+
+
+def is_log_of_counts(values: np.ndarray, *, n_check: int = 200_000, seed: int = 0) -> bool:
+    """True when 2^v − 1 is a whole number for (nearly) every value: log2(counts + 1).
+
+    Checked on up to ``n_check`` non-zero values drawn with a fixed seed; the tolerance
+    allows float32 rounding of large counts. At least 99% must pass (repeated aliquots
+    averaged by the producer give a few half-integers).
+    """
+    flat = values.reshape(-1)
+    idx = np.random.default_rng(seed).integers(0, flat.size, min(n_check, flat.size))
+    v = flat[idx].astype(np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size < 20 or v.max() > _LOG_MAX:
+        return False
+    y = np.exp2(v) - 1
+    return bool(np.mean(np.abs(y - np.rint(y)) <= 1e-3 + 5e-6 * y) >= 0.99)
+
+
+def negative_share(values: np.ndarray, *, rows: int = 512) -> tuple[int, int, float]:
+    """Negative values of ``values``: how many, how many below -1, and the minimum."""
+    n_neg, n_material, vmin = 0, 0, 0.0
+    for r in range(0, values.shape[0], rows):
+        block = values[r:r + rows]
+        n_neg += int(np.count_nonzero(block < 0))
+        n_material += int(np.count_nonzero(block < -1))
+        vmin = min(vmin, float(block.min(initial=0.0)))
+    return n_neg, n_material, vmin
+
+
+def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
+               where: Any) -> tuple[ValueKind, list[str]]:
+    """Decide the kind of the matrix (module docstring); raise for NaN/inf and negative counts.
+
+    ``where(sample_index, gene_index)`` names a cell in the file's own terms.
+    """
+    if stats.first_nonfinite is not None:
+        s, g, v = stats.first_nonfinite
+        raise input_error(
+            f"{stats.n_nonfinite} missing or non-finite value(s) (NaN/inf/empty); the first is {v!r}",
+            path=path, where=where(s, g),
+            fix="impute them, or drop the genes/samples that hold them, before reading",
+        )
+    if stats.integer and stats.n_negative:
+        raise input_error(
+            f"the matrix holds only integers (counts) but {stats.n_negative} are negative "
+            f"(minimum {stats.vmin:g})", path=path,
+            fix="counts cannot be negative: check the file is raw counts, or fix those cells",
+        )
+    if stats.integer:
+        return "counts", ["values: non-negative integers -> raw counts"]
+    rng_txt = f"[{stats.vmin:g}, {stats.vmax:g}]"
+    share = stats.n_below_minus_one / max(stats.n_finite, 1)
+    if share > TRANSFORMED_SHARE and stats.vmax <= 2 * _LOG_MAX:
+        return "transformed", [
+            f"values: {share:.1%} below -1, range {rng_txt} -> already transformed (log-ratios, "
+            "centred microarray values or z-scores): passed through unchanged", _FILTER_NOTE]
+    if stats.vmax <= _LOG_MAX and stats.vmin >= -1:
+        if is_log_of_counts(values):
+            return "log_counts", [f"values: {rng_txt}, every 2^v - 1 whole -> log2(counts + 1)"]
+        return "log", [f"values: non-integer in {rng_txt} -> log scale"]
+    notes = [f"values: non-integer in {rng_txt} -> linear (TPM/RSEM/FPKM)"]
+    if stats.n_negative:
+        notes.append(f"{stats.n_negative} negative values (minimum {stats.vmin:g}) kept as they are "
+                     "(batch-corrected data such as PanCanAtlas EB++ has small negatives)")
+    return "linear", notes

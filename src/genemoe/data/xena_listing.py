@@ -1,0 +1,206 @@
+"""What the UCSC Xena hubs serve today for TCGA, and the URL of each file.
+
+The names follow the hubs' dataset listing (the ``XenaData`` table of UCSCXenaTools /
+ucscxenatoolspy; a snapshot of its TCGA rows is kept in
+``tests/data/fixtures/xena_listing_tcga.tsv`` and checked against this module).
+
+GDC hub (``gdcHub``; files under :data:`GDC_HUB_URL`), per project, as written by the
+producer ucscXena/xena-GDC-ETL:
+
+* ``TCGA-<P>.star_counts.tsv``, ``star_fpkm-uq.tsv``, ``star_fpkm.tsv``, ``star_tpm.tsv``:
+  genes (``Ensembl_ID``, versioned GENCODE v36 ids) × samples (16-character sample barcodes
+  such as ``TCGA-OR-A5J1-01A``), every value log2(x + 1); repeated aliquots of a sample
+  are averaged before the log;
+* ``TCGA-<P>.clinical.tsv``: one row per sample (``sample``), GDC fields with their
+  hierarchy reversed (``project_id.project``, ``sample_type.samples``, ``gender.demographic``);
+* ``TCGA-<P>.survival.tsv``: ``sample``, ``OS`` (1 = dead), ``_PATIENT``, ``OS.time`` (days);
+* the gene map ``gencode.v36.annotation.gtf.gene.probemap`` (``id, gene, chrom,
+  chromStart, chromEnd, strand``).
+
+Pan-Cancer Atlas hub (``pancanAtlasHub``): the batch-corrected RSEM matrix for all 33
+projects, the curated survival table and the sample-type/primary-disease table.
+
+URL rule (UCSCXenaTools ``XenaQuery``): ``<host>/download/<basename of the dataset>``,
+and the same with ``.gz`` appended where the plain name is not served. The matrices and
+tables are served gzipped (``.gz``); the probe map and the PanCanAtlas survival table are
+not. :func:`genemoe.data.download.download_tcga` falls back to the other form if the hub
+answers "not found", as the listing's rule does.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.parse
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from genemoe.data.tcga import TCGA_PROJECTS
+from genemoe.errors import input_error
+
+__all__ = [
+    "DownloadItem", "DownloadKind", "DownloadSource", "GDC_HUB_URL", "GDC_PROBEMAP",
+    "PANCAN_HUB_URL", "ValueSet", "XENA_VALUES", "hub_url", "plan_downloads",
+]  # fmt: skip
+
+logger = logging.getLogger(__name__)
+
+DownloadKind = Literal["expression", "phenotype", "survival", "probemap"]
+DownloadSource = Literal["gdc", "pancan"]
+ValueSet = Literal["fpkm_uq", "tpm", "counts", "fpkm"]
+
+GDC_HUB_URL = "https://gdc-hub.s3.us-east-1.amazonaws.com/download/"
+PANCAN_HUB_URL = "https://tcga-pancan-atlas-hub.s3.us-east-1.amazonaws.com/download/"
+
+XENA_VALUES: dict[str, str] = {
+    "fpkm_uq": "star_fpkm-uq",  # the Gene-MOE paper's input scale (default)
+    "tpm": "star_tpm",
+    "counts": "star_counts",
+    "fpkm": "star_fpkm",
+}
+"""``--values`` choice → the GDC hub's data type in ``TCGA-<P>.<type>.tsv``."""
+
+GDC_PROBEMAP = "gencode.v36.annotation.gtf.gene.probemap"
+# (listing dataset name pattern, kind, served gzipped)
+_GDC_PROJECT_DATASETS: tuple[tuple[str, DownloadKind, bool], ...] = (
+    ("TCGA-{project}.{values}.tsv", "expression", True),
+    ("TCGA-{project}.clinical.tsv", "phenotype", True),
+    ("TCGA-{project}.survival.tsv", "survival", True),
+)
+_PANCAN_DATASETS: tuple[tuple[str, DownloadKind, bool], ...] = (
+    ("EB++AdjustPANCAN_IlluminaHiSeq_RNASeqV2.geneExp.xena", "expression", True),
+    ("Survival_SupplementalTable_S1_20171025_xena_sp", "survival", False),
+    ("TCGA_phenotype_denseDataOnlyDownload.tsv", "phenotype", True),
+)
+
+
+@dataclass(frozen=True)
+class DownloadItem:
+    """One file to fetch.
+
+    Attributes
+    ----------
+    url
+        Full URL (percent-encoded).
+    filename
+        Name of the file in the output directory (decoded, e.g. ``EB++Adjust...``).
+    kind
+        ``"expression"``, ``"phenotype"``, ``"survival"`` or ``"probemap"``.
+    project
+        TCGA project code (``"BRCA"``) for per-project files; ``None`` for shared files.
+    expected_size, sha256
+        Optional known size in bytes and hex digest; checked when given.
+    dataset
+        The hub listing's dataset name (``TCGA-ACC.star_fpkm-uq.tsv``); ``None`` when the
+        item is not a listed dataset.
+    """
+
+    url: str
+    filename: str
+    kind: DownloadKind
+    project: str | None = None
+    expected_size: int | None = None
+    sha256: str | None = None
+    dataset: str | None = None
+
+    def alternative(self) -> DownloadItem:
+        """The same dataset under the listing's other URL form (``.gz`` added or removed)."""
+        if self.url.endswith(".gz"):
+            url, name = self.url[:-3], self.filename.removesuffix(".gz")
+        else:
+            url, name = self.url + ".gz", self.filename + ".gz"
+        return DownloadItem(url, name, self.kind, self.project, None, None, self.dataset)
+
+
+def hub_url(base_url: str, filename: str) -> str:
+    """``base_url/<percent-encoded filename>`` (``++`` becomes ``%2B%2B``)."""
+    return base_url.rstrip("/") + "/" + urllib.parse.quote(filename, safe="")
+
+
+def _item(base: str, dataset: str, kind: DownloadKind, gz: bool,
+          project: str | None = None) -> DownloadItem:
+    name = dataset + (".gz" if gz else "")
+    return DownloadItem(hub_url(base, name), name, kind, project=project, dataset=dataset)
+
+
+def _normalise_projects(projects: Sequence[str] | str | None) -> list[str]:
+    """Upper-cased, de-duplicated project codes (``tcga-brca`` -> ``BRCA``); all when None."""
+    if projects is None:
+        return list(TCGA_PROJECTS)
+    if isinstance(projects, str):
+        projects = projects.split(",")
+    codes: list[str] = []
+    for raw in projects:
+        code = raw.strip().upper().removeprefix("TCGA-")
+        if code and code not in codes:
+            codes.append(code)
+    unknown = [c for c in codes if c not in TCGA_PROJECTS]
+    if unknown or not codes:
+        problem = f"unknown TCGA project code(s) {unknown}" if unknown else "no project given"
+        raise input_error(
+            problem, where="--projects",
+            fix=f"use comma-separated codes from: {', '.join(TCGA_PROJECTS)}",
+        )
+    return codes
+
+
+def _values_type(values: str) -> str:
+    key = values.strip().lower().replace("-", "_")
+    if key not in XENA_VALUES:
+        raise input_error(f"unknown value set {values!r}", where="--values",
+                          fix=f"use one of {', '.join(XENA_VALUES)} (default fpkm_uq)")
+    return XENA_VALUES[key]
+
+
+def plan_downloads(
+    projects: Sequence[str] | str | None,
+    *,
+    source: DownloadSource = "gdc",
+    values: ValueSet | str = "fpkm_uq",
+    base_url: str | None = None,
+) -> list[DownloadItem]:
+    """List the files to fetch for ``projects`` from ``source``.
+
+    Parameters
+    ----------
+    projects
+        TCGA project codes (``["ACC", "BRCA"]``, or one comma-separated string; case and a
+        ``TCGA-`` prefix are ignored); ``None`` for all 33.
+    source
+        ``"gdc"``: per project the STAR matrix, the clinical and the survival table, then
+        the gene map. ``"pancan"``: the three Pan-Cancer Atlas files, which hold every
+        project (``projects`` is only checked).
+    values
+        GDC hub matrix: ``fpkm_uq`` (default; the paper's scale), ``tpm``, ``counts`` or
+        ``fpkm`` (all log2(x + 1) on the hub). Ignored for ``"pancan"``.
+    base_url
+        Hub base URL replacing :data:`GDC_HUB_URL` / :data:`PANCAN_HUB_URL` (a mirror).
+
+    Returns
+    -------
+    list of DownloadItem
+        GDC: per project expression, phenotype, survival; then the probe map.
+
+    Raises
+    ------
+    InputError
+        For an unknown project code, value set or source (the message lists the valid ones).
+    """
+    codes = _normalise_projects(projects)
+    if source == "gdc":
+        base = base_url or GDC_HUB_URL
+        dtype = _values_type(values)
+        items = [
+            _item(base, pattern.format(project=code, values=dtype), kind, gz, project=code)
+            for code in codes
+            for pattern, kind, gz in _GDC_PROJECT_DATASETS
+        ]
+        items.append(_item(base, GDC_PROBEMAP, "probemap", False))
+        return items
+    if source == "pancan":
+        if projects is not None:
+            logger.info("the Pan-Cancer Atlas files hold all 33 projects; select %s when "
+                        "preparing the data", ",".join(codes))
+        base = base_url or PANCAN_HUB_URL
+        return [_item(base, name, kind, gz) for name, kind, gz in _PANCAN_DATASETS]
+    raise input_error(f"unknown source {source!r}", where="--source", fix="use 'gdc' or 'pancan'")

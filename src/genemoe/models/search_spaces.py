@@ -1,0 +1,176 @@
+"""Hyper-parameter search spaces, declared with the models (``genemoe tune`` reads them).
+
+The contract
+------------
+A search space is a plain ``dict`` from a **config path** to a **parameter**:
+
+- ``"model.<option>"``: a keyword of the model's factory (its preset ``model.<name>:``
+  section), e.g. ``"model.dropout"``;
+- ``"train.<option>"``: a training option (the preset's ``train:`` section), e.g.
+  ``"train.lr"``; ``"train.balance_weight"`` is the MoE load-balance weight.
+
+A parameter is one of four small frozen dataclasses: :class:`FloatParam` (``low``,
+``high``, ``log``), :class:`IntParam` (``low``, ``high``, ``log``, and ``at_most``:
+another int key whose sampled value caps ``high``, so ``k <= n_experts``),
+:class:`Categorical` (``choices``: any YAML values, lists included) and :class:`Fixed`
+(a value set in every trial, sampled by nobody). Nothing here knows the tuning library:
+:mod:`genemoe.train.tuning` turns a space into Optuna ``suggest_*`` calls.
+
+Where spaces come from (:func:`search_space`)
+---------------------------------------------
+1. **Declared on the registry** (``register_model(..., search_space=...)`` or
+   :func:`~genemoe.models.registry.set_search_space`): this module declares the neural
+   models' spaces on import (the registry imports it last). Keys marked classify-only
+   (label smoothing, mixup) are dropped for survival, and a model's keys are kept only
+   when its factory takes them (``FCN_KEYS`` etc.), so a space may name an option a model
+   gains later (``batchnorm``).
+2. **Classical models**: their own grid, found by convention as the constant
+   ``<NAME>_GRID`` (e.g. ``SVM_GRID``, ``SVM_LINEAR_GRID``, ``COXNET_GRID``) in the module
+   that defines the model's factory, turned into one :class:`Categorical` per key; plus
+   ``model.tune: Fixed(False)`` when the model's ``<NAME>_DEFAULTS`` has a ``tune``
+   option, so the model's own grid search is off while the tuner chooses.
+
+Image models (``hybrid_cnn``, ``resnet50``, ``densenet169``, ``vgg19``, ``xception``)
+declare no space yet: a trial of theirs takes minutes, not seconds.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from genemoe.errors import input_error
+from genemoe.models.baselines import FCN_KEYS, MLP_KEYS
+from genemoe.models.genemoe import GENEMOE_KEYS, MOE_KEYS
+from genemoe.models.registry import get_spec, set_search_space
+from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
+
+__all__ = ["FloatParam", "IntParam", "Categorical", "Fixed", "Param", "SearchSpace",
+           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES"]
+
+
+@dataclass(frozen=True)
+class FloatParam:
+    """A float in ``[low, high]``, sampled on a log scale when ``log``."""
+
+    low: float
+    high: float
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class IntParam:
+    """An int in ``[low, high]``; ``at_most``: a sampled int key capping ``high``."""
+
+    low: int
+    high: int
+    log: bool = False
+    at_most: str | None = None
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """One of ``choices`` (None, numbers, strings, booleans or lists)."""
+
+    choices: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A value every trial uses (not searched)."""
+
+    value: Any
+
+
+Param = FloatParam | IntParam | Categorical | Fixed
+SearchSpace = dict[str, Param]
+
+# Options that only make sense for a classifier's loss.
+CLASSIFY_ONLY = frozenset({"train.label_smoothing", "train.mixup_alpha"})
+
+# The training recipe every neural model shares (train/loop.py's TrainConfig keys).
+_RECIPE: SearchSpace = {
+    "train.lr": FloatParam(1e-4, 3e-3, log=True),
+    "train.weight_decay": FloatParam(1e-6, 1e-2, log=True),
+    "train.noise_std": FloatParam(0.0, 0.5),  # Gaussian noise on the scaled input
+    "train.label_smoothing": FloatParam(0.0, 0.2),
+    "train.mixup_alpha": FloatParam(0.0, 0.4),
+    "train.ema_decay": Categorical((None, 0.99, 0.999)),
+    "model.dropout": FloatParam(0.0, 0.6),
+}
+# Survival: a Cox loss on a few hundred patients wants a smaller step (the small preset's
+# train_survival lr is 1e-4), so its lr range sits lower.
+_SURVIVAL: SearchSpace = {"train.lr": FloatParam(3e-5, 1e-3, log=True)}
+_MOE: SearchSpace = {
+    "model.hidden": Categorical((128, 256, 512)),  # multiples of 16 tokens x 4 heads
+    "model.latent": Categorical((32, 64, 128)),
+    "model.n_experts": Categorical((4, 6, 8, 12, 16)),
+    "model.k": IntParam(1, 4, at_most="model.n_experts"),
+    "model.batchnorm": Categorical((False, True)),
+    "train.balance_weight": FloatParam(1e-3, 1e-1, log=True),
+}
+
+NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
+    # name: (space, the factory's option keys)
+    "fcn": ({**_RECIPE, "model.hidden": Categorical((256, 512, 1024)),
+             "model.latent": Categorical((32, 64, 128, 256)),
+             "model.batchnorm": Categorical((False, True))}, FCN_KEYS),
+    "mlp": ({**_RECIPE, "model.widths": Categorical(([256, 64], [512, 128], [1024, 256],
+                                                     [512, 256, 64])),
+             "model.batchnorm": Categorical((False, True))}, MLP_KEYS),
+    "moe": ({**_RECIPE, **_MOE}, MOE_KEYS),
+    "genemoe": ({**_RECIPE, **_MOE, "model.moae_experts": Categorical((2, 4, 6)),
+                 "model.moae_k": IntParam(1, 3, at_most="model.moae_experts"),
+                 "model.attn_dropout": FloatParam(0.0, 0.3)}, GENEMOE_KEYS),
+    "coxnnet": ({**_RECIPE, "model.hidden": Categorical((None, 32, 128))}, COXNNET_KEYS),
+    "vaecox": ({**_RECIPE, "model.hidden": Categorical((128, 256, 512)),
+                "model.latent": Categorical((16, 32, 64))}, VAECOX_KEYS),
+}
+
+
+def _model_options(space: SearchSpace, keys: tuple[str, ...]) -> SearchSpace:
+    """``space`` without the ``model.`` keys the factory does not take."""
+    return {k: p for k, p in space.items()
+            if not k.startswith("model.") or k.removeprefix("model.") in keys}
+
+
+for _name, (_space, _keys) in NEURAL_SPACES.items():
+    set_search_space(_name, _model_options(_space, _keys))
+
+
+def search_space(name: str, task: str) -> SearchSpace:
+    """The search space of model ``name`` for ``task`` (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        The model declares no space (an image model) or its grid is missing.
+    """
+    spec = get_spec(name)
+    space = dict(spec.search_space) if spec.search_space is not None else None
+    if space is None and spec.kind == "sklearn":
+        space = _grid_space(spec)
+    if not space:
+        raise input_error(f"model {name!r} declares no hyper-parameter search space",
+                          where="--model",
+                          fix="tune a model with one (genemoe, moe, fcn, mlp, coxnnet, vaecox, "
+                              "or a classical model whose module has a <NAME>_GRID), or declare "
+                              "one with genemoe.models.registry.set_search_space")
+    if task == "survival":
+        space = {k: p for k, p in space.items() if k not in CLASSIFY_ONLY}
+        space.update({k: p for k, p in _SURVIVAL.items() if k in space})
+    return space
+
+
+def _grid_space(spec: Any) -> SearchSpace:
+    """A classical model's ``<NAME>_GRID`` as categoricals, its own search switched off."""
+    module = sys.modules.get(getattr(spec.factory, "__module__", ""))
+    prefix = spec.name.upper()
+    grid = getattr(module, f"{prefix}_GRID", None)
+    if not grid:
+        return {}
+    space: SearchSpace = {f"model.{k}": Categorical(tuple(v)) for k, v in grid.items()}
+    if "tune" in (getattr(module, f"{prefix}_DEFAULTS", None) or {}):
+        space["model.tune"] = Fixed(False)
+    return space

@@ -1,0 +1,210 @@
+"""The report's first screen: a summary panel that holds the answer.
+
+Data (bundle, samples × genes, types, synthetic or not), protocol (split or folds, selection
+on validation), the headline metrics with their intervals, the comparison against the best
+peer (benchmarks), and a thumbnail of the confusion matrix or the Kaplan–Meier curves that
+links to the full figure. Everything is read from stored results, as in :mod:`.html`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from genemoe.evaluate.benchmark_tables import METRICS, PRIMARY_METRIC, PROPOSED_MODELS
+from genemoe.report.plots import Figure
+from genemoe.report.text import (
+    fmt_ci,
+    fmt_count,
+    fmt_mean_sd,
+    fmt_p,
+    fmt_value,
+    wilson_interval,
+)
+
+__all__ = ["run_panel", "benchmark_panel", "figure_id", "METRIC_NAMES"]
+
+METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "macro_precision": "macro precision",
+                "macro_recall": "macro recall", "weighted_f1": "weighted F1", "c_index": "C-index",
+                "uno_c_index": "Uno's C", "logrank_p": "log-rank p", "ece": "ECE",
+                "integrated_brier_score": "integrated Brier score"}
+
+
+def figure_id(fig: Figure) -> str:
+    """The anchor of a figure in the report: ``fig-<file stem>`` (``fig-<folder>-<stem>`` for
+    a figure outside the ``plots`` folder, e.g. an explanation's ``top_genes.png``)."""
+    path = Path(fig.path)
+    name = path.stem if path.parent.name == "plots" else f"{path.parent.name}-{path.stem}"
+    return "fig-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _esc(v: Any) -> str:
+    return html.escape(str(v))
+
+
+def _data_line(summary: dict, record: dict, bundle_path: str | None) -> str:
+    if not summary:
+        return "the bundle's summary is not available"
+    name = Path(bundle_path).name if bundle_path else "?"
+    surv = (f" · {fmt_count(summary.get('n_with_survival'))} with survival "
+            f"({fmt_count(summary.get('n_events'))} events)" if summary.get("n_with_survival") else "")
+    kind = ("<strong>synthetic</strong> (genemoe.data.synthetic)" if summary.get("synthetic")
+            or record.get("synthetic") else "real data")
+    return (f"<code>{_esc(name)}</code>: {fmt_count(summary.get('n_samples'))} samples × "
+            f"{fmt_count(summary.get('n_genes'))} genes · {summary.get('n_cancer_types', '?')} "
+            f"cancer types{surv} · {summary.get('normalisation', '?')} · {kind}")
+
+
+def _thumb(fig: Figure | None) -> str:
+    if fig is None:
+        return ""
+    import base64
+
+    data = base64.b64encode(Path(fig.path).read_bytes()).decode("ascii")
+    return (f'<a class="thumb" href="#{figure_id(fig)}" title="the full figure">'
+            f'<img alt="{_esc(fig.caption)}" src="data:image/png;base64,{data}">'
+            f"<span>{_esc(fig.caption)}</span></a>")
+
+
+def _panel(rows: list[tuple[str, str]], headline: str, thumb: Figure | None) -> str:
+    facts = "".join(f"<tr><th>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return (f'<section class="summary" id="summary"><div class="facts">'
+            f'<h2 id="summary-heading">Summary</h2><table class="facts-table">{facts}</table>'
+            f'<div class="headline">{headline}</div></div>{_thumb(thumb)}</section>')
+
+
+def _big(label: str, value: str, extra: str = "") -> str:
+    return (f'<div class="metric"><span class="label">{_esc(label)}</span>'
+            f'<span class="value">{_esc(value)}</span>'
+            f'<span class="extra">{_esc(extra)}</span></div>')
+
+
+# --------------------------------------------------------------------------- a run
+def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary: dict,
+              record: dict, bundle_path: str | None, figures: list[Figure]) -> str:
+    """The summary panel of a ``genemoe train`` run (test split headline, validation below)."""
+    prot = metrics.get("protocol") or {}
+    n = prot.get("n") or {}
+    split = " / ".join(f"{k} {fmt_count(n[k])}" for k in ("train", "val", "test") if k in n)
+    best = cfg.get("best_epoch")
+    sel = (f"; kept epoch {best}" + (" (stopped early)" if cfg.get("stopped_early") else "")
+           if best else "")
+    rows = [("data", _data_line(summary, record, bundle_path)),
+            ("model", f"<code>{_esc(model)}</code> · {_esc(task)} · preset "
+                      f"{_esc(cfg.get('preset', '?'))} · seed {_esc(cfg.get('seed', '?'))}"),
+            ("protocol", f"the bundle's split ({split}); chosen on the validation split{sel}; "
+                         "the test split scored once")]
+    test, val = metrics.get("test") or {}, metrics.get("val") or {}
+    headline = "".join(_run_headline(task, test)) + (
+        f'<p class="val">validation: {_esc(_short(task, val))}</p>' if val else "")
+    section = "classification" if task == "classify" else "survival"
+    thumb = next((f for f in figures if f.section == section), None)
+    return _panel(rows, f'<p class="caption">test split, n = {fmt_count(test.get("n"))}</p>'
+                  + headline, thumb)
+
+
+def _run_headline(task: str, m: dict) -> list[str]:
+    if task == "classify":
+        acc, n = m.get("accuracy"), m.get("n")
+        ci = wilson_interval(round(acc * n), n) if acc is not None and n else None
+        out = [_big("accuracy", fmt_value(acc), fmt_ci(ci) + " (Wilson 95%)" if ci else ""),
+               _big("macro-F1", fmt_value(m.get("macro_f1")))]
+        if m.get("ece") is not None:
+            out.append(_big("calibration error (ECE)", fmt_value(m["ece"])))
+        return out
+    out = [_big("C-index", fmt_value(m.get("c_index")),
+                fmt_ci(m.get("c_index_ci")) + " (bootstrap 95%)" if m.get("c_index_ci") else ""),
+           _big("log-rank p", fmt_p(m.get("logrank_p")), "high vs low risk, median split")]
+    if m.get("uno_c_index") is not None:
+        out.append(_big("Uno's C", fmt_value(m["uno_c_index"])))
+    if m.get("integrated_brier_score") is not None:
+        out.append(_big("integrated Brier", fmt_value(m["integrated_brier_score"])))
+    return out
+
+
+def _short(task: str, m: dict) -> str:
+    if task == "classify":
+        return f"accuracy {fmt_value(m.get('accuracy'))}, macro-F1 {fmt_value(m.get('macro_f1'))}"
+    return f"C-index {fmt_value(m.get('c_index'))} {fmt_ci(m.get('c_index_ci'))}"
+
+
+# --------------------------------------------------------------------------- a benchmark
+def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, record: dict,
+                    figures: list[Figure], comparison: tuple[str, pd.DataFrame] | None) -> str:
+    """The summary panel of a benchmark: mean ± sd per model, each against the best peer."""
+    task = protocol["task"]
+    strat = "cancer type and event" if task == "survival" else "cancer type"
+    rows = [("data", _data_line(summary, record, protocol.get("bundle_path"))),
+            ("models", ", ".join(f"<code>{_esc(m)}</code>" for m in protocol["models"])),
+            ("protocol", f"{protocol['n_folds']}-fold cross-validation × {protocol['n_repeats']} "
+                         f"repeat(s), stratified by {strat}, identical folds for every model; "
+                         f"chosen on a validation part ({protocol['val_fraction']:.0%} of each "
+                         "training part); each test fold scored once")]
+    if results.empty:
+        return _panel(rows, "<p>No finished cell yet.</p>", None)
+    headline = _benchmark_table(results, task, comparison) + _verdict(results, task, comparison)
+    return _panel(rows, headline, _benchmark_thumb(results, task, figures))
+
+
+def _benchmark_table(results: pd.DataFrame, task: str,
+                     comparison: tuple[str, pd.DataFrame] | None) -> str:
+    metric = PRIMARY_METRIC[task]
+    cols = [c for c in METRICS[task] if c in results.columns and c != "logrank_p"][:2]
+    if metric not in cols:
+        cols = [metric, *cols][:2]
+    best, comp = comparison if comparison else (None, pd.DataFrame(columns=["model"]))
+    comp = comp.set_index("model")
+    order = results.groupby("model", sort=False)[metric].mean().sort_values(ascending=False)
+    head = ["model", *(METRIC_NAMES.get(c, c) + " (mean ± sd)" for c in cols)]
+    if best:
+        head += [f"Δ {METRIC_NAMES.get(metric, metric)} vs {best}", "folds won / lost", "Wilcoxon p"]
+    body = []
+    for model in order.index:
+        g = results[results["model"] == model]
+        cells = [f"<code>{_esc(model)}</code>"] + [fmt_mean_sd(g[c].tolist()) for c in cols]
+        if best:
+            c = comp.loc[model] if model in comp.index else None
+            cells += (["best peer", "", ""] if c is None else
+                      [f"{c['mean_difference']:+.3f}", f"{c['wins']} / {c['losses']}",
+                       fmt_p(c["p_value"])])
+        cls = ' class="proposed"' if model in PROPOSED_MODELS else ""
+        body.append(f"<tr{cls}>" + "".join(f"<td>{v}</td>" for v in cells) + "</tr>")
+    th = "".join(f"<th>{_esc(h)}</th>" for h in head)
+    return f'<table class="compare"><tr>{th}</tr>{"".join(body)}</table>'
+
+
+def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFrame] | None) -> str:
+    """One sentence: the proposed model against the best peer, saying no more than the folds."""
+    if comparison is None:
+        return ""
+    best, comp = comparison
+    metric = METRIC_NAMES.get(PRIMARY_METRIC[task], PRIMARY_METRIC[task])
+    ours = comp[comp["model"].isin(PROPOSED_MODELS)]
+    if ours.empty:
+        notes = sorted({n for n in comp["note"] if isinstance(n, str) and n})
+        return (f"<p>Best peer on mean {metric}: <code>{_esc(best)}</code>"
+                + (f" (Wilcoxon: {_esc(notes[0])})" if notes else "") + ".</p>")
+    r = ours.iloc[0]
+    p = r["p_value"]
+    sig = ("no significant difference over these folds" if not (isinstance(p, float) and
+           math.isfinite(p) and p < 0.05) else "a significant difference (p < 0.05)")
+    note = f" ({_esc(r['note'])})" if isinstance(r.get("note"), str) and r["note"] else ""
+    return (f"<p><code>{_esc(r['model'])}</code> against the best peer <code>{_esc(best)}</code>: "
+            f"{r['mean_difference']:+.3f} {metric} on average, better on {r['wins']} of "
+            f"{r['n_pairs']} folds, Wilcoxon p = {fmt_p(p)}: {sig}{note}.</p>")
+
+
+def _benchmark_thumb(results: pd.DataFrame, task: str, figures: list[Figure]) -> Figure | None:
+    """The confusion matrix (classify) or KM curves (survival) of the proposed model, else of
+    the model with the best mean primary metric."""
+    means = results.groupby("model", sort=False)[PRIMARY_METRIC[task]].mean()
+    order = [m for m in PROPOSED_MODELS if m in means.index] + list(
+        means.sort_values(ascending=False).index)
+    prefix = "confusion_" if task == "classify" else "km_"
+    by_stem = {Path(f.path).stem: f for f in figures}
+    return next((by_stem[prefix + m] for m in order if prefix + m in by_stem), None)

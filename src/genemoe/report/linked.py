@@ -1,0 +1,84 @@
+"""Explanation and feature-analysis directories that belong to a run, found beside it.
+
+``genemoe explain --out DIR`` and ``genemoe features --out DIR`` write wherever the user
+says; the report picks up the usual places: ``RUN/explain*``, ``RUN/features*`` and the
+run's siblings ``RUN/../explain*``, ``RUN/../features*``, ``RUN/../<run name>_explain*``…
+A directory counts as an explanation when it holds ``genes_by_class.csv`` and as a
+feature analysis when it holds ``summary.json`` and ``leading_features.tsv``. A
+directory that records which run it analysed (``summary.json``'s ``run.path``,
+``convergence.json``'s ``run_dir``) is taken
+only when that is this run; a sibling that records nothing is taken when its name starts
+with ``explain``/``features`` or holds the run's name, and the report says it could not
+check.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["LinkedDir", "find_linked_dirs"]
+
+
+@dataclass(frozen=True)
+class LinkedDir:
+    """A directory beside a run: ``kind`` is ``"explain"`` or ``"features"``."""
+
+    path: Path
+    kind: str
+    checked: bool  # the directory records this run (False: found by its name and place only)
+
+
+def _kind(d: Path) -> str | None:
+    if (d / "genes_by_class.csv").is_file():
+        return "explain"
+    if (d / "summary.json").is_file() and (d / "leading_features.tsv").is_file():
+        return "features"
+    return None
+
+
+def _recorded_run(d: Path) -> Path | None:
+    """The run a directory says it analysed, when it says so."""
+    for name in ("summary.json", "convergence.json"):
+        f = d / name
+        if not f.is_file():
+            continue
+        try:
+            info = json.loads(f.read_text())
+        except (OSError, ValueError):
+            continue
+        run = info.get("run") or info.get("run_dir")  # features: run.path; explain: run_dir
+        path = run.get("path") if isinstance(run, dict) else run
+        if isinstance(path, str) and path:
+            return Path(path)
+    return None
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def find_linked_dirs(run_dir: Path | str) -> list[LinkedDir]:
+    """Explanation / feature directories of ``run_dir`` (inside it, or beside it), sorted."""
+    run_dir = Path(run_dir)
+    inside = [p for p in run_dir.iterdir() if p.is_dir()] if run_dir.is_dir() else []
+    parent = run_dir.resolve().parent
+    beside = [p for p in parent.iterdir() if p.is_dir() and not _same(p, run_dir)]
+    found = []
+    for d in sorted(inside) + sorted(beside):
+        kind = _kind(d)
+        if kind is None:
+            continue
+        recorded = _recorded_run(d)
+        if recorded is not None:
+            if _same(recorded, run_dir):
+                found.append(LinkedDir(d, kind, True))
+            continue
+        named = d.name.lower().startswith(("explain", "features")) or run_dir.name in d.name
+        if d.parent.resolve() == run_dir.resolve() or named:
+            found.append(LinkedDir(d, kind, d.parent.resolve() == run_dir.resolve()))
+    return found

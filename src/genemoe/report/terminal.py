@@ -1,0 +1,73 @@
+"""What ``genemoe train`` and ``genemoe benchmark`` print: one compact table each.
+
+``RunResult.describe()`` and ``BenchmarkResult.describe()`` (:mod:`genemoe.workflows`)
+return these strings; numbers follow :mod:`genemoe.report.text` (metrics to 3 decimals,
+C-index with its 95% bootstrap interval, p-values to two significant digits).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, paired_comparisons
+from genemoe.report.text import (
+    fmt_ci,
+    fmt_count,
+    fmt_mean_sd,
+    fmt_p,
+    fmt_value,
+    text_table,
+)
+
+__all__ = ["run_table", "benchmark_table"]
+
+_SHOWN = {"classify": (("accuracy", "accuracy"), ("macro_f1", "macro-F1")),
+          "survival": (("c_index", "C-index"), ("uno_c_index", "Uno C"))}
+
+
+def run_table(metrics: dict, *, task: str, title: str) -> str:
+    """Validation and test metrics of one run, one row per split, under ``title``."""
+    parts = [(s, metrics[s]) for s in ("val", "test") if s in metrics]
+    if task == "classify":
+        cols = ["split", "n", "accuracy", "macro-F1"]
+        rows = [[s, fmt_count(m.get("n")), fmt_value(m.get("accuracy")),
+                 fmt_value(m.get("macro_f1"))] for s, m in parts]
+        if any(m.get("ece") is not None for _, m in parts):
+            cols.append("ECE")
+            for row, (_, m) in zip(rows, parts, strict=True):
+                row.append(fmt_value(m.get("ece")))
+    else:
+        cols = ["split", "n", "events", "C-index", "95% CI", "log-rank p"]
+        rows = [[s, fmt_count(m.get("n")), fmt_count(m.get("n_events")),
+                 fmt_value(m.get("c_index")), fmt_ci(m.get("c_index_ci")),
+                 fmt_p(m.get("logrank_p"))] for s, m in parts]
+    return text_table(cols, rows, title=title, right=cols[1:])
+
+
+def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Path) -> str:
+    """Mean ± sd over folds per model, and each model against the best peer on the primary
+    metric (mean difference, folds won/lost, two-sided Wilcoxon p)."""
+    shown = _SHOWN[task]
+    metric = dict(shown)[PRIMARY_METRIC[task]]
+    best, comp = (paired_comparisons(results, task) if results["model"].nunique() > 1
+                  else (None, pd.DataFrame(columns=["model", "note"])))
+    comp = comp.set_index("model")
+    cols = ["model", "folds", *(name for _, name in shown)]
+    if best:
+        cols += [f"Δ {metric} vs {best}", "won/lost", "Wilcoxon p"]
+    rows = []
+    for model, g in results.groupby("model", sort=False):
+        row = [model, str(len(g))] + [fmt_mean_sd(g[c].tolist()) if c in g else "–"
+                                      for c, _ in shown]
+        if best:
+            c = comp.loc[model] if model in comp.index else None
+            row += (["best peer", "", ""] if c is None else
+                    [f"{c['mean_difference']:+.3f}", f"{c['wins']}/{c['losses']}",
+                     fmt_p(c["p_value"])])
+        rows.append(row)
+    notes = sorted({n for n in comp["note"] if isinstance(n, str) and n})
+    caption = "\n".join([f"  note: {n}" for n in notes[:1]]
+                        + [f"  {out_dir / 'summary.md'}  ·  {out_dir / 'results.csv'}"])
+    return text_table(cols, rows, title=title, caption=caption, right=cols[1:])

@@ -1,0 +1,125 @@
+"""Numbers as people read them, and compact text tables for the terminal.
+
+One place decides how a metric, an interval and a p-value print, so the terminal
+(``describe()`` of the workflows, ``genemoe demo``) and the HTML report agree:
+``0.593``, ``[0.501, 0.681]``, ``p = 0.016`` or ``2.3e-4``, ``56,537``.
+Tables are drawn with rich (box-drawing characters, no colour) into a string.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["fmt_value", "fmt_ci", "fmt_p", "fmt_count", "fmt_mean_sd", "fmt_seconds",
+           "wilson_interval", "text_table"]
+
+DASH = "–"  # a value that does not apply or was not computed
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def fmt_value(v: Any, digits: int = 3) -> str:
+    """A metric in [0, 1] (accuracy, F1, C-index) to ``digits`` decimals; ``–`` when missing."""
+    return f"{v:.{digits}f}" if _finite(v) else DASH
+
+
+def fmt_ci(ci: Sequence[float] | None, digits: int = 3) -> str:
+    """An interval ``[0.501, 0.681]``; empty when there is none."""
+    if ci is None or len(ci) != 2 or not all(_finite(x) for x in ci):
+        return ""
+    return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
+
+
+def fmt_p(p: Any) -> str:
+    """A p-value to two significant digits: ``0.016``, ``0.0023``, ``2.3e-4``, ``< 1e-16``."""
+    if not _finite(p):
+        return DASH
+    if p < 1e-16:
+        return "< 1e-16"
+    if p >= 1e-3:
+        return f"{p:.2g}" if p < 0.995 else "1"
+    mantissa, exponent = f"{p:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def fmt_count(n: Any) -> str:
+    """``56537`` → ``56,537``."""
+    return f"{int(n):,}" if _finite(n) else DASH
+
+
+def fmt_mean_sd(values: Sequence[float], digits: int = 3) -> str:
+    """``0.812 ± 0.021`` over folds (no ``±`` for a single value)."""
+    v = [x for x in values if _finite(x)]
+    if not v:
+        return DASH
+    mean = sum(v) / len(v)
+    if len(v) == 1:
+        return f"{mean:.{digits}f}"
+    sd = math.sqrt(sum((x - mean) ** 2 for x in v) / (len(v) - 1))
+    return f"{mean:.{digits}f} ± {sd:.{digits}f}"
+
+
+def fmt_seconds(s: Any) -> str:
+    """``8 s``, ``2 min 05 s``, ``1 h 03 min``."""
+    if not _finite(s):
+        return DASH
+    s = int(round(s))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def wilson_interval(k: int, n: int, *, z: float = 1.959964) -> tuple[float, float] | None:
+    """Wilson score interval (95% by default) of a proportion ``k / n``, e.g. test accuracy.
+
+    Reference: Wilson (1927), centre (p + z²/2n) / (1 + z²/n); for k = 81, n = 100 the
+    interval is [0.722, 0.875] (worked by hand in tests/report/test_text.py).
+    """
+    if n <= 0:
+        return None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def text_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+               title: str | None = None, caption: str | None = None,
+               right: Sequence[str] = ()) -> str:
+    """A compact table drawn with rich into plain text (no colour codes).
+
+    Parameters
+    ----------
+    columns
+        Header of each column.
+    rows
+        One sequence of cell texts per row (``None`` prints as empty).
+    title, caption
+        Lines above / below the table (the table itself is indented by two spaces).
+    right
+        Columns to right-align (numbers).
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, header_style="bold")
+    for c in columns:
+        table.add_column(c, justify="right" if c in right else "left", no_wrap=True)
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    buf = io.StringIO()
+    Console(file=buf, width=200, color_system=None, force_terminal=False, legacy_windows=False,
+            emoji=False, highlight=False).print(table)
+    lines = [line.rstrip() for line in buf.getvalue().splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(([title] if title else []) + ["  " + x for x in lines]
+                     + ([caption] if caption else []))

@@ -1,0 +1,65 @@
+"""The plot of a hyper-parameter search, drawn from its trials table (``trials.csv``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display, ever
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+__all__ = ["plot_search"]
+
+log = logging.getLogger(__name__)
+
+
+def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "validation metric",
+                title: str | None = None) -> Path | None:
+    """Validation value of each trial and the best so far, saved to ``path`` (PNG).
+
+    Parameters
+    ----------
+    trials
+        One row per trial with ``number``, ``state`` and ``value`` (higher is better),
+        as :func:`genemoe.train.tuning.trials_table` writes it.
+    path
+        Where the figure goes.
+    metric, title
+        Y-axis label and figure title.
+
+    Returns
+    -------
+    Path or None
+        The saved path; None when no trial finished.
+    """
+    done = trials[(trials["state"] == "COMPLETE") & trials["value"].notna()].sort_values("number")
+    if done.empty:
+        log.info("no finished trial: no search plot")
+        return None
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    ax.scatter(done["number"], done["value"], s=22, color="tab:blue", label="trial", zorder=3)
+    best = np.maximum.accumulate(done["value"].to_numpy(float))
+    ax.step(done["number"], best, where="post", color="tab:orange", label="best so far")
+    other = trials[trials["state"].isin(["PRUNED", "FAIL"])]
+    if len(other):
+        ymin = float(done["value"].min())
+        ax.scatter(other["number"], np.full(len(other), ymin), marker="x", color="grey",
+                   label="pruned / failed", zorder=2)
+    ax.set_xlabel("trial")
+    ax.set_ylabel(metric)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title or f"search: {len(done)} finished trials, best {best[-1]:.3f}")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

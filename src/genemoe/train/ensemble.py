@@ -1,0 +1,108 @@
+"""``fit_ensemble``: K members of one model, their probabilities (or risks) averaged.
+
+Neural models: K seeds (``seed``, ``seed + 1``, ...), each trained on the whole training
+part with its own early stopping on the validation part. Classical models: the K inner
+folds of the training part (each member fits on K − 1 of them, stratified by class, or by
+event for survival, and chooses its hyper-parameters on the validation part as a single
+model does): a deterministic estimator fitted K times on the same rows would give K equal
+members. Either way the test part is only scored, by the averaged model.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from genemoe.errors import input_error
+from genemoe.models.ensemble import EnsembleEstimator, EnsembleModel
+from genemoe.models.registry import get_spec
+from genemoe.train.fit import FitResult, fit_model
+from genemoe.train.task_data import Task, TaskData
+
+__all__ = ["fit_ensemble", "member_rows"]
+
+log = logging.getLogger(__name__)
+
+
+def member_rows(train: TaskData, task: Task, k: int, seed: int) -> list[np.ndarray]:
+    """Training positions of each classical member: all but one of ``k`` stratified folds."""
+    from sklearn.model_selection import StratifiedKFold
+
+    strata = train.y if task == "classify" else np.asarray(train.event, int)
+    n_min = int(np.bincount(np.unique(strata, return_inverse=True)[1]).min())
+    if n_min < k:
+        raise input_error(f"--ensemble {k}: the training part has a class (or event group) of "
+                          f"{n_min} samples, too few for {k} inner folds",
+                          where="--ensemble", fix=f"use --ensemble {max(2, n_min)} or fewer")
+    folds = StratifiedKFold(k, shuffle=True, random_state=seed).split(train.X, strata)
+    return [tr for tr, _ in folds]
+
+
+def _subset(d: TaskData, rows: np.ndarray) -> TaskData:
+    return replace(d, X=d.X[rows], rows=d.rows[rows], y=None if d.y is None else d.y[rows],
+                   time=None if d.time is None else d.time[rows],
+                   event=None if d.event is None else d.event[rows], groups=d.groups[rows])
+
+
+def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, model_cfg: dict,
+                 train_cfg: dict, n_outputs: int, work_dir: Path | None = None,
+                 progress: bool = False, gene_variance: np.ndarray | None = None,
+                 transfer: dict | None = None) -> FitResult:
+    """Fit ``k`` members of ``name`` and average them (see the module docstring).
+
+    Parameters
+    ----------
+    name, task, data, model_cfg, train_cfg, n_outputs, work_dir, progress, gene_variance, transfer
+        As :func:`genemoe.train.fit.fit_model` (``train_cfg["seed"]`` is the first seed).
+    k
+        Number of members (>= 2).
+
+    Returns
+    -------
+    FitResult
+        ``model``: an :class:`~genemoe.models.ensemble.EnsembleModel` (neural) or
+        :class:`~genemoe.models.ensemble.EnsembleEstimator` (classical); ``outputs``: the
+        members' mean probabilities or risks per part; ``info["ensemble"]``: k, how the
+        members differ, and each member's own info; ``history``: the first member's.
+    """
+    if k < 2:
+        raise input_error(f"--ensemble needs at least 2 members, got {k}", where="--ensemble")
+    neural = get_spec(name).kind == "torch"
+    seed = int(train_cfg.get("seed", 0))
+    fits = []
+    rows = None if neural else member_rows(data["train"], task, k, seed)
+    for i in range(k):
+        part = dict(data)
+        if rows is not None:  # fit on the member's rows; score the whole training part too
+            part["train"], part["train_all"] = _subset(data["train"], rows[i]), data["train"]
+        wd = None if work_dir is None else Path(work_dir) / f"member{i}"
+        log.info("ensemble %s: member %d of %d", name, i + 1, k)
+        fits.append(fit_model(name, task, part, model_cfg=model_cfg,
+                              train_cfg={**train_cfg, "seed": seed + i if neural else seed},
+                              n_outputs=n_outputs, work_dir=wd, progress=progress,
+                              transfer=transfer, gene_variance=gene_variance))
+    scored = "train_all" if rows is not None else "train"
+    outputs = {p: np.mean([f.outputs[scored if p == "train" else p] for f in fits], axis=0)
+               for p in data}
+    temps = [float((f.info.get("calibration") or {}).get("temperature") or 1.0) for f in fits]
+    if neural:
+        model: Any = EnsembleModel([f.model for f in fits], task=task)
+        model.temperatures.copy_(torch.as_tensor(temps))
+    else:
+        model = EnsembleEstimator([f.model for f in fits], task=task, name=name,
+                                  temperatures=temps)
+    info = {"ensemble": {"k": k, "member": name,
+                         "members_differ_by": "seed" if neural else "inner training folds",
+                         "members": [f.info for f in fits]}}
+    if task == "classify":  # each member calibrated on validation, inside the ensemble
+        info["calibration"] = {"method": "temperature per member (inside the ensemble)",
+                               "temperature": 1.0, "member_temperatures": temps,
+                               "fitted_on": "validation part"}
+    if neural:
+        info["best_epoch"] = [f.info.get("best_epoch") for f in fits]
+    return FitResult(model, outputs, info, fits[0].history)

@@ -1,0 +1,439 @@
+"""Hyper-parameter search on the validation part only, with Optuna.
+
+:func:`tune_model` runs trials of one model on arrays: each trial samples the model's
+search space (:func:`genemoe.models.search_spaces.search_space`), trains with
+:func:`~genemoe.train.fit.fit_model` on ``data["train"]`` with model selection on
+``data["val"]``, and scores the trial by the validation metric of the selected model
+(:func:`~genemoe.train.fit.selection_metric`: macro-F1 or Harrell's C, higher is better;
+for a neural model that is its best epoch's). It is given no test part and refuses one.
+
+Reproducibility
+---------------
+Trial ``i`` samples with a TPE sampler seeded from ``(seed, i)`` (TPE: Optuna's
+Tree-structured Parzen Estimator; its first ``n_startup_trials`` trials sample at random),
+and every trial trains with the same ``seed``, so trials differ only in their parameters,
+the same seed gives the same trials on CPU, a resumed study continues exactly as an
+uninterrupted one would, and ``genemoe train --config best.yaml --seed S`` retrains the
+best trial's model.
+
+A trial that draws exactly the values of a finished trial (small categorical grids, as a
+classical model's, are soon exhausted) takes that trial's value without training again
+and says so (``duplicate_of`` in the trials table).
+
+Studies and several workers
+---------------------------
+With ``storage`` (an SQLAlchemy URL: ``sqlite:///DIR/study.db``, ``postgresql://...``)
+the study lives in a database and is loaded if it exists: an interrupted study resumes,
+and several processes or machines running the same call on one URL and ``study_name``
+share the work. ``n_trials`` is the **study's** total: a call runs only the trials still
+missing (finished, pruned and failed trials count; a trial killed mid-run stays
+``RUNNING`` in the database and does not), so two workers may overshoot by a trial each
+at most. A study remembers its setup (model, task, base options, seed, data rows, space)
+and refuses a call with another one.
+
+Pruning
+-------
+Each neural trial reports its per-epoch validation metric as Optuna intermediate values.
+Stopping a trial mid-training needs a per-epoch hook in the trainer: when
+:func:`~genemoe.train.fit.fit_model` takes ``on_epoch_end(epoch, val_metric) -> bool``
+(True = stop), trials pass one that asks the pruner (default: a ``MedianPruner``);
+without it the values are reported after training and nothing is pruned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from genemoe.errors import input_error
+from genemoe.models.registry import get_spec
+from genemoe.models.search_spaces import (
+    Categorical,
+    Fixed,
+    FloatParam,
+    IntParam,
+    SearchSpace,
+    search_space,
+)
+from genemoe.train.fit import LOSS_KEYS, fit_model, selection_metric
+from genemoe.train.task_data import Task, TaskData
+
+__all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "apply_params",
+           "sample_params", "redacted_url", "N_STARTUP_TRIALS"]
+
+log = logging.getLogger(__name__)
+
+N_STARTUP_TRIALS = 5  # random trials before TPE models the results (Optuna's default: 10,
+#                       which leaves TPE nothing to do in a 10-trial budget)
+_TRAIN_ALIASES = {"balance_weight": "aux_weight"}  # preset name -> trainer name
+# The training recipe's keys: searched where this trainer's TrainConfig has them.
+_RECIPE_KEYS = frozenset({"noise_std", "label_smoothing", "mixup_alpha", "ema_decay"})
+_COUNTED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED,
+            optuna.trial.TrialState.FAIL)
+
+
+@dataclass
+class TuneResult:
+    """What :func:`tune_model` found.
+
+    ``best_model_cfg`` / ``best_train_cfg``: the base options with the best trial's
+    values (pass them to :func:`~genemoe.train.fit.fit_model`); ``best_value``: its
+    validation metric; ``best_params``: its sampled values by config path; ``trials``:
+    one row per trial of the study (:func:`trials_table`); ``seconds``: this call's wall
+    time; ``n_pruned``: pruned trials in the study; ``space``: the searched space.
+    """
+
+    best_model_cfg: dict[str, Any]
+    best_train_cfg: dict[str, Any]
+    best_value: float
+    best_params: dict[str, Any]
+    trials: pd.DataFrame
+    seconds: float
+    n_pruned: int
+    space: SearchSpace
+    study_name: str
+    metric: str
+
+
+class _SeededTPE(optuna.samplers.BaseSampler):
+    """TPE whose randomness in trial ``i`` depends on ``(seed, i)`` only.
+
+    One seeded TPE for a whole study would give two workers the same random trials, and a
+    resumed study other trials than an uninterrupted one; seeding per trial number avoids
+    both (the number is assigned by the storage, once).
+    """
+
+    def __init__(self, seed: int, n_startup_trials: int = N_STARTUP_TRIALS) -> None:
+        self._seed, self._n_startup = int(seed), int(n_startup_trials)
+        self._inner: dict[int, optuna.samplers.TPESampler] = {}
+
+    def _for(self, trial: optuna.trial.FrozenTrial) -> optuna.samplers.TPESampler:
+        if trial.number not in self._inner:
+            s = int(np.random.SeedSequence([self._seed, trial.number]).generate_state(1)[0])
+            self._inner[trial.number] = optuna.samplers.TPESampler(
+                seed=s, n_startup_trials=self._n_startup)
+        return self._inner[trial.number]
+
+    def infer_relative_search_space(self, study, trial):
+        return self._for(trial).infer_relative_search_space(study, trial)
+
+    def sample_relative(self, study, trial, search_space):
+        return self._for(trial).sample_relative(study, trial, search_space)
+
+    def sample_independent(self, study, trial, param_name, param_distribution):
+        return self._for(trial).sample_independent(study, trial, param_name, param_distribution)
+
+    def before_trial(self, study, trial) -> None:
+        self._for(trial).before_trial(study, trial)
+
+    def after_trial(self, study, trial, state, values) -> None:
+        self._for(trial).after_trial(study, trial, state, values)
+        self._inner.pop(trial.number, None)
+
+
+def _storage(url: str | None) -> optuna.storages.BaseStorage | None:
+    """An RDB storage for ``url`` (SQLite: its folder made, a patient lock wait); None: memory."""
+    if url is None:
+        return None
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        kwargs = {"engine_kwargs": {"connect_args": {"timeout": 60}}}
+    try:
+        return optuna.storages.RDBStorage(url, **kwargs)
+    except ImportError as exc:  # the database's driver (psycopg, pymysql) is missing
+        missing = getattr(exc.__cause__ or exc.__context__, "name", None) or exc.name
+        raise input_error(f"no driver for the study database: no module {missing!r}",
+                          where="--storage",
+                          fix=f"install {missing!r} on this machine (PostgreSQL: pip install "
+                              "'psycopg[binary]'; MySQL: pip install pymysql with a "
+                              "mysql+pymysql:// URL), or use sqlite:///PATH") from exc
+
+
+def redacted_url(url: str) -> str:
+    """``url`` without its password (a PostgreSQL URL may carry one)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not an SQLAlchemy URL: show it as given
+        return url
+
+
+def open_study(storage: str | None, study_name: str, *, seed: int,
+               pruner: optuna.pruners.BasePruner | None = None,
+               n_startup_trials: int = N_STARTUP_TRIALS) -> optuna.Study:
+    """Create or load (``load_if_exists``) the maximising study ``study_name`` in ``storage``."""
+    return optuna.create_study(
+        storage=_storage(storage), study_name=study_name, direction="maximize",
+        sampler=_SeededTPE(seed, n_startup_trials),
+        pruner=pruner if pruner is not None else optuna.pruners.MedianPruner(n_warmup_steps=5),
+        load_if_exists=True)
+
+
+def _encode(choice: Any) -> Any:
+    """A categorical choice as Optuna stores it (lists as their JSON text)."""
+    return choice if choice is None or isinstance(choice, bool | int | float | str) else json.dumps(choice)
+
+
+def sample_params(trial: optuna.Trial, space: SearchSpace) -> dict[str, Any]:
+    """One value per key of ``space`` (declared order; ``at_most`` keys after their cap)."""
+    out: dict[str, Any] = {}
+    for key, p in space.items():
+        if isinstance(p, Fixed):
+            out[key] = p.value
+        elif isinstance(p, FloatParam):
+            out[key] = trial.suggest_float(key, p.low, p.high, log=p.log)
+        elif isinstance(p, IntParam):
+            high = p.high if p.at_most is None else min(p.high, int(out[p.at_most]))
+            out[key] = trial.suggest_int(key, p.low, max(p.low, high), log=p.log)
+        elif isinstance(p, Categorical):
+            codes = {_encode(c): c for c in p.choices}
+            out[key] = codes[trial.suggest_categorical(key, list(codes))]
+        else:
+            raise TypeError(f"unknown parameter type {type(p).__name__} for {key!r}")
+    return out
+
+
+def apply_params(model_cfg: dict, train_cfg: dict, params: dict[str, Any]) -> tuple[dict, dict]:
+    """Copies of ``model_cfg`` / ``train_cfg`` with ``params`` (``model.x`` / ``train.x``) set."""
+    model_cfg, train_cfg = dict(model_cfg), dict(train_cfg)
+    for key, value in params.items():
+        section, _, option = key.partition(".")
+        if section == "model":
+            model_cfg[option] = value
+        elif section == "train":
+            train_cfg[_TRAIN_ALIASES.get(option, option)] = value
+        else:
+            raise input_error(f"search-space key {key!r} names no config section",
+                              where="search space", fix="start each key with model. or train.")
+    return model_cfg, train_cfg
+
+
+def _trainer_space(space: SearchSpace, neural: bool) -> SearchSpace:
+    """``space`` without the training options this trainer does not know (logged)."""
+    from genemoe.train.loop import TrainConfig
+
+    known = {f.name for f in fields(TrainConfig)} | (LOSS_KEYS - _RECIPE_KEYS) | set(_TRAIN_ALIASES)
+    dropped = [k for k in space if k.startswith("train.") and (
+        not neural or k.removeprefix("train.") not in known)]
+    if dropped:
+        log.warning("search space: %s left out (not options of this trainer)", ", ".join(dropped))
+    return {k: p for k, p in space.items() if k not in dropped}
+
+
+def _setup_key(name: str, task: Task, data: dict[str, TaskData], model_cfg: dict, train_cfg: dict,
+               n_outputs: int, seed: int, space: SearchSpace) -> str:
+    """Hash of what a study's trials depend on (workers and resumes must agree on it)."""
+    key = {"model": name, "task": task, "n_outputs": n_outputs, "seed": seed,
+           "model_cfg": model_cfg, "train_cfg": {k: v for k, v in train_cfg.items() if k != "device"},
+           "space": {k: repr(p) for k, p in space.items()},
+           "rows": {part: hashlib.sha256(np.asarray(d.rows).tobytes()).hexdigest()
+                    for part, d in data.items()},
+           "n_genes": int(data["train"].X.shape[1])}
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _check_setup(study: optuna.Study, setup: str, storage: str | None) -> None:
+    seen = study.user_attrs.get("setup")
+    if seen is None:
+        study.set_user_attr("setup", setup)
+    elif seen != setup:
+        raise input_error(
+            f"study {study.study_name!r} holds trials of another setup (model, task, data, "
+            "options, seed or search space differ)",
+            where=f"--storage {redacted_url(storage) if storage else 'in memory'}",
+            fix="use another --study name (or --out folder), or rerun with the study's own options")
+
+
+def _check_parts(data: dict[str, TaskData]) -> None:
+    if set(data) != {"train", "val"}:
+        raise input_error(f"tuning takes a train and a val part only, got {sorted(data)}",
+                          where="tune_model(data=...)",
+                          fix="pass {'train': ..., 'val': ...}: the test part is scored once, "
+                              "after tuning, by the caller")
+
+
+def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_cfg: dict,
+               base_train_cfg: dict, n_outputs: int, n_trials: int, seed: int,
+               storage: str | None, study_name: str, gene_variance: np.ndarray | None = None,
+               timeout: float | None = None, pruner: optuna.pruners.BasePruner | None = None,
+               space: SearchSpace | None = None, progress: bool = False,
+               n_startup_trials: int = N_STARTUP_TRIALS) -> TuneResult:
+    """Search ``name``'s hyper-parameters on ``data["val"]``; see the module docstring.
+
+    Parameters
+    ----------
+    name, task
+        A registered model with a search space, ``"classify"`` or ``"survival"``.
+    data
+        ``{"train": TaskData, "val": TaskData}`` exactly (a ``test`` part is refused).
+    base_model_cfg, base_train_cfg
+        The options every trial starts from (:func:`~genemoe.train.fit.resolve_config`;
+        the training options carry ``device``); a trial overrides the searched keys.
+    n_outputs
+        Number of classes (classify) or 1 (survival).
+    n_trials
+        Trials the study should hold in all (finished, pruned or failed), counting those
+        of earlier calls and other workers.
+    seed
+        Seeds the sampler (per trial number) and every trial's training.
+    storage, study_name
+        Database URL (``sqlite:///DIR/study.db``, ``postgresql://...``) or None (in
+        memory), and the study's name in it.
+    gene_variance
+        Passed to :func:`~genemoe.train.fit.fit_model` (classical survival models).
+    timeout
+        Stop starting trials after this many seconds (None: no limit).
+    pruner
+        Optuna pruner (default ``MedianPruner(n_warmup_steps=5)``; see "Pruning").
+    space
+        The space to search (default: the model's declared one for ``task``).
+    progress
+        Optuna's progress bar over this call's trials.
+    n_startup_trials
+        Random trials before TPE models the results (:data:`N_STARTUP_TRIALS`).
+
+    Returns
+    -------
+    TuneResult
+    """
+    _check_parts(data)
+    neural = get_spec(name).kind == "torch"
+    space = _trainer_space(space if space is not None else search_space(name, task), neural)
+    base_train_cfg = {**base_train_cfg, "seed": int(seed)}
+    t0 = time.perf_counter()
+    study = open_study(storage, study_name, seed=seed, pruner=pruner,
+                       n_startup_trials=n_startup_trials)
+    _check_setup(study, _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs,
+                                   seed, space), storage)
+    objective = _objective(name, task, data, space, base_model_cfg, base_train_cfg, n_outputs,
+                           gene_variance)
+    done = len(study.get_trials(deepcopy=False, states=_COUNTED))
+    if n_trials - done > 0:
+        study.optimize(objective, n_trials=n_trials - done, timeout=timeout,
+                       catch=(FloatingPointError,), show_progress_bar=progress,
+                       callbacks=[optuna.study.MaxTrialsCallback(n_trials, states=_COUNTED)])
+    return _result(study, space, base_model_cfg, base_train_cfg, task,
+                   time.perf_counter() - t0)
+
+
+def _objective(name: str, task: Task, data: dict[str, TaskData], space: SearchSpace,
+               model_cfg: dict, train_cfg: dict, n_outputs: int,
+               gene_variance: np.ndarray | None):
+    """The function Optuna calls per trial: sample, fit on train, score on val."""
+    metric = selection_metric(task, n_outputs, groups=data["val"].groups,
+                              survival=train_cfg.get("survival_selection", "c_index"),
+                              ties=train_cfg.get("cox_ties", "efron"))
+    live = "on_epoch_end" in inspect.signature(fit_model).parameters
+
+    def objective(trial: optuna.Trial) -> float:
+        params = sample_params(trial, space)
+        seen = _same_params(trial)
+        if seen is not None:  # a small grid sampled twice: the result is known, no refit
+            trial.set_user_attr("duplicate_of", seen.number)
+            trial.set_user_attr("seconds", 0.0)
+            return float(seen.value)
+        m_cfg, t_cfg = apply_params(model_cfg, train_cfg, params)
+        t_cfg["log_every"] = int(t_cfg.get("epochs") or 1) + 1  # one log line per trial, not epoch
+        pruned: list[int] = []
+
+        def on_epoch_end(epoch: int, val_metric: float) -> bool:
+            if math.isfinite(val_metric):
+                trial.report(float(val_metric), int(epoch))
+            if trial.should_prune():
+                pruned.append(int(epoch))
+                return True
+            return False
+
+        t0 = time.perf_counter()
+        fit = fit_model(name, task, data, model_cfg=m_cfg, train_cfg=t_cfg, n_outputs=n_outputs,
+                        gene_variance=gene_variance,
+                        **({"on_epoch_end": on_epoch_end} if live else {}))
+        trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
+        if "best_epoch" in fit.info:
+            trial.set_user_attr("best_epoch", int(fit.info["best_epoch"]))
+            trial.set_user_attr("epochs_run", len(fit.history))
+        if pruned:
+            raise optuna.TrialPruned(f"pruned at epoch {pruned[0]}")
+        if not live:  # the per-epoch values, after the fact (nothing to prune any more)
+            for rec in fit.history:
+                v = rec.get("val_metric")
+                if v is not None and math.isfinite(v):
+                    trial.report(float(v), int(rec.get("epoch", 0)))
+        value = metric(fit.outputs["val"], data["val"].targets(task))
+        log.info("trial %d: %s = %.4f (%.1f s) %s", trial.number, _metric_name(task), value,
+                 trial.user_attrs["seconds"], params)
+        return value
+
+    return objective
+
+
+def _same_params(trial: optuna.Trial) -> optuna.trial.FrozenTrial | None:
+    """A finished trial of the study with exactly ``trial``'s values (None if none)."""
+    for t in trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+        if t.number != trial.number and t.params == trial.params and "duplicate_of" not in t.user_attrs:
+            return t
+    return None
+
+
+def _metric_name(task: Task) -> str:
+    return "macro_f1" if task == "classify" else "c_index"
+
+
+def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg: dict,
+            task: Task, seconds: float) -> TuneResult:
+    table = trials_table(study, space)
+    try:
+        best = study.best_trial
+    except ValueError as exc:  # no finished trial (all failed, or a timeout before any)
+        raise input_error(f"study {study.study_name!r} has no completed trial", where="tuning",
+                          fix="look at the trials table for failed trials, raise --timeout or "
+                              "--trials, or narrow the search space") from exc
+    params = _decoded(best, space)
+    best_model, best_train = apply_params(model_cfg, train_cfg, params)
+    n_pruned = int((table["state"] == "PRUNED").sum()) if len(table) else 0
+    return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
+                      n_pruned, space, study.study_name, _metric_name(task))
+
+
+def _decoded(trial: optuna.trial.FrozenTrial, space: SearchSpace) -> dict[str, Any]:
+    """A finished trial's values by config path (categorical codes decoded, fixed values set)."""
+    out: dict[str, Any] = {}
+    for key, p in space.items():
+        if isinstance(p, Fixed):
+            out[key] = p.value
+        elif key in trial.params:
+            v = trial.params[key]
+            out[key] = {_encode(c): c for c in p.choices}.get(v, v) if isinstance(p, Categorical) else v
+    return out
+
+
+def trials_table(study: optuna.Study, space: SearchSpace | None = None) -> pd.DataFrame:
+    """One row per trial: ``number``, ``state``, ``value``, ``seconds``, ``best_epoch``,
+    ``duplicate_of`` (a trial that drew a finished trial's values again reuses its value
+    without training), then one column per searched key (config path) with its value."""
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        seconds = t.user_attrs.get("seconds")
+        if seconds is None and t.datetime_start and t.datetime_complete:
+            seconds = (t.datetime_complete - t.datetime_start).total_seconds()
+        params = _decoded(t, space) if space is not None else dict(t.params)
+        rows.append({"number": t.number, "state": t.state.name, "value": t.value,
+                     "seconds": seconds, "best_epoch": t.user_attrs.get("best_epoch"),
+                     "duplicate_of": t.user_attrs.get("duplicate_of"),
+                     **{k: json.dumps(v) if isinstance(v, list) else v
+                        for k, v in params.items()}})
+    cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of"]
+    return pd.DataFrame(rows, columns=None if rows else cols)

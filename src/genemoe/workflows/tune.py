@@ -1,0 +1,218 @@
+"""``genemoe tune``: hyper-parameter search for one model on a bundle's validation split.
+
+Protocol: as ``genemoe train`` (the bundle's default gene mask, the training split's
+scaler), each trial trains on the training split and is scored on the validation split
+(:func:`genemoe.train.tuning.tune_model`). The test split is never loaded. The output
+folder holds::
+
+    DIR/best.yaml     the best trial's options: `genemoe train --config DIR/best.yaml`
+                      (model: {M: ...}, train: ..., and tuned_on: what it was tuned on)
+    DIR/trials.csv    one row per trial: number, state, value, seconds, best_epoch, then
+                      each searched option (config path) and its value
+    DIR/search.png    validation value per trial and the best so far
+    DIR/summary.json  budget and cost: trials by state, seconds per trial, best value
+    DIR/study.db      the Optuna study (SQLite), unless --storage names another database
+
+Interrupted? Run the same command again: the study resumes and runs only the trials
+still missing from ``--trials`` (a trial killed mid-run is left ``RUNNING`` and rerun).
+
+Several machines on one study
+-----------------------------
+Every worker runs the same command against one shared database and study name::
+
+    # once, anywhere: an empty PostgreSQL database reachable by every machine, and on
+    # every machine its driver (pip install 'psycopg[binary]')
+    createdb genemoe_tune
+    # on each machine (same bundle, same options; its own --out for the outputs)
+    genemoe tune --data BUNDLE --task classify --model genemoe --trials 40 \\
+        --storage postgresql://USER:PASSWORD@HOST/genemoe_tune --study pancan33-genemoe \\
+        --out runs/tune_$(hostname)
+
+``--trials`` is the study's total, so the workers share 40 trials between them (each trial
+samples with a seed of its own number, never twice the same). Each worker writes its
+outputs from the whole study when it stops; the last to stop has them all. Several
+processes on one machine can share ``sqlite:///PATH/study.db`` the same way (SQLite
+serialises the writes; use PostgreSQL or MySQL across machines: SQLite over a network
+file system locks badly). A study refuses a worker whose bundle, model, options or seed
+differ from its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
+from genemoe.errors import input_error
+from genemoe.models.image import input_scaling
+from genemoe.models.search_spaces import search_space
+from genemoe.report.tuning_plots import plot_search
+from genemoe.train.fit import resolve_config
+from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
+from genemoe.train.tuning import TuneResult, redacted_url, tune_model
+from genemoe.workflows.common import check_survival_parts, plain, with_fitted_layout
+
+__all__ = ["TuneRun", "tune_run", "sample_set_sha256"]
+
+_NOT_SAVED = {"seed", "device", "progress"}  # training options the command line sets
+
+
+@dataclass
+class TuneRun:
+    """What :func:`tune_run` wrote: the folder, the search's result and its files."""
+
+    out_dir: Path
+    result: TuneResult
+    storage: str
+    model_name: str
+    task: Task
+
+    def describe(self) -> str:
+        r, t = self.result, self.result.trials
+        done = int((t["state"] == "COMPLETE").sum()) if len(t) else 0
+        lines = [f"tune: {self.out_dir}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
+                 f"{len(t)} trials: {done} complete, {r.n_pruned} pruned; {r.seconds:.0f} s)",
+                 f"  best validation {r.metric}: {r.best_value:.4f}"]
+        lines += [f"    {k}: {_text(v)}" for k, v in r.best_params.items()]
+        lines.append(f"  retrain: genemoe train --config {self.out_dir / 'best.yaml'} "
+                     f"--model {self.model_name} --task {self.task} ...")
+        return "\n".join(lines)
+
+
+def sample_set_sha256(bundle: Bundle) -> str:
+    """SHA-256 of the bundle's sample ids, one per line (as the benchmark fingerprints it)."""
+    return hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
+
+
+def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
+             model_name: str = "genemoe", n_trials: int = 20, preset: str = "small",
+             config_path: Path | None = None, seed: int = 0, storage: str | None = None,
+             study_name: str | None = None, device: str = "auto", epochs: int | None = None,
+             timeout: float | None = None, progress: bool = True) -> TuneRun:
+    """Tune ``model_name`` on a bundle's validation split; write ``out_dir`` (module docstring).
+
+    Parameters
+    ----------
+    data_path
+        Bundle directory (``genemoe prepare``).
+    out_dir
+        Folder for best.yaml, trials.csv, search.png, summary.json (and study.db).
+    task, model_name
+        ``classify`` or ``survival``; a registered model with a search space.
+    n_trials
+        Trials the study should hold in all (earlier runs and other workers count).
+    preset, config_path
+        The options every trial starts from (as ``genemoe train``).
+    seed
+        Seeds the sampler and every trial's training.
+    storage, study_name
+        Database URL (default ``sqlite:///OUT/study.db``) and study name (default
+        ``<model>-<task>``).
+    device, epochs, timeout, progress
+        ``auto|cpu|cuda``, the preset's epochs overridden, seconds after which no trial
+        starts, a progress bar over trials.
+    """
+    if task not in ("classify", "survival"):
+        raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    if n_trials < 1:
+        raise input_error(f"--trials must be >= 1, got {n_trials}", where="--trials",
+                          fix="pass e.g. --trials 20")
+    search_space(model_name, task)  # fail early for a model without a space
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    storage = storage or f"sqlite:///{out_dir.resolve() / 'study.db'}"
+    study_name = study_name or f"{model_name}-{task}"
+    bundle = load_bundle(data_path)
+    _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
+                                             device=device, epochs=epochs, task=task)
+    data, gene_mask = _tuning_data(bundle, task, model_name, model_cfg)
+    fit_cfg = with_fitted_layout(model_name, model_cfg, bundle, gene_mask, data["train"].rows)
+    var = bundle.var.loc[gene_mask]
+    result = tune_model(model_name, task, data, base_model_cfg=fit_cfg, base_train_cfg=train_cfg,
+                        n_outputs=len(bundle.class_names) if task == "classify" else 1,
+                        n_trials=n_trials, seed=seed, storage=storage, study_name=study_name,
+                        gene_variance=var["train_std"].to_numpy(np.float64) ** 2,
+                        timeout=timeout, progress=progress)
+    _write_outputs(out_dir, bundle, data, result, model_name=model_name, task=task,
+                   n_trials=n_trials, seed=seed, preset=preset, storage=storage)
+    return TuneRun(out_dir, result, storage, model_name, task)
+
+
+def _tuning_data(bundle: Bundle, task: Task, model_name: str,
+                 model_cfg: dict) -> tuple[dict[str, TaskData], np.ndarray]:
+    """The training and validation splits (never the test split), scaled as train does."""
+    gene_mask = bundle.gene_mask()
+    scaler = bundle_scaler(bundle, gene_mask, method=input_scaling(model_name, model_cfg))
+    data = {s: task_data(bundle, bundle.indices(s), task, gene_mask=gene_mask, scaler=scaler,
+                         class_names=bundle.class_names) for s in ("train", "val")}
+    for split, d in data.items():
+        if len(d.rows) == 0:
+            raise input_error(f"the {split} split has no usable samples for {task}",
+                              path=bundle.path, fix="re-prepare with another --val-fraction, or "
+                                                    "add --clinical for survival")
+    if task == "survival":
+        check_survival_parts(data, "the bundle's split", path=bundle.path,
+                             fix="re-prepare with another --seed or a larger --val-fraction")
+    return data, gene_mask
+
+
+def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], result: TuneResult,
+                   **opts: Any) -> None:
+    atomic_write_text(out_dir / "best.yaml", best_yaml(bundle, data, result, **opts))
+    atomic_write_text(out_dir / "trials.csv", result.trials.to_csv(index=False))
+    plot_search(result.trials, out_dir / "search.png", metric=f"validation {result.metric}",
+                title=f"{opts['model_name']} ({opts['task']}): best {result.best_value:.3f}")
+    t = result.trials
+    done = t[(t["state"] == "COMPLETE") & t["duplicate_of"].isna()]  # trials that trained
+    summary = {"model": opts["model_name"], "task": opts["task"], "study": result.study_name,
+               "storage": redacted_url(opts["storage"]), "n_trials_asked": opts["n_trials"],
+               "trials_by_state": t["state"].value_counts().to_dict(),
+               "n_duplicates": int(t["duplicate_of"].notna().sum()),
+               "seconds_this_call": round(result.seconds, 1),
+               "seconds_per_trial": None if done.empty else round(float(done["seconds"].mean()), 2),
+               "n_pruned": result.n_pruned, "best_value": result.best_value,
+               "metric": result.metric, "best_params": result.best_params}
+    atomic_write_text(out_dir / "summary.json", json.dumps(plain(summary), indent=2))
+
+
+def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, model_name: str,
+              task: Task, n_trials: int, seed: int, preset: str, storage: str) -> str:
+    """``best.yaml``: the best trial's full model and training options, and ``tuned_on:``."""
+    model_cfg = {k: v for k, v in result.best_model_cfg.items() if k != "layout_state"}
+    train_cfg = {k: v for k, v in result.best_train_cfg.items() if k not in _NOT_SAVED}
+    tuned = [k for k in result.best_params if not _fixed(result, k)]
+    entry = {
+        "value": ", ".join(f"{k.split('.', 1)[1]} {_text(result.best_params[k])}" for k in tuned),
+        "data": f"{bundle.path} ({len(bundle.sample_ids)} samples; sample set sha256 "
+                f"{sample_set_sha256(bundle)})",
+        "part": f"validation split ({len(data['val'].rows)} samples), {model_name} trained on the "
+                f"training split ({len(data['train'].rows)}); test split never read",
+        "overlaps_benchmark_test_folds": True,  # a benchmark's folds cover the whole bundle
+        "metric": f"validation {result.metric} (higher is better)",
+        "best_value": round(float(result.best_value), 6),
+        "n_trials": int(len(result.trials)), "n_trials_asked": int(n_trials), "seed": int(seed),
+        "preset": str(preset), "study": f"{result.study_name} in {redacted_url(storage)}",
+        "see": "trials.csv, search.png",
+    }
+    doc = {"model": {model_name: model_cfg}, "train": train_cfg,
+           "tuned_on": {", ".join(tuned): entry}}
+    head = (f"# genemoe tune: {model_name} ({task}), best of {len(result.trials)} trials on the "
+            f"validation split.\n# Retrain: genemoe train --config best.yaml --model {model_name} "
+            f"--task {task} --data BUNDLE --out RUN\n")
+    return head + yaml.safe_dump(plain(doc), sort_keys=False)
+
+
+def _fixed(result: TuneResult, key: str) -> bool:
+    from genemoe.models.search_spaces import Fixed
+
+    return isinstance(result.space.get(key), Fixed)
+
+
+def _text(v: Any) -> str:
+    return f"{v:.3g}" if isinstance(v, float) else str(v)

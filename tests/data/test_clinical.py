@@ -1,0 +1,109 @@
+"""Survival tables in the shapes people have: generic time/event, cBioPortal, GDC days_to_death."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genemoe.data.clinical import parse_events, read_clinical
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.errors import InputError
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(("header", "rows"), [
+    ("sample\ttime\tstatus", ["S1\t100\t1", "S2\t200\t0", "S3\t50\t1"]),
+    ("sample_id,time,event", ["S1,100,True", "S2,200,False", "S3,50,True"]),
+    ("patient\tOS_MONTHS_ignored\tfutime\tfustat", ["S1\t3\t100\t1", "S2\t6\t200\t0", "S3\t1\t50\t1"]),
+    ("sample\tOS.time\tvital_status", ["S1\t100\tDead", "S2\t200\tAlive", "S3\t50\tdeceased"]),
+    ("sample\tsurvival_time\tcensored", ["S1\t100\t0", "S2\t200\t1", "S3\t50\t0"]),
+])
+def test_generic_time_event_tables_are_recognised(tmp_path: Path, header: str, rows: list[str]) -> None:
+    sep = "," if "," in header else "\t"
+    p = _write(tmp_path / ("t.csv" if sep == "," else "t.tsv"), "\n".join([header, *rows]) + "\n")
+    frame, rep = read_clinical(p)
+    assert frame.index.tolist() == ["S1", "S2", "S3"]  # non-TCGA ids kept as written
+    assert frame["os_time"].tolist() == [100, 200, 50]
+    assert frame["os_event"].tolist() == [1.0, 0.0, 1.0]
+    assert rep["format"] == "table (ids as written)" and "taken as OS" in rep["columns"]
+
+
+def test_cbioportal_status_words(tmp_path: Path) -> None:
+    p = _write(tmp_path / "c.tsv", "PATIENT_ID\tOS_STATUS\tos_days\nTCGA-OR-A5J1\t1:DECEASED\t30\n"
+                                   "TCGA-OR-A5J2\t0:LIVING\t400\n")
+    frame, _ = read_clinical(p)
+    assert frame["os_event"].tolist() == [1.0, 0.0] and frame["os_time"].tolist() == [30, 400]
+
+
+def test_gdc_days_to_death_fields(tmp_path: Path) -> None:
+    p = _write(tmp_path / "TCGA-ACC.clinical.tsv",
+               "sample\tvital_status.demographic\tdays_to_death.demographic\tdays_to_last_follow_up.diagnoses\t"
+               "project_id.project\n"
+               "TCGA-OR-A5J1-01A\tDead\t1355\t\tTCGA-ACC\n"
+               "TCGA-OR-A5J2-01A\tAlive\t\t2000\tTCGA-ACC\n"
+               "TCGA-OR-A5J3-01A\tAlive\t\t\tTCGA-ACC\n")
+    frame, rep = read_clinical(p, endpoint="OS")
+    assert frame.loc["TCGA-OR-A5J1", ["os_time", "os_event"]].tolist() == [1355, 1.0]
+    assert frame.loc["TCGA-OR-A5J2", ["os_time", "os_event"]].tolist() == [2000, 0.0]
+    assert frame.loc["TCGA-OR-A5J3"].isna()[["os_time", "os_event"]].all()
+    assert (frame["cancer_type"] == "ACC").all() and "days_to_death" in rep["columns"]
+
+
+def test_stated_columns_win_and_name_the_endpoint(tmp_path: Path) -> None:
+    p = _write(tmp_path / "c.tsv", "sample\tOS\tOS.time\tpfs_d\tprog\nS1\t1\t10\t5\tyes\nS2\t0\t20\t7\tno\n")
+    frame, rep = read_clinical(p, time_column="pfs_d", event_column="prog", endpoint="PFI")
+    assert frame.columns.tolist() == ["cancer_type", "pfi_time", "pfi_event"]
+    assert frame["pfi_event"].tolist() == [1.0, 0.0] and "as stated" in rep["columns"]
+
+
+@pytest.mark.parametrize(("kw", "match"), [
+    ({"time_column": "nope", "event_column": "status"}, "--time-column"),
+    ({"time_column": "time"}, "both --time-column and --event-column"),
+])
+def test_stated_columns_are_checked(tmp_path: Path, kw: dict, match: str) -> None:
+    p = _write(tmp_path / "c.tsv", "sample\ttime\tstatus\nS1\t1\t1\n")
+    with pytest.raises(InputError, match=match) as info:
+        read_clinical(p, **kw)
+    assert "c.tsv" in str(info.value)
+
+
+def test_a_table_without_survival_says_which_columns_would_do(tmp_path: Path) -> None:
+    p = _write(tmp_path / "c.tsv", "sample\tage\nS1\t50\n")
+    with pytest.raises(InputError, match="none of the endpoints") as info:
+        read_clinical(p)
+    assert "--time-column" in str(info.value)
+
+
+def test_unrecognised_event_words_are_counted_invalid(tmp_path: Path) -> None:
+    p = _write(tmp_path / "c.tsv", "sample\ttime\tstatus\nS1\t1\tmaybe\nS2\t2\t1\nS3\tsoon\t0\n")
+    frame, rep = read_clinical(p)
+    assert rep["endpoints"]["OS"]["n_invalid_event"] == 1
+    assert rep["endpoints"]["OS"]["n_non_numeric_time"] == 1 and np.isnan(frame.loc["S1", "os_event"])
+
+
+def test_parse_events() -> None:
+    s = pd.Series(["1", "0", "Dead", "ALIVE", "", None, "x", "1:DECEASED"], dtype=object)
+    out = parse_events(s).tolist()
+    assert out[:4] == [1.0, 0.0, 1.0, 0.0] and np.isnan(out[4]) and np.isnan(out[5])
+    assert out[6] == -1.0 and out[7] == 1.0
+
+
+def test_prepare_joins_a_lifelines_style_table_on_sample_ids(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    samples = [f"S{i}" for i in range(30)]
+    genes = [f"ENSG{i:011d}" for i in range(20)]
+    counts = pd.DataFrame(rng.poisson(50, (20, 30)), index=genes, columns=samples)
+    counts.index.name = "gene_id"
+    counts.to_csv(tmp_path / "m.tsv", sep="\t")
+    pd.DataFrame({"sample": samples, "time": rng.integers(1, 900, 30),
+                  "status": rng.integers(0, 2, 30)}).to_csv(tmp_path / "s.csv", index=False)
+    b = prepare_dataset([tmp_path / "m.tsv"], out_path=tmp_path / "b", clinical_path=tmp_path / "s.csv",
+                        config=PrepareConfig(cancer_type="BRCA", min_variance=0, min_mean=0))
+    assert b.summary["n_with_survival"] == 30 and b.summary["cancer_types"] == {"BRCA": 30}

@@ -1,0 +1,156 @@
+"""Corrupt and truncated inputs end with one clear error naming the file and what to do.
+
+Never click's bare "Aborted." (its answer to EOFError), never a traceback, no bundle.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genemoe.data.read import read_clinical, read_expression, read_labels
+from genemoe.errors import InputError
+
+SAMPLES = [f"TCGA-OR-{1000 + i:04d}-01A" for i in range(6)]
+GENES = [f"ENSG{i:011d}" for i in range(300)]
+
+
+def _matrix_text() -> bytes:
+    m = pd.DataFrame(np.random.default_rng(0).poisson(30, (300, 6)), index=GENES, columns=SAMPLES)
+    m.index.name = "gene_id"
+    return m.to_csv(sep="\t").encode()
+
+
+TEXT = _matrix_text()
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("m.tsv.gz", gzip.compress(TEXT)),
+    ("m.tsv.bz2", bz2.compress(TEXT)),
+    ("m.tsv.xz", lzma.compress(TEXT)),
+    ("m.zip", _zip({"m.tsv": TEXT})),
+])
+def test_compressed_matrices_are_read(tmp_path: Path, name: str, data: bytes) -> None:
+    p = tmp_path / name
+    p.write_bytes(data)
+    t = read_expression(p)
+    assert t.shape == (6, 300) and t.value_kind == "counts"
+
+
+def _parquet(tmp_path: Path) -> bytes:
+    df = pd.read_csv(io.BytesIO(TEXT), sep="\t")
+    df.to_parquet(tmp_path / "full.parquet")
+    return (tmp_path / "full.parquet").read_bytes()
+
+
+def _h5ad(tmp_path: Path) -> bytes:
+    import anndata
+
+    x = np.random.default_rng(0).poisson(30, (6, 300)).astype(np.float32)
+    anndata.AnnData(X=x, obs=pd.DataFrame(index=SAMPLES), var=pd.DataFrame(index=GENES)).write_h5ad(
+        tmp_path / "full.h5ad")
+    return (tmp_path / "full.h5ad").read_bytes()
+
+
+@pytest.mark.parametrize(("name", "make", "cut", "words"), [
+    ("m.tsv.gz", lambda d: gzip.compress(TEXT), 0.5, "ends early"),
+    ("m.tsv.bz2", lambda d: bz2.compress(TEXT), 0.5, "ends early"),
+    ("m.tsv.xz", lambda d: lzma.compress(TEXT), 0.5, "ends early"),
+    ("m.zip", lambda d: _zip({"m.tsv": TEXT}), 0.5, "zip"),
+    ("m.tsv.gz", lambda d: gzip.compress(TEXT)[:10] + b"\x00" * 50 + gzip.compress(TEXT)[60:], 1.0,
+     "cannot be read"),
+    ("m.parquet", _parquet, 0.6, "parquet"),
+    ("m.h5ad", _h5ad, 0.5, "h5ad"),
+    ("m.tsv", lambda d: TEXT, 0.7, "cut off mid-row"),
+])
+def test_truncated_or_damaged_matrix_names_the_file_and_the_fix(
+    tmp_path: Path, name: str, make, cut: float, words: str,
+) -> None:
+    data = make(tmp_path)
+    if name == "m.tsv":  # cut inside a row, after its second field
+        end = int(len(data) * cut)
+        end = data.index(b"\t", data.index(b"\t", data.rindex(b"\n", 0, end) + 1) + 1)
+        data = data[:end]
+    else:
+        data = data[: int(len(data) * cut)]
+    p = tmp_path / name
+    p.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        read_expression(p)
+    msg = str(info.value)
+    assert str(p) in msg and "fix:" in msg
+    assert words.lower() in msg.lower() or "damaged" in msg or "truncated" in msg
+
+
+def test_excel_and_multi_file_zips_say_what_to_do(tmp_path: Path) -> None:
+    p = tmp_path / "sheet.xlsx"
+    p.write_bytes(_zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>"}))
+    with pytest.raises(InputError, match="Excel"):
+        read_expression(p)
+    p = tmp_path / "two.zip"
+    p.write_bytes(_zip({"a.tsv": TEXT, "b.tsv": TEXT}))
+    with pytest.raises(InputError, match="unzip it"):
+        read_expression(p)
+
+
+def test_truncated_label_and_survival_tables(tmp_path: Path) -> None:
+    lab = "sample\tproject_id.project\n" + "".join(f"{s}\tTCGA-ACC\n" for s in SAMPLES * 200)
+    p = tmp_path / "TCGA-ACC.clinical.tsv.gz"
+    data = gzip.compress(lab.encode())
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="ends early") as info:
+        read_labels(p)
+    assert str(p) in str(info.value)
+    surv = "sample\tOS\t_PATIENT\tOS.time\n" + "".join(f"{s}\t1\t{s[:12]}\t10\n" for s in SAMPLES * 200)
+    p = tmp_path / "TCGA-ACC.survival.tsv.gz"
+    data = gzip.compress(surv.encode())
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="ends early"):
+        read_clinical(p)
+
+
+def test_cli_truncated_gzip_is_a_clear_error_not_aborted(tmp_path: Path) -> None:
+    """The defect: `genemoe prepare` on a truncated .gz printed only "Aborted."."""
+    p = tmp_path / "TCGA-ACC.star_counts.tsv.gz"
+    p.write_bytes(gzip.compress(TEXT)[:2000])
+    r = subprocess.run([sys.executable, "-m", "genemoe.cli", "prepare", "--expression", str(p),
+                        "--out", str(tmp_path / "b")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "Aborted" not in r.stderr and "Traceback" not in r.stderr
+    assert str(p) in r.stderr and "fix:" in r.stderr
+    assert not (tmp_path / "b").exists()
+
+
+def test_cli_group_turns_a_stray_eoferror_into_a_user_error(monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    import genemoe.data.prepare as prep
+    from genemoe.cli import app
+    from genemoe.errors import GenemoeError
+
+    def boom(*a: object, **k: object) -> None:
+        raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+
+    monkeypatch.setattr(prep, "prepare_dataset", boom)
+    res = CliRunner().invoke(app, ["prepare", "--expression", str(tmp_path / "x.tsv"),
+                                   "--out", str(tmp_path / "b")])
+    assert isinstance(res.exception, GenemoeError) and "truncated or corrupt" in str(res.exception)

@@ -1,0 +1,150 @@
+"""The GDC portal route: per-sample STAR files + sample sheet prepare like the cohort files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+from xena_files import gene_table, raw_counts
+
+from genemoe.cli import app
+from genemoe.data.bundle import load_bundle
+from genemoe.data.gdc_portal import STAR_SUFFIX, assemble_gdc_dir, read_sample_sheet, read_star_file
+from genemoe.errors import InputError
+
+HEADER = ("gene_id\tgene_name\tgene_type\tunstranded\tstranded_first\tstranded_second\t"
+          "tpm_unstranded\tfpkm_unstranded\tfpkm_uq_unstranded")
+SHEET_COLUMNS = ["File ID", "File Name", "Data Category", "Data Type", "Project ID", "Case ID",
+                 "Sample ID", "Sample Type"]
+
+
+def write_star_file(path: Path, genes: pd.DataFrame, counts: np.ndarray) -> None:
+    """One aliquot's file as the GDC writes it: comment line, N_ rows, nine columns."""
+    lines = ["# gene-model: GENCODE v36", HEADER]
+    lines += [f"{n}\t\t\t{k}\t{k // 2}\t{k - k // 2}\t\t\t" for n, k in
+              (("N_unmapped", 1234567), ("N_multimapping", 2345678), ("N_noFeature", 345678),
+               ("N_ambiguous", 456789))]
+    tpm = counts / counts.sum() * 1e6
+    for (gid, name, gtype), c, t in zip(genes.itertuples(index=False), counts, tpm, strict=True):
+        lines.append(f"{gid}\t{name}\t{gtype}\t{c}\t{c // 2}\t{c - c // 2}\t{t:.4f}\t{t / 3:.4f}\t{t * 2:.4f}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_portal_download(root: Path, matrices: dict[str, pd.DataFrame], genes: pd.DataFrame,
+                          *, json_sheet: bool = False) -> Path:
+    """``root/<file id>/<uuid>.rna_seq...tsv`` per sample column, plus the sample sheet."""
+    rows, meta = [], []
+    rng = np.random.default_rng(0)
+    for project, m in matrices.items():
+        for barcode in m.columns:
+            fid, fname = str(uuid.UUID(int=int(rng.integers(1 << 62)))), f"{uuid.uuid4()}{STAR_SUFFIX}"
+            write_star_file(root / fid / fname, genes, m[barcode].to_numpy(np.int64))
+            rows.append([fid, fname, "Transcriptome Profiling", "Gene Expression Quantification",
+                         f"TCGA-{project}", barcode[:12], barcode[:16], "Primary Tumor"])
+            meta.append({"file_name": fname, "file_id": fid,
+                         "associated_entities": [{"entity_submitter_id": barcode}],
+                         "cases": [{"project": {"project_id": f"TCGA-{project}"}}]})
+    if json_sheet:
+        sheet = root / "metadata.cart.2026-11-29.json"
+        sheet.write_text(json.dumps(meta))
+    else:
+        sheet = root / "gdc_sample_sheet.2026-11-29.tsv"
+        pd.DataFrame(rows, columns=SHEET_COLUMNS).to_csv(sheet, sep="\t", index=False)
+    return sheet
+
+
+@pytest.fixture
+def genes() -> pd.DataFrame:
+    g = gene_table(30)
+    return pd.DataFrame({"gene_id": g["id"], "gene_name": g["gene"], "gene_type": "protein_coding"})
+
+
+def _counts(genes: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    gt = gene_table(30)
+    return {p: raw_counts(p, gt, 6, seed=k) for k, p in enumerate(["ACC", "UVM"])}
+
+
+def _prepare(*args: object) -> None:
+    res = CliRunner().invoke(app, ["prepare", *map(str, args), "--min-variance", "0", "--min-mean", "0",
+                                   "--min-class-size", "2"])
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise res.exception
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize("json_sheet", [False, True])
+def test_portal_directory_prepares_like_the_cohort_files(tmp_path: Path, genes: pd.DataFrame,
+                                                         json_sheet: bool) -> None:
+    counts = _counts(genes)
+    sheet = write_portal_download(tmp_path / "gdc", counts, genes, json_sheet=json_sheet)
+    for p, m in counts.items():
+        m.index.name = "gene_id"
+        m.to_csv(tmp_path / f"TCGA_{p}_Counts.tsv", sep="\t")
+    _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "portal")
+    _prepare("--expression", tmp_path / "TCGA_ACC_Counts.tsv", tmp_path / "TCGA_UVM_Counts.tsv",
+             "--out", tmp_path / "cohort")
+    a, b = load_bundle(tmp_path / "portal"), load_bundle(tmp_path / "cohort")
+    assert a.summary["cancer_types"] == b.summary["cancer_types"] == {"ACC": 6, "UVM": 6}
+    ia, ib = a.obs.set_index("sample_id"), b.obs.set_index("sample_id")
+    order = [ib.index.get_loc(s) for s in ia.index]
+    np.testing.assert_array_equal(a.var["gene_id"], b.var["gene_id"])
+    np.testing.assert_allclose(a.X, b.X[order], rtol=1e-6)
+    assert (tmp_path / "portal_gdc_inputs" / "expression.tsv.gz").exists()
+
+
+def test_star_file_reader_drops_summary_rows(tmp_path: Path, genes: pd.DataFrame) -> None:
+    p = tmp_path / f"x{STAR_SUFFIX}"
+    write_star_file(p, genes, np.arange(30))
+    s = read_star_file(p, "unstranded")
+    assert len(s) == 30 and s.index[0].startswith("ENSG") and s.iloc[3] == 3
+    assert read_star_file(p, "tpm_unstranded").sum() == pytest.approx(1e6, rel=1e-4)
+
+
+def test_sample_sheet_without_the_needed_columns(tmp_path: Path) -> None:
+    p = tmp_path / "sheet.tsv"
+    p.write_text("File ID\tCase ID\nabc\tTCGA-OR-A5J1\n")
+    with pytest.raises(InputError, match="'File Name'") as info:
+        read_sample_sheet(p)
+    assert "sample sheet" in str(info.value)
+
+
+def test_files_missing_from_the_sheet_are_named(tmp_path: Path, genes: pd.DataFrame) -> None:
+    counts = _counts(genes)
+    sheet = write_portal_download(tmp_path / "gdc", counts, genes)
+    write_star_file(tmp_path / "gdc" / "extra" / f"stray{STAR_SUFFIX}", genes, np.ones(30, np.int64))
+    with pytest.raises(InputError, match="not in the sample sheet") as info:
+        assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "out")
+    assert f"stray{STAR_SUFFIX}" in str(info.value)
+
+
+def test_gdc_dir_needs_its_sample_sheet(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["prepare", "--gdc-dir", str(tmp_path), "--out", str(tmp_path / "b")])
+    assert isinstance(res.exception, InputError) and "--sample-sheet" in str(res.exception)
+
+
+def test_real_cohorts_in_the_portal_layout_prepare_to_the_same_matrix(
+    shared_data: Path, tmp_path: Path,
+) -> None:
+    """CHOL and UCS from gdc_counts_6types (first 2,000 genes), written per aliquot."""
+    mats, cohort_files = {}, []
+    for p in ("CHOL", "UCS"):
+        with gzip.open(shared_data / "gdc_counts_6types" / f"TCGA_{p}_Counts.exp.gz", "rt") as fh:
+            m = pd.read_csv(fh, sep="\t", index_col=0, nrows=2000)
+        mats[p] = m
+        m.to_csv(tmp_path / f"TCGA_{p}_Counts.tsv", sep="\t")
+        cohort_files.append(tmp_path / f"TCGA_{p}_Counts.tsv")
+    genes = pd.DataFrame({"gene_id": mats["CHOL"].index, "gene_name": ".", "gene_type": "."})
+    sheet = write_portal_download(tmp_path / "gdc", mats, genes, json_sheet=True)  # aliquot ids
+    _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "portal")
+    _prepare("--expression", *cohort_files, "--out", tmp_path / "cohort")
+    a, b = load_bundle(tmp_path / "portal"), load_bundle(tmp_path / "cohort")
+    assert a.summary["cancer_types"] == b.summary["cancer_types"]
+    order = [b.obs["sample_id"].tolist().index(s) for s in a.obs["sample_id"]]
+    np.testing.assert_allclose(a.X, b.X[order], rtol=1e-6)

@@ -1,0 +1,131 @@
+"""Values read for what they are: log2 counts inverted, transformed data kept, clipping counted."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from xena_files import gene_table, raw_counts, star_values
+
+from genemoe.data.normalise import normalise_values
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.read import read_expression
+from genemoe.data.values import is_log_of_counts
+from genemoe.errors import InputError
+
+GENES = gene_table(40)
+
+
+def _write(path: Path, m: pd.DataFrame) -> Path:
+    with gzip.open(path, "wt") as fh:
+        m.to_csv(fh, sep="\t")
+    return path
+
+
+def _microarray(rng: np.random.Generator, n_genes: int = 40, n_samples: int = 12) -> pd.DataFrame:
+    """Log2, centred per gene: values about -7.6 .. 10.3, ~44% negative (a TCGA array)."""
+    x = rng.normal(1.0, 3.0, (n_genes, n_samples))
+    cols = [f"TCGA-OR-{1000 + i:04d}-01A" for i in range(n_samples)]
+    return pd.DataFrame(x, index=pd.Index(GENES["id"][:n_genes], name="id"), columns=cols)
+
+
+def test_log_centred_matrix_is_kept_intact(tmp_path: Path, rng: np.random.Generator) -> None:
+    """The defect: 44% negatives were clipped to 0 and then log2(x+1)-ed, with only an INFO line."""
+    m = _microarray(rng)
+    assert 0.3 < (m.to_numpy() < 0).mean() < 0.6
+    p = _write(tmp_path / "TCGA_ACC_array.tsv.gz", m)
+    t = read_expression(p)
+    assert t.value_kind == "transformed"
+    assert any("gene filter" in n for n in t.notes)
+    b = prepare_dataset([p], out_path=tmp_path / "b", config=PrepareConfig(
+        min_variance=0, min_mean=-1e9, val_fraction=0.2, test_fraction=0.2))
+    unversioned = [g.split(".")[0] for g in GENES["id"]]
+    kept = [unversioned.index(g) for g in b.var["gene_id"]]
+    ref = m.to_numpy().T[:, kept].astype(np.float32)
+    order = [m.columns.tolist().index(s) for s in b.obs["sample_id"]]
+    np.testing.assert_array_equal(b.X, ref[order])  # values intact
+    assert b.summary["normalisation"] == "none" and b.summary["n_values_clipped"] == 0
+
+
+def test_log2p1_on_transformed_values_is_refused(tmp_path: Path, rng: np.random.Generator) -> None:
+    p = _write(tmp_path / "TCGA_ACC_array.tsv.gz", _microarray(rng))
+    with pytest.raises(InputError, match="already transformed") as info:
+        prepare_dataset([p], out_path=tmp_path / "b", config=PrepareConfig(normalisation="log2p1"))
+    assert "TCGA_ACC_array.tsv.gz" in str(info.value) and "--normalisation none" in str(info.value)
+    assert not (tmp_path / "b").exists()
+
+
+def test_clipping_more_than_a_trace_is_an_error_naming_the_fix() -> None:
+    x = np.abs(np.random.default_rng(0).normal(50, 20, (10, 100))).astype(np.float32)
+    x[0, :5] = -3.0  # 0.5% of values, clearly negative
+    with pytest.raises(InputError, match="below -1") as info:
+        normalise_values(x, "log2p1", source=Path("rsem.tsv"))
+    assert "rsem.tsv" in str(info.value) and "--normalisation none" in str(info.value)
+
+
+def test_trace_negatives_are_clipped_and_counted_in_the_summary(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.gamma(2.0, 300.0, (40, 12))
+    x[0, :3], x[5, 2] = -0.2, -0.6  # EB++-like: small in magnitude (0.8% of values)
+    cols = [f"TCGA-OR-{1000 + i:04d}-01A" for i in range(12)]
+    p = _write(tmp_path / "TCGA_ACC_rsem.tsv.gz",
+               pd.DataFrame(x, index=pd.Index(GENES["id"], name="id"), columns=cols))
+    b = prepare_dataset([p], out_path=tmp_path / "b", config=PrepareConfig(min_variance=0, min_mean=0))
+    assert b.summary["normalisation"] == "log2p1" and b.summary["n_values_clipped"] == 4
+    assert json.loads((tmp_path / "b" / "summary.json").read_text())["n_values_clipped"] == 4
+    assert b.record["n_values_clipped"] == 4
+
+
+def test_xena_log2_counts_are_inverted_to_the_same_bundle_as_raw_counts(tmp_path: Path) -> None:
+    counts = raw_counts("ACC", GENES, 12, seed=3)
+    raw = _write(tmp_path / "TCGA-ACC.counts.tsv.gz", counts)
+    xena = _write(tmp_path / "TCGA-ACC.star_counts.tsv.gz", np.log2(counts + 1))
+    pm = tmp_path / "gencode.v36.annotation.gtf.gene.probemap"
+    GENES.to_csv(pm, sep="\t", index=False)
+    assert read_expression(xena).value_kind == "log_counts"
+    cfg = PrepareConfig(min_variance=0, min_mean=0)
+    a = prepare_dataset([raw], out_path=tmp_path / "a", annotation_path=pm, config=cfg)
+    b = prepare_dataset([xena], out_path=tmp_path / "b", annotation_path=pm, config=cfg)
+    assert a.summary["normalisation"] == b.summary["normalisation"] == "fpkm_uq"
+    np.testing.assert_allclose(a.X, b.X, rtol=1e-6)
+    c = prepare_dataset([xena], out_path=tmp_path / "c", config=PrepareConfig(
+        normalisation="log2cpm", min_variance=0, min_mean=0))
+    assert c.summary["normalisation"] == "log2cpm"
+
+
+def test_a_count_method_on_non_count_log_data_is_refused(tmp_path: Path) -> None:
+    counts = raw_counts("ACC", GENES, 12, seed=3)
+    fuq = _write(tmp_path / "TCGA-ACC.star_fpkm-uq.tsv.gz",
+                 np.log2(star_values(counts, GENES, "star_fpkm-uq") + 1))
+    t = read_expression(fuq)
+    assert t.value_kind == "log"
+    with pytest.raises(InputError, match="needs raw counts") as info:
+        prepare_dataset([fuq], out_path=tmp_path / "b", config=PrepareConfig(normalisation="log2cpm"))
+    assert "star_fpkm-uq" in str(info.value)
+
+
+def test_is_log_of_counts() -> None:
+    rng = np.random.default_rng(0)
+    counts = rng.poisson(rng.gamma(1, 3000, (50, 40))).astype(np.float64)
+    assert is_log_of_counts(np.log2(counts + 1).astype(np.float32))
+    assert not is_log_of_counts(np.log2(counts * 1.37 + 1).astype(np.float32))
+    assert not is_log_of_counts(np.zeros((5, 5), np.float32))
+
+
+def test_real_pancan_eb_values_stay_linear_with_trace_negatives(shared_data: Path) -> None:
+    t = read_expression(shared_data / "pancan33_random100" / "expression.tsv.gz")
+    assert t.value_kind == "linear"
+    _, notes = normalise_values(t.values, "log2p1", source=t.source_path)
+    assert notes["negative_values_clipped_to_0"] == 371  # 0.34%, all above -1
+
+
+def test_a_few_clearly_negative_values_are_still_a_trace() -> None:
+    x = np.abs(np.random.default_rng(0).normal(50, 20, (100, 100))).astype(np.float32)
+    x[0, :10] = -3.0  # 0.1% of values below -1: clipped, counted
+    x[1, :50] = -0.5  # near zero: clipped, counted
+    out, notes = normalise_values(x, "log2p1")
+    assert notes["negative_values_clipped_to_0"] == 60 and out.min() == 0

@@ -1,0 +1,33 @@
+"""The tables `genemoe train` and `genemoe benchmark` print (genemoe.report.terminal)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from genemoe.report.terminal import benchmark_table, run_table
+
+
+def test_run_table_rounds_and_shows_the_interval():
+    metrics = {"val": {"c_index": 0.70912, "c_index_ci": [0.63, 0.774], "logrank_p": 1.2e-4,
+                       "n": 89, "n_events": 50},
+               "test": {"c_index": 0.5931, "c_index_ci": [0.5014307773617926, 0.6813270372860464],
+                        "logrank_p": 0.016008710284174055, "n": 174, "n_events": 101}}
+    out = run_table(metrics, task="survival", title="genemoe · survival")
+    test = next(line for line in out.splitlines() if line.strip().startswith("test"))
+    assert test.split() == ["test", "174", "101", "0.593", "[0.501,", "0.681]", "0.016"]
+    assert "1.2e-4" in out and not re.search(r"\d\.\d{5,}", out)
+
+
+def test_benchmark_table_compares_every_model_with_the_best_peer():
+    rows = [{"model": m, "repeat": 0, "fold": f, "accuracy": a, "macro_f1": a - 0.05}
+            for m, accs in {"genemoe": [0.80, 0.82, 0.81], "svm": [0.84, 0.85, 0.86],
+                            "rf": [0.70, 0.71, 0.72]}.items() for f, a in enumerate(accs)]
+    out = benchmark_table(pd.DataFrame(rows), task="classify", title="bench", out_dir=Path("b"))
+    lines = {line.split()[0]: line for line in out.splitlines()[3:] if line.strip()}
+    assert "Δ macro-F1 vs svm" in out and "best peer" in lines["svm"]
+    assert lines["genemoe"].split()[1:] == ["3", "0.810", "±", "0.010", "0.760", "±", "0.010",
+                                            "-0.040", "0/3", "0.25"]
+    assert "note: only 3 non-zero pairs" in out  # a Wilcoxon p that cannot reach 0.05, said

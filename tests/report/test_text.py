@@ -1,0 +1,56 @@
+"""Numbers as people read them (genemoe.report.text): one rule for terminal and report."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from genemoe.report.text import (
+    fmt_ci,
+    fmt_count,
+    fmt_mean_sd,
+    fmt_p,
+    fmt_seconds,
+    fmt_value,
+    text_table,
+    wilson_interval,
+)
+
+
+@pytest.mark.parametrize(("p", "text"), [
+    (0.016008710284174055, "0.016"), (0.0023, "0.0023"), (2.34e-4, "2.3e-4"), (1.2e-10, "1.2e-10"),
+    (0.5, "0.5"), (0.999, "1"), (1e-300, "< 1e-16"), (float("nan"), "–"), (None, "–"),
+])
+def test_p_values_to_two_significant_digits(p, text):
+    assert fmt_p(p) == text
+
+
+def test_metrics_and_intervals_to_three_decimals():
+    # the issue's example: C-index 0.593 [0.5014307773617926, 0.6813270372860464]
+    assert fmt_value(0.59312) == "0.593"
+    assert fmt_ci([0.5014307773617926, 0.6813270372860464]) == "[0.501, 0.681]"
+    assert fmt_ci(None) == "" and fmt_ci([float("nan"), 0.7]) == ""
+    assert fmt_value(None) == "–" and fmt_value(float("nan")) == "–"
+    assert fmt_count(56537) == "56,537"
+    assert fmt_mean_sd([0.8, 0.9, 1.0]) == "0.900 ± 0.100" and fmt_mean_sd([0.5]) == "0.500"
+    assert fmt_seconds(8.4) == "8 s" and fmt_seconds(125) == "2 min 05 s"
+
+
+def test_wilson_interval_worked_by_hand():
+    # p = 0.81, n = 100, z = 1.96: centre (0.81 + 1.9208e-2) / 1.038416 = 0.79855,
+    # half 1.96 * sqrt(0.81 * 0.19 / 100 + 3.8416 / 40000) / 1.038416 = 0.07632
+    lo, hi = wilson_interval(81, 100)
+    assert lo == pytest.approx(0.72223, abs=1e-4) and hi == pytest.approx(0.87485, abs=1e-4)
+    lo, hi = wilson_interval(0, 10)
+    assert lo == 0.0 and 0 < hi < 0.31  # never below 0, unlike the Wald interval
+    assert wilson_interval(3, 0) is None and math.isclose(wilson_interval(10, 10)[1], 1.0)
+
+
+def test_text_table_is_plain_aligned_and_compact():
+    out = text_table(["split", "n", "accuracy"], [["val", "89", "0.719"], ["test", "174", "0.621"]],
+                     title="run", caption="  note", right=["n", "accuracy"])
+    lines = out.splitlines()
+    assert lines[0] == "run" and lines[-1] == "  note" and len(lines) == 6
+    assert "\x1b[" not in out  # no colour codes in what describe() returns
+    assert lines[3].endswith("89      0.719") and lines[4].endswith("174      0.621")

@@ -1,0 +1,91 @@
+"""Ensembles (issue 11, item 4): K members averaged; one run that predict and benchmark take."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from genemoe.models.ensemble import EnsembleEstimator, EnsembleModel
+from genemoe.models.registry import create_model
+from genemoe.train.ensemble import fit_ensemble
+from genemoe.train.task_data import TaskData
+
+
+def _data(rng, task="classify", n=90, n_genes=10):
+    def part(m):
+        y = np.arange(m) % 3
+        X = (rng.normal(size=(m, n_genes)) + y[:, None]).astype(np.float32)
+        t, e = rng.exponential(100, m), rng.random(m) < 0.6
+        return TaskData(X=X, rows=np.arange(m), y=y if task == "classify" else None,
+                        time=t if task == "survival" else None,
+                        event=e if task == "survival" else None, groups=np.array(["A"] * m, object))
+
+    return {"train": part(n), "val": part(30), "test": part(30)}
+
+
+def test_neural_ensemble_averages_the_members_probabilities(rng):
+    data = _data(rng)
+    res = fit_ensemble("fcn", "classify", data, 3, model_cfg={"hidden": 8, "latent": 4},
+                       train_cfg={"epochs": 2, "seed": 0, "device": "cpu"}, n_outputs=3)
+    assert isinstance(res.model, EnsembleModel) and len(res.model.members) == 3
+    res.model.eval()
+    x = torch.as_tensor(data["test"].X)
+    with torch.no_grad():
+        temps = res.model.temperatures  # each member's validation temperature
+        members = torch.stack([torch.softmax(m(x).out / t, -1)
+                               for m, t in zip(res.model.members, temps, strict=True)]).mean(0)
+        whole = torch.softmax(res.model(x).out, -1)
+    torch.testing.assert_close(whole, members)
+    np.testing.assert_allclose(res.outputs["test"], members.numpy(), atol=1e-5)
+    assert res.info["ensemble"]["members_differ_by"] == "seed"
+    assert res.info["calibration"]["member_temperatures"] == pytest.approx(temps.tolist())
+    # rebuilt through the registry, as predict does from model.pt
+    again = create_model("ensemble", n_genes=10, n_outputs=3, task="classify", member="fcn",
+                         member_config={"hidden": 8, "latent": 4}, k=3)
+    again.load_state_dict(res.model.state_dict())
+
+
+def test_classical_ensemble_fits_members_on_inner_folds(rng):
+    data = _data(rng)
+    res = fit_ensemble("logreg", "classify", data, 3, model_cfg={}, train_cfg={"seed": 0},
+                       n_outputs=3)
+    assert isinstance(res.model, EnsembleEstimator)
+    coefs = [m.estimator_.coef_ for m in res.model.members]
+    assert not np.allclose(coefs[0], coefs[1])  # different rows: different members
+    assert len(res.model.temperatures) == 3
+    np.testing.assert_allclose(res.outputs["test"], res.model.predict_proba(data["test"].X),
+                               atol=1e-6)
+
+
+def test_survival_ensemble_averages_risks(rng):
+    data = _data(rng, "survival")
+    res = fit_ensemble("fcn", "survival", data, 2, model_cfg={"hidden": 8, "latent": 4},
+                       train_cfg={"epochs": 2, "seed": 0, "device": "cpu", "lr": 1e-3},
+                       n_outputs=1)
+    assert res.outputs["test"].shape == (30,)
+
+
+def test_train_and_predict_take_an_ensemble_run(synthetic_bundle, tmp_path):
+    from genemoe.train.model_file import load_model_file
+    from genemoe.workflows.predict import predict_file
+    from genemoe.workflows.train import train_run
+
+    b = synthetic_bundle(seed=2)
+    train_run(b.path, out_dir=tmp_path / "run", model_name="fcn", epochs=2, progress=False,
+              ensemble=2)
+    payload = load_model_file(tmp_path / "run")
+    assert payload["model_name"] == "ensemble" and payload["model_config"]["member"] == "fcn"
+    counts = next(i["path"] for i in b.record["inputs"] if i["role"] == "expression")
+    out = tmp_path / "p.csv"
+    predict_file(tmp_path / "run", counts, out_path=out)  # the raw counts file it was made from
+    pred = pd.read_csv(out)
+    assert len(pred) >= b.n_samples and pred.filter(like="prob_").sum(1).round(4).eq(1).all()
+
+
+def test_ensemble_needs_two_members(rng):
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError, match="at least 2"):
+        fit_ensemble("fcn", "classify", _data(rng), 1, model_cfg={}, train_cfg={}, n_outputs=3)

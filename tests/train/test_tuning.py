@@ -1,0 +1,203 @@
+"""tune_model: search spaces, seeded trials, resumable shared studies, no test part."""
+
+from __future__ import annotations
+
+import numpy as np
+import optuna
+import pytest
+
+import genemoe.models.classical as classical
+import genemoe.train.tuning as tuning
+from genemoe.errors import InputError
+from genemoe.models.registry import get_spec
+from genemoe.models.search_spaces import (
+    CLASSIFY_ONLY,
+    Categorical,
+    Fixed,
+    FloatParam,
+    IntParam,
+    search_space,
+)
+from genemoe.train.task_data import TaskData
+from genemoe.train.tuning import sample_params, tune_model
+
+NEURAL = ("genemoe", "moe", "fcn", "mlp", "coxnnet", "vaecox")
+TINY_FCN = {"hidden": 16, "latent": 8}
+FAST = {"epochs": 2, "batch_size": 32, "device": "cpu", "patience": None}
+
+
+def _part(rng: np.random.Generator, n: int, offset: int) -> TaskData:
+    y = np.arange(n) % 3
+    X = (rng.normal(size=(n, 12)) + y[:, None] * 0.8).astype(np.float32)
+    return TaskData(X=X, rows=np.arange(offset, offset + n), y=y, time=None, event=None,
+                    groups=np.array(["A", "B", "C"], object)[y])
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, TaskData]:
+    rng = np.random.default_rng(3)
+    return {"train": _part(rng, 60, 0), "val": _part(rng, 30, 60)}
+
+
+@pytest.fixture
+def logreg_grid(monkeypatch):
+    """logreg's grid: the model module's own LOGREG_GRID, or a stand-in where it has none."""
+    if not hasattr(classical, "LOGREG_GRID"):
+        monkeypatch.setattr(classical, "LOGREG_GRID", {"C": [0.01, 0.1, 1.0]}, raising=False)
+    return classical.LOGREG_GRID
+
+
+def _tune(data, name="fcn", **kw):
+    opts = {"base_model_cfg": TINY_FCN if name == "fcn" else {}, "base_train_cfg": FAST,
+            "n_outputs": 3, "n_trials": 3, "seed": 0, "storage": None, "study_name": "t", **kw}
+    return tune_model(name, "classify", data, **opts)
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_neural_models_declare_a_search_space_of_their_own_options(name):
+    spec = get_spec(name)
+    assert spec.search_space, f"{name} declares no search space"
+    for task in spec.tasks:
+        space = search_space(name, task)
+        assert {"train.lr", "train.weight_decay", "model.dropout"} <= set(space)
+        assert all(k.split(".")[0] in ("model", "train") for k in space)
+        if task == "survival":
+            assert not CLASSIFY_ONLY & set(space)
+            assert space["train.lr"].high <= 1e-3
+    model_keys = {k.removeprefix("model.") for k in spec.search_space if k.startswith("model.")}
+    spec.factory(n_genes=40, n_outputs=1 if "survival" == spec.tasks[0] else 3,
+                 task=spec.tasks[0], **{k: _first(spec.search_space[f"model.{k}"])
+                                        for k in model_keys})  # the factory takes every key
+
+
+def _first(p):
+    return p.choices[-1] if isinstance(p, Categorical) else p.low
+
+
+def test_classical_space_is_the_models_grid_with_its_own_search_off(monkeypatch, logreg_grid):
+    space = search_space("logreg", "classify")
+    assert {k: p.choices for k, p in space.items() if isinstance(p, Categorical)} == {
+        f"model.{k}": tuple(v) for k, v in logreg_grid.items()}
+    monkeypatch.setattr(classical, "LOGREG_DEFAULTS", {**classical.LOGREG_DEFAULTS, "tune": True})
+    assert search_space("logreg", "classify")["model.tune"] == Fixed(False)
+
+
+def test_image_models_have_no_space_and_say_so():
+    with pytest.raises(InputError, match="no hyper-parameter search space"):
+        search_space("hybrid_cnn", "classify")
+
+
+def test_k_never_exceeds_n_experts():
+    space = search_space("genemoe", "classify")
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for _ in range(40):
+        p = sample_params(study.ask(), space)
+        assert 1 <= p["model.k"] <= p["model.n_experts"]
+        assert 1 <= p["model.moae_k"] <= p["model.moae_experts"]
+
+
+def test_same_seed_same_trials_other_seed_others(data):
+    a, b, c = _tune(data, n_trials=2), _tune(data, n_trials=2), _tune(data, n_trials=2, seed=1)
+    cols = [k for k in a.trials.columns if k.startswith(("model.", "train."))]
+    assert len(a.trials) == 2 and (a.trials["state"] == "COMPLETE").all()
+    assert a.trials[cols].equals(b.trials[cols]) and a.best_value == b.best_value
+    assert not a.trials[cols].equals(c.trials[cols])
+    assert a.best_model_cfg["hidden"] == a.best_params["model.hidden"]
+    assert a.best_train_cfg["lr"] == a.best_params["train.lr"] and a.best_train_cfg["epochs"] == 2
+
+
+def test_interrupted_study_resumes_to_the_total_and_matches_an_uninterrupted_one(data, tmp_path):
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    first = _tune(data, n_trials=2, storage=url)
+    assert len(first.trials) == 2
+    resumed = _tune(data, n_trials=4, storage=url)  # 2 more, not 4 more
+    assert len(optuna.load_study(study_name="t", storage=url).trials) == 4
+    whole = _tune(data, n_trials=4, storage=f"sqlite:///{tmp_path / 'other.db'}")
+    cols = [k for k in whole.trials.columns if k.startswith(("model.", "train."))]
+    assert resumed.trials[cols].equals(whole.trials[cols])  # per-trial seeds: same trials
+    again = _tune(data, n_trials=4, storage=url)  # complete: nothing runs
+    assert len(again.trials) == 4 and again.best_value == resumed.best_value
+
+
+def test_calls_on_one_storage_add_up_and_a_study_refuses_another_setup(data, tmp_path, logreg_grid):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    a = _tune(data, "logreg", n_trials=2, storage=url, study_name="s")
+    b = _tune(data, "logreg", n_trials=3, storage=url, study_name="s")
+    assert len(a.trials) == 2 and len(b.trials) == 3
+    assert set(b.trials["number"]) == {0, 1, 2}
+    assert b.best_params["model.C"] in logreg_grid["C"] and b.best_model_cfg["C"] in logreg_grid["C"]
+    with pytest.raises(InputError, match="another setup"):
+        _tune(data, "logreg", n_trials=3, storage=url, study_name="s", seed=5)
+
+
+def test_a_grid_point_drawn_again_is_not_refitted(data, monkeypatch, logreg_grid):
+    calls = []
+    real = tuning.fit_model
+    monkeypatch.setattr(tuning, "fit_model", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    r = _tune(data, "logreg", n_trials=len(logreg_grid["C"]) + 3)
+    dup = r.trials["duplicate_of"].notna()
+    assert dup.sum() >= 3 and len(calls) == (~dup).sum() == r.trials.loc[~dup, "model.C"].nunique()
+    for _, row in r.trials[dup].iterrows():  # the value of the trial it repeats
+        assert row["value"] == r.trials.set_index("number").loc[row["duplicate_of"], "value"]
+
+
+def test_the_test_part_is_never_given_to_fit_model(data, monkeypatch):
+    seen = []
+    real = tuning.fit_model
+
+    def spy(name, task, parts, **kw):
+        seen.append(set(parts))
+        return real(name, task, parts, **kw)
+
+    monkeypatch.setattr(tuning, "fit_model", spy)
+    _tune(data, n_trials=2)
+    assert seen == [{"train", "val"}] * 2
+    with pytest.raises(InputError, match="train and a val part only"):
+        _tune({**data, "test": data["val"]})
+
+
+def test_per_epoch_values_are_reported_and_options_the_trainer_lacks_are_left_out(data, tmp_path):
+    space = {"train.lr": FloatParam(1e-3, 1e-2, log=True), "train.no_such_option": IntParam(0, 3),
+             "model.dropout": Fixed(0.1)}
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    r = _tune(data, space=space, n_trials=2, storage=url)
+    assert "train.no_such_option" not in r.trials.columns and r.best_params["model.dropout"] == 0.1
+    assert r.trials["best_epoch"].between(1, 2).all() and r.n_pruned == 0
+    for t in optuna.load_study(study_name="t", storage=url).trials:
+        assert sorted(t.intermediate_values) == [1, 2]  # one validation value per epoch
+
+
+def test_trials_are_pruned_mid_training_once_fit_model_takes_the_epoch_hook(data, monkeypatch):
+    """The contract a trainer hook must meet: on_epoch_end(epoch, val_metric) -> stop?"""
+    from genemoe.train.fit import FitResult
+
+    y = data["val"].y
+
+    def fit_with_hook(name, task, parts, *, model_cfg, train_cfg, n_outputs, gene_variance=None,
+                      on_epoch_end=None):
+        good = train_cfg["lr"] > 3e-3
+        history = []
+        for epoch in range(1, 11):
+            history.append({"epoch": epoch, "val_metric": 0.9 if good else 0.2})
+            if on_epoch_end(epoch, history[-1]["val_metric"]):
+                break
+        probs = np.eye(3)[y if good else np.zeros_like(y)]
+        return FitResult(None, {"val": probs}, {"best_epoch": len(history)}, history)
+
+    monkeypatch.setattr(tuning, "fit_model", fit_with_hook)
+    r = _tune(data, n_trials=12, space={"train.lr": FloatParam(1e-3, 1e-2, log=True)},
+              pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2))
+    pruned = r.trials[r.trials["state"] == "PRUNED"]
+    assert r.n_pruned == len(pruned) > 0
+    assert (pruned["train.lr"] <= 3e-3).all() and (pruned["best_epoch"] < 10).all()
+    assert r.best_params["train.lr"] > 3e-3 and r.best_value == 1.0
+
+
+def test_a_database_without_its_driver_is_named(data):
+    try:
+        import psycopg  # noqa: F401 (SQLAlchemy 2.1's default PostgreSQL driver)
+    except ModuleNotFoundError:
+        with pytest.raises(InputError, match="no driver for the study database.*psycopg"):
+            _tune(data, storage="postgresql://user:secret@localhost/none")
+    else:
+        pytest.skip("psycopg is installed here")

@@ -1,0 +1,102 @@
+"""What predict says about how far to trust a prediction: calibrated probabilities, the top 3
+types, the calibration method, risk percentiles, and the unfamiliar-sample flag."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.train.model_file import load_model_file
+from genemoe.workflows.predict import predict_file
+from genemoe.workflows.train import train_run
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("trust")
+    c = make_synthetic_cohort(n_samples=240, n_genes=100, n_types=4, seed=11)
+    f = write_synthetic_files(c, d / "in")
+    b = prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
+                        clinical_path=f["clinical"], annotation_path=f["annotation"],
+                        config=PrepareConfig(synthetic=True))
+    train_run(b.path, out_dir=d / "fcn", task="classify", model_name="fcn", epochs=4, progress=False)
+    train_run(b.path, out_dir=d / "logreg", task="classify", model_name="logreg", progress=False)
+    train_run(b.path, out_dir=d / "cox", task="survival", model_name="coxph", progress=False)
+    return d, f
+
+
+def _shuffled_genes(counts_path, out_path, seed=0):
+    """Every sample's values shuffled across genes: a profile unlike any tissue."""
+    counts = pd.read_csv(counts_path, sep="\t", index_col=0)
+    rng = np.random.default_rng(seed)
+    shuffled = counts.apply(lambda col: pd.Series(rng.permutation(col.to_numpy()), index=col.index))
+    shuffled.to_csv(out_path, sep="\t")
+    return out_path
+
+
+@pytest.mark.parametrize("model", ["fcn", "logreg"])
+def test_predict_writes_calibrated_probabilities_and_the_top_three(runs, model, tmp_path):
+    d, f = runs
+    predict_file(d / model, f["counts"], out_path=tmp_path / "p.csv")
+    out = pd.read_csv(tmp_path / "p.csv")
+    probs = out[[c for c in out if c.startswith("prob_")]]
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+    assert (out["top1"] == out["predicted_type"]).all()
+    np.testing.assert_allclose(out["top1_prob"], out["confidence"])
+    assert (out["top1_prob"] >= out["top2_prob"]).all() and (out["top2_prob"] >= out["top3_prob"]).all()
+    assert out["calibration"].str.startswith("temperature (T = ").all()
+    assert {"ood_score", "looks_like_training"} <= set(out.columns)
+    # predict applies the run's temperature: same probabilities as the run's predictions
+    run = pd.read_csv(d / model / "predictions.tsv", sep="\t").set_index("sample_id")
+    mine = out.set_index("sample_id").loc[run.index]
+    cols = [c for c in run if c.startswith("prob_")]
+    np.testing.assert_allclose(mine[cols].to_numpy(), run[cols].to_numpy(), atol=2e-4)
+    payload = load_model_file(d / model)
+    metrics = json.loads((d / model / "metrics.json").read_text())
+    assert payload["calibration"]["temperature"] > 0 and payload["calibration"]["fitted_on"] == "validation part"
+    assert {"ece", "reliability"} <= set(metrics["test"]) and metrics["ood"]["false_alarm"] == 0.05
+
+
+@pytest.mark.parametrize("model", ["fcn", "logreg"])
+def test_a_foreign_profile_is_flagged(runs, model, tmp_path):
+    d, f = runs
+    predict_file(d / model, f["counts"], out_path=tmp_path / "same.csv")
+    shuffled = _shuffled_genes(f["counts"], tmp_path / "shuffled.tsv")
+    report = predict_file(d / model, shuffled, out_path=tmp_path / "foreign.csv")
+    same, foreign = pd.read_csv(tmp_path / "same.csv"), pd.read_csv(tmp_path / "foreign.csv")
+    assert foreign["looks_like_training"].mean() < 0.2
+    assert same["looks_like_training"].mean() > 0.8  # train, val and test samples of the cohort
+    assert "look unlike the training data" in report
+
+
+def test_survival_predictions_carry_a_risk_percentile(runs, tmp_path):
+    d, f = runs
+    predict_file(d / "cox", f["counts"], out_path=tmp_path / "s.csv")
+    out = pd.read_csv(tmp_path / "s.csv")
+    assert out["risk_percentile"].between(0, 100).all()
+    order = np.argsort(out["risk"].to_numpy())
+    assert (np.diff(out["risk_percentile"].to_numpy()[order]) >= 0).all()
+    assert {"ood_score", "looks_like_training"} <= set(out.columns) and "top1" not in out
+    metrics = json.loads((d / "cox" / "metrics.json").read_text())
+    assert metrics["test"]["integrated_brier_score"] is not None
+
+
+def test_model_files_from_before_calibration_still_predict(runs):
+    from genemoe.data.annotation import read_annotation
+    from genemoe.data.read import read_expression
+    from genemoe.workflows.predict import predict_table
+
+    d, f = runs
+    payload = load_model_file(d / "fcn")
+    for key in ("calibration", "ood", "train_risk"):
+        payload.pop(key)
+    out, report = predict_table(payload, read_expression(f["counts"]),
+                                annotation=read_annotation(f["annotation"]))
+    assert (out["calibration"] == "none").all() and "ood_score" not in out
+    assert report["n_unfamiliar"] is None
+    np.testing.assert_allclose(out[[c for c in out if c.startswith("prob_")]].sum(1), 1.0, atol=1e-5)

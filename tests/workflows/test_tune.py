@@ -1,0 +1,128 @@
+"""genemoe tune: a search on the validation split whose best.yaml trains with --config."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+import yaml
+
+import genemoe.models.classical as classical
+import genemoe.train.tuning as tuning
+from genemoe.config_presets import load_preset
+from genemoe.errors import InputError
+from genemoe.train.model_file import load_model_file
+from genemoe.workflows.train import train_run
+from genemoe.workflows.tune import sample_set_sha256, tune_run
+
+FCN = "model:\n  fcn: {hidden: 16, latent: 8}\ntrain: {batch_size: 32, patience: null}\n"
+
+
+@pytest.fixture(scope="module")
+def bundle(synthetic_bundle):
+    return synthetic_bundle(seed=5, n_samples=150, n_genes=60, n_types=3)
+
+
+@pytest.fixture
+def base_yaml(tmp_path):
+    path = tmp_path / "base.yaml"
+    path.write_text(FCN)
+    return path
+
+
+def test_tune_writes_a_best_yaml_that_trains_and_never_reads_the_test_split(
+        bundle, tmp_path, base_yaml, monkeypatch):
+    seen = []
+    real = tuning.fit_model
+
+    def spy(name, task, parts, **kw):
+        seen.append({p: set(d.rows) for p, d in parts.items()})
+        return real(name, task, parts, **kw)
+
+    monkeypatch.setattr(tuning, "fit_model", spy)
+    out = tmp_path / "tune"
+    run = tune_run(bundle.path, out_dir=out, model_name="fcn", n_trials=3, config_path=base_yaml,
+                   epochs=2, device="cpu", progress=False)
+    test_rows = set(bundle.indices("test"))
+    assert len(seen) == 3 and all(set(s) == {"train", "val"} for s in seen)
+    assert not any(rows & test_rows for s in seen for rows in s.values())
+    trials = pd.read_csv(out / "trials.csv")
+    assert len(trials) == 3 and {"number", "state", "value", "seconds", "train.lr"} <= set(trials)
+    assert (out / "search.png").stat().st_size > 0 and (out / "study.db").exists()
+    best = yaml.safe_load((out / "best.yaml").read_text())
+    assert set(best) == {"model", "train", "tuned_on"} and set(best["model"]) == {"fcn"}
+    assert "seed" not in best["train"] and best["train"]["epochs"] == 2
+    (key, entry), = best["tuned_on"].items()
+    assert "train.lr" in key and "model.dropout" in key
+    assert {"value", "data", "part", "overlaps_benchmark_test_folds"} <= set(entry)
+    assert sample_set_sha256(bundle) in entry["data"] and "validation split" in entry["part"]
+    assert entry["n_trials"] == 3 and entry["seed"] == 0
+    assert entry["best_value"] == pytest.approx(run.result.best_value, abs=1e-6)
+    monkeypatch.setattr(tuning, "fit_model", real)
+    res = train_run(bundle.path, out_dir=tmp_path / "run", model_name="fcn",
+                    config_path=out / "best.yaml", device="cpu", progress=False)
+    cfg = load_model_file(tmp_path / "run")["config"]
+    assert cfg["train"]["lr"] == pytest.approx(run.result.best_params["train.lr"])
+    assert cfg["model_config"]["dropout"] == pytest.approx(run.result.best_params["model.dropout"])
+    # the same seed retrains the best trial: its validation macro-F1 comes back
+    assert res.metrics["val"]["macro_f1"] == pytest.approx(run.result.best_value, abs=1e-6)
+    assert "best validation macro_f1" in run.describe()
+
+
+def test_an_interrupted_tune_resumes_to_the_asked_total(bundle, tmp_path, base_yaml):
+    out = tmp_path / "tune"
+    opts = {"out_dir": out, "model_name": "fcn", "config_path": base_yaml, "epochs": 2,
+            "device": "cpu", "progress": False}
+    tune_run(bundle.path, n_trials=2, **opts)
+    run = tune_run(bundle.path, n_trials=4, **opts)
+    db = f"sqlite:///{out / 'study.db'}"
+    assert len(optuna.load_study(study_name="fcn-classify", storage=db).trials) == 4  # not 6
+    assert len(pd.read_csv(out / "trials.csv")) == 4 and len(run.result.trials) == 4
+    with pytest.raises(InputError, match="another setup"):  # same folder, other options
+        tune_run(bundle.path, n_trials=4, **{**opts, "epochs": 3})
+
+
+def test_classical_tune_fixes_the_grid_point(bundle, tmp_path, monkeypatch):
+    if not hasattr(classical, "LOGREG_GRID"):
+        monkeypatch.setattr(classical, "LOGREG_GRID", {"C": [0.01, 0.1, 1.0]}, raising=False)
+    run = tune_run(bundle.path, out_dir=tmp_path / "t", model_name="logreg", n_trials=3,
+                   device="cpu", progress=False)
+    best = yaml.safe_load((tmp_path / "t" / "best.yaml").read_text())
+    assert best["model"]["logreg"]["C"] in classical.LOGREG_GRID["C"]
+    assert np.isfinite(run.result.best_value)
+    if "tune" in classical.LOGREG_DEFAULTS:
+        assert best["model"]["logreg"]["tune"] is False  # the model's own search stays off
+
+
+def test_a_model_without_a_space_and_bad_trials_are_refused(bundle, tmp_path):
+    with pytest.raises(InputError, match="search space"):
+        tune_run(bundle.path, out_dir=tmp_path / "a", model_name="hybrid_cnn", n_trials=2)
+    with pytest.raises(InputError, match="--trials"):
+        tune_run(bundle.path, out_dir=tmp_path / "b", model_name="fcn", n_trials=0)
+
+
+def _cli(*args) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "genemoe.cli", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_study_through_the_cli(bundle, tmp_path, base_yaml):
+    """Two processes, one database URL and study name: together they run the total."""
+    db = f"sqlite:///{tmp_path / 'shared.db'}"
+    common = ["tune", "--data", bundle.path, "--model", "fcn", "--trials", 6, "--epochs", 2,
+              "--config", base_yaml, "--device", "cpu", "--storage", db, "--study", "shared",
+              "--no-progress"]
+    workers = [_cli(*common, "--out", tmp_path / f"w{i}") for i in range(2)]
+    for w in workers:
+        _, err = w.communicate(timeout=300)
+        assert w.returncode == 0, err
+    trials = optuna.load_study(study_name="shared", storage=db).trials
+    assert 6 <= len(trials) <= 7  # each worker stops at the total (a race may add one)
+    assert len({t.number for t in trials}) == len(trials)
+    best = yaml.safe_load((tmp_path / "w1" / "best.yaml").read_text())
+    assert load_preset(tmp_path / "w1" / "best.yaml")["model"]["fcn"] == best["model"]["fcn"]
