@@ -174,3 +174,15 @@ def test_train_ig_on_a_linear_model_is_the_mean_difference_times_weight():
     w = model.head.weight.detach().numpy()[1]
     np.testing.assert_allclose(attr, (X - train_X.mean(0)) * w, rtol=1e-4, atol=1e-5)  # all 5 drawn
     assert np.abs(delta).max() < 1e-4
+
+
+def test_ensemble_attribution_is_the_mean_of_its_members():
+    torch.manual_seed(0)
+    ens = create_model("ensemble", n_genes=N_GENES, n_outputs=3, task="classify", member="moe",
+                       member_config=SPARSE["moe"], k=2).eval()
+    X, target = _x(5), np.arange(5) % 3
+    attr, delta, _ = attribute_with("auto", ens, X, target=target, train_X=_x(20, seed=7), n_draws=3)
+    each = [attribute_with("train_ig", m, X, target=target, train_X=_x(20, seed=7), n_draws=3)
+            for m in ens.members]
+    np.testing.assert_allclose(attr, (each[0][0] + each[1][0]) / 2, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(delta, (each[0][1] + each[1][1]) / 2, rtol=1e-5, atol=1e-6)

@@ -243,6 +243,12 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
                    max_steps: int = 400, progress: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
     """Run one method of :data:`METHODS` (or ``"auto"``).
 
+    An ensemble (``genemoe train --ensemble K``) gets the **mean attribution** of its
+    members: each member's attributions of its own logit for the target class (or its
+    risk), averaged, and likewise the deltas (completeness then holds against the mean of
+    the members' output changes). Attributing the ensemble's own output, the log of the
+    mean probability, would credit genes through the members' softmax interplay instead.
+
     For ``ig`` and ``frozen_ig``, samples whose relative completeness delta exceeds
     ``tolerance`` after ``n_steps`` are integrated again with 4x the steps, up to
     ``max_steps`` (a smooth but steep path, e.g. saturated tanh units of a wide model,
@@ -256,6 +262,15 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
     """
     method = resolve_method(model, method)
     n_draws = n_draws or DEFAULT_DRAWS.get(method, 0)
+    members = getattr(model, "members", None)
+    if isinstance(members, nn.ModuleList):  # an ensemble: the mean of its members' attributions
+        runs = [attribute_with(method, m, X, target=target, baseline=baseline, scaler=scaler,
+                               train_X=train_X, n_steps=n_steps, n_draws=n_draws,
+                               internal_batch_size=internal_batch_size, seed=seed,
+                               tolerance=tolerance, max_steps=max_steps, progress=progress)
+                for m in members]
+        return (np.mean([r[0] for r in runs], 0), np.mean([r[1] for r in runs], 0),
+                sum(r[2] for r in runs))
     t0 = time.perf_counter()
     if method in ("ig", "frozen_ig"):
         a, d = _refined_ig(model, X, target=target, baseline=baseline, scaler=scaler, n_steps=n_steps,
