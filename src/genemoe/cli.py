@@ -406,14 +406,36 @@ def explain(
     n_steps: Annotated[int, typer.Option(help="Integration steps per sample.")] = 50,
     internal_batch_size: Annotated[int, typer.Option(help="Rows per forward/backward pass.")] = 64,
     max_samples_per_class: Annotated[int, typer.Option(help="At most this many per predicted class.")] = 50,
+    method: Annotated[str, typer.Option(
+        help="auto (train_ig for sparse MoE models, IG otherwise) | ig | frozen_ig | "
+             "train_ig | gradient_shap | deeplift.")] = "auto",
+    genes: Annotated[str, typer.Option(help="Rank all | expressed | protein_coding genes.")] = "all",
+    n_draws: Annotated[int | None, typer.Option(
+        help="GradientSHAP draws / train_ig references per sample (default 32 / 8).")] = None,
+    max_steps: Annotated[int, typer.Option(
+        help="IG: re-integrate samples missing completeness by > 1% with 4x the steps, up to this.")] = 400,
+    seed: Annotated[int, typer.Option(help="Seed of GradientSHAP's draws.")] = 0,
+    compare: Annotated[bool, typer.Option(
+        help="Compare every method on these samples instead (OUT/methods.csv).")] = False,
+    other: Annotated[Path | None, typer.Option(
+        help="With --compare: a second run (another seed or fold) for top-50 stability.")] = None,
 ) -> None:
-    """Integrated-Gradients gene rankings per class (or for the risk) of a trained run."""
+    """Gene rankings per class and per sample (or for the risk) of a trained run."""
+    if compare:
+        from genemoe.explain.compare import compare_methods
+
+        table = compare_methods(model, data=data, out_dir=out, other_run=other, split=split,
+                                baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes,
+                                max_samples_per_class=max_samples_per_class, seed=seed)
+        typer.echo(table.to_string(index=False))
+        return
     from genemoe.explain import explain_run
 
     result = explain_run(model, data=data, out_dir=out, samples=list(_csv(samples) or ()) or None,
                          split=split, baseline=baseline, n_steps=n_steps,
                          internal_batch_size=internal_batch_size,
-                         max_samples_per_class=max_samples_per_class)
+                         max_samples_per_class=max_samples_per_class, method=method, genes=genes,
+                         n_draws=n_draws, seed=seed, max_steps=max_steps)
     typer.echo(result.describe())
 
 

@@ -117,8 +117,9 @@ class SyntheticCohort:
     true_log_hazard
         ``(n_samples,)`` float, the log-hazard the survival times were drawn from.
     informative_genes
-        Type → int array of indices of the genes up-regulated in that type (its shared
-        group markers and its own markers).
+        Type → int array of indices of the genes up-regulated in that type: its planted
+        program, the markers it shares with related types plus its own
+        (:meth:`programs` gives their gene ids).
     prognostic_genes
         ``(n_prognostic,)`` int indices of the genes that drive the hazard.
     gene_lengths
@@ -160,6 +161,10 @@ class SyntheticCohort:
     @property
     def n_genes(self) -> int:
         return int(self.counts.shape[1])
+
+    def programs(self) -> dict[str, np.ndarray]:
+        """Type → gene ids of its planted program (``informative_genes``, as ids)."""
+        return {t: self.gene_ids[m] for t, m in self.informative_genes.items()}
 
     @property
     def patient_ids(self) -> np.ndarray:
@@ -535,12 +540,10 @@ def write_synthetic_files(cohort: SyntheticCohort, out_dir: Path) -> dict[str, P
              "readme": "SYNTHETIC_README.txt"}  # fmt: skip
     paths = {kind: out_dir / name for kind, name in names.items()}
     gz = {"method": "gzip", "mtime": 0, "compresslevel": 6}  # mtime 0: byte-identical output
-    counts = pd.DataFrame(cohort.counts.T, index=list(cohort.gene_ids),
-                          columns=list(cohort.sample_ids))  # fmt: skip
-    counts.to_csv(paths["counts"], sep="\t", compression=gz)
-    labels = pd.DataFrame({"Sample_name": cohort.sample_ids,
-                           "Target": [f"{t} (TCGA)" for t in cohort.cancer_type]})  # fmt: skip
-    labels.to_csv(paths["labels"], sep="\t", index=False)
+    pd.DataFrame(cohort.counts.T, index=list(cohort.gene_ids), columns=list(cohort.sample_ids)
+                 ).to_csv(paths["counts"], sep="\t", compression=gz)  # fmt: skip
+    pd.DataFrame({"Sample_name": cohort.sample_ids, "Target": [f"{t} (TCGA)" for t in cohort.cancer_type]}
+                 ).to_csv(paths["labels"], sep="\t", index=False)  # fmt: skip
     _clinical_table(cohort).to_csv(paths["clinical"], sep="\t", index=False, compression=gz)
     _annotation_table(cohort).to_csv(paths["annotation"], sep="\t", index=False, compression=gz)
     paths["readme"].write_text(_readme_text(cohort), encoding="utf-8")
@@ -566,24 +569,18 @@ def _clinical_table(cohort: SyntheticCohort) -> pd.DataFrame:
     frac = np.where(os_event, rng.uniform(0.2, 1.0, n), rng.uniform(0.2, 0.9, n))
     pfi_time = np.where(progressed, np.maximum(np.floor(os_time * frac), 1.0), os_time)
     return pd.DataFrame({
-        "bcr_patient_barcode": patients[rows],
-        "acronym": types,
-        "gender": gender,
+        "bcr_patient_barcode": patients[rows], "acronym": types, "gender": gender,
         "age_at_initial_pathologic_diagnosis": age.astype(float),
-        "OS": os_event.astype(float),
-        "OS.time": os_time.astype(float),
-        "PFI": progressed.astype(float),
-        "PFI.time": np.minimum(pfi_time, os_time).astype(float),
+        "OS": os_event.astype(float), "OS.time": os_time.astype(float),
+        "PFI": progressed.astype(float), "PFI.time": np.minimum(pfi_time, os_time).astype(float),
     })  # fmt: skip
 
 
 def _annotation_table(cohort: SyntheticCohort) -> pd.DataFrame:
     """Ensembl-shaped gene table, one row per gene in the cohort's order."""
-    return pd.DataFrame({
-        "gene_id": cohort.gene_ids, "gene_name": cohort.symbols, "biotype": cohort.biotype,
-        "chrom": cohort.chrom, "start": cohort.start, "end": cohort.end,
-        "length": cohort.gene_lengths,
-    })  # fmt: skip
+    return pd.DataFrame({"gene_id": cohort.gene_ids, "gene_name": cohort.symbols,
+                         "biotype": cohort.biotype, "chrom": cohort.chrom, "start": cohort.start,
+                         "end": cohort.end, "length": cohort.gene_lengths})  # fmt: skip
 
 
 def _readme_text(cohort: SyntheticCohort) -> str:

@@ -1,4 +1,4 @@
-"""``genemoe explain``: Integrated-Gradients gene rankings of a trained run.
+"""``genemoe explain``: gene rankings of a trained run (Integrated Gradients and alternatives).
 
 ``explain_run`` loads ``RUN/model.pt``, takes samples from a bundle (the test split by
 default, or named sample ids), scales them with the run's own scaler, attributes each
@@ -9,7 +9,10 @@ sample's predicted class (classify) or its risk (survival) to the genes, and wri
     DIR/attributions.npy     (n_samples, n_genes) float32, rows in samples.tsv order
     DIR/samples.tsv          sample_id, cancer_type, predicted, group, output_change, delta
     DIR/genes.tsv            gene_id, symbol: the columns of attributions.npy
-    DIR/convergence.json     completeness: |Σ attributions - (f(x) - f(baseline))|, options
+    DIR/genes_by_sample.csv  sample_id, rank, gene_id, symbol, attribution (each sample's
+                             top 50 genes, by signed attribution)
+    DIR/convergence.json     the method, its completeness |Σ attributions - (f(x) - f(ref))|,
+                             seconds per sample, options
     DIR/top_genes.png        top genes per class
     DIR/maps/<sample>.png    per explained sample (at most 12, spread over the predicted
                              classes): image models, the input image and its attribution
@@ -17,10 +20,14 @@ sample's predicted class (classify) or its risk (survival) to the genes, and wri
                              |attribution|, titled with the explained class (or the risk)
                              and the sample's completeness delta
 
-Sparse top-k routing (``genemoe``, ``moe`` with k < n_experts) makes the output jump where
-a sample's experts change along the IG path; completeness then fails by the jump, and
-convergence.json says so (relative deltas well above 0.05 that do not shrink with
-``n_steps``).
+Methods (``method``, :mod:`genemoe.explain.methods`): ``auto`` (default) is ``train_ig``
+for sparse models (``genemoe``, ``moe`` with k < n_experts: IG from training tumours with
+each sample's routing frozen at its own experts) and plain IG otherwise;
+``ig`` forces plain IG, whose path crosses routing switches on sparse models, so that
+completeness then fails by the jumps (convergence.json says so: relative deltas well above
+0.05 that do not shrink with ``n_steps``); ``gradient_shap`` and ``deeplift`` are the
+alternatives. Rankings can be restricted to protein-coding genes or to genes expressed in
+the class (``genes``).
 """
 
 from __future__ import annotations
@@ -37,8 +44,10 @@ import torch
 from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
-from genemoe.explain.integrated_gradients import BaselineName, attribute, convergence_summary
-from genemoe.explain.rankings import rank_genes
+from genemoe.explain.integrated_gradients import BaselineName, convergence_summary
+from genemoe.explain.methods import DEFAULT_DRAWS, Method, attribute_with, resolve_method
+from genemoe.explain.rankings import GeneSet, gene_keep_masks, rank_genes, rank_samples
+from genemoe.models.moe import has_sparse_routing
 
 __all__ = ["ExplainResult", "explain_run"]
 
@@ -46,6 +55,9 @@ log = logging.getLogger(__name__)
 
 _MAX_MAPS = 12  # per-sample attribution figures drawn (image maps or vector bar charts)
 _MAP_TOP_GENES = 20  # genes per vector-model sample figure
+_METHOD_TITLES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradients, routing frozen",
+                  "train_ig": "Integrated Gradients from training tumours",
+                  "gradient_shap": "GradientSHAP", "deeplift": "DeepLIFT"}
 
 
 @dataclass
@@ -61,9 +73,11 @@ class ExplainResult:
 
     def describe(self, top: int = 5) -> str:
         c = self.convergence
-        lines = [f"explained {self.n_samples} samples ({self.task}) → {self.out_dir}",
-                 f"  completeness: max |delta| {c['max_abs_delta']:.3g}, max relative "
-                 f"{c['max_relative_delta']:.3g} of |f(x) - f(baseline)|"]
+        lines = [f"explained {self.n_samples} samples ({self.task}) with {c.get('method', 'ig')} "
+                 f"→ {self.out_dir}",
+                 f"  completeness: max |delta| {c['max_abs_delta']:.3g}, relative to "
+                 f"|f(x) - f(baseline)| median {c['median_relative_delta']:.3g}, max "
+                 f"{c['max_relative_delta']:.3g}"]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")
         for cls, df in self.ranking.groupby("class", sort=True):
@@ -89,6 +103,26 @@ def _load_model(payload: dict) -> torch.nn.Module:
                          n_outputs=payload["n_outputs"], task=payload["task"], **payload["model_config"])
     model.load_state_dict(payload["state_dict"])
     return model.eval()
+
+
+def _samples_to_explain(model: torch.nn.Module, bundle, payload: dict, scaler: Scaler, *,
+                        samples: list[str] | None, split: str, cap: int | None):
+    """Scaled ``X (n, n_genes)``, bundle rows, model outputs, labels and predicted classes
+    of the samples to explain (at most ``cap`` per predicted class)."""
+    rows = _select_rows(bundle, samples, split)
+    if len(rows) == 0:
+        raise input_error(f"no samples to explain in split {split!r}", path=bundle.path,
+                          where="--split", fix="choose another --split or pass --samples")
+    X = scaler.transform(np.asarray(bundle.X[rows])[:, _gene_columns(bundle, payload["gene_ids"])])
+    with torch.no_grad():
+        out = np.concatenate([model(torch.from_numpy(X[i:i + 1024])).out.float().numpy()
+                              for i in range(0, len(X), 1024)])
+    names = np.asarray(payload["class_names"], dtype=object)
+    labels = bundle.obs["cancer_type"].to_numpy(object)[rows]
+    predicted = (names[out.argmax(1)] if payload["task"] == "classify"
+                 else np.full(len(rows), "risk", object))
+    keep = _cap_per_class(predicted, cap)
+    return X[keep], rows[keep], out[keep], labels[keep], predicted[keep]
 
 
 def _select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:
@@ -128,8 +162,10 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 baseline: BaselineName = "train_mean", n_steps: int = 50,
                 internal_batch_size: int = 64, max_samples_per_class: int | None = 50,
                 group_by: Literal["predicted", "label"] = "predicted", top: int = 10,
+                method: Method = "auto", n_draws: int | None = None, genes: GeneSet = "all", seed: int = 0,
+                max_maps: int = _MAX_MAPS, max_steps: int = 400,
                 progress: bool = True) -> ExplainResult:
-    """Integrated-Gradients explanation of a trained neural run on bundle samples.
+    """Gene attributions of a trained neural run on bundle samples (IG by default).
 
     Parameters
     ----------
@@ -145,7 +181,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     baseline
         ``train_mean`` (the zero vector of the z-scored data) or ``zeros`` (zero expression
         on the log scale, through the scaler); see
-        :mod:`genemoe.explain.integrated_gradients`.
+        :mod:`genemoe.explain.integrated_gradients`. For ``ig``, ``frozen_ig`` and
+        ``deeplift``; ``train_ig`` and ``gradient_shap`` start from training tumours.
     n_steps, internal_batch_size
         Integration points per sample; rows per forward/backward pass (memory).
     max_samples_per_class
@@ -156,6 +193,25 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         The attributed output is always the predicted class's logit (or the risk).
     top
         Genes per class in ``top_genes.png``.
+    method
+        ``auto`` (``train_ig``, IG from training tumours with the routing frozen, for
+        sparse models; plain IG otherwise), ``ig``,
+        ``frozen_ig``, ``gradient_shap``, ``deeplift`` or ``train_ig``
+        (:mod:`genemoe.explain.methods`).
+    n_draws
+        GradientSHAP draws, or ``train_ig`` references, per sample (from at most 200
+        training-split samples); None: 32 and 8.
+    genes
+        Rank ``all`` genes, only ``protein_coding`` ones (the bundle's ``biotype``), or in
+        each class only genes ``expressed`` there (detected, > 0, in at least half of
+        the class's explained samples). Attributions themselves always cover every gene.
+    seed
+        Seeds GradientSHAP's draws.
+    max_maps
+        Per-sample figures drawn in ``maps/`` (0: none).
+    max_steps
+        IG: samples whose relative completeness delta exceeds 1% are integrated again
+        with 4x the steps, up to this many (``n_steps`` or less: integrate once).
     progress
         A progress bar while attributing.
 
@@ -174,40 +230,62 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     model = _load_model(payload)
     task = payload["task"]
     bundle = load_bundle(data)
-    rows = _select_rows(bundle, samples, split)
-    if len(rows) == 0:
-        raise input_error(f"no samples to explain in split {split!r}", path=bundle.path,
-                          where="--split", fix="choose another --split or pass --samples")
     scaler = Scaler.from_dict(payload["scaler"])
-    X = scaler.transform(np.asarray(bundle.X[rows])[:, _gene_columns(bundle, payload["gene_ids"])])
-    with torch.no_grad():
-        out = np.concatenate([model(torch.from_numpy(X[i:i + 1024])).out.float().numpy()
-                              for i in range(0, len(X), 1024)])
-    names = np.asarray(payload["class_names"], dtype=object)
-    labels = bundle.obs["cancer_type"].to_numpy(object)[rows]
-    predicted = names[out.argmax(1)] if task == "classify" else np.full(len(rows), "risk", object)
-    keep = _cap_per_class(predicted, None if samples else max_samples_per_class)
-    X, rows, out, labels, predicted = X[keep], rows[keep], out[keep], labels[keep], predicted[keep]
+    X, rows, out, labels, predicted = _samples_to_explain(
+        model, bundle, payload, scaler, samples=samples, split=split,
+        cap=None if samples else max_samples_per_class)
     target = out.argmax(1) if task == "classify" else None
-    log.info("Integrated Gradients: %d samples x %d genes, %d steps", *X.shape, n_steps)
-    attr, delta = attribute(model, X, target=target, baseline=baseline, scaler=scaler,
-                            n_steps=n_steps, internal_batch_size=internal_batch_size,
-                            progress=progress)
+    method = resolve_method(model, method)
+    train_X = _train_rows(bundle, payload, scaler, seed) if method in ("gradient_shap", "train_ig") else None
+    log.info("%s: %d samples x %d genes", method, *X.shape)
+    attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
+                                          scaler=scaler, train_X=train_X, n_steps=n_steps,
+                                          n_draws=n_draws, internal_batch_size=internal_batch_size,
+                                          seed=seed, max_steps=max_steps, progress=progress)
     groups = predicted if (group_by == "predicted" or task != "classify") else labels
-    ranking = rank_genes(attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"))
-    conv = _convergence(attr, delta, baseline=baseline, n_steps=n_steps, group_by=group_by, task=task,
-                        payload=payload)
+    cols = _gene_columns(bundle, payload["gene_ids"])
+    keep = gene_keep_masks(genes, groups, biotype=_bundle_biotype(bundle, cols),
+                           raw=np.asarray(bundle.X[rows])[:, cols])
+    ranking = rank_genes(attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"),
+                         keep=keep)
+    frozen = method in ("frozen_ig", "deeplift", "train_ig") and has_sparse_routing(model)
+    conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live",
+                        baseline="training tumours" if method in DEFAULT_DRAWS else baseline,
+                        n_steps=n_steps, n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
+                        genes=genes,
+                        refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
+                        seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
+                        run_dir=str(Path(run_dir)), bundle=str(bundle.path), payload=payload)
     sample_ids = bundle.sample_ids[rows].astype(str)
-    files = _write(out_dir, attr, ranking, conv, sample_ids=sample_ids, labels=labels,
+    by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],
+                             symbols=payload.get("symbols"), top=50)
+    files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top)
-    if _image_layout(model) is not None:
-        files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps")
+    if not max_maps:
+        pass
+    elif _image_layout(model) is not None:
+        files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps", max_maps)
     else:
         explained = predicted if task == "classify" else np.array([f"risk {r:.3g}" for r in out[:, 0]],
                                                                     dtype=object)
         files += _vector_maps(attr, delta, sample_ids, predicted, explained, _gene_labels(payload),
-                              out_dir / "maps", synthetic=conv["synthetic"])
+                              out_dir / "maps", max_maps, synthetic=conv["synthetic"])
     return ExplainResult(out_dir, len(rows), task, conv, ranking, files)
+
+
+def _train_rows(bundle, payload: dict, scaler: Scaler, seed: int, n: int = 200) -> np.ndarray:
+    """Up to ``n`` scaled training-split rows (seeded): GradientSHAP's baselines."""
+    train = bundle.indices("train")
+    if len(train) > n:
+        train = np.sort(np.random.default_rng(seed).choice(train, n, replace=False))
+    return scaler.transform(np.asarray(bundle.X[train])[:, _gene_columns(bundle, payload["gene_ids"])])
+
+
+def _bundle_biotype(bundle, cols: np.ndarray) -> np.ndarray | None:
+    """The biotype of the model's genes, from the bundle's gene table (None without one)."""
+    if "biotype" not in bundle.var.columns:
+        return None
+    return bundle.var["biotype"].to_numpy(object)[cols]
 
 
 def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[str, Any]:
@@ -215,6 +293,8 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
     conv = convergence_summary(attr, delta)
     conv.update(options, model=payload["model_name"],
                 synthetic=bool(payload.get("record", {}).get("synthetic", False)))
+    if conv["routing"] == "frozen":
+        conv["reference"] = "f_frozen(baseline): routing frozen at each sample's own experts"
     if conv["max_relative_delta"] > 0.05:
         conv["warning"] = ("attributions miss f(x) - f(baseline) by more than 5% for some samples: "
                            "raise --n-steps; if the gap does not shrink, the output jumps along the "
@@ -223,13 +303,14 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
     return conv
 
 
-def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *, sample_ids,
+def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *, by_sample, sample_ids,
            labels, predicted, groups, delta, payload: dict, top: int) -> list[Path]:
     from genemoe.explain.figures import top_genes_figure
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / n for n in ("genes_by_class.csv", "attributions.npy", "samples.tsv",
-                                   "genes.tsv", "convergence.json")]
+                                   "genes.tsv", "convergence.json", "genes_by_sample.csv")]
+    atomic_write_text(paths[5], by_sample.to_csv(index=False))
     atomic_write_text(paths[0], ranking.to_csv(index=False))
     tmp = out_dir / ".attributions.tmp.npy"
     np.save(tmp, attr.astype(np.float32))
@@ -243,7 +324,8 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
     atomic_write_text(paths[4], dump_json(conv))
     synthetic = " [SYNTHETIC DATA]" if conv["synthetic"] else ""
     paths.append(top_genes_figure(ranking, out_dir / "top_genes.png", top=top,
-                                  title=f"{payload['model_name']}: Integrated Gradients{synthetic}"))
+                                  title=f"{payload['model_name']}: {_METHOD_TITLES[conv['method']]}"
+                                        f"{synthetic}"))
     return paths
 
 
@@ -255,9 +337,9 @@ def _image_layout(model: torch.nn.Module):
     return to_image.layout()
 
 
-def _map_picks(predicted: np.ndarray) -> np.ndarray:
-    """Rows drawn in ``maps/``: at most ``_MAX_MAPS``, shared out over the predicted classes."""
-    return _cap_per_class(predicted, max(1, _MAX_MAPS // max(1, len(set(predicted.tolist())))))[:_MAX_MAPS]
+def _map_picks(predicted: np.ndarray, n_maps: int = _MAX_MAPS) -> np.ndarray:
+    """Rows drawn in ``maps/``: at most ``n_maps``, shared out over the predicted classes."""
+    return _cap_per_class(predicted, max(1, n_maps // max(1, len(set(predicted.tolist())))))[:n_maps]
 
 
 def _gene_labels(payload: dict) -> np.ndarray:
@@ -272,7 +354,7 @@ def _gene_labels(payload: dict) -> np.ndarray:
 
 
 def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, predicted: np.ndarray,
-                 explained: np.ndarray, labels: np.ndarray, maps_dir: Path, *,
+                 explained: np.ndarray, labels: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
                  synthetic: bool = False) -> list[Path]:
     """Per-sample bar chart of the top genes by |attribution|, for vector (non-image) models."""
     from genemoe.explain.figures import sample_attribution_figure
@@ -280,7 +362,7 @@ def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, pr
     change = attr.astype(np.float64).sum(1) - delta  # f(x) - f(baseline)
     tag = " [SYNTHETIC DATA]" if synthetic else ""
     paths = []
-    for i in _map_picks(predicted):
+    for i in _map_picks(predicted, n_maps):
         title = f"{sample_ids[i]} → {explained[i]}{tag}"
         if np.isfinite(delta[i]):
             title += f"\ncompleteness delta {float(delta[i]):+.3g}"
@@ -292,14 +374,14 @@ def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, pr
 
 
 def _image_maps(model: torch.nn.Module, X: np.ndarray, attr: np.ndarray, sample_ids: np.ndarray,
-                predicted: np.ndarray, maps_dir: Path) -> list[Path]:
+                predicted: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS) -> list[Path]:
     """Per-sample input image + attribution map, for models with a gene → image layout."""
     layout = _image_layout(model)
     if layout is None:
         return []
     from genemoe.explain.figures import attribution_map_figure
 
-    pick = _map_picks(predicted)
+    pick = _map_picks(predicted, n_maps)
     images, maps = layout.to_image(X[pick]), layout.to_image(attr[pick], reduce="sum")
     return [attribution_map_figure(images[j], maps[j], maps_dir / f"{sample_ids[i]}.png",
                                    title=f"{sample_ids[i]} → {predicted[i]}")

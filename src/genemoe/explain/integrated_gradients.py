@@ -21,12 +21,20 @@ Baselines, in the scaled (z-scored) space the models see:
   through the scaler: ``clip((0 - shift) / scale)``, i.e. ``-train_mean / train_std`` per
   gene, clipped exactly as data are. Needs the scaler.
 - an array ``(n_genes,)`` or ``(n, n_genes)``: a baseline already in scaled space.
+
+Sparse top-k routing (``moe``, ``genemoe``) makes the model jump where a sample's expert set
+changes along the path, and completeness fails by the jump. ``routing="frozen"`` integrates
+the model with each sample's routing frozen at its own experts
+(:func:`genemoe.models.moe.frozen_routing`): a smooth function equal to the model at ``x``,
+for which completeness holds. The convergence delta is then
+``Σ attributions - (f(x) - f_frozen(baseline))``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Literal
 
 import numpy as np
@@ -35,12 +43,14 @@ from torch import nn
 
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
+from genemoe.models.moe import frozen_routing
 
-__all__ = ["attribute", "baseline_vector", "convergence_summary", "BaselineName"]
+__all__ = ["attribute", "baseline_vector", "convergence_summary", "BaselineName", "Routing"]
 
 log = logging.getLogger(__name__)
 
 BaselineName = Literal["zeros", "train_mean"]
+Routing = Literal["live", "frozen"]
 
 
 def baseline_vector(baseline: BaselineName | np.ndarray, n_genes: int, *,
@@ -99,7 +109,8 @@ def _check_target(model: nn.Module, target: int | np.ndarray | None, n: int) -> 
 def attribute(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None,
               baseline: BaselineName | np.ndarray = "train_mean", scaler: Scaler | None = None,
               n_steps: int = 50, internal_batch_size: int = 64,
-              method: str = "gausslegendre", progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+              method: str = "gausslegendre", routing: Routing = "live",
+              progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Integrated Gradients of ``model`` at scaled expression ``X``.
 
     Parameters
@@ -119,6 +130,10 @@ def attribute(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | Non
         Rows per forward/backward pass (bounds memory: ``n * n_steps`` rows in all).
     method
         captum's integration rule (``"gausslegendre"``, ``"riemann_trapezoid"``, ...).
+    routing
+        ``"live"``: the model as it is; ``"frozen"``: every top-k gate keeps each sample's
+        experts at ``x`` along the whole path (module docstring). Models without gates
+        give the same numbers either way.
     progress
         A progress bar over chunks of samples.
 
@@ -155,11 +170,14 @@ def attribute(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | Non
                           disable=not progress or n <= chunk):
                 sl = slice(i, i + chunk)
                 t = tgt[sl] if isinstance(tgt, list) else tgt
-                a, d = ig.attribute(torch.from_numpy(X[sl]).to(device),
-                                    baselines=torch.from_numpy(b[sl].copy()).to(device), target=t,
-                                    n_steps=n_steps, method=method,
-                                    internal_batch_size=max(internal_batch_size, len(X[sl])),
-                                    return_convergence_delta=True)
+                xs = torch.from_numpy(X[sl]).to(device)
+                # captum tiles the path points (row r is sample r % n): the "tile" layout
+                freeze = frozen_routing(model, xs) if routing == "frozen" else nullcontext()
+                with freeze:
+                    a, d = ig.attribute(xs, baselines=torch.from_numpy(b[sl].copy()).to(device),
+                                        target=t, n_steps=n_steps, method=method,
+                                        internal_batch_size=max(internal_batch_size, len(X[sl])),
+                                        return_convergence_delta=True)
                 attrs.append(a.detach().cpu().numpy().astype(np.float32))
                 deltas.append(d.detach().cpu().numpy().astype(np.float32).reshape(-1))
     finally:

@@ -5,17 +5,25 @@ option) are pooled; each gene gets the mean attribution over them (signed: posit
 pushes towards the explained output) and the mean |attribution| (how much the gene moved
 the output either way). Genes are ranked by the signed mean, descending: rank 1 is the
 gene that most supports the class (or, for survival, most raises the risk).
+
+Rankings can be restricted (``keep``, built by :func:`gene_keep_masks`) to protein-coding
+genes or to the genes expressed in each class; :func:`rank_samples` ranks each sample's
+own genes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["rank_genes", "RANK_COLUMNS"]
+from genemoe.errors import input_error
+
+__all__ = ["rank_genes", "rank_samples", "gene_keep_masks", "GeneSet", "RANK_COLUMNS"]
+
+GeneSet = Literal["all", "expressed", "protein_coding"]
 
 RANK_COLUMNS = ("class", "rank", "gene_id", "symbol", "mean_attribution",
                 "mean_abs_attribution", "n_samples")
@@ -23,8 +31,8 @@ RANK_COLUMNS = ("class", "rank", "gene_id", "symbol", "mean_attribution",
 
 def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
                gene_ids: Sequence[str], symbols: Sequence[str] | None = None,
-               top: int | None = None,
-               order: Literal["mean", "mean_abs"] = "mean") -> pd.DataFrame:
+               top: int | None = None, order: Literal["mean", "mean_abs"] = "mean",
+               keep: np.ndarray | Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Ranked genes per group.
 
     Parameters
@@ -40,6 +48,9 @@ def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
         Keep only the first ``top`` genes of each class (None: all).
     order
         Rank by the signed mean (default) or by the mean |attribution|.
+    keep
+        ``(n_genes,)`` bool mask of the genes to rank, or one mask per group (a mapping);
+        None ranks every gene.
 
     Returns
     -------
@@ -58,7 +69,11 @@ def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
         rows = groups == cls
         mean, mean_abs = A[rows].mean(0), np.abs(A[rows]).mean(0)
         key = mean if order == "mean" else mean_abs
-        idx = np.argsort(-key, kind="stable")[:top]
+        idx = np.argsort(-key, kind="stable")
+        mask = keep.get(cls) if isinstance(keep, Mapping) else keep
+        if mask is not None:
+            idx = idx[np.asarray(mask, bool)[idx]]
+        idx = idx[:top]
         frames.append(pd.DataFrame({
             "class": cls, "rank": np.arange(1, len(idx) + 1), "gene_id": gene_ids[idx],
             "symbol": sym[idx], "mean_attribution": mean[idx], "mean_abs_attribution": mean_abs[idx],
@@ -67,3 +82,60 @@ def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
     if not frames:
         return pd.DataFrame(columns=list(RANK_COLUMNS))
     return pd.concat(frames, ignore_index=True)[list(RANK_COLUMNS)]
+
+
+def rank_samples(attributions: np.ndarray, sample_ids: Sequence[str], *, gene_ids: Sequence[str],
+                 symbols: Sequence[str] | None = None, top: int = 50) -> pd.DataFrame:
+    """Each sample's own top genes, by signed attribution (descending).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``sample_id, rank, gene_id, symbol, attribution``: ``top`` rows per sample, in the
+        order of ``sample_ids``.
+    """
+    A = np.asarray(attributions, np.float64)
+    gene_ids = np.asarray(gene_ids, dtype=object)
+    sym = np.asarray(symbols if symbols is not None else gene_ids, dtype=object)
+    sym = np.where(pd.isna(sym), gene_ids, sym)
+    top = min(top, A.shape[1])
+    idx = np.argsort(-A, axis=1, kind="stable")[:, :top]  # (n, top)
+    return pd.DataFrame({
+        "sample_id": np.repeat(np.asarray(sample_ids, dtype=object), top),
+        "rank": np.tile(np.arange(1, top + 1), len(A)),
+        "gene_id": gene_ids[idx].ravel(), "symbol": sym[idx].ravel(),
+        "attribution": np.take_along_axis(A, idx, 1).ravel(),
+    })
+
+
+def gene_keep_masks(genes: GeneSet, groups: Sequence[str] | np.ndarray, *,
+                    biotype: np.ndarray | None = None,
+                    raw: np.ndarray | None = None) -> np.ndarray | dict[str, np.ndarray] | None:
+    """The ``keep`` argument of :func:`rank_genes` for a gene set.
+
+    Parameters
+    ----------
+    genes
+        ``"all"`` (None: no restriction), ``"protein_coding"`` (``biotype ==
+        "protein_coding"``) or ``"expressed"``: per group, the genes detected (``raw > 0``)
+        in at least half of the group's samples.
+    groups
+        ``(n_samples,)`` group of each sample.
+    biotype
+        ``(n_genes,)`` biotypes (the bundle's gene table), for ``"protein_coding"``.
+    raw
+        ``(n_samples, n_genes)`` the bundle's (unscaled, log) values, for ``"expressed"``.
+    """
+    if genes == "all":
+        return None
+    if genes == "protein_coding":
+        if biotype is None:
+            raise input_error("the bundle's gene table has no biotype column", where="--genes",
+                              fix="prepare with --annotation, or use --genes all|expressed")
+        return np.asarray(biotype, dtype=object) == "protein_coding"
+    if genes == "expressed":
+        groups = np.asarray(groups, dtype=object)
+        detected = np.asarray(raw) > 0
+        return {cls: detected[groups == cls].mean(0) >= 0.5 for cls in sorted(set(groups.tolist()))}
+    raise input_error(f"unknown gene set {genes!r}", where="--genes",
+                      fix="use all, expressed or protein_coding")

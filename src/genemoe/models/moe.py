@@ -13,7 +13,8 @@ is taken over the ``k`` kept logits only (after top-k, never before).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,10 +27,13 @@ from genemoe.models.base import AuxLossMixin
 
 __all__ = [
     "Activation",
+    "FrozenRoute",
     "GateOutput",
     "TopKGate",
     "MixtureOfExperts",
     "cv_squared",
+    "frozen_routing",
+    "has_sparse_routing",
     "make_expert",
     "record_gate",
     "sparse_dispatch",
@@ -133,6 +137,10 @@ class TopKGate(nn.Module):
         # in charge of early training routing, which is what spreads the load at zero init.
         self.w_gate = nn.Parameter(torch.randn(d_in, n_experts) * (0.1 / d_in**0.5))
         self.w_noise = nn.Parameter(torch.zeros(d_in, n_experts)) if noisy else None
+        # routing hook of :func:`frozen_routing` (never saved: not parameters or buffers)
+        self.frozen: FrozenRoute | None = None
+        self._recording = False
+        self._recorded: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def forward(self, x: torch.Tensor) -> GateOutput:
         """Route a batch ``x`` of shape ``(batch, d_in)``; see :class:`GateOutput`."""
@@ -141,6 +149,8 @@ class TopKGate(nn.Module):
             return self._route(x.float())
 
     def _route(self, x: torch.Tensor) -> GateOutput:
+        if self.frozen is not None:
+            return self._route_frozen(x)
         use_noise = self.training and self.w_noise is not None
         if use_noise:  # one pass over x for both projections (x may be 25k genes wide)
             w = torch.cat([self.w_gate, self.w_noise], 1).float()  # (d_in, 2E)
@@ -160,6 +170,8 @@ class TopKGate(nn.Module):
             load = _smooth_load(clean, logits, noise_std, top_vals, self.k)
         else:
             load = counts
+        if self._recording:
+            self._recorded = (indices.detach(), weights.detach())
         return GateOutput(
             gates=gates,
             indices=indices,
@@ -168,6 +180,133 @@ class TopKGate(nn.Module):
             load_loss=cv_squared(load),
             routed_fraction=(counts / max(x.shape[0], 1)).detach(),
         )
+
+
+    def _route_frozen(self, x: torch.Tensor) -> GateOutput:
+        """Route every row on the expert set recorded for its sample (see :class:`FrozenRoute`)."""
+        frozen = self.frozen
+        rows = frozen.rows(x.shape[0], x.device)  # (B,) sample of each row
+        indices = frozen.indices.to(x.device)[rows]  # (B, k)
+        if frozen.weights_mode == "smooth":  # softmax over the frozen set's own logits at x
+            clean = x @ self.w_gate.float()  # (B, E)
+            weights = torch.softmax(clean.gather(1, indices), dim=1)
+        else:
+            weights = frozen.weights.to(x.device)[rows]
+        gates = x.new_zeros(x.shape[0], self.n_experts).scatter(1, indices, weights)
+        counts = torch.bincount(indices.reshape(-1), minlength=self.n_experts).to(x.dtype)
+        return GateOutput(gates=gates, indices=indices, weights=weights,
+                          importance_loss=cv_squared(gates.sum(0)), load_loss=cv_squared(counts),
+                          routed_fraction=(counts / max(x.shape[0], 1)).detach())
+
+
+RoutingWeights = Literal["smooth", "fixed"]
+RowLayout = Literal["tile", "repeat"]
+
+
+@dataclass
+class FrozenRoute:
+    """One gate's routing recorded at ``n`` samples, reused for batches built from them.
+
+    Attributes
+    ----------
+    indices
+        ``(n, k)`` each sample's experts at the recorded input.
+    weights
+        ``(n, k)`` their gate values there (used when ``weights_mode == "fixed"``).
+    weights_mode
+        ``"smooth"``: the weights are recomputed at every input as the softmax of the
+        gate's clean logits *over the frozen set*; ``"fixed"``: the recorded weights.
+    layout
+        How a batch of ``B = m * n`` rows maps to the samples: ``"tile"`` (row ``r`` is
+        sample ``r % n``: captum's Integrated Gradients path points, DeepLIFT's inputs
+        followed by baselines, a plain batch of the ``n`` samples) or ``"repeat"`` (row
+        ``r`` is sample ``r // m``: captum's NoiseTunnel / GradientSHAP draws).
+    """
+
+    indices: torch.Tensor
+    weights: torch.Tensor
+    weights_mode: RoutingWeights = "smooth"
+    layout: RowLayout = "tile"
+
+    def rows(self, batch: int, device: torch.device) -> torch.Tensor:
+        """``(batch,)`` index of the recorded sample behind each row of a batch."""
+        n = self.indices.shape[0]
+        if batch % n:
+            raise RuntimeError(f"routing frozen on {n} samples cannot route a batch of {batch} rows "
+                               "(it must be a whole number of copies of those samples)")
+        r = torch.arange(batch, device=device)
+        return r % n if self.layout == "tile" else torch.div(r, batch // n, rounding_mode="floor")
+
+
+def has_sparse_routing(model: nn.Module) -> bool:
+    """True if any :class:`TopKGate` of ``model`` keeps fewer experts than it has."""
+    return any(isinstance(m, TopKGate) and m.k < m.n_experts for m in model.modules())
+
+
+@contextmanager
+def frozen_routing(model: nn.Module, x: torch.Tensor, *, weights: RoutingWeights = "smooth",
+                   layout: RowLayout = "tile") -> Iterator[dict[str, FrozenRoute]]:
+    """Freeze every gate of ``model`` at the routing of the samples ``x`` while inside.
+
+    On entry ``model(x)`` runs once (no gradients) and each :class:`TopKGate` records each
+    sample's top-k expert set (and gate values); inside the block every gate routes each
+    row of a batch on its sample's recorded set (rows map to samples by ``layout``, see
+    :class:`FrozenRoute`), and on exit the gates route live again.
+
+    Why: top-k routing makes the model piecewise smooth, jumping wherever a sample's
+    expert set changes. Path methods (Integrated Gradients) integrate the gradient along
+    a line from a baseline to ``x``; across a jump the integral misses the jump, so the
+    attributions no longer sum to ``f(x) - f(baseline)``. With the set frozen the function
+    is smooth along the whole path, so completeness holds for it, and it agrees with the
+    model at ``x`` (``f_frozen(x) == f(x)``).
+
+    ``weights="smooth"`` (the default) keeps the gate values a function of the input (a
+    softmax of the gate's logits over the frozen set only). Then ``f_frozen`` equals the
+    model on the whole neighbourhood of ``x`` where the top-k set stays the same, so it
+    is the smooth continuation of the very piece the model uses at ``x``: its gradient at
+    ``x`` is the model's, and genes that act through the gate's weighting are still
+    credited. ``weights="fixed"`` holds the gate values constant too, which is smooth as
+    well but drops the gate's own dependence on the genes (``∂f_frozen/∂x`` differs from
+    the model's at ``x``); it is offered for comparison.
+
+    Parameters
+    ----------
+    model
+        Any module holding :class:`TopKGate` s (MoE, MOAE, Gene-MOE), in eval mode.
+    x
+        ``(n, n_genes)`` the samples whose routing is frozen (the model's own input).
+    weights, layout
+        See above and :class:`FrozenRoute`.
+
+    Yields
+    ------
+    dict
+        Gate module name → its :class:`FrozenRoute` (gates ``model(x)`` did not call
+        are left live and are absent).
+    """
+    if model.training:
+        raise RuntimeError("frozen_routing needs the model in eval mode (training gates are noisy)")
+    gates = {name: m for name, m in model.named_modules() if isinstance(m, TopKGate)}
+    if any(g.frozen is not None for g in gates.values()):
+        raise RuntimeError("routing is already frozen on this model (frozen_routing does not nest)")
+    for g in gates.values():
+        g._recording, g._recorded = True, None
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for g in gates.values():
+            g._recording = False
+    routes: dict[str, FrozenRoute] = {}
+    for name, g in gates.items():
+        if g._recorded is not None:
+            routes[name] = g.frozen = FrozenRoute(*g._recorded, weights_mode=weights, layout=layout)
+        g._recorded = None
+    try:
+        yield routes
+    finally:
+        for g in gates.values():
+            g.frozen = None
 
 
 def _smooth_load(

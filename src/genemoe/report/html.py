@@ -255,7 +255,8 @@ def _report_kind_or_none(d: Path) -> str | None:
 
 _METHOD_NAMES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradients with routing "
                  "frozen at each sample's experts", "gradient_shap": "GradientSHAP (expected gradients "
-                 "over training samples)", "deeplift": "DeepLIFT (rescale rule)"}
+                 "over training samples)", "deeplift": "DeepLIFT (rescale rule)",
+                 "train_ig": "Integrated Gradients averaged over training tumours as baselines"}
 
 
 def _explanation_section(d: Path, *, top: int = 10) -> str:

@@ -1,0 +1,137 @@
+"""Attribution methods side by side on one run: completeness, stability, planted genes, speed.
+
+:func:`compare_methods` explains the same samples of a run with every method of
+:data:`~genemoe.explain.methods.METHODS` (rankings pooled per *labelled* class, so a second
+run pools the same samples) and writes ``OUT/methods.csv``, one row per method:
+
+- ``median_relative_delta``, ``max_relative_delta``: completeness (convergence.json);
+- ``seconds_per_sample``;
+- ``top50_overlap``, ``spearman`` (with ``other_run``, another seed or fold of the same
+  model): per class, the fraction of the top-50 genes both runs share, and the Spearman
+  correlation of the two runs' mean attributions over every gene, averaged over classes.
+  (Spearman over the union of the two top-50 lists is biased downwards, often below zero:
+  each list's own genes are high in it and unremarkable in the other);
+- ``planted_precision`` (with ``programs``, e.g. a synthetic cohort's
+  ``SyntheticCohort.programs()``): per class, the fraction of its top-``k`` genes that
+  belong to its planted program (``k`` = the program's size), averaged over classes.
+
+Each method's full output (``explain_run``'s files) is in ``OUT/<method>/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genemoe.data.bundle import atomic_write_text
+from genemoe.explain.api import explain_run
+from genemoe.explain.integrated_gradients import BaselineName
+from genemoe.explain.methods import METHODS
+from genemoe.explain.rankings import GeneSet
+
+__all__ = ["compare_methods", "planted_precision", "top_k_stability"]
+
+log = logging.getLogger(__name__)
+
+
+def planted_precision(ranking: pd.DataFrame, programs: Mapping[str, Collection[str]], *,
+                      k: int | None = None, min_samples: int = 1) -> dict[str, float]:
+    """Per class: the fraction of its top-``k`` genes that are in its planted program.
+
+    Parameters
+    ----------
+    ranking
+        ``genes_by_class.csv`` (:func:`~genemoe.explain.rankings.rank_genes`).
+    programs
+        Class → gene ids of its program; classes absent from the ranking are skipped.
+    k
+        Genes looked at per class; None = the size of the class's program.
+    min_samples
+        Skip classes pooled over fewer samples.
+    """
+    out = {}
+    for cls, genes in programs.items():
+        ranked = ranking[ranking["class"] == cls]
+        if ranked.empty or int(ranked["n_samples"].iloc[0]) < min_samples:
+            continue
+        top = ranked.nsmallest(k or len(genes), "rank")["gene_id"].astype(str)
+        out[cls] = float(top.isin({str(g) for g in genes}).mean())
+    return out
+
+
+def top_k_stability(a: pd.DataFrame, b: pd.DataFrame, *, k: int = 50) -> dict[str, dict[str, float]]:
+    """Per class of two rankings: top-``k`` overlap, and Spearman over the genes both rank."""
+    from scipy.stats import spearmanr
+
+    out = {}
+    for cls in sorted(set(a["class"]) & set(b["class"])):
+        ra, rb = (r[r["class"] == cls].set_index("gene_id") for r in (a, b))
+        ta, tb = set(ra.nsmallest(k, "rank").index), set(rb.nsmallest(k, "rank").index)
+        common = ra.index.intersection(rb.index)
+        rho = spearmanr(ra.loc[common, "mean_attribution"], rb.loc[common, "mean_attribution"])[0]
+        out[cls] = {"overlap": len(ta & tb) / max(1, min(k, len(ra))), "spearman": float(rho)}
+    return out
+
+
+def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
+                    methods: Sequence[str] = METHODS, other_run: Path | str | None = None,
+                    programs: Mapping[str, Collection[str]] | None = None, split: str = "test",
+                    baseline: BaselineName = "train_mean", n_steps: int = 50, n_draws: int | None = None,
+                    genes: GeneSet = "all", max_samples_per_class: int | None = 50, k: int = 50,
+                    seed: int = 0) -> pd.DataFrame:
+    """One row per method on the same samples of ``run_dir`` (module docstring).
+
+    Parameters
+    ----------
+    run_dir, data, out_dir
+        The run, its bundle, and where to write ``methods.csv`` and ``<method>/``.
+    methods
+        Methods to compare (default: all four).
+    other_run
+        A second run of the same model (another seed or fold) for the stability columns.
+    programs
+        Class → planted gene ids, for ``planted_precision``.
+    split, baseline, n_steps, n_draws, genes, max_samples_per_class, seed
+        As :func:`~genemoe.explain.api.explain_run` (samples capped per predicted class
+        by the first method; every other method and run explains the same ones).
+    k
+        Length of the lists compared for stability.
+    """
+    out_dir = Path(out_dir)
+    common = dict(data=data, baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes,
+                  seed=seed, group_by="label", max_maps=0, progress=False)
+    samples: list[str] | None = None
+    rows = []
+    for method in methods:
+        res = explain_run(run_dir, out_dir=out_dir / method, method=method, samples=samples,
+                          split=split, max_samples_per_class=max_samples_per_class, **common)
+        if samples is None:
+            samples = pd.read_csv(out_dir / method / "samples.tsv", sep="\t")["sample_id"].astype(str).tolist()
+        c = res.convergence
+        row = {"method": method, "n_samples": res.n_samples, "routing": c["routing"],
+               "median_relative_delta": c["median_relative_delta"],
+               "max_relative_delta": c["max_relative_delta"],
+               "seconds_per_sample": c["seconds_per_sample"]}
+        if programs is not None:
+            row["planted_precision"] = _mean(planted_precision(res.ranking, programs).values())
+        if other_run is not None:
+            other = explain_run(other_run, out_dir=out_dir / f"{method}_other", method=method,
+                                samples=samples, **common)
+            stab = top_k_stability(res.ranking, other.ranking, k=k)
+            row["top50_overlap"] = _mean(s["overlap"] for s in stab.values())
+            row["spearman"] = _mean(s["spearman"] for s in stab.values())
+        rows.append(row)
+        log.info("%s", json.dumps(row))
+    table = pd.DataFrame(rows)
+    atomic_write_text(out_dir / "methods.csv", table.to_csv(index=False))
+    return table
+
+
+def _mean(values) -> float:
+    v = [x for x in values if np.isfinite(x)]
+    return float(np.mean(v)) if v else float("nan")

@@ -1,0 +1,188 @@
+"""Attribution that respects sparse routing: frozen-routing IG meets completeness where plain
+IG does not, changes nothing at x itself, and the alternatives (GradientSHAP, DeepLIFT) run
+on every family."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from genemoe.explain.integrated_gradients import attribute, convergence_summary
+from genemoe.explain.methods import attribute_with, resolve_method
+from genemoe.models.moe import TopKGate, frozen_routing, has_sparse_routing
+from genemoe.models.registry import create_model
+
+N_GENES = 20
+SPARSE = {
+    "moe": dict(hidden=32, n_experts=6, k=2, latent=8, dropout=0.1),
+    "genemoe": dict(hidden=32, n_experts=6, k=2, moae_experts=4, moae_k=2, n_tokens=4, n_heads=2,
+                    latent=8, dropout=0.1),
+}
+
+
+def _sparse_model(name: str, seed: int = 0) -> torch.nn.Module:
+    """A tiny sparse model whose routing switches often along an IG path (sharp gates)."""
+    torch.manual_seed(seed)
+    model = create_model(name, n_genes=N_GENES, n_outputs=3, task="classify", **SPARSE[name]).eval()
+    for m in model.modules():
+        if isinstance(m, TopKGate):
+            m.w_gate.data *= 30  # decisive logits: routing changes many times on the path
+    return model
+
+
+def _x(n: int = 16, seed: int = 0) -> np.ndarray:
+    return (np.random.default_rng(seed).normal(size=(n, N_GENES)) * 2).astype(np.float32)
+
+
+@pytest.mark.parametrize("name", ["moe", "genemoe"])
+def test_frozen_routing_restores_completeness(name):
+    model, X, target = _sparse_model(name), _x(), np.arange(16) % 3
+    plain = convergence_summary(*attribute(model, X, target=target, n_steps=64))
+    frozen = convergence_summary(*attribute(model, X, target=target, n_steps=64, routing="frozen"))
+    assert plain["median_relative_delta"] > 0.1  # plain IG integrates across routing jumps
+    assert frozen["max_relative_delta"] < 0.01  # the frozen path is smooth
+    # the gates route live again afterwards
+    assert all(m.frozen is None for m in model.modules() if isinstance(m, TopKGate))
+
+
+@pytest.mark.parametrize("name", ["moe", "genemoe"])
+@pytest.mark.parametrize("weights", ["smooth", "fixed"])
+def test_frozen_routing_changes_nothing_at_x(name, weights):
+    model, x = _sparse_model(name), torch.from_numpy(_x())
+    with torch.no_grad():
+        live = model(x).out
+        with frozen_routing(model, x, weights=weights) as routes:
+            frozen = model(x).out
+            tiled = model(torch.cat([x, x, x])).out  # IG's layout: row r is sample r % n
+    assert torch.equal(live, frozen)
+    torch.testing.assert_close(tiled, live.repeat(3, 1))
+    assert len(routes) == (2 if name == "genemoe" else 1)  # MoE gate (+ MOAE gate)
+    assert all(r.indices.shape == (16, 2) for r in routes.values())
+
+
+def test_frozen_routing_keeps_each_samples_experts_along_the_path():
+    model = _sparse_model("moe")
+    x = torch.from_numpy(_x(4))
+    gate = model.encoder.moe.gate
+    with torch.no_grad():
+        at_x = gate(x).indices
+        with frozen_routing(model, x, layout="repeat"):
+            far = gate(torch.zeros(8, N_GENES)).indices  # rows 2i, 2i+1 are sample i
+    assert not torch.equal(gate(torch.zeros(4, N_GENES)).indices, at_x)  # live: other experts
+    assert torch.equal(far, at_x.repeat_interleave(2, 0))
+    with pytest.raises(RuntimeError, match="cannot route a batch of 5"):
+        with frozen_routing(model, x), torch.no_grad():
+            model(torch.zeros(5, N_GENES))
+    with pytest.raises(RuntimeError, match="eval mode"):
+        with frozen_routing(model.train(), x):
+            pass
+
+
+def test_fixed_weights_drop_the_gate_gradient_smooth_weights_keep_it():
+    model, x = _sparse_model("moe"), torch.from_numpy(_x(3))
+    target = torch.arange(3)
+
+    def grad(**kw) -> torch.Tensor:
+        xi = x.clone().requires_grad_(True)
+        with frozen_routing(model, x, **kw):
+            model(xi).out.gather(1, target[:, None]).sum().backward()
+        return xi.grad
+
+    xi = x.clone().requires_grad_(True)
+    model(xi).out.gather(1, target[:, None]).sum().backward()
+    torch.testing.assert_close(grad(weights="smooth"), xi.grad)  # the model's own gradient at x
+    assert not torch.allclose(grad(weights="fixed"), xi.grad)
+
+
+def test_auto_method_is_train_ig_for_sparse_models_only():
+    assert has_sparse_routing(_sparse_model("genemoe"))
+    assert resolve_method(_sparse_model("moe")) == "train_ig"
+    dense = create_model("genemoe", n_genes=N_GENES, n_outputs=3, task="classify",
+                         **(SPARSE["genemoe"] | {"k": 6, "moae_k": 4}))
+    assert not has_sparse_routing(dense) and resolve_method(dense) == "ig"
+    assert resolve_method(create_model("mlp", n_genes=N_GENES, n_outputs=3, task="classify")) == "ig"
+
+
+@pytest.mark.parametrize("name", ["moe", "genemoe", "fcn", "mlp", "hybrid_cnn"])
+@pytest.mark.parametrize("method", ["gradient_shap", "deeplift"])
+def test_alternative_methods_run_on_every_family(name, method):
+    cfg = SPARSE.get(name, {"fcn": dict(hidden=32, latent=8), "mlp": dict(widths=[32, 16]),
+                            "hybrid_cnn": dict(n_filters=4, hidden=16)}.get(name))
+    torch.manual_seed(0)
+    model = create_model(name, n_genes=N_GENES, n_outputs=3, task="classify", **cfg)
+    X, train_X = _x(6), _x(30, seed=1)
+    attr, delta, seconds = attribute_with(method, model, X, target=np.arange(6) % 3, train_X=train_X,
+                                          n_draws=8)
+    assert attr.shape == X.shape and delta.shape == (6,) and np.isfinite(attr).all() and seconds > 0
+    if method == "deeplift" and name in ("fcn", "mlp"):  # linear maps + elementwise: exact
+        assert convergence_summary(attr, delta)["max_relative_delta"] < 1e-3
+
+
+def test_gradient_shap_on_a_linear_model_is_the_mean_difference_times_weight():
+    from genemoe.models.base import GeneModel
+
+    class Linear(GeneModel):
+        def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+            return x
+
+    torch.manual_seed(0)
+    model = Linear(N_GENES, 2, task="classify", n_features=N_GENES)
+    X, train_X = _x(4), _x(50, seed=2)
+    a1, d1, _ = attribute_with("gradient_shap", model, X, target=1, train_X=train_X, n_draws=64)
+    a2, _, _ = attribute_with("gradient_shap", model, X, target=1, train_X=train_X, n_draws=64)
+    np.testing.assert_array_equal(a1, a2)  # seeded
+    assert np.abs(d1).max() < 1e-4  # linear: every draw is exact
+
+
+def test_steep_smooth_paths_are_reintegrated_until_complete():
+    from genemoe.models.base import GeneModel
+
+    class Steep(GeneModel):  # smooth, but a sharp tanh step along the path
+        def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.tanh(25 * (x - 0.3))
+
+    torch.manual_seed(0)
+    model = Steep(N_GENES, 2, task="classify", n_features=N_GENES)
+    X = np.abs(_x(5)) + 0.5
+    once = convergence_summary(*attribute_with("ig", model, X, target=1, n_steps=4, tolerance=None)[:2])
+    refined = convergence_summary(*attribute_with("ig", model, X, target=1, n_steps=4)[:2])
+    assert once["max_relative_delta"] > 0.05 and refined["max_relative_delta"] < 0.01
+
+
+@pytest.mark.parametrize("name", ["moe", "genemoe"])
+def test_train_ig_is_complete_against_its_references(name):
+    model, X, target = _sparse_model(name), _x(6), np.arange(6) % 3
+    train_X = _x(40, seed=5)
+    attr, delta, _ = attribute_with("train_ig", model, X, target=target, train_X=train_X, n_draws=4,
+                                    n_steps=32)
+    assert attr.shape == X.shape
+    assert convergence_summary(attr, delta)["max_relative_delta"] < 0.01  # routing frozen at x
+
+
+def test_train_ig_on_a_linear_model_is_the_mean_difference_times_weight():
+    from genemoe.models.base import GeneModel
+
+    class Linear(GeneModel):
+        def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+            return x
+
+    torch.manual_seed(0)
+    model = Linear(N_GENES, 2, task="classify", n_features=N_GENES)
+    X, train_X = _x(3), _x(5, seed=6)
+    attr, delta, _ = attribute_with("train_ig", model, X, target=1, train_X=train_X, n_draws=5, n_steps=4)
+    w = model.head.weight.detach().numpy()[1]
+    np.testing.assert_allclose(attr, (X - train_X.mean(0)) * w, rtol=1e-4, atol=1e-5)  # all 5 drawn
+    assert np.abs(delta).max() < 1e-4
+
+
+def test_ensemble_attribution_is_the_mean_of_its_members():
+    torch.manual_seed(0)
+    ens = create_model("ensemble", n_genes=N_GENES, n_outputs=3, task="classify", member="moe",
+                       member_config=SPARSE["moe"], k=2).eval()
+    X, target = _x(5), np.arange(5) % 3
+    attr, delta, _ = attribute_with("auto", ens, X, target=target, train_X=_x(20, seed=7), n_draws=3)
+    each = [attribute_with("train_ig", m, X, target=target, train_X=_x(20, seed=7), n_draws=3)
+            for m in ens.members]
+    np.testing.assert_allclose(attr, (each[0][0] + each[1][0]) / 2, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(delta, (each[0][1] + each[1][1]) / 2, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,82 @@
+"""Biology check on the six GDC cohorts (slow): explanations name the known tissue genes.
+
+Bundle: the six raw-count cohorts, protein-coding genes only (``prepare
+--protein-coding-only``, 19,420 genes here), default split (prepare seed 0). Each model is
+trained with the ``small`` preset, seed 0, one torch thread, and explained with
+``genemoe explain``'s defaults (test split, predicted classes, ``train_mean`` baseline;
+``train_ig`` for Gene-MOE - IG from 8 training tumours with the routing frozen - and IG for
+the MLP and ResNet-50). Asserted, as in issue 14:
+ACC's top 20 holds at least 3 adrenal-cortex genes and KICH's top 25 at least 2 kidney
+intercalated-cell genes. The MLP (7 and 4) and Gene-MOE (4 and 4) meet both; ResNet-50
+does not (a strict xfail carrying the measured numbers: a pass means something changed).
+Gene-MOE met them only with ``train_ig``: with the average-tumour baseline (``ig``,
+``frozen_ig``) it named 2 and 0. The full tables, the method comparison and the numbers of these
+runs are in docs/results.md, "(e) Which genes the explanations name".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+import yaml
+
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.explain import explain_run
+from genemoe.workflows.train import train_run
+
+pytestmark = pytest.mark.slow
+
+GDC_TYPES = ("ACC", "CHOL", "DLBC", "KICH", "UCS", "UVM")
+ADRENAL_CORTEX = {"CYP11B1", "CYP11B2", "STAR", "CYP17A1", "CYP21A2", "NR5A1", "MC2R"}
+INTERCALATED = {"FOXI1", "ATP6V1G3", "BSND", "ATP6V0D2", "CLCNKB"}
+RESNET = {"layout": "genomic", "image_size": 64, "weights": "none", "finetune": "all"}
+
+
+@pytest.fixture(scope="module")
+def gdc6_pc(shared_data, tmp_path_factory) -> Path:
+    g = shared_data / "gdc_counts_6types"
+    out = tmp_path_factory.mktemp("real") / "gdc6_pc"
+    prepare_dataset([g / f"TCGA_{t}_Counts.exp.gz" for t in GDC_TYPES], out_path=out,
+                    label_paths=[g / f"TCGA_{t}_Target.txt.gz" for t in GDC_TYPES],
+                    clinical_path=shared_data / "tcga_survival/clinical_survival.tsv.gz",
+                    annotation_path=shared_data / "annotation/ensembl105_genes.tsv.gz",
+                    config=PrepareConfig(protein_coding_only=True))
+    return out
+
+
+@pytest.fixture
+def one_thread():
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+
+RESNET_SHORT = (
+    "measured (seed 0, IG, completeness within 1%): ACC's top 20 holds 1 adrenal gene (NR5A1, "
+    "1st), KICH's top 25 none (ATP6V1G3 31st, ATP6V0D2 32nd); docs/results.md (e). Strict: a pass "
+    "means the model or the default changed, and these numbers must be updated")
+
+
+@pytest.mark.parametrize("name", [
+    "mlp",
+    "genemoe",
+    pytest.param("resnet50", marks=pytest.mark.xfail(strict=True, reason=RESNET_SHORT)),
+])
+def test_explanations_name_adrenal_and_intercalated_cell_genes(gdc6_pc, tmp_path, one_thread, name):
+    overlay = tmp_path / "one_thread.yaml"
+    overlay.write_text(yaml.safe_dump({"train": {"num_threads": 1, "checkpoint_every": 1000}}))
+    train_run(gdc6_pc, out_dir=tmp_path / "run", task="classify", model_name=name, preset="small",
+              config_path=overlay, seed=0, device="cpu", progress=False,
+              model_options=RESNET if name == "resnet50" else None)
+    res = explain_run(tmp_path / "run", data=gdc6_pc, out_dir=tmp_path / "x", max_maps=0, progress=False)
+    assert res.convergence["method"] == ("train_ig" if name == "genemoe" else "ig")
+    assert res.convergence["median_relative_delta"] < 0.01
+    ranking = pd.read_csv(tmp_path / "x" / "genes_by_class.csv")
+    acc = ranking[(ranking["class"] == "ACC") & (ranking["rank"] <= 20)]["symbol"]
+    kich = ranking[(ranking["class"] == "KICH") & (ranking["rank"] <= 25)]["symbol"]
+    assert acc.isin(ADRENAL_CORTEX).sum() >= 3, acc.tolist()
+    assert kich.isin(INTERCALATED).sum() >= 2, kich.tolist()
