@@ -99,6 +99,9 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
                       f"{_esc(cfg.get('preset', '?'))} · seed {_esc(cfg.get('seed', '?'))}"),
             ("protocol", f"the bundle's split ({split}); chosen on the validation split{sel}; "
                          "the test split scored once")]
+    trust = _trust_line(cfg, metrics)
+    if trust:
+        rows.append(("trust", trust))
     test, val = metrics.get("test") or {}, metrics.get("val") or {}
     headline = "".join(_run_headline(task, test)) + (
         f'<p class="val">validation: {_esc(_short(task, val))}</p>' if val else "")
@@ -106,6 +109,23 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
     thumb = next((f for f in figures if f.section == section), None)
     return _panel(rows, f'<p class="caption">test split, n = {fmt_count(test.get("n"))}</p>'
                   + headline, thumb)
+
+
+def _trust_line(cfg: dict, metrics: dict) -> str:
+    """Calibration and the unfamiliar-sample flag, as the run stored them (or '')."""
+    parts = []
+    calib = cfg.get("calibration") or {}
+    if calib.get("temperature") is not None:
+        parts.append(f"probabilities temperature-scaled on validation (T = "
+                     f"{fmt_value(calib['temperature'])}; validation ECE "
+                     f"{fmt_value(calib.get('ece_before'))} → {fmt_value(calib.get('ece_after'))})")
+    ood = metrics.get("ood") or {}
+    if ood.get("threshold") is not None:
+        parts.append(f"unfamiliar samples flagged by {_esc(ood.get('method'))} distance above "
+                     f"the validation split's {fmt_value(1 - (ood.get('false_alarm') or 0.05))} "
+                     f"quantile (validation flag rate {fmt_value(ood.get('val_false_alarm'))}; "
+                     "how well it separates other tumour types and normals: docs/results.md)")
+    return "; ".join(parts)
 
 
 def _run_headline(task: str, m: dict) -> list[str]:
