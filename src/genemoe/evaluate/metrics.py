@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from genemoe.errors import input_error
-from genemoe.train.calibration import expected_calibration_error, reliability_bins
+from genemoe.reliability import expected_calibration_error, reliability_bins
 
 __all__ = ["classification_metrics", "confusion_matrix", "log_loss", "top_k_accuracy",
            "expected_calibration_error", "reliability_table", "ECE_BINS"]
@@ -145,7 +145,7 @@ def reliability_table(y_true: np.ndarray, probs: np.ndarray, *, n_bins: int = EC
     probs
         ``(n_samples, n_classes)`` probabilities; the top-class probability is binned in
         ``n_bins`` equal-width bins of ``[0, 1]`` (see
-        :func:`~genemoe.train.calibration.reliability_bins`).
+        :func:`~genemoe.reliability.reliability_bins`).
 
     Returns
     -------

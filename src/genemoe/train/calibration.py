@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from genemoe.reliability import expected_calibration_error, reliability_bins
+
 __all__ = [
     "T_BOUNDS",
     "PRIOR_SD",
@@ -112,52 +114,6 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, *, bounds: tuple[float, f
     res = minimize_scalar(lambda s: _nll(z, y, float(np.exp(s))) + penalty * s * s, bounds=(lo, hi),
                           method="bounded", options={"xatol": 1e-5})
     return float(np.exp(res.x))
-
-
-def reliability_bins(y: np.ndarray, probs: np.ndarray, *, n_bins: int = 15
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Equal-width bins of the top-class confidence.
-
-    Parameters
-    ----------
-    y
-        ``(n,)`` class indices.
-    probs
-        ``(n, n_classes)`` probabilities.
-    n_bins
-        Bins over ``[0, 1]``; bin ``b`` holds confidences in ``(b/n_bins, (b+1)/n_bins]``
-        (the first bin also holds 0), as in Guo et al. (2017).
-
-    Returns
-    -------
-    tuple
-        ``edges (n_bins + 1,)``, mean confidence, accuracy ``(n_bins,)`` (NaN in empty
-        bins) and counts ``(n_bins,)``.
-    """
-    p = np.asarray(probs, np.float64)
-    y = np.asarray(y, np.int64)
-    conf = p.max(axis=1)
-    correct = (p.argmax(axis=1) == y).astype(np.float64)
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    idx = np.clip(np.searchsorted(edges, conf, side="left") - 1, 0, n_bins - 1)
-    counts = np.bincount(idx, minlength=n_bins)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_conf = np.bincount(idx, weights=conf, minlength=n_bins) / counts
-        acc = np.bincount(idx, weights=correct, minlength=n_bins) / counts
-    return edges, mean_conf, acc, counts
-
-
-def expected_calibration_error(y: np.ndarray, probs: np.ndarray, *, n_bins: int = 15) -> float:
-    """ECE: the count-weighted mean of ``|accuracy - confidence|`` over confidence bins.
-
-    ``sum_b (n_b / n) * |acc_b - conf_b|`` with the bins of :func:`reliability_bins`
-    (Naeini et al., AAAI 2015; Guo et al., 2017). NaN without samples.
-    """
-    _, conf, acc, counts = reliability_bins(y, probs, n_bins=n_bins)
-    if counts.sum() == 0:
-        return float("nan")
-    full = counts > 0
-    return float(np.sum(counts[full] * np.abs(acc[full] - conf[full])) / counts.sum())
 
 
 def calibrate(val_logits: np.ndarray, y_val: np.ndarray) -> tuple[float, dict[str, Any]]:
