@@ -201,3 +201,26 @@ def test_a_database_without_its_driver_is_named(data):
             _tune(data, storage="postgresql://user:secret@localhost/none")
     else:
         pytest.skip("psycopg is installed here")
+
+
+def test_a_worker_retries_while_another_creates_the_database(tmp_path, monkeypatch):
+    """Two workers opening a fresh database at once: the loser's "table ... already exists"
+    is retried, not raised (seen with two `genemoe tune` processes on one SQLite file)."""
+    import optuna
+    from sqlalchemy.exc import OperationalError
+
+    import genemoe.train.tuning as tuning
+
+    real, calls = optuna.storages.RDBStorage, []
+
+    def flaky(url, **kw):
+        calls.append(url)
+        if len(calls) == 1:
+            raise OperationalError("CREATE TABLE alembic_version", {}, Exception(
+                "table alembic_version already exists"))
+        return real(url, **kw)
+
+    monkeypatch.setattr(tuning.optuna.storages, "RDBStorage", flaky)
+    monkeypatch.setattr("time.sleep", lambda s: None)
+    storage = tuning._storage(f"sqlite:///{tmp_path / 'x.db'}")
+    assert storage is not None and len(calls) == 2

@@ -151,7 +151,7 @@ def _storage(url: str | None) -> optuna.storages.BaseStorage | None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         kwargs = {"engine_kwargs": {"connect_args": {"timeout": 60}}}
     try:
-        return optuna.storages.RDBStorage(url, **kwargs)
+        return _rdb_storage(url, kwargs)
     except ImportError as exc:  # the database's driver (psycopg, pymysql) is missing
         missing = getattr(exc.__cause__ or exc.__context__, "name", None) or exc.name
         raise input_error(f"no driver for the study database: no module {missing!r}",
@@ -159,6 +159,31 @@ def _storage(url: str | None) -> optuna.storages.BaseStorage | None:
                           fix=f"install {missing!r} on this machine (PostgreSQL: pip install "
                               "'psycopg[binary]'; MySQL: pip install pymysql with a "
                               "mysql+pymysql:// URL), or use sqlite:///PATH") from exc
+
+
+def _rdb_storage(url: str, kwargs: dict[str, Any], *, attempts: int = 5
+                 ) -> optuna.storages.RDBStorage:
+    """``RDBStorage(url)``, retried when another worker is creating the same new database.
+
+    Two workers opening a fresh database at once both create its tables; the loser fails
+    with "table ... already exists" (OperationalError) or a UNIQUE violation on
+    ``alembic_version`` (IntegrityError) and, a moment later, finds the tables made: it
+    tries again after a short, growing wait.
+    """
+    import time as _time
+
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    racing = ("already exists", "UNIQUE constraint failed", "alembic_version")
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(url, **kwargs)
+        except (OperationalError, IntegrityError) as exc:
+            if attempt == attempts - 1 or not any(r in str(exc) for r in racing):
+                raise
+            log.info("study database being created by another worker; retrying")
+            _time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def redacted_url(url: str) -> str:
