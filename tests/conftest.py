@@ -44,8 +44,7 @@ def synthetic_bundle(tmp_path_factory):
     ``synthetic_bundle(seed=1, clinical=True, n_samples=150, n_genes=60, n_types=3)``;
     results are cached per argument set for the session.
     """
-    from genemoe.data.prepare import PrepareConfig, prepare_dataset
-    from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+    from synthetic_inputs import prepare_synthetic
 
     cache: dict = {}
 
@@ -54,12 +53,8 @@ def synthetic_bundle(tmp_path_factory):
         key = (seed, clinical, n_samples, n_genes, n_types)
         if key not in cache:
             d = tmp_path_factory.mktemp(f"synthetic_s{seed}")
-            c = make_synthetic_cohort(n_samples=n_samples, n_genes=n_genes, n_types=n_types, seed=seed)
-            f = write_synthetic_files(c, d / "in")
-            cache[key] = prepare_dataset(
-                [f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                clinical_path=f["clinical"] if clinical else None, annotation_path=f["annotation"],
-                config=PrepareConfig(synthetic=True))
+            cache[key] = prepare_synthetic(d, n_samples=n_samples, n_genes=n_genes,
+                                           n_types=n_types, seed=seed, clinical=clinical)[0]
         return cache[key]
 
     return make

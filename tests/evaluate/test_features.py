@@ -10,8 +10,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 from genemoe.evaluate.features import (
     knn_mixing_score,
@@ -22,6 +20,7 @@ from genemoe.evaluate.features import (
 from genemoe.report.feature_plots import feature_figures
 from genemoe.workflows.features import analyse_features
 from genemoe.workflows.pretrain import pretrain_run
+from synthetic_inputs import prepare_synthetic
 from tiny_configs import TINY_GENEMOE as TINY_MODEL
 
 
@@ -91,10 +90,8 @@ def test_mixing_score_per_set_exposes_a_collapsed_set():
 @pytest.fixture(scope="module")
 def pretrained(tmp_path_factory):
     d = tmp_path_factory.mktemp("features")
-    cohort = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=5)
-    files = write_synthetic_files(cohort, d / "in")
-    bundle = prepare_dataset([files["counts"]], out_path=d / "bundle", label_paths=[files["labels"]],
-                             annotation_path=files["annotation"], config=PrepareConfig(synthetic=True))
+    bundle, files, cohort = prepare_synthetic(d, n_samples=150, n_genes=60, n_types=3, seed=5,
+                                              clinical=False)
     cfg = d / "tiny.yaml"
     cfg.write_text(yaml.safe_dump({
         "model": {"genemoe": TINY_MODEL},

@@ -12,14 +12,13 @@ import torch
 from typer.testing import CliRunner
 
 from genemoe.cli import app
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.scaling import Scaler
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 from genemoe.explain import attribute, baseline_vector, convergence_summary, explain_run, rank_genes
 from genemoe.models.base import GeneModel
 from genemoe.models.registry import create_model
 from genemoe.workflows.train import train_run
+from synthetic_inputs import prepare_synthetic
 
 N_GENES = 20
 
@@ -119,11 +118,7 @@ def test_rank_genes_orders_by_mean_attribution():
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     d = tmp_path_factory.mktemp("explain")
-    c = make_synthetic_cohort(n_samples=240, n_genes=120, n_types=4, seed=4)
-    f = write_synthetic_files(c, d / "in")
-    b = prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                        clinical_path=f["clinical"], annotation_path=f["annotation"],
-                        config=PrepareConfig(synthetic=True))
+    b, f, c = prepare_synthetic(d, n_samples=240, n_genes=120, n_types=4, seed=4)
     for name in ("fcn", "hybrid_cnn"):
         train_run(b.path, out_dir=d / name, task="classify", model_name=name, epochs=15, progress=False)
     return d, b, c

@@ -21,11 +21,10 @@ import numpy as np
 import pytest
 import yaml
 
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.explain import explain_run
 from genemoe.explain.compare import compare_methods, planted_precision
 from genemoe.workflows.train import train_run
+from synthetic_inputs import prepare_synthetic
 
 TINY = {
     "genemoe": dict(hidden=32, n_experts=4, k=2, moae_experts=2, moae_k=1, n_tokens=4, n_heads=2,
@@ -60,11 +59,7 @@ FLOORS = {"fcn": (0.45, 0.15), "moe": (0.52, 0.15), "genemoe": (0.45, 0.15), "ml
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     d = tmp_path_factory.mktemp("planted")
-    cohort = make_synthetic_cohort(n_samples=300, n_genes=200, n_types=4, seed=4)
-    f = write_synthetic_files(cohort, d / "in")
-    bundle = prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                             clinical_path=f["clinical"], annotation_path=f["annotation"],
-                             config=PrepareConfig(synthetic=True))
+    bundle, f, cohort = prepare_synthetic(d, n_samples=300, n_genes=200, n_types=4, seed=4)
     cfg = d / "tiny.yaml"
     cfg.write_text(yaml.safe_dump({"model": TINY, "train": {"patience": 100, "checkpoint_every": 1000}}))
     runs: dict[str, object] = {}

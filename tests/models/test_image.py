@@ -6,8 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 from genemoe.models.image import (
     GeneToImage,
@@ -20,6 +18,7 @@ from genemoe.models.image import (
 )
 from genemoe.models.registry import create_model
 from genemoe.train.losses import focal_loss
+from synthetic_inputs import prepare_synthetic
 
 
 def _check_map(layout: Layout, X: np.ndarray) -> None:
@@ -129,10 +128,7 @@ def test_hybrid_cnn_trains_a_few_steps():
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     d = tmp_path_factory.mktemp("image")
-    c = make_synthetic_cohort(n_samples=120, n_genes=80, n_types=3, seed=5)
-    f = write_synthetic_files(c, d / "in")
-    return prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                           annotation_path=f["annotation"], config=PrepareConfig(synthetic=True))
+    return prepare_synthetic(d, n_samples=120, n_genes=80, n_types=3, seed=5, clinical=False)[0]
 
 
 @pytest.mark.parametrize("kind", ["genomic", "similarity"])

@@ -12,12 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from genemoe.cli import app
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.report import plots
 from genemoe.report.html import report_kind, write_report
 from genemoe.workflows.benchmark import run_benchmark
 from genemoe.workflows.train import train_run
+from synthetic_inputs import prepare_synthetic
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -34,11 +33,7 @@ def assert_png(path) -> None:
 @pytest.fixture(scope="module")
 def dirs(tmp_path_factory):
     d = tmp_path_factory.mktemp("report")
-    c = make_synthetic_cohort(n_samples=150, n_genes=60, n_types=3, seed=2)
-    f = write_synthetic_files(c, d / "in")
-    b = prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                        clinical_path=f["clinical"], annotation_path=f["annotation"],
-                        config=PrepareConfig(synthetic=True))
+    b, f, c = prepare_synthetic(d, n_samples=150, n_genes=60, n_types=3, seed=2)
     run_benchmark(b.path, task="classify", models=["logreg", "fcn"], n_folds=2, epochs=2,
                   out_dir=d / "bench_classify")
     run_benchmark(b.path, task="survival", models=["fcn"], n_folds=2, epochs=2, n_boot=50,

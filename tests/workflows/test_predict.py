@@ -9,19 +9,16 @@ import pandas as pd
 import pytest
 
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 from genemoe.workflows.predict import predict_file
 from genemoe.workflows.train import train_run
+from synthetic_inputs import prepare_synthetic
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     d = tmp_path_factory.mktemp("pred")
-    c = make_synthetic_cohort(n_samples=200, n_genes=100, n_types=4, seed=7)
-    f = write_synthetic_files(c, d / "in")
-    b = prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                        annotation_path=f["annotation"], config=PrepareConfig(synthetic=True))
+    b, f, c = prepare_synthetic(d, n_samples=200, n_genes=100, n_types=4, seed=7, clinical=False)
     train_run(b.path, out_dir=d / "run", task="classify", model_name="fcn", epochs=3, progress=False)
     return d, f, c
 

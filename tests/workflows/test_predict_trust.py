@@ -9,21 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.train.model_file import load_model_file
 from genemoe.workflows.predict import predict_file
 from genemoe.workflows.train import train_run
+from synthetic_inputs import prepare_synthetic
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     d = tmp_path_factory.mktemp("trust")
-    c = make_synthetic_cohort(n_samples=240, n_genes=100, n_types=4, seed=11)
-    f = write_synthetic_files(c, d / "in")
-    b = prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                        clinical_path=f["clinical"], annotation_path=f["annotation"],
-                        config=PrepareConfig(synthetic=True))
+    b, f, _ = prepare_synthetic(d, n_samples=240, n_genes=100, n_types=4, seed=11)
     train_run(b.path, out_dir=d / "fcn", task="classify", model_name="fcn", epochs=4, progress=False)
     train_run(b.path, out_dir=d / "logreg", task="classify", model_name="logreg", progress=False)
     train_run(b.path, out_dir=d / "cox", task="survival", model_name="coxph", progress=False)

@@ -9,21 +9,16 @@ import pandas as pd
 import pytest
 
 import genemoe.train.loop as loop
-from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
 from genemoe.train.model_file import load_model_file
 from genemoe.workflows.train import train_run
+from synthetic_inputs import prepare_synthetic
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     d = tmp_path_factory.mktemp("run")
-    c = make_synthetic_cohort(n_samples=240, n_genes=120, n_types=4, seed=4)
-    f = write_synthetic_files(c, d / "in")
-    return prepare_dataset([f["counts"]], out_path=d / "bundle", label_paths=[f["labels"]],
-                           clinical_path=f["clinical"], annotation_path=f["annotation"],
-                           config=PrepareConfig(synthetic=True))
+    return prepare_synthetic(d, n_samples=240, n_genes=120, n_types=4, seed=4)[0]
 
 
 def test_neural_run_writes_a_self_describing_run(bundle, tmp_path, monkeypatch):
