@@ -98,12 +98,11 @@ def _loss_fn(task: Task, train: TaskData, n_classes: int, train_cfg: dict):
                                 dtype=torch.float32)
         gamma = float(train_cfg.get("focal_gamma", 2.0))
         smooth = float(train_cfg.get("label_smoothing", 0.0) or 0.0)
-        extra = {"label_smoothing": smooth} if smooth else {}
 
         def loss(output, y):
             y = torch.as_tensor(y, device=output.out.device)
             val = focal_loss(output.out.float(), y, gamma=gamma, alpha=alpha.to(output.out.device),
-                             **extra)
+                             label_smoothing=smooth)
             return LossOutput(loss=val, components={"focal": val.detach()})
 
         return loss

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from genemoe.data.bundle import Bundle
+from genemoe.errors import input_error
 from genemoe.evaluate.metrics import classification_metrics
 from genemoe.evaluate.survival import survival_metrics
 from genemoe.models.backbones import fit_image_layout
@@ -69,8 +70,6 @@ def check_survival_parts(data: dict[str, TaskData], where: str, **error: Any) ->
     A training part without events cannot fit a Cox model; a validation part without
     events has no C-index, so model selection would read a constant and keep epoch 1.
     """
-    from genemoe.errors import input_error
-
     for part, why in (("train", "a Cox model cannot learn"),
                       ("val", "model selection has no C-index to read")):
         d = data.get(part)
