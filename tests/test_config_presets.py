@@ -54,3 +54,40 @@ def test_every_preset_says_what_its_values_were_tuned_on(name):
         assert {"value", "data", "part", "overlaps_benchmark_test_folds"} <= set(entry), key
     if name == "small":  # the values the old README called "nothing tuned"
         assert {"train.epochs", "train.patience", "train_survival"} <= set(tuned)
+
+
+def test_a_models_own_recipe_overrides_the_task_section_for_that_model_only(tmp_path) -> None:
+    cfg = {"train": {"lr": 1e-3, "batch_size": 64},
+           "train_classify": {"lr": 2e-3, "noise_std": 0.3},
+           "train_classify_models": {"mlp": {"lr": 5e-3, "mixup_alpha": 0.1}}}
+    assert train_config(cfg, "classify", "mlp") == {"lr": 5e-3, "batch_size": 64,
+                                                    "noise_std": 0.3, "mixup_alpha": 0.1}
+    assert train_config(cfg, "classify", "genemoe") == train_config(cfg, "classify")
+    assert train_config(cfg, "survival", "mlp") == {"lr": 1e-3, "batch_size": 64}
+    path = tmp_path / "c.yaml"  # a user's train: still beats a preset's per-model recipe
+    path.write_text("extends: small\ntrain_classify_models:\n  mlp:\n    lr: 0.004\n"
+                    "    ema_decay: 0.99\n")
+    _, _, mlp = _resolve_config(str(path), None, "mlp", seed=0, device="cpu", epochs=None,
+                                task="classify")
+    _, _, fcn = _resolve_config(str(path), None, "fcn", seed=0, device="cpu", epochs=None,
+                                task="classify")
+    assert (mlp["lr"], mlp["ema_decay"]) == (0.004, 0.99) and fcn["lr"] != 0.004
+    user = tmp_path / "u.yaml"
+    user.write_text("train:\n  lr: 0.0001\n")
+    _, _, mine = _resolve_config(str(path), user, "mlp", seed=0, device="cpu", epochs=None,
+                                 task="classify")
+    assert mine["lr"] == 0.0001 and mine["ema_decay"] == 0.99
+
+
+def test_the_derived_benchmark_preset_records_what_it_was_tuned_on() -> None:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "presets" / "pc33_derived.yaml"
+    preset = load_preset(path)
+    derived = [k for k in preset["tuned_on"] if "train_classify_models" in k]
+    assert len(derived) == 2
+    for key in derived:
+        entry = preset["tuned_on"][key]
+        assert entry["overlaps_benchmark_test_folds"] is True and "validation" in entry["part"]
+    for model in ("genemoe", "moe", "mlp", "fcn"):
+        assert preset["train_classify_models"][model]["lr"] > 0

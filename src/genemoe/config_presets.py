@@ -127,16 +127,22 @@ def model_config(preset: Mapping[str, Any], model_name: str) -> dict[str, Any]:
     return dict(section.get(model_name) or {})
 
 
-def train_config(preset: Mapping[str, Any], task: str | None = None) -> dict[str, Any]:
+def train_config(preset: Mapping[str, Any], task: str | None = None,
+                 model_name: str | None = None) -> dict[str, Any]:
     """A copy of the ``train:`` section of ``preset`` (``{}`` if absent).
 
     With ``task`` (``classify`` or ``survival``), the preset's ``train_<task>:`` section,
     if any, overrides it key by key: the two tasks may need different learning rates or
     patience (a Cox loss on a few hundred patients is noisier than a 33-class focal loss).
+    With ``model_name`` too, ``train_<task>_models: {<model>: {...}}`` overrides that in
+    turn: one model's own recipe for the task (e.g. the values a tuning run chose for it).
     """
     section = dict(preset.get("train") or {})
     if task is not None:
         section = deep_merge(section, dict(preset.get(f"train_{task}") or {}))
+        if model_name is not None:
+            per_model = preset.get(f"train_{task}_models") or {}
+            section = deep_merge(section, dict(per_model.get(model_name) or {}))
     return section
 
 

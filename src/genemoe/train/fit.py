@@ -67,14 +67,16 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
                    task: Task | None = None) -> tuple[dict, dict, dict]:
     """Preset + YAML → (whole config, the model's options, the training options for ``task``).
 
-    Training options, later wins: the preset's ``train:``, its ``train_<task>:``, the YAML's
-    ``train:``, the YAML's ``train_<task>:`` (a YAML ``train: {lr: ...}`` is what the user
-    asked for, so a preset's per-task section must not override it).
+    Training options, later wins: the preset's ``train:``, its ``train_<task>:``, its
+    ``train_<task>_models: {model_name: ...}``, then the same three of the YAML (a YAML
+    ``train: {lr: ...}`` is what the user asked for, so a preset's per-task or per-model
+    section must not override it).
     """
     base = load_preset(preset)
     user = yaml.safe_load(Path(config_path).read_text()) or {} if config_path is not None else {}
     cfg = deep_merge(base, user)
-    train_cfg = deep_merge(train_config(base, task), train_config(user, task))
+    train_cfg = deep_merge(train_config(base, task, model_name),
+                           train_config(user, task, model_name))
     if "balance_weight" in train_cfg:  # the paper's λ_balance is the trainer's aux weight
         train_cfg.setdefault("aux_weight", train_cfg.pop("balance_weight"))
     train_cfg.update(seed=seed, device=device)
