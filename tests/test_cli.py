@@ -154,7 +154,7 @@ def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, cle
     _invoke("prepare", "--expression", files["counts"], "--labels", files["labels"],
             "--clinical", files["clinical"], "--out", tmp_path / "b")
     r = _invoke("demo", "--data", tmp_path / "b", "--out", tmp_path / "demo", "--epochs", "2",
-                "--no-progress")
+                "--tune", "1", "--no-progress")
     out = r.stdout.strip().splitlines()
     rows = [line.split()[:2] for line in out if line.strip().startswith(("classify", "survival"))]
     assert rows == [["classify", "Gene-MOE"], ["classify", "logreg"], ["classify", "mlp"],
@@ -167,3 +167,9 @@ def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, cle
     reports = [Path(line.split(maxsplit=1)[1]) for line in out if line.startswith("report:")]
     assert len(reports) == 2 and all(p.is_file() for p in reports)
     assert out[-1].startswith("all outputs:") and len(out) <= 25  # one screen
+    assert "every model tuned with the same budget, 1 trial on" in r.stdout
+    tuned = sorted(p.name for p in (tmp_path / "demo" / "tuning").iterdir())
+    assert tuned == sorted(f"{m}_{t}" for m, t in (("genemoe", "classify"), ("logreg", "classify"),
+                           ("mlp", "classify"), ("fcn", "classify"), ("genemoe", "survival"),
+                           ("coxnet", "survival")))
+    assert all((tmp_path / "demo" / "tuning" / d / "best.yaml").is_file() for d in tuned)

@@ -337,19 +337,28 @@ def demo(
     data: Annotated[Path | None, typer.Option(help="Use this bundle instead of the synthetic cohort.")] = None,
     seed: Seed = 0,
     epochs: Annotated[int, typer.Option(help="At most this many epochs per neural model.")] = 30,
+    tune: Annotated[int, typer.Option(
+        help="Optuna trials per model on the validation split, the same for every model "
+             "(0: the small preset as it is).")] = 3,
     progress: Progress = True,
 ) -> None:
     """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""
+    import optuna
+
     from genemoe.workflows.demo import run_demo
 
-    prep = logging.getLogger("genemoe.data.prepare")
-    level = prep.level
-    if logging.getLogger("genemoe").level > logging.DEBUG:  # the prepare steps show with -v
-        prep.setLevel(logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # one genemoe line per model instead
+    quiet = [logging.getLogger(n) for n in ("genemoe.data.prepare", "genemoe.train.tuning")]
+    levels = [q.level for q in quiet]
+    if logging.getLogger("genemoe").level > logging.DEBUG:  # prepare steps and trials with -v
+        for q in quiet:
+            q.setLevel(logging.WARNING)
     try:
-        typer.echo(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress))
+        typer.echo(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress,
+                             tune=tune))
     finally:
-        prep.setLevel(level)
+        for q, level in zip(quiet, levels, strict=True):
+            q.setLevel(level)
 
 
 @app.command()

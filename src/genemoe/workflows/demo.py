@@ -7,9 +7,12 @@ split, a sentence saying which did best and by how much (from the numbers: McNem
 exact test for paired test accuracy, the bootstrap intervals for the C-index), and where
 everything is. Every output made from the synthetic cohort says so.
 
-The neural models train for at most ``epochs`` (30) epochs of the ``small`` preset with
-early stopping on validation, so the demo stays near a minute of CPU time; on a cohort
-this small that is a demonstration, not a benchmark (``genemoe benchmark`` is).
+Every model first gets the same tuning budget (``tune`` Optuna trials, 3 by default, on
+the validation split only: ``genemoe tune``), then trains once with its best trial's options
+(``genemoe train --config best.yaml``); ``tune=0`` trains the ``small`` preset as it is.
+The neural models train for at most ``epochs`` (30) epochs with early stopping on
+validation, so the demo stays within a few minutes of CPU time; on a cohort this small that
+is a demonstration, not a benchmark (``genemoe benchmark`` is).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.bundle import Bundle, load_bundle
+from genemoe.errors import input_error
 
 __all__ = ["run_demo", "DEMO_MODELS", "DemoRow"]
 
@@ -43,6 +47,7 @@ class DemoRow:
     test: dict
     train_metric: float
     seconds: float
+    trials: int = 0
 
 
 def _synthetic_bundle(out_dir: Path, seed: int) -> tuple[Bundle, dict[str, Path]]:
@@ -72,28 +77,42 @@ def _train_metric(run_dir: Path, task: str) -> float:
     return float(concordance_index(p["time"], p["event"].astype(bool), p["risk"]))
 
 
+def _tuned_config(bundle: Bundle, out_dir: Path, model: str, task: str, *, trials: int,
+                  seed: int, epochs: int) -> tuple[Path, float]:
+    """Tune ``model`` on the validation split (``trials`` trials); its best.yaml and seconds."""
+    from genemoe.workflows.tune import tune_run
+
+    log.info("tuning %s for %s: %d trials on the validation split", model, task, trials)
+    tuned = tune_run(bundle.path, out_dir=out_dir / "tuning" / f"{model}_{task}", task=task,
+                     model_name=model, n_trials=trials, preset="small", seed=seed,
+                     epochs=epochs, progress=False)
+    return tuned.out_dir / "best.yaml", float(tuned.result.seconds)
+
+
 def _train_all(bundle: Bundle, out_dir: Path, runs: list[tuple[str, str]], *, seed: int,
-               epochs: int, progress: bool) -> list[DemoRow]:
+               epochs: int, progress: bool, tune: int = 0) -> list[DemoRow]:
     from genemoe.models.registry import get_spec
     from genemoe.workflows.train import train_run
 
     rows = []
     for model, task in runs:
         neural = get_spec(model).kind == "torch"
+        config, tune_seconds = (_tuned_config(bundle, out_dir, model, task, trials=tune, seed=seed,
+                                              epochs=epochs) if tune else (None, 0.0))
         log.info("training %s for %s%s", model, task,
                  f" (at most {epochs} epochs, early stopping on validation)" if neural
-                 else " (tuned on validation)")
+                 else "" if tune else " (tuned on validation)")
         run_dir = out_dir / "runs" / f"{model}_{task}"
         res = train_run(bundle.path, out_dir=run_dir, task=task, model_name=model, preset="small",
-                        seed=seed, epochs=epochs, progress=progress and neural)
+                        config_path=config, seed=seed, epochs=epochs, progress=progress and neural)
         rows.append(DemoRow(model, task, run_dir, res.metrics["test"],
-                            _train_metric(run_dir, task), res.seconds))
+                            _train_metric(run_dir, task), res.seconds + tune_seconds, tune))
     return rows
 
 
 def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int = 0,
              epochs: int = 30, models: tuple[tuple[str, str], ...] = DEMO_MODELS,
-             progress: bool = True) -> str:
+             progress: bool = True, tune: int = 3) -> str:
     """Run prepare → train → predict → report and return the result as printable text.
 
     Parameters
@@ -111,6 +130,9 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
         fewer than 10 events.
     progress
         Progress bars over the neural models' epochs.
+    tune
+        Optuna trials per model on the validation split before its one training run (the
+        same budget for every model); 0 trains the ``small`` preset as it is.
 
     Returns
     -------
@@ -128,7 +150,11 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     bundle, files = _synthetic_bundle(out_dir, seed) if data is None else (load_bundle(data), {})
     runs = [(m, t) for m, t in models
             if t == "classify" or bundle.summary.get("n_events", 0) >= 10]
-    rows = _train_all(bundle, out_dir, runs, seed=seed, epochs=epochs, progress=progress)
+    if tune < 0:
+        raise input_error(f"--tune must be 0 or more, got {tune}", where="--tune",
+                          fix="pass e.g. --tune 3 (0: no tuning)")
+    rows = _train_all(bundle, out_dir, runs, seed=seed, epochs=epochs, progress=progress,
+                      tune=tune)
     pred = None
     if files and ("genemoe", "classify") in runs:
         pred = out_dir / "predictions_from_counts.csv"
@@ -136,21 +162,23 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
         log.debug("%s", predict_file(out_dir / "runs" / "genemoe_classify", files["counts"],
                                     out_path=pred))
     reports = [write_report(r.run_dir).resolve() for r in rows if r.model == "genemoe"]
-    lines = [_header(bundle, epochs), results_table(rows), "", verdict(rows, bundle.synthetic)]
+    lines = [_header(bundle, epochs, tune), results_table(rows), "", verdict(rows, bundle.synthetic)]
     lines += [""] + ([f"predictions: {pred.resolve()} (the raw counts file scored by Gene-MOE)"]
                      if pred else [])
     lines += [f"report:      {p}" for p in reports] + [f"all outputs: {out_dir.resolve()}"]
     return "\n".join(lines)
 
 
-def _header(bundle: Bundle, epochs: int) -> str:
+def _header(bundle: Bundle, epochs: int, tune: int = 0) -> str:
     s = bundle.summary
     n = {p: len(bundle.indices(p)) for p in ("train", "val", "test")}
     what = "SYNTHETIC cohort (genemoe.data.synthetic)" if bundle.synthetic else str(bundle.path)
     return (f"genemoe demo · {what}: {bundle.n_samples:,} samples × {bundle.n_genes:,} genes, "
             f"{len(bundle.class_names)} types, {s.get('n_events', 0):,} events\n"
-            f"split {n['train']} train · {n['val']} val (selection) · {n['test']} test; neural "
-            f"models: at most {epochs} epochs of the small preset")
+            f"split {n['train']} train · {n['val']} val (selection) · {n['test']} test; "
+            + (f"every model tuned with the same budget, {tune} trial{'s' if tune != 1 else ''} "
+               "on the validation split; " if tune else "the small preset as it is; ")
+            + f"neural models: at most {epochs} epochs")
 
 
 def results_table(rows: list[DemoRow]) -> str:
