@@ -1,5 +1,10 @@
 """A data-parallel run killed mid-training resumes from its checkpoint to the same weights.
 
+Run as a script (``torchrun ... test_distributed_resume.py train --data ...``) this file
+is ``genemoe`` itself, with rank 0 SIGKILLed after epoch ``$GENEMOE_TEST_KILL_AFTER`` of
+the first attempt: the slow test below runs ``genemoe train`` under ``torchrun
+--max-restarts=1`` that way.
+
 Two gloo processes on one CPU machine stand in for a torchrun job: rank 0 is SIGKILLed
 right after it writes the checkpoint of epoch ``j`` (rank 1 is then mid-epoch ``j + 1``
 and is killed by the launcher, as ``torchrun`` kills the surviving workers of a failed
@@ -9,9 +14,13 @@ uninterrupted run's.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,12 +52,14 @@ def _train(ckpt_path: Path, config: TrainConfig) -> dict:
 
 
 def _die_after(epoch: int) -> None:
-    """Make rank 0 SIGKILL itself once the checkpoint of ``epoch`` is on disk."""
+    """Make rank 0 SIGKILL itself once the checkpoint of ``epoch`` is on disk (a copy of it
+    is kept beside it, as ``*.at-kill``)."""
     save = loop._save
 
     def save_then_die(run, path, meta):
         save(run, path, meta)
         if run.info.is_main and run.epoch == epoch:
+            shutil.copy(path, path.with_name(path.name + ".at-kill"))
             os.kill(os.getpid(), signal.SIGKILL)
 
     loop._save = save_then_die
@@ -140,3 +151,91 @@ def test_resume_uses_the_copy_another_node_holds(tmp_path, no_dist_env, whole, r
     resumed = torch.load(tmp_path / "cut-result.pt", weights_only=True)
     assert load_checkpoint(rank0)["history"][:2] == saved  # resumed, not retrained: same seconds
     _assert_same_run(resumed, whole)
+
+
+def _torchrun(args: list[str], *, kill_after: int = 0) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "OMP_NUM_THREADS": "1",
+           "GENEMOE_TEST_KILL_AFTER": str(kill_after)}
+    for var in ("WORLD_SIZE", "RANK", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
+        env.pop(var, None)
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
+           "--max-restarts=1", "--monitor-interval=0.5", __file__, *args]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=240)
+    except subprocess.TimeoutExpired:  # a hung restart: end torchrun and its workers
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+@pytest.mark.slow
+def test_torchrun_restarts_a_killed_genemoe_train_and_it_resumes(tmp_path):
+    """The documented recipe end to end: `genemoe train` under torchrun --max-restarts=1,
+    rank 0 SIGKILLed after epoch 2; torchrun restarts both workers, they resume from the
+    checkpoint and the run ends as an uninterrupted one does (~40 s on 2 busy cores)."""
+    from synthetic_inputs import prepare_synthetic
+
+    bundle, _, _ = prepare_synthetic(tmp_path, n_samples=120, n_genes=60, n_types=3, seed=0)
+    args = ["train", "--data", str(bundle.path), "--model", "mlp", "--epochs", "4",
+            "--device", "cpu", "--no-progress"]
+    whole = _torchrun([*args, "--out", str(tmp_path / "whole")])
+    assert whole.returncode == 0, whole.stderr[-3000:]
+    cut = _torchrun([*args, "--out", str(tmp_path / "cut")], kill_after=2)
+    assert cut.returncode == 0, cut.stderr[-3000:]
+    assert "exitcode: -9" in cut.stderr  # the first attempt did die
+
+    saved = load_checkpoint(tmp_path / "cut" / "checkpoint.pt.at-kill")
+    assert saved["epoch"] == 2
+    lines = (tmp_path / "cut" / "history.jsonl").read_text().splitlines()
+    seconds = [json.loads(line)["seconds"] for line in lines]
+    assert len(seconds) == 4 and seconds[:2] == [h["seconds"] for h in saved["history"]]  # resumed
+    a, b = (torch.load(tmp_path / r / "model.pt", weights_only=False) for r in ("whole", "cut"))
+    for k, v in a["state_dict"].items():
+        assert torch.equal(b["state_dict"][k], v), k
+    assert a["metrics"]["test"] == b["metrics"]["test"]
+    assert not (tmp_path / "cut" / "checkpoint.pt").exists()  # complete: removed
+
+
+def _main() -> None:
+    """``genemoe`` with the kill of :func:`_die_after` on torchrun's first attempt."""
+    kill_after = int(os.environ.get("GENEMOE_TEST_KILL_AFTER") or 0)
+    if kill_after and os.environ.get("TORCHELASTIC_RESTART_COUNT", "0") == "0":
+        _die_after(kill_after)
+    from genemoe.cli import main
+
+    sys.argv = ["genemoe", *sys.argv[1:]]
+    main()
+
+
+if __name__ == "__main__":
+    _main()
+
+
+def _join(rank: int, world: int, port: int, attempt: int) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
+                      WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
+                      TORCHELASTIC_USE_AGENT_STORE="True",
+                      TORCHELASTIC_RESTART_COUNT=str(attempt))
+    torch.set_num_threads(1)
+    ddp.init_distributed(device="cpu", timeout_s=20)
+    try:
+        x = torch.ones(1)
+        torch.distributed.all_reduce(x)
+        assert x.item() == world
+    finally:
+        ddp.destroy_distributed()
+
+
+def test_a_restarted_attempt_joins_through_the_agent_store_left_by_the_last(no_dist_env):
+    """torchrun's agents keep one store across worker restarts (TORCHELASTIC_USE_AGENT_STORE):
+    the second attempt must not read the first attempt's (dead) addresses."""
+    port = _free_port()
+    agent_store = torch.distributed.TCPStore("127.0.0.1", port, is_master=True,
+                                             wait_for_workers=False)
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    for attempt in (0, 1):
+        mp.start_processes(_join, args=(2, port, attempt), nprocs=2, join=True,
+                           start_method=method)
+    del agent_store
