@@ -28,9 +28,10 @@ import torch
 import torch.multiprocessing as mp
 from test_loop import TinyModel, accuracy, ce_loss, make_classify
 
+from genemoe.errors import InputError
 from genemoe.train import distributed as ddp
 from genemoe.train import loop
-from genemoe.train.checkpoint import load_checkpoint
+from genemoe.train.checkpoint import load_checkpoint, newest_copy
 from genemoe.train.loop import TrainConfig, train_model
 
 # the whole recipe, so every piece of state a resume must restore is in play: per-rank
@@ -239,3 +240,13 @@ def test_a_restarted_attempt_joins_through_the_agent_store_left_by_the_last(no_d
         mp.start_processes(_join, args=(2, port, attempt), nprocs=2, join=True,
                            start_method=method)
     del agent_store
+
+
+def test_the_newest_readable_copy_wins_and_none_readable_is_an_error(tmp_path):
+    e = {"error": "corrupt"}
+    older, newer = {"epoch": 3, "digest": "a"}, {"epoch": 5, "digest": "b"}
+    assert newest_copy([None, None], tmp_path) is None  # nothing anywhere: start afresh
+    assert newest_copy([older, newer, None], tmp_path) == 1
+    assert newest_copy([e, older, {"epoch": 3, "digest": "c"}], tmp_path) == 1  # tie: lowest
+    with pytest.raises(InputError, match="rank 0: corrupt"):
+        newest_copy([e, None], tmp_path)

@@ -57,6 +57,7 @@ __all__ = [
     "save_checkpoint",
     "load_checkpoint",
     "load_checkpoint_everywhere",
+    "newest_copy",
     "capture_rng_state",
     "restore_rng_state",
     "check_resumable",
@@ -210,6 +211,26 @@ def _describe_copy(path: Path) -> dict[str, Any] | None:
     return {"epoch": int(ckpt["epoch"]), "digest": digest}
 
 
+def newest_copy(views: list[dict[str, Any] | None], path: Path) -> int | None:
+    """The rank whose checkpoint copy to resume from: the newest epoch, the lowest rank on
+    a tie; None when no rank has a file. ``views``: each rank's ``None`` (no file),
+    ``{"epoch", "digest"}`` or ``{"error"}`` (unreadable).
+
+    Raises
+    ------
+    InputError
+        When some copies are unreadable and none is readable.
+    """
+    good = [(v["epoch"], -r) for r, v in enumerate(views) if v is not None and "error" not in v]
+    if good:
+        return -max(good)[1]
+    errors = [f"rank {r}: {v['error']}" for r, v in enumerate(views) if v is not None]
+    if errors:
+        raise input_error("no rank can read the checkpoint (" + "; ".join(errors) + ")",
+                          path=path, fix="delete it to start afresh, or copy a good one there")
+    return None
+
+
 def load_checkpoint_everywhere(path: Path | str, info: ddp.DistInfo = ddp.SINGLE
                                ) -> dict[str, Any] | None:
     """The newest checkpoint that any rank reads at ``path``, on every rank (collective).
@@ -235,14 +256,9 @@ def load_checkpoint_everywhere(path: Path | str, info: ddp.DistInfo = ddp.SINGLE
     if not info.enabled:
         return load_checkpoint(path) if path.is_file() else None
     views = ddp.gather_object(_describe_copy(path), info)
-    good = [(v["epoch"], -r) for r, v in enumerate(views) if v is not None and "error" not in v]
-    if not good:
-        errors = [f"rank {r}: {v['error']}" for r, v in enumerate(views) if v is not None]
-        if errors:
-            raise input_error("no rank can read the checkpoint (" + "; ".join(errors) + ")",
-                              path=path, fix="delete it to start afresh, or copy a good one there")
+    src = newest_copy(views, path)
+    if src is None:
         return None
-    src = -max(good)[1]  # newest epoch, lowest rank
     if all(v == views[src] for v in views):
         return load_checkpoint(path)
     logger.warning("ranks see different checkpoints at %s (epochs %s): every rank resumes from "
