@@ -22,6 +22,11 @@ Writes go to a temporary sibling file that is renamed over ``path`` once complet
 (``os.replace`` is atomic on POSIX and Windows), so a run killed mid-write leaves the
 previous checkpoint intact.
 
+Under data parallelism (:mod:`genemoe.train.distributed`) rank 0 writes and
+:func:`load_checkpoint_everywhere` gives every rank the newest copy any rank can read:
+the file may sit on a shared filesystem, or on some nodes only (e.g. a copy on a node
+that replaced a lost one).
+
 Loading uses ``torch.load(weights_only=True)``: tensors and plain Python values
 (dict, list, str, int, float, bool, None) load safely. Keep ``meta`` to those (convert
 numpy arrays with ``.tolist()`` or ``torch.from_numpy``) or load with ``trusted=True``.
@@ -29,6 +34,7 @@ numpy arrays with ``.tolist()`` or ``torch.from_numpy``) or load with ``trusted=
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -43,12 +49,15 @@ import torch
 
 from genemoe.data.bundle import atomic_file, atomic_write_text
 from genemoe.errors import input_error
+from genemoe.train import distributed as ddp
 
 __all__ = [
     "CHECKPOINT_FORMAT",
     "CHECKPOINT_VERSION",
     "save_checkpoint",
     "load_checkpoint",
+    "load_checkpoint_everywhere",
+    "newest_copy",
     "capture_rng_state",
     "restore_rng_state",
     "check_resumable",
@@ -124,7 +133,8 @@ def save_checkpoint(
 
 
 def load_checkpoint(
-    path: Path | str, *, map_location: str | torch.device = "cpu", trusted: bool = False
+    path: Path | str, *, map_location: str | torch.device = "cpu", trusted: bool = False,
+    mmap: bool = False,
 ) -> dict[str, Any]:
     """Read a checkpoint written by :func:`save_checkpoint`.
 
@@ -137,6 +147,9 @@ def load_checkpoint(
     trusted
         Allow arbitrary pickled objects in ``meta`` (only for files you trust: unpickling
         can run code).
+    mmap
+        Map tensors from the file instead of reading them (cheap when only the epoch or
+        history is wanted).
 
     Returns
     -------
@@ -153,7 +166,7 @@ def load_checkpoint(
         raise input_error("no such checkpoint file", path=path,
                           fix="train a model first (`genemoe train ... --out DIR`)")
     try:
-        ckpt = torch.load(path, map_location=map_location, weights_only=not trusted)
+        ckpt = torch.load(path, map_location=map_location, weights_only=not trusted, mmap=mmap)
     except pickle.UnpicklingError as exc:
         if trusted or "Unsupported global" not in str(exc):
             raise _corrupt(path, exc) from exc
@@ -180,6 +193,80 @@ def _corrupt(path: Path, exc: BaseException) -> Exception:
         f"checkpoint is corrupt or truncated ({type(exc).__name__}: {str(exc)[:200]})", path=path,
         fix="delete it and train again (or resume from an older copy)",
     )
+
+
+def _describe_copy(path: Path) -> dict[str, Any] | None:
+    """This process's view of ``path``: None (no file), ``{"epoch", "digest"}`` or ``{"error"}``.
+
+    The digest hashes the history, whose wall-clock seconds tell apart two runs that
+    reached the same epoch.
+    """
+    if not path.is_file():
+        return None
+    try:
+        ckpt = load_checkpoint(path, mmap=True)
+    except Exception as exc:  # an InputError naming the problem; other ranks may do better
+        return {"error": str(exc)}
+    digest = hashlib.sha256(repr(ckpt.get("history")).encode()).hexdigest()
+    return {"epoch": int(ckpt["epoch"]), "digest": digest}
+
+
+def newest_copy(views: list[dict[str, Any] | None], path: Path) -> int | None:
+    """The rank whose checkpoint copy to resume from: the newest epoch, the lowest rank on
+    a tie; None when no rank has a file. ``views``: each rank's ``None`` (no file),
+    ``{"epoch", "digest"}`` or ``{"error"}`` (unreadable).
+
+    Raises
+    ------
+    InputError
+        When some copies are unreadable and none is readable.
+    """
+    good = [(v["epoch"], -r) for r, v in enumerate(views) if v is not None and "error" not in v]
+    if good:
+        return -max(good)[1]
+    errors = [f"rank {r}: {v['error']}" for r, v in enumerate(views) if v is not None]
+    if errors:
+        raise input_error("no rank can read the checkpoint (" + "; ".join(errors) + ")",
+                          path=path, fix="delete it to start afresh, or copy a good one there")
+    return None
+
+
+def load_checkpoint_everywhere(path: Path | str, info: ddp.DistInfo = ddp.SINGLE
+                               ) -> dict[str, Any] | None:
+    """The newest checkpoint that any rank reads at ``path``, on every rank (collective).
+
+    Every rank looks at its own ``path`` (the same file on a shared filesystem; a node's
+    own copy on local disks). When all ranks see the same checkpoint each loads it itself;
+    otherwise the rank holding the newest one (lowest rank on a tie) loads it and
+    broadcasts it, with a warning, so that a job whose rank 0 moved to a node without the
+    file (``torchrun`` may renumber nodes after a failure) neither starts afresh nor
+    resumes on mixed states.
+
+    Returns
+    -------
+    dict or None
+        As :func:`load_checkpoint`; None when no rank has a file at ``path``.
+
+    Raises
+    ------
+    InputError
+        On every rank, when some rank's file is unreadable and no rank has a readable one.
+    """
+    path = Path(path)
+    if not info.enabled:
+        return load_checkpoint(path) if path.is_file() else None
+    views = ddp.gather_object(_describe_copy(path), info)
+    src = newest_copy(views, path)
+    if src is None:
+        return None
+    if all(v == views[src] for v in views):
+        return load_checkpoint(path)
+    logger.warning("ranks see different checkpoints at %s (epochs %s): every rank resumes from "
+                   "rank %d's (epoch %d); keep the run directory on a shared filesystem",
+                   path, [None if v is None else v.get("epoch", "unreadable") for v in views],
+                   src, views[src]["epoch"])
+    ckpt = load_checkpoint(path) if info.rank == src else None
+    return ddp.broadcast_object(ckpt, info, src=src)
 
 
 def cpu_state_dict(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -2,12 +2,13 @@
 
 One machine, N processes (one per GPU, or N CPU processes with gloo)::
 
-    torchrun --nproc_per_node=N -m genemoe.cli train ...
+    torchrun --standalone --nproc-per-node=N -m genemoe.cli train ...
 
-Several machines (run on each, with its own ``--node_rank``)::
+Several machines (the same command on each; docs/distributed.md has the whole recipe:
+rendezvous, restarts after a failure, data on several nodes, what was tested)::
 
-    torchrun --nnodes=2 --node_rank=0 --nproc_per_node=8 \\
-        --rdzv_backend=c10d --rdzv_endpoint=HOST:29500 -m genemoe.cli train ...
+    torchrun --nnodes=2 --nproc-per-node=8 --max-restarts=3 --rdzv-backend=c10d \\
+        --rdzv-endpoint=HOST:29500 --rdzv-id=JOB -m genemoe.cli train ... --out SHARED/RUN
 
 ``torchrun`` sets ``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR`` and
 ``MASTER_PORT``; :func:`init_distributed` reads them (and is a no-op in a plain single
@@ -33,8 +34,12 @@ How training is split (see ``genemoe.train.loop``):
   when shards are large). Logged aux values are the mean over ranks;
 - validation rows are sharded too, their outputs gathered, and every rank computes the
   same metric, so every rank takes the same early-stopping decision without messages;
-- only rank 0 writes checkpoints and logs; on resume rank 0 reads the checkpoint and
-  broadcasts it (the path need not be on a shared filesystem);
+- only rank 0 writes checkpoints and logs; on resume every rank resumes from the newest
+  checkpoint copy any rank can read (:func:`~genemoe.train.checkpoint.load_checkpoint_everywhere`):
+  the same file on a shared filesystem, or the copy some node holds when rank 0 (which
+  ``torchrun`` may move to another node after a failure) has none;
+- a run restarted by ``torchrun --max-restarts`` joins a process group of its own attempt
+  (:func:`init_distributed`), so it never reads the addresses of the dead attempt;
 - each rank seeds its torch RNG (dropout) with ``seed + rank``;
 - ``batch_size`` stays the GLOBAL batch: each of N ranks computes ``batch_size / N`` rows.
 
@@ -130,6 +135,9 @@ def init_distributed(*, device: Device = "auto", backend: Backend = "auto",
     """Join the process group that ``torchrun`` describes in the environment.
 
     Idempotent; a no-op returning :data:`SINGLE` when ``WORLD_SIZE`` is unset or 1.
+    Under ``torchrun`` with the store its agents share (the default), the group's keys are
+    prefixed with the restart count: without that a restarted attempt reads the dead
+    attempt's addresses and hangs (pytorch/pytorch#135712; seen with gloo on torch 2.13).
 
     Parameters
     ----------
@@ -154,8 +162,17 @@ def init_distributed(*, device: Device = "auto", backend: Backend = "auto",
         backend = "nccl" if use_cuda else "gloo"
     if use_cuda:
         torch.cuda.set_device(local_rank)
-    dist.init_process_group(backend=backend, init_method="env://",
-                            timeout=timedelta(seconds=timeout_s))
+    timeout = timedelta(seconds=timeout_s)
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT")
+    if os.environ.get("TORCHELASTIC_USE_AGENT_STORE") == "True" and attempt is not None:
+        # torchrun's agents share one store across worker restarts: the process group of a
+        # restarted attempt would read the addresses the dead attempt left there and hang
+        # (pytorch/pytorch#135712); keep each attempt's keys apart
+        store, rank, world = next(dist.rendezvous("env://", timeout=timeout))
+        dist.init_process_group(backend=backend, store=dist.PrefixStore(
+            f"genemoe/attempt_{attempt}", store), rank=rank, world_size=world, timeout=timeout)
+    else:
+        dist.init_process_group(backend=backend, init_method="env://", timeout=timeout)
     info = get_dist_info()
     logger.info("rank %d/%d (local %d) joined with backend %s",
                 info.rank, info.world_size, info.local_rank, backend)

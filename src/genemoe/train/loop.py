@@ -42,7 +42,7 @@ from genemoe.train.checkpoint import (
     capture_rng_state,
     check_resumable,
     cpu_state_dict,
-    load_checkpoint,
+    load_checkpoint_everywhere,
     restore_rng_state,
     save_checkpoint,
     write_history,
@@ -391,8 +391,7 @@ def _save(run: _Run, path: Path, meta: dict[str, Any] | None) -> None:
 
 def _resume(run: _Run, path: Path) -> None:
     """Continue ``run`` from the checkpoint at ``path`` (if there is one)."""
-    ckpt = load_checkpoint(path) if run.info.is_main and path.is_file() else None
-    ckpt = ddp.broadcast_object(ckpt, run.info)
+    ckpt = load_checkpoint_everywhere(path, run.info)  # the newest copy any rank has
     if ckpt is None:
         return
     extra = ckpt.get("extra", {})
