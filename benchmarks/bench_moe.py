@@ -289,7 +289,9 @@ def bench_same_flops_training(*, batch: int, reps: int) -> dict[str, Any]:
     ``k``); the ``fcn``'s first layer is ``25,000 -> k * hidden``, so it does the arithmetic
     of the ``k`` active experts (the gate's 2E columns aside); the rest of it is the
     preset's. One step: forward, cross-entropy + 0.01 x auxiliary losses, backward, fused
-    Adam; the three models are timed in turn.
+    Adam; the three models are timed in turn, and then the Adam step alone
+    (``optimizer_share``: its part of a training step; it touches every parameter, so an
+    MoE's ``E`` experts cost ``E / k`` times the ``fcn``'s first layer there).
     """
     preset = load_preset("small")
     cfgs = {name: model_config(preset, name) for name in ("moe", "genemoe", "fcn")}
@@ -302,11 +304,14 @@ def bench_same_flops_training(*, batch: int, reps: int) -> dict[str, Any]:
     cfgs["fcn"] = {**cfgs["fcn"], "hidden": width}
     x = torch.rand(batch, N_GENES) * 2 - 1
     y = torch.randint(0, 33, (batch,))
-    fns = {}
+    fns, opt_fns, n_params = {}, {}, {}
     for name, cfg in cfgs.items():
         model = create_model(name, n_genes=N_GENES, n_outputs=33, task="classify", **cfg).train()
-        fns[name] = _train_step(model, x, y)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+        fns[name], opt_fns[name] = _train_step(model, opt, x, y), opt.step
+        n_params[name] = sum(p.numel() for p in model.parameters())
     sec = _interleaved_seconds(fns, reps)
+    opt_sec = _interleaved_seconds(opt_fns, reps)  # the gradients of each model's last step
     return {
         "batch": batch,
         "n_genes": N_GENES,
@@ -315,12 +320,14 @@ def bench_same_flops_training(*, batch: int, reps: int) -> dict[str, Any]:
         "first_layer_active_gflop_per_step": 2 * batch * N_GENES * width / 1e9,
         "samples_per_s": {name: batch / s for name, s in sec.items()},
         "ratio_to_fcn": {name: sec["fcn"] / s for name, s in sec.items()},
+        "n_params": n_params,
+        "optimizer_share": {name: min(opt_sec[name] / s, 1.0) for name, s in sec.items()},
     }
 
 
-def _train_step(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> Callable[[], None]:
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
-
+def _train_step(
+    model: torch.nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor
+) -> Callable[[], None]:
     def step() -> None:
         opt.zero_grad(set_to_none=True)
         res = model(x)
@@ -437,7 +444,8 @@ def _train_row(t: dict[str, Any], label: str) -> tuple[str, str]:
     r = t["ratio_to_fcn"]
     return (
         f"  train b={t['batch']}{label} vs fcn same FLOPs",
-        f"{rates}; moe/fcn {r['moe']:.2f}, genemoe/fcn {r['genemoe']:.2f}",
+        f"{rates}; moe/fcn {r['moe']:.2f}, genemoe/fcn {r['genemoe']:.2f}; Adam share "
+        + ", ".join(f"{n} {v:.2f}" for n, v in t["optimizer_share"].items()),
     )
 
 
