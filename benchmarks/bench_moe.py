@@ -1,7 +1,7 @@
 """CPU benchmark of the sparse MoE layer and the ``small`` Gene-MOE preset at ~25k genes.
 
 Every ratio below is between timings taken in turn in one loop (one warm-up each, then the
-median of ``reps`` rounds), so a change in the machine's load hits both sides alike.
+fastest of ``reps`` rounds), so a change in the machine's load hits both sides alike.
 
 Measures
 --------
@@ -113,10 +113,12 @@ def bench_layer(
 
 
 def _interleaved_seconds(fns: dict[str, Callable[[], Any]], reps: int) -> dict[str, float]:
-    """Median seconds of each call, the calls taken in turn (one warm-up each first).
+    """Fastest seconds of each call over ``reps`` rounds, the calls taken in turn.
 
-    Taking them in turn, rather than one after another, lets a change in the machine's
-    load hit every side of a ratio alike.
+    One warm-up call each first. Taking the calls in turn, rather than one after another,
+    lets a change in the machine's load hit every side of a ratio alike; and the fastest
+    round is the one least disturbed by other jobs (on a shared machine the median of a
+    few rounds still moved by 2x between runs).
     """
     for fn in fns.values():
         fn()
@@ -126,7 +128,7 @@ def _interleaved_seconds(fns: dict[str, Callable[[], Any]], reps: int) -> dict[s
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return {name: min(t) for name, t in times.items()}
 
 
 def _layer_step(
