@@ -29,7 +29,8 @@ with glibc's default ``malloc`` those fresh 25 MB gradient buffers (and the gath
 rows) are handed back to the kernel after each step and page-faulted in again on the
 next. :func:`retain_freed_memory` keeps freed memory in the process instead; on the
 benchmark machine it removed ~47,000 page faults per training step of an 8-expert layer
-at 25,000 genes and made ``k = 2`` 1.3-1.6x faster (see ``benchmarks/README.md``).
+at 25,000 genes and made its ``k = 2`` step 1.2-1.8x faster in back-to-back processes
+(see ``benchmarks/README.md``).
 """
 
 from __future__ import annotations
