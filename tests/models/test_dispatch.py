@@ -138,3 +138,11 @@ def test_retain_freed_memory_takes_or_declines_cleanly() -> None:
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
+
+
+def test_state_dict_keys_unchanged() -> None:
+    """Checkpoints of the per-expert loop load as they are (no parameter layout change)."""
+    keys = set(MixtureOfExperts(6, 4, 3, 2).state_dict())
+    assert keys == {"gate.w_gate", "gate.w_noise"} | {
+        f"experts.{i}.0.{p}" for i in range(3) for p in ("weight", "bias")
+    }
