@@ -8,12 +8,15 @@ each expert runs only on the rows routed to it, so compute grows with ``k``, not
 Unlike the official Gene-MOE code, the gate weights here are registered parameters
 (trained, saved, and reached by gradients), the noise is on in training, and the softmax
 is taken over the ``k`` kept logits only (after top-k, never before).
+
+The dispatch itself (one gather, contiguous per-expert slices, one combine) lives in
+:mod:`genemoe.models.dispatch`; :func:`sparse_dispatch` is re-exported here.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -24,6 +27,7 @@ from torch import nn
 
 from genemoe.errors import input_error
 from genemoe.models.base import AuxLossMixin
+from genemoe.models.dispatch import sparse_dispatch
 
 __all__ = [
     "Activation",
@@ -341,58 +345,6 @@ def _smooth_load(
     prob_if_in = torch.special.ndtr((clean - threshold_if_in) / noise_std)
     prob_if_out = torch.special.ndtr((clean - threshold_if_out) / noise_std)
     return torch.where(is_in, prob_if_in, prob_if_out).sum(0)
-
-
-def sparse_dispatch(
-    x: torch.Tensor,
-    indices: torch.Tensor,
-    weights: torch.Tensor,
-    experts: Sequence[nn.Module],
-    d_out: int,
-) -> torch.Tensor:
-    """``y_b = sum_j weights[b, j] * experts[indices[b, j]](x_b)``, computed sparsely.
-
-    Each expert receives only the rows routed to it (``index_select``) and its weighted
-    outputs are scattered back (``index_add_``); experts with no rows are not called.
-    The rows an expert sees are independent of each other, so (in eval mode) a sample's
-    output never depends on its batch-mates.
-
-    Parameters
-    ----------
-    x
-        ``(batch, d_in)``.
-    indices
-        ``(batch, k)`` expert index per routed slot.
-    weights
-        ``(batch, k)`` gate value per routed slot.
-    experts
-        The ``n_experts`` modules, each ``(rows, d_in) -> (rows, d_out)``.
-    d_out
-        Output width.
-
-    Returns
-    -------
-    torch.Tensor
-        ``(batch, d_out)``.
-    """
-    k = indices.shape[1]
-    flat = indices.reshape(-1)  # (B*k,) expert of each slot
-    order = torch.argsort(flat, stable=True)  # slots grouped by expert
-    rows = torch.div(order, k, rounding_mode="floor")  # (B*k,) sample of each slot
-    slot_w = weights.reshape(-1)[order]  # (B*k,)
-    counts = torch.bincount(flat, minlength=len(experts)).tolist()
-    out: torch.Tensor | None = None
-    start = 0
-    for expert, n_rows in zip(experts, counts, strict=True):
-        if n_rows == 0:
-            continue
-        idx = rows[start : start + n_rows]
-        y = expert(x.index_select(0, idx))  # (n_rows, d_out)
-        if out is None:  # allocated from the first output: follows its dtype under autocast
-            out = y.new_zeros(x.shape[0], d_out)
-        out.index_add_(0, idx, y * slot_w[start : start + n_rows, None].to(y.dtype))
-        start += n_rows
-    return x.new_zeros(x.shape[0], d_out) if out is None else out
 
 
 def make_expert(d_in: int, d_out: int, *, activation: Activation, dropout: float) -> nn.Module:
