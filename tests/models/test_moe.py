@@ -142,3 +142,47 @@ def test_bf16_autocast_runs_and_routes_in_float32() -> None:
         g = moe.gate(x)
     assert g.weights.dtype == torch.float32
     torch.testing.assert_close(low.float(), ref, atol=5e-2, rtol=5e-2)
+
+
+def test_expert_dropout_strikes_experts_off_in_training_only() -> None:
+    torch.manual_seed(0)
+    x = torch.randn(512, 10)
+    gate = TopKGate(10, 8, 2, expert_dropout=0.5)
+    plain = TopKGate(10, 8, 2)
+    plain.load_state_dict(gate.state_dict())
+    gate.eval(), plain.eval()
+    assert torch.equal(gate(x).indices, plain(x).indices)  # eval: no dropout
+    gate.train(), plain.train()
+    torch.manual_seed(1)
+    a = plain(x)
+    torch.manual_seed(1)
+    b = gate(x)
+    assert (a.indices != b.indices).any()  # some samples lost a favourite
+    assert b.weights.sum(1).allclose(torch.ones(512)) and (b.weights > 0).all()
+    assert torch.isfinite(b.load_loss) and torch.isfinite(b.importance_loss)
+    (b.load_loss + b.importance_loss).backward()
+    assert all(torch.isfinite(p.grad).all() for p in gate.parameters())
+
+
+def test_expert_dropout_always_leaves_k_candidates() -> None:
+    torch.manual_seed(0)
+    gate = TopKGate(6, 3, 3 - 1, expert_dropout=0.9).train()  # most rows would keep < k
+    out = gate(torch.randn(256, 6))
+    assert out.indices.shape == (256, 2)
+    assert (out.indices[:, 0] != out.indices[:, 1]).all()  # never a struck-off duplicate
+    assert (out.weights > 1e-6).all()
+
+
+def test_expert_dropout_outside_zero_one_is_input_error() -> None:
+    with pytest.raises(InputError, match="expert_dropout"):
+        TopKGate(4, 4, 2, expert_dropout=1.0)
+
+
+def test_moe_models_take_expert_dropout_as_an_option() -> None:
+    from genemoe.models.registry import create_model
+
+    m = create_model("genemoe", n_genes=20, n_outputs=3, task="classify", hidden=32, n_experts=4,
+                     k=2, latent=8, n_tokens=4, n_heads=2, expert_dropout=0.2)
+    assert m.encoder.moe.gate.expert_dropout == 0.2
+    m.train()
+    assert m(torch.randn(8, 20)).out.shape == (8, 3)

@@ -36,7 +36,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 # Config keys of the registered factories (what a preset's model section may hold).
-MOE_KEYS = ("hidden", "n_experts", "k", "latent", "dropout", "noisy", "with_decoder", "batchnorm")
+MOE_KEYS = ("hidden", "n_experts", "k", "latent", "dropout", "noisy", "with_decoder", "batchnorm",
+            "expert_dropout")
 GENEMOE_KEYS = MOE_KEYS + ("moae_experts", "moae_k", "n_tokens", "n_heads", "attn_dropout")
 
 
@@ -72,6 +73,9 @@ class GeneMoeEncoder(nn.Module):
         ``BatchNorm1d`` on the MoE's combined output, before its tanh (the experts are
         then linear: see :class:`~genemoe.models.moe.MixtureOfExperts`); the decoder
         never has one.
+    expert_dropout
+        Probability of striking an expert off a sample's candidates in training (the MoE
+        layer's gate; see :class:`~genemoe.models.moe.TopKGate`). 0: off.
     """
 
     def __init__(
@@ -92,13 +96,14 @@ class GeneMoeEncoder(nn.Module):
         variational: bool = True,
         noisy: bool = True,
         batchnorm: bool = False,
+        expert_dropout: float = 0.0,
     ) -> None:
         super().__init__()
         self.hidden, self.latent, self.n_experts, self.k = hidden, latent, n_experts, k
         self.dropout, self.noisy = dropout, noisy
         self.moe = MixtureOfExperts(
             n_genes, hidden, n_experts, k, activation="tanh", dropout=dropout, noisy=noisy,
-            batchnorm=batchnorm,
+            batchnorm=batchnorm, expert_dropout=expert_dropout,
         )
         self.moae = (
             MixtureOfAttentionExperts(
@@ -170,7 +175,7 @@ class GeneMoeModel(GeneModel):
     **encoder
         Keyword options of :class:`GeneMoeEncoder` (``hidden``, ``n_experts``, ``k``,
         ``moae_experts``, ``moae_k``, ``n_tokens``, ``n_heads``, ``latent``, ``dropout``,
-        ``attn_dropout``, ``use_moae``, ``noisy``, ``batchnorm``).
+        ``attn_dropout``, ``use_moae``, ``noisy``, ``batchnorm``, ``expert_dropout``).
     """
 
     def __init__(

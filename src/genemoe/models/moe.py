@@ -121,10 +121,16 @@ class TopKGate(nn.Module):
         When ``False`` no ``w_noise`` parameter is created.
     noise_eps
         Floor of the noise standard deviation.
+    expert_dropout
+        In training only: each expert is struck off each sample's candidates with this
+        probability before top-k (a sample keeps at least ``k`` candidates), so the gate
+        cannot lean on one expert per type and every expert must cope with other types'
+        samples: a routing regulariser for small cohorts. 0 (the default) changes nothing.
     """
 
     def __init__(
-        self, d_in: int, n_experts: int, k: int, *, noisy: bool = True, noise_eps: float = 1e-2
+        self, d_in: int, n_experts: int, k: int, *, noisy: bool = True, noise_eps: float = 1e-2,
+        expert_dropout: float = 0.0,
     ) -> None:
         super().__init__()
         if not 1 <= k <= n_experts:
@@ -132,8 +138,11 @@ class TopKGate(nn.Module):
                 f"top-k gate needs 1 <= k <= n_experts, got k={k}, n_experts={n_experts}",
                 fix="lower k or add experts",
             )
+        if not 0.0 <= expert_dropout < 1.0:
+            raise input_error(f"expert_dropout must be in [0, 1), got {expert_dropout}",
+                              fix="use e.g. 0.1 (0 turns it off)")
         self.d_in, self.n_experts, self.k = d_in, n_experts, k
-        self.noisy, self.noise_eps = noisy, noise_eps
+        self.noisy, self.noise_eps, self.expert_dropout = noisy, noise_eps, float(expert_dropout)
         # Shazeer initialises W_g at zero; then every clean logit ties and, without noise
         # (eval, or noisy=False), top-k breaks the tie by index: all samples go to experts
         # 0..k-1. A small random W_g makes the routing input-dependent from the start, and
@@ -164,6 +173,8 @@ class TopKGate(nn.Module):
         else:
             clean = x @ self.w_gate.float()  # (B, E)
             noise_std, logits = None, clean
+        if self.training and self.expert_dropout > 0 and self.k < self.n_experts:
+            clean, logits = _drop_experts(clean, logits, self.expert_dropout, self.k)
         n_top = min(self.k + 1, self.n_experts)
         top_vals, top_idx = logits.topk(n_top, dim=1)  # (B, n_top), sorted descending
         indices = top_idx[:, : self.k]
@@ -313,6 +324,23 @@ def frozen_routing(model: nn.Module, x: torch.Tensor, *, weights: RoutingWeights
             g.frozen = None
 
 
+# A struck-off expert's logit: far below any real one, yet finite, so that differences of
+# two struck-off logits (in :func:`_smooth_load`) are 0, never inf - inf = nan.
+_STRUCK = -1.0e9
+
+
+def _drop_experts(clean: torch.Tensor, logits: torch.Tensor, p: float, k: int
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Strike each (sample, expert) candidate off with probability ``p`` (training only).
+
+    A row left with fewer than ``k`` candidates keeps all of them. Returns ``(clean,
+    logits)``, both ``(B, E)``, with the struck-off entries at :data:`_STRUCK`.
+    """
+    drop = torch.rand_like(logits) < p  # (B, E)
+    drop &= ((~drop).sum(1, keepdim=True) >= k)  # rows that would keep < k: no drop
+    return clean.masked_fill(drop, _STRUCK), logits.masked_fill(drop, _STRUCK)
+
+
 def _smooth_load(
     clean: torch.Tensor,
     noisy: torch.Tensor,
@@ -399,10 +427,11 @@ class MixtureOfExperts(AuxLossMixin, nn.Module):
         dropout: float = 0.5,
         noisy: bool = True,
         batchnorm: bool = False,
+        expert_dropout: float = 0.0,
     ) -> None:
         super().__init__()
         self.d_in, self.d_out = d_in, d_out
-        self.gate = TopKGate(d_in, n_experts, k, noisy=noisy)
+        self.gate = TopKGate(d_in, n_experts, k, noisy=noisy, expert_dropout=expert_dropout)
         inner = ("identity", 0.0) if batchnorm else (activation, dropout)
         self.experts = nn.ModuleList(
             make_expert(d_in, d_out, activation=inner[0], dropout=inner[1])

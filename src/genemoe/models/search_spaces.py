@@ -109,6 +109,7 @@ _MOE: SearchSpace = {
     "model.k": IntParam(1, 4, at_most="model.n_experts"),
     "model.batchnorm": Categorical((False, True)),
     "train.balance_weight": FloatParam(1e-3, 1e-1, log=True),
+    "model.expert_dropout": FloatParam(0.0, 0.3),  # experts struck off a sample's candidates
 }
 
 NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
