@@ -195,3 +195,15 @@ def test_train_run_is_lazy_under_torchrun_by_default(bundle, tmp_path, monkeypat
     with pytest.raises(RuntimeError, match="stop here"):
         wf.train_run(bundle.path, out_dir=tmp_path / "x", model_name="fcn", lazy_data=False)
     assert seen.pop() is False
+
+
+def test_ranks_other_than_0_skip_scoring_and_so_does_an_ensemble_of_them(bundle, monkeypatch):
+    from genemoe.train.ensemble import fit_ensemble
+
+    monkeypatch.setattr(fit, "get_dist_info", lambda: ddp.DistInfo(1, 2, 1, False))
+    cfg = {**TRAIN, "epochs": 1}
+    data = _parts(bundle, lazy=True)
+    res = fit.fit_model("fcn", "classify", data, model_cfg=FCN, train_cfg=cfg, n_outputs=3)
+    assert res.outputs == {} and res.info["best_epoch"] == 1
+    ens = fit_ensemble("fcn", "classify", data, 2, model_cfg=FCN, train_cfg=cfg, n_outputs=3)
+    assert ens.outputs == {} and ens.info["ensemble"]["k"] == 2
