@@ -37,6 +37,7 @@ import torch
 from torch import nn
 
 from genemoe.train.losses import LossOutput
+from genemoe.train.scaled_rows import ScaledRows
 
 __all__ = ["Mixup", "BatchAugment", "WeightAverage", "step_seed", "mix_losses"]
 
@@ -95,14 +96,16 @@ class BatchAugment:
         self.noise_std, self.mixup_alpha, self.seed = float(noise_std), float(mixup_alpha), seed
         self._generators: dict[torch.device, torch.Generator] = {}  # noise, one per device
 
-    def inputs(self, X: torch.Tensor, rows: np.ndarray, positions: np.ndarray, *, epoch: int,
-               step: int, device: torch.device) -> tuple[torch.Tensor, Mixup | None]:
+    def inputs(self, X: torch.Tensor | ScaledRows, rows: np.ndarray, positions: np.ndarray, *,
+               epoch: int, step: int, device: torch.device) -> tuple[torch.Tensor, Mixup | None]:
         """This process's rows of global batch ``rows``, augmented.
 
         Parameters
         ----------
         X
-            ``(n_train, n_genes)`` float32 training matrix (CPU).
+            ``(n_train, n_genes)`` float32 training matrix (CPU), or a lazy
+            :class:`~genemoe.train.scaled_rows.ScaledRows` view: then only this process's
+            rows of the batch (and, with mixup, their partners) are read.
         rows
             ``(batch,)`` the global batch's row indices into ``X``.
         positions
@@ -118,13 +121,14 @@ class BatchAugment:
         tuple
             ``(x (len(positions), n_genes) on device, Mixup or None)``.
         """
-        xb = X[rows[positions]].to(device, non_blocking=True)  # (shard, n_genes)
+        # a lazy ScaledRows reads only these rows from the bundle (an ndarray; a tensor stays one)
+        xb = torch.as_tensor(X[rows[positions]]).to(device, non_blocking=True)  # (shard, n_genes)
         mix = None
         if self.mixup_alpha > 0:
             rng = np.random.default_rng(step_seed(self.seed, epoch, step, _MIXUP_STREAM))
             mix = Mixup(lam=float(rng.beta(self.mixup_alpha, self.mixup_alpha)),
                         partner=rng.permutation(len(rows)))
-            xp = X[rows[mix.partner[positions]]].to(device, non_blocking=True)
+            xp = torch.as_tensor(X[rows[mix.partner[positions]]]).to(device, non_blocking=True)
             xb = mix.lam * xb + (1.0 - mix.lam) * xp
         if self.noise_std > 0:
             gen = self._generator(device)

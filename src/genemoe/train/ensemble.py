@@ -88,7 +88,7 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
                               transfer=transfer, gene_variance=gene_variance))
     scored = "train_all" if rows is not None else "train"
     outputs = {p: np.mean([f.outputs[scored if p == "train" else p] for f in fits], axis=0)
-               for p in data}
+               for p in data} if fits[0].outputs else {}  # {}: a rank > 0 under torchrun
     temps = [float((f.info.get("calibration") or {}).get("temperature") or 1.0) for f in fits]
     if neural:
         model: Any = EnsembleModel([f.model for f in fits], task=task)

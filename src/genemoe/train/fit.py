@@ -26,6 +26,7 @@ from genemoe.config_presets import deep_merge, load_preset, model_config, train_
 from genemoe.errors import input_error
 from genemoe.models.registry import create_model, get_spec
 from genemoe.train import calibration
+from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.task_data import Task, TaskData
 
@@ -50,7 +51,8 @@ class FitResult:
     """What :func:`fit_model` returns.
 
     ``outputs[part]``: calibrated class probabilities ``(n, n_classes)`` (classify) or risk
-    ``(n,)`` (survival) for every part given; ``info``: what fitting chose (best epoch, the
+    ``(n,)`` (survival) for every part given (neural models trained under ``torchrun``:
+    on rank 0 only; the other ranks get ``{}``, as only rank 0 evaluates); ``info``: what fitting chose (best epoch, the
     resolved training options, or a classical model's chosen hyper-parameters; classifiers:
     ``calibration``, see :func:`calibrate_outputs`);
     ``history``: one dict per epoch (neural models; empty for classical ones).
@@ -264,17 +266,20 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
         on_epoch_end=on_epoch_end,
     )
     model.load_state_dict(result.best_state)
+    info = {"best_epoch": result.best_epoch, "best_val_metric": result.best_val_metric,
+            "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known},
+            "loss": {k: train_cfg[k] for k in sorted(LOSS_KEYS) if k in train_cfg}}
+    if transfer_info is not None:
+        info["pretrained"] = transfer_info
+    if not get_dist_info().is_main:  # under torchrun only rank 0 scores the parts
+        return FitResult(model, {}, info, list(result.history))
+    # in batches of 512 rows: a lazy part (task_data(lazy=True)) is read 512 rows at a time
     raw = {split: predict_outputs(model, d.X, batch_size=512, device=cfg.device)
            for split, d in data.items()}
     if task == "classify":  # logits (n, C) -> probabilities, temperature fitted on validation
         outs, calib = calibrate_outputs(raw, va.y)
     else:
         outs, calib = {s: o.reshape(-1) for s, o in raw.items()}, None
-    info = {"best_epoch": result.best_epoch, "best_val_metric": result.best_val_metric,
-            "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known},
-            "loss": {k: train_cfg[k] for k in sorted(LOSS_KEYS) if k in train_cfg}}
-    if transfer_info is not None:
-        info["pretrained"] = transfer_info
     if calib is not None:
         info["calibration"] = calib
     return FitResult(model, outs, info, list(result.history))

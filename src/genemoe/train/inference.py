@@ -18,6 +18,7 @@ from torch import nn
 from genemoe.errors import input_error
 from genemoe.train import distributed as ddp
 from genemoe.train import sampling
+from genemoe.train.scaled_rows import ScaledRows
 
 __all__ = ["predict_outputs", "predict_tensor", "autocast_dtype"]
 
@@ -47,9 +48,9 @@ def autocast_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
 
-def predict_outputs(model: nn.Module, X: np.ndarray | torch.Tensor, *, batch_size: int = 1024,
-                    device: Device | str | torch.device = "auto", amp: bool = False,
-                    precision: Literal["fp32", "bf16"] = "fp32") -> np.ndarray:
+def predict_outputs(model: nn.Module, X: np.ndarray | torch.Tensor | ScaledRows, *,
+                    batch_size: int = 1024, device: Device | str | torch.device = "auto",
+                    amp: bool = False, precision: Literal["fp32", "bf16"] = "fp32") -> np.ndarray:
     """Model outputs for every row of ``X``, in eval mode, in batches.
 
     Parameters
@@ -58,7 +59,8 @@ def predict_outputs(model: nn.Module, X: np.ndarray | torch.Tensor, *, batch_siz
         A ``GeneModel`` (moved to ``device``; its train/eval mode is restored afterwards;
         its dtype is never changed).
     X
-        ``(n_samples, n_genes)`` float32.
+        ``(n_samples, n_genes)`` float32, or a lazy
+        :class:`~genemoe.train.scaled_rows.ScaledRows` view (read one batch at a time).
     batch_size
         Rows per forward pass.
     device
@@ -116,8 +118,9 @@ def predict_outputs(model: nn.Module, X: np.ndarray | torch.Tensor, *, batch_siz
     return out.cpu().numpy()
 
 
-def predict_tensor(model: nn.Module, X: torch.Tensor, batch_size: int, device: torch.device,
-             amp_dtype: torch.dtype | None, *, input_dtype: torch.dtype | None = None) -> torch.Tensor:
+def predict_tensor(model: nn.Module, X: torch.Tensor | ScaledRows, batch_size: int,
+                   device: torch.device, amp_dtype: torch.dtype | None, *,
+                   input_dtype: torch.dtype | None = None) -> torch.Tensor:
     """All outputs of ``model`` on ``X``, grad off, in eval mode (its mode restored).
 
     Parameters
@@ -125,7 +128,8 @@ def predict_tensor(model: nn.Module, X: torch.Tensor, batch_size: int, device: t
     model
         On ``device``.
     X
-        ``(n, n_genes)`` float32, on any device.
+        ``(n, n_genes)`` float32, on any device, or a lazy
+        :class:`~genemoe.train.scaled_rows.ScaledRows` view (read one batch at a time).
     batch_size
         Rows per forward pass.
     device
@@ -148,7 +152,7 @@ def predict_tensor(model: nn.Module, X: torch.Tensor, batch_size: int, device: t
         autocast = torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None)
         with torch.no_grad(), autocast:
             for i in range(0, X.shape[0], batch_size):
-                xb = X[i : i + batch_size].to(device, non_blocking=True)
+                xb = torch.as_tensor(X[i : i + batch_size]).to(device, non_blocking=True)
                 if input_dtype is not None:
                     xb = xb.to(input_dtype)
                 outs.append(model(xb).out.float())

@@ -51,6 +51,7 @@ from genemoe.train.inference import Device, autocast_dtype, predict_outputs, pre
 from genemoe.train.losses import LossOutput
 from genemoe.train.optim import LRSchedule, build_optimizer, parameter_groups
 from genemoe.train.sampling import SurvivalTarget
+from genemoe.train.scaled_rows import ScaledRows
 
 __all__ = ["TrainConfig", "TrainResult", "SurvivalTarget", "train_model",
            "predict_outputs", "build_optimizer", "parameter_groups", "LRSchedule"]
@@ -207,9 +208,9 @@ class _Run:
     schedule: LRSchedule
     scaler: torch.amp.GradScaler
     amp_dtype: torch.dtype | None
-    X_train: torch.Tensor
+    X_train: torch.Tensor | ScaledRows  # a lazy view reads each batch's rows
     y_train: Any
-    X_val: torch.Tensor
+    X_val: torch.Tensor | ScaledRows
     y_val: Any  # targets as tensors on device (for the validation loss)
     y_val_raw: Any  # as the caller gave them (for metric_fn)
     loss_fn: LossFn
@@ -297,8 +298,9 @@ def _validate(run: _Run) -> tuple[float, float]:
     info = run.info
     sizes = ddp.shard_sizes(run.X_val.shape[0], info.world_size)
     start = sum(sizes[: info.rank])
-    local = predict_tensor(run.eval_model, run.X_val[start : start + sizes[info.rank]],
-                     run.config.eval_batch_size, run.device, run.amp_dtype)
+    rows = sampling.row_block(run.X_val, start, start + sizes[info.rank])  # lazy stays lazy
+    local = predict_tensor(run.eval_model, rows, run.config.eval_batch_size, run.device,
+                           run.amp_dtype)  # (shard, n_outputs), read batch by batch
     with torch.no_grad():
         out = ddp.gather_rows(local, sizes, info)  # (n_val, n_outputs)
         try:
@@ -492,7 +494,9 @@ def train_model(
         A ``GeneModel`` (any module whose ``forward(x)`` returns a ``ModelOutput``). Seed
         before creating it: its initial weights are the caller's. Trained in place.
     X_train, X_val
-        ``(n_train, n_genes)`` / ``(n_val, n_genes)`` float32, already scaled.
+        ``(n_train, n_genes)`` / ``(n_val, n_genes)`` float32, already scaled; or lazy
+        :class:`~genemoe.train.scaled_rows.ScaledRows` views, read batch by batch (each
+        process reads only its rows of each training batch and its validation shard).
     y_train, y_val
         Classify: int class indices ``(n,)``. Survival: ``{"time": (n,), "event": (n,)}``
         or a ``(time, event)`` pair.

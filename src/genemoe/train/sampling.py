@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from genemoe.errors import input_error
+from genemoe.train.scaled_rows import ScaledRows
 
 __all__ = [
     "shuffled_batches",
@@ -31,6 +32,7 @@ __all__ = [
     "select_targets",
     "all_targets",
     "as_matrix",
+    "row_block",
 ]
 
 
@@ -211,9 +213,20 @@ def all_targets(targets: Any, device: torch.device | str) -> Any:
     return select_targets(targets, np.arange(n), device)
 
 
-def as_matrix(X: Any, name: str = "X") -> torch.Tensor:
-    """``(n_samples, n_genes)`` float32 CPU tensor (a memmap is read into memory)."""
+def as_matrix(X: Any, name: str = "X") -> torch.Tensor | ScaledRows:
+    """``(n_samples, n_genes)`` float32 CPU tensor (a memmap is read into memory).
+
+    A lazy :class:`~genemoe.train.scaled_rows.ScaledRows` view stays lazy: it is returned
+    as it is, and its rows are read when a batch indexes them.
+    """
+    if isinstance(X, ScaledRows):
+        return X
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(f"{name} must be 2-D (n_samples, n_genes), got shape {X.shape}")
     return torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+
+
+def row_block(X: torch.Tensor | ScaledRows, start: int, stop: int) -> torch.Tensor | ScaledRows:
+    """Rows ``start:stop`` of a matrix from :func:`as_matrix`, without reading a lazy one."""
+    return X.subset(slice(start, stop)) if isinstance(X, ScaledRows) else X[start:stop]

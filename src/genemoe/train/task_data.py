@@ -2,7 +2,10 @@
 
 Everything the fitting code (:mod:`genemoe.train.fit`) receives is arrays: a
 :class:`TaskData` per part (``train``, ``val``, ``test``), already restricted to the
-genes in use and scaled with statistics of the training part only.
+genes in use and scaled with statistics of the training part only. With ``lazy=True``
+the matrix is a :class:`~genemoe.train.scaled_rows.ScaledRows` view that reads and scales
+rows from the bundle's memory map only when indexed (data-parallel training: each process
+reads only its share of each batch).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import numpy as np
 
 from genemoe.data.bundle import Bundle
 from genemoe.data.scaling import Scaler, global_scaler
+from genemoe.train.scaled_rows import ScaledRows
 
-__all__ = ["TaskData", "Task", "task_data", "bundle_scaler"]
+__all__ = ["TaskData", "Task", "task_data", "bundle_scaler", "ScaledRows"]
 
 Task = Literal["classify", "survival"]
 
@@ -24,12 +28,13 @@ Task = Literal["classify", "survival"]
 class TaskData:
     """Scaled matrices and targets of one split for one task.
 
-    ``X``: ``(n, n_genes)`` float32; ``y``: ``(n,)`` class index (classify) or ``None``;
+    ``X``: ``(n, n_genes)`` float32 (an array, or a lazy :class:`ScaledRows` view whose
+    indexing gives one); ``y``: ``(n,)`` class index (classify) or ``None``;
     ``time``/``event``: ``(n,)`` (survival); ``rows``: row indices in the bundle;
     ``groups``: ``(n,)`` cancer type of each row.
     """
 
-    X: np.ndarray
+    X: np.ndarray | ScaledRows
     rows: np.ndarray
     y: np.ndarray | None
     time: np.ndarray | None
@@ -53,12 +58,34 @@ def bundle_scaler(bundle: Bundle, gene_mask: np.ndarray, *, clip: float = 10.0,
 
 
 def task_data(bundle: Bundle, rows: np.ndarray, task: Task, *, gene_mask: np.ndarray,
-              scaler: Scaler, class_names: list[str]) -> TaskData:
-    """Scaled data of ``rows`` for ``task`` (survival keeps rows with survival data)."""
+              scaler: Scaler, class_names: list[str], lazy: bool = False) -> TaskData:
+    """Scaled data of ``rows`` for ``task`` (survival keeps rows with survival data).
+
+    Parameters
+    ----------
+    bundle
+        The bundle (its ``X`` memory-mapped).
+    rows
+        ``(n,)`` bundle rows of the split or fold part.
+    task
+        ``"classify"`` or ``"survival"``.
+    gene_mask
+        ``(n_all_genes,)`` bool: the genes in use.
+    scaler
+        Fitted on the training part.
+    class_names
+        Class order of ``y``.
+    lazy
+        False: ``X`` is an ``(n, n_genes)`` float32 array read now. True: ``X`` is a
+        :class:`ScaledRows` view reading rows when indexed (bit-identical values).
+    """
     rows = np.asarray(rows)
     if task == "survival":
         rows = rows[bundle.obs["has_survival"].to_numpy(bool)[rows]]
-    X = scaler.transform(np.asarray(bundle.X[rows][:, gene_mask]))
+    if lazy:
+        X: np.ndarray | ScaledRows = ScaledRows(bundle.X, rows, gene_mask, scaler)
+    else:
+        X = scaler.transform(np.asarray(bundle.X[rows][:, gene_mask]))
     time_, event = bundle.survival()
     return TaskData(
         X=X, rows=rows, y=bundle.labels(class_names)[rows] if task == "classify" else None,

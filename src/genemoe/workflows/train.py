@@ -23,6 +23,7 @@ A run directory holds::
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +101,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
               seed: int = 0, device: str = "auto", epochs: int | None = None,
               progress: bool = True, pretrained: Path | None = None,
               freeze_encoder_epochs: int = 0, encoder_lr: float | None = None,
-              model_options: dict[str, Any] | None = None, ensemble: int = 1) -> RunResult:
+              model_options: dict[str, Any] | None = None, ensemble: int = 1,
+              lazy_data: bool | None = None) -> RunResult:
     """Train ``model_name`` on a bundle for ``task`` and write a run directory.
 
     Parameters
@@ -130,6 +132,11 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         K > 1 saves one run of K members whose probabilities (or risks) are averaged:
         neural models K seeds, classical models the K inner folds of the training split
         (:mod:`genemoe.train.ensemble`); predict, explain and benchmark take it as one model.
+    lazy_data
+        True: every split's matrix is a lazy view of the bundle's memory map, read batch by
+        batch (:class:`~genemoe.train.scaled_rows.ScaledRows`; same values, less memory);
+        False: read into memory at the start. None (default): lazy under ``torchrun``
+        (``WORLD_SIZE`` > 1), where each process then reads only its share of each batch.
 
     Returns
     -------
@@ -149,8 +156,10 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     gene_mask = bundle.gene_mask()
     scaler = bundle_scaler(bundle, gene_mask, method=input_scaling(model_name, model_cfg))
     class_names = bundle.class_names
+    if lazy_data is None:  # auto: lazy under torchrun (set before the process group exists)
+        lazy_data = int(os.environ.get("WORLD_SIZE", "1")) > 1
     data = {s: task_data(bundle, bundle.indices(s), task, gene_mask=gene_mask, scaler=scaler,
-                         class_names=class_names) for s in ("train", "val", "test")}
+                         class_names=class_names, lazy=lazy_data) for s in ("train", "val", "test")}
     _check_task_data(task, data, bundle)
     fit_cfg = with_fitted_layout(model_name, model_cfg, bundle, gene_mask, data["train"].rows)
     n_out = len(class_names) if task == "classify" else 1
