@@ -3,7 +3,7 @@
 The cohort (300 tumours x 200 genes, 4 types, seed 4; ``SyntheticCohort.programs()``)
 plants a program per type: 6 markers of its own plus, for BLCA and CESC, 6 markers they
 share (12 genes). For each neural family a tiny model is trained on it and explained with
-its default method (``train_ig`` for the sparse ``moe``/``genemoe``, IG otherwise);
+its default method (``train_ig`` for the gene-vector models, IG for the image models);
 per class, *planted precision* is the fraction of the class's top-k genes (k = its program
 size) that belong to its program, samples pooled by their label. Chance is k / 199
 (3-6%). Not every top gene can be planted: a class is also told apart by the *absence* of
@@ -44,15 +44,17 @@ RESNET_MEASURED = (0.0, 0.08, 0.0, 0.08)
 RESNET_FLOOR = (0.35, 0.0)
 IMAGE = {"weights": "none", "image_size": 32, "finetune": "all"}  # resnet50 from scratch, 32 px
 # Planted precision per class (ACC, BLCA, BRCA, CESC) as measured with these settings,
-# default method (train_ig, 8 references, for moe/genemoe; IG otherwise), one torch thread.
-# frozen_ig measured a little higher on this cohort: moe (0.83, 0.75, 0.50, 0.75), genemoe
-# (0.67, 0.67, 0.33, 0.75); on real data train_ig named far more known genes (docs/results.md).
-MEASURED = {"fcn": (0.50, 0.67, 0.33, 0.83), "moe": (0.83, 0.67, 0.33, 0.67),
-            "genemoe": (0.67, 0.58, 0.33, 0.67), "mlp": (0.67, 0.67, 0.50, 0.75),
+# default method (train_ig, 8 references, for the gene-vector models; IG for the image
+# models), one torch thread. On this cohort the average-tumour baseline recovers planted
+# programs better: frozen_ig moe (0.83, 0.75, 0.50, 0.75), genemoe (0.67, 0.67, 0.33, 0.75);
+# IG fcn (0.50, 0.67, 0.33, 0.83), mlp (0.67, 0.67, 0.50, 0.75) - but on real data train_ig
+# named as many or more known tissue genes (docs/results.md (e)), so it is the default.
+MEASURED = {"fcn": (0.33, 0.58, 0.33, 0.58), "moe": (0.83, 0.67, 0.33, 0.67),
+            "genemoe": (0.67, 0.58, 0.33, 0.67), "mlp": (0.50, 0.67, 0.33, 0.58),
             "hybrid_cnn": (0.17, 0.58, 0.50, 0.50), "resnet50": RESNET_MEASURED}
 # Floors (mean over the classes, worst class): about 0.1 below the measured mean and one
 # program gene below the worst class; chance is 0.03-0.06.
-FLOORS = {"fcn": (0.45, 0.15), "moe": (0.52, 0.15), "genemoe": (0.45, 0.15), "mlp": (0.55, 0.33),
+FLOORS = {"fcn": (0.35, 0.15), "moe": (0.52, 0.15), "genemoe": (0.45, 0.15), "mlp": (0.42, 0.15),
           "hybrid_cnn": (0.35, 0.0), "resnet50": RESNET_FLOOR}
 
 

@@ -21,8 +21,9 @@ sample's predicted class (classify) or its risk (survival) to the genes, and wri
                              and the sample's completeness delta
 
 Methods (``method``, :mod:`genemoe.explain.methods`): ``auto`` (default) is ``train_ig``
-for sparse models (``genemoe``, ``moe`` with k < n_experts: IG from training tumours with
-each sample's routing frozen at its own experts) and plain IG otherwise;
+for models that read the gene vector (IG from training tumours, with each sample's routing
+frozen at its own experts on the sparse ``genemoe`` and ``moe``) and plain IG for image
+models;
 ``ig`` forces plain IG, whose path crosses routing switches on sparse models, so that
 completeness then fails by the jumps (convergence.json says so: relative deltas well above
 0.05 that do not shrink with ``n_steps``); ``gradient_shap`` and ``deeplift`` are the
@@ -194,8 +195,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     top
         Genes per class in ``top_genes.png``.
     method
-        ``auto`` (``train_ig``, IG from training tumours with the routing frozen, for
-        sparse models; plain IG otherwise), ``ig``,
+        ``auto`` (``train_ig``, IG from training tumours with the routing frozen on
+        sparse models, for gene-vector models; plain IG for image models), ``ig``,
         ``frozen_ig``, ``gradient_shap``, ``deeplift`` or ``train_ig``
         (:mod:`genemoe.explain.methods`).
     n_draws
