@@ -59,6 +59,27 @@ def test_classical_ensemble_fits_members_on_inner_folds(rng):
                                atol=1e-6)
 
 
+def test_a_class_too_small_for_k_folds_is_in_every_member(rng):
+    """pancan33's rarest types have 2-3 training samples in a fold: --ensemble 3 used to
+    stop the whole benchmark there ('too few for 3 inner folds')."""
+    from dataclasses import replace
+
+    from genemoe.train.ensemble import member_rows
+
+    train = _data(rng)["train"]
+    y = train.y.copy()
+    y[:2] = 3  # a fourth class of two samples
+    train = replace(train, y=y)
+    members = member_rows(train, "classify", 3, seed=0)
+    assert len(members) == 3
+    assert all({0, 1} <= set(m.tolist()) for m in members)  # the rare class in every member
+    left_out = np.concatenate([np.setdiff1d(np.arange(90), m) for m in members])
+    assert sorted(left_out.tolist()) == list(range(2, 90))  # the others left out once each
+    res = fit_ensemble("logreg", "classify", {**_data(rng), "train": train}, 3, model_cfg={},
+                       train_cfg={"seed": 0}, n_outputs=4)
+    assert res.outputs["test"].shape == (30, 4)
+
+
 def test_survival_ensemble_averages_risks(rng):
     data = _data(rng, "survival")
     res = fit_ensemble("fcn", "survival", data, 2, model_cfg={"hidden": 8, "latent": 4},

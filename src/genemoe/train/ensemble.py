@@ -30,17 +30,32 @@ log = logging.getLogger(__name__)
 
 
 def member_rows(train: TaskData, task: Task, k: int, seed: int) -> list[np.ndarray]:
-    """Training positions of each classical member: all but one of ``k`` stratified folds."""
+    """Training positions of each classical member: all but one of ``k`` stratified folds.
+
+    A class (or event group) with fewer than ``k`` samples cannot be split ``k`` ways: its
+    samples go into every member's rows (logged), the others into ``k`` stratified folds.
+
+    Returns
+    -------
+    list of np.ndarray
+        ``k`` sorted arrays of positions in ``train``.
+    """
     from sklearn.model_selection import StratifiedKFold
 
     strata = train.y if task == "classify" else np.asarray(train.event, int)
-    n_min = int(np.bincount(np.unique(strata, return_inverse=True)[1]).min())
-    if n_min < k:
-        raise input_error(f"--ensemble {k}: the training part has a class (or event group) of "
-                          f"{n_min} samples, too few for {k} inner folds",
-                          where="--ensemble", fix=f"use --ensemble {max(2, n_min)} or fewer")
-    folds = StratifiedKFold(k, shuffle=True, random_state=seed).split(train.X, strata)
-    return [tr for tr, _ in folds]
+    _, inverse, counts = np.unique(strata, return_inverse=True, return_counts=True)
+    rare = counts[inverse] < k  # (n,) rows of strata too small to split
+    common, always = np.flatnonzero(~rare), np.flatnonzero(rare)
+    if len(common) < k:
+        raise input_error(f"--ensemble {k}: no class (or event group) of the training part has "
+                          f"{k} samples, too few for {k} inner folds", where="--ensemble",
+                          fix=f"use --ensemble {max(2, int(counts.max()))} or fewer")
+    if always.size:
+        log.info("--ensemble %d: %d samples of %d classes with fewer than %d samples are in "
+                 "every member's training rows", k, always.size, int((counts < k).sum()), k)
+    folds = StratifiedKFold(k, shuffle=True, random_state=seed).split(
+        np.zeros(len(common)), strata[common])
+    return [np.sort(np.concatenate([common[tr], always])) for tr, _ in folds]
 
 
 def _subset(d: TaskData, rows: np.ndarray) -> TaskData:
