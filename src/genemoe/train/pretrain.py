@@ -145,7 +145,7 @@ class PretrainConfig:
     stream_memory_fraction: float = 0.25  # auto: stream when the training matrix > this share of free memory
     stream_workers: int = 0  # streaming: 0 = one read-ahead thread, N = N DataLoader worker processes
     stream_prefetch: int = 4  # streaming: batches read ahead (per worker); 0 with 0 workers = no overlap
-    stream_val_rows: int | None = 1000  # streaming: validation rows monitored (bounded memory); None = all
+    stream_val_rows: int | None = 500  # streaming: validation rows monitored (bounded memory); None = all
 
     def __post_init__(self) -> None:
         checks = {

@@ -145,12 +145,14 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
     for i, b in enumerate(bundles):
         cols, scaler = _bundle_columns(b, genes)
         rows = {role: b.indices(role) for role in ("train", "val")}
-        if stream:
-            train.append(BundleRows(NpyRows(b.path / "X.npy"), rows["train"], cols, scaler))
+        vrows = _monitored(rows["val"], cap)
+        if stream:  # positional reads: a memory map's pages would count in RSS
+            reader = NpyRows(b.path / "X.npy")
+            train.append(BundleRows(reader, rows["train"], cols, scaler))
+            x_log = reader.read(vrows)[:, cols]
         else:
             train.append(scaler.transform(np.asarray(b.X[rows["train"]][:, cols], np.float32)))
-        vrows = _monitored(rows["val"], cap)
-        x_log = np.asarray(b.X[vrows][:, cols], dtype=np.float32)
+            x_log = np.asarray(b.X[vrows][:, cols], dtype=np.float32)
         val.append(scaler.transform(x_log))
         val_log.append(x_log)
         val_bundle.append(np.full(len(vrows), i))
