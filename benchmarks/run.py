@@ -1,7 +1,7 @@
 """Run every genemoe benchmark, each in its own subprocess, and summarise them.
 
-Runs ``bench_read``, ``bench_prepare``, ``bench_moe``, ``bench_train``, ``bench_image`` and
-``bench_survival`` (quick variants
+Runs ``bench_read``, ``bench_prepare``, ``bench_moe``, ``bench_train``, ``bench_image``,
+``bench_survival`` and ``bench_pretrain_stream`` (quick variants
 by default, so ``make bench`` takes a few minutes on 2 cores; ``--full`` runs the issue
 sizes, including a read of an 11,000 x 60,000 text matrix, ~2 GB on disk). Each script
 writes ``DIR/<name>.json`` and its output to ``DIR/<name>.log``; a script that fails or
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("read", "prepare", "moe", "train", "image", "survival")
+NAMES = ("read", "prepare", "moe", "train", "image", "survival", "pretrain_stream")
 
 
 def commands(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -47,6 +47,8 @@ def commands(args: argparse.Namespace) -> dict[str, list[str]]:
         "train": ["bench_train.py", *quick, *threads],
         "image": ["bench_image.py", *quick, *threads],
         "survival": ["bench_survival.py", *quick],
+        "pretrain_stream": ["bench_pretrain_stream.py", *quick, *threads]
+        + (["--tmp-dir", str(args.tmp_dir)] if args.tmp_dir else []),
     }
     return {k: [sys.executable, str(HERE / v[0]), *v[1:]] for k, v in cmds.items()}
 
@@ -217,6 +219,27 @@ def _survival(d: dict) -> list[tuple[str, str]]:
     ]
 
 
+def _pretrain_stream(d: dict) -> list[tuple[str, str]]:
+    s, runs, (small, big) = d["summary"], d["runs"], d["sizes"]
+    growth = s["rss_growth_mib_per_gib_of_matrix"]
+    rows = [(
+        f"pretrain peak RSS {small:,} -> {big:,} x 20k",
+        ", ".join(f"{m} {runs[f'{m}@{small}']['peak_rss_mib']:.0f} -> "
+                  f"{runs[f'{m}@{big}']['peak_rss_mib']:.0f} MiB" for m in growth)
+        + "; growth / matrix growth " + ", ".join(f"{m} {g:.2f}" for m, g in growth.items())
+        + f" (flat {'met' if s['rss_flat_in_n'] else 'NOT met'})",
+    ), (
+        f"  samples/s, data wait @{big:,}",
+        ", ".join(f"{k} {v['samples_per_s']:.0f} ({100 * v['data_wait_fraction']:.0f}%)"
+                  for k, v in s["overlap_at_largest"].items()),
+    )]
+    proj = s.get("projection_200_epochs_hours", {})
+    if proj:
+        rows.append(("  200 epochs, small preset, streamed",
+                     ", ".join(f"{k} {v:.0f} h" for k, v in proj.items())))
+    return rows
+
+
 HEADLINES: dict[str, Callable[[dict], list[tuple[str, str]]]] = {
     "read": _read,
     "prepare": _prepare,
@@ -224,6 +247,7 @@ HEADLINES: dict[str, Callable[[dict], list[tuple[str, str]]]] = {
     "train": _train,
     "image": _image,
     "survival": _survival,
+    "pretrain_stream": _pretrain_stream,
 }
 
 
@@ -265,9 +289,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the issue sizes (11,000 x 60,000 read: ~2 GB of text; an hour or more on 2 cores)",
     )
     ap.add_argument("--only", nargs="+", choices=NAMES, default=None, help="run only these")
-    ap.add_argument("--threads", type=int, default=None, help="torch threads for moe and train")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch threads for moe, train and pretrain_stream")
     ap.add_argument("--data-dir", type=Path, default=None, help="shared data folder (prepare)")
-    ap.add_argument("--tmp-dir", type=Path, default=None, help="where bench_read writes its matrix")
+    ap.add_argument("--tmp-dir", type=Path, default=None,
+                    help="where bench_read and bench_pretrain_stream write their matrices")
     ap.add_argument(
         "--timeout",
         type=float,

@@ -413,6 +413,11 @@ def pretrain(
     epochs: Annotated[int | None, typer.Option(help="Override the preset's pretrain epochs.")] = None,
     model: Annotated[str | None, typer.Option(
         help="Encoder family: genemoe | moe | vaecox (default: the preset's pretrain.model).")] = None,
+    stream: Annotated[bool | None, typer.Option(
+        "--stream/--no-stream",
+        help="Read the training rows from disk batch by batch (memory flat in the number of "
+             "samples) or load them. Default: the config's pretrain.stream (auto: stream when "
+             "they would take > pretrain.stream_memory_fraction of free memory).")] = None,
     progress: Progress = True,
 ) -> None:
     """Self-supervised pre-training of an encoder/decoder (Gene-MOE: WGAN-GP + KL + L1)."""
@@ -420,7 +425,8 @@ def pretrain(
     from genemoe.workflows.pretrain import pretrain_run
 
     result = pretrain_run(data, out_dir=out, preset=preset, config_path=config, seed=seed,
-                          device=device, epochs=epochs, progress=progress, model=model)
+                          device=device, epochs=epochs, progress=progress, model=model,
+                          stream=stream)
     typer.echo(result.describe())
 
 

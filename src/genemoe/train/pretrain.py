@@ -38,7 +38,8 @@ an interrupted run from its checkpoint, and returns a finished run of the same s
                         config, history, summary (read by ``genemoe train --pretrained``)
     RUN/history.jsonl   one line per epoch: every loss term, critic gap, validation
                         reconstruction (Pearson r, MSE vs the per-gene training mean),
-                        per-expert utilisation and its entropy
+                        per-expert utilisation and its entropy, throughput (samples/s,
+                        seconds waiting for data) and peak RSS
     RUN/summary.json    final metrics and the collapse report
     RUN/samples.tsv     bundle, sample_id, role (train | val), patient_id of every sample used
     RUN/config.yaml     the resolved configuration
@@ -93,6 +94,7 @@ from genemoe.train.pretrain_losses import (
     kl_to_standard_normal,
 )
 from genemoe.train.pretrain_metrics import collapse_report, reconstruction_metrics, utilisation
+from genemoe.train.pretrain_stream import BatchFeed, StreamingRows, memory_stats
 from genemoe.train.sampling import shuffled_batches
 
 __all__ = ["PretrainConfig", "PretrainData", "PretrainResult", "pretrain_on_data", "pretrain_prepared",
@@ -105,7 +107,9 @@ logger = logging.getLogger(__name__)
 PRETRAINED_FORMAT = "genemoe-pretrained"
 PRETRAINED_VERSION = 1
 # Config fields that may change between a run and its resumption.
-_RESUMABLE_CHANGES = {"progress", "device", "num_threads", "checkpoint_every", "eval_batch_size"}
+_RESUMABLE_CHANGES = {"progress", "device", "num_threads", "checkpoint_every", "eval_batch_size",
+                      "stream", "stream_memory_fraction", "stream_workers", "stream_prefetch",
+                      "stream_val_rows"}  # streaming reads the same batches in the same order
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,11 @@ class PretrainConfig:
     device: str = "auto"  # "auto" = CUDA when available, else CPU
     num_threads: int | None = None  # torch CPU threads (process-wide); None = torch's default
     progress: bool = True  # tqdm bar over epochs
+    stream: bool | Literal["auto"] = "auto"  # read training rows from disk batch by batch (pretrain_stream)
+    stream_memory_fraction: float = 0.25  # auto: stream when the training matrix > this share of free memory
+    stream_workers: int = 0  # streaming: 0 = one read-ahead thread, N = N DataLoader worker processes
+    stream_prefetch: int = 4  # streaming: batches read ahead (per worker); 0 with 0 workers = no overlap
+    stream_val_rows: int | None = 500  # streaming: validation rows monitored (bounded memory); None = all
 
     def __post_init__(self) -> None:
         checks = {
@@ -151,6 +160,10 @@ class PretrainConfig:
             "lambdas": min(self.lambda_gp, self.lambda_adv, self.lambda_kl, self.lambda_l1,
                            self.lambda_balance) >= 0,
             "checkpoint_every": self.checkpoint_every >= 1,
+            "stream": self.stream in (True, False, "auto"),
+            "stream_memory_fraction": 0 < self.stream_memory_fraction <= 1,
+            "stream_workers": self.stream_workers >= 0, "stream_prefetch": self.stream_prefetch >= 0,
+            "stream_val_rows": self.stream_val_rows is None or self.stream_val_rows >= 1,
         }
         bad = [k for k, ok in checks.items() if not ok]
         if bad:
@@ -215,7 +228,7 @@ class _State:
     opt_g: torch.optim.Optimizer
     opt_d: torch.optim.Optimizer
     data: PretrainData
-    X_train: torch.Tensor
+    X_train: torch.Tensor | StreamingRows
     generator: np.random.Generator
     epoch: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -290,9 +303,14 @@ def _run_epoch(st: _State, epoch: int) -> dict[str, Any]:
     st.critic.train()
     sums: dict[str, float] = {}
     util: dict[str, np.ndarray] = {}
-    for rows in shuffled_batches(len(st.X_train), st.config.batch_size, generator=st.generator,
-                                 min_size=2):
-        _train_batch(st, st.X_train[torch.from_numpy(rows)].to(st.device), sums, util)
+    feed = BatchFeed(st.X_train, shuffled_batches(len(st.X_train), st.config.batch_size,
+                                                  generator=st.generator, min_size=2),
+                     device=st.device, workers=st.config.stream_workers,
+                     prefetch=st.config.stream_prefetch)
+    t_train = time.perf_counter()
+    for xb in feed:
+        _train_batch(st, xb, sums, util)
+    speed = feed.stats(time.perf_counter() - t_train)
     n = sums.pop("_n")
     rec: dict[str, Any] = {"epoch": epoch, "lr": lr}
     rec.update({f"loss/{k}": v / n for k, v in sums.items()})
@@ -302,6 +320,7 @@ def _run_epoch(st: _State, epoch: int) -> dict[str, Any]:
     rec.update(_validate(st))
     rec.update(utilisation({k: v / n for k, v in util.items()}))
     rec["seconds"] = time.perf_counter() - t0
+    rec.update(speed, stream=isinstance(st.X_train, StreamingRows), **memory_stats())
     st.epoch = epoch
     st.history.append(rec)
     return rec
@@ -392,7 +411,7 @@ def _build(config: PretrainConfig, model_cfg: dict[str, Any], data: PretrainData
     critic = Critic(n_genes, config.critic_widths).to(device)
     gen_params = [p for n, p in model.named_parameters() if not n.startswith("head.")]
     betas = tuple(config.betas)
-    X_train = torch.from_numpy(data.X_train)
+    X_train = data.X_train if isinstance(data.X_train, StreamingRows) else torch.from_numpy(data.X_train)
     return _State(config=config, device=device, model=model, critic=critic,
                   opt_g=torch.optim.Adam(gen_params, lr=config.lr, betas=betas),
                   opt_d=torch.optim.Adam(critic.parameters(), lr=config.critic_lr or config.lr,
@@ -460,11 +479,14 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
             write_history(out_dir / "history.jsonl", st.history)
             bar.update(1)
             logger.info("epoch %d: G %.4g (adv %.3g, KL %.3g, L1 %.3g, balance %.3g) critic gap "
-                        "%.3g; val r genes %.3f, samples %.3f (mean baseline %.3f), R² %.3f",
+                        "%.3g; val r genes %.3f, samples %.3f (mean baseline %.3f), R² %.3f; "
+                        "%.0f samples/s (data wait %.0f%%), peak RSS %.0f MiB",
                         st.epoch, rec["loss/g_loss"], rec["loss/adv"], rec["loss/kl"],
                         rec["loss/l1"], rec["loss/importance"] + rec["loss/load"],
                         rec["loss/critic_gap"], rec["val/r_gene"], rec["val/r_sample"],
-                        rec["val/r_sample_baseline"], rec["val/r2"])
+                        rec["val/r_sample_baseline"], rec["val/r2"],
+                        rec["throughput/samples_per_s"],
+                        100 * rec["throughput/data_wait_fraction"], rec["memory/rss_peak_mib"])
     finished = st.epoch >= config.epochs
     summary = _summary(st, model_cfg, finished)
     if finished:
@@ -525,7 +547,7 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str,
     return {"finished": finished, "epochs_run": st.epoch, "model": st.config.model,
             "model_config": model_cfg, "n_genes": len(st.data.gene_ids),
             "n_train": int(len(st.data.X_train)), "n_val": int(len(st.data.X_val)),
-            "bundles": st.data.bundles,
+            "bundles": st.data.bundles, "stream": isinstance(st.X_train, StreamingRows),
             "final": {k: v for k, v in last.items() if k.startswith(("val/", "loss/"))},
             "collapse": collapse,
             "synthetic": any(b["synthetic"] for b in st.data.bundles)}

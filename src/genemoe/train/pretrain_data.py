@@ -2,7 +2,8 @@
 
 Split out of :mod:`genemoe.train.pretrain` (which re-exports the public names).
 :func:`load_pretrain_data` reads bundles (each bundle's rows scaled by its own
-training-split scaler, test splits left out); :func:`pretrain_data_from_arrays` builds the
+training-split scaler, test splits left out; with ``stream`` the training rows stay on
+disk, :mod:`genemoe.train.pretrain_stream`); :func:`pretrain_data_from_arrays` builds the
 same :class:`PretrainData` from log-expression arrays and a scaler fitted on the training
 rows (e.g. one cross-validation fold's training part).
 """
@@ -13,7 +14,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from genemoe.data.bundle import load_bundle
 from genemoe.data.scaling import Scaler
 from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
+from genemoe.train.pretrain_stream import BundleRows, NpyRows, StreamingRows, should_stream
 from genemoe.train.task_data import bundle_scaler
 
 __all__ = ["PretrainData", "load_pretrain_data", "pretrain_data_from_arrays"]
@@ -34,14 +36,15 @@ class PretrainData:
     """Scaled pre-training matrices aligned on shared genes.
 
     ``X_train`` ``(n_train, n_genes)`` and ``X_val`` ``(n_val, n_genes)`` float32, each row
-    scaled by its own bundle's training-split scaler; ``X_val_log`` the validation rows
+    scaled by its own bundle's training-split scaler (``X_train`` may instead be a
+    :class:`~genemoe.train.pretrain_stream.StreamingRows` reading the rows when needed); ``X_val_log`` the validation rows
     unscaled (log expression, unclipped: what reconstructions are scored against);
     ``val_bundle`` ``(n_val,)`` which bundle each validation row came from (to undo the
     scaling); ``samples`` one row per sample used: ``bundle, sample_id, role, patient_id``
     (the patient, so a later test set is checked by patient as well as by sample).
     """
 
-    X_train: np.ndarray
+    X_train: np.ndarray | StreamingRows
     X_val: np.ndarray
     X_val_log: np.ndarray
     val_bundle: np.ndarray
@@ -85,50 +88,93 @@ def _patients(bundle: Any) -> np.ndarray:
     return np.where(pid.notna(), pid.astype(str), derived).astype(object)
 
 
+def _bundle_columns(bundle: Any, genes: Sequence[str]) -> tuple[np.ndarray, Scaler]:
+    """The bundle's file columns of ``genes`` ``(n_genes,)`` and its training-split scaler
+    over them (in ``genes`` order)."""
+    mask, ids = _bundle_genes(bundle)
+    pos = {g: j for j, g in enumerate(ids)}
+    cols = np.flatnonzero(mask)[[pos[g] for g in genes]]  # bundle columns of the shared genes
+    sel = np.zeros(bundle.n_genes, dtype=bool)
+    sel[cols] = True
+    order = np.argsort(np.argsort(cols))  # scaler/var rows of `sel` back to `genes` order
+    scaler = bundle_scaler(bundle, sel)
+    scaler.shift, scaler.scale = scaler.shift[order], scaler.scale[order]
+    return cols, scaler
+
+
+def _monitored(rows: np.ndarray, cap: int | None) -> np.ndarray:
+    """At most ``cap`` of the validation ``rows`` (a fixed seeded choice, kept sorted)."""
+    if cap is None or len(rows) <= cap:
+        return rows
+    return np.sort(np.random.default_rng(0).choice(rows, size=cap, replace=False))
+
+
 def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: float = 0.5,
-                       ) -> PretrainData:
+                       stream: bool | Literal["auto"] = False, memory_fraction: float = 0.25,
+                       val_rows: int | None = None) -> PretrainData:
     """Training and validation rows of every bundle, on shared genes, scaled per bundle.
 
     Each bundle's rows are scaled by its own training-split scaler (``bundle_scaler``);
     every bundle's test split is left out (and counted).
+
+    Parameters
+    ----------
+    bundle_paths
+        Bundle directories; several are aligned on the genes they share.
+    min_shared_genes
+        Least share of the smallest bundle's genes the bundles must share.
+    stream
+        True: ``X_train`` is a :class:`~genemoe.train.pretrain_stream.StreamingRows` that
+        reads the training rows batch by batch from the bundles' ``X.npy`` (never held in
+        memory); ``"auto"``: stream when the training matrix would take more than
+        ``memory_fraction`` of the available memory; False: load it.
+    val_rows
+        When streaming, monitor at most this many validation rows (a fixed seeded subset,
+        shared out over the bundles), so memory stays bounded; None: all of them. Every
+        validation sample is still recorded in ``samples``.
     """
     if not bundle_paths:
         raise input_error("no bundle given", where="--data", fix="pass --data BUNDLE (repeatable)")
     bundles = [load_bundle(p) for p in bundle_paths]
     genes = _shared_genes(bundles, min_shared_genes)
-    parts: dict[str, list[np.ndarray]] = {"train": [], "val": [], "val_log": []}
-    val_bundle, scalers, sources, samples = [], [], [], []
+    if stream == "auto":
+        n_train = sum(len(b.indices("train")) for b in bundles)
+        stream = should_stream(n_train, len(genes), memory_fraction=memory_fraction)
+    cap = None if not stream or val_rows is None else max(1, val_rows // len(bundles))
+    train, val, val_log, val_bundle, scalers, sources, samples = [], [], [], [], [], [], []
     for i, b in enumerate(bundles):
-        mask, ids = _bundle_genes(b)
-        pos = {g: j for j, g in enumerate(ids)}
-        cols = np.flatnonzero(mask)[[pos[g] for g in genes]]  # bundle columns of the shared genes
-        sel = np.zeros(b.n_genes, dtype=bool)
-        sel[cols] = True
-        order = np.argsort(np.argsort(cols))  # scaler/var rows of `sel` back to `genes` order
-        scaler = bundle_scaler(b, sel)
-        scaler.shift, scaler.scale = scaler.shift[order], scaler.scale[order]
-        for role in ("train", "val"):
-            rows = b.indices(role)
-            x_log = np.asarray(b.X[rows][:, cols], dtype=np.float32)
-            parts[role].append(scaler.transform(x_log))
-            if role == "val":
-                parts["val_log"].append(x_log)
-            samples.append(pd.DataFrame({"bundle": str(b.path), "sample_id": b.sample_ids[rows],
-                                         "role": role, "patient_id": _patients(b)[rows]}))
-        val_bundle.append(np.full(len(b.indices("val")), i))
+        cols, scaler = _bundle_columns(b, genes)
+        rows = {role: b.indices(role) for role in ("train", "val")}
+        vrows = _monitored(rows["val"], cap)
+        if stream:  # positional reads: a memory map's pages would count in RSS
+            reader = NpyRows(b.path / "X.npy")
+            train.append(BundleRows(reader, rows["train"], cols, scaler))
+            x_log = reader.read(vrows)[:, cols]
+        else:
+            train.append(scaler.transform(np.asarray(b.X[rows["train"]][:, cols], np.float32)))
+            x_log = np.asarray(b.X[vrows][:, cols], dtype=np.float32)
+        val.append(scaler.transform(x_log))
+        val_log.append(x_log)
+        val_bundle.append(np.full(len(vrows), i))
+        for role, r in rows.items():
+            samples.append(pd.DataFrame({"bundle": str(b.path), "sample_id": b.sample_ids[r],
+                                         "role": role, "patient_id": _patients(b)[r]}))
         scalers.append(scaler.to_dict())
-        sources.append({"path": str(b.path), "n_train": int(len(b.indices("train"))),
-                        "n_val": int(len(b.indices("val"))),
-                        "n_test_excluded": int(len(b.indices("test"))), "synthetic": b.synthetic})
-    X_train, X_val = np.concatenate(parts["train"]), np.concatenate(parts["val"])
+        sources.append({"path": str(b.path), "n_train": int(len(rows["train"])),
+                        "n_val": int(len(rows["val"])),
+                        "n_test_excluded": int(len(b.indices("test"))), "synthetic": b.synthetic}
+                       | ({"n_val_monitored": int(len(vrows))} if len(vrows) < len(rows["val"])
+                          else {}))
+    X_train = StreamingRows(train) if stream else np.concatenate(train).astype(np.float32)
+    X_val = np.concatenate(val)
     if len(X_train) < 2 or len(X_val) < 1:
         raise input_error(f"pre-training needs training and validation rows (got {len(X_train)} "
                           f"and {len(X_val)})", where="--data",
                           fix="re-prepare with a --val-fraction that leaves validation samples")
     var0 = bundles[0].var.set_index(bundles[0].var["gene_id"].astype(str))
     symbols = var0.loc[genes, "symbol"].astype(str).tolist() if "symbol" in var0 else None
-    return PretrainData(X_train=X_train.astype(np.float32), X_val=X_val.astype(np.float32),
-                        X_val_log=np.concatenate(parts["val_log"]),
+    return PretrainData(X_train=X_train, X_val=X_val.astype(np.float32),
+                        X_val_log=np.concatenate(val_log),
                         val_bundle=np.concatenate(val_bundle), gene_ids=genes, symbols=symbols,
                         scalers=scalers, samples=pd.concat(samples, ignore_index=True),
                         bundles=sources)

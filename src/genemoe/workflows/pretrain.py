@@ -2,11 +2,13 @@
 
 The run directory and the objective are :mod:`genemoe.train.pretrain`'s; this workflow
 reads the bundles (their training splits trained on, validation splits monitored, test
-splits never read) and hands the arrays to it.
+splits never read) and hands the arrays to it — or, streaming (``pretrain.stream``), the
+training rows' whereabouts, read batch by batch during training.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +25,7 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
                  preset: str = "small", config_path: Path | None = None, seed: int = 0,
                  device: str = "auto", epochs: int | None = None, progress: bool = True,
                  max_epochs_this_call: int | None = None,
-                 model: str | None = None) -> PretrainResult:
+                 model: str | None = None, stream: bool | None = None) -> PretrainResult:
     """Pre-train the Gene-MOE encoder/decoder on bundles and write a run directory.
 
     Parameters
@@ -44,6 +46,13 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
         Pause after this many epochs (``finished=False``); call again to resume.
     model
         Override of ``pretrain.model``: ``genemoe``, ``moe`` or ``vaecox`` (VAE-Cox's VAE).
+    stream
+        Override of ``pretrain.stream``: True reads the training rows from the bundles'
+        ``X.npy`` batch by batch, read ahead of the training step, so memory stays flat
+        in the number of samples (:mod:`genemoe.train.pretrain_stream`); False loads them;
+        None: the config's (``auto``: stream when the training matrix would take more than
+        ``pretrain.stream_memory_fraction`` of the available memory). The same batches in
+        the same order either way.
 
     Returns
     -------
@@ -53,8 +62,12 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
     paths = [bundle_paths] if isinstance(bundle_paths, (str, Path)) else list(bundle_paths)
     config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
                                                 epochs=epochs, progress=progress, model=model)
+    if stream is not None:
+        config = dataclasses.replace(config, stream=stream)
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
-    data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes)
+    data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes,
+                              stream=config.stream, memory_fraction=config.stream_memory_fraction,
+                              val_rows=config.stream_val_rows)
     return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
                              max_epochs_this_call=max_epochs_this_call, t0=t0)
