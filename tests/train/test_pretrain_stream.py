@@ -176,3 +176,13 @@ def test_cli_pretrain_stream(bundle, tiny_yaml, tmp_path):
     rec = json.loads((tmp_path / "p" / "history.jsonl").read_text().splitlines()[0])
     assert rec["stream"] is True and rec["throughput/samples_per_s"] > 0
     assert json.loads((tmp_path / "p" / "summary.json").read_text())["stream"] is True
+
+
+def test_pretrain_under_torchrun_is_refused(tmp_path, monkeypatch):
+    """Each torchrun worker used to pre-train its own copy into the same run directory."""
+    from genemoe.workflows.pretrain import pretrain_run
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(InputError, match="one process"):
+        pretrain_run(tmp_path / "no_bundle_needed", out_dir=tmp_path / "run")
+    assert not (tmp_path / "run").exists()

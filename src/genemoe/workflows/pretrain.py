@@ -9,12 +9,14 @@ training rows' whereabouts, read batch by batch during training.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 
+from genemoe.errors import input_error
 from genemoe.train.pretrain import PretrainResult, pretrain_prepared, resolve_pretrain_config
 from genemoe.train.pretrain_data import load_pretrain_data
 
@@ -59,6 +61,12 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
     PretrainResult
     """
     t0 = time.perf_counter()
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # each worker would train its own copy
+        raise input_error("genemoe pretrain runs in one process; it was started as one of "
+                          f"{os.environ['WORLD_SIZE']} torchrun workers, each of which would "
+                          "pre-train its own copy into the same run directory",
+                          where="torchrun", fix="run `genemoe pretrain` without torchrun "
+                          "(one GPU or the CPU); data-parallel training is `genemoe train`'s")
     paths = [bundle_paths] if isinstance(bundle_paths, (str, Path)) else list(bundle_paths)
     config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
                                                 epochs=epochs, progress=progress, model=model)
