@@ -20,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from genemoe.cli_logging import setup_logging
+from genemoe.cli_process import training_process
 from genemoe.errors import GenemoeError, NotBuiltError, input_error
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
@@ -161,22 +162,6 @@ def expand_paths(paths: list[Path] | None, flag: str) -> list[Path]:
     return out
 
 
-def _training_process() -> None:
-    """Process-wide set-up of the commands that train: freed memory kept for reuse.
-
-    Training allocates and frees the same large buffers each step (weight gradients,
-    gathered rows); glibc otherwise returns them and page-faults them in again every
-    step (bench_moe: a k = 2 MoE training step 1.2-1.8 x faster with them kept). The
-    process's resident memory then stays near its peak. ``GENEMOE_RETAIN_MEMORY=0`` opts out.
-    """
-    import os
-
-    from genemoe.models.dispatch import retain_freed_memory
-
-    if os.environ.get("GENEMOE_RETAIN_MEMORY", "1") != "0":
-        retain_freed_memory()
-
-
 @app.command()
 def prepare(
     out: Annotated[Path, typer.Option(help="Bundle directory to write.")],
@@ -276,7 +261,7 @@ def train(
     progress: Progress = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""
-    _training_process()
+    training_process()
     from genemoe.workflows.train import train_run
 
     image_options = {k: v for k, v in {"layout": layout, "image_size": image_size,
@@ -310,7 +295,7 @@ def tune(
     progress: Progress = True,
 ) -> None:
     """Search a model's hyper-parameters on the validation split (Optuna); best.yaml for train --config."""
-    _training_process()
+    training_process()
     import optuna
 
     from genemoe.workflows.tune import tune_run
@@ -361,7 +346,7 @@ def demo(
     progress: Progress = True,
 ) -> None:
     """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""
-    _training_process()
+    training_process()
     import optuna
 
     from genemoe.workflows.demo import run_demo
@@ -421,7 +406,7 @@ def pretrain(
     progress: Progress = True,
 ) -> None:
     """Self-supervised pre-training of an encoder/decoder (Gene-MOE: WGAN-GP + KL + L1)."""
-    _training_process()
+    training_process()
     from genemoe.workflows.pretrain import pretrain_run
 
     result = pretrain_run(data, out_dir=out, preset=preset, config_path=config, seed=seed,
@@ -498,7 +483,7 @@ def benchmark(
     progress: Progress = True,
 ) -> None:
     """Every model on identical, repeated, stratified folds: results.csv and summary.md."""
-    _training_process()
+    training_process()
     from genemoe.workflows.benchmark import run_benchmark
 
     result = run_benchmark(data, task=task, models=None if models is None else list(_csv(models) or ()),
@@ -548,7 +533,7 @@ def ablation(
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
     """The paper's ablation (fcn, moe, genemoe, pre-trained genemoe) on identical folds."""
-    _training_process()
+    training_process()
     from genemoe.workflows.ablation import run_ablation
 
     result = run_ablation(data, task=task, out_dir=out, n_repeats=repeats, n_folds=folds,
