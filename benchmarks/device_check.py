@@ -192,7 +192,8 @@ def genemoe_flops(n_genes: int, cfg: dict[str, Any], *, n_outputs: int = N_CLASS
     ``2 G H``, ``moae_k`` attention experts (q/k/v/out projections, scores and weighted
     sum over ``n_tokens`` tokens, the feed-forward of width 2 d), ``mu`` (+ ``logvar``),
     the head; with ``decoder``, its gate, ``k`` experts of ``2 L H`` and the ``2 H G``
-    output layer. Training: 3 x forward (input and weight gradients) less the input
+    output layer; each sparse layer's combine (a batched product of the ``k`` gate values
+    and the routed outputs). Training: 3 x forward (input and weight gradients) less the input
     gradient of the layers that read the genes (nothing needs it).
     """
     G, H, L = n_genes, cfg.get("hidden", 1024), cfg.get("latent", 256)
@@ -202,10 +203,11 @@ def genemoe_flops(n_genes: int, cfg: dict[str, Any], *, n_outputs: int = N_CLASS
     first = gate_mult * 2 * G * E + k * 2 * G * H  # layers reading the genes
     d = H // T
     attn = T * (2 * d * 3 * d + 2 * 2 * T * d + 2 * d * d + 2 * 2 * (d * 2 * d))
+    combine = 2 * k * H + 2 * km * H  # the gate-weighted sum of the k (km) routed outputs
     fwd = first + gate_mult * 2 * H * Em + km * attn + (2 if decoder else 1) * 2 * H * L
-    fwd += 2 * L * n_outputs
+    fwd += 2 * L * n_outputs + combine
     if decoder:
-        fwd += gate_mult * 2 * L * E + k * 2 * L * H + 2 * H * G
+        fwd += gate_mult * 2 * L * E + k * 2 * L * H + 2 * H * G + 2 * k * H
     return float(3 * fwd - first) if train else float(fwd)
 
 

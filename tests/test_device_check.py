@@ -61,7 +61,8 @@ def test_analytic_flops_follow_k_not_n(device_check):
            "n_tokens": 16, "latent": 256}
     f6 = device_check.genemoe_flops(25_182, cfg, train=False)
     f2 = device_check.genemoe_flops(25_182, {**cfg, "k": 2}, train=False)
-    assert f6 - f2 == pytest.approx(4 * 2 * 25_182 * 1024)  # four more experts of 2 G H
+    # four more experts of 2 G H, and their share of the combine (2 k H)
+    assert f6 - f2 == pytest.approx(4 * 2 * 25_182 * 1024 + 4 * 2 * 1024)
     # training: the gates' noise projections join the forward; 3 x that forward less the
     # input gradient of the layers reading the genes
     fwd_train = f6 + 2 * 25_182 * 15 + 2 * 1024 * 4
