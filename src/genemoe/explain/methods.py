@@ -40,8 +40,9 @@ but add up only in expectation (26% median gap with 32 draws). ``train_ig`` keep
 cover the gates (gaps near 100% on Gene-MOE). On the dense models of the same cohorts
 ``train_ig`` is as complete as IG (gap < 0.1%) and names as much or more: the MLP 6 of 7 and 4
 of 5 with either; ``fcn`` 5 and 2 with ``train_ig`` but 5 and 1 with IG (short of KICH's 2).
-Image models keep plain IG: ``train_ig`` costs 8 times IG's 9 s per sample on ResNet-50, and
-on ``hybrid_cnn`` it named no more (1 and 1 with either).
+Image models keep plain IG: ``train_ig`` costs 8 IG runs (11.6 against 1.0 s per sample on
+ResNet-50) and named hardly more there (ResNet-50 2 and 0 against 1 and 0; ``hybrid_cnn`` 1
+and 1 with either).
 """
 
 from __future__ import annotations
