@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import torch
 import torch.multiprocessing as mp
 from test_loop import TinyModel, accuracy, ce_loss, cindex, cox_loss, make_classify, make_survival
 
+from distributed_helpers import free_port
 from genemoe.train import distributed as ddp
 from genemoe.train.checkpoint import load_checkpoint
 from genemoe.train.loop import TrainConfig, train_model
@@ -82,12 +82,6 @@ def _worker(rank: int, world: int, port: int, out_dir: str) -> None:
         ddp.destroy_distributed()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_two_gloo_processes_match_one_process(tmp_path, monkeypatch):
     for var in ("WORLD_SIZE", "RANK", "LOCAL_RANK"):
         monkeypatch.delenv(var, raising=False)
@@ -100,7 +94,7 @@ def test_two_gloo_processes_match_one_process(tmp_path, monkeypatch):
     # fork starts in ~0.1 s (spawn re-imports torch: ~10 s on a busy 2-core machine); the
     # workers set one thread before any torch op, as DataLoader workers do
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    mp.start_processes(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True,
+    mp.start_processes(_worker, args=(2, free_port(), str(tmp_path)), nprocs=2, join=True,
                        start_method=method)
     multi = torch.load(tmp_path / "ddp.pt", weights_only=True)
     for task in ("classify", "survival"):

@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +27,7 @@ import torch
 import torch.multiprocessing as mp
 from test_loop import TinyModel, accuracy, ce_loss, make_classify
 
+from distributed_helpers import free_port
 from genemoe.errors import InputError
 from genemoe.train import distributed as ddp
 from genemoe.train import loop
@@ -83,18 +83,12 @@ def _worker(rank: int, world: int, port: int, out_dir: str, tag: str, kill_after
         ddp.destroy_distributed()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _launch(out_dir: Path, tag: str, config: TrainConfig = CFG, kill_after: int = 0,
             node_local: bool = False) -> None:
     # fork: ~0.1 s a start (spawn re-imports torch); see test_distributed.py
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     mp.start_processes(_worker, nprocs=2, join=True, start_method=method,
-                       args=(2, _free_port(), str(out_dir), tag, kill_after, config, node_local))
+                       args=(2, free_port(), str(out_dir), tag, kill_after, config, node_local))
 
 
 @pytest.fixture
@@ -232,7 +226,7 @@ def _join(rank: int, world: int, port: int, attempt: int) -> None:
 def test_a_restarted_attempt_joins_through_the_agent_store_left_by_the_last(no_dist_env):
     """torchrun's agents keep one store across worker restarts (TORCHELASTIC_USE_AGENT_STORE):
     the second attempt must not read the first attempt's (dead) addresses."""
-    port = _free_port()
+    port = free_port()
     agent_store = torch.distributed.TCPStore("127.0.0.1", port, is_master=True,
                                              wait_for_workers=False)
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"

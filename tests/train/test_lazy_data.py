@@ -4,7 +4,6 @@ and under data parallelism each process reads only its share of the bundle's row
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ import torch
 import torch.multiprocessing as mp
 
 import genemoe.train.fit as fit
+from distributed_helpers import free_port
 from genemoe.data.bundle import load_bundle
 from genemoe.train import distributed as ddp
 from genemoe.train.inference import predict_outputs
@@ -117,12 +117,6 @@ def _worker(rank: int, world: int, port: int, bundle_path: str, out_dir: str) ->
         ddp.destroy_distributed()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_each_of_two_processes_reads_only_its_share_of_the_bundle(bundle, tmp_path, monkeypatch):
     """Every epoch the two processes' training reads are disjoint and together cover the
     training split once; each reads its half of the validation split; only rank 0 reads
@@ -133,7 +127,7 @@ def test_each_of_two_processes_reads_only_its_share_of_the_bundle(bundle, tmp_pa
     single = fit.fit_model("fcn", "classify", _parts(bundle, lazy=False), model_cfg=DDP_FCN,
                            train_cfg=cfg, n_outputs=len(bundle.class_names))
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    mp.start_processes(_worker, args=(2, _free_port(), str(bundle.path), str(tmp_path)), nprocs=2,
+    mp.start_processes(_worker, args=(2, free_port(), str(bundle.path), str(tmp_path)), nprocs=2,
                        join=True, start_method=method)
     r0, r1 = (torch.load(tmp_path / f"rank{r}.pt", weights_only=False) for r in (0, 1))
     parts = _parts(bundle, lazy=True)
