@@ -76,3 +76,25 @@ def test_log_counts_are_inverted_before_a_count_method():
     out, notes = normalise_values(logc, "log2cpm", value_kind="log_counts")
     np.testing.assert_allclose(out, ref, rtol=1e-6)
     assert "inverted" in notes
+
+
+def test_normalise_table_returns_a_copy_and_leaves_its_input_alone():
+    """It used to overwrite the caller's table (values and, dropping length-less genes,
+    gene ids) in place."""
+    import pandas as pd
+
+    from genemoe.data.annotation import GeneAnnotation
+    from genemoe.data.prepare import PrepareConfig, PrepLog, normalise_table
+
+    table = _table("counts")
+    before_values, before_genes = table.values.copy(), table.gene_ids.copy()
+    ann = GeneAnnotation(pd.DataFrame(
+        {"symbol": list("wxyz"), "biotype": "protein_coding", "chrom": "1", "start": 1,
+         "end": [100, 200, 300, 400], "length": [100.0, 200.0, np.nan, 400.0]},
+        index=pd.Index(list("wxyz"), name="gene_id")))
+    plog = PrepLog()
+    out, method = normalise_table(table, PrepareConfig(normalisation="log2tpm"), ann, plog)
+    assert method == "log2tpm" and list(out.gene_ids) == ["w", "x", "z"]  # y has no length
+    assert out.values.shape == (2, 3)
+    np.testing.assert_array_equal(table.values, before_values)
+    np.testing.assert_array_equal(table.gene_ids, before_genes)

@@ -28,7 +28,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -149,19 +149,22 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
 
 def normalise_table(table: ExpressionTable, cfg: PrepareConfig,
                annotation: ann.GeneAnnotation | None, plog: PrepLog) -> tuple[ExpressionTable, str]:
+    """A normalised copy of ``table`` (the input is left as it was) and the method used.
+
+    Genes without a length are dropped (and counted in ``plog``) when the method needs one.
+    """
     have_len = annotation is not None
     method = resolve_normalisation(cfg.normalisation, table, have_lengths=have_len)
-    lengths = None
+    lengths, values, gene_ids = None, table.values, table.gene_ids
     if method in NEEDS_LENGTH:
-        lengths = annotation.table["length"].reindex(table.gene_ids).to_numpy(np.float64)
+        lengths = annotation.table["length"].reindex(gene_ids).to_numpy(np.float64)
         ok = np.isfinite(lengths) & (lengths > 0)
-        plog.drop_genes(f"no gene length in the annotation (needed for {method})", table.gene_ids[~ok])
-        table.values, table.gene_ids, lengths = table.values[:, ok], table.gene_ids[ok], lengths[ok]
-    values, notes = normalise_values(table.values, method, lengths=lengths,
+        plog.drop_genes(f"no gene length in the annotation (needed for {method})", gene_ids[~ok])
+        values, gene_ids, lengths = values[:, ok], gene_ids[ok], lengths[ok]
+    values, notes = normalise_values(values, method, lengths=lengths,
                                      value_kind=table.value_kind, source=table.source_path)
-    table.values = values
     plog.step("normalise", file=str(table.source_path), value_kind=table.value_kind, **notes)
-    return table, method
+    return replace(table, values=values, gene_ids=gene_ids), method
 
 
 def _intersect(tables: list[ExpressionTable], plog: PrepLog) -> tuple[np.ndarray, np.ndarray]:
