@@ -224,3 +224,26 @@ def test_a_worker_retries_while_another_creates_the_database(tmp_path, monkeypat
     monkeypatch.setattr("time.sleep", lambda s: None)
     storage = tuning._storage(f"sqlite:///{tmp_path / 'x.db'}")
     assert storage is not None and len(calls) == 2
+
+
+def test_trial_0_is_the_starting_configuration_where_the_space_holds_it(data):
+    """A search used to start at a random point: with a small budget it could end below the
+    preset it started from (the demo's 3 trials). Trial 0 is now the preset itself."""
+    model_cfg = {**TINY_FCN, "hidden": 256, "latent": 32, "batchnorm": True, "dropout": 0.5}
+    train_cfg = {**FAST, "lr": 1e-3, "weight_decay": 1e-2, "noise_std": 0.3,
+                 "label_smoothing": 0.1, "mixup_alpha": 0.0, "ema_decay": None,
+                 "batch_size": 64}
+    space = search_space("fcn", "classify")
+    start = tuning.start_params(space, model_cfg, train_cfg)
+    assert start["model.hidden"] == 256 and start["train.lr"] == 1e-3
+    assert start["train.ema_decay"] is None and start["model.batchnorm"] is True
+    r = _tune(data, base_model_cfg=model_cfg, base_train_cfg=train_cfg, n_trials=2)
+    first = r.trials.sort_values("number").iloc[0]
+    assert all(first[k] == v or (v is None and first[k] != first[k]) for k, v in start.items()
+               if k in r.trials.columns and v is not None)
+    assert r.best_value >= first["value"]
+    # values the space cannot take are left for the sampler
+    assert "model.latent" not in tuning.start_params(space, {"latent": 7}, {})
+    assert "model.k" not in tuning.start_params(
+        {"model.n_experts": Categorical((4, 6)), "model.k": IntParam(1, 4, at_most="model.n_experts")},
+        {"n_experts": 4, "k": 6}, {})

@@ -16,6 +16,10 @@ the same seed gives the same trials on CPU, a resumed study continues exactly as
 uninterrupted one would, and ``genemoe train --config best.yaml --seed S`` retrains the
 best trial's model.
 
+Trial 0 is the starting configuration itself (the preset's values, where the space holds
+them; :func:`start_params`), so a search never ends below the configuration it started
+from on validation, whatever its budget.
+
 A trial that draws exactly the values of a finished trial (small categorical grids, as a
 classical model's, are soon exhausted) takes that trial's value without training again
 and says so (``duplicate_of`` in the trials table).
@@ -70,7 +74,7 @@ from genemoe.train.fit import LOSS_KEYS, fit_model, selection_metric
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "apply_params",
-           "sample_params", "redacted_url", "N_STARTUP_TRIALS"]
+           "sample_params", "start_params", "redacted_url", "N_STARTUP_TRIALS"]
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +250,32 @@ def apply_params(model_cfg: dict, train_cfg: dict, params: dict[str, Any]) -> tu
     return model_cfg, train_cfg
 
 
+def _within(p: Any, value: Any, chosen: dict[str, Any]) -> bool:
+    """Whether ``value`` is a value parameter ``p`` can take (given the values in ``chosen``)."""
+    if isinstance(p, Categorical):
+        return any(value == c and type(value) is type(c) for c in p.choices)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(p, IntParam):
+        high = p.high if p.at_most is None else min(p.high, int(chosen.get(p.at_most, p.high)))
+        return float(value).is_integer() and p.low <= value <= high
+    return isinstance(p, FloatParam) and p.low <= value <= p.high
+
+
+def start_params(space: SearchSpace, model_cfg: dict, train_cfg: dict) -> dict[str, Any]:
+    """The starting configuration's values of the keys of ``space`` it can take (as Optuna
+    stores them); keys whose starting value lies outside the space are left out."""
+    out: dict[str, Any] = {}
+    for key, p in space.items():
+        section, _, option = key.partition(".")
+        cfg = model_cfg if section == "model" else train_cfg
+        option = option if option in cfg else _TRAIN_ALIASES.get(option, option)
+        if isinstance(p, Fixed) or option not in cfg or not _within(p, cfg[option], out):
+            continue
+        out[key] = _encode(cfg[option]) if isinstance(p, Categorical) else cfg[option]
+    return out
+
+
 def _trainer_space(space: SearchSpace, neural: bool) -> SearchSpace:
     """``space`` without the training options this trainer does not know (logged)."""
     from genemoe.train.loop import TrainConfig
@@ -345,6 +375,9 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                                    seed, space), storage)
     objective = _objective(name, task, data, space, base_model_cfg, base_train_cfg, n_outputs,
                            gene_variance)
+    start = start_params(space, base_model_cfg, base_train_cfg)
+    if start and not study.trials:  # trial 0: where the search starts from
+        study.enqueue_trial(start, skip_if_exists=True)
     done = len(study.get_trials(deepcopy=False, states=_COUNTED))
     if n_trials - done > 0:
         study.optimize(objective, n_trials=n_trials - done, timeout=timeout,
