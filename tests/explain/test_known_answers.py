@@ -51,11 +51,18 @@ IMAGE = {"weights": "none", "image_size": 32, "finetune": "all"}  # resnet50 fro
 # named as many or more known tissue genes (docs/results.md (e)), so it is the default.
 MEASURED = {"fcn": (0.33, 0.58, 0.33, 0.58), "moe": (0.83, 0.67, 0.33, 0.67),
             "genemoe": (0.67, 0.58, 0.33, 0.67), "mlp": (0.50, 0.67, 0.33, 0.58),
-            "hybrid_cnn": (0.17, 0.58, 0.50, 0.50), "resnet50": RESNET_MEASURED}
+            "hybrid_cnn": (0.17, 0.25, 0.17, 0.50), "resnet50": RESNET_MEASURED}
+# hybrid_cnn reads ``centred`` input (per-gene centring, one scale), its default since it
+# named the known tissue genes on the real cohorts (docs/results.md (e)). Here it recovers
+# less than with per-gene z-scores (mean precision over training seeds 0-3: 0.33 against
+# 0.52; test accuracy 0.72 against 0.83): this cohort's planted markers have an ordinary
+# spread (median percentile of their training std 0.5), while real tissue markers are among
+# the most variable genes (the gdc6 adrenal and intercalated-cell genes: 92nd-100th
+# percentile), and centring keeps each gene's spread.
 # Floors (mean over the classes, worst class): about 0.1 below the measured mean and one
 # program gene below the worst class; chance is 0.03-0.06.
 FLOORS = {"fcn": (0.35, 0.15), "moe": (0.52, 0.15), "genemoe": (0.45, 0.15), "mlp": (0.42, 0.15),
-          "hybrid_cnn": (0.35, 0.0), "resnet50": RESNET_FLOOR}
+          "hybrid_cnn": (0.17, 0.0), "resnet50": RESNET_FLOOR}
 
 
 @pytest.fixture(scope="module")

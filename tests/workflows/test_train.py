@@ -111,21 +111,25 @@ def test_image_flags_are_refused_for_vector_models(bundle, tmp_path):
                   progress=False, model_options={"weights": "none"})
 
 
-def test_input_scaling_global_for_image_backbones_per_gene_otherwise(bundle, tmp_path):
+def test_input_scaling_per_model_family(bundle, tmp_path):
     from genemoe.data.scaling import Scaler
     from genemoe.models.image import IMAGE_MODELS, input_scaling
 
     assert {m: input_scaling(m, {}) for m in IMAGE_MODELS} == {
-        "hybrid_cnn": "standard", "resnet50": "global", "densenet169": "global",
+        "hybrid_cnn": "centred", "resnet50": "global", "densenet169": "global",
         "vgg19": "global", "xception": "global"}
     train_run(bundle.path, out_dir=tmp_path / "h", model_name="hybrid_cnn", epochs=1, progress=False,
               model_options={"input_scaling": "global"})
     train_run(bundle.path, out_dir=tmp_path / "f", model_name="fcn", epochs=1, progress=False)
+    train_run(bundle.path, out_dir=tmp_path / "c", model_name="hybrid_cnn", epochs=1, progress=False)
     h = Scaler.from_dict(load_model_file(tmp_path / "h")["scaler"])
     f = Scaler.from_dict(load_model_file(tmp_path / "f")["scaler"])
+    c = Scaler.from_dict(load_model_file(tmp_path / "c")["scaler"])
     assert h.method == "global" and np.unique(h.shift).size == 1 and h.train_mean is not None
     assert f.method == "standard"
     var = bundle.var.loc[bundle.gene_mask()]
+    assert c.method == "centred" and np.unique(c.scale).size == 1  # the default for hybrid_cnn
+    np.testing.assert_allclose(c.shift, var["train_mean"], rtol=1e-5)
     np.testing.assert_allclose(h.train_mean, var["train_mean"], rtol=1e-5)
     with pytest.raises(InputError, match="input_scaling"):
         train_run(bundle.path, out_dir=tmp_path / "x", model_name="hybrid_cnn", epochs=1,

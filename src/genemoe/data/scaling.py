@@ -12,9 +12,9 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["Scaler", "fit_scaler", "global_scaler"]
+__all__ = ["Scaler", "fit_scaler", "global_scaler", "centred_scaler"]
 
-ScaleMethod = Literal["standard", "minmax", "global", "none"]
+ScaleMethod = Literal["standard", "minmax", "global", "centred", "none"]
 
 
 @dataclass
@@ -28,7 +28,10 @@ class Scaler:
     method
         ``"standard"`` (z-score), ``"minmax"`` (to [-1, 1], as the Gene-MOE paper),
         ``"global"`` (one shift and scale for every gene: the genes keep their relative
-        expression levels, as the pixels of an expression image do) or ``"none"``.
+        expression levels, as the pixels of an expression image do), ``"centred"`` (each
+        gene minus its training mean, one scale for every gene: the genes keep their
+        relative spread, so a marker that varies 10-fold stays 10 times brighter than a
+        gene that barely moves) or ``"none"``.
     clip
         Values are clipped to ``[-clip, clip]`` after scaling (None: no clipping).
     train_mean
@@ -92,6 +95,21 @@ def global_scaler(gene_mean: np.ndarray, gene_std: np.ndarray, *,
                   m.astype(np.float32))
 
 
+def centred_scaler(gene_mean: np.ndarray, gene_std: np.ndarray, *,
+                   clip: float | None = 10.0) -> Scaler:
+    """The ``centred`` scaler from per-gene training moments (``(n_genes,)`` each).
+
+    Shift: each gene's training mean (the average tumour maps to 0, as with z-scores).
+    Scale: one value for every gene, the pooled within-gene standard deviation
+    ``sqrt(mean(std²))``, so the scaled matrix has unit mean variance while every gene keeps
+    its spread relative to the others.
+    """
+    m = np.asarray(gene_mean, np.float64)
+    var = float(np.mean(np.asarray(gene_std, np.float64) ** 2))
+    scale = np.sqrt(var) if var > 1e-12 else 1.0
+    return Scaler(m.astype(np.float32), np.full(len(m), scale, np.float32), "centred", clip)
+
+
 def fit_scaler(X_train: np.ndarray, *, method: ScaleMethod = "standard",
                clip: float | None = 10.0, eps: float = 1e-6) -> Scaler:
     """Fit per-gene scaling on training rows ``X_train`` ``(n_train, n_genes)``.
@@ -107,6 +125,8 @@ def fit_scaler(X_train: np.ndarray, *, method: ScaleMethod = "standard",
         shift, scale = (hi + lo) / 2, (hi - lo) / 2
     elif method == "global":
         return global_scaler(X.mean(0), X.std(0), clip=clip)
+    elif method == "centred":
+        return centred_scaler(X.mean(0), X.std(0), clip=clip)
     elif method == "none":
         shift, scale = np.zeros(n_genes), np.ones(n_genes)
     else:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 
 from genemoe.data.bundle import Bundle
-from genemoe.data.scaling import Scaler, global_scaler
+from genemoe.data.scaling import Scaler, centred_scaler, global_scaler
 from genemoe.train.scaled_rows import ScaledRows
 
 __all__ = ["TaskData", "Task", "task_data", "bundle_scaler", "ScaledRows"]
@@ -48,10 +48,13 @@ class TaskData:
 def bundle_scaler(bundle: Bundle, gene_mask: np.ndarray, *, clip: float = 10.0,
                   method: str = "standard") -> Scaler:
     """The scaler of the bundle's training-split statistics: per-gene z-score (``standard``)
-    or one shift and scale for all genes (``global``, the image models')."""
+    one shift and scale for all genes (``global``) or per-gene centring with one scale
+    (``centred``, the image models')."""
     var = bundle.var.loc[gene_mask]
     if method == "global":
         return global_scaler(var["train_mean"].to_numpy(), var["train_std"].to_numpy(), clip=clip)
+    if method == "centred":
+        return centred_scaler(var["train_mean"].to_numpy(), var["train_std"].to_numpy(), clip=clip)
     std = var["train_std"].to_numpy(np.float32)
     return Scaler(var["train_mean"].to_numpy(np.float32), np.where(std < 1e-6, 1, std).astype(np.float32),
                   "standard", clip)
