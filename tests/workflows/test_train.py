@@ -194,3 +194,33 @@ def test_survival_baselines_choose_genes_on_unscaled_expression(model, tmp_path)
               config_path=cfg, progress=False)
     est = load_model_file(tmp_path / "run")["estimator"]
     assert sorted(est.selected_genes_.tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_vector_models_take_centred_input_from_the_config_and_predict_with_it(tmp_path):
+    """``input_scaling`` is a data option every model takes (issue 14's centred input, for
+    the vector models too): the run saves that scaler and ``predict`` applies it."""
+    import yaml
+
+    from genemoe.data.scaling import Scaler
+    from genemoe.workflows.predict import predict_file
+
+    b, f, _ = prepare_synthetic(tmp_path / "d", n_samples=120, n_genes=60, n_types=3, seed=2,
+                                clinical=False)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"model": {"mlp": {"input_scaling": "centred", "widths": [16]}}}))
+    train_run(b.path, out_dir=tmp_path / "run", model_name="mlp", config_path=cfg, epochs=2,
+              progress=False)
+    s = Scaler.from_dict(load_model_file(tmp_path / "run")["scaler"])
+    assert s.method == "centred" and np.unique(s.scale).size == 1
+    ran = pd.read_csv(tmp_path / "run" / "predictions.tsv", sep="\t").set_index("sample_id")
+    predict_file(tmp_path / "run", f["counts"], out_path=tmp_path / "p.csv")
+    new = pd.read_csv(tmp_path / "p.csv").set_index("sample_id")
+    common = ran.index.intersection(new.index)
+    assert len(common) == len(ran)
+    assert (new.loc[common, "predicted_type"] == ran.loc[common, "predicted"]).all()
+    probs = [c for c in ran.columns if c.startswith("prob_")]
+    np.testing.assert_allclose(new.loc[common, probs], ran.loc[common, probs], atol=1e-5)
+    cfg.write_text(yaml.safe_dump({"model": {"mlp": {"input_scaling": "zscore"}}}))
+    with pytest.raises(InputError, match="input_scaling must be standard, global or centred"):
+        train_run(b.path, out_dir=tmp_path / "bad", model_name="mlp", config_path=cfg, epochs=1,
+                  progress=False)

@@ -49,6 +49,7 @@ IMAGE_MODELS = ("hybrid_cnn", *IMAGENET_BACKBONES)
 def input_scaling(model_name: str, config: dict[str, Any]) -> Literal["standard", "global", "centred"]:
     """How a model's input genes are scaled (``input_scaling`` in its config).
 
+    Every model takes the key (``model: {mlp: {input_scaling: centred}}``); the default is
     ``standard`` (per-gene z-score) for the vector models. ``hybrid_cnn`` defaults to
     ``centred`` (each gene minus its training mean, one scale for every gene): a gene keeps
     its spread relative to the others, so a tissue marker that varies 100-fold outshines a

@@ -108,9 +108,15 @@ def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config
     """Instantiate model ``name`` for ``task`` with ``n_genes`` inputs and ``n_outputs`` outputs.
 
     Extra keyword arguments are the model's own configuration (a preset's values,
-    overridden by the user's).
+    overridden by the user's). ``input_scaling`` is accepted for every model and left to
+    the data pipeline (:func:`genemoe.models.image.input_scaling` reads and checks it); only
+    the image models, which check it themselves, receive it.
     """
+    from genemoe.models.image import IMAGE_MODELS  # image imports this module
+
     spec = get_spec(name)
+    if name not in IMAGE_MODELS:
+        config = {k: v for k, v in config.items() if k != "input_scaling"}
     if task not in spec.tasks:
         raise input_error(f"model {name!r} does not support task {task!r}", where="--model",
                           fix=f"use it for {', '.join(spec.tasks)}, or pick another model "
