@@ -91,3 +91,17 @@ def test_the_derived_benchmark_preset_records_what_it_was_tuned_on() -> None:
         assert entry["overlaps_benchmark_test_folds"] is True and "validation" in entry["part"]
     for model in ("genemoe", "moe", "mlp", "fcn"):
         assert preset["train_classify_models"][model]["lr"] > 0
+
+
+def test_the_centred_benchmark_preset_gives_every_neural_classifier_the_same_input() -> None:
+    from pathlib import Path
+
+    from genemoe.models.image import input_scaling
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "presets" / "pc33_centred.yaml"
+    preset = load_preset(path)
+    assert {m: input_scaling(m, preset["model"][m]) for m in ("genemoe", "moe", "mlp", "fcn")} == dict.fromkeys(
+        ("genemoe", "moe", "mlp", "fcn"), "centred")
+    assert input_scaling("svm", preset["model"].get("svm", {})) == "standard"
+    (entry,) = [v for k, v in preset["tuned_on"].items() if "input_scaling" in k]
+    assert entry["overlaps_benchmark_test_folds"] is True and "validation" in entry["part"]
