@@ -9,7 +9,7 @@ import pytest
 import genemoe.models.classical as classical
 import genemoe.train.tuning as tuning
 from genemoe.errors import InputError
-from genemoe.models.registry import get_spec
+from genemoe.models.registry import create_model, get_spec
 from genemoe.models.search_spaces import (
     CLASSIFY_ONLY,
     Categorical,
@@ -65,9 +65,11 @@ def test_neural_models_declare_a_search_space_of_their_own_options(name):
             assert not CLASSIFY_ONLY & set(space)
             assert space["train.lr"].high <= 1e-3
     model_keys = {k.removeprefix("model.") for k in spec.search_space if k.startswith("model.")}
-    spec.factory(n_genes=40, n_outputs=1 if "survival" == spec.tasks[0] else 3,
+    # input scaling (a data option, applied before the model) is searched for every model
+    assert spec.search_space["model.input_scaling"].choices == ("standard", "centred")
+    create_model(name, n_genes=40, n_outputs=1 if "survival" == spec.tasks[0] else 3,
                  task=spec.tasks[0], **{k: _first(spec.search_space[f"model.{k}"])
-                                        for k in model_keys})  # the factory takes every key
+                                        for k in model_keys})  # the model takes every key
 
 
 def _first(p):
@@ -246,3 +248,22 @@ def test_trial_0_is_the_starting_configuration_where_the_space_holds_it(data):
     assert "model.k" not in tuning.start_params(
         {"model.n_experts": Categorical((4, 6)), "model.k": IntParam(1, 4, at_most="model.n_experts")},
         {"n_experts": 4, "k": 6}, {})
+
+
+def test_trials_drawing_another_input_scaling_train_on_that_data(data):
+    """model.input_scaling: trial 0 keeps the data's (the preset's) scaling, a trial that
+    draws centred trains on the rescaled parts, built once; without rescaled data the
+    scaling stays fixed."""
+    import dataclasses
+
+    centred = {part: dataclasses.replace(d, X=d.X * 0.5) for part, d in data.items()}
+    calls = []
+    space = {"train.lr": FloatParam(1e-3, 3e-3, log=True),
+             "model.input_scaling": Categorical(("standard", "centred"))}
+    res = _tune(data, n_trials=6, space=space, rescaled=lambda sc: (calls.append(sc), centred)[1])
+    drawn = res.trials["model.input_scaling"].tolist()
+    assert drawn[0] == "standard" and "centred" in drawn
+    assert calls == ["centred"]
+    fixed = _tune(data, study_name="f", space=space)
+    assert fixed.best_model_cfg["input_scaling"] == "standard"
+    assert set(fixed.trials["model.input_scaling"]) == {"standard"}  # fixed, not searched

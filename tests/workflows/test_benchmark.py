@@ -256,3 +256,25 @@ def test_ensemble_benchmark_meets_ensembles_of_the_same_size(bundle, tmp_path):
     assert all(c["info"]["ensemble"]["k"] == 2 for c in cells.values())
     assert len(cells["fcn__r0_f0"]["chosen"]["epoch"]) == 2
     assert "ensemble of 2 members" in (tmp_path / "summary.md").read_text()
+
+
+def test_tuning_may_choose_the_input_scaling_and_the_cell_is_scored_with_it(bundle, tmp_path,
+                                                                            monkeypatch):
+    """model.input_scaling is in every neural space: the trials that draw centred input train
+    on the fold's data scaled that way (fitted on its training part), and the final fit and
+    the test score use the best trial's scaling, not the preset's."""
+    from genemoe.models.registry import get_spec, set_search_space
+    from genemoe.models.search_spaces import Categorical
+
+    declared = dict(get_spec("fcn").search_space)
+    set_search_space("fcn", {**declared, "model.input_scaling": Categorical(("centred",))})
+    built, real = [], bm.fold_data
+    monkeypatch.setattr(bm, "fold_data", lambda *a, **k: (built.append(a[-1]), real(*a, **k))[1])
+    try:
+        bm.run_benchmark(bundle.path, task="classify", models=["fcn"], n_folds=2, epochs=2,
+                         out_dir=tmp_path, tune=2)
+    finally:
+        set_search_space("fcn", declared)
+    cells = _cells(tmp_path)
+    assert all(c["chosen"]["model.input_scaling"] == "centred" for c in cells.values())
+    assert built == ["standard", "centred"] * 2  # per fold: the preset's data, then centred once

@@ -98,6 +98,9 @@ _RECIPE: SearchSpace = {
     "train.mixup_alpha": FloatParam(0.0, 0.4),
     "train.ema_decay": Categorical((None, 0.99, 0.999)),
     "model.dropout": FloatParam(0.0, 0.6),
+    # a data option every model takes: per-gene z-scores or each gene centred, one scale
+    # (keeps the genes' relative spread; genemoe.models.image.input_scaling)
+    "model.input_scaling": Categorical(("standard", "centred")),
 }
 # Survival: a Cox loss on a few hundred patients wants a smaller step (the small preset's
 # train_survival lr is 1e-4), so its lr range sits lower.
@@ -131,9 +134,10 @@ NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
 
 
 def _model_options(space: SearchSpace, keys: tuple[str, ...]) -> SearchSpace:
-    """``space`` without the ``model.`` keys the factory does not take."""
-    return {k: p for k, p in space.items()
-            if not k.startswith("model.") or k.removeprefix("model.") in keys}
+    """``space`` without the ``model.`` keys the factory does not take (``input_scaling``,
+    a data option, is kept for every model)."""
+    return {k: p for k, p in space.items() if not k.startswith("model.")
+            or k.removeprefix("model.") in keys or k == "model.input_scaling"}
 
 
 for _name, (_space, _keys) in NEURAL_SPACES.items():

@@ -35,6 +35,13 @@ missing (finished, pruned and failed trials count; a trial killed mid-run stays
 at most. A study remembers its setup (model, task, base options, seed, data rows, space)
 and refuses a call with another one.
 
+Input scaling
+-------------
+``model.input_scaling`` (per-gene z-scores or centred input, in every neural space) changes
+the data, not the model: ``data`` is scaled as the starting configuration asks, and a
+trial that draws another scaling trains on ``rescaled(scaling)`` (the same rows scaled
+that way by the caller, fitted on the training part only), built once per scaling.
+
 Pruning
 -------
 Each neural trial reports its per-epoch validation metric as Optuna intermediate values.
@@ -52,6 +59,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -61,6 +69,7 @@ import optuna
 import pandas as pd
 
 from genemoe.errors import input_error
+from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
 from genemoe.models.search_spaces import (
     Categorical,
@@ -325,7 +334,8 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                storage: str | None, study_name: str, gene_variance: np.ndarray | None = None,
                timeout: float | None = None, pruner: optuna.pruners.BasePruner | None = None,
                space: SearchSpace | None = None, progress: bool = False,
-               n_startup_trials: int = N_STARTUP_TRIALS) -> TuneResult:
+               n_startup_trials: int = N_STARTUP_TRIALS,
+               rescaled: Callable[[str], dict[str, TaskData]] | None = None) -> TuneResult:
     """Search ``name``'s hyper-parameters on ``data["val"]``; see the module docstring.
 
     Parameters
@@ -359,6 +369,10 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         Optuna's progress bar over this call's trials.
     n_startup_trials
         Random trials before TPE models the results (:data:`N_STARTUP_TRIALS`).
+    rescaled
+        ``scaling -> {"train", "val"}``: the same parts under another input scaling, for a
+        space holding ``model.input_scaling`` (see "Input scaling"); ``data`` is the
+        starting configuration's scaling. None: the scaling stays that one in every trial.
 
     Returns
     -------
@@ -368,13 +382,20 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     neural = get_spec(name).kind == "torch"
     space = _trainer_space(space if space is not None else search_space(name, task), neural)
     base_train_cfg = {**base_train_cfg, "seed": int(seed)}
+    if "model.input_scaling" in space:  # the data's scaling is the starting one (trial 0)
+        base_model_cfg = {**base_model_cfg, "input_scaling": input_scaling(name, base_model_cfg)}
+        if rescaled is None:  # arrays only: the scaling they come in is the one searched
+            space = {**space, "model.input_scaling": Fixed(base_model_cfg["input_scaling"])}
+            log.info("input scaling fixed at %s (no rescaled data given)",
+                     base_model_cfg["input_scaling"])
     t0 = time.perf_counter()
     study = open_study(storage, study_name, seed=seed, pruner=pruner,
                        n_startup_trials=n_startup_trials)
     _check_setup(study, _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs,
                                    seed, space), storage)
-    objective = _objective(name, task, data, space, base_model_cfg, base_train_cfg, n_outputs,
-                           gene_variance)
+    parts = {base_model_cfg.get("input_scaling"): data}
+    objective = _objective(name, task, parts, rescaled, space, base_model_cfg, base_train_cfg,
+                           n_outputs, gene_variance)
     start = start_params(space, base_model_cfg, base_train_cfg)
     if start and not study.trials:  # trial 0: where the search starts from
         study.enqueue_trial(start, skip_if_exists=True)
@@ -387,10 +408,15 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                    time.perf_counter() - t0)
 
 
-def _objective(name: str, task: Task, data: dict[str, TaskData], space: SearchSpace,
+def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
+               rescaled: Callable[[str], dict[str, TaskData]] | None, space: SearchSpace,
                model_cfg: dict, train_cfg: dict, n_outputs: int,
                gene_variance: np.ndarray | None):
-    """The function Optuna calls per trial: sample, fit on train, score on val."""
+    """The function Optuna calls per trial: sample, fit on train, score on val.
+
+    ``parts``: the train/val parts per input scaling (the starting one given; the others
+    added from ``rescaled`` when a trial first draws them)."""
+    (data,) = parts.values()
     metric = selection_metric(task, n_outputs, groups=data["val"].groups,
                               survival=train_cfg.get("survival_selection", "c_index"),
                               ties=train_cfg.get("cox_ties", "efron"))
@@ -404,6 +430,10 @@ def _objective(name: str, task: Task, data: dict[str, TaskData], space: SearchSp
             trial.set_user_attr("seconds", 0.0)
             return float(seen.value)
         m_cfg, t_cfg = apply_params(model_cfg, train_cfg, params)
+        scaling = m_cfg.get("input_scaling")
+        if scaling not in parts and rescaled is not None:
+            parts[scaling] = rescaled(scaling)
+        trial_data = parts[scaling]
         t_cfg["log_every"] = int(t_cfg.get("epochs") or 1) + 1  # one log line per trial, not epoch
         pruned: list[int] = []
 
@@ -416,8 +446,8 @@ def _objective(name: str, task: Task, data: dict[str, TaskData], space: SearchSp
             return False
 
         t0 = time.perf_counter()
-        fit = fit_model(name, task, data, model_cfg=m_cfg, train_cfg=t_cfg, n_outputs=n_outputs,
-                        gene_variance=gene_variance,
+        fit = fit_model(name, task, trial_data, model_cfg=m_cfg, train_cfg=t_cfg,
+                        n_outputs=n_outputs, gene_variance=gene_variance,
                         **({"on_epoch_end": on_epoch_end} if live else {}))
         trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
         if "best_epoch" in fit.info:
@@ -430,7 +460,7 @@ def _objective(name: str, task: Task, data: dict[str, TaskData], space: SearchSp
                 v = rec.get("val_metric")
                 if v is not None and math.isfinite(v):
                     trial.report(float(v), int(rec.get("epoch", 0)))
-        value = metric(fit.outputs["val"], data["val"].targets(task))
+        value = metric(fit.outputs["val"], trial_data["val"].targets(task))
         log.info("trial %d: %s = %.4f (%.1f s) %s", trial.number, _metric_name(task), value,
                  trial.user_attrs["seconds"], params)
         return value

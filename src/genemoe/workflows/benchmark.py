@@ -42,7 +42,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.config_presets import load_preset, model_config
+from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.data.prepare import fit_gene_filter
 from genemoe.data.scaling import Scaler, fit_scaler
@@ -292,9 +292,13 @@ def _test_record(bundle: Bundle, test, out: np.ndarray, task: Task, class_names:
     return rec
 
 
-def _run_cell(bundle: Bundle, plan: FoldPlan, fold: FoldData, model: str, *,
+def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData], model: str, *,
               opts: dict, out_dir: Path, class_names: list[str]) -> dict:
-    """Train and score one (model, repeat, fold) cell and store it atomically."""
+    """Train and score one (model, repeat, fold) cell and store it atomically; ``fold_for``:
+    the fold's data under an input scaling (tuning may choose another than the preset's)."""
+    _, model_cfg, train_cfg = resolve_config(opts["preset"], None, model, seed=opts["seed"] + plan.repeat,
+                                             device=opts["device"], epochs=opts["epochs"], task=opts["task"])
+    fold = fold_for(input_scaling(model, model_cfg))
     task, seed, data, keep = opts["task"], opts["seed"] + plan.repeat, fold.parts, fold.keep
     t0 = time.perf_counter()
     work_dir = out_dir / "work" / opts["fingerprint"][:12] / f"{model}__r{plan.repeat}_f{plan.fold}"
@@ -309,13 +313,13 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold: FoldData, model: str, *,
                     "gene_ids": bundle.var.loc[keep, "gene_id"].astype(str).tolist(),
                     "test_sample_ids": bundle.sample_ids[plan.test].astype(str).tolist(),
                     "test_patient_ids": patient_ids(bundle, plan.test)}
-    _, model_cfg, train_cfg = resolve_config(opts["preset"], None, model, seed=seed,
-                                             device=opts["device"], epochs=opts["epochs"], task=task)
     model_cfg = with_fitted_layout(model, model_cfg, bundle, keep, plan.train)
     tuned = {}
     if opts.get("tune"):  # N trials on this fold's validation part; the test part is not given
-        model_cfg, train_cfg, tuned = _tune_cell(model, plan, fold, model_cfg, train_cfg,
+        model_cfg, train_cfg, tuned = _tune_cell(model, plan, fold_for, model_cfg, train_cfg,
                                                  n_out=n_out, seed=seed, opts=opts, out_dir=out_dir)
+        fold = fold_for(input_scaling(model, model_cfg))  # the best trial's input scaling
+        data = fold.parts
     fit_args = dict(model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=work_dir,
                     transfer=transfer, gene_variance=fold.gene_variance)
     if opts.get("ensemble", 1) > 1:  # every model as an ensemble of the same size
@@ -349,8 +353,9 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold: FoldData, model: str, *,
     return cell
 
 
-def _tune_cell(model: str, plan: FoldPlan, fold: FoldData, model_cfg: dict, train_cfg: dict, *,
-               n_out: int, seed: int, opts: dict, out_dir: Path) -> tuple[dict, dict, dict]:
+def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], model_cfg: dict,
+               train_cfg: dict, *, n_out: int, seed: int, opts: dict,
+               out_dir: Path) -> tuple[dict, dict, dict]:
     """``opts["tune"]`` Optuna trials for one cell on its fold's train/validation parts.
 
     The study lives in ``OUT/tuning.db`` under a name without the budget (the fingerprint
@@ -360,12 +365,16 @@ def _tune_cell(model: str, plan: FoldPlan, fold: FoldData, model_cfg: dict, trai
     """
     from genemoe.train.tuning import tune_model
 
-    res = tune_model(model, opts["task"], {"train": fold.parts["train"], "val": fold.parts["val"]},
+    def train_val(scaling: str) -> dict:
+        return {part: fold_for(scaling).parts[part] for part in ("train", "val")}
+
+    fold = fold_for(input_scaling(model, model_cfg))
+    res = tune_model(model, opts["task"], train_val(input_scaling(model, model_cfg)),
                      base_model_cfg=model_cfg, base_train_cfg=train_cfg, n_outputs=n_out,
                      n_trials=int(opts["tune"]), seed=seed,
                      storage=f"sqlite:///{(out_dir / 'tuning.db').resolve()}",
                      study_name=f"{opts['study_key'][:12]}-{model}-r{plan.repeat}-f{plan.fold}",
-                     gene_variance=fold.gene_variance)
+                     gene_variance=fold.gene_variance, rescaled=train_val)
     done = res.trials[res.trials["state"] == "COMPLETE"] if len(res.trials) else res.trials
     info = {"n_trials": int(len(res.trials)), "n_pruned": int(res.n_pruned),
             "best_val": res.best_value, "params": res.best_params, "seconds": res.seconds,
@@ -565,19 +574,20 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     class_names = bundle.class_names
     n_computed = n_reused = 0
     bar = tqdm(total=len(plans) * len(models), desc="benchmark", unit="cell", disable=not progress)
-    preset = load_preset(opts["preset"])
-    scaling = {m: input_scaling(m, model_config(preset, m)) for m in models}
     for plan in plans:
         folds: dict[str, FoldData] = {}  # fold data per input scaling, built once
+
+        def fold_for(scaling: str, plan: FoldPlan = plan, folds: dict = folds) -> FoldData:
+            if scaling not in folds:
+                folds[scaling] = fold_data(bundle, plan, opts["task"], class_names, scaling)
+            return folds[scaling]
+
         for model in models:
             cell = read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"])
             if cell is not None and _same_fold_run(cell, plan, opts):
                 n_reused += 1
             else:
-                if scaling[model] not in folds:
-                    folds[scaling[model]] = fold_data(bundle, plan, opts["task"], class_names,
-                                                      scaling[model])
-                cell = _run_cell(bundle, plan, folds[scaling[model]], model, opts=opts,
+                cell = _run_cell(bundle, plan, fold_for, model, opts=opts,
                                  out_dir=out_dir, class_names=class_names)
                 log.info("%s repeat %d fold %d: %s %.3f", model, plan.repeat, plan.fold,
                          PRIMARY_METRIC[opts["task"]], cell["metrics"][PRIMARY_METRIC[opts["task"]]])

@@ -138,7 +138,9 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                         n_outputs=len(bundle.class_names) if task == "classify" else 1,
                         n_trials=n_trials, seed=seed, storage=storage, study_name=study_name,
                         gene_variance=var["train_std"].to_numpy(np.float64) ** 2,
-                        timeout=timeout, progress=progress)
+                        timeout=timeout, progress=progress,
+                        rescaled=lambda scaling: _tuning_data(
+                            bundle, task, model_name, {**model_cfg, "input_scaling": scaling})[0])
     _write_outputs(out_dir, bundle, data, result, model_name=model_name, task=task,
                    n_trials=n_trials, seed=seed, preset=preset, storage=storage)
     return TuneRun(out_dir, result, storage, model_name, task)
