@@ -8,10 +8,9 @@ Protocol (the same for every model, so the comparison is paired):
 2. inside each fold a validation part (``val_fraction`` of every stratum, seeded) is carved
    from the training part; early stopping and model selection use it, never the test fold;
 3. the gene filter (:func:`~genemoe.data.prepare.fit_gene_filter`, the bundle's thresholds)
-   and the z-score scaler (:func:`~genemoe.data.scaling.fit_scaler`) are fitted on the
-   fold's training part only and applied to its validation and test parts;
-4. each model is trained (:func:`genemoe.train.fit.fit_model`, the preset's options),
-   its test fold scored once.
+   and the scaler (:func:`~genemoe.data.scaling.fit_scaler`, the model's input scaling,
+   which ``--tune`` may choose) are fitted on the fold's training part only;
+4. each model is trained (:func:`genemoe.train.fit.fit_model`), its test fold scored once.
 
 A benchmark directory holds::
 
@@ -28,11 +27,10 @@ interruption, or add models and repeats later); a cell written under other optio
 fingerprint differs) is recomputed.
 
 A pre-trained encoder can start the neural models: one ``genemoe pretrain`` run for every
-fold (``pretrained=RUN``, fingerprinted by its file's hash), or one run per fold
-(``pretrained=FoldPretrained(...)``, e.g. pre-trained on that fold's training part by
-``genemoe ablation --pretrain-per-fold``; fingerprinted by how the runs were made, and
-each cell records its own run's hash and is recomputed when that run changed). Either way
-the fine-tuning refuses a run that used any of the fold's test samples.
+fold (``pretrained=RUN``, fingerprinted by its file's hash), or one per fold
+(``pretrained=FoldPretrained(...)``, e.g. ``genemoe ablation --pretrain-per-fold``; each
+cell records its run's hash and is recomputed when that run changed). The fine-tuning
+refuses a run that used any of the fold's test samples.
 """
 
 from __future__ import annotations
@@ -296,10 +294,11 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
               opts: dict, out_dir: Path, class_names: list[str]) -> dict:
     """Train and score one (model, repeat, fold) cell and store it atomically; ``fold_for``:
     the fold's data under an input scaling (tuning may choose another than the preset's)."""
-    _, model_cfg, train_cfg = resolve_config(opts["preset"], None, model, seed=opts["seed"] + plan.repeat,
-                                             device=opts["device"], epochs=opts["epochs"], task=opts["task"])
+    task, seed = opts["task"], opts["seed"] + plan.repeat
+    _, model_cfg, train_cfg = resolve_config(opts["preset"], None, model, seed=seed,
+                                             device=opts["device"], epochs=opts["epochs"], task=task)
     fold = fold_for(input_scaling(model, model_cfg))
-    task, seed, data, keep = opts["task"], opts["seed"] + plan.repeat, fold.parts, fold.keep
+    data, keep = fold.parts, fold.keep
     t0 = time.perf_counter()
     work_dir = out_dir / "work" / opts["fingerprint"][:12] / f"{model}__r{plan.repeat}_f{plan.fold}"
     n_out = len(class_names) if task == "classify" else 1
@@ -358,18 +357,17 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
                out_dir: Path) -> tuple[dict, dict, dict]:
     """``opts["tune"]`` Optuna trials for one cell on its fold's train/validation parts.
 
-    The study lives in ``OUT/tuning.db`` under a name without the budget (the fingerprint
-    of every other option), so raising ``--tune`` later resumes each study and runs only
-    the extra trials (the cells themselves are refitted: their fingerprint holds the budget). Returns the best
-    model and training options and what the search did (for the cell and summary.md).
+    The study lives in ``OUT/tuning.db`` under a name without the budget, so raising
+    ``--tune`` later resumes each study (the cells are refitted: their fingerprint holds the
+    budget). Returns the best options and what the search did (for the cell and summary.md).
     """
     from genemoe.train.tuning import tune_model
 
     def train_val(scaling: str) -> dict:
         return {part: fold_for(scaling).parts[part] for part in ("train", "val")}
 
-    fold = fold_for(input_scaling(model, model_cfg))
-    res = tune_model(model, opts["task"], train_val(input_scaling(model, model_cfg)),
+    fold = fold_for(scaling := input_scaling(model, model_cfg))
+    res = tune_model(model, opts["task"], train_val(scaling),
                      base_model_cfg=model_cfg, base_train_cfg=train_cfg, n_outputs=n_out,
                      n_trials=int(opts["tune"]), seed=seed,
                      storage=f"sqlite:///{(out_dir / 'tuning.db').resolve()}",
