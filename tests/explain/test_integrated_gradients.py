@@ -247,3 +247,20 @@ def test_sample_attribution_figure_labels_and_signs(tmp_path):
     assert seen["labels"] == ["P", "M", "Q", "N"]  # top 4 by |attribution|, largest on top
     np.testing.assert_allclose(seen["widths"], [0.1, -0.2, 3.0, -5.0])
     assert len(seen["colors"]) == 2  # red and blue
+
+
+def test_image_explanations_say_when_genes_share_pixels(trained, tmp_path, caplog):
+    """An image whose pixels hold several genes blurs the gene rankings (ResNet-50 at 64 x 64
+    on the GDC cohorts): convergence.json counts the genes per pixel and warns with the
+    image size that gives every gene its own pixel."""
+    d, b, _ = trained
+    one = explain_run(d / "hybrid_cnn", data=b.path, out_dir=tmp_path / "one", n_steps=8,
+                      max_samples_per_class=2, max_maps=0)
+    assert one.convergence["genes_per_pixel"] == 1 and "pixel_warning" not in one.convergence
+    train_run(b.path, out_dir=tmp_path / "small", task="classify", model_name="hybrid_cnn",
+              epochs=1, progress=False, model_options={"image_size": 6})
+    shared = explain_run(tmp_path / "small", data=b.path, out_dir=tmp_path / "x", n_steps=8,
+                         max_samples_per_class=2, max_maps=0)
+    assert shared.convergence["genes_per_pixel"] == 4  # 120 genes on 36 pixels, contiguous blocks
+    assert "--image-size 11" in shared.convergence["pixel_warning"]
+    assert "share a pixel" in caplog.text

@@ -257,6 +257,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir)), bundle=str(bundle.path), payload=payload)
+    _note_pixel_sharing(conv, _image_layout(model))
     sample_ids = bundle.sample_ids[rows].astype(str)
     by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],
                              symbols=payload.get("symbols"), top=50)
@@ -328,6 +329,22 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
                                   title=f"{payload['model_name']}: {_METHOD_TITLES[conv['method']]}"
                                         f"{synthetic}"))
     return paths
+
+
+def _note_pixel_sharing(conv: dict[str, Any], layout: Any) -> None:
+    """Image models: how many genes share a pixel (``genes_per_pixel``, the most in one), and
+    a warning when several do: a pixel's gradient is shared by its genes, which blurs the
+    rankings (ResNet-50 on the GDC cohorts, docs/results.md (e))."""
+    if layout is None:
+        return
+    conv["genes_per_pixel"] = int(layout.counts.max())
+    if conv["genes_per_pixel"] > 1:
+        side = int(np.ceil(np.sqrt(layout.n_genes)))
+        conv["pixel_warning"] = (
+            f"up to {conv['genes_per_pixel']} genes share a pixel of the {layout.height} x "
+            f"{layout.width} image, so a pixel's credit is split among them; for gene-level "
+            f"explanations train with --image-size {side} (one gene per pixel)")
+        log.warning(conv["pixel_warning"])
 
 
 def _image_layout(model: torch.nn.Module):

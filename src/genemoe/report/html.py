@@ -272,8 +272,9 @@ def _explanation_section(d: Path, *, top: int = 10) -> str:
             f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
             + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
             + ".</p>")
-    if conv.get("warning"):
-        head += f'<p class="banner">{html.escape(conv["warning"])}</p>'
+    for key in ("warning", "pixel_warning"):
+        if conv.get(key):
+            head += f'<p class="banner">{html.escape(conv[key])}</p>'
     rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]),
              f"top {top} genes (symbol, by mean attribution)": ", ".join(g.nsmallest(top, "rank")["symbol"].astype(str))}
             for cls, g in ranking.groupby("class", sort=True)]
