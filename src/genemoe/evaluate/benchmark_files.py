@@ -12,11 +12,12 @@ import platform
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from genemoe import __version__
 from genemoe.errors import input_error
 
-__all__ = ["read_cell", "load_cells", "read_protocol", "software_versions"]
+__all__ = ["read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings"]
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +77,21 @@ def software_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[dist] = "not installed"
     return out
+
+
+def chosen_settings(info: dict[str, Any]) -> dict[str, Any]:
+    """What a cell's model chose on its validation part, for ``results.csv``/``summary.md``.
+
+    Classical models: the grid values their validation (or inner CV) picked; neural models:
+    the epoch early stopping kept.
+    """
+    if "ensemble" in info:  # each member's choice
+        members = [chosen_settings(m) for m in info["ensemble"]["members"]]
+        keys = dict.fromkeys(k for m in members for k in m)
+        return {k: [m.get(k) for m in members] for k in keys}
+    fitted = (info.get("params") or {}).get("fitted") or {}
+    if "chosen" in fitted:
+        return dict(fitted["chosen"])
+    if "best_epoch" in info:
+        return {"epoch": info["best_epoch"]}
+    return {}

@@ -55,7 +55,12 @@ from genemoe.data.prepare import fit_gene_filter
 from genemoe.data.scaling import Scaler, fit_scaler
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
-from genemoe.evaluate.benchmark_files import load_cells, read_cell, software_versions
+from genemoe.evaluate.benchmark_files import (
+    chosen_settings,
+    load_cells,
+    read_cell,
+    software_versions,
+)
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, summary_markdown
 from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
@@ -379,24 +384,6 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
             "seconds_per_trial": float(done["seconds"].mean()) if len(done) and "seconds" in done
             else None}
     return res.best_model_cfg, res.best_train_cfg, info
-
-
-def chosen_settings(info: dict[str, Any]) -> dict[str, Any]:
-    """What a cell's model chose on its validation part, for ``results.csv``/``summary.md``.
-
-    Classical models: the grid values their validation (or inner CV) picked; neural models:
-    the epoch early stopping kept.
-    """
-    if "ensemble" in info:  # each member's choice
-        members = [chosen_settings(m) for m in info["ensemble"]["members"]]
-        keys = dict.fromkeys(k for m in members for k in m)
-        return {k: [m.get(k) for m in members] for k in keys}
-    fitted = (info.get("params") or {}).get("fitted") or {}
-    if "chosen" in fitted:
-        return dict(fitted["chosen"])
-    if "best_epoch" in info:
-        return {"epoch": info["best_epoch"]}
-    return {}
 
 
 # --------------------------------------------------------------------------- entry point
