@@ -10,7 +10,7 @@ top 20 holds at least 3 adrenal-cortex genes and KICH's top 25 at least 2 kidney
 intercalated-cell genes. The MLP (6 and 4), ``fcn`` (5 and 2), ``moe`` (6 and 3), Gene-MOE
 (4 and 4), ``hybrid_cnn`` (4 and 2, on its default ``centred`` input; 1 and 1 on per-gene
 z-scores) and ResNet-50 with one gene per pixel (3 and 3; at 64 x 64, ~5 genes a pixel,
-1 and 0) meet both. ResNet-50 trains for about 30 minutes here. Gene-MOE and ``fcn`` met them only with
+1 and 0) meet both. The ResNet-50 case took 62 minutes (training and explaining) on a shared core. Gene-MOE and ``fcn`` met them only with
 ``train_ig``: with the average-tumour baseline (``ig``) they named 2 and 0, 5 and 1. The full tables, the method comparison and the numbers of these
 runs are in docs/results.md, "(e) Which genes the explanations name".
 """
