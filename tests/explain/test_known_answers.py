@@ -77,8 +77,7 @@ def planted(tmp_path_factory):
     def run(name: str):
         if name not in runs:
             train_run(bundle.path, out_dir=d / name, task="classify", model_name=name, config_path=cfg,
-                      epochs=EPOCHS, device="cpu", progress=False,
-                      model_options=IMAGE if name == "resnet50" else None)
+                      epochs=EPOCHS, device="cpu", progress=False)
             runs[name] = d / name
         return runs[name]
 

@@ -23,7 +23,8 @@ Where spaces come from (:func:`search_space`)
    models' spaces on import (the registry imports it last). Keys marked classify-only
    (label smoothing, mixup) are dropped for survival, and a model's keys are kept only
    when its factory takes them (``FCN_KEYS`` etc.), so a space may name an option a model
-   gains later (``batchnorm``).
+   gains later (``batchnorm``); ``model.input_scaling``, a data option every model takes,
+   is kept for all.
 2. **Classical models**: their own grid, found by convention as the constant
    ``<NAME>_GRID`` (e.g. ``SVM_GRID``, ``SVM_LINEAR_GRID``, ``COXNET_GRID``) in the module
    that defines the model's factory, turned into one :class:`Categorical` per key; plus
