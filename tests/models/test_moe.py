@@ -186,3 +186,37 @@ def test_moe_models_take_expert_dropout_as_an_option() -> None:
     assert m.encoder.moe.gate.expert_dropout == 0.2
     m.train()
     assert m(torch.randn(8, 20)).out.shape == (8, 3)
+
+
+@pytest.mark.parametrize("batchnorm", [False, True])
+def test_shared_expert_is_added_ungated_to_the_routed_sum(batchnorm: bool) -> None:
+    moe = MixtureOfExperts(6, 5, n_experts=4, k=1, noisy=False, dropout=0.0, batchnorm=batchnorm,
+                           shared_expert=True).eval()
+    x = torch.randn(9, 6)
+    routed = sparse_dispatch(x, *_route(moe, x), moe.experts, 5)
+    y = routed + moe.shared(x)
+    if batchnorm:
+        y = moe.post(y)
+    torch.testing.assert_close(moe(x), y)
+    # without it the layer keeps its old state-dict keys (checkpoints load as before)
+    plain = MixtureOfExperts(6, 5, n_experts=4, k=1)
+    assert plain.shared is None and not any(k.startswith("shared") for k in plain.state_dict())
+
+
+def _route(moe: MixtureOfExperts, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    g = moe.gate(x)
+    return g.indices, g.weights
+
+
+def test_moe_models_take_shared_expert_and_estimate_counts_it() -> None:
+    from genemoe.models.genemoe import estimate_parameters
+    from genemoe.models.registry import create_model
+
+    cfg = dict(hidden=32, n_experts=4, k=2, latent=8, n_tokens=4, n_heads=2, shared_expert=True)
+    for name in ("genemoe", "moe"):
+        opts = cfg if name == "genemoe" else {k: v for k, v in cfg.items()
+                                              if k not in ("n_tokens", "n_heads")}
+        m = create_model(name, n_genes=20, n_outputs=3, task="classify", **opts)
+        assert m.encoder.moe.shared is not None
+        n = sum(p.numel() for p in m.parameters())
+        assert n == estimate_parameters(20, 3, use_moae=name == "genemoe", **opts)

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 # Config keys of the registered factories (what a preset's model section may hold).
 MOE_KEYS = ("hidden", "n_experts", "k", "latent", "dropout", "noisy", "with_decoder", "batchnorm",
-            "expert_dropout")
+            "expert_dropout", "shared_expert")
 GENEMOE_KEYS = MOE_KEYS + ("moae_experts", "moae_k", "n_tokens", "n_heads", "attn_dropout")
 
 
@@ -76,6 +76,9 @@ class GeneMoeEncoder(nn.Module):
     expert_dropout
         Probability of striking an expert off a sample's candidates in training (the MoE
         layer's gate; see :class:`~genemoe.models.moe.TopKGate`). 0: off.
+    shared_expert
+        One ungated dense expert added to the MoE layer's routed sum (see
+        :class:`~genemoe.models.moe.MixtureOfExperts`); the decoder never has one.
     """
 
     def __init__(
@@ -97,13 +100,14 @@ class GeneMoeEncoder(nn.Module):
         noisy: bool = True,
         batchnorm: bool = False,
         expert_dropout: float = 0.0,
+        shared_expert: bool = False,
     ) -> None:
         super().__init__()
         self.hidden, self.latent, self.n_experts, self.k = hidden, latent, n_experts, k
         self.dropout, self.noisy = dropout, noisy
         self.moe = MixtureOfExperts(
             n_genes, hidden, n_experts, k, activation="tanh", dropout=dropout, noisy=noisy,
-            batchnorm=batchnorm, expert_dropout=expert_dropout,
+            batchnorm=batchnorm, expert_dropout=expert_dropout, shared_expert=shared_expert,
         )
         self.moae = (
             MixtureOfAttentionExperts(
@@ -175,7 +179,8 @@ class GeneMoeModel(GeneModel):
     **encoder
         Keyword options of :class:`GeneMoeEncoder` (``hidden``, ``n_experts``, ``k``,
         ``moae_experts``, ``moae_k``, ``n_tokens``, ``n_heads``, ``latent``, ``dropout``,
-        ``attn_dropout``, ``use_moae``, ``noisy``, ``batchnorm``, ``expert_dropout``).
+        ``attn_dropout``, ``use_moae``, ``noisy``, ``batchnorm``, ``expert_dropout``,
+        ``shared_expert``).
     """
 
     def __init__(
@@ -260,6 +265,7 @@ def estimate_parameters(
     c = _ENCODER_DEFAULTS | {"with_decoder": False} | config
     hidden, latent, noisy = c["hidden"], c["latent"], c["noisy"]
     total = _moe_params(n_genes, hidden, c["n_experts"], noisy)
+    total += (n_genes * hidden + hidden) if c["shared_expert"] else 0
     total += 2 * hidden if c["batchnorm"] else 0  # the BatchNorm1d's weight and bias
     if c["use_moae"]:
         total += c["moae_experts"] * _attention_expert_params(hidden, c["n_tokens"])

@@ -408,6 +408,15 @@ class MixtureOfExperts(AuxLossMixin, nn.Module):
         activation → dropout`` order of the dense models. Batch statistics are taken over
         the whole batch after combining, so every expert's rows share them; in eval mode
         the running statistics keep a sample's output independent of its batch-mates.
+    expert_dropout
+        Probability of striking an expert off a sample's candidates in training (see
+        :class:`TopKGate`). 0: off.
+    shared_expert
+        Add one dense expert that every sample uses, ungated, to the routed experts' sum
+        (the shared expert of DeepSeekMoE, Dai et al. 2024; the residual MoE of
+        DeepSpeed-MoE, Rajbhandari et al. 2022): ``y = S(x) + sum_i G_i(x) E_i(x)``. What
+        all samples share is learned once, and the routed experts learn what differs.
+        Same width and form as a routed expert (linear with ``batchnorm``).
 
     Notes
     -----
@@ -428,6 +437,7 @@ class MixtureOfExperts(AuxLossMixin, nn.Module):
         noisy: bool = True,
         batchnorm: bool = False,
         expert_dropout: float = 0.0,
+        shared_expert: bool = False,
     ) -> None:
         super().__init__()
         self.d_in, self.d_out = d_in, d_out
@@ -437,6 +447,9 @@ class MixtureOfExperts(AuxLossMixin, nn.Module):
             make_expert(d_in, d_out, activation=inner[0], dropout=inner[1])
             for _ in range(n_experts)
         )
+        # ungated, every sample (None keeps the default state-dict keys)
+        self.shared = (make_expert(d_in, d_out, activation=inner[0], dropout=inner[1])
+                       if shared_expert else None)
         # after combining (batchnorm only; None keeps the default state-dict keys)
         self.post = (
             nn.Sequential(nn.BatchNorm1d(d_out), _ACTIVATIONS[activation](), nn.Dropout(dropout))
@@ -449,6 +462,8 @@ class MixtureOfExperts(AuxLossMixin, nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, d_in) -> (B, d_out)
         g = self.gate(x)
         y = sparse_dispatch(x, g.indices, g.weights, self.experts, self.d_out)
+        if self.shared is not None:
+            y = y + self.shared(x)
         if self.post is not None:
             y = self.post(y)
         record_gate(self, g)

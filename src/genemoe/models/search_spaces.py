@@ -114,6 +114,7 @@ _MOE: SearchSpace = {
     "model.batchnorm": Categorical((False, True)),
     "train.balance_weight": FloatParam(1e-3, 1e-1, log=True),
     "model.expert_dropout": FloatParam(0.0, 0.3),  # experts struck off a sample's candidates
+    "model.shared_expert": Categorical((False, True)),  # one ungated expert beside the routed
 }
 
 NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
