@@ -292,6 +292,28 @@ def test_gene_alignment_by_id(run, bundle):
         torch.testing.assert_close(shuffled.encoder.encode(x[:, perm])[0], ref.encoder.encode(x)[0])
 
 
+def test_shared_expert_is_aligned_by_gene_too(bundle, tiny_yaml, tmp_path):
+    """The shared expert reads genes like the routed ones: its columns follow the gene ids."""
+    cfg = yaml.safe_load(tiny_yaml.read_text())
+    cfg["model"]["genemoe"] = {**TINY_MODEL, "shared_expert": True}
+    cfg["pretrain"]["epochs"] = 1
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg))
+    pre = pretrain_run([bundle.path], out_dir=tmp_path / "p", config_path=tmp_path / "c.yaml",
+                       seed=0, device="cpu", progress=False)
+    genes = _genes(bundle)
+    ref = _finetune_model(bundle, shared_expert=True)
+    load_pretrained_encoder(ref, pre.out_dir, gene_ids=genes)
+    perm = np.random.default_rng(1).permutation(len(genes))
+    shuffled = _finetune_model(bundle, shared_expert=True)
+    load_pretrained_encoder(shuffled, pre.out_dir, gene_ids=[genes[i] for i in perm])
+    x = torch.randn(5, len(genes))
+    ref.eval(), shuffled.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(shuffled.encoder.encode(x[:, perm])[0], ref.encoder.encode(x)[0])
+    with pytest.raises(InputError, match="does not fit this model"):  # without it: refused
+        load_pretrained_encoder(_finetune_model(bundle), pre.out_dir, gene_ids=genes)
+
+
 def test_mismatches_are_refused_with_the_fix(run, bundle):
     genes = _genes(bundle)
     with pytest.raises(InputError, match="genes the encoder was pre-trained on.*\n.*fix"):

@@ -74,7 +74,7 @@ class _Family:
 def _genemoe_widths(model: nn.Module) -> dict[str, Any]:
     enc = model.encoder
     return {"hidden": enc.hidden, "latent": enc.latent, "n_experts": enc.n_experts, "k": enc.k,
-            "use_moae": enc.moae is not None}
+            "use_moae": enc.moae is not None, "shared_expert": enc.moe.shared is not None}
 
 
 def _vaecox_widths(model: nn.Module) -> dict[str, Any]:
@@ -85,7 +85,7 @@ def _vaecox_widths(model: nn.Module) -> dict[str, Any]:
 _FAMILIES = (
     _Family("Gene-MOE", ("genemoe", "moe"), ("encoder",),
             ((re.compile(r"^encoder\.moe\.gate\.w_(gate|noise)$"), 0),
-             (re.compile(r"^encoder\.moe\.experts\.\d+\.0\.weight$"), 1)),
+             (re.compile(r"^encoder\.moe\.(experts\.\d+|shared)\.0\.weight$"), 1)),
             lambda m: isinstance(getattr(m, "encoder", None), GeneMoeEncoder), _genemoe_widths),
     _Family("VAE-Cox", ("vaecox",), ("encoder", "mu", "logvar"),
             ((re.compile(r"^encoder\.0\.weight$"), 1),),
