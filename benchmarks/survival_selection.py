@@ -7,6 +7,8 @@ The model trains on the rest, early-stops and keeps its best epoch by each crite
 model is scored (Harrell's C) on the check part, which took no part in training or
 selection. The test part of every fold is never read. A criterion that picks epochs which
 generalise scores higher on the check part; how often it keeps an epoch <= 5 is reported too.
+``--windows 1,3`` also tries each criterion on the mean of the last w epochs (``train:
+select_window``); ``--criteria`` picks criteria.
 
     python benchmarks/survival_selection.py --data bundles/gdc6 --model genemoe --out sel.json
 """
@@ -47,9 +49,13 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--check-fraction", type=float, default=0.2)
+    ap.add_argument("--windows", default="1", help="comma-separated select_window values")
+    ap.add_argument("--criteria", default=",".join(SURVIVAL_SELECTION))
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     bundle = load_bundle(args.data)
+    windows = [int(w) for w in args.windows.split(",")]
+    variants = [(c, w) for c in args.criteria.split(",") for w in windows]
     rows = []
     for plan in plan_folds(bundle, "survival", n_folds=args.folds, seed=0):
         fold = fold_data(bundle, plan, "survival", bundle.class_names)
@@ -57,21 +63,23 @@ def main(argv: list[str] | None = None) -> dict:
         data = {"train": train, "val": fold.parts["val"], "check": check}
         score = selection_metric("survival", 1)
         for seed in range(args.seeds):
-            for crit in SURVIVAL_SELECTION:
+            for crit, window in variants:
                 _, model_cfg, train_cfg = resolve_config(args.preset, None, args.model, seed=seed,
                                                          device="cpu", epochs=None, task="survival")
                 t0 = time.perf_counter()
                 res = fit_model(args.model, "survival", data, model_cfg=model_cfg,
-                                train_cfg={**train_cfg, "survival_selection": crit}, n_outputs=1,
+                                train_cfg={**train_cfg, "survival_selection": crit,
+                                           "select_window": window}, n_outputs=1,
                                 gene_variance=fold.gene_variance)
-                rows.append({"fold": plan.fold, "seed": seed, "criterion": crit,
+                rows.append({"fold": plan.fold, "seed": seed,
+                             "criterion": crit if window == 1 else f"{crit} w{window}",
                              "best_epoch": res.info["best_epoch"],
                              "epochs_run": len(res.history),
                              "check_c_index": score(res.outputs["check"], check.targets("survival")),
                              "seconds": round(time.perf_counter() - t0, 1)})
                 print(json.dumps(rows[-1]), flush=True)
     summary = {}
-    for crit in SURVIVAL_SELECTION:
+    for crit in dict.fromkeys(x["criterion"] for x in rows):
         r = [x for x in rows if x["criterion"] == crit]
         c = np.array([x["check_c_index"] for x in r])
         summary[crit] = {"check_c_index_mean": float(c.mean()), "check_c_index_sd": float(c.std(ddof=1)) if len(c) > 1 else None,

@@ -503,3 +503,35 @@ def test_batchnorm_models_train_when_the_last_batch_would_hold_one_row():
                       task="classify", config=_with(epochs=1), loss_fn=ce_loss,
                       metric_fn=accuracy)
     assert res.epochs_run == 1
+
+
+def _scripted_metric(values):
+    it = iter(values)
+    return lambda out, y: next(it)
+
+
+@pytest.mark.parametrize(("window", "kept", "first_eligible"), [(1, 1, 1), (3, 6, 3)])
+def test_select_window_keeps_the_best_run_of_epochs_not_one_lucky_epoch(window, kept,
+                                                                        first_eligible):
+    """A spike at epoch 1 (a small validation part's luck) wins alone; a window of 3 keeps
+    the last epoch of the best three-epoch stretch (epochs 4-6, mean 0.8)."""
+    X, y = make_classify()
+    values = [0.9, 0.5, 0.5, 0.8, 0.8, 0.8, 0.2, 0.2, 0.2, 0.2]
+    model = TinyModel(X.shape[1], 3)
+    cfg = TrainConfig(epochs=10, patience=None, progress=False, select_window=window)
+    res = train_model(model, X_train=X[:90], y_train=y[:90], X_val=X[90:], y_val=y[90:],
+                      task="classify", config=cfg, loss_fn=ce_loss,
+                      metric_fn=_scripted_metric(values))
+    assert res.best_epoch == kept
+    assert [h["val_metric"] for h in res.history] == values  # the raw metric is still logged
+    if window > 1:
+        sel = [h["val_selection"] for h in res.history]
+        assert all(math.isnan(v) for v in sel[:first_eligible - 1])
+        assert res.best_val_metric == pytest.approx(0.8) and sel[5] == pytest.approx(0.8)
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, res.best_state[k])
+
+
+def test_select_window_must_be_a_positive_int():
+    with pytest.raises(ValueError, match="select_window"):
+        TrainConfig(select_window=0)

@@ -98,6 +98,10 @@ class TrainConfig:
     min_delta: float = 0.0  # an improvement must beat the best val metric by more than this
     #                         (an exact tie goes to the epoch with the lower val loss)
     restore_best: bool = True  # leave the best epoch's weights in the model at the end
+    select_window: int = 1  # model selection and early stopping read the mean validation metric
+    #                         of the last w epochs (a trailing window; the kept weights are its
+    #                         last epoch's), so one lucky epoch on a small validation part does
+    #                         not win; epochs before the first full window are not eligible
     seed: int = 0  # seeds batches (numpy Generator) and torch RNG (dropout); + rank under DDP
     device: Device = "auto"  # "auto" = CUDA when available, else CPU
     amp: bool = True  # bf16 (fp16 + loss scaling where bf16 is missing) autocast on CUDA; no-op on CPU
@@ -125,6 +129,7 @@ class TrainConfig:
             "warmup_epochs": 0 <= self.warmup_epochs, "checkpoint_every": self.checkpoint_every >= 1,
             "grad_clip": self.grad_clip is None or self.grad_clip > 0,
             "patience": self.patience is None or self.patience >= 1,
+            "select_window": isinstance(self.select_window, int) and self.select_window >= 1,
             "plateau_factor": 0 < self.plateau_factor < 1, "eval_batch_size": self.eval_batch_size >= 1,
             "optimizer": self.optimizer in ("adam", "adamw"),
             "schedule": self.schedule in ("constant", "cosine", "linear_decay", "plateau"),
@@ -349,6 +354,16 @@ def _update_best(run: _Run, epoch: int, metric: float, loss: float = math.nan) -
         run.best_state = cpu_state_dict(run.eval_model.state_dict())
 
 
+def _window_mean(run: _Run, metric: float) -> float:
+    """Mean validation metric of this epoch and the ``select_window - 1`` before it; NaN
+    before the first full window (those epochs are not eligible, see :func:`_update_best`)."""
+    w = run.config.select_window
+    if len(run.history) < w - 1:
+        return math.nan
+    values = [float(h["val_metric"]) for h in run.history[len(run.history) - (w - 1):]] + [metric]
+    return float(np.mean(values))
+
+
 def _run_epoch(run: _Run, epoch: int) -> dict[str, Any]:
     """Train one epoch, validate, update best/plateau state; returns the history record."""
     t0 = time.perf_counter()
@@ -363,7 +378,10 @@ def _run_epoch(run: _Run, epoch: int) -> dict[str, Any]:
         raise FloatingPointError(f"training diverged at epoch {epoch} (train loss "
                                  f"{rec['train_loss']}): lower lr or set grad_clip")
     rec["val_loss"], rec["val_metric"] = _validate(run)
-    _update_best(run, epoch, rec["val_metric"], rec["val_loss"])
+    selected_by = rec["val_metric"]
+    if run.config.select_window > 1:
+        rec["val_selection"] = selected_by = _window_mean(run, rec["val_metric"])
+    _update_best(run, epoch, selected_by, rec["val_loss"])
     run.schedule.epoch_end(rec["val_metric"])
     patience, stalled = run.config.patience, epoch - (run.improved_epoch or run.best_epoch or 0)
     run.stopped_early = patience is not None and stalled >= patience and epoch < run.config.epochs
@@ -414,7 +432,8 @@ def _resume(run: _Run, path: Path) -> None:
     best_rec = next((h for h in run.history if h.get("epoch") == run.best_epoch), {})
     run.best_loss = float(best_rec.get("val_loss", math.nan))
     run.improved_epoch = next((h["epoch"] for h in run.history  # first to reach the best value
-                               if h.get("val_metric") == run.best_metric), run.best_epoch)
+                               if h.get("val_selection", h.get("val_metric")) == run.best_metric),
+                              run.best_epoch)
     run.stopped_early = bool(extra.get("stopped_early", False))
     restore_rng_state(ckpt["rng_state"], run.generator, rank=run.info.rank,
                       world_size=run.info.world_size)
