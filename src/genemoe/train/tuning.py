@@ -461,7 +461,7 @@ def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
                 if v is not None and math.isfinite(v):
                     trial.report(float(v), int(rec.get("epoch", 0)))
         value = metric(fit.outputs["val"], trial_data["val"].targets(task))
-        log.info("trial %d: %s = %.4f (%.1f s) %s", trial.number, _metric_name(task), value,
+        log.info("trial %d: %s = %.4f (%.1f s) %s", trial.number, _metric_name(task, train_cfg), value,
                  trial.user_attrs["seconds"], params)
         return value
 
@@ -476,8 +476,11 @@ def _same_params(trial: optuna.Trial) -> optuna.trial.FrozenTrial | None:
     return None
 
 
-def _metric_name(task: Task) -> str:
-    return "macro_f1" if task == "classify" else "c_index"
+def _metric_name(task: Task, train_cfg: dict | None = None) -> str:
+    """What a trial's value is: macro-F1, or the survival selection criterion (the pooled
+    C-index by default; ``train: survival_selection``)."""
+    return ("macro_f1" if task == "classify"
+            else str((train_cfg or {}).get("survival_selection", "c_index")))
 
 
 def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg: dict,
@@ -493,7 +496,7 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
     n_pruned = int((table["state"] == "PRUNED").sum()) if len(table) else 0
     return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
-                      n_pruned, space, study.study_name, _metric_name(task))
+                      n_pruned, space, study.study_name, _metric_name(task, train_cfg))
 
 
 def _decoded(trial: optuna.trial.FrozenTrial, space: SearchSpace) -> dict[str, Any]:
