@@ -63,3 +63,30 @@ def test_moae_records_aux_and_reaches_all_parameters() -> None:
 def test_bad_token_geometry_is_input_error(d_model: int, n_tokens: int, n_heads: int) -> None:
     with pytest.raises(InputError, match="divisible"):
         AttentionExpert(d_model, n_tokens=n_tokens, n_heads=n_heads)
+
+
+def test_layer_scale_starts_near_the_identity_and_learns():
+    torch.manual_seed(0)
+    x = torch.randn(6, 32)
+    plain = MixtureOfAttentionExperts(32, 4, 2, n_tokens=4, n_heads=2, noisy=False).eval()
+    scaled = MixtureOfAttentionExperts(32, 4, 2, n_tokens=4, n_heads=2, noisy=False,
+                                       layer_scale=0.0).eval()
+    assert plain.scale is None and "scale" not in dict(plain.named_parameters())
+    torch.testing.assert_close(scaled(x), x)  # scale 0: the identity at the start
+    scaled.scale.data.fill_(1.0)
+    scaled.load_state_dict({**scaled.state_dict(), **plain.state_dict()})
+    torch.testing.assert_close(scaled(x), plain(x))  # scale 1: the paper's layer
+    scaled.train()
+    scaled.scale.data.zero_()
+    scaled(x).sum().backward()
+    assert scaled.scale.grad is not None and scaled.scale.grad.abs().sum() > 0
+
+
+def test_genemoe_takes_moae_layer_scale_and_estimate_counts_it():
+    from genemoe.models.genemoe import estimate_parameters
+    from genemoe.models.registry import create_model
+
+    cfg = dict(hidden=32, n_experts=4, k=2, latent=8, n_tokens=4, n_heads=2, moae_layer_scale=0.1)
+    m = create_model("genemoe", n_genes=20, n_outputs=3, task="classify", **cfg)
+    assert float(m.encoder.moae.scale.detach()[0]) == pytest.approx(0.1)
+    assert sum(p.numel() for p in m.parameters()) == estimate_parameters(20, 3, **cfg)

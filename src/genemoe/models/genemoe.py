@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 # Config keys of the registered factories (what a preset's model section may hold).
 MOE_KEYS = ("hidden", "n_experts", "k", "latent", "dropout", "noisy", "with_decoder", "batchnorm",
             "expert_dropout", "shared_expert")
-GENEMOE_KEYS = MOE_KEYS + ("moae_experts", "moae_k", "n_tokens", "n_heads", "attn_dropout")
+GENEMOE_KEYS = MOE_KEYS + ("moae_experts", "moae_k", "n_tokens", "n_heads", "attn_dropout",
+                           "moae_layer_scale")
 
 
 class GeneMoeEncoder(nn.Module):
@@ -79,6 +80,9 @@ class GeneMoeEncoder(nn.Module):
     shared_expert
         One ungated dense expert added to the MoE layer's routed sum (see
         :class:`~genemoe.models.moe.MixtureOfExperts`); the decoder never has one.
+    moae_layer_scale
+        ``None`` (the paper) or the starting value of the MOAE's learned per-channel scale
+        on its residual branch (see :class:`~genemoe.models.moae.MixtureOfAttentionExperts`).
     """
 
     def __init__(
@@ -101,6 +105,7 @@ class GeneMoeEncoder(nn.Module):
         batchnorm: bool = False,
         expert_dropout: float = 0.0,
         shared_expert: bool = False,
+        moae_layer_scale: float | None = None,
     ) -> None:
         super().__init__()
         self.hidden, self.latent, self.n_experts, self.k = hidden, latent, n_experts, k
@@ -118,6 +123,7 @@ class GeneMoeEncoder(nn.Module):
                 n_heads=n_heads,
                 dropout=attn_dropout,
                 noisy=noisy,
+                layer_scale=moae_layer_scale,
             )
             if use_moae
             else None
@@ -180,7 +186,7 @@ class GeneMoeModel(GeneModel):
         Keyword options of :class:`GeneMoeEncoder` (``hidden``, ``n_experts``, ``k``,
         ``moae_experts``, ``moae_k``, ``n_tokens``, ``n_heads``, ``latent``, ``dropout``,
         ``attn_dropout``, ``use_moae``, ``noisy``, ``batchnorm``, ``expert_dropout``,
-        ``shared_expert``).
+        ``shared_expert``, ``moae_layer_scale``).
     """
 
     def __init__(
@@ -270,6 +276,7 @@ def estimate_parameters(
     if c["use_moae"]:
         total += c["moae_experts"] * _attention_expert_params(hidden, c["n_tokens"])
         total += hidden * c["moae_experts"] * (2 if noisy else 1)
+        total += hidden if c["moae_layer_scale"] is not None else 0
     total += (2 if c["with_decoder"] else 1) * (hidden * latent + latent)  # mu (+ logvar)
     if c["with_decoder"]:
         total += _moe_params(latent, hidden, c["n_experts"], noisy) + hidden * n_genes + n_genes

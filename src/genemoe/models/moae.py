@@ -97,6 +97,13 @@ class MixtureOfAttentionExperts(AuxLossMixin, nn.Module):
         See :class:`AttentionExpert`.
     noisy
         Noisy gating in training (see :class:`~genemoe.models.moe.TopKGate`).
+    layer_scale
+        ``None`` (the paper): ``y = x + sum_i G_i(x) A_i(x)``. A number: the mixture is
+        multiplied per channel by a learned scale that starts at this value (LayerScale,
+        Touvron et al. 2021; ReZero, Bachlechner et al. 2021), ``y = x + s * sum_i G_i(x)
+        A_i(x)``, so the layer starts near the identity and the attention experts' output
+        (layer-normalised, of unit size) does not swamp the MoE's (tanh, at most 1) before
+        it has learned anything.
 
     Notes
     -----
@@ -113,6 +120,7 @@ class MixtureOfAttentionExperts(AuxLossMixin, nn.Module):
         n_heads: int = 4,
         dropout: float = 0.1,
         noisy: bool = True,
+        layer_scale: float | None = None,
     ) -> None:
         super().__init__()
         self.d_model = d_model
@@ -121,6 +129,9 @@ class MixtureOfAttentionExperts(AuxLossMixin, nn.Module):
             AttentionExpert(d_model, n_tokens=n_tokens, n_heads=n_heads, dropout=dropout)
             for _ in range(n_experts)
         )
+        # (d_model,) learned per-channel scale; None keeps the default state-dict keys
+        self.scale = (None if layer_scale is None
+                      else nn.Parameter(torch.full((d_model,), float(layer_scale))))
         self.last_aux: dict[str, torch.Tensor] = {}
         self.last_stats: dict[str, torch.Tensor] = {}
 
@@ -128,4 +139,4 @@ class MixtureOfAttentionExperts(AuxLossMixin, nn.Module):
         g = self.gate(x)
         y = sparse_dispatch(x, g.indices, g.weights, self.experts, self.d_model)
         record_gate(self, g)
-        return x + y
+        return x + (y if self.scale is None else self.scale * y)
