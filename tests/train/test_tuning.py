@@ -267,3 +267,21 @@ def test_trials_drawing_another_input_scaling_train_on_that_data(data):
     fixed = _tune(data, study_name="f", space=space)
     assert fixed.best_model_cfg["input_scaling"] == "standard"
     assert set(fixed.trials["model.input_scaling"]) == {"standard"}  # fixed, not searched
+
+
+def test_tuning_cost_estimates_what_pruning_saved():
+    import pandas as pd
+
+    from genemoe.train.tuning import tuning_cost
+
+    t = pd.DataFrame({"state": ["COMPLETE", "COMPLETE", "PRUNED", "PRUNED", "COMPLETE"],
+                      "seconds": [10.0, 14.0, 2.0, 3.0, 0.0],
+                      "duplicate_of": [None, None, None, None, 0]})
+    c = tuning_cost(t)
+    # a duplicate (no training) is not a full trial: mean of 10 and 14 = 12; two pruned
+    # trials would have cost 24 and cost 5
+    assert c["seconds_per_trial"] == 12.0 and c["n_pruned"] == 2
+    assert c["seconds_pruned"] == 5.0 and c["seconds_saved"] == 19.0
+    assert tuning_cost(t[t["state"] == "COMPLETE"])["seconds_saved"] == 0.0
+    assert tuning_cost(t[t["state"] == "PRUNED"])["seconds_saved"] is None
+    assert tuning_cost(t.iloc[:0])["n_trials"] == 0

@@ -246,6 +246,10 @@ def test_tune_gives_every_model_the_same_budget_on_validation_only(bundle, tmp_p
     assert all(c["chosen"] for c in cells.values())
     md = (tmp_path / "summary.md").read_text()
     assert "2 Optuna trials per model" in md and len(res.results) == 4
+    # issue 11: the cost is reported (trials, seconds per trial, what pruning saved)
+    assert "## Tuning cost" in md and "saved_by_pruning_s" in md
+    assert all({"seconds_per_trial", "seconds_saved_by_pruning"} <= set(c["tuning"])
+               for c in cells.values())
 
 
 def test_ensemble_benchmark_meets_ensembles_of_the_same_size(bundle, tmp_path):

@@ -35,6 +35,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3),
                "chosen": chosen_text(c.get("chosen") or {}),
                "type_separation": _first_separation(c.get("routing"))}
+        row.update(_tuning_columns(c.get("tuning")))
         if c["task"] == "classify":
             row.update({k: m.get(k, np.nan) for k in METRICS["classify"]})  # ece: newer cells
             row.update({f"f1_{t}": v["f1"] for t, v in m["per_class"].items() if v["support"] > 0})
@@ -52,6 +53,33 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
     return df[fixed + per_type]
+
+
+def _tuning_columns(tuning: dict | None) -> dict[str, float]:
+    """A tuned cell's search cost (``tune_*`` columns); none for an untuned cell."""
+    if not tuning:
+        return {}
+    tuning = {"seconds_in_trials": tuning.get("seconds"), **tuning}  # older cells: the call's
+    keys = {"tune_trials": "n_trials", "tune_pruned": "n_pruned",
+            "tune_seconds_per_trial": "seconds_per_trial", "tune_seconds": "seconds_in_trials",
+            "tune_seconds_saved": "seconds_saved_by_pruning"}
+    return {col: np.nan if tuning.get(k) is None else float(tuning[k]) for col, k in keys.items()}
+
+
+def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Per model: trials, pruned, seconds per trial trained to the end, seconds in all, and
+    the estimated seconds pruning saved (see :func:`genemoe.train.tuning.tuning_cost`)."""
+    if "tune_trials" not in results.columns:
+        return pd.DataFrame()
+    g = results.dropna(subset=["tune_trials"]).groupby("model", sort=False)
+    out = pd.DataFrame({"trials": g["tune_trials"].sum().astype(int),
+                        "pruned": g["tune_pruned"].sum().astype(int),
+                        "seconds_per_trial": g["tune_seconds_per_trial"].mean().round(1),
+                        "seconds_tuning": g["tune_seconds"].sum().round(0)})
+    saved = g["tune_seconds_saved"].sum(min_count=1)
+    out["saved_by_pruning_s"] = saved.round(0)
+    out["saved_share"] = (saved / (saved + out["seconds_tuning"])).round(2)
+    return out.reset_index()
 
 
 def _first_separation(routing: dict | None) -> float:
@@ -162,6 +190,14 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "`grid_scores`, cells/*.json); neural models: the epoch early stopping kept. "
                   "The test part never takes part in a choice.", "",
                   markdown_table(chosen), ""]
+    cost = tuning_cost_table(results)
+    if len(cost):
+        lines += ["## Tuning cost", "",
+                  "Trials per model over all folds; seconds per trial that trained to the end; "
+                  "seconds in the searches (the final fits not included); what the median "
+                  "pruner saved, estimated as each pruned trial's shortfall from a full "
+                  "trial's mean cost, and that saving's share of the unpruned total.", "",
+                  markdown_table(cost), ""]
     if "type_separation" in results and results["type_separation"].notna().any():
         sep = results.dropna(subset=["type_separation"]).groupby("model", sort=False)[
             "type_separation"].agg(["mean", "std", "count"]).round(3).reset_index()

@@ -82,8 +82,8 @@ from genemoe.models.search_spaces import (
 from genemoe.train.fit import LOSS_KEYS, fit_model, selection_metric
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "apply_params",
-           "sample_params", "start_params", "redacted_url", "N_STARTUP_TRIALS"]
+__all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "tuning_cost",
+           "apply_params", "sample_params", "start_params", "redacted_url", "N_STARTUP_TRIALS"]
 
 log = logging.getLogger(__name__)
 
@@ -528,3 +528,28 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None) -> pd.Da
                         for k, v in params.items()}})
     cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of"]
     return pd.DataFrame(rows, columns=None if rows else cols)
+
+
+def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
+    """What a search cost, and what pruning saved, from :func:`trials_table`'s rows.
+
+    ``seconds_per_trial`` is the mean over trials that trained to the end (a duplicate
+    reuses a finished trial's value without training and is left out). Pruning's saving is
+    an estimate: each pruned trial is assumed to have cost, unpruned, what a trial that
+    trained to the end cost on average, so ``seconds_saved = n_pruned x seconds_per_trial
+    - seconds spent in pruned trials`` (0 when nothing was pruned; None when no trial
+    trained to the end).
+    """
+    if not len(trials):
+        return {"n_trials": 0, "n_pruned": 0, "seconds": 0.0, "seconds_per_trial": None,
+                "seconds_pruned": 0.0, "seconds_saved": None}
+    dup = trials["duplicate_of"].notna() if "duplicate_of" in trials else False
+    done = trials[(trials["state"] == "COMPLETE") & ~dup]
+    pruned = trials[trials["state"] == "PRUNED"]
+    per_trial = float(done["seconds"].mean()) if len(done) else None
+    spent_pruned = float(pruned["seconds"].fillna(0).sum())
+    saved = (None if per_trial is None
+             else max(0.0, len(pruned) * per_trial - spent_pruned) if len(pruned) else 0.0)
+    return {"n_trials": int(len(trials)), "n_pruned": int(len(pruned)),
+            "seconds": float(trials["seconds"].fillna(0).sum()), "seconds_per_trial": per_trial,
+            "seconds_pruned": spent_pruned, "seconds_saved": saved}

@@ -366,7 +366,7 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
     ``--tune`` later resumes each study (the cells are refitted: their fingerprint holds the
     budget). Returns the best options and what the search did (for the cell and summary.md).
     """
-    from genemoe.train.tuning import tune_model
+    from genemoe.train.tuning import tune_model, tuning_cost
 
     def train_val(scaling: str) -> dict:
         return {part: fold_for(scaling).parts[part] for part in ("train", "val")}
@@ -378,11 +378,12 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
                      storage=f"sqlite:///{(out_dir / 'tuning.db').resolve()}",
                      study_name=f"{opts['study_key'][:12]}-{model}-r{plan.repeat}-f{plan.fold}",
                      gene_variance=fold.gene_variance, rescaled=train_val)
-    done = res.trials[res.trials["state"] == "COMPLETE"] if len(res.trials) else res.trials
+    cost = tuning_cost(res.trials)  # over the whole study (a resumed one: every call's trials)
     info = {"n_trials": int(len(res.trials)), "n_pruned": int(res.n_pruned),
             "best_val": res.best_value, "params": res.best_params, "seconds": res.seconds,
-            "seconds_per_trial": float(done["seconds"].mean()) if len(done) and "seconds" in done
-            else None}
+            "seconds_per_trial": cost["seconds_per_trial"],
+            "seconds_in_trials": cost["seconds"], "seconds_pruned": cost["seconds_pruned"],
+            "seconds_saved_by_pruning": cost["seconds_saved"]}
     return res.best_model_cfg, res.best_train_cfg, info
 
 

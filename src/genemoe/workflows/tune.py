@@ -55,7 +55,7 @@ from genemoe.models.search_spaces import search_space
 from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
-from genemoe.train.tuning import TuneResult, redacted_url, tune_model
+from genemoe.train.tuning import TuneResult, redacted_url, tune_model, tuning_cost
 from genemoe.workflows.common import check_survival_parts, plain, with_fitted_layout
 
 __all__ = ["TuneRun", "tune_run", "sample_set_sha256"]
@@ -76,8 +76,12 @@ class TuneRun:
     def describe(self) -> str:
         r, t = self.result, self.result.trials
         done = int((t["state"] == "COMPLETE").sum()) if len(t) else 0
+        cost = tuning_cost(t)
+        saved = ("" if not cost["seconds_saved"] else
+                 f"; pruning saved ~{cost['seconds_saved']:.0f} s")
         lines = [f"tune: {self.out_dir}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
-                 f"{len(t)} trials: {done} complete, {r.n_pruned} pruned; {r.seconds:.0f} s)",
+                 f"{len(t)} trials: {done} complete, {r.n_pruned} pruned; {r.seconds:.0f} s"
+                 f"{saved})",
                  f"  best validation {r.metric}: {r.best_value:.4f}"]
         lines += [f"    {k}: {_text(v)}" for k, v in r.best_params.items()]
         lines.append(f"  retrain: genemoe train --config {self.out_dir / 'best.yaml'} "
@@ -178,7 +182,9 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "n_duplicates": int(t["duplicate_of"].notna().sum()),
                "seconds_this_call": round(result.seconds, 1),
                "seconds_per_trial": None if done.empty else round(float(done["seconds"].mean()), 2),
-               "n_pruned": result.n_pruned, "best_value": result.best_value,
+               "n_pruned": result.n_pruned,
+               "seconds_saved_by_pruning": tuning_cost(t)["seconds_saved"],  # an estimate
+               "best_value": result.best_value,
                "metric": result.metric, "best_params": result.best_params}
     atomic_write_text(out_dir / "summary.json", json.dumps(plain(summary), indent=2))
 
