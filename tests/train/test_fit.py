@@ -85,3 +85,6 @@ def test_survival_selection_criteria():
     assert pl(np.zeros(n), target) < pl(-np.log(time), target)  # a good ranking: higher
     with pytest.raises(Exception, match="survival_selection"):
         fit.selection_metric("survival", 1, survival="nope")
+    # the progress bar names what it shows (a log partial likelihood is not a C-index)
+    assert pl.label == "val_loglik" and fit.selection_metric("survival", 1).label == "val_c"
+    assert fit.selection_metric("classify", 3).label == "val_f1"

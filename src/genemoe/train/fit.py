@@ -139,6 +139,7 @@ def selection_metric(task: Task, n_classes: int, *, survival: str = "c_index",
         def f1(out: np.ndarray, y) -> float:
             return float(f1_score(np.asarray(y), out.argmax(1), average="macro", zero_division=0))
 
+        f1.label = "val_f1"  # type: ignore[attr-defined]  (the progress bar's name for it)
         return f1
     if survival not in SURVIVAL_SELECTION:
         raise input_error(f"unknown survival_selection {survival!r}", where="train: survival_selection",
@@ -152,6 +153,7 @@ def selection_metric(task: Task, n_classes: int, *, survival: str = "c_index",
                                       torch.as_tensor(np.asarray(target["time"], float)), event,
                                       ties=ties))
 
+        pl.label = "val_loglik"  # type: ignore[attr-defined]
         return pl
     strata = (np.zeros(0) if groups is None or survival == "c_index"
               else np.asarray(groups, dtype=object))
@@ -160,6 +162,7 @@ def selection_metric(task: Task, n_classes: int, *, survival: str = "c_index",
         return _harrell(np.asarray(target["time"], float), np.asarray(target["event"], bool),
                         out.reshape(-1).astype(np.float64), strata)
 
+    cidx.label = "val_c"  # type: ignore[attr-defined]
     return cidx
 
 

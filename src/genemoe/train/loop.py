@@ -531,6 +531,7 @@ def train_model(
         ``config.label_smoothing`` is the loss's to apply (the trainer only records it).
     metric_fn
         ``metric_fn(outputs (n_val, n_outputs) np.ndarray, y_val) -> float``, higher is better
+        (its ``label`` attribute, when set, names it on the progress bar)
         (accuracy / macro-F1 / C-index): early stopping and best-epoch selection.
     checkpoint_path
         Checkpoint written every ``config.checkpoint_every`` epochs and at the end.
@@ -601,7 +602,8 @@ def _fit(run: _Run, ckpt_path: Path | None, meta: dict[str, Any] | None, log_pat
             if log_path is not None and info.is_main:
                 write_history(log_path, run.history)
             bar.update(1)
-            bar.set_postfix(loss=f"{rec['train_loss']:.4g}", val=f"{rec['val_metric']:.4g}")
+            bar.set_postfix({"loss": f"{rec['train_loss']:.4g}",  # label: the metric's name
+                             getattr(run.metric_fn, "label", "val"): f"{rec['val_metric']:.4g}"})
             if run.epoch % cfg.log_every == 0 or done:
                 logger.info("epoch %d: train loss %.4g, val loss %.4g, val metric %.4g (best %.4g "
                             "@ %s)", run.epoch, rec["train_loss"], rec["val_loss"],
