@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import optuna
 import yaml
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "derive_presets.py"
+from benchmark_scripts import load_script
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("derive_presets", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("derive_presets")
 
 
 def _bench(tmp_path: Path) -> Path:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "option_seeds.py"
+from benchmark_scripts import load_script
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("option_seeds", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("option_seeds")
 
 
 def test_each_value_trains_per_seed_and_is_summarised(synthetic_bundle, tmp_path):
