@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import yaml
+
 from benchmark_scripts import load_script
 
 
