@@ -282,3 +282,24 @@ def test_tuning_may_choose_the_input_scaling_and_the_cell_is_scored_with_it(bund
     cells = _cells(tmp_path)
     assert all(c["chosen"]["model.input_scaling"] == "centred" for c in cells.values())
     assert built == ["standard", "centred"] * 2  # per fold: the preset's data, then centred once
+
+
+def test_fingerprint_ignores_the_other_tasks_training_sections(tmp_path):
+    """A preset edit a task never reads (train_survival for classify) keeps the cells and
+    studies of that task: their key used to hash the whole preset."""
+    import yaml
+
+    class _B:  # the fingerprint reads only these of a bundle
+        sample_ids = ["a", "b"]
+        record = {"created": "t", "config": {}}
+        n_genes = 3
+
+    def key(task: str, train_survival: dict) -> str:
+        path = tmp_path / f"{task}_{len(train_survival)}.yaml"
+        path.write_text(yaml.safe_dump({"extends": "small", "train_survival": train_survival}))
+        opts = {"task": task, "n_folds": 3, "seed": 0, "epochs": None, "val_fraction": 0.15,
+                "n_boot": 0, "preset": str(path)}
+        return bm._fingerprint(_B(), opts)
+
+    assert key("classify", {"lr": 1e-4}) == key("classify", {"lr": 1e-4, "patience": 3})
+    assert key("survival", {"lr": 1e-4}) != key("survival", {"lr": 1e-4, "patience": 3})

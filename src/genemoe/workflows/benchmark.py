@@ -420,8 +420,10 @@ def _fingerprint(bundle: Bundle, opts: dict) -> str:
         key["tune"] = opts["tune"]
     if opts.get("ensemble", 1) > 1:
         key["ensemble"] = opts["ensemble"]
+    other = "survival" if opts["task"] == "classify" else "classify"
     key["preset"] = {k: v for k, v in load_preset(opts["preset"]).items()  # content, not name;
-                     if k != "tuned_on"}  # provenance notes change no number
+                     if k != "tuned_on"  # provenance notes change no number, nor does the
+                     and k not in (f"train_{other}", f"train_{other}_models")}  # other task
     key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
     key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
     pre = opts.get("pretrained")
