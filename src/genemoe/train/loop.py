@@ -19,14 +19,13 @@ data-parallel (see :mod:`genemoe.train.distributed`).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
@@ -47,113 +46,22 @@ from genemoe.train.checkpoint import (
     save_checkpoint,
     write_history,
 )
-from genemoe.train.inference import Device, autocast_dtype, predict_outputs, predict_tensor
+from genemoe.train.inference import autocast_dtype, predict_outputs, predict_tensor
 from genemoe.train.losses import LossOutput
 from genemoe.train.optim import LRSchedule, build_optimizer, parameter_groups
 from genemoe.train.sampling import SurvivalTarget
 from genemoe.train.scaled_rows import ScaledRows
+from genemoe.train.train_config import TrainConfig
 
 __all__ = ["TrainConfig", "TrainResult", "SurvivalTarget", "train_model",
            "predict_outputs", "build_optimizer", "parameter_groups", "LRSchedule"]
 
 logger = logging.getLogger(__name__)
 
-OptimizerName = Literal["adam", "adamw"]
-ScheduleName = Literal["constant", "cosine", "linear_decay", "plateau"]
 DEAD_SHARE = 1e-4  # a block routed less than this share of an epoch's samples counts as dead
 # Config fields that may change between a run and its resumption.
 _RESUMABLE_CHANGES = {"epochs", "progress", "log_every", "num_threads", "device",
                       "eval_batch_size", "checkpoint_every"}
-
-
-def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _positive(v: Any) -> bool:
-    return _finite(v) and v > 0
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train (every field has a working default)."""
-
-    epochs: int = 100  # most passes over the training split; early stopping usually ends sooner
-    batch_size: int | None = 64  # rows per global batch (all ranks together); None = full batch
-    lr: float = 1e-3  # peak learning rate (reached after warmup)
-    module_lr: Mapping[str, float] | None = None  # own peak lr for the weights under a submodule
-    #                                   path, e.g. {"encoder": 1e-4}; scheduled like lr
-    weight_decay: float = 0.0  # L2 penalty (adam) or decoupled decay (adamw)
-    optimizer: OptimizerName = "adam"  # Adam is the usual choice for MLP-like models on RNA-seq
-    fused: bool | None = None  # fused optimizer kernel; None = use it where this torch supports it
-    schedule: ScheduleName = "constant"  # lr after warmup: constant, cosine/linear decay to 0, or
-    #                                      halved ("plateau") when the val metric stalls
-    warmup_epochs: int = 0  # linear warmup from ~0 to lr over this many epochs (per step)
-    plateau_factor: float = 0.5  # "plateau": multiply the lr by this ...
-    plateau_patience: int = 5  # ... after this many epochs without a val-metric improvement
-    grad_clip: float | None = 1.0  # max global gradient norm; None = no clipping
-    aux_weight: float | Mapping[str, float] = 0.01  # weight of each auxiliary loss (or per name;
-    #                                                 names missing from a mapping weigh 0)
-    patience: int | None = 15  # early stop after this many epochs without improvement; None = off
-    min_delta: float = 0.0  # an improvement must beat the best val metric by more than this
-    #                         (an exact tie goes to the epoch with the lower val loss)
-    restore_best: bool = True  # leave the best epoch's weights in the model at the end
-    select_window: int = 1  # model selection and early stopping read the mean validation metric
-    #                         of the last w epochs (a trailing window; the kept weights are its
-    #                         last epoch's), so one lucky epoch on a small validation part does
-    #                         not win; epochs before the first full window are not eligible
-    seed: int = 0  # seeds batches (numpy Generator) and torch RNG (dropout); + rank under DDP
-    device: Device = "auto"  # "auto" = CUDA when available, else CPU
-    amp: bool = True  # bf16 (fp16 + loss scaling where bf16 is missing) autocast on CUDA; no-op on CPU
-    num_threads: int | None = None  # torch CPU threads (process-wide); None = torch's default
-    eval_batch_size: int = 1024  # rows per batch when predicting the validation split
-    checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
-    min_events: int = 2  # survival: least events (deaths) in every training batch
-    log_every: int = 1  # epochs between log lines (the JSON-lines log gets every epoch)
-    progress: bool = True  # tqdm bar over epochs (rank 0 only)
-    # The training recipe, the same for every model (all off by default; train/augment.py):
-    noise_std: float = 0.0  # Gaussian noise on each (scaled) training input, x + N(0, std^2)
-    #                         per entry (the Gene-MOE paper's x^ = x + z, in supervised training)
-    label_smoothing: float = 0.0  # classify: targets (1 - e) onehot + e / n_classes; applied by
-    #                               the task loss (focal_loss(label_smoothing=e), built in run.py)
-    mixup_alpha: float = 0.0  # classify: each batch's rows mixed with a permutation of them,
-    #                           lambda ~ Beta(a, a); loss lambda loss(y_a) + (1 - lambda) loss(y_b)
-    ema_decay: float | None = None  # validate, keep and return an exponential moving average
-    #                                 of the weights: per-step decay, e.g. 0.999, warmed up as
-    #                                 min(decay, n / (n + 9)) at update n; None = off
-
-    def __post_init__(self) -> None:
-        checks = {
-            "epochs": self.epochs >= 1, "lr": self.lr > 0, "weight_decay": self.weight_decay >= 0,
-            "batch_size": self.batch_size is None or self.batch_size >= 1,
-            "warmup_epochs": 0 <= self.warmup_epochs, "checkpoint_every": self.checkpoint_every >= 1,
-            "grad_clip": self.grad_clip is None or self.grad_clip > 0,
-            "patience": self.patience is None or self.patience >= 1,
-            "select_window": isinstance(self.select_window, int) and self.select_window >= 1,
-            "plateau_factor": 0 < self.plateau_factor < 1, "eval_batch_size": self.eval_batch_size >= 1,
-            "optimizer": self.optimizer in ("adam", "adamw"),
-            "schedule": self.schedule in ("constant", "cosine", "linear_decay", "plateau"),
-            "device": self.device in ("auto", "cpu", "cuda"), "log_every": self.log_every >= 1,
-            "noise_std": _finite(self.noise_std) and self.noise_std >= 0,
-            "label_smoothing": _finite(self.label_smoothing) and 0 <= self.label_smoothing < 1,
-            "mixup_alpha": _finite(self.mixup_alpha) and self.mixup_alpha >= 0,
-            "ema_decay": self.ema_decay is None or (_finite(self.ema_decay)
-                                                    and 0 < self.ema_decay < 1),
-            "module_lr": self.module_lr is None or (isinstance(self.module_lr, Mapping) and all(
-                isinstance(k, str) and k and _positive(v) for k, v in self.module_lr.items())),
-        }
-        bad = [k for k, ok in checks.items() if not ok]
-        if bad:
-            raise ValueError("invalid TrainConfig value(s): "
-                             + ", ".join(f"{k}={getattr(self, k)!r}" for k in bad))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form (JSON/YAML-ready)."""
-        d = dataclasses.asdict(self)
-        for k in ("aux_weight", "module_lr"):
-            if isinstance(getattr(self, k), Mapping):
-                d[k] = dict(getattr(self, k))
-        return d
 
 
 LossFn = Callable[[ModelOutput, Any], LossOutput]  # see genemoe.train.losses
