@@ -90,7 +90,7 @@ SearchSpace = dict[str, Param]
 # Options that only make sense for a classifier's loss.
 CLASSIFY_ONLY = frozenset({"train.label_smoothing", "train.mixup_alpha"})
 
-# The training recipe every neural model shares (train/loop.py's TrainConfig keys).
+# The training recipe every neural model shares (train/train_config.py's TrainConfig keys).
 _RECIPE: SearchSpace = {
     "train.lr": FloatParam(1e-4, 3e-3, log=True),
     "train.weight_decay": FloatParam(1e-6, 1e-2, log=True),
