@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from genemoe.data.bundle import atomic_write_text
 from genemoe.workflows.train import train_run
 
 
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> dict:
         value = yaml.safe_load(raw)
         cfg = work / f"{args.model}_{raw}.yaml"
         work.mkdir(parents=True, exist_ok=True)
-        cfg.write_text(yaml.safe_dump(_config(args.model, args.option, value)))
+        atomic_write_text(cfg, yaml.safe_dump(_config(args.model, args.option, value)))
         for seed in range(args.seeds):
             run = work / f"{args.model}_{raw}_{seed}"
             train_run(args.data, out_dir=run, task=args.task, model_name=args.model,
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> dict:
                         "sd": statistics.stdev(v) if len(v) > 1 else None, "n": len(v)}
     out = {"data": str(args.data), "model": args.model, "option": args.option,
            "preset": args.preset, "rows": rows, "summary": summary}
-    Path(args.out).write_text(json.dumps(out, indent=2))
+    atomic_write_text(Path(args.out), json.dumps(out, indent=2))
     print(json.dumps(summary, indent=2))
     return out
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genemoe.data.bundle import load_bundle
+from genemoe.data.bundle import atomic_write_text, load_bundle
 from genemoe.data.splits import stratified_split, stratify_keys
 from genemoe.train.fit import SURVIVAL_SELECTION, fit_model, resolve_config, selection_metric
 from genemoe.workflows.benchmark import fold_data, plan_folds
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> dict:
     out = {"data": str(args.data), "model": args.model, "task": task, "preset": args.preset,
            "check_metric": "c_index" if task == "survival" else "macro_f1",
            "check_fraction": args.check_fraction, "rows": rows, "summary": summary}
-    Path(args.out).write_text(json.dumps(out, indent=2))
+    atomic_write_text(Path(args.out), json.dumps(out, indent=2))
     print(json.dumps(summary, indent=2))
     return out
 
