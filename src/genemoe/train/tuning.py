@@ -12,8 +12,8 @@ Reproducibility
 Trial ``i`` samples with a TPE sampler seeded from ``(seed, i)`` (TPE: Optuna's
 Tree-structured Parzen Estimator; its first ``n_startup_trials`` trials sample at random),
 and every trial trains with the same ``seed``, so trials differ only in their parameters,
-the same seed gives the same trials on CPU, a resumed study continues exactly as an
-uninterrupted one would, and ``genemoe train --config best.yaml --seed S`` retrains the
+the same seed gives the same trials on CPU, a study resumed between trials continues
+exactly as an uninterrupted one would, and ``genemoe train --config best.yaml --seed S`` retrains the
 best trial's model.
 
 Trial 0 is the starting configuration itself (the preset's values, where the space holds
@@ -29,10 +29,13 @@ Studies and several workers
 With ``storage`` (an SQLAlchemy URL: ``sqlite:///DIR/study.db``, ``postgresql://...``)
 the study lives in a database and is loaded if it exists: an interrupted study resumes,
 and several processes or machines running the same call on one URL and ``study_name``
-share the work. ``n_trials`` is the **study's** total: a call runs only the trials still
-missing (finished, pruned and failed trials count; a trial killed mid-run stays
-``RUNNING`` in the database and does not), so two workers may overshoot by a trial each
-at most. A study remembers its setup (model, task, base options, seed, data rows, space)
+share the work. ``n_trials`` is the **study's** budget: a call runs only the trials still
+missing. Finished, pruned and diverged trials count; a trial interrupted mid-run (Ctrl-C,
+its process killed, a crash) does not, and runs again with its own values when a worker
+next opens the study (a killed one once its heartbeat is stale). Workers may finish a
+trial or two beyond the budget; the best trial is chosen among the budget's first
+``n_trials`` counted trials all the same, so every study's choice sees the same budget
+(:mod:`genemoe.train.study_budget`). A study remembers its setup (model, task, base options, seed, data rows, space)
 and refuses a call with another one.
 
 Input scaling
@@ -59,6 +62,7 @@ import json
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -80,6 +84,15 @@ from genemoe.models.search_spaces import (
     search_space,
 )
 from genemoe.train.fit import LOSS_KEYS, fit_model, selection_metric
+from genemoe.train.study_budget import (
+    StopAtBudget,
+    best_in_budget,
+    counted_trials,
+    heartbeat_options,
+    marking_divergence,
+    requeue_interrupted,
+    retry_of,
+)
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "tuning_cost",
@@ -92,8 +105,6 @@ N_STARTUP_TRIALS = 5  # random trials before TPE models the results (Optuna's de
 _TRAIN_ALIASES = {"balance_weight": "aux_weight"}  # preset name -> trainer name
 # The training recipe's keys: searched where this trainer's TrainConfig has them.
 _RECIPE_KEYS = frozenset({"noise_std", "label_smoothing", "mixup_alpha", "ema_decay"})
-_COUNTED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED,
-            optuna.trial.TrialState.FAIL)
 
 
 @dataclass
@@ -156,13 +167,14 @@ class _SeededTPE(optuna.samplers.BaseSampler):
 
 
 def _storage(url: str | None) -> optuna.storages.BaseStorage | None:
-    """An RDB storage for ``url`` (SQLite: its folder made, a patient lock wait); None: memory."""
+    """An RDB storage for ``url`` (SQLite: its folder made, a patient lock wait; heartbeats
+    for running trials); None: memory."""
     if url is None:
         return None
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = heartbeat_options()  # a killed trial is found and run again
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        kwargs = {"engine_kwargs": {"connect_args": {"timeout": 60}}}
+        kwargs["engine_kwargs"] = {"connect_args": {"timeout": 60}}
     try:
         return _rdb_storage(url, kwargs)
     except ImportError as exc:  # the database's driver (psycopg, pymysql) is missing
@@ -190,7 +202,9 @@ def _rdb_storage(url: str, kwargs: dict[str, Any], *, attempts: int = 5
     racing = ("already exists", "UNIQUE constraint failed", "alembic_version")
     for attempt in range(attempts):
         try:
-            return optuna.storages.RDBStorage(url, **kwargs)
+            with warnings.catch_warnings():  # Optuna marks heartbeats experimental
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(url, **kwargs)
         except (OperationalError, IntegrityError) as exc:
             if attempt == attempts - 1 or not any(r in str(exc) for r in racing):
                 raise
@@ -394,17 +408,19 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     _check_setup(study, _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs,
                                    seed, space), storage)
     parts = {base_model_cfg.get("input_scaling"): data}
-    objective = _objective(name, task, parts, rescaled, space, base_model_cfg, base_train_cfg,
-                           n_outputs, gene_variance)
+    objective = marking_divergence(_objective(name, task, parts, rescaled, space, base_model_cfg,
+                                              base_train_cfg, n_outputs, gene_variance))
     start = start_params(space, base_model_cfg, base_train_cfg)
     if start and not study.trials:  # trial 0: where the search starts from
         study.enqueue_trial(start, skip_if_exists=True)
-    done = len(study.get_trials(deepcopy=False, states=_COUNTED))
+    if requeue_interrupted(study):
+        log.info("study %s: interrupted trials queued to run again", study_name)
+    done = len(counted_trials(study))
     if n_trials - done > 0:
         study.optimize(objective, n_trials=n_trials - done, timeout=timeout,
                        catch=(FloatingPointError,), show_progress_bar=progress,
-                       callbacks=[optuna.study.MaxTrialsCallback(n_trials, states=_COUNTED)])
-    return _result(study, space, base_model_cfg, base_train_cfg, task,
+                       callbacks=[StopAtBudget(n_trials)])
+    return _result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
                    time.perf_counter() - t0)
 
 
@@ -484,14 +500,13 @@ def _metric_name(task: Task, train_cfg: dict | None = None) -> str:
 
 
 def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg: dict,
-            task: Task, seconds: float) -> TuneResult:
-    table = trials_table(study, space)
-    try:
-        best = study.best_trial
-    except ValueError as exc:  # no finished trial (all failed, or a timeout before any)
+            task: Task, n_trials: int, seconds: float) -> TuneResult:
+    table = trials_table(study, space, n_trials)
+    best = best_in_budget(study, n_trials)
+    if best is None:  # no finished trial (all failed, or a timeout before any)
         raise input_error(f"study {study.study_name!r} has no completed trial", where="tuning",
                           fix="look at the trials table for failed trials, raise --timeout or "
-                              "--trials, or narrow the search space") from exc
+                              "--trials, or narrow the search space")
     params = _decoded(best, space)
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
     n_pruned = int((table["state"] == "PRUNED").sum()) if len(table) else 0
@@ -511,11 +526,15 @@ def _decoded(trial: optuna.trial.FrozenTrial, space: SearchSpace) -> dict[str, A
     return out
 
 
-def trials_table(study: optuna.Study, space: SearchSpace | None = None) -> pd.DataFrame:
+def trials_table(study: optuna.Study, space: SearchSpace | None = None,
+                 n_trials: int | None = None) -> pd.DataFrame:
     """One row per trial: ``number``, ``state``, ``value``, ``seconds``, ``best_epoch``,
     ``duplicate_of`` (a trial that drew a finished trial's values again reuses its value
-    without training), then one column per searched key (config path) with its value."""
+    without training), ``retry_of`` (an interrupted trial this one runs again),
+    ``in_budget`` (among the first ``n_trials`` counted trials, the ones the best is chosen
+    from; None: every counted trial), then one column per searched key (config path)."""
     rows = []
+    budget = {t.number for t in counted_trials(study)[:n_trials]}
     for t in study.get_trials(deepcopy=False):
         seconds = t.user_attrs.get("seconds")
         if seconds is None and t.datetime_start and t.datetime_complete:
@@ -524,9 +543,11 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None) -> pd.Da
         rows.append({"number": t.number, "state": t.state.name, "value": t.value,
                      "seconds": seconds, "best_epoch": t.user_attrs.get("best_epoch"),
                      "duplicate_of": t.user_attrs.get("duplicate_of"),
+                     "retry_of": retry_of(t), "in_budget": t.number in budget,
                      **{k: json.dumps(v) if isinstance(v, list) else v
                         for k, v in params.items()}})
-    cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of"]
+    cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of", "retry_of",
+            "in_budget"]
     return pd.DataFrame(rows, columns=None if rows else cols)
 
 
@@ -538,7 +559,9 @@ def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
     an estimate: each pruned trial is assumed to have cost, unpruned, what a trial that
     trained to the end cost on average, so ``seconds_saved = n_pruned x seconds_per_trial
     - seconds spent in pruned trials`` (0 when nothing was pruned; None when no trial
-    trained to the end).
+    trained to the end). ``n_trials`` counts the budget's trials (``in_budget``, where the
+    table has it); the seconds include every trial that ran (an interrupted or
+    over-budget one too: it cost them).
     """
     if not len(trials):
         return {"n_trials": 0, "n_pruned": 0, "seconds": 0.0, "seconds_per_trial": None,
@@ -550,6 +573,7 @@ def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
     spent_pruned = float(pruned["seconds"].fillna(0).sum())
     saved = (None if per_trial is None
              else max(0.0, len(pruned) * per_trial - spent_pruned) if len(pruned) else 0.0)
-    return {"n_trials": int(len(trials)), "n_pruned": int(len(pruned)),
+    n_budget = int(trials["in_budget"].sum()) if "in_budget" in trials else int(len(trials))
+    return {"n_trials": n_budget, "n_pruned": int(len(pruned)),
             "seconds": float(trials["seconds"].fillna(0).sum()), "seconds_per_trial": per_trial,
             "seconds_pruned": spent_pruned, "seconds_saved": saved}

@@ -1,0 +1,127 @@
+"""A study's trial budget: which trials count, which one is chosen, and what runs again.
+
+A study's budget is ``n_trials`` trials that reached an outcome: finished, pruned, or
+diverged (training raised ``FloatingPointError``, a real outcome of those values, marked
+:data:`DIVERGED` by :func:`marking_divergence`). A trial that never reached an outcome
+does not count:
+
+- interrupted (Ctrl-C; Optuna records it as failed),
+- its process killed (the trial stays running in the database; with heartbeats, see
+  :func:`heartbeat_options`, a worker fails it once its heartbeat is :data:`GRACE_S` old),
+- crashed on an error that stopped the worker.
+
+Such a trial runs again with its own values the next time a worker opens the study
+(:func:`requeue_interrupted`, or Optuna's stale-trial callback for killed ones), at most
+:data:`MAX_RETRY` times, so the starting configuration (trial 0) is never lost to an
+interruption. Its retry gets a new trial number (``retry_of`` in the trials table).
+
+Several workers on one study may each finish a trial after the budget is reached. The
+best trial is chosen among the first ``n_trials`` counted trials by trial number
+(:func:`best_in_budget`), so a study's choice sees the same budget however many workers
+ran it; the extra trials stay in the trials table (``in_budget`` False) and their cost is
+counted.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+DIVERGED = "diverged"  # user attribute of a trial whose training diverged
+HEARTBEAT_S = 60  # seconds between a running trial's heartbeats (database storages)
+GRACE_S = 600  # a running trial whose last heartbeat is older than this was killed
+MAX_RETRY = 2  # times one interrupted trial runs again
+
+
+def counts(trial: FrozenTrial) -> bool:
+    """Whether ``trial`` reached an outcome (finished, pruned or diverged)."""
+    return (trial.state in (TrialState.COMPLETE, TrialState.PRUNED)
+            or (trial.state == TrialState.FAIL and bool(trial.user_attrs.get(DIVERGED))))
+
+
+def counted_trials(study: optuna.Study) -> list[FrozenTrial]:
+    """The study's trials that count against a budget, by trial number."""
+    return sorted((t for t in study.get_trials(deepcopy=False) if counts(t)),
+                  key=lambda t: t.number)
+
+
+def budget_numbers(study: optuna.Study, n_trials: int) -> set[int]:
+    """Trial numbers of the first ``n_trials`` counted trials: the budget's."""
+    return {t.number for t in counted_trials(study)[:n_trials]}
+
+
+def best_in_budget(study: optuna.Study, n_trials: int) -> FrozenTrial | None:
+    """The finished trial with the highest value among the budget's (ties: the earliest;
+    None when none finished). The study maximises."""
+    done = [t for t in counted_trials(study)[:n_trials]
+            if t.state == TrialState.COMPLETE and t.value is not None]
+    return max(done, key=lambda t: t.value) if done else None
+
+
+class StopAtBudget:
+    """Optuna callback: stop this worker once the study holds ``n_trials`` counted trials."""
+
+    def __init__(self, n_trials: int) -> None:
+        self.n_trials = int(n_trials)
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        if len(counted_trials(study)) >= self.n_trials:
+            study.stop()
+
+
+def marking_divergence(objective: Callable[[optuna.Trial], float]
+                       ) -> Callable[[optuna.Trial], float]:
+    """``objective`` that marks a trial :data:`DIVERGED` before its ``FloatingPointError``
+    propagates (to Optuna, which records the trial as failed: a counted outcome)."""
+
+    @functools.wraps(objective)
+    def wrapped(trial: optuna.Trial) -> float:
+        try:
+            return objective(trial)
+        except FloatingPointError:
+            trial.set_user_attr(DIVERGED, True)
+            raise
+
+    return wrapped
+
+
+def retry_of(trial: FrozenTrial) -> int | None:
+    """The number of the interrupted trial ``trial`` runs again (None: not a retry)."""
+    history = trial.system_attrs.get("retry_history") or []
+    return int(history[0]) if history else None
+
+
+def requeue_interrupted(study: optuna.Study, *, max_retry: int = MAX_RETRY) -> int:
+    """Queue every failed, uncounted trial not yet queued again, with its own values.
+
+    Returns the number of trials queued. A trial interrupted before it drew its values has
+    none to repeat and is left (it does not count; a new trial takes its place).
+    """
+    trials = study.get_trials(deepcopy=False)
+    retried = {int(n) for t in trials for n in (t.system_attrs.get("retry_history") or [])}
+    queued = 0
+    for t in trials:
+        if t.state != TrialState.FAIL or counts(t) or t.number in retried or not t.params:
+            continue
+        history = [*(t.system_attrs.get("retry_history") or []), t.number]
+        if len(history) > max_retry:
+            continue
+        study.add_trial(optuna.trial.create_trial(
+            state=TrialState.WAITING, params=t.params, distributions=t.distributions,
+            system_attrs={"failed_trial": history[0], "retry_history": history}))
+        queued += 1
+    return queued
+
+
+def heartbeat_options() -> dict[str, Any]:
+    """``RDBStorage`` keywords: heartbeats, and a killed trial queued again once stale."""
+    with warnings.catch_warnings():  # Optuna marks the retry callback experimental
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
+    return {"heartbeat_interval": HEARTBEAT_S, "grace_period": GRACE_S,
+            "heartbeat_stale_trial_callback": retry}

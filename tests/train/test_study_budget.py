@@ -1,0 +1,124 @@
+"""A study's budget: over-budget trials are not chosen, interrupted trials run again."""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import numpy as np
+import optuna
+import pytest
+
+import genemoe.train.study_budget as study_budget
+import genemoe.train.tuning as tuning
+from genemoe.train.task_data import TaskData
+from genemoe.train.tuning import open_study, tune_model
+
+TINY_FCN = {"hidden": 16, "latent": 8}
+FAST = {"epochs": 2, "batch_size": 32, "device": "cpu", "patience": None}
+
+
+def _part(rng: np.random.Generator, n: int, offset: int) -> TaskData:
+    y = np.arange(n) % 3
+    X = (rng.normal(size=(n, 12)) + y[:, None] * 0.8).astype(np.float32)
+    return TaskData(X=X, rows=np.arange(offset, offset + n), y=y, time=None, event=None,
+                    groups=np.array(["A", "B", "C"], object)[y])
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, TaskData]:
+    rng = np.random.default_rng(3)
+    return {"train": _part(rng, 60, 0), "val": _part(rng, 30, 60)}
+
+
+def _tune(data, url, n_trials):
+    return tune_model("fcn", "classify", data, base_model_cfg=TINY_FCN, base_train_cfg=FAST,
+                      n_outputs=3, n_trials=n_trials, seed=0, storage=url, study_name="t")
+
+
+def _failing_on_first_call(monkeypatch, exc: type[BaseException]) -> None:
+    """``fit_model`` as the objective sees it, raising ``exc`` on its first call only."""
+    real, calls = tuning.fit_model, []
+
+    @functools.wraps(real)
+    def fit(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise exc("stop")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "fit_model", fit)
+
+
+def test_a_trial_beyond_the_budget_is_not_chosen(data, tmp_path):
+    # Two workers on one study can each finish a trial after the budget is reached; the
+    # old code chose the best of all of them, so a study could see 11 trials for 10.
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    first = _tune(data, url, 3)
+    study = open_study(url, "t", seed=0)
+    extra = study.get_trials()[1]
+    study.add_trial(optuna.trial.create_trial(params=extra.params, distributions=extra.distributions,
+                                              value=2.0))  # beyond the budget, best of all
+    again = _tune(data, url, 3)
+    assert again.best_value == first.best_value < 2.0
+    assert list(again.trials["in_budget"]) == [True, True, True, False]
+    assert _tune(data, url, 4).best_value == 2.0  # a budget of 4 holds it
+
+
+def test_an_interrupted_trial_runs_again_and_does_not_use_the_budget(data, tmp_path, monkeypatch):
+    # Ctrl-C in trial 0 (the preset): the old code counted the failed trial against the
+    # budget and never evaluated the starting configuration.
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    _failing_on_first_call(monkeypatch, KeyboardInterrupt)
+    with pytest.raises(KeyboardInterrupt):
+        _tune(data, url, 3)
+    monkeypatch.undo()
+    res = _tune(data, url, 3)
+    t = res.trials.set_index("number")
+    assert t.loc[0, "state"] == "FAIL" and not t.loc[0, "in_budget"]
+    retry = t[t["retry_of"] == 0]
+    assert len(retry) == 1 and retry["state"].iloc[0] == "COMPLETE" and retry["in_budget"].iloc[0]
+    params = [c for c in t.columns if c.startswith(("model.", "train."))]
+    assert retry[params].iloc[0].equals(t.loc[0, params])  # the same values, run again
+    assert int(t["in_budget"].sum()) == 3 and len(t) == 4
+    assert len(_tune(data, url, 3).trials) == 4  # queued once only
+
+
+def test_a_diverged_trial_counts_and_is_not_run_again(data, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    _failing_on_first_call(monkeypatch, FloatingPointError)
+    res = _tune(data, url, 3)
+    assert list(res.trials["state"]) == ["FAIL", "COMPLETE", "COMPLETE"]
+    assert res.trials["in_budget"].all() and res.trials["retry_of"].isna().all()
+    monkeypatch.undo()
+    assert len(_tune(data, url, 3).trials) == 3
+
+
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+def test_a_killed_trial_is_failed_once_stale_and_run_again(data, tmp_path, monkeypatch):
+    monkeypatch.setattr(study_budget, "HEARTBEAT_S", 1)
+    monkeypatch.setattr(study_budget, "GRACE_S", 1)
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    _tune(data, url, 1)
+    study = open_study(url, "t", seed=0)
+    killed = study.ask(fixed_distributions=study.trials[0].distributions)  # its process dies
+    study._storage.record_heartbeat(killed._trial_id)
+    time.sleep(2.5)
+    res = _tune(data, url, 3)
+    t = res.trials.set_index("number")
+    assert t.loc[killed.number, "state"] == "FAIL" and not t.loc[killed.number, "in_budget"]
+    assert (t["retry_of"] == killed.number).sum() == 1
+    assert int(t["in_budget"].sum()) == 3
+
+
+def test_retries_stop_after_max_retry():
+    study = optuna.create_study(direction="maximize")
+    dist = {"x": optuna.distributions.FloatDistribution(0, 1)}
+    study.add_trial(optuna.trial.create_trial(state=optuna.trial.TrialState.FAIL,
+                                              params={"x": 0.5}, distributions=dist))
+    assert study_budget.requeue_interrupted(study, max_retry=1) == 1
+    assert study_budget.requeue_interrupted(study, max_retry=1) == 0  # already queued
+    retry = study.ask()
+    study.tell(retry, state=optuna.trial.TrialState.FAIL)  # interrupted again
+    assert study_budget.retry_of(study.trials[1]) == 0
+    assert study_budget.requeue_interrupted(study, max_retry=1) == 0  # its history is full
