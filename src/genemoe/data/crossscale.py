@@ -63,12 +63,18 @@ def _trained_kind(model_normalisation: str) -> str:
     return "linear" if model_normalisation == "log2p1" else "log"
 
 
-def reference_profile(X_train: np.ndarray) -> np.ndarray:
+def reference_profile(X_train: np.ndarray, *, chunk_rows: int = 256) -> np.ndarray:
     """The training samples' mean sorted profile ``(n_genes,)``: the quantile target.
 
-    ``X_train`` ``(n_train, n_genes)`` on the model's input (log) scale, before scaling.
+    ``X_train`` ``(n_train, n_genes)`` on the model's input (log) scale, before scaling
+    (an array or a memory map). Rows are sorted ``chunk_rows`` at a time in their own dtype
+    and summed in float64, so memory stays at one chunk, not a float64 copy of the matrix.
     """
-    return np.sort(np.asarray(X_train, np.float64), axis=1).mean(0)
+    n, g = X_train.shape
+    total = np.zeros(g, np.float64)
+    for start in range(0, n, chunk_rows):
+        total += np.sort(np.asarray(X_train[start:start + chunk_rows]), axis=1).sum(0, np.float64)
+    return total / max(n, 1)
 
 
 def quantile_align(X: np.ndarray, reference: np.ndarray) -> np.ndarray:
