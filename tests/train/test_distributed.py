@@ -107,3 +107,19 @@ def test_two_gloo_processes_match_one_process(tmp_path, monkeypatch):
     c = load_checkpoint(tmp_path / "cls.pt")  # written by rank 0, with both ranks' RNG states
     assert c["epoch"] == 3 and len(c["rng_state"]["ranks"]) == 2
     assert c["extra"]["world_size"] == 2 and not any(k.startswith("module.") for k in c["model_state"])
+
+
+def test_the_collective_timeout_comes_from_the_environment(monkeypatch):
+    # It was fixed at 30 minutes: a rank working alone longer (rank 0's validation on a
+    # slow filesystem) made the others' collectives time out with no way to raise it.
+    from genemoe.errors import InputError
+    from genemoe.train.distributed import TIMEOUT_ENV, dist_timeout_s
+
+    monkeypatch.delenv(TIMEOUT_ENV, raising=False)
+    assert dist_timeout_s() == 1800.0
+    monkeypatch.setenv(TIMEOUT_ENV, "7200")
+    assert dist_timeout_s() == 7200.0
+    for bad in ("soon", "0", "-5", "inf"):
+        monkeypatch.setenv(TIMEOUT_ENV, bad)
+        with pytest.raises(InputError, match=TIMEOUT_ENV):
+            dist_timeout_s()

@@ -62,10 +62,13 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from genemoe.errors import input_error
+
 __all__ = [
     "DistInfo",
     "SINGLE",
     "init_distributed",
+    "dist_timeout_s",
     "get_dist_info",
     "destroy_distributed",
     "resolve_device",
@@ -122,6 +125,30 @@ def _env_int(name: str, default: int) -> int:
     return default if value in (None, "") else int(value)
 
 
+TIMEOUT_ENV = "GENEMOE_DIST_TIMEOUT_S"  # the process group's collective timeout, seconds
+
+
+def dist_timeout_s(default: float = 1800.0) -> float:
+    """The collective timeout: ``$GENEMOE_DIST_TIMEOUT_S`` where set, else ``default``.
+
+    Raise it when one rank can work alone longer than that while the others wait in a
+    collective (a long validation or checkpoint on rank 0, a slow shared filesystem);
+    lower it to notice a dead peer sooner.
+    """
+    value = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not value:
+        return float(default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not (seconds > 0 and np.isfinite(seconds)):
+        raise input_error(f"{TIMEOUT_ENV}={value!r} is not a number of seconds > 0",
+                          where=TIMEOUT_ENV, fix=f"export {TIMEOUT_ENV}=3600 (or unset it: "
+                                                 f"{default:.0f} s)")
+    return seconds
+
+
 def get_dist_info() -> DistInfo:
     """The :class:`DistInfo` of the initialised process group, or :data:`SINGLE`."""
     if not (dist.is_available() and dist.is_initialized()):
@@ -131,7 +158,7 @@ def get_dist_info() -> DistInfo:
 
 
 def init_distributed(*, device: Device = "auto", backend: Backend = "auto",
-                     timeout_s: float = 1800.0) -> DistInfo:
+                     timeout_s: float | None = None) -> DistInfo:
     """Join the process group that ``torchrun`` describes in the environment.
 
     Idempotent; a no-op returning :data:`SINGLE` when ``WORLD_SIZE`` is unset or 1.
@@ -147,7 +174,8 @@ def init_distributed(*, device: Device = "auto", backend: Backend = "auto",
     backend
         Force a backend.
     timeout_s
-        Collective timeout.
+        Collective timeout in seconds (None: :func:`dist_timeout_s`, 30 minutes unless
+        ``$GENEMOE_DIST_TIMEOUT_S`` says otherwise).
     """
     if dist.is_available() and dist.is_initialized():
         return get_dist_info()
@@ -162,7 +190,7 @@ def init_distributed(*, device: Device = "auto", backend: Backend = "auto",
         backend = "nccl" if use_cuda else "gloo"
     if use_cuda:
         torch.cuda.set_device(local_rank)
-    timeout = timedelta(seconds=timeout_s)
+    timeout = timedelta(seconds=dist_timeout_s() if timeout_s is None else timeout_s)
     attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT")
     if os.environ.get("TORCHELASTIC_USE_AGENT_STORE") == "True" and attempt is not None:
         # torchrun's agents share one store across worker restarts: the process group of a
