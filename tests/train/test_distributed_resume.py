@@ -244,3 +244,41 @@ def test_the_newest_readable_copy_wins_and_none_readable_is_an_error(tmp_path):
     assert newest_copy([e, older, {"epoch": 3, "digest": "c"}], tmp_path) == 1  # tie: lowest
     with pytest.raises(InputError, match="rank 0: corrupt"):
         newest_copy([e, None], tmp_path)
+
+
+def _frozen_phase_worker(rank: int, world: int, port: int, out_dir: str) -> None:
+    from types import SimpleNamespace
+
+    from genemoe.models.registry import create_model
+    from genemoe.train.finetune import train_with_frozen_encoder
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
+                      WORLD_SIZE=str(world), LOCAL_RANK=str(rank))
+    torch.set_num_threads(1)
+    calls: list[int | None] = []
+
+    def train_fn(model, *, checkpoint_path, max_epochs_this_call=None, **kwargs):
+        calls.append(max_epochs_this_call)
+        return SimpleNamespace(finished=True, epochs_run=0)
+
+    model = create_model("vaecox", n_genes=6, n_outputs=1, task="survival", hidden=8, latent=4)
+    try:
+        train_with_frozen_encoder(train_fn, model, freeze_epochs=3, config=CFG,
+                                  checkpoint_path=Path(out_dir) / f"ckpt-rank{rank}.pt")
+        (Path(out_dir) / f"calls-{rank}.json").write_text(json.dumps(calls))
+    finally:
+        ddp.destroy_distributed()
+
+
+def test_every_rank_takes_the_same_frozen_phase_from_the_newest_copy(tmp_path, no_dist_env):
+    """--freeze-encoder-epochs on node-local disks: rank 0 holds the epoch-2 checkpoint,
+    rank 1 none. The old code read the epoch per rank before the processes met, so rank 1
+    froze the encoder for 3 epochs while rank 0 froze it for 1: two models in one job."""
+    from dataclasses import replace
+
+    _train(tmp_path / "ckpt-rank0.pt", replace(CFG, epochs=2))  # rank 0's disk: epoch 2
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    mp.start_processes(_frozen_phase_worker, nprocs=2, join=True, start_method=method,
+                       args=(2, free_port(), str(tmp_path)))
+    calls = [json.loads((tmp_path / f"calls-{r}.json").read_text()) for r in (0, 1)]
+    assert calls[0] == calls[1] == [1]  # both: the 1 frozen epoch left, then done

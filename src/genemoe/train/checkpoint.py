@@ -58,6 +58,7 @@ __all__ = [
     "load_checkpoint",
     "load_checkpoint_everywhere",
     "newest_copy",
+    "resume_epoch_everywhere",
     "capture_rng_state",
     "restore_rng_state",
     "check_resumable",
@@ -229,6 +230,22 @@ def newest_copy(views: list[dict[str, Any] | None], path: Path) -> int | None:
         raise input_error("no rank can read the checkpoint (" + "; ".join(errors) + ")",
                           path=path, fix="delete it to start afresh, or copy a good one there")
     return None
+
+
+def resume_epoch_everywhere(path: Path | str, info: ddp.DistInfo = ddp.SINGLE) -> int:
+    """The epoch a run at ``path`` resumes from, the same on every rank (collective): that
+    of the newest copy any rank reads (as :func:`load_checkpoint_everywhere` will load),
+    0 when no rank has a file. Reads each rank's copy memory-mapped, not into memory.
+
+    Raises
+    ------
+    InputError
+        When some copies are unreadable and none is readable.
+    """
+    path = Path(path)
+    views = ddp.gather_object(_describe_copy(path), info) if info.enabled else [_describe_copy(path)]
+    src = newest_copy(views, path)
+    return 0 if src is None else int(views[src]["epoch"])
 
 
 def load_checkpoint_everywhere(path: Path | str, info: ddp.DistInfo = ddp.SINGLE

@@ -48,7 +48,8 @@ from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
 from genemoe.models.genemoe import GeneMoeEncoder
 from genemoe.models.survival_peers import VaeCoxModel
-from genemoe.train.checkpoint import load_checkpoint
+from genemoe.train import distributed as ddp
+from genemoe.train.checkpoint import resume_epoch_everywhere
 
 __all__ = ["read_pretrained", "load_pretrained_encoder", "set_encoder_trainable",
            "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr"]
@@ -320,14 +321,19 @@ def train_with_frozen_encoder(train_fn: Callable[..., Any], model: nn.Module, *,
 
     The first ``freeze_epochs`` epochs run with the encoder frozen (the trainer pauses via
     ``max_epochs_this_call``), the rest with it trainable, resuming from the checkpoint.
-    A run interrupted in either phase resumes in the right one. ``freeze_epochs`` at or
-    above the run's epochs freezes the whole run. An encoder learning rate belongs in the
-    ``config``'s ``module_lr`` already spread over every encoder part
+    A run interrupted in either phase resumes in the right one, on every rank alike (the
+    processes meet first and agree on the newest checkpoint any of them reads).
+    ``freeze_epochs`` at or above the run's epochs freezes the whole run. An encoder
+    learning rate belongs in the ``config``'s ``module_lr`` already spread over every encoder part
     (:func:`encoder_module_lr`, as ``genemoe train`` does).
     """
     if freeze_epochs <= 0:
         return train_fn(model, checkpoint_path=checkpoint_path, **kwargs)
-    done = int(load_checkpoint(checkpoint_path)["epoch"]) if Path(checkpoint_path).is_file() else 0
+    # every rank must take the same phase: the epoch of the newest copy any rank reads,
+    # agreed once the processes have met (a node-local disk may hold none, or an older one)
+    config = kwargs.get("config")
+    info = ddp.init_distributed(device=getattr(config, "device", None) or "auto")
+    done = resume_epoch_everywhere(checkpoint_path, info)
     if done < freeze_epochs:
         set_encoder_trainable(model, False)
         result = train_fn(model, checkpoint_path=checkpoint_path,
