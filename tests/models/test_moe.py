@@ -220,3 +220,36 @@ def test_moe_models_take_shared_expert_and_estimate_counts_it() -> None:
         assert m.encoder.moe.shared is not None
         n = sum(p.numel() for p in m.parameters())
         assert n == estimate_parameters(20, 3, use_moae=name == "genemoe", **opts)
+
+
+def test_routing_mutual_information_reference_values():
+    import math
+
+    from genemoe.models.moe import routing_mutual_information
+
+    onehot = torch.eye(2).repeat_interleave(3, 0)  # 3 samples of class 0, 3 of class 1
+    # each class to its own expert: I = H(E) = log 2; all routed alike: I = 0
+    assert routing_mutual_information(onehot.clone(), onehot).item() == pytest.approx(math.log(2), abs=1e-6)
+    assert routing_mutual_information(torch.full((6, 2), 0.5), onehot).item() == pytest.approx(0, abs=1e-6)
+    # one expert for everything: H(E) = 0, so I = 0 however the classes fall
+    assert routing_mutual_information(torch.tensor([[1.0, 0.0]] * 6), onehot).item() == pytest.approx(0, abs=1e-6)
+    # mixup weights: half of each class in every row carries no information
+    assert routing_mutual_information(onehot.clone(), torch.full((6, 2), 0.5)).item() == pytest.approx(0, abs=1e-6)
+
+
+def test_gates_keep_their_soft_routing_in_training_only_and_it_reaches_the_gate():
+    from genemoe.models.moe import routing_mutual_information, take_routing_probabilities
+
+    torch.manual_seed(0)
+    layer = MixtureOfExperts(8, 4, n_experts=3, k=1)
+    x, y = torch.randn(12, 8), torch.arange(12) % 3
+    layer.train()
+    layer(x)
+    (probs,) = take_routing_probabilities(layer)
+    assert probs.shape == (12, 3) and torch.allclose(probs.sum(1), torch.ones(12))
+    assert take_routing_probabilities(layer) == []  # taken once
+    (-routing_mutual_information(probs, nn.functional.one_hot(y, 3).float())).backward()
+    assert layer.gate.w_gate.grad is not None and layer.gate.w_gate.grad.abs().sum() > 0
+    layer.eval()
+    layer(x)
+    assert take_routing_probabilities(layer) == []

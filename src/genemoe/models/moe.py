@@ -40,7 +40,9 @@ __all__ = [
     "has_sparse_routing",
     "make_expert",
     "record_gate",
+    "routing_mutual_information",
     "sparse_dispatch",
+    "take_routing_probabilities",
 ]
 
 logger = logging.getLogger(__name__)
@@ -154,6 +156,9 @@ class TopKGate(nn.Module):
         self.frozen: FrozenRoute | None = None
         self._recording = False
         self._recorded: tuple[torch.Tensor, torch.Tensor] | None = None
+        # the soft routing probabilities softmax(clean logits) of the last training batch,
+        # ``(B, E)`` with grad, for a label-aware routing loss (take_routing_probabilities)
+        self.last_probs: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> GateOutput:
         """Route a batch ``x`` of shape ``(batch, d_in)``; see :class:`GateOutput`."""
@@ -175,6 +180,7 @@ class TopKGate(nn.Module):
             noise_std, logits = None, clean
         if self.training and self.expert_dropout > 0 and self.k < self.n_experts:
             clean, logits = _drop_experts(clean, logits, self.expert_dropout, self.k)
+        self.last_probs = torch.softmax(clean, dim=1) if self.training else None
         n_top = min(self.k + 1, self.n_experts)
         top_vals, top_idx = logits.topk(n_top, dim=1)  # (B, n_top), sorted descending
         indices = top_idx[:, : self.k]
@@ -474,3 +480,47 @@ def record_gate(layer: AuxLossMixin, g: GateOutput) -> None:
     """Store a gate's balance losses and routing statistics on ``layer``."""
     layer.last_aux = {"importance": g.importance_loss, "load": g.load_loss}
     layer.last_stats = {"load": g.routed_fraction, "gate_mass": g.gates.detach().mean(0)}
+
+
+def take_routing_probabilities(model: nn.Module) -> list[torch.Tensor]:
+    """Every top-k gate's soft routing probabilities ``(B, E)`` from ``model``'s last
+    training forward pass (with grad), in module order; each is cleared once taken."""
+    out = []
+    for m in model.modules():
+        if isinstance(m, TopKGate) and m.last_probs is not None:
+            out.append(m.last_probs)
+            m.last_probs = None
+    return out
+
+
+def routing_mutual_information(probs: torch.Tensor, targets: torch.Tensor,
+                               eps: float = 1e-8) -> torch.Tensor:
+    """Mutual information ``I(class; expert)`` in nats over a batch, from soft routing.
+
+    ``H(E) - H(E | class)``, with ``P(e) = mean_b p_b(e)`` and ``P(e | c)`` the mean of
+    ``p_b`` over the batch's samples of class ``c`` (weighted by ``targets``). It is
+    large when the gate spreads the batch over the experts (``H(E)``) and sends each class
+    to few of them (low ``H(E | class)``): the label-aware routing objective of Mod-Squad
+    (Chen et al., CVPR 2023), with classes in place of tasks.
+
+    Parameters
+    ----------
+    probs
+        ``(B, E)`` routing probabilities, rows summing to 1.
+    targets
+        ``(B, C)`` non-negative class weights per sample (one-hot; mixup: the two classes'
+        shares).
+
+    Returns
+    -------
+    torch.Tensor
+        Scalar in ``[0, min(log E, log C)]``.
+    """
+    probs, targets = probs.float(), targets.float()
+    mass = targets.sum(0)  # (C,) samples per class in the batch
+    p_c = mass / mass.sum().clamp_min(eps)
+    p_e_c = (targets.T @ probs) / mass.clamp_min(eps)[:, None]  # (C, E)
+    p_e = probs.mean(0)
+    h_e = -(p_e * (p_e + eps).log()).sum()
+    h_e_c = -(p_c[:, None] * p_e_c * (p_e_c + eps).log()).sum()
+    return h_e - h_e_c

@@ -88,7 +88,8 @@ Param = FloatParam | IntParam | Categorical | Fixed
 SearchSpace = dict[str, Param]
 
 # Options that only make sense for a classifier's loss.
-CLASSIFY_ONLY = frozenset({"train.label_smoothing", "train.mixup_alpha"})
+CLASSIFY_ONLY = frozenset({"train.label_smoothing", "train.mixup_alpha",
+                           "train.routing_mi_weight"})
 
 # The training recipe every neural model shares (train/train_config.py's TrainConfig keys).
 _RECIPE: SearchSpace = {
@@ -115,6 +116,8 @@ _MOE: SearchSpace = {
     "train.balance_weight": FloatParam(1e-3, 1e-1, log=True),
     "model.expert_dropout": FloatParam(0.0, 0.3),  # experts struck off a sample's candidates
     "model.shared_expert": Categorical((False, True)),  # one ungated expert beside the routed
+    # classify: reward routing that sends each type to few experts (class-expert information)
+    "train.routing_mi_weight": Categorical((0.0, 0.03, 0.1, 0.3)),
 }
 
 NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {

@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 
 from genemoe.errors import input_error
 from genemoe.models.base import ModelOutput, Task
+from genemoe.models.moe import routing_mutual_information, take_routing_probabilities
 from genemoe.train import distributed as ddp
 from genemoe.train import sampling
 from genemoe.train.augment import BatchAugment, WeightAverage, mix_losses
@@ -191,6 +192,10 @@ def _train_step(run: _Run, rows: np.ndarray, means: ddp.RunningMeans, epoch: int
     total = res.loss
     for k, v in aux.items():
         total = total + run.aux_weight(k) * v
+    routing = _routing_information(run, rows, positions, mix, n_classes=out.shape[1])
+    if routing is not None:  # label-aware routing: more information, lower loss
+        total = total - cfg.routing_mi_weight * routing
+        aux = {**aux, "routing_mi": routing.detach()}
     run.optimizer.zero_grad(set_to_none=True)
     run.scaler.scale(total).backward()
     if cfg.grad_clip is not None:
@@ -204,6 +209,24 @@ def _train_step(run: _Run, rows: np.ndarray, means: ddp.RunningMeans, epoch: int
               **{f"aux/{k}": v for k, v in aux.items()},
               **{f"stats/{k}": v for k, v in output.stats.items()}}
     means.add(len(rows), values)
+
+
+def _routing_information(run: _Run, rows: np.ndarray, positions: np.ndarray, mix: Any,
+                         *, n_classes: int) -> torch.Tensor | None:
+    """Mean class-expert mutual information of the gates' routing of this rank's rows
+    (None when ``routing_mi_weight`` is 0, the task is not classification or the model has
+    no top-k gate). With mixup a row's class weights are its two classes' shares."""
+    probs = take_routing_probabilities(run.model)
+    if not run.config.routing_mi_weight or run.task != "classify" or not probs:
+        return None
+
+    def onehot(r: np.ndarray) -> torch.Tensor:
+        y = sampling.select_targets(run.y_train, r, run.device)
+        return torch.nn.functional.one_hot(y.long(), n_classes).float()
+    targets = onehot(rows[positions])
+    if mix is not None:
+        targets = mix.lam * targets + (1 - mix.lam) * onehot(rows[mix.partner[positions]])
+    return torch.stack([routing_mutual_information(p, targets) for p in probs]).mean()
 
 
 def _validate(run: _Run) -> tuple[float, float]:

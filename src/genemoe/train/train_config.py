@@ -69,6 +69,10 @@ class TrainConfig:
     #                               the task loss (focal_loss(label_smoothing=e), built in run.py)
     mixup_alpha: float = 0.0  # classify: each batch's rows mixed with a permutation of them,
     #                           lambda ~ Beta(a, a); loss lambda loss(y_a) + (1 - lambda) loss(y_b)
+    routing_mi_weight: float = 0.0  # classify, gated models: subtract this times the mutual
+    #                                 information between class and expert of each top-k gate's
+    #                                 soft routing (genemoe.models.moe.routing_mutual_information):
+    #                                 the gate learns to send each type to few experts
     ema_decay: float | None = None  # validate, keep and return an exponential moving average
     #                                 of the weights: per-step decay, e.g. 0.999, warmed up as
     #                                 min(decay, n / (n + 9)) at update n; None = off
@@ -88,6 +92,7 @@ class TrainConfig:
             "noise_std": _finite(self.noise_std) and self.noise_std >= 0,
             "label_smoothing": _finite(self.label_smoothing) and 0 <= self.label_smoothing < 1,
             "mixup_alpha": _finite(self.mixup_alpha) and self.mixup_alpha >= 0,
+            "routing_mi_weight": _finite(self.routing_mi_weight) and self.routing_mi_weight >= 0,
             "ema_decay": self.ema_decay is None or (_finite(self.ema_decay)
                                                     and 0 < self.ema_decay < 1),
             "module_lr": self.module_lr is None or (isinstance(self.module_lr, Mapping) and all(
