@@ -26,17 +26,9 @@ TINY_FCN = {"hidden": 16, "latent": 8}
 FAST = {"epochs": 2, "batch_size": 32, "device": "cpu", "patience": None}
 
 
-def _part(rng: np.random.Generator, n: int, offset: int) -> TaskData:
-    y = np.arange(n) % 3
-    X = (rng.normal(size=(n, 12)) + y[:, None] * 0.8).astype(np.float32)
-    return TaskData(X=X, rows=np.arange(offset, offset + n), y=y, time=None, event=None,
-                    groups=np.array(["A", "B", "C"], object)[y])
-
-
 @pytest.fixture(scope="module")
-def data() -> dict[str, TaskData]:
-    rng = np.random.default_rng(3)
-    return {"train": _part(rng, 60, 0), "val": _part(rng, 30, 60)}
+def data(tuning_parts) -> dict[str, TaskData]:
+    return tuning_parts
 
 
 @pytest.fixture
