@@ -303,3 +303,27 @@ def test_fingerprint_ignores_the_other_tasks_training_sections(tmp_path):
 
     assert key("classify", {"lr": 1e-4}) == key("classify", {"lr": 1e-4, "patience": 3})
     assert key("survival", {"lr": 1e-4}) != key("survival", {"lr": 1e-4, "patience": 3})
+
+
+def test_a_tuned_cell_of_another_search_space_is_recomputed(bundle, tmp_path):
+    """The cells' fingerprint holds the options, not the models' search spaces: a space
+    changed in code used to reuse the tuned cells of the old one. Now the cell is
+    recomputed, and the study (whose setup holds the space) refuses to mix the two, saying
+    to use another folder."""
+    from genemoe.errors import InputError
+    from genemoe.models.registry import get_spec, set_search_space
+    from genemoe.models.search_spaces import Categorical
+
+    def run():
+        return bm.run_benchmark(bundle.path, task="classify", models=["fcn"], n_folds=2,
+                                epochs=2, out_dir=tmp_path, tune=2)
+
+    run()
+    assert run().n_reused == 2  # the same space: reused
+    declared = dict(get_spec("fcn").search_space)
+    set_search_space("fcn", {**declared, "model.latent": Categorical((8,))})
+    try:
+        with pytest.raises(InputError, match="another setup"):
+            run()
+    finally:
+        set_search_space("fcn", declared)

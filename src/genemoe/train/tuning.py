@@ -96,7 +96,8 @@ from genemoe.train.study_budget import (
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "tuning_cost",
-           "apply_params", "sample_params", "start_params", "redacted_url", "N_STARTUP_TRIALS"]
+           "apply_params", "sample_params", "start_params", "redacted_url", "space_key",
+           "N_STARTUP_TRIALS"]
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +310,13 @@ def _trainer_space(space: SearchSpace, neural: bool) -> SearchSpace:
     if dropped:
         log.warning("search space: %s left out (not options of this trainer)", ", ".join(dropped))
     return {k: p for k, p in space.items() if k not in dropped}
+
+
+def space_key(name: str, task: Task) -> str:
+    """Hash of model ``name``'s declared search space for ``task`` (what a cached tuned
+    result depends on besides its options: a changed space makes it stale)."""
+    space = {k: repr(p) for k, p in search_space(name, task).items()}
+    return hashlib.sha256(json.dumps(space, sort_keys=True).encode()).hexdigest()
 
 
 def _setup_key(name: str, task: Task, data: dict[str, TaskData], model_cfg: dict, train_cfg: dict,

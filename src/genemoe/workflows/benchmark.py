@@ -366,7 +366,7 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
     ``--tune`` later resumes each study (the cells are refitted: their fingerprint holds the
     budget). Returns the best options and what the search did (for the cell and summary.md).
     """
-    from genemoe.train.tuning import tune_model, tuning_cost
+    from genemoe.train.tuning import space_key, tune_model, tuning_cost
 
     def train_val(scaling: str) -> dict:
         return {part: fold_for(scaling).parts[part] for part in ("train", "val")}
@@ -383,7 +383,8 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
             "best_val": res.best_value, "params": res.best_params, "seconds": res.seconds,
             "seconds_per_trial": cost["seconds_per_trial"],
             "seconds_in_trials": cost["seconds"], "seconds_pruned": cost["seconds_pruned"],
-            "seconds_saved_by_pruning": cost["seconds_saved"]}
+            "seconds_saved_by_pruning": cost["seconds_saved"],
+            "space_key": space_key(model, opts["task"])}
     return res.best_model_cfg, res.best_train_cfg, info
 
 
@@ -572,7 +573,7 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
 
         for model in models:
             cell = read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"])
-            if cell is not None and _same_fold_run(cell, plan, opts):
+            if cell is not None and _same_fold_run(cell, plan, opts) and _same_space(cell, opts):
                 n_reused += 1
             else:
                 cell = _run_cell(bundle, plan, fold_for, model, opts=opts,
@@ -583,6 +584,17 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
             bar.update()
     bar.close()
     return n_computed, n_reused
+
+
+def _same_space(cell: dict, opts: dict) -> bool:
+    """A tuned cell was tuned over its model's current search space."""
+    from genemoe.train.tuning import space_key
+
+    same = not opts.get("tune") or cell.get("tuning", {}).get("space_key") == space_key(
+        cell["model"], opts["task"])
+    if not same:
+        log.warning("cell %s was tuned over another search space: recomputing it", cell["model"])
+    return same
 
 
 def _same_fold_run(cell: dict, plan: FoldPlan, opts: dict) -> bool:
