@@ -13,6 +13,7 @@ Configuration comes from a preset and optional YAML through :func:`resolve_confi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
@@ -30,7 +31,8 @@ from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["FitResult", "fit_model", "calibrate_outputs", "resolve_config", "selection_metric", "softmax",
+__all__ = ["FitResult", "NamedMetric", "fit_model", "calibrate_outputs", "resolve_config",
+           "selection_metric", "softmax",
            "LOSS_KEYS"]
 
 log = logging.getLogger(__name__)
@@ -122,8 +124,20 @@ def _loss_fn(task: Task, train: TaskData, n_classes: int, train_cfg: dict):
     return cox
 
 
+@dataclass(frozen=True)
+class NamedMetric:
+    """A validation metric ``fn(outputs, targets) -> float`` and the short name the
+    progress bar shows for it (``label``)."""
+
+    fn: Callable[[np.ndarray, Any], float]
+    label: str
+
+    def __call__(self, out: np.ndarray, target: Any) -> float:
+        return self.fn(out, target)
+
+
 def selection_metric(task: Task, n_classes: int, *, survival: str = "c_index",
-                     groups: np.ndarray | None = None, ties: str = "efron"):
+                     groups: np.ndarray | None = None, ties: str = "efron") -> NamedMetric:
     """Validation metric for early stopping (higher is better): macro-F1, or for survival
     the criterion ``survival`` (see :data:`SURVIVAL_SELECTION`).
 
@@ -139,8 +153,7 @@ def selection_metric(task: Task, n_classes: int, *, survival: str = "c_index",
         def f1(out: np.ndarray, y) -> float:
             return float(f1_score(np.asarray(y), out.argmax(1), average="macro", zero_division=0))
 
-        f1.label = "val_f1"  # type: ignore[attr-defined]  (the progress bar's name for it)
-        return f1
+        return NamedMetric(f1, "val_f1")
     if survival not in SURVIVAL_SELECTION:
         raise input_error(f"unknown survival_selection {survival!r}", where="train: survival_selection",
                           fix=f"use one of {', '.join(SURVIVAL_SELECTION)}")
@@ -153,8 +166,7 @@ def selection_metric(task: Task, n_classes: int, *, survival: str = "c_index",
                                       torch.as_tensor(np.asarray(target["time"], float)), event,
                                       ties=ties))
 
-        pl.label = "val_loglik"  # type: ignore[attr-defined]
-        return pl
+        return NamedMetric(pl, "val_loglik")
     strata = (np.zeros(0) if groups is None or survival == "c_index"
               else np.asarray(groups, dtype=object))
 
@@ -162,8 +174,7 @@ def selection_metric(task: Task, n_classes: int, *, survival: str = "c_index",
         return _harrell(np.asarray(target["time"], float), np.asarray(target["event"], bool),
                         out.reshape(-1).astype(np.float64), strata)
 
-    cidx.label = "val_c"  # type: ignore[attr-defined]
-    return cidx
+    return NamedMetric(cidx, "val_c")
 
 
 def _harrell(time: np.ndarray, event: np.ndarray, risk: np.ndarray, strata: np.ndarray) -> float:
