@@ -51,7 +51,7 @@ import torch
 
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
-from genemoe.data.prepare import fit_gene_filter
+from genemoe.data.prepare import file_sha256, fit_gene_filter
 from genemoe.data.scaling import Scaler, fit_scaler
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
@@ -396,8 +396,6 @@ def _pretrained_run(opts: dict, plan: FoldPlan) -> Path:
 
 
 def _run_sha256(run: Path) -> str:
-    from genemoe.data.prepare import file_sha256
-
     return file_sha256(run / "pretrained.pt" if run.is_dir() else run)
 
 
@@ -573,7 +571,7 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
 
         for model in models:
             cell = read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"])
-            if cell is not None and _same_fold_run(cell, plan, opts) and _same_space(cell, opts):
+            if cell is not None and _still_valid(cell, plan, opts):
                 n_reused += 1
             else:
                 cell = _run_cell(bundle, plan, fold_for, model, opts=opts,
@@ -586,23 +584,16 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     return n_computed, n_reused
 
 
-def _same_space(cell: dict, opts: dict) -> bool:
-    """A tuned cell was tuned over its model's current search space."""
+def _still_valid(cell: dict, plan: FoldPlan, opts: dict) -> bool:
+    """A cell read back was fine-tuned from its fold's current pre-trained run and tuned
+    over its model's current search space."""
     from genemoe.train.tuning import space_key
 
-    same = not opts.get("tune") or cell.get("tuning", {}).get("space_key") == space_key(
-        cell["model"], opts["task"])
-    if not same:
-        log.warning("cell %s was tuned over another search space: recomputing it", cell["model"])
-    return same
-
-
-def _same_fold_run(cell: dict, plan: FoldPlan, opts: dict) -> bool:
-    """Per-fold pre-training: the cell was fine-tuned from the fold's current run."""
-    if not isinstance(opts.get("pretrained"), dict):
-        return True
-    if cell.get("pretrained_sha256") == _run_sha256(_pretrained_run(opts, plan)):
-        return True
-    log.warning("cell %s r%d f%d was fine-tuned from another pre-trained run: recomputing it",
-                cell.get("model"), plan.repeat, plan.fold)
-    return False
+    stale, pre, task = None, opts.get("pretrained"), opts["task"]
+    if isinstance(pre, dict) and cell.get("pretrained_sha256") != _run_sha256(_pretrained_run(opts, plan)):
+        stale = "was fine-tuned from another pre-trained run"
+    elif opts.get("tune") and cell.get("tuning", {}).get("space_key") != space_key(cell["model"], task):
+        stale = "was tuned over another search space"
+    if stale:
+        log.warning("cell %s r%d f%d %s: recomputing it", cell["model"], plan.repeat, plan.fold, stale)
+    return stale is None
