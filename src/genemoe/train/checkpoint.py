@@ -243,7 +243,7 @@ def resume_epoch_everywhere(path: Path | str, info: ddp.DistInfo = ddp.SINGLE) -
         When some copies are unreadable and none is readable.
     """
     path = Path(path)
-    views = ddp.gather_object(_describe_copy(path), info) if info.enabled else [_describe_copy(path)]
+    views = ddp.gather_object(_describe_copy(path), info)  # [this copy's view] alone
     src = newest_copy(views, path)
     return 0 if src is None else int(views[src]["epoch"])
 

@@ -324,8 +324,8 @@ def train_with_frozen_encoder(train_fn: Callable[..., Any], model: nn.Module, *,
     A run interrupted in either phase resumes in the right one, on every rank alike (the
     processes meet first and agree on the newest checkpoint any of them reads).
     ``freeze_epochs`` at or above the run's epochs freezes the whole run. An encoder
-    learning rate belongs in the ``config``'s ``module_lr`` already spread over every encoder part
-    (:func:`encoder_module_lr`, as ``genemoe train`` does).
+    learning rate belongs in the ``config``'s ``module_lr`` already spread over every
+    encoder part (:func:`encoder_module_lr`, as ``genemoe train`` does).
     """
     if freeze_epochs <= 0:
         return train_fn(model, checkpoint_path=checkpoint_path, **kwargs)

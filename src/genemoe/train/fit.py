@@ -32,8 +32,7 @@ from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_los
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["FitResult", "NamedMetric", "fit_model", "calibrate_outputs", "resolve_config",
-           "selection_metric", "softmax",
-           "LOSS_KEYS"]
+           "selection_metric", "softmax", "LOSS_KEYS"]
 
 log = logging.getLogger(__name__)
 

@@ -462,8 +462,9 @@ def train_model(
         ``config.label_smoothing`` is the loss's to apply (the trainer only records it).
     metric_fn
         ``metric_fn(outputs (n_val, n_outputs) np.ndarray, y_val) -> float``, higher is better
-        (its ``label`` attribute, when set, names it on the progress bar)
-        (accuracy / macro-F1 / C-index): early stopping and best-epoch selection.
+        (accuracy / macro-F1 / C-index): early stopping and best-epoch selection. Its
+        ``label`` attribute, where it has one (:class:`~genemoe.train.fit.NamedMetric`),
+        names it on the progress bar.
     checkpoint_path
         Checkpoint written every ``config.checkpoint_every`` epochs and at the end.
     resume

@@ -50,8 +50,8 @@ def counted_trials(study: optuna.Study) -> list[FrozenTrial]:
                   key=lambda t: t.number)
 
 
-def budget_numbers(study: optuna.Study, n_trials: int) -> set[int]:
-    """Trial numbers of the first ``n_trials`` counted trials: the budget's."""
+def budget_numbers(study: optuna.Study, n_trials: int | None) -> set[int]:
+    """Trial numbers of the first ``n_trials`` counted trials: the budget's (None: all)."""
     return {t.number for t in counted_trials(study)[:n_trials]}
 
 

@@ -13,8 +13,8 @@ Trial ``i`` samples with a TPE sampler seeded from ``(seed, i)`` (TPE: Optuna's
 Tree-structured Parzen Estimator; its first ``n_startup_trials`` trials sample at random),
 and every trial trains with the same ``seed``, so trials differ only in their parameters,
 the same seed gives the same trials on CPU, a study resumed between trials continues
-exactly as an uninterrupted one would, and ``genemoe train --config best.yaml --seed S`` retrains the
-best trial's model.
+exactly as an uninterrupted one would, and ``genemoe train --config best.yaml --seed S``
+retrains the best trial's model.
 
 Trial 0 is the starting configuration itself (the preset's values, where the space holds
 them; :func:`start_params`), so a search never ends below the configuration it started
@@ -35,8 +35,8 @@ its process killed, a crash) does not, and runs again with its own values when a
 next opens the study (a killed one once its heartbeat is stale). Workers may finish a
 trial or two beyond the budget; the best trial is chosen among the budget's first
 ``n_trials`` counted trials all the same, so every study's choice sees the same budget
-(:mod:`genemoe.train.study_budget`). A study remembers its setup (model, task, base options, seed, data rows, space)
-and refuses a call with another one.
+(:mod:`genemoe.train.study_budget`). A study remembers its setup (model, task, base
+options, seed, data rows, space) and refuses a call with another one.
 
 Input scaling
 -------------
@@ -87,6 +87,7 @@ from genemoe.train.fit import LOSS_KEYS, fit_model, selection_metric
 from genemoe.train.study_budget import (
     StopAtBudget,
     best_in_budget,
+    budget_numbers,
     counted_trials,
     heartbeat_options,
     marking_divergence,
@@ -542,7 +543,7 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
     ``in_budget`` (among the first ``n_trials`` counted trials, the ones the best is chosen
     from; None: every counted trial), then one column per searched key (config path)."""
     rows = []
-    budget = {t.number for t in counted_trials(study)[:n_trials]}
+    budget = budget_numbers(study, n_trials)
     for t in study.get_trials(deepcopy=False):
         seconds = t.user_attrs.get("seconds")
         if seconds is None and t.datetime_start and t.datetime_complete:

@@ -175,15 +175,16 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
     plot_search(result.trials, out_dir / "search.png", metric=f"validation {result.metric}",
                 title=f"{opts['model_name']} ({opts['task']}): best {result.best_value:.3f}")
     t = result.trials
-    done = t[(t["state"] == "COMPLETE") & t["duplicate_of"].isna()]  # trials that trained
+    cost = tuning_cost(t)
     summary = {"model": opts["model_name"], "task": opts["task"], "study": result.study_name,
                "storage": redacted_url(opts["storage"]), "n_trials_asked": opts["n_trials"],
                "trials_by_state": t["state"].value_counts().to_dict(),
                "n_duplicates": int(t["duplicate_of"].notna().sum()),
                "seconds_this_call": round(result.seconds, 1),
-               "seconds_per_trial": None if done.empty else round(float(done["seconds"].mean()), 2),
+               "seconds_per_trial": (None if cost["seconds_per_trial"] is None
+                                     else round(cost["seconds_per_trial"], 2)),
                "n_pruned": result.n_pruned,
-               "seconds_saved_by_pruning": tuning_cost(t)["seconds_saved"],  # an estimate
+               "seconds_saved_by_pruning": cost["seconds_saved"],  # an estimate
                "best_value": result.best_value,
                "metric": result.metric, "best_params": result.best_params}
     atomic_write_text(out_dir / "summary.json", json.dumps(plain(summary), indent=2))
