@@ -207,3 +207,34 @@ def test_every_registered_sklearn_model_outputs(name):
         )
         assert out.shape == (90,)
     assert np.all(np.isfinite(out))
+
+
+def test_random_forest_leaves_the_callers_warning_filters_as_they_were(monkeypatch):
+    """scikit-learn's joblib workers each enter ``warnings.catch_warnings()`` and reset the
+    filters; that is not thread-safe before Python 3.14, and two workers finishing out of
+    order can leave the process with a worker's list, sometimes empty. Every later parallel
+    call then warned once per task ("`sklearn.utils.parallel.delayed` should be used with
+    ..."): 95,577 lines in one tuned pancan33 benchmark log. The race is simulated here: each
+    forest fit or prediction leaves the filters emptied, as the unlucky interleaving does."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    real_fit, real_proba = RandomForestClassifier.fit, RandomForestClassifier.predict_proba
+    empty_on_entry = []
+
+    def racing(real):
+        def call(self, *args, **kwargs):
+            empty_on_entry.append(not warnings.filters)
+            out = real(self, *args, **kwargs)
+            warnings.filters = []  # what the workers' race can leave behind
+            return out
+        return call
+
+    monkeypatch.setattr(RandomForestClassifier, "fit", racing(real_fit))
+    monkeypatch.setattr(RandomForestClassifier, "predict_proba", racing(real_proba))
+    X, y = _blobs()
+    before = list(warnings.filters)
+    model = create_model("rf", task="classify", n_genes=X.shape[1], n_outputs=4, **FAST["rf"])
+    model.fit(X[:160], y[:160], X_val=X[160:], y_val=y[160:])  # a 9-point grid, then the fit
+    model.predict_proba(X[160:])
+    assert len(empty_on_entry) >= 10 and not any(empty_on_entry)
+    assert warnings.filters == before

@@ -66,6 +66,7 @@ from genemoe.models.classical_common import (
     check_task,
     check_X,
     grid_points,
+    kept_warning_filters,
     params_record,
     resolve_grid,
     resolve_options,
@@ -228,7 +229,8 @@ class SklearnClassifier:
             val = (Xv, _check_labels(y_val, Xv.shape[0], self.n_outputs, "y_val"))
         chosen = self._tune(X, y, val)
         cfg = {**self.config, **chosen}
-        self.estimator_ = self.spec.make(cfg, X, y, True).fit(X, y)  # training rows only
+        with kept_warning_filters():  # the forest's worker threads (see kept_warning_filters)
+            self.estimator_ = self.spec.make(cfg, X, y, True).fit(X, y)  # training rows only
         return self
 
     def _tune(self, X: np.ndarray, y: np.ndarray, val: tuple | None) -> Cfg:
@@ -260,7 +262,8 @@ class SklearnClassifier:
             raise RuntimeError(f"{self.name}: call fit() before predict_proba()")
         X = check_X(X, self.n_genes)
         out = np.zeros((X.shape[0], self.n_outputs))
-        out[:, self.estimator_.classes_] = self.estimator_.predict_proba(X)
+        with kept_warning_filters():
+            out[:, self.estimator_.classes_] = self.estimator_.predict_proba(X)
         return out / out.sum(axis=1, keepdims=True)  # float32 solvers leave ~1e-7 slack
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -295,11 +298,14 @@ def _score_generic(make: Make, cfg: Cfg, points: list[Cfg], splits: list[Split])
     for i, point in enumerate(points):
         for j, (Xf, yf, Xe, ye) in enumerate(splits):
             try:
-                est = make({**cfg, **point}, Xf, yf, False).fit(Xf, yf)
+                with kept_warning_filters():  # the forest's worker threads
+                    est = make({**cfg, **point}, Xf, yf, False).fit(Xf, yf)
+                with kept_warning_filters():
+                    pred = est.predict(Xe)
             except (ArithmeticError, ValueError) as exc:
                 log.warning("grid point %s failed (%s)", point, exc)
                 continue
-            scores[i, j] = _macro_f1(ye, est.predict(Xe))
+            scores[i, j] = _macro_f1(ye, pred)
     return np.nanmean(scores, axis=1) if np.isfinite(scores).any() else scores[:, 0]
 
 
