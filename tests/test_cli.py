@@ -173,3 +173,25 @@ def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, cle
                            ("mlp", "classify"), ("fcn", "classify"), ("genemoe", "survival"),
                            ("coxnet", "survival")))
     assert all((tmp_path / "demo" / "tuning" / d / "best.yaml").is_file() for d in tuned)
+
+
+def test_benchmark_log_has_one_short_line_per_cell_and_no_bar_frames_or_optuna_dumps(files,
+                                                                                       tmp_path):
+    """Written to a file or pipe (stderr not a terminal), a tuned benchmark used to fill its log
+    with progress-bar frames (a 23 MB log for one pancan33 run) and with Optuna's own line per
+    trial, every parameter at full precision. Now: one rounded line per cell, nothing else."""
+    import re
+
+    r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("benchmark", "--data", tmp_path / "b", "--out", tmp_path / "bench", "--models",
+                "logreg,fcn", "--folds", "2", "--tune", "2", "--epochs", "2", "--no-plots")
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    cells = [line for line in lines if line.startswith("cell ")]
+    assert [c.split(":")[0] for c in cells] == ["cell 1/4", "cell 2/4", "cell 3/4", "cell 4/4"]
+    assert "\r" not in r.stderr and "epoch/s" not in r.stderr  # no bar frames
+    assert "Trial 0 finished" not in r.stderr and "parameters: {" not in r.stderr
+    assert not re.search(r"\d\.\d{5,}", r.stderr), r.stderr
+    assert len(lines) == len(cells), lines

@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from genemoe.cli_logging import setup_logging
-from genemoe.cli_process import training_process
+from genemoe.cli_process import progress_bars, training_process, tuning_process
 from genemoe.errors import GenemoeError, NotBuiltError, input_error
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
@@ -88,7 +88,8 @@ Seed = Annotated[int, typer.Option(help="Seed.")]
 FoldSeed = Annotated[int, typer.Option(help="Seed of the folds and the models.")]
 Folds = Annotated[int, typer.Option(help="K of the stratified K-fold split.")]
 Repeats = Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")]
-Progress = Annotated[bool, typer.Option(help="Show a progress bar.")]
+Progress = Annotated[bool, typer.Option(
+    help="Show progress bars (drawn only when stderr is a terminal).", callback=progress_bars)]
 
 
 def _csv(value: str | None) -> tuple[str, ...] | None:
@@ -296,11 +297,9 @@ def tune(
 ) -> None:
     """Search a model's hyper-parameters on the validation split (Optuna); best.yaml for train --config."""
     training_process()
-    import optuna
-
+    tuning_process()  # genemoe logs one short line per trial
     from genemoe.workflows.tune import tune_run
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)  # genemoe logs one line per trial
     result = tune_run(data, out_dir=out, task=task, model_name=model, n_trials=trials,
                       preset=preset, config_path=config, seed=seed, storage=storage,
                       study_name=study, device=device, epochs=epochs, timeout=timeout,
@@ -347,11 +346,9 @@ def demo(
 ) -> None:
     """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""
     training_process()
-    import optuna
-
+    tuning_process()  # one genemoe line per model instead
     from genemoe.workflows.demo import run_demo
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)  # one genemoe line per model instead
     quiet = [logging.getLogger(n) for n in ("genemoe.data.prepare", "genemoe.train.tuning")]
     levels = [q.level for q in quiet]
     if logging.getLogger("genemoe").level > logging.DEBUG:  # prepare steps and trials with -v
@@ -484,6 +481,8 @@ def benchmark(
 ) -> None:
     """Every model on identical, repeated, stratified folds: results.csv and summary.md."""
     training_process()
+    if tune:
+        tuning_process()  # one genemoe line per trial, not Optuna's
     from genemoe.workflows.benchmark import run_benchmark
 
     result = run_benchmark(data, task=task, models=None if models is None else list(_csv(models) or ()),
@@ -530,7 +529,7 @@ def ablation(
     epochs: Epochs = None,
     device: Device = "auto",
     n_boot: Annotated[int, typer.Option(help="Bootstrap resamples of each survival C-index CI.")] = 200,
-    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+    progress: Progress = True,
 ) -> None:
     """The paper's ablation (fcn, moe, genemoe, pre-trained genemoe) on identical folds."""
     training_process()

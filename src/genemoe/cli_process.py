@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 
-__all__ = ["training_process"]
+__all__ = ["training_process", "tuning_process", "progress_bars"]
 
 
 def training_process() -> None:
@@ -20,3 +21,26 @@ def training_process() -> None:
 
     if os.environ.get("GENEMOE_RETAIN_MEMORY", "1") != "0":
         retain_freed_memory()
+
+
+def tuning_process() -> None:
+    """Set up a process that runs Optuna studies: Optuna's own INFO lines off.
+
+    Optuna logs every finished trial with its parameters at full precision (``Trial 3
+    finished with value: 0.7853488805101709 and parameters: {...}``), one long line per
+    trial; genemoe's tuning logs one short, rounded line per trial instead. Optuna's
+    warnings still show.
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def progress_bars(wanted: bool) -> bool:
+    """Draw progress bars only when asked for and stderr is a terminal.
+
+    A bar redraws itself with carriage returns; written to a file or a pipe (``nohup``,
+    ``| tee``, CI logs) every redraw stays, and a long benchmark's log grows to tens of
+    megabytes of bar frames. genemoe's log lines say what happens there instead.
+    """
+    return bool(wanted) and sys.stderr.isatty()

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from genemoe.models.search_spaces import params_text
+
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "summary_markdown", "markdown_table", "chosen_text", "chosen_table"]
 
@@ -91,10 +93,7 @@ def _first_separation(routing: dict | None) -> float:
 
 def chosen_text(chosen: dict[str, Any]) -> str:
     """What a cell chose on validation, as one short cell of a table: ``C=10, gamma=0.3``."""
-    def fmt(v: Any) -> str:
-        return f"{v:.3g}" if isinstance(v, float) else str(v)
-
-    return ", ".join(f"{k}={fmt(v)}" for k, v in chosen.items())
+    return params_text(chosen)
 
 
 def chosen_table(results: pd.DataFrame) -> pd.DataFrame:

@@ -38,6 +38,7 @@ declare no space yet: a trial of theirs takes minutes, not seconds.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +49,7 @@ from genemoe.models.registry import get_spec, set_search_space
 from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
 
 __all__ = ["FloatParam", "IntParam", "Categorical", "Fixed", "Param", "SearchSpace",
-           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES"]
+           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "value_text", "params_text"]
 
 
 @dataclass(frozen=True)
@@ -184,3 +185,13 @@ def _grid_space(spec: Any) -> SearchSpace:
     if "tune" in (getattr(module, f"{prefix}_DEFAULTS", None) or {}):
         space["model.tune"] = Fixed(False)
     return space
+
+
+def value_text(v: Any) -> str:
+    """One hyper-parameter value for people: floats to 3 significant digits (``0.000216``)."""
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def params_text(params: Mapping[str, Any]) -> str:
+    """Hyper-parameters as one short line: ``train.lr=0.000216, model.k=2``."""
+    return ", ".join(f"{k}={value_text(v)}" for k, v in params.items())

@@ -81,6 +81,7 @@ from genemoe.models.search_spaces import (
     FloatParam,
     IntParam,
     SearchSpace,
+    params_text,
     search_space,
 )
 from genemoe.train.fit import LOSS_KEYS, fit_model, selection_metric
@@ -487,7 +488,7 @@ def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
                     trial.report(float(v), int(rec.get("epoch", 0)))
         value = metric(fit.outputs["val"], trial_data["val"].targets(task))
         log.info("trial %d: %s = %.4f (%.1f s) %s", trial.number, _metric_name(task, train_cfg), value,
-                 trial.user_attrs["seconds"], params)
+                 trial.user_attrs["seconds"], params_text(params))
         return value
 
     return objective

@@ -574,10 +574,12 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
             if cell is not None and _still_valid(cell, plan, opts):
                 n_reused += 1
             else:
+                t0 = time.perf_counter()
                 cell = _run_cell(bundle, plan, fold_for, model, opts=opts,
                                  out_dir=out_dir, class_names=class_names)
-                log.info("%s repeat %d fold %d: %s %.3f", model, plan.repeat, plan.fold,
-                         PRIMARY_METRIC[opts["task"]], cell["metrics"][PRIMARY_METRIC[opts["task"]]])
+                log.info("cell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)",
+                         n_computed + n_reused + 1, len(plans) * len(models), model, plan.repeat, plan.fold, PRIMARY_METRIC[opts["task"]],
+                         cell["metrics"][PRIMARY_METRIC[opts["task"]]], time.perf_counter() - t0)
                 n_computed += 1
             bar.update()
     bar.close()

@@ -51,7 +51,7 @@ import yaml
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.errors import input_error
 from genemoe.models.image import input_scaling
-from genemoe.models.search_spaces import search_space
+from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
@@ -83,7 +83,7 @@ class TuneRun:
                  f"{len(t)} trials: {done} complete, {r.n_pruned} pruned; {r.seconds:.0f} s"
                  f"{saved})",
                  f"  best validation {r.metric}: {r.best_value:.4f}"]
-        lines += [f"    {k}: {_text(v)}" for k, v in r.best_params.items()]
+        lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()]
         lines.append(f"  retrain: genemoe train --config {self.out_dir / 'best.yaml'} "
                      f"--model {self.model_name} --task {self.task} ...")
         return "\n".join(lines)
@@ -197,7 +197,7 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
     train_cfg = {k: v for k, v in result.best_train_cfg.items() if k not in _NOT_SAVED}
     tuned = [k for k in result.best_params if not _fixed(result, k)]
     entry = {
-        "value": ", ".join(f"{k.split('.', 1)[1]} {_text(result.best_params[k])}" for k in tuned),
+        "value": ", ".join(f"{k.split('.', 1)[1]} {value_text(result.best_params[k])}" for k in tuned),
         "data": f"{bundle.path} ({len(bundle.sample_ids)} samples; sample set sha256 "
                 f"{sample_set_sha256(bundle)})",
         "part": f"validation split ({len(data['val'].rows)} samples), {model_name} trained on the "
@@ -221,7 +221,3 @@ def _fixed(result: TuneResult, key: str) -> bool:
     from genemoe.models.search_spaces import Fixed
 
     return isinstance(result.space.get(key), Fixed)
-
-
-def _text(v: Any) -> str:
-    return f"{v:.3g}" if isinstance(v, float) else str(v)
