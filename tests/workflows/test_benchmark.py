@@ -327,3 +327,26 @@ def test_a_tuned_cell_of_another_search_space_is_recomputed(bundle, tmp_path):
             run()
     finally:
         set_search_space("fcn", declared)
+
+
+def test_reading_cells_of_other_options_says_so_once_and_recomputes_nothing(classify_run,
+                                                                           tmp_path, caplog):
+    """The summary, the plots and the report read the cells back; a cell of other options
+    (another worker's run into the same --out) was a warning per cell, per read, saying
+    "recomputing it" although nothing was recomputed (36 false lines per model in one log)."""
+    from genemoe.evaluate.benchmark_files import load_cells
+
+    out = tmp_path / "copy"
+    shutil.copytree(classify_run.out_dir, out)
+    for p in (out / "cells").glob("fcn__*.json"):
+        cell = json.loads(p.read_text())
+        p.write_text(json.dumps({**cell, "fingerprint": "another run's options"}))
+    caplog.set_level("WARNING", logger="genemoe")
+    cells = load_cells(out)
+    assert {c["model"] for c in cells} == {"logreg"}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "cells of fcn were computed under other options" in warnings[0]
+    assert "recomputing" not in warnings[0]
+    caplog.clear()
+    assert [c["model"] for c in load_cells(out, models=["logreg"])] == ["logreg", "logreg"]
+    assert not caplog.records  # the stale model was not asked for: nothing to say

@@ -22,39 +22,56 @@ __all__ = ["read_cell", "load_cells", "read_protocol", "software_versions", "cho
 log = logging.getLogger(__name__)
 
 
-def read_cell(path: Path, fingerprint: str) -> dict | None:
-    """A finished cell written under the same options, else None."""
+def read_cell(path: Path, fingerprint: str, *, if_not: str | None = "recomputing it"
+              ) -> dict | None:
+    """A finished cell written under the same options, else None.
+
+    A cell that cannot be read or was written under other options is a warning ending in
+    ``if_not`` (what the caller does instead); ``if_not=None``: no warning, the caller
+    says it once.
+    """
     if not path.exists():
         return None
     try:
         cell = json.loads(path.read_text())
     except ValueError:
-        log.warning("unreadable cell %s: recomputing it", path)
+        if if_not:
+            log.warning("unreadable cell %s: %s", path, if_not)
         return None
     if cell.get("fingerprint") != fingerprint:
-        log.warning("cell %s was computed under other options: recomputing it", path.name)
+        if if_not:
+            log.warning("cell %s was computed under other options: %s", path.name, if_not)
         return None
     return cell
-
 
 
 def load_cells(out_dir: Path | str, *, models: Iterable[str] | None = None,
                n_repeats: int | None = None) -> list[dict]:
     """Finished cells of a benchmark directory (optionally only some models / repeats).
 
-    Cells of the fingerprint in ``protocol.json`` only, in model, repeat, fold order.
+    Cells of the fingerprint in ``protocol.json`` only, in model, repeat, fold order. Cells
+    of other options (a run with other options into the same directory, not yet re-run for
+    every model) are left out with one warning naming their models; nothing is recomputed.
     """
     out_dir = Path(out_dir)
     protocol = read_protocol(out_dir)
     order = list(models) if models is not None else protocol["models"]
-    cells = []
+    cells, left_out = [], set()
     for path in sorted((out_dir / "cells").glob("*.json")):
-        cell = read_cell(path, protocol["fingerprint"])
-        if cell is None or cell["model"] not in order:
+        model = path.name.split("__", 1)[0]
+        if model not in order:
+            continue
+        cell = read_cell(path, protocol["fingerprint"], if_not=None)
+        if cell is None:
+            left_out.add(model)
             continue
         if n_repeats is not None and cell["repeat"] >= n_repeats:
             continue
         cells.append(cell)
+    if left_out:
+        log.warning("%s: cells of %s were computed under other options and are left out; "
+                    "re-run `genemoe benchmark` with the same --out and options to recompute "
+                    "them", out_dir, ", ".join(sorted(left_out)))
     return sorted(cells, key=lambda c: (order.index(c["model"]), c["repeat"], c["fold"]))
 
 
