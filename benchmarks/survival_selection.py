@@ -26,7 +26,7 @@ import numpy as np
 from genemoe.data.bundle import atomic_write_text, load_bundle
 from genemoe.data.splits import stratified_split, stratify_keys
 from genemoe.train.fit import SURVIVAL_SELECTION, fit_model, resolve_config, selection_metric
-from genemoe.workflows.benchmark import fold_data, plan_folds
+from genemoe.workflows.folds import fold_data, plan_folds
 
 
 def _split_check(train, fraction: float, seed: int):

@@ -81,8 +81,10 @@ def test_fold_preprocessing_uses_training_rows_only(bundle, task, monkeypatch):
     """Property: rewriting every validation and test row leaves the fitted filter and
     scaler (hence the scaled training matrix) unchanged, for every fold and repeat."""
     seen = []
-    real = bm.fit_gene_filter
-    monkeypatch.setattr(bm, "fit_gene_filter", lambda X, **kw: (seen.append(np.array(X)), real(X, **kw))[1])
+    import genemoe.workflows.folds as folds
+
+    real = folds.fit_gene_filter
+    monkeypatch.setattr(folds, "fit_gene_filter", lambda X, **kw: (seen.append(np.array(X)), real(X, **kw))[1])
     names = bundle.class_names
     for seed in (0, 1):
         rng = np.random.default_rng(seed)

@@ -192,7 +192,7 @@ def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
 
     Built like one bundle of :func:`load_pretrain_data`: the training and validation rows
     are scaled by ``scaler`` (fitted on the training rows only, e.g. one cross-validation
-    fold's :func:`~genemoe.workflows.benchmark.fit_fold_preprocessing`), and the validation
+    fold's :func:`~genemoe.workflows.folds.fit_fold_preprocessing`), and the validation
     rows are also kept unscaled (``X_val_log``), so reconstructions are scored in
     log-expression units against the per-gene training mean (the scaler's ``shift``).
 

@@ -19,7 +19,7 @@ Every number comes from :func:`~genemoe.workflows.benchmark.run_benchmark` (its 
 per-fold gene filter and scaler, validation-only model selection, resumable cells): the
 models from scratch in ``OUT/models/``, the pre-trained Gene-MOE in ``OUT/pretrained/``
 (and the pre-trained VAE-Cox in ``OUT/pretrained_vaecox/``), all on the folds of
-:func:`~genemoe.workflows.benchmark.plan_folds` with the same options, which are checked to
+:func:`~genemoe.workflows.folds.plan_folds` with the same options, which are checked to
 be identical.
 
 No leakage. Cross-validation tests every sample of the bundle once, so:
@@ -69,15 +69,9 @@ from genemoe.train.pretrain import (
     pretrain_on_data,
     resolve_pretrain_config,
 )
-from genemoe.workflows.benchmark import (
-    VAL_FRACTION,
-    FoldPlan,
-    FoldPretrained,
-    fold_preprocessing,
-    plan_folds,
-    run_benchmark,
-)
+from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
 from genemoe.workflows.common import patient_ids
+from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, fold_preprocessing, plan_folds
 
 __all__ = ["AblationResult", "ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED",
            "VAECOX_PRETRAINED", "MODEL_LABELS", "PER_FOLD_LABELS", "ablation_models",

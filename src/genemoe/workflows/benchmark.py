@@ -24,7 +24,10 @@ A benchmark directory holds::
 
 Re-running the same command skips the cells already written (resume after an
 interruption, or add models and repeats later); a cell written under other options (its
-fingerprint differs) is recomputed.
+fingerprint differs) is recomputed. Several workers may run on one directory: a cell is
+claimed before it is computed (:mod:`~genemoe.workflows.cell_claims`), so each is computed
+once, and each worker waits for the others' cells before its summary. The folds come from
+:mod:`~genemoe.workflows.folds`.
 
 A pre-trained encoder can start the neural models: one ``genemoe pretrain`` run for every
 fold (``pretrained=RUN``, fingerprinted by its file's hash), or one per fold
@@ -51,9 +54,7 @@ import torch
 
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
-from genemoe.data.prepare import file_sha256, fit_gene_filter
-from genemoe.data.scaling import Scaler, fit_scaler
-from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
+from genemoe.data.prepare import file_sha256
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
     chosen_settings,
@@ -67,13 +68,22 @@ from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
 from genemoe.train.ensemble import fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
-from genemoe.train.task_data import TaskData, task_data
+from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
-    check_survival_parts,
     patient_ids,
     plain,
     score_part,
     with_fitted_layout,
+)
+from genemoe.workflows.folds import (
+    VAL_FRACTION,
+    FoldData,
+    FoldPlan,
+    fit_fold_preprocessing,
+    fold_data,
+    fold_preprocessing,
+    plan_folds,
+    task_rows,
 )
 
 __all__ = ["BenchmarkResult", "FoldPlan", "FoldData", "FoldPretrained", "task_rows", "plan_folds",
@@ -84,7 +94,6 @@ log = logging.getLogger(__name__)
 
 Task = Literal["classify", "survival"]
 
-VAL_FRACTION = 0.15  # validation share of each stratum of a fold's training part
 # Without --models: Gene-MOE and the peers a careful user would otherwise pick. Classical
 # models tune on each fold's validation part; ``mlp`` is the regularised MLP (batch norm,
 # dropout; the preset's shared recipe adds input noise and label smoothing for every
@@ -94,17 +103,7 @@ DEFAULT_MODELS = {
     "survival": ("coxnet", "coxph", "coxnnet", "vaecox", "fcn", "genemoe"),
 }
 _CELL_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class FoldPlan:
-    """Rows of one fold of one repeat: bundle row indices, sorted, disjoint."""
-
-    repeat: int
-    fold: int
-    train: np.ndarray
-    val: np.ndarray
-    test: np.ndarray
+CLAIM_POLL_S = 10.0  # seconds between looks at cells another worker computes
 
 
 @dataclass(frozen=True)
@@ -149,133 +148,6 @@ class BenchmarkResult:
                  f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
                  + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {self.out_dir}")
         return benchmark_table(self.results, task=self.task, title=title, out_dir=self.out_dir)
-
-
-# --------------------------------------------------------------------------- folds
-def task_rows(bundle: Bundle, task: Task) -> np.ndarray:
-    """Bundle rows usable for ``task``: labelled samples (and with survival data)."""
-    keep = bundle.obs["cancer_type"].notna().to_numpy()
-    if task == "survival":
-        keep &= bundle.obs["has_survival"].to_numpy(bool)
-    return np.flatnonzero(keep)
-
-
-def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int = 1, seed: int = 0,
-               val_fraction: float = VAL_FRACTION) -> list[FoldPlan]:
-    """The folds of every repeat, with a validation part carved from each training part.
-
-    Parameters
-    ----------
-    bundle
-        The prepared dataset.
-    task
-        ``"classify"`` (stratify by cancer type) or ``"survival"`` (type and event).
-    n_folds, n_repeats
-        K of the K-fold split; how many times it is redrawn (seed ``seed + repeat``).
-    val_fraction
-        Validation share of each stratum of a fold's training part.
-
-    Returns
-    -------
-    list[FoldPlan]
-        ``n_repeats * n_folds`` plans, repeat-major.
-    """
-    rows = task_rows(bundle, task)
-    if rows.size < 2 * n_folds:
-        raise input_error(f"{rows.size} usable samples for {task}: too few for {n_folds} folds",
-                          path=bundle.path, fix="use fewer --folds, or a larger bundle")
-    types = bundle.obs["cancer_type"].to_numpy(object)[rows]
-    event = bundle.survival()[1][rows] if task == "survival" else None
-    keys = stratify_keys(types, event)
-    groups = np.asarray(patient_ids(bundle, rows), dtype=object)  # a patient never spans parts
-    plans = []
-    for r in range(n_repeats):
-        folds = stratified_kfold(keys, n_folds=n_folds, seed=seed + r, groups=groups)
-        for f in range(n_folds):
-            rest = np.flatnonzero(folds != f)
-            part = stratified_split(keys[rest], val_fraction=val_fraction, test_fraction=0.0,
-                                    seed=seed + r, groups=groups[rest])
-            plan = FoldPlan(r, f, np.sort(rows[rest[part == "train"]]),
-                            np.sort(rows[rest[part == "val"]]), np.sort(rows[folds == f]))
-            if plan.val.size == 0 or plan.test.size == 0:
-                raise input_error(f"repeat {r}, fold {f} has an empty validation or test part",
-                                  path=bundle.path, fix="use fewer --folds, or a larger bundle")
-            plans.append(plan)
-    return plans
-
-
-def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,
-                           min_mean: float = 0.8, scaling: str = "standard",
-                           ) -> tuple[np.ndarray, Scaler]:
-    """Gene filter and scaler fitted on a fold's training rows only.
-
-    Parameters
-    ----------
-    X_train
-        ``(n_train, n_genes)`` log-scale expression of the training part.
-    min_variance, min_mean
-        The gene filter's thresholds (the bundle's, from its preparation record).
-    scaling
-        ``standard`` (per-gene z-score) or ``global`` (the image models': one shift and
-        scale for every gene; see :func:`genemoe.models.image.input_scaling`).
-
-    Returns
-    -------
-    tuple
-        ``(n_genes,)`` bool keep mask, and the :class:`Scaler` of the kept genes.
-    """
-    keep, _ = fit_gene_filter(X_train, min_variance=min_variance, min_mean=min_mean)
-    if not keep.any():
-        raise input_error("the gene filter kept no gene on a fold's training part",
-                          fix="lower --min-variance/--min-mean when preparing the bundle")
-    return keep, fit_scaler(np.asarray(X_train)[:, keep], method=scaling, clip=10.0)
-
-
-def fold_preprocessing(bundle: Bundle, plan: FoldPlan, scaling: str = "standard", *,
-                       X_train: np.ndarray | None = None) -> tuple[np.ndarray, Scaler]:
-    """:func:`fit_fold_preprocessing` on the fold's training rows, with the bundle's thresholds
-    (``X_train``: those rows, when the caller has read them already)."""
-    cfg = bundle.record.get("config") or {}
-    X_train = np.asarray(bundle.X[plan.train]) if X_train is None else X_train
-    return fit_fold_preprocessing(X_train, min_variance=float(cfg.get("min_variance", 0.4)),
-                                  min_mean=float(cfg.get("min_mean", 0.8)), scaling=scaling)
-
-
-@dataclass
-class FoldData:
-    """One fold's scaled parts and what was fitted on its training part.
-
-    ``parts``: ``{"train", "val", "test"}`` → :class:`TaskData`; ``keep``: ``(n_genes,)``
-    bool gene mask of the fold's filter; ``gene_variance``: ``(n_kept,)`` variance of each
-    kept gene's unscaled training log-expression (classical survival models choose genes
-    on it).
-    """
-
-    parts: dict[str, TaskData]
-    keep: np.ndarray
-    gene_variance: np.ndarray
-
-
-def fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str],
-              scaling: str = "standard") -> FoldData:
-    """The fold's gene filter and scaler, fitted on its training rows only (with the
-    bundle's thresholds), applied to all three parts.
-
-    Raises
-    ------
-    InputError
-        For survival, a training or validation part without any event (naming the fold).
-    """
-    X_train = np.asarray(bundle.X[plan.train])
-    keep, scaler = fold_preprocessing(bundle, plan, scaling, X_train=X_train)
-    parts = {part: task_data(bundle, getattr(plan, part), task, gene_mask=keep, scaler=scaler,
-                             class_names=class_names) for part in ("train", "val", "test")}
-    if task == "survival":
-        check_survival_parts(parts, f"repeat {plan.repeat}, fold {plan.fold}", path=bundle.path,
-                             fix="use fewer --folds or a larger --val-fraction (validation is "
-                                 "stratified by type and event), or a cohort with more events")
-    X_kept = X_train[np.isin(plan.train, parts["train"].rows)][:, keep]
-    return FoldData(parts, keep, X_kept.astype(np.float64).var(0))
 
 
 # --------------------------------------------------------------------------- cells
@@ -555,35 +427,60 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
 
 def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: dict, out_dir: Path,
                progress: bool) -> tuple[int, int]:
-    """Compute every missing cell (fold preprocessing once per fold); return (computed, reused)."""
+    """Compute every missing cell (fold preprocessing once per fold); return (computed,
+    reused). Cells another worker holds (:mod:`~genemoe.workflows.cell_claims`) are waited
+    for after this worker's own, and count as reused."""
     from tqdm.auto import tqdm
 
-    class_names = bundle.class_names
-    n_computed = n_reused = 0
-    bar = tqdm(total=len(plans) * len(models), desc="benchmark", unit="cell", disable=not progress)
+    n_cells, counts = len(plans) * len(models), {"computed": 0, "reused": 0}
+    bar = tqdm(total=n_cells, desc="benchmark", unit="cell", disable=not progress)
+    pending = []
     for plan in plans:
         folds: dict[str, FoldData] = {}  # fold data per input scaling, built once
-
-        def fold_for(scaling: str, plan: FoldPlan = plan, folds: dict = folds) -> FoldData:
-            if scaling not in folds:
-                folds[scaling] = fold_data(bundle, plan, opts["task"], class_names, scaling)
-            return folds[scaling]
-
         for model in models:
-            cell = read_cell(_cell_path(out_dir, model, plan.repeat, plan.fold), opts["fingerprint"])
-            if cell is not None and _still_valid(cell, plan, opts):
-                n_reused += 1
+            holder = _cell_once(bundle, plan, folds, model, opts, out_dir, counts, n_cells)
+            if holder is None:
+                bar.update()
             else:
-                t0 = time.perf_counter()
-                cell = _run_cell(bundle, plan, fold_for, model, opts=opts,
-                                 out_dir=out_dir, class_names=class_names)
-                log.info("cell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)",
-                         n_computed + n_reused + 1, len(plans) * len(models), model, plan.repeat, plan.fold, PRIMARY_METRIC[opts["task"]],
-                         cell["metrics"][PRIMARY_METRIC[opts["task"]]], time.perf_counter() - t0)
-                n_computed += 1
-            bar.update()
+                pending.append((plan, model, holder))
+    while pending:  # cells other workers hold: wait for them, or take over from a gone one
+        plan, model, holder = pending[0]
+        log.info("waiting for %d cell(s) another worker computes (%s; if it is gone, delete "
+                 "%s)", len(pending), holder.describe(),
+                 claim_path(_cell_path(out_dir, model, plan.repeat, plan.fold)))
+        time.sleep(CLAIM_POLL_S)
+        still = [(p, m, _cell_once(bundle, p, {}, m, opts, out_dir, counts, n_cells))
+                 for p, m, _ in pending]
+        bar.update(len(pending) - sum(h is not None for *_, h in still))
+        pending = [(p, m, h) for p, m, h in still if h is not None]
     bar.close()
-    return n_computed, n_reused
+    return counts["computed"], counts["reused"]
+
+
+def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, FoldData], model: str, opts: dict,
+               out_dir: Path, counts: dict[str, int], n_cells: int) -> Holder | None:
+    """Read back, or claim and compute, one cell; the other holder when another worker has it."""
+    def fold_for(scaling: str) -> FoldData:
+        if scaling not in folds:
+            folds[scaling] = fold_data(bundle, plan, opts["task"], bundle.class_names, scaling)
+        return folds[scaling]
+
+    path = _cell_path(out_dir, model, plan.repeat, plan.fold)
+    with claimed(path) as holder:  # read under the claim: another worker may just have written it
+        if holder is not None:
+            return holder
+        cell = read_cell(path, opts["fingerprint"])
+        if cell is not None and _still_valid(cell, plan, opts):
+            counts["reused"] += 1
+            return None
+        t0 = time.perf_counter()
+        cell = _run_cell(bundle, plan, fold_for, model, opts=opts, out_dir=out_dir,
+                         class_names=bundle.class_names)
+    counts["computed"] += 1
+    metric = PRIMARY_METRIC[opts["task"]]
+    log.info("cell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)", sum(counts.values()), n_cells,
+             model, plan.repeat, plan.fold, metric, cell["metrics"][metric], time.perf_counter() - t0)
+    return None
 
 
 def _still_valid(cell: dict, plan: FoldPlan, opts: dict) -> bool:

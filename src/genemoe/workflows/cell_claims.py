@@ -1,0 +1,111 @@
+"""Claims on benchmark cells, so that several workers can share one ``--out`` directory.
+
+Two ``genemoe benchmark`` commands started on the same directory (two terminals, two
+machines on a shared disk) used to compute the same missing cells side by side, and the
+first to finish removed the checkpoint folder the other was still writing to (a
+``FileNotFoundError`` traceback). Now a worker claims a cell before computing it: it
+creates ``cells/<cell>.claim`` exclusively (``O_CREAT | O_EXCL``, atomic on local disks
+and NFS v3+), holding its host, process id and start time, and removes it when the cell
+is written or the worker stops. A worker that finds a claim leaves that cell to its
+holder and waits for it after its own cells.
+
+A claim is stale when its holder is gone: on this host, when no process has its id any
+more (the claim is then taken over, with an info line); a claim from another host cannot
+be checked from here, so it is waited for, and the waiting line names the claim file to
+delete if that machine's worker is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Holder", "claim_path", "claimed", "holder_of"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The worker that holds a claim."""
+
+    host: str
+    pid: int
+    since: float  # time.time() when claimed
+
+    def describe(self) -> str:
+        """``pid 1234 on host-a``."""
+        return f"pid {self.pid} on {self.host}"
+
+    def is_alive(self) -> bool:
+        """False only when the holder is certainly gone (same host, no such process)."""
+        if self.host != socket.gethostname():
+            return True  # cannot be checked from here
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # a process of another user has that id
+            return True
+        return True
+
+
+def claim_path(cell_path: Path) -> Path:
+    """``cells/<cell>.claim`` beside ``cells/<cell>.json``."""
+    return cell_path.with_suffix(".claim")
+
+
+def holder_of(cell_path: Path) -> Holder | None:
+    """Who holds ``cell_path``'s claim; None when nobody does (or the file is unreadable,
+    as it is for the instant between its creation and its first write)."""
+    try:
+        raw = json.loads(claim_path(cell_path).read_text())
+        return Holder(str(raw["host"]), int(raw["pid"]), float(raw["since"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _create(path: Path) -> bool:
+    """Create the claim file exclusively with this process as holder; False when it exists."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}, fh)
+    return True
+
+
+@contextmanager
+def claimed(cell_path: Path) -> Iterator[Holder | None]:
+    """Claim ``cell_path`` for this process for the ``with`` block.
+
+    Yields None when this process holds the claim (compute the cell), else the other
+    holder (leave the cell to it). A stale claim (its holder gone, see
+    :meth:`Holder.is_alive`) is taken over. The claim is removed on leaving the block,
+    also on errors and Ctrl-C.
+    """
+    path = claim_path(cell_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mine = _create(path)
+    if not mine:
+        holder = holder_of(cell_path)
+        if holder is not None and not holder.is_alive():
+            log.info("%s: its holder (%s) is gone; taking the cell over", path.name,
+                     holder.describe())
+            path.unlink(missing_ok=True)
+            mine = _create(path)
+    if not mine:
+        yield holder_of(cell_path) or Holder("?", -1, time.time())
+        return
+    try:
+        yield None
+    finally:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,166 @@
+"""The benchmark's folds: identical, repeated, stratified; what is fitted on each fold's
+training part (gene filter, scaler) and the three scaled parts.
+
+:mod:`genemoe.workflows.benchmark` and :mod:`genemoe.workflows.ablation` deal their cells
+from these plans, so every model of a comparison sees the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from genemoe.data.bundle import Bundle
+from genemoe.data.prepare import fit_gene_filter
+from genemoe.data.scaling import Scaler, fit_scaler
+from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
+from genemoe.errors import input_error
+from genemoe.train.task_data import TaskData, task_data
+from genemoe.workflows.common import check_survival_parts, patient_ids
+
+__all__ = ["FoldPlan", "FoldData", "task_rows", "plan_folds", "fit_fold_preprocessing",
+           "fold_preprocessing", "fold_data", "VAL_FRACTION"]
+
+Task = Literal["classify", "survival"]
+
+VAL_FRACTION = 0.15  # validation share of each stratum of a fold's training part
+
+
+@dataclass(frozen=True)
+class FoldPlan:
+    """Rows of one fold of one repeat: bundle row indices, sorted, disjoint."""
+
+    repeat: int
+    fold: int
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+
+
+
+def task_rows(bundle: Bundle, task: Task) -> np.ndarray:
+    """Bundle rows usable for ``task``: labelled samples (and with survival data)."""
+    keep = bundle.obs["cancer_type"].notna().to_numpy()
+    if task == "survival":
+        keep &= bundle.obs["has_survival"].to_numpy(bool)
+    return np.flatnonzero(keep)
+
+
+def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int = 1, seed: int = 0,
+               val_fraction: float = VAL_FRACTION) -> list[FoldPlan]:
+    """The folds of every repeat, with a validation part carved from each training part.
+
+    Parameters
+    ----------
+    bundle
+        The prepared dataset.
+    task
+        ``"classify"`` (stratify by cancer type) or ``"survival"`` (type and event).
+    n_folds, n_repeats
+        K of the K-fold split; how many times it is redrawn (seed ``seed + repeat``).
+    val_fraction
+        Validation share of each stratum of a fold's training part.
+
+    Returns
+    -------
+    list[FoldPlan]
+        ``n_repeats * n_folds`` plans, repeat-major.
+    """
+    rows = task_rows(bundle, task)
+    if rows.size < 2 * n_folds:
+        raise input_error(f"{rows.size} usable samples for {task}: too few for {n_folds} folds",
+                          path=bundle.path, fix="use fewer --folds, or a larger bundle")
+    types = bundle.obs["cancer_type"].to_numpy(object)[rows]
+    event = bundle.survival()[1][rows] if task == "survival" else None
+    keys = stratify_keys(types, event)
+    groups = np.asarray(patient_ids(bundle, rows), dtype=object)  # a patient never spans parts
+    plans = []
+    for r in range(n_repeats):
+        folds = stratified_kfold(keys, n_folds=n_folds, seed=seed + r, groups=groups)
+        for f in range(n_folds):
+            rest = np.flatnonzero(folds != f)
+            part = stratified_split(keys[rest], val_fraction=val_fraction, test_fraction=0.0,
+                                    seed=seed + r, groups=groups[rest])
+            plan = FoldPlan(r, f, np.sort(rows[rest[part == "train"]]),
+                            np.sort(rows[rest[part == "val"]]), np.sort(rows[folds == f]))
+            if plan.val.size == 0 or plan.test.size == 0:
+                raise input_error(f"repeat {r}, fold {f} has an empty validation or test part",
+                                  path=bundle.path, fix="use fewer --folds, or a larger bundle")
+            plans.append(plan)
+    return plans
+
+
+def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,
+                           min_mean: float = 0.8, scaling: str = "standard",
+                           ) -> tuple[np.ndarray, Scaler]:
+    """Gene filter and scaler fitted on a fold's training rows only.
+
+    Parameters
+    ----------
+    X_train
+        ``(n_train, n_genes)`` log-scale expression of the training part.
+    min_variance, min_mean
+        The gene filter's thresholds (the bundle's, from its preparation record).
+    scaling
+        ``standard`` (per-gene z-score) or ``global`` (the image models': one shift and
+        scale for every gene; see :func:`genemoe.models.image.input_scaling`).
+
+    Returns
+    -------
+    tuple
+        ``(n_genes,)`` bool keep mask, and the :class:`Scaler` of the kept genes.
+    """
+    keep, _ = fit_gene_filter(X_train, min_variance=min_variance, min_mean=min_mean)
+    if not keep.any():
+        raise input_error("the gene filter kept no gene on a fold's training part",
+                          fix="lower --min-variance/--min-mean when preparing the bundle")
+    return keep, fit_scaler(np.asarray(X_train)[:, keep], method=scaling, clip=10.0)
+
+
+def fold_preprocessing(bundle: Bundle, plan: FoldPlan, scaling: str = "standard", *,
+                       X_train: np.ndarray | None = None) -> tuple[np.ndarray, Scaler]:
+    """:func:`fit_fold_preprocessing` on the fold's training rows, with the bundle's thresholds
+    (``X_train``: those rows, when the caller has read them already)."""
+    cfg = bundle.record.get("config") or {}
+    X_train = np.asarray(bundle.X[plan.train]) if X_train is None else X_train
+    return fit_fold_preprocessing(X_train, min_variance=float(cfg.get("min_variance", 0.4)),
+                                  min_mean=float(cfg.get("min_mean", 0.8)), scaling=scaling)
+
+
+@dataclass
+class FoldData:
+    """One fold's scaled parts and what was fitted on its training part.
+
+    ``parts``: ``{"train", "val", "test"}`` → :class:`TaskData`; ``keep``: ``(n_genes,)``
+    bool gene mask of the fold's filter; ``gene_variance``: ``(n_kept,)`` variance of each
+    kept gene's unscaled training log-expression (classical survival models choose genes
+    on it).
+    """
+
+    parts: dict[str, TaskData]
+    keep: np.ndarray
+    gene_variance: np.ndarray
+
+
+def fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str],
+              scaling: str = "standard") -> FoldData:
+    """The fold's gene filter and scaler, fitted on its training rows only (with the
+    bundle's thresholds), applied to all three parts.
+
+    Raises
+    ------
+    InputError
+        For survival, a training or validation part without any event (naming the fold).
+    """
+    X_train = np.asarray(bundle.X[plan.train])
+    keep, scaler = fold_preprocessing(bundle, plan, scaling, X_train=X_train)
+    parts = {part: task_data(bundle, getattr(plan, part), task, gene_mask=keep, scaler=scaler,
+                             class_names=class_names) for part in ("train", "val", "test")}
+    if task == "survival":
+        check_survival_parts(parts, f"repeat {plan.repeat}, fold {plan.fold}", path=bundle.path,
+                             fix="use fewer --folds or a larger --val-fraction (validation is "
+                                 "stratified by type and event), or a cohort with more events")
+    X_kept = X_train[np.isin(plan.train, parts["train"].rows)][:, keep]
+    return FoldData(parts, keep, X_kept.astype(np.float64).var(0))

@@ -1,0 +1,112 @@
+"""Several workers on one benchmark directory: each cell is claimed, computed once, waited for."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import genemoe.workflows.benchmark as bm
+from genemoe.workflows.cell_claims import Holder, claim_path, claimed, holder_of
+
+
+def _hold(cell, host: str, pid: int) -> None:
+    claim_path(cell).write_text(json.dumps({"host": host, "pid": pid, "since": time.time()}))
+
+
+def _dead_pid() -> int:
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_a_claim_is_this_processes_for_the_block_and_gone_after(tmp_path):
+    cell = tmp_path / "cells" / "fcn__r0_f0.json"
+    with claimed(cell) as holder:
+        assert holder is None and claim_path(cell).exists()
+        mine = holder_of(cell)
+        assert (mine.host, mine.pid) == (socket.gethostname(), __import__("os").getpid())
+        with claimed(cell) as other:  # a second claim on a held cell gets the holder
+            assert other == mine
+    assert not claim_path(cell).exists()
+    with pytest.raises(RuntimeError), claimed(cell):
+        raise RuntimeError("a failed cell")
+    assert not claim_path(cell).exists()  # released on errors too
+
+
+@pytest.mark.parametrize(("host", "alive"), [("here", True), ("here", False), ("elsewhere", True)])
+def test_only_a_gone_holder_on_this_host_is_taken_over(tmp_path, host, alive):
+    import os
+
+    cell = tmp_path / "cells" / "fcn__r0_f0.json"
+    cell.parent.mkdir()
+    hostname = socket.gethostname() if host == "here" else "another-machine"
+    pid = os.getppid() if alive else _dead_pid()
+    _hold(cell, hostname, pid)
+    with claimed(cell) as holder:
+        if host == "here" and not alive:
+            assert holder is None and holder_of(cell).pid == os.getpid()
+        else:
+            assert holder == Holder(hostname, pid, holder.since)
+            assert holder_of(cell).pid == pid  # left as it was
+    assert claim_path(cell).exists() == (holder is not None)
+
+
+@pytest.fixture(scope="module")
+def finished(synthetic_bundle, tmp_path_factory):
+    out = tmp_path_factory.mktemp("claims") / "bench"
+    bm.run_benchmark(synthetic_bundle(seed=1).path, task="classify", models=["logreg", "fcn"],
+                     n_folds=2, epochs=2, out_dir=out)
+    return synthetic_bundle(seed=1).path, out
+
+
+def test_a_cell_another_worker_holds_is_waited_for_not_computed(finished, tmp_path, monkeypatch):
+    import os
+
+    bundle, done = finished
+    out = tmp_path / "bench"
+    shutil.copytree(done, out)
+    cell = out / "cells" / "fcn__r0_f1.json"
+    kept = cell.read_text()
+    cell.unlink()
+    _hold(cell, socket.gethostname(), os.getppid())  # a live process: "another worker"
+    monkeypatch.setattr(bm, "CLAIM_POLL_S", 0.05)
+    calls = []
+    real = bm.fit_model
+    monkeypatch.setattr(bm, "fit_model", lambda name, *a, **kw: (calls.append(name), real(name, *a, **kw))[1])
+
+    def other_worker_finishes():
+        time.sleep(1.0)
+        cell.write_text(kept)
+        claim_path(cell).unlink()
+
+    t = threading.Thread(target=other_worker_finishes)
+    t.start()
+    res = bm.run_benchmark(bundle, task="classify", models=["logreg", "fcn"], n_folds=2, epochs=2,
+                           out_dir=out)
+    t.join()
+    assert calls == [] and (res.n_computed, res.n_reused) == (0, 4)
+    assert len(res.results) == 4
+
+
+def test_two_workers_on_one_directory_compute_each_cell_once(finished, tmp_path):
+    """Two identical commands on one --out used to train the same cells side by side; the
+    first to finish removed the checkpoint folder the other wrote to (FileNotFoundError)."""
+    bundle, _ = finished
+    cmd = [sys.executable, "-m", "genemoe.cli", "benchmark", "--data", str(bundle), "--out",
+           str(tmp_path / "bench"), "--models", "logreg,fcn,mlp", "--folds", "2", "--epochs", "3",
+           "--no-plots"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert not any("Traceback" in err for _, err in outs)
+    trained = [sum(line.startswith("cell ") for line in err.splitlines()) for _, err in outs]
+    assert sum(trained) == 6, (trained, outs)  # 3 models x 2 folds, each once
+    assert not list((tmp_path / "bench" / "cells").glob("*.claim"))
