@@ -16,8 +16,9 @@ import genemoe.workflows.benchmark as bm
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed, holder_of
 
 
-def _hold(cell, host: str, pid: int) -> None:
-    claim_path(cell).write_text(json.dumps({"host": host, "pid": pid, "since": time.time()}))
+def _hold(cell, host: str, pid: int, since: float | None = None) -> None:
+    since = time.time() if since is None else since
+    claim_path(cell).write_text(json.dumps({"host": host, "pid": pid, "since": since}))
 
 
 def _dead_pid() -> int:
@@ -26,14 +27,18 @@ def _dead_pid() -> int:
     return p.pid
 
 
-def test_a_claim_is_this_processes_for_the_block_and_gone_after(tmp_path):
+def test_a_claim_is_this_process_s_for_the_block_and_gone_after(tmp_path):
     cell = tmp_path / "cells" / "fcn__r0_f0.json"
     with claimed(cell) as holder:
         assert holder is None and claim_path(cell).exists()
         mine = holder_of(cell)
         assert (mine.host, mine.pid) == (socket.gethostname(), __import__("os").getpid())
-        with claimed(cell) as other:  # a second claim on a held cell gets the holder
-            assert other == mine
+        other = subprocess.run(  # another process finds the cell held, by this one
+            [sys.executable, "-c", "import sys; from pathlib import Path; "
+             "from genemoe.workflows.cell_claims import claimed\n"
+             "with claimed(Path(sys.argv[1])) as h: print(h.pid if h else 'mine')", str(cell)],
+            capture_output=True, text=True, check=True).stdout.strip()
+        assert other == str(mine.pid)
     assert not claim_path(cell).exists()
     with pytest.raises(RuntimeError), claimed(cell):
         raise RuntimeError("a failed cell")
@@ -110,3 +115,19 @@ def test_two_workers_on_one_directory_compute_each_cell_once(finished, tmp_path)
     trained = [sum(line.startswith("cell ") for line in err.splitlines()) for _, err in outs]
     assert sum(trained) == 6, (trained, outs)  # 3 models x 2 folds, each once
     assert not list((tmp_path / "bench" / "cells").glob("*.claim"))
+
+
+@pytest.mark.parametrize("case", ["own pid", "pid reused since"])
+def test_a_claim_whose_pid_now_names_another_process_is_taken_over(tmp_path, case):
+    """After a restart (a container's, typically) process ids come round again: a claim left
+    by a killed worker may name a live process that is not that worker."""
+    import os
+
+    cell = tmp_path / "cells" / "fcn__r0_f0.json"
+    cell.parent.mkdir()
+    if case == "own pid":
+        _hold(cell, socket.gethostname(), os.getpid())
+    else:  # the parent process is alive, but started long after this claim was made
+        _hold(cell, socket.gethostname(), os.getppid(), since=1_000_000.0)
+    with claimed(cell) as holder:
+        assert holder is None

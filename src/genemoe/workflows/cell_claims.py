@@ -10,7 +10,8 @@ is written or the worker stops. A worker that finds a claim leaves that cell to 
 holder and waits for it after its own cells.
 
 A claim is stale when its holder is gone: on this host, when no process has its id any
-more (the claim is then taken over, with an info line); a claim from another host cannot
+more, or the process with that id started after the claim (the claim is then taken over,
+with an info line); a claim from another host cannot
 be checked from here, so it is waited for, and the waiting line names the claim file to
 delete if that machine's worker is gone.
 """
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Holder", "claim_path", "claimed", "holder_of"]
+__all__ = ["Holder", "claim_path", "claimed", "holder_of", "process_start_time"]
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +46,34 @@ class Holder:
         return f"pid {self.pid} on {self.host}"
 
     def is_alive(self) -> bool:
-        """False only when the holder is certainly gone (same host, no such process)."""
+        """False only when the holder is certainly gone: on this host, no process has its id,
+        the id is this process's own (a claim left by an earlier process that had it: this
+        one holds no claim on a cell it is about to claim), or the process with that id
+        started after the claim was made (the id was reused, as after a container restart)."""
         if self.host != socket.gethostname():
             return True  # cannot be checked from here
+        if self.pid == os.getpid():
+            return False
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
             return False
         except PermissionError:  # a process of another user has that id
-            return True
-        return True
+            pass
+        started = process_start_time(self.pid)
+        return started is None or started <= self.since + 1.0
+
+
+def process_start_time(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), from Linux's ``/proc``; None
+    where that cannot be read (another system, or the process is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def claim_path(cell_path: Path) -> Path:
