@@ -160,6 +160,26 @@ def test_paired_comparisons_match_scipy():
     assert gm.p_value < 0.01
     svm = comp.set_index("model").loc["svm"]
     assert np.isnan(svm.p_value) and "undefined" in svm.note and svm.ties == 8
+    assert np.isnan(svm.corrected_p) and np.isnan(gm.corrected_p)  # no fold sizes: no ratio
+
+
+def test_corrected_resampled_t_test_widens_the_paired_t_test_for_overlapping_folds():
+    """Nadeau & Bengio (2003): var(mean d) = (1/J + n2/n1) var(d); n2/n1 = 0 is the ordinary
+    paired t-test, which scipy computes (the reference)."""
+    from genemoe.evaluate.benchmark_tables import corrected_resampled_t_p, fold_size_ratio
+
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(0.7, 0.9, 9), rng.uniform(0.7, 0.9, 9)
+    assert corrected_resampled_t_p(a - b, 0.0) == pytest.approx(stats.ttest_rel(a, b).pvalue)
+    d = np.array([0.02, 0.01, 0.03, -0.01, 0.02, 0.015, 0.0, 0.025, 0.01])
+    t = d.mean() / np.sqrt((1 / 9 + 0.5) * d.var(ddof=1))  # 3-fold: test/train rows 1/2
+    assert corrected_resampled_t_p(d, 0.5) == pytest.approx(2 * stats.t.sf(t, 8))
+    assert corrected_resampled_t_p(d, 0.5) > stats.ttest_1samp(d, 0.0).pvalue  # more cautious
+    assert corrected_resampled_t_p(d, 0.5) > stats.wilcoxon(d).pvalue
+    assert np.isnan(corrected_resampled_t_p(d[:1], 0.5))
+    assert np.isnan(corrected_resampled_t_p(np.full(4, 0.01), 0.5))  # no spread
+    sizes = pd.DataFrame({"n_train": [510, 520], "n_val": [90, 80], "n_test": [300, 300]})
+    assert fold_size_ratio(sizes) == pytest.approx(0.5)
 
 
 def test_survival_benchmark_reports_c_index_per_type(bundle, tmp_path):

@@ -182,16 +182,17 @@ def _benchmark_table(results: pd.DataFrame, task: str,
     order = results.groupby("model", sort=False)[metric].mean().sort_values(ascending=False)
     head = ["model", *(METRIC_NAMES.get(c, c) + " (mean ± sd)" for c in cols)]
     if best:
-        head += [f"Δ {METRIC_NAMES.get(metric, metric)} vs {best}", "folds won / lost", "Wilcoxon p"]
+        head += [f"Δ {METRIC_NAMES.get(metric, metric)} vs {best}", "folds won / lost",
+                 "corrected t p", "Wilcoxon p"]
     body = []
     for model in order.index:
         g = results[results["model"] == model]
         cells = [f"<code>{_esc(model)}</code>"] + [fmt_mean_sd(g[c].tolist()) for c in cols]
         if best:
             c = comp.loc[model] if model in comp.index else None
-            cells += (["best peer", "", ""] if c is None else
+            cells += (["best peer", "", "", ""] if c is None else
                       [f"{c['mean_difference']:+.3f}", f"{c['wins']} / {c['losses']}",
-                       fmt_p(c["p_value"])])
+                       fmt_p(c["corrected_p"]), fmt_p(c["p_value"])])
         cls = ' class="proposed"' if model in PROPOSED_MODELS else ""
         body.append(f"<tr{cls}>" + "".join(f"<td>{v}</td>" for v in cells) + "</tr>")
     th = "".join(f"<th>{_esc(h)}</th>" for h in head)
@@ -210,13 +211,14 @@ def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFra
         return (f"<p>Best peer on mean {metric}: <code>{_esc(best)}</code>"
                 + (f" (Wilcoxon: {_esc(notes[0])})" if notes else "") + ".</p>")
     r = ours.iloc[0]
-    p = r["p_value"]
+    p = r["corrected_p"]
     sig = ("no significant difference over these folds" if not (isinstance(p, float) and
            math.isfinite(p) and p < 0.05) else "a significant difference (p < 0.05)")
     note = f" ({_esc(r['note'])})" if isinstance(r.get("note"), str) and r["note"] else ""
     return (f"<p><code>{_esc(r['model'])}</code> against the best peer <code>{_esc(best)}</code>: "
             f"{r['mean_difference']:+.3f} {metric} on average, better on {r['wins']} of "
-            f"{r['n_pairs']} folds, Wilcoxon p = {fmt_p(p)}: {sig}{note}.</p>")
+            f"{r['n_pairs']} folds, corrected resampled t-test p = {fmt_p(p)} (Wilcoxon p = "
+            f"{fmt_p(r['p_value'])}, which takes the folds as independent): {sig}{note}.</p>")
 
 
 def _benchmark_thumb(results: pd.DataFrame, task: str, figures: list[Figure]) -> Figure | None:

@@ -19,7 +19,8 @@ A benchmark directory holds::
     OUT/cells/MODEL__rR_fF.json   one finished (model, repeat, fold) cell: test metrics,
                         test predictions, training history; written atomically
     OUT/results.csv     one row per model × repeat × fold
-    OUT/summary.md      mean ± std per model; paired Wilcoxon tests against the best peer;
+    OUT/summary.md      mean ± std per model; paired tests against the best peer (Wilcoxon,
+                        corrected resampled t);
                         the values each model chose on each fold's validation part
 
 Re-running the same command skips the cells already written (resume after an
