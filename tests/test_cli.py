@@ -195,3 +195,20 @@ def test_benchmark_log_has_one_short_line_per_cell_and_no_bar_frames_or_optuna_d
     assert "Trial 0 finished" not in r.stderr and "parameters: {" not in r.stderr
     assert not re.search(r"\d\.\d{5,}", r.stderr), r.stderr
     assert len(lines) == len(cells), lines
+
+
+def test_tune_prints_one_short_line_per_trial(files, tmp_path):
+    """`genemoe tune` used to print nothing until its end, off a terminal (no bar there)."""
+    import re
+
+    r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("tune", "--data", tmp_path / "b", "--model", "fcn", "--trials", "3", "--epochs",
+                "2", "--out", tmp_path / "tune")
+    assert r.returncode == 0, r.stderr
+    lines = [line for line in r.stderr.splitlines() if line.startswith("trial ")]
+    assert [line.split(":")[0] for line in lines] == ["trial 1/3", "trial 2/3", "trial 3/3"]
+    assert all(re.fullmatch(r"trial \d/3: (validation \d\.\d{4} \(best \d\.\d{4}\)|pruned), \d+ s",
+                            line) for line in lines), lines
+    assert "\r" not in r.stderr and "Trial 0 finished" not in r.stderr

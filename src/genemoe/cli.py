@@ -349,7 +349,8 @@ def demo(
     tuning_process()  # one genemoe line per model instead
     from genemoe.workflows.demo import run_demo
 
-    quiet = [logging.getLogger(n) for n in ("genemoe.data.prepare", "genemoe.train.tuning")]
+    quiet = [logging.getLogger(n) for n in ("genemoe.data.prepare", "genemoe.train.tuning",
+                                            "genemoe.workflows.tune")]
     levels = [q.level for q in quiet]
     if logging.getLogger("genemoe").level > logging.DEBUG:  # prepare steps and trials with -v
         for q in quiet:

@@ -2,10 +2,10 @@
 
 :func:`setup_logging` is called by the CLI (:mod:`genemoe.cli`) and nowhere else: library
 modules only log. By default a user sees one line per preparation step, the downloads,
-the demo's and predict's own steps, one line per benchmark cell, every warning
-(``warning:``, yellow) and error (``error:``, red); ``-v`` adds every module's INFO and the
-DEBUG counters behind each step, each line naming its logger; ``-q`` keeps warnings and
-errors only. Lines go through ``tqdm.write`` so progress bars (tqdm, the one convention
+the demo's and predict's own steps, one line per benchmark cell and per trial of ``genemoe
+tune``, every warning (``warning:``, yellow) and error (``error:``, red); ``-v`` adds every
+module's INFO and the DEBUG counters behind each step, each line naming its logger; ``-q``
+keeps warnings and errors only. Lines go through ``tqdm.write`` so progress bars (tqdm, the one convention
 here) stay whole. Python warnings (scikit-learn's ``ConvergenceWarning``…) become one
 ``warning:`` line each.
 """
@@ -24,13 +24,13 @@ __all__ = ["NARRATING_LOGGERS", "TerminalHandler", "setup_logging"]
 
 # Loggers whose INFO lines a user sees without -v: one line per preparation step, the
 # downloads, the demo's and predict's own steps, one line per benchmark cell (model,
-# repeat, fold, score, seconds: a long benchmark's progress in a log file, where no bar is
-# drawn). Every other module's INFO (per-epoch losses, per-trial values, file-format
+# repeat, fold, score, seconds) and per `genemoe tune` trial (value, best, seconds): a long
+# run's progress, also in a log file, where no bar is drawn. Every other module's INFO (per-epoch losses, per-trial values, file-format
 # detection) and the counters behind each step (DEBUG) show with -v. Warnings and errors
 # always show.
 NARRATING_LOGGERS = ("genemoe.data.prepare", "genemoe.data.download", "genemoe.data.gdc_portal",
                      "genemoe.workflows.demo", "genemoe.workflows.predict",
-                     "genemoe.workflows.benchmark")
+                     "genemoe.workflows.benchmark", "genemoe.workflows.tune")
 _STYLE = {logging.WARNING: ("warning: ", "yellow"), logging.ERROR: ("error: ", "red"),
           logging.CRITICAL: ("error: ", "red"), logging.DEBUG: ("", "bright_black")}
 

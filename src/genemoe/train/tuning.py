@@ -63,7 +63,7 @@ import logging
 import math
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -359,7 +359,9 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                timeout: float | None = None, pruner: optuna.pruners.BasePruner | None = None,
                space: SearchSpace | None = None, progress: bool = False,
                n_startup_trials: int = N_STARTUP_TRIALS,
-               rescaled: Callable[[str], dict[str, TaskData]] | None = None) -> TuneResult:
+               rescaled: Callable[[str], dict[str, TaskData]] | None = None,
+               callbacks: Sequence[Callable[[optuna.Study, optuna.trial.FrozenTrial], None]] = (),
+               ) -> TuneResult:
     """Search ``name``'s hyper-parameters on ``data["val"]``; see the module docstring.
 
     Parameters
@@ -397,6 +399,8 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         ``scaling -> {"train", "val"}``: the same parts under another input scaling, for a
         space holding ``model.input_scaling`` (see "Input scaling"); ``data`` is the
         starting configuration's scaling. None: the scaling stays that one in every trial.
+    callbacks
+        Called as Optuna's ``optimize`` callbacks after each trial of this call.
 
     Returns
     -------
@@ -429,7 +433,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     if n_trials - done > 0:
         study.optimize(objective, n_trials=n_trials - done, timeout=timeout,
                        catch=(FloatingPointError,), show_progress_bar=progress,
-                       callbacks=[StopAtBudget(n_trials)])
+                       callbacks=[StopAtBudget(n_trials), *callbacks])
     return _result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
                    time.perf_counter() - t0)
 
