@@ -277,3 +277,26 @@ def test_tuning_cost_estimates_what_pruning_saved():
     assert tuning_cost(t[t["state"] == "COMPLETE"])["seconds_saved"] == 0.0
     assert tuning_cost(t[t["state"] == "PRUNED"])["seconds_saved"] is None
     assert tuning_cost(t.iloc[:0])["n_trials"] == 0
+
+
+def test_a_key_added_to_a_space_leaves_the_other_keys_draws_as_they_were():
+    """One generator per trial handed each key the next number, so inserting a key moved every
+    later key's draw: before/after runs started from other points. Now each key's start-up
+    draw comes from (seed, trial, key); the TPE trials after them draw jointly."""
+    lr, dropout = FloatParam(1e-4, 1e-2, log=True), FloatParam(0.0, 0.6)
+    before = {"train.lr": lr, "model.dropout": dropout}
+    after = {"train.lr": lr, "model.new_key": Categorical((0, 1, 2)), "model.dropout": dropout}
+
+    def draws(space):
+        study = tuning.open_study(None, "s", seed=0, n_startup_trials=4)
+
+        def objective(trial):
+            p = sample_params(trial, space)
+            return -(np.log10(p["train.lr"]) + 3) ** 2 - p["model.dropout"]
+
+        study.optimize(objective, n_trials=8)
+        return [(t.params["train.lr"], t.params["model.dropout"]) for t in study.trials]
+
+    a, b = draws(before), draws(after)
+    assert a[:4] == b[:4]  # the 4 start-up trials
+    assert len(set(a)) == len(set(b)) == 8  # then TPE (joint: the new key takes part)

@@ -134,23 +134,31 @@ class TuneResult:
 
 
 class _SeededTPE(optuna.samplers.BaseSampler):
-    """TPE whose randomness in trial ``i`` depends on ``(seed, i)`` only.
+    """TPE whose randomness for option ``k`` in trial ``i`` depends on ``(seed, i, k)`` only.
 
     One seeded TPE for a whole study would give two workers the same random trials, and a
     resumed study other trials than an uninterrupted one; seeding per trial number avoids
-    both (the number is assigned by the storage, once).
+    both (the number is assigned by the storage, once). The random start-up trials also seed
+    each option apart (``(seed, i, k)``): a key added to a search space leaves the start-up
+    draws of the keys already there as they were (one generator per trial used to hand every
+    later key another number), so runs before and after such a change start from the same
+    points. The TPE trials after them draw all options jointly (Optuna's multivariate TPE,
+    its default for one objective); a new dimension changes those draws, as it must.
     """
 
     def __init__(self, seed: int, n_startup_trials: int = N_STARTUP_TRIALS) -> None:
         self._seed, self._n_startup = int(seed), int(n_startup_trials)
-        self._inner: dict[int, optuna.samplers.TPESampler] = {}
+        self._inner: dict[tuple[int, str], optuna.samplers.TPESampler] = {}
 
-    def _for(self, trial: optuna.trial.FrozenTrial) -> optuna.samplers.TPESampler:
-        if trial.number not in self._inner:
-            s = int(np.random.SeedSequence([self._seed, trial.number]).generate_state(1)[0])
-            self._inner[trial.number] = optuna.samplers.TPESampler(
+    def _for(self, trial: optuna.trial.FrozenTrial, key: str = "") -> optuna.samplers.TPESampler:
+        """The trial's sampler (``key`` ""), or its sampler for option ``key`` alone."""
+        if (trial.number, key) not in self._inner:
+            words = [self._seed, trial.number] + ([int.from_bytes(
+                hashlib.sha256(key.encode()).digest()[:4], "little")] if key else [])
+            s = int(np.random.SeedSequence(words).generate_state(1)[0])
+            self._inner[trial.number, key] = optuna.samplers.TPESampler(
                 seed=s, n_startup_trials=self._n_startup)
-        return self._inner[trial.number]
+        return self._inner[trial.number, key]
 
     def infer_relative_search_space(self, study, trial):
         return self._for(trial).infer_relative_search_space(study, trial)
@@ -159,14 +167,16 @@ class _SeededTPE(optuna.samplers.BaseSampler):
         return self._for(trial).sample_relative(study, trial, search_space)
 
     def sample_independent(self, study, trial, param_name, param_distribution):
-        return self._for(trial).sample_independent(study, trial, param_name, param_distribution)
+        return self._for(trial, param_name).sample_independent(study, trial, param_name,
+                                                               param_distribution)
 
     def before_trial(self, study, trial) -> None:
         self._for(trial).before_trial(study, trial)
 
     def after_trial(self, study, trial, state, values) -> None:
         self._for(trial).after_trial(study, trial, state, values)
-        self._inner.pop(trial.number, None)
+        for k in [k for k in self._inner if k[0] == trial.number]:
+            del self._inner[k]
 
 
 def _storage(url: str | None) -> optuna.storages.BaseStorage | None:
