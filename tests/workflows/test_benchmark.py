@@ -284,6 +284,23 @@ def test_ensemble_benchmark_meets_ensembles_of_the_same_size(bundle, tmp_path):
     assert "ensemble of 2 members" in (tmp_path / "summary.md").read_text()
 
 
+def test_an_ensemble_run_reuses_the_single_models_studies(bundle, tmp_path, monkeypatch):
+    """The studies tune single models whatever --ensemble is; an ensemble run in the same
+    directory used to open new studies and repeat every trial."""
+    import genemoe.train.tuning as tuning
+
+    opts = dict(task="classify", models=["logreg"], n_folds=2, epochs=2, out_dir=tmp_path, tune=2)
+    bm.run_benchmark(bundle.path, **opts)
+    trials = []
+    real = tuning.fit_model
+    monkeypatch.setattr(tuning, "fit_model", lambda *a, **kw: (trials.append(1), real(*a, **kw))[1])
+    bm.run_benchmark(bundle.path, **opts, ensemble=2)
+    assert trials == []  # the final fits are the ensembles' (train.ensemble), no trial again
+    cells = _cells(tmp_path)
+    assert all(c["info"]["ensemble"]["k"] == 2 and c["tuning"]["n_trials"] == 2
+               for c in cells.values())
+
+
 def test_tuning_may_choose_the_input_scaling_and_the_cell_is_scored_with_it(bundle, tmp_path,
                                                                             monkeypatch):
     """model.input_scaling is in every neural space: the trials that draw centred input train

@@ -235,9 +235,9 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
                out_dir: Path) -> tuple[dict, dict, dict]:
     """``opts["tune"]`` Optuna trials for one cell on its fold's train/validation parts.
 
-    The study lives in ``OUT/tuning.db`` under a name without the budget, so raising
-    ``--tune`` later resumes each study (the cells are refitted: their fingerprint holds the
-    budget). Returns the best options and what the search did (for the cell and summary.md).
+    The study lives in ``OUT/tuning.db`` under a name without the budget or the ensemble
+    size, so raising ``--tune`` later resumes each study, and ``--ensemble K`` in the same
+    directory reuses the trials (the cells are refitted: their fingerprint holds both). Returns the best options and what the search did (for the cell and summary.md).
     """
     from genemoe.train.tuning import space_key, tune_model, tuning_cost
 
@@ -416,7 +416,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
             "freeze_encoder_epochs": int(freeze_encoder_epochs), "tune": int(tune),
             "ensemble": int(ensemble)}
     opts["fingerprint"] = _fingerprint(bundle, opts)
-    opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0})
+    # the studies tune single models: neither the budget nor the ensemble size changes a trial
+    opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})
     protocol = _write_protocol(out_dir, bundle, opts, plans)
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
