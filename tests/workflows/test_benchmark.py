@@ -101,7 +101,7 @@ def test_fold_preprocessing_uses_training_rows_only(bundle, task, monkeypatch):
             assert np.abs(base["train"].X.mean(0)).max() < 1e-4
 
 
-def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatch):
+def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatch, caplog):
     out = tmp_path / "copy"
     shutil.copytree(classify_run.out_dir, out)
     before = _cells(out)
@@ -119,9 +119,14 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     assert len(pd.read_csv(out / "results.csv")) == 4
     # other options (here: epochs) give another fingerprint: nothing stale is reused
     calls.clear()
+    caplog.set_level("WARNING", logger="genemoe")
     res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg"], n_folds=2,
                            epochs=3, out_dir=out)
     assert calls == ["logreg", "logreg"] and res.n_reused == 0
+    said = [r.getMessage() for r in caplog.records if r.name == "genemoe.workflows.benchmark"
+            or r.name == "genemoe.evaluate.benchmark_files"]
+    assert said == ["cell logreg__r0_f0.json was computed under other options: recomputing it, "
+                    "and every such cell", "2 cells computed under other options were recomputed"]
 
 
 def _bundle_path(out):

@@ -434,7 +434,7 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     for after this worker's own, and count as reused."""
     from tqdm.auto import tqdm
 
-    n_cells, counts = len(plans) * len(models), {"computed": 0, "reused": 0}
+    n_cells, counts = len(plans) * len(models), {"computed": 0, "reused": 0, "stale": 0}
     bar = tqdm(total=n_cells, desc="benchmark", unit="cell", disable=not progress)
     pending = []
     for plan in plans:
@@ -456,6 +456,8 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
         bar.update(len(pending) - sum(h is not None for *_, h in still))
         pending = [(p, m, h) for p, m, h in still if h is not None]
     bar.close()
+    if counts["stale"] > 1:
+        log.warning("%d cells computed under other options were recomputed", counts["stale"])
     return counts["computed"], counts["reused"]
 
 
@@ -471,7 +473,10 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, FoldData], model
     with claimed(path) as holder:  # read under the claim: another worker may just have written it
         if holder is not None:
             return holder
-        cell = read_cell(path, opts["fingerprint"])
+        first = not counts["stale"]  # one warning for the run's first cell of other options
+        cell = read_cell(path, opts["fingerprint"],
+                         if_not="recomputing it, and every such cell" if first else None)
+        counts["stale"] += cell is None and path.exists()
         if cell is not None and _still_valid(cell, plan, opts):
             counts["reused"] += 1
             return None
@@ -480,7 +485,8 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, FoldData], model
                          class_names=bundle.class_names)
     counts["computed"] += 1
     metric = PRIMARY_METRIC[opts["task"]]
-    log.info("cell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)", sum(counts.values()), n_cells,
+    log.info("cell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)",
+             counts["computed"] + counts["reused"], n_cells,
              model, plan.repeat, plan.fold, metric, cell["metrics"][metric], time.perf_counter() - t0)
     return None
 
