@@ -71,7 +71,8 @@ def finished(synthetic_bundle, tmp_path_factory):
     return synthetic_bundle(seed=1).path, out
 
 
-def test_a_cell_another_worker_holds_is_waited_for_not_computed(finished, tmp_path, monkeypatch):
+def test_a_cell_another_worker_holds_is_waited_for_not_computed(finished, tmp_path, monkeypatch,
+                                                                caplog):
     import os
 
     bundle, done = finished
@@ -82,6 +83,7 @@ def test_a_cell_another_worker_holds_is_waited_for_not_computed(finished, tmp_pa
     cell.unlink()
     _hold(cell, socket.gethostname(), os.getppid())  # a live process: "another worker"
     monkeypatch.setattr(bm, "CLAIM_POLL_S", 0.05)
+    caplog.set_level("INFO", logger="genemoe.workflows.benchmark")
     calls = []
     real = bm.fit_model
     monkeypatch.setattr(bm, "fit_model", lambda name, *a, **kw: (calls.append(name), real(name, *a, **kw))[1])
@@ -98,6 +100,9 @@ def test_a_cell_another_worker_holds_is_waited_for_not_computed(finished, tmp_pa
     t.join()
     assert calls == [] and (res.n_computed, res.n_reused) == (0, 4)
     assert len(res.results) == 4
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting")]
+    assert len(waits) == 1 and waits[0].startswith("waiting for 1 cell(s)")  # not per look
+    assert str(claim_path(cell)) in waits[0]
 
 
 def test_two_workers_on_one_directory_compute_each_cell_once(finished, tmp_path):

@@ -445,16 +445,20 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
                 bar.update()
             else:
                 pending.append((plan, model, holder))
+    said = 0
     while pending:  # cells other workers hold: wait for them, or take over from a gone one
-        plan, model, holder = pending[0]
-        log.info("waiting for %d cell(s) another worker computes (%s; if it is gone, delete "
-                 "%s)", len(pending), holder.describe(),
-                 claim_path(_cell_path(out_dir, model, plan.repeat, plan.fold)))
-        time.sleep(CLAIM_POLL_S)
         still = [(p, m, _cell_once(bundle, p, {}, m, opts, out_dir, counts, n_cells))
                  for p, m, _ in pending]
         bar.update(len(pending) - sum(h is not None for *_, h in still))
         pending = [(p, m, h) for p, m, h in still if h is not None]
+        if pending and len(pending) != said:  # a line when the count changes, not each look
+            plan, model, holder = pending[0]
+            log.info("waiting for %d cell(s) another worker computes (%s; if it is gone, "
+                     "delete %s)", len(pending), holder.describe(),
+                     claim_path(_cell_path(out_dir, model, plan.repeat, plan.fold)))
+            said = len(pending)
+        if pending:
+            time.sleep(CLAIM_POLL_S)
     bar.close()
     if counts["stale"] > 1:
         log.warning("%d cells computed under other options were recomputed", counts["stale"])
