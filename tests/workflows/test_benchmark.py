@@ -393,3 +393,6 @@ def test_reading_cells_of_other_options_says_so_once_and_recomputes_nothing(clas
     caplog.clear()
     assert [c["model"] for c in load_cells(out, models=["logreg"])] == ["logreg", "logreg"]
     assert not caplog.records  # the stale model was not asked for: nothing to say
+    stale = out / "cells" / "logreg__r1_f0.json"  # a later repeat than the summary's
+    stale.write_text(json.dumps({"fingerprint": "another run's options"}))
+    assert len(load_cells(out, models=["logreg"], n_repeats=1)) == 2 and not caplog.records

@@ -58,14 +58,13 @@ def load_cells(out_dir: Path | str, *, models: Iterable[str] | None = None,
     order = list(models) if models is not None else protocol["models"]
     cells, left_out = [], set()
     for path in sorted((out_dir / "cells").glob("*.json")):
-        model = path.name.split("__", 1)[0]
-        if model not in order:
+        model, _, where = path.stem.rpartition("__")  # MODEL__rR_fF
+        repeat = int(where[1:].split("_")[0]) if where.startswith("r") else 0
+        if model not in order or (n_repeats is not None and repeat >= n_repeats):
             continue
         cell = read_cell(path, protocol["fingerprint"], if_not=None)
         if cell is None:
             left_out.add(model)
-            continue
-        if n_repeats is not None and cell["repeat"] >= n_repeats:
             continue
         cells.append(cell)
     if left_out:
