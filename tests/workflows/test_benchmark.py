@@ -109,9 +109,12 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     calls = []
     real = bm.fit_model
     monkeypatch.setattr(bm, "fit_model", lambda name, *a, **kw: (calls.append(name), real(name, *a, **kw))[1])
+    released = []
+    monkeypatch.setattr(bm, "release_freed_memory", lambda: released.append(1))
     res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg", "fcn"], n_folds=2,
                            epochs=2, out_dir=out)
     assert calls == ["fcn"] and (res.n_computed, res.n_reused) == (1, 3)
+    assert released == [1]  # after each computed cell: the next one's shapes differ
     after = _cells(out)
     assert after["fcn__r0_f1"]["test"]["sample_id"] == before["fcn__r0_f1"]["test"]["sample_id"]
     for key in ("logreg__r0_f0", "logreg__r0_f1", "fcn__r0_f0"):

@@ -36,6 +36,7 @@ at 25,000 genes and made its ``k = 2`` step 1.2-1.8x faster in back-to-back proc
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -44,7 +45,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-__all__ = ["RoutePlan", "plan_routes", "retain_freed_memory", "sparse_dispatch"]
+__all__ = ["RoutePlan", "plan_routes", "retain_freed_memory", "release_freed_memory",
+           "sparse_dispatch"]
 
 logger = logging.getLogger(__name__)
 
@@ -200,3 +202,32 @@ def retain_freed_memory(*, mmap_threshold: int = 256 * 2**20, trim_threshold: in
         "ok" if ok else "refused",
     )
     return ok
+
+
+def release_freed_memory() -> bool:
+    """Hand the memory freed so far back to the system (glibc ``malloc_trim(0)``).
+
+    With :func:`retain_freed_memory` a process keeps what it frees, which one training run
+    reuses at every step; a process that trains many models of other shapes one after the
+    other (tuning trials, benchmark cells) instead piles up heap it cannot reuse: a gdc6
+    ``benchmark --tune 10 --ensemble 3`` worker held 14.5 GB while fitting a Cox-nnet, and
+    two of them ran the 24 GB machine out of memory. Called between such fits (after each
+    trial and each cell), it keeps the speed inside a fit and the memory flat across fits
+    (measured: 300 samples × 8,000 genes, 8 Gene-MOE trials: RSS 0.79 → 1.47 GB with freed
+    memory retained, flat at 0.49 GB with this after each trial). Python's garbage is
+    collected first.
+
+    Returns
+    -------
+    bool
+        True where glibc took the call; False elsewhere (nothing to do there).
+    """
+    gc.collect()
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # musl and other libcs
+        return False
+    trim(0)
+    return True

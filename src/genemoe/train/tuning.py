@@ -73,6 +73,7 @@ import optuna
 import pandas as pd
 
 from genemoe.errors import input_error
+from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
 from genemoe.models.search_spaces import (
@@ -443,7 +444,9 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     if n_trials - done > 0:
         study.optimize(objective, n_trials=n_trials - done, timeout=timeout,
                        catch=(FloatingPointError,), show_progress_bar=progress,
-                       callbacks=[StopAtBudget(n_trials), *callbacks])
+                       # trials differ in shape: each one's freed memory goes back after it
+                       callbacks=[StopAtBudget(n_trials), lambda *_: release_freed_memory(),
+                                  *callbacks])
     return _result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
                    time.perf_counter() - t0)
 

@@ -65,6 +65,7 @@ from genemoe.evaluate.benchmark_files import (
 )
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, summary_markdown
 from genemoe.explain.routing import routing_report
+from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
 from genemoe.train.ensemble import fit_ensemble
@@ -487,6 +488,7 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, FoldData], model
         t0 = time.perf_counter()
         cell = _run_cell(bundle, plan, fold_for, model, opts=opts, out_dir=out_dir,
                          class_names=bundle.class_names)
+    release_freed_memory()  # the next cell's models have other shapes
     counts["computed"] += 1
     metric = PRIMARY_METRIC[opts["task"]]
     log.info("cell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)",
