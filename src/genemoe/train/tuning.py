@@ -135,16 +135,11 @@ class TuneResult:
 
 
 class _SeededTPE(optuna.samplers.BaseSampler):
-    """TPE whose randomness for option ``k`` in trial ``i`` depends on ``(seed, i, k)`` only.
-
-    One seeded TPE for a whole study would give two workers the same random trials, and a
-    resumed study other trials than an uninterrupted one; seeding per trial number avoids
-    both (the number is assigned by the storage, once). The random start-up trials also seed
-    each option apart (``(seed, i, k)``): a key added to a search space leaves the start-up
-    draws of the keys already there as they were (one generator per trial used to hand every
-    later key another number), so runs before and after such a change start from the same
-    points. The TPE trials after them draw all options jointly (Optuna's multivariate TPE,
-    its default for one objective); a new dimension changes those draws, as it must.
+    """TPE seeded per trial number ``i`` (one seed per study would give two workers the same
+    trials, and a resumed study others than an uninterrupted one), and per option ``k`` in
+    the random start-up trials (``(seed, i, k)``): a key added to a space leaves the other
+    keys' start-up draws as they were. The TPE trials after them draw all options jointly
+    (Optuna's multivariate default), so a new dimension changes those, as it must.
     """
 
     def __init__(self, seed: int, n_startup_trials: int = N_STARTUP_TRIALS) -> None:
@@ -152,7 +147,6 @@ class _SeededTPE(optuna.samplers.BaseSampler):
         self._inner: dict[tuple[int, str], optuna.samplers.TPESampler] = {}
 
     def _for(self, trial: optuna.trial.FrozenTrial, key: str = "") -> optuna.samplers.TPESampler:
-        """The trial's sampler (``key`` ""), or its sampler for option ``key`` alone."""
         if (trial.number, key) not in self._inner:
             words = [self._seed, trial.number] + ([int.from_bytes(
                 hashlib.sha256(key.encode()).digest()[:4], "little")] if key else [])
