@@ -11,9 +11,10 @@ holder and waits for it after its own cells.
 
 A claim is stale when its holder is gone: on this host, when no process has its id any
 more, or the process with that id started after the claim (the claim is then taken over,
-with an info line); a claim from another host cannot
-be checked from here, so it is waited for, and the waiting line names the claim file to
-delete if that machine's worker is gone.
+with an info line); a claim from another host cannot be checked from here, so it is
+waited for, and the waiting line names the claim file to delete if that machine's worker
+is gone. Two workers that find the same stale claim at the same instant may both take it
+over; that cell is then computed twice (each write atomic, the last one kept).
 """
 
 from __future__ import annotations
