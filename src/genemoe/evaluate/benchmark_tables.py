@@ -15,7 +15,7 @@ from scipy import stats
 from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
-           "paired_comparisons", "summary_markdown", "markdown_table", "chosen_text", "chosen_table",
+           "paired_comparisons", "summary_markdown", "markdown_table", "chosen_table",
            "fold_size_ratio", "corrected_resampled_t_p"]
 
 Task = Literal["classify", "survival"]
@@ -36,7 +36,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
         row = {"model": c["model"], "repeat": c["repeat"], "fold": c["fold"], "seed": c["seed"],
                "n_train": c["n"]["train"], "n_val": c["n"]["val"], "n_test": c["n"]["test"],
                "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3),
-               "chosen": chosen_text(c.get("chosen") or {}),
+               "chosen": params_text(c.get("chosen") or {}),  # one short table cell
                "type_separation": _first_separation(c.get("routing"))}
         row.update(_tuning_columns(c.get("tuning")))
         if c["task"] == "classify":
@@ -90,11 +90,6 @@ def _first_separation(routing: dict | None) -> float:
     if not routing:
         return float("nan")
     return float(next(iter(routing.values()))["type_separation"])
-
-
-def chosen_text(chosen: dict[str, Any]) -> str:
-    """What a cell chose on validation, as one short cell of a table: ``C=10, gamma=0.3``."""
-    return params_text(chosen)
 
 
 def chosen_table(results: pd.DataFrame) -> pd.DataFrame:

@@ -238,7 +238,8 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
 
     The study lives in ``OUT/tuning.db`` under a name without the budget or the ensemble
     size, so raising ``--tune`` later resumes each study, and ``--ensemble K`` in the same
-    directory reuses the trials (the cells are refitted: their fingerprint holds both). Returns the best options and what the search did (for the cell and summary.md).
+    directory reuses the trials (the cells are refitted: their fingerprint holds both).
+    Returns the best options and what the search did (for the cell and summary.md).
     """
     from genemoe.train.tuning import space_key, tune_model, tuning_cost
 

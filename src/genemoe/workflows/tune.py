@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import optuna
 import yaml
 
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
@@ -75,7 +76,7 @@ class TrialLine:
     def __init__(self, n_trials: int) -> None:
         self.n_trials = int(n_trials)
 
-    def __call__(self, study: Any, trial: Any) -> None:
+    def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         best = best_in_budget(study, self.n_trials)
         value = (f"validation {trial.value:.4f}" if trial.value is not None
                  else trial.state.name.lower())
