@@ -136,3 +136,61 @@ def test_a_claim_whose_pid_now_names_another_process_is_taken_over(tmp_path, cas
         _hold(cell, socket.gethostname(), os.getppid(), since=1_000_000.0)
     with claimed(cell) as holder:
         assert holder is None
+
+
+_HOLD_SCRIPT = ("import sys; from pathlib import Path; "
+                "from genemoe.workflows.cell_claims import claimed\n"
+                "with claimed(Path(sys.argv[1])) as h:\n"
+                "    print('mine' if h is None else 'held', flush=True); sys.stdin.read()")
+
+
+def test_of_two_workers_taking_over_one_stale_claim_only_one_gets_the_cell(tmp_path, monkeypatch):
+    """Two workers that found the same stale claim used to both take it over: the later one
+    removed the first's fresh claim and computed the cell a second time."""
+    import os
+
+    import genemoe.workflows.cell_claims as cc
+
+    cell = tmp_path / "cells" / "fcn__r0_f0.json"
+    cell.parent.mkdir()
+    _hold(cell, socket.gethostname(), _dead_pid())
+    first: list[subprocess.Popen] = []
+
+    def judged_gone_meanwhile_taken(self) -> bool:  # this worker judged the claim stale ...
+        if not first:  # ... and another worker takes it over before this one acts
+            p = subprocess.Popen([sys.executable, "-c", _HOLD_SCRIPT, str(cell)], text=True,
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            first.append(p)
+            assert p.stdout.readline().strip() == "mine"
+        return False
+
+    monkeypatch.setattr(cc.Holder, "is_alive", judged_gone_meanwhile_taken)
+    try:
+        with claimed(cell) as holder:
+            assert holder is not None and holder.pid == first[0].pid  # left to the other
+            assert holder_of(cell).pid == first[0].pid  # its claim not removed
+        assert holder_of(cell).pid == first[0].pid
+    finally:
+        first[0].communicate("")
+    assert not claim_path(cell).exists() and not list(cell.parent.glob("*.takeover"))
+    assert os.getpid() != first[0].pid
+
+
+def test_a_take_over_in_progress_is_left_to_its_worker_and_a_dead_one_s_marker_expires(tmp_path):
+    import os
+
+    import genemoe.workflows.cell_claims as cc
+
+    cell = tmp_path / "cells" / "fcn__r0_f0.json"
+    cell.parent.mkdir()
+    dead = _dead_pid()
+    _hold(cell, socket.gethostname(), dead, since=123.5)
+    marker = claim_path(cell).with_name(f"{claim_path(cell).name}.{dead}-123.5.takeover")
+    marker.write_text("{}")  # another worker is taking this claim over right now
+    with claimed(cell) as holder:
+        assert holder == Holder(socket.gethostname(), dead, 123.5)  # not taken
+    old = time.time() - cc.TAKEOVER_STALE_S - 5
+    os.utime(marker, (old, old))  # ... or it was killed in that instant, long ago
+    with claimed(cell) as holder:
+        assert holder is None and holder_of(cell).pid == os.getpid()
+    assert not marker.exists() and not claim_path(cell).exists()

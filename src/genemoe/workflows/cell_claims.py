@@ -13,8 +13,12 @@ A claim is stale when its holder is gone: on this host, when no process has its 
 more, or the process with that id started after the claim (the claim is then taken over,
 with an info line); a claim from another host cannot be checked from here, so it is
 waited for, and the waiting line names the claim file to delete if that machine's worker
-is gone. Two workers that find the same stale claim at the same instant may both take it
-over; that cell is then computed twice (each write atomic, the last one kept).
+is gone. A take-over happens under a marker created exclusively for that stale claim
+(``cells/<cell>.claim.<pid>-<since>.takeover``), and the claim is read again under it
+before it is removed: of several workers that find the same stale claim at once, one takes
+the cell and the others find it held (two used to both take it over, the second removing
+the first's fresh claim, and compute the cell twice). A marker left by a worker killed in
+that instant is removed after :data:`TAKEOVER_STALE_S`.
 """
 
 from __future__ import annotations
@@ -29,9 +33,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Holder", "claim_path", "claimed", "holder_of", "process_start_time"]
+__all__ = ["Holder", "TAKEOVER_STALE_S", "claim_path", "claimed", "holder_of",
+           "process_start_time"]
 
 log = logging.getLogger(__name__)
+
+TAKEOVER_STALE_S = 60.0  # a take-over marker this old was left by a killed worker
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,29 @@ def _create(path: Path) -> bool:
     return True
 
 
+def _take_over(cell_path: Path, stale: Holder) -> bool:
+    """Replace the stale claim of ``stale`` on ``cell_path`` by this process's own; False when
+    another worker is taking it over, or already has (see the module docstring)."""
+    path = claim_path(cell_path)
+    marker = path.with_name(f"{path.name}.{stale.pid}-{stale.since!r}.takeover")
+    try:
+        if time.time() - marker.stat().st_mtime > TAKEOVER_STALE_S:
+            marker.unlink(missing_ok=True)  # its worker was killed mid take-over
+    except FileNotFoundError:
+        pass
+    if not _create(marker):
+        return False  # another worker is taking this claim over
+    try:
+        if holder_of(cell_path) != stale:  # taken over and claimed afresh since it was read
+            return False
+        log.info("%s: its holder (%s) is gone; taking the cell over", path.name,
+                 stale.describe())
+        path.unlink(missing_ok=True)
+        return _create(path)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
 @contextmanager
 def claimed(cell_path: Path) -> Iterator[Holder | None]:
     """Claim ``cell_path`` for this process for the ``with`` block.
@@ -118,10 +148,7 @@ def claimed(cell_path: Path) -> Iterator[Holder | None]:
     if not mine:
         holder = holder_of(cell_path)
         if holder is not None and not holder.is_alive():
-            log.info("%s: its holder (%s) is gone; taking the cell over", path.name,
-                     holder.describe())
-            path.unlink(missing_ok=True)
-            mine = _create(path)
+            mine = _take_over(cell_path, holder)
     if not mine:
         yield holder_of(cell_path) or Holder("?", -1, time.time())
         return
