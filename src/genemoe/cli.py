@@ -257,8 +257,8 @@ def train(
     finetune: Annotated[str | None, typer.Option(
         help="ImageNet backbones: head | last_block | all.")] = None,
     ensemble: Annotated[int, typer.Option(
-        help="K > 1: one run of K members, probabilities or risks averaged (neural: K seeds; "
-             "classical: K inner folds of the training split).")] = 1,
+        help="K > 1: one run of K members, probabilities or risks averaged (neural models and "
+             "random forests: K seeds; other classical: K inner folds of the training split).")] = 1,
     progress: Progress = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""

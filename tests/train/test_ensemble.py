@@ -59,6 +59,30 @@ def test_classical_ensemble_fits_members_on_inner_folds(rng):
                                atol=1e-6)
 
 
+def test_a_forest_s_members_differ_by_seed_and_see_every_training_row(rng, monkeypatch):
+    """A random forest's members used to fit on inner folds, each on two thirds of the
+    training rows, where its seed alone makes them differ."""
+    import genemoe.train.ensemble as ens
+
+    data, seen = _data(rng), []
+    real = ens.fit_model
+
+    def spy(name, task, part, **kw):
+        seen.append((len(part["train"].X), kw["train_cfg"]["seed"]))
+        return real(name, task, part, **kw)
+
+    monkeypatch.setattr(ens, "fit_model", spy)
+    res = fit_ensemble("rf", "classify", data, 3, train_cfg={"seed": 4}, n_outputs=3,
+                       model_cfg={"n_estimators": 20, "tune_n_estimators": 10, "n_jobs": 1})
+    assert seen == [(90, 4), (90, 5), (90, 6)]
+    assert res.info["ensemble"]["members_differ_by"] == "seed"
+    probs = [m.predict_proba(data["test"].X) for m in res.model.members]
+    assert not np.allclose(probs[0], probs[1])
+    seen.clear()
+    fit_ensemble("logreg", "classify", data, 3, model_cfg={}, train_cfg={"seed": 4}, n_outputs=3)
+    assert seen == [(60, 4)] * 3  # deterministic: the inner folds, as before
+
+
 def test_a_class_too_small_for_k_folds_is_in_every_member(rng):
     """pancan33's rarest types have 2-3 training samples in a fold: --ensemble 3 used to
     stop the whole benchmark there ('too few for 3 inner folds')."""

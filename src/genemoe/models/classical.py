@@ -156,6 +156,7 @@ class _Spec:
     description: str
     calibrated: bool = False
     score: Callable[..., np.ndarray] | None = None  # the grid's scorer (None: _score_generic)
+    randomized: bool = False  # its fit depends on its seed (ensembles: K seeds, all rows)
 
 
 def _check_labels(y: Any, n: int, n_outputs: int, name: str = "y") -> np.ndarray:
@@ -474,7 +475,8 @@ for _spec in [
         True,
     ),
     _Spec(
-        "rf", RF_DEFAULTS, RF_GRID, _make_rf, f"random forest with balanced subsamples, {_TUNED}"
+        "rf", RF_DEFAULTS, RF_GRID, _make_rf, f"random forest with balanced subsamples, {_TUNED}",
+        randomized=True,
     ),
     _Spec(
         "logreg",
@@ -484,6 +486,5 @@ for _spec in [
         f"multinomial L2 logistic regression, {_TUNED}",
     ),
 ]:
-    register_model(_spec.name, kind="sklearn", tasks=("classify",), description=_spec.description)(
-        _classifier_factory(_spec)
-    )
+    register_model(_spec.name, kind="sklearn", tasks=("classify",), description=_spec.description,
+                   randomized=_spec.randomized)(_classifier_factory(_spec))

@@ -36,6 +36,7 @@ class ModelSpec:
     tasks: tuple[str, ...]
     description: str
     search_space: Mapping[str, Any] | None = None  # config path -> parameter (search_spaces.py)
+    randomized: bool = False  # a classical fit that its seed changes (ensembles: K seeds)
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
@@ -54,15 +55,19 @@ _MODEL_MODULES = (
 
 
 def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description: str = "",
-                   search_space: Mapping[str, Any] | None = None):
-    """Decorator registering ``factory`` under ``name`` (with its search space, if given)."""
+                   search_space: Mapping[str, Any] | None = None, randomized: bool = False):
+    """Decorator registering ``factory`` under ``name`` (with its search space, if given).
+
+    ``randomized`` marks a classical estimator whose fit its seed changes (a random forest):
+    its ensemble members differ by seed, as neural members do, instead of by inner folds.
+    """
     if search_space is not None:
         _SEARCH_SPACES[name] = dict(search_space)
 
     def deco(factory: Callable[..., Any]) -> Callable[..., Any]:
         _REGISTRY[name] = ModelSpec(name, factory, kind, tasks,
                                     description or (factory.__doc__ or "").strip().split("\n")[0],
-                                    _SEARCH_SPACES.get(name))
+                                    _SEARCH_SPACES.get(name), randomized)
         return factory
 
     return deco

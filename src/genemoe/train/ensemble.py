@@ -1,11 +1,14 @@
 """``fit_ensemble``: K members of one model, their probabilities (or risks) averaged.
 
-Neural models: K seeds (``seed``, ``seed + 1``, ...), each trained on the whole training
-part with its own early stopping on the validation part. Classical models: the K inner
-folds of the training part (each member fits on K − 1 of them, stratified by class, or by
-event for survival, and chooses its hyper-parameters on the validation part as a single
-model does): a deterministic estimator fitted K times on the same rows would give K equal
-members. Either way the test part is only scored, by the averaged model.
+Neural models, and classical ones whose fit depends on their seed (a random forest; the
+registry's ``randomized``): K seeds (``seed``, ``seed + 1``, ...), each member trained on
+the whole training part (neural: with its own early stopping on the validation part).
+Other classical models: the K inner folds of the training part (each member fits on K − 1
+of them, stratified by class, or by event for survival, and chooses its hyper-parameters on
+the validation part as a single model does): a deterministic estimator fitted K times on
+the same rows would give K equal members. A forest's members used to take the inner folds
+too, each seeing two thirds of the rows where a seed alone makes it differ. Either way the
+test part is only scored, by the averaged model.
 """
 
 from __future__ import annotations
@@ -87,10 +90,12 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
     """
     if k < 2:
         raise input_error(f"--ensemble needs at least 2 members, got {k}", where="--ensemble")
-    neural = get_spec(name).kind == "torch"
+    spec = get_spec(name)
+    neural = spec.kind == "torch"
+    by_seed = neural or spec.randomized
     seed = int(train_cfg.get("seed", 0))
     fits = []
-    rows = None if neural else member_rows(data["train"], task, k, seed)
+    rows = None if by_seed else member_rows(data["train"], task, k, seed)
     for i in range(k):
         part = dict(data)
         if rows is not None:  # fit on the member's rows; score the whole training part too
@@ -98,7 +103,7 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
         wd = None if work_dir is None else Path(work_dir) / f"member{i}"
         log.info("ensemble %s: member %d of %d", name, i + 1, k)
         fits.append(fit_model(name, task, part, model_cfg=model_cfg,
-                              train_cfg={**train_cfg, "seed": seed + i if neural else seed},
+                              train_cfg={**train_cfg, "seed": seed + i if by_seed else seed},
                               n_outputs=n_outputs, work_dir=wd, progress=progress,
                               transfer=transfer, gene_variance=gene_variance))
     scored = "train_all" if rows is not None else "train"
@@ -112,7 +117,7 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
         model = EnsembleEstimator([f.model for f in fits], task=task, name=name,
                                   temperatures=temps)
     info = {"ensemble": {"k": k, "member": name,
-                         "members_differ_by": "seed" if neural else "inner training folds",
+                         "members_differ_by": "seed" if by_seed else "inner training folds",
                          "members": [f.info for f in fits]}}
     if task == "classify":  # each member calibrated on validation, inside the ensemble
         info["calibration"] = {"method": "temperature per member (inside the ensemble)",

@@ -377,8 +377,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         model the same budget; see :mod:`genemoe.train.tuning`); 0 = each model's preset
         (neural) or its own small grid (classical).
     ensemble
-        K > 1: every model of every cell is an ensemble of K members (neural: K seeds;
-        classical: K inner folds of the fold's training part), so ensembles meet
+        K > 1: every model of every cell is an ensemble of K members (neural models and
+        random forests: K seeds; other classical: K inner folds of the fold's training
+        part), so ensembles meet
         ensembles of the same size (:mod:`genemoe.train.ensemble`).
     pretrained, freeze_encoder_epochs
         A ``genemoe pretrain`` run whose encoder starts every model (``genemoe``/``moe``/

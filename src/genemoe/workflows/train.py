@@ -130,7 +130,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         ``image_size``, ``weights``, ``finetune``); refused for a model without them.
     ensemble
         K > 1 saves one run of K members whose probabilities (or risks) are averaged:
-        neural models K seeds, classical models the K inner folds of the training split
+        neural models and random forests K seeds, other classical models the K inner folds
+        of the training split
         (:mod:`genemoe.train.ensemble`); predict, explain and benchmark take it as one model.
     lazy_data
         True: every split's matrix is a lazy view of the bundle's memory map, read batch by
