@@ -54,6 +54,9 @@ def test_every_preset_says_what_its_values_were_tuned_on(name):
         assert {"value", "data", "part", "overlaps_benchmark_test_folds"} <= set(entry), key
     if name == "small":  # the values the old README called "nothing tuned"
         assert {"train.epochs", "train.patience", "train_survival"} <= set(tuned)
+    if name == "paper":  # chosen by the paper's authors on TCGA: said, not "nothing tuned"
+        (entry,) = tuned.values()
+        assert entry["overlaps_benchmark_test_folds"] is True and "TCGA" in entry["data"]
 
 
 def test_a_models_own_recipe_overrides_the_task_section_for_that_model_only(tmp_path) -> None:

@@ -280,8 +280,9 @@ def _tuned_on_lines(tuned_on: dict | None, preset: str | None) -> list[str]:
                           "sits in a benchmark's test folds": v.get("overlaps_benchmark_test_folds")}
                          for k, v in tuned_on.items()])
     note = ("If this benchmark runs on that data, those samples also sit in its test folds: the "
-            "values were chosen seeing them (on a validation split, never a test split), which "
-            "can favour the models they were tuned for.")
+            "values were chosen seeing them (genemoe's own choices on a validation split, never "
+            "a test split; others' as their part says), which can favour the models they were "
+            "tuned for.")
     return head + [markdown_table(rows), "", note, ""]
 
 
