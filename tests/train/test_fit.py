@@ -117,3 +117,25 @@ def test_routing_information_weight_makes_the_gate_separate_the_classes():
         if w:
             assert res.history[-1]["aux/routing_mi"] > 0.2  # nats (log 3 = 1.10 at most)
     assert sep[1.0] > 0.8 and sep[1.0] > sep[0.0] + 0.2, sep
+
+
+def test_a_model_too_large_for_the_free_memory_is_warned_of_before_training(rng, monkeypatch,
+                                                                            caplog):
+    """A Gene-MOE trial of 446M weights on 54,462 genes (~13 GB to train) was killed by the
+    kernel in a two-worker benchmark with no word from genemoe about why."""
+    data = _data(rng)
+    cfg = {"epochs": 1, "seed": 0, "device": "cpu", "ema_decay": 0.99}
+    weights = 12 * 8 + 8 + 8 * 4 + 4 + 4 * 3 + 3  # fcn 12 -> 8 -> 4 -> 3
+    need = fit.training_memory_bytes(weights, ema=True)
+    assert need == 4 * weights * 6
+    caplog.set_level("WARNING", logger="genemoe.train.fit")
+    for free, warned in [(need - 1, True), (need, False), (None, False)]:
+        caplog.clear()
+        monkeypatch.setattr(fit, "available_memory_bytes", lambda f=free: f)
+        fit.fit_model("fcn", "classify", data, model_cfg={"hidden": 8, "latent": 4},
+                      train_cfg=cfg, n_outputs=3)
+        said = [r.getMessage() for r in caplog.records if "killed for memory" in r.getMessage()]
+        assert len(said) == int(warned), (free, said)
+        if warned:
+            assert "on 12 genes" in said[0] and "--protein-coding-only" in said[0]
+    assert fit.available_memory_bytes() is None or fit.available_memory_bytes() > 0

@@ -255,6 +255,53 @@ def _train_config(train_cfg: dict, progress: bool):
     return TrainConfig(**{k: v for k, v in {**train_cfg, "progress": progress}.items() if k in known}), known
 
 
+def available_memory_bytes() -> int | None:
+    """Memory the kernel can still give this machine's processes (Linux ``MemAvailable``);
+    None where ``/proc/meminfo`` cannot be read."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def training_memory_bytes(n_weights: int, *, ema: bool) -> int:
+    """A floor on the memory that training ``n_weights`` float32 weights with Adam holds:
+    the weights, their gradients, Adam's two moments, the kept best state and the EMA copy
+    (activations, data and the allocator's slack come on top)."""
+    return 4 * n_weights * (5 + int(ema))
+
+
+def warn_if_training_may_not_fit(model: torch.nn.Module, device: str, *, ema: bool,
+                                 n_genes: int) -> bool:
+    """Warn (once per fit) when a model trained on the CPU needs more memory than is free.
+
+    A tuning trial that draws the widest configuration on tens of thousands of genes (16
+    experts × 512 over 54,462 genes: 446M weights, ~13 GB to train) was killed by the
+    kernel with no word from genemoe while a second worker held the rest of the memory.
+
+    Returns
+    -------
+    bool
+        True when it warned.
+    """
+    if str(device).startswith("cuda") or (device == "auto" and torch.cuda.is_available()):
+        return False  # GPU memory: the CUDA allocator says so itself
+    free = available_memory_bytes()
+    n = sum(p.numel() for p in model.parameters())
+    need = training_memory_bytes(n, ema=ema)
+    if free is None or need <= free:
+        return False
+    log.warning("a model of %.0fM weights on %d genes needs at least %.1f GB to train "
+                "(weights, gradients, Adam's moments, best state%s); %.1f GB are free: the "
+                "process may be killed for memory. Use fewer genes (prepare "
+                "--protein-coding-only or --min-variance), a smaller model, or fewer processes "
+                "at once", n / 1e6, n_genes, need / 1e9, ", EMA copy" if ema else "", free / 1e9)
+    return True
+
+
 def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: dict[str, TaskData],
                n_out: int, work_dir: Path | None, progress: bool,
                transfer: dict | None = None, on_epoch_end: Any = None) -> FitResult:
@@ -267,6 +314,8 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     if transfer is not None:  # --pretrained: encoder from a `genemoe pretrain` run
         fit, train_cfg, transfer_info = _with_transfer(model, name, train_cfg, transfer)
     cfg, known = _train_config(train_cfg, progress)
+    warn_if_training_may_not_fit(model, cfg.device, ema=cfg.ema_decay is not None,
+                                 n_genes=tr.X.shape[1])
     if work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
     result = fit(
