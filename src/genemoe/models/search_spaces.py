@@ -188,7 +188,10 @@ def _grid_space(spec: Any) -> SearchSpace:
 
 
 def value_text(v: Any) -> str:
-    """One hyper-parameter value for people: floats to 3 significant digits (``0.000216``)."""
+    """One hyper-parameter value for people: floats to 3 significant digits (``0.000216``),
+    also inside a list (an ensemble's members' choices: ``[0.0892, 0.103]``)."""
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(value_text(x) for x in v) + "]"
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
