@@ -212,3 +212,36 @@ def test_tune_prints_one_short_line_per_trial(files, tmp_path):
     assert all(re.fullmatch(r"trial \d/3: (validation \d\.\d{4} \(best \d\.\d{4}\)|pruned), \d+ s",
                             line) for line in lines), lines
     assert "\r" not in r.stderr and "Trial 0 finished" not in r.stderr
+
+
+@pytest.mark.parametrize(("raised", "says"), [
+    (RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't "
+                  "allocate memory: you tried to allocate 40000000000 bytes. Error code 12 "
+                  "(Cannot allocate memory)"), "an allocation of 40.0 GB failed"),
+    (MemoryError("Unable to allocate 728. TiB for an array with shape (10,) and data type "
+                 "float64"), "Unable to allocate 728. TiB"),
+])
+def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys, raised, says):
+    """torch's allocator failure reached the user as a traceback, with no word of a fix."""
+    import genemoe.cli as cli
+
+    def app() -> None:
+        raise raised
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    err = capsys.readouterr().err
+    assert ended.value.code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "out of memory" in err and says in err and "--protein-coding-only" in err
+
+
+def test_other_runtime_errors_still_raise(monkeypatch):
+    import genemoe.cli as cli
+
+    def app() -> None:
+        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied")
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(RuntimeError, match="shapes"):
+        cli.main()

@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 
 from genemoe.cli_logging import setup_logging
 from genemoe.cli_process import progress_bars, training_process, tuning_process
-from genemoe.errors import GenemoeError, NotBuiltError, input_error
+from genemoe.errors import GenemoeError, NotBuiltError, input_error, out_of_memory_message
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
@@ -578,7 +578,8 @@ def _main(
 
 
 def main() -> None:
-    """Console entry point: user errors print cleanly (status 2; 3 = not built yet).
+    """Console entry point: user errors print cleanly (status 2; 3 = not built yet; 1 = out
+    of memory, with what to change).
 
     Usage errors (unknown option, missing value) are typer's own: usage text, status 2.
     """
@@ -590,6 +591,11 @@ def main() -> None:
     except GenemoeError as exc:
         typer.echo(typer.style("genemoe: error:", fg="red", bold=True) + f" {exc}", err=True)
         sys.exit(2)
+    except (MemoryError, RuntimeError) as exc:  # out of memory: one line; other errors raise
+        if (line := out_of_memory_message(exc)) is None:
+            raise
+        typer.echo(typer.style("genemoe:", fg="red", bold=True) + f" {line}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["GenemoeError", "InputError", "NotBuiltError", "input_error"]
+__all__ = ["GenemoeError", "InputError", "NotBuiltError", "input_error", "out_of_memory_message"]
 
 
 class GenemoeError(Exception):
@@ -59,3 +59,26 @@ def input_error(
     if fix:
         msg += f"\n  fix: {fix}"
     return InputError(msg)
+
+
+_OOM_MARKERS = ("can't allocate memory", "not enough memory", "out of memory")
+
+
+def out_of_memory_message(exc: BaseException) -> str | None:
+    """One line for a user whose command ran out of memory; None when ``exc`` is another error.
+
+    Recognises Python's/numpy's ``MemoryError`` and torch's allocator failures
+    (``DefaultCPUAllocator: can't allocate memory: you tried to allocate N bytes``, CUDA's
+    ``OutOfMemoryError``); a process the kernel kills for memory cannot say anything.
+    """
+    import re
+
+    text = str(exc).strip()
+    if not isinstance(exc, MemoryError) and not (
+            isinstance(exc, RuntimeError) and any(m in text.lower() for m in _OOM_MARKERS)):
+        return None
+    asked = re.search(r"allocate (\d+) bytes", text)
+    what = (f"an allocation of {int(asked.group(1)) / 1e9:.1f} GB failed" if asked
+            else text.splitlines()[0][:160] if text else "an allocation failed")
+    return (f"out of memory: {what}. Fix: fewer genes (prepare --protein-coding-only or "
+            "--min-variance), a smaller model or batch (--config), or fewer processes at once")
