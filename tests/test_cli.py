@@ -221,27 +221,35 @@ def test_tune_prints_one_short_line_per_trial(files, tmp_path):
     (MemoryError("Unable to allocate 728. TiB for an array with shape (10,) and data type "
                  "float64"), "Unable to allocate 728. TiB"),
 ])
-def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys, raised, says):
+def test_running_out_of_memory_is_said_with_its_fix_not_a_traceback(monkeypatch, capsys, raised, says):
     """torch's allocator failure reached the user as a traceback, with no word of a fix."""
+    from typer.core import TyperGroup
+
     import genemoe.cli as cli
 
-    def app() -> None:
-        raise raised
+    def invoke(self, ctx):  # noqa: ANN001, ANN202 (click's signature)
+        raise raised  # as if the command ran out of memory
 
-    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(TyperGroup, "invoke", invoke)
+    monkeypatch.setattr(sys, "argv", ["genemoe", "train"])
     with pytest.raises(SystemExit) as ended:
         cli.main()
     err = capsys.readouterr().err
-    assert ended.value.code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
-    assert "out of memory" in err and says in err and "--protein-coding-only" in err
+    lines = err.strip().splitlines()
+    assert ended.value.code == 2 and "Traceback" not in err and len(lines) == 2
+    assert "error: out of memory" in lines[0] and says in lines[0]
+    assert lines[1].startswith("  fix: fewer genes (prepare --protein-coding-only")
 
 
 def test_other_runtime_errors_still_raise(monkeypatch):
+    from typer.core import TyperGroup
+
     import genemoe.cli as cli
 
-    def app() -> None:
+    def invoke(self, ctx):  # noqa: ANN001, ANN202 (click's signature)
         raise RuntimeError("mat1 and mat2 shapes cannot be multiplied")
 
-    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(TyperGroup, "invoke", invoke)
+    monkeypatch.setattr(sys, "argv", ["genemoe", "train"])
     with pytest.raises(RuntimeError, match="shapes"):
         cli.main()

@@ -69,6 +69,10 @@ class _Group(TyperGroup):
                 f"an input file is truncated or corrupt ({type(exc).__name__}: {exc})\n"
                 "  fix: download or copy it again (`genemoe download tcga` resumes and checks "
                 "sizes); run with -v to see which file was being read") from exc
+        except (MemoryError, RuntimeError) as exc:  # out of memory: one line; others raise
+            if (line := out_of_memory_message(exc)) is None:
+                raise
+            raise GenemoeError(line) from exc
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Group,
@@ -578,8 +582,7 @@ def _main(
 
 
 def main() -> None:
-    """Console entry point: user errors print cleanly (status 2; 3 = not built yet; 1 = out
-    of memory, with what to change).
+    """Console entry point: user errors print cleanly (status 2; 3 = not built yet).
 
     Usage errors (unknown option, missing value) are typer's own: usage text, status 2.
     """
@@ -591,11 +594,6 @@ def main() -> None:
     except GenemoeError as exc:
         typer.echo(typer.style("genemoe: error:", fg="red", bold=True) + f" {exc}", err=True)
         sys.exit(2)
-    except (MemoryError, RuntimeError) as exc:  # out of memory: one line; other errors raise
-        if (line := out_of_memory_message(exc)) is None:
-            raise
-        typer.echo(typer.style("genemoe:", fg="red", bold=True) + f" {line}", err=True)
-        sys.exit(1)
 
 
 if __name__ == "__main__":

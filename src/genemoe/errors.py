@@ -7,6 +7,7 @@ without a traceback and exits with status 2.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 __all__ = ["GenemoeError", "InputError", "NotBuiltError", "input_error", "out_of_memory_message"]
@@ -65,14 +66,13 @@ _OOM_MARKERS = ("can't allocate memory", "not enough memory", "out of memory")
 
 
 def out_of_memory_message(exc: BaseException) -> str | None:
-    """One line for a user whose command ran out of memory; None when ``exc`` is another error.
+    """The message for a user whose command ran out of memory (what failed, then the fix, as
+    :func:`input_error` words it); None when ``exc`` is another error.
 
     Recognises Python's/numpy's ``MemoryError`` and torch's allocator failures
     (``DefaultCPUAllocator: can't allocate memory: you tried to allocate N bytes``, CUDA's
     ``OutOfMemoryError``); a process the kernel kills for memory cannot say anything.
     """
-    import re
-
     text = str(exc).strip()
     if not isinstance(exc, MemoryError) and not (
             isinstance(exc, RuntimeError) and any(m in text.lower() for m in _OOM_MARKERS)):
@@ -80,5 +80,5 @@ def out_of_memory_message(exc: BaseException) -> str | None:
     asked = re.search(r"allocate (\d+) bytes", text)
     what = (f"an allocation of {int(asked.group(1)) / 1e9:.1f} GB failed" if asked
             else text.splitlines()[0][:160] if text else "an allocation failed")
-    return (f"out of memory: {what}. Fix: fewer genes (prepare --protein-coding-only or "
+    return (f"out of memory: {what}\n  fix: fewer genes (prepare --protein-coding-only or "
             "--min-variance), a smaller model or batch (--config), or fewer processes at once")
