@@ -69,7 +69,7 @@ class _Group(TyperGroup):
                 f"an input file is truncated or corrupt ({type(exc).__name__}: {exc})\n"
                 "  fix: download or copy it again (`genemoe download tcga` resumes and checks "
                 "sizes); run with -v to see which file was being read") from exc
-        except (MemoryError, RuntimeError) as exc:  # out of memory: one line; others raise
+        except (MemoryError, RuntimeError) as exc:  # out of memory: said, with a fix; others raise
             if (line := out_of_memory_message(exc)) is None:
                 raise
             raise GenemoeError(line) from exc

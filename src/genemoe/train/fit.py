@@ -292,7 +292,7 @@ def warn_if_training_may_not_fit(model: torch.nn.Module, device: str, *, ema: bo
     free = available_memory_bytes()
     n = sum(p.numel() for p in model.parameters())
     need = training_memory_bytes(n, ema=ema)
-    if free is None or need <= free:
+    if free is None or need - 4 * n <= free:  # the weights themselves are already held
         return False
     log.warning("a model of %.0fM weights on %d genes needs at least %.1f GB to train "
                 "(weights, gradients, Adam's moments, best state%s); %.1f GB are free: the "
