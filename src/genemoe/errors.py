@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["GenemoeError", "InputError", "NotBuiltError", "input_error", "out_of_memory_message"]
+__all__ = ["GenemoeError", "InputError", "NotBuiltError", "MEMORY_FIX", "input_error",
+           "out_of_memory_message"]
 
 
 class GenemoeError(Exception):
@@ -63,6 +64,9 @@ def input_error(
 
 
 _OOM_MARKERS = ("can't allocate memory", "not enough memory", "out of memory")
+# What to change when a command needs more memory than the machine has.
+MEMORY_FIX = ("fewer genes (prepare --protein-coding-only or --min-variance), a smaller model "
+              "or batch (--config), or fewer processes at once")
 
 
 def out_of_memory_message(exc: BaseException) -> str | None:
@@ -80,5 +84,4 @@ def out_of_memory_message(exc: BaseException) -> str | None:
     asked = re.search(r"allocate (\d+) bytes", text)
     what = (f"an allocation of {int(asked.group(1)) / 1e9:.1f} GB failed" if asked
             else text.splitlines()[0][:160] if text else "an allocation failed")
-    return (f"out of memory: {what}\n  fix: fewer genes (prepare --protein-coding-only or "
-            "--min-variance), a smaller model or batch (--config), or fewer processes at once")
+    return f"out of memory: {what}\n  fix: {MEMORY_FIX}"

@@ -125,18 +125,17 @@ def test_a_model_too_large_for_the_free_memory_is_warned_of_before_training(rng,
     kernel in a two-worker benchmark with no word from genemoe about why."""
     data = _data(rng)
     cfg = {"epochs": 1, "seed": 0, "device": "cpu", "ema_decay": 0.99}
-    weights = 12 * 8 + 8 + 8 * 4 + 4 + 4 * 3 + 3  # fcn 12 -> 8 -> 4 -> 3
-    need = fit.training_memory_bytes(weights, ema=True)
-    assert need == 4 * weights * 6
+    held = 4 * (12 * 8 + 8 + 8 * 4 + 4 + 4 * 3 + 3)  # fcn 12 -> 8 -> 4 -> 3, float32
+    need = fit.training_memory_bytes(held, ema=True)
+    assert need == 6 * held
     caplog.set_level("WARNING", logger="genemoe.train.fit")
-    held = 4 * weights  # built before the check: not free any more, not needed again
-    for free, warned in [(need - held - 1, True), (need - held, False), (None, False)]:
+    # the weights are built before the check: no longer free, and not needed again
+    for free, warned in [(need - held - 1, True), (need - held, False), (10**12, False)]:
         caplog.clear()
-        monkeypatch.setattr(fit, "available_memory_bytes", lambda f=free: f)
+        monkeypatch.setattr(fit, "available_memory", lambda f=free: f)
         fit.fit_model("fcn", "classify", data, model_cfg={"hidden": 8, "latent": 4},
                       train_cfg=cfg, n_outputs=3)
         said = [r.getMessage() for r in caplog.records if "killed for memory" in r.getMessage()]
         assert len(said) == int(warned), (free, said)
         if warned:
             assert "on 12 genes" in said[0] and "--protein-coding-only" in said[0]
-    assert fit.available_memory_bytes() is None or fit.available_memory_bytes() > 0

@@ -24,11 +24,12 @@ import torch
 import yaml
 
 from genemoe.config_presets import deep_merge, load_preset, model_config, train_config
-from genemoe.errors import input_error
+from genemoe.errors import MEMORY_FIX, input_error
 from genemoe.models.registry import create_model, get_spec
 from genemoe.train import calibration
 from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
+from genemoe.train.pretrain_stream import available_memory
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["FitResult", "NamedMetric", "fit_model", "calibrate_outputs", "resolve_config",
@@ -255,23 +256,11 @@ def _train_config(train_cfg: dict, progress: bool):
     return TrainConfig(**{k: v for k, v in {**train_cfg, "progress": progress}.items() if k in known}), known
 
 
-def available_memory_bytes() -> int | None:
-    """Memory the kernel can still give this machine's processes (Linux ``MemAvailable``);
-    None where ``/proc/meminfo`` cannot be read."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def training_memory_bytes(n_weights: int, *, ema: bool) -> int:
-    """A floor on the memory that training ``n_weights`` float32 weights with Adam holds:
-    the weights, their gradients, Adam's two moments, the kept best state and the EMA copy
+def training_memory_bytes(weight_bytes: int, *, ema: bool) -> int:
+    """A floor on the memory that training weights of ``weight_bytes`` with Adam holds: the
+    weights, their gradients, Adam's two moments, the kept best state and the EMA copy
     (activations, data and the allocator's slack come on top)."""
-    return 4 * n_weights * (5 + int(ema))
+    return weight_bytes * (5 + int(ema))
 
 
 def warn_if_training_may_not_fit(model: torch.nn.Module, device: str, *, ema: bool,
@@ -289,16 +278,16 @@ def warn_if_training_may_not_fit(model: torch.nn.Module, device: str, *, ema: bo
     """
     if str(device).startswith("cuda") or (device == "auto" and torch.cuda.is_available()):
         return False  # GPU memory: the CUDA allocator says so itself
-    free = available_memory_bytes()
-    n = sum(p.numel() for p in model.parameters())
-    need = training_memory_bytes(n, ema=ema)
-    if free is None or need - 4 * n <= free:  # the weights themselves are already held
+    params = list(model.parameters())
+    held = sum(p.numel() * p.element_size() for p in params)  # built already
+    need, free = training_memory_bytes(held, ema=ema), available_memory()
+    if need - held <= free:
         return False
     log.warning("a model of %.0fM weights on %d genes needs at least %.1f GB to train "
                 "(weights, gradients, Adam's moments, best state%s); %.1f GB are free: the "
-                "process may be killed for memory. Use fewer genes (prepare "
-                "--protein-coding-only or --min-variance), a smaller model, or fewer processes "
-                "at once", n / 1e6, n_genes, need / 1e9, ", EMA copy" if ema else "", free / 1e9)
+                "process may be killed for memory. Use %s",
+                sum(p.numel() for p in params) / 1e6, n_genes, need / 1e9,
+                ", EMA copy" if ema else "", free / 1e9, MEMORY_FIX)
     return True
 
 
