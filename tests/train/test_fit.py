@@ -121,7 +121,7 @@ def test_routing_information_weight_makes_the_gate_separate_the_classes():
 
 def test_a_model_too_large_for_the_free_memory_is_warned_of_before_training(rng, monkeypatch,
                                                                             caplog):
-    """A Gene-MOE trial of 446M weights on 54,462 genes (~13 GB to train) was killed by the
+    """A Gene-MOE trial of 448M weights on 54,462 genes (13.5 GB resident) was killed by the
     kernel in a two-worker benchmark with no word from genemoe about why."""
     data = _data(rng)
     cfg = {"epochs": 1, "seed": 0, "device": "cpu", "ema_decay": 0.99}

@@ -147,8 +147,6 @@ _HOLD_SCRIPT = ("import sys; from pathlib import Path; "
 def test_of_two_workers_taking_over_one_stale_claim_only_one_gets_the_cell(tmp_path, monkeypatch):
     """Two workers that found the same stale claim used to both take it over: the later one
     removed the first's fresh claim and computed the cell a second time."""
-    import os
-
     import genemoe.workflows.cell_claims as cc
 
     cell = tmp_path / "cells" / "fcn__r0_f0.json"
@@ -173,7 +171,6 @@ def test_of_two_workers_taking_over_one_stale_claim_only_one_gets_the_cell(tmp_p
     finally:
         first[0].communicate("")
     assert not claim_path(cell).exists() and not list(cell.parent.glob("*.takeover"))
-    assert os.getpid() != first[0].pid
 
 
 def test_a_take_over_in_progress_is_left_to_its_worker_and_a_dead_one_s_marker_expires(tmp_path):

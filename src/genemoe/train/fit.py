@@ -268,7 +268,7 @@ def warn_if_training_may_not_fit(model: torch.nn.Module, device: str, *, ema: bo
     """Warn (once per fit) when a model trained on the CPU needs more memory than is free.
 
     A tuning trial that draws the widest configuration on tens of thousands of genes (16
-    experts × 512 over 54,462 genes: 446M weights, ~13 GB to train) was killed by the
+    experts × 512 over 54,462 genes: 448M weights, 13.5 GB resident) was killed by the
     kernel with no word from genemoe while a second worker held the rest of the memory.
 
     Returns
