@@ -36,7 +36,7 @@ class ModelSpec:
     tasks: tuple[str, ...]
     description: str
     search_space: Mapping[str, Any] | None = None  # config path -> parameter (search_spaces.py)
-    randomized: bool = False  # a classical fit that its seed changes (ensembles: K seeds)
+    randomized: bool = False  # a classical fit that depends on its seed (ensembles: K seeds)
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
