@@ -41,9 +41,10 @@ import numpy as np
 import torch
 
 from genemoe.data.scaling import Scaler
+from genemoe.train.memory import available_memory
 
 __all__ = ["NpyRows", "BundleRows", "StreamingRows", "BatchFeed", "memory_stats",
-           "available_memory", "should_stream"]
+           "should_stream"]
 
 logger = logging.getLogger(__name__)
 
@@ -277,18 +278,6 @@ def memory_stats() -> dict[str, float]:
     except (OSError, ValueError, IndexError):
         now = float("nan")
     return {"memory/rss_peak_mib": round(peak, 1), "memory/rss_mib": round(now, 1)}
-
-
-def available_memory() -> int:
-    """Bytes of memory available to new allocations (``MemAvailable``), else physical memory."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def should_stream(n_rows: int, n_genes: int, *, memory_fraction: float,
