@@ -139,3 +139,13 @@ def test_a_model_too_large_for_the_free_memory_is_warned_of_before_training(rng,
         assert len(said) == int(warned), (free, said)
         if warned:
             assert "on 12 genes" in said[0] and "--protein-coding-only" in said[0]
+
+
+def test_a_fit_asked_to_raise_for_memory_raises_before_training(rng, monkeypatch):
+    data = _data(rng)
+    monkeypatch.setattr(fit, "available_memory", lambda: 0)
+    with pytest.raises(fit.TrainingWontFit, match=r"on 12 genes needs at least \d+\.\d kB to train .*; 0\.0 kB are free") as exc:
+        fit.fit_model("fcn", "classify", data, model_cfg={"hidden": 8, "latent": 4},
+                      train_cfg={"epochs": 1, "seed": 0, "device": "cpu"}, n_outputs=3,
+                      if_short_of_memory="raise")
+    assert exc.value.free == 0 and exc.value.need > 0

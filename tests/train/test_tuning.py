@@ -309,3 +309,40 @@ def test_each_trials_freed_memory_goes_back_after_it(data, monkeypatch):
     monkeypatch.setattr(tuning, "release_freed_memory", lambda: calls.append(1))
     _tune(data, n_trials=3)
     assert len(calls) == 3
+
+
+def test_a_trial_too_big_for_the_free_memory_is_pruned_before_it_trains(data, monkeypatch):
+    """A gdc6 benchmark worker was killed by the kernel inside a Gene-MOE trial that drew its
+    space's widest configuration (448M weights); such a trial is now pruned before training,
+    with what it needed and what was free, and counts in the budget."""
+    import genemoe.train.fit as fit
+    from genemoe.train.tuning import tuning_cost
+
+    small = 4 * (12 * 8 + 8 + 8 * 8 + 8 + 8 * 3 + 3)  # fcn 12 -> 8 -> 8 -> 3 weights, float32
+    monkeypatch.setattr(fit, "available_memory", lambda: 50 * small)  # 4096 wide: ~1.7 MB
+    space = {"model.hidden": Categorical((8, 4096)), "model.latent": Fixed(8),
+             "train.lr": FloatParam(1e-4, 1e-2, log=True)}
+    res = _tune(data, n_trials=8, space=space)
+    t = res.trials
+    big, fits = t[t["model.hidden"] == 4096], t[t["model.hidden"] == 8]
+    assert len(big) and len(fits)
+    assert (big["state"] == "PRUNED").all() and big["memory_gb_needed"].notna().all()
+    assert (big["memory_gb_needed"] > big["memory_gb_free"]).all()
+    assert (big["seconds"] < 5).all() and "best_epoch" not in big.dropna(axis=1, how="all")
+    assert fits["memory_gb_needed"].isna().all() and res.best_model_cfg["hidden"] == 8
+    cost = tuning_cost(t)
+    assert cost["n_trials"] == 8 and cost["n_too_big"] == len(big)
+    assert cost["n_pruned"] >= len(big)
+
+
+def test_memory_pruned_trials_are_left_out_of_what_pruning_saved():
+    import pandas as pd
+
+    from genemoe.train.tuning import tuning_cost
+
+    t = pd.DataFrame({"state": ["COMPLETE", "PRUNED", "PRUNED"], "seconds": [10.0, 2.0, 0.1],
+                      "duplicate_of": [None, None, None],
+                      "memory_gb_needed": [None, None, 11.0]})
+    c = tuning_cost(t)
+    assert c["n_pruned"] == 2 and c["n_too_big"] == 1
+    assert c["seconds_saved"] == 8.0  # the median-pruned trial only: 10 - 2

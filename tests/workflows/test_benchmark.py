@@ -279,6 +279,8 @@ def test_tune_gives_every_model_the_same_budget_on_validation_only(bundle, tmp_p
     assert "## Tuning cost" in md and "saved_by_pruning_s" in md
     assert all({"seconds_per_trial", "seconds_saved_by_pruning"} <= set(c["tuning"])
                for c in cells.values())
+    # trials pruned before training as too big for the free memory: none here, and said so
+    assert "| too_big |" in md and all(c["tuning"]["n_too_big"] == 0 for c in cells.values())
 
 
 def test_ensemble_benchmark_meets_ensembles_of_the_same_size(bundle, tmp_path):

@@ -63,20 +63,22 @@ def _tuning_columns(tuning: dict | None) -> dict[str, float]:
     if not tuning:
         return {}
     tuning = {"seconds_in_trials": tuning.get("seconds"), **tuning}  # older cells: the call's
-    keys = {"tune_trials": "n_trials", "tune_pruned": "n_pruned",
+    keys = {"tune_trials": "n_trials", "tune_pruned": "n_pruned", "tune_too_big": "n_too_big",
             "tune_seconds_per_trial": "seconds_per_trial", "tune_seconds": "seconds_in_trials",
             "tune_seconds_saved": "seconds_saved_by_pruning"}
     return {col: np.nan if tuning.get(k) is None else float(tuning[k]) for col, k in keys.items()}
 
 
 def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
-    """Per model: trials, pruned, seconds per trial trained to the end, seconds in all, and
-    the estimated seconds pruning saved (see :func:`genemoe.train.tuning.tuning_cost`)."""
+    """Per model: trials, pruned (``too_big``: of them, pruned before training as too big for
+    the free memory), seconds per trial trained to the end, seconds in all, and the
+    estimated seconds pruning saved (see :func:`genemoe.train.tuning_records.tuning_cost`)."""
     if "tune_trials" not in results.columns:
         return pd.DataFrame()
     g = results.dropna(subset=["tune_trials"]).groupby("model", sort=False)
     out = pd.DataFrame({"trials": g["tune_trials"].sum().astype(int),
                         "pruned": g["tune_pruned"].sum().astype(int),
+                        "too_big": g["tune_too_big"].sum().astype(int),
                         "seconds_per_trial": g["tune_seconds_per_trial"].mean().round(1),
                         "seconds_tuning": g["tune_seconds"].sum().round(0)})
     saved = g["tune_seconds_saved"].sum(min_count=1)
@@ -241,10 +243,12 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     cost = tuning_cost_table(results)
     if len(cost):
         lines += ["## Tuning cost", "",
-                  "Trials per model over all folds; seconds per trial that trained to the end; "
-                  "seconds in the searches (the final fits not included); what the median "
-                  "pruner saved, estimated as each pruned trial's shortfall from a full "
-                  "trial's mean cost, and that saving's share of the unpruned total.", "",
+                  "Trials per model over all folds, those pruned, and of them those pruned "
+                  "before training as too big for the memory free then (`too_big`); seconds "
+                  "per trial that trained to the end; seconds in the searches (the final fits "
+                  "not included); what the median pruner saved, estimated as each pruned "
+                  "trial's shortfall from a full trial's mean cost (`too_big` trials left "
+                  "out), and that saving's share of the unpruned total.", "",
                   markdown_table(cost), ""]
     if "type_separation" in results and results["type_separation"].notna().any():
         sep = results.dropna(subset=["type_separation"]).groupby("model", sort=False)[

@@ -24,16 +24,16 @@ import torch
 import yaml
 
 from genemoe.config_presets import deep_merge, load_preset, model_config, train_config
-from genemoe.errors import MEMORY_FIX, input_error
+from genemoe.errors import MEMORY_FIX, GenemoeError, input_error
 from genemoe.models.registry import create_model, get_spec
 from genemoe.train import calibration
 from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
-from genemoe.train.pretrain_stream import available_memory
+from genemoe.train.memory import available_memory, training_memory_bytes
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["FitResult", "NamedMetric", "fit_model", "calibrate_outputs", "resolve_config",
-           "selection_metric", "softmax", "LOSS_KEYS"]
+__all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_training_memory", "fit_model",
+           "calibrate_outputs", "resolve_config", "selection_metric", "softmax", "LOSS_KEYS"]
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
               train_cfg: dict, n_outputs: int, work_dir: Path | None = None,
               progress: bool = False, transfer: dict | None = None,
               gene_variance: np.ndarray | None = None,
-              on_epoch_end: Any = None) -> FitResult:
+              on_epoch_end: Any = None, if_short_of_memory: str = "warn") -> FitResult:
     """Train ``name`` on ``data["train"]``, select on ``data["val"]``, score every part.
 
     Classifiers are then temperature-scaled on the validation part (one method for every
@@ -233,6 +233,10 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
     on_epoch_end
         Neural models: ``on_epoch_end(epoch, val_metric) -> bool`` after each epoch, True
         stops training (tuning prunes trials with it); ignored by classical models.
+    if_short_of_memory
+        Neural models on the CPU whose training needs more memory than is free:
+        ``"warn"`` and train all the same, or ``"raise"`` :class:`TrainingWontFit` before
+        training (tuning prunes such a trial). See :func:`check_training_memory`.
 
     Returns
     -------
@@ -240,7 +244,7 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
     """
     if get_spec(name).kind == "torch":
         return _fit_torch(name, task, model_cfg, train_cfg, data, n_outputs, work_dir, progress,
-                          transfer, on_epoch_end)
+                          transfer, on_epoch_end, if_short_of_memory)
     return _fit_classical(name, task, model_cfg, data, n_outputs, int(train_cfg.get("seed", 0)),
                           gene_variance)
 
@@ -256,16 +260,32 @@ def _train_config(train_cfg: dict, progress: bool):
     return TrainConfig(**{k: v for k, v in {**train_cfg, "progress": progress}.items() if k in known}), known
 
 
-def training_memory_bytes(weight_bytes: int, *, ema: bool) -> int:
-    """A floor on the memory that training weights of ``weight_bytes`` with Adam holds: the
-    weights, their gradients, Adam's two moments, the kept best state and the EMA copy
-    (activations, data and the allocator's slack come on top)."""
-    return weight_bytes * (5 + int(ema))
+class TrainingWontFit(GenemoeError):
+    """Training a model on the CPU needs more memory than is free (``fit_model(...,
+    if_short_of_memory="raise")``; tuning prunes such a trial before it trains)."""
+
+    def __init__(self, n_weights: int, n_genes: int, need: int, free: int, ema: bool) -> None:
+        self.n_weights, self.n_genes, self.need, self.free = n_weights, n_genes, need, free
+        weights = f"{n_weights / 1e6:.0f}M" if n_weights >= 10**6 else f"{n_weights:,}"
+        super().__init__(
+            f"a model of {weights} weights on {n_genes} genes needs at least {_size(need)} to "
+            f"train (weights, gradients, Adam's moments, best state"
+            f"{', EMA copy' if ema else ''}); {_size(free)} are free")
 
 
-def warn_if_training_may_not_fit(model: torch.nn.Module, device: str, *, ema: bool,
-                                 n_genes: int) -> bool:
-    """Warn (once per fit) when a model trained on the CPU needs more memory than is free.
+def _size(n_bytes: int) -> str:
+    """``10.8 GB``, ``1.7 MB``, ``4.1 kB``: decimal units, one decimal."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes / 1e3:.1f} kB"
+
+
+def check_training_memory(model: torch.nn.Module, device: str, *, ema: bool, n_genes: int,
+                          if_short: str = "warn") -> bool:
+    """Warn, or raise :class:`TrainingWontFit` (``if_short="raise"``), when a model trained
+    on the CPU needs more memory than is free (:func:`~genemoe.train.memory.available_memory`:
+    the machine's, or its control group's where that is less).
 
     A tuning trial that draws the widest configuration on tens of thousands of genes (16
     experts × 512 over 54,462 genes: 448M weights, 13.5 GB resident) was killed by the
@@ -283,17 +303,17 @@ def warn_if_training_may_not_fit(model: torch.nn.Module, device: str, *, ema: bo
     need, free = training_memory_bytes(held, ema=ema), available_memory()
     if need - held <= free:
         return False
-    log.warning("a model of %.0fM weights on %d genes needs at least %.1f GB to train "
-                "(weights, gradients, Adam's moments, best state%s); %.1f GB are free: the "
-                "process may be killed for memory. Use %s",
-                sum(p.numel() for p in params) / 1e6, n_genes, need / 1e9,
-                ", EMA copy" if ema else "", free / 1e9, MEMORY_FIX)
+    short = TrainingWontFit(sum(p.numel() for p in params), n_genes, need, free, ema)
+    if if_short == "raise":
+        raise short
+    log.warning("%s: the process may be killed for memory. Use %s", short, MEMORY_FIX)
     return True
 
 
 def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: dict[str, TaskData],
                n_out: int, work_dir: Path | None, progress: bool,
-               transfer: dict | None = None, on_epoch_end: Any = None) -> FitResult:
+               transfer: dict | None = None, on_epoch_end: Any = None,
+               if_short_of_memory: str = "warn") -> FitResult:
     from genemoe.train.loop import predict_outputs, train_model
 
     torch.manual_seed(int(train_cfg.get("seed", 0)))
@@ -303,8 +323,8 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     if transfer is not None:  # --pretrained: encoder from a `genemoe pretrain` run
         fit, train_cfg, transfer_info = _with_transfer(model, name, train_cfg, transfer)
     cfg, known = _train_config(train_cfg, progress)
-    warn_if_training_may_not_fit(model, cfg.device, ema=cfg.ema_decay is not None,
-                                 n_genes=tr.X.shape[1])
+    check_training_memory(model, cfg.device, ema=cfg.ema_decay is not None,
+                          n_genes=tr.X.shape[1], if_short=if_short_of_memory)
     if work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
     result = fit(

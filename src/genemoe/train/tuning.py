@@ -52,6 +52,15 @@ Stopping a trial mid-training needs a per-epoch hook in the trainer: when
 :func:`~genemoe.train.fit.fit_model` takes ``on_epoch_end(epoch, val_metric) -> bool``
 (True = stop), trials pass one that asks the pruner (default: a ``MedianPruner``);
 without it the values are reported after training and nothing is pruned.
+
+A neural trial whose configuration needs more memory to train than is free when it starts
+(:func:`~genemoe.train.fit.check_training_memory`: the widest Gene-MOE of a space on
+tens of thousands of genes holds over 10 GB) is pruned before it trains, with what it
+needed and what was free in the trials table, instead of the kernel killing the worker.
+It counts in the budget like any pruned trial, and the sampler learns to avoid such
+configurations. Whether a trial fits depends on the memory free at that moment (other
+workers, other programs): a search that prunes for memory is reproducible only where as
+much is free.
 """
 
 from __future__ import annotations
@@ -85,18 +94,17 @@ from genemoe.models.search_spaces import (
     params_text,
     search_space,
 )
-from genemoe.train.fit import LOSS_KEYS, fit_model, selection_metric
+from genemoe.train.fit import LOSS_KEYS, TrainingWontFit, fit_model, selection_metric
 from genemoe.train.study_budget import (
     StopAtBudget,
     best_in_budget,
-    budget_numbers,
     counted_trials,
     heartbeat_options,
     marking_divergence,
     requeue_interrupted,
-    retry_of,
 )
 from genemoe.train.task_data import Task, TaskData
+from genemoe.train.tuning_records import decoded_params, encode_choice, trials_table, tuning_cost
 
 __all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "tuning_cost",
            "apply_params", "sample_params", "start_params", "redacted_url", "space_key",
@@ -242,11 +250,6 @@ def open_study(storage: str | None, study_name: str, *, seed: int,
         load_if_exists=True)
 
 
-def _encode(choice: Any) -> Any:
-    """A categorical choice as Optuna stores it (lists as their JSON text)."""
-    return choice if choice is None or isinstance(choice, bool | int | float | str) else json.dumps(choice)
-
-
 def sample_params(trial: optuna.Trial, space: SearchSpace) -> dict[str, Any]:
     """One value per key of ``space`` (declared order; ``at_most`` keys after their cap)."""
     out: dict[str, Any] = {}
@@ -259,7 +262,7 @@ def sample_params(trial: optuna.Trial, space: SearchSpace) -> dict[str, Any]:
             high = p.high if p.at_most is None else min(p.high, int(out[p.at_most]))
             out[key] = trial.suggest_int(key, p.low, max(p.low, high), log=p.log)
         elif isinstance(p, Categorical):
-            codes = {_encode(c): c for c in p.choices}
+            codes = {encode_choice(c): c for c in p.choices}
             out[key] = codes[trial.suggest_categorical(key, list(codes))]
         else:
             raise TypeError(f"unknown parameter type {type(p).__name__} for {key!r}")
@@ -303,7 +306,7 @@ def start_params(space: SearchSpace, model_cfg: dict, train_cfg: dict) -> dict[s
         option = option if option in cfg else _TRAIN_ALIASES.get(option, option)
         if isinstance(p, Fixed) or option not in cfg or not _within(p, cfg[option], out):
             continue
-        out[key] = _encode(cfg[option]) if isinstance(p, Categorical) else cfg[option]
+        out[key] = encode_choice(cfg[option]) if isinstance(p, Categorical) else cfg[option]
     return out
 
 
@@ -457,7 +460,9 @@ def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
     metric = selection_metric(task, n_outputs, groups=data["val"].groups,
                               survival=train_cfg.get("survival_selection", "c_index"),
                               ties=train_cfg.get("cox_ties", "efron"))
-    live = "on_epoch_end" in inspect.signature(fit_model).parameters
+    accepts = inspect.signature(fit_model).parameters
+    live = "on_epoch_end" in accepts
+    guard = {"if_short_of_memory": "raise"} if "if_short_of_memory" in accepts else {}
 
     def objective(trial: optuna.Trial) -> float:
         params = sample_params(trial, space)
@@ -483,9 +488,12 @@ def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
             return False
 
         t0 = time.perf_counter()
-        fit = fit_model(name, task, trial_data, model_cfg=m_cfg, train_cfg=t_cfg,
-                        n_outputs=n_outputs, gene_variance=gene_variance,
-                        **({"on_epoch_end": on_epoch_end} if live else {}))
+        try:
+            fit = fit_model(name, task, trial_data, model_cfg=m_cfg, train_cfg=t_cfg,
+                            n_outputs=n_outputs, gene_variance=gene_variance, **guard,
+                            **({"on_epoch_end": on_epoch_end} if live else {}))
+        except TrainingWontFit as exc:  # pruned before training: it would be killed
+            _too_big(trial, exc, time.perf_counter() - t0)
         trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
         if "best_epoch" in fit.info:
             trial.set_user_attr("best_epoch", int(fit.info["best_epoch"]))
@@ -503,6 +511,15 @@ def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
         return value
 
     return objective
+
+
+def _too_big(trial: optuna.Trial, exc: TrainingWontFit, seconds: float) -> None:
+    """Prune a trial whose configuration does not fit in the free memory, saying why."""
+    trial.set_user_attr("seconds", round(seconds, 3))
+    trial.set_user_attr("memory_gb_needed", float(f"{exc.need / 1e9:.4g}"))
+    trial.set_user_attr("memory_gb_free", float(f"{exc.free / 1e9:.4g}"))
+    log.warning("trial %d pruned before training: %s", trial.number, exc)
+    raise optuna.TrialPruned(f"too big for the free memory: {exc}")
 
 
 def _same_params(trial: optuna.Trial) -> optuna.trial.FrozenTrial | None:
@@ -528,73 +545,8 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
         raise input_error(f"study {study.study_name!r} has no completed trial", where="tuning",
                           fix="look at the trials table for failed trials, raise --timeout or "
                               "--trials, or narrow the search space")
-    params = _decoded(best, space)
+    params = decoded_params(best, space)
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
     n_pruned = int((table["state"] == "PRUNED").sum()) if len(table) else 0
     return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
                       n_pruned, space, study.study_name, _metric_name(task, train_cfg))
-
-
-def _decoded(trial: optuna.trial.FrozenTrial, space: SearchSpace) -> dict[str, Any]:
-    """A finished trial's values by config path (categorical codes decoded, fixed values set)."""
-    out: dict[str, Any] = {}
-    for key, p in space.items():
-        if isinstance(p, Fixed):
-            out[key] = p.value
-        elif key in trial.params:
-            v = trial.params[key]
-            out[key] = {_encode(c): c for c in p.choices}.get(v, v) if isinstance(p, Categorical) else v
-    return out
-
-
-def trials_table(study: optuna.Study, space: SearchSpace | None = None,
-                 n_trials: int | None = None) -> pd.DataFrame:
-    """One row per trial: ``number``, ``state``, ``value``, ``seconds``, ``best_epoch``,
-    ``duplicate_of`` (a trial that drew a finished trial's values again reuses its value
-    without training), ``retry_of`` (an interrupted trial this one runs again),
-    ``in_budget`` (among the first ``n_trials`` counted trials, the ones the best is chosen
-    from; None: every counted trial), then one column per searched key (config path)."""
-    rows = []
-    budget = budget_numbers(study, n_trials)
-    for t in study.get_trials(deepcopy=False):
-        seconds = t.user_attrs.get("seconds")
-        if seconds is None and t.datetime_start and t.datetime_complete:
-            seconds = (t.datetime_complete - t.datetime_start).total_seconds()
-        params = _decoded(t, space) if space is not None else dict(t.params)
-        rows.append({"number": t.number, "state": t.state.name, "value": t.value,
-                     "seconds": seconds, "best_epoch": t.user_attrs.get("best_epoch"),
-                     "duplicate_of": t.user_attrs.get("duplicate_of"),
-                     "retry_of": retry_of(t), "in_budget": t.number in budget,
-                     **{k: json.dumps(v) if isinstance(v, list) else v
-                        for k, v in params.items()}})
-    cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of", "retry_of",
-            "in_budget"]
-    return pd.DataFrame(rows, columns=None if rows else cols)
-
-
-def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
-    """What a search cost, and what pruning saved, from :func:`trials_table`'s rows.
-
-    ``seconds_per_trial`` is the mean over trials that trained to the end (a duplicate
-    reuses a finished trial's value without training and is left out). Pruning's saving is
-    an estimate: each pruned trial is assumed to have cost, unpruned, what a trial that
-    trained to the end cost on average, so ``seconds_saved = n_pruned x seconds_per_trial
-    - seconds spent in pruned trials`` (0 when nothing was pruned; None when no trial
-    trained to the end). ``n_trials`` counts the budget's trials (``in_budget``, where the
-    table has it); the seconds include every trial that ran (an interrupted or
-    over-budget one too: it cost them).
-    """
-    if not len(trials):
-        return {"n_trials": 0, "n_pruned": 0, "seconds": 0.0, "seconds_per_trial": None,
-                "seconds_pruned": 0.0, "seconds_saved": None}
-    dup = trials["duplicate_of"].notna() if "duplicate_of" in trials else False
-    done = trials[(trials["state"] == "COMPLETE") & ~dup]
-    pruned = trials[trials["state"] == "PRUNED"]
-    per_trial = float(done["seconds"].mean()) if len(done) else None
-    spent_pruned = float(pruned["seconds"].fillna(0).sum())
-    saved = (None if per_trial is None
-             else max(0.0, len(pruned) * per_trial - spent_pruned) if len(pruned) else 0.0)
-    n_budget = int(trials["in_budget"].sum()) if "in_budget" in trials else int(len(trials))
-    return {"n_trials": n_budget, "n_pruned": int(len(pruned)),
-            "seconds": float(trials["seconds"].fillna(0).sum()), "seconds_per_trial": per_trial,
-            "seconds_pruned": spent_pruned, "seconds_saved": saved}

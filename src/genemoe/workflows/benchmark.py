@@ -255,6 +255,7 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
                      gene_variance=fold.gene_variance, rescaled=train_val)
     cost = tuning_cost(res.trials)  # over the whole study (a resumed one: every call's trials)
     info = {"n_trials": cost["n_trials"], "n_pruned": int(res.n_pruned),
+            "n_too_big": cost["n_too_big"],
             "best_val": res.best_value, "params": res.best_params, "seconds": res.seconds,
             "seconds_per_trial": cost["seconds_per_trial"],
             "seconds_in_trials": cost["seconds"], "seconds_pruned": cost["seconds_pruned"],

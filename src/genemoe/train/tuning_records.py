@@ -1,0 +1,102 @@
+"""What a study's trials chose and cost, as tables (:mod:`genemoe.train.tuning` runs them).
+
+:func:`trials_table` is the ``trials.csv`` of ``genemoe tune`` and the table behind the
+search plot; :func:`tuning_cost` sums it for the benchmark's tuning-cost table. A trial
+whose configuration could not be trained in the memory free when it started
+(``memory_gb_needed`` / ``memory_gb_free``) was pruned before training: it counts in the
+budget, as any pruned trial, but not in what pruning saved (it would never have finished).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import optuna
+import pandas as pd
+
+from genemoe.models.search_spaces import Categorical, Fixed, SearchSpace
+from genemoe.train.study_budget import budget_numbers, retry_of
+
+__all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost"]
+
+
+def encode_choice(choice: Any) -> Any:
+    """A categorical choice as Optuna stores it (lists as their JSON text)."""
+    return choice if choice is None or isinstance(choice, bool | int | float | str) else json.dumps(choice)
+
+
+def decoded_params(trial: optuna.trial.FrozenTrial, space: SearchSpace) -> dict[str, Any]:
+    """A finished trial's values by config path (categorical codes decoded, fixed values set)."""
+    out: dict[str, Any] = {}
+    for key, p in space.items():
+        if isinstance(p, Fixed):
+            out[key] = p.value
+        elif key in trial.params:
+            v = trial.params[key]
+            out[key] = ({encode_choice(c): c for c in p.choices}.get(v, v)
+                        if isinstance(p, Categorical) else v)
+    return out
+
+
+def trials_table(study: optuna.Study, space: SearchSpace | None = None,
+                 n_trials: int | None = None) -> pd.DataFrame:
+    """One row per trial: ``number``, ``state``, ``value``, ``seconds``, ``best_epoch``,
+    ``duplicate_of`` (a trial that drew a finished trial's values again reuses its value
+    without training), ``retry_of`` (an interrupted trial this one runs again),
+    ``in_budget`` (among the first ``n_trials`` counted trials, the ones the best is chosen
+    from; None: every counted trial), ``memory_gb_needed`` / ``memory_gb_free`` (a trial
+    pruned before training because it would not fit in the free memory; empty otherwise),
+    then one column per searched key (config path)."""
+    rows = []
+    budget = budget_numbers(study, n_trials)
+    for t in study.get_trials(deepcopy=False):
+        seconds = t.user_attrs.get("seconds")
+        if seconds is None and t.datetime_start and t.datetime_complete:
+            seconds = (t.datetime_complete - t.datetime_start).total_seconds()
+        params = decoded_params(t, space) if space is not None else dict(t.params)
+        rows.append({"number": t.number, "state": t.state.name, "value": t.value,
+                     "seconds": seconds, "best_epoch": t.user_attrs.get("best_epoch"),
+                     "duplicate_of": t.user_attrs.get("duplicate_of"),
+                     "retry_of": retry_of(t), "in_budget": t.number in budget,
+                     "memory_gb_needed": t.user_attrs.get("memory_gb_needed"),
+                     "memory_gb_free": t.user_attrs.get("memory_gb_free"),
+                     **{k: json.dumps(v) if isinstance(v, list) else v
+                        for k, v in params.items()}})
+    cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of", "retry_of",
+            "in_budget", "memory_gb_needed", "memory_gb_free"]
+    return pd.DataFrame(rows, columns=None if rows else cols)
+
+
+def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
+    """What a search cost, and what pruning saved, from :func:`trials_table`'s rows.
+
+    ``seconds_per_trial`` is the mean over trials that trained to the end (a duplicate
+    reuses a finished trial's value without training and is left out). Pruning's saving is
+    an estimate: each pruned trial is assumed to have cost, unpruned, what a trial that
+    trained to the end cost on average, so ``seconds_saved = n_pruned x seconds_per_trial
+    - seconds spent in pruned trials`` (0 when nothing was pruned; None when no trial
+    trained to the end). ``n_pruned`` counts every pruned trial; ``n_too_big`` those pruned
+    before training for memory (``memory_gb_needed``), which the saving leaves out: they
+    could not have run to the end. ``n_trials`` counts the budget's trials (``in_budget``,
+    where the table has it); the seconds include every trial that ran (an interrupted or
+    over-budget one too: it cost them).
+    """
+    if not len(trials):
+        return {"n_trials": 0, "n_pruned": 0, "n_too_big": 0, "seconds": 0.0,
+                "seconds_per_trial": None, "seconds_pruned": 0.0, "seconds_saved": None}
+    dup = trials["duplicate_of"].notna() if "duplicate_of" in trials else False
+    too_big = (trials["memory_gb_needed"].notna() if "memory_gb_needed" in trials
+               else pd.Series(False, index=trials.index))
+    done = trials[(trials["state"] == "COMPLETE") & ~dup]
+    pruned = trials[(trials["state"] == "PRUNED") & ~too_big]
+    per_trial = float(done["seconds"].mean()) if len(done) else None
+    spent_pruned = float(pruned["seconds"].fillna(0).sum())
+    saved = (None if per_trial is None
+             else max(0.0, len(pruned) * per_trial - spent_pruned) if len(pruned) else 0.0)
+    n_budget = int(trials["in_budget"].sum()) if "in_budget" in trials else int(len(trials))
+    n_too_big = int((too_big & (trials["state"] == "PRUNED")).sum())
+    return {"n_trials": n_budget, "n_pruned": int(len(pruned)) + n_too_big,
+            "n_too_big": n_too_big, "seconds": float(trials["seconds"].fillna(0).sum()),
+            "seconds_per_trial": per_trial, "seconds_pruned": spent_pruned,
+            "seconds_saved": saved}
