@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import genemoe.train.fit as fit
 from genemoe.train.task_data import TaskData
@@ -149,3 +150,9 @@ def test_a_fit_asked_to_raise_for_memory_raises_before_training(rng, monkeypatch
                       train_cfg={"epochs": 1, "seed": 0, "device": "cpu"}, n_outputs=3,
                       if_short_of_memory="raise")
     assert exc.value.free == 0 and exc.value.need > 0
+
+
+def test_an_unknown_memory_policy_is_refused():
+    with pytest.raises(ValueError, match="'warn' or 'raise'"):
+        fit.check_training_memory(torch.nn.Linear(2, 2), "cpu", ema=False, n_genes=2,
+                                  if_short="rasie")

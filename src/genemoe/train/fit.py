@@ -296,6 +296,8 @@ def check_training_memory(model: torch.nn.Module, device: str, *, ema: bool, n_g
     bool
         True when it warned.
     """
+    if if_short not in ("warn", "raise"):
+        raise ValueError(f"if_short must be 'warn' or 'raise', not {if_short!r}")
     if str(device).startswith("cuda") or (device == "auto" and torch.cuda.is_available()):
         return False  # GPU memory: the CUDA allocator says so itself
     params = list(model.parameters())
