@@ -173,21 +173,42 @@ def test_of_two_workers_taking_over_one_stale_claim_only_one_gets_the_cell(tmp_p
     assert not claim_path(cell).exists() and not list(cell.parent.glob("*.takeover"))
 
 
-def test_a_take_over_in_progress_is_left_to_its_worker_and_a_dead_one_s_marker_expires(tmp_path):
+_LOCK_SCRIPT = ("import fcntl, os, sys\n"
+                "fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR)\n"
+                "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()")
+
+
+def test_a_take_over_in_progress_is_waited_for_and_a_killed_workers_lock_goes_with_it(tmp_path):
+    """The take-over used to be guarded by a marker file, which a worker killed in that
+    instant left behind: it expired after a minute, and two workers arriving then could both
+    remove it and both take the cell. The lock is now the kernel's: gone with its holder."""
     import os
 
     import genemoe.workflows.cell_claims as cc
 
     cell = tmp_path / "cells" / "fcn__r0_f0.json"
     cell.parent.mkdir()
-    dead = _dead_pid()
-    _hold(cell, socket.gethostname(), dead, since=123.5)
-    marker = claim_path(cell).with_name(f"{claim_path(cell).name}.{dead}-123.5.takeover")
-    marker.write_text("{}")  # another worker is taking this claim over right now
+    _hold(cell, socket.gethostname(), _dead_pid(), since=123.5)
+    locker = subprocess.Popen([sys.executable, "-c", _LOCK_SCRIPT,
+                               str(cell.parent / cc.TAKEOVER_LOCK)],
+                              text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    got: list = []
+    try:
+        assert locker.stdout.readline().strip() == "locked"  # a take-over in progress
+        worker = threading.Thread(target=lambda: got.append(_claim_once(cell)))
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive() and not got  # waits for it, does not take the cell
+        locker.kill()  # killed mid take-over: its lock goes with it
+        worker.join(10)
+    finally:
+        locker.kill()
+        locker.communicate()
+    assert got == [(None, os.getpid())]  # then this worker takes the stale claim over
+    assert not claim_path(cell).exists()
+    assert [p.name for p in cell.parent.iterdir()] == [cc.TAKEOVER_LOCK]  # nothing else left
+
+
+def _claim_once(cell):
     with claimed(cell) as holder:
-        assert holder == Holder(socket.gethostname(), dead, 123.5)  # not taken
-    old = time.time() - cc.TAKEOVER_STALE_S - 5
-    os.utime(marker, (old, old))  # ... or it was killed in that instant, long ago
-    with claimed(cell) as holder:
-        assert holder is None and holder_of(cell).pid == os.getpid()
-    assert not marker.exists() and not claim_path(cell).exists()
+        return holder, holder_of(cell).pid

@@ -13,16 +13,20 @@ A claim is stale when its holder is gone: on this host, when no process has its 
 more, or the process with that id started after the claim (the claim is then taken over,
 with an info line); a claim from another host cannot be checked from here, so it is
 waited for, and the waiting line names the claim file to delete if that machine's worker
-is gone. A take-over happens under a marker created exclusively for that stale claim
-(``cells/<cell>.claim.<pid>-<since>.takeover``), and the claim is read again under it
-before it is removed: of several workers that find the same stale claim at once, one takes
-the cell and the others find it held (two used to both take it over, the second removing
-the first's fresh claim, and compute the cell twice). A marker left by a worker killed in
-that instant is removed after :data:`TAKEOVER_STALE_S`.
+is gone. A take-over happens under an exclusive lock on ``cells/.takeover.lock``
+(``flock``; the kernel releases it when its holder exits or is killed, so a killed worker
+leaves no lock behind), and the claim is read again under it before it is removed: of
+several workers that find the same stale claim at once, one takes the cell and the others
+find it held. (Two used to both take it over, the second removing the first's fresh claim,
+and compute the cell twice; the marker file that then guarded the take-over had to expire
+after a minute when its worker was killed, and two workers arriving at that instant could
+both remove it.) On a file system without locks (an NFS mount without its lock service)
+the take-over runs unguarded, as it did before.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -33,12 +37,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Holder", "TAKEOVER_STALE_S", "claim_path", "claimed", "holder_of",
+__all__ = ["Holder", "TAKEOVER_LOCK", "claim_path", "claimed", "holder_of",
            "process_start_time"]
 
 log = logging.getLogger(__name__)
 
-TAKEOVER_STALE_S = 60.0  # a take-over marker this old was left by a killed worker
+TAKEOVER_LOCK = ".takeover.lock"  # in cells/: held (flock) while a stale claim is replaced
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: take-overs run unguarded
+    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -110,27 +119,35 @@ def _create(path: Path) -> bool:
     return True
 
 
+@contextmanager
+def _takeover_lock(directory: Path) -> Iterator[None]:
+    """Hold ``directory/.takeover.lock`` exclusively for the block (waits for a take-over in
+    progress; a take-over is a read, an unlink and a create, so the wait is short)."""
+    fd = os.open(directory / TAKEOVER_LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:
+                if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                    raise
+                log.debug("no file locks on %s (%s): take-over unguarded", directory, exc)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _take_over(cell_path: Path, stale: Holder) -> bool:
     """Replace the stale claim of ``stale`` on ``cell_path`` by this process's own; False when
-    another worker is taking it over, or already has (see the module docstring)."""
+    another worker already has (see the module docstring)."""
     path = claim_path(cell_path)
-    marker = path.with_name(f"{path.name}.{stale.pid}-{stale.since!r}.takeover")
-    try:
-        if time.time() - marker.stat().st_mtime > TAKEOVER_STALE_S:
-            marker.unlink(missing_ok=True)  # its worker was killed mid take-over
-    except FileNotFoundError:
-        pass
-    if not _create(marker):
-        return False  # another worker is taking this claim over
-    try:
+    with _takeover_lock(path.parent):
         if holder_of(cell_path) != stale:  # taken over and claimed afresh since it was read
             return False
         log.info("%s: its holder (%s) is gone; taking the cell over", path.name,
                  stale.describe())
         path.unlink(missing_ok=True)
         return _create(path)
-    finally:
-        marker.unlink(missing_ok=True)
 
 
 @contextmanager
