@@ -346,3 +346,12 @@ def test_memory_pruned_trials_are_left_out_of_what_pruning_saved():
     c = tuning_cost(t)
     assert c["n_pruned"] == 2 and c["n_too_big"] == 1
     assert c["seconds_saved"] == 8.0  # the median-pruned trial only: 10 - 2
+
+
+def test_a_search_whose_every_trial_is_too_big_says_so_and_how_to_fix_it(data, monkeypatch):
+    import genemoe.train.fit as fit
+
+    monkeypatch.setattr(fit, "available_memory", lambda: 0)
+    with pytest.raises(InputError, match=r"(?s)all 2 were too big for the free memory.*"
+                                         r"--protein-coding-only"):
+        _tune(data, n_trials=2)

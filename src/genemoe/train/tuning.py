@@ -81,7 +81,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from genemoe.errors import input_error
+from genemoe.errors import MEMORY_FIX, input_error
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
@@ -541,7 +541,13 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
             task: Task, n_trials: int, seconds: float) -> TuneResult:
     table = trials_table(study, space, n_trials)
     best = best_in_budget(study, n_trials)
-    if best is None:  # no finished trial (all failed, or a timeout before any)
+    if best is None:  # no finished trial (all failed, too big, or a timeout before any)
+        too_big = int(table["memory_gb_needed"].notna().sum()) if len(table) else 0
+        if too_big and too_big == len(table):
+            raise input_error(f"study {study.study_name!r} has no completed trial: all "
+                              f"{too_big} were too big for the free memory (the least needed "
+                              f"{table['memory_gb_needed'].min():.1f} GB)", where="tuning",
+                              fix=MEMORY_FIX)
         raise input_error(f"study {study.study_name!r} has no completed trial", where="tuning",
                           fix="look at the trials table for failed trials, raise --timeout or "
                               "--trials, or narrow the search space")
