@@ -493,7 +493,7 @@ def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
                             n_outputs=n_outputs, gene_variance=gene_variance, **guard,
                             **({"on_epoch_end": on_epoch_end} if live else {}))
         except TrainingWontFit as exc:  # pruned before training: it would be killed
-            _too_big(trial, exc, time.perf_counter() - t0)
+            raise _too_big(trial, exc, time.perf_counter() - t0) from None
         trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
         if "best_epoch" in fit.info:
             trial.set_user_attr("best_epoch", int(fit.info["best_epoch"]))
@@ -513,13 +513,14 @@ def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
     return objective
 
 
-def _too_big(trial: optuna.Trial, exc: TrainingWontFit, seconds: float) -> None:
-    """Prune a trial whose configuration does not fit in the free memory, saying why."""
+def _too_big(trial: optuna.Trial, exc: TrainingWontFit, seconds: float) -> optuna.TrialPruned:
+    """Record why a trial whose configuration does not fit in the free memory is pruned,
+    and return the exception that prunes it."""
     trial.set_user_attr("seconds", round(seconds, 3))
     trial.set_user_attr("memory_gb_needed", float(f"{exc.need / 1e9:.4g}"))
     trial.set_user_attr("memory_gb_free", float(f"{exc.free / 1e9:.4g}"))
     log.warning("trial %d pruned before training: %s", trial.number, exc)
-    raise optuna.TrialPruned(f"too big for the free memory: {exc}")
+    return optuna.TrialPruned(f"too big for the free memory: {exc}")
 
 
 def _same_params(trial: optuna.Trial) -> optuna.trial.FrozenTrial | None:
