@@ -48,6 +48,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from genemoe.train.memory import available_memory
+
 N_GENES = 20_000
 BATCH = 256
 PAPER_EPOCHS = 200
@@ -120,21 +122,13 @@ def run_child(kind: str, spec: dict[str, Any], timeout: float) -> dict[str, Any]
 # ----------------------------------------------------------------------------- parent
 
 
-def _available_bytes() -> int:
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def configurations(sizes: list[int], corpora: dict[int, str], work: Path,
                    threads: int | None, variants: bool = True,
                    small_epochs: int | None = None) -> list[tuple[str, dict[str, Any]]]:
     """(label, spec) of each pre-training run: memory and stream at each size (memory only
     where it fits), then the overlap variants at the largest size."""
     out = []
-    avail = _available_bytes()
+    avail = available_memory()
     big = max(sizes)
     for n in sizes:
         fits = n * TRAIN_SHARE * N_GENES * 4 * 3 < 0.5 * avail
@@ -209,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "mode": "quick" if args.quick else "full", "sizes": sizes, "n_genes": N_GENES,
         "batch_size": BATCH, "preset": "small",
         "environment": {"cores": os.cpu_count(), "load_average_1m_start": os.getloadavg()[0],
-                        "available_memory_gib": _available_bytes() / 2**30,
+                        "available_memory_gib": available_memory() / 2**30,
                         "disk_free_gib": free / 2**30, "tmp_dir": str(root)}}
     try:
         if need * 1.1 > free:
