@@ -113,3 +113,18 @@ def test_retries_stop_after_max_retry():
     study.tell(retry, state=optuna.trial.TrialState.FAIL)  # interrupted again
     assert study_budget.retry_of(study.trials[1]) == 0
     assert study_budget.requeue_interrupted(study, max_retry=1) == 0  # its history is full
+
+
+def test_a_budget_costs_only_the_trials_run_to_meet_it(data, tmp_path):
+    # A benchmark sharing a larger search's study (a symlinked tuning.db) counted every
+    # trial of the study in its pruned and seconds columns (a 10-trial budget showed the
+    # cost of 20); only the trials started before its budget was met cost it.
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    small = _tune(data, url, 3)
+    large = _tune(data, url, 5)
+    assert large.trials["for_budget"].all() and len(large.trials) == 5
+    again = _tune(data, url, 3)  # the larger study, read with the smaller budget
+    assert list(again.trials["for_budget"]) == [True, True, True, False, False]
+    cost, first = tuning.tuning_cost(again.trials), tuning.tuning_cost(small.trials)
+    assert cost["n_trials"] == 3 and cost["seconds"] == pytest.approx(first["seconds"])
+    assert again.n_pruned == small.n_pruned and again.best_value == small.best_value

@@ -554,6 +554,7 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
                               "--trials, or narrow the search space")
     params = decoded_params(best, space)
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
-    n_pruned = int((table["state"] == "PRUNED").sum()) if len(table) else 0
+    n_pruned = (int(((table["state"] == "PRUNED") & table["for_budget"].astype(bool)).sum())
+                if len(table) else 0)  # a larger search's later trials are not this budget's
     return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
                       n_pruned, space, study.study_name, _metric_name(task, train_cfg))

@@ -5,11 +5,14 @@ search plot; :func:`tuning_cost` sums it for the benchmark's tuning-cost table. 
 whose configuration could not be trained in the memory free when it started
 (``memory_gb_needed`` / ``memory_gb_free``) was pruned before training: it counts in the
 budget, as any pruned trial, but not in what pruning saved (it would never have finished).
+A study holding more trials than the budget asked of it (shared with a larger search) costs
+only the trials started before its budget was met (``for_budget``).
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import optuna
@@ -18,7 +21,7 @@ import pandas as pd
 from genemoe.models.search_spaces import Categorical, Fixed, SearchSpace
 from genemoe.train.study_budget import budget_numbers, retry_of
 
-__all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost"]
+__all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost", "budget_met_at"]
 
 
 def encode_choice(choice: Any) -> Any:
@@ -39,17 +42,33 @@ def decoded_params(trial: optuna.trial.FrozenTrial, space: SearchSpace) -> dict[
     return out
 
 
+def budget_met_at(study: optuna.Study, budget: set[int], n_trials: int | None
+                  ) -> datetime | None:
+    """When the study's budget was met: the last finish among the budget's trials.
+
+    None when there is no budget (``n_trials`` None) or it is not met yet (fewer than
+    ``n_trials`` counted trials, or one of them without a finish time): every trial then
+    went into reaching it."""
+    if n_trials is None or len(budget) < n_trials:
+        return None
+    ends = [t.datetime_complete for t in study.get_trials(deepcopy=False) if t.number in budget]
+    return None if not ends or any(e is None for e in ends) else max(ends)
+
+
 def trials_table(study: optuna.Study, space: SearchSpace | None = None,
                  n_trials: int | None = None) -> pd.DataFrame:
     """One row per trial: ``number``, ``state``, ``value``, ``seconds``, ``best_epoch``,
     ``duplicate_of`` (a trial that drew a finished trial's values again reuses its value
     without training), ``retry_of`` (an interrupted trial this one runs again),
     ``in_budget`` (among the first ``n_trials`` counted trials, the ones the best is chosen
-    from; None: every counted trial), ``memory_gb_needed`` / ``memory_gb_free`` (a trial
-    pruned before training because it would not fit in the free memory; empty otherwise),
-    then one column per searched key (config path)."""
+    from; None: every counted trial), ``for_budget`` (started before the budget was met,
+    :func:`budget_met_at`: its cost went into this budget; a trial a larger search sharing
+    the study ran later did not), ``memory_gb_needed`` / ``memory_gb_free`` (a trial pruned
+    before training because it would not fit in the free memory; empty otherwise), then one
+    column per searched key (config path)."""
     rows = []
     budget = budget_numbers(study, n_trials)
+    met_at = budget_met_at(study, budget, n_trials)
     for t in study.get_trials(deepcopy=False):
         seconds = t.user_attrs.get("seconds")
         if seconds is None and t.datetime_start and t.datetime_complete:
@@ -59,12 +78,14 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
                      "seconds": seconds, "best_epoch": t.user_attrs.get("best_epoch"),
                      "duplicate_of": t.user_attrs.get("duplicate_of"),
                      "retry_of": retry_of(t), "in_budget": t.number in budget,
+                     "for_budget": (met_at is None or (t.datetime_start is not None
+                                                       and t.datetime_start <= met_at)),
                      "memory_gb_needed": t.user_attrs.get("memory_gb_needed"),
                      "memory_gb_free": t.user_attrs.get("memory_gb_free"),
                      **{k: json.dumps(v) if isinstance(v, list) else v
                         for k, v in params.items()}})
     cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of", "retry_of",
-            "in_budget", "memory_gb_needed", "memory_gb_free"]
+            "in_budget", "for_budget", "memory_gb_needed", "memory_gb_free"]
     return pd.DataFrame(rows, columns=None if rows else cols)
 
 
@@ -79,9 +100,13 @@ def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
     trained to the end). ``n_pruned`` counts every pruned trial; ``n_too_big`` those pruned
     before training for memory (``memory_gb_needed``), which the saving leaves out: they
     could not have run to the end. ``n_trials`` counts the budget's trials (``in_budget``,
-    where the table has it); the seconds include every trial that ran (an interrupted or
-    over-budget one too: it cost them).
+    where the table has it); the seconds include every trial that ran for the budget (an
+    interrupted one, or one a second worker finished after the budget, too: it cost them),
+    but not the trials a larger search sharing the study ran after the budget was met
+    (``for_budget`` False): they cost that search, not this one.
     """
+    if "for_budget" in trials:
+        trials = trials[trials["for_budget"].astype(bool)]
     if not len(trials):
         return {"n_trials": 0, "n_pruned": 0, "n_too_big": 0, "seconds": 0.0,
                 "seconds_per_trial": None, "seconds_pruned": 0.0, "seconds_saved": None}

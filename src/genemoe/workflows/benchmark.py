@@ -253,7 +253,7 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
                      storage=f"sqlite:///{(out_dir / 'tuning.db').resolve()}",
                      study_name=f"{opts['study_key'][:12]}-{model}-r{plan.repeat}-f{plan.fold}",
                      gene_variance=fold.gene_variance, rescaled=train_val)
-    cost = tuning_cost(res.trials)  # over the whole study (a resumed one: every call's trials)
+    cost = tuning_cost(res.trials)  # what reaching this budget cost (resumed: every call)
     info = {"n_trials": cost["n_trials"], "n_pruned": int(res.n_pruned),
             "n_too_big": cost["n_too_big"],
             "best_val": res.best_value, "params": res.best_params, "seconds": res.seconds,
