@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -84,6 +85,21 @@ def test_an_interrupted_tune_resumes_to_the_asked_total(bundle, tmp_path, base_y
     assert len(pd.read_csv(out / "trials.csv")) == 4 and len(run.result.trials) == 4
     with pytest.raises(InputError, match="another setup"):  # same folder, other options
         tune_run(bundle.path, n_trials=4, **{**opts, "epochs": 3})
+
+
+def test_a_smaller_budget_on_a_larger_study_reports_its_own_trials(bundle, tmp_path, base_yaml):
+    # Read with --trials 2 after --trials 4, the summary counted the study's 4 trials as
+    # this search's (states, pruned, cost); the 2 run after its budget was met are not.
+    out = tmp_path / "tune"
+    opts = {"out_dir": out, "model_name": "fcn", "config_path": base_yaml, "epochs": 2,
+            "device": "cpu", "progress": False}
+    tune_run(bundle.path, n_trials=4, **opts)
+    run = tune_run(bundle.path, n_trials=2, **opts)
+    summary = json.loads((out / "summary.json").read_text())
+    assert sum(summary["trials_by_state"].values()) == 2
+    assert summary["n_trials_after_budget_met"] == 2
+    assert "2 trials:" in run.describe() and "2 more run later" in run.describe()
+    assert len(pd.read_csv(out / "trials.csv")) == 4  # the table keeps every trial
 
 
 def test_classical_tune_fixes_the_grid_point(bundle, tmp_path, monkeypatch):

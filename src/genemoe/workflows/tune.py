@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 import optuna
+import pandas as pd
 import yaml
 
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
@@ -96,15 +97,17 @@ class TuneRun:
     task: Task
 
     def describe(self) -> str:
-        r, t = self.result, self.result.trials
+        r, t = self.result, _budget_rows(self.result.trials)
         done = int((t["state"] == "COMPLETE").sum()) if len(t) else 0
+        later = len(self.result.trials) - len(t)
         cost = tuning_cost(t)
         saved = ("" if not cost["seconds_saved"] else
                  f"; pruning saved ~{cost['seconds_saved']:.0f} s")
         too_big = (f" ({cost['n_too_big']} too big for the free memory)"
                    if cost["n_too_big"] else "")
         lines = [f"tune: {self.out_dir}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
-                 f"{len(t)} trials: {done} complete, {r.n_pruned} pruned{too_big}; "
+                 f"{len(t)} trials: {done} complete, {r.n_pruned} pruned{too_big}"
+                 f"{f', {later} more run later by a larger search' if later else ''}; "
                  f"{r.seconds:.0f} s{saved})",
                  f"  best validation {r.metric}: {r.best_value:.4f}"]
         lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()]
@@ -192,18 +195,25 @@ def _tuning_data(bundle: Bundle, task: Task, model_name: str,
     return data, gene_mask
 
 
+def _budget_rows(trials: pd.DataFrame) -> pd.DataFrame:
+    """The trials run to meet this budget (a study shared with a larger search holds more:
+    ``for_budget`` False)."""
+    return trials[trials["for_budget"].astype(bool)] if "for_budget" in trials else trials
+
+
 def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], result: TuneResult,
                    **opts: Any) -> None:
     atomic_write_text(out_dir / "best.yaml", best_yaml(bundle, data, result, **opts))
     atomic_write_text(out_dir / "trials.csv", result.trials.to_csv(index=False))
     plot_search(result.trials, out_dir / "search.png", metric=f"validation {result.metric}",
                 title=f"{opts['model_name']} ({opts['task']}): best {result.best_value:.3f}")
-    t = result.trials
+    t = _budget_rows(result.trials)
     cost = tuning_cost(t)
     summary = {"model": opts["model_name"], "task": opts["task"], "study": result.study_name,
                "storage": redacted_url(opts["storage"]), "n_trials_asked": opts["n_trials"],
                "trials_by_state": t["state"].value_counts().to_dict(),
                "n_duplicates": int(t["duplicate_of"].notna().sum()),
+               "n_trials_after_budget_met": len(result.trials) - len(t),
                "seconds_this_call": round(result.seconds, 1),
                "seconds_per_trial": (None if cost["seconds_per_trial"] is None
                                      else round(cost["seconds_per_trial"], 2)),
