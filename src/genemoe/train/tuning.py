@@ -104,7 +104,13 @@ from genemoe.train.study_budget import (
     requeue_interrupted,
 )
 from genemoe.train.task_data import Task, TaskData
-from genemoe.train.tuning_records import decoded_params, encode_choice, trials_table, tuning_cost
+from genemoe.train.tuning_records import (
+    budget_rows,
+    decoded_params,
+    encode_choice,
+    trials_table,
+    tuning_cost,
+)
 
 __all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "tuning_cost",
            "apply_params", "sample_params", "start_params", "redacted_url", "space_key",
@@ -554,7 +560,6 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
                               "--trials, or narrow the search space")
     params = decoded_params(best, space)
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
-    n_pruned = (int(((table["state"] == "PRUNED") & table["for_budget"].astype(bool)).sum())
-                if len(table) else 0)  # a larger search's later trials are not this budget's
+    n_pruned = int((budget_rows(table)["state"] == "PRUNED").sum()) if len(table) else 0
     return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
                       n_pruned, space, study.study_name, _metric_name(task, train_cfg))

@@ -21,7 +21,8 @@ import pandas as pd
 from genemoe.models.search_spaces import Categorical, Fixed, SearchSpace
 from genemoe.train.study_budget import budget_numbers, retry_of
 
-__all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost", "budget_met_at"]
+__all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost", "budget_met_at",
+           "budget_rows"]
 
 
 def encode_choice(choice: Any) -> Any:
@@ -89,6 +90,12 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
     return pd.DataFrame(rows, columns=None if rows else cols)
 
 
+def budget_rows(trials: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`trials_table` run to meet its budget (a study shared with a larger
+    search holds more: ``for_budget`` False)."""
+    return trials[trials["for_budget"].astype(bool)] if "for_budget" in trials else trials
+
+
 def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
     """What a search cost, and what pruning saved, from :func:`trials_table`'s rows.
 
@@ -105,8 +112,7 @@ def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
     but not the trials a larger search sharing the study ran after the budget was met
     (``for_budget`` False): they cost that search, not this one.
     """
-    if "for_budget" in trials:
-        trials = trials[trials["for_budget"].astype(bool)]
+    trials = budget_rows(trials)
     if not len(trials):
         return {"n_trials": 0, "n_pruned": 0, "n_too_big": 0, "seconds": 0.0,
                 "seconds_per_trial": None, "seconds_pruned": 0.0, "seconds_saved": None}

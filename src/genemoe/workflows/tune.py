@@ -48,7 +48,6 @@ from typing import Any
 
 import numpy as np
 import optuna
-import pandas as pd
 import yaml
 
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
@@ -60,6 +59,7 @@ from genemoe.train.fit import resolve_config
 from genemoe.train.study_budget import best_in_budget, counted_trials
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import TuneResult, redacted_url, tune_model, tuning_cost
+from genemoe.train.tuning_records import budget_rows
 from genemoe.workflows.common import check_survival_parts, plain, with_fitted_layout
 
 __all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256"]
@@ -97,7 +97,7 @@ class TuneRun:
     task: Task
 
     def describe(self) -> str:
-        r, t = self.result, _budget_rows(self.result.trials)
+        r, t = self.result, budget_rows(self.result.trials)
         done = int((t["state"] == "COMPLETE").sum()) if len(t) else 0
         later = len(self.result.trials) - len(t)
         cost = tuning_cost(t)
@@ -195,19 +195,13 @@ def _tuning_data(bundle: Bundle, task: Task, model_name: str,
     return data, gene_mask
 
 
-def _budget_rows(trials: pd.DataFrame) -> pd.DataFrame:
-    """The trials run to meet this budget (a study shared with a larger search holds more:
-    ``for_budget`` False)."""
-    return trials[trials["for_budget"].astype(bool)] if "for_budget" in trials else trials
-
-
 def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], result: TuneResult,
                    **opts: Any) -> None:
     atomic_write_text(out_dir / "best.yaml", best_yaml(bundle, data, result, **opts))
     atomic_write_text(out_dir / "trials.csv", result.trials.to_csv(index=False))
     plot_search(result.trials, out_dir / "search.png", metric=f"validation {result.metric}",
                 title=f"{opts['model_name']} ({opts['task']}): best {result.best_value:.3f}")
-    t = _budget_rows(result.trials)
+    t = budget_rows(result.trials)
     cost = tuning_cost(t)
     summary = {"model": opts["model_name"], "task": opts["task"], "study": result.study_name,
                "storage": redacted_url(opts["storage"]), "n_trials_asked": opts["n_trials"],
