@@ -74,10 +74,15 @@ def test_tune_writes_a_best_yaml_that_trains_and_never_reads_the_test_split(
     assert "best validation macro_f1" in run.describe()
 
 
+def _fcn_opts(out, base_yaml) -> dict:
+    """tune_run's options for a small fcn search into ``out``."""
+    return {"out_dir": out, "model_name": "fcn", "config_path": base_yaml, "epochs": 2,
+            "device": "cpu", "progress": False}
+
+
 def test_an_interrupted_tune_resumes_to_the_asked_total(bundle, tmp_path, base_yaml):
     out = tmp_path / "tune"
-    opts = {"out_dir": out, "model_name": "fcn", "config_path": base_yaml, "epochs": 2,
-            "device": "cpu", "progress": False}
+    opts = _fcn_opts(out, base_yaml)
     tune_run(bundle.path, n_trials=2, **opts)
     run = tune_run(bundle.path, n_trials=4, **opts)
     db = f"sqlite:///{out / 'study.db'}"
@@ -91,8 +96,7 @@ def test_a_smaller_budget_on_a_larger_study_reports_its_own_trials(bundle, tmp_p
     # Read with --trials 2 after --trials 4, the summary counted the study's 4 trials as
     # this search's (states, pruned, cost); the 2 run after its budget was met are not.
     out = tmp_path / "tune"
-    opts = {"out_dir": out, "model_name": "fcn", "config_path": base_yaml, "epochs": 2,
-            "device": "cpu", "progress": False}
+    opts = _fcn_opts(out, base_yaml)
     tune_run(bundle.path, n_trials=4, **opts)
     run = tune_run(bundle.path, n_trials=2, **opts)
     summary = json.loads((out / "summary.json").read_text())
