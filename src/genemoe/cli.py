@@ -481,6 +481,9 @@ def benchmark(
              "budget for every model); 0 = presets / the classical models' own small grids.")] = 0,
     ensemble: Annotated[int, typer.Option(
         help="K > 1: every model as an ensemble of K members (the same K for all).")] = 1,
+    tune_cv: Annotated[int, typer.Option(
+        help="K > 1: with --tune, score each trial on K inner folds of the fold's training "
+             "part (mean validation metric) instead of its one validation part.")] = 1,
     plots: Annotated[bool, typer.Option(help="Also draw the PNG figures into OUT/plots.")] = True,
     progress: Progress = True,
 ) -> None:
@@ -491,9 +494,9 @@ def benchmark(
     from genemoe.workflows.benchmark import run_benchmark
 
     result = run_benchmark(data, task=task, models=None if models is None else list(_csv(models) or ()),
-                           n_folds=folds,
-                           n_repeats=repeats, preset=preset, seed=seed, out_dir=out, epochs=epochs,
-                           device=device, progress=progress, tune=tune, ensemble=ensemble)
+                           n_folds=folds, n_repeats=repeats, preset=preset, seed=seed, out_dir=out,
+                           epochs=epochs, device=device, progress=progress, tune=tune,
+                           ensemble=ensemble, tune_cv=tune_cv)
     typer.echo(result.describe())
     if plots:
         from genemoe.report.plots import benchmark_figures

@@ -203,7 +203,7 @@ def test_a_worker_retries_while_another_creates_the_database(tmp_path, monkeypat
     import optuna
     from sqlalchemy.exc import OperationalError
 
-    import genemoe.train.tuning as tuning
+    import genemoe.train.study_storage as study_storage
 
     real, calls = optuna.storages.RDBStorage, []
 
@@ -214,9 +214,9 @@ def test_a_worker_retries_while_another_creates_the_database(tmp_path, monkeypat
                 "table alembic_version already exists"))
         return real(url, **kw)
 
-    monkeypatch.setattr(tuning.optuna.storages, "RDBStorage", flaky)
+    monkeypatch.setattr(study_storage.optuna.storages, "RDBStorage", flaky)
     monkeypatch.setattr("time.sleep", lambda s: None)
-    storage = tuning._storage(f"sqlite:///{tmp_path / 'x.db'}")
+    storage = study_storage.study_storage(f"sqlite:///{tmp_path / 'x.db'}")
     assert storage is not None and len(calls) == 2
 
 

@@ -45,6 +45,17 @@ the data, not the model: ``data`` is scaled as the starting configuration asks, 
 trial that draws another scaling trains on ``rescaled(scaling)`` (the same rows scaled
 that way by the caller, fitted on the training part only), built once per scaling.
 
+Inner cross-validation
+----------------------
+One validation part of a few dozen patients (a survival fold's) chooses among trials by
+chance as much as by merit. With ``inner`` each trial is trained and scored on several
+splits instead (a benchmark's: the K inner folds of its fold's training part, each with
+its own gene filter and scaler, :func:`genemoe.workflows.folds.inner_plans`), and its
+value is the mean of the splits' validation metrics: every row of the training part
+validates once. A trial costs K fits; the pruner compares a trial's running mean after
+each split with other trials' (Optuna's ``MedianPruner``, after ``n_startup_trials``), not
+per epoch. ``split_values`` in the trials table holds each split's value.
+
 Pruning
 -------
 Each neural trial reports its per-epoch validation metric as Optuna intermediate values.
@@ -71,10 +82,8 @@ import json
 import logging
 import math
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -99,10 +108,10 @@ from genemoe.train.study_budget import (
     StopAtBudget,
     best_in_budget,
     counted_trials,
-    heartbeat_options,
     marking_divergence,
     requeue_interrupted,
 )
+from genemoe.train.study_storage import redacted_url, study_storage
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.tuning_records import (
     budget_rows,
@@ -120,6 +129,7 @@ log = logging.getLogger(__name__)
 
 N_STARTUP_TRIALS = 5  # random trials before TPE models the results (Optuna's default: 10,
 #                       which leaves TPE nothing to do in a 10-trial budget)
+Split = tuple[dict[str, TaskData], "np.ndarray | None"]  # train/val parts, gene variance
 _TRAIN_ALIASES = {"balance_weight": "aux_weight"}  # preset name -> trainer name
 # The training recipe's keys: searched where this trainer's TrainConfig has them.
 _RECIPE_KEYS = frozenset({"noise_std", "label_smoothing", "mixup_alpha", "ema_decay"})
@@ -188,69 +198,12 @@ class _SeededTPE(optuna.samplers.BaseSampler):
             del self._inner[k]
 
 
-def _storage(url: str | None) -> optuna.storages.BaseStorage | None:
-    """An RDB storage for ``url`` (SQLite: its folder made, a patient lock wait; heartbeats
-    for running trials); None: memory."""
-    if url is None:
-        return None
-    kwargs: dict[str, Any] = heartbeat_options()  # a killed trial is found and run again
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["engine_kwargs"] = {"connect_args": {"timeout": 60}}
-    try:
-        return _rdb_storage(url, kwargs)
-    except ImportError as exc:  # the database's driver (psycopg, pymysql) is missing
-        missing = getattr(exc.__cause__ or exc.__context__, "name", None) or exc.name
-        raise input_error(f"no driver for the study database: no module {missing!r}",
-                          where="--storage",
-                          fix=f"install {missing!r} on this machine (PostgreSQL: pip install "
-                              "'psycopg[binary]'; MySQL: pip install pymysql with a "
-                              "mysql+pymysql:// URL), or use sqlite:///PATH") from exc
-
-
-def _rdb_storage(url: str, kwargs: dict[str, Any], *, attempts: int = 5
-                 ) -> optuna.storages.RDBStorage:
-    """``RDBStorage(url)``, retried when another worker is creating the same new database.
-
-    Two workers opening a fresh database at once both create its tables; the loser fails
-    with "table ... already exists" (OperationalError) or a UNIQUE violation on
-    ``alembic_version`` (IntegrityError) and, a moment later, finds the tables made: it
-    tries again after a short, growing wait.
-    """
-    import time as _time
-
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
-    racing = ("already exists", "UNIQUE constraint failed", "alembic_version")
-    for attempt in range(attempts):
-        try:
-            with warnings.catch_warnings():  # Optuna marks heartbeats experimental
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                return optuna.storages.RDBStorage(url, **kwargs)
-        except (OperationalError, IntegrityError) as exc:
-            if attempt == attempts - 1 or not any(r in str(exc) for r in racing):
-                raise
-            log.info("study database being created by another worker; retrying")
-            _time.sleep(0.5 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def redacted_url(url: str) -> str:
-    """``url`` without its password (a PostgreSQL URL may carry one)."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - not an SQLAlchemy URL: show it as given
-        return url
-
-
 def open_study(storage: str | None, study_name: str, *, seed: int,
                pruner: optuna.pruners.BasePruner | None = None,
                n_startup_trials: int = N_STARTUP_TRIALS) -> optuna.Study:
     """Create or load (``load_if_exists``) the maximising study ``study_name`` in ``storage``."""
     return optuna.create_study(
-        storage=_storage(storage), study_name=study_name, direction="maximize",
+        storage=study_storage(storage), study_name=study_name, direction="maximize",
         sampler=_SeededTPE(seed, n_startup_trials),
         pruner=pruner if pruner is not None else optuna.pruners.MedianPruner(n_warmup_steps=5),
         load_if_exists=True)
@@ -335,15 +288,20 @@ def space_key(name: str, task: Task) -> str:
     return hashlib.sha256(json.dumps(space, sort_keys=True).encode()).hexdigest()
 
 
+def _rows_key(data: dict[str, TaskData]) -> dict[str, str]:
+    return {part: hashlib.sha256(np.asarray(d.rows).tobytes()).hexdigest() for part, d in data.items()}
+
+
 def _setup_key(name: str, task: Task, data: dict[str, TaskData], model_cfg: dict, train_cfg: dict,
-               n_outputs: int, seed: int, space: SearchSpace) -> str:
+               n_outputs: int, seed: int, space: SearchSpace,
+               inner: list[Split] | None = None) -> str:
     """Hash of what a study's trials depend on (workers and resumes must agree on it)."""
     key = {"model": name, "task": task, "n_outputs": n_outputs, "seed": seed,
            "model_cfg": model_cfg, "train_cfg": {k: v for k, v in train_cfg.items() if k != "device"},
            "space": {k: repr(p) for k, p in space.items()},
-           "rows": {part: hashlib.sha256(np.asarray(d.rows).tobytes()).hexdigest()
-                    for part, d in data.items()},
-           "n_genes": int(data["train"].X.shape[1])}
+           "rows": _rows_key(data), "n_genes": int(data["train"].X.shape[1])}
+    if inner is not None:  # the splits trials are scored on (the key of a one-split study stays)
+        key["inner"] = [_rows_key(parts) for parts, _ in inner]
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -375,6 +333,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                n_startup_trials: int = N_STARTUP_TRIALS,
                rescaled: Callable[[str], dict[str, TaskData]] | None = None,
                callbacks: Sequence[Callable[[optuna.Study, optuna.trial.FrozenTrial], None]] = (),
+               inner: Callable[[str], list[Split]] | None = None,
                ) -> TuneResult:
     """Search ``name``'s hyper-parameters on ``data["val"]``; see the module docstring.
 
@@ -415,6 +374,10 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         starting configuration's scaling. None: the scaling stays that one in every trial.
     callbacks
         Called as Optuna's ``optimize`` callbacks after each trial of this call.
+    inner
+        ``scaling -> [(parts, gene_variance), ...]``: score each trial by the mean of its
+        validation metric over these splits instead of ``data`` (see "Inner
+        cross-validation"). None: ``data``'s one validation part.
 
     Returns
     -------
@@ -431,13 +394,25 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
             log.info("input scaling fixed at %s (no rescaled data given)",
                      base_model_cfg["input_scaling"])
     t0 = time.perf_counter()
+    start_scaling = base_model_cfg.get("input_scaling")
+    if inner is not None:  # each trial: every split; pruned between splits, not epochs
+        splits = {start_scaling: inner(input_scaling(name, base_model_cfg))}
+        pruner = pruner or optuna.pruners.MedianPruner(n_startup_trials=n_startup_trials)
+    else:
+        splits = {start_scaling: [(data, gene_variance)]}
     study = open_study(storage, study_name, seed=seed, pruner=pruner,
                        n_startup_trials=n_startup_trials)
     _check_setup(study, _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs,
-                                   seed, space), storage)
-    parts = {base_model_cfg.get("input_scaling"): data}
-    objective = marking_divergence(_objective(name, task, parts, rescaled, space, base_model_cfg,
-                                              base_train_cfg, n_outputs, gene_variance))
+                                   seed, space, splits[start_scaling] if inner else None), storage)
+
+    def more(scaling: str) -> list[Split]:  # the splits under a scaling a trial draws
+        if inner is not None:
+            return inner(scaling)
+        assert rescaled is not None  # without it the space holds the starting scaling only
+        return [(rescaled(scaling), gene_variance)]
+
+    objective = marking_divergence(_objective(name, task, splits, more, space, base_model_cfg,
+                                              base_train_cfg, n_outputs))
     start = start_params(space, base_model_cfg, base_train_cfg)
     if start and not study.trials:  # trial 0: where the search starts from
         study.enqueue_trial(start, skip_if_exists=True)
@@ -454,18 +429,16 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                    time.perf_counter() - t0)
 
 
-def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
-               rescaled: Callable[[str], dict[str, TaskData]] | None, space: SearchSpace,
-               model_cfg: dict, train_cfg: dict, n_outputs: int,
-               gene_variance: np.ndarray | None):
-    """The function Optuna calls per trial: sample, fit on train, score on val.
+def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
+               more: Callable[[str], list[Split]], space: SearchSpace, model_cfg: dict,
+               train_cfg: dict, n_outputs: int):
+    """The function Optuna calls per trial: sample, fit on each split's train part, score
+    on its val part; the trial's value is the mean over the splits.
 
-    ``parts``: the train/val parts per input scaling (the starting one given; the others
-    added from ``rescaled`` when a trial first draws them)."""
-    (data,) = parts.values()
-    metric = selection_metric(task, n_outputs, groups=data["val"].groups,
-                              survival=train_cfg.get("survival_selection", "c_index"),
-                              ties=train_cfg.get("cox_ties", "efron"))
+    ``splits``: the ``(parts, gene_variance)`` splits per input scaling (the starting one
+    given; another added from ``more`` when a trial first draws it). One split: its
+    per-epoch values are the trial's intermediate values (pruned between epochs); several:
+    the running mean after each split is (pruned between splits)."""
     accepts = inspect.signature(fit_model).parameters
     live = "on_epoch_end" in accepts
     guard = {"if_short_of_memory": "raise"} if "if_short_of_memory" in accepts else {}
@@ -479,44 +452,67 @@ def _objective(name: str, task: Task, parts: dict[Any, dict[str, TaskData]],
             return float(seen.value)
         m_cfg, t_cfg = apply_params(model_cfg, train_cfg, params)
         scaling = m_cfg.get("input_scaling")
-        if scaling not in parts and rescaled is not None:
-            parts[scaling] = rescaled(scaling)
-        trial_data = parts[scaling]
+        if scaling not in splits:
+            splits[scaling] = more(scaling)
         t_cfg["log_every"] = int(t_cfg.get("epochs") or 1) + 1  # one log line per trial, not epoch
-        pruned: list[int] = []
-
-        def on_epoch_end(epoch: int, val_metric: float) -> bool:
-            if math.isfinite(val_metric):
-                trial.report(float(val_metric), int(epoch))
-            if trial.should_prune():
-                pruned.append(int(epoch))
-                return True
-            return False
-
-        t0 = time.perf_counter()
-        try:
-            fit = fit_model(name, task, trial_data, model_cfg=m_cfg, train_cfg=t_cfg,
-                            n_outputs=n_outputs, gene_variance=gene_variance, **guard,
-                            **({"on_epoch_end": on_epoch_end} if live else {}))
-        except TrainingWontFit as exc:  # pruned before training: it would be killed
-            raise _too_big(trial, exc, time.perf_counter() - t0) from None
+        t0, values, best_epochs = time.perf_counter(), [], []
+        for k, (parts, gene_variance) in enumerate(splits[scaling]):
+            epochwise = live and len(splits[scaling]) == 1
+            fit, pruned_at = _fit_trial(trial, name, task, parts, m_cfg, t_cfg, n_outputs,
+                                        gene_variance, guard, epochwise, t0)
+            if "best_epoch" in fit.info:  # several splits: the median split's
+                best_epochs.append(int(fit.info["best_epoch"]))
+                trial.set_user_attr("best_epoch", int(np.median(best_epochs)))
+                trial.set_user_attr("epochs_run", len(fit.history))
+            if pruned_at is not None:
+                trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
+                raise optuna.TrialPruned(f"pruned at epoch {pruned_at}")
+            metric = selection_metric(task, n_outputs, groups=parts["val"].groups,
+                                      survival=train_cfg.get("survival_selection", "c_index"),
+                                      ties=train_cfg.get("cox_ties", "efron"))
+            values.append(metric(fit.outputs["val"], parts["val"].targets(task)))
+            if len(splits[scaling]) > 1:  # the running mean, pruned against other trials'
+                trial.set_user_attr("split_values", [round(float(v), 6) for v in values])
+                trial.report(float(np.mean(values)), k)
+                if k + 1 < len(splits[scaling]) and trial.should_prune():
+                    trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
+                    raise optuna.TrialPruned(f"pruned after inner split {k}")
+            elif not live:  # the per-epoch values, after the fact (nothing to prune any more)
+                for rec in fit.history:
+                    v = rec.get("val_metric")
+                    if v is not None and math.isfinite(v):
+                        trial.report(float(v), int(rec.get("epoch", 0)))
         trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
-        if "best_epoch" in fit.info:
-            trial.set_user_attr("best_epoch", int(fit.info["best_epoch"]))
-            trial.set_user_attr("epochs_run", len(fit.history))
-        if pruned:
-            raise optuna.TrialPruned(f"pruned at epoch {pruned[0]}")
-        if not live:  # the per-epoch values, after the fact (nothing to prune any more)
-            for rec in fit.history:
-                v = rec.get("val_metric")
-                if v is not None and math.isfinite(v):
-                    trial.report(float(v), int(rec.get("epoch", 0)))
-        value = metric(fit.outputs["val"], trial_data["val"].targets(task))
-        log.info("trial %d: %s = %.4f (%.1f s) %s", trial.number, _metric_name(task, train_cfg), value,
-                 trial.user_attrs["seconds"], params_text(params))
+        value = float(np.mean(values))
+        log.info("trial %d: %s = %.4f (%.1f s) %s", trial.number, _metric_name(task, train_cfg),
+                 value, trial.user_attrs["seconds"], params_text(params))
         return value
 
     return objective
+
+
+def _fit_trial(trial: optuna.Trial, name: str, task: Task, parts: dict[str, TaskData],
+               m_cfg: dict, t_cfg: dict, n_outputs: int, gene_variance: np.ndarray | None,
+               guard: dict, epochwise: bool, t0: float) -> tuple[Any, int | None]:
+    """One fit of a trial on ``parts``; and the epoch the pruner stopped it at (None: not
+    pruned). ``epochwise``: report each epoch's validation metric and ask the pruner."""
+    pruned: list[int] = []
+
+    def on_epoch_end(epoch: int, val_metric: float) -> bool:
+        if math.isfinite(val_metric):
+            trial.report(float(val_metric), int(epoch))
+        if trial.should_prune():
+            pruned.append(int(epoch))
+            return True
+        return False
+
+    try:
+        fit = fit_model(name, task, parts, model_cfg=m_cfg, train_cfg=t_cfg, n_outputs=n_outputs,
+                        gene_variance=gene_variance, **guard,
+                        **({"on_epoch_end": on_epoch_end} if epochwise else {}))
+    except TrainingWontFit as exc:  # pruned before training: it would be killed
+        raise _too_big(trial, exc, time.perf_counter() - t0) from None
+    return fit, (pruned[0] if pruned else None)
 
 
 def _too_big(trial: optuna.Trial, exc: TrainingWontFit, seconds: float) -> optuna.TrialPruned:

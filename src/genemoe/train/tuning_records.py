@@ -65,7 +65,8 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
     from; None: every counted trial), ``for_budget`` (started before the budget was met,
     :func:`budget_met_at`: its cost went into this budget; a trial a larger search sharing
     the study ran later did not), ``memory_gb_needed`` / ``memory_gb_free`` (a trial pruned
-    before training because it would not fit in the free memory; empty otherwise), then one
+    before training because it would not fit in the free memory; empty otherwise),
+    ``split_values`` (with inner cross-validation only: each split's value, JSON), then one
     column per searched key (config path)."""
     rows = []
     budget = budget_numbers(study, n_trials)
@@ -83,6 +84,8 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
                                                        and t.datetime_start <= met_at)),
                      "memory_gb_needed": t.user_attrs.get("memory_gb_needed"),
                      "memory_gb_free": t.user_attrs.get("memory_gb_free"),
+                     **({"split_values": json.dumps(t.user_attrs["split_values"])}
+                        if "split_values" in t.user_attrs else {}),
                      **{k: json.dumps(v) if isinstance(v, list) else v
                         for k, v in params.items()}})
     cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of", "retry_of",

@@ -84,6 +84,7 @@ from genemoe.workflows.folds import (
     fit_fold_preprocessing,
     fold_data,
     fold_preprocessing,
+    inner_plans,
     plan_folds,
     task_rows,
 )
@@ -195,7 +196,8 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
     tuned = {}
     if opts.get("tune"):  # N trials on this fold's validation part; the test part is not given
         model_cfg, train_cfg, tuned = _tune_cell(model, plan, fold_for, model_cfg, train_cfg,
-                                                 n_out=n_out, seed=seed, opts=opts, out_dir=out_dir)
+                                                 n_out=n_out, seed=seed, opts=opts, out_dir=out_dir,
+                                                 bundle=bundle)
         fold = fold_for(input_scaling(model, model_cfg))  # the best trial's input scaling
         data = fold.parts
     fit_args = dict(model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=work_dir,
@@ -232,9 +234,11 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
 
 
 def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], model_cfg: dict,
-               train_cfg: dict, *, n_out: int, seed: int, opts: dict,
-               out_dir: Path) -> tuple[dict, dict, dict]:
-    """``opts["tune"]`` Optuna trials for one cell on its fold's train/validation parts.
+               train_cfg: dict, *, n_out: int, seed: int, opts: dict, out_dir: Path,
+               bundle: Bundle) -> tuple[dict, dict, dict]:
+    """``opts["tune"]`` Optuna trials for one cell on its fold's train/validation parts
+    (``opts["tune_cv"]`` K > 1: each trial scored on the K inner folds of the fold's
+    training part instead, :func:`~genemoe.workflows.folds.inner_plans`).
 
     The study lives in ``OUT/tuning.db`` under a name without the budget or the ensemble
     size, so raising ``--tune`` later resumes each study, and ``--ensemble K`` in the same
@@ -246,12 +250,25 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
     def train_val(scaling: str) -> dict:
         return {part: fold_for(scaling).parts[part] for part in ("train", "val")}
 
+    cv, inner = int(opts.get("tune_cv") or 1), None
+    if cv > 1:
+        plans = inner_plans(bundle, plan, opts["task"], n_folds=cv, seed=seed)
+        splits: dict[str, list] = {}
+
+        def inner(scaling: str) -> list:  # each inner fold's own filter and scaler
+            if scaling not in splits:
+                splits[scaling] = [(d.parts, d.gene_variance) for d in (
+                    fold_data(bundle, p, opts["task"], bundle.class_names, scaling,
+                              parts=("train", "val")) for p in plans)]
+            return splits[scaling]
+
     fold = fold_for(scaling := input_scaling(model, model_cfg))
-    res = tune_model(model, opts["task"], train_val(scaling),
+    res = tune_model(model, opts["task"], train_val(scaling), inner=inner,
                      base_model_cfg=model_cfg, base_train_cfg=train_cfg, n_outputs=n_out,
                      n_trials=int(opts["tune"]), seed=seed,
                      storage=f"sqlite:///{(out_dir / 'tuning.db').resolve()}",
-                     study_name=f"{opts['study_key'][:12]}-{model}-r{plan.repeat}-f{plan.fold}",
+                     study_name=f"{opts['study_key'][:12]}-{model}-r{plan.repeat}-f{plan.fold}"
+                                + (f"-cv{cv}" if cv > 1 else ""),
                      gene_variance=fold.gene_variance, rescaled=train_val)
     cost = tuning_cost(res.trials)  # what reaching this budget cost (resumed: every call)
     info = {"n_trials": cost["n_trials"], "n_pruned": int(res.n_pruned),
@@ -260,7 +277,7 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
             "seconds_per_trial": cost["seconds_per_trial"],
             "seconds_in_trials": cost["seconds"], "seconds_pruned": cost["seconds_pruned"],
             "seconds_saved_by_pruning": cost["seconds_saved"],
-            "space_key": space_key(model, opts["task"])}
+            "space_key": space_key(model, opts["task"]), **({"inner_folds": cv} if cv > 1 else {})}
     return res.best_model_cfg, res.best_train_cfg, info
 
 
@@ -295,6 +312,8 @@ def _fingerprint(bundle: Bundle, opts: dict) -> str:
         key["tune"] = opts["tune"]
     if opts.get("ensemble", 1) > 1:
         key["ensemble"] = opts["ensemble"]
+    if opts.get("tune_cv", 1) > 1:  # trials scored on inner folds: other studies, other cells
+        key["tune_cv"] = opts["tune_cv"]
     other = "survival" if opts["task"] == "classify" else "classify"
     key["preset"] = {k: v for k, v in load_preset(opts["preset"]).items()  # content, not name;
                      if k != "tuned_on"  # provenance notes change no number, nor does the
@@ -347,7 +366,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                   n_boot: int = 1000, progress: bool = False,
                   pretrained: Path | str | FoldPretrained | None = None,
                   freeze_encoder_epochs: int = 0, tune: int = 0,
-                  ensemble: int = 1) -> BenchmarkResult:
+                  ensemble: int = 1, tune_cv: int = 1) -> BenchmarkResult:
     """Train and score every model on identical, repeated, stratified folds.
 
     Parameters
@@ -377,6 +396,11 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         Optuna trials per model inside each fold, on that fold's validation part (every
         model the same budget; see :mod:`genemoe.train.tuning`); 0 = each model's preset
         (neural) or its own small grid (classical).
+    tune_cv
+        K > 1: each trial is scored by the mean validation metric over K inner folds of
+        the fold's training part (train and validation rows; each inner fold with its own
+        gene filter and scaler) instead of the one validation part; the chosen options
+        are then trained as without it (training part, early stopping on validation).
     ensemble
         K > 1: every model of every cell is an ensemble of K members (neural models and
         random forests: K seeds; other classical: K inner folds of the fold's training
@@ -401,6 +425,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         raise input_error(f"--repeats must be at least 1, got {n_repeats}", where="--repeats")
     if tune < 0:
         raise input_error(f"--tune must be >= 0 trials, got {tune}", where="--tune")
+    if tune_cv < 1 or (tune_cv > 1 and not tune):
+        raise input_error(f"--tune-cv {tune_cv} needs --tune N and K >= 2 (1: off)",
+                          where="--tune-cv", fix="pass --tune N with --tune-cv 3, or drop --tune-cv")
     if tune:  # every model must have a search space (image models have none): say so now
         from genemoe.models.search_spaces import search_space
 
@@ -418,7 +445,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
             "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
             "n_boot": n_boot, "pretrained": _pretrained_options(pretrained, plans),
             "freeze_encoder_epochs": int(freeze_encoder_epochs), "tune": int(tune),
-            "ensemble": int(ensemble)}
+            "ensemble": int(ensemble), "tune_cv": int(tune_cv)}
     opts["fingerprint"] = _fingerprint(bundle, opts)
     # the studies tune single models: neither the budget nor the ensemble size changes a trial
     opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})

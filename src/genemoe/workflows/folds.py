@@ -21,7 +21,7 @@ from genemoe.train.task_data import TaskData, task_data
 from genemoe.workflows.common import check_survival_parts, patient_ids
 
 __all__ = ["FoldPlan", "FoldData", "task_rows", "plan_folds", "fit_fold_preprocessing",
-           "fold_preprocessing", "fold_data", "VAL_FRACTION"]
+           "fold_preprocessing", "fold_data", "inner_plans", "VAL_FRACTION"]
 
 Task = Literal["classify", "survival"]
 
@@ -92,6 +92,34 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
     return plans
 
 
+def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
+                seed: int) -> list[FoldPlan]:
+    """``n_folds`` inner folds of ``plan``'s training part (its train and val rows together),
+    for choosing hyper-parameters on more than one validation part; no test rows.
+
+    Stratified as :func:`plan_folds` (type, and event for survival; a patient never spans
+    parts). Inner plan ``k`` trains on the other inner folds and validates on fold ``k``;
+    its ``test`` is empty: the outer fold's test part is not touched.
+
+    Returns
+    -------
+    list[FoldPlan]
+        ``n_folds`` plans with ``plan``'s repeat and fold numbers.
+    """
+    rows = np.union1d(plan.train, plan.val)
+    types = bundle.obs["cancer_type"].to_numpy(object)[rows]
+    event = bundle.survival()[1][rows] if task == "survival" else None
+    groups = np.asarray(patient_ids(bundle, rows), dtype=object)
+    folds = stratified_kfold(stratify_keys(types, event), n_folds=n_folds, seed=seed, groups=groups)
+    empty = np.zeros(0, dtype=rows.dtype)
+    out = [FoldPlan(plan.repeat, plan.fold, rows[folds != k], rows[folds == k], empty)
+           for k in range(n_folds)]
+    if any(p.train.size == 0 or p.val.size == 0 for p in out):
+        raise input_error(f"repeat {plan.repeat}, fold {plan.fold}: an inner fold is empty",
+                          path=bundle.path, fix="use a smaller --tune-cv, or fewer --folds")
+    return out
+
+
 def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,
                            min_mean: float = 0.8, scaling: str = "standard",
                            ) -> tuple[np.ndarray, Scaler]:
@@ -145,9 +173,11 @@ class FoldData:
 
 
 def fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str],
-              scaling: str = "standard") -> FoldData:
+              scaling: str = "standard", *,
+              parts: tuple[str, ...] = ("train", "val", "test")) -> FoldData:
     """The fold's gene filter and scaler, fitted on its training rows only (with the
-    bundle's thresholds), applied to all three parts.
+    bundle's thresholds), applied to ``parts`` (default all three; an inner plan of
+    :func:`inner_plans`: ``("train", "val")``).
 
     Raises
     ------
@@ -157,7 +187,7 @@ def fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str]
     X_train = np.asarray(bundle.X[plan.train])
     keep, scaler = fold_preprocessing(bundle, plan, scaling, X_train=X_train)
     parts = {part: task_data(bundle, getattr(plan, part), task, gene_mask=keep, scaler=scaler,
-                             class_names=class_names) for part in ("train", "val", "test")}
+                             class_names=class_names) for part in parts}
     if task == "survival":
         check_survival_parts(parts, f"repeat {plan.repeat}, fold {plan.fold}", path=bundle.path,
                              fix="use fewer --folds or a larger --val-fraction (validation is "

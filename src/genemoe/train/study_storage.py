@@ -1,0 +1,79 @@
+"""Where studies live: an SQLAlchemy database URL opened as an Optuna storage.
+
+SQLite (``sqlite:///DIR/study.db``) gets its folder made and a patient lock wait;
+every database gets heartbeats for running trials (:func:`~genemoe.train.study_budget.
+heartbeat_options`), so a killed trial is found and runs again.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from genemoe.errors import input_error
+from genemoe.train.study_budget import heartbeat_options
+
+__all__ = ["study_storage", "redacted_url"]
+
+log = logging.getLogger(__name__)
+
+
+def study_storage(url: str | None) -> optuna.storages.BaseStorage | None:
+    """An RDB storage for ``url`` (SQLite: its folder made, a patient lock wait; heartbeats
+    for running trials); None: memory."""
+    if url is None:
+        return None
+    kwargs: dict[str, Any] = heartbeat_options()  # a killed trial is found and run again
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["engine_kwargs"] = {"connect_args": {"timeout": 60}}
+    try:
+        return _rdb_storage(url, kwargs)
+    except ImportError as exc:  # the database's driver (psycopg, pymysql) is missing
+        missing = getattr(exc.__cause__ or exc.__context__, "name", None) or exc.name
+        raise input_error(f"no driver for the study database: no module {missing!r}",
+                          where="--storage",
+                          fix=f"install {missing!r} on this machine (PostgreSQL: pip install "
+                              "'psycopg[binary]'; MySQL: pip install pymysql with a "
+                              "mysql+pymysql:// URL), or use sqlite:///PATH") from exc
+
+
+def _rdb_storage(url: str, kwargs: dict[str, Any], *, attempts: int = 5
+                 ) -> optuna.storages.RDBStorage:
+    """``RDBStorage(url)``, retried when another worker is creating the same new database.
+
+    Two workers opening a fresh database at once both create its tables; the loser fails
+    with "table ... already exists" (OperationalError) or a UNIQUE violation on
+    ``alembic_version`` (IntegrityError) and, a moment later, finds the tables made: it
+    tries again after a short, growing wait.
+    """
+    import time as _time
+
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    racing = ("already exists", "UNIQUE constraint failed", "alembic_version")
+    for attempt in range(attempts):
+        try:
+            with warnings.catch_warnings():  # Optuna marks heartbeats experimental
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(url, **kwargs)
+        except (OperationalError, IntegrityError) as exc:
+            if attempt == attempts - 1 or not any(r in str(exc) for r in racing):
+                raise
+            log.info("study database being created by another worker; retrying")
+            _time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def redacted_url(url: str) -> str:
+    """``url`` without its password (a PostgreSQL URL may carry one)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not an SQLAlchemy URL: show it as given
+        return url
