@@ -9,73 +9,18 @@ from __future__ import annotations
 
 import glob
 import logging
-import lzma
 import sys
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
+from genemoe.cli_args import CliGroup
 from genemoe.cli_logging import setup_logging
 from genemoe.cli_process import progress_bars, training_process, tuning_process
-from genemoe.errors import GenemoeError, NotBuiltError, input_error, out_of_memory_message
+from genemoe.errors import GenemoeError, NotBuiltError, input_error
 
-# Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
-MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
-
-
-def spread_multi_values(args: list[str]) -> list[str]:
-    """``prepare --expression a b --out o`` → ``prepare --expression a --expression b --out o``.
-
-    After one of :data:`MULTI_VALUE_OPTIONS`, every following word that is not an option
-    (does not start with ``-``) is another value of it; repeating the flag works as well.
-    """
-    out: list[str] = []
-    command: str | None = None
-    flag: str | None = None
-    pending = False  # the word after the flag is its own first value
-    for i, arg in enumerate(args):
-        if arg == "--":
-            return out + args[i:]
-        if command is None:
-            command = arg if arg in MULTI_VALUE_OPTIONS else None
-        elif arg.startswith("-"):
-            name = arg.split("=", 1)[0]
-            flag = name if name in MULTI_VALUE_OPTIONS[command] else None
-            pending = flag is not None and "=" not in arg
-        elif flag is not None and not pending:
-            out.append(flag)
-        else:
-            pending = False
-        out.append(arg)
-    return out
-
-
-class _Group(TyperGroup):
-    """Typer's group, with several values after one flag of :data:`MULTI_VALUE_OPTIONS`."""
-
-    def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
-        return super().parse_args(ctx, spread_multi_values(list(args)))
-
-    def invoke(self, ctx):  # noqa: ANN001, ANN201 (click's signature)
-        """A file that ends early anywhere is a user error, not click's bare "Aborted."."""
-        try:
-            return super().invoke(ctx)
-        except (EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as exc:
-            raise GenemoeError(
-                f"an input file is truncated or corrupt ({type(exc).__name__}: {exc})\n"
-                "  fix: download or copy it again (`genemoe download tcga` resumes and checks "
-                "sizes); run with -v to see which file was being read") from exc
-        except (MemoryError, RuntimeError) as exc:  # out of memory: said, with a fix; others raise
-            if (line := out_of_memory_message(exc)) is None:
-                raise
-            raise GenemoeError(line) from exc
-
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Group,
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=CliGroup,
                   help="genemoe: pan-cancer RNA-seq tumour typing, survival risk and explanations.")
 download_app = typer.Typer(no_args_is_help=True, help="Download public data (UCSC Xena).")
 app.add_typer(download_app, name="download")
@@ -297,6 +242,8 @@ def tune(
     device: Device = "auto",
     epochs: Epochs = None,
     timeout: Annotated[float | None, typer.Option(help="Start no trial after this many seconds.")] = None,
+    cv: Annotated[int, typer.Option(help="K > 1: score each trial on K inner folds of the training "
+                                         "and validation splits (mean), not the validation split.")] = 1,
     progress: Progress = True,
 ) -> None:
     """Search a model's hyper-parameters on the validation split (Optuna); best.yaml for train --config."""
@@ -307,7 +254,7 @@ def tune(
     result = tune_run(data, out_dir=out, task=task, model_name=model, n_trials=trials,
                       preset=preset, config_path=config, seed=seed, storage=storage,
                       study_name=study, device=device, epochs=epochs, timeout=timeout,
-                      progress=progress)
+                      progress=progress, cv=cv)
     typer.echo(result.describe())
 
 

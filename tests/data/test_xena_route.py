@@ -18,7 +18,8 @@ import pytest
 from typer.testing import CliRunner
 from xena_files import write_gdc_hub_files
 
-from genemoe.cli import app, spread_multi_values
+from genemoe.cli import app
+from genemoe.cli_args import spread_multi_values
 from genemoe.data.bundle import load_bundle
 from genemoe.data.read import read_clinical, read_expression, read_labels
 from genemoe.errors import InputError

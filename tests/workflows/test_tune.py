@@ -146,3 +146,30 @@ def test_two_workers_share_one_study_through_the_cli(bundle, tmp_path, base_yaml
     assert len({t.number for t in trials}) == len(trials)
     best = yaml.safe_load((tmp_path / "w1" / "best.yaml").read_text())
     assert load_preset(tmp_path / "w1" / "best.yaml")["model"]["fcn"] == best["model"]["fcn"]
+
+
+def test_tune_cv_scores_trials_on_inner_folds_of_train_and_val_never_test(
+        bundle, tmp_path, base_yaml, monkeypatch):
+    """`genemoe tune --cv K`: each trial fits K times, on inner folds of the training and
+    validation splits (each validating once), never on a test row; its value is their mean;
+    best.yaml's tuned_on and the terminal line say so."""
+    seen, real = [], tuning.fit_model
+    monkeypatch.setattr(tuning, "fit_model", lambda name, task, parts, **kw: (
+        seen.append({p: np.asarray(d.rows) for p, d in parts.items()}),
+        real(name, task, parts, **kw))[1])
+    out = tmp_path / "tune"
+    run = tune_run(bundle.path, out_dir=out, model_name="fcn", n_trials=2, config_path=base_yaml,
+                   epochs=2, device="cpu", progress=False, cv=3)
+    test_rows = set(bundle.indices("test"))
+    assert len(seen) == 6 and not any(set(r) & test_rows for s in seen for r in s.values())
+    vals = np.concatenate([s["val"] for s in seen[:3]])
+    assert len(vals) == len(set(vals)) and set(vals) >= set(bundle.indices("val")) - test_rows
+    trials = pd.read_csv(out / "trials.csv")
+    for _, t in trials.iterrows():
+        assert t["value"] == pytest.approx(np.mean(json.loads(t["split_values"])), abs=1e-5)
+    (entry,) = yaml.safe_load((out / "best.yaml").read_text())["tuned_on"].values()
+    assert "3 inner folds" in entry["part"] and "over 3 inner folds" in entry["metric"]
+    assert json.loads((out / "summary.json").read_text())["inner_folds"] == 3
+    assert "mean of 3 inner folds" in run.describe()
+    with pytest.raises(InputError, match="--cv"):
+        tune_run(bundle.path, out_dir=tmp_path / "x", model_name="fcn", n_trials=1, cv=0)

@@ -2,8 +2,11 @@
 
 Protocol: as ``genemoe train`` (the bundle's default gene mask, the training split's
 scaler), each trial trains on the training split and is scored on the validation split
-(:func:`genemoe.train.tuning.tune_model`). The test split is never loaded. The output
-folder holds::
+(:func:`genemoe.train.tuning.tune_model`). With ``--cv K`` each trial is scored instead by
+its mean validation metric over K inner folds of the training and validation splits
+together, each fold with its own gene filter and scaler (steadier where the validation
+split holds a few dozen patients; K fits per trial). The test split is never loaded. The
+output folder holds::
 
     DIR/best.yaml     the best trial's options: `genemoe train --config DIR/best.yaml`
                       (model: {M: ...}, train: ..., and tuned_on: what it was tuned on)
@@ -42,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +65,7 @@ from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import TuneResult, redacted_url, tune_model, tuning_cost
 from genemoe.train.tuning_records import budget_rows
 from genemoe.workflows.common import check_survival_parts, plain, with_fitted_layout
+from genemoe.workflows.folds import FoldPlan, fold_data, inner_plans
 
 __all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256"]
 
@@ -95,6 +100,7 @@ class TuneRun:
     storage: str
     model_name: str
     task: Task
+    cv: int = 1  # inner folds each trial was scored on (1: the validation split)
 
     def describe(self) -> str:
         r, t = self.result, budget_rows(self.result.trials)
@@ -109,7 +115,8 @@ class TuneRun:
                  f"{len(t)} trials: {done} complete, {r.n_pruned} pruned{too_big}"
                  f"{f', {later} more run later by a larger search' if later else ''}; "
                  f"{r.seconds:.0f} s{saved})",
-                 f"  best validation {r.metric}: {r.best_value:.4f}"]
+                 f"  best validation {r.metric}: {r.best_value:.4f}"
+                 + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")]
         lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()]
         lines.append(f"  retrain: genemoe train --config {self.out_dir / 'best.yaml'} "
                      f"--model {self.model_name} --task {self.task} ...")
@@ -125,7 +132,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
              model_name: str = "genemoe", n_trials: int = 20, preset: str = "small",
              config_path: Path | None = None, seed: int = 0, storage: str | None = None,
              study_name: str | None = None, device: str = "auto", epochs: int | None = None,
-             timeout: float | None = None, progress: bool = True) -> TuneRun:
+             timeout: float | None = None, progress: bool = True, cv: int = 1) -> TuneRun:
     """Tune ``model_name`` on a bundle's validation split; write ``out_dir`` (module docstring).
 
     Parameters
@@ -148,12 +155,20 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     device, epochs, timeout, progress
         ``auto|cpu|cuda``, the preset's epochs overridden, seconds after which no trial
         starts, a progress bar over trials.
+    cv
+        K > 1: score each trial by its mean validation metric over K inner folds of the
+        training and validation splits together (each fold with its own gene filter and
+        scaler, :func:`~genemoe.workflows.folds.inner_plans`) instead of the validation
+        split alone; 1: the validation split.
     """
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     if n_trials < 1:
         raise input_error(f"--trials must be >= 1, got {n_trials}", where="--trials",
                           fix="pass e.g. --trials 20")
+    if cv < 1:
+        raise input_error(f"--cv must be >= 1, got {cv}", where="--cv",
+                          fix="pass --cv 3 for three inner folds, or 1 for the validation split")
     search_space(model_name, task)  # fail early for a model without a space
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -171,10 +186,11 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                         gene_variance=var["train_std"].to_numpy(np.float64) ** 2,
                         timeout=timeout, progress=progress, callbacks=[TrialLine(n_trials)],
                         rescaled=lambda scaling: _tuning_data(
-                            bundle, task, model_name, {**model_cfg, "input_scaling": scaling})[0])
+                            bundle, task, model_name, {**model_cfg, "input_scaling": scaling})[0],
+                        inner=_inner_splits(bundle, task, data, cv, seed) if cv > 1 else None)
     _write_outputs(out_dir, bundle, data, result, model_name=model_name, task=task,
-                   n_trials=n_trials, seed=seed, preset=preset, storage=storage)
-    return TuneRun(out_dir, result, storage, model_name, task)
+                   n_trials=n_trials, seed=seed, preset=preset, storage=storage, cv=cv)
+    return TuneRun(out_dir, result, storage, model_name, task, cv)
 
 
 def _tuning_data(bundle: Bundle, task: Task, model_name: str,
@@ -193,6 +209,25 @@ def _tuning_data(bundle: Bundle, task: Task, model_name: str,
         check_survival_parts(data, "the bundle's split", path=bundle.path,
                              fix="re-prepare with another --seed or a larger --val-fraction")
     return data, gene_mask
+
+
+def _inner_splits(bundle: Bundle, task: Task, data: dict[str, TaskData], n_folds: int,
+                  seed: int) -> Callable[[str], list]:
+    """``scaling -> [(parts, gene_variance), ...]``: the ``n_folds`` inner folds of the
+    training and validation splits' usable rows, each scaled by its own training rows."""
+    outer = FoldPlan(0, 0, np.asarray(data["train"].rows), np.asarray(data["val"].rows),
+                     np.zeros(0, dtype=np.int64))
+    plans = inner_plans(bundle, outer, task, n_folds=n_folds, seed=seed)
+    built: dict[str, list] = {}
+
+    def inner(scaling: str) -> list:
+        if scaling not in built:
+            built[scaling] = [(d.parts, d.gene_variance) for d in (
+                fold_data(bundle, p, task, bundle.class_names, scaling, parts=("train", "val"))
+                for p in plans)]
+        return built[scaling]
+
+    return inner
 
 
 def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], result: TuneResult,
@@ -215,12 +250,13 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "n_pruned_too_big_for_memory": cost["n_too_big"],
                "seconds_saved_by_pruning": cost["seconds_saved"],  # an estimate
                "best_value": result.best_value,
-               "metric": result.metric, "best_params": result.best_params}
+               "metric": result.metric, "inner_folds": opts["cv"],
+               "best_params": result.best_params}
     atomic_write_text(out_dir / "summary.json", json.dumps(plain(summary), indent=2))
 
 
 def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, model_name: str,
-              task: Task, n_trials: int, seed: int, preset: str, storage: str) -> str:
+              task: Task, n_trials: int, seed: int, preset: str, storage: str, cv: int = 1) -> str:
     """``best.yaml``: the best trial's full model and training options, and ``tuned_on:``."""
     model_cfg = {k: v for k, v in result.best_model_cfg.items() if k != "layout_state"}
     train_cfg = {k: v for k, v in result.best_train_cfg.items() if k not in _NOT_SAVED}
@@ -229,10 +265,14 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
         "value": ", ".join(f"{k.split('.', 1)[1]} {value_text(result.best_params[k])}" for k in tuned),
         "data": f"{bundle.path} ({len(bundle.sample_ids)} samples; sample set sha256 "
                 f"{sample_set_sha256(bundle)})",
-        "part": f"validation split ({len(data['val'].rows)} samples), {model_name} trained on the "
-                f"training split ({len(data['train'].rows)}); test split never read",
+        "part": (f"validation split ({len(data['val'].rows)} samples), {model_name} trained on the "
+                 f"training split ({len(data['train'].rows)}); test split never read" if cv == 1
+                 else f"{cv} inner folds of the training and validation splits "
+                      f"({len(data['train'].rows) + len(data['val'].rows)} samples; each fold "
+                      "its own gene filter and scaler); test split never read"),
         "overlaps_benchmark_test_folds": True,  # a benchmark's folds cover the whole bundle
-        "metric": f"validation {result.metric} (higher is better)",
+        "metric": (f"validation {result.metric} (higher is better)" if cv == 1 else
+                   f"mean validation {result.metric} over {cv} inner folds (higher is better)"),
         "best_value": round(float(result.best_value), 6),
         "n_trials": int(len(result.trials)), "n_trials_asked": int(n_trials), "seed": int(seed),
         "preset": str(preset), "study": f"{result.study_name} in {redacted_url(storage)}",
