@@ -53,7 +53,6 @@ def test_tune_cv_scores_each_trial_on_the_inner_folds(bundle, tmp_path, monkeypa
     bm.run_benchmark(bundle.path, task="classify", models=["fcn", "logreg"], n_folds=2,
                      epochs=2, out_dir=tmp_path, tune=2, tune_cv=2)
     plans = bm.plan_folds(bundle, "classify", n_folds=2, seed=0)
-    tests = np.concatenate([p.test for p in plans])
     assert seen and all(set(s) == {"train", "val"} for s in seen)
     for plan in plans:  # a trial's parts are one fold's inner folds
         inner = {tuple(p.val) for p in inner_plans(bundle, plan, "classify", n_folds=2, seed=0)}
@@ -61,7 +60,15 @@ def test_tune_cv_scores_each_trial_on_the_inner_folds(bundle, tmp_path, monkeypa
                 and not np.intersect1d(s["train"], plan.test).size]
         assert {tuple(s["val"]) for s in fits} == inner
     assert not any(np.array_equal(s["val"], p.val) for s in seen for p in plans)
-    assert tests.size  # (the outer test rows: checked per fold above)
+    # the inner folds are built once per fold and scaling, not once per model
+    built = []
+    real_fold_data = bm.fold_data
+    monkeypatch.setattr(bm, "fold_data", lambda *a, **k: (
+        built.append((tuple(a[1].val), a[4])) if k.get("parts") == ("train", "val") else None,
+        real_fold_data(*a, **k))[1])
+    bm.run_benchmark(bundle.path, task="classify", models=["fcn", "logreg"], n_folds=2,
+                     epochs=2, out_dir=tmp_path / "again", tune=2, tune_cv=2)
+    assert built and len(built) == len(set(built))  # each (inner fold, scaling) once
     cells = _cells(tmp_path)
     assert all(c["tuning"]["inner_folds"] == 2 and c["tuning"]["n_trials"] == 2
                for c in cells.values())
