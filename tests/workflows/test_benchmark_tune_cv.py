@@ -61,9 +61,11 @@ def test_tune_cv_scores_each_trial_on_the_inner_folds(bundle, tmp_path, monkeypa
         assert {tuple(s["val"]) for s in fits} == inner
     assert not any(np.array_equal(s["val"], p.val) for s in seen for p in plans)
     # the inner folds are built once per fold and scaling, not once per model
+    import genemoe.workflows.folds as folds
+
     built = []
-    real_fold_data = bm.fold_data
-    monkeypatch.setattr(bm, "fold_data", lambda *a, **k: (
+    real_fold_data = folds.fold_data
+    monkeypatch.setattr(folds, "fold_data", lambda *a, **k: (
         built.append((tuple(a[1].val), a[4])) if k.get("parts") == ("train", "val") else None,
         real_fold_data(*a, **k))[1])
     bm.run_benchmark(bundle.path, task="classify", models=["fcn", "logreg"], n_folds=2,

@@ -297,13 +297,12 @@ def _protocol_text(p: dict) -> str:
             f"for every model. Validation: {p['val_fraction']:.0%} of each fold's training part "
             "(early stopping, model selection). Gene filter and scaler fitted on each fold's "
             "training part only. "
-            + (f"Tuning: {p['tune']} Optuna trials per model inside each fold, on its validation "
-               "part only (the same budget for every model; the test part is scored once, "
-               "after). " if p.get("tune", 0) and p.get("tune_cv", 1) <= 1 else
-               f"Tuning: {p['tune']} Optuna trials per model inside each fold, each trial scored "
-               f"by its mean validation metric over {p['tune_cv']} inner folds of the fold's "
-               "training part (each with its own gene filter and scaler; the same budget for "
-               "every model; the test part is scored once, after). " if p.get("tune") else
+            + (f"Tuning: {p['tune']} Optuna trials per model inside each fold, "
+               + ("on its validation part only" if p.get("tune_cv", 1) <= 1 else
+                  f"each trial scored by its mean validation metric over {p['tune_cv']} inner "
+                  "folds of the fold's training part, each with its own gene filter and scaler")
+               + " (the same budget for every model; the test part is scored once, after). "
+               if p.get("tune") else
                "No search: neural models run the preset, classical models choose from their "
                "own small grids on the validation part. ")
             + (f"Every model is an ensemble of {p['ensemble']} members. "

@@ -84,7 +84,7 @@ from genemoe.workflows.folds import (
     fit_fold_preprocessing,
     fold_data,
     fold_preprocessing,
-    inner_plans,
+    inner_splits,
     plan_folds,
     task_rows,
 )
@@ -172,7 +172,7 @@ def _test_record(bundle: Bundle, test, out: np.ndarray, task: Task, class_names:
 
 def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData], model: str, *,
               opts: dict, out_dir: Path, class_names: list[str],
-              inner_for: Callable[[str], list[FoldData]] | None = None) -> dict:
+              inner: Callable[[str], list] | None = None) -> dict:
     """Train and score one (model, repeat, fold) cell and store it atomically; ``fold_for``:
     the fold's data under an input scaling (tuning may choose another than the preset's)."""
     task, seed = opts["task"], opts["seed"] + plan.repeat
@@ -198,7 +198,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
     if opts.get("tune"):  # N trials on this fold's validation part; the test part is not given
         model_cfg, train_cfg, tuned = _tune_cell(model, plan, fold_for, model_cfg, train_cfg,
                                                  n_out=n_out, seed=seed, opts=opts, out_dir=out_dir,
-                                                 inner_for=inner_for)
+                                                 inner=inner)
         fold = fold_for(input_scaling(model, model_cfg))  # the best trial's input scaling
         data = fold.parts
     fit_args = dict(model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=work_dir,
@@ -236,11 +236,11 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
 
 def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], model_cfg: dict,
                train_cfg: dict, *, n_out: int, seed: int, opts: dict, out_dir: Path,
-               inner_for: Callable[[str], list[FoldData]] | None = None,
+               inner: Callable[[str], list] | None = None,
                ) -> tuple[dict, dict, dict]:
     """``opts["tune"]`` Optuna trials for one cell on its fold's train/validation parts
-    (``opts["tune_cv"]`` K > 1: each trial scored on ``inner_for(scaling)``, the K inner
-    folds of the fold's training part, :func:`~genemoe.workflows.folds.inner_plans`).
+    (``opts["tune_cv"]`` K > 1: each trial scored on ``inner(scaling)``, the K inner folds
+    of the fold's training part, :func:`~genemoe.workflows.folds.inner_splits`).
 
     The study lives in ``OUT/tuning.db`` under a name without the budget or the ensemble
     size, so raising ``--tune`` later resumes each study, and ``--ensemble K`` in the same
@@ -253,11 +253,6 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
         return {part: fold_for(scaling).parts[part] for part in ("train", "val")}
 
     cv = int(opts.get("tune_cv") or 1)
-    inner = None
-    if cv > 1 and inner_for is not None:
-        def inner(scaling: str) -> list:
-            return [(d.parts, d.gene_variance) for d in inner_for(scaling)]
-
     fold = fold_for(scaling := input_scaling(model, model_cfg))
     res = tune_model(model, opts["task"], train_val(scaling), inner=inner,
                      base_model_cfg=model_cfg, base_train_cfg=train_cfg, n_outputs=n_out,
@@ -465,7 +460,7 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     bar = tqdm(total=n_cells, desc="benchmark", unit="cell", disable=not progress)
     pending = []
     for plan in plans:
-        folds: dict[str, Any] = {}  # fold data per input scaling (and inner folds), built once
+        folds: dict[str, Any] = {}  # fold data per input scaling (and "inner"), built once
         for model in models:
             holder = _cell_once(bundle, plan, folds, model, opts, out_dir, counts, n_cells)
             if holder is None:
@@ -500,13 +495,9 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, Any], model: str
             folds[scaling] = fold_data(bundle, plan, opts["task"], bundle.class_names, scaling)
         return folds[scaling]
 
-    def inner_for(scaling: str) -> list[FoldData]:  # --tune-cv: built once per fold and scaling
-        if (key := f"inner:{scaling}") not in folds:
-            folds[key] = [fold_data(bundle, p, opts["task"], bundle.class_names, scaling,
-                                    parts=("train", "val"))
-                          for p in inner_plans(bundle, plan, opts["task"], n_folds=opts["tune_cv"],
-                                               seed=opts["seed"] + plan.repeat)]
-        return folds[key]
+    if opts.get("tune_cv", 1) > 1 and "inner" not in folds:  # one per fold, for all its models
+        folds["inner"] = inner_splits(bundle, plan, opts["task"], bundle.class_names,
+                                      n_folds=opts["tune_cv"], seed=opts["seed"] + plan.repeat)
 
     path = _cell_path(out_dir, model, plan.repeat, plan.fold)
     with claimed(path) as holder:  # read under the claim: another worker may just have written it
@@ -522,7 +513,7 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, Any], model: str
         t0 = time.perf_counter()
         cell = _run_cell(bundle, plan, fold_for, model, opts=opts, out_dir=out_dir,
                          class_names=bundle.class_names,
-                         inner_for=inner_for if opts.get("tune_cv", 1) > 1 else None)
+                         inner=folds.get("inner"))
     release_freed_memory()  # the next cell's models have other shapes
     counts["computed"] += 1
     metric = PRIMARY_METRIC[opts["task"]]

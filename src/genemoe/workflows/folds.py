@@ -7,6 +7,7 @@ from these plans, so every model of a comparison sees the same rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,7 +22,7 @@ from genemoe.train.task_data import TaskData, task_data
 from genemoe.workflows.common import check_survival_parts, patient_ids
 
 __all__ = ["FoldPlan", "FoldData", "task_rows", "plan_folds", "fit_fold_preprocessing",
-           "fold_preprocessing", "fold_data", "inner_plans", "VAL_FRACTION"]
+           "fold_preprocessing", "fold_data", "inner_plans", "inner_splits", "VAL_FRACTION"]
 
 Task = Literal["classify", "survival"]
 
@@ -72,10 +73,7 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
     if rows.size < 2 * n_folds:
         raise input_error(f"{rows.size} usable samples for {task}: too few for {n_folds} folds",
                           path=bundle.path, fix="use fewer --folds, or a larger bundle")
-    types = bundle.obs["cancer_type"].to_numpy(object)[rows]
-    event = bundle.survival()[1][rows] if task == "survival" else None
-    keys = stratify_keys(types, event)
-    groups = np.asarray(patient_ids(bundle, rows), dtype=object)  # a patient never spans parts
+    keys, groups = _strata(bundle, rows, task)
     plans = []
     for r in range(n_repeats):
         folds = stratified_kfold(keys, n_folds=n_folds, seed=seed + r, groups=groups)
@@ -90,6 +88,14 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
                                   path=bundle.path, fix="use fewer --folds, or a larger bundle")
             plans.append(plan)
     return plans
+
+
+def _strata(bundle: Bundle, rows: np.ndarray, task: Task) -> tuple[np.ndarray, np.ndarray]:
+    """``(n,)`` stratification keys of ``rows`` (type, and event for survival) and their
+    ``(n,)`` patient ids (a patient never spans parts)."""
+    types = bundle.obs["cancer_type"].to_numpy(object)[rows]
+    event = bundle.survival()[1][rows] if task == "survival" else None
+    return stratify_keys(types, event), np.asarray(patient_ids(bundle, rows), dtype=object)
 
 
 def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
@@ -107,10 +113,8 @@ def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
         ``n_folds`` plans with ``plan``'s repeat and fold numbers.
     """
     rows = np.union1d(plan.train, plan.val)
-    types = bundle.obs["cancer_type"].to_numpy(object)[rows]
-    event = bundle.survival()[1][rows] if task == "survival" else None
-    groups = np.asarray(patient_ids(bundle, rows), dtype=object)
-    folds = stratified_kfold(stratify_keys(types, event), n_folds=n_folds, seed=seed, groups=groups)
+    keys, groups = _strata(bundle, rows, task)
+    folds = stratified_kfold(keys, n_folds=n_folds, seed=seed, groups=groups)
     empty = np.zeros(0, dtype=rows.dtype)
     out = [FoldPlan(plan.repeat, plan.fold, rows[folds != k], rows[folds == k], empty)
            for k in range(n_folds)]
@@ -118,6 +122,25 @@ def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
         raise input_error(f"repeat {plan.repeat}, fold {plan.fold}: an inner fold is empty",
                           path=bundle.path, fix="use a smaller --tune-cv, or fewer --folds")
     return out
+
+
+def inner_splits(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str], *,
+                 n_folds: int, seed: int) -> Callable[[str], list[tuple[dict[str, TaskData], np.ndarray]]]:
+    """``scaling -> [(parts, gene_variance), ...]``: the train/val parts of each of
+    :func:`inner_plans`' folds under that input scaling, each fold's gene filter and scaler
+    fitted on its own training rows (built once per scaling; the ``inner`` argument of
+    :func:`genemoe.train.tuning.tune_model`)."""
+    plans = inner_plans(bundle, plan, task, n_folds=n_folds, seed=seed)
+    built: dict[str, list[tuple[dict[str, TaskData], np.ndarray]]] = {}
+
+    def splits(scaling: str) -> list[tuple[dict[str, TaskData], np.ndarray]]:
+        if scaling not in built:
+            built[scaling] = [(d.parts, d.gene_variance) for d in (
+                fold_data(bundle, p, task, class_names, scaling, parts=("train", "val"))
+                for p in plans)]
+        return built[scaling]
+
+    return splits
 
 
 def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,

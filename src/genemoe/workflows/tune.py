@@ -45,7 +45,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +64,7 @@ from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import TuneResult, redacted_url, tune_model, tuning_cost
 from genemoe.train.tuning_records import budget_rows
 from genemoe.workflows.common import check_survival_parts, plain, with_fitted_layout
-from genemoe.workflows.folds import FoldPlan, fold_data, inner_plans
+from genemoe.workflows.folds import FoldPlan, inner_splits
 
 __all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256"]
 
@@ -187,7 +186,10 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                         timeout=timeout, progress=progress, callbacks=[TrialLine(n_trials)],
                         rescaled=lambda scaling: _tuning_data(
                             bundle, task, model_name, {**model_cfg, "input_scaling": scaling})[0],
-                        inner=_inner_splits(bundle, task, data, cv, seed) if cv > 1 else None)
+                        inner=inner_splits(bundle, FoldPlan(0, 0, data["train"].rows, data["val"].rows,
+                                                            np.zeros(0, dtype=np.int64)),
+                                           task, bundle.class_names, n_folds=cv, seed=seed)
+                        if cv > 1 else None)
     _write_outputs(out_dir, bundle, data, result, model_name=model_name, task=task,
                    n_trials=n_trials, seed=seed, preset=preset, storage=storage, cv=cv)
     return TuneRun(out_dir, result, storage, model_name, task, cv)
@@ -209,25 +211,6 @@ def _tuning_data(bundle: Bundle, task: Task, model_name: str,
         check_survival_parts(data, "the bundle's split", path=bundle.path,
                              fix="re-prepare with another --seed or a larger --val-fraction")
     return data, gene_mask
-
-
-def _inner_splits(bundle: Bundle, task: Task, data: dict[str, TaskData], n_folds: int,
-                  seed: int) -> Callable[[str], list]:
-    """``scaling -> [(parts, gene_variance), ...]``: the ``n_folds`` inner folds of the
-    training and validation splits' usable rows, each scaled by its own training rows."""
-    outer = FoldPlan(0, 0, np.asarray(data["train"].rows), np.asarray(data["val"].rows),
-                     np.zeros(0, dtype=np.int64))
-    plans = inner_plans(bundle, outer, task, n_folds=n_folds, seed=seed)
-    built: dict[str, list] = {}
-
-    def inner(scaling: str) -> list:
-        if scaling not in built:
-            built[scaling] = [(d.parts, d.gene_variance) for d in (
-                fold_data(bundle, p, task, bundle.class_names, scaling, parts=("train", "val"))
-                for p in plans)]
-        return built[scaling]
-
-    return inner
 
 
 def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], result: TuneResult,
