@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import optuna
 import pytest
@@ -9,6 +11,7 @@ import pytest
 import genemoe.models.classical as classical
 import genemoe.train.tuning as tuning
 from genemoe.errors import InputError
+from genemoe.models.image import IMAGE_MODELS, input_scaling
 from genemoe.models.registry import create_model, get_spec
 from genemoe.models.search_spaces import (
     CLASSIFY_ONLY,
@@ -76,9 +79,33 @@ def test_classical_space_is_the_models_grid_with_its_own_search_off(monkeypatch,
     assert search_space("logreg", "classify")["model.tune"] == Fixed(False)
 
 
-def test_image_models_have_no_space_and_say_so():
+@pytest.mark.parametrize("name", IMAGE_MODELS)
+def test_image_models_declare_the_recipe_and_image_scalings_not_what_sets_the_image(name):
+    """Issue 11, item 1: every registered model declares a space (image models had none).
+    The layout and image size (fitted once per training part) and the weights' fine-tuning
+    depth stay the config's; the scalings searched keep the genes' relative levels."""
+    spec = get_spec(name)
+    assert spec.search_space, f"{name} declares no search space"
+    for task in spec.tasks:
+        space = search_space(name, task)
+        assert {"train.lr", "train.weight_decay", "train.noise_std", "train.ema_decay",
+                "model.dropout", "model.input_scaling"} <= set(space)
+        assert ("train.mixup_alpha" in space) == (task == "classify")
+        assert not {"model.layout", "model.image_size", "model.grid_size", "model.weights",
+                    "model.finetune", "model.layout_state"} & set(space)
+    default = input_scaling(name, {})
+    assert default in spec.search_space["model.input_scaling"].choices  # trial 0: the preset's
+    if name == "hybrid_cnn":
+        assert {"model.n_filters", "model.hidden"} <= set(spec.search_space)
+
+
+def test_a_model_without_a_space_says_so(monkeypatch):
+    import genemoe.models.search_spaces as spaces
+
+    bare = replace(get_spec("fcn"), name="bare", search_space=None)
+    monkeypatch.setattr(spaces, "get_spec", lambda name: bare)
     with pytest.raises(InputError, match="no hyper-parameter search space"):
-        search_space("hybrid_cnn", "classify")
+        search_space("bare", "classify")
 
 
 def test_k_never_exceeds_n_experts():

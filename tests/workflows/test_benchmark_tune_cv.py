@@ -115,3 +115,33 @@ def test_tune_cv_without_tune_or_below_one_is_refused(bundle, tmp_path, tune, tu
     with pytest.raises(InputError, match="--tune-cv"):
         bm.run_benchmark(bundle.path, task="classify", models=["logreg"], n_folds=2,
                          out_dir=tmp_path, tune=tune, tune_cv=tune_cv)
+
+
+def test_image_models_tune_inside_the_benchmark_with_a_layout_per_inner_fold(
+        bundle, tmp_path, monkeypatch):
+    """An image model takes --tune like the others (issue 11, item 1: every model declares a
+    space). Under --tune-cv its data-fitted layout is refitted on each inner fold's training
+    rows; the cell's final fit keeps the layout of the fold's training part."""
+    import genemoe.train.tuning as tuning
+
+    preset = tmp_path / "preset.yaml"
+    preset.write_text("extends: small\nmodel:\n  hybrid_cnn: {n_filters: 4, hidden: 16, "
+                      "layout: similarity, image_size: 8}\ntrain: {batch_size: 32}\n")
+    trials, finals = [], []
+    real, real_final = tuning.fit_model, bm.fit_model
+    monkeypatch.setattr(tuning, "fit_model", lambda name, task, data, **kw: (
+        trials.append((tuple(data["train"].rows), str(kw["model_cfg"]["layout_state"]))),
+        real(name, task, data, **kw))[1])
+    monkeypatch.setattr(bm, "fit_model", lambda name, task, data, **kw: (
+        finals.append((tuple(data["train"].rows), str(kw["model_cfg"]["layout_state"]))),
+        real_final(name, task, data, **kw))[1])
+    result = bm.run_benchmark(bundle.path, task="classify", models=["hybrid_cnn"], n_folds=2,
+                              epochs=1, out_dir=tmp_path / "b", preset=str(preset), tune=2,
+                              tune_cv=2, device="cpu", n_boot=0)
+    assert len(finals) == 2 and len(trials) == 2 * 2 * 2
+    by_rows = dict(trials)  # a layout per inner training part, none the outer fold's
+    assert len(by_rows) == 4 and not set(by_rows.values()) & {state for _, state in finals}
+    cells = _cells(tmp_path / "b")
+    assert all(c["tuning"]["n_trials"] == 2 and c["tuning"]["inner_folds"] == 2
+               for c in cells.values())
+    assert result.results["model"].eq("hybrid_cnn").all()

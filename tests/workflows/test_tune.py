@@ -118,9 +118,7 @@ def test_classical_tune_fixes_the_grid_point(bundle, tmp_path, monkeypatch):
         assert best["model"]["logreg"]["tune"] is False  # the model's own search stays off
 
 
-def test_a_model_without_a_space_and_bad_trials_are_refused(bundle, tmp_path):
-    with pytest.raises(InputError, match="search space"):
-        tune_run(bundle.path, out_dir=tmp_path / "a", model_name="hybrid_cnn", n_trials=2)
+def test_bad_trials_are_refused(bundle, tmp_path):
     with pytest.raises(InputError, match="--trials"):
         tune_run(bundle.path, out_dir=tmp_path / "b", model_name="fcn", n_trials=0)
 
@@ -173,3 +171,42 @@ def test_tune_cv_scores_trials_on_inner_folds_of_train_and_val_never_test(
     assert "mean of 3 inner folds" in run.describe()
     with pytest.raises(InputError, match="--cv"):
         tune_run(bundle.path, out_dir=tmp_path / "x", model_name="fcn", n_trials=1, cv=0)
+
+
+HYBRID = ("model:\n  hybrid_cnn: {n_filters: 4, hidden: 16, layout: similarity, image_size: 8}\n"
+          "train: {batch_size: 32, patience: null}\n")
+
+
+def test_tune_cv_fits_an_image_models_layout_on_each_inner_folds_own_rows(bundle, tmp_path,
+                                                                          monkeypatch):
+    """Image models tune too (issue 11, item 1). With --cv K each inner fold's model gets the
+    gene layout fitted on that fold's own genes and training rows; the split's layout (the
+    starting configuration's) saw the inner validation rows. best.yaml keeps no layout."""
+    from genemoe.workflows.common import with_fitted_layout
+    from genemoe.workflows.folds import FoldPlan, fold_data, inner_plans
+
+    cfg = tmp_path / "hybrid.yaml"
+    cfg.write_text(HYBRID)
+    seen, real = [], tuning.fit_model
+    monkeypatch.setattr(tuning, "fit_model", lambda name, task, parts, **kw: (
+        seen.append((tuple(parts["train"].rows), kw["model_cfg"].get("layout_state"))),
+        real(name, task, parts, **kw))[1])
+    run = tune_run(bundle.path, out_dir=tmp_path / "t", model_name="hybrid_cnn", n_trials=2,
+                   config_path=cfg, epochs=1, device="cpu", progress=False, cv=2)
+    layout = {"layout": "similarity", "image_size": 8}
+    train, val = bundle.indices("train"), bundle.indices("val")
+    outer = with_fitted_layout("hybrid_cnn", layout, bundle, bundle.gene_mask(), train)
+    expected = {}
+    for p in inner_plans(bundle, FoldPlan(0, 0, train, val, np.zeros(0, np.int64)),
+                         "classify", n_folds=2, seed=0):
+        keep = fold_data(bundle, p, "classify", bundle.class_names, "centred",
+                         parts=("train", "val")).keep
+        expected[tuple(p.train)] = with_fitted_layout("hybrid_cnn", layout, bundle, keep,
+                                                      p.train)["layout_state"]
+    assert len(seen) == 4 and {rows for rows, _ in seen} == set(expected)
+    assert all(state == expected[rows] for rows, state in seen)
+    assert any(state != outer["layout_state"] for state in expected.values())
+    assert run.result.best_params["model.input_scaling"] in ("centred", "standard")
+    best = yaml.safe_load((tmp_path / "t" / "best.yaml").read_text())
+    assert best["model"]["hybrid_cnn"]["layout"] == "similarity"
+    assert "layout_state" not in best["model"]["hybrid_cnn"]

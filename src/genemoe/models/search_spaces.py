@@ -32,7 +32,15 @@ Where spaces come from (:func:`search_space`)
    option, so the model's own grid search is off while the tuner chooses.
 
 Image models (``hybrid_cnn``, ``resnet50``, ``densenet169``, ``vgg19``, ``xception``)
-declare no space yet: a trial of theirs takes minutes, not seconds.
+search the shared recipe, dropout and their input scaling among the image scalings
+(``centred``/``global`` keep the genes' relative levels, which the images show; per-gene
+z-scores for ``hybrid_cnn`` too); ``hybrid_cnn`` also its widths. What sets the image
+itself (``layout``, ``image_size``, ``grid_size``) and what the given weights allow
+(``weights``, ``finetune``) stay the preset's or config's: a layout is fitted once per
+training part (per inner fold under ``--tune-cv``), and fine-tuning depth is a choice
+about the ImageNet weights, not a trial's to draw (with ``weights: none`` only ``all``
+trains the trunk). Their trials take minutes on a CPU, not seconds: give them a GPU or a
+small budget.
 """
 
 from __future__ import annotations
@@ -43,8 +51,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from genemoe.errors import input_error
+from genemoe.models.backbones import BACKBONE_KEYS, BACKBONES
 from genemoe.models.baselines import FCN_KEYS, MLP_KEYS
 from genemoe.models.genemoe import GENEMOE_KEYS, MOE_KEYS
+from genemoe.models.image import HYBRID_KEYS
 from genemoe.models.registry import get_spec, set_search_space
 from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
 
@@ -136,6 +146,13 @@ NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
     "coxnnet": ({**_RECIPE, "model.hidden": Categorical((None, 32, 128))}, COXNNET_KEYS),
     "vaecox": ({**_RECIPE, "model.hidden": Categorical((128, 256, 512)),
                 "model.latent": Categorical((16, 32, 64))}, VAECOX_KEYS),
+    # image models: the recipe, and the scalings that keep the genes' relative levels
+    # (genemoe.models.image.input_scaling; trial 0 is the preset's)
+    "hybrid_cnn": ({**_RECIPE, "model.input_scaling": Categorical(("centred", "standard")),
+                    "model.n_filters": Categorical((16, 32, 64)),
+                    "model.hidden": Categorical((64, 128, 256))}, HYBRID_KEYS),
+    **{name: ({**_RECIPE, "model.input_scaling": Categorical(("global", "centred"))},
+              BACKBONE_KEYS) for name in BACKBONES},
 }
 
 
@@ -156,7 +173,7 @@ def search_space(name: str, task: str) -> SearchSpace:
     Raises
     ------
     InputError
-        The model declares no space (an image model) or its grid is missing.
+        The model declares no space, or its grid is missing.
     """
     spec = get_spec(name)
     space = dict(spec.search_space) if spec.search_space is not None else None
@@ -165,8 +182,8 @@ def search_space(name: str, task: str) -> SearchSpace:
     if not space:
         raise input_error(f"model {name!r} declares no hyper-parameter search space",
                           where="--model",
-                          fix="tune a model with one (genemoe, moe, fcn, mlp, coxnnet, vaecox, "
-                              "or a classical model whose module has a <NAME>_GRID), or declare "
+                          fix="tune a model with one (a neural or image model of genemoe, or a "
+                              "classical model whose module has a <NAME>_GRID), or declare "
                               "one with genemoe.models.registry.set_search_space")
     if task == "survival":
         space = {k: p for k, p in space.items() if k not in CLASSIFY_ONLY}

@@ -129,7 +129,9 @@ log = logging.getLogger(__name__)
 
 N_STARTUP_TRIALS = 5  # random trials before TPE models the results (Optuna's default: 10,
 #                       which leaves TPE nothing to do in a 10-trial budget)
-Split = tuple[dict[str, TaskData], "np.ndarray | None"]  # train/val parts, gene variance
+# train/val parts, the training part's gene variance, and model options of this split taken
+# over a trial's (an image model's layout fitted on the split's own genes and training rows)
+Split = tuple[dict[str, TaskData], "np.ndarray | None", dict[str, Any]]
 _TRAIN_ALIASES = {"balance_weight": "aux_weight"}  # preset name -> trainer name
 # The training recipe's keys: searched where this trainer's TrainConfig has them.
 _RECIPE_KEYS = frozenset({"noise_std", "label_smoothing", "mixup_alpha", "ema_decay"})
@@ -301,7 +303,7 @@ def _setup_key(name: str, task: Task, data: dict[str, TaskData], model_cfg: dict
            "space": {k: repr(p) for k, p in space.items()},
            "rows": _rows_key(data), "n_genes": int(data["train"].X.shape[1])}
     if inner is not None:  # the splits trials are scored on (the key of a one-split study stays)
-        key["inner"] = [_rows_key(parts) for parts, _ in inner]
+        key["inner"] = [_rows_key(parts) for parts, *_ in inner]
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -375,9 +377,11 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     callbacks
         Called as Optuna's ``optimize`` callbacks after each trial of this call.
     inner
-        ``scaling -> [(parts, gene_variance), ...]``: score each trial by the mean of its
-        validation metric over these splits instead of ``data`` (see "Inner
-        cross-validation"). None: ``data``'s one validation part.
+        ``scaling -> [(parts, gene_variance, options), ...]``: score each trial by the mean
+        of its validation metric over these splits instead of ``data`` (see "Inner
+        cross-validation"); ``options``: model options of that split taken over the
+        trial's (an image model's layout fitted on the split's training rows, or ``{}``).
+        None: ``data``'s one validation part.
 
     Returns
     -------
@@ -399,7 +403,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         splits = {start_scaling: inner(input_scaling(name, base_model_cfg))}
         pruner = pruner or optuna.pruners.MedianPruner(n_startup_trials=n_startup_trials)
     else:
-        splits = {start_scaling: [(data, gene_variance)]}
+        splits = {start_scaling: [(data, gene_variance, {})]}
     study = open_study(storage, study_name, seed=seed, pruner=pruner,
                        n_startup_trials=n_startup_trials)
     _check_setup(study, _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs,
@@ -409,7 +413,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         if inner is not None:
             return inner(scaling)
         assert rescaled is not None  # without it the space holds the starting scaling only
-        return [(rescaled(scaling), gene_variance)]
+        return [(rescaled(scaling), gene_variance, {})]
 
     objective = marking_divergence(_objective(name, task, splits, more, space, base_model_cfg,
                                               base_train_cfg, n_outputs))
@@ -456,9 +460,9 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
             splits[scaling] = more(scaling)
         t_cfg["log_every"] = int(t_cfg.get("epochs") or 1) + 1  # one log line per trial, not epoch
         t0, values, best_epochs = time.perf_counter(), [], []
-        for k, (parts, gene_variance) in enumerate(splits[scaling]):
+        for k, (parts, gene_variance, options) in enumerate(splits[scaling]):
             epochwise = live and len(splits[scaling]) == 1
-            fit, pruned_at = _fit_trial(trial, name, task, parts, m_cfg, t_cfg, n_outputs,
+            fit, pruned_at = _fit_trial(trial, name, task, parts, {**m_cfg, **options}, t_cfg, n_outputs,
                                         gene_variance, guard, epochwise, t0)
             if "best_epoch" in fit.info:  # several splits: the median split's
                 best_epochs.append(int(fit.info["best_epoch"]))

@@ -81,6 +81,7 @@ from genemoe.workflows.folds import (
     VAL_FRACTION,
     FoldData,
     FoldPlan,
+    InnerSplits,
     fit_fold_preprocessing,
     fold_data,
     fold_preprocessing,
@@ -172,7 +173,7 @@ def _test_record(bundle: Bundle, test, out: np.ndarray, task: Task, class_names:
 
 def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData], model: str, *,
               opts: dict, out_dir: Path, class_names: list[str],
-              inner: Callable[[str], list] | None = None) -> dict:
+              inner: InnerSplits | None = None) -> dict:
     """Train and score one (model, repeat, fold) cell and store it atomically; ``fold_for``:
     the fold's data under an input scaling (tuning may choose another than the preset's)."""
     task, seed = opts["task"], opts["seed"] + plan.repeat
@@ -236,7 +237,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
 
 def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], model_cfg: dict,
                train_cfg: dict, *, n_out: int, seed: int, opts: dict, out_dir: Path,
-               inner: Callable[[str], list] | None = None,
+               inner: InnerSplits | None = None,
                ) -> tuple[dict, dict, dict]:
     """``opts["tune"]`` Optuna trials for one cell on its fold's train/validation parts
     (``opts["tune_cv"]`` K > 1: each trial scored on ``inner(scaling)``, the K inner folds
@@ -254,7 +255,8 @@ def _tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], 
 
     cv = int(opts.get("tune_cv") or 1)
     fold = fold_for(scaling := input_scaling(model, model_cfg))
-    res = tune_model(model, opts["task"], train_val(scaling), inner=inner,
+    res = tune_model(model, opts["task"], train_val(scaling),
+                     inner=None if inner is None else inner.for_model(model, model_cfg),
                      base_model_cfg=model_cfg, base_train_cfg=train_cfg, n_outputs=n_out,
                      n_trials=int(opts["tune"]), seed=seed,
                      storage=f"sqlite:///{(out_dir / 'tuning.db').resolve()}",
@@ -419,7 +421,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     if tune_cv < 1 or (tune_cv > 1 and not tune):
         raise input_error(f"--tune-cv {tune_cv} needs --tune N and K >= 2 (1: off)",
                           where="--tune-cv", fix="pass --tune N with --tune-cv 3, or drop --tune-cv")
-    if tune:  # every model must have a search space (image models have none): say so now
+    if tune:  # every model must have a search space (one registered without: say so now)
         from genemoe.models.search_spaces import search_space
 
         for m in models:

@@ -19,10 +19,11 @@ from genemoe.data.scaling import Scaler, fit_scaler
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
 from genemoe.train.task_data import TaskData, task_data
-from genemoe.workflows.common import check_survival_parts, patient_ids
+from genemoe.workflows.common import check_survival_parts, patient_ids, with_fitted_layout
 
 __all__ = ["FoldPlan", "FoldData", "task_rows", "plan_folds", "fit_fold_preprocessing",
-           "fold_preprocessing", "fold_data", "inner_plans", "inner_splits", "VAL_FRACTION"]
+           "fold_preprocessing", "fold_data", "inner_plans", "inner_splits", "InnerSplits",
+           "VAL_FRACTION"]
 
 Task = Literal["classify", "survival"]
 
@@ -124,23 +125,61 @@ def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
     return out
 
 
+class InnerSplits:
+    """The train/val parts of :func:`inner_plans`' folds, each fold's gene filter and scaler
+    fitted on its own training rows, built once per input scaling and shared by every model
+    of the fold (the ``inner`` argument of :func:`genemoe.train.tuning.tune_model`, through
+    :meth:`for_model`).
+
+    Calling it, ``inner(scaling)``, gives ``[(parts, gene_variance, {}), ...]``.
+    """
+
+    def __init__(self, bundle: Bundle, plans: list[FoldPlan], task: Task,
+                 class_names: list[str]) -> None:
+        self.bundle, self.plans, self.task, self.class_names = bundle, plans, task, class_names
+        self._built: dict[str, list[FoldData]] = {}
+
+    def folds(self, scaling: str) -> list[FoldData]:
+        """Each inner fold's :class:`FoldData` (train and val parts) under ``scaling``."""
+        if scaling not in self._built:
+            self._built[scaling] = [fold_data(self.bundle, p, self.task, self.class_names,
+                                              scaling, parts=("train", "val"))
+                                    for p in self.plans]
+        return self._built[scaling]
+
+    def __call__(self, scaling: str) -> list[tuple[dict[str, TaskData], np.ndarray, dict]]:
+        return [(d.parts, d.gene_variance, {}) for d in self.folds(scaling)]
+
+    def for_model(self, model_name: str, model_cfg: dict,
+                  ) -> Callable[[str], list[tuple[dict[str, TaskData], np.ndarray, dict]]]:
+        """``scaling -> splits`` for model ``model_name``: an image model whose layout is
+        fitted on data (``genomic``, ``similarity``) gets, per inner fold, that layout fitted
+        on the fold's own kept genes and training rows (``{"layout_state": ...}``, taken over
+        the trial's options); the outer fold's layout covers other genes and saw the inner
+        validation rows. Other models: the splits as they are."""
+        base = {k: v for k, v in model_cfg.items() if k != "layout_state"}
+        layouts: dict[int, dict] = {}
+
+        def options(k: int, fold: FoldData) -> dict:
+            if k not in layouts:  # layouts read log-expression and positions, not the scaling
+                fitted = with_fitted_layout(model_name, base, self.bundle, fold.keep,
+                                            self.plans[k].train)
+                layouts[k] = ({"layout_state": fitted["layout_state"]}
+                              if "layout_state" in fitted else {})
+            return layouts[k]
+
+        def splits(scaling: str) -> list[tuple[dict[str, TaskData], np.ndarray, dict]]:
+            return [(d.parts, d.gene_variance, options(k, d))
+                    for k, d in enumerate(self.folds(scaling))]
+
+        return splits
+
+
 def inner_splits(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str], *,
-                 n_folds: int, seed: int) -> Callable[[str], list[tuple[dict[str, TaskData], np.ndarray]]]:
-    """``scaling -> [(parts, gene_variance), ...]``: the train/val parts of each of
-    :func:`inner_plans`' folds under that input scaling, each fold's gene filter and scaler
-    fitted on its own training rows (built once per scaling; the ``inner`` argument of
-    :func:`genemoe.train.tuning.tune_model`)."""
-    plans = inner_plans(bundle, plan, task, n_folds=n_folds, seed=seed)
-    built: dict[str, list[tuple[dict[str, TaskData], np.ndarray]]] = {}
-
-    def splits(scaling: str) -> list[tuple[dict[str, TaskData], np.ndarray]]:
-        if scaling not in built:
-            built[scaling] = [(d.parts, d.gene_variance) for d in (
-                fold_data(bundle, p, task, class_names, scaling, parts=("train", "val"))
-                for p in plans)]
-        return built[scaling]
-
-    return splits
+                 n_folds: int, seed: int) -> InnerSplits:
+    """:class:`InnerSplits` of :func:`inner_plans`' ``n_folds`` folds of ``plan``."""
+    return InnerSplits(bundle, inner_plans(bundle, plan, task, n_folds=n_folds, seed=seed),
+                       task, class_names)
 
 
 def fit_fold_preprocessing(X_train: np.ndarray, *, min_variance: float = 0.4,

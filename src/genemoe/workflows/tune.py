@@ -188,7 +188,8 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                             bundle, task, model_name, {**model_cfg, "input_scaling": scaling})[0],
                         inner=inner_splits(bundle, FoldPlan(0, 0, data["train"].rows, data["val"].rows,
                                                             np.zeros(0, dtype=np.int64)),
-                                           task, bundle.class_names, n_folds=cv, seed=seed)
+                                           task, bundle.class_names, n_folds=cv, seed=seed
+                                           ).for_model(model_name, fit_cfg)
                         if cv > 1 else None)
     _write_outputs(out_dir, bundle, data, result, model_name=model_name, task=task,
                    n_trials=n_trials, seed=seed, preset=preset, storage=storage, cv=cv)
