@@ -71,7 +71,43 @@ def _first(p):
     return p.choices[-1] if isinstance(p, Categorical) else p.low
 
 
-def test_classical_space_is_the_models_grid_with_its_own_search_off(monkeypatch, logreg_grid):
+CLASSICAL = ("svm", "svm_linear", "logreg", "rf", "coxnet", "coxph")
+
+
+@pytest.mark.parametrize("name", CLASSICAL)
+def test_classical_spaces_span_their_grids_and_a_budget_is_that_many_configurations(name):
+    """Issue 11: equal budgets. Coxnet's 3-point grid ran 3 distinct trials of every 10 (the
+    rest repeats); its declared space spans the grid continuously, as every classical one,
+    with the model's own grid search off and its defaults inside (trial 0)."""
+    import sys
+
+    spec = get_spec(name)
+    module = sys.modules[spec.factory.__module__]
+    grid = getattr(module, f"{name.upper()}_GRID")
+    defaults = getattr(module, f"{name.upper()}_DEFAULTS")
+    space = search_space(name, spec.tasks[0])
+    assert space["model.tune"] == Fixed(False)
+    for key, values in grid.items():
+        p = space[f"model.{key}"]
+        if isinstance(p, Categorical):
+            assert set(values) <= set(p.choices)
+        else:
+            assert p.low <= min(values) and p.high >= max(values)
+    for key, p in space.items():
+        option = key.removeprefix("model.")
+        if option in defaults and not isinstance(p, Fixed):
+            v = defaults[option]
+            assert v in p.choices if isinstance(p, Categorical) else p.low <= v <= p.high
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    drawn = {tuple(sorted(sample_params(study.ask(), space).items(), key=str)) for _ in range(10)}
+    assert len(drawn) >= 8  # ten draws, (nearly) ten configurations
+
+
+def test_a_classical_model_without_a_declared_space_searches_its_grid(monkeypatch, logreg_grid):
+    import genemoe.models.search_spaces as spaces
+
+    bare = replace(get_spec("logreg"), search_space=None)
+    monkeypatch.setattr(spaces, "get_spec", lambda name: bare)
     space = search_space("logreg", "classify")
     assert {k: p.choices for k, p in space.items() if isinstance(p, Categorical)} == {
         f"model.{k}": tuple(v) for k, v in logreg_grid.items()}
@@ -140,13 +176,14 @@ def test_interrupted_study_resumes_to_the_total_and_matches_an_uninterrupted_one
     assert len(again.trials) == 4 and again.best_value == resumed.best_value
 
 
-def test_calls_on_one_storage_add_up_and_a_study_refuses_another_setup(data, tmp_path, logreg_grid):
+def test_calls_on_one_storage_add_up_and_a_study_refuses_another_setup(data, tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     a = _tune(data, "logreg", n_trials=2, storage=url, study_name="s")
     b = _tune(data, "logreg", n_trials=3, storage=url, study_name="s")
     assert len(a.trials) == 2 and len(b.trials) == 3
     assert set(b.trials["number"]) == {0, 1, 2}
-    assert b.best_params["model.C"] in logreg_grid["C"] and b.best_model_cfg["C"] in logreg_grid["C"]
+    c = search_space("logreg", "classify")["model.C"]
+    assert c.low <= b.best_params["model.C"] == b.best_model_cfg["C"] <= c.high
     with pytest.raises(InputError, match="another setup"):
         _tune(data, "logreg", n_trials=3, storage=url, study_name="s", seed=5)
 
@@ -155,7 +192,8 @@ def test_a_grid_point_drawn_again_is_not_refitted(data, monkeypatch, logreg_grid
     calls = []
     real = tuning.fit_model
     monkeypatch.setattr(tuning, "fit_model", lambda *a, **kw: calls.append(1) or real(*a, **kw))
-    r = _tune(data, "logreg", n_trials=len(logreg_grid["C"]) + 3)
+    grid = {"model.C": Categorical(tuple(logreg_grid["C"])), "model.tune": Fixed(False)}
+    r = _tune(data, "logreg", n_trials=len(logreg_grid["C"]) + 3, space=grid)
     dup = r.trials["duplicate_of"].notna()
     assert dup.sum() >= 3 and len(calls) == (~dup).sum() == r.trials.loc[~dup, "model.C"].nunique()
     for _, row in r.trials[dup].iterrows():  # the value of the trial it repeats

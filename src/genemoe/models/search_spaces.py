@@ -25,11 +25,14 @@ Where spaces come from (:func:`search_space`)
    when its factory takes them (``FCN_KEYS`` etc.), so a space may name an option a model
    gains later (``batchnorm``); ``model.input_scaling``, a data option every model takes,
    is kept for all.
-2. **Classical models**: their own grid, found by convention as the constant
-   ``<NAME>_GRID`` (e.g. ``SVM_GRID``, ``SVM_LINEAR_GRID``, ``COXNET_GRID``) in the module
-   that defines the model's factory, turned into one :class:`Categorical` per key; plus
-   ``model.tune: Fixed(False)`` when the model's ``<NAME>_DEFAULTS`` has a ``tune``
-   option, so the model's own grid search is off while the tuner chooses.
+   The classical models' spaces (:data:`CLASSICAL_SPACES`) are declared here too:
+   continuous ranges spanning their own grids, so a budget of N trials is N distinct
+   configurations for them as for the neural models, with ``model.tune: Fixed(False)``
+   (the model's own grid search is off while the tuner chooses).
+2. **Other classical models** (registered without a space): their own grid, found by
+   convention as the constant ``<NAME>_GRID`` in the module that defines the model's
+   factory, turned into one :class:`Categorical` per key; plus ``model.tune:
+   Fixed(False)`` when the model's ``<NAME>_DEFAULTS`` has a ``tune`` option.
 
 Image models (``hybrid_cnn``, ``resnet50``, ``densenet169``, ``vgg19``, ``xception``)
 search the shared recipe, dropout and their input scaling among the image scalings
@@ -59,7 +62,8 @@ from genemoe.models.registry import get_spec, set_search_space
 from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
 
 __all__ = ["FloatParam", "IntParam", "Categorical", "Fixed", "Param", "SearchSpace",
-           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "value_text", "params_text"]
+           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "CLASSICAL_SPACES", "value_text",
+           "params_text"]
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,27 @@ NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
 }
 
 
+# Classical models: continuous ranges spanning their own grids (``<NAME>_GRID``, what they
+# search by themselves without the tuner). A grid of 3-16 points spends most of a 10-trial
+# budget on repeats: Coxnet's 3 l1_ratios ran 3 distinct trials of every 10, the linear SVM's
+# 4 Cs 4. Coxnet also draws how many of the most variable genes it sees (its penalty
+# ``alpha`` is still chosen along the path of the drawn ratio on the validation part), CoxPH
+# its PCA width. The tuner switches their own grid search off (``model.tune``).
+CLASSICAL_SPACES: dict[str, SearchSpace] = {
+    "svm": {"model.C": FloatParam(0.01, 1000.0, log=True),
+            "model.gamma_scale": FloatParam(0.03, 10.0, log=True)},
+    "svm_linear": {"model.C": FloatParam(1e-4, 10.0, log=True)},
+    "logreg": {"model.C": FloatParam(1e-4, 100.0, log=True)},
+    "rf": {"model.min_samples_leaf": IntParam(1, 10),
+           "model.max_features_factor": FloatParam(0.25, 4.0, log=True)},
+    "coxnet": {"model.l1_ratio": FloatParam(0.05, 1.0),
+               "model.n_top_genes": Categorical((500, 1000, 2000, 5000, 10000))},
+    "coxph": {"model.alpha": FloatParam(0.01, 1000.0, log=True),
+              "model.n_top_genes": IntParam(10, 200, log=True),
+              "model.n_components": Categorical((None, 5, 10))},
+}
+
+
 def _model_options(space: SearchSpace, keys: tuple[str, ...]) -> SearchSpace:
     """``space`` without the ``model.`` keys the factory does not take (``input_scaling``,
     a data option, is kept for every model)."""
@@ -165,6 +190,8 @@ def _model_options(space: SearchSpace, keys: tuple[str, ...]) -> SearchSpace:
 
 for _name, (_space, _keys) in NEURAL_SPACES.items():
     set_search_space(_name, _model_options(_space, _keys))
+for _name, _space in CLASSICAL_SPACES.items():
+    set_search_space(_name, {**_space, "model.tune": Fixed(False)})
 
 
 def search_space(name: str, task: str) -> SearchSpace:
