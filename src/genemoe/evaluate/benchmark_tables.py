@@ -235,9 +235,11 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     chosen = chosen_table(results)
     if len(chosen):
         lines += ["## Chosen on each fold's validation part", "",
-                  "With `--tune`: the values of the best Optuna trial. Classical models: the "
-                  "grid values their validation part picked (each model's grid is in its "
-                  "`grid_scores`, cells/*.json); neural models: the epoch early stopping kept. "
+                  "With `--tune`: the values of the best Optuna trial (classical models: "
+                  "drawn from continuous ranges spanning their grids). Without: classical "
+                  "models, the grid values their validation part picked (each model's grid is "
+                  "in its `grid_scores`, cells/*.json). Neural models: also the epoch early "
+                  "stopping kept. "
                   "The test part never takes part in a choice.", "",
                   markdown_table(chosen), ""]
     cost = tuning_cost_table(results)
