@@ -15,10 +15,12 @@ from genemoe.models.image import IMAGE_MODELS, input_scaling
 from genemoe.models.registry import create_model, get_spec
 from genemoe.models.search_spaces import (
     CLASSIFY_ONLY,
+    NEURAL_DEFAULTS,
     Categorical,
     Fixed,
     FloatParam,
     IntParam,
+    model_defaults,
     search_space,
 )
 from genemoe.train.task_data import TaskData
@@ -420,3 +422,51 @@ def test_a_search_whose_every_trial_is_too_big_says_so_and_how_to_fix_it(data, m
     with pytest.raises(InputError, match=r"(?s)all 2 were too big for the free memory.*"
                                          r"--protein-coding-only"):
         _tune(data, n_trials=2)
+
+
+def _task(name: str) -> str:
+    return get_spec(name).tasks[0]
+
+
+@pytest.mark.parametrize("name", [*NEURAL, *IMAGE_MODELS, *CLASSICAL])
+def test_trial_0_is_the_starting_configuration_with_no_key_drawn(name):
+    """Trial 0 took random values for the searched keys the preset leaves to the model or
+    trainer (mixup 0.23, a shared expert and a routing loss for Gene-MOE, every classical
+    value): it was not the configuration the search starts from. Now every key has one."""
+    from genemoe.train.fit import resolve_config
+
+    space = search_space(name, _task(name))
+    _, model_cfg, train_cfg = resolve_config("small", None, name, seed=0, device="cpu",
+                                             epochs=None, task=_task(name))
+    model_cfg = {**model_cfg, "input_scaling": input_scaling(name, model_cfg)}
+    start = tuning.start_params(space, {**model_defaults(name), **model_cfg},
+                                {**tuning.train_defaults(), **train_cfg})
+    assert {k for k, p in space.items() if not isinstance(p, Fixed)} == set(start)
+    if "train.mixup_alpha" in space:
+        assert start["train.mixup_alpha"] == 0.0  # off unless the preset turns it on
+    if name in ("genemoe", "moe"):
+        assert start["model.shared_expert"] is False and start["train.routing_mi_weight"] == 0.0
+
+
+@pytest.mark.parametrize("name", [n for n in (*NEURAL, "hybrid_cnn", "resnet50")
+                                  if NEURAL_DEFAULTS.get(n)])
+def test_neural_defaults_are_what_the_model_runs_without_the_key(name):
+    """Each declared default builds the same model as leaving the key out: same modules,
+    same weights, the same training-mode output under one seed (dropout included)."""
+    import torch
+
+    task = _task(name)
+    base = {"weights": "none", "image_size": 32, "finetune": "all"} if name == "resnet50" else {}
+    n_out = 3 if task == "classify" else 1
+    x = torch.randn(8, 40, generator=torch.Generator().manual_seed(1))
+    for key, value in NEURAL_DEFAULTS[name].items():
+        outs = []
+        for cfg in (base, {**base, key: value}):
+            torch.manual_seed(0)
+            m = create_model(name, n_genes=40, n_outputs=n_out, task=task, **cfg).train()
+            torch.manual_seed(1)
+            outs.append((repr(m), m.state_dict(), m(x).out.detach()))
+        (r0, s0, o0), (r1, s1, o1) = outs
+        assert r0 == r1 and s0.keys() == s1.keys(), key
+        assert all(torch.equal(s0[k], s1[k]) for k in s0), key
+        assert torch.equal(o0, o1), key

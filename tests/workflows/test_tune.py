@@ -207,3 +207,13 @@ def test_tune_cv_fits_an_image_models_layout_on_each_inner_folds_own_rows(bundle
     best = yaml.safe_load((tmp_path / "t" / "best.yaml").read_text())
     assert best["model"]["hybrid_cnn"]["layout"] == "similarity"
     assert "layout_state" not in best["model"]["hybrid_cnn"]
+
+
+def test_trial_0_trains_the_starting_configuration(bundle, tmp_path, base_yaml):
+    """Trial 0 is the config the search starts from: options left to the model and trainer
+    take their defaults (mixup off, no batch norm), not random draws."""
+    run = tune_run(bundle.path, out_dir=tmp_path / "t", model_name="fcn", n_trials=1,
+                   config_path=base_yaml, epochs=1, device="cpu", progress=False)
+    first = run.result.trials.iloc[0]
+    assert first["train.mixup_alpha"] == 0.0 and not bool(first["model.batchnorm"])
+    assert first["train.noise_std"] == load_preset("small")["train_classify"]["noise_std"]

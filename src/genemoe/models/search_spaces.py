@@ -62,8 +62,8 @@ from genemoe.models.registry import get_spec, set_search_space
 from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
 
 __all__ = ["FloatParam", "IntParam", "Categorical", "Fixed", "Param", "SearchSpace",
-           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "CLASSICAL_SPACES", "value_text",
-           "params_text"]
+           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "CLASSICAL_SPACES", "NEURAL_DEFAULTS",
+           "model_defaults", "value_text", "params_text"]
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,8 @@ NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
     "fcn": ({**_RECIPE, "model.hidden": Categorical((256, 512, 1024)),
              "model.latent": Categorical((32, 64, 128, 256)),
              "model.batchnorm": Categorical((False, True))}, FCN_KEYS),
-    "mlp": ({**_RECIPE, "model.widths": Categorical(([256, 64], [512, 128], [1024, 256],
-                                                     [512, 256, 64])),
+    "mlp": ({**_RECIPE, "model.widths": Categorical(([256, 64], [512, 128], [512, 256],
+                                                     [1024, 256], [512, 256, 64])),
              "model.batchnorm": Categorical((False, True))}, MLP_KEYS),
     "moe": ({**_RECIPE, **_MOE}, MOE_KEYS),
     "genemoe": ({**_RECIPE, **_MOE, "model.moae_experts": Categorical((2, 4, 6)),
@@ -179,6 +179,28 @@ CLASSICAL_SPACES: dict[str, SearchSpace] = {
               "model.n_top_genes": IntParam(10, 200, log=True),
               "model.n_components": Categorical((None, 5, 10))},
 }
+
+
+# What a neural model runs with for a searched option a preset may leave out (its
+# constructor's default; tests build each model with and without it). Trial 0 of a search
+# is the starting configuration: without these it drew such keys at random.
+NEURAL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "genemoe": {"batchnorm": False, "expert_dropout": 0.0, "shared_expert": False},
+    "moe": {"batchnorm": False, "expert_dropout": 0.0, "shared_expert": False},
+    "fcn": {"batchnorm": False},
+    "mlp": {"batchnorm": True, "widths": [512, 128]},
+    "hybrid_cnn": {"n_filters": 32, "hidden": 128, "dropout": 0.25},
+    **{name: {"dropout": 0.5} for name in BACKBONES},
+}
+
+
+def model_defaults(name: str) -> dict[str, Any]:
+    """Options model ``name`` runs with where its config leaves them out, as far as known:
+    a classical model's ``<NAME>_DEFAULTS`` (in its factory's module), a neural model's
+    :data:`NEURAL_DEFAULTS`."""
+    spec = get_spec(name)
+    module = sys.modules.get(getattr(spec.factory, "__module__", ""))
+    return dict(getattr(module, f"{name.upper()}_DEFAULTS", None) or NEURAL_DEFAULTS.get(name, {}))
 
 
 def _model_options(space: SearchSpace, keys: tuple[str, ...]) -> SearchSpace:

@@ -33,12 +33,16 @@ from genemoe.train.memory import available_memory, training_memory_bytes
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_training_memory", "fit_model",
-           "calibrate_outputs", "resolve_config", "selection_metric", "softmax", "LOSS_KEYS"]
+           "calibrate_outputs", "resolve_config", "selection_metric", "softmax", "LOSS_KEYS",
+           "LOSS_DEFAULTS"]
 
 log = logging.getLogger(__name__)
 
 # options of the task losses (read here), not of the trainer's TrainConfig
 LOSS_KEYS = {"focal_gamma", "class_alpha", "cox_ties", "label_smoothing", "survival_selection"}
+# ... and their values where the config leaves them out
+LOSS_DEFAULTS = {"focal_gamma": 2.0, "class_alpha": "inverse_sqrt", "cox_ties": "efron",
+                 "label_smoothing": 0.0, "survival_selection": "c_index"}
 # What survival model selection reads on the validation part (train: survival_selection):
 #   c_index             Harrell's C over all validation pairs (the default)
 #   c_index_by_type     Harrell's C over pairs within one cancer type only: a model that
@@ -100,10 +104,10 @@ def _loss_fn(task: Task, train: TaskData, n_classes: int, train_cfg: dict):
     """The task loss as the trainer wants it: (ModelOutput, targets) -> LossOutput."""
     if task == "classify":
         counts = np.bincount(train.y, minlength=n_classes)
-        alpha = torch.as_tensor(class_alpha(counts, method=train_cfg.get("class_alpha", "inverse_sqrt")),
-                                dtype=torch.float32)
-        gamma = float(train_cfg.get("focal_gamma", 2.0))
-        smooth = float(train_cfg.get("label_smoothing", 0.0) or 0.0)
+        cfg = {**LOSS_DEFAULTS, **train_cfg}
+        alpha = torch.as_tensor(class_alpha(counts, method=cfg["class_alpha"]), dtype=torch.float32)
+        gamma = float(cfg["focal_gamma"])
+        smooth = float(cfg["label_smoothing"] or 0.0)
 
         def loss(output, y):
             y = torch.as_tensor(y, device=output.out.device)
@@ -112,7 +116,7 @@ def _loss_fn(task: Task, train: TaskData, n_classes: int, train_cfg: dict):
             return LossOutput(loss=val, components={"focal": val.detach()})
 
         return loss
-    ties = train_cfg.get("cox_ties", "efron")
+    ties = train_cfg.get("cox_ties", LOSS_DEFAULTS["cox_ties"])
 
     def cox(output, target):
         dev = output.out.device

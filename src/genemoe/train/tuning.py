@@ -83,7 +83,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -100,10 +100,11 @@ from genemoe.models.search_spaces import (
     FloatParam,
     IntParam,
     SearchSpace,
+    model_defaults,
     params_text,
     search_space,
 )
-from genemoe.train.fit import LOSS_KEYS, TrainingWontFit, fit_model, selection_metric
+from genemoe.train.fit import LOSS_DEFAULTS, LOSS_KEYS, TrainingWontFit, fit_model, selection_metric
 from genemoe.train.study_budget import (
     StopAtBudget,
     best_in_budget,
@@ -255,6 +256,15 @@ def _within(p: Any, value: Any, chosen: dict[str, Any]) -> bool:
         high = p.high if p.at_most is None else min(p.high, int(chosen.get(p.at_most, p.high)))
         return float(value).is_integer() and p.low <= value <= high
     return isinstance(p, FloatParam) and p.low <= value <= p.high
+
+
+def train_defaults() -> dict[str, Any]:
+    """The training options a run takes where its config leaves them out: the trainer's
+    (``TrainConfig``'s) and the losses' defaults."""
+    from genemoe.train.train_config import TrainConfig
+
+    out = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
+    return {**out, **LOSS_DEFAULTS}
 
 
 def start_params(space: SearchSpace, model_cfg: dict, train_cfg: dict) -> dict[str, Any]:
@@ -417,7 +427,8 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
 
     objective = marking_divergence(_objective(name, task, splits, more, space, base_model_cfg,
                                               base_train_cfg, n_outputs))
-    start = start_params(space, base_model_cfg, base_train_cfg)
+    start = start_params(space, {**model_defaults(name), **base_model_cfg},
+                         {**train_defaults(), **base_train_cfg})
     if start and not study.trials:  # trial 0: where the search starts from
         study.enqueue_trial(start, skip_if_exists=True)
     if requeue_interrupted(study):
