@@ -42,8 +42,9 @@ itself (``layout``, ``image_size``, ``grid_size``) and what the given weights al
 (``weights``, ``finetune``) stay the preset's or config's: a layout is fitted once per
 training part (per inner fold under ``--tune-cv``), and fine-tuning depth is a choice
 about the ImageNet weights, not a trial's to draw (with ``weights: none`` only ``all``
-trains the trunk). Their trials take minutes on a CPU, not seconds: give them a GPU or a
-small budget.
+trains the trunk). A ``hybrid_cnn`` trial costs about what an ``fcn`` one does (1.8 s
+against 1.7 s on pancan33); an ImageNet backbone's takes minutes on a CPU: give those a
+GPU or a small budget.
 """
 
 from __future__ import annotations
