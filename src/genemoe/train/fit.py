@@ -333,11 +333,12 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
                           n_genes=tr.X.shape[1], if_short=if_short_of_memory)
     if work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
+    loss_cfg = {**LOSS_DEFAULTS, **train_cfg}
     result = fit(
         model, X_train=tr.X, y_train=tr.targets(task), X_val=va.X, y_val=va.targets(task),
         task=task, config=cfg, loss_fn=_loss_fn(task, tr, n_out, train_cfg),
-        metric_fn=selection_metric(task, n_out, groups=va.groups, ties=train_cfg.get("cox_ties", "efron"),
-                                   survival=train_cfg.get("survival_selection", "c_index")),
+        metric_fn=selection_metric(task, n_out, groups=va.groups, ties=loss_cfg["cox_ties"],
+                                   survival=loss_cfg["survival_selection"]),
         checkpoint_path=None if work_dir is None else Path(work_dir) / "checkpoint.pt",
         resume=True, log_path=None if work_dir is None else Path(work_dir) / "history.jsonl",
         on_epoch_end=on_epoch_end,

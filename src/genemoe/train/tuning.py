@@ -454,6 +454,7 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
     given; another added from ``more`` when a trial first draws it). One split: its
     per-epoch values are the trial's intermediate values (pruned between epochs); several:
     the running mean after each split is (pruned between splits)."""
+    loss_cfg = {**LOSS_DEFAULTS, **train_cfg}
     accepts = inspect.signature(fit_model).parameters
     live = "on_epoch_end" in accepts
     guard = {"if_short_of_memory": "raise"} if "if_short_of_memory" in accepts else {}
@@ -483,8 +484,8 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
                 trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
                 raise optuna.TrialPruned(f"pruned at epoch {pruned_at}")
             metric = selection_metric(task, n_outputs, groups=parts["val"].groups,
-                                      survival=train_cfg.get("survival_selection", "c_index"),
-                                      ties=train_cfg.get("cox_ties", "efron"))
+                                      survival=loss_cfg["survival_selection"],
+                                      ties=loss_cfg["cox_ties"])
             values.append(metric(fit.outputs["val"], parts["val"].targets(task)))
             if len(splits[scaling]) > 1:  # the running mean, pruned against other trials'
                 trial.set_user_attr("split_values", [round(float(v), 6) for v in values])
@@ -552,7 +553,7 @@ def _metric_name(task: Task, train_cfg: dict | None = None) -> str:
     """What a trial's value is: macro-F1, or the survival selection criterion (the pooled
     C-index by default; ``train: survival_selection``)."""
     return ("macro_f1" if task == "classify"
-            else str((train_cfg or {}).get("survival_selection", "c_index")))
+            else str((train_cfg or {}).get("survival_selection", LOSS_DEFAULTS["survival_selection"])))
 
 
 def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg: dict,
