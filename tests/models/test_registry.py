@@ -238,3 +238,32 @@ def test_deep_merge_recurses_without_mutating() -> None:
     assert a["model"]["moe"]["k"] == 2 and "epochs" not in a["train"]
     merged["model"]["moe"]["hidden"] = 99  # the result shares nothing with its inputs
     assert a["model"]["moe"]["hidden"] == 8
+
+
+def test_signature_defaults_reads_keyword_defaults_of_the_named_keys() -> None:
+    """Defaults come from the constructor that applies them (tuples as YAML lists; the
+    first callable naming a key wins; keys without a default are absent)."""
+    from genemoe.models.registry import signature_defaults
+
+    def inner(a: int, *, widths=(4, 2), drop: float = 0.1, other: int = 3) -> None: ...
+
+    def outer(*, drop: float = 0.2, flag: bool = False) -> None: ...
+
+    got = signature_defaults(outer, inner, keys=("a", "widths", "drop", "flag"))
+    assert got == {"drop": 0.2, "flag": False, "widths": [4, 2]}
+    assert isinstance(got["widths"], list)
+
+
+@pytest.mark.parametrize("name", [n for n in list_models() if n != "ensemble"])
+def test_every_model_registers_its_defaults(name: str) -> None:
+    """Every model declares what it runs with where a config is silent (a search's trial 0
+    reads them), within the options its factory takes."""
+    from genemoe.models.registry import get_spec
+
+    defaults = get_spec(name).defaults
+    assert defaults, name
+    if get_spec(name).kind == "torch":  # a config naming any of them builds
+        task = get_spec(name).tasks[0]
+        cfg = dict(defaults) | ({"image_size": 32, "weights": "none", "finetune": "all"}
+                                if "finetune" in defaults else {})
+        create_model(name, n_genes=20, n_outputs=1 if task == "survival" else 3, task=task, **cfg)

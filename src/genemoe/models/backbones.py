@@ -38,7 +38,7 @@ from genemoe.config_presets import check_config_keys
 from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
 from genemoe.models.image import GeneToImage, Layout, _model_layout, fit_layout, input_scaling
-from genemoe.models.registry import register_model
+from genemoe.models.registry import register_model, signature_defaults
 from genemoe.models.tv_compat import ensure_torchvision_importable
 
 __all__ = ["BACKBONES", "BACKBONE_KEYS", "Backbone", "ImageBackbone", "create_backbone",
@@ -281,7 +281,8 @@ def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
 
 
 def _register(name: str, description: str) -> None:
-    @register_model(name, kind="torch", tasks=("classify", "survival"), description=description)
+    @register_model(name, kind="torch", tasks=("classify", "survival"), description=description,
+                    defaults=signature_defaults(ImageBackbone, keys=BACKBONE_KEYS))
     def factory(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> ImageBackbone:
         return create_backbone(name, n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
 

@@ -16,7 +16,7 @@ from torch import nn
 from genemoe.config_presets import check_config_keys
 from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
-from genemoe.models.registry import register_model
+from genemoe.models.registry import register_model, signature_defaults
 
 __all__ = ["FcnModel", "MlpModel", "FCN_KEYS", "MLP_KEYS"]
 
@@ -123,6 +123,7 @@ class MlpModel(GeneModel):
     kind="torch",
     tasks=("classify", "survival"),
     description="two dense tanh layers (the Gene-MOE paper's ablation baseline)",
+    defaults=signature_defaults(FcnModel, keys=FCN_KEYS),
 )
 def create_fcn(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> FcnModel:
     """Dense baseline. Config keys: :data:`FCN_KEYS`."""
@@ -135,6 +136,7 @@ def create_fcn(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> Fc
     kind="torch",
     tasks=("classify", "survival"),
     description="configurable ReLU MLP with optional batch norm",
+    defaults=signature_defaults(MlpModel, keys=MLP_KEYS),
 )
 def create_mlp(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> MlpModel:
     """ReLU MLP. Config keys: :data:`MLP_KEYS`."""

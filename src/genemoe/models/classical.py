@@ -487,4 +487,4 @@ for _spec in [
     ),
 ]:
     register_model(_spec.name, kind="sklearn", tasks=("classify",), description=_spec.description,
-                   randomized=_spec.randomized)(_classifier_factory(_spec))
+                   randomized=_spec.randomized, defaults=_spec.defaults)(_classifier_factory(_spec))

@@ -439,10 +439,12 @@ register_model(
     kind="sklearn",
     tasks=("survival",),
     description="elastic-net Cox (scikit-survival), l1_ratio and penalty tuned on validation",
+    defaults=COXNET_DEFAULTS,
 )(_survival_factory("coxnet", CoxnetModel, COXNET_DEFAULTS, COXNET_GRID))
 register_model(
     "coxph",
     kind="sklearn",
     tasks=("survival",),
     description="ridge Cox (scikit-survival) on top-variance genes or PCs, tuned on validation",
+    defaults=COXPH_DEFAULTS,
 )(_survival_factory("coxph", CoxPHModel, COXPH_DEFAULTS, COXPH_GRID))

@@ -22,7 +22,7 @@ from genemoe.config_presets import check_config_keys
 from genemoe.models.base import GeneModel, Task
 from genemoe.models.moae import MixtureOfAttentionExperts
 from genemoe.models.moe import MixtureOfExperts
-from genemoe.models.registry import register_model
+from genemoe.models.registry import register_model, signature_defaults
 
 __all__ = [
     "GeneMoeEncoder",
@@ -288,6 +288,7 @@ def estimate_parameters(
     kind="torch",
     tasks=("classify", "survival"),
     description="Gene-MOE: sparse MoE + mixture of attention experts encoder",
+    defaults=signature_defaults(GeneMoeModel, GeneMoeEncoder, keys=GENEMOE_KEYS),
 )
 def create_genemoe(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> GeneMoeModel:
     """Gene-MOE (MoE + MOAE). Config keys: :data:`GENEMOE_KEYS`."""
@@ -300,6 +301,7 @@ def create_genemoe(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -
     kind="torch",
     tasks=("classify", "survival"),
     description="Gene-MOE without the attention experts (the paper's MOE ablation)",
+    defaults=signature_defaults(GeneMoeModel, GeneMoeEncoder, keys=MOE_KEYS),
 )
 def create_moe(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> GeneMoeModel:
     """MoE encoder only (no MOAE). Config keys: :data:`MOE_KEYS`."""

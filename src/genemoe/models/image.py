@@ -32,7 +32,7 @@ from torch import nn
 from genemoe.config_presets import check_config_keys
 from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
-from genemoe.models.registry import register_model
+from genemoe.models.registry import register_model, signature_defaults
 
 __all__ = ["IMAGE_MODELS", "input_scaling", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
            "fit_layout", "GeneToImage", "HybridCnn", "HYBRID_KEYS"]
@@ -331,6 +331,7 @@ def _model_layout(n_genes: int, config: dict[str, Any]) -> tuple[Layout, bool]:
     kind="torch",
     tasks=("classify", "survival"),
     description="2D-Hybrid-CNN (Mostavi 2020): genes as an image, 1xW and Hx1 conv branches",
+    defaults=signature_defaults(HybridCnn, keys=HYBRID_KEYS),
 )
 def create_hybrid_cnn(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> HybridCnn:
     """Hybrid CNN. Config keys: :data:`HYBRID_KEYS` (``layout``: reshape | genomic |

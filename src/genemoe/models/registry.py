@@ -14,6 +14,7 @@ spaces of the neural models live in :mod:`genemoe.models.search_spaces`, which
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from typing import Any, Literal
 from genemoe.errors import input_error
 
 __all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
-           "set_search_space"]
+           "set_search_space", "signature_defaults"]
 
 Kind = Literal["torch", "sklearn"]
 
@@ -37,6 +38,7 @@ class ModelSpec:
     description: str
     search_space: Mapping[str, Any] | None = None  # config path -> parameter (search_spaces.py)
     randomized: bool = False  # a classical fit that depends on its seed (ensembles: K seeds)
+    defaults: Mapping[str, Any] | None = None  # what the model runs with where a config is silent
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
@@ -55,11 +57,16 @@ _MODEL_MODULES = (
 
 
 def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description: str = "",
-                   search_space: Mapping[str, Any] | None = None, randomized: bool = False):
+                   search_space: Mapping[str, Any] | None = None, randomized: bool = False,
+                   defaults: Mapping[str, Any] | None = None):
     """Decorator registering ``factory`` under ``name`` (with its search space, if given).
 
     ``randomized`` marks a classical estimator whose fit its seed changes (a random forest):
     its ensemble members differ by seed, as neural members do, instead of by inner folds.
+    ``defaults`` are the options the model runs with where its config leaves them out
+    (read from the code that applies them: a classical model's ``<NAME>_DEFAULTS``, a
+    neural model's constructor through :func:`signature_defaults`); a search's trial 0
+    takes them, so that it is the starting configuration.
     """
     if search_space is not None:
         _SEARCH_SPACES[name] = dict(search_space)
@@ -67,7 +74,8 @@ def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description
     def deco(factory: Callable[..., Any]) -> Callable[..., Any]:
         _REGISTRY[name] = ModelSpec(name, factory, kind, tasks,
                                     description or (factory.__doc__ or "").strip().split("\n")[0],
-                                    _SEARCH_SPACES.get(name), randomized)
+                                    _SEARCH_SPACES.get(name), randomized,
+                                    dict(defaults) if defaults is not None else None)
         return factory
 
     return deco
@@ -82,6 +90,22 @@ def set_search_space(name: str, space: Mapping[str, Any]) -> None:
     _SEARCH_SPACES[name] = dict(space)
     if name in _REGISTRY:
         _REGISTRY[name] = replace(_REGISTRY[name], search_space=_SEARCH_SPACES[name])
+
+
+def signature_defaults(*callables: Callable[..., Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The default values of the keyword parameters named in ``keys`` of ``callables``
+    (the first callable naming a key wins), tuples as lists (as a YAML config holds them).
+
+    A model whose factory forwards its config to a constructor declares its defaults with
+    this, so they are read from the one place that applies them.
+    """
+    out: dict[str, Any] = {}
+    for fn in callables:
+        for key, param in inspect.signature(fn).parameters.items():
+            if key in keys and key not in out and param.default is not inspect.Parameter.empty:
+                d = param.default
+                out[key] = list(d) if isinstance(d, tuple) else d
+    return out
 
 
 def _load_all() -> None:

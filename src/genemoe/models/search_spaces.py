@@ -32,7 +32,7 @@ Where spaces come from (:func:`search_space`)
 2. **Other classical models** (registered without a space): their own grid, found by
    convention as the constant ``<NAME>_GRID`` in the module that defines the model's
    factory, turned into one :class:`Categorical` per key; plus ``model.tune:
-   Fixed(False)`` when the model's ``<NAME>_DEFAULTS`` has a ``tune`` option.
+   Fixed(False)`` when the model's registered defaults have a ``tune`` option.
 
 Image models (``hybrid_cnn``, ``resnet50``, ``densenet169``, ``vgg19``, ``xception``)
 search the shared recipe, dropout and their input scaling among the image scalings
@@ -63,7 +63,7 @@ from genemoe.models.registry import get_spec, set_search_space
 from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
 
 __all__ = ["FloatParam", "IntParam", "Categorical", "Fixed", "Param", "SearchSpace",
-           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "CLASSICAL_SPACES", "NEURAL_DEFAULTS",
+           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "CLASSICAL_SPACES",
            "model_defaults", "value_text", "params_text"]
 
 
@@ -182,26 +182,12 @@ CLASSICAL_SPACES: dict[str, SearchSpace] = {
 }
 
 
-# What a neural model runs with for a searched option a preset may leave out (its
-# constructor's default; tests build each model with and without it). Trial 0 of a search
-# is the starting configuration: without these it drew such keys at random.
-NEURAL_DEFAULTS: dict[str, dict[str, Any]] = {
-    "genemoe": {"batchnorm": False, "expert_dropout": 0.0, "shared_expert": False},
-    "moe": {"batchnorm": False, "expert_dropout": 0.0, "shared_expert": False},
-    "fcn": {"batchnorm": False},
-    "mlp": {"batchnorm": True, "widths": [512, 128]},
-    "hybrid_cnn": {"n_filters": 32, "hidden": 128, "dropout": 0.25},
-    **{name: {"dropout": 0.5} for name in BACKBONES},
-}
-
-
 def model_defaults(name: str) -> dict[str, Any]:
-    """Options model ``name`` runs with where its config leaves them out, as far as known:
-    a classical model's ``<NAME>_DEFAULTS`` (in its factory's module), a neural model's
-    :data:`NEURAL_DEFAULTS`."""
-    spec = get_spec(name)
-    module = sys.modules.get(getattr(spec.factory, "__module__", ""))
-    return dict(getattr(module, f"{name.upper()}_DEFAULTS", None) or NEURAL_DEFAULTS.get(name, {}))
+    """Options model ``name`` runs with where its config leaves them out: the ``defaults``
+    it registered (a classical model's ``<NAME>_DEFAULTS``, a neural model's constructor
+    defaults), empty when it registered none. Trial 0 of a search takes them for searched
+    keys a preset leaves out, so that it is the starting configuration."""
+    return dict(get_spec(name).defaults or {})
 
 
 def _model_options(space: SearchSpace, keys: tuple[str, ...]) -> SearchSpace:
@@ -249,7 +235,7 @@ def _grid_space(spec: Any) -> SearchSpace:
     if not grid:
         return {}
     space: SearchSpace = {f"model.{k}": Categorical(tuple(v)) for k, v in grid.items()}
-    if "tune" in (getattr(module, f"{prefix}_DEFAULTS", None) or {}):
+    if "tune" in (spec.defaults or {}):
         space["model.tune"] = Fixed(False)
     return space
 
