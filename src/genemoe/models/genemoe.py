@@ -11,7 +11,6 @@ Registered models: ``genemoe`` (MoE + MOAE) and ``moe`` (MoE only), for ``classi
 
 from __future__ import annotations
 
-import inspect
 import logging
 from typing import Any
 
@@ -230,11 +229,7 @@ class GeneMoeModel(GeneModel):
         return self.decoder(self.encoder.reparameterise(mu, logvar)), mu, logvar
 
 
-_ENCODER_DEFAULTS: dict[str, Any] = {
-    name: p.default
-    for name, p in inspect.signature(GeneMoeEncoder).parameters.items()
-    if p.default is not inspect.Parameter.empty
-}
+_ENCODER_DEFAULTS: dict[str, Any] = signature_defaults(GeneMoeEncoder)
 
 
 def _moe_params(d_in: int, d_out: int, n_experts: int, noisy: bool) -> int:

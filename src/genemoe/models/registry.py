@@ -92,9 +92,11 @@ def set_search_space(name: str, space: Mapping[str, Any]) -> None:
         _REGISTRY[name] = replace(_REGISTRY[name], search_space=_SEARCH_SPACES[name])
 
 
-def signature_defaults(*callables: Callable[..., Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    """The default values of the keyword parameters named in ``keys`` of ``callables``
-    (the first callable naming a key wins), tuples as lists (as a YAML config holds them).
+def signature_defaults(*callables: Callable[..., Any],
+                       keys: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The default values of the keyword parameters named in ``keys`` (all, without it) of
+    ``callables`` (the first callable naming a key wins), tuples as lists (as a YAML config
+    holds them).
 
     A model whose factory forwards its config to a constructor declares its defaults with
     this, so they are read from the one place that applies them.
@@ -102,7 +104,8 @@ def signature_defaults(*callables: Callable[..., Any], keys: tuple[str, ...]) ->
     out: dict[str, Any] = {}
     for fn in callables:
         for key, param in inspect.signature(fn).parameters.items():
-            if key in keys and key not in out and param.default is not inspect.Parameter.empty:
+            if (keys is None or key in keys) and key not in out \
+                    and param.default is not inspect.Parameter.empty:
                 d = param.default
                 out[key] = list(d) if isinstance(d, tuple) else d
     return out
