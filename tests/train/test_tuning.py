@@ -308,6 +308,39 @@ def test_trial_0_is_the_starting_configuration_where_the_space_holds_it(data):
         {"n_experts": 4, "k": 6}, {})
 
 
+def test_trial_0_is_the_starting_configuration_outside_the_declared_space(data, caplog):
+    """The `base` and `paper` presets start outside the declared spaces (Gene-MOE's paper
+    widths: hidden 1024, 15 experts, k 6): trial 0 silently drew those keys at random, so a
+    search from `paper` did not start at `paper`. The space now widens to hold the starting
+    values; what no range can hold (weight decay 0 on a log scale) is drawn and warned."""
+    import logging
+
+    from genemoe.models.search_spaces import widen_to_start
+
+    space = search_space("fcn", "classify")
+    model_cfg = {**TINY_FCN, "hidden": 24, "latent": 7, "dropout": 0.5}
+    train_cfg = {**FAST, "lr": 1e-3, "weight_decay": 0.0}
+    starting = tuning.starting_values(space, model_cfg, train_cfg)
+    wide, widened, outside = widen_to_start(space, starting)
+    assert widened == {"model.hidden": 24, "model.latent": 7} and outside == {"train.weight_decay": 0.0}
+    assert 24 in wide["model.hidden"].choices and space["model.hidden"] == search_space("fcn", "classify")["model.hidden"]
+    start = tuning.start_params(wide, model_cfg, train_cfg)
+    assert start["model.hidden"] == 24 and "train.weight_decay" not in start
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        r = _tune(data, base_model_cfg=model_cfg, base_train_cfg=train_cfg, n_trials=1)
+    first = r.trials.sort_values("number").iloc[0]
+    assert first["model.hidden"] == 24 and first["model.latent"] == 7 and first["train.lr"] == 1e-3
+    assert "train.weight_decay" in caplog.text
+    # ranges stretch; an int above its cap, or a value <= 0 on a log scale, stays outside
+    ranges = {"model.n_experts": IntParam(2, 8), "model.k": IntParam(1, 4, at_most="model.n_experts"),
+              "train.lr": FloatParam(1e-4, 1e-2, log=True), "model.dropout": FloatParam(0.0, 0.5)}
+    wide, widened, outside = widen_to_start(ranges, {"model.n_experts": 15, "model.k": 6,
+                                                     "train.lr": 0.0, "model.dropout": 0.7})
+    assert wide["model.n_experts"] == IntParam(2, 15) and wide["model.k"] == IntParam(1, 6, at_most="model.n_experts")
+    assert wide["model.dropout"] == FloatParam(0.0, 0.7) and outside == {"train.lr": 0.0}
+    assert widen_to_start(ranges, {"model.n_experts": 4, "model.k": 6})[2] == {"model.k": 6}
+
+
 def test_trials_drawing_another_input_scaling_train_on_that_data(data):
     """model.input_scaling: trial 0 keeps the data's (the preset's) scaling, a trial that
     draws centred trains on the rescaled parts, built once; without rescaled data the

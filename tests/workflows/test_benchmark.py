@@ -317,9 +317,12 @@ def test_tuning_may_choose_the_input_scaling_and_the_cell_is_scored_with_it(bund
     the test score use the best trial's scaling, not the preset's."""
     from genemoe.models.registry import get_spec, set_search_space
     from genemoe.models.search_spaces import Categorical
+    from genemoe.train import tuning
 
     declared = dict(get_spec("fcn").search_space)
     set_search_space("fcn", {**declared, "model.input_scaling": Categorical(("centred",))})
+    # every trial centred: the space is not widened to hold the preset's (standard) scaling
+    monkeypatch.setattr(tuning, "widen_to_start", lambda space, start: (space, {}, {}))
     built, real = [], bm.fold_data
     monkeypatch.setattr(bm, "fold_data", lambda *a, **k: (built.append(a[-1]), real(*a, **k))[1])
     try:

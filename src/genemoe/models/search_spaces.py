@@ -64,7 +64,7 @@ from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
 
 __all__ = ["FloatParam", "IntParam", "Categorical", "Fixed", "Param", "SearchSpace",
            "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "CLASSICAL_SPACES",
-           "model_defaults", "value_text", "params_text"]
+           "model_defaults", "contains", "widen_to_start", "value_text", "params_text"]
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,57 @@ def model_defaults(name: str) -> dict[str, Any]:
     defaults), empty when it registered none. Trial 0 of a search takes them for searched
     keys a preset leaves out, so that it is the starting configuration."""
     return dict(get_spec(name).defaults or {})
+
+
+def contains(p: Param, value: Any, chosen: Mapping[str, Any]) -> bool:
+    """Whether parameter ``p`` can take ``value`` (``chosen``: the other keys' values, for
+    an :class:`IntParam` capped by ``at_most``)."""
+    if isinstance(p, Categorical):
+        return any(value == c and type(value) is type(c) for c in p.choices)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(p, IntParam):
+        high = p.high if p.at_most is None else min(p.high, int(chosen.get(p.at_most, p.high)))
+        return float(value).is_integer() and p.low <= value <= high
+    return isinstance(p, FloatParam) and p.low <= value <= p.high
+
+
+def widen_to_start(space: SearchSpace, start: Mapping[str, Any]
+                   ) -> tuple[SearchSpace, dict[str, Any], dict[str, Any]]:
+    """``space`` widened so that it holds the starting values ``start`` (config path ->
+    value), so that a search's trial 0 is the starting configuration.
+
+    A categorical gains the value as a choice, a range stretches to it. A value a range
+    cannot hold (zero or less on a log scale, a non-number, a fraction for an int, an int
+    above its ``at_most`` key's starting value) stays outside: trial 0 draws that key.
+
+    Returns
+    -------
+    space, widened, outside
+        The widened space; the keys widened and the keys left outside, each with its
+        starting value.
+    """
+    out: SearchSpace = dict(space)
+    widened: dict[str, Any] = {}
+    outside: dict[str, Any] = {}
+    for key, value in start.items():
+        p = out.get(key)
+        if p is None or isinstance(p, Fixed) or contains(p, value, start):
+            continue
+        number = not isinstance(value, bool) and isinstance(value, (int, float))
+        if isinstance(p, Categorical):
+            out[key] = Categorical((*p.choices, value))
+        elif (isinstance(p, IntParam) and number and float(value).is_integer()
+              and not (p.log and value <= 0)
+              and (p.at_most is None or value <= int(start.get(p.at_most, value)))):
+            out[key] = IntParam(min(p.low, int(value)), max(p.high, int(value)), p.log, p.at_most)
+        elif isinstance(p, FloatParam) and number and not (p.log and value <= 0):
+            out[key] = FloatParam(min(p.low, float(value)), max(p.high, float(value)), p.log)
+        else:
+            outside[key] = value
+            continue
+        widened[key] = value
+    return out, widened, outside
 
 
 def _model_options(space: SearchSpace, keys: tuple[str, ...]) -> SearchSpace:

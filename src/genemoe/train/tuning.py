@@ -16,9 +16,12 @@ the same seed gives the same trials on CPU, a study resumed between trials conti
 exactly as an uninterrupted one would, and ``genemoe train --config best.yaml --seed S``
 retrains the best trial's model.
 
-Trial 0 is the starting configuration itself (the preset's values, where the space holds
-them; :func:`start_params`), so a search never ends below the configuration it started
-from on validation, whatever its budget.
+Trial 0 is the starting configuration itself (the preset's values, and the model's and
+trainer's defaults for options the preset leaves out; :func:`start_params`), so a search
+never ends below the configuration it started from on validation, whatever its budget. A
+starting value outside the declared space (the ``paper`` preset's widths) widens the space
+to hold it (:func:`~genemoe.models.search_spaces.widen_to_start`, logged); one no range can
+hold (weight decay 0 on a log scale) is drawn in trial 0, with a warning naming it.
 
 A trial that draws exactly the values of a finished trial (small categorical grids, as a
 classical model's, are soon exhausted) takes that trial's value without training again
@@ -100,9 +103,11 @@ from genemoe.models.search_spaces import (
     FloatParam,
     IntParam,
     SearchSpace,
+    contains,
     model_defaults,
     params_text,
     search_space,
+    widen_to_start,
 )
 from genemoe.train.fit import LOSS_DEFAULTS, LOSS_KEYS, TrainingWontFit, fit_model, selection_metric
 from genemoe.train.study_budget import (
@@ -246,18 +251,6 @@ def apply_params(model_cfg: dict, train_cfg: dict, params: dict[str, Any]) -> tu
     return model_cfg, train_cfg
 
 
-def _within(p: Any, value: Any, chosen: dict[str, Any]) -> bool:
-    """Whether ``value`` is a value parameter ``p`` can take (given the values in ``chosen``)."""
-    if isinstance(p, Categorical):
-        return any(value == c and type(value) is type(c) for c in p.choices)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    if isinstance(p, IntParam):
-        high = p.high if p.at_most is None else min(p.high, int(chosen.get(p.at_most, p.high)))
-        return float(value).is_integer() and p.low <= value <= high
-    return isinstance(p, FloatParam) and p.low <= value <= p.high
-
-
 def train_defaults() -> dict[str, Any]:
     """The training options a run takes where its config leaves them out: the trainer's
     (``TrainConfig``'s) and the losses' defaults."""
@@ -267,17 +260,28 @@ def train_defaults() -> dict[str, Any]:
     return {**out, **LOSS_DEFAULTS}
 
 
-def start_params(space: SearchSpace, model_cfg: dict, train_cfg: dict) -> dict[str, Any]:
-    """The starting configuration's values of the keys of ``space`` it can take (as Optuna
-    stores them); keys whose starting value lies outside the space are left out."""
+def starting_values(space: SearchSpace, model_cfg: dict, train_cfg: dict) -> dict[str, Any]:
+    """The starting configuration's value of each searched (not fixed) key of ``space``
+    that the configuration holds, as the configuration holds it."""
     out: dict[str, Any] = {}
     for key, p in space.items():
         section, _, option = key.partition(".")
         cfg = model_cfg if section == "model" else train_cfg
         option = option if option in cfg else _TRAIN_ALIASES.get(option, option)
-        if isinstance(p, Fixed) or option not in cfg or not _within(p, cfg[option], out):
-            continue
-        out[key] = encode_choice(cfg[option]) if isinstance(p, Categorical) else cfg[option]
+        if not isinstance(p, Fixed) and option in cfg:
+            out[key] = cfg[option]
+    return out
+
+
+def start_params(space: SearchSpace, model_cfg: dict, train_cfg: dict) -> dict[str, Any]:
+    """The starting configuration's values of the keys of ``space`` it can take (as Optuna
+    stores them); keys whose starting value lies outside the space are left out (see
+    :func:`~genemoe.models.search_spaces.widen_to_start`)."""
+    out: dict[str, Any] = {}
+    for key, value in starting_values(space, model_cfg, train_cfg).items():
+        p = space[key]
+        if contains(p, value, out):
+            out[key] = encode_choice(value) if isinstance(p, Categorical) else value
     return out
 
 
@@ -407,6 +411,17 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
             space = {**space, "model.input_scaling": Fixed(base_model_cfg["input_scaling"])}
             log.info("input scaling fixed at %s (no rescaled data given)",
                      base_model_cfg["input_scaling"])
+    # trial 0 is the starting configuration: the space is widened to hold its values
+    start_model_cfg = {**model_defaults(name), **base_model_cfg}
+    start_train_cfg = {**train_defaults(), **base_train_cfg}
+    space, widened, outside = widen_to_start(space, starting_values(space, start_model_cfg,
+                                                                     start_train_cfg))
+    if widened:
+        log.info("search space widened to hold the starting %s",
+                 ", ".join(f"{k}={v}" for k, v in widened.items()))
+    if outside:
+        log.warning("trial 0 draws %s: the starting value cannot lie in the space (%s)",
+                    ", ".join(outside), "; ".join(f"{k}={v}" for k, v in outside.items()))
     t0 = time.perf_counter()
     start_scaling = base_model_cfg.get("input_scaling")
     if inner is not None:  # each trial: every split; pruned between splits, not epochs
@@ -427,8 +442,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
 
     objective = marking_divergence(_objective(name, task, splits, more, space, base_model_cfg,
                                               base_train_cfg, n_outputs))
-    start = start_params(space, {**model_defaults(name), **base_model_cfg},
-                         {**train_defaults(), **base_train_cfg})
+    start = start_params(space, start_model_cfg, start_train_cfg)
     if start and not study.trials:  # trial 0: where the search starts from
         study.enqueue_trial(start, skip_if_exists=True)
     if requeue_interrupted(study):
