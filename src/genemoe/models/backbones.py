@@ -228,26 +228,32 @@ def _default_grid(n_genes: int, image_size: int) -> int | None:
     return image_size if math.isqrt(n_genes - 1) + 1 > image_size else None
 
 
+# what a backbone runs with where its config is silent (the constructor's, and no weights)
+_BACKBONE_DEFAULTS: dict[str, Any] = {**signature_defaults(ImageBackbone, keys=BACKBONE_KEYS),
+                                      "weights": "none"}
+
+
 def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
                     **config: Any) -> ImageBackbone:
     """Build backbone ``name`` (a key of :data:`BACKBONES`); config keys: :data:`BACKBONE_KEYS`."""
     check_config_keys(name, config, BACKBONE_KEYS)
     input_scaling(name, config)  # checked here; applied by the data pipeline
-    image_size = int(config.get("image_size", 64))
+    config = _BACKBONE_DEFAULTS | config
+    image_size = int(config["image_size"])
     layout_cfg = {k: config[k] for k in ("layout", "gene_order", "layout_state")
                   if k in config} | {"image_size": config.get("grid_size", _default_grid(n_genes, image_size))}
     layout, fitted = _model_layout(n_genes, layout_cfg)
     layout.kind = config.get("layout", layout.kind)
-    weights = str(config.get("weights", "none"))
+    weights = str(config["weights"])
     backbone = _timm_backbone(BACKBONES[name], weights)
-    finetune = config.get("finetune", "last_block")
+    finetune = config["finetune"]
     if weights == "none" and finetune != "all":
         log.warning("%s: weights none with finetune %s trains on top of a frozen *random* "
                     "backbone; use finetune: all to train from scratch", name, finetune)
     return ImageBackbone(n_genes, n_outputs, task=task, layout=layout, fitted=fitted,
                          backbone=backbone, spec=BACKBONES[name],
                          image_size=image_size, finetune=finetune,
-                         dropout=float(config.get("dropout", 0.5)))
+                         dropout=float(config["dropout"]))
 
 
 def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
@@ -273,8 +279,11 @@ def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
         return None
     if any(config.get(k) is not None for k in ("layout_state", "gene_order")):
         return None
-    grid = (config.get("image_size") if model_name == "hybrid_cnn" else
-            config.get("grid_size", _default_grid(n_genes, int(config.get("image_size", 64)))))
+    if model_name == "hybrid_cnn":
+        grid = config.get("image_size")
+    else:
+        size = int(config.get("image_size", _BACKBONE_DEFAULTS["image_size"]))
+        grid = config.get("grid_size", _default_grid(n_genes, size))
     train_rows = None if X_train is None else np.arange(len(X_train))
     return fit_layout(config["layout"], n_genes, X=X_train, train_rows=train_rows, chrom=chrom,
                       start=start, image_size=grid)
@@ -282,7 +291,7 @@ def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
 
 def _register(name: str, description: str) -> None:
     @register_model(name, kind="torch", tasks=("classify", "survival"), description=description,
-                    defaults=signature_defaults(ImageBackbone, keys=BACKBONE_KEYS))
+                    defaults=_BACKBONE_DEFAULTS)
     def factory(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> ImageBackbone:
         return create_backbone(name, n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
 
