@@ -35,14 +35,6 @@ def data(tuning_parts) -> dict[str, TaskData]:
     return tuning_parts
 
 
-@pytest.fixture
-def logreg_grid(monkeypatch):
-    """logreg's grid: the model module's own LOGREG_GRID, or a stand-in where it has none."""
-    if not hasattr(classical, "LOGREG_GRID"):
-        monkeypatch.setattr(classical, "LOGREG_GRID", {"C": [0.01, 0.1, 1.0]}, raising=False)
-    return classical.LOGREG_GRID
-
-
 def _tune(data, name="fcn", **kw):
     opts = {"base_model_cfg": TINY_FCN if name == "fcn" else {}, "base_train_cfg": FAST,
             "n_outputs": 3, "n_trials": 3, "seed": 0, "storage": None, "study_name": "t", **kw}
@@ -84,8 +76,9 @@ def test_classical_spaces_span_their_grids_and_a_budget_is_that_many_configurati
 
     spec = get_spec(name)
     module = sys.modules[spec.factory.__module__]
-    grid = getattr(module, f"{name.upper()}_GRID")
-    defaults = getattr(module, f"{name.upper()}_DEFAULTS")
+    grid, defaults = spec.grid, spec.defaults
+    assert grid == {k: tuple(v) for k, v in getattr(module, f"{name.upper()}_GRID").items()}
+    assert defaults == getattr(module, f"{name.upper()}_DEFAULTS")
     space = search_space(name, spec.tasks[0])
     assert space["model.tune"] == Fixed(False)
     for key, values in grid.items():
@@ -104,16 +97,34 @@ def test_classical_spaces_span_their_grids_and_a_budget_is_that_many_configurati
     assert len(drawn) >= 8  # ten draws, (nearly) ten configurations
 
 
-def test_a_classical_model_without_a_declared_space_searches_its_grid(monkeypatch, logreg_grid):
+def test_a_classical_model_without_a_declared_space_searches_its_grid(monkeypatch):
     import genemoe.models.search_spaces as spaces
 
     bare = replace(get_spec("logreg"), search_space=None)
     monkeypatch.setattr(spaces, "get_spec", lambda name: bare)
     space = search_space("logreg", "classify")
     assert {k: p.choices for k, p in space.items() if isinstance(p, Categorical)} == {
-        f"model.{k}": tuple(v) for k, v in logreg_grid.items()}
-    monkeypatch.setattr(classical, "LOGREG_DEFAULTS", {**classical.LOGREG_DEFAULTS, "tune": True})
-    assert search_space("logreg", "classify")["model.tune"] == Fixed(False)
+        f"model.{k}": tuple(v) for k, v in classical.LOGREG_GRID.items()}
+    assert space["model.tune"] == Fixed(False)  # the tuner switches the own grid search off
+    bare = replace(bare, defaults={k: v for k, v in bare.defaults.items() if k != "tune"})
+    assert "model.tune" not in search_space("logreg", "classify")  # no switch to turn off
+
+
+def test_a_plugin_model_searches_the_grid_it_registered_whatever_its_constants_are_called(
+        monkeypatch):
+    """The grid is a registered field, not found by the ``<NAME>_GRID`` naming convention
+    (which failed for a model whose module names its grid otherwise: "declares no space")."""
+    import genemoe.models.registry as registry
+
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    registry.register_model("plugin_clf", kind="sklearn", tasks=("classify",),
+                            defaults={"tune": True, "depth": 3},
+                            grid={"depth": [2, 3, 5]})(lambda **kw: None)
+    space = search_space("plugin_clf", "classify")
+    assert space == {"model.depth": Categorical((2, 3, 5)), "model.tune": Fixed(False)}
+    registry.register_model("plugin_bare", kind="sklearn", tasks=("classify",))(lambda **kw: None)
+    with pytest.raises(InputError, match="declares no hyper-parameter search space"):
+        search_space("plugin_bare", "classify")
 
 
 @pytest.mark.parametrize("name", IMAGE_MODELS)
@@ -189,10 +200,11 @@ def test_calls_on_one_storage_add_up_and_a_study_refuses_another_setup(data, tmp
         _tune(data, "logreg", n_trials=3, storage=url, study_name="s", seed=5)
 
 
-def test_a_grid_point_drawn_again_is_not_refitted(data, monkeypatch, logreg_grid):
+def test_a_grid_point_drawn_again_is_not_refitted(data, monkeypatch):
     calls = []
     real = tuning.fit_model
     monkeypatch.setattr(tuning, "fit_model", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    logreg_grid = classical.LOGREG_GRID
     grid = {"model.C": Categorical(tuple(logreg_grid["C"])), "model.tune": Fixed(False)}
     r = _tune(data, "logreg", n_trials=len(logreg_grid["C"]) + 3, space=grid)
     dup = r.trials["duplicate_of"].notna()

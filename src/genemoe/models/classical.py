@@ -19,12 +19,12 @@ Every model here is created through the registry,
 
 Tuning
 ------
-Each model searches its ``*_GRID`` (declared next to its ``*_DEFAULTS``; the rules, the
-``tune`` / ``grid`` options and how an explicit option fixes a key are in
-:mod:`genemoe.models.classical_common`). Classifiers select by macro-F1 on the validation
-rows, or, without them, by the mean over ``n_folds`` stratified folds of the training
-rows. Ties go to the first (most regularised) grid point. SVMs are scored on their plain
-``predict``; only the chosen configuration is calibrated.
+Each model searches its ``*_GRID`` (declared next to its ``*_DEFAULTS`` and registered with
+it as ``grid``; the rules, the ``tune`` / ``grid`` options and how an explicit option
+fixes a key are in :mod:`genemoe.models.classical_common`). Classifiers select by
+macro-F1 on the validation rows, or, without them, by the mean over ``n_folds`` stratified
+folds of the training rows. Ties go to the first (most regularised) grid point. SVMs
+are scored on their plain ``predict``; only the chosen configuration is calibrated.
 
 Models
 ------
@@ -487,4 +487,5 @@ for _spec in [
     ),
 ]:
     register_model(_spec.name, kind="sklearn", tasks=("classify",), description=_spec.description,
-                   randomized=_spec.randomized, defaults=_spec.defaults)(_classifier_factory(_spec))
+                   randomized=_spec.randomized, defaults=_spec.defaults,
+                   grid=_spec.grid)(_classifier_factory(_spec))

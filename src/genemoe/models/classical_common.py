@@ -6,7 +6,8 @@ names users need are re-exported by :mod:`genemoe.models.classical`.
 
 Hyper-parameter grids
 ---------------------
-Each model declares a module-level ``*_GRID`` dict next to its defaults. ``fit`` scores
+Each model declares a module-level ``*_GRID`` dict next to its defaults (and registers it as
+``grid``, which the tuner reads where no search space is declared). ``fit`` scores
 every point of the grid (the product of its lists, first key outermost) on the validation
 rows when given, else by an inner stratified K-fold of the training rows, and keeps the
 best. Ties go to the *first* point in that order; grids list the most regularised /

@@ -440,6 +440,7 @@ register_model(
     tasks=("survival",),
     description="elastic-net Cox (scikit-survival), l1_ratio and penalty tuned on validation",
     defaults=COXNET_DEFAULTS,
+    grid=COXNET_GRID,
 )(_survival_factory("coxnet", CoxnetModel, COXNET_DEFAULTS, COXNET_GRID))
 register_model(
     "coxph",
@@ -447,4 +448,5 @@ register_model(
     tasks=("survival",),
     description="ridge Cox (scikit-survival) on top-variance genes or PCs, tuned on validation",
     defaults=COXPH_DEFAULTS,
+    grid=COXPH_GRID,
 )(_survival_factory("coxph", CoxPHModel, COXPH_DEFAULTS, COXPH_GRID))

@@ -39,6 +39,7 @@ class ModelSpec:
     search_space: Mapping[str, Any] | None = None  # config path -> parameter (search_spaces.py)
     randomized: bool = False  # a classical fit that depends on its seed (ensembles: K seeds)
     defaults: Mapping[str, Any] | None = None  # what the model runs with where a config is silent
+    grid: Mapping[str, tuple[Any, ...]] | None = None  # a classical model's own grid (option -> values)
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
@@ -58,7 +59,8 @@ _MODEL_MODULES = (
 
 def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description: str = "",
                    search_space: Mapping[str, Any] | None = None, randomized: bool = False,
-                   defaults: Mapping[str, Any] | None = None):
+                   defaults: Mapping[str, Any] | None = None,
+                   grid: Mapping[str, Any] | None = None):
     """Decorator registering ``factory`` under ``name`` (with its search space, if given).
 
     ``randomized`` marks a classical estimator whose fit its seed changes (a random forest):
@@ -66,7 +68,9 @@ def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description
     ``defaults`` are the options the model runs with where its config leaves them out
     (read from the code that applies them: a classical model's ``<NAME>_DEFAULTS``, a
     neural model's constructor through :func:`signature_defaults`); a search's trial 0
-    takes them, so that it is the starting configuration.
+    takes them, so that it is the starting configuration. ``grid`` is a classical model's
+    own grid (option -> the values it tries by itself on validation, its ``<NAME>_GRID``):
+    the search space of a model registered without one (one categorical per option).
     """
     if search_space is not None:
         _SEARCH_SPACES[name] = dict(search_space)
@@ -75,7 +79,9 @@ def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description
         _REGISTRY[name] = ModelSpec(name, factory, kind, tasks,
                                     description or (factory.__doc__ or "").strip().split("\n")[0],
                                     _SEARCH_SPACES.get(name), randomized,
-                                    dict(defaults) if defaults is not None else None)
+                                    dict(defaults) if defaults is not None else None,
+                                    None if grid is None
+                                    else {k: tuple(v) for k, v in grid.items()})
         return factory
 
     return deco

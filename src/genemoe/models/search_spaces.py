@@ -29,10 +29,10 @@ Where spaces come from (:func:`search_space`)
    continuous ranges spanning their own grids, so a budget of N trials is N distinct
    configurations for them as for the neural models, with ``model.tune: Fixed(False)``
    (the model's own grid search is off while the tuner chooses).
-2. **Other classical models** (registered without a space): their own grid, found by
-   convention as the constant ``<NAME>_GRID`` in the module that defines the model's
-   factory, turned into one :class:`Categorical` per key; plus ``model.tune:
-   Fixed(False)`` when the model's registered defaults have a ``tune`` option.
+2. **Other classical models** (registered without a space): the grid they registered
+   (``register_model(..., grid=...)``, their own ``<NAME>_GRID``) as one
+   :class:`Categorical` per key; plus ``model.tune: Fixed(False)`` when the model's
+   registered defaults have a ``tune`` option.
 
 Image models (``hybrid_cnn``, ``resnet50``, ``densenet169``, ``vgg19``, ``xception``)
 search the shared recipe, dropout and their input scaling among the image scalings
@@ -49,7 +49,6 @@ GPU or a small budget.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +58,7 @@ from genemoe.models.backbones import BACKBONE_KEYS, BACKBONES
 from genemoe.models.baselines import FCN_KEYS, MLP_KEYS
 from genemoe.models.genemoe import GENEMOE_KEYS, MOE_KEYS
 from genemoe.models.image import HYBRID_KEYS
-from genemoe.models.registry import get_spec, set_search_space
+from genemoe.models.registry import ModelSpec, get_spec, set_search_space
 from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
 
 __all__ = ["FloatParam", "IntParam", "Categorical", "Fixed", "Param", "SearchSpace",
@@ -161,7 +160,7 @@ NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
 }
 
 
-# Classical models: continuous ranges spanning their own grids (``<NAME>_GRID``, what they
+# Classical models: continuous ranges spanning their own grids (registered ``grid``, what they
 # search by themselves without the tuner). A grid of 3-16 points spends most of a 10-trial
 # budget on repeats: Coxnet's 3 l1_ratios ran 3 distinct trials of every 10, the linear SVM's
 # 4 Cs 4. Coxnet also draws how many of the most variable genes it sees (its penalty
@@ -270,22 +269,19 @@ def search_space(name: str, task: str) -> SearchSpace:
         raise input_error(f"model {name!r} declares no hyper-parameter search space",
                           where="--model",
                           fix="tune a model with one (a neural or image model of genemoe, or a "
-                              "classical model whose module has a <NAME>_GRID), or declare "
-                              "one with genemoe.models.registry.set_search_space")
+                              "classical model registered with its grid=), or declare one "
+                              "with genemoe.models.registry.set_search_space")
     if task == "survival":
         space = {k: p for k, p in space.items() if k not in CLASSIFY_ONLY}
         space.update({k: p for k, p in _SURVIVAL.items() if k in space})
     return space
 
 
-def _grid_space(spec: Any) -> SearchSpace:
-    """A classical model's ``<NAME>_GRID`` as categoricals, its own search switched off."""
-    module = sys.modules.get(getattr(spec.factory, "__module__", ""))
-    prefix = spec.name.upper()
-    grid = getattr(module, f"{prefix}_GRID", None)
-    if not grid:
+def _grid_space(spec: ModelSpec) -> SearchSpace:
+    """A classical model's registered grid as categoricals, its own search switched off."""
+    if not spec.grid:
         return {}
-    space: SearchSpace = {f"model.{k}": Categorical(tuple(v)) for k, v in grid.items()}
+    space: SearchSpace = {f"model.{k}": Categorical(tuple(v)) for k, v in spec.grid.items()}
     if "tune" in (spec.defaults or {}):
         space["model.tune"] = Fixed(False)
     return space
