@@ -14,6 +14,7 @@ from genemoe.errors import InputError
 from genemoe.models import classical
 from genemoe.models.classical import LOGREG_GRID, SVM_GRID
 from genemoe.models.registry import create_model, get_spec
+from genemoe.models.svm_calibration import TopLabelSVC
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +97,7 @@ def test_grid_override_and_fixed_options():
     assert svm.grid == {"gamma_scale": SVM_GRID["gamma_scale"]}  # C is fixed by the user
     svm.fit(X[:80], y[:80], X_val=X[80:], y_val=y[80:])
     assert set(svm.get_params()["fitted"]["chosen"]) == {"gamma_scale"}
-    assert svm.estimator_.estimator.C == 10.0
+    assert svm.estimator_.svm_.C == 10.0
     # a numeric gamma fixes the width entirely (gamma_scale only multiplies "scale"/"auto")
     assert create_model("svm", n_genes=12, n_outputs=3, task="classify", gamma=0.01).grid == {
         "C": SVM_GRID["C"]
@@ -126,15 +127,21 @@ def test_precomputed_rbf_scores_equal_plain_svc_scores():
     np.testing.assert_allclose(fast, slow, atol=0.02)  # float32 vs float64 kernels
 
 
-@pytest.mark.parametrize("name", ["svm", "svm_linear"])
-def test_svm_probabilities_are_temperature_scaled(name):
-    assert "platt" not in get_spec(name).description.lower()
-    assert "temperature" in get_spec(name).description
+def test_svm_probabilities_keep_the_svms_class():
+    """No per-class Platt sigmoids (they reorder classes): the linear SVM scales its margins
+    by one temperature, the RBF SVM calibrates its votes' class (top-label)."""
     X, y = _blobs()
-    model = create_model(name, n_genes=12, n_outputs=3, task="classify", tune=False)
-    model.fit(X, y)
-    assert model.estimator_.method == "temperature"
-    assert "platt" not in (classical.__doc__ or "").lower()
+    linear = create_model("svm_linear", n_genes=12, n_outputs=3, task="classify", tune=False)
+    assert "temperature" in get_spec("svm_linear").description
+    assert linear.fit(X, y).estimator_.method == "temperature"
+    rbf = create_model("svm", n_genes=12, n_outputs=3, task="classify", tune=False).fit(X, y)
+    assert "top-label" in get_spec("svm").description
+    assert isinstance(rbf.estimator_, TopLabelSVC)
+    from sklearn.svm import SVC
+
+    votes = SVC(C=1.0, gamma=rbf.estimator_.svm_.gamma, class_weight="balanced").fit(X, y)
+    np.testing.assert_array_equal(rbf.predict(X), votes.decision_function(X).argmax(axis=1))
+    assert rbf.get_params()["fitted"]["calibration"]["folds"] == 5
 
 
 def test_rf_genes_per_split_are_multiples_of_sqrt():

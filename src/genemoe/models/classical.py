@@ -29,11 +29,14 @@ are scored on their plain ``predict``; only the chosen configuration is calibrat
 Models
 ------
 ``svm``, ``svm_linear``
-    scikit-learn 1.9 deprecates ``SVC(probability=True)``; its replacement,
-    ``CalibratedClassifierCV(SVC(), method="temperature", ensemble=False)``, fits one
-    temperature on cross-validated decision values (which keeps the SVM's own class
-    ranking), then one SVM on all rows. It needs at least 2 training samples per class.
-    The RBF width is ``gamma_scale`` times scikit-learn's ``"scale"`` (``1 / (n_genes *
+    scikit-learn 1.9 deprecates ``SVC(probability=True)``; per-class Platt sigmoids
+    reorder classes (≈ 0.05-0.09 macro-F1 on the 33-type pancan33 set, docs/results.md).
+    Both SVMs keep their own class and calibrate on out-of-fold decision values of the
+    training rows, then fit one SVM on all rows (:mod:`genemoe.models.svm_calibration`):
+    ``svm_linear`` scales its one-vs-rest margins by one temperature; an RBF ``SVC``'s
+    one-vs-rest scores are vote counts, which a temperature cannot calibrate, so ``svm``
+    calibrates the confidence of its votes' class (top-label calibration). A class with a
+    single training sample is allowed. The RBF width is ``gamma_scale`` times scikit-learn's ``"scale"`` (``1 / (n_genes *
     X.var())``); a numeric ``gamma`` is used as it is and fixes ``gamma_scale`` too.
 ``rf``
     Random forest (balanced subsamples). Genes tried per split: ``max_features_factor``
@@ -75,6 +78,7 @@ from genemoe.models.classical_common import (
 )
 from genemoe.models.classical_survival import CoxnetModel, CoxPHModel
 from genemoe.models.registry import register_model
+from genemoe.models.svm_calibration import TemperatureSVC, TopLabelSVC, calibration_folds
 
 __all__ = [
     "SklearnClassifier",
@@ -96,7 +100,7 @@ SVM_DEFAULTS: Cfg = {
     "gamma": "scale",  # RBF width base: "scale" = 1 / (n_genes * X.var()), or a number
     "gamma_scale": 1.0,  # multiplies a "scale"/"auto" gamma (the grid searches it)
     "class_weight": "balanced",  # counter the skew between large and rare tumour types
-    "calibration_folds": 5,  # folds for temperature scaling of the chosen SVM
+    "calibration_folds": 5,  # folds for the probability calibration of the chosen SVM
     "n_folds": 3,  # inner CV folds choosing the grid point when no validation rows
     "seed": 0,
     **TUNING_DEFAULTS,
@@ -154,7 +158,6 @@ class _Spec:
     grid: Grid
     make: Make
     description: str
-    calibrated: bool = False
     score: Callable[..., np.ndarray] | None = None  # the grid's scorer (None: _score_generic)
     randomized: bool = False  # its fit depends on its seed (ensembles: K seeds, all rows)
 
@@ -222,8 +225,6 @@ class SklearnClassifier:
                 where="y",
                 fix="classification needs at least two classes",
             )
-        if self.spec.calibrated:
-            _calibration_folds(y, self.config["calibration_folds"])  # fail before tuning
         val = None
         if X_val is not None and y_val is not None:
             Xv = check_X(X_val, self.n_genes, "X_val")
@@ -274,7 +275,10 @@ class SklearnClassifier:
     def get_params(self) -> dict[str, Any]:
         """Name, task, sizes, options, the classes seen and what tuning chose."""
         seen = None if self.estimator_ is None else self.estimator_.classes_.tolist()
-        return params_record(self, self.n_outputs, {"classes_seen": seen, **self.tuning_})
+        extra = {"classes_seen": seen, **self.tuning_}
+        if hasattr(self.estimator_, "record_"):
+            extra["calibration"] = self.estimator_.record_
+        return params_record(self, self.n_outputs, extra)
 
 
 # --------------------------------------------------------------------------- tuning
@@ -338,35 +342,6 @@ def _score_svm_rbf(make: Make, cfg: Cfg, points: list[Cfg], splits: list[Split])
 
 
 # --------------------------------------------------------------------------- estimators
-def _calibration_folds(y: np.ndarray, n_folds: int) -> int:
-    """``min(n_folds, smallest class)``; an input error when a class has one sample."""
-    labels, counts = np.unique(y, return_counts=True)
-    k = min(n_folds, int(counts.min()))
-    if k < 2:
-        raise input_error(
-            f"class {labels[counts.argmin()]} has 1 training sample; SVM "
-            "probability calibration needs at least 2 per class",
-            where="y",
-            fix="drop classes with a single sample, or use 'logreg' or 'rf'",
-        )
-    return k
-
-
-def _calibrated(estimator: Any, y: np.ndarray, n_folds: int, seed: int) -> Any:
-    """``estimator`` with temperature-scaled probabilities (stratified CV, one final fit).
-
-    Temperature scaling rescales all decision values by one factor, so the predicted class
-    stays the SVM's own; per-class Platt sigmoids can reorder classes, which cost
-    ≈ 0.05-0.09 macro-F1 on the 33-type pancan33 set (docs/results.md). It needs
-    scikit-learn >= 1.8 (the floor in pyproject.toml).
-    """
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.model_selection import StratifiedKFold
-
-    cv = StratifiedKFold(_calibration_folds(y, n_folds), shuffle=True, random_state=seed)
-    return CalibratedClassifierCV(estimator, method="temperature", cv=cv, ensemble=False)
-
-
 def _rbf_gamma(c: Cfg, X: np.ndarray) -> float:
     """Absolute RBF gamma: ``gamma_scale`` x ("scale" | "auto"), or a numeric ``gamma``."""
     gamma = c["gamma"]
@@ -388,7 +363,9 @@ def _make_svm(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
     svc = SVC(
         C=c["C"], gamma=_rbf_gamma(c, X), class_weight=c["class_weight"], random_state=c["seed"]
     )
-    return _calibrated(svc, y, c["calibration_folds"], c["seed"]) if final else svc
+    if not final:
+        return svc
+    return TopLabelSVC(svc, calibration_folds(y, c["calibration_folds"]), c["seed"])
 
 
 def _make_svm_linear(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
@@ -397,7 +374,9 @@ def _make_svm_linear(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
     svc = LinearSVC(
         C=c["C"], class_weight=c["class_weight"], max_iter=c["max_iter"], random_state=c["seed"]
     )
-    return _calibrated(svc, y, c["calibration_folds"], c["seed"]) if final else svc
+    if not final:
+        return svc
+    return TemperatureSVC(svc, calibration_folds(y, c["calibration_folds"]), c["seed"])
 
 
 def _make_rf(c: Cfg, X: np.ndarray, y: np.ndarray, final: bool) -> Any:
@@ -462,8 +441,7 @@ for _spec in [
         SVM_DEFAULTS,
         SVM_GRID,
         _make_svm,
-        f"RBF support vector machine, temperature-scaled probabilities, {_TUNED}",
-        True,
+        f"RBF support vector machine, top-label calibrated probabilities, {_TUNED}",
         score=_score_svm_rbf,
     ),
     _Spec(
@@ -472,7 +450,6 @@ for _spec in [
         SVM_LINEAR_GRID,
         _make_svm_linear,
         f"linear SVM (LinearSVC), temperature-scaled probabilities, {_TUNED}",
-        True,
     ),
     _Spec(
         "rf", RF_DEFAULTS, RF_GRID, _make_rf, f"random forest with balanced subsamples, {_TUNED}",

@@ -20,11 +20,14 @@ Classical models give probabilities, not logits: their logits are ``log(probs)``
 at ``LOG_FLOOR``), since ``softmax(log p) = p``. For multinomial logistic regression
 ``log p`` is its decision function minus a per-row constant, which a softmax ignores, so
 scaling ``log p`` is scaling the decision function; a random forest has no decision
-function, and its zero probabilities stay (near) zero. For the SVMs, whose probabilities are
-already ``softmax(decision / T_cv)`` (scikit-learn's temperature scaling on cross-validated
-training decision values), a second temperature on validation gives ``softmax(decision /
-(T_cv * T))``: the composition is one temperature on the SVM's decision values, chosen on
-validation, so every model ends with the same method fitted on the same rows.
+function, and its zero probabilities stay (near) zero. For the linear SVM, whose
+probabilities are already ``softmax(decision / T_cv)`` (scikit-learn's temperature scaling
+on cross-validated training decision values), a second temperature on validation gives
+``softmax(decision / (T_cv * T))``: the composition is one temperature on the SVM's decision
+values, chosen on validation, so every model ends with the same method fitted on the same
+rows. The RBF SVM's probabilities are top-label calibrated on cross-validated training rows
+(:mod:`genemoe.models.svm_calibration`); the temperature on validation rescales their logs,
+which keeps its class.
 
 The binning behind the expected calibration error lives here too (the fitting code reports
 ECE before and after); :mod:`genemoe.evaluate.metrics` re-exports it.
