@@ -145,3 +145,18 @@ def test_image_models_tune_inside_the_benchmark_with_a_layout_per_inner_fold(
     assert all(c["tuning"]["n_trials"] == 2 and c["tuning"]["inner_folds"] == 2
                for c in cells.values())
     assert result.results["model"].eq("hybrid_cnn").all()
+
+
+def test_tune_cv_on_pancan33_calibrates_the_svms_with_a_four_tumour_type(shared_data, tmp_path):
+    """Real data: CHOL has 4 tumours, so an inner fold of a fold's training part can hold
+    one; the SVMs' calibration refused it and stopped ``--tune-cv 3`` on pancan33."""
+    from genemoe.data.prepare import prepare_dataset
+
+    d = shared_data / "pancan33_random100"
+    prepare_dataset([d / "expression.tsv.gz"], out_path=tmp_path / "pc",
+                    label_paths=[d / "samples.tsv.gz"])
+    res = bm.run_benchmark(tmp_path / "pc", task="classify", models=["svm", "svm_linear"],
+                           n_folds=3, out_dir=tmp_path / "bench", tune=2, tune_cv=3)
+    cells = _cells(tmp_path / "bench")
+    assert len(cells) == 6 and all(c["tuning"]["inner_folds"] == 3 for c in cells.values())
+    assert res.results["macro_f1"].between(0.6, 1.0).all()
