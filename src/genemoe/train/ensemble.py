@@ -8,7 +8,8 @@ of them, stratified by class, or by event for survival, and chooses its hyper-pa
 the validation part as a single model does): a deterministic estimator fitted K times on
 the same rows would give K equal members. A forest's members used to take the inner folds
 too, each seeing two thirds of the rows where a seed alone makes it differ. Either way the
-test part is only scored, by the averaged model.
+test part is only scored, by the averaged model. A classifier's members are each calibrated
+on the validation part, and so is their average (one more temperature, the model file's).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import torch
 from genemoe.errors import input_error
 from genemoe.models.ensemble import EnsembleEstimator, EnsembleModel
 from genemoe.models.registry import get_spec
-from genemoe.train.fit import FitResult, fit_model
+from genemoe.train.calibration import as_logits
+from genemoe.train.fit import FitResult, calibrate_outputs, fit_model
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["fit_ensemble", "member_rows"]
@@ -119,10 +121,35 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
     info = {"ensemble": {"k": k, "member": name,
                          "members_differ_by": "seed" if by_seed else "inner training folds",
                          "members": [f.info for f in fits]}}
-    if task == "classify":  # each member calibrated on validation, inside the ensemble
-        info["calibration"] = {"method": "temperature per member (inside the ensemble)",
-                               "temperature": 1.0, "member_temperatures": temps,
-                               "fitted_on": "validation part"}
+    if task == "classify":  # members calibrated inside the ensemble, then the average
+        outputs, info["calibration"] = _calibrate_average(outputs, data["val"].y, temps)
     if neural:
         info["best_epoch"] = [f.info.get("best_epoch") for f in fits]
     return FitResult(model, outputs, info, fits[0].history)
+
+
+def _calibrate_average(outputs: dict[str, np.ndarray], y_val: np.ndarray, temps: list[float]
+                       ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """One temperature on the members' averaged probabilities, fitted on validation.
+
+    The average of calibrated members is under-confident where they disagree (pool, then
+    calibrate: Rahaman & Thiery, NeurIPS 2021; Wu & Gales, 2021): on pancan33's tuned
+    ensembles of 3 the mean test confidence sat 0.02-0.07 below the accuracy (single
+    models within 0.02). The ensemble's temperature (saved as the model file's, applied by
+    ``predict`` after the average) rescales the log of the average; its class is kept.
+
+    Parameters
+    ----------
+    outputs
+        ``{part: (n, n_classes)}`` averaged probabilities; ``{}`` on a rank > 0 of torchrun.
+    y_val
+        ``(n_val,)`` validation labels.
+    temps
+        The members' own temperatures (recorded).
+    """
+    if not outputs:
+        return outputs, {"method": "temperature", "temperature": 1.0,
+                         "member_temperatures": temps, "fitted_on": "validation part"}
+    calibrated, record = calibrate_outputs({p: as_logits(o) for p, o in outputs.items()}, y_val)
+    return calibrated, {**record, "method": "temperature per member, then one on their average",
+               "member_temperatures": temps}

@@ -408,12 +408,12 @@ def calibrate_outputs(logits: dict[str, np.ndarray], y_val: np.ndarray
 
     Neural classifiers pass their logits; classical ones the log of their probabilities
     (:func:`~genemoe.train.calibration.as_logits`). The SVMs' probabilities are already
-    temperature-scaled inside scikit-learn (cross-validated on the training rows); that
-    is kept, because their probabilities need *some* mapping from decision values, and the
-    validation temperature composes with it into one temperature on the decision values
-    (``softmax(d / (T_cv * T))``), so the end result is the shared method fitted on
-    validation, as for every other model. Only the validation rows choose ``T``; the
-    other parts are transformed, never looked at.
+    calibrated on cross-validated training rows (:mod:`genemoe.models.svm_calibration`);
+    that is kept, because their probabilities need *some* mapping from decision values; for
+    the linear SVM the validation temperature composes with it into one temperature on the
+    decision values (``softmax(d / (T_cv * T))``). An ensemble's average is calibrated once
+    more the same way (:func:`genemoe.train.ensemble.fit_ensemble`). Only the validation
+    rows choose ``T``; the other parts are transformed, never looked at.
 
     Returns
     -------
