@@ -36,8 +36,9 @@ Models
     ``svm_linear`` scales its one-vs-rest margins by one temperature; an RBF ``SVC``'s
     one-vs-rest scores are vote counts, which a temperature cannot calibrate, so ``svm``
     calibrates the confidence of its votes' class (top-label calibration). A class with a
-    single training sample is allowed. The RBF width is ``gamma_scale`` times scikit-learn's ``"scale"`` (``1 / (n_genes *
-    X.var())``); a numeric ``gamma`` is used as it is and fixes ``gamma_scale`` too.
+    single training sample is allowed. The RBF width is ``gamma_scale`` times
+    scikit-learn's ``"scale"`` (``1 / (n_genes * X.var())``); a numeric ``gamma`` is used
+    as it is and fixes ``gamma_scale`` too.
 ``rf``
     Random forest (balanced subsamples). Genes tried per split: ``max_features_factor``
     times ``sqrt(n_genes)``; an explicit ``max_features`` fixes the factor too. Grid

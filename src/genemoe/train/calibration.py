@@ -21,8 +21,8 @@ at ``LOG_FLOOR``), since ``softmax(log p) = p``. For multinomial logistic regres
 ``log p`` is its decision function minus a per-row constant, which a softmax ignores, so
 scaling ``log p`` is scaling the decision function; a random forest has no decision
 function, and its zero probabilities stay (near) zero. For the linear SVM, whose
-probabilities are already ``softmax(decision / T_cv)`` (scikit-learn's temperature scaling
-on cross-validated training decision values), a second temperature on validation gives
+probabilities are already ``softmax(decision / T_cv)`` (a temperature fitted on
+cross-validated training decision values, as scikit-learn's), a second temperature on validation gives
 ``softmax(decision / (T_cv * T))``: the composition is one temperature on the SVM's decision
 values, chosen on validation, so every model ends with the same method fitted on the same
 rows. The RBF SVM's probabilities are top-label calibrated on cross-validated training rows
