@@ -70,8 +70,9 @@ def _tuning_columns(tuning: dict | None) -> dict[str, float]:
 
 
 def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
-    """Per model: trials, pruned (``too_big``: of them, pruned before training as too big for
-    the free memory), seconds per trial trained to the end, seconds in all, and the
+    """Per model: trials, pruned by the pruner, ``too_big`` (draws pruned before training as
+    too big for the free memory, not counted: others were drawn in their place), seconds per
+    trial trained to the end, seconds in all, and the
     estimated seconds pruning saved (see :func:`genemoe.train.tuning_records.tuning_cost`)."""
     if "tune_trials" not in results.columns:
         return pd.DataFrame()
@@ -245,8 +246,9 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     cost = tuning_cost_table(results)
     if len(cost):
         lines += ["## Tuning cost", "",
-                  "Trials per model over all folds, those pruned, and of them those pruned "
-                  "before training as too big for the memory free then (`too_big`); seconds "
+                  "Trials per model over all folds, those the median pruner stopped, and the "
+                  "draws pruned before training as too big for the memory free then "
+                  "(`too_big`: not counted in the trials, another was drawn for each); seconds "
                   "per trial that trained to the end; seconds in the searches (the final fits "
                   "not included); what the median pruner saved, estimated as each pruned "
                   "trial's shortfall from a full trial's mean cost (`too_big` trials left "

@@ -5,6 +5,12 @@ diverged (training raised ``FloatingPointError``, a real outcome of those values
 :data:`DIVERGED` by :func:`marking_divergence`). A trial that never reached an outcome
 does not count:
 
+- pruned before it trained because its configuration needed more memory than was free
+  (:data:`TOO_BIG`): it says nothing of its values but that this machine, then, could not
+  train them, and counting it would leave the model with the largest configurations (the
+  widest Gene-MOE on tens of thousands of genes) fewer trained trials than its peers.
+  :func:`optimize_to_budget` draws another in its place, at most ``n_trials`` times per
+  call; the sampler sees it pruned, so it learns to avoid such configurations;
 - interrupted (Ctrl-C; Optuna records it as failed),
 - its process killed (the trial stays running in the database; with heartbeats, see
   :func:`heartbeat_options`, a worker fails it once its heartbeat is :data:`GRACE_S` old),
@@ -25,22 +31,34 @@ counted.
 from __future__ import annotations
 
 import functools
+import logging
+import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+log = logging.getLogger(__name__)
+
 DIVERGED = "diverged"  # user attribute of a trial whose training diverged
+TOO_BIG = "memory_gb_needed"  # user attribute of a trial pruned before training for memory
 HEARTBEAT_S = 60  # seconds between a running trial's heartbeats (database storages)
 GRACE_S = 600  # a running trial whose last heartbeat is older than this was killed
 MAX_RETRY = 2  # times one interrupted trial runs again
 
 
+def too_big(trial: FrozenTrial) -> bool:
+    """Whether ``trial`` was pruned before training, too big for the memory free then."""
+    return trial.state == TrialState.PRUNED and trial.user_attrs.get(TOO_BIG) is not None
+
+
 def counts(trial: FrozenTrial) -> bool:
-    """Whether ``trial`` reached an outcome (finished, pruned or diverged)."""
-    return (trial.state in (TrialState.COMPLETE, TrialState.PRUNED)
+    """Whether ``trial`` reached an outcome (finished, pruned after it trained, or
+    diverged)."""
+    return (trial.state == TrialState.COMPLETE
+            or (trial.state == TrialState.PRUNED and not too_big(trial))
             or (trial.state == TrialState.FAIL and bool(trial.user_attrs.get(DIVERGED))))
 
 
@@ -72,6 +90,44 @@ class StopAtBudget:
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
         if len(counted_trials(study)) >= self.n_trials:
             study.stop()
+
+
+def optimize_to_budget(study: optuna.Study, objective: Callable[[optuna.Trial], float], *,
+                       n_trials: int, timeout: float | None = None,
+                       callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] = (),
+                       **optimize: Any) -> int:
+    """Run ``objective`` until ``study`` holds ``n_trials`` counted trials (:func:`counts`).
+
+    A trial pruned before training as too big for the free memory does not count, and
+    another is drawn in its place, at most ``n_trials`` such draws per call (a space whose
+    configurations mostly do not fit then ends short of its budget, with a warning). Other
+    workers' trials count as they finish (:class:`StopAtBudget`). ``timeout`` (seconds)
+    bounds the whole call; ``optimize``: further keywords of ``Study.optimize``.
+
+    Returns
+    -------
+    int
+        The draws of this call that were too big for the free memory.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    spare, n_big = int(n_trials), 0
+    while (missing := n_trials - len(counted_trials(study))) > 0:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            break
+        before = sum(too_big(t) for t in study.get_trials(deepcopy=False))
+        study.optimize(objective, n_trials=missing, timeout=left,
+                       callbacks=[StopAtBudget(n_trials), *callbacks], **optimize)
+        new = sum(too_big(t) for t in study.get_trials(deepcopy=False)) - before
+        n_big, spare = n_big + new, spare - new
+        if new == 0:  # every draw counted, or the study was stopped: nothing to redraw
+            break
+        if spare <= 0:
+            log.warning("study %s: %d draws were too big for the free memory; stopping with "
+                        "%d of %d trials", study.study_name, n_big,
+                        len(counted_trials(study)), n_trials)
+            break
+    return n_big
 
 
 def marking_divergence(objective: Callable[[optuna.Trial], float]

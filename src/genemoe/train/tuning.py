@@ -71,10 +71,12 @@ A neural trial whose configuration needs more memory to train than is free when 
 (:func:`~genemoe.train.fit.check_training_memory`: the widest Gene-MOE of a space on
 tens of thousands of genes holds over 10 GB) is pruned before it trains, with what it
 needed and what was free in the trials table, instead of the kernel killing the worker.
-It counts in the budget like any pruned trial, and the sampler learns to avoid such
-configurations. Whether a trial fits depends on the memory free at that moment (other
-workers, other programs): a search that prunes for memory is reproducible only where as
-much is free.
+It does not count in the budget: another trial is drawn in its place (at most
+``n_trials`` such draws per call; :func:`~genemoe.train.study_budget.optimize_to_budget`),
+so every model of a comparison gets the same number of trained trials, and the sampler,
+which sees it pruned, learns to avoid such configurations. Whether a trial fits depends on
+the memory free at that moment (other workers, other programs): a search that prunes for
+memory is reproducible only where as much is free.
 """
 
 from __future__ import annotations
@@ -111,10 +113,10 @@ from genemoe.models.search_spaces import (
 )
 from genemoe.train.fit import LOSS_DEFAULTS, LOSS_KEYS, TrainingWontFit, fit_model, selection_metric
 from genemoe.train.study_budget import (
-    StopAtBudget,
+    TOO_BIG,
     best_in_budget,
-    counted_trials,
     marking_divergence,
+    optimize_to_budget,
     requeue_interrupted,
 )
 from genemoe.train.study_storage import redacted_url, study_storage
@@ -151,7 +153,8 @@ class TuneResult:
     values (pass them to :func:`~genemoe.train.fit.fit_model`); ``best_value``: its
     validation metric; ``best_params``: its sampled values by config path; ``trials``:
     one row per trial of the study (:func:`trials_table`); ``seconds``: this call's wall
-    time; ``n_pruned``: pruned trials in the study; ``space``: the searched space.
+    time; ``n_pruned``: trials the pruner stopped (not those too big to train, which do
+    not count); ``space``: the searched space.
     """
 
     best_model_cfg: dict[str, Any]
@@ -447,13 +450,10 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         study.enqueue_trial(start, skip_if_exists=True)
     if requeue_interrupted(study):
         log.info("study %s: interrupted trials queued to run again", study_name)
-    done = len(counted_trials(study))
-    if n_trials - done > 0:
-        study.optimize(objective, n_trials=n_trials - done, timeout=timeout,
+    # trials differ in shape: each one's freed memory goes back after it
+    optimize_to_budget(study, objective, n_trials=n_trials, timeout=timeout,
                        catch=(FloatingPointError,), show_progress_bar=progress,
-                       # trials differ in shape: each one's freed memory goes back after it
-                       callbacks=[StopAtBudget(n_trials), lambda *_: release_freed_memory(),
-                                  *callbacks])
+                       callbacks=[lambda *_: release_freed_memory(), *callbacks])
     return _result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
                    time.perf_counter() - t0)
 
@@ -586,6 +586,8 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
                               "--trials, or narrow the search space")
     params = decoded_params(best, space)
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
-    n_pruned = int((budget_rows(table)["state"] == "PRUNED").sum()) if len(table) else 0
+    rows = budget_rows(table)
+    n_pruned = (int(((rows["state"] == "PRUNED") & rows[TOO_BIG].isna()).sum())
+                if len(table) else 0)  # by the pruner, after training began
     return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
                       n_pruned, space, study.study_name, _metric_name(task, train_cfg))

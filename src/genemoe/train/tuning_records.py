@@ -3,8 +3,8 @@
 :func:`trials_table` is the ``trials.csv`` of ``genemoe tune`` and the table behind the
 search plot; :func:`tuning_cost` sums it for the benchmark's tuning-cost table. A trial
 whose configuration could not be trained in the memory free when it started
-(``memory_gb_needed`` / ``memory_gb_free``) was pruned before training: it counts in the
-budget, as any pruned trial, but not in what pruning saved (it would never have finished).
+(``memory_gb_needed`` / ``memory_gb_free``) was pruned before training: it does not count
+in the budget (another was drawn in its place) nor in what pruning saved.
 A study holding more trials than the budget asked of it (shared with a larger search) costs
 only the trials started before its budget was met (``for_budget``).
 """
@@ -107,10 +107,11 @@ def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
     an estimate: each pruned trial is assumed to have cost, unpruned, what a trial that
     trained to the end cost on average, so ``seconds_saved = n_pruned x seconds_per_trial
     - seconds spent in pruned trials`` (0 when nothing was pruned; None when no trial
-    trained to the end). ``n_pruned`` counts every pruned trial; ``n_too_big`` those pruned
-    before training for memory (``memory_gb_needed``), which the saving leaves out: they
-    could not have run to the end. ``n_trials`` counts the budget's trials (``in_budget``,
-    where the table has it); the seconds include every trial that ran for the budget (an
+    trained to the end). ``n_pruned`` counts the trials the pruner stopped; ``n_too_big``
+    the draws pruned before training for memory (``memory_gb_needed``), which neither the
+    budget nor the saving counts: they never trained. ``n_trials`` counts the budget's
+    trials (``in_budget``, where the table has it); the seconds include every trial that
+    ran for the budget (an
     interrupted one, or one a second worker finished after the budget, too: it cost them),
     but not the trials a larger search sharing the study ran after the budget was met
     (``for_budget`` False): they cost that search, not this one.
@@ -130,7 +131,7 @@ def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
              else max(0.0, len(pruned) * per_trial - spent_pruned) if len(pruned) else 0.0)
     n_budget = int(trials["in_budget"].sum()) if "in_budget" in trials else int(len(trials))
     n_too_big = int((too_big & (trials["state"] == "PRUNED")).sum())
-    return {"n_trials": n_budget, "n_pruned": int(len(pruned)) + n_too_big,
+    return {"n_trials": n_budget, "n_pruned": int(len(pruned)),
             "n_too_big": n_too_big, "seconds": float(trials["seconds"].fillna(0).sum()),
             "seconds_per_trial": per_trial, "seconds_pruned": spent_pruned,
             "seconds_saved": saved}

@@ -108,10 +108,11 @@ class TuneRun:
         cost = tuning_cost(t)
         saved = ("" if not cost["seconds_saved"] else
                  f"; pruning saved ~{cost['seconds_saved']:.0f} s")
-        too_big = (f" ({cost['n_too_big']} too big for the free memory)"
-                   if cost["n_too_big"] else "")
+        too_big = (f"; {cost['n_too_big']} more drawn too big for the free memory, not "
+                   f"counted" if cost["n_too_big"] else "")
         lines = [f"tune: {self.out_dir}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
-                 f"{len(t)} trials: {done} complete, {r.n_pruned} pruned{too_big}"
+                 f"{len(t) - cost['n_too_big']} trials: {done} complete, {r.n_pruned} pruned"
+                 f"{too_big}"
                  f"{f', {later} more run later by a larger search' if later else ''}; "
                  f"{r.seconds:.0f} s{saved})",
                  f"  best validation {r.metric}: {r.best_value:.4f}"
@@ -231,7 +232,7 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "seconds_per_trial": (None if cost["seconds_per_trial"] is None
                                      else round(cost["seconds_per_trial"], 2)),
                "n_pruned": result.n_pruned,
-               "n_pruned_too_big_for_memory": cost["n_too_big"],
+               "n_pruned_too_big_for_memory": cost["n_too_big"],  # not counted
                "seconds_saved_by_pruning": cost["seconds_saved"],  # an estimate
                "best_value": result.best_value,
                "metric": result.metric, "inner_folds": opts["cv"],
