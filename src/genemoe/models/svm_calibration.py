@@ -49,7 +49,11 @@ from typing import Any
 
 import numpy as np
 
+from genemoe.reliability import fit_temperature
+
 __all__ = ["TopLabelSVC", "TemperatureSVC", "pairwise_margins", "calibration_folds"]
+
+SVM_T_BOUNDS = (float(np.exp(-5.0)), float(np.exp(5.0)))  # the SVMs' temperature search range
 
 
 def pairwise_margins(decision: np.ndarray, n_classes: int
@@ -237,22 +241,11 @@ def _ovr(decision: np.ndarray) -> np.ndarray:
 
 
 def _fit_temperature(margins: np.ndarray, codes: np.ndarray) -> float:
-    """Temperature ``T`` minimising the log-loss of ``softmax(margins / T)`` (bounded search)
-    over the rows whose true class has a margin (``-inf``: absent from the fitting part)."""
-    from scipy.optimize import minimize_scalar
-
+    """Temperature ``T`` minimising the log-loss of ``softmax(margins / T)`` (maximum
+    likelihood, ``T`` in [e^-5, e^5]) over the rows whose true class has a margin (``-inf``:
+    absent from the fitting part)."""
     keep = np.isfinite(margins[np.arange(len(codes)), codes])
-    margins, codes = margins[keep], codes[keep]
-    rows = np.arange(len(codes))
-    if not len(codes):
-        return 1.0
-
-    def nll(log_t: float) -> float:
-        z = margins / np.exp(log_t)
-        z = z - z.max(axis=1, keepdims=True)
-        return float(-(z[rows, codes] - np.log(np.exp(z).sum(axis=1))).mean())
-
-    return float(np.exp(minimize_scalar(nll, bounds=(-5.0, 5.0), method="bounded").x))
+    return fit_temperature(margins[keep], codes[keep], bounds=SVM_T_BOUNDS, prior_sd=None)
 
 
 def _fit_platt(score: np.ndarray, right: np.ndarray) -> tuple[float, float]:

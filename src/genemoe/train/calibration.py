@@ -29,8 +29,9 @@ rows. The RBF SVM's probabilities are top-label calibrated on cross-validated tr
 (:mod:`genemoe.models.svm_calibration`); the temperature on validation rescales their logs,
 which keeps its class.
 
-The binning behind the expected calibration error lives here too (the fitting code reports
-ECE before and after); :mod:`genemoe.evaluate.metrics` re-exports it.
+The temperature's fit and the binning behind the expected calibration error live in
+:mod:`genemoe.reliability` (pure numpy, below the models, whose SVMs fit a temperature
+too); this module re-exports them.
 """
 
 from __future__ import annotations
@@ -40,7 +41,16 @@ from typing import Any
 
 import numpy as np
 
-from genemoe.reliability import expected_calibration_error, reliability_bins
+from genemoe.reliability import (
+    LOG_FLOOR,
+    PRIOR_SD,
+    T_BOUNDS,
+    apply_temperature,
+    as_logits,
+    expected_calibration_error,
+    fit_temperature,
+    reliability_bins,
+)
 
 __all__ = [
     "T_BOUNDS",
@@ -55,69 +65,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-T_BOUNDS = (0.05, 20.0)  # search range of the temperature
-PRIOR_SD = 1.0  # log T ~ N(0, PRIOR_SD^2): T in [0.14, 7.4] at two standard deviations
-LOG_FLOOR = 1e-12  # probabilities are clipped here before the log (a forest's zeros)
-
-
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-
-
-def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
-    """Calibrated probabilities ``softmax(logits / T)``, ``(n, n_classes)`` float64."""
-    return np.exp(_log_softmax(np.asarray(logits, np.float64) / float(temperature)))
-
-
-def as_logits(probs: np.ndarray) -> np.ndarray:
-    """Logits of probabilities ``(n, n_classes)``: ``log(max(p, LOG_FLOOR))``."""
-    return np.log(np.clip(np.asarray(probs, np.float64), LOG_FLOOR, None))
-
-
-def _nll(logits: np.ndarray, y: np.ndarray, temperature: float) -> float:
-    """Summed negative log-likelihood of ``y`` under ``softmax(logits / T)``."""
-    lp = _log_softmax(logits / temperature)
-    return float(-lp[np.arange(len(y)), y].sum())
-
-
-def fit_temperature(logits: np.ndarray, y: np.ndarray, *, bounds: tuple[float, float] = T_BOUNDS,
-                    prior_sd: float | None = PRIOR_SD) -> float:
-    """The temperature minimising the NLL of ``y`` under ``softmax(logits / T)`` (MAP).
-
-    Parameters
-    ----------
-    logits
-        ``(n, n_classes)`` validation logits (or log-probabilities).
-    y
-        ``(n,)`` class indices.
-    bounds
-        Search range of ``T``; the search runs over ``log T`` (bounded Brent,
-        ``scipy.optimize.minimize_scalar``), where the NLL is smooth and unimodal in practice.
-    prior_sd
-        Standard deviation of the Gaussian prior on ``log T`` (adds ``(log T)^2 / (2
-        prior_sd^2)`` to the summed NLL); None = plain maximum likelihood.
-
-    Returns
-    -------
-    float
-        ``T``; 1.0 when there are no rows.
-    """
-    from scipy.optimize import minimize_scalar
-
-    z = np.asarray(logits, np.float64)
-    y = np.asarray(y, np.int64)
-    if z.ndim != 2 or y.shape != (z.shape[0],):
-        raise ValueError(f"logits (n, C) and y (n,) expected, got {z.shape} and {y.shape}")
-    if len(y) == 0:
-        return 1.0
-    penalty = 0.0 if prior_sd is None else 1.0 / (2.0 * prior_sd**2)
-    lo, hi = np.log(bounds[0]), np.log(bounds[1])
-    res = minimize_scalar(lambda s: _nll(z, y, float(np.exp(s))) + penalty * s * s, bounds=(lo, hi),
-                          method="bounded", options={"xatol": 1e-5})
-    return float(np.exp(res.x))
-
 
 def calibrate(val_logits: np.ndarray, y_val: np.ndarray) -> tuple[float, dict[str, Any]]:
     """Fit ``T`` on validation logits; the temperature and the record ``fit_model`` keeps.
