@@ -130,8 +130,9 @@ def test_a_plugin_model_searches_the_grid_it_registered_whatever_its_constants_a
 @pytest.mark.parametrize("name", IMAGE_MODELS)
 def test_image_models_declare_the_recipe_and_image_scalings_not_what_sets_the_image(name):
     """Issue 11, item 1: every registered model declares a space (image models had none).
-    The layout and image size (fitted once per training part) and the weights' fine-tuning
-    depth stay the config's; the scalings searched keep the genes' relative levels."""
+    The layout, image size (fitted once per training part) and weights stay the config's;
+    the scalings searched keep the genes' relative levels; a backbone's fine-tuning depth
+    is searched (it was left out: a transfer-learning user tunes it)."""
     spec = get_spec(name)
     assert spec.search_space, f"{name} declares no search space"
     for task in spec.tasks:
@@ -140,11 +141,26 @@ def test_image_models_declare_the_recipe_and_image_scalings_not_what_sets_the_im
                 "model.dropout", "model.input_scaling"} <= set(space)
         assert ("train.mixup_alpha" in space) == (task == "classify")
         assert not {"model.layout", "model.image_size", "model.grid_size", "model.weights",
-                    "model.finetune", "model.layout_state"} & set(space)
+                    "model.layout_state"} & set(space)
+        assert ("model.finetune" in space) == (name != "hybrid_cnn")
     default = input_scaling(name, {})
     assert default in spec.search_space["model.input_scaling"].choices  # trial 0: the preset's
     if name == "hybrid_cnn":
         assert {"model.n_filters", "model.hidden"} <= set(spec.search_space)
+
+
+def test_a_backbones_finetune_depth_is_searched_on_pretrained_weights_only():
+    """With ``weights: none`` every depth but ``all`` trains on a frozen random network:
+    the depth stays the configuration's there; on ImageNet (or file) weights it is drawn."""
+    from genemoe.models.search_spaces import fit_to_start
+
+    space = search_space("resnet50", "classify")
+    assert space["model.finetune"] == Categorical(("last_block", "head", "all"))
+    start = {**model_defaults("resnet50"), "finetune": "all"}
+    assert start["weights"] == "none"
+    assert fit_to_start(space, start)["model.finetune"] == Fixed("all")
+    assert fit_to_start(space, {**start, "weights": "imagenet"}) == space
+    assert fit_to_start(search_space("fcn", "classify"), {}) == search_space("fcn", "classify")
 
 
 def test_a_model_without_a_space_says_so(monkeypatch):

@@ -37,12 +37,13 @@ Where spaces come from (:func:`search_space`)
 Image models (``hybrid_cnn``, ``resnet50``, ``densenet169``, ``vgg19``, ``xception``)
 search the shared recipe, dropout and their input scaling among the image scalings
 (``centred``/``global`` keep the genes' relative levels, which the images show; per-gene
-z-scores for ``hybrid_cnn`` too); ``hybrid_cnn`` also its widths. What sets the image
-itself (``layout``, ``image_size``, ``grid_size``) and what the given weights allow
-(``weights``, ``finetune``) stay the preset's or config's: a layout is fitted once per
-training part (per inner fold under ``--tune-cv``), and fine-tuning depth is a choice
-about the ImageNet weights, not a trial's to draw (with ``weights: none`` only ``all``
-trains the trunk). A ``hybrid_cnn`` trial costs about what an ``fcn`` one does (1.8 s
+z-scores for ``hybrid_cnn`` too); ``hybrid_cnn`` also its widths. The ImageNet backbones
+also search how deep pretrained weights are fine-tuned (``finetune``: the head, the last
+block as in the paper, or all), on pretrained weights only: with ``weights: none`` any
+depth but ``all`` trains on a frozen random network, so there :func:`fit_to_start` holds
+it at the configuration's value. What sets the image itself (``layout``, ``image_size``,
+``grid_size``) and the weights stay the preset's or config's: a layout is fitted once per
+training part (per inner fold under ``--tune-cv``). A ``hybrid_cnn`` trial costs about what an ``fcn`` one does (1.8 s
 against 1.7 s on pancan33); an ImageNet backbone's takes minutes on a CPU: give those a
 GPU or a small budget.
 """
@@ -63,7 +64,7 @@ from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
 
 __all__ = ["FloatParam", "IntParam", "Categorical", "Fixed", "Param", "SearchSpace",
            "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "CLASSICAL_SPACES",
-           "model_defaults", "contains", "widen_to_start", "value_text", "params_text"]
+           "model_defaults", "contains", "fit_to_start", "widen_to_start", "value_text", "params_text"]
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,10 @@ NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
     "hybrid_cnn": ({**_RECIPE, "model.input_scaling": Categorical(("centred", "standard")),
                     "model.n_filters": Categorical((16, 32, 64)),
                     "model.hidden": Categorical((64, 128, 256))}, HYBRID_KEYS),
-    **{name: ({**_RECIPE, "model.input_scaling": Categorical(("global", "centred"))},
+    # ImageNet backbones: also how deep the pretrained weights are fine-tuned (the paper:
+    # the last block), searched only on pretrained weights (fit_to_start)
+    **{name: ({**_RECIPE, "model.input_scaling": Categorical(("global", "centred")),
+               "model.finetune": Categorical(("last_block", "head", "all"))},
               BACKBONE_KEYS) for name in BACKBONES},
 }
 
@@ -200,6 +204,16 @@ def contains(p: Param, value: Any, chosen: Mapping[str, Any]) -> bool:
         high = p.high if p.at_most is None else min(p.high, int(chosen.get(p.at_most, p.high)))
         return float(value).is_integer() and p.low <= value <= high
     return isinstance(p, FloatParam) and p.low <= value <= p.high
+
+
+def fit_to_start(space: SearchSpace, start: Mapping[str, Any]) -> SearchSpace:
+    """``space`` with the keys its starting model options ``start`` rule out held at their
+    starting values: a backbone's fine-tuning depth (``model.finetune``) without pretrained
+    weights (``weights: none``), where any depth but ``all`` trains on a frozen random
+    network."""
+    if "model.finetune" in space and str(start.get("weights", "none")) == "none":
+        return {**space, "model.finetune": Fixed(start.get("finetune", "all"))}
+    return space
 
 
 def widen_to_start(space: SearchSpace, start: Mapping[str, Any]

@@ -106,6 +106,7 @@ from genemoe.models.search_spaces import (
     IntParam,
     SearchSpace,
     contains,
+    fit_to_start,
     model_defaults,
     params_text,
     search_space,
@@ -416,6 +417,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                      base_model_cfg["input_scaling"])
     # trial 0 is the starting configuration: the space is widened to hold its values
     start_model_cfg = {**model_defaults(name), **base_model_cfg}
+    space = fit_to_start(space, start_model_cfg)
     start_train_cfg = {**train_defaults(), **base_train_cfg}
     space, widened, outside = widen_to_start(space, starting_values(space, start_model_cfg,
                                                                      start_train_cfg))
