@@ -551,7 +551,7 @@ def _too_big(trial: optuna.Trial, exc: TrainingWontFit, seconds: float) -> optun
     """Record why a trial whose configuration does not fit in the free memory is pruned,
     and return the exception that prunes it."""
     trial.set_user_attr("seconds", round(seconds, 3))
-    trial.set_user_attr("memory_gb_needed", float(f"{exc.need / 1e9:.4g}"))
+    trial.set_user_attr(TOO_BIG, float(f"{exc.need / 1e9:.4g}"))
     trial.set_user_attr("memory_gb_free", float(f"{exc.free / 1e9:.4g}"))
     log.warning("trial %d pruned before training: %s", trial.number, exc)
     return optuna.TrialPruned(f"too big for the free memory: {exc}")
@@ -577,7 +577,7 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
     table = trials_table(study, space, n_trials)
     best = best_in_budget(study, n_trials)
     if best is None:  # no finished trial (all failed, too big, or a timeout before any)
-        too_big = int(table["memory_gb_needed"].notna().sum()) if len(table) else 0
+        too_big = int(table[TOO_BIG].notna().sum()) if len(table) else 0
         if too_big and too_big == len(table):
             raise input_error(f"study {study.study_name!r} has no completed trial: all "
                               f"{too_big} were too big for the free memory (the least needed "

@@ -19,7 +19,7 @@ import optuna
 import pandas as pd
 
 from genemoe.models.search_spaces import Categorical, Fixed, SearchSpace
-from genemoe.train.study_budget import budget_numbers, retry_of
+from genemoe.train.study_budget import TOO_BIG, budget_numbers, retry_of
 
 __all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost", "budget_met_at",
            "budget_rows"]
@@ -82,7 +82,7 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
                      "retry_of": retry_of(t), "in_budget": t.number in budget,
                      "for_budget": (met_at is None or (t.datetime_start is not None
                                                        and t.datetime_start <= met_at)),
-                     "memory_gb_needed": t.user_attrs.get("memory_gb_needed"),
+                     TOO_BIG: t.user_attrs.get(TOO_BIG),
                      "memory_gb_free": t.user_attrs.get("memory_gb_free"),
                      **({"split_values": json.dumps(t.user_attrs["split_values"])}
                         if "split_values" in t.user_attrs else {}),
@@ -121,7 +121,7 @@ def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:
         return {"n_trials": 0, "n_pruned": 0, "n_too_big": 0, "seconds": 0.0,
                 "seconds_per_trial": None, "seconds_pruned": 0.0, "seconds_saved": None}
     dup = trials["duplicate_of"].notna() if "duplicate_of" in trials else False
-    too_big = (trials["memory_gb_needed"].notna() if "memory_gb_needed" in trials
+    too_big = (trials[TOO_BIG].notna() if TOO_BIG in trials
                else pd.Series(False, index=trials.index))
     done = trials[(trials["state"] == "COMPLETE") & ~dup]
     pruned = trials[(trials["state"] == "PRUNED") & ~too_big]
