@@ -123,7 +123,6 @@ from genemoe.train.study_budget import (
 from genemoe.train.study_storage import redacted_url, study_storage
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.tuning_records import (
-    budget_rows,
     decoded_params,
     encode_choice,
     trials_table,
@@ -588,8 +587,6 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
                               "--trials, or narrow the search space")
     params = decoded_params(best, space)
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
-    rows = budget_rows(table)
-    n_pruned = (int(((rows["state"] == "PRUNED") & rows[TOO_BIG].isna()).sum())
-                if len(table) else 0)  # by the pruner, after training began
+    n_pruned = int(tuning_cost(table)["n_pruned"])  # by the pruner, after training began
     return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
                       n_pruned, space, study.study_name, _metric_name(task, train_cfg))
