@@ -580,7 +580,7 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
         if too_big and too_big == len(table):
             raise input_error(f"study {study.study_name!r} has no completed trial: all "
                               f"{too_big} were too big for the free memory (the least needed "
-                              f"{table['memory_gb_needed'].min():.1f} GB)", where="tuning",
+                              f"{table[TOO_BIG].min():.1f} GB)", where="tuning",
                               fix=MEMORY_FIX)
         raise input_error(f"study {study.study_name!r} has no completed trial", where="tuning",
                           fix="look at the trials table for failed trials, raise --timeout or "

@@ -89,7 +89,7 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
                      **{k: json.dumps(v) if isinstance(v, list) else v
                         for k, v in params.items()}})
     cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of", "retry_of",
-            "in_budget", "for_budget", "memory_gb_needed", "memory_gb_free"]
+            "in_budget", "for_budget", TOO_BIG, "memory_gb_free"]
     return pd.DataFrame(rows, columns=None if rows else cols)
 
 
