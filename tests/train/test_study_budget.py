@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import time
 
@@ -89,10 +90,13 @@ def test_a_diverged_trial_counts_and_is_not_run_again(data, tmp_path, monkeypatc
 def test_a_killed_trial_is_failed_once_stale_and_run_again(data, tmp_path, monkeypatch):
     monkeypatch.setattr(study_budget, "HEARTBEAT_S", 1)
     monkeypatch.setattr(study_budget, "GRACE_S", 1)
+    monkeypatch.setattr(study_budget, "MARK_S", 0.1)
     url = f"sqlite:///{tmp_path / 'study.db'}"
     _tune(data, url, 1)
     study = open_study(url, "t", seed=0)
+    assert study.trials[0].user_attrs[study_budget.PROGRESS] >= 0  # trials mark their progress
     killed = study.ask(fixed_distributions=study.trials[0].distributions)  # its process dies
+    killed.set_user_attr(study_budget.PROGRESS, 0.5)  # after half a second's work
     study._storage.record_heartbeat(killed._trial_id)
     time.sleep(2.5)
     res = _tune(data, url, 3)
@@ -100,6 +104,20 @@ def test_a_killed_trial_is_failed_once_stale_and_run_again(data, tmp_path, monke
     assert t.loc[killed.number, "state"] == "FAIL" and not t.loc[killed.number, "in_budget"]
     assert (t["retry_of"] == killed.number).sum() == 1
     assert int(t["in_budget"].sum()) == 3
+    # it cost its last mark plus at most one mark interval, not the 2.5 s nobody ran it (the
+    # old code took its span in the database: a run resumed 1.6 h later showed 5,800 s)
+    assert t.loc[killed.number, "seconds"] == pytest.approx(0.6)
+
+
+def test_a_trial_without_marks_costs_its_span():
+    start = datetime.datetime(2026, 12, 1, 12, 0, 0)
+    trial = optuna.trial.FrozenTrial(
+        number=0, state=optuna.trial.TrialState.FAIL, value=None, datetime_start=start,
+        datetime_complete=start + datetime.timedelta(seconds=7), params={}, distributions={},
+        user_attrs={}, system_attrs={}, intermediate_values={}, trial_id=0)
+    assert study_budget.trial_seconds(trial) == 7.0  # interrupted by Ctrl-C, an older study
+    trial.user_attrs["seconds"] = 3.0
+    assert study_budget.trial_seconds(trial) == 3.0  # what it recorded itself
 
 
 def test_retries_stop_after_max_retry():

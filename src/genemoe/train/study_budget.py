@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -47,6 +48,8 @@ TOO_BIG = "memory_gb_needed"  # user attribute of a trial pruned before training
 HEARTBEAT_S = 60  # seconds between a running trial's heartbeats (database storages)
 GRACE_S = 600  # a running trial whose last heartbeat is older than this was killed
 MAX_RETRY = 2  # times one interrupted trial runs again
+PROGRESS = "seconds_so_far"  # user attribute: a running trial's seconds at its last mark
+MARK_S = 10.0  # seconds between a running trial's progress marks (at most, between epochs)
 
 
 def too_big(trial: FrozenTrial) -> bool:
@@ -144,6 +147,41 @@ def marking_divergence(objective: Callable[[optuna.Trial], float]
             raise
 
     return wrapped
+
+
+class ProgressMark:
+    """A running trial's seconds so far (:data:`PROGRESS`), written at its start and then
+    at most every :data:`MARK_S` seconds when called (between epochs and inner splits).
+
+    A trial whose process is killed records no ``seconds`` of its own, and the database's
+    span from its start to when a later worker fails it as stale includes the time nobody
+    ran it (hours, when a run is resumed the next day); its last mark bounds what it cost
+    (:func:`trial_seconds`)."""
+
+    def __init__(self, trial: optuna.Trial, t0: float) -> None:
+        self.trial, self.t0, self.last = trial, t0, -math.inf
+        self()
+
+    def __call__(self) -> None:
+        now = time.perf_counter()
+        if now - self.last >= MARK_S:
+            self.trial.set_user_attr(PROGRESS, round(now - self.t0, 3))
+            self.last = now
+
+
+def trial_seconds(trial: FrozenTrial) -> float | None:
+    """What ``trial`` cost in seconds: the ``seconds`` it recorded; for a trial that ended
+    without recording them (interrupted, killed, diverged) its span in the database, capped
+    at its last progress mark plus :data:`MARK_S` (a killed trial's span runs on until
+    a later worker fails it); None for a trial that has not ended."""
+    seconds = trial.user_attrs.get("seconds")
+    if seconds is not None:
+        return float(seconds)
+    if trial.datetime_start is None or trial.datetime_complete is None:
+        return None
+    span = (trial.datetime_complete - trial.datetime_start).total_seconds()
+    mark = trial.user_attrs.get(PROGRESS)
+    return span if mark is None else min(span, float(mark) + MARK_S)
 
 
 def retry_of(trial: FrozenTrial) -> int | None:

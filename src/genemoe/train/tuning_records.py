@@ -19,7 +19,7 @@ import optuna
 import pandas as pd
 
 from genemoe.models.search_spaces import Categorical, Fixed, SearchSpace
-from genemoe.train.study_budget import TOO_BIG, budget_numbers, retry_of
+from genemoe.train.study_budget import TOO_BIG, budget_numbers, retry_of, trial_seconds
 
 __all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost", "budget_met_at",
            "budget_rows"]
@@ -72,9 +72,7 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
     budget = budget_numbers(study, n_trials)
     met_at = budget_met_at(study, budget, n_trials)
     for t in study.get_trials(deepcopy=False):
-        seconds = t.user_attrs.get("seconds")
-        if seconds is None and t.datetime_start and t.datetime_complete:
-            seconds = (t.datetime_complete - t.datetime_start).total_seconds()
+        seconds = trial_seconds(t)
         params = decoded_params(t, space) if space is not None else dict(t.params)
         rows.append({"number": t.number, "state": t.state.name, "value": t.value,
                      "seconds": seconds, "best_epoch": t.user_attrs.get("best_epoch"),
