@@ -491,8 +491,9 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
         mark = ProgressMark(trial, t0)  # what a killed trial cost (study_budget.trial_seconds)
         for k, (parts, gene_variance, options) in enumerate(splits[scaling]):
             epochwise = live and len(splits[scaling]) == 1
-            fit, pruned_at = _fit_trial(trial, name, task, parts, {**m_cfg, **options}, t_cfg, n_outputs,
-                                        gene_variance, guard, epochwise, t0, mark if live else None)
+            fit, pruned_at = _fit_trial(trial, name, task, parts, {**m_cfg, **options}, t_cfg,
+                                        n_outputs, gene_variance, guard, epochwise, t0,
+                                        mark if live else None)
             mark()
             if "best_epoch" in fit.info:  # several splits: the median split's
                 best_epochs.append(int(fit.info["best_epoch"]))
@@ -529,13 +530,13 @@ def _fit_trial(trial: optuna.Trial, name: str, task: Task, parts: dict[str, Task
                m_cfg: dict, t_cfg: dict, n_outputs: int, gene_variance: np.ndarray | None,
                guard: dict, epochwise: bool, t0: float,
                mark: Callable[[], None] | None = None) -> tuple[Any, int | None]:
-    """One fit of a trial on ``parts``; and the epoch the pruner stopped it at (None: not pruned).
-    ``epochwise``: report each epoch's validation metric and ask the pruner; ``mark``: after each epoch."""
+    """One fit of a trial on ``parts``; and the epoch the pruner stopped it at (None: not
+    pruned). ``mark``: called after each epoch (None: ``fit_model`` takes no epoch callback);
+    ``epochwise`` (only with ``mark``): report each epoch's validation metric, ask the pruner."""
     pruned: list[int] = []
 
     def on_epoch_end(epoch: int, val_metric: float) -> bool:
-        if mark is not None:
-            mark()
+        mark()
         if not epochwise:
             return False
         if math.isfinite(val_metric):
@@ -548,7 +549,7 @@ def _fit_trial(trial: optuna.Trial, name: str, task: Task, parts: dict[str, Task
     try:
         fit = fit_model(name, task, parts, model_cfg=m_cfg, train_cfg=t_cfg, n_outputs=n_outputs,
                         gene_variance=gene_variance, **guard,
-                        **({"on_epoch_end": on_epoch_end} if epochwise or mark else {}))
+                        **({"on_epoch_end": on_epoch_end} if mark is not None else {}))
     except TrainingWontFit as exc:  # pruned before training: it would be killed
         raise _too_big(trial, exc, time.perf_counter() - t0) from None
     return fit, (pruned[0] if pruned else None)
