@@ -97,6 +97,7 @@ def test_a_killed_trial_is_failed_once_stale_and_run_again(data, tmp_path, monke
     assert study.trials[0].user_attrs[study_budget.PROGRESS] >= 0  # trials mark their progress
     killed = study.ask(fixed_distributions=study.trials[0].distributions)  # its process dies
     killed.set_user_attr(study_budget.PROGRESS, 0.5)  # after half a second's work
+    killed.set_user_attr("split_values", [-3.4])  # and one inner split
     study._storage.record_heartbeat(killed._trial_id)
     time.sleep(2.5)
     res = _tune(data, url, 3)
@@ -107,6 +108,10 @@ def test_a_killed_trial_is_failed_once_stale_and_run_again(data, tmp_path, monke
     # it cost its last mark plus at most one mark interval, not the 2.5 s nobody ran it (the
     # old code took its span in the database: a run resumed 1.6 h later showed 5,800 s)
     assert t.loc[killed.number, "seconds"] == pytest.approx(0.6)
+    # Optuna's retry copies the killed trial's user attributes: the old code showed its
+    # split values (and best epoch, epochs run) on the retry, which never had inner splits
+    assert t.loc[killed.number, "split_values"] == "[-3.4]"
+    assert t.loc[t["retry_of"] == killed.number, "split_values"].isna().all()
 
 
 def test_a_trial_without_marks_costs_its_span():

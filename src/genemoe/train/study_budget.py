@@ -169,6 +169,19 @@ class ProgressMark:
             self.last = now
 
 
+def forget_inherited(trial: optuna.Trial) -> None:
+    """Set to None every user attribute ``trial`` holds when it starts.
+
+    Optuna's heartbeat retry copies a killed trial's user attributes into the trial that
+    runs it again, so a retry pruned before it trained showed the killed trial's best
+    epoch, 38 epochs run and inner splits' values in the trials table. A trial's user
+    attributes are written by its own run only, so whatever it holds at its start is
+    inherited."""
+    for key, value in trial.user_attrs.items():
+        if value is not None:
+            trial.set_user_attr(key, None)
+
+
 def trial_seconds(trial: FrozenTrial) -> float | None:
     """What ``trial`` cost in seconds: the ``seconds`` it recorded; for a trial that ended
     without recording them (interrupted, killed, diverged) its span in the database, capped

@@ -23,9 +23,8 @@ starting value outside the declared space (the ``paper`` preset's widths) widens
 to hold it (:func:`~genemoe.models.search_spaces.widen_to_start`, logged); one no range can
 hold (weight decay 0 on a log scale) is drawn in trial 0, with a warning naming it.
 
-A trial that draws exactly the values of a finished trial (small categorical grids, as a
-classical model's, are soon exhausted) takes that trial's value without training again
-and says so (``duplicate_of`` in the trials table).
+A trial that draws exactly the values of a finished trial (small categorical grids are
+soon exhausted) takes its value without training again (``duplicate_of`` in the table).
 
 Studies and several workers
 ---------------------------
@@ -61,22 +60,20 @@ per epoch. ``split_values`` in the trials table holds each split's value.
 
 Pruning
 -------
-Each neural trial reports its per-epoch validation metric as Optuna intermediate values.
-Stopping a trial mid-training needs a per-epoch hook in the trainer: when
-:func:`~genemoe.train.fit.fit_model` takes ``on_epoch_end(epoch, val_metric) -> bool``
+Each neural trial reports its per-epoch validation metric as Optuna intermediate values;
+when :func:`~genemoe.train.fit.fit_model` takes ``on_epoch_end(epoch, val_metric) -> bool``
 (True = stop), trials pass one that asks the pruner (default: a ``MedianPruner``);
 without it the values are reported after training and nothing is pruned.
 
 A neural trial whose configuration needs more memory to train than is free when it starts
-(:func:`~genemoe.train.fit.check_training_memory`: the widest Gene-MOE of a space on
-tens of thousands of genes holds over 10 GB) is pruned before it trains, with what it
-needed and what was free in the trials table, instead of the kernel killing the worker.
-It does not count in the budget: another trial is drawn in its place (at most
-``n_trials`` such draws per call; :func:`~genemoe.train.study_budget.optimize_to_budget`),
-so every model of a comparison gets the same number of trained trials, and the sampler,
-which sees it pruned, learns to avoid such configurations. Whether a trial fits depends on
-the memory free at that moment (other workers, other programs): a search that prunes for
-memory is reproducible only where as much is free.
+(:func:`~genemoe.train.fit.check_training_memory`, a floor: weights, gradients, optimiser
+state, kept copies; the widest Gene-MOE on tens of thousands of genes needs over 10 GB)
+is pruned before it trains, with what it needed and what was free in the trials table. It
+does not count in the budget: another trial is drawn in its place (at most ``n_trials``
+such draws per call; :func:`~genemoe.train.study_budget.optimize_to_budget`), so every
+model of a comparison gets the same number of trained trials. Whether a trial fits
+depends on the memory free at that moment (other workers, other programs): a search that
+prunes for memory is reproducible only where as much is free.
 """
 
 from __future__ import annotations
@@ -117,6 +114,7 @@ from genemoe.train.study_budget import (
     TOO_BIG,
     ProgressMark,
     best_in_budget,
+    forget_inherited,
     marking_divergence,
     optimize_to_budget,
     requeue_interrupted,
@@ -476,6 +474,7 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
     guard = {"if_short_of_memory": "raise"} if "if_short_of_memory" in accepts else {}
 
     def objective(trial: optuna.Trial) -> float:
+        forget_inherited(trial)  # a retry starts clean of the killed trial's records
         params = sample_params(trial, space)
         seen = _same_params(trial)
         if seen is not None:  # a small grid sampled twice: the result is known, no refit
@@ -568,7 +567,8 @@ def _too_big(trial: optuna.Trial, exc: TrainingWontFit, seconds: float) -> optun
 def _same_params(trial: optuna.Trial) -> optuna.trial.FrozenTrial | None:
     """A finished trial of the study with exactly ``trial``'s values (None if none)."""
     for t in trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
-        if t.number != trial.number and t.params == trial.params and "duplicate_of" not in t.user_attrs:
+        if (t.number != trial.number and t.params == trial.params
+                and t.user_attrs.get("duplicate_of") is None):
             return t
     return None
 

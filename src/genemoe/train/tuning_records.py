@@ -83,7 +83,7 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
                      TOO_BIG: t.user_attrs.get(TOO_BIG),
                      "memory_gb_free": t.user_attrs.get("memory_gb_free"),
                      **({"split_values": json.dumps(t.user_attrs["split_values"])}
-                        if "split_values" in t.user_attrs else {}),
+                        if t.user_attrs.get("split_values") is not None else {}),
                      **{k: json.dumps(v) if isinstance(v, list) else v
                         for k, v in params.items()}})
     cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of", "retry_of",
