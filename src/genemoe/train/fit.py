@@ -203,7 +203,8 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
               train_cfg: dict, n_outputs: int, work_dir: Path | None = None,
               progress: bool = False, transfer: dict | None = None,
               gene_variance: np.ndarray | None = None,
-              on_epoch_end: Any = None, if_short_of_memory: str = "warn") -> FitResult:
+              on_epoch_end: Callable[[int, float], bool] | None = None,
+              if_short_of_memory: str = "warn") -> FitResult:
     """Train ``name`` on ``data["train"]``, select on ``data["val"]``, score every part.
 
     Classifiers are then temperature-scaled on the validation part (one method for every
@@ -318,7 +319,7 @@ def check_training_memory(model: torch.nn.Module, device: str, *, ema: bool, n_g
 
 def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: dict[str, TaskData],
                n_out: int, work_dir: Path | None, progress: bool,
-               transfer: dict | None = None, on_epoch_end: Any = None,
+               transfer: dict | None = None, on_epoch_end: Callable[[int, float], bool] | None = None,
                if_short_of_memory: str = "warn") -> FitResult:
     from genemoe.train.loop import predict_outputs, train_model
 

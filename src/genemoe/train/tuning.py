@@ -121,12 +121,7 @@ from genemoe.train.study_budget import (
 )
 from genemoe.train.study_storage import redacted_url, study_storage
 from genemoe.train.task_data import Task, TaskData
-from genemoe.train.tuning_records import (
-    decoded_params,
-    encode_choice,
-    trials_table,
-    tuning_cost,
-)
+from genemoe.train.tuning_records import decoded_params, encode_choice, trials_table, tuning_cost
 
 __all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "tuning_cost",
            "apply_params", "sample_params", "start_params", "redacted_url", "space_key",
