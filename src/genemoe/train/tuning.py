@@ -530,6 +530,7 @@ def _fit_trial(trial: optuna.Trial, name: str, task: Task, parts: dict[str, Task
     pruned: list[int] = []
 
     def on_epoch_end(epoch: int, val_metric: float) -> bool:
+        assert mark is not None  # passed to fit_model only with a mark
         mark()
         if not epochwise:
             return False
