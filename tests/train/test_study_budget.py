@@ -76,6 +76,26 @@ def test_an_interrupted_trial_runs_again_and_does_not_use_the_budget(data, tmp_p
     assert len(_tune(data, url, 3).trials) == 4  # queued once only
 
 
+def test_a_trial_marks_its_progress_before_it_builds_splits(data, tmp_path, monkeypatch):
+    # A trial killed while it builds a new scaling's splits (gene filter and scaler per inner
+    # fold) had no progress mark in the old code (written just before its first fit), so its
+    # cost was its whole span in the database: hours, when the study was resumed later.
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    real = tuning.apply_params
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt("stop")
+
+    monkeypatch.setattr(tuning, "apply_params", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _tune(data, url, 3)
+    trial = open_study(url, "t", seed=0).trials[0]
+    assert trial.state == optuna.trial.TrialState.FAIL
+    assert trial.user_attrs[study_budget.PROGRESS] >= 0
+    monkeypatch.setattr(tuning, "apply_params", real)
+    assert int(_tune(data, url, 3).trials["in_budget"].sum()) == 3
+
+
 def test_a_diverged_trial_counts_and_is_not_run_again(data, tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'study.db'}"
     _failing_on_first_call(monkeypatch, FloatingPointError)

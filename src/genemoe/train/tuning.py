@@ -470,6 +470,8 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
 
     def objective(trial: optuna.Trial) -> float:
         forget_inherited(trial)  # a retry starts clean of the killed trial's records
+        t0 = time.perf_counter()  # a trial's cost includes building a new scaling's splits
+        mark = ProgressMark(trial, t0)  # what a killed trial cost (study_budget.trial_seconds)
         params = sample_params(trial, space)
         seen = _same_params(trial)
         if seen is not None:  # a small grid sampled twice: the result is known, no refit
@@ -481,8 +483,8 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
         if scaling not in splits:
             splits[scaling] = more(scaling)
         t_cfg["log_every"] = int(t_cfg.get("epochs") or 1) + 1  # one log line per trial, not epoch
-        t0, values, best_epochs = time.perf_counter(), [], []
-        mark = ProgressMark(trial, t0)  # what a killed trial cost (study_budget.trial_seconds)
+        values: list[float] = []
+        best_epochs: list[int] = []
         for k, (parts, gene_variance, options) in enumerate(splits[scaling]):
             epochwise = live and len(splits[scaling]) == 1
             fit, pruned_at = _fit_trial(trial, name, task, parts, {**m_cfg, **options}, t_cfg,
