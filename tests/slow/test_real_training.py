@@ -65,12 +65,27 @@ def gdc6(shared_data, tmp_path_factory) -> Path:
     return out
 
 
+def _selection_score(record: dict) -> float:
+    """What the trainer selects on: the mean validation metric of the last ``select_window``
+    epochs where the run sets a window (``val_selection``; null before the first full
+    window), else the epoch's own validation metric."""
+    value = record.get("val_selection", record["val_metric"])
+    return -math.inf if value is None or not math.isfinite(value) else float(value)
+
+
 def _selected_on_validation(run_dir: Path) -> None:
-    """The kept epoch is the first best validation epoch of the run's own history."""
+    """The kept epoch is the best selection score of the run's own history, a tie going to
+    the lower validation loss, then to the earlier epoch (``train.loop``'s rule)."""
     history = [json.loads(line) for line in (run_dir / "history.jsonl").read_text().splitlines()]
-    vals = [h["val_metric"] for h in history]
-    chosen = yaml.safe_load((run_dir / "config.yaml").read_text())["best_epoch"]
-    assert chosen == history[vals.index(max(vals))]["epoch"]
+    config = yaml.safe_load((run_dir / "config.yaml").read_text())
+    window = config["train_config"]["select_window"]
+    for i, record in enumerate(history):  # a window mean is the mean of the epochs it names
+        if window > 1 and i >= window - 1:
+            mean = sum(h["val_metric"] for h in history[i - window + 1:i + 1]) / window
+            assert record["val_selection"] == pytest.approx(mean)
+    best = max(_selection_score(h) for h in history)
+    tied = [h for h in history if _selection_score(h) == best]
+    assert config["best_epoch"] == min(tied, key=lambda h: (h["val_loss"], h["epoch"]))["epoch"]
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["protocol"]["selection"] == "validation split"
 
