@@ -69,7 +69,7 @@ def one_thread():
     "hybrid_cnn",
     pytest.param("resnet50", marks=pytest.mark.xfail(strict=False, reason=(
         "passed once at the floors (3 and 3, commit c8e76f3); rerun on 2026-12-02 (commit "
-        "a8882d5, 75 min) it named 2 adrenal and 1 intercalated-cell gene (NR5A1, CYP11B1; "
+        "8c59dda, 75 min) it named 2 adrenal and 1 intercalated-cell gene (NR5A1, CYP11B1; "
         "FOXI1), cause not found (docs/results.md (e))"))),
 ])
 def test_explanations_name_adrenal_and_intercalated_cell_genes(gdc6_pc, tmp_path, one_thread, name):

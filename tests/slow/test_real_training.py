@@ -79,6 +79,7 @@ def _selected_on_validation(run_dir: Path) -> None:
     history = [json.loads(line) for line in (run_dir / "history.jsonl").read_text().splitlines()]
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
     window = config["train_config"]["select_window"]
+    assert config["train_config"]["min_delta"] == 0  # the rule below assumes no margin
     for i, record in enumerate(history):  # a window mean is the mean of the epochs it names
         if window > 1 and i >= window - 1:
             mean = sum(h["val_metric"] for h in history[i - window + 1:i + 1]) / window
