@@ -134,6 +134,27 @@ def test_a_killed_trial_is_failed_once_stale_and_run_again(data, tmp_path, monke
     assert t.loc[t["retry_of"] == killed.number, "split_values"].isna().all()
 
 
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+def test_a_trial_marks_its_progress_through_a_long_epoch(tmp_path, monkeypatch):
+    # the old code marked only at the trial's start and between epochs or inner folds, so a
+    # trial killed in a long first epoch (minutes, an image model on a CPU) cost at most 10 s
+    monkeypatch.setattr(study_budget, "MARK_S", 0.05)
+    study = open_study(f"sqlite:///{tmp_path / 'study.db'}", "t", seed=0)
+    trial = study.ask()
+
+    def mark() -> float:
+        return study.trials[0].user_attrs[study_budget.PROGRESS]
+
+    with study_budget.ProgressMark(trial, time.perf_counter()):
+        assert mark() < 0.05  # written as the trial starts
+        time.sleep(0.6)  # one long epoch: nothing in the trial calls the mark
+        assert mark() >= 0.3
+    ended = mark()
+    time.sleep(0.2)
+    assert mark() == ended  # no mark once the trial's block has ended
+    study.tell(trial, 1.0)  # a finished trial takes no more attributes: none was pending
+
+
 def test_a_trial_without_marks_costs_its_span():
     start = datetime.datetime(2026, 12, 1, 12, 0, 0)
     trial = optuna.trial.FrozenTrial(

@@ -471,7 +471,10 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
     def objective(trial: optuna.Trial) -> float:
         forget_inherited(trial)  # a retry starts clean of the killed trial's records
         t0 = time.perf_counter()  # a trial's cost includes building a new scaling's splits
-        mark = ProgressMark(trial, t0)  # what a killed trial cost (study_budget.trial_seconds)
+        with ProgressMark(trial, t0):  # what a killed trial cost (study_budget.trial_seconds)
+            return run_trial(trial, t0)
+
+    def run_trial(trial: optuna.Trial, t0: float) -> float:
         params = sample_params(trial, space)
         seen = _same_params(trial)
         if seen is not None:  # a small grid sampled twice: the result is known, no refit
@@ -488,9 +491,7 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
         for k, (parts, gene_variance, options) in enumerate(splits[scaling]):
             epochwise = live and len(splits[scaling]) == 1
             fit, pruned_at = _fit_trial(trial, name, task, parts, {**m_cfg, **options}, t_cfg,
-                                        n_outputs, gene_variance, guard, epochwise, t0,
-                                        mark if live else None)
-            mark()
+                                        n_outputs, gene_variance, guard, t0, epochwise)
             if "best_epoch" in fit.info:  # several splits: the median split's
                 best_epochs.append(int(fit.info["best_epoch"]))
                 trial.set_user_attr("best_epoch", int(np.median(best_epochs)))
@@ -524,18 +525,13 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
 
 def _fit_trial(trial: optuna.Trial, name: str, task: Task, parts: dict[str, TaskData],
                m_cfg: dict, t_cfg: dict, n_outputs: int, gene_variance: np.ndarray | None,
-               guard: dict, epochwise: bool, t0: float,
-               mark: Callable[[], None] | None = None) -> tuple[Any, int | None]:
+               guard: dict, t0: float, epochwise: bool) -> tuple[Any, int | None]:
     """One fit of a trial on ``parts``; and the epoch the pruner stopped it at (None: not
-    pruned). ``mark``: called after each epoch (None: ``fit_model`` takes no epoch callback);
-    ``epochwise`` (only with ``mark``): report each epoch's validation metric, ask the pruner."""
+    pruned). ``epochwise`` (only where ``fit_model`` takes an epoch callback): report each
+    epoch's validation metric to the trial and ask the pruner between epochs."""
     pruned: list[int] = []
 
     def on_epoch_end(epoch: int, val_metric: float) -> bool:
-        assert mark is not None  # passed to fit_model only with a mark
-        mark()
-        if not epochwise:
-            return False
         if math.isfinite(val_metric):
             trial.report(float(val_metric), int(epoch))
         if trial.should_prune():
@@ -546,7 +542,7 @@ def _fit_trial(trial: optuna.Trial, name: str, task: Task, parts: dict[str, Task
     try:
         fit = fit_model(name, task, parts, model_cfg=m_cfg, train_cfg=t_cfg, n_outputs=n_outputs,
                         gene_variance=gene_variance, **guard,
-                        **({"on_epoch_end": on_epoch_end} if mark is not None else {}))
+                        **({"on_epoch_end": on_epoch_end} if epochwise else {}))
     except TrainingWontFit as exc:  # pruned before training: it would be killed
         raise _too_big(trial, exc, time.perf_counter() - t0) from None
     return fit, (pruned[0] if pruned else None)
