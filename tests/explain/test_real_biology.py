@@ -72,7 +72,7 @@ def one_thread():
     pytest.param("resnet50", marks=pytest.mark.xfail(strict=False, reason=(
         "met both floors in 2 of 5 runs: seed 0 named 3/3, 2/1 and 4/3 adrenal/intercalated "
         "genes in three sessions (c8e76f3's code trains the same weights as a86d4eb's on "
-        "one machine), seeds 1 and 2 4/0 and 2/1: the seed and the machine move the ranking "
+        "one machine), seeds 1 and 2 4/0 and 2/1: the seed and, most likely, the machine move it "
         "(docs/results.md (e))"))),
 ])
 def test_explanations_name_adrenal_and_intercalated_cell_genes(gdc6_pc, tmp_path, one_thread, name):
