@@ -48,6 +48,22 @@ def test_bad_input_exits_2_naming_the_file(tmp_path):
     assert r.returncode == 2 and "missing.tsv" in r.stderr
 
 
+@pytest.mark.parametrize(("args", "example"), [
+    (["prepare", "cohort.tsv", "--out", "b"], "`genemoe prepare --expression FILE [FILE ...] --out OUT`"),
+    (["train", "--data", "b", "--out", "r", "classify"], "`genemoe train --data DATA --out OUT`"),
+    (["report", "r", "again"], "`genemoe report DIRECTORY`"),
+    (["download", "tcga", "ACC"], "(`genemoe download tcga --help` lists the flags)"),
+])
+def test_a_word_without_its_flag_is_said_with_the_fix(tmp_path, args, example):
+    """``genemoe prepare cohort.tsv --out b`` said only "Got unexpected extra argument(s)
+    (cohort.tsv)", with no word of where the file goes."""
+    r = run_cli(*args, cwd=tmp_path)
+    err = " ".join(line.strip("│ ") for line in r.stderr.splitlines())  # typer's panel, unwrapped
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"unexpected extra argument(s) ({args[-1] if args[0] != 'prepare' else args[1]})" in err
+    assert "fix: every input goes after its flag" in err and example in err
+
+
 def test_features_with_a_missing_run_exits_2_naming_it(tmp_path):
     r = run_cli("features", "--model", tmp_path / "no_run", "--data", tmp_path / "b",
                 "--out", tmp_path / "f")

@@ -534,7 +534,8 @@ def _main(
 def main() -> None:
     """Console entry point: user errors print cleanly (status 2; 3 = not built yet).
 
-    Usage errors (unknown option, missing value) are typer's own: usage text, status 2.
+    Usage errors (unknown option, missing value) are typer's own: usage text, status 2; a
+    word without its flag also gets a fix (:class:`~genemoe.cli_args.CliGroup`).
     """
     try:
         app()

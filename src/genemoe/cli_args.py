@@ -1,17 +1,20 @@
-"""The ``genemoe`` command line's group: several values after one flag, and truncated files
-or exhausted memory said as user errors (not click's bare "Aborted.")."""
+"""The ``genemoe`` command line's group: several values after one flag, a stray word said
+with its fix, and truncated files or exhausted memory said as user errors (not click's bare
+"Aborted.")."""
 
 from __future__ import annotations
 
 import lzma
 import zipfile
 import zlib
+from collections.abc import Sequence
 
 from typer.core import TyperGroup
 
 from genemoe.errors import GenemoeError, out_of_memory_message
 
-__all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "CliGroup"]
+__all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words", "subcommand_words",
+           "CliGroup"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
@@ -44,14 +47,47 @@ def spread_multi_values(args: list[str]) -> list[str]:
     return out
 
 
+# A command's main input where no flag of it is required (prepare reads --expression or --gdc-dir).
+MAIN_INPUT = {"prepare": ("--expression FILE [FILE ...]",)}
+
+
+def stray_word_fix(command: str, required: Sequence[str] = ()) -> str:
+    """The fix for a word click found no place for (``Got unexpected extra argument``):
+    inputs go after their flags (``genemoe prepare a.tsv`` means ``--expression a.tsv``).
+
+    ``command``: its words after ``genemoe`` (``download tcga``); ``required``: its
+    required parameters as typed (``--data DATA``), shown as the example."""
+    words = " ".join((*MAIN_INPUT.get(command.split()[-1], ()), *required))
+    example = f", e.g. `genemoe {command} {words}`" if words else ""
+    return (f"fix: every input goes after its flag{example}; a value with spaces needs "
+            f"quotes (`genemoe {command} --help` lists the flags)")
+
+
+def required_words(command) -> list[str]:  # noqa: ANN001 (a click command)
+    """``["--data DATA", "--out OUT", "DIRECTORY"]``: the command's required parameters."""
+    return [p.name.upper() if p.param_type_name == "argument" else f"{p.opts[0]} {p.name.upper()}"
+            for p in command.params if p.required]
+
+
+def subcommand_words(ctx) -> str:  # noqa: ANN001 (a click context)
+    """``download tcga``: the context's command path below the program (however it was run)."""
+    words = []
+    while ctx.parent is not None:
+        words.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(reversed(words))
+
+
 class CliGroup(TyperGroup):
-    """Typer's group, with several values after one flag of :data:`MULTI_VALUE_OPTIONS`."""
+    """Typer's group, with several values after one flag of :data:`MULTI_VALUE_OPTIONS`,
+    and a fix under click's "Got unexpected extra argument" (:func:`stray_word_fix`)."""
 
     def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
         return super().parse_args(ctx, spread_multi_values(list(args)))
 
     def invoke(self, ctx):  # noqa: ANN001, ANN201 (click's signature)
-        """A file that ends early anywhere is a user error, not click's bare "Aborted."."""
+        """A file that ends early anywhere is a user error, not click's bare "Aborted."; a
+        word given without its flag is said with where it goes."""
         try:
             return super().invoke(ctx)
         except (EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as exc:
@@ -63,3 +99,10 @@ class CliGroup(TyperGroup):
             if (line := out_of_memory_message(exc)) is None:
                 raise
             raise GenemoeError(line) from exc
+        except Exception as exc:  # typer's (vendored) click UsageError: its text, and a fix
+            sub, message = getattr(exc, "ctx", None), getattr(exc, "message", None)
+            if sub is not None and sub is not ctx and isinstance(message, str) \
+                    and message.startswith("Got unexpected extra argument"):
+                exc.message = (f"{message}\n"
+                               f"{stray_word_fix(subcommand_words(sub), required_words(sub.command))}")
+            raise
