@@ -391,6 +391,9 @@ def test_no_network_raises_offline_error_saying_how_to_proceed(
     msg = str(info.value)
     assert "no internet access" in msg and "genemoe prepare" in msg
     assert "gdc-hub.s3.us-east-1.amazonaws.com" in msg
+    # the house form: what went wrong, then one "fix:" line naming the file to fetch from
+    first, fix = msg.split("\n")
+    assert fix.startswith("  fix: ") and f"wget -c -i {tmp_path / 'out' / 'urls.txt'}" in fix
     urls = (tmp_path / "out" / "urls.txt").read_text().split()
     assert urls == [item.url for item in plan_downloads(["ACC", "CHOL"])]
     assert len(calls) == 2  # the first file's attempts; then it stops

@@ -282,13 +282,14 @@ def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
 
 
 def _offline_message(url: str, reason: str, urls_path: Path | None = None) -> str:
-    fetch = (f"fetch the URLs listed in {urls_path} (e.g. `wget -c -i urls.txt`)"
+    fetch = (f"fetch the URLs listed in {urls_path}: `wget -c -i {urls_path}`"
              if urls_path is not None else f"fetch {url}")
     return (
-        f"no internet access: cannot reach {urllib.parse.urlsplit(url).netloc} ({reason}). "
-        "genemoe does not fall back to other data. To proceed, on a machine with internet "
-        f"access run `genemoe download tcga --out DIR` (or {fetch}), copy the files here and "
-        "pass them to `genemoe prepare`. Behind a proxy, set https_proxy."
+        f"no internet access: cannot reach {urllib.parse.urlsplit(url).netloc} ({reason}); "
+        "genemoe does not fall back to other data\n"
+        "  fix: on a machine with internet access run `genemoe download tcga --out DIR` (or "
+        f"{fetch}), copy the files here and pass them to `genemoe prepare`; behind a proxy, "
+        "set https_proxy"
     )
 
 
