@@ -64,6 +64,17 @@ def test_a_word_without_its_flag_is_said_with_the_fix(tmp_path, args, example):
     assert "fix: every input goes after its flag" in err and example in err
 
 
+def test_a_bad_training_value_exits_2_with_its_fix(files, tmp_path):
+    """``genemoe train --epochs 0`` ended in a traceback."""
+    r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("train", "--data", tmp_path / "b", "--model", "mlp", "--epochs", "0",
+                "--out", tmp_path / "r")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "epochs=0" in r.stderr and "fix: set epochs to 1 or more" in r.stderr
+
+
 def test_features_with_a_missing_run_exits_2_naming_it(tmp_path):
     r = run_cli("features", "--model", tmp_path / "no_run", "--data", tmp_path / "b",
                 "--out", tmp_path / "f")

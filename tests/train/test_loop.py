@@ -471,6 +471,28 @@ def test_survival_trains_with_noise_and_ema():
     assert all(math.isfinite(h["train_loss"]) for h in res.history)
 
 
+@pytest.mark.parametrize("bad", [
+    {"epochs": 0}, {"lr": 0.0}, {"weight_decay": -1.0}, {"batch_size": 0},
+    {"warmup_epochs": -1}, {"checkpoint_every": 0}, {"grad_clip": 0.0}, {"patience": 0},
+    {"select_window": 0}, {"plateau_factor": 1.0}, {"eval_batch_size": 0},
+    {"optimizer": "sgd"}, {"schedule": "cos"}, {"device": "gpu"}, {"log_every": 0},
+    {"noise_std": -0.1}, {"label_smoothing": 1.0}, {"mixup_alpha": -1.0},
+    {"routing_mi_weight": -1.0}, {"ema_decay": 1.0}, {"module_lr": {"encoder": 0.0}},
+])
+def test_a_bad_training_value_is_an_input_error_naming_what_it_may_be(bad):
+    """``genemoe train --epochs 0`` (or ``train: {lr: -1}`` in a YAML) ended in a traceback
+    ("ValueError: invalid TrainConfig value(s)"), with no word of what the value may be."""
+    from genemoe.errors import InputError
+    from genemoe.train.train_config import VALID
+
+    (key, value), = bad.items()
+    with pytest.raises(InputError) as info:
+        TrainConfig(**bad)
+    problem, fix = str(info.value).split("\n")
+    assert f"{key}={value!r}" in problem
+    assert fix.startswith(f"  fix: set {key} {VALID[key]}") and "--config" in fix
+
+
 def test_recipe_keys_are_checked():
     for bad in ({"noise_std": -0.1}, {"label_smoothing": 1.0}, {"mixup_alpha": -1.0},
                 {"ema_decay": 1.0}, {"ema_decay": 0.0}, {"noise_std": math.nan}):

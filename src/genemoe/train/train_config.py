@@ -9,9 +9,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from genemoe.errors import input_error
 from genemoe.train.inference import Device
 
-__all__ = ["TrainConfig", "OptimizerName", "ScheduleName"]
+__all__ = ["TrainConfig", "OptimizerName", "ScheduleName", "VALID"]
+
+# What each checked value of :class:`TrainConfig` may be (said in the error's fix).
+VALID = {
+    "epochs": "to 1 or more", "lr": "above 0", "weight_decay": "to 0 or more",
+    "batch_size": "to 1 or more (or null: the whole split)", "warmup_epochs": "to 0 or more",
+    "checkpoint_every": "to 1 or more", "grad_clip": "above 0 (or null: off)",
+    "patience": "to 1 or more (or null: off)", "select_window": "to an integer, 1 or more",
+    "plateau_factor": "between 0 and 1", "eval_batch_size": "to 1 or more",
+    "optimizer": "to adam or adamw", "schedule": "to constant, cosine, linear_decay or plateau",
+    "device": "to auto, cpu or cuda", "log_every": "to 1 or more", "noise_std": "to 0 or more",
+    "label_smoothing": "to at least 0 and below 1", "mixup_alpha": "to 0 or more",
+    "routing_mi_weight": "to 0 or more", "ema_decay": "between 0 and 1 (or null: off)",
+    "module_lr": "to a mapping of module name to a learning rate above 0 (or null)",
+}
 
 OptimizerName = Literal["adam", "adamw"]
 ScheduleName = Literal["constant", "cosine", "linear_decay", "plateau"]
@@ -99,9 +114,13 @@ class TrainConfig:
                 isinstance(k, str) and k and _positive(v) for k, v in self.module_lr.items())),
         }
         bad = [k for k, ok in checks.items() if not ok]
-        if bad:
-            raise ValueError("invalid TrainConfig value(s): "
-                             + ", ".join(f"{k}={getattr(self, k)!r}" for k in bad))
+        if bad:  # an InputError (a ValueError): the CLI says it with its fix, no traceback
+            raise input_error(
+                "invalid training value(s): " + ", ".join(f"{k}={getattr(self, k)!r}" for k in bad),
+                where="train config",
+                fix="set " + "; ".join(f"{k} {VALID.get(k, 'to a valid value')}" for k in bad)
+                    + " (the `train:` section of the --config YAML or preset"
+                    + (", or --epochs)" if "epochs" in bad else ")"))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (JSON/YAML-ready)."""
