@@ -108,3 +108,50 @@ def test_the_centred_benchmark_preset_gives_every_neural_classifier_the_same_inp
     assert input_scaling("svm", preset["model"].get("svm", {})) == "standard"
     (entry,) = [v for k, v in preset["tuned_on"].items() if "input_scaling" in k]
     assert entry["overlaps_benchmark_test_folds"] is True and "validation" in entry["part"]
+
+
+def _resolve(path, model="genemoe", task="classify"):
+    return _resolve_config("small", path, model, seed=0, device="cpu", epochs=None, task=task)
+
+
+def test_a_user_yaml_that_extends_a_preset_starts_from_it(tmp_path) -> None:
+    """README: "--config my.yaml (extends: small plus the keys to change)". The `extends:`
+    of a --config YAML was silently ignored: `extends: paper` trained small's Gene-MOE."""
+    paper = load_preset("paper")
+    (tmp_path / "mine.yaml").write_text("extends: paper\ntrain: {lr: 0.0123}\n")
+    _, model_cfg, train_cfg = _resolve(tmp_path / "mine.yaml")
+    assert model_cfg == paper["model"]["genemoe"]
+    assert train_cfg["lr"] == 0.0123  # the YAML's own key beats the preset it extends
+    # a relative path extends from the YAML's folder; extending the --preset changes nothing
+    (tmp_path / "base.yaml").write_text("extends: paper\nmodel: {genemoe: {k: 3}}\n")
+    (tmp_path / "child.yaml").write_text("extends: base.yaml\n")
+    assert _resolve(tmp_path / "child.yaml")[1] == {**paper["model"]["genemoe"], "k": 3}
+    (tmp_path / "same.yaml").write_text("extends: small\ntrain: {lr: 0.0123}\n")
+    (tmp_path / "plain.yaml").write_text("train: {lr: 0.0123}\n")
+    assert _resolve(tmp_path / "same.yaml")[1:] == _resolve(tmp_path / "plain.yaml")[1:]
+
+
+@pytest.mark.parametrize(("text", "says", "fix"), [
+    # the misplaced key was silently ignored: the run trained with the preset's 6 experts
+    ("model: {n_experts: 8}\n", "model.n_experts: 8 is not a mapping of options",
+     "model: {genemoe: {n_experts: 8}}"),
+    ("modle: {genemoe: {k: 1}}\n", "unknown top-level key(s) modle", "use only the sections"),
+    ("model: {genemo: {k: 1}}\n", "no registered model named genemo", "genemoe"),
+    ("train: 5\n", "train: must be a mapping of options", "train: {option: value, ...}"),
+    ("train_classify_models: {genemoe: 3}\n", "train_classify_models.genemoe: 3",
+     "train_classify_models: {genemoe: {lr: 0.001}}"),
+    ("train: [1, 2\n", "line 2, column 1: not valid YAML", "fix the YAML there"),
+    ("task: classify\nmodel: mlp\nmodel_config: {}\ntrain_config: {}\n",  # a run's config.yaml
+     "unknown top-level key(s) model_config, task, train_config", "a run's resolved config.yaml"),
+])
+def test_a_config_yaml_that_would_be_misread_is_refused_naming_the_key_and_the_fix(
+        tmp_path, text, says, fix) -> None:
+    from genemoe.errors import InputError
+
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        _resolve(path)
+    problem, fixed = str(info.value).split("\n")
+    assert problem.startswith(f"{path}:") and says in problem
+    assert fixed.startswith("  fix: ") and fix in fixed

@@ -26,12 +26,20 @@ __all__ = [
     "train_config",
     "deep_merge",
     "check_config_keys",
+    "read_config_yaml",
+    "SECTIONS",
 ]
 
 logger = logging.getLogger(__name__)
 
 PRESET_DIR = Path(__file__).resolve().parent / "configs"
 _MAX_EXTENDS = 8  # depth limit of ``extends:`` chains (guards against cycles)
+# A config's top-level sections (and ``extends:``); each is a mapping.
+SECTIONS = ("model", "train", "train_classify", "train_survival", "train_classify_models",
+            "train_survival_models", "pretrain", "tuned_on")
+_EXAMPLE = {"model": "{genemoe: {n_experts: 8}}", "train_classify_models": "{genemoe: {lr: 0.001}}",
+            "train_survival_models": "{genemoe: {lr: 0.001}}"}
+_RUN_KEYS = {"model_config", "train_config", "best_epoch"}  # a run's resolved config.yaml
 
 
 def list_presets() -> list[str]:
@@ -95,14 +103,7 @@ def load_preset(name_or_path: str | Path, *, _depth: int = 0) -> dict[str, Any]:
         level is not a mapping.
     """
     path = _resolve(name_or_path)
-    with path.open() as fh:
-        data = yaml.safe_load(fh) or {}
-    if not isinstance(data, dict):
-        raise input_error(
-            "a config must be a YAML mapping (model:, train:, ...)",
-            path=path,
-            fix="start the file with top-level keys such as 'model:'",
-        )
+    data = read_config_yaml(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -116,6 +117,63 @@ def load_preset(name_or_path: str | Path, *, _depth: int = 0) -> dict[str, Any]:
         parent = path.parent / str(parent)
     logger.debug("config %s extends %s", path, parent)
     return deep_merge(load_preset(parent, _depth=_depth + 1), data)
+
+
+def read_config_yaml(path: Path | str) -> dict[str, Any]:
+    """A config file's mapping, checked: valid YAML, a mapping of the known
+    :data:`SECTIONS` (and ``extends:``), each a mapping, and under ``model:`` and
+    ``train_<task>_models:`` one mapping of options per model name.
+
+    A misplaced key (``model: {n_experts: 8}`` for ``model: {genemoe: {n_experts: 8}}``,
+    a misspelt section) was silently ignored, and the run trained with the defaults.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line or key at fault, and the fix.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise input_error(f"cannot read the config ({exc.strerror or exc})", path=path,
+                          fix="give an existing YAML file") from exc
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise input_error(
+            f"not valid YAML ({getattr(exc, 'problem', None) or exc})", path=path,
+            where=None if mark is None else f"line {mark.line + 1}, column {mark.column + 1}",
+            fix="fix the YAML there (a bracket or quote left open, a tab in the indentation, "
+                "a missing space after ':')") from exc
+    if not isinstance(data, dict):
+        raise input_error("a config must be a YAML mapping (model:, train:, ...)", path=path,
+                          fix="start the file with top-level keys such as 'model:'")
+    _check_sections(data, path)
+    return data
+
+
+def _check_sections(data: Mapping[str, Any], path: Path) -> None:
+    unknown = sorted(set(data) - set(SECTIONS) - {"extends"}, key=str)
+    if unknown:
+        fix = ("this is a run's resolved config.yaml; to train with its values, write them as "
+               "model: {MODEL: <its model_config>} and train: <its train_config>"
+               if _RUN_KEYS & set(data) else
+               f"use only the sections {', '.join(SECTIONS)} (and extends: PRESET)")
+        raise input_error(f"unknown top-level key(s) {', '.join(map(str, unknown))}",
+                          path=path, fix=fix)
+    for key in SECTIONS:
+        if data.get(key) is not None and not isinstance(data[key], Mapping):
+            raise input_error(f"{key}: must be a mapping of options, got {data[key]!r}",
+                              path=path, fix=f"write it as {key}: {{option: value, ...}}")
+    for key in ("model", "train_classify_models", "train_survival_models"):
+        for name, opts in (data.get(key) or {}).items():
+            if opts is not None and not isinstance(opts, Mapping):
+                raise input_error(
+                    f"{key}.{name}: {opts!r} is not a mapping of options", path=path,
+                    fix=f"keys under {key}: are model names, each with its own options, e.g. "
+                        f"{key}: {_EXAMPLE[key]}")
 
 
 def model_config(preset: Mapping[str, Any], model_name: str) -> dict[str, Any]:

@@ -21,11 +21,16 @@ from typing import Any
 
 import numpy as np
 import torch
-import yaml
 
-from genemoe.config_presets import deep_merge, load_preset, model_config, train_config
+from genemoe.config_presets import (
+    deep_merge,
+    load_preset,
+    model_config,
+    read_config_yaml,
+    train_config,
+)
 from genemoe.errors import MEMORY_FIX, GenemoeError, input_error
-from genemoe.models.registry import create_model, get_spec
+from genemoe.models.registry import create_model, get_spec, list_models
 from genemoe.train import calibration
 from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
@@ -75,16 +80,30 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
                    task: Task | None = None) -> tuple[dict, dict, dict]:
     """Preset + YAML → (whole config, the model's options, the training options for ``task``).
 
-    Training options, later wins: the preset's ``train:``, its ``train_<task>:``, its
-    ``train_<task>_models: {model_name: ...}``, then the same three of the YAML (a YAML
-    ``train: {lr: ...}`` is what the user asked for, so a preset's per-task or per-model
-    section must not override it).
+    Layers, later wins: the preset, the preset the YAML ``extends:`` (if any, resolved as
+    :func:`~genemoe.config_presets.load_preset` does), then the YAML's own keys. Training
+    options are merged layer by layer, each layer's ``train:``, ``train_<task>:`` and
+    ``train_<task>_models: {model_name: ...}`` in that order (a YAML ``train: {lr: ...}``
+    is what the user asked for, so a preset's per-task or per-model section must not
+    override it). An ``extends:`` in the YAML was silently ignored before.
     """
-    base = load_preset(preset)
-    user = yaml.safe_load(Path(config_path).read_text()) or {} if config_path is not None else {}
-    cfg = deep_merge(base, user)
-    train_cfg = deep_merge(train_config(base, task, model_name),
-                           train_config(user, task, model_name))
+    layers = [load_preset(preset)]
+    if config_path is not None:
+        user = read_config_yaml(config_path)
+        unknown = sorted(set(user.get("model") or {}) - set(list_models()), key=str)
+        if unknown:  # a misspelt model name's options were silently unused
+            raise input_error(f"model: no registered model named {', '.join(map(str, unknown))}",
+                              path=config_path, fix=f"use one of: {', '.join(list_models())}")
+        if (parent := user.pop("extends", None)) is not None:
+            if not Path(str(parent)).is_absolute() and Path(str(parent)).suffix in {".yaml", ".yml"}:
+                parent = Path(config_path).parent / str(parent)
+            layers.append(load_preset(parent))
+        layers.append(user)
+    cfg: dict = {}
+    train_cfg: dict = {}
+    for layer in layers:
+        cfg = deep_merge(cfg, layer)
+        train_cfg = deep_merge(train_cfg, train_config(layer, task, model_name))
     if "balance_weight" in train_cfg:  # the paper's λ_balance is the trainer's aux weight
         train_cfg.setdefault("aux_weight", train_cfg.pop("balance_weight"))
     train_cfg.update(seed=seed, device=device)
