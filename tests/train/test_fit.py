@@ -66,6 +66,26 @@ def test_unknown_training_options_are_named(rng):
                       n_outputs=3)
 
 
+@pytest.mark.parametrize(("name", "model_cfg", "says"), [
+    ("fcn", {"hidden": 8, "latent": 4, "dropout": 1.5}, "dropout probability"),
+    ("fcn", {"hidden": -3, "latent": 4}, "negative dimension"),
+    ("fcn", {"hidden": "abc", "latent": 4}, "must be tuple of ints"),
+    ("logreg", {"C": -1.0}, "'C' parameter"),  # scikit-learn checks it in fit
+])
+def test_an_option_value_a_layer_refuses_is_an_input_error_naming_the_model(rng, name, model_cfg,
+                                                                            says):
+    """``model: {genemoe: {dropout: 1.5}}`` (or ``hidden: -3``, ``svm: {C: -1}``) ended in
+    torch's or scikit-learn's traceback."""
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        fit.fit_model(name, "classify", _data(rng), model_cfg=model_cfg,
+                      train_cfg={"epochs": 1, "seed": 0, "device": "cpu"}, n_outputs=3)
+    problem, fix = str(info.value).split("\n")
+    assert problem.startswith(f"model.{name}: ") and says in problem
+    assert fix.startswith("  fix: ") and f"model: {{{name}: ...}}" in fix
+
+
 def test_survival_selection_criteria():
     """Issue 11 (5): the criteria model selection can read on the validation part."""
     from sksurv.metrics import concordance_index_censored

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error, out_of_memory_message
 
 __all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
            "set_search_space", "signature_defaults"]
@@ -159,4 +159,15 @@ def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config
         raise input_error(f"model {name!r} does not support task {task!r}", where="--model",
                           fix=f"use it for {', '.join(spec.tasks)}, or pick another model "
                               f"({', '.join(list_models(task=task))})")
-    return spec.factory(n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
+    try:
+        return spec.factory(n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
+    except InputError:
+        raise
+    except (ValueError, TypeError, RuntimeError) as exc:  # a layer refused an option's value
+        if out_of_memory_message(exc) is not None:
+            raise
+        given = ", ".join(f"{k}={v!r}" for k, v in config.items()) or "the defaults"
+        raise input_error(
+            f"cannot build the model with these options ({exc})", where=f"model.{name}",
+            fix=f"a width, count or probability is out of range or of the wrong type: check "
+                f"model: {{{name}: ...}} in the preset or --config YAML ({given})") from exc

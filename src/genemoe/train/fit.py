@@ -12,8 +12,9 @@ Configuration comes from a preset and optional YAML through :func:`resolve_confi
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
@@ -406,18 +407,36 @@ def _with_transfer(model: torch.nn.Module, name: str, train_cfg: dict, transfer:
     return fit, train_cfg, info
 
 
+@contextlib.contextmanager
+def _said_as_input_error(name: str, model_cfg: dict) -> Iterator[None]:
+    """scikit-learn checks an estimator's options when it fits: a value out of range
+    (``model: {svm: {C: -1}}``) ended in its InvalidParameterError's traceback."""
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        if type(exc).__name__ != "InvalidParameterError":  # sklearn's; other errors raise
+            raise
+        given = ", ".join(f"{k}={v!r}" for k, v in model_cfg.items()) or "the defaults"
+        raise input_error(f"an option is out of range ({exc})", where=f"model.{name}",
+                          fix=f"check model: {{{name}: ...}} in the preset or --config YAML "
+                              f"({given})") from exc
+
+
 def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskData], n_out: int,
                    seed: int, gene_variance: np.ndarray | None = None) -> FitResult:
     tr, va = data["train"], data["val"]
     est = create_model(name, n_genes=tr.X.shape[1], n_outputs=n_out, task=task,
                        **{"seed": seed, **model_cfg})
+    with _said_as_input_error(name, model_cfg):
+        if task == "classify":
+            est.fit(tr.X, tr.y, X_val=va.X, y_val=va.y, gene_variance=gene_variance)
+        else:
+            est.fit(tr.X, None, time=tr.time, event=tr.event, X_val=va.X,
+                    y_val=(va.time, va.event), gene_variance=gene_variance)
     if task == "classify":
-        est.fit(tr.X, tr.y, X_val=va.X, y_val=va.y, gene_variance=gene_variance)
         outs, calib = calibrate_outputs(
             {s: calibration.as_logits(est.predict_proba(d.X)) for s, d in data.items()}, va.y)
         return FitResult(est, outs, {"params": est.get_params(), "calibration": calib}, [])
-    est.fit(tr.X, None, time=tr.time, event=tr.event, X_val=va.X,
-            y_val=(va.time, va.event), gene_variance=gene_variance)
     outs = {s: est.predict_risk(d.X) for s, d in data.items()}
     return FitResult(est, outs, {"params": est.get_params()}, [])
 
