@@ -180,6 +180,13 @@ def test_plan_values_choose_the_star_matrix(values: str, dtype: str) -> None:
     assert items[0].dataset == f"TCGA-UVM.{dtype}.tsv"
 
 
+def test_no_attempts_per_file_is_an_input_error(tmp_path: Path) -> None:
+    """``genemoe download tcga --retries 0`` ended in a ValueError traceback."""
+    with pytest.raises(InputError, match="^--retries: 0 attempts per file\n  fix: pass --retries 1"):
+        download_tcga(tmp_path / "out", projects=["ACC"], retries=0)
+    assert not (tmp_path / "out").exists()
+
+
 def test_plan_unknown_values_names_the_choices() -> None:
     with pytest.raises(InputError, match="--values") as info:
         plan_downloads(["UVM"], values="htseq")

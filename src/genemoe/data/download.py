@@ -52,7 +52,7 @@ from genemoe.data.xena_listing import (
     DownloadSource,
     plan_downloads,
 )
-from genemoe.errors import GenemoeError
+from genemoe.errors import GenemoeError, input_error
 
 __all__ = [
     "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult", "DownloadSource",
@@ -486,6 +486,9 @@ def download_tcga(
         A file could not be fetched (under either URL form) or failed its checks.
     """
     out_dir = Path(out_dir)
+    if retries < 1:  # download_file's own check is a ValueError (a traceback on the CLI)
+        raise input_error(f"{retries} attempts per file", where="--retries",
+                          fix="pass --retries 1 or more (3 by default)")
     items = plan_downloads(projects, source=source, values=values, base_url=base_url)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = DownloadResult(out_dir=out_dir, manifest_path=out_dir / MANIFEST_NAME)

@@ -173,7 +173,7 @@ def stratified_kfold(labels: Sequence[str], *, n_folds: int = 5, seed: int = 0,
         ``(n_samples,)`` int64 fold index in ``[0, n_folds)``.
     """
     if n_folds < 2:
-        raise input_error(f"--folds must be at least 2, got {n_folds}", where="--folds",
+        raise input_error(f"must be at least 2, got {n_folds}", where="--folds",
                           fix="pass --folds 3 (or more), or leave it out for one split")
     codes, gkeys, _ = _group_units(np.asarray(labels, dtype=object), groups)
     rng = np.random.default_rng(seed)

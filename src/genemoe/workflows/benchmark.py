@@ -67,7 +67,7 @@ from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, sum
 from genemoe.explain.routing import routing_report
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import get_spec
+from genemoe.models.registry import get_spec, list_models
 from genemoe.train.ensemble import fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
@@ -344,8 +344,12 @@ def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldP
 def _check_models(models: list[str], task: Task) -> list[str]:
     if not models:
         raise input_error("no model given", where="--models", fix="pass e.g. --models genemoe,fcn,logreg")
+    unknown = [name for name in models if name not in list_models()]
+    if unknown:
+        raise input_error(f"unknown model(s) {', '.join(map(repr, unknown))}", where="--models",
+                          fix=f"choose from: {', '.join(list_models())}")
     for name in models:
-        spec = get_spec(name)  # unknown names: a clear error listing the choices
+        spec = get_spec(name)
         if task not in spec.tasks:
             raise input_error(f"model {name!r} does not support task {task!r}", where="--models",
                               fix=f"drop it, or use it with --task {spec.tasks[0]}")

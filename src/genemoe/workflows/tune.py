@@ -164,10 +164,10 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     if n_trials < 1:
-        raise input_error(f"--trials must be >= 1, got {n_trials}", where="--trials",
+        raise input_error(f"must be 1 or more, got {n_trials}", where="--trials",
                           fix="pass e.g. --trials 20")
     if cv < 1:
-        raise input_error(f"--cv must be >= 1, got {cv}", where="--cv",
+        raise input_error(f"must be 1 or more, got {cv}", where="--cv",
                           fix="pass --cv 3 for three inner folds, or 1 for the validation split")
     search_space(model_name, task)  # fail early for a model without a space
     out_dir = Path(out_dir)
