@@ -110,6 +110,30 @@ def test_unlabelled_samples_are_an_error_or_counted(synth_files, tmp_path):
     assert dropped["no cancer-type label"] >= 1
 
 
+def test_a_label_table_naming_no_sample_is_refused_and_unused_rows_are_counted(synth_files,
+                                                                              tmp_path):
+    """A label table of other samples was silently unused: the samples took their labels
+    from elsewhere (a single-cohort file's name) and the record never said so."""
+    from genemoe.data.prep_text import step_line
+
+    lab = pd.read_csv(synth_files["labels"], sep="\t")
+    other = tmp_path / "other_cohort.tsv"
+    lab.assign(**{lab.columns[0]: [f"X{i}" for i in range(len(lab))]}).to_csv(other, sep="\t",
+                                                                            index=False)
+    with pytest.raises(InputError) as info:
+        prepare_dataset([synth_files["counts"]], out_path=tmp_path / "x", label_paths=[other])
+    assert str(info.value).startswith(f"{other}: none of its {len(lab):,} sample ids names a sample")
+    assert "--sample-column" in str(info.value) and not (tmp_path / "x").exists()
+    extra = tmp_path / "with_extra_rows.tsv"
+    pd.concat([lab, lab.head(3).assign(**{lab.columns[0]: ["X1", "X2", "X3"]})]).to_csv(
+        extra, sep="\t", index=False)
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "y", label_paths=[extra],
+                        config=PrepareConfig(synthetic=True))
+    step = {st["step"]: st for st in b.record["steps"]}["labels"]
+    assert step["label_rows_naming_no_sample"] == 3
+    assert "3 label-table rows name no sample" in step_line("labels", step)
+
+
 def test_write_is_atomic_on_failure(synth_bundle, tmp_path, monkeypatch):
     target = tmp_path / "bundle"
     write_bundle(synth_bundle.subset(np.arange(10)), target)

@@ -277,11 +277,17 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
                    clinical: pd.DataFrame | None, cfg: PrepareConfig, plog: PrepLog) -> None:
     obs["cancer_type"] = pd.Series(np.nan, index=obs.index, dtype=object)
     sources = obs["cancer_type"].copy()
+    unused = 0
     if label_paths:
-        lab = pd.concat([read_labels(p, sample_column=cfg.sample_column,
-                                     label_column=cfg.label_column) for p in label_paths])
+        read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column)
+                for p in label_paths]
+        for path, table in zip(label_paths, read):
+            _check_label_table_matches(path, table, obs)
+        lab = pd.concat(read)
         got = _match_labels(obs, lab)
         obs["cancer_type"], sources[got.notna()] = got, "label table"
+        ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15])
+        unused = int((~(lab["sample_id"].isin(ids) | lab["sample_id"].str[:15].isin(ids))).sum())
     for t in tables:
         meta = t.sample_meta
         if meta is not None and "cancer_type" in meta.columns:
@@ -299,7 +305,21 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
         sources[m & obs["cancer_type"].notna()] = "clinical table"
     obs["cancer_type"] = obs["cancer_type"].map(
         lambda v: tcga.normalise_cancer_type(v) if isinstance(v, str) and v.strip() else np.nan)
-    plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()})
+    plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
+              label_rows_naming_no_sample=unused)
+
+
+def _check_label_table_matches(path: Path, table: pd.DataFrame, obs: pd.DataFrame) -> None:
+    """A label table none of whose sample ids names a sample of the expression (another
+    cohort's table, or ids in another form) is refused: it was silently unused, and the
+    samples took their labels from elsewhere (the cohort in the file name)."""
+    ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15])
+    if len(table) and not (table["sample_id"].isin(ids) | table["sample_id"].str[:15].isin(ids)).any():
+        raise input_error(
+            f"none of its {len(table):,} sample ids names a sample of the expression (it has "
+            f"{table['sample_id'].iloc[0]!r}; the expression {obs['sample_id'].iloc[0]!r})",
+            path=path, fix="pass the label table of these samples, or name its sample column "
+                           "with --sample-column")
 
 
 def _attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: dict,
