@@ -281,7 +281,7 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
     if label_paths:
         read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column)
                 for p in label_paths]
-        for path, table in zip(label_paths, read):
+        for path, table in zip(label_paths, read, strict=True):
             _check_label_table_matches(path, table, obs)
         lab = pd.concat(read)
         got = _match_labels(obs, lab)
