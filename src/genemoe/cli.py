@@ -453,10 +453,11 @@ def benchmark(
 
 @app.command()
 def report(
-    directory: Annotated[Path, typer.Argument(help="A run (`genemoe train`) or benchmark directory.")],
+    directory: Annotated[Path, typer.Argument(
+        help="A run (`genemoe train`), benchmark, explanation or tuning (`genemoe tune`) directory.")],
     out: Annotated[Path | None, typer.Option(help="HTML file to write (default DIR/report.html).")] = None,
 ) -> None:
-    """One self-contained HTML report (figures embedded) of a run or benchmark directory."""
+    """One self-contained HTML report (figures embedded) of a run, benchmark, explanation or tuning directory."""
     from genemoe.report.html import write_report
 
     typer.echo(f"wrote {write_report(directory, out_path=out)}")

@@ -224,3 +224,31 @@ def test_report_picks_up_explanations_and_features_beside_a_run(dirs, tmp_path):
     text = write_report(run).read_text()
     assert text.index('<h2 id="explanation">') < text.index('<h2 id="data">')
     assert "median <b>1.00%</b>" in text and 'href="#explanation"' in text
+
+
+def test_a_tuning_directory_gets_its_report(dirs, tmp_path):
+    """`genemoe report TUNE_DIR` said "neither a run, a benchmark nor an explanation
+    directory": the search (best configuration, what it was tuned on, the trials, the plot)
+    had no report."""
+    from genemoe.workflows.tune import tune_run
+
+    d = tmp_path / "tune"
+    tune_run(dirs["bundle"], out_dir=d, task="classify", model_name="logreg", n_trials=2,
+             progress=False)
+    assert report_kind(d) == "tune"
+    page = write_report(d).read_text()
+    assert "genemoe tuning — logreg (classify)" in page and "SYNTHETIC DATA" in page
+    for heading in ("Best configuration", "What it was tuned on", "Best trials", "Search"):
+        assert f">{heading}</h3>" in page
+    assert "test split never read" in page and "best validation macro-F1" in page
+    assert "model.C" in page and f"--config {d / 'best.yaml'}" in page
+    assert_png(d / "plots" / "search.png")
+    assert page.count("data:image/png;base64,") >= 2  # the panel's thumbnail and the figure
+    # a tuning directory written before summary.json named its bundle: found from best.yaml
+    import json
+
+    s = json.loads((d / "summary.json").read_text())
+    del s["bundle"], s["genemoe_version"]
+    (d / "summary.json").write_text(json.dumps(s))
+    page = write_report(d).read_text()
+    assert "SYNTHETIC DATA" in page and "not recorded" in page

@@ -27,7 +27,7 @@ from genemoe.report.text import (
     wilson_interval,
 )
 
-__all__ = ["run_panel", "benchmark_panel", "figure_id", "METRIC_NAMES"]
+__all__ = ["run_panel", "benchmark_panel", "tune_panel", "figure_id", "METRIC_NAMES"]
 
 METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "macro_precision": "macro precision",
                 "macro_recall": "macro recall", "weighted_f1": "weighted F1", "c_index": "C-index",
@@ -109,6 +109,36 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
     thumb = next((f for f in figures if f.section == section), None)
     return _panel(rows, f'<p class="caption">test split, n = {fmt_count(test.get("n"))}</p>'
                   + headline, thumb)
+
+
+def tune_panel(*, summary: dict, tuned_on: dict, bundle_summary: dict, record: dict,
+               bundle_path: str | None, figures: list[Figure]) -> str:
+    """The summary panel of a ``genemoe tune`` directory: the best validation value, the
+    budget and its cost, what it searched on."""
+    states = summary.get("trials_by_state") or {}
+    trials = " · ".join(f"{fmt_count(n)} {state.lower()}" for state, n in states.items())
+    cost = (f"{_seconds(summary.get('seconds_per_trial'))} a trial; "
+            f"{_seconds(summary.get('seconds_this_call'))} in the last call")
+    if summary.get("seconds_saved_by_pruning"):
+        cost += f"; pruning saved ~{_seconds(summary['seconds_saved_by_pruning'])}"
+    rows = [("data", _data_line(bundle_summary, record, bundle_path)),
+            ("model", f"<code>{_esc(summary.get('model'))}</code> · {_esc(summary.get('task'))}"
+                      f" · preset {_esc(tuned_on.get('preset', '?'))} · seed "
+                      f"{_esc(tuned_on.get('seed', '?'))}"),
+            ("searched on", _esc(tuned_on.get("part") or "the validation split")),
+            ("budget", f"{fmt_count(summary.get('n_trials_asked'))} trials asked ({trials}); "
+                       f"{_esc(cost)}")]
+    metric = METRIC_NAMES.get(str(summary.get("metric")), str(summary.get("metric")))
+    inner = summary.get("inner_folds") or 1
+    headline = _big(f"best validation {metric}" + (f" (mean of {inner} inner folds)"
+                                                   if inner > 1 else ""),
+                    fmt_value(summary.get("best_value")))
+    thumb = next((f for f in figures if f.section == "tuning"), None)
+    return _panel(rows, headline, thumb)
+
+
+def _seconds(v: Any) -> str:
+    return "? s" if v is None else f"{float(v):.1f} s"
 
 
 def _trust_line(cfg: dict, metrics: dict) -> str:

@@ -1,4 +1,5 @@
-"""``genemoe report``: one self-contained HTML page for a run or a benchmark directory.
+"""``genemoe report``: one self-contained HTML page for a run, benchmark, explanation or
+tuning directory.
 
 The first screen holds the answer: a summary panel (:mod:`.first_screen`: data, protocol,
 headline metrics with intervals, the comparison against the best peer, a thumbnail of the
@@ -34,10 +35,11 @@ from genemoe.evaluate.benchmark_tables import (
     results_table,
     summary_table,
 )
-from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel
+from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
 from genemoe.report.linked import LinkedDir, find_linked_dirs
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
 from genemoe.report.text import fmt_ci, fmt_p, fmt_value
+from genemoe.report.tuning_plots import plot_search
 
 __all__ = ["write_report", "report_kind"]
 
@@ -74,7 +76,8 @@ nav.toc li ol{list-style:none;margin:0;padding-left:.8em;font-size:.92em}
 
 
 def report_kind(dir_path: Path | str) -> str:
-    """``"benchmark"`` or ``"run"``: what kind of results directory ``dir_path`` is."""
+    """``"benchmark"``, ``"run"``, ``"explanation"`` or ``"tune"``: what kind of results
+    directory ``dir_path`` is."""
     d = Path(dir_path)
     if (d / "protocol.json").exists() and (d / "cells").is_dir():
         return "benchmark"
@@ -82,9 +85,11 @@ def report_kind(dir_path: Path | str) -> str:
         return "run"
     if _is_explanation(d):
         return "explanation"
-    raise input_error("neither a run, a benchmark nor an explanation directory", path=d,
-                      fix="pass a directory written by `genemoe train --out`, `genemoe benchmark "
-                          "--out` or `genemoe explain --out`")
+    if all((d / f).exists() for f in ("summary.json", "trials.csv", "best.yaml")):
+        return "tune"
+    raise input_error("neither a run, a benchmark, an explanation nor a tuning directory",
+                      path=d, fix="pass a directory written by `genemoe train --out`, `genemoe "
+                                  "benchmark --out`, `genemoe explain --out` or `genemoe tune --out`")
 
 
 def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) -> Path:
@@ -93,8 +98,9 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     Parameters
     ----------
     dir_path
-        A ``genemoe train`` run directory, a ``genemoe benchmark`` directory, or a
-        ``genemoe explain`` directory (its run's data and protocol, explanation first). A
+        A ``genemoe train`` run directory, a ``genemoe benchmark`` directory, a ``genemoe
+        explain`` directory (its run's data and protocol, explanation first), or a ``genemoe
+        tune`` directory (the best configuration, the trials and the search plot). A
         run directory's report also shows the ``genemoe explain`` / ``genemoe features``
         output inside it or beside it (:mod:`.linked`).
     out_path
@@ -109,7 +115,7 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     d = Path(dir_path)
     kind = report_kind(d)
     ctx = {"benchmark": _benchmark_context, "run": _run_context,
-           "explanation": _explanation_context}[kind](d)
+           "explanation": _explanation_context, "tune": _tune_context}[kind](d)
     out = Path(out_path) if out_path is not None else d / "report.html"
     atomic_write_text(out, _render(ctx, out.parent))
     log.info("wrote %s (%d figures)", out, len(ctx["figures"]))
@@ -216,6 +222,58 @@ def _run_context(d: Path) -> dict[str, Any]:
             "metrics": _run_metrics(metrics, task), "figures": figures,
             "versions": versions, "report_versions": software_versions(), "seeds": seeds,
             "config": cfg, **_linked_context(d)}
+
+
+def _tune_context(d: Path) -> dict[str, Any]:
+    """A ``genemoe tune`` directory: ``summary.json``, ``best.yaml`` and ``trials.csv``."""
+    import yaml
+
+    summary = json.loads((d / "summary.json").read_text())
+    best = yaml.safe_load((d / "best.yaml").read_text()) or {}
+    tuned_on = next(iter((best.get("tuned_on") or {}).values()), {}) or {}
+    trials = pd.read_csv(d / "trials.csv")
+    bundle_path = summary.get("bundle") or str(tuned_on.get("data", "")).split(" (")[0] or None
+    bundle_summary, record = _bundle_info(bundle_path, None)
+    model, task = summary.get("model"), summary.get("task")
+    figures = []
+    if (png := plot_search(trials, d / "plots" / "search.png",
+                           metric=f"validation {summary.get('metric')}",
+                           title=f"{model} ({task})")) is not None:
+        figures.append(Figure(png, "Validation value of each trial and the best so far",
+                              "tuning"))
+    protocol = {"what": "hyper-parameter search (Optuna), the test split never read",
+                "model": model, "task": task, "searched on": tuned_on.get("part"),
+                "metric": tuned_on.get("metric") or summary.get("metric"),
+                "trials asked": summary.get("n_trials_asked"),
+                "trials by state": ", ".join(f"{n} {state.lower()}" for state, n in
+                                             (summary.get("trials_by_state") or {}).items()),
+                "pruned too big for the free memory (not counted)":
+                    summary.get("n_pruned_too_big_for_memory"),
+                "seconds per trial": summary.get("seconds_per_trial"),
+                "seconds saved by pruning (estimate)": summary.get("seconds_saved_by_pruning"),
+                "study": tuned_on.get("study") or summary.get("study"),
+                "preset": tuned_on.get("preset"), "bundle": bundle_path}
+    shown = [c for c in trials.columns if c in ("number", "state", "value", "seconds")
+             or c.startswith(("model.", "train."))]
+    ranked = trials.sort_values("value", ascending=False, na_position="last")[shown]
+    params = pd.DataFrame([{"option": k, "value": _fmt(v)}
+                           for k, v in (summary.get("best_params") or {}).items()])
+    metrics = ("<h3>Best configuration</h3>" + (_table(params) if len(params) else "<p>None.</p>")
+               + f"<p>Retrain with <code>genemoe train --config {html.escape(str(d / 'best.yaml'))}"
+               f" --model {html.escape(str(model))} --task {html.escape(str(task))} ...</code></p>"
+               + "<h3>What it was tuned on</h3>" + _kv(tuned_on)
+               + "<h3>Best trials</h3>" + _table(ranked.head(10).round(4))
+               + "<details><summary>Every trial (trials.csv)</summary>"
+               + _table(trials.round(4)) + "</details>")
+    panel = tune_panel(summary=summary, tuned_on=tuned_on, bundle_summary=bundle_summary,
+                       record=record, bundle_path=bundle_path, figures=figures)
+    return {"title": f"genemoe tuning — {model} ({task})",
+            "synthetic": bool(bundle_summary.get("synthetic") or record.get("synthetic")),
+            "summary": bundle_summary, "record": record, "protocol": protocol, "panel": panel,
+            "metrics": metrics, "figures": figures,
+            "versions": {"genemoe (tuning)": summary.get("genemoe_version", "not recorded")},
+            "report_versions": software_versions(), "seeds": {"tuning seed": tuned_on.get("seed")},
+            "config": {k: best.get(k) for k in ("model", "train")}, "linked": []}
 
 
 def _linked_context(d: Path) -> dict[str, Any]:
@@ -374,7 +432,7 @@ def _figure_html(fig: Figure) -> str:
 
 
 _FIGURE_SECTIONS = {"classification": "Classification", "survival": "Survival",
-                    "metrics": "Across folds", "training": "Training"}
+                    "metrics": "Across folds", "training": "Training", "tuning": "Search"}
 
 
 def _figures_html(figures: list[Figure]) -> str:

@@ -53,6 +53,7 @@ import numpy as np
 import optuna
 import yaml
 
+from genemoe import __version__
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.errors import input_error
 from genemoe.models.image import input_scaling
@@ -236,7 +237,8 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "seconds_saved_by_pruning": cost["seconds_saved"],  # an estimate
                "best_value": result.best_value,
                "metric": result.metric, "inner_folds": opts["cv"],
-               "best_params": result.best_params}
+               "best_params": result.best_params, "bundle": str(bundle.path),
+               "genemoe_version": __version__}
     atomic_write_text(out_dir / "summary.json", json.dumps(plain(summary), indent=2))
 
 
