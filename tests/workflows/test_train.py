@@ -68,7 +68,12 @@ def test_model_task_mismatch_is_a_clear_error(bundle, tmp_path):
     with pytest.raises(InputError, match="does not support task"):
         train_run(bundle.path, out_dir=tmp_path / "x", task="survival", model_name="svm")
     with pytest.raises(InputError, match="unknown model"):
-        train_run(bundle.path, out_dir=tmp_path / "x", task="classify", model_name="nope")
+        train_run(bundle.path, out_dir=tmp_path / "y", task="classify", model_name="nope")
+    (tmp_path / "bad.yaml").write_text("model: {n_experts: 8}\n")
+    with pytest.raises(InputError, match="not a mapping of options"):
+        train_run(bundle.path, out_dir=tmp_path / "z", task="classify", model_name="fcn",
+                  config_path=tmp_path / "bad.yaml")
+    assert not (tmp_path / "y").exists() and not (tmp_path / "z").exists()  # no empty run left
 
 
 def test_completed_run_drops_its_resume_checkpoint(bundle, tmp_path):

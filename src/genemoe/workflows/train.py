@@ -146,7 +146,6 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     bundle = load_bundle(data_path)
@@ -154,6 +153,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
     model_cfg = _with_model_options(model_name, model_cfg, model_options or {})
+    out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks: no empty run left
     gene_mask = bundle.gene_mask()
     scaler = bundle_scaler(bundle, gene_mask, method=input_scaling(model_name, model_cfg))
     class_names = bundle.class_names
