@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 
 import numpy as np
@@ -140,3 +141,27 @@ def test_other_pipelines_profiles_are_brought_onto_the_model_scale(trained, tmp_
     with pytest.raises(InputError, match="centred or log-ratio"):
         predict_file(d / "run", tmp_path / "z.tsv", out_path=tmp_path / "z.csv")
     predict_file(d / "run", tmp_path / "z.tsv", out_path=tmp_path / "z.csv", normalisation="quantile")
+
+
+def test_a_genemoe_export_is_scored_on_its_own_scale_as_in_training(trained, tmp_path):
+    """A `genemoe export` (.h5ad) of the model's own bundle holds the model's input scale
+    already; it was quantile-aligned as another pipeline's log data, which moved class
+    probabilities by up to 0.37 on gdc6 (docs/results.md, "Scoring other pipelines")."""
+    from genemoe.data.bundle import load_bundle
+    from genemoe.data.read import write_h5ad
+    from genemoe.train.model_file import load_model_file
+
+    d, _, _ = trained
+    bundle = load_bundle(load_model_file(d / "run")["bundle_path"])
+    write_h5ad(bundle, tmp_path / "b.h5ad")
+    predict_file(d / "run", tmp_path / "b.h5ad", out_path=tmp_path / "p.csv")
+    got = pd.read_csv(tmp_path / "p.csv").set_index("sample_id")
+    assert (got["scale_rule"] == "exported").all() and "input_shift" not in got
+    run = pd.read_csv(d / "run" / "predictions.tsv", sep="\t").set_index("sample_id")
+    probs = [c for c in run if c.startswith("prob_")]
+    np.testing.assert_allclose(got.loc[run.index, probs], run[probs], atol=1e-5)
+    # another normalisation's export is another pipeline's data: aligned as before
+    other = bundle.record | {"normalisation": "log2tpm"}
+    write_h5ad(dataclasses.replace(bundle, record=other), tmp_path / "other.h5ad")
+    predict_file(d / "run", tmp_path / "other.h5ad", out_path=tmp_path / "o.csv")
+    assert (pd.read_csv(tmp_path / "o.csv")["scale_rule"] == "quantile").all()

@@ -16,6 +16,11 @@ for each form (:func:`scale_rule`):
     ``normalize.quantiles.use.target``). Pipelines differ mostly by a monotone,
     sample-wide transform (library-size and length scaling, offsets of the log), which
     this removes; gene-specific biases between pipelines stay.
+``exported``
+    A ``genemoe export`` (``.h5ad``) of a bundle of the model's normalisation: its values
+    are already the model's input scale (log2 of the normalised values), used as they are,
+    so each sample scores exactly as in training. Quantile-aligning them instead (as other
+    log data) moved class probabilities by up to 0.37 (gdc6, logistic regression).
 ``refuse``
     Centred or log-ratio data (a substantial share of negatives: microarray, z-scores):
     their absolute levels are gone, and no conversion is sound; ``--normalisation
@@ -36,18 +41,23 @@ from genemoe.errors import input_error
 
 __all__ = ["ScaleRule", "scale_rule", "reference_profile", "quantile_align", "distribution_shift"]
 
-ScaleRule = Literal["same", "quantile", "refuse"]
+ScaleRule = Literal["same", "exported", "quantile", "refuse"]
 COUNT_BASED = ("fpkm_uq", "log2cpm", "log2tpm")
 
 
-def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto") -> ScaleRule:
+def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto", *,
+               exported_normalisation: str | None = None) -> ScaleRule:
     """Which rule brings data of ``value_kind`` onto a model trained with ``model_normalisation``.
 
     ``requested``: ``auto`` (the rule of the module docstring), ``model`` (the model's own
     normalisation, refused by it where it cannot apply), ``quantile`` (always align).
+    ``exported_normalisation``: the normalisation of the bundle a ``genemoe export`` file
+    came from (:attr:`~genemoe.data.read.ExpressionTable.exported_normalisation`), if any.
     """
     if requested == "quantile":
         return "quantile"
+    if exported_normalisation is not None and exported_normalisation == model_normalisation:
+        return "exported"
     countable = value_kind in ("counts", "log_counts")
     if requested == "model" or (countable and model_normalisation in COUNT_BASED):
         return "same"

@@ -136,12 +136,9 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()
     plog.drop_genes("duplicate after id mapping", table.gene_ids[ok & ~keep])
     symbols = {str(g): s for g, s, k in zip(ids, mapping.symbol, keep, strict=True) if k}
-    table = ExpressionTable(
-        values=table.values[:, keep], sample_ids=table.sample_ids,
-        gene_ids=np.asarray([str(g) for g in ids[keep]], dtype=object),
-        source_path=table.source_path, orientation=table.orientation, id_kind=table.id_kind,
-        value_kind=table.value_kind, notes=table.notes, sample_meta=table.sample_meta,
-    )
+    table = replace(  # every other field kept (a genemoe export's normalisation)
+        table, values=table.values[:, keep],
+        gene_ids=np.asarray([str(g) for g in ids[keep]], dtype=object))
     plog.step("map_gene_ids", file=str(table.source_path), report=mapping.report,
               unmapped_examples=list(mapping.unmapped_examples)[:5], n_genes=int(keep.sum()))
     return table, symbols

@@ -16,6 +16,8 @@ Identifiers are kept as in the file; mapping them is :mod:`genemoe.data.annotati
 from __future__ import annotations
 
 import csv
+import dataclasses
+import json
 import logging
 import mmap
 import re
@@ -102,6 +104,9 @@ class ExpressionTable:
     sample_meta
         Optional per-sample table carried by the file itself (an ``.h5ad``'s ``obs``),
         indexed by sample id; ``prepare`` can take labels from it.
+    exported_normalisation
+        For a ``genemoe export`` file: its bundle's normalisation (its values are then
+        already log2 of those normalised values); None for any other file.
     """
 
     values: np.ndarray
@@ -113,6 +118,7 @@ class ExpressionTable:
     value_kind: ValueKind
     notes: list[str] = field(default_factory=list)
     sample_meta: pd.DataFrame | None = None
+    exported_normalisation: str | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -518,7 +524,10 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
             values[s0:s0 + step] = chunk.toarray() if sp.issparse(chunk) else np.asarray(chunk)
             stats.update(values[s0:s0 + step], s0, 0)
         meta = adata.obs.copy()
+        exported = _exported_normalisation(adata.uns)
         notes = ["orientation: samples x genes (AnnData obs x var)"]
+        if exported is not None:
+            notes.append(f"a genemoe export of a {exported} bundle")
         if len(adata.layers.keys()) or adata.raw is not None:
             notes.append(f"read .X only (layers {list(adata.layers.keys())}, raw "
                          f"{'present' if adata.raw is not None else 'absent'} not read)")
@@ -528,7 +537,19 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
     def where(s: int, g: int) -> str:
         return f"obs {samples[s]!r}, var {genes[g]!r}"
 
-    return _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta)
+    table = _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta)
+    return dataclasses.replace(table, exported_normalisation=exported)
+
+
+def _exported_normalisation(uns: Any) -> str | None:
+    """The bundle normalisation a ``genemoe export`` recorded in ``uns["genemoe"]``, or None
+    (another file, or a bundle of several normalisations)."""
+    try:
+        record = json.loads(uns["genemoe"]["record"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    method = record.get("normalisation") if isinstance(record, dict) else None
+    return method if isinstance(method, str) else None
 
 
 def read_expression(path: Path | str, *,

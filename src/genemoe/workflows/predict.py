@@ -229,11 +229,17 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         raise input_error(f"the model was trained on mixed normalisations {method}",
                           fix="retrain on a bundle of one value scale")
     scaler = Scaler.from_dict(payload["scaler"])
-    rule = scale_rule(table.value_kind, method, normalisation)
+    rule = scale_rule(table.value_kind, method, normalisation,
+                      exported_normalisation=table.exported_normalisation)
     if rule == "refuse":
         refuse_transformed(table.source_path)
     shift = None
-    if rule == "same":
+    if rule == "exported":  # a genemoe export of the model's normalisation: already its scale
+        plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
+                                         "already on the model's scale")
+        X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
+                                      max_missing=max_missing)
+    elif rule == "same":
         table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog)
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing)
