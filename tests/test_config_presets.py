@@ -141,8 +141,10 @@ def test_a_user_yaml_that_extends_a_preset_starts_from_it(tmp_path) -> None:
     ("train_classify_models: {genemoe: 3}\n", "train_classify_models.genemoe: 3",
      "train_classify_models: {genemoe: {lr: 0.001}}"),
     ("train: [1, 2\n", "line 2, column 1: not valid YAML", "fix the YAML there"),
-    ("task: classify\nmodel: mlp\nmodel_config: {}\ntrain_config: {}\n",  # a run's config.yaml
-     "unknown top-level key(s) model_config, task, train_config", "a run's resolved config.yaml"),
+    ("task: classify\nmodel_config: {}\ntrain_config: {}\n",  # a run's config.yaml, cut
+     "unknown top-level key(s) model_config, task, train_config", "a run's config.yaml without"),
+    ("model: genemoe\nmodel_config: {k: 1}\ntrain: {lr: 0.1}\n",  # a run's, for --model fcn
+     "a run's config.yaml, of model genemoe, given for --model fcn", "pass --model genemoe"),
 ])
 def test_a_config_yaml_that_would_be_misread_is_refused_naming_the_key_and_the_fix(
         tmp_path, text, says, fix) -> None:
@@ -151,7 +153,7 @@ def test_a_config_yaml_that_would_be_misread_is_refused_naming_the_key_and_the_f
     path = tmp_path / "c.yaml"
     path.write_text(text)
     with pytest.raises(InputError) as info:
-        _resolve(path)
+        _resolve(path, model="fcn")
     problem, fixed = str(info.value).split("\n")
     assert problem.startswith(f"{path}:") and says in problem
     assert fixed.startswith("  fix: ") and fix in fixed

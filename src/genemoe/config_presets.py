@@ -27,6 +27,7 @@ __all__ = [
     "deep_merge",
     "check_config_keys",
     "read_config_yaml",
+    "run_config_overrides",
     "SECTIONS",
 ]
 
@@ -150,15 +151,40 @@ def read_config_yaml(path: Path | str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise input_error("a config must be a YAML mapping (model:, train:, ...)", path=path,
                           fix="start the file with top-level keys such as 'model:'")
+    if _is_run_config(data):
+        return run_config_overrides(data, path)
     _check_sections(data, path)
     return data
+
+
+def _is_run_config(data: Mapping[str, Any]) -> bool:
+    return {"model_config", "train"} <= set(data) and isinstance(data.get("model"), str)
+
+
+def run_config_overrides(run_config: Mapping[str, Any], path: Path | str | None = None
+                         ) -> dict[str, Any]:
+    """A run's resolved ``config.yaml`` as a config: ``model: {MODEL: <its model_config>}``
+    and ``train: <its train>`` (without ``seed`` and ``device``, which the command gives),
+    so ``genemoe train --config RUN/config.yaml`` trains with that run's options.
+
+    Keys the run recorded but did not choose (``layout_fitted_on``) are left out;
+    ``run_model`` names the run's model, which the command's ``--model`` must be
+    (:func:`genemoe.train.fit.resolve_config` checks).
+    """
+    model = run_config["model"]
+    options = {k: v for k, v in (run_config.get("model_config") or {}).items()
+               if k != "layout_fitted_on"}
+    train = {k: v for k, v in (run_config.get("train") or {}).items()
+             if k not in ("seed", "device")}
+    logger.info("%s: a run's config.yaml: %s's options and its training options", path, model)
+    return {"model": {model: options}, "train": train, "run_model": model}
 
 
 def _check_sections(data: Mapping[str, Any], path: Path) -> None:
     unknown = sorted(set(data) - set(SECTIONS) - {"extends"}, key=str)
     if unknown:
-        fix = ("this is a run's resolved config.yaml; to train with its values, write them as "
-               "model: {MODEL: <its model_config>} and train: <its train_config>"
+        fix = ("this looks like a run's config.yaml without its model_config and train: pass "
+               "the file the run wrote, or write model: {MODEL: {...}} and train: {...}"
                if _RUN_KEYS & set(data) else
                f"use only the sections {', '.join(SECTIONS)} (and extends: PRESET)")
         raise input_error(f"unknown top-level key(s) {', '.join(map(str, unknown))}",

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import genemoe.train.loop as loop
 from genemoe.errors import InputError
@@ -74,6 +75,26 @@ def test_model_task_mismatch_is_a_clear_error(bundle, tmp_path):
         train_run(bundle.path, out_dir=tmp_path / "z", task="classify", model_name="fcn",
                   config_path=tmp_path / "bad.yaml")
     assert not (tmp_path / "y").exists() and not (tmp_path / "z").exists()  # no empty run left
+
+
+def test_a_runs_config_yaml_trains_the_same_run_again(bundle, tmp_path):
+    """A run's own config.yaml was refused as a config (its keys are not a preset's); it now
+    gives that run's model and training options, so the same seed trains the same run."""
+    first = train_run(bundle.path, out_dir=tmp_path / "a", task="classify", model_name="fcn",
+                      epochs=2, seed=1, progress=False,
+                      config_path=_yaml(tmp_path / "c.yaml", "model: {fcn: {hidden: 24}}\n"
+                                        "train: {lr: 0.003}\n"))
+    again = train_run(bundle.path, out_dir=tmp_path / "b", task="classify", model_name="fcn",
+                      seed=1, progress=False, config_path=tmp_path / "a" / "config.yaml")
+    assert again.metrics["test"] == first.metrics["test"]
+    saved = yaml.safe_load((tmp_path / "b" / "config.yaml").read_text())
+    assert saved["model_config"]["hidden"] == 24 and saved["train"]["lr"] == 0.003
+    assert saved["train"]["epochs"] == 2  # the first run's --epochs, from its config.yaml
+
+
+def _yaml(path, text):
+    path.write_text(text)
+    return path
 
 
 def test_completed_run_drops_its_resume_checkpoint(bundle, tmp_path):

@@ -86,11 +86,17 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     options are merged layer by layer, each layer's ``train:``, ``train_<task>:`` and
     ``train_<task>_models: {model_name: ...}`` in that order (a YAML ``train: {lr: ...}``
     is what the user asked for, so a preset's per-task or per-model section must not
-    override it). An ``extends:`` in the YAML was silently ignored before.
+    override it). An ``extends:`` in the YAML was silently ignored before. A run's own
+    ``config.yaml`` gives its model and training options
+    (:func:`~genemoe.config_presets.run_config_overrides`).
     """
     layers = [load_preset(preset)]
     if config_path is not None:
         user = read_config_yaml(config_path)
+        if (run_model := user.pop("run_model", None)) not in (None, model_name):
+            raise input_error(f"a run's config.yaml, of model {run_model}, given for --model "
+                              f"{model_name}", path=config_path,
+                              fix=f"pass --model {run_model} to train with that run's options")
         unknown = sorted(set(user.get("model") or {}) - set(list_models()), key=str)
         if unknown:  # a misspelt model name's options were silently unused
             raise input_error(f"model: no registered model named {', '.join(map(str, unknown))}",
