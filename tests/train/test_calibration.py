@@ -98,12 +98,19 @@ def test_neural_classifier_is_calibrated_and_keeps_its_predictions(rng):
     assert nll[0] <= nll[1] + 1e-9
 
 
-def test_survival_fits_carry_no_calibration(rng):
+def test_survival_fits_carry_their_risk_scale(rng):
+    """Survival fits had no calibration; they now carry the risk scale fitted on validation
+    (genemoe.train.risk_scale), which multiplies every part's risks and keeps their order."""
     data = _data(rng)
     for d in data.values():
         d.y, d.time, d.event = None, rng.uniform(1, 100, len(d.rows)), np.arange(len(d.rows)) % 2 == 0
     res = fit.fit_model("coxph", "survival", data, model_cfg={}, train_cfg={"seed": 0}, n_outputs=1)
-    assert "calibration" not in res.info and res.outputs["test"].ndim == 1
+    cal = res.info["calibration"]
+    assert cal["fitted_on"] == "validation" and cal["risk_scale"] > 0
+    for part, d in data.items():
+        raw = res.model.predict_risk(d.X)
+        np.testing.assert_allclose(res.outputs[part], raw * cal["risk_scale"], rtol=1e-12)
+        assert res.outputs[part].ndim == 1
 
 
 def test_a_separable_validation_split_does_not_drive_the_temperature_to_zero():

@@ -115,6 +115,32 @@ def test_survival_ensemble_averages_risks(rng):
                        train_cfg={"epochs": 2, "seed": 0, "device": "cpu", "lr": 1e-3},
                        n_outputs=1)
     assert res.outputs["test"].shape == (30,)
+    # the model averages its members' raw risks; one risk scale, fitted on validation, on top
+    res.model.eval()
+    with torch.no_grad():
+        raw = res.model(torch.as_tensor(data["test"].X)).out.reshape(-1).double().numpy()
+    scale = res.info["calibration"]["risk_scale"]
+    np.testing.assert_allclose(res.outputs["test"], raw * scale, rtol=1e-5)
+
+
+def test_a_survival_run_is_scored_by_predict_as_in_training(synthetic_bundle, tmp_path):
+    """predict applies the run's risk scale: its risks are the run's own (predictions.tsv),
+    single model and ensemble alike."""
+    from genemoe.train.model_file import load_model_file
+    from genemoe.workflows.predict import predict_file
+    from genemoe.workflows.train import train_run
+
+    b = synthetic_bundle(seed=2)
+    counts = next(i["path"] for i in b.record["inputs"] if i["role"] == "expression")
+    for k in (1, 2):
+        run = tmp_path / f"run{k}"
+        train_run(b.path, out_dir=run, task="survival", model_name="fcn", epochs=2,
+                  progress=False, ensemble=k)
+        assert load_model_file(run)["calibration"]["risk_scale"] > 0
+        predict_file(run, counts, out_path=tmp_path / f"p{k}.csv")
+        got = pd.read_csv(tmp_path / f"p{k}.csv").set_index("sample_id")
+        want = pd.read_csv(run / "predictions.tsv", sep="\t").set_index("sample_id")
+        np.testing.assert_allclose(got.loc[want.index, "risk"], want["risk"], rtol=1e-4, atol=1e-6)
 
 
 def test_train_and_predict_take_an_ensemble_run(synthetic_bundle, tmp_path):

@@ -145,6 +145,9 @@ def _trust_line(cfg: dict, metrics: dict) -> str:
     """Calibration and the unfamiliar-sample flag, as the run stored them (or '')."""
     parts = []
     calib = cfg.get("calibration") or {}
+    if calib.get("risk_scale") is not None and calib.get("fitted", True):
+        parts.append(f"risks scaled by {fmt_value(calib['risk_scale'])} (the Cox calibration "
+                     "slope on the validation split; the order of patients unchanged)")
     if calib.get("temperature") is not None:
         parts.append(f"probabilities temperature-scaled on validation (T = "
                      f"{fmt_value(calib['temperature'])}; validation ECE "

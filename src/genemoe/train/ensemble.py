@@ -26,7 +26,7 @@ from genemoe.errors import input_error
 from genemoe.models.ensemble import EnsembleEstimator, EnsembleModel
 from genemoe.models.registry import get_spec
 from genemoe.train.calibration import as_logits
-from genemoe.train.fit import FitResult, calibrate_outputs, fit_model
+from genemoe.train.fit import FitResult, calibrate_outputs, calibrate_risks, fit_model
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["fit_ensemble", "member_rows"]
@@ -123,9 +123,18 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
                          "members": [f.info for f in fits]}}
     if task == "classify":  # members calibrated inside the ensemble, then the average
         outputs, info["calibration"] = _calibrate_average(outputs, data["val"].y, temps)
+    elif outputs:  # the model averages its members' raw risks: scaled once, as one model
+        raw = {p: np.mean([f.outputs[scored if p == "train" else p] / _risk_scale(f)
+                           for f in fits], axis=0) for p in data}
+        outputs, info["calibration"] = calibrate_risks(raw, data["val"])
     if neural:
         info["best_epoch"] = [f.info.get("best_epoch") for f in fits]
     return FitResult(model, outputs, info, fits[0].history)
+
+
+def _risk_scale(fit: FitResult) -> float:
+    """A survival member's own risk scale (1 where none was fitted)."""
+    return float((fit.info.get("calibration") or {}).get("risk_scale") or 1.0)
 
 
 def _calibrate_average(outputs: dict[str, np.ndarray], y_val: np.ndarray, temps: list[float]

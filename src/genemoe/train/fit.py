@@ -36,10 +36,11 @@ from genemoe.train import calibration
 from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.memory import available_memory, training_memory_bytes
+from genemoe.train.risk_scale import fit_risk_scale
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_training_memory", "fit_model",
-           "calibrate_outputs", "resolve_config", "selection_metric", "softmax", "LOSS_KEYS",
+           "calibrate_outputs", "calibrate_risks", "resolve_config", "selection_metric", "softmax", "LOSS_KEYS",
            "LOSS_DEFAULTS"]
 
 log = logging.getLogger(__name__)
@@ -383,10 +384,9 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
            for split, d in data.items()}
     if task == "classify":  # logits (n, C) -> probabilities, temperature fitted on validation
         outs, calib = calibrate_outputs(raw, va.y)
-    else:
-        outs, calib = {s: o.reshape(-1) for s, o in raw.items()}, None
-    if calib is not None:
-        info["calibration"] = calib
+    else:  # risks, scaled by the calibration slope fitted on validation
+        outs, calib = calibrate_risks({s: o.reshape(-1) for s, o in raw.items()}, va)
+    info["calibration"] = calib
     return FitResult(model, outs, info, list(result.history))
 
 
@@ -443,8 +443,19 @@ def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskD
         outs, calib = calibrate_outputs(
             {s: calibration.as_logits(est.predict_proba(d.X)) for s, d in data.items()}, va.y)
         return FitResult(est, outs, {"params": est.get_params(), "calibration": calib}, [])
-    outs = {s: est.predict_risk(d.X) for s, d in data.items()}
-    return FitResult(est, outs, {"params": est.get_params()}, [])
+    outs, calib = calibrate_risks({s: est.predict_risk(d.X) for s, d in data.items()}, va)
+    return FitResult(est, outs, {"params": est.get_params(), "calibration": calib}, [])
+
+
+def calibrate_risks(risks: dict[str, np.ndarray], val: TaskData
+                    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Every part's risks ``(n,)`` times one scale fitted on ``risks["val"]``
+    (:func:`~genemoe.train.risk_scale.fit_risk_scale`: the calibration slope, so the
+    survival curves of :mod:`genemoe.evaluate.brier` are neither too sure nor too vague).
+    The order of patients, and so every C-index, is unchanged; ``predict`` applies the
+    same scale (the record's ``risk_scale``)."""
+    scale, record = fit_risk_scale(val.time, val.event, risks["val"])
+    return {p: np.asarray(r, np.float64) * scale for p, r in risks.items()}, record
 
 
 def calibrate_outputs(logits: dict[str, np.ndarray], y_val: np.ndarray

@@ -148,6 +148,9 @@ def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[
         out = {"logits": raw} if task == "classify" else {"risk": raw.reshape(-1)}
     if "logits" in out:
         out["probs"] = apply_temperature(out["logits"], _temperature(payload))
+    else:  # the risk scale fitted on validation (1 for model files written before it)
+        scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))
+        out["risk"] = np.asarray(out["risk"], np.float64) * scale  # as at training
     if payload.get("ood") is not None and payload["ood"]["method"] == "mahalanobis":
         out["features"] = model_features(model, payload["kind"], X)
     return out
