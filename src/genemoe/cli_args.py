@@ -13,8 +13,8 @@ from typer.core import TyperGroup
 
 from genemoe.errors import GenemoeError, out_of_memory_message
 
-__all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words", "subcommand_words",
-           "CliGroup"]
+__all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
+           "subcommand_words", "CliGroup"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}

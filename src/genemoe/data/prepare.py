@@ -311,7 +311,8 @@ def _check_label_table_matches(path: Path, table: pd.DataFrame, obs: pd.DataFram
     cohort's table, or ids in another form) is refused: it was silently unused, and the
     samples took their labels from elsewhere (the cohort in the file name)."""
     ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15])
-    if len(table) and not (table["sample_id"].isin(ids) | table["sample_id"].str[:15].isin(ids)).any():
+    named = table["sample_id"].isin(ids) | table["sample_id"].str[:15].isin(ids)
+    if len(table) and not named.any():
         raise input_error(
             f"none of its {len(table):,} sample ids names a sample of the expression (it has "
             f"{table['sample_id'].iloc[0]!r}; the expression {obs['sample_id'].iloc[0]!r})",

@@ -40,8 +40,8 @@ from genemoe.train.risk_scale import fit_risk_scale
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_training_memory", "fit_model",
-           "calibrate_outputs", "calibrate_risks", "resolve_config", "selection_metric", "softmax", "LOSS_KEYS",
-           "LOSS_DEFAULTS"]
+           "calibrate_outputs", "calibrate_risks", "resolve_config", "selection_metric",
+           "softmax", "LOSS_KEYS", "LOSS_DEFAULTS"]
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,9 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             raise input_error(f"model: no registered model named {', '.join(map(str, unknown))}",
                               path=config_path, fix=f"use one of: {', '.join(list_models())}")
         if (parent := user.pop("extends", None)) is not None:
-            if not Path(str(parent)).is_absolute() and Path(str(parent)).suffix in {".yaml", ".yml"}:
-                parent = Path(config_path).parent / str(parent)
+            relative = Path(str(parent))
+            if not relative.is_absolute() and relative.suffix in {".yaml", ".yml"}:
+                parent = Path(config_path).parent / relative
             layers.append(load_preset(parent))
         layers.append(user)
     cfg: dict = {}
