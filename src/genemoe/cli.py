@@ -30,7 +30,8 @@ log = logging.getLogger("genemoe")
 # Options several commands share (one declaration, one help text).
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
-ConfigYaml = Annotated[Path | None, typer.Option(help="YAML overriding the preset.")]
+ConfigYaml = Annotated[Path | None, typer.Option(
+    help="YAML overriding the preset (extends: PRESET allowed), or a run's config.yaml.")]
 Device = Annotated[str, typer.Option(help="auto | cpu | cuda")]
 Epochs = Annotated[int | None, typer.Option(help="Override the preset's epochs.")]
 Seed = Annotated[int, typer.Option(help="Seed.")]
