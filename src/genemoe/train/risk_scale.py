@@ -13,7 +13,8 @@ model refitted on validation patients, here the maximiser of their Cox partial
 log-likelihood (Breslow ties) plus a weak Gaussian prior ``log s ~ N(0, PRIOR_SD)`` (as the
 temperature's: a validation part whose risks are perfectly ordered has no finite
 maximiser). ``s > 0`` cannot reorder patients, so every C-index is unchanged; ``s < 1``
-shrinks over-spread risks. Only validation rows choose ``s``.
+shrinks over-spread risks. Only validation rows choose ``s``. A tuning trial's validation
+partial likelihood is that of its scaled risks (the scale is part of the model it delivers).
 """
 
 from __future__ import annotations
