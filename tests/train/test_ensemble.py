@@ -141,6 +141,12 @@ def test_a_survival_run_is_scored_by_predict_as_in_training(synthetic_bundle, tm
         got = pd.read_csv(tmp_path / f"p{k}.csv").set_index("sample_id")
         want = pd.read_csv(run / "predictions.tsv", sep="\t").set_index("sample_id")
         np.testing.assert_allclose(got.loc[want.index, "risk"], want["risk"], rtol=1e-4, atol=1e-6)
+        surv = got[["survival_1y", "survival_3y", "survival_5y"]].to_numpy()
+        assert np.isfinite(surv).all() and ((surv > 0) & (surv < 1)).all()
+        assert (np.diff(surv, axis=1) <= 0).all()  # fewer alive later
+        hi, lo = got["risk"].idxmax(), got["risk"].idxmin()
+        assert (got.loc[hi, ["survival_1y", "survival_3y"]] < got.loc[lo, ["survival_1y",
+                                                                         "survival_3y"]]).all()
 
 
 def test_train_and_predict_take_an_ensemble_run(synthetic_bundle, tmp_path):

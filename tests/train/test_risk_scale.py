@@ -40,3 +40,24 @@ def test_a_perfectly_ordered_or_eventless_validation_part_keeps_a_finite_scale()
     assert 1.0 < s < 50.0 and record["fitted"]  # the prior stops it
     s, record = fit_risk_scale(time, np.zeros(20, bool), -time)
     assert s == 1.0 and not record["fitted"] and record["n_events"] == 0
+
+
+def test_survival_at_horizons_follows_the_breslow_baseline():
+    """predict's survival probabilities: S0(t) ** exp(risk - centre) at 1, 3, 5 years from
+    the training patients' Breslow baseline; NaN beyond the last training event."""
+    from genemoe.evaluate.brier import breslow_cumulative_hazard
+    from genemoe.workflows.predict import survival_at_horizons
+
+    x, time, event = _cox_cohort(np.random.default_rng(1), 300)
+    time = time * 300.0  # days: the last event between 3 and 5 years
+    t, h, c = breslow_cumulative_hazard(time, event, x)
+    base = {"times": t, "cum_hazard": h, "centre": c}
+    risk = np.array([-1.0, 0.0, 1.0])
+    got = survival_at_horizons(base, risk)
+    assert set(got) == {"survival_1y", "survival_3y", "survival_5y"}
+    h1 = h[np.searchsorted(t, 365.25, side="right") - 1]
+    np.testing.assert_allclose(got["survival_1y"], np.exp(-h1 * np.exp(risk - c)), rtol=1e-12)
+    assert (np.diff(got["survival_1y"]) < 0).all()  # higher risk, lower survival
+    assert 3 * 365.25 < t[-1] < 5 * 365.25 and np.isfinite(got["survival_3y"]).all()
+    assert np.isnan(got["survival_5y"]).all()
+    assert survival_at_horizons(None, risk) == {}

@@ -37,6 +37,7 @@ from genemoe import __version__
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.data.crossscale import reference_profile
 from genemoe.errors import input_error
+from genemoe.evaluate.brier import breslow_cumulative_hazard
 from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
@@ -230,18 +231,27 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
 def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]) -> dict[str, Any]:
     """What ``predict`` needs to say how far to trust a prediction, for the model file.
 
-    ``calibration``: the temperature fitted on validation (classifiers; None for
-    survival); ``ood``: the unfamiliar-sample statistics (features of the training part,
+    ``calibration``: the temperature (classifiers) or the risk scale (survival) fitted on
+    validation; ``ood``: the unfamiliar-sample statistics (features of the training part,
     threshold on validation; :mod:`genemoe.train.ood`); ``train_risk``: the training
-    patients' sorted risks (survival), against which a new risk is given as a percentile.
+    patients' sorted (scaled) risks, against which a new risk is given as a percentile;
+    ``survival_baseline``: the Breslow baseline of those risks (event times, cumulative
+    hazard, centre; :func:`~genemoe.evaluate.brier.breslow_cumulative_hazard`), from which
+    ``predict`` gives each patient's survival probability at fixed horizons.
     """
     tr, va = data["train"], data["val"]
     feats = {s: model_features(fit.model, kind, d.X) for s, d in (("train", tr), ("val", va))}
     space = "forward_features" if kind == "torch" else "scaled input (principal components)"
     ood = fit_ood(feats["train"], feats["val"], labels=tr.y if task == "classify" else None,
                   space=space)
-    risk = None if task == "classify" else np.sort(np.asarray(fit.outputs["train"], np.float64))
-    return {"calibration": fit.info.get("calibration"), "ood": ood, "train_risk": risk}
+    if task == "classify":
+        return {"calibration": fit.info.get("calibration"), "ood": ood, "train_risk": None}
+    risk = np.asarray(fit.outputs["train"], np.float64)
+    times, hazard, centre = breslow_cumulative_hazard(tr.time, tr.event, risk)
+    baseline = {"times": times, "cum_hazard": hazard, "centre": centre,
+                "max_follow_up": float(np.max(tr.time)), "fitted_on": "training split"}
+    return {"calibration": fit.info.get("calibration"), "ood": ood, "train_risk": np.sort(risk),
+            "survival_baseline": baseline}
 
 
 def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrained: Path | None,
