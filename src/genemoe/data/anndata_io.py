@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from genemoe.data.bundle import Bundle, atomic_file, dump_json, summarise
 if TYPE_CHECKING:
     import anndata
 
-__all__ = ["bundle_to_anndata", "write_h5ad"]
+__all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +58,15 @@ def write_h5ad(bundle: Bundle, path: Path | str) -> Path:
         adata.write_h5ad(tmp)
     logger.info("wrote %s: %d samples x %d genes", path, bundle.n_samples, bundle.n_genes)
     return path
+
+
+def exported_normalisation(uns: Any) -> str | None:
+    """The bundle normalisation a ``genemoe export`` recorded in ``uns["genemoe"]`` (read
+    back by :func:`genemoe.data.read.read_expression`), or None: another file, or a bundle of
+    several normalisations."""
+    try:
+        record = json.loads(uns["genemoe"]["record"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    method = record.get("normalisation") if isinstance(record, dict) else None
+    return method if isinstance(method, str) else None

@@ -278,13 +278,10 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
     if label_paths:
         read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column)
                 for p in label_paths]
-        for path, table in zip(label_paths, read, strict=True):
-            _check_label_table_matches(path, table, obs)
-        lab = pd.concat(read)
-        got = _match_labels(obs, lab)
+        unused = sum(_label_rows_naming_no_sample(p, t, obs) for p, t in zip(label_paths, read,
+                                                                             strict=True))
+        got = _match_labels(obs, pd.concat(read))
         obs["cancer_type"], sources[got.notna()] = got, "label table"
-        ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15])
-        unused = int((~(lab["sample_id"].isin(ids) | lab["sample_id"].str[:15].isin(ids))).sum())
     for t in tables:
         meta = t.sample_meta
         if meta is not None and "cancer_type" in meta.columns:
@@ -306,10 +303,10 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
               label_rows_naming_no_sample=unused)
 
 
-def _check_label_table_matches(path: Path, table: pd.DataFrame, obs: pd.DataFrame) -> None:
-    """A label table none of whose sample ids names a sample of the expression (another
-    cohort's table, or ids in another form) is refused: it was silently unused, and the
-    samples took their labels from elsewhere (the cohort in the file name)."""
+def _label_rows_naming_no_sample(path: Path, table: pd.DataFrame, obs: pd.DataFrame) -> int:
+    """Rows of a label table that name no sample of the expression (by id or its first 15
+    characters). A table none of whose rows does (another cohort's, ids in another form) is
+    refused: it was silently unused, the samples labelled from elsewhere (the file name)."""
     ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15])
     named = table["sample_id"].isin(ids) | table["sample_id"].str[:15].isin(ids)
     if len(table) and not named.any():
@@ -318,6 +315,7 @@ def _check_label_table_matches(path: Path, table: pd.DataFrame, obs: pd.DataFram
             f"{table['sample_id'].iloc[0]!r}; the expression {obs['sample_id'].iloc[0]!r})",
             path=path, fix="pass the label table of these samples, or name its sample column "
                            "with --sample-column")
+    return int((~named).sum())
 
 
 def _attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: dict,

@@ -16,13 +16,11 @@ Identifiers are kept as in the file; mapping them is :mod:`genemoe.data.annotati
 from __future__ import annotations
 
 import csv
-import dataclasses
-import json
 import logging
 import mmap
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
@@ -105,8 +103,7 @@ class ExpressionTable:
         Optional per-sample table carried by the file itself (an ``.h5ad``'s ``obs``),
         indexed by sample id; ``prepare`` can take labels from it.
     exported_normalisation
-        For a ``genemoe export`` file: its bundle's normalisation (its values are then
-        already log2 of those normalised values); None for any other file.
+        A ``genemoe export``'s bundle normalisation (the values are on its scale), else None.
     """
 
     values: np.ndarray
@@ -524,10 +521,9 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
             values[s0:s0 + step] = chunk.toarray() if sp.issparse(chunk) else np.asarray(chunk)
             stats.update(values[s0:s0 + step], s0, 0)
         meta = adata.obs.copy()
-        exported = _exported_normalisation(adata.uns)
-        notes = ["orientation: samples x genes (AnnData obs x var)"]
-        if exported is not None:
-            notes.append(f"a genemoe export of a {exported} bundle")
+        exported = exported_normalisation(adata.uns)
+        notes = ["orientation: samples x genes (AnnData obs x var)",
+                 *([f"a genemoe export of a {exported} bundle"] if exported else [])]
         if len(adata.layers.keys()) or adata.raw is not None:
             notes.append(f"read .X only (layers {list(adata.layers.keys())}, raw "
                          f"{'present' if adata.raw is not None else 'absent'} not read)")
@@ -537,19 +533,8 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
     def where(s: int, g: int) -> str:
         return f"obs {samples[s]!r}, var {genes[g]!r}"
 
-    table = _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta)
-    return dataclasses.replace(table, exported_normalisation=exported)
-
-
-def _exported_normalisation(uns: Any) -> str | None:
-    """The bundle normalisation a ``genemoe export`` recorded in ``uns["genemoe"]``, or None
-    (another file, or a bundle of several normalisations)."""
-    try:
-        record = json.loads(uns["genemoe"]["record"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    method = record.get("normalisation") if isinstance(record, dict) else None
-    return method if isinstance(method, str) else None
+    return replace(_finish(path, values, samples, genes, "samples_by_genes", stats, where, notes,
+                           meta), exported_normalisation=exported)
 
 
 def read_expression(path: Path | str, *,
@@ -611,5 +596,5 @@ def read_expression(path: Path | str, *,
 
 
 # Re-exported so `from genemoe.data.read import ...` keeps one front door for all readers.
-from genemoe.data.anndata_io import bundle_to_anndata, write_h5ad  # noqa: E402
+from genemoe.data.anndata_io import bundle_to_anndata, exported_normalisation, write_h5ad  # noqa
 from genemoe.data.tables import normalise_label, read_clinical, read_labels  # noqa: E402
