@@ -252,3 +252,27 @@ def test_a_tuning_directory_gets_its_report(dirs, tmp_path):
     (d / "summary.json").write_text(json.dumps(s))
     page = write_report(d).read_text()
     assert "SYNTHETIC DATA" in page and "not recorded" in page
+
+
+def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_meier(dirs,
+                                                                                   tmp_path):
+    """The survival probabilities predict gives (1, 3, 5 years) are compared with the
+    Kaplan-Meier estimate of the test patients, overall and by risk half."""
+    from genemoe.evaluate.brier import horizon_calibration, survival_at_horizons
+    from genemoe.train.model_file import load_model_file
+
+    run = tmp_path / "surv"
+    train_run(dirs["bundle"], out_dir=run, task="survival", model_name="fcn", epochs=2,
+              progress=False)
+    page = write_report(run).read_text()
+    assert ">Survival probability at fixed horizons (test split)</h3>" in page
+    pred = pd.read_csv(run / "predictions.tsv", sep="\t")
+    test = pred[pred["split"] == "test"]
+    base = load_model_file(run)["survival_baseline"]
+    rows = horizon_calibration(base, test["time"].to_numpy(float),
+                               test["event"].astype(bool).to_numpy(), test["risk"].to_numpy(float))
+    assert rows and rows[0]["horizon"] == "1 year"
+    p1 = survival_at_horizons(base, test["risk"].to_numpy(float))["survival_1y"]
+    assert rows[0]["all: predicted"] == pytest.approx(p1.mean())
+    for row in rows:
+        assert all(0 <= v <= 1 for k, v in row.items() if k != "horizon")

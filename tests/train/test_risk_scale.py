@@ -45,8 +45,7 @@ def test_a_perfectly_ordered_or_eventless_validation_part_keeps_a_finite_scale()
 def test_survival_at_horizons_follows_the_breslow_baseline():
     """predict's survival probabilities: S0(t) ** exp(risk - centre) at 1, 3, 5 years from
     the training patients' Breslow baseline; NaN beyond the last training event."""
-    from genemoe.evaluate.brier import breslow_cumulative_hazard
-    from genemoe.workflows.predict import survival_at_horizons
+    from genemoe.evaluate.brier import breslow_cumulative_hazard, survival_at_horizons
 
     x, time, event = _cox_cohort(np.random.default_rng(1), 300)
     time = time * 300.0  # days: the last event between 3 and 5 years

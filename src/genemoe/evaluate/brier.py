@@ -20,11 +20,14 @@ import logging
 
 import numpy as np
 
-__all__ = ["breslow_cumulative_hazard", "survival_probabilities", "integrated_brier", "N_TIMES"]
+__all__ = ["breslow_cumulative_hazard", "survival_probabilities", "integrated_brier", "N_TIMES",
+           "HORIZONS_YEARS", "survival_at_horizons", "horizon_calibration"]
 
 log = logging.getLogger(__name__)
 
 N_TIMES = 50  # evaluation times of the integrated Brier score
+HORIZONS_YEARS = (1, 3, 5)  # survival probabilities given at these horizons (predict, report)
+DAYS_PER_YEAR = 365.25
 
 
 def breslow_cumulative_hazard(time: np.ndarray, event: np.ndarray, risk: np.ndarray
@@ -108,3 +111,54 @@ def integrated_brier(time_train: np.ndarray, event_train: np.ndarray, risk_train
         return None
     return {"integrated_brier_score": float(ibs), "ibs_null_reference": float(ref),
             "ibs_times": [float(times[0]), float(times[-1])], "ibs_n_times": int(times.size)}
+
+
+def survival_at_horizons(baseline: dict | None, risk: np.ndarray) -> dict[str, np.ndarray]:
+    """``{"survival_1y": (n,), ...}``: ``S(t | x) = S0(t) ** exp(risk - centre)`` at 1, 3
+    and 5 years, from a model file's ``survival_baseline`` (the training patients' Breslow
+    baseline: ``times``, ``cum_hazard``, ``centre``) and the risk on the model's (scaled)
+    scale. NaN beyond the last training event (the baseline says nothing there); ``{}``
+    without a baseline (model files written before it was stored)."""
+    if baseline is None:
+        return {}
+    times = np.asarray(baseline["times"], np.float64)
+    base = (times, np.asarray(baseline["cum_hazard"], np.float64), float(baseline["centre"]))
+    out = {}
+    for years in HORIZONS_YEARS:
+        t = years * DAYS_PER_YEAR
+        p = survival_probabilities(base, np.asarray(risk, np.float64), np.array([t]))[:, 0]
+        out[f"survival_{years}y"] = p if times.size and t <= times[-1] else np.full(len(p), np.nan)
+    return out
+
+
+def _km_at(time: np.ndarray, event: np.ndarray, t: float) -> float:
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    if not event.any():
+        return 1.0
+    x, y = kaplan_meier_estimator(event, time)
+    return float(y[np.searchsorted(x, t, side="right") - 1]) if t >= x[0] else 1.0
+
+
+def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarray,
+                        risk: np.ndarray) -> list[dict]:
+    """Predicted against observed survival at 1, 3 and 5 years, for the patients of a part
+    ``(n,)`` and the halves above and below their median risk: the mean of
+    :func:`survival_at_horizons` against the Kaplan–Meier estimate, per horizon inside the
+    part's follow-up and the baseline's. ``[]`` without a baseline."""
+    t, e, r = np.asarray(time, np.float64), np.asarray(event, bool), np.asarray(risk, np.float64)
+    probs = survival_at_horizons(baseline, r)
+    high = r >= np.median(r) if r.size else r.astype(bool)
+    rows = []
+    for name, p in probs.items():
+        years = int(name.split("_")[1][:-1])
+        h = years * DAYS_PER_YEAR
+        if not np.isfinite(p).all() or not r.size or h > t.max():
+            continue
+        row: dict = {"horizon": f"{years} year{'s' if years > 1 else ''}"}
+        for label, m in (("all", np.ones_like(high)), ("higher-risk half", high),
+                         ("lower-risk half", ~high)):
+            row[f"{label}: predicted"] = float(p[m].mean()) if m.any() else np.nan
+            row[f"{label}: observed"] = _km_at(t[m], e[m], h) if m.any() else np.nan
+        rows.append(row)
+    return rows

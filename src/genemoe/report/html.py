@@ -35,6 +35,7 @@ from genemoe.evaluate.benchmark_tables import (
     results_table,
     summary_table,
 )
+from genemoe.evaluate.brier import horizon_calibration
 from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
 from genemoe.report.linked import LinkedDir, find_linked_dirs
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
@@ -219,7 +220,8 @@ def _run_context(d: Path) -> dict[str, Any]:
     return {"title": f"genemoe run — {cfg.get('model', d.name)} ({task})",
             "synthetic": bool(summary.get("synthetic") or record.get("synthetic")),
             "summary": summary, "record": record, "protocol": protocol, "panel": panel,
-            "metrics": _run_metrics(metrics, task), "figures": figures,
+            "metrics": _run_metrics(metrics, task) + _horizon_table(d, payload),
+            "figures": figures,
             "versions": versions, "report_versions": software_versions(), "seeds": seeds,
             "config": cfg, **_linked_context(d)}
 
@@ -363,6 +365,25 @@ def _run_metrics(metrics: dict, task: str) -> str:
         per = pd.DataFrame(test["c_index_by_type"]).T.reset_index(names="cancer type")
         parts += ["<h3>C-index per cancer type (test split)</h3>", _table(per.map(_fmt))]
     return "\n".join(parts)
+
+
+def _horizon_table(d: Path, payload: dict) -> str:
+    """Survival runs: ``predict``'s probabilities at 1, 3, 5 years against Kaplan–Meier on
+    the test split (all patients, and the halves above and below the median risk)."""
+    if payload.get("task") != "survival" or not (d / "predictions.tsv").exists():
+        return ""
+    pred = pd.read_csv(d / "predictions.tsv", sep="\t")
+    test = pred[(pred["split"] == "test") & pred["time"].notna()]
+    rows = horizon_calibration(payload.get("survival_baseline"), test["time"].to_numpy(float),
+                               test["event"].astype(bool).to_numpy(), test["risk"].to_numpy(float))
+    if not rows:
+        return ""
+    return ("<h3>Survival probability at fixed horizons (test split)</h3><p>Predicted: the mean "
+            "of <code>predict</code>'s <code>survival_1y</code>... (the training patients' "
+            "Breslow baseline raised to exp(risk)); observed: the Kaplan–Meier estimate of the "
+            f"same patients ({len(test)}, {int(test['event'].astype(bool).sum())} events). A few "
+            "dozen patients leave each observed value uncertain by several points.</p>"
+            + _table(pd.DataFrame(rows).round(3)))
 
 
 def _metric_text(key: str, v: Any) -> str:

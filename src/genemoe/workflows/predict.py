@@ -34,12 +34,12 @@ from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normal
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
-from genemoe.evaluate.brier import survival_probabilities
+from genemoe.evaluate.brier import survival_at_horizons
 from genemoe.train.calibration import apply_temperature, as_logits
 from genemoe.train.model_file import load_model_file
 from genemoe.train.ood import model_features, ood_score
 
-__all__ = ["predict_file", "predict_table", "align_to_model", "survival_at_horizons", "HORIZONS_YEARS"]
+__all__ = ["predict_file", "predict_table", "align_to_model"]
 
 log = logging.getLogger(__name__)
 
@@ -154,28 +154,6 @@ def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[
         out["risk"] = np.asarray(out["risk"], np.float64) * scale  # as at training
     if payload.get("ood") is not None and payload["ood"]["method"] == "mahalanobis":
         out["features"] = model_features(model, payload["kind"], X)
-    return out
-
-
-HORIZONS_YEARS = (1, 3, 5)  # survival probabilities given at these horizons
-DAYS_PER_YEAR = 365.25
-
-
-def survival_at_horizons(baseline: dict | None, risk: np.ndarray) -> dict[str, np.ndarray]:
-    """``{"survival_1y": (n,), ...}``: ``S(t | x) = S0(t) ** exp(risk - centre)`` at 1, 3
-    and 5 years, from the training patients' Breslow baseline (:mod:`genemoe.evaluate.brier`)
-    and the risk on the model's (scaled) scale. NaN beyond the last training event (the
-    baseline says nothing there); ``{}`` for model files written before the baseline was
-    stored."""
-    if baseline is None:
-        return {}
-    times = np.asarray(baseline["times"], np.float64)
-    base = (times, np.asarray(baseline["cum_hazard"], np.float64), float(baseline["centre"]))
-    out = {}
-    for years in HORIZONS_YEARS:
-        t = years * DAYS_PER_YEAR
-        p = survival_probabilities(base, np.asarray(risk, np.float64), np.array([t]))[:, 0]
-        out[f"survival_{years}y"] = p if times.size and t <= times[-1] else np.full(len(p), np.nan)
     return out
 
 
