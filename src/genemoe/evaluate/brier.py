@@ -113,6 +113,10 @@ def integrated_brier(time_train: np.ndarray, event_train: np.ndarray, risk_train
             "ibs_times": [float(times[0]), float(times[-1])], "ibs_n_times": int(times.size)}
 
 
+def _horizon_name(years: int) -> str:
+    return f"survival_{years}y"
+
+
 def survival_at_horizons(baseline: dict | None, risk: np.ndarray) -> dict[str, np.ndarray]:
     """``{"survival_1y": (n,), ...}``: ``S(t | x) = S0(t) ** exp(risk - centre)`` at 1, 3
     and 5 years, from a model file's ``survival_baseline`` (the training patients' Breslow
@@ -127,17 +131,17 @@ def survival_at_horizons(baseline: dict | None, risk: np.ndarray) -> dict[str, n
     for years in HORIZONS_YEARS:
         t = years * DAYS_PER_YEAR
         p = survival_probabilities(base, np.asarray(risk, np.float64), np.array([t]))[:, 0]
-        out[f"survival_{years}y"] = p if times.size and t <= times[-1] else np.full(len(p), np.nan)
+        out[_horizon_name(years)] = (p if times.size and t <= times[-1]
+                                     else np.full(len(p), np.nan))
     return out
 
 
 def _km_at(time: np.ndarray, event: np.ndarray, t: float) -> float:
-    from sksurv.nonparametric import kaplan_meier_estimator
+    """The Kaplan–Meier estimate at ``t`` (1 before the first event)."""
+    from genemoe.evaluate.survival import kaplan_meier
 
-    if not event.any():
-        return 1.0
-    x, y = kaplan_meier_estimator(event, time)
-    return float(y[np.searchsorted(x, t, side="right") - 1]) if t >= x[0] else 1.0
+    x, y = kaplan_meier(time, event)
+    return float(y[np.searchsorted(x, t, side="right") - 1]) if x.size and t >= x[0] else 1.0
 
 
 def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarray,
@@ -148,12 +152,13 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
     part's follow-up and the baseline's. ``[]`` without a baseline."""
     t, e, r = np.asarray(time, np.float64), np.asarray(event, bool), np.asarray(risk, np.float64)
     probs = survival_at_horizons(baseline, r)
-    high = r >= np.median(r) if r.size else r.astype(bool)
+    if not probs or not r.size:
+        return []
+    high = r >= np.median(r)
     rows = []
-    for name, p in probs.items():
-        years = int(name.split("_")[1][:-1])
-        h = years * DAYS_PER_YEAR
-        if not np.isfinite(p).all() or not r.size or h > t.max():
+    for years in HORIZONS_YEARS:
+        p, h = probs[_horizon_name(years)], years * DAYS_PER_YEAR
+        if not np.isfinite(p).all() or h > t.max():
             continue
         row: dict = {"horizon": f"{years} year{'s' if years > 1 else ''}"}
         for label, m in (("all", np.ones_like(high)), ("higher-risk half", high),

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from genemoe.errors import InputError, input_error, out_of_memory_message
 
 __all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
-           "set_search_space", "signature_defaults"]
+           "set_search_space", "signature_defaults", "options_text"]
 
 Kind = Literal["torch", "sklearn"]
 
@@ -142,6 +142,11 @@ def get_spec(name: str) -> ModelSpec:
     return _REGISTRY[name]
 
 
+def options_text(config: Mapping[str, Any]) -> str:
+    """``hidden=256, dropout=0.5`` (or ``the defaults``): a model's options, for an error."""
+    return ", ".join(f"{k}={v!r}" for k, v in config.items()) or "the defaults"
+
+
 def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config: Any) -> Any:
     """Instantiate model ``name`` for ``task`` with ``n_genes`` inputs and ``n_outputs`` outputs.
 
@@ -166,7 +171,7 @@ def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config
     except (ValueError, TypeError, RuntimeError) as exc:  # a layer refused an option's value
         if out_of_memory_message(exc) is not None:
             raise
-        given = ", ".join(f"{k}={v!r}" for k, v in config.items()) or "the defaults"
+        given = options_text(config)
         raise input_error(
             f"cannot build the model with these options ({exc})", where=f"model.{name}",
             fix=f"a width, count or probability is out of range or of the wrong type: check "

@@ -31,7 +31,7 @@ from genemoe.config_presets import (
     train_config,
 )
 from genemoe.errors import MEMORY_FIX, GenemoeError, input_error
-from genemoe.models.registry import create_model, get_spec, list_models
+from genemoe.models.registry import create_model, get_spec, list_models, options_text
 from genemoe.train import calibration
 from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
@@ -423,10 +423,9 @@ def _said_as_input_error(name: str, model_cfg: dict) -> Iterator[None]:
     except (ValueError, TypeError) as exc:
         if type(exc).__name__ != "InvalidParameterError":  # sklearn's; other errors raise
             raise
-        given = ", ".join(f"{k}={v!r}" for k, v in model_cfg.items()) or "the defaults"
         raise input_error(f"an option is out of range ({exc})", where=f"model.{name}",
                           fix=f"check model: {{{name}: ...}} in the preset or --config YAML "
-                              f"({given})") from exc
+                              f"({options_text(model_cfg)})") from exc
 
 
 def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskData], n_out: int,

@@ -23,6 +23,9 @@ import logging
 from typing import Any
 
 import numpy as np
+import torch
+
+from genemoe.train.losses import cox_ph_loss
 
 __all__ = ["PRIOR_SD", "S_BOUNDS", "cox_partial_log_likelihood", "fit_risk_scale"]
 
@@ -34,18 +37,15 @@ MIN_EVENTS = 2  # validation events needed to fit s (fewer: s = 1)
 
 
 def cox_partial_log_likelihood(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> float:
-    """Cox partial log-likelihood of ``risk`` ``(n,)`` on ``(time, event)`` (Breslow ties).
+    """Cox partial log-likelihood of ``risk`` ``(n,)`` on ``(time, event)`` (Breslow ties):
+    minus :func:`~genemoe.train.losses.cox_ph_loss`, summed over the events, in float64.
 
     ``sum over events i of [risk_i - log sum_{j: time_j >= time_i} exp(risk_j)]``.
     """
-    t = np.asarray(time, np.float64)
-    e = np.asarray(event, bool)
-    r = np.asarray(risk, np.float64)
-    order = np.argsort(t, kind="stable")
-    t, e, r = t[order], e[order], r[order]
-    suffix = np.logaddexp.accumulate(r[::-1])[::-1]  # log sum of exp(r) over j >= i
-    first = np.searchsorted(t, t, side="left")  # the risk set starts at the first tie
-    return float(np.sum(r[e] - suffix[first[e]]))
+    return -float(cox_ph_loss(torch.as_tensor(np.asarray(risk, np.float64)),
+                              torch.as_tensor(np.asarray(time, np.float64)),
+                              torch.as_tensor(np.asarray(event, bool)),
+                              ties="breslow", reduction="sum"))
 
 
 def fit_risk_scale(time: np.ndarray, event: np.ndarray, risk: np.ndarray

@@ -249,7 +249,7 @@ def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]
     risk = np.asarray(fit.outputs["train"], np.float64)
     times, hazard, centre = breslow_cumulative_hazard(tr.time, tr.event, risk)
     baseline = {"times": times, "cum_hazard": hazard, "centre": centre,
-                "max_follow_up": float(np.max(tr.time)), "fitted_on": "training split"}
+                "fitted_on": "training split"}
     return {"calibration": fit.info.get("calibration"), "ood": ood, "train_risk": np.sort(risk),
             "survival_baseline": baseline}
 
