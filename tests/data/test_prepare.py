@@ -196,12 +196,24 @@ def test_gdc_counts_six_cohorts_real(shared_data, tmp_path):
 
 
 def test_h5ad_round_trip_through_prepare(synth_bundle, tmp_path):
-    """A bundle exported to AnnData (for scanpy) prepares again, labels from its obs."""
+    """A bundle exported to AnnData (for scanpy) prepares again, labels from its obs.
+
+    Its values pass through unchanged and keep the exported bundle's normalisation in the
+    record (it was recorded ``none``: a model trained on the re-prepared bundle then
+    quantile-aligned raw counts instead of normalising them as in training).
+    """
+    from genemoe.data.crossscale import scale_rule
+    from genemoe.data.prep_text import step_line
     from genemoe.data.read import write_h5ad
 
     h5 = write_h5ad(synth_bundle, tmp_path / "cohort.h5ad")
     b = prepare_dataset([h5], out_path=tmp_path / "again", config=PrepareConfig(min_variance=0, min_mean=0))
-    assert b.summary["normalisation"] == "none"  # log-scale data pass through
+    exported = synth_bundle.summary["normalisation"]
+    assert exported != "none" and b.summary["normalisation"] == exported
+    step = next(s for s in b.record["steps"] if s["step"] == "normalise")
+    assert step["method"] == "none" and step["values_on"] == exported  # values untouched
+    assert f"already {exported}, a genemoe export" in step_line("normalise", step)
+    assert scale_rule("counts", b.summary["normalisation"]) == "same"
     assert b.summary["cancer_types"] == synth_bundle.summary["cancer_types"]
     assert any(s["step"] == "labels" and "file metadata" in s["sources"] for s in b.record["steps"])
     same = b.obs.set_index("sample_id").loc[synth_bundle.obs["sample_id"], "cancer_type"]

@@ -20,7 +20,8 @@ from genemoe.data.read import ExpressionTable
 from genemoe.data.values import TRACE_SHARE, negative_share
 from genemoe.errors import input_error
 
-__all__ = ["Normalisation", "resolve_normalisation", "normalise_values", "NEEDS_LENGTH"]
+__all__ = ["Normalisation", "resolve_normalisation", "normalise_values", "values_scale",
+           "NEEDS_LENGTH"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,18 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
             fix="pass --annotation (e.g. ensembl105_genes.tsv.gz) or use --normalisation log2cpm",
         )
     return requested
+
+
+def values_scale(method: str, table: ExpressionTable) -> str:
+    """The normalisation ``table``'s values are on once ``method`` has been applied.
+
+    ``method`` itself, except for a ``genemoe export`` passed through unchanged (``none``):
+    its values are still on the exported bundle's normalisation (e.g. ``fpkm_uq``), which a
+    model trained on them needs to score raw counts the same way.
+    """
+    if method == "none" and table.exported_normalisation:
+        return table.exported_normalisation
+    return method
 
 
 def _clip_negatives(X: np.ndarray, source: Path | str | None, notes: dict) -> np.ndarray:

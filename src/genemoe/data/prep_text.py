@@ -53,7 +53,10 @@ def _normalise(info: dict) -> str:
     notes = [f"{_n(info[k])} {text}" for k, text in
              (("negative_values_clipped_to_0", "negative values clipped to 0"),
               ("samples_with_zero_library", "samples with no counts")) if info.get(k)]
-    return (f"normalise {_name(info)}: {kind} → {info.get('method')}"
+    method, on = info.get("method"), info.get("values_on")
+    if on and on != method:  # a genemoe export passed through on its bundle's scale
+        notes.insert(0, f"already {on}, a genemoe export")
+    return (f"normalise {_name(info)}: {kind} → {method}"
             + (f" ({'; '.join(notes)})" if notes else ""))
 
 

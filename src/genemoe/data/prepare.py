@@ -37,9 +37,9 @@ import pandas as pd
 
 from genemoe import __version__
 from genemoe.data import annotation as ann
+from genemoe.data import normalise as norm
 from genemoe.data import tcga
 from genemoe.data.bundle import Bundle, write_bundle
-from genemoe.data.normalise import NEEDS_LENGTH, normalise_values, resolve_normalisation
 from genemoe.data.prep_text import step_line
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
@@ -146,22 +146,22 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
 
 def normalise_table(table: ExpressionTable, cfg: PrepareConfig,
                annotation: ann.GeneAnnotation | None, plog: PrepLog) -> tuple[ExpressionTable, str]:
-    """A normalised copy of ``table`` (the input is left as it was) and the method used.
-
-    Genes without a length are dropped (and counted in ``plog``) when the method needs one.
-    """
-    have_len = annotation is not None
-    method = resolve_normalisation(cfg.normalisation, table, have_lengths=have_len)
+    """A normalised copy of ``table`` (the input is left as it was) and the normalisation its
+    values are on (a genemoe export's own). Genes without a length are dropped (and counted
+    in ``plog``) when the method needs one."""
+    method = norm.resolve_normalisation(cfg.normalisation, table, have_lengths=annotation is not None)
     lengths, values, gene_ids = None, table.values, table.gene_ids
-    if method in NEEDS_LENGTH:
+    if method in norm.NEEDS_LENGTH:
         lengths = annotation.table["length"].reindex(gene_ids).to_numpy(np.float64)
         ok = np.isfinite(lengths) & (lengths > 0)
         plog.drop_genes(f"no gene length in the annotation (needed for {method})", gene_ids[~ok])
         values, gene_ids, lengths = values[:, ok], gene_ids[ok], lengths[ok]
-    values, notes = normalise_values(values, method, lengths=lengths,
-                                     value_kind=table.value_kind, source=table.source_path)
-    plog.step("normalise", file=str(table.source_path), value_kind=table.value_kind, **notes)
-    return replace(table, values=values, gene_ids=gene_ids), method
+    values, notes = norm.normalise_values(values, method, lengths=lengths,
+                                          value_kind=table.value_kind, source=table.source_path)
+    scale = norm.values_scale(method, table)
+    plog.step("normalise", file=str(table.source_path), value_kind=table.value_kind,
+              values_on=scale, **notes)
+    return replace(table, values=values, gene_ids=gene_ids), scale
 
 
 def _intersect(tables: list[ExpressionTable], plog: PrepLog) -> tuple[np.ndarray, np.ndarray]:
