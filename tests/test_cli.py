@@ -64,6 +64,24 @@ def test_a_word_without_its_flag_is_said_with_the_fix(tmp_path, args, example):
     assert "fix: every input goes after its flag" in err and example in err
 
 
+@pytest.mark.parametrize(("args", "fix"), [
+    (["predict", "--model", "r", "--input", "x.tsv", "--out", "p.csv"], "takes it as --expression"),
+    (["train", "--bundle", "b", "--out", "r"], "genemoe train takes it as --data"),
+    (["explain", "--run", "r", "--data", "b", "--out", "e"], "takes it as --model"),
+    (["prepare", "--expression", "x.tsv", "-o", "b"], "genemoe prepare takes it as --out"),
+])
+def test_another_tools_flag_is_said_with_genemoes(tmp_path, args, fix):
+    """``genemoe predict --input x.tsv`` said "No such option: --input (Possible options:
+    --out)": the one flag it offered was the wrong one."""
+    from genemoe.cli_args import OPTION_SYNONYMS
+
+    r = run_cli(*args, cwd=tmp_path)
+    err = " ".join(line.strip("│ ") for line in r.stderr.splitlines())
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"No such option: {next(a for a in args if a in OPTION_SYNONYMS)}" in err
+    assert fix in err and "Possible options" not in err
+
+
 def test_a_bad_training_value_exits_2_with_its_fix(files, tmp_path):
     """``genemoe train --epochs 0`` ended in a traceback."""
     r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],

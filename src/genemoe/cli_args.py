@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from genemoe.errors import GenemoeError, out_of_memory_message
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
-           "subcommand_words", "CliGroup"]
+           "subcommand_words", "OPTION_SYNONYMS", "unknown_option_fix", "CliGroup"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
@@ -63,6 +63,31 @@ def stray_word_fix(command: str, required: Sequence[str] = ()) -> str:
             f"quotes (`genemoe {command} --help` lists the flags)")
 
 
+# Flags other tools use for what genemoe calls otherwise, with genemoe's candidates in order.
+_INPUT = ("--expression", "--data", "--model")
+OPTION_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("--input", "--in", "--file", "--files", "-i"), _INPUT),
+    **dict.fromkeys(("--expr", "--counts", "--matrix", "--expressions"), ("--expression",)),
+    **dict.fromkeys(("--output", "--outdir", "--out-dir", "--output-dir", "-o"), ("--out",)),
+    **dict.fromkeys(("--bundle", "--dataset", "--bundle-dir"), ("--data",)),
+    **dict.fromkeys(("--run", "--run-dir", "--checkpoint", "--model-dir"), ("--model",)),
+    "--label": ("--labels",), "--survival": ("--clinical",),
+    "--normalization": ("--normalisation",), "--n-trials": ("--trials",),
+    **dict.fromkeys(("--gpu", "--cuda"), ("--device",)),
+}
+
+
+def unknown_option_fix(command: str, name: str, flags: Sequence[str]) -> str | None:
+    """The fix for an option the command does not have (click's ``No such option``), where
+    ``name`` is another tool's word for one of its ``flags`` (``--input`` → ``--expression``
+    for predict); ``None`` where genemoe knows no such word."""
+    target = next((f for f in OPTION_SYNONYMS.get(name, ()) if f in flags), None)
+    if target is None:
+        return None
+    return (f"fix: genemoe {command} takes it as {target} (`genemoe {command} --help` "
+            "lists the flags)")
+
+
 def required_words(command) -> list[str]:  # noqa: ANN001 (a click command)
     """``["--data DATA", "--out OUT", "DIRECTORY"]``: the command's required parameters."""
     return [p.name.upper() if p.param_type_name == "argument" else f"{p.opts[0]} {p.name.upper()}"
@@ -101,8 +126,12 @@ class CliGroup(TyperGroup):
             raise GenemoeError(line) from exc
         except Exception as exc:  # typer's (vendored) click UsageError: its text, and a fix
             sub, message = getattr(exc, "ctx", None), getattr(exc, "message", None)
-            if sub is not None and sub is not ctx and isinstance(message, str) \
-                    and message.startswith("Got unexpected extra argument"):
-                exc.message = (f"{message}\n"
-                               f"{stray_word_fix(subcommand_words(sub), required_words(sub.command))}")
+            if sub is None or sub is ctx or not isinstance(message, str):
+                raise
+            words = subcommand_words(sub)
+            if message.startswith("Got unexpected extra argument"):
+                exc.message = f"{message}\n{stray_word_fix(words, required_words(sub.command))}"
+            elif (name := getattr(exc, "option_name", None)) and (fix := unknown_option_fix(
+                    words, name, [o for p in sub.command.params for o in p.opts])):
+                exc.message, exc.possibilities = f"{message}\n{fix}", None
             raise
