@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.read import read_expression
 from genemoe.errors import InputError
-from genemoe.workflows.predict import predict_file
+from genemoe.workflows.predict import align_to_model, predict_file
 from genemoe.workflows.train import train_run
 from synthetic_inputs import prepare_synthetic
 
@@ -55,9 +56,16 @@ def test_missing_genes_are_filled_reported_or_refused(trained, tmp_path):
     out = pd.read_parquet(tmp_path / "few.parquet")
     assert (out["n_missing_genes"] > 0).all() and "predicted_type" in out
     many = _as_symbols(f["counts"], f["annotation"], tmp_path / "many.tsv", drop_fraction=0.4)
-    with pytest.raises(InputError, match=r"(?s)missing.*fix: .*--annotation"):
+    # the annotation was given and mapped every symbol: the genes are absent, not unmapped
+    # (the fix said "pass --annotation" whatever the cause)
+    with pytest.raises(InputError, match=r"(?s)missing.*fix: .*lacks these genes") as err:
         predict_file(d / "run", many, out_path=tmp_path / "many.csv", annotation_path=f["annotation"])
+    assert "--annotation" not in str(err.value) and "--max-missing" in str(err.value)
     assert not (tmp_path / "many.csv").exists()
+    sym = read_expression(_as_symbols(f["counts"], f["annotation"], tmp_path / "sym.tsv"))
+    ensembl = pd.read_csv(f["counts"], sep="\t", index_col=0).index.tolist()
+    with pytest.raises(InputError, match=r"(?s)missing.*fix: pass --annotation"):  # unmapped
+        align_to_model(sym, ensembl, fill=np.zeros(len(ensembl)), max_missing=0.2)
 
 
 def test_gdc_counts_model_scores_symbols_real(shared_data, tmp_path):

@@ -93,11 +93,19 @@ def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndar
             f"{int(n_missing[worst])} of the model's {len(gene_ids)} genes "
             f"({share[worst]:.0%}) are missing for sample {table.sample_ids[worst]!r}, above the "
             f"limit of {max_missing:.0%} (e.g. {[g for g, p in zip(gene_ids, present, strict=True) if not p][:5]})",
-            path=table.source_path, where="gene identifiers",
-            fix="pass --annotation to map symbols/Entrez to the model's Ensembl ids, use a file "
-                "with the same gene set, or raise --max-missing",
-        )
+            path=table.source_path, where="gene identifiers", fix=_missing_fix(present, table))
     return X, n_missing
+
+
+def _missing_fix(present: np.ndarray, table: ExpressionTable) -> str:
+    """The fix for too many missing genes: other identifiers (most of the file's genes are
+    not the model's) need the annotation; the model's own identifiers are simply absent."""
+    if present.sum() < 0.5 * max(table.shape[1], 1):
+        return ("pass --annotation to map symbols/Entrez to the model's gene ids, or use a "
+                "file with the model's identifiers")
+    return ("the file's identifiers are the model's, but it lacks these genes: score a file "
+            "with the model's genes, or raise --max-missing (absent genes take the training "
+            "mean, which weakens the prediction)")
 
 
 def _check_precision(payload: dict, precision: str) -> None:
@@ -351,7 +359,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     else:
         atomic_write_text(out_path, df.to_csv(index=False))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
-    return (f"scored {report['n_samples']} samples with {payload['model_name']} ({payload['task']}, "
+    n = report["n_samples"]
+    return (f"scored {n} sample{'s' if n != 1 else ''} with {payload['model_name']} ({payload['task']}, "
             f"{report['precision']}){synthetic}; at most {report['max_missing_genes']} of {len(payload['gene_ids'])} model "
             f"genes missing per sample{_unfamiliar_text(report)}; wrote {out_path}")
 
