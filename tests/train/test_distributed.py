@@ -123,3 +123,15 @@ def test_the_collective_timeout_comes_from_the_environment(monkeypatch):
         monkeypatch.setenv(TIMEOUT_ENV, bad)
         with pytest.raises(InputError, match=TIMEOUT_ENV):
             dist_timeout_s()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_asked_without_a_gpu_is_an_input_error():
+    """``genemoe train --device cuda`` on a CPU-only machine ended in a RuntimeError traceback."""
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError, match=r"(?s)sees no CUDA GPU.*--device auto"):
+        ddp.resolve_device("cuda")
+    with pytest.raises(InputError, match="unknown device 'gpu'"):
+        ddp.resolve_device("gpu")
+    assert ddp.resolve_device("auto") == torch.device("cpu")

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -224,9 +225,19 @@ def resolve_device(device: Device | str | torch.device, info: DistInfo = SINGLE)
     CUDA, this rank's GPU ``cuda:<local_rank>``."""
     if isinstance(device, torch.device):
         return device
+    device = str(device)
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+        raise input_error(f"unknown device {device!r}", where="--device",
+                          fix="use auto (CUDA when available), cpu, cuda or cuda:N")
     if _wants_cuda(device):
         if not torch.cuda.is_available():
-            raise RuntimeError("device='cuda' was asked for but CUDA is not available")
+            raise input_error(f"{device} was asked for, but this machine's torch "
+                              f"sees no CUDA GPU (torch {torch.__version__})", where="--device",
+                              fix="use --device auto (CUDA when available, else CPU) or cpu")
+        if device.startswith("cuda:") and int(device[5:]) >= torch.cuda.device_count():
+            raise input_error(f"{device}: this machine has "
+                              f"{torch.cuda.device_count()} CUDA GPU(s), numbered from 0",
+                              where="--device", fix="use --device cuda (the current GPU)")
         if device in ("auto", "cuda"):
             return torch.device("cuda", info.local_rank if info.enabled else torch.cuda.current_device())
         return torch.device(device)
