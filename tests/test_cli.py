@@ -93,6 +93,39 @@ def test_a_bad_training_value_exits_2_with_its_fix(files, tmp_path):
     assert "epochs=0" in r.stderr and "fix: set epochs to 1 or more" in r.stderr
 
 
+def test_survival_on_a_bundle_without_it_is_said_and_leaves_no_run(files, tmp_path):
+    """``genemoe train --task survival`` on a bundle prepared without --clinical said "the
+    train split has no usable samples" (fix: other split fractions) and left an empty run
+    directory; benchmark and tune did the same."""
+    r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    for cmd in (["train", "--model", "coxnet"], ["benchmark", "--models", "coxnet"],
+                ["tune", "--model", "coxnet", "--trials", "1"]):
+        out = tmp_path / f"out_{cmd[0]}"
+        r = run_cli(*cmd, "--data", tmp_path / "b", "--task", "survival", "--out", out)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert "the bundle has no survival times" in r.stderr
+        assert "fix: re-prepare with --clinical" in r.stderr
+        assert not out.exists(), cmd  # no empty directory of the refused command's making
+    (tmp_path / "mine").mkdir()  # a directory the user made stays, even if the command fails
+    r = run_cli("train", "--data", tmp_path / "b", "--task", "survival", "--out", tmp_path / "mine")
+    assert r.returncode == 2 and (tmp_path / "mine").is_dir()
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="needs a machine without CUDA")
+def test_benchmark_refuses_a_missing_gpu_before_writing(files, tmp_path):
+    """``genemoe benchmark --device cuda`` without a GPU wrote the protocol and fold splits,
+    then failed in the first neural cell with a RuntimeError traceback."""
+    r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("benchmark", "--data", tmp_path / "b", "--models", "logreg,fcn", "--folds", "2",
+                "--device", "cuda", "--out", tmp_path / "bm")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "sees no CUDA GPU" in r.stderr and not (tmp_path / "bm").exists()
+
+
 def test_features_with_a_missing_run_exits_2_naming_it(tmp_path):
     r = run_cli("features", "--model", tmp_path / "no_run", "--data", tmp_path / "b",
                 "--out", tmp_path / "f")

@@ -1,6 +1,6 @@
-"""The ``genemoe`` command line's group: several values after one flag, a stray word said
-with its fix, and truncated files or exhausted memory said as user errors (not click's bare
-"Aborted.")."""
+"""The ``genemoe`` command line's group: several values after one flag, a stray word or
+another tool's flag said with its fix, truncated files or exhausted memory said as user
+errors (not click's bare "Aborted."), and no empty --out directory left by a failed command."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import lzma
 import zipfile
 import zlib
 from collections.abc import Sequence
+from pathlib import Path
 
 from typer.core import TyperGroup
 
 from genemoe.errors import GenemoeError, out_of_memory_message
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
-           "subcommand_words", "OPTION_SYNONYMS", "unknown_option_fix", "CliGroup"]
+           "subcommand_words", "OPTION_SYNONYMS", "unknown_option_fix", "new_out_dir",
+           "CliGroup"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
@@ -103,14 +105,36 @@ def subcommand_words(ctx) -> str:  # noqa: ANN001 (a click context)
     return " ".join(reversed(words))
 
 
+def new_out_dir(args: Sequence[str]) -> Path | None:
+    """The ``--out`` directory of ``args`` if it does not exist yet (the command would make
+    it), else ``None``."""
+    for i, arg in enumerate(args):
+        value = (args[i + 1] if arg == "--out" and i + 1 < len(args)
+                 else arg[6:] if arg.startswith("--out=") else None)
+        if value:
+            return None if Path(value).exists() else Path(value)
+    return None
+
+
 class CliGroup(TyperGroup):
     """Typer's group, with several values after one flag of :data:`MULTI_VALUE_OPTIONS`,
     and a fix under click's "Got unexpected extra argument" (:func:`stray_word_fix`)."""
 
     def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
+        self._new_out = new_out_dir(args)
         return super().parse_args(ctx, spread_multi_values(list(args)))
 
     def invoke(self, ctx):  # noqa: ANN001, ANN201 (click's signature)
+        """A command that fails leaves no empty --out directory of its own making behind."""
+        try:
+            return self._invoke(ctx)
+        except BaseException:
+            out = getattr(self, "_new_out", None)
+            if out is not None and out.is_dir() and not any(out.iterdir()):
+                out.rmdir()
+            raise
+
+    def _invoke(self, ctx):  # noqa: ANN001, ANN202 (click's signature)
         """A file that ends early anywhere is a user error, not click's bare "Aborted."; a
         word given without its flag is said with where it goes."""
         try:

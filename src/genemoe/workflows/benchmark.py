@@ -68,6 +68,7 @@ from genemoe.explain.routing import routing_report
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec, list_models
+from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
@@ -433,11 +434,12 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     if pretrained is not None and any(get_spec(m).kind != "torch" for m in models):
         raise input_error("--pretrained starts neural Gene-MOE models only", where="--models",
                           fix="benchmark the classical models in a run without --pretrained")
+    resolve_device(device)  # refused now, not in the first neural cell
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     bundle = load_bundle(bundle_path)
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=val_fraction)
+    out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks
     opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
             "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
             "n_boot": n_boot, "pretrained": _pretrained_options(pretrained, plans),

@@ -14,7 +14,8 @@ from genemoe.evaluate.survival import survival_metrics
 from genemoe.models.backbones import fit_image_layout
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts"]
+__all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts",
+           "check_bundle_has_task"]
 
 
 def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: list[str], *,
@@ -62,6 +63,16 @@ def with_fitted_layout(model_name: str, model_cfg: dict, bundle: Bundle, gene_ma
         chrom=var["chrom"].to_numpy(object) if "chrom" in var else None,
         start=var["start"].to_numpy() if "start" in var else None)
     return model_cfg if layout is None else {**model_cfg, "layout_state": layout.to_state()}
+
+
+def check_bundle_has_task(bundle: Bundle, task: Task) -> None:
+    """Refuse survival on a bundle without survival times (prepared without --clinical;
+    every bundle has cancer-type labels: prepare requires them)."""
+    if task == "survival" and not bundle.summary.get("n_with_survival", 1):
+        raise input_error("the bundle has no survival times (it was prepared without "
+                          "--clinical), so no survival model can be trained on it",
+                          path=bundle.path, fix="re-prepare with --clinical (a TCGA-CDR or "
+                          "Xena survival table), or use --task classify")
 
 
 def check_survival_parts(data: dict[str, TaskData], where: str, **error: Any) -> None:

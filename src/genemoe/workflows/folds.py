@@ -19,7 +19,12 @@ from genemoe.data.scaling import Scaler, fit_scaler
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
 from genemoe.train.task_data import TaskData, task_data
-from genemoe.workflows.common import check_survival_parts, patient_ids, with_fitted_layout
+from genemoe.workflows.common import (
+    check_bundle_has_task,
+    check_survival_parts,
+    patient_ids,
+    with_fitted_layout,
+)
 
 __all__ = ["FoldPlan", "FoldData", "task_rows", "plan_folds", "fit_fold_preprocessing",
            "fold_preprocessing", "fold_data", "inner_plans", "inner_splits", "InnerSplits",
@@ -70,6 +75,7 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
     list[FoldPlan]
         ``n_repeats * n_folds`` plans, repeat-major.
     """
+    check_bundle_has_task(bundle, task)
     rows = task_rows(bundle, task)
     if rows.size < 2 * n_folds:
         raise input_error(f"{rows.size} usable samples for {task}: too few for {n_folds} folds",

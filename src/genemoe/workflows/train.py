@@ -46,6 +46,7 @@ from genemoe.train.model_file import save_model_file
 from genemoe.train.ood import fit_ood, model_features
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.workflows.common import (
+    check_bundle_has_task,
     check_survival_parts,
     patient_ids,
     plain,
@@ -315,6 +316,7 @@ def _saved_config(model_cfg: dict, fit_cfg: dict) -> dict:
 
 
 def _check_task_data(task: Task, data: dict[str, TaskData], bundle: Bundle) -> None:
+    check_bundle_has_task(bundle, task)
     for split, d in data.items():
         if len(d.rows) == 0:
             raise input_error(f"the {split} split has no usable samples for {task}", path=bundle.path,

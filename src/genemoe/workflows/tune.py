@@ -64,7 +64,12 @@ from genemoe.train.study_budget import best_in_budget, counted_trials
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import TuneResult, redacted_url, tune_model, tuning_cost
 from genemoe.train.tuning_records import budget_rows
-from genemoe.workflows.common import check_survival_parts, plain, with_fitted_layout
+from genemoe.workflows.common import (
+    check_bundle_has_task,
+    check_survival_parts,
+    plain,
+    with_fitted_layout,
+)
 from genemoe.workflows.folds import FoldPlan, inner_splits
 
 __all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256"]
@@ -205,6 +210,7 @@ def _tuning_data(bundle: Bundle, task: Task, model_name: str,
     scaler = bundle_scaler(bundle, gene_mask, method=input_scaling(model_name, model_cfg))
     data = {s: task_data(bundle, bundle.indices(s), task, gene_mask=gene_mask, scaler=scaler,
                          class_names=bundle.class_names) for s in ("train", "val")}
+    check_bundle_has_task(bundle, task)
     for split, d in data.items():
         if len(d.rows) == 0:
             raise input_error(f"the {split} split has no usable samples for {task}",
