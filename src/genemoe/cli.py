@@ -389,6 +389,7 @@ def explain(
         help="Compare every method on these samples instead (OUT/methods.csv).")] = False,
     other: Annotated[Path | None, typer.Option(
         help="With --compare: a second run (another seed or fold) for top-50 stability.")] = None,
+    progress: Progress = True,
 ) -> None:
     """Gene rankings per class and per sample (or for the risk) of a trained run."""
     if compare:
@@ -405,7 +406,7 @@ def explain(
                          split=split, baseline=baseline, n_steps=n_steps,
                          internal_batch_size=internal_batch_size,
                          max_samples_per_class=max_samples_per_class, method=method, genes=genes,
-                         n_draws=n_draws, seed=seed, max_steps=max_steps)
+                         n_draws=n_draws, seed=seed, max_steps=max_steps, progress=progress)
     typer.echo(result.describe())
 
 

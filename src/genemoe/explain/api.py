@@ -45,7 +45,7 @@ import torch
 from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
-from genemoe.explain.integrated_gradients import BaselineName, convergence_summary
+from genemoe.explain.integrated_gradients import BaselineName, convergence_summary, samples_off
 from genemoe.explain.methods import DEFAULT_DRAWS, Method, attribute_with, resolve_method
 from genemoe.explain.rankings import GeneSet, gene_keep_masks, rank_genes, rank_samples
 from genemoe.models.moe import has_sparse_routing
@@ -78,7 +78,8 @@ class ExplainResult:
                  f"→ {self.out_dir}",
                  f"  completeness: max |delta| {c['max_abs_delta']:.3g}, relative to "
                  f"|f(x) - f(baseline)| median {c['median_relative_delta']:.3g}, max "
-                 f"{c['max_relative_delta']:.3g}"]
+                 f"{c['max_relative_delta']:.3g}; {c.get('n_samples_off_5pct', 0)} samples off "
+                 "by more than 5%"]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")
         for cls, df in self.ranking.groupby("class", sort=True):
@@ -297,12 +298,17 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
                 synthetic=bool(payload.get("record", {}).get("synthetic", False)))
     if conv["routing"] == "frozen":
         conv["reference"] = "f_frozen(baseline): routing frozen at each sample's own experts"
-    if conv["max_relative_delta"] > 0.05:
-        conv["warning"] = ("attributions miss f(x) - f(baseline) by more than 5% for some samples: "
-                           "raise --n-steps; if the gap does not shrink, the output jumps along the "
-                           "path (sparse top-k expert routing, ReLU kinks) and the attributions are "
-                           "approximate")
+    n_off = samples_off(attr, delta)
+    conv["n_samples_off_5pct"] = n_off
+    if n_off:
+        steps = f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine") \
+            else "--n-steps"
+        conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
+                           f"{len(delta)} samples: raise {steps}; if the gap does not shrink, the "
+                           "output jumps along the path (sparse top-k expert routing, ReLU kinks) "
+                           "and their attributions are approximate")
     return conv
+
 
 
 def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *, by_sample, sample_ids,
