@@ -24,6 +24,7 @@ from genemoe.data.tcga import (
     sample_type_code,
     sample_type_codes,
     sample_type_label,
+    sample_type_list,
 )
 from genemoe.errors import InputError
 
@@ -336,3 +337,15 @@ def test_real_target_labels_normalise(shared_data: Path) -> None:
 def test_cohort_from_path(name: str, expected: str | None) -> None:
     assert cohort_from_path(name) == expected
     assert cohort_from_path(Path(name)) == expected
+
+
+def test_unknown_sample_type_is_an_input_error_before_reading(tmp_path: Path) -> None:
+    """``genemoe prepare --sample-types primary`` read the whole file, then ended in a
+    ValueError traceback."""
+    from genemoe.data.prepare import PrepareConfig, prepare_dataset
+
+    assert sample_type_list(["01", "TB", "Solid Tissue Normal"]) == ["01", "03", "11"]
+    missing = tmp_path / "not_read_yet.tsv"  # refused before any file is opened
+    with pytest.raises(InputError, match=r"(?s)--sample-types.*'primary'.*fix: .*01 TP"):
+        prepare_dataset([missing], out_path=tmp_path / "b",
+                        config=PrepareConfig(sample_types=("01", "primary")))

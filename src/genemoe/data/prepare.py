@@ -530,6 +530,7 @@ def prepare_dataset(
         The written bundle (matrix in memory).
     """
     cfg = config or PrepareConfig()
+    tcga.sample_type_list(cfg.sample_types)  # an unknown type is refused before any reading
     t0 = time.perf_counter()
     plog = PrepLog()
     paths = [Path(p) for p in expression_paths]
@@ -594,7 +595,6 @@ def _obs_order(obs: pd.DataFrame) -> list[str]:
 def _inputs(paths, label_paths, clinical_path, annotation_path) -> list[dict[str, str]]:
     items = [("expression", p) for p in paths] + [("labels", p) for p in label_paths]
     clin = [clinical_path] if isinstance(clinical_path, str | Path) else list(clinical_path or [])
-    items += [("clinical", p) for p in clin]
-    items += [("annotation", annotation_path)] if annotation_path else []
+    items += [("clinical", p) for p in clin] + [("annotation", a) for a in [annotation_path] if a]
     return [{"role": r, "path": str(Path(p).resolve()), "sha256": file_sha256(Path(p)),
              "bytes": Path(p).stat().st_size} for r, p in items]

@@ -46,6 +46,7 @@ __all__ = [
     "parse_barcodes",
     "sample_type_code",
     "sample_type_codes",
+    "sample_type_list",
     "sample_type_label",
 ]
 
@@ -295,8 +296,19 @@ def parse_barcodes(values: Iterable[str]) -> pd.DataFrame:
     return parts[list(BARCODE_COLUMNS)]
 
 
-def _codes(sample_types: Sequence[str | int]) -> list[str]:
-    return [sample_type_code(t) for t in sample_types]
+def sample_type_list(sample_types: Sequence[str | int]) -> list[str]:
+    """The codes of ``sample_types`` as given to --sample-types (``["01", "TB"]`` →
+    ``["01", "03"]``); an unknown one is an input error listing the codes."""
+    codes = []
+    for t in sample_types:
+        try:
+            codes.append(sample_type_code(t))
+        except ValueError:
+            known = ", ".join(f"{c} {short}" for c, (_, short) in SAMPLE_TYPES.items())
+            raise input_error(f"unknown sample type {str(t)!r}", where="--sample-types",
+                              fix=f"give codes or short names, e.g. 01,03 (primary tumours, the "
+                                  f"default) or TP,NT; known: {known}") from None
+    return codes
 
 
 def filter_sample_types(
@@ -325,7 +337,7 @@ def filter_sample_types(
         Samples dropped per sample type label (``"Solid Tissue Normal (11)": 12``), plus
         ``"no sample type in barcode"`` (always present, possibly 0).
     """
-    wanted = _codes(sample_types)
+    wanted = sample_type_list(sample_types)
     parsed = parse_barcodes(sample_ids)
     code = parsed["sample_code"]
     missing = code.isna().to_numpy()
@@ -382,7 +394,7 @@ def one_per_patient(
     dropped : dict[str, int]
         ``{"duplicate profile of the same patient": n}``.
     """
-    wanted = _codes(sample_types)
+    wanted = sample_type_list(sample_types)
     p = parse_barcodes(sample_ids)
     n_types = len(wanted)
     order = pd.DataFrame(
