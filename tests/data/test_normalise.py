@@ -98,3 +98,17 @@ def test_normalise_table_returns_a_copy_and_leaves_its_input_alone():
     assert out.values.shape == (2, 3)
     np.testing.assert_array_equal(table.values, before_values)
     np.testing.assert_array_equal(table.gene_ids, before_genes)
+
+
+def test_an_unknown_normalisation_is_refused_before_reading(tmp_path):
+    """``genemoe prepare --normalisation foo`` read the file, then ended in a ValueError
+    traceback; ``genemoe predict --normalisation foo`` silently used ``auto``."""
+    from genemoe.data.crossscale import scale_rule
+    from genemoe.data.prepare import PrepareConfig
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError, match=r"(?s)--normalisation.*'foo'.*fpkm_uq"):
+        PrepareConfig(normalisation="foo")
+    with pytest.raises(InputError, match=r"(?s)--normalisation.*'foo'.*model or quantile"):
+        scale_rule("counts", "fpkm_uq", "foo")
+    assert scale_rule("counts", "fpkm_uq", "auto") == "same"

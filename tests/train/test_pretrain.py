@@ -268,7 +268,7 @@ def test_encoder_lr_gives_the_encoder_its_own_learning_rate(run, bundle, tiny_ya
 
 def test_a_non_positive_encoder_lr_is_refused(run, bundle, tiny_yaml, tmp_path):
     for bad in (0.0, -1e-4, float("nan")):
-        with pytest.raises(InputError, match="--encoder-lr must be a positive.*\n.*fix: pass e.g."):
+        with pytest.raises(InputError, match="--encoder-lr: must be a positive.*\n.*fix: pass e.g."):
             train_run(bundle.path, out_dir=tmp_path / "bad", model_name="genemoe",
                       config_path=tiny_yaml, epochs=1, device="cpu", progress=False,
                       pretrained=run.out_dir, encoder_lr=bad)

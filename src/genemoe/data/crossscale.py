@@ -43,6 +43,7 @@ __all__ = ["ScaleRule", "scale_rule", "reference_profile", "quantile_align", "di
 
 ScaleRule = Literal["same", "exported", "quantile", "refuse"]
 COUNT_BASED = ("fpkm_uq", "log2cpm", "log2tpm")
+REQUESTS = ("auto", "model", "quantile")  # predict --normalisation
 
 
 def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto", *,
@@ -54,6 +55,9 @@ def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto
     ``exported_normalisation``: the normalisation of the bundle a ``genemoe export`` file
     came from (:attr:`~genemoe.data.read.ExpressionTable.exported_normalisation`), if any.
     """
+    if requested not in REQUESTS:
+        raise input_error(f"unknown normalisation {requested!r}", where="--normalisation",
+                          fix="use auto (the default), model or quantile")
     if requested == "quantile":
         return "quantile"
     if exported_normalisation is not None and exported_normalisation == model_normalisation:

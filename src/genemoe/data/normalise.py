@@ -20,7 +20,7 @@ from genemoe.data.read import ExpressionTable
 from genemoe.data.values import TRACE_SHARE, negative_share
 from genemoe.errors import input_error
 
-__all__ = ["Normalisation", "resolve_normalisation", "normalise_values", "values_scale",
+__all__ = ["Normalisation", "check_method", "resolve_normalisation", "normalise_values", "values_scale",
            "NEEDS_LENGTH"]
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,14 @@ log = logging.getLogger(__name__)
 Normalisation = Literal["auto", "log2cpm", "log2tpm", "fpkm_uq", "log2p1", "none"]
 NEEDS_LENGTH = ("log2tpm", "fpkm_uq")
 COUNT_METHODS = ("log2cpm", "log2tpm", "fpkm_uq")
+METHODS = ("auto", *COUNT_METHODS, "log2p1", "none")
+
+
+def check_method(requested: str) -> None:
+    """Refuse a normalisation genemoe does not know (``--normalisation``)."""
+    if requested not in METHODS:
+        raise input_error(f"unknown normalisation {requested!r}", where="--normalisation",
+                          fix=f"use one of {', '.join(METHODS)}")
 
 
 def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
@@ -39,6 +47,7 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
     linear values → ``log2p1``. A count method asked of data that are not counts (nor
     log2 of counts), or ``log2p1`` asked of log/transformed data, is refused.
     """
+    check_method(requested)
     kind = table.value_kind
     countable = kind in ("counts", "log_counts")
     if requested == "auto":

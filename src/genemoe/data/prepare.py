@@ -76,6 +76,10 @@ class PrepareConfig:
     seed: int = 0
     synthetic: bool = False  # set by genemoe.data.synthetic / `genemoe demo`
 
+    def __post_init__(self) -> None:  # unknown values are refused before any file is read
+        tcga.sample_type_list(self.sample_types)
+        norm.check_method(self.normalisation)
+
 
 @dataclass
 class PrepLog:
@@ -93,16 +97,14 @@ class PrepLog:
         return {k: len(v) for k, v in self._gene_sets.items() if v}
 
     def step(self, name: str, **info: Any) -> None:
-        """Record step ``name`` (counters in ``record.json``); log one human line (INFO) and
-        the counters (DEBUG, ``genemoe -v``)."""
+        """Record step ``name`` (``record.json``); one human line (INFO), counters (DEBUG)."""
         self.steps.append({"step": name, **info})
         log.info("%s", step_line(name, info))
         log.debug("%s: %s", name, info)
 
     def drop_samples(self, reasons: dict[str, int]) -> None:
-        for k, v in reasons.items():
-            if v:
-                self.dropped_samples[k] = self.dropped_samples.get(k, 0) + int(v)
+        for k, v in ((k, v) for k, v in reasons.items() if v):
+            self.dropped_samples[k] = self.dropped_samples.get(k, 0) + int(v)
 
     def drop_genes(self, reason: str, gene_ids: Any) -> None:
         """Record dropped ``gene_ids`` (an iterable of ids) under ``reason``."""
@@ -146,9 +148,8 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
 
 def normalise_table(table: ExpressionTable, cfg: PrepareConfig,
                annotation: ann.GeneAnnotation | None, plog: PrepLog) -> tuple[ExpressionTable, str]:
-    """A normalised copy of ``table`` (the input is left as it was) and the normalisation its
-    values are on (a genemoe export's own). Genes without a length are dropped (and counted
-    in ``plog``) when the method needs one."""
+    """A normalised copy of ``table`` (input untouched), the normalisation its values are on
+    (a genemoe export's own); genes without a length the method needs are dropped (counted)."""
     method = norm.resolve_normalisation(cfg.normalisation, table, have_lengths=annotation is not None)
     lengths, values, gene_ids = None, table.values, table.gene_ids
     if method in norm.NEEDS_LENGTH:
@@ -530,7 +531,6 @@ def prepare_dataset(
         The written bundle (matrix in memory).
     """
     cfg = config or PrepareConfig()
-    tcga.sample_type_list(cfg.sample_types)  # an unknown type is refused before any reading
     t0 = time.perf_counter()
     plog = PrepLog()
     paths = [Path(p) for p in expression_paths]

@@ -420,9 +420,11 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     models = _check_models(list(DEFAULT_MODELS[task] if models is None else models), task)
     if n_repeats < 1:
-        raise input_error(f"--repeats must be at least 1, got {n_repeats}", where="--repeats")
+        raise input_error(f"must be at least 1, got {n_repeats}", where="--repeats",
+                          fix="pass --repeats 1 (one K-fold split) or more")
     if tune < 0:
-        raise input_error(f"--tune must be >= 0 trials, got {tune}", where="--tune")
+        raise input_error(f"must be 0 or more trials, got {tune}", where="--tune",
+                          fix="pass e.g. --tune 10 (0: no tuning)")
     if tune_cv < 1 or (tune_cv > 1 and not tune):
         raise input_error(f"--tune-cv {tune_cv} needs --tune N and K >= 2 (1: off)",
                           where="--tune-cv", fix="pass --tune N with --tune-cv 3, or drop --tune-cv")

@@ -144,15 +144,15 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     from genemoe.report.html import write_report
     from genemoe.workflows.predict import predict_file
 
+    if tune < 0:
+        raise input_error(f"must be 0 or more trials, got {tune}", where="--tune",
+                          fix="pass e.g. --tune 3 (0: no tuning)")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     bundle, files = _synthetic_bundle(out_dir, seed) if data is None else (load_bundle(data), {})
     runs = [(m, t) for m, t in models
             if t == "classify" or bundle.summary.get("n_events", 0) >= 10]
-    if tune < 0:
-        raise input_error(f"--tune must be 0 or more, got {tune}", where="--tune",
-                          fix="pass e.g. --tune 3 (0: no tuning)")
     rows = _train_all(bundle, out_dir, runs, seed=seed, epochs=epochs, progress=progress,
                       tune=tune)
     pred = None

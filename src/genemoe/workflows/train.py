@@ -267,11 +267,11 @@ def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrain
         raise input_error("--pretrained needs a neural model with a pre-trainable encoder",
                           where="--model", fix="use --model genemoe, moe or vaecox")
     if encoder_lr is not None and not (np.isfinite(encoder_lr) and encoder_lr > 0):
-        raise input_error(f"--encoder-lr must be a positive learning rate, got {encoder_lr}",
+        raise input_error(f"must be a positive learning rate, got {encoder_lr}",
                           where="--encoder-lr", fix="pass e.g. --encoder-lr 1e-4 (a tenth of the "
                           "head's lr is a usual start), or leave it out to use the train: lr")
     if freeze_encoder_epochs < 0:
-        raise input_error(f"--freeze-encoder-epochs must be >= 0, got {freeze_encoder_epochs}",
+        raise input_error(f"must be 0 or more, got {freeze_encoder_epochs}",
                           where="--freeze-encoder-epochs", fix="pass 0 (train the encoder) or N")
     test = bundle.indices("test")
     return {"pretrained": Path(pretrained), "freeze_encoder_epochs": int(freeze_encoder_epochs),
