@@ -235,3 +235,17 @@ def test_outputs_get_normal_permissions(synth_bundle, tmp_path):
     assert (tmp_path / "perm").stat().st_mode & 0o777 == 0o755
     assert (tmp_path / "perm" / "X.npy").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "note.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_no_sample_left_is_said_not_a_traceback(tmp_path):
+    """One tumour of a type (below --min-class-size 3) left an empty matrix and ended in a
+    numpy ValueError while writing the gene table."""
+    from genemoe.errors import InputError
+
+    path = tmp_path / "one.tsv"
+    pd.DataFrame({"TCGA-AA-0001-01": [1.5, 2.0, 3.0]},
+                 index=["ENSG00000000003", "ENSG00000000005", "ENSG00000000419"]).to_csv(
+        path, sep="\t")
+    with pytest.raises(InputError, match=r"(?s)no sample is left.*fewer than 3.*--min-class-size"):
+        prepare_dataset([path], out_path=tmp_path / "b", config=PrepareConfig(cancer_type="BRCA"))
+    assert not (tmp_path / "b").exists()

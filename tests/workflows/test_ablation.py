@@ -9,8 +9,7 @@ import pytest
 import torch
 import yaml
 
-from genemoe.data.bundle import load_bundle, write_bundle
-from genemoe.data.prepare import file_sha256
+from genemoe.data.bundle import file_sha256, load_bundle, write_bundle
 from genemoe.errors import InputError
 from genemoe.train.finetune import read_pretrained
 from genemoe.workflows.ablation import (

@@ -32,6 +32,7 @@ into place at the end, so an interrupted write never leaves a half bundle.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -49,6 +50,7 @@ from genemoe.errors import input_error
 
 __all__ = [
     "Bundle",
+    "file_sha256",
     "OBS_COLUMNS",
     "VAR_COLUMNS",
     "SPLITS",
@@ -394,3 +396,12 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
         return Bundle(X=X, obs=obs, var=var, record=record, summary=summary, folds=folds, path=path)
     except ValueError as exc:
         raise input_error(str(exc), path=path, fix="re-create the bundle with `genemoe prepare`") from exc
+
+
+def file_sha256(path: Path | str, *, chunk: int = 1 << 22) -> str:
+    """Hex sha256 of the file at ``path`` (recorded for inputs, downloads and encoders)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()

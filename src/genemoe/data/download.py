@@ -23,7 +23,6 @@ environment variables are honoured. Without internet access the download fails w
 from __future__ import annotations
 
 import errno
-import hashlib
 import http.client
 import importlib.metadata
 import json
@@ -43,7 +42,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from genemoe.data.bundle import atomic_write_text, dump_json
+from genemoe.data.bundle import atomic_write_text, dump_json, file_sha256
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
     PANCAN_HUB_URL,
@@ -57,7 +56,7 @@ from genemoe.errors import GenemoeError, input_error
 __all__ = [
     "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult", "DownloadSource",
     "GDC_HUB_URL", "MANIFEST_NAME", "OfflineError", "PANCAN_HUB_URL", "PlannedFile",
-    "download_file", "download_tcga", "file_sha256", "list_downloads", "plan_downloads",
+    "download_file", "download_tcga", "list_downloads", "plan_downloads",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -120,15 +119,6 @@ class _Transient(Exception):
 
 
 # ----------------------------------------------------------------------------- one file
-
-
-def file_sha256(path: Path, *, chunk_size: int = 1 << 20) -> str:
-    """Hex sha256 digest of the file at ``path``."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while block := fh.read(chunk_size):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _part_path(dest: Path) -> Path:

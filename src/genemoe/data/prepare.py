@@ -24,7 +24,6 @@ Steps, each recorded with what it dropped and why (``record["steps"]``):
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Sequence
@@ -39,13 +38,13 @@ from genemoe import __version__
 from genemoe.data import annotation as ann
 from genemoe.data import normalise as norm
 from genemoe.data import tcga
-from genemoe.data.bundle import Bundle, write_bundle
+from genemoe.data.bundle import Bundle, file_sha256, write_bundle
 from genemoe.data.prep_text import step_line
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
 
-__all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "file_sha256",
+__all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter",
            "map_table_genes", "normalise_table"]
 
 log = logging.getLogger(__name__)
@@ -109,15 +108,6 @@ class PrepLog:
     def drop_genes(self, reason: str, gene_ids: Any) -> None:
         """Record dropped ``gene_ids`` (an iterable of ids) under ``reason``."""
         self._gene_sets.setdefault(reason, set()).update(str(g) for g in gene_ids)
-
-
-def file_sha256(path: Path, *, chunk: int = 1 << 22) -> str:
-    """Hex sha256 of a file (recorded for every input)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | None,
@@ -382,6 +372,11 @@ def _check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog:
         log.warning("dropping classes with fewer than %d samples: %s", cfg.min_class_size, dict(small))
         plog.drop_samples({f"class with fewer than {cfg.min_class_size} samples": int(m.sum())})
         keep = keep & ~m
+    if not keep.any():  # a traceback in the gene table before
+        raise input_error(f"no sample is left to prepare (dropped: {plog.dropped_samples})",
+                          fix="check --sample-types and the labels; a class needs "
+                              f"--min-class-size {cfg.min_class_size} samples (lower it for "
+                              "a small cohort)")
     return keep
 
 

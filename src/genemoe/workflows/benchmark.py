@@ -54,8 +54,7 @@ import pandas as pd
 import torch
 
 from genemoe.config_presets import load_preset
-from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
-from genemoe.data.prepare import file_sha256
+from genemoe.data.bundle import Bundle, atomic_write_text, file_sha256, load_bundle
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
     chosen_settings,
