@@ -4,6 +4,7 @@ that recover planted marker genes, and ``explain_run`` / ``genemoe explain`` end
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -287,3 +288,20 @@ def test_a_sample_whose_output_barely_moved_does_not_raise_the_warning():
     assert "for 1 of 197 samples: raise --max-steps (now 400)" in conv["warning"]
     delta[3], attr[3, 0] = 0.01, move[3] + 0.01
     assert "warning" not in _convergence(attr, delta, payload=payload, routing="live")
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    ({"baseline": "foo"}, "--baseline: unknown baseline 'foo'"),
+    ({"n_steps": 0}, "--n-steps: must be 1 or more, got 0"),
+    ({"max_samples_per_class": 0}, "--max-samples-per-class: must be 1 or more"),
+    ({"n_draws": 0}, "--n-draws: must be 1 or more"),
+])
+def test_explain_options_are_checked_before_loading(tmp_path, options, said):
+    """``--baseline foo`` was ignored by train_ig, ``--n-steps 0`` ended in captum's
+    AssertionError, ``--max-samples-per-class 0`` explained nothing."""
+    from genemoe.errors import InputError
+    from genemoe.explain import explain_run
+
+    with pytest.raises(InputError, match=re.escape(said)):
+        explain_run(tmp_path / "no_run", data=tmp_path / "no_bundle", out_dir=tmp_path / "e",
+                    **options)

@@ -227,6 +227,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     """
     from genemoe.train.model_file import load_model_file
 
+    _check_options(baseline, n_steps=n_steps, internal_batch_size=internal_batch_size,
+                   max_samples_per_class=max_samples_per_class, n_draws=n_draws,
+                   max_steps=max_steps)
     out_dir = Path(out_dir)
     payload = load_model_file(Path(run_dir))
     model = _load_model(payload)
@@ -274,6 +277,20 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         files += _vector_maps(attr, delta, sample_ids, predicted, explained, _gene_labels(payload),
                               out_dir / "maps", max_maps, synthetic=conv["synthetic"])
     return ExplainResult(out_dir, len(rows), task, conv, ranking, files)
+
+
+def _check_options(baseline: Any, **counts: int | None) -> None:
+    """Refuse an unknown --baseline (``train_ig`` and ``gradient_shap`` would ignore it
+    silently) and counts below 1 (``--n-steps 0`` ended in captum's AssertionError;
+    ``--max-samples-per-class 0`` explained nothing); ``None`` counts mean their default."""
+    if isinstance(baseline, str) and baseline not in ("train_mean", "zeros"):
+        raise input_error(f"unknown baseline {baseline!r}", where="--baseline",
+                          fix="use train_mean or zeros")
+    for name, value in counts.items():
+        if value is not None and value < 1:
+            flag = "--" + name.replace("_", "-")
+            raise input_error(f"must be 1 or more, got {value}", where=flag,
+                              fix=f"pass {flag} 1 or more (or leave it out for the default)")
 
 
 def _train_rows(bundle, payload: dict, scaler: Scaler, seed: int, n: int = 200) -> np.ndarray:
