@@ -263,7 +263,7 @@ def tune(
 def predict(
     model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train`.")],
     expression: Annotated[Path, typer.Option(help="New samples (any supported format).")],
-    out: Annotated[Path, typer.Option(help="Output .csv or .parquet.")],
+    out: Annotated[Path, typer.Option(help="Output .csv, .tsv (tab-separated) or .parquet.")],
     annotation: Annotated[Path | None, typer.Option(help="Annotation to map symbols/Entrez.")] = None,
     max_missing: Annotated[float, typer.Option(help="Refuse above this share of missing genes.")] = 0.2,
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",

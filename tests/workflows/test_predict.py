@@ -173,3 +173,18 @@ def test_a_genemoe_export_is_scored_on_its_own_scale_as_in_training(trained, tmp
     write_h5ad(dataclasses.replace(bundle, record=other), tmp_path / "other.h5ad")
     predict_file(d / "run", tmp_path / "other.h5ad", out_path=tmp_path / "o.csv")
     assert (pd.read_csv(tmp_path / "o.csv")["scale_rule"] == "quantile").all()
+
+
+def test_output_format_and_max_missing_are_checked_before_reading(trained, tmp_path):
+    """``--out x.xlsx`` got comma-separated text, ``--out x.tsv`` commas, and
+    ``--max-missing 2`` (not a share) was taken: each now refused before anything is read,
+    and .tsv is tab-separated."""
+    d, f, _ = trained
+    with pytest.raises(InputError, match=r"(?s)--out.*x\.xlsx.*fix: name it e\.g\. x\.csv"):
+        predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "x.xlsx")
+    with pytest.raises(InputError, match=r"--max-missing.*\[0, 1\), got 2"):
+        predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "x.csv",
+                     max_missing=2)
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "p.tsv")
+    tab = pd.read_csv(tmp_path / "p.tsv", sep="\t")
+    assert "predicted_type" in tab.columns and len(tab) > 0

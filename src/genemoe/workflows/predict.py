@@ -108,6 +108,20 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable) -> str:
             "mean, which weakens the prediction)")
 
 
+OUTPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet")
+
+
+def _check_output(out_path: Path, max_missing: float) -> None:
+    """Refuse an output name of another format (``.xlsx`` got comma-separated text, ``.tsv``
+    commas) and a --max-missing that is not a share."""
+    if out_path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise input_error(f"{out_path.name}: genemoe writes .csv, .tsv (tab-separated) or "
+                          ".parquet", where="--out", fix=f"name it e.g. {out_path.stem}.csv")
+    if not 0 <= max_missing < 1:
+        raise input_error(f"must be a share of the model's genes in [0, 1), got {max_missing}",
+                          where="--max-missing", fix="pass e.g. --max-missing 0.2 (the default)")
+
+
 def _check_precision(payload: dict, precision: str) -> None:
     """Refuse an unknown ``precision``, or ``bf16`` for a classical estimator."""
     if precision not in PRECISIONS:
@@ -331,7 +345,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     expression_path
         New samples in any supported format.
     out_path
-        ``.csv`` or ``.parquet`` output.
+        ``.csv``, ``.tsv`` (tab-separated; ``.txt`` too) or ``.parquet`` output.
     annotation_path
         Annotation mapping symbols / Entrez ids (default: the one recorded at preparation).
     max_missing
@@ -346,18 +360,20 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     str
         A short human-readable report (names the precision).
     """
+    out_path = Path(out_path)
+    _check_output(out_path, max_missing)  # before reading anything
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
     annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
     table = read_expression(Path(expression_path), orientation=orientation)
     df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
                                precision=precision, normalisation=normalisation)
-    out_path = Path(out_path)
-    if out_path.suffix == ".parquet":
+    if out_path.suffix.lower() == ".parquet":
         with atomic_file(out_path) as tmp:
             df.to_parquet(tmp, index=False)
     else:
-        atomic_write_text(out_path, df.to_csv(index=False))
+        sep = "\t" if out_path.suffix.lower() in (".tsv", ".txt") else ","
+        atomic_write_text(out_path, df.to_csv(index=False, sep=sep))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     n = report["n_samples"]
     return (f"scored {n} sample{'s' if n != 1 else ''} with {payload['model_name']} ({payload['task']}, "
