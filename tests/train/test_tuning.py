@@ -539,3 +539,16 @@ def test_registered_defaults_are_what_the_model_runs_without_the_key(name):
         assert r0 == r1 and s0.keys() == s1.keys(), key
         assert all(torch.equal(s0[k], s1[k]) for k in s0), key
         assert torch.equal(o0, o1), key
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("foo://x", "Can't load plugin"),
+    ("not a url", "Could not parse"),
+])
+def test_a_storage_sqlalchemy_cannot_open_is_an_input_error(url, said):
+    """``genemoe tune --storage foo://x`` ended in SQLAlchemy's NoSuchModuleError traceback."""
+    from genemoe.errors import InputError
+    from genemoe.train.study_storage import study_storage
+
+    with pytest.raises(InputError, match=rf"(?s)--storage.*{said}.*fix: use sqlite:///"):
+        study_storage(url)

@@ -31,8 +31,20 @@ def study_storage(url: str | None) -> optuna.storages.BaseStorage | None:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         kwargs["engine_kwargs"] = {"connect_args": {"timeout": 60}}
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
     try:
         return _rdb_storage(url, kwargs)
+    except (ArgumentError, NoSuchModuleError) as exc:  # not a database URL, unknown dialect
+        raise input_error(f"{redacted_url(url)!r} is not a database URL SQLAlchemy can open "
+                          f"({str(exc).splitlines()[0]})", where="--storage",
+                          fix="use sqlite:///PATH/study.db (one machine) or "
+                              "postgresql://USER:PASSWORD@HOST/DB (several)") from None
+    except OperationalError as exc:  # the server is unreachable, the login refused ...
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise input_error(f"cannot open the study database {redacted_url(url)}: {first}",
+                          where="--storage", fix="check the URL, that the database server is "
+                          "reachable from this machine, and the user's rights") from None
     except ImportError as exc:  # the database's driver (psycopg, pymysql) is missing
         missing = getattr(exc.__cause__ or exc.__context__, "name", None) or exc.name
         raise input_error(f"no driver for the study database: no module {missing!r}",
