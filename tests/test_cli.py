@@ -126,6 +126,25 @@ def test_benchmark_refuses_a_missing_gpu_before_writing(files, tmp_path):
     assert "sees no CUDA GPU" in r.stderr and not (tmp_path / "bm").exists()
 
 
+def test_an_unwritable_out_is_said_with_its_fix(files, tmp_path):
+    """``genemoe train --out`` under a file (or an unwritable folder) ended in a
+    NotADirectoryError / FileNotFoundError traceback; so did predict's atomic write."""
+    r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "afile").write_text("x")
+    r = run_cli("train", "--data", tmp_path / "b", "--model", "logreg",
+                "--out", tmp_path / "afile" / "run")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "afile" in r.stderr and "fix: a " in r.stderr and "choose another path" in r.stderr
+    r = run_cli("train", "--data", tmp_path / "b", "--model", "logreg", "--out", tmp_path / "r")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("predict", "--model", tmp_path / "r", "--expression", files["counts"],
+                "--out", tmp_path / "afile" / "p.csv")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "afile" in r.stderr and "fix: a " in r.stderr and "choose another path" in r.stderr
+
+
 def test_features_with_a_missing_run_exits_2_naming_it(tmp_path):
     r = run_cli("features", "--model", tmp_path / "no_run", "--data", tmp_path / "b",
                 "--out", tmp_path / "f")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typer.core import TyperGroup
 
-from genemoe.errors import GenemoeError, out_of_memory_message
+from genemoe.errors import GenemoeError, os_error_message, out_of_memory_message
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "unknown_option_fix", "new_out_dir",
@@ -146,6 +146,10 @@ class CliGroup(TyperGroup):
                 "sizes); run with -v to see which file was being read") from exc
         except (MemoryError, RuntimeError) as exc:  # out of memory: said, with a fix; others raise
             if (line := out_of_memory_message(exc)) is None:
+                raise
+            raise GenemoeError(line) from exc
+        except OSError as exc:  # no space, no permission, no such folder: said, with a fix
+            if (line := os_error_message(exc)) is None:
                 raise
             raise GenemoeError(line) from exc
         except Exception as exc:  # typer's (vendored) click UsageError: its text, and a fix

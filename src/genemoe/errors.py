@@ -7,11 +7,12 @@ without a traceback and exits with status 2.
 
 from __future__ import annotations
 
+import errno
 import re
 from pathlib import Path
 
 __all__ = ["GenemoeError", "InputError", "NotBuiltError", "MEMORY_FIX", "input_error",
-           "out_of_memory_message"]
+           "out_of_memory_message", "os_error_message"]
 
 
 class GenemoeError(Exception):
@@ -85,3 +86,28 @@ def out_of_memory_message(exc: BaseException) -> str | None:
     what = (f"an allocation of {int(asked.group(1)) / 1e9:.1f} GB failed" if asked
             else text.splitlines()[0][:160] if text else "an allocation failed")
     return f"out of memory: {what}\n  fix: {MEMORY_FIX}"
+
+
+_OS_FIXES = {
+    errno.ENOSPC: "free disk space, or write to another disk",
+    errno.EDQUOT: "free space within your quota, or write to another disk",
+    errno.EACCES: "choose a folder you can write to, or check the file's permissions",
+    errno.EPERM: "choose a folder you can write to, or check the file's permissions",
+    errno.EROFS: "the file system is read-only: choose a writable folder",
+    errno.ENOENT: "check the path: its folder must exist and be writable",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: choose another path",
+    errno.EEXIST: "a file of that name stands where a folder is needed: choose another path",
+    errno.EISDIR: "the path is a folder where a file is expected: name a file",
+}
+
+
+def os_error_message(exc: BaseException) -> str | None:
+    """The message for a command stopped by the file system (no space, no permission, a
+    missing or read-only folder), naming the path and the fix as :func:`input_error` words
+    it; None for other errors (an input file's absence is said where it is read)."""
+    if not isinstance(exc, OSError) or exc.errno not in _OS_FIXES:
+        return None
+    path = exc.filename if exc.filename is not None else "a file"
+    if re.fullmatch(r"\..+\.tmp", Path(str(path)).name):  # an atomic write's temporary
+        path = f"{Path(str(path)).parent}/ (writing a result there)"
+    return f"{path}: {exc.strerror or exc}\n  fix: {_OS_FIXES[exc.errno]}"
