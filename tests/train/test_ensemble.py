@@ -196,3 +196,16 @@ def test_the_average_of_calibrated_members_is_calibrated_again_on_validation():
     np.testing.assert_array_equal(outputs["test"].argmax(1), avg[200:].argmax(1))
     assert outputs["test"].max(1).mean() > avg[200:].max(1).mean()
     assert _calibrate_average({}, y[:200], [1.0])[1]["temperature"] == 1.0  # torchrun rank > 0
+
+
+def test_an_ensemble_of_no_members_is_refused(tmp_path):
+    """``genemoe train --ensemble 0`` trained one model and said nothing."""
+    from genemoe.errors import InputError
+    from genemoe.workflows.benchmark import run_benchmark
+    from genemoe.workflows.train import train_run
+
+    with pytest.raises(InputError, match=r"--ensemble: must be 1 .*got 0"):
+        train_run(tmp_path / "no_bundle", out_dir=tmp_path / "r", model_name="mlp", ensemble=0)
+    with pytest.raises(InputError, match=r"--ensemble: must be 1 .*got -1"):
+        run_benchmark(tmp_path / "no_bundle", task="classify", out_dir=tmp_path / "b",
+                      models=["logreg"], ensemble=-1)

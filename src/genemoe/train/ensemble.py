@@ -29,7 +29,7 @@ from genemoe.train.calibration import as_logits
 from genemoe.train.fit import FitResult, calibrate_outputs, calibrate_risks, fit_model
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["fit_ensemble", "member_rows"]
+__all__ = ["fit_ensemble", "member_rows", "check_ensemble_size"]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,13 @@ def _subset(d: TaskData, rows: np.ndarray) -> TaskData:
                    event=None if d.event is None else d.event[rows], groups=d.groups[rows])
 
 
+def check_ensemble_size(k: int) -> None:
+    """Refuse an ensemble size below 1 (``--ensemble 0`` trained one model silently)."""
+    if k < 1:
+        raise input_error(f"must be 1 (one model) or more members, got {k}", where="--ensemble",
+                          fix="pass e.g. --ensemble 5 for five members, or leave it out")
+
+
 def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, model_cfg: dict,
                  train_cfg: dict, n_outputs: int, work_dir: Path | None = None,
                  progress: bool = False, gene_variance: np.ndarray | None = None,
@@ -91,7 +98,7 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
         members differ, and each member's own info; ``history``: the first member's.
     """
     if k < 2:
-        raise input_error(f"--ensemble needs at least 2 members, got {k}", where="--ensemble")
+        raise input_error(f"needs at least 2 members, got {k}", where="--ensemble")
     spec = get_spec(name)
     neural = spec.kind == "torch"
     by_seed = neural or spec.randomized

@@ -68,7 +68,7 @@ from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec, list_models
 from genemoe.train.distributed import resolve_device
-from genemoe.train.ensemble import fit_ensemble
+from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
@@ -418,6 +418,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     models = _check_models(list(DEFAULT_MODELS[task] if models is None else models), task)
+    check_ensemble_size(ensemble)
     if n_repeats < 1:
         raise input_error(f"must be at least 1, got {n_repeats}", where="--repeats",
                           fix="pass --repeats 1 (one K-fold split) or more")

@@ -41,6 +41,7 @@ from genemoe.evaluate.brier import breslow_cumulative_hazard
 from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
+from genemoe.train.ensemble import check_ensemble_size
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
 from genemoe.train.ood import fit_ood, model_features
@@ -150,6 +151,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     out_dir = Path(out_dir)
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    check_ensemble_size(ensemble)
     bundle = load_bundle(data_path)
     spec = get_spec(model_name)
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
