@@ -517,3 +517,13 @@ def test_cli_list_prints_every_file_with_its_size(hub: Hub, tmp_path: Path) -> N
     assert lines[-1].startswith("7 files into") and "total 56.0 KiB" in lines[-1]
     assert all(r[1] == "HEAD" for r in hub.requests)
     assert not (tmp_path / "x").exists()
+
+
+def test_a_base_url_that_is_not_http_is_refused_before_fetching(tmp_path):
+    """``genemoe download tcga --base-url notaurl`` ended in urllib's ValueError traceback."""
+    from genemoe.data.download import download_tcga
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError, match=r"(?s)--base-url.*'notaurl'.*fix: give the mirror"):
+        download_tcga(tmp_path / "xena", projects=["ACC"], base_url="notaurl")
+    assert not (tmp_path / "xena").exists()

@@ -187,6 +187,9 @@ def plan_downloads(
         For an unknown project code, value set or source (the message lists the valid ones).
     """
     codes = _normalise_projects(projects)
+    if base_url is not None and urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
+        raise input_error(f"{base_url!r} is not an http(s) address", where="--base-url",
+                          fix=f"give the mirror's address, e.g. {GDC_HUB_URL}")
     if source == "gdc":
         base = base_url or GDC_HUB_URL
         dtype = _values_type(values)
