@@ -480,3 +480,14 @@ def test_run_records_the_patient_of_every_sample(run, bundle):
         load_pretrained_encoder(_finetune_model(bundle), run.out_dir,
                                 gene_ids=_genes(bundle),
                                 test_sample_ids=[other])
+
+
+def test_a_bad_pretraining_value_is_said_with_its_range():
+    """``genemoe pretrain --epochs 0`` said "invalid pre-training option(s): epochs" with a fix
+    pointing at the source code; it now names the value and what it may be."""
+    from genemoe.train.pretrain import PretrainConfig
+
+    with pytest.raises(InputError, match=r"(?s)epochs=0.*fix: set epochs to 1 or more.*--epochs"):
+        PretrainConfig(epochs=0)
+    with pytest.raises(InputError, match=r"(?s)lambdas.*lambda_kl, lambda_l1.*to 0 or more"):
+        PretrainConfig(lambda_kl=-1.0)

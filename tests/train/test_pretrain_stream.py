@@ -160,7 +160,7 @@ def test_streaming_monitors_a_bounded_validation_subset(bundle):
 def test_bad_stream_options_are_refused():
     for bad in ({"stream": "yes"}, {"stream_workers": -1}, {"stream_memory_fraction": 0},
                 {"stream_val_rows": 0}):
-        with pytest.raises(InputError, match="invalid pre-training option"):
+        with pytest.raises(InputError, match="invalid pre-training value"):
             PretrainConfig.from_dict(bad)
 
 

@@ -112,6 +112,20 @@ _RESUMABLE_CHANGES = {"progress", "device", "num_threads", "checkpoint_every", "
                       "stream_val_rows"}  # streaming reads the same batches in the same order
 
 
+# What each checked value of :class:`PretrainConfig` may be (said in the error's fix).
+_VALID = {
+    "model": "to genemoe, moe or vaecox", "epochs": "to 1 or more", "batch_size": "to 2 or more",
+    "lr": "above 0", "n_critic": "to 1 or more", "critic_lr": "above 0 (or null: lr)",
+    "decay_from": "between 0 and 1", "noise_std": "to 0 or more",
+    "betas": "to two values in [0, 1)", "recon_target": "to noisy or clean",
+    "critic_widths": "to one or more widths of 1 or more", "min_shared_genes": "in (0, 1]",
+    "lambdas": "to 0 or more", "checkpoint_every": "to 1 or more",
+    "stream": "to true, false or auto", "stream_memory_fraction": "in (0, 1]",
+    "stream_workers": "to 0 or more", "stream_prefetch": "to 0 or more",
+    "stream_val_rows": "to 1 or more (or null: all)",
+}
+
+
 @dataclass(frozen=True)
 class PretrainConfig:
     """How to pre-train (defaults: the paper's settings; presets scale them down)."""
@@ -166,10 +180,15 @@ class PretrainConfig:
             "stream_val_rows": self.stream_val_rows is None or self.stream_val_rows >= 1,
         }
         bad = [k for k, ok in checks.items() if not ok]
-        if bad:
-            raise input_error(f"invalid pre-training option(s): {', '.join(bad)}",
-                              where="pretrain: section of the config",
-                              fix="see genemoe.train.pretrain.PretrainConfig for each option's range")
+        if bad:  # said as TrainConfig says its own: each value, and what it may be
+            shown = {"lambdas": "lambda_gp, lambda_adv, lambda_kl, lambda_l1, lambda_balance"}
+            raise input_error(
+                "invalid pre-training value(s): " + ", ".join(
+                    k if k in shown else f"{k}={getattr(self, k)!r}" for k in bad),
+                where="pretrain config",
+                fix="set " + "; ".join(f"{shown.get(k, k)} {_VALID[k]}" for k in bad)
+                    + " (the `pretrain:` section of the --config YAML or preset"
+                    + (", or --epochs)" if "epochs" in bad else ")"))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (tuples as lists: JSON/YAML-ready)."""
