@@ -350,3 +350,16 @@ def test_other_runtime_errors_still_raise(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["genemoe", "train"])
     with pytest.raises(RuntimeError, match="shapes"):
         cli.main()
+
+
+def test_export_and_models_refuse_what_they_cannot_do(files, tmp_path):
+    """``genemoe export --out b.csv`` wrote an .h5ad under a .csv name; ``genemoe models
+    --task foo`` listed nothing and exited 0."""
+    r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("export", "--data", tmp_path / "b", "--out", tmp_path / "b.csv")
+    assert r.returncode == 2 and "fix: name it e.g. b.h5ad" in r.stderr
+    assert not (tmp_path / "b.csv").exists()
+    r = run_cli("models", "--task", "foo")
+    assert r.returncode == 2 and "unknown task 'foo'" in r.stderr

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.bundle import Bundle, atomic_file, dump_json, summarise
+from genemoe.errors import input_error
 
 if TYPE_CHECKING:
     import anndata
@@ -52,6 +53,9 @@ def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
 def write_h5ad(bundle: Bundle, path: Path | str) -> Path:
     """Write ``bundle`` as ``.h5ad`` atomically (temporary sibling file, then rename)."""
     path = Path(path)
+    if path.suffix.lower() != ".h5ad":  # an .h5ad was written under any name (b.csv)
+        raise input_error(f"{path.name}: genemoe export writes AnnData (.h5ad) only",
+                          where="--out", fix=f"name it e.g. {path.stem or 'cohort'}.h5ad")
     path.parent.mkdir(parents=True, exist_ok=True)
     adata = bundle_to_anndata(bundle)
     with atomic_file(path, suffix=".h5ad") as tmp:

@@ -129,6 +129,8 @@ def _load_all() -> None:
 def list_models(*, task: str | None = None, kind: Kind | None = None) -> list[str]:
     """Names of registered models, optionally only those supporting ``task`` / of ``kind``."""
     _load_all()
+    if task is not None and task not in ("classify", "survival"):  # listed nothing, silently
+        raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     return sorted(n for n, s in _REGISTRY.items()
                   if (task is None or task in s.tasks) and (kind is None or s.kind == kind))
 
