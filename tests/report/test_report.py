@@ -276,3 +276,16 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     assert rows[0]["all: predicted"] == pytest.approx(p1.mean())
     for row in rows:
         assert all(0 <= v <= 1 for k, v in row.items() if k != "horizon")
+
+
+def test_report_of_a_missing_path_says_so(tmp_path):
+    """``genemoe report nothere`` said "neither a run, a benchmark, an explanation nor a
+    tuning directory", as if the directory existed."""
+    from genemoe.errors import InputError
+    from genemoe.report.html import report_kind
+
+    with pytest.raises(InputError, match="nothere: no such directory"):
+        report_kind(tmp_path / "nothere")
+    (tmp_path / "f.tsv").write_text("x")
+    with pytest.raises(InputError, match="f.tsv: a file, not a directory"):
+        report_kind(tmp_path / "f.tsv")

@@ -80,6 +80,10 @@ def report_kind(dir_path: Path | str) -> str:
     """``"benchmark"``, ``"run"``, ``"explanation"`` or ``"tune"``: what kind of results
     directory ``dir_path`` is."""
     d = Path(dir_path)
+    if not d.is_dir():
+        raise input_error("no such directory" if not d.exists() else "a file, not a directory",
+                          path=d, fix="pass the --out directory of genemoe train, benchmark, "
+                                      "explain or tune (check the working directory)")
     if (d / "protocol.json").exists() and (d / "cells").is_dir():
         return "benchmark"
     if (d / "metrics.json").exists() and (d / "predictions.tsv").exists():
