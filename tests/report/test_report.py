@@ -282,7 +282,6 @@ def test_report_of_a_missing_path_says_so(tmp_path):
     """``genemoe report nothere`` said "neither a run, a benchmark, an explanation nor a
     tuning directory", as if the directory existed."""
     from genemoe.errors import InputError
-    from genemoe.report.html import report_kind
 
     with pytest.raises(InputError, match="nothere: no such directory"):
         report_kind(tmp_path / "nothere")
