@@ -363,3 +363,16 @@ def test_export_and_models_refuse_what_they_cannot_do(files, tmp_path):
     assert not (tmp_path / "b.csv").exists()
     r = run_cli("models", "--task", "foo")
     assert r.returncode == 2 and "unknown task 'foo'" in r.stderr
+
+
+@pytest.mark.parametrize("command", [["prepare", "--expression", "x.tsv"],
+                                     ["train", "--data", "b"], ["benchmark", "--data", "b"],
+                                     ["demo"], ["pretrain", "--data", "b"]])
+def test_a_negative_seed_is_a_usage_error(tmp_path, command):
+    """``--seed -1`` ended in numpy's "expected non-negative integer" traceback (prepare,
+    pretrain, benchmark, demo) or a scikit-learn option error (train logreg)."""
+    r = run_cli(*command, "--seed", "-1", "--out", tmp_path / "o", cwd=tmp_path)
+    err = " ".join(line.strip("│ ") for line in r.stderr.splitlines())
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "Invalid value for '--seed'" in err and not (tmp_path / "o").exists()
+

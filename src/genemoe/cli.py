@@ -34,8 +34,9 @@ ConfigYaml = Annotated[Path | None, typer.Option(
     help="YAML overriding the preset (extends: PRESET allowed), or a run's config.yaml.")]
 Device = Annotated[str, typer.Option(help="auto | cpu | cuda")]
 Epochs = Annotated[int | None, typer.Option(help="Override the preset's epochs.")]
-Seed = Annotated[int, typer.Option(help="Seed.")]
-FoldSeed = Annotated[int, typer.Option(help="Seed of the folds and the models.")]
+SEED_RANGE = {"min": 0, "max": 2**32 - 1}  # numpy's and scikit-learn's seeds
+Seed = Annotated[int, typer.Option(help="Seed.", **SEED_RANGE)]
+FoldSeed = Annotated[int, typer.Option(help="Seed of the folds and the models.", **SEED_RANGE)]
 Folds = Annotated[int, typer.Option(help="K of the stratified K-fold split.")]
 Repeats = Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")]
 Progress = Annotated[bool, typer.Option(
@@ -149,7 +150,7 @@ def prepare(
     folds: Annotated[int | None, typer.Option(help="Also assign K stratified folds.")] = None,
     drop_unlabelled: Annotated[bool, typer.Option(help="Drop (and count) samples with no label.")] = False,
     min_class_size: Annotated[int, typer.Option(help="Drop classes smaller than this.")] = 3,
-    seed: Annotated[int, typer.Option(help="Seed of the splits.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the splits.", **SEED_RANGE)] = 0,
 ) -> None:
     """Read expression (+ labels, survival, annotation) and write a dataset bundle."""
     from genemoe.data.prepare import PrepareConfig, prepare_dataset
@@ -384,7 +385,7 @@ def explain(
         help="GradientSHAP draws / train_ig references per sample (default 32 / 8).")] = None,
     max_steps: Annotated[int, typer.Option(
         help="IG: re-integrate samples missing completeness by > 1% with 4x the steps, up to this.")] = 400,
-    seed: Annotated[int, typer.Option(help="Seed of GradientSHAP's draws.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of GradientSHAP's draws.", **SEED_RANGE)] = 0,
     compare: Annotated[bool, typer.Option(
         help="Compare every method on these samples instead (OUT/methods.csv).")] = False,
     other: Annotated[Path | None, typer.Option(
@@ -512,7 +513,8 @@ def features(
     embedding: Annotated[str, typer.Option(help="tsne | umap | both (UMAP needs umap-learn).")] = "tsne",
     max_samples: Annotated[int, typer.Option(help="At most this many samples (seeded draw).")] = 1000,
     k: Annotated[int, typer.Option(help="Neighbours of the k-NN mixing score.")] = 15,
-    seed: Annotated[int, typer.Option(help="Seed of the sample draw and the embeddings.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the sample draw and the embeddings.",
+                                      **SEED_RANGE)] = 0,
 ) -> None:
     """Latent-feature analysis (paper Fig. 8): feature-gene correlation, real vs reconstructed."""
     from genemoe.report.feature_plots import feature_figures

@@ -160,3 +160,18 @@ def test_tune_cv_on_pancan33_calibrates_the_svms_with_a_four_tumour_type(shared_
     cells = _cells(tmp_path / "bench")
     assert len(cells) == 6 and all(c["tuning"]["inner_folds"] == 3 for c in cells.values())
     assert res.results["macro_f1"].between(0.6, 1.0).all()
+
+
+def test_far_too_many_inner_folds_are_refused(shared_data, tmp_path):
+    """``genemoe tune --cv 500`` on pancan33 ran 282 s a trial on validation parts of one or
+    two tumours; more inner folds than the median class has tumours are refused."""
+    from genemoe.data.prepare import prepare_dataset
+    from genemoe.errors import InputError
+    from genemoe.workflows.tune import tune_run
+
+    d = shared_data / "pancan33_random100"
+    prepare_dataset([d / "expression.tsv.gz"], out_path=tmp_path / "pc",
+                    label_paths=[d / "samples.tsv.gz"])
+    with pytest.raises(InputError, match=r"(?s)500 inner folds.*median class.*at most 21"):
+        tune_run(tmp_path / "pc", out_dir=tmp_path / "t", task="classify", model_name="logreg",
+                 n_trials=1, cv=500, progress=False)

@@ -26,6 +26,7 @@ VALID = {
     "label_smoothing": "to at least 0 and below 1", "mixup_alpha": "to 0 or more",
     "routing_mi_weight": "to 0 or more", "ema_decay": "between 0 and 1 (or null: off)",
     "module_lr": "to a mapping of module name to a learning rate above 0 (or null)",
+    "seed": "to a whole number from 0 to 4294967295",
 }
 
 OptimizerName = Literal["adam", "adamw"]
@@ -95,6 +96,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         checks = {
             "epochs": self.epochs >= 1, "lr": self.lr > 0, "weight_decay": self.weight_decay >= 0,
+            "seed": isinstance(self.seed, int) and 0 <= self.seed < 2**32,
             "batch_size": self.batch_size is None or self.batch_size >= 1,
             "warmup_epochs": 0 <= self.warmup_epochs, "checkpoint_every": self.checkpoint_every >= 1,
             "grad_clip": self.grad_clip is None or self.grad_clip > 0,
@@ -120,7 +122,7 @@ class TrainConfig:
                 where="train config",
                 fix="set " + "; ".join(f"{k} {VALID.get(k, 'to a valid value')}" for k in bad)
                     + " (the `train:` section of the --config YAML or preset"
-                    + (", or --epochs)" if "epochs" in bad else ")"))
+                    + "".join(f", or --{k}" for k in ("epochs", "seed") if k in bad) + ")")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (JSON/YAML-ready)."""

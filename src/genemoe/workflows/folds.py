@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from genemoe.data.bundle import Bundle
 from genemoe.data.prepare import fit_gene_filter
@@ -105,6 +106,27 @@ def _strata(bundle: Bundle, rows: np.ndarray, task: Task) -> tuple[np.ndarray, n
     return stratify_keys(types, event), np.asarray(patient_ids(bundle, rows), dtype=object)
 
 
+def _check_inner_folds(bundle: Bundle, rows: np.ndarray, task: Task, n_folds: int) -> None:
+    """Refuse more inner folds than the median class has tumours (classification), or than
+    half the part's events (survival): most validation parts would then hold none of a
+    typical class (two events or fewer), and each trial would fit ``n_folds`` models for
+    noise (``tune --cv 500`` on pancan33 ran 282 s a trial). A rare class may miss some
+    validation parts (pancan33's CHOL, 2-3 tumours in a fold's training part, with 3)."""
+    if task == "classify":
+        types = pd.Series(bundle.obs["cancer_type"].to_numpy(object)[rows]).value_counts()
+        limit = int(types.median())
+        what = f"{limit} tumours in its median class"
+    else:
+        n_events = int(np.asarray(bundle.survival()[1][rows], bool).sum())
+        limit, what = n_events // 2, f"{n_events} events (2 or more per validation part)"
+    if n_folds > max(limit, 2):
+        raise input_error(f"{n_folds} inner folds, but the training part has {what}: most "
+                          "validation parts would be too small to score", path=bundle.path,
+                          where="inner folds (tune --cv, benchmark --tune-cv)",
+                          fix=f"use at most {max(limit, 2)} inner folds"
+                              + (" (3 to 5 is usual)" if limit >= 5 else ""))
+
+
 def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
                 seed: int) -> list[FoldPlan]:
     """``n_folds`` inner folds of ``plan``'s training part (its train and val rows together),
@@ -121,6 +143,7 @@ def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
     """
     rows = np.union1d(plan.train, plan.val)
     keys, groups = _strata(bundle, rows, task)
+    _check_inner_folds(bundle, rows, task, n_folds)
     folds = stratified_kfold(keys, n_folds=n_folds, seed=seed, groups=groups)
     empty = np.zeros(0, dtype=rows.dtype)
     out = [FoldPlan(plan.repeat, plan.fold, rows[folds != k], rows[folds == k], empty)
