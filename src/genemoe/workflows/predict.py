@@ -376,15 +376,17 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         atomic_write_text(out_path, df.to_csv(index=False, sep=sep))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     n = report["n_samples"]
-    return (f"scored {n} sample{'s' if n != 1 else ''} with {payload['model_name']} ({payload['task']}, "
-            f"{report['precision']}){synthetic}; at most {report['max_missing_genes']} of {len(payload['gene_ids'])} model "
-            f"genes missing per sample{_unfamiliar_text(report)}; wrote {out_path}")
+    return (f"scored {n:,} sample{'s' if n != 1 else ''} with {payload['model_name']} "
+            f"({payload['task']}, {report['precision']}){synthetic} → {out_path}\n"
+            f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
+            f"{len(payload['gene_ids']):,} per sample (filled from the training data)"
+            f"{_unfamiliar_text(report)}")
 
 
 def _unfamiliar_text(report: dict) -> str:
     n = report.get("n_unfamiliar")
     if n is None:
         return ""
-    return (f"; {n} of {report['n_samples']} samples look unlike the training data "
-            f"(looks_like_training = False: treat their predictions with care)" if n else
-            "; every sample looks like the training data")
+    return (f"\n  {n:,} of {report['n_samples']:,} samples look unlike the training data "
+            "(looks_like_training = False: treat their predictions with care)" if n else
+            "\n  every sample looks like the training data")
