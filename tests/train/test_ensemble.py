@@ -155,13 +155,15 @@ def test_train_and_predict_take_an_ensemble_run(synthetic_bundle, tmp_path):
     from genemoe.workflows.train import train_run
 
     b = synthetic_bundle(seed=2)
-    train_run(b.path, out_dir=tmp_path / "run", model_name="fcn", epochs=2, progress=False,
-              ensemble=2)
+    run = train_run(b.path, out_dir=tmp_path / "run", model_name="fcn", epochs=2,
+                    progress=False, ensemble=2)
+    assert run.describe().startswith("fcn × 2 · classify")  # said "fcn · classify"
     payload = load_model_file(tmp_path / "run")
     assert payload["model_name"] == "ensemble" and payload["model_config"]["member"] == "fcn"
     counts = next(i["path"] for i in b.record["inputs"] if i["role"] == "expression")
     out = tmp_path / "p.csv"
-    predict_file(tmp_path / "run", counts, out_path=out)  # the raw counts file it was made from
+    said = predict_file(tmp_path / "run", counts, out_path=out)  # the raw counts it came from
+    assert "with an ensemble of 2 fcn (classify" in said  # said "with ensemble"
     pred = pd.read_csv(out)
     assert len(pred) >= b.n_samples and pred.filter(like="prob_").sum(1).round(4).eq(1).all()
 

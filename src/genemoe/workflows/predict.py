@@ -376,7 +376,11 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         atomic_write_text(out_path, df.to_csv(index=False, sep=sep))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     n = report["n_samples"]
-    return (f"scored {n:,} sample{'s' if n != 1 else ''} with {payload['model_name']} "
+    cfg = payload.get("config") or {}  # the run's resolved config: model and ensemble
+    ens = cfg.get("ensemble") or 1  # its size, or fit_ensemble's record of the members
+    k = int(ens.get("k", 1) if isinstance(ens, dict) else ens)
+    name = f"an ensemble of {k} {cfg.get('model')}" if k > 1 else payload["model_name"]
+    return (f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}){synthetic} → {out_path}\n"
             f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
             f"{len(payload['gene_ids']):,} per sample (filled from the training data)"

@@ -67,6 +67,7 @@ class RunResult:
     task: Task
     model_name: str
     seconds: float
+    ensemble: int = 1  # members (1: one model)
 
     def describe(self) -> str:
         """A compact table of the validation and test metrics (C-index with its 95% bootstrap
@@ -76,7 +77,8 @@ class RunResult:
 
         synthetic = " · SYNTHETIC DATA" if self.metrics.get("protocol", {}).get("synthetic") else ""
         return run_table(self.metrics, task=self.task, title=(
-            f"{self.model_name} · {self.task} · {fmt_seconds(self.seconds)}{synthetic}  "
+            f"{self.model_name}{f' × {self.ensemble}' if self.ensemble > 1 else ''} · {self.task} · "
+            f"{fmt_seconds(self.seconds)}{synthetic}  "
             f"→ {self.out_dir}"))
 
 
@@ -228,7 +230,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     atomic_write_text(out_dir / "predictions.tsv", table.to_csv(sep="\t", index=False))
     (out_dir / "checkpoint.pt").unlink(missing_ok=True)  # complete: model.pt has the weights
     destroy_distributed()
-    return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0)
+    return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0, ensemble)
 
 
 def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]) -> dict[str, Any]:
