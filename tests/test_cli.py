@@ -376,3 +376,13 @@ def test_a_negative_seed_is_a_usage_error(tmp_path, command):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "Invalid value for '--seed'" in err and not (tmp_path / "o").exists()
 
+
+
+def test_version():
+    """``genemoe --version`` was "No such option: --version (Possible options: --verbose)"."""
+    import torch
+
+    from genemoe import __version__
+
+    r = run_cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith(f"genemoe {__version__} (torch {torch.__version__}")

@@ -527,11 +527,28 @@ def features(
     typer.echo(result.describe())
 
 
+def _version(wanted: bool) -> None:
+    """``genemoe --version``: genemoe's version and the torch and Python it runs on."""
+    if wanted:
+        import platform
+
+        import torch
+
+        from genemoe import __version__
+
+        typer.echo(f"genemoe {__version__} (torch {torch.__version__}, "
+                   f"Python {platform.python_version()})")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     verbose: Annotated[bool, typer.Option(
         "--verbose", "-v", help="Every module's messages, and the counters of each step.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", callback=_version,
+        is_eager=True)] = False,
 ) -> None:
     setup_logging(verbose=verbose, quiet=quiet)
 
