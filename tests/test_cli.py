@@ -386,3 +386,10 @@ def test_version():
 
     r = run_cli("--version")
     assert r.returncode == 0 and r.stdout.startswith(f"genemoe {__version__} (torch {torch.__version__}")
+
+
+@pytest.mark.parametrize("words", [["-h"], ["train", "-h"], ["download", "tcga", "-h"]])
+def test_dash_h_is_help(words):
+    """``genemoe train -h`` was "No such option: -h"."""
+    r = run_cli(*words)
+    assert r.returncode == 0 and "Usage: genemoe" in r.stdout

@@ -20,9 +20,11 @@ from genemoe.cli_logging import setup_logging
 from genemoe.cli_process import progress_bars, training_process, tuning_process
 from genemoe.errors import GenemoeError, NotBuiltError, input_error
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, cls=CliGroup,
+HELP = {"help_option_names": ["-h", "--help"]}  # -h, as most command-line tools
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=CliGroup, context_settings=HELP,
                   help="genemoe: pan-cancer RNA-seq tumour typing, survival risk and explanations.")
-download_app = typer.Typer(no_args_is_help=True, help="Download public data (UCSC Xena).")
+download_app = typer.Typer(no_args_is_help=True, context_settings=HELP,
+                           help="Download public data (UCSC Xena).")
 app.add_typer(download_app, name="download")
 
 log = logging.getLogger("genemoe")
