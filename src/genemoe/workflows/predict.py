@@ -90,7 +90,7 @@ def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndar
     if (share > max_missing).any():
         worst = int(share.argmax())
         raise input_error(
-            f"{int(n_missing[worst])} of the model's {len(gene_ids)} genes "
+            f"{int(n_missing[worst]):,} of the model's {len(gene_ids):,} genes "
             f"({share[worst]:.0%}) are missing for sample {table.sample_ids[worst]!r}, above the "
             f"limit of {max_missing:.0%} (e.g. {[g for g, p in zip(gene_ids, present, strict=True) if not p][:5]})",
             path=table.source_path, where="gene identifiers", fix=_missing_fix(present, table))
