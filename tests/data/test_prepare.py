@@ -249,3 +249,12 @@ def test_no_sample_left_is_said_not_a_traceback(tmp_path):
     with pytest.raises(InputError, match=r"(?s)no sample is left.*fewer than 3.*--min-class-size"):
         prepare_dataset([path], out_path=tmp_path / "b", config=PrepareConfig(cancer_type="BRCA"))
     assert not (tmp_path / "b").exists()
+
+
+def test_the_labels_line_says_it_counts_every_sample_read():
+    """pancan33's preparation said "sample types 01, 03: kept 990 samples", then "cancer
+    types: 1,106 from the label table": the second counts every sample read, kept or not."""
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("labels", {"sources": {"label table": 1106}})
+    assert line.startswith("cancer types (of every sample read, kept or not): 1,106")

@@ -76,7 +76,7 @@ def _select(info: dict) -> str:
 def _labels(info: dict) -> str:
     src = info.get("sources") or {}
     unused = info.get("label_rows_naming_no_sample") or 0
-    return "cancer types: " + (", ".join(f"{_n(v)} from the {k}" if k != "--cancer-type" else
+    return "cancer types (of every sample read, kept or not): " + (", ".join(f"{_n(v)} from the {k}" if k != "--cancer-type" else
                                          f"{_n(v)} from --cancer-type" for k, v in src.items())
                                or "none found") + (
         f"; {_n(unused)} label-table rows name no sample of the expression" if unused else "")
