@@ -258,3 +258,21 @@ def test_the_labels_line_says_it_counts_every_sample_read():
 
     line = step_line("labels", {"sources": {"label table": 1106}})
     assert line.startswith("cancer types (of every sample read, kept or not): 1,106")
+
+
+def test_dropped_small_classes_are_listed_in_plain_words(tmp_path, caplog):
+    """The warning printed "{'ACC': np.int64(2), ...}" (numpy's repr) to the user."""
+    import logging
+
+    genes = ["ENSG00000000003", "ENSG00000000005", "ENSG00000000419"]
+    ids = [f"TCGA-AA-{i:04d}-01" for i in range(8)]
+    pd.DataFrame(np.arange(24, dtype=float).reshape(3, 8) + 1, index=genes, columns=ids).to_csv(
+        tmp_path / "x.tsv", sep="\t")
+    pd.DataFrame({"sample_id": ids, "cancer_type": ["BRCA"] * 6 + ["ACC"] * 2}).to_csv(
+        tmp_path / "labels.tsv", sep="\t", index=False)
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        prepare_dataset([tmp_path / "x.tsv"], out_path=tmp_path / "b",
+                        label_paths=[tmp_path / "labels.tsv"],
+                        config=PrepareConfig(min_variance=0, min_mean=0))
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "fewer than 3 samples: ACC (2)" in said and "np.int64" not in said

@@ -369,7 +369,8 @@ def _check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog:
     small = counts[counts < cfg.min_class_size]
     if len(small):
         m = keep & obs["cancer_type"].isin(small.index).to_numpy()
-        log.warning("dropping classes with fewer than %d samples: %s", cfg.min_class_size, dict(small))
+        log.warning("dropping classes with fewer than %d samples: %s", cfg.min_class_size,
+                    ", ".join(f"{k} ({int(v)})" for k, v in small.items()))
         plog.drop_samples({f"class with fewer than {cfg.min_class_size} samples": int(m.sum())})
         keep = keep & ~m
     if not keep.any():  # a traceback in the gene table before
