@@ -18,7 +18,7 @@ import typer
 from genemoe.cli_args import CliGroup
 from genemoe.cli_logging import setup_logging
 from genemoe.cli_process import progress_bars, training_process, tuning_process
-from genemoe.errors import GenemoeError, NotBuiltError, input_error
+from genemoe.errors import GenemoeError, Interrupted, NotBuiltError, input_error
 
 HELP = {"help_option_names": ["-h", "--help"]}  # -h, as most command-line tools
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=CliGroup, context_settings=HELP,
@@ -563,6 +563,9 @@ def main() -> None:
     """
     try:
         app()
+    except Interrupted as exc:
+        typer.echo(typer.style("genemoe:", fg="yellow", bold=True) + f" {exc}", err=True)
+        sys.exit(130)
     except NotBuiltError as exc:
         typer.echo(typer.style("genemoe: not built yet:", fg="yellow", bold=True) + f" {exc}", err=True)
         sys.exit(3)

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from typer.core import TyperGroup
 
-from genemoe.errors import GenemoeError, os_error_message, out_of_memory_message
+from genemoe.errors import (
+    GenemoeError,
+    Interrupted,
+    os_error_message,
+    out_of_memory_message,
+    was_interrupted,
+)
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "unknown_option_fix", "new_out_dir",
@@ -125,13 +131,16 @@ class CliGroup(TyperGroup):
         return super().parse_args(ctx, spread_multi_values(list(args)))
 
     def invoke(self, ctx):  # noqa: ANN001, ANN201 (click's signature)
-        """A command that fails leaves no empty --out directory of its own making behind."""
+        """A command that fails leaves no empty --out directory of its own making behind; a
+        Ctrl-C is said in one line (:class:`~genemoe.errors.Interrupted`)."""
         try:
             return self._invoke(ctx)
-        except BaseException:
+        except BaseException as exc:
             out = getattr(self, "_new_out", None)
             if out is not None and out.is_dir() and not any(out.iterdir()):
                 out.rmdir()
+            if not isinstance(exc, GenemoeError) and was_interrupted(exc):
+                raise Interrupted() from None  # one line, not a traceback (status 130)
             raise
 
     def _invoke(self, ctx):  # noqa: ANN001, ANN202 (click's signature)

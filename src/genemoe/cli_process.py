@@ -29,11 +29,24 @@ def tuning_process() -> None:
     Optuna logs every finished trial with its parameters at full precision (``Trial 3
     finished with value: 0.7853488805101709 and parameters: {...}``), one long line per
     trial; genemoe's tuning logs one short, rounded line per trial instead. Optuna's
-    warnings still show.
+    warnings still show, except its "Trial N failed ... KeyboardInterrupt()" with a
+    traceback at Ctrl-C (the command says it was interrupted, in one line).
     """
+    import logging
+
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    for handler in logging.getLogger("optuna").handlers:  # its records come from sub-loggers
+        if _not_a_ctrl_c not in handler.filters:
+            handler.addFilter(_not_a_ctrl_c)
+
+
+def _not_a_ctrl_c(record: object) -> bool:
+    """A log filter: False for a record carrying a KeyboardInterrupt."""
+    exc = (getattr(record, "exc_info", None) or (None, None))[1]
+    return not isinstance(exc, KeyboardInterrupt) and "KeyboardInterrupt" not in str(
+        getattr(record, "msg", ""))
 
 
 def progress_bars(wanted: bool) -> bool:

@@ -11,7 +11,8 @@ import errno
 import re
 from pathlib import Path
 
-__all__ = ["GenemoeError", "InputError", "NotBuiltError", "MEMORY_FIX", "input_error",
+__all__ = ["GenemoeError", "InputError", "NotBuiltError", "Interrupted", "was_interrupted",
+           "MEMORY_FIX", "input_error",
            "out_of_memory_message", "os_error_message"]
 
 
@@ -25,6 +26,26 @@ class InputError(GenemoeError, ValueError):
 
 class NotBuiltError(GenemoeError):
     """A command whose capability is not built yet (names the missing capability)."""
+
+
+class Interrupted(GenemoeError):
+    """The user stopped the command (Ctrl-C); said in one line, exit status 130."""
+
+    def __init__(self) -> None:
+        super().__init__("interrupted (Ctrl-C). train, pretrain, tune and benchmark resume where "
+                         "they stopped when run again with the same --out")
+
+
+def was_interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is, or was raised while handling, a Ctrl-C (a checkpoint's writer
+    interrupted mid-file raises its own RuntimeError from the KeyboardInterrupt)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def input_error(
