@@ -270,6 +270,14 @@ def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, cle
                            ("mlp", "classify"), ("fcn", "classify"), ("genemoe", "survival"),
                            ("coxnet", "survival")))
     assert all((tmp_path / "demo" / "tuning" / d / "best.yaml").is_file() for d in tuned)
+    # run again into the same --out: a fresh demo (its studies resumed, its runs were each
+    # "replaced" with a warning), said in one line
+    r = run_cli("demo", "--data", tmp_path / "b", "--out", tmp_path / "demo", "--epochs", "2",
+                "--tune", "1", "--no-progress", "--seed", "1")
+    assert r.returncode == 0, r.stderr
+    assert "replacing the previous demo in" in r.stderr and "holds a finished run" not in r.stderr
+    trials = (tmp_path / "demo" / "tuning" / "logreg_classify" / "trials.csv").read_text()
+    assert len(trials.strip().splitlines()) == 2  # header and this demo's one trial
 
 
 def test_benchmark_log_has_one_short_line_per_cell_and_no_bar_frames_or_optuna_dumps(files,

@@ -103,6 +103,33 @@ def test_completed_run_drops_its_resume_checkpoint(bundle, tmp_path):
     assert (tmp_path / "c" / "model.pt").exists() and not (tmp_path / "c" / "checkpoint.pt").exists()
 
 
+def test_an_ensemble_keeps_no_member_checkpoints(bundle, tmp_path):
+    """A finished ensemble kept every member's checkpoint.pt (weights and optimiser state,
+    about the size of the run's model.pt each)."""
+    train_run(bundle.path, out_dir=tmp_path / "e", task="classify", model_name="fcn", epochs=2,
+              progress=False, ensemble=2)
+    assert (tmp_path / "e" / "member0" / "history.jsonl").exists()
+    assert not list((tmp_path / "e").glob("**/checkpoint.pt"))
+
+
+def test_training_over_a_finished_run_replaces_it_whole(bundle, tmp_path, caplog):
+    """An MLP trained into a logistic regression's finished run kept the old report.html,
+    plots/ and (the other way) history.jsonl and routing.json, and said nothing."""
+    import logging
+
+    out = tmp_path / "r"
+    train_run(bundle.path, out_dir=out, task="classify", model_name="moe", epochs=2,
+              progress=False)
+    (out / "plots").mkdir()
+    (out / "report.html").write_text("<html>the moe run</html>")
+    assert (out / "routing.json").exists() and (out / "history.jsonl").exists()
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        train_run(bundle.path, out_dir=out, task="classify", model_name="logreg", progress=False)
+    assert "holds a finished run (moe, classify): replacing it" in caplog.text
+    left = {p.name for p in out.iterdir()}
+    assert left == {"config.yaml", "metrics.json", "model.pt", "predictions.tsv"}, left
+
+
 def test_image_flags_fit_the_genomic_layout_on_the_bundle(bundle, tmp_path):
     from typer.testing import CliRunner
 

@@ -18,6 +18,7 @@ is a demonstration, not a benchmark (``genemoe benchmark`` is).
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +111,16 @@ def _train_all(bundle: Bundle, out_dir: Path, runs: list[tuple[str, str]], *, se
     return rows
 
 
+def _clear_previous_demo(out_dir: Path) -> None:
+    """A demo run again into its --out starts afresh: its previous tuning studies (which
+    would resume, with other options or seed) and runs are removed, said in one line."""
+    old = [out_dir / d for d in ("tuning", "runs") if (out_dir / d).is_dir()]
+    if old:
+        log.info("replacing the previous demo in %s", out_dir)
+        for d in old:
+            shutil.rmtree(d)
+
+
 def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int = 0,
              epochs: int = 30, models: tuple[tuple[str, str], ...] = DEMO_MODELS,
              progress: bool = True, tune: int = 3) -> str:
@@ -149,6 +160,7 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
                           fix="pass e.g. --tune 3 (0: no tuning)")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    _clear_previous_demo(out_dir)
     files: dict[str, Path] = {}
     bundle, files = _synthetic_bundle(out_dir, seed) if data is None else (load_bundle(data), {})
     runs = [(m, t) for m, t in models

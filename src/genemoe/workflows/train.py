@@ -23,7 +23,9 @@ A run directory holds::
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +58,8 @@ from genemoe.workflows.common import (
 )
 
 __all__ = ["RunResult", "train_run"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -160,6 +164,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                                              device=device, epochs=epochs, task=task)
     model_cfg = _with_model_options(model_name, model_cfg, model_options or {})
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks: no empty run left
+    _clear_finished_run(out_dir)
     gene_mask = bundle.gene_mask()
     scaler = bundle_scaler(bundle, gene_mask, method=input_scaling(model_name, model_cfg))
     class_names = bundle.class_names
@@ -228,7 +233,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     atomic_write_text(out_dir / "config.yaml", yaml.safe_dump(plain(resolved), sort_keys=False))
     table = _predictions_table(bundle, data, fit.outputs, task, class_names)
     atomic_write_text(out_dir / "predictions.tsv", table.to_csv(sep="\t", index=False))
-    (out_dir / "checkpoint.pt").unlink(missing_ok=True)  # complete: model.pt has the weights
+    for ckpt in (out_dir / "checkpoint.pt", *out_dir.glob("member*/checkpoint.pt")):
+        ckpt.unlink(missing_ok=True)  # complete: model.pt has the weights (an ensemble's too)
     destroy_distributed()
     return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0, ensemble)
 
@@ -317,6 +323,31 @@ def _saved_config(model_cfg: dict, fit_cfg: dict) -> dict:
     if fit_cfg is model_cfg:
         return model_cfg
     return {**_rebuild_config(fit_cfg), "layout_fitted_on": "training split"}
+
+
+# What a finished run (or `genemoe report` of it) holds that a new run may not rewrite.
+_RUN_LEFTOVERS = ("routing.json", "report.html", "plots", "history.jsonl")
+
+
+def _clear_finished_run(out_dir: Path) -> None:
+    """Training into a finished run's directory replaces it, said in a warning: the files
+    the new run may not write (an MLP over a logistic regression kept its report, plots and
+    none of them said so) are removed first. An interrupted run (checkpoint.pt) resumes."""
+    if not (out_dir / "model.pt").exists() or (out_dir / "checkpoint.pt").exists():
+        return
+    try:
+        old = yaml.safe_load((out_dir / "config.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        old = {}
+    log.warning("%s holds a finished run (%s, %s): replacing it", out_dir,
+                old.get("model", "a model"), old.get("task", "a task"))
+    members = [p.name for p in out_dir.glob("member*") if p.is_dir()]  # an ensemble's
+    for name in (*_RUN_LEFTOVERS, *members):
+        path = out_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _check_task_data(task: Task, data: dict[str, TaskData], bundle: Bundle) -> None:
