@@ -213,6 +213,12 @@ def test_vector_model_writes_one_bar_chart_per_explained_sample(trained, tmp_pat
     maps = sorted((tmp_path / "many" / "maps").glob("*.png"))
     samples = pd.read_csv(tmp_path / "many" / "samples.tsv", sep="\t")
     assert res.n_samples > _MAX_MAPS and len(maps) == _MAX_MAPS
+    # again into the same directory with one sample: its map alone (the 12 old ones stayed)
+    (tmp_path / "many" / "report.html").write_text("<html>the old explanation</html>")
+    explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "many", samples=ids[:1], n_steps=4,
+                progress=False)
+    assert [p.stem for p in (tmp_path / "many" / "maps").glob("*.png")] == ids[:1]
+    assert not (tmp_path / "many" / "report.html").exists()
     drawn = samples.set_index("sample_id").loc[[p.stem for p in maps], "predicted"]
     assert drawn.nunique() == samples["predicted"].nunique()
     assert sum(p.parent.name == "maps" for p in res.files) == _MAX_MAPS

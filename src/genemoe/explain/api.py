@@ -34,6 +34,7 @@ the class (``genes``).
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -328,11 +329,26 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
 
 
 
+def _clear_previous(out_dir: Path) -> None:
+    """An explanation written over another replaces it whole, said in a warning: the old
+    per-sample maps (12 stayed beside 1 new one), report and method comparison go first."""
+    if not (out_dir / "convergence.json").exists():
+        return
+    log.warning("%s holds an explanation: replacing it", out_dir)
+    for name in ("maps", "report.html", "methods.csv", "plots"):
+        path = out_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *, by_sample, sample_ids,
            labels, predicted, groups, delta, payload: dict, top: int) -> list[Path]:
     from genemoe.explain.figures import top_genes_figure
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    _clear_previous(out_dir)
     paths = [out_dir / n for n in ("genes_by_class.csv", "attributions.npy", "samples.tsv",
                                    "genes.tsv", "convergence.json", "genes_by_sample.csv")]
     atomic_write_text(paths[5], by_sample.to_csv(index=False))
