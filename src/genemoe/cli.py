@@ -36,7 +36,17 @@ ConfigYaml = Annotated[Path | None, typer.Option(
     help="YAML overriding the preset (extends: PRESET allowed), or a run's config.yaml.")]
 Device = Annotated[str, typer.Option(help="auto | cpu | cuda")]
 Epochs = Annotated[int | None, typer.Option(help="Override the preset's epochs.")]
-SEED_RANGE = {"min": 0, "max": 2**32 - 1}  # numpy's and scikit-learn's seeds
+
+
+def _seed(value: int) -> int:
+    """A seed numpy and scikit-learn take (-1 ended in numpy's traceback)."""
+    if not 0 <= value < 2**32:
+        raise typer.BadParameter(f"{value} is not a seed: use a whole number from 0 to "
+                                 f"{2**32 - 1}")
+    return value
+
+
+SEED_RANGE = {"callback": _seed}
 Seed = Annotated[int, typer.Option(help="Seed.", **SEED_RANGE)]
 FoldSeed = Annotated[int, typer.Option(help="Seed of the folds and the models.", **SEED_RANGE)]
 Folds = Annotated[int, typer.Option(help="K of the stratified K-fold split.")]
