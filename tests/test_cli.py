@@ -429,3 +429,12 @@ def test_ctrl_c_is_one_line_with_status_130(tmp_path):
     err = first + err
     assert p.returncode == 130 and "Traceback" not in err, err
     assert "interrupted (Ctrl-C)" in err and "resume" in err
+
+
+def test_prepare_without_input_names_both_ways_in(tmp_path):
+    """``genemoe prepare --gdc-dir DIR`` said "--gdc-dir: --gdc-dir and --sample-sheet go
+    together"; ``genemoe prepare --out b`` named --expression only."""
+    r = run_cli("prepare", "--gdc-dir", tmp_path, "--out", tmp_path / "b")
+    assert r.returncode == 2 and "--gdc-dir needs --sample-sheet as well" in r.stderr
+    r = run_cli("prepare", "--out", tmp_path / "b")
+    assert r.returncode == 2 and "--gdc-dir DIR --sample-sheet SHEET" in r.stderr

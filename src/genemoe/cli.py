@@ -181,8 +181,11 @@ def prepare(
         from genemoe.data.gdc_portal import assemble_gdc_dir
 
         if gdc_dir is None or sample_sheet is None:
-            raise input_error("--gdc-dir and --sample-sheet go together", where="--gdc-dir",
-                              fix="pass the download folder and the portal's sample sheet")
+            given, missing = (("--gdc-dir", "--sample-sheet") if sample_sheet is None
+                              else ("--sample-sheet", "--gdc-dir"))
+            raise input_error(f"{given} needs {missing} as well", where=missing,
+                              fix="pass the portal's download folder (--gdc-dir) and its "
+                                  "sample sheet (--sample-sheet)")
         joined = out.parent / f"{out.name}_gdc_inputs"  # kept: the record points at it
         expr, lab = assemble_gdc_dir(gdc_dir, sample_sheet, joined, values=gdc_values)
         expression_paths, label_paths = [*expression_paths, expr], [*label_paths, lab]

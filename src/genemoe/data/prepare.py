@@ -532,7 +532,8 @@ def prepare_dataset(
     paths = [Path(p) for p in expression_paths]
     if not paths:
         raise input_error("no expression file given", where="--expression",
-                          fix="pass at least one --expression FILE")
+                          fix="pass --expression FILE [FILE ...], or a GDC portal download "
+                              "with --gdc-dir DIR --sample-sheet SHEET")
     annotation = ann.read_annotation(Path(annotation_path)) if annotation_path else None
     clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,
                                            time_column=cfg.time_column,
