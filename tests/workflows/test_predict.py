@@ -120,7 +120,7 @@ def test_bf16_refused_for_classical_models(trained, tmp_path):
         predict_file(tmp_path / "run", f["counts"], out_path=tmp_path / "p.csv", precision="bf16")
     assert not (tmp_path / "p.csv").exists()
     report = predict_file(tmp_path / "run", f["counts"], out_path=tmp_path / "p.csv")
-    assert "fp64 (classical)" in report and (tmp_path / "p.csv").exists()
+    assert "(classify, fp64, classical)" in report and (tmp_path / "p.csv").exists()
 
 
 def test_other_pipelines_profiles_are_brought_onto_the_model_scale(trained, tmp_path):

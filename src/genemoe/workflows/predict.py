@@ -293,7 +293,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
               "n_unfamiliar": int((~df["looks_like_training"]).sum()) if "looks_like_training" in df else None,
               "dropped_genes": plog.dropped_genes,
-              "precision": "fp64 (classical)" if payload["kind"] == "sklearn" else precision}
+              "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision}
     return df, report
 
 
