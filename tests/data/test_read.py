@@ -517,3 +517,17 @@ def test_real_clinical_acc_events(shared_data):
     assert len(patients) == 79
     assert frame.loc[patients, "os_event"].sum() == 28  # data README: ACC 28/79
     assert frame["cancer_type"].isna().sum() == 209  # data README: acronym empty for 209
+
+
+def test_text_that_is_not_utf8_is_said_with_its_line(tmp_path):
+    """A Latin-1 file (an accented sample name) ended in pyarrow's "invalid UTF8 data"
+    traceback; a UTF-16 one (Excel's 'Unicode Text') in an orientation error quoting noise."""
+    frame = pd.DataFrame({"TP53": [1.0, 2.0], "EGFR": [3.0, 4.0]}, index=["S1", "Patient_é2"])
+    frame.to_csv(tmp_path / "latin.csv", encoding="latin-1")
+    with pytest.raises(InputError, match=r"(?s)latin.csv: line 3: not UTF-8 text: byte 0xe9.*iconv"):
+        read_expression(tmp_path / "latin.csv")
+    frame.to_csv(tmp_path / "utf16.csv", encoding="utf-16")
+    with pytest.raises(InputError, match=r"(?s)UTF-16 text.*fix: save it as UTF-8"):
+        read_expression(tmp_path / "utf16.csv")
+    frame.to_csv(tmp_path / "utf8.csv")  # the same file as UTF-8 reads
+    assert read_expression(tmp_path / "utf8.csv", orientation="samples_by_genes").shape == (2, 2)

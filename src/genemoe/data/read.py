@@ -5,8 +5,7 @@
   Text is parsed by pyarrow in chunks of whole lines straight to float32 pieces that are
   freed as they are copied into the result, so reading peaks at little more than the
   float32 matrix (about 1.5x at 5,500 x 30,000; see ``benchmarks/bench_read.py``).
-* :func:`read_labels`: a sample → cancer-type table (GDC ``*_Target.txt``, PanCanAtlas
-  ``samples.tsv``, Xena phenotype tables, your own CSV).
+* :func:`read_labels`: sample → cancer type (GDC ``*_Target.txt``, PanCanAtlas, Xena, CSV).
 * :func:`read_clinical`: TCGA-CDR survival table or Xena ``TCGA-XXX.survival.tsv``.
 * :func:`write_h5ad` / :func:`bundle_to_anndata`: a bundle as AnnData.
 
@@ -39,9 +38,10 @@ from genemoe.data.textio import (
     _is_number,
     _magic,
     _sniff,
-    _text_stream,
+    checked_text_stream,
     compression,
     corrupt_error,
+    not_utf8,
     open_binary,
     reading,
 )
@@ -204,7 +204,7 @@ class _TextLayout:
 
 def _peek_text(path: Path, sep: str | None) -> _TextLayout:
     """Read the header and the first rows (≤ 2,000 rows or 8 MB) to learn the layout."""
-    with _text_stream(path) as fh:
+    with checked_text_stream(path) as fh:
         header = fh.readline().rstrip("\r\n")
         lines: list[str] = []
         n_bytes = 0
@@ -394,7 +394,7 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
             del tbl
     except pa.ArrowInvalid as exc:
         parts.clear()
-        raise _diagnose_text(path, lay, str(exc)) from None
+        raise ("UTF8" in str(exc) and not_utf8(path)) or _diagnose_text(path, lay, str(exc)) from None
     rows = np.array([str(x).strip() for x in row_ids], dtype=object)
     cols = np.array(lay.value_names, dtype=object)
     samples, genes = (cols, rows) if gxs else (rows, cols)

@@ -23,7 +23,8 @@ from typing import IO
 from genemoe.errors import InputError, input_error
 
 __all__ = ["NA_TOKENS", "CORRUPT_ERRORS", "compression", "open_binary", "reading",
-           "_magic", "_check_path", "_text_stream", "_is_number", "_sniff"]
+           "_magic", "_check_path", "_text_stream", "_is_number", "_sniff", "not_utf8",
+           "checked_text_stream"]
 
 NA_TOKENS = ["", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "#N/A", "None", "."]
 _SEP_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
@@ -89,6 +90,41 @@ def _check_path(path: Path) -> None:
 
 def _text_stream(path: Path) -> io.TextIOBase:
     return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", errors="replace", newline="")
+
+
+def checked_text_stream(path: Path) -> io.TextIOBase:
+    """:func:`_text_stream` of an expression matrix, refused first if its head (what the
+    layout is learnt from: <= 8 MB) is UTF-16 or not UTF-8 (its lines would read as noise:
+    an orientation error quoting replacement characters)."""
+    with open_binary(path) as fh:
+        head = fh.read(8 << 20)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: Excel's "Unicode Text"
+        raise input_error("UTF-16 text (as Excel's 'Unicode Text' saves it), not UTF-8",
+                          path=path, fix="save it as UTF-8 (Excel: 'CSV UTF-8'), or convert "
+                          "it: iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8.tsv")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # not a character cut at the 8 MB mark: not UTF-8
+        if exc.start < len(head) - 4 and (err := not_utf8(path)) is not None:
+            raise err from None
+    return _text_stream(path)
+
+
+def not_utf8(path: Path) -> InputError | None:
+    """The error for text that is not UTF-8, naming its first such line (pyarrow refuses
+    it: "invalid UTF8 data"); None if every line decodes."""
+    with open_binary(path) as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                before = line[:exc.start].decode("utf-8", "replace")[-30:]
+                return input_error(
+                    f"not UTF-8 text: byte {line[exc.start]:#04x} after {before!r} (an accented "
+                    "letter saved as Latin-1 or Windows-1252?)", path=path, where=f"line {n}",
+                    fix="save it as UTF-8, or convert it: iconv -f WINDOWS-1252 -t UTF-8 FILE "
+                        "> FILE.utf8.csv")
+    return None
 
 
 def corrupt_error(path: Path, exc: BaseException) -> InputError:
