@@ -118,6 +118,22 @@ def test_classical_tune_fixes_the_chosen_value(bundle, tmp_path):
 def test_bad_trials_are_refused(bundle, tmp_path):
     with pytest.raises(InputError, match="--trials"):
         tune_run(bundle.path, out_dir=tmp_path / "b", model_name="fcn", n_trials=0)
+    # --timeout -5 ran no trial and then said "no completed trial ... raise --timeout"
+    with pytest.raises(InputError, match="--timeout: must be a number of seconds above 0"):
+        tune_run(bundle.path, out_dir=tmp_path / "b", model_name="fcn", n_trials=1, timeout=-5)
+
+
+def test_another_study_in_the_same_folder_is_said(bundle, tmp_path, caplog):
+    """Tuning svm into logreg's folder replaced its best.yaml and trials table silently."""
+    import logging
+
+    tune_run(bundle.path, out_dir=tmp_path / "t", model_name="logreg", n_trials=1,
+             progress=False)
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        tune_run(bundle.path, out_dir=tmp_path / "t", model_name="svm", n_trials=1,
+                 progress=False)
+    assert "holds the results of study logreg-classify: this study's (svm-classify)" in caplog.text
+    assert "svm" in (tmp_path / "t" / "best.yaml").read_text()
 
 
 def _cli(*args) -> subprocess.Popen:

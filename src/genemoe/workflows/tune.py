@@ -175,11 +175,15 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     if cv < 1:
         raise input_error(f"must be 1 or more, got {cv}", where="--cv",
                           fix="pass --cv 3 for three inner folds, or 1 for the validation split")
+    if timeout is not None and not timeout > 0:
+        raise input_error(f"must be a number of seconds above 0, got {timeout}",
+                          where="--timeout", fix="pass e.g. --timeout 3600, or leave it out")
     search_space(model_name, task)  # fail early for a model without a space
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     storage = storage or f"sqlite:///{out_dir.resolve() / 'study.db'}"
     study_name = study_name or f"{model_name}-{task}"
+    _say_replaced(out_dir, study_name)
     bundle = load_bundle(data_path)
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
@@ -220,6 +224,19 @@ def _tuning_data(bundle: Bundle, task: Task, model_name: str,
         check_survival_parts(data, "the bundle's split", path=bundle.path,
                              fix="re-prepare with another --seed or a larger --val-fraction")
     return data, gene_mask
+
+
+def _say_replaced(out_dir: Path, study_name: str) -> None:
+    """Warn when ``out_dir``'s best.yaml, trials table and plot are another study's (tuning
+    svm into logreg's folder replaced them silently; the database keeps both studies)."""
+    try:
+        previous = json.loads((out_dir / "summary.json").read_text()).get("study")
+    except (OSError, ValueError):
+        return
+    if previous and previous != study_name:
+        log.warning("%s holds the results of study %s: this study's (%s) replace them (both "
+                    "stay in the database; tuning %s again writes its results back)", out_dir,
+                    previous, study_name, previous)
 
 
 def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], result: TuneResult,
