@@ -211,3 +211,19 @@ def test_an_ensemble_of_no_members_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"--ensemble: must be 1 .*got -1"):
         run_benchmark(tmp_path / "no_bundle", task="classify", out_dir=tmp_path / "b",
                       models=["logreg"], ensemble=-1)
+
+
+def test_ensemble_is_not_a_model_to_train(tmp_path):
+    """``genemoe train --model ensemble`` said create_ensemble() misses an argument."""
+    from genemoe.errors import InputError
+    from genemoe.workflows.benchmark import run_benchmark
+    from genemoe.workflows.train import train_run
+    from genemoe.workflows.tune import tune_run
+
+    with pytest.raises(InputError, match=r"(?s)--model: 'ensemble' is how.*--ensemble 5"):
+        train_run(tmp_path / "no_bundle", out_dir=tmp_path / "r", model_name="ensemble")
+    with pytest.raises(InputError, match="--model: 'ensemble' is how"):
+        tune_run(tmp_path / "no_bundle", out_dir=tmp_path / "t", model_name="ensemble")
+    with pytest.raises(InputError, match="--models: 'ensemble' is how"):
+        run_benchmark(tmp_path / "no_bundle", task="classify", out_dir=tmp_path / "b",
+                      models=["ensemble", "logreg"])

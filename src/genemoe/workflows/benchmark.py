@@ -72,6 +72,7 @@ from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
+    check_trainable,
     patient_ids,
     plain,
     score_part,
@@ -349,6 +350,7 @@ def _check_models(models: list[str], task: Task) -> list[str]:
         raise input_error(f"unknown model(s) {', '.join(map(repr, unknown))}", where="--models",
                           fix=f"choose from: {', '.join(list_models())}")
     for name in models:
+        check_trainable(name, "--models")
         spec = get_spec(name)
         if task not in spec.tasks:
             raise input_error(f"model {name!r} does not support task {task!r}", where="--models",

@@ -15,7 +15,7 @@ from genemoe.models.backbones import fit_image_layout
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts",
-           "check_bundle_has_task"]
+           "check_bundle_has_task", "check_trainable"]
 
 
 def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: list[str], *,
@@ -63,6 +63,15 @@ def with_fitted_layout(model_name: str, model_cfg: dict, bundle: Bundle, gene_ma
         chrom=var["chrom"].to_numpy(object) if "chrom" in var else None,
         start=var["start"].to_numpy() if "start" in var else None)
     return model_cfg if layout is None else {**model_cfg, "layout_state": layout.to_state()}
+
+
+def check_trainable(model_name: str, where: str = "--model") -> None:
+    """Refuse ``ensemble``: it names how a trained ensemble is stored (``train --model
+    ensemble`` said create_ensemble() misses an argument)."""
+    if model_name == "ensemble":
+        raise input_error("'ensemble' is how a trained ensemble is stored, not a model to train",
+                          where=where, fix="train one with --model fcn --ensemble 5 (any model "
+                                           "and size; benchmark takes --ensemble K too)")
 
 
 def check_bundle_has_task(bundle: Bundle, task: Task) -> None:

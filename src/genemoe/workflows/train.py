@@ -51,6 +51,7 @@ from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.workflows.common import (
     check_bundle_has_task,
     check_survival_parts,
+    check_trainable,
     patient_ids,
     plain,
     score_part,
@@ -158,6 +159,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     check_ensemble_size(ensemble)
+    check_trainable(model_name)
     bundle = load_bundle(data_path)
     spec = get_spec(model_name)
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,

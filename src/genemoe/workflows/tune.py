@@ -67,6 +67,7 @@ from genemoe.train.tuning_records import budget_rows
 from genemoe.workflows.common import (
     check_bundle_has_task,
     check_survival_parts,
+    check_trainable,
     plain,
     with_fitted_layout,
 )
@@ -178,6 +179,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     if timeout is not None and not timeout > 0:
         raise input_error(f"must be a number of seconds above 0, got {timeout}",
                           where="--timeout", fix="pass e.g. --timeout 3600, or leave it out")
+    check_trainable(model_name)
     search_space(model_name, task)  # fail early for a model without a space
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
