@@ -276,3 +276,15 @@ def test_dropped_small_classes_are_listed_in_plain_words(tmp_path, caplog):
                         config=PrepareConfig(min_variance=0, min_mean=0))
     said = " ".join(r.getMessage() for r in caplog.records)
     assert "fewer than 3 samples: ACC (2)" in said and "np.int64" not in said
+
+
+def test_labels_that_are_not_tcga_codes_are_named():
+    """'Breast cancer' beside BRCA made a class of its own without a word."""
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("labels", {"sources": {"label table": 300},
+                                "not_tcga_codes": ["Breast cancer", "lung adeno"]})
+    assert line.endswith("kept as given, not TCGA codes: 'Breast cancer', 'lung adeno'")
+    many = step_line("labels", {"sources": {"label table": 9},
+                                "not_tcga_codes": [f"t{i}" for i in range(8)]})
+    assert many.endswith("'t4' and 3 more")

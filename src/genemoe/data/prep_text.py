@@ -76,10 +76,13 @@ def _select(info: dict) -> str:
 def _labels(info: dict) -> str:
     src = info.get("sources") or {}
     unused = info.get("label_rows_naming_no_sample") or 0
+    other = info.get("not_tcga_codes") or []
     return "cancer types (of every sample read, kept or not): " + (", ".join(f"{_n(v)} from the {k}" if k != "--cancer-type" else
                                          f"{_n(v)} from --cancer-type" for k, v in src.items())
                                or "none found") + (
-        f"; {_n(unused)} label-table rows name no sample of the expression" if unused else "")
+        f"; {_n(unused)} label-table rows name no sample of the expression" if unused else "") + (
+        f"; kept as given, not TCGA codes: {', '.join(map(repr, other[:5]))}"
+        + (f" and {len(other) - 5} more" if len(other) > 5 else "") if other else "")
 
 
 def _survival(info: dict) -> str:

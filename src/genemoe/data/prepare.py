@@ -290,8 +290,9 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
         sources[m & obs["cancer_type"].notna()] = "clinical table"
     obs["cancer_type"] = obs["cancer_type"].map(
         lambda v: tcga.normalise_cancer_type(v) if isinstance(v, str) and v.strip() else np.nan)
+    other = sorted({str(v) for v in obs["cancer_type"].dropna()} - set(tcga.TCGA_PROJECTS))
     plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
-              label_rows_naming_no_sample=unused)
+              label_rows_naming_no_sample=unused, not_tcga_codes=other)
 
 
 def _label_rows_naming_no_sample(path: Path, table: pd.DataFrame, obs: pd.DataFrame) -> int:
