@@ -107,3 +107,33 @@ def test_prepare_joins_a_lifelines_style_table_on_sample_ids(tmp_path: Path) -> 
     b = prepare_dataset([tmp_path / "m.tsv"], out_path=tmp_path / "b", clinical_path=tmp_path / "s.csv",
                         config=PrepareConfig(cancer_type="BRCA", min_variance=0, min_mean=0))
     assert b.summary["n_with_survival"] == 30 and b.summary["cancer_types"] == {"BRCA": 30}
+
+
+def test_cbioportal_months_are_read_as_days(tmp_path: Path) -> None:
+    """A cBioPortal table (OS_STATUS, OS_MONTHS) was refused ("none of the endpoints"), and
+    with --time-column OS_MONTHS its months were read as days, 30 times too short."""
+    p = _write(tmp_path / "c.tsv", "PATIENT_ID\tOS_STATUS\tOS_MONTHS\tDFS_STATUS\tDFS_MONTHS\n"
+                                   "TCGA-OR-A5J1\t1:DECEASED\t12\t1:Recurred/Progressed\t6\n"
+                                   "TCGA-OR-A5J2\t0:LIVING\t24\t0:DiseaseFree\t24\n")
+    frame, rep = read_clinical(p)
+    assert frame["os_time"].tolist() == pytest.approx([365.25, 730.5])
+    assert frame["os_event"].tolist() == [1.0, 0.0]
+    assert frame["dfi_time"].tolist() == pytest.approx([182.625, 730.5])
+    assert "cBioPortal" in rep["columns"]
+    assert rep["time_units"]["OS"] == "OS_MONTHS: months × 30.4375 → days"
+    stated, rep = read_clinical(p, time_column="OS_MONTHS", event_column="OS_STATUS")
+    assert stated["os_time"].tolist() == pytest.approx([365.25, 730.5]) and rep["time_units"]
+    _write(tmp_path / "y.tsv", "sample\tsurvival_years\tstatus\nS1\t2\t1\nS2\t1\t0\n")
+    years, _ = read_clinical(tmp_path / "y.tsv")
+    assert years["os_time"].tolist() == [730.5, 365.25]
+    days, rep = read_clinical(_write(tmp_path / "d.tsv", "sample\ttime\tstatus\nS1\t30\t1\n"))
+    assert days["os_time"].tolist() == [30] and rep["time_units"] == {}
+
+
+def test_the_survival_line_says_the_times_were_converted() -> None:
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("join_survival", {
+        "endpoint": "OS", "n_with_survival": 79, "n_events": 28, "n_without": 0,
+        "clinical_report": {"time_units": {"OS": "OS_MONTHS: months × 30.4375 → days"}}})
+    assert line.endswith("times converted (OS_MONTHS: months × 30.4375 → days)")

@@ -14,7 +14,13 @@ Recognised, in this order (the first that a table has is used):
    with ``vital_status`` where present (``days_to_death.demographic`` in Xena's
    ``TCGA-<P>.clinical.tsv``).
 
-Events may be 1/0, true/false, Dead/Alive, ``1:DECEASED``/``0:LIVING`` (cBioPortal).
+5. cBioPortal pairs ``EP_STATUS`` + ``EP_MONTHS`` (OS, DSS; its DFS and PFS are taken as
+   DFI and PFI, the TCGA-CDR names of the same intervals).
+
+Events may be 1/0, true/false, Dead/Alive, ``1:DECEASED``/``0:LIVING`` (cBioPortal). Times
+are days; a time column named in months, years or weeks (``OS_MONTHS``, ``survival_years``)
+is converted to days (months × 30.4375, years × 365.25, weeks × 7), and the conversion is
+recorded in the report's ``time_units`` (it was read as days, 30 times too short).
 Patients are keyed by the 12-character TCGA barcode when the ids are TCGA barcodes, else by
 the id as written (so a generic ``sample, time, status`` table joins on the sample id).
 """
@@ -38,7 +44,16 @@ __all__ = ["read_clinical", "parse_events"]
 logger = logging.getLogger(__name__)
 
 _TIME_NAMES = ["time", "ostime", "survivaltime", "overallsurvivaltime", "survivaldays",
-               "timedays", "osdays", "futime", "followuptime", "duration", "days", "tte"]
+               "timedays", "osdays", "futime", "followuptime", "duration", "days", "tte",
+               "osmonths", "survivalmonths", "months", "osyears", "survivalyears", "years"]
+_UNITS = (("month", 365.25 / 12, "months"), ("year", 365.25, "years"), ("week", 7.0, "weeks"))
+_CBIOPORTAL = {"OS": "OS", "DSS": "DSS", "DFI": "DFS", "PFI": "PFS"}  # genemoe's → cBioPortal's
+
+
+def _days_per_unit(column: Any) -> tuple[float, str | None]:
+    """Days per unit of a time column, from its name (``OS_MONTHS``: 30.4375, months)."""
+    name = _norm(column)
+    return next(((f, unit) for key, f, unit in _UNITS if key in name), (1.0, None))
 _EVENT_NAMES = ["event", "status", "osstatus", "vitalstatus", "dead", "death", "died",
                 "fustat", "osevent", "deceased", "censored"]
 _TRUE = {"1", "1.0", "true", "t", "yes", "y", "dead", "deceased", "died", "event", "1:deceased"}
@@ -122,7 +137,8 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
     if time_column or event_column:
         if not (time_column and event_column):
             raise input_error("give both --time-column and --event-column", path=path,
-                              fix="name the survival time (days) and the event (1 = event) columns")
+                              fix="name the survival time (days, or a column named in months or years) and "
+                                  "the event (1 = event) columns")
         tc = _pick(df, time_column, "--time-column", path)
         ec = _pick(df, event_column, "--event-column", path)
         return {endpoint: (df[tc], parse_events(df[ec]))}, f"columns {tc!r} / {ec!r} (as stated)"
@@ -133,6 +149,13 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
             found[ep] = (df[tc], parse_events(df[ec]))
     if found:
         return found, "endpoint columns EP / EP.time"
+    for ep in endpoints:  # cBioPortal: OS_STATUS / OS_MONTHS, DFS_* for DFI, PFS_* for PFI
+        theirs = _CBIOPORTAL.get(ep, ep)
+        ec, tc = _col(df, f"{theirs}_STATUS"), _col(df, f"{theirs}_MONTHS")
+        if ec is not None and tc is not None:
+            found[ep] = (df[tc], parse_events(df[ec]))
+    if found:
+        return found, "cBioPortal columns EP_STATUS / EP_MONTHS (DFS as DFI, PFS as PFI)"
     tc, ec = _find(df, _TIME_NAMES), _find(df, _EVENT_NAMES)
     if tc is not None and ec is not None:
         ev = parse_events(df[ec])
@@ -163,12 +186,18 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
         frame["cancer_type"] = df[tcol].map(normalise_label).to_numpy()
     else:
         frame["cancer_type"] = from_name.group(1) if from_name else np.nan
+    units = {}
     for ep, (raw_time, event) in cols.items():
-        frame[f"{ep.lower()}_time"] = pd.to_numeric(raw_time, errors="coerce").to_numpy(dtype=float)
+        per_unit, unit = _days_per_unit(raw_time.name)
+        if unit is not None:
+            units[ep] = f"{raw_time.name}: {unit} × {per_unit:g} → days"
+        frame[f"{ep.lower()}_time"] = (pd.to_numeric(raw_time, errors="coerce")
+                                       * per_unit).to_numpy(dtype=float)
         frame[f"{ep.lower()}_event"] = event.to_numpy(dtype=float)
         frame[f"_raw_{ep.lower()}"] = raw_time.to_numpy()
     info = {"path": str(path), "format": fmt, "columns": how, "n_rows": len(df),
-            "cancer_type_source": tcol or ("file name" if from_name else None)}
+            "cancer_type_source": tcol or ("file name" if from_name else None),
+            "time_units": units}
     return frame, info
 
 
@@ -201,7 +230,9 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         ``n_duplicate_rows``, ``n_conflicting_duplicates`` (first kept), ``endpoints`` (per
         endpoint: ``n_missing_time``, ``n_negative_time`` (set to NaN), ``n_non_numeric_time``,
         ``n_missing_event``, ``n_invalid_event`` (not 0/1, set to NaN), ``n_events``,
-        ``n_usable``), ``endpoints_absent``; ``files`` per file when several were read.
+        ``n_usable``), ``endpoints_absent``, ``time_units`` (endpoint → the conversion of a
+        time column named in months, years or weeks to days); ``files`` per file when
+        several were read.
     """
     paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
     if not paths:
