@@ -531,3 +531,19 @@ def test_text_that_is_not_utf8_is_said_with_its_line(tmp_path):
         read_expression(tmp_path / "utf16.csv")
     frame.to_csv(tmp_path / "utf8.csv")  # the same file as UTF-8 reads
     assert read_expression(tmp_path / "utf8.csv", orientation="samples_by_genes").shape == (2, 2)
+
+
+def test_featurecounts_output_is_said_with_the_command_that_mends_it(tmp_path):
+    """featureCounts' own output (a '# Program:featureCounts' line, then Geneid, Chr, Start,
+    End, Strand, Length before the counts) was "only one column found (wrong delimiter?)"."""
+    header = "Geneid\tChr\tStart\tEnd\tStrand\tLength\t/data/S1.bam\t/data/S2.bam\n"
+    rows = "ENSG00000000003\tchrX;chrX\t100;200\t150;250\t-;-\t1500\t10\t20\n"
+    (tmp_path / "fc.txt").write_text("# Program:featureCounts v2.0.1; Command:...\n" + header + rows)
+    with pytest.raises(InputError, match=r"(?s)line 1: the first line is a comment.*cut -f1,7-"):
+        read_expression(tmp_path / "fc.txt")
+    (tmp_path / "fc2.txt").write_text(header + rows)
+    with pytest.raises(InputError, match=r"(?s)featureCounts output: its columns 2-6.*cut -f1,7-"):
+        read_expression(tmp_path / "fc2.txt")
+    (tmp_path / "c.txt").write_text("# made by hand\n" + "gene\tS1\nENSG00000000003\t1\n")
+    with pytest.raises(InputError, match=r"(?s)a comment.*grep -v '\^#' FILE > FILE.tsv"):
+        read_expression(tmp_path / "c.txt")

@@ -162,7 +162,29 @@ def _is_number(s: str) -> bool:
     return True
 
 
+_FEATURECOUNTS = ["geneid", "chr", "start", "end", "strand", "length"]
+_FEATURECOUNTS_FIX = ("keep the gene ids and the counts: grep -v '^#' FILE | cut -f1,7- > "
+                      "counts.tsv (its sample columns are BAM paths: rename them to sample ids)")
+
+
+def _refuse_comments_and_annotation(header: str, path: Path) -> None:
+    """A leading ``#`` comment line, or featureCounts' annotation columns (Chr, Start, End,
+    Strand, Length before the counts): said with the command that makes a matrix of them
+    (they were "only one column found" and "non-numeric cells" errors)."""
+    fields = [f.strip().lower() for f in header.split("\t")]
+    if header.startswith("#"):
+        counts = header.lower().startswith("# program:featurecounts")
+        raise input_error(f"the first line is a comment ({header[:60]!r})", path=path,
+                          where="line 1", fix=_FEATURECOUNTS_FIX if counts else
+                          "remove the comment lines: grep -v '^#' FILE > FILE.tsv")
+    if fields[:6] == _FEATURECOUNTS:
+        raise input_error("featureCounts output: its columns 2-6 (Chr, Start, End, Strand, "
+                          "Length) describe the genes, they are not samples", path=path,
+                          where="header line", fix=_FEATURECOUNTS_FIX)
+
+
 def _sniff(header: str, first: str, sep: str | None, path: Path) -> str:
+    _refuse_comments_and_annotation(header, path)
     if sep is not None:
         sep = _SEP_ALIASES.get(sep, sep)
         if header.count(sep) == 0:
