@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -547,3 +548,22 @@ def test_featurecounts_output_is_said_with_the_command_that_mends_it(tmp_path):
     (tmp_path / "c.txt").write_text("# made by hand\n" + "gene\tS1\nENSG00000000003\t1\n")
     with pytest.raises(InputError, match=r"(?s)a comment.*grep -v '\^#' FILE > FILE.tsv"):
         read_expression(tmp_path / "c.txt")
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Name\tLength\tEffectiveLength\tTPM\tNumReads\nENST00000000233\t1000\t800.5\t12.3\t500\n",
+     "a Salmon quant.sf file: the quantification of one sample"),
+    ("target_id\tlength\teff_length\test_counts\ttpm\nENST00000000233\t1000\t800\t500\t12.3\n",
+     "a kallisto abundance file"),
+    ("gene_id\ttranscript_id(s)\tlength\teffective_length\texpected_count\tTPM\tFPKM\n"
+     "ENSG00000000003\tENST1,ENST2\t2000\t1800\t500.00\t12.3\t10.1\n", "a RSEM genes.results file"),
+    ("ENSG00000000003\t10\nENSG00000000005\t1\nENSG00000000419\t100\n__no_feature\t5\n",
+     "no header line: the first line already holds a gene ('ENSG00000000003')"),
+    ("N_unmapped\t100\t100\t100\nENSG00000000003\t10\t0\t10\n", "('N_unmapped')"),
+])
+def test_one_samples_quantification_is_not_read_as_a_matrix(tmp_path, text, said):
+    """A Salmon quant.sf was read as 4 samples named Length, EffectiveLength, TPM and
+    NumReads, an HTSeq-count file as 4 samples of 1 gene: silently."""
+    (tmp_path / "q.tsv").write_text(text)
+    with pytest.raises(InputError, match=r"(?s)" + re.escape(said) + r".*join the samples' files"):
+        read_expression(tmp_path / "q.tsv")

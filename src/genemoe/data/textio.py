@@ -13,6 +13,7 @@ import bz2
 import gzip
 import io
 import lzma
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -167,11 +168,35 @@ _FEATURECOUNTS_FIX = ("keep the gene ids and the counts: grep -v '^#' FILE | cut
                       "counts.tsv (its sample columns are BAM paths: rename them to sample ids)")
 
 
-def _refuse_comments_and_annotation(header: str, path: Path) -> None:
-    """A leading ``#`` comment line, or featureCounts' annotation columns (Chr, Start, End,
-    Strand, Length before the counts): said with the command that makes a matrix of them
-    (they were "only one column found" and "non-numeric cells" errors)."""
-    fields = [f.strip().lower() for f in header.split("\t")]
+# Per-sample quantification files (one sample each): their header's first cells.
+_ONE_SAMPLE = {("name", "length", "effectivelength", "tpm", "numreads"): "Salmon quant.sf",
+               ("target_id", "length", "eff_length", "est_counts", "tpm"): "kallisto abundance",
+               ("gene_id", "transcript_id(s)", "length", "effective_length"): "RSEM genes.results",
+               ("transcript_id", "gene_id", "length", "effective_length"): "RSEM isoforms.results"}
+_JOIN_FIX = ("join the samples' files into one matrix first: gene ids, then one column of "
+             "counts (or TPM) per sample, headed by its sample id (R: tximport; pandas: "
+             "pd.concat({sample: table[column] for ...}, axis=1))")
+
+
+def _refuse_non_matrices(header: str, path: Path) -> None:
+    """Files that are not a genes × samples matrix, said with the fix (they were read as
+    one: a Salmon quant.sf as 4 samples named Length, EffectiveLength, TPM, NumReads; an
+    HTSeq-count file, without a header, as 4 samples of 1 gene); a leading ``#`` comment
+    line and featureCounts' annotation columns (Chr, Start, End, Strand, Length before the
+    counts), with the command that makes a matrix of them."""
+    cells = [f.strip().strip('"') for f in re.split(r"[\t,]", header)]
+    fields = [c.lower() for c in cells]
+    for start, tool in _ONE_SAMPLE.items():
+        if tuple(fields[:len(start)]) == start:
+            raise input_error(f"a {tool} file: the quantification of one sample (columns "
+                              f"{', '.join(cells[:len(start)])} ...), not a genes × samples "
+                              "matrix",
+                              path=path, where="header line", fix=_JOIN_FIX)
+    if re.fullmatch(r"ENS[A-Z]*G\d{6,}(\.\d+)?|N_(unmapped|multimapping|noFeature|ambiguous)",
+                    fields[0], flags=re.IGNORECASE):
+        raise input_error(f"no header line: the first line already holds a gene "
+                          f"({header.split()[0]!r}): a per-sample count file (HTSeq-count, STAR "
+                          "ReadsPerGene.out.tab)?", path=path, where="line 1", fix=_JOIN_FIX)
     if header.startswith("#"):
         counts = header.lower().startswith("# program:featurecounts")
         raise input_error(f"the first line is a comment ({header[:60]!r})", path=path,
@@ -184,7 +209,7 @@ def _refuse_comments_and_annotation(header: str, path: Path) -> None:
 
 
 def _sniff(header: str, first: str, sep: str | None, path: Path) -> str:
-    _refuse_comments_and_annotation(header, path)
+    _refuse_non_matrices(header, path)
     if sep is not None:
         sep = _SEP_ALIASES.get(sep, sep)
         if header.count(sep) == 0:
