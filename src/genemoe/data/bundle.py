@@ -51,6 +51,7 @@ from genemoe.errors import input_error
 __all__ = [
     "Bundle",
     "file_sha256",
+    "remove_outputs",
     "OBS_COLUMNS",
     "VAR_COLUMNS",
     "SPLITS",
@@ -405,3 +406,14 @@ def file_sha256(path: Path | str, *, chunk: int = 1 << 22) -> str:
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def remove_outputs(out_dir: Path, names: tuple[str, ...] | list[str]) -> None:
+    """Remove ``out_dir``'s files or folders named ``names`` (those absent are skipped):
+    what a previous result left that its replacement may not rewrite."""
+    for name in names:
+        path = Path(out_dir) / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)

@@ -34,7 +34,6 @@ the class (``genes``).
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -43,7 +42,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle
+from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle, remove_outputs
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.explain.integrated_gradients import BaselineName, convergence_summary, samples_off
@@ -335,12 +334,7 @@ def _clear_previous(out_dir: Path) -> None:
     if not (out_dir / "convergence.json").exists():
         return
     log.warning("%s holds an explanation: replacing it", out_dir)
-    for name in ("maps", "report.html", "methods.csv", "plots"):
-        path = out_dir / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
+    remove_outputs(out_dir, ("maps", "report.html", "methods.csv", "plots"))
 
 
 def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *, by_sample, sample_ids,

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ import pandas as pd
 import yaml
 
 from genemoe import __version__
-from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
+from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle, remove_outputs
 from genemoe.data.crossscale import reference_profile
 from genemoe.errors import input_error
 from genemoe.evaluate.brier import breslow_cumulative_hazard
@@ -344,12 +343,7 @@ def _clear_finished_run(out_dir: Path) -> None:
     log.warning("%s holds a finished run (%s, %s): replacing it", out_dir,
                 old.get("model", "a model"), old.get("task", "a task"))
     members = [p.name for p in out_dir.glob("member*") if p.is_dir()]  # an ensemble's
-    for name in (*_RUN_LEFTOVERS, *members):
-        path = out_dir / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
+    remove_outputs(out_dir, [*_RUN_LEFTOVERS, *members])
 
 
 def _check_task_data(task: Task, data: dict[str, TaskData], bundle: Bundle) -> None:
