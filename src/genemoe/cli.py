@@ -7,7 +7,6 @@ exit with status 2; commands whose capability is not built yet exit with status 
 
 from __future__ import annotations
 
-import glob
 import logging
 import sys
 from pathlib import Path
@@ -16,9 +15,10 @@ from typing import Annotated
 import typer
 
 from genemoe.cli_args import CliGroup
+from genemoe.cli_inputs import expand_paths, joined_inputs
 from genemoe.cli_logging import setup_logging
 from genemoe.cli_process import progress_bars, training_process, tuning_process
-from genemoe.errors import GenemoeError, Interrupted, NotBuiltError, input_error
+from genemoe.errors import GenemoeError, Interrupted, NotBuiltError
 
 HELP = {"help_option_names": ["-h", "--help"]}  # -h, as most command-line tools
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=CliGroup, context_settings=HELP,
@@ -111,21 +111,6 @@ def download_tcga_cmd(
                f"{len(result.cached)} from cache)")
 
 
-def expand_paths(paths: list[Path] | None, flag: str) -> list[Path]:
-    """Paths as given; a glob pattern the shell did not expand (quoted, Windows) is expanded."""
-    out: list[Path] = []
-    for p in paths or []:
-        if not p.exists() and glob.has_magic(str(p)):
-            hits = sorted(glob.glob(str(p)))
-            if not hits:
-                raise input_error(f"the pattern {str(p)!r} matches no file", where=flag,
-                                  fix="check the directory and the pattern")
-            out += [Path(h) for h in hits]
-        else:
-            out.append(p)
-    return out
-
-
 @app.command()
 def prepare(
     out: Annotated[Path, typer.Option(help="Bundle directory to write.")],
@@ -137,6 +122,14 @@ def prepare(
         help="With --gdc-dir: the portal's gdc_sample_sheet.*.tsv (or metadata.cart.*.json).")] = None,
     gdc_values: Annotated[str, typer.Option(
         help="With --gdc-dir: counts (unstranded) | tpm | fpkm | fpkm_uq column.")] = "counts",
+    quant_dir: Annotated[Path | None, typer.Option(
+        help="Folder of per-sample Salmon, kallisto, RSEM, STAR ReadsPerGene or HTSeq-count "
+             "files, joined first (samples named by folder or file).")] = None,
+    quant_values: Annotated[str, typer.Option(help="With --quant-dir: counts | tpm.")] = "counts",
+    strand: Annotated[str, typer.Option(
+        help="With STAR files: auto | unstranded | forward | reverse column.")] = "auto",
+    tx2gene: Annotated[Path | None, typer.Option(
+        help="With transcript-level files: transcript → gene table.")] = None,
     labels: Annotated[list[Path] | None, typer.Option(
         help="Label table(s), sample → cancer type (several after one flag, or repeated).")] = None,
     clinical: Annotated[list[Path] | None, typer.Option(
@@ -175,21 +168,13 @@ def prepare(
         time_column=time_column, event_column=event_column,
         val_fraction=val_fraction, test_fraction=test_fraction, n_folds=folds, seed=seed,
     )
-    expression_paths = expand_paths(expression, "--expression")
-    label_paths = expand_paths(labels, "--labels")
-    if gdc_dir is not None or sample_sheet is not None:
-        from genemoe.data.gdc_portal import assemble_gdc_dir
-
-        if gdc_dir is None or sample_sheet is None:
-            given, missing = (("--gdc-dir", "--sample-sheet") if sample_sheet is None
-                              else ("--sample-sheet", "--gdc-dir"))
-            raise input_error(f"{given} needs {missing} as well", where=missing,
-                              fix="pass the portal's download folder (--gdc-dir) and its "
-                                  "sample sheet (--sample-sheet)")
-        joined = out.parent / f"{out.name}_gdc_inputs"  # kept: the record points at it
-        expr, lab = assemble_gdc_dir(gdc_dir, sample_sheet, joined, values=gdc_values)
-        expression_paths, label_paths = [*expression_paths, expr], [*label_paths, lab]
-        typer.echo(f"joined the GDC portal files into {expr}")
+    joined = joined_inputs(out, gdc_dir=gdc_dir, sample_sheet=sample_sheet,
+                           gdc_values=gdc_values, quant_dir=quant_dir, quant_values=quant_values,
+                           strand=strand, tx2gene=tx2gene)
+    for line in joined.lines:
+        typer.echo(line)
+    expression_paths = expand_paths(expression, "--expression") + joined.expression
+    label_paths = expand_paths(labels, "--labels") + joined.labels
     clinical_paths = expand_paths(clinical, "--clinical")
     bundle = prepare_dataset(expression_paths, out_path=out, label_paths=label_paths,
                              clinical_path=clinical_paths or None, annotation_path=annotation,

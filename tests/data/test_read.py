@@ -565,5 +565,5 @@ def test_one_samples_quantification_is_not_read_as_a_matrix(tmp_path, text, said
     """A Salmon quant.sf was read as 4 samples named Length, EffectiveLength, TPM and
     NumReads, an HTSeq-count file as 4 samples of 1 gene: silently."""
     (tmp_path / "q.tsv").write_text(text)
-    with pytest.raises(InputError, match=r"(?s)" + re.escape(said) + r".*join the samples' files"):
+    with pytest.raises(InputError, match=r"(?s)" + re.escape(said) + r".*--quant-dir FOLDER"):
         read_expression(tmp_path / "q.tsv")

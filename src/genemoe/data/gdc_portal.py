@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from genemoe.data.bundle import atomic_file
 from genemoe.data.tables import _read_table, normalise_label
 from genemoe.data.textio import _text_stream, reading
 from genemoe.errors import input_error
@@ -175,11 +176,12 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     matrix.index.name = "gene_id"
     out_dir.mkdir(parents=True, exist_ok=True)
     expr_path, label_path = out_dir / "expression.tsv.gz", out_dir / "labels.tsv"
-    with gzip.open(expr_path, "wt", compresslevel=3) as fh:
+    with atomic_file(expr_path) as tmp, gzip.open(tmp, "wt", compresslevel=3) as fh:
         matrix.to_csv(fh, sep="\t", float_format="%.10g" if values != "counts" else "%.0f")
-    pd.DataFrame({"sample_id": list(labels),
-                  "cancer_type": [normalise_label(v) if v else "" for v in labels.values()]}
-                 ).to_csv(label_path, sep="\t", index=False)
+    with atomic_file(label_path) as tmp:
+        pd.DataFrame({"sample_id": list(labels),
+                      "cancer_type": [normalise_label(v) if v else "" for v in labels.values()]}
+                     ).to_csv(tmp, sep="\t", index=False)
     logger.info("assembled %d STAR files (%s) into %s: %d genes x %d samples", len(cols), values,
                 expr_path, *matrix.shape)
     return expr_path, label_path

@@ -40,6 +40,7 @@ from genemoe.data import normalise as norm
 from genemoe.data import tcga
 from genemoe.data.bundle import Bundle, file_sha256, write_bundle
 from genemoe.data.prep_text import step_line
+from genemoe.data.quant_dir import join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
@@ -595,4 +596,4 @@ def _inputs(paths, label_paths, clinical_path, annotation_path) -> list[dict[str
     clin = [clinical_path] if isinstance(clinical_path, str | Path) else list(clinical_path or [])
     items += [("clinical", p) for p in clin] + [("annotation", a) for a in [annotation_path] if a]
     return [{"role": r, "path": str(Path(p).resolve()), "sha256": file_sha256(Path(p)),
-             "bytes": Path(p).stat().st_size} for r, p in items]
+             "bytes": Path(p).stat().st_size, **join_record(Path(p), r)} for r, p in items]

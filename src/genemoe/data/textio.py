@@ -173,9 +173,8 @@ _ONE_SAMPLE = {("name", "length", "effectivelength", "tpm", "numreads"): "Salmon
                ("target_id", "length", "eff_length", "est_counts", "tpm"): "kallisto abundance",
                ("gene_id", "transcript_id(s)", "length", "effective_length"): "RSEM genes.results",
                ("transcript_id", "gene_id", "length", "effective_length"): "RSEM isoforms.results"}
-_JOIN_FIX = ("join the samples' files into one matrix first: gene ids, then one column of "
-             "counts (or TPM) per sample, headed by its sample id (R: tximport; pandas: "
-             "pd.concat({sample: table[column] for ...}, axis=1))")
+_JOIN_FIX = ("pass the folder holding every sample's file: genemoe prepare --quant-dir FOLDER "
+             "(it joins them into one genes × samples matrix, and sums transcripts into genes)")
 
 
 def _refuse_non_matrices(header: str, path: Path) -> None:

@@ -1,0 +1,77 @@
+"""``genemoe prepare``'s inputs: globs the shell left unexpanded, and the two routes that
+join per-sample files first (the GDC portal's STAR files, a pipeline's quantification
+folder) into a matrix that ``prepare`` then reads like any other."""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from genemoe.errors import input_error
+
+__all__ = ["JoinedInputs", "expand_paths", "joined_inputs"]
+
+
+@dataclass
+class JoinedInputs:
+    """Matrices and label tables written by a join, and lines saying what it did."""
+
+    expression: list[Path] = field(default_factory=list)
+    labels: list[Path] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def expand_paths(paths: list[Path] | None, flag: str) -> list[Path]:
+    """Paths as given; a glob pattern the shell did not expand (quoted, Windows) is expanded."""
+    out: list[Path] = []
+    for p in paths or []:
+        if not p.exists() and glob.has_magic(str(p)):
+            hits = sorted(glob.glob(str(p)))
+            if not hits:
+                raise input_error(f"the pattern {str(p)!r} matches no file", where=flag,
+                                  fix="check the directory and the pattern")
+            out += [Path(h) for h in hits]
+        else:
+            out.append(p)
+    return out
+
+
+def _needs(given: str, missing: str, fix: str) -> None:
+    raise input_error(f"{given} needs {missing} as well", where=missing, fix=fix)
+
+
+def joined_inputs(out: Path, *, gdc_dir: Path | None, sample_sheet: Path | None,
+                  gdc_values: str, quant_dir: Path | None, quant_values: str, strand: str,
+                  tx2gene: Path | None) -> JoinedInputs:
+    """Run the joins the options ask for; their outputs sit beside the bundle ``out``
+    (``<out>_gdc_inputs``, ``<out>_quant_inputs``), kept: the bundle's record points at them.
+    """
+    joined = JoinedInputs()
+    if gdc_dir is not None or sample_sheet is not None:
+        from genemoe.data.gdc_portal import assemble_gdc_dir
+
+        if gdc_dir is None or sample_sheet is None:
+            given, missing = (("--gdc-dir", "--sample-sheet") if sample_sheet is None
+                              else ("--sample-sheet", "--gdc-dir"))
+            _needs(given, missing, "pass the portal's download folder (--gdc-dir) and its "
+                                   "sample sheet (--sample-sheet)")
+        expr, lab = assemble_gdc_dir(gdc_dir, sample_sheet, out.parent / f"{out.name}_gdc_inputs",
+                                     values=gdc_values)
+        joined.expression.append(expr)
+        joined.labels.append(lab)
+        joined.lines.append(f"joined the GDC portal files into {expr}")
+    if quant_dir is None:
+        for flag, value in (("--tx2gene", tx2gene), ("--strand", strand != "auto" or None),
+                            ("--quant-values", quant_values != "counts" or None)):
+            if value is not None:
+                _needs(flag, "--quant-dir", "pass the folder of per-sample quantification "
+                                            f"files (--quant-dir), or leave out {flag}")
+        return joined
+    from genemoe.data.quant_dir import assemble_quant_dir, joined_lines
+
+    expr, record = assemble_quant_dir(quant_dir, out.parent / f"{out.name}_quant_inputs",
+                                      values=quant_values, strand=strand, tx2gene=tx2gene)
+    joined.expression.append(expr)
+    joined.lines += [*joined_lines(record), f"joined matrix and its record: {expr.parent}"]
+    return joined

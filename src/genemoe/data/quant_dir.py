@@ -1,0 +1,423 @@
+"""The ``--quant-dir`` route: one folder of per-sample quantification files, joined.
+
+What aligners and quantifiers write is one file per sample, not a genes × samples matrix:
+
+=====================  ==============================================  =====================
+tool                   file (sample name from)                         values
+=====================  ==============================================  =====================
+Salmon                 ``<sample>/quant.sf`` (transcripts) or          ``NumReads``, ``TPM``
+                       ``<sample>/quant.genes.sf`` (genes; ``-g``)
+kallisto               ``<sample>/abundance.tsv`` (transcripts)        ``est_counts``, ``tpm``
+RSEM                   ``<sample>.genes.results`` or                   ``expected_count``,
+                       ``<sample>.isoforms.results``                   ``TPM``
+STAR ``--quantMode``   ``<sample>ReadsPerGene.out.tab`` (no header;    counts by strand
+``GeneCounts``         ``N_unmapped`` ... rows first; columns
+                       unstranded, read 1's strand, read 2's strand)
+HTSeq-count            any ``<sample>.counts|.txt|.tsv|.tab`` of two   counts
+                       columns, no header (``__no_feature`` ... last)
+=====================  ==============================================  =====================
+
+:func:`assemble_quant_dir` finds them (recursively; gzip allowed), tells the tool from the
+header (not the name), joins one column per sample into ``expression.tsv.gz`` and writes
+``joined.json``: what was read, from which file, and every change made on the way —
+transcripts summed into genes (tximport's sum of counts / TPM, with the map's source),
+estimated counts rounded to integers (as DESeq2 does with tximport's counts), the STAR
+strand column chosen (and the shares that chose it), summary rows (``N_*``, ``__*``) left
+out with their totals, files that are none of these skipped by name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from genemoe.data.bundle import atomic_file
+from genemoe.data.tables import _read_table
+from genemoe.data.textio import _is_number, _text_stream, reading
+from genemoe.errors import input_error
+
+__all__ = ["QUANT_VALUES", "STRANDS", "assemble_quant_dir", "find_quant_files", "join_record",
+           "joined_lines", "read_tx2gene", "star_strand"]
+
+logger = logging.getLogger(__name__)
+
+QuantValues = Literal["counts", "tpm"]
+Strand = Literal["auto", "unstranded", "forward", "reverse"]
+QUANT_VALUES = ("counts", "tpm")
+STRANDS = ("auto", "unstranded", "forward", "reverse")
+_STAR_COLUMN = {"unstranded": 1, "forward": 2, "reverse": 3}
+_TEXT_SUFFIXES = (".counts", ".count", ".txt", ".tsv", ".tab", ".htseq", ".cnt")
+_TX2GENE_FIX = ("pass --tx2gene: a table of transcript id, gene id (tximport's tx2gene), e.g. "
+                "from the GTF the index was built from: zcat genes.gtf.gz | awk -F'\\t' "
+                "'$3==\"transcript\"' | sed -E 's/.*gene_id \"([^\"]+)\".*transcript_id "
+                "\"([^\"]+)\".*/\\2\\t\\1/' > tx2gene.tsv")
+
+
+@dataclass(frozen=True)
+class QuantFormat:
+    """One tool's per-sample file: its header's first cells and where its values are."""
+
+    tool: str
+    header: tuple[str, ...] | None  # lower-case first cells; None: no header line
+    level: Literal["gene", "transcript"]
+    counts: str | int
+    tpm: str | int | None
+
+
+FORMATS = {
+    "salmon": QuantFormat("Salmon quant.sf", ("name", "length", "effectivelength", "tpm",
+                                              "numreads"), "transcript", "NumReads", "TPM"),
+    "salmon_genes": QuantFormat("Salmon quant.genes.sf", ("name", "length", "effectivelength",
+                                                          "tpm", "numreads"), "gene",
+                                "NumReads", "TPM"),
+    "kallisto": QuantFormat("kallisto abundance.tsv", ("target_id", "length", "eff_length",
+                                                       "est_counts", "tpm"), "transcript",
+                            "est_counts", "tpm"),
+    "rsem_genes": QuantFormat("RSEM genes.results", ("gene_id", "transcript_id(s)", "length",
+                                                     "effective_length"), "gene",
+                              "expected_count", "TPM"),
+    "rsem_isoforms": QuantFormat("RSEM isoforms.results", ("transcript_id", "gene_id", "length",
+                                                           "effective_length"), "gene",
+                                 "expected_count", "TPM"),  # summed by its own gene_id column
+    "star": QuantFormat("STAR ReadsPerGene.out.tab", None, "gene", 1, None),
+    "htseq": QuantFormat("HTSeq-count", None, "gene", 1, None),
+}
+_FAMILY = {"salmon": "Salmon", "salmon_genes": "Salmon", "kallisto": "kallisto",
+           "rsem_genes": "RSEM", "rsem_isoforms": "RSEM", "star": "STAR", "htseq": "HTSeq-count"}
+_PREFERRED = {"salmon": "salmon_genes", "rsem_isoforms": "rsem_genes"}  # gene-level first
+
+
+def _known_name(name: str) -> bool:
+    return (name in ("quant.sf", "quant.genes.sf", "abundance.tsv")
+            or name.endswith((".genes.results", ".isoforms.results", "ReadsPerGene.out.tab")))
+
+
+def _first_lines(path: Path, n: int = 2) -> list[str]:
+    with reading(path), _text_stream(path) as fh:
+        return [fh.readline().rstrip("\r\n") for _ in range(n)]
+
+
+def _sniff_kind(path: Path) -> str | None:
+    """The :data:`FORMATS` key of a file, from its first lines; None if none fits."""
+    first, second = _first_lines(path)
+    cells = [c.strip().strip('"').lower() for c in first.split("\t")]
+    for kind, fmt in FORMATS.items():
+        if fmt.header is not None and tuple(cells[:len(fmt.header)]) == fmt.header:
+            if kind.startswith("salmon"):
+                return "salmon_genes" if ".genes." in path.name else "salmon"
+            return kind
+    numeric = len(cells) > 1 and all(_is_number(c) for c in cells[1:])
+    if len(cells) == 4 and numeric and (cells[0].startswith("n_") or path.name.endswith(
+            ("ReadsPerGene.out.tab", "ReadsPerGene.out.tab.gz"))):
+        return "star"
+    if len(cells) == 2 and (numeric or (second.count("\t") == 1
+                                        and _is_number(second.split("\t")[1]))):
+        return "htseq"  # a header line (htseq-count --with-header) is allowed
+    return None
+
+
+def _sample_name(path: Path, kind: str) -> str:
+    name = path.name.removesuffix(".gz")
+    if name in ("quant.sf", "quant.genes.sf", "abundance.tsv"):
+        return path.parent.name
+    for suffix in (".genes.results", ".isoforms.results", "ReadsPerGene.out.tab"):
+        if name.endswith(suffix):
+            return name.removesuffix(suffix).rstrip("._-") or path.parent.name
+    while (stem := Path(name)).suffix.lower() in _TEXT_SUFFIXES:
+        name = stem.stem
+    return name.removesuffix(".htseq").rstrip("._-") or path.parent.name
+
+
+def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[Path]]:
+    """The tool's kind, its files by sample name, and the files skipped.
+
+    Raises :class:`~genemoe.errors.InputError` for a folder without such files, with two
+    tools' files, or with two files for one sample name.
+    """
+    quant_dir = Path(quant_dir)
+    if not quant_dir.is_dir():
+        raise input_error("not a folder" if quant_dir.exists() else "no such folder",
+                          path=quant_dir,
+                          fix="point --quant-dir at the folder holding every sample's file")
+    by_kind: dict[str, dict[str, Path]] = {}
+    skipped: list[Path] = []
+    for p in sorted(quant_dir.rglob("*")):
+        base = p.name.removesuffix(".gz")
+        if not p.is_file() or p.name.startswith(".") or not (
+                _known_name(base) or Path(base).suffix.lower() in _TEXT_SUFFIXES):
+            continue
+        kind = _sniff_kind(p)
+        if kind is None:
+            if _known_name(base):
+                raise input_error(f"named like a quantification file but its first line is "
+                                  f"{_first_lines(p, 1)[0][:60]!r}", path=p,
+                                  fix="the file looks damaged: produce or copy it again")
+            skipped.append(p)
+            continue
+        files = by_kind.setdefault(kind, {})
+        sample = _sample_name(p, kind)
+        if sample in files:
+            raise input_error(f"two files name sample {sample!r}: {files[sample]} and this one",
+                              path=p, fix="keep one file per sample in the folder (the sample "
+                                          "name is its folder's name or its file name's start)")
+        files[sample] = p
+    if not by_kind:
+        raise input_error("no per-sample quantification files found (Salmon quant.sf, kallisto "
+                          "abundance.tsv, RSEM *.genes.results, STAR *ReadsPerGene.out.tab, "
+                          "HTSeq-count tables)", path=quant_dir,
+                          fix="point --quant-dir at the pipeline's output folder")
+    for transcript_kind, gene_kind in _PREFERRED.items():
+        if gene_kind in by_kind and transcript_kind in by_kind:
+            if set(by_kind[gene_kind]) == set(by_kind[transcript_kind]):
+                skipped += by_kind.pop(transcript_kind).values()
+    families = {_FAMILY[k] for k in by_kind}
+    if len(by_kind) > 1:
+        what = " and ".join(f"{len(v)} {FORMATS[k].tool}" for k, v in by_kind.items())
+        raise input_error(f"the folder mixes {what} files" + (
+            "" if len(families) > 1 else " (not one of each for every sample)"), path=quant_dir,
+            fix="point --quant-dir at one tool's output, with the same file for every sample")
+    kind, files = next(iter(by_kind.items()))
+    return kind, files, skipped
+
+
+def star_strand(totals: np.ndarray) -> tuple[str, float]:
+    """The STAR column a library's gene totals point to, and read 1's strand share.
+
+    ``totals`` is shape (3,): the sums over genes of the unstranded, read-1-strand and
+    read-2-strand columns. A share of read 1's strand at least 0.75 is a forward-stranded
+    library (htseq-count ``-s yes``), at most 0.25 a reverse one (``-s reverse``, dUTP /
+    TruSeq Stranded), within [0.4, 0.6] unstranded; between these, ``"unclear"``.
+    """
+    both = totals[1] + totals[2]
+    share = float(totals[1] / both) if both > 0 else 0.5
+    if share >= 0.75:
+        return "forward", share
+    if share <= 0.25:
+        return "reverse", share
+    return ("unstranded" if 0.4 <= share <= 0.6 else "unclear"), share
+
+
+def read_tx2gene(path: Path | str) -> pd.Series:
+    """Gene id by transcript id: the first two columns of a table (a header optional)."""
+    path = Path(path)
+    with reading(path), _text_stream(path) as fh:
+        header = fh.readline()
+    cells = re.split(r"[\t,]", header.strip())
+    has_header = not re.match(r"ENS[A-Z]*T\d|[A-Z]{2}_\d", cells[0])
+    df = _read_table(path) if has_header else pd.read_csv(
+        path, sep="\t" if "\t" in header else ",", header=None, dtype=str)
+    if df.shape[1] < 2:
+        raise input_error("needs two columns: transcript id, gene id", path=path,
+                          fix=_TX2GENE_FIX)
+    df = df.iloc[:, :2].dropna()
+    return pd.Series(df.iloc[:, 1].str.strip().to_numpy(),
+                     index=df.iloc[:, 0].str.strip().to_numpy())
+
+
+def _unversioned(ids: pd.Index) -> pd.Index:
+    return ids.str.replace(r"\.\d+(_PAR_Y)?$", "", regex=True)
+
+
+def _gene_map(ids: pd.Index, tx2gene: pd.Series | None, path: Path) -> tuple[pd.Series, str]:
+    """Gene per transcript id (NaN where none), and where the map came from."""
+    if tx2gene is not None:
+        genes = pd.Series(tx2gene.reindex(ids).to_numpy(), index=ids)
+        missing = genes.isna().to_numpy()
+        if missing.any():
+            loose = tx2gene.groupby(_unversioned(pd.Index(tx2gene.index))).first()
+            genes[missing] = loose.reindex(_unversioned(ids[missing])).to_numpy()
+        return genes, "--tx2gene"
+    parts = ids.str.split("|")
+    if parts.str.len().min() >= 2 and parts.str[1].str.match(r"ENS[A-Z]*G\d").all():
+        return pd.Series(parts.str[1].to_numpy(), index=ids), "GENCODE transcript names"
+    raise input_error(f"transcript ids ({ids[0]!r}, ...) and no map from transcripts to genes",
+                      path=path, fix=_TX2GENE_FIX)
+
+
+def _read_one(path: Path, kind: str, column: str | int) -> pd.DataFrame:
+    fmt = FORMATS[kind]
+    with reading(path), _text_stream(path) as fh:
+        df = pd.read_csv(fh, sep="\t", header=0 if fmt.header else None, dtype=str,
+                         keep_default_na=False)
+    if fmt.header is None and not _is_number(str(df.iloc[0, 1])):
+        df = df.iloc[1:]  # htseq-count --with-header
+    if isinstance(column, str) and column not in df.columns:
+        raise input_error(f"no {column!r} column (columns are {list(df.columns)[:8]})",
+                          path=path, fix="the file looks damaged: produce or copy it again")
+    return df
+
+
+def _numbers(df: pd.DataFrame, column: str | int, path: Path) -> np.ndarray:
+    raw = df[column] if isinstance(column, str) else df.iloc[:, column]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(np.float64)
+    bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
+    if bad.size:
+        i = int(bad[0])
+        raise input_error(f"value {raw.iloc[i]!r} is not a non-negative number", path=path,
+                          where=f"line {i + 2} ({df.iloc[i, 0]})",
+                          fix="the file looks damaged: produce or copy it again")
+    return values
+
+
+def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, strand: Strand,
+                   tx2gene: pd.Series | None, notes: dict[str, Any]) -> pd.Series:
+    """One sample's values by gene, its changes added to ``notes`` (per-kind totals)."""
+    fmt = FORMATS[kind]
+    if values == "tpm" and fmt.tpm is None:
+        raise input_error(f"{fmt.tool} files hold counts only", where="--quant-values",
+                          fix="use --quant-values counts (prepare normalises counts)")
+    column = fmt.tpm if values == "tpm" else fmt.counts
+    df = _read_one(path, kind, column)
+    ids = pd.Index(df.iloc[:, 0].str.strip())
+    summary = ids.str.startswith("N_") if kind == "star" else ids.str.startswith("__")
+    for name, total in zip(ids[summary], df.iloc[np.flatnonzero(summary), 1], strict=True):
+        notes["summary_rows"][name] = notes["summary_rows"].get(name, 0) + float(total)
+    df, ids = df.iloc[np.flatnonzero(~summary)], ids[~summary]
+    if kind == "star":
+        totals = np.array([_numbers(df, c, path).sum() for c in (1, 2, 3)])
+        found, share = star_strand(totals)
+        notes["read1_strand_share"][sample] = round(share, 4)
+        chosen = found if strand == "auto" else strand
+        if chosen == "unclear":
+            raise input_error(f"the library's strandedness is unclear: {share:.0%} of the "
+                              "stranded counts on read 1's strand (0.4-0.6 is unstranded, "
+                              "<= 0.25 or >= 0.75 stranded)", path=path, where="--strand",
+                              fix="pass --strand unstranded|forward|reverse (the kit's)")
+        notes["strand"].setdefault(chosen, 0)
+        notes["strand"][chosen] += 1
+        column = _STAR_COLUMN[chosen]
+    x = _numbers(df, column, path)
+    if kind == "rsem_isoforms":
+        genes, source = pd.Series(df["gene_id"].str.strip().to_numpy(), index=ids), "gene_id column"
+    elif fmt.level == "transcript":
+        genes, source = _gene_map(ids, tx2gene, path)
+    else:
+        return pd.Series(x, index=ids)
+    notes["gene_map"] = source
+    unmapped = genes.isna().to_numpy()
+    if unmapped.all():
+        raise input_error(f"none of its {len(ids)} transcripts is in the map (e.g. {ids[0]!r})",
+                          path=path, fix="pass the tx2gene of the annotation the index was "
+                                         "built from")
+    notes["unmapped_transcripts"] = int(unmapped.sum())
+    notes["unmapped_value"] += float(x[unmapped].sum())
+    notes["transcripts"] = len(ids)
+    return pd.Series(x[~unmapped], index=genes[~unmapped].to_numpy()).groupby(level=0,
+                                                                              sort=False).sum()
+
+
+def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
+                       values: QuantValues = "counts", strand: Strand = "auto",
+                       tx2gene: Path | str | None = None) -> tuple[Path, dict[str, Any]]:
+    """Join a folder's per-sample files into ``out_dir/expression.tsv.gz`` (+ ``joined.json``).
+
+    Parameters
+    ----------
+    quant_dir
+        Folder searched recursively (see the module's table).
+    out_dir
+        Where the joined matrix and its record are written (created; both atomically).
+    values
+        ``counts`` (default; what ``prepare`` normalises) or ``tpm``. Estimated counts
+        (Salmon, kallisto, RSEM) are rounded to integers, and the change counted.
+    strand
+        STAR only: ``auto`` (from the read-1 strand share, see :func:`star_strand`) or the
+        library's ``unstranded`` / ``forward`` / ``reverse``.
+    tx2gene
+        Transcript → gene table for transcript-level files whose ids are not GENCODE's
+        ``ENST...|ENSG...|...`` names.
+
+    Returns
+    -------
+    tuple
+        The genes × samples matrix's path (columns: sample names, sorted) and the join's
+        record (what ``joined.json`` holds).
+    """
+    if values not in QUANT_VALUES:
+        raise input_error(f"unknown values {values!r}", where="--quant-values",
+                          fix=f"use one of {', '.join(QUANT_VALUES)}")
+    if strand not in STRANDS:
+        raise input_error(f"unknown strand {strand!r}", where="--strand",
+                          fix=f"use one of {', '.join(STRANDS)}")
+    quant_dir, out_dir = Path(quant_dir), Path(out_dir)
+    kind, files, skipped = find_quant_files(quant_dir)
+    tx_map = read_tx2gene(tx2gene) if tx2gene is not None else None
+    notes: dict[str, Any] = {"summary_rows": {}, "read1_strand_share": {}, "strand": {},
+                             "unmapped_value": 0.0}
+    cols: dict[str, pd.Series] = {}
+    first_path: Path | None = None
+    for sample, path in sorted(files.items()):
+        s = _sample_column(sample, path, kind, values, strand, tx_map, notes)
+        first = next(iter(cols.values()), None)
+        if first is not None and not (len(s) == len(first) and s.index.isin(first.index).all()):
+            raise input_error(f"its {len(s)} genes differ from {first_path.name}'s {len(first)} "
+                              f"(another annotation or index?)", path=path,
+                              fix="quantify every sample against the same annotation")
+        cols[sample], first_path = (s if first is None else s.reindex(first.index)), path
+    matrix = pd.DataFrame(cols)
+    matrix.index.name = "gene_id"
+    rounded = 0
+    if values == "counts":
+        flat = matrix.to_numpy()
+        whole = np.rint(flat)
+        rounded = int((whole != flat).sum())
+        matrix = pd.DataFrame(whole, index=matrix.index, columns=matrix.columns)
+    column = FORMATS[kind].tpm if values == "tpm" else FORMATS[kind].counts
+    if kind in ("star", "htseq"):
+        column = ", ".join(f"column {_STAR_COLUMN[k] + 1} ({k})" for k in notes["strand"]
+                           ) if kind == "star" else "column 2"
+    record = {"tool": FORMATS[kind].tool, "folder": str(quant_dir), "values": values,
+              "value_column": column,
+              "samples": {s: str(p.relative_to(quant_dir)) for s, p in sorted(files.items())},
+              "skipped_files": [str(p.relative_to(quant_dir)) for p in skipped],
+              "genes": int(matrix.shape[0]), "counts_rounded": rounded, **notes}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    expr_path = out_dir / "expression.tsv.gz"
+    with atomic_file(expr_path) as tmp, gzip.open(tmp, "wt", compresslevel=3) as fh:
+        matrix.to_csv(fh, sep="\t", float_format="%.0f" if values == "counts" else "%.10g")
+    with atomic_file(out_dir / "joined.json") as tmp:
+        tmp.write_text(json.dumps(record, indent=1) + "\n")
+    logger.info("joined %d %s files (%s) into %s: %d genes x %d samples", len(files),
+                FORMATS[kind].tool, values, expr_path, *matrix.shape)
+    return expr_path, record
+
+
+def join_record(path: Path, role: str) -> dict[str, Any]:
+    """``{"joined": record}`` for a matrix a ``--quant-dir`` join wrote (its ``joined.json``
+    beside it), so that a bundle's record keeps what the join changed; else ``{}``."""
+    record = path.with_name("joined.json")
+    if role != "expression" or path.name != "expression.tsv.gz" or not record.is_file():
+        return {}
+    return {"joined": json.loads(record.read_text())}
+
+
+def joined_lines(record: dict[str, Any]) -> list[str]:
+    """Short lines for the terminal: what the join read and changed."""
+    lines = [f"joined {len(record['samples'])} {record['tool']} files ({record['values']}): "
+             f"{record['genes']:,} genes"]
+    if record.get("gene_map"):
+        n_out, n_tx = record.get("unmapped_transcripts", 0), record.get("transcripts", 0)
+        lines.append(f"transcripts summed into genes (map: {record['gene_map']}): " + (
+            f"{n_out:,} of {n_tx:,} not in the map, left out" if n_out else
+            f"all {n_tx:,} in it"))
+    if record["strand"]:
+        lines.append("STAR column: " + ", ".join(f"{k} ({v} samples)"
+                                                 for k, v in record["strand"].items()))
+    if record["summary_rows"]:
+        lines.append(f"{len(record['summary_rows'])} summary rows left out "
+                     f"({', '.join(list(record['summary_rows'])[:4])})")
+    if record["counts_rounded"]:
+        lines.append(f"{record['counts_rounded']:,} estimated counts rounded to integers "
+                     "(as DESeq2 takes tximport's)")
+    if record["skipped_files"]:
+        lines.append(f"{len(record['skipped_files'])} other files skipped "
+                     f"(e.g. {record['skipped_files'][0]}; all in joined.json)")
+    return lines
