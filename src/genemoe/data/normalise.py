@@ -44,8 +44,10 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
 
     ``auto``: counts and log2(counts + 1) → ``fpkm_uq`` when gene lengths are known (the
     paper's input scale), else ``log2cpm``; log-scale and transformed data → ``none``;
-    linear values → ``log2p1``. A count method asked of data that are not counts (nor
-    log2 of counts), or ``log2p1`` asked of log/transformed data, is refused.
+    linear values → ``log2p1``. A count method asked of non-negative linear values reads
+    them as estimated counts (Salmon ``NumReads``, RSEM ``expected_count``, nf-core's
+    ``*gene_counts.tsv``); asked of log, transformed or negative values it is refused, as
+    is ``log2p1`` asked of log/transformed data.
     """
     check_method(requested)
     kind = table.value_kind
@@ -54,6 +56,10 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
         if countable:
             return "fpkm_uq" if have_lengths else "log2cpm"
         return "log2p1" if kind == "linear" else "none"
+    if requested in COUNT_METHODS and kind == "linear" and float(np.min(table.values)) >= 0:
+        log.info("%s: non-integer values normalised as estimated counts (%s), as asked",
+                 table.source_path, requested)  # Salmon / RSEM expected counts, tximport sums
+        countable = True
     if requested in COUNT_METHODS and not countable:
         raise input_error(
             f"--normalisation {requested} needs raw counts (or log2(counts + 1)), but the "

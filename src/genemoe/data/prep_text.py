@@ -35,7 +35,13 @@ def _read(info: dict) -> str:
     what = ", ".join([_LAYOUTS.get(info.get("orientation"), str(info.get("orientation"))),
                       _ID_KINDS.get(info.get("id_kind"), str(info.get("id_kind"))),
                       _VALUE_KINDS.get(info.get("value_kind"), str(info.get("value_kind")))])
-    return f"read {_name(info)}: {_n(n_genes)} genes × {_n(n_samples)} samples ({what})"
+    said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "whole numbers" in n]
+    return "\n  ".join([f"read {_name(info)}: {_n(n_genes)} genes × {_n(n_samples)} samples "
+                        f"({what})", *said])
+
+
+# Read notes that change or question what is read: said under the read line, not only kept.
+_SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "second header line")
 
 
 def _map(info: dict) -> str:

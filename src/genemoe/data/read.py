@@ -14,7 +14,6 @@ Identifiers are kept as in the file; mapping them is :mod:`genemoe.data.annotati
 
 from __future__ import annotations
 
-import csv
 import logging
 import mmap
 import re
@@ -31,14 +30,12 @@ import pyarrow.compute as pcc
 import pyarrow.csv as pacsv
 
 from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples
+from genemoe.data.text_layout import TextLayout, peek_text
 from genemoe.data.textio import (
     _REFETCH,
     NA_TOKENS,
     _check_path,
-    _is_number,
     _magic,
-    _sniff,
-    checked_text_stream,
     compression,
     corrupt_error,
     not_utf8,
@@ -190,63 +187,6 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
 # ----------------------------------------------------------------------------- text
 
 
-@dataclass
-class _TextLayout:
-    delimiter: str
-    n_skip: int  # header lines before the data
-    n_fields: int  # fields per data row, identifier column included
-    value_names: list[str]  # header cells of the value columns
-    row_ids: list[str]  # first-column values of the first data rows
-    line_len: int
-    decimal_point: str = "."
-    notes: list[str] = field(default_factory=list)
-
-
-def _peek_text(path: Path, sep: str | None) -> _TextLayout:
-    """Read the header and the first rows (≤ 2,000 rows or 8 MB) to learn the layout."""
-    with checked_text_stream(path) as fh:
-        header = fh.readline().rstrip("\r\n")
-        lines: list[str] = []
-        n_bytes = 0
-        for line in fh:
-            if line.strip():
-                lines.append(line.rstrip("\r\n"))
-                n_bytes += len(line)
-            if len(lines) >= 2000 or n_bytes > (8 << 20):
-                break
-    if not header.strip() or not lines:
-        raise input_error("empty matrix: no header or no data rows", path=path,
-                          fix="check the file holds a header line and data rows")
-    delim = _sniff(header, lines[0], sep, path)
-    head = [c.strip() for c in next(csv.reader([header], delimiter=delim))]
-    rows = [[c.strip() for c in r] for r in csv.reader(lines[:50], delimiter=delim)]
-    n_fields, notes, n_skip, decimal = len(rows[0]), [], 1, "."
-    if delim == ";" and any(re.fullmatch(r"-?\d+,\d+", c) for r in rows for c in r[1:]):
-        decimal = ","
-        notes.append("decimal commas read as decimal points")
-    if n_fields > 1 and not any(_is_number(c.replace(decimal, ".")) or c in NA_TOKENS for c in rows[0][1:]):
-        notes.append(f"second header line skipped (e.g. {rows[0][:2]})")  # Firehose 'gene_id normalized_count'
-        rows, lines, n_skip = rows[1:], lines[1:], 2
-        if not rows:
-            raise input_error("empty matrix: no data rows", path=path, fix="check the file")
-        n_fields = len(rows[0])
-    if len(head) == n_fields:
-        names = head[1:]
-    elif len(head) == n_fields - 1:
-        names = head
-        notes.append("header has no cell for the identifier column (R write.table style)")
-    else:
-        raise input_error(f"the header has {len(head)} cells but the first data row has {n_fields}",
-                          path=path, where=f"line {n_skip + 1} (id {rows[0][0]!r})",
-                          fix="give every column a header cell (the first may be empty)")
-    if n_fields < 2:
-        raise input_error("only one column found (wrong delimiter?)", path=path,
-                          where=f"line {n_skip + 1}", fix="save the matrix tab- or comma-separated")
-    row_ids = [x.split(delim, 1)[0].strip().strip('"') for x in lines]
-    line_len = max(len(header), max(len(x) for x in lines[:10]))
-    return _TextLayout(delim, n_skip, n_fields, names, row_ids, line_len, decimal, notes)
-
-
 def _line_chunks(path: Path, n_skip: int) -> Iterator[memoryview]:
     """Whole lines after the ``n_skip`` header lines, at most about ``_CHUNK_BYTES`` at a time.
 
@@ -274,7 +214,7 @@ def _line_chunks(path: Path, n_skip: int) -> Iterator[memoryview]:
             end -= cut
 
 
-def _parse_chunk(chunk: memoryview, lay: _TextLayout, types: dict[str, pa.DataType], *,
+def _parse_chunk(chunk: memoryview, lay: TextLayout, types: dict[str, pa.DataType], *,
                  invalid: list | None = None) -> pa.Table:
     """Parse whole lines with pyarrow; ``invalid`` collects ragged rows instead of raising.
 
@@ -286,8 +226,10 @@ def _parse_chunk(chunk: memoryview, lay: _TextLayout, types: dict[str, pa.DataTy
                              block_size=len(chunk) + 1 if wide else max(4 << 20, 16 * lay.line_len))
     handler = None if invalid is None else (lambda row: invalid.append(row) or "skip")
     parse = pacsv.ParseOptions(delimiter=lay.delimiter, invalid_row_handler=handler)
+    names = list(types)  # annotation columns (lay.n_meta after the id) are not parsed
     conv = pacsv.ConvertOptions(column_types=types, null_values=NA_TOKENS, decimal_point=lay.decimal_point,
-                                strings_can_be_null=invalid is not None)
+                                strings_can_be_null=invalid is not None,
+                                include_columns=names[:1] + names[1 + lay.n_meta:])
     return pacsv.read_csv(pa.BufferReader(pa.py_buffer(chunk)), read_options=read, parse_options=parse,
                           convert_options=conv)
 
@@ -327,7 +269,7 @@ def _chunk_pieces(tbl: pa.Table, gxs: bool, groups: np.ndarray) -> list[np.ndarr
     return pieces
 
 
-def _diagnose_text(path: Path, lay: _TextLayout, arrow_msg: str) -> Exception:
+def _diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
     """After pyarrow refused the file: find the first ragged row or non-numeric cell."""
     types = dict.fromkeys([f"c{i}" for i in range(lay.n_fields)], pa.string())
     n_bad, first, offset, ragged = 0, None, 0, []
@@ -335,7 +277,7 @@ def _diagnose_text(path: Path, lay: _TextLayout, arrow_msg: str) -> Exception:
         invalid: list = []
         tbl = _parse_chunk(chunk, lay, types, invalid=invalid)
         ragged += [(lay.n_skip + offset + r.number, r) for r in invalid]
-        for j in range(1, lay.n_fields):
+        for j in range(1, tbl.num_columns):
             col = pcc.utf8_trim_whitespace(tbl.column(j))
             if lay.decimal_point == ",":
                 col = pcc.replace_substring(col, ",", ".")
@@ -372,10 +314,11 @@ def _diagnose_text(path: Path, lay: _TextLayout, arrow_msg: str) -> Exception:
 
 
 def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable:
-    lay = _peek_text(path, sep)
+    lay = peek_text(path, sep)
     orient, how = _orient(orientation, lay.value_names, lay.row_ids, path)
     names = [f"c{i}" for i in range(lay.n_fields)]
-    types = {names[0]: pa.string(), **dict.fromkeys(names[1:], pa.float32())}
+    types = {names[0]: pa.string(), **dict.fromkeys(names[1:1 + lay.n_meta], pa.string()),
+             **dict.fromkeys(names[1 + lay.n_meta:], pa.float32())}
     gxs = orient == "genes_by_samples"
     _check_ids(np.array(lay.value_names, dtype=object), "sample" if gxs else "gene", path)  # before reading
     row_ids: list[str] = []

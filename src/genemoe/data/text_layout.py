@@ -1,0 +1,137 @@
+"""How a delimited expression matrix is laid out, learnt from its first lines.
+
+Besides the plain layout (a header, then one identifier and one value per column), two
+shapes real producers write are read as they are:
+
+* **annotation columns** after the gene identifier — nf-core/rnaseq's merged matrices
+  (``gene_id, gene_name, sample...``), GDC- and Ensembl-style ``gene_type`` / ``biotype``,
+  ``description``, ``length`` ... — are recognised by their header names and left out of
+  the values (said in the notes); an unknown text column still stops with the cell named;
+* **GCT** (GTEx, GenePattern, CMap): version 1.2 (``#1.2``, a dimensions line, then
+  ``Name, Description, samples``) and 1.3 (``#1.3``, ``rows cols row-meta col-meta``, the
+  row-metadata columns after the id, then one line per column-metadata field).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from genemoe.data.textio import NA_TOKENS, _is_number, _sniff, checked_text_stream
+from genemoe.errors import input_error
+
+__all__ = ["ANNOTATION_COLUMNS", "TextLayout", "peek_text"]
+
+# Header names (lower case, without "_", "-", "." and spaces) of per-gene annotation columns.
+ANNOTATION_COLUMNS = frozenset({
+    "genename", "genesymbol", "symbol", "hgncsymbol", "externalgenename", "name", "description",
+    "genetype", "genebiotype", "biotype", "transcriptids", "transcriptid", "chr", "chrom",
+    "chromosome", "seqname", "start", "end", "strand", "length", "efflength",
+    "effectivelength", "entrezid", "entrezgeneid", "geneid", "ensemblid", "ensemblgeneid"})
+
+
+@dataclass
+class TextLayout:
+    """What :func:`peek_text` learnt: where the values are and what was set aside."""
+
+    delimiter: str
+    n_skip: int  # header lines before the data
+    n_fields: int  # fields per data row, identifier column included
+    value_names: list[str]  # header cells of the value columns
+    row_ids: list[str]  # first-column values of the first data rows
+    line_len: int
+    decimal_point: str = "."
+    notes: list[str] = field(default_factory=list)
+    n_meta: int = 0  # annotation columns between the identifier and the values
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_.\-()]", "", name.lower())
+
+
+def _gct_header(fh, first: str, path: Path) -> tuple[str, int, int, int, str]:
+    """A GCT file's column header, its line number, row-metadata columns, column-metadata
+    lines and the note; ``fh`` is just past the ``#1.x`` line."""
+    dims = fh.readline().split()
+    header = fh.readline().rstrip("\r\n")
+    try:
+        n_row_meta, n_col_meta = (int(dims[2]), int(dims[3])) if first == "#1.3" else (1, 0)
+    except (IndexError, ValueError):
+        raise input_error(f"a GCT {first[1:]} file whose second line is not its dimensions "
+                          f"({' '.join(dims)!r})", path=path, where="line 2",
+                          fix="the file looks damaged: export it again") from None
+    for _ in range(n_col_meta):
+        fh.readline()
+    note = (f"GCT {first[1:]}: its {2 + n_col_meta} lines before the values' header skipped")
+    return header, 3 + n_col_meta, n_row_meta, n_col_meta, note
+
+
+def _annotation_columns(names: list[str], row: list[str], decimal: str) -> int:
+    """How many leading value columns are per-gene annotation (known name; text, or a
+    coordinate/length column by its name), at most all but one."""
+    k = 0
+    while k < len(names) - 1 and _norm(names[k]) in ANNOTATION_COLUMNS and (
+            not _is_number(row[k + 1].replace(decimal, ".")) or _norm(names[k]) in
+            {"start", "end", "length", "efflength", "effectivelength", "entrezid",
+             "entrezgeneid", "chr", "chrom", "chromosome"}):
+        k += 1
+    return k
+
+
+def peek_text(path: Path, sep: str | None) -> TextLayout:
+    """Read the header and the first rows (≤ 2,000 rows or 8 MB) to learn the layout."""
+    notes: list[str] = []
+    n_skip, gct_meta = 1, None
+    with checked_text_stream(path) as fh:
+        header = fh.readline().rstrip("\r\n")
+        if header.strip() in ("#1.2", "#1.3"):
+            header, n_skip, gct_meta, _, note = _gct_header(fh, header.strip(), path)
+            notes.append(note)
+        lines: list[str] = []
+        n_bytes = 0
+        for line in fh:
+            if line.strip():
+                lines.append(line.rstrip("\r\n"))
+                n_bytes += len(line)
+            if len(lines) >= 2000 or n_bytes > (8 << 20):
+                break
+    if not header.strip() or not lines:
+        raise input_error("empty matrix: no header or no data rows", path=path,
+                          fix="check the file holds a header line and data rows")
+    delim = _sniff(header, lines[0], sep, path)
+    head = [c.strip() for c in next(csv.reader([header], delimiter=delim))]
+    rows = [[c.strip() for c in r] for r in csv.reader(lines[:50], delimiter=delim)]
+    n_fields, decimal = len(rows[0]), "."
+    if delim == ";" and any(re.fullmatch(r"-?\d+,\d+", c) for r in rows for c in r[1:]):
+        decimal = ","
+        notes.append("decimal commas read as decimal points")
+    names = head[1:] if len(head) == n_fields else head
+    n_meta = gct_meta if gct_meta is not None else _annotation_columns(names, rows[0], decimal)
+    if n_fields > 1 + n_meta and not any(_is_number(c.replace(decimal, ".")) or c in NA_TOKENS
+                                         for c in rows[0][1 + n_meta:]):
+        notes.append(f"second header line skipped (e.g. {rows[0][:2]})")  # Firehose 'gene_id normalized_count'
+        rows, lines, n_skip = rows[1:], lines[1:], n_skip + 1
+        if not rows:
+            raise input_error("empty matrix: no data rows", path=path, fix="check the file")
+        n_fields = len(rows[0])
+    if len(head) == n_fields:
+        names = head[1:]
+    elif len(head) == n_fields - 1:
+        names = head
+        notes.append("header has no cell for the identifier column (R write.table style)")
+    else:
+        raise input_error(f"the header has {len(head)} cells but the first data row has {n_fields}",
+                          path=path, where=f"line {n_skip + 1} (id {rows[0][0]!r})",
+                          fix="give every column a header cell (the first may be empty)")
+    if n_fields < 2 + n_meta:
+        raise input_error("only one column found (wrong delimiter?)", path=path,
+                          where=f"line {n_skip + 1}", fix="save the matrix tab- or comma-separated")
+    if n_meta:
+        notes.append(f"annotation column(s) left out of the values: "
+                     f"{', '.join(names[:n_meta][:4])}" + (f" (+{n_meta - 4})" if n_meta > 4 else ""))
+    row_ids = [x.split(delim, 1)[0].strip().strip('"') for x in lines]
+    line_len = max(len(header), max(len(x) for x in lines[:10]))
+    return TextLayout(delim, n_skip, n_fields, names[n_meta:], row_ids, line_len, decimal, notes,
+                      n_meta)

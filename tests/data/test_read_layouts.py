@@ -1,0 +1,117 @@
+"""Matrices as other pipelines write them: annotation columns beside the gene id (nf-core/
+rnaseq's ``salmon.merged.gene_counts.tsv``: ``gene_id, gene_name, samples``), GCT 1.2 and 1.3
+(GTEx, GenePattern), and estimated (non-integer) counts normalised as counts when asked.
+
+Before: the nf-core matrix stopped on "2000 non-numeric cell(s)" in column gene_name, a GCT
+on "the first line is a comment", and ``--normalisation log2cpm`` refused estimated counts
+("needs raw counts"), leaving log2(x + 1) without any library-size normalisation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genemoe.data.normalise import resolve_normalisation
+from genemoe.data.prep_text import step_line
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.read import read_expression
+from genemoe.data.values import whole_share
+from genemoe.errors import InputError
+
+GENES = [f"ENSG{i:011d}.{i % 7 + 1}" for i in range(40)]
+SAMPLES = [f"S{i}" for i in range(6)]
+
+
+def estimated_counts(seed: int = 0) -> np.ndarray:
+    """Salmon-like gene counts (genes × samples): mostly whole, a third split by the EM."""
+    rng = np.random.default_rng(seed)
+    x = rng.poisson(rng.gamma(0.8, 400, (len(GENES), 1)), (len(GENES), len(SAMPLES))).astype(float)
+    split = rng.random(x.shape) < 0.3
+    return np.where(split, x + rng.integers(1, 1000, x.shape) / 1000, x)
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_nf_core_merged_matrix_reads_without_its_gene_name_column(tmp_path):
+    x = estimated_counts()
+    lines = ["gene_id\tgene_name\t" + "\t".join(SAMPLES)]
+    lines += [f"{g}\tSYM{i}\t" + "\t".join(f"{v:.3f}" for v in x[i]) for i, g in enumerate(GENES)]
+    t = read_expression(write(tmp_path / "salmon.merged.gene_counts.tsv", lines))
+    assert list(t.sample_ids) == SAMPLES and list(t.gene_ids) == GENES
+    np.testing.assert_allclose(t.values, x.T, rtol=1e-6)
+    assert "annotation column(s) left out of the values: gene_name" in t.notes
+    line = step_line("read", {"file": "m.tsv", "shape": [6, 40], "notes": t.notes,
+                              "orientation": t.orientation, "id_kind": t.id_kind,
+                              "value_kind": t.value_kind})
+    assert "\n  annotation column(s) left out of the values: gene_name" in line
+    assert any("whole numbers, as in estimated counts" in n for n in t.notes)
+
+
+def test_several_annotation_columns_numeric_ones_by_name(tmp_path):
+    """``gene_id, gene_name, gene_type, length, samples``: ``length`` holds numbers but is
+    not a sample (it was read as one); an unknown text column still stops, named."""
+    rows = [f"{g}\tG{i}\tprotein_coding\t{1000 + i}\t" + "\t".join(str(i + s) for s in range(6))
+            for i, g in enumerate(GENES)]
+    t = read_expression(write(tmp_path / "a.tsv", ["gene_id\tgene_name\tgene_type\tlength\t"
+                                                   + "\t".join(SAMPLES), *rows]))
+    assert list(t.sample_ids) == SAMPLES and t.values[2, 5] == 7
+    bad = [f"{g}\tfoo\t" + "\t".join(str(i) for _ in SAMPLES) for i, g in enumerate(GENES)]
+    with pytest.raises(InputError, match=r"column 'comment': 40 non-numeric cell"):
+        read_expression(write(tmp_path / "b.tsv", ["gene_id\tcomment\t" + "\t".join(SAMPLES),
+                                                   *bad]))
+
+
+def test_gct_1_2_as_gtex_writes_it(tmp_path):
+    """GTEx's gene reads: ``#1.2``, dimensions, ``Name, Description, samples``."""
+    samples = ["GTEX-1117F-0226-SM-5GZZ7", "GTEX-111CU-1826-SM-5GZYN", "GTEX-111FC-0226-SM-5N9B8"]
+    lines = ["#1.2", f"{len(GENES)}\t3", "Name\tDescription\t" + "\t".join(samples)]
+    lines += [f"{g}\tDDX11L{i}\t{i}\t{2 * i}\t{3 * i}" for i, g in enumerate(GENES)]
+    t = read_expression(write(tmp_path / "gene_reads.gct", lines))
+    assert list(t.sample_ids) == samples and t.value_kind == "counts"
+    assert t.values[2, 10] == 30
+    assert any(n.startswith("GCT 1.2") for n in t.notes)
+
+
+def test_gct_1_3_with_row_and_column_metadata(tmp_path):
+    lines = ["#1.3", f"{len(GENES)}\t3\t2\t1", "id\tsymbol\tbiotype\tA\tB\tC",
+             "tissue\tna\tna\tlung\tliver\tlung"]
+    lines += [f"{g}\tG{i}\tlncRNA\t{i}.5\t{i}.25\t{i}.125" for i, g in enumerate(GENES)]
+    t = read_expression(write(tmp_path / "m.gct", lines))
+    assert list(t.sample_ids) == ["A", "B", "C"] and t.values.shape == (3, len(GENES))
+    assert t.values[1, 3] == pytest.approx(3.25)
+    with pytest.raises(InputError, match="GCT 1.3 file whose second line is not its dimensions"):
+        read_expression(write(tmp_path / "bad.gct", ["#1.3", "40 3", *lines[2:]]))
+
+
+def test_estimated_counts_take_a_count_normalisation_when_asked(tmp_path):
+    x = estimated_counts(1)
+    lines = ["gene_id\t" + "\t".join(SAMPLES)]
+    lines += [f"{g}\t" + "\t".join(f"{v:.3f}" for v in x[i]) for i, g in enumerate(GENES)]
+    path = write(tmp_path / "counts.tsv", lines)
+    t = read_expression(path)
+    assert t.value_kind == "linear"
+    assert resolve_normalisation("auto", t, have_lengths=False) == "log2p1"
+    assert resolve_normalisation("log2cpm", t, have_lengths=False) == "log2cpm"
+    b = prepare_dataset([path], out_path=tmp_path / "b", config=PrepareConfig(
+        normalisation="log2cpm", cancer_type="BRCA", min_variance=0, min_mean=0,
+        min_class_size=1, val_fraction=0, test_fraction=0.4))
+    cpm = x / x.sum(0) * 1e6
+    i = list(b.obs["sample_id"]).index("S2")
+    assert b.X.shape[1] == len(GENES)  # no gene filtered: the columns are the file's
+    np.testing.assert_allclose(b.X[i], np.log2(cpm[:, 2] + 1), rtol=1e-5)
+
+
+def test_negative_linear_values_still_refuse_a_count_method(shared_data):
+    """PanCanAtlas EB++ (real): batch-corrected, small negatives: not counts; its 3
+    significant digits make large values whole but only 6% of those in [1, 100)."""
+    t = read_expression(shared_data / "pancan33_random100" / "expression.tsv.gz")
+    assert whole_share(t.values) < 0.1
+    assert not any("whole numbers" in n for n in t.notes)
+    with pytest.raises(InputError, match="needs raw counts"):
+        resolve_normalisation("log2cpm", t, have_lengths=False)
