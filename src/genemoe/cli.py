@@ -18,7 +18,7 @@ from genemoe.cli_args import CliGroup
 from genemoe.cli_inputs import expand_paths, joined_inputs
 from genemoe.cli_logging import setup_logging
 from genemoe.cli_process import progress_bars, training_process, tuning_process
-from genemoe.errors import GenemoeError, Interrupted, NotBuiltError
+from genemoe.errors import GenemoeError, Interrupted, NotBuiltError, input_error
 
 HELP = {"help_option_names": ["-h", "--help"]}  # -h, as most command-line tools
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=CliGroup, context_settings=HELP,
@@ -263,8 +263,12 @@ def tune(
 @app.command()
 def predict(
     model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train`.")],
-    expression: Annotated[Path, typer.Option(help="New samples (any supported format).")],
     out: Annotated[Path, typer.Option(help="Output .csv, .tsv (tab-separated) or .parquet.")],
+    expression: Annotated[Path | None, typer.Option(help="New samples (any supported format).")] = None,
+    quant_dir: Annotated[Path | None, typer.Option(
+        help="Or a folder of per-sample Salmon, kallisto, RSEM, STAR or HTSeq-count files.")] = None,
+    strand: Annotated[str, typer.Option(help="With STAR files: auto | unstranded | forward | reverse.")] = "auto",
+    tx2gene: Annotated[Path | None, typer.Option(help="With transcript files: transcript → gene table.")] = None,
     annotation: Annotated[Path | None, typer.Option(help="Annotation to map symbols/Entrez.")] = None,
     max_missing: Annotated[float, typer.Option(help="Refuse above this share of missing genes.")] = 0.2,
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
@@ -280,7 +284,16 @@ def predict(
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file
 
-    report = predict_file(model, expression, out_path=out, annotation_path=annotation,
+    if (expression is None) == (quant_dir is None):
+        raise input_error("pass one input: --expression FILE or --quant-dir FOLDER",
+                          where="--expression" if expression is None else "--quant-dir",
+                          fix="name the new samples' matrix, or the folder of their files")
+    joined = joined_inputs(out.with_suffix(""), gdc_dir=None, sample_sheet=None,
+                           gdc_values="counts", quant_dir=quant_dir, quant_values="counts",
+                           strand=strand, tx2gene=tx2gene)
+    for line in joined.lines:
+        typer.echo(line)
+    report = predict_file(model, expression or joined.expression[0], out_path=out, annotation_path=annotation,
                           max_missing=max_missing, orientation=orientation, precision=precision,
                           normalisation=normalisation)
     typer.echo(report)

@@ -257,3 +257,27 @@ def test_quant_options_without_the_folder_and_tpm_of_counts_are_refused(tmp_path
                               "tpm", "--out", str(tmp_path / "b")])
     assert isinstance(res.exception, InputError)
     assert "HTSeq-count files hold counts only" in str(res.exception)
+
+
+def test_predict_scores_a_quant_folder(shared_data, tmp_path):
+    """prepare → train → predict, the new samples given as their per-sample files."""
+    d = shared_data / "gdc_counts_6types"
+    counts = pd.concat([pd.read_csv(d / f"TCGA_{t}_Counts.exp.gz", sep="\t", index_col=0)
+                        .iloc[:3000, :6] for t in ("ACC", "UVM")], axis=1).astype(int)
+    for s in counts.columns:
+        write_htseq(tmp_path / "q" / f"{s}.counts", counts[s])
+    pd.DataFrame({"sample": counts.columns, "cancer_type": ["ACC"] * 6 + ["UVM"] * 6}).to_csv(
+        tmp_path / "labels.tsv", sep="\t", index=False)
+    runner = CliRunner()
+    for args in (["prepare", "--quant-dir", tmp_path / "q", "--labels", tmp_path / "labels.tsv",
+                  "--out", tmp_path / "b", "--min-class-size", "1"],
+                 ["train", "--data", tmp_path / "b", "--model", "logreg", "--out", tmp_path / "r"],
+                 ["predict", "--model", tmp_path / "r", "--quant-dir", tmp_path / "q", "--out",
+                  tmp_path / "p.csv"]):
+        res = runner.invoke(app, [str(a) for a in args])
+        assert res.exit_code == 0, res.output
+    assert "joined 12 HTSeq-count files (counts): 3,000 genes" in res.output
+    scored = pd.read_csv(tmp_path / "p.csv")
+    assert sorted(scored.iloc[:, 0]) == sorted(counts.columns)
+    res = runner.invoke(app, ["predict", "--model", str(tmp_path / "r"), "--out", "x.csv"])
+    assert "pass one input: --expression FILE or --quant-dir FOLDER" in str(res.exception)
