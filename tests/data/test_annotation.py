@@ -240,3 +240,10 @@ def test_annotation_checks_its_table() -> None:
     table = pd.DataFrame({"symbol": ["A"]}, index=pd.Index(["ENSG00000000001"], name="gene_id"))
     with pytest.raises(ValueError, match="lacks columns"):
         GeneAnnotation(table)
+
+
+def test_a_missing_annotation_file_is_named_as_missing(tmp_path):
+    """It said "cannot read a tab-separated header ([Errno 2] ...)" and asked for the
+    Ensembl gene table, as if the file were of the wrong kind."""
+    with pytest.raises(InputError, match=r"(?s)nope\.tsv: no such file.*check the path"):
+        read_annotation(tmp_path / "nope.tsv")

@@ -115,3 +115,18 @@ def test_negative_linear_values_still_refuse_a_count_method(shared_data):
     assert not any("whole numbers" in n for n in t.notes)
     with pytest.raises(InputError, match="needs raw counts"):
         resolve_normalisation("log2cpm", t, have_lengths=False)
+
+
+def test_geo_series_matrix_is_refused_and_geo_counts_are_read(tmp_path):
+    """A GEO series matrix stopped on "the header has 2 cells but the first data row has 1"
+    (its ``!Series_`` lines); GEO's own RNA-seq counts (``GeneID`` Entrez × GSM) read."""
+    geo = write(tmp_path / "GSE1_series_matrix.txt", [
+        '!Series_title\t"Expression data"', '!Series_geo_accession\t"GSE1"',
+        "!series_matrix_table_begin", '"ID_REF"\t"GSM1"\t"GSM2"', '"1007_s_at"\t7.1\t7.3',
+        "!series_matrix_table_end"])
+    with pytest.raises(InputError, match=r"(?s)a GEO series matrix.*raw_counts_GRCh38"):
+        read_expression(geo)
+    counts = write(tmp_path / "GSE1_raw_counts_GRCh38.p13_NCBI.tsv", [
+        "GeneID\tGSM100\tGSM101\tGSM102", *[f"{g}\t{g}\t{2 * g}\t0" for g in (1, 2, 9, 10, 12)]])
+    t = read_expression(counts)
+    assert t.id_kind == "entrez" and t.value_kind == "counts" and t.values[1, 2] == 18

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from genemoe.data.ids import IdKind
+from genemoe.data.textio import _check_path
 from genemoe.errors import input_error
 
 __all__ = [
@@ -160,6 +161,7 @@ def _symbol_index(table: pd.DataFrame, case_insensitive: bool) -> pd.DataFrame:
 
 
 def _read_header(path: Path) -> list[str]:
+    _check_path(path)
     try:
         return list(pd.read_csv(path, sep="\t", nrows=0).columns)
     except (OSError, ValueError, UnicodeDecodeError) as exc:

@@ -177,12 +177,21 @@ _JOIN_FIX = ("pass the folder holding every sample's file: genemoe prepare --qua
              "(it joins them into one genes × samples matrix, and sums transcripts into genes)")
 
 
+_GEO_FIX = ("for an RNA-seq series use its counts: the supplementary file, or GEO's "
+            "GSE<n>_raw_counts_GRCh38.p13_NCBI.tsv.gz (GeneID × GSM, read as it is); genemoe "
+            "models RNA-seq, not microarray probes")
+
+
 def _refuse_non_matrices(header: str, path: Path) -> None:
     """Files that are not a genes × samples matrix, said with the fix (they were read as
     one: a Salmon quant.sf as 4 samples named Length, EffectiveLength, TPM, NumReads; an
     HTSeq-count file, without a header, as 4 samples of 1 gene); a leading ``#`` comment
     line and featureCounts' annotation columns (Chr, Start, End, Strand, Length before the
     counts), with the command that makes a matrix of them."""
+    if header.startswith(("!Series_", "^SERIES", "^DATABASE")):
+        raise input_error("a GEO series matrix (or SOFT file): sample annotations, then a "
+                          "table of array probes (ID_REF), not a genes × samples RNA-seq matrix",
+                          path=path, where="line 1", fix=_GEO_FIX)
     cells = [f.strip().strip('"') for f in re.split(r"[\t,]", header)]
     fields = [c.lower() for c in cells]
     for start, tool in _ONE_SAMPLE.items():
