@@ -211,6 +211,14 @@ def test_bad_model_lists_are_clear_errors(bundle, tmp_path):
         bm.run_benchmark(bundle.path, task="classify", models=[], out_dir=tmp_path)
 
 
+def test_a_model_named_twice_runs_once_and_it_is_said(bundle, tmp_path, caplog):
+    """``--models logreg,logreg`` ran logreg once without a word."""
+    with caplog.at_level("WARNING"), pytest.raises(InputError, match="--repeats"):
+        bm.run_benchmark(bundle.path, task="classify", models=["logreg", "mlp", "logreg"],
+                         out_dir=tmp_path, n_repeats=0)
+    assert "--models names logreg more than once: each runs once" in caplog.text
+
+
 def test_a_fold_without_validation_events_is_named(bundle):
     """Issue 10 (6): a fold whose validation part holds no event stops with an error naming
     the repeat and fold (the old code selected on a constant C-index of 0.5, silently)."""

@@ -355,7 +355,11 @@ def _check_models(models: list[str], task: Task) -> list[str]:
         if task not in spec.tasks:
             raise input_error(f"model {name!r} does not support task {task!r}", where="--models",
                               fix=f"drop it, or use it with --task {spec.tasks[0]}")
-    return list(dict.fromkeys(models))
+    unique = list(dict.fromkeys(models))
+    if len(unique) < len(models):
+        log.warning("--models names %s more than once: each runs once", ", ".join(
+            sorted({m for m in models if models.count(m) > 1})))
+    return unique
 
 
 def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | None = None,
