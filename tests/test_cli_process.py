@@ -45,3 +45,35 @@ def test_tuning_process_leaves_optuna_warnings_only():
         assert optuna.logging.get_verbosity() == optuna.logging.WARNING
     finally:
         optuna.logging.set_verbosity(before)
+
+
+def test_optuna_says_nothing_of_a_ctrl_c_trial_but_still_of_a_failed_one():
+    """At Ctrl-C Optuna printed "Trial 0 failed with value None." after the (filtered)
+    traceback, before genemoe's one-line "interrupted"; another failure still shows."""
+    import io
+    import logging
+
+    import optuna
+
+    from genemoe.cli_process import tuning_process
+
+    tuning_process()
+    handler = logging.getLogger("optuna").handlers[0]  # Optuna's own, onto stderr
+    old, said = handler.setStream(io.StringIO()), handler.stream
+    study = optuna.create_study()
+
+    def interrupted(trial):
+        raise KeyboardInterrupt
+
+    def broken(trial):
+        raise ValueError("a real failure")
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            study.optimize(interrupted, n_trials=1)
+        assert "Trial 0 failed" not in said.getvalue()
+        study.optimize(broken, n_trials=1, catch=(ValueError,))
+    finally:
+        handler.setStream(old)
+    assert "Trial 1 failed with parameters" in said.getvalue()
+    assert "Trial 1 failed with value None." in said.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 __all__ = ["training_process", "tuning_process", "progress_bars"]
@@ -30,7 +31,8 @@ def tuning_process() -> None:
     finished with value: 0.7853488805101709 and parameters: {...}``), one long line per
     trial; genemoe's tuning logs one short, rounded line per trial instead. Optuna's
     warnings still show, except its "Trial N failed ... KeyboardInterrupt()" with a
-    traceback at Ctrl-C (the command says it was interrupted, in one line).
+    traceback at Ctrl-C and the "Trial N failed with value None." after it (the command
+    says it was interrupted, in one line).
     """
     import logging
 
@@ -42,11 +44,26 @@ def tuning_process() -> None:
             handler.addFilter(_not_a_ctrl_c)
 
 
-def _not_a_ctrl_c(record: object) -> bool:
-    """A log filter: False for a record carrying a KeyboardInterrupt."""
-    exc = (getattr(record, "exc_info", None) or (None, None))[1]
-    return not isinstance(exc, KeyboardInterrupt) and "KeyboardInterrupt" not in str(
-        getattr(record, "msg", ""))
+class _CtrlCFilter:
+    """A log filter: False for a record carrying a KeyboardInterrupt, and for Optuna's
+    "Trial N failed with value None." that follows it for the same trial."""
+
+    def __init__(self) -> None:
+        self.interrupted: set[str] = set()
+
+    def filter(self, record: object) -> bool:
+        msg = str(getattr(record, "msg", ""))
+        exc = (getattr(record, "exc_info", None) or (None, None))[1]
+        trial = re.match(r"Trial (\d+) failed with ", msg)
+        if isinstance(exc, KeyboardInterrupt) or "KeyboardInterrupt" in msg:
+            if trial:
+                self.interrupted.add(trial.group(1))
+            return False
+        return not (trial and msg.startswith(f"Trial {trial.group(1)} failed with value")
+                    and trial.group(1) in self.interrupted)
+
+
+_not_a_ctrl_c = _CtrlCFilter()
 
 
 def progress_bars(wanted: bool) -> bool:
