@@ -77,3 +77,38 @@ def test_optuna_says_nothing_of_a_ctrl_c_trial_but_still_of_a_failed_one():
         handler.setStream(old)
     assert "Trial 1 failed with parameters" in said.getvalue()
     assert "Trial 1 failed with value None." in said.getvalue()
+
+
+_SCRIPT = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from genemoe.cli_process import defer_interrupts_in_imports
+defer_interrupts_in_imports()
+print("ready", flush=True)
+try:
+    import slow_package  # its body sleeps 1.5 s, then prints "imported"
+    time.sleep(5)
+    print("not interrupted", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", "slow_package" in sys.modules, flush=True)
+"""
+
+
+def test_a_ctrl_c_inside_another_packages_import_waits_for_its_end(tmp_path):
+    """A KeyboardInterrupt halfway through numpy/scipy's imports left them half-initialised:
+    the demo interrupted 0.8 s after its start died of a RecursionError with a traceback.
+    Now the interrupt lands once the import is complete, and then at once."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "slow_package.py").write_text(
+        "import time\ntime.sleep(1.5)\nprint('imported', flush=True)\n")
+    p = subprocess.Popen([sys.executable, "-c", _SCRIPT, str(tmp_path)],
+                         stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    time.sleep(0.4)
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=60)
+    assert out.split() == ["imported", "interrupted", "True"]

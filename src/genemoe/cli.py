@@ -17,7 +17,12 @@ import typer
 from genemoe.cli_args import CliGroup
 from genemoe.cli_inputs import expand_paths, joined_inputs
 from genemoe.cli_logging import setup_logging
-from genemoe.cli_process import progress_bars, training_process, tuning_process
+from genemoe.cli_process import (
+    defer_interrupts_in_imports,
+    progress_bars,
+    training_process,
+    tuning_process,
+)
 from genemoe.errors import GenemoeError, Interrupted, NotBuiltError, input_error
 
 HELP = {"help_option_names": ["-h", "--help"]}  # -h, as most command-line tools
@@ -572,6 +577,7 @@ def main() -> None:
     Usage errors (unknown option, missing value) are typer's own: usage text, status 2; a
     word without its flag also gets a fix (:class:`~genemoe.cli_args.CliGroup`).
     """
+    defer_interrupts_in_imports()
     try:
         app()
     except Interrupted as exc:
