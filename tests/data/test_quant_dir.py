@@ -281,3 +281,21 @@ def test_predict_scores_a_quant_folder(shared_data, tmp_path):
     assert sorted(scored.iloc[:, 0]) == sorted(counts.columns)
     res = runner.invoke(app, ["predict", "--model", str(tmp_path / "r"), "--out", "x.csv"])
     assert "pass one input: --expression FILE or --quant-dir FOLDER" in str(res.exception)
+
+
+def test_nf_core_folder_uses_its_own_tx2gene(tmp_path):
+    """nf-core/rnaseq's salmon/ folder: plain transcript ids in each quant.sf and, beside
+    the samples' folders, tx2gene.tsv (transcript, gene, gene name; no header: its
+    bin/tx2gene.py) and the merged matrices: the map is used and said; the merged matrices
+    are listed as skipped."""
+    tx = transcripts()
+    salmon_dir(tmp_path / "salmon", tx["tx"].tolist(), n_samples=2)
+    (tmp_path / "salmon" / "tx2gene.tsv").write_text("".join(
+        f"{t}\t{g}\tG{i}\n" for i, (t, g) in enumerate(zip(tx["tx"], tx["gene"], strict=True))))
+    (tmp_path / "salmon" / "salmon.merged.gene_counts.tsv").write_text(
+        "gene_id\tgene_name\tS0\tS1\nENSG1\tA\t1.5\t2\n")
+    expr, record = assemble_quant_dir(tmp_path / "salmon", tmp_path / "o")
+    assert record["gene_map"] == "tx2gene.tsv in the folder"
+    assert record["unmapped_transcripts"] == 0 and record["transcripts"] == len(tx)
+    assert record["skipped_files"] == ["salmon.merged.gene_counts.tsv"]
+    assert pd.read_csv(expr, sep="\t", index_col=0).shape == (6, 2)

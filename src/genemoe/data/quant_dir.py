@@ -211,7 +211,7 @@ def read_tx2gene(path: Path | str) -> pd.Series:
     with reading(path), _text_stream(path) as fh:
         header = fh.readline()
     cells = re.split(r"[\t,]", header.strip())
-    has_header = not re.match(r"ENS[A-Z]*T\d|[A-Z]{2}_\d", cells[0])
+    has_header = re.sub(r"[\s_.\-\"]", "", cells[0].lower()) in _TX_HEADERS
     df = _read_table(path) if has_header else pd.read_csv(
         path, sep="\t" if "\t" in header else ",", header=None, dtype=str)
     if df.shape[1] < 2:
@@ -222,22 +222,38 @@ def read_tx2gene(path: Path | str) -> pd.Series:
                      index=df.iloc[:, 0].str.strip().to_numpy())
 
 
+# First header cells of transcript → gene tables (tximport's TXNAME, biomaRt's, GTF-derived).
+_TX_HEADERS = {"txname", "transcriptid", "transcript", "tx", "txid", "targetid", "name",
+               "ensembltranscriptid", "ensembltranscriptidversion", "transcriptidversion"}
+# nf-core/rnaseq writes its map (transcript, gene, gene name; no header) beside the samples.
+_FOLDER_MAPS = ("tx2gene.tsv", "salmon_tx2gene.tsv")
+TxMap = tuple[pd.Series, str]  # gene by transcript id, and where the map came from
+
+
 def _unversioned(ids: pd.Index) -> pd.Index:
     return ids.str.replace(r"\.\d+(_PAR_Y)?$", "", regex=True)
 
 
-def _gene_map(ids: pd.Index, tx2gene: pd.Series | None, path: Path) -> tuple[pd.Series, str]:
-    """Gene per transcript id (NaN where none), and where the map came from."""
-    if tx2gene is not None:
-        genes = pd.Series(tx2gene.reindex(ids).to_numpy(), index=ids)
-        missing = genes.isna().to_numpy()
-        if missing.any():
-            loose = tx2gene.groupby(_unversioned(pd.Index(tx2gene.index))).first()
-            genes[missing] = loose.reindex(_unversioned(ids[missing])).to_numpy()
-        return genes, "--tx2gene"
+def _mapped(ids: pd.Index, tx_map: TxMap) -> tuple[pd.Series, str]:
+    genes = pd.Series(tx_map[0].reindex(ids).to_numpy(), index=ids)
+    missing = genes.isna().to_numpy()
+    if missing.any():  # versions on one side only
+        loose = tx_map[0].groupby(_unversioned(pd.Index(tx_map[0].index))).first()
+        genes[missing] = loose.reindex(_unversioned(ids[missing])).to_numpy()
+    return genes, tx_map[1]
+
+
+def _gene_map(ids: pd.Index, given: TxMap | None, found: TxMap | None,
+              path: Path) -> tuple[pd.Series, str]:
+    """Gene per transcript id (NaN where none), and where the map came from: ``--tx2gene``,
+    else GENCODE's ``ENST...|ENSG...|`` names, else the folder's own map (nf-core's)."""
+    if given is not None:
+        return _mapped(ids, given)
     parts = ids.str.split("|")
     if parts.str.len().min() >= 2 and parts.str[1].str.match(r"ENS[A-Z]*G\d").all():
         return pd.Series(parts.str[1].to_numpy(), index=ids), "GENCODE transcript names"
+    if found is not None:
+        return _mapped(ids, found)
     raise input_error(f"transcript ids ({ids[0]!r}, ...) and no map from transcripts to genes",
                       path=path, fix=_TX2GENE_FIX)
 
@@ -268,7 +284,7 @@ def _numbers(df: pd.DataFrame, column: str | int, path: Path) -> np.ndarray:
 
 
 def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, strand: Strand,
-                   tx2gene: pd.Series | None, notes: dict[str, Any]) -> pd.Series:
+                   maps: tuple[TxMap | None, TxMap | None], notes: dict[str, Any]) -> pd.Series:
     """One sample's values by gene, its changes added to ``notes`` (per-kind totals)."""
     fmt = FORMATS[kind]
     if values == "tpm" and fmt.tpm is None:
@@ -298,7 +314,7 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
     if kind == "rsem_isoforms":
         genes, source = pd.Series(df["gene_id"].str.strip().to_numpy(), index=ids), "gene_id column"
     elif fmt.level == "transcript":
-        genes, source = _gene_map(ids, tx2gene, path)
+        genes, source = _gene_map(ids, *maps, path)
     else:
         return pd.Series(x, index=ids)
     notes["gene_map"] = source
@@ -332,8 +348,9 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
         STAR only: ``auto`` (from the read-1 strand share, see :func:`star_strand`) or the
         library's ``unstranded`` / ``forward`` / ``reverse``.
     tx2gene
-        Transcript → gene table for transcript-level files whose ids are not GENCODE's
-        ``ENST...|ENSG...|...`` names.
+        Transcript → gene table (first two columns; a header optional) for transcript-level
+        files. Without it: GENCODE's ``ENST...|ENSG...|...`` names, else the folder's own
+        ``tx2gene.tsv`` (nf-core/rnaseq writes one beside the samples' folders).
 
     Returns
     -------
@@ -349,13 +366,16 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
                           fix=f"use one of {', '.join(STRANDS)}")
     quant_dir, out_dir = Path(quant_dir), Path(out_dir)
     kind, files, skipped = find_quant_files(quant_dir)
-    tx_map = read_tx2gene(tx2gene) if tx2gene is not None else None
+    given = (read_tx2gene(tx2gene), "--tx2gene") if tx2gene is not None else None
+    own = next((quant_dir / n for n in _FOLDER_MAPS if (quant_dir / n).is_file()), None)
+    found = (read_tx2gene(own), f"{own.name} in the folder") if (
+        own is not None and given is None and FORMATS[kind].level == "transcript") else None
     notes: dict[str, Any] = {"summary_rows": {}, "read1_strand_share": {}, "strand": {},
                              "unmapped_value": 0.0}
     cols: dict[str, pd.Series] = {}
     first_path: Path | None = None
     for sample, path in sorted(files.items()):
-        s = _sample_column(sample, path, kind, values, strand, tx_map, notes)
+        s = _sample_column(sample, path, kind, values, strand, (given, found), notes)
         first = next(iter(cols.values()), None)
         if first is not None and not (len(s) == len(first) and s.index.isin(first.index).all()):
             raise input_error(f"its {len(s)} genes differ from {first_path.name}'s {len(first)} "
@@ -377,7 +397,8 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
     record = {"tool": FORMATS[kind].tool, "folder": str(quant_dir), "values": values,
               "value_column": column,
               "samples": {s: str(p.relative_to(quant_dir)) for s, p in sorted(files.items())},
-              "skipped_files": [str(p.relative_to(quant_dir)) for p in skipped],
+              "skipped_files": [str(p.relative_to(quant_dir)) for p in skipped
+                                if found is None or p != own or notes.get("gene_map") != found[1]],
               "genes": int(matrix.shape[0]), "counts_rounded": rounded, **notes}
     out_dir.mkdir(parents=True, exist_ok=True)
     expr_path = out_dir / "expression.tsv.gz"
