@@ -124,7 +124,7 @@ def _sniff_kind(path: Path) -> str | None:
     return None
 
 
-def _sample_name(path: Path, kind: str) -> str:
+def _sample_name(path: Path) -> str:
     name = path.name.removesuffix(".gz")
     if name in ("quant.sf", "quant.genes.sf", "abundance.tsv"):
         return path.parent.name
@@ -163,7 +163,7 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
             skipped.append(p)
             continue
         files = by_kind.setdefault(kind, {})
-        sample = _sample_name(p, kind)
+        sample = _sample_name(p)
         if sample in files:
             raise input_error(f"two files name sample {sample!r}: {files[sample]} and this one",
                               path=p, fix="keep one file per sample in the folder (the sample "
