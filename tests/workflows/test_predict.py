@@ -188,3 +188,18 @@ def test_output_format_and_max_missing_are_checked_before_reading(trained, tmp_p
     predict_file(d / "run", f["counts"], out_path=tmp_path / "p.tsv")
     tab = pd.read_csv(tmp_path / "p.tsv", sep="\t")
     assert "predicted_type" in tab.columns and len(tab) > 0
+
+
+def test_quantile_path_counts_each_missing_gene_once(trained, tmp_path):
+    """Another pipeline's TPM lacking 15% of the model's genes: it was refused at the default
+    --max-missing 0.2 as "30% missing" (absent genes counted twice: absent, then NaN), and
+    n_missing_genes held twice the count."""
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    tpm = counts / counts.sum() * 1e6 + 1e-3
+    keep = np.random.default_rng(0).permutation(len(tpm))[int(0.15 * len(tpm)):]
+    tpm.iloc[np.sort(keep)].to_csv(tmp_path / "tpm.tsv", sep="\t")
+    predict_file(d / "run", tmp_path / "tpm.tsv", out_path=tmp_path / "o.csv")
+    got = pd.read_csv(tmp_path / "o.csv")
+    assert (got["scale_rule"] == "quantile").all()
+    assert (got["n_missing_genes"] == len(tpm) - len(keep)).all()

@@ -84,8 +84,8 @@ def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndar
     X = np.tile(fill.astype(np.float32), (table.shape[0], 1))
     X[:, present] = table.values[:, pos[present]]
     bad = ~np.isfinite(X)
+    n_missing = (~present).sum() + bad[:, present].sum(1)  # a NaN fill is no second miss
     X[bad] = np.broadcast_to(fill, X.shape)[bad]
-    n_missing = (~present).sum() + bad.sum(1)
     share = n_missing / len(gene_ids)
     if (share > max_missing).any():
         worst = int(share.argmax())
