@@ -230,6 +230,8 @@ def _two_htseq(root: Path) -> None:
 
 @pytest.mark.parametrize(("arrange", "said"), [
     (lambda r: r.mkdir(), "no per-sample quantification files found"),
+    (lambda r: (r.joinpath("A").mkdir(parents=True), r.joinpath("A", "abundance.h5").write_bytes(
+        b"\x89HDF\r\n\x1a\n")), "kallisto's abundance.h5 files but not the abundance.tsv"),
     (lambda r: (_two_htseq(r), write_star(r / "c_ReadsPerGene.out.tab",
                                           pd.Series([1], index=["ENSG01"]), 0.5)),
      "mixes 2 HTSeq-count and 1 STAR ReadsPerGene.out.tab files"),

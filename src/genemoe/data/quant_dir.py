@@ -169,6 +169,10 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
                               path=p, fix="keep one file per sample in the folder (the sample "
                                           "name is its folder's name or its file name's start)")
         files[sample] = p
+    if not by_kind and (h5 := next(quant_dir.rglob("abundance.h5"), None)) is not None:
+        raise input_error("kallisto's abundance.h5 files but not the abundance.tsv beside them",
+                          path=h5.parent, fix="write the text table of each sample: kallisto "
+                                              "h5dump -o SAMPLE_DIR SAMPLE_DIR/abundance.h5")
     if not by_kind:
         raise input_error("no per-sample quantification files found (Salmon quant.sf, kallisto "
                           "abundance.tsv, RSEM *.genes.results, STAR *ReadsPerGene.out.tab, "
