@@ -51,6 +51,19 @@ def test_nf_core_merged_matrix_reads_without_its_gene_name_column(tmp_path):
                               "value_kind": t.value_kind})
     assert "\n  annotation column(s) left out of the values: gene_name" in line
     assert any("whole numbers, as in estimated counts" in n for n in t.notes)
+    assert list(t.gene_symbols[:3]) == ["SYM0", "SYM1", "SYM2"]  # kept for the bundle
+
+
+def test_the_files_own_symbols_reach_the_bundle(tmp_path):
+    """Without --annotation a bundle of nf-core's matrix had no gene symbols (explanations
+    and reports named ENSG ids only), though the file holds them."""
+    x = estimated_counts(2).round()
+    lines = ["gene_id\tgene_name\t" + "\t".join(SAMPLES)]
+    lines += [f"{g}\tSYM{i}\t" + "\t".join(f"{v:.0f}" for v in x[i]) for i, g in enumerate(GENES)]
+    b = prepare_dataset([write(tmp_path / "m.tsv", lines)], out_path=tmp_path / "b",
+                        config=PrepareConfig(cancer_type="BRCA", min_variance=0, min_mean=0,
+                                             min_class_size=1, val_fraction=0, test_fraction=0.4))
+    assert b.var["symbol"].tolist() == [f"SYM{i}" for i in range(len(GENES))]
 
 
 def test_several_annotation_columns_numeric_ones_by_name(tmp_path):
@@ -76,6 +89,7 @@ def test_gct_1_2_as_gtex_writes_it(tmp_path):
     assert list(t.sample_ids) == samples and t.value_kind == "counts"
     assert t.values[2, 10] == 30
     assert any(n.startswith("GCT 1.2") for n in t.notes)
+    assert t.gene_symbols[3] == "DDX11L3"  # GTEx's Description column holds the symbol
 
 
 def test_gct_1_3_with_row_and_column_metadata(tmp_path):
@@ -130,3 +144,11 @@ def test_geo_series_matrix_is_refused_and_geo_counts_are_read(tmp_path):
         "GeneID\tGSM100\tGSM101\tGSM102", *[f"{g}\t{g}\t{2 * g}\t0" for g in (1, 2, 9, 10, 12)]])
     t = read_expression(counts)
     assert t.id_kind == "entrez" and t.value_kind == "counts" and t.values[1, 2] == 18
+
+
+def test_a_bad_cell_beside_a_symbol_column_names_its_own_column(tmp_path):
+    rows = [f"{g}\tSYM{i}\t" + "\t".join(str(i) for _ in SAMPLES) for i, g in enumerate(GENES)]
+    rows[3] = rows[3].rsplit("\t", 1)[0] + "\tn.d."
+    with pytest.raises(InputError, match=r"line 5 \(row '.*'\), column 'S5': 1 non-numeric"):
+        read_expression(write(tmp_path / "m.tsv", ["gene_id\tgene_name\t" + "\t".join(SAMPLES),
+                                                   *rows]))

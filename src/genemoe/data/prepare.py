@@ -128,10 +128,11 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     plog.drop_genes("identifier not in annotation", table.gene_ids[~ok])
     keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()
     plog.drop_genes("duplicate after id mapping", table.gene_ids[ok & ~keep])
-    symbols = {str(g): s for g, s, k in zip(ids, mapping.symbol, keep, strict=True) if k}
+    own = table.gene_symbols if table.gene_symbols is not None else [None] * len(ids)
+    symbols = {str(g): s or f for g, s, f, k in zip(ids, mapping.symbol, own, keep, strict=True) if k}
     table = replace(  # every other field kept (a genemoe export's normalisation)
-        table, values=table.values[:, keep],
-        gene_ids=np.asarray([str(g) for g in ids[keep]], dtype=object))
+        table, values=table.values[:, keep], gene_ids=np.asarray([str(g) for g in ids[keep]], dtype=object),
+        gene_symbols=None if table.gene_symbols is None else table.gene_symbols[keep])
     plog.step("map_gene_ids", file=str(table.source_path), report=mapping.report,
               unmapped_examples=list(mapping.unmapped_examples)[:5], n_genes=int(keep.sum()))
     return table, symbols

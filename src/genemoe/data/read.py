@@ -101,6 +101,9 @@ class ExpressionTable:
         indexed by sample id; ``prepare`` can take labels from it.
     exported_normalisation
         A ``genemoe export``'s bundle normalisation (the values are on its scale), else None.
+    gene_symbols
+        ``(n_genes,)`` symbols from the file's own symbol column (nf-core's ``gene_name``,
+        GCT's ``Description``), else None; the annotation's symbols take precedence.
     """
 
     values: np.ndarray
@@ -113,6 +116,7 @@ class ExpressionTable:
     notes: list[str] = field(default_factory=list)
     sample_meta: pd.DataFrame | None = None
     exported_normalisation: str | None = None
+    gene_symbols: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -226,10 +230,11 @@ def _parse_chunk(chunk: memoryview, lay: TextLayout, types: dict[str, pa.DataTyp
                              block_size=len(chunk) + 1 if wide else max(4 << 20, 16 * lay.line_len))
     handler = None if invalid is None else (lambda row: invalid.append(row) or "skip")
     parse = pacsv.ParseOptions(delimiter=lay.delimiter, invalid_row_handler=handler)
-    names = list(types)  # annotation columns (lay.n_meta after the id) are not parsed
+    names = list(types)  # annotation columns (lay.n_meta after the id) are not parsed, but
+    symbol = [names[lay.symbol_column]] if lay.symbol_column else []  # the gene symbols
     conv = pacsv.ConvertOptions(column_types=types, null_values=NA_TOKENS, decimal_point=lay.decimal_point,
                                 strings_can_be_null=invalid is not None,
-                                include_columns=names[:1] + names[1 + lay.n_meta:])
+                                include_columns=names[:1] + symbol + names[1 + lay.n_meta:])
     return pacsv.read_csv(pa.BufferReader(pa.py_buffer(chunk)), read_options=read, parse_options=parse,
                           convert_options=conv)
 
@@ -277,7 +282,7 @@ def _diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
         invalid: list = []
         tbl = _parse_chunk(chunk, lay, types, invalid=invalid)
         ragged += [(lay.n_skip + offset + r.number, r) for r in invalid]
-        for j in range(1, tbl.num_columns):
+        for j in range(1 + bool(lay.symbol_column), tbl.num_columns):
             col = pcc.utf8_trim_whitespace(tbl.column(j))
             if lay.decimal_point == ",":
                 col = pcc.replace_substring(col, ",", ".")
@@ -307,7 +312,7 @@ def _diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
         row, j, value, rid = first
         return input_error(
             f"{n_bad} non-numeric cell(s); the first is {value!r}", path=path,
-            where=f"line {lay.n_skip + row + 1} (row {rid!r}), column {lay.value_names[j - 1]!r}",
+            where=f"line {lay.n_skip + row + 1} (row {rid!r}), column {lay.value_names[j - 1 - bool(lay.symbol_column)]!r}",
             fix="the matrix must hold numbers only: fix or remove those cells")
     return input_error(f"could not parse the matrix: {arrow_msg[:300]}", path=path,
                        fix="check the delimiter and that every cell is a number")
@@ -322,12 +327,16 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     gxs = orient == "genes_by_samples"
     _check_ids(np.array(lay.value_names, dtype=object), "sample" if gxs else "gene", path)  # before reading
     row_ids: list[str] = []
+    symbols: list[str | None] = []  # the file's gene-symbol column, if it has one
     parts: list[list[np.ndarray]] = []  # per chunk: samples x genes pieces (see _chunk_pieces)
     groups = np.linspace(0, len(lay.value_names), min(16, len(lay.value_names)) + 1).astype(int)
     stats = ValueStats(genes_first=gxs)
     try:
         for chunk in _line_chunks(path, lay.n_skip):
             tbl = _parse_chunk(chunk, lay, types)
+            if lay.symbol_column:
+                symbols += tbl.column(1).to_pylist()
+                tbl = tbl.remove_column(1)
             pieces = _chunk_pieces(tbl, gxs, groups)
             n = len(row_ids)
             for piece, s0 in zip(pieces, groups[:-1] if gxs else [n], strict=True):
@@ -351,7 +360,10 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
         r, c = (g, s) if gxs else (s, g)
         return f"line {lay.n_skip + r + 1} (row {rows[r]!r}), column {cols[c]!r}"
 
-    return _finish(path, values, samples, genes[keep], orient, stats, where, notes)
+    table = _finish(path, values, samples, genes[keep], orient, stats, where, notes)
+    if gxs and symbols:
+        table.gene_symbols = np.array(symbols, dtype=object)[keep]
+    return table
 
 
 def _assemble(parts: list[list[np.ndarray]], shape: tuple[int, int], gxs: bool, groups: np.ndarray,

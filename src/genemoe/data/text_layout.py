@@ -22,7 +22,7 @@ from pathlib import Path
 from genemoe.data.textio import NA_TOKENS, _is_number, _sniff, checked_text_stream
 from genemoe.errors import input_error
 
-__all__ = ["ANNOTATION_COLUMNS", "TextLayout", "peek_text"]
+__all__ = ["ANNOTATION_COLUMNS", "SYMBOL_COLUMNS", "TextLayout", "peek_text"]
 
 # Header names (lower case, without "_", "-", "." and spaces) of per-gene annotation columns.
 ANNOTATION_COLUMNS = frozenset({
@@ -30,6 +30,8 @@ ANNOTATION_COLUMNS = frozenset({
     "genetype", "genebiotype", "biotype", "transcriptids", "transcriptid", "chr", "chrom",
     "chromosome", "seqname", "start", "end", "strand", "length", "efflength",
     "effectivelength", "entrezid", "entrezgeneid", "geneid", "ensemblid", "ensemblgeneid"})
+# Those of them that hold gene symbols (GCT's Description too: GTEx writes the symbol there).
+SYMBOL_COLUMNS = frozenset({"genename", "genesymbol", "symbol", "hgncsymbol", "externalgenename"})
 
 
 @dataclass
@@ -45,6 +47,7 @@ class TextLayout:
     decimal_point: str = "."
     notes: list[str] = field(default_factory=list)
     n_meta: int = 0  # annotation columns between the identifier and the values
+    symbol_column: int | None = None  # field index of the gene-symbol column among them
 
 
 def _norm(name: str) -> str:
@@ -133,5 +136,7 @@ def peek_text(path: Path, sep: str | None) -> TextLayout:
                      f"{', '.join(names[:n_meta][:4])}" + (f" (+{n_meta - 4})" if n_meta > 4 else ""))
     row_ids = [x.split(delim, 1)[0].strip().strip('"') for x in lines]
     line_len = max(len(header), max(len(x) for x in lines[:10]))
+    symbols = SYMBOL_COLUMNS | ({"description"} if gct_meta is not None else set())
+    symbol = next((1 + k for k in range(n_meta) if _norm(names[k]) in symbols), None)
     return TextLayout(delim, n_skip, n_fields, names[n_meta:], row_ids, line_len, decimal, notes,
-                      n_meta)
+                      n_meta, symbol)
