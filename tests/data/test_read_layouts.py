@@ -50,7 +50,7 @@ def test_nf_core_merged_matrix_reads_without_its_gene_name_column(tmp_path):
                               "orientation": t.orientation, "id_kind": t.id_kind,
                               "value_kind": t.value_kind})
     assert "\n  annotation column(s) left out of the values: gene_name" in line
-    assert any("whole numbers, as in estimated counts" in n for n in t.notes)
+    assert any("whole numbers: estimated counts" in n for n in t.notes)
     assert list(t.gene_symbols[:3]) == ["SYM0", "SYM1", "SYM2"]  # kept for the bundle
 
 

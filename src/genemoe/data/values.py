@@ -152,9 +152,8 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
         return "log", [f"values: non-integer in {rng_txt} -> log scale"]
     notes = [f"values: non-integer in {rng_txt} -> linear (TPM/RSEM/FPKM)"]
     if stats.vmin >= 0 and (share := whole_share(values)) >= ESTIMATED_COUNTS_SHARE:
-        notes.append(f"{share:.0%} of the values in [1, 100) are whole numbers, as in estimated "
-                     "counts (Salmon, RSEM expected_count, nf-core's *gene_counts.tsv): if "
-                     "they are, pass --normalisation log2cpm (auto takes log2(x + 1))")
+        notes.append(f"{share:.0%} of the values in [1, 100) are whole numbers: estimated "
+                     "counts (Salmon, RSEM, nf-core gene_counts)? then --normalisation log2cpm")
     if stats.n_negative:
         notes.append(f"{stats.n_negative} negative values (minimum {stats.vmin:g}) kept as they are "
                      "(batch-corrected data such as PanCanAtlas EB++ has small negatives)")
