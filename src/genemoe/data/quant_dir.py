@@ -216,8 +216,11 @@ def read_tx2gene(path: Path | str) -> pd.Series:
         header = fh.readline()
     cells = re.split(r"[\t,]", header.strip())
     has_header = re.sub(r"[\s_.\-\"]", "", cells[0].lower()) in _TX_HEADERS
-    df = _read_table(path) if has_header else pd.read_csv(
-        path, sep="\t" if "\t" in header else ",", header=None, dtype=str)
+    if has_header:
+        df = _read_table(path)
+    else:  # compressed or not, as the other tables (its name need not end in .gz)
+        with reading(path), _text_stream(path) as fh:
+            df = pd.read_csv(fh, sep="\t" if "\t" in header else ",", header=None, dtype=str)
     if df.shape[1] < 2:
         raise input_error("needs two columns: transcript id, gene id", path=path,
                           fix=_TX2GENE_FIX)
