@@ -232,9 +232,11 @@ def _two_htseq(root: Path) -> None:
     (lambda r: r.mkdir(), "no per-sample quantification files found"),
     (lambda r: (r.joinpath("A").mkdir(parents=True), r.joinpath("A", "abundance.h5").write_bytes(
         b"\x89HDF\r\n\x1a\n")), "kallisto's abundance.h5 files but not the abundance.tsv"),
-    (lambda r: (_two_htseq(r), write_star(r / "c_ReadsPerGene.out.tab",
-                                          pd.Series([1], index=["ENSG01"]), 0.5)),
-     "mixes 2 HTSeq-count and 1 STAR ReadsPerGene.out.tab files"),
+    (lambda r: (write_star(r / "c_ReadsPerGene.out.tab", pd.Series([1], index=["ENSG01"]), 0.5),
+                (r / "a.genes.results").write_text(
+                    "gene_id\ttranscript_id(s)\tlength\teffective_length\texpected_count\n"
+                    "ENSG01\tT1\t10\t9\t2\n")),
+     "mixes 1 RSEM genes.results and 1 STAR ReadsPerGene.out.tab files"),
     (lambda r: (_two_htseq(r), write_htseq(r / "x" / "a.txt", pd.Series([5], index=["G"]))),
      "two files name sample 'a'"),
     (lambda r: (_two_htseq(r), write_htseq(r / "c.counts", pd.Series([5], index=["ENSG01"]))),
@@ -283,6 +285,18 @@ def test_predict_scores_a_quant_folder(shared_data, tmp_path):
     assert sorted(scored.iloc[:, 0]) == sorted(counts.columns)
     res = runner.invoke(app, ["predict", "--model", str(tmp_path / "r"), "--out", "x.csv"])
     assert "pass one input: --expression FILE or --quant-dir FOLDER" in str(res.exception)
+
+
+def test_stray_two_column_tables_beside_a_tools_files_are_skipped(tmp_path):
+    """nf-core's result folders hold other small tables (e.g. per-sample size factors); a
+    two-column one was taken for HTSeq-count output: "mixes 2 Salmon and 2 HTSeq-count"."""
+    tx = transcripts()
+    salmon_dir(tmp_path / "star_salmon", tx["name"].tolist(), n_samples=2)
+    for s in ("S0", "S1"):
+        write_htseq(tmp_path / "star_salmon" / "deseq2_qc" / f"{s}.txt", pd.Series([1.3], index=[s]))
+    kind, files, skipped = find_quant_files(tmp_path / "star_salmon")
+    assert kind == "salmon" and sorted(files) == ["S0", "S1"]
+    assert sorted(p.name for p in skipped) == ["S0.txt", "S1.txt"]
 
 
 def test_nf_core_folder_uses_its_own_tx2gene(tmp_path):

@@ -182,6 +182,8 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
         if gene_kind in by_kind and transcript_kind in by_kind:
             if set(by_kind[gene_kind]) == set(by_kind[transcript_kind]):
                 skipped += by_kind.pop(transcript_kind).values()
+    if "htseq" in by_kind and len(by_kind) > 1:  # told by content only: stray two-column
+        skipped += by_kind.pop("htseq").values()  # tables beside a named tool's files
     families = {_FAMILY[k] for k in by_kind}
     if len(by_kind) > 1:
         what = " and ".join(f"{len(v)} {FORMATS[k].tool}" for k, v in by_kind.items())
