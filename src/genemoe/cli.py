@@ -272,6 +272,7 @@ def predict(
     expression: Annotated[Path | None, typer.Option(help="New samples (any supported format).")] = None,
     quant_dir: Annotated[Path | None, typer.Option(
         help="Or a folder of per-sample Salmon, kallisto, RSEM, STAR or HTSeq-count files.")] = None,
+    quant_values: Annotated[str, typer.Option(help="With --quant-dir: counts | tpm.")] = "counts",
     strand: Annotated[str, typer.Option(help="With STAR files: auto | unstranded | forward | reverse.")] = "auto",
     tx2gene: Annotated[Path | None, typer.Option(help="With transcript files: transcript → gene table.")] = None,
     annotation: Annotated[Path | None, typer.Option(help="Annotation to map symbols/Entrez.")] = None,
@@ -294,7 +295,7 @@ def predict(
                           where="--expression" if expression is None else "--quant-dir",
                           fix="name the new samples' matrix, or the folder of their files")
     joined = joined_inputs(out.with_suffix(""), gdc_dir=None, sample_sheet=None,
-                           gdc_values="counts", quant_dir=quant_dir, quant_values="counts",
+                           gdc_values="counts", quant_dir=quant_dir, quant_values=quant_values,
                            strand=strand, tx2gene=tx2gene)
     for line in joined.lines:
         typer.echo(line)

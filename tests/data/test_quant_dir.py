@@ -287,6 +287,38 @@ def test_predict_scores_a_quant_folder(shared_data, tmp_path):
     assert "pass one input: --expression FILE or --quant-dir FOLDER" in str(res.exception)
 
 
+def test_predict_takes_the_tpm_of_a_quant_folder(shared_data, tmp_path):
+    """A model prepared from Salmon's TPM column scores new Salmon files on that column
+    (the model's own scale); predict --quant-dir took counts only, so the same files came
+    in as counts and were quantile-aligned instead."""
+    d = shared_data / "gdc_counts_6types"
+    counts = pd.concat([pd.read_csv(d / f"TCGA_{t}_Counts.exp.gz", sep="\t", index_col=0)
+                        .iloc[:3000, :6] for t in ("ACC", "UVM")], axis=1).astype(float)
+    tpm = counts / counts.sum() * 1e6
+    for s in counts.columns:
+        body = [f"{g}\t1500\t1350.000\t{t:.6f}\t{c:.3f}"
+                for g, t, c in zip(counts.index, tpm[s], counts[s], strict=True)]
+        (tmp_path / "q" / s).mkdir(parents=True)
+        (tmp_path / "q" / s / "quant.genes.sf").write_text(
+            "Name\tLength\tEffectiveLength\tTPM\tNumReads\n" + "\n".join(body) + "\n")
+    pd.DataFrame({"sample": counts.columns, "cancer_type": ["ACC"] * 6 + ["UVM"] * 6}).to_csv(
+        tmp_path / "labels.tsv", sep="\t", index=False)
+    runner = CliRunner()
+    for args in (["prepare", "--quant-dir", tmp_path / "q", "--quant-values", "tpm", "--labels",
+                  tmp_path / "labels.tsv", "--out", tmp_path / "b", "--min-class-size", "1"],
+                 ["train", "--data", tmp_path / "b", "--model", "logreg", "--out", tmp_path / "r"]):
+        res = runner.invoke(app, [str(a) for a in args])
+        assert res.exit_code == 0, res.output
+    rules = {}
+    for values in ("tpm", "counts"):
+        res = runner.invoke(app, [str(a) for a in [
+            "predict", "--model", tmp_path / "r", "--quant-dir", tmp_path / "q", "--quant-values",
+            values, "--out", tmp_path / f"p_{values}.csv"]])
+        assert res.exit_code == 0, res.output
+        rules[values] = set(pd.read_csv(tmp_path / f"p_{values}.csv")["scale_rule"])
+    assert rules == {"tpm": {"same"}, "counts": {"quantile"}}
+
+
 def test_stray_two_column_tables_beside_a_tools_files_are_skipped(tmp_path):
     """nf-core's result folders hold other small tables (e.g. per-sample size factors); a
     two-column one was taken for HTSeq-count output: "mixes 2 Salmon and 2 HTSeq-count"."""
