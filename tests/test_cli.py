@@ -38,6 +38,16 @@ def test_prepare_writes_bundle_and_reports_drops(files, tmp_path):
     assert ad.shape == (s["n_samples"], s["n_genes"]) and "cancer_type" in ad.obs
 
 
+def test_prepare_summary_counts_one_dropped_sample_in_the_singular(shared_data, tmp_path):
+    """pancan33 drops one 'Additional - New Primary' sample: it read "dropped 1 samples"."""
+    d = shared_data / "pancan33_random100"
+    r = run_cli("prepare", "--expression", d / "expression.tsv.gz", "--labels",
+                d / "samples.tsv.gz", "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    assert "dropped 1 sample: Additional - New Primary (05)" in r.stdout
+    assert "dropped 72 samples: Solid Tissue Normal (11)" in r.stdout
+
+
 def test_bad_input_exits_2_naming_the_file(tmp_path):
     bad = tmp_path / "bad.tsv"
     bad.write_text("\tTCGA-OR-A5J1-01A\tTCGA-OR-A5J2-01A\nENSG00000000003\t1\tabc\n")

@@ -71,7 +71,7 @@ def _echo_summary(summary: dict, path: Path) -> None:
                + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else ""))
     for kind in ("samples", "genes"):
         for reason, n in summary.get("dropped", {}).get(kind, {}).items():
-            typer.echo(f"  dropped {n:,} {kind}: {reason}")
+            typer.echo(f"  dropped {n:,} {kind if n != 1 else kind[:-1]}: {reason}")
 
 
 def _size(n: int | None) -> str:

@@ -349,6 +349,16 @@ def test_explicit_sep(tmp_path, counts):
         read_expression(p, sep=",")
 
 
+def test_one_column_file_fix_names_the_layout_not_an_api_argument(tmp_path):
+    """The fix said "or pass sep=", which the CLI has no option for."""
+    p = tmp_path / "metrics.json"
+    p.write_text('{\n  "val": {"accuracy": 0.84}\n}\n')
+    with pytest.raises(InputError, match="only one column found") as err:
+        read_expression(p)
+    assert "ids in the first row and column" in str(err.value)
+    assert "pass sep=" not in str(err.value)
+
+
 def test_unsupported_binary_files(tmp_path):
     (tmp_path / "m.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 100)
     with pytest.raises(InputError, match="Excel") as err:

@@ -230,6 +230,8 @@ def _sniff(header: str, first: str, sep: str | None, path: Path) -> str:
     if not cands:
         raise input_error(
             "only one column found (wrong delimiter? tried tab, comma and semicolon)",
-            path=path, where="header line", fix="save the matrix tab- or comma-separated, or pass sep=",
+            path=path, where="header line",
+            fix="save the matrix tab- or comma-separated, ids in the first row and column "
+                "(from Python: read_expression(..., sep=) names another separator)",
         )
     return max(cands, key=lambda d: header.count(d))
