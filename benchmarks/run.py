@@ -1,7 +1,7 @@
 """Run every genemoe benchmark, each in its own subprocess, and summarise them.
 
 Runs ``bench_read``, ``bench_prepare``, ``bench_moe``, ``bench_train``, ``bench_image``,
-``bench_survival`` and ``bench_pretrain_stream`` (quick variants
+``bench_survival``, ``bench_pretrain_stream`` and ``bench_quant_dir`` (quick variants
 by default, so ``make bench`` takes a few minutes on 2 cores; ``--full`` runs the issue
 sizes, including a read of an 11,000 x 60,000 text matrix, ~2 GB on disk). Each script
 writes ``DIR/<name>.json`` and its output to ``DIR/<name>.log``; a script that fails or
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("read", "prepare", "moe", "train", "image", "survival", "pretrain_stream")
+NAMES = ("read", "prepare", "moe", "train", "image", "survival", "pretrain_stream", "quant_dir")
 
 
 def commands(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -48,6 +48,8 @@ def commands(args: argparse.Namespace) -> dict[str, list[str]]:
         "image": ["bench_image.py", *quick, *threads],
         "survival": ["bench_survival.py", *quick],
         "pretrain_stream": ["bench_pretrain_stream.py", *quick, *threads]
+        + (["--tmp-dir", str(args.tmp_dir)] if args.tmp_dir else []),
+        "quant_dir": ["bench_quant_dir.py", *quick]
         + (["--tmp-dir", str(args.tmp_dir)] if args.tmp_dir else []),
     }
     return {k: [sys.executable, str(HERE / v[0]), *v[1:]] for k, v in cmds.items()}
@@ -208,6 +210,13 @@ def _image(d: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _quant_dir(d: dict) -> list[tuple[str, str]]:
+    verdict = "met" if d["meets_goal"] else "NOT met"
+    return [(f"join {d['n_samples']} Salmon quant.sf ({d['n_transcripts']:,} transcripts)",
+             f"{d['join']['wall_s']:.1f} s ({d['join_s_per_sample']:.2f} s per sample); "
+             f"/ baseline {d['ratio_join_over_baseline']:.2f}, goal <= {d['goal_ratio']} {verdict}")]
+
+
 def _survival(d: dict) -> list[tuple[str, str]]:
     return [
         (
@@ -248,6 +257,7 @@ HEADLINES: dict[str, Callable[[dict], list[tuple[str, str]]]] = {
     "image": _image,
     "survival": _survival,
     "pretrain_stream": _pretrain_stream,
+    "quant_dir": _quant_dir,
 }
 
 

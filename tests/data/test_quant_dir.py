@@ -168,6 +168,25 @@ def test_salmon_transcripts_sum_into_genes_and_counts_are_rounded(tmp_path):
     assert record["counts_rounded"] == 0
 
 
+def test_a_sum_exactly_at_a_half_rounds_to_even_whatever_the_float_noise(tmp_path):
+    """Six transcripts summing to 184.5 in decimals add up to 184.50000000000003 in order,
+    seven summing to 100.5 to 100.50000000000001 under pandas' compensated sum: the count
+    followed the noise (185, or 101) instead of rounding the half to even (184, 100)."""
+    a = ["37.936", "7.509", "9.729", "70.769", "46.103", "12.454"]
+    b = ["8.494", "2.730", "6.815", "0.611", "68.596", "8.508", "4.746"]
+    names = ([f"ENST{i:011d}.1|ENSG00000000001.4|x|y|A-{i}|A|1500|protein_coding|" for i in range(6)]
+             + [f"ENST{i + 10:011d}.1|ENSG00000000002.4|x|y|B-{i}|B|1500|protein_coding|"
+                for i in range(7)])
+    lines = ["Name\tLength\tEffectiveLength\tTPM\tNumReads"]
+    lines += [f"{n}\t1500\t1350.000\t1.0\t{v}" for n, v in zip(names, a + b, strict=True)]
+    (tmp_path / "q" / "S0").mkdir(parents=True)
+    (tmp_path / "q" / "S0" / "quant.sf").write_text("\n".join(lines) + "\n")
+    path, record = assemble_quant_dir(tmp_path / "q", tmp_path / "o")
+    joined = pd.read_csv(path, sep="\t", index_col=0)["S0"]
+    assert joined.to_dict() == {"ENSG00000000001.4": 184, "ENSG00000000002.4": 100}
+    assert record["counts_rounded"] == 2
+
+
 def test_plain_transcript_ids_need_a_tx2gene_table(tmp_path):
     """salmon --gencode keeps only ENST ids: refused with the tx2gene fix; a table without
     versions still maps them; transcripts the table lacks are counted, not hidden."""

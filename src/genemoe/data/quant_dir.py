@@ -268,14 +268,20 @@ def _gene_map(ids: pd.Index, given: TxMap | None, found: TxMap | None,
 
 
 def _read_one(path: Path, kind: str, column: str | int) -> pd.DataFrame:
+    """The file's id column and the columns used (a file with a header: only those parsed)."""
     fmt = FORMATS[kind]
+    keep = None
+    if fmt.header is not None:
+        wanted = {fmt.header[0], str(column).lower(), "gene_id"}
+        keep = lambda c: str(c).strip().lower() in wanted  # noqa: E731
     with reading(path), _text_stream(path) as fh:
         df = pd.read_csv(fh, sep="\t", header=0 if fmt.header else None, dtype=str,
-                         keep_default_na=False)
+                         keep_default_na=False, usecols=keep)
     if fmt.header is None and not _is_number(str(df.iloc[0, 1])):
         df = df.iloc[1:]  # htseq-count --with-header
     if isinstance(column, str) and column not in df.columns:
-        raise input_error(f"no {column!r} column (columns are {list(df.columns)[:8]})",
+        cells = _first_lines(path, 1)[0].rstrip("\r\n").split("\t")
+        raise input_error(f"no {column!r} column (columns are {cells[:8]})",
                           path=path, fix="the file looks damaged: produce or copy it again")
     return df
 
@@ -293,19 +299,30 @@ def _numbers(df: pd.DataFrame, column: str | int, path: Path) -> np.ndarray:
 
 
 def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, strand: Strand,
-                   maps: tuple[TxMap | None, TxMap | None], notes: dict[str, Any]) -> pd.Series:
-    """One sample's values by gene, its changes added to ``notes`` (per-kind totals)."""
+                   maps: tuple[TxMap | None, TxMap | None], notes: dict[str, Any],
+                   memo: dict[str, Any]) -> pd.Series:
+    """One sample's values by gene, its changes added to ``notes`` (per-kind totals).
+
+    ``memo`` keeps what the last file's id column gave (ids, summary rows, the summing of
+    transcripts into genes): files quantified against one index list the same ids in the
+    same order, so that is parsed once, not once per sample.
+    """
     fmt = FORMATS[kind]
     if values == "tpm" and fmt.tpm is None:
         raise input_error(f"{fmt.tool} files hold counts only", where="--quant-values",
                           fix="use --quant-values counts (prepare normalises counts)")
     column = fmt.tpm if values == "tpm" else fmt.counts
     df = _read_one(path, kind, column)
-    ids = pd.Index(df.iloc[:, 0].str.strip())
-    summary = ids.str.startswith("N_") if kind == "star" else ids.str.startswith("__")
-    for name, total in zip(ids[summary], df.iloc[np.flatnonzero(summary), 1], strict=True):
+    raw = df.iloc[:, 0].to_numpy()
+    if not _same_cells(memo.get("raw"), raw):
+        ids = pd.Index(df.iloc[:, 0].str.strip())
+        summary = ids.str.startswith("N_") if kind == "star" else ids.str.startswith("__")
+        memo.clear()
+        memo.update(raw=raw, summary=summary, ids=ids, kept=ids[~summary])
+    summary = memo["summary"]
+    for name, total in zip(memo["ids"][summary], df.iloc[np.flatnonzero(summary), 1], strict=True):
         notes["summary_rows"][name] = notes["summary_rows"].get(name, 0) + float(total)
-    df, ids = df.iloc[np.flatnonzero(~summary)], ids[~summary]
+    df, ids = df.iloc[np.flatnonzero(~summary)], memo["kept"]
     if kind == "star":
         totals = np.array([_numbers(df, c, path).sum() for c in (1, 2, 3)])
         found, share = star_strand(totals)
@@ -321,22 +338,47 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
         column = _STAR_COLUMN[chosen]
     x = _numbers(df, column, path)
     if kind == "rsem_isoforms":
-        genes, source = pd.Series(df["gene_id"].str.strip().to_numpy(), index=ids), "gene_id column"
+        if not _same_cells(memo.get("gene_cells"), cells := df["gene_id"].to_numpy()):
+            memo["gene_cells"] = cells
+            memo["sum"] = _summing(pd.Series(df["gene_id"].str.strip().to_numpy(), index=ids),
+                                   "gene_id column", path)
+        summed = memo["sum"]
     elif fmt.level == "transcript":
-        genes, source = _gene_map(ids, *maps, path)
+        if "sum" not in memo:
+            memo["sum"] = _summing(*_gene_map(ids, *maps, path), path)
+        summed = memo["sum"]
     else:
         return pd.Series(x, index=ids)
-    notes["gene_map"] = source
+    notes["gene_map"] = summed.source
+    notes["unmapped_transcripts"] = int(summed.unmapped.sum())
+    notes["unmapped_value"] += float(x[summed.unmapped].sum())
+    notes["transcripts"] = len(ids)
+    return pd.Series(np.bincount(summed.codes, weights=x[~summed.unmapped],
+                                 minlength=len(summed.genes)), index=summed.genes)
+
+
+def _same_cells(before: np.ndarray | None, now: np.ndarray) -> bool:
+    return before is not None and len(before) == len(now) and bool((before == now).all())
+
+
+@dataclass(frozen=True)
+class _Summing:
+    """How a file's transcripts sum into genes: the mapped rows' gene codes."""
+
+    codes: np.ndarray  # (n_mapped,) index into genes
+    genes: pd.Index  # in order of first appearance (as groupby(sort=False))
+    unmapped: np.ndarray  # (n_transcripts,) bool
+    source: str
+
+
+def _summing(genes: pd.Series, source: str, path: Path) -> _Summing:
     unmapped = genes.isna().to_numpy()
     if unmapped.all():
-        raise input_error(f"none of its {len(ids)} transcripts is in the map (e.g. {ids[0]!r})",
-                          path=path, fix="pass the tx2gene of the annotation the index was "
-                                         "built from")
-    notes["unmapped_transcripts"] = int(unmapped.sum())
-    notes["unmapped_value"] += float(x[unmapped].sum())
-    notes["transcripts"] = len(ids)
-    return pd.Series(x[~unmapped], index=genes[~unmapped].to_numpy()).groupby(level=0,
-                                                                              sort=False).sum()
+        raise input_error(f"none of its {len(genes)} transcripts is in the map (e.g. "
+                          f"{genes.index[0]!r})", path=path,
+                          fix="pass the tx2gene of the annotation the index was built from")
+    codes, uniques = pd.factorize(genes.to_numpy()[~unmapped])
+    return _Summing(codes, pd.Index(uniques), unmapped, source)
 
 
 def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
@@ -382,9 +424,10 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
     notes: dict[str, Any] = {"summary_rows": {}, "read1_strand_share": {}, "strand": {},
                              "unmapped_value": 0.0}
     cols: dict[str, pd.Series] = {}
+    memo: dict[str, Any] = {}
     first_path: Path | None = None
     for sample, path in sorted(files.items()):
-        s = _sample_column(sample, path, kind, values, strand, (given, found), notes)
+        s = _sample_column(sample, path, kind, values, strand, (given, found), notes, memo)
         first = next(iter(cols.values()), None)
         if first is not None and not (len(s) == len(first) and s.index.isin(first.index).all()):
             raise input_error(f"its {len(s)} genes differ from {first_path.name}'s {len(first)} "
@@ -396,9 +439,11 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
     rounded = 0
     if values == "counts":
         flat = matrix.to_numpy()
-        whole = np.rint(flat)
+        # the files give at most a few decimals: a sum exactly at a half (184.5 from six
+        # transcripts) goes to the even count, not wherever float noise put it
+        whole = np.rint(np.round(flat, 6))
         rounded = int((whole != flat).sum())
-        matrix = pd.DataFrame(whole, index=matrix.index, columns=matrix.columns)
+        matrix = pd.DataFrame(whole.astype(np.int64), index=matrix.index, columns=matrix.columns)
     column = FORMATS[kind].tpm if values == "tpm" else FORMATS[kind].counts
     if kind in ("star", "htseq"):
         column = ", ".join(f"column {_STAR_COLUMN[k] + 1} ({k})" for k in notes["strand"]
@@ -412,7 +457,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
     out_dir.mkdir(parents=True, exist_ok=True)
     expr_path = out_dir / "expression.tsv.gz"
     with atomic_file(expr_path) as tmp, gzip.open(tmp, "wt", compresslevel=3) as fh:
-        matrix.to_csv(fh, sep="\t", float_format="%.0f" if values == "counts" else "%.10g")
+        matrix.to_csv(fh, sep="\t", float_format=None if values == "counts" else "%.10g")
     with atomic_file(out_dir / "joined.json") as tmp:
         tmp.write_text(json.dumps(record, indent=1) + "\n")
     logger.info("joined %d %s files (%s) into %s: %d genes x %d samples", len(files),
