@@ -107,6 +107,22 @@ def test_star_file_reader_drops_summary_rows(tmp_path: Path, genes: pd.DataFrame
     assert read_star_file(p, "tpm_unstranded").sum() == pytest.approx(1e6, rel=1e-4)
 
 
+def test_a_file_without_the_column_lists_all_its_columns(tmp_path: Path) -> None:
+    """Only gene_id and the value column are parsed; the error still names every column."""
+    p = tmp_path / f"x{STAR_SUFFIX}"
+    p.write_text("# gene-model: GENCODE v22\ngene_id\tgene_name\tcounts\nENSG00000000003.14\tTSPAN6\t5\n")
+    with pytest.raises(InputError, match=r"columns are \['gene_id', 'gene_name', 'counts'\]"):
+        read_star_file(p, "unstranded")
+
+
+def test_whole_counts_are_written_as_integers(tmp_path: Path, genes: pd.DataFrame) -> None:
+    sheet = write_portal_download(tmp_path / "gdc", _counts(genes), genes)
+    expr, _ = assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
+    with gzip.open(expr, "rt") as fh:
+        rows = [line.rstrip("\n").split("\t")[1:] for line in fh.readlines()[1:]]
+    assert all(cell.isdigit() for row in rows for cell in row)
+
+
 def test_sample_sheet_without_the_needed_columns(tmp_path: Path) -> None:
     p = tmp_path / "sheet.tsv"
     p.write_text("File ID\tCase ID\nabc\tTCGA-OR-A5J1\n")

@@ -98,10 +98,13 @@ def read_star_file(path: Path, column: str) -> pd.Series:
     with reading(path), _text_stream(path) as fh:
         skip = 1 if fh.readline().startswith("#") else 0
     with reading(path), _text_stream(path) as fh:
-        df = pd.read_csv(fh, sep="\t", skiprows=skip, dtype={"gene_id": str})
+        df = pd.read_csv(fh, sep="\t", skiprows=skip, dtype={"gene_id": str},
+                         usecols=lambda c: c in ("gene_id", column))
     if "gene_id" not in df.columns or column not in df.columns:
+        with reading(path), _text_stream(path) as fh:
+            cells = [fh.readline() for _ in range(skip + 1)][-1].rstrip("\r\n").split("\t")
         raise input_error(f"not a STAR gene-counts file: no gene_id / {column} column "
-                          f"(columns are {list(df.columns)[:10]})", path=path,
+                          f"(columns are {cells[:10]})", path=path,
                           fix="point --gdc-dir at the folder of *.augmented_star_gene_counts.tsv")
     df = df[~df["gene_id"].str.startswith("N_")]
     values = pd.to_numeric(df[column], errors="coerce")
@@ -176,6 +179,8 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     matrix.index.name = "gene_id"
     out_dir.mkdir(parents=True, exist_ok=True)
     expr_path, label_path = out_dir / "expression.tsv.gz", out_dir / "labels.tsv"
+    if values == "counts" and np.array_equal(flat := matrix.to_numpy(), np.rint(flat)):
+        matrix = matrix.astype(np.int64)  # written by pandas' C writer, not a float format
     with atomic_file(expr_path) as tmp, gzip.open(tmp, "wt", compresslevel=3) as fh:
         matrix.to_csv(fh, sep="\t", float_format="%.10g" if values != "counts" else "%.0f")
     with atomic_file(label_path) as tmp:
