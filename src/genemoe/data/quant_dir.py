@@ -323,9 +323,10 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
     for name, total in zip(memo["ids"][summary], df.iloc[np.flatnonzero(summary), 1], strict=True):
         notes["summary_rows"][name] = notes["summary_rows"].get(name, 0) + float(total)
     df, ids = df.iloc[np.flatnonzero(~summary)], memo["kept"]
+    parsed: dict[str | int, np.ndarray] = {}
     if kind == "star":
-        totals = np.array([_numbers(df, c, path).sum() for c in (1, 2, 3)])
-        found, share = star_strand(totals)
+        parsed = {c: _numbers(df, c, path) for c in (1, 2, 3)}
+        found, share = star_strand(np.array([parsed[c].sum() for c in (1, 2, 3)]))
         notes["read1_strand_share"][sample] = round(share, 4)
         chosen = found if strand == "auto" else strand
         if chosen == "unclear":
@@ -336,7 +337,7 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
         notes["strand"].setdefault(chosen, 0)
         notes["strand"][chosen] += 1
         column = _STAR_COLUMN[chosen]
-    x = _numbers(df, column, path)
+    x = parsed[column] if column in parsed else _numbers(df, column, path)
     if kind == "rsem_isoforms":
         if not _same_cells(memo.get("gene_cells"), cells := df["gene_id"].to_numpy()):
             memo["gene_cells"] = cells
