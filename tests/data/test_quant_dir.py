@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from genemoe.cli import app
 from genemoe.data.bundle import load_bundle
-from genemoe.data.quant_dir import assemble_quant_dir, find_quant_files, star_strand
+from genemoe.data.quant_dir import assemble_quant_dir, find_quant_files, joined_lines, star_strand
 from genemoe.errors import InputError
 
 STAR_SUMMARY = [("N_unmapped", 100), ("N_multimapping", 50), ("N_noFeature", 10),
@@ -366,3 +366,15 @@ def test_nf_core_folder_uses_its_own_tx2gene(tmp_path):
     assert record["unmapped_transcripts"] == 0 and record["transcripts"] == len(tx)
     assert record["skipped_files"] == ["salmon.merged.gene_counts.tsv"]
     assert pd.read_csv(expr, sep="\t", index_col=0).shape == (6, 2)
+
+
+def test_one_skipped_file_is_said_in_the_singular(tmp_path):
+    """nf-core's star_salmon/ holds salmon.merged.gene_counts.tsv beside the samples' folders:
+    the join said "1 other files skipped"."""
+    tx = transcripts()
+    salmon_dir(tmp_path / "star_salmon", tx["name"].tolist(), n_samples=2)
+    (tmp_path / "star_salmon" / "salmon.merged.gene_counts.tsv").write_text(
+        "gene_id\tgene_name\tS0\tS1\nENSG00000000000.4\tG0\t1.5\t2\n")
+    _, record = assemble_quant_dir(tmp_path / "star_salmon", tmp_path / "o")
+    assert "1 other file skipped (e.g. salmon.merged.gene_counts.tsv; all in joined.json)" in (
+        joined_lines(record))

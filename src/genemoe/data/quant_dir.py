@@ -493,7 +493,9 @@ def joined_lines(record: dict[str, Any]) -> list[str]:
     if record["counts_rounded"]:
         lines.append(f"{record['counts_rounded']:,} estimated counts rounded to integers "
                      "(as DESeq2 takes tximport's)")
-    if record["skipped_files"]:
-        lines.append(f"{len(record['skipped_files'])} other files skipped "
-                     f"(e.g. {record['skipped_files'][0]}; all in joined.json)")
+    skipped = record["skipped_files"]
+    if skipped:
+        n = len(skipped)
+        lines.append(f"{n} other file{'s' if n != 1 else ''} skipped "
+                     f"(e.g. {skipped[0]}; all in joined.json)")
     return lines
