@@ -152,3 +152,22 @@ def test_a_bad_cell_beside_a_symbol_column_names_its_own_column(tmp_path):
     with pytest.raises(InputError, match=r"line 5 \(row '.*'\), column 'S5': 1 non-numeric"):
         read_expression(write(tmp_path / "m.tsv", ["gene_id\tgene_name\t" + "\t".join(SAMPLES),
                                                    *rows]))
+
+
+def test_a_counts_file_of_fractional_values_is_questioned(tmp_path):
+    """nf-core's salmon.merged.gene_counts.tsv holds EM estimates, mostly not whole when
+    reads multi-map: read as linear and taken by log2(x + 1) with no depth normalisation,
+    without a word (the whole-number hint needs most values whole)."""
+    x = np.random.default_rng(1).gamma(0.6, 30.0, (len(GENES), len(SAMPLES))).round(3) + 0.001
+    lines = ["gene_id\tgene_name\t" + "\t".join(SAMPLES)]
+    lines += [f"{g}\tSYM{i}\t" + "\t".join(f"{v:.3f}" for v in x[i]) for i, g in enumerate(GENES)]
+    t = read_expression(write(tmp_path / "salmon.merged.gene_counts.tsv", lines))
+    assert t.value_kind == "linear" and whole_share(t.values) < 0.5
+    hint = [n for n in t.notes if n.startswith("named counts, values not whole")]
+    assert hint and hint[0].endswith("then --normalisation log2cpm")
+    line = step_line("read", {"file": "m.tsv", "shape": [6, 40], "notes": t.notes,
+                              "orientation": t.orientation, "id_kind": t.id_kind,
+                              "value_kind": t.value_kind})
+    assert "\n  named counts, values not whole" in line
+    t = read_expression(write(tmp_path / "salmon.merged.gene_tpm.tsv", lines))
+    assert not any("estimated counts" in n for n in t.notes)

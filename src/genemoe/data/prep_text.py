@@ -35,7 +35,7 @@ def _read(info: dict) -> str:
     what = ", ".join([_LAYOUTS.get(info.get("orientation"), str(info.get("orientation"))),
                       _ID_KINDS.get(info.get("id_kind"), str(info.get("id_kind"))),
                       _VALUE_KINDS.get(info.get("value_kind"), str(info.get("value_kind")))])
-    said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "whole numbers" in n]
+    said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "estimated counts" in n]
     return "\n  ".join([f"read {_name(info)}: {_n(n_genes)} genes × {_n(n_samples)} samples "
                         f"({what})", *said])
 
