@@ -79,3 +79,12 @@ def test_group_takes_its_majority_label_and_keeps_a_training_group():
 def test_default_patient_ids():
     ids = ["TCGA-OR-A5J1-01A-11R-A29S-07", "TCGA-OR-A5J1-06A", "sample_1", "x-y-z"]
     assert default_patient_ids(ids).tolist() == ["TCGA-OR-A5J1", "TCGA-OR-A5J1", "sample_1", "x-y-z"]
+
+
+def test_one_fold_is_refused_with_advice_that_holds():
+    """The fix said "or leave it out for one split": left out, --folds is 3, not one split."""
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError, match="must be at least 2") as err:
+        stratified_kfold(["a", "b"] * 5, n_folds=1)
+    assert "one split" not in str(err.value) and "default is 3" in str(err.value)

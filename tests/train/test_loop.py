@@ -557,3 +557,15 @@ def test_select_window_keeps_the_best_run_of_epochs_not_one_lucky_epoch(window, 
 def test_select_window_must_be_a_positive_int():
     with pytest.raises(ValueError, match="select_window"):
         TrainConfig(select_window=0)
+
+
+@pytest.mark.parametrize(("train", "said"), [
+    ({"epochs": "three"}, "epochs='three'"), ({"lr": "fast"}, "lr='fast'"),
+    ({"batch_size": "32"}, "batch_size='32'"), ({"epochs": 2.7}, "epochs=2.7"),
+])
+def test_a_train_value_of_the_wrong_type_is_an_input_error(train, said):
+    """``epochs: three`` in a --config YAML crashed with a TypeError traceback ('>=' between
+    str and int); ``epochs: 2.7`` was kept and trained 3 epochs."""
+    with pytest.raises(InputError, match="invalid training value") as err:
+        TrainConfig(**train)
+    assert said in str(err.value)

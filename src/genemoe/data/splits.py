@@ -174,7 +174,7 @@ def stratified_kfold(labels: Sequence[str], *, n_folds: int = 5, seed: int = 0,
     """
     if n_folds < 2:
         raise input_error(f"must be at least 2, got {n_folds}", where="--folds",
-                          fix="pass --folds 3 (or more), or leave it out for one split")
+                          fix="pass --folds 2 or more (the default is 3)")
     codes, gkeys, _ = _group_units(np.asarray(labels, dtype=object), groups)
     rng = np.random.default_rng(seed)
     folds = np.empty(len(gkeys), dtype=np.int64)

@@ -118,7 +118,8 @@ class TuneRun:
         too_big = (f"; {cost['n_too_big']} more drawn too big for the free memory, not "
                    f"counted" if cost["n_too_big"] else "")
         lines = [f"tune: {self.out_dir}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
-                 f"{len(t) - cost['n_too_big']} trials: {done} complete, {r.n_pruned} pruned"
+                 f"{(n := len(t) - cost['n_too_big'])} trial{'s' if n != 1 else ''}: {done} "
+                 f"complete, {r.n_pruned} pruned"
                  f"{too_big}"
                  f"{f', {later} more run later by a larger search' if later else ''}; "
                  f"{r.seconds:.0f} s{saved})",
