@@ -22,7 +22,7 @@ from typing import Any, Literal
 from genemoe.errors import InputError, input_error, out_of_memory_message
 
 __all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
-           "set_search_space", "signature_defaults", "options_text"]
+           "set_search_space", "signature_defaults", "options_text", "check_task"]
 
 Kind = Literal["torch", "sklearn"]
 
@@ -149,6 +149,15 @@ def options_text(config: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in config.items()) or "the defaults"
 
 
+def check_task(name: str, task: str) -> None:
+    """Refuse ``task`` for a model that does not do it (an InputError naming the models that do)."""
+    spec = get_spec(name)
+    if task not in spec.tasks:
+        raise input_error(f"model {name!r} does not support task {task!r}", where="--model",
+                          fix=f"use it for {', '.join(spec.tasks)}, or pick another model "
+                              f"({', '.join(list_models(task=task))})")
+
+
 def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config: Any) -> Any:
     """Instantiate model ``name`` for ``task`` with ``n_genes`` inputs and ``n_outputs`` outputs.
 
@@ -162,10 +171,7 @@ def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config
     spec = get_spec(name)
     if name not in IMAGE_MODELS:
         config = {k: v for k, v in config.items() if k != "input_scaling"}
-    if task not in spec.tasks:
-        raise input_error(f"model {name!r} does not support task {task!r}", where="--model",
-                          fix=f"use it for {', '.join(spec.tasks)}, or pick another model "
-                              f"({', '.join(list_models(task=task))})")
+    check_task(name, task)
     try:
         return spec.factory(n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
     except InputError:

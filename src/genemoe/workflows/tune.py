@@ -57,6 +57,7 @@ from genemoe import __version__
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.errors import input_error
 from genemoe.models.image import input_scaling
+from genemoe.models.registry import check_task
 from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
@@ -181,6 +182,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
         raise input_error(f"must be a number of seconds above 0, got {timeout}",
                           where="--timeout", fix="pass e.g. --timeout 3600, or leave it out")
     check_trainable(model_name)
+    check_task(model_name, task)  # before a study (and its database) exists
     search_space(model_name, task)  # fail early for a model without a space
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
