@@ -98,6 +98,13 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             raise input_error(f"a run's config.yaml, of model {run_model}, given for --model "
                               f"{model_name}", path=config_path,
                               fix=f"pass --model {run_model} to train with that run's options")
+        tuned = sorted(map(str, user.get("model") or {}))
+        if "tuned_on" in user and len(tuned) == 1 and model_name not in tuned:  # best.yaml
+            raise input_error(f"options tuned for {tuned[0]}, given for --model {model_name} "
+                              f"(its training options too were chosen for {tuned[0]})",
+                              path=config_path,
+                              fix=f"pass --model {tuned[0]}, or tune {model_name} itself: "
+                                  f"genemoe tune --model {model_name} ...")
         unknown = sorted(set(user.get("model") or {}) - set(list_models()), key=str)
         if unknown:  # a misspelt model name's options were silently unused
             raise input_error(f"model: no registered model named {', '.join(map(str, unknown))}",
