@@ -166,6 +166,11 @@ def test_train_and_predict_take_an_ensemble_run(synthetic_bundle, tmp_path):
     assert "with an ensemble of 2 fcn (classify" in said  # said "with ensemble"
     pred = pd.read_csv(out)
     assert len(pred) >= b.n_samples and pred.filter(like="prob_").sum(1).round(4).eq(1).all()
+    from genemoe.report.html import write_report
+
+    html = write_report(tmp_path / "run").read_text()  # its title said "fcn", one training run
+    assert "genemoe run — fcn × 2 (classify)" in html
+    assert "one ensemble run: 2 members differing by seed" in html
 
 
 def test_ensemble_needs_two_members(rng):

@@ -209,7 +209,13 @@ def _run_context(d: Path) -> dict[str, Any]:
     summary, record = _bundle_info(payload.get("bundle_path"), payload.get("record"))
     task = cfg.get("task") or payload.get("task", "classify")
     prot = metrics.get("protocol", {})
-    protocol = {"what": "one training run", "task": task, "model": cfg.get("model"),
+    ens = cfg.get("ensemble") or {}
+    model = cfg.get("model", d.name)
+    if ens.get("k"):  # one run of k members: said in the title and the protocol
+        model = f"{model} × {ens['k']}"
+    protocol = {"what": (f"one ensemble run: {ens['k']} members differing by "
+                         f"{ens.get('members_differ_by', '?')}, outputs averaged")
+                if ens.get("k") else "one training run", "task": task, "model": model,
                 "selection": prot.get("selection"), "test split": prot.get("test_scored"),
                 "scaler": prot.get("scaler"), "samples per split": prot.get("n"),
                 "preset": cfg.get("preset"), "best epoch": cfg.get("best_epoch"),
@@ -221,7 +227,7 @@ def _run_context(d: Path) -> dict[str, Any]:
     figures = run_figures(d)
     panel = run_panel(task=task, model=cfg.get("model"), metrics=metrics, cfg=cfg, summary=summary,
                       record=record, bundle_path=payload.get("bundle_path"), figures=figures)
-    return {"title": f"genemoe run — {cfg.get('model', d.name)} ({task})",
+    return {"title": f"genemoe run — {model} ({task})",
             "synthetic": bool(summary.get("synthetic") or record.get("synthetic")),
             "summary": summary, "record": record, "protocol": protocol, "panel": panel,
             "metrics": _run_metrics(metrics, task) + _horizon_table(d, payload),
