@@ -136,6 +136,20 @@ def test_benchmark_refuses_a_missing_gpu_before_writing(files, tmp_path):
     assert "sees no CUDA GPU" in r.stderr and not (tmp_path / "bm").exists()
 
 
+def test_no_plots_says_an_earlier_runs_figures_are_left(files, tmp_path):
+    """--no-plots into a benchmark folder left the earlier run's PNGs beside the new
+    results.csv without a word."""
+    r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "bm" / "plots").mkdir(parents=True)
+    (tmp_path / "bm" / "plots" / "macro_f1.png").write_bytes(b"old")
+    r = run_cli("benchmark", "--data", tmp_path / "b", "--models", "logreg", "--folds", "2",
+                "--no-plots", "--out", tmp_path / "bm")
+    assert r.returncode == 0, r.stderr
+    assert "holds an earlier run's figures" in r.stdout
+
+
 def test_an_unwritable_out_is_said_with_its_fix(files, tmp_path):
     """``genemoe train --out`` under a file (or an unwritable folder) ended in a
     NotADirectoryError / FileNotFoundError traceback; so did predict's atomic write."""

@@ -471,6 +471,9 @@ def benchmark(
         from genemoe.report.plots import benchmark_figures
 
         typer.echo(f"  {len(benchmark_figures(out))} figures in {out / 'plots'}")
+    elif any((out / "plots").glob("*.png")):  # drawn by an earlier run into this --out
+        typer.echo(f"  note: {out / 'plots'} holds an earlier run's figures; `genemoe report "
+                   f"{out}` redraws them")
 
 
 @app.command()
