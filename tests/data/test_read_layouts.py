@@ -171,3 +171,11 @@ def test_a_counts_file_of_fractional_values_is_questioned(tmp_path):
     assert "\n  named counts, values not whole" in line
     t = read_expression(write(tmp_path / "salmon.merged.gene_tpm.tsv", lines))
     assert not any("estimated counts" in n for n in t.notes)
+
+
+def test_the_read_note_on_negatives_does_not_contradict_the_clipping(shared_data):
+    """The read step said EB++'s negatives were "kept as they are" while normalisation then
+    clipped them to 0: both lines stood in record.json and the report."""
+    t = read_expression(shared_data / "pancan33_random100" / "expression.tsv.gz")
+    note = next(n for n in t.notes if "negative values" in n)
+    assert "kept as they are" not in note and "clips them to 0" in note

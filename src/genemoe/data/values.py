@@ -158,6 +158,7 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
         notes.append("named counts, values not whole: estimated counts (Salmon, RSEM, "
                      "nf-core gene_counts)? then --normalisation log2cpm")
     if stats.n_negative:
-        notes.append(f"{stats.n_negative} negative values (minimum {stats.vmin:g}) kept as they are "
-                     "(batch-corrected data such as PanCanAtlas EB++ has small negatives)")
+        notes.append(f"{stats.n_negative} negative values (minimum {stats.vmin:g}), read as they "
+                     "are (batch-corrected data such as PanCanAtlas EB++ has small negatives); a "
+                     "log normalisation clips them to 0 and counts them")
     return "linear", notes
