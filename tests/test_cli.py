@@ -100,7 +100,7 @@ def test_a_bad_training_value_exits_2_with_its_fix(files, tmp_path):
     r = run_cli("train", "--data", tmp_path / "b", "--model", "mlp", "--epochs", "0",
                 "--out", tmp_path / "r")
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
-    assert "epochs=0" in r.stderr and "fix: set epochs to 1 or more" in r.stderr
+    assert "epochs=0" in r.stderr and "fix: set epochs to a whole number, 1 or more" in r.stderr
 
 
 def test_survival_on_a_bundle_without_it_is_said_and_leaves_no_run(files, tmp_path):

@@ -105,8 +105,11 @@ def test_a_ctrl_c_inside_another_packages_import_waits_for_its_end(tmp_path):
 
     (tmp_path / "slow_package.py").write_text(
         "import time\ntime.sleep(1.5)\nprint('imported', flush=True)\n")
+    # a suite started as a background job (`make test &`) passes SIGINT ignored to its
+    # children, and Python then leaves it ignored: give the child the default, as a terminal does
     p = subprocess.Popen([sys.executable, "-c", _SCRIPT, str(tmp_path)],
-                         stdout=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert p.stdout.readline().strip() == "ready"
     time.sleep(0.4)
     p.send_signal(signal.SIGINT)

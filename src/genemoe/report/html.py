@@ -209,7 +209,7 @@ def _run_context(d: Path) -> dict[str, Any]:
     summary, record = _bundle_info(payload.get("bundle_path"), payload.get("record"))
     task = cfg.get("task") or payload.get("task", "classify")
     prot = metrics.get("protocol", {})
-    ens = cfg.get("ensemble") or {}
+    ens = cfg.get("ensemble") if isinstance(cfg.get("ensemble"), dict) else {}  # 1: one model
     model = cfg.get("model", d.name)
     if ens.get("k"):  # one run of k members: said in the title and the protocol
         model = f"{model} × {ens['k']}"
