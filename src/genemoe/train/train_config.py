@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -33,8 +34,8 @@ OptimizerName = Literal["adam", "adamw"]
 ScheduleName = Literal["constant", "cosine", "linear_decay", "plateau"]
 
 
-def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+def _finite(v: Any) -> bool:  # numpy scalars too (a value computed from a history)
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _positive(v: Any) -> bool:
@@ -42,7 +43,7 @@ def _positive(v: Any) -> bool:
 
 
 def _whole(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
 def _holds(check: Any) -> bool:
