@@ -46,14 +46,6 @@ def _whole(v: Any) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
-def _holds(check: Any) -> bool:
-    """A check that fails on a value of the wrong type (``epochs: three``) is a failed check."""
-    try:
-        return bool(check())
-    except TypeError:
-        return False
-
-
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train (every field has a working default)."""
@@ -107,35 +99,35 @@ class TrainConfig:
     #                                 min(decay, n / (n + 9)) at update n; None = off
 
     def __post_init__(self) -> None:
-        whole, num = _whole, _finite
-        checks: dict[str, Any] = {
-            "epochs": lambda: whole(self.epochs) and self.epochs >= 1,
-            "lr": lambda: num(self.lr) and self.lr > 0,
-            "weight_decay": lambda: num(self.weight_decay) and self.weight_decay >= 0,
-            "seed": lambda: whole(self.seed) and 0 <= self.seed < 2**32,
-            "batch_size": lambda: self.batch_size is None or (whole(self.batch_size)
-                                                              and self.batch_size >= 1),
-            "warmup_epochs": lambda: num(self.warmup_epochs) and 0 <= self.warmup_epochs,
-            "checkpoint_every": lambda: whole(self.checkpoint_every) and self.checkpoint_every >= 1,
-            "grad_clip": lambda: self.grad_clip is None or (num(self.grad_clip) and self.grad_clip > 0),
-            "patience": lambda: self.patience is None or (whole(self.patience) and self.patience >= 1),
-            "select_window": lambda: whole(self.select_window) and self.select_window >= 1,
-            "plateau_factor": lambda: num(self.plateau_factor) and 0 < self.plateau_factor < 1,
-            "eval_batch_size": lambda: whole(self.eval_batch_size) and self.eval_batch_size >= 1,
-            "optimizer": lambda: self.optimizer in ("adam", "adamw"),
-            "schedule": lambda: self.schedule in ("constant", "cosine", "linear_decay", "plateau"),
-            "device": lambda: self.device in ("auto", "cpu", "cuda"),
-            "log_every": lambda: whole(self.log_every) and self.log_every >= 1,
-            "noise_std": lambda: num(self.noise_std) and self.noise_std >= 0,
-            "label_smoothing": lambda: num(self.label_smoothing) and 0 <= self.label_smoothing < 1,
-            "mixup_alpha": lambda: num(self.mixup_alpha) and self.mixup_alpha >= 0,
-            "routing_mi_weight": lambda: num(self.routing_mi_weight) and self.routing_mi_weight >= 0,
-            "ema_decay": lambda: self.ema_decay is None or (num(self.ema_decay)
+        whole, num = _whole, _finite  # type first: `epochs: three` fails its check, no TypeError
+        checks = {
+            "epochs": whole(self.epochs) and self.epochs >= 1,
+            "lr": num(self.lr) and self.lr > 0,
+            "weight_decay": num(self.weight_decay) and self.weight_decay >= 0,
+            "seed": whole(self.seed) and 0 <= self.seed < 2**32,
+            "batch_size": self.batch_size is None or (whole(self.batch_size)
+                                                      and self.batch_size >= 1),
+            "warmup_epochs": num(self.warmup_epochs) and 0 <= self.warmup_epochs,
+            "checkpoint_every": whole(self.checkpoint_every) and self.checkpoint_every >= 1,
+            "grad_clip": self.grad_clip is None or (num(self.grad_clip) and self.grad_clip > 0),
+            "patience": self.patience is None or (whole(self.patience) and self.patience >= 1),
+            "select_window": whole(self.select_window) and self.select_window >= 1,
+            "plateau_factor": num(self.plateau_factor) and 0 < self.plateau_factor < 1,
+            "eval_batch_size": whole(self.eval_batch_size) and self.eval_batch_size >= 1,
+            "optimizer": self.optimizer in ("adam", "adamw"),
+            "schedule": self.schedule in ("constant", "cosine", "linear_decay", "plateau"),
+            "device": self.device in ("auto", "cpu", "cuda"),
+            "log_every": whole(self.log_every) and self.log_every >= 1,
+            "noise_std": num(self.noise_std) and self.noise_std >= 0,
+            "label_smoothing": num(self.label_smoothing) and 0 <= self.label_smoothing < 1,
+            "mixup_alpha": num(self.mixup_alpha) and self.mixup_alpha >= 0,
+            "routing_mi_weight": num(self.routing_mi_weight) and self.routing_mi_weight >= 0,
+            "ema_decay": self.ema_decay is None or (num(self.ema_decay)
                                                             and 0 < self.ema_decay < 1),
-            "module_lr": lambda: self.module_lr is None or (isinstance(self.module_lr, Mapping) and all(
+            "module_lr": self.module_lr is None or (isinstance(self.module_lr, Mapping) and all(
                 isinstance(k, str) and k and _positive(v) for k, v in self.module_lr.items())),
         }
-        bad = [k for k, ok in checks.items() if not _holds(ok)]
+        bad = [k for k, ok in checks.items() if not ok]
         if bad:  # an InputError (a ValueError): the CLI says it with its fix, no traceback
             raise input_error(
                 "invalid training value(s): " + ", ".join(f"{k}={getattr(self, k)!r}" for k in bad),
