@@ -25,6 +25,39 @@ def test_threshold_gives_the_stated_false_alarm_rate(rng):
     assert np.mean(ood_score(stats, fresh) > stats["threshold"]) == pytest.approx(0.05, abs=0.02)
 
 
+def test_a_small_validation_part_keeps_the_flag_rate_near_the_stated_one(rng):
+    """Old behaviour: the plain 95th percentile of 16 validation scores flagged ~10 % of new
+    samples like them (ACC + UVM: 16 % of the test patients). The conformal rule takes the
+    largest of 16 scores: 1 / 17 = 5.9 % expected (no rule can promise 5 % with 16)."""
+    train, y = _classes(rng, 300, n_features=8)
+    rates = []
+    for _ in range(300):
+        stats = fit_ood(train, _classes(rng, 16, n_features=8)[0], labels=y, n_components=8)
+        rates.append(np.mean(ood_score(stats, _classes(rng, 400, n_features=8)[0]) > stats["threshold"]))
+    assert np.mean(rates) == pytest.approx(1 / 17, abs=0.012)
+    assert stats["expected_false_alarm"] == pytest.approx(1 / 17)
+    assert stats["threshold_rule"] == "split conformal: the 16th of 16 validation scores"
+
+
+def test_the_conformal_rank_for_enough_validation_samples(rng):
+    train, y = _classes(rng, 300, n_features=8)
+    stats = fit_ood(train, _classes(rng, 100, n_features=8)[0], labels=y, n_components=8)
+    # ceil(101 * 0.95) = 96: 5 of 100 validation scores above, 5 / 101 expected
+    assert stats["threshold_rule"] == "split conformal: the 96th of 100 validation scores"
+    assert stats["val_false_alarm"] == pytest.approx(0.04) and stats["expected_false_alarm"] == pytest.approx(5 / 101)
+    assert 0.0 <= stats["train_flagged"] <= 1.0
+
+
+def test_training_samples_scored_again_sit_farther_out_on_wide_data(rng):
+    """More genes than training samples: the components fit the training samples' own
+    noise, so re-scored training samples are flagged far more often than new ones (why
+    predict says which samples the model was fitted on)."""
+    train = rng.normal(size=(60, 2000))
+    stats = fit_ood(train, rng.normal(size=(40, 2000)), n_components=50)
+    fresh = np.mean(ood_score(stats, rng.normal(size=(200, 2000))) > stats["threshold"])
+    assert stats["train_flagged"] > 0.5 and fresh < 0.15
+
+
 def test_foreign_profiles_are_flagged(rng):
     train, y = _classes(rng, 800)
     val, _ = _classes(rng, 400)

@@ -69,6 +69,25 @@ def test_a_foreign_profile_is_flagged(runs, model, tmp_path):
     assert "look unlike the training data" in report
 
 
+def test_predict_says_which_samples_the_model_was_fitted_on(runs, tmp_path):
+    """Old behaviour: the model's own training samples were scored like new ones, and on wide
+    data most of them were counted "unlike the training data" (in-sample distances)."""
+    d, f = runs
+    report = predict_file(d / "logreg", f["counts"], out_path=tmp_path / "p.csv")
+    out = pd.read_csv(tmp_path / "p.csv").set_index("sample_id")
+    run = pd.read_csv(d / "logreg" / "predictions.tsv", sep="\t").set_index("sample_id")
+    assert (out.loc[run.index, "model_split"] == run["split"]).all()
+    assert (out.drop(index=run.index)["model_split"] == "new").all()
+    n_train, n_val = int((run["split"] == "train").sum()), int((run["split"] == "val").sum())
+    assert f"{n_train} training and {n_val} validation samples of the model itself" in report
+    outside = out[out["model_split"] != "train"]
+    n_flagged = int((~outside["looks_like_training"]).sum())
+    assert (f"{n_flagged} of {len(outside)} samples not used in training" in report if n_flagged
+            else "every sample not used in training looks like the training data" in report)
+    metrics = json.loads((d / "logreg" / "metrics.json").read_text())
+    assert metrics["ood"]["threshold_rule"].startswith("split conformal: the ")
+
+
 def test_survival_predictions_carry_a_risk_percentile(runs, tmp_path):
     d, f = runs
     predict_file(d / "cox", f["counts"], out_path=tmp_path / "s.csv")

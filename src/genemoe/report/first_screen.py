@@ -153,7 +153,13 @@ def _trust_line(cfg: dict, metrics: dict) -> str:
                      f"{fmt_value(calib['temperature'])}; validation ECE "
                      f"{fmt_value(calib.get('ece_before'))} → {fmt_value(calib.get('ece_after'))})")
     ood = metrics.get("ood") or {}
-    if ood.get("threshold") is not None:
+    if ood.get("threshold") is not None and ood.get("expected_false_alarm") is not None:
+        parts.append(f"unfamiliar samples flagged by {_esc(ood.get('method'))} distance above "
+                     f"a threshold chosen on validation ({_esc(ood.get('threshold_rule'))}; "
+                     f"expected flag rate of new samples like the validation ones "
+                     f"{fmt_value(ood['expected_false_alarm'])}; how well it separates other "
+                     "tumour types and normals: docs/results.md)")
+    elif ood.get("threshold") is not None:  # runs written before the conformal threshold
         parts.append(f"unfamiliar samples flagged by {_esc(ood.get('method'))} distance above "
                      f"the validation split's {fmt_value(1 - (ood.get('false_alarm') or 0.05))} "
                      f"quantile (validation flag rate {fmt_value(ood.get('val_false_alarm'))}; "

@@ -211,6 +211,10 @@ def _trust_columns(df: pd.DataFrame, payload: dict, out: dict[str, np.ndarray]) 
         score = ood_score(ood, values)
         df["ood_score"] = score
         df["looks_like_training"] = score <= ood["threshold"]
+    splits = payload.get("split_ids")
+    if splits:  # which samples the model was fitted or selected on (model files since 2026-12)
+        where = {sid: name for name in ("test", "val", "train") for sid in splits.get(name, ())}
+        df["model_split"] = [where.get(str(sid), "new") for sid in df["sample_id"]]
 
 
 def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.GeneAnnotation | None,
@@ -246,8 +250,11 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         method), or ``risk`` and ``risk_percentile`` (among the training patients); then
         ``ood_score`` and ``looks_like_training`` (the score at or below the threshold
         chosen on validation for a 5 % false-alarm rate; model files written before
-        these were stored lack them) and ``n_missing_genes``. And a report dict
-        (``precision`` and ``n_unfamiliar`` included).
+        these were stored lack them), ``model_split`` (``train``, ``val`` or ``test``
+        for a sample of the model's own bundle, by id, else ``new``; model files since
+        2026-12) and ``n_missing_genes``. And a report dict (``precision``,
+        ``n_unfamiliar`` among the samples outside the training split, ``n_train`` and
+        ``n_val`` included).
     """
     _check_precision(payload, precision)
     plog = PrepLog()
@@ -291,7 +298,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     report = {"n_samples": len(df), "normalisation": method, "scale_rule": rule,
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
-              "n_unfamiliar": int((~df["looks_like_training"]).sum()) if "looks_like_training" in df else None,
+              **_unfamiliar_counts(df),
               "dropped_genes": plog.dropped_genes,
               "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision}
     return df, report
@@ -387,10 +394,32 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             f"{_unfamiliar_text(report)}")
 
 
+def _unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
+    """``n_unfamiliar`` among the samples the model was not fitted on (``n_scored_for_ood``),
+    and ``n_train`` / ``n_val``: samples of the model's own training / validation split."""
+    split = df["model_split"] if "model_split" in df else pd.Series("new", index=df.index)
+    own = split == "train"  # in-sample: their distances are longer than a new sample's
+    flag = ~df["looks_like_training"][~own] if "looks_like_training" in df else None
+    return {"n_unfamiliar": int(flag.sum()) if flag is not None else None,
+            "n_scored_for_ood": int((~own).sum()),
+            "n_train": int(own.sum()), "n_val": int((split == "val").sum())}
+
+
 def _unfamiliar_text(report: dict) -> str:
+    lines = ""
+    n_train, n_val = report.get("n_train", 0), report.get("n_val", 0)
+    if n_train or n_val:
+        parts = [f"{n:,} {what}" for n, what in ((n_train, "training"), (n_val, "validation")) if n]
+        lines += (f"\n  {' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} of the "
+                  "model itself (model_split): not independent, their predictions are optimistic")
     n = report.get("n_unfamiliar")
     if n is None:
-        return ""
-    return (f"\n  {n:,} of {report['n_samples']:,} samples look unlike the training data "
-            "(looks_like_training = False: treat their predictions with care)" if n else
-            "\n  every sample looks like the training data")
+        return lines
+    m = report.get("n_scored_for_ood", report["n_samples"])
+    if not m:
+        return lines + "\n  unfamiliar-sample flag: not meant for the model's training samples"
+    other = "" if m == report["n_samples"] else " not used in training"
+    verb = "looks" if n == 1 else "look"
+    return lines + (f"\n  {n:,} of {m:,} samples{other} {verb} unlike the training data "
+                    "(looks_like_training = False: treat their predictions with care)" if n else
+                    f"\n  every sample{other} looks like the training data")

@@ -202,8 +202,9 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     metrics = {s: score_part(task, fit.outputs[s], data[s], class_names, train=data["train"],
                              train_outputs=fit.outputs["train"], seed=seed) for s in ("val", "test")}
     trust = _trust_statistics(fit, spec.kind, task, data)
-    metrics["ood"] = {k: trust["ood"][k] for k in ("method", "space", "threshold", "false_alarm",
-                                                   "val_false_alarm")}
+    metrics["ood"] = {k: trust["ood"][k] for k in ("method", "space", "threshold", "threshold_rule",
+                                                   "false_alarm", "expected_false_alarm",
+                                                   "val_false_alarm", "train_flagged")}
     routing = routing_report(fit.model, data["test"].X, data["test"].groups) if spec.kind == "torch" else {}
     if routing:  # does the gate separate tumour types? (test split; usage tables in routing.json)
         metrics["routing"] = {name: {k: r[k] for k in ("type_separation", "unused_experts")}
@@ -229,6 +230,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
             np.asarray(bundle.X[data["train"].rows][:, gene_mask])).astype(np.float32),
         "normalisation": bundle.record.get("normalisation"), "record": bundle.record,
         "bundle_path": str(bundle.path), "metrics": metrics, **trust, **weights,
+        "split_ids": {s: bundle.sample_ids[d.rows].astype(str).tolist() for s, d in data.items()},
     })
     atomic_write_text(out_dir / "metrics.json", dump_json(metrics))
     atomic_write_text(out_dir / "config.yaml", yaml.safe_dump(plain(resolved), sort_keys=False))
