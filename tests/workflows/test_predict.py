@@ -175,6 +175,15 @@ def test_a_genemoe_export_is_scored_on_its_own_scale_as_in_training(trained, tmp
     assert (pd.read_csv(tmp_path / "o.csv")["scale_rule"] == "quantile").all()
 
 
+def test_a_run_folder_that_does_not_exist_is_said_as_such(tmp_path):
+    """Old behaviour: "no model file" and "train one", for a mistyped run path."""
+    with pytest.raises(InputError, match=r"(?s)no such run folder or model file.*fix: pass the --out"):
+        predict_file(tmp_path / "no_such_run", tmp_path / "x.tsv", out_path=tmp_path / "p.csv")
+    (tmp_path / "empty_run").mkdir()
+    with pytest.raises(InputError, match="no model file"):  # a folder without model.pt
+        predict_file(tmp_path / "empty_run", tmp_path / "x.tsv", out_path=tmp_path / "p.csv")
+
+
 def test_output_format_and_max_missing_are_checked_before_reading(trained, tmp_path):
     """``--out x.xlsx`` got comma-separated text, ``--out x.tsv`` commas, and
     ``--max-missing 2`` (not a share) was taken: each now refused before anything is read,

@@ -65,6 +65,16 @@ def test_classical_and_survival_runs(bundle, tmp_path):
         (bundle.obs.split == "test").sum() - (~bundle.obs.has_survival[bundle.obs.split == "test"]).sum())
 
 
+def test_epochs_for_a_classical_model_is_said_to_be_ignored(bundle, tmp_path, caplog):
+    """Old behaviour: ``--epochs 3`` with logreg was dropped without a word."""
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        train_run(bundle.path, out_dir=tmp_path / "lr", task="classify", model_name="logreg",
+                  epochs=3, progress=False)
+    assert "--epochs applies to neural models; logreg is fitted to convergence: ignored" in caplog.text
+
+
 def test_model_task_mismatch_is_a_clear_error(bundle, tmp_path):
     with pytest.raises(InputError, match="does not support task"):
         train_run(bundle.path, out_dir=tmp_path / "x", task="survival", model_name="svm")

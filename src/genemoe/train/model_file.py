@@ -29,6 +29,9 @@ def save_model_file(path: Path, payload: dict[str, Any]) -> None:
 def load_model_file(run: Path | str) -> dict[str, Any]:
     """Load ``RUN/model.pt`` (or a model file) written by :func:`save_model_file`."""
     path = Path(run) / "model.pt" if Path(run).is_dir() else Path(run)
+    if not Path(run).exists():
+        raise input_error("no such run folder or model file", path=Path(run),
+                          fix="pass the --out folder of a `genemoe train` run (check the path)")
     if not path.exists():
         raise input_error("no model file", path=path, fix="train one with `genemoe train ... --out RUN`")
     try:

@@ -105,7 +105,8 @@ def _train_all(bundle: Bundle, out_dir: Path, runs: list[tuple[str, str]], *, se
                  else "" if tune else " (tuned on validation)")
         run_dir = out_dir / "runs" / f"{model}_{task}"
         res = train_run(bundle.path, out_dir=run_dir, task=task, model_name=model, preset="small",
-                        config_path=config, seed=seed, epochs=epochs, progress=progress and neural)
+                        config_path=config, seed=seed, epochs=epochs if neural else None,
+                        progress=progress and neural)
         rows.append(DemoRow(model, task, run_dir, res.metrics["test"],
                             _train_metric(run_dir, task), res.seconds + tune_seconds, tune))
     return rows

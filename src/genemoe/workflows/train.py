@@ -161,6 +161,9 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     check_trainable(model_name)
     bundle = load_bundle(data_path)
     spec = get_spec(model_name)
+    if epochs is not None and spec.kind != "torch":  # was ignored without a word
+        log.warning("--epochs applies to neural models; %s is fitted to convergence: ignored",
+                    model_name)
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
     model_cfg = _with_model_options(model_name, model_cfg, model_options or {})
