@@ -114,11 +114,23 @@ def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
         row = {"model": model, "folds": len(g)}
         for c in cols:
             v = g[c].dropna()
+            if c == "logrank_p":  # p-values: a mean ± std of them ("0.000 ± 0.000") says little
+                row[c] = "–" if v.empty else _p_values_text(v, len(g))
+                continue
             sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
             row[c] = "–" if v.empty else f"{v.mean():.3f}{sd}" + (
                 f" ({len(v)}/{len(g)} folds)" if len(v) < len(g) else "")
         out.append(row)
     return pd.DataFrame(out)
+
+
+def _p_values_text(p: pd.Series, n_folds: int) -> str:
+    """Per-fold p-values as their median and how many folds are below 0.05:
+    ``"0.012 median, 7/9 < 0.05"`` (``"<0.001"`` for a median under 0.001)."""
+    med = float(p.median())
+    text = "<0.001" if med < 0.001 else f"{med:.2g}" if med < 0.01 else f"{med:.3f}"
+    return f"{text} median, {int((p < 0.05).sum())}/{len(p)} < 0.05" + (
+        f" ({len(p)}/{n_folds} folds)" if len(p) < n_folds else "")
 
 
 def _best_peer(results: pd.DataFrame, metric: str) -> str:
