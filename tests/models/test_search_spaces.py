@@ -14,4 +14,12 @@ def test_an_ensemble_s_chosen_values_are_rounded_in_the_summary():
         {"params": {"fitted": {"chosen": {"l1_ratio": 0.9, "alpha": 0.1027341172422685}}}}]}}
     text = params_text({"model.l1_ratio": 0.9, **chosen_settings(info)})
     assert text == "model.l1_ratio=0.9, l1_ratio=[0.9, 0.9], alpha=[0.0892, 0.103]"
-    assert params_text({"epoch": [4, 3, 4], "model.hidden": None}) == "epoch=[4, 3, 4], model.hidden=None"
+    assert params_text({"epoch": [4, 3, 4], "model.hidden": None}) == "epoch=[4, 3, 4], model.hidden=null"
+
+
+def test_booleans_and_none_are_spelt_as_in_best_yaml():
+    """Old behaviour: tune's lines printed Python's ``model.tune: False`` beside best.yaml's
+    ``tune: false``."""
+    from genemoe.models.search_spaces import value_text
+
+    assert [value_text(v) for v in (True, False, None, 1, 0.5)] == ["true", "false", "null", "1", "0.5"]

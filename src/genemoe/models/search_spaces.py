@@ -303,9 +303,12 @@ def _grid_space(spec: ModelSpec) -> SearchSpace:
 
 def value_text(v: Any) -> str:
     """One hyper-parameter value for people: floats to 3 significant digits (``0.000216``),
-    also inside a list (an ensemble's members' choices: ``[0.0892, 0.103]``)."""
+    also inside a list (an ensemble's members' choices: ``[0.0892, 0.103]``); booleans and
+    None in YAML's spelling (``false``, ``null``), as in best.yaml."""
     if isinstance(v, list | tuple):
         return "[" + ", ".join(value_text(x) for x in v) + "]"
+    if isinstance(v, bool) or v is None:  # as best.yaml and a --config file spell them
+        return {True: "true", False: "false", None: "null"}[v]
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
