@@ -23,3 +23,16 @@ def test_booleans_and_none_are_spelt_as_in_best_yaml():
     from genemoe.models.search_spaces import value_text
 
     assert [value_text(v) for v in (True, False, None, 1, 0.5)] == ["true", "false", "null", "1", "0.5"]
+
+
+def test_a_tuned_value_is_not_repeated_by_the_fitted_choice():
+    """Old behaviour: a tuned Coxnet cell read ``model.l1_ratio=0.9, l1_ratio=0.9, alpha=...``."""
+    from genemoe.evaluate.benchmark_files import chosen_settings
+
+    one = {"params": {"fitted": {"chosen": {"l1_ratio": 0.9, "alpha": 0.05}}}}
+    tuned = {"model.l1_ratio": 0.9, "model.tune": False, "model.n_top_genes": 1000}
+    assert chosen_settings(one, tuned) == {"model.l1_ratio": 0.9, "model.n_top_genes": 1000,
+                                           "alpha": 0.05}
+    ens = {"ensemble": {"members": [one, {"params": {"fitted": {"chosen": {"l1_ratio": 0.9, "alpha": 0.1}}}}]}}
+    assert chosen_settings(ens, tuned)["alpha"] == [0.05, 0.1] and "l1_ratio" not in chosen_settings(ens, tuned)
+    assert chosen_settings(one) == {"l1_ratio": 0.9, "alpha": 0.05}  # untuned: as fitted

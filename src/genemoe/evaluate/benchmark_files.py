@@ -95,14 +95,27 @@ def software_versions() -> dict[str, str]:
     return out
 
 
-def chosen_settings(info: dict[str, Any]) -> dict[str, Any]:
+def chosen_settings(info: dict[str, Any], tuned: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a cell's model chose on its validation part, for ``results.csv``/``summary.md``.
 
     Classical models: the grid values their validation (or inner CV) picked; neural models:
-    the epoch early stopping kept.
+    the epoch early stopping kept. With ``tuned`` (a search's best ``{"model.x": v}``) those
+    come first, ``model.tune`` (the model's own grid switched off) left out, and a fitted
+    value that only repeats a tuned one (Coxnet's ``l1_ratio`` beside ``model.l1_ratio``)
+    is not shown twice.
     """
+    tuned = {k: v for k, v in (tuned or {}).items() if k != "model.tune"}
+    fitted = _fitted_choices(info)
+    for key, value in list(fitted.items()):
+        given = tuned.get(f"model.{key}", fitted)  # fitted: a sentinel no value equals
+        if value == given or (isinstance(value, list) and value and all(v == given for v in value)):
+            del fitted[key]
+    return {**tuned, **fitted}
+
+
+def _fitted_choices(info: dict[str, Any]) -> dict[str, Any]:
     if "ensemble" in info:  # each member's choice
-        members = [chosen_settings(m) for m in info["ensemble"]["members"]]
+        members = [_fitted_choices(m) for m in info["ensemble"]["members"]]
         keys = dict.fromkeys(k for m in members for k in m)
         return {k: [m.get(k) for m in members] for k in keys}
     fitted = (info.get("params") or {}).get("fitted") or {}

@@ -221,8 +221,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
         "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": int(keep.sum()),
         "n": {part: len(d.rows) for part, d in data.items()},
         "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info,
-        "chosen": {**{k: v for k, v in tuned.get("params", {}).items() if k != "model.tune"},
-                   **chosen_settings(fit.info)},
+        "chosen": chosen_settings(fit.info, tuned.get("params")),
         "history": fit.history, **({"tuning": tuned} if tuned else {}),
         "test": _test_record(bundle, data["test"], fit.outputs["test"], task, class_names), **extra,
     })
