@@ -61,9 +61,32 @@ def test_fit_model_never_needs_the_test_part(rng):
 def test_unknown_training_options_are_named(rng):
     from genemoe.errors import InputError
 
-    with pytest.raises(InputError, match="unknown training options"):
+    with pytest.raises(InputError, match="unknown training option nope"):
         fit.fit_model("fcn", "classify", _data(rng), model_cfg={}, train_cfg={"nope": 1},
                       n_outputs=3)
+
+
+def test_a_misspelt_training_option_is_refused_for_every_model_before_out_is_touched(tmp_path):
+    """Old behaviour: ``train: {label_smothing: 0.1}`` was dropped without a word for a
+    classical model; for a neural one it was refused after the previous run in --out had
+    been deleted, in a message naming TrainConfig and label_smoothing twice."""
+    from genemoe.errors import InputError
+    from genemoe.workflows.train import train_run
+    from synthetic_inputs import prepare_synthetic
+
+    b = prepare_synthetic(tmp_path, n_samples=120, n_genes=60, n_types=3, seed=2)[0]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train:\n  label_smothing: 0.1\n")
+    out = tmp_path / "run"
+    train_run(b.path, out_dir=out, task="classify", model_name="logreg", progress=False)
+    for model in ("logreg", "fcn"):
+        with pytest.raises(InputError) as err:
+            train_run(b.path, out_dir=out, task="classify", model_name=model, config_path=bad,
+                      epochs=1, progress=False)
+        text = str(err.value)
+        assert "unknown training option label_smothing (did you mean label_smoothing?)" in text
+        assert "bad.yaml" in text and "TrainConfig" not in text and text.count("label_smoothing") == 2
+        assert (out / "model.pt").exists()  # the finished run is still there
 
 
 @pytest.mark.parametrize(("name", "model_cfg", "says"), [

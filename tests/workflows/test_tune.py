@@ -91,7 +91,8 @@ def test_an_interrupted_tune_resumes_to_the_asked_total(bundle, tmp_path, base_y
     db = f"sqlite:///{out / 'study.db'}"
     assert len(optuna.load_study(study_name="fcn-classify", storage=db).trials) == 4  # not 6
     assert len(pd.read_csv(out / "trials.csv")) == 4 and len(run.result.trials) == 4
-    with pytest.raises(InputError, match="another setup"):  # same folder, other options
+    # same folder, other options: said which (the old message listed every possible cause)
+    with pytest.raises(InputError, match=r"another setup \(training options: epochs 2 → 3\)"):
         tune_run(bundle.path, n_trials=4, **{**opts, "epochs": 3})
 
 

@@ -39,8 +39,9 @@ from genemoe.train.memory import available_memory, training_memory_bytes
 from genemoe.train.risk_scale import fit_risk_scale
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_training_memory", "fit_model",
-           "calibrate_outputs", "calibrate_risks", "resolve_config", "selection_metric",
+__all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_train_options",
+           "check_training_memory", "fit_model", "calibrate_outputs", "calibrate_risks",
+           "resolve_config", "selection_metric",
            "softmax", "LOSS_KEYS", "LOSS_DEFAULTS"]
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     train_cfg.update(seed=seed, device=device)
     if epochs is not None:
         train_cfg["epochs"] = epochs
+    check_train_options(train_cfg, config_path)
     return cfg, model_config(cfg, model_name), train_cfg
 
 
@@ -289,14 +291,36 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
                           gene_variance)
 
 
+def check_train_options(train_cfg: dict, path: Path | None = None) -> None:
+    """Refuse option names no trainer knows, naming the nearest known one.
+
+    Checked for every model when the config is resolved: a classical model ignores the
+    neural trainer's options, but a misspelt one (``label_smothing``) was dropped without a
+    word, and for a neural model it was refused only after ``train`` had replaced the
+    previous run in ``--out``.
+    """
+    import difflib
+
+    from genemoe.train.loop import TrainConfig
+
+    known = {f.name for f in fields(TrainConfig)} | set(LOSS_KEYS)
+    unknown = sorted(set(map(str, train_cfg)) - known)
+    if not unknown:
+        return
+    near = {u: difflib.get_close_matches(u, sorted(known), n=1) for u in unknown}
+    hint = "; ".join(f"{u}: did you mean {m[0]}?" if len(unknown) > 1 else f"did you mean {m[0]}?"
+                     for u, m in near.items() if m)
+    raise input_error(f"unknown training option{'s' if len(unknown) > 1 else ''} "
+                      f"{', '.join(unknown)}" + (f" ({hint})" if hint else ""),
+                      path=path, where=None if path else "train: section of the config",
+                      fix=f"training options: {', '.join(sorted(known))}")
+
+
 def _train_config(train_cfg: dict, progress: bool):
     from genemoe.train.loop import TrainConfig
 
     known = {f.name for f in fields(TrainConfig)}
-    unknown = set(train_cfg) - known - LOSS_KEYS
-    if unknown:
-        raise input_error(f"unknown training options {sorted(unknown)}", where="train: section of the config",
-                          fix=f"use the options of TrainConfig ({', '.join(sorted(known))}) or {sorted(LOSS_KEYS)}")
+    check_train_options(train_cfg)
     return TrainConfig(**{k: v for k, v in {**train_cfg, "progress": progress}.items() if k in known}), known
 
 

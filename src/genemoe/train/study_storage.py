@@ -7,6 +7,8 @@ heartbeat_options`), so a killed trial is found and runs again.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import warnings
 from pathlib import Path
@@ -17,7 +19,7 @@ import optuna
 from genemoe.errors import input_error
 from genemoe.train.study_budget import heartbeat_options
 
-__all__ = ["study_storage", "redacted_url"]
+__all__ = ["study_storage", "redacted_url", "check_setup"]
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +91,58 @@ def redacted_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - not an SQLAlchemy URL: show it as given
         return url
+
+
+_SETUP_WORDS = {"model": "--model", "task": "--task", "n_outputs": "the number of classes",
+                "seed": "--seed", "model_cfg": "model options", "train_cfg": "training options",
+                "space": "the search space", "rows": "the samples of the train/val parts",
+                "n_genes": "the genes", "inner": "the inner folds (--cv)"}
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def check_setup(study: optuna.Study, setup: dict[str, Any], storage: str | None) -> None:
+    """Record what ``study``'s trials depend on, or refuse a different ``setup`` naming
+    what differs (a resume or another worker with other options).
+
+    The study keeps the digest of the whole ``setup`` (``setup``: what studies written
+    before 2026-12-03 hold) and one per part (``setup_parts``), with the training and model
+    options themselves, so the refusal can say ``training options: epochs 30 → 5``.
+    """
+    whole = _digest(setup)
+    parts = {k: _digest(v) for k, v in setup.items()}
+    seen = study.user_attrs.get("setup")
+    if seen is None:
+        study.set_user_attr("setup", whole)
+        study.set_user_attr("setup_parts", parts)
+        study.set_user_attr("setup_options", json.loads(json.dumps(
+            {k: setup.get(k) for k in ("model_cfg", "train_cfg")}, default=str)))
+        return
+    if seen == whole:
+        return
+    raise input_error(
+        f"study {study.study_name!r} holds trials of another setup ({_what_differs(study, setup, parts)})",
+        where=f"--storage {redacted_url(storage) if storage else 'in memory'}",
+        fix="use another --study name (or --out folder), or rerun with the study's own options")
+
+
+def _what_differs(study: optuna.Study, setup: dict[str, Any], parts: dict[str, str]) -> str:
+    old = study.user_attrs.get("setup_parts")
+    if not old:  # a study written before the parts were kept
+        return "model, task, data, options, seed or search space differ"
+    said = []
+    options = study.user_attrs.get("setup_options") or {}
+    for key in sorted(set(old) | set(parts), key=list(_SETUP_WORDS).index):
+        if old.get(key) == parts.get(key):
+            continue
+        was = options.get(key)
+        now = json.loads(json.dumps(setup.get(key), default=str))
+        if isinstance(was, dict) and isinstance(now, dict):
+            changed = [f"{k} {was.get(k, 'unset')} → {now.get(k, 'unset')}"
+                       for k in sorted(set(was) | set(now)) if was.get(k) != now.get(k)]
+            said.append(f"{_SETUP_WORDS[key]}: {', '.join(changed)}")
+        else:
+            said.append(f"{_SETUP_WORDS.get(key, key)} changed")
+    return "; ".join(said) or "options differ"

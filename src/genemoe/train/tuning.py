@@ -119,7 +119,7 @@ from genemoe.train.study_budget import (
     optimize_to_budget,
     requeue_interrupted,
 )
-from genemoe.train.study_storage import redacted_url, study_storage
+from genemoe.train.study_storage import check_setup, redacted_url, study_storage
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.tuning_records import decoded_params, encode_choice, trials_table, tuning_cost
 
@@ -307,27 +307,16 @@ def _rows_key(data: dict[str, TaskData]) -> dict[str, str]:
 
 def _setup_key(name: str, task: Task, data: dict[str, TaskData], model_cfg: dict, train_cfg: dict,
                n_outputs: int, seed: int, space: SearchSpace,
-               inner: list[Split] | None = None) -> str:
-    """Hash of what a study's trials depend on (workers and resumes must agree on it)."""
+               inner: list[Split] | None = None) -> dict[str, Any]:
+    """What a study's trials depend on (workers and resumes must agree on it;
+    :func:`~genemoe.train.study_storage.check_setup`)."""
     key = {"model": name, "task": task, "n_outputs": n_outputs, "seed": seed,
            "model_cfg": model_cfg, "train_cfg": {k: v for k, v in train_cfg.items() if k != "device"},
            "space": {k: repr(p) for k, p in space.items()},
            "rows": _rows_key(data), "n_genes": int(data["train"].X.shape[1])}
     if inner is not None:  # the splits trials are scored on (the key of a one-split study stays)
         key["inner"] = [_rows_key(parts) for parts, *_ in inner]
-    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _check_setup(study: optuna.Study, setup: str, storage: str | None) -> None:
-    seen = study.user_attrs.get("setup")
-    if seen is None:
-        study.set_user_attr("setup", setup)
-    elif seen != setup:
-        raise input_error(
-            f"study {study.study_name!r} holds trials of another setup (model, task, data, "
-            "options, seed or search space differ)",
-            where=f"--storage {redacted_url(storage) if storage else 'in memory'}",
-            fix="use another --study name (or --out folder), or rerun with the study's own options")
+    return key
 
 
 def _check_parts(data: dict[str, TaskData]) -> None:
@@ -429,8 +418,8 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         splits = {start_scaling: [(data, gene_variance, {})]}
     study = open_study(storage, study_name, seed=seed, pruner=pruner,
                        n_startup_trials=n_startup_trials)
-    _check_setup(study, _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs,
-                                   seed, space, splits[start_scaling] if inner else None), storage)
+    check_setup(study, _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs,
+                                  seed, space, splits[start_scaling] if inner else None), storage)
 
     def more(scaling: str) -> list[Split]:  # the splits under a scaling a trial draws
         if inner is not None:
