@@ -247,3 +247,18 @@ def test_trial_0_trains_the_starting_configuration(bundle, tmp_path, base_yaml):
     first = run.result.trials.iloc[0]
     assert first["train.mixup_alpha"] == 0.0 and not bool(first["model.batchnorm"])
     assert first["train.noise_std"] == load_preset("small")["train_classify"]["noise_std"]
+
+
+def test_a_survival_tune_says_its_value_is_the_runs_scaled_partial_likelihood(bundle, tmp_path):
+    """Old behaviour: tune printed "best validation partial_likelihood: -1.7775" and the run
+    retrained from best.yaml recorded -1.7934 (before the risk scale) as its selection value:
+    two numbers under similar names. The line now says which one it is, and it is the run's
+    ``val_pll_per_event_after``."""
+    run = tune_run(bundle.path, out_dir=tmp_path / "t", model_name="coxnet", task="survival",
+                   n_trials=2, progress=False)
+    text = run.describe()
+    assert "after the validation risk scale: a run's val_pll_per_event_after" in text
+    again = train_run(bundle.path, out_dir=tmp_path / "r", task="survival", model_name="coxnet",
+                      config_path=tmp_path / "t" / "best.yaml", progress=False)
+    saved = yaml.safe_load((again.out_dir / "config.yaml").read_text())
+    assert saved["calibration"]["val_pll_per_event_after"] == pytest.approx(run.result.best_value, abs=1e-6)

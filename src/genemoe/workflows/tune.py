@@ -125,7 +125,9 @@ class TuneRun:
                  f"{f', {later} more run later by a larger search' if later else ''}; "
                  f"{r.seconds:.0f} s{saved})",
                  f"  best validation {r.metric}: {r.best_value:.4f}"
-                 + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")]
+                 + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
+                 + ("\n    (per event, after the validation risk scale: a run's "
+                    "val_pll_per_event_after)" if r.metric == "partial_likelihood" else "")]
         lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()]
         lines.append(f"  retrain: genemoe train --config {self.out_dir / 'best.yaml'} "
                      f"--model {self.model_name} --task {self.task} ...")
