@@ -37,7 +37,7 @@ PRESET_DIR = Path(__file__).resolve().parent / "configs"
 _MAX_EXTENDS = 8  # depth limit of ``extends:`` chains (guards against cycles)
 # A config's top-level sections (and ``extends:``); each is a mapping.
 SECTIONS = ("model", "train", "train_classify", "train_survival", "train_classify_models",
-            "train_survival_models", "pretrain", "tuned_on")
+            "train_survival_models", "pretrain", "tuned_on", "tuned_for")
 _EXAMPLE = {"model": "{genemoe: {n_experts: 8}}", "train_classify_models": "{genemoe: {lr: 0.001}}",
             "train_survival_models": "{genemoe: {lr: 0.001}}"}
 _RUN_KEYS = {"model_config", "train_config", "best_epoch"}  # a run's resolved config.yaml

@@ -54,7 +54,7 @@ def test_tune_writes_a_best_yaml_that_trains_and_never_reads_the_test_split(
     assert len(trials) == 3 and {"number", "state", "value", "seconds", "train.lr"} <= set(trials)
     assert (out / "search.png").stat().st_size > 0 and (out / "study.db").exists()
     best = yaml.safe_load((out / "best.yaml").read_text())
-    assert set(best) == {"model", "train", "tuned_on"} and set(best["model"]) == {"fcn"}
+    assert set(best) == {"model", "train", "tuned_for", "tuned_on"} and set(best["model"]) == {"fcn"}
     assert "seed" not in best["train"] and best["train"]["epochs"] == 2
     (key, entry), = best["tuned_on"].items()
     assert "train.lr" in key and "model.dropout" in key
@@ -74,6 +74,13 @@ def test_tune_writes_a_best_yaml_that_trains_and_never_reads_the_test_split(
     # another model: fcn's tuned training options and no model options of its own, unsaid
     with pytest.raises(InputError, match="options tuned for fcn, given for --model mlp"):
         train_run(bundle.path, out_dir=tmp_path / "run_mlp", model_name="mlp",
+                  config_path=out / "best.yaml", device="cpu", progress=False)
+    # another task: the classification recipe applied to a Cox model, unsaid before tuned_for
+    assert yaml.safe_load((out / "best.yaml").read_text())["tuned_for"] == {"model": "fcn",
+                                                                           "task": "classify"}
+    with pytest.raises(InputError, match=r"(?s)options tuned for --task classify, given for "
+                                         r"--task survival.*fix: pass --task classify"):
+        train_run(bundle.path, out_dir=tmp_path / "run_cox", model_name="fcn", task="survival",
                   config_path=out / "best.yaml", device="cpu", progress=False)
 
 

@@ -99,13 +99,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             raise input_error(f"a run's config.yaml, of model {run_model}, given for --model "
                               f"{model_name}", path=config_path,
                               fix=f"pass --model {run_model} to train with that run's options")
-        tuned = sorted(map(str, user.get("model") or {}))
-        if "tuned_on" in user and len(tuned) == 1 and model_name not in tuned:  # best.yaml
-            raise input_error(f"options tuned for {tuned[0]}, given for --model {model_name} "
-                              f"(its training options too were chosen for {tuned[0]})",
-                              path=config_path,
-                              fix=f"pass --model {tuned[0]}, or tune {model_name} itself: "
-                                  f"genemoe tune --model {model_name} ...")
+        _check_tuned_for(user, model_name, task, config_path)
         unknown = sorted(set(user.get("model") or {}) - set(list_models()), key=str)
         if unknown:  # a misspelt model name's options were silently unused
             raise input_error(f"model: no registered model named {', '.join(map(str, unknown))}",
@@ -128,6 +122,27 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
         train_cfg["epochs"] = epochs
     check_train_options(train_cfg, config_path)
     return cfg, model_config(cfg, model_name), train_cfg
+
+
+def _check_tuned_for(user: dict, model_name: str, task: Task | None, path: Path) -> None:
+    """Refuse a tune ``best.yaml`` given for another ``--model`` or ``--task``: its training
+    options were chosen for that model and task. ``tuned_for: {model, task}`` names them
+    (best.yaml since 2026-12-03; older ones: one model section beside ``tuned_on``)."""
+    tuned_for = user.pop("tuned_for", None) or {}
+    models = sorted(map(str, user.get("model") or {}))
+    tuned_model = tuned_for.get("model") or (
+        models[0] if "tuned_on" in user and len(models) == 1 else None)
+    if tuned_model is not None and tuned_model != model_name:
+        raise input_error(f"options tuned for {tuned_model}, given for --model {model_name} "
+                          f"(its training options too were chosen for {tuned_model})",
+                          path=path, fix=f"pass --model {tuned_model}, or tune {model_name} "
+                                         f"itself: genemoe tune --model {model_name} ...")
+    tuned_task = tuned_for.get("task")
+    if tuned_task is not None and task is not None and tuned_task != task:
+        raise input_error(f"options tuned for --task {tuned_task}, given for --task {task} "
+                          "(the training options and the model's were chosen on the other task)",
+                          path=path, fix=f"pass --task {tuned_task}, or tune for {task}: "
+                                         f"genemoe tune --task {task} ...")
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

@@ -9,7 +9,8 @@ split holds a few dozen patients; K fits per trial). The test split is never loa
 output folder holds::
 
     DIR/best.yaml     the best trial's options: `genemoe train --config DIR/best.yaml`
-                      (model: {M: ...}, train: ..., and tuned_on: what it was tuned on)
+                      (model: {M: ...}, train: ..., tuned_for: {model, task}, and
+                      tuned_on: what it was tuned on)
     DIR/trials.csv    one row per trial: number, state, value, seconds, best_epoch, then
                       each searched option (config path) and its value
     DIR/search.png    validation value per trial and the best so far
@@ -296,6 +297,7 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
         "see": "trials.csv, search.png",
     }
     doc = {"model": {model_name: model_cfg}, "train": train_cfg,
+           "tuned_for": {"model": model_name, "task": task},
            "tuned_on": {", ".join(tuned): entry}}
     head = (f"# genemoe tune: {model_name} ({task}), best of {len(result.trials)} trials on the "
             f"validation split.\n# Retrain: genemoe train --config best.yaml --model {model_name} "
