@@ -267,3 +267,22 @@ def test_every_model_registers_its_defaults(name: str) -> None:
         cfg = dict(defaults) | ({"image_size": 32, "weights": "none", "finetune": "all"}
                                 if "finetune" in defaults else {})
         create_model(name, n_genes=20, n_outputs=1 if task == "survival" else 3, task=task, **cfg)
+
+
+def test_every_trainable_model_declares_the_options_its_factory_takes():
+    """``check_model_options`` (train checks a config before touching --out) knows a model's
+    options only where it registered them; each factory's own key check must agree."""
+    from genemoe.errors import InputError
+    from genemoe.models.registry import check_model_options, create_model, get_spec, list_models
+
+    for name in list_models():
+        if name == "ensemble":  # how a trained ensemble is stored, not trained by name
+            continue
+        spec = get_spec(name)
+        assert spec.options, name
+        check_model_options(name, {k: None for k in spec.options})  # every declared one passes
+        with pytest.raises(InputError, match=f"model '{name}' has no option not_an_option"):
+            check_model_options(name, {"not_an_option": 1})
+        if spec.kind == "torch":  # the factory refuses the same key
+            with pytest.raises(InputError, match="not_an_option"):
+                create_model(name, n_genes=16, n_outputs=2, task=spec.tasks[0], not_an_option=1)

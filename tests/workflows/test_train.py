@@ -75,6 +75,24 @@ def test_epochs_for_a_classical_model_is_said_to_be_ignored(bundle, tmp_path, ca
     assert "--epochs applies to neural models; logreg is fitted to convergence: ignored" in caplog.text
 
 
+@pytest.mark.parametrize("model", ["fcn", "logreg"])
+def test_a_misspelt_model_option_leaves_a_finished_run_alone(bundle, tmp_path, caplog, model):
+    """Old behaviour: "holds a finished run: replacing it", its history, plots and report
+    removed, and only then the factory refused ``hiden``."""
+    import logging
+
+    out = tmp_path / "run"
+    train_run(bundle.path, out_dir=out, task="classify", model_name=model, epochs=1, progress=False)
+    before = sorted(p.name for p in out.iterdir())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"model:\n  {model}:\n    hiden: 8\n")
+    with caplog.at_level(logging.WARNING, logger="genemoe"), \
+            pytest.raises(InputError, match=rf"model '{model}' has no option hiden"):
+        train_run(bundle.path, out_dir=out, task="classify", model_name=model, config_path=bad,
+                  epochs=1, progress=False)
+    assert "replacing it" not in caplog.text and sorted(p.name for p in out.iterdir()) == before
+
+
 def test_model_task_mismatch_is_a_clear_error(bundle, tmp_path):
     with pytest.raises(InputError, match="does not support task"):
         train_run(bundle.path, out_dir=tmp_path / "x", task="survival", model_name="svm")

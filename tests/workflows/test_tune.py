@@ -269,3 +269,14 @@ def test_a_survival_tune_says_its_value_is_the_runs_scaled_partial_likelihood(bu
                       config_path=tmp_path / "t" / "best.yaml", progress=False)
     saved = yaml.safe_load((again.out_dir / "config.yaml").read_text())
     assert saved["calibration"]["val_pll_per_event_after"] == pytest.approx(run.result.best_value, abs=1e-6)
+
+
+def test_a_misspelt_model_option_is_refused_before_a_study_exists(bundle, tmp_path):
+    """Old behaviour: trial 0 failed inside Optuna ("Trial 0 failed with value None."), and
+    the error came after --out and its study.db had been made."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model:\n  fcn:\n    hiden: 8\n")
+    with pytest.raises(InputError, match=r"model 'fcn' has no option hiden \(did you mean hidden\?\)"):
+        tune_run(bundle.path, out_dir=tmp_path / "t", model_name="fcn", config_path=bad,
+                 n_trials=2, epochs=1, progress=False)
+    assert not (tmp_path / "t").exists()

@@ -291,7 +291,7 @@ def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
 
 def _register(name: str, description: str) -> None:
     @register_model(name, kind="torch", tasks=("classify", "survival"), description=description,
-                    defaults=_BACKBONE_DEFAULTS)
+                    defaults=_BACKBONE_DEFAULTS, options=BACKBONE_KEYS)
     def factory(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> ImageBackbone:
         return create_backbone(name, n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
 

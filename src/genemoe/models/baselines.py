@@ -123,7 +123,7 @@ class MlpModel(GeneModel):
     kind="torch",
     tasks=("classify", "survival"),
     description="two dense tanh layers (the Gene-MOE paper's ablation baseline)",
-    defaults=signature_defaults(FcnModel, keys=FCN_KEYS),
+    defaults=signature_defaults(FcnModel, keys=FCN_KEYS), options=FCN_KEYS,
 )
 def create_fcn(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> FcnModel:
     """Dense baseline. Config keys: :data:`FCN_KEYS`."""
@@ -136,7 +136,7 @@ def create_fcn(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> Fc
     kind="torch",
     tasks=("classify", "survival"),
     description="configurable ReLU MLP with optional batch norm",
-    defaults=signature_defaults(MlpModel, keys=MLP_KEYS),
+    defaults=signature_defaults(MlpModel, keys=MLP_KEYS), options=MLP_KEYS,
 )
 def create_mlp(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> MlpModel:
     """ReLU MLP. Config keys: :data:`MLP_KEYS`."""

@@ -284,6 +284,7 @@ def estimate_parameters(
     tasks=("classify", "survival"),
     description="Gene-MOE: sparse MoE + mixture of attention experts encoder",
     defaults=signature_defaults(GeneMoeModel, GeneMoeEncoder, keys=GENEMOE_KEYS),
+    options=GENEMOE_KEYS,
 )
 def create_genemoe(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> GeneMoeModel:
     """Gene-MOE (MoE + MOAE). Config keys: :data:`GENEMOE_KEYS`."""
@@ -297,6 +298,7 @@ def create_genemoe(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -
     tasks=("classify", "survival"),
     description="Gene-MOE without the attention experts (the paper's MOE ablation)",
     defaults=signature_defaults(GeneMoeModel, GeneMoeEncoder, keys=MOE_KEYS),
+    options=MOE_KEYS,
 )
 def create_moe(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> GeneMoeModel:
     """MoE encoder only (no MOAE). Config keys: :data:`MOE_KEYS`."""

@@ -331,7 +331,7 @@ def _model_layout(n_genes: int, config: dict[str, Any]) -> tuple[Layout, bool]:
     kind="torch",
     tasks=("classify", "survival"),
     description="2D-Hybrid-CNN (Mostavi 2020): genes as an image, 1xW and Hx1 conv branches",
-    defaults=signature_defaults(HybridCnn, keys=HYBRID_KEYS),
+    defaults=signature_defaults(HybridCnn, keys=HYBRID_KEYS), options=HYBRID_KEYS,
 )
 def create_hybrid_cnn(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> HybridCnn:
     """Hybrid CNN. Config keys: :data:`HYBRID_KEYS` (``layout``: reshape | genomic |

@@ -22,7 +22,8 @@ from typing import Any, Literal
 from genemoe.errors import InputError, input_error, out_of_memory_message
 
 __all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
-           "set_search_space", "signature_defaults", "options_text", "check_task"]
+           "set_search_space", "signature_defaults", "options_text", "check_task",
+           "check_model_options"]
 
 Kind = Literal["torch", "sklearn"]
 
@@ -40,6 +41,7 @@ class ModelSpec:
     randomized: bool = False  # a classical fit that depends on its seed (ensembles: K seeds)
     defaults: Mapping[str, Any] | None = None  # what the model runs with where a config is silent
     grid: Mapping[str, tuple[Any, ...]] | None = None  # a classical model's own grid (option -> values)
+    options: frozenset[str] | None = None  # every option the factory takes (None: not declared)
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
@@ -60,7 +62,8 @@ _MODEL_MODULES = (
 def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description: str = "",
                    search_space: Mapping[str, Any] | None = None, randomized: bool = False,
                    defaults: Mapping[str, Any] | None = None,
-                   grid: Mapping[str, Any] | None = None):
+                   grid: Mapping[str, Any] | None = None,
+                   options: Any = None):
     """Decorator registering ``factory`` under ``name`` (with its search space, if given).
 
     ``randomized`` marks a classical estimator whose fit its seed changes (a random forest):
@@ -71,7 +74,12 @@ def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description
     takes them, so that it is the starting configuration. ``grid`` is a classical model's
     own grid (option -> the values it tries by itself on validation, its ``<NAME>_GRID``):
     the search space of a model registered without one (one categorical per option).
+    ``options`` names every option the factory takes (a neural model's ``<NAME>_KEYS``; a
+    classical model's ``defaults`` without it), so that :func:`check_model_options` can
+    refuse a misspelt one before anything is written.
     """
+    if options is None and kind == "sklearn" and defaults is not None:
+        options = set(defaults)  # classical factories refuse any option not in their defaults
     if search_space is not None:
         _SEARCH_SPACES[name] = dict(search_space)
 
@@ -81,7 +89,8 @@ def register_model(name: str, *, kind: Kind, tasks: tuple[str, ...], description
                                     _SEARCH_SPACES.get(name), randomized,
                                     dict(defaults) if defaults is not None else None,
                                     None if grid is None
-                                    else {k: tuple(v) for k, v in grid.items()})
+                                    else {k: tuple(v) for k, v in grid.items()},
+                                    None if options is None else frozenset(options))
         return factory
 
     return deco
@@ -156,6 +165,24 @@ def check_task(name: str, task: str) -> None:
         raise input_error(f"model {name!r} does not support task {task!r}", where="--model",
                           fix=f"use it for {', '.join(spec.tasks)}, or pick another model "
                               f"({', '.join(list_models(task=task))})")
+
+
+def check_model_options(name: str, config: Mapping[str, Any]) -> None:
+    """Refuse options model ``name`` does not take, as its factory would, but before a
+    run's folder is touched (``train`` replaced a finished run, then the factory refused a
+    misspelt option). A model that declared no ``options`` is left to its factory."""
+    import difflib
+
+    allowed = get_spec(name).options
+    if allowed is None:
+        return
+    unknown = sorted(set(map(str, config)) - allowed - {"input_scaling"})
+    if unknown:
+        near = [m[0] for u in unknown if (m := difflib.get_close_matches(u, sorted(allowed), n=1))]
+        raise input_error(f"model {name!r} has no option{'s' if len(unknown) > 1 else ''} "
+                          f"{', '.join(unknown)}"
+                          + (f" (did you mean {', '.join(near)}?)" if near else ""),
+                          where=f"model.{name}", fix=f"use only: {', '.join(sorted(allowed))}")
 
 
 def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config: Any) -> Any:

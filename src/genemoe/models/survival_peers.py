@@ -159,7 +159,7 @@ def estimate_vaecox_parameters(n_genes: int, n_outputs: int, *, task: Task = "su
 
 @register_model("coxnnet", kind="torch", tasks=("survival",),
                 description="Cox-nnet (Ching 2018): one tanh layer of ~sqrt(n_genes) units, Cox output",
-                defaults=signature_defaults(CoxNnetModel, keys=COXNNET_KEYS))
+                defaults=signature_defaults(CoxNnetModel, keys=COXNNET_KEYS), options=COXNNET_KEYS)
 def create_coxnnet(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> CoxNnetModel:
     """Cox-nnet. Config keys: :data:`COXNNET_KEYS`."""
     check_config_keys("coxnnet", config, COXNNET_KEYS)
@@ -168,7 +168,7 @@ def create_coxnnet(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -
 
 @register_model("vaecox", kind="torch", tasks=("classify", "survival"),
                 description="VAE-Cox (Kim 2020): VAE encoder (latent mean) + Cox-nnet style head",
-                defaults=signature_defaults(VaeCoxModel, keys=VAECOX_KEYS))
+                defaults=signature_defaults(VaeCoxModel, keys=VAECOX_KEYS), options=VAECOX_KEYS)
 def create_vaecox(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> VaeCoxModel:
     """VAE-Cox. Config keys: :data:`VAECOX_KEYS`."""
     check_config_keys("vaecox", config, VAECOX_KEYS)

@@ -41,7 +41,7 @@ from genemoe.errors import input_error
 from genemoe.evaluate.brier import breslow_cumulative_hazard
 from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import get_spec
+from genemoe.models.registry import check_model_options, get_spec
 from genemoe.train.ensemble import check_ensemble_size
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
@@ -167,6 +167,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
     model_cfg = _with_model_options(model_name, model_cfg, model_options or {})
+    check_model_options(model_name, model_cfg)  # before a finished run in out_dir is replaced
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks: no empty run left
     _clear_finished_run(out_dir)
     gene_mask = bundle.gene_mask()

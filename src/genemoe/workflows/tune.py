@@ -58,7 +58,7 @@ from genemoe import __version__
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.errors import input_error
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import check_task
+from genemoe.models.registry import check_model_options, check_task
 from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
@@ -187,14 +187,15 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     check_trainable(model_name)
     check_task(model_name, task)  # before a study (and its database) exists
     search_space(model_name, task)  # fail early for a model without a space
+    bundle = load_bundle(data_path)
+    _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
+                                             device=device, epochs=epochs, task=task)
+    check_model_options(model_name, model_cfg)  # not inside trial 0, with a study.db left
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     storage = storage or f"sqlite:///{out_dir.resolve() / 'study.db'}"
     study_name = study_name or f"{model_name}-{task}"
     _say_replaced(out_dir, study_name)
-    bundle = load_bundle(data_path)
-    _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
-                                             device=device, epochs=epochs, task=task)
     data, gene_mask = _tuning_data(bundle, task, model_name, model_cfg)
     fit_cfg = with_fitted_layout(model_name, model_cfg, bundle, gene_mask, data["train"].rows)
     var = bundle.var.loc[gene_mask]
