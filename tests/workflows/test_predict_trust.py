@@ -114,3 +114,14 @@ def test_model_files_from_before_calibration_still_predict(runs):
     assert (out["calibration"] == "none").all() and "ood_score" not in out
     assert report["n_unfamiliar"] is None
     np.testing.assert_allclose(out[[c for c in out if c.startswith("prob_")]].sum(1), 1.0, atol=1e-5)
+
+
+def test_the_models_own_samples_are_found_however_their_barcode_is_written():
+    """Old behaviour (of the first version of model_split): only the exact id matched, so the
+    same tumour as an aliquot barcode or a patient id was "new"."""
+    from genemoe.workflows.predict import model_splits
+
+    splits = {"train": ["TCGA-D8-A27E-01", "SAMPLE-7"], "val": ["TCGA-OR-A5J1-01A"], "test": []}
+    ids = ["TCGA-D8-A27E-01A-11R-A29S-07", "TCGA-D8-A27E", "tcga-or-a5j1-01", "TCGA-OR-A5J1",
+           "TCGA-D8-A27E-11A-11R-A29S-07", "SAMPLE-7", "SAMPLE-8", "TCGA-ZZ-ZZZZ-01"]
+    assert model_splits(ids, splits) == ["train", "train", "val", "val", "new", "train", "new", "new"]

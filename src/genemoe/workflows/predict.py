@@ -213,8 +213,50 @@ def _trust_columns(df: pd.DataFrame, payload: dict, out: dict[str, np.ndarray]) 
         df["looks_like_training"] = score <= ood["threshold"]
     splits = payload.get("split_ids")
     if splits:  # which samples the model was fitted or selected on (model files since 2026-12)
-        where = {sid: name for name in ("test", "val", "train") for sid in splits.get(name, ())}
-        df["model_split"] = [where.get(str(sid), "new") for sid in df["sample_id"]]
+        df["model_split"] = model_splits(df["sample_id"], splits)
+
+
+def _barcode_keys(sample_id: str) -> tuple[str, str | None] | None:
+    """``(patient, sample type)`` of a TCGA-style barcode, None for another id."""
+    from genemoe.data.tcga import parse_barcode
+    from genemoe.errors import InputError
+
+    try:
+        b = parse_barcode(sample_id)
+    except InputError:
+        return None
+    return b.patient_id, b.sample_code
+
+
+def model_splits(sample_ids: pd.Series | list[str], splits: dict[str, list[str]]) -> list[str]:
+    """The model's split of each sample (``train``, ``val``, ``test``) or ``new``.
+
+    By id; a TCGA-style barcode also by its patient and sample type, so the same tumour
+    written as ``TCGA-D8-A27E-01``, ``TCGA-D8-A27E-01A-11R-A29S-07`` or a patient id
+    (``TCGA-D8-A27E``, that patient's split: the bundle splits by patient) is found. Another
+    sample type of a training patient (a normal, ``-11``) is ``new``: another tissue.
+    """
+    exact: dict[str, str] = {}
+    by_sample: dict[tuple[str, str | None], str] = {}
+    by_patient: dict[str, str] = {}
+    for name in ("test", "val", "train"):  # a later split wins where ids repeat (none should)
+        for sid in splits.get(name, ()):
+            exact[str(sid)] = name
+            if (key := _barcode_keys(str(sid))) is not None:
+                by_sample[key] = name
+                by_patient[key[0]] = name
+    out = []
+    for sid in map(str, sample_ids):
+        key = _barcode_keys(sid) if sid not in exact else None
+        if sid in exact:
+            out.append(exact[sid])
+        elif key is not None and key[1] is None:  # a patient id: the patient's split
+            out.append(by_patient.get(key[0], "new"))
+        elif key is not None:
+            out.append(by_sample.get(key, "new"))
+        else:
+            out.append("new")
+    return out
 
 
 def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.GeneAnnotation | None,
@@ -411,7 +453,7 @@ def _unfamiliar_text(report: dict) -> str:
     if n_train or n_val:
         parts = [f"{n:,} {what}" for n, what in ((n_train, "training"), (n_val, "validation")) if n]
         lines += (f"\n  {' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} of the "
-                  "model itself (model_split): not independent, their predictions are optimistic")
+                  "model itself (model_split): not independent, predictions optimistic")
     n = report.get("n_unfamiliar")
     if n is None:
         return lines
