@@ -148,6 +148,13 @@ def test_other_pipelines_profiles_are_brought_onto_the_model_scale(trained, tmp_
     z.to_csv(tmp_path / "z.tsv", sep="\t")
     with pytest.raises(InputError, match="centred or log-ratio"):
         predict_file(d / "run", tmp_path / "z.tsv", out_path=tmp_path / "z.csv")
+    # the model's own normalisation asked for log data: predict's options in the fix (the old
+    # fix was prepare's "--normalisation none", which predict does not have)
+    with pytest.raises(InputError, match=r"(?s)model's own normalisation.*fix: use --normalisation "
+                                         r"auto or quantile") as err:
+        predict_file(d / "run", tmp_path / "log_tpm.tsv", out_path=tmp_path / "m.csv",
+                     normalisation="model")
+    assert "none" not in str(err.value)
     predict_file(d / "run", tmp_path / "z.tsv", out_path=tmp_path / "z.csv", normalisation="quantile")
 
 
@@ -197,6 +204,18 @@ def test_output_format_and_max_missing_are_checked_before_reading(trained, tmp_p
     predict_file(d / "run", f["counts"], out_path=tmp_path / "p.tsv")
     tab = pd.read_csv(tmp_path / "p.tsv", sep="\t")
     assert "predicted_type" in tab.columns and len(tab) > 0
+
+
+def test_an_existing_output_file_is_said_to_be_replaced(trained, tmp_path, caplog):
+    """Old behaviour: replaced without a word (train and explain say it)."""
+    import logging
+
+    d, f, _ = trained
+    out = tmp_path / "p.csv"
+    out.write_text("an earlier result\n")
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        predict_file(d / "run", f["counts"], out_path=out)
+    assert f"{out} exists: replacing it" in caplog.text and "predicted_type" in out.read_text()
 
 
 def test_quantile_path_counts_each_missing_gene_once(trained, tmp_path):

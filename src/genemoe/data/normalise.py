@@ -107,8 +107,8 @@ def _clip_negatives(X: np.ndarray, source: Path | str | None, notes: dict) -> np
             "centred or z-scored)", path=source,
             fix="use --normalisation none to keep the values as they are")
     notes["negative_values_clipped_to_0"] = n_neg
-    log.warning("%s: %d negative values (minimum %g) clipped to 0 before log2(x + 1)",
-                source or "matrix", n_neg, vmin)
+    log.warning("%s: %s negative values (minimum %g) clipped to 0 before log2(x + 1)",
+                source or "matrix", f"{n_neg:,}", vmin)
     return np.clip(X, 0, None)
 
 

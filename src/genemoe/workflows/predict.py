@@ -33,7 +33,7 @@ from genemoe.data.crossscale import (
 from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 from genemoe.evaluate.brier import survival_at_horizons
 from genemoe.train.calibration import apply_temperature, as_logits
 from genemoe.train.model_file import load_model_file
@@ -317,7 +317,15 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing)
     elif rule == "same":
-        table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog)
+        try:
+            table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog)
+        except InputError as exc:  # prepare's fix ("--normalisation none") is not predict's
+            problem = (str(exc).split("\n  fix:")[0].removeprefix(f"{table.source_path}: ")
+                       .removeprefix("--normalisation "))
+            raise input_error(f"the model's own normalisation ({method}) cannot be applied: "
+                              f"{problem}", path=table.source_path,
+                              fix="use --normalisation auto or quantile (align the values to "
+                                  "the model's training distribution)") from exc
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing)
     else:
@@ -417,6 +425,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     table = read_expression(Path(expression_path), orientation=orientation)
     df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
                                precision=precision, normalisation=normalisation)
+    if out_path.exists():  # as train and explain say it (was overwritten silently)
+        log.warning("%s exists: replacing it", out_path)
     if out_path.suffix.lower() == ".parquet":
         with atomic_file(out_path) as tmp:
             df.to_parquet(tmp, index=False)
