@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from genemoe.cli_args import CliGroup
-from genemoe.cli_inputs import expand_paths, joined_inputs
+from genemoe.cli_inputs import expand_paths, joined_inputs, only_with
 from genemoe.cli_logging import setup_logging
 from genemoe.cli_process import (
     defer_interrupts_in_imports,
@@ -193,8 +193,7 @@ def train(
     out: Annotated[Path, typer.Option(help="Run directory to write.")],
     task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
     model: Annotated[str, typer.Option(help="Registered model name (see `genemoe models`).")] = "genemoe",
-    preset: Preset = "small",
-    config: ConfigYaml = None,
+    preset: Preset = "small", config: ConfigYaml = None,
     seed: Seed = 0,
     device: Device = "auto",
     epochs: Epochs = None,
@@ -239,8 +238,7 @@ def tune(
     task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
     model: Annotated[str, typer.Option(help="Registered model name (see `genemoe models`).")] = "genemoe",
     trials: Annotated[int, typer.Option(help="Trials the study should hold in all (resumes count).")] = 20,
-    preset: Preset = "small",
-    config: ConfigYaml = None,
+    preset: Preset = "small", config: ConfigYaml = None,
     seed: Seed = 0,
     storage: Annotated[str | None, typer.Option(
         help="Study database URL (default sqlite:///OUT/study.db); a shared postgresql://... "
@@ -361,8 +359,7 @@ def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for th
 def pretrain(
     data: Annotated[list[Path], typer.Option(help="Bundle directory (repeat for several).")],
     out: Annotated[Path, typer.Option(help="Run directory to write (resumed if it has a checkpoint).")],
-    preset: Preset = "small",
-    config: ConfigYaml = None,
+    preset: Preset = "small", config: ConfigYaml = None,
     seed: Seed = 0,
     device: Device = "auto",
     epochs: Annotated[int | None, typer.Option(help="Override the preset's pretrain epochs.")] = None,
@@ -412,12 +409,14 @@ def explain(
     progress: Progress = True,
 ) -> None:
     """Gene rankings per class and per sample (or for the risk) of a trained run."""
+    only_with(compare, other, "--other", "--compare")
     if compare:
         from genemoe.explain.compare import compare_methods
 
         table = compare_methods(model, data=data, out_dir=out, other_run=other, split=split,
                                 baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes,
-                                max_samples_per_class=max_samples_per_class, seed=seed)
+                                max_samples_per_class=max_samples_per_class, seed=seed,
+                                samples=list(_csv(samples) or ()) or None)
         typer.echo(table.to_string(index=False))
         return
     from genemoe.explain import explain_run
@@ -439,8 +438,7 @@ def benchmark(
              "svm,svm_linear,logreg,rf,mlp,fcn,moe,genemoe; survival "
              "coxnet,coxph,coxnnet,vaecox,fcn,genemoe.")] = None,
     task: Annotated[str, typer.Option(help="classify | survival")] = "classify",
-    folds: Folds = 3,
-    repeats: Repeats = 1,
+    folds: Folds = 3, repeats: Repeats = 1,
     preset: Preset = "small",
     seed: FoldSeed = 0,
     epochs: Epochs = None,

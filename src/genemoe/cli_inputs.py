@@ -10,7 +10,7 @@ from pathlib import Path
 
 from genemoe.errors import input_error
 
-__all__ = ["JoinedInputs", "expand_paths", "joined_inputs"]
+__all__ = ["JoinedInputs", "expand_paths", "joined_inputs", "only_with"]
 
 
 @dataclass
@@ -20,6 +20,14 @@ class JoinedInputs:
     expression: list[Path] = field(default_factory=list)
     labels: list[Path] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+
+
+def only_with(switch: bool, value: object, flag: str, needs: str) -> None:
+    """Refuse ``flag`` given without the switch ``needs`` that it belongs to (``explain
+    --other`` without ``--compare`` was ignored without a word)."""
+    if value is not None and not switch:
+        raise input_error(f"{flag} is used only with {needs}",
+                          fix=f"add {needs}, or leave {flag} out")
 
 
 def expand_paths(paths: list[Path] | None, flag: str) -> list[Path]:

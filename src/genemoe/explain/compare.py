@@ -83,7 +83,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                     programs: Mapping[str, Collection[str]] | None = None, split: str = "test",
                     baseline: BaselineName = "train_mean", n_steps: int = 50, n_draws: int | None = None,
                     genes: GeneSet = "all", max_samples_per_class: int | None = 50, k: int = 50,
-                    seed: int = 0) -> pd.DataFrame:
+                    seed: int = 0, samples: list[str] | None = None) -> pd.DataFrame:
     """One row per method on the same samples of ``run_dir`` (module docstring).
 
     Parameters
@@ -101,11 +101,12 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         by the first method; every other method and run explains the same ones).
     k
         Length of the lists compared for stability.
+    samples
+        Sample ids to explain (``explain --samples``; they replace ``split`` and the cap).
     """
     out_dir = Path(out_dir)
     common = dict(data=data, baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes,
                   seed=seed, group_by="label", max_maps=0, progress=False)
-    samples: list[str] | None = None
     rows = []
     for method in methods:
         res = explain_run(run_dir, out_dir=out_dir / method, method=method, samples=samples,
