@@ -1,13 +1,20 @@
-"""explain --compare on the samples asked for, and --other only with --compare."""
+"""explain's options said or refused: --compare on the samples asked for, --other only with
+--compare, --baseline only where it applies, --genes sets that rank nothing or fewer genes."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from genemoe.cli import app
 from genemoe.errors import InputError
+from genemoe.explain import explain_run
 from genemoe.explain.compare import compare_methods
+from genemoe.explain.rankings import gene_keep_masks
 from genemoe.workflows.train import train_run
 from synthetic_inputs import prepare_synthetic
 
@@ -32,3 +39,38 @@ def test_other_without_compare_is_refused(tmp_path):
                                  "--out", str(tmp_path / "o"), "--other", str(tmp_path / "b")])
     assert isinstance(r.exception, InputError) and r.exit_code != 0
     assert str(r.exception) == "--other is used only with --compare\n  fix: add --compare, or leave --other out"
+
+
+@pytest.fixture(scope="module")
+def fcn_run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fcn")
+    b = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=3, seed=6)[0]
+    run = train_run(b.path, out_dir=d / "fcn", task="classify", model_name="fcn", epochs=1,
+                    progress=False).out_dir
+    return b, run
+
+
+def test_a_baseline_the_method_does_not_use_is_refused(fcn_run, tmp_path):
+    """Old behaviour: ``--baseline zeros`` with the default method (train_ig) gave the same
+    attributions as without it, and convergence.json said "training tumours"."""
+    b, run = fcn_run
+    with pytest.raises(InputError, match=r"(?s)--baseline zeros does not apply to train_ig.*"
+                                         r"fix: pass --method frozen_ig"):
+        explain_run(run, data=b.path, out_dir=tmp_path / "e", baseline="zeros", split="val",
+                    n_steps=4, progress=False)
+    one = [str(b.sample_ids[b.indices("val")][0])]
+    res = explain_run(run, data=b.path, out_dir=tmp_path / "z", baseline="zeros", method="ig",
+                      samples=one, n_steps=4, progress=False, genes="expressed")
+    assert res.convergence["baseline"] == "zeros"
+    text = res.describe()
+    assert text.startswith("explained 1 sample (classify)")  # was "1 samples"
+    assert re.search(r"genes ranked: \d+ of \d+ per class \(expressed: detected in at least half", text)
+
+
+def test_protein_coding_without_biotypes_is_refused():
+    """Old behaviour: a biotype column of blanks (Entrez ids prepared without an annotation)
+    gave an empty ranking and exit status 0."""
+    with pytest.raises(InputError, match="no biotype"):
+        gene_keep_masks("protein_coding", ["a", "b"], biotype=np.array([None, None, None], object))
+    assert gene_keep_masks("protein_coding", ["a"], biotype=np.array(["protein_coding", "lncRNA"],
+                                                                      object)).tolist() == [True, False]

@@ -177,7 +177,8 @@ def test_cli_explain_and_classical_models_refused(trained, tmp_path):
     d, b, _ = trained
     ids = ",".join(b.sample_ids[:2])
     r = CliRunner().invoke(app, ["explain", "--model", str(d / "fcn"), "--data", str(b.path),
-                                 "--samples", ids, "--baseline", "zeros", "--n-steps", "8",
+                                 "--samples", ids, "--baseline", "zeros", "--method", "ig",
+                                 "--n-steps", "8",
                                  "--out", str(tmp_path / "cli")])
     assert r.exit_code == 0, r.output
     assert pd.read_csv(tmp_path / "cli" / "samples.tsv", sep="\t")["sample_id"].tolist() == ids.split(",")

@@ -74,21 +74,25 @@ class ExplainResult:
 
     def describe(self, top: int = 5) -> str:
         c = self.convergence
-        lines = [f"explained {self.n_samples} samples ({self.task}) with {c.get('method', 'ig')} "
-                 f"→ {self.out_dir}",
+        lines = [f"explained {self.n_samples} sample{'s' if self.n_samples != 1 else ''} "
+                 f"({self.task}) with {c.get('method', 'ig')} → {self.out_dir}",
                  f"  completeness: max |delta| {c['max_abs_delta']:.3g}, relative to "
                  f"|f(x) - f(baseline)| median {c['median_relative_delta']:.3g}, max "
                  f"{c['max_relative_delta']:.3g}; {c.get('n_samples_off_5pct', 0)} samples off "
                  "by more than 5%"]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")
+        if c.get("genes_ranked"):
+            lines.append(f"  genes ranked: {c['genes_ranked']}")
         for cls, df in self.ranking.groupby("class", sort=True):
             genes = ", ".join(df.nsmallest(top, "rank")["symbol"].astype(str))
             lines.append(f"  {cls} (n={int(df['n_samples'].iloc[0])}): {genes}")
         lines += [f"  wrote {p.name}" for p in self.files if p.parent == self.out_dir]
         n_maps = sum(p.parent.name == "maps" for p in self.files)
         if n_maps:
-            lines.append(f"  wrote {n_maps} per-sample attribution figures in maps/")
+            lines.append(f"  wrote {n_maps} per-sample attribution figure{'s' if n_maps != 1 else ''}"
+                         " in maps/" + (f" (at most {_MAX_MAPS}, spread over the classes)"
+                                        if n_maps < self.n_samples else ""))
         return "\n".join(lines)
 
 
@@ -241,6 +245,11 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         cap=None if samples else max_samples_per_class)
     target = out.argmax(1) if task == "classify" else None
     method = resolve_method(model, method)
+    if method in DEFAULT_DRAWS and baseline != "train_mean":  # was ignored without a word
+        raise input_error(f"--baseline {baseline} does not apply to {method}, which integrates "
+                          "from training tumours",
+                          fix=f"pass --method frozen_ig (or ig, deeplift) to use --baseline "
+                              f"{baseline}, or leave --baseline out")
     train_X = _train_rows(bundle, payload, scaler, seed) if method in ("gradient_shap", "train_ig") else None
     log.info("%s: %d samples x %d genes", method, *X.shape)
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
@@ -253,11 +262,12 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                            raw=np.asarray(bundle.X[rows])[:, cols])
     ranking = rank_genes(attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"),
                          keep=keep)
+    ranked = _genes_ranked_text(keep, len(cols), genes)
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and has_sparse_routing(model)
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live",
                         baseline="training tumours" if method in DEFAULT_DRAWS else baseline,
                         n_steps=n_steps, n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
-                        genes=genes,
+                        genes=genes, genes_ranked=ranked,
                         refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir)), bundle=str(bundle.path), payload=payload)
@@ -277,6 +287,19 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         files += _vector_maps(attr, delta, sample_ids, predicted, explained, _gene_labels(payload),
                               out_dir / "maps", max_maps, synthetic=conv["synthetic"])
     return ExplainResult(out_dir, len(rows), task, conv, ranking, files)
+
+
+def _genes_ranked_text(keep: np.ndarray | dict[str, np.ndarray] | None, n_genes: int,
+                       genes: str) -> str | None:
+    """How many genes ``--genes`` left to rank (per class for ``expressed``), for people."""
+    if keep is None:
+        return None
+    if isinstance(keep, dict):
+        counts = [int(np.sum(k)) for k in keep.values()]
+        span = f"{min(counts):,}" if min(counts) == max(counts) else f"{min(counts):,}-{max(counts):,}"
+        return (f"{span} of {n_genes:,} per class ({genes}: detected in at least half of the "
+                "class's samples)")
+    return f"{int(np.sum(keep)):,} of {n_genes:,} ({genes})"
 
 
 def _check_options(baseline: Any, **counts: int | None) -> None:

@@ -31,7 +31,7 @@ import pandas as pd
 from genemoe.data.bundle import atomic_write_text
 from genemoe.explain.api import explain_run
 from genemoe.explain.integrated_gradients import BaselineName
-from genemoe.explain.methods import METHODS
+from genemoe.explain.methods import DEFAULT_DRAWS, METHODS
 from genemoe.explain.rankings import GeneSet
 
 __all__ = ["compare_methods", "planted_precision", "top_k_stability"]
@@ -105,10 +105,11 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         Sample ids to explain (``explain --samples``; they replace ``split`` and the cap).
     """
     out_dir = Path(out_dir)
-    common = dict(data=data, baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes,
-                  seed=seed, group_by="label", max_maps=0, progress=False)
     rows = []
-    for method in methods:
+    for method in methods:  # train_ig and gradient_shap start from training tumours, not baseline
+        common = dict(data=data, n_steps=n_steps, n_draws=n_draws, genes=genes, seed=seed,
+                      baseline="train_mean" if method in DEFAULT_DRAWS else baseline,
+                      group_by="label", max_maps=0, progress=False)
         res = explain_run(run_dir, out_dir=out_dir / method, method=method, samples=samples,
                           split=split, max_samples_per_class=max_samples_per_class, **common)
         if samples is None:

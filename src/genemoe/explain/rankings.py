@@ -129,10 +129,13 @@ def gene_keep_masks(genes: GeneSet, groups: Sequence[str] | np.ndarray, *,
     if genes == "all":
         return None
     if genes == "protein_coding":
-        if biotype is None:
-            raise input_error("the bundle's gene table has no biotype column", where="--genes",
-                              fix="prepare with --annotation, or use --genes all|expressed")
-        return np.asarray(biotype, dtype=object) == "protein_coding"
+        coding = None if biotype is None else np.asarray(biotype, dtype=object) == "protein_coding"
+        if coding is None or not coding.any():  # a column of blanks ranked nothing, unsaid
+            raise input_error("the bundle's genes have no biotype (no protein-coding gene "
+                              "among them)", where="--genes",
+                              fix="prepare with --annotation (e.g. ensembl105_genes.tsv.gz), "
+                                  "or use --genes all|expressed")
+        return coding
     if genes == "expressed":
         groups = np.asarray(groups, dtype=object)
         detected = np.asarray(raw) > 0
