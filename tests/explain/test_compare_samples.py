@@ -62,6 +62,9 @@ def test_a_baseline_the_method_does_not_use_is_refused(fcn_run, tmp_path):
     res = explain_run(run, data=b.path, out_dir=tmp_path / "z", baseline="zeros", method="ig",
                       samples=one, n_steps=4, progress=False, genes="expressed")
     assert res.convergence["baseline"] == "zeros"
+    from genemoe.data.bundle import file_sha256  # the report tells a retrained run apart by it
+
+    assert res.convergence["model_sha256"] == file_sha256(run / "model.pt")
     text = res.describe()
     assert text.startswith("explained 1 sample (classify)")  # was "1 samples"
     assert re.search(r"genes ranked: \d+ of \d+ per class \(expressed: detected in at least half", text)

@@ -224,6 +224,18 @@ def test_report_picks_up_explanations_and_features_beside_a_run(dirs, tmp_path):
     text = write_report(run).read_text()
     assert text.index('<h2 id="explanation">') < text.index('<h2 id="data">')
     assert "median <b>1.00%</b>" in text and 'href="#explanation"' in text
+    # the run trained again into its folder: that explanation is of an earlier model (old
+    # behaviour: shown in full, unsaid); it records model.pt's hash since 2026-12-03
+    from genemoe.data.bundle import file_sha256
+
+    conv = json.loads((beside / "convergence.json").read_text())
+    (beside / "convergence.json").write_text(json.dumps(
+        {**conv, "model_sha256": file_sha256(run / "model.pt")}))
+    assert '<h2 id="explanation">' in write_report(run).read_text()  # the same model: shown
+    (beside / "convergence.json").write_text(json.dumps({**conv, "model_sha256": "0" * 64}))
+    text = write_report(run).read_text()
+    assert '<h2 id="explanation">' not in text
+    assert "made from an earlier model of this run folder" in text
 
 
 def test_a_tuning_directory_gets_its_report(dirs, tmp_path):

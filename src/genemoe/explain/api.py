@@ -42,7 +42,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.data.bundle import atomic_write_text, dump_json, load_bundle, remove_outputs
+from genemoe.data.bundle import (
+    atomic_write_text,
+    dump_json,
+    file_sha256,
+    load_bundle,
+    remove_outputs,
+)
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.explain.integrated_gradients import BaselineName, convergence_summary, samples_off
@@ -272,6 +278,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir)), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, _image_layout(model))
+    model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)
+    conv["model_sha256"] = file_sha256(model_file)  # the report tells a retrained run apart
     sample_ids = bundle.sample_ids[rows].astype(str)
     by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],
                              symbols=payload.get("symbols"), top=50)

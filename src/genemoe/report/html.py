@@ -292,7 +292,8 @@ def _linked_context(d: Path) -> dict[str, Any]:
     """Explanations found with a run (:mod:`.linked`): those with a ``convergence.json`` get
     their full section, first; feature analyses (and older explanations) are linked below."""
     linked = find_linked_dirs(d)
-    full = [item for item in linked if item.kind == "explain" and _is_explanation(item.path)]
+    full = [item for item in linked
+            if item.kind == "explain" and _is_explanation(item.path) and not item.stale]
     return {"explanation": "".join(_explanation_section(item.path) for item in full),
             "linked": [item for item in linked if item not in full]}
 
@@ -484,7 +485,10 @@ def _linked_html(linked: list[LinkedDir], out_dir: Path) -> str:
     for item in linked:
         href = Path(os.path.relpath(item.path.resolve(), out_dir.resolve())).as_posix()
         what = "Integrated-Gradients explanation" if item.kind == "explain" else "latent-feature analysis"
-        note = "" if item.checked else " (found by its name beside the run; it does not record which run it analysed)"
+        note = ("" if item.checked else " (found by its name beside the run; it does not record which run it analysed)")
+        if item.stale:
+            note = (" (made from an earlier model of this run folder: model.pt has changed since, "
+                    "the run was trained again; run genemoe explain again)")
         parts.append(f'<h3>{html.escape(item.path.name)}</h3><p>{what}: <a href="{html.escape(href)}/">'
                      f"{html.escape(str(item.path))}</a>{html.escape(note)}</p>")
         if item.kind == "explain":

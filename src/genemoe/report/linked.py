@@ -9,7 +9,9 @@ directory that records which run it analysed (``summary.json``'s ``run.path``,
 ``convergence.json``'s ``run_dir``) is taken
 only when that is this run; a sibling that records nothing is taken when its name starts
 with ``explain``/``features`` or holds the run's name, and the report says it could not
-check.
+check. An explanation that records the model file it explained (``convergence.json``'s
+``model_sha256``, since 2026-12-03) is marked ``stale`` when the run's ``model.pt`` has
+changed since (the run was trained again into the same folder).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from genemoe.data.bundle import file_sha256
 
 __all__ = ["LinkedDir", "find_linked_dirs"]
 
@@ -28,6 +32,17 @@ class LinkedDir:
     path: Path
     kind: str
     checked: bool  # the directory records this run (False: found by its name and place only)
+    stale: bool = False  # made from an earlier model.pt of the run (trained again since)
+
+
+def _stale(d: Path, run_dir: Path) -> bool:
+    """An explanation whose recorded model file is not the run's model.pt any more."""
+    try:
+        recorded = json.loads((d / "convergence.json").read_text()).get("model_sha256")
+    except (OSError, ValueError, AttributeError):
+        return False
+    model = run_dir / "model.pt"
+    return bool(recorded) and model.is_file() and recorded != file_sha256(model)
 
 
 def _kind(d: Path) -> str | None:
@@ -76,7 +91,7 @@ def find_linked_dirs(run_dir: Path | str) -> list[LinkedDir]:
         recorded = _recorded_run(d)
         if recorded is not None:
             if _same(recorded, run_dir):
-                found.append(LinkedDir(d, kind, True))
+                found.append(LinkedDir(d, kind, True, kind == "explain" and _stale(d, run_dir)))
             continue
         named = d.name.lower().startswith(("explain", "features")) or run_dir.name in d.name
         if d.parent.resolve() == run_dir.resolve() or named:
