@@ -300,3 +300,19 @@ def test_report_of_a_missing_path_says_so(tmp_path):
     (tmp_path / "f.tsv").write_text("x")
     with pytest.raises(InputError, match="f.tsv: a file, not a directory"):
         report_kind(tmp_path / "f.tsv")
+
+
+def test_an_explain_compare_folder_names_the_reports_it_holds(tmp_path):
+    """Old behaviour: "neither a run, a benchmark, an explanation..." with the fix "pass a
+    directory written by genemoe explain --out", which it was."""
+    from genemoe.errors import InputError
+    from genemoe.report.html import report_kind
+
+    (tmp_path / "methods.csv").write_text("method,n_samples\nig,3\n")
+    for m in ("ig", "deeplift"):
+        (tmp_path / m).mkdir()
+        (tmp_path / m / "convergence.json").write_text("{}")
+        (tmp_path / m / "genes_by_class.csv").write_text("class,rank\n")
+    with pytest.raises(InputError, match=r"(?s)explain --compare.*fix: report one method: "
+                                         r"genemoe report .*deeplift \(methods: deeplift, ig\)"):
+        report_kind(tmp_path)

@@ -92,6 +92,12 @@ def report_kind(dir_path: Path | str) -> str:
         return "explanation"
     if all((d / f).exists() for f in ("summary.json", "trials.csv", "best.yaml")):
         return "tune"
+    methods = sorted(p.name for p in d.iterdir() if p.is_dir() and _is_explanation(p))
+    if (d / "methods.csv").exists() and methods:  # `explain --compare`: one page per method
+        raise input_error("an `explain --compare` folder: its table is methods.csv, and each "
+                          "method's explanation has its own folder", path=d,
+                          fix=f"report one method: genemoe report {d / methods[0]} (methods: "
+                              f"{', '.join(methods)})")
     raise input_error("neither a run, a benchmark, an explanation nor a tuning directory",
                       path=d, fix="pass a directory written by `genemoe train --out`, `genemoe "
                                   "benchmark --out`, `genemoe explain --out` or `genemoe tune --out`")
