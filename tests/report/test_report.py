@@ -316,3 +316,18 @@ def test_an_explain_compare_folder_names_the_reports_it_holds(tmp_path):
     with pytest.raises(InputError, match=r"(?s)explain --compare.*fix: report one method: "
                                          r"genemoe report .*deeplift \(methods: deeplift, ig\)"):
         report_kind(tmp_path)
+
+
+def test_report_out_must_be_an_html_file(dirs, tmp_path):
+    """Old behaviour: ``--out FOLDER`` failed with "FOLDER/..: Is a directory" naming the
+    parent, and ``--out r.txt`` got HTML without a word."""
+    from genemoe.errors import InputError
+
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    with pytest.raises(InputError, match=r"(?s)adir.*this is a folder.*fix: name a file ending "
+                                         r"\.html, e.g. .*adir/report\.html"):
+        write_report(dirs["run"], out_path=folder)
+    with pytest.raises(InputError, match=r"(?s)r\.txt.*one HTML file.*e\.g\. .*r\.html"):
+        write_report(dirs["run"], out_path=tmp_path / "r.txt")
+    assert write_report(dirs["run"], out_path=tmp_path / "r.html").exists()

@@ -125,6 +125,13 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     """
     d = Path(dir_path)
     kind = report_kind(d)
+    if out_path is not None and (Path(out_path).is_dir() or Path(out_path).suffix.lower()
+                                 not in (".html", ".htm")):  # was "Is a directory" on the parent
+        raise input_error("the report is one HTML file" + (", and this is a folder"
+                                                           if Path(out_path).is_dir() else ""),
+                          path=out_path, where="--out",
+                          fix=f"name a file ending .html, e.g. {Path(out_path).with_suffix('')}"
+                              f"{'/report' if Path(out_path).is_dir() else ''}.html")
     ctx = {"benchmark": _benchmark_context, "run": _run_context,
            "explanation": _explanation_context, "tune": _tune_context}[kind](d)
     out = Path(out_path) if out_path is not None else d / "report.html"
