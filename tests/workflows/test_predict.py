@@ -64,7 +64,8 @@ def test_missing_genes_are_filled_reported_or_refused(trained, tmp_path):
     assert not (tmp_path / "many.csv").exists()
     sym = read_expression(_as_symbols(f["counts"], f["annotation"], tmp_path / "sym.tsv"))
     ensembl = pd.read_csv(f["counts"], sep="\t", index_col=0).index.tolist()
-    with pytest.raises(InputError, match=r"(?s)missing.*fix: pass --annotation"):  # unmapped
+    # unmapped: every sample lacks them, said so (the message named the first sample only)
+    with pytest.raises(InputError, match=r"(?s)missing for every sample.*fix: pass --annotation"):
         align_to_model(sym, ensembl, fill=np.zeros(len(ensembl)), max_missing=0.2)
 
 
@@ -231,3 +232,14 @@ def test_quantile_path_counts_each_missing_gene_once(trained, tmp_path):
     got = pd.read_csv(tmp_path / "o.csv")
     assert (got["scale_rule"] == "quantile").all()
     assert (got["n_missing_genes"] == len(tpm) - len(keep)).all()
+
+
+def test_an_empty_profile_is_said(trained, tmp_path):
+    """Old behaviour: a sample of zeros only was scored (as the training mean) without a word."""
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    counts.iloc[:, 0] = 0
+    counts.to_csv(tmp_path / "zero.tsv", sep="\t")
+    text = predict_file(d / "run", tmp_path / "zero.tsv", out_path=tmp_path / "p.csv")
+    assert (f"warning: 1 sample with every value 0 or missing ({counts.columns[0]}): scored, "
+            "but the prediction says nothing about them") in text

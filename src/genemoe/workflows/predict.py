@@ -89,9 +89,11 @@ def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndar
     share = n_missing / len(gene_ids)
     if (share > max_missing).any():
         worst = int(share.argmax())
+        who = ("every sample" if (n_missing == n_missing[worst]).all() and len(n_missing) > 1
+               else f"sample {table.sample_ids[worst]!r}")  # named the first when all lack them
         raise input_error(
             f"{int(n_missing[worst]):,} of the model's {len(gene_ids):,} genes "
-            f"({share[worst]:.0%}) are missing for sample {table.sample_ids[worst]!r}, above the "
+            f"({share[worst]:.0%}) are missing for {who}, above the "
             f"limit of {max_missing:.0%} (e.g. {[g for g, p in zip(gene_ids, present, strict=True) if not p][:5]})",
             path=table.source_path, where="gene identifiers", fix=_missing_fix(present, table))
     return X, n_missing
@@ -301,6 +303,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     _check_precision(payload, precision)
     plog = PrepLog()
     table, _ = map_table_genes(table, annotation, plog)
+    values = np.asarray(table.values)
+    empty = [str(sid) for sid, row in zip(table.sample_ids, values, strict=True)
+             if not np.any(np.isfinite(row) & (row != 0))]  # scored as the training mean, unsaid
     method = payload.get("normalisation") or "auto"
     if not isinstance(method, str):
         raise input_error(f"the model was trained on mixed normalisations {method}",
@@ -349,7 +354,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
               **_unfamiliar_counts(df),
-              "dropped_genes": plog.dropped_genes,
+              "dropped_genes": plog.dropped_genes, "empty_profiles": empty,
               "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision}
     return df, report
 
@@ -443,7 +448,17 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             f"({payload['task']}, {report['precision']}){synthetic} → {out_path}\n"
             f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
             f"{len(payload['gene_ids']):,} per sample (filled from the training data)"
-            f"{_unfamiliar_text(report)}")
+            f"{_unfamiliar_text(report)}{_empty_text(report)}")
+
+
+def _empty_text(report: dict) -> str:
+    """Samples whose every value is 0 (or missing): their predictions say nothing."""
+    empty = report.get("empty_profiles") or []
+    if not empty:
+        return ""
+    shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3:,} more" if len(empty) > 3 else "")
+    return (f"\n  warning: {len(empty):,} sample{'s' if len(empty) != 1 else ''} with every value "
+            f"0 or missing ({shown}): scored, but the prediction says nothing about them")
 
 
 def _unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
