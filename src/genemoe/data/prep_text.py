@@ -117,10 +117,18 @@ def _sample_types(info: dict) -> str:
     return f"sample types: {info.get('note')}; patients: {info.get('patients')}"
 
 
+def _cross_pipeline(info: dict) -> str:
+    """predict's scale rule for another pipeline's values (``negatives_clipped`` counted)."""
+    n = int(info.get("negatives_clipped") or 0)
+    clipped = (f"; {_n(n)} negative value{'s' if n != 1 else ''} clipped to 0 before "
+               "log2(x + 1)") if n else ""
+    return f"onto the model's scale: {info.get('rule')}{clipped}"
+
+
 _LINES: dict[str, Callable[[dict], str]] = {
     "read": _read, "map_gene_ids": _map, "normalise": _normalise, "intersect_genes": _intersect,
     "select_samples": _select, "labels": _labels, "join_survival": _survival, "split": _split,
-    "gene_filter": _genes, "sample_types": _sample_types,
+    "gene_filter": _genes, "sample_types": _sample_types, "cross_pipeline": _cross_pipeline,
 }
 
 
