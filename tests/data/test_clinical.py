@@ -138,16 +138,3 @@ def test_the_survival_line_says_the_times_were_converted() -> None:
         "clinical_report": {"time_units": {"OS": "OS_MONTHS: months × 30.4375 → days"}}})
     assert line.endswith("times converted (OS_MONTHS: months × 30.4375 → days)")
 
-
-def test_predicts_scale_rule_reads_as_a_sentence_with_the_clipped_negatives():
-    """Old behaviour: "cross_pipeline: rule=log2(x + 1), then quantile alignment,
-    negatives_clipped=9" (field names, no thousands separators)."""
-    from genemoe.data.prep_text import step_line
-
-    line = step_line("cross_pipeline", {"rule": "log2(x + 1), then quantile alignment",
-                                        "negatives_clipped": 7420})
-    assert line == ("onto the model's scale: log2(x + 1), then quantile alignment; 7,420 negative "
-                    "values clipped to 0 before log2(x + 1)")
-    assert step_line("cross_pipeline", {"rule": "quantile alignment (already log scale)",
-                                         "negatives_clipped": 0}) == (
-        "onto the model's scale: quantile alignment (already log scale)")

@@ -243,3 +243,17 @@ def test_an_empty_profile_is_said(trained, tmp_path):
     text = predict_file(d / "run", tmp_path / "zero.tsv", out_path=tmp_path / "p.csv")
     assert (f"warning: 1 sample with every value 0 or missing ({counts.columns[0]}): scored, "
             "but the prediction says nothing about them") in text
+
+
+def test_predicts_scale_rule_reads_as_a_sentence_with_the_clipped_negatives():
+    """Old behaviour: "cross_pipeline: rule=log2(x + 1), then quantile alignment,
+    negatives_clipped=9" (field names, no thousands separators)."""
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("cross_pipeline", {"rule": "log2(x + 1), then quantile alignment",
+                                        "negatives_clipped": 7420})
+    assert line == ("onto the model's scale: log2(x + 1), then quantile alignment; 7,420 negative "
+                    "values clipped to 0 before log2(x + 1)")
+    assert step_line("cross_pipeline", {"rule": "quantile alignment (already log scale)",
+                                         "negatives_clipped": 0}) == (
+        "onto the model's scale: quantile alignment (already log scale)")
