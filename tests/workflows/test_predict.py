@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import re
 
 import numpy as np
 import pandas as pd
@@ -257,3 +258,18 @@ def test_predicts_scale_rule_reads_as_a_sentence_with_the_clipped_negatives():
     assert step_line("cross_pipeline", {"rule": "quantile alignment (already log scale)",
                                          "negatives_clipped": 0}) == (
         "onto the model's scale: quantile alignment (already log scale)")
+
+
+def test_predict_says_what_it_read_as_prepare_does(trained, tmp_path, caplog):
+    """Old behaviour: the layout, identifiers, value scale and left-out annotation columns of
+    the scored file were said by prepare only (predict: behind -v, or not at all)."""
+    import logging
+
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    counts.insert(0, "gene_name", [f"G{i}" for i in range(len(counts))])
+    counts.to_csv(tmp_path / "named.tsv", sep="\t")
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        predict_file(d / "run", tmp_path / "named.tsv", out_path=tmp_path / "p.csv")
+    assert re.search(r"read named\.tsv: [\d,]+ genes × [\d,]+ samples \(genes × samples", caplog.text)
+    assert "annotation column(s) left out of the values: gene_name" in caplog.text

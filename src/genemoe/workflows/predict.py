@@ -302,6 +302,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     """
     _check_precision(payload, precision)
     plog = PrepLog()
+    plog.step("read", file=str(table.source_path), shape=list(table.shape),  # as prepare says it
+              orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,
+              notes=table.notes)
     table, _ = map_table_genes(table, annotation, plog)
     values = np.asarray(table.values)
     empty = [str(sid) for sid, row in zip(table.sample_ids, values, strict=True)
