@@ -82,10 +82,10 @@ class ExplainResult:
         c = self.convergence
         lines = [f"explained {self.n_samples} sample{'s' if self.n_samples != 1 else ''} "
                  f"({self.task}) with {c.get('method', 'ig')} → {self.out_dir}",
-                 f"  completeness: max |delta| {c['max_abs_delta']:.3g}, relative to "
-                 f"|f(x) - f(baseline)| median {c['median_relative_delta']:.3g}, max "
-                 f"{c['max_relative_delta']:.3g}; {c.get('n_samples_off_5pct', 0)} samples off "
-                 "by more than 5%"]
+                 f"  completeness (attributions' sum against f(x) - f(baseline)): off by "
+                 f"{c['median_relative_delta']:.2%} in the median sample, at most "
+                 f"{c['max_relative_delta']:.2%} (|delta| at most {c['max_abs_delta']:.3g}); "
+                 f"{c.get('n_samples_off_5pct', 0)} off by more than 5%"]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")
         if c.get("genes_ranked"):
