@@ -53,7 +53,9 @@ def test_symbols_score_like_ensembl_ids(trained, tmp_path):
 def test_missing_genes_are_filled_reported_or_refused(trained, tmp_path):
     d, f, _ = trained
     few = _as_symbols(f["counts"], f["annotation"], tmp_path / "few.tsv", drop_fraction=0.1)
-    predict_file(d / "run", few, out_path=tmp_path / "few.parquet", annotation_path=f["annotation"])
+    text = predict_file(d / "run", few, out_path=tmp_path / "few.parquet", annotation_path=f["annotation"])
+    # the training-mean fill pulls a sample towards training: said where the flag is read
+    assert "the fill makes a sample look more like training to the unfamiliar flag" in text
     out = pd.read_parquet(tmp_path / "few.parquet")
     assert (out["n_missing_genes"] > 0).all() and "predicted_type" in out
     many = _as_symbols(f["counts"], f["annotation"], tmp_path / "many.tsv", drop_fraction=0.4)

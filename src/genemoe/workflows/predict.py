@@ -450,7 +450,10 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     return (f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}){synthetic} → {out_path}\n"
             f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
-            f"{len(payload['gene_ids']):,} per sample (filled from the training data)"
+            f"{len(payload['gene_ids']):,} per sample (filled from the training data"
+            + ("; the fill makes a sample look more like training to the unfamiliar flag"
+               if report["max_missing_genes"] and report.get("n_unfamiliar") is not None else "")
+            + ")"
             f"{_unfamiliar_text(report)}{_empty_text(report)}")
 
 
