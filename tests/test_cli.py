@@ -74,6 +74,15 @@ def test_a_word_without_its_flag_is_said_with_the_fix(tmp_path, args, example):
     assert "fix: every input goes after its flag" in err and example in err
 
 
+def test_a_missing_option_is_said_with_the_fix(tmp_path):
+    """``genemoe export pc33`` (positional, as report takes it) said only "Missing option
+    '--data'." in click's box."""
+    r = run_cli("export", "pc33", cwd=tmp_path)
+    err = " ".join(line.strip("│ ") for line in r.stderr.splitlines())
+    assert r.returncode == 2 and "Missing option '--data'" in err
+    assert "fix: every input goes after its flag, e.g. `genemoe export --data DATA --out OUT`" in err
+
+
 @pytest.mark.parametrize(("args", "fix"), [
     (["predict", "--model", "r", "--input", "x.tsv", "--out", "p.csv"], "takes it as --expression"),
     (["train", "--bundle", "b", "--out", "r"], "genemoe train takes it as --data"),

@@ -163,6 +163,11 @@ class CliGroup(TyperGroup):
             raise GenemoeError(line) from exc
         except Exception as exc:  # typer's (vendored) click UsageError: its text, and a fix
             sub, message = getattr(exc, "ctx", None), getattr(exc, "message", None)
+            if type(exc).__name__ == "MissingParameter" and sub is not None and sub is not ctx \
+                    and not message:  # `genemoe export pc33`: click's box had no fix
+                exc.message = "\n" + stray_word_fix(subcommand_words(sub),
+                                                     required_words(sub.command))
+                raise
             if sub is None or sub is ctx or not isinstance(message, str):
                 raise
             words = subcommand_words(sub)
