@@ -331,3 +331,19 @@ def test_report_out_must_be_an_html_file(dirs, tmp_path):
     with pytest.raises(InputError, match=r"(?s)r\.txt.*one HTML file.*e\.g\. .*r\.html"):
         write_report(dirs["run"], out_path=tmp_path / "r.txt")
     assert write_report(dirs["run"], out_path=tmp_path / "r.html").exists()
+
+
+def test_a_benchmark_report_shows_the_per_fold_choices_and_the_tuning_cost(dirs):
+    """Old behaviour: summary.md had both tables; the HTML report had neither."""
+    from genemoe.evaluate.benchmark_tables import results_table  # noqa: F401 (the cells' table)
+    from genemoe.report.html import _benchmark_metrics  # noqa: PLC2701 (the section under test)
+
+    text = write_report(dirs["classify"]).read_text()
+    assert ">Chosen on validation, per fold</h3>" in text and "r0 f1" in text
+    results = pd.DataFrame({"model": ["a", "a"], "repeat": [0, 0], "fold": [0, 1],
+                            "macro_f1": [0.5, 0.6], "chosen": ["C=1", "C=10"],
+                            "tune_trials": [3, 3], "tune_pruned": [1, 0], "tune_too_big": [0, 0],
+                            "tune_seconds_per_trial": [2.0, 2.0], "tune_seconds": [6.0, 6.0],
+                            "tune_seconds_saved": [1.0, 0.0]})
+    section = _benchmark_metrics(results, "classify", None)
+    assert "<h3>Tuning cost</h3>" in section and "C=10" in section

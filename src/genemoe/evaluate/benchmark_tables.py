@@ -16,7 +16,7 @@ from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "summary_markdown", "markdown_table", "chosen_table",
-           "fold_size_ratio", "corrected_resampled_t_p"]
+           "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table"]
 
 Task = Literal["classify", "survival"]
 

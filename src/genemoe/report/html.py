@@ -31,9 +31,11 @@ from genemoe.errors import InputError, input_error
 from genemoe.evaluate.benchmark_files import load_cells, read_protocol, software_versions
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
+    chosen_table,
     paired_comparisons,
     results_table,
     summary_table,
+    tuning_cost_table,
 )
 from genemoe.evaluate.brier import horizon_calibration
 from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
@@ -204,6 +206,16 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
         means = results.groupby("model", sort=False)[per_type].mean().round(3)
         means.columns = [c.removeprefix("c_index_") for c in means.columns]
         parts += ["<h3>C-index per cancer type (mean over folds)</h3>", _table(means.reset_index())]
+    chosen, cost = chosen_table(results), tuning_cost_table(results)
+    if len(chosen) and (chosen.drop(columns="model") != "").any().any():  # as summary.md has them
+        parts += ["<h3>Chosen on validation, per fold</h3>",
+                  "<p>The values each model chose on its fold's validation part (a search's "
+                  "best trial, a classical model's own grid, the epoch early stopping kept); "
+                  "the test part never takes part in a choice.</p>", _table(chosen)]
+    if len(cost):
+        parts += ["<h3>Tuning cost</h3>", "<p>Trials per model over all folds, those pruned, "
+                  "seconds per trial, seconds in the searches and what pruning saved "
+                  "(summary.md explains each column).</p>", _table(cost)]
     parts += ["<details><summary>Every fold (results.csv)</summary>",
               _table(results.round(4)), "</details>"]
     return "\n".join(parts)
