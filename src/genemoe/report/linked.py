@@ -16,7 +16,9 @@ changed since (the run was trained again into the same folder).
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,14 +37,13 @@ class LinkedDir:
     stale: bool = False  # made from an earlier model.pt of the run (trained again since)
 
 
-def _stale(d: Path, run_dir: Path) -> bool:
+def _stale(d: Path, model_hash: Callable[[], str | None]) -> bool:
     """An explanation whose recorded model file is not the run's model.pt any more."""
     try:
         recorded = json.loads((d / "convergence.json").read_text()).get("model_sha256")
     except (OSError, ValueError, AttributeError):
         return False
-    model = run_dir / "model.pt"
-    return bool(recorded) and model.is_file() and recorded != file_sha256(model)
+    return bool(recorded) and (current := model_hash()) is not None and recorded != current
 
 
 def _kind(d: Path) -> str | None:
@@ -80,6 +81,8 @@ def _same(a: Path, b: Path) -> bool:
 def find_linked_dirs(run_dir: Path | str) -> list[LinkedDir]:
     """Explanation / feature directories of ``run_dir`` (inside it, or beside it), sorted."""
     run_dir = Path(run_dir)
+    model = run_dir / "model.pt"
+    model_hash = functools.cache(lambda: file_sha256(model) if model.is_file() else None)
     inside = [p for p in run_dir.iterdir() if p.is_dir()] if run_dir.is_dir() else []
     parent = run_dir.resolve().parent
     beside = [p for p in parent.iterdir() if p.is_dir() and not _same(p, run_dir)]
@@ -91,7 +94,7 @@ def find_linked_dirs(run_dir: Path | str) -> list[LinkedDir]:
         recorded = _recorded_run(d)
         if recorded is not None:
             if _same(recorded, run_dir):
-                found.append(LinkedDir(d, kind, True, kind == "explain" and _stale(d, run_dir)))
+                found.append(LinkedDir(d, kind, True, kind == "explain" and _stale(d, model_hash)))
             continue
         named = d.name.lower().startswith(("explain", "features")) or run_dir.name in d.name
         if d.parent.resolve() == run_dir.resolve() or named:
