@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from genemoe.errors import input_error
+from genemoe.errors import input_error, nearest_names
 
 __all__ = [
     "PRESET_DIR",
@@ -237,10 +237,11 @@ def check_config_keys(model_name: str, config: Mapping[str, Any], allowed: Itera
     silently falling back to a default.
     """
     allowed = set(allowed)
-    unknown = sorted(set(config) - allowed)
+    unknown = sorted(set(map(str, config)) - allowed)
     if unknown:
         raise input_error(
-            f"model {model_name!r} has no option(s) {', '.join(unknown)}",
+            f"model {model_name!r} has no option{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown)}{nearest_names(unknown, allowed)}",
             where=f"model.{model_name}",
             fix=f"use only: {', '.join(sorted(allowed))}",
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = ["GenemoeError", "InputError", "NotBuiltError", "Interrupted", "was_interrupted",
@@ -89,6 +90,20 @@ _OOM_MARKERS = ("can't allocate memory", "not enough memory", "out of memory")
 # What to change when a command needs more memory than the machine has.
 MEMORY_FIX = ("fewer genes (prepare --protein-coding-only or --min-variance), a smaller model "
               "or batch (--config), or fewer processes at once")
+
+
+def nearest_names(unknown: list[str], known: Iterable[str]) -> str:
+    """`` (did you mean hidden?)`` for misspelt names: each one's closest known name
+    (``difflib``), ``name: did you mean ...`` when there are several; empty without one."""
+    import difflib
+
+    known = sorted(known)
+    near = {u: m[0] for u in unknown if (m := difflib.get_close_matches(u, known, n=1))}
+    if not near:
+        return ""
+    if len(unknown) == 1:
+        return f" (did you mean {next(iter(near.values()))}?)"
+    return " (" + "; ".join(f"{u}: did you mean {m}?" for u, m in near.items()) + ")"
 
 
 def out_of_memory_message(exc: BaseException) -> str | None:

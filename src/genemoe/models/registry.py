@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from genemoe.config_presets import check_config_keys
 from genemoe.errors import InputError, input_error, out_of_memory_message
 
 __all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
@@ -171,18 +172,9 @@ def check_model_options(name: str, config: Mapping[str, Any]) -> None:
     """Refuse options model ``name`` does not take, as its factory would, but before a
     run's folder is touched (``train`` replaced a finished run, then the factory refused a
     misspelt option). A model that declared no ``options`` is left to its factory."""
-    import difflib
-
     allowed = get_spec(name).options
-    if allowed is None:
-        return
-    unknown = sorted(set(map(str, config)) - allowed - {"input_scaling"})
-    if unknown:
-        near = [m[0] for u in unknown if (m := difflib.get_close_matches(u, sorted(allowed), n=1))]
-        raise input_error(f"model {name!r} has no option{'s' if len(unknown) > 1 else ''} "
-                          f"{', '.join(unknown)}"
-                          + (f" (did you mean {', '.join(near)}?)" if near else ""),
-                          where=f"model.{name}", fix=f"use only: {', '.join(sorted(allowed))}")
+    if allowed is not None:  # input_scaling: every model takes it (create_model)
+        check_config_keys(name, {k: v for k, v in config.items() if k != "input_scaling"}, allowed)
 
 
 def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config: Any) -> Any:

@@ -127,16 +127,13 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     """
     d = Path(dir_path)
     kind = report_kind(d)
-    if out_path is not None and (Path(out_path).is_dir() or Path(out_path).suffix.lower()
-                                 not in (".html", ".htm")):  # was "Is a directory" on the parent
-        raise input_error("the report is one HTML file" + (", and this is a folder"
-                                                           if Path(out_path).is_dir() else ""),
-                          path=out_path, where="--out",
-                          fix=f"name a file ending .html, e.g. {Path(out_path).with_suffix('')}"
-                              f"{'/report' if Path(out_path).is_dir() else ''}.html")
+    out = Path(out_path) if out_path is not None else d / "report.html"
+    if out_path is not None and ((folder := out.is_dir()) or out.suffix.lower() not in (".html", ".htm")):
+        raise input_error("the report is one HTML file" + (", and this is a folder" if folder else ""),
+                          path=out, where="--out",  # a folder failed as "Is a directory" on its parent
+                          fix=f"name a file ending .html, e.g. {out / 'report' if folder else out.with_suffix('')}.html")
     ctx = {"benchmark": _benchmark_context, "run": _run_context,
            "explanation": _explanation_context, "tune": _tune_context}[kind](d)
-    out = Path(out_path) if out_path is not None else d / "report.html"
     atomic_write_text(out, _render(ctx, out.parent))
     log.info("wrote %s (%d figures)", out, len(ctx["figures"]))
     return out
@@ -510,7 +507,7 @@ def _linked_html(linked: list[LinkedDir], out_dir: Path) -> str:
     for item in linked:
         href = Path(os.path.relpath(item.path.resolve(), out_dir.resolve())).as_posix()
         what = "Integrated-Gradients explanation" if item.kind == "explain" else "latent-feature analysis"
-        note = ("" if item.checked else " (found by its name beside the run; it does not record which run it analysed)")
+        note = "" if item.checked else " (found by its name beside the run; it does not record which run it analysed)"
         if item.stale:
             note = (" (made from an earlier model of this run folder: model.pt has changed since, "
                     "the run was trained again; run genemoe explain again)")

@@ -30,7 +30,7 @@ from genemoe.config_presets import (
     read_config_yaml,
     train_config,
 )
-from genemoe.errors import MEMORY_FIX, GenemoeError, input_error
+from genemoe.errors import MEMORY_FIX, GenemoeError, input_error, nearest_names
 from genemoe.models.registry import create_model, get_spec, list_models, options_text
 from genemoe.train import calibration
 from genemoe.train.distributed import get_dist_info
@@ -314,19 +314,14 @@ def check_train_options(train_cfg: dict, path: Path | None = None) -> None:
     word, and for a neural model it was refused only after ``train`` had replaced the
     previous run in ``--out``.
     """
-    import difflib
-
     from genemoe.train.loop import TrainConfig
 
     known = {f.name for f in fields(TrainConfig)} | set(LOSS_KEYS)
     unknown = sorted(set(map(str, train_cfg)) - known)
     if not unknown:
         return
-    near = {u: difflib.get_close_matches(u, sorted(known), n=1) for u in unknown}
-    hint = "; ".join(f"{u}: did you mean {m[0]}?" if len(unknown) > 1 else f"did you mean {m[0]}?"
-                     for u, m in near.items() if m)
     raise input_error(f"unknown training option{'s' if len(unknown) > 1 else ''} "
-                      f"{', '.join(unknown)}" + (f" ({hint})" if hint else ""),
+                      f"{', '.join(unknown)}{nearest_names(unknown, known)}",
                       path=path, where=None if path else "train: section of the config",
                       fix=f"training options: {', '.join(sorted(known))}")
 

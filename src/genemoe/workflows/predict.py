@@ -221,7 +221,6 @@ def _trust_columns(df: pd.DataFrame, payload: dict, out: dict[str, np.ndarray]) 
 def _barcode_keys(sample_id: str) -> tuple[str, str | None] | None:
     """``(patient, sample type)`` of a TCGA-style barcode, None for another id."""
     from genemoe.data.tcga import parse_barcode
-    from genemoe.errors import InputError
 
     try:
         b = parse_barcode(sample_id)
@@ -249,15 +248,14 @@ def model_splits(sample_ids: pd.Series | list[str], splits: dict[str, list[str]]
                 by_patient[key[0]] = name
     out = []
     for sid in map(str, sample_ids):
-        key = _barcode_keys(sid) if sid not in exact else None
         if sid in exact:
             out.append(exact[sid])
-        elif key is not None and key[1] is None:  # a patient id: the patient's split
-            out.append(by_patient.get(key[0], "new"))
-        elif key is not None:
-            out.append(by_sample.get(key, "new"))
-        else:
+        elif (key := _barcode_keys(sid)) is None:
             out.append("new")
+        elif key[1] is None:  # a patient id: the patient's split
+            out.append(by_patient.get(key[0], "new"))
+        else:
+            out.append(by_sample.get(key, "new"))
     return out
 
 
@@ -295,8 +293,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         ``ood_score`` and ``looks_like_training`` (the score at or below the threshold
         chosen on validation for a 5 % false-alarm rate; model files written before
         these were stored lack them), ``model_split`` (``train``, ``val`` or ``test``
-        for a sample of the model's own bundle, by id, else ``new``; model files since
-        2026-12) and ``n_missing_genes``. And a report dict (``precision``,
+        for a sample of the model's own bundle, by id or TCGA patient and sample type
+        (:func:`model_splits`), else ``new``; model files since 2026-12) and ``n_missing_genes``. And a report dict (``precision``,
         ``n_unfamiliar`` among the samples outside the training split, ``n_train`` and
         ``n_val`` included).
     """
