@@ -83,3 +83,14 @@ def test_energy_score_is_minus_logsumexp():
     np.testing.assert_allclose(energy_score(z), [-np.log(2.0), -np.log(np.exp(10.0) + np.exp(-10.0))])
     stats = fit_ood(None, np.random.default_rng(0).normal(size=(200, 3)), method="energy")
     assert stats["method"] == "energy" and np.isfinite(stats["threshold"])
+
+
+def test_the_threshold_rule_names_its_rank_in_english(rng):
+    """Old behaviour: "the 23th of 23 validation scores" (any rank took "th")."""
+    train, y = _classes(rng, 200, n_features=8)
+    stats = fit_ood(train, _classes(rng, 23, n_features=8)[0], labels=y, n_components=8)
+    assert stats["threshold_rule"] == "split conformal: the 23rd of 23 validation scores"
+    from genemoe.train.ood import _ordinal  # noqa: PLC2701 (the helper under test)
+
+    assert [_ordinal(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 22, 96, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "96th", "101st", "111th"]

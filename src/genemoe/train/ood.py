@@ -116,6 +116,12 @@ def _fit_mahalanobis(train: np.ndarray, labels: np.ndarray | None, n_components:
             "shrinkage": float(cov.shrinkage_)}
 
 
+def _ordinal(k: int) -> str:
+    """``1st``, ``2nd``, ``23rd``, ``96th``, ``111th``."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def fit_ood(train: np.ndarray, val: np.ndarray, *, labels: np.ndarray | None = None,
             method: Method = "mahalanobis", false_alarm: float = FALSE_ALARM,
             n_components: int = N_COMPONENTS, space: str = "") -> dict[str, Any]:
@@ -161,7 +167,7 @@ def fit_ood(train: np.ndarray, val: np.ndarray, *, labels: np.ndarray | None = N
                  expected_false_alarm=(n + 1 - rank) / (n + 1) if n else 0.0,
                  val_false_alarm=float(np.mean(val_scores > threshold)) if n else 0.0,
                  train_flagged=float(np.mean(in_sample > threshold)) if len(in_sample) else None,
-                 threshold_rule=f"split conformal: the {rank}th of {n} validation scores",
+                 threshold_rule=f"split conformal: the {_ordinal(rank)} of {n} validation scores",
                  fitted_on="training part (features), validation part (threshold)")
     log.info("unfamiliar-sample score (%s, %s): threshold %.3g (%s)", method, space, threshold,
              stats["threshold_rule"])
