@@ -22,7 +22,23 @@ class GenemoeError(Exception):
 
 
 class InputError(GenemoeError, ValueError):
-    """Bad input: the message names the file, the row/column and the fix."""
+    """Bad input: the message names the file, the row/column and the fix.
+
+    Built by :func:`input_error`, it keeps its parts (``problem``, ``path``, ``where``,
+    ``fix``) so a caller whose user has other options can give its own fix
+    (:meth:`with_fix`) without cutting the message text.
+    """
+
+    problem: str | None = None
+    path: Path | str | None = None
+    where: str | None = None
+    fix: str | None = None
+
+    def with_fix(self, fix: str, *, problem: str | None = None) -> InputError:
+        """The same error with another fix (and, given, another problem text); the
+        original is its ``__cause__`` when raised ``from`` it."""
+        return input_error(problem or self.problem or str(self), path=self.path,
+                           where=self.where, fix=fix)
 
 
 class NotBuiltError(GenemoeError):
@@ -83,7 +99,9 @@ def input_error(
     msg = " ".join(parts)
     if fix:
         msg += f"\n  fix: {fix}"
-    return InputError(msg)
+    err = InputError(msg)
+    err.problem, err.path, err.where, err.fix = problem, path, where, fix
+    return err
 
 
 _OOM_MARKERS = ("can't allocate memory", "not enough memory", "out of memory")

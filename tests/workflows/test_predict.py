@@ -275,3 +275,24 @@ def test_predict_says_what_it_read_as_prepare_does(trained, tmp_path, caplog):
         predict_file(d / "run", tmp_path / "named.tsv", out_path=tmp_path / "p.csv")
     assert re.search(r"read named\.tsv: [\d,]+ genes × [\d,]+ samples \(genes × samples", caplog.text)
     assert "annotation column(s) left out of the values: gene_name" in caplog.text
+
+
+def test_the_models_own_normalisation_refused_names_predicts_fixes(trained):
+    """Old behaviour: the refusal was prepare's message cut by text ("--normalisation fpkm_uq
+    needs gene lengths ... fix: pass --annotation ... or use --normalisation log2cpm", an
+    option predict lacks). Now the parts are kept: predict's own fix, the file still named."""
+    from genemoe.train.model_file import load_model_file
+    from genemoe.workflows.predict import predict_table
+
+    d, f, _ = trained
+    payload = load_model_file(d / "run" / "model.pt")
+    assert payload["normalisation"] == "fpkm_uq"
+    table = read_expression(f["counts"])
+    with pytest.raises(InputError) as err:
+        predict_table(payload, table, annotation=None, max_missing=0.2, normalisation="model")
+    text = str(err.value)
+    assert text.startswith(f"{f['counts']}: the model's own normalisation (fpkm_uq) cannot be "
+                           "applied: it needs gene lengths\n  fix: pass --annotation")
+    assert "log2cpm" not in text and "--normalisation fpkm_uq" not in text
+    assert err.value.fix.endswith("use --normalisation auto or quantile (align the values to "
+                                  "the model's training distribution)")

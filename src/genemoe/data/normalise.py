@@ -39,7 +39,7 @@ def check_method(requested: str) -> None:
 
 
 def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
-                          have_lengths: bool) -> str:
+                          have_lengths: bool, subject: str | None = None) -> str:
     """Pick the concrete normalisation for ``table``.
 
     ``auto``: counts and log2(counts + 1) → ``fpkm_uq`` when gene lengths are known (the
@@ -47,9 +47,11 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
     linear values → ``log2p1``. A count method asked of non-negative linear values reads
     them as estimated counts (Salmon ``NumReads``, RSEM ``expected_count``, nf-core's
     ``*gene_counts.tsv``); asked of log, transformed or negative values it is refused, as
-    is ``log2p1`` asked of log/transformed data.
+    is ``log2p1`` asked of log/transformed data. A refusal names the request as ``subject``
+    (default ``--normalisation <requested>``, prepare's option).
     """
     check_method(requested)
+    said = subject or f"--normalisation {requested}"  # how a refusal names the request
     kind = table.value_kind
     countable = kind in ("counts", "log_counts")
     if requested == "auto":
@@ -62,17 +64,17 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
         countable = True
     if requested in COUNT_METHODS and not countable:
         raise input_error(
-            f"--normalisation {requested} needs raw counts (or log2(counts + 1)), but the "
+            f"{said} needs raw counts (or log2(counts + 1)), but the "
             f"values look {kind}", path=table.source_path,
             fix="use --normalisation auto (recognises log data) or log2p1 / none",
         )
     if requested == "log2p1" and kind in ("log", "log_counts", "transformed"):
         raise input_error(
-            f"--normalisation log2p1 would log values that are already {kind}",
+            f"{said} would log values that are already {kind}",
             path=table.source_path, fix="use --normalisation none (or auto)")
     if requested in NEEDS_LENGTH and not have_lengths:
         raise input_error(
-            f"--normalisation {requested} needs gene lengths", path=table.source_path,
+            f"{said} needs gene lengths", path=table.source_path,
             fix="pass --annotation (e.g. ensembl105_genes.tsv.gz) or use --normalisation log2cpm",
         )
     return requested

@@ -138,11 +138,13 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     return table, symbols
 
 
-def normalise_table(table: ExpressionTable, cfg: PrepareConfig,
-               annotation: ann.GeneAnnotation | None, plog: PrepLog) -> tuple[ExpressionTable, str]:
+def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.GeneAnnotation | None,
+                    plog: PrepLog, *, subject: str | None = None) -> tuple[ExpressionTable, str]:
     """A normalised copy of ``table`` (input untouched), the normalisation its values are on
-    (a genemoe export's own); genes without a length the method needs are dropped (counted)."""
-    method = norm.resolve_normalisation(cfg.normalisation, table, have_lengths=annotation is not None)
+    (a genemoe export's own); genes without a needed length dropped (counted); a refusal names
+    the request as ``subject`` (default: prepare's ``--normalisation``)."""
+    method = norm.resolve_normalisation(cfg.normalisation, table, subject=subject,
+                                        have_lengths=annotation is not None)
     lengths, values, gene_ids = None, table.values, table.gene_ids
     if method in norm.NEEDS_LENGTH:
         lengths = annotation.table["length"].reindex(gene_ids).to_numpy(np.float64)

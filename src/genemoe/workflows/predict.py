@@ -30,6 +30,7 @@ from genemoe.data.crossscale import (
     refuse_transformed,
     scale_rule,
 )
+from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
@@ -323,15 +324,17 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing)
     elif rule == "same":
-        try:
-            table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog)
-        except InputError as exc:  # prepare's fix ("--normalisation none") is not predict's
-            problem = (str(exc).split("\n  fix:")[0].removeprefix(f"{table.source_path}: ")
-                       .removeprefix("--normalisation "))
-            raise input_error(f"the model's own normalisation ({method}) cannot be applied: "
-                              f"{problem}", path=table.source_path,
-                              fix="use --normalisation auto or quantile (align the values to "
-                                  "the model's training distribution)") from exc
+        try:  # prepare's fixes name prepare's options: predict gives its own
+            table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog,
+                                       subject="it")
+        except InputError as exc:
+            lengths = ("pass --annotation (gene lengths), or "
+                       if method in NEEDS_LENGTH and annotation is None else "")
+            raise exc.with_fix(
+                f"{lengths}use --normalisation auto or quantile (align the values to the "
+                "model's training distribution)",
+                problem=f"the model's own normalisation ({method}) cannot be applied: "
+                        f"{exc.problem}") from exc
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing)
     else:
