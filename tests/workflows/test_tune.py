@@ -82,6 +82,13 @@ def test_tune_writes_a_best_yaml_that_trains_and_never_reads_the_test_split(
                                          r"--task survival.*fix: pass --task classify"):
         train_run(bundle.path, out_dir=tmp_path / "run_cox", model_name="fcn", task="survival",
                   config_path=out / "best.yaml", device="cpu", progress=False)
+    # best.yaml as --preset, or under a YAML's extends: (old behaviour: unchecked, trained)
+    (tmp_path / "over.yaml").write_text(f"extends: {out / 'best.yaml'}\ntrain: {{epochs: 1}}\n")
+    for how in ({"preset": str(out / "best.yaml")}, {"config_path": tmp_path / "over.yaml"}):
+        with pytest.raises(InputError, match="options tuned for fcn, given for --model mlp"):
+            train_run(bundle.path, out_dir=tmp_path / "run_p", model_name="mlp", device="cpu",
+                      progress=False, **how)
+    assert not (tmp_path / "run_p").exists()
 
 
 def _fcn_opts(out, base_yaml) -> dict:

@@ -93,6 +93,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     (:func:`~genemoe.config_presets.run_config_overrides`).
     """
     layers = [load_preset(preset)]
+    _check_tuned_for(layers[0], model_name, task, Path(str(preset)), infer=False)  # a best.yaml
     if config_path is not None:
         user = read_config_yaml(config_path)
         if (run_model := user.pop("run_model", None)) not in (None, model_name):
@@ -109,6 +110,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             if not relative.is_absolute() and relative.suffix in {".yaml", ".yml"}:
                 parent = Path(config_path).parent / relative
             layers.append(load_preset(parent))
+            _check_tuned_for(layers[-1], model_name, task, Path(str(parent)), infer=False)
         layers.append(user)
     cfg: dict = {}
     train_cfg: dict = {}
@@ -124,14 +126,16 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     return cfg, model_config(cfg, model_name), train_cfg
 
 
-def _check_tuned_for(user: dict, model_name: str, task: Task | None, path: Path) -> None:
+def _check_tuned_for(user: dict, model_name: str, task: Task | None, path: Path, *,
+                     infer: bool = True) -> None:
     """Refuse a tune ``best.yaml`` given for another ``--model`` or ``--task``: its training
     options were chosen for that model and task. ``tuned_for: {model, task}`` names them
-    (best.yaml since 2026-12-03; older ones: one model section beside ``tuned_on``)."""
+    (best.yaml since 2026-12-03; older ones, with ``infer``: one model section beside
+    ``tuned_on``). Checked for ``--config``, ``--preset`` and what either ``extends:``."""
     tuned_for = user.pop("tuned_for", None) or {}
     models = sorted(map(str, user.get("model") or {}))
     tuned_model = tuned_for.get("model") or (
-        models[0] if "tuned_on" in user and len(models) == 1 else None)
+        models[0] if infer and "tuned_on" in user and len(models) == 1 else None)
     if tuned_model is not None and tuned_model != model_name:
         raise input_error(f"options tuned for {tuned_model}, given for --model {model_name} "
                           f"(its training options too were chosen for {tuned_model})",
