@@ -129,3 +129,27 @@ def test_a_few_clearly_negative_values_are_still_a_trace() -> None:
     x[1, :50] = -0.5  # near zero: clipped, counted
     out, notes = normalise_values(x, "log2p1")
     assert notes["negative_values_clipped_to_0"] == 60 and out.min() == 0
+
+
+def test_log_profiles_pasted_among_linear_ones_are_refused_naming_them(shared_data: Path,
+                                                                       tmp_path: Path) -> None:
+    """Old behaviour: real pancan33 RSEM with one sample already log2(x + 1) was read as one
+    linear matrix and logged again (log2(log2(x + 1) + 1), unsaid). Now refused, the odd
+    sample named; the real file as it is still reads (its lowest sample maximum is 4,930)."""
+    path = shared_data / "pancan33_random100" / "expression.tsv.gz"
+    assert read_expression(path).value_kind == "linear"
+    frame = pd.read_csv(path, sep="\t", index_col=0)
+    odd = frame.index[3]
+    frame.iloc[3] = np.log2(frame.iloc[3].clip(lower=0) + 1)
+    frame.to_csv(tmp_path / "mixed.tsv", sep="\t")
+    with pytest.raises(InputError) as err:
+        read_expression(tmp_path / "mixed.tsv")
+    assert str(err.value).startswith(
+        f"{tmp_path / 'mixed.tsv'}: 1 of 1,106 samples ({odd}) stays within the log range")
+    assert "while the other 1,105 reach 1,000 or more (linear values): two scales" in str(err.value)
+    # the reverse: the fewer (linear) samples are named, the count past three said
+    frame.iloc[5:] = np.log2(frame.iloc[5:].clip(lower=0) + 1)
+    frame.to_csv(tmp_path / "mixed.tsv", sep="\t")
+    with pytest.raises(InputError, match=r"4 of 1,106 samples \(.*, .*, .* and 1 more\) reach "
+                                         r"1,000 or more .* other 1,102 stay within"):
+        read_expression(tmp_path / "mixed.tsv")

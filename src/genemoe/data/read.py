@@ -42,7 +42,7 @@ from genemoe.data.textio import (
     open_binary,
     reading,
 )
-from genemoe.data.values import ValueKind, ValueStats, value_kind
+from genemoe.data.values import ValueKind, ValueStats, two_scales, value_kind
 from genemoe.errors import input_error
 
 __all__ = [
@@ -170,6 +170,28 @@ def _orient(stated: str, col_ids: list[str], row_ids: list[str], path: Path) -> 
     return stated, f"orientation: {stated} (as stated)"  # type: ignore[return-value]
 
 
+def _refuse_two_scales(split: tuple[np.ndarray, np.ndarray], sample_ids: np.ndarray,
+                       path: Path) -> None:
+    """One matrix, two scales (:func:`~genemoe.data.values.two_scales`): refused, the fewer
+    samples named (one normalisation would log the log profiles twice, or the linear not at all)."""
+    low, high = split
+    odd, other = (low, high) if len(low) <= len(high) else (high, low)
+    ids = [str(sample_ids[i]) for i in odd[:3]]
+    more = f" and {len(odd) - 3} more" if len(odd) > 3 else ""
+    def said(rows: np.ndarray) -> str:
+        one = len(rows) == 1
+        if rows is low:
+            return (f"{'stays' if one else 'stay'} within the log range (maximum 50 or less: "
+                    "log2 values, or a nearly empty profile)")
+        return f"{'reaches' if one else 'reach'} 1,000 or more (linear values)"
+
+    raise input_error(
+        f"{len(odd):,} of {len(low) + len(high):,} samples ({', '.join(ids)}{more}) {said(odd)}, "
+        f"while the other {len(other):,} {said(other)}: two scales in one matrix",
+        path=path, fix="put every sample on one scale (log2(x + 1) of the linear ones, or 2^x - 1 "
+                       "of the log ones), or leave the odd samples out")
+
+
 def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np.ndarray,
             orientation: Orientation, stats: ValueStats, where: Any, notes: list[str],
             meta: pd.DataFrame | None = None) -> ExpressionTable:
@@ -179,6 +201,8 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
     _check_ids(sample_ids, "sample", path)
     _check_ids(gene_ids, "gene", path)
     kind, vnotes = value_kind(stats, values, path, where)
+    if kind == "linear" and (split := two_scales(values)) is not None:
+        _refuse_two_scales(split, sample_ids, path)
     id_kind = detect_id_kind(gene_ids)
     notes = notes + vnotes + [f"gene identifiers: {id_kind}"]
     for n in notes:
