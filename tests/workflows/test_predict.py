@@ -296,3 +296,31 @@ def test_the_models_own_normalisation_refused_names_predicts_fixes(trained):
     assert "log2cpm" not in text and "--normalisation fpkm_uq" not in text
     assert err.value.fix.endswith("use --normalisation auto or quantile (align the values to "
                                   "the model's training distribution)")
+
+
+def test_a_log_profile_among_linear_ones_is_aligned_alike_or_refused(trained, tmp_path):
+    """A TPM file with one sample already log2(x + 1): quantile alignment scores it from its
+    ranks exactly as its linear form, and says so (old behaviour: unsaid); the model's own
+    normalisation would log it twice, so that is refused naming the sample (old: scored)."""
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    lengths = pd.read_csv(f["annotation"], sep="\t").set_index("gene_id")["length"]
+    rate = counts.div(lengths.reindex(counts.index), axis=0)
+    tpm = rate / rate.sum() * 1e6 + 1e-3
+    tpm.to_csv(tmp_path / "tpm.tsv", sep="\t")
+    odd = tpm.columns[2]
+    tpm[odd] = np.log2(tpm[odd] + 1)
+    tpm.to_csv(tmp_path / "mixed.tsv", sep="\t")
+    predict_file(d / "run", tmp_path / "tpm.tsv", out_path=tmp_path / "a.csv")
+    text = predict_file(d / "run", tmp_path / "mixed.tsv", out_path=tmp_path / "b.csv")
+    assert (f"warning: 1 sample on another scale than the rest of the file ({odd}: log2 values "
+            "among linear ones, or the reverse)") in text
+    a, b = (pd.read_csv(tmp_path / n).set_index("sample_id") for n in ("a.csv", "b.csv"))
+    probs = [c for c in a if c.startswith("prob_")]
+    np.testing.assert_allclose(b.loc[odd, probs].to_numpy(float), a.loc[odd, probs].to_numpy(float),
+                               atol=1e-5)
+    with pytest.raises(InputError, match=rf"(?s)1 of 200 samples \({odd}\) stays within the log "
+                                         r"range.*fix: put every sample on one scale, or use "
+                                         r"--normalisation quantile"):
+        predict_file(d / "run", tmp_path / "mixed.tsv", out_path=tmp_path / "c.csv",
+                     normalisation="model")

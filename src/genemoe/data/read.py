@@ -47,6 +47,8 @@ from genemoe.errors import input_error
 
 __all__ = [
     "ExpressionTable",
+    "check_one_scale",
+    "odd_scale_samples",
     "Orientation",
     "ValueKind",
     "read_expression",
@@ -170,26 +172,38 @@ def _orient(stated: str, col_ids: list[str], row_ids: list[str], path: Path) -> 
     return stated, f"orientation: {stated} (as stated)"  # type: ignore[return-value]
 
 
-def _refuse_two_scales(split: tuple[np.ndarray, np.ndarray], sample_ids: np.ndarray,
-                       path: Path) -> None:
-    """One matrix, two scales (:func:`~genemoe.data.values.two_scales`): refused, the fewer
-    samples named (one normalisation would log the log profiles twice, or the linear not at all)."""
+def odd_scale_samples(table: ExpressionTable) -> tuple[list[str], int, bool] | None:
+    """A linear matrix on two scales (:func:`~genemoe.data.values.two_scales`): the fewer
+    samples' ids, how many the others are, and whether the fewer are the log-range ones;
+    ``None`` on one scale."""
+    split = two_scales(np.asarray(table.values)) if table.value_kind == "linear" else None
+    if split is None:
+        return None
     low, high = split
     odd, other = (low, high) if len(low) <= len(high) else (high, low)
-    ids = [str(sample_ids[i]) for i in odd[:3]]
-    more = f" and {len(odd) - 3} more" if len(odd) > 3 else ""
-    def said(rows: np.ndarray) -> str:
-        one = len(rows) == 1
-        if rows is low:
-            return (f"{'stays' if one else 'stay'} within the log range (maximum 50 or less: "
+    return [str(table.sample_ids[i]) for i in odd], len(other), odd is low
+
+
+def check_one_scale(table: ExpressionTable) -> None:
+    """Refuse a matrix on two scales, the fewer samples named: one normalisation would log
+    the log profiles twice, or the linear ones not at all."""
+    if (found := odd_scale_samples(table)) is None:
+        return
+    ids, n_other, odd_low = found
+    more = f" and {len(ids) - 3:,} more" if len(ids) > 3 else ""
+
+    def said(n: int, low: bool) -> str:
+        if low:
+            return (f"{'stays' if n == 1 else 'stay'} within the log range (maximum 50 or less: "
                     "log2 values, or a nearly empty profile)")
-        return f"{'reaches' if one else 'reach'} 1,000 or more (linear values)"
+        return f"{'reaches' if n == 1 else 'reach'} 1,000 or more (linear values)"
 
     raise input_error(
-        f"{len(odd):,} of {len(low) + len(high):,} samples ({', '.join(ids)}{more}) {said(odd)}, "
-        f"while the other {len(other):,} {said(other)}: two scales in one matrix",
-        path=path, fix="put every sample on one scale (log2(x + 1) of the linear ones, or 2^x - 1 "
-                       "of the log ones), or leave the odd samples out")
+        f"{len(ids):,} of {len(ids) + n_other:,} samples ({', '.join(ids[:3])}{more}) "
+        f"{said(len(ids), odd_low)}, while the other {n_other:,} {said(n_other, not odd_low)}: "
+        "two scales in one matrix", path=table.source_path,
+        fix="put every sample on one scale (log2(x + 1) of the linear ones, or 2^x - 1 of the log "
+            "ones), or leave the odd samples out")
 
 
 def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np.ndarray,
@@ -201,8 +215,6 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
     _check_ids(sample_ids, "sample", path)
     _check_ids(gene_ids, "gene", path)
     kind, vnotes = value_kind(stats, values, path, where)
-    if kind == "linear" and (split := two_scales(values)) is not None:
-        _refuse_two_scales(split, sample_ids, path)
     id_kind = detect_id_kind(gene_ids)
     notes = notes + vnotes + [f"gene identifiers: {id_kind}"]
     for n in notes:
@@ -518,7 +530,7 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
 
 def read_expression(path: Path | str, *,
                     orientation: Literal["auto", "genes_by_samples", "samples_by_genes"] = "auto",
-                    sep: str | None = None) -> ExpressionTable:
+                    sep: str | None = None, one_scale: bool = True) -> ExpressionTable:
     """Read an expression matrix into a samples × genes float32 table.
 
     Parameters
@@ -534,6 +546,9 @@ def read_expression(path: Path | str, *,
         state it when the identifiers cannot tell.
     sep
         Text delimiter; sniffed from the header line (tab, comma, semicolon) when None.
+    one_scale
+        Refuse a matrix on two scales (:func:`check_one_scale`); ``False`` leaves the check
+        to a caller that can score each sample on its own scale (``predict``'s alignment).
 
     Returns
     -------
@@ -547,7 +562,7 @@ def read_expression(path: Path | str, *,
         Missing, truncated or corrupt file (gzip/bz2/zip/Parquet/h5ad ending early, a
         text file cut mid-row), wrong delimiter, ragged rows, non-numeric cells, NaN/inf,
         negative counts, duplicate or empty identifiers, empty matrix, ambiguous
-        orientation: each names the file, the row/column and the fix.
+        orientation, two scales in one matrix: each names the file, the row/column and the fix.
     """
     path = Path(path)
     if orientation not in ("auto", "genes_by_samples", "samples_by_genes"):
@@ -566,6 +581,8 @@ def read_expression(path: Path | str, *,
             table = _read_text(path, orientation, sep)
     logger.info("read %s: %d samples x %d genes (%s, %s)", path.name, *table.shape,
                 table.id_kind, table.value_kind)
+    if one_scale:
+        check_one_scale(table)
     return table
 
 

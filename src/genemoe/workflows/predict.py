@@ -32,7 +32,7 @@ from genemoe.data.crossscale import (
 )
 from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
-from genemoe.data.read import ExpressionTable, read_expression
+from genemoe.data.read import ExpressionTable, check_one_scale, odd_scale_samples, read_expression
 from genemoe.data.scaling import Scaler
 from genemoe.errors import InputError, input_error
 from genemoe.evaluate.brier import survival_at_horizons
@@ -317,6 +317,13 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                       exported_normalisation=table.exported_normalisation)
     if rule == "refuse":
         refuse_transformed(table.source_path)
+    odd_scale = odd_scale_samples(table)  # log2 profiles among linear ones (or the reverse)
+    if odd_scale is not None and rule != "quantile":
+        try:
+            check_one_scale(table)
+        except InputError as exc:  # one normalisation for both scales would be wrong for some
+            raise exc.with_fix("put every sample on one scale, or use --normalisation quantile "
+                               "(each sample aligned from its own ranks)") from exc
     shift = None
     if rule == "exported":  # a genemoe export of the model's normalisation: already its scale
         plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
@@ -359,6 +366,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
               **_unfamiliar_counts(df),
               "dropped_genes": plog.dropped_genes, "empty_profiles": empty,
+              "other_scale_profiles": odd_scale[0] if odd_scale else [],
               "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision}
     return df, report
 
@@ -431,7 +439,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
     annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
-    table = read_expression(Path(expression_path), orientation=orientation)
+    table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
     df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
                                precision=precision, normalisation=normalisation)
     if out_path.exists():  # as train and explain say it (was overwritten silently)
@@ -455,7 +463,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             + ("; the fill makes a sample look more like training to the unfamiliar flag"
                if report["max_missing_genes"] and report.get("n_unfamiliar") is not None else "")
             + ")"
-            f"{_unfamiliar_text(report)}{_empty_text(report)}")
+            f"{_unfamiliar_text(report)}{_empty_text(report)}{_other_scale_text(report)}")
 
 
 def _empty_text(report: dict) -> str:
@@ -466,6 +474,18 @@ def _empty_text(report: dict) -> str:
     shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3:,} more" if len(empty) > 3 else "")
     return (f"\n  warning: {len(empty):,} sample{'s' if len(empty) != 1 else ''} with every value "
             f"0 or missing ({shown}): scored, but the prediction says nothing about them")
+
+
+def _other_scale_text(report: dict) -> str:
+    """Samples on another scale than the rest of the file (quantile alignment scores each
+    from its own ranks, so alike; the file is still worth a look)."""
+    odd = report.get("other_scale_profiles") or []
+    if not odd:
+        return ""
+    shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3:,} more" if len(odd) > 3 else "")
+    return (f"\n  warning: {len(odd):,} sample{'s' if len(odd) != 1 else ''} on another scale than "
+            f"the rest of the file ({shown}: log2 values among linear ones, or the reverse): "
+            "each was aligned from its own ranks, so scored alike, but check the file")
 
 
 def _unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
