@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 
@@ -434,6 +435,27 @@ def test_dash_h_is_help(words):
     """``genemoe train -h`` was "No such option: -h"."""
     r = run_cli(*words)
     assert r.returncode == 0 and "Usage: " in r.stdout and "Show this message" in r.stdout
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_help_names_every_option_in_full_at_any_width(columns):
+    """At 80 columns (most terminals, and any pipe) Rich's option table cut names and paths:
+    ``--protein-codin…``, ``*.rna_seq.augmen…``. Below 100 columns the help is click's text."""
+    import os
+
+    from genemoe.cli import app
+
+    cmd = typer.main.get_command(app).commands["prepare"]
+    env = {**os.environ, "COLUMNS": str(columns)}
+    r = subprocess.run([sys.executable, "-m", "genemoe.cli", "prepare", "--help"], env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "Usage: " in r.stdout
+    text = " ".join(r.stdout.split())  # long names may wrap between words, never inside one
+    names = [o for p in cmd.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--")]
+    assert "--protein-coding-only" in names and len(names) > 30
+    assert [n for n in names if n not in text] == []
+    assert "*.rna_seq.augmented_star_gene_counts.tsv" in text
+    assert max(map(len, r.stdout.splitlines())) <= columns
 
 
 def test_ctrl_c_is_one_line_with_status_130(files, tmp_path):

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from genemoe.cli_args import CliGroup
+from genemoe.cli_args import CliCommand, CliGroup
 from genemoe.cli_inputs import expand_paths, joined_inputs, only_with
 from genemoe.cli_logging import setup_logging
 from genemoe.cli_process import (
@@ -84,7 +84,7 @@ def _size(n: int | None) -> str:
     return str(n)
 
 
-@download_app.command("tcga")
+@download_app.command("tcga", cls=CliCommand)
 def download_tcga_cmd(
     out: Annotated[Path, typer.Option(help="Cache directory for the downloaded files.")] = Path("xena"),
     projects: Annotated[str | None, typer.Option(help="Comma-separated TCGA codes (default: all 33).")] = None,
@@ -116,7 +116,7 @@ def download_tcga_cmd(
                f"{len(result.cached)} from cache)")
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def prepare(
     out: Annotated[Path, typer.Option(help="Bundle directory to write.")],
     expression: Annotated[list[Path] | None, typer.Option(
@@ -187,7 +187,7 @@ def prepare(
     _echo_summary(bundle.summary, out)
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def train(
     data: Bundle,
     out: Annotated[Path, typer.Option(help="Run directory to write.")],
@@ -231,7 +231,7 @@ def train(
     typer.echo(result.describe())
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def tune(
     data: Bundle,
     out: Annotated[Path, typer.Option(help="Folder for best.yaml, trials.csv, search.png (and study.db).")],
@@ -263,7 +263,7 @@ def tune(
     typer.echo(result.describe())
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def predict(
     model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train`.")],
     out: Annotated[Path, typer.Option(help="Output .csv, .tsv (tab-separated) or .parquet.")],
@@ -303,7 +303,7 @@ def predict(
     typer.echo(report)
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def demo(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("demo_out"),
     data: Annotated[Path | None, typer.Option(help="Use this bundle instead of the synthetic cohort.")] = None,
@@ -333,7 +333,7 @@ def demo(
             q.setLevel(level)
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def export(
     data: Bundle,
     out: Annotated[Path, typer.Option(help="AnnData file to write (.h5ad), for scanpy.")],
@@ -345,7 +345,7 @@ def export(
     typer.echo(f"wrote {write_h5ad(load_bundle(data), out)}")
 
 
-@app.command("models")
+@app.command("models", cls=CliCommand)
 def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for this task.")] = None) -> None:
     """List the registered models."""
     from genemoe.models.registry import get_spec, list_models
@@ -355,7 +355,7 @@ def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for th
         typer.echo(f"{name:14s} {spec.kind:8s} {','.join(spec.tasks):18s} {spec.description}")
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def pretrain(
     data: Annotated[list[Path], typer.Option(help="Bundle directory (repeat for several).")],
     out: Annotated[Path, typer.Option(help="Run directory to write (resumed if it has a checkpoint).")],
@@ -382,7 +382,7 @@ def pretrain(
     typer.echo(result.describe())
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def explain(
     model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train` (neural model).")],
     data: Annotated[Path, typer.Option(help="Bundle to take the samples from.")],
@@ -429,7 +429,7 @@ def explain(
     typer.echo(result.describe())
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def benchmark(
     data: Bundle,
     out: Annotated[Path, typer.Option(help="Benchmark directory (re-run the command to resume).")],
@@ -474,7 +474,7 @@ def benchmark(
                    f"{out}` redraws them")
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def report(
     directory: Annotated[Path, typer.Argument(
         help="A run (`genemoe train`), benchmark, explanation or tuning (`genemoe tune`) directory.")],
@@ -486,7 +486,7 @@ def report(
     typer.echo(f"wrote {write_report(directory, out_path=out)}")
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def ablation(
     data: Bundle,
     out: Annotated[Path, typer.Option(help="Output directory (re-run the command to resume).")],
@@ -522,7 +522,7 @@ def ablation(
     typer.echo(result.describe())
 
 
-@app.command()
+@app.command(cls=CliCommand)
 def features(
     model: Annotated[Path, typer.Option(help="A `genemoe pretrain` run (or a `genemoe train` run).")],
     data: Annotated[Path, typer.Option(help="Bundle holding the held-out samples.")],

@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from genemoe.errors import (
     GenemoeError,
@@ -22,7 +22,9 @@ from genemoe.errors import (
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "unknown_option_fix", "new_out_dir",
-           "CliGroup"]
+           "CliGroup", "CliCommand", "WIDE_HELP"]
+
+WIDE_HELP = 100  # columns from which a command's help is Rich's table (below: click's text)
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
@@ -177,3 +179,16 @@ class CliGroup(TyperGroup):
                     words, name, [o for p in sub.command.params for o in p.opts])):
                 exc.message, exc.possibilities = f"{message}\n{fix}", None
             raise
+
+
+class CliCommand(TyperCommand):
+    """Typer's command, whose help below :data:`WIDE_HELP` columns (80 in most terminals and
+    whenever piped) is click's plain text: it wraps long option names and paths where Rich's
+    option table cut them (``--protein-codin…``, ``*.rna_seq.augmen…``)."""
+
+    def format_help(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
+        from rich.console import Console
+
+        if Console().width < WIDE_HELP:  # Rich's own width: COLUMNS, the terminal, else 80
+            return super(TyperCommand, self).format_help(ctx, formatter)  # click's text
+        return super().format_help(ctx, formatter)
