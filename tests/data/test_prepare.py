@@ -288,3 +288,22 @@ def test_labels_that_are_not_tcga_codes_are_named():
     many = step_line("labels", {"sources": {"label table": 9},
                                 "not_tcga_codes": [f"t{i}" for i in range(8)]})
     assert many.endswith("'t4' and 3 more")
+
+
+@pytest.mark.parametrize(("part", "keep"), [("X.npy", 1000), ("X.npy", 60), ("obs.parquet", 300),
+                                            ("record.json", 30), ("folds.tsv", 15)])
+def test_a_damaged_bundle_file_is_one_error_naming_it(synth_bundle, tmp_path, part, keep):
+    """Old behaviour: numpy's "mmap length is greater than file size" (or pyarrow's, json's)
+    as a traceback from every command reading the bundle."""
+    import shutil
+
+    src = Path(synth_bundle.path)
+    dst = tmp_path / "b"
+    shutil.copytree(src, dst)
+    if part == "folds.tsv":
+        (dst / part).write_text("sample_id\tfold\nS1\n")  # a row cut short
+    else:
+        (dst / part).write_bytes((src / part).read_bytes()[:keep])
+    with pytest.raises(InputError, match=rf"(?s){part} is truncated or damaged .*fix: copy the "
+                                         r"bundle again, or re-create it with `genemoe prepare`"):
+        load_bundle(dst)

@@ -367,6 +367,21 @@ def is_bundle(path: Path) -> bool:
     return path.is_dir() and (path / "X.npy").exists() and (path / "obs.parquet").exists()
 
 
+@contextmanager
+def _damaged_part(path: Path, part: str) -> Iterator[None]:
+    """A bundle file that is cut short or damaged (copied in part, overwritten): one error
+    naming it, not numpy's, pyarrow's or json's traceback."""
+    import pyarrow as pa
+
+    try:
+        yield
+    except (ValueError, EOFError, KeyError, UnicodeDecodeError, pa.ArrowException) as exc:
+        raise input_error(f"{part} is truncated or damaged ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0][:120] if str(exc) else 'unreadable'})",
+                          path=path / part,
+                          fix="copy the bundle again, or re-create it with `genemoe prepare`") from exc
+
+
 def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
     """Load a bundle; the matrix is memory-mapped read-only unless ``mmap=False``.
 
@@ -383,15 +398,23 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
         if not (path / part).exists():
             raise input_error(f"not a genemoe bundle: {part} is missing", path=path,
                               fix="point --data at a directory written by `genemoe prepare`")
-    X = np.load(path / "X.npy", mmap_mode="r" if mmap else None)
-    obs = pd.read_parquet(path / "obs.parquet")
-    var = pd.read_parquet(path / "var.parquet")
-    record = json.loads((path / "record.json").read_text())
-    summary = json.loads((path / "summary.json").read_text()) if (path / "summary.json").exists() else {}
+    with _damaged_part(path, "X.npy"):
+        X = np.load(path / "X.npy", mmap_mode="r" if mmap else None)
+    with _damaged_part(path, "obs.parquet"):
+        obs = pd.read_parquet(path / "obs.parquet")
+    with _damaged_part(path, "var.parquet"):
+        var = pd.read_parquet(path / "var.parquet")
+    with _damaged_part(path, "record.json"):
+        record = json.loads((path / "record.json").read_text())
+    summary = {}
+    if (path / "summary.json").exists():
+        with _damaged_part(path, "summary.json"):
+            summary = json.loads((path / "summary.json").read_text())
     folds = None
     if (path / "folds.tsv").exists():
-        f = pd.read_csv(path / "folds.tsv", sep="\t")
-        lookup = dict(zip(f["sample_id"].astype(str), f["fold"].astype(int), strict=True))
+        with _damaged_part(path, "folds.tsv"):
+            f = pd.read_csv(path / "folds.tsv", sep="\t")
+            lookup = dict(zip(f["sample_id"].astype(str), f["fold"].astype(int), strict=True))
         folds = np.array([lookup.get(s, -1) for s in obs["sample_id"].astype(str)], dtype=np.int64)
     try:
         return Bundle(X=X, obs=obs, var=var, record=record, summary=summary, folds=folds, path=path)
