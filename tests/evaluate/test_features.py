@@ -151,7 +151,7 @@ def test_umap_view_with_its_mixing_score(pretrained, tmp_path):
 
 def test_refuses_samples_the_pretraining_used(pretrained, tmp_path):
     bundle, run_dir, _ = pretrained
-    with pytest.raises(InputError, match="trained on"):
+    with pytest.raises(InputError, match="the run saw .* in training or validation"):
         analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "x", split="train")
     assert not (tmp_path / "x" / "summary.json").exists()
 
@@ -177,7 +177,7 @@ def test_a_train_run_without_decoder_gives_correlations_only(pretrained, tmp_pat
     assert any("no decoder" in n for n in s["notes"])
     assert np.load(tmp_path / "f" / "latent_gene_correlation.npy").shape == (3, int(bundle.gene_mask().sum()))
     assert len(feature_figures(tmp_path / "f")) == 1  # the heat map only
-    with pytest.raises(InputError, match="trained on"):  # its training rows, and the pre-training's
+    with pytest.raises(InputError, match="the run saw"):  # its training rows, and the pre-training's
         analyse_features(trained.out_dir, data=bundle.path, out_dir=tmp_path / "g", split="val")
 
 
@@ -215,3 +215,31 @@ def test_a_pretraining_run_is_fed_with_the_scaler_it_stored(pretrained, tmp_path
                    "standard", 10.0)
     np.testing.assert_allclose(fed[1], split.transform(X[test]), rtol=1e-6, atol=1e-6)
     assert not np.allclose(fed[0], fed[1]) and s["scaling"] == "the bundle's training split"
+
+
+def test_impossible_values_are_refused_and_clips_said(pretrained, tmp_path):
+    """Old behaviour: --max-samples 0 or -5 and --k 0 ended in numpy tracebacks or NaN in
+    summary.json (not JSON); --k 5000 was cut to the sample count (every score 0.5) and
+    --n-features 1000 to the latent size, both unsaid; genes without a symbol were "None"."""
+    import shutil
+
+    bundle, run_dir, _ = pretrained
+    for bad, match in [({"max_samples": 0}, "--max-samples 0"), ({"max_samples": -5}, "-5"),
+                       ({"k": 0}, "--k must be >= 1"), ({"k": 5000}, "--k 5000 needs more than")]:
+        with pytest.raises(InputError, match=match):
+            analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "bad", **bad)
+    assert not (tmp_path / "bad").exists()
+    copy = tmp_path / "copy"
+    shutil.copytree(bundle.path, copy)
+    var = pd.read_parquet(copy / "var.parquet")
+    var["symbol"] = None  # genes without a symbol
+    var.to_parquet(copy / "var.parquet")
+    res = analyse_features(run_dir, data=copy, out_dir=tmp_path / "f", n_features=1000,
+                           max_samples=20)
+    latent = res.summary["latent"]
+    assert res.summary["n_features"] == latent
+    assert f"--n-features 1000 is more than the latent's {latent} features" in res.describe()
+    assert "only 20 samples: correlations this noisy" in res.describe()
+    strong = pd.read_csv(tmp_path / "f" / "strong_genes.csv", keep_default_na=False)
+    assert "None" not in set(strong["symbol"]) and "None" not in (tmp_path / "f" /
+                                                                 "summary.json").read_text()

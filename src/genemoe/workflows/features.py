@@ -206,7 +206,8 @@ def _select(bundle: Bundle, run: RunModel, split: Split, max_samples: int | None
     leaked = sorted(set(ids) & used_samples(run))
     if leaked:
         raise input_error(
-            f"the run trained on {len(leaked)} of the {len(ids)} {split} sample(s) "
+            f"the run saw {len(leaked)} of the {len(ids)} {split} sample(s) in training or "
+            f"validation (fitted on, or monitored/selected on) "
             f"(e.g. {', '.join(leaked[:3])}): features of samples a model has seen are not "
             "held-out evidence", path=run.path, where="--split",
             fix="analyse held-out samples: --split test of the bundle the run was trained on")
@@ -338,19 +339,32 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    if n_features < 1 or not 0 <= threshold <= 1:
-        raise input_error("--n-features must be >= 1 and --threshold in [0, 1]",
-                          where="features", fix="e.g. --n-features 20 --threshold 0.4")
+    if n_features < 1 or not 0 <= threshold <= 1 or k < 1:
+        raise input_error("--n-features and --k must be >= 1 and --threshold in [0, 1]",
+                          where="features", fix="e.g. --n-features 20 --threshold 0.4 --k 15")
+    if max_samples is not None and max_samples < 3:
+        raise input_error(f"--max-samples {max_samples}: the analysis needs >= 3 samples",
+                          where="features", fix="e.g. --max-samples 1000 (the paper's)")
     methods, notes = _methods(embedding)
     run = load_run_model(run_dir)
     bundle = load_bundle(data)
     rows = _select(bundle, run, split, max_samples, seed)
+    if k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
+        raise input_error(f"--k {k} needs more than {k} samples; the {split} split gives "
+                          f"{len(rows)}", where="--k", fix=f"use --k below {len(rows)} (e.g. 15)")
     x_log, x_scaled, _, scaled_by = _inputs(bundle, run, rows)
     mu, recon = _forward(run.model, x_scaled)  # (n, latent), (n, n_genes) | None
     lead, lead_var = leading_features(mu, n_features)
+    if n_features > len(lead):
+        notes.append(f"--n-features {n_features} is more than the latent's {len(lead)} "
+                     f"features: all {len(lead)} used")
+    if len(rows) < 50:  # the null sd of Pearson's r is about 1 / sqrt(n - 1)
+        notes.append(f"only {len(rows)} samples: correlations this noisy (|r| of "
+                     f"{1 / np.sqrt(len(rows) - 1):.2f} is one null standard deviation) make "
+                     "strong genes and mixing scores unreliable; use 50 or more")
     r = pearson_matrix(mu[:, lead], x_log)  # (n_features, n_genes)
     var = bundle.var.set_index(bundle.var["gene_id"].astype(str)).loc[run.gene_ids]
-    symbols = var["symbol"].astype(str).to_numpy() if "symbol" in var else None
+    symbols = var["symbol"].fillna("").astype(str).to_numpy() if "symbol" in var else None
     ranked = strong_genes(r, np.asarray(run.gene_ids, dtype=object), symbols)
     strong = ranked[ranked["mean_abs_r"] > threshold]
     out_dir.mkdir(parents=True, exist_ok=True)
