@@ -330,12 +330,13 @@ def test_mismatches_are_refused_with_the_fix(run, bundle):
                                 test_sample_ids=[train_id])
 
 
-def test_bundles_align_on_shared_genes_or_refuse(bundle, tmp_path):
+def test_bundles_align_on_shared_genes_or_refuse(bundle, tmp_path, caplog):
     other = load_bundle(bundle.path)
     var = other.var.copy()
     half = len(var) // 2
     var.loc[var.index[:half], "gene_id"] = [f"NEW{i}" for i in range(half)]
     other.var = var
+    other.obs = other.obs.assign(sample_id="copy-" + other.obs["sample_id"].astype(str))
     write_bundle(other, tmp_path / "other")
     data = load_pretrain_data([bundle.path, tmp_path / "other"], min_shared_genes=0.4)
     ids = bundle.var["gene_id"].astype(str).to_numpy()
@@ -344,6 +345,24 @@ def test_bundles_align_on_shared_genes_or_refuse(bundle, tmp_path):
     assert len(data.X_train) == 2 * len(bundle.indices("train"))
     with pytest.raises(InputError, match="share only .* genes.*\n.*fix: prepare every bundle"):
         load_pretrain_data([bundle.path, tmp_path / "other"], min_shared_genes=0.6)
+    n_left = int(bundle.gene_mask().sum()) - len(kept)  # said (was an INFO line) and counted
+    assert [b["n_genes_left_out"] for b in data.bundles] == [n_left] * 2
+    assert any(r.levelname == "WARNING" and f"left out {n_left:,} of {bundle.path}'s" in r.message
+               for r in caplog.records)
+
+
+def test_a_bundle_twice_or_samples_in_two_bundles_are_refused(bundle, tmp_path):
+    """Old behaviour: --data B --data B pre-trained on every sample twice (n_train doubled),
+    and a gene subset of B beside B cut B's genes, both without a word."""
+    with pytest.raises(InputError, match="the same bundle is given twice"):
+        load_pretrain_data([bundle.path, bundle.path])
+    other = load_bundle(bundle.path)
+    other.var = other.var.iloc[: len(other.var) // 2 + 1]
+    other.X = np.ascontiguousarray(other.X[:, : len(other.var)])
+    write_bundle(other, tmp_path / "subset")
+    with pytest.raises(InputError, match=r"(?s)sample\(s\) are also in .*pre-trained on twice.*"
+                                         r"fix: give bundles of distinct samples"):
+        load_pretrain_data([bundle.path, tmp_path / "subset"], min_shared_genes=0.1)
 
 
 def test_cli_pretrain_then_train_pretrained(bundle, tiny_yaml, tmp_path):

@@ -73,9 +73,32 @@ def _shared_genes(bundles: Sequence[Any], min_share: float) -> list[str]:
             f"least {min_share:.0%} of the smallest bundle's genes",
             where="--data", fix="prepare every bundle with the same --annotation (so gene ids "
             "match), lower pretrain.min_shared_genes, or pre-train on one bundle")
-    if len(shared) < smallest:
-        logger.info("pre-training on the %d genes shared by %d bundles", len(shared), len(bundles))
+    left = [f"{len(g) - len(shared):,} of {b.path}'s {len(g):,}"
+            for b, g in zip(bundles, gene_lists, strict=True) if len(g) > len(shared)]
+    if left:  # said, and counted per bundle in summary.json (n_genes_left_out)
+        logger.warning("pre-training on the %s genes every bundle holds: left out %s",
+                       f"{len(shared):,}", "; ".join(left))
     return shared
+
+
+def _check_distinct(bundles: Sequence[Any]) -> None:
+    """Refuse a bundle given twice, or samples held by two bundles: pre-trained on twice, and
+    a sample in one bundle's training split and another's test split would leak."""
+    seen: dict[str, str] = {}
+    for b in bundles:
+        where = str(Path(b.path).resolve())
+        if where in seen.values():
+            raise input_error("the same bundle is given twice", path=b.path, where="--data",
+                              fix="give each bundle once")
+        shared = [s for s in map(str, b.sample_ids) if s in seen]
+        if shared:
+            raise input_error(
+                f"{len(shared):,} sample(s) are also in {seen[shared[0]]} (e.g. "
+                f"{', '.join(shared[:3])}): they would be pre-trained on twice, and a sample in "
+                "one bundle's training split and the other's test split would leak",
+                path=b.path, where="--data",
+                fix="give bundles of distinct samples (each cohort prepared once), or one bundle")
+        seen.update(dict.fromkeys(map(str, b.sample_ids), where))
 
 
 def _patients(bundle: Any) -> np.ndarray:
@@ -136,6 +159,7 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
     if not bundle_paths:
         raise input_error("no bundle given", where="--data", fix="pass --data BUNDLE (repeatable)")
     bundles = [load_bundle(p) for p in bundle_paths]
+    _check_distinct(bundles)
     genes = _shared_genes(bundles, min_shared_genes)
     if stream == "auto":
         n_train = sum(len(b.indices("train")) for b in bundles)
@@ -162,7 +186,8 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
         scalers.append(scaler.to_dict())
         sources.append({"path": str(b.path), "n_train": int(len(rows["train"])),
                         "n_val": int(len(rows["val"])),
-                        "n_test_excluded": int(len(b.indices("test"))), "synthetic": b.synthetic}
+                        "n_test_excluded": int(len(b.indices("test"))), "synthetic": b.synthetic,
+                        "n_genes_left_out": int(len(_bundle_genes(b)[1]) - len(genes))}
                        | ({"n_val_monitored": int(len(vrows))} if len(vrows) < len(rows["val"])
                           else {}))
     X_train = StreamingRows(train) if stream else np.concatenate(train).astype(np.float32)
