@@ -150,6 +150,40 @@ def test_results_csv_and_summary_md(classify_run, bundle):
     m = df.loc[df.model == "logreg", "accuracy"]
     assert f"{m.mean():.3f} ± {m.std(ddof=1):.3f}" in md
     assert "smallest possible p is 0.5" in md  # 2 folds cannot be significant: said so
+    assert f"Samples: {bundle.n_samples:,} of the bundle's {bundle.n_samples:,}." in md
+
+
+def test_samples_left_out_and_types_rarer_than_the_folds_are_said(bundle, tmp_path, caplog):
+    """Old behaviour: a survival benchmark left out the samples without survival, and 50
+    folds left most test folds without a rare type, both without a word (the ablation too)."""
+    import dataclasses
+
+    from genemoe.evaluate.benchmark_tables import summary_markdown
+    from genemoe.workflows.folds import rows_account
+
+    obs = bundle.obs.copy()
+    obs.loc[obs.index[:4], "has_survival"] = False
+    b = dataclasses.replace(bundle, obs=obs)
+    account = rows_account(b, "survival", 3)
+    assert account["n_used"] == bundle.n_samples - 4
+    assert account["left_out"] == {"without survival data": 4}
+    assert rows_account(b, "classify", 3)["left_out"] == {}
+    counts = bundle.obs["cancer_type"].value_counts()
+    small = rows_account(bundle, "classify", int(counts.min()) + 1)["types_under_folds"]
+    assert small == {str(counts.idxmin()): int(counts.min())}
+    from genemoe.data.bundle import write_bundle
+
+    write_bundle(b, tmp_path / "bundle")
+    res = bm.run_benchmark(tmp_path / "bundle", task="survival", models=["coxnet"], n_folds=2,
+                           out_dir=tmp_path / "b")
+    said = f"{bundle.n_samples - 4:,} of the bundle's {bundle.n_samples:,} samples used for survival"
+    assert any(said in r.message and "4 without survival data" in r.message for r in caplog.records)
+    protocol = json.loads((tmp_path / "b" / "protocol.json").read_text())
+    assert protocol["samples"] == account
+    md = summary_markdown(res.results, {**protocol, "samples": {**account,
+                                                                "types_under_folds": {"CHOL": 4}}})
+    assert (f"Samples: {bundle.n_samples - 4:,} of the bundle's {bundle.n_samples:,} (left out: "
+            "4 without survival data). Types with fewer samples than folds: CHOL 4") in md
 
 
 def test_paired_comparisons_match_scipy():
@@ -209,6 +243,20 @@ def test_bad_model_lists_are_clear_errors(bundle, tmp_path):
     assert "'nope'" in str(info.value) and "'mlp'" not in str(info.value)
     with pytest.raises(InputError, match="no model"):
         bm.run_benchmark(bundle.path, task="classify", models=[], out_dir=tmp_path)
+
+
+def test_a_bad_training_value_is_refused_before_anything_is_written(bundle, tmp_path):
+    """Old behaviour: --epochs 0 was refused in the first cell, after protocol.json,
+    splits.tsv and cells/ were written (the ablation's models/ folder alike)."""
+    from genemoe.workflows.ablation import run_ablation
+
+    with pytest.raises(InputError, match="epochs=0"):
+        bm.run_benchmark(bundle.path, task="classify", models=["logreg", "fcn"], n_folds=2,
+                         epochs=0, out_dir=tmp_path / "bench")
+    with pytest.raises(InputError, match="epochs=0"):
+        run_ablation(bundle.path, task="classify", out_dir=tmp_path / "abl", n_repeats=1,
+                     n_folds=2, epochs=0)
+    assert not (tmp_path / "bench").exists() and not (tmp_path / "abl" / "models").exists()
 
 
 def test_a_model_named_twice_runs_once_and_it_is_said(bundle, tmp_path, caplog):

@@ -324,7 +324,25 @@ def _protocol_text(p: dict) -> str:
             + (f"Every model is an ensemble of {p['ensemble']} members. "
                if p.get("ensemble", 1) > 1 else "")
             + f"Preset `{p['preset']}`"
-            + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`.")
+            + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`."
+            + _samples_text(p.get("samples") or {}))
+
+
+def _samples_text(s: dict) -> str:
+    """The samples a benchmark used of its bundle, those left out, and the types rarer than
+    the folds (protocol.json ``samples``; absent in benchmarks before 2026-12-03)."""
+    if not s:
+        return ""
+    text = f" Samples: {s['n_used']:,} of the bundle's {s['n_bundle']:,}"
+    if s.get("left_out"):
+        text += " (left out: " + ", ".join(f"{n:,} {why}" for why, n in s["left_out"].items()) + ")"
+    text += "."
+    if small := s.get("types_under_folds"):
+        text += (" Types with fewer samples than folds: "
+                 + ", ".join(f"{t} {n}" for t, n in small.items())
+                 + " (some test folds hold none of them; each fold's macro metrics average over "
+                   "the types it holds).")
+    return text
 
 
 def markdown_table(df: pd.DataFrame) -> str:

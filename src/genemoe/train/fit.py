@@ -123,6 +123,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     if epochs is not None:
         train_cfg["epochs"] = epochs
     check_train_options(train_cfg, config_path)
+    _train_config(train_cfg, False)  # values too (epochs 0 ...), before a workflow writes
     return cfg, model_config(cfg, model_name), train_cfg
 
 

@@ -66,7 +66,7 @@ from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, sum
 from genemoe.explain.routing import routing_report
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import get_spec, list_models
+from genemoe.models.registry import check_model_options, get_spec, list_models
 from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
@@ -88,6 +88,7 @@ from genemoe.workflows.folds import (
     fold_preprocessing,
     inner_splits,
     plan_folds,
+    rows_account,
     task_rows,
 )
 
@@ -321,13 +322,30 @@ def _fingerprint(bundle: Bundle, opts: dict) -> str:
     return hashlib.sha256(json.dumps(plain(key), sort_keys=True).encode()).hexdigest()
 
 
-def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan]) -> dict:
+def _said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:
+    """:func:`~genemoe.workflows.folds.rows_account`, its samples left out and its types
+    rarer than the folds said as warnings (for protocol.json and summary.md, not the
+    fingerprint: the cells do not change)."""
+    account = rows_account(bundle, task, n_folds)
+    if account["left_out"]:
+        log.warning("%s of the bundle's %s samples used for %s; left out: %s",
+                    f"{account['n_used']:,}", f"{account['n_bundle']:,}", task,
+                    ", ".join(f"{n:,} {why}" for why, n in account["left_out"].items()))
+    if small := account["types_under_folds"]:
+        log.warning("%d type(s) have fewer samples than the %d folds (%s): some test folds hold "
+                    "none of them, and each fold's macro metrics average over the types it holds",
+                    len(small), n_folds, ", ".join(f"{t} {n}" for t, n in small.items()))
+    return account
+
+
+def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan],
+                    samples: dict) -> dict:
     """Write ``protocol.json`` and ``splits.tsv`` (every fold's rows as sample ids)."""
     record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
                                                   "normalisation", "inputs", "steps", "dropped")}
     protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
                        "bundle_summary": bundle.summary, "bundle_record": record,
-                       "class_names": bundle.class_names,
+                       "class_names": bundle.class_names, "samples": samples,
                        "preset_tuned_on": load_preset(opts["preset"]).get("tuned_on") or {},
                        "stratified_by":
                        "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
@@ -442,6 +460,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         raise input_error("--pretrained starts neural Gene-MOE models only", where="--models",
                           fix="benchmark the classical models in a run without --pretrained")
     resolve_device(device)  # refused now, not in the first neural cell
+    for m in models:  # a bad option or value (--epochs 0) refused now, not in the first cell
+        check_model_options(m, resolve_config(preset, None, m, seed=seed, device=device,
+                                              epochs=epochs, task=task)[1])
     out_dir = Path(out_dir)
     bundle = load_bundle(bundle_path)
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
@@ -455,7 +476,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     opts["fingerprint"] = _fingerprint(bundle, opts)
     # the studies tune single models: neither the budget nor the ensemble size changes a trial
     opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})
-    protocol = _write_protocol(out_dir, bundle, opts, plans)
+    protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds))
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))

@@ -159,6 +159,9 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     if tune < 0:
         raise input_error(f"must be 0 or more trials, got {tune}", where="--tune",
                           fix="pass e.g. --tune 3 (0: no tuning)")
+    if epochs < 1:  # before a run folder is made
+        raise input_error(f"must be 1 or more, got {epochs}", where="--epochs",
+                          fix="pass e.g. --epochs 30 (early stopping may stop sooner)")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear_previous_demo(out_dir)
@@ -166,6 +169,9 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     bundle, files = _synthetic_bundle(out_dir, seed) if data is None else (load_bundle(data), {})
     runs = [(m, t) for m, t in models
             if t == "classify" or bundle.summary.get("n_events", 0) >= 10]
+    if any(t == "survival" for _, t in models) and not any(t == "survival" for _, t in runs):
+        log.warning("survival left out: the bundle has %d events, 10 needed (prepare it with "
+                    "--clinical for survival)", bundle.summary.get("n_events", 0))
     rows = _train_all(bundle, out_dir, runs, seed=seed, epochs=epochs, progress=progress,
                       tune=tune)
     pred = None

@@ -27,7 +27,7 @@ from genemoe.workflows.common import (
     with_fitted_layout,
 )
 
-__all__ = ["FoldPlan", "FoldData", "task_rows", "plan_folds", "fit_fold_preprocessing",
+__all__ = ["FoldPlan", "FoldData", "task_rows", "rows_account", "plan_folds", "fit_fold_preprocessing",
            "fold_preprocessing", "fold_data", "inner_plans", "inner_splits", "InnerSplits",
            "VAL_FRACTION"]
 
@@ -54,6 +54,22 @@ def task_rows(bundle: Bundle, task: Task) -> np.ndarray:
     if task == "survival":
         keep &= bundle.obs["has_survival"].to_numpy(bool)
     return np.flatnonzero(keep)
+
+
+def rows_account(bundle: Bundle, task: Task, n_folds: int) -> dict:
+    """What a benchmark of ``task`` uses of ``bundle``: ``n_used`` of ``n_bundle`` samples,
+    those ``left_out`` (no cancer type; no survival) and ``types_under_folds``: the types with
+    fewer usable samples than folds (some test folds hold none of them, so a fold's macro
+    metrics average over the types it holds)."""
+    typed = bundle.obs["cancer_type"].notna().to_numpy()
+    rows = task_rows(bundle, task)
+    left = {"without a cancer type": int((~typed).sum())}
+    if task == "survival":
+        left["without survival data"] = int(typed.sum()) - len(rows)
+    counts = bundle.obs["cancer_type"].iloc[rows].astype(str).value_counts()
+    small = {str(t): int(n) for t, n in counts.sort_values().items() if n < n_folds}
+    return {"n_bundle": int(len(typed)), "n_used": int(len(rows)),
+            "left_out": {k: v for k, v in left.items() if v}, "types_under_folds": small}
 
 
 def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int = 1, seed: int = 0,

@@ -1,0 +1,30 @@
+"""demo: option checks before anything is written, and every task left out said."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from genemoe.errors import InputError
+from genemoe.workflows.demo import run_demo
+
+
+def test_epochs_0_is_refused_before_a_run_folder_is_made(synthetic_bundle, tmp_path):
+    """Old behaviour: "training genemoe ..." and a runs/genemoe_classify/ folder, then the
+    trainer's refusal."""
+    bundle = synthetic_bundle(seed=3, clinical=False)
+    with pytest.raises(InputError, match="--epochs: must be 1 or more, got 0"):
+        run_demo(tmp_path / "demo", data=bundle.path, epochs=0, tune=0, progress=False)
+    assert not (tmp_path / "demo").exists()
+
+
+def test_a_bundle_without_survival_says_the_survival_task_is_left_out(synthetic_bundle, tmp_path,
+                                                                      caplog):
+    """Old behaviour: the survival rows were dropped from the table without a word."""
+    bundle = synthetic_bundle(seed=3, clinical=False)
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        text = run_demo(tmp_path / "demo", data=bundle.path, epochs=1, tune=0, progress=False,
+                        models=(("logreg", "classify"), ("coxnet", "survival")))
+    assert "survival left out: the bundle has 0 events, 10 needed" in caplog.text
+    assert "logreg" in text and "coxnet" not in text
