@@ -218,6 +218,15 @@ def test_h5ad_round_trip_through_prepare(synth_bundle, tmp_path):
     assert any(s["step"] == "labels" and "file metadata" in s["sources"] for s in b.record["steps"])
     same = b.obs.set_index("sample_id").loc[synth_bundle.obs["sample_id"], "cancer_type"]
     assert (same.to_numpy() == synth_bundle.obs["cancer_type"].to_numpy()).all()
+    # its survival comes back from the obs (old behaviour: "with survival: 0", unsaid)
+    again = b.obs.set_index("sample_id").loc[synth_bundle.obs["sample_id"]]
+    assert synth_bundle.obs["has_survival"].sum() > 0
+    assert (again["has_survival"].to_numpy() == synth_bundle.obs["has_survival"].to_numpy()).all()
+    np.testing.assert_array_equal(again["time"].to_numpy(float), synth_bundle.obs["time"].to_numpy(float))
+    assert (again["event"].to_numpy() == synth_bundle.obs["event"].to_numpy()).all()
+    join = next(s for s in b.record["steps"] if s["step"] == "join_survival")
+    assert join["clinical_report"]["format"] == "genemoe export (.h5ad obs)"
+    assert step_line("join_survival", join).endswith("(from the genemoe export's obs)")
 
 
 def test_outputs_get_normal_permissions(synth_bundle, tmp_path):

@@ -39,7 +39,7 @@ import pandas as pd
 from genemoe.data.ids import is_sample_barcode
 from genemoe.errors import input_error
 
-__all__ = ["read_clinical", "parse_events"]
+__all__ = ["read_clinical", "parse_events", "exported_clinical"]
 
 logger = logging.getLogger(__name__)
 
@@ -275,3 +275,35 @@ def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series) -> dict[s
         "n_invalid_event": int(invalid.sum()), "n_events": int((e == 1).sum()),
         "n_usable": int((t.notna() & e.notna()).sum()),
     }
+
+
+def exported_clinical(tables: Sequence[Any]) -> tuple[pd.DataFrame | None, dict]:
+    """The survival a ``genemoe export`` (.h5ad) carries in its ``obs``, as
+    :func:`read_clinical` gives a clinical table: indexed by ``patient_id``, ``<ep>_time`` /
+    ``<ep>_event`` for every endpoint the export holds (a patient's first sample's values).
+
+    ``tables``: the expression tables read (``sample_meta``, ``exported_normalisation``);
+    only genemoe exports count. ``(None, {})`` without one holding survival (re-preparing an
+    export lost its survival without a word before 2026-12-03).
+    """
+    frames, files = [], []
+    for t in tables:
+        meta = getattr(t, "sample_meta", None)
+        if not getattr(t, "exported_normalisation", None) or meta is None \
+                or "patient_id" not in meta.columns:
+            continue
+        cols = [c for c in meta.columns if re.fullmatch(r"[a-z]+_(time|event)", str(c))]
+        if cols:
+            frames.append(meta[["patient_id", *cols]].astype({c: float for c in cols}))
+            files.append(str(t.source_path))
+    if not frames:
+        return None, {}
+    joined = pd.concat(frames).dropna(subset=["patient_id"])
+    joined["patient_id"] = joined["patient_id"].astype(str)  # h5ad: categorical
+    clinical = joined.groupby("patient_id", sort=False).first()
+    report = {"format": "genemoe export (.h5ad obs)", "files": files,
+              "n_patients": int(len(clinical)),
+              "endpoints": sorted({c.rsplit("_", 1)[0].upper() for c in clinical.columns})}
+    logger.info("survival from the genemoe export's obs (%s): %d patients", ", ".join(files),
+                len(clinical))
+    return clinical, report

@@ -94,9 +94,11 @@ def _labels(info: dict) -> str:
 def _survival(info: dict) -> str:
     units = (info.get("clinical_report") or {}).get("time_units") or {}
     converted = units.get(info.get("endpoint"))
+    export = (info.get("clinical_report") or {}).get("format", "").startswith("genemoe export")
     return (f"survival ({info.get('endpoint')}): {_n(info.get('n_with_survival'))} samples with "
             f"time and event, {_n(info.get('n_events'))} events; {_n(info.get('n_without'))} "
-            "without" + (f"; times converted ({converted})" if converted else ""))
+            "without" + (f"; times converted ({converted})" if converted else "")
+            + (" (from the genemoe export's obs)" if export else ""))
 
 
 def _split(info: dict) -> str:

@@ -39,6 +39,7 @@ from genemoe.data import annotation as ann
 from genemoe.data import normalise as norm
 from genemoe.data import tcga
 from genemoe.data.bundle import Bundle, file_sha256, write_bundle
+from genemoe.data.clinical import exported_clinical
 from genemoe.data.prep_text import step_line
 from genemoe.data.quant_dir import join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
@@ -521,10 +522,9 @@ def prepare_dataset(
     clinical_path
         Survival table(s): TCGA-CDR, Xena ``survival.tsv`` (one per project is fine), or
         any table :func:`genemoe.data.clinical.read_clinical` recognises; joined by patient.
-    annotation_path
-        Gene annotation (Ensembl TSV or Xena probeMap): id mapping, lengths, positions.
-    config
-        :class:`PrepareConfig` options.
+        Without: the survival a genemoe export's ``obs`` carries, if any.
+    annotation_path, config
+        Gene annotation (Ensembl TSV or Xena probeMap; ids, lengths); :class:`PrepareConfig`.
 
     Returns
     -------
@@ -564,6 +564,8 @@ def prepare_dataset(
     _attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
     keep = _check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
     X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
+    if clinical is None:  # a genemoe export's obs carries its samples' survival
+        clinical, clin_report = exported_clinical(tables)
     _attach_survival(obs, clinical, clin_report, cfg, plog)
     folds = _make_splits(obs, cfg, plog)
     gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog)
