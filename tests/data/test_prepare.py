@@ -195,7 +195,7 @@ def test_gdc_counts_six_cohorts_real(shared_data, tmp_path):
     assert s["n_with_survival"] >= 355
 
 
-def test_h5ad_round_trip_through_prepare(synth_bundle, tmp_path):
+def test_h5ad_round_trip_through_prepare(synth_bundle, tmp_path, caplog):
     """A bundle exported to AnnData (for scanpy) prepares again, labels from its obs.
 
     Its values pass through unchanged and keep the exported bundle's normalisation in the
@@ -207,6 +207,9 @@ def test_h5ad_round_trip_through_prepare(synth_bundle, tmp_path):
     from genemoe.data.read import write_h5ad
 
     h5 = write_h5ad(synth_bundle, tmp_path / "cohort.h5ad")
+    with caplog.at_level("WARNING"):  # replaced with a word (old: silently)
+        write_h5ad(synth_bundle, h5)
+    assert f"{h5} exists: replacing it" in caplog.text
     b = prepare_dataset([h5], out_path=tmp_path / "again", config=PrepareConfig(min_variance=0, min_mean=0))
     exported = synth_bundle.summary["normalisation"]
     assert exported != "none" and b.summary["normalisation"] == exported

@@ -189,9 +189,18 @@ def test_resume_after_interruption_equals_uninterrupted(run, bundle, tiny_yaml, 
     first = pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
                          progress=False, max_epochs_this_call=1)
     assert not first.finished and not (out / "pretrained.pt").exists()
+    # fine-tuning from the paused run names the interruption (old: "no pretrained.pt here",
+    # with "pre-train first" as the fix)
+    with pytest.raises(InputError, match=r"(?s)the pre-training was interrupted .*fix: run the "
+                                         r"same `genemoe pretrain"):
+        read_pretrained(out)
     second = pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
                           progress=False)
-    assert second.finished
+    assert second.finished and not second.reused
+    # run again: the finished run is reused and says so (old: "(2 epochs, 0 s)", as if run)
+    third = pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
+                         progress=False)
+    assert third.reused and "reused, nothing trained" in third.describe()
     timing = ("seconds", "throughput/", "memory/")  # measured, not computed
     strip = [{k: v for k, v in r.items() if not k.startswith(timing)} for r in second.history]
     assert strip == [{k: v for k, v in r.items() if not k.startswith(timing)} for r in run.history]

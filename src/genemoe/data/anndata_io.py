@@ -57,6 +57,8 @@ def write_h5ad(bundle: Bundle, path: Path | str) -> Path:
         raise input_error(f"{path.name}: genemoe export writes AnnData (.h5ad) only",
                           where="--out", fix=f"name it e.g. {path.stem or 'cohort'}.h5ad")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():  # as train and predict say it (was replaced silently)
+        logger.warning("%s exists: replacing it", path)
     adata = bundle_to_anndata(bundle)
     with atomic_file(path, suffix=".h5ad") as tmp:
         adata.write_h5ad(tmp)

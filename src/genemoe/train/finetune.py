@@ -131,6 +131,11 @@ def encoder_module_lr(model: nn.Module, module_lr: Mapping[str, float] | None,
 def read_pretrained(run: Path | str) -> dict[str, Any]:
     """Load ``RUN/pretrained.pt`` (or the file itself); a clear error if it is not one."""
     path = Path(run) / "pretrained.pt" if Path(run).is_dir() else Path(run)
+    if not path.is_file() and (path.parent / "checkpoint.pt").is_file():
+        raise input_error("no pretrained.pt here: the pre-training was interrupted (its "
+                          "checkpoint.pt is there)", path=path,
+                          fix="run the same `genemoe pretrain ... --out RUN` again: it resumes "
+                              "and finishes, then pass --pretrained RUN")
     if not path.is_file():
         raise input_error("no pretrained.pt here", path=path,
                           fix="pre-train first: `genemoe pretrain --data BUNDLE --out RUN`, then "

@@ -218,12 +218,14 @@ class PretrainResult:
     summary: dict[str, Any]
     finished: bool
     seconds: float
+    reused: bool = False  # a finished run of the same setup: nothing trained this call
 
     def describe(self) -> str:
         s = self.summary
         last = self.history[-1] if self.history else {}
-        lines = [f"pre-training run: {self.out_dir}  ({len(self.history)} epochs, "
-                 f"{self.seconds:.0f} s{'' if self.finished else ', paused'})"]
+        how = "finished earlier with this setup: reused, nothing trained" if self.reused else (
+            f"{self.seconds:.0f} s{'' if self.finished else ', paused'}")
+        lines = [f"pre-training run: {self.out_dir}  ({len(self.history)} epochs, {how})"]
         if last:
             lines.append(f"  validation reconstruction: r (genes) {last['val/r_gene']:.3f}  "
                          f"r (samples) {last['val/r_sample']:.3f} vs per-gene-mean baseline "
@@ -555,7 +557,7 @@ def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str,
     logger.info("pre-training run %s is finished: reusing it", out_dir)
     history = list(payload.get("history") or [])
     return PretrainResult(out_dir, history, dict(payload.get("summary") or {}), True,
-                          time.perf_counter() - t0)
+                          time.perf_counter() - t0, reused=True)
 
 
 def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str, Any]:
