@@ -138,3 +138,39 @@ def test_the_survival_line_says_the_times_were_converted() -> None:
         "clinical_report": {"time_units": {"OS": "OS_MONTHS: months × 30.4375 → days"}}})
     assert line.endswith("times converted (OS_MONTHS: months × 30.4375 → days)")
 
+
+
+def test_r_surv_1_2_status_is_read_as_censored_or_event_and_said(tmp_path: Path, caplog) -> None:
+    """R's Surv() coding (lung$status: 1 censored, 2 dead). Old behaviour: every 1 became a
+    death and every 2 was dropped as invalid, said only in record.json."""
+    from genemoe.data.prep_text import step_line
+
+    p = _write(tmp_path / "c.tsv", "sample\ttime\tstatus\nS1\t100\t2\nS2\t200\t1\nS3\t50\t2\n")
+    with caplog.at_level("WARNING"):
+        frame, rep = read_clinical(p)
+    assert frame["os_event"].tolist() == [1.0, 0.0, 1.0]
+    assert rep["endpoints"]["OS"]["n_invalid_event"] == 0
+    assert rep["endpoints"]["OS"]["n_recoded_from_1_2"] == 3
+    assert "OS events coded 1/2: read as R's Surv() coding (1 censored, 2 event)" in caplog.text
+    line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 3, "n_events": 2,
+                                       "n_without": 0, "clinical_report": rep})
+    assert "events coded 1/2 read as 1 censored, 2 event" in line
+    # 0/1 with a stray 2 stays 0/1, the 2 invalid and counted (not recoded)
+    q = _write(tmp_path / "d.tsv", "sample\ttime\tstatus\nS1\t100\t1\nS2\t200\t0\nS3\t50\t2\n")
+    frame, rep = read_clinical(q)
+    assert frame["os_event"].tolist()[:2] == [1.0, 0.0] and rep["endpoints"]["OS"]["n_invalid_event"] == 1
+
+
+def test_rows_that_disagree_for_one_patient_are_said(tmp_path: Path, caplog) -> None:
+    """Old behaviour: the first row kept silently (an INFO line; record.json's count only)."""
+    from genemoe.data.prep_text import step_line
+
+    p = _write(tmp_path / "c.tsv", "bcr_patient_barcode\tOS\tOS.time\nTCGA-OR-A5J1\t1\t1355\n"
+                                   "TCGA-OR-A5J2\t0\t400\nTCGA-OR-A5J1\t1\t1455\n")
+    with caplog.at_level("WARNING"):
+        frame, rep = read_clinical(p)
+    assert frame.loc["TCGA-OR-A5J1", "os_time"] == 1355 and rep["n_conflicting_duplicates"] == 1
+    assert "1 patient(s) with rows that disagree (e.g. TCGA-OR-A5J1): the first row" in caplog.text
+    line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 2, "n_events": 1,
+                                       "n_without": 0, "clinical_report": rep})
+    assert "1 patient(s) with disagreeing rows, the first kept" in line

@@ -254,9 +254,12 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), frame[c])
     frame = frame.drop(columns=raw_cols)
     report["n_patients"] = len(frame)
-    logger.info("%s: %d patients, endpoints %s (%s), %d conflicting duplicates",
-                ", ".join(p.name for p in paths), len(frame), present, report["columns"],
-                report["n_conflicting_duplicates"])
+    logger.info("%s: %d patients, endpoints %s (%s)", ", ".join(p.name for p in paths),
+                len(frame), present, report["columns"])
+    if report["n_conflicting_duplicates"]:  # was an INFO line: unsaid by default
+        logger.warning("%s: %d patient(s) with rows that disagree (e.g. %s): the first row of "
+                       "each kept", ", ".join(p.name for p in paths),
+                       report["n_conflicting_duplicates"], conflict[conflict].index[0])
     return frame, report
 
 
@@ -265,6 +268,13 @@ def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series) -> dict[s
     given = raw_time.notna() & (raw_time.astype(str).str.strip() != "")
     n_non_numeric = int((t.isna() & given).sum())
     neg = t < 0
+    coded = e.dropna()
+    recoded = 0
+    if len(coded) and coded.isin([1.0, 2.0]).all() and coded.eq(2.0).any():  # R's Surv(): 1/2
+        recoded = int(len(coded))
+        frame[f"{ep}_event"] = e = e - 1.0
+        logger.warning("%s events coded 1/2: read as R's Surv() coding (1 censored, 2 event), "
+                       "%d of %d patients with the event", ep.upper(), int((e == 1).sum()), recoded)
     invalid = e.notna() & ~e.isin([0.0, 1.0])
     frame.loc[neg, f"{ep}_time"] = np.nan
     frame.loc[invalid, f"{ep}_event"] = np.nan
@@ -274,7 +284,7 @@ def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series) -> dict[s
         "n_non_numeric_time": n_non_numeric, "n_missing_event": int(e.isna().sum()),
         "n_invalid_event": int(invalid.sum()), "n_events": int((e == 1).sum()),
         "n_usable": int((t.notna() & e.notna()).sum()),
-    }
+    } | ({"n_recoded_from_1_2": recoded} if recoded else {})
 
 
 def exported_clinical(tables: Sequence[Any]) -> tuple[pd.DataFrame | None, dict]:

@@ -94,10 +94,16 @@ def _labels(info: dict) -> str:
 def _survival(info: dict) -> str:
     units = (info.get("clinical_report") or {}).get("time_units") or {}
     converted = units.get(info.get("endpoint"))
-    export = (info.get("clinical_report") or {}).get("format", "").startswith("genemoe export")
+    report = info.get("clinical_report") or {}
+    export = report.get("format", "").startswith("genemoe export")
+    recoded = (report.get("endpoints") or {}).get(info.get("endpoint"), {}).get("n_recoded_from_1_2")
+    conflicts = report.get("n_conflicting_duplicates")
     return (f"survival ({info.get('endpoint')}): {_n(info.get('n_with_survival'))} samples with "
             f"time and event, {_n(info.get('n_events'))} events; {_n(info.get('n_without'))} "
             "without" + (f"; times converted ({converted})" if converted else "")
+            + ("; events coded 1/2 read as 1 censored, 2 event" if recoded else "")
+            + (f"; {_n(conflicts)} patient(s) with disagreeing rows, the first kept"
+               if conflicts else "")
             + (" (from the genemoe export's obs)" if export else ""))
 
 
