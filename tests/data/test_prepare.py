@@ -319,3 +319,30 @@ def test_a_damaged_bundle_file_is_one_error_naming_it(synth_bundle, tmp_path, pa
     with pytest.raises(InputError, match=rf"(?s){part} is truncated or damaged .*fix: copy the "
                                          r"bundle again, or re-create it with `genemoe prepare`"):
         load_bundle(dst)
+
+
+def test_impossible_split_and_filter_values_are_refused_or_said(synth_files, tmp_path, caplog):
+    """Old behaviour: --folds 200 on 159 samples wrote one-sample folds (and pages of pandas'
+    fragmentation warnings); --min-mean nan wrote a bare NaN into record.json; an empty
+    validation split (too few samples per class) passed without a word."""
+    from genemoe.data.splits import split_warnings, stratified_kfold
+
+    with pytest.raises(InputError, match="20 folds for 10 patients: some folds would be empty"):
+        stratified_kfold(["a", "b"] * 5, n_folds=20)
+    for bad in ({"min_mean": float("nan")}, {"min_variance": -1.0}):
+        with pytest.raises(InputError, match="gene filter: --min-variance"):
+            PrepareConfig(**bad)
+    PrepareConfig(min_mean=-1.0)  # a negative mean suits centred data
+    split = np.array(["train"] * 6 + ["test"] * 2)
+    said = split_warnings(split, None, fractions={"val": 0.1, "test": 0.2})
+    assert said == ["the val split is empty (--val-fraction 0.1 of too few samples per class): "
+                    "training selects and calibrates on validation, so prepare more samples or "
+                    "raise the fraction"]
+    assert split_warnings(split, None, fractions={"val": 0.0, "test": 0.2}) == []
+    with caplog.at_level("WARNING"):
+        b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
+                            label_paths=[synth_files["labels"]],
+                            config=PrepareConfig(val_fraction=0.001, test_fraction=0.2))
+    assert not (b.obs["split"] == "val").any()
+    assert "the val split is empty" in caplog.text
+    assert any("val split is empty" in w for w in b.record["warnings"])

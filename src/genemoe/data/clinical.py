@@ -313,7 +313,7 @@ def exported_clinical(tables: Sequence[Any]) -> tuple[pd.DataFrame | None, dict]
     clinical = joined.groupby("patient_id", sort=False).first()
     report = {"format": "genemoe export (.h5ad obs)", "files": files,
               "n_patients": int(len(clinical)),
-              "endpoints": sorted({c.rsplit("_", 1)[0].upper() for c in clinical.columns})}
+              "endpoints_present": sorted({c.rsplit("_", 1)[0].upper() for c in clinical.columns})}
     logger.info("survival from the genemoe export's obs (%s): %d patients", ", ".join(files),
                 len(clinical))
     return clinical, report

@@ -146,7 +146,7 @@ def step_line(name: str, info: dict[str, Any]) -> str:
     if fmt is not None:
         try:
             return fmt(info)
-        except (KeyError, TypeError, ValueError, IndexError):  # a record shape we did not plan
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # a shape not planned
             pass
     scalars = {k: v for k, v in info.items() if isinstance(v, str | int | float | bool)}
     return f"{name}: " + ", ".join(f"{k}={_n(v)}" for k, v in scalars.items())

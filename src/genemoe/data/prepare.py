@@ -43,7 +43,7 @@ from genemoe.data.clinical import exported_clinical
 from genemoe.data.prep_text import step_line
 from genemoe.data.quant_dir import join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
-from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
+from genemoe.data.splits import split_warnings, stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import input_error
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter",
@@ -80,6 +80,10 @@ class PrepareConfig:
     def __post_init__(self) -> None:  # unknown values are refused before any file is read
         tcga.sample_type_list(self.sample_types)
         norm.check_method(self.normalisation)
+        if not (np.isfinite(self.min_variance) and self.min_variance >= 0 and np.isfinite(self.min_mean)):
+            raise input_error(f"--min-variance {self.min_variance} / --min-mean {self.min_mean}",
+                              where="gene filter", fix="a variance of 0 or more and a finite mean "
+                                                       "(e.g. 0.4 and 0.8; 0 and 0 keep every gene)")
 
 
 @dataclass
@@ -409,30 +413,12 @@ def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.nda
               n_folds=cfg.n_folds, grouped_by="patient_id",
               n_patients=int(obs["patient_id"].nunique()),
               stratified_by="cancer type and event" if with_surv else "cancer type")
-    if with_surv:
-        _warn_no_events(obs, folds, cfg.endpoint, plog)
-    return folds
-
-
-def _warn_no_events(obs: pd.DataFrame, folds: np.ndarray | None, endpoint: str,
-                    plog: PrepLog) -> None:
-    """Record (and log) every non-empty validation/test part without an event."""
-    event = obs["event"].to_numpy(dtype=bool) & obs["has_survival"].to_numpy(dtype=bool)
-    if not event.any():
-        msg = f"the bundle has survival times but no {endpoint} event: no survival model can be fitted"
+    event = obs["event"].to_numpy(bool) & obs["has_survival"].to_numpy(bool) if with_surv else None
+    for msg in split_warnings(obs["split"].to_numpy(), folds, event=event, endpoint=cfg.endpoint,
+                              fractions={"val": cfg.val_fraction, "test": cfg.test_fraction}):
         plog.warnings.append(msg)
         log.warning(msg)
-        return
-    parts = {f"{p} split": obs["split"].to_numpy() == p for p in ("val", "test")}
-    if folds is not None:
-        parts.update({f"fold {i}": folds == i for i in range(int(folds.max()) + 1)})
-    for name, rows in parts.items():
-        if rows.any() and not event[rows].any():
-            msg = (f"the {name} holds {int(rows.sum())} samples and no {endpoint} event: "
-                   "a survival model cannot be selected or scored on it (prepare more samples "
-                   "with events, or change --seed / the split fractions)")
-            plog.warnings.append(msg)
-            log.warning(msg)
+    return folds
 
 
 def _gene_rule(cfg: PrepareConfig) -> str:
@@ -494,9 +480,8 @@ def _var_table(X: np.ndarray, obs: pd.DataFrame, gene_ids: np.ndarray, symbols: 
     train = X[obs["split"].to_numpy() == "train"].astype(np.float64)
     var["train_mean"], var["train_std"] = train.mean(0), train.std(0)
     var["train_min"], var["train_max"] = train.min(0), train.max(0)
-    for k, m in masks.items():
-        var[k] = m
-    return var.reset_index(drop=True)
+    var = pd.concat([var, pd.DataFrame(masks, index=var.index)], axis=1)  # one block per call:
+    return var.reset_index(drop=True)  # a column per fold warned "highly fragmented" each
 
 
 def prepare_dataset(

@@ -18,7 +18,8 @@ import pandas as pd
 
 from genemoe.errors import input_error
 
-__all__ = ["stratified_split", "stratified_kfold", "stratify_keys", "default_patient_ids"]
+__all__ = ["stratified_split", "stratified_kfold", "stratify_keys", "default_patient_ids",
+           "split_warnings"]
 
 
 def stratify_keys(labels: Sequence[str], event: np.ndarray | None = None) -> np.ndarray:
@@ -174,8 +175,11 @@ def stratified_kfold(labels: Sequence[str], *, n_folds: int = 5, seed: int = 0,
     """
     if n_folds < 2:
         raise input_error(f"must be at least 2, got {n_folds}", where="--folds",
-                          fix="pass --folds 2 or more (the default is 3)")
+                          fix="pass --folds 2 or more (3 is the benchmark's default)")
     codes, gkeys, _ = _group_units(np.asarray(labels, dtype=object), groups)
+    if n_folds > len(gkeys):  # some folds would be empty
+        raise input_error(f"{n_folds} folds for {len(gkeys)} patients: some folds would be empty",
+                          where="--folds", fix=f"pass --folds {min(len(gkeys), 10)} or fewer")
     rng = np.random.default_rng(seed)
     folds = np.empty(len(gkeys), dtype=np.int64)
     offset = 0
@@ -185,3 +189,26 @@ def stratified_kfold(labels: Sequence[str], *, n_folds: int = 5, seed: int = 0,
         folds[idx] = (np.arange(len(idx)) + offset) % n_folds
         offset = (offset + len(idx)) % n_folds  # balance totals across classes
     return folds[codes]
+
+
+def split_warnings(split: np.ndarray, folds: np.ndarray | None, *, fractions: dict[str, float],
+                   event: np.ndarray | None = None, endpoint: str = "OS") -> list[str]:
+    """What a bundle's split cannot serve: a validation or test part left empty although its
+    fraction is above 0 (too few samples per class), and with survival (``event``
+    ``(n_samples,)``, False where unknown) no event at all, or a non-empty validation/test
+    part or fold without one. ``split`` ``(n_samples,)`` train/val/test; ``folds`` or None."""
+    out = [f"the {p} split is empty (--{p}-fraction {f:g} of too few samples "
+           "per class): training selects and calibrates on validation, so prepare more samples "
+           "or raise the fraction" for p, f in fractions.items() if f > 0 and not (split == p).any()]
+    if event is None:
+        return out
+    if not event.any():
+        return [*out, f"the bundle has survival times but no {endpoint} event: no survival model "
+                      "can be fitted"]
+    parts = {f"{p} split": split == p for p in ("val", "test")}
+    if folds is not None:
+        parts.update({f"fold {i}": folds == i for i in range(int(folds.max()) + 1)})
+    return out + [f"the {name} holds {int(rows.sum())} samples and no {endpoint} event: a survival "
+                  "model cannot be selected or scored on it (prepare more samples with events, "
+                  "or change --seed / the split fractions)"
+                  for name, rows in parts.items() if rows.any() and not event[rows].any()]
