@@ -5,6 +5,7 @@ folder) into a matrix that ``prepare`` then reads like any other."""
 from __future__ import annotations
 
 import glob
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +69,10 @@ def joined_inputs(out: Path, *, gdc_dir: Path | None, sample_sheet: Path | None,
                                      values=gdc_values)
         joined.expression.append(expr)
         joined.labels.append(lab)
-        joined.lines.append(f"joined the GDC portal files into {expr}")
+        from genemoe.data.quant_dir import joined_lines
+
+        record = json.loads((expr.parent / "joined.json").read_text())
+        joined.lines += [*joined_lines(record), f"joined matrix and its record: {expr.parent}"]
     if quant_dir is None:
         for flag, value in (("--tx2gene", tx2gene), ("--strand", strand != "auto" or None),
                             ("--quant-values", quant_values != "counts" or None)):

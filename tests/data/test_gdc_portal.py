@@ -164,3 +164,26 @@ def test_real_cohorts_in_the_portal_layout_prepare_to_the_same_matrix(
     assert a.summary["cancer_types"] == b.summary["cancer_types"]
     order = [b.obs["sample_id"].tolist().index(s) for s in a.obs["sample_id"]]
     np.testing.assert_allclose(a.X, b.X[order], rtol=1e-6)
+
+
+def test_a_sheet_sample_without_its_file_is_said_and_the_join_recorded(
+    tmp_path: Path, genes: pd.DataFrame, caplog,
+) -> None:
+    """An incomplete download (a sheet row whose file is not in the folder) was left out
+    without a word, and the bundle's record named only the joined matrix: now the join's
+    joined.json (sheet and its SHA-256, value column, N_ rows, files left out) is in it."""
+    from genemoe.data.bundle import file_sha256
+
+    sheet = write_portal_download(tmp_path / "gdc", _counts(genes), genes)
+    rows = pd.read_csv(sheet, sep="\t")
+    extra = rows.iloc[[0]].assign(**{"File Name": f"missing{STAR_SUFFIX}",
+                                     "Sample ID": "TCGA-OR-ZZZZ-01A", "Case ID": "TCGA-OR-ZZZZ"})
+    pd.concat([rows, extra]).to_csv(sheet, sep="\t", index=False)
+    with caplog.at_level("WARNING"):
+        _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "b")
+    assert "1 sample(s) of the sample sheet have no file in" in caplog.text
+    assert "TCGA-OR-ZZZZ-01A" in caplog.text
+    joined = load_bundle(tmp_path / "b").record["inputs"][0]["joined"]
+    assert joined["sheet_samples_without_file"] == ["TCGA-OR-ZZZZ-01A"]
+    assert joined["sample_sheet_sha256"] == file_sha256(sheet) and len(joined["samples"]) == len(rows)
+    assert joined["values"] == "unstranded column" and joined["summary_rows"][0].startswith("N_")

@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from genemoe.data.bundle import atomic_file
+from genemoe.data.bundle import atomic_file, file_sha256
 from genemoe.data.tables import _read_table, normalise_label
 from genemoe.data.textio import _text_stream, reading
 from genemoe.errors import input_error
@@ -106,6 +106,7 @@ def read_star_file(path: Path, column: str) -> pd.Series:
         raise input_error(f"not a STAR gene-counts file: no gene_id / {column} column "
                           f"(columns are {cells[:10]})", path=path,
                           fix="point --gdc-dir at the folder of *.augmented_star_gene_counts.tsv")
+    summary_rows = df.loc[df["gene_id"].str.startswith("N_"), "gene_id"].tolist()
     df = df[~df["gene_id"].str.startswith("N_")]
     values = pd.to_numeric(df[column], errors="coerce")
     if values.isna().any():
@@ -113,10 +114,15 @@ def read_star_file(path: Path, column: str) -> pd.Series:
         raise input_error(f"missing or non-numeric {column} value {df[column].iloc[i]!r}", path=path,
                           where=f"gene {df['gene_id'].iloc[i]!r}",
                           fix="the file looks damaged: download it again")
-    return pd.Series(values.to_numpy(np.float64), index=df["gene_id"].to_numpy(), name=path.name)
+    out = pd.Series(values.to_numpy(np.float64), index=df["gene_id"].to_numpy(), name=path.name)
+    out.attrs["summary_rows"] = summary_rows  # N_unmapped, N_multimapping, ...: left out
+    return out
 
 
-def _matched(gdc_dir: Path, sheet: pd.DataFrame, sheet_path: Path) -> Iterator[tuple[str, Path, str | None]]:
+def _matched(gdc_dir: Path, sheet: pd.DataFrame,
+             sheet_path: Path) -> Iterator[tuple[str, Path | None, str | None]]:
+    """(sample, file, project) of every sheet row: the folder's files, then the sheet's files
+    absent from the folder (file None)."""
     files = _star_files(gdc_dir)
     if not files:
         raise input_error(f"no *{STAR_SUFFIX} files under the directory", path=gdc_dir,
@@ -130,6 +136,8 @@ def _matched(gdc_dir: Path, sheet: pd.DataFrame, sheet_path: Path) -> Iterator[t
     for name, path in files.items():
         row = known.loc[name]
         yield str(row["sample_id"]), path, row["project"]
+    for name in known.index[~known.index.isin(list(files))]:
+        yield str(known.loc[name, "sample_id"]), None, None
 
 
 def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Path | str, *,
@@ -161,10 +169,14 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     sheet = read_sample_sheet(sheet_path)
     cols: dict[str, pd.Series] = {}
     labels: dict[str, str | None] = {}
-    n_repeat = 0
+    repeated: list[str] = []
+    absent: list[str] = []
     for sample, path, project in _matched(gdc_dir, sheet, sheet_path):
+        if path is None:
+            absent.append(sample)
+            continue
         if sample in cols:
-            n_repeat += 1
+            repeated.append(path.name)
             continue
         s = read_star_file(path, GDC_VALUE_COLUMNS[values])
         first = next(iter(cols.values()), None)
@@ -172,9 +184,14 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
             raise input_error("its genes differ from the other files' (another GENCODE release?)",
                               path=path, fix="download files of one GDC data release together")
         cols[sample], labels[sample] = s, project
-    if n_repeat:
+    if repeated:
         logger.warning("%d file(s) repeat a sample already read; the first by file name was kept",
-                       n_repeat)
+                       len(repeated))
+    absent = sorted(set(absent) - set(cols))
+    if absent:  # an incomplete download (gdc-client stopped, a file failed): said, counted
+        logger.warning("%d sample(s) of the sample sheet have no file in %s (e.g. %s): left out "
+                       "(an incomplete download? run gdc-client again to finish it)",
+                       len(absent), gdc_dir, absent[0])
     matrix = pd.DataFrame(cols)
     matrix.index.name = "gene_id"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -187,6 +204,15 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
         pd.DataFrame({"sample_id": list(labels),
                       "cancer_type": [normalise_label(v) if v else "" for v in labels.values()]}
                      ).to_csv(tmp, sep="\t", index=False)
+    record = {"tool": "GDC portal STAR", "values": f"{GDC_VALUE_COLUMNS[values]} column",
+              "gdc_dir": str(gdc_dir.resolve()), "sample_sheet": str(sheet_path.resolve()),
+              "sample_sheet_sha256": file_sha256(sheet_path), "samples": list(cols),
+              "genes": int(matrix.shape[0]), "repeated_files_left_out": repeated,
+              "sheet_samples_without_file": absent, "strand": {}, "counts_rounded": 0,
+              "summary_rows": next(iter(cols.values())).attrs.get("summary_rows", []) if cols
+              else [], "skipped_files": []}
+    with atomic_file(out_dir / "joined.json") as tmp:  # the bundle's record keeps it
+        tmp.write_text(json.dumps(record, indent=1) + "\n")
     logger.info("assembled %d STAR files (%s) into %s: %d genes x %d samples", len(cols), values,
                 expr_path, *matrix.shape)
     return expr_path, label_path

@@ -493,6 +493,10 @@ def joined_lines(record: dict[str, Any]) -> list[str]:
     if record["counts_rounded"]:
         lines.append(f"{record['counts_rounded']:,} estimated counts rounded to integers "
                      "(as DESeq2 takes tximport's)")
+    for key, what in (("repeated_files_left_out", "file(s) repeating a sample left out"),
+                      ("sheet_samples_without_file", "sample(s) of the sheet without a file")):
+        if record.get(key):
+            lines.append(f"{len(record[key]):,} {what} (all in joined.json)")
     skipped = record["skipped_files"]
     if skipped:
         n = len(skipped)
