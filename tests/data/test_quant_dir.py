@@ -40,7 +40,7 @@ def write_star(path: Path, counts: pd.Series, first_share: float) -> None:
     c = counts.to_numpy()
     other = np.floor(c * min(first_share, 1 - first_share) / max(first_share, 1 - first_share))
     first, second = (c, other.astype(int)) if first_share >= 0.5 else (other.astype(int), c)
-    lines = [f"{n}\t{k}\t{k}\t{k}" for n, k in STAR_SUMMARY]
+    lines = [f"{n}\t{k}\t{2 * k}\t{3 * k}" for n, k in STAR_SUMMARY]  # per column, as STAR's
     lines += [f"{g}\t{a + b}\t{a}\t{b}" for g, a, b in zip(counts.index, first, second,
                                                           strict=True)]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +105,8 @@ def test_star_files_of_real_counts_join_back_to_the_matrix(acc_counts, tmp_path)
                                   acc_counts[sorted(acc_counts.columns)], check_dtype=False)
     assert record["strand"] == {"reverse": 12}
     assert record["value_column"] == "column 4 (reverse)"
-    assert record["summary_rows"] == {n: 12.0 * k for n, k in STAR_SUMMARY}
+    # the totals of the column used (old behaviour: column 2's, the unstranded, whatever the strand)
+    assert record["summary_rows"] == {n: 12.0 * 3 * k for n, k in STAR_SUMMARY}
     assert all(share < 0.05 for share in record["read1_strand_share"].values())
     assert len(record["skipped_files"]) == 12  # the SJ.out.tab files, named
     assert json.loads((tmp_path / "out" / "joined.json").read_text()) == record

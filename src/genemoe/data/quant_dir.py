@@ -320,8 +320,7 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
         memo.clear()
         memo.update(raw=raw, summary=summary, ids=ids, kept=ids[~summary])
     summary = memo["summary"]
-    for name, total in zip(memo["ids"][summary], df.iloc[np.flatnonzero(summary), 1], strict=True):
-        notes["summary_rows"][name] = notes["summary_rows"].get(name, 0) + float(total)
+    summary_df = df.iloc[np.flatnonzero(summary)]  # totals taken from the column used, below
     df, ids = df.iloc[np.flatnonzero(~summary)], memo["kept"]
     parsed: dict[str | int, np.ndarray] = {}
     if kind == "star":
@@ -337,6 +336,9 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
         notes["strand"].setdefault(chosen, 0)
         notes["strand"][chosen] += 1
         column = _STAR_COLUMN[chosen]
+    used = summary_df.iloc[:, column] if isinstance(column, int) else summary_df.iloc[:, 1]
+    for name, total in zip(memo["ids"][summary], used, strict=True):  # STAR: the chosen strand's
+        notes["summary_rows"][name] = notes["summary_rows"].get(name, 0) + float(total)
     x = parsed[column] if column in parsed else _numbers(df, column, path)
     if kind == "rsem_isoforms":
         if not _same_cells(memo.get("gene_cells"), cells := df["gene_id"].to_numpy()):
