@@ -264,6 +264,19 @@ def test_a_tuning_directory_gets_its_report(dirs, tmp_path):
     (d / "summary.json").write_text(json.dumps(s))
     page = write_report(d).read_text()
     assert "SYNTHETIC DATA" in page and "not recorded" in page
+    # small values keep their digits, an unused option is "–" (old: .round(4) printed a
+    # weight decay of 3.95e-06 as 0, None as NaN), and "Best trials" holds this budget's
+    # trials only (old: a larger earlier budget's trial too)
+    import pandas as pd
+
+    trials = pd.read_csv(d / "trials.csv")
+    trials["train.weight_decay"] = [3.95e-06, None]
+    extra = trials.iloc[[0]].assign(number=7, value=2.0, in_budget=False)
+    pd.concat([trials, extra]).to_csv(d / "trials.csv", index=False)
+    page = write_report(d).read_text()
+    best = page[page.index(">Best trials</h3>"):page.index("Every trial of the study")]
+    assert "3.95e-06" in best and "<td>–</td>" in best and "<td>7</td>" not in best
+    assert "<td>7</td>" in page[page.index("Every trial of the study"):]
 
 
 def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_meier(dirs,

@@ -289,16 +289,18 @@ def _tune_context(d: Path) -> dict[str, Any]:
                 "preset": tuned_on.get("preset"), "bundle": bundle_path}
     shown = [c for c in trials.columns if c in ("number", "state", "value", "seconds")
              or c.startswith(("model.", "train."))]
-    ranked = trials.sort_values("value", ascending=False, na_position="last")[shown]
+    own = trials[trials["in_budget"].astype(str).eq("True")] if "in_budget" in trials else trials
+    ranked = own.sort_values("value", ascending=False, na_position="last")[shown]  # this budget's
     params = pd.DataFrame([{"option": k, "value": _fmt(v)}
                            for k, v in (summary.get("best_params") or {}).items()])
     metrics = ("<h3>Best configuration</h3>" + (_table(params) if len(params) else "<p>None.</p>")
                + f"<p>Retrain with <code>genemoe train --config {html.escape(str(d / 'best.yaml'))}"
                f" --model {html.escape(str(model))} --task {html.escape(str(task))} ...</code></p>"
                + "<h3>What it was tuned on</h3>" + _kv(tuned_on)
-               + "<h3>Best trials</h3>" + _table(ranked.head(10).round(4))
-               + "<details><summary>Every trial (trials.csv)</summary>"
-               + _table(trials.round(4)) + "</details>")
+               + "<h3>Best trials</h3><p>Of this budget's trials; – : off, or not drawn.</p>"
+               + _table(ranked.head(10), na_rep="–")  # 4 significant digits (3.95e-06, not 0)
+               + "<details><summary>Every trial of the study (trials.csv)</summary>"
+               + _table(trials, na_rep="–") + "</details>")
     panel = tune_panel(summary=summary, tuned_on=tuned_on, bundle_summary=bundle_summary,
                        record=record, bundle_path=bundle_path, figures=figures)
     return {"title": f"genemoe tuning — {model} ({task})",
@@ -439,8 +441,8 @@ def _fmt(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def _table(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, escape=True, border=0, na_rep="NaN", float_format=lambda x: f"{x:.4g}")
+def _table(df: pd.DataFrame, na_rep: str = "NaN") -> str:
+    return df.to_html(index=False, escape=True, border=0, na_rep=na_rep, float_format=lambda x: f"{x:.4g}")
 
 
 def _kv(d: dict) -> str:
