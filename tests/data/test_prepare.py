@@ -346,3 +346,21 @@ def test_impossible_split_and_filter_values_are_refused_or_said(synth_files, tmp
     assert not (b.obs["split"] == "val").any()
     assert "the val split is empty" in caplog.text
     assert any("val split is empty" in w for w in b.record["warnings"])
+
+
+def test_a_label_table_keyed_by_patient_barcodes_labels_their_samples(synth_files, synth_bundle,
+                                                                      tmp_path):
+    """Old behaviour: refused ("none of its sample ids names a sample"), with a fix
+    (--sample-column) that could not help: the ids were patients'."""
+    labels = pd.read_csv(synth_files["labels"], sep="\t")
+    labels.iloc[:, 0] = labels.iloc[:, 0].str[:12]
+    labels.drop_duplicates(labels.columns[0]).to_csv(tmp_path / "patients.tsv", sep="\t",
+                                                     index=False)
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
+                        label_paths=[tmp_path / "patients.tsv"],
+                        clinical_path=synth_files["clinical"],
+                        annotation_path=synth_files["annotation"],
+                        config=PrepareConfig(synthetic=True, seed=1))
+    step = next(s for s in b.record["steps"] if s["step"] == "labels")
+    assert set(step["sources"]) == {"label table"}  # every sample read, kept or not
+    assert b.summary["cancer_types"] == synth_bundle.summary["cancer_types"]

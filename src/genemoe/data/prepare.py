@@ -261,12 +261,15 @@ def tcga_like(sample_id: str) -> bool:
 
 
 def _match_labels(obs: pd.DataFrame, labels: pd.DataFrame) -> pd.Series:
-    """Label per obs row from a label table: exact id, then the 15-character sample id."""
+    """Label per obs row from a label table: exact id, then the 15-character sample id, then
+    the patient (a table keyed by 12-character TCGA patient barcodes)."""
     exact = labels.drop_duplicates("sample_id").set_index("sample_id")["cancer_type"]
     out = obs["sample_id"].map(exact)
     short = labels.assign(k=labels["sample_id"].str[:15]).drop_duplicates("k").set_index("k")["cancer_type"]
     miss = out.isna()
     out[miss] = obs.loc[miss, "sample_id"].str[:15].map(short)
+    miss = out.isna()
+    out[miss] = obs.loc[miss, "patient_id"].astype(str).map(exact)
     return out
 
 
@@ -308,7 +311,7 @@ def _label_rows_naming_no_sample(path: Path, table: pd.DataFrame, obs: pd.DataFr
     """Rows of a label table that name no sample of the expression (by id or its first 15
     characters). A table none of whose rows does (another cohort's, ids in another form) is
     refused: it was silently unused, the samples labelled from elsewhere (the file name)."""
-    ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15])
+    ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15]) | set(obs["patient_id"].astype(str))
     named = table["sample_id"].isin(ids) | table["sample_id"].str[:15].isin(ids)
     if len(table) and not named.any():
         raise input_error(
