@@ -27,9 +27,9 @@ from genemoe.workflows.common import (
     with_fitted_layout,
 )
 
-__all__ = ["FoldPlan", "FoldData", "task_rows", "rows_account", "plan_folds", "fit_fold_preprocessing",
-           "fold_preprocessing", "fold_data", "inner_plans", "inner_splits", "InnerSplits",
-           "VAL_FRACTION"]
+__all__ = ["FoldPlan", "FoldData", "task_rows", "rows_account", "plan_folds",
+           "fit_fold_preprocessing", "fold_preprocessing", "fold_data", "inner_plans",
+           "inner_splits", "InnerSplits", "VAL_FRACTION"]
 
 Task = Literal["classify", "survival"]
 
