@@ -364,3 +364,22 @@ def test_a_label_table_keyed_by_patient_barcodes_labels_their_samples(synth_file
     step = next(s for s in b.record["steps"] if s["step"] == "labels")
     assert set(step["sources"]) == {"label table"}  # every sample read, kept or not
     assert b.summary["cancer_types"] == synth_bundle.summary["cancer_types"]
+
+
+def test_labels_respelt_as_tcga_codes_are_counted(synth_files, tmp_path):
+    """Old behaviour: "acc" (or "ACC (TCGA)") became "ACC" without a count or a word."""
+    from genemoe.data.prep_text import step_line
+
+    labels = pd.read_csv(synth_files["labels"], sep="\t")
+    col = labels.columns[1]
+    first = labels[col].iloc[0]
+    labels[col] = labels[col].str.replace(" (TCGA)", "", regex=False).str.lower()
+    labels.to_csv(tmp_path / "lower.tsv", sep="\t", index=False)
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
+                        label_paths=[tmp_path / "lower.tsv"],
+                        config=PrepareConfig(synthetic=True, seed=1))
+    step = next(s for s in b.record["steps"] if s["step"] == "labels")
+    code = first.replace(" (TCGA)", "")
+    assert step["respelt"][f"{code.lower()} -> {code}"] > 0
+    assert sum(step["respelt"].values()) == step["sources"]["label table"]
+    assert "respelt as TCGA codes: " in step_line("labels", step)

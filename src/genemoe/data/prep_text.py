@@ -88,7 +88,10 @@ def _labels(info: dict) -> str:
                                or "none found") + (
         f"; {_n(unused)} label-table rows name no sample of the expression" if unused else "") + (
         f"; kept as given, not TCGA codes: {', '.join(map(repr, other[:5]))}"
-        + (f" and {len(other) - 5} more" if len(other) > 5 else "") if other else "")
+        + (f" and {len(other) - 5} more" if len(other) > 5 else "") if other else "") + (
+        f"; respelt as TCGA codes: {_n(sum(respelt.values()))} ("
+        + ", ".join(list(respelt)[:3]) + (", ..." if len(respelt) > 3 else "") + ")"
+        if (respelt := info.get("respelt") or {}) else "")
 
 
 def _survival(info: dict) -> str:

@@ -300,10 +300,14 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
         m = obs["cancer_type"].isna()
         obs.loc[m, "cancer_type"] = obs.loc[m, "patient_id"].map(clinical["cancer_type"])
         sources[m & obs["cancer_type"].notna()] = "clinical table"
-    obs["cancer_type"] = obs["cancer_type"].map(
+    given = obs["cancer_type"].copy()
+    obs["cancer_type"] = given.map(
         lambda v: tcga.normalise_cancer_type(v) if isinstance(v, str) and v.strip() else np.nan)
+    moved = given.notna() & obs["cancer_type"].notna() & (given.astype(str) != obs["cancer_type"])
+    respelt = (given[moved].astype(str) + " -> " + obs.loc[moved, "cancer_type"]).value_counts()
     other = sorted({str(v) for v in obs["cancer_type"].dropna()} - set(tcga.TCGA_PROJECTS))
     plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
+              respelt={str(k): int(v) for k, v in respelt.items()},  # "acc -> ACC": counted
               label_rows_naming_no_sample=unused, not_tcga_codes=other)
 
 
