@@ -5,7 +5,6 @@ folder) into a matrix that ``prepare`` then reads like any other."""
 from __future__ import annotations
 
 import glob
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,13 +64,13 @@ def joined_inputs(out: Path, *, gdc_dir: Path | None, sample_sheet: Path | None,
                               else ("--sample-sheet", "--gdc-dir"))
             _needs(given, missing, "pass the portal's download folder (--gdc-dir) and its "
                                    "sample sheet (--sample-sheet)")
-        expr, lab = assemble_gdc_dir(gdc_dir, sample_sheet, out.parent / f"{out.name}_gdc_inputs",
-                                     values=gdc_values)
-        joined.expression.append(expr)
-        joined.labels.append(lab)
         from genemoe.data.quant_dir import joined_lines
 
-        record = json.loads((expr.parent / "joined.json").read_text())
+        expr, lab, record = assemble_gdc_dir(gdc_dir, sample_sheet,
+                                             out.parent / f"{out.name}_gdc_inputs",
+                                             values=gdc_values)
+        joined.expression.append(expr)
+        joined.labels.append(lab)
         joined.lines += [*joined_lines(record), f"joined matrix and its record: {expr.parent}"]
     if quant_dir is None:
         for flag, value in (("--tx2gene", tx2gene), ("--strand", strand != "auto" or None),

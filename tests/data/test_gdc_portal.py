@@ -117,7 +117,7 @@ def test_a_file_without_the_column_lists_all_its_columns(tmp_path: Path) -> None
 
 def test_whole_counts_are_written_as_integers(tmp_path: Path, genes: pd.DataFrame) -> None:
     sheet = write_portal_download(tmp_path / "gdc", _counts(genes), genes)
-    expr, _ = assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
+    expr, _, _ = assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
     with gzip.open(expr, "rt") as fh:
         rows = [line.rstrip("\n").split("\t")[1:] for line in fh.readlines()[1:]]
     assert all(cell.isdigit() for row in rows for cell in row)

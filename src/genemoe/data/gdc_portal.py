@@ -141,7 +141,7 @@ def _matched(gdc_dir: Path, sheet: pd.DataFrame,
 
 
 def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Path | str, *,
-                     values: GdcValues = "counts") -> tuple[Path, Path]:
+                     values: GdcValues = "counts") -> tuple[Path, Path, dict]:
     """Join a portal download into ``out_dir/expression.tsv.gz`` and ``out_dir/labels.tsv``.
 
     Parameters
@@ -158,9 +158,10 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
 
     Returns
     -------
-    tuple of Path
+    tuple
         The genes × samples matrix (columns: sample barcodes; several files of one sample:
-        the first by file name kept) and the label table (``sample_id``, ``cancer_type``).
+        the first by file name kept), the label table (``sample_id``, ``cancer_type``) and
+        the join's record (also written as ``joined.json`` beside them).
     """
     if values not in GDC_VALUE_COLUMNS:
         raise input_error(f"unknown value column {values!r}", where="--gdc-values",
@@ -208,11 +209,11 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
               "gdc_dir": str(gdc_dir.resolve()), "sample_sheet": str(sheet_path.resolve()),
               "sample_sheet_sha256": file_sha256(sheet_path), "samples": list(cols),
               "genes": int(matrix.shape[0]), "repeated_files_left_out": repeated,
-              "sheet_samples_without_file": absent, "strand": {}, "counts_rounded": 0,
+              "sheet_samples_without_file": absent,
               "summary_rows": next(iter(cols.values())).attrs.get("summary_rows", []) if cols
-              else [], "skipped_files": []}
+              else []}
     with atomic_file(out_dir / "joined.json") as tmp:  # the bundle's record keeps it
         tmp.write_text(json.dumps(record, indent=1) + "\n")
     logger.info("assembled %d STAR files (%s) into %s: %d genes x %d samples", len(cols), values,
                 expr_path, *matrix.shape)
-    return expr_path, label_path
+    return expr_path, label_path, record

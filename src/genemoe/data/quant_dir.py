@@ -486,20 +486,20 @@ def joined_lines(record: dict[str, Any]) -> list[str]:
         lines.append(f"transcripts summed into genes (map: {record['gene_map']}): " + (
             f"{n_out:,} of {n_tx:,} not in the map, left out" if n_out else
             f"all {n_tx:,} in it"))
-    if record["strand"]:
+    if record.get("strand"):
         lines.append("STAR column: " + ", ".join(f"{k} ({v} samples)"
                                                  for k, v in record["strand"].items()))
-    if record["summary_rows"]:
+    if record.get("summary_rows"):
         lines.append(f"{len(record['summary_rows'])} summary rows left out "
                      f"({', '.join(list(record['summary_rows'])[:4])})")
-    if record["counts_rounded"]:
+    if record.get("counts_rounded"):
         lines.append(f"{record['counts_rounded']:,} estimated counts rounded to integers "
                      "(as DESeq2 takes tximport's)")
     for key, what in (("repeated_files_left_out", "file(s) repeating a sample left out"),
                       ("sheet_samples_without_file", "sample(s) of the sheet without a file")):
         if record.get(key):
             lines.append(f"{len(record[key]):,} {what} (all in joined.json)")
-    skipped = record["skipped_files"]
+    skipped = record.get("skipped_files")
     if skipped:
         n = len(skipped)
         lines.append(f"{n} other file{'s' if n != 1 else ''} skipped "

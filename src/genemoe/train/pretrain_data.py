@@ -84,12 +84,14 @@ def _shared_genes(bundles: Sequence[Any], min_share: float) -> list[str]:
 def _check_distinct(bundles: Sequence[Any]) -> None:
     """Refuse a bundle given twice, or samples held by two bundles: pre-trained on twice, and
     a sample in one bundle's training split and another's test split would leak."""
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # sample id -> its bundle's path
+    paths: set[str] = set()
     for b in bundles:
         where = str(Path(b.path).resolve())
-        if where in seen.values():
+        if where in paths:
             raise input_error("the same bundle is given twice", path=b.path, where="--data",
                               fix="give each bundle once")
+        paths.add(where)
         shared = [s for s in map(str, b.sample_ids) if s in seen]
         if shared:
             raise input_error(
