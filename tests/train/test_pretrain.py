@@ -519,3 +519,29 @@ def test_a_bad_pretraining_value_is_said_with_its_range():
         PretrainConfig(epochs=0)
     with pytest.raises(InputError, match=r"(?s)lambdas.*lambda_kl, lambda_l1.*to 0 or more"):
         PretrainConfig(lambda_kl=-1.0)
+
+
+def test_missing_symbols_stay_missing_not_the_text_none(bundle, tmp_path):
+    """Old behaviour: a gene without a symbol was stored as the text "None" (or "nan") in
+    the pre-training data and checkpoint, and so ranked as a gene called None."""
+    from genemoe.data.bundle import gene_symbols
+    from genemoe.data.scaling import fit_scaler
+    from genemoe.train.pretrain import pretrain_data_from_arrays
+
+    assert gene_symbols([None, np.nan, " ", "TP53"]) == [None, None, None, "TP53"]
+    assert gene_symbols(pd.DataFrame({"gene_id": ["a"]})) is None
+    other = load_bundle(bundle.path)
+    other.var = other.var.assign(symbol=other.var["symbol"].astype(object))
+    other.var.loc[other.var.index[:3], "symbol"] = [None, np.nan, ""]
+    write_bundle(other, tmp_path / "nosym")
+    data = load_pretrain_data([tmp_path / "nosym"])
+    kept = other.var[other.gene_mask()]
+    want = [None if i < 3 else str(s) for i, s in zip(kept.index, kept["symbol"], strict=True)]
+    assert data.symbols == want and "None" not in data.symbols and "nan" not in data.symbols
+    X = np.asarray(bundle.X[:10], np.float32)[:, :4]
+    ids = [f"S{i}" for i in range(10)]
+    arrays = pretrain_data_from_arrays(X[:8], X[8:], gene_ids=list("abcd"),
+                                       symbols=[None, np.nan, "", "EGFR"],
+                                       scaler=fit_scaler(X[:8]), train_ids=ids[:8],
+                                       val_ids=ids[8:])
+    assert arrays.symbols == [None, None, None, "EGFR"]

@@ -37,7 +37,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +204,28 @@ class Bundle:
             X=np.ascontiguousarray(self.X[rows]), obs=self.obs.iloc[rows].reset_index(drop=True),
             var=self.var.copy(), record=self.record, summary={}, folds=folds, path=None,
         )
+
+
+def gene_symbols(symbols: pd.DataFrame | Sequence[object] | None) -> list[str | None] | None:
+    """Gene symbols as strings, ``None`` where a symbol is missing or blank.
+
+    Parameters
+    ----------
+    symbols
+        A per-gene table (its ``symbol`` column is used; ``None`` if it has none) or a
+        sequence of symbols (``None``/NaN allowed), ``n_genes`` long.
+
+    Returns
+    -------
+    list or None
+        ``n_genes`` entries; a missing symbol stays ``None``, never the text "None" or "nan".
+    """
+    if isinstance(symbols, pd.DataFrame):
+        symbols = symbols["symbol"].tolist() if "symbol" in symbols.columns else None
+    if symbols is None:
+        return None
+    return [None if s is None or (np.ndim(s) == 0 and pd.isna(s)) else (str(s).strip() or None)
+            for s in symbols]
 
 
 def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> dict[str, Any]:

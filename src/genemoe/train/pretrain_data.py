@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from genemoe.data.bundle import load_bundle
+from genemoe.data.bundle import gene_symbols, load_bundle
 from genemoe.data.scaling import Scaler
 from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
@@ -199,7 +199,7 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
                           f"and {len(X_val)})", where="--data",
                           fix="re-prepare with a --val-fraction that leaves validation samples")
     var0 = bundles[0].var.set_index(bundles[0].var["gene_id"].astype(str))
-    symbols = var0.loc[genes, "symbol"].astype(str).tolist() if "symbol" in var0 else None
+    symbols = gene_symbols(var0.loc[genes])
     return PretrainData(X_train=X_train, X_val=X_val.astype(np.float32),
                         X_val_log=np.concatenate(val_log),
                         val_bundle=np.concatenate(val_bundle), gene_ids=genes, symbols=symbols,
@@ -288,7 +288,7 @@ def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
     return PretrainData(
         X_train=sc.transform(X_tr), X_val=sc.transform(X_va), X_val_log=X_va,
         val_bundle=np.zeros(len(X_va), dtype=int), gene_ids=[str(g) for g in gene_ids],
-        symbols=None if symbols is None else [str(s) for s in symbols], scalers=[sc.to_dict()],
+        symbols=gene_symbols(symbols), scalers=[sc.to_dict()],
         samples=samples,
         bundles=[{"path": source, "n_train": len(X_tr), "n_val": len(X_va),
                   "n_test_excluded": int(n_test_excluded), "synthetic": bool(synthetic),

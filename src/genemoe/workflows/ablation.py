@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.config_presets import load_preset, model_config
-from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
+from genemoe.data.bundle import Bundle, atomic_write_text, gene_symbols, load_bundle
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_tables import markdown_table, summary_table
 from genemoe.train.pretrain import (
@@ -231,7 +231,7 @@ def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
         val_ids=bundle.sample_ids[plan.val].astype(str).tolist(),
         train_patient_ids=patient_ids(bundle, plan.train),
         val_patient_ids=patient_ids(bundle, plan.val),
-        symbols=var["symbol"].astype(str).tolist() if "symbol" in var else None,
+        symbols=gene_symbols(var),
         source=str(bundle.path), n_test_excluded=len(plan.test), synthetic=bool(bundle.synthetic),
         info={"repeat": plan.repeat, "fold": plan.fold,
               "rows": "fold training part (validation part monitored; test part not read)"})

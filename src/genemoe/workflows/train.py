@@ -35,7 +35,14 @@ import pandas as pd
 import yaml
 
 from genemoe import __version__
-from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle, remove_outputs
+from genemoe.data.bundle import (
+    Bundle,
+    atomic_write_text,
+    dump_json,
+    gene_symbols,
+    load_bundle,
+    remove_outputs,
+)
 from genemoe.data.crossscale import reference_profile
 from genemoe.errors import input_error
 from genemoe.evaluate.brier import breslow_cumulative_hazard
@@ -227,7 +234,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         "model_name": saved_name, "task": task, "model_config": saved_cfg,
         "config": resolved,
         "n_outputs": n_out, "gene_ids": var["gene_id"].tolist(),
-        "symbols": var["symbol"].tolist() if "symbol" in var else None,
+        "symbols": gene_symbols(var),
         "gene_lengths": var["length"].tolist() if "length" in var else None,
         "class_names": class_names, "scaler": scaler.to_dict(),
         "reference_profile": reference_profile(  # the quantile target of other pipelines' input
