@@ -259,8 +259,14 @@ def _two_htseq(root: Path) -> None:
      "mixes 1 RSEM genes.results and 1 STAR ReadsPerGene.out.tab files"),
     (lambda r: (_two_htseq(r), write_htseq(r / "x" / "a.txt", pd.Series([5], index=["G"]))),
      "two files name sample 'a'"),
+    (lambda r: (_two_htseq(r), write_htseq(r / "c.counts", pd.Series([5, 6],
+                                                                    index=["ENSG01", "ENSG99"]))),
+     "its 2 genes differ from b.counts's 2"),
+    # old behaviour: a file cut short was said as "another annotation or index?"
     (lambda r: (_two_htseq(r), write_htseq(r / "c.counts", pd.Series([5], index=["ENSG01"]))),
-     "its 1 genes differ from"),
+     r"(?s)c\.counts: holds only 1 of b\.counts's 2 genes.*cut short.*fix: copy or quantify"),
+    (lambda r: (_two_htseq(r), write_htseq(r / "a.counts", pd.Series([5], index=["ENSG01"]))),
+     r"a\.counts: holds only 1 of b\.counts's 2 genes and no others: the file looks cut short"),
     (lambda r: (_two_htseq(r), (r / "b.counts").write_text("ENSG01\t3\nENSG02\t-4\n")),
      r"value '-4' is not a non-negative number"),
 ])

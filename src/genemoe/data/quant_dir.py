@@ -42,7 +42,7 @@ import pandas as pd
 from genemoe.data.bundle import atomic_file
 from genemoe.data.tables import _read_table
 from genemoe.data.textio import _is_number, _text_stream, reading
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 
 __all__ = ["QUANT_VALUES", "STRANDS", "assemble_quant_dir", "find_quant_files", "join_record",
            "joined_lines", "read_tx2gene", "star_strand"]
@@ -384,6 +384,22 @@ def _summing(genes: pd.Series, source: str, path: Path) -> _Summing:
     return _Summing(codes, pd.Index(uniques), unmapped, source)
 
 
+def _genes_differ(genes: pd.Index, first: pd.Index, path: Path, first_path: Path) -> InputError:
+    """The error for a sample whose genes are not the first sample's: a file cut short (its
+    genes a subset of the other's) is said as such, else another annotation."""
+    if len(genes) < len(first) and genes.isin(first).all():
+        short, full, n, m = path, first_path, len(genes), len(first)
+    elif len(first) < len(genes) and first.isin(genes).all():
+        short, full, n, m = first_path, path, len(first), len(genes)
+    else:
+        return input_error(f"its {len(genes)} genes differ from {first_path.name}'s {len(first)} "
+                           "(another annotation or index?)", path=path,
+                           fix="quantify every sample against the same annotation")
+    return input_error(f"holds only {n:,} of {full.name}'s {m:,} genes and no others: the file "
+                       "looks cut short (an interrupted copy or run?)",
+                       path=short, fix="copy or quantify this sample again, in full")
+
+
 def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
                        values: QuantValues = "counts", strand: Strand = "auto",
                        tx2gene: Path | str | None = None) -> tuple[Path, dict[str, Any]]:
@@ -433,9 +449,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
         s = _sample_column(sample, path, kind, values, strand, (given, found), notes, memo)
         first = next(iter(cols.values()), None)
         if first is not None and not (len(s) == len(first) and s.index.isin(first.index).all()):
-            raise input_error(f"its {len(s)} genes differ from {first_path.name}'s {len(first)} "
-                              f"(another annotation or index?)", path=path,
-                              fix="quantify every sample against the same annotation")
+            raise _genes_differ(s.index, first.index, path, first_path)
         cols[sample], first_path = (s if first is None else s.reindex(first.index)), path
     matrix = pd.DataFrame(cols)
     matrix.index.name = "gene_id"
