@@ -174,3 +174,28 @@ def test_rows_that_disagree_for_one_patient_are_said(tmp_path: Path, caplog) -> 
     line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 2, "n_events": 1,
                                        "n_without": 0, "clinical_report": rep})
     assert "1 patient(s) with disagreeing rows, the first kept" in line
+
+
+def test_cbioportal_downloads_and_coded_statuses(tmp_path: Path) -> None:
+    """Old behaviour: cBioPortal's "1:Recurred/Progressed", "1:PROGRESSION" and "0:CENSORED"
+    statuses were unrecognised (every DFS/PFS event lost), and its study-view download
+    ("Patient ID", "Overall Survival (Months)") or API spelling (patientId) had no id column."""
+    assert parse_events(pd.Series(["1:Recurred/Progressed", "0:DiseaseFree", "1:PROGRESSION",
+                                   "0:CENSORED", "0:ALIVE OR DEAD TUMOR FREE",
+                                   "1:DEAD WITH TUMOR"])).tolist() == [1, 0, 1, 0, 0, 1]
+    p = _write(tmp_path / "c.tsv", "PATIENT_ID\tDFS_STATUS\tDFS_MONTHS\tPFS_STATUS\tPFS_MONTHS\n"
+                                   "TCGA-OR-A5J1\t1:Recurred/Progressed\t6\t1:PROGRESSION\t5\n"
+                                   "TCGA-OR-A5J2\t0:DiseaseFree\t24\t0:CENSORED\t24\n")
+    frame, rep = read_clinical(p, endpoints=("DFI", "PFI"), endpoint="DFI")
+    assert frame["dfi_event"].tolist() == [1.0, 0.0] and frame["pfi_event"].tolist() == [1.0, 0.0]
+    web = _write(tmp_path / "w.tsv", "Study ID\tPatient ID\tSample ID\tOverall Survival (Months)\t"
+                                     "Overall Survival Status\n"
+                                     "acc_tcga\tTCGA-OR-A5J1\tTCGA-OR-A5J1-01\t12\t1:DECEASED\n"
+                                     "acc_tcga\tTCGA-OR-A5J2\tTCGA-OR-A5J2-01\t24\t0:LIVING\n")
+    frame, rep = read_clinical(web)
+    assert frame.index.tolist() == ["TCGA-OR-A5J1", "TCGA-OR-A5J2"]
+    assert frame["os_time"].tolist() == pytest.approx([365.25, 730.5])
+    assert frame["os_event"].tolist() == [1.0, 0.0]
+    api = _write(tmp_path / "a.tsv", "patientId\tOS_STATUS\tOS_MONTHS\nP1\t1:DECEASED\t1\n")
+    frame, _ = read_clinical(api)
+    assert frame.index.tolist() == ["P1"]

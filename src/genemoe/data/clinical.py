@@ -45,7 +45,8 @@ logger = logging.getLogger(__name__)
 
 _TIME_NAMES = ["time", "ostime", "survivaltime", "overallsurvivaltime", "survivaldays",
                "timedays", "osdays", "futime", "followuptime", "duration", "days", "tte",
-               "osmonths", "survivalmonths", "months", "osyears", "survivalyears", "years"]
+               "osmonths", "survivalmonths", "overallsurvivalmonths", "months", "osyears",
+               "survivalyears", "years"]
 _UNITS = (("month", 365.25 / 12, "months"), ("year", 365.25, "years"), ("week", 7.0, "weeks"))
 _CBIOPORTAL = {"OS": "OS", "DSS": "DSS", "DFI": "DFS", "PFI": "PFS"}  # genemoe's → cBioPortal's
 
@@ -54,8 +55,8 @@ def _days_per_unit(column: Any) -> tuple[float, str | None]:
     """Days per unit of a time column, from its name (``OS_MONTHS``: 30.4375, months)."""
     name = _norm(column)
     return next(((f, unit) for key, f, unit in _UNITS if key in name), (1.0, None))
-_EVENT_NAMES = ["event", "status", "osstatus", "vitalstatus", "dead", "death", "died",
-                "fustat", "osevent", "deceased", "censored"]
+_EVENT_NAMES = ["event", "status", "osstatus", "overallsurvivalstatus", "vitalstatus", "dead",
+                "death", "died", "fustat", "osevent", "deceased", "censored"]
 _TRUE = {"1", "1.0", "true", "t", "yes", "y", "dead", "deceased", "died", "event", "1:deceased"}
 _FALSE = {"0", "0.0", "false", "f", "no", "n", "alive", "living", "censored", "0:living"}
 
@@ -74,9 +75,11 @@ def _find(df: pd.DataFrame, names: Sequence[str]) -> str | None:
 
 
 def parse_events(values: pd.Series) -> pd.Series:
-    """1.0 / 0.0 events from numbers or words; NaN where empty; -1.0 where unrecognised."""
-    num = pd.to_numeric(values, errors="coerce")
+    """1.0 / 0.0 events from numbers, words or cBioPortal's ``0:``/``1:`` codes
+    (``1:Recurred/Progressed``); NaN where empty; -1.0 where unrecognised."""
     text = values.astype(str).str.strip().str.lower()
+    coded = text.str.extract(r"^([01]):", expand=False)  # cBioPortal: 0:LIVING, 1:PROGRESSION
+    num = pd.to_numeric(values.where(coded.isna(), coded), errors="coerce")
     words = pd.Series(np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0, -1.0)),
                       index=values.index)
     out = num.where(num.notna(), words)
@@ -93,8 +96,9 @@ def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str]:
         ids, fmt = df[c], "tcga_cdr"
     elif (c := _col(df, "_PATIENT")) is not None:
         ids, fmt = df[c], "xena_survival"
-    elif (c := _col(df, "sample", "sample_id", "samples", "patient_id", "patient", "case_submitter_id",
-                    "submitter_id", "id", "barcode")) is not None:
+    elif (c := _find(df, ["sample", "sampleid", "samples", "patientid", "patient",
+                          "casesubmitterid", "submitterid", "id", "barcode"])) is not None:
+        # any spelling: sample_id, "Sample ID" (cBioPortal's download), sampleId (its API)
         ids, fmt = df[c], "table"
     else:
         raise input_error(f"no patient or sample column (columns are {list(df.columns)[:12]})",
