@@ -42,7 +42,7 @@ from genemoe.data.textio import (
     open_binary,
     reading,
 )
-from genemoe.data.values import ValueKind, ValueStats, two_scales, value_kind
+from genemoe.data.values import LINEAR_MAX, LOG_MAX, ValueKind, ValueStats, two_scales, value_kind
 from genemoe.errors import input_error
 
 __all__ = [
@@ -194,9 +194,9 @@ def check_one_scale(table: ExpressionTable) -> None:
 
     def said(n: int, low: bool) -> str:
         if low:
-            return (f"{'stays' if n == 1 else 'stay'} within the log range (maximum 50 or less: "
-                    "log2 values, or a nearly empty profile)")
-        return f"{'reaches' if n == 1 else 'reach'} 1,000 or more (linear values)"
+            return (f"{'stays' if n == 1 else 'stay'} within the log range (maximum {LOG_MAX:,.0f} or "
+                    "less: log2 values, or a nearly empty profile)")
+        return f"{'reaches' if n == 1 else 'reach'} {LINEAR_MAX:,.0f} or more (linear values)"
 
     raise input_error(
         f"{len(ids):,} of {len(ids) + n_other:,} samples ({', '.join(ids[:3])}{more}) "

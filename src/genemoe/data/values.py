@@ -28,15 +28,16 @@ import numpy as np
 from genemoe.errors import input_error
 
 __all__ = ["ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "negative_share",
-           "whole_share", "two_scales", "ESTIMATED_COUNTS_SHARE", "TRANSFORMED_SHARE", "TRACE_SHARE"]
+           "whole_share", "two_scales", "LOG_MAX", "LINEAR_MAX", "ESTIMATED_COUNTS_SHARE",
+           "TRANSFORMED_SHARE", "TRACE_SHARE"]
 
 ValueKind = Literal["counts", "log_counts", "log", "linear", "transformed"]
 
 TRANSFORMED_SHARE = 0.01  # above this share of values below -1: already transformed
 ESTIMATED_COUNTS_SHARE = 0.5  # whole share in [1, 100) that suggests estimated counts
 TRACE_SHARE = 0.001  # clipping to 0 is refused when more than this share of values is below -1
-_LOG_MAX = 50.0  # log2 of anything real stays below this
-_LINEAR_MAX = 1000.0  # a linear profile (counts, TPM, RSEM) reaches this: 4,930 on 100 random genes
+LOG_MAX = 50.0  # log2 of anything real stays below this
+LINEAR_MAX = 1000.0  # a linear profile (counts, TPM, RSEM) reaches this: 4,930 on 100 random genes
 _FILTER_NOTE = ("the gene filter's thresholds (--min-variance 0.4 / --min-mean 0.8, made for "
                 "log2 FPKM-UQ) do not suit this scale: set them for it, or 0 to keep every gene")
 
@@ -90,7 +91,7 @@ def is_log_of_counts(values: np.ndarray, *, n_check: int = 200_000, seed: int = 
     idx = np.random.default_rng(seed).integers(0, flat.size, min(n_check, flat.size))
     v = flat[idx].astype(np.float64)
     v = v[np.isfinite(v) & (v > 0)]
-    if v.size < 20 or v.max() > _LOG_MAX:
+    if v.size < 20 or v.max() > LOG_MAX:
         return False
     y = np.exp2(v) - 1
     return bool(np.mean(np.abs(y - np.rint(y)) <= 1e-3 + 5e-6 * y) >= 0.99)
@@ -143,11 +144,11 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
         return "counts", ["values: non-negative integers -> raw counts"]
     rng_txt = f"[{stats.vmin:g}, {stats.vmax:g}]"
     share = stats.n_below_minus_one / max(stats.n_finite, 1)
-    if share > TRANSFORMED_SHARE and stats.vmax <= 2 * _LOG_MAX:
+    if share > TRANSFORMED_SHARE and stats.vmax <= 2 * LOG_MAX:
         return "transformed", [
             f"values: {share:.1%} below -1, range {rng_txt} -> already transformed (log-ratios, "
             "centred microarray values or z-scores): passed through unchanged", _FILTER_NOTE]
-    if stats.vmax <= _LOG_MAX and stats.vmin >= -1:
+    if stats.vmax <= LOG_MAX and stats.vmin >= -1:
         if is_log_of_counts(values):
             return "log_counts", [f"values: {rng_txt}, every 2^v - 1 whole -> log2(counts + 1)"]
         return "log", [f"values: non-integer in {rng_txt} -> log scale"]
@@ -178,5 +179,5 @@ def two_scales(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     if values.shape[0] < 2:
         return None
     top = np.max(values, axis=1)
-    low, high = np.flatnonzero((top > 0) & (top <= _LOG_MAX)), np.flatnonzero(top >= _LINEAR_MAX)
+    low, high = np.flatnonzero((top > 0) & (top <= LOG_MAX)), np.flatnonzero(top >= LINEAR_MAX)
     return (low, high) if len(low) and len(high) else None
