@@ -360,3 +360,28 @@ def test_a_benchmark_report_shows_the_per_fold_choices_and_the_tuning_cost(dirs)
                             "tune_seconds_saved": [1.0, 0.0]})
     section = _benchmark_metrics(results, "classify", None)
     assert "<h3>Tuning cost</h3>" in section and "C=10" in section
+
+
+def test_a_report_written_elsewhere_only_reads_its_directory(dirs, tmp_path):
+    """Old behaviour: `genemoe report DIR --out elsewhere.html` still wrote DIR/plots/, and an
+    explanation's report drew its run's figures into the run folder."""
+    import json
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(dirs["run"], run)
+    shutil.rmtree(run / "plots", ignore_errors=True)
+    before = sorted(p.relative_to(run) for p in run.rglob("*"))
+    out = write_report(run, out_path=tmp_path / "away" / "r.html")
+    assert sorted(p.relative_to(run) for p in run.rglob("*")) == before
+    assert any((tmp_path / "away" / "r_plots").glob("*.png")) and "<img" in out.read_text()
+    expl = tmp_path / "explain"
+    expl.mkdir()
+    pd.DataFrame({"class": ["A"], "rank": [1], "gene_id": ["g1"], "symbol": ["TP53"],
+                  "n_samples": [3]}).to_csv(expl / "genes_by_class.csv", index=False)
+    (expl / "convergence.json").write_text(json.dumps(
+        {"run_dir": str(run), "n_samples": 3, "median_relative_delta": 0.01,
+         "max_relative_delta": 0.04, "baseline": "train_mean"}))
+    write_report(expl)
+    assert sorted(p.relative_to(run) for p in run.rglob("*")) == before
+    assert any((expl / "plots").glob("*.png"))

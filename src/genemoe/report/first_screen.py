@@ -39,7 +39,7 @@ def figure_id(fig: Figure) -> str:
     """The anchor of a figure in the report: ``fig-<file stem>`` (``fig-<folder>-<stem>`` for
     a figure outside the ``plots`` folder, e.g. an explanation's ``top_genes.png``)."""
     path = Path(fig.path)
-    name = path.stem if path.parent.name == "plots" else f"{path.parent.name}-{path.stem}"
+    name = path.stem if path.parent.name.endswith("plots") else f"{path.parent.name}-{path.stem}"
     return "fig-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 

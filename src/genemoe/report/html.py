@@ -118,7 +118,7 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
         output inside it or beside it (:mod:`.linked`).
     out_path
         Where to write (default ``DIR/report.html``). Figures are also saved as PNG in
-        ``DIR/plots/``.
+        ``DIR/plots/`` (elsewhere: in ``<out stem>_plots/`` beside it; DIR is only read).
 
     Returns
     -------
@@ -132,8 +132,9 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
         raise input_error("the report is one HTML file" + (", and this is a folder" if folder else ""),
                           path=out, where="--out",  # a folder failed as "Is a directory" on its parent
                           fix=f"name a file ending .html, e.g. {out / 'report' if folder else out.with_suffix('')}.html")
+    plots = d / "plots" if out.parent.resolve() == d.resolve() else out.with_name(f"{out.stem}_plots")
     ctx = {"benchmark": _benchmark_context, "run": _run_context,
-           "explanation": _explanation_context, "tune": _tune_context}[kind](d)
+           "explanation": _explanation_context, "tune": _tune_context}[kind](d, plots)
     atomic_write_text(out, _render(ctx, out.parent))
     log.info("wrote %s (%d figures)", out, len(ctx["figures"]))
     return out
@@ -150,7 +151,7 @@ def _bundle_info(bundle_path: str | None, record: dict | None) -> tuple[dict, di
     return summary, record or {}
 
 
-def _benchmark_context(d: Path) -> dict[str, Any]:
+def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
     p = read_protocol(d)
     cells = load_cells(d, n_repeats=p["n_repeats"])
     results = results_table(cells) if cells else pd.DataFrame()
@@ -172,7 +173,7 @@ def _benchmark_context(d: Path) -> dict[str, Any]:
              "validation carve seed": f"{p['seed']} + repeat"}
     comparison = (paired_comparisons(results, p["task"])
                   if len(results) and results["model"].nunique() > 1 else None)
-    figures = benchmark_figures(d) if cells else []
+    figures = benchmark_figures(d, plot_dir=plots) if cells else []
     record = p.get("bundle_record") or {}
     panel = benchmark_panel(protocol=p, results=results, summary=summary, record=record,
                             figures=figures, comparison=comparison)
@@ -218,7 +219,7 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
     return "\n".join(parts)
 
 
-def _run_context(d: Path) -> dict[str, Any]:
+def _run_context(d: Path, plots: Path) -> dict[str, Any]:
     import yaml
 
     from genemoe.train.model_file import load_model_file
@@ -246,7 +247,7 @@ def _run_context(d: Path) -> dict[str, Any]:
     seeds = {"run seed": cfg.get("seed"), "training seed": train.get("seed"),
              "split seed (bundle)": (record.get("config") or {}).get("seed")}
     versions = {"genemoe (training)": payload.get("genemoe_version", "unknown")}
-    figures = run_figures(d)
+    figures = run_figures(d, plot_dir=plots)
     panel = run_panel(task=task, model=cfg.get("model"), metrics=metrics, cfg=cfg, summary=summary,
                       record=record, bundle_path=payload.get("bundle_path"), figures=figures)
     return {"title": f"genemoe run — {model} ({task})",
@@ -258,7 +259,7 @@ def _run_context(d: Path) -> dict[str, Any]:
             "config": cfg, **_linked_context(d)}
 
 
-def _tune_context(d: Path) -> dict[str, Any]:
+def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
     """A ``genemoe tune`` directory: ``summary.json``, ``best.yaml`` and ``trials.csv``."""
     import yaml
 
@@ -270,7 +271,7 @@ def _tune_context(d: Path) -> dict[str, Any]:
     bundle_summary, record = _bundle_info(bundle_path, None)
     model, task = summary.get("model"), summary.get("task")
     figures = []
-    if (png := plot_search(trials, d / "plots" / "search.png",
+    if (png := plot_search(trials, plots / "search.png",
                            metric=f"validation {summary.get('metric')}",
                            title=f"{model} ({task})")) is not None:
         figures.append(Figure(png, "Validation value of each trial and the best so far",
@@ -326,12 +327,12 @@ def _is_explanation(d: Path) -> bool:
     return (d / "convergence.json").exists() and (d / "genes_by_class.csv").exists()
 
 
-def _explanation_context(d: Path) -> dict[str, Any]:
+def _explanation_context(d: Path, plots: Path) -> dict[str, Any]:
     """An explanation directory: its section first, then its run's context when it is there."""
     conv = json.loads((d / "convergence.json").read_text())
     run = Path(conv.get("run_dir") or "")
     if conv.get("run_dir") and _report_kind_or_none(run) == "run":
-        ctx = _run_context(run)
+        ctx = _run_context(run, plots)  # the run folder is only read
     else:
         summary, record = _bundle_info(conv.get("bundle"), None)
         ctx = {"synthetic": bool(conv.get("synthetic")), "summary": summary, "record": record,
