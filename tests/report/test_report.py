@@ -385,3 +385,25 @@ def test_a_report_written_elsewhere_only_reads_its_directory(dirs, tmp_path):
     write_report(expl)
     assert sorted(p.relative_to(run) for p in run.rglob("*")) == before
     assert any((expl / "plots").glob("*.png"))
+
+
+def test_paths_given_relative_are_recorded_absolute(dirs, tmp_path, monkeypatch):
+    """Old behaviour: `genemoe explain --model run --data bundle` from the runs' folder
+    recorded "run" and "bundle" as written, so `genemoe report` from any other folder lost
+    the run's summary, data, metrics and figures without a word."""
+    import json
+    import shutil
+
+    from genemoe.explain.api import explain_run
+
+    shutil.copytree(dirs["run"], tmp_path / "run")
+    shutil.copytree(dirs["bundle"], tmp_path / "bundle")
+    monkeypatch.chdir(tmp_path)
+    explain_run("run", data="bundle", out_dir="expl", n_steps=4, max_samples_per_class=2,
+                method="ig", progress=False)
+    conv = json.loads((tmp_path / "expl" / "convergence.json").read_text())
+    assert conv["run_dir"] == str(tmp_path / "run") and conv["bundle"] == str(tmp_path / "bundle")
+    here = write_report(tmp_path / "expl", out_path=tmp_path / "here.html").read_text()
+    monkeypatch.chdir("/")
+    there = write_report(tmp_path / "expl", out_path=tmp_path / "there.html").read_text()
+    assert "The explained run is not available" not in there and len(there) == len(here)

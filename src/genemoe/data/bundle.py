@@ -439,7 +439,8 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
             lookup = dict(zip(f["sample_id"].astype(str), f["fold"].astype(int), strict=True))
         folds = np.array([lookup.get(s, -1) for s in obs["sample_id"].astype(str)], dtype=np.int64)
     try:
-        return Bundle(X=X, obs=obs, var=var, record=record, summary=summary, folds=folds, path=path)
+        return Bundle(X=X, obs=obs, var=var, record=record, summary=summary, folds=folds,
+                      path=path.absolute())  # recorded by runs: readable from any folder
     except ValueError as exc:
         raise input_error(str(exc), path=path, fix="re-create the bundle with `genemoe prepare`") from exc
 

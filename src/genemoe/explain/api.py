@@ -276,7 +276,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         genes=genes, genes_ranked=ranked,
                         refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
-                        run_dir=str(Path(run_dir)), bundle=str(bundle.path), payload=payload)
+                        run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, _image_layout(model))
     model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)
     conv["model_sha256"] = file_sha256(model_file)  # the report tells a retrained run apart

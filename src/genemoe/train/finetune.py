@@ -269,7 +269,7 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
     logger.info("loaded the pre-trained %s encoder (%s) from %s (%d tensors; %d genes shared, "
                 "%d new, %d missing)", family.label, ", ".join(paths), where, len(state),
                 genes["n_genes_shared"], genes["n_genes_new"], genes["n_genes_missing"])
-    return {"run": where, "model_name": pre_name, "encoder_modules": list(paths),
+    return {"run": str(Path(run_dir).absolute()), "model_name": pre_name, "encoder_modules": list(paths),
             "n_tensors": len(state),
             "pretrain_summary": payload.get("summary", {}).get("final", {}), **genes}
 

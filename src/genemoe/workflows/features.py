@@ -386,7 +386,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     for note in notes:
         logger.info("features: %s", note)
     summary = {
-        "run": {"path": str(run.path), "kind": run.kind, "model_name": run.model_name},
+        "run": {"path": str(run.path.absolute()), "kind": run.kind, "model_name": run.model_name},
         "bundle": str(bundle.path), "split": split, "n_samples": int(len(rows)),
         "n_genes": len(run.gene_ids), "latent": int(mu.shape[1]), "n_features": int(len(lead)),
         "leading_features": lead.tolist(), "leading_variance": lead_var.tolist(),
