@@ -407,3 +407,26 @@ def test_paths_given_relative_are_recorded_absolute(dirs, tmp_path, monkeypatch)
     monkeypatch.chdir("/")
     there = write_report(tmp_path / "expl", out_path=tmp_path / "there.html").read_text()
     assert "The explained run is not available" not in there and len(there) == len(here)
+
+
+def test_a_damaged_results_file_is_named(dirs, tmp_path, caplog):
+    """Old behaviour: a run whose metrics.json was cut short (an interrupted copy) ended
+    `genemoe report` in json's traceback, naming no file."""
+    import shutil
+
+    from genemoe.errors import InputError
+
+    run = tmp_path / "run"
+    shutil.copytree(dirs["run"], run)
+    text = (run / "metrics.json").read_text()
+    (run / "metrics.json").write_text(text[: len(text) // 2])
+    with pytest.raises(InputError, match=r"(?s)run/metrics\.json: cut short or damaged.*fix: copy"):
+        write_report(run, out_path=tmp_path / "r.html")
+    bench = tmp_path / "bench"
+    shutil.copytree(dirs["classify"], bench)
+    cell = sorted((bench / "cells").glob("*.json"))[0]
+    cell.write_text(cell.read_text()[:40])
+    caplog.clear()
+    write_report(bench, out_path=tmp_path / "b.html")  # the other cells still make a report
+    assert any(f"1 cell file(s) cut short or damaged and left out ({cell.name})" in r.message
+               for r in caplog.records)  # was: "computed under other options"

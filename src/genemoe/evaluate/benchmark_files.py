@@ -45,6 +45,14 @@ def read_cell(path: Path, fingerprint: str, *, if_not: str | None = "recomputing
     return cell
 
 
+def _unreadable(path: Path) -> bool:
+    try:
+        json.loads(path.read_text())
+    except ValueError:
+        return True
+    return False
+
+
 def load_cells(out_dir: Path | str, *, models: Iterable[str] | None = None,
                n_repeats: int | None = None) -> list[dict]:
     """Finished cells of a benchmark directory (optionally only some models / repeats).
@@ -56,7 +64,7 @@ def load_cells(out_dir: Path | str, *, models: Iterable[str] | None = None,
     out_dir = Path(out_dir)
     protocol = read_protocol(out_dir)
     order = list(models) if models is not None else protocol["models"]
-    cells, left_out = [], set()
+    cells, left_out, damaged = [], set(), []
     for path in sorted((out_dir / "cells").glob("*.json")):
         model, _, where = path.stem.rpartition("__")  # MODEL__rR_fF
         repeat = int(where[1:].split("_")[0]) if where.startswith("r") else 0
@@ -64,9 +72,16 @@ def load_cells(out_dir: Path | str, *, models: Iterable[str] | None = None,
             continue
         cell = read_cell(path, protocol["fingerprint"], if_not=None)
         if cell is None:
-            left_out.add(model)
+            if _unreadable(path):
+                damaged.append(path.name)
+            else:
+                left_out.add(model)
             continue
         cells.append(cell)
+    if damaged:
+        log.warning("%s: %d cell file(s) cut short or damaged and left out (%s); re-run `genemoe "
+                    "benchmark` with the same --out and options to recompute them", out_dir,
+                    len(damaged), ", ".join(damaged[:3]) + (" ..." if len(damaged) > 3 else ""))
     if left_out:
         log.warning("%s: cells of %s were computed under other options and are left out; "
                     "re-run `genemoe benchmark` with the same --out and options to recompute "

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from genemoe.data.bundle import atomic_write_text
 from genemoe.data.prep_text import step_line
@@ -38,8 +39,9 @@ from genemoe.evaluate.benchmark_tables import (
     tuning_cost_table,
 )
 from genemoe.evaluate.brier import horizon_calibration
+from genemoe.report.damaged import damaged_error
 from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
-from genemoe.report.linked import LinkedDir, find_linked_dirs
+from genemoe.report.linked import LinkedDir, find_linked_dirs, recorded_run
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
 from genemoe.report.text import fmt_ci, fmt_p, fmt_value
 from genemoe.report.tuning_plots import plot_search
@@ -133,8 +135,11 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
                           path=out, where="--out",  # a folder failed as "Is a directory" on its parent
                           fix=f"name a file ending .html, e.g. {out / 'report' if folder else out.with_suffix('')}.html")
     plots = d / "plots" if out.parent.resolve() == d.resolve() else out.with_name(f"{out.stem}_plots")
-    ctx = {"benchmark": _benchmark_context, "run": _run_context,
-           "explanation": _explanation_context, "tune": _tune_context}[kind](d, plots)
+    try:
+        ctx = {"benchmark": _benchmark_context, "run": _run_context,
+               "explanation": _explanation_context, "tune": _tune_context}[kind](d, plots)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise damaged_error([d, *filter(None, [recorded_run(d)])], exc) from exc
     atomic_write_text(out, _render(ctx, out.parent))
     log.info("wrote %s (%d figures)", out, len(ctx["figures"]))
     return out
@@ -220,8 +225,6 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
 
 
 def _run_context(d: Path, plots: Path) -> dict[str, Any]:
-    import yaml
-
     from genemoe.train.model_file import load_model_file
 
     cfg = yaml.safe_load((d / "config.yaml").read_text()) if (d / "config.yaml").exists() else {}
@@ -261,8 +264,6 @@ def _run_context(d: Path, plots: Path) -> dict[str, Any]:
 
 def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
     """A ``genemoe tune`` directory: ``summary.json``, ``best.yaml`` and ``trials.csv``."""
-    import yaml
-
     summary = json.loads((d / "summary.json").read_text())
     best = yaml.safe_load((d / "best.yaml").read_text()) or {}
     tuned_on = next(iter((best.get("tuned_on") or {}).values()), {}) or {}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from genemoe.data.bundle import file_sha256
 
-__all__ = ["LinkedDir", "find_linked_dirs"]
+__all__ = ["LinkedDir", "find_linked_dirs", "recorded_run"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _kind(d: Path) -> str | None:
     return None
 
 
-def _recorded_run(d: Path) -> Path | None:
+def recorded_run(d: Path) -> Path | None:
     """The run a directory says it analysed, when it says so."""
     for name in ("summary.json", "convergence.json"):
         f = d / name
@@ -91,7 +91,7 @@ def find_linked_dirs(run_dir: Path | str) -> list[LinkedDir]:
         kind = _kind(d)
         if kind is None:
             continue
-        recorded = _recorded_run(d)
+        recorded = recorded_run(d)
         if recorded is not None:
             if _same(recorded, run_dir):
                 found.append(LinkedDir(d, kind, True, kind == "explain" and _stale(d, model_hash)))

@@ -1,0 +1,58 @@
+"""Find the file that broke a report: a results file cut short or damaged.
+
+A report reads many stored files (JSON, YAML, CSV/TSV); when one is truncated (an
+interrupted copy, a full disk) the parser's own error names neither the file nor the fix.
+:func:`damaged_error` looks for the unreadable file among a directory's own results and
+returns one error naming it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from genemoe.errors import InputError, input_error
+
+__all__ = ["find_damaged", "damaged_error"]
+
+_PARSERS = {
+    ".json": lambda p: json.loads(p.read_text()),
+    ".jsonl": lambda p: [json.loads(line) for line in p.read_text().splitlines() if line.strip()],
+    ".yaml": lambda p: yaml.safe_load(p.read_text()),
+    ".csv": lambda p: pd.read_csv(p),
+    ".tsv": lambda p: pd.read_csv(p, sep="\t"),
+}
+
+
+def find_damaged(dirs: list[Path]) -> tuple[Path, str] | None:
+    """The first results file in ``dirs`` (and their ``cells/`` folders) that does not parse.
+
+    Returns
+    -------
+    tuple or None
+        ``(path, the parser's first line)``; ``None`` when every file reads.
+    """
+    for d in dirs:
+        for path in sorted([*d.glob("*"), *d.glob("cells/*")]):
+            parse = _PARSERS.get(path.suffix.lower())
+            if parse is None or not path.is_file():
+                continue
+            try:
+                parse(path)
+            except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+                return path, (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+    return None
+
+
+def damaged_error(dirs: list[Path], exc: Exception) -> InputError | Exception:
+    """One error naming the damaged file behind ``exc``; ``exc`` itself when none is found
+    (then it is not a damaged file, and must not be said as one)."""
+    found = find_damaged(dirs)
+    if found is None:
+        return exc
+    path, why = found
+    return input_error(f"cut short or damaged ({why})", path=path,
+                       fix="copy the folder again, or re-run the command that wrote it")
