@@ -401,7 +401,7 @@ def explain(
         help="GradientSHAP draws / train_ig references per sample (default 32 / 8).")] = None,
     max_steps: Annotated[int, typer.Option(
         help="IG: re-integrate samples missing completeness by > 1% with 4x the steps, up to this.")] = 400,
-    seed: Annotated[int, typer.Option(help="Seed of GradientSHAP's draws.", **SEED_RANGE)] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the sample draw and of GradientSHAP's.", **SEED_RANGE)] = 0,
     compare: Annotated[bool, typer.Option(
         help="Compare every method on these samples instead (OUT/methods.csv).")] = False,
     other: Annotated[Path | None, typer.Option(
@@ -416,12 +416,12 @@ def explain(
         table = compare_methods(model, data=data, out_dir=out, other_run=other, split=split,
                                 baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes,
                                 max_samples_per_class=max_samples_per_class, seed=seed,
-                                samples=list(_csv(samples) or ()) or None)
-        typer.echo(table.to_string(index=False))
+                                samples=None if samples is None else list(_csv(samples)))
+        typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
         return
     from genemoe.explain import explain_run
 
-    result = explain_run(model, data=data, out_dir=out, samples=list(_csv(samples) or ()) or None,
+    result = explain_run(model, data=data, out_dir=out, samples=None if samples is None else list(_csv(samples)),
                          split=split, baseline=baseline, n_steps=n_steps,
                          internal_batch_size=internal_batch_size,
                          max_samples_per_class=max_samples_per_class, method=method, genes=genes,

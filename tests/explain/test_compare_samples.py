@@ -80,3 +80,66 @@ def test_protein_coding_without_biotypes_is_refused():
         gene_keep_masks("protein_coding", ["a", "b"], biotype=np.array([None, None, None], object))
     assert gene_keep_masks("protein_coding", ["a"], biotype=np.array(["protein_coding", "lncRNA"],
                                                                       object)).tolist() == [True, False]
+
+
+def test_the_capped_draw_is_seeded_and_said(fcn_run, tmp_path):
+    """Old behaviour: --max-samples-per-class kept the first samples in bundle order (a
+    survival run, one group, explained only the bundle's first types) and nothing said
+    that samples were left out."""
+    b, run = fcn_run
+    res = explain_run(run, data=b.path, out_dir=tmp_path / "e", split="all", method="ig",
+                      n_steps=4, max_samples_per_class=3, max_maps=0, progress=False, seed=1)
+    picked = pd.read_csv(tmp_path / "e" / "samples.tsv", sep="\t")
+    n_classes = picked["predicted"].nunique()
+    assert res.n_samples == 3 * n_classes < len(b.obs)
+    assert res.convergence["drawn_from"] == {"n": len(b.obs), "split": "all",
+                                             "cap_per_predicted_class": 3}
+    assert re.search(rf"drawn: {res.n_samples} of the all split's {len(b.obs)} samples \(at most "
+                     r"3 per predicted class, seeded by --seed", res.describe())
+    every = explain_run(run, data=b.path, out_dir=tmp_path / "all", split="all", method="ig",
+                        n_steps=2, max_samples_per_class=10**6, max_maps=0, progress=False)
+    assert "drawn:" not in every.describe()
+    rows = pd.read_csv(tmp_path / "all" / "samples.tsv", sep="\t")  # bundle order
+    first = rows.groupby("predicted").head(3)["sample_id"]
+    assert sorted(picked["sample_id"]) != sorted(first)  # not the bundle's first per class
+    again = explain_run(run, data=b.path, out_dir=tmp_path / "e2", split="all", method="ig",
+                        n_steps=4, max_samples_per_class=3, max_maps=0, progress=False, seed=1)
+    assert again.n_samples == res.n_samples
+    assert pd.read_csv(tmp_path / "e2" / "samples.tsv", sep="\t")["sample_id"].tolist() == (
+        picked["sample_id"].tolist())
+
+
+@pytest.mark.parametrize(("given", "said"), [(",", "names no sample"),
+                                             ("A,B,A", r"sample id\(s\) given twice: \['A'\]")])
+def test_samples_naming_none_or_one_twice_are_refused(fcn_run, tmp_path, given, said):
+    """Old behaviour: `--samples ,` explained the whole test split, and a sample named twice
+    was explained twice (double weight in its class's mean)."""
+    b, run = fcn_run
+    r = CliRunner().invoke(app, ["explain", "--model", str(run), "--data", str(b.path),
+                                 "--out", str(tmp_path / "o"), "--samples", given])
+    assert isinstance(r.exception, InputError) and r.exit_code != 0
+    assert re.search(rf"--samples: {said}", str(r.exception)) and not (tmp_path / "o").exists()
+
+
+def test_other_must_be_a_run_of_the_same_model(fcn_run, tmp_path):
+    """Old behaviour: `--compare --other` with a run of another task failed on "--data: 2994
+    of the model's 2994 genes are not in the bundle", blaming the wrong option."""
+    b, run = fcn_run
+    lr = train_run(b.path, out_dir=tmp_path / "mlp", task="classify", model_name="mlp",
+                   epochs=1, progress=False).out_dir
+    with pytest.raises(InputError, match=r"(?s)mlp: --other: not another run of --model's model: "
+                                         r"its model differ \('mlp' against 'fcn'\)"):
+        compare_methods(run, data=b.path, out_dir=tmp_path / "cmp", methods=("ig",), n_steps=4,
+                        other_run=lr)
+
+
+def test_the_compare_table_is_printed_rounded(fcn_run, tmp_path):
+    """Old behaviour: pandas' own dump (2.359016e-01, 0.000052, 6.154376)."""
+    b, run = fcn_run
+    one = str(b.sample_ids[b.indices("val")][0])
+    r = CliRunner().invoke(app, ["explain", "--model", str(run), "--data", str(b.path), "--out",
+                                 str(tmp_path / "c"), "--compare", "--samples", one,
+                                 "--n-steps", "2", "--n-draws", "2"])
+    assert r.exit_code == 0, r.output
+    numbers = re.findall(r"\d+\.\d+(?:e[-+]\d+)?", r.output)
+    assert numbers and all(len(re.sub(r"e.*|^0\.0*|\.", "", n)) <= 3 for n in numbers)

@@ -81,7 +81,7 @@ class ExplainResult:
     def describe(self, top: int = 5) -> str:
         c = self.convergence
         lines = [f"explained {self.n_samples} sample{'s' if self.n_samples != 1 else ''} "
-                 f"({self.task}) with {c.get('method', 'ig')} → {self.out_dir}",
+                 f"({self.task}) with {c.get('method', 'ig')} → {self.out_dir}", *_drawn_line(c),
                  f"  completeness (attributions' sum against f(x) - f(baseline)): off by "
                  f"{c['median_relative_delta']:.2%} in the median sample, at most "
                  f"{c['max_relative_delta']:.2%} (|delta| at most {c['max_abs_delta']:.3g}); "
@@ -102,6 +102,16 @@ class ExplainResult:
         return "\n".join(lines)
 
 
+def _drawn_line(c: dict[str, Any]) -> list[str]:
+    """A line when the cap left samples out: how many, of what, and how they were drawn."""
+    d = c.get("drawn_from") or {}
+    if not d.get("cap_per_predicted_class") or d.get("n", 0) <= c.get("n_samples", 0):
+        return []
+    per = " per predicted class" if c.get("task") == "classify" else ""
+    return [f"  drawn: {c['n_samples']:,} of the {d['split']} split's {d['n']:,} samples (at most "
+            f"{d['cap_per_predicted_class']:,}{per}, seeded by --seed; --max-samples-per-class)"]
+
+
 def _load_model(payload: dict) -> torch.nn.Module:
     from genemoe.models.registry import create_model, list_models
 
@@ -118,9 +128,10 @@ def _load_model(payload: dict) -> torch.nn.Module:
 
 
 def _samples_to_explain(model: torch.nn.Module, bundle, payload: dict, scaler: Scaler, *,
-                        samples: list[str] | None, split: str, cap: int | None):
+                        samples: list[str] | None, split: str, cap: int | None, seed: int):
     """Scaled ``X (n, n_genes)``, bundle rows, model outputs, labels and predicted classes
-    of the samples to explain (at most ``cap`` per predicted class)."""
+    of the samples to explain (at most ``cap`` per predicted class, a seeded draw: the
+    bundle's order is often by type or centre), and how many there were to draw from."""
     rows = _select_rows(bundle, samples, split)
     if len(rows) == 0:
         raise input_error(f"no samples to explain in split {split!r}", path=bundle.path,
@@ -133,12 +144,18 @@ def _samples_to_explain(model: torch.nn.Module, bundle, payload: dict, scaler: S
     labels = bundle.obs["cancer_type"].to_numpy(object)[rows]
     predicted = (names[out.argmax(1)] if payload["task"] == "classify"
                  else np.full(len(rows), "risk", object))
-    keep = _cap_per_class(predicted, cap)
-    return X[keep], rows[keep], out[keep], labels[keep], predicted[keep]
+    keep = _cap_per_class(predicted, cap, seed=seed)
+    return X[keep], rows[keep], out[keep], labels[keep], predicted[keep], len(rows)
 
 
 def _select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:
-    if samples:
+    if samples is not None:
+        twice = sorted({s for s in samples if samples.count(s) > 1})
+        if not samples or twice:  # `--samples ,` explained the whole split; twice: double weight
+            raise input_error(f"sample id(s) given twice: {twice[:5]}" if twice else
+                              "names no sample", where="--samples",
+                              fix="give each sample id once, separated by commas, or leave "
+                                  "--samples out to explain --split")
         lookup = pd.Index(bundle.sample_ids.astype(str))
         pos = lookup.get_indexer([str(s) for s in samples])
         if (pos < 0).any():
@@ -160,12 +177,15 @@ def _gene_columns(bundle, gene_ids: list[str]) -> np.ndarray:
     return cols
 
 
-def _cap_per_class(groups: np.ndarray, cap: int | None) -> np.ndarray:
-    """Indices keeping at most ``cap`` samples of each group (the first, in bundle order)."""
+def _cap_per_class(groups: np.ndarray, cap: int | None, *, seed: int | None = None) -> np.ndarray:
+    """Sorted indices keeping at most ``cap`` samples of each group: a draw seeded by
+    ``seed``, or the first in bundle order when ``seed`` is None."""
     if cap is None:
         return np.arange(len(groups))
-    keep = np.concatenate([np.flatnonzero(groups == g)[:cap] for g in sorted(set(groups.tolist()))]
-                          or [np.zeros(0, np.int64)])
+    rng = None if seed is None else np.random.default_rng(seed)
+    picks = [np.flatnonzero(groups == g) for g in sorted(set(groups.tolist()))]
+    keep = np.concatenate([p[:cap] if rng is None or len(p) <= cap else rng.choice(p, cap, replace=False)
+                           for p in picks] or [np.zeros(0, np.int64)])
     return np.sort(keep)
 
 
@@ -246,9 +266,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     task = payload["task"]
     bundle = load_bundle(data)
     scaler = Scaler.from_dict(payload["scaler"])
-    X, rows, out, labels, predicted = _samples_to_explain(
+    X, rows, out, labels, predicted, n_from = _samples_to_explain(
         model, bundle, payload, scaler, samples=samples, split=split,
-        cap=None if samples else max_samples_per_class)
+        cap=None if samples else max_samples_per_class, seed=seed)
     target = out.argmax(1) if task == "classify" else None
     method = resolve_method(model, method)
     if method in DEFAULT_DRAWS and baseline != "train_mean":  # was ignored without a word
@@ -278,6 +298,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, _image_layout(model))
+    conv["drawn_from"] = {"n": n_from, "split": "--samples" if samples else split,
+                          "cap_per_predicted_class": None if samples else max_samples_per_class}
     model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)
     conv["model_sha256"] = file_sha256(model_file)  # the report tells a retrained run apart
     sample_ids = bundle.sample_ids[rows].astype(str)

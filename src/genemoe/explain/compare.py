@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.bundle import atomic_write_text
+from genemoe.errors import input_error
 from genemoe.explain.api import explain_run
 from genemoe.explain.integrated_gradients import BaselineName
 from genemoe.explain.methods import DEFAULT_DRAWS, METHODS
@@ -105,6 +106,8 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         Sample ids to explain (``explain --samples``; they replace ``split`` and the cap).
     """
     out_dir = Path(out_dir)
+    if other_run is not None:
+        _check_same_model(Path(run_dir), Path(other_run))
     rows = []
     for method in methods:  # train_ig and gradient_shap start from training tumours, not baseline
         common = dict(data=data, n_steps=n_steps, n_draws=n_draws, genes=genes, seed=seed,
@@ -137,3 +140,22 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
 def _mean(values) -> float:
     v = [x for x in values if np.isfinite(x)]
     return float(np.mean(v)) if v else float("nan")
+
+
+def _check_same_model(run_dir: Path, other_run: Path) -> None:
+    """``--other`` must be another run of the same model on the same genes (another seed or
+    fold): else its failure was blamed on ``--data``, or the stability compared apples with
+    pears."""
+    from genemoe.train.model_file import load_model_file
+
+    a, b = load_model_file(run_dir), load_model_file(other_run)
+    a["gene_ids"], b["gene_ids"] = (list(map(str, p["gene_ids"])) for p in (a, b))
+    for key, what in (("task", "task"), ("model_name", "model"), ("gene_ids", "genes")):
+        if a.get(key) != b.get(key):
+            said = f"{b.get(key)!r} against {a.get(key)!r}" if key != "gene_ids" else (
+                f"{len(b[key]):,} genes, {len(set(b[key]) & set(a[key])):,} of them shared "
+                f"with the {len(a[key]):,} of --model's")
+            raise input_error(f"not another run of --model's model: its {what} differ ({said})",
+                              path=other_run, where="--other",
+                              fix="pass a run of the same model, task and genes (another seed "
+                                  "or fold of the same bundle)")
