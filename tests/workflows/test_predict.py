@@ -202,6 +202,8 @@ def test_output_format_and_max_missing_are_checked_before_reading(trained, tmp_p
     d, f, _ = trained
     with pytest.raises(InputError, match=r"(?s)--out.*x\.xlsx.*fix: name it e\.g\. x\.csv"):
         predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "x.xlsx")
+    with pytest.raises(InputError, match=r"(?s)x\.csv\.gz.*fix: name it e\.g\. x\.csv$"):
+        predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "x.csv.gz")  # was x.csv.csv
     with pytest.raises(InputError, match=r"--max-missing.*\[0, 1\), got 2"):
         predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "x.csv",
                      max_missing=2)
@@ -277,7 +279,7 @@ def test_predict_says_what_it_read_as_prepare_does(trained, tmp_path, caplog):
     assert "annotation column(s) left out of the values: gene_name" in caplog.text
 
 
-def test_the_models_own_normalisation_refused_names_predicts_fixes(trained):
+def test_the_models_own_normalisation_refused_names_predicts_fixes(trained, tmp_path):
     """Old behaviour: the refusal was prepare's message cut by text ("--normalisation fpkm_uq
     needs gene lengths ... fix: pass --annotation ... or use --normalisation log2cpm", an
     option predict lacks). Now the parts are kept: predict's own fix, the file still named."""
@@ -296,6 +298,19 @@ def test_the_models_own_normalisation_refused_names_predicts_fixes(trained):
     assert "log2cpm" not in text and "--normalisation fpkm_uq" not in text
     assert err.value.fix.endswith("use --normalisation auto or quantile (align the values to "
                                   "the model's training distribution)")
+    # under auto (which chose the model's own normalisation, log2p1 of linear values) the
+    # fix named auto again
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0) * 1.37 + 0.1  # linear, not counts
+    flat = counts.to_numpy().reshape(-1)  # 0.5% far below -1: too many to clip, too few for log
+    flat[::200] = -50.0
+    counts = pd.DataFrame(flat.reshape(counts.shape), index=counts.index, columns=counts.columns)
+    counts.to_csv(tmp_path / "neg.tsv", sep="\t")
+    with pytest.raises(InputError) as err:
+        predict_table({**payload, "normalisation": "log2p1"}, read_expression(tmp_path / "neg.tsv"),
+                      annotation=None,
+                      max_missing=0.2, normalisation="auto")
+    assert err.value.fix == ("use --normalisation quantile (align the values to the model's "
+                             "training distribution)")
 
 
 def test_a_log_profile_among_linear_ones_is_aligned_alike_or_refused(trained, tmp_path):

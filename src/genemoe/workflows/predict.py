@@ -119,7 +119,8 @@ def _check_output(out_path: Path, max_missing: float) -> None:
     commas) and a --max-missing that is not a share."""
     if out_path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise input_error(f"{out_path.name}: genemoe writes .csv, .tsv (tab-separated) or "
-                          ".parquet", where="--out", fix=f"name it e.g. {out_path.stem}.csv")
+                          ".parquet", where="--out",  # x.csv.gz: x.csv, not x.csv.csv
+                          fix=f"name it e.g. {out_path.name.split('.')[0] or out_path.stem}.csv")
     if not 0 <= max_missing < 1:
         raise input_error(f"must be a share of the model's genes in [0, 1), got {max_missing}",
                           where="--max-missing", fix="pass e.g. --max-missing 0.2 (the default)")
@@ -337,8 +338,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         except InputError as exc:
             lengths = ("pass --annotation (gene lengths), or "
                        if method in NEEDS_LENGTH and annotation is None else "")
+            other = "quantile" if normalisation == "auto" else "auto or quantile"  # not auto again
             raise exc.with_fix(
-                f"{lengths}use --normalisation auto or quantile (align the values to the "
+                f"{lengths}use --normalisation {other} (align the values to the "
                 "model's training distribution)",
                 problem=f"the model's own normalisation ({method}) cannot be applied: "
                         f"{exc.problem}") from exc
