@@ -339,3 +339,32 @@ def test_a_log_profile_among_linear_ones_is_aligned_alike_or_refused(trained, tm
                                          r"--normalisation quantile"):
         predict_file(d / "run", tmp_path / "mixed.tsv", out_path=tmp_path / "c.csv",
                      normalisation="model")
+
+
+def test_genes_the_model_does_not_read_and_another_gene_set_are_said(trained, tmp_path):
+    """Old behaviour: a file with genes the model does not know (a typo, another id) said
+    "102 of 102 mapped, 102 kept" and nothing more; a file of other genes than training's
+    moved every FPKM-UQ value (each sample's upper quartile is over its file's genes) and
+    only the unfamiliar flags hinted at it (gdc6 ACC: risks moved by up to 0.82)."""
+    from genemoe.data.crossscale import gene_set_note
+
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    extra = pd.concat([counts, counts.iloc[:2].set_axis(["ENSG99999999991", "ENSG99999999992"])])
+    extra.to_csv(tmp_path / "extra.tsv", sep="\t")
+    text = predict_file(d / "run", tmp_path / "extra.tsv", out_path=tmp_path / "e.csv",
+                        annotation_path=f["annotation"])
+    # the two unknown ids are dropped by the id mapping (said there); the filtered one is left
+    assert re.search(r"genes: the model reads \d+ of the file's 100; the other \d+ \(e\.g\. "
+                     r"ENSG\d+\) are not among its genes", text)
+    assert "warning: each sample's" not in text  # the same genes as training, and 2 more
+    few = counts.iloc[: int(len(counts) * 0.85)]
+    few.to_csv(tmp_path / "few.tsv", sep="\t")
+    text = predict_file(d / "run", tmp_path / "few.tsv", out_path=tmp_path / "f.csv",
+                        annotation_path=f["annotation"], max_missing=0.5)
+    assert re.search(r"warning: each sample's fpkm_uq scale is computed over this file's "
+                     rf"{len(few):,} genes, training's over its files' {len(counts):,}", text)
+    record = {"steps": [{"step": "map_gene_ids", "n_genes": 1000}]}
+    assert gene_set_note(1050, record, "fpkm_uq") is None  # within 10%
+    assert gene_set_note(5000, record, "log2p1") is None  # no sample-wide scale
+    assert "5,000 genes" in gene_set_note(5000, record, "log2cpm")

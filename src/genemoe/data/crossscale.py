@@ -39,7 +39,8 @@ import numpy as np
 
 from genemoe.errors import input_error
 
-__all__ = ["ScaleRule", "scale_rule", "reference_profile", "quantile_align", "distribution_shift"]
+__all__ = ["ScaleRule", "scale_rule", "reference_profile", "quantile_align", "distribution_shift",
+           "gene_set_note"]
 
 ScaleRule = Literal["same", "exported", "quantile", "refuse"]
 COUNT_BASED = ("fpkm_uq", "log2cpm", "log2tpm")
@@ -140,3 +141,24 @@ def refuse_transformed(path: object) -> None:
         "their absolute levels cannot be brought onto the model's scale", path=path,
         fix="score data on an absolute scale (counts, TPM, FPKM, log2(x + 1)), or pass "
             "--normalisation quantile to align each sample's distribution anyway")
+
+
+def gene_set_note(n_file_genes: int, record: dict, method: str, *,
+                  tolerance: float = 0.1) -> str | None:
+    """Why a count-based normalisation may not reproduce training's scale, else ``None``.
+
+    CPM, TPM and FPKM-UQ scale each sample by a total or quartile over the genes of its
+    file: the same sample read from a file with other genes (all 60,660 GDC genes against
+    a protein-coding subset) gets other values for every gene. ``record`` is the model's
+    bundle record; its ``map_gene_ids`` steps say how many genes each training file held.
+    """
+    if method not in COUNT_BASED:
+        return None
+    trained = sorted({int(s["n_genes"]) for s in record.get("steps", [])
+                      if s.get("step") == "map_gene_ids" and s.get("n_genes")})
+    if not trained or any(abs(n_file_genes - n) <= tolerance * n for n in trained):
+        return None
+    said = "/".join(f"{n:,}" for n in trained[:3])
+    return (f"each sample's {method} scale is computed over this file's {n_file_genes:,} genes, "
+            f"training's over its files' {said}: other genes shift every value; give files of "
+            "the training files' genes, or --normalisation quantile")

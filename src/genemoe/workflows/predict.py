@@ -26,6 +26,7 @@ from genemoe.data import annotation as ann
 from genemoe.data.bundle import atomic_file, atomic_write_text
 from genemoe.data.crossscale import (
     distribution_shift,
+    gene_set_note,
     quantile_align,
     refuse_transformed,
     scale_rule,
@@ -325,7 +326,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         except InputError as exc:  # one normalisation for both scales would be wrong for some
             raise exc.with_fix("put every sample on one scale, or use --normalisation quantile "
                                "(each sample aligned from its own ranks)") from exc
-    shift = None
+    shift, note = None, None
     if rule == "exported":  # a genemoe export of the model's normalisation: already its scale
         plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
                                          "already on the model's scale")
@@ -344,6 +345,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                 "model's training distribution)",
                 problem=f"the model's own normalisation ({method}) cannot be applied: "
                         f"{exc.problem}") from exc
+        note = gene_set_note(table.values.shape[1], payload.get("record") or {}, method)  # said
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing)
     else:
@@ -363,7 +365,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     df["scale_rule"] = rule
     if shift is not None:
         df["input_shift"] = shift
+    unused = sorted(set(map(str, table.gene_ids)) - set(map(str, payload["gene_ids"])))
     report = {"n_samples": len(df), "normalisation": method, "scale_rule": rule,
+              "n_file_genes": len(table.gene_ids), "unused_genes": unused, "gene_set_note": note,
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
               **_unfamiliar_counts(df),
@@ -465,7 +469,19 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             + ("; the fill makes a sample look more like training to the unfamiliar flag"
                if report["max_missing_genes"] and report.get("n_unfamiliar") is not None else "")
             + ")"
-            f"{_unfamiliar_text(report)}{_empty_text(report)}{_other_scale_text(report)}")
+            f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
+            f"{_other_scale_text(report)}")
+
+
+def _unused_text(report: dict) -> str:
+    """The file's genes the model does not use (another id, a typo), and a normalisation
+    computed over other genes than training's."""
+    unused = report.get("unused_genes") or []
+    n = report.get("n_file_genes", 0)
+    text = (f"\n  genes: the model reads {n - len(unused):,} of the file's {n:,}; the other "
+            f"{len(unused):,} (e.g. {', '.join(unused[:3])}) are not among its genes"
+            if unused else "")
+    return text + (f"\n  warning: {report['gene_set_note']}" if report.get("gene_set_note") else "")
 
 
 def _empty_text(report: dict) -> str:
