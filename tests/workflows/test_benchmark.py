@@ -123,12 +123,16 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     # other options (here: epochs) give another fingerprint: nothing stale is reused
     calls.clear()
     caplog.clear()
+    (out / "report.html").write_text("<html>the earlier results</html>")
     res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg"], n_folds=2,
                            epochs=3, out_dir=out)
     assert calls == ["logreg", "logreg"] and res.n_reused == 0
     said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert said == ["cell logreg__r0_f0.json was computed under other options: recomputing it, "
-                    "and every such cell", "2 cells computed under other options were recomputed"]
+                    "and every such cell", "2 cells computed under other options were recomputed",
+                    f"{out}: removed report.html, made from the earlier results; `genemoe report "
+                    f"{out}` writes it anew"]  # it was left, showing the earlier numbers
+    assert not (out / "report.html").exists()
 
 
 def _bundle_path(out):

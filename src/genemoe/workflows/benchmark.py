@@ -54,7 +54,7 @@ import pandas as pd
 import torch
 
 from genemoe.config_presets import load_preset
-from genemoe.data.bundle import Bundle, atomic_write_text, file_sha256, load_bundle
+from genemoe.data.bundle import Bundle, atomic_write_text, file_sha256, load_bundle, remove_outputs
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
     chosen_settings,
@@ -481,6 +481,10 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
     atomic_write_text(out_dir / "summary.md", summary_markdown(results, protocol))
+    if n_computed and (out_dir / "report.html").exists():  # it showed the earlier results
+        remove_outputs(out_dir, ["report.html"])
+        log.warning("%s: removed report.html, made from the earlier results; `genemoe report %s` "
+                    "writes it anew", out_dir, out_dir)
     return BenchmarkResult(out_dir, task, models, results, n_computed, n_reused,
                            time.perf_counter() - t0)
 
