@@ -123,6 +123,7 @@ def test_report_is_self_contained(dirs, kind):
         assert {"box_macro_f1.png", "confusion_logreg.png", "confusion_fcn.png", "f1_logreg.png",
                 "f1_fcn.png", "training_fcn.png"} <= names
         assert "training_logreg.png" not in names  # a classical model has no training history
+        assert ">NaN<" not in text  # logreg's type_separation: "–" (was NaN in the cells table)
     elif kind == "survival":
         assert {"box_c_index.png", "km_fcn.png", "training_fcn.png"} <= names
         assert "C-index per cancer type" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -171,6 +173,7 @@ def test_train_and_predict_take_an_ensemble_run(synthetic_bundle, tmp_path):
     html = write_report(tmp_path / "run").read_text()  # its title said "fcn", one training run
     assert "genemoe run — fcn × 2 (classify)" in html
     assert "one ensemble run: 2 members differing by seed" in html
+    assert re.search(r"kept epochs \d+, \d+ \(one per member\)", html)  # was "kept epoch [2, 2]"
 
 
 def test_ensemble_needs_two_members(rng):

@@ -92,7 +92,9 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
     n = prot.get("n") or {}
     split = " / ".join(f"{k} {fmt_count(n[k])}" for k in ("train", "val", "test") if k in n)
     best = cfg.get("best_epoch")
-    sel = (f"; kept epoch {best}" + (" (stopped early)" if cfg.get("stopped_early") else "")
+    kept = (f"epochs {', '.join(map(str, best))} (one per member)" if isinstance(best, list)
+            else f"epoch {best}")  # an ensemble's list was printed as "kept epoch [2, 2]"
+    sel = (f"; kept {kept}" + (" (stopped early)" if cfg.get("stopped_early") else "")
            if best else "")
     rows = [("data", _data_line(summary, record, bundle_path)),
             ("model", f"<code>{_esc(model)}</code> · {_esc(task)} · preset "

@@ -443,7 +443,7 @@ def _fmt(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def _table(df: pd.DataFrame, na_rep: str = "NaN") -> str:
+def _table(df: pd.DataFrame, na_rep: str = "–") -> str:  # "–": not applicable, not computed
     return df.to_html(index=False, escape=True, border=0, na_rep=na_rep, float_format=lambda x: f"{x:.4g}")
 
 
