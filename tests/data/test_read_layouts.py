@@ -179,3 +179,11 @@ def test_the_read_note_on_negatives_does_not_contradict_the_clipping(shared_data
     t = read_expression(shared_data / "pancan33_random100" / "expression.tsv.gz")
     note = next(n for n in t.notes if "negative values" in n)
     assert "kept as they are" not in note and "clips them to 0" in note
+
+
+def test_the_read_line_counts_one_sample_in_the_singular():
+    """Old behaviour: "100 genes × 1 samples"."""
+    assert step_line("read", {"file": "one.tsv", "shape": [1, 2994]}).startswith(
+        "read one.tsv: 2,994 genes × 1 sample (")
+    assert "× 5 samples" in step_line("read", {"file": "f.tsv", "shape": [5, 1]})
+    assert ": 1 gene ×" in step_line("read", {"file": "f.tsv", "shape": [5, 1]})

@@ -461,7 +461,8 @@ def map_gene_ids(
     examples = ids_s[~mapped].head(10).tolist()
     if report["unmapped"]:
         logger.warning(
-            "%d of %d gene IDs unmapped, e.g. %s", report["unmapped"], len(gene), examples
+            "%s of %s gene IDs unmapped, e.g. %s", f"{report['unmapped']:,}", f"{len(gene):,}",
+            examples
         )
     if report["duplicates_after_mapping"]:
         logger.info("%d gene IDs map to an already mapped ID", report["duplicates_after_mapping"])

@@ -36,8 +36,8 @@ def _read(info: dict) -> str:
                       _ID_KINDS.get(info.get("id_kind"), str(info.get("id_kind"))),
                       _VALUE_KINDS.get(info.get("value_kind"), str(info.get("value_kind")))])
     said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "estimated counts" in n]
-    return "\n  ".join([f"read {_name(info)}: {_n(n_genes)} genes × {_n(n_samples)} samples "
-                        f"({what})", *said])
+    return "\n  ".join([f"read {_name(info)}: {_n(n_genes)} gene{'s' if n_genes != 1 else ''} × "
+                        f"{_n(n_samples)} sample{'s' if n_samples != 1 else ''} ({what})", *said])
 
 
 # Read notes that change or question what is read: said under the read line, not only kept.

@@ -171,7 +171,7 @@ def _select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:
 def _gene_columns(bundle, gene_ids: list[str]) -> np.ndarray:
     cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer([str(g) for g in gene_ids])
     if (cols < 0).any():
-        raise input_error(f"{int((cols < 0).sum())} of the model's {len(gene_ids)} genes are not in "
+        raise input_error(f"{int((cols < 0).sum()):,} of the model's {len(gene_ids):,} genes are not in "
                           "the bundle", path=bundle.path, where="--data",
                           fix="explain with the bundle the model was trained on (model.pt: bundle_path)")
     return cols
