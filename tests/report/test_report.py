@@ -225,6 +225,7 @@ def test_report_picks_up_explanations_and_features_beside_a_run(dirs, tmp_path):
     text = write_report(run).read_text()
     assert text.index('<h2 id="explanation">') < text.index('<h2 id="data">')
     assert "median <b>1.00%</b>" in text and 'href="#explanation"' in text
+    assert "genes (symbol, else gene id; by mean attribution)" in text  # ids were labelled symbols
     # the run trained again into its folder: that explanation is of an earlier model (old
     # behaviour: shown in full, unsaid); it records model.pt's hash since 2026-12-03
     from genemoe.data.bundle import file_sha256

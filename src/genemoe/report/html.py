@@ -376,7 +376,7 @@ def _explanation_section(d: Path, *, top: int = 10) -> str:
         if conv.get(key):
             head += f'<p class="banner">{html.escape(conv[key])}</p>'
     rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]),
-             f"top {top} genes (symbol, by mean attribution)": ", ".join(g.nsmallest(top, "rank")["symbol"].astype(str))}
+             f"top {top} genes (symbol, else gene id; by mean attribution)": ", ".join(g.nsmallest(top, "rank")["symbol"].astype(str))}
             for cls, g in ranking.groupby("class", sort=True)]
     parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows))]
     figs = [Figure(d / "top_genes.png", "Top genes per class (mean attribution).", "explanation")]
