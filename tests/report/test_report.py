@@ -201,6 +201,7 @@ def test_report_picks_up_explanations_and_features_beside_a_run(dirs, tmp_path):
     inside.mkdir()
     pd.DataFrame({"class": ["A", "A", "B"], "rank": [1, 2, 1], "gene_id": ["g1", "g2", "g3"],
                   "symbol": ["TP53", None, "EGFR"]}).to_csv(inside / "genes_by_class.csv", index=False)
+    write_report(run)  # draws run/plots (the test no longer leans on an earlier one's)
     shutil.copy(next((run / "plots").glob("*.png")), inside / "top_genes.png")
     mine, other = tmp_path / "runs" / "features", tmp_path / "runs" / "features_other"
     for d, target in ((mine, run), (other, tmp_path / "runs" / "another_run")):
