@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from genemoe.data.annotation import TABLE_COLUMNS, GeneAnnotation
 from genemoe.data.bundle import Bundle, atomic_file, dump_json, summarise
 from genemoe.errors import input_error
 
 if TYPE_CHECKING:
     import anndata
 
-__all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation"]
+__all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation", "exported_annotation"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +78,39 @@ def exported_normalisation(uns: Any) -> str | None:
         return None
     method = record.get("normalisation") if isinstance(record, dict) else None
     return method if isinstance(method, str) else None
+
+
+def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None
+                        ) -> GeneAnnotation | None:
+    """The gene annotation genemoe exports carry in their ``var`` (symbol, biotype,
+    chromosome, start, length), when every file is such an export holding some; else None.
+
+    Re-preparing an export without ``--annotation`` lost all of it without a word (symbols,
+    genomic positions for ``--layout genomic``, biotypes for ``--protein-coding-only``).
+    One file that is not an export: None (its genes would be looked up in the others').
+    ``say``: called as a preparation step (``say("annotation", ...)``) when one is found.
+    """
+    import anndata
+
+    frames = []
+    for path in paths:
+        if Path(path).suffix.lower() != ".h5ad":
+            return None
+        adata = anndata.read_h5ad(path, backed="r")
+        try:
+            if exported_normalisation(adata.uns) is None and "genemoe" not in adata.uns:
+                return None
+            var = adata.var.copy()
+        finally:
+            adata.file.close()
+        frames.append(var.reindex(columns=list(TABLE_COLUMNS)))
+    table = pd.concat(frames) if frames else pd.DataFrame()
+    table.index = table.index.astype(str)
+    table = table[~table.index.duplicated(keep="first")]
+    if not table.notna().to_numpy().any():
+        return None
+    table["symbol"] = table["symbol"].astype(object).where(table["symbol"].notna(), None)
+    if say is not None:
+        say("annotation", source="the genemoe export's own var", n_genes=len(table),
+            **{f"with_{c}": int(table[c].notna().sum()) for c in ("symbol", "chrom", "biotype")})
+    return GeneAnnotation(table=table, source_path=Path(paths[0]))

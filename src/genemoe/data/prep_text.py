@@ -136,10 +136,17 @@ def _cross_pipeline(info: dict) -> str:
     return f"onto the model's scale: {info.get('rule')}{clipped}"
 
 
+def _annotation(info: dict) -> str:
+    return (f"annotation: {info['source']} ({_n(info['n_genes'])} genes: {_n(info['with_symbol'])} "
+            f"with symbols, {_n(info['with_chrom'])} with positions, {_n(info['with_biotype'])} "
+            "with biotypes)")
+
+
 _LINES: dict[str, Callable[[dict], str]] = {
     "read": _read, "map_gene_ids": _map, "normalise": _normalise, "intersect_genes": _intersect,
     "select_samples": _select, "labels": _labels, "join_survival": _survival, "split": _split,
     "gene_filter": _genes, "sample_types": _sample_types, "cross_pipeline": _cross_pipeline,
+    "annotation": _annotation,
 }
 
 

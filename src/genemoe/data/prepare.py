@@ -38,6 +38,7 @@ from genemoe import __version__
 from genemoe.data import annotation as ann
 from genemoe.data import normalise as norm
 from genemoe.data import tcga
+from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.bundle import Bundle, file_sha256, write_bundle
 from genemoe.data.clinical import exported_clinical
 from genemoe.data.prep_text import step_line
@@ -531,7 +532,8 @@ def prepare_dataset(
         raise input_error("no expression file given", where="--expression",
                           fix="pass --expression FILE [FILE ...], or a GDC portal download "
                               "with --gdc-dir DIR --sample-sheet SHEET")
-    annotation = ann.read_annotation(Path(annotation_path)) if annotation_path else None
+    annotation = (ann.read_annotation(Path(annotation_path)) if annotation_path  # an export: its own
+                  else exported_annotation([Path(p) for p in paths], plog.step))
     clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,
                                            time_column=cfg.time_column,
                                            event_column=cfg.event_column)
