@@ -71,6 +71,18 @@ def test_genomic_order_respects_chrom_then_start(rng):
     _check_map(lay, rng.normal(size=(2, 10)))
 
 
+def test_a_genomic_layout_without_positions_is_refused_or_said(caplog):
+    """Old behaviour: a bundle whose genes have no position (Entrez ids prepared without
+    --annotation: chrom all null) got a plain reshape recorded as layout: genomic, unsaid."""
+    none = np.array([None] * 6, dtype=object)
+    with pytest.raises(InputError, match=r"(?s)no gene of this bundle has one.*--annotation"):
+        fit_layout("genomic", 6, chrom=none, start=np.full(6, np.nan))
+    chrom = np.array(["1", "2", None, "X", None, "1"], dtype=object)
+    with caplog.at_level("WARNING"):
+        fit_layout("genomic", 6, chrom=chrom, start=np.array([5.0, 1, np.nan, 2, 3, 1]))
+    assert "genomic layout: 2 of 6 genes have no position" in caplog.text
+
+
 def test_similarity_layout_reads_training_rows_only(rng):
     n_genes = 40
     latent = rng.normal(size=(60, 2))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
@@ -231,9 +232,15 @@ def fit_layout(kind: LayoutName, n_genes: int, *, X: np.ndarray | None = None,
     if kind == "reshape":
         return reshape_layout(n_genes, image_size=image_size, gene_order=gene_order)
     if kind == "genomic":
-        if chrom is None or start is None:
-            raise input_error("the genomic layout needs gene positions (chrom, start)", where="layout",
+        known = (np.zeros(n_genes, bool) if chrom is None or start is None else
+                 pd.notna(np.asarray(chrom, dtype=object)) & np.isfinite(np.asarray(start, float)))
+        if not known.any():  # was a plain reshape under the name "genomic", unsaid
+            raise input_error("the genomic layout needs gene positions (chrom, start), and no "
+                              "gene of this bundle has one", where="layout",
                               fix="prepare the bundle with --annotation, or use layout: reshape")
+        if not known.all():
+            log.warning("genomic layout: %s of %s genes have no position; they follow the "
+                        "positioned ones, in bundle order", f"{(~known).sum():,}", f"{n_genes:,}")
         return genomic_layout(np.asarray(chrom, dtype=object), np.asarray(start), image_size=image_size)
     if kind == "similarity":
         if X is None or train_rows is None:
