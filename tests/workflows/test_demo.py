@@ -28,3 +28,22 @@ def test_a_bundle_without_survival_says_the_survival_task_is_left_out(synthetic_
                         models=(("logreg", "classify"), ("coxnet", "survival")))
     assert "survival left out: the bundle has 0 events, 10 needed" in caplog.text
     assert "logreg" in text and "coxnet" not in text
+
+
+def test_a_tie_is_said_as_a_tie(tmp_path):
+    """Old behaviour: four models at test macro-F1 1.000 gave "Gene-MOE classified best
+    (test macro-F1 1.000 vs 1.000 for logreg ...)"."""
+    from genemoe.workflows.demo import DemoRow, verdict
+
+    def row(model, task, **test):
+        return DemoRow(model, task, tmp_path, test, 1.0, 1.0)
+
+    rows = [row("genemoe", "classify", macro_f1=1.0, accuracy=1.0),
+            row("logreg", "classify", macro_f1=0.99995, accuracy=1.0),
+            row("fcn", "classify", macro_f1=0.9, accuracy=0.9),
+            row("genemoe", "survival", c_index=0.71, c_index_ci=[0.6, 0.8]),
+            row("coxnet", "survival", c_index=0.65, c_index_ci=[0.55, 0.75])]
+    text = verdict(rows, synthetic=False)
+    assert ("Gene-MOE and logreg classified equally well (test macro-F1 1.000 each): no "
+            "model is best") in text
+    assert "classified best" not in text and "ranked survival risk best" in text

@@ -244,6 +244,15 @@ def _pair(rows: list[DemoRow], key: str) -> tuple[DemoRow, DemoRow] | None:
     return best, other
 
 
+def _tied(rows: list[DemoRow], best: DemoRow, key: str) -> list[DemoRow]:
+    """The models level with ``best`` as printed (3 decimals), when more than one is."""
+    from genemoe.report.text import fmt_value
+
+    level = [r for r in rows if np.isfinite(r.test.get(key) or np.nan)
+             and fmt_value(r.test[key]) == fmt_value(best.test[key])]
+    return level if len(level) > 1 else []
+
+
 def verdict(rows: list[DemoRow], synthetic: bool) -> str:
     """Which model did best on each task and how far apart, saying no more than the numbers."""
     from genemoe.report.text import fmt_ci, fmt_p, fmt_value
@@ -251,7 +260,10 @@ def verdict(rows: list[DemoRow], synthetic: bool) -> str:
     name = lambda r: NAMES.get(r.model, r.model)  # noqa: E731
     parts = []
     cls = _pair([r for r in rows if r.task == "classify"], "macro_f1")
-    if cls:
+    if cls and (tied := _tied([r for r in rows if r.task == "classify"], cls[0], "macro_f1")):
+        parts.append(f"{' and '.join(map(name, tied))} classified equally well (test macro-F1 "
+                     f"{fmt_value(cls[0].test['macro_f1'])} each): no model is best")
+    elif cls:
         b, o = cls
         p = _mcnemar_p(b, o)
         parts.append(
@@ -260,7 +272,10 @@ def verdict(rows: list[DemoRow], synthetic: bool) -> str:
             f"{fmt_value(b.test['accuracy'])} vs {fmt_value(o.test['accuracy'])}, McNemar p = "
             f"{fmt_p(p)}{', not a significant difference' if p >= 0.05 else ''})")
     srv = _pair([r for r in rows if r.task == "survival"], "c_index")
-    if srv:
+    if srv and (tied := _tied([r for r in rows if r.task == "survival"], srv[0], "c_index")):
+        parts.append(f"{' and '.join(map(name, tied))} ranked survival risk equally well "
+                     f"(C-index {fmt_value(srv[0].test['c_index'])} each): no model is best")
+    elif srv:
         b, o = srv
         (bl, bh), (ol, oh) = b.test["c_index_ci"], o.test["c_index_ci"]
         overlap = "overlap" if bl <= oh and ol <= bh else "do not overlap"
