@@ -87,8 +87,10 @@ def test_checkpoint_every_k_epochs(tmp_path):
 def test_resume_refuses_a_different_setup(tmp_path):
     path = tmp_path / "ckpt.pt"
     run(checkpoint_path=path, max_epochs_this_call=1)
-    with pytest.raises(InputError, match="lr: 0.01 -> 0.1"):
+    with pytest.raises(InputError, match="lr: 0.01 -> 0.1") as err:
         run(TrainConfig(**{**CFG.to_dict(), "lr": 0.1}), checkpoint_path=path)
+    assert "--checkpoint" not in err.value.fix and "resume=False" not in err.value.fix  # no such
+    assert "delete it to start afresh, or train into another --out" in err.value.fix  # options
     for key, value in (("noise_std", 0.1), ("label_smoothing", 0.1), ("ema_decay", 0.9)):
         with pytest.raises(InputError, match=key):  # another recipe is another run
             run(TrainConfig(**{**CFG.to_dict(), key: value}), checkpoint_path=path)

@@ -338,7 +338,9 @@ def check_resumable(ckpt: dict[str, Any], *, path: Path, config: dict[str, Any],
     if diff:
         raise input_error(
             f"the checkpoint was written by a different training setup ({'; '.join(diff)})",
-            path=path, fix="delete it, point --checkpoint elsewhere, or pass resume=False")
+            path=path,  # was "point --checkpoint elsewhere, or pass resume=False": no such options
+            fix="rerun with the options it was written with to resume it, delete it to start "
+                "afresh, or train into another --out")
 
 
 def _json_safe(value: Any) -> Any:
