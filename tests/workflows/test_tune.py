@@ -106,8 +106,10 @@ def test_an_interrupted_tune_resumes_to_the_asked_total(bundle, tmp_path, base_y
     assert len(optuna.load_study(study_name="fcn-classify", storage=db).trials) == 4  # not 6
     assert len(pd.read_csv(out / "trials.csv")) == 4 and len(run.result.trials) == 4
     # same folder, other options: said which (the old message listed every possible cause)
-    with pytest.raises(InputError, match=r"another setup \(training options: epochs 2 → 3\)"):
+    with pytest.raises(InputError, match=r"another setup \(training options: epochs 2 → 3\)") as e:
         tune_run(bundle.path, n_trials=4, **{**opts, "epochs": 3})
+    # a new --out shares a given --storage: the fix said "(or --out folder)" whatever the storage
+    assert "or, with the default --storage, another --out folder" in e.value.fix
 
 
 def test_a_smaller_budget_on_a_larger_study_reports_its_own_trials(bundle, tmp_path, base_yaml):

@@ -125,7 +125,8 @@ def check_setup(study: optuna.Study, setup: dict[str, Any], storage: str | None)
     raise input_error(
         f"study {study.study_name!r} holds trials of another setup ({_what_differs(study, setup, parts)})",
         where=f"--storage {redacted_url(storage) if storage else 'in memory'}",
-        fix="use another --study name (or --out folder), or rerun with the study's own options")
+        fix="use another --study name (or, with the default --storage, another --out folder), "
+            "or rerun with the study's own options")  # a new --out shares a given --storage
 
 
 def _what_differs(study: optuna.Study, setup: dict[str, Any], parts: dict[str, str]) -> str:
