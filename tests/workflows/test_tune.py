@@ -147,10 +147,11 @@ def test_bad_trials_are_refused(bundle, tmp_path):
 def test_a_model_without_the_task_is_refused_before_any_study(bundle, tmp_path):
     """logreg for survival failed inside trial 0: Optuna's warning and traceback, then the
     error, and a study.db holding the failed trial was left behind."""
-    with pytest.raises(InputError, match="model 'logreg' does not support task 'survival'"):
+    with pytest.raises(InputError, match="model 'logreg' does not support task 'survival'") as e:
         tune_run(bundle.path, out_dir=tmp_path / "t", model_name="logreg", task="survival",
                  n_trials=2)
     assert not (tmp_path / "t").exists()
+    assert "coxnet" in e.value.fix and "ensemble" not in e.value.fix  # not a model to pick
 
 
 def test_another_study_in_the_same_folder_is_said(bundle, tmp_path, caplog):

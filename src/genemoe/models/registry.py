@@ -165,7 +165,7 @@ def check_task(name: str, task: str) -> None:
     if task not in spec.tasks:
         raise input_error(f"model {name!r} does not support task {task!r}", where="--model",
                           fix=f"use it for {', '.join(spec.tasks)}, or pick another model "
-                              f"({', '.join(list_models(task=task))})")
+                              f"({', '.join(m for m in list_models(task=task) if m != 'ensemble')})")
 
 
 def check_model_options(name: str, config: Mapping[str, Any]) -> None:
