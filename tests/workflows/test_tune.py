@@ -290,3 +290,32 @@ def test_a_misspelt_model_option_is_refused_before_a_study_exists(bundle, tmp_pa
         tune_run(bundle.path, out_dir=tmp_path / "t", model_name="fcn", config_path=bad,
                  n_trials=2, epochs=1, progress=False)
     assert not (tmp_path / "t").exists()
+
+
+def test_training_on_tuned_options_says_so_and_warns_of_a_test_split_tuned_on(
+        bundle, tmp_path, caplog):
+    """Old behaviour: `train --config best.yaml` never said the options were tuned, kept no
+    tuned_on in config.yaml, and trained without a word on a re-split of the same samples
+    whose test split the tuning had trained and chosen on (24 of 32 in a probe)."""
+    from genemoe.data.bundle import load_bundle, write_bundle
+
+    tune_run(bundle.path, out_dir=tmp_path / "t", model_name="logreg", n_trials=2,
+             device="cpu", progress=False)
+    best = tmp_path / "t" / "best.yaml"
+    with caplog.at_level("INFO", logger="genemoe"):
+        train_run(bundle.path, out_dir=tmp_path / "same", model_name="logreg", config_path=best,
+                  device="cpu", progress=False)
+    assert "options tuned by `genemoe tune` (model.C) on" in caplog.text
+    said = yaml.safe_load((tmp_path / "same" / "config.yaml").read_text())["tuned_on"]["model.C"]
+    n_test = len(bundle.indices("test"))
+    assert said["test_overlap"] == (f"0 of this bundle's {n_test} test samples were in the "
+                                    "tuning's train/val parts")
+    resplit = load_bundle(bundle.path)
+    order = {"train": "test", "test": "val", "val": "train"}
+    resplit.obs = resplit.obs.assign(split=resplit.obs["split"].map(order))
+    write_bundle(resplit, tmp_path / "resplit")
+    caplog.clear()
+    train_run(tmp_path / "resplit", out_dir=tmp_path / "other", model_name="logreg",
+              config_path=best, device="cpu", progress=False)
+    n = len(bundle.indices("train"))
+    assert f"{n} of the {n} test samples were in the training or validation part" in caplog.text

@@ -171,8 +171,9 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     if epochs is not None and spec.kind != "torch":  # was ignored without a word
         log.warning("--epochs applies to neural models; %s is fitted to convergence: ignored",
                     model_name)
-    _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
-                                             device=device, epochs=epochs, task=task)
+    cfg, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
+                                               device=device, epochs=epochs, task=task)
+    tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle)
     model_cfg = _with_model_options(model_name, model_cfg, model_options or {})
     check_model_options(model_name, model_cfg)  # before a finished run in out_dir is replaced
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks: no empty run left
@@ -228,7 +229,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "synthetic": bundle.synthetic}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
                 "ensemble": ensemble,
-                "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info}
+                "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info,
+                **({"tuned_on": tuned_on} if tuned_on else {})}
     save_model_file(out_dir / "model.pt", {
         "format": "genemoe-model", "genemoe_version": __version__, "kind": spec.kind,
         "model_name": saved_name, "task": task, "model_config": saved_cfg,
@@ -251,6 +253,37 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         ckpt.unlink(missing_ok=True)  # complete: model.pt has the weights (an ensemble's too)
     destroy_distributed()
     return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0, ensemble)
+
+
+def _tuned_on_said(tuned_on: dict | None, bundle: Bundle) -> dict | None:
+    """What the options were tuned on (the preset's notes and a ``genemoe tune`` best.yaml's
+    entry), for the run's config.yaml (it was not recorded). A best.yaml's entry is said, and
+    a warning given when this bundle's test split holds samples the tuning trained or chose
+    on (another split of the same samples): the test score is then optimistic."""
+    if not tuned_on:
+        return None
+    out = {}
+    for what, entry in tuned_on.items():
+        entry = dict(entry) if isinstance(entry, dict) else {"value": str(entry)}
+        out[what] = entry
+        if "study" not in entry:  # a preset's note, not a tune run's
+            continue
+        log.info("options tuned by `genemoe tune` (%s) on %s", what, entry.get("data", "?"))
+        source = Path(str(entry.get("data", "")).split(" (")[0])
+        if not (source / "obs.parquet").is_file():
+            entry["test_overlap"] = f"not checked: {source} is not there"
+            continue
+        obs = pd.read_parquet(source / "obs.parquet", columns=["sample_id", "split"])
+        seen = set(obs.loc[obs["split"] != "test", "sample_id"].astype(str))
+        test = bundle.sample_ids[bundle.indices("test")].astype(str)
+        n = int(sum(s in seen for s in test))
+        entry["test_overlap"] = (f"{n} of this bundle's {len(test)} test samples were in the "
+                                 "tuning's train/val parts")
+        if n:
+            log.warning("%s of the %s test samples were in the training or validation part the "
+                        "options were tuned on (%s): the test score is optimistic; tune on this "
+                        "bundle instead", f"{n:,}", f"{len(test):,}", source)
+    return out
 
 
 def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]) -> dict[str, Any]:
