@@ -319,3 +319,16 @@ def test_training_on_tuned_options_says_so_and_warns_of_a_test_split_tuned_on(
               config_path=best, device="cpu", progress=False)
     n = len(bundle.indices("train"))
     assert f"{n} of the {n} test samples were in the training or validation part" in caplog.text
+
+
+def test_a_yaml_extending_another_preset_than_preset_is_said_and_recorded(
+        bundle, tmp_path, caplog):
+    """Old behaviour: `--preset base --config x.yaml` with `extends: paper` trained with
+    paper's values and recorded `preset: base` alone, unsaid."""
+    (tmp_path / "x.yaml").write_text("extends: small\n")
+    with caplog.at_level("WARNING"):
+        train_run(bundle.path, out_dir=tmp_path / "run", model_name="logreg", preset="base",
+                  config_path=tmp_path / "x.yaml", device="cpu", progress=False)
+    assert "x.yaml extends small: its values override --preset base's" in caplog.text
+    cfg = yaml.safe_load((tmp_path / "run" / "config.yaml").read_text())
+    assert cfg["preset"] == "base" and cfg["extends"] == "small"

@@ -109,10 +109,13 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             relative = Path(str(parent))
             if not relative.is_absolute() and relative.suffix in {".yaml", ".yml"}:
                 parent = Path(config_path).parent / relative
+            if str(parent) != str(preset):  # was applied over --preset unsaid, recorded as --preset
+                log.warning("%s extends %s: its values override --preset %s's", config_path,
+                            parent, preset)
             layers.append(load_preset(parent))
             _check_tuned_for(layers[-1], model_name, task, Path(str(parent)), infer=False)
         layers.append(user)
-    cfg: dict = {}
+    cfg: dict = {"extends": str(parent)} if config_path is not None and parent is not None else {}
     train_cfg: dict = {}
     for layer in layers:
         cfg = deep_merge(cfg, layer)

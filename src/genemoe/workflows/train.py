@@ -230,6 +230,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
                 "ensemble": ensemble,
                 "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info,
+                **({"extends": cfg["extends"]} if cfg.get("extends") else {}),  # over preset
                 **({"tuned_on": tuned_on} if tuned_on else {})}
     save_model_file(out_dir / "model.pt", {
         "format": "genemoe-model", "genemoe_version": __version__, "kind": spec.kind,
