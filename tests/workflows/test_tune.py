@@ -332,3 +332,14 @@ def test_a_yaml_extending_another_preset_than_preset_is_said_and_recorded(
     assert "x.yaml extends small: its values override --preset base's" in caplog.text
     cfg = yaml.safe_load((tmp_path / "run" / "config.yaml").read_text())
     assert cfg["preset"] == "base" and cfg["extends"] == "small"
+
+
+def test_options_of_another_model_in_config_are_said_unused(bundle, tmp_path, caplog):
+    """Old behaviour: `--model logreg --config x.yaml` holding only `model: {svm: {C: 2}}`
+    trained logreg with its defaults without a word."""
+    (tmp_path / "x.yaml").write_text("model:\n  svm: {C: 2.0}\n")
+    with caplog.at_level("WARNING"):
+        train_run(bundle.path, out_dir=tmp_path / "run", model_name="logreg",
+                  config_path=tmp_path / "x.yaml", device="cpu", progress=False)
+    assert "x.yaml: options of model.svm not used by --model logreg (it has none here)" in (
+        caplog.text)

@@ -105,6 +105,10 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
         if unknown:  # a misspelt model name's options were silently unused
             raise input_error(f"model: no registered model named {', '.join(map(str, unknown))}",
                               path=config_path, fix=f"use one of: {', '.join(list_models())}")
+        if (others := sorted(map(str, set(user.get("model") or {}) - {model_name}))):
+            log.warning("%s: options of %s not used by --model %s%s", config_path,
+                        ", ".join(f"model.{m}" for m in others), model_name,
+                        "" if model_name in (user.get("model") or {}) else " (it has none here)")
         if (parent := user.pop("extends", None)) is not None:
             relative = Path(str(parent))
             if not relative.is_absolute() and relative.suffix in {".yaml", ".yml"}:
