@@ -25,12 +25,14 @@ __all__ = ["NARRATING_LOGGERS", "TerminalHandler", "setup_logging"]
 # Loggers whose INFO lines a user sees without -v: one line per preparation step, the
 # downloads, the demo's and predict's own steps, one line per benchmark cell (model,
 # repeat, fold, score, seconds) and per `genemoe tune` trial (value, best, seconds): a long
-# run's progress, also in a log file, where no bar is drawn. Every other module's INFO (per-epoch losses, per-trial values, file-format
+# run's progress, also in a log file, where no bar is drawn; train's own lines (tuned options
+# said). Every other module's INFO (per-epoch losses, per-trial values, file-format
 # detection) and the counters behind each step (DEBUG) show with -v. Warnings and errors
 # always show.
 NARRATING_LOGGERS = ("genemoe.data.prepare", "genemoe.data.download", "genemoe.data.gdc_portal",
                      "genemoe.workflows.demo", "genemoe.workflows.predict",
-                     "genemoe.workflows.benchmark", "genemoe.workflows.tune")
+                     "genemoe.workflows.benchmark", "genemoe.workflows.tune",
+                     "genemoe.workflows.train")
 _STYLE = {logging.WARNING: ("warning: ", "yellow"), logging.ERROR: ("error: ", "red"),
           logging.CRITICAL: ("error: ", "red"), logging.DEBUG: ("", "bright_black")}
 

@@ -41,7 +41,7 @@ def assert_same_run(a, b):
 
 
 @pytest.mark.parametrize("cfg", [CFG, RECIPE], ids=["plain", "noise+mixup+ema"])
-def test_pause_and_resume_reaches_identical_weights_and_history(tmp_path, cfg):
+def test_pause_and_resume_reaches_identical_weights_and_history(tmp_path, cfg, caplog):
     full = run(cfg)
     path, log = tmp_path / "ckpt.pt", tmp_path / "log.jsonl"
     _, part = run(cfg, checkpoint_path=path, log_path=log, max_epochs_this_call=3,
@@ -50,7 +50,9 @@ def test_pause_and_resume_reaches_identical_weights_and_history(tmp_path, cfg):
     c = load_checkpoint(path)
     assert c["epoch"] == 3 and c["meta"]["class_names"] == ["a", "b", "c"]
     assert (c["extra"]["ema"] is None) == (cfg.ema_decay is None)
-    resumed = run(cfg, checkpoint_path=path, log_path=log)
+    with caplog.at_level("WARNING"):  # said without -v (an INFO line: a resume looked fresh)
+        resumed = run(cfg, checkpoint_path=path, log_path=log)
+    assert f"resuming from {path} after epoch 3 (delete it to start afresh)" in caplog.text
     assert resumed[1].finished and len(resumed[1].history) == 6
     assert_same_run(full, resumed)
     assert len(log.read_text().splitlines()) == 6

@@ -343,3 +343,15 @@ def test_options_of_another_model_in_config_are_said_unused(bundle, tmp_path, ca
                   config_path=tmp_path / "x.yaml", device="cpu", progress=False)
     assert "x.yaml: options of model.svm not used by --model logreg (it has none here)" in (
         caplog.text)
+
+
+def test_train_says_its_tuned_options_without_v():
+    """Old behaviour: train's "options tuned by `genemoe tune`" line was an INFO line of a
+    logger the terminal showed only with -v."""
+    import logging
+
+    from genemoe.cli_logging import TerminalHandler
+
+    rec = logging.LogRecord("genemoe.workflows.train", logging.INFO, __file__, 1,
+                            "options tuned by `genemoe tune` (model.C) on B", None, None)
+    assert TerminalHandler().filter(rec) and not TerminalHandler(quiet=True).filter(rec)

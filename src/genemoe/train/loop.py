@@ -368,7 +368,8 @@ def _resume(run: _Run, path: Path) -> None:
     run.stopped_early = bool(extra.get("stopped_early", False))
     restore_rng_state(ckpt["rng_state"], run.generator, rank=run.info.rank,
                       world_size=run.info.world_size)
-    logger.info("resuming from %s after epoch %d", path, run.epoch)
+    logger.warning("resuming from %s after epoch %d (delete it to start afresh)", path,
+                   run.epoch)  # was INFO, seen only with -v: a resumed run looked fresh
 
 
 def _check_recipe(config: TrainConfig, task: Task) -> None:
