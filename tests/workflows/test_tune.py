@@ -136,6 +136,17 @@ def test_classical_tune_fixes_the_chosen_value(bundle, tmp_path):
     assert best["model"]["logreg"]["tune"] is False  # the model's own search stays off
 
 
+
+def test_epochs_for_a_classical_model_are_said_ignored(bundle, tmp_path, caplog):
+    """Old behaviour: `tune --model logreg --epochs 5` said nothing and wrote epochs: 5 into
+    best.yaml (train warns that --epochs applies to neural models)."""
+    with caplog.at_level("WARNING"):
+        tune_run(bundle.path, out_dir=tmp_path / "t", model_name="logreg", n_trials=1,
+                 device="cpu", progress=False, epochs=5)
+    assert "--epochs applies to neural models; logreg is fitted to convergence" in caplog.text
+    assert yaml.safe_load((tmp_path / "t" / "best.yaml").read_text())["train"].get("epochs") != 5
+
+
 def test_bad_trials_are_refused(bundle, tmp_path):
     with pytest.raises(InputError, match="--trials"):
         tune_run(bundle.path, out_dir=tmp_path / "b", model_name="fcn", n_trials=0)

@@ -58,7 +58,7 @@ from genemoe import __version__
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.errors import input_error
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import check_model_options, check_task
+from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
@@ -188,6 +188,10 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     check_task(model_name, task)  # before a study (and its database) exists
     search_space(model_name, task)  # fail early for a model without a space
     bundle = load_bundle(data_path)
+    if epochs is not None and get_spec(model_name).kind != "torch":  # was kept in best.yaml, unsaid
+        log.warning("--epochs applies to neural models; %s is fitted to convergence: ignored",
+                    model_name)
+        epochs = None
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
     check_model_options(model_name, model_cfg)  # not inside trial 0, with a study.db left
