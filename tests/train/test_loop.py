@@ -554,6 +554,17 @@ def test_select_window_keeps_the_best_run_of_epochs_not_one_lucky_epoch(window, 
         assert torch.equal(v, res.best_state[k])
 
 
+def test_a_run_shorter_than_the_window_selects_on_all_its_epochs():
+    """Old behaviour: 2 epochs under select_window 3 left no epoch eligible: best_val_metric
+    NaN in config.yaml and the last epoch kept without a word."""
+    X, y = make_classify()
+    cfg = TrainConfig(epochs=2, patience=None, progress=False, select_window=3)
+    res = train_model(TinyModel(X.shape[1], 3), X_train=X[:90], y_train=y[:90], X_val=X[90:],
+                      y_val=y[90:], task="classify", config=cfg, loss_fn=ce_loss,
+                      metric_fn=_scripted_metric([0.4, 0.6]))
+    assert res.best_epoch == 2 and res.best_val_metric == pytest.approx(0.5)
+
+
 def test_select_window_must_be_a_positive_int():
     with pytest.raises(ValueError, match="select_window"):
         TrainConfig(select_window=0)

@@ -287,8 +287,10 @@ def _update_best(run: _Run, epoch: int, metric: float, loss: float = math.nan) -
 
 def _window_mean(run: _Run, metric: float) -> float:
     """Mean validation metric of this epoch and the ``select_window - 1`` before it; NaN
-    before the first full window (those epochs are not eligible, see :func:`_update_best`)."""
-    w = run.config.select_window
+    before the first full window (those epochs are not eligible, see :func:`_update_best`).
+    A run shorter than the window averages all its epochs (its last is eligible: with no
+    epoch eligible, best_val_metric was NaN and the last epoch kept unsaid)."""
+    w = min(run.config.select_window, run.config.epochs)
     if len(run.history) < w - 1:
         return math.nan
     values = [float(h["val_metric"]) for h in run.history[len(run.history) - (w - 1):]] + [metric]
