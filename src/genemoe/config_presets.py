@@ -177,7 +177,8 @@ def run_config_overrides(run_config: Mapping[str, Any], path: Path | str | None 
     train = {k: v for k, v in (run_config.get("train") or {}).items()
              if k not in ("seed", "device")}
     logger.info("%s: a run's config.yaml: %s's options and its training options", path, model)
-    return {"model": {model: options}, "train": train, "run_model": model}
+    return {"model": {model: options}, "train": train, "run_model": model,
+            "run_task": run_config.get("task")}
 
 
 def _check_sections(data: Mapping[str, Any], path: Path) -> None:

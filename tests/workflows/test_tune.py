@@ -366,3 +366,17 @@ def test_train_says_its_tuned_options_without_v():
     rec = logging.LogRecord("genemoe.workflows.train", logging.INFO, __file__, 1,
                             "options tuned by `genemoe tune` (model.C) on B", None, None)
     assert TerminalHandler().filter(rec) and not TerminalHandler(quiet=True).filter(rec)
+
+
+def test_a_classify_runs_config_for_survival_is_refused_naming_it(bundle, tmp_path):
+    """Old behaviour: a classification run's config.yaml trained a survival model with the
+    classification recipe without a word (or, with label smoothing in it, failed on
+    "train.label_smoothing ... applies to classification only", naming no file)."""
+    train_run(bundle.path, out_dir=tmp_path / "cls", model_name="fcn", epochs=1, device="cpu",
+              progress=False, config_path=None)
+    cfg = tmp_path / "cls" / "config.yaml"
+    with pytest.raises(InputError, match=r"(?s)cls/config\.yaml: a classify run's config\.yaml "
+                                         r"given for --task survival.*fix: pass --task classify"):
+        train_run(bundle.path, out_dir=tmp_path / "surv", model_name="fcn", task="survival",
+                  epochs=1, device="cpu", progress=False, config_path=cfg)
+    assert not (tmp_path / "surv").exists()

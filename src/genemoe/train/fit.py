@@ -96,6 +96,10 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     _check_tuned_for(layers[0], model_name, task, Path(str(preset)), infer=False)  # a best.yaml
     if config_path is not None:
         user = read_config_yaml(config_path)
+        if (run_task := user.pop("run_task", None)) not in (None, task) and task is not None:
+            raise input_error(f"a {run_task} run's config.yaml given for --task {task} (its "
+                              f"training options were the {run_task} recipe)", path=config_path,
+                              fix=f"pass --task {run_task}, or a --config made for {task}")
         if (run_model := user.pop("run_model", None)) not in (None, model_name):
             raise input_error(f"a run's config.yaml, of model {run_model}, given for --model "
                               f"{model_name}", path=config_path,
