@@ -47,3 +47,13 @@ def test_a_tie_is_said_as_a_tie(tmp_path):
     assert ("Gene-MOE and logreg classified equally well (test macro-F1 1.000 each): no "
             "model is best") in text
     assert "classified best" not in text and "ranked survival risk best" in text
+
+
+def test_one_trial_is_said_in_the_singular(synthetic_bundle, tmp_path, caplog):
+    """Old behaviour: "tuning logreg for classify: 1 trials on the validation split"."""
+    from genemoe.workflows import demo
+
+    with caplog.at_level("INFO", logger="genemoe.workflows.demo"):
+        demo._tuned_config(synthetic_bundle(seed=3, clinical=False), tmp_path, "logreg",
+                           "classify", trials=1, seed=0, epochs=1)
+    assert "tuning logreg for classify: 1 trial on the validation split" in caplog.text

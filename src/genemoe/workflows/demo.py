@@ -83,7 +83,8 @@ def _tuned_config(bundle: Bundle, out_dir: Path, model: str, task: str, *, trial
     """Tune ``model`` on the validation split (``trials`` trials); its best.yaml and seconds."""
     from genemoe.workflows.tune import tune_run
 
-    log.info("tuning %s for %s: %d trials on the validation split", model, task, trials)
+    log.info("tuning %s for %s: %d trial%s on the validation split", model, task, trials,
+             "" if trials == 1 else "s")  # was "1 trials"
     tuned = tune_run(bundle.path, out_dir=out_dir / "tuning" / f"{model}_{task}", task=task,
                      model_name=model, n_trials=trials, preset="small", seed=seed,
                      epochs=epochs, progress=False)
