@@ -380,3 +380,16 @@ def test_a_classify_runs_config_for_survival_is_refused_naming_it(bundle, tmp_pa
         train_run(bundle.path, out_dir=tmp_path / "surv", model_name="fcn", task="survival",
                   epochs=1, device="cpu", progress=False, config_path=cfg)
     assert not (tmp_path / "surv").exists()
+
+
+def test_a_device_for_a_classical_model_is_said_ignored(bundle, tmp_path, caplog):
+    """Old behaviour: `--model svm --device cuda` on a CPU-only machine trained and tuned
+    without a word (a neural model is refused there)."""
+    with caplog.at_level("WARNING"):
+        train_run(bundle.path, out_dir=tmp_path / "r", model_name="logreg", device="cuda",
+                  progress=False)
+        tune_run(bundle.path, out_dir=tmp_path / "t", model_name="logreg", n_trials=1,
+                 device="cuda", progress=False)
+    said = "--device cuda applies to neural models; logreg is fitted by scikit-learn on the CPU"
+    assert caplog.text.count(said) == 2
+

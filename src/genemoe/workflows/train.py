@@ -171,6 +171,9 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     if epochs is not None and spec.kind != "torch":  # was ignored without a word
         log.warning("--epochs applies to neural models; %s is fitted to convergence: ignored",
                     model_name)
+    if device not in ("auto", "cpu") and spec.kind != "torch":  # was accepted without a word
+        log.warning("--device %s applies to neural models; %s is fitted by scikit-learn on the "
+                    "CPU: ignored", device, model_name)
     cfg, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                                device=device, epochs=epochs, task=task)
     tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle)

@@ -192,6 +192,9 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
         log.warning("--epochs applies to neural models; %s is fitted to convergence: ignored",
                     model_name)
         epochs = None
+    if device not in ("auto", "cpu") and get_spec(model_name).kind != "torch":
+        log.warning("--device %s applies to neural models; %s is fitted by scikit-learn on the "
+                    "CPU: ignored", device, model_name)  # was accepted without a word
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
     check_model_options(model_name, model_cfg)  # not inside trial 0, with a study.db left
