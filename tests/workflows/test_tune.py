@@ -316,7 +316,8 @@ def test_training_on_tuned_options_says_so_and_warns_of_a_test_split_tuned_on(
     with caplog.at_level("INFO", logger="genemoe"):
         train_run(bundle.path, out_dir=tmp_path / "same", model_name="logreg", config_path=best,
                   device="cpu", progress=False)
-    assert "options tuned by `genemoe tune` (model.C) on" in caplog.text
+    assert (f"options tuned by `genemoe tune` on {bundle.path.name} (1 value; tuned_on in "
+            "config.yaml)") in caplog.text
     said = yaml.safe_load((tmp_path / "same" / "config.yaml").read_text())["tuned_on"]["model.C"]
     n_test = len(bundle.indices("test"))
     assert said["test_overlap"] == (f"0 of this bundle's {n_test} test samples were in the "

@@ -272,8 +272,10 @@ def _tuned_on_said(tuned_on: dict | None, bundle: Bundle) -> dict | None:
         out[what] = entry
         if "study" not in entry:  # a preset's note, not a tune run's
             continue
-        log.info("options tuned by `genemoe tune` (%s) on %s", what, entry.get("data", "?"))
         source = Path(str(entry.get("data", "")).split(" (")[0])
+        n_values = len(what.split(", "))  # short: the demo says it once per model
+        log.info("options tuned by `genemoe tune` on %s (%d value%s; tuned_on in config.yaml)",
+                 source.name, n_values, "" if n_values == 1 else "s")
         if not (source / "obs.parquet").is_file():
             entry["test_overlap"] = f"not checked: {source} is not there"
             continue
