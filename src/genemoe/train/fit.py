@@ -94,6 +94,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     """
     layers = [load_preset(preset)]
     _check_tuned_for(layers[0], model_name, task, Path(str(preset)), infer=False)  # a best.yaml
+    parent = None  # the preset a --config extends:, recorded in the whole config
     if config_path is not None:
         user = read_config_yaml(config_path)
         if (run_task := user.pop("run_task", None)) not in (None, task) and task is not None:
@@ -123,7 +124,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             layers.append(load_preset(parent))
             _check_tuned_for(layers[-1], model_name, task, Path(str(parent)), infer=False)
         layers.append(user)
-    cfg: dict = {"extends": str(parent)} if config_path is not None and parent is not None else {}
+    cfg: dict = {} if parent is None else {"extends": str(parent)}
     train_cfg: dict = {}
     for layer in layers:
         cfg = deep_merge(cfg, layer)
