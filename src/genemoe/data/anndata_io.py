@@ -98,13 +98,13 @@ def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None
             return None
         adata = anndata.read_h5ad(path, backed="r")
         try:
-            if exported_normalisation(adata.uns) is None and "genemoe" not in adata.uns:
+            if "genemoe" not in adata.uns:  # not a genemoe export
                 return None
             var = adata.var.copy()
         finally:
             adata.file.close()
         frames.append(var.reindex(columns=list(TABLE_COLUMNS)))
-    table = pd.concat(frames) if frames else pd.DataFrame()
+    table = pd.concat(frames)  # prepare refuses an empty --expression list first
     table.index = table.index.astype(str)
     table = table[~table.index.duplicated(keep="first")]
     if not table.notna().to_numpy().any():
