@@ -193,6 +193,15 @@ def test_models_lists_registered_models():
     assert {"genemoe", "moe", "fcn", "mlp", "svm", "rf", "logreg", "coxnet", "coxph"} <= names
 
 
+def test_models_describes_a_two_task_model_for_both_tasks():
+    """vaecox classifies too: its line said only "Cox-nnet style head" (no class output)."""
+    from genemoe.models.registry import get_spec
+
+    spec = get_spec("vaecox")
+    assert "classify" in spec.tasks
+    assert "class" in spec.description and "risk" in spec.description
+
+
 # --------------------------------------------------------------------------- terminal output
 @pytest.fixture
 def clean_logging():

@@ -167,7 +167,7 @@ def create_coxnnet(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -
 
 
 @register_model("vaecox", kind="torch", tasks=("classify", "survival"),
-                description="VAE-Cox (Kim 2020): VAE encoder (latent mean) + Cox-nnet style head",
+                description="VAE-Cox (Kim 2020): VAE encoder (latent mean) + 12-unit tanh head: risk or class logits",
                 defaults=signature_defaults(VaeCoxModel, keys=VAECOX_KEYS), options=VAECOX_KEYS)
 def create_vaecox(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> VaeCoxModel:
     """VAE-Cox. Config keys: :data:`VAECOX_KEYS`."""
