@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from genemoe.config_presets import load_preset, train_config
@@ -157,3 +159,32 @@ def test_a_config_yaml_that_would_be_misread_is_refused_naming_the_key_and_the_f
     problem, fixed = str(info.value).split("\n")
     assert problem.startswith(f"{path}:") and says in problem
     assert fixed.startswith("  fix: ") and fix in fixed
+
+
+def test_exponent_floats_without_a_dot_are_numbers(tmp_path) -> None:
+    """PyYAML (YAML 1.1) read `lr: 1e-3` as the text "1e-3"; the run then refused it with
+    "set lr above 0". YAML 1.2 reads it as the number, as a user means it."""
+    (tmp_path / "c.yaml").write_text("train: {lr: 1e-3, weight_decay: 5E-5}\n"
+                                     "model: {genemoe: {dropout: 2.5e-1}}\n")
+    _, model_cfg, train_cfg = _resolve(tmp_path / "c.yaml")
+    assert train_cfg["lr"] == 1e-3 and train_cfg["weight_decay"] == 5e-5
+    assert model_cfg["dropout"] == 0.25
+
+
+@pytest.mark.parametrize(("option", "says"), [
+    ("hidden: sixty", "hidden is 'sixty', not a number"),
+    ("batchnorm: 1", "batchnorm is 1, not true or false"),
+    ("dropout: [0.1]", "dropout is [0.1], not a number"),
+])
+def test_a_model_option_of_the_wrong_kind_is_said_before_torch_sees_it(option, says) -> None:
+    """`hidden: sixty` reached torch, which said "empty(): argument 'size' ... must be tuple
+    of ints, but found element of type str"."""
+    import yaml
+
+    from genemoe.errors import InputError
+    from genemoe.models.registry import check_model_options
+
+    with pytest.raises(InputError, match=re.escape(says)) as info:
+        check_model_options("fcn", yaml.safe_load(option))
+    assert "model.fcn" in str(info.value) and "empty()" not in str(info.value)
+    check_model_options("coxnnet", {"hidden": 12})  # default None: any width is the model's

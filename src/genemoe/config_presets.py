@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = [
     "deep_merge",
     "check_config_keys",
     "read_config_yaml",
+    "yaml_load",
     "run_config_overrides",
     "SECTIONS",
 ]
@@ -34,6 +36,36 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 PRESET_DIR = Path(__file__).resolve().parent / "configs"
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading floats as YAML 1.2 does: ``1e-3`` and ``5E-1`` are
+    numbers (PyYAML's YAML 1.1 rule wants a dot, ``1.0e-3``, and read ``lr: 1e-3`` as the
+    text "1e-3", which a run then refused as "lr above 0")."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:float"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+                  |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+                  |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+                  |[-+]?\.(?:inf|Inf|INF)
+                  |\.(?:nan|NaN|NAN))$""", re.X),
+    list("-+0123456789."))
+
+
+def yaml_load(text: str) -> Any:
+    """Parse YAML ``text`` safely, with YAML 1.2 floats (``1e-3`` is a number).
+
+    Raises
+    ------
+    yaml.YAMLError
+        As :func:`yaml.safe_load` does.
+    """
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
 _MAX_EXTENDS = 8  # depth limit of ``extends:`` chains (guards against cycles)
 # A config's top-level sections (and ``extends:``); each is a mapping.
 SECTIONS = ("model", "train", "train_classify", "train_survival", "train_classify_models",
@@ -140,7 +172,7 @@ def read_config_yaml(path: Path | str) -> dict[str, Any]:
         raise input_error(f"cannot read the config ({exc.strerror or exc})", path=path,
                           fix="give an existing YAML file") from exc
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise input_error(

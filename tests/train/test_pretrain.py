@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -545,3 +546,38 @@ def test_missing_symbols_stay_missing_not_the_text_none(bundle, tmp_path):
                                        scaler=fit_scaler(X[:8]), train_ids=ids[:8],
                                        val_ids=ids[8:])
     assert arrays.symbols == [None, None, None, "EGFR"]
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("pretrain: {epochs: [1\n", "not valid YAML"),      # was a YAML traceback
+    ("pretrian: {epochs: 1}\n", "unknown top-level key(s) pretrian"),  # was silently unused
+])
+def test_a_bad_pretraining_config_is_refused_naming_the_file(tmp_path, text, says):
+    from genemoe.train.pretrain import resolve_pretrain_config
+
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=re.escape(f"{path}:") + ".*" + re.escape(says)):
+        resolve_pretrain_config("small", path)
+
+
+def test_a_pretraining_config_extends_a_preset_and_reads_1e_3_as_a_number(tmp_path):
+    """`extends:` of a pretrain --config was ignored (the --preset's values ran), and
+    PyYAML read `lr: 1e-3` as the text "1e-3"."""
+    from genemoe.config_presets import load_preset
+    from genemoe.train.pretrain import resolve_pretrain_config
+
+    path = tmp_path / "p.yaml"
+    path.write_text("extends: paper\npretrain: {lr: 3e-4}\n")
+    config, model_cfg = resolve_pretrain_config("small", path)
+    paper = load_preset("paper")
+    assert config.lr == 3e-4
+    assert model_cfg == {k: v for k, v in paper["model"][config.model].items()
+                         if k != "with_decoder"}
+
+
+def test_one_epoch_is_said_in_the_singular(run):
+    from dataclasses import replace
+
+    one = replace(run, history=run.history[:1])
+    assert "(1 epoch," in one.describe() and "(1 epochs" not in one.describe()

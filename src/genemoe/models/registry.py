@@ -172,9 +172,30 @@ def check_model_options(name: str, config: Mapping[str, Any]) -> None:
     """Refuse options model ``name`` does not take, as its factory would, but before a
     run's folder is touched (``train`` replaced a finished run, then the factory refused a
     misspelt option). A model that declared no ``options`` is left to its factory."""
-    allowed = get_spec(name).options
+    spec = get_spec(name)
+    allowed = spec.options
     if allowed is not None:  # input_scaling: every model takes it (create_model)
         check_config_keys(name, {k: v for k, v in config.items() if k != "input_scaling"}, allowed)
+    for key, default in (spec.defaults or {}).items():
+        if key in config and _wrong_kind(default, config[key]):
+            want = "true or false" if isinstance(default, bool) else "a number"
+            raise input_error(
+                f"{key} is {config[key]!r}, not {want}", where=f"model.{name}",
+                fix=f"set {key} to {want} (the default is {default!r}) in the preset or "
+                    f"--config YAML")
+
+
+def _wrong_kind(default: Any, value: Any) -> bool:
+    """Whether ``value`` is plainly not of the kind of ``default``: text (or a list) where
+    a number is expected, anything but true/false where a flag is. None (a model's "use
+    its own rule") and widths given as lists are left to the factory."""
+    if value is None or default is None:
+        return False
+    if isinstance(default, bool):
+        return not isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (str, list, dict, bool))
+    return False
 
 
 def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config: Any) -> Any:

@@ -225,7 +225,8 @@ class PretrainResult:
         last = self.history[-1] if self.history else {}
         how = "finished earlier with this setup: reused, nothing trained" if self.reused else (
             f"{self.seconds:.0f} s{'' if self.finished else ', paused'}")
-        lines = [f"pre-training run: {self.out_dir}  ({len(self.history)} epochs, {how})"]
+        n = len(self.history)
+        lines = [f"pre-training run: {self.out_dir}  ({n} epoch{'' if n == 1 else 's'}, {how})"]
         if last:
             lines.append(f"  validation reconstruction: r (genes) {last['val/r_gene']:.3f}  "
                          f"r (samples) {last['val/r_sample']:.3f} vs per-gene-mean baseline "
@@ -411,7 +412,7 @@ def resolve_pretrain_config(preset: str, config_path: Path | None = None, *, see
     """
     cfg = load_preset(preset)
     if config_path is not None:
-        cfg = deep_merge(cfg, yaml.safe_load(Path(config_path).read_text()) or {})
+        cfg = deep_merge(cfg, load_preset(config_path))  # checked (file, YAML, sections), extends:
     section = dict(cfg.get("pretrain") or {})
     section.update(seed=seed, device=device, progress=progress)
     if epochs is not None:
