@@ -93,6 +93,30 @@ def test_a_misspelt_model_option_leaves_a_finished_run_alone(bundle, tmp_path, c
     assert "replacing it" not in caplog.text and sorted(p.name for p in out.iterdir()) == before
 
 
+def test_training_into_another_commands_folder_is_refused_and_leaves_it_alone(bundle, tmp_path):
+    """Old behaviour: a run trained into a tuning folder (or onto a bundle) without a word,
+    its config.yaml, model.pt and metrics mixed with the study's files."""
+    from genemoe.workflows.pretrain import pretrain_run
+    from genemoe.workflows.tune import tune_run
+
+    tune_dir = tmp_path / "tune"
+    tune_dir.mkdir()
+    for name in ("study.db", "trials.csv", "best.yaml"):
+        (tune_dir / name).write_text("")
+    for folder, what in ((tune_dir, "a tuning study"), (bundle.path, "a dataset bundle")):
+        before = sorted(p.name for p in folder.iterdir())
+        with pytest.raises(InputError, match=f"(?s)the --out folder holds {what}.*choose another --out"):
+            train_run(bundle.path, out_dir=folder, model_name="logreg", progress=False)
+        assert sorted(p.name for p in folder.iterdir()) == before
+    run = tmp_path / "run"
+    train_run(bundle.path, out_dir=run, model_name="logreg", progress=False)
+    train_run(bundle.path, out_dir=run, model_name="logreg", progress=False)  # its own: replaced
+    with pytest.raises(InputError, match="holds a trained run"):
+        tune_run(bundle.path, out_dir=run, model_name="logreg", n_trials=1)
+    with pytest.raises(InputError, match="holds a trained run"):
+        pretrain_run([bundle.path], out_dir=run, epochs=1, device="cpu", progress=False)
+
+
 def test_model_task_mismatch_is_a_clear_error(bundle, tmp_path):
     with pytest.raises(InputError, match="does not support task"):
         train_run(bundle.path, out_dir=tmp_path / "x", task="survival", model_name="svm")

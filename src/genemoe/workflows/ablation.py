@@ -70,7 +70,7 @@ from genemoe.train.pretrain import (
     resolve_pretrain_config,
 )
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
-from genemoe.workflows.common import patient_ids
+from genemoe.workflows.common import check_out_dir, patient_ids
 from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, fold_preprocessing, plan_folds
 
 __all__ = ["AblationResult", "ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED",
@@ -381,6 +381,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
+    check_out_dir(out_dir, "benchmark")
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     if pretrained is not None and pretrain_per_fold:

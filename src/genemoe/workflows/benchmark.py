@@ -72,6 +72,7 @@ from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
+    check_out_dir,
     check_trainable,
     patient_ids,
     plain,
@@ -467,6 +468,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     bundle = load_bundle(bundle_path)
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=val_fraction)
+    check_out_dir(out_dir, "benchmark")
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks
     opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
             "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,

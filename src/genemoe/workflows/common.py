@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from genemoe.models.backbones import fit_image_layout
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts",
-           "check_bundle_has_task", "check_trainable"]
+           "check_bundle_has_task", "check_trainable", "check_out_dir"]
 
 
 def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: list[str], *,
@@ -105,3 +106,38 @@ def plain(obj: Any) -> Any:
         return o.item() if isinstance(o, np.generic) else o.tolist() if isinstance(o, np.ndarray) else str(o)
 
     return json.loads(json.dumps(obj, default=default))
+
+
+# Files only one command writes at the top of its --out folder: what the folder already is.
+_OUTPUT_MARKERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("bundle", ("X.npy", "record.json"), "a dataset bundle (genemoe prepare)"),
+    ("run", ("metrics.json", "predictions.tsv"), "a trained run (genemoe train)"),
+    ("tune", ("study.db",), "a tuning study (genemoe tune)"),
+    ("tune", ("trials.csv", "best.yaml"), "a tuning study (genemoe tune)"),
+    ("benchmark", ("results.csv",), "a benchmark or ablation (genemoe benchmark / ablation)"),
+    ("pretrain", ("pretrained.pt",), "a pre-training run (genemoe pretrain)"),
+    ("explain", ("genes_by_class.csv",), "an explanation (genemoe explain)"),
+    ("features", ("leading_features.tsv",), "a latent-feature analysis (genemoe features)"),
+)
+
+
+def check_out_dir(out_dir: Path, own: str) -> None:
+    """Refuse an ``--out`` folder that holds another command's results: a run trained into
+    a tuning folder mixed its files with the study's (and replaced none of them), and
+    ``genemoe report`` then read the folder as whichever came first.
+
+    Parameters
+    ----------
+    out_dir
+        The ``--out`` folder (absent or empty: nothing to check).
+    own
+        What the command writes (``"run"``, ``"tune"``, ``"benchmark"``, ``"pretrain"``):
+        its own earlier results there are its business (resume, reuse or replace).
+    """
+    if not out_dir.is_dir():
+        return
+    for kind, names, what in _OUTPUT_MARKERS:
+        if kind != own and all((out_dir / n).exists() for n in names):
+            raise input_error(f"the --out folder holds {what}", path=out_dir,
+                              fix="choose another --out (a new or empty folder, or one this "
+                                  "command wrote before)")

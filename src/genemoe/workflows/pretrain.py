@@ -19,6 +19,7 @@ import torch
 from genemoe.errors import input_error
 from genemoe.train.pretrain import PretrainResult, pretrain_prepared, resolve_pretrain_config
 from genemoe.train.pretrain_data import load_pretrain_data
+from genemoe.workflows.common import check_out_dir
 
 __all__ = ["pretrain_run"]
 
@@ -74,6 +75,7 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
         config = dataclasses.replace(config, stream=stream)
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
+    check_out_dir(Path(out_dir), "pretrain")
     data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes,
                               stream=config.stream, memory_fraction=config.stream_memory_fraction,
                               val_rows=config.stream_val_rows)

@@ -56,6 +56,7 @@ from genemoe.train.ood import fit_ood, model_features
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.workflows.common import (
     check_bundle_has_task,
+    check_out_dir,
     check_survival_parts,
     check_trainable,
     patient_ids,
@@ -179,6 +180,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle)
     model_cfg = _with_model_options(model_name, model_cfg, model_options or {})
     check_model_options(model_name, model_cfg)  # before a finished run in out_dir is replaced
+    check_out_dir(out_dir, "run")
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks: no empty run left
     _clear_finished_run(out_dir)
     gene_mask = bundle.gene_mask()

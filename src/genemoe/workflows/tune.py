@@ -68,6 +68,7 @@ from genemoe.train.tuning import TuneResult, redacted_url, tune_model, tuning_co
 from genemoe.train.tuning_records import budget_rows
 from genemoe.workflows.common import (
     check_bundle_has_task,
+    check_out_dir,
     check_survival_parts,
     check_trainable,
     plain,
@@ -199,6 +200,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                                              device=device, epochs=epochs, task=task)
     check_model_options(model_name, model_cfg)  # not inside trial 0, with a study.db left
     out_dir = Path(out_dir)
+    check_out_dir(out_dir, "tune")
     out_dir.mkdir(parents=True, exist_ok=True)
     storage = storage or f"sqlite:///{out_dir.resolve() / 'study.db'}"
     study_name = study_name or f"{model_name}-{task}"
