@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import logging
 import re
 
 import numpy as np
@@ -70,6 +71,30 @@ def test_missing_genes_are_filled_reported_or_refused(trained, tmp_path):
     # unmapped: every sample lacks them, said so (the message named the first sample only)
     with pytest.raises(InputError, match=r"(?s)missing for every sample.*fix: pass --annotation"):
         align_to_model(sym, ensembl, fill=np.zeros(len(ensembl)), max_missing=0.2)
+
+
+def test_ids_used_as_given_and_ids_that_are_none_of_the_models_are_said(trained, tmp_path):
+    """Old behaviour: without an annotation, renamed ids were "100 of 100 mapped" and the
+    refusal's fix said "the file's identifiers are the model's, but it lacks these genes"
+    while a third of the file's ids were simply other names."""
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    renamed = counts.rename(index=dict(zip(counts.index[::3], "x" + counts.index[::3],
+                                           strict=True)))
+    renamed.to_csv(tmp_path / "renamed.tsv", sep="\t")
+    with pytest.raises(InputError) as err:
+        predict_file(d / "run", tmp_path / "renamed.tsv", out_path=tmp_path / "r.csv")
+    text = str(err.value)
+    assert "lacks these genes" not in text and "['" not in text
+    # the renamed ids (dropped by the id mapping) are named, with the filtered-out gene
+    assert re.search(rf"fix: {len(counts.index[::3]) + 1} of the file's {len(counts)} gene ids "
+                     rf"are none of the model's \(e\.g\. x{counts.index[0]}, ", text)
+    from genemoe.data.prep_text import step_line
+
+    report = {"n_ids": 100, "mapped": 100, "kept_as_given": 50, "entrez_kept": 50}
+    assert step_line("map_gene_ids", {"file": "a.tsv", "report": report, "n_genes": 100,
+                                      "annotation": False}) == \
+        "gene ids of a.tsv: 100 of 100 used as given (no annotation), 100 kept"
 
 
 def test_gdc_counts_model_scores_symbols_real(shared_data, tmp_path):
@@ -214,7 +239,6 @@ def test_output_format_and_max_missing_are_checked_before_reading(trained, tmp_p
 
 def test_an_existing_output_file_is_said_to_be_replaced(trained, tmp_path, caplog):
     """Old behaviour: replaced without a word (train and explain say it)."""
-    import logging
 
     d, f, _ = trained
     out = tmp_path / "p.csv"
@@ -267,7 +291,6 @@ def test_predicts_scale_rule_reads_as_a_sentence_with_the_clipped_negatives():
 def test_predict_says_what_it_read_as_prepare_does(trained, tmp_path, caplog):
     """Old behaviour: the layout, identifiers, value scale and left-out annotation columns of
     the scored file were said by prepare only (predict: behind -v, or not at all)."""
-    import logging
 
     d, f, _ = trained
     counts = pd.read_csv(f["counts"], sep="\t", index_col=0)

@@ -50,8 +50,17 @@ def _map(info: dict) -> str:
     extra = [f"{_n(r[k])} {text}" for k, text in (("unmapped", "unmapped"),
                                                   ("duplicates_after_mapping", "duplicates"))
              if r.get(k)]
-    return (f"gene ids of {_name(info)}: {_n(mapped)} of {_n(n_ids)} mapped, "
-            f"{_n(info.get('n_genes'))} kept" + (f" ({', '.join(extra)} dropped)" if extra else ""))
+    as_given = (r.get("kept_as_given") or 0) + (r.get("entrez_kept") or 0)
+    stripped = f"{_n(r['version_stripped'])} Ensembl versions stripped" \
+        if r.get("version_stripped") else ""
+    if info.get("annotation") is False:  # nothing looked up: "100 of 100 mapped" said otherwise
+        how = f"{_n(mapped)} of {_n(n_ids)} used as given (no annotation" + \
+            (f"; {stripped})" if stripped else ")")
+    else:
+        said = [s for s in (f"{_n(as_given)} as given" if as_given else "", stripped) if s]
+        how = f"{_n(mapped)} of {_n(n_ids)} mapped" + (f" ({'; '.join(said)})" if said else "")
+    return (f"gene ids of {_name(info)}: {how}, {_n(info.get('n_genes'))} kept"
+            + (f" ({', '.join(extra)} dropped)" if extra else ""))
 
 
 def _normalise(info: dict) -> str:

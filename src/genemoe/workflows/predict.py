@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,7 +62,8 @@ def _annotation_for(payload: dict, annotation_path: Path | None) -> ann.GeneAnno
 
 
 def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndarray,
-                   max_missing: float) -> tuple[np.ndarray, np.ndarray]:
+                   max_missing: float, unmapped: tuple[int, Sequence[str]] = (0, ()),
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Reorder ``table`` to the model's genes; fill the missing ones.
 
     Parameters
@@ -74,6 +76,9 @@ def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndar
         ``(n_genes,)`` values for genes absent from the file (training means).
     max_missing
         Largest allowed share of the model's genes missing from a sample.
+    unmapped
+        How many of the file's ids the id mapping could not place, and examples: named
+        in the refusal's fix, with the ids that are none of the model's.
 
     Returns
     -------
@@ -96,17 +101,32 @@ def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndar
         raise input_error(
             f"{int(n_missing[worst]):,} of the model's {len(gene_ids):,} genes "
             f"({share[worst]:.0%}) are missing for {who}, above the "
-            f"limit of {max_missing:.0%} (e.g. {[g for g, p in zip(gene_ids, present, strict=True) if not p][:5]})",
-            path=table.source_path, where="gene identifiers", fix=_missing_fix(present, table))
+            f"limit of {max_missing:.0%} (e.g. {', '.join(np.asarray(gene_ids, dtype=str)[~present][:5])})",
+            path=table.source_path, where="gene identifiers", fix=_missing_fix(present, table, gene_ids, unmapped))
     return X, n_missing
 
 
-def _missing_fix(present: np.ndarray, table: ExpressionTable) -> str:
+def _unmapped(plog: PrepLog) -> tuple[int, list[str]]:
+    """How many of the file's gene ids the id mapping dropped, and up to 5 of them."""
+    step = next((s for s in plog.steps if s.get("step") == "map_gene_ids"), {})
+    return int((step.get("report") or {}).get("unmapped", 0)), list(step.get("unmapped_examples") or [])
+
+
+def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence[str],
+                 unmapped: tuple[int, Sequence[str]]) -> str:
     """The fix for too many missing genes: other identifiers (most of the file's genes are
     not the model's) need the annotation; the model's own identifiers are simply absent."""
     if present.sum() < 0.5 * max(table.shape[1], 1):
         return ("pass --annotation to map symbols/Entrez to the model's gene ids, or use a "
                 "file with the model's identifiers")
+    own = set(map(str, gene_ids))
+    other = [*map(str, unmapped[1]), *(str(g) for g in table.gene_ids if str(g) not in own)]
+    n_other = unmapped[0] + len(other) - len(unmapped[1])
+    if n_other >= 0.5 * (~present).sum():  # the missing genes may be these, under other names
+        return (f"{n_other:,} of the file's {table.shape[1] + unmapped[0]:,} gene ids are none "
+                f"of the model's (e.g. {', '.join(other[:3])}): give them the model's identifiers "
+                "(--annotation maps symbols/Ensembl), or raise --max-missing (absent genes "
+                "take the training mean, which weakens the prediction)")
     return ("the file's identifiers are the model's, but it lacks these genes: score a file "
             "with the model's genes, or raise --max-missing (absent genes take the training "
             "mean, which weakens the prediction)")
@@ -331,7 +351,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
                                          "already on the model's scale")
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
-                                      max_missing=max_missing)
+                                      max_missing=max_missing, unmapped=_unmapped(plog))
     elif rule == "same":
         try:  # prepare's fixes name prepare's options: predict gives its own
             table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog,
@@ -347,7 +367,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                         f"{exc.problem}") from exc
         note = gene_set_note(table.values.shape[1], payload.get("record") or {}, method)  # said
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
-                                      max_missing=max_missing)
+                                      max_missing=max_missing, unmapped=_unmapped(plog))
     else:
         X, n_missing, shift = _quantile_aligned(payload, table, scaler, max_missing, plog)
     out = _score(payload, scaler.transform(X), precision)
@@ -402,7 +422,8 @@ def _quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max
         plog.step("cross_pipeline", rule="quantile alignment (already log scale)")
     logged = dataclasses.replace(table, values=values)
     nan = np.full(len(payload["gene_ids"]), np.nan)
-    X, n_missing = align_to_model(logged, payload["gene_ids"], fill=nan, max_missing=max_missing)
+    X, n_missing = align_to_model(logged, payload["gene_ids"], fill=nan, max_missing=max_missing,
+                                  unmapped=_unmapped(plog))
     X = X.astype(np.float64)
     X[:, np.isnan(X).all(0)] = np.nan  # genes absent from the file
     shift = distribution_shift(X, np.asarray(ref))
