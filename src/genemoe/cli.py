@@ -104,7 +104,8 @@ def download_tcga_cmd(
                                  base_url=base_url)
         for p in planned:
             where = " (in cache)" if p.size_from == "cache" else ""
-            typer.echo(f"{p.item.filename:55s} {_size(p.size):>13s}{where}  {p.item.url}")
+            size = "NOT ON SERVER" if p.size_from == "missing" else _size(p.size)
+            typer.echo(f"{p.item.filename:55s} {size:>13s}{where}  {p.item.url}")
         known = [p.size for p in planned if p.size is not None]
         total = _size(sum(known)) if known else "unknown"
         typer.echo(f"{len(planned)} files into {out}; total {total}"

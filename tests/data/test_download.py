@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import gzip
 import hashlib
 import json
 import random
@@ -144,7 +145,8 @@ def hub() -> Iterator[Hub]:
 
 
 def _blob(n: int, seed: int = 0) -> bytes:
-    return random.Random(seed).randbytes(n)
+    """A whole gzip stream (the hub's files are gzip; a download is now checked to be one)."""
+    return gzip.compress(random.Random(seed).randbytes(n), compresslevel=0, mtime=0)
 
 
 def _sha(data: bytes) -> str:
@@ -480,7 +482,7 @@ def test_list_gives_sizes_from_the_cache_and_the_server(hub: Hub, tmp_path: Path
     listed = list_downloads(tmp_path / "out", projects=["ACC"], values="tpm",
                             base_url=hub.base_url, timeout=2.0)
     assert [p.item.filename for p in listed] == [i.filename for i in plan]
-    assert [p.size for p in listed] == [1000, 1001, 1002, 1003]
+    assert [p.size for p in listed] == [len(hub.files[i.filename]) for i in plan]
     assert [p.size_from for p in listed] == ["cache", "server", "cache", "cache"]
     assert hub.requests[-1] == (plan[1].filename, "HEAD")
 
@@ -514,9 +516,64 @@ def test_cli_list_prints_every_file_with_its_size(hub: Hub, tmp_path: Path) -> N
     lines = res.output.strip().splitlines()
     assert lines[0].startswith("TCGA-ACC.star_fpkm-uq.tsv.gz") and "2.0 KiB" in lines[0]
     assert lines[6].startswith("gencode.v36.annotation.gtf.gene.probemap")
-    assert lines[-1].startswith("7 files into") and "total 56.0 KiB" in lines[-1]
+    total = sum(map(len, hub.files.values())) / 1024
+    assert lines[-1].startswith("7 files into") and f"total {total:.1f} KiB" in lines[-1]
     assert all(r[1] == "HEAD" for r in hub.requests)
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    (b"<html><body>Access Denied</body></html>", "an HTML page"),
+    (gzip.compress(b"<!DOCTYPE html><html>Login</html>", mtime=0), "an HTML page"),
+    (_blob(50_000, seed=11)[:30_000], "damaged gzip data"),  # cut, with a matching length
+    (b"sample\tTP53\n", "not gzip data"),
+], ids=["html", "gzipped-html", "cut-gzip", "plain-text"])
+def test_a_file_that_is_not_the_hubs_table_is_refused_and_not_cached(
+        hub: Hub, tmp_path: Path, body: bytes, says: str) -> None:
+    """Old behaviour: an HTML error page or a gzip cut short (with a matching
+    Content-Length) was renamed into place, recorded in the manifest, and "cached" ever
+    after, while ``prepare`` called the file truncated."""
+    plan = plan_downloads(["ACC"])
+    for item in plan:
+        hub.files[item.filename] = _blob(500)
+    hub.files[plan[0].filename] = body
+    with pytest.raises(DownloadError, match=f"{re.escape(plan[0].filename)}: the file received "
+                                            f"is {says}.*nothing cached"):
+        download_tcga(tmp_path / "out", projects=["ACC"], base_url=hub.base_url, **FAST)
+    assert not (tmp_path / "out" / plan[0].filename).exists()
+    assert not (tmp_path / "out" / f"{plan[0].filename}.part").exists()
+    hub.files[plan[0].filename] = good = _blob(700)  # the server mended: downloaded, not "cached"
+    result = download_tcga(tmp_path / "out", projects=["ACC"], base_url=hub.base_url, **FAST)
+    assert (tmp_path / "out" / plan[0].filename).read_bytes() == good
+    assert tmp_path / "out" / plan[0].filename in result.downloaded
+
+
+def test_a_part_spliced_onto_a_changed_file_is_downloaded_afresh(hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour: a .part left from an older version of the file was resumed onto the
+    new one; the spliced file (not valid gzip) was renamed into place."""
+    old, new = _blob(60_000, seed=12), _blob(60_000, seed=13)
+    hub.files["m.tsv.gz"] = new
+    (tmp_path / "m.tsv.gz.part").write_bytes(old[: len(old) // 2])
+    dest = download_file(hub.url("m.tsv.gz"), tmp_path / "m.tsv.gz", **FAST)
+    assert dest.read_bytes() == new
+    assert hub.requests == [("m.tsv.gz", f"bytes={len(old) // 2}-"), ("m.tsv.gz", None)]
+
+
+def test_list_says_a_file_the_hub_does_not_serve(hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour: a 404 under both URL forms was listed as "size unknown", like a
+    server that gave no Content-Length."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    plan = plan_downloads(["ACC"])
+    for item in plan[1:]:
+        hub.files[item.filename] = _blob(100)
+    listed = list_downloads(None, projects=["ACC"], base_url=hub.base_url, timeout=2.0)
+    assert [p.size_from for p in listed] == ["missing", "server", "server", "server"]
+    res = CliRunner().invoke(app, ["download", "tcga", "--list", "--projects", "ACC",
+                                   "--out", str(tmp_path / "x"), "--base-url", hub.base_url])
+    assert "NOT ON SERVER" in res.output.splitlines()[0]
 
 
 def test_a_base_url_that_is_not_http_is_refused_before_fetching(tmp_path):

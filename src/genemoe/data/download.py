@@ -12,6 +12,8 @@ a file under its final name is always whole. An interrupted transfer leaves the 
 behind on purpose: the next attempt (or the next run) resumes it with an HTTP Range
 request. :func:`download_tcga` records every finished file in ``OUT/manifest.json`` (URL,
 size, sha256, time) and skips files whose size and sha256 still match on the next run. A
+file is checked before it is renamed into place: a ``.gz`` must decompress to its end and
+no file may be an HTML page (:mod:`genemoe.data.download_checks`). A
 file the hub answers "not found" for is tried once more under the listing's other URL form
 (``.gz`` added or removed), as the listing's URL rule says.
 
@@ -43,6 +45,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from genemoe.data.bundle import atomic_write_text, dump_json, file_sha256
+from genemoe.data.download_checks import content_problem
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
     PANCAN_HUB_URL,
@@ -79,6 +82,10 @@ class DownloadError(GenemoeError):
 
 class OfflineError(DownloadError):
     """The network is unreachable: no route to the host or the host name does not resolve."""
+
+
+class _Damaged(DownloadError):
+    """Internal: the whole file arrived but is not what the hub serves (:func:`content_problem`)."""
 
 
 class NotOnServerError(DownloadError):
@@ -268,6 +275,9 @@ def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
                 f"{url}: sha256 {digest} does not match the expected {sha256.lower()}; "
                 "the corrupt file was removed. Run again to download it afresh."
             )
+    if (problem := content_problem(part, dest.name)) is not None:
+        part.unlink()
+        raise _Damaged(f"{url}: the file received is {problem}; it was removed, nothing cached")
     os.replace(part, dest)
 
 
@@ -332,8 +342,9 @@ def download_file(
     Raises
     ------
     DownloadError
-        HTTP 403/404/410 (at once), size or sha256 mismatch (the ``.part`` is removed), or
-        every attempt failed (the ``.part`` is kept so the next call resumes it).
+        HTTP 403/404/410 (at once), size or sha256 mismatch or a file that is not what
+        the hub serves (an HTML page, damaged gzip; the ``.part`` is removed), or every
+        attempt failed (the ``.part`` is kept so the next call resumes it).
     OfflineError
         Every attempt failed because the host does not resolve or the network is unreachable.
     """
@@ -343,10 +354,20 @@ def download_file(
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = _part_path(dest)
     last = _Transient("no attempt made")
+    earlier = part.exists() and part.stat().st_size > 0  # a .part left by an earlier run
     for attempt in range(1, retries + 1):
         try:
             _attempt(url, part, expected_size=expected_size, timeout=timeout,
                      chunk_size=chunk_size, progress=progress)
+            _finish(url, part, dest, expected_size=expected_size, sha256=sha256)
+            return dest
+        except _Damaged as exc:  # spliced onto an older version of the file: once afresh
+            if not earlier or attempt == retries:
+                raise DownloadError(f"{exc}. Run again; if it persists, the server or a proxy "
+                                    "answers with something else (check --base-url)") from exc
+            logger.warning("%s; the .part resumed from an earlier run (the file changed on "
+                           "the server since?): downloading it from the start", exc)
+            earlier = False
         except _Transient as exc:
             last = exc
             if attempt < retries:
@@ -355,8 +376,6 @@ def download_file(
                                url, exc, attempt, retries, delay)
                 time.sleep(delay)
             continue
-        _finish(url, part, dest, expected_size=expected_size, sha256=sha256)
-        return dest
     if last.offline:
         raise OfflineError(_offline_message(url, str(last))) from last
     kept = f"; the partial file {part} is kept and the next run resumes it" if part.exists() else ""
@@ -514,7 +533,8 @@ class PlannedFile:
     """One line of ``genemoe download tcga --list``: a planned file and its size if known.
 
     ``size_from`` is ``"cache"`` (complete in the output directory), ``"server"`` (the
-    hub's Content-Length) or ``"unknown"`` (offline, or the server did not say).
+    hub's Content-Length), ``"missing"`` (the hub answered 403/404/410 for both URL
+    forms: a download would fail) or ``"unknown"`` (offline, or the server did not say).
     """
 
     item: DownloadItem
@@ -522,8 +542,9 @@ class PlannedFile:
     size_from: str
 
 
-def _head_size(item: DownloadItem, timeout: float) -> tuple[DownloadItem, int | None]:
-    """Content-Length of ``item`` (or of its other URL form when the first is not served)."""
+def _head_size(item: DownloadItem, timeout: float) -> tuple[DownloadItem, int | None | bool]:
+    """Content-Length of ``item`` (or of its other URL form when the first is not served);
+    False when neither form is served (was "size unknown", as for a silent server)."""
     for cand in (item, item.alternative()):
         request = urllib.request.Request(cand.url, method="HEAD",
                                          headers={"User-Agent": _USER_AGENT})
@@ -535,7 +556,7 @@ def _head_size(item: DownloadItem, timeout: float) -> tuple[DownloadItem, int | 
             exc.close()
             if exc.code not in (403, 404, 410):
                 return item, None
-    return item, None
+    return item, False
 
 
 def list_downloads(
@@ -561,12 +582,15 @@ def list_downloads(
         if entry is not None and out_dir and (Path(out_dir) / item.filename).is_file():
             planned.append(PlannedFile(item, int(entry["size"]), "cache"))
             continue
-        size: int | None = None
+        size: int | None | bool = None
         if probe:
             try:
                 item, size = _head_size(item, timeout)
             except (OSError, http.client.HTTPException) as exc:
                 probe = not _is_offline(exc)
                 logger.info("no size for %s (%s)", item.url, exc)
+        if size is False:
+            planned.append(PlannedFile(item, None, "missing"))
+            continue
         planned.append(PlannedFile(item, size, "server" if size is not None else "unknown"))
     return planned
