@@ -185,6 +185,8 @@ def read_config_yaml(path: Path | str) -> dict[str, Any]:
                           fix="start the file with top-level keys such as 'model:'")
     if _is_run_config(data):
         return run_config_overrides(data, path)
+    if set(data) == {"preset", "pretrain", "model"}:  # a pre-training run's (its preset is
+        return {"pretrain": data["pretrain"], "model": data["model"]}  # resolved in these)
     _check_sections(data, path)
     return data
 

@@ -516,9 +516,9 @@ def test_a_bad_pretraining_value_is_said_with_its_range():
     pointing at the source code; it now names the value and what it may be."""
     from genemoe.train.pretrain import PretrainConfig
 
-    with pytest.raises(InputError, match=r"(?s)epochs=0.*fix: set epochs to 1 or more.*--epochs"):
+    with pytest.raises(InputError, match=r"(?s)epochs=0.*fix: set epochs to a whole number, 1 or more.*--epochs"):
         PretrainConfig(epochs=0)
-    with pytest.raises(InputError, match=r"(?s)lambdas.*lambda_kl, lambda_l1.*to 0 or more"):
+    with pytest.raises(InputError, match=r"(?s)lambdas.*lambda_kl, lambda_l1.*to numbers of 0 or more"):
         PretrainConfig(lambda_kl=-1.0)
 
 
@@ -581,3 +581,29 @@ def test_one_epoch_is_said_in_the_singular(run):
 
     one = replace(run, history=run.history[:1])
     assert "(1 epoch," in one.describe() and "(1 epochs" not in one.describe()
+
+
+@pytest.mark.parametrize(("option", "says"), [
+    ({"lr": "fast"}, "lr='fast'"), ({"betas": 0.5}, "betas=0.5"),
+    ({"critic_widths": 5}, "critic_widths=5"), ({"noise_std": [1]}, "noise_std=[1]"),
+    ({"batch_size": 2.5}, "batch_size=2.5"), ({"lambda_kl": "x"}, "lambdas"),
+])
+def test_a_pretraining_value_of_the_wrong_kind_is_said_not_a_traceback(option, says):
+    """Old behaviour: TypeError tracebacks ("'>' not supported between 'str' and 'int'",
+    "'float' object is not iterable"), or batch_size 2.5 accepted."""
+    from genemoe.train.pretrain import PretrainConfig
+
+    with pytest.raises(InputError, match=re.escape(says)):
+        PretrainConfig.from_dict(option)
+    with pytest.raises(InputError, match=r"epoch \(did you mean epochs\?\)"):
+        PretrainConfig.from_dict({"epoch": 3})
+
+
+def test_a_pretraining_runs_config_yaml_is_a_config_for_pretrain(run, tmp_path):
+    """``pretrain --config RUN/config.yaml`` (offered by -h) was refused: "unknown
+    top-level key(s) preset"."""
+    from genemoe.train.pretrain import resolve_pretrain_config
+
+    config, _ = resolve_pretrain_config("paper", run.out_dir / "config.yaml")
+    recorded = yaml.safe_load((run.out_dir / "config.yaml").read_text())["pretrain"]
+    assert config.lr == recorded["lr"] and config.critic_widths == tuple(recorded["critic_widths"])

@@ -54,14 +54,12 @@ The metrics (:func:`reconstruction_metrics`, :func:`collapse_report`) live in
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,6 +84,7 @@ from genemoe.train.checkpoint import (
     write_history,
 )
 from genemoe.train.model_file import save_model_file
+from genemoe.train.pretrain_config import PretrainConfig
 from genemoe.train.pretrain_data import PretrainData, load_pretrain_data, pretrain_data_from_arrays
 from genemoe.train.pretrain_losses import (
     critic_step,
@@ -110,103 +109,6 @@ PRETRAINED_VERSION = 1
 _RESUMABLE_CHANGES = {"progress", "device", "num_threads", "checkpoint_every", "eval_batch_size",
                       "stream", "stream_memory_fraction", "stream_workers", "stream_prefetch",
                       "stream_val_rows"}  # streaming reads the same batches in the same order
-
-
-# What each checked value of :class:`PretrainConfig` may be (said in the error's fix).
-_VALID = {
-    "model": "to genemoe, moe or vaecox", "epochs": "to 1 or more", "batch_size": "to 2 or more",
-    "lr": "above 0", "n_critic": "to 1 or more", "critic_lr": "above 0 (or null: lr)",
-    "decay_from": "between 0 and 1", "noise_std": "to 0 or more",
-    "betas": "to two values in [0, 1)", "recon_target": "to noisy or clean",
-    "critic_widths": "to one or more widths of 1 or more", "min_shared_genes": "in (0, 1]",
-    "lambdas": "to 0 or more", "checkpoint_every": "to 1 or more",
-    "stream": "to true, false or auto", "stream_memory_fraction": "in (0, 1]",
-    "stream_workers": "to 0 or more", "stream_prefetch": "to 0 or more",
-    "stream_val_rows": "to 1 or more (or null: all)",
-}
-
-
-@dataclass(frozen=True)
-class PretrainConfig:
-    """How to pre-train (defaults: the paper's settings; presets scale them down)."""
-
-    model: Literal["genemoe", "moe", "vaecox"] = "genemoe"  # encoder family; widths from the preset's model:
-    epochs: int = 200  # the paper: 200 epochs
-    batch_size: int = 256  # the paper (the official code used 512)
-    lr: float = 2e-4  # Adam learning rate of generator and critic (the paper)
-    critic_lr: float | None = None  # the critic's own Adam learning rate; None = lr (the paper)
-    betas: tuple[float, float] = (0.5, 0.999)  # Adam betas (official code; usual for WGAN-GP)
-    decay_from: float = 0.5  # lr decays linearly to ~0 over epochs after this share (official: 100/200)
-    n_critic: int = 5  # critic steps per generator step (WGAN-GP; official code)
-    lambda_gp: float = 10.0  # gradient-penalty weight λ_gp (the paper)
-    lambda_adv: float = 1.0  # weight of the generator's Wasserstein term -E D(G(x̂)) (the paper: 1)
-    lambda_kl: float = 10.0  # KL weight λ_KL (the paper)
-    lambda_l1: float = 20.0  # L1 reconstruction weight λ_L1 (the paper)
-    lambda_balance: float = 10.0  # weight of importance + load over every gate λ_balance (the paper)
-    noise_std: float = 0.2  # σ of the augmentation x̂ = x + z (paper's N(0, 0.2), on scaled genes)
-    recon_target: Literal["noisy", "clean"] = "noisy"  # eq. 8 compares G(x̂) with x̂; clean = denoise
-    critic_widths: tuple[int, ...] = (1024, 512, 256)  # hidden widths of the Mish critic (the paper)
-    grad_clip: float | None = None  # generator gradient-norm clip; None = off (as the paper)
-    min_shared_genes: float = 0.5  # several bundles: least share of the smallest's genes they share
-    kl_collapse: float = 0.01  # KL per latent dim (nats) below which the latent counts as collapsed
-    eval_batch_size: int = 512  # rows per forward pass on the validation split
-    checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
-    seed: int = 0  # seeds the batch order (numpy) and torch (init, noise, dropout, gates)
-    device: str = "auto"  # "auto" = CUDA when available, else CPU
-    num_threads: int | None = None  # torch CPU threads (process-wide); None = torch's default
-    progress: bool = True  # tqdm bar over epochs
-    stream: bool | Literal["auto"] = "auto"  # read training rows from disk batch by batch (pretrain_stream)
-    stream_memory_fraction: float = 0.25  # auto: stream when the training matrix > this share of free memory
-    stream_workers: int = 0  # streaming: 0 = one read-ahead thread, N = N DataLoader worker processes
-    stream_prefetch: int = 4  # streaming: batches read ahead (per worker); 0 with 0 workers = no overlap
-    stream_val_rows: int | None = 500  # streaming: validation rows monitored (bounded memory); None = all
-
-    def __post_init__(self) -> None:
-        checks = {
-            "model": self.model in ("genemoe", "moe", "vaecox"), "epochs": self.epochs >= 1,
-            "batch_size": self.batch_size >= 2, "lr": self.lr > 0, "n_critic": self.n_critic >= 1,
-            "critic_lr": self.critic_lr is None or self.critic_lr > 0,
-            "decay_from": 0 <= self.decay_from <= 1, "noise_std": self.noise_std >= 0,
-            "betas": len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas),
-            "recon_target": self.recon_target in ("noisy", "clean"),
-            "critic_widths": len(self.critic_widths) >= 1 and min(self.critic_widths) >= 1,
-            "min_shared_genes": 0 < self.min_shared_genes <= 1,
-            "lambdas": min(self.lambda_gp, self.lambda_adv, self.lambda_kl, self.lambda_l1,
-                           self.lambda_balance) >= 0,
-            "checkpoint_every": self.checkpoint_every >= 1,
-            "stream": self.stream in (True, False, "auto"),
-            "stream_memory_fraction": 0 < self.stream_memory_fraction <= 1,
-            "stream_workers": self.stream_workers >= 0, "stream_prefetch": self.stream_prefetch >= 0,
-            "stream_val_rows": self.stream_val_rows is None or self.stream_val_rows >= 1,
-        }
-        bad = [k for k, ok in checks.items() if not ok]
-        if bad:  # said as TrainConfig says its own: each value, and what it may be
-            shown = {"lambdas": "lambda_gp, lambda_adv, lambda_kl, lambda_l1, lambda_balance"}
-            raise input_error(
-                "invalid pre-training value(s): " + ", ".join(
-                    k if k in shown else f"{k}={getattr(self, k)!r}" for k in bad),
-                where="pretrain config",
-                fix="set " + "; ".join(f"{shown.get(k, k)} {_VALID[k]}" for k in bad)
-                    + " (the `pretrain:` section of the --config YAML or preset"
-                    + (", or --epochs)" if "epochs" in bad else ")"))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form (tuples as lists: JSON/YAML-ready)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> PretrainConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise input_error(f"unknown pre-training option(s) {unknown}",
-                              where="pretrain: section of the config",
-                              fix=f"use only: {', '.join(sorted(known))}")
-        d = dict(d)
-        for k in ("betas", "critic_widths"):
-            if k in d:
-                d[k] = tuple(d[k])
-        return cls(**d)
 
 
 @dataclass

@@ -1,0 +1,146 @@
+"""The pre-training options (:class:`PretrainConfig`) and what each may be.
+
+Every value is checked for its kind and range when the config is built, so a YAML slip
+(``lr: fast``, ``betas: 0.5``, ``batch_size: 2.5``) is one error naming the value and what
+it may be, not a ``TypeError`` traceback from the first comparison or layer that meets it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from genemoe.errors import input_error, nearest_names
+
+__all__ = ["PretrainConfig"]
+
+
+def _int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _holds(check: Callable[[], bool]) -> bool:
+    try:
+        return bool(check())
+    except (TypeError, ValueError):  # a value of another kind (text, a list, a number)
+        return False
+
+
+# What each checked value of :class:`PretrainConfig` may be (said in the error's fix).
+_VALID = {
+    "model": "to genemoe, moe or vaecox", "epochs": "to a whole number, 1 or more",
+    "batch_size": "to a whole number, 2 or more",
+    "lr": "above 0", "n_critic": "to 1 or more", "critic_lr": "above 0 (or null: lr)",
+    "decay_from": "between 0 and 1", "noise_std": "to 0 or more",
+    "betas": "to two values in [0, 1)", "recon_target": "to noisy or clean",
+    "critic_widths": "to one or more widths of 1 or more", "min_shared_genes": "in (0, 1]",
+    "lambdas": "to numbers of 0 or more", "checkpoint_every": "to 1 or more",
+    "grad_clip": "above 0 (or null: off)", "kl_collapse": "to 0 or more",
+    "eval_batch_size": "to 1 or more", "num_threads": "to 1 or more (or null: torch's)",
+    "stream": "to true, false or auto", "stream_memory_fraction": "in (0, 1]",
+    "stream_workers": "to 0 or more", "stream_prefetch": "to 0 or more",
+    "stream_val_rows": "to 1 or more (or null: all)",
+}
+
+
+@dataclass(frozen=True)
+class PretrainConfig:
+    """How to pre-train (defaults: the paper's settings; presets scale them down)."""
+
+    model: Literal["genemoe", "moe", "vaecox"] = "genemoe"  # encoder family; widths from the preset's model:
+    epochs: int = 200  # the paper: 200 epochs
+    batch_size: int = 256  # the paper (the official code used 512)
+    lr: float = 2e-4  # Adam learning rate of generator and critic (the paper)
+    critic_lr: float | None = None  # the critic's own Adam learning rate; None = lr (the paper)
+    betas: tuple[float, float] = (0.5, 0.999)  # Adam betas (official code; usual for WGAN-GP)
+    decay_from: float = 0.5  # lr decays linearly to ~0 over epochs after this share (official: 100/200)
+    n_critic: int = 5  # critic steps per generator step (WGAN-GP; official code)
+    lambda_gp: float = 10.0  # gradient-penalty weight λ_gp (the paper)
+    lambda_adv: float = 1.0  # weight of the generator's Wasserstein term -E D(G(x̂)) (the paper: 1)
+    lambda_kl: float = 10.0  # KL weight λ_KL (the paper)
+    lambda_l1: float = 20.0  # L1 reconstruction weight λ_L1 (the paper)
+    lambda_balance: float = 10.0  # weight of importance + load over every gate λ_balance (the paper)
+    noise_std: float = 0.2  # σ of the augmentation x̂ = x + z (paper's N(0, 0.2), on scaled genes)
+    recon_target: Literal["noisy", "clean"] = "noisy"  # eq. 8 compares G(x̂) with x̂; clean = denoise
+    critic_widths: tuple[int, ...] = (1024, 512, 256)  # hidden widths of the Mish critic (the paper)
+    grad_clip: float | None = None  # generator gradient-norm clip; None = off (as the paper)
+    min_shared_genes: float = 0.5  # several bundles: least share of the smallest's genes they share
+    kl_collapse: float = 0.01  # KL per latent dim (nats) below which the latent counts as collapsed
+    eval_batch_size: int = 512  # rows per forward pass on the validation split
+    checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
+    seed: int = 0  # seeds the batch order (numpy) and torch (init, noise, dropout, gates)
+    device: str = "auto"  # "auto" = CUDA when available, else CPU
+    num_threads: int | None = None  # torch CPU threads (process-wide); None = torch's default
+    progress: bool = True  # tqdm bar over epochs
+    stream: bool | Literal["auto"] = "auto"  # read training rows from disk batch by batch (pretrain_stream)
+    stream_memory_fraction: float = 0.25  # auto: stream when the training matrix > this share of free memory
+    stream_workers: int = 0  # streaming: 0 = one read-ahead thread, N = N DataLoader worker processes
+    stream_prefetch: int = 4  # streaming: batches read ahead (per worker); 0 with 0 workers = no overlap
+    stream_val_rows: int | None = 500  # streaming: validation rows monitored (bounded memory); None = all
+
+    def __post_init__(self) -> None:
+        checks: dict[str, Callable[[], bool]] = {
+            "model": lambda: self.model in ("genemoe", "moe", "vaecox"),
+            "epochs": lambda: _int(self.epochs) and self.epochs >= 1,
+            "batch_size": lambda: _int(self.batch_size) and self.batch_size >= 2,
+            "lr": lambda: _num(self.lr) and self.lr > 0,
+            "n_critic": lambda: _int(self.n_critic) and self.n_critic >= 1,
+            "critic_lr": lambda: self.critic_lr is None or (_num(self.critic_lr) and self.critic_lr > 0),
+            "decay_from": lambda: _num(self.decay_from) and 0 <= self.decay_from <= 1,
+            "noise_std": lambda: _num(self.noise_std) and self.noise_std >= 0,
+            "betas": lambda: len(self.betas) == 2 and all(_num(b) and 0 <= b < 1 for b in self.betas),
+            "recon_target": lambda: self.recon_target in ("noisy", "clean"),
+            "critic_widths": lambda: len(self.critic_widths) >= 1
+            and all(_int(w) and w >= 1 for w in self.critic_widths),
+            "grad_clip": lambda: self.grad_clip is None or (_num(self.grad_clip) and self.grad_clip > 0),
+            "min_shared_genes": lambda: _num(self.min_shared_genes) and 0 < self.min_shared_genes <= 1,
+            "lambdas": lambda: all(_num(v) and v >= 0 for v in (
+                self.lambda_gp, self.lambda_adv, self.lambda_kl, self.lambda_l1, self.lambda_balance)),
+            "kl_collapse": lambda: _num(self.kl_collapse) and self.kl_collapse >= 0,
+            "eval_batch_size": lambda: _int(self.eval_batch_size) and self.eval_batch_size >= 1,
+            "checkpoint_every": lambda: _int(self.checkpoint_every) and self.checkpoint_every >= 1,
+            "num_threads": lambda: self.num_threads is None
+            or (_int(self.num_threads) and self.num_threads >= 1),
+            "stream": lambda: self.stream in (True, False, "auto"),
+            "stream_memory_fraction": lambda: _num(self.stream_memory_fraction)
+            and 0 < self.stream_memory_fraction <= 1,
+            "stream_workers": lambda: _int(self.stream_workers) and self.stream_workers >= 0,
+            "stream_prefetch": lambda: _int(self.stream_prefetch) and self.stream_prefetch >= 0,
+            "stream_val_rows": lambda: self.stream_val_rows is None
+            or (_int(self.stream_val_rows) and self.stream_val_rows >= 1),
+        }
+        bad = [k for k, ok in checks.items() if not _holds(ok)]
+        if bad:  # said as TrainConfig says its own: each value, and what it may be
+            shown = {"lambdas": "lambda_gp, lambda_adv, lambda_kl, lambda_l1, lambda_balance"}
+            raise input_error(
+                "invalid pre-training value(s): " + ", ".join(
+                    k if k in shown else f"{k}={getattr(self, k)!r}" for k in bad),
+                where="pretrain config",
+                fix="set " + "; ".join(f"{shown.get(k, k)} {_VALID[k]}" for k in bad)
+                    + " (the `pretrain:` section of the --config YAML or preset"
+                    + (", or --epochs)" if "epochs" in bad else ")"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form (tuples as lists: JSON/YAML-ready)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PretrainConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise input_error(f"unknown pre-training option(s) {', '.join(map(str, unknown))}"
+                              + nearest_names(unknown, known),
+                              where="pretrain: section of the --config YAML or preset",
+                              fix=f"use only: {', '.join(sorted(known))}")
+        d = dict(d)
+        for k in ("betas", "critic_widths"):
+            if isinstance(d.get(k), list):  # another kind is left to the checks (said there)
+                d[k] = tuple(d[k])
+        return cls(**d)
