@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import matplotlib.image as mpimg
 import numpy as np
@@ -225,7 +226,7 @@ def test_impossible_values_are_refused_and_clips_said(pretrained, tmp_path):
 
     bundle, run_dir, _ = pretrained
     for bad, match in [({"max_samples": 0}, "--max-samples 0"), ({"max_samples": -5}, "-5"),
-                       ({"k": 0}, "--k must be >= 1"), ({"k": 5000}, "--k 5000 needs more than")]:
+                       ({"k": 0}, "--k 0: must be 1 or more"), ({"k": 5000}, "--k 5000 needs more than")]:
         with pytest.raises(InputError, match=match):
             analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "bad", **bad)
     assert not (tmp_path / "bad").exists()
@@ -243,3 +244,30 @@ def test_impossible_values_are_refused_and_clips_said(pretrained, tmp_path):
     strong = pd.read_csv(tmp_path / "f" / "strong_genes.csv", keep_default_na=False)
     assert "None" not in set(strong["symbol"]) and "None" not in (tmp_path / "f" /
                                                                  "summary.json").read_text()
+
+
+def test_features_names_the_bad_flag_and_the_draw_and_leaves_no_stale_output(pretrained, tmp_path):
+    """Old behaviour: one sentence for --n-features, --k and --threshold, naming none;
+    --max-samples 5 said "the test split gives 5" and "e.g. 15" for a --k below 5; a rerun
+    left the earlier embedding and figures beside its own; --out over a pre-training run
+    wrote its summary.json over the run's."""
+    bundle, run_dir, _ = pretrained
+    for bad, says in [({"threshold": float("nan")}, "--threshold nan: must be in [0, 1]"),
+                      ({"n_features": 0}, "--n-features 0: must be 1 or more")]:
+        with pytest.raises(InputError, match=re.escape(says)):
+            analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "bad", **bad)
+    with pytest.raises(InputError, match=r"(?s)--max-samples 5 draws 5.*e\.g\. 1\), or raise "
+                                         r"--max-samples"):
+        analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "bad", max_samples=5)
+    out = tmp_path / "f"
+    analyse_features(run_dir, data=bundle.path, out_dir=out, n_features=3)
+    feature_figures(out)
+    (out / "embedding_umap.tsv").write_text("left by an earlier run")
+    (out / "real_vs_reconstructed_umap.png").write_bytes(b"")
+    analyse_features(run_dir, data=bundle.path, out_dir=out, n_features=3)
+    assert not (out / "embedding_umap.tsv").exists()
+    assert not (out / "real_vs_reconstructed_umap.png").exists()
+    before = (run_dir / "summary.json").read_text()
+    with pytest.raises(InputError, match="holds a pre-training run"):
+        analyse_features(run_dir, data=bundle.path, out_dir=run_dir, n_features=3)
+    assert (run_dir / "summary.json").read_text() == before

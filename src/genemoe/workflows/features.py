@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
+from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle, remove_outputs
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.evaluate.features import (
@@ -65,6 +65,7 @@ from genemoe.evaluate.features import (
     umap_available,
 )
 from genemoe.models.base import collect_aux
+from genemoe.workflows.common import check_out_dir
 
 __all__ = ["FeatureResult", "load_run_model", "used_samples", "analyse_features"]
 
@@ -307,6 +308,11 @@ def _reconstruction_part(out_dir: Path, x_scaled: np.ndarray, recon: np.ndarray,
             "mse_scaled": float((err**2).mean())}
 
 
+# What an earlier analysis in the same folder wrote that this one may not rewrite (a t-SNE
+# run's embedding and figure stayed beside a UMAP rerun's, its summary not naming them).
+_OWN_OUTPUTS = ("embedding_", "real_vs_reconstructed_", "correlation_heatmap", "report.html")
+
+
 def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                      split: Split = "test", n_features: int = 20, threshold: float = 0.4,
                      embedding: Embedding = "tsne", n_heatmap_genes: int = 50, k: int = 15,
@@ -339,19 +345,26 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    if n_features < 1 or not 0 <= threshold <= 1 or k < 1:
-        raise input_error("--n-features and --k must be >= 1 and --threshold in [0, 1]",
-                          where="features", fix="e.g. --n-features 20 --threshold 0.4 --k 15")
+    for flag, value, ok, want in (("--n-features", n_features, n_features >= 1, "1 or more"),
+                                  ("--threshold", threshold, 0 <= threshold <= 1, "in [0, 1]"),
+                                  ("--k", k, k >= 1, "1 or more")):
+        if not ok:  # was one sentence for all three, naming none
+            raise input_error(f"{flag} {value}: must be {want}", where=flag,
+                              fix="e.g. --n-features 20 --threshold 0.4 --k 15 (the defaults)")
     if max_samples is not None and max_samples < 3:
         raise input_error(f"--max-samples {max_samples}: the analysis needs >= 3 samples",
                           where="features", fix="e.g. --max-samples 1000 (the paper's)")
     methods, notes = _methods(embedding)
+    check_out_dir(out_dir, "features")  # was written over a pre-training run's summary.json
     run = load_run_model(run_dir)
     bundle = load_bundle(data)
     rows = _select(bundle, run, split, max_samples, seed)
     if k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
-        raise input_error(f"--k {k} needs more than {k} samples; the {split} split gives "
-                          f"{len(rows)}", where="--k", fix=f"use --k below {len(rows)} (e.g. 15)")
+        capped = max_samples is not None and len(rows) == max_samples
+        gives = f"--max-samples {max_samples} draws" if capped else f"the {split} split gives"
+        raise input_error(f"--k {k} needs more than {k} samples; {gives} {len(rows)}", where="--k",
+                          fix=f"use --k below {len(rows)} (e.g. {max(1, min(15, len(rows) // 3))})"
+                              + (", or raise --max-samples" if capped else ""))
     x_log, x_scaled, _, scaled_by = _inputs(bundle, run, rows)
     mu, recon = _forward(run.model, x_scaled)  # (n, latent), (n, n_genes) | None
     lead, lead_var = leading_features(mu, n_features)
@@ -368,6 +381,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     ranked = strong_genes(r, np.asarray(run.gene_ids, dtype=object), symbols)
     strong = ranked[ranked["mean_abs_r"] > threshold]
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_outputs(out_dir, [p.name for p in out_dir.glob("*") if p.name.startswith(_OWN_OUTPUTS)])
     np.save(out_dir / "latent_gene_correlation.npy", r.astype(np.float32))
     atomic_write_text(out_dir / "gene_correlation.tsv", ranked.to_csv(sep="\t", index=False))
     atomic_write_text(out_dir / "strong_genes.csv", strong.drop(columns="column").to_csv(index=False))
