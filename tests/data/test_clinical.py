@@ -199,3 +199,18 @@ def test_cbioportal_downloads_and_coded_statuses(tmp_path: Path) -> None:
     api = _write(tmp_path / "a.tsv", "patientId\tOS_STATUS\tOS_MONTHS\nP1\t1:DECEASED\t1\n")
     frame, _ = read_clinical(api)
     assert frame.index.tolist() == ["P1"]
+
+
+def test_survival_values_left_out_are_named_in_a_warning(tmp_path: Path, caplog) -> None:
+    """Old behaviour: negative, non-numeric times and events not 0/1 were counted in
+    record.json only; prepare's terminal said "3 without" and nothing of which or why."""
+    import logging
+
+    p = _write(tmp_path / "c.tsv",
+               "sample\ttime\tstatus\nS1\t-20\t1\nS2\tabc\t0\nS3\t100\tmaybe\nS4\t5\t1\n")
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        read_clinical(p)
+    said = caplog.text
+    assert "c.tsv: 1 patient(s) with a negative time (e.g. S1 (-20)): no OS for them" in said
+    assert "a time that is not a number (e.g. S2 ('abc'))" in said
+    assert "an event not 0/1 (e.g. S3 (a word not read as 0/1))" in said

@@ -255,7 +255,8 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     report["n_conflicting_duplicates"] = int(conflict.sum())
     frame = frame[~dup]
     for c, ep in zip(raw_cols, present, strict=True):
-        report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), frame[c])
+        report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), frame[c],
+                                                  ", ".join(p.name for p in paths))
     frame = frame.drop(columns=raw_cols)
     report["n_patients"] = len(frame)
     logger.info("%s: %d patients, endpoints %s (%s)", ", ".join(p.name for p in paths),
@@ -267,7 +268,7 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     return frame, report
 
 
-def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series) -> dict[str, int]:
+def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: str) -> dict[str, int]:
     t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
     given = raw_time.notna() & (raw_time.astype(str).str.strip() != "")
     n_non_numeric = int((t.isna() & given).sum())
@@ -280,6 +281,14 @@ def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series) -> dict[s
         logger.warning("%s events coded 1/2: read as R's Surv() coding (1 censored, 2 event), "
                        "%d of %d patients with the event", ep.upper(), int((e == 1).sum()), recoded)
     invalid = e.notna() & ~e.isin([0.0, 1.0])
+    event_shown = e.map(lambda v: "a word not read as 0/1" if v == -1.0 else f"{v:g}")
+    for rows, values, what in ((neg, t.map("{:g}".format), "a negative time"),
+                               (t.isna() & given, raw_time.map(repr), "a time that is not a number"),
+                               (invalid, event_shown, "an event not 0/1")):
+        if rows.any():  # was a count in record.json only: the values left out are named
+            shown = ", ".join(f"{p} ({v})" for p, v in values[rows].head(3).items())
+            logger.warning("%s: %d patient(s) with %s (e.g. %s): no %s for them",
+                           source, int(rows.sum()), what, shown, ep.upper())
     frame.loc[neg, f"{ep}_time"] = np.nan
     frame.loc[invalid, f"{ep}_event"] = np.nan
     t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
