@@ -112,6 +112,39 @@ def test_an_interrupted_tune_resumes_to_the_asked_total(bundle, tmp_path, base_y
     assert "or, with the default --storage, another --out folder" in e.value.fix
 
 
+def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, base_yaml,
+                                                              monkeypatch):
+    """Old behaviour: after Ctrl-C and a rerun, "4 trials: 3 complete, 0 pruned" (the
+    interrupted trial unaccounted for), no word of the resume, and a --timeout stop said
+    nothing of the trials asked; fixed options (logreg's model.tune) were listed as tuned."""
+    import genemoe.train.tuning as tuning
+
+    out = tmp_path / "tune"
+    opts = _fcn_opts(out, base_yaml)
+    real, calls = tuning.fit_model, []
+
+    def interrupted(*args, **kwargs):
+        if not calls:
+            calls.append(1)
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "fit_model", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tune_run(bundle.path, n_trials=2, **opts)
+    text = tune_run(bundle.path, n_trials=1, **opts).describe()
+    assert "1 trial: 1 complete, 0 pruned; 1 interrupted or failed, not counted (run again as " \
+           "trial 1)" in text and "resumed" not in text
+    text = tune_run(bundle.path, n_trials=3, timeout=0.01, **opts).describe()
+    assert "  resumed: 1 trial done by earlier calls, kept" in text
+    assert "  stopped at --timeout 0.01 s with 2 of 3 trials: the same command goes on" in text
+    trials = (out / "trials.csv").read_text().splitlines()
+    assert trials[2].startswith("1,COMPLETE,") and ",0,True," in trials[2]  # retry_of 0, not 0.0
+    run = tune_run(bundle.path, out_dir=tmp_path / "lr", model_name="logreg", n_trials=1,
+                   progress=False)
+    assert "model.C:" in run.describe() and "model.tune" not in run.describe()
+
+
 def test_a_smaller_budget_on_a_larger_study_reports_its_own_trials(bundle, tmp_path, base_yaml):
     # Read with --trials 2 after --trials 4, the summary counted the study's 4 trials as
     # this search's (states, pruned, cost); the 2 run after its budget was met are not.

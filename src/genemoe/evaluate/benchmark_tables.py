@@ -16,7 +16,8 @@ from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "summary_markdown", "markdown_table", "chosen_table",
-           "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table"]
+           "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note",
+           "FEW_PAIRS"]
 
 Task = Literal["classify", "survival"]
 
@@ -55,7 +56,9 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
     fixed = [c for c in df.columns if not c.startswith(("f1_", "c_index_"))
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
-    return df[fixed + per_type]
+    counts = [c for c in ("tune_trials", "tune_pruned", "tune_too_big") if c in df]
+    # whole numbers stay whole beside an untuned cell's blank (was "2.0")
+    return df[fixed + per_type].astype(dict.fromkeys(counts, "Int64"))
 
 
 def _tuning_columns(tuning: dict | None) -> dict[str, float]:
@@ -66,7 +69,8 @@ def _tuning_columns(tuning: dict | None) -> dict[str, float]:
     keys = {"tune_trials": "n_trials", "tune_pruned": "n_pruned", "tune_too_big": "n_too_big",
             "tune_seconds_per_trial": "seconds_per_trial", "tune_seconds": "seconds_in_trials",
             "tune_seconds_saved": "seconds_saved_by_pruning"}
-    return {col: np.nan if tuning.get(k) is None else float(tuning[k]) for col, k in keys.items()}
+    return {col: np.nan if tuning.get(k) is None else round(float(tuning[k]), 2)  # s, counts
+            for col, k in keys.items()}
 
 
 def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -167,12 +171,28 @@ def paired_comparisons(results: pd.DataFrame, task: Task) -> tuple[str, pd.DataF
             continue
         pair = wide[[model, best]].dropna()
         d = (pair[model] - pair[best]).to_numpy()
+        wilcoxon = _wilcoxon(d)
+        notes = [wilcoxon.pop("note"), few_pairs_note(d.size)]
         rows.append({"model": model, "mean_difference": float(d.mean()) if d.size else np.nan,
                      "wins": int((d > 0).sum()), "ties": int((d == 0).sum()),
-                     "losses": int((d < 0).sum()), "n_pairs": int(d.size), **_wilcoxon(d),
-                     "corrected_p": corrected_resampled_t_p(d, ratio)})
+                     "losses": int((d < 0).sum()), "n_pairs": int(d.size), **wilcoxon,
+                     "corrected_p": corrected_resampled_t_p(d, ratio),
+                     "note": "; ".join(n for n in notes if n)})
     return best, pd.DataFrame(rows, columns=["model", "mean_difference", "wins", "ties", "losses",
                                              "n_pairs", "p_value", "corrected_p", "note"])
+
+
+FEW_PAIRS = 5  # below this many paired folds the t-test's p is a rough guide
+
+
+def few_pairs_note(n_pairs: int) -> str:
+    """A caveat for the corrected t-test's p over ``n_pairs`` paired folds ("" from
+    :data:`FEW_PAIRS` on): with 2 folds it rests on 1 degree of freedom and on normal
+    differences it has no way to check (a benchmark said "corrected p 0.026" unqualified)."""
+    if not 2 <= n_pairs < FEW_PAIRS:
+        return ""
+    return (f"corrected_p from only {n_pairs} paired folds ({n_pairs - 1} degree"
+            f"{'s' if n_pairs > 2 else ''} of freedom): a rough guide; use more folds or repeats")
 
 
 def fold_size_ratio(results: pd.DataFrame) -> float:

@@ -85,7 +85,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -114,6 +114,7 @@ from genemoe.train.study_budget import (
     TOO_BIG,
     ProgressMark,
     best_in_budget,
+    counted_trials,
     forget_inherited,
     marking_divergence,
     optimize_to_budget,
@@ -161,6 +162,7 @@ class TuneResult:
     space: SearchSpace
     study_name: str
     metric: str
+    n_done_before: int = 0  # counted trials the study held before this call (a resume)
 
 
 class _SeededTPE(optuna.samplers.BaseSampler):
@@ -432,14 +434,15 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     start = start_params(space, start_model_cfg, start_train_cfg)
     if start and not study.trials:  # trial 0: where the search starts from
         study.enqueue_trial(start, skip_if_exists=True)
+    done_before = len(counted_trials(study))
     if requeue_interrupted(study):
         log.info("study %s: interrupted trials queued to run again", study_name)
     # trials differ in shape: each one's freed memory goes back after it
     optimize_to_budget(study, objective, n_trials=n_trials, timeout=timeout,
                        catch=(FloatingPointError,), show_progress_bar=progress,
                        callbacks=[lambda *_: release_freed_memory(), *callbacks])
-    return _result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
-                   time.perf_counter() - t0)
+    return replace(_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
+                           time.perf_counter() - t0), n_done_before=done_before)
 
 
 def _objective(name: str, task: Task, splits: dict[Any, list[Split]],

@@ -22,7 +22,7 @@ from genemoe.models.search_spaces import Categorical, Fixed, SearchSpace
 from genemoe.train.study_budget import TOO_BIG, budget_numbers, retry_of, trial_seconds
 
 __all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost", "budget_met_at",
-           "budget_rows"]
+           "budget_rows", "trials_csv"]
 
 
 def encode_choice(choice: Any) -> Any:
@@ -89,6 +89,16 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
     cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of", "retry_of",
             "in_budget", "for_budget", TOO_BIG, "memory_gb_free"]
     return pd.DataFrame(rows, columns=None if rows else cols)
+
+
+def trials_csv(trials: pd.DataFrame) -> str:
+    """:func:`trials_table` as ``trials.csv``: trial numbers and epochs whole beside blanks
+    (were ``5.0``), seconds to 0.01 s; values and drawn options at full precision."""
+    ints = [c for c in ("number", "best_epoch", "duplicate_of", "retry_of") if c in trials]
+    out = trials.astype(dict.fromkeys(ints, "Int64"))
+    if "seconds" in out:
+        out["seconds"] = out["seconds"].round(2)
+    return out.to_csv(index=False)
 
 
 def budget_rows(trials: pd.DataFrame) -> pd.DataFrame:

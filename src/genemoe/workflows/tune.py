@@ -65,7 +65,7 @@ from genemoe.train.fit import resolve_config
 from genemoe.train.study_budget import best_in_budget, counted_trials
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import TuneResult, redacted_url, tune_model, tuning_cost
-from genemoe.train.tuning_records import budget_rows
+from genemoe.train.tuning_records import budget_rows, trials_csv
 from genemoe.workflows.common import (
     check_bundle_has_task,
     check_out_dir,
@@ -110,10 +110,19 @@ class TuneRun:
     model_name: str
     task: Task
     cv: int = 1  # inner folds each trial was scored on (1: the validation split)
+    n_asked: int | None = None  # --trials
+    timeout: float | None = None  # --timeout (seconds)
 
     def describe(self) -> str:
         r, t = self.result, budget_rows(self.result.trials)
         done = int((t["state"] == "COMPLETE").sum()) if len(t) else 0
+        # interrupted or crashed: not counted, run again (a diverged trial counts: FAIL in budget)
+        failed = t[(t["state"] == "FAIL") & ~t["in_budget"].astype(bool)] if len(t) else t
+        retries = [str(n) for n, of in zip(t["number"], t["retry_of"], strict=True)
+                   if of == of and of in set(failed["number"])] if len(t) else []
+        fails = (f"; {len(failed)} interrupted or failed, not counted"
+                 + (f" (run again as trial {', '.join(retries)})" if retries else "")
+                 if len(failed) else "")
         later = len(self.result.trials) - len(t)
         cost = tuning_cost(t)
         saved = ("" if not cost["seconds_saved"] else
@@ -121,8 +130,8 @@ class TuneRun:
         too_big = (f"; {cost['n_too_big']} more drawn too big for the free memory, not "
                    f"counted" if cost["n_too_big"] else "")
         lines = [f"tune: {self.out_dir}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
-                 f"{(n := len(t) - cost['n_too_big'])} trial{'s' if n != 1 else ''}: {done} "
-                 f"complete, {r.n_pruned} pruned"
+                 f"{(n := len(t) - cost['n_too_big'] - len(failed))} trial{'s' if n != 1 else ''}: {done} "
+                 f"complete, {r.n_pruned} pruned{fails}"
                  f"{too_big}"
                  f"{f', {later} more run later by a larger search' if later else ''}; "
                  f"{r.seconds:.0f} s{saved})",
@@ -130,7 +139,15 @@ class TuneRun:
                  + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
                  + ("\n    (per event, after the validation risk scale: a run's "
                     "val_pll_per_event_after)" if r.metric == "partial_likelihood" else "")]
-        lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()]
+        if r.n_done_before:
+            lines.insert(1, f"  resumed: {r.n_done_before} trial{'s' if r.n_done_before != 1 else ''}"
+                            " done by earlier calls, kept")
+        n_counted = int(t["in_budget"].sum()) if "in_budget" in t else len(t)
+        if self.n_asked is not None and n_counted < self.n_asked and self.timeout is not None:
+            lines.insert(1, f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
+                            f"{self.n_asked} trials: the same command goes on with the study")
+        lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()
+                  if not _fixed(r, k)]  # model.tune: false is set, not searched
         lines.append(f"  retrain: genemoe train --config {self.out_dir / 'best.yaml'} "
                      f"--model {self.model_name} --task {self.task} ...")
         return "\n".join(lines)
@@ -222,7 +239,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                         if cv > 1 else None)
     _write_outputs(out_dir, bundle, data, result, model_name=model_name, task=task,
                    n_trials=n_trials, seed=seed, preset=preset, storage=storage, cv=cv)
-    return TuneRun(out_dir, result, storage, model_name, task, cv)
+    return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout)
 
 
 def _tuning_data(bundle: Bundle, task: Task, model_name: str,
@@ -260,7 +277,7 @@ def _say_replaced(out_dir: Path, study_name: str) -> None:
 def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], result: TuneResult,
                    **opts: Any) -> None:
     atomic_write_text(out_dir / "best.yaml", best_yaml(bundle, data, result, **opts))
-    atomic_write_text(out_dir / "trials.csv", result.trials.to_csv(index=False))
+    atomic_write_text(out_dir / "trials.csv", trials_csv(result.trials))
     plot_search(result.trials, out_dir / "search.png", metric=f"validation {result.metric}",
                 title=f"{opts['model_name']} ({opts['task']}): best {result.best_value:.3f}")
     t = budget_rows(result.trials)
