@@ -512,3 +512,10 @@ def test_prepare_without_input_names_both_ways_in(tmp_path):
     assert r.returncode == 2 and "--gdc-dir needs --sample-sheet as well" in r.stderr
     r = run_cli("prepare", "--out", tmp_path / "b")
     assert r.returncode == 2 and "--gdc-dir DIR --sample-sheet SHEET" in r.stderr
+
+
+def test_a_word_for_a_number_option_gets_a_fix_line():
+    """``benchmark --tune abc`` said "Input should be a valid integer" and no fix."""
+    r = run_cli("benchmark", "--data", "b", "--models", "logreg", "--tune", "abc", "--out", "o")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "fix: give --tune a whole number" in r.stderr

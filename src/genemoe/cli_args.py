@@ -172,6 +172,15 @@ class CliGroup(TyperGroup):
                 raise
             if sub is None or sub is ctx or not isinstance(message, str):
                 raise
+            param = getattr(exc, "param", None)
+            kind = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+            if type(exc).__name__ == "BadParameter" and kind in (int, float) \
+                    and "fix:" not in message:  # `--tune abc`: no fix line
+                flag, default = max(param.opts, key=len), param.default
+                eg = f", e.g. {flag} {default}" if default not in (None, 0, False) else ""
+                exc.message = (f"{message}\nfix: give {flag} "
+                               f"{'a whole number' if kind is int else 'a number'}{eg}")
+                raise
             words = subcommand_words(sub)
             if message.startswith("Got unexpected extra argument"):
                 exc.message = f"{message}\n{stray_word_fix(words, required_words(sub.command))}"

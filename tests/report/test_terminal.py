@@ -33,3 +33,21 @@ def test_benchmark_table_compares_every_model_with_the_best_peer():
     # of 3 pairs cannot go below 0.25; it stays in summary.md)
     assert lines["genemoe"].split()[1:] == ["3", "0.810", "±", "0.010", "0.760", "±", "0.010",
                                             "-0.040", "0/3", "0.048"]
+
+
+def test_a_corrected_p_from_few_folds_is_said_to_be_a_rough_guide():
+    """Old behaviour: "corrected p 0.026" from 2 paired folds (1 degree of freedom), with no
+    word, while the Wilcoxon p of so few pairs had its caveat."""
+    from genemoe.evaluate.benchmark_tables import paired_comparisons
+
+    rows = [{"model": m, "repeat": 0, "fold": f, "accuracy": a, "macro_f1": a,
+             "n_train": 100, "n_val": 20, "n_test": 60}
+            for m, accs in {"logreg": [0.80, 0.82], "mlp": [0.84, 0.865]}.items()
+            for f, a in enumerate(accs)]
+    out = benchmark_table(pd.DataFrame(rows), task="classify", title="b", out_dir=Path("b"))
+    assert "corrected p from 2 paired folds: a rough guide" in out
+    _, comp = paired_comparisons(pd.DataFrame(rows), "classify")
+    assert "corrected_p from only 2 paired folds (1 degree of freedom)" in comp["note"][0]
+    many = [{**r, "fold": r["fold"] + 2 * k} for k in range(3) for r in rows]
+    assert "rough guide" not in benchmark_table(pd.DataFrame(many), task="classify", title="b",
+                                                out_dir=Path("b"))

@@ -54,3 +54,25 @@ def test_text_table_is_plain_aligned_and_compact():
     assert lines[0] == "run" and lines[-1] == "  note" and len(lines) == 6
     assert "\x1b[" not in out  # no colour codes in what describe() returns
     assert lines[3].endswith("89      0.719") and lines[4].endswith("174      0.621")
+
+
+def test_the_search_plots_legend_hides_no_trial(tmp_path, monkeypatch):
+    """Old behaviour: the legend sat at lower right inside the axes, over the worst trial
+    whenever that trial came last."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from genemoe.report import tuning_plots
+
+    figs = []
+    monkeypatch.setattr(tuning_plots.plt, "close", figs.append)
+    trials = pd.DataFrame({"number": range(6), "state": ["COMPLETE"] * 6,
+                           "value": [0.80, 0.82, 0.85, 0.84, 0.86, 0.40]})
+    tuning_plots.plot_search(trials, tmp_path / "s.png")
+    fig = figs[0]
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    points = ax.transData.transform(trials[["number", "value"]].to_numpy(float))
+    assert not any(legend.contains(x, y) for x, y in points)
+    plt.close(fig)

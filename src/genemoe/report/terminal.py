@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, paired_comparisons
+from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, few_pairs_note, paired_comparisons
 from genemoe.report.text import (
     fmt_ci,
     fmt_count,
@@ -69,4 +69,8 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
                      fmt_p(c["corrected_p"])])
         rows.append(row)
     caption = f"  {out_dir / 'summary.md'}  ·  {out_dir / 'results.csv'}"  # Wilcoxon p there
+    n_pairs = int(comp["n_pairs"].max()) if best and len(comp) else 0
+    if few_pairs_note(n_pairs):  # p 0.026 from 2 folds was shown unqualified
+        caption = (f"  corrected p from {n_pairs} paired folds: a rough guide (use more folds "
+                   f"or repeats)\n{caption}")
     return text_table(cols, rows, title=title, caption=caption, right=cols[1:])

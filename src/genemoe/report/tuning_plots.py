@@ -42,7 +42,7 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     if done.empty:
         log.info("no finished trial: no search plot")
         return None
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    fig, ax = plt.subplots(figsize=(7.6, 4.0))
     ax.scatter(done["number"], done["value"], s=22, color="tab:blue", label="trial", zorder=3)
     best = np.maximum.accumulate(done["value"].to_numpy(float))
     ax.step(done["number"], best, where="post", color="tab:orange", label="best so far")
@@ -56,7 +56,8 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title or f"search: {len(done)} finished trials, best {best[-1]:.3f}")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    # beside the axes: inside, at lower right, it hid the worst trial when that came last
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
