@@ -124,6 +124,7 @@ def test_report_is_self_contained(dirs, kind):
                 "f1_fcn.png", "training_fcn.png"} <= names
         assert "training_logreg.png" not in names  # a classical model has no training history
         assert ">NaN<" not in text  # logreg's type_separation: "–" (was NaN in the cells table)
+        assert "No search: neural models run the preset" in text  # the budget (was unsaid)
     elif kind == "survival":
         assert {"box_c_index.png", "km_fcn.png", "training_fcn.png"} <= names
         assert "C-index per cancer type" in text
@@ -363,6 +364,11 @@ def test_a_benchmark_report_shows_the_per_fold_choices_and_the_tuning_cost(dirs)
                             "tune_seconds_saved": [1.0, 0.0]})
     section = _benchmark_metrics(results, "classify", None)
     assert "<h3>Tuning cost</h3>" in section and "C=10" in section
+    from genemoe.evaluate.benchmark_tables import tuning_text
+
+    said = tuning_text({"tune": 10, "tune_cv": 1, "ensemble": 3})
+    assert said.startswith("Tuning: 10 Optuna trials per model inside each fold, on its "
+                           "validation part only") and said.endswith("an ensemble of 3 members.")
 
 
 def test_a_report_written_elsewhere_only_reads_its_directory(dirs, tmp_path):

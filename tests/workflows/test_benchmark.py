@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -237,6 +238,17 @@ def test_survival_benchmark_reports_c_index_per_type(bundle, tmp_path):
     assert len(cell["test"]["risk"]) == len(cell["test"]["time"]) == cell["n"]["test"]
     md = (tmp_path / "summary.md").read_text()
     assert "C-index per cancer type" in md and "stratified by cancer type and event" in md
+    # spreads to 3 decimals as in every other table (were "0.712 ± 0.05"); --epochs said
+    per_type = md.split("C-index per cancer type")[1]
+    assert re.search(r"± \d\.\d{3}\b", per_type) and not re.search(r"± \d\.\d{2}\b", per_type)
+    from genemoe.config_presets import load_preset
+    from genemoe.evaluate.benchmark_tables import summary_markdown
+
+    protocol = json.loads((tmp_path / "protocol.json").read_text())
+    protocol["preset_tuned_on"] = load_preset("small")["tuned_on"]
+    assert "--epochs" not in summary_markdown(df, {**protocol, "epochs": None})
+    assert ("`--epochs 3` was given: it replaced the preset's epochs listed here"
+            in summary_markdown(df, {**protocol, "epochs": 3}))
 
 
 def test_bad_model_lists_are_clear_errors(bundle, tmp_path):

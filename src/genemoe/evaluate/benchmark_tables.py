@@ -16,7 +16,7 @@ from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "summary_markdown", "markdown_table", "chosen_table",
-           "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note",
+           "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
            "FEW_PAIRS"]
 
 Task = Literal["classify", "survival"]
@@ -294,22 +294,25 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "test part, divided by the experts' entropy (0: every type routed alike, 1: "
                   "the expert fixes the type); usage tables per type in cells/*.json.", "",
                   markdown_table(sep), ""]
-    lines += _tuned_on_lines(protocol.get("preset_tuned_on"), protocol.get("preset"))
+    lines += _tuned_on_lines(protocol.get("preset_tuned_on"), protocol.get("preset"),
+                             protocol.get("epochs"))
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
                 ("c_index_lo", "c_index_hi")]
     if per_type:
         g = results.groupby("model", sort=False)[per_type]
         mean, sd, n = g.mean(), g.std(ddof=1), g.count()
         cells = mean.map(lambda v: "–" if np.isnan(v) else f"{v:.3f}") + np.where(
-            n > 1, " ± " + sd.map(lambda v: f"{v:.2f}"), "")
+            n > 1, " ± " + sd.map(lambda v: f"{v:.3f}"), "")  # 3 decimals, as every table
         cells.columns = [c.removeprefix("c_index_") for c in cells.columns]
         lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
                   "", markdown_table(cells.reset_index()), ""]
     return "\n".join(lines)
 
 
-def _tuned_on_lines(tuned_on: dict | None, preset: str | None) -> list[str]:
-    """summary.md's account of the preset values that were chosen on data, and where."""
+def _tuned_on_lines(tuned_on: dict | None, preset: str | None,
+                    epochs: int | None = None) -> list[str]:
+    """summary.md's account of the preset values that were chosen on data, and where (and
+    that ``--epochs`` replaced the preset's epochs, which the table listed as used)."""
     if tuned_on is None:
         return []
     head = [f"## Preset values chosen on data (`{preset}`)", ""]
@@ -323,7 +326,25 @@ def _tuned_on_lines(tuned_on: dict | None, preset: str | None) -> list[str]:
             "values were chosen seeing them (genemoe's own choices on a validation split, never "
             "a test split; others' as their part says), which can favour the models they were "
             "tuned for.")
+    if epochs is not None and any("epochs" in f"{k} {v.get('value')}" for k, v in tuned_on.items()):
+        note += (f" `--epochs {epochs}` was given: it replaced the preset's epochs listed here "
+                 "for every neural model of this benchmark.")
     return head + [markdown_table(rows), "", note, ""]
+
+
+def tuning_text(p: dict) -> str:
+    """A benchmark's search budget per model (and ensemble size) from its protocol.json:
+    summary.md's and the HTML report's (which said nothing of it)."""
+    return ((f"Tuning: {p['tune']} Optuna trials per model inside each fold, "
+             + ("on its validation part only" if p.get("tune_cv", 1) <= 1 else
+                f"each trial scored by its mean validation metric over {p['tune_cv']} inner "
+                "folds of the fold's training part, each with its own gene filter and scaler")
+             + " (the same budget for every model; the test part is scored once, after)."
+             if p.get("tune") else
+             "No search: neural models run the preset, classical models choose from their "
+             "own small grids on the validation part.")
+            + (f" Every model is an ensemble of {p['ensemble']} members."
+               if p.get("ensemble", 1) > 1 else ""))
 
 
 def _protocol_text(p: dict) -> str:
@@ -332,17 +353,7 @@ def _protocol_text(p: dict) -> str:
             f"{strat}; fold seeds {p['seed']}..{p['seed'] + p['n_repeats'] - 1}; identical folds "
             f"for every model. Validation: {p['val_fraction']:.0%} of each fold's training part "
             "(early stopping, model selection). Gene filter and scaler fitted on each fold's "
-            "training part only. "
-            + (f"Tuning: {p['tune']} Optuna trials per model inside each fold, "
-               + ("on its validation part only" if p.get("tune_cv", 1) <= 1 else
-                  f"each trial scored by its mean validation metric over {p['tune_cv']} inner "
-                  "folds of the fold's training part, each with its own gene filter and scaler")
-               + " (the same budget for every model; the test part is scored once, after). "
-               if p.get("tune") else
-               "No search: neural models run the preset, classical models choose from their "
-               "own small grids on the validation part. ")
-            + (f"Every model is an ensemble of {p['ensemble']} members. "
-               if p.get("ensemble", 1) > 1 else "")
+            "training part only. " + tuning_text(p) + " "
             + f"Preset `{p['preset']}`"
             + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`."
             + _samples_text(p.get("samples") or {}))

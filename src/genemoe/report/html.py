@@ -37,6 +37,7 @@ from genemoe.evaluate.benchmark_tables import (
     results_table,
     summary_table,
     tuning_cost_table,
+    tuning_text,
 )
 from genemoe.evaluate.brier import horizon_calibration
 from genemoe.report.damaged import damaged_error
@@ -170,10 +171,9 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "preprocessing": "gene filter (fit_gene_filter, the bundle's thresholds) and z-score "
         "scaler fitted on each fold's training part only (genes removed when the bundle was "
         "prepared, by its own training split, stay removed)",
-        "preset": p["preset"], "epochs": p.get("epochs") or "preset", "device": p.get("device"),
-        "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}",
-        "bundle": p.get("bundle_path"),
-    }
+        "tuning": tuning_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
+        "device": p.get("device"), "bundle": p.get("bundle_path"),
+        "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}"}
     seeds = {"fold seeds": f"{p['seed']} + repeat", "model seeds": f"{p['seed']} + repeat",
              "validation carve seed": f"{p['seed']} + repeat"}
     comparison = (paired_comparisons(results, p["task"])
