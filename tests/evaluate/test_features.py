@@ -271,3 +271,25 @@ def test_features_names_the_bad_flag_and_the_draw_and_leaves_no_stale_output(pre
     with pytest.raises(InputError, match="holds a pre-training run"):
         analyse_features(run_dir, data=bundle.path, out_dir=run_dir, n_features=3)
     assert (run_dir / "summary.json").read_text() == before
+
+
+def test_a_missing_folder_a_run_without_encoder_and_a_train_run_as_pretrained_are_named(
+        pretrained, tmp_path):
+    """Old behaviour: "neither pretrained.pt nor model.pt here" for a folder that does not
+    exist, "FcnModel has no latent encoder" (a class name), and `train --pretrained` of a
+    train run "no pretrained.pt here"."""
+    from genemoe.train.finetune import read_pretrained
+    from genemoe.workflows.train import train_run
+
+    bundle, _, cfg = pretrained
+    with pytest.raises(InputError, match="no such folder"):
+        analyse_features(tmp_path / "nope", data=bundle.path, out_dir=tmp_path / "f")
+    fcn = train_run(bundle.path, out_dir=tmp_path / "fcn", model_name="fcn", epochs=1,
+                    device="cpu", progress=False).out_dir
+    with pytest.raises(InputError, match="a 'fcn' run: it has no latent encoder") as info:
+        analyse_features(fcn, data=bundle.path, out_dir=tmp_path / "f")
+    assert "FcnModel" not in str(info.value)
+    with pytest.raises(InputError, match="a `genemoe train` run, not a pre-training run"):
+        read_pretrained(fcn)
+    with pytest.raises(InputError, match="no such folder"):
+        read_pretrained(tmp_path / "nope")

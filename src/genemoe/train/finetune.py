@@ -136,6 +136,14 @@ def read_pretrained(run: Path | str) -> dict[str, Any]:
                           "checkpoint.pt is there)", path=path,
                           fix="run the same `genemoe pretrain ... --out RUN` again: it resumes "
                               "and finishes, then pass --pretrained RUN")
+    if not path.is_file() and (path.parent / "model.pt").is_file():  # was "no pretrained.pt here"
+        raise input_error("a `genemoe train` run, not a pre-training run (no pretrained.pt)",
+                          path=path.parent, fix="pass the --out folder of `genemoe pretrain` "
+                          "(pre-train first: genemoe pretrain --data BUNDLE --out RUN)")
+    if not Path(run).exists():
+        raise input_error("no such folder", path=Path(run),
+                          fix="check the path (and the working directory), or pre-train first: "
+                              "`genemoe pretrain --data BUNDLE --out RUN`")
     if not path.is_file():
         raise input_error("no pretrained.pt here", path=path,
                           fix="pre-train first: `genemoe pretrain --data BUNDLE --out RUN`, then "

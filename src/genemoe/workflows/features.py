@@ -93,6 +93,9 @@ class RunModel:
     bundle_scalers: dict[str, Scaler] = field(default_factory=dict)
 
 
+_LATENT_MODELS = ("genemoe", "moe", "vaecox")  # models with a (variational) encoder
+
+
 def load_run_model(run_dir: Path | str) -> RunModel:
     """Rebuild the model of a ``genemoe pretrain`` run (with its decoder) or a ``genemoe train`` run."""
     from genemoe.models.registry import create_model
@@ -113,6 +116,10 @@ def load_run_model(run_dir: Path | str) -> RunModel:
         gene_ids = list(map(str, p["gene_ids"]))
         return RunModel(model.eval(), "pretrain", p["model_name"], gene_ids, None, root,
                         bundle_scalers=_stored_scalers(p, len(gene_ids)))
+    if not run_dir.exists():  # was "neither pretrained.pt nor model.pt here"
+        raise input_error("no such folder", path=run_dir,
+                          fix="check the path (and the working directory); pass the --out "
+                              "directory of `genemoe pretrain` or `genemoe train`")
     if not (run_dir / "model.pt").is_file():
         raise input_error("neither pretrained.pt nor model.pt here", path=run_dir,
                           fix="pass the --out directory of `genemoe pretrain` or `genemoe train`")
@@ -122,6 +129,9 @@ def load_run_model(run_dir: Path | str) -> RunModel:
     if p.get("kind") != "torch":
         raise input_error(f"{p['model_name']!r} is a classical model: it has no latent features",
                           path=run_dir, fix="analyse a genemoe, moe or vaecox run")
+    if p["model_name"] not in _LATENT_MODELS:  # was "FcnModel has no latent encoder"
+        raise input_error(f"a {p['model_name']!r} run: it has no latent encoder", path=run_dir,
+                          fix="analyse a genemoe, moe or vaecox run (or a `genemoe pretrain` run)")
     model = create_model(p["model_name"], n_genes=len(p["gene_ids"]), n_outputs=p["n_outputs"],
                          task=p["task"], **p["model_config"])
     model.load_state_dict(p["state_dict"])
