@@ -519,3 +519,12 @@ def test_a_word_for_a_number_option_gets_a_fix_line():
     r = run_cli("benchmark", "--data", "b", "--models", "logreg", "--tune", "abc", "--out", "o")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "fix: give --tune a whole number" in r.stderr
+
+
+def test_the_interruption_line_names_every_command_that_resumes():
+    """Ctrl-C in `genemoe download` said only that train, pretrain, tune and benchmark
+    resume, though the download keeps its .part and resumes it."""
+    from genemoe.errors import Interrupted
+
+    said = str(Interrupted())
+    assert "ablation" in said and "download resumes its partial file (.part)" in said

@@ -49,8 +49,9 @@ class Interrupted(GenemoeError):
     """The user stopped the command (Ctrl-C); said in one line, exit status 130."""
 
     def __init__(self) -> None:
-        super().__init__("interrupted (Ctrl-C). train, pretrain, tune and benchmark resume where "
-                         "they stopped when run again with the same --out")
+        super().__init__("interrupted (Ctrl-C). train, pretrain, tune, benchmark and ablation "
+                         "resume where they stopped when run again with the same --out; "
+                         "download resumes its partial file (.part)")
 
 
 def was_interrupted(exc: BaseException) -> bool:
