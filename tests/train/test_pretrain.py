@@ -224,11 +224,18 @@ def _finetune_model(bundle, **over):
 
 
 def test_frozen_finetuning_starts_from_and_keeps_the_pretrained_encoder(run, bundle, tiny_yaml,
-                                                                          tmp_path, monkeypatch):
+                                                                          tmp_path, monkeypatch,
+                                                                          caplog):
+    import logging
+
     pre = read_pretrained(run.out_dir)["state_dict"]
-    res = train_run(bundle.path, out_dir=tmp_path / "ft", model_name="genemoe", config_path=tiny_yaml,
-                    epochs=2, device="cpu", progress=False, pretrained=run.out_dir,
-                    freeze_encoder_epochs=2)
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        res = train_run(bundle.path, out_dir=tmp_path / "ft", model_name="genemoe",
+                        config_path=tiny_yaml, epochs=2, device="cpu", progress=False,
+                        pretrained=run.out_dir, freeze_encoder_epochs=2)
+    # was unsaid: the encoder never unfreezes
+    assert "--freeze-encoder-epochs 2 covers all 2 epochs: the pre-trained encoder stays frozen" \
+        in caplog.text
     payload = load_model_file(res.out_dir)
     state = payload["state_dict"]
     enc = {k: v for k, v in pre.items() if k.startswith("encoder.") and ".logvar." not in k}

@@ -195,6 +195,9 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     n_out = len(class_names) if task == "classify" else 1
     transfer = _transfer_options(spec.kind, bundle, gene_mask, pretrained, freeze_encoder_epochs,
                                  encoder_lr)
+    if transfer and freeze_encoder_epochs >= int(train_cfg.get("epochs") or 0) > 0:  # was unsaid
+        log.warning("--freeze-encoder-epochs %d covers all %d epochs: the pre-trained encoder "
+                    "stays frozen (only the head trains)", freeze_encoder_epochs, train_cfg["epochs"])
     var = bundle.var.loc[gene_mask]
     fit_args = dict(model_cfg=fit_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=out_dir,
                     progress=progress, transfer=transfer,
