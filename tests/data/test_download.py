@@ -584,3 +584,20 @@ def test_a_base_url_that_is_not_http_is_refused_before_fetching(tmp_path):
     with pytest.raises(InputError, match=r"(?s)--base-url.*'notaurl'.*fix: give the mirror"):
         download_tcga(tmp_path / "xena", projects=["ACC"], base_url="notaurl")
     assert not (tmp_path / "xena").exists()
+
+
+def test_a_file_not_in_the_manifest_is_said_before_it_is_replaced(
+        hub: Hub, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Old behaviour: a file of the same name in --out that genemoe had not fetched was
+    overwritten without a word."""
+    import logging
+
+    plan = plan_downloads(["ACC"])
+    for item in plan:
+        hub.files[item.filename] = _blob(300)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / plan[0].filename).write_bytes(b"the user's own file")
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        download_tcga(tmp_path / "out", projects=["ACC"], base_url=hub.base_url, **FAST)
+    assert f"{plan[0].filename} is not in manifest.json (not fetched by genemoe): replacing it" \
+        in caplog.text

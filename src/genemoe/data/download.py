@@ -438,6 +438,9 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any],
         entry = manifest["files"].get(cand.filename)
         if entry is not None and _is_cached(out_dir / cand.filename, entry, cand):
             return cand, False
+    if (out_dir / item.filename).is_file() and item.filename not in manifest["files"]:
+        logger.warning("%s is not in %s (not fetched by genemoe): replacing it with the hub's",
+                       out_dir / item.filename, MANIFEST_NAME)  # was replaced unsaid
     try:
         download_file(item.url, out_dir / item.filename, expected_size=item.expected_size,
                       sha256=item.sha256, **kw)
