@@ -61,7 +61,12 @@ import pandas as pd
 from genemoe.config_presets import load_preset, model_config
 from genemoe.data.bundle import Bundle, atomic_write_text, gene_symbols, load_bundle
 from genemoe.errors import input_error
-from genemoe.evaluate.benchmark_tables import markdown_table, summary_table
+from genemoe.evaluate.benchmark_tables import (
+    PRIMARY_METRIC,
+    markdown_table,
+    paired_comparisons,
+    summary_table,
+)
 from genemoe.train.pretrain import (
     PretrainData,
     PretrainResult,
@@ -567,4 +572,13 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   "cancer type's test samples (\"(k/n folds)\": the folds where the type had at "
                   "least 2 events); the last row pools each whole test fold.", "",
                   markdown_table(_survival_table(results, labels)), ""]
+    if results["model"].nunique() > 1:  # the benchmark's paired tests (tables.md had none)
+        best, comp = paired_comparisons(results, task)
+        lines += [f"## Paired comparisons against the best model other than Gene-MOE: {best}",
+                  "", f"Difference in {PRIMARY_METRIC[task]} (model − {best}) over the same "
+                  "folds; two-sided Wilcoxon signed-rank p (`p_value`, takes the folds as "
+                  "independent) and the corrected resampled t-test (`corrected_p`, allows for "
+                  "folds sharing training samples), as in `genemoe benchmark`'s summary.md.", "",
+                  markdown_table(comp.round({"mean_difference": 4, "p_value": 4,
+                                             "corrected_p": 4})), ""]
     return "\n".join(lines)
