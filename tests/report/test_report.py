@@ -335,6 +335,18 @@ def test_an_explain_compare_folder_names_the_reports_it_holds(tmp_path):
         report_kind(tmp_path)
 
 
+def test_an_ablation_folder_is_named_with_where_its_results_are(tmp_path):
+    """Old behaviour: "neither a run, a benchmark, an explanation nor a tuning directory"
+    for the folder `genemoe ablation --out` wrote."""
+    from genemoe.errors import InputError
+    from genemoe.report.html import report_kind
+
+    (tmp_path / "tables.md").write_text("# Gene-MOE ablation\n")
+    (tmp_path / "results.csv").write_text("model,repeat,fold\n")
+    with pytest.raises(InputError, match=r"(?s)a `genemoe ablation` folder.*fix: read .*tables\.md"):
+        report_kind(tmp_path)
+
+
 def test_report_out_must_be_an_html_file(dirs, tmp_path):
     """Old behaviour: ``--out FOLDER`` failed with "FOLDER/..: Is a directory" naming the
     parent, and ``--out r.txt`` got HTML without a word."""

@@ -1,4 +1,5 @@
-"""Find the file that broke a report: a results file cut short or damaged.
+"""Find the file that broke a report (a results file cut short or damaged), or say why a
+folder has no report (:func:`not_reportable`).
 
 A report reads many stored files (JSON, YAML, CSV/TSV); when one is truncated (an
 interrupted copy, a full disk) the parser's own error names neither the file nor the fix.
@@ -16,7 +17,7 @@ import yaml
 
 from genemoe.errors import InputError, input_error
 
-__all__ = ["find_damaged", "damaged_error"]
+__all__ = ["find_damaged", "damaged_error", "not_reportable"]
 
 _PARSERS = {
     ".json": lambda p: json.loads(p.read_text()),
@@ -56,3 +57,22 @@ def damaged_error(dirs: list[Path], exc: Exception) -> InputError | Exception:
     path, why = found
     return input_error(f"cut short or damaged ({why})", path=path,
                        fix="copy the folder again, or re-run the command that wrote it")
+
+
+def not_reportable(d: Path, methods: list[str]) -> InputError:
+    """The refusal for a folder ``genemoe report`` has no page for: an ``explain --compare``
+    folder (``methods``: its per-method explanation folders) or an ablation folder are
+    named, with where their results are (an ablation was "neither a run, a benchmark, ...")."""
+    if (d / "methods.csv").exists() and methods:  # `explain --compare`: one page per method
+        return input_error("an `explain --compare` folder: its table is methods.csv, and each "
+                           "method's explanation has its own folder", path=d,
+                           fix=f"report one method: genemoe report {d / methods[0]} (methods: "
+                               f"{', '.join(methods)})")
+    if (d / "tables.md").exists() and (d / "results.csv").exists():
+        return input_error("a `genemoe ablation` folder: `genemoe report` has no page for it",
+                           path=d, fix=f"read {d / 'tables.md'} (the paper's tables, paired "
+                                       f"tests) and {d / 'results.csv'} (one row per fold), "
+                                       "or run `genemoe benchmark` for a report")
+    return input_error("neither a run, a benchmark, an explanation nor a tuning directory",
+                       path=d, fix="pass a directory written by `genemoe train --out`, `genemoe "
+                                   "benchmark --out`, `genemoe explain --out` or `genemoe tune --out`")

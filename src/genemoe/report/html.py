@@ -40,7 +40,7 @@ from genemoe.evaluate.benchmark_tables import (
     tuning_text,
 )
 from genemoe.evaluate.brier import horizon_calibration
-from genemoe.report.damaged import damaged_error
+from genemoe.report.damaged import damaged_error, not_reportable
 from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
 from genemoe.report.linked import LinkedDir, find_linked_dirs, recorded_run
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
@@ -97,15 +97,7 @@ def report_kind(dir_path: Path | str) -> str:
         return "explanation"
     if all((d / f).exists() for f in ("summary.json", "trials.csv", "best.yaml")):
         return "tune"
-    methods = sorted(p.name for p in d.iterdir() if p.is_dir() and _is_explanation(p))
-    if (d / "methods.csv").exists() and methods:  # `explain --compare`: one page per method
-        raise input_error("an `explain --compare` folder: its table is methods.csv, and each "
-                          "method's explanation has its own folder", path=d,
-                          fix=f"report one method: genemoe report {d / methods[0]} (methods: "
-                              f"{', '.join(methods)})")
-    raise input_error("neither a run, a benchmark, an explanation nor a tuning directory",
-                      path=d, fix="pass a directory written by `genemoe train --out`, `genemoe "
-                                  "benchmark --out`, `genemoe explain --out` or `genemoe tune --out`")
+    raise not_reportable(d, sorted(p.name for p in d.iterdir() if p.is_dir() and _is_explanation(p)))
 
 
 def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) -> Path:
