@@ -13,16 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from genemoe.errors import input_error, nearest_names
+from genemoe.train.train_config import finite_number, whole_number
 
 __all__ = ["PretrainConfig"]
-
-
-def _int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _holds(check: Callable[[], bool]) -> bool:
@@ -87,33 +80,33 @@ class PretrainConfig:
     def __post_init__(self) -> None:
         checks: dict[str, Callable[[], bool]] = {
             "model": lambda: self.model in ("genemoe", "moe", "vaecox"),
-            "epochs": lambda: _int(self.epochs) and self.epochs >= 1,
-            "batch_size": lambda: _int(self.batch_size) and self.batch_size >= 2,
-            "lr": lambda: _num(self.lr) and self.lr > 0,
-            "n_critic": lambda: _int(self.n_critic) and self.n_critic >= 1,
-            "critic_lr": lambda: self.critic_lr is None or (_num(self.critic_lr) and self.critic_lr > 0),
-            "decay_from": lambda: _num(self.decay_from) and 0 <= self.decay_from <= 1,
-            "noise_std": lambda: _num(self.noise_std) and self.noise_std >= 0,
-            "betas": lambda: len(self.betas) == 2 and all(_num(b) and 0 <= b < 1 for b in self.betas),
+            "epochs": lambda: whole_number(self.epochs) and self.epochs >= 1,
+            "batch_size": lambda: whole_number(self.batch_size) and self.batch_size >= 2,
+            "lr": lambda: finite_number(self.lr) and self.lr > 0,
+            "n_critic": lambda: whole_number(self.n_critic) and self.n_critic >= 1,
+            "critic_lr": lambda: self.critic_lr is None or (finite_number(self.critic_lr) and self.critic_lr > 0),
+            "decay_from": lambda: finite_number(self.decay_from) and 0 <= self.decay_from <= 1,
+            "noise_std": lambda: finite_number(self.noise_std) and self.noise_std >= 0,
+            "betas": lambda: len(self.betas) == 2 and all(finite_number(b) and 0 <= b < 1 for b in self.betas),
             "recon_target": lambda: self.recon_target in ("noisy", "clean"),
             "critic_widths": lambda: len(self.critic_widths) >= 1
-            and all(_int(w) and w >= 1 for w in self.critic_widths),
-            "grad_clip": lambda: self.grad_clip is None or (_num(self.grad_clip) and self.grad_clip > 0),
-            "min_shared_genes": lambda: _num(self.min_shared_genes) and 0 < self.min_shared_genes <= 1,
-            "lambdas": lambda: all(_num(v) and v >= 0 for v in (
+            and all(whole_number(w) and w >= 1 for w in self.critic_widths),
+            "grad_clip": lambda: self.grad_clip is None or (finite_number(self.grad_clip) and self.grad_clip > 0),
+            "min_shared_genes": lambda: finite_number(self.min_shared_genes) and 0 < self.min_shared_genes <= 1,
+            "lambdas": lambda: all(finite_number(v) and v >= 0 for v in (
                 self.lambda_gp, self.lambda_adv, self.lambda_kl, self.lambda_l1, self.lambda_balance)),
-            "kl_collapse": lambda: _num(self.kl_collapse) and self.kl_collapse >= 0,
-            "eval_batch_size": lambda: _int(self.eval_batch_size) and self.eval_batch_size >= 1,
-            "checkpoint_every": lambda: _int(self.checkpoint_every) and self.checkpoint_every >= 1,
+            "kl_collapse": lambda: finite_number(self.kl_collapse) and self.kl_collapse >= 0,
+            "eval_batch_size": lambda: whole_number(self.eval_batch_size) and self.eval_batch_size >= 1,
+            "checkpoint_every": lambda: whole_number(self.checkpoint_every) and self.checkpoint_every >= 1,
             "num_threads": lambda: self.num_threads is None
-            or (_int(self.num_threads) and self.num_threads >= 1),
+            or (whole_number(self.num_threads) and self.num_threads >= 1),
             "stream": lambda: self.stream in (True, False, "auto"),
-            "stream_memory_fraction": lambda: _num(self.stream_memory_fraction)
+            "stream_memory_fraction": lambda: finite_number(self.stream_memory_fraction)
             and 0 < self.stream_memory_fraction <= 1,
-            "stream_workers": lambda: _int(self.stream_workers) and self.stream_workers >= 0,
-            "stream_prefetch": lambda: _int(self.stream_prefetch) and self.stream_prefetch >= 0,
+            "stream_workers": lambda: whole_number(self.stream_workers) and self.stream_workers >= 0,
+            "stream_prefetch": lambda: whole_number(self.stream_prefetch) and self.stream_prefetch >= 0,
             "stream_val_rows": lambda: self.stream_val_rows is None
-            or (_int(self.stream_val_rows) and self.stream_val_rows >= 1),
+            or (whole_number(self.stream_val_rows) and self.stream_val_rows >= 1),
         }
         bad = [k for k, ok in checks.items() if not _holds(ok)]
         if bad:  # said as TrainConfig says its own: each value, and what it may be

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from genemoe.errors import input_error
 from genemoe.train.inference import Device
 
-__all__ = ["TrainConfig", "OptimizerName", "ScheduleName", "VALID"]
+__all__ = ["TrainConfig", "OptimizerName", "ScheduleName", "VALID", "finite_number", "whole_number"]
 
 # What each checked value of :class:`TrainConfig` may be (said in the error's fix).
 VALID = {
@@ -34,15 +34,18 @@ OptimizerName = Literal["adam", "adamw"]
 ScheduleName = Literal["constant", "cosine", "linear_decay", "plateau"]
 
 
-def _finite(v: Any) -> bool:  # numpy scalars too (a value computed from a history)
+def finite_number(v: Any) -> bool:
+    """Whether ``v`` is a finite real number, not a bool (numpy scalars too: a value
+    computed from a history); the kind check before any range check."""
     return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _positive(v: Any) -> bool:
-    return _finite(v) and v > 0
+    return finite_number(v) and v > 0
 
 
-def _whole(v: Any) -> bool:
+def whole_number(v: Any) -> bool:
+    """Whether ``v`` is a whole number (numpy integers too), not a bool."""
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
@@ -99,7 +102,7 @@ class TrainConfig:
     #                                 min(decay, n / (n + 9)) at update n; None = off
 
     def __post_init__(self) -> None:
-        whole, num = _whole, _finite  # type first: `epochs: three` fails its check, no TypeError
+        whole, num = whole_number, finite_number  # type first: `epochs: three` fails its check, no TypeError
         checks = {
             "epochs": whole(self.epochs) and self.epochs >= 1,
             "lr": num(self.lr) and self.lr > 0,
