@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["fmt_value", "fmt_ci", "fmt_p", "fmt_count", "fmt_mean_sd", "fmt_seconds",
-           "wilson_interval", "text_table"]
+           "fmt_bytes", "wilson_interval", "text_table"]
 
 DASH = "–"  # a value that does not apply or was not computed
 
@@ -123,3 +123,15 @@ def text_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
         lines.pop()
     return "\n".join(([title] if title else []) + ["  " + x for x in lines]
                      + ([caption] if caption else []))
+
+
+def fmt_bytes(n: int | None) -> str:
+    """``2.0 KiB``, ``512 B``; ``size unknown`` for None (a download listing's sizes)."""
+    if n is None:
+        return "size unknown"
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"
