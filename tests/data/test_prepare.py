@@ -101,7 +101,8 @@ def test_unlabelled_samples_are_an_error_or_counted(synth_files, tmp_path):
     lab = pd.read_csv(synth_files["labels"], sep="\t")
     partial = tmp_path / "partial_labels.tsv"
     lab.iloc[5:].to_csv(partial, sep="\t", index=False)
-    with pytest.raises(InputError, match=r"(?s)no cancer-type label.*fix: .*--drop-unlabelled"):
+    with pytest.raises(InputError, match=r"(?s)no cancer-type label.*fix: .*--cancer-type TYPE "
+                                         r"for a file of one cohort.*--drop-unlabelled"):
         prepare_dataset([synth_files["counts"]], out_path=tmp_path / "x", label_paths=[partial])
     assert not (tmp_path / "x").exists()  # nothing half-written
     b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "y", label_paths=[partial],
@@ -391,3 +392,46 @@ def test_labels_respelt_as_tcga_codes_are_counted(synth_files, tmp_path):
     assert step["respelt"][f"{code.lower()} -> {code}"] > 0
     assert sum(step["respelt"].values()) == step["sources"]["label table"]
     assert "respelt as TCGA codes: " in step_line("labels", step)
+
+
+def test_an_out_folder_holding_other_files_is_refused_and_a_bundle_replaced_is_said(
+        tmp_path, caplog):
+    """Old behaviour: `prepare --out mydata` on the folder holding the input matrix and the
+    user's notes replaced it whole with the bundle, deleting both without a word."""
+    import logging
+
+    from genemoe.data.bundle import check_bundle_out
+    from genemoe.errors import InputError
+
+    mine = tmp_path / "mydata"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match=r"(?s)mydata: --out: the folder holds other files "
+                                         r"\(notes\.txt\).*fix: give a new or empty folder"):
+        check_bundle_out(mine)
+    assert (mine / "notes.txt").read_text() == "mine"
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(InputError, match="a file, not a folder"):
+        check_bundle_out(tmp_path / "afile")
+    check_bundle_out(tmp_path / "new")  # absent or empty: nothing to say
+    bundle_dir = tmp_path / "b"
+    bundle_dir.mkdir()
+    for name in ("X.npy", "obs.parquet"):
+        (bundle_dir / name).write_bytes(b"")
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        check_bundle_out(bundle_dir)
+    assert "holds a bundle: replacing it" in caplog.text
+
+
+def test_a_survival_table_naming_no_patient_is_refused(synth_files, tmp_path):
+    """Old behaviour: a --clinical table whose ids matched no sample (lower case, other
+    cohort) prepared "0 samples with time and event" and exit 0, without a word."""
+    clin = pd.read_csv(synth_files["clinical"], sep="\t")
+    first = clin.columns[0]
+    clin[first] = clin[first].astype(str).str.lower() + " "
+    other = tmp_path / "other_clinical.tsv"
+    clin.to_csv(other, sep="\t", index=False)
+    with pytest.raises(InputError, match=r"(?s)--clinical: none of its .* patients is one of the "
+                                         r"expression's .*fix: pass the survival table"):
+        prepare_dataset([synth_files["counts"]], out_path=tmp_path / "x",
+                        label_paths=[synth_files["labels"]], clinical_path=other)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -62,6 +63,7 @@ __all__ = [
     "atomic_file",
     "atomic_write_text",
     "is_bundle",
+    "check_bundle_out",
 ]
 
 SPLITS = ("train", "val", "test")
@@ -358,13 +360,43 @@ def _check_tables(obs: pd.DataFrame, var: pd.DataFrame) -> None:
         raise ValueError(f"duplicate gene_id in var: {dupg.iloc[:5].tolist()}")
 
 
+def check_bundle_out(path: Path, *, say_replaced: bool = True) -> None:
+    """Refuse a bundle's output ``path`` that holds anything but a bundle: the bundle
+    replaces its folder whole, and ``prepare --out mydata`` deleted the input matrix and
+    notes it held without a word. An earlier bundle there is replaced, said when
+    ``say_replaced``.
+
+    Raises
+    ------
+    InputError
+        ``path`` is a file, or a folder holding other files (a few named).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise input_error("a file, not a folder", path=path, where="--out",
+                          fix="give a new folder for the bundle")
+    if not path.is_dir() or not any(path.iterdir()):
+        return
+    if not is_bundle(path):
+        names = sorted(p.name for p in path.iterdir())
+        raise input_error(f"the folder holds other files ({', '.join(names[:3])}"
+                          f"{', ...' if len(names) > 3 else ''}): a bundle replaces its folder "
+                          "whole", path=path, where="--out",
+                          fix="give a new or empty folder for the bundle (e.g. "
+                              f"{path.with_name(path.name + '_bundle')})")
+    if say_replaced:
+        logging.getLogger(__name__).warning("%s holds a bundle: replacing it", path)
+
+
 def write_bundle(bundle: Bundle, path: Path) -> Path:
     """Write ``bundle`` to directory ``path`` atomically; returns the path.
 
     The summary is recomputed from the tables and record, so it can never disagree
-    with them.
+    with them. A folder holding anything but a bundle is refused
+    (:func:`check_bundle_out`).
     """
     path = Path(path)
+    check_bundle_out(path, say_replaced=False)
     _check_tables(bundle.obs, bundle.var)
     record = dict(bundle.record)
     record.setdefault("format_version", FORMAT_VERSION)

@@ -39,7 +39,7 @@ from genemoe.data import annotation as ann
 from genemoe.data import normalise as norm
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation
-from genemoe.data.bundle import Bundle, file_sha256, write_bundle
+from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import exported_clinical
 from genemoe.data.prep_text import step_line
 from genemoe.data.quant_dir import join_record
@@ -339,14 +339,17 @@ def _attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: d
     if f"{ep}_time" not in obs.columns:
         raise input_error(f"the clinical table has no {cfg.endpoint} / {cfg.endpoint}.time columns",
                           where="--endpoint", fix="choose an endpoint the table has (OS, DSS, DFI, PFI)")
+    if len(clinical) and not obs["patient_id"].isin(clinical.index).any():  # was 0 joined, unsaid
+        raise input_error(f"none of its {len(clinical):,} patients is one of the expression's (it has "
+                          f"{clinical.index[0]!r}; the expression {obs['patient_id'].iloc[0]!r})",
+                          where="--clinical", fix="pass the survival table of these patients")
     t, e = obs[f"{ep}_time"], obs[f"{ep}_event"]
     ok = t.notna() & e.notna()
     obs["time"] = t.where(ok)
     obs["event"] = (e.fillna(0) > 0) & ok
     obs["has_survival"] = ok
     plog.step("join_survival", endpoint=cfg.endpoint, n_with_survival=int(ok.sum()),
-              n_events=int(obs["event"].sum()), n_without=int((~ok).sum()),
-              clinical_report=report)
+              n_events=int(obs["event"].sum()), n_without=int((~ok).sum()), clinical_report=report)
 
 
 def fit_gene_filter(X_train: np.ndarray, *, min_variance: float = 0.4, min_mean: float = 0.8
@@ -376,11 +379,11 @@ def _check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog:
         ex = obs.loc[unl, "sample_id"].iloc[:5].tolist()
         if not cfg.drop_unlabelled:
             raise input_error(
-                f"{int(unl.sum())} samples have no cancer-type label (e.g. {ex})",
-                path=", ".join(map(str, label_paths)) or None, where="sample ids",
-                fix="add them to a --labels table, name cohort files TCGA_<TYPE>_..., pass "
-                    "--clinical with an acronym column, or --drop-unlabelled to drop them",
-            )
+                f"{int(unl.sum()):,} sample{'s' if unl.sum() != 1 else ''} with no cancer-type "
+                f"label (e.g. {ex})", path=", ".join(map(str, label_paths)) or None,
+                where="sample ids", fix="add them to a --labels table, name cohort files "
+                "TCGA_<TYPE>_..., pass --cancer-type TYPE for a file of one cohort, --clinical "
+                "with an acronym column, or --drop-unlabelled to drop them")
         plog.drop_samples({"no cancer-type label": int(unl.sum())})
         keep = keep & ~unl
     counts = obs.loc[keep, "cancer_type"].value_counts()
@@ -524,9 +527,8 @@ def prepare_dataset(
     Bundle
         The written bundle (matrix in memory).
     """
-    cfg = config or PrepareConfig()
-    t0 = time.perf_counter()
-    plog = PrepLog()
+    cfg, t0, plog = config or PrepareConfig(), time.perf_counter(), PrepLog()
+    check_bundle_out(Path(out_path))  # before any work: a folder of other files is refused
     paths = [Path(p) for p in expression_paths]
     if not paths:
         raise input_error("no expression file given", where="--expression",
@@ -570,8 +572,7 @@ def prepare_dataset(
     record = {
         "genemoe_version": __version__, "synthetic": cfg.synthetic, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config": asdict(cfg), "normalisation": sorted(methods)[0] if len(methods) == 1 else sorted(methods),
-        "inputs": _inputs(paths, label_paths, clinical_path, annotation_path),
-        "steps": plog.steps,
+        "inputs": _inputs(paths, label_paths, clinical_path, annotation_path), "steps": plog.steps,
         "dropped": {"samples": plog.dropped_samples, "genes": plog.dropped_genes},
         "genes": plog.genes, "warnings": plog.warnings,
         "n_values_clipped": sum(st.get("negative_values_clipped_to_0", 0) for st in plog.steps),
