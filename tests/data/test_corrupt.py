@@ -154,3 +154,15 @@ def test_cli_group_turns_a_stray_eoferror_into_a_user_error(monkeypatch: pytest.
     res = CliRunner().invoke(app, ["prepare", "--expression", str(tmp_path / "x.tsv"),
                                    "--out", str(tmp_path / "b")])
     assert isinstance(res.exception, GenemoeError) and "truncated or corrupt" in str(res.exception)
+
+
+def test_prepare_of_a_truncated_h5ad_names_the_file_not_a_traceback(tmp_path: Path) -> None:
+    """Old behaviour: prepare looked for a genemoe export's annotation first, and h5py's
+    OSError ("truncated file") escaped as a 98-line traceback."""
+    from genemoe.data.prepare import prepare_dataset
+
+    data = _h5ad(tmp_path)
+    p = tmp_path / "cut.h5ad"
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match=r"(?s)cut\.h5ad: not a readable AnnData .h5ad file.*fix:"):
+        prepare_dataset([p], out_path=tmp_path / "b")

@@ -96,7 +96,10 @@ def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None
     for path in paths:
         if Path(path).suffix.lower() != ".h5ad":
             return None
-        adata = anndata.read_h5ad(path, backed="r")
+        try:
+            adata = anndata.read_h5ad(path, backed="r")
+        except Exception:  # damaged or not AnnData: the reader says so, naming the file
+            return None  # (this was a 98-line h5py traceback)
         try:
             if "genemoe" not in adata.uns:  # not a genemoe export
                 return None
