@@ -128,9 +128,18 @@ def test_other_must_be_a_run_of_the_same_model(fcn_run, tmp_path):
     lr = train_run(b.path, out_dir=tmp_path / "mlp", task="classify", model_name="mlp",
                    epochs=1, progress=False).out_dir
     with pytest.raises(InputError, match=r"(?s)mlp: --other: not another run of --model's model: "
-                                         r"its model differ \('mlp' against 'fcn'\)"):
+                                         r"its model differs \('mlp' against 'fcn'\)"):
         compare_methods(run, data=b.path, out_dir=tmp_path / "cmp", methods=("ig",), n_steps=4,
                         other_run=lr)
+    # an ensemble is compared by its members' model (two ensembles of fcn and mlp passed as
+    # "ensemble" = "ensemble"; an ensemble of fcn and a single fcn were refused)
+    from genemoe.explain.compare import _check_same_model  # noqa: PLC2701 (the check under test)
+
+    ens = {m: train_run(b.path, out_dir=tmp_path / f"{m}_ens", task="classify", model_name=m,
+                        epochs=1, progress=False, ensemble=2).out_dir for m in ("fcn", "mlp")}
+    _check_same_model(ens["fcn"], run)
+    with pytest.raises(InputError, match=r"its model differs \('mlp' against 'fcn'\)"):
+        _check_same_model(ens["fcn"], ens["mlp"])
 
 
 def test_the_compare_table_is_printed_rounded(fcn_run, tmp_path):

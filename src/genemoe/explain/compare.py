@@ -149,13 +149,18 @@ def _check_same_model(run_dir: Path, other_run: Path) -> None:
     from genemoe.train.model_file import load_model_file
 
     a, b = load_model_file(run_dir), load_model_file(other_run)
-    a["gene_ids"], b["gene_ids"] = (list(map(str, p["gene_ids"])) for p in (a, b))
-    for key, what in (("task", "task"), ("model_name", "model"), ("gene_ids", "genes")):
+    for p in (a, b):
+        p["gene_ids"] = list(map(str, p["gene_ids"]))
+        # an ensemble is stored as "ensemble": its members' model is the one compared (two
+        # ensembles of genemoe and mlp passed; an ensemble and a single genemoe did not)
+        p["model"] = ((p.get("model_config") or {}).get("member") or p.get("model_name")
+                      if p.get("model_name") == "ensemble" else p.get("model_name"))
+    for key, what in (("task", "task"), ("model", "model"), ("gene_ids", "genes")):
         if a.get(key) != b.get(key):
             said = f"{b.get(key)!r} against {a.get(key)!r}" if key != "gene_ids" else (
                 f"{len(b[key]):,} genes, {len(set(b[key]) & set(a[key])):,} of them shared "
                 f"with the {len(a[key]):,} of --model's")
-            raise input_error(f"not another run of --model's model: its {what} differ ({said})",
+            raise input_error(f"not another run of --model's model: its {what} differs ({said})",
                               path=other_run, where="--other",
                               fix="pass a run of the same model, task and genes (another seed "
                                   "or fold of the same bundle)")
