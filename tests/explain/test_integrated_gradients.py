@@ -184,10 +184,23 @@ def test_cli_explain_and_classical_models_refused(trained, tmp_path):
     assert pd.read_csv(tmp_path / "cli" / "samples.tsv", sep="\t")["sample_id"].tolist() == ids.split(",")
     assert "completeness" in r.output
     train_run(b.path, out_dir=tmp_path / "lr", task="classify", model_name="logreg", progress=False)
-    with pytest.raises(InputError, match="(?s)differentiable.*fcn"):
+    with pytest.raises(InputError, match="(?s)differentiable.*fcn") as info:
         explain_run(tmp_path / "lr", data=b.path, out_dir=tmp_path / "no")
+    assert "ensemble" not in info.value.fix  # not a model one trains by name (--ensemble K)
     with pytest.raises(InputError, match="not in the bundle"):
         explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "no", samples=["nope"])
+
+
+def test_a_split_beside_samples_is_said_unused(trained, tmp_path, caplog):
+    """Old behaviour: `--samples ID --split val` explained ID (a test sample) without a word
+    that --split was not used."""
+    import logging
+
+    d, b, _ = trained
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "e", samples=[b.sample_ids[0]],
+                    split="val", n_steps=4, method="ig", progress=False)
+    assert "--samples names the samples: --split val is not used" in caplog.text
 
 
 def test_vector_model_writes_one_bar_chart_per_explained_sample(trained, tmp_path):

@@ -198,3 +198,16 @@ def test_ensemble_attribution_is_the_mean_of_its_members():
             for m in ens.members]
     np.testing.assert_allclose(attr, (each[0][0] + each[1][0]) / 2, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(delta, (each[0][1] + each[1][1]) / 2, rtol=1e-5, atol=1e-6)
+
+
+def test_deeplift_missing_completeness_is_not_told_to_raise_n_steps():
+    """Old behaviour: "off by 103% ... raise --n-steps" for DeepLIFT, which has no steps."""
+    from genemoe.explain.api import _convergence  # noqa: PLC2701 (the warning under test)
+
+    attr = np.ones((3, 4))
+    delta = np.array([2.0, 0.0, 0.0])  # the first sample misses completeness by half
+    conv = _convergence(attr, delta, method="deeplift", routing="live",
+                        payload={"model_name": "genemoe"})
+    assert "--n-steps" not in conv["warning"] and "use --method auto (train_ig)" in conv["warning"]
+    ig = _convergence(attr, delta, method="ig", routing="live", payload={"model_name": "genemoe"})
+    assert "raise --n-steps" in ig["warning"]

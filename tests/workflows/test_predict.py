@@ -218,6 +218,11 @@ def test_a_run_folder_that_does_not_exist_is_said_as_such(tmp_path):
     (tmp_path / "empty_run").mkdir()
     with pytest.raises(InputError, match="no model file"):  # a folder without model.pt
         predict_file(tmp_path / "empty_run", tmp_path / "x.tsv", out_path=tmp_path / "p.csv")
+    # a bundle given as --model was "no model file; fix: train one"
+    for name in ("X.npy", "obs.parquet"):
+        (tmp_path / "empty_run" / name).write_bytes(b"")
+    with pytest.raises(InputError, match="empty_run: a dataset bundle, not a trained run"):
+        predict_file(tmp_path / "empty_run", tmp_path / "x.tsv", out_path=tmp_path / "p.csv")
 
 
 def test_output_format_and_max_missing_are_checked_before_reading(trained, tmp_path):
@@ -272,6 +277,9 @@ def test_an_empty_profile_is_said(trained, tmp_path):
     text = predict_file(d / "run", tmp_path / "zero.tsv", out_path=tmp_path / "p.csv")
     assert (f"warning: 1 sample with every value 0 or missing ({counts.columns[0]}): scored, "
             "but the prediction says nothing about them") in text
+    # and in the file (was the terminal only: the row read as a confident call)
+    got = pd.read_csv(tmp_path / "p.csv").set_index("sample_id")["empty_profile"]
+    assert got[counts.columns[0]] and got.sum() == 1
 
 
 def test_predicts_scale_rule_reads_as_a_sentence_with_the_clipped_negatives():

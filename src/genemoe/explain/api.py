@@ -116,7 +116,8 @@ def _load_model(payload: dict) -> torch.nn.Module:
     from genemoe.models.registry import create_model, list_models
 
     if payload.get("kind") != "torch":
-        neural = ", ".join(list_models(task=payload["task"], kind="torch"))
+        neural = ", ".join(m for m in list_models(task=payload["task"], kind="torch")
+                           if m != "ensemble")  # not trainable by name: --ensemble K
         raise input_error(
             f"Integrated Gradients needs a differentiable (neural) model; "
             f"{payload['model_name']!r} is a classical scikit-learn model", where="--model",
@@ -156,6 +157,8 @@ def _select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:
                               "names no sample", where="--samples",
                               fix="give each sample id once, separated by commas, or leave "
                                   "--samples out to explain --split")
+        if split != "test":  # the default: any other was set, and went unused unsaid
+            log.warning("--samples names the samples: --split %s is not used", split)
         lookup = pd.Index(bundle.sample_ids.astype(str))
         pos = lookup.get_indexer([str(s) for s in samples])
         if (pos < 0).any():
@@ -370,7 +373,12 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
         conv["reference"] = "f_frozen(baseline): routing frozen at each sample's own experts"
     n_off = samples_off(attr, delta)
     conv["n_samples_off_5pct"] = n_off
-    if n_off:
+    if n_off and conv.get("method") == "deeplift":  # no path, no steps ("raise --n-steps")
+        conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
+                           f"{len(delta)} samples: DeepLIFT's rules do not hold through this "
+                           "model's layers (top-k expert routing, attention); use --method "
+                           "auto (train_ig) or frozen_ig")
+    elif n_off:
         steps = f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine") \
             else "--n-steps"
         conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "

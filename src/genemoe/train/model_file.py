@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from genemoe.data.bundle import atomic_file
+from genemoe.data.bundle import atomic_file, is_bundle
 from genemoe.errors import input_error
 
 __all__ = ["save_model_file", "load_model_file", "MODEL_FORMAT"]
@@ -33,7 +33,12 @@ def load_model_file(run: Path | str) -> dict[str, Any]:
         raise input_error("no such run folder or model file", path=Path(run),
                           fix="pass the --out folder of a `genemoe train` run (check the path)")
     if not path.exists():
-        raise input_error("no model file", path=path, fix="train one with `genemoe train ... --out RUN`")
+        what = ("a dataset bundle, not a trained run" if is_bundle(Path(run)) else
+                "a pre-training run, not a trained run" if (Path(run) / "pretrained.pt").exists()
+                else "no model file")  # a bundle was "no model file"
+        raise input_error(what, path=path if what == "no model file" else Path(run),
+                          fix="train one with `genemoe train --data BUNDLE ... --out RUN` and "
+                              "pass RUN")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:  # truncated or foreign file

@@ -317,7 +317,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         chosen on validation for a 5 % false-alarm rate; model files written before
         these were stored lack them), ``model_split`` (``train``, ``val`` or ``test``
         for a sample of the model's own bundle, by id or TCGA patient and sample type
-        (:func:`model_splits`), else ``new``; model files since 2026-12) and ``n_missing_genes``. And a report dict (``precision``,
+        (:func:`model_splits`), else ``new``; model files since 2026-12), ``n_missing_genes``
+        and ``empty_profile`` (every value 0 or missing: the prediction says nothing about
+        it). And a report dict (``precision``,
         ``n_unfamiliar`` among the samples outside the training split, ``n_train`` and
         ``n_val`` included).
     """
@@ -382,6 +384,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         df["risk"] = out["risk"]
     _trust_columns(df, payload, out)
     df["n_missing_genes"] = n_missing
+    df["empty_profile"] = df["sample_id"].astype(str).isin(empty)  # was said on the terminal only
     df["scale_rule"] = rule
     if shift is not None:
         df["input_shift"] = shift
