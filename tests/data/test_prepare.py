@@ -348,6 +348,10 @@ def test_impossible_split_and_filter_values_are_refused_or_said(synth_files, tmp
                     "training selects and calibrates on validation, so prepare more samples or "
                     "raise the fraction"]
     assert split_warnings(split, None, fractions={"val": 0.0, "test": 0.2}) == []
+    one = np.array(["train"] * 6 + ["test"])  # "holds 1 samples" before
+    said = split_warnings(one, None, fractions={"test": 0.2},
+                          event=np.array([True] * 6 + [False]))
+    assert said[0].startswith("the test split holds 1 sample and no OS event")
     with caplog.at_level("WARNING"):
         b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
                             label_paths=[synth_files["labels"]],

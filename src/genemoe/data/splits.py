@@ -208,7 +208,8 @@ def split_warnings(split: np.ndarray, folds: np.ndarray | None, *, fractions: di
     parts = {f"{p} split": split == p for p in ("val", "test")}
     if folds is not None:
         parts.update({f"fold {i}": folds == i for i in range(int(folds.max()) + 1)})
-    return out + [f"the {name} holds {int(rows.sum())} samples and no {endpoint} event: a survival "
+    return out + [f"the {name} holds {int(rows.sum()):,} sample{'s' if rows.sum() != 1 else ''} "
+                  f"and no {endpoint} event: a survival "
                   "model cannot be selected or scored on it (prepare more samples with events, "
                   "or change --seed / the split fractions)"
                   for name, rows in parts.items() if rows.any() and not event[rows].any()]
