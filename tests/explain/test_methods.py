@@ -211,3 +211,20 @@ def test_deeplift_missing_completeness_is_not_told_to_raise_n_steps():
     assert "--n-steps" not in conv["warning"] and "use --method auto (train_ig)" in conv["warning"]
     ig = _convergence(attr, delta, method="ig", routing="live", payload={"model_name": "genemoe"})
     assert "raise --n-steps" in ig["warning"]
+
+
+def test_a_survival_explanation_names_the_genes_raising_and_lowering_the_risk(tmp_path):
+    """Old behaviour: "risk (n=3): CMKLR2, ADGRD1, ..." - the genes raising the risk only,
+    unsaid, while the largest attributions (lowering it) sat at the bottom of the ranking."""
+    import pandas as pd
+
+    from genemoe.explain.api import ExplainResult
+
+    ranking = pd.DataFrame({"class": "risk", "rank": [1, 2, 3, 4], "gene_id": list("abcd"),
+                            "symbol": ["UP1", "UP2", "DOWN2", "DOWN1"],
+                            "mean_attribution": [0.02, 0.01, -0.01, -0.03],
+                            "mean_abs_attribution": [0.02, 0.01, 0.01, 0.03], "n_samples": 3})
+    conv = {"method": "ig", "median_relative_delta": 0.0, "max_relative_delta": 0.0,
+            "max_abs_delta": 0.0}
+    text = ExplainResult(tmp_path, 3, "survival", conv, ranking).describe(top=2)
+    assert "risk (n=3), raising it most: UP1, UP2; lowering it most: DOWN1, DOWN2" in text

@@ -92,6 +92,14 @@ class ExplainResult:
             lines.append(f"  genes ranked: {c['genes_ranked']}")
         for cls, df in self.ranking.groupby("class", sort=True):
             genes = ", ".join(df.nsmallest(top, "rank")["symbol"].astype(str))
+            if self.task == "survival":  # ranked by the signed mean: both ends said, named
+                up, low = df[df["mean_attribution"] > 0], df[df["mean_attribution"] < 0]
+                ends = [f"{how} it most: {', '.join(part['symbol'].astype(str))}" for how, part
+                        in (("raising", up.nsmallest(top, "rank")),
+                            ("lowering", low.nlargest(top, "rank"))) if len(part)]
+                lines.append(f"  {cls} (n={int(df['n_samples'].iloc[0])}), "
+                             + ("; ".join(ends) or "no gene moved it"))
+                continue
             lines.append(f"  {cls} (n={int(df['n_samples'].iloc[0])}): {genes}")
         lines += [f"  wrote {p.name}" for p in self.files if p.parent == self.out_dir]
         n_maps = sum(p.parent.name == "maps" for p in self.files)
