@@ -439,3 +439,41 @@ def test_a_survival_table_naming_no_patient_is_refused(synth_files, tmp_path):
                                          r"expression's .*fix: pass the survival table"):
         prepare_dataset([synth_files["counts"]], out_path=tmp_path / "x",
                         label_paths=[synth_files["labels"]], clinical_path=other)
+
+
+def test_two_label_files_that_disagree_are_refused(synth_files, tmp_path):
+    """Old behaviour: two --labels files naming a sample as ACC and as UVM were resolved by
+    their order on the command line, without a word (one file with that conflict is refused)."""
+    lab = pd.read_csv(synth_files["labels"], sep="\t")
+    other = lab.copy()
+    label_col = [c for c in lab.columns if c != lab.columns[0]][0]
+    other.loc[:3, label_col] = ["UVM" if v != "UVM" else "ACC" for v in other.loc[:3, label_col]]
+    lab.to_csv(tmp_path / "a.tsv", sep="\t", index=False)
+    other.to_csv(tmp_path / "b.tsv", sep="\t", index=False)
+    with pytest.raises(InputError, match=r"(?s)4 sample\(s\) labelled differently by the "
+                                         r"--labels files.*fix: give each sample one cancer type"):
+        prepare_dataset([synth_files["counts"]], out_path=tmp_path / "x",
+                        label_paths=[tmp_path / "a.tsv", tmp_path / "b.tsv"])
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "y",  # agreeing: fine
+                        label_paths=[tmp_path / "a.tsv", tmp_path / "a.tsv"])
+    assert b.obs["cancer_type"].notna().all()
+
+
+def test_label_respellings_of_a_label_table_are_counted_and_said(synth_files, tmp_path):
+    """Old behaviour: README says "`ACC (TCGA)`, `TCGA-ACC` ... respellings counted in the
+    record and said", but a label table's were normalised on reading, uncounted."""
+    from genemoe.data.prep_text import step_line
+
+    from genemoe.data.tables import normalise_label
+
+    lab = pd.read_csv(synth_files["labels"], sep="\t")
+    label_col = [c for c in lab.columns if c != lab.columns[0]][0]
+    lab[label_col] = lab[label_col].map(normalise_label)  # plain codes: nothing to respell
+    first = str(lab.loc[0, label_col])
+    lab.loc[:1, label_col] = [f"{first} (TCGA)", f"TCGA-{first}"]
+    lab.to_csv(tmp_path / "l.tsv", sep="\t", index=False)
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
+                        label_paths=[tmp_path / "l.tsv"])
+    step = next(s for s in b.record["steps"] if s["step"] == "labels")
+    assert step["respelt"] == {f"{first} (TCGA) -> {first}": 1, f"TCGA-{first} -> {first}": 1}
+    assert "respelt as TCGA codes: 2 (" in step_line("labels", step)

@@ -45,6 +45,7 @@ from genemoe.data.prep_text import step_line
 from genemoe.data.quant_dir import join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.splits import split_warnings, stratified_kfold, stratified_split, stratify_keys
+from genemoe.data.tables import agreeing_labels
 from genemoe.errors import input_error
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter",
@@ -129,8 +130,7 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
             f"{', '.join(map(str, table.gene_ids[:3]))}) match the annotation",
             path=table.source_path, where="gene identifier column",
             fix="pass the annotation of this identifier kind (Ensembl / symbols), or leave "
-                "out --annotation for identifiers that need no mapping (e.g. Entrez)",
-        )
+                "out --annotation for identifiers that need no mapping (e.g. Entrez)")
     plog.drop_genes("identifier not in annotation", table.gene_ids[~ok])
     keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()
     plog.drop_genes("duplicate after id mapping", table.gene_ids[ok & ~keep])
@@ -284,7 +284,7 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
                 for p in label_paths]
         unused = sum(_label_rows_naming_no_sample(p, t, obs) for p, t in zip(label_paths, read,
                                                                              strict=True))
-        got = _match_labels(obs, pd.concat(read))
+        got = _match_labels(obs, labels := agreeing_labels(read, label_paths))
         obs["cancer_type"], sources[got.notna()] = got, "label table"
     for t in tables:
         meta = t.sample_meta
@@ -308,7 +308,8 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
     respelt = (given[moved].astype(str) + " -> " + obs.loc[moved, "cancer_type"]).value_counts()
     other = sorted({str(v) for v in obs["cancer_type"].dropna()} - set(tcga.TCGA_PROJECTS))
     plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
-              respelt={str(k): int(v) for k, v in respelt.items()},  # "acc -> ACC": counted
+              respelt={**(labels.attrs["respelt"] if label_paths else {}),  # "acc -> ACC":
+                       **{str(k): int(v) for k, v in respelt.items()}},  # counted
               label_rows_naming_no_sample=unused, not_tcga_codes=other)
 
 
