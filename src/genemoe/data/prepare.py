@@ -139,8 +139,8 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     table = replace(  # every other field kept (a genemoe export's normalisation)
         table, values=table.values[:, keep], gene_ids=np.asarray([str(g) for g in ids[keep]], dtype=object),
         gene_symbols=None if table.gene_symbols is None else table.gene_symbols[keep])
-    plog.step("map_gene_ids", file=str(table.source_path), report=mapping.report, annotation=annotation
-              is not None, unmapped_examples=list(mapping.unmapped_examples)[:5], n_genes=int(keep.sum()))
+    plog.step("map_gene_ids", file=str(table.source_path), report=mapping.report, n_genes=int(keep.sum()),
+              annotation=annotation is not None, unmapped_examples=list(mapping.unmapped_examples)[:5])
     return table, symbols
 
 
