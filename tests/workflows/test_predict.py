@@ -95,6 +95,9 @@ def test_ids_used_as_given_and_ids_that_are_none_of_the_models_are_said(trained,
     assert step_line("map_gene_ids", {"file": "a.tsv", "report": report, "n_genes": 100,
                                       "annotation": False}) == \
         "gene ids of a.tsv: 100 of 100 used as given (no annotation), 100 kept"
+    symbols = {"n_ids": 300, "mapped": 300, "ambiguous_symbol_resolved": 46}  # record only, before
+    assert "(46 symbols of several genes resolved)" in step_line(
+        "map_gene_ids", {"file": "a.tsv", "report": symbols, "n_genes": 300, "annotation": True})
 
 
 def test_gdc_counts_model_scores_symbols_real(shared_data, tmp_path):
