@@ -463,7 +463,6 @@ def test_label_respellings_of_a_label_table_are_counted_and_said(synth_files, tm
     """Old behaviour: README says "`ACC (TCGA)`, `TCGA-ACC` ... respellings counted in the
     record and said", but a label table's were normalised on reading, uncounted."""
     from genemoe.data.prep_text import step_line
-
     from genemoe.data.tables import normalise_label
 
     lab = pd.read_csv(synth_files["labels"], sep="\t")
