@@ -57,3 +57,15 @@ def test_one_trial_is_said_in_the_singular(synthetic_bundle, tmp_path, caplog):
         demo._tuned_config(synthetic_bundle(seed=3, clinical=False), tmp_path, "logreg",
                            "classify", trials=1, seed=0, epochs=1)
     assert "tuning logreg for classify: 1 trial on the validation split" in caplog.text
+
+
+def test_the_demo_gives_a_classical_model_no_epochs_to_be_warned_about(synthetic_bundle,
+                                                                       tmp_path, caplog):
+    """Old behaviour: `make demo` printed "warning: --epochs applies to neural models; logreg
+    is fitted to convergence: ignored", for epochs the demo itself had passed."""
+    from genemoe.workflows import demo
+
+    with caplog.at_level("WARNING", logger="genemoe"):
+        demo._train_all(synthetic_bundle(seed=3, clinical=False), tmp_path, [("logreg", "classify")],
+                        seed=0, epochs=1, progress=False, tune=1)
+    assert "--epochs applies to neural models" not in caplog.text

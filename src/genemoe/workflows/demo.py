@@ -79,7 +79,7 @@ def _train_metric(run_dir: Path, task: str) -> float:
 
 
 def _tuned_config(bundle: Bundle, out_dir: Path, model: str, task: str, *, trials: int,
-                  seed: int, epochs: int) -> tuple[Path, float]:
+                  seed: int, epochs: int | None) -> tuple[Path, float]:
     """Tune ``model`` on the validation split (``trials`` trials); its best.yaml and seconds."""
     from genemoe.workflows.tune import tune_run
 
@@ -100,7 +100,8 @@ def _train_all(bundle: Bundle, out_dir: Path, runs: list[tuple[str, str]], *, se
     for model, task in runs:
         neural = get_spec(model).kind == "torch"
         config, tune_seconds = (_tuned_config(bundle, out_dir, model, task, trials=tune, seed=seed,
-                                              epochs=epochs) if tune else (None, 0.0))
+                                              epochs=epochs if neural else None)  # no warning
+                                if tune else (None, 0.0))
         log.info("training %s for %s%s", model, task,
                  f" (at most {epochs} epochs, early stopping on validation)" if neural
                  else "" if tune else " (tuned on validation)")
