@@ -36,6 +36,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 PRESET_DIR = Path(__file__).resolve().parent / "configs"
+_MAX_EXTENDS = 8  # depth limit of ``extends:`` chains (guards against cycles)
+# A config's top-level sections (and ``extends:``); each is a mapping.
+SECTIONS = ("model", "train", "train_classify", "train_survival", "train_classify_models",
+            "train_survival_models", "pretrain", "tuned_on", "tuned_for")
 
 
 class _Loader(yaml.SafeLoader):
@@ -66,10 +70,8 @@ def yaml_load(text: str) -> Any:
         As :func:`yaml.safe_load` does.
     """
     return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
-_MAX_EXTENDS = 8  # depth limit of ``extends:`` chains (guards against cycles)
-# A config's top-level sections (and ``extends:``); each is a mapping.
-SECTIONS = ("model", "train", "train_classify", "train_survival", "train_classify_models",
-            "train_survival_models", "pretrain", "tuned_on", "tuned_for")
+
+
 _EXAMPLE = {"model": "{genemoe: {n_experts: 8}}", "train_classify_models": "{genemoe: {lr: 0.001}}",
             "train_survival_models": "{genemoe: {lr: 0.001}}"}
 _RUN_KEYS = {"model_config", "train_config", "best_epoch"}  # a run's resolved config.yaml
