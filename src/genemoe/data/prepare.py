@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -45,7 +46,7 @@ from genemoe.data.prep_text import step_line
 from genemoe.data.quant_dir import join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.splits import split_warnings, stratified_kfold, stratified_split, stratify_keys
-from genemoe.data.tables import agreeing_labels
+from genemoe.data.tables import agreeing_labels, respellings
 from genemoe.errors import input_error
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter",
@@ -304,13 +305,11 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
     given = obs["cancer_type"].copy()
     obs["cancer_type"] = given.map(
         lambda v: tcga.normalise_cancer_type(v) if isinstance(v, str) and v.strip() else np.nan)
-    moved = given.notna() & obs["cancer_type"].notna() & (given.astype(str) != obs["cancer_type"])
-    respelt = (given[moved].astype(str) + " -> " + obs.loc[moved, "cancer_type"]).value_counts()
+    respelt = Counter(labels.attrs["respelt"] if label_paths else {}) + respellings(
+        given, obs["cancer_type"])  # "acc -> ACC": counted, the label tables' too
     other = sorted({str(v) for v in obs["cancer_type"].dropna()} - set(tcga.TCGA_PROJECTS))
     plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
-              respelt={**(labels.attrs["respelt"] if label_paths else {}),  # "acc -> ACC":
-                       **{str(k): int(v) for k, v in respelt.items()}},  # counted
-              label_rows_naming_no_sample=unused, not_tcga_codes=other)
+              respelt=dict(respelt), label_rows_naming_no_sample=unused, not_tcga_codes=other)
 
 
 def _label_rows_naming_no_sample(path: Path, table: pd.DataFrame, obs: pd.DataFrame) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from genemoe.data.textio import (
 )
 from genemoe.errors import input_error
 
-__all__ = ["read_labels", "read_clinical", "normalise_label", "agreeing_labels"]
+__all__ = ["read_labels", "read_clinical", "normalise_label", "agreeing_labels", "respellings"]
 
 logger = logging.getLogger(__name__)
 
@@ -185,9 +186,8 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
     scol = _pick(df, sample_column, "sample", "--sample-column", path) or _find_sample_column(df, path)
     lcol = _pick(df, label_column, "label", "--label-column", path) or _find_label_column(df, scol, path)
     out = pd.DataFrame({"sample_id": df[scol].str.strip(), "cancer_type": df[lcol].map(normalise_label)})
-    raw = df[lcol].astype(object).where(df[lcol].notna()).map(lambda v: v.strip() if isinstance(v, str) else v)
-    moved = raw.notna() & out["cancer_type"].notna() & (raw.astype(str) != out["cancer_type"].astype(str))
-    respelt = (raw[moved].astype(str) + " -> " + out.loc[moved, "cancer_type"].astype(str)).value_counts()
+    respelt = respellings(df[lcol].map(lambda v: v.strip() if isinstance(v, str) else v),
+                          out["cancer_type"])
     tcols = [c for c in df.columns if _norm_name(c.split(".")[0]) == "sampletype" and c not in (scol, lcol)]
     if tcols:
         out["sample_type"] = df[tcols[0]].str.strip()
@@ -199,7 +199,7 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
         notes.append(f"{int(out['cancer_type'].isna().sum())} samples have no cancer type (kept as NaN)")
     out = _dedupe_labels(out, path, notes).reset_index(drop=True)
     out.attrs = {"source_path": str(path), "sample_column": scol, "label_column": lcol, "notes": notes,
-                 "respelt": {str(k): int(v) for k, v in respelt.items()}}  # "ACC (TCGA) -> ACC"
+                 "respelt": dict(respelt)}  # "ACC (TCGA) -> ACC": n
     for n in notes:
         logger.info("%s: %s", path.name, n)
     return out
@@ -220,16 +220,20 @@ def _dedupe_labels(out: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFr
     return out.drop_duplicates("sample_id", keep="first")
 
 
+def respellings(given: pd.Series, normalised: pd.Series) -> Counter[str]:
+    """``{"ACC (TCGA) -> ACC": n}``: the labels normalising changed (``given`` and
+    ``normalised`` aligned; missing on either side skipped)."""
+    moved = given.notna() & normalised.notna() & (given.astype(str) != normalised.astype(str))
+    return Counter((given[moved].astype(str) + " -> " + normalised[moved].astype(str)).tolist())
+
+
 def agreeing_labels(tables: Sequence[pd.DataFrame], paths: Sequence[Path | str]) -> pd.DataFrame:
     """Several ``--labels`` tables as one (``sample_id``, ``cancer_type``); a sample they
     label differently is refused as one table's conflict is (the files' order decided it,
     unsaid: ACC before UVM in one order, UVM in the other)."""
     both = pd.concat(tables, ignore_index=True)
-    respelt: dict[str, int] = {}  # each table's respellings (counted there, were unsaid)
-    for t in tables:
-        for k, v in (t.attrs.get("respelt") or {}).items():
-            respelt[k] = respelt.get(k, 0) + v
-    both.attrs = {"respelt": respelt}
+    both.attrs = {"respelt": dict(sum((Counter(t.attrs.get("respelt") or {}) for t in tables),
+                                      Counter()))}  # each table's respellings, summed
     if len(tables) > 1:
         n_lab = both.dropna(subset=["cancer_type"]).groupby("sample_id")["cancer_type"].nunique()
         if (conflicting := n_lab[n_lab > 1].index.tolist()):
