@@ -110,7 +110,7 @@ def plain(obj: Any) -> Any:
 
 # Files only one command writes at the top of its --out folder: what the folder already is.
 _OUTPUT_MARKERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("bundle", ("X.npy", "record.json"), "a dataset bundle (genemoe prepare)"),
+    ("bundle", ("X.npy", "obs.parquet"), "a dataset bundle (genemoe prepare)"),  # is_bundle's
     ("run", ("metrics.json", "predictions.tsv"), "a trained run (genemoe train)"),
     ("tune", ("study.db",), "a tuning study (genemoe tune)"),
     ("tune", ("trials.csv", "best.yaml"), "a tuning study (genemoe tune)"),
