@@ -187,3 +187,25 @@ def test_the_read_line_counts_one_sample_in_the_singular():
         "read one.tsv: 2,994 genes × 1 sample (")
     assert "× 5 samples" in step_line("read", {"file": "f.tsv", "shape": [5, 1]})
     assert ": 1 gene ×" in step_line("read", {"file": "f.tsv", "shape": [5, 1]})
+
+
+def test_clinical_fields_beside_the_genes_are_refused_by_name(tmp_path):
+    """A samples × genes export with ``age`` and ``OS.time`` beside the genes: both were read
+    as genes (numbers), their values counted into each sample's library size. Refused now,
+    named, with where they belong."""
+    header = "sample\tage\tOS.time\tdays_to_death\t" + "\t".join(GENES)
+    rows = [f"TCGA-AB-{i:04d}-01\t{40 + i}\t{100 * i}\t{i}\t" + "\t".join(str(i + g) for g in range(len(GENES)))
+            for i in range(6)]
+    with pytest.raises(InputError, match=r"3 of the 43 genes are clinical fields, not genes: "
+                                         r"age, OS.time, days_to_death") as err:
+        read_expression(write(tmp_path / "pheno_expr.tsv", [header, *rows]))
+    assert "--clinical" in err.value.fix and "pheno_expr.tsv" in str(err.value)
+
+
+def test_an_entrez_column_beside_the_symbols_is_not_a_sample(tmp_path):
+    """``Hugo_Symbol, Entrez, samples``: the Entrez ids column was read as a sample."""
+    samples = [f"TCGA-AB-{i:04d}-01" for i in range(6)]
+    rows = [f"SYM{i}\t{1000 + i}\t" + "\t".join(str(i + s) for s in range(6)) for i in range(40)]
+    t = read_expression(write(tmp_path / "e.tsv", ["Hugo_Symbol\tEntrez\t" + "\t".join(samples), *rows]))
+    assert list(t.sample_ids) == samples
+    assert "annotation column(s) left out of the values: Entrez" in t.notes

@@ -39,7 +39,7 @@ import pandas as pd
 from genemoe.data.ids import is_sample_barcode
 from genemoe.errors import input_error
 
-__all__ = ["read_clinical", "parse_events", "exported_clinical"]
+__all__ = ["read_clinical", "parse_events", "exported_clinical", "clinical_field_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,23 @@ _FALSE = {"0", "0.0", "false", "f", "no", "n", "alive", "living", "censored", "0
 
 def _norm(name: Any) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+# Sample-level fields that a samples x genes export may carry beside the genes (Xena phenotype
+# and TCGA-CDR names), normalised as by _norm; none is an HGNC symbol (checked against Ensembl 105).
+_FIELD_NAMES = frozenset(_TIME_NAMES + _EVENT_NAMES + [
+    "os", "dss", "dfi", "pfi", "osstatus", "dsstime", "dfitime", "pfitime", "age", "gender", "sex",
+    "race", "ethnicity", "stage", "grade", "tumorstage", "pathologicstage", "clinicalstage",
+    "ajccpathologictumorstage", "histologicalgrade", "histologicaltype", "bmi", "height", "weight",
+    "cancertype", "cancertypeabbreviation", "tumortype", "projectid", "sampletype",
+    "sampletypeid", "patient", "patientid", "batch", "label", "vitalstatus"])
+
+
+def clinical_field_names(names: Sequence[Any]) -> list[str]:
+    """The ``names`` (column or row names of an expression matrix's gene axis) that are
+    sample-level clinical fields (``age``, ``OS.time``, ``days_to_death``), not genes."""
+    return [str(n) for n in names if (k := _norm(n)) in _FIELD_NAMES
+            or k.startswith(("daysto", "ageat", "yearsto"))]
 
 
 def _find(df: pd.DataFrame, names: Sequence[str]) -> str | None:

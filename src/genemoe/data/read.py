@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pcc
 import pyarrow.csv as pacsv
 
+from genemoe.data.clinical import clinical_field_names
 from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples
 from genemoe.data.text_layout import TextLayout, peek_text
 from genemoe.data.textio import (
@@ -214,6 +215,10 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
                           path=path, fix="check the file holds a header and data rows")
     _check_ids(sample_ids, "sample", path)
     _check_ids(gene_ids, "gene", path)
+    if fields := clinical_field_names(gene_ids):
+        raise input_error(f"{len(fields)} of the {len(gene_ids):,} genes are clinical fields, not "
+                          f"genes: {', '.join(fields[:5])}", path=path, fix="remove them from the "
+                          "expression file; give survival with --clinical, types with --labels")
     kind, vnotes = value_kind(stats, values, path, where)
     id_kind = detect_id_kind(gene_ids)
     notes = notes + vnotes + [f"gene identifiers: {id_kind}"]

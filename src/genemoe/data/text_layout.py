@@ -29,7 +29,7 @@ ANNOTATION_COLUMNS = frozenset({
     "genename", "genesymbol", "symbol", "hgncsymbol", "externalgenename", "name", "description",
     "genetype", "genebiotype", "biotype", "transcriptids", "transcriptid", "chr", "chrom",
     "chromosome", "seqname", "start", "end", "strand", "length", "efflength",
-    "effectivelength", "entrezid", "entrezgeneid", "geneid", "ensemblid", "ensemblgeneid"})
+    "effectivelength", "entrez", "entrezid", "entrezgeneid", "geneid", "ensemblid", "ensemblgeneid"})
 # Those of them that hold gene symbols (GCT's Description too: GTEx writes the symbol there).
 SYMBOL_COLUMNS = frozenset({"genename", "genesymbol", "symbol", "hgncsymbol", "externalgenename"})
 
@@ -77,7 +77,7 @@ def _annotation_columns(names: list[str], row: list[str], decimal: str) -> int:
     k = 0
     while k < len(names) - 1 and _norm(names[k]) in ANNOTATION_COLUMNS and (
             not _is_number(row[k + 1].replace(decimal, ".")) or _norm(names[k]) in
-            {"start", "end", "length", "efflength", "effectivelength", "entrezid",
+            {"start", "end", "length", "efflength", "effectivelength", "entrez", "entrezid",
              "entrezgeneid", "chr", "chrom", "chromosome"}):
         k += 1
     return k
