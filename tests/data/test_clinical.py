@@ -140,6 +140,24 @@ def test_the_survival_line_says_the_times_were_converted() -> None:
 
 
 
+def test_decimal_commas_of_a_semicolon_table_are_read_and_said(tmp_path: Path) -> None:
+    """A European spreadsheet's export (``;`` between fields, ``12,5`` months): every time was
+    "not a number" and the patients lost their survival. A ``,``-separated table's quoted
+    "1,234" (a thousands separator there) is not read as a decimal comma."""
+    p = _write(tmp_path / "eu.csv", "PATIENT_ID;OS_STATUS;OS_MONTHS\nTCGA-OR-A5J1;1:DECEASED;12,5\n"
+                                    "TCGA-OR-A5J2;0:LIVING;24\n")
+    frame, rep = read_clinical(p)
+    assert frame["os_time"].tolist() == pytest.approx([12.5 * 30.4375, 24 * 30.4375])
+    assert rep["n_decimal_comma_times"] == 1 and rep["endpoints"]["OS"]["n_usable"] == 2
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 2, "n_events": 1,
+                                       "n_without": 0, "clinical_report": rep})
+    assert "1 time with a decimal comma read as a point" in line
+    us, rep = read_clinical(_write(tmp_path / "us.csv", 'sample,time,status\nS1,"1,234",1\nS2,30,0\n'))
+    assert np.isnan(us["os_time"].iloc[0]) and rep["n_decimal_comma_times"] == 0
+
+
 def test_r_surv_1_2_status_is_read_as_censored_or_event_and_said(tmp_path: Path, caplog) -> None:
     """R's Surv() coding (lung$status: 1 censored, 2 dead). Old behaviour: every 1 became a
     death and every 2 was dropped as invalid, said only in record.json."""

@@ -207,18 +207,22 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
         frame["cancer_type"] = df[tcol].map(normalise_label).to_numpy()
     else:
         frame["cancer_type"] = from_name.group(1) if from_name else np.nan
-    units = {}
+    units, n_commas = {}, 0
     for ep, (raw_time, event) in cols.items():
         per_unit, unit = _days_per_unit(raw_time.name)
         if unit is not None:
             units[ep] = f"{raw_time.name}: {unit} × {per_unit:g} → days"
-        frame[f"{ep.lower()}_time"] = (pd.to_numeric(raw_time, errors="coerce")
+        text = raw_time.astype("string").str.strip()
+        comma = text.str.fullmatch(r"-?\d+,\d+").fillna(False).astype(bool)
+        if df.attrs.get("delimiter") == ";" and comma.any():  # '12,5' months: a decimal comma
+            text, n_commas = text.where(~comma, text.str.replace(",", ".")), n_commas + int(comma.sum())
+        frame[f"{ep.lower()}_time"] = (pd.to_numeric(text, errors="coerce")
                                        * per_unit).to_numpy(dtype=float)
         frame[f"{ep.lower()}_event"] = event.to_numpy(dtype=float)
         frame[f"_raw_{ep.lower()}"] = raw_time.to_numpy()
     info = {"path": str(path), "format": fmt, "columns": how, "n_rows": len(df),
             "cancer_type_source": tcol or ("file name" if from_name else None),
-            "time_units": units}
+            "time_units": units, "n_decimal_comma_times": n_commas}
     return frame, info
 
 
@@ -252,7 +256,8 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         endpoint: ``n_missing_time``, ``n_negative_time`` (set to NaN), ``n_non_numeric_time``,
         ``n_missing_event``, ``n_invalid_event`` (not 0/1, set to NaN), ``n_events``,
         ``n_usable``), ``endpoints_absent``, ``time_units`` (endpoint → the conversion of a
-        time column named in months, years or weeks to days); ``files`` per file when
+        time column named in months, years or weeks to days), ``n_decimal_comma_times``
+        (times written ``12,5`` in a ``;``-separated table, read as 12.5); ``files`` per file when
         several were read.
     """
     paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
@@ -260,7 +265,8 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         raise input_error("no survival table given", where="--clinical", fix="pass a table")
     parts = [_read_one(p, endpoints, endpoint, time_column, event_column) for p in paths]
     frame = pd.concat([f for f, _ in parts])
-    report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {}}
+    report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {},
+                              "n_decimal_comma_times": sum(i["n_decimal_comma_times"] for _, i in parts)}
     if len(parts) > 1:
         report.update(path=[i["path"] for _, i in parts], files=[i for _, i in parts])
     raw_cols = [c for c in frame.columns if c.startswith("_raw_")]

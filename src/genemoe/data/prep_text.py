@@ -117,6 +117,8 @@ def _survival(info: dict) -> str:
             f"time and event, {_n(info.get('n_events'))} events; {_n(info.get('n_without'))} "
             "without" + (f"; times converted ({converted})" if converted else "")
             + ("; events coded 1/2 read as 1 censored, 2 event" if recoded else "")
+            + (f"; {_n(commas)} time{'s' * (commas != 1)} with a decimal comma read as a point"
+               if (commas := report.get("n_decimal_comma_times")) else "")
             + (f"; {_n(conflicts)} patient(s) with disagreeing rows, the first kept"
                if conflicts else "")
             + (" (from the genemoe export's obs)" if export else ""))

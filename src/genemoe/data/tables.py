@@ -62,6 +62,7 @@ def _read_table(path: Path) -> pd.DataFrame:
                                   fix="check the delimiter; if the file is cut short, get it again"
                                   ) from exc
     df.columns = [str(c).strip() for c in df.columns]
+    df.attrs["delimiter"] = delim  # ';': a European spreadsheet's, with decimal commas
     if df.empty:
         raise input_error("the table has no data rows", path=path, fix="check the file")
     return df
