@@ -112,3 +112,15 @@ def test_an_unknown_normalisation_is_refused_before_reading(tmp_path):
     with pytest.raises(InputError, match=r"(?s)--normalisation.*'foo'.*model or quantile"):
         scale_rule("counts", "fpkm_uq", "foo")
     assert scale_rule("counts", "fpkm_uq", "auto") == "same"
+
+
+def test_none_asked_of_counts_is_a_warning(caplog):
+    """``--normalisation none`` on raw counts stored them unlogged, unsaid; log-scale data
+    keeps them as they are without a word, as before."""
+    with caplog.at_level("WARNING"):
+        assert resolve_normalisation("none", _table("counts"), have_lengths=False) == "none"
+    assert "--normalisation none keeps raw count values as they are" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        resolve_normalisation("none", _table("log"), have_lengths=False)
+    assert caplog.text == ""

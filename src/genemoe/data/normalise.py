@@ -72,6 +72,10 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
         raise input_error(
             f"{said} would log values that are already {kind}",
             path=table.source_path, fix="use --normalisation none (or auto)")
+    if requested == "none" and kind in ("counts", "linear") and not table.exported_normalisation:
+        log.warning("%s: %s keeps %s values as they are (not on a log scale; models and "
+                    "explanations expect log2 expression): leave it out (auto) to normalise",
+                    table.source_path.name, said, "raw count" if kind == "counts" else "linear")
     if requested in NEEDS_LENGTH and not have_lengths:
         raise input_error(
             f"{said} needs gene lengths", path=table.source_path,
