@@ -145,6 +145,33 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     assert "model.C:" in run.describe() and "model.tune" not in run.describe()
 
 
+def test_ctrl_c_after_finished_trials_writes_their_results(bundle, tmp_path, base_yaml,
+                                                          monkeypatch, caplog):
+    """Old behaviour: Ctrl-C in trial 1 left no best.yaml, trials.csv or summary.json (trial
+    0 had finished; the study held it) until the command was run again."""
+    import genemoe.train.tuning as tuning
+
+    out = tmp_path / "tune"
+    real, calls = tuning.fit_model, []
+
+    def second_interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "fit_model", second_interrupted)
+    with caplog.at_level("WARNING"), pytest.raises(KeyboardInterrupt):
+        tune_run(bundle.path, n_trials=3, **_fcn_opts(out, base_yaml))
+    assert "written from the 1 trial finished before Ctrl-C" in caplog.text
+    assert (out / "best.yaml").read_text().startswith("# Interrupted (Ctrl-C) before the budget")
+    assert "run again to resume" in json.loads((out / "summary.json").read_text())["interrupted"]
+    assert (out / "trials.csv").exists() and (out / "search.png").exists()
+    assert tune_run(bundle.path, n_trials=3, **_fcn_opts(out, base_yaml)).result.trials.shape[0] >= 3
+    assert "interrupted" not in json.loads((out / "summary.json").read_text())
+    assert not (out / "best.yaml").read_text().startswith("# Interrupted")
+
+
 def test_a_smaller_budget_on_a_larger_study_reports_its_own_trials(bundle, tmp_path, base_yaml):
     # Read with --trials 2 after --trials 4, the summary counted the study's 4 trials as
     # this search's (states, pruned, cost); the 2 run after its budget was met are not.

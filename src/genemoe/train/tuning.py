@@ -124,7 +124,7 @@ from genemoe.train.study_storage import check_setup, redacted_url, study_storage
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.tuning_records import decoded_params, encode_choice, trials_table, tuning_cost
 
-__all__ = ["TuneResult", "tune_model", "open_study", "trials_table", "tuning_cost",
+__all__ = ["TuneResult", "TuningInterrupted", "tune_model", "open_study", "trials_table", "tuning_cost",
            "apply_params", "sample_params", "start_params", "redacted_url", "space_key",
            "N_STARTUP_TRIALS"]
 
@@ -437,12 +437,27 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     done_before = len(counted_trials(study))
     if requeue_interrupted(study):
         log.info("study %s: interrupted trials queued to run again", study_name)
-    # trials differ in shape: each one's freed memory goes back after it
-    optimize_to_budget(study, objective, n_trials=n_trials, timeout=timeout,
-                       catch=(FloatingPointError,), show_progress_bar=progress,
-                       callbacks=[lambda *_: release_freed_memory(), *callbacks])
+    try:  # trials differ in shape: each one's freed memory goes back after it
+        optimize_to_budget(study, objective, n_trials=n_trials, timeout=timeout,
+                           catch=(FloatingPointError,), show_progress_bar=progress,
+                           callbacks=[lambda *_: release_freed_memory(), *callbacks])
+    except KeyboardInterrupt:
+        if best_in_budget(study, n_trials) is None:
+            raise
+        raise TuningInterrupted(replace(_result(  # what the finished trials found
+            study, space, base_model_cfg, base_train_cfg, task, n_trials,
+            time.perf_counter() - t0), n_done_before=done_before)) from None
     return replace(_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
                            time.perf_counter() - t0), n_done_before=done_before)
+
+
+class TuningInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a search that had finished trials: ``result`` is what they found
+    (the study holds them; a rerun resumes it)."""
+
+    def __init__(self, result: TuneResult) -> None:
+        super().__init__()
+        self.result = result
 
 
 def _objective(name: str, task: Task, splits: dict[Any, list[Split]],

@@ -64,7 +64,13 @@ from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
 from genemoe.train.study_budget import best_in_budget, counted_trials
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
-from genemoe.train.tuning import TuneResult, redacted_url, tune_model, tuning_cost
+from genemoe.train.tuning import (
+    TuneResult,
+    TuningInterrupted,
+    redacted_url,
+    tune_model,
+    tuning_cost,
+)
 from genemoe.train.tuning_records import budget_rows, trials_csv
 from genemoe.workflows.common import (
     check_bundle_has_task,
@@ -225,20 +231,29 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     data, gene_mask = _tuning_data(bundle, task, model_name, model_cfg)
     fit_cfg = with_fitted_layout(model_name, model_cfg, bundle, gene_mask, data["train"].rows)
     var = bundle.var.loc[gene_mask]
-    result = tune_model(model_name, task, data, base_model_cfg=fit_cfg, base_train_cfg=train_cfg,
-                        n_outputs=len(bundle.class_names) if task == "classify" else 1,
-                        n_trials=n_trials, seed=seed, storage=storage, study_name=study_name,
-                        gene_variance=var["train_std"].to_numpy(np.float64) ** 2,
-                        timeout=timeout, progress=progress, callbacks=[TrialLine(n_trials)],
-                        rescaled=lambda scaling: _tuning_data(
-                            bundle, task, model_name, {**model_cfg, "input_scaling": scaling})[0],
-                        inner=inner_splits(bundle, FoldPlan(0, 0, data["train"].rows, data["val"].rows,
-                                                            np.zeros(0, dtype=np.int64)),
-                                           task, bundle.class_names, n_folds=cv, seed=seed
-                                           ).for_model(model_name, fit_cfg)
-                        if cv > 1 else None)
-    _write_outputs(out_dir, bundle, data, result, model_name=model_name, task=task,
-                   n_trials=n_trials, seed=seed, preset=preset, storage=storage, cv=cv)
+    written = dict(model_name=model_name, task=task, n_trials=n_trials, seed=seed,
+                   preset=preset, storage=storage, cv=cv)
+    try:
+        result = tune_model(model_name, task, data, base_model_cfg=fit_cfg, base_train_cfg=train_cfg,
+                            n_outputs=len(bundle.class_names) if task == "classify" else 1,
+                            n_trials=n_trials, seed=seed, storage=storage, study_name=study_name,
+                            gene_variance=var["train_std"].to_numpy(np.float64) ** 2,
+                            timeout=timeout, progress=progress, callbacks=[TrialLine(n_trials)],
+                            rescaled=lambda scaling: _tuning_data(
+                                bundle, task, model_name, {**model_cfg, "input_scaling": scaling})[0],
+                            inner=inner_splits(bundle, FoldPlan(0, 0, data["train"].rows, data["val"].rows,
+                                                                np.zeros(0, dtype=np.int64)),
+                                               task, bundle.class_names, n_folds=cv, seed=seed
+                                               ).for_model(model_name, fit_cfg)
+                            if cv > 1 else None)
+    except TuningInterrupted as stop:  # was: nothing written until the study was rerun
+        _write_outputs(out_dir, bundle, data, stop.result, interrupted=True, **written)
+        done = int((budget_rows(stop.result.trials)["state"] == "COMPLETE").sum())
+        log.warning("best.yaml, trials.csv and search.png written from the %d trial%s finished "
+                    "before Ctrl-C (best %s %.3f)", done, "" if done == 1 else "s",
+                    stop.result.metric, stop.result.best_value)
+        raise
+    _write_outputs(out_dir, bundle, data, result, **written)
     return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout)
 
 
@@ -275,8 +290,12 @@ def _say_replaced(out_dir: Path, study_name: str) -> None:
 
 
 def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], result: TuneResult,
-                   **opts: Any) -> None:
-    atomic_write_text(out_dir / "best.yaml", best_yaml(bundle, data, result, **opts))
+                   interrupted: bool = False, **opts: Any) -> None:
+    text = best_yaml(bundle, data, result, **opts)
+    if interrupted:
+        text = ("# Interrupted (Ctrl-C) before the budget: the same command again finishes the "
+                "study.\n" + text)
+    atomic_write_text(out_dir / "best.yaml", text)
     atomic_write_text(out_dir / "trials.csv", trials_csv(result.trials))
     plot_search(result.trials, out_dir / "search.png", metric=f"validation {result.metric}",
                 title=f"{opts['model_name']} ({opts['task']}): best {result.best_value:.3f}")
@@ -296,7 +315,9 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "best_value": result.best_value,
                "metric": result.metric, "inner_folds": opts["cv"],
                "best_params": result.best_params, "bundle": str(bundle.path),
-               "genemoe_version": __version__}
+               "genemoe_version": __version__} | (
+                   {"interrupted": "Ctrl-C: the trials finished before it; run again to resume"}
+                   if interrupted else {})
     atomic_write_text(out_dir / "summary.json", json.dumps(plain(summary), indent=2))
 
 
