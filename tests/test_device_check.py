@@ -44,7 +44,7 @@ def test_cpu_mode_writes_every_stage(device_check, tmp_path):
     assert pt["flops_per_step_analytic"] > pt["generator_flops_per_step_analytic"] > 0
     run = r["pretrain_run"]  # pretrain_on_data end to end: one epoch, its files written
     assert run["finished"] and run["finite"] and run["n_train"] == 64
-    assert {"checkpoint.pt", "pretrained.pt"} <= set(run["files_mib"])
+    assert "pretrained.pt" in run["files_mib"] and "checkpoint.pt" not in run["files_mib"]
     rn = r["resnet50"]
     assert "skipped" in rn or (rn["samples_per_s"] > 0 and rn["image_size"] == 64)
 

@@ -207,9 +207,17 @@ def test_resume_after_interruption_equals_uninterrupted(run, bundle, tiny_yaml, 
     assert strip == [{k: v for k, v in r.items() if not k.startswith(timing)} for r in run.history]
     a, b = read_pretrained(run.out_dir)["state_dict"], read_pretrained(out)["state_dict"]
     assert all(torch.equal(a[k], b[k]) for k in a)
-    with pytest.raises(InputError, match="different pre-training setup"):
+    # finished: its checkpoint.pt (weights and both optimisers again) was kept; another
+    # setup (more epochs too) is still refused by name, from pretrained.pt
+    assert (out / "checkpoint.pt").exists() is False and not (run.out_dir / "checkpoint.pt").exists()
+    with pytest.raises(InputError, match=r"finished run of a different pre-training setup "
+                                         r"\(seed: 0 -> 1\)"):
         pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
                      progress=False, seed=1)
+    with pytest.raises(InputError, match=rf"epochs: {EPOCHS} -> {EPOCHS + 1}") as err:
+        pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
+                     progress=False, epochs=EPOCHS + 1)
+    assert "a finished run is not continued" in err.value.fix
 
 
 def _genes(bundle):
@@ -472,12 +480,12 @@ def test_pretraining_from_arrays_records_its_samples_and_is_reused(bundle, tiny_
     assert again.finished and again.history == res.history and built == []
     assert (res.out_dir / "pretrained.pt").stat().st_mtime_ns == mtime
     assert again.summary["final"] == res.summary["final"]
-    other, _ = _array_data(bundle, train_rows[:-1], val_rows)  # other samples: not reused
-    with pytest.raises(Built):
+    other, _ = _array_data(bundle, train_rows[:-1], val_rows)  # other samples: not reused,
+    with pytest.raises(InputError, match="different pre-training setup.*samples"):  # refused
         pretrain_on_data(other, out_dir=tmp_path / "run", config_path=tiny_yaml, epochs=1,
                          device="cpu", progress=False)
-    assert built == [1]
-    monkeypatch.undo()  # ... nor resumed: its checkpoint holds other samples
+    assert built == []  # before anything is built
+    monkeypatch.undo()
     with pytest.raises(InputError, match="different pre-training setup.*samples"):
         pretrain_on_data(other, out_dir=tmp_path / "run", config_path=tiny_yaml, epochs=1,
                          device="cpu", progress=False)

@@ -43,8 +43,9 @@ an interrupted run from its checkpoint, and returns a finished run of the same s
     RUN/summary.json    final metrics and the collapse report
     RUN/samples.tsv     bundle, sample_id, role (train | val), patient_id of every sample used
     RUN/config.yaml     the resolved configuration
-    RUN/checkpoint.pt   last-epoch state (resumed after an interruption; holds the samples,
-                        so a run is never resumed on other rows)
+    RUN/checkpoint.pt   last-epoch state while the run is unfinished (resumed after an
+                        interruption; holds the samples, so a run is never resumed on other
+                        rows); removed once pretrained.pt is written
 
 The metrics (:func:`reconstruction_metrics`, :func:`collapse_report`) live in
 :mod:`genemoe.train.pretrain_metrics`, the data (:class:`PretrainData`,
@@ -267,17 +268,12 @@ def _resume(st: _State, path: Path) -> None:
         return
     ckpt = load_checkpoint(path)
     extra = ckpt.get("extra", {})
-    saved, now = extra.get("pretrain_config"), st.config.to_dict()
+    saved = extra.get("pretrain_config")
     if extra.get("kind") != "pretrain" or saved is None:
         raise input_error("this checkpoint is not from a pre-training run", path=path,
                           fix="pre-train into a new --out directory")
-    diff = [f"{k}: {saved.get(k)!r} -> {v!r}" for k, v in now.items()
-            if k not in _RESUMABLE_CHANGES and saved.get(k) != v]
-    if ckpt["meta"].get("gene_ids") != st.data.gene_ids:
-        diff.append("gene list")
-    saved_samples = ckpt["meta"].get("samples")  # absent from checkpoints of older versions
-    if saved_samples is not None and saved_samples != _samples_by_role(st.data.samples):
-        diff.append("samples (training or validation rows)")
+    diff = _setup_diff(saved, ckpt["meta"].get("gene_ids"), ckpt["meta"].get("samples"),
+                       st.config, st.data)
     if diff:
         raise input_error(f"the checkpoint was written by a different pre-training setup "
                           f"({'; '.join(diff)})", path=path,
@@ -289,6 +285,19 @@ def _resume(st: _State, path: Path) -> None:
     st.epoch, st.history = int(ckpt["epoch"]), list(ckpt["history"])
     restore_rng_state(ckpt["rng_state"], st.generator)
     logger.info("resuming pre-training from %s after epoch %d", path, st.epoch)
+
+
+def _setup_diff(saved: dict[str, Any], gene_ids: Any, samples: Any, config: PretrainConfig,
+                data: PretrainData) -> list[str]:
+    """What differs between a saved run's setup and this one (options free to change on
+    resumption aside); ``samples`` None (older versions' checkpoints) is not compared."""
+    diff = [f"{k}: {saved.get(k)!r} -> {v!r}" for k, v in config.to_dict().items()
+            if k not in _RESUMABLE_CHANGES and saved.get(k) != v]
+    if list(gene_ids or []) != list(data.gene_ids):
+        diff.append("gene list")
+    if samples is not None and samples != _samples_by_role(data.samples):
+        diff.append("samples (training or validation rows)")
+    return diff
 
 
 def resolve_pretrain_config(preset: str, config_path: Path | None = None, *, seed: int = 0,
@@ -415,6 +424,7 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
     summary = _summary(st, model_cfg, finished)
     if finished:
         _write_outputs(st, out_dir, model_cfg, summary, preset)
+        ckpt_path.unlink(missing_ok=True)  # was kept: weights and both optimisers' state again
     return PretrainResult(out_dir, st.history, summary, finished, time.perf_counter() - t0)
 
 
@@ -449,14 +459,18 @@ def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str,
         return None
     if not isinstance(payload, dict) or payload.get("format") != PRETRAINED_FORMAT:
         return None
-    saved, now = payload.get("config") or {}, config.to_dict()
-    same = (all(saved.get(k) == v for k, v in now.items() if k not in _RESUMABLE_CHANGES)
-            and payload.get("model_name") == config.model
-            and payload.get("model_config") == model_cfg
-            and list(payload.get("gene_ids") or []) == list(data.gene_ids)
-            and payload.get("samples") == _samples_by_role(data.samples))
-    if not same:
-        return None
+    diff = _setup_diff(payload.get("config") or {}, payload.get("gene_ids"),
+                       payload.get("samples") or {}, config, data)
+    diff += [what for what, same in (("model", payload.get("model_name") == config.model),
+                                     ("model widths", payload.get("model_config") == model_cfg))
+             if not same]
+    if diff and (out_dir / "checkpoint.pt").is_file():
+        return None  # a run of another setup under way: the checkpoint's checks say what
+    if diff:  # a finished run, its checkpoint removed: refused as the checkpoint was
+        raise input_error(f"{out_dir} holds a finished run of a different pre-training setup "
+                          f"({'; '.join(diff)})", path=path,
+                          fix="pre-train into a new --out directory (more epochs too: a "
+                              "finished run is not continued), or delete it to replace it")
     logger.info("pre-training run %s is finished: reusing it", out_dir)
     history = list(payload.get("history") or [])
     return PretrainResult(out_dir, history, dict(payload.get("summary") or {}), True,
