@@ -209,3 +209,16 @@ def test_an_entrez_column_beside_the_symbols_is_not_a_sample(tmp_path):
     t = read_expression(write(tmp_path / "e.tsv", ["Hugo_Symbol\tEntrez\t" + "\t".join(samples), *rows]))
     assert list(t.sample_ids) == samples
     assert "annotation column(s) left out of the values: Entrez" in t.notes
+
+
+def test_a_spreadsheets_trailing_empty_columns_get_the_command_that_cuts_them(tmp_path):
+    """Trailing separators on every line: refused as "2 empty sample identifier(s)", fix "give
+    every sample a name", though the samples had names."""
+    samples = [f"TCGA-AB-{i:04d}-01" for i in range(6)]
+    rows = [f"SYM{i}," + ",".join(str(i + s) for s in range(6)) + ",," for i in range(40)]
+    with pytest.raises(InputError, match=r"line 1: the last 2 column\(s\) have no header and no "
+                                         r"values") as err:
+        read_expression(write(tmp_path / "sheet.csv", ["gene," + ",".join(samples) + ",,", *rows]))
+    assert err.value.fix.startswith("cut them off: cut -d ',' -f 1-7 sheet.csv > fixed.csv")
+    header_only = ["gene," + ",".join(samples) + ",x", *[r[:-1] + "7" for r in rows]]
+    assert read_expression(write(tmp_path / "ok.csv", header_only)).values.shape == (7, 40)

@@ -83,6 +83,26 @@ def _annotation_columns(names: list[str], row: list[str], decimal: str) -> int:
     return k
 
 
+def _refuse_trailing_empty(names: list[str], rows: list[list[str]], n_fields: int, delim: str,
+                           path: Path) -> None:
+    """Columns at the end with no header cell and no value in the rows read (a spreadsheet's
+    export with trailing separators): one error with the command that cuts them; they were
+    refused as "empty sample identifier(s)", the fix "give every sample a name"."""
+    k = 0
+    while k < len(names) and not names[-1 - k]:
+        k += 1
+    if not k or not all(len(r) == n_fields and not any(r[n_fields - k:]) for r in rows):
+        return
+    unpack = {".gz": "zcat", ".bz2": "bzcat", ".xz": "xzcat", ".zip": "unzip -p"}.get(path.suffix)
+    plain = path.suffixes[:-1] if unpack else path.suffixes
+    cut = f"cut -d {chr(36) + repr(delim) if delim == chr(9) else repr(delim)} -f 1-{n_fields - k}"
+    cmd = (f"{unpack} {path.name} | {cut}" if unpack else f"{cut} {path.name}")
+    raise input_error(f"the last {k} column(s) have no header and no values (trailing separators, "
+                      "as a spreadsheet writes them)", path=path, where="line 1",
+                      fix=f"cut them off: {cmd} > fixed{''.join(plain) or '.txt'} (or save the "
+                          "sheet without them)")
+
+
 def peek_text(path: Path, sep: str | None) -> TextLayout:
     """Read the header and the first rows (≤ 2,000 rows or 8 MB) to learn the layout."""
     notes: list[str] = []
@@ -128,6 +148,7 @@ def peek_text(path: Path, sep: str | None) -> TextLayout:
         raise input_error(f"the header has {len(head)} cells but the first data row has {n_fields}",
                           path=path, where=f"line {n_skip + 1} (id {rows[0][0]!r})",
                           fix="give every column a header cell (the first may be empty)")
+    _refuse_trailing_empty(names, rows, n_fields, delim, path)
     if n_fields < 2 + n_meta:
         raise input_error("only one column found (wrong delimiter?)", path=path,
                           where=f"line {n_skip + 1}", fix="save the matrix tab- or comma-separated")
