@@ -43,7 +43,13 @@ from genemoe.data.textio import (
     open_binary,
     reading,
 )
-from genemoe.data.values import LINEAR_MAX, LOG_MAX, ValueKind, ValueStats, two_scales, value_kind
+from genemoe.data.values import (
+    ValueKind,
+    ValueStats,
+    check_one_scale,
+    odd_scale_samples,
+    value_kind,
+)
 from genemoe.errors import input_error
 
 __all__ = [
@@ -171,40 +177,6 @@ def _orient(stated: str, col_ids: list[str], row_ids: list[str], path: Path) -> 
     if stated == "auto":
         return _detect_orientation(col_ids, row_ids, path)
     return stated, f"orientation: {stated} (as stated)"  # type: ignore[return-value]
-
-
-def odd_scale_samples(table: ExpressionTable) -> tuple[list[str], int, bool] | None:
-    """A linear matrix on two scales (:func:`~genemoe.data.values.two_scales`): the fewer
-    samples' ids, how many the others are, and whether the fewer are the log-range ones;
-    ``None`` on one scale."""
-    split = two_scales(np.asarray(table.values)) if table.value_kind == "linear" else None
-    if split is None:
-        return None
-    low, high = split
-    odd, other = (low, high) if len(low) <= len(high) else (high, low)
-    return [str(table.sample_ids[i]) for i in odd], len(other), odd is low
-
-
-def check_one_scale(table: ExpressionTable) -> None:
-    """Refuse a matrix on two scales, the fewer samples named: one normalisation would log
-    the log profiles twice, or the linear ones not at all."""
-    if (found := odd_scale_samples(table)) is None:
-        return
-    ids, n_other, odd_low = found
-    more = f" and {len(ids) - 3:,} more" if len(ids) > 3 else ""
-
-    def said(n: int, low: bool) -> str:
-        if low:
-            return (f"{'stays' if n == 1 else 'stay'} within the log range (maximum {LOG_MAX:,.0f} or "
-                    "less: log2 values, or a nearly empty profile)")
-        return f"{'reaches' if n == 1 else 'reach'} {LINEAR_MAX:,.0f} or more (linear values)"
-
-    raise input_error(
-        f"{len(ids):,} of {len(ids) + n_other:,} samples ({', '.join(ids[:3])}{more}) "
-        f"{said(len(ids), odd_low)}, while the other {n_other:,} {said(n_other, not odd_low)}: "
-        "two scales in one matrix", path=table.source_path,
-        fix="put every sample on one scale (log2(x + 1) of the linear ones, or 2^x - 1 of the log "
-            "ones), or leave the odd samples out")
 
 
 def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np.ndarray,

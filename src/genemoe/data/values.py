@@ -21,13 +21,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from genemoe.errors import input_error
 
-__all__ = ["ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "negative_share",
+if TYPE_CHECKING:
+    from genemoe.data.read import ExpressionTable
+
+__all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "negative_share",
            "whole_share", "two_scales", "LOG_MAX", "LINEAR_MAX", "ESTIMATED_COUNTS_SHARE",
            "TRANSFORMED_SHARE", "TRACE_SHARE"]
 
@@ -181,3 +184,37 @@ def two_scales(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     top = np.max(values, axis=1)
     low, high = np.flatnonzero((top > 0) & (top <= LOG_MAX)), np.flatnonzero(top >= LINEAR_MAX)
     return (low, high) if len(low) and len(high) else None
+
+
+def odd_scale_samples(table: ExpressionTable) -> tuple[list[str], int, bool] | None:
+    """A linear matrix on two scales (:func:`~genemoe.data.values.two_scales`): the fewer
+    samples' ids, how many the others are, and whether the fewer are the log-range ones;
+    ``None`` on one scale."""
+    split = two_scales(np.asarray(table.values)) if table.value_kind == "linear" else None
+    if split is None:
+        return None
+    low, high = split
+    odd, other = (low, high) if len(low) <= len(high) else (high, low)
+    return [str(table.sample_ids[i]) for i in odd], len(other), odd is low
+
+
+def check_one_scale(table: ExpressionTable) -> None:
+    """Refuse a matrix on two scales, the fewer samples named: one normalisation would log
+    the log profiles twice, or the linear ones not at all."""
+    if (found := odd_scale_samples(table)) is None:
+        return
+    ids, n_other, odd_low = found
+    more = f" and {len(ids) - 3:,} more" if len(ids) > 3 else ""
+
+    def said(n: int, low: bool) -> str:
+        if low:
+            return (f"{'stays' if n == 1 else 'stay'} within the log range (maximum {LOG_MAX:,.0f} or "
+                    "less: log2 values, or a nearly empty profile)")
+        return f"{'reaches' if n == 1 else 'reach'} {LINEAR_MAX:,.0f} or more (linear values)"
+
+    raise input_error(
+        f"{len(ids):,} of {len(ids) + n_other:,} samples ({', '.join(ids[:3])}{more}) "
+        f"{said(len(ids), odd_low)}, while the other {n_other:,} {said(n_other, not odd_low)}: "
+        "two scales in one matrix", path=table.source_path,
+        fix="put every sample on one scale (log2(x + 1) of the linear ones, or 2^x - 1 of the log "
+            "ones), or leave the odd samples out")

@@ -34,8 +34,9 @@ from genemoe.data.crossscale import (
 )
 from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
-from genemoe.data.read import ExpressionTable, check_one_scale, odd_scale_samples, read_expression
+from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
+from genemoe.data.values import check_one_scale, odd_scale_samples
 from genemoe.errors import InputError, input_error
 from genemoe.evaluate.brier import survival_at_horizons
 from genemoe.train.calibration import apply_temperature, as_logits
