@@ -222,3 +222,22 @@ def test_a_spreadsheets_trailing_empty_columns_get_the_command_that_cuts_them(tm
     assert err.value.fix.startswith("cut them off: cut -d ',' -f 1-7 sheet.csv > fixed.csv")
     header_only = ["gene," + ",".join(samples) + ",x", *[r[:-1] + "7" for r in rows]]
     assert read_expression(write(tmp_path / "ok.csv", header_only)).values.shape == (7, 40)
+
+
+def test_cbioportal_genes_without_a_symbol_are_named_by_their_entrez_id(tmp_path):
+    """cBioPortal's ``data_mrna_seq_v2_rsem.txt`` leaves ``Hugo_Symbol`` empty for some genes
+    and gives their ``Entrez_Gene_Id``: refused as "empty gene identifier(s)", the fix "give
+    every gene a name", though the file names them."""
+    samples = [f"TCGA-AB-{i:04d}-01" for i in range(6)]
+    rows = [f"{'' if i in (0, 7) else f'SYM{i}'}\t{1000 + i}\t" + "\t".join(str(i + s) for s in range(6))
+            for i in range(40)]
+    t = read_expression(write(tmp_path / "data_mrna_seq_v2_rsem.txt",
+                              ["Hugo_Symbol\tEntrez_Gene_Id\t" + "\t".join(samples), *rows]))
+    assert list(t.gene_ids[:2]) == ["1000", "SYM1"] and t.gene_ids[7] == "1007"
+    assert t.values[0, 7] == 7
+    note = "named by their Entrez id: 2 gene(s) with an empty identifier (e.g. 1000, line 2)"
+    assert note in t.notes
+    line = step_line("read", {"file": "m.tsv", "shape": [6, 40], "notes": t.notes,
+                              "orientation": t.orientation, "id_kind": t.id_kind,
+                              "value_kind": t.value_kind})
+    assert "\n  " + note in line

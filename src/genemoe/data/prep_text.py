@@ -41,7 +41,8 @@ def _read(info: dict) -> str:
 
 
 # Read notes that change or question what is read: said under the read line, not only kept.
-_SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "second header line")
+_SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "second header line",
+               "named by their Entrez id")
 
 
 def _map(info: dict) -> str:

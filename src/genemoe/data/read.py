@@ -244,7 +244,7 @@ def _parse_chunk(chunk: memoryview, lay: TextLayout, types: dict[str, pa.DataTyp
     handler = None if invalid is None else (lambda row: invalid.append(row) or "skip")
     parse = pacsv.ParseOptions(delimiter=lay.delimiter, invalid_row_handler=handler)
     names = list(types)  # annotation columns (lay.n_meta after the id) are not parsed, but
-    symbol = [names[lay.symbol_column]] if lay.symbol_column else []  # the gene symbols
+    symbol = [names[c] for c in (lay.symbol_column, lay.entrez_column) if c]  # gene symbols, Entrez
     conv = pacsv.ConvertOptions(column_types=types, null_values=NA_TOKENS, decimal_point=lay.decimal_point,
                                 strings_can_be_null=invalid is not None,
                                 include_columns=names[:1] + symbol + names[1 + lay.n_meta:])
@@ -341,6 +341,7 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     _check_ids(np.array(lay.value_names, dtype=object), "sample" if gxs else "gene", path)  # before reading
     row_ids: list[str] = []
     symbols: list[str | None] = []  # the file's gene-symbol column, if it has one
+    entrez: list[str | None] = []  # its Entrez id column, if it has one
     parts: list[list[np.ndarray]] = []  # per chunk: samples x genes pieces (see _chunk_pieces)
     groups = np.linspace(0, len(lay.value_names), min(16, len(lay.value_names)) + 1).astype(int)
     stats = ValueStats(genes_first=gxs)
@@ -349,6 +350,9 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
             tbl = _parse_chunk(chunk, lay, types)
             if lay.symbol_column:
                 symbols += tbl.column(1).to_pylist()
+                tbl = tbl.remove_column(1)
+            if lay.entrez_column:
+                entrez += tbl.column(1).to_pylist()
                 tbl = tbl.remove_column(1)
             pieces = _chunk_pieces(tbl, gxs, groups)
             n = len(row_ids)
@@ -360,11 +364,15 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     except pa.ArrowInvalid as exc:
         parts.clear()
         raise ("UTF8" in str(exc) and not_utf8(path)) or _diagnose_text(path, lay, str(exc)) from None
-    rows = np.array([str(x).strip() for x in row_ids], dtype=object)
+    rows = np.array([str(x or "").strip() for x in row_ids], dtype=object)
+    notes = lay.notes + [how]
+    if entrez and (named := [i for i, r in enumerate(rows) if not r and (entrez[i] or "").strip()]):
+        rows[named] = [entrez[i].strip() for i in named]  # cBioPortal: Hugo_Symbol left empty
+        notes.append(f"named by their Entrez id: {len(named)} gene(s) with an empty identifier "
+                     f"(e.g. {rows[named[0]]}, line {lay.n_skip + named[0] + 1})")
     cols = np.array(lay.value_names, dtype=object)
     samples, genes = (cols, rows) if gxs else (rows, cols)
     keep = np.array([not _QC_ROWS.match(g) for g in genes], dtype=bool)
-    notes = lay.notes + [how]
     if not keep.all():
         notes.append(f"dropped {int((~keep).sum())} HTSeq/STAR summary rows {genes[~keep][:5].tolist()}")
     values = _assemble(parts, (len(samples), int(keep.sum())), gxs, groups, keep)

@@ -48,6 +48,7 @@ class TextLayout:
     notes: list[str] = field(default_factory=list)
     n_meta: int = 0  # annotation columns between the identifier and the values
     symbol_column: int | None = None  # field index of the gene-symbol column among them
+    entrez_column: int | None = None  # ... of an Entrez id column (names a gene with no id)
 
 
 def _norm(name: str) -> str:
@@ -159,5 +160,7 @@ def peek_text(path: Path, sep: str | None) -> TextLayout:
     line_len = max(len(header), max(len(x) for x in lines[:10]))
     symbols = SYMBOL_COLUMNS | ({"description"} if gct_meta is not None else set())
     symbol = next((1 + k for k in range(n_meta) if _norm(names[k]) in symbols), None)
+    entrez = next((1 + k for k in range(n_meta) if _norm(names[k]) in
+                   {"entrez", "entrezid", "entrezgeneid"}), None)
     return TextLayout(delim, n_skip, n_fields, names[n_meta:], row_ids, line_len, decimal, notes,
-                      n_meta, symbol)
+                      n_meta, symbol, entrez)
