@@ -353,3 +353,20 @@ def test_survival_metrics_without_training_or_groups(caplog):
     assert "Uno's C-index skipped" in caplog.text
     res = survival_metrics(time, event, np.ones_like(risk), n_boot=20)
     assert np.isnan(res["logrank_p"]) and res["c_index"] == 0.5
+
+
+def test_one_event_gives_no_pooled_c_index_as_per_type():
+    """One event in 4 patients (a validation split): the pooled C-index was 1.000 with the
+    interval [1.000, 1.000], while the per-type entry for the same patients said "fewer than
+    2 events". Both follow the one rule now, and the run table says why."""
+    from genemoe.report.terminal import run_table
+
+    t, e, r = [100.0, 200.0, 300.0, 400.0], [1, 0, 0, 0], [2.0, 1.0, 0.5, 0.1]
+    m = survival_metrics(t, e, r, groups=["ACC"] * 4, time_train=[50, 500, 600],
+                         event_train=[1, 1, 0])
+    assert np.isnan(m["c_index"]) and all(np.isnan(m["c_index_ci"])) and m["uno_c_index"] is None
+    assert m["c_index_reason"] == "fewer than 2 events (1)"
+    assert m["c_index_by_type"]["ACC"]["reason"] == "fewer than 2 events (1)"
+    assert "fewer than 2 events (1)" in run_table({"val": m}, task="survival", title="t")
+    two = survival_metrics([100.0, 200.0, 300.0, 400.0], [1, 1, 0, 0], r)
+    assert two["c_index"] == 1.0 and "c_index_reason" not in two

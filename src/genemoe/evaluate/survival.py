@@ -562,7 +562,8 @@ def survival_metrics(
         ``c_index``, ``c_index_ci`` ([lo, hi], 95 %), ``c_index_by_type`` (see
         :func:`c_index_by_group`; None without ``groups``), ``uno_c_index`` (None without
         training data or when it fails; the reason is logged), ``logrank_p`` (median risk
-        split; NaN when all risks are equal), ``n``, ``n_events``; with ``risk_train``
+        split; NaN when all risks are equal), ``n``, ``n_events`` (below 2: C-index NaN,
+        no interval, no Uno's C, and ``c_index_reason`` says why); with ``risk_train``
         also ``integrated_brier_score`` (None when it cannot be computed) and its
         ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``.
     """
@@ -588,6 +589,10 @@ def survival_metrics(
         "n": int(t.size),
         "n_events": int(e.sum()),
     }
+    if out["n_events"] < 2:  # as per type: one event gave 1.000 [1.000, 1.000] (a resample
+        #                      holds that event, then C = 1, or none, then no C at all)
+        out.update(c_index=float("nan"), c_index_ci=[float("nan"), float("nan")], uno_c_index=None,
+                   c_index_reason=f"fewer than 2 events ({out['n_events']})")
     if risk_train is not None and time_train is not None and event_train is not None:
         from genemoe.evaluate.brier import integrated_brier
 

@@ -179,7 +179,8 @@ def _run_headline(task: str, m: dict) -> list[str]:
             out.append(_big("calibration error (ECE)", fmt_value(m["ece"])))
         return out
     out = [_big("C-index", fmt_value(m.get("c_index")),
-                fmt_ci(m.get("c_index_ci")) + " (bootstrap 95%)" if m.get("c_index_ci") else ""),
+                fmt_ci(m.get("c_index_ci")) + " (bootstrap 95%)" if fmt_ci(m.get("c_index_ci"))
+                else m.get("c_index_reason", "")),
            _big("log-rank p", fmt_p(m.get("logrank_p")), "high vs low risk, median split")]
     if m.get("uno_c_index") is not None:
         out.append(_big("Uno's C", fmt_value(m["uno_c_index"])))
