@@ -232,3 +232,20 @@ def test_survival_values_left_out_are_named_in_a_warning(tmp_path: Path, caplog)
     assert "c.tsv: 1 patient(s) with a negative time (e.g. S1 (-20)): no OS for them" in said
     assert "a time that is not a number (e.g. S2 ('abc'))" in said
     assert "an event not 0/1 (e.g. S3 (a word not read as 0/1))" in said
+
+
+def test_time_months_is_converted_and_short_day_follow_up_warned(tmp_path: Path, caplog) -> None:
+    """``time_months`` was not found ("none of the endpoints"), and a ``time`` column holding
+    months was read as days unsaid (a longest follow-up of 153 "days"; 1/3/5-year survival
+    then empty for everyone)."""
+    rows = "".join(f"TCGA-OR-A{i:03d}\t{10 + 5 * i}\t{i % 2}\n" for i in range(25))
+    frame, rep = read_clinical(_write(tmp_path / "m.tsv", "patient\ttime_months\tevent\n" + rows))
+    assert frame["os_time"].iloc[0] == pytest.approx(10 * 30.4375) and rep["time_units"]["OS"]
+    with caplog.at_level("WARNING"):
+        _, rep = read_clinical(_write(tmp_path / "d.tsv", "patient\ttime\tevent\n" + rows))
+    assert "OS times read as days, but the longest follow-up is 130 days (median 70)" in caplog.text
+    assert rep["endpoints"]["OS"]["longest_follow_up_days"] == 130
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        read_clinical(_write(tmp_path / "few.tsv", "patient\ttime\tevent\nA\t30\t1\nB\t60\t0\n"))
+    assert "longest follow-up" not in caplog.text  # 2 patients: nothing to go on

@@ -46,7 +46,8 @@ logger = logging.getLogger(__name__)
 _TIME_NAMES = ["time", "ostime", "survivaltime", "overallsurvivaltime", "survivaldays",
                "timedays", "osdays", "futime", "followuptime", "duration", "days", "tte",
                "osmonths", "survivalmonths", "overallsurvivalmonths", "months", "osyears",
-               "survivalyears", "years"]
+               "survivalyears", "years", "timemonths", "timeyears", "followupdays",
+               "followupmonths", "followupyears", "survivaltimemonths", "survivaltimeyears"]
 _UNITS = (("month", 365.25 / 12, "months"), ("year", 365.25, "years"), ("week", 7.0, "weeks"))
 _CBIOPORTAL = {"OS": "OS", "DSS": "DSS", "DFI": "DFS", "PFI": "PFS"}  # genemoe's → cBioPortal's
 
@@ -281,6 +282,7 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), frame[c],
                                                   ", ".join(p.name for p in paths))
     frame = frame.drop(columns=raw_cols)
+    _short_follow_up(frame, endpoint.lower(), report, ", ".join(p.name for p in paths))
     report["n_patients"] = len(frame)
     logger.info("%s: %d patients, endpoints %s (%s)", ", ".join(p.name for p in paths),
                 len(frame), present, report["columns"])
@@ -289,6 +291,20 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
                        "each kept", ", ".join(p.name for p in paths),
                        report["n_conflicting_duplicates"], conflict[conflict].index[0])
     return frame, report
+
+
+def _short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], source: str) -> None:
+    """Warn when times read as days stop within a year for 20 or more patients: months or
+    years read as days (a ``time`` column in months gave 1/3/5-year survival of nobody)."""
+    if f"{ep}_time" not in frame or ep.upper() in report.get("time_units", {}):
+        return
+    t = frame[f"{ep}_time"].dropna()
+    if len(t) >= 20 and t.max() <= 366:
+        report["endpoints"][ep.upper()]["longest_follow_up_days"] = float(t.max())
+        logger.warning("%s: %s times read as days, but the longest follow-up is %g days (median "
+                       "%g): if they are months or years, name the column so (time_months, "
+                       "OS_MONTHS, survival_years) and they are converted", source, ep.upper(),
+                       t.max(), t.median())
 
 
 def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: str) -> dict[str, int]:
