@@ -451,3 +451,24 @@ def test_a_damaged_results_file_is_named(dirs, tmp_path, caplog):
     write_report(bench, out_path=tmp_path / "b.html")  # the other cells still make a report
     assert any(f"1 cell file(s) cut short or damaged and left out ({cell.name})" in r.message
                for r in caplog.records)  # was: "computed under other options"
+
+
+def test_an_explanation_of_entrez_genes_is_reported(dirs, tmp_path):
+    """Genes named by Entrez ids (numbers): the linked explanation's top-genes table joined
+    integers, a TypeError traceback and no report."""
+    import json
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(dirs["run"], run)
+    beside = tmp_path / "explain_ig"
+    beside.mkdir()
+    pd.DataFrame({"class": ["A", "A"], "rank": [1, 2], "gene_id": [7157, 1956],
+                  "symbol": ["7157", None], "n_samples": [3, 3]}).to_csv(
+        beside / "genes_by_class.csv", index=False)
+    (beside / "convergence.json").write_text(json.dumps(
+        {"run_dir": str(run), "n_samples": 3, "median_relative_delta": 0.01,
+         "max_relative_delta": 0.04, "baseline": "train_mean", "model_sha256": "0" * 64}))
+    assert "7157, 1956" in write_report(run).read_text()  # linked: an earlier model's
+    text = write_report(beside).read_text()
+    assert "7157, 1956" in text and "nan" not in text.split("by mean attribution")[1][:200]

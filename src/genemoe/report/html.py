@@ -354,7 +354,9 @@ _METHOD_NAMES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradient
 def _explanation_section(d: Path, *, top: int = 10) -> str:
     """Method, completeness and top genes per class first; then the figures and sample maps."""
     conv = json.loads((d / "convergence.json").read_text())
-    ranking = pd.read_csv(d / "genes_by_class.csv")
+    ranking = pd.read_csv(d / "genes_by_class.csv", dtype={"gene_id": str, "symbol": str})
+    if "symbol" in ranking:  # Entrez ids stay text; a gene without a symbol goes by its id
+        ranking["symbol"] = ranking["symbol"].fillna(ranking["gene_id"])
     method = conv.get("method", "ig")
     head = (f"<p><b>{html.escape(_METHOD_NAMES.get(method, method))}</b> on {conv.get('n_samples')} "
             f"samples (baseline <code>{html.escape(str(conv.get('baseline')))}</code>, genes ranked: "
@@ -520,7 +522,7 @@ def _linked_html(linked: list[LinkedDir], out_dir: Path) -> str:
 def _top_genes_table(d: Path, top: int = 8) -> str:
     """The ``top`` genes of each class (by mean |attribution|) from ``genes_by_class.csv``."""
     try:
-        g = pd.read_csv(d / "genes_by_class.csv")
+        g = pd.read_csv(d / "genes_by_class.csv", dtype={"gene_id": str, "symbol": str})  # Entrez
         g = g.sort_values(["class", "rank"]).groupby("class", sort=False).head(top)
         label = g["symbol"].fillna(g["gene_id"]) if "symbol" in g else g["gene_id"]
         rows = g.assign(gene=label).groupby("class", sort=False)["gene"].agg(", ".join)
