@@ -203,7 +203,8 @@ def train(
     weights: Annotated[str | None, typer.Option(
         help="ImageNet backbones: imagenet | none | PATH (a timm state-dict file).")] = None,
     finetune: Annotated[str | None, typer.Option(
-        help="ImageNet backbones: head | last_block | all.")] = None,
+        help="ImageNet backbones: auto | head | last_block | all (auto: last_block on "
+             "pretrained weights, all on none).")] = None,
     ensemble: Annotated[int, typer.Option(
         help="K > 1: one run of K members, probabilities or risks averaged (neural models and "
              "random forests: K seeds; other classical: K inner folds of the training split).")] = 1,

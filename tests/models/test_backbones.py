@@ -145,12 +145,12 @@ def test_survival_head_has_one_output() -> None:
 
 @needs_timm
 def test_finetune_policies_freeze_the_right_parameters() -> None:
-    model = _model()
+    model = _model(finetune="last_block")
 
     def trainable() -> set[str]:
         return {n for n, p in model.named_parameters() if p.requires_grad}
 
-    assert model.finetune == "last_block"  # the default, as in the paper
+    assert model.finetune == "last_block"  # as in the paper
     last = trainable()
     assert last and all(n.startswith(("backbone.layer4.", "head.")) for n in last)
     assert any(n.startswith("backbone.layer4.") for n in last)
@@ -257,3 +257,28 @@ def test_image_module_names_the_same_backbones() -> None:
     from genemoe.models.image import IMAGENET_BACKBONES
 
     assert IMAGENET_BACKBONES == tuple(BACKBONES)  # input_scaling's default reads this list
+
+
+@needs_timm
+def test_the_default_depth_follows_the_weights(tmp_path, caplog) -> None:
+    """The defaults (``weights: none``, ``finetune: last_block``) trained a frozen *random*
+    backbone, with a warning that said to change them. ``auto``: all layers without
+    pretrained weights, the last block with them."""
+    with caplog.at_level("WARNING"):
+        assert _model().finetune == "all"
+    assert "frozen *random*" not in caplog.text
+    path = tmp_path / "w.pt"
+    torch.save(_model().backbone.state_dict(), path)
+    assert _model(weights=str(path)).finetune == "last_block"
+    with caplog.at_level("WARNING"):
+        assert _model(finetune="head").finetune == "head"  # asked for: kept, and warned
+    assert "frozen *random* network" in caplog.text
+
+
+@needs_timm
+@pytest.mark.parametrize("name,least", [("vgg19", 32), ("densenet169", 29), ("xception", 7)])
+def test_an_image_too_small_for_the_network_is_one_error(name: str, least: int) -> None:
+    """vgg19 at 16 px: torch's "Output size is too small" traceback from its fifth pooling."""
+    with pytest.raises(InputError, match=rf"{name} needs an image of at least {least} x {least}"):
+        _model(name, image_size=least - 1)
+    _model(name, image_size=least)(torch.randn(2, N_GENES))  # the least that runs

@@ -160,6 +160,10 @@ def test_a_backbones_finetune_depth_is_searched_on_pretrained_weights_only():
     assert start["weights"] == "none"
     assert fit_to_start(space, start)["model.finetune"] == Fixed("all")
     assert fit_to_start(space, {**start, "weights": "imagenet"}) == space
+    auto = model_defaults("resnet50")  # finetune: auto, all here; last_block on weights
+    assert fit_to_start(space, auto)["model.finetune"] == Fixed("auto")
+    assert fit_to_start(space, {**auto, "weights": "imagenet"})["model.finetune"] == \
+        Categorical(("auto", "head", "all"))
     assert fit_to_start(search_space("fcn", "classify"), {}) == search_space("fcn", "classify")
 
 
@@ -504,6 +508,9 @@ def test_trial_0_is_the_starting_configuration_with_no_key_drawn(name):
     _, model_cfg, train_cfg = resolve_config("small", None, name, seed=0, device="cpu",
                                              epochs=None, task=_task(name))
     model_cfg = {**model_cfg, "input_scaling": input_scaling(name, model_cfg)}
+    from genemoe.models.search_spaces import fit_to_start
+
+    space = fit_to_start(space, {**model_defaults(name), **model_cfg})  # as tune_model does
     start = tuning.start_params(space, {**model_defaults(name), **model_cfg},
                                 {**tuning.train_defaults(), **train_cfg})
     assert {k for k, p in space.items() if not isinstance(p, Fixed)} == set(start)

@@ -41,7 +41,7 @@ from genemoe.models.image import GeneToImage, Layout, _model_layout, fit_layout,
 from genemoe.models.registry import register_model, signature_defaults
 from genemoe.models.tv_compat import ensure_torchvision_importable
 
-__all__ = ["BACKBONES", "BACKBONE_KEYS", "Backbone", "ImageBackbone", "create_backbone",
+__all__ = ["BACKBONES", "BACKBONE_KEYS", "Backbone", "ImageBackbone", "create_backbone", "finetune_depth",
            "import_timm", "fit_image_layout"]
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class Backbone:
     timm_name: str
     last_block: tuple[str, ...]  # module name prefixes inside the timm model
     kwargs: tuple[tuple[str, Any], ...] = ()  # extra timm.create_model arguments
+    min_image_size: int = 1  # below it a pooling step leaves no pixel (measured, timm 1.0.31)
 
 
 BACKBONES: dict[str, Backbone] = {
@@ -65,11 +66,14 @@ BACKBONES: dict[str, Backbone] = {
     # no gradient on the first step; genemoe's contract (every trainable weight learns from
     # step one) wants it off. Loaded weights overwrite the init either way.
     "resnet50": Backbone("resnet50", ("layer4",), (("zero_init_last", False),)),
-    "densenet169": Backbone("densenet169", ("features.denseblock4", "features.norm5")),
+    "densenet169": Backbone("densenet169", ("features.denseblock4", "features.norm5"),
+                            min_image_size=29),
     # conv5_1 .. conv5_4 (features 28, 30, 32, 34; the ReLUs and pool have no weights)
-    "vgg19": Backbone("vgg19", ("features.28", "features.30", "features.32", "features.34")),
+    "vgg19": Backbone("vgg19", ("features.28", "features.30", "features.32", "features.34"),
+                      min_image_size=32),
     # the exit flow: block12 and the two separable convs after it
-    "xception": Backbone("legacy_xception", ("block12", "conv3", "bn3", "conv4", "bn4")),
+    "xception": Backbone("legacy_xception", ("block12", "conv3", "bn3", "conv4", "bn4"),
+                         min_image_size=7),
 }
 
 
@@ -127,7 +131,7 @@ class ImageBackbone(GeneModel):
         """Freeze the backbone according to ``finetune``; the head always trains."""
         if finetune not in ("head", "last_block", "all"):
             raise input_error(f"unknown finetune policy {finetune!r}", where="finetune",
-                              fix="use head, last_block or all")
+                              fix="use auto, head, last_block or all")
         self.finetune = finetune
         for name, p in self.backbone.named_parameters():
             p.requires_grad_(finetune == "all"
@@ -230,7 +234,16 @@ def _default_grid(n_genes: int, image_size: int) -> int | None:
 
 # what a backbone runs with where its config is silent (the constructor's, and no weights)
 _BACKBONE_DEFAULTS: dict[str, Any] = {**signature_defaults(ImageBackbone, keys=BACKBONE_KEYS),
-                                      "weights": "none"}
+                                      "weights": "none", "finetune": "auto"}
+
+
+def finetune_depth(finetune: str, weights: str) -> str:
+    """``auto`` (the default): ``last_block`` on pretrained weights (the paper's), ``all``
+    without (``weights: none``): any other depth trains on a frozen random network, which
+    the default was."""
+    if finetune != "auto":
+        return finetune
+    return "all" if weights == "none" else "last_block"
 
 
 def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
@@ -240,16 +253,21 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
     input_scaling(name, config)  # checked here; applied by the data pipeline
     config = _BACKBONE_DEFAULTS | config
     image_size = int(config["image_size"])
+    if image_size < (least := BACKBONES[name].min_image_size):  # was torch's "Output size is
+        raise input_error(  # too small" traceback from inside the network
+            f"{name} needs an image of at least {least} x {least} pixels (its pooling halves "
+            f"it to nothing below), got {image_size}", where=f"model.{name}.image_size",
+            fix=f"pass --image-size {max(least, 32)} or more (64 on CPU; 224 is the paper's)")
     layout_cfg = {k: config[k] for k in ("layout", "gene_order", "layout_state")
                   if k in config} | {"image_size": config.get("grid_size", _default_grid(n_genes, image_size))}
     layout, fitted = _model_layout(n_genes, layout_cfg)
     layout.kind = config.get("layout", layout.kind)
     weights = str(config["weights"])
     backbone = _timm_backbone(BACKBONES[name], weights)
-    finetune = config["finetune"]
+    finetune = finetune_depth(str(config["finetune"]), weights)
     if weights == "none" and finetune != "all":
-        log.warning("%s: weights none with finetune %s trains on top of a frozen *random* "
-                    "backbone; use finetune: all to train from scratch", name, finetune)
+        log.warning("%s: weights none with finetune %s: the backbone is a frozen *random* "
+                    "network; finetune: all (or auto) trains it from scratch", name, finetune)
     return ImageBackbone(n_genes, n_outputs, task=task, layout=layout, fitted=fitted,
                          backbone=backbone, spec=BACKBONES[name],
                          image_size=image_size, finetune=finetune,

@@ -211,8 +211,15 @@ def fit_to_start(space: SearchSpace, start: Mapping[str, Any]) -> SearchSpace:
     starting values: a backbone's fine-tuning depth (``model.finetune``) without pretrained
     weights (``weights: none``), where any depth but ``all`` trains on a frozen random
     network."""
-    if "model.finetune" in space and str(start.get("weights", "none")) == "none":
-        return {**space, "model.finetune": Fixed(start.get("finetune", "all"))}
+    if "model.finetune" not in space:
+        return space
+    depth = start.get("finetune", "auto")
+    if str(start.get("weights", "none")) == "none":
+        return {**space, "model.finetune": Fixed(depth)}
+    choices = space["model.finetune"]
+    if depth == "auto" and isinstance(choices, Categorical):  # auto is last_block here
+        return {**space, "model.finetune": Categorical(tuple(
+            "auto" if c == "last_block" else c for c in choices.choices))}
     return space
 
 
