@@ -402,3 +402,19 @@ def test_genes_the_model_does_not_read_and_another_gene_set_are_said(trained, tm
     assert gene_set_note(1050, record, "fpkm_uq") is None  # within 10%
     assert gene_set_note(5000, record, "log2p1") is None  # no sample-wide scale
     assert "5,000 genes" in gene_set_note(5000, record, "log2cpm")
+
+
+def test_survival_horizons_beyond_the_last_training_death_are_said():
+    """Months read as days gave a baseline ending at day 152: survival_1y/3y/5y empty for
+    every sample, unsaid; and the risk column's meaning was said nowhere."""
+    from genemoe.workflows.predict import _risk_text  # noqa: PLC2701 (the text under test)
+
+    payload = {"task": "survival", "calibration": {"risk_scale": 1.0},
+               "survival_baseline": {"times": [10.0, 152.0], "cum_hazard": [0.1, 0.2], "centre": 0}}
+    text = _risk_text(payload)
+    assert "risk: log relative hazard, higher = shorter survival\n" in text
+    assert text.endswith("survival at 1, 3, 5 years: empty, beyond the last training death (day 152)")
+    payload["survival_baseline"]["times"] = [10.0, 1500.0]
+    assert _risk_text(payload).endswith("survival at 5 years: empty, beyond the last training "
+                                        "death (day 1,500)")
+    assert _risk_text({"task": "classify"}) == ""

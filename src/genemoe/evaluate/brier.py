@@ -21,7 +21,7 @@ import logging
 import numpy as np
 
 __all__ = ["breslow_cumulative_hazard", "survival_probabilities", "integrated_brier", "N_TIMES",
-           "HORIZONS_YEARS", "survival_at_horizons", "horizon_calibration"]
+           "HORIZONS_YEARS", "DAYS_PER_YEAR", "survival_at_horizons", "horizon_calibration"]
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
 from genemoe.data.values import check_one_scale, odd_scale_samples
 from genemoe.errors import InputError, input_error
-from genemoe.evaluate.brier import survival_at_horizons
+from genemoe.evaluate.brier import DAYS_PER_YEAR, HORIZONS_YEARS, survival_at_horizons
 from genemoe.train.calibration import apply_temperature, as_logits
 from genemoe.train.model_file import load_model_file
 from genemoe.train.ood import model_features, ood_score
@@ -495,7 +495,26 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                if report["max_missing_genes"] and report.get("n_unfamiliar") is not None else "")
             + ")"
             f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
-            f"{_other_scale_text(report)}")
+            f"{_other_scale_text(report)}{_risk_text(payload)}")
+
+
+def _risk_text(payload: dict) -> str:
+    """What a survival model's ``risk`` is, and horizons its baseline cannot reach (the
+    column was a number without its meaning; empty 1/3/5-year columns were unsaid)."""
+    if payload.get("task") != "survival":
+        return ""
+    scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))
+    text = ("\n  risk: log relative hazard, higher = shorter survival"
+            + (f" (× {scale:.3g}, the scale fitted on validation)" if scale != 1.0 else "")
+            + ("; risk_percentile: its rank among the training patients"
+               if payload.get("train_risk") is not None else ""))
+    times = (payload.get("survival_baseline") or {}).get("times")
+    last = float(times[-1]) if times is not None and len(times) else None
+    beyond = [y for y in HORIZONS_YEARS if last is not None and y * DAYS_PER_YEAR > last]
+    if beyond:
+        text += (f"\n  survival at {', '.join(map(str, beyond))} year{'s' * (beyond != [1])}: "
+                 f"empty, beyond the last training death (day {last:,.0f})")
+    return text
 
 
 def _unused_text(report: dict) -> str:
