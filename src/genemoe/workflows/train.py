@@ -411,6 +411,11 @@ def _check_task_data(task: Task, data: dict[str, TaskData], bundle: Bundle) -> N
                               fix="re-prepare with other --val-fraction/--test-fraction, or add "
                                   "--clinical for survival")
     if task == "survival":
+        given = {s: len(bundle.indices(s)) for s in data}  # was left out without a word
+        if (n_out := sum(given.values()) - sum(len(d.rows) for d in data.values())):
+            log.warning("%d of %d samples have no survival time and event: left out (%s)",
+                        n_out, sum(given.values()), ", ".join(
+                            f"{s} {len(d.rows)} of {given[s]}" for s, d in data.items()))
         check_survival_parts(data, "the bundle's split", path=bundle.path,
                              fix="re-prepare with another --seed or larger --val-fraction (the "
                                  "split is stratified by type and event), use a cohort with "
