@@ -282,3 +282,10 @@ def test_an_image_too_small_for_the_network_is_one_error(name: str, least: int) 
     with pytest.raises(InputError, match=rf"{name} needs an image of at least {least} x {least}"):
         _model(name, image_size=least - 1)
     _model(name, image_size=least)(torch.randn(2, N_GENES))  # the least that runs
+
+
+@needs_timm
+def test_an_unknown_layout_names_the_backbone() -> None:
+    """It named ``model.hybrid_cnn.layout`` for ``--model xception --layout hexagon``."""
+    with pytest.raises(InputError, match=r"model\.xception\.layout: unknown layout 'hexagon'"):
+        _model("xception", layout="hexagon")

@@ -260,7 +260,7 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
             fix=f"pass --image-size {max(least, 32)} or more (64 on CPU; 224 is the paper's)")
     layout_cfg = {k: config[k] for k in ("layout", "gene_order", "layout_state")
                   if k in config} | {"image_size": config.get("grid_size", _default_grid(n_genes, image_size))}
-    layout, fitted = _model_layout(n_genes, layout_cfg)
+    layout, fitted = _model_layout(n_genes, layout_cfg, name)
     layout.kind = config.get("layout", layout.kind)
     weights = str(config["weights"])
     backbone = _timm_backbone(BACKBONES[name], weights)

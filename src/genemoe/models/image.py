@@ -316,8 +316,9 @@ class HybridCnn(GeneModel):
         return self.dense(torch.cat([rows, cols], 1))
 
 
-def _model_layout(n_genes: int, config: dict[str, Any]) -> tuple[Layout, bool]:
-    """The layout a ``hybrid_cnn`` config asks for, and whether it is fitted."""
+def _model_layout(n_genes: int, config: dict[str, Any], model: str = "hybrid_cnn"
+                  ) -> tuple[Layout, bool]:
+    """The layout an image model's config asks for, and whether it is fitted."""
     kind = config.get("layout", "reshape")
     size = config.get("image_size")
     if config.get("layout_state") is not None:
@@ -325,11 +326,11 @@ def _model_layout(n_genes: int, config: dict[str, Any]) -> tuple[Layout, bool]:
     if kind == "reshape" or config.get("gene_order") is not None:
         return reshape_layout(n_genes, image_size=size, gene_order=config.get("gene_order")), True
     if kind not in ("genomic", "similarity"):
-        raise input_error(f"unknown layout {kind!r}", where="model.hybrid_cnn.layout",
+        raise input_error(f"unknown layout {kind!r}", where=f"model.{model}.layout",
                           fix="use reshape, genomic or similarity")
     # No data to fit on (e.g. predicting where the bundle is absent): a placeholder of the
     # right shape; a loaded state_dict fills it in, and forward refuses until then.
-    log.debug("hybrid_cnn: %s layout unfitted until a state_dict is loaded", kind)
+    log.debug("%s: %s layout unfitted until a state_dict is loaded", model, kind)
     return reshape_layout(n_genes, image_size=size), False
 
 
