@@ -203,6 +203,18 @@ def test_a_split_beside_samples_is_said_unused(trained, tmp_path, caplog):
     assert "--samples names the samples: --split val is not used" in caplog.text
 
 
+def test_frozen_ig_of_a_model_without_routing_is_recorded_as_ig(trained, tmp_path, caplog):
+    """frozen_ig of a dense model ran plain IG (identical attributions) recorded as
+    "frozen_ig" beside routing "live"; --n-draws was dropped by ig without a word."""
+    d, b, _ = trained
+    with caplog.at_level("WARNING"):
+        res = explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "e", samples=[b.sample_ids[0]],
+                          n_steps=4, method="frozen_ig", n_draws=5, progress=False)
+    assert "fcn has no top-k routing to freeze: plain Integrated Gradients (ig)" in caplog.text
+    assert "--n-draws applies to gradient_shap and train_ig; ig does not use it" in caplog.text
+    assert res.convergence["method"] == "ig" and res.convergence["routing"] == "live"
+
+
 def test_vector_model_writes_one_bar_chart_per_explained_sample(trained, tmp_path):
     from matplotlib.image import imread
 

@@ -211,6 +211,14 @@ def test_deeplift_missing_completeness_is_not_told_to_raise_n_steps():
     assert "--n-steps" not in conv["warning"] and "use --method auto (train_ig)" in conv["warning"]
     ig = _convergence(attr, delta, method="ig", routing="live", payload={"model_name": "genemoe"})
     assert "raise --n-steps" in ig["warning"]
+    # a CNN has no expert routing: its own layers are named (routing was blamed for ResNet's)
+    cnn = _convergence(attr, delta, method="deeplift", routing="live", sparse=False,
+                       payload={"model_name": "resnet50"})
+    assert "(max-pooling, normalisation); use --method ig" in cnn["warning"]
+    assert "routing" not in cnn["warning"]
+    cnn = _convergence(attr, delta, method="ig", routing="live", sparse=False,
+                       payload={"model_name": "resnet50"})
+    assert "(ReLU kinks, max-pooling)" in cnn["warning"] and "routing" not in cnn["warning"]
 
 
 def test_a_survival_explanation_names_the_genes_raising_and_lowering_the_risk(tmp_path):

@@ -282,6 +282,13 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         cap=None if samples else max_samples_per_class, seed=seed)
     target = out.argmax(1) if task == "classify" else None
     method = resolve_method(model, method)
+    sparse = has_sparse_routing(model)
+    if method == "frozen_ig" and not sparse:  # was recorded as frozen_ig beside routing: live
+        log.warning("%s has no top-k routing to freeze: plain Integrated Gradients (ig), "
+                    "recorded so", payload["model_name"])
+        method = "ig"
+    if n_draws is not None and method not in DEFAULT_DRAWS:  # was ignored without a word
+        log.warning("--n-draws applies to gradient_shap and train_ig; %s does not use it", method)
     if method in DEFAULT_DRAWS and baseline != "train_mean":  # was ignored without a word
         raise input_error(f"--baseline {baseline} does not apply to {method}, which integrates "
                           "from training tumours",
@@ -300,8 +307,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     ranking = rank_genes(attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"),
                          keep=keep)
     ranked = _genes_ranked_text(keep, len(cols), genes)
-    frozen = method in ("frozen_ig", "deeplift", "train_ig") and has_sparse_routing(model)
-    conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live",
+    frozen = method in ("frozen_ig", "deeplift", "train_ig") and sparse
+    conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live", sparse=sparse,
                         baseline="training tumours" if method in DEFAULT_DRAWS else baseline,
                         n_steps=n_steps, n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
                         genes=genes, genes_ranked=ranked,
@@ -374,6 +381,8 @@ def _bundle_biotype(bundle, cols: np.ndarray) -> np.ndarray | None:
 
 def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[str, Any]:
     payload = options.pop("payload")
+    sparse = options.pop("sparse", True)  # top-k routing: what breaks completeness, else the
+    #   layers (a CNN's max-pooling and kinks were blamed on "top-k expert routing")
     conv = convergence_summary(attr, delta)
     conv.update(options, model=payload["model_name"],
                 synthetic=bool(payload.get("record", {}).get("synthetic", False)))
@@ -384,15 +393,18 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
     if n_off and conv.get("method") == "deeplift":  # no path, no steps ("raise --n-steps")
         conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
                            f"{len(delta)} samples: DeepLIFT's rules do not hold through this "
-                           "model's layers (top-k expert routing, attention); use --method "
-                           "auto (train_ig) or frozen_ig")
+                           "model's layers " + ("(top-k expert routing, attention); use --method "
+                                                "auto (train_ig) or frozen_ig" if sparse else
+                                                "(max-pooling, normalisation); use --method ig"))
     elif n_off:
         steps = f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine") \
             else "--n-steps"
         conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
                            f"{len(delta)} samples: raise {steps}; if the gap does not shrink, the "
-                           "output jumps along the path (sparse top-k expert routing, ReLU kinks) "
-                           "and their attributions are approximate")
+                           "output jumps along the path ("
+                           + ("sparse top-k expert routing, ReLU kinks" if sparse
+                              else "ReLU kinks, max-pooling")
+                           + ") and their attributions are approximate")
     return conv
 
 

@@ -110,7 +110,8 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         _check_same_model(Path(run_dir), Path(other_run))
     rows = []
     for method in methods:  # train_ig and gradient_shap start from training tumours, not baseline
-        common = dict(data=data, n_steps=n_steps, n_draws=n_draws, genes=genes, seed=seed,
+        common = dict(data=data, n_steps=n_steps, genes=genes, seed=seed,
+                      n_draws=n_draws if method in DEFAULT_DRAWS else None,  # the others' unused
                       baseline="train_mean" if method in DEFAULT_DRAWS else baseline,
                       group_by="label", max_maps=0, progress=False)
         res = explain_run(run_dir, out_dir=out_dir / method, method=method, samples=samples,
