@@ -305,6 +305,15 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     assert rows[0]["all: predicted"] == pytest.approx(p1.mean())
     for row in rows:
         assert all(0 <= v <= 1 for k, v in row.items() if k != "horizon")
+    # three decimals throughout (was 0.75 beside 0.946, and per type 0.8545, [0.6382, 1])
+    import re
+
+    table = page.split("Survival probability at fixed horizons (test split)</h3>")[1].split("</table>")[0]
+    cells = re.findall(r"<td>([0-9]+\.[0-9]+)</td>", table)
+    assert cells and all(re.fullmatch(r"\d\.\d{3}", c) for c in cells)
+    per_type = page.split("C-index per cancer type (test split)</h3>")[1].split("</table>")[0]
+    assert re.search(r"<td>\[0\.\d{3}, [01]\.\d{3}\]</td>", per_type)
+    assert not re.search(r"\d\.\d{4}", per_type)
 
 
 def test_report_of_a_missing_path_says_so(tmp_path):

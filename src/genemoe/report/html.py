@@ -393,8 +393,11 @@ def _run_metrics(metrics: dict, task: str) -> str:
         per = pd.DataFrame(test["per_class"]).T.reset_index(names="class")
         parts += ["<h3>Per class (test split)</h3>", _table(per.round(3))]
     elif test.get("c_index_by_type"):
-        per = pd.DataFrame(test["c_index_by_type"]).T.reset_index(names="cancer type")
-        parts += ["<h3>C-index per cancer type (test split)</h3>", _table(per.map(_fmt))]
+        per = pd.DataFrame([{"cancer type": t, "C-index": fmt_value(v.get("c_index")),
+                             "95% CI": fmt_ci(v.get("ci")), "n": v.get("n"),
+                             "events": v.get("n_events"), "reason": v.get("reason") or ""}
+                            for t, v in test["c_index_by_type"].items()])  # was 0.8545, [0.6382, 1]
+        parts += ["<h3>C-index per cancer type (test split)</h3>", _table(per)]
     return "\n".join(parts)
 
 
@@ -414,7 +417,8 @@ def _horizon_table(d: Path, payload: dict) -> str:
             "Breslow baseline raised to exp(risk)); observed: the Kaplan–Meier estimate of the "
             f"same patients ({len(test)}, {int(test['event'].astype(bool).sum())} events). A few "
             "dozen patients leave each observed value uncertain by several points.</p>"
-            + _table(pd.DataFrame(rows).round(3)))
+            + _table(pd.DataFrame(rows).map(
+                lambda v: f"{v:.3f}" if isinstance(v, float) and v == v else v)))  # NaN: –
 
 
 def _metric_text(key: str, v: Any) -> str:
