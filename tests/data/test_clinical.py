@@ -225,13 +225,15 @@ def test_survival_values_left_out_are_named_in_a_warning(tmp_path: Path, caplog)
     import logging
 
     p = _write(tmp_path / "c.tsv",
-               "sample\ttime\tstatus\nS1\t-20\t1\nS2\tabc\t0\nS3\t100\tmaybe\nS4\t5\t1\n")
+               "sample\ttime\tstatus\nS1\t-20\t1\nS2\tabc\t0\nS3\t100\tmaybe\nS4\t5\t1\n"
+               "S5\t70\t\n")
     with caplog.at_level(logging.WARNING, logger="genemoe"):
         read_clinical(p)
     said = caplog.text
     assert "c.tsv: 1 patient(s) with a negative time (e.g. S1 (-20)): no OS for them" in said
     assert "a time that is not a number (e.g. S2 ('abc'))" in said
     assert "an event not 0/1 (e.g. S3 (a word not read as 0/1))" in said
+    assert "1 patient(s) with a time but no event (e.g. S5 (time 70, event empty))" in said  # unnamed
 
 
 def test_time_months_is_converted_and_short_day_follow_up_warned(tmp_path: Path, caplog) -> None:

@@ -280,7 +280,7 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     frame = frame[~dup]
     for c, ep in zip(raw_cols, present, strict=True):
         report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), frame[c],
-                                                  ", ".join(p.name for p in paths))
+                                                  ", ".join(p.name for p in paths), ep == endpoint)
     frame = frame.drop(columns=raw_cols)
     _short_follow_up(frame, endpoint.lower(), report, ", ".join(p.name for p in paths))
     report["n_patients"] = len(frame)
@@ -307,7 +307,8 @@ def _short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], sourc
                        t.max(), t.median())
 
 
-def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: str) -> dict[str, int]:
+def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: str,
+                    chosen: bool = True) -> dict[str, int]:
     t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
     given = raw_time.notna() & (raw_time.astype(str).str.strip() != "")
     n_non_numeric = int((t.isna() & given).sum())
@@ -321,9 +322,14 @@ def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: s
                        "%d of %d patients with the event", ep.upper(), int((e == 1).sum()), recoded)
     invalid = e.notna() & ~e.isin([0.0, 1.0])
     event_shown = e.map(lambda v: "a word not read as 0/1" if v == -1.0 else f"{v:g}")
+    # a time without its event, named for the endpoint in use (was dropped unnamed; TCGA-CDR
+    # leaves DSS empty for 368 patients, which an OS run does not read)
+    no_event = t.notna() & ~neg & e.isna() & chosen
     for rows, values, what in ((neg, t.map("{:g}".format), "a negative time"),
                                (t.isna() & given, raw_time.map(repr), "a time that is not a number"),
-                               (invalid, event_shown, "an event not 0/1")):
+                               (invalid, event_shown, "an event not 0/1"),
+                               (no_event, t.map("time {:g}, event empty".format),
+                                "a time but no event")):
         if rows.any():  # was a count in record.json only: the values left out are named
             shown = ", ".join(f"{p} ({v})" for p, v in values[rows].head(3).items())
             logger.warning("%s: %d patient(s) with %s (e.g. %s): no %s for them",
