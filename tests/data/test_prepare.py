@@ -475,4 +475,5 @@ def test_label_respellings_of_a_label_table_are_counted_and_said(synth_files, tm
                         label_paths=[tmp_path / "l.tsv"])
     step = next(s for s in b.record["steps"] if s["step"] == "labels")
     assert step["respelt"] == {f"{first} (TCGA) -> {first}": 1, f"TCGA-{first} -> {first}": 1}
-    assert "respelt as TCGA codes: 2 (" in step_line("labels", step)
+    # counted over labels, label-table rows naming no sample too (read as "of every sample")
+    assert "respelt as TCGA codes: 2 labels, table rows included (" in step_line("labels", step)

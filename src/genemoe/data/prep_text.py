@@ -102,9 +102,9 @@ def _labels(info: dict) -> str:
         f"; {_n(unused)} label-table rows name no sample of the expression" if unused else "") + (
         f"; kept as given, not TCGA codes: {', '.join(map(repr, other[:5]))}"
         + (f" and {len(other) - 5} more" if len(other) > 5 else "") if other else "") + (
-        f"; respelt as TCGA codes: {_n(sum(respelt.values()))} ("
+        f"; respelt as TCGA codes: {_n(n_re)} label{'s' * (n_re != 1)}, table rows included ("
         + ", ".join(list(respelt)[:3]) + (", ..." if len(respelt) > 3 else "") + ")"
-        if (respelt := info.get("respelt") or {}) else "")
+        if (n_re := sum((respelt := info.get("respelt") or {}).values())) else "")
 
 
 def _survival(info: dict) -> str:
