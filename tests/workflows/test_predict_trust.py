@@ -124,4 +124,12 @@ def test_the_models_own_samples_are_found_however_their_barcode_is_written():
     splits = {"train": ["TCGA-D8-A27E-01", "SAMPLE-7"], "val": ["TCGA-OR-A5J1-01A"], "test": []}
     ids = ["TCGA-D8-A27E-01A-11R-A29S-07", "TCGA-D8-A27E", "tcga-or-a5j1-01", "TCGA-OR-A5J1",
            "TCGA-D8-A27E-11A-11R-A29S-07", "SAMPLE-7", "SAMPLE-8", "TCGA-ZZ-ZZZZ-01"]
-    assert model_splits(ids, splits) == ["train", "train", "val", "val", "new", "train", "new", "new"]
+    # a normal (-11) of a training patient: another tissue, but that patient's outcome is the
+    # survival model's own (was "new", and counted among the samples not used in training)
+    assert model_splits(ids, splits) == ["train", "train", "val", "val", "train patient", "train",
+                                         "new", "new"]
+    from genemoe.workflows.predict import _unfamiliar_text  # noqa: PLC2701 (the line under test)
+
+    assert ("1 other sample (another sample type) of the model's own patients (model_split "
+            "'... patient'): for survival, their outcome is the model's own") in _unfamiliar_text(
+        {"n_samples": 8, "n_same_patient": 1})

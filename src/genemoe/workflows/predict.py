@@ -259,7 +259,8 @@ def model_splits(sample_ids: pd.Series | list[str], splits: dict[str, list[str]]
     By id; a TCGA-style barcode also by its patient and sample type, so the same tumour
     written as ``TCGA-D8-A27E-01``, ``TCGA-D8-A27E-01A-11R-A29S-07`` or a patient id
     (``TCGA-D8-A27E``, that patient's split: the bundle splits by patient) is found. Another
-    sample type of a training patient (a normal, ``-11``) is ``new``: another tissue.
+    sample type of a patient of a split (a normal, ``-11``) is ``<split> patient``: another
+    tissue, but the patient's outcome, for survival, is the model's own (it was ``new``).
     """
     exact: dict[str, str] = {}
     by_sample: dict[tuple[str, str | None], str] = {}
@@ -278,8 +279,10 @@ def model_splits(sample_ids: pd.Series | list[str], splits: dict[str, list[str]]
             out.append("new")
         elif key[1] is None:  # a patient id: the patient's split
             out.append(by_patient.get(key[0], "new"))
+        elif key in by_sample:
+            out.append(by_sample[key])
         else:
-            out.append(by_sample.get(key, "new"))
+            out.append(f"{by_patient[key[0]]} patient" if key[0] in by_patient else "new")
     return out
 
 
@@ -318,7 +321,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         chosen on validation for a 5 % false-alarm rate; model files written before
         these were stored lack them), ``model_split`` (``train``, ``val`` or ``test``
         for a sample of the model's own bundle, by id or TCGA patient and sample type
-        (:func:`model_splits`), else ``new``; model files since 2026-12), ``n_missing_genes``
+        (:func:`model_splits`), ``<split> patient`` for another sample type of such a
+        patient, else ``new``; model files since 2026-12), ``n_missing_genes``
         and ``empty_profile`` (every value 0 or missing: the prediction says nothing about
         it). And a report dict (``precision``,
         ``n_unfamiliar`` among the samples outside the training split, ``n_train`` and
@@ -558,7 +562,8 @@ def _unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
     flag = ~df["looks_like_training"][~own] if "looks_like_training" in df else None
     return {"n_unfamiliar": int(flag.sum()) if flag is not None else None,
             "n_scored_for_ood": int((~own).sum()),
-            "n_train": int(own.sum()), "n_val": int((split == "val").sum())}
+            "n_train": int(own.sum()), "n_val": int((split == "val").sum()),
+            "n_same_patient": int(split.astype(str).str.endswith(" patient").sum())}
 
 
 def _unfamiliar_text(report: dict) -> str:
@@ -568,6 +573,10 @@ def _unfamiliar_text(report: dict) -> str:
         parts = [f"{n:,} {what}" for n, what in ((n_train, "training"), (n_val, "validation")) if n]
         lines += (f"\n  {' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} of the "
                   "model itself (model_split): not independent, predictions optimistic")
+    if n_patient := report.get("n_same_patient", 0):
+        lines += (f"\n  {n_patient:,} other sample{'s' * (n_patient != 1)} (another sample type) of "
+                  "the model's own patients (model_split '... patient'): for survival, their "
+                  "outcome is the model's own")
     n = report.get("n_unfamiliar")
     if n is None:
         return lines
