@@ -68,8 +68,11 @@ def test_missing_genes_are_filled_reported_or_refused(trained, tmp_path):
     assert not (tmp_path / "many.csv").exists()
     sym = read_expression(_as_symbols(f["counts"], f["annotation"], tmp_path / "sym.tsv"))
     ensembl = pd.read_csv(f["counts"], sep="\t", index_col=0).index.tolist()
-    # unmapped: every sample lacks them, said so (the message named the first sample only)
-    with pytest.raises(InputError, match=r"(?s)missing for every sample.*fix: pass --annotation"):
+    # unmapped: every sample lacks them, said so (the message named the first sample only),
+    # and the two kinds of id are named (the fix was "pass --annotation" where one was used)
+    with pytest.raises(InputError, match=r"(?s)missing for every sample.*fix: the file's gene ids "
+                                         r"are gene symbols \(e\.g\. .*\), the model's Ensembl ids "
+                                         r".*--annotation holding both kinds of id"):
         align_to_model(sym, ensembl, fill=np.zeros(len(ensembl)), max_missing=0.2)
 
 

@@ -32,6 +32,7 @@ from genemoe.data.crossscale import (
     refuse_transformed,
     scale_rule,
 )
+from genemoe.data.ids import detect_id_kind
 from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
 from genemoe.data.read import ExpressionTable, read_expression
@@ -118,6 +119,13 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
     """The fix for too many missing genes: other identifiers (most of the file's genes are
     not the model's) need the annotation; the model's own identifiers are simply absent."""
     if present.sum() < 0.5 * max(table.shape[1], 1):
+        mine, theirs = detect_id_kind(map(str, table.gene_ids)), detect_id_kind(map(str, gene_ids))
+        if mine != theirs and "unknown" not in (mine, theirs):  # the kinds differ: said which
+            return (f"the file's gene ids are {_KIND_WORDS.get(mine, mine)} (e.g. "
+                    f"{', '.join(map(str, table.gene_ids[:2]))}), the model's "
+                    f"{_KIND_WORDS.get(theirs, theirs)} (e.g. {', '.join(map(str, gene_ids[:2]))}): "
+                    "pass an --annotation holding both kinds of id, which maps one to the "
+                    "other, or use a file with the model's identifiers")
         return ("pass --annotation to map symbols/Entrez to the model's gene ids, or use a "
                 "file with the model's identifiers")
     own = set(map(str, gene_ids))
@@ -133,6 +141,8 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
             "mean, which weakens the prediction)")
 
 
+_KIND_WORDS = {"ensembl": "Ensembl ids", "ensembl_versioned": "versioned Ensembl ids",
+               "entrez": "Entrez ids", "symbol": "gene symbols", "firehose": "Firehose SYMBOL|ENTREZ ids"}
 OUTPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet")
 
 
