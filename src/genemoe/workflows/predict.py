@@ -251,6 +251,10 @@ def _trust_columns(df: pd.DataFrame, payload: dict, out: dict[str, np.ndarray]) 
     splits = payload.get("split_ids")
     if splits:  # which samples the model was fitted or selected on (model files since 2026-12)
         df["model_split"] = model_splits(df["sample_id"], splits)
+        if "looks_like_training" in df:  # not meant for in-sample rows: most of a wide model's
+            #                             own samples read False (in-sample distances); left empty
+            df["looks_like_training"] = df["looks_like_training"].astype("boolean").mask(
+                df["model_split"] == "train")
 
 
 def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.GeneAnnotation | None,
