@@ -41,6 +41,7 @@ def test_neural_run_writes_a_self_describing_run(bundle, tmp_path, monkeypatch):
     for split in ("val", "test"):
         assert {"accuracy", "macro_precision", "macro_recall", "macro_f1", "per_class"} <= set(m[split])
     assert m["test"]["n"] == n_test and m["protocol"]["synthetic"] is True
+    assert m["protocol"]["device"] == "cpu"  # config.yaml holds "auto" only
     payload = load_model_file(tmp_path / "r")
     assert payload["class_names"] == bundle.class_names
     assert payload["gene_ids"] == bundle.var["gene_id"].tolist()
@@ -233,6 +234,27 @@ def test_image_flags_are_refused_for_vector_models(bundle, tmp_path):
     with pytest.raises(InputError, match="--weights"):
         train_run(bundle.path, out_dir=tmp_path / "y", model_name="hybrid_cnn", epochs=1,
                   progress=False, model_options={"weights": "none"})
+
+
+def test_a_backbone_weights_file_is_recorded_by_its_hash(bundle, tmp_path):
+    """``--weights PATH`` was recorded as the path alone (the bundle's inputs get sha256)."""
+    import importlib.util
+
+    import torch
+
+    if importlib.util.find_spec("timm") is None:
+        pytest.skip("image backbones need the `image` extra (timm, torchvision)")
+
+    from genemoe.data.bundle import file_sha256
+    from genemoe.models.registry import create_model
+
+    net = create_model("resnet50", n_genes=10, n_outputs=2, task="classify", image_size=32)
+    torch.save(net.backbone.state_dict(), tmp_path / "w.pt")
+    train_run(bundle.path, out_dir=tmp_path / "r", model_name="resnet50", epochs=1, progress=False,
+              model_options={"weights": str(tmp_path / "w.pt"), "image_size": 32})
+    m = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert m["protocol"]["weights_file"] == {"path": str((tmp_path / "w.pt").resolve()),
+                                             "sha256": file_sha256(tmp_path / "w.pt")}
 
 
 def test_input_scaling_per_model_family(bundle, tmp_path):

@@ -39,6 +39,7 @@ from genemoe.data.bundle import (
     Bundle,
     atomic_write_text,
     dump_json,
+    file_sha256,
     gene_symbols,
     load_bundle,
     remove_outputs,
@@ -234,7 +235,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "scaler": "bundle training split",
                            "gene_filter": "bundle training split (its default mask)",
                            "n": {s: len(d.rows) for s, d in data.items()},
-                           "synthetic": bundle.synthetic}
+                           "synthetic": bundle.synthetic, **_ran_on(spec.kind, train_cfg, model_cfg)}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
                 "ensemble": ensemble,
                 "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info,
@@ -401,6 +402,19 @@ def _clear_finished_run(out_dir: Path) -> None:
                 old.get("model", "a model"), old.get("task", "a task"))
     members = [p.name for p in out_dir.glob("member*") if p.is_dir()]  # an ensemble's
     remove_outputs(out_dir, [*_RUN_LEFTOVERS, *members])
+
+
+def _ran_on(kind: str, train_cfg: dict, model_cfg: dict) -> dict[str, Any]:
+    """The device a run trained on (config.yaml holds ``auto``) and the sha256 of a backbone
+    weights file (a path alone, as given, said nothing of which file it was)."""
+    from genemoe.train.distributed import resolve_device
+
+    out: dict[str, Any] = {"device": str(resolve_device(train_cfg.get("device", "auto")))
+                           if kind == "torch" else "cpu (scikit-learn)"}
+    weights = model_cfg.get("weights")
+    if isinstance(weights, str) and weights not in ("none", "imagenet") and Path(weights).is_file():
+        out["weights_file"] = {"path": str(Path(weights).resolve()), "sha256": file_sha256(Path(weights))}
+    return out
 
 
 def _check_task_data(task: Task, data: dict[str, TaskData], bundle: Bundle) -> None:
