@@ -211,7 +211,14 @@ def test_bad_weights_files_are_input_errors(tmp_path) -> None:
 
 @needs_timm
 def test_imagenet_weights_offline_is_a_clear_input_error(monkeypatch) -> None:
+    import socket
+
+    from genemoe.models.backbones import import_timm
+
+    import_timm()  # timm through genemoe's torchvision shim, whatever ran before
     import timm.models._builder as builder
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [])  # the host resolves; the fetch fails
 
     def no_network(*args, **kwargs):
         raise OSError("simulated: cannot reach huggingface.co (no network)")
@@ -289,3 +296,34 @@ def test_an_unknown_layout_names_the_backbone() -> None:
     """It named ``model.hybrid_cnn.layout`` for ``--model xception --layout hexagon``."""
     with pytest.raises(InputError, match=r"model\.xception\.layout: unknown layout 'hexagon'"):
         _model("xception", layout="hexagon")
+
+
+@needs_timm
+def test_imagenet_weights_offline_fail_at_once_or_load_from_the_cache(tmp_path, monkeypatch) -> None:
+    """Offline, ``--weights imagenet`` ran about a minute of retries, every message twice,
+    before its error; cached weights (the Hugging Face cache) now load without the network."""
+    import socket
+
+    import huggingface_hub.constants as hf_constants
+    from safetensors.torch import save_file
+
+    def no_network(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr(hf_constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    with pytest.raises(InputError, match=r"no network \(huggingface\.co does not resolve\) and "
+                                         r"they are not in the local cache"):
+        _model(weights="imagenet")
+    from genemoe.models.backbones import import_timm
+
+    full = import_timm().create_model("resnet50", pretrained=False)
+    repo = tmp_path / "hub" / "models--timm--resnet50.a1_in1k"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("abc")
+    (repo / "snapshots" / "abc").mkdir(parents=True)
+    save_file({k: v.contiguous() for k, v in full.state_dict().items()},
+              str(repo / "snapshots" / "abc" / "model.safetensors"))
+    got = _model(weights="imagenet").backbone.state_dict()
+    want = full.state_dict()
+    assert torch.equal(got["conv1.weight"], want["conv1.weight"])

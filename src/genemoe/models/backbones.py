@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from genemoe.config_presets import check_config_keys
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 from genemoe.models.base import GeneModel, Task
 from genemoe.models.image import GeneToImage, Layout, _model_layout, fit_layout, input_scaling
 from genemoe.models.registry import register_model, signature_defaults
@@ -205,7 +205,11 @@ def _timm_backbone(spec: Backbone, weights: str) -> nn.Module:
     kwargs = dict(spec.kwargs, num_classes=0)
     if weights == "imagenet":
         try:
-            model = timm.create_model(spec.timm_name, pretrained=True, **kwargs)
+            overlay = _cached_offline(timm, spec.timm_name)
+            model = timm.create_model(spec.timm_name, pretrained=True, **kwargs,
+                                      **({"pretrained_cfg_overlay": overlay} if overlay else {}))
+        except InputError:
+            raise
         except Exception as exc:  # offline: huggingface / urllib errors, missing cache
             raise input_error(f"cannot fetch ImageNet weights for {spec.timm_name} "
                               f"({type(exc).__name__}: {str(exc)[:200]})", where="weights",
@@ -219,6 +223,41 @@ def _timm_backbone(spec: Backbone, weights: str) -> nn.Module:
     if hasattr(model, "pre_logits"):  # VGG's 120M-parameter ConvMlp: unused by forward_features
         model.pre_logits = nn.Identity()
     return model
+
+
+def _cached_offline(timm: Any, timm_name: str) -> dict[str, str] | None:
+    """Without a network (the weights' host does not resolve): the cached weights file, as
+    timm's ``pretrained_cfg_overlay``, or one error at once (offline, timm retried for about
+    a minute, every message twice, before failing). None: online, timm downloads."""
+    import socket
+    from urllib.parse import urlparse
+
+    cfg = timm.models.get_pretrained_cfg(timm_name)
+    hub = getattr(cfg, "hf_hub_id", None)
+    host = "huggingface.co" if hub else urlparse(getattr(cfg, "url", "") or "").hostname
+    try:
+        socket.getaddrinfo(host or "huggingface.co", 443)
+        return None
+    except OSError:
+        pass
+    if hub:
+        from huggingface_hub import try_to_load_from_cache
+
+        found = [try_to_load_from_cache(hub, f) for f in ("model.safetensors", "pytorch_model.bin")]
+        cached = next((f for f in found if isinstance(f, str)), None)
+    else:
+        import torch.hub
+
+        path = Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(cfg.url).path).name
+        cached = str(path) if path.is_file() else None
+    if cached is None:
+        raise input_error(f"cannot fetch ImageNet weights for {timm_name}: no network ({host} "
+                          "does not resolve) and they are not in the local cache", where="weights",
+                          fix="train from scratch with --weights none (weights: none), or "
+                              "download the weights elsewhere and pass --weights PATH "
+                              "(weights: PATH, a timm state-dict file)")
+    log.info("offline: ImageNet weights of %s read from the cache (%s)", timm_name, cached)
+    return {"file": cached}
 
 
 def _default_grid(n_genes: int, image_size: int) -> int | None:
