@@ -206,7 +206,7 @@ def test_image_flags_fit_the_genomic_layout_on_the_bundle(bundle, tmp_path):
     from typer.testing import CliRunner
 
     from genemoe.cli import app
-    from genemoe.models.image import genomic_order
+    from genemoe.models.image import genomic_order, input_scaling
     from genemoe.models.registry import create_model
 
     out = tmp_path / "h"
@@ -225,6 +225,15 @@ def test_image_flags_fit_the_genomic_layout_on_the_bundle(bundle, tmp_path):
     order = genomic_order(var["chrom"].to_numpy(object), var["start"].to_numpy())
     pixels = model.to_image.pixel_of_gene.numpy()  # genes in genomic order fill pixels 0, 1, 2, ...
     np.testing.assert_array_equal(pixels[order], np.arange(len(order)))
+    # the grid and the pixel sharing are said and recorded at training (explain said them only)
+    image = json.loads((out / "metrics.json").read_text())["protocol"]["image"]
+    assert image["grid"] == image["image_size"] == "12 x 12"
+    assert image["genes_per_pixel_max"] == int(np.bincount(pixels).max())
+    assert image["input_scaling"] == input_scaling("hybrid_cnn", cfg)
+    assert f"genes on a 12 x 12 grid (up to {image['genes_per_pixel_max']} a pixel)" in res.output
+    from genemoe.report.html import write_report
+
+    assert "image (layout)</th><td>grid 12 x 12" in write_report(out).read_text()
 
 
 def test_image_flags_are_refused_for_vector_models(bundle, tmp_path):

@@ -237,7 +237,9 @@ def _run_context(d: Path, plots: Path) -> dict[str, Any]:
                 "selection": prot.get("selection"), "test split": prot.get("test_scored"),
                 "scaler": prot.get("scaler"), "samples per split": prot.get("n"),
                 "preset": cfg.get("preset"), "best epoch": cfg.get("best_epoch"),
-                "stopped early": cfg.get("stopped_early"), "bundle": payload.get("bundle_path")}
+                "stopped early": cfg.get("stopped_early"), "bundle": payload.get("bundle_path"),
+                "device": prot.get("device"), **({"image (layout)": ", ".join(  # image models
+                    f"{k.replace('_', ' ')} {v}" for k, v in prot["image"].items())} if prot.get("image") else {})}
     train = cfg.get("train") or {}
     seeds = {"run seed": cfg.get("seed"), "training seed": train.get("seed"),
              "split seed (bundle)": (record.get("config") or {}).get("seed")}

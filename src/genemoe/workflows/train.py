@@ -235,7 +235,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "scaler": "bundle training split",
                            "gene_filter": "bundle training split (its default mask)",
                            "n": {s: len(d.rows) for s, d in data.items()},
-                           "synthetic": bundle.synthetic, **_ran_on(spec.kind, train_cfg, model_cfg)}
+                           "synthetic": bundle.synthetic, **_ran_on(spec.kind, train_cfg, model_cfg),
+                           **_image_record(fit.model, input_scaling(model_name, model_cfg))}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
                 "ensemble": ensemble,
                 "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info,
@@ -415,6 +416,22 @@ def _ran_on(kind: str, train_cfg: dict, model_cfg: dict) -> dict[str, Any]:
     if isinstance(weights, str) and weights not in ("none", "imagenet") and Path(weights).is_file():
         out["weights_file"] = {"path": str(Path(weights).resolve()), "sha256": file_sha256(Path(weights))}
     return out
+
+
+def _image_record(model: Any, scaling: str) -> dict[str, Any]:
+    """Image models: the grid, the image the network sees, the most genes sharing a pixel
+    and the input scaling, said and recorded (explain said the sharing, after training)."""
+    net = getattr(model, "members", [model])[0]  # an ensemble's members share one layout
+    to_image = getattr(net, "to_image", None)
+    if to_image is None or not hasattr(to_image, "layout"):
+        return {}
+    lay = to_image.layout()
+    side = int(getattr(net, "image_size", lay.height))
+    image = {"grid": f"{lay.height} x {lay.width}", "image_size": f"{side} x {side}",
+             "genes_per_pixel_max": int(lay.counts.max()), "input_scaling": scaling}
+    log.info("image: %d genes on a %s grid (up to %d a pixel), seen at %s; input scaling %s",
+             lay.n_genes, image["grid"], image["genes_per_pixel_max"], image["image_size"], scaling)
+    return {"image": image}
 
 
 def _check_task_data(task: Task, data: dict[str, TaskData], bundle: Bundle) -> None:
