@@ -43,7 +43,7 @@ from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import exported_clinical
 from genemoe.data.prep_text import step_line
-from genemoe.data.quant_dir import join_record
+from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.splits import split_warnings, stratified_kfold, stratified_split, stratify_keys
 from genemoe.data.tables import agreeing_labels, respellings
@@ -572,8 +572,8 @@ def prepare_dataset(
     record = {
         "genemoe_version": __version__, "synthetic": cfg.synthetic, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config": asdict(cfg), "normalisation": sorted(methods)[0] if len(methods) == 1 else sorted(methods),
-        "inputs": _inputs(paths, label_paths, clinical_path, annotation_path), "steps": plog.steps,
-        "dropped": {"samples": plog.dropped_samples, "genes": plog.dropped_genes},
+        "inputs": (inputs := _inputs(paths, label_paths, clinical_path, annotation_path)), "steps": plog.steps,
+        "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes},
         "genes": plog.genes, "warnings": plog.warnings,
         "n_values_clipped": sum(st.get("negative_values_clipped_to_0", 0) for st in plog.steps),
         "seconds": round(time.perf_counter() - t0, 2),

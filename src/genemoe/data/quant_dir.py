@@ -44,7 +44,7 @@ from genemoe.data.tables import _read_table
 from genemoe.data.textio import _is_number, _text_stream, reading
 from genemoe.errors import InputError, input_error
 
-__all__ = ["QUANT_VALUES", "STRANDS", "assemble_quant_dir", "find_quant_files", "join_record",
+__all__ = ["join_dropped", "QUANT_VALUES", "STRANDS", "assemble_quant_dir", "find_quant_files", "join_record",
            "joined_lines", "read_tx2gene", "star_strand"]
 
 logger = logging.getLogger(__name__)
@@ -489,6 +489,13 @@ def join_record(path: Path, role: str) -> dict[str, Any]:
     if role != "expression" or path.name != "expression.tsv.gz" or not record.is_file():
         return {}
     return {"joined": json.loads(record.read_text())}
+
+
+def join_dropped(inputs: list[dict[str, Any]]) -> dict[str, int]:
+    """Samples a join left out, by reason, for a bundle's ``dropped`` counts (a GDC sample
+    sheet's samples without their file were in joined.json and said, but not counted)."""
+    n = sum(len((i.get("joined") or {}).get("sheet_samples_without_file") or []) for i in inputs)
+    return {"sample sheet entry without its file (incomplete download)": n} if n else {}
 
 
 def joined_lines(record: dict[str, Any]) -> list[str]:
