@@ -405,13 +405,13 @@ def explain(
     """Gene rankings per class and per sample (or for the risk) of a trained run."""
     only_with(compare, other, "--other", "--compare")
     if compare:
-        from genemoe.explain.compare import compare_methods
+        from genemoe.explain.compare import compare_methods, methods_text
 
         table = compare_methods(model, data=data, out_dir=out, other_run=other, split=split,
                                 baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes,
                                 max_samples_per_class=max_samples_per_class, seed=seed,
                                 samples=None if samples is None else list(_csv(samples)))
-        typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        typer.echo(methods_text(table))
         return
     from genemoe.explain import explain_run
 

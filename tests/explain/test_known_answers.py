@@ -17,6 +17,8 @@ compete with the absence of everyone else's).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import yaml
@@ -233,3 +235,5 @@ def test_cli_compare(planted, tmp_path):
     assert r.exit_code == 0, r.output
     assert all(m in r.output for m in ("frozen_ig", "gradient_shap", "deeplift"))
     assert (tmp_path / "cmp" / "methods.csv").exists()
+    assert re.search(r"\d\.\d\d%", r.output)  # completeness in percent, as explain says it
+    assert "--n-draws applies" not in r.output  # passed to the methods that use it only

@@ -236,3 +236,15 @@ def test_a_survival_explanation_names_the_genes_raising_and_lowering_the_risk(tm
             "max_abs_delta": 0.0}
     text = ExplainResult(tmp_path, 3, "survival", conv, ranking).describe(top=2)
     assert "risk (n=3), raising it most: UP1, UP2; lowering it most: DOWN1, DOWN2" in text
+
+
+def test_the_method_comparison_prints_completeness_in_percent():
+    """--compare printed completeness as fractions (0.0012) where explain prints 0.12%."""
+    import pandas as pd
+
+    from genemoe.explain.compare import methods_text
+
+    text = methods_text(pd.DataFrame({"method": ["ig"], "n_samples": [3], "routing": ["live"],
+                                      "median_relative_delta": [0.0012], "max_relative_delta": [0.05],
+                                      "seconds_per_sample": [0.01234], "top50_overlap": [0.8]}))
+    assert "0.12%" in text and "5.00%" in text and "0.012" in text and "0.800" in text
