@@ -90,9 +90,11 @@ log = logging.getLogger(__name__)
 
 
 class TrialLine:
-    """Optuna callback: one short line per finished trial, ``trial 3/20: validation 0.8123
-    (best 0.8301), 12 s`` (``genemoe tune``'s progress, also in a log file; the trial's
-    options are in trials.csv, and on the terminal with ``-v``)."""
+    """Optuna callback: one short line per finished trial, ``trial 2 (3/20): validation
+    0.8123 (best 0.8301), 12 s``: its number in trials.csv (trial 0 is the starting
+    configuration; the line said "trial 1/20" for it), then how many of the budget are done
+    (``genemoe tune``'s progress, also in a log file; the trial's options are in trials.csv,
+    and on the terminal with ``-v``)."""
 
     def __init__(self, n_trials: int) -> None:
         self.n_trials = int(n_trials)
@@ -101,7 +103,8 @@ class TrialLine:
         best = best_in_budget(study, self.n_trials)
         value = (f"validation {trial.value:.4f}" if trial.value is not None
                  else trial.state.name.lower())
-        log.info("trial %d/%d: %s%s, %.0f s", len(counted_trials(study)), self.n_trials, value,
+        log.info("trial %d (%d/%d): %s%s, %.0f s", trial.number, len(counted_trials(study)),
+                 self.n_trials, value,
                  "" if best is None else f" (best {best.value:.4f})",
                  float(trial.user_attrs.get("seconds") or 0.0))
 
