@@ -179,6 +179,17 @@ def test_an_unwritable_out_is_said_with_its_fix(files, tmp_path):
     assert "afile" in r.stderr and "fix: a " in r.stderr and "choose another path" in r.stderr
 
 
+def test_a_name_too_long_for_the_file_system_is_one_error(tmp_path):
+    """A path part over 255 bytes: an 83-line OSError traceback (exit 1) from every command."""
+    long = "x" * 300
+    for args in (("train", "--data", tmp_path / long, "--model", "logreg", "--out", tmp_path / "r"),
+                 ("prepare", "--expression", tmp_path / "e.tsv", "--out", tmp_path / long)):
+        r = run_cli(*args)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert "File name too long" in r.stderr and "at most 255 bytes" in r.stderr
+        assert "x" * 60 not in r.stderr  # the name shortened in the message
+
+
 def test_features_with_a_missing_run_exits_2_naming_it(tmp_path):
     r = run_cli("features", "--model", tmp_path / "no_run", "--data", tmp_path / "b",
                 "--out", tmp_path / "f")

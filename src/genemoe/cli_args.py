@@ -120,7 +120,10 @@ def new_out_dir(args: Sequence[str]) -> Path | None:
         value = (args[i + 1] if arg == "--out" and i + 1 < len(args)
                  else arg[6:] if arg.startswith("--out=") else None)
         if value:
-            return None if Path(value).exists() else Path(value)
+            try:
+                return None if Path(value).exists() else Path(value)
+            except OSError:  # a name too long to ask about: the command says it (was a traceback)
+                return None
     return None
 
 

@@ -153,6 +153,8 @@ _OS_FIXES = {
     errno.ENOTDIR: "a part of the path is a file, not a folder: choose another path",
     errno.EEXIST: "a file of that name stands where a folder is needed: choose another path",
     errno.EISDIR: "the path is a folder where a file is expected: name a file",
+    errno.ENAMETOOLONG: "a file or folder name (one part of the path) may hold at most 255 "
+                        "bytes: use a shorter name",
 }
 
 
@@ -163,6 +165,8 @@ def os_error_message(exc: BaseException) -> str | None:
     if not isinstance(exc, OSError) or exc.errno not in _OS_FIXES:
         return None
     path = exc.filename if exc.filename is not None else "a file"
+    if len(str(path)) > 120:  # a name too long for the file system: its start and end
+        path = f"{str(path)[:50]}…{str(path)[-30:]}"
     if re.fullmatch(r"\..+\.tmp", Path(str(path)).name):  # an atomic write's temporary
         path = f"{Path(str(path)).parent}/ (writing a result there)"
     return f"{path}: {exc.strerror or exc}\n  fix: {_OS_FIXES[exc.errno]}"
