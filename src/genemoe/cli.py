@@ -260,7 +260,7 @@ def tune(
 @app.command(cls=CliCommand)
 def predict(
     model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train`.")],
-    out: Annotated[Path, typer.Option(help="Output .csv, .tsv (tab-separated) or .parquet.")],
+    out: Annotated[Path, typer.Option(help="Output .csv, .tsv or .txt (tab-separated), or .parquet.")],
     expression: Annotated[Path | None, typer.Option(help="New samples (any supported format).")] = None,
     quant_dir: Annotated[Path | None, typer.Option(
         help="Or a folder of per-sample Salmon, kallisto, RSEM, STAR or HTSeq-count files.")] = None,

@@ -215,6 +215,19 @@ def test_frozen_ig_of_a_model_without_routing_is_recorded_as_ig(trained, tmp_pat
     assert res.convergence["method"] == "ig" and res.convergence["routing"] == "live"
 
 
+def test_an_out_that_cannot_be_a_folder_stops_before_the_attributions(trained, tmp_path,
+                                                                      monkeypatch):
+    """A file (or unwritable place) as --out was found after the attributions were computed
+    (27 s of work, minutes at the defaults), where every other command refuses it at once."""
+    import genemoe.explain.api as api
+
+    d, b, _ = trained
+    monkeypatch.setattr(api, "attribute_with", lambda *a, **k: pytest.fail("computed first"))
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(FileExistsError):
+        explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "afile", progress=False)
+
+
 def test_vector_model_writes_one_bar_chart_per_explained_sample(trained, tmp_path):
     from matplotlib.image import imread
 

@@ -273,6 +273,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                    max_steps=max_steps)
     out_dir = Path(out_dir)
     payload = load_model_file(Path(run_dir))
+    out_dir.mkdir(parents=True, exist_ok=True)  # a folder it cannot write, said before the work
     model = _load_model(payload)
     task = payload["task"]
     bundle = load_bundle(data)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -151,9 +152,13 @@ def _check_output(out_path: Path, max_missing: float) -> None:
     """Refuse an output name of another format (``.xlsx`` got comma-separated text, ``.tsv``
     commas) and a --max-missing that is not a share."""
     if out_path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise input_error(f"{out_path.name}: genemoe writes .csv, .tsv (tab-separated) or "
-                          ".parquet", where="--out",  # x.csv.gz: x.csv, not x.csv.csv
+        raise input_error(f"{out_path.name}: genemoe writes .csv, .tsv or .txt (tab-separated) "
+                          "or .parquet", where="--out",  # x.csv.gz: x.csv, not x.csv.csv
                           fix=f"name it e.g. {out_path.name.split('.')[0] or out_path.stem}.csv")
+    folder = out_path.parent if str(out_path.parent) else Path(".")
+    if not folder.is_dir() or not os.access(folder, os.W_OK):  # was found after the scoring
+        raise input_error(f"{folder} is not a folder this user can write to", where="--out",
+                          fix="name a file in an existing, writable folder")
     if not 0 <= max_missing < 1:
         raise input_error(f"must be a share of the model's genes in [0, 1), got {max_missing}",
                           where="--max-missing", fix="pass e.g. --max-missing 0.2 (the default)")
