@@ -203,6 +203,8 @@ def test_models_lists_registered_models():
     assert r.returncode == 0, r.stderr
     names = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
     assert {"genemoe", "moe", "fcn", "mlp", "svm", "rf", "logreg", "coxnet", "coxph"} <= names
+    assert r.stdout.split()[:4] == ["name", "kind", "tasks", "what"]  # the columns were unnamed
+    assert "not a --model: train --ensemble K" in r.stdout  # train refuses --model ensemble
 
 
 def test_models_describes_a_two_task_model_for_both_tasks():

@@ -344,6 +344,7 @@ def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for th
     """List the registered models."""
     from genemoe.models.registry import get_spec, list_models
 
+    typer.echo(f"{'name':14s} {'kind':8s} {'tasks':18s} what")  # the columns were unnamed
     for name in list_models(task=task):
         spec = get_spec(name)
         typer.echo(f"{name:14s} {spec.kind:8s} {','.join(spec.tasks):18s} {spec.description}")
@@ -383,7 +384,8 @@ def explain(
     out: Annotated[Path, typer.Option(help="Directory to write the rankings, attributions and figures.")],
     samples: Annotated[str | None, typer.Option(help="Comma-separated sample ids (default: --split).")] = None,
     split: Annotated[str, typer.Option(help="test | val | train | all (without --samples).")] = "test",
-    baseline: Annotated[str, typer.Option(help="train_mean | zeros (log-scale zero expression).")] = "train_mean",
+    baseline: Annotated[str, typer.Option(help="train_mean | zeros: the reference of ig, frozen_ig and "
+                                          "deeplift (auto's train_ig starts from training tumours).")] = "train_mean",
     n_steps: Annotated[int, typer.Option(help="Integration steps per sample.")] = 50,
     internal_batch_size: Annotated[int, typer.Option(help="Rows per forward/backward pass.")] = 64,
     max_samples_per_class: Annotated[int, typer.Option(help="At most this many per predicted class.")] = 50,

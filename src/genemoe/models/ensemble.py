@@ -77,7 +77,8 @@ class EnsembleModel(nn.Module):
     "ensemble",
     kind="torch",
     tasks=("classify", "survival"),
-    description="K seeds of one neural model, probabilities or risks averaged (train --ensemble K)",
+    description="how an ensemble run is stored, not a --model: train --ensemble K (K seeds, "
+                "outputs averaged)",
 )
 def create_ensemble(*, n_genes: int, n_outputs: int, task: Task, member: str,
                     member_config: dict | None = None, k: int = 1) -> EnsembleModel:

@@ -11,7 +11,7 @@ Every model first gets the same tuning budget (``tune`` Optuna trials, 3 by defa
 the validation split only: ``genemoe tune``), then trains once with its best trial's options
 (``genemoe train --config best.yaml``); ``tune=0`` trains the ``small`` preset as it is.
 The neural models train for at most ``epochs`` (30) epochs with early stopping on
-validation, so the demo stays within a few minutes of CPU time; on a cohort this small that
+validation, so the demo takes about 3 minutes on 2 idle cores (README); on a cohort this small that
 is a demonstration, not a benchmark (``genemoe benchmark`` is).
 """
 
