@@ -477,3 +477,17 @@ def test_label_respellings_of_a_label_table_are_counted_and_said(synth_files, tm
     assert step["respelt"] == {f"{first} (TCGA) -> {first}": 1, f"TCGA-{first} -> {first}": 1}
     # counted over labels, label-table rows naming no sample too (read as "of every sample")
     assert "respelt as TCGA codes: 2 labels, table rows included (" in step_line("labels", step)
+
+
+@pytest.mark.parametrize("options,match", [
+    ({"endpoint": "foo"}, r"--endpoint: unknown endpoint 'foo'"),
+    ({"val_fraction": 1.5}, r"invalid split fractions val=1\.5"),
+    ({"n_folds": 1}, r"--folds: must be at least 2, got 1"),
+])
+def test_endpoint_fractions_and_folds_are_checked_before_reading(options, match):
+    """``--endpoint foo`` was taken without a word (no --clinical), and bad fractions or
+    ``--folds 1`` were said only after the expression had been read and normalised."""
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError, match=match):
+        PrepareConfig(**options)

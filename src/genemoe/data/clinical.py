@@ -39,7 +39,8 @@ import pandas as pd
 from genemoe.data.ids import is_sample_barcode
 from genemoe.errors import input_error
 
-__all__ = ["read_clinical", "parse_events", "exported_clinical", "clinical_field_names"]
+__all__ = ["read_clinical", "parse_events", "exported_clinical", "clinical_field_names",
+           "check_endpoint"]
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,14 @@ def clinical_field_names(names: Sequence[Any]) -> list[str]:
     sample-level clinical fields (``age``, ``OS.time``, ``days_to_death``), not genes."""
     return [str(n) for n in names if (k := _norm(n)) in _FIELD_NAMES
             or k.startswith(("daysto", "ageat", "yearsto"))]
+
+
+def check_endpoint(endpoint: str) -> None:
+    """Refuse an endpoint other than OS, DSS, DFI or PFI (``--endpoint foo`` was taken
+    without a word when no survival table was given)."""
+    if endpoint not in ("OS", "DSS", "DFI", "PFI"):
+        raise input_error(f"unknown endpoint {endpoint!r}", where="--endpoint",
+                          fix="use OS, DSS, DFI or PFI")
 
 
 def _find(df: pd.DataFrame, names: Sequence[str]) -> str | None:

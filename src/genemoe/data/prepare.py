@@ -38,19 +38,18 @@ import pandas as pd
 from genemoe import __version__
 from genemoe.data import annotation as ann
 from genemoe.data import normalise as norm
+from genemoe.data import splits as sp
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
-from genemoe.data.clinical import exported_clinical
+from genemoe.data.clinical import check_endpoint, exported_clinical
 from genemoe.data.prep_text import step_line
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
-from genemoe.data.splits import split_warnings, stratified_kfold, stratified_split, stratify_keys
 from genemoe.data.tables import agreeing_labels, respellings
 from genemoe.errors import input_error
 
-__all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter",
-           "map_table_genes", "normalise_table"]
+__all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "map_table_genes", "normalise_table"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +82,8 @@ class PrepareConfig:
     def __post_init__(self) -> None:  # unknown values are refused before any file is read
         tcga.sample_type_list(self.sample_types)
         norm.check_method(self.normalisation)
+        check_endpoint(self.endpoint)
+        sp.check_split_options(self.val_fraction, self.test_fraction, self.n_folds)
         if not (np.isfinite(self.min_variance) and self.min_variance >= 0 and np.isfinite(self.min_mean)):
             raise input_error(f"--min-variance {self.min_variance} / --min-mean {self.min_mean}",
                               where="gene filter", fix="a variance of 0 or more and a finite mean "
@@ -407,9 +408,9 @@ def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.nda
     (and by event when survival was joined, so validation and test hold events)."""
     labels = obs["cancer_type"].to_numpy(dtype=object)
     with_surv = bool(obs["has_survival"].any())
-    keys = stratify_keys(labels, obs["event"].to_numpy(dtype=bool)) if with_surv else labels
+    keys = sp.stratify_keys(labels, obs["event"].to_numpy(dtype=bool)) if with_surv else labels
     groups = obs["patient_id"].astype(str).to_numpy(dtype=object)
-    obs["split"] = stratified_split(keys, val_fraction=cfg.val_fraction,
+    obs["split"] = sp.stratified_split(keys, val_fraction=cfg.val_fraction,
                                     test_fraction=cfg.test_fraction, seed=cfg.seed, groups=groups)
     for part in ("val", "test"):
         absent = set(obs.loc[obs["split"] == part, "cancer_type"]) - set(
@@ -419,13 +420,13 @@ def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.nda
                               where="split", fix="raise --min-class-size or change the split fractions")
     folds = None
     if cfg.n_folds:
-        folds = stratified_kfold(keys, n_folds=cfg.n_folds, seed=cfg.seed, groups=groups)
+        folds = sp.stratified_kfold(keys, n_folds=cfg.n_folds, seed=cfg.seed, groups=groups)
     plog.step("split", seed=cfg.seed, counts=obs["split"].value_counts().to_dict(),
               n_folds=cfg.n_folds, grouped_by="patient_id",
               n_patients=int(obs["patient_id"].nunique()),
               stratified_by="cancer type and event" if with_surv else "cancer type")
     event = obs["event"].to_numpy(bool) & obs["has_survival"].to_numpy(bool) if with_surv else None
-    for msg in split_warnings(obs["split"].to_numpy(), folds, event=event, endpoint=cfg.endpoint,
+    for msg in sp.split_warnings(obs["split"].to_numpy(), folds, event=event, endpoint=cfg.endpoint,
                               fractions={"val": cfg.val_fraction, "test": cfg.test_fraction}):
         plog.warnings.append(msg)
         log.warning(msg)

@@ -117,11 +117,7 @@ def stratified_split(
     np.ndarray
         ``(n_samples,)`` object array of ``"train"``/``"val"``/``"test"``.
     """
-    if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
-        raise input_error(
-            f"invalid split fractions val={val_fraction}, test={test_fraction}",
-            where="--val-fraction/--test-fraction", fix="use fractions in [0, 1) summing below 1",
-        )
+    check_split_options(val_fraction, test_fraction)
     codes, gkeys, sizes = _group_units(np.asarray(labels, dtype=object), groups)
     rng = np.random.default_rng(seed)
     out = np.empty(len(gkeys), dtype=object)
@@ -157,6 +153,19 @@ def _cut(idx: np.ndarray, sizes: np.ndarray, n_test: int, n_val: int, out: np.nd
             part = "train"
         out[g] = part
         got[part] += int(sizes[g])
+
+
+def check_split_options(val_fraction: float, test_fraction: float, n_folds: int | None = None) -> None:
+    """Refuse fractions outside [0, 1) or summing to 1 or more, and fewer than 2 folds
+    (``prepare`` checks them before reading: they were said after the expression was read)."""
+    if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
+        raise input_error(
+            f"invalid split fractions val={val_fraction}, test={test_fraction}",
+            where="--val-fraction/--test-fraction", fix="use fractions in [0, 1) summing below 1",
+        )
+    if n_folds is not None and n_folds < 2:
+        raise input_error(f"must be at least 2, got {n_folds}", where="--folds",
+                          fix="pass --folds 5 (or leave it out for no folds)")
 
 
 def stratified_kfold(labels: Sequence[str], *, n_folds: int = 5, seed: int = 0,
