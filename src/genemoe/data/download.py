@@ -45,7 +45,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from genemoe.data.bundle import atomic_write_text, dump_json, file_sha256
-from genemoe.data.download_checks import content_problem
+from genemoe.data.download_checks import content_problem, offline_message
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
     PANCAN_HUB_URL,
@@ -281,18 +281,6 @@ def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
     os.replace(part, dest)
 
 
-def _offline_message(url: str, reason: str, urls_path: Path | None = None) -> str:
-    fetch = (f"fetch the URLs listed in {urls_path}: `wget -c -i {urls_path}`"
-             if urls_path is not None else f"fetch {url}")
-    return (
-        f"no internet access: cannot reach {urllib.parse.urlsplit(url).netloc} ({reason}); "
-        "genemoe does not fall back to other data\n"
-        "  fix: on a machine with internet access run `genemoe download tcga --out DIR` (or "
-        f"{fetch}), copy the files here and pass them to `genemoe prepare`; behind a proxy, "
-        "set https_proxy"
-    )
-
-
 def download_file(
     url: str,
     dest: Path,
@@ -377,7 +365,7 @@ def download_file(
                 time.sleep(delay)
             continue
     if last.offline:
-        raise OfflineError(_offline_message(url, str(last))) from last
+        raise OfflineError(offline_message(url, str(last))) from last
     kept = f"; the partial file {part} is kept and the next run resumes it" if part.exists() else ""
     raise DownloadError(f"could not download {url} after {retries} attempts: {last}{kept}") from last
 
@@ -513,7 +501,7 @@ def download_tcga(
             urls_path = out_dir / "urls.txt"
             atomic_write_text(urls_path, "".join(f"{it.url}\n" for it in items[i - 1:]))
             reason = str(exc.__cause__) if exc.__cause__ else "network unreachable"
-            raise OfflineError(_offline_message(item.url, reason, urls_path)) from exc
+            raise OfflineError(offline_message(item.url, reason, urls_path)) from exc
         dest = out_dir / used.filename
         result.paths.append(dest)
         if not fetched:
@@ -590,8 +578,10 @@ def list_downloads(
             try:
                 item, size = _head_size(item, timeout)
             except (OSError, http.client.HTTPException) as exc:
-                probe = not _is_offline(exc)
-                logger.info("no size for %s (%s)", item.url, exc)
+                if not (probe := not _is_offline(exc)):  # said once (was "size unknown" x 10)
+                    logger.warning("%s", offline_message(item.url, str(getattr(exc, "reason", exc))))
+                else:
+                    logger.info("no size for %s (%s)", item.url, exc)
         if size is False:
             planned.append(PlannedFile(item, None, "missing"))
             continue

@@ -11,10 +11,11 @@ reads the file through once (a ``.gz`` is decompressed to its end) and says what
 from __future__ import annotations
 
 import gzip
+import urllib.parse
 import zlib
 from pathlib import Path
 
-__all__ = ["content_problem"]
+__all__ = ["content_problem", "offline_message"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1024  # bytes read to recognise an HTML page
@@ -59,3 +60,16 @@ def content_problem(path: Path, name: str, *, chunk: int = 1 << 20) -> str | Non
     if _is_html(head):
         return "an HTML page (an error or login page), not the table"
     return None
+
+
+def offline_message(url: str, reason: str, urls_path: Path | None = None) -> str:
+    """The refusal without network: where the files come from, and no fallback."""
+    fetch = (f"fetch the URLs listed in {urls_path}: `wget -c -i {urls_path}`"
+             if urls_path is not None else f"fetch {url}")
+    return (
+        f"no internet access: cannot reach {urllib.parse.urlsplit(url).netloc} ({reason}); "
+        "genemoe does not fall back to other data\n"
+        "  fix: on a machine with internet access run `genemoe download tcga --out DIR` (or "
+        f"{fetch}), copy the files here and pass them to `genemoe prepare`; behind a proxy, "
+        "set https_proxy"
+    )
