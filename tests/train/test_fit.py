@@ -199,3 +199,14 @@ def test_an_unknown_memory_policy_is_refused():
     with pytest.raises(ValueError, match="'warn' or 'raise'"):
         fit.check_training_memory(torch.nn.Linear(2, 2), "cpu", ema=False, n_genes=2,
                                   if_short="rasie")
+
+
+def test_an_unknown_device_names_the_flag():
+    """``--device tpu`` was "train config: invalid training value(s): device='tpu'", the fix
+    pointing at the --config YAML's train: section, though the flag was given."""
+    from genemoe.errors import InputError
+    from genemoe.train.fit import resolve_config
+
+    with pytest.raises(InputError, match=r"--device: unknown device 'tpu'"):
+        resolve_config("small", None, "fcn", seed=0, device="tpu", epochs=None, task="classify")
+    resolve_config("small", None, "fcn", seed=0, device="cuda", epochs=None, task="classify")

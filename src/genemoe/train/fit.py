@@ -131,6 +131,9 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
         train_cfg = deep_merge(train_cfg, train_config(layer, task, model_name))
     if "balance_weight" in train_cfg:  # the paper's λ_balance is the trainer's aux weight
         train_cfg.setdefault("aux_weight", train_cfg.pop("balance_weight"))
+    if str(device) not in ("auto", "cpu", "cuda"):  # was named a value of the config's train:
+        raise input_error(f"unknown device {device!r}", where="--device",
+                          fix="use auto (CUDA when available), cpu or cuda")
     train_cfg.update(seed=seed, device=device)
     if epochs is not None:
         train_cfg["epochs"] = epochs
