@@ -568,10 +568,13 @@ def survival_metrics(
         ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``.
     """
     t, e, r = _check_survival(time, event, (risk, "risk"))
+    # as per type, no C below 2 events: one gave 1.000 [1.000, 1.000] (a resample holds that
+    # event, then C = 1, or none, then no C at all)
+    few = f"fewer than 2 events ({int(e.sum())})" if e.sum() < 2 else None
     uno = None
     if time_train is None or event_train is None:
         log.info("Uno's C-index skipped: no training follow-up given")
-    else:
+    elif few is None:
         uno = _uno_truncated(time_train, event_train, t, e, r)
     try:
         logrank_p = median_split_logrank(t, e, r)["p_value"]
@@ -579,8 +582,8 @@ def survival_metrics(
         log.warning("median-split log-rank skipped: %s", exc)
         logrank_p = float("nan")
     out = {
-        "c_index": concordance_index(t, e, r),
-        "c_index_ci": list(bootstrap_c_index(t, e, r, n_boot=n_boot, seed=seed)),
+        "c_index": float("nan") if few else concordance_index(t, e, r),
+        "c_index_ci": [float("nan")] * 2 if few else list(bootstrap_c_index(t, e, r, n_boot=n_boot, seed=seed)),
         "c_index_by_type": None
         if groups is None
         else c_index_by_group(t, e, r, groups, n_boot=n_boot, seed=seed),
@@ -588,11 +591,7 @@ def survival_metrics(
         "logrank_p": logrank_p,
         "n": int(t.size),
         "n_events": int(e.sum()),
-    }
-    if out["n_events"] < 2:  # as per type: one event gave 1.000 [1.000, 1.000] (a resample
-        #                      holds that event, then C = 1, or none, then no C at all)
-        out.update(c_index=float("nan"), c_index_ci=[float("nan"), float("nan")], uno_c_index=None,
-                   c_index_reason=f"fewer than 2 events ({out['n_events']})")
+    } | ({"c_index_reason": few} if few else {})
     if risk_train is not None and time_train is not None and event_train is not None:
         from genemoe.evaluate.brier import integrated_brier
 

@@ -249,3 +249,12 @@ def heartbeat_options() -> dict[str, Any]:
         retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
     return {"heartbeat_interval": HEARTBEAT_S, "grace_period": GRACE_S,
             "heartbeat_stale_trial_callback": retry}
+
+
+class TuningInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a search that had finished trials: ``result`` is the ``TuneResult``
+    they found (the study holds them; a rerun resumes it)."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result

@@ -113,6 +113,7 @@ from genemoe.train.fit import LOSS_DEFAULTS, LOSS_KEYS, TrainingWontFit, fit_mod
 from genemoe.train.study_budget import (
     TOO_BIG,
     ProgressMark,
+    TuningInterrupted,
     best_in_budget,
     counted_trials,
     forget_inherited,
@@ -437,6 +438,10 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     done_before = len(counted_trials(study))
     if requeue_interrupted(study):
         log.info("study %s: interrupted trials queued to run again", study_name)
+    def result() -> TuneResult:  # what the study's finished trials found
+        return replace(_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
+                               time.perf_counter() - t0), n_done_before=done_before)
+
     try:  # trials differ in shape: each one's freed memory goes back after it
         optimize_to_budget(study, objective, n_trials=n_trials, timeout=timeout,
                            catch=(FloatingPointError,), show_progress_bar=progress,
@@ -444,20 +449,8 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     except KeyboardInterrupt:
         if best_in_budget(study, n_trials) is None:
             raise
-        raise TuningInterrupted(replace(_result(  # what the finished trials found
-            study, space, base_model_cfg, base_train_cfg, task, n_trials,
-            time.perf_counter() - t0), n_done_before=done_before)) from None
-    return replace(_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
-                           time.perf_counter() - t0), n_done_before=done_before)
-
-
-class TuningInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a search that had finished trials: ``result`` is what they found
-    (the study holds them; a rerun resumes it)."""
-
-    def __init__(self, result: TuneResult) -> None:
-        super().__init__()
-        self.result = result
+        raise TuningInterrupted(result()) from None
+    return result()
 
 
 def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
