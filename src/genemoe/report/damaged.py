@@ -73,6 +73,12 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            path=d, fix=f"read {d / 'tables.md'} (the paper's tables, paired "
                                        f"tests) and {d / 'results.csv'} (one row per fold), "
                                        "or run `genemoe benchmark` for a report")
+    if (d / "runs").is_dir() and (d / "summary.txt").exists():  # was the generic refusal
+        runs = sorted(r.name for r in (d / "runs").iterdir() if (r / "model.pt").exists())
+        return input_error("a `genemoe demo` folder: its table and verdict are summary.txt, and "
+                           "each model's run has its own folder", path=d,
+                           fix=f"report one run: genemoe report {d / 'runs' / (runs or ['NAME'])[0]}"
+                               f" (runs: {', '.join(runs)})")
     return input_error("neither a run, a benchmark, an explanation nor a tuning directory",
                        path=d, fix="pass a directory written by `genemoe train --out`, `genemoe "
                                    "benchmark --out`, `genemoe explain --out` or `genemoe tune --out`")

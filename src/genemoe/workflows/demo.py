@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genemoe.data.bundle import Bundle, load_bundle
+from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.errors import input_error
 
 __all__ = ["run_demo", "DEMO_MODELS", "DemoRow"]
@@ -187,7 +187,8 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     lines += [""] + ([f"predictions: {pred.resolve()} (the raw counts file scored by Gene-MOE)"]
                      if pred else [])
     lines += [f"report:      {p}" for p in reports] + [f"all outputs: {out_dir.resolve()}"]
-    return "\n".join(lines)
+    atomic_write_text(out_dir / "summary.txt", "\n".join(lines) + "\n")  # was printed only
+    return "\n".join(lines) + f"\nsummary:     {(out_dir / 'summary.txt').resolve()}"
 
 
 def _header(bundle: Bundle, epochs: int, tune: int = 0) -> str:
