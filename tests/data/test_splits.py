@@ -87,4 +87,4 @@ def test_one_fold_is_refused_with_advice_that_holds():
 
     with pytest.raises(InputError, match="must be at least 2") as err:
         stratified_kfold(["a", "b"] * 5, n_folds=1)
-    assert "one split" not in str(err.value) and "3 is the benchmark's default" in str(err.value)
+    assert "one split" not in str(err.value) and "3 is benchmark's and ablation's default" in str(err.value)

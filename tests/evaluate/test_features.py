@@ -226,7 +226,7 @@ def test_impossible_values_are_refused_and_clips_said(pretrained, tmp_path):
 
     bundle, run_dir, _ = pretrained
     for bad, match in [({"max_samples": 0}, "--max-samples 0"), ({"max_samples": -5}, "-5"),
-                       ({"k": 0}, "--k 0: must be 1 or more"), ({"k": 5000}, "--k 5000 needs more than")]:
+                       ({"k": 0}, "--k: must be 1 or more, got 0"), ({"k": 5000}, "--k 5000 needs more than")]:
         with pytest.raises(InputError, match=match):
             analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "bad", **bad)
     assert not (tmp_path / "bad").exists()
@@ -252,8 +252,8 @@ def test_features_names_the_bad_flag_and_the_draw_and_leaves_no_stale_output(pre
     left the earlier embedding and figures beside its own; --out over a pre-training run
     wrote its summary.json over the run's."""
     bundle, run_dir, _ = pretrained
-    for bad, says in [({"threshold": float("nan")}, "--threshold nan: must be in [0, 1]"),
-                      ({"n_features": 0}, "--n-features 0: must be 1 or more")]:
+    for bad, says in [({"threshold": float("nan")}, "--threshold: must be in [0, 1], got nan"),
+                      ({"n_features": 0}, "--n-features: must be 1 or more, got 0")]:  # named once
         with pytest.raises(InputError, match=re.escape(says)):
             analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "bad", **bad)
     with pytest.raises(InputError, match=r"(?s)--max-samples 5 draws 5.*e\.g\. 1\), or raise "

@@ -184,7 +184,7 @@ def stratified_kfold(labels: Sequence[str], *, n_folds: int = 5, seed: int = 0,
     """
     if n_folds < 2:
         raise input_error(f"must be at least 2, got {n_folds}", where="--folds",
-                          fix="pass --folds 2 or more (3 is the benchmark's default)")
+                          fix="pass --folds 2 or more (3 is benchmark's and ablation's default)")
     codes, gkeys, _ = _group_units(np.asarray(labels, dtype=object), groups)
     if n_folds > len(gkeys):  # some folds would be empty
         raise input_error(f"{n_folds} folds for {len(gkeys)} patients: some folds would be empty",

@@ -359,7 +359,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
                                   ("--threshold", threshold, 0 <= threshold <= 1, "in [0, 1]"),
                                   ("--k", k, k >= 1, "1 or more")):
         if not ok:  # was one sentence for all three, naming none
-            raise input_error(f"{flag} {value}: must be {want}", where=flag,
+            raise input_error(f"must be {want}, got {value}", where=flag,  # the flag named once
                               fix="e.g. --n-features 20 --threshold 0.4 --k 15 (the defaults)")
     if max_samples is not None and max_samples < 3:
         raise input_error(f"--max-samples {max_samples}: the analysis needs >= 3 samples",
