@@ -481,3 +481,16 @@ def test_an_explanation_of_entrez_genes_is_reported(dirs, tmp_path):
     assert "7157, 1956" in write_report(run).read_text()  # linked: an earlier model's
     text = write_report(beside).read_text()
     assert "7157, 1956" in text and "nan" not in text.split("by mean attribution")[1][:200]
+
+
+def test_an_unfinished_run_is_named_with_how_to_finish_it(tmp_path):
+    """A run stopped by Ctrl-C (a checkpoint, no model.pt) got the generic "neither a run, a
+    benchmark, ..." refusal."""
+    from genemoe.errors import InputError
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "checkpoint.pt").write_bytes(b"x")
+    with pytest.raises(InputError, match=r"(?s)an unfinished training run.*run the same "
+                                         r"`genemoe train` command again"):
+        write_report(tmp_path / "run")
+

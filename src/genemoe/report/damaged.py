@@ -73,6 +73,10 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            path=d, fix=f"read {d / 'tables.md'} (the paper's tables, paired "
                                        f"tests) and {d / 'results.csv'} (one row per fold), "
                                        "or run `genemoe benchmark` for a report")
+    if (d / "checkpoint.pt").exists() and not (d / "model.pt").exists():  # interrupted
+        return input_error("an unfinished training run (a checkpoint, no model.pt yet)", path=d,
+                           fix="run the same `genemoe train` command again: it resumes from the "
+                               "checkpoint, then report the run")
     if (d / "runs").is_dir() and (d / "summary.txt").exists():  # was the generic refusal
         runs = sorted(r.name for r in (d / "runs").iterdir() if (r / "model.pt").exists())
         return input_error("a `genemoe demo` folder: its table and verdict are summary.txt, and "
