@@ -155,8 +155,12 @@ def test_an_imagenet_backbone_recovers_planted_programs(planted_1200, tmp_path):
 def test_method_comparison_table(planted, tmp_path):
     d, bundle, cohort, run = planted
     run("genemoe")
+    other = tmp_path / "genemoe_seed1"  # --other is another run of the same model (a moe run
+    #                                     is refused since the check compares the models)
+    train_run(bundle.path, out_dir=other, task="classify", model_name="genemoe", seed=1,
+              config_path=d / "tiny.yaml", epochs=EPOCHS, device="cpu", progress=False)
     table = compare_methods(d / "genemoe", data=bundle.path, out_dir=tmp_path / "cmp", programs=cohort.programs(),
-                            other_run=run("moe"), split="all", max_samples_per_class=20, n_steps=16, n_draws=8)
+                            other_run=other, split="all", max_samples_per_class=20, n_steps=16, n_draws=8)
     assert table["method"].tolist() == ["ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig"]
     assert (tmp_path / "cmp" / "methods.csv").exists()
     row = table.set_index("method")
