@@ -214,7 +214,7 @@ def test_deeplift_missing_completeness_is_not_told_to_raise_n_steps():
     # a CNN has no expert routing: its own layers are named (routing was blamed for ResNet's)
     cnn = _convergence(attr, delta, method="deeplift", routing="live", sparse=False,
                        payload={"model_name": "resnet50"})
-    assert "(max-pooling, normalisation); use --method ig" in cnn["warning"]
+    assert "(max-pooling, normalisation, saturating activations); use --method ig" in cnn["warning"]
     assert "routing" not in cnn["warning"]
     cnn = _convergence(attr, delta, method="ig", routing="live", sparse=False,
                        payload={"model_name": "resnet50"})

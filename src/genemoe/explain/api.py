@@ -396,7 +396,7 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
                            f"{len(delta)} samples: DeepLIFT's rules do not hold through this "
                            "model's layers " + ("(top-k expert routing, attention); use --method "
                                                 "auto (train_ig) or frozen_ig" if sparse else
-                                                "(max-pooling, normalisation); use --method ig"))
+                                                "(max-pooling, normalisation, saturating activations); use --method ig"))
     elif n_off:
         steps = f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine") \
             else "--n-steps"
