@@ -102,6 +102,16 @@ def test_another_tools_flag_is_said_with_genemoes(tmp_path, args, fix):
     assert fix in err and "Possible options" not in err
 
 
+@pytest.mark.parametrize("flag", ["-v", "--quiet"])
+def test_genemoes_own_flag_after_the_command_is_said_where_it_goes(tmp_path, flag):
+    """``genemoe train -v ...`` said "No such option: -v" and nothing else: -v/-q are
+    genemoe's own flags, taken before the command."""
+    r = run_cli("train", flag, "--data", "b", "--out", "r", cwd=tmp_path)
+    err = " ".join(line.strip("│ ") for line in r.stderr.splitlines())
+    assert r.returncode == 2 and f"No such option: {flag}" in err, r.stderr
+    assert f"goes before the command: genemoe {flag} train" in err
+
+
 def test_a_bad_training_value_exits_2_with_its_fix(files, tmp_path):
     """``genemoe train --epochs 0`` ended in a traceback."""
     r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],

@@ -21,7 +21,7 @@ from genemoe.errors import (
 )
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
-           "subcommand_words", "OPTION_SYNONYMS", "unknown_option_fix", "new_out_dir",
+           "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
            "CliGroup", "CliCommand", "WIDE_HELP"]
 
 WIDE_HELP = 100  # columns from which a command's help is Rich's table (below: click's text)
@@ -87,10 +87,18 @@ OPTION_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+GLOBAL_FLAGS = ("-v", "--verbose", "-q", "--quiet")
+"""genemoe's own flags, taken before the command only (``genemoe -v train``)."""
+
+
 def unknown_option_fix(command: str, name: str, flags: Sequence[str]) -> str | None:
     """The fix for an option the command does not have (click's ``No such option``), where
     ``name`` is another tool's word for one of its ``flags`` (``--input`` → ``--expression``
-    for predict); ``None`` where genemoe knows no such word."""
+    for predict) or genemoe's own ``-v``/``-q`` put after the command; ``None`` where genemoe
+    knows no such word."""
+    if name in GLOBAL_FLAGS and name not in flags:  # was "No such option: -v", no hint
+        return (f"fix: {name} is genemoe's own flag and goes before the command: "
+                f"genemoe {name} {command} ...")
     target = next((f for f in OPTION_SYNONYMS.get(name, ()) if f in flags), None)
     if target is None:
         return None
