@@ -494,3 +494,30 @@ def test_an_unfinished_run_is_named_with_how_to_finish_it(tmp_path):
                                          r"`genemoe train` command again"):
         write_report(tmp_path / "run")
 
+
+def test_pretrain_and_features_folders_are_named(tmp_path):
+    """``genemoe report`` of a pretrain folder, an interrupted one, or a features folder got
+    the generic "neither a run, a benchmark, ..." refusal, or (interrupted) the fix to rerun
+    `genemoe train`."""
+    from genemoe.errors import InputError
+
+    pre = tmp_path / "pre"
+    pre.mkdir()
+    (pre / "checkpoint.pt").write_bytes(b"x")
+    (pre / "history.jsonl").write_text('{"epoch": 1, "loss/critic_gap": 0.5}\n')
+    with pytest.raises(InputError, match=r"(?s)unfinished pre-training run.*same `genemoe "
+                                         r"pretrain` command again"):
+        write_report(pre)
+    (pre / "checkpoint.pt").unlink()
+    (pre / "pretrained.pt").write_bytes(b"x")
+    with pytest.raises(InputError, match=r"(?s)a `genemoe pretrain` folder.*summary.json.*"
+                                         r"genemoe features --model"):
+        write_report(pre)
+    feats = tmp_path / "feats"
+    feats.mkdir()
+    (feats / "latent_gene_correlation.npy").write_bytes(b"x")
+    (feats / "correlation_heatmap.png").write_bytes(b"x")
+    with pytest.raises(InputError, match=r"(?s)a `genemoe features` folder.*"
+                                         r"correlation_heatmap.png"):
+        write_report(feats)
+

@@ -74,6 +74,10 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                                        f"tests) and {d / 'results.csv'} (one row per fold), "
                                        "or run `genemoe benchmark` for a report")
     if (d / "checkpoint.pt").exists() and not (d / "model.pt").exists():  # interrupted
+        if _pretrain_history(d / "history.jsonl"):  # was told to rerun `genemoe train`
+            return input_error("an unfinished pre-training run (a checkpoint, no pretrained.pt "
+                               "yet)", path=d, fix="run the same `genemoe pretrain` command "
+                                                   "again: it resumes from the checkpoint")
         return input_error("an unfinished training run (a checkpoint, no model.pt yet)", path=d,
                            fix="run the same `genemoe train` command again: it resumes from the "
                                "checkpoint, then report the run")
@@ -83,6 +87,29 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            "each model's run has its own folder", path=d,
                            fix=f"report one run: genemoe report {d / 'runs' / (runs or ['NAME'])[0]}"
                                f" (runs: {', '.join(runs)})")
+    if (d / "pretrained.pt").exists():  # was the generic refusal
+        return input_error("a `genemoe pretrain` folder: `genemoe report` has no page for it",
+                           path=d, fix=f"read {d / 'summary.json'} (final metrics, collapse "
+                                       f"report) and {d / 'history.jsonl'} (one line per epoch), "
+                                       f"run `genemoe features --model {d} --data BUNDLE --out DIR` "
+                                       f"for its figures, or "
+                                       f"report a run trained from it (`genemoe train --pretrained {d}`)")
+    if (d / "latent_gene_correlation.npy").exists():  # a `genemoe features` folder
+        figures = sorted(p.name for p in d.glob("*.png"))
+        return input_error("a `genemoe features` folder: `genemoe report` has no page for it",
+                           path=d, fix=f"its figures are {', '.join(figures) or 'not drawn yet'}; "
+                                       f"its numbers are {d / 'summary.json'} and "
+                                       f"{d / 'gene_correlation.tsv'}")
     return input_error("neither a run, a benchmark, an explanation nor a tuning directory",
                        path=d, fix="pass a directory written by `genemoe train --out`, `genemoe "
                                    "benchmark --out`, `genemoe explain --out` or `genemoe tune --out`")
+
+
+def _pretrain_history(path: Path) -> bool:
+    """Whether ``history.jsonl`` is a ``genemoe pretrain`` run's (its epochs carry the critic
+    gap, a training run's do not)."""
+    try:
+        with path.open() as f:
+            return "loss/critic_gap" in f.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
