@@ -591,6 +591,25 @@ def test_a_pretraining_config_extends_a_preset_and_reads_1e_3_as_a_number(tmp_pa
                          if k != "with_decoder"}
 
 
+def test_a_pretraining_config_says_which_sections_it_does_not_read(tmp_path, caplog):
+    """A --config with ``train: {lr: ...}`` (a best.yaml, a training recipe) or another
+    model's options pre-trained with neither, unsaid."""
+    from genemoe.train.pretrain import resolve_pretrain_config
+
+    path = tmp_path / "p.yaml"
+    path.write_text("train: {lr: 0.5, epochs: 3}\nmodel: {mlp: {hidden: [8]}}\n"
+                    "pretrain: {lr: 3e-4}\n")
+    with caplog.at_level("WARNING", logger="genemoe"):
+        config, _ = resolve_pretrain_config("small", path)
+    said = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert config.lr == 3e-4
+    assert "unused here: train: (lr, epochs); model.mlp" in said, said
+    caplog.clear()
+    path.write_text("pretrain: {lr: 3e-4}\n")
+    resolve_pretrain_config("small", path)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
 def test_one_epoch_is_said_in_the_singular(run):
     from dataclasses import replace
 

@@ -70,7 +70,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from genemoe import __version__
-from genemoe.config_presets import deep_merge, load_preset, model_config
+from genemoe.config_presets import deep_merge, load_preset, model_config, read_config_yaml
 from genemoe.data.bundle import atomic_write_text, dump_json
 from genemoe.errors import input_error
 from genemoe.models.base import collect_aux
@@ -331,8 +331,23 @@ def resolve_pretrain_config(preset: str, config_path: Path | None = None, *, see
     if model is not None:
         section["model"] = model
     config = PretrainConfig.from_dict(section)
+    if config_path is not None:
+        _warn_unused_sections(read_config_yaml(config_path), config.model, config_path)
     model_cfg = {k: v for k, v in model_config(cfg, config.model).items() if k != "with_decoder"}
     return config, model_cfg
+
+
+def _warn_unused_sections(user: dict[str, Any], model: str, path: Path) -> None:
+    """Say which parts of a ``--config`` pre-training does not read: the ``train*:`` sections
+    (a tuning run's best.yaml, a training recipe) and other models' options were unused,
+    unsaid."""
+    unused = [f"{key}: ({', '.join(map(str, value))})" for key, value in user.items()
+              if key.startswith("train") and value]
+    unused += [f"model.{name}" for name in (user.get("model") or {}) if name != model]
+    if unused:
+        logger.warning("%s: pre-training reads only its pretrain: section and model.%s; "
+                       "unused here: %s (its learning rate, epochs and batch size are "
+                       "pretrain: keys)", path, model, "; ".join(unused))
 
 
 def _build(config: PretrainConfig, model_cfg: dict[str, Any], data: PretrainData,
