@@ -166,3 +166,14 @@ def test_prepare_of_a_truncated_h5ad_names_the_file_not_a_traceback(tmp_path: Pa
     p.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match=r"(?s)cut\.h5ad: not a readable AnnData .h5ad file.*fix:"):
         prepare_dataset([p], out_path=tmp_path / "b")
+
+
+def test_a_file_given_as_a_bundle_is_said_to_be_a_file(tmp_path: Path) -> None:
+    """``--data expression.tsv`` said "not a genemoe bundle: X.npy is missing"."""
+    from genemoe.data.bundle import load_bundle
+
+    path = tmp_path / "expression.tsv"
+    path.write_text("gene\tS1\nTP53\t1\n")
+    with pytest.raises(InputError, match=r"a file, not a bundle directory.*genemoe prepare "
+                                         r"--expression .*expression.tsv"):
+        load_bundle(path)

@@ -448,6 +448,10 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
     if not path.exists():
         raise input_error("no such bundle directory", path=path,
                           fix="create it with `genemoe prepare ... --out BUNDLE`")
+    if path.is_file():  # was "not a genemoe bundle: X.npy is missing"
+        raise input_error("a file, not a bundle directory", path=path,
+                          fix=f"make a bundle of it first: genemoe prepare --expression {path} "
+                              "--labels LABELS --out BUNDLE, then pass --data BUNDLE")
     for part in ("X.npy", "obs.parquet", "var.parquet", "record.json"):
         if not (path / part).exists():
             raise input_error(f"not a genemoe bundle: {part} is missing", path=path,
