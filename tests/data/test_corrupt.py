@@ -174,6 +174,6 @@ def test_a_file_given_as_a_bundle_is_said_to_be_a_file(tmp_path: Path) -> None:
 
     path = tmp_path / "expression.tsv"
     path.write_text("gene\tS1\nTP53\t1\n")
-    with pytest.raises(InputError, match=r"a file, not a bundle directory.*genemoe prepare "
+    with pytest.raises(InputError, match=r"(?s)a file, not a bundle directory.*genemoe prepare "
                                          r"--expression .*expression.tsv"):
         load_bundle(path)
