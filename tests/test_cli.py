@@ -555,6 +555,37 @@ def test_the_interruption_line_names_every_command_that_resumes():
     assert "ablation" in said and "download resumes its partial file (.part)" in said
 
 
+@pytest.mark.parametrize(("command", "says", "not_said"), [
+    ("tune", "run the same `genemoe tune` command again (the same --out): it resumes",
+     "ablation"),
+    ("download", "resumes its partial file (.part)", "train"),
+    ("predict", "no file is half-written: run it again", "resume"),
+])
+def test_the_interruption_line_names_what_the_command_that_ran_does(command, says, not_said):
+    """Ctrl-C in any command listed every resuming command (train, pretrain, tune, benchmark,
+    ablation, download), whichever one ran."""
+    from click import Context
+
+    from genemoe.cli import app
+    from genemoe.cli_args import CliGroup
+    from genemoe.errors import Interrupted
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, CliGroup)
+    ctx = Context(group)
+    ctx.invoked_subcommand = command
+
+    def stopped(self, ctx):  # noqa: ANN001, ANN202
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(CliGroup, "_invoke", stopped)
+        with pytest.raises(Interrupted) as caught:
+            group.invoke(ctx)
+    said = str(caught.value)
+    assert says in said and not_said not in said, said
+
+
 def test_a_failed_commands_objects_are_freed_before_the_exit(monkeypatch):
     """Old behaviour: sys.exit(2) ran inside the error handler, so the failed command's
     frames (a pyarrow CSV reader mid-read) lived on into interpreter teardown, where about 1

@@ -153,7 +153,7 @@ class CliGroup(TyperGroup):
             if out is not None and out.is_dir() and not any(out.iterdir()):
                 out.rmdir()
             if not isinstance(exc, GenemoeError) and was_interrupted(exc):
-                raise Interrupted() from None  # one line, not a traceback (status 130)
+                raise Interrupted(getattr(ctx, "invoked_subcommand", None)) from None  # one line (130)
             raise
 
     def _invoke(self, ctx):  # noqa: ANN001, ANN202 (click's signature)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = ["GenemoeError", "InputError", "NotBuiltError", "Interrupted", "was_interrupted",
-           "MEMORY_FIX", "input_error",
+           "MEMORY_FIX", "input_error", "RESUMING", "resume_line",
            "out_of_memory_message", "os_error_message"]
 
 
@@ -48,10 +48,27 @@ class NotBuiltError(GenemoeError):
 class Interrupted(GenemoeError):
     """The user stopped the command (Ctrl-C); said in one line, exit status 130."""
 
-    def __init__(self) -> None:
-        super().__init__("interrupted (Ctrl-C). train, pretrain, tune, benchmark and ablation "
-                         "resume where they stopped when run again with the same --out; "
-                         "download resumes its partial file (.part)")
+    def __init__(self, command: str | None = None) -> None:
+        super().__init__(f"interrupted (Ctrl-C). {resume_line(command)}")
+
+
+RESUMING = ("train", "pretrain", "tune", "benchmark", "ablation")
+"""Commands that resume from their --out when run again (checkpoints, studies, cells)."""
+
+
+def resume_line(command: str | None) -> str:
+    """What running ``command`` again does after a Ctrl-C (every resuming command listed
+    when the command is unknown; the line used to list them all whichever command ran)."""
+    if command in RESUMING:
+        return (f"run the same `genemoe {command}` command again (the same --out): it resumes "
+                "where it stopped")
+    if command == "download":
+        return "run the same `genemoe download` command again: it resumes its partial file (.part)"
+    if command is not None:
+        return (f"`genemoe {command}` writes each file whole, so no file is half-written: run "
+                "it again to finish")
+    return ("train, pretrain, tune, benchmark and ablation resume where they stopped when run "
+            "again with the same --out; download resumes its partial file (.part)")
 
 
 def was_interrupted(exc: BaseException) -> bool:
