@@ -177,3 +177,21 @@ def test_a_file_given_as_a_bundle_is_said_to_be_a_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"(?s)a file, not a bundle directory.*genemoe prepare "
                                          r"--expression .*expression.tsv"):
         load_bundle(path)
+
+
+def test_an_unwritable_output_names_the_file_not_its_temporary_sibling(monkeypatch, tmp_path):
+    """``export --out /proc/x.h5ad`` said "/proc/.x.h5ad.esuqspl4.h5ad: No such file or
+    directory": the temporary file's name, which the user never gave."""
+    import errno
+    import tempfile
+
+    from genemoe.data.bundle import atomic_write_text
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory",
+                                str(tmp_path / ".x.h5ad.esuqspl4.h5ad"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(FileNotFoundError) as caught:
+        atomic_write_text(tmp_path / "x.h5ad", "x")
+    assert caught.value.filename == str(tmp_path / "x.h5ad")
