@@ -241,3 +241,26 @@ def test_cbioportal_genes_without_a_symbol_are_named_by_their_entrez_id(tmp_path
                               "orientation": t.orientation, "id_kind": t.id_kind,
                               "value_kind": t.value_kind})
     assert "\n  " + note in line
+
+
+def test_a_non_gene_column_among_ensembl_ids_is_said(tmp_path, caplog):
+    """A samples × Ensembl-genes export with a `score` and a `qc_flag` column: both were read as
+    genes (their values counted into each sample's library size), unsaid. Said now, by name,
+    and kept in the read's notes (the record); a clean matrix says nothing."""
+    genes = [f"ENSG{i:011d}.{i % 3 + 1}" for i in range(40)]
+    header = "sample\tscore\tqc_flag\t" + "\t".join(genes)
+    rows = [f"TCGA-AB-{i:04d}-01\t{i / 10}\t{i % 2}\t" + "\t".join(str(i + g) for g in range(40))
+            for i in range(6)]
+    with caplog.at_level("WARNING", logger="genemoe"):
+        t = read_expression(write(tmp_path / "x.tsv", [header, *rows]))
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert t.id_kind == "ensembl_versioned" and "score" in list(t.gene_ids)
+    assert any("2 gene identifier(s) are not ensembl_versioned ids like the rest, e.g. score, "
+               "qc_flag: read as genes" in s for s in said), said
+    assert any("e.g. score, qc_flag" in n for n in t.notes)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="genemoe"):
+        read_expression(write(tmp_path / "y.tsv", ["sample\t" + "\t".join(genes),
+                                                   *[r.split("\t", 3)[0] + "\t" + r.split("\t", 3)[3]
+                                                     for r in rows]]))
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]

@@ -17,6 +17,7 @@ __all__ = [
     "classify_id",
     "detect_id_kind",
     "is_sample_barcode",
+    "off_kind_ids",
     "looks_like_genes",
     "looks_like_samples",
     "strip_version",
@@ -76,6 +77,27 @@ def detect_id_kind(values: Iterable[str], *, sample: int = 2000) -> IdKind:
         if sum(k == kind for k in kinds) >= 0.8 * n:
             return kind  # type: ignore[return-value]
     return "unknown"
+
+
+_PATTERN_KINDS = {"ensembl": re.compile(r"^ENS[A-Z]*G[R0-9]\d{5,}(\.\d+)?(_PAR_Y)?$"),
+                  "entrez": _ENTREZ, "firehose": _FIREHOSE}
+_PATTERN_KINDS["ensembl_versioned"] = _PATTERN_KINDS["ensembl"]
+
+
+def off_kind_ids(values: Sequence[str], kind: IdKind) -> list[str]:
+    """The identifiers among ``values`` that are not of ``kind``, the matrix's own kind
+    (``score`` or ``ERCC-00002`` among Ensembl ids); ``[]`` for symbols and unknown kinds,
+    whose pattern does not tell a gene from another name.
+
+    Examples
+    --------
+    >>> off_kind_ids(["ENSG00000141510.16", "ENSGR0000000000", "score"], "ensembl_versioned")
+    ['score']
+    """
+    pattern = _PATTERN_KINDS.get(kind)
+    if pattern is None:
+        return []
+    return [str(v) for v in values if not pattern.match(str(v).strip())]
 
 
 def is_sample_barcode(value: str) -> bool:

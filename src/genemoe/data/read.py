@@ -30,7 +30,7 @@ import pyarrow.compute as pcc
 import pyarrow.csv as pacsv
 
 from genemoe.data.clinical import clinical_field_names
-from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples
+from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples, off_kind_ids
 from genemoe.data.text_layout import TextLayout, peek_text
 from genemoe.data.textio import (
     _REFETCH,
@@ -196,6 +196,11 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
     notes = notes + vnotes + [f"gene identifiers: {id_kind}"]
     for n in notes:
         logger.info("%s: %s", path.name, n)
+    if odd := off_kind_ids(gene_ids, id_kind):  # a `score` column was read as a gene, unsaid
+        notes.append(f"{len(odd):,} gene identifier(s) are not {id_kind} ids like the rest, "
+                     f"e.g. {', '.join(odd[:5])}: read as genes (remove them from the file if "
+                     "they are not)")
+        logger.warning("%s: %s", path.name, notes[-1])
     return ExpressionTable(values=values, sample_ids=sample_ids, gene_ids=gene_ids, source_path=path,
                            orientation=orientation, id_kind=id_kind, value_kind=kind, notes=notes,
                            sample_meta=meta)
