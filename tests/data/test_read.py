@@ -577,3 +577,26 @@ def test_one_samples_quantification_is_not_read_as_a_matrix(tmp_path, text, said
     (tmp_path / "q.tsv").write_text(text)
     with pytest.raises(InputError, match=r"(?s)" + re.escape(said) + r".*--quant-dir FOLDER"):
         read_expression(tmp_path / "q.tsv")
+
+
+@pytest.mark.parametrize(("base", "factor"), [(None, 1 / np.log(2)), (10, np.log2(10)), (2, 1.0)])
+def test_scanpy_log1p_values_are_read_as_log2(tmp_path, counts, caplog, base, factor):
+    """A scanpy file (``sc.pp.normalize_total`` then ``sc.pp.log1p``: ln(CP10k + 1), marked by
+    ``uns["log1p"]``) was taken as log2 values as-is: every value 0.69 of genemoe's scale,
+    and the counts recovered from it by 2^x − 1 distorted. Read as log2(x + 1) now, said."""
+    import anndata
+
+    cp10k = counts / counts.sum(1, keepdims=True) * 1e4
+    X = (np.log1p(cp10k) / (1.0 if base is None else np.log(base))).astype(np.float32)
+    a = anndata.AnnData(X=X, var=pd.DataFrame(index=ENSEMBL), obs=pd.DataFrame(index=SAMPLES))
+    a.uns["log1p"] = {"base": base}
+    a.write_h5ad(tmp_path / "sc.h5ad")
+    with caplog.at_level("WARNING", logger="genemoe"):
+        t = read_expression(tmp_path / "sc.h5ad")
+    np.testing.assert_allclose(t.values, np.log2(cp10k + 1), rtol=1e-5, atol=1e-5)
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    if base == 2:
+        assert not said and not any("log1p" in n for n in t.notes)
+    else:
+        assert any(f"multiplied by {factor:.4f} to log2(x + 1)" in s for s in said), said
+        assert any("uns['log1p']" in n for n in t.notes)

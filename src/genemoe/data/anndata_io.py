@@ -18,7 +18,8 @@ from genemoe.errors import input_error
 if TYPE_CHECKING:
     import anndata
 
-__all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation", "exported_annotation"]
+__all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation", "exported_annotation",
+           "log1p_to_log2"]
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,38 @@ def exported_normalisation(uns: Any) -> str | None:
         return None
     method = record.get("normalisation") if isinstance(record, dict) else None
     return method if isinstance(method, str) else None
+
+
+def log1p_to_log2(uns: Any) -> tuple[float, str] | None:
+    """The factor that turns scanpy's ``log1p`` values into log2(x + 1), and what it was, for
+    an AnnData whose ``uns["log1p"]`` marks them (``sc.pp.log1p``: base None = natural log,
+    the scanpy default; ``{}`` once a None base was not stored); None without the mark or
+    for base 2 (already genemoe's scale).
+
+    A scanpy file's ln(CP10k + 1) was taken as log2 values as-is (×0.69 on every value),
+    and its "counts" recovered by 2^x − 1 were (y + 1)^0.69 − 1, not the normalised values.
+
+    Examples
+    --------
+    >>> log1p_to_log2({"log1p": {"base": None}})
+    (1.4426950408889634, 'natural log')
+    >>> log1p_to_log2({"log1p": {"base": 2}}) is None, log1p_to_log2({}) is None
+    (True, True)
+    """
+    try:
+        mark = uns["log1p"]
+    except (KeyError, TypeError):
+        return None
+    base = mark.get("base") if hasattr(mark, "get") else None
+    if base is None:
+        return float(1 / np.log(2)), "natural log"
+    try:
+        base = float(base)
+    except (TypeError, ValueError):
+        return None
+    if not base > 1 or base == 2:
+        return None
+    return float(np.log2(base)), f"log base {base:g}"
 
 
 def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None

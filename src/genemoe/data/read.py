@@ -497,9 +497,11 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
         values = np.empty((len(samples), len(genes)), dtype=np.float32)
         stats = ValueStats()
         step = max(1, _BLOCK_VALUES // max(len(genes), 1))
+        factor, base = log1p_to_log2(adata.uns) or (1.0, "")
         for s0 in range(0, len(samples), step):
             chunk = adata.X[s0:s0 + step]
             values[s0:s0 + step] = chunk.toarray() if sp.issparse(chunk) else np.asarray(chunk)
+            values[s0:s0 + step] *= np.float32(factor)  # scanpy's ln(x + 1) was taken as log2
             stats.update(values[s0:s0 + step], s0, 0)
         meta = adata.obs.copy()
         exported = exported_normalisation(adata.uns)
@@ -514,8 +516,13 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
     def where(s: int, g: int) -> str:
         return f"obs {samples[s]!r}, var {genes[g]!r}"
 
-    return replace(_finish(path, values, samples, genes, "samples_by_genes", stats, where, notes,
-                           meta), exported_normalisation=exported)
+    table = _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta)
+    if base:  # said once, as a warning, and kept in the notes (the record)
+        notes = [*table.notes, f"scanpy log1p values ({base}, uns['log1p']): all {values.size:,} "
+                               f"multiplied by {factor:.4f} to log2(x + 1)"]
+        logger.warning("%s: %s", path.name, notes[-1])
+        table = replace(table, notes=notes)
+    return replace(table, exported_normalisation=exported)
 
 
 def read_expression(path: Path | str, *,
@@ -582,5 +589,10 @@ def read_expression(path: Path | str, *,
 
 
 # Re-exported so `from genemoe.data.read import ...` keeps one front door for all readers.
-from genemoe.data.anndata_io import bundle_to_anndata, exported_normalisation, write_h5ad  # noqa
+from genemoe.data.anndata_io import (  # noqa: E402
+    bundle_to_anndata,
+    exported_normalisation,
+    log1p_to_log2,
+    write_h5ad,
+)
 from genemoe.data.tables import normalise_label, read_clinical, read_labels  # noqa: E402
