@@ -210,3 +210,27 @@ def test_an_unknown_device_names_the_flag():
     with pytest.raises(InputError, match=r"--device: unknown device 'tpu'"):
         resolve_config("small", None, "fcn", seed=0, device="tpu", epochs=None, task="classify")
     resolve_config("small", None, "fcn", seed=0, device="cuda", epochs=None, task="classify")
+
+
+def test_an_image_models_activations_count_in_the_memory_check(monkeypatch):
+    """``train --model vgg19 --image-size 5000`` was killed for memory (exit 137) with no
+    word: the check counted the weights only, and a CNN's activations grow with the image's
+    area (VGG-19: about 0.13 GB per sample at 224 × 224)."""
+    from genemoe.models.registry import create_model
+    from genemoe.train.memory import activation_bytes
+
+    small = create_model("vgg19", n_genes=50, n_outputs=3, task="classify", image_size=32)
+    big = create_model("vgg19", n_genes=50, n_outputs=3, task="classify", image_size=224)
+    per_sample = activation_bytes(big, 50)
+    assert 0.1e9 < per_sample < 0.2e9  # measured: 0.125 GB (shapes only, on the meta device)
+    assert activation_bytes(small, 50) < per_sample / 40  # about the area's ratio, 49
+    big.set_finetune("head")
+    assert activation_bytes(big, 50) < 1e3  # a frozen backbone keeps no activations
+    big.set_finetune("all")
+    held = sum(p.numel() * p.element_size() for p in big.parameters())
+    monkeypatch.setattr(fit, "available_memory", lambda: 6 * held)  # room for the weights
+    assert not fit.check_training_memory(big, "cpu", ema=False, n_genes=50, batch_size=0)
+    with pytest.raises(fit.TrainingWontFit, match=r"about \d+\.\d GB of activations for a batch "
+                                                  r"of 64 images.*smaller --image-size"):
+        fit.check_training_memory(big, "cpu", ema=False, n_genes=50, batch_size=64,
+                                  if_short="raise")

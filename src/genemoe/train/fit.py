@@ -35,7 +35,7 @@ from genemoe.models.registry import create_model, get_spec, list_models, options
 from genemoe.train import calibration
 from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
-from genemoe.train.memory import available_memory, training_memory_bytes
+from genemoe.train.memory import activation_bytes, available_memory, training_memory_bytes
 from genemoe.train.risk_scale import fit_risk_scale
 from genemoe.train.task_data import Task, TaskData
 
@@ -358,13 +358,16 @@ class TrainingWontFit(GenemoeError):
     """Training a model on the CPU needs more memory than is free (``fit_model(...,
     if_short_of_memory="raise")``; tuning prunes such a trial before it trains)."""
 
-    def __init__(self, n_weights: int, n_genes: int, need: int, free: int, ema: bool) -> None:
+    def __init__(self, n_weights: int, n_genes: int, need: int, free: int, ema: bool,
+                 activations: int = 0, batch: int = 0) -> None:
         self.n_weights, self.n_genes, self.need, self.free = n_weights, n_genes, need, free
         weights = f"{n_weights / 1e6:.0f}M" if n_weights >= 10**6 else f"{n_weights:,}"
+        images = f", about {_size(activations)} of activations for a batch of {batch} images"
         super().__init__(
             f"a model of {weights} weights on {n_genes} genes needs at least {_size(need)} to "
             f"train (weights, gradients, Adam's moments, best state"
-            f"{', EMA copy' if ema else ''}); {_size(free)} are free")
+            f"{', EMA copy' if ema else ''}{images if activations else ''}); {_size(free)} are "
+            f"free{'. A smaller --image-size or train: batch_size needs less' if activations else ''}")
 
 
 def _size(n_bytes: int) -> str:
@@ -376,7 +379,7 @@ def _size(n_bytes: int) -> str:
 
 
 def check_training_memory(model: torch.nn.Module, device: str, *, ema: bool, n_genes: int,
-                          if_short: str = "warn") -> bool:
+                          if_short: str = "warn", batch_size: int = 0) -> bool:
     """Warn, or raise :class:`TrainingWontFit` (``if_short="raise"``), when a model trained
     on the CPU needs more memory than is free (:func:`~genemoe.train.memory.available_memory`:
     the machine's, or its control group's where that is less).
@@ -384,6 +387,8 @@ def check_training_memory(model: torch.nn.Module, device: str, *, ema: bool, n_g
     A tuning trial that draws the widest configuration on tens of thousands of genes (16
     experts × 512 over 54,462 genes: 448M weights, 13.5 GB resident) was killed by the
     kernel with no word from genemoe while a second worker held the rest of the memory.
+    An image model's activations for a batch of ``batch_size`` count too
+    (:func:`~genemoe.train.memory.activation_bytes`): `--image-size 5000` was killed unsaid.
 
     Returns
     -------
@@ -396,10 +401,13 @@ def check_training_memory(model: torch.nn.Module, device: str, *, ema: bool, n_g
         return False  # GPU memory: the CUDA allocator says so itself
     params = list(model.parameters())
     held = sum(p.numel() * p.element_size() for p in params)  # built already
-    need, free = training_memory_bytes(held, ema=ema), available_memory()
+    acts = (activation_bytes(model, n_genes) * batch_size
+            if batch_size and hasattr(model, "to_image") else 0)  # image models' activations
+    need, free = training_memory_bytes(held, ema=ema) + acts, available_memory()
     if need - held <= free:
         return False
-    short = TrainingWontFit(sum(p.numel() for p in params), n_genes, need, free, ema)
+    short = TrainingWontFit(sum(p.numel() for p in params), n_genes, need, free, ema, acts,
+                            batch_size)
     if if_short == "raise":
         raise short
     log.warning("%s: the process may be killed for memory. Use %s", short, MEMORY_FIX)
@@ -420,7 +428,8 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
         fit, train_cfg, transfer_info = _with_transfer(model, name, train_cfg, transfer)
     cfg, known = _train_config(train_cfg, progress)
     check_training_memory(model, cfg.device, ema=cfg.ema_decay is not None,
-                          n_genes=tr.X.shape[1], if_short=if_short_of_memory)
+                          n_genes=tr.X.shape[1], if_short=if_short_of_memory,
+                          batch_size=min(cfg.batch_size or len(tr.rows), len(tr.rows)))
     if work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
     loss_cfg = {**LOSS_DEFAULTS, **train_cfg}
