@@ -42,9 +42,9 @@ from genemoe.evaluate.benchmark_tables import (
 from genemoe.evaluate.brier import horizon_calibration
 from genemoe.report.damaged import damaged_error, not_reportable
 from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
-from genemoe.report.linked import LinkedDir, find_linked_dirs, recorded_run
+from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked_dirs, recorded_run
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
-from genemoe.report.text import fmt_ci, fmt_p, fmt_value
+from genemoe.report.text import METHOD_NAMES, fmt_ci, fmt_p, fmt_value
 from genemoe.report.tuning_plots import plot_search
 
 __all__ = ["write_report", "report_kind"]
@@ -326,13 +326,17 @@ def _explanation_context(d: Path, plots: Path) -> dict[str, Any]:
     """An explanation directory: its section first, then its run's context when it is there."""
     conv = json.loads((d / "convergence.json").read_text())
     run = Path(conv.get("run_dir") or "")
-    if conv.get("run_dir") and _report_kind_or_none(run) == "run":
+    earlier = conv.get("run_dir") and explains_earlier_model(d, run)  # showed the new model's
+    if conv.get("run_dir") and _report_kind_or_none(run) == "run" and not earlier:
         ctx = _run_context(run, plots)  # the run folder is only read
     else:
         summary, record = _bundle_info(conv.get("bundle"), None)
+        gone = (f"{html.escape(str(run))} was trained again after this explanation: its model, "
+                "metrics and figures are another model's now; run genemoe explain again."
+                if earlier else "The explained run is not available.")
         ctx = {"synthetic": bool(conv.get("synthetic")), "summary": summary, "record": record,
                "protocol": {"what": "explanation", "model": conv.get("model"), "run": conv.get("run_dir")},
-               "metrics": "<p>The explained run is not available.</p>", "figures": [],
+               "metrics": f"<p>{gone}</p>", "figures": [],
                "versions": {}, "report_versions": software_versions(), "seeds": {}, "config": None,
                "panel": "", "linked": []}
     ctx.update(title=f"genemoe explanation — {conv.get('model')} ({conv.get('method', 'ig')})",
@@ -347,12 +351,6 @@ def _report_kind_or_none(d: Path) -> str | None:
         return None
 
 
-_METHOD_NAMES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradients with routing "
-                 "frozen at each sample's experts", "gradient_shap": "GradientSHAP (expected gradients "
-                 "over training samples)", "deeplift": "DeepLIFT (rescale rule)",
-                 "train_ig": "Integrated Gradients averaged over training tumours as baselines"}
-
-
 def _explanation_section(d: Path, *, top: int = 10) -> str:
     """Method, completeness and top genes per class first; then the figures and sample maps."""
     conv = json.loads((d / "convergence.json").read_text())
@@ -360,7 +358,7 @@ def _explanation_section(d: Path, *, top: int = 10) -> str:
     if "symbol" in ranking:  # Entrez ids stay text; a gene without a symbol goes by its id
         ranking["symbol"] = ranking["symbol"].fillna(ranking["gene_id"])
     method = conv.get("method", "ig")
-    head = (f"<p><b>{html.escape(_METHOD_NAMES.get(method, method))}</b> on {conv.get('n_samples')} "
+    head = (f"<p><b>{html.escape(METHOD_NAMES.get(method, method))}</b> on {conv.get('n_samples')} "
             f"samples (baseline <code>{html.escape(str(conv.get('baseline')))}</code>, genes ranked: "
             f"{html.escape(str(conv.get('genes', 'all')))}). Completeness, |Σ attributions − "
             f"(f(x) − f(reference))| / |f(x) − f(reference)|: median "

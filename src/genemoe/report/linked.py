@@ -24,7 +24,7 @@ from pathlib import Path
 
 from genemoe.data.bundle import file_sha256
 
-__all__ = ["LinkedDir", "find_linked_dirs", "recorded_run"]
+__all__ = ["LinkedDir", "find_linked_dirs", "recorded_run", "explains_earlier_model"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,11 @@ def find_linked_dirs(run_dir: Path | str) -> list[LinkedDir]:
         if d.parent.resolve() == run_dir.resolve() or named:
             found.append(LinkedDir(d, kind, d.parent.resolve() == run_dir.resolve()))
     return found
+
+
+def explains_earlier_model(d: Path | str, run_dir: Path | str) -> bool:
+    """Whether explanation ``d`` records a model file that is not ``run_dir``'s model.pt any
+    more (the run was trained again into its folder since)."""
+    model = Path(run_dir) / "model.pt"
+    return _stale(Path(d), lambda: file_sha256(model) if model.is_file() else None)
+

@@ -14,9 +14,14 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["fmt_value", "fmt_ci", "fmt_p", "fmt_count", "fmt_mean_sd", "fmt_seconds",
-           "fmt_bytes", "wilson_interval", "text_table"]
+           "fmt_bytes", "wilson_interval", "text_table", "METHOD_NAMES"]
 
 DASH = "–"  # a value that does not apply or was not computed
+# an explanation method's name as the report writes it
+METHOD_NAMES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradients with routing "
+                "frozen at each sample's experts", "gradient_shap": "GradientSHAP (expected gradients "
+                "over training samples)", "deeplift": "DeepLIFT (rescale rule)",
+                "train_ig": "Integrated Gradients averaged over training tumours as baselines"}
 
 
 def _finite(v: Any) -> bool:
