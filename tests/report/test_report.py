@@ -521,3 +521,27 @@ def test_pretrain_and_features_folders_are_named(tmp_path):
                                          r"correlation_heatmap.png"):
         write_report(feats)
 
+
+
+def test_an_explanation_of_an_earlier_model_does_not_show_the_current_one(dirs, tmp_path):
+    """`genemoe report EXPLAIN` of an explanation made before its run was trained again showed
+    the run's current model, metrics and figures as the explained model's."""
+    import json
+    import shutil
+
+    from genemoe.data.bundle import file_sha256
+
+    run = tmp_path / "run"
+    shutil.copytree(dirs["run"], run)
+    ex = tmp_path / "explain_ig"
+    ex.mkdir()
+    pd.DataFrame({"class": ["A"], "rank": [1], "gene_id": ["TP53"], "symbol": ["TP53"],
+                  "n_samples": [3]}).to_csv(ex / "genes_by_class.csv", index=False)
+    conv = {"run_dir": str(run), "n_samples": 3, "median_relative_delta": 0.01,
+            "max_relative_delta": 0.04, "baseline": "train_mean", "model_sha256": "0" * 64}
+    (ex / "convergence.json").write_text(json.dumps(conv))
+    text = write_report(ex).read_text()
+    assert "was trained again after this explanation" in text
+    conv["model_sha256"] = file_sha256(run / "model.pt")  # the same model: its run is shown
+    (ex / "convergence.json").write_text(json.dumps(conv))
+    assert "was trained again" not in write_report(ex).read_text()
