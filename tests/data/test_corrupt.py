@@ -195,3 +195,20 @@ def test_an_unwritable_output_names_the_file_not_its_temporary_sibling(monkeypat
     with pytest.raises(FileNotFoundError) as caught:
         atomic_write_text(tmp_path / "x.h5ad", "x")
     assert caught.value.filename == str(tmp_path / "x.h5ad")
+
+
+def test_json_outputs_are_strict_json() -> None:
+    """metrics.json held ``NaN`` (a per-type C-index below 2 events): not JSON, and strict
+    parsers (jq, JavaScript, ``json.loads(..., parse_constant=...)``) refused the file."""
+    import json
+
+    from genemoe.data.bundle import dump_json
+
+    def strict(name: str) -> None:
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    text = dump_json({"c_index": float("nan"), "per_type": {"DLBC": np.float32("nan")},
+                      "ci": [np.inf, 0.5], "values": np.array([np.nan, 2.0]), "n": np.int64(3)})
+    assert json.loads(text, parse_constant=strict) == {
+        "c_index": None, "per_type": {"DLBC": None}, "ci": [None, 0.5], "values": [None, 2.0],
+        "n": 3}

@@ -345,8 +345,22 @@ def _json_default(o: Any) -> Any:
 
 
 def dump_json(obj: Any) -> str:
-    """JSON text with numpy scalars/arrays and paths converted."""
-    return json.dumps(obj, indent=2, default=_json_default, sort_keys=False)
+    """JSON text with numpy scalars/arrays and paths converted, and NaN and infinities as
+    ``null``: ``NaN`` (a per-type C-index below 2 events) is not JSON, and strict parsers
+    (jq, JavaScript, ``json.loads(..., parse_constant=...)``) refused the file."""
+    return json.dumps(_finite_or_null(obj), indent=2, default=_json_default, sort_keys=False)
+
+
+def _finite_or_null(o: Any) -> Any:
+    if isinstance(o, float | np.floating):
+        return float(o) if np.isfinite(o) else None
+    if isinstance(o, dict):
+        return {k: _finite_or_null(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_finite_or_null(v) for v in o]
+    if isinstance(o, np.ndarray) and o.dtype.kind == "f":
+        return _finite_or_null(o.tolist())
+    return o
 
 
 def _check_tables(obs: pd.DataFrame, var: pd.DataFrame) -> None:

@@ -55,7 +55,7 @@ import optuna
 import yaml
 
 from genemoe import __version__
-from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
+from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.errors import input_error
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
@@ -321,7 +321,7 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "genemoe_version": __version__} | (
                    {"interrupted": "Ctrl-C: the trials finished before it; run again to resume"}
                    if interrupted else {})
-    atomic_write_text(out_dir / "summary.json", json.dumps(plain(summary), indent=2))
+    atomic_write_text(out_dir / "summary.json", dump_json(plain(summary)))
 
 
 def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, model_name: str,
