@@ -600,3 +600,29 @@ def test_scanpy_log1p_values_are_read_as_log2(tmp_path, counts, caplog, base, fa
     else:
         assert any(f"multiplied by {factor:.4f} to log2(x + 1)" in s for s in said), said
         assert any("uns['log1p']" in n for n in t.notes)
+
+
+@pytest.mark.parametrize(("edit", "kind"), [
+    (lambda X: (X - X.mean(0)) / X.std(0), "transformed"),  # scanpy's sc.pp.scale
+    (lambda X: np.exp2(X) - 1, "linear"),                      # un-logged
+])
+def test_an_export_changed_since_is_not_taken_as_the_export(tmp_path, rng, caplog, edit, kind):
+    """An exported `.h5ad` whose X was z-scored (or un-logged) in scanpy kept its export record
+    (uns['genemoe']): `prepare` called the z-scores `fpkm_uq` and `predict` took them as the
+    model's scale (every sample one type, confidence 0.99)."""
+    import anndata
+
+    b = small_bundle(rng)
+    b.record["normalisation"] = "fpkm_uq"
+    path = write_h5ad(b, tmp_path / "b.h5ad")
+    t = read_expression(path)
+    assert t.exported_normalisation == "fpkm_uq" and "a genemoe export of a fpkm_uq bundle" in t.notes
+    a = anndata.read_h5ad(path)
+    a.X = edit(np.asarray(a.X, np.float64)).astype(np.float32)
+    a.write_h5ad(tmp_path / "edited.h5ad")
+    with caplog.at_level("WARNING", logger="genemoe"):
+        t = read_expression(tmp_path / "edited.h5ad")
+    assert t.value_kind == kind and t.exported_normalisation is None
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("a genemoe export of a fpkm_uq bundle, but its values look" in s and
+               "changed since the export" in s for s in said), said

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import anndata
 
 __all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation", "exported_annotation",
-           "log1p_to_log2"]
+           "log1p_to_log2", "h5ad_checked"]
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,35 @@ def log1p_to_log2(uns: Any) -> tuple[float, str] | None:
     if not base > 1 or base == 2:
         return None
     return float(np.log2(base)), f"log base {base:g}"
+
+
+def h5ad_checked(table: Any, exported: str | None, factor: float, base: str) -> Any:
+    """An ``.h5ad`` table (:class:`~genemoe.data.read.ExpressionTable`) with its marks said:
+    scanpy's ``log1p`` values turned into log2 (``factor``, ``base``: :func:`log1p_to_log2`;
+    a warning and a note), and a genemoe export's record (``exported``) kept only while the
+    values still look like the exported bundle's.
+
+    A log-scale export whose ``X`` was z-scored or un-logged in scanpy kept its record, and
+    `prepare` called the z-scores ``fpkm_uq`` and `predict` took them as the model's scale
+    (every sample one type): the record is dropped then, said, and the values are read by
+    what they look like.
+    """
+    from dataclasses import replace
+
+    notes, name = list(table.notes), table.source_path.name
+    if base:
+        notes.append(f"scanpy log1p values ({base}, uns['log1p']): all {table.values.size:,} "
+                     f"multiplied by {factor:.4f} to log2(x + 1)")
+        logger.warning("%s: %s", name, notes[-1])
+    if exported and exported != "none" and table.value_kind not in ("log", "log_counts"):
+        notes.append(f"a genemoe export of a {exported} bundle, but its values look "
+                     f"{table.value_kind.replace('_', ' ')}, not log scale: changed since the "
+                     "export, so they are read as what they look like, not as the export's")
+        logger.warning("%s: %s", name, notes[-1])
+        exported = None
+    elif exported:
+        notes.append(f"a genemoe export of a {exported} bundle")
+    return replace(table, notes=notes, exported_normalisation=exported)
 
 
 def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None

@@ -18,7 +18,7 @@ import logging
 import mmap
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
@@ -505,8 +505,7 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
             stats.update(values[s0:s0 + step], s0, 0)
         meta = adata.obs.copy()
         exported = exported_normalisation(adata.uns)
-        notes = ["orientation: samples x genes (AnnData obs x var)",
-                 *([f"a genemoe export of a {exported} bundle"] if exported else [])]
+        notes = ["orientation: samples x genes (AnnData obs x var)"]
         if len(adata.layers.keys()) or adata.raw is not None:
             notes.append(f"read .X only (layers {list(adata.layers.keys())}, raw "
                          f"{'present' if adata.raw is not None else 'absent'} not read)")
@@ -517,12 +516,7 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
         return f"obs {samples[s]!r}, var {genes[g]!r}"
 
     table = _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta)
-    if base:  # said once, as a warning, and kept in the notes (the record)
-        notes = [*table.notes, f"scanpy log1p values ({base}, uns['log1p']): all {values.size:,} "
-                               f"multiplied by {factor:.4f} to log2(x + 1)"]
-        logger.warning("%s: %s", path.name, notes[-1])
-        table = replace(table, notes=notes)
-    return replace(table, exported_normalisation=exported)
+    return h5ad_checked(table, exported, factor, base)  # the scanpy and export marks, said
 
 
 def read_expression(path: Path | str, *,
@@ -592,6 +586,7 @@ def read_expression(path: Path | str, *,
 from genemoe.data.anndata_io import (  # noqa: E402
     bundle_to_anndata,
     exported_normalisation,
+    h5ad_checked,
     log1p_to_log2,
     write_h5ad,
 )
