@@ -274,10 +274,10 @@ def predict(
         help="fp32 | bf16: bf16 runs a neural model's forward in bfloat16 (about 2x faster on "
              "CPU, ~3 significant digits); refused for classical models.")] = "fp32",
     normalisation: Annotated[str, typer.Option(
-        help="auto | model | quantile: how other pipelines' profiles (TPM, FPKM, RSEM, "
-             "log2(x+1)) come onto the model's scale; auto uses the model's own "
-             "normalisation for the input it was trained on, else log2(x+1) and per-sample "
-             "quantile alignment to the training distribution.")] = "auto",
+        help="auto | model | quantile | none: how other pipelines' profiles come onto the "
+             "model's scale; auto: the model's own normalisation for the input it was trained "
+             "on, else log2(x+1) and per-sample quantile alignment to the training data; none: "
+             "log values already on it (Xena's star_fpkm-uq for an fpkm_uq model).")] = "auto",
 ) -> None:
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file

@@ -24,6 +24,16 @@ def test_scale_rules(kind, model, rule):
     assert scale_rule(kind, model, "quantile") == "quantile"
 
 
+def test_none_takes_log_values_as_the_models_scale_and_refuses_linear_ones():
+    """`--normalisation none` (values already on the model's scale) did not exist."""
+    from genemoe.errors import InputError
+
+    assert scale_rule("log", "fpkm_uq", "none") == "given"
+    assert scale_rule("transformed", "none", "none") == "given"
+    with pytest.raises(InputError, match="look counts"):
+        scale_rule("counts", "fpkm_uq", "none")
+
+
 def test_quantile_alignment_gives_each_sample_the_training_distribution(rng):
     train = rng.normal(5, 2, size=(30, 50))
     ref = reference_profile(train)

@@ -109,7 +109,7 @@ def test_an_unknown_normalisation_is_refused_before_reading(tmp_path):
 
     with pytest.raises(InputError, match=r"(?s)--normalisation.*'foo'.*fpkm_uq"):
         PrepareConfig(normalisation="foo")
-    with pytest.raises(InputError, match=r"(?s)--normalisation.*'foo'.*model or quantile"):
+    with pytest.raises(InputError, match=r"(?s)--normalisation.*'foo'.*model, quantile or none"):
         scale_rule("counts", "fpkm_uq", "foo")
     assert scale_rule("counts", "fpkm_uq", "auto") == "same"
 

@@ -21,6 +21,11 @@ for each form (:func:`scale_rule`):
     are already the model's input scale (log2 of the normalised values), used as they are,
     so each sample scores exactly as in training. Quantile-aligning them instead (as other
     log data) moved class probabilities by up to 0.37 (gdc6, logistic regression).
+``given``
+    ``--normalisation none``: the user's word that the values are already the model's input
+    scale (Xena's ``star_fpkm-uq``, log2(FPKM-UQ + 1), for a model trained on GDC counts →
+    FPKM-UQ), used as they are, as an export is. Refused for counts and linear values
+    given to a model of log values (their scale is plainly not the model's).
 ``refuse``
     Centred or log-ratio data (a substantial share of negatives: microarray, z-scores):
     their absolute levels are gone, and no conversion is sound; ``--normalisation
@@ -42,9 +47,9 @@ from genemoe.errors import input_error
 __all__ = ["ScaleRule", "scale_rule", "reference_profile", "quantile_align", "distribution_shift",
            "gene_set_note"]
 
-ScaleRule = Literal["same", "exported", "quantile", "refuse"]
+ScaleRule = Literal["same", "exported", "given", "quantile", "refuse"]
 COUNT_BASED = ("fpkm_uq", "log2cpm", "log2tpm")
-REQUESTS = ("auto", "model", "quantile")  # predict --normalisation
+REQUESTS = ("auto", "model", "quantile", "none")  # predict --normalisation
 
 
 def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto", *,
@@ -52,15 +57,23 @@ def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto
     """Which rule brings data of ``value_kind`` onto a model trained with ``model_normalisation``.
 
     ``requested``: ``auto`` (the rule of the module docstring), ``model`` (the model's own
-    normalisation, refused by it where it cannot apply), ``quantile`` (always align).
+    normalisation, refused by it where it cannot apply), ``quantile`` (always align),
+    ``none`` (the values are on the model's scale already: used as they are).
     ``exported_normalisation``: the normalisation of the bundle a ``genemoe export`` file
     came from (:attr:`~genemoe.data.read.ExpressionTable.exported_normalisation`), if any.
     """
     if requested not in REQUESTS:
         raise input_error(f"unknown normalisation {requested!r}", where="--normalisation",
-                          fix="use auto (the default), model or quantile")
+                          fix="use auto (the default), model, quantile or none")
     if requested == "quantile":
         return "quantile"
+    if requested == "none":  # taken at the user's word, unless plainly another scale
+        if value_kind in ("counts", "linear") and _trained_kind(model_normalisation) == "log":
+            raise input_error(
+                f"--normalisation none takes the values as the model's scale, but they look "
+                f"{value_kind} and the model's input is log2 ({model_normalisation})",
+                where="--normalisation", fix="leave it out (auto normalises them)")
+        return "given"
     if exported_normalisation is not None and exported_normalisation == model_normalisation:
         return "exported"
     countable = value_kind in ("counts", "log_counts")

@@ -330,9 +330,10 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
             raise exc.with_fix("put every sample on one scale, or use --normalisation quantile "
                                "(each sample aligned from its own ranks)") from exc
     shift, note = None, None
-    if rule == "exported":  # a genemoe export of the model's normalisation: already its scale
+    if rule in ("exported", "given"):  # an export of the model's normalisation, or as told
         plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
-                                         "already on the model's scale")
+                  "already on the model's scale" if rule == "exported" else
+                  f"none: taken as the model's scale (log2 {method}), as asked")
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing, unmapped=_unmapped(plog))
     elif rule == "same":
@@ -343,9 +344,11 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
             lengths = ("pass --annotation (gene lengths), or "
                        if method in NEEDS_LENGTH and annotation is None else "")
             other = "quantile" if normalisation == "auto" else "auto or quantile"  # not auto again
+            given = (f", or none if they are log2 {method} already" if table.value_kind == "log"
+                     else "")  # Xena's star_fpkm-uq for an fpkm_uq model
             raise exc.with_fix(
                 f"{lengths}use --normalisation {other} (align the values to the "
-                "model's training distribution)",
+                f"model's training distribution){given}",
                 problem=f"the model's own normalisation ({method}) cannot be applied: "
                         f"{exc.problem}") from exc
         note = gene_set_note(table.values.shape[1], payload.get("record") or {}, method)  # said
