@@ -196,6 +196,29 @@ def test_gdc_counts_six_cohorts_real(shared_data, tmp_path):
     assert s["n_with_survival"] >= 355
 
 
+def test_an_export_of_another_endpoint_is_said_when_prepared_again(synth_files, tmp_path,
+                                                                    caplog):
+    """Re-preparing a PFI bundle's export gave OS survival, said only as "survival (OS)"."""
+    from genemoe.data.read import write_h5ad
+
+    pfi = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "pfi",
+                          label_paths=[synth_files["labels"]], clinical_path=synth_files["clinical"],
+                          config=PrepareConfig(synthetic=True, seed=1, endpoint="PFI"))
+    h5 = write_h5ad(pfi, tmp_path / "pfi.h5ad")
+    with caplog.at_level("WARNING", logger="genemoe"):
+        prepare_dataset([h5], out_path=tmp_path / "again", config=PrepareConfig(synthetic=True))
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("exported from a bundle of endpoint PFI; this bundle's survival is OS (pass "
+               "--endpoint PFI" in s for s in said), said
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="genemoe"):
+        b = prepare_dataset([h5], out_path=tmp_path / "same",
+                            config=PrepareConfig(synthetic=True, endpoint="PFI"))
+    assert not any("exported from a bundle of endpoint" in r.getMessage() for r in caplog.records)
+    np.testing.assert_array_equal(b.obs.set_index("sample_id").loc[pfi.obs["sample_id"], "time"],
+                                  pfi.obs["time"])
+
+
 def test_h5ad_round_trip_through_prepare(synth_bundle, tmp_path, caplog):
     """A bundle exported to AnnData (for scanpy) prepares again, labels from its obs.
 

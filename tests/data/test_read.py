@@ -623,6 +623,7 @@ def test_an_export_changed_since_is_not_taken_as_the_export(tmp_path, rng, caplo
     with caplog.at_level("WARNING", logger="genemoe"):
         t = read_expression(tmp_path / "edited.h5ad")
     assert t.value_kind == kind and t.exported_normalisation is None
+    assert t.from_export  # its obs survival is still read by prepare
     said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("a genemoe export of a fpkm_uq bundle, but its values look" in s and
                "changed since the export" in s for s in said), said

@@ -126,7 +126,7 @@ def h5ad_checked(table: Any, exported: str | None, factor: float, base: str) -> 
     """
     from dataclasses import replace
 
-    notes, name = list(table.notes), table.source_path.name
+    notes, name, is_export = list(table.notes), table.source_path.name, exported is not None
     if base:
         notes.append(f"scanpy log1p values ({base}, uns['log1p']): all {table.values.size:,} "
                      f"multiplied by {factor:.4f} to log2(x + 1)")
@@ -139,7 +139,7 @@ def h5ad_checked(table: Any, exported: str | None, factor: float, base: str) -> 
         exported = None
     elif exported:
         notes.append(f"a genemoe export of a {exported} bundle")
-    return replace(table, notes=notes, exported_normalisation=exported)
+    return replace(table, notes=notes, exported_normalisation=exported, from_export=is_export)
 
 
 def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None

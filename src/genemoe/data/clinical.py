@@ -354,25 +354,32 @@ def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: s
     } | ({"n_recoded_from_1_2": recoded} if recoded else {})
 
 
-def exported_clinical(tables: Sequence[Any]) -> tuple[pd.DataFrame | None, dict]:
+def exported_clinical(tables: Sequence[Any], endpoint: str = "OS"
+                      ) -> tuple[pd.DataFrame | None, dict]:
     """The survival a ``genemoe export`` (.h5ad) carries in its ``obs``, as
     :func:`read_clinical` gives a clinical table: indexed by ``patient_id``, ``<ep>_time`` /
     ``<ep>_event`` for every endpoint the export holds (a patient's first sample's values).
 
-    ``tables``: the expression tables read (``sample_meta``, ``exported_normalisation``);
+    ``tables``: the expression tables read (``sample_meta``, ``from_export``);
     only genemoe exports count. ``(None, {})`` without one holding survival (re-preparing an
-    export lost its survival without a word before 2026-12-03).
+    export lost its survival without a word before 2026-12-03). An export of a bundle of
+    another ``endpoint`` (its ``time`` / ``event`` are that endpoint's) is warned: re-preparing
+    a DFI export gave OS survival, said only as "survival (OS)".
     """
     frames, files = [], []
     for t in tables:
         meta = getattr(t, "sample_meta", None)
-        if not getattr(t, "exported_normalisation", None) or meta is None \
+        if not getattr(t, "from_export", False) or meta is None \
                 or "patient_id" not in meta.columns:
             continue
         cols = [c for c in meta.columns if re.fullmatch(r"[a-z]+_(time|event)", str(c))]
         if cols:
             frames.append(meta[["patient_id", *cols]].astype({c: float for c in cols}))
             files.append(str(t.source_path))
+            if (own := _export_endpoint(meta, cols)) not in (None, endpoint.upper()):
+                logger.warning("%s: exported from a bundle of endpoint %s; this bundle's survival "
+                               "is %s (pass --endpoint %s to keep the export's)",
+                               t.source_path.name, own, endpoint.upper(), own)
     if not frames:
         return None, {}
     joined = pd.concat(frames).dropna(subset=["patient_id"])
@@ -384,3 +391,22 @@ def exported_clinical(tables: Sequence[Any]) -> tuple[pd.DataFrame | None, dict]
     logger.info("survival from the genemoe export's obs (%s): %d patients", ", ".join(files),
                 len(clinical))
     return clinical, report
+
+
+def _export_endpoint(meta: pd.DataFrame, cols: list[str]) -> str | None:
+    """The endpoint whose ``<ep>_time`` / ``<ep>_event`` an export's ``time`` / ``event`` are."""
+    if not {"time", "event"} <= set(meta.columns):
+        return None
+    time = pd.to_numeric(meta["time"], errors="coerce").to_numpy(float)
+    known = np.isfinite(time)  # a sample without the endpoint's survival: event False, not NaN
+    if not known.any():
+        return None
+    event = pd.to_numeric(meta["event"], errors="coerce").to_numpy(float)[known]
+    for c in cols:
+        ep = c[:-5]
+        if c.endswith("_time") and f"{ep}_event" in cols and np.array_equal(
+                time[known], meta[c].to_numpy(float)[known]) and np.array_equal(
+                event, meta[f"{ep}_event"].to_numpy(float)[known]):
+            return ep.upper()
+    return None
+

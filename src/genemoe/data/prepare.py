@@ -562,7 +562,7 @@ def prepare_dataset(
     keep = _check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
     X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
     if clinical is None:  # a genemoe export's obs carries its samples' survival
-        clinical, clin_report = exported_clinical(tables)
+        clinical, clin_report = exported_clinical(tables, cfg.endpoint)
     _attach_survival(obs, clinical, clin_report, cfg, plog)
     folds = _make_splits(obs, cfg, plog)
     gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog)

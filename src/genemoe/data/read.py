@@ -110,6 +110,8 @@ class ExpressionTable:
         indexed by sample id; ``prepare`` can take labels from it.
     exported_normalisation
         A ``genemoe export``'s bundle normalisation (the values are on its scale), else None.
+    from_export
+        A ``genemoe export`` (its ``obs`` survival is read), its values changed since or not.
     gene_symbols
         ``(n_genes,)`` symbols from the file's own symbol column (nf-core's ``gene_name``,
         GCT's ``Description``), else None; the annotation's symbols take precedence.
@@ -126,6 +128,7 @@ class ExpressionTable:
     sample_meta: pd.DataFrame | None = None
     exported_normalisation: str | None = None
     gene_symbols: np.ndarray | None = None
+    from_export: bool = False
 
     @property
     def shape(self) -> tuple[int, int]:
