@@ -219,6 +219,30 @@ def test_an_export_of_another_endpoint_is_said_when_prepared_again(synth_files, 
                                   pfi.obs["time"])
 
 
+def test_an_exports_cohorts_come_back(tmp_path):
+    """Re-preparing an export of three cohorts (TCGA_<TYPE>_ files) left `cohort` empty for
+    every sample, unsaid."""
+    from genemoe.data.read import write_h5ad
+
+    files = []
+    for k, code in enumerate(("ACC", "UVM")):
+        genes = [f"ENSG{i:011d}" for i in range(30)]
+        rows = [f"{g}\t" + "\t".join(str((i * 7 + j * 3 + k) % 50 + j) for j in range(8))
+                for i, g in enumerate(genes)]
+        header = "gene_id\t" + "\t".join(f"TCGA-{code[:2]}-{k}{j:03d}-01A" for j in range(8))
+        files.append(tmp_path / f"TCGA_{code}_Counts.tsv")
+        files[-1].write_text("\n".join([header, *rows]) + "\n")
+    b = prepare_dataset(files, out_path=tmp_path / "b",
+                        config=PrepareConfig(min_variance=0, min_mean=0, val_fraction=0.25,
+                                             test_fraction=0.25))
+    assert set(b.obs["cohort"]) == {"ACC", "UVM"}
+    again = prepare_dataset([write_h5ad(b, tmp_path / "b.h5ad")], out_path=tmp_path / "again",
+                            config=PrepareConfig(min_variance=0, min_mean=0, val_fraction=0.25,
+                                                 test_fraction=0.25))
+    got = again.obs.set_index("sample_id").loc[b.obs["sample_id"], "cohort"]
+    assert got.tolist() == b.obs["cohort"].tolist()
+
+
 def test_h5ad_round_trip_through_prepare(synth_bundle, tmp_path, caplog):
     """A bundle exported to AnnData (for scanpy) prepares again, labels from its obs.
 

@@ -190,7 +190,7 @@ def _intersect(tables: list[ExpressionTable], plog: PrepLog) -> tuple[np.ndarray
 def _sample_frame(tables: list[ExpressionTable]) -> pd.DataFrame:
     rows = []
     for t in tables:
-        cohort = tcga.cohort_from_path(t.source_path)
+        cohort = tcga.table_cohorts(t)  # an export's own, or the file name's
         rows.append(pd.DataFrame({"sample_id": t.sample_ids.astype(str), "cohort": cohort,
                                   "source": t.source_path.name}))
     obs = pd.concat(rows, ignore_index=True)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ __all__ = [
     "TCGA_PROJECTS",
     "Barcode",
     "cohort_from_path",
+    "table_cohorts",
     "filter_sample_types",
     "normalise_cancer_type",
     "one_per_patient",
@@ -455,3 +457,16 @@ def cohort_from_path(path: str | Path) -> str | None:
         return None
     code = m.group(1).upper()
     return code if code in TCGA_PROJECTS else None
+
+
+def table_cohorts(table: Any) -> Any:
+    """The cohort of each sample of an expression table: a genemoe export's own ``cohort``
+    column (``obs``; re-preparing an export of three cohorts left every ``cohort`` empty,
+    unsaid), else the cohort its file name gives (:func:`cohort_from_path`), or None.
+    """
+    meta = getattr(table, "sample_meta", None)
+    if getattr(table, "from_export", False) and meta is not None and "cohort" in meta.columns:
+        cohorts = meta["cohort"].astype(object).reindex(table.sample_ids.astype(str))
+        return cohorts.where(cohorts.notna(), None).to_numpy(object)
+    return cohort_from_path(table.source_path)
+
