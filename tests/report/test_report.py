@@ -545,3 +545,21 @@ def test_an_explanation_of_an_earlier_model_does_not_show_the_current_one(dirs, 
     conv["model_sha256"] = file_sha256(run / "model.pt")  # the same model: its run is shown
     (ex / "convergence.json").write_text(json.dumps(conv))
     assert "was trained again" not in write_report(ex).read_text()
+
+
+def test_a_run_started_from_a_pretrained_encoder_says_so_on_the_first_screen():
+    """The report of a `train --pretrained` run did not say it was pre-trained (only the raw
+    config did), nor how many of its genes the encoder had seen."""
+    from genemoe.report.first_screen import run_panel
+
+    cfg = {"model": "genemoe", "preset": "small", "seed": 0,
+           "pretrained": {"run": "/runs/pre", "n_genes_shared": 19135, "n_genes_new": 34797,
+                          "freeze_encoder_epochs": 2}}
+    html = run_panel(task="classify", model="genemoe", metrics={"test": {"n": 10}}, cfg=cfg,
+                     summary={}, record={}, bundle_path=None, figures=[])
+    assert ("the encoder pre-trained by <code>/runs/pre</code>: 19,135 of the model's 53,932 "
+            "genes pre-trained; encoder frozen for 2 epochs") in html
+    cfg.pop("pretrained")
+    assert "pre-trained" not in run_panel(task="classify", model="genemoe",
+                                          metrics={"test": {"n": 10}}, cfg=cfg, summary={},
+                                          record={}, bundle_path=None, figures=[])

@@ -317,6 +317,36 @@ def test_gene_alignment_by_id(run, bundle):
         torch.testing.assert_close(shuffled.encoder.encode(x[:, perm])[0], ref.encoder.encode(x)[0])
 
 
+def test_what_the_model_starts_from_is_said_and_few_pretrained_genes_warned(run, bundle,
+                                                                          caplog):
+    """`train --pretrained` said nothing of the transfer without -v (a model of which 35% of
+    the genes were pre-trained looked like any other), nor that the pre-training collapsed."""
+    from genemoe.cli_logging import NARRATING_LOGGERS
+
+    assert "genemoe.train.finetune".startswith(NARRATING_LOGGERS)  # on the terminal
+    genes = _genes(bundle)
+    wide = [*genes, *(f"NEW{i}" for i in range(len(genes) + 5))]  # more new genes than shared
+    model = create_model("genemoe", n_genes=len(wide), n_outputs=3, task="classify", **TINY_MODEL)
+    with caplog.at_level("INFO", logger="genemoe"):
+        load_pretrained_encoder(model, run.out_dir, gene_ids=wide)
+    said = " | ".join(r.getMessage() for r in caplog.records)
+    assert f"{len(genes):,} of the model's {len(wide):,} genes pre-trained" in said, said
+    assert "only" in said and "starts untrained on the others" in said
+    caplog.clear()
+    with caplog.at_level("INFO", logger="genemoe"):
+        load_pretrained_encoder(_finetune_model(bundle), run.out_dir, gene_ids=genes)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    from genemoe.train import finetune
+
+    payload = read_pretrained(run.out_dir)
+    payload["summary"] = {**payload.get("summary", {}), "collapse": {"warnings": ["KL tiny"]}}
+    caplog.clear()
+    with pytest.MonkeyPatch.context() as m, caplog.at_level("WARNING", logger="genemoe"):
+        m.setattr(finetune, "read_pretrained", lambda _: payload)
+        load_pretrained_encoder(_finetune_model(bundle), run.out_dir, gene_ids=genes)
+    assert any("the pre-training collapsed (KL tiny)" in r.getMessage() for r in caplog.records)
+
+
 def test_shared_expert_is_aligned_by_gene_too(bundle, tiny_yaml, tmp_path):
     """The shared expert reads genes like the routed ones: its columns follow the gene ids."""
     cfg = yaml.safe_load(tiny_yaml.read_text())

@@ -101,6 +101,12 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
                       f"{_esc(cfg.get('preset', '?'))} · seed {_esc(cfg.get('seed', '?'))}"),
             ("protocol", f"the bundle's split ({split}); chosen on the validation split{sel}; "
                          "the test split scored once")]
+    if isinstance(pre := cfg.get("pretrained"), dict):  # was only in the raw config
+        shared, new = pre.get("n_genes_shared") or 0, pre.get("n_genes_new") or 0
+        rows.append(("started from", f"the encoder pre-trained by <code>{_esc(pre.get('run'))}"
+                     f"</code>: {fmt_count(shared)} of the model's {fmt_count(shared + new)} "
+                     f"genes pre-trained; encoder frozen for "
+                     f"{_esc(pre.get('freeze_encoder_epochs', 0))} epochs"))
     trust = _trust_line(cfg, metrics)
     if trust:
         rows.append(("trust", trust))

@@ -274,12 +274,28 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
             f"(preset {payload.get('preset')!r}; e.g. `model: {{{pre_name}: {{{pre_widths}}}}}` in "
             f"the --config YAML), or pre-train again with this model: section")
     model.load_state_dict(state, strict=False)  # the encoder's keys, checked equal above
-    logger.info("loaded the pre-trained %s encoder (%s) from %s (%d tensors; %d genes shared, "
-                "%d new, %d missing)", family.label, ", ".join(paths), where, len(state),
-                genes["n_genes_shared"], genes["n_genes_new"], genes["n_genes_missing"])
+    _say_transfer(family.label, paths, where, len(state), genes, payload)
     return {"run": str(Path(run_dir).absolute()), "model_name": pre_name, "encoder_modules": list(paths),
             "n_tensors": len(state),
             "pretrain_summary": payload.get("summary", {}).get("final", {}), **genes}
+
+
+def _say_transfer(label: str, paths: Sequence[str], where: str, n_tensors: int,
+                  genes: dict[str, int], payload: dict[str, Any]) -> None:
+    """What the model starts from, on the terminal (it was behind -v): how many of its genes
+    were pre-trained, warned when under half; a collapsed pre-training, warned."""
+    shared, new = genes["n_genes_shared"], genes["n_genes_new"]
+    logger.info("started from the pre-trained %s encoder (%s) of %s: %d tensors; %s of the "
+                "model's %s genes pre-trained, %s new (started afresh), %s of the run's genes "
+                "absent here", label, ", ".join(paths), where, n_tensors, f"{shared:,}",
+                f"{shared + new:,}", f"{new:,}", f"{genes['n_genes_missing']:,}")
+    if new > shared:
+        logger.warning("only %s of the model's %s genes were pre-trained (%.0f%%): the encoder "
+                       "starts untrained on the others; pre-train on this bundle's genes for "
+                       "more", f"{shared:,}", f"{shared + new:,}", 100 * shared / (shared + new))
+    for w in (payload.get("summary") or {}).get("collapse", {}).get("warnings", []):
+        logger.warning("the pre-training collapsed (%s): its encoder may start no better than "
+                       "a fresh one", w)
 
 
 def _pretrained_patients(payload: dict[str, Any], where: str) -> dict[str, str]:
