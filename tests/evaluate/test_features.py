@@ -293,3 +293,29 @@ def test_a_missing_folder_a_run_without_encoder_and_a_train_run_as_pretrained_ar
         read_pretrained(fcn)
     with pytest.raises(InputError, match="no such folder"):
         read_pretrained(tmp_path / "nope")
+
+
+def test_crowded_reconstructions_and_a_collapsed_pretraining_are_warned(pretrained, tmp_path,
+                                                                        monkeypatch, caplog):
+    """A collapsed pre-training's `features` printed "gene_space 0.500 (real 1.00, recon
+    0.00) ... 0.509 if mixed": read as near-perfect mixing; the collapse was not said."""
+    import genemoe.workflows.features as wf
+
+    bundle, run_dir, _ = pretrained
+
+    def crowded(x, is_b, *, k=15):  # noqa: ANN001, ANN202 (every neighbour a reconstruction)
+        return {"score": 0.5, "expected_if_mixed": 0.503, "score_a": 1.0, "score_b": 0.0,
+                "k": k, "n_a": 10, "n_b": 10}
+
+    monkeypatch.setattr(wf, "knn_mixing_score", crowded)
+    real = wf.load_run_model
+    monkeypatch.setattr(wf, "load_run_model", lambda d: __import__("dataclasses").replace(
+        real(d), collapse=["KL per latent dimension 0.001 < 0.01"]))
+    with caplog.at_level("WARNING", logger="genemoe"):
+        res = analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "f", n_features=3)
+    text = res.describe()
+    assert "the reconstructions crowd together in gene space (k-NN mixing: real 1.00, " \
+           "reconstructed 0.00)" in text and "is not mixing" in text
+    assert "the pre-training collapsed (KL per latent dimension" in text
+    assert sum("features:" in r.getMessage() for r in caplog.records
+               if r.levelname == "WARNING") == 2

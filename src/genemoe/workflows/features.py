@@ -91,6 +91,7 @@ class RunModel:
     pretrained_from: Path | None = None  # a train run's --pretrained run, if any
     # A pre-training run's stored scalers, by the resolved path of the bundle each scaled.
     bundle_scalers: dict[str, Scaler] = field(default_factory=dict)
+    collapse: list[str] = field(default_factory=list)  # a pre-training run's collapse warnings
 
 
 _LATENT_MODELS = ("genemoe", "moe", "vaecox")  # models with a (variational) encoder
@@ -115,7 +116,9 @@ def load_run_model(run_dir: Path | str) -> RunModel:
         root = run_dir if run_dir.is_dir() else run_dir.parent
         gene_ids = list(map(str, p["gene_ids"]))
         return RunModel(model.eval(), "pretrain", p["model_name"], gene_ids, None, root,
-                        bundle_scalers=_stored_scalers(p, len(gene_ids)))
+                        bundle_scalers=_stored_scalers(p, len(gene_ids)),
+                        collapse=list((p.get("summary") or {}).get("collapse", {})
+                                      .get("warnings", [])))
     if not run_dir.exists():  # was "neither pretrained.pt nor model.pt here"
         raise input_error("no such folder", path=run_dir,
                           fix="check the path (and the working directory); pass the --out "
@@ -263,7 +266,7 @@ class FeatureResult:
     def describe(self) -> str:
         s = self.summary
         lines = [f"feature analysis: {self.out_dir}  ({s['n_samples']} {s['split']} samples, "
-                 f"{s['n_genes']} genes, {s['run']['kind']} run {s['run']['model_name']})",
+                 f"{s['n_genes']:,} genes, {s['run']['kind']} run {s['run']['model_name']})",
                  f"  leading features: {s['n_features']} of {s['latent']}; strong genes "
                  f"(mean |r| > {s['threshold']:g}): {s['n_strong_genes']}"]
         rec = s.get("reconstruction")
@@ -277,6 +280,19 @@ class FeatureResult:
         for fig in s.get("figures", []):
             lines.append(f"  figure: {fig}")
         return "\n".join(lines)
+
+
+def _crowding(rec: dict[str, Any] | None) -> list[str]:
+    """A warning where the reconstructions crowd into one region: each real sample's
+    neighbours mostly reconstructions, each reconstruction's mostly reconstructions (the
+    overall score then sits near its value for mixed sets, ``real 1.00, recon 0.00``)."""
+    gene = (rec or {}).get("mixing", {}).get("gene_space")
+    if not gene or gene["real"] - gene["reconstructed"] <= 0.5:
+        return []
+    return [f"the reconstructions crowd together in gene space (k-NN mixing: real "
+            f"{gene['real']:.2f}, reconstructed {gene['reconstructed']:.2f}): the decoder gives "
+            f"much the same profile to every sample, and the overall score {gene['score']:.3f} "
+            "is not mixing"]
 
 
 def _methods(embedding: Embedding) -> tuple[list[str], list[str]]:
@@ -407,8 +423,13 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     else:
         rec = _reconstruction_part(out_dir, x_scaled, recon, ids, types, methods, k=k, seed=seed,
                                    scaled_by=scaled_by)
+    warned = [f"the pre-training collapsed ({w}): read its features with care"
+              for w in run.collapse] + _crowding(rec)
     for note in notes:
         logger.info("features: %s", note)
+    for w in warned:  # a collapsed decoder's 0.500 read as near-perfect mixing
+        logger.warning("features: %s", w)
+    notes = notes + warned
     summary = {
         "run": {"path": str(run.path.absolute()), "kind": run.kind, "model_name": run.model_name},
         "bundle": str(bundle.path), "split": split, "n_samples": int(len(rows)),
