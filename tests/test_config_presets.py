@@ -188,3 +188,29 @@ def test_a_model_option_of_the_wrong_kind_is_said_before_torch_sees_it(option, s
         check_model_options("fcn", yaml.safe_load(option))
     assert "model.fcn" in str(info.value) and "empty()" not in str(info.value)
     check_model_options("coxnnet", {"hidden": 12})  # default None: any width is the model's
+
+
+def test_a_partial_preset_file_says_which_models_run_at_code_defaults(tmp_path, caplog):
+    """`benchmark --preset p.yaml` with only `model: {resnet50: {...}}` ran Gene-MOE at hidden
+    1024 and 15 experts (the code's defaults, not `small`'s) and the hybrid CNN without its
+    noise and label smoothing, unsaid."""
+    from genemoe.config_presets import warn_preset_gaps
+    from genemoe.train.fit import resolve_config
+
+    p = tmp_path / "p.yaml"
+    p.write_text("model: {resnet50: {image_size: 32, weights: none}}\n")
+    with caplog.at_level("WARNING", logger="genemoe"):
+        resolve_config(str(p), None, "genemoe", seed=0, device="cpu", epochs=None, task="classify")
+        resolve_config(str(p), None, "genemoe", seed=0, device="cpu", epochs=None, task="classify")
+        resolve_config(str(p), None, "logreg", seed=0, device="cpu", epochs=None, task="classify")
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(said) == 1, said  # once; logreg: `small` sets nothing of it, nor its recipe
+    assert "sets no model.genemoe, train, train_classify: genemoe runs with the code's " \
+           "defaults" in said[0] and "add `extends: small`" in said[0]
+    caplog.clear()  # its own options are set, not the training recipe `small` gives it
+    assert warn_preset_gaps(str(p), "resnet50", "classify")
+    assert "sets no train, train_classify: resnet50 runs" in caplog.records[-1].getMessage()
+    e = tmp_path / "e.yaml"
+    e.write_text("extends: small\nmodel: {resnet50: {image_size: 32}}\n")
+    assert not warn_preset_gaps(str(e), "genemoe", "classify")
+    assert not warn_preset_gaps("small", "genemoe", "classify")

@@ -29,6 +29,7 @@ from genemoe.config_presets import (
     model_config,
     read_config_yaml,
     train_config,
+    warn_preset_gaps,
 )
 from genemoe.errors import MEMORY_FIX, GenemoeError, input_error, nearest_names
 from genemoe.models.registry import create_model, get_spec, list_models, options_text
@@ -93,6 +94,8 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     (:func:`~genemoe.config_presets.run_config_overrides`).
     """
     layers = [load_preset(preset)]
+    warn_preset_gaps(str(preset), model_name, task,  # a partial preset file: code defaults
+                     neural=model_name in list_models() and get_spec(model_name).kind == "torch")
     _check_tuned_for(layers[0], model_name, task, Path(str(preset)), infer=False)  # a best.yaml
     parent = None  # the preset a --config extends:, recorded in the whole config
     if config_path is not None:
