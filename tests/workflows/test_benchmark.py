@@ -129,10 +129,13 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
                            epochs=3, out_dir=out)
     assert calls == ["logreg", "logreg"] and res.n_reused == 0
     said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert said == ["cell logreg__r0_f0.json was computed under other options: recomputing it, "
-                    "and every such cell", "2 cells computed under other options were recomputed",
-                    f"{out}: removed report.html, made from the earlier results; `genemoe report "
-                    f"{out}` writes it anew"]  # it was left, showing the earlier numbers
+    # the earlier tables are removed first, and the option that changed is named: an
+    # interrupted rerun left summary.md and results.csv of the earlier options beside the
+    # new protocol.json, and "other options" named none
+    assert said == [f"{out} holds a benchmark of other options (epochs 2 → 3): its summary.md "
+                    "and results.csv are removed, its cells recomputed",
+                    "cell logreg__r0_f0.json was computed under other options: recomputing it, "
+                    "and every such cell", "2 cells computed under other options were recomputed"]
     assert not (out / "report.html").exists()
 
 

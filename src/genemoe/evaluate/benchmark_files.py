@@ -17,7 +17,8 @@ from typing import Any
 from genemoe import __version__
 from genemoe.errors import input_error
 
-__all__ = ["read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings"]
+__all__ = ["read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings",
+           "option_changes"]
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,27 @@ def read_protocol(out_dir: Path) -> dict:
                           fix="write one with `genemoe benchmark ... --out DIR`")
     return json.loads(path.read_text())
 
+
+
+# the options a benchmark's cells depend on (its fingerprint's), as the user gives them
+_CELL_OPTIONS = ("task", "n_folds", "seed", "epochs", "val_fraction", "n_boot", "tune",
+                 "ensemble", "tune_cv", "preset", "pretrained", "freeze_encoder_epochs")
+
+
+def option_changes(out_dir: Path, opts: dict) -> list[str] | None:
+    """How ``opts`` differ from those of the benchmark already in ``out_dir``
+    (``["seed 1 → 2"]``; ``["the preset's contents or the bundle"]`` where only the
+    fingerprint does); None where there is none, or its options are the same."""
+    try:
+        old = json.loads((Path(out_dir) / "protocol.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if old.get("fingerprint") in (None, opts.get("fingerprint")):
+        return None
+    changes = [f"{k} {old.get(k)} → {opts.get(k)}" for k in _CELL_OPTIONS
+               if k in opts and json.dumps(old.get(k), default=str) != json.dumps(
+                   opts.get(k), default=str)]
+    return changes or ["the preset's contents or the bundle"]
 
 
 def software_versions() -> dict[str, str]:

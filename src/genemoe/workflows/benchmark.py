@@ -59,6 +59,7 @@ from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
     chosen_settings,
     load_cells,
+    option_changes,
     read_cell,
     software_versions,
 )
@@ -478,6 +479,11 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     opts["fingerprint"] = _fingerprint(bundle, opts)
     # the studies tune single models: neither the budget nor the ensemble size changes a trial
     opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})
+    if changes := option_changes(out_dir, opts):  # its tables would outlive an interruption
+        remove_outputs(out_dir, [f for f in ("summary.md", "results.csv", "report.html")
+                                 if (out_dir / f).exists()])
+        log.warning("%s holds a benchmark of other options (%s): its summary.md and results.csv "
+                    "are removed, its cells recomputed", out_dir, "; ".join(changes))
     protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds))
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
