@@ -317,3 +317,19 @@ def test_a_cell_is_refit_when_its_folds_pretrained_run_changed(per_fold_classify
     assert after["genemoe__r0_f1.json"] != before["genemoe__r0_f1.json"]  # fold 1: refit
     cell = json.loads((cells / "genemoe__r0_f1.json").read_text())
     assert cell["pretrained_sha256"] == file_sha256(pt)
+
+
+def test_tables_compare_against_a_peer_not_pretrained_genemoe_and_say_the_epochs(classify):
+    """tables.md compared Gene-MOE with its own pre-trained variant as "the best model other
+    than Gene-MOE", and said "Preset `small`." of a run whose training `--epochs 3` capped."""
+    from genemoe.workflows.ablation import ablation_tables
+
+    res = pd.read_csv(classify.out_dir / "results.csv")
+    pre = res[res["model"] == "genemoe"].assign(model=PRETRAINED, label=MODEL_LABELS[PRETRAINED])
+    pre["macro_f1"] += 0.5  # the best model of all
+    md = ablation_tables(pd.concat([res, pre], ignore_index=True), "classify", n_folds=2,
+                         n_repeats=1, seed=0, preset="small", pretrained=None, synthetic=True,
+                         epochs=3)
+    best = md.split("## Paired comparisons against the best model other than Gene-MOE: ")[1]
+    assert best.split("\n")[0] in ("fcn", "moe")
+    assert "Preset `small`, training capped at 3 epochs (--epochs)." in md

@@ -21,7 +21,9 @@ __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "sum
 
 Task = Literal["classify", "survival"]
 
-PROPOSED_MODELS = ("genemoe",)  # the method under test; every other model (moe too) is a peer
+# the method under test, and the ablation's pre-trained Gene-MOE (its paired tests were
+# against it as "the best model other than Gene-MOE"); every other model (moe too) is a peer
+PROPOSED_MODELS = ("genemoe", "genemoe_pretrained")
 PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
 METRICS = {  # results.csv columns summarised in summary.md, in order
     "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece"),

@@ -439,7 +439,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
     tables = ablation_tables(results, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                              preset=preset, pretrained=check, synthetic=bool(bundle.synthetic),
-                             per_fold=per_fold)
+                             per_fold=per_fold, epochs=epochs)
     atomic_write_text(out_dir / "tables.md", tables)
     return AblationResult(out_dir, task, results, tables,
                           None if pretrained is None else Path(pretrained),
@@ -537,13 +537,13 @@ def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
 
 def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeats: int, seed: int,
                     preset: str, pretrained: dict | None, synthetic: bool,
-                    per_fold: dict[str, Any] | None = None) -> str:
+                    per_fold: dict[str, Any] | None = None, epochs: int | None = None) -> str:
     """``tables.md`` from the ablation's results (``results.csv``'s rows).
 
     ``pretrained``: :func:`check_pretrained_run`'s answer for ``--pretrained``;
     ``per_fold``: the per-fold pre-training's epochs and summary (``--pretrain-per-fold``);
     neither: the pre-trained model was not run. Model names are ``results``' ``label``
-    column where it has one.
+    column where it has one. ``epochs``: ``--epochs``, said (it was in models/summary.md only).
     """
     n_cells = n_folds * n_repeats
     labels = _labels_of(results)
@@ -554,7 +554,8 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
              f"seeds {seed}..{seed + n_repeats - 1}; the same folds for every model. Each cell: "
              f"mean ± std over the {n_cells} test folds. Gene filter and scaler fitted on each "
              "fold's training part; early stopping and model selection on a validation part "
-             f"carved from it; every test fold scored once. Preset `{preset}`.", ""]
+             f"carved from it; every test fold scored once. Preset `{preset}`"
+             + (f", training capped at {epochs} epochs (--epochs)." if epochs else "."), ""]
     if per_fold is not None:
         lines += _per_fold_lines(per_fold)
     elif pretrained is None:
