@@ -480,3 +480,20 @@ def test_reading_cells_of_other_options_says_so_once_and_recomputes_nothing(clas
     stale = out / "cells" / "logreg__r1_f0.json"  # a later repeat than the summary's
     stale.write_text(json.dumps({"fingerprint": "another run's options"}))
     assert len(load_cells(out, models=["logreg"], n_repeats=1)) == 2 and not caplog.records
+
+
+def test_every_models_options_are_recorded_and_said(classify_run):
+    """A benchmark recorded no model's options (an image model's image size, weights and
+    layout, Gene-MOE's widths) in summary.md, results.csv or the cells; the report's chosen
+    table had a stray "cell" header."""
+    from genemoe.evaluate.benchmark_tables import chosen_table
+
+    out = classify_run.out_dir
+    cell = json.loads((out / "cells" / "fcn__r0_f0.json").read_text())
+    assert cell["options"]["hidden"] and "layout_state" not in cell["options"]
+    res = pd.read_csv(out / "results.csv")
+    assert res.loc[res["model"] == "fcn", "options"].str.contains("hidden=").all()
+    md = (out / "summary.md").read_text()
+    section = md.split("## Model options each model ran with")[1]
+    assert "- `fcn`: " in section and "hidden=" in section.split("- `fcn`: ")[1].split("\n")[0]
+    assert chosen_table(res).columns.name is None

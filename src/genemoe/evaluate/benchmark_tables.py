@@ -17,7 +17,7 @@ from genemoe.models.search_spaces import params_text
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "summary_markdown", "markdown_table", "chosen_table",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
-           "FEW_PAIRS"]
+           "FEW_PAIRS", "options_lines"]
 
 Task = Literal["classify", "survival"]
 
@@ -40,6 +40,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                "n_train": c["n"]["train"], "n_val": c["n"]["val"], "n_test": c["n"]["test"],
                "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3),
                "chosen": params_text(c.get("chosen") or {}),  # one short table cell
+               "options": params_text(c.get("options") or {}),  # the model's, as it ran
                "type_separation": _first_separation(c.get("routing"))}
         row.update(_tuning_columns(c.get("tuning")))
         if c["task"] == "classify":
@@ -109,7 +110,21 @@ def chosen_table(results: pd.DataFrame) -> pd.DataFrame:
                                                                strict=True)])
     wide = wide.pivot_table(index="model", columns="cell", values="chosen", aggfunc="first",
                             sort=False).fillna("")
+    wide.columns.name = None  # was a stray "cell" header above the model column
     return wide.reindex(results["model"].unique()).reset_index()
+
+
+def options_lines(results: pd.DataFrame) -> list[str]:
+    """``- model: options`` per model whose cells ran with one set of model options (a tuned
+    model's differ by fold: said so); empty for cells written before they were recorded."""
+    if "options" not in results.columns or not results["options"].fillna("").any():
+        return []
+    lines = []
+    for model, g in results.groupby("model", sort=False):
+        kinds = g["options"].fillna("").unique()
+        lines.append(f"- `{model}`: " + (kinds[0] or "its defaults" if len(kinds) == 1 else
+                                          "differ by fold (tuned): `options` in results.csv"))
+    return lines
 
 
 def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
@@ -267,6 +282,8 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "Wilcoxon test takes the folds as independent and its p is optimistic.", "",
                   markdown_table(comp.round({"mean_difference": 4, "p_value": 4,
                                              "corrected_p": 4})), ""]
+    if options := options_lines(results):  # image size, weights, widths: recorded nowhere
+        lines += ["## Model options each model ran with", "", *options, ""]
     chosen = chosen_table(results)
     if len(chosen):
         lines += ["## Chosen on each fold's validation part", "",

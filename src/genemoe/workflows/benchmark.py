@@ -224,7 +224,8 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
         "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": int(keep.sum()),
         "n": {part: len(d.rows) for part, d in data.items()},
         "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info,
-        "chosen": chosen_settings(fit.info, tuned.get("params")),
+        "chosen": chosen_settings(fit.info, tuned.get("params")),  # and every model option:
+        "options": {k: v for k, v in model_cfg.items() if k != "layout_state"},  # was nowhere
         "history": fit.history, **({"tuning": tuned} if tuned else {}),
         "test": _test_record(bundle, data["test"], fit.outputs["test"], task, class_names), **extra,
     })
