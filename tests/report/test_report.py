@@ -563,3 +563,12 @@ def test_a_run_started_from_a_pretrained_encoder_says_so_on_the_first_screen():
     assert "pre-trained" not in run_panel(task="classify", model="genemoe",
                                           metrics={"test": {"n": 10}}, cfg=cfg, summary={},
                                           record={}, bundle_path=None, figures=[])
+
+
+def test_a_benchmark_report_does_not_call_every_scaler_a_z_score(dirs, tmp_path):
+    """The protocol said "z-score scaler" for every model, though an image model scales its
+    input centred (hybrid_cnn) or globally (the ImageNet backbones)."""
+    text = write_report(dirs["classify"], out_path=tmp_path / "b.html").read_text()
+    assert "z-score scaler fitted" not in text
+    assert "an image model&#x27;s centred or global scaling" in text or \
+           "an image model's centred or global scaling" in text

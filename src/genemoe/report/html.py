@@ -160,9 +160,9 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "models": ", ".join(p["models"]), "folds": f"{p['n_folds']}-fold, stratified by {strat}",
         "repeats": p["n_repeats"], "validation": f"{p['val_fraction']:.0%} of each fold's training "
         "part (early stopping and model selection; the test fold is scored once)",
-        "preprocessing": "gene filter (fit_gene_filter, the bundle's thresholds) and z-score "
-        "scaler fitted on each fold's training part only (genes removed when the bundle was "
-        "prepared, by its own training split, stay removed)",
+        "preprocessing": "gene filter (fit_gene_filter, the bundle's thresholds) and scaler "
+        "(per model: per-gene z-score, or an image model's centred or global scaling) fitted on "
+        "each fold's training part only (genes removed when the bundle was prepared stay removed)",
         "tuning": tuning_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
         "device": p.get("device"), "bundle": p.get("bundle_path"),
         "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}"}
