@@ -123,3 +123,15 @@ def test_a_separable_validation_split_does_not_drive_the_temperature_to_zero():
     assert calibration.fit_temperature(z, y, prior_sd=None) == pytest.approx(0.05, rel=1e-3)
     t = calibration.fit_temperature(z, y)
     assert 0.15 < t < 1.0
+
+
+def test_a_temperature_at_its_edge_names_the_model(rng, caplog):
+    """"the fitted temperature 20 is at the edge of its range" named no model: a benchmark
+    printed it among many cells."""
+    logits = rng.normal(size=(2000, 3)) * 50  # confident and unrelated to the labels
+    y = rng.integers(0, 3, 2000)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        fit.calibrate_outputs({"val": logits}, y, "resnet50")
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert said and said[0].startswith("resnet50: the fitted temperature") and \
+        "probabilities flattened" in said[0], said

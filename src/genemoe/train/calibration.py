@@ -66,8 +66,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-def calibrate(val_logits: np.ndarray, y_val: np.ndarray) -> tuple[float, dict[str, Any]]:
+def calibrate(val_logits: np.ndarray, y_val: np.ndarray, who: str = "the model"
+              ) -> tuple[float, dict[str, Any]]:
     """Fit ``T`` on validation logits; the temperature and the record ``fit_model`` keeps.
+    ``who`` names the model in the warning for a temperature at its range's edge (a
+    benchmark's warning named none).
 
     Returns
     -------
@@ -79,7 +82,9 @@ def calibrate(val_logits: np.ndarray, y_val: np.ndarray) -> tuple[float, dict[st
     before = expected_calibration_error(y_val, apply_temperature(val_logits, 1.0))
     after = expected_calibration_error(y_val, apply_temperature(val_logits, t))
     if t in T_BOUNDS or np.isclose(t, T_BOUNDS).any():
-        log.warning("the fitted temperature %.3g is at the edge of its range %s", t, T_BOUNDS)
+        log.warning("%s: the fitted temperature %.3g is at the edge of its range %s (%s)", who,
+                    t, T_BOUNDS, "its validation outputs carry little of the labels: "
+                    "probabilities flattened" if t >= T_BOUNDS[1] * 0.99 else "sharpened")
     log.info("temperature scaling on validation: T = %.3f, ECE %.3f -> %.3f", t, before, after)
     return t, {"method": "temperature", "temperature": t, "fitted_on": "validation part",
                "prior": f"log T ~ N(0, {PRIOR_SD:g}^2)", "ece_before": before, "ece_after": after,

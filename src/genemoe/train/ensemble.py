@@ -166,6 +166,7 @@ def _calibrate_average(outputs: dict[str, np.ndarray], y_val: np.ndarray, temps:
     if not outputs:
         return outputs, {"method": "temperature", "temperature": 1.0,
                          "member_temperatures": temps, "fitted_on": "validation part"}
-    calibrated, record = calibrate_outputs({p: as_logits(o) for p, o in outputs.items()}, y_val)
+    calibrated, record = calibrate_outputs({p: as_logits(o) for p, o in outputs.items()}, y_val,
+                                           "the ensemble")
     return calibrated, {**record, "method": "temperature per member, then one on their average",
                "member_temperatures": temps}

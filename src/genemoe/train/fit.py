@@ -457,7 +457,7 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     raw = {split: predict_outputs(model, d.X, batch_size=512, device=cfg.device)
            for split, d in data.items()}
     if task == "classify":  # logits (n, C) -> probabilities, temperature fitted on validation
-        outs, calib = calibrate_outputs(raw, va.y)
+        outs, calib = calibrate_outputs(raw, va.y, name)
     else:  # risks, scaled by the calibration slope fitted on validation
         outs, calib = calibrate_risks({s: o.reshape(-1) for s, o in raw.items()}, va)
     info["calibration"] = calib
@@ -514,7 +514,7 @@ def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskD
                     y_val=(va.time, va.event), gene_variance=gene_variance)
     if task == "classify":
         outs, calib = calibrate_outputs(
-            {s: calibration.as_logits(est.predict_proba(d.X)) for s, d in data.items()}, va.y)
+            {s: calibration.as_logits(est.predict_proba(d.X)) for s, d in data.items()}, va.y, name)
         return FitResult(est, outs, {"params": est.get_params(), "calibration": calib}, [])
     outs, calib = calibrate_risks({s: est.predict_risk(d.X) for s, d in data.items()}, va)
     return FitResult(est, outs, {"params": est.get_params(), "calibration": calib}, [])
@@ -531,7 +531,7 @@ def calibrate_risks(risks: dict[str, np.ndarray], val: TaskData
     return {p: np.asarray(r, np.float64) * scale for p, r in risks.items()}, record
 
 
-def calibrate_outputs(logits: dict[str, np.ndarray], y_val: np.ndarray
+def calibrate_outputs(logits: dict[str, np.ndarray], y_val: np.ndarray, who: str = "the model"
                       ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Temperature-scale every part's logits with one ``T`` fitted on ``logits["val"]``.
 
@@ -551,5 +551,5 @@ def calibrate_outputs(logits: dict[str, np.ndarray], y_val: np.ndarray
         (``method``, ``temperature``, ``fitted_on``, ``ece_before``, ``ece_after`` on
         validation).
     """
-    t, record = calibration.calibrate(logits["val"], y_val)
+    t, record = calibration.calibrate(logits["val"], y_val, who)
     return {s: calibration.apply_temperature(z, t) for s, z in logits.items()}, record
