@@ -227,6 +227,20 @@ def test_c_index_by_group():
     assert np.isnan(res["GBM"]["c_index"]) and "fewer than 2 events" in res["GBM"]["reason"]
 
 
+def test_a_group_of_few_comparable_pairs_gets_no_interval():
+    """4 patients with 2 events (3 comparable pairs) got C 0.0 with a "95% CI" of [0.0, 0.0]:
+    every resample of 3 pairs gives the same value, which is no interval."""
+    time = np.array([10.0, 20.0, 30.0, 40.0, 5.0, 6.0, 7.0, 8.0, 9.0, 11.0, 12.0, 13.0])
+    event = np.array([1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1], bool)
+    risk = np.array([0.1, 0.2, 0.9, 0.8, 3.0, 2.5, 2.0, 1.0, 1.5, 0.5, 0.7, 0.3])
+    groups = np.array(["CHOL"] * 4 + ["UCS"] * 8)
+    res = c_index_by_group(time, event, risk, groups, n_boot=50)
+    assert res["CHOL"]["c_index"] == 0.0 and np.isnan(res["CHOL"]["ci"]).all()
+    assert res["CHOL"]["ci_reason"] == "5 comparable pairs: too few for an interval"
+    assert res["CHOL"]["reason"] is None  # the C-index itself stands
+    assert np.isfinite(res["UCS"]["ci"]).all() and "ci_reason" not in res["UCS"]
+
+
 # ----------------------------------------------------------------------------- KM, log-rank
 def test_kaplan_meier_fixed_reference():
     # lifelines 0.30 KaplanMeierFitter().fit(TIME, EVENT).survival_function_ at event times

@@ -79,6 +79,7 @@ ArrayLike = np.ndarray | Sequence[float]
 
 TIED_TOL = 1e-8
 """Risks closer than this are tied (``tied_tol`` of sksurv's ``concordance_index_censored``)."""
+MIN_CI_PAIRS = 10  # a group's comparable pairs below which no bootstrap interval is given
 
 
 # --------------------------------------------------------------------------- input checks
@@ -393,17 +394,10 @@ def bootstrap_c_index(
     return float(lo), float(hi)
 
 
-def c_index_by_group(
-    time: ArrayLike,
-    event: ArrayLike,
-    risk: ArrayLike,
-    groups: ArrayLike,
-    *,
-    n_boot: int = 1000,
-    seed: int = 0,
-    alpha: float = 0.05,
-) -> dict:
-    """Harrell's C within each group (e.g. cancer type), with a bootstrap interval.
+def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups: ArrayLike, *,
+                     n_boot: int = 1000, seed: int = 0, alpha: float = 0.05) -> dict:
+    """Harrell's C within each group (e.g. cancer type), with a bootstrap interval where the
+    group has :data:`MIN_CI_PAIRS` comparable pairs (4 patients, 3 pairs: "0.0 [0.0, 0.0]").
 
     Parameters
     ----------
@@ -419,7 +413,8 @@ def c_index_by_group(
     dict
         ``{group: {"c_index", "n", "n_events", "ci": [lo, hi], "reason"}}`` in sorted group
         order. Groups with fewer than 2 events (or no comparable pair) get NaN and a
-        ``reason``; otherwise ``reason`` is None.
+        ``reason``; otherwise ``reason`` is None. Too few pairs for an interval: ``ci`` NaN,
+        ``ci_reason`` says why.
     """
     t, e, r = _check_survival(time, event, (risk, "risk"), need_event=False)
     g = _check_groups(groups, t.size)
@@ -442,9 +437,13 @@ def c_index_by_group(
             entry["reason"] = "no comparable pairs"
         else:
             entry["c_index"] = value
-            entry["ci"] = list(
-                bootstrap_c_index(t[m], e[m], r[m], n_boot=n_boot, seed=seed, alpha=alpha)
-            )
+            ranks = _tie_ranks(r[m])
+            pairs = None if ranks is None else _harrell_counts(t[m], e[m], ranks)[1]
+            if pairs is not None and pairs < MIN_CI_PAIRS:  # resamples of them: degenerate
+                entry["ci_reason"] = f"{pairs} comparable pairs: too few for an interval"
+            else:
+                entry["ci"] = list(bootstrap_c_index(t[m], e[m], r[m], n_boot=n_boot,
+                                                     seed=seed, alpha=alpha))
         out[key] = entry
     return out
 

@@ -395,7 +395,8 @@ def _run_metrics(metrics: dict, task: str) -> str:
     elif test.get("c_index_by_type"):
         per = pd.DataFrame([{"cancer type": t, "C-index": fmt_value(v.get("c_index")),
                              "95% CI": fmt_ci(v.get("ci")), "n": v.get("n"),
-                             "events": v.get("n_events"), "reason": v.get("reason") or ""}
+                             "events": v.get("n_events"),
+                             "reason": v.get("reason") or v.get("ci_reason") or ""}
                             for t, v in test["c_index_by_type"].items()])  # was 0.8545, [0.6382, 1]
         parts += ["<h3>C-index per cancer type (test split)</h3>", _table(per)]
     return "\n".join(parts)
