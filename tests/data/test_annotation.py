@@ -247,3 +247,14 @@ def test_a_missing_annotation_file_is_named_as_missing(tmp_path):
     Ensembl gene table, as if the file were of the wrong kind."""
     with pytest.raises(InputError, match=r"(?s)nope\.tsv: no such file.*check the path"):
         read_annotation(tmp_path / "nope.tsv")
+
+
+def test_ensembl_ids_not_in_the_annotation_are_said_on_the_map_line() -> None:
+    """GDC counts against Ensembl 105: "56,537 of 56,537 mapped, 56,537 kept", though 157
+    were not in the annotation (no symbol, no length; said later only as "no gene length")."""
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("map_gene_ids", {"file": "TCGA_ACC_Counts.exp.gz", "n_genes": 56537,
+                                      "report": {"n_ids": 56537, "mapped": 56537,
+                                                 "ensembl_not_in_annotation": 157}})
+    assert "157 Ensembl ids not in the annotation, kept without symbol or length" in line, line

@@ -61,7 +61,9 @@ def _map(info: dict) -> str:
         said = [s for s in (f"{_n(as_given)} as given" if as_given else "", stripped) if s] + [
             f"{_n(r[k])} {text}" for k, text in (  # were in the record only
                 ("ambiguous_symbol_resolved", "symbols of several genes resolved"),
-                ("symbol_case_insensitive", "symbols matched ignoring case")) if r.get(k)]
+                ("symbol_case_insensitive", "symbols matched ignoring case"),
+                ("ensembl_not_in_annotation", "Ensembl ids not in the annotation, kept without "
+                 "symbol or length")) if r.get(k)]
         how = f"{_n(mapped)} of {_n(n_ids)} mapped" + (f" ({'; '.join(said)})" if said else "")
     return (f"gene ids of {_name(info)}: {how}, {_n(info.get('n_genes'))} kept"
             + (f" ({', '.join(extra)} dropped)" if extra else ""))
