@@ -450,3 +450,15 @@ def test_survival_horizons_beyond_the_last_training_death_are_said():
     assert _risk_text(payload).endswith("survival at 5 years: empty, beyond the last training "
                                         "death (day 1,500)")
     assert _risk_text({"task": "classify"}) == ""
+
+
+def test_genes_dropped_on_the_way_to_the_model_are_said():
+    """157 GDC genes without a length in the annotation were dropped before FPKM-UQ between
+    "56,537 kept" and "the file's 56,380", with no word (the report held them)."""
+    from genemoe.workflows.predict import _unused_text
+
+    text = _unused_text({"n_file_genes": 56380, "unused_genes": [], "dropped_genes": {
+        "no gene length in the annotation (needed for fpkm_uq)": 157,
+        "identifier not in annotation": 4}})  # said on the gene-id line already
+    assert "genes dropped: 157, no gene length in the annotation (needed for fpkm_uq)" in text
+    assert "identifier not in annotation" not in text

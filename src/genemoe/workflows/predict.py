@@ -508,6 +508,9 @@ def _unused_text(report: dict) -> str:
     text = (f"\n  genes: the model reads {n - len(unused):,} of the file's {n:,}; the other "
             f"{len(unused):,} (e.g. {', '.join(unused[:3])}) are not among its genes"
             if unused else "")
+    said = ("identifier not in annotation", "duplicate after id mapping")  # on the map line
+    text += "".join(f"\n  genes dropped: {k:,}, {why}" for why, k in  # were in the report only
+                    (report.get("dropped_genes") or {}).items() if k and why not in said)
     return text + (f"\n  warning: {report['gene_set_note']}" if report.get("gene_set_note") else "")
 
 
