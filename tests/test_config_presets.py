@@ -214,3 +214,17 @@ def test_a_partial_preset_file_says_which_models_run_at_code_defaults(tmp_path, 
     e.write_text("extends: small\nmodel: {resnet50: {image_size: 32}}\n")
     assert not warn_preset_gaps(str(e), "genemoe", "classify")
     assert not warn_preset_gaps("small", "genemoe", "classify")
+
+
+def test_a_long_key_is_written_as_a_plain_key():
+    """best.yaml's `tuned_on:` key (the tuned options' names, 159 characters for ten) was
+    written in YAML's `? key` / `: value` form, which PyYAML uses past 128 characters."""
+    import yaml
+
+    from genemoe.config_presets import dump_yaml
+
+    key = ", ".join(f"train.option_number_{i}" for i in range(10))
+    doc = {"tuned_on": {key: {"value": "lr 0.001"}}, "note": "a → b"}
+    text = dump_yaml(doc)
+    assert "? " not in text and f"  {key}:\n" in text
+    assert yaml.safe_load(text) == doc

@@ -23,6 +23,7 @@ from genemoe.errors import input_error, nearest_names
 __all__ = [
     "PRESET_DIR",
     "warn_preset_gaps",
+    "dump_yaml",
     "list_presets",
     "load_preset",
     "model_config",
@@ -313,4 +314,23 @@ def warn_preset_gaps(preset: str, model_name: str, task: str | None = None, *,
                    "there, not the small preset's (add `extends: small` to %s to change only "
                    "what it sets)", preset, ", ".join(unset), model_name, Path(preset).name)
     return True
+
+
+class _LongKeyDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, writing keys of up to 1,024 characters (YAML's limit for an
+    implicit key) as plain keys: beyond 128 PyYAML wrote the ``? key`` / ``: value`` form,
+    which a best.yaml's ``tuned_on:`` key (the tuned options' names) reached."""
+
+    def check_simple_key(self) -> bool:
+        if isinstance(self.event, yaml.events.ScalarEvent):
+            if self.analysis is None:
+                self.analysis = self.analyze_scalar(self.event.value)
+            a = self.analysis
+            return not a.empty and not a.multiline and len(a.scalar) < 1024
+        return super().check_simple_key()
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text of plain ``data`` in its own key order (:class:`_LongKeyDumper`)."""
+    return yaml.dump(data, Dumper=_LongKeyDumper, sort_keys=False)
 

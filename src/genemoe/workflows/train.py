@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 from genemoe import __version__
+from genemoe.config_presets import dump_yaml
 from genemoe.data.bundle import (
     Bundle,
     atomic_write_text,
@@ -257,7 +258,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         "split_ids": {s: bundle.sample_ids[d.rows].astype(str).tolist() for s, d in data.items()},
     })
     atomic_write_text(out_dir / "metrics.json", dump_json(metrics))
-    atomic_write_text(out_dir / "config.yaml", yaml.safe_dump(plain(resolved), sort_keys=False))
+    atomic_write_text(out_dir / "config.yaml", dump_yaml(plain(resolved)))
     table = _predictions_table(bundle, data, fit.outputs, task, class_names)
     atomic_write_text(out_dir / "predictions.tsv", table.to_csv(sep="\t", index=False))
     for ckpt in (out_dir / "checkpoint.pt", *out_dir.glob("member*/checkpoint.pt")):

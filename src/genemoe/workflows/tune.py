@@ -52,9 +52,9 @@ from typing import Any
 
 import numpy as np
 import optuna
-import yaml
 
 from genemoe import __version__
+from genemoe.config_presets import dump_yaml
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.errors import input_error
 from genemoe.models.image import input_scaling
@@ -353,7 +353,7 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
     head = (f"# genemoe tune: {model_name} ({task}), best of {len(result.trials)} trials on the "
             f"validation split.\n# Retrain: genemoe train --config best.yaml --model {model_name} "
             f"--task {task} --data BUNDLE --out RUN\n")
-    return head + yaml.safe_dump(plain(doc), sort_keys=False)
+    return head + dump_yaml(plain(doc))
 
 
 def _fixed(result: TuneResult, key: str) -> bool:
