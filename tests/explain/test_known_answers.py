@@ -185,10 +185,12 @@ def test_rankings_restricted_and_per_sample(planted, tmp_path):
     by_sample = pd.read_csv(tmp_path / "pc" / "genes_by_sample.csv")
     samples = pd.read_csv(tmp_path / "pc" / "samples.tsv", sep="\t")
     assert list(by_sample.columns) == ["sample_id", "rank", "gene_id", "symbol", "attribution"]
-    assert (by_sample.groupby("sample_id").size() == 50).all()
+    n_coding = int((biotype.loc[model_genes] == "protein_coding").sum())
+    assert (by_sample.groupby("sample_id").size() == min(50, n_coding)).all()
+    assert (biotype.loc[by_sample["gene_id"]] == "protein_coding").all()  # --genes: per sample too
     assert set(by_sample["sample_id"]) == set(samples["sample_id"])
     first = by_sample[by_sample["sample_id"] == samples["sample_id"].iloc[0]]["attribution"]
-    assert first.is_monotonic_decreasing
+    assert first.abs().is_monotonic_decreasing  # by |attribution|, the sign kept
     # expressed: per class, only genes detected in at least half of the class's samples
     res = explain_run(run("fcn"), data=bundle.path, out_dir=tmp_path / "ex", split="test", n_steps=8,
                       genes="expressed", max_maps=0, progress=False)
@@ -241,3 +243,17 @@ def test_cli_compare(planted, tmp_path):
     assert (tmp_path / "cmp" / "methods.csv").exists()
     assert re.search(r"\d\.\d\d%", r.output)  # completeness in percent, as explain says it
     assert "--n-draws applies" not in r.output  # passed to the methods that use it only
+
+
+def test_a_samples_genes_are_ranked_by_magnitude_with_their_sign():
+    """A low-risk patient's genes_by_sample.csv kept the top 50 by *signed* attribution: all
+    positive, none of the 14 protective genes its map showed first."""
+    from genemoe.explain.rankings import rank_samples
+
+    attr = np.array([[0.01, -0.9, 0.02, -0.5, 0.03]])
+    got = rank_samples(attr, ["TCGA-OR-A5LA-01"], gene_ids=list("abcde"), top=3)
+    assert got["gene_id"].tolist() == ["b", "d", "e"]
+    assert got["attribution"].tolist() == [-0.9, -0.5, 0.03]
+    kept = rank_samples(attr, ["s"], gene_ids=list("abcde"), top=3,
+                        keep=np.array([True, False, True, True, False]))
+    assert kept["gene_id"].tolist() == ["d", "c", "a"] and kept["rank"].tolist() == [1, 2, 3]

@@ -572,3 +572,27 @@ def test_a_benchmark_report_does_not_call_every_scaler_a_z_score(dirs, tmp_path)
     assert "z-score scaler fitted" not in text
     assert "an image model&#x27;s centred or global scaling" in text or \
            "an image model's centred or global scaling" in text
+
+
+def test_a_survival_explanation_names_the_genes_lowering_the_risk_too(tmp_path):
+    """The report and top_genes.png of a survival explanation showed only the genes raising
+    the risk (the terminal named both ends); its linked table was titled by mean |attribution|
+    though ranked by the signed mean."""
+    import json
+
+    from genemoe.explain.figures import top_genes_figure
+
+    ex = tmp_path / "explain_surv"
+    ex.mkdir()
+    ranking = pd.DataFrame({"class": "risk", "rank": [1, 2, 3, 4], "gene_id": list("ABCD"),
+                            "symbol": ["UP1", "UP2", "DOWN2", "DOWN1"],
+                            "mean_attribution": [0.3, 0.1, -0.05, -0.2],
+                            "mean_abs_attribution": [0.3, 0.1, 0.05, 0.2], "n_samples": 5})
+    ranking.to_csv(ex / "genes_by_class.csv", index=False)
+    (ex / "convergence.json").write_text(json.dumps(
+        {"task": "survival", "n_samples": 5, "median_relative_delta": 0.01,
+         "max_relative_delta": 0.02, "baseline": "train_mean"}))
+    text = write_report(ex).read_text()
+    assert "raising it most: UP1, UP2; lowering it most: DOWN1, DOWN2" in text
+    top_genes_figure(ranking, tmp_path / "t.png", top=2, both_ends=True)  # draws both ends
+    assert (tmp_path / "t.png").stat().st_size > 0

@@ -53,7 +53,13 @@ from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.explain.integrated_gradients import BaselineName, convergence_summary, samples_off
 from genemoe.explain.methods import DEFAULT_DRAWS, Method, attribute_with, resolve_method
-from genemoe.explain.rankings import GeneSet, gene_keep_masks, rank_genes, rank_samples
+from genemoe.explain.rankings import (
+    GeneSet,
+    gene_keep_masks,
+    rank_genes,
+    rank_samples,
+    top_genes_line,
+)
 from genemoe.models.moe import has_sparse_routing
 
 __all__ = ["ExplainResult", "explain_run"]
@@ -90,17 +96,10 @@ class ExplainResult:
             lines.append(f"  warning: {c['warning']}")
         if c.get("genes_ranked"):
             lines.append(f"  genes ranked: {c['genes_ranked']}")
-        for cls, df in self.ranking.groupby("class", sort=True):
-            genes = ", ".join(df.nsmallest(top, "rank")["symbol"].astype(str))
-            if self.task == "survival":  # ranked by the signed mean: both ends said, named
-                up, low = df[df["mean_attribution"] > 0], df[df["mean_attribution"] < 0]
-                ends = [f"{how} it most: {', '.join(part['symbol'].astype(str))}" for how, part
-                        in (("raising", up.nsmallest(top, "rank")),
-                            ("lowering", low.nlargest(top, "rank"))) if len(part)]
-                lines.append(f"  {cls} (n={int(df['n_samples'].iloc[0])}), "
-                             + ("; ".join(ends) or "no gene moved it"))
-                continue
-            lines.append(f"  {cls} (n={int(df['n_samples'].iloc[0])}): {genes}")
+        for cls, df in self.ranking.groupby("class", sort=True):  # survival: both ends
+            lines.append(f"  {cls} (n={int(df['n_samples'].iloc[0])})"
+                         f"{', ' if self.task == 'survival' else ': '}"
+                         + top_genes_line(df, top, both_ends=self.task == "survival"))
         lines += [f"  wrote {p.name}" for p in self.files if p.parent == self.out_dir]
         n_maps = sum(p.parent.name == "maps" for p in self.files)
         if n_maps:
@@ -322,8 +321,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)
     conv["model_sha256"] = file_sha256(model_file)  # the report tells a retrained run apart
     sample_ids = bundle.sample_ids[rows].astype(str)
-    by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],
-                             symbols=payload.get("symbols"), top=50)
+    by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],  # --genes too
+                             symbols=payload.get("symbols"), top=50, keep=np.stack(
+                                 [keep[g] for g in groups]) if isinstance(keep, dict) else keep)
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top)
     if not max_maps:
@@ -441,6 +441,7 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
     atomic_write_text(paths[4], dump_json(conv))
     synthetic = " [SYNTHETIC DATA]" if conv["synthetic"] else ""
     paths.append(top_genes_figure(ranking, out_dir / "top_genes.png", top=top,
+                                  both_ends=conv.get("task") == "survival",
                                   title=f"{payload['model_name']}: {_METHOD_TITLES[conv['method']]}"
                                         f"{synthetic}"))
     return paths

@@ -28,22 +28,29 @@ _POS, _NEG = "#b2182b", "#2166ac"  # red: positive attribution, blue: negative
 
 
 def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
-                     title: str = "") -> Path:
-    """Bar charts of the ``top`` genes (by mean attribution) of every class in ``ranking``."""
+                     title: str = "", both_ends: bool = False) -> Path:
+    """Bar charts of the ``top`` genes (by mean attribution) of every class in ``ranking``;
+    ``both_ends`` (survival's risk): also the ``top`` genes lowering it most (the figure
+    showed only the genes raising it)."""
     classes = list(dict.fromkeys(ranking["class"]))
     n_cols = min(3, max(1, len(classes)))
     n_rows = max(1, math.ceil(len(classes) / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.2 * n_cols, 0.28 * top * n_rows + 1.2 * n_rows),
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.2 * n_cols, 0.28 * top * (1 + both_ends) * n_rows
+                                                      + 1.2 * n_rows),
                              squeeze=False)
     for ax, cls in zip(axes.flat, classes, strict=False):
-        df = ranking[ranking["class"] == cls].nsmallest(top, "rank")[::-1]
+        part = ranking[ranking["class"] == cls]
+        df = part.nsmallest(top, "rank")[::-1]
+        if both_ends:  # the lowest ranks are the genes lowering the output most
+            low = part[part["mean_attribution"] < 0].nlargest(top, "rank")
+            df = pd.concat([low, df[df["mean_attribution"] > 0]])
         colors = np.where(df["mean_attribution"] >= 0, _POS, _NEG)
         ax.barh(df["symbol"].astype(str), df["mean_attribution"], color=colors)
         ax.axvline(0, color="k", lw=0.6)
         n = int(df["n_samples"].iloc[0]) if len(df) else 0
         ax.set_title(f"{cls} (n={n})", fontsize=9)
         ax.tick_params(labelsize=7)
-        ax.set_xlabel("mean IG attribution", fontsize=7)
+        ax.set_xlabel("mean attribution", fontsize=7)
     for ax in list(axes.flat)[len(classes):]:
         ax.axis("off")
     return _finish(fig, out_path, title=title, dpi=110)

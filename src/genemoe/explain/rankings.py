@@ -14,6 +14,7 @@ own genes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -21,7 +22,8 @@ import pandas as pd
 
 from genemoe.errors import input_error
 
-__all__ = ["rank_genes", "rank_samples", "gene_keep_masks", "GeneSet", "RANK_COLUMNS"]
+__all__ = ["rank_genes", "rank_samples", "gene_keep_masks", "GeneSet", "RANK_COLUMNS",
+           "top_genes_line", "read_ranking"]
 
 GeneSet = Literal["all", "expressed", "protein_coding"]
 
@@ -84,28 +86,58 @@ def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
     return pd.concat(frames, ignore_index=True)[list(RANK_COLUMNS)]
 
 
+def top_genes_line(df: pd.DataFrame, top: int, *, both_ends: bool = False) -> str:
+    """One class's top ``top`` genes (``df``: its rows of a ranking; symbols) as one line;
+    ``both_ends`` (survival's one risk group): the genes raising the output most, then those
+    lowering it most, named (the report and figure showed the first end only)."""
+    if not both_ends:
+        return ", ".join(df.nsmallest(top, "rank")["symbol"].astype(str))
+    up, low = df[df["mean_attribution"] > 0], df[df["mean_attribution"] < 0]
+    ends = [f"{how} it most: {', '.join(part['symbol'].astype(str))}" for how, part
+            in (("raising", up.nsmallest(top, "rank")), ("lowering", low.nlargest(top, "rank")))
+            if len(part)]
+    return "; ".join(ends) or "no gene moved it"
+
+
+def read_ranking(path: str | Path) -> pd.DataFrame:
+    """An explanation's ``genes_by_class.csv``: gene ids as text (Entrez ids were read as
+    numbers), a gene without a symbol named by its id."""
+    ranking = pd.read_csv(path, dtype={"gene_id": str, "symbol": str})
+    ranking["symbol"] = (ranking["symbol"].fillna(ranking["gene_id"]) if "symbol" in ranking
+                         else ranking["gene_id"])
+    return ranking
+
+
 def rank_samples(attributions: np.ndarray, sample_ids: Sequence[str], *, gene_ids: Sequence[str],
-                 symbols: Sequence[str] | None = None, top: int = 50) -> pd.DataFrame:
-    """Each sample's own top genes, by signed attribution (descending).
+                 symbols: Sequence[str] | None = None, top: int = 50,
+                 keep: np.ndarray | None = None) -> pd.DataFrame:
+    """Each sample's own top genes by |attribution| (descending), the sign kept: the genes
+    that moved its output most, either way (ranked by the signed value, the 14 protective
+    genes of a low-risk patient's map were all left out of the file).
+
+    ``keep``: ``(n_samples, n_genes)`` or ``(n_genes,)`` bool, the genes a sample may list
+    (``--genes``); a sample with fewer kept genes than ``top`` lists those.
 
     Returns
     -------
     pd.DataFrame
-        ``sample_id, rank, gene_id, symbol, attribution``: ``top`` rows per sample, in the
-        order of ``sample_ids``.
+        ``sample_id, rank, gene_id, symbol, attribution``: up to ``top`` rows per sample, in
+        the order of ``sample_ids``.
     """
     A = np.asarray(attributions, np.float64)
     gene_ids = np.asarray(gene_ids, dtype=object)
     sym = np.asarray(symbols if symbols is not None else gene_ids, dtype=object)
     sym = np.where(pd.isna(sym), gene_ids, sym)
     top = min(top, A.shape[1])
-    idx = np.argsort(-A, axis=1, kind="stable")[:, :top]  # (n, top)
+    key = np.abs(A) if keep is None else np.where(np.broadcast_to(keep, A.shape), np.abs(A), -1.0)
+    idx = np.argsort(-key, axis=1, kind="stable")[:, :top]  # (n, top)
+    listed = (np.take_along_axis(key, idx, 1) >= 0).ravel()  # kept genes only
     return pd.DataFrame({
         "sample_id": np.repeat(np.asarray(sample_ids, dtype=object), top),
         "rank": np.tile(np.arange(1, top + 1), len(A)),
         "gene_id": gene_ids[idx].ravel(), "symbol": sym[idx].ravel(),
         "attribution": np.take_along_axis(A, idx, 1).ravel(),
-    })
+    })[listed].reset_index(drop=True)
 
 
 def gene_keep_masks(genes: GeneSet, groups: Sequence[str] | np.ndarray, *,

@@ -40,6 +40,7 @@ from genemoe.evaluate.benchmark_tables import (
     tuning_text,
 )
 from genemoe.evaluate.brier import horizon_calibration
+from genemoe.explain.rankings import read_ranking, top_genes_line
 from genemoe.report.damaged import damaged_error, not_reportable
 from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
 from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked_dirs, recorded_run
@@ -354,9 +355,7 @@ def _report_kind_or_none(d: Path) -> str | None:
 def _explanation_section(d: Path, *, top: int = 10) -> str:
     """Method, completeness and top genes per class first; then the figures and sample maps."""
     conv = json.loads((d / "convergence.json").read_text())
-    ranking = pd.read_csv(d / "genes_by_class.csv", dtype={"gene_id": str, "symbol": str})
-    if "symbol" in ranking:  # Entrez ids stay text; a gene without a symbol goes by its id
-        ranking["symbol"] = ranking["symbol"].fillna(ranking["gene_id"])
+    ranking = read_ranking(d / "genes_by_class.csv")  # Entrez ids stay text
     method = conv.get("method", "ig")
     head = (f"<p><b>{html.escape(METHOD_NAMES.get(method, method))}</b> on {conv.get('n_samples')} "
             f"samples (baseline <code>{html.escape(str(conv.get('baseline')))}</code>, genes ranked: "
@@ -369,9 +368,10 @@ def _explanation_section(d: Path, *, top: int = 10) -> str:
     for key in ("warning", "pixel_warning"):
         if conv.get(key):
             head += f'<p class="banner">{html.escape(conv[key])}</p>'
+    ends = conv.get("task") == "survival"  # both ends (the genes lowering the risk were left out)
     rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]),
-             f"top {top} genes (symbol, else gene id; by mean attribution)": ", ".join(g.nsmallest(top, "rank")["symbol"].astype(str))}
-            for cls, g in ranking.groupby("class", sort=True)]
+             f"top {top} genes (symbol, else gene id; by mean attribution)":
+             top_genes_line(g, top, both_ends=ends)} for cls, g in ranking.groupby("class", sort=True)]
     parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows))]
     figs = [Figure(d / "top_genes.png", "Top genes per class (mean attribution).", "explanation")]
     figs += [Figure(p, f"Sample {p.stem}: attribution per gene (or per pixel).", "explanation")
@@ -525,15 +525,15 @@ def _linked_html(linked: list[LinkedDir], out_dir: Path) -> str:
 
 
 def _top_genes_table(d: Path, top: int = 8) -> str:
-    """The ``top`` genes of each class (by mean |attribution|) from ``genes_by_class.csv``."""
+    """The ``top`` genes of each class (by mean attribution, as ranked; survival: both ends)
+    from ``genes_by_class.csv`` (its title said mean |attribution|)."""
     try:
-        g = pd.read_csv(d / "genes_by_class.csv", dtype={"gene_id": str, "symbol": str})  # Entrez
-        g = g.sort_values(["class", "rank"]).groupby("class", sort=False).head(top)
-        label = g["symbol"].fillna(g["gene_id"]) if "symbol" in g else g["gene_id"]
-        rows = g.assign(gene=label).groupby("class", sort=False)["gene"].agg(", ".join)
-        return ("<details open><summary>Top genes per class (mean |attribution|)</summary>"
-                + _table(rows.reset_index().rename(columns={"gene": f"top {top} genes"}))
-                + "</details>")
+        g = read_ranking(d / "genes_by_class.csv")
+        ends = json.loads((d / "convergence.json").read_text()).get("task") == "survival"
+        rows = [{"class": c, f"top {top} genes": top_genes_line(x, top, both_ends=ends)}
+                for c, x in g.groupby("class", sort=True)]
+        return ("<details open><summary>Top genes per class (mean attribution)</summary>"
+                + _table(pd.DataFrame(rows)) + "</details>")
     except (OSError, KeyError, ValueError):
         return ""
 
