@@ -410,7 +410,7 @@ def explain(
         from genemoe.explain.compare import compare_methods, methods_text
 
         table = compare_methods(model, data=data, out_dir=out, other_run=other, split=split,
-                                baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes,
+                                baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes, method=method,
                                 max_samples_per_class=max_samples_per_class, seed=seed,
                                 samples=None if samples is None else list(_csv(samples)))
         typer.echo(methods_text(table))

@@ -152,3 +152,22 @@ def test_the_compare_table_is_printed_rounded(fcn_run, tmp_path):
     assert r.exit_code == 0, r.output
     numbers = re.findall(r"\d+\.\d+(?:e[-+]\d+)?", r.output)
     assert numbers and all(len(re.sub(r"e.*|^0\.0*|\.", "", n)) <= 3 for n in numbers)
+
+
+def test_compare_says_method_is_unused_and_runs_n_steps_only_where_it_applies(fcn_run, tmp_path,
+                                                                               caplog):
+    """`--compare --method deeplift` ran every method with no notice, and `--n-steps` went
+    to GradientSHAP and DeepLIFT, which recorded it unused."""
+    import json
+
+
+    b, run = fcn_run
+    one = str(b.sample_ids[b.indices("val")][0])
+    with caplog.at_level("WARNING", logger="genemoe"):
+        compare_methods(run, data=b.path, out_dir=tmp_path / "c", samples=[one], n_steps=4,
+                        n_draws=2, method="deeplift", methods=("ig", "deeplift"))
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "--compare runs every method: --method deeplift is not used" in said
+    assert not any("--n-steps applies" in s for s in said), said
+    conv = json.loads((tmp_path / "c" / "ig" / "convergence.json").read_text())
+    assert conv["n_steps"] == 4

@@ -350,3 +350,17 @@ def test_explain_options_are_checked_before_loading(tmp_path, options, said):
     with pytest.raises(InputError, match=re.escape(said)):
         explain_run(tmp_path / "no_run", data=tmp_path / "no_bundle", out_dir=tmp_path / "e",
                     **options)
+
+
+@pytest.mark.parametrize("method", ["gradient_shap", "deeplift"])
+def test_n_steps_is_said_unused_where_a_method_has_no_path(trained, tmp_path, caplog, method):
+    """`--method gradient_shap --n-steps 400` gave byte-identical results to 50, recorded
+    n_steps 400, and its completeness warning said "raise --n-steps" (--n-draws helps)."""
+    d, b, _ = trained
+    with caplog.at_level("WARNING"):
+        res = explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "e", samples=[b.sample_ids[0]],
+                          n_steps=400, method=method, n_draws=4 if method == "gradient_shap"
+                          else None, progress=False)
+    assert f"--n-steps applies to ig, frozen_ig and train_ig; {method} does not use it" in caplog.text
+    assert res.convergence["n_steps"] is None
+    assert "raise --n-steps" not in (res.convergence.get("warning") or "")

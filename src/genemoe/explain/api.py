@@ -289,6 +289,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         method = "ig"
     if n_draws is not None and method not in DEFAULT_DRAWS:  # was ignored without a word
         log.warning("--n-draws applies to gradient_shap and train_ig; %s does not use it", method)
+    if n_steps != 50 and method in ("gradient_shap", "deeplift"):  # recorded, unused, unsaid
+        log.warning("--n-steps applies to ig, frozen_ig and train_ig; %s does not use it%s",
+                    method, " (--n-draws sets its sum's precision)" * (method == "gradient_shap"))
     if method in DEFAULT_DRAWS and baseline != "train_mean":  # was ignored without a word
         raise input_error(f"--baseline {baseline} does not apply to {method}, which integrates "
                           "from training tumours",
@@ -310,7 +313,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and sparse
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live", sparse=sparse,
                         baseline="training tumours" if method in DEFAULT_DRAWS else baseline,
-                        n_steps=n_steps, n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
+                        n_steps=None if method in ("gradient_shap", "deeplift") else n_steps,
+                        n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
                         genes=genes, genes_ranked=ranked,
                         refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
@@ -398,8 +402,9 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
                                                 "auto (train_ig) or frozen_ig" if sparse else
                                                 "(max-pooling, normalisation, saturating activations); use --method ig"))
     elif n_off:
-        steps = f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine") \
-            else "--n-steps"
+        steps = (f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine")
+                 else f"--n-draws (now {options['n_draws']})" if conv.get("method") ==
+                 "gradient_shap" else "--n-steps")  # it told GradientSHAP to raise --n-steps
         conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
                            f"{len(delta)} samples: raise {steps}; if the gap does not shrink, the "
                            "output jumps along the path ("

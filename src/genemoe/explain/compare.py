@@ -83,6 +83,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                     methods: Sequence[str] = METHODS, other_run: Path | str | None = None,
                     programs: Mapping[str, Collection[str]] | None = None, split: str = "test",
                     baseline: BaselineName = "train_mean", n_steps: int = 50, n_draws: int | None = None,
+                    method: str = "auto",
                     genes: GeneSet = "all", max_samples_per_class: int | None = 50, k: int = 50,
                     seed: int = 0, samples: list[str] | None = None) -> pd.DataFrame:
     """One row per method on the same samples of ``run_dir`` (module docstring).
@@ -100,6 +101,8 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     split, baseline, n_steps, n_draws, genes, max_samples_per_class, seed
         As :func:`~genemoe.explain.api.explain_run` (samples capped per predicted class
         by the first method; every other method and run explains the same ones).
+    method
+        ``explain --method``: not used here, said when given.
     k
         Length of the lists compared for stability.
     samples
@@ -108,9 +111,12 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     out_dir = Path(out_dir)
     if other_run is not None:
         _check_same_model(Path(run_dir), Path(other_run))
+    if method != "auto":  # was ignored without a word
+        log.warning("--compare runs every method: --method %s is not used", method)
     rows = []
     for method in methods:  # train_ig and gradient_shap start from training tumours, not baseline
-        common = dict(data=data, n_steps=n_steps, genes=genes, seed=seed,
+        common = dict(data=data, genes=genes, seed=seed,  # --n-steps: the path methods'
+                      n_steps=n_steps if method in ("ig", "frozen_ig", "train_ig") else 50,
                       n_draws=n_draws if method in DEFAULT_DRAWS else None,  # the others' unused
                       baseline="train_mean" if method in DEFAULT_DRAWS else baseline,
                       group_by="label", max_maps=0, progress=False)
