@@ -596,3 +596,23 @@ def test_a_survival_explanation_names_the_genes_lowering_the_risk_too(tmp_path):
     assert "raising it most: UP1, UP2; lowering it most: DOWN1, DOWN2" in text
     top_genes_figure(ranking, tmp_path / "t.png", top=2, both_ends=True)  # draws both ends
     assert (tmp_path / "t.png").stat().st_size > 0
+
+
+def test_a_runs_compare_explanations_are_found(tmp_path):
+    """`genemoe report RUN` listed sibling explanation folders but not an `explain --compare`
+    folder's method folders (c_mlp/ig, c_mlp/deeplift), though they record the run."""
+    import json
+
+    from genemoe.report.linked import find_linked_dirs
+
+    run = tmp_path / "r_mlp"
+    run.mkdir()
+    cmp = tmp_path / "c_mlp"
+    cmp.mkdir()
+    (cmp / "methods.csv").write_text("method\nig\n")
+    for m, who in (("ig", run), ("deeplift", run), ("ig_other", tmp_path / "r_mlp2")):
+        (cmp / m).mkdir()
+        (cmp / m / "genes_by_class.csv").write_text("class,rank,gene_id\nA,1,TP53\n")
+        (cmp / m / "convergence.json").write_text(json.dumps({"run_dir": str(who)}))
+    found = {d.path.name for d in find_linked_dirs(run)}
+    assert found == {"ig", "deeplift"}  # the other run's folder is not this run's

@@ -509,17 +509,18 @@ def _linked_html(linked: list[LinkedDir], out_dir: Path) -> str:
     parts = []
     for item in linked:
         href = Path(os.path.relpath(item.path.resolve(), out_dir.resolve())).as_posix()
-        what = "Integrated-Gradients explanation" if item.kind == "explain" else "latent-feature analysis"
+        what = "explanation" if item.kind == "explain" else "latent-feature analysis"  # any method
+        name = "/".join(item.path.parts[-2:]) if (item.path.parent / "methods.csv").exists() else item.path.name
         note = "" if item.checked else " (found by its name beside the run; it does not record which run it analysed)"
         if item.stale:
             note = (" (made from an earlier model of this run folder: model.pt has changed since, "
                     "the run was trained again; run genemoe explain again)")
-        parts.append(f'<h3>{html.escape(item.path.name)}</h3><p>{what}: <a href="{html.escape(href)}/">'
+        parts.append(f'<h3>{html.escape(name)}</h3><p>{what}: <a href="{html.escape(href)}/">'
                      f"{html.escape(str(item.path))}</a>{html.escape(note)}</p>")
         if item.kind == "explain":
             parts.append(_top_genes_table(item.path))
         for png in sorted(item.path.glob("*.png")):
-            parts.append(_figure_html(Figure(png, f"{item.path.name}: {png.stem.replace('_', ' ')}",
+            parts.append(_figure_html(Figure(png, f"{name}: {png.stem.replace('_', ' ')}",
                                              item.kind)))
     return "\n".join(parts)
 

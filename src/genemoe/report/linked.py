@@ -3,7 +3,8 @@
 ``genemoe explain --out DIR`` and ``genemoe features --out DIR`` write wherever the user
 says; the report picks up the usual places: ``RUN/explain*``, ``RUN/features*`` and the
 run's siblings ``RUN/../explain*``, ``RUN/../features*``, ``RUN/../<run name>_explain*``…
-A directory counts as an explanation when it holds ``genes_by_class.csv`` and as a
+A directory counts as an explanation when it holds ``genes_by_class.csv`` (an ``explain
+--compare`` folder's method folders too) and as a
 feature analysis when it holds ``summary.json`` and ``leading_features.tsv``. A
 directory that records which run it analysed (``summary.json``'s ``run.path``,
 ``convergence.json``'s ``run_dir``) is taken
@@ -87,7 +88,10 @@ def find_linked_dirs(run_dir: Path | str) -> list[LinkedDir]:
     parent = run_dir.resolve().parent
     beside = [p for p in parent.iterdir() if p.is_dir() and not _same(p, run_dir)]
     found = []
-    for d in sorted(inside) + sorted(beside):
+    candidates = sorted(inside) + sorted(beside)
+    candidates += [m for d in candidates if (d / "methods.csv").is_file()  # `explain --compare`:
+                   for m in sorted(d.iterdir()) if m.is_dir()]  # one folder per method (missed)
+    for d in candidates:
         kind = _kind(d)
         if kind is None:
             continue
