@@ -530,7 +530,7 @@ def _top_genes_table(d: Path, top: int = 8) -> str:
     from ``genes_by_class.csv`` (its title said mean |attribution|)."""
     try:
         g = read_ranking(d / "genes_by_class.csv")
-        ends = json.loads((d / "convergence.json").read_text()).get("task") == "survival"
+        ends = (c := d / "convergence.json").exists() and json.loads(c.read_text()).get("task") == "survival"
         rows = [{"class": c, f"top {top} genes": top_genes_line(x, top, both_ends=ends)}
                 for c, x in g.groupby("class", sort=True)]
         return ("<details open><summary>Top genes per class (mean attribution)</summary>"
