@@ -59,6 +59,7 @@ from genemoe.explain.rankings import (
     rank_genes,
     rank_samples,
     top_genes_line,
+    with_expression_contrast,
 )
 from genemoe.models.moe import has_sparse_routing
 
@@ -305,10 +306,11 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                                           seed=seed, max_steps=max_steps, progress=progress)
     groups = predicted if (group_by == "predicted" or task != "classify") else labels
     cols = _gene_columns(bundle, payload["gene_ids"])
-    keep = gene_keep_masks(genes, groups, biotype=_bundle_biotype(bundle, cols),
-                           raw=np.asarray(bundle.X[rows])[:, cols])
-    ranking = rank_genes(attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"),
-                         keep=keep)
+    raw = np.asarray(bundle.X[rows])[:, cols]  # (n, genes) the bundle's log expression
+    keep = gene_keep_masks(genes, groups, biotype=_bundle_biotype(bundle, cols), raw=raw)
+    ranking = with_expression_contrast(rank_genes(
+        attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep),
+        raw, groups, payload["gene_ids"])
     ranked = _genes_ranked_text(keep, len(cols), genes)
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and sparse
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live", sparse=sparse,

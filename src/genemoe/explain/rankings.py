@@ -23,7 +23,7 @@ import pandas as pd
 from genemoe.errors import input_error
 
 __all__ = ["rank_genes", "rank_samples", "gene_keep_masks", "GeneSet", "RANK_COLUMNS",
-           "top_genes_line", "read_ranking"]
+           "top_genes_line", "read_ranking", "with_expression_contrast"]
 
 GeneSet = Literal["all", "expressed", "protein_coding"]
 
@@ -97,6 +97,30 @@ def top_genes_line(df: pd.DataFrame, top: int, *, both_ends: bool = False) -> st
             in (("raising", up.nsmallest(top, "rank")), ("lowering", low.nlargest(top, "rank")))
             if len(part)]
     return "; ".join(ends) or "no gene moved it"
+
+
+def with_expression_contrast(ranking: pd.DataFrame, raw: np.ndarray,
+                             groups: Sequence[str] | np.ndarray,
+                             gene_ids: Sequence[str]) -> pd.DataFrame:
+    """``ranking`` with ``expression_vs_others``: each ranked gene's mean log expression in
+    the class's explained samples minus that in the other classes' (log2 units; NaN with
+    one group, as survival's). Negative: the gene is *lower* in the class, and its
+    attribution says that its absence supports the class (an adrenal enzyme at KICH's rank
+    17, 15.8 log2 units lower in KICH than in ACC, read as a kidney marker).
+
+    ``raw`` ``(n_samples, n_genes)``: the explained samples' values in ``gene_ids`` order.
+    """
+    raw = np.asarray(raw, np.float64)
+    groups = np.asarray(groups, dtype=object)
+    col = pd.Index(np.asarray(gene_ids, dtype=object)).get_indexer(ranking["gene_id"])
+    contrast = np.full(len(ranking), np.nan)
+    for cls in set(groups.tolist()):
+        inside, rows = groups == cls, (ranking["class"] == cls).to_numpy()
+        if inside.all() or not inside.any():
+            continue
+        diff = raw[inside].mean(0) - raw[~inside].mean(0)  # (n_genes,)
+        contrast[rows] = diff[col[rows]]
+    return ranking.assign(expression_vs_others=contrast)
 
 
 def read_ranking(path: str | Path) -> pd.DataFrame:
