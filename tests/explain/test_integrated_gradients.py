@@ -364,3 +364,28 @@ def test_n_steps_is_said_unused_where_a_method_has_no_path(trained, tmp_path, ca
     assert f"--n-steps applies to ig, frozen_ig and train_ig; {method} does not use it" in caplog.text
     assert res.convergence["n_steps"] is None
     assert "raise --n-steps" not in (res.convergence.get("warning") or "")
+
+
+def test_a_survival_maps_title_gives_the_risk_predict_gives(trained, tmp_path, monkeypatch):
+    """A survival map's title said "→ risk -1.7" where predictions.tsv said -1.32: the model's
+    output before the validation risk scale, called risk."""
+    import genemoe.explain.figures as figures
+    from genemoe.train.model_file import load_model_file
+
+    d, b, _ = trained
+    train_run(b.path, out_dir=tmp_path / "cox", task="survival", model_name="fcn", epochs=2,
+              progress=False)
+    scale = load_model_file(tmp_path / "cox")["calibration"]["risk_scale"]
+    titles = []
+    real = figures.sample_attribution_figure
+    monkeypatch.setattr(figures, "sample_attribution_figure",
+                        lambda *a, title="", **k: (titles.append(title), real(*a, title=title, **k))[1])
+    ids = [str(s) for s in b.sample_ids[b.indices("test")][:2]]
+    explain_run(tmp_path / "cox", data=b.path, out_dir=tmp_path / "e", samples=ids, n_steps=4,
+                method="ig", progress=False)
+    preds = pd.read_csv(tmp_path / "cox" / "predictions.tsv", sep="\t").set_index("sample_id")
+    for sid, title in zip(ids, titles, strict=True):
+        out = float(title.split("→ output ")[1].split(" ")[0])
+        risk = float(title.split("(risk ")[1].split(")")[0])
+        assert risk == pytest.approx(out * scale, rel=2e-2, abs=2e-3)
+        assert risk == pytest.approx(preds.loc[sid, "risk"], rel=2e-2, abs=2e-3)

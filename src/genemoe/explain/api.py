@@ -337,8 +337,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     elif _image_layout(model) is not None:
         files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps", max_maps)
     else:
-        explained = predicted if task == "classify" else np.array([f"risk {r:.3g}" for r in out[:, 0]],
-                                                                    dtype=object)
+        scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))  # predict's
+        explained = predicted if task == "classify" else np.array(  # risk is the scaled output
+            [f"output {r:.3g} (risk {r * scale:.3g})" for r in out[:, 0]], dtype=object)
         files += _vector_maps(attr, delta, sample_ids, predicted, explained, _gene_labels(payload),
                               out_dir / "maps", max_maps, synthetic=conv["synthetic"])
     return ExplainResult(out_dir, len(rows), task, conv, ranking, files)
