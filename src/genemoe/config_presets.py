@@ -333,4 +333,3 @@ class _LongKeyDumper(yaml.SafeDumper):
 def dump_yaml(data: Any) -> str:
     """YAML text of plain ``data`` in its own key order (:class:`_LongKeyDumper`)."""
     return yaml.dump(data, Dumper=_LongKeyDumper, sort_keys=False)
-

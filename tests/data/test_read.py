@@ -627,3 +627,20 @@ def test_an_export_changed_since_is_not_taken_as_the_export(tmp_path, rng, caplo
     said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("a genemoe export of a fpkm_uq bundle, but its values look" in s and
                "changed since the export" in s for s in said), said
+
+
+def test_scanpy_scaled_values_keep_their_scale_though_marked_log1p(tmp_path, counts, caplog):
+    """`sc.pp.scale` after `sc.pp.log1p` keeps uns['log1p']: the z-scores were multiplied by
+    1.44 as if they were natural-log values."""
+    import anndata
+
+    z = np.log1p(counts / counts.sum(1, keepdims=True) * 1e4)
+    z = ((z - z.mean(0)) / (z.std(0) + 1e-6)).astype(np.float32)
+    a = anndata.AnnData(X=z, var=pd.DataFrame(index=ENSEMBL), obs=pd.DataFrame(index=SAMPLES))
+    a.uns["log1p"] = {"base": None}
+    a.write_h5ad(tmp_path / "scaled.h5ad")
+    with caplog.at_level("WARNING", logger="genemoe"):
+        t = read_expression(tmp_path / "scaled.h5ad")
+    assert t.value_kind == "transformed"
+    np.testing.assert_allclose(t.values, z, rtol=1e-6, atol=1e-6)
+    assert any("not converted" in r.getMessage() for r in caplog.records)

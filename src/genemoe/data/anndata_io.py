@@ -127,7 +127,12 @@ def h5ad_checked(table: Any, exported: str | None, factor: float, base: str) -> 
     from dataclasses import replace
 
     notes, name, is_export = list(table.notes), table.source_path.name, exported is not None
-    if base:
+    if base and table.value_kind == "transformed":  # sc.pp.scale after log1p keeps the mark
+        table.values /= np.float32(factor)  # undone: z-scores are no log values
+        notes.append(f"uns['log1p'] marks scanpy log1p values ({base}), but they look centred "
+                     "(sc.pp.scale since?): not converted")
+        logger.warning("%s: %s", name, notes[-1])
+    elif base:
         notes.append(f"scanpy log1p values ({base}, uns['log1p']): all {table.values.size:,} "
                      f"multiplied by {factor:.4f} to log2(x + 1)")
         logger.warning("%s: %s", name, notes[-1])

@@ -409,4 +409,3 @@ def _export_endpoint(meta: pd.DataFrame, cols: list[str]) -> str | None:
                 event, meta[f"{ep}_event"].to_numpy(float)[known]):
             return ep.upper()
     return None
-

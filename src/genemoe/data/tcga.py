@@ -469,4 +469,3 @@ def table_cohorts(table: Any) -> Any:
         cohorts = meta["cohort"].astype(object).reindex(table.sample_ids.astype(str))
         return cohorts.where(cohorts.notna(), None).to_numpy(object)
     return cohort_from_path(table.source_path)
-

@@ -111,4 +111,3 @@ def explains_earlier_model(d: Path | str, run_dir: Path | str) -> bool:
     more (the run was trained again into its folder since)."""
     model = Path(run_dir) / "model.pt"
     return _stale(Path(d), lambda: file_sha256(model) if model.is_file() else None)
-

@@ -144,4 +144,3 @@ def activation_bytes(model: Any, n_genes: int) -> int:
             h.remove()
         model.train(was_training)
     return int(total[0])
-
