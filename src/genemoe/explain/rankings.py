@@ -110,7 +110,7 @@ def with_expression_contrast(ranking: pd.DataFrame, raw: np.ndarray,
 
     ``raw`` ``(n_samples, n_genes)``: the explained samples' values in ``gene_ids`` order.
     """
-    raw = np.asarray(raw, np.float64)
+    raw = np.asarray(raw)  # means in float64, without a float64 copy of the matrix
     groups = np.asarray(groups, dtype=object)
     col = pd.Index(np.asarray(gene_ids, dtype=object)).get_indexer(ranking["gene_id"])
     contrast = np.full(len(ranking), np.nan)
@@ -118,7 +118,7 @@ def with_expression_contrast(ranking: pd.DataFrame, raw: np.ndarray,
         inside, rows = groups == cls, (ranking["class"] == cls).to_numpy()
         if inside.all() or not inside.any():
             continue
-        diff = raw[inside].mean(0) - raw[~inside].mean(0)  # (n_genes,)
+        diff = raw[inside].mean(0, dtype=np.float64) - raw[~inside].mean(0, dtype=np.float64)
         contrast[rows] = diff[col[rows]]
     return ranking.assign(expression_vs_others=contrast)
 
