@@ -114,7 +114,7 @@ def activation_bytes(model: Any, n_genes: int) -> int:
     no arithmetic). 0 where the model cannot run there.
 
     A CNN's activations grow with the image's area and dwarf its weights: VGG-19 holds about
-    0.13 GB per sample at 224 × 224 and 64 GB at 5,000 × 5,000, where `train --image-size
+    0.13 GB per sample at 224 × 224 and 62 GB at 5,000 × 5,000, where `train --image-size
     5000` was killed for memory with no word (the check counted weights only).
     """
     import torch
