@@ -384,3 +384,25 @@ def test_one_event_gives_no_pooled_c_index_as_per_type():
     assert "fewer than 2 events (1)" in run_table({"val": m}, task="survival", title="t")
     two = survival_metrics([100.0, 200.0, 300.0, 400.0], [1, 1, 0, 0], r)
     assert two["c_index"] == 1.0 and "c_index_reason" not in two
+
+
+def test_horizons_end_at_the_last_training_death_and_groups_followed_to_them():
+    """A Coxnet baseline lists censored times (to day 2,600 beside a last death at day
+    1,581): 5-year survival was filled past the last death (0.0 for 10 of 36 patients) and
+    predict did not say the column is empty. A risk half none of whose patients is followed
+    to 5 years showed "observed 0.000"."""
+    from genemoe.evaluate.brier import horizon_calibration, last_event_time, survival_at_horizons
+
+    base = {"times": [100.0, 900.0, 1581.0, 2000.0, 2600.0],
+            "cum_hazard": [0.1, 0.3, 0.6, 0.6, 0.6], "centre": 0.0}
+    assert last_event_time(base) == 1581.0
+    probs = survival_at_horizons(base, np.zeros(3))
+    assert np.isfinite(probs["survival_1y"]).all() and np.isnan(probs["survival_5y"]).all()
+    long = {**base, "times": [100.0, 900.0, 1581.0, 2000.0], "cum_hazard": [0.1, 0.3, 0.6, 0.9]}
+    time = np.array([400.0, 800.0, 1200.0, 1500.0, 1900.0, 1950.0])  # the high half ends early
+    event = np.array([1, 1, 1, 0, 1, 0], bool)
+    risk = np.array([3.0, 2.0, 1.5, 1.0, -1.0, -2.0])
+    rows = {r["horizon"]: r for r in horizon_calibration(long, time, event, risk)}
+    r5 = rows["5 years"]
+    assert r5["higher-risk half: at risk"] == 0 and np.isnan(r5["higher-risk half: observed"])
+    assert r5["lower-risk half: at risk"] == 2 and np.isfinite(r5["lower-risk half: observed"])

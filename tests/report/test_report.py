@@ -304,7 +304,7 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     p1 = survival_at_horizons(base, test["risk"].to_numpy(float))["survival_1y"]
     assert rows[0]["all: predicted"] == pytest.approx(p1.mean())
     for row in rows:
-        assert all(0 <= v <= 1 for k, v in row.items() if k != "horizon")
+        assert all(0 <= v <= 1 for k, v in row.items() if k != "horizon" and "at risk" not in k)
     # three decimals throughout (was 0.75 beside 0.946, and per type 0.8545, [0.6382, 1])
     import re
 

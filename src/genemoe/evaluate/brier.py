@@ -21,7 +21,8 @@ import logging
 import numpy as np
 
 __all__ = ["breslow_cumulative_hazard", "survival_probabilities", "integrated_brier", "N_TIMES",
-           "HORIZONS_YEARS", "DAYS_PER_YEAR", "survival_at_horizons", "horizon_calibration"]
+           "HORIZONS_YEARS", "DAYS_PER_YEAR", "survival_at_horizons", "horizon_calibration",
+           "last_event_time"]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,19 @@ def _horizon_name(years: int) -> str:
     return f"survival_{years}y"
 
 
+def last_event_time(baseline: dict | None) -> float | None:
+    """The last training death of a ``survival_baseline``: its last time where the
+    cumulative hazard rises. A Coxnet baseline (scikit-survival's Breslow step function)
+    lists censored times too, to day 2,600 beside a last death at day 1,581, and 5-year
+    survival was filled past it (0.0 for 10 of 36 patients), unsaid."""
+    times = None if not baseline else baseline.get("times")
+    if times is None or not len(times):
+        return None
+    times = np.asarray(times, np.float64)
+    rises = np.flatnonzero(np.diff(np.asarray(baseline["cum_hazard"], np.float64), prepend=0.0) > 0)
+    return float(times[rises[-1]]) if rises.size else None
+
+
 def survival_at_horizons(baseline: dict | None, risk: np.ndarray) -> dict[str, np.ndarray]:
     """``{"survival_1y": (n,), ...}``: ``S(t | x) = S0(t) ** exp(risk - centre)`` at 1, 3
     and 5 years, from a model file's ``survival_baseline`` (the training patients' Breslow
@@ -127,11 +141,12 @@ def survival_at_horizons(baseline: dict | None, risk: np.ndarray) -> dict[str, n
         return {}
     times = np.asarray(baseline["times"], np.float64)
     base = (times, np.asarray(baseline["cum_hazard"], np.float64), float(baseline["centre"]))
+    last = last_event_time(baseline)  # not the last listed time: a censored one for Coxnet
     out = {}
     for years in HORIZONS_YEARS:
         t = years * DAYS_PER_YEAR
         p = survival_probabilities(base, np.asarray(risk, np.float64), np.array([t]))[:, 0]
-        out[_horizon_name(years)] = (p if times.size and t <= times[-1]
+        out[_horizon_name(years)] = (p if last is not None and t <= last
                                      else np.full(len(p), np.nan))
     return out
 
@@ -149,7 +164,9 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
     """Predicted against observed survival at 1, 3 and 5 years, for the patients of a part
     ``(n,)`` and the halves above and below their median risk: the mean of
     :func:`survival_at_horizons` against the Kaplan–Meier estimate, per horizon inside the
-    part's follow-up and the baseline's. ``[]`` without a baseline."""
+    part's follow-up and the baseline's, with the patients still at risk there (a group none
+    of whose patients is followed to the horizon has no observed value). ``[]`` without a
+    baseline."""
     t, e, r = np.asarray(time, np.float64), np.asarray(event, bool), np.asarray(risk, np.float64)
     probs = survival_at_horizons(baseline, r)
     if not probs or not r.size:
@@ -163,7 +180,9 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
         row: dict = {"horizon": f"{years} year{'s' if years > 1 else ''}"}
         for label, m in (("all", np.ones_like(high)), ("higher-risk half", high),
                          ("lower-risk half", ~high)):
+            at_risk = int((t[m] >= h).sum())  # none followed to h: no observed value (was 0.000)
             row[f"{label}: predicted"] = float(p[m].mean()) if m.any() else np.nan
-            row[f"{label}: observed"] = _km_at(t[m], e[m], h) if m.any() else np.nan
+            row[f"{label}: observed"] = _km_at(t[m], e[m], h) if at_risk else np.nan
+            row[f"{label}: at risk"] = at_risk
         rows.append(row)
     return rows

@@ -416,8 +416,8 @@ def _horizon_table(d: Path, payload: dict) -> str:
     return ("<h3>Survival probability at fixed horizons (test split)</h3><p>Predicted: the mean "
             "of <code>predict</code>'s <code>survival_1y</code>... (the training patients' "
             "Breslow baseline raised to exp(risk)); observed: the Kaplan–Meier estimate of the "
-            f"same patients ({len(test)}, {int(test['event'].astype(bool).sum())} events). A few "
-            "dozen patients leave each observed value uncertain by several points.</p>"
+            f"same patients ({len(test)}, {int(test['event'].astype(bool).sum())} events). With "
+            "few patients at risk the observed value is uncertain by tens of points; none: –.</p>"
             + _table(pd.DataFrame(rows).map(
                 lambda v: f"{v:.3f}" if isinstance(v, float) and v == v else v)))  # NaN: –
 

@@ -40,7 +40,12 @@ from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
 from genemoe.data.values import check_one_scale, odd_scale_samples
 from genemoe.errors import InputError, input_error
-from genemoe.evaluate.brier import DAYS_PER_YEAR, HORIZONS_YEARS, survival_at_horizons
+from genemoe.evaluate.brier import (
+    DAYS_PER_YEAR,
+    HORIZONS_YEARS,
+    last_event_time,
+    survival_at_horizons,
+)
 from genemoe.train.calibration import apply_temperature, as_logits
 from genemoe.train.model_file import load_model_file
 from genemoe.train.ood import model_features, ood_score
@@ -491,8 +496,7 @@ def _risk_text(payload: dict) -> str:
             + (f" (× {scale:.3g}, the scale fitted on validation)" if scale != 1.0 else "")
             + ("; risk_percentile: its rank among the training patients"
                if payload.get("train_risk") is not None else ""))
-    times = (payload.get("survival_baseline") or {}).get("times")
-    last = float(times[-1]) if times is not None and len(times) else None
+    last = last_event_time(payload.get("survival_baseline"))  # Coxnet's lists censored times
     beyond = [y for y in HORIZONS_YEARS if last is not None and y * DAYS_PER_YEAR > last]
     if beyond:
         text += (f"\n  survival at {', '.join(map(str, beyond))} year{'s' * (beyond != [1])}: "
