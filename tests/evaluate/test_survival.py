@@ -342,10 +342,12 @@ def test_survival_metrics_keys_and_values():
         "c_index_ci",
         "c_index_by_type",
         "uno_c_index",
+        "uno_tau",
         "logrank_p",
         "n",
         "n_events",
     }
+    assert res["uno_tau"] is None  # every test time inside training follow-up: not truncated
     assert res["c_index"] == pytest.approx(concordance_index(time[100:], event[100:], risk[100:]))
     assert res["c_index_ci"][0] <= res["c_index"] <= res["c_index_ci"][1]
     assert set(res["c_index_by_type"]) == {"A", "B"}
@@ -406,3 +408,25 @@ def test_horizons_end_at_the_last_training_death_and_groups_followed_to_them():
     r5 = rows["5 years"]
     assert r5["higher-risk half: at risk"] == 0 and np.isnan(r5["higher-risk half: observed"])
     assert r5["lower-risk half: at risk"] == 2 and np.isfinite(r5["lower-risk half: observed"])
+
+
+def test_uno_is_truncated_where_the_censoring_weights_are_still_sane():
+    """Test follow-up beyond the training's: Uno's C was truncated just below the largest
+    training time, where the training censoring survival G was 0.048, and one death there
+    (weight 1/G² ≈ 430) set the score: 0.239 beside Harrell's 0.664. The truncation now keeps
+    G at least 0.2, and its day is recorded."""
+    rng = np.random.default_rng(3)
+    n = 300
+    risk = rng.normal(size=n)
+    event_time = rng.exponential(1500 * np.exp(-risk))
+    censor = rng.uniform(0, 3000, n)
+    time, event = np.minimum(event_time, censor), event_time <= censor
+    tr, te = np.arange(n) < 200, np.arange(n) >= 200
+    t_te = time[te].copy()
+    t_te[0] = time[tr].max() + 500  # a test patient followed beyond every training one
+    res = survival_metrics(t_te, event[te], risk[te], time_train=time[tr],
+                           event_train=event[tr], n_boot=20)
+    at, g = kaplan_meier(time[tr], ~event[tr])
+    assert res["uno_tau"] is not None
+    assert g[np.searchsorted(at, res["uno_tau"], side="right") - 1] >= 0.2
+    assert abs(res["uno_c_index"] - res["c_index"]) < 0.1  # both read the same ordering

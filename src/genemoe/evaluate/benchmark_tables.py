@@ -51,6 +51,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
             uno = m.get("uno_c_index")
             row.update(c_index=m["c_index"], c_index_lo=lo, c_index_hi=hi,
                        uno_c_index=np.nan if uno is None else uno, logrank_p=m["logrank_p"],
+                       uno_tau=m.get("uno_tau") or np.nan,  # its truncation day, if any
                        integrated_brier_score=m.get("integrated_brier_score", np.nan),
                        n_events=m["n_events"])
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
