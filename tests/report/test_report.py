@@ -616,3 +616,23 @@ def test_a_runs_compare_explanations_are_found(tmp_path):
         (cmp / m / "convergence.json").write_text(json.dumps({"run_dir": str(who)}))
     found = {d.path.name for d in find_linked_dirs(run)}
     assert found == {"ig", "deeplift"}  # the other run's folder is not this run's
+
+
+def test_a_survival_benchmark_report_keeps_small_p_values_and_per_type_spread(dirs, tmp_path):
+    """The "Every fold" table printed a log-rank p of 1.2e-06 as 0 (rounded to 4 decimals),
+    and the per-type C-index table dropped the ± sd that summary.md gives."""
+    import shutil
+
+    bench = tmp_path / "bench"
+    shutil.copytree(dirs["survival"], bench)
+    import json
+
+    cell = sorted((bench / "cells").glob("*.json"))[0]  # the report reads the cells
+    c = json.loads(cell.read_text())
+    c["metrics"]["logrank_p"] = 1.2e-06
+    cell.write_text(json.dumps(c))
+    text = write_report(bench, out_path=tmp_path / "b.html").read_text()
+    every = text.split("Every fold (results.csv)")[1].split("</details>")[0]
+    assert "1.2e-6" in every  # fmt_p, as the paired table
+    per_type = text.split("C-index per cancer type (mean over folds)</h3>")[1].split("</table>")[0]
+    assert " ± " in per_type

@@ -199,7 +199,8 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
                   _table(comp)]
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in ("c_index_lo", "c_index_hi")]
     if per_type:
-        means = results.groupby("model", sort=False)[per_type].mean().round(3)
+        g = results.groupby("model", sort=False)[per_type]  # ± as summary.md (it was left out)
+        means = g.mean().combine(g.std(), lambda m, sd: m.map(fmt_value) + " ± " + sd.map(fmt_value))
         means.columns = [c.removeprefix("c_index_") for c in means.columns]
         parts += ["<h3>C-index per cancer type (mean over folds)</h3>", _table(means.reset_index())]
     chosen, cost = chosen_table(results), tuning_cost_table(results)
@@ -209,11 +210,10 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
                   "best trial, a classical model's own grid, the epoch early stopping kept); "
                   "the test part never takes part in a choice.</p>", _table(chosen)]
     if len(cost):
-        parts += ["<h3>Tuning cost</h3>", "<p>Trials per model over all folds, those pruned, "
-                  "seconds per trial, seconds in the searches and what pruning saved "
-                  "(summary.md explains each column).</p>", _table(cost)]
-    parts += ["<details><summary>Every fold (results.csv)</summary>",
-              _table(results.round(4)), "</details>"]
+        parts += ["<h3>Tuning cost</h3>", "<p>Trials per model over all folds, those pruned, seconds per "
+                  "trial and in the searches, what pruning saved (see summary.md).</p>", _table(cost)]
+    p_text = {"logrank_p": results["logrank_p"].map(fmt_p)} if "logrank_p" in results else {}
+    parts += ["<details><summary>Every fold (results.csv)</summary>", _table(results.round(4).assign(**p_text)), "</details>"]  # p 1.2e-06 was 0
     return "\n".join(parts)
 
 
