@@ -497,3 +497,17 @@ def test_every_models_options_are_recorded_and_said(classify_run):
     section = md.split("## Model options each model ran with")[1]
     assert "- `fcn`: " in section and "hidden=" in section.split("- `fcn`: ")[1].split("\n")[0]
     assert chosen_table(res).columns.name is None
+
+
+def test_a_survival_summary_gives_the_no_information_brier_score(bundle, tmp_path):
+    """The integrated Brier score was shown without its no-information reference (in
+    cells/*.json only): a Coxnet fold at 0.256 against a reference of 0.235 read as good."""
+    res = bm.run_benchmark(bundle.path, task="survival", models=["coxnet"], n_folds=2,
+                           n_boot=20, out_dir=tmp_path / "s")
+    results = pd.read_csv(tmp_path / "s" / "results.csv")
+    ref = results["ibs_null_reference"].dropna()
+    assert len(ref) and (ref > 0).all()
+    md = (tmp_path / "s" / "summary.md").read_text()
+    assert (f"Integrated Brier score of the Kaplan–Meier curve alone (no information) on the "
+            f"same folds: {ref.mean():.3f}") in md
+    assert res.results is not None

@@ -52,6 +52,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
             row.update(c_index=m["c_index"], c_index_lo=lo, c_index_hi=hi,
                        uno_c_index=np.nan if uno is None else uno, logrank_p=m["logrank_p"],
                        uno_tau=m.get("uno_tau") or np.nan,  # its truncation day, if any
+                       ibs_null_reference=m.get("ibs_null_reference", np.nan),
                        integrated_brier_score=m.get("integrated_brier_score", np.nan),
                        n_events=m["n_events"])
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
@@ -272,6 +273,12 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     lines = [f"# genemoe benchmark: {task}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
              _protocol_text(protocol), "", "## Mean ± std over folds", "",
              markdown_table(summary_table(results, task)), ""]
+    if (ref := results.get("ibs_null_reference")) is not None and ref.notna().any():
+        folds = results.drop_duplicates(["repeat", "fold"])["ibs_null_reference"].dropna()
+        spread = f" ± {folds.std():.3f}" if len(folds) > 1 else ""  # was in cells/*.json only
+        lines += [f"Integrated Brier score of the Kaplan–Meier curve alone (no information) on "
+                  f"the same folds: {folds.mean():.3f}{spread} ({len(folds)} fold"
+                  f"{'s' * (len(folds) != 1)}); a model above it predicts worse than no model.", ""]
     if results["model"].nunique() > 1:
         best, comp = paired_comparisons(results, task)
         lines += [f"## Paired comparisons against the best peer: {best}", "",
