@@ -511,3 +511,15 @@ def test_a_survival_summary_gives_the_no_information_brier_score(bundle, tmp_pat
     assert (f"Integrated Brier score of the Kaplan–Meier curve alone (no information) on the "
             f"same folds: {ref.mean():.3f}") in md
     assert res.results is not None
+
+
+def test_the_genes_a_model_reads_are_in_results_csv(bundle, tmp_path):
+    """results.csv's n_genes (every gene of the fold) was all it said of Coxnet, which fits
+    its 2,000 most variable training genes (n_selected_genes, in the cell only)."""
+    bm.run_benchmark(bundle.path, task="survival", models=["coxnet"], n_folds=2, n_boot=20,
+                     out_dir=tmp_path / "s")
+    results = pd.read_csv(tmp_path / "s" / "results.csv")
+    cell = json.loads(next((tmp_path / "s" / "cells").glob("coxnet*.json")).read_text())
+    chosen = cell["info"]["params"]["fitted"]["n_selected_genes"]
+    assert chosen in results["n_genes_used"].tolist()
+    assert (results["n_genes_used"] <= results["n_genes"]).all()

@@ -39,6 +39,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
         row = {"model": c["model"], "repeat": c["repeat"], "fold": c["fold"], "seed": c["seed"],
                "n_train": c["n"]["train"], "n_val": c["n"]["val"], "n_test": c["n"]["test"],
                "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3),
+               "n_genes_used": _genes_used(c),  # Coxnet's 2,000 of the 18,886 (n_genes)
                "chosen": params_text(c.get("chosen") or {}),  # one short table cell
                "options": params_text(c.get("options") or {}),  # the model's, as it ran
                "type_separation": _first_separation(c.get("routing"))}
@@ -102,6 +103,13 @@ def _first_separation(routing: dict | None) -> float:
     if not routing:
         return float("nan")
     return float(next(iter(routing.values()))["type_separation"])
+
+
+def _genes_used(cell: dict) -> int:
+    """The genes a cell's model reads: a classical survival model's own selection
+    (``n_selected_genes``, in the cell only), else every gene of its fold."""
+    fitted = ((cell.get("info") or {}).get("params") or {}).get("fitted") or {}
+    return int(fitted.get("n_selected_genes") or cell["n_genes"])
 
 
 def chosen_table(results: pd.DataFrame) -> pd.DataFrame:
