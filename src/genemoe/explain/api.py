@@ -52,7 +52,14 @@ from genemoe.data.bundle import (
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.explain.integrated_gradients import BaselineName, convergence_summary, samples_off
-from genemoe.explain.methods import DEFAULT_DRAWS, Method, attribute_with, resolve_method
+from genemoe.explain.methods import (
+    DEFAULT_DRAWS,
+    DEFAULT_N_STEPS,
+    PATH_METHODS,
+    Method,
+    attribute_with,
+    resolve_method,
+)
 from genemoe.explain.rankings import (
     GeneSet,
     gene_keep_masks,
@@ -202,7 +209,7 @@ def _cap_per_class(groups: np.ndarray, cap: int | None, *, seed: int | None = No
 
 def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 samples: list[str] | None = None, split: str = "test",
-                baseline: BaselineName = "train_mean", n_steps: int = 50,
+                baseline: BaselineName = "train_mean", n_steps: int = DEFAULT_N_STEPS,
                 internal_batch_size: int = 64, max_samples_per_class: int | None = 50,
                 group_by: Literal["predicted", "label"] = "predicted", top: int = 10,
                 method: Method = "auto", n_draws: int | None = None, genes: GeneSet = "all", seed: int = 0,
@@ -290,7 +297,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         method = "ig"
     if n_draws is not None and method not in DEFAULT_DRAWS:  # was ignored without a word
         log.warning("--n-draws applies to gradient_shap and train_ig; %s does not use it", method)
-    if n_steps != 50 and method in ("gradient_shap", "deeplift"):  # recorded, unused, unsaid
+    if n_steps != DEFAULT_N_STEPS and method not in PATH_METHODS:  # recorded, unused, unsaid
         log.warning("--n-steps applies to ig, frozen_ig and train_ig; %s does not use it%s",
                     method, " (--n-draws sets its sum's precision)" * (method == "gradient_shap"))
     if method in DEFAULT_DRAWS and baseline != "train_mean":  # was ignored without a word
@@ -315,7 +322,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and sparse
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live", sparse=sparse,
                         baseline="training tumours" if method in DEFAULT_DRAWS else baseline,
-                        n_steps=None if method in ("gradient_shap", "deeplift") else n_steps,
+                        n_steps=n_steps if method in PATH_METHODS else None,
                         n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
                         genes=genes, genes_ranked=ranked,
                         refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,

@@ -32,7 +32,7 @@ from genemoe.data.bundle import atomic_write_text
 from genemoe.errors import input_error
 from genemoe.explain.api import explain_run
 from genemoe.explain.integrated_gradients import BaselineName
-from genemoe.explain.methods import DEFAULT_DRAWS, METHODS
+from genemoe.explain.methods import DEFAULT_DRAWS, DEFAULT_N_STEPS, METHODS, PATH_METHODS
 from genemoe.explain.rankings import GeneSet
 
 __all__ = ["methods_text", "compare_methods", "planted_precision", "top_k_stability"]
@@ -116,7 +116,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     rows = []
     for method in methods:  # train_ig and gradient_shap start from training tumours, not baseline
         common = dict(data=data, genes=genes, seed=seed,  # --n-steps: the path methods'
-                      n_steps=n_steps if method in ("ig", "frozen_ig", "train_ig") else 50,
+                      n_steps=n_steps if method in PATH_METHODS else DEFAULT_N_STEPS,
                       n_draws=n_draws if method in DEFAULT_DRAWS else None,  # the others' unused
                       baseline="train_mean" if method in DEFAULT_DRAWS else baseline,
                       group_by="label", max_maps=0, progress=False)

@@ -69,13 +69,15 @@ from genemoe.explain.integrated_gradients import (
 from genemoe.models.image import GeneToImage
 from genemoe.models.moe import frozen_routing, has_sparse_routing
 
-__all__ = ["METHODS", "DEFAULT_DRAWS", "Method", "is_image_model", "resolve_method", "gradient_shap", "deeplift", "attribute_with"]
+__all__ = ["METHODS", "DEFAULT_DRAWS", "PATH_METHODS", "DEFAULT_N_STEPS", "Method", "is_image_model", "resolve_method", "gradient_shap", "deeplift", "attribute_with"]
 
 log = logging.getLogger(__name__)
 
 Method = Literal["auto", "ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig"]
 METHODS: tuple[str, ...] = ("ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig")
 DEFAULT_DRAWS = {"gradient_shap": 32, "train_ig": 8}  # draws / references per sample
+PATH_METHODS = ("ig", "frozen_ig", "train_ig")  # integrate along a path: --n-steps is theirs
+DEFAULT_N_STEPS = 50  # integration steps per sample
 
 
 def is_image_model(model: nn.Module) -> bool:
