@@ -228,3 +228,29 @@ def test_a_long_key_is_written_as_a_plain_key():
     text = dump_yaml(doc)
     assert "? " not in text and f"  {key}:\n" in text
     assert yaml.safe_load(text) == doc
+
+
+def test_tuned_on_leaves_out_or_marks_the_values_a_later_layer_replaced(tmp_path) -> None:
+    """Old behaviour: a run's config.yaml kept every preset `tuned_on:` entry whatever replaced
+    its values: `--epochs 5` beside small's `train.epochs: {value: 100}`, a --config's dropout
+    0.2 beside `model.dropout: {value: 0.5}` (the record described values the run never used)."""
+    small = load_preset("small")["tuned_on"]
+    cfg, _, _ = _resolve_config("small", None, "genemoe", seed=0, device="cpu", epochs=None,
+                                task="classify")
+    assert cfg["tuned_on"] == small  # nothing replaced: every entry as the preset has it
+    cfg, _, _ = _resolve_config("small", None, "genemoe", seed=0, device="cpu", epochs=5,
+                                task="classify")
+    assert "train.epochs" not in cfg["tuned_on"] and "train.patience" in cfg["tuned_on"]
+    path = tmp_path / "b.yaml"
+    path.write_text("extends: small\ntrain_survival: {lr: 3.0e-4}\nmodel: {genemoe: {dropout: 0.2}}\n")
+    cfg, _, train = _resolve_config("small", path, "genemoe", seed=0, device="cpu", epochs=None,
+                                    task="survival")
+    assert train["lr"] == 3e-4 and "model.dropout" not in cfg["tuned_on"]
+    assert cfg["tuned_on"]["train_survival"]["overridden"] == "lr 0.0001 -> 0.0003 (b.yaml)"
+    assert cfg["tuned_on"]["train_survival"]["value"] == small["train_survival"]["value"]
+    assert "train.epochs" not in cfg["tuned_on"]  # survival trains train_survival's 40, not 100
+    assert cfg["tuned_on"]["train_classify"] == small["train_classify"]  # another task's: kept
+    path.write_text("extends: small\nmodel: {genemoe: {dropout: 0.5}}\n")  # the same value again
+    cfg, _, _ = _resolve_config("small", path, "genemoe", seed=0, device="cpu", epochs=None,
+                                task="classify")
+    assert cfg["tuned_on"]["model.dropout"] == small["model.dropout"]

@@ -33,6 +33,7 @@ __all__ = [
     "read_config_yaml",
     "yaml_load",
     "run_config_overrides",
+    "tuned_on_in_force",
     "SECTIONS",
 ]
 
@@ -333,3 +334,83 @@ class _LongKeyDumper(yaml.SafeDumper):
 def dump_yaml(data: Any) -> str:
     """YAML text of plain ``data`` in its own key order (:class:`_LongKeyDumper`)."""
     return yaml.dump(data, Dumper=_LongKeyDumper, sort_keys=False)
+
+
+def _described(layer: Mapping[str, Any], path: str, model_name: str,
+               task: str | None) -> tuple[str, dict[str, Any]] | None:
+    """The options a ``tuned_on:`` path (``train.epochs``, ``train_survival``, ``model.dropout``,
+    ``model.genemoe``, ``train_classify_models.genemoe/moe``, ``pretrain.lr``) names, as
+    ``layer`` sets them for ``model_name`` and ``task``, with the section they sit in
+    (``model``, ``train`` or ``pretrain``); None where the path is not about this run."""
+    section, _, sub = path.strip().partition(".")
+    if section == "model":
+        opts = model_config(layer, model_name)
+        if not sub or model_name in sub.split("/"):
+            return "model", opts
+        if sub in (layer.get("model") or {}) or "/" in sub:  # another model's options
+            return None
+        return ("model", {sub: opts[sub]}) if sub in opts else None
+    if section == "pretrain":
+        opts = dict(layer.get("pretrain") or {})
+        return "pretrain", ({sub: opts[sub]} if sub in opts else {}) if sub else opts
+    match = re.fullmatch(r"train(?:_(classify|survival))?(_models)?", section)
+    if match is None or (match.group(1) is not None and match.group(1) != task):
+        return None
+    if match.group(2):  # per-model recipes: the entry names the models after the dot
+        models = sub.split(".")[0].split("/")
+        if model_name not in models:
+            return None
+        return "train", dict((layer.get(section) or {}).get(model_name) or {})
+    opts = dict(layer.get(section) or {})
+    return "train", ({sub: opts[sub]} if sub in opts else {}) if sub else opts
+
+
+def _section_options(layer: Mapping[str, Any], section: str, model_name: str,
+                     task: str | None) -> dict[str, Any]:
+    """What ``layer`` sets for this run in ``section`` (``train``: with its per-task and
+    per-model recipes, as :func:`train_config` merges them)."""
+    if section == "model":
+        return model_config(layer, model_name)
+    if section == "train":
+        return train_config(layer, task, model_name)
+    return dict(layer.get(section) or {})
+
+
+def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mapping[str, dict],
+                      model_name: str, task: str | None) -> dict[str, Any]:
+    """The merged ``tuned_on:`` of config ``layers`` (name, config; later wins), told against
+    the ``final`` options (``{"model": ..., "train": ..., "pretrain": ...}``) in force.
+
+    An entry whose values a later layer (a ``--config``, ``--epochs``) replaced no longer
+    describes the run: it is left out where every value it names was replaced, and where some
+    were it gains ``overridden`` (``epochs 100 -> 5 (--epochs)``). A run's config.yaml listed
+    the preset's ``train.epochs: 100`` beside a best.yaml's tuned 30 before.
+    """
+    owner: dict[str, tuple[int, Any]] = {}
+    for i, (_, layer) in enumerate(layers):
+        for key, entry in (layer.get("tuned_on") or {}).items():
+            owner[str(key)] = (i, entry)
+    out: dict[str, Any] = {}
+    for key, (i, entry) in owner.items():
+        described, changed = 0, []
+        for path in key.split(","):
+            found = _described(layers[i][1], path, model_name, task)
+            if found is None:
+                continue
+            section, opts = found
+            for opt, value in opts.items():
+                now = final.get(section, {}).get(
+                    "aux_weight" if (section, opt) == ("train", "balance_weight") else opt, value)
+                described += 1
+                if now != value:
+                    by = [name for name, later in layers[i + 1:]
+                          if opt in _section_options(later, section, model_name, task)]
+                    changed.append(f"{opt} {value} -> {now}" + (f" ({by[-1]})" if by else ""))
+        if described and len(changed) == described:
+            logger.debug("tuned_on %s: every value replaced (%s)", key, "; ".join(changed))
+            continue
+        if changed:
+            entry = {**(entry if isinstance(entry, Mapping) else {"value": str(entry)}),
+                     "overridden": "; ".join(changed)}
+        out[key] = copy.deepcopy(entry)
+    return out

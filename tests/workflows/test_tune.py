@@ -35,7 +35,7 @@ def base_yaml(tmp_path):
 
 
 def test_tune_writes_a_best_yaml_that_trains_and_never_reads_the_test_split(
-        bundle, tmp_path, base_yaml, monkeypatch):
+        bundle, tmp_path, base_yaml, monkeypatch, caplog):
     seen = []
     real = tuning.fit_model
 
@@ -62,9 +62,16 @@ def test_tune_writes_a_best_yaml_that_trains_and_never_reads_the_test_split(
     assert sample_set_sha256(bundle) in entry["data"] and "validation split" in entry["part"]
     assert entry["n_trials"] == 3 and entry["seed"] == 0
     assert entry["best_value"] == pytest.approx(run.result.best_value, abs=1e-6)
+    # old behaviour: the --epochs cap was recorded nowhere as such, and retraining with
+    # best.yaml trained 2 epochs unsaid, its config.yaml keeping small's train.epochs 100
+    assert entry["epochs"].startswith("2: the tune --epochs cap on every trial, not tuned")
     monkeypatch.setattr(tuning, "fit_model", real)
-    res = train_run(bundle.path, out_dir=tmp_path / "run", model_name="fcn",
-                    config_path=out / "best.yaml", device="cpu", progress=False)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        res = train_run(bundle.path, out_dir=tmp_path / "run", model_name="fcn",
+                        config_path=out / "best.yaml", device="cpu", progress=False)
+    assert "the tuning capped every trial at 2 epochs (tune --epochs): this run trains 2 too" in caplog.text
+    said = yaml.safe_load((tmp_path / "run" / "config.yaml").read_text())["tuned_on"]
+    assert "train.epochs" not in said and "model.dropout" not in said and key in said
     cfg = load_model_file(tmp_path / "run")["config"]
     assert cfg["train"]["lr"] == pytest.approx(run.result.best_params["train.lr"])
     assert cfg["model_config"]["dropout"] == pytest.approx(run.result.best_params["model.dropout"])

@@ -29,6 +29,7 @@ from genemoe.config_presets import (
     model_config,
     read_config_yaml,
     train_config,
+    tuned_on_in_force,
     warn_preset_gaps,
 )
 from genemoe.errors import MEMORY_FIX, GenemoeError, input_error, nearest_names
@@ -94,6 +95,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     (:func:`~genemoe.config_presets.run_config_overrides`).
     """
     layers = [load_preset(preset)]
+    names = [f"preset {preset}"]
     warn_preset_gaps(str(preset), model_name, task,  # a partial preset file: code defaults
                      neural=model_name in list_models() and get_spec(model_name).kind == "torch")
     _check_tuned_for(layers[0], model_name, task, Path(str(preset)), infer=False)  # a best.yaml
@@ -125,8 +127,10 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
                 log.warning("%s extends %s: its values override --preset %s's", config_path,
                             parent, preset)
             layers.append(load_preset(parent))
+            names.append(f"extends {Path(str(parent)).name}")
             _check_tuned_for(layers[-1], model_name, task, Path(str(parent)), infer=False)
         layers.append(user)
+        names.append(Path(config_path).name)
     cfg: dict = {} if parent is None else {"extends": str(parent)}
     train_cfg: dict = {}
     for layer in layers:
@@ -140,6 +144,11 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     train_cfg.update(seed=seed, device=device)
     if epochs is not None:
         train_cfg["epochs"] = epochs
+    if cfg.get("tuned_on"):  # entries of values a later layer replaced no longer describe the run
+        cfg["tuned_on"] = tuned_on_in_force(
+            [*zip(names, layers, strict=True), ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})],
+            {"model": model_config(cfg, model_name), "train": train_cfg,
+             "pretrain": dict(cfg.get("pretrain") or {})}, model_name, task)
     check_train_options(train_cfg, config_path)
     _train_config(train_cfg, False)  # values too (epochs 0 ...), before a workflow writes
     return cfg, model_config(cfg, model_name), train_cfg

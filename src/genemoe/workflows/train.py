@@ -179,7 +179,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                     "CPU: ignored", device, model_name)
     cfg, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                                device=device, epochs=epochs, task=task)
-    tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle)
+    tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle, epochs_given=epochs is not None)
     model_cfg = _with_model_options(model_name, model_cfg, model_options or {})
     check_model_options(model_name, model_cfg)  # before a finished run in out_dir is replaced
     check_out_dir(out_dir, "run")
@@ -267,11 +267,13 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0, ensemble)
 
 
-def _tuned_on_said(tuned_on: dict | None, bundle: Bundle) -> dict | None:
+def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *,
+                   epochs_given: bool = False) -> dict | None:
     """What the options were tuned on (the preset's notes and a ``genemoe tune`` best.yaml's
     entry), for the run's config.yaml (it was not recorded). A best.yaml's entry is said, and
     a warning given when this bundle's test split holds samples the tuning trained or chose
-    on (another split of the same samples): the test score is then optimistic."""
+    on (another split of the same samples): the test score is then optimistic, or when its
+    trials were capped by ``tune --epochs`` and no ``--epochs`` is given here."""
     if not tuned_on:
         return None
     out = {}
@@ -284,6 +286,10 @@ def _tuned_on_said(tuned_on: dict | None, bundle: Bundle) -> dict | None:
         n_values = len(what.split(", "))  # short: the demo says it once per model
         log.info("options tuned by `genemoe tune` on %s (%d value%s; tuned_on in config.yaml)",
                  source.name, n_values, "" if n_values == 1 else "s")
+        if "epochs" in entry and not epochs_given:  # 5 epochs for a quick search, then 5 here
+            cap = str(entry["epochs"]).split(":")[0]
+            log.warning("the tuning capped every trial at %s epochs (tune --epochs): this run "
+                        "trains %s too; pass --epochs to train longer", cap, cap)
         if not (source / "obs.parquet").is_file():
             entry["test_overlap"] = f"not checked: {source} is not there"
             continue

@@ -235,7 +235,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     fit_cfg = with_fitted_layout(model_name, model_cfg, bundle, gene_mask, data["train"].rows)
     var = bundle.var.loc[gene_mask]
     written = dict(model_name=model_name, task=task, n_trials=n_trials, seed=seed,
-                   preset=preset, storage=storage, cv=cv)
+                   preset=preset, storage=storage, cv=cv, epochs=epochs)
     try:
         result = tune_model(model_name, task, data, base_model_cfg=fit_cfg, base_train_cfg=train_cfg,
                             n_outputs=len(bundle.class_names) if task == "classify" else 1,
@@ -325,7 +325,8 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
 
 
 def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, model_name: str,
-              task: Task, n_trials: int, seed: int, preset: str, storage: str, cv: int = 1) -> str:
+              task: Task, n_trials: int, seed: int, preset: str, storage: str, cv: int = 1,
+              epochs: int | None = None) -> str:
     """``best.yaml``: the best trial's full model and training options, and ``tuned_on:``."""
     model_cfg = {k: v for k, v in result.best_model_cfg.items() if k != "layout_state"}
     train_cfg = {k: v for k, v in result.best_train_cfg.items() if k not in _NOT_SAVED}
@@ -346,7 +347,9 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
         "n_trials": int(len(result.trials)), "n_trials_asked": int(n_trials), "seed": int(seed),
         "preset": str(preset), "study": f"{result.study_name} in {redacted_url(storage)}",
         "see": "trials.csv, search.png",
-    }
+    } | ({"epochs": f"{epochs}: the tune --epochs cap on every trial, not tuned (train "
+                    "--config best.yaml trains this many; --epochs there changes it)"}
+         if epochs is not None else {})
     doc = {"model": {model_name: model_cfg}, "train": train_cfg,
            "tuned_for": {"model": model_name, "task": task},
            "tuned_on": {", ".join(tuned): entry}}
