@@ -192,3 +192,34 @@ def test_a_sheet_sample_without_its_file_is_said_and_the_join_recorded(
 
     dropped = json.loads((tmp_path / "b" / "summary.json").read_text())["dropped"]["samples"]
     assert dropped["sample sheet entry without its file (incomplete download)"] == 1
+
+
+def test_a_repeated_sample_keeps_its_deepest_file_and_says_which(tmp_path: Path, genes: pd.DataFrame,
+                                                                  caplog) -> None:
+    """Old behaviour (a probe's cart: one tumour sequenced twice): the file of the folder (file
+    id) that sorted first was kept, the half-depth one there, though the warning said "the
+    first by file name"; joined.json named no kept file and the bundle's dropped counts left
+    the repeat out."""
+    counts = _counts(genes)
+    sheet = write_portal_download(tmp_path / "gdc", counts, genes)
+    barcode = counts["ACC"].columns[0]
+    deep = counts["ACC"][barcode].to_numpy(np.int64)
+    shallow = deep // 2  # another aliquot at half the depth, in a folder that sorts first
+    name = f"zzz{STAR_SUFFIX}"
+    write_star_file(tmp_path / "gdc" / "000-rerun" / name, genes, shallow)
+    rows = pd.read_csv(sheet, sep="\t")
+    extra = rows.loc[rows["Sample ID"] == barcode[:16]].assign(**{"File ID": "000-rerun", "File Name": name})
+    pd.concat([rows, extra]).to_csv(sheet, sep="\t", index=False)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        expr, _, record = assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
+    joined = pd.read_csv(expr, sep="\t", index_col=0)
+    np.testing.assert_array_equal(joined[barcode[:16]].to_numpy(), deep)
+    original = rows.loc[rows["Sample ID"] == barcode[:16], "File Name"].iloc[0]
+    assert record["repeated_files_left_out"] == [name]
+    assert record["samples"][barcode[:16]].endswith(original)
+    r = record["repeated_samples"][barcode[:16]]
+    assert r["kept"] == original and r["counts"] == {original: int(deep.sum()), name: int(shallow.sum())}
+    assert "the deepest library kept (most unstranded gene counts)" in caplog.text
+    _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "b")
+    dropped = load_bundle(tmp_path / "b").record["dropped"]["samples"]
+    assert dropped["file repeating a sample (the deepest library kept)"] == 1

@@ -20,7 +20,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -93,6 +93,17 @@ def _star_files(gdc_dir: Path) -> dict[str, Path]:
     return found
 
 
+def _deepest(paths: list[Path]) -> dict[str, Any]:
+    """Of several files of one sample (two aliquots, or a rerun), the one with the most
+    unstranded gene counts (the deeper library; ties: the first by file name), and each
+    file's total: ``{"kept", "kept_path", "counts": {file name: total}}``."""
+    totals = {p: float(read_star_file(p, "unstranded").sum())
+              for p in sorted(paths, key=lambda p: p.name)}
+    best = max(totals, key=lambda p: totals[p])  # the first of equal totals
+    return {"kept": best.name, "kept_path": str(best), "rule": "most unstranded gene counts",
+            "counts": {p.name: int(round(t)) for p, t in totals.items()}}
+
+
 def read_star_file(path: Path, column: str) -> pd.Series:
     """One per-sample STAR file's ``column``, indexed by gene id (``N_*`` rows dropped)."""
     with reading(path), _text_stream(path) as fh:
@@ -160,7 +171,7 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     -------
     tuple
         The genes × samples matrix (columns: sample barcodes; several files of one sample:
-        the first by file name kept), the label table (``sample_id``, ``cancer_type``) and
+        the deepest library kept, :func:`_deepest`), the label table (``sample_id``, ``cancer_type``) and
         the join's record (also written as ``joined.json`` beside them).
     """
     if values not in GDC_VALUE_COLUMNS:
@@ -170,24 +181,33 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     sheet = read_sample_sheet(sheet_path)
     cols: dict[str, pd.Series] = {}
     labels: dict[str, str | None] = {}
-    repeated: list[str] = []
+    files: dict[str, list[Path]] = {}
     absent: list[str] = []
     for sample, path, project in _matched(gdc_dir, sheet, sheet_path):
         if path is None:
             absent.append(sample)
             continue
-        if sample in cols:
-            repeated.append(path.name)
-            continue
+        files.setdefault(sample, []).append(path)
+        labels[sample] = project
+    repeats = {sample: _deepest(paths) for sample, paths in files.items() if len(paths) > 1}
+    kept: dict[str, str] = {}
+    for sample, paths in files.items():
+        path = Path(repeats[sample]["kept_path"]) if sample in repeats else paths[0]
         s = read_star_file(path, GDC_VALUE_COLUMNS[values])
         first = next(iter(cols.values()), None)
         if first is not None and not s.index.equals(first.index):
             raise input_error("its genes differ from the other files' (another GENCODE release?)",
                               path=path, fix="download files of one GDC data release together")
-        cols[sample], labels[sample] = s, project
-    if repeated:
-        logger.warning("%d file(s) repeat a sample already read; the first by file name was kept",
-                       len(repeated))
+        cols[sample], kept[sample] = s, str(path.relative_to(gdc_dir))
+    repeated = [name for r in repeats.values() for name in r["counts"] if name != r["kept"]]
+    if repeats:  # was "the first by file name" kept, and the first by folder (file id) was
+        sample, r = next(iter(repeats.items()))
+        logger.warning("%d file(s) repeat a sample (another aliquot or run of it): the deepest "
+                       "library kept (most unstranded gene counts), e.g. %s: %s of %s (all in "
+                       "joined.json)", len(repeated), sample, r["kept"],
+                       ", ".join(f"{n} ({c:,})" for n, c in r["counts"].items()))
+    for r in repeats.values():
+        del r["kept_path"]
     absent = sorted(set(absent) - set(cols))
     if absent:  # an incomplete download (gdc-client stopped, a file failed): said, counted
         logger.warning("%d sample(s) of the sample sheet have no file in %s (e.g. %s): left out "
@@ -207,8 +227,9 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
                      ).to_csv(tmp, sep="\t", index=False)
     record = {"tool": "GDC portal STAR", "values": f"{GDC_VALUE_COLUMNS[values]} column",
               "gdc_dir": str(gdc_dir.resolve()), "sample_sheet": str(sheet_path.resolve()),
-              "sample_sheet_sha256": file_sha256(sheet_path), "samples": list(cols),
+              "sample_sheet_sha256": file_sha256(sheet_path), "samples": kept,
               "genes": int(matrix.shape[0]), "repeated_files_left_out": repeated,
+              "repeated_samples": repeats,
               "sheet_samples_without_file": absent,
               "summary_rows": next(iter(cols.values())).attrs.get("summary_rows", []) if cols
               else []}

@@ -493,9 +493,14 @@ def join_record(path: Path, role: str) -> dict[str, Any]:
 
 def join_dropped(inputs: list[dict[str, Any]]) -> dict[str, int]:
     """Samples a join left out, by reason, for a bundle's ``dropped`` counts (a GDC sample
-    sheet's samples without their file were in joined.json and said, but not counted)."""
-    n = sum(len((i.get("joined") or {}).get("sheet_samples_without_file") or []) for i in inputs)
-    return {"sample sheet entry without its file (incomplete download)": n} if n else {}
+    sheet's samples without their file, and files repeating a sample, were in joined.json
+    and said, but not counted)."""
+    def count(key: str) -> int:
+        return sum(len((i.get("joined") or {}).get(key) or []) for i in inputs)
+
+    n, repeated = count("sheet_samples_without_file"), count("repeated_files_left_out")
+    return ({"sample sheet entry without its file (incomplete download)": n} if n else {}) | (
+        {"file repeating a sample (the deepest library kept)": repeated} if repeated else {})
 
 
 def joined_lines(record: dict[str, Any]) -> list[str]:
@@ -511,8 +516,9 @@ def joined_lines(record: dict[str, Any]) -> list[str]:
         lines.append("STAR column: " + ", ".join(f"{k} ({v} samples)"
                                                  for k, v in record["strand"].items()))
     if record.get("summary_rows"):
-        lines.append(f"{len(record['summary_rows'])} summary rows left out "
-                     f"({', '.join(list(record['summary_rows'])[:4])})")
+        rows = list(record["summary_rows"])  # HTSeq's five were said as five, four named
+        lines.append(f"{len(rows)} summary rows left out ({', '.join(rows[:6])}"
+                     f"{', ...' if len(rows) > 6 else ''})")
     if record.get("counts_rounded"):
         lines.append(f"{record['counts_rounded']:,} estimated counts rounded to integers "
                      "(as DESeq2 takes tximport's)")
