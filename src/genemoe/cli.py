@@ -82,7 +82,7 @@ def download_tcga_cmd(
     projects: Annotated[str | None, typer.Option(help="Comma-separated TCGA codes (default: all 33).")] = None,
     source: Annotated[str, typer.Option(help="gdc (per-project STAR matrices) or pancan (PanCanAtlas).")] = "gdc",
     values: Annotated[str, typer.Option(
-        help="GDC hub matrix: fpkm_uq (the paper's scale) | tpm | counts | fpkm, all log2(x+1).")] = "fpkm_uq",
+        help="GDC hub matrix: fpkm_uq (the paper's normalisation) | tpm | counts | fpkm, all log2(x+1).")] = "fpkm_uq",
     base_url: Annotated[str | None, typer.Option(help="Mirror of the Xena hub.")] = None,
     retries: Annotated[int, typer.Option(help="Retries per file.")] = 3,
     list_only: Annotated[bool, typer.Option("--list", help="Print what would be fetched (with sizes "
@@ -277,7 +277,7 @@ def predict(
         help="auto | model | quantile | none: how other pipelines' profiles come onto the "
              "model's scale; auto: the model's own normalisation for the input it was trained "
              "on, else log2(x+1) and per-sample quantile alignment to the training data; none: "
-             "log values already on it (Xena's star_fpkm-uq for an fpkm_uq model).")] = "auto",
+             "log values already on it (Xena's star_fpkm-uq for a model trained on it).")] = "auto",
 ) -> None:
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file

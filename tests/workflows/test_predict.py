@@ -186,7 +186,7 @@ def test_other_pipelines_profiles_are_brought_onto_the_model_scale(trained, tmp_
     # the model's own normalisation asked for log data: predict's options in the fix (the old
     # fix was prepare's "--normalisation none"; predict's own `none` is offered for log data)
     with pytest.raises(InputError, match=r"(?s)model's own normalisation.*fix: use --normalisation "
-                                         r"auto or quantile .*, or none if they are log2"):
+                                         r"auto or quantile .*, or none if they are this model's log2"):
         predict_file(d / "run", tmp_path / "log_tpm.tsv", out_path=tmp_path / "m.csv",
                      normalisation="model")
     predict_file(d / "run", tmp_path / "z.tsv", out_path=tmp_path / "z.csv", normalisation="quantile")
@@ -216,10 +216,13 @@ def test_a_genemoe_export_is_scored_on_its_own_scale_as_in_training(trained, tmp
     assert (pd.read_csv(tmp_path / "o.csv")["scale_rule"] == "quantile").all()
 
 
-def test_log_values_on_the_models_scale_are_taken_as_they_are_when_asked(trained, tmp_path):
-    """log2(FPKM-UQ + 1) values (Xena's star_fpkm-uq) for an fpkm_uq model could only be
+def test_log_values_on_the_models_scale_are_taken_as_they_are_when_asked(trained, tmp_path, caplog):
+    """log2(FPKM-UQ + 1) values of the model's own form for an fpkm_uq model could only be
     quantile-aligned (probabilities moved by up to 0.76, 2 of 56 calls flipped) or refused
-    (`--normalisation model`): `--normalisation none` takes them as the model's scale."""
+    (`--normalisation model`): `--normalisation none` takes them as the model's scale.
+    Old behaviour: values of the GDC's STAR form (Xena's star_fpkm-uq, which divides by the
+    number of autosomal protein-coding genes too: ~15 log2 units lower) were taken too,
+    without a word, and README and `--help` named that file as the case for it."""
     from genemoe.data.bundle import load_bundle
     from genemoe.errors import InputError
     from genemoe.train.model_file import load_model_file
@@ -232,10 +235,19 @@ def test_log_values_on_the_models_scale_are_taken_as_they_are_when_asked(trained
     predict_file(d / "run", tmp_path / "log.tsv", out_path=tmp_path / "p.csv",
                  normalisation="none")
     got = pd.read_csv(tmp_path / "p.csv").set_index("sample_id")
-    assert (got["scale_rule"] == "given").all()
+    assert (got["scale_rule"] == "given").all() and got["input_shift"].median() < 1.5
     run = pd.read_csv(d / "run" / "predictions.tsv", sep="\t").set_index("sample_id")
     probs = [c for c in run if c.startswith("prob_")]
     np.testing.assert_allclose(got.loc[run.index, probs], run[probs], atol=1e-5)
+    assert "log2 units from the model's training distribution" not in caplog.text
+    star = np.log2((np.exp2(X) - 1) / 2.0 ** 15.3 + 1)  # ACC's median U x G / UQ (docs/results.md)
+    star.to_csv(tmp_path / "star.tsv", sep="\t")
+    with caplog.at_level("WARNING", logger="genemoe"):
+        predict_file(d / "run", tmp_path / "star.tsv", out_path=tmp_path / "s.csv",
+                     normalisation="none")
+    assert re.search(r"--normalisation none: the values sit a median \d+\.\d log2 units from the "
+                     r"model's training distribution .*use --normalisation quantile", caplog.text)
+    assert pd.read_csv(tmp_path / "s.csv")["input_shift"].median() > 3
     counts = np.round(np.exp2(X) - 1).clip(0)  # plainly not the model's (log) scale: refused
     counts.to_csv(tmp_path / "counts.tsv", sep="\t")
     with pytest.raises(InputError, match=r"(?s)look counts .*fix: leave it out"):

@@ -23,9 +23,12 @@ for each form (:func:`scale_rule`):
     log data) moved class probabilities by up to 0.37 (gdc6, logistic regression).
 ``given``
     ``--normalisation none``: the user's word that the values are already the model's input
-    scale (Xena's ``star_fpkm-uq``, log2(FPKM-UQ + 1), for a model trained on GDC counts →
-    FPKM-UQ), used as they are, as an export is. Refused for counts and linear values
-    given to a model of log values (their scale is plainly not the model's).
+    scale (Xena's ``star_fpkm-uq`` for a model trained on Xena's ``star_fpkm-uq``), used as
+    they are, as an export is. Refused for counts and linear values given to a model of log
+    values (their scale is plainly not the model's); warned when they sit far from the
+    training distribution (the GDC's STAR FPKM-UQ divides by the upper quartile of autosomal
+    protein-coding genes *and* their number, ~18,700: about 15 log2 units below genemoe's
+    FPKM-UQ from counts, the paper's HTSeq-era form).
 ``refuse``
     Centred or log-ratio data (a substantial share of negatives: microarray, z-scores):
     their absolute levels are gone, and no conversion is sound; ``--normalisation

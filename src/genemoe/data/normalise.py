@@ -167,8 +167,11 @@ def normalise_values(values: np.ndarray, method: str, *, lengths: np.ndarray | N
         tot = rate.sum(1, keepdims=True)
         out = rate / np.where(tot > 0, tot, 1) * 1e6
     elif method == "fpkm_uq":
-        # GDC: FPKM-UQ = RC_g * 1e9 / (RC_g75 * L_g); RC_g75 = 75th percentile of the
-        # sample's read counts over the genes with at least one read in that sample.
+        # The GDC's HTSeq-era FPKM-UQ = RC_g * 1e9 / (RC_g75 * L_g); RC_g75 = 75th percentile
+        # of the sample's read counts over the genes with at least one read in that sample.
+        # Its STAR files (Xena's star_fpkm-uq) divide by U x G instead (U over autosomal
+        # protein-coding genes with a read, G their number): ~15 log2 units lower
+        # (benchmarks/fpkm_uq_forms.py).
         uq = np.array([np.percentile(r[r > 0], 75) if (r > 0).any() else 0.0 for r in X64])
         out = X64 * 1e9 / (np.where(uq > 0, uq, 1)[:, None] * np.asarray(lengths, np.float64))
     else:

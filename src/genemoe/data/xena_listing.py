@@ -53,7 +53,7 @@ GDC_HUB_URL = "https://gdc-hub.s3.us-east-1.amazonaws.com/download/"
 PANCAN_HUB_URL = "https://tcga-pancan-atlas-hub.s3.us-east-1.amazonaws.com/download/"
 
 XENA_VALUES: dict[str, str] = {
-    "fpkm_uq": "star_fpkm-uq",  # the Gene-MOE paper's input scale (default)
+    "fpkm_uq": "star_fpkm-uq",  # the Gene-MOE paper's normalisation, in the GDC's STAR form (default)
     "tpm": "star_tpm",
     "counts": "star_counts",
     "fpkm": "star_fpkm",
@@ -171,7 +171,7 @@ def plan_downloads(
         the gene map. ``"pancan"``: the three Pan-Cancer Atlas files, which hold every
         project (``projects`` is only checked).
     values
-        GDC hub matrix: ``fpkm_uq`` (default; the paper's scale), ``tpm``, ``counts`` or
+        GDC hub matrix: ``fpkm_uq`` (default; the paper's normalisation), ``tpm``, ``counts`` or
         ``fpkm`` (all log2(x + 1) on the hub). Ignored for ``"pancan"``.
     base_url
         Hub base URL replacing :data:`GDC_HUB_URL` / :data:`PANCAN_HUB_URL` (a mirror).

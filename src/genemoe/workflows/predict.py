@@ -57,6 +57,10 @@ log = logging.getLogger(__name__)
 
 Precision = Literal["fp32", "bf16"]
 PRECISIONS = ("fp32", "bf16")
+# Median distance (log2 units) above which values given as the model's scale are warned:
+# gdc6 cohorts on the scale of a model of two others (genemoe's FPKM-UQ from counts) sat
+# 0.47-1.19 (medians; single samples up to 2.35), the GDC's STAR FPKM-UQ 6.4 (tests/workflows).
+GIVEN_SHIFT_WARN = 3.0
 
 
 def _annotation_for(payload: dict, annotation_path: Path | None) -> ann.GeneAnnotation | None:
@@ -341,6 +345,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                   f"none: taken as the model's scale (log2 {method}), as asked")
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing, unmapped=_unmapped(plog))
+        if rule == "given":  # at the user's word: Xena's STAR FPKM-UQ sat ~6 units off, unsaid
+            shift = _given_shift(payload, table, method)
     elif rule == "same":
         try:  # prepare's fixes name prepare's options: predict gives its own
             table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog,
@@ -349,8 +355,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
             lengths = ("pass --annotation (gene lengths), or "
                        if method in NEEDS_LENGTH and annotation is None else "")
             other = "quantile" if normalisation == "auto" else "auto or quantile"  # not auto again
-            given = (f", or none if they are log2 {method} already" if table.value_kind == "log"
-                     else "")  # Xena's star_fpkm-uq for an fpkm_uq model
+            given = (f", or none if they are this model's log2 {method} values already (a "
+                     "genemoe export; Xena's star_fpkm-uq is another FPKM-UQ, ~15 log2 units "
+                     "lower)" if table.value_kind == "log" else "")
             raise exc.with_fix(
                 f"{lengths}use --normalisation {other} (align the values to the "
                 f"model's training distribution){given}",
@@ -387,6 +394,26 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "other_scale_profiles": odd_scale[0] if odd_scale else [],
               "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision}
     return df, report
+
+
+def _given_shift(payload: dict, table: ExpressionTable, method: str) -> np.ndarray | None:
+    """Each sample's distance to the training distribution (log2 units) of values taken as
+    the model's scale (``--normalisation none``), warned when the file's median is above
+    :data:`GIVEN_SHIFT_WARN`: they are then most likely on another scale."""
+    ref = payload.get("reference_profile")
+    if ref is None:
+        return None
+    nan = np.full(len(payload["gene_ids"]), np.nan)
+    X, _ = align_to_model(table, payload["gene_ids"], fill=nan, max_missing=1.0)
+    shift = distribution_shift(X, np.asarray(ref))
+    median = float(np.nanmedian(shift)) if np.isfinite(shift).any() else 0.0
+    if median > GIVEN_SHIFT_WARN:
+        log.warning("--normalisation none: the values sit a median %.1f log2 units from the "
+                    "model's training distribution (files of its own scale: under 1.5), so they "
+                    "are most likely on another scale (Xena's star_fpkm-uq is ~15 units below "
+                    "genemoe's FPKM-UQ from counts): their scores mean little; use "
+                    "--normalisation quantile (input_shift in the output)", median)
+    return shift
 
 
 def _quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_missing: float,
