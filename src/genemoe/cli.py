@@ -25,7 +25,7 @@ from genemoe.cli_process import (
     tuning_process,
 )
 from genemoe.errors import GenemoeError, Interrupted, NotBuiltError, input_error
-from genemoe.report.text import fmt_bytes
+from genemoe.report.text import download_listing_lines
 
 HELP = {"help_option_names": ["-h", "--help"]}  # -h, as most command-line tools
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=CliGroup, context_settings=HELP,
@@ -94,14 +94,7 @@ def download_tcga_cmd(
     if list_only:
         planned = list_downloads(out, projects=_csv(projects), source=source, values=values,
                                  base_url=base_url)
-        for p in planned:
-            where = " (in cache)" if p.size_from == "cache" else ""
-            size = "NOT ON SERVER" if p.size_from == "missing" else fmt_bytes(p.size)
-            typer.echo(f"{p.item.filename:55s} {size:>13s}{where}  {p.item.url}")
-        known = [p.size for p in planned if p.size is not None]
-        total = fmt_bytes(sum(known)) if known else "unknown"
-        typer.echo(f"{len(planned)} files into {out}; total {total}"
-                   + ("" if len(known) == len(planned) else f" ({len(planned) - len(known)} sizes unknown)"))
+        typer.echo("\n".join(download_listing_lines(planned, out)))
         return
     result = download_tcga(out, projects=_csv(projects), source=source, values=values,
                            base_url=base_url, retries=retries)

@@ -31,6 +31,7 @@ from genemoe.data.download import (
     GDC_HUB_URL,
     PANCAN_HUB_URL,
     DownloadError,
+    NotOnServerError,
     OfflineError,
     download_file,
     download_tcga,
@@ -606,3 +607,41 @@ def test_a_file_not_in_the_manifest_is_said_before_it_is_replaced(
         download_tcga(tmp_path / "out", projects=["ACC"], base_url=hub.base_url, **FAST)
     assert f"{plan[0].filename} is not in manifest.json (not fetched by genemoe): replacing it" \
         in caplog.text
+
+
+def test_a_project_the_server_lacks_does_not_stop_the_others(hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour (a probe's mirror without UVM): the download stopped at UVM's matrix and
+    never fetched KICH's files; `--list` counted the missing files as "sizes unknown"."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    plan = plan_downloads(["ACC", "UVM", "KICH"])
+    for k, item in enumerate(plan):
+        if "UVM" not in item.filename:
+            hub.files[item.filename] = _blob(300 + k, seed=k)
+    with pytest.raises(NotOnServerError, match=r"3 of 10 files are not on the server .*; and 2 "
+                                               r"more.*the other 7 are in"):
+        download_tcga(tmp_path / "x", projects=["ACC", "UVM", "KICH"], base_url=hub.base_url, **FAST)
+    got = sorted(p.name for p in (tmp_path / "x").iterdir() if p.name != "manifest.json")
+    assert got == sorted(n for n in hub.files)  # KICH's and the probemap came after UVM's
+    res = CliRunner().invoke(app, ["download", "tcga", "--list", "--projects", "ACC,UVM,KICH",
+                                   "--out", str(tmp_path / "x"), "--base-url", hub.base_url])
+    assert res.output.strip().splitlines()[-1].endswith(
+        "(3 not on the server: a download would fail on TCGA-UVM.star_fpkm-uq.tsv.gz, "
+        "TCGA-UVM.clinical.tsv.gz, TCGA-UVM.survival.tsv.gz)")
+
+
+def test_list_does_not_call_a_damaged_cached_file_cached(hub: Hub, tmp_path: Path, caplog) -> None:
+    """Old behaviour: a cached file grown by 8 bytes was listed "(in cache)" from the manifest."""
+    plan = plan_downloads(["ACC"])
+    for k, item in enumerate(plan):
+        hub.files[item.filename] = _blob(500 + k, seed=k)
+    download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, **FAST)
+    damaged = tmp_path / "x" / plan[2].filename
+    damaged.write_bytes(damaged.read_bytes() + b"12345678")
+    with caplog.at_level("WARNING"):
+        listed = list_downloads(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, timeout=2.0)
+    assert [p.size_from for p in listed] == ["cache", "cache", "server", "cache"]
+    assert listed[2].size == len(hub.files[plan[2].filename])
+    assert "differs from the manifest's" in caplog.text and "a download fetches it again" in caplog.text

@@ -483,7 +483,9 @@ def download_tcga(
     OfflineError
         No internet access; ``out_dir/urls.txt`` then lists the files still to fetch.
     DownloadError
-        A file could not be fetched (under either URL form) or failed its checks.
+        A file could not be fetched (under either URL form) or failed its checks; files the
+        server does not serve (:class:`NotOnServerError`) are raised together at the end,
+        after every other file was fetched (the first used to stop the rest).
     """
     out_dir = Path(out_dir)
     if retries < 1:  # download_file's own check is a ValueError (a traceback on the CLI)
@@ -494,9 +496,15 @@ def download_tcga(
     result = DownloadResult(out_dir=out_dir, manifest_path=out_dir / MANIFEST_NAME)
     manifest = _load_manifest(result.manifest_path)
     kw = {"retries": retries, "backoff": backoff, "timeout": timeout, "progress": progress}
+    missing: list[NotOnServerError] = []
     for i, item in enumerate(items, start=1):
         try:
             used, fetched = _fetch(item, out_dir, manifest, **kw)
+        except NotOnServerError as exc:  # the others still come (the first stopped the rest)
+            logger.warning("[%d/%d] %s: not on the server under either URL form", i, len(items),
+                           item.filename)
+            missing.append(exc)
+            continue
         except OfflineError as exc:
             urls_path = out_dir / "urls.txt"
             atomic_write_text(urls_path, "".join(f"{it.url}\n" for it in items[i - 1:]))
@@ -513,6 +521,12 @@ def download_tcga(
         result.downloaded.append(dest)
         result.n_bytes += entry["size"]
         logger.info("[%d/%d] %s: downloaded (%d bytes)", i, len(items), used.filename, entry["size"])
+    if missing:
+        raise NotOnServerError(
+            f"{len(missing)} of {len(items)} files are not on the server ({missing[0]}"
+            + (f"; and {len(missing) - 1} more, each warned above" if len(missing) > 1 else "")
+            + f"); the other {len(result.paths)} are in {out_dir}: check the project codes "
+              "and --values against the hub's listing (genemoe download tcga --list)")
     return result
 
 
@@ -570,9 +584,13 @@ def list_downloads(
     planned: list[PlannedFile] = []
     for item in items:
         entry = manifest["files"].get(item.filename)
-        if entry is not None and out_dir and (Path(out_dir) / item.filename).is_file():
-            planned.append(PlannedFile(item, int(entry["size"]), "cache"))
-            continue
+        cached = Path(out_dir or ".") / item.filename
+        if entry is not None and out_dir and cached.is_file():
+            if cached.stat().st_size == int(entry["size"]):  # sha256 is the download's check
+                planned.append(PlannedFile(item, int(entry["size"]), "cache"))
+                continue
+            logger.warning("%s: size %d differs from the manifest's %s: a download fetches it "
+                           "again", cached, cached.stat().st_size, entry["size"])  # was "in cache"
         size: int | None | bool = None
         if probe:
             try:
@@ -587,3 +605,4 @@ def list_downloads(
             continue
         planned.append(PlannedFile(item, size, "server" if size is not None else "unknown"))
     return planned
+

@@ -11,10 +11,14 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from genemoe.data.download import PlannedFile
 
 __all__ = ["fmt_value", "fmt_ci", "fmt_p", "fmt_count", "fmt_mean_sd", "fmt_seconds",
-           "fmt_bytes", "wilson_interval", "text_table", "METHOD_NAMES"]
+           "fmt_bytes", "download_listing_lines", "wilson_interval", "text_table", "METHOD_NAMES"]
 
 DASH = "–"  # a value that does not apply or was not computed
 # an explanation method's name as the report writes it
@@ -140,3 +144,23 @@ def fmt_bytes(n: int | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} GiB"
+
+
+def download_listing_lines(planned: Sequence[PlannedFile], out_dir: Path | str) -> list[str]:
+    """``download tcga --list``'s lines: one per file (name, size, URL), then the total, and
+    the files a download would fail on (were "sizes unknown", as for a silent server)."""
+    lines = []
+    for p in planned:
+        where = " (in cache)" if p.size_from == "cache" else ""
+        size = "NOT ON SERVER" if p.size_from == "missing" else fmt_bytes(p.size)
+        lines.append(f"{p.item.filename:55s} {size:>13s}{where}  {p.item.url}")
+    known = [p.size for p in planned if p.size is not None]
+    missing = [p.item.filename for p in planned if p.size_from == "missing"]
+    unknown = len(planned) - len(known) - len(missing)
+    notes = ([f"{unknown} size{'s' if unknown != 1 else ''} unknown"] if unknown else []) + (
+        [f"{len(missing)} not on the server: a download would fail on "
+         f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}"] if missing else [])
+    lines.append(f"{len(planned)} files into {out_dir}; total "
+                 f"{fmt_bytes(sum(known)) if known else 'unknown'}"
+                 + (f" ({'; '.join(notes)})" if notes else ""))
+    return lines
