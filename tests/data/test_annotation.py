@@ -258,3 +258,4 @@ def test_ensembl_ids_not_in_the_annotation_are_said_on_the_map_line() -> None:
                                       "report": {"n_ids": 56537, "mapped": 56537,
                                                  "ensembl_not_in_annotation": 157}})
     assert "157 Ensembl ids not in the annotation, kept without symbol or length" in line, line
+    assert "56,380 of 56,537 mapped" in line and ", 56,537 kept" in line  # was "56,537 of 56,537"
