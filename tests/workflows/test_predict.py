@@ -474,3 +474,27 @@ def test_genes_dropped_on_the_way_to_the_model_are_said():
         "identifier not in annotation": 4}})  # said on the gene-id line already
     assert "genes dropped: 157, no gene length in the annotation (needed for fpkm_uq)" in text
     assert "identifier not in annotation" not in text
+
+
+def test_values_given_to_a_model_of_log_input_are_said_in_words(trained, tmp_path):
+    """Old behaviour: a model prepared from log values (Xena's star_fpkm-uq: normalisation
+    `none`) scored with `--normalisation none` said "taken as the model's scale (log2 none)"."""
+    from genemoe.data.bundle import load_bundle
+    from genemoe.train.model_file import load_model_file
+    from genemoe.workflows.predict import predict_table
+
+    d, _, _ = trained
+    bundle = load_bundle(load_model_file(d / "run")["bundle_path"])
+    X = pd.DataFrame(np.asarray(bundle.X), index=bundle.sample_ids, columns=bundle.gene_ids)
+    X.index.name = "sample_id"
+    X.to_csv(tmp_path / "log.tsv", sep="\t")
+    bundle.obs[["sample_id", "cancer_type"]].to_csv(tmp_path / "labels.tsv", sep="\t", index=False)
+    b = prepare_dataset([tmp_path / "log.tsv"], out_path=tmp_path / "b",
+                        label_paths=[tmp_path / "labels.tsv"],
+                        config=PrepareConfig(min_variance=0.0, min_mean=0.0))
+    assert b.record["normalisation"] == "none"
+    train_run(b.path, out_dir=tmp_path / "run", task="classify", model_name="logreg", progress=False)
+    _, report = predict_table(load_model_file(tmp_path / "run"), read_expression(tmp_path / "log.tsv"),
+                              annotation=None, normalisation="none")
+    (step,) = [s for s in report["steps"] if s["step"] == "cross_pipeline"]
+    assert step["rule"] == "none: taken as the model's scale (its log input as prepared), as asked"

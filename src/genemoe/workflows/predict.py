@@ -342,7 +342,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     if rule in ("exported", "given"):  # an export of the model's normalisation, or as told
         plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
                   "already on the model's scale" if rule == "exported" else
-                  f"none: taken as the model's scale (log2 {method}), as asked")
+                  f"none: taken as the model's scale ({_scale_words(method)}), as asked")
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing, unmapped=_unmapped(plog))
         if rule == "given":  # at the user's word: Xena's STAR FPKM-UQ sat ~6 units off, unsaid
@@ -394,6 +394,12 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "other_scale_profiles": odd_scale[0] if odd_scale else [],
               "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision}
     return df, report
+
+
+def _scale_words(method: str) -> str:
+    """``log2 fpkm_uq``; a model of log values taken as they were: ``its log input as
+    prepared`` (was "log2 none")."""
+    return "its log input as prepared" if method == "none" else f"log2 {method}"
 
 
 def _given_shift(payload: dict, table: ExpressionTable, method: str) -> np.ndarray | None:
