@@ -1,0 +1,177 @@
+"""Bringing a table onto a model's genes and scale, for ``genemoe predict``.
+
+:func:`align_to_model` reorders a normalised table to the model's genes (missing ones
+filled and counted); :func:`quantile_aligned` puts another pipeline's profiles on the
+model's scale (:mod:`genemoe.data.crossscale`); :func:`given_shift` measures how far
+values taken as the model's scale (``--normalisation none``) sit from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from genemoe.data.crossscale import distribution_shift, quantile_align
+from genemoe.data.ids import detect_id_kind
+from genemoe.data.prepare import PrepLog
+from genemoe.data.read import ExpressionTable
+from genemoe.data.scaling import Scaler
+from genemoe.errors import input_error
+
+__all__ = ["GIVEN_SHIFT_WARN", "align_to_model", "given_shift", "quantile_aligned", "scale_words",
+           "unmapped_ids"]
+
+log = logging.getLogger("genemoe.workflows.predict")
+
+# Median distance (log2 units) above which values given as the model's scale are warned:
+# gdc6 cohorts on the scale of a model of two others (genemoe's FPKM-UQ from counts) sat
+# 0.47-1.19 (medians; single samples up to 2.35), the GDC's STAR FPKM-UQ 6.4 (tests/workflows).
+GIVEN_SHIFT_WARN = 3.0
+
+
+def unmapped_ids(plog: PrepLog) -> tuple[int, list[str]]:
+    """How many of the file's gene ids the id mapping dropped, and up to 5 of them."""
+    step = next((s for s in plog.steps if s.get("step") == "map_gene_ids"), {})
+    return int((step.get("report") or {}).get("unmapped", 0)), list(step.get("unmapped_examples") or [])
+
+
+def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence[str],
+                 unmapped: tuple[int, Sequence[str]]) -> str:
+    """The fix for too many missing genes: other identifiers (most of the file's genes are
+    not the model's) need the annotation; the model's own identifiers are simply absent."""
+    if present.sum() < 0.5 * max(table.shape[1], 1):
+        mine, theirs = detect_id_kind(map(str, table.gene_ids)), detect_id_kind(map(str, gene_ids))
+        if mine != theirs and "unknown" not in (mine, theirs):  # the kinds differ: said which
+            return (f"the file's gene ids are {_KIND_WORDS.get(mine, mine)} (e.g. "
+                    f"{', '.join(map(str, table.gene_ids[:2]))}), the model's "
+                    f"{_KIND_WORDS.get(theirs, theirs)} (e.g. {', '.join(map(str, gene_ids[:2]))}): "
+                    "pass an --annotation holding both kinds of id, which maps one to the "
+                    "other, or use a file with the model's identifiers")
+        return ("pass --annotation to map symbols/Entrez to the model's gene ids, or use a "
+                "file with the model's identifiers")
+    own = set(map(str, gene_ids))
+    other = [*map(str, unmapped[1]), *(str(g) for g in table.gene_ids if str(g) not in own)]
+    n_other = unmapped[0] + len(other) - len(unmapped[1])
+    if n_other >= 0.5 * (~present).sum():  # the missing genes may be these, under other names
+        return (f"{n_other:,} of the file's {table.shape[1] + unmapped[0]:,} gene ids are none "
+                f"of the model's (e.g. {', '.join(other[:3])}): give them the model's identifiers "
+                "(--annotation maps symbols/Ensembl), or raise --max-missing (absent genes "
+                "take the training mean, which weakens the prediction)")
+    return ("the file's identifiers are the model's, but it lacks these genes: score a file "
+            "with the model's genes, or raise --max-missing (absent genes take the training "
+            "mean, which weakens the prediction)")
+
+
+_KIND_WORDS = {"ensembl": "Ensembl ids", "ensembl_versioned": "versioned Ensembl ids",
+               "entrez": "Entrez ids", "symbol": "gene symbols", "firehose": "Firehose SYMBOL|ENTREZ ids"}
+
+
+def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndarray,
+                   max_missing: float, unmapped: tuple[int, Sequence[str]] = (0, ()),
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Reorder ``table`` to the model's genes; fill the missing ones.
+
+    Parameters
+    ----------
+    table
+        Normalised expression ``(n_samples, n_file_genes)`` with canonical gene ids.
+    gene_ids
+        The model's genes ``(n_genes,)``.
+    fill
+        ``(n_genes,)`` values for genes absent from the file (training means).
+    max_missing
+        Largest allowed share of the model's genes missing from a sample.
+    unmapped
+        How many of the file's ids the id mapping could not place, and examples: named
+        in the refusal's fix, with the ids that are none of the model's.
+
+    Returns
+    -------
+    tuple
+        ``(n_samples, n_genes)`` float32 matrix and ``(n_samples,)`` missing-gene counts
+        (absent columns plus non-finite cells).
+    """
+    pos = pd.Index(table.gene_ids).get_indexer(gene_ids)
+    present = pos >= 0
+    X = np.tile(fill.astype(np.float32), (table.shape[0], 1))
+    X[:, present] = table.values[:, pos[present]]
+    bad = ~np.isfinite(X)
+    n_missing = (~present).sum() + bad[:, present].sum(1)  # a NaN fill is no second miss
+    X[bad] = np.broadcast_to(fill, X.shape)[bad]
+    share = n_missing / len(gene_ids)
+    if (share > max_missing).any():
+        worst = int(share.argmax())
+        who = ("every sample" if (n_missing == n_missing[worst]).all() and len(n_missing) > 1
+               else f"sample {table.sample_ids[worst]!r}")  # named the first when all lack them
+        raise input_error(
+            f"{int(n_missing[worst]):,} of the model's {len(gene_ids):,} genes "
+            f"({share[worst]:.0%}) are missing for {who}, above the "
+            f"limit of {max_missing:.0%} (e.g. {', '.join(np.asarray(gene_ids, dtype=str)[~present][:5])})",
+            path=table.source_path, where="gene identifiers", fix=_missing_fix(present, table, gene_ids, unmapped))
+    return X, n_missing
+
+
+def scale_words(method: str) -> str:
+    """``log2 fpkm_uq``; a model of log values taken as they were: ``its log input as
+    prepared`` (was "log2 none")."""
+    return "its log input as prepared" if method == "none" else f"log2 {method}"
+
+
+def given_shift(payload: dict, table: ExpressionTable, method: str) -> np.ndarray | None:
+    """Each sample's distance to the training distribution (log2 units) of values taken as
+    the model's scale (``--normalisation none``), warned when the file's median is above
+    :data:`GIVEN_SHIFT_WARN`: they are then most likely on another scale."""
+    ref = payload.get("reference_profile")
+    if ref is None:
+        return None
+    nan = np.full(len(payload["gene_ids"]), np.nan)
+    X, _ = align_to_model(table, payload["gene_ids"], fill=nan, max_missing=1.0)
+    shift = distribution_shift(X, np.asarray(ref))
+    median = float(np.nanmedian(shift)) if np.isfinite(shift).any() else 0.0
+    if median > GIVEN_SHIFT_WARN:
+        log.warning("--normalisation none: the values sit a median %.1f log2 units from the "
+                    "model's training distribution (files of its own scale: under 1.5), so they "
+                    "are most likely on another scale (Xena's star_fpkm-uq is ~15 units below "
+                    "genemoe's FPKM-UQ from counts): their scores mean little; use "
+                    "--normalisation quantile (input_shift in the output)", median)
+    return shift
+
+
+def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_missing: float,
+                      plog: PrepLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Another pipeline's profiles on the model's scale (see :mod:`genemoe.data.crossscale`):
+    log2(x + 1) where linear, each sample quantile-aligned to the training distribution.
+
+    Returns the aligned ``(n, n_genes)`` matrix (missing genes filled with the training
+    means after the alignment), the missing-gene counts and each sample's distance to the
+    training distribution before alignment (log2 units).
+    """
+    ref = payload.get("reference_profile")
+    if ref is None:
+        raise input_error("this model file predates cross-pipeline scaling (no training "
+                          "reference profile stored)", where="--normalisation",
+                          fix="retrain the model, or score data of the kind it was trained on "
+                              "with --normalisation model")
+    values = np.asarray(table.values, np.float64)
+    if table.value_kind in ("counts", "linear"):
+        n_neg = int((values < 0).sum())
+        values = np.log2(np.clip(values, 0, None) + 1)
+        plog.step("cross_pipeline", rule="log2(x + 1), then quantile alignment",
+                  negatives_clipped=n_neg)
+    else:
+        plog.step("cross_pipeline", rule="quantile alignment (already log scale)")
+    logged = dataclasses.replace(table, values=values)
+    nan = np.full(len(payload["gene_ids"]), np.nan)
+    X, n_missing = align_to_model(logged, payload["gene_ids"], fill=nan, max_missing=max_missing,
+                                  unmapped=unmapped_ids(plog))
+    X = X.astype(np.float64)
+    X[:, np.isnan(X).all(0)] = np.nan  # genes absent from the file
+    shift = distribution_shift(X, np.asarray(ref))
+    aligned = quantile_align(X, np.asarray(ref))
+    fill = np.broadcast_to(scaler.shift, aligned.shape)
+    aligned[np.isnan(aligned)] = fill[np.isnan(aligned)]
+    return aligned.astype(np.float32), n_missing, shift
