@@ -260,6 +260,8 @@ def predict(
     quant_values: Annotated[str, typer.Option(help="With --quant-dir: counts | tpm.")] = "counts",
     strand: Annotated[str, typer.Option(help="With STAR files: auto | unstranded | forward | reverse.")] = "auto",
     tx2gene: Annotated[Path | None, typer.Option(help="With transcript files: transcript → gene table.")] = None,
+    gdc_dir: Annotated[Path | None, typer.Option(help="Or a GDC portal download (STAR files).")] = None,
+    sample_sheet: Annotated[Path | None, typer.Option(help="With --gdc-dir: its sample sheet.")] = None,
     annotation: Annotated[Path | None, typer.Option(help="Annotation to map symbols/Entrez.")] = None,
     max_missing: Annotated[float, typer.Option(help="Refuse above this share of missing genes.")] = 0.2,
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
@@ -275,11 +277,11 @@ def predict(
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file
 
-    if (expression is None) == (quant_dir is None):
-        raise input_error("pass one input: --expression FILE or --quant-dir FOLDER",
-                          where="--expression" if expression is None else "--quant-dir",
-                          fix="name the new samples' matrix, or the folder of their files")
-    joined = joined_inputs(out.with_suffix(""), gdc_dir=None, sample_sheet=None,
+    if sum(x is not None for x in (expression, quant_dir, gdc_dir or sample_sheet)) != 1:
+        raise input_error("pass one input: --expression FILE, --quant-dir FOLDER or --gdc-dir "
+                          "FOLDER --sample-sheet SHEET", where="--expression" if expression is None
+                          else "--quant-dir", fix="name the new samples' matrix, or the folder of their files")
+    joined = joined_inputs(out.with_suffix(""), gdc_dir=gdc_dir, sample_sheet=sample_sheet,
                            gdc_values="counts", quant_dir=quant_dir, quant_values=quant_values,
                            strand=strand, tx2gene=tx2gene)
     for line in joined.lines:

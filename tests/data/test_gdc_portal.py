@@ -223,3 +223,29 @@ def test_a_repeated_sample_keeps_its_deepest_file_and_says_which(tmp_path: Path,
     _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "b")
     dropped = load_bundle(tmp_path / "b").record["dropped"]["samples"]
     assert dropped["file repeating a sample (the deepest library kept)"] == 1
+
+
+def test_predict_scores_a_portal_download_as_prepare_joins_it(tmp_path: Path, genes: pd.DataFrame) -> None:
+    """Old behaviour: `predict` had no portal route, and `--quant-dir` on a portal folder said
+    "no per-sample quantification files found" without naming the files it had seen."""
+    from genemoe.workflows.train import train_run
+
+    counts = _counts(genes)
+    sheet = write_portal_download(tmp_path / "gdc", counts, genes)
+    _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "b")
+    train_run(tmp_path / "b", out_dir=tmp_path / "run", model_name="logreg", progress=False)
+    res = CliRunner().invoke(app, ["predict", "--model", str(tmp_path / "run"), "--gdc-dir",
+                                   str(tmp_path / "gdc"), "--sample-sheet", str(sheet), "--out",
+                                   str(tmp_path / "p.tsv")])
+    assert res.exit_code == 0, res.output
+    n = sum(m.shape[1] for m in counts.values())
+    assert f"joined {n} GDC portal STAR files" in res.output
+    got = pd.read_csv(tmp_path / "p.tsv", sep="\t").set_index("sample_id")
+    run = pd.read_csv(tmp_path / "run" / "predictions.tsv", sep="\t").set_index("sample_id")
+    assert (got["scale_rule"] == "same").all() and len(got) == n
+    probs = [c for c in run if c.startswith("prob_")]
+    np.testing.assert_allclose(got.loc[run.index, probs], run[probs], atol=1e-6)
+    res = CliRunner().invoke(app, ["predict", "--model", str(tmp_path / "run"), "--quant-dir",
+                                   str(tmp_path / "gdc"), "--out", str(tmp_path / "q.tsv")])
+    assert res.exit_code != 0 and "is a GDC portal file" in str(res.exception)
+    assert "--gdc-dir FOLDER --sample-sheet SHEET" in str(res.exception)

@@ -174,10 +174,14 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
                           path=h5.parent, fix="write the text table of each sample: kallisto "
                                               "h5dump -o SAMPLE_DIR SAMPLE_DIR/abundance.h5")
     if not by_kind:
+        portal = next(quant_dir.rglob("*.augmented_star_gene_counts.tsv*"), None)
         raise input_error("no per-sample quantification files found (Salmon quant.sf, kallisto "
                           "abundance.tsv, RSEM *.genes.results, STAR *ReadsPerGene.out.tab, "
-                          "HTSeq-count tables)", path=quant_dir,
-                          fix="point --quant-dir at the pipeline's output folder")
+                          "HTSeq-count tables)" + (f"; {portal.name} is a GDC portal file"
+                                                   if portal else ""), path=quant_dir,
+                          fix="pass GDC portal files as --gdc-dir FOLDER --sample-sheet SHEET (the "
+                              "cart's sample sheet names their samples)" if portal else
+                              "point --quant-dir at the pipeline's output folder")
     for transcript_kind, gene_kind in _PREFERRED.items():
         if gene_kind in by_kind and transcript_kind in by_kind:
             if set(by_kind[gene_kind]) == set(by_kind[transcript_kind]):
