@@ -311,7 +311,7 @@ def test_predict_scores_a_quant_folder(shared_data, tmp_path):
     scored = pd.read_csv(tmp_path / "p.csv")
     assert sorted(scored.iloc[:, 0]) == sorted(counts.columns)
     res = runner.invoke(app, ["predict", "--model", str(tmp_path / "r"), "--out", "x.csv"])
-    assert "pass one input: --expression FILE or --quant-dir FOLDER" in str(res.exception)
+    assert "pass one input: --expression FILE, --quant-dir FOLDER or --gdc-dir" in str(res.exception)
 
 
 def test_predict_takes_the_tpm_of_a_quant_folder(shared_data, tmp_path):
