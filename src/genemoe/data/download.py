@@ -209,8 +209,10 @@ def _extent(resp: http.client.HTTPResponse, part: Path, offset: int) -> tuple[in
         if total is None and length_n is not None:
             total = offset + length_n
         return offset, total
-    if offset:
-        logger.info("%s: server ignored the Range request; restarting from zero", resp.url)
+    if offset:  # the partial file's bytes are fetched again: said (was behind -v)
+        logger.warning("%s: the server does not resume (it ignored the Range request): "
+                       "fetching the whole file again, though %s bytes of it were here",
+                       resp.url, f"{offset:,}")
     return 0, length_n
 
 
