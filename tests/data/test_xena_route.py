@@ -71,7 +71,10 @@ def fetched(hub: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_download_then_prepare_as_in_the_readme(fetched: Path, tmp_path: Path) -> None:
+def test_download_then_prepare_as_in_the_readme(fetched: Path, tmp_path: Path, caplog) -> None:
+    """Old behaviour also: the probeMap's "lengths are genomic spans ... approximations" was
+    warned on reading it, though log values use no length (probe: prepare and predict of
+    star_fpkm-uq both warned)."""
     x = fetched
     _cli("prepare", "--expression", x / "TCGA-ACC.star_fpkm-uq.tsv.gz", x / "TCGA-UVM.star_fpkm-uq.tsv.gz",
          "--labels", x / "TCGA-ACC.clinical.tsv.gz", x / "TCGA-UVM.clinical.tsv.gz",
@@ -87,6 +90,7 @@ def test_download_then_prepare_as_in_the_readme(fetched: Path, tmp_path: Path) -
     assert all(n.startswith("ENSG") and "." not in n for n in b.var["gene_id"])  # v36 ids mapped
     assert b.var["symbol"].str.startswith("GENE").all()
     assert all(st["value_kind"] == "log" for st in b.record["steps"] if st["step"] == "read")
+    assert "genomic spans" not in caplog.text
 
 
 def test_labels_come_from_the_project_names_without_label_tables(fetched: Path, tmp_path: Path) -> None:
@@ -191,3 +195,18 @@ def test_the_readme_walkthrough_runs_as_written(hub: str, tmp_path: Path,
     b = load_bundle(tmp_path / "bundles" / "three_types")
     assert b.summary["cancer_types"] == {"ACC": 12, "KICH": 12, "UVM": 12}
     assert b.summary["n_with_survival"] == 36
+
+
+def test_span_lengths_are_warned_once_where_a_normalisation_uses_them(hub: str, tmp_path: Path,
+                                                                      caplog) -> None:
+    """star_counts (log2(counts + 1)) → FPKM-UQ through the probeMap's spans: warned once for
+    both files, and recorded (it was warned on reading the probeMap, used or not)."""
+    x = tmp_path / "x"
+    _cli("download", "tcga", "--projects", "ACC,UVM", "--values", "counts", "--out", x,
+         "--base-url", hub)
+    with caplog.at_level("WARNING"):
+        _cli("prepare", "--expression", x / "TCGA-ACC.star_counts.tsv.gz", x / "TCGA-UVM.star_counts.tsv.gz",
+             "--annotation", x / "gencode.v36.annotation.gtf.gene.probemap", "--out", tmp_path / "b")
+    assert caplog.text.count("gene lengths are genomic spans") == 1
+    assert "fpkm_uq computed from them is an approximation" in caplog.text
+    assert any("genomic spans" in w for w in load_bundle(tmp_path / "b").record["warnings"])

@@ -207,11 +207,6 @@ def _read_probemap(path: Path) -> pd.DataFrame:
     df = pd.read_csv(path, sep="\t", dtype={"id": str, "chrom": str}, **_NA)
     _check_numeric(df, ["chromStart", "chromEnd"], path)
     chrom = df["chrom"].astype(str).str.replace(r"^chr", "", regex=True).replace("M", "MT")
-    logger.warning(
-        "%s: gene lengths are genomic spans (no exonic lengths in a probeMap); "
-        "TPM/FPKM computed from them are approximations",
-        path,
-    )
     return pd.DataFrame(
         {
             "gene_id": _strip_versions(_as_strings(df["id"])).astype(object),

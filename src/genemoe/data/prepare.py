@@ -159,6 +159,11 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.
         ok = np.isfinite(lengths) & (lengths > 0)
         plog.drop_genes(f"no gene length in the annotation (needed for {method})", gene_ids[~ok])
         values, gene_ids, lengths = values[:, ok], gene_ids[ok], lengths[ok]
+        spans = (f"{annotation.source_path}: gene lengths are genomic spans (no exonic lengths "
+                 f"in a probeMap): {method} computed from them is an approximation")
+        if annotation.length_kind == "genomic_span" and spans not in plog.warnings:
+            log.warning("%s", spans)  # was warned on reading it, lengths used or not
+            plog.warnings.append(spans)
     values, notes = norm.normalise_values(values, method, lengths=lengths,
                                           value_kind=table.value_kind, source=table.source_path)
     scale = norm.values_scale(method, table)
