@@ -132,11 +132,22 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     # the earlier tables are removed first, and the option that changed is named: an
     # interrupted rerun left summary.md and results.csv of the earlier options beside the
     # new protocol.json, and "other options" named none
+    # old behaviour also: the earlier cells were overwritten one by one (a mistyped flag on a
+    # resume replaced finished cells): set aside now, and back when the options come back
+    fp = json.loads((out / "protocol.json").read_text())["fingerprint"]
+    kept = [p for p in out.iterdir() if p.name.startswith("cells.")]
+    assert len(kept) == 1 and sorted(p.stem for p in kept[0].glob("*.json")) == sorted(before)
     assert said == [f"{out} holds a benchmark of other options (epochs 2 → 3): its summary.md "
-                    "and results.csv are removed, its cells recomputed",
-                    "cell logreg__r0_f0.json was computed under other options: recomputing it, "
-                    "and every such cell", "2 cells computed under other options were recomputed"]
+                    f"and results.csv are removed, its cells kept in {kept[0].name}; this "
+                    "benchmark's cells are computed anew"]
     assert not (out / "report.html").exists()
+    calls.clear()
+    caplog.clear()
+    res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg", "fcn"], n_folds=2,
+                           epochs=2, out_dir=out)
+    assert calls == [] and res.n_reused == 4 and _cells(out) == after
+    assert "the cells of an earlier run with these options are reused" in caplog.text
+    assert (out / f"cells.{fp[:12]}").is_dir() and not kept[0].exists()
 
 
 def _bundle_path(out):

@@ -17,7 +17,7 @@ from typing import Any
 from genemoe import __version__
 from genemoe.errors import input_error
 
-__all__ = ["read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings",
+__all__ = ["set_aside_cells", "read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings",
            "option_changes"]
 
 log = logging.getLogger(__name__)
@@ -161,3 +161,34 @@ def _fitted_choices(info: dict[str, Any]) -> dict[str, Any]:
     if "best_epoch" in info:
         return {"epoch": info["best_epoch"]}
     return {}
+
+
+def set_aside_cells(out_dir: Path, fingerprint: str) -> tuple[str | None, bool]:
+    """Before a benchmark of other options (``fingerprint``) runs in ``out_dir``: the cells of
+    the options in its ``protocol.json`` are moved to ``cells.<their fingerprint[:12]>/``, and
+    the cells of an earlier run with these options, set aside so, moved back to ``cells/``.
+    They were recomputed one by one over the earlier ones (one mistyped flag on a resume
+    replaced finished cells). Returns the folder the cells went to (None: there were none)
+    and whether earlier cells came back."""
+    out_dir = Path(out_dir)
+    try:
+        old = json.loads((out_dir / "protocol.json").read_text()).get("fingerprint")
+    except (OSError, ValueError):
+        return None, False
+    cells, kept = out_dir / "cells", None
+    if old and old != fingerprint and cells.is_dir() and any(cells.glob("*.json")):
+        dest = out_dir / f"cells.{str(old)[:12]}"
+        dest.mkdir(exist_ok=True)
+        for path in cells.iterdir():  # claims too: they were the earlier options' workers'
+            path.replace(dest / path.name)
+        kept = dest.name
+    earlier = out_dir / f"cells.{fingerprint[:12]}"
+    if not earlier.is_dir():
+        return kept, False
+    cells.mkdir(exist_ok=True)
+    for path in earlier.glob("*.json"):
+        if not (cells / path.name).exists():
+            path.replace(cells / path.name)
+    if not any(earlier.iterdir()):
+        earlier.rmdir()
+    return kept, True

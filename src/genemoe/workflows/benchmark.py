@@ -61,6 +61,7 @@ from genemoe.evaluate.benchmark_files import (
     load_cells,
     option_changes,
     read_cell,
+    set_aside_cells,
     software_versions,
 )
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, summary_markdown
@@ -483,8 +484,11 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     if changes := option_changes(out_dir, opts):  # its tables would outlive an interruption
         remove_outputs(out_dir, [f for f in ("summary.md", "results.csv", "report.html")
                                  if (out_dir / f).exists()])
+        kept, back = set_aside_cells(out_dir, opts["fingerprint"])
         log.warning("%s holds a benchmark of other options (%s): its summary.md and results.csv "
-                    "are removed, its cells recomputed", out_dir, "; ".join(changes))
+                    "are removed, its cells kept in %s; %s", out_dir, "; ".join(changes),
+                    kept or "(none)", "the cells of an earlier run with these options are "
+                    "reused" if back else "this benchmark's cells are computed anew")
     protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds))
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
