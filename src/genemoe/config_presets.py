@@ -379,12 +379,15 @@ def _section_options(layer: Mapping[str, Any], section: str, model_name: str,
 def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mapping[str, dict],
                       model_name: str, task: str | None) -> dict[str, Any]:
     """The merged ``tuned_on:`` of config ``layers`` (name, config; later wins), told against
-    the ``final`` options (``{"model": ..., "train": ..., "pretrain": ...}``) in force.
+    the ``final`` options in force (``{"model": ..., "train": ...}``: the sections the run
+    reads; a classical model reads no ``train``).
 
-    An entry whose values a later layer (a ``--config``, ``--epochs``) replaced no longer
-    describes the run: it is left out where every value it names was replaced, and where some
-    were it gains ``overridden`` (``epochs 100 -> 5 (--epochs)``). A run's config.yaml listed
-    the preset's ``train.epochs: 100`` beside a best.yaml's tuned 30 before.
+    An entry is kept only where it describes a value the run used: one about another model,
+    task or section (``train_classify`` for a survival run, ``pretrain.lr`` for any training
+    run, Gene-MOE's dropout for Coxnet) is left out, and so is one whose every value a later
+    layer (a ``--config``, ``--epochs``) replaced; one replaced in part gains ``overridden``
+    (``epochs 100 -> 5 (--epochs)``). A run's config.yaml listed the preset's
+    ``train.epochs: 100`` beside a best.yaml's tuned 30, and Coxnet's every entry, before.
     """
     owner: dict[str, tuple[int, Any]] = {}
     for i, (_, layer) in enumerate(layers):
@@ -395,7 +398,7 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
         described, changed = 0, []
         for path in key.split(","):
             found = _described(layers[i][1], path, model_name, task)
-            if found is None:
+            if found is None or found[0] not in final:
                 continue
             section, opts = found
             for opt, value in opts.items():
@@ -406,8 +409,9 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
                     by = [name for name, later in layers[i + 1:]
                           if opt in _section_options(later, section, model_name, task)]
                     changed.append(f"{opt} {value} -> {now}" + (f" ({by[-1]})" if by else ""))
-        if described and len(changed) == described:
-            logger.debug("tuned_on %s: every value replaced (%s)", key, "; ".join(changed))
+        if not described or len(changed) == described:
+            logger.debug("tuned_on %s: describes no value in force (%s)", key,
+                         "; ".join(changed) or "none of this run's")
             continue
         if changed:
             entry = {**(entry if isinstance(entry, Mapping) else {"value": str(entry)}),

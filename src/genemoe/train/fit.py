@@ -147,8 +147,10 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     if cfg.get("tuned_on"):  # entries of values a later layer replaced no longer describe the run
         cfg["tuned_on"] = tuned_on_in_force(
             [*zip(names, layers, strict=True), ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})],
-            {"model": model_config(cfg, model_name), "train": train_cfg,
-             "pretrain": dict(cfg.get("pretrain") or {})}, model_name, task)
+            {"model": model_config(cfg, model_name)} | (  # a classical model reads no train:
+                {"train": train_cfg} if model_name in list_models()
+                and get_spec(model_name).kind == "torch" else {}),
+            model_name, task)
     check_train_options(train_cfg, config_path)
     _train_config(train_cfg, False)  # values too (epochs 0 ...), before a workflow writes
     return cfg, model_config(cfg, model_name), train_cfg
