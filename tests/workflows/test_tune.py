@@ -142,6 +142,11 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     text = tune_run(bundle.path, n_trials=1, **opts).describe()
     assert "1 trial: 1 complete, 0 pruned; 1 interrupted or failed, not counted (run again as " \
            "trial 1)" in text and "resumed" not in text
+    # old behaviour: best.yaml counted the interrupted trial ("best of 2 trials", n_trials 2)
+    best = (out / "best.yaml").read_text()
+    assert "best of 1 trials on the validation split" in best
+    (entry,) = yaml.safe_load(best)["tuned_on"].values()
+    assert entry["n_trials"] == 1
     text = tune_run(bundle.path, n_trials=3, timeout=0.01, **opts).describe()
     assert "  resumed: 1 trial done by earlier calls, kept" in text
     assert "  stopped at --timeout 0.01 s with 2 of 3 trials: the same command goes on" in text
@@ -211,7 +216,7 @@ def test_epochs_for_a_classical_model_are_said_ignored(bundle, tmp_path, caplog)
         tune_run(bundle.path, out_dir=tmp_path / "t", model_name="logreg", n_trials=1,
                  device="cpu", progress=False, epochs=5)
     assert "--epochs applies to neural models; logreg is fitted to convergence" in caplog.text
-    assert yaml.safe_load((tmp_path / "t" / "best.yaml").read_text())["train"].get("epochs") != 5
+    assert "train" not in yaml.safe_load((tmp_path / "t" / "best.yaml").read_text())  # no epochs: 5
 
 
 def test_bad_trials_are_refused(bundle, tmp_path):
@@ -289,6 +294,7 @@ def test_tune_cv_scores_trials_on_inner_folds_of_train_and_val_never_test(
         assert t["value"] == pytest.approx(np.mean(json.loads(t["split_values"])), abs=1e-5)
     (entry,) = yaml.safe_load((out / "best.yaml").read_text())["tuned_on"].values()
     assert "3 inner folds" in entry["part"] and "over 3 inner folds" in entry["metric"]
+    assert "best of 2 trials on the mean of 3 inner folds" in (out / "best.yaml").read_text()
     assert json.loads((out / "summary.json").read_text())["inner_folds"] == 3
     assert "mean of 3 inner folds" in run.describe()
     with pytest.raises(InputError, match="--cv"):
@@ -385,6 +391,7 @@ def test_training_on_tuned_options_says_so_and_warns_of_a_test_split_tuned_on(
                   device="cpu", progress=False)
     assert (f"options tuned by `genemoe tune` on {bundle.path.name} (1 value; tuned_on in "
             "config.yaml)") in caplog.text
+    assert "train" not in yaml.safe_load(best.read_text())  # logreg reads none (was written)
     said = yaml.safe_load((tmp_path / "same" / "config.yaml").read_text())["tuned_on"]["model.C"]
     n_test = len(bundle.indices("test"))
     assert said["test_overlap"] == (f"0 of this bundle's {n_test} test samples were in the "
@@ -461,3 +468,24 @@ def test_a_device_for_a_classical_model_is_said_ignored(bundle, tmp_path, caplog
     said = "--device cuda applies to neural models; logreg is fitted by scikit-learn on the CPU"
     assert caplog.text.count(said) == 2
 
+
+
+def test_a_pruned_trials_line_says_it_was_pruned_and_after_what(caplog):
+    """Old behaviour: "trial 9 (8/8): validation -2.6920 (best -2.7681)": a trial pruned after
+    its first inner fold of three read as better than the best, which did not change."""
+    import optuna
+
+    from genemoe.workflows.tune import TrialLine
+
+    study = optuna.create_study(direction="maximize")
+    study.add_trial(optuna.trial.create_trial(value=-2.7681, params={}, distributions={}))
+    pruned = optuna.trial.create_trial(state=optuna.trial.TrialState.PRUNED, value=-2.692,
+                                       intermediate_values={0: -2.692},
+                                       user_attrs={"split_values": [-2.692]})
+    epoch = optuna.trial.create_trial(state=optuna.trial.TrialState.PRUNED, value=0.5,
+                                      intermediate_values={3: 0.5})
+    with caplog.at_level("INFO", logger="genemoe"):
+        TrialLine(8, cv=3)(study, pruned)
+        TrialLine(8)(study, epoch)
+    assert "pruned after inner fold 1 of 3 (mean so far -2.6920) (best -2.7681)" in caplog.text
+    assert "pruned at epoch 3 (validation 0.5000)" in caplog.text

@@ -96,13 +96,20 @@ class TrialLine:
     (``genemoe tune``'s progress, also in a log file; the trial's options are in trials.csv,
     and on the terminal with ``-v``)."""
 
-    def __init__(self, n_trials: int) -> None:
-        self.n_trials = int(n_trials)
+    def __init__(self, n_trials: int, cv: int = 1) -> None:
+        self.n_trials, self.cv = int(n_trials), int(cv)
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         best = best_in_budget(study, self.n_trials)
         value = (f"validation {trial.value:.4f}" if trial.value is not None
                  else trial.state.name.lower())
+        if trial.state == optuna.trial.TrialState.PRUNED:  # its value is a part's, not a score:
+            done = len(trial.user_attrs.get("split_values") or [])  # "-2.69 (best -2.77)" read
+            value = ("pruned before training (too big for the free memory)"  # as the better
+                     if trial.value is None else  # one, though it was one inner fold of three
+                     f"pruned after inner fold {done} of {self.cv} (mean so far {trial.value:.4f})"
+                     if done and self.cv > 1 else
+                     f"pruned at epoch {trial.last_step} (validation {trial.value:.4f})")
         log.info("trial %d (%d/%d): %s%s, %.0f s", trial.number, len(counted_trials(study)),
                  self.n_trials, value,
                  "" if best is None else f" (best {best.value:.4f})",
@@ -241,7 +248,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                             n_outputs=len(bundle.class_names) if task == "classify" else 1,
                             n_trials=n_trials, seed=seed, storage=storage, study_name=study_name,
                             gene_variance=var["train_std"].to_numpy(np.float64) ** 2,
-                            timeout=timeout, progress=progress, callbacks=[TrialLine(n_trials)],
+                            timeout=timeout, progress=progress, callbacks=[TrialLine(n_trials, cv)],
                             rescaled=lambda scaling: _tuning_data(
                                 bundle, task, model_name, {**model_cfg, "input_scaling": scaling})[0],
                             inner=inner_splits(bundle, FoldPlan(0, 0, data["train"].rows, data["val"].rows,
@@ -331,6 +338,8 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
     model_cfg = {k: v for k, v in result.best_model_cfg.items() if k != "layout_state"}
     train_cfg = {k: v for k, v in result.best_train_cfg.items() if k not in _NOT_SAVED}
     tuned = [k for k in result.best_params if not _fixed(result, k)]
+    t = result.trials
+    n_counted = int(t["in_budget"].astype(bool).sum()) if "in_budget" in t else int(len(t))
     entry = {
         "value": ", ".join(f"{k.split('.', 1)[1]} {value_text(result.best_params[k])}" for k in tuned),
         "data": f"{bundle.path} ({len(bundle.sample_ids)} samples; sample set sha256 "
@@ -344,17 +353,20 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
         "metric": (f"validation {result.metric} (higher is better)" if cv == 1 else
                    f"mean validation {result.metric} over {cv} inner folds (higher is better)"),
         "best_value": round(float(result.best_value), 6),
-        "n_trials": int(len(result.trials)), "n_trials_asked": int(n_trials), "seed": int(seed),
+        # the trials the best was chosen from: an interrupted one (FAIL, run again) was counted
+        "n_trials": n_counted, "n_trials_asked": int(n_trials), "seed": int(seed),
         "preset": str(preset), "study": f"{result.study_name} in {redacted_url(storage)}",
         "see": "trials.csv, search.png",
     } | ({"epochs": f"{epochs}: the tune --epochs cap on every trial, not tuned (train "
                     "--config best.yaml trains this many; --epochs there changes it)"}
          if epochs is not None else {})
-    doc = {"model": {model_name: model_cfg}, "train": train_cfg,
-           "tuned_for": {"model": model_name, "task": task},
+    neural = get_spec(model_name).kind == "torch"  # a classical model reads no train: (Coxnet's
+    doc = {"model": {model_name: model_cfg}} | ({"train": train_cfg} if neural else {}) | {
+           "tuned_for": {"model": model_name, "task": task},  # best.yaml carried focal_gamma, lr)
            "tuned_on": {", ".join(tuned): entry}}
-    head = (f"# genemoe tune: {model_name} ({task}), best of {len(result.trials)} trials on the "
-            f"validation split.\n# Retrain: genemoe train --config best.yaml --model {model_name} "
+    head = (f"# genemoe tune: {model_name} ({task}), best of {n_counted} trials on the "
+            + ("validation split" if cv == 1 else f"mean of {cv} inner folds")  # said "validation
+            + f".\n# Retrain: genemoe train --config best.yaml --model {model_name} "  # split"
             f"--task {task} --data BUNDLE --out RUN\n")
     return head + dump_yaml(plain(doc))
 
