@@ -389,3 +389,6 @@ def test_a_survival_maps_title_gives_the_risk_predict_gives(trained, tmp_path, m
         risk = float(title.split("(risk ")[1].split(")")[0])
         assert risk == pytest.approx(out * scale, rel=2e-2, abs=2e-3)
         assert risk == pytest.approx(preds.loc[sid, "risk"], rel=2e-2, abs=2e-3)
+    ranking = pd.read_csv(tmp_path / "e" / "genes_by_class.csv")  # by |attribution|, with the
+    assert set(ranking["effect_sign"]) <= {-1, 0, 1}  # direction (test_methods.py)
+    assert ranking["mean_abs_attribution"].is_monotonic_decreasing

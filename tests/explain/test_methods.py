@@ -248,3 +248,25 @@ def test_the_method_comparison_prints_completeness_in_percent():
                                       "median_relative_delta": [0.0012], "max_relative_delta": [0.05],
                                       "seconds_per_sample": [0.01234], "top50_overlap": [0.8]}))
     assert "0.12%" in text and "5.00%" in text and "0.012" in text and "0.800" in text
+
+
+def test_a_survival_ranking_says_which_way_higher_expression_moves_the_risk():
+    """Old behaviour (a probe's ensemble Cox model on ACC/UVM/KICH): CDKN3 and TOP2A, whose
+    attributions rise with their expression (+0.96), were named as "lowering" the risk: the
+    45 test tumours sat below the training mean, so their mean signed attribution was < 0."""
+    import numpy as np
+
+    from genemoe.explain.rankings import rank_genes, top_genes_line
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(-0.6, 0.3, 40), rng.normal(0.5, 0.3, 40),
+                         rng.normal(0.0, 1.0, 40)])  # the explained samples' scaled input
+    A = X * np.array([2.0, -1.0, 0.1])  # a linear Cox model's IG from the training mean
+    old = rank_genes(A, ["risk"] * 40, gene_ids=["g1", "g2", "g3"], symbols=["UP", "DOWN", "NOISE"])
+    assert "lowering it most: UP, DOWN" in top_genes_line(old, 2, both_ends=True)  # the defect
+    ranked = rank_genes(A, ["risk"] * 40, gene_ids=["g1", "g2", "g3"],
+                        symbols=["UP", "DOWN", "NOISE"], order="mean_abs", inputs=X)
+    assert ranked["symbol"].tolist() == ["UP", "DOWN", "NOISE"]  # by mean |attribution|
+    assert ranked["effect_sign"].tolist() == [1, -1, 1]
+    assert top_genes_line(ranked, 2, both_ends=True) == (
+        "raising it when higher: UP, NOISE; lowering it when higher: DOWN")

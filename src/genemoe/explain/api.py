@@ -5,12 +5,13 @@ default, or named sample ids), scales them with the run's own scaler, attributes
 sample's predicted class (classify) or its risk (survival) to the genes, and writes::
 
     DIR/genes_by_class.csv   class, rank, gene_id, symbol, mean_attribution,
-                             mean_abs_attribution, n_samples (every gene of every class)
+                             mean_abs_attribution, n_samples (every gene of every class;
+                             survival: by mean |attribution|, with effect_sign)
     DIR/attributions.npy     (n_samples, n_genes) float32, rows in samples.tsv order
     DIR/samples.tsv          sample_id, cancer_type, predicted, group, output_change, delta
     DIR/genes.tsv            gene_id, symbol: the columns of attributions.npy
     DIR/genes_by_sample.csv  sample_id, rank, gene_id, symbol, attribution (each sample's
-                             top 50 genes, by signed attribution)
+                             top 50 genes, by |attribution|, signed)
     DIR/convergence.json     the method, its completeness |Σ attributions - (f(x) - f(ref))|,
                              seconds per sample, options
     DIR/top_genes.png        top genes per class
@@ -315,8 +316,10 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     cols = _gene_columns(bundle, payload["gene_ids"])
     raw = np.asarray(bundle.X[rows])[:, cols]  # (n, genes) the bundle's log expression
     keep = gene_keep_masks(genes, groups, biotype=_bundle_biotype(bundle, cols), raw=raw)
+    survival = task == "survival"  # one group: ranked by |attribution|, direction said
     ranking = with_expression_contrast(rank_genes(
-        attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep),
+        attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep,
+        order="mean_abs" if survival else "mean", inputs=X if survival else None),
         raw, groups, payload["gene_ids"])
     ranked = _genes_ranked_text(keep, len(cols), genes)
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and sparse

@@ -41,16 +41,23 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
     for ax, cls in zip(axes.flat, classes, strict=False):
         part = ranking[ranking["class"] == cls]
         df = part.nsmallest(top, "rank")[::-1]
-        if both_ends:  # the lowest ranks are the genes lowering the output most
+        value, label = df["mean_attribution"], "mean attribution"
+        if both_ends and "effect_sign" in part:  # |attribution|, signed by the gene's effect
+            df = pd.concat([part[part["effect_sign"] < 0].nsmallest(top, "rank")[::-1],
+                            part[part["effect_sign"] > 0].nsmallest(top, "rank")[::-1]])
+            value = df["mean_abs_attribution"] * df["effect_sign"]
+            label = "mean |attribution|; + : higher expression raises it"
+        elif both_ends:  # an older ranking by the signed mean: its lowest ranks lower it most
             low = part[part["mean_attribution"] < 0].nlargest(top, "rank")
             df = pd.concat([low, df[df["mean_attribution"] > 0]])
-        colors = np.where(df["mean_attribution"] >= 0, _POS, _NEG)
-        ax.barh(df["symbol"].astype(str), df["mean_attribution"], color=colors)
+            value = df["mean_attribution"]
+        colors = np.where(value >= 0, _POS, _NEG)
+        ax.barh(df["symbol"].astype(str), value, color=colors)
         ax.axvline(0, color="k", lw=0.6)
         n = int(df["n_samples"].iloc[0]) if len(df) else 0
         ax.set_title(f"{cls} (n={n})", fontsize=9)
         ax.tick_params(labelsize=7)
-        ax.set_xlabel("mean attribution", fontsize=7)
+        ax.set_xlabel(label, fontsize=7)
     for ax in list(axes.flat)[len(classes):]:
         ax.axis("off")
     return _finish(fig, out_path, title=title, dpi=110)

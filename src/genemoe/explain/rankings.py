@@ -3,8 +3,11 @@
 For each class, the samples of that class (predicted by the model, or labelled: an
 option) are pooled; each gene gets the mean attribution over them (signed: positive
 pushes towards the explained output) and the mean |attribution| (how much the gene moved
-the output either way). Genes are ranked by the signed mean, descending: rank 1 is the
-gene that most supports the class (or, for survival, most raises the risk).
+the output either way). Genes of a class are ranked by the signed mean, descending: rank 1
+is the gene that most supports the class. Survival's one risk group is ranked by the mean
+|attribution|, with ``effect_sign`` saying which way higher expression moves the risk: the
+signed mean of a group that is not a class depends on where its samples sit against the
+baseline more than on the gene's effect.
 
 Rankings can be restricted (``keep``, built by :func:`gene_keep_masks`) to protein-coding
 genes or to the genes expressed in each class; :func:`rank_samples` ranks each sample's
@@ -34,7 +37,8 @@ RANK_COLUMNS = ("class", "rank", "gene_id", "symbol", "mean_attribution",
 def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
                gene_ids: Sequence[str], symbols: Sequence[str] | None = None,
                top: int | None = None, order: Literal["mean", "mean_abs"] = "mean",
-               keep: np.ndarray | Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+               keep: np.ndarray | Mapping[str, np.ndarray] | None = None,
+               inputs: np.ndarray | None = None) -> pd.DataFrame:
     """Ranked genes per group.
 
     Parameters
@@ -53,11 +57,19 @@ def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
     keep
         ``(n_genes,)`` bool mask of the genes to rank, or one mask per group (a mapping);
         None ranks every gene.
+    inputs
+        ``(n_samples, n_genes)`` the explained samples' scaled input (training mean 0): adds
+        ``effect_sign``, the sign of sum(attribution x input) over the group's samples: +1
+        where the gene's attribution follows its expression (higher raises the output), -1
+        where it opposes it. A signed *mean* mixes that with where the explained samples
+        happen to sit: test tumours below the training mean made a risk-raising gene's mean
+        negative, and it was named as "lowering" the risk.
 
     Returns
     -------
     pd.DataFrame
-        Columns :data:`RANK_COLUMNS`, classes in sorted order, ranks from 1.
+        Columns :data:`RANK_COLUMNS` (and ``effect_sign``), classes in sorted order, ranks
+        from 1.
     """
     A = np.asarray(attributions, np.float64)
     groups = np.asarray(groups, dtype=object)
@@ -76,23 +88,35 @@ def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
         if mask is not None:
             idx = idx[np.asarray(mask, bool)[idx]]
         idx = idx[:top]
-        frames.append(pd.DataFrame({
+        frame = pd.DataFrame({
             "class": cls, "rank": np.arange(1, len(idx) + 1), "gene_id": gene_ids[idx],
             "symbol": sym[idx], "mean_attribution": mean[idx], "mean_abs_attribution": mean_abs[idx],
             "n_samples": int(rows.sum()),
-        }))
+        })
+        if inputs is not None:
+            along = (A[rows] * np.asarray(inputs, np.float64)[rows]).sum(0)
+            frame["effect_sign"] = np.sign(along[idx]).astype(int)
+        frames.append(frame)
+    columns = list(RANK_COLUMNS) + (["effect_sign"] if inputs is not None else [])
     if not frames:
-        return pd.DataFrame(columns=list(RANK_COLUMNS))
-    return pd.concat(frames, ignore_index=True)[list(RANK_COLUMNS)]
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def top_genes_line(df: pd.DataFrame, top: int, *, both_ends: bool = False) -> str:
     """One class's top ``top`` genes (``df``: its rows of a ranking; symbols) as one line;
     ``both_ends`` (survival's one risk group): the genes raising the output most, then those
-    lowering it most, named (the report and figure showed the first end only)."""
+    lowering it most, named (the report and figure showed the first end only); with
+    ``effect_sign`` (a ranking by mean |attribution|), by the direction of their effect."""
     if not both_ends:
         return ", ".join(df.nsmallest(top, "rank")["symbol"].astype(str))
-    up, low = df[df["mean_attribution"] > 0], df[df["mean_attribution"] < 0]
+    if "effect_sign" in df:  # ranked by mean |attribution|: the direction from effect_sign
+        ends = [f"{how}: {', '.join(part.nsmallest(top, 'rank')['symbol'].astype(str))}"
+                for how, part in (("raising it when higher", df[df["effect_sign"] > 0]),
+                                  ("lowering it when higher", df[df["effect_sign"] < 0]))
+                if len(part)]
+        return "; ".join(ends) or "no gene moved it"
+    up, low = df[df["mean_attribution"] > 0], df[df["mean_attribution"] < 0]  # older files
     ends = [f"{how} it most: {', '.join(part['symbol'].astype(str))}" for how, part
             in (("raising", up.nsmallest(top, "rank")), ("lowering", low.nlargest(top, "rank")))
             if len(part)]
