@@ -607,4 +607,3 @@ def list_downloads(
             continue
         planned.append(PlannedFile(item, size, "server" if size is not None else "unknown"))
     return planned
-
