@@ -215,7 +215,8 @@ def train(
                        progress=progress, pretrained=pretrained,
                        freeze_encoder_epochs=freeze_encoder_epochs, encoder_lr=encoder_lr,
                        model_options=image_options, ensemble=ensemble)
-    typer.echo(result.describe())
+    if text := result.describe():  # a torchrun worker other than rank 0 has nothing to say
+        typer.echo(text)
 
 
 @app.command(cls=CliCommand)

@@ -149,3 +149,21 @@ def test_meta_with_arbitrary_objects_needs_trust(tmp_path):
     np.testing.assert_array_equal(load_checkpoint(path, trusted=True)["meta"]["mean"], np.arange(3.0))
     assert not any(p.suffix == ".tmp" for p in tmp_path.iterdir())
     assert os.path.getsize(path) > 0
+
+
+def test_resume_refuses_other_data_or_another_model_in_words(tmp_path):
+    """Old behaviour (a probe): resuming with another --model ended in a 134-line traceback
+    from load_state_dict, another --data in a size-mismatch traceback, and other data of the
+    same gene count went on from the other run's weights without a word."""
+    path = tmp_path / "ckpt.pt"
+    run(checkpoint_path=path, max_epochs_this_call=1)
+    X, y = make_classify()
+    with pytest.raises(InputError, match="written for other data") as err:
+        train_model(TinyModel(X.shape[1], 3, dropout=0.2), X_train=X[:90], y_train=y[::-1][:90],
+                    X_val=X[90:], y_val=y[90:], task="classify", config=CFG, loss_fn=ce_loss,
+                    metric_fn=accuracy, checkpoint_path=path)  # as many genes, other targets
+    assert "delete it to start afresh" in err.value.fix
+    with pytest.raises(InputError, match=r"another model or gene set \(weight .* of shape"):
+        train_model(TinyModel(X.shape[1], 3, dropout=0.2, hidden=7), X_train=X[:90],
+                    y_train=y[:90], X_val=X[90:], y_val=y[90:], task="classify", config=CFG,
+                    loss_fn=ce_loss, metric_fn=accuracy, checkpoint_path=path)

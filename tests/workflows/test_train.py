@@ -202,6 +202,38 @@ def test_training_over_a_finished_run_replaces_it_whole(bundle, tmp_path, caplog
     assert left == {"config.yaml", "metrics.json", "model.pt", "predictions.tsv"}, left
 
 
+def test_an_interrupted_replacement_leaves_no_old_run_and_no_cut_checkpoint(bundle, tmp_path,
+                                                                            monkeypatch):
+    """Old behaviour (a probe): Ctrl-C while replacing a finished run left the old model.pt,
+    metrics.json and config.yaml beside the new checkpoint (`report` showed the old run as
+    the folder's), and a checkpoint write cut by SIGKILL (.checkpoint.pt.*.tmp, ~4 x model.pt)
+    stayed after the resumed run finished."""
+    import genemoe.train.loop as loop
+
+    out = tmp_path / "r"
+    train_run(bundle.path, out_dir=out, task="classify", model_name="fcn", epochs=2, progress=False)
+    real, calls = loop._run_epoch, []
+
+    def stop_in_epoch_2(run, epoch):
+        if epoch == 2:
+            raise KeyboardInterrupt
+        calls.append(epoch)
+        return real(run, epoch)
+
+    monkeypatch.setattr(loop, "_run_epoch", stop_in_epoch_2)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(bundle.path, out_dir=out, task="classify", model_name="fcn", epochs=3, seed=2,
+                  progress=False)
+    left = {p.name for p in out.iterdir()}
+    assert "checkpoint.pt" in left and not left & {"model.pt", "metrics.json", "config.yaml",
+                                                   "predictions.tsv"}, left
+    monkeypatch.undo()
+    (out / ".checkpoint.pt.k1ll3d.tmp").write_bytes(b"PK\x03\x04 half a checkpoint")
+    train_run(bundle.path, out_dir=out, task="classify", model_name="fcn", epochs=3, seed=2,
+              progress=False)
+    assert not list(out.glob(".*.tmp")) and (out / "model.pt").exists()
+
+
 def test_image_flags_fit_the_genomic_layout_on_the_bundle(bundle, tmp_path):
     from typer.testing import CliRunner
 
@@ -379,3 +411,13 @@ def test_vector_models_take_centred_input_from_the_config_and_predict_with_it(tm
     with pytest.raises(InputError, match="input_scaling must be standard, global or centred"):
         train_run(b.path, out_dir=tmp_path / "bad", model_name="mlp", config_path=cfg, epochs=1,
                   progress=False)
+
+
+def test_a_torchrun_worker_other_than_rank_0_prints_no_table():
+    """Old behaviour: rank 1 printed "genemoe · classify · 5 s → runs/p2" over an empty table
+    before rank 0's real one."""
+    from pathlib import Path
+
+    from genemoe.workflows.train import RunResult
+
+    assert RunResult(Path("runs/p2"), {}, "classify", "genemoe", 5.0).describe() == ""

@@ -52,6 +52,7 @@ from genemoe.errors import input_error
 from genemoe.train import distributed as ddp
 
 __all__ = [
+    "data_signature",
     "CHECKPOINT_FORMAT",
     "CHECKPOINT_VERSION",
     "save_checkpoint",
@@ -322,14 +323,62 @@ def restore_rng_state(state: dict[str, Any], generator: np.random.Generator | No
         generator.bit_generator.state = state["numpy"]
 
 
+def data_signature(*arrays: Any) -> str:
+    """SHA-256 of the shapes and bytes of a run's matrices' shapes and targets (tensors,
+    arrays, and tuples or mappings of them), told apart from another bundle's on resume."""
+    h = hashlib.sha256()
+
+    def feed(x: Any) -> None:
+        if isinstance(x, torch.Tensor):
+            x = x.detach().cpu().numpy()
+        if isinstance(x, np.ndarray):
+            h.update(repr((x.shape, x.dtype.str)).encode())
+            h.update(np.ascontiguousarray(x).tobytes())
+        elif isinstance(x, Mapping):
+            for k in sorted(x, key=str):
+                feed(x[k])
+        elif isinstance(x, (tuple, list)):
+            for v in x:
+                feed(v)
+        else:
+            h.update(repr(x).encode())
+
+    for a in arrays:
+        feed(a)
+    return h.hexdigest()
+
+
+def _state_mismatch(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> str | None:
+    """The first weight that differs in name or shape between two state dicts, said."""
+    for k in sorted(set(mine) | set(theirs)):
+        a, b = mine.get(k), theirs.get(k)
+        if a is None or b is None:
+            return f"weight {k} only in the {'checkpoint' if a is None else 'model'}"
+        if tuple(a.shape) != tuple(b.shape):
+            return f"weight {k} of shape {tuple(b.shape)} in the checkpoint, {tuple(a.shape)} here"
+    return None
+
+
 def check_resumable(ckpt: dict[str, Any], *, path: Path, config: dict[str, Any], task: str,
-                    may_change: Collection[str] = ()) -> None:
-    """Raise when ``ckpt`` was trained with another task or config (bar ``may_change``).
+                    may_change: Collection[str] = (), data: str | None = None,
+                    model_state: Mapping[str, Any] | None = None) -> None:
+    """Raise when ``ckpt`` was trained with another task or config (bar ``may_change``),
+    on other data (its ``data`` signature, :func:`data_signature`) or for another model
+    (``model_state``'s weight names and shapes).
 
     Resuming a run under a different learning rate, batch size or seed would silently
-    give a run that is neither the old one nor a fresh one.
+    give a run that is neither the old one nor a fresh one; another --model or --data
+    ended in a traceback from torch's ``load_state_dict`` (or, with as many genes, went on).
     """
+    fix = ("rerun with the options it was written with to resume it, delete it to start "
+           "afresh, or train into another --out")
     extra = ckpt.get("extra", {})
+    if data is not None and extra.get("data") not in (None, data):
+        raise input_error("the checkpoint was written for other data (other samples, genes or "
+                          "targets than --data gives)", path=path, fix=fix)
+    if model_state is not None and (why := _state_mismatch(model_state, ckpt["model_state"])):
+        raise input_error(f"the checkpoint was written for another model or gene set ({why})",
+                          path=path, fix=fix)
     saved = extra.get("train_config", {})
     diff = [f"{k}: {saved[k]!r} -> {v!r}" for k, v in config.items()
             if k in saved and k not in may_change and saved[k] != v]  # new fields: no record
@@ -339,8 +388,7 @@ def check_resumable(ckpt: dict[str, Any], *, path: Path, config: dict[str, Any],
         raise input_error(
             f"the checkpoint was written by a different training setup ({'; '.join(diff)})",
             path=path,  # was "point --checkpoint elsewhere, or pass resume=False": no such options
-            fix="rerun with the options it was written with to resume it, delete it to start "
-                "afresh, or train into another --out")
+            fix=fix)
 
 
 def _json_safe(value: Any) -> Any:

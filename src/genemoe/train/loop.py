@@ -42,6 +42,7 @@ from genemoe.train.checkpoint import (
     capture_rng_state,
     check_resumable,
     cpu_state_dict,
+    data_signature,
     load_checkpoint_everywhere,
     restore_rng_state,
     save_checkpoint,
@@ -332,6 +333,7 @@ def _save(run: _Run, path: Path, meta: dict[str, Any] | None) -> None:
         return
     rng["ranks"] = ranks
     extra = {"train_config": run.config.to_dict(), "stopped_early": run.stopped_early,
+             "data": _signature(run),
              "world_size": run.info.world_size, "task": run.task,
              "scaler": run.scaler.state_dict() if run.scaler.is_enabled() else None,
              "ema": None if run.ema is None else run.ema.state_dict()}
@@ -342,6 +344,12 @@ def _save(run: _Run, path: Path, meta: dict[str, Any] | None) -> None:
                     meta=meta, best_epoch=run.best_epoch, extra=extra)
 
 
+def _signature(run: _Run) -> str:
+    """The run's data as :func:`~genemoe.train.checkpoint.data_signature` tells it."""
+    return data_signature(tuple(run.X_train.shape), tuple(run.X_val.shape), run.y_train,
+                          run.y_val_raw)
+
+
 def _resume(run: _Run, path: Path) -> None:
     """Continue ``run`` from the checkpoint at ``path`` (if there is one)."""
     ckpt = load_checkpoint_everywhere(path, run.info)  # the newest copy any rank has
@@ -349,7 +357,8 @@ def _resume(run: _Run, path: Path) -> None:
         return
     extra = ckpt.get("extra", {})
     check_resumable(ckpt, path=path, config=run.config.to_dict(), task=run.task,
-                    may_change=_RESUMABLE_CHANGES)
+                    may_change=_RESUMABLE_CHANGES, data=_signature(run),
+                    model_state=run.model.state_dict())
     run.model.load_state_dict(ckpt["model_state"])
     run.optimizer.load_state_dict(ckpt["optimizer_state"])
     run.schedule.load_state_dict(ckpt["scheduler_state"])

@@ -89,6 +89,8 @@ class RunResult:
         from genemoe.report.terminal import run_table
         from genemoe.report.text import fmt_seconds
 
+        if not self.metrics:  # a torchrun worker other than rank 0: it printed an empty table
+            return ""
         synthetic = " · SYNTHETIC DATA" if self.metrics.get("protocol", {}).get("synthetic") else ""
         return run_table(self.metrics, task=self.task, title=(
             f"{self.model_name}{f' × {self.ensemble}' if self.ensemble > 1 else ''} · {self.task} · "
@@ -185,6 +187,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     check_out_dir(out_dir, "run")
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks: no empty run left
     _clear_finished_run(out_dir)
+    _remove_cut_checkpoints(out_dir)
     gene_mask = bundle.gene_mask()
     scaler = bundle_scaler(bundle, gene_mask, method=input_scaling(model_name, model_cfg))
     class_names = bundle.class_names
@@ -263,6 +266,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     atomic_write_text(out_dir / "predictions.tsv", table.to_csv(sep="\t", index=False))
     for ckpt in (out_dir / "checkpoint.pt", *out_dir.glob("member*/checkpoint.pt")):
         ckpt.unlink(missing_ok=True)  # complete: model.pt has the weights (an ensemble's too)
+    _remove_cut_checkpoints(out_dir)
     destroy_distributed()
     return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0, ensemble)
 
@@ -392,8 +396,22 @@ def _saved_config(model_cfg: dict, fit_cfg: dict) -> dict:
     return {**_rebuild_config(fit_cfg), "layout_fitted_on": "training split"}
 
 
-# What a finished run (or `genemoe report` of it) holds that a new run may not rewrite.
-_RUN_LEFTOVERS = ("routing.json", "report.html", "plots", "history.jsonl")
+# What a finished run (or `genemoe report` of it) holds: a run replacing it removes them
+# first (an interrupted replacement left the old model.pt, metrics and config beside the new
+# checkpoint, and `report` showed the old run as the folder's).
+_RUN_LEFTOVERS = ("model.pt", "metrics.json", "predictions.tsv", "config.yaml", "routing.json",
+                  "report.html", "plots", "history.jsonl")
+
+
+def _remove_cut_checkpoints(out_dir: Path) -> None:
+    """Remove checkpoint writes a killed process left (``.checkpoint.pt.*.tmp``, ~4 x model.pt
+    each: one per SIGKILL mid-write, kept after the run finished), before training resumes
+    and when it is done."""
+    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun rank 0 writes the checkpoints
+        return
+    for tmp in (*out_dir.glob(".checkpoint.pt.*.tmp"), *out_dir.glob("member*/.checkpoint.pt.*.tmp")):
+        log.info("removing %s, a checkpoint write cut short", tmp)
+        tmp.unlink(missing_ok=True)
 
 
 def _clear_finished_run(out_dir: Path) -> None:
