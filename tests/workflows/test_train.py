@@ -421,3 +421,22 @@ def test_a_torchrun_worker_other_than_rank_0_prints_no_table():
     from genemoe.workflows.train import RunResult
 
     assert RunResult(Path("runs/p2"), {}, "classify", "genemoe", 5.0).describe() == ""
+
+
+def test_a_bundle_too_big_to_read_is_read_batch_by_batch(bundle, tmp_path, monkeypatch, caplog):
+    """Old behaviour: `train` read every split into memory whatever its size (a probe: the
+    memory check counted the model, never the data), so a bundle larger than the free memory
+    had the process killed without a word."""
+    import genemoe.train.memory as memory
+
+    train_run(bundle.path, out_dir=tmp_path / "eager", task="classify", model_name="fcn",
+              epochs=2, progress=False)
+    monkeypatch.setattr(memory, "available_memory", lambda **kw: 1000)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        train_run(bundle.path, out_dir=tmp_path / "lazy", task="classify", model_name="fcn",
+                  epochs=2, progress=False)
+    assert "would take more than half the free memory" in caplog.text
+    assert "read batch by batch from its memory map" in caplog.text
+    a, b = (pd.read_csv(tmp_path / r / "predictions.tsv", sep="\t") for r in ("eager", "lazy"))
+    probs = [c for c in a if c.startswith("prob_")]
+    np.testing.assert_allclose(a[probs], b[probs], atol=1e-5)

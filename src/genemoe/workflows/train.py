@@ -158,7 +158,9 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         True: every split's matrix is a lazy view of the bundle's memory map, read batch by
         batch (:class:`~genemoe.train.scaled_rows.ScaledRows`; same values, less memory);
         False: read into memory at the start. None (default): lazy under ``torchrun``
-        (``WORLD_SIZE`` > 1), where each process then reads only its share of each batch.
+        (``WORLD_SIZE`` > 1), where each process then reads only its share of each batch,
+        and for a neural model whose scaled matrices would take more than half the free
+        memory (said; such a bundle was read whole and the process killed).
 
     Returns
     -------
@@ -192,7 +194,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     scaler = bundle_scaler(bundle, gene_mask, method=input_scaling(model_name, model_cfg))
     class_names = bundle.class_names
     if lazy_data is None:  # auto: lazy under torchrun (set before the process group exists)
-        lazy_data = int(os.environ.get("WORLD_SIZE", "1")) > 1
+        lazy_data = int(os.environ.get("WORLD_SIZE", "1")) > 1 or _too_big_to_read(
+            bundle, int(gene_mask.sum()), spec.kind)
     data = {s: task_data(bundle, bundle.indices(s), task, gene_mask=gene_mask, scaler=scaler,
                          class_names=class_names, lazy=lazy_data) for s in ("train", "val", "test")}
     _check_task_data(task, data, bundle)
@@ -401,6 +404,20 @@ def _saved_config(model_cfg: dict, fit_cfg: dict) -> dict:
 # checkpoint, and `report` showed the old run as the folder's).
 _RUN_LEFTOVERS = ("model.pt", "metrics.json", "predictions.tsv", "config.yaml", "routing.json",
                   "report.html", "plots", "history.jsonl")
+
+
+def _too_big_to_read(bundle: Bundle, n_genes: int, kind: str) -> bool:
+    """Whether a neural model's float32 copies of the bundle's splits (``n_genes`` kept)
+    would take more than half the free memory: they are then read batch by batch."""
+    from genemoe.train.memory import available_memory
+
+    need, free = 4 * len(bundle.sample_ids) * n_genes, available_memory()
+    if kind != "torch" or need <= free / 2:
+        return False
+    log.warning("the bundle's scaled matrices (%.1f GB) would take more than half the free "
+                "memory (%.1f GB): read batch by batch from its memory map instead (the same "
+                "values; slower epochs)", need / 1e9, free / 1e9)
+    return True
 
 
 def _remove_cut_checkpoints(out_dir: Path) -> None:
