@@ -1,8 +1,12 @@
 """genemoe: pan-cancer RNA-seq tumour typing, survival risk and explanations.
 
-Public API (see the README for the CLI)::
+Public API (see the README for the CLI and "From Python")::
 
     from genemoe import prepare_dataset, load_bundle, create_model, list_models
+    from genemoe import train_run, predict_file, explain_run, tune_run, run_benchmark
+
+The workflows are the CLI commands' own functions (``genemoe train`` is :func:`train_run`);
+each returns a result whose ``describe()`` is the command's terminal summary.
 """
 
 from __future__ import annotations
@@ -10,20 +14,21 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "prepare_dataset", "PrepareConfig", "load_bundle", "create_model",
-           "list_models"]
+           "list_models", "train_run", "predict_file", "explain_run", "tune_run",
+           "run_benchmark"]
+
+# name -> module that defines it; imported on first use, so importing genemoe stays cheap
+# (no torch at import)
+_LAZY = {"prepare_dataset": "genemoe.data.prepare", "PrepareConfig": "genemoe.data.prepare",
+         "load_bundle": "genemoe.data.bundle", "create_model": "genemoe.models.registry",
+         "list_models": "genemoe.models.registry", "train_run": "genemoe.workflows.train",
+         "predict_file": "genemoe.workflows.predict", "explain_run": "genemoe.explain.api",
+         "tune_run": "genemoe.workflows.tune", "run_benchmark": "genemoe.workflows.benchmark"}
 
 
-def __getattr__(name: str):  # lazy: importing genemoe stays cheap (no torch at import)
-    if name in ("prepare_dataset", "PrepareConfig"):
-        from genemoe.data import prepare
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(name)
+    import importlib
 
-        return getattr(prepare, name)
-    if name == "load_bundle":
-        from genemoe.data.bundle import load_bundle
-
-        return load_bundle
-    if name in ("create_model", "list_models"):
-        from genemoe.models import registry
-
-        return getattr(registry, name)
-    raise AttributeError(name)
+    return getattr(importlib.import_module(_LAZY[name]), name)
