@@ -435,7 +435,8 @@ def _clear_finished_run(out_dir: Path) -> None:
     """Training into a finished run's directory replaces it, said in a warning: the files
     the new run may not write (an MLP over a logistic regression kept its report, plots and
     none of them said so) are removed first. An interrupted run (checkpoint.pt) resumes."""
-    if not (out_dir / "model.pt").exists() or (out_dir / "checkpoint.pt").exists():
+    if (not (out_dir / "model.pt").exists() or (out_dir / "checkpoint.pt").exists()
+            or int(os.environ.get("RANK", "0")) != 0):  # under torchrun rank 0 clears it
         return
     try:
         old = yaml.safe_load((out_dir / "config.yaml").read_text()) or {}
