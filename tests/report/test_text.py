@@ -75,4 +75,5 @@ def test_the_search_plots_legend_hides_no_trial(tmp_path, monkeypatch):
     legend = ax.get_legend().get_window_extent()
     points = ax.transData.transform(trials[["number", "value"]].to_numpy(float))
     assert not any(legend.contains(x, y) for x, y in points)
+    monkeypatch.undo()  # plt.close was the patched one: the figure stayed open for later tests
     plt.close(fig)
