@@ -270,3 +270,44 @@ def test_a_survival_ranking_says_which_way_higher_expression_moves_the_risk():
     assert ranked["effect_sign"].tolist() == [1, -1, 1]
     assert top_genes_line(ranked, 2, both_ends=True) == (
         "raising it when higher: UP, NOISE; lowering it when higher: DOWN")
+
+
+def test_the_explain_summary_says_synthetic_and_why_a_sample_is_not_counted(tmp_path):
+    """Old behaviour (a probe on the demo): "at most 10.47% ...; 0 off by more than 5%" (the
+    10.47% was a sample whose output barely moved, left out of the count unsaid), and no word
+    that the model was trained on the synthetic cohort (predict said it)."""
+    import pandas as pd
+
+    from genemoe.explain.api import ExplainResult
+
+    ranking = pd.DataFrame({"class": "risk", "rank": [1], "gene_id": ["a"], "symbol": ["UP1"],
+                            "mean_attribution": [0.02], "mean_abs_attribution": [0.02],
+                            "n_samples": 3, "effect_sign": [1]})
+    conv = {"method": "ig", "median_relative_delta": 0.001, "max_relative_delta": 0.1047,
+            "max_abs_delta": 0.0004, "n_samples_off_5pct": 0, "n_samples_barely_moved": 1,
+            "synthetic": True}
+    text = ExplainResult(tmp_path, 3, "survival", conv, ranking).describe(top=2)
+    assert text.splitlines()[0].endswith("[SYNTHETIC data]")
+    assert ("0 off by more than 5% (1 whose output barely moved from the reference left out of "
+            "that count") in text
+
+
+def test_a_long_figure_title_is_wrapped_not_cut(tmp_path, monkeypatch):
+    """Old behaviour: a one-panel top_genes.png cut its title at both ends ("noe: Integrated
+    Gradients from training tumours [SYNTHETIC"), the synthetic label half lost."""
+    import matplotlib.figure
+    import pandas as pd
+
+    from genemoe.explain.figures import top_genes_figure
+
+    titles = []
+    real = matplotlib.figure.Figure.suptitle
+    monkeypatch.setattr(matplotlib.figure.Figure, "suptitle",
+                        lambda self, t, **k: (titles.append(t), real(self, t, **k))[1])
+    ranking = pd.DataFrame({"class": "risk", "rank": [1, 2], "gene_id": ["a", "b"],
+                            "symbol": ["UP", "DOWN"], "mean_attribution": [0.1, -0.1],
+                            "mean_abs_attribution": [0.2, 0.1], "n_samples": 4,
+                            "effect_sign": [1, -1]})
+    title = "genemoe: Integrated Gradients from training tumours [SYNTHETIC DATA], test split"
+    top_genes_figure(ranking, tmp_path / "t.png", top=2, both_ends=True, title=title)
+    assert "\n" in titles[0] and titles[0].replace("\n", " ") == title

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import matplotlib.image as mpimg
@@ -295,6 +296,12 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
               progress=False)
     page = write_report(run).read_text()
     assert ">Survival probability at fixed horizons (test split)</h3>" in page
+    # old behaviour (a probe): "log-rank p 0.0074, median split" above a figure whose pooled
+    # panel gave 0.707 for the split within each type, both called "high vs low risk"
+    assert "one median split of all patients (differences between types count" in page
+    n = json.loads((run / "metrics.json").read_text())["protocol"]["n"]  # was "{'train': 637, ...}"
+    assert f"<th>samples per split</th><td>train {n['train']} · val {n['val']} · test {n['test']}" in page
+    assert re.search(r"<th>stopped early</th><td>(yes|no)</td>", page)  # was True / False
     pred = pd.read_csv(run / "predictions.tsv", sep="\t")
     test = pred[pred["split"] == "test"]
     base = load_model_file(run)["survival_baseline"]
@@ -306,8 +313,6 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     for row in rows:
         assert all(0 <= v <= 1 for k, v in row.items() if k != "horizon" and "at risk" not in k)
     # three decimals throughout (was 0.75 beside 0.946, and per type 0.8545, [0.6382, 1])
-    import re
-
     table = page.split("Survival probability at fixed horizons (test split)</h3>")[1].split("</table>")[0]
     cells = re.findall(r"<td>([0-9]+\.[0-9]+)</td>", table)
     assert cells and all(re.fullmatch(r"\d\.\d{3}", c) for c in cells)

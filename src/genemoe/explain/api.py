@@ -52,7 +52,12 @@ from genemoe.data.bundle import (
 )
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
-from genemoe.explain.integrated_gradients import BaselineName, convergence_summary, samples_off
+from genemoe.explain.integrated_gradients import (
+    BaselineName,
+    barely_moved,
+    convergence_summary,
+    samples_off,
+)
 from genemoe.explain.methods import (
     DEFAULT_DRAWS,
     DEFAULT_N_STEPS,
@@ -96,11 +101,15 @@ class ExplainResult:
     def describe(self, top: int = 5) -> str:
         c = self.convergence
         lines = [f"explained {self.n_samples} sample{'s' if self.n_samples != 1 else ''} "
-                 f"({self.task}) with {c.get('method', 'ig')} → {self.out_dir}", *_drawn_line(c),
+                 f"({self.task}) with {c.get('method', 'ig')} → {self.out_dir}"
+                 + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *_drawn_line(c),
                  f"  completeness (attributions' sum against f(x) - f(baseline)): off by "
                  f"{c['median_relative_delta']:.2%} in the median sample, at most "
                  f"{c['max_relative_delta']:.2%} (|delta| at most {c['max_abs_delta']:.3g}); "
-                 f"{c.get('n_samples_off_5pct', 0)} off by more than 5%"]
+                 f"{c.get('n_samples_off_5pct', 0)} off by more than 5%"
+                 + (f" ({c['n_samples_barely_moved']} whose output barely moved from the "
+                    "reference left out of that count: a % of almost nothing means little)"
+                    if c.get("n_samples_barely_moved") else "")]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")
         if c.get("genes_ranked"):
@@ -408,6 +417,7 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
         conv["reference"] = "f_frozen(baseline): routing frozen at each sample's own experts"
     n_off = samples_off(attr, delta)
     conv["n_samples_off_5pct"] = n_off
+    conv["n_samples_barely_moved"] = int(barely_moved(attr, delta).sum())  # not in n_off
     if n_off and conv.get("method") == "deeplift":  # no path, no steps ("raise --n-steps")
         conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
                            f"{len(delta)} samples: DeepLIFT's rules do not hold through this "

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -46,7 +47,7 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
             df = pd.concat([part[part["effect_sign"] < 0].nsmallest(top, "rank")[::-1],
                             part[part["effect_sign"] > 0].nsmallest(top, "rank")[::-1]])
             value = df["mean_abs_attribution"] * df["effect_sign"]
-            label = "mean |attribution|; + : higher expression raises it"
+            label = "mean |attribution|, signed: + where higher expression raises it"
         elif both_ends:  # an older ranking by the signed mean: its lowest ranks lower it most
             low = part[part["mean_attribution"] < 0].nlargest(top, "rank")
             df = pd.concat([low, df[df["mean_attribution"] > 0]])
@@ -107,9 +108,13 @@ def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *
 
 def _finish(fig: plt.Figure, out_path: Path, *, title: str, dpi: int) -> Path:
     """Title, lay out, save as PNG (parent folders created) and close ``fig``."""
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    if title:  # wrapped to the figure's width: a one-panel figure cut a long title at both
+        width = max(30, int(fig.get_figwidth() * 12))  # ends ("noe: Integrated Gradients ...")
+        fig.suptitle(textwrap.fill(title, width), fontsize=10)
+        lines = len(textwrap.wrap(title, width))  # ~0.2 inch a line, kept above the panels
+        fig.tight_layout(rect=(0, 0, 1, max(0.5, 1 - 0.2 * lines / fig.get_figheight())))
+    else:
+        fig.tight_layout()
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out_path, dpi=dpi)

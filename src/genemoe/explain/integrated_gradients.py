@@ -45,7 +45,7 @@ from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.models.moe import frozen_routing
 
-__all__ = ["attribute", "baseline_vector", "convergence_summary", "samples_off", "BaselineName",
+__all__ = ["attribute", "baseline_vector", "convergence_summary", "samples_off", "barely_moved", "BaselineName",
            "Routing"]
 
 log = logging.getLogger(__name__)
@@ -220,7 +220,15 @@ def samples_off(attr: np.ndarray, delta: np.ndarray, *, tolerance: float = 0.05,
     """
     delta = np.asarray(delta, np.float64)
     move = np.abs(np.asarray(attr, np.float64).sum(1) - delta)  # |f(x) - f(baseline)|
-    if not len(move):
-        return 0
-    material = move >= max(1e-3, floor * float(np.median(move)))
+    material = ~barely_moved(attr, delta, floor=floor)
     return int((np.abs(delta[material]) > tolerance * move[material]).sum())
+
+
+def barely_moved(attr: np.ndarray, delta: np.ndarray, *, floor: float = 0.05) -> np.ndarray:
+    """``(n,)`` True for the samples whose output moved from the reference by less than
+    ``floor`` times the median move (or 1e-3): :func:`samples_off` leaves them out."""
+    delta = np.asarray(delta, np.float64)
+    move = np.abs(np.asarray(attr, np.float64).sum(1) - delta)
+    if not len(move):
+        return np.zeros(0, bool)
+    return move < max(1e-3, floor * float(np.median(move)))

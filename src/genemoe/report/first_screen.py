@@ -187,7 +187,9 @@ def _run_headline(task: str, m: dict) -> list[str]:
     out = [_big("C-index", fmt_value(m.get("c_index")),
                 fmt_ci(m.get("c_index_ci")) + " (bootstrap 95%)" if fmt_ci(m.get("c_index_ci"))
                 else m.get("c_index_reason", "")),
-           _big("log-rank p", fmt_p(m.get("logrank_p")), "high vs low risk, median split")]
+           _big("log-rank p", fmt_p(m.get("logrank_p")),  # the figure's split is within type
+                "high vs low risk, one median split of all patients (differences between types "
+                "count; the Kaplan–Meier figure splits within each type)")]
     if m.get("uno_c_index") is not None:
         out.append(_big("Uno's C", fmt_value(m["uno_c_index"])))
     if m.get("integrated_brier_score") is not None:
