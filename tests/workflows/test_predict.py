@@ -498,3 +498,18 @@ def test_values_given_to_a_model_of_log_input_are_said_in_words(trained, tmp_pat
                               annotation=None, normalisation="none")
     (step,) = [s for s in report["steps"] if s["step"] == "cross_pipeline"]
     assert step["rule"] == "none: taken as the model's scale (its log input as prepared), as asked"
+
+
+def test_samples_of_another_sample_type_are_warned(trained, tmp_path):
+    """Old behaviour (a probe of the demo): 18 of 20 normal samples (-11A) passed the
+    unfamiliar-sample flag and were called tumour types (one ACC at 0.74), without a word."""
+    d, files, _ = trained
+    counts = pd.read_csv(files["counts"], sep="\t", index_col=0).iloc[:, :6]
+    counts.columns = [c.replace("-01A-", "-11A-") if i < 4 else c
+                      for i, c in enumerate(counts.columns)]  # four normals of their patients
+    counts.to_csv(tmp_path / "x.tsv", sep="\t")
+    text = predict_file(d / "run", tmp_path / "x.tsv", out_path=tmp_path / "p.csv")
+    assert ("warning: 4 samples of a sample type the model was not trained on, by their "
+            "barcodes (Solid Tissue Normal (11): 4; it was trained on 01, 03)") in text, text
+    text = predict_file(d / "run", files["counts"], out_path=tmp_path / "q.csv")
+    assert "sample type the model was not trained on" not in text  # tumours only: nothing said

@@ -372,7 +372,30 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                if report["max_missing_genes"] and report.get("n_unfamiliar") is not None else "")
             + ")"
             f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
-            f"{_other_scale_text(report)}{_risk_text(payload)}")
+            f"{_other_scale_text(report)}{_sample_type_text(df, payload)}{_risk_text(payload)}")
+
+
+def _sample_type_text(df: pd.DataFrame, payload: dict) -> str:
+    """A warning for samples whose TCGA barcode names a sample type the model was not
+    trained on (a probe: 18 of 20 normals, -11A, passed the unfamiliar flag and were called
+    tumour types, one ACC at 0.74, unsaid); ids that are not barcodes say nothing."""
+    from genemoe.data.tcga import parse_barcode, sample_type_label
+
+    trained = set((payload.get("record") or {}).get("config", {}).get("sample_types") or ())
+    codes = []
+    for sid in df["sample_id"].astype(str):
+        try:
+            codes.append(parse_barcode(sid).sample_code)
+        except InputError:
+            codes.append(None)
+    other = pd.Series([c for c in codes if c and trained and c not in trained], dtype=object)
+    if other.empty:
+        return ""
+    kinds = ", ".join(f"{sample_type_label(c)}: {n:,}" for c, n in other.value_counts().items())
+    return (f"\n  warning: {len(other):,} sample{'s' if len(other) != 1 else ''} of a sample type "
+            f"the model was not trained on, by their barcodes ({kinds}; it was trained on "
+            f"{', '.join(sorted(trained))}): their calls and risks are a tumour model's reading "
+            "of another tissue")
 
 
 def _risk_text(payload: dict) -> str:
