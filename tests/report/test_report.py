@@ -299,6 +299,8 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     # old behaviour (a probe): "log-rank p 0.0074, median split" above a figure whose pooled
     # panel gave 0.707 for the split within each type, both called "high vs low risk"
     assert "one median split of all patients (differences between types count" in page
+    ref = json.loads((run / "metrics.json").read_text())["test"]["ibs_null_reference"]
+    assert f"one Kaplan–Meier curve for all: {ref:.3f}" in page  # was in metrics.json only
     n = json.loads((run / "metrics.json").read_text())["protocol"]["n"]  # was "{'train': 637, ...}"
     assert f"<th>samples per split</th><td>train {n['train']} · val {n['val']} · test {n['test']}" in page
     assert re.search(r"<th>stopped early</th><td>(yes|no)</td>", page)  # was True / False

@@ -192,8 +192,11 @@ def _run_headline(task: str, m: dict) -> list[str]:
                 "count; the Kaplan–Meier figure splits within each type)")]
     if m.get("uno_c_index") is not None:
         out.append(_big("Uno's C", fmt_value(m["uno_c_index"])))
-    if m.get("integrated_brier_score") is not None:
-        out.append(_big("integrated Brier", fmt_value(m["integrated_brier_score"])))
+    if m.get("integrated_brier_score") is not None:  # beside the no-information score (was
+        ref = m.get("ibs_null_reference")  # in metrics.json only: 0.218 read as good beside 0.216)
+        out.append(_big("integrated Brier", fmt_value(m["integrated_brier_score"]),
+                        f"lower is better; one Kaplan–Meier curve for all: {fmt_value(ref)}"
+                        if ref is not None else ""))
     return out
 
 
