@@ -513,3 +513,4 @@ def test_samples_of_another_sample_type_are_warned(trained, tmp_path):
             "barcodes (Solid Tissue Normal (11): 4; it was trained on 01, 03)") in text, text
     text = predict_file(d / "run", files["counts"], out_path=tmp_path / "q.csv")
     assert "sample type the model was not trained on" not in text  # tumours only: nothing said
+    assert "  missing genes: none of the model's " in text  # was "at most 0 of the model's"

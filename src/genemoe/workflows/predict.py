@@ -366,12 +366,13 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     name = f"an ensemble of {k} {cfg.get('model')}" if k > 1 else payload["model_name"]
     return (f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}){synthetic} → {out_path}\n"
-            f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
-            f"{len(payload['gene_ids']):,} per sample (filled from the training data"
-            + ("; the fill makes a sample look more like training to the unfamiliar flag"
-               if report["max_missing_genes"] and report.get("n_unfamiliar") is not None else "")
-            + ")"
-            f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
+            + (f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
+               f"{len(payload['gene_ids']):,} per sample (filled from the training data"
+               + ("; the fill makes a sample look more like training to the unfamiliar flag"
+                  if report.get("n_unfamiliar") is not None else "") + ")"
+               if report["max_missing_genes"] else  # was "at most 0 of the model's 1,471"
+               f"  missing genes: none of the model's {len(payload['gene_ids']):,}")
+            + f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
             f"{_other_scale_text(report)}{_sample_type_text(df, payload)}{_risk_text(payload)}")
 
 
