@@ -434,12 +434,15 @@ def _metric_text(key: str, v: Any) -> str:
 
 
 # --------------------------------------------------------------------------- rendering
-def _fmt(v: Any) -> str:  # a dict and a bool were shown as Python wrote them
-    if isinstance(v, bool) or isinstance(v, float):
-        return ("yes" if v else "no") if isinstance(v, bool) else f"{v:.4g}"
-    if isinstance(v, list | dict):
-        return ("[" + ", ".join(map(_fmt, v)) + "]" if isinstance(v, list)
-                else " · ".join(f"{k} {_fmt(x)}" for k, x in v.items()))
+def _fmt(v: Any) -> str:  # a bool and a dict were shown as Python wrote them
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, dict):
+        return " · ".join(f"{k} {_fmt(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        return "[" + ", ".join(map(_fmt, v)) + "]"
     return "" if v is None else str(v)
 
 
