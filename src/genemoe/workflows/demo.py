@@ -290,7 +290,7 @@ def verdict(rows: list[DemoRow], synthetic: bool) -> str:
                      f" {fmt_ci(b.test['c_index_ci'])} vs {fmt_value(o.test['c_index'])} "
                      f"{fmt_ci(o.test['c_index_ci'])} for {name(o)}; the intervals {overlap})")
     cohort = "this synthetic cohort" if synthetic else "this cohort"
-    text = (f"On {cohort}, " + " and ".join(parts) + ".") if parts else ""
+    text = (f"On {cohort}, " + "; ".join(parts) + ".") if parts else ""
     text += _overfit_sentence([r for r in rows if r.task == "classify"])
     return text
 
