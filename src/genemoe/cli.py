@@ -89,7 +89,8 @@ def download_tcga_cmd(
                                             "where known) and fetch nothing.")] = False,
 ) -> None:
     """Fetch TCGA expression, clinical and survival tables and the gene map from UCSC Xena."""
-    from genemoe.data.download import download_tcga, list_downloads
+    from genemoe.data.download import download_tcga
+    from genemoe.data.download_listing import list_downloads
 
     if list_only:
         planned = list_downloads(out, projects=_csv(projects), source=source, values=values,

@@ -35,9 +35,9 @@ from genemoe.data.download import (
     OfflineError,
     download_file,
     download_tcga,
-    list_downloads,
     plan_downloads,
 )
+from genemoe.data.download_listing import list_downloads
 from genemoe.errors import InputError
 
 FAST = {"backoff": 0.01, "timeout": 2.0, "progress": False}

@@ -110,6 +110,13 @@ class GeneAnnotation:
     n_duplicates_dropped: int = 0
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def span_note(self, method: str) -> str | None:
+        """The warning for ``method`` computed from a probeMap's span lengths, else None."""
+        if self.length_kind != "genomic_span":
+            return None
+        return (f"{self.source_path}: gene lengths are genomic spans (no exonic lengths in a "
+                f"probeMap): {method} computed from them is an approximation")
+
     def __post_init__(self) -> None:
         missing = [c for c in TABLE_COLUMNS if c not in self.table.columns]
         if missing:

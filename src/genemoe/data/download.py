@@ -58,8 +58,8 @@ from genemoe.errors import GenemoeError, input_error
 
 __all__ = [
     "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult", "DownloadSource",
-    "GDC_HUB_URL", "MANIFEST_NAME", "OfflineError", "PANCAN_HUB_URL", "PlannedFile",
-    "download_file", "download_tcga", "list_downloads", "plan_downloads",
+    "GDC_HUB_URL", "MANIFEST_NAME", "OfflineError", "PANCAN_HUB_URL",
+    "download_file", "download_tcga", "plan_downloads",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -530,80 +530,3 @@ def download_tcga(
             + f"); the other {len(result.paths)} are in {out_dir}: check the project codes "
               "and --values against the hub's listing (genemoe download tcga --list)")
     return result
-
-
-# ----------------------------------------------------------------------------- listing
-
-
-@dataclass(frozen=True)
-class PlannedFile:
-    """One line of ``genemoe download tcga --list``: a planned file and its size if known.
-
-    ``size_from`` is ``"cache"`` (complete in the output directory), ``"server"`` (the
-    hub's Content-Length), ``"missing"`` (the hub answered 403/404/410 for both URL
-    forms: a download would fail) or ``"unknown"`` (offline, or the server did not say).
-    """
-
-    item: DownloadItem
-    size: int | None
-    size_from: str
-
-
-def _head_size(item: DownloadItem, timeout: float) -> tuple[DownloadItem, int | None | bool]:
-    """Content-Length of ``item`` (or of its other URL form when the first is not served);
-    False when neither form is served (was "size unknown", as for a silent server)."""
-    for cand in (item, item.alternative()):
-        request = urllib.request.Request(cand.url, method="HEAD",
-                                         headers={"User-Agent": _USER_AGENT})
-        try:
-            with _open(request, timeout) as resp:
-                length = resp.headers.get("Content-Length")
-                return cand, int(length) if length and length.isdigit() else None
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            if exc.code not in (403, 404, 410):
-                return item, None
-    return item, False
-
-
-def list_downloads(
-    out_dir: Path | None = None,
-    *,
-    projects: Sequence[str] | None = None,
-    source: DownloadSource = "gdc",
-    values: str = "fpkm_uq",
-    base_url: str | None = None,
-    probe: bool = True,
-    timeout: float = 10.0,
-) -> list[PlannedFile]:
-    """What :func:`download_tcga` would fetch, with sizes where known; downloads nothing.
-
-    Sizes come from ``out_dir``'s manifest for complete files, else from a HEAD request
-    to the hub (``probe``); once the network proves unreachable the rest are "unknown".
-    """
-    items = plan_downloads(projects, source=source, values=values, base_url=base_url)
-    manifest = _load_manifest(Path(out_dir) / MANIFEST_NAME) if out_dir else {"files": {}}
-    planned: list[PlannedFile] = []
-    for item in items:
-        entry = manifest["files"].get(item.filename)
-        cached = Path(out_dir or ".") / item.filename
-        if entry is not None and out_dir and cached.is_file():
-            if cached.stat().st_size == int(entry["size"]):  # sha256 is the download's check
-                planned.append(PlannedFile(item, int(entry["size"]), "cache"))
-                continue
-            logger.warning("%s: size %d differs from the manifest's %s: a download fetches it "
-                           "again", cached, cached.stat().st_size, entry["size"])  # was "in cache"
-        size: int | None | bool = None
-        if probe:
-            try:
-                item, size = _head_size(item, timeout)
-            except (OSError, http.client.HTTPException) as exc:
-                if not (probe := not _is_offline(exc)):  # said once (was "size unknown" x 10)
-                    logger.warning("%s", offline_message(item.url, str(getattr(exc, "reason", exc))))
-                else:
-                    logger.info("no size for %s (%s)", item.url, exc)
-        if size is False:
-            planned.append(PlannedFile(item, None, "missing"))
-            continue
-        planned.append(PlannedFile(item, size, "server" if size is not None else "unknown"))
-    return planned

@@ -17,6 +17,7 @@ __all__ = [
     "classify_id",
     "detect_id_kind",
     "is_sample_barcode",
+    "tcga_like",
     "off_kind_ids",
     "looks_like_genes",
     "looks_like_samples",
@@ -143,3 +144,8 @@ def split_firehose(value: str) -> tuple[str | None, str]:
     """Split a Firehose ``SYMBOL|ENTREZ`` identifier; a ``?`` symbol becomes None."""
     sym, _, entrez = value.partition("|")
     return (None if sym in ("", "?") else sym), entrez
+
+
+def tcga_like(sample_id: str) -> bool:
+    """True when ``sample_id`` parses as a TCGA-style barcode with a sample part."""
+    return is_sample_barcode(sample_id) and sample_id.count("-") >= 3

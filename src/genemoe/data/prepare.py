@@ -43,6 +43,7 @@ from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import check_endpoint, exported_clinical
+from genemoe.data.ids import tcga_like
 from genemoe.data.prep_text import step_line
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
@@ -159,9 +160,7 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.
         ok = np.isfinite(lengths) & (lengths > 0)
         plog.drop_genes(f"no gene length in the annotation (needed for {method})", gene_ids[~ok])
         values, gene_ids, lengths = values[:, ok], gene_ids[ok], lengths[ok]
-        spans = (f"{annotation.source_path}: gene lengths are genomic spans (no exonic lengths "
-                 f"in a probeMap): {method} computed from them is an approximation")
-        if annotation.length_kind == "genomic_span" and spans not in plog.warnings:
+        if (spans := annotation.span_note(method)) and spans not in plog.warnings:
             log.warning("%s", spans)  # was warned on reading it, lengths used or not
             plog.warnings.append(spans)
     values, notes = norm.normalise_values(values, method, lengths=lengths,
@@ -259,13 +258,6 @@ def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: Prepa
     plog.step("select_samples", sample_types=list(cfg.sample_types), kept=int(keep.sum()),
               one_per_patient=cfg.one_per_patient)
     return keep
-
-
-def tcga_like(sample_id: str) -> bool:
-    """True when ``sample_id`` parses as a TCGA-style barcode with a sample part."""
-    from genemoe.data.ids import is_sample_barcode
-
-    return is_sample_barcode(sample_id) and sample_id.count("-") >= 3
 
 
 def _match_labels(obs: pd.DataFrame, labels: pd.DataFrame) -> pd.Series:

@@ -43,6 +43,9 @@ from genemoe.evaluate.brier import horizon_calibration
 from genemoe.explain.rankings import read_ranking, top_genes_line
 from genemoe.report.damaged import damaged_error, not_reportable
 from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
+from genemoe.report.html_parts import cell_text as _fmt
+from genemoe.report.html_parts import html_table as _table
+from genemoe.report.html_parts import kv_table as _kv
 from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked_dirs, recorded_run
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
 from genemoe.report.text import METHOD_NAMES, fmt_ci, fmt_p, fmt_value
@@ -434,28 +437,6 @@ def _metric_text(key: str, v: Any) -> str:
 
 
 # --------------------------------------------------------------------------- rendering
-def _fmt(v: Any) -> str:  # a bool and a dict were shown as Python wrote them
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    if isinstance(v, dict):
-        return " · ".join(f"{k} {_fmt(x)}" for k, x in v.items())
-    if isinstance(v, list):
-        return "[" + ", ".join(map(_fmt, v)) + "]"
-    return "" if v is None else str(v)
-
-
-def _table(df: pd.DataFrame, na_rep: str = "–") -> str:  # "–": not applicable, not computed
-    return df.to_html(index=False, escape=True, border=0, na_rep=na_rep, float_format=lambda x: f"{x:.4g}")
-
-
-def _kv(d: dict) -> str:
-    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_fmt(v))}</td></tr>"
-                   for k, v in d.items() if v is not None)
-    return f"<table>{rows}</table>"
-
-
 def _data_section(summary: dict, record: dict) -> str:
     if not summary and not record:
         return "<p>The bundle's summary and record are not available.</p>"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from genemoe.data.download import PlannedFile
+    from genemoe.data.download_listing import PlannedFile
 
 __all__ = ["fmt_value", "fmt_ci", "fmt_p", "fmt_count", "fmt_mean_sd", "fmt_seconds",
            "fmt_bytes", "download_listing_lines", "wilson_interval", "text_table", "METHOD_NAMES"]

@@ -1,0 +1,94 @@
+"""``genemoe download tcga --list``: what a download would fetch, with sizes where known,
+fetching nothing (sizes from the cache's manifest, else a HEAD request to the hub)."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from genemoe.data import download as dl  # its _open: the tests replace it there
+from genemoe.data.download_checks import offline_message
+from genemoe.data.xena_listing import DownloadItem, DownloadSource, plan_downloads
+
+__all__ = ["PlannedFile", "list_downloads"]
+
+logger = logging.getLogger("genemoe.data.download")
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One line of ``genemoe download tcga --list``: a planned file and its size if known.
+
+    ``size_from`` is ``"cache"`` (complete in the output directory), ``"server"`` (the
+    hub's Content-Length), ``"missing"`` (the hub answered 403/404/410 for both URL
+    forms: a download would fail) or ``"unknown"`` (offline, or the server did not say).
+    """
+
+    item: DownloadItem
+    size: int | None
+    size_from: str
+
+
+def _head_size(item: DownloadItem, timeout: float) -> tuple[DownloadItem, int | None | bool]:
+    """Content-Length of ``item`` (or of its other URL form when the first is not served);
+    False when neither form is served (was "size unknown", as for a silent server)."""
+    for cand in (item, item.alternative()):
+        request = urllib.request.Request(cand.url, method="HEAD",
+                                         headers={"User-Agent": dl._USER_AGENT})
+        try:
+            with dl._open(request, timeout) as resp:
+                length = resp.headers.get("Content-Length")
+                return cand, int(length) if length and length.isdigit() else None
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if exc.code not in (403, 404, 410):
+                return item, None
+    return item, False
+
+
+def list_downloads(
+    out_dir: Path | None = None,
+    *,
+    projects: Sequence[str] | None = None,
+    source: DownloadSource = "gdc",
+    values: str = "fpkm_uq",
+    base_url: str | None = None,
+    probe: bool = True,
+    timeout: float = 10.0,
+) -> list[PlannedFile]:
+    """What :func:`download_tcga` would fetch, with sizes where known; downloads nothing.
+
+    Sizes come from ``out_dir``'s manifest for complete files, else from a HEAD request
+    to the hub (``probe``); once the network proves unreachable the rest are "unknown".
+    """
+    items = plan_downloads(projects, source=source, values=values, base_url=base_url)
+    manifest = dl._load_manifest(Path(out_dir) / dl.MANIFEST_NAME) if out_dir else {"files": {}}
+    planned: list[PlannedFile] = []
+    for item in items:
+        entry = manifest["files"].get(item.filename)
+        cached = Path(out_dir or ".") / item.filename
+        if entry is not None and out_dir and cached.is_file():
+            if cached.stat().st_size == int(entry["size"]):  # sha256 is the download's check
+                planned.append(PlannedFile(item, int(entry["size"]), "cache"))
+                continue
+            logger.warning("%s: size %d differs from the manifest's %s: a download fetches it "
+                           "again", cached, cached.stat().st_size, entry["size"])  # was "in cache"
+        size: int | None | bool = None
+        if probe:
+            try:
+                item, size = _head_size(item, timeout)
+            except (OSError, http.client.HTTPException) as exc:
+                if not (probe := not dl._is_offline(exc)):  # said once (was "size unknown" x 10)
+                    logger.warning("%s", offline_message(item.url, str(getattr(exc, "reason", exc))))
+                else:
+                    logger.info("no size for %s (%s)", item.url, exc)
+        if size is False:
+            planned.append(PlannedFile(item, None, "missing"))
+            continue
+        planned.append(PlannedFile(item, size, "server" if size is not None else "unknown"))
+    return planned

@@ -1,0 +1,33 @@
+"""Small HTML pieces of the reports: one value as a table cell's text, a data frame as a
+table, a mapping as a two-column table."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["cell_text", "html_table", "kv_table"]
+
+
+def cell_text(v: Any) -> str:  # a bool and a dict were shown as Python wrote them
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, dict):
+        return " · ".join(f"{k} {cell_text(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        return "[" + ", ".join(map(cell_text, v)) + "]"
+    return "" if v is None else str(v)
+
+
+def html_table(df: pd.DataFrame, na_rep: str = "–") -> str:  # "–": not applicable, not computed
+    return df.to_html(index=False, escape=True, border=0, na_rep=na_rep, float_format=lambda x: f"{x:.4g}")
+
+
+def kv_table(d: dict) -> str:
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(cell_text(v))}</td></tr>"
+                   for k, v in d.items() if v is not None)
+    return f"<table>{rows}</table>"
