@@ -492,13 +492,16 @@ def test_help_names_every_option_in_full_at_any_width(columns):
     assert max(map(len, r.stdout.splitlines())) <= columns
 
 
-def test_ctrl_c_is_one_line_with_status_130(files, tmp_path):
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_is_one_line_with_status_130(files, tmp_path, signum):
     """Ctrl-C during a checkpoint's write ended in torch's RuntimeError traceback ("unexpected
-    pos"); it is now one line saying how to resume, whatever it interrupted."""
+    pos"); it is now one line saying how to resume, whatever it interrupted. SIGTERM (a
+    scheduler's pre-emption, torchrun stopping its workers) killed the process with no line
+    (status 143, and possibly a checkpoint cut mid-write): it stops as Ctrl-C does, said."""
     import signal
     import time
 
-    from genemoe.errors import was_interrupted
+    from genemoe.errors import Terminated, stop_signal, was_interrupted
 
     try:
         try:
@@ -508,6 +511,13 @@ def test_ctrl_c_is_one_line_with_status_130(files, tmp_path):
     except RuntimeError as exc:
         assert was_interrupted(exc)  # the writer's error, raised while handling the Ctrl-C
     assert not was_interrupted(RuntimeError("other"))
+    try:  # a tuning study re-raises a SIGTERM as its own KeyboardInterrupt
+        try:
+            raise Terminated
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt from None
+    except KeyboardInterrupt as exc:
+        assert stop_signal(exc) == "SIGTERM"
     r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
                 "--out", tmp_path / "b")
     assert r.returncode == 0, r.stderr
@@ -520,13 +530,16 @@ def test_ctrl_c_is_one_line_with_status_130(files, tmp_path):
         deadline = time.monotonic() + 120
         while not (run / "history.jsonl").exists() and time.monotonic() < deadline:
             time.sleep(0.2)  # training has begun: genemoe's own code is running
-        p.send_signal(signal.SIGINT)
+        p.send_signal(getattr(signal, signum))
         _, err = p.communicate(timeout=120)
     finally:
         p.kill()
-    # 130, or killed by SIGINT (-2) when Python re-raises it at exit: the shell says 130
-    assert p.returncode in (130, -signal.SIGINT) and "Traceback" not in err, err
-    assert "interrupted (Ctrl-C)" in err and "resume" in err
+    assert "Traceback" not in err, err
+    if signum == "SIGINT":  # 130, or killed by SIGINT (-2) when Python re-raises it at exit
+        assert p.returncode in (130, -signal.SIGINT), err
+        assert "interrupted (Ctrl-C)" in err and "resume" in err
+    else:
+        assert p.returncode == 143 and "stopped (SIGTERM)" in err and "resume" in err, err
     assert (run / "checkpoint.pt").exists()  # what the same command resumes from
 
 

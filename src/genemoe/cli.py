@@ -576,7 +576,7 @@ def main() -> None:
     try:
         app()
     except Interrupted as exc:
-        code = 130
+        code = exc.status
         typer.echo(typer.style("genemoe:", fg="yellow", bold=True) + f" {exc}", err=True)
     except NotBuiltError as exc:
         code = 3

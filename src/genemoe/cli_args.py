@@ -17,7 +17,7 @@ from genemoe.errors import (
     Interrupted,
     os_error_message,
     out_of_memory_message,
-    was_interrupted,
+    stop_signal,
 )
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
@@ -152,8 +152,8 @@ class CliGroup(TyperGroup):
             out = getattr(self, "_new_out", None)
             if out is not None and out.is_dir() and not any(out.iterdir()):
                 out.rmdir()
-            if not isinstance(exc, GenemoeError) and was_interrupted(exc):
-                raise Interrupted(getattr(ctx, "invoked_subcommand", None)) from None  # one line (130)
+            if not isinstance(exc, GenemoeError) and (by := stop_signal(exc)):  # one line (130/143)
+                raise Interrupted(getattr(ctx, "invoked_subcommand", None), by) from None
             raise
 
     def _invoke(self, ctx):  # noqa: ANN001, ANN202 (click's signature)

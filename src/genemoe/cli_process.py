@@ -8,6 +8,8 @@ import signal
 import sys
 from types import FrameType
 
+from genemoe.errors import Terminated
+
 __all__ = ["training_process", "tuning_process", "progress_bars", "defer_interrupts_in_imports"]
 
 
@@ -93,20 +95,28 @@ def _in_import(frame: FrameType | None) -> bool:
     return False
 
 
-def _on_sigint(signum: int, frame: FrameType | None) -> None:
-    """Ctrl-C: KeyboardInterrupt now, or, inside an import, once the import is done."""
+_held: list[int] = []  # a signal that landed inside an import, raised once it is done
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C or SIGTERM: an interrupt now, or, inside an import, once the import is done."""
     if _in_import(frame):
+        if signum not in _held:
+            _held.append(signum)
         signal.setitimer(signal.ITIMER_REAL, 0.05)  # look again in 50 ms
         return
-    raise KeyboardInterrupt
+    _held.clear()
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    _on_sigint(signum, frame)
+    if _held:
+        _stop(_held[0], frame)
 
 
 def defer_interrupts_in_imports() -> None:
-    """Hold a Ctrl-C that lands inside another package's import until it has finished.
+    """Hold a Ctrl-C (or SIGTERM) that lands inside another package's import until it has
+    finished; stop at a SIGTERM as at a Ctrl-C.
 
     genemoe imports its heavy modules (torch, scipy, sklearn) when a command needs them. A
     KeyboardInterrupt raised halfway through one leaves it half-initialised in the
@@ -115,8 +125,16 @@ def defer_interrupts_in_imports() -> None:
     traceback, instead of the one-line "interrupted". Elsewhere (genemoe's own modules
     included) Ctrl-C acts at once, as before. Unix only (a timer signal re-checks); a SIGINT the parent ignores (a
     background job of a script) stays ignored.
+
+    SIGTERM (``kill``, a batch scheduler's pre-emption, torchrun stopping its workers after
+    one failed) killed the process where it stood: status 143, no line, a checkpoint write
+    possibly cut. It raises :class:`Terminated` now, which every command handles as a Ctrl-C
+    (files finished or removed, one line saying how to resume), said as SIGTERM, status 143.
     """
-    if not hasattr(signal, "setitimer") or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    if not hasattr(signal, "setitimer"):
         return
     signal.signal(signal.SIGALRM, _on_alarm)
-    signal.signal(signal.SIGINT, _on_sigint)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _stop)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _stop)

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["GenemoeError", "InputError", "NotBuiltError", "Interrupted", "was_interrupted",
+__all__ = ["GenemoeError", "InputError", "NotBuiltError", "Interrupted", "Terminated",
+           "was_interrupted", "stop_signal",
            "MEMORY_FIX", "input_error", "RESUMING", "resume_line",
            "out_of_memory_message", "os_error_message"]
 
@@ -45,11 +46,20 @@ class NotBuiltError(GenemoeError):
     """A command whose capability is not built yet (names the missing capability)."""
 
 
-class Interrupted(GenemoeError):
-    """The user stopped the command (Ctrl-C); said in one line, exit status 130."""
+class Terminated(KeyboardInterrupt):
+    """A SIGTERM, raised where a Ctrl-C would be (the command line installs the handler):
+    the same clean stop, said as SIGTERM."""
 
-    def __init__(self, command: str | None = None) -> None:
-        super().__init__(f"interrupted (Ctrl-C). {resume_line(command)}")
+
+class Interrupted(GenemoeError):
+    """The user stopped the command (Ctrl-C, or SIGTERM); said in one line, exit status 130
+    (143 for SIGTERM, as the shell reports a process it killed)."""
+
+    def __init__(self, command: str | None = None, by: str = "Ctrl-C") -> None:
+        word = "interrupted" if by == "Ctrl-C" else "stopped"
+        super().__init__(f"{word} ({by}). {resume_line(command)}")
+        self.by = by
+        self.status = 143 if by == "SIGTERM" else 130
 
 
 RESUMING = ("train", "pretrain", "tune", "benchmark", "ablation")
@@ -72,15 +82,25 @@ def resume_line(command: str | None) -> str:
 
 
 def was_interrupted(exc: BaseException) -> bool:
-    """Whether ``exc`` is, or was raised while handling, a Ctrl-C (a checkpoint's writer
-    interrupted mid-file raises its own RuntimeError from the KeyboardInterrupt)."""
-    seen = set()
+    """Whether ``exc`` is, or was raised while handling, a Ctrl-C or SIGTERM (a
+    checkpoint's writer interrupted mid-file raises its own RuntimeError from the
+    KeyboardInterrupt)."""
+    return stop_signal(exc) is not None
+
+
+def stop_signal(exc: BaseException) -> str | None:
+    """``"SIGTERM"`` or ``"Ctrl-C"`` when ``exc`` is, or was raised while handling, a
+    :class:`Terminated` or another KeyboardInterrupt (the whole chain is read: a tuning
+    study re-raises a SIGTERM as its own KeyboardInterrupt); ``None`` otherwise."""
+    seen, found = set(), None
     while exc is not None and id(exc) not in seen:
+        if isinstance(exc, Terminated):
+            return "SIGTERM"
         if isinstance(exc, KeyboardInterrupt):
-            return True
+            found = "Ctrl-C"
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
-    return False
+    return found
 
 
 def input_error(

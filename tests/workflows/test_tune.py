@@ -175,7 +175,7 @@ def test_ctrl_c_after_finished_trials_writes_their_results(bundle, tmp_path, bas
     monkeypatch.setattr(tuning, "fit_model", second_interrupted)
     with caplog.at_level("WARNING"), pytest.raises(KeyboardInterrupt):
         tune_run(bundle.path, n_trials=3, **_fcn_opts(out, base_yaml))
-    assert "written from the 1 trial finished before Ctrl-C" in caplog.text
+    assert "written from the 1 trial finished before it was stopped" in caplog.text
     assert (out / "best.yaml").read_text().startswith("# Interrupted (Ctrl-C) before the budget")
     assert "run again to resume" in json.loads((out / "summary.json").read_text())["interrupted"]
     assert (out / "trials.csv").exists() and (out / "search.png").exists()

@@ -260,7 +260,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
         _write_outputs(out_dir, bundle, data, stop.result, interrupted=True, **written)
         done = int((budget_rows(stop.result.trials)["state"] == "COMPLETE").sum())
         log.warning("best.yaml, trials.csv and search.png written from the %d trial%s finished "
-                    "before Ctrl-C (best %s %.3f)", done, "" if done == 1 else "s",
+                    "before it was stopped (best %s %.3f)", done, "" if done == 1 else "s",
                     stop.result.metric, stop.result.best_value)
         raise
     _write_outputs(out_dir, bundle, data, result, **written)
