@@ -389,8 +389,8 @@ def test_training_on_tuned_options_says_so_and_warns_of_a_test_split_tuned_on(
     with caplog.at_level("INFO", logger="genemoe"):
         train_run(bundle.path, out_dir=tmp_path / "same", model_name="logreg", config_path=best,
                   device="cpu", progress=False)
-    assert (f"options tuned by `genemoe tune` on {bundle.path.name} (1 value; tuned_on in "
-            "config.yaml)") in caplog.text
+    assert f"options tuned by `genemoe tune` on {bundle.path.name} (1 value" in caplog.text
+    assert "tuned_on in config.yaml)" in caplog.text
     assert "train" not in yaml.safe_load(best.read_text())  # logreg reads none (was written)
     said = yaml.safe_load((tmp_path / "same" / "config.yaml").read_text())["tuned_on"]["model.C"]
     n_test = len(bundle.indices("test"))
@@ -489,3 +489,24 @@ def test_a_pruned_trials_line_says_it_was_pruned_and_after_what(caplog):
         TrialLine(8)(study, epoch)
     assert "pruned after inner fold 1 of 3 (mean so far -2.6920) (best -2.7681)" in caplog.text
     assert "pruned at epoch 3 (validation 0.5000)" in caplog.text
+
+
+def test_a_study_won_by_its_starting_values_says_so(bundle, tmp_path, base_yaml, caplog):
+    """When trial 0 (the preset's and given values) won, tune listed its values as "best"
+    and train said "options tuned by `genemoe tune` (7 values)", as if tuning had moved them;
+    both say now that no drawn trial beat the starting values."""
+    out = tmp_path / "tune"
+    run = tune_run(bundle.path, out_dir=out, model_name="fcn", n_trials=1, config_path=base_yaml,
+                   epochs=1, device="cpu", progress=False)
+    assert run.result.best_is_start
+    assert "the starting values (trial 0) were best: no drawn trial beat them" in run.describe()
+    (entry,) = yaml.safe_load((out / "best.yaml").read_text())["tuned_on"].values()
+    assert entry["best_trial"].startswith("0: the starting values")
+    with caplog.at_level("INFO", logger="genemoe"):
+        train_run(bundle.path, out_dir=tmp_path / "run", model_name="fcn", epochs=1,
+                  config_path=out / "best.yaml", device="cpu", progress=False)
+    assert "the starting ones: no drawn trial beat them" in caplog.text
+    more = tune_run(bundle.path, out_dir=out, model_name="fcn", n_trials=4, config_path=base_yaml,
+                    epochs=1, device="cpu", progress=False)
+    drawn_won = more.result.best_value > run.result.best_value
+    assert more.result.best_is_start is not drawn_won

@@ -258,3 +258,11 @@ class TuningInterrupted(KeyboardInterrupt):
     def __init__(self, result: Any) -> None:
         super().__init__()
         self.result = result
+
+
+def is_start_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> bool:
+    """Whether ``trial`` is the enqueued starting configuration (trial 0) or a retry of it."""
+    if trial.system_attrs.get("failed_trial", trial.number) != 0:
+        return False
+    first = study.get_trials(deepcopy=False)[0]
+    return "fixed_params" in first.system_attrs

@@ -117,6 +117,7 @@ from genemoe.train.study_budget import (
     best_in_budget,
     counted_trials,
     forget_inherited,
+    is_start_trial,
     marking_divergence,
     optimize_to_budget,
     requeue_interrupted,
@@ -150,7 +151,8 @@ class TuneResult:
     validation metric; ``best_params``: its sampled values by config path; ``trials``:
     one row per trial of the study (:func:`trials_table`); ``seconds``: this call's wall
     time; ``n_pruned``: trials the pruner stopped (not those too big to train, which do
-    not count); ``space``: the searched space.
+    not count); ``space``: the searched space; ``best_is_start``: whether the best trial is
+    the starting configuration (trial 0, or its retry): no drawn values beat it.
     """
 
     best_model_cfg: dict[str, Any]
@@ -164,6 +166,7 @@ class TuneResult:
     study_name: str
     metric: str
     n_done_before: int = 0  # counted trials the study held before this call (a resume)
+    best_is_start: bool = False  # the best is trial 0, the starting values (or its retry)
 
 
 class _SeededTPE(optuna.samplers.BaseSampler):
@@ -592,4 +595,6 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
     n_pruned = int(tuning_cost(table)["n_pruned"])  # by the pruner, after training began
     return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
-                      n_pruned, space, study.study_name, _metric_name(task, train_cfg))
+                      n_pruned, space, study.study_name, _metric_name(task, train_cfg),
+                      best_is_start=is_start_trial(study, best))
+

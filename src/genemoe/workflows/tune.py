@@ -162,6 +162,8 @@ class TuneRun:
         if self.n_asked is not None and n_counted < self.n_asked and self.timeout is not None:
             lines.insert(1, f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
                             f"{self.n_asked} trials: the same command goes on with the study")
+        if r.best_is_start:  # "options tuned" for the preset's own values read as a change
+            lines.append("  the starting values (trial 0) were best: no drawn trial beat them")
         lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()
                   if not _fixed(r, k)]  # model.tune: false is set, not searched
         lines.append(f"  retrain: genemoe train --config {self.out_dir / 'best.yaml'} "
@@ -353,6 +355,8 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
         "metric": (f"validation {result.metric} (higher is better)" if cv == 1 else
                    f"mean validation {result.metric} over {cv} inner folds (higher is better)"),
         "best_value": round(float(result.best_value), 6),
+        "best_trial": ("0: the starting values; no drawn trial beat them" if result.best_is_start
+                       else "a drawn trial (trials.csv)"),
         # the trials the best was chosen from: an interrupted one (FAIL, run again) was counted
         "n_trials": n_counted, "n_trials_asked": int(n_trials), "seed": int(seed),
         "preset": str(preset), "study": f"{result.study_name} in {redacted_url(storage)}",
