@@ -61,6 +61,13 @@ from typing import Literal
 import numpy as np
 
 from genemoe.errors import input_error
+from genemoe.evaluate.survival_tests import (
+    check_groups,
+    check_survival,
+    kaplan_meier,
+    logrank_test,
+    median_split_logrank,
+)
 
 __all__ = [
     "concordance_index",
@@ -80,62 +87,6 @@ ArrayLike = np.ndarray | Sequence[float]
 TIED_TOL = 1e-8
 """Risks closer than this are tied (``tied_tol`` of sksurv's ``concordance_index_censored``)."""
 MIN_CI_PAIRS = 10  # a group's comparable pairs below which no bootstrap interval is given
-
-
-# --------------------------------------------------------------------------- input checks
-def _as_1d(x: ArrayLike, name: str, *, dtype: type = np.float64) -> np.ndarray:
-    arr = np.asarray(x)
-    if arr.ndim != 1:
-        raise input_error(f"{name} must be 1-D, got shape {arr.shape}", where=name)
-    if dtype is bool:
-        if arr.dtype != bool:
-            if not np.issubdtype(arr.dtype, np.number) or not np.all(np.isin(arr, (0, 1))):
-                raise input_error(f"{name} must be boolean (True = event) or 0/1", where=name)
-        return arr.astype(bool)
-    arr = arr.astype(dtype)
-    bad = np.flatnonzero(~np.isfinite(arr))
-    if bad.size:
-        raise input_error(
-            f"{name} contains {bad.size} NaN or infinite value(s), first at position {bad[0]}",
-            where=name,
-            fix="drop samples without follow-up or prediction",
-        )
-    return arr
-
-
-def _check_survival(
-    time: ArrayLike, event: ArrayLike, *others: tuple[ArrayLike, str], need_event: bool = True
-) -> tuple[np.ndarray, ...]:
-    """Validate ``time``, ``event`` and same-length ``others``; return them as arrays."""
-    t = _as_1d(time, "time")
-    e = _as_1d(event, "event", dtype=bool)
-    rest = [_as_1d(x, name) for x, name in others]
-    names = ["event"] + [name for _, name in others]
-    for arr, name in zip([e, *rest], names, strict=True):
-        if arr.size != t.size:
-            raise input_error(f"time has {t.size} samples but {name} has {arr.size}", where=name)
-    if t.size == 0:
-        raise input_error("no samples", where="time")
-    if np.any(t < 0):
-        raise input_error("time contains negative values", where="time")
-    if need_event and not e.any():
-        raise input_error(
-            "all samples are censored",
-            where="event",
-            fix="survival metrics need at least one observed event",
-        )
-    return (t, e, *rest)
-
-
-def _check_groups(groups: ArrayLike, n: int) -> np.ndarray:
-    g = np.asarray(groups)
-    if g.ndim != 1 or g.size != n:
-        raise input_error(
-            f"groups must be 1-D with {n} entries, got shape {g.shape}", where="groups"
-        )
-    if g.dtype.kind == "f" and np.any(np.isnan(g)):
-        raise input_error("groups contains NaN", where="groups")
-    return g
 
 
 # --------------------------------------------------------------------------- Harrell's C
@@ -240,7 +191,7 @@ def concordance_index(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> flo
     InputError
         Lengths differ, NaN values, all samples censored, or no comparable pair.
     """
-    t, e, r = _check_survival(time, event, (risk, "risk"))
+    t, e, r = check_survival(time, event, (risk, "risk"))
     value = _sksurv_c(t, e, r)
     if value is None:
         raise input_error(
@@ -289,8 +240,8 @@ def uno_c_index(time_train: ArrayLike, event_train: ArrayLike, time: ArrayLike, 
     from sksurv.metrics import concordance_index_ipcw
     from sksurv.util import Surv
 
-    t_tr, e_tr = _check_survival(time_train, event_train)
-    t, e, r = _check_survival(time, event, (risk, "risk"))
+    t_tr, e_tr = check_survival(time_train, event_train)
+    t, e, r = check_survival(time, event, (risk, "risk"))
     try:
         return float(
             concordance_index_ipcw(
@@ -316,7 +267,7 @@ def _uno_truncated(time_train: ArrayLike, event_train: ArrayLike, t: np.ndarray,
         return uno_c_index(time_train, event_train, t, e, r), None
     except ValueError:  # InputError is a ValueError
         pass
-    t_tr, e_tr = _check_survival(time_train, event_train)
+    t_tr, e_tr = check_survival(time_train, event_train)
     at, g = kaplan_meier(t_tr, ~e_tr)  # the censoring distribution, as sksurv weighs by it
     ok = at[(g >= 0.2) & (at < t_tr.max())]
     times = np.unique(t_tr)
@@ -363,7 +314,7 @@ def bootstrap_c_index(
     (lo, hi)
         NaN, NaN when no resample had a comparable pair.
     """
-    t, e, r = _check_survival(time, event, (risk, "risk"))
+    t, e, r = check_survival(time, event, (risk, "risk"))
     if n_boot < 1 or not 0 < alpha < 1:
         raise input_error(
             f"need n_boot >= 1 and 0 < alpha < 1, got {n_boot}, {alpha}", where="bootstrap_c_index"
@@ -414,8 +365,8 @@ def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups:
         ``reason``; otherwise ``reason`` is None. Too few pairs for an interval: ``ci`` NaN,
         ``ci_reason`` says why.
     """
-    t, e, r = _check_survival(time, event, (risk, "risk"), need_event=False)
-    g = _check_groups(groups, t.size)
+    t, e, r = check_survival(time, event, (risk, "risk"), need_event=False)
+    g = check_groups(groups, t.size)
     out: dict = {}
     for label in np.unique(g):
         m = g == label
@@ -444,84 +395,6 @@ def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups:
                                                      seed=seed, alpha=alpha))
         out[key] = entry
     return out
-
-
-# --------------------------------------------------------------------------- KM, log-rank
-def kaplan_meier(time: ArrayLike, event: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Kaplan–Meier estimate of the survival function.
-
-    Parameters
-    ----------
-    time, event
-        ``(n_samples,)`` follow-up and event indicator.
-
-    Returns
-    -------
-    times
-        ``(n_event_times,)`` distinct event times, ascending.
-    survival
-        ``(n_event_times,)`` S(t) just after each event time: a right-continuous step
-        function, 1 before ``times[0]``. Both empty when no event was observed.
-    """
-    from sksurv.nonparametric import kaplan_meier_estimator
-
-    t, e = _check_survival(time, event, need_event=False)
-    if not e.any():
-        return np.empty(0), np.empty(0)
-    all_times, survival = kaplan_meier_estimator(e, t)  # at every distinct time
-    keep = np.isin(all_times, t[e])
-    return np.asarray(all_times[keep], dtype=float), np.asarray(survival[keep], dtype=float)
-
-
-def logrank_test(time: ArrayLike, event: ArrayLike, groups: ArrayLike) -> dict:
-    """Log-rank test that two or more groups share one survival function.
-
-    Parameters
-    ----------
-    time, event
-        ``(n_samples,)`` follow-up and event indicator.
-    groups
-        ``(n_samples,)`` group labels (at least two distinct).
-
-    Returns
-    -------
-    dict
-        ``statistic`` (chi-square, df = n_groups - 1), ``p_value``, ``df``, from
-        ``lifelines.statistics.multivariate_logrank_test``.
-    """
-    from lifelines.statistics import multivariate_logrank_test
-
-    t, e = _check_survival(time, event)
-    labels, codes = np.unique(_check_groups(groups, t.size), return_inverse=True)
-    if labels.size < 2:
-        raise input_error(f"log-rank needs at least 2 groups, got {labels.size}", where="groups")
-    res = multivariate_logrank_test(t, codes.reshape(-1), e)
-    df = labels.size - 1
-    return {"statistic": float(res.test_statistic), "p_value": float(res.p_value), "df": int(df)}
-
-
-def median_split_logrank(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> dict:
-    """Log-rank test between samples above the median risk and the rest.
-
-    Returns
-    -------
-    dict
-        ``p_value``, ``statistic``, ``threshold`` (the median risk), ``n_high`` (risk >
-        threshold), ``n_low``.
-    """
-    t, e, r = _check_survival(time, event, (risk, "risk"))
-    threshold = float(np.median(r))
-    high = r > threshold
-    if high.all() or not high.any():
-        raise input_error("all risks are equal: the median split leaves one group", where="risk")
-    res = logrank_test(t, e, high)
-    return {
-        "p_value": res["p_value"],
-        "statistic": res["statistic"],
-        "threshold": threshold,
-        "n_high": int(high.sum()),
-        "n_low": int((~high).sum()),
-    }
 
 
 # --------------------------------------------------------------------------- summary
@@ -564,7 +437,7 @@ def survival_metrics(
         also ``integrated_brier_score`` (None when it cannot be computed) and its
         ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``.
     """
-    t, e, r = _check_survival(time, event, (risk, "risk"))
+    t, e, r = check_survival(time, event, (risk, "risk"))
     # as per type, no C below 2 events: one gave 1.000 [1.000, 1.000] (a resample holds that
     # event, then C = 1, or none, then no C at all)
     few = f"fewer than 2 events ({int(e.sum())})" if e.sum() < 2 else None
