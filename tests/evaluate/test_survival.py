@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test as ll_logrank
@@ -344,6 +345,7 @@ def test_survival_metrics_keys_and_values():
         "uno_c_index",
         "uno_tau",
         "logrank_p",
+        "logrank_high_died_sooner",
         "n",
         "n_events",
     }
@@ -430,3 +432,61 @@ def test_uno_is_truncated_where_the_censoring_weights_are_still_sane():
     assert res["uno_tau"] is not None
     assert g[np.searchsorted(at, res["uno_tau"], side="right") - 1] >= 0.2
     assert abs(res["uno_c_index"] - res["c_index"]) < 0.1  # both read the same ordering
+
+
+def test_perfect_order_gets_no_zero_width_interval():
+    """8 patients, 2 deaths, 13 comparable pairs all in order (a probe's validation split):
+    every resample gave 1.000, and the run said "1.000 [1.000, 1.000]", certainty from 2
+    deaths. No percentile interval is given then, and the table says why."""
+    from genemoe.report.terminal import run_table
+
+    t = [100.0, 300.0, 400.0, 500.0, 600.0, 700.0, 800.0, 900.0]
+    e = [1, 1, 0, 0, 0, 0, 0, 0]
+    r = [9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0]
+    m = survival_metrics(t, e, r, groups=["ACC"] * 8, n_boot=200)
+    assert m["c_index"] == 1.0 and np.isnan(m["c_index_ci"]).all()
+    assert m["c_index_ci_reason"] == "none: every resample 1.000"
+    assert m["c_index_by_type"]["ACC"]["ci_reason"] == "none: every resample 1.000"
+    assert "none: every resample 1.000" in run_table({"val": m}, task="survival", title="t")
+    r[2], r[0] = r[0], r[2]  # one pair out of order: an interval again
+    lo, hi = survival_metrics(t, e, r, n_boot=200)["c_index_ci"]
+    assert lo < hi
+
+
+def test_the_median_split_says_its_direction_and_its_halves_are_the_log_ranks():
+    """A model ranking backwards has as small a two-sided log-rank p as one ranking well:
+    the benchmark counted "3/3 < 0.05" with a fold whose lower-risk half died sooner, and
+    the run said only the p. The split records its direction, the run table says
+    "(backwards)", the benchmark counts those folds apart. The survival-by-risk-half table
+    put a patient at the median risk in the higher half (>=), the log-rank in the lower (>)."""
+    from genemoe.evaluate.benchmark_tables import summary_table
+    from genemoe.evaluate.brier import horizon_calibration
+    from genemoe.evaluate.survival import median_split_logrank
+    from genemoe.evaluate.survival_tests import observed_minus_expected
+    from genemoe.report.terminal import run_table
+
+    rng = np.random.default_rng(0)
+    risk = rng.normal(size=80)
+    time = rng.exponential(1000 * np.exp(-risk))
+    event = np.ones(80, bool)
+    right = median_split_logrank(time, event, risk)
+    wrong = median_split_logrank(time, event, -risk)
+    assert right["p_value"] < 0.05 and wrong["p_value"] < 0.05
+    assert right["high_died_sooner"] and not wrong["high_died_sooner"]
+    # O - E of one group: lifelines' logrank statistic is (O - E)^2 / V of the same sum
+    high = risk > np.median(risk)
+    assert observed_minus_expected(time, event, high) == pytest.approx(
+        -observed_minus_expected(time, event, ~high))
+    m = survival_metrics(time, event, -risk, n_boot=20)
+    assert m["logrank_high_died_sooner"] is False
+    assert "(backwards)" in run_table({"test": m}, task="survival", title="t")
+    results = pd.DataFrame({"model": ["a"] * 3, "repeat": 0, "fold": [0, 1, 2],
+                            "c_index": [0.7, 0.6, 0.4], "logrank_p": [0.01, 0.02, 0.03],
+                            "logrank_high_died_sooner": [True, True, False]})
+    cell = summary_table(results, "survival")["logrank_p"].iloc[0]
+    assert "3/3 < 0.05, 1 of them backwards" in cell
+    base = {"times": [50.0, 5000.0], "cum_hazard": [0.01, 0.5], "centre": 0.0}
+    r = np.array([1.0, 2.0, 3.0, 4.0, 5.0])  # the median, 3.0, is one patient's
+    rows = horizon_calibration(base, np.full(5, 4000.0), np.zeros(5, bool), r)
+    assert rows[0]["higher-risk half: at risk"] == 2  # as the log-rank's n_high
+    assert median_split_logrank([1, 2, 3, 4, 5], [1, 1, 1, 1, 1], r)["n_high"] == 2

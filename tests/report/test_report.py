@@ -300,7 +300,7 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     # panel gave 0.707 for the split within each type, both called "high vs low risk"
     assert "one median split of all patients (differences between types count" in page
     ref = json.loads((run / "metrics.json").read_text())["test"]["ibs_null_reference"]
-    assert f"one Kaplan–Meier curve for all: {ref:.3f}" in page  # was in metrics.json only
+    assert f"one survival curve for all (no information): {ref:.3f}" in page  # was in metrics.json only
     n = json.loads((run / "metrics.json").read_text())["protocol"]["n"]  # was "{'train': 637, ...}"
     assert f"<th>samples per split</th><td>train {n['train']} · val {n['val']} · test {n['test']}" in page
     assert re.search(r"<th>stopped early</th><td>(yes|no)</td>", page)  # was True / False
@@ -641,5 +641,7 @@ def test_a_survival_benchmark_report_keeps_small_p_values_and_per_type_spread(di
     text = write_report(bench, out_path=tmp_path / "b.html").read_text()
     every = text.split("Every fold (results.csv)")[1].split("</details>")[0]
     assert "1.2e-6" in every  # fmt_p, as the paired table
-    per_type = text.split("C-index per cancer type (mean over folds)</h3>")[1].split("</table>")[0]
-    assert " ± " in per_type
+    per_type = text.split("C-index per cancer type (mean ± sd over folds)</h3>")[1].split("</table>")[0]
+    assert " ± " in per_type  # the heading said "mean over folds" above mean ± sd
+    # summary.md gave the no-information Brier score, the report did not; neither named the C
+    assert "C-index: Harrell&#x27;s" in text and "Nelson–Aalen estimate: no information" in text

@@ -519,8 +519,11 @@ def test_a_survival_summary_gives_the_no_information_brier_score(bundle, tmp_pat
     ref = results["ibs_null_reference"].dropna()
     assert len(ref) and (ref > 0).all()
     md = (tmp_path / "s" / "summary.md").read_text()
-    assert (f"Integrated Brier score of the Kaplan–Meier curve alone (no information) on the "
-            f"same folds: {ref.mean():.3f}") in md
+    assert "C-index: Harrell's" in md  # which one was said in the README only
+    # it is the training patients' Nelson–Aalen curve (Breslow at zero risk): it was called a
+    # Kaplan–Meier curve
+    assert (f"Integrated Brier score of one survival curve for all (the training patients' "
+            f"Nelson–Aalen estimate: no information) on the same folds: {ref.mean():.3f}") in md
     assert res.results is not None
 
 

@@ -17,7 +17,7 @@ from genemoe.models.search_spaces import params_text
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "summary_markdown", "markdown_table", "chosen_table",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
-           "FEW_PAIRS", "options_lines"]
+           "FEW_PAIRS", "options_lines", "null_brier_text"]
 
 Task = Literal["classify", "survival"]
 
@@ -52,6 +52,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
             uno = m.get("uno_c_index")
             row.update(c_index=m["c_index"], c_index_lo=lo, c_index_hi=hi,
                        uno_c_index=np.nan if uno is None else uno, logrank_p=m["logrank_p"],
+                       logrank_high_died_sooner=m.get("logrank_high_died_sooner"),  # newer cells
                        uno_tau=m.get("uno_tau") or np.nan,  # its truncation day, if any
                        ibs_null_reference=m.get("ibs_null_reference", np.nan),
                        integrated_brier_score=m.get("integrated_brier_score", np.nan),
@@ -146,7 +147,8 @@ def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
         for c in cols:
             v = g[c].dropna()
             if c == "logrank_p":  # p-values: a mean ± std of them ("0.000 ± 0.000") says little
-                row[c] = "–" if v.empty else _p_values_text(v, len(g))
+                row[c] = "–" if v.empty else _p_values_text(
+                    v, len(g), g.get("logrank_high_died_sooner"))
                 continue
             sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
             row[c] = "–" if v.empty else f"{v.mean():.3f}{sd}" + (
@@ -155,12 +157,36 @@ def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _p_values_text(p: pd.Series, n_folds: int) -> str:
+def null_brier_text(results: pd.DataFrame) -> str:
+    """What each metric of a survival benchmark is, and the integrated Brier score of no
+    information on the same folds, with its spread ("" for classification). summary.md and
+    the HTML report say it (the report left the reference out; neither named the C-index)."""
+    if "c_index" not in results:
+        return ""
+    text = ("C-index: Harrell's; Uno's C: weighted by the inverse probability of censoring "
+            "(the training patients').")
+    if (ref := results.get("ibs_null_reference")) is not None and ref.notna().any():
+        folds = results.drop_duplicates(["repeat", "fold"])["ibs_null_reference"].dropna()
+        spread = f" ± {folds.std():.3f}" if len(folds) > 1 else ""  # was in cells/*.json only
+        text += (f" Integrated Brier score of one survival curve for all (the training patients' "
+                 f"Nelson–Aalen estimate: no information) on the same folds: "
+                 f"{folds.mean():.3f}{spread} ({len(folds)} fold{'s' * (len(folds) != 1)}); a "
+                 "model above it predicts worse than no model.")
+    return text
+
+
+def _p_values_text(p: pd.Series, n_folds: int, sooner: pd.Series | None = None) -> str:
     """Per-fold p-values as their median and how many folds are below 0.05:
-    ``"0.012 median, 7/9 < 0.05"`` (``"<0.001"`` for a median under 0.001)."""
+    ``"0.012 median, 7/9 < 0.05"`` (``"<0.001"`` for a median under 0.001); with each
+    fold's direction (``sooner``: whether its higher-risk half died sooner), the folds below
+    0.05 the other way are said: ``"7/9 < 0.05, 1 of them backwards"`` (they were counted
+    with the rest: a two-sided p has no direction)."""
     med = float(p.median())
     text = "<0.001" if med < 0.001 else f"{med:.2g}" if med < 0.01 else f"{med:.3f}"
-    return f"{text} median, {int((p < 0.05).sum())}/{len(p)} < 0.05" + (
+    low = p < 0.05
+    wrong = 0 if sooner is None else int((low & (sooner.reindex(p.index) == False)).sum())  # noqa: E712
+    return f"{text} median, {int(low.sum())}/{len(p)} < 0.05" + (
+        f", {wrong} of them backwards (the lower-risk half died sooner)" if wrong else "") + (
         f" ({len(p)}/{n_folds} folds)" if len(p) < n_folds else "")
 
 
@@ -281,12 +307,8 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     lines = [f"# genemoe benchmark: {task}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
              _protocol_text(protocol), "", "## Mean ± std over folds", "",
              markdown_table(summary_table(results, task)), ""]
-    if (ref := results.get("ibs_null_reference")) is not None and ref.notna().any():
-        folds = results.drop_duplicates(["repeat", "fold"])["ibs_null_reference"].dropna()
-        spread = f" ± {folds.std():.3f}" if len(folds) > 1 else ""  # was in cells/*.json only
-        lines += [f"Integrated Brier score of the Kaplan–Meier curve alone (no information) on "
-                  f"the same folds: {folds.mean():.3f}{spread} ({len(folds)} fold"
-                  f"{'s' * (len(folds) != 1)}); a model above it predicts worse than no model.", ""]
+    if text := null_brier_text(results):
+        lines += [text, ""]
     if results["model"].nunique() > 1:
         best, comp = paired_comparisons(results, task)
         lines += [f"## Paired comparisons against the best peer: {best}", "",

@@ -171,7 +171,7 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
     probs = survival_at_horizons(baseline, r)
     if not probs or not r.size:
         return []
-    high = r >= np.median(r)
+    high = r > np.median(r)  # as the log-rank splits them (was >=: a tie at the median moved)
     rows = []
     for years in HORIZONS_YEARS:
         p, h = probs[_horizon_name(years)], years * DAYS_PER_YEAR

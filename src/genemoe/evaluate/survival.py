@@ -73,6 +73,7 @@ __all__ = [
     "concordance_index",
     "uno_c_index",
     "bootstrap_c_index",
+    "ci_reason",
     "c_index_by_group",
     "kaplan_meier",
     "logrank_test",
@@ -312,7 +313,9 @@ def bootstrap_c_index(
     Returns
     -------
     (lo, hi)
-        NaN, NaN when no resample had a comparable pair.
+        NaN, NaN when no resample had a comparable pair, or when every resample gave the
+        same C (perfect order in a few pairs: 8 patients, 2 deaths gave "1.000 [1.000,
+        1.000]", an interval of zero width claiming certainty); :func:`ci_reason` says which.
     """
     t, e, r = check_survival(time, event, (risk, "risk"))
     if n_boot < 1 or not 0 < alpha < 1:
@@ -337,10 +340,17 @@ def bootstrap_c_index(
             value = score / n_pairs if n_pairs else None
         if value is not None:
             values.append(value)
-    if not values:
+    if not values or np.ptp(values) == 0:
         return float("nan"), float("nan")
     lo, hi = np.quantile(values, [alpha / 2, 1 - alpha / 2])
     return float(lo), float(hi)
+
+
+def ci_reason(c: float) -> str:
+    """Why :func:`bootstrap_c_index` gave no interval for an observed C of ``c``."""
+    if c in (0.0, 1.0):  # short: a table cell; the docstring above says why
+        return f"none: every resample {c:.3f}"
+    return "none: every resample the same"
 
 
 def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups: ArrayLike, *,
@@ -393,6 +403,8 @@ def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups:
             else:
                 entry["ci"] = list(bootstrap_c_index(t[m], e[m], r[m], n_boot=n_boot,
                                                      seed=seed, alpha=alpha))
+                if np.isnan(entry["ci"][0]):
+                    entry["ci_reason"] = ci_reason(value)
         out[key] = entry
     return out
 
@@ -429,10 +441,12 @@ def survival_metrics(
     Returns
     -------
     dict
-        ``c_index``, ``c_index_ci`` ([lo, hi], 95 %), ``c_index_by_type`` (see
+        ``c_index`` (Harrell's), ``c_index_ci`` ([lo, hi], 95 %; NaN with
+        ``c_index_ci_reason`` where every resample gave one value), ``c_index_by_type`` (see
         :func:`c_index_by_group`; None without ``groups``), ``uno_c_index`` (None without
         training data or when it fails; the reason is logged), ``logrank_p`` (median risk
-        split; NaN when all risks are equal), ``n``, ``n_events`` (below 2: C-index NaN,
+        split; NaN when all risks are equal), ``logrank_high_died_sooner`` (the split's direction;
+        None without a split), ``n``, ``n_events`` (below 2: C-index NaN,
         no interval, no Uno's C, and ``c_index_reason`` says why); with ``risk_train``
         also ``integrated_brier_score`` (None when it cannot be computed) and its
         ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``.
@@ -447,20 +461,25 @@ def survival_metrics(
     elif few is None:
         uno, tau = _uno_truncated(time_train, event_train, t, e, r)
     try:
-        logrank_p = median_split_logrank(t, e, r)["p_value"]
+        split = median_split_logrank(t, e, r)
+        logrank_p, sooner = split["p_value"], split["high_died_sooner"]
     except ValueError as exc:
         log.warning("median-split log-rank skipped: %s", exc)
-        logrank_p = float("nan")
+        logrank_p, sooner = float("nan"), None
+    c = float("nan") if few else concordance_index(t, e, r)
+    ci = [float("nan")] * 2 if few else list(bootstrap_c_index(t, e, r, n_boot=n_boot, seed=seed))
     out = {
-        "c_index": float("nan") if few else concordance_index(t, e, r),
-        "c_index_ci": [float("nan")] * 2 if few else list(bootstrap_c_index(t, e, r, n_boot=n_boot, seed=seed)),
+        "c_index": c,
+        "c_index_ci": ci,
         "c_index_by_type": None if groups is None else c_index_by_group(t, e, r, groups,
                                                                         n_boot=n_boot, seed=seed),
         "uno_c_index": uno, "uno_tau": tau,  # the truncation day, where one was needed
         "logrank_p": logrank_p,
+        "logrank_high_died_sooner": sooner,  # the two-sided p has no direction
         "n": int(t.size),
         "n_events": int(e.sum()),
-    } | ({"c_index_reason": few} if few else {})
+    } | ({"c_index_reason": few} if few else {}) | (
+        {"c_index_ci_reason": ci_reason(c)} if not few and np.isnan(ci[0]) else {})
     if risk_train is not None and time_train is not None and event_train is not None:
         from genemoe.evaluate.brier import integrated_brier
 

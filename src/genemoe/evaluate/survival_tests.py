@@ -15,7 +15,7 @@ import numpy as np
 from genemoe.errors import input_error
 
 __all__ = ["as_1d", "check_survival", "check_groups", "kaplan_meier", "logrank_test",
-           "median_split_logrank"]
+           "median_split_logrank", "observed_minus_expected"]
 
 ArrayLike = np.ndarray | Sequence[float]
 
@@ -137,7 +137,9 @@ def median_split_logrank(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> 
     -------
     dict
         ``p_value``, ``statistic``, ``threshold`` (the median risk), ``n_high`` (risk >
-        threshold), ``n_low``.
+        threshold), ``n_low``, ``high_died_sooner``: whether the higher-risk half had more
+        deaths than expected under one shared survival curve (the two-sided p says nothing
+        of the direction: a model ranking backwards has a small p too).
     """
     t, e, r = check_survival(time, event, (risk, "risk"))
     threshold = float(np.median(r))
@@ -151,4 +153,16 @@ def median_split_logrank(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> 
         "threshold": threshold,
         "n_high": int(high.sum()),
         "n_low": int((~high).sum()),
+        "high_died_sooner": bool(observed_minus_expected(t, e, high) > 0),
     }
+
+
+def observed_minus_expected(time: np.ndarray, event: np.ndarray, group: np.ndarray) -> float:
+    """Deaths in ``group`` minus those expected were every patient on one survival curve
+    (the log-rank's O − E, summed over the distinct death times); all ``(n,)``."""
+    t, e, g = np.asarray(time, np.float64), np.asarray(event, bool), np.asarray(group, bool)
+    deaths = np.unique(t[e])
+    at_risk = t[None, :] >= deaths[:, None]  # (n_death_times, n)
+    died = (t[None, :] == deaths[:, None]) & e[None, :]
+    expected = died.sum(1) * (at_risk & g).sum(1) / at_risk.sum(1)
+    return float((died & g).sum() - expected.sum())

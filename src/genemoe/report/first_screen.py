@@ -186,8 +186,10 @@ def _run_headline(task: str, m: dict) -> list[str]:
         return out
     out = [_big("C-index", fmt_value(m.get("c_index")),
                 fmt_ci(m.get("c_index_ci")) + " (bootstrap 95%)" if fmt_ci(m.get("c_index_ci"))
-                else m.get("c_index_reason", "")),
+                else m.get("c_index_reason") or m.get("c_index_ci_reason", "")),
            _big("log-rank p", fmt_p(m.get("logrank_p")),  # the figure's split is within type
+                ("backwards: the lower-risk half died sooner; " if m.get("logrank_high_died_sooner")
+                 is False else "") +
                 "high vs low risk, one median split of all patients (differences between types "
                 "count; the Kaplan–Meier figure splits within each type)")]
     if m.get("uno_c_index") is not None:
@@ -195,7 +197,7 @@ def _run_headline(task: str, m: dict) -> list[str]:
     if m.get("integrated_brier_score") is not None:  # beside the no-information score (was
         ref = m.get("ibs_null_reference")  # in metrics.json only: 0.218 read as good beside 0.216)
         out.append(_big("integrated Brier", fmt_value(m["integrated_brier_score"]),
-                        f"lower is better; one Kaplan–Meier curve for all: {fmt_value(ref)}"
+                        f"lower is better; one survival curve for all (no information): {fmt_value(ref)}"
                         if ref is not None else ""))
     return out
 

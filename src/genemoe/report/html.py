@@ -33,6 +33,7 @@ from genemoe.evaluate.benchmark_files import load_cells, read_protocol, software
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
     chosen_table,
+    null_brier_text,
     paired_comparisons,
     results_table,
     summary_table,
@@ -189,6 +190,8 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
 def _benchmark_metrics(results: pd.DataFrame, task: str,
                        comparison: tuple[str, pd.DataFrame] | None) -> str:
     parts = ["<h3>Mean ± std over folds</h3>", _table(summary_table(results, task))]
+    if text := null_brier_text(results):  # as summary.md says it
+        parts.append(f"<p>{html.escape(text)}</p>")
     if comparison is not None:
         best, comp = comparison
         comp = comp.assign(mean_difference=comp["mean_difference"].map(lambda v: f"{v:+.4f}"),
@@ -205,7 +208,7 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
         g = results.groupby("model", sort=False)[per_type]  # ± as summary.md (it was left out)
         means = g.mean().combine(g.std(), lambda m, sd: m.map(fmt_value) + " ± " + sd.map(fmt_value))
         means.columns = [c.removeprefix("c_index_") for c in means.columns]
-        parts += ["<h3>C-index per cancer type (mean over folds)</h3>", _table(means.reset_index())]
+        parts += ["<h3>C-index per cancer type (mean ± sd over folds)</h3>", _table(means.reset_index())]
     chosen, cost = chosen_table(results), tuning_cost_table(results)
     if len(chosen) and (chosen.drop(columns="model") != "").any().any():  # as summary.md has them
         parts += ["<h3>Chosen on validation, per fold</h3>",

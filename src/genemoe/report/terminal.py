@@ -41,8 +41,10 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
     else:
         cols = ["split", "n", "events", "C-index", "95% CI", "log-rank p"]
         rows = [[s, fmt_count(m.get("n")), fmt_count(m.get("n_events")),
-                 fmt_value(m.get("c_index")), fmt_ci(m.get("c_index_ci")) or m.get("c_index_reason", ""),
-                 fmt_p(m.get("logrank_p"))] for s, m in parts]
+                 fmt_value(m.get("c_index")), fmt_ci(m.get("c_index_ci"))
+                 or m.get("c_index_reason") or m.get("c_index_ci_reason", ""),
+                 fmt_p(m.get("logrank_p")) + (" (backwards)" if m.get("logrank_high_died_sooner")
+                                              is False else "")] for s, m in parts]
     return text_table(cols, rows, title=title, right=cols[1:])
 
 

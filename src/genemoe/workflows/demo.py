@@ -285,10 +285,11 @@ def verdict(rows: list[DemoRow], synthetic: bool) -> str:
     elif srv:
         b, o = srv
         (bl, bh), (ol, oh) = b.test["c_index_ci"], o.test["c_index_ci"]
-        overlap = "overlap" if bl <= oh and ol <= bh else "do not overlap"
+        overlap = ("" if np.isnan([bl, bh, ol, oh]).any() else  # an interval withheld
+                   "; the intervals overlap" if bl <= oh and ol <= bh else "; the intervals do not overlap")
         parts.append(f"{name(b)} ranked survival risk best (C-index {fmt_value(b.test['c_index'])}"
                      f" {fmt_ci(b.test['c_index_ci'])} vs {fmt_value(o.test['c_index'])} "
-                     f"{fmt_ci(o.test['c_index_ci'])} for {name(o)}; the intervals {overlap})")
+                     f"{fmt_ci(o.test['c_index_ci'])} for {name(o)}{overlap})")
     cohort = "this synthetic cohort" if synthetic else "this cohort"
     text = (f"On {cohort}, " + "; ".join(parts) + ".") if parts else ""
     text += _overfit_sentence([r for r in rows if r.task == "classify"])
