@@ -40,7 +40,7 @@ from genemoe.data.ids import is_sample_barcode
 from genemoe.errors import input_error
 
 __all__ = ["read_clinical", "parse_events", "exported_clinical", "clinical_field_names",
-           "check_endpoint"]
+           "check_endpoint", "attach_survival"]
 
 logger = logging.getLogger(__name__)
 
@@ -409,3 +409,39 @@ def _export_endpoint(meta: pd.DataFrame, cols: list[str]) -> str | None:
                 event, meta[f"{ep}_event"].to_numpy(float)[known]):
             return ep.upper()
     return None
+
+
+def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: dict,
+                    endpoint: str) -> dict[str, Any]:
+    """Join the clinical table's endpoints to ``obs`` (one row per sample) by patient, in
+    place: every ``<ep>_time``/``<ep>_event`` column, and ``time``, ``event`` and
+    ``has_survival`` of ``endpoint``.
+
+    Returns
+    -------
+    dict
+        The join's record (``prepare``'s ``join_survival`` step): ``endpoint``,
+        ``n_with_survival``, ``n_events``, ``n_without``, ``clinical_report``; empty
+        without a table.
+    """
+    ep = endpoint.lower()
+    obs["time"], obs["event"], obs["has_survival"] = np.nan, False, False
+    if clinical is None:
+        return {}
+    for col in clinical.columns:
+        if col.endswith("_time") or col.endswith("_event"):
+            obs[col] = obs["patient_id"].map(clinical[col]).astype(float)
+    if f"{ep}_time" not in obs.columns:
+        raise input_error(f"the clinical table has no {endpoint} / {endpoint}.time columns",
+                          where="--endpoint", fix="choose an endpoint the table has (OS, DSS, DFI, PFI)")
+    if len(clinical) and not obs["patient_id"].isin(clinical.index).any():  # was 0 joined, unsaid
+        raise input_error(f"none of its {len(clinical):,} patients is one of the expression's (it has "
+                          f"{clinical.index[0]!r}; the expression {obs['patient_id'].iloc[0]!r})",
+                          where="--clinical", fix="pass the survival table of these patients")
+    t, e = obs[f"{ep}_time"], obs[f"{ep}_event"]
+    ok = t.notna() & e.notna()
+    obs["time"] = t.where(ok)
+    obs["event"] = (e.fillna(0) > 0) & ok
+    obs["has_survival"] = ok
+    return dict(endpoint=endpoint, n_with_survival=int(ok.sum()), n_events=int(obs["event"].sum()),
+                n_without=int((~ok).sum()), clinical_report=report)

@@ -42,7 +42,7 @@ from genemoe.data import splits as sp
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
-from genemoe.data.clinical import check_endpoint, exported_clinical
+from genemoe.data.clinical import attach_survival, check_endpoint, exported_clinical
 from genemoe.data.ids import tcga_like
 from genemoe.data.prep_text import step_line
 from genemoe.data.quant_dir import join_dropped, join_record
@@ -325,31 +325,6 @@ def _label_rows_naming_no_sample(path: Path, table: pd.DataFrame, obs: pd.DataFr
     return int((~named).sum())
 
 
-def _attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: dict,
-                     cfg: PrepareConfig, plog: PrepLog) -> None:
-    ep = cfg.endpoint.lower()
-    obs["time"], obs["event"], obs["has_survival"] = np.nan, False, False
-    if clinical is None:
-        return
-    for col in clinical.columns:
-        if col.endswith("_time") or col.endswith("_event"):
-            obs[col] = obs["patient_id"].map(clinical[col]).astype(float)
-    if f"{ep}_time" not in obs.columns:
-        raise input_error(f"the clinical table has no {cfg.endpoint} / {cfg.endpoint}.time columns",
-                          where="--endpoint", fix="choose an endpoint the table has (OS, DSS, DFI, PFI)")
-    if len(clinical) and not obs["patient_id"].isin(clinical.index).any():  # was 0 joined, unsaid
-        raise input_error(f"none of its {len(clinical):,} patients is one of the expression's (it has "
-                          f"{clinical.index[0]!r}; the expression {obs['patient_id'].iloc[0]!r})",
-                          where="--clinical", fix="pass the survival table of these patients")
-    t, e = obs[f"{ep}_time"], obs[f"{ep}_event"]
-    ok = t.notna() & e.notna()
-    obs["time"] = t.where(ok)
-    obs["event"] = (e.fillna(0) > 0) & ok
-    obs["has_survival"] = ok
-    plog.step("join_survival", endpoint=cfg.endpoint, n_with_survival=int(ok.sum()),
-              n_events=int(obs["event"].sum()), n_without=int((~ok).sum()), clinical_report=report)
-
-
 def fit_gene_filter(X_train: np.ndarray, *, min_variance: float = 0.4, min_mean: float = 0.8
                     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The paper's gene filter, fitted on training rows ``X_train`` ``(n_train, n_genes)``.
@@ -560,7 +535,8 @@ def prepare_dataset(
     X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
     if clinical is None:  # a genemoe export's obs carries its samples' survival
         clinical, clin_report = exported_clinical(tables, cfg.endpoint)
-    _attach_survival(obs, clinical, clin_report, cfg, plog)
+    if joined := attach_survival(obs, clinical, clin_report, cfg.endpoint):  # no table: no step
+        plog.step("join_survival", **joined)
     folds = _make_splits(obs, cfg, plog)
     gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog)
     X, gene_ids = np.ascontiguousarray(X[:, gmask]), gene_ids[gmask]
