@@ -251,3 +251,35 @@ def test_time_months_is_converted_and_short_day_follow_up_warned(tmp_path: Path,
     with caplog.at_level("WARNING"):
         read_clinical(_write(tmp_path / "few.tsv", "patient\ttime\tevent\nA\t30\t1\nB\t60\t0\n"))
     assert "longest follow-up" not in caplog.text  # 2 patients: nothing to go on
+
+
+def test_event_words_and_table_patients_without_a_sample_are_recorded_and_said(
+        tmp_path: Path, caplog) -> None:
+    """Events written Dead/Alive were read as 1/0 without a word (the record had no entry,
+    as it has for 1/2 coding), and a table whose patients mostly matched no sample (8 of 79
+    joined) counted the samples without survival but not the table's patients left over,
+    where ids in another form show."""
+    from genemoe.data.prep_text import step_line
+
+    rng = np.random.default_rng(0)
+    samples = [f"S{i}" for i in range(30)]
+    genes = [f"ENSG{i:011d}" for i in range(20)]
+    counts = pd.DataFrame(rng.poisson(50, (20, 30)), index=genes, columns=samples)
+    counts.index.name = "gene_id"
+    counts.to_csv(tmp_path / "m.tsv", sep="\t")
+    status = np.where(np.arange(34) % 3 == 0, "Dead", "Alive")
+    pd.DataFrame({"sample": [*samples[:26], "X1", "X2", "X3", "X4", *samples[26:]],
+                  "time": rng.integers(1, 900, 34), "status": status}).iloc[:30].to_csv(
+        tmp_path / "s.csv", index=False)
+    with caplog.at_level("INFO", logger="genemoe"):
+        b = prepare_dataset([tmp_path / "m.tsv"], out_path=tmp_path / "b",
+                            clinical_path=tmp_path / "s.csv",
+                            config=PrepareConfig(cancer_type="BRCA", min_variance=0, min_mean=0))
+    step = next(s for s in b.record["steps"] if s["step"] == "join_survival")
+    assert step["clinical_report"]["event_words"] == {"OS": {"Alive -> 0": 20, "Dead -> 1": 10}}
+    assert "OS events written as words, read as: Alive -> 0 20, Dead -> 1 10" in caplog.text
+    assert step["n_table_patients_without_sample"] == 4 and step["n_without"] == 4
+    assert step["table_patients_without_sample_examples"] == ["X1", "X2", "X3"]
+    line = step_line("join_survival", step)
+    assert "events written as words read as Alive -> 0 20, Dead -> 1 10" in line
+    assert "4 of the table's 30 patients have no sample here (e.g. X1, X2, X3)" in line

@@ -39,7 +39,7 @@ import pandas as pd
 from genemoe.data.ids import is_sample_barcode
 from genemoe.errors import input_error
 
-__all__ = ["read_clinical", "parse_events", "exported_clinical", "clinical_field_names",
+__all__ = ["read_clinical", "parse_events", "event_words", "words_text", "exported_clinical", "clinical_field_names",
            "check_endpoint", "attach_survival"]
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,23 @@ def parse_events(values: pd.Series) -> pd.Series:
     return out.where(values.notna() & (text != ""), np.nan).astype(float)
 
 
+def event_words(values: pd.Series) -> dict[str, int]:
+    """How many events were written as words or codes, and what each was read as:
+    ``{"Dead -> 1": 28, "Alive -> 0": 51}`` (numbers and empty cells left out)."""
+    text = values.dropna().astype(str).str.strip()
+    text = text[(text != "") & pd.to_numeric(text, errors="coerce").isna()]
+    read = parse_events(text)
+    shown = [f"{w} -> {'not 0/1' if v == -1.0 else f'{v:g}'}" for w, v in zip(text, read, strict=True)]
+    return dict(pd.Series(shown, dtype=object).value_counts().sort_index().items())
+
+
+def _with_words(event: pd.Series, raw: pd.Series) -> pd.Series:
+    """``event`` carrying the words its raw column held (``attrs["words"]``, read by
+    :func:`_read_one` into the record)."""
+    event.attrs["words"] = event_words(raw)
+    return event
+
+
 def _col(df: pd.DataFrame, *names: str) -> str | None:
     lookup = {c.lower(): c for c in df.columns}
     return next((lookup[n.lower()] for n in names if n.lower() in lookup), None)
@@ -158,7 +175,9 @@ def _days_to_death(df: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
     dead = parse_events(df[vital]).eq(1.0) if vital else d.notna()
     time = d.where(dead & d.notna(), f)
     event = pd.Series(np.where(dead, 1.0, np.where(f.notna(), 0.0, np.nan)), index=df.index)
-    return df[death].where(dead, df[follow] if follow else np.nan), event.where(time.notna() | dead)
+    event = event.where(time.notna() | dead)
+    return (df[death].where(dead, df[follow] if follow else np.nan),
+            _with_words(event, df[vital]) if vital else event)
 
 
 def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], endpoint: str,
@@ -172,19 +191,20 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
                                   "the event (1 = event) columns")
         tc = _pick(df, time_column, "--time-column", path)
         ec = _pick(df, event_column, "--event-column", path)
-        return {endpoint: (df[tc], parse_events(df[ec]))}, f"columns {tc!r} / {ec!r} (as stated)"
+        return ({endpoint: (df[tc], _with_words(parse_events(df[ec]), df[ec]))},
+                f"columns {tc!r} / {ec!r} (as stated)")
     found = {}
     for ep in endpoints:
         ec, tc = _col(df, ep), _col(df, f"{ep}.time", f"{ep}_time")
         if ec is not None and tc is not None:
-            found[ep] = (df[tc], parse_events(df[ec]))
+            found[ep] = (df[tc], _with_words(parse_events(df[ec]), df[ec]))
     if found:
         return found, "endpoint columns EP / EP.time"
     for ep in endpoints:  # cBioPortal: OS_STATUS / OS_MONTHS, DFS_* for DFI, PFS_* for PFI
         theirs = _CBIOPORTAL.get(ep, ep)
         ec, tc = _col(df, f"{theirs}_STATUS"), _col(df, f"{theirs}_MONTHS")
         if ec is not None and tc is not None:
-            found[ep] = (df[tc], parse_events(df[ec]))
+            found[ep] = (df[tc], _with_words(parse_events(df[ec]), df[ec]))
     if found:
         return found, "cBioPortal columns EP_STATUS / EP_MONTHS (DFS as DFI, PFS as PFI)"
     tc, ec = _find(df, _TIME_NAMES), _find(df, _EVENT_NAMES)
@@ -192,7 +212,7 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
         ev = parse_events(df[ec])
         if _norm(ec).startswith("censored"):
             ev = (1.0 - ev).where(ev.isin([0.0, 1.0]), ev)
-        return {endpoint: (df[tc], ev)}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
+        return {endpoint: (df[tc], _with_words(ev, df[ec]))}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
     if (dd := _days_to_death(df)) is not None:
         return {endpoint: dd}, f"days_to_death / days_to_last_follow_up (taken as {endpoint})"
     raise input_error(
@@ -217,8 +237,10 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
         frame["cancer_type"] = df[tcol].map(normalise_label).to_numpy()
     else:
         frame["cancer_type"] = from_name.group(1) if from_name else np.nan
-    units, n_commas = {}, 0
+    units, n_commas, words = {}, 0, {}
     for ep, (raw_time, event) in cols.items():
+        if event.attrs.get("words"):  # Dead/Alive read as 1/0: the conversion recorded
+            words[ep] = event.attrs["words"]
         per_unit, unit = _days_per_unit(raw_time.name)
         if unit is not None:
             units[ep] = f"{raw_time.name}: {unit} × {per_unit:g} → days"
@@ -232,7 +254,7 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
         frame[f"_raw_{ep.lower()}"] = raw_time.to_numpy()
     info = {"path": str(path), "format": fmt, "columns": how, "n_rows": len(df),
             "cancer_type_source": tcol or ("file name" if from_name else None),
-            "time_units": units, "n_decimal_comma_times": n_commas}
+            "time_units": units, "n_decimal_comma_times": n_commas, "event_words": words}
     return frame, info
 
 
@@ -265,7 +287,9 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         ``n_duplicate_rows``, ``n_conflicting_duplicates`` (first kept), ``endpoints`` (per
         endpoint: ``n_missing_time``, ``n_negative_time`` (set to NaN), ``n_non_numeric_time``,
         ``n_missing_event``, ``n_invalid_event`` (not 0/1, set to NaN), ``n_events``,
-        ``n_usable``), ``endpoints_absent``, ``time_units`` (endpoint → the conversion of a
+        ``n_usable``), ``endpoints_absent``, ``event_words`` (endpoint → each event word
+        or code as written → what it was read as, with its count: ``{"OS": {"Dead -> 1":
+        28}}``), ``time_units`` (endpoint → the conversion of a
         time column named in months, years or weeks to days), ``n_decimal_comma_times``
         (times written ``12,5`` in a ``;``-separated table, read as 12.5); ``files`` per file when
         several were read.
@@ -276,7 +300,8 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     parts = [_read_one(p, endpoints, endpoint, time_column, event_column) for p in paths]
     frame = pd.concat([f for f, _ in parts])
     report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {},
-                              "n_decimal_comma_times": sum(i["n_decimal_comma_times"] for _, i in parts)}
+                              "n_decimal_comma_times": sum(i["n_decimal_comma_times"] for _, i in parts),
+                              "event_words": _merged_words([i.get("event_words") or {} for _, i in parts])}
     if len(parts) > 1:
         report.update(path=[i["path"] for _, i in parts], files=[i for _, i in parts])
     raw_cols = [c for c in frame.columns if c.startswith("_raw_")]
@@ -293,6 +318,9 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     frame = frame.drop(columns=raw_cols)
     _short_follow_up(frame, endpoint.lower(), report, ", ".join(p.name for p in paths))
     report["n_patients"] = len(frame)
+    for ep, words in report["event_words"].items():  # a conversion of the data: said
+        logger.info("%s: %s events written as words, read as: %s", ", ".join(p.name for p in paths),
+                    ep, words_text(words))
     logger.info("%s: %d patients, endpoints %s (%s)", ", ".join(p.name for p in paths),
                 len(frame), present, report["columns"])
     if report["n_conflicting_duplicates"]:  # was an INFO line: unsaid by default
@@ -300,6 +328,21 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
                        "each kept", ", ".join(p.name for p in paths),
                        report["n_conflicting_duplicates"], conflict[conflict].index[0])
     return frame, report
+
+
+def _merged_words(per_file: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    """The event words of several files, summed per endpoint and word."""
+    out: dict[str, dict[str, int]] = {}
+    for words in per_file:
+        for ep, counts in words.items():
+            for w, n in counts.items():
+                out.setdefault(ep, {})[w] = out.get(ep, {}).get(w, 0) + int(n)
+    return out
+
+
+def words_text(words: dict[str, int]) -> str:
+    """``"Alive -> 0 51, Dead -> 1 28"``: the event words and their counts, in one line."""
+    return ", ".join(f"{w} {n:,}" for w, n in words.items())
 
 
 def _short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], source: str) -> None:
@@ -421,8 +464,9 @@ def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: di
     -------
     dict
         The join's record (``prepare``'s ``join_survival`` step): ``endpoint``,
-        ``n_with_survival``, ``n_events``, ``n_without``, ``clinical_report``; empty
-        without a table.
+        ``n_with_survival``, ``n_events``, ``n_without``, ``n_table_patients_without_sample``
+        (the table's patients none of the samples is of: ids in another form show here) with
+        up to 3 ``examples``, ``clinical_report``; empty without a table.
     """
     ep = endpoint.lower()
     obs["time"], obs["event"], obs["has_survival"] = np.nan, False, False
@@ -443,5 +487,8 @@ def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: di
     obs["time"] = t.where(ok)
     obs["event"] = (e.fillna(0) > 0) & ok
     obs["has_survival"] = ok
+    unmatched = clinical.index[~clinical.index.isin(obs["patient_id"])]  # were uncounted
     return dict(endpoint=endpoint, n_with_survival=int(ok.sum()), n_events=int(obs["event"].sum()),
-                n_without=int((~ok).sum()), clinical_report=report)
+                n_without=int((~ok).sum()), n_table_patients_without_sample=len(unmatched),
+                table_patients_without_sample_examples=[str(p) for p in unmatched[:3]],
+                clinical_report=report)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from genemoe.data.clinical import words_text
+
 __all__ = ["step_line"]
 
 _ID_KINDS = {"ensembl": "Ensembl", "ensembl_versioned": "versioned Ensembl", "entrez": "Entrez",
@@ -117,15 +119,21 @@ def _survival(info: dict) -> str:
     report = info.get("clinical_report") or {}
     export = report.get("format", "").startswith("genemoe export")
     recoded = (report.get("endpoints") or {}).get(info.get("endpoint"), {}).get("n_recoded_from_1_2")
+    words = (report.get("event_words") or {}).get(info.get("endpoint"))  # Dead/Alive: was unsaid
     conflicts = report.get("n_conflicting_duplicates")
     return (f"survival ({info.get('endpoint')}): {_n(info.get('n_with_survival'))} samples with "
             f"time and event, {_n(info.get('n_events'))} events; {_n(info.get('n_without'))} "
             "without" + (f"; times converted ({converted})" if converted else "")
             + ("; events coded 1/2 read as 1 censored, 2 event" if recoded else "")
+            + (f"; events written as words read as {words_text(words)}" if words else "")
             + (f"; {_n(commas)} time{'s' * (commas != 1)} with a decimal comma read as a point"
                if (commas := report.get("n_decimal_comma_times")) else "")
             + (f"; {_n(conflicts)} patient(s) with disagreeing rows, the first kept"
                if conflicts else "")
+            + (f"; {_n(unmatched)} of the table's {_n(report.get('n_patients'))} patients have "
+               "no sample here" + (f" (e.g. {', '.join(info.get('table_patients_without_sample_examples') or [])})"
+                                   if info.get("n_without") else "")
+               if (unmatched := info.get("n_table_patients_without_sample")) else "")
             + (" (from the genemoe export's obs)" if export else ""))
 
 
