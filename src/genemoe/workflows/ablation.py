@@ -55,11 +55,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from genemoe.config_presets import load_preset, model_config
-from genemoe.data.bundle import Bundle, atomic_write_text, gene_symbols, load_bundle
+from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
@@ -67,16 +66,10 @@ from genemoe.evaluate.benchmark_tables import (
     paired_comparisons,
     summary_table,
 )
-from genemoe.train.pretrain import (
-    PretrainData,
-    PretrainResult,
-    pretrain_data_from_arrays,
-    pretrain_on_data,
-    resolve_pretrain_config,
-)
+from genemoe.workflows.ablation_pretrain import fold_pretrain_data, pretrain_folds, pretrain_recipe
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
-from genemoe.workflows.common import check_out_dir, patient_ids
-from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, fold_preprocessing, plan_folds
+from genemoe.workflows.common import check_out_dir
+from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, plan_folds
 
 __all__ = ["AblationResult", "ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED",
            "VAECOX_PRETRAINED", "MODEL_LABELS", "PER_FOLD_LABELS", "ablation_models",
@@ -107,8 +100,6 @@ PER_FOLD_LABELS = {**MODEL_LABELS,  # the labels with --pretrain-per-fold
 # per-fold pre-training: model pre-trained -> (results.csv name, benchmark directory)
 _PER_FOLD = {"genemoe": (PRETRAINED, "pretrained"),
              "vaecox": (VAECOX_PRETRAINED, "pretrained_vaecox")}
-# pre-training options that do not change a run's weights (left out of the recipe)
-_NOT_RECIPE = {"seed", "device", "progress", "num_threads", "checkpoint_every", "eval_batch_size"}
 NOT_RUN = "not run"
 _CLASSIFY_COLUMNS = {"accuracy": "accuracy", "macro_precision": "precision (macro)",
                      "macro_recall": "recall (macro)", "macro_f1": "F1 (macro)"}
@@ -207,133 +198,6 @@ def check_pretrained_run(bundle: Bundle, plans: list[FoldPlan], run: Path | str,
             fix=f"run the ablation with the run's preset ({payload.get('preset')!r}), or "
                 "pre-train genemoe with this one")
     return {"run": str(run), "n_samples": len(used_ids), "model_config": want}
-
-
-def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
-    """Pre-training data of one fold: its training part, its validation part as monitor.
-
-    The fold's gene filter and scaler (fitted on its training part, exactly as for the
-    models the fold trains) give the genes and the scaling, so the fine-tuning inputs are
-    scaled as the pre-training ones were. The test part is not read.
-
-    Parameters
-    ----------
-    bundle, plan
-        The bundle and one fold of :func:`plan_folds`.
-
-    Returns
-    -------
-    PretrainData
-        Training rows ``plan.train``, validation rows ``plan.val`` (scaled, and unscaled
-        to score reconstructions against the per-gene training mean), their sample ids.
-    """
-    keep, scaler = fold_preprocessing(bundle, plan)
-    var = bundle.var.loc[keep]
-    return pretrain_data_from_arrays(
-        np.asarray(bundle.X[plan.train])[:, keep], np.asarray(bundle.X[plan.val])[:, keep],
-        gene_ids=var["gene_id"].astype(str).tolist(), scaler=scaler,
-        train_ids=bundle.sample_ids[plan.train].astype(str).tolist(),
-        val_ids=bundle.sample_ids[plan.val].astype(str).tolist(),
-        train_patient_ids=patient_ids(bundle, plan.train),
-        val_patient_ids=patient_ids(bundle, plan.val),
-        symbols=gene_symbols(var),
-        source=str(bundle.path), n_test_excluded=len(plan.test), synthetic=bool(bundle.synthetic),
-        info={"repeat": plan.repeat, "fold": plan.fold,
-              "rows": "fold training part (validation part monitored; test part not read)"})
-
-
-def _run_name(model: str, plan: FoldPlan) -> str:
-    return f"r{plan.repeat}_f{plan.fold}" + ("" if model == "genemoe" else f"_{model}")
-
-
-def _check_fold_run(bundle: Bundle, plan: FoldPlan, run: Path) -> None:
-    """The run's recorded samples are the fold's training and validation parts, no test one."""
-    used = pd.read_csv(run / "samples.tsv", sep="\t", dtype=str)
-    test = set(bundle.sample_ids[plan.test].astype(str))
-    fit = set(bundle.sample_ids[np.concatenate([plan.train, plan.val])].astype(str))
-    if test.intersection(used["sample_id"]) or set(used["sample_id"]) != fit:
-        raise RuntimeError(f"pre-training run {run} did not use exactly the training part of "
-                           f"repeat {plan.repeat}, fold {plan.fold}")  # a bug, not user input
-
-
-def _summary_row(model: str, plan: FoldPlan, run: Path, res: PretrainResult) -> dict[str, Any]:
-    """One row of ``pretrain/summary.csv``: final validation reconstruction and collapse."""
-    final = res.summary.get("final") or {}
-    collapse = res.summary.get("collapse") or {}
-    dead = collapse.get("dead_experts") or {}
-    return {"model": model, "repeat": plan.repeat, "fold": plan.fold, "run": run.name,
-            "epochs": len(res.history), "n_train": res.summary.get("n_train"),
-            "n_val": res.summary.get("n_val"), "n_test_excluded": len(plan.test),
-            "n_genes": res.summary.get("n_genes"),
-            **{f"val_{k}": final.get(f"val/{k}") for k in (
-                "r_gene", "r_sample", "r_sample_baseline", "r2", "mae", "mae_baseline")},
-            "kl_per_dim": collapse.get("kl_per_dim"), "collapsed": collapse.get("collapsed"),
-            "kl_collapsed": collapse.get("kl_collapsed"),
-            "recon_no_better_than_mean": collapse.get("recon_no_better_than_mean"),
-            "dead_experts": "; ".join(f"{k}: {v}" for k, v in dead.items()),
-            "seconds": round(sum(float(h.get("seconds", 0.0)) for h in res.history), 3)}
-
-
-def pretrain_recipe(model: str, *, preset: str, seed: int, device: str, epochs: int | None,
-                    progress: bool) -> dict[str, Any]:
-    """How every per-fold run of ``model`` is made (checked before anything is trained).
-
-    The resolved ``pretrain:`` options (without those that do not change the weights:
-    seed, device, ...) and the model's widths; it fingerprints the fine-tuned cells.
-    """
-    config, model_cfg = resolve_pretrain_config(preset, seed=seed, device=device, epochs=epochs,
-                                                progress=progress, model=model)
-    return {"rows": "each fold's training part (validation part monitored; test part not read)",
-            "model": model, "model_config": model_cfg,
-            "pretrain": {k: v for k, v in config.to_dict().items() if k not in _NOT_RECIPE}}
-
-
-def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *,
-                   models: list[str], preset: str, seed: int = 0, device: str = "auto",
-                   epochs: int | None = None, progress: bool = False,
-                   ) -> tuple[dict[str, dict[tuple[int, int], Path]], pd.DataFrame]:
-    """Pre-train each model on each fold's training part; write ``summary.csv``.
-
-    Parameters
-    ----------
-    bundle, plans
-        The bundle and the folds of the ablation (:func:`plan_folds`).
-    out_dir
-        ``OUT/pretrain``: one run per model × fold (``rR_fF``, ``rR_fF_vaecox``), reused
-        when finished, resumed when interrupted (a finished run's ``checkpoint.pt`` is
-        removed: ``pretrained.pt`` holds its weights); ``summary.csv``.
-    models
-        Pre-trained families (``pretrain: model:``): ``genemoe``, ``vaecox``.
-    preset, epochs
-        The preset's ``pretrain:`` section and ``model:`` widths; override of its epochs.
-    seed, device, progress
-        Run seed ``seed + repeat`` (as the fold's cells), device, progress bars.
-
-    Returns
-    -------
-    tuple
-        ``{model: {(repeat, fold): run directory}}`` and the summary table (one row per
-        run: final validation r (genes, samples) vs the per-gene-mean baseline, R², MAE,
-        KL per latent dimension, collapse flags, training seconds).
-    """
-    out_dir = Path(out_dir)
-    runs: dict[str, dict[tuple[int, int], Path]] = {m: {} for m in models}
-    rows = []
-    for plan in plans:
-        data = fold_pretrain_data(bundle, plan)
-        for model in models:
-            run = out_dir / _run_name(model, plan)
-            res = pretrain_on_data(data, out_dir=run, preset=preset, seed=seed + plan.repeat,
-                                   device=device, epochs=epochs, progress=progress, model=model)
-            _check_fold_run(bundle, plan, run)
-            (run / "checkpoint.pt").unlink(missing_ok=True)  # finished: pretrained.pt has it all
-            runs[model][(plan.repeat, plan.fold)] = run
-            rows.append(_summary_row(model, plan, run, res))
-            log.info("pre-trained %s on repeat %d fold %d: val R² %s", model, plan.repeat,
-                     plan.fold, rows[-1]["val_r2"])
-    summary = pd.DataFrame(rows)
-    atomic_write_text(out_dir / "summary.csv", summary.to_csv(index=False))
-    return runs, summary
 
 
 def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_repeats: int = 5,

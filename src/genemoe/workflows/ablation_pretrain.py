@@ -1,0 +1,161 @@
+"""Per-fold pre-training of the ablation (``genemoe ablation --pretrain-per-fold``).
+
+For every repeat × fold, :func:`pretrain_folds` pre-trains each family on that fold's
+training part (validation part monitored, test part never read) into ``OUT/pretrain/rR_fF``
+(VAE-Cox: ``rR_fF_vaecox``); :func:`pretrain_recipe` is how every run is made, checked before
+anything is trained, and fingerprints the fine-tuned cells.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genemoe.data.bundle import Bundle, atomic_write_text, gene_symbols
+from genemoe.train.pretrain import (
+    PretrainData,
+    PretrainResult,
+    pretrain_data_from_arrays,
+    pretrain_on_data,
+    resolve_pretrain_config,
+)
+from genemoe.workflows.common import patient_ids
+from genemoe.workflows.folds import FoldPlan, fold_preprocessing
+
+__all__ = ["fold_pretrain_data", "pretrain_folds", "pretrain_recipe"]
+
+log = logging.getLogger("genemoe.workflows.ablation")
+
+# pre-training options that do not change a run's weights (left out of the recipe)
+_NOT_RECIPE = {"seed", "device", "progress", "num_threads", "checkpoint_every", "eval_batch_size"}
+
+
+def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
+    """Pre-training data of one fold: its training part, its validation part as monitor.
+
+    The fold's gene filter and scaler (fitted on its training part, exactly as for the
+    models the fold trains) give the genes and the scaling, so the fine-tuning inputs are
+    scaled as the pre-training ones were. The test part is not read.
+
+    Parameters
+    ----------
+    bundle, plan
+        The bundle and one fold of :func:`plan_folds`.
+
+    Returns
+    -------
+    PretrainData
+        Training rows ``plan.train``, validation rows ``plan.val`` (scaled, and unscaled
+        to score reconstructions against the per-gene training mean), their sample ids.
+    """
+    keep, scaler = fold_preprocessing(bundle, plan)
+    var = bundle.var.loc[keep]
+    return pretrain_data_from_arrays(
+        np.asarray(bundle.X[plan.train])[:, keep], np.asarray(bundle.X[plan.val])[:, keep],
+        gene_ids=var["gene_id"].astype(str).tolist(), scaler=scaler,
+        train_ids=bundle.sample_ids[plan.train].astype(str).tolist(),
+        val_ids=bundle.sample_ids[plan.val].astype(str).tolist(),
+        train_patient_ids=patient_ids(bundle, plan.train),
+        val_patient_ids=patient_ids(bundle, plan.val),
+        symbols=gene_symbols(var),
+        source=str(bundle.path), n_test_excluded=len(plan.test), synthetic=bool(bundle.synthetic),
+        info={"repeat": plan.repeat, "fold": plan.fold,
+              "rows": "fold training part (validation part monitored; test part not read)"})
+
+
+def _run_name(model: str, plan: FoldPlan) -> str:
+    return f"r{plan.repeat}_f{plan.fold}" + ("" if model == "genemoe" else f"_{model}")
+
+
+def _check_fold_run(bundle: Bundle, plan: FoldPlan, run: Path) -> None:
+    """The run's recorded samples are the fold's training and validation parts, no test one."""
+    used = pd.read_csv(run / "samples.tsv", sep="\t", dtype=str)
+    test = set(bundle.sample_ids[plan.test].astype(str))
+    fit = set(bundle.sample_ids[np.concatenate([plan.train, plan.val])].astype(str))
+    if test.intersection(used["sample_id"]) or set(used["sample_id"]) != fit:
+        raise RuntimeError(f"pre-training run {run} did not use exactly the training part of "
+                           f"repeat {plan.repeat}, fold {plan.fold}")  # a bug, not user input
+
+
+def _summary_row(model: str, plan: FoldPlan, run: Path, res: PretrainResult) -> dict[str, Any]:
+    """One row of ``pretrain/summary.csv``: final validation reconstruction and collapse."""
+    final = res.summary.get("final") or {}
+    collapse = res.summary.get("collapse") or {}
+    dead = collapse.get("dead_experts") or {}
+    return {"model": model, "repeat": plan.repeat, "fold": plan.fold, "run": run.name,
+            "epochs": len(res.history), "n_train": res.summary.get("n_train"),
+            "n_val": res.summary.get("n_val"), "n_test_excluded": len(plan.test),
+            "n_genes": res.summary.get("n_genes"),
+            **{f"val_{k}": final.get(f"val/{k}") for k in (
+                "r_gene", "r_sample", "r_sample_baseline", "r2", "mae", "mae_baseline")},
+            "kl_per_dim": collapse.get("kl_per_dim"), "collapsed": collapse.get("collapsed"),
+            "kl_collapsed": collapse.get("kl_collapsed"),
+            "recon_no_better_than_mean": collapse.get("recon_no_better_than_mean"),
+            "dead_experts": "; ".join(f"{k}: {v}" for k, v in dead.items()),
+            "seconds": round(sum(float(h.get("seconds", 0.0)) for h in res.history), 3)}
+
+
+def pretrain_recipe(model: str, *, preset: str, seed: int, device: str, epochs: int | None,
+                    progress: bool) -> dict[str, Any]:
+    """How every per-fold run of ``model`` is made (checked before anything is trained).
+
+    The resolved ``pretrain:`` options (without those that do not change the weights:
+    seed, device, ...) and the model's widths; it fingerprints the fine-tuned cells.
+    """
+    config, model_cfg = resolve_pretrain_config(preset, seed=seed, device=device, epochs=epochs,
+                                                progress=progress, model=model)
+    return {"rows": "each fold's training part (validation part monitored; test part not read)",
+            "model": model, "model_config": model_cfg,
+            "pretrain": {k: v for k, v in config.to_dict().items() if k not in _NOT_RECIPE}}
+
+
+def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *,
+                   models: list[str], preset: str, seed: int = 0, device: str = "auto",
+                   epochs: int | None = None, progress: bool = False,
+                   ) -> tuple[dict[str, dict[tuple[int, int], Path]], pd.DataFrame]:
+    """Pre-train each model on each fold's training part; write ``summary.csv``.
+
+    Parameters
+    ----------
+    bundle, plans
+        The bundle and the folds of the ablation (:func:`plan_folds`).
+    out_dir
+        ``OUT/pretrain``: one run per model × fold (``rR_fF``, ``rR_fF_vaecox``), reused
+        when finished, resumed when interrupted (a finished run's ``checkpoint.pt`` is
+        removed: ``pretrained.pt`` holds its weights); ``summary.csv``.
+    models
+        Pre-trained families (``pretrain: model:``): ``genemoe``, ``vaecox``.
+    preset, epochs
+        The preset's ``pretrain:`` section and ``model:`` widths; override of its epochs.
+    seed, device, progress
+        Run seed ``seed + repeat`` (as the fold's cells), device, progress bars.
+
+    Returns
+    -------
+    tuple
+        ``{model: {(repeat, fold): run directory}}`` and the summary table (one row per
+        run: final validation r (genes, samples) vs the per-gene-mean baseline, R², MAE,
+        KL per latent dimension, collapse flags, training seconds).
+    """
+    out_dir = Path(out_dir)
+    runs: dict[str, dict[tuple[int, int], Path]] = {m: {} for m in models}
+    rows = []
+    for plan in plans:
+        data = fold_pretrain_data(bundle, plan)
+        for model in models:
+            run = out_dir / _run_name(model, plan)
+            res = pretrain_on_data(data, out_dir=run, preset=preset, seed=seed + plan.repeat,
+                                   device=device, epochs=epochs, progress=progress, model=model)
+            _check_fold_run(bundle, plan, run)
+            (run / "checkpoint.pt").unlink(missing_ok=True)  # finished: pretrained.pt has it all
+            runs[model][(plan.repeat, plan.fold)] = run
+            rows.append(_summary_row(model, plan, run, res))
+            log.info("pre-trained %s on repeat %d fold %d: val R² %s", model, plan.repeat,
+                     plan.fold, rows[-1]["val_r2"])
+    summary = pd.DataFrame(rows)
+    atomic_write_text(out_dir / "summary.csv", summary.to_csv(index=False))
+    return runs, summary
