@@ -333,3 +333,39 @@ def test_tables_compare_against_a_peer_not_pretrained_genemoe_and_say_the_epochs
     best = md.split("## Paired comparisons against the best model other than Gene-MOE: ")[1]
     assert best.split("\n")[0] in ("fcn", "moe")
     assert "Preset `small`, training capped at 3 epochs (--epochs)." in md
+
+
+def test_a_rerun_of_other_folds_sets_the_pretraining_runs_aside(per_fold_classify, bundle, preset,
+                                                                 tmp_path):
+    """`ablation --pretrain-per-fold --folds 3` after `--folds 2` in the same --out stopped at
+    the first fold ("holds a finished run of a different pre-training setup", with
+    `genemoe pretrain`'s fix) after the benchmark beside it had set its own cells aside, and
+    left the 2-fold results.csv and tables.md beside 3-fold cells. The runs of other options
+    are set aside now, and come back for a rerun of the first options."""
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(per_fold_classify.out_dir, out)
+    def stamps():
+        return {p.parent.name: p.stat().st_mtime_ns for p in (out / "pretrain").glob("*/pretrained.pt")}
+
+    first = stamps()
+    res = run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
+                       pretrain_per_fold=True, **{**OPTS, "n_folds": 3})
+    assert {r.split("_")[1] for r in res.pretrain_summary["run"]} == {"f0", "f1", "f2"}
+    aside = [p for p in out.iterdir() if p.name.startswith("pretrain.")]
+    assert len(aside) == 1 and sorted((aside[0]).glob("*/pretrained.pt"))
+    assert set(pd.read_csv(out / "results.csv")["fold"]) == {0, 1, 2}
+    again = run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
+                         pretrain_per_fold=True, **OPTS)  # the first options: runs come back
+    assert stamps() == first and set(first) == {"r0_f0", "r0_f1"}  # the same runs, not retrained
+    assert set(again.results["fold"]) == {0, 1}
+
+
+def test_freezing_an_encoder_with_none_pretrained_is_refused(bundle, preset, tmp_path):
+    """`ablation --freeze-encoder-epochs 3` without --pretrained or --pretrain-per-fold ran,
+    recording freeze_encoder_epochs 0: the flag was ignored, unsaid."""
+    with pytest.raises(InputError, match="--freeze-encoder-epochs 3 freezes a pre-trained encoder"):
+        run_ablation(bundle.path, task="classify", out_dir=tmp_path / "a", preset=str(preset),
+                     freeze_encoder_epochs=3, **OPTS)
+    assert not (tmp_path / "a").exists()

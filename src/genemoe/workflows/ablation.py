@@ -58,7 +58,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from genemoe.config_presets import load_preset, model_config
-from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
+from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
@@ -258,6 +258,11 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                           "Gene-MOE", where="--pretrained",
                           fix="pass one of them: --pretrained RUN (pre-trained on other cohorts) "
                               "or --pretrain-per-fold (on each fold's training part)")
+    if freeze_encoder_epochs and pretrained is None and not pretrain_per_fold:  # was ignored
+        raise input_error(f"--freeze-encoder-epochs {freeze_encoder_epochs} freezes a pre-trained "
+                          "encoder, and none is given", where="--freeze-encoder-epochs",
+                          fix="add --pretrained RUN or --pretrain-per-fold, or drop "
+                              "--freeze-encoder-epochs")
     if pretrain_epochs is not None and (not pretrain_per_fold or pretrain_epochs < 1):
         raise input_error(f"--pretrain-epochs {pretrain_epochs} needs --pretrain-per-fold and at "
                           "least 1 epoch", where="--pretrain-epochs",
@@ -272,6 +277,9 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         recipes = {m: pretrain_recipe(m, preset=preset, seed=seed, device=device,
                                       epochs=pretrain_epochs, progress=progress)
                    for m in ["genemoe", *(["vaecox"] if task == "survival" else [])]}
+    # written anew at the end: a run stopped halfway (or of other options) left the earlier
+    # options' tables beside the new cells
+    remove_outputs(out_dir, [f for f in ("results.csv", "tables.md") if (out_dir / f).exists()])
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
                   epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
                   progress=progress)

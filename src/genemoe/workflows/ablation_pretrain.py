@@ -8,6 +8,8 @@ anything is trained, and fingerprints the fine-tuned cells.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -113,6 +115,45 @@ def pretrain_recipe(model: str, *, preset: str, seed: int, device: str, epochs: 
             "pretrain": {k: v for k, v in config.to_dict().items() if k not in _NOT_RECIPE}}
 
 
+def _rows_sha256(bundle: Bundle, plan: FoldPlan) -> str:
+    """The fold's pre-training samples (training and validation parts), hashed."""
+    ids = sorted(map(str, bundle.sample_ids[np.concatenate([plan.train, plan.val])]))
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+
+def _runs_of_these_options(out_dir: Path, options: dict[str, Any]) -> None:
+    """Make ``out_dir`` hold the runs of these options (``options.json`` records them).
+
+    The runs of other options (other folds, seed, pre-training epochs or preset) are set
+    aside in ``pretrain.<their fingerprint[:12]>/`` beside it, and those of an earlier
+    ablation with these options, set aside so, come back. A re-run of the ablation with
+    ``--folds 3`` after ``--folds 2`` stopped at the first fold's finished run ("holds a
+    finished run of a different pre-training setup", with `genemoe pretrain`'s fix), after
+    the benchmark beside it had set its own cells aside, leaving tables of both option sets.
+    A folder of an older genemoe (no ``options.json``) is kept as it is.
+    """
+    fingerprint = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode()).hexdigest()
+    record = out_dir / "options.json"
+    try:
+        old = json.loads(record.read_text()).get("fingerprint")
+    except (OSError, ValueError):
+        old = None
+    if old and old != fingerprint and out_dir.is_dir():
+        aside, n = out_dir.with_name(f"{out_dir.name}.{old[:12]}"), 1
+        while aside.exists():  # an interrupted swap left one: neither is deleted
+            aside, n = out_dir.with_name(f"{out_dir.name}.{old[:12]}.{n}"), n + 1
+        out_dir.replace(aside)
+        log.warning("%s holds the pre-training runs of other options: kept in %s", out_dir, aside)
+    earlier = out_dir.with_name(f"{out_dir.name}.{fingerprint[:12]}")
+    if not out_dir.exists() and earlier.is_dir():
+        earlier.replace(out_dir)
+        log.warning("%s: the pre-training runs of an earlier ablation with these options are "
+                    "reused", out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(record, json.dumps({"fingerprint": fingerprint, **options}, indent=1,
+                                         default=str))
+
+
 def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *,
                    models: list[str], preset: str, seed: int = 0, device: str = "auto",
                    epochs: int | None = None, progress: bool = False,
@@ -126,7 +167,8 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
     out_dir
         ``OUT/pretrain``: one run per model × fold (``rR_fF``, ``rR_fF_vaecox``), reused
         when finished, resumed when interrupted (a finished run's ``checkpoint.pt`` is
-        removed: ``pretrained.pt`` holds its weights); ``summary.csv``.
+        removed: ``pretrained.pt`` holds its weights); ``summary.csv``; ``options.json``
+        (the runs of other options are set aside beside it: :func:`_runs_of_these_options`).
     models
         Pre-trained families (``pretrain: model:``): ``genemoe``, ``vaecox``.
     preset, epochs
@@ -142,6 +184,10 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
         KL per latent dimension, collapse flags, training seconds).
     """
     out_dir = Path(out_dir)
+    _runs_of_these_options(out_dir, {
+        "recipes": {m: pretrain_recipe(m, preset=preset, seed=seed, device="cpu", epochs=epochs,
+                                       progress=False) for m in models},
+        "seed": seed, "folds": [[plan.repeat, plan.fold, _rows_sha256(bundle, plan)] for plan in plans]})
     runs: dict[str, dict[tuple[int, int], Path]] = {m: {} for m in models}
     rows = []
     for plan in plans:
