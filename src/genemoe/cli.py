@@ -520,7 +520,7 @@ def features(
     model: Annotated[Path, typer.Option(help="A `genemoe pretrain` run (or a `genemoe train` run).")],
     data: Annotated[Path, typer.Option(help="Bundle holding the held-out samples.")],
     out: Annotated[Path, typer.Option(help="Directory to write the tables, figures and summary.json.")],
-    split: Annotated[str, typer.Option(help="test | val | train | all (refused if the run used them).")] = "test",
+    split: Annotated[str, typer.Option(help="test | val | train | all (refused if the run used them) | unseen (every sample the run never read).")] = "test",
     n_features: Annotated[int, typer.Option(help="Leading latent features (highest variance).")] = 20,
     threshold: Annotated[float, typer.Option(help="Strong genes: mean |r| above this.")] = 0.4,
     embedding: Annotated[str, typer.Option(help="tsne | umap | both (UMAP needs umap-learn).")] = "tsne",

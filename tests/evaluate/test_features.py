@@ -319,3 +319,19 @@ def test_crowded_reconstructions_and_a_collapsed_pretraining_are_warned(pretrain
     assert "the pre-training collapsed (KL per latent dimension" in text
     assert sum("features:" in r.getMessage() for r in caplog.records
                if r.levelname == "WARNING") == 2
+
+
+def test_the_samples_a_run_never_read_can_be_chosen(pretrained, tmp_path):
+    """An ablation's per-fold pre-training reads part of the bundle's test split (its fold's
+    training part): every --split was refused, and the fix sent the user to the --split test
+    just refused. ``--split unseen`` takes the samples the run never read (nor their
+    patients), and the refusal names it."""
+    bundle, run_dir, _ = pretrained
+    with pytest.raises(InputError, match="--split unseen analyses the (\\d+) samples") as caught:
+        analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "x", split="all")
+    n_test = len(bundle.indices("test"))
+    assert f"the {n_test} samples of this bundle the run never read" in str(caught.value)
+    analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "u", split="unseen",
+                     n_features=3, embedding="tsne")
+    s = json.loads((tmp_path / "u" / "summary.json").read_text())
+    assert s["split"] == "unseen" and s["n_samples"] == n_test  # here: the test split

@@ -65,14 +65,14 @@ from genemoe.evaluate.features import (
     umap_available,
 )
 from genemoe.models.base import collect_aux
-from genemoe.workflows.common import check_out_dir
+from genemoe.workflows.common import check_out_dir, patient_ids
 
 __all__ = ["FeatureResult", "load_run_model", "used_samples", "analyse_features"]
 
 logger = logging.getLogger(__name__)
 
 Embedding = Literal["tsne", "umap", "both"]
-Split = Literal["test", "val", "train", "all"]
+Split = Literal["test", "val", "train", "all", "unseen"]
 
 
 # ---------------------------------------------------------------------------- the run
@@ -208,23 +208,39 @@ def _forward(model: torch.nn.Module, X: np.ndarray, *, batch_size: int = 256,
     return np.concatenate(mus), (np.concatenate(recons) if has_decoder else None)
 
 
+def _unseen(bundle: Bundle, rows: np.ndarray, used: set[str]) -> np.ndarray:
+    """Those of ``rows`` the run never read, nor another sample of their patient."""
+    every = bundle.indices(None)
+    patients = dict(zip(bundle.sample_ids[every].astype(str), patient_ids(bundle, every), strict=True))
+    seen = {patients.get(s, s) for s in used}
+    ids = bundle.sample_ids[rows].astype(str)
+    return rows[np.array([s not in used and patients.get(s, s) not in seen for s in ids], bool)]
+
+
 def _select(bundle: Bundle, run: RunModel, split: Split, max_samples: int | None,
             seed: int) -> np.ndarray:
-    if split not in ("test", "val", "train", "all"):
-        raise input_error(f"unknown split {split!r}", where="--split", fix="use test, val, train or all")
-    rows = bundle.indices(None if split == "all" else split)
+    if split not in ("test", "val", "train", "all", "unseen"):
+        raise input_error(f"unknown split {split!r}", where="--split",
+                          fix="use test, val, train, all or unseen")
+    rows = bundle.indices(None if split in ("all", "unseen") else split)
+    used = used_samples(run)
+    if split == "unseen":  # a fold's test part, for the ablation's per-fold runs
+        rows = _unseen(bundle, rows, used)
     if len(rows) < 3:
         raise input_error(f"the {split} split has {len(rows)} samples; the analysis needs >= 3",
                           path=bundle.path, where="--split", fix="use another --split or bundle")
     ids = bundle.sample_ids[rows].astype(str)
-    leaked = sorted(set(ids) & used_samples(run))
+    leaked = sorted(set(ids) & used)
     if leaked:
+        n_unseen = len(_unseen(bundle, bundle.indices(None), used))
         raise input_error(
             f"the run saw {len(leaked)} of the {len(ids)} {split} sample(s) in training or "
             f"validation (fitted on, or monitored/selected on) "
             f"(e.g. {', '.join(leaked[:3])}): features of samples a model has seen are not "
             "held-out evidence", path=run.path, where="--split",
-            fix="analyse held-out samples: --split test of the bundle the run was trained on")
+            fix=(f"--split unseen analyses the {n_unseen} samples of this bundle the run never "
+                 "read (nor their patients)" if n_unseen >= 3 else
+                 "analyse a bundle of samples the run never read"))
     if max_samples is not None and len(rows) > max_samples:
         rows = np.sort(np.random.default_rng(seed).choice(rows, max_samples, replace=False))
     return rows
@@ -355,7 +371,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     out_dir
         Directory to write (see the module docstring).
     split
-        Samples to analyse (refused if the run trained on any of them).
+        Samples to analyse (refused if the run trained on any of them); ``unseen``: every
+        sample of the bundle the run never read, nor their patients (an ablation's per-fold
+        run: its fold's test part).
     n_features, threshold
         Leading features (highest latent variance) and the strong-gene cut on mean ``|r|``.
     embedding
