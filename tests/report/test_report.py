@@ -301,6 +301,11 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     assert "one median split of all patients (differences between types count" in page
     ref = json.loads((run / "metrics.json").read_text())["test"]["ibs_null_reference"]
     assert f"one survival curve for all (no information): {ref:.3f}" in page  # was in metrics.json only
+    test_m = json.loads((run / "metrics.json").read_text())["test"]
+    # the pooled C rewards telling the types apart: the C within types and of type alone beside
+    assert "C-index within types" in page and "cancer type alone (each type&#x27;s training" in page
+    assert test_m["within_type_c_index"] is not None and test_m["type_only_c_index"] is not None
+    assert "validation (where the model was chosen, so optimistic)" in page
     n = json.loads((run / "metrics.json").read_text())["protocol"]["n"]  # was "{'train': 637, ...}"
     assert f"<th>samples per split</th><td>train {n['train']} · val {n['val']} · test {n['test']}" in page
     assert re.search(r"<th>stopped early</th><td>(yes|no)</td>", page)  # was True / False

@@ -27,7 +27,8 @@ PROPOSED_MODELS = ("genemoe", "genemoe_pretrained")
 PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
 METRICS = {  # results.csv columns summarised in summary.md, in order
     "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece"),
-    "survival": ("c_index", "uno_c_index", "logrank_p", "integrated_brier_score"),
+    "survival": ("c_index", "within_type_c_index", "type_only_c_index", "uno_c_index", "logrank_p",
+                 "integrated_brier_score"),
 }
 
 
@@ -53,6 +54,8 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
             row.update(c_index=m["c_index"], c_index_lo=lo, c_index_hi=hi,
                        uno_c_index=np.nan if uno is None else uno, logrank_p=m["logrank_p"],
                        logrank_high_died_sooner=m.get("logrank_high_died_sooner"),  # newer cells
+                       within_type_c_index=_or_nan(m.get("within_type_c_index")),
+                       type_only_c_index=_or_nan(m.get("type_only_c_index")),
                        uno_tau=m.get("uno_tau") or np.nan,  # its truncation day, if any
                        ibs_null_reference=m.get("ibs_null_reference", np.nan),
                        integrated_brier_score=m.get("integrated_brier_score", np.nan),
@@ -157,14 +160,20 @@ def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _or_nan(value: Any) -> float:
+    return np.nan if value is None else float(value)
+
+
 def null_brier_text(results: pd.DataFrame) -> str:
     """What each metric of a survival benchmark is, and the integrated Brier score of no
     information on the same folds, with its spread ("" for classification). summary.md and
     the HTML report say it (the report left the reference out; neither named the C-index)."""
     if "c_index" not in results:
         return ""
-    text = ("C-index: Harrell's; Uno's C: weighted by the inverse probability of censoring "
-            "(the training patients').")
+    text = ("C-index: Harrell's, pooled over the cancer types; within_type_c_index: over pairs "
+            "of one type only; type_only_c_index: of cancer type alone (each type's training "
+            "death rate as the risk), what the types give the pooled C; Uno's C: weighted by the "
+            "inverse probability of censoring (the training patients').")
     if (ref := results.get("ibs_null_reference")) is not None and ref.notna().any():
         folds = results.drop_duplicates(["repeat", "fold"])["ibs_null_reference"].dropna()
         spread = f" ± {folds.std():.3f}" if len(folds) > 1 else ""  # was in cells/*.json only

@@ -75,6 +75,8 @@ __all__ = [
     "bootstrap_c_index",
     "ci_reason",
     "c_index_by_group",
+    "within_group_c_index",
+    "type_rate_risk",
     "kaplan_meier",
     "logrank_test",
     "median_split_logrank",
@@ -217,6 +219,43 @@ def _sksurv_c(t: np.ndarray, e: np.ndarray, r: np.ndarray) -> float | None:
     except NoComparablePairException:
         return None
     return value if np.isfinite(value) else None
+
+
+def within_group_c_index(time: ArrayLike, event: ArrayLike, risk: ArrayLike,
+                         groups: ArrayLike) -> float | None:
+    """Harrell's C over the comparable pairs of one group only (a stratified C-index):
+    concordant pairs (ties in risk half) of every group over their comparable pairs. Pooled
+    over cancer types, a risk that only tells the types apart scores well; within them it
+    scores 0.5. None without a comparable pair within a group. All ``(n_samples,)``."""
+    from sksurv.exceptions import NoComparablePairException
+    from sksurv.metrics import concordance_index_censored
+
+    t, e, r = check_survival(time, event, (risk, "risk"), need_event=False)
+    g = check_groups(groups, t.size)
+    score = pairs = 0.0
+    for label in np.unique(g):
+        m = g == label
+        if m.sum() < 2 or not e[m].any():
+            continue
+        try:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                _, conc, disc, tied, _ = concordance_index_censored(e[m], t[m], r[m], tied_tol=TIED_TOL)
+        except NoComparablePairException:
+            continue
+        score, pairs = score + conc + 0.5 * tied, pairs + conc + disc + tied
+    return float(score / pairs) if pairs else None
+
+
+def type_rate_risk(time_train: ArrayLike, event_train: ArrayLike, groups_train: ArrayLike,
+                   groups: ArrayLike) -> np.ndarray:
+    """The risk of cancer type alone ``(n_samples,)``: each type's training death rate
+    (deaths per day of follow-up, log), the training's overall rate for a type it lacks."""
+    t, e = check_survival(time_train, event_train, need_event=False)
+    g_tr = check_groups(groups_train, t.size)
+    overall = max(e.sum(), 0.5) / t.sum()
+    rate = {label: max(e[g_tr == label].sum(), 0.5) / max(t[g_tr == label].sum(), 1.0)
+            for label in np.unique(g_tr)}  # 0.5: a type without deaths still ranks lowest
+    return np.log([rate.get(label, overall) for label in np.asarray(groups)])
 
 
 def uno_c_index(time_train: ArrayLike, event_train: ArrayLike, time: ArrayLike, event: ArrayLike,
@@ -419,6 +458,7 @@ def survival_metrics(
     time_train: ArrayLike | None = None,
     event_train: ArrayLike | None = None,
     risk_train: ArrayLike | None = None,
+    groups_train: ArrayLike | None = None,
     n_boot: int = 1000,
     seed: int = 0,
 ) -> dict:
@@ -435,6 +475,11 @@ def survival_metrics(
     risk_train
         Optional ``(n_train,)`` the model's training risk: with the training follow-up,
         adds the integrated Brier score (:func:`genemoe.evaluate.brier.integrated_brier`).
+    groups_train
+        Optional ``(n_train,)`` training cancer types: with ``groups`` of two types or more,
+        adds ``within_type_c_index`` (:func:`within_group_c_index`) and
+        ``type_only_c_index``, the C-index of cancer type alone (:func:`type_rate_risk`):
+        how much of the pooled C the types give.
     n_boot, seed
         Bootstrap resamples and seed for the confidence intervals.
 
@@ -480,6 +525,11 @@ def survival_metrics(
         "n_events": int(e.sum()),
     } | ({"c_index_reason": few} if few else {}) | (
         {"c_index_ci_reason": ci_reason(c)} if not few and np.isnan(ci[0]) else {})
+    if groups is not None and len(set(np.asarray(groups).tolist())) > 1 and not few:
+        out["within_type_c_index"] = within_group_c_index(t, e, r, groups)
+        if groups_train is not None and time_train is not None and event_train is not None:
+            by_type = type_rate_risk(time_train, event_train, groups_train, groups)
+            out["type_only_c_index"] = _sksurv_c(t, e, by_type)
     if risk_train is not None and time_train is not None and event_train is not None:
         from genemoe.evaluate.brier import integrated_brier
 

@@ -32,7 +32,9 @@ __all__ = ["run_panel", "benchmark_panel", "tune_panel", "figure_id", "METRIC_NA
 METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "macro_precision": "macro precision",
                 "macro_recall": "macro recall", "weighted_f1": "weighted F1", "c_index": "C-index",
                 "uno_c_index": "Uno's C", "logrank_p": "log-rank p", "ece": "ECE",
-                "integrated_brier_score": "integrated Brier score"}
+                "integrated_brier_score": "integrated Brier score",
+                "within_type_c_index": "C-index within types",
+                "type_only_c_index": "C-index of type alone"}
 
 
 def figure_id(fig: Figure) -> str:
@@ -112,7 +114,8 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
         rows.append(("trust", trust))
     test, val = metrics.get("test") or {}, metrics.get("val") or {}
     headline = "".join(_run_headline(task, test)) + (
-        f'<p class="val">validation: {_esc(_short(task, val))}</p>' if val else "")
+        f'<p class="val">validation (where the model was chosen, so optimistic): '
+        f'{_esc(_short(task, val))}</p>' if val else "")
     section = "classification" if task == "classify" else "survival"
     thumb = next((f for f in figures if f.section == section), None)
     return _panel(rows, f'<p class="caption">test split, n = {fmt_count(test.get("n"))}</p>'
@@ -192,6 +195,12 @@ def _run_headline(task: str, m: dict) -> list[str]:
                  is False else "") +
                 "high vs low risk, one median split of all patients (differences between types "
                 "count; the Kaplan–Meier figure splits within each type)")]
+    if m.get("within_type_c_index") is not None:  # the pooled C rewards telling types apart
+        alone = m.get("type_only_c_index")
+        out.append(_big("C-index within types", fmt_value(m["within_type_c_index"]),
+                        "pairs of one cancer type only" + (
+                            f"; cancer type alone (each type's training death rate as the risk) "
+                            f"gives {fmt_value(alone)} pooled" if alone is not None else "")))
     if m.get("uno_c_index") is not None:
         out.append(_big("Uno's C", fmt_value(m["uno_c_index"])))
     if m.get("integrated_brier_score") is not None:  # beside the no-information score (was

@@ -35,6 +35,7 @@ def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: lis
                             event_train=None if train is None else train.event,
                             risk_train=None if train_outputs is None or train is None
                             else np.asarray(train_outputs).reshape(-1),
+                            groups_train=None if train is None else train.groups,
                             n_boot=n_boot, seed=seed)
 
 
