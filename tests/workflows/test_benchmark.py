@@ -520,6 +520,7 @@ def test_a_survival_summary_gives_the_no_information_brier_score(bundle, tmp_pat
     assert len(ref) and (ref > 0).all()
     md = (tmp_path / "s" / "summary.md").read_text()
     assert "C-index: Harrell's" in md  # which one was said in the README only
+    assert "; fold seed 0;" in md  # one repeat: was "fold seeds 0..0"
     # it is the training patients' Nelson–Aalen curve (Breslow at zero risk): it was called a
     # Kaplan–Meier curve
     assert (f"Integrated Brier score of one survival curve for all (the training patients' "

@@ -416,7 +416,8 @@ def tuning_text(p: dict) -> str:
 def _protocol_text(p: dict) -> str:
     strat = "cancer type and event" if p["task"] == "survival" else "cancer type"
     return (f"{p['n_folds']}-fold cross-validation × {p['n_repeats']} repeat(s), stratified by "
-            f"{strat}; fold seeds {p['seed']}..{p['seed'] + p['n_repeats'] - 1}; identical folds "
+            f"{strat}; " + (f"fold seeds {p['seed']}..{p['seed'] + p['n_repeats'] - 1}" if p["n_repeats"] > 1
+                           else f"fold seed {p['seed']}") + "; identical folds "
             f"for every model. Validation: {p['val_fraction']:.0%} of each fold's training part "
             "(early stopping, model selection). Gene filter and scaler fitted on each fold's "
             "training part only. " + tuning_text(p) + " "

@@ -427,7 +427,7 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
              f"mean ± std over the {n_cells} test folds. Gene filter and scaler fitted on each "
              "fold's training part; early stopping and model selection on a validation part "
              f"carved from it; every test fold scored once. Preset `{preset}`"
-             + (f", training capped at {epochs} epochs (--epochs)." if epochs else "."), ""]
+             + (f", training capped at {epochs} epoch{'s' * (epochs != 1)} (--epochs)." if epochs else "."), ""]
     if per_fold is not None:
         lines += _per_fold_lines(per_fold)
     elif pretrained is None:
