@@ -335,3 +335,28 @@ def test_the_samples_a_run_never_read_can_be_chosen(pretrained, tmp_path):
                      n_features=3, embedding="tsne")
     s = json.loads((tmp_path / "u" / "summary.json").read_text())
     assert s["split"] == "unseen" and s["n_samples"] == n_test  # here: the test split
+
+
+def test_genes_constant_across_the_samples_are_counted_where_left_out(pretrained, tmp_path):
+    """gene_correlation.tsv held 19,051 of 19,075 genes, said to hold every gene: the 24
+    constant across the test samples were left out unsaid."""
+    from genemoe.data.bundle import load_bundle, write_bundle
+
+    bundle, run_dir, _ = pretrained
+    copy = load_bundle(bundle.path)
+    col = int(np.flatnonzero(copy.gene_mask())[0])
+    X = np.array(copy.X, copy=True)
+    X[copy.indices("test"), col] = 1.5
+    copy.X = X
+    write_bundle(copy, tmp_path / "b")
+    res = analyse_features(run_dir, data=tmp_path / "b", out_dir=tmp_path / "f", n_features=3,
+                           embedding="tsne")
+    gene = str(copy.var["gene_id"].iloc[col])
+    ranked = pd.read_csv(tmp_path / "f" / "gene_correlation.tsv", sep="\t")
+    assert gene not in set(ranked["gene_id"].astype(str))
+    n_left = int(copy.gene_mask().sum()) - len(ranked)
+    assert n_left >= 1
+    note = next(n for n in res.notes if "constant across these samples" in n)
+    assert note.startswith(f"{n_left} gene{'s' * (n_left != 1)} constant across these samples "
+                           "(no correlation) left out of gene_correlation.tsv, e.g. ")
+    assert gene in note

@@ -32,7 +32,8 @@ samples of the pre-training run it started from). A run directory holds::
 
     DIR/latent_gene_correlation.npy  float32 (n_features, n_genes): r of leading feature × gene
     DIR/leading_features.tsv         rank, latent index, variance of each leading feature
-    DIR/gene_correlation.tsv         gene_id, symbol, mean |r|, column of r, every gene (sorted)
+    DIR/gene_correlation.tsv         gene_id, symbol, mean |r|, column of r, every gene (sorted;
+                                     genes constant across the samples left out, counted in notes)
     DIR/strong_genes.csv             gene_id, symbol, mean_abs_r, above threshold (sorted)
     DIR/embedding_<method>.tsv       sample_id, cancer_type, source (real|reconstructed), x, y
     DIR/summary.json                 every number, the notes, and (once drawn) the figures
@@ -424,6 +425,10 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     symbols = var["symbol"].fillna("").astype(str).to_numpy() if "symbol" in var else None
     ranked = strong_genes(r, np.asarray(run.gene_ids, dtype=object), symbols)
     strong = ranked[ranked["mean_abs_r"] > threshold]
+    if n_constant := len(run.gene_ids) - len(ranked):  # were left out of the table, unsaid
+        notes.append(f"{n_constant} gene{'s' * (n_constant != 1)} constant across these samples "
+                     f"(no correlation) left out of gene_correlation.tsv, e.g. "
+                     + ", ".join(map(str, sorted(set(map(str, run.gene_ids)) - set(ranked["gene_id"]))[:3])))
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_outputs(out_dir, [p.name for p in out_dir.glob("*") if p.name.startswith(_OWN_OUTPUTS)])
     np.save(out_dir / "latent_gene_correlation.npy", r.astype(np.float32))
