@@ -165,6 +165,7 @@ def test_cli_reruns_resume_from_the_cells(classify, bundle, preset):
                                  "--no-progress"])
     assert r.exit_code == 0, r.output
     assert "Table III" in r.output and "pre-trained: not run" in r.output
+    assert "; 6 of 6 cells reused from an earlier run)" in r.output  # said only "0 s"
     after = {p.name: p.stat().st_mtime_ns for p in (classify.out_dir / "models" / "cells").iterdir()}
     assert after == before  # every cell reused, none retrained
 

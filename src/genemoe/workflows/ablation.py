@@ -117,11 +117,15 @@ class AblationResult:
     pretrained: Path | None
     seconds: float
     pretrain_summary: pd.DataFrame | None = None  # per-fold pre-training: summary.csv's rows
+    n_computed: int = 0  # cells trained by this call
+    n_reused: int = 0  # cells read back from an earlier call (a rerun said only "0 s")
 
     def describe(self) -> str:
         extra = [] if self.pretrain_summary is None else [
             f"{self.out_dir / 'pretrain' / 'summary.csv'}"]
-        return "\n".join([f"ablation: {self.out_dir}  ({self.task}; {self.seconds:.0f} s)", "",
+        reused = (f"; {self.n_reused} of {self.n_computed + self.n_reused} cells reused from an "
+                  "earlier run" if self.n_reused else "")
+        return "\n".join([f"ablation: {self.out_dir}  ({self.task}; {self.seconds:.0f} s{reused})", "",
                           self.tables, f"{self.out_dir / 'results.csv'}",
                           f"{self.out_dir / 'tables.md'}", *extra])
 
@@ -283,14 +287,16 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
                   epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
                   progress=progress)
-    parts = [run_benchmark(bundle.path, models=ablation_models(task), out_dir=out_dir / "models",
-                           **common).results]
+    first = run_benchmark(bundle.path, models=ablation_models(task), out_dir=out_dir / "models",
+                          **common)
+    parts, cells = [first.results], [first.n_computed, first.n_reused]
     if pretrained is not None:
         res = run_benchmark(bundle.path, models=["genemoe"], out_dir=out_dir / "pretrained",
                             pretrained=pretrained, freeze_encoder_epochs=freeze_encoder_epochs,
                             **common)
         _check_same_folds(out_dir / "models", out_dir / "pretrained")
         parts.append(res.results.assign(model=PRETRAINED))
+        cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]
     summary = per_fold = None
     if pretrain_per_fold:
         runs, summary = pretrain_folds(bundle, plans, out_dir / "pretrain", models=list(recipes),
@@ -303,6 +309,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                                 freeze_encoder_epochs=freeze_encoder_epochs, **common)
             _check_same_folds(out_dir / "models", out_dir / sub)
             parts.append(res.results.assign(model=name))
+            cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]
         per_fold = _per_fold_note(recipes, summary, n_runs=len(plans),
                                   freeze_encoder_epochs=freeze_encoder_epochs)
     labels = PER_FOLD_LABELS if pretrain_per_fold else MODEL_LABELS
@@ -315,7 +322,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     atomic_write_text(out_dir / "tables.md", tables)
     return AblationResult(out_dir, task, results, tables,
                           None if pretrained is None else Path(pretrained),
-                          time.perf_counter() - t0, summary)
+                          time.perf_counter() - t0, summary, *cells)
 
 
 def _per_fold_note(recipes: dict[str, dict], summary: pd.DataFrame, *, n_runs: int,
