@@ -350,12 +350,15 @@ def test_survival_metrics_keys_and_values():
         "n",
         "n_events",
     }
-    assert res["uno_tau"] is None  # every test time inside training follow-up: not truncated
+    # every test time inside training follow-up, but the censoring survival G falls below 0.2
+    # at day 21 (of 44): deaths from there on weigh over 25, so it truncates there
+    at, g = kaplan_meier(time, ~event)
+    assert res["uno_tau"] == at[g < 0.2][0] == 21.0
     assert res["c_index"] == pytest.approx(concordance_index(time[100:], event[100:], risk[100:]))
     assert res["c_index_ci"][0] <= res["c_index"] <= res["c_index_ci"][1]
     assert set(res["c_index_by_type"]) == {"A", "B"}
     assert res["uno_c_index"] == pytest.approx(
-        uno_c_index(time, event, time[100:], event[100:], risk[100:])
+        uno_c_index(time, event, time[100:], event[100:], risk[100:], tau=21.0)
     )
     assert res["n"] == 200 and res["n_events"] == event[100:].sum()
 
@@ -430,8 +433,8 @@ def test_uno_is_truncated_where_the_censoring_weights_are_still_sane():
     res = survival_metrics(t_te, event[te], risk[te], time_train=time[tr],
                            event_train=event[tr], n_boot=20)
     at, g = kaplan_meier(time[tr], ~event[tr])
-    assert res["uno_tau"] is not None
-    assert g[np.searchsorted(at, res["uno_tau"], side="right") - 1] >= 0.2
+    assert res["uno_tau"] is not None  # where G falls below 0.2: deaths before weigh <= 25
+    assert g[np.searchsorted(at, res["uno_tau"], side="left") - 1] >= 0.2 > g[at == res["uno_tau"]][0]
     assert abs(res["uno_c_index"] - res["c_index"]) < 0.1  # both read the same ordering
 
 
@@ -524,3 +527,30 @@ def test_the_c_index_within_types_and_of_type_alone():
     assert m["within_type_c_index"] < m["c_index"]
     assert type_rate_risk(t[tr], e[tr], g[tr], np.array(["Z"]))[0] == pytest.approx(
         np.log(e[tr].sum() / t[tr].sum()))  # a type the training lacks: the overall rate
+
+
+def test_uno_is_truncated_where_censoring_weights_grow_inside_training_follow_up():
+    """The G >= 0.2 truncation applied only when test follow-up outlasted the training's:
+    a test death at day 2,680, inside it, where the training censoring survival G was 0.131
+    (weight 1/G² = 58) counted fully (a probe: Uno 0.802, 0.751 truncated, Harrell 0.761)."""
+    rng = np.random.default_rng(7)
+    n = 400
+    risk = rng.normal(size=n)
+    event_time = rng.exponential(1500 * np.exp(-risk))
+    censor = rng.uniform(0, 3000, n)  # heavy censoring late: G falls below 0.2
+    time, event = np.minimum(event_time, censor), event_time <= censor
+    tr, te = np.arange(n) < 250, np.arange(n) >= 250
+    t_te, e_te = time[te].copy(), event[te].copy()
+    keep = t_te < time[tr].max()  # every test time inside the training follow-up
+    t_te, e_te, r_te = t_te[keep], e_te[keep], risk[te][keep]
+    at, g = kaplan_meier(time[tr], ~event[tr])
+    assert (g < 0.2).any() and (e_te & (t_te > at[g < 0.2][0])).any()  # deaths there
+    res = survival_metrics(t_te, e_te, r_te, time_train=time[tr], event_train=event[tr], n_boot=20)
+    tau = res["uno_tau"]
+    assert tau == at[g < 0.2][0] and g[np.searchsorted(at, tau, side="left") - 1] >= 0.2
+    from sksurv.metrics import concordance_index_ipcw
+    from sksurv.util import Surv
+
+    ref = concordance_index_ipcw(Surv.from_arrays(event[tr], time[tr]),
+                                 Surv.from_arrays(e_te, t_te), r_te, tau=tau)[0]
+    assert res["uno_c_index"] == pytest.approx(ref)

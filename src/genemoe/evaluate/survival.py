@@ -298,23 +298,34 @@ def uno_c_index(time_train: ArrayLike, event_train: ArrayLike, time: ArrayLike, 
 
 def _uno_truncated(time_train: ArrayLike, event_train: ArrayLike, t: np.ndarray, e: np.ndarray,
                    r: np.ndarray) -> tuple[float | None, float | None]:
-    """Uno's C and its truncation time (None: none needed). When test follow-up outlasts the
-    training's, truncate at the last training time where the training censoring survival
-    G is still at least 0.2 (weights 1/G² at most 25); just below the largest training time,
-    the rule before, a death where G was 0.048 weighed about 430 and set the whole score
-    (0.239 beside Harrell's 0.664). None if it fails."""
-    try:
-        return uno_c_index(time_train, event_train, t, e, r), None
-    except ValueError:  # InputError is a ValueError
-        pass
+    """Uno's C and its truncation time (None: none needed). Deaths where the training
+    censoring survival G is below 0.2 weigh over 25 (1/G²): truncate where G falls below 0.2
+    (only deaths before it count) when a test death lies there or beyond, or when test
+    follow-up outlasts the training's (at the last training time before the largest if G
+    never falls so low). Just below the largest training time, the rule
+    before, a death where G was 0.048 weighed about 430 and set the whole score (0.239 beside
+    Harrell's 0.664); the rule applied only beyond the training follow-up, so a death at day
+    2,680 where G was 0.131 (weight 58) still counted fully (a probe: 0.802, 0.751
+    truncated). None if it fails."""
     t_tr, e_tr = check_survival(time_train, event_train)
     at, g = kaplan_meier(t_tr, ~e_tr)  # the censoring distribution, as sksurv weighs by it
-    ok = at[(g >= 0.2) & (at < t_tr.max())]
-    times = np.unique(t_tr)
-    tau = float(ok[-1]) if ok.size else float(times[-2]) if len(times) > 1 else None
+    low = g < 0.2
+    if low.any():  # deaths before this time weigh at most 25
+        tau: float | None = float(at[low][0])
+    else:
+        ok, times = at[at < t_tr.max()], np.unique(t_tr)
+        tau = float(ok[-1]) if ok.size else float(times[-2]) if len(times) > 1 else None
+    heavy = bool(low.any()) and bool((e & (t >= tau)).any())
+    if not heavy:
+        try:
+            return uno_c_index(time_train, event_train, t, e, r), None
+        except ValueError:  # InputError is a ValueError: test follow-up beyond training
+            pass
     try:
         value = uno_c_index(time_train, event_train, t, e, r, tau=tau)
-        log.info("Uno's C-index truncated at tau=%.0f days (test follow-up beyond training)", tau)
+        log.info("Uno's C-index truncated at tau=%.0f days (%s)", tau,
+                 "the training censoring survival below 0.2 after it" if heavy
+                 else "test follow-up beyond training")
         return value, tau
     except ValueError as exc:
         log.warning("Uno's C-index skipped: %s", exc)
