@@ -370,3 +370,25 @@ def test_freezing_an_encoder_with_none_pretrained_is_refused(bundle, preset, tmp
         run_ablation(bundle.path, task="classify", out_dir=tmp_path / "a", preset=str(preset),
                      freeze_encoder_epochs=3, **OPTS)
     assert not (tmp_path / "a").exists()
+
+
+def test_a_warning_the_ablations_benchmarks_repeat_is_said_once(caplog):
+    """A survival ablation said "4,986 of the bundle's 5,000 samples used ..." three times,
+    once per benchmark it runs (models, pre-trained Gene-MOE, pre-trained VAE-Cox)."""
+    import logging
+
+    from genemoe.workflows.ablation import SaidOnce
+
+    log = logging.getLogger("genemoe.workflows.benchmark")
+    once = SaidOnce()
+    log.addFilter(once)
+    try:
+        with caplog.at_level("INFO", logger="genemoe"):
+            for _ in range(3):
+                log.warning("4,986 of the bundle's 5,000 samples used for survival")
+                log.info("cell done")
+            log.warning("another warning")
+    finally:
+        log.removeFilter(once)
+    assert caplog.text.count("4,986 of the bundle's") == 1 and caplog.text.count("cell done") == 3
+    assert "another warning" in caplog.text

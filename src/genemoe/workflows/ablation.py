@@ -287,6 +287,40 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
                   epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
                   progress=progress)
+    once = SaidOnce()  # each benchmark below says the bundle's rows left out: once is enough
+    logging.getLogger("genemoe.workflows.benchmark").addFilter(once)
+    try:
+        return _run_parts(bundle, task, out_dir, common, plans, pretrained, check, recipes,
+                          freeze_encoder_epochs, pretrain_per_fold, pretrain_epochs, t0)
+    finally:
+        logging.getLogger("genemoe.workflows.benchmark").removeFilter(once)
+
+
+class SaidOnce(logging.Filter):
+    """A log filter passing each warning's text once (a survival ablation said "4,986 of the
+    bundle's 5,000 samples used ..." three times, once per benchmark it runs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        text = record.getMessage()
+        if text in self.seen:
+            return False
+        self.seen.add(text)
+        return True
+
+
+def _run_parts(bundle: Bundle, task: Task, out_dir: Path, common: dict, plans: list,
+               pretrained: Path | str | None, check: Any, recipes: dict,
+               freeze_encoder_epochs: int, pretrain_per_fold: bool, pretrain_epochs: int | None,
+               t0: float) -> AblationResult:
+    """The benchmarks and pre-training of :func:`run_ablation`, its inputs checked."""
+    preset, seed, device, progress = (common[k] for k in ("preset", "seed", "device", "progress"))
+    n_folds, n_repeats, epochs = (common[k] for k in ("n_folds", "n_repeats", "epochs"))
     first = run_benchmark(bundle.path, models=ablation_models(task), out_dir=out_dir / "models",
                           **common)
     parts, cells = [first.results], [first.n_computed, first.n_reused]
