@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from genemoe.evaluate.benchmark_tables import summary_table
 
@@ -19,3 +20,29 @@ def test_log_rank_p_values_are_summarised_by_median_and_share_below_005():
     assert table.loc["a", "logrank_p"] == "<0.001 median, 3/3 < 0.05"
     assert table.loc["b", "logrank_p"] == "0.160 median, 1/2 < 0.05 (2/3 folds)"
     assert table.loc["a", "c_index"] == "0.720 ± 0.020"
+
+
+def test_where_choices_were_made_macro_f1_types_and_tiny_tuning_costs():
+    """Probe findings: under --tune-cv the headline and the chosen-values table said
+    "chosen on a validation part"; the per-type F1 columns left out a type predicted in a
+    fold that lacks it, which macro_f1 counts (F1 0); a 0.34 s search showed "0" seconds and
+    a saved share of 0 / 0."""
+    from genemoe.evaluate.benchmark_tables import chosen_where, tuning_cost_table
+    from genemoe.evaluate.metrics import classification_metrics
+
+    assert chosen_where({"tune": 3, "tune_cv": 2, "epochs": 5}) == (
+        "the best of 3 trials, each scored on 2 inner folds of the fold's training and "
+        "validation parts, every fit capped at 5 epochs")
+    assert chosen_where({"tune": 3, "tune_cv": 1}).startswith("the best of 3 trials, each "
+                                                              "scored on the fold's validation")
+    assert chosen_where({"tune": 0, "val_fraction": 0.15}) == (
+        "on the fold's validation part (15% of its training part)")
+    m = classification_metrics([0, 0, 1, 1], [0, 0, 1, 2], class_names=["A", "B", "C"])
+    assert m["macro_f1"] == pytest.approx((1 + 2 / 3 + 0) / 3)
+    assert m["per_class"]["C"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0,
+                                   "predicted": 1}
+    cost = tuning_cost_table(pd.DataFrame({
+        "model": ["logreg", "logreg"], "tune_trials": [2, 2], "tune_pruned": [0, 0],
+        "tune_too_big": [0, 0], "tune_seconds_per_trial": [0.09, 0.08],
+        "tune_seconds": [0.18, 0.16], "tune_seconds_saved": [0.0, 0.0]}))
+    assert cost["seconds_tuning"].iloc[0] == 0.3 and cost["saved_share"].iloc[0] == 0.0

@@ -34,7 +34,8 @@ def test_hand_computed_example():
     assert res["macro_recall"] == pytest.approx(0.5)
     assert res["macro_f1"] == pytest.approx(7 / 18)
     assert res["weighted_f1"] == pytest.approx(11 / 24)
-    assert res["per_class"]["d"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+    assert res["per_class"]["d"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0,
+                                     "predicted": 0}
     assert res["per_class"]["a"]["support"] == 2
     assert res["confusion_matrix"] == [[1, 1, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]]
     assert res["n"] == 4

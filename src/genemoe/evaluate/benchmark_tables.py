@@ -17,7 +17,7 @@ from genemoe.models.search_spaces import params_text
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "summary_markdown", "markdown_table", "chosen_table",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
-           "FEW_PAIRS", "options_lines", "null_brier_text"]
+           "FEW_PAIRS", "options_lines", "null_brier_text", "chosen_where"]
 
 Task = Literal["classify", "survival"]
 
@@ -47,7 +47,8 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
         row.update(_tuning_columns(c.get("tuning")))
         if c["task"] == "classify":
             row.update({k: m.get(k, np.nan) for k in METRICS["classify"]})  # ece: newer cells
-            row.update({f"f1_{t}": v["f1"] for t, v in m["per_class"].items() if v["support"] > 0})
+            row.update({f"f1_{t}": v["f1"] for t, v in m["per_class"].items()  # as macro_f1 counts
+                        if v["support"] > 0 or v.get("predicted", 0) > 0})
         else:
             lo, hi = m["c_index_ci"]
             uno = m.get("uno_c_index")
@@ -95,10 +96,12 @@ def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
                         "pruned": g["tune_pruned"].sum().astype(int),
                         "too_big": g["tune_too_big"].sum().astype(int),
                         "seconds_per_trial": g["tune_seconds_per_trial"].mean().round(1),
-                        "seconds_tuning": g["tune_seconds"].sum().round(0)})
+                        "seconds_tuning": g["tune_seconds"].sum()})
     saved = g["tune_seconds_saved"].sum(min_count=1)
     out["saved_by_pruning_s"] = saved.round(0)
+    # the share before rounding the seconds (0.34 s rounded to 0 gave 0 / 0)
     out["saved_share"] = (saved / (saved + out["seconds_tuning"])).round(2)
+    out["seconds_tuning"] = out["seconds_tuning"].round(0 if (out["seconds_tuning"] >= 10).all() else 1)
     return out.reset_index()
 
 
@@ -333,7 +336,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
         lines += ["## Model options each model ran with", "", *options, ""]
     chosen = chosen_table(results)
     if len(chosen):
-        lines += ["## Chosen on each fold's validation part", "",
+        lines += [f"## Chosen per fold: {chosen_where(protocol)}", "",
                   "With `--tune`: the values of the best Optuna trial (classical models: "
                   "drawn from continuous ranges spanning their grids). Without: classical "
                   "models, the grid values their validation part picked (each model's grid is "
@@ -413,6 +416,20 @@ def tuning_text(p: dict) -> str:
                if p.get("ensemble", 1) > 1 else ""))
 
 
+def chosen_where(p: dict) -> str:
+    """Where a benchmark's per-fold choices were made, from its protocol: the headline and
+    the chosen-values table said "the validation part" under ``--tune-cv`` too."""
+    tune, cv = int(p.get("tune") or 0), int(p.get("tune_cv") or 1)
+    cap = f", every fit capped at {p['epochs']} epochs" if p.get("epochs") else ""
+    if tune and cv > 1:
+        return (f"the best of {tune} trials, each scored on {cv} inner folds of the fold's "
+                f"training and validation parts{cap}")
+    if tune:
+        return f"the best of {tune} trials, each scored on the fold's validation part{cap}"
+    return (f"on the fold's validation part ({p.get('val_fraction', 0):.0%} of its training "
+            f"part){cap}")
+
+
 def _protocol_text(p: dict) -> str:
     strat = "cancer type and event" if p["task"] == "survival" else "cancer type"
     return (f"{p['n_folds']}-fold cross-validation × {p['n_repeats']} repeat(s), stratified by "
@@ -439,7 +456,8 @@ def _samples_text(s: dict) -> str:
         text += (" Types with fewer samples than folds: "
                  + ", ".join(f"{t} {n}" for t, n in small.items())
                  + " (some test folds hold none of them; each fold's macro metrics average over "
-                   "the types it holds).")
+                   "the types it holds and those a model predicts there: a type predicted but "
+                   "absent scores F1 0).")
     return text
 
 

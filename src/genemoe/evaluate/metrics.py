@@ -244,6 +244,7 @@ def classification_metrics(
                 "recall": float(recall[i]),
                 "f1": float(f1[i]),
                 "support": int(support[i]),
+                "predicted": int(cm[:, i].sum()),  # absent but predicted: in the macro mean
             }
             for i, name in enumerate(names)
         },

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from genemoe.evaluate.benchmark_tables import METRICS, PRIMARY_METRIC, PROPOSED_MODELS
+from genemoe.evaluate.benchmark_tables import METRICS, PRIMARY_METRIC, PROPOSED_MODELS, chosen_where
 from genemoe.report.plots import Figure
 from genemoe.report.text import (
     fmt_ci,
@@ -227,8 +227,7 @@ def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, rec
             ("models", ", ".join(f"<code>{_esc(m)}</code>" for m in protocol["models"])),
             ("protocol", f"{protocol['n_folds']}-fold cross-validation × {protocol['n_repeats']} "
                          f"repeat(s), stratified by {strat}, identical folds for every model; "
-                         f"chosen on a validation part ({protocol['val_fraction']:.0%} of each "
-                         "training part); each test fold scored once")]
+                         f"chosen {chosen_where(protocol)}; each test fold scored once")]
     if results.empty:
         return _panel(rows, "<p>No finished cell yet.</p>", None)
     headline = _benchmark_table(results, task, comparison) + _verdict(results, task, comparison)

@@ -211,9 +211,10 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
         parts += ["<h3>C-index per cancer type (mean ± sd over folds)</h3>", _table(means.reset_index())]
     chosen, cost = chosen_table(results), tuning_cost_table(results)
     if len(chosen) and (chosen.drop(columns="model") != "").any().any():  # as summary.md has them
-        parts += ["<h3>Chosen on validation, per fold</h3>",
-                  "<p>The values each model chose on its fold's validation part (a search's "
-                  "best trial, a classical model's own grid, the epoch early stopping kept); "
+        parts += ["<h3>Chosen per fold</h3>",
+                  "<p>The values each model chose per fold: a search's best trial (scored on "
+                  "the fold's validation part, or on inner folds with --tune-cv: see the "
+                  "protocol), a classical model's own grid, the epoch early stopping kept; "
                   "the test part never takes part in a choice.</p>", _table(chosen)]
     if len(cost):
         parts += ["<h3>Tuning cost</h3>", "<p>Trials per model over all folds, those pruned, seconds per "

@@ -337,7 +337,8 @@ def _said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:
                     ", ".join(f"{n:,} {why}" for why, n in account["left_out"].items()))
     if small := account["types_under_folds"]:
         log.warning("%d type(s) have fewer samples than the %d folds (%s): some test folds hold "
-                    "none of them, and each fold's macro metrics average over the types it holds",
+                    "none of them, and each fold's macro metrics average over the types it holds and "
+                    "those a model predicts there",
                     len(small), n_folds, ", ".join(f"{t} {n}" for t, n in small.items()))
     return account
 
