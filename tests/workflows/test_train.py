@@ -292,10 +292,32 @@ def test_a_backbone_weights_file_is_recorded_by_its_hash(bundle, tmp_path):
     net = create_model("resnet50", n_genes=10, n_outputs=2, task="classify", image_size=32)
     torch.save(net.backbone.state_dict(), tmp_path / "w.pt")
     train_run(bundle.path, out_dir=tmp_path / "r", model_name="resnet50", epochs=1, progress=False,
-              model_options={"weights": str(tmp_path / "w.pt"), "image_size": 32})
+              model_options={"weights": str(tmp_path / "w.pt"), "image_size": 32,
+                             "layout": "genomic"})  # a fitted layout: config.yaml rewritten
     m = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert m["protocol"]["weights_file"] == {"path": str((tmp_path / "w.pt").resolve()),
                                              "sha256": file_sha256(tmp_path / "w.pt")}
+    # config.yaml said `weights: none` (the value that rebuilds the trained model), so a run
+    # retrained from it started from random weights, unsaid; the depth `auto` chose was
+    # recorded nowhere
+    saved = yaml.safe_load((tmp_path / "r" / "config.yaml").read_text())
+    cfg = saved["model_config"]
+    assert cfg["weights"] == str(tmp_path / "w.pt") and cfg["layout_fitted_on"] == "training split"
+    image = m["protocol"]["image"]
+    assert image["weights"] == str(tmp_path / "w.pt") and image["finetune"] == "last_block"
+    assert load_model_file(tmp_path / "r")["model_config"]["weights"] == "none"  # rebuilds offline
+
+
+def test_pixels_as_the_network_sees_them_are_counted(bundle, tmp_path):
+    """A 140 x 140 grid seen at 32 x 32 said "up to 1 a pixel" at training and explain gave
+    no pixel-sharing warning, though each seen pixel blends ~19 genes."""
+    from genemoe.models.image import reshape_layout
+
+    lay = reshape_layout(19400, image_size=140)
+    assert int(lay.counts.max()) == 1 and lay.most_genes_seen(32) >= 18
+    assert lay.most_genes_seen(140) == lay.most_genes_seen(None) == 1
+    assert lay.most_genes_seen(32) == int(np.bincount(
+        ((lay.pixel_of_gene // 140) * 32 // 140) * 32 + (lay.pixel_of_gene % 140) * 32 // 140).max())
 
 
 def test_input_scaling_per_model_family(bundle, tmp_path):

@@ -340,7 +340,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
-    _note_pixel_sharing(conv, _image_layout(model))
+    _note_pixel_sharing(conv, _image_layout(model), getattr(model, "image_size", None))
     conv["drawn_from"] = {"n": n_from, "split": "--samples" if samples else split,
                           "cap_per_predicted_class": None if samples else max_samples_per_class}
     model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)
@@ -475,19 +475,20 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
     return paths
 
 
-def _note_pixel_sharing(conv: dict[str, Any], layout: Any) -> None:
+def _note_pixel_sharing(conv: dict[str, Any], layout: Any, image_size: int | None = None) -> None:
     """Image models: how many genes share a pixel (``genes_per_pixel``, the most in one), and
     a warning when several do: a pixel's gradient is shared by its genes, which blurs the
     rankings (ResNet-50 on the GDC cohorts, docs/results.md (e))."""
     if layout is None:
         return
-    conv["genes_per_pixel"] = int(layout.counts.max())
+    conv["genes_per_pixel"] = layout.most_genes_seen(image_size)  # as the network sees it
     if conv["genes_per_pixel"] > 1:
         side = int(np.ceil(np.sqrt(layout.n_genes)))
+        shown = image_size if image_size and image_size < layout.height else layout.height
         conv["pixel_warning"] = (
-            f"up to {conv['genes_per_pixel']} genes share a pixel of the {layout.height} x "
-            f"{layout.width} image, so a pixel's credit is split among them; for gene-level "
-            f"explanations train with --image-size {side} (one gene per pixel)")
+            f"up to {conv['genes_per_pixel']} genes share a pixel of the {shown} x {shown} "
+            f"image the network sees, so a pixel's credit is split among them; for "
+            f"gene-level explanations train with --image-size {side} (one gene per pixel)")
         log.warning(conv["pixel_warning"])
 
 

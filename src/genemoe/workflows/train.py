@@ -243,7 +243,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "gene_filter": "bundle training split (its default mask)",
                            "n": {s: len(d.rows) for s, d in data.items()},
                            "synthetic": bundle.synthetic, **_ran_on(spec.kind, train_cfg, model_cfg),
-                           **_image_record(fit.model, input_scaling(model_name, model_cfg))}
+                           **_image_record(fit.model, input_scaling(model_name, model_cfg),
+                                           model_cfg.get("weights"))}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
                 "ensemble": ensemble,
                 "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info,
@@ -395,10 +396,13 @@ def _rebuild_config(model_cfg: dict) -> dict:
 
 
 def _saved_config(model_cfg: dict, fit_cfg: dict) -> dict:
-    """``config.yaml``'s model section: a layout fitted here is named, not listed pixel by pixel."""
+    """``config.yaml``'s model section: a layout fitted here is named, not listed pixel by
+    pixel; the weights are those the run started from (they were written as ``none``, the
+    rebuilding value, and a run retrained from its config.yaml started from random weights)."""
     if fit_cfg is model_cfg:
         return model_cfg
-    return {**_rebuild_config(fit_cfg), "layout_fitted_on": "training split"}
+    cfg = {k: v for k, v in fit_cfg.items() if k != "layout_state"}
+    return {**cfg, "layout_fitted_on": "training split"}
 
 
 # What a finished run (or `genemoe report` of it) holds: a run replacing it removes them
@@ -463,7 +467,7 @@ def _ran_on(kind: str, train_cfg: dict, model_cfg: dict) -> dict[str, Any]:
     return out
 
 
-def _image_record(model: Any, scaling: str) -> dict[str, Any]:
+def _image_record(model: Any, scaling: str, weights_source: str | None = None) -> dict[str, Any]:
     """Image models: the grid, the image the network sees, the most genes sharing a pixel
     and the input scaling, said and recorded (explain said the sharing, after training)."""
     net = getattr(model, "members", [model])[0]  # an ensemble's members share one layout
@@ -473,9 +477,14 @@ def _image_record(model: Any, scaling: str) -> dict[str, Any]:
     lay = to_image.layout()
     side = int(getattr(net, "image_size", lay.height))
     image = {"grid": f"{lay.height} x {lay.width}", "image_size": f"{side} x {side}",
-             "genes_per_pixel_max": int(lay.counts.max()), "input_scaling": scaling}
-    log.info("image: %d genes on a %s grid (up to %d a pixel), seen at %s; input scaling %s",
-             lay.n_genes, image["grid"], image["genes_per_pixel_max"], image["image_size"], scaling)
+             "genes_per_pixel_max": lay.most_genes_seen(side), "input_scaling": scaling,
+             "layout": lay.kind, "weights": weights_source,
+             **({"finetune": net.finetune} if getattr(net, "finetune", None) else {})}
+    grid_most = int(lay.counts.max())
+    log.info("image: %d genes on a %s grid (up to %d a pixel), seen at %s%s; input scaling %s",
+             lay.n_genes, image["grid"], grid_most, image["image_size"],
+             f" (up to {image['genes_per_pixel_max']} genes a pixel as seen)"
+             if image["genes_per_pixel_max"] != grid_most else "", scaling)
     return {"image": image}
 
 
