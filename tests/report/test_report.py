@@ -650,3 +650,22 @@ def test_a_survival_benchmark_report_keeps_small_p_values_and_per_type_spread(di
     assert " ± " in per_type  # the heading said "mean over folds" above mean ± sd
     # summary.md gave the no-information Brier score, the report did not; neither named the C
     assert "C-index: Harrell&#x27;s" in text and "Nelson–Aalen estimate: no information" in text
+
+
+def test_the_readmes_layout_links_an_explanation_into_the_run_report(tmp_path):
+    """The README explains runs/gm into explain/gm and says `genemoe report runs/gm` shows
+    it: the report looked inside the run and beside it only, and found nothing."""
+    import json
+
+    from genemoe.report.linked import find_linked_dirs
+
+    run = tmp_path / "runs" / "gm"
+    run.mkdir(parents=True)
+    for name, who in (("gm", run), ("other", tmp_path / "runs" / "other")):
+        d = tmp_path / "explain" / name
+        d.mkdir(parents=True)
+        (d / "genes_by_class.csv").write_text("class,rank,gene_id\nA,1,TP53\n")
+        (d / "convergence.json").write_text(json.dumps({"run_dir": str(who)}))
+    found = find_linked_dirs(run)
+    assert [(d.path.relative_to(tmp_path).as_posix(), d.checked) for d in found] == [
+        ("explain/gm", True)]

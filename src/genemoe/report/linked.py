@@ -2,7 +2,9 @@
 
 ``genemoe explain --out DIR`` and ``genemoe features --out DIR`` write wherever the user
 says; the report picks up the usual places: ``RUN/explain*``, ``RUN/features*`` and the
-run's siblings ``RUN/../explain*``, ``RUN/../features*``, ``RUN/../<run name>_explain*``…
+run's siblings ``RUN/../explain*``, ``RUN/../features*``, ``RUN/../<run name>_explain*``…,
+and the folders of ``RUN/../../explain*/`` and ``RUN/../../features*/`` (``runs/gm`` explained
+into ``explain/gm``, as the README does)
 A directory counts as an explanation when it holds ``genes_by_class.csv`` (an ``explain
 --compare`` folder's method folders too) and as a
 feature analysis when it holds ``summary.json`` and ``leading_features.tsv``. A
@@ -87,8 +89,12 @@ def find_linked_dirs(run_dir: Path | str) -> list[LinkedDir]:
     inside = [p for p in run_dir.iterdir() if p.is_dir()] if run_dir.is_dir() else []
     parent = run_dir.resolve().parent
     beside = [p for p in parent.iterdir() if p.is_dir() and not _same(p, run_dir)]
+    # the README's own layout: runs/gm explained into explain/gm (was not found)
+    across = [sub for top in sorted(parent.parent.iterdir()) if top.is_dir() and top != parent
+              and top.name.lower().startswith(("explain", "features"))
+              for sub in sorted(top.iterdir()) if sub.is_dir()] if parent.parent != parent else []
     found = []
-    candidates = sorted(inside) + sorted(beside)
+    candidates = sorted(inside) + sorted(beside) + across
     candidates += [m for d in candidates if (d / "methods.csv").is_file()  # `explain --compare`:
                    for m in sorted(d.iterdir()) if m.is_dir()]  # one folder per method (missed)
     for d in candidates:
