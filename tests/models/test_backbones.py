@@ -327,3 +327,13 @@ def test_imagenet_weights_offline_fail_at_once_or_load_from_the_cache(tmp_path, 
     got = _model(weights="imagenet").backbone.state_dict()
     want = full.state_dict()
     assert torch.equal(got["conv1.weight"], want["conv1.weight"])
+
+
+def test_an_unknown_finetune_policy_is_refused_before_any_warning(caplog) -> None:
+    """`--finetune bogus` first warned "weights none with finetune bogus: the backbone is a
+    frozen *random* network", then gave the real error."""
+    from genemoe.models.backbones import finetune_depth
+
+    with caplog.at_level("WARNING"), pytest.raises(InputError, match="unknown finetune policy 'bogus'"):
+        finetune_depth("bogus", "none")
+    assert "frozen" not in caplog.text

@@ -280,6 +280,9 @@ def finetune_depth(finetune: str, weights: str) -> str:
     """``auto`` (the default): ``last_block`` on pretrained weights (the paper's), ``all``
     without (``weights: none``): any other depth trains on a frozen random network, which
     the default was."""
+    if finetune not in ("auto", "head", "last_block", "all"):  # before the frozen-random warning
+        raise input_error(f"unknown finetune policy {finetune!r}", where="finetune",
+                          fix="use auto, head, last_block or all")
     if finetune != "auto":
         return finetune
     return "all" if weights == "none" else "last_block"
