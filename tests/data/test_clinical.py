@@ -95,13 +95,20 @@ def test_parse_events() -> None:
     assert out[6] == -1.0 and out[7] == 1.0
 
 
-def test_prepare_joins_a_lifelines_style_table_on_sample_ids(tmp_path: Path) -> None:
+def _thirty_samples(path: Path) -> tuple[np.random.Generator, list[str]]:
+    """A counts matrix of 30 samples (S0..S29) x 20 genes written to ``path``; the generator
+    that drew it and the sample ids."""
     rng = np.random.default_rng(0)
     samples = [f"S{i}" for i in range(30)]
     genes = [f"ENSG{i:011d}" for i in range(20)]
     counts = pd.DataFrame(rng.poisson(50, (20, 30)), index=genes, columns=samples)
     counts.index.name = "gene_id"
-    counts.to_csv(tmp_path / "m.tsv", sep="\t")
+    counts.to_csv(path, sep="\t")
+    return rng, samples
+
+
+def test_prepare_joins_a_lifelines_style_table_on_sample_ids(tmp_path: Path) -> None:
+    rng, samples = _thirty_samples(tmp_path / "m.tsv")
     pd.DataFrame({"sample": samples, "time": rng.integers(1, 900, 30),
                   "status": rng.integers(0, 2, 30)}).to_csv(tmp_path / "s.csv", index=False)
     b = prepare_dataset([tmp_path / "m.tsv"], out_path=tmp_path / "b", clinical_path=tmp_path / "s.csv",
@@ -261,12 +268,7 @@ def test_event_words_and_table_patients_without_a_sample_are_recorded_and_said(
     where ids in another form show."""
     from genemoe.data.prep_text import step_line
 
-    rng = np.random.default_rng(0)
-    samples = [f"S{i}" for i in range(30)]
-    genes = [f"ENSG{i:011d}" for i in range(20)]
-    counts = pd.DataFrame(rng.poisson(50, (20, 30)), index=genes, columns=samples)
-    counts.index.name = "gene_id"
-    counts.to_csv(tmp_path / "m.tsv", sep="\t")
+    rng, samples = _thirty_samples(tmp_path / "m.tsv")
     status = np.where(np.arange(34) % 3 == 0, "Dead", "Alive")
     pd.DataFrame({"sample": [*samples[:26], "X1", "X2", "X3", "X4", *samples[26:]],
                   "time": rng.integers(1, 900, 34), "status": status}).iloc[:30].to_csv(
