@@ -51,6 +51,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -287,13 +289,43 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
                   epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
                   progress=progress)
-    once = SaidOnce()  # each benchmark below says the bundle's rows left out: once is enough
-    logging.getLogger("genemoe.workflows.benchmark").addFilter(once)
-    try:
-        return _run_parts(bundle, task, out_dir, common, plans, pretrained, check, recipes,
-                          freeze_encoder_epochs, pretrain_per_fold, pretrain_epochs, t0)
-    finally:
-        logging.getLogger("genemoe.workflows.benchmark").removeFilter(once)
+    with said_once("genemoe.workflows.benchmark"):  # each benchmark says the rows left out
+        first = run_benchmark(bundle.path, models=ablation_models(task), out_dir=out_dir / "models",
+                              **common)
+        parts, cells = [first.results], [first.n_computed, first.n_reused]
+        if pretrained is not None:
+            res = run_benchmark(bundle.path, models=["genemoe"], out_dir=out_dir / "pretrained",
+                                pretrained=pretrained, freeze_encoder_epochs=freeze_encoder_epochs,
+                                **common)
+            _check_same_folds(out_dir / "models", out_dir / "pretrained")
+            parts.append(res.results.assign(model=PRETRAINED))
+            cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]
+        summary = per_fold = None
+        if pretrain_per_fold:
+            runs, summary = pretrain_folds(bundle, plans, out_dir / "pretrain", models=list(recipes),
+                                           preset=preset, seed=seed, device=device,
+                                           epochs=pretrain_epochs, progress=progress)
+            for model, recipe in recipes.items():
+                name, sub = _PER_FOLD[model]
+                res = run_benchmark(bundle.path, models=[model], out_dir=out_dir / sub,
+                                    pretrained=FoldPretrained(runs[model], recipe),
+                                    freeze_encoder_epochs=freeze_encoder_epochs, **common)
+                _check_same_folds(out_dir / "models", out_dir / sub)
+                parts.append(res.results.assign(model=name))
+                cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]
+            per_fold = _per_fold_note(recipes, summary, n_runs=len(plans),
+                                      freeze_encoder_epochs=freeze_encoder_epochs)
+        labels = PER_FOLD_LABELS if pretrain_per_fold else MODEL_LABELS
+        results = pd.concat(parts, ignore_index=True)
+        results.insert(1, "label", results["model"].map(labels))
+        atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
+        tables = ablation_tables(results, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
+                                 preset=preset, pretrained=check, synthetic=bool(bundle.synthetic),
+                                 per_fold=per_fold, epochs=epochs)
+        atomic_write_text(out_dir / "tables.md", tables)
+        return AblationResult(out_dir, task, results, tables,
+                              None if pretrained is None else Path(pretrained),
+                              time.perf_counter() - t0, summary, *cells)
 
 
 class SaidOnce(logging.Filter):
@@ -314,49 +346,15 @@ class SaidOnce(logging.Filter):
         return True
 
 
-def _run_parts(bundle: Bundle, task: Task, out_dir: Path, common: dict, plans: list,
-               pretrained: Path | str | None, check: Any, recipes: dict,
-               freeze_encoder_epochs: int, pretrain_per_fold: bool, pretrain_epochs: int | None,
-               t0: float) -> AblationResult:
-    """The benchmarks and pre-training of :func:`run_ablation`, its inputs checked."""
-    preset, seed, device, progress = (common[k] for k in ("preset", "seed", "device", "progress"))
-    n_folds, n_repeats, epochs = (common[k] for k in ("n_folds", "n_repeats", "epochs"))
-    first = run_benchmark(bundle.path, models=ablation_models(task), out_dir=out_dir / "models",
-                          **common)
-    parts, cells = [first.results], [first.n_computed, first.n_reused]
-    if pretrained is not None:
-        res = run_benchmark(bundle.path, models=["genemoe"], out_dir=out_dir / "pretrained",
-                            pretrained=pretrained, freeze_encoder_epochs=freeze_encoder_epochs,
-                            **common)
-        _check_same_folds(out_dir / "models", out_dir / "pretrained")
-        parts.append(res.results.assign(model=PRETRAINED))
-        cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]
-    summary = per_fold = None
-    if pretrain_per_fold:
-        runs, summary = pretrain_folds(bundle, plans, out_dir / "pretrain", models=list(recipes),
-                                       preset=preset, seed=seed, device=device,
-                                       epochs=pretrain_epochs, progress=progress)
-        for model, recipe in recipes.items():
-            name, sub = _PER_FOLD[model]
-            res = run_benchmark(bundle.path, models=[model], out_dir=out_dir / sub,
-                                pretrained=FoldPretrained(runs[model], recipe),
-                                freeze_encoder_epochs=freeze_encoder_epochs, **common)
-            _check_same_folds(out_dir / "models", out_dir / sub)
-            parts.append(res.results.assign(model=name))
-            cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]
-        per_fold = _per_fold_note(recipes, summary, n_runs=len(plans),
-                                  freeze_encoder_epochs=freeze_encoder_epochs)
-    labels = PER_FOLD_LABELS if pretrain_per_fold else MODEL_LABELS
-    results = pd.concat(parts, ignore_index=True)
-    results.insert(1, "label", results["model"].map(labels))
-    atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
-    tables = ablation_tables(results, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
-                             preset=preset, pretrained=check, synthetic=bool(bundle.synthetic),
-                             per_fold=per_fold, epochs=epochs)
-    atomic_write_text(out_dir / "tables.md", tables)
-    return AblationResult(out_dir, task, results, tables,
-                          None if pretrained is None else Path(pretrained),
-                          time.perf_counter() - t0, summary, *cells)
+@contextmanager
+def said_once(logger: str) -> Iterator[SaidOnce]:
+    """Within the block, ``logger``'s warnings pass once per text (:class:`SaidOnce`)."""
+    once = SaidOnce()
+    logging.getLogger(logger).addFilter(once)
+    try:
+        yield once
+    finally:
+        logging.getLogger(logger).removeFilter(once)
 
 
 def _per_fold_note(recipes: dict[str, dict], summary: pd.DataFrame, *, n_runs: int,
