@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -332,12 +333,11 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
 
 def _merged_words(per_file: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
     """The event words of several files, summed per endpoint and word."""
-    out: dict[str, dict[str, int]] = {}
+    out: dict[str, Counter[str]] = {}
     for words in per_file:
         for ep, counts in words.items():
-            for w, n in counts.items():
-                out.setdefault(ep, {})[w] = out.get(ep, {}).get(w, 0) + int(n)
-    return out
+            out.setdefault(ep, Counter()).update(counts)
+    return {ep: dict(sorted(c.items())) for ep, c in out.items()}
 
 
 def words_text(words: dict[str, int]) -> str:

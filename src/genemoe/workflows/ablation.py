@@ -302,7 +302,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
             cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]
         summary = per_fold = None
         if pretrain_per_fold:
-            runs, summary = pretrain_folds(bundle, plans, out_dir / "pretrain", models=list(recipes),
+            runs, summary = pretrain_folds(bundle, plans, out_dir / "pretrain", recipes=recipes,
                                            preset=preset, seed=seed, device=device,
                                            epochs=pretrain_epochs, progress=progress)
             for model, recipe in recipes.items():

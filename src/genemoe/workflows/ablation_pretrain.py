@@ -155,7 +155,7 @@ def _runs_of_these_options(out_dir: Path, options: dict[str, Any]) -> None:
 
 
 def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *,
-                   models: list[str], preset: str, seed: int = 0, device: str = "auto",
+                   recipes: dict[str, dict[str, Any]], preset: str, seed: int = 0, device: str = "auto",
                    epochs: int | None = None, progress: bool = False,
                    ) -> tuple[dict[str, dict[tuple[int, int], Path]], pd.DataFrame]:
     """Pre-train each model on each fold's training part; write ``summary.csv``.
@@ -169,8 +169,10 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
         when finished, resumed when interrupted (a finished run's ``checkpoint.pt`` is
         removed: ``pretrained.pt`` holds its weights); ``summary.csv``; ``options.json``
         (the runs of other options are set aside beside it: :func:`_runs_of_these_options`).
-    models
-        Pre-trained families (``pretrain: model:``): ``genemoe``, ``vaecox``.
+    recipes
+        Pre-trained family (``pretrain: model:``: ``genemoe``, ``vaecox``) → its
+        :func:`pretrain_recipe` (recorded in ``options.json``: another recipe's runs are set
+        aside).
     preset, epochs
         The preset's ``pretrain:`` section and ``model:`` widths; override of its epochs.
     seed, device, progress
@@ -184,10 +186,9 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
         KL per latent dimension, collapse flags, training seconds).
     """
     out_dir = Path(out_dir)
-    _runs_of_these_options(out_dir, {
-        "recipes": {m: pretrain_recipe(m, preset=preset, seed=seed, device="cpu", epochs=epochs,
-                                       progress=False) for m in models},
-        "seed": seed, "folds": [[plan.repeat, plan.fold, _rows_sha256(bundle, plan)] for plan in plans]})
+    models = list(recipes)
+    _runs_of_these_options(out_dir, {  # the recipes run_ablation checked before any training
+        "recipes": recipes, "seed": seed, "folds": [[plan.repeat, plan.fold, _rows_sha256(bundle, plan)] for plan in plans]})
     runs: dict[str, dict[tuple[int, int], Path]] = {m: {} for m in models}
     rows = []
     for plan in plans:
