@@ -19,6 +19,7 @@ def test_run_table_rounds_and_shows_the_interval():
     test = next(line for line in out.splitlines() if line.strip().startswith("test"))
     assert test.split() == ["test", "174", "101", "0.593", "[0.501,", "0.681]", "0.016"]
     assert "1.2e-4" in out and not re.search(r"\d\.\d{5,}", out)
+    assert "val: where the model was chosen, so optimistic; test: scored once" in out
 
 
 def test_benchmark_table_compares_every_model_with_the_best_peer():

@@ -78,6 +78,9 @@ def test_tune_writes_a_best_yaml_that_trains_and_never_reads_the_test_split(
     # the same seed retrains the best trial: its validation macro-F1 comes back
     assert res.metrics["val"]["macro_f1"] == pytest.approx(run.result.best_value, abs=1e-6)
     assert "best validation macro_f1" in run.describe()
+    # old behaviour: train printed that val score beside test with no word that a tune chose
+    # the options on it
+    assert "val: where the options were tuned and the model chosen, so optimistic" in res.describe()
     # another model: fcn's tuned training options and no model options of its own, unsaid
     with pytest.raises(InputError, match="options tuned for fcn, given for --model mlp"):
         train_run(bundle.path, out_dir=tmp_path / "run_mlp", model_name="mlp",

@@ -19,6 +19,7 @@ import pandas as pd
 from genemoe.evaluate.benchmark_tables import METRICS, PRIMARY_METRIC, PROPOSED_MODELS, chosen_where
 from genemoe.report.plots import Figure
 from genemoe.report.text import (
+    chosen_on_validation,
     fmt_ci,
     fmt_count,
     fmt_mean_sd,
@@ -114,7 +115,7 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
         rows.append(("trust", trust))
     test, val = metrics.get("test") or {}, metrics.get("val") or {}
     headline = "".join(_run_headline(task, test)) + (
-        f'<p class="val">validation (where the model was chosen, so optimistic): '
+        f'<p class="val">validation (where {chosen_on_validation(metrics)}, so optimistic): '
         f'{_esc(_short(task, val))}</p>' if val else "")
     section = "classification" if task == "classify" else "survival"
     thumb = next((f for f in figures if f.section == section), None)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, few_pairs_note, paired_comparisons
 from genemoe.report.text import (
+    chosen_on_validation,
     fmt_ci,
     fmt_count,
     fmt_mean_sd,
@@ -45,7 +46,10 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
                  or m.get("c_index_reason") or m.get("c_index_ci_reason", ""),
                  fmt_p(m.get("logrank_p")) + (" (backwards)" if m.get("logrank_high_died_sooner")
                                               is False else "")] for s, m in parts]
-    return text_table(cols, rows, title=title, right=cols[1:])
+    caption = None
+    if "val" in metrics:  # a tuned run's val score was printed beside test unflagged
+        caption = f"  val: where {chosen_on_validation(metrics)}, so optimistic; test: scored once"
+    return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
 
 
 def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Path) -> str:

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from genemoe.data.download_listing import PlannedFile
 
 __all__ = ["fmt_value", "fmt_ci", "fmt_p", "fmt_count", "fmt_mean_sd", "fmt_seconds",
-           "fmt_bytes", "download_listing_lines", "wilson_interval", "text_table", "METHOD_NAMES"]
+           "fmt_bytes", "download_listing_lines", "wilson_interval", "text_table", "METHOD_NAMES",
+           "chosen_on_validation"]
 
 DASH = "–"  # a value that does not apply or was not computed
 # an explanation method's name as the report writes it
@@ -164,3 +165,10 @@ def download_listing_lines(planned: Sequence[PlannedFile], out_dir: Path | str) 
                  f"{fmt_bytes(sum(known)) if known else 'unknown'}"
                  + (f" ({'; '.join(notes)})" if notes else ""))
     return lines
+
+
+def chosen_on_validation(metrics: dict) -> str:
+    """What was chosen on a run's validation split (``metrics.json``): the model (early
+    stopping, selection), and the options where a ``genemoe tune`` chose them there."""
+    tuned = "tuned" in str((metrics.get("protocol") or {}).get("selection", ""))
+    return "the options were tuned and the model chosen" if tuned else "the model was chosen"

@@ -238,7 +238,10 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         metrics["routing"] = {name: {k: r[k] for k in ("type_separation", "unused_experts")}
                               for name, r in routing.items()}
         atomic_write_text(out_dir / "routing.json", dump_json(routing))
-    metrics["protocol"] = {"selection": "validation split", "test_scored": "once, after selection",
+    tuned = any(isinstance(e, dict) and "study" in e for e in (tuned_on or {}).values())
+    metrics["protocol"] = {"selection": "validation split" + (  # a tune chose the options there too
+                               " (options tuned there too)" if tuned else ""),
+                           "test_scored": "once, after selection",
                            "scaler": "bundle training split",
                            "gene_filter": "bundle training split (its default mask)",
                            "n": {s: len(d.rows) for s, d in data.items()},
