@@ -669,3 +669,19 @@ def test_the_readmes_layout_links_an_explanation_into_the_run_report(tmp_path):
     found = find_linked_dirs(run)
     assert [(d.path.relative_to(tmp_path).as_posix(), d.checked) for d in found] == [
         ("explain/gm", True)]
+
+
+def test_a_temperature_that_raised_validation_ece_is_said_so():
+    """Old behaviour: "validation ECE 0.188 → 0.223" on 37 samples, without comment."""
+    from genemoe.report.first_screen import run_panel
+
+    calib = {"temperature": 1.7, "ece_before": 0.188, "ece_after": 0.223, "n": 37}
+    html = run_panel(task="classify", model="logreg", metrics={"test": {"n": 10}},
+                     cfg={"calibration": calib}, summary={}, record={}, bundle_path=None,
+                     figures=[])
+    assert ("validation ECE 0.188 → 0.223: ECE rose: the temperature minimises the log-loss, "
+            "not ECE, and the ECE of 37 samples in 15 bins is noisy") in html
+    calib.update(ece_after=0.1)
+    assert "ECE rose" not in run_panel(task="classify", model="logreg",
+                                       metrics={"test": {"n": 10}}, cfg={"calibration": calib},
+                                       summary={}, record={}, bundle_path=None, figures=[])

@@ -135,3 +135,13 @@ def test_a_temperature_at_its_edge_names_the_model(rng, caplog):
     said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert said and said[0].startswith("resnet50: the fitted temperature") and \
         "probabilities flattened" in said[0], said
+
+
+def test_a_temperature_that_raises_validation_ece_is_said_so(caplog):
+    """Old behaviour: "ECE 0.436 -> 0.549" logged without comment (T minimises the NLL)."""
+    rng = np.random.default_rng(3)  # 8 samples whose NLL-optimal T (2.9) raises ECE
+    z, y = rng.normal(size=(8, 3)) * 2, rng.integers(0, 3, 8)
+    with caplog.at_level("INFO", logger="genemoe"):
+        _, rec = calibration.calibrate(z, y)
+    assert rec["ece_after"] > rec["ece_before"]
+    assert "ECE rose: the temperature minimises the log-loss, not ECE, and the ECE of 8" in caplog.text

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from genemoe.evaluate.benchmark_tables import METRICS, PRIMARY_METRIC, PROPOSED_MODELS, chosen_where
+from genemoe.reliability import ECE_ROSE
 from genemoe.report.plots import Figure
 from genemoe.report.text import (
     chosen_on_validation,
@@ -163,7 +164,10 @@ def _trust_line(cfg: dict, metrics: dict) -> str:
     if calib.get("temperature") is not None:
         parts.append(f"probabilities temperature-scaled on validation (T = "
                      f"{fmt_value(calib['temperature'])}; validation ECE "
-                     f"{fmt_value(calib.get('ece_before'))} → {fmt_value(calib.get('ece_after'))})")
+                     f"{fmt_value(calib.get('ece_before'))} → {fmt_value(calib.get('ece_after'))}"
+                     + (f": {ECE_ROSE.format(n=calib.get('n', '?'))}"
+                        if (calib.get("ece_after") or 0) > (calib.get("ece_before") or 0) else "")
+                     + ")")
     ood = metrics.get("ood") or {}
     if ood.get("threshold") is not None and ood.get("expected_false_alarm") is not None:
         parts.append(f"unfamiliar samples flagged by {_esc(ood.get('method'))} distance above "

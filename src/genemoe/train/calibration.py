@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from genemoe.reliability import (
+    ECE_ROSE,
     LOG_FLOOR,
     PRIOR_SD,
     T_BOUNDS,
@@ -85,7 +86,8 @@ def calibrate(val_logits: np.ndarray, y_val: np.ndarray, who: str = "the model"
         log.warning("%s: the fitted temperature %.3g is at the edge of its range %s (%s)", who,
                     t, T_BOUNDS, "its validation outputs carry little of the labels: "
                     "probabilities flattened" if t >= T_BOUNDS[1] * 0.99 else "sharpened")
-    log.info("temperature scaling on validation: T = %.3f, ECE %.3f -> %.3f", t, before, after)
+    log.info("temperature scaling on validation: T = %.3f, ECE %.3f -> %.3f%s", t, before, after,
+             f" ({ECE_ROSE.format(n=len(y_val))})" if after > before else "")
     return t, {"method": "temperature", "temperature": t, "fitted_on": "validation part",
                "prior": f"log T ~ N(0, {PRIOR_SD:g}^2)", "ece_before": before, "ece_after": after,
                "n": int(len(y_val))}
