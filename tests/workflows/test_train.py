@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -462,3 +463,17 @@ def test_a_bundle_too_big_to_read_is_read_batch_by_batch(bundle, tmp_path, monke
     a, b = (pd.read_csv(tmp_path / r / "predictions.tsv", sep="\t") for r in ("eager", "lazy"))
     probs = [c for c in a if c.startswith("prob_")]
     np.testing.assert_allclose(a[probs], b[probs], atol=1e-5)
+
+
+def test_an_image_size_that_crowds_the_grid_is_warned(bundle, tmp_path, caplog):
+    """Old behaviour: `--image-size 1` squeezed the whole grid into one pixel with an info line
+    only (it trained to the majority class)."""
+    with caplog.at_level("WARNING", logger="genemoe"):
+        train_run(bundle.path, out_dir=tmp_path / "c", model_name="hybrid_cnn", epochs=1,
+                  progress=False, device="cpu", model_options={"image_size": 1})
+    image = json.loads((tmp_path / "c" / "metrics.json").read_text())["protocol"]["image"]
+    assert image["image_size"] == "1 x 1"
+    n = int(bundle.gene_mask().sum())
+    assert (f"the network sees the {n} genes at 1 x 1: up to {image['genes_per_pixel_max']} share "
+            f"one pixel" in caplog.text)
+    assert f"--image-size {math.isqrt(n - 1) + 1} or more gives each its own" in caplog.text

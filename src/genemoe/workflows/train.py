@@ -24,6 +24,7 @@ A run directory holds::
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ from genemoe.workflows.common import (
 __all__ = ["RunResult", "train_run"]
 
 log = logging.getLogger(__name__)
+CROWDED_PIXEL = 8  # genes sharing one pixel of the image the network sees, from which it warns
 
 
 @dataclass
@@ -488,6 +490,12 @@ def _image_record(model: Any, scaling: str, weights_source: str | None = None) -
              lay.n_genes, image["grid"], grid_most, image["image_size"],
              f" (up to {image['genes_per_pixel_max']} genes a pixel as seen)"
              if image["genes_per_pixel_max"] != grid_most else "", scaling)
+    if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
+        log.warning("the network sees the %d genes at %s: up to %d share one pixel (their "
+                    "values averaged, their attributions one); --image-size %d or more gives "
+                    "each its own", lay.n_genes, image["image_size"],
+                    image["genes_per_pixel_max"],
+                    max(lay.height, lay.width, math.isqrt(max(lay.n_genes - 1, 0)) + 1))
     return {"image": image}
 
 
