@@ -392,3 +392,23 @@ def test_a_survival_maps_title_gives_the_risk_predict_gives(trained, tmp_path, m
     ranking = pd.read_csv(tmp_path / "e" / "genes_by_class.csv")  # by |attribution|, with the
     assert set(ranking["effect_sign"]) <= {-1, 0, 1}  # direction (test_methods.py)
     assert ranking["mean_abs_attribution"].is_monotonic_decreasing
+
+
+def test_convergence_records_each_samples_steps_and_those_still_above_tolerance(trained, tmp_path):
+    """Old behaviour: convergence.json's refine said the tolerance (1%) and the most steps, not
+    how many steps each sample took, nor how many samples still missed 1% after them (only
+    those above 5% were counted)."""
+    from genemoe.explain.integrated_gradients import samples_off
+
+    d, b, _ = trained
+    res = explain_run(d / "hybrid_cnn", data=b.path, out_dir=tmp_path / "s", method="ig",
+                      n_steps=4, max_steps=16, internal_batch_size=32, max_samples_per_class=3)
+    refine = json.loads((tmp_path / "s" / "convergence.json").read_text())["refine"]
+    assert refine["tolerance"] == 0.01 and refine["max_steps"] == 16
+    assert set(refine["samples_by_steps"]) <= {"4", "16"}
+    assert sum(refine["samples_by_steps"].values()) == res.n_samples
+    attr = np.load(tmp_path / "s" / "attributions.npy")
+    delta = pd.read_csv(tmp_path / "s" / "samples.tsv", sep="\t")["delta"].to_numpy()
+    n_above = samples_off(attr, delta, tolerance=0.01)
+    assert refine["n_samples_above_tolerance"] == n_above > 0  # ReLU kinks at 16 steps
+    assert f"{n_above} above the 1% tolerance after 16 steps" in res.describe()

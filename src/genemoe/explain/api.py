@@ -109,7 +109,8 @@ class ExplainResult:
                  f"{c.get('n_samples_off_5pct', 0)} off by more than 5%"
                  + (f" ({c['n_samples_barely_moved']} whose output barely moved from the "
                     "reference left out of that count: a % of almost nothing means little)"
-                    if c.get("n_samples_barely_moved") else "")]
+                    if c.get("n_samples_barely_moved") else "")
+                 + _still_off(c.get("refine") or {})]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")
         if c.get("genes_ranked"):
@@ -125,6 +126,15 @@ class ExplainResult:
                          " in maps/" + (f" (at most {_MAX_MAPS}, spread over the classes)"
                                         if n_maps < self.n_samples else ""))
         return "\n".join(lines)
+
+
+def _still_off(refine: dict[str, Any]) -> str:
+    """``; 3 above the 1% tolerance after 400 steps``, or ''."""
+    n = refine.get("n_samples_above_tolerance")
+    if not n:
+        return ""
+    return (f"; {n} above the {refine['tolerance']:.0%} tolerance after "
+            f"{refine['max_steps']} steps (convergence.json: samples_by_steps)")
 
 
 def _drawn_line(c: dict[str, Any]) -> list[str]:
@@ -317,10 +327,12 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                               f"{baseline}, or leave --baseline out")
     train_X = _train_rows(bundle, payload, scaler, seed) if method in ("gradient_shap", "train_ig") else None
     log.info("%s: %d samples x %d genes", method, *X.shape)
+    steps_used: list = []
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
                                           scaler=scaler, train_X=train_X, n_steps=n_steps,
                                           n_draws=n_draws, internal_batch_size=internal_batch_size,
-                                          seed=seed, max_steps=max_steps, progress=progress)
+                                          seed=seed, max_steps=max_steps, progress=progress,
+                                          steps_used=steps_used)
     groups = predicted if (group_by == "predicted" or task != "classify") else labels
     cols = _gene_columns(bundle, payload["gene_ids"])
     raw = np.asarray(bundle.X[rows])[:, cols]  # (n, genes) the bundle's log expression
@@ -337,7 +349,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         n_steps=n_steps if method in PATH_METHODS else None,
                         n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
                         genes=genes, genes_ranked=ranked,
-                        refine={"tolerance": 0.01, "max_steps": max_steps} if "ig" in method else None,
+                        refine=_refined(attr, delta, steps_used, max_steps) if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, _image_layout(model), getattr(model, "image_size", None))
@@ -404,6 +416,20 @@ def _bundle_biotype(bundle, cols: np.ndarray) -> np.ndarray | None:
     if "biotype" not in bundle.var.columns:
         return None
     return bundle.var["biotype"].to_numpy(object)[cols]
+
+
+def _refined(attr: np.ndarray, delta: np.ndarray, steps_used: list[np.ndarray],
+             max_steps: int) -> dict[str, Any]:
+    """convergence.json's ``refine``: the tolerance, the most steps, how many samples ended
+    at each step count (an ensemble: each at its members' most) and how many still miss the
+    tolerance (only those above 5% were counted before)."""
+    tolerance = 0.01
+    out: dict[str, Any] = {"tolerance": tolerance, "max_steps": max_steps}
+    if steps_used:
+        steps, counts = np.unique(np.max(steps_used, axis=0), return_counts=True)
+        out["samples_by_steps"] = {str(int(s)): int(c) for s, c in zip(steps, counts, strict=True)}
+    out["n_samples_above_tolerance"] = samples_off(attr, delta, tolerance=tolerance)
+    return out
 
 
 def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[str, Any]:

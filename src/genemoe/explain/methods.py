@@ -210,10 +210,11 @@ def deeplift(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None
 
 
 def _refined_ig(model: nn.Module, X: np.ndarray, *, target, tolerance: float | None, max_steps: int,
-                n_steps: int, **options) -> tuple[np.ndarray, np.ndarray]:
-    """IG, re-integrating with 4x the steps the samples that miss ``tolerance``."""
+                n_steps: int, used: list | None = None, **options) -> tuple[np.ndarray, np.ndarray]:
+    """IG, re-integrating with 4x the steps the samples that miss ``tolerance``; ``used``
+    gains each sample's last step count, ``(n,)``."""
     a, d = attribute(model, X, target=target, n_steps=n_steps, **options)
-    steps = n_steps
+    steps, per_sample = n_steps, np.full(len(X), n_steps)
     while tolerance is not None and steps < max_steps:
         change = a.astype(np.float64).sum(1) - d  # f(x) - f(baseline)
         bad = np.flatnonzero((np.abs(change) >= 1e-3) & (np.abs(d) > tolerance * np.abs(change)))
@@ -225,6 +226,9 @@ def _refined_ig(model: nn.Module, X: np.ndarray, *, target, tolerance: float | N
         b = options["baseline"]
         sub = {**options, "baseline": b[bad] if isinstance(b, np.ndarray) and b.ndim == 2 else b}
         a[bad], d[bad] = attribute(model, X[bad], target=t, n_steps=steps, **sub)
+        per_sample[bad] = steps
+    if used is not None:
+        used.append(per_sample)
     return a, d
 
 
@@ -236,16 +240,20 @@ def _need_train(train_X: np.ndarray | None) -> np.ndarray:
 
 
 def _train_ig(model: nn.Module, X: np.ndarray, *, target, train_X: np.ndarray, n_draws: int,
-              seed: int, **options) -> tuple[np.ndarray, np.ndarray]:
-    """IG averaged over ``n_draws`` seeded training references, routing frozen at ``x``."""
+              seed: int, used: list | None = None, **options) -> tuple[np.ndarray, np.ndarray]:
+    """IG averaged over ``n_draws`` seeded training references, routing frozen at ``x``
+    (``used``: each sample's most steps over its references)."""
     n, n_genes = X.shape
     m = min(n_draws, len(train_X))
     refs = train_X[np.random.default_rng(seed).choice(len(train_X), m, replace=False)]
     rep_x = np.repeat(X, m, axis=0)  # (n * m, n_genes): sample i's rows i*m .. i*m + m - 1
     rep_t = np.repeat(np.asarray(target), m) if np.ndim(target) else target
     routing = "frozen" if has_sparse_routing(model) else "live"
+    rows: list = []
     a, d = _refined_ig(model, rep_x, target=rep_t, baseline=np.tile(refs, (n, 1)),
-                       routing=routing, **options)
+                       routing=routing, used=rows, **options)
+    if used is not None:
+        used.append(rows[0].reshape(n, m).max(1))
     return a.reshape(n, m, n_genes).mean(1), d.reshape(n, m).mean(1)
 
 
@@ -253,7 +261,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
                    baseline: BaselineName | np.ndarray = "train_mean", scaler: Scaler | None = None,
                    train_X: np.ndarray | None = None, n_steps: int = 50, n_draws: int | None = None,
                    internal_batch_size: int = 64, seed: int = 0, tolerance: float | None = 0.01,
-                   max_steps: int = 400, progress: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
+                   max_steps: int = 400, progress: bool = False,
+                   steps_used: list | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Run one method of :data:`METHODS` (or ``"auto"``).
 
     An ensemble (``genemoe train --ensemble K``) gets the **mean attribution** of its
@@ -266,7 +275,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
     ``tolerance`` after ``n_steps`` are integrated again with 4x the steps, up to
     ``max_steps`` (a smooth but steep path, e.g. saturated tanh units of a wide model,
     needs more points; a path with routing jumps never converges, whatever the steps).
-    ``tolerance=None`` integrates once.
+    ``tolerance=None`` integrates once. ``steps_used``, where given, gains each sample's
+    step count ``(n,)`` (an ensemble: one array per member).
 
     Returns
     -------
@@ -280,7 +290,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
         runs = [attribute_with(method, m, X, target=target, baseline=baseline, scaler=scaler,
                                train_X=train_X, n_steps=n_steps, n_draws=n_draws,
                                internal_batch_size=internal_batch_size, seed=seed,
-                               tolerance=tolerance, max_steps=max_steps, progress=progress)
+                               tolerance=tolerance, max_steps=max_steps, progress=progress,
+                               steps_used=steps_used)
                 for m in members]
         return (np.mean([r[0] for r in runs], 0), np.mean([r[1] for r in runs], 0),
                 sum(r[2] for r in runs))
@@ -289,11 +300,12 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
         a, d = _refined_ig(model, X, target=target, baseline=baseline, scaler=scaler, n_steps=n_steps,
                            internal_batch_size=internal_batch_size, progress=progress,
                            routing="frozen" if method == "frozen_ig" else "live",
-                           tolerance=tolerance, max_steps=max_steps)
+                           tolerance=tolerance, max_steps=max_steps, used=steps_used)
     elif method == "train_ig":
         a, d = _train_ig(model, X, target=target, train_X=_need_train(train_X), n_draws=n_draws,
                          seed=seed, n_steps=n_steps, internal_batch_size=internal_batch_size,
-                         tolerance=tolerance, max_steps=max_steps, progress=progress)
+                         tolerance=tolerance, max_steps=max_steps, progress=progress,
+                         used=steps_used)
     elif method == "gradient_shap":
         a, d = gradient_shap(model, X, target=target, train_X=_need_train(train_X), n_draws=n_draws, seed=seed,
                              internal_batch_size=max(internal_batch_size, n_draws))
