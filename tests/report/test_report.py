@@ -685,3 +685,21 @@ def test_a_temperature_that_raised_validation_ece_is_said_so():
     assert "ECE rose" not in run_panel(task="classify", model="logreg",
                                        metrics={"test": {"n": 10}}, cfg={"calibration": calib},
                                        summary={}, record={}, bundle_path=None, figures=[])
+
+
+def test_a_tuned_benchmark_lists_its_tuning_and_inner_fold_seeds(dirs, tmp_path):
+    """Old behaviour: the seeds section listed the fold, model and validation carve seeds of
+    a `--tune 3 --tune-cv 2` benchmark, not the tuning sampler's nor the inner folds'."""
+    import shutil
+
+    from genemoe.report.html import write_report
+
+    d = tmp_path / "b"
+    shutil.copytree(dirs["classify"], d)
+    proto = json.loads((d / "protocol.json").read_text())
+    (d / "protocol.json").write_text(json.dumps({**proto, "tune": 3, "tune_cv": 2}))
+    html = write_report(d).read_text()
+    assert "tuning sampler seed</th><td>0 + repeat (each trial its own from it" in html
+    assert "inner-fold seed</th><td>0 + repeat" in html
+    plain = write_report(dirs["classify"], out_path=tmp_path / "plain.html").read_text()
+    assert "tuning sampler seed" not in plain and "inner-fold seed" not in plain

@@ -173,6 +173,12 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}"}
     seeds = {"fold seeds": f"{p['seed']} + repeat", "model seeds": f"{p['seed']} + repeat",
              "validation carve seed": f"{p['seed']} + repeat"}
+    if p.get("tune"):  # were not listed; the sampler's draws repeat across a repeat's folds
+        seeds["tuning sampler seed"] = (f"{p['seed']} + repeat (each trial its own from it: every "
+                                        "model and every fold of a repeat draws the same "
+                                        "start-up trials)")
+    if p.get("tune_cv", 1) > 1:
+        seeds["inner-fold seed"] = f"{p['seed']} + repeat"
     comparison = (paired_comparisons(results, p["task"])
                   if len(results) and results["model"].nunique() > 1 else None)
     figures = benchmark_figures(d, plot_dir=plots) if cells else []
