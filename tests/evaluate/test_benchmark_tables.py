@@ -46,3 +46,14 @@ def test_where_choices_were_made_macro_f1_types_and_tiny_tuning_costs():
         "tune_too_big": [0, 0], "tune_seconds_per_trial": [0.09, 0.08],
         "tune_seconds": [0.18, 0.16], "tune_seconds_saved": [0.0, 0.0]}))
     assert cost["seconds_tuning"].iloc[0] == 0.3 and cost["saved_share"].iloc[0] == 0.0
+
+
+def test_holm_adjusts_the_comparisons_against_the_best_peer():
+    """Old behaviour: summary.md gave each model's corrected p against the best peer with no
+    adjustment for how many models were tested. Reference: R's
+    ``p.adjust(c(0.01, 0.04, 0.03), "holm")`` = 0.03 0.06 0.06."""
+    from genemoe.evaluate.benchmark_tables import holm_adjusted
+
+    np.testing.assert_allclose(holm_adjusted(np.array([0.01, 0.04, np.nan, 0.03])),
+                               [0.03, 0.06, np.nan, 0.06])
+    assert holm_adjusted(np.array([0.6, 0.7])).tolist() == [1.0, 1.0]

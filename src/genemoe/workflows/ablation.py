@@ -490,7 +490,8 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   "", f"Difference in {PRIMARY_METRIC[task]} (model − {best}) over the same "
                   "folds; two-sided Wilcoxon signed-rank p (`p_value`, takes the folds as "
                   "independent) and the corrected resampled t-test (`corrected_p`, allows for "
-                  "folds sharing training samples), as in `genemoe benchmark`'s summary.md.", "",
+                  "folds sharing training samples; `holm_p` adjusts it for the models "
+                  "compared), as in `genemoe benchmark`'s summary.md.", "",
                   markdown_table(comp.round({"mean_difference": 4, "p_value": 4,
-                                             "corrected_p": 4})), ""]
+                                             "corrected_p": 4, "holm_p": 4})), ""]
     return "\n".join(lines)
