@@ -538,3 +538,30 @@ def test_endpoint_fractions_and_folds_are_checked_before_reading(options, match)
 
     with pytest.raises(InputError, match=match):
         PrepareConfig(**options)
+
+
+def test_an_export_leaves_the_event_missing_where_a_sample_has_no_survival(synth_files,
+                                                                           tmp_path):
+    """Old behaviour: obs.event was False (read: censored) for samples with no survival at all
+    (time NaN), e.g. a patient the clinical table gives OS = 1 without OS.time."""
+    import anndata
+
+    from genemoe.data.read import write_h5ad
+
+    clinical = pd.read_csv(synth_files["clinical"], sep="\t")
+    clinical.loc[:9, "OS.time"] = np.nan  # OS given, its time not (as in the TCGA-CDR table)
+    clinical.to_csv(tmp_path / "clinical.tsv", sep="\t", index=False)
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
+                        label_paths=[synth_files["labels"]], clinical_path=tmp_path / "clinical.tsv",
+                        config=PrepareConfig(synthetic=True, seed=1))
+    has = b.obs["has_survival"].to_numpy(bool)
+    obs = anndata.read_h5ad(write_h5ad(b, tmp_path / "b.h5ad")).obs.loc[b.obs["sample_id"]]
+    assert (~has).any() and has.any()
+    assert obs["event"].isna().to_numpy().tolist() == (~has).tolist()
+    assert obs["time"].isna().to_numpy().tolist() == (~has).tolist()
+    assert (obs["event"][has].astype(bool).to_numpy() == b.obs["event"].to_numpy(bool)[has]).all()
+    again = prepare_dataset([tmp_path / "b.h5ad"], out_path=tmp_path / "again",
+                            config=PrepareConfig(synthetic=True, seed=1))
+    back = again.obs.set_index("sample_id").loc[b.obs["sample_id"]]
+    assert back["has_survival"].to_numpy(bool).tolist() == has.tolist()
+    assert back["event"].to_numpy(bool).tolist() == b.obs["event"].to_numpy(bool).tolist()

@@ -38,12 +38,18 @@ def _h5ad_safe(df: pd.DataFrame) -> pd.DataFrame:
 def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
     """The bundle as AnnData: ``X`` ``(n_samples, n_genes)``, ``obs`` by sample_id, ``var`` by gene_id.
 
-    ``uns["genemoe"]`` holds the record and summary as JSON strings.
+    ``uns["genemoe"]`` holds the record and summary as JSON strings. ``obs["event"]`` is
+    nullable: missing where the sample has no survival (``has_survival`` False; the bundle
+    keeps False there, beside a missing time).
     """
     import anndata
 
     obs = _h5ad_safe(bundle.obs).set_index("sample_id")
     obs.index = obs.index.astype(str)
+    if {"event", "has_survival"} <= set(obs.columns):  # False read as "censored" where the
+        #   sample has no survival at all (time NaN): missing there, as time is
+        obs["event"] = pd.array(obs["event"].astype(bool), dtype="boolean")
+        obs.loc[~obs["has_survival"].astype(bool), "event"] = pd.NA
     var = _h5ad_safe(bundle.var).set_index("gene_id")
     var.index = var.index.astype(str)
     summary = bundle.summary
