@@ -703,3 +703,31 @@ def test_a_tuned_benchmark_lists_its_tuning_and_inner_fold_seeds(dirs, tmp_path)
     assert "inner-fold seed</th><td>0 + repeat" in html
     plain = write_report(dirs["classify"], out_path=tmp_path / "plain.html").read_text()
     assert "tuning sampler seed" not in plain and "inner-fold seed" not in plain
+
+
+def test_a_bundle_prepared_again_since_a_run_or_tune_is_warned_not_mixed_in(tmp_path, caplog):
+    """Old behaviour: a run's report showed the re-prepared bundle's summary (973 samples)
+    beside the run's own split and record (990 kept), with no word; a tune's likewise."""
+    from genemoe.data.prepare import PrepareConfig, prepare_dataset
+    from genemoe.workflows.tune import tune_run
+
+    b, files, _ = prepare_synthetic(tmp_path, n_samples=150, n_genes=60, n_types=3, seed=4)
+    train_run(b.path, out_dir=tmp_path / "run", model_name="logreg", progress=False)
+    tune_run(b.path, out_dir=tmp_path / "tune", model_name="logreg", n_trials=1, progress=False)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        same = write_report(tmp_path / "run").read_text()
+        write_report(tmp_path / "tune")
+    assert "prepared again" not in caplog.text and "was prepared again" not in same
+    n = json.loads((b.path / "summary.json").read_text())["n_samples"]
+    counts = pd.read_csv(files["counts"], sep="\t", index_col=0)
+    fewer = tmp_path / "fewer.tsv"
+    counts.iloc[:, :-10].to_csv(fewer, sep="\t")  # ten samples fewer, prepared again in place
+    prepare_dataset([fewer], out_path=b.path, label_paths=[files["labels"]],
+                    annotation_path=files["annotation"], config=PrepareConfig(synthetic=True))
+    assert json.loads((b.path / "summary.json").read_text())["n_samples"] != n
+    for d in ("run", "tune"):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="genemoe"):
+            page = write_report(tmp_path / d).read_text()
+        assert f"{b.path} was prepared again since this was made" in caplog.text, d
+        assert "was prepared again since" in page, d

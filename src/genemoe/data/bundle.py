@@ -52,6 +52,7 @@ from genemoe.errors import input_error
 __all__ = [
     "Bundle",
     "file_sha256",
+    "sample_set_sha256",
     "remove_outputs",
     "OBS_COLUMNS",
     "VAR_COLUMNS",
@@ -496,6 +497,12 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
                       path=path.absolute())  # recorded by runs: readable from any folder
     except ValueError as exc:
         raise input_error(str(exc), path=path, fix="re-create the bundle with `genemoe prepare`") from exc
+
+
+def sample_set_sha256(sample_ids: Sequence[Any]) -> str:
+    """SHA-256 of sample ids, one per line (a tune's and a benchmark's fingerprint of the
+    samples it ran on; the report checks a bundle against it)."""
+    return hashlib.sha256("\n".join(map(str, sample_ids)).encode()).hexdigest()
 
 
 def file_sha256(path: Path | str, *, chunk: int = 1 << 22) -> str:

@@ -52,6 +52,11 @@ def _esc(v: Any) -> str:
 
 
 def _data_line(summary: dict, record: dict, bundle_path: str | None) -> str:
+    if summary.get("prepared_again"):
+        return (f"<code>{_esc(Path(summary['prepared_again']).name)}</code> was prepared again "
+                "since: its summary now is not this one's (the record stored then is below)"
+                if record else f"<code>{_esc(Path(summary['prepared_again']).name)}</code> was "
+                "prepared again since: its summary and record now are not this one's")
     if not summary:
         return "the bundle's summary is not available"
     name = Path(bundle_path).name if bundle_path else "?"

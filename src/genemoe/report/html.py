@@ -49,6 +49,7 @@ from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import kv_table as _kv
 from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked_dirs, recorded_run
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
+from genemoe.report.sources import bundle_info
 from genemoe.report.text import METHOD_NAMES, fmt_ci, fmt_p, fmt_value
 from genemoe.report.tuning_plots import plot_search
 
@@ -144,21 +145,11 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
 
 
 # --------------------------------------------------------------------------- contexts
-def _bundle_info(bundle_path: str | None, record: dict | None) -> tuple[dict, dict]:
-    """The bundle's summary and record: from the bundle when it is still there."""
-    summary: dict = {}
-    if bundle_path and (Path(bundle_path) / "summary.json").exists():
-        summary = json.loads((Path(bundle_path) / "summary.json").read_text())
-        if record is None and (Path(bundle_path) / "record.json").exists():
-            record = json.loads((Path(bundle_path) / "record.json").read_text())
-    return summary, record or {}
-
-
 def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
     p = read_protocol(d)
     cells = load_cells(d, n_repeats=p["n_repeats"])
     results = results_table(cells) if cells else pd.DataFrame()
-    summary = p.get("bundle_summary") or _bundle_info(p.get("bundle_path"), None)[0]
+    summary = p.get("bundle_summary") or bundle_info(p.get("bundle_path"), None)[0]
     strat = "cancer type and event" if p["task"] == "survival" else "cancer type"
     protocol = {
         "what": "benchmark: every model on identical folds", "task": p["task"],
@@ -238,7 +229,7 @@ def _run_context(d: Path, plots: Path) -> dict[str, Any]:
     payload: dict = {}
     if (d / "model.pt").exists():
         payload = load_model_file(d)
-    summary, record = _bundle_info(payload.get("bundle_path"), payload.get("record"))
+    summary, record = bundle_info(payload.get("bundle_path"), payload.get("record"))
     task = cfg.get("task") or payload.get("task", "classify")
     prot = metrics.get("protocol", {})
     ens = cfg.get("ensemble") if isinstance(cfg.get("ensemble"), dict) else {}  # 1: one model
@@ -277,7 +268,8 @@ def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
     tuned_on = next(iter((best.get("tuned_on") or {}).values()), {}) or {}
     trials = pd.read_csv(d / "trials.csv")
     bundle_path = summary.get("bundle") or str(tuned_on.get("data", "")).split(" (")[0] or None
-    bundle_summary, record = _bundle_info(bundle_path, None)
+    sha = re.search(r"sample set sha256 ([0-9a-f]{64})", str(tuned_on.get("data", "")))
+    bundle_summary, record = bundle_info(bundle_path, None, samples_sha=sha and sha.group(1))
     model, task = summary.get("model"), summary.get("task")
     figures = []
     if (png := plot_search(trials, plots / "search.png",
@@ -344,7 +336,7 @@ def _explanation_context(d: Path, plots: Path) -> dict[str, Any]:
     if conv.get("run_dir") and _report_kind_or_none(run) == "run" and not earlier:
         ctx = _run_context(run, plots)  # the run folder is only read
     else:
-        summary, record = _bundle_info(conv.get("bundle"), None)
+        summary, record = bundle_info(conv.get("bundle"), None)
         gone = (f"{html.escape(str(run))} was trained again after this explanation: its model, "
                 "metrics and figures are another model's now; run genemoe explain again."
                 if earlier else "The explained run is not available.")
@@ -451,7 +443,10 @@ def _data_section(summary: dict, record: dict) -> str:
     if not summary and not record:
         return "<p>The bundle's summary and record are not available.</p>"
     parts = []
-    if summary:
+    if summary.get("prepared_again"):
+        parts.append(f"<p>{html.escape(summary['prepared_again'])} was prepared again since: its "
+                     "summary now is not this one's and is left out.</p>")
+    elif summary:
         parts.append(_kv({k: summary.get(k) for k in ("n_samples", "n_genes", "n_cancer_types",
                                                        "n_with_survival", "n_events", "normalisation")}))
         if summary.get("cancer_types"):

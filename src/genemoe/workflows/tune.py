@@ -43,7 +43,6 @@ differ from its own.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -56,6 +55,7 @@ import optuna
 from genemoe import __version__
 from genemoe.config_presets import dump_yaml
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
+from genemoe.data.bundle import sample_set_sha256 as sample_ids_sha256
 from genemoe.errors import input_error
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
@@ -173,7 +173,7 @@ class TuneRun:
 
 def sample_set_sha256(bundle: Bundle) -> str:
     """SHA-256 of the bundle's sample ids, one per line (as the benchmark fingerprints it)."""
-    return hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
+    return sample_ids_sha256(bundle.sample_ids)
 
 
 def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
