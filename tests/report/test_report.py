@@ -731,3 +731,32 @@ def test_a_bundle_prepared_again_since_a_run_or_tune_is_warned_not_mixed_in(tmp_
             page = write_report(tmp_path / d).read_text()
         assert f"{b.path} was prepared again since this was made" in caplog.text, d
         assert "was prepared again since" in page, d
+
+
+def test_a_run_or_tune_folder_missing_a_file_is_named_so(dirs, tmp_path, caplog):
+    """Old behaviour: a run folder without predictions.tsv was "neither a run, a benchmark, an
+    explanation nor a tuning directory"; one without config.yaml, model.pt or history.jsonl
+    was reported with those parts left out and no word."""
+    import shutil
+
+    from genemoe.errors import InputError
+
+    d = tmp_path / "r"
+    shutil.copytree(dirs["run"], d)
+    (d / "predictions.tsv").unlink()
+    with pytest.raises(InputError) as info:
+        report_kind(d)
+    assert "a `genemoe train` run folder without predictions.tsv (it holds metrics.json" in str(info.value)
+    assert "restore predictions.tsv, or run the same `genemoe train` again" in info.value.fix
+    shutil.copytree(dirs["run"], d, dirs_exist_ok=True)
+    for name in ("config.yaml", "history.jsonl"):
+        (d / name).unlink()
+    with caplog.at_level("WARNING", logger="genemoe"):
+        write_report(d)
+    assert f"{d} has no config.yaml: the report leaves out the model, preset" in caplog.text
+    assert f"{d} has no history.jsonl: the report leaves out the training curves" in caplog.text
+    t = tmp_path / "t"
+    t.mkdir()
+    (t / "best.yaml").write_text("model: {}\n")
+    with pytest.raises(InputError, match="a `genemoe tune` folder without summary.json or trials.csv"):
+        report_kind(t)

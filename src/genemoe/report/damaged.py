@@ -100,9 +100,23 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            path=d, fix=f"its figures are {', '.join(figures) or 'not drawn yet'}; "
                                        f"its numbers are {d / 'summary.json'} and "
                                        f"{d / 'gene_correlation.tsv'}")
+    for kind, needs, marks, cmd in _PARTS:  # a run or tune lacking a file was "neither a run..."
+        held = [f for f in marks if (d / f).exists()]
+        if held:
+            missing = [f for f in needs if not (d / f).exists()]
+            return input_error(f"a {kind} folder without {' or '.join(missing)} (it holds "
+                               f"{', '.join(held)})", path=d,
+                               fix=f"restore {missing[0]}, or run the same `{cmd}` again")
     return input_error("neither a run, a benchmark, an explanation nor a tuning directory",
                        path=d, fix="pass a directory written by `genemoe train --out`, `genemoe "
                                    "benchmark --out`, `genemoe explain --out` or `genemoe tune --out`")
+
+
+# the files a run or tune folder needs for a report, and those that mark one
+_PARTS = [("`genemoe train` run", ("metrics.json", "predictions.tsv"),
+           ("metrics.json", "predictions.tsv", "model.pt"), "genemoe train"),
+          ("`genemoe tune`", ("summary.json", "trials.csv", "best.yaml"),
+           ("trials.csv", "best.yaml", "study.db"), "genemoe tune")]
 
 
 def _pretrain_history(path: Path) -> bool:

@@ -221,9 +221,17 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
     return "\n".join(parts)
 
 
+_RUN_OPTIONAL = {"config.yaml": "the model, preset, seed and calibration lines",
+                 "model.pt": "the bundle's record (data, inputs, preparation steps)",
+                 "history.jsonl": "the training curves"}
+
+
 def _run_context(d: Path, plots: Path) -> dict[str, Any]:
     from genemoe.train.model_file import load_model_file
 
+    for name, what in _RUN_OPTIONAL.items():  # each was left out without a word
+        if not (d / name).exists():
+            log.warning("%s has no %s: the report leaves out %s", d, name, what)
     cfg = yaml.safe_load((d / "config.yaml").read_text()) if (d / "config.yaml").exists() else {}
     metrics = json.loads((d / "metrics.json").read_text())
     payload: dict = {}
