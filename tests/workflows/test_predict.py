@@ -514,3 +514,39 @@ def test_samples_of_another_sample_type_are_warned(trained, tmp_path):
     text = predict_file(d / "run", files["counts"], out_path=tmp_path / "q.csv")
     assert "sample type the model was not trained on" not in text  # tumours only: nothing said
     assert "  missing genes: none of the model's " in text  # was "at most 0 of the model's"
+
+
+def test_clipped_values_and_every_step_are_recorded_beside_the_output(trained, tmp_path):
+    """Old behaviour: "13 negative values (minimum -500) clipped to 0" went to stderr only;
+    the output had no count and predict wrote no record of its steps."""
+    import json
+
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0).astype(float)
+    counts.iloc[:3, 0] = -0.4  # three small negatives in the first sample, one in the second
+    counts.iloc[5, 1] = -0.2
+    counts.to_csv(tmp_path / "neg.tsv", sep="\t")
+    text = predict_file(d / "run", tmp_path / "neg.tsv", out_path=tmp_path / "neg.csv")
+    got = pd.read_csv(tmp_path / "neg.csv").set_index("sample_id")
+    assert got.loc[counts.columns[0], "n_values_clipped"] == 3
+    assert got.loc[counts.columns[1], "n_values_clipped"] == 1
+    assert got["n_values_clipped"].sum() == 4
+    record = json.loads((tmp_path / "neg.record.json").read_text())
+    assert record["n_values_clipped"] == 4 and record["n_samples"] == len(got)
+    assert record["expression"] == str(tmp_path / "neg.tsv") and record["steps"]
+    assert "record: neg.record.json" in text
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "plain.csv")
+    assert "n_values_clipped" not in pd.read_csv(tmp_path / "plain.csv")
+
+
+def test_calibration_on_aligned_inputs_is_said_unchecked(trained, tmp_path):
+    """Old behaviour: after quantile alignment the calibration column still read
+    "temperature (T = 0.935, validation)", a temperature fitted on unaligned inputs."""
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    np.log2(counts / counts.sum() * 1e6 + 1).to_csv(tmp_path / "log.tsv", sep="\t")  # log2 CPM
+    predict_file(d / "run", tmp_path / "log.tsv", out_path=tmp_path / "log.csv")
+    got = pd.read_csv(tmp_path / "log.csv")
+    assert (got["scale_rule"] == "quantile").all()
+    assert got["calibration"].str.endswith("; on the model's own scale, not checked on aligned "
+                                           "inputs").all()

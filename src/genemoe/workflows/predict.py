@@ -22,8 +22,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+import genemoe
 from genemoe.data import annotation as ann
-from genemoe.data.bundle import atomic_file, atomic_write_text
+from genemoe.data.bundle import atomic_file, atomic_write_text, dump_json
 from genemoe.data.crossscale import (
     gene_set_note,
     refuse_transformed,
@@ -300,10 +301,18 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     df["n_missing_genes"] = n_missing
     df["empty_profile"] = df["sample_id"].astype(str).isin(empty)  # was said on the terminal only
     df["scale_rule"] = rule
+    n_clipped = sum(int(st.get("negative_values_clipped_to_0") or st.get("negatives_clipped") or 0)
+                    + int((st.get("notes") or {}).get("negative_values_clipped_to_0") or 0)
+                    for st in plog.steps if st.get("step") != "read")
+    if n_clipped:  # were said on stderr only: counted per sample in the output
+        df["n_values_clipped"] = (np.nan_to_num(values, nan=0.0) < 0).sum(1)
+    if rule == "quantile" and "calibration" in df and df["calibration"].iloc[0] != "none":
+        df["calibration"] += "; on the model's own scale, not checked on aligned inputs"
     if shift is not None:
         df["input_shift"] = shift
     unused = sorted(set(map(str, table.gene_ids)) - set(map(str, payload["gene_ids"])))
     report = {"n_samples": len(df), "normalisation": method, "scale_rule": rule,
+              "n_values_clipped": n_clipped,
               "n_file_genes": len(table.gene_ids), "unused_genes": unused, "gene_set_note": note,
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
@@ -358,6 +367,10 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     else:
         sep = "\t" if out_path.suffix.lower() in (".tsv", ".txt") else ","
         atomic_write_text(out_path, df.to_csv(index=False, sep=sep))
+    record_path = out_path.with_suffix(".record.json")  # every step and count (stderr only)
+    atomic_write_text(record_path, dump_json({
+        "model": str(Path(run)), "expression": str(expression_path), "output": str(out_path),
+        "genemoe_version": genemoe.__version__, **report}))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     n = report["n_samples"]
     cfg = payload.get("config") or {}  # the run's resolved config: model and ensemble
@@ -373,7 +386,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                if report["max_missing_genes"] else  # was "at most 0 of the model's 1,471"
                f"  missing genes: none of the model's {len(payload['gene_ids']):,}")
             + f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
-            f"{_other_scale_text(report)}{_sample_type_text(df, payload)}{_risk_text(payload)}")
+            f"{_other_scale_text(report)}{_sample_type_text(df, payload)}{_risk_text(payload)}"
+            f"\n  record: {record_path.name} (every step and count)")
 
 
 def _sample_type_text(df: pd.DataFrame, payload: dict) -> str:
