@@ -269,7 +269,8 @@ def predict(
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
     precision: Annotated[str, typer.Option(
         help="fp32 | bf16: bf16 runs a neural model's forward in bfloat16 (about 2x faster on "
-             "CPU, ~3 significant digits); refused for classical models.")] = "fp32",
+             "CPU; ~3 significant digits in the logits, ~2 in the temperature-scaled probabilities); "
+             "refused for classical models.")] = "fp32",
     normalisation: Annotated[str, typer.Option(
         help="auto | model | quantile | none: how other pipelines' profiles come onto the "
              "model's scale; auto: the model's own normalisation for the input it was trained "
