@@ -550,3 +550,31 @@ def test_calibration_on_aligned_inputs_is_said_unchecked(trained, tmp_path):
     assert (got["scale_rule"] == "quantile").all()
     assert got["calibration"].str.endswith("; on the model's own scale, not checked on aligned "
                                            "inputs").all()
+
+
+def test_a_file_read_the_wrong_way_round_is_said_so(trained, tmp_path):
+    """Old behaviour: `--orientation samples_by_genes` on a genes × samples file was refused for
+    "two scales in one matrix", naming gene ids as samples, with a scale fix."""
+    d, f, _ = trained
+    with pytest.raises(InputError) as info:
+        predict_file(d / "run", f["counts"], out_path=tmp_path / "x.csv",
+                     orientation="samples_by_genes")
+    assert "the file was read the wrong way round" in info.value.problem
+    assert info.value.fix == "pass --orientation genes_by_samples (or auto)"
+
+
+def test_entrez_ids_written_as_decimals_are_named_in_the_fix(tmp_path):
+    """Old behaviour: a file of Entrez ids written as 613037.0 was told "100 of the model's
+    genes are missing ... pass --annotation", its own ids never shown."""
+    from genemoe.data.read import ExpressionTable
+    from genemoe.workflows.predict_align import align_to_model
+
+    genes = np.array([str(613037 + i) for i in range(20)])
+    table = ExpressionTable(values=np.ones((2, 20)), sample_ids=np.array(["a", "b"]),
+                            gene_ids=np.array([f"{g}.0" for g in genes]),
+                            source_path=tmp_path / "f.tsv", orientation="genes_by_samples",
+                            id_kind="unknown", value_kind="log")
+    with pytest.raises(InputError) as info:
+        align_to_model(table, genes, fill=np.zeros(20), max_missing=0.2, unmapped=(0, []))
+    assert info.value.fix.startswith("the file's gene ids are Entrez ids written as decimals "
+                                     "(e.g. 613037.0, 613038.0; the model's: 613037, 613038)")

@@ -94,6 +94,24 @@ def _check_output(out_path: Path, max_missing: float) -> None:
                           where="--max-missing", fix="pass e.g. --max-missing 0.2 (the default)")
 
 
+def _check_not_swapped(payload: dict, table: Any) -> None:
+    """Refuse a table whose sample ids are the model's gene ids while its gene ids are not:
+    read the wrong way round (``--orientation samples_by_genes`` on a genes × samples file
+    was refused for "two scales in one matrix", naming gene ids as samples)."""
+    def base(ids: Any) -> set[str]:
+        return {str(i).split(".")[0] for i in ids}
+
+    genes = base(payload["gene_ids"])
+    as_samples = len(base(table.sample_ids) & genes)
+    if as_samples >= max(3, len(table.sample_ids) // 2) and not base(table.gene_ids) & genes:
+        other = ("genes_by_samples" if table.orientation == "samples_by_genes"
+                 else "samples_by_genes")
+        raise input_error(f"read as {table.orientation.replace('_', ' ')}, its samples are the "
+                          f"model's genes ({as_samples:,} of {len(table.sample_ids):,}) and none "
+                          "of its genes are: the file was read the wrong way round",
+                          path=table.source_path, fix=f"pass --orientation {other} (or auto)")
+
+
 def _check_precision(payload: dict, precision: str) -> None:
     """Refuse an unknown ``precision``, or ``bf16`` for a classical estimator."""
     if precision not in PRECISIONS:
@@ -236,6 +254,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         ``n_val`` included).
     """
     _check_precision(payload, precision)
+    _check_not_swapped(payload, table)
     plog = PrepLog()
     plog.step("read", file=str(table.source_path), shape=list(table.shape),  # as prepare says it
               orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,6 +45,12 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
     """The fix for too many missing genes: other identifiers (most of the file's genes are
     not the model's) need the annotation; the model's own identifiers are simply absent."""
     if present.sum() < 0.5 * max(table.shape[1], 1):
+        decimals = [str(g) for g in table.gene_ids[:50] if re.fullmatch(r"\d+\.0+", str(g))]
+        if decimals and {d.split(".")[0] for d in decimals} & set(map(str, gene_ids)):
+            return (f"the file's gene ids are Entrez ids written as decimals (e.g. "
+                    f"{', '.join(decimals[:2])}; the model's: {', '.join(map(str, gene_ids[:2]))})"
+                    ": write them as whole numbers (a spreadsheet or pandas turned them into "
+                    "floats)")
         mine, theirs = detect_id_kind(map(str, table.gene_ids)), detect_id_kind(map(str, gene_ids))
         if mine != theirs and "unknown" not in (mine, theirs):  # the kinds differ: said which
             return (f"the file's gene ids are {_KIND_WORDS.get(mine, mine)} (e.g. "
@@ -52,7 +59,9 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
                     "pass an --annotation holding both kinds of id, which maps one to the "
                     "other, or use a file with the model's identifiers")
         return ("pass --annotation to map symbols/Entrez to the model's gene ids, or use a "
-                "file with the model's identifiers")
+                f"file with the model's identifiers (the file's: e.g. "
+                f"{', '.join(map(str, table.gene_ids[:3]))}; the model's: e.g. "
+                f"{', '.join(map(str, gene_ids[:3]))})")
     own = set(map(str, gene_ids))
     other = [*map(str, unmapped[1]), *(str(g) for g in table.gene_ids if str(g) not in own)]
     n_other = unmapped[0] + len(other) - len(unmapped[1])
