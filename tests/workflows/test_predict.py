@@ -578,3 +578,26 @@ def test_entrez_ids_written_as_decimals_are_named_in_the_fix(tmp_path):
         align_to_model(table, genes, fill=np.zeros(20), max_missing=0.2, unmapped=(0, []))
     assert info.value.fix.startswith("the file's gene ids are Entrez ids written as decimals "
                                      "(e.g. 613037.0, 613038.0; the model's: 613037, 613038)")
+
+
+def test_most_samples_unlike_the_training_data_is_a_warning(trained, tmp_path):
+    """Old behaviour: "40 of 40 samples look unlike the training data" (accuracy 0) printed as
+    an ordinary line. Also: duplicate sample ids were told to "sum or drop the duplicates"."""
+    d, f, _ = trained
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    rng = np.random.default_rng(0)
+    shuffled = counts.apply(lambda c: pd.Series(rng.permutation(c.to_numpy()), index=c.index))
+    shuffled = shuffled.iloc[:, :20]
+    shuffled.columns = [f"NEW-{i:02d}" for i in range(20)]  # not the model's own samples
+    shuffled.to_csv(tmp_path / "shuffled.tsv", sep="\t")  # genes scrambled
+    text = predict_file(d / "run", tmp_path / "shuffled.tsv", out_path=tmp_path / "s.csv")
+    flagged = int((~pd.read_csv(tmp_path / "s.csv")["looks_like_training"].astype(bool)).sum())
+    assert flagged >= 10
+    assert f"warning: {flagged} of 20 samples look unlike the training data" in text
+    assert "another tissue, pipeline or scale" in text
+    dup = counts.iloc[:, :3]
+    dup.columns = [dup.columns[0]] * 3
+    dup.to_csv(tmp_path / "dup.tsv", sep="\t")
+    with pytest.raises(InputError) as info:
+        predict_file(d / "run", tmp_path / "dup.tsv", out_path=tmp_path / "dup.csv")
+    assert "drop a repeated sample, or rename different samples" in info.value.fix

@@ -172,7 +172,10 @@ def _check_ids(ids: np.ndarray, what: str, path: Path) -> None:
     if len(dup):
         raise input_error(
             f"{len(dup)} duplicate {what} identifier(s), e.g. {dup[:5].tolist()}", path=path,
-            fix=f"make {what} identifiers unique (sum or drop the duplicates) before reading",
+            fix=f"make {what} identifiers unique before reading ("
+                + ("sum the rows of one gene, or drop the extra ones"
+                   if what == "gene" else "drop a repeated sample, or rename different samples")
+                + ")",
         )
 
 

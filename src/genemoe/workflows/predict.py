@@ -520,6 +520,9 @@ def _unfamiliar_text(report: dict) -> str:
         return lines + "\n  unfamiliar-sample flag: not meant for the model's training samples"
     other = "" if m == report["n_samples"] else " not used in training"
     verb = "looks" if n == 1 else "look"
-    return lines + (f"\n  {n:,} of {m:,} samples{other} {verb} unlike the training data "
-                    "(looks_like_training = False: treat their predictions with care)" if n else
+    most = n >= max(2, m / 2)  # 40 of 40 (accuracy 0) read as an ordinary line
+    return lines + (f"\n  {'warning: ' if most else ''}{n:,} of {m:,} samples{other} {verb} unlike "
+                    "the training data (looks_like_training = False: treat their predictions "
+                    "with care" + ("; so many suggests another tissue, pipeline or scale than "
+                                   "the model's" if most else "") + ")" if n else
                     f"\n  every sample{other} looks like the training data")

@@ -125,9 +125,11 @@ def align_to_model(table: ExpressionTable, gene_ids: list[str], *, fill: np.ndar
 
 
 def scale_words(method: str) -> str:
-    """``log2 fpkm_uq``; a model of log values taken as they were: ``its log input as
-    prepared`` (was "log2 none")."""
-    return "its log input as prepared" if method == "none" else f"log2 {method}"
+    """``log2 fpkm_uq``, ``log2(x + 1)``; a model of log values taken as they were: ``its
+    log input as prepared`` (was "log2 none")."""
+    if method == "none":
+        return "its log input as prepared"
+    return "log2(x + 1)" if method == "log2p1" else f"log2 {method}"  # was "log2 log2p1"
 
 
 def given_shift(payload: dict, table: ExpressionTable, method: str) -> np.ndarray | None:
