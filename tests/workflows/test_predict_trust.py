@@ -135,5 +135,8 @@ def test_the_models_own_samples_are_found_however_their_barcode_is_written():
     from genemoe.workflows.predict import _unfamiliar_text  # noqa: PLC2701 (the line under test)
 
     assert ("1 other sample (another sample type) of the model's own patients (model_split "
-            "'... patient'): for survival, their outcome is the model's own") in _unfamiliar_text(
-        {"n_samples": 8, "n_same_patient": 1})
+            "'... patient'): not independent of the model, and their outcome is the model's "
+            "own") in _unfamiliar_text({"n_samples": 8, "n_same_patient": 1, "task": "survival"})
+    # a classifier's: survival was named where it did not apply
+    said = _unfamiliar_text({"n_samples": 8, "n_same_patient": 1, "task": "classify"})
+    assert said.endswith("(model_split '... patient'): not independent of the model")

@@ -333,7 +333,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     if shift is not None:
         df["input_shift"] = shift
     unused = sorted(set(map(str, table.gene_ids)) - set(map(str, payload["gene_ids"])))
-    report = {"n_samples": len(df), "normalisation": method, "scale_rule": rule,
+    report = {"n_samples": len(df), "task": payload["task"], "normalisation": method,
+              "scale_rule": rule,
               "n_values_clipped": n_clipped,
               "n_file_genes": len(table.gene_ids), "unused_genes": unused, "gene_set_note": note,
               "value_kind": table.value_kind, "steps": plog.steps,
@@ -510,8 +511,9 @@ def _unfamiliar_text(report: dict) -> str:
                   "model itself (model_split): not independent, predictions optimistic")
     if n_patient := report.get("n_same_patient", 0):
         lines += (f"\n  {n_patient:,} other sample{'s' * (n_patient != 1)} (another sample type) of "
-                  "the model's own patients (model_split '... patient'): for survival, their "
-                  "outcome is the model's own")
+                  "the model's own patients (model_split '... patient'): not independent of "
+                  "the model" + (", and their outcome is the model's own"
+                                 if report.get("task") == "survival" else ""))
     n = report.get("n_unfamiliar")
     if n is None:
         return lines
