@@ -565,3 +565,15 @@ def test_an_export_leaves_the_event_missing_where_a_sample_has_no_survival(synth
     back = again.obs.set_index("sample_id").loc[b.obs["sample_id"]]
     assert back["has_survival"].to_numpy(bool).tolist() == has.tolist()
     assert back["event"].to_numpy(bool).tolist() == b.obs["event"].to_numpy(bool).tolist()
+
+
+def test_an_export_to_a_folder_is_refused_naming_it(synth_bundle, tmp_path, caplog):
+    """Old behaviour: "d.h5ad exists: replacing it", then "<tmp>.h5ad: Is a directory"."""
+    from genemoe.data.read import write_h5ad
+    from genemoe.errors import InputError
+
+    (tmp_path / "d.h5ad").mkdir()
+    with caplog.at_level("WARNING", logger="genemoe"), pytest.raises(InputError) as info:
+        write_h5ad(synth_bundle, tmp_path / "d.h5ad")
+    assert info.value.problem == f"{tmp_path / 'd.h5ad'} is a folder"
+    assert "replacing" not in caplog.text

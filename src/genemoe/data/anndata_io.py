@@ -65,6 +65,9 @@ def write_h5ad(bundle: Bundle, path: Path | str) -> Path:
     if path.suffix.lower() != ".h5ad":  # an .h5ad was written under any name (b.csv)
         raise input_error(f"{path.name}: genemoe export writes AnnData (.h5ad) only",
                           where="--out", fix=f"name it e.g. {path.stem or 'cohort'}.h5ad")
+    if path.is_dir():  # was "replacing it", then "Is a directory" on the temporary file
+        raise input_error(f"{path} is a folder", where="--out",
+                          fix=f"name a file, e.g. {path / 'cohort.h5ad'}")
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():  # as train and predict say it (was replaced silently)
         logger.warning("%s exists: replacing it", path)
