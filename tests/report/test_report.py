@@ -760,3 +760,15 @@ def test_a_run_or_tune_folder_missing_a_file_is_named_so(dirs, tmp_path, caplog)
     (t / "best.yaml").write_text("model: {}\n")
     with pytest.raises(InputError, match="a `genemoe tune` folder without summary.json or trials.csv"):
         report_kind(t)
+
+
+def test_a_survival_tunes_headline_says_what_its_partial_likelihood_is():
+    """Old behaviour: "best validation partial_likelihood -1.772" without the terminal's
+    "(per event, after the validation risk scale)", and "1 trials asked"."""
+    from genemoe.report.first_screen import tune_panel
+
+    page = tune_panel(summary={"metric": "partial_likelihood", "best_value": -1.772,
+                               "n_trials_asked": 1, "model": "coxph", "task": "survival"},
+                      tuned_on={}, bundle_summary={}, record={}, bundle_path=None, figures=[])
+    assert "per event, after the validation risk scale (a run&#x27;s val_pll_per_event_after)" in page
+    assert "1 trial asked" in page

@@ -502,14 +502,20 @@ def test_a_study_won_by_its_starting_values_says_so(bundle, tmp_path, base_yaml,
     run = tune_run(bundle.path, out_dir=out, model_name="fcn", n_trials=1, config_path=base_yaml,
                    epochs=1, device="cpu", progress=False)
     assert run.result.best_is_start
-    assert "the starting values (trial 0) were best: no drawn trial beat them" in run.describe()
+    # one trial: none was drawn ("no drawn trial beat them" said before, and "best of 1 trials")
+    assert ("only trial 0 ran, the starting values: nothing was searched (--trials 2 or more "
+            "draws others)") in run.describe()
     (entry,) = yaml.safe_load((out / "best.yaml").read_text())["tuned_on"].values()
-    assert entry["best_trial"].startswith("0: the starting values")
+    assert entry["best_trial"] == "0: the starting values; no other trial was drawn"
+    assert "best of 1 trial on the" in (out / "best.yaml").read_text()
     with caplog.at_level("INFO", logger="genemoe"):
         train_run(bundle.path, out_dir=tmp_path / "run", model_name="fcn", epochs=1,
                   config_path=out / "best.yaml", device="cpu", progress=False)
-    assert "the starting ones: no drawn trial beat them" in caplog.text
+    assert "the starting ones: no other trial was drawn" in caplog.text
     more = tune_run(bundle.path, out_dir=out, model_name="fcn", n_trials=4, config_path=base_yaml,
                     epochs=1, device="cpu", progress=False)
     drawn_won = more.result.best_value > run.result.best_value
     assert more.result.best_is_start is not drawn_won
+    if not drawn_won:
+        assert ("the starting values (trial 0) were best: no drawn trial beat them"
+                in more.describe())

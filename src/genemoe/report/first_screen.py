@@ -144,13 +144,16 @@ def tune_panel(*, summary: dict, tuned_on: dict, bundle_summary: dict, record: d
                       f" · preset {_esc(tuned_on.get('preset', '?'))} · seed "
                       f"{_esc(tuned_on.get('seed', '?'))}"),
             ("searched on", _esc(tuned_on.get("part") or "the validation split")),
-            ("budget", f"{fmt_count(summary.get('n_trials_asked'))} trials asked ({trials}); "
+            ("budget", f"{fmt_count(summary.get('n_trials_asked'))} trial"
+                       f"{'' if summary.get('n_trials_asked') == 1 else 's'} asked ({trials}); "
                        f"{_esc(cost)}")]
     metric = METRIC_NAMES.get(str(summary.get("metric")), str(summary.get("metric")))
     inner = summary.get("inner_folds") or 1
     headline = _big(f"best validation {metric}" + (f" (mean of {inner} inner folds)"
                                                    if inner > 1 else ""),
-                    fmt_value(summary.get("best_value")))
+                    fmt_value(summary.get("best_value")),
+                    "per event, after the validation risk scale (a run's val_pll_per_event_after)"
+                    if summary.get("metric") == "partial_likelihood" else "")  # as the terminal
     thumb = next((f for f in figures if f.section == "tuning"), None)
     return _panel(rows, headline, thumb)
 

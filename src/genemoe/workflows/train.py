@@ -300,7 +300,8 @@ def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *,
         start = str(entry.get("best_trial", "")).startswith("0:")  # the preset's own won
         log.info("options tuned by `genemoe tune` on %s (%d value%s%s; tuned_on in config.yaml)",
                  source.name, n_values, "" if n_values == 1 else "s",
-                 ", the starting ones: no drawn trial beat them" if start else "")
+                 ", the starting ones: " + str(entry["best_trial"]).split("; ", 1)[-1]
+                 if start else "")
         if "epochs" in entry and not epochs_given:  # 5 epochs for a quick search, then 5 here
             cap = str(entry["epochs"]).split(":")[0]
             log.warning("the tuning capped every trial at %s epochs (tune --epochs): this run "

@@ -162,7 +162,10 @@ class TuneRun:
         if self.n_asked is not None and n_counted < self.n_asked and self.timeout is not None:
             lines.insert(1, f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
                             f"{self.n_asked} trials: the same command goes on with the study")
-        if r.best_is_start:  # "options tuned" for the preset's own values read as a change
+        if r.best_is_start and n_counted <= 1:  # "no drawn trial beat them": none was drawn
+            lines.append("  only trial 0 ran, the starting values: nothing was searched "
+                         "(--trials 2 or more draws others)")
+        elif r.best_is_start:  # "options tuned" for the preset's own values read as a change
             lines.append("  the starting values (trial 0) were best: no drawn trial beat them")
         lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()
                   if not _fixed(r, k)]  # model.tune: false is set, not searched
@@ -355,8 +358,9 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
         "metric": (f"validation {result.metric} (higher is better)" if cv == 1 else
                    f"mean validation {result.metric} over {cv} inner folds (higher is better)"),
         "best_value": round(float(result.best_value), 6),
-        "best_trial": ("0: the starting values; no drawn trial beat them" if result.best_is_start
-                       else "a drawn trial (trials.csv)"),
+        "best_trial": ("0: the starting values; no other trial was drawn" if result.best_is_start
+                       and n_counted <= 1 else "0: the starting values; no drawn trial beat them"
+                       if result.best_is_start else "a drawn trial (trials.csv)"),
         # the trials the best was chosen from: an interrupted one (FAIL, run again) was counted
         "n_trials": n_counted, "n_trials_asked": int(n_trials), "seed": int(seed),
         "preset": str(preset), "study": f"{result.study_name} in {redacted_url(storage)}",
@@ -368,7 +372,7 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
     doc = {"model": {model_name: model_cfg}} | ({"train": train_cfg} if neural else {}) | {
            "tuned_for": {"model": model_name, "task": task},  # best.yaml carried focal_gamma, lr)
            "tuned_on": {", ".join(tuned): entry}}
-    head = (f"# genemoe tune: {model_name} ({task}), best of {n_counted} trials on the "
+    head = (f"# genemoe tune: {model_name} ({task}), best of {n_counted} trial{'s' if n_counted != 1 else ''} on the "
             + ("validation split" if cv == 1 else f"mean of {cv} inner folds")  # said "validation
             + f".\n# Retrain: genemoe train --config best.yaml --model {model_name} "  # split"
             f"--task {task} --data BUNDLE --out RUN\n")
