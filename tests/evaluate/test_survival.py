@@ -408,7 +408,7 @@ def test_horizons_end_at_the_last_training_death_and_groups_followed_to_them():
     assert np.isfinite(probs["survival_1y"]).all() and np.isnan(probs["survival_5y"]).all()
     long = {**base, "times": [100.0, 900.0, 1581.0, 2000.0], "cum_hazard": [0.1, 0.3, 0.6, 0.9]}
     time = np.array([400.0, 800.0, 1200.0, 1500.0, 1900.0, 1950.0])  # the high half ends early
-    event = np.array([1, 1, 1, 0, 1, 0], bool)
+    event = np.array([1, 1, 0, 0, 1, 0], bool)  # ... censored (had it died, its estimate is 0)
     risk = np.array([3.0, 2.0, 1.5, 1.0, -1.0, -2.0])
     rows = {r["horizon"]: r for r in horizon_calibration(long, time, event, risk)}
     r5 = rows["5 years"]
@@ -554,3 +554,18 @@ def test_uno_is_truncated_where_censoring_weights_grow_inside_training_follow_up
     ref = concordance_index_ipcw(Surv.from_arrays(event[tr], time[tr]),
                                  Surv.from_arrays(e_te, t_te), r_te, tau=tau)[0]
     assert res["uno_c_index"] == pytest.approx(ref)
+
+
+def test_a_half_whose_estimate_fell_to_zero_is_observed_zero_at_later_horizons():
+    """Old behaviour: the higher-risk half, whose last patient died at 1,677 days, showed "–"
+    (no observed value) at 5 years; its Kaplan–Meier estimate is 0 from that death on."""
+    from genemoe.evaluate.brier import horizon_calibration
+
+    baseline = {"times": [100.0, 900.0, 1581.0, 2000.0], "cum_hazard": [0.1, 0.3, 0.6, 0.9],
+                "centre": 0.0}
+    time = np.array([300.0, 900.0, 1677.0, 400.0, 2000.0, 2500.0])
+    event = np.array([1, 1, 1, 0, 0, 1], bool)  # higher half: all died, last at 1,677 days
+    risk = np.array([2.0, 1.8, 1.5, -1.0, -1.2, -0.8])
+    row = {r["horizon"]: r for r in horizon_calibration(baseline, time, event, risk)}["5 years"]
+    assert row["higher-risk half: at risk"] == 0 and row["higher-risk half: observed"] == 0.0
+    assert row["lower-risk half: at risk"] == 2

@@ -165,8 +165,8 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
     ``(n,)`` and the halves above and below their median risk: the mean of
     :func:`survival_at_horizons` against the Kaplan–Meier estimate, per horizon inside the
     part's follow-up and the baseline's, with the patients still at risk there (a group none
-    of whose patients is followed to the horizon has no observed value). ``[]`` without a
-    baseline."""
+    of whose patients is followed to the horizon has no observed value, unless its estimate
+    fell to 0 before: its last patient died). ``[]`` without a baseline."""
     t, e, r = np.asarray(time, np.float64), np.asarray(event, bool), np.asarray(risk, np.float64)
     probs = survival_at_horizons(baseline, r)
     if not probs or not r.size:
@@ -182,7 +182,10 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
                          ("lower-risk half", ~high)):
             at_risk = int((t[m] >= h).sum())  # none followed to h: no observed value (was 0.000)
             row[f"{label}: predicted"] = float(p[m].mean()) if m.any() else np.nan
-            row[f"{label}: observed"] = _km_at(t[m], e[m], h) if at_risk else np.nan
+            # ... unless the estimate reached 0 before h (every patient left had died): 0
+            gone = m.any() and _km_at(t[m], e[m], float(t[m].max())) == 0.0
+            row[f"{label}: observed"] = (_km_at(t[m], e[m], h) if at_risk
+                                         else 0.0 if gone else np.nan)
             row[f"{label}: at risk"] = at_risk
         rows.append(row)
     return rows

@@ -430,7 +430,8 @@ def _horizon_table(d: Path, payload: dict) -> str:
             "of <code>predict</code>'s <code>survival_1y</code>... (the training patients' "
             "Breslow baseline raised to exp(risk)); observed: the Kaplan–Meier estimate of the "
             f"same patients ({len(test)}, {int(test['event'].astype(bool).sum())} events). With "
-            "few patients at risk the observed value is uncertain by tens of points; none: –.</p>"
+            "few patients at risk the observed value is uncertain by tens of points; none at risk: –, "
+            "or 0.000 where the estimate had fallen to 0 (the group's last patient died).</p>"
             + _table(pd.DataFrame(rows).map(
                 lambda v: f"{v:.3f}" if isinstance(v, float) and v == v else v)))  # NaN: –
 
