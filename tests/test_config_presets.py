@@ -237,7 +237,7 @@ def test_tuned_on_leaves_out_or_marks_the_values_a_later_layer_replaced(tmp_path
     small = load_preset("small")["tuned_on"]
     cfg, _, _ = _resolve_config("small", None, "genemoe", seed=0, device="cpu", epochs=None,
                                 task="classify")
-    used = ["train.epochs", "train.patience", "model.dropout", "train_classify"]
+    used = ["train.epochs", "train.patience", "model.dropout", "train_classify, model.widths"]
     assert cfg["tuned_on"] == {k: small[k] for k in used}  # nothing replaced; the others are
     # about survival training or pre-training, which a classifier's training does not read
     cfg, _, _ = _resolve_config("small", None, "coxnet", seed=0, device="cpu", epochs=None,
@@ -254,8 +254,20 @@ def test_tuned_on_leaves_out_or_marks_the_values_a_later_layer_replaced(tmp_path
     assert cfg["tuned_on"]["train_survival"]["overridden"] == "lr 0.0001 -> 0.0003 (b.yaml)"
     assert cfg["tuned_on"]["train_survival"]["value"] == small["train_survival"]["value"]
     assert "train.epochs" not in cfg["tuned_on"]  # survival trains train_survival's 40, not 100
-    assert "train_classify" not in cfg["tuned_on"]  # another task's recipe
+    assert "train_classify, model.widths" not in cfg["tuned_on"]  # another task's recipe
     path.write_text("extends: small\nmodel: {genemoe: {dropout: 0.5}}\n")  # the same value again
     cfg, _, _ = _resolve_config("small", path, "genemoe", seed=0, device="cpu", epochs=None,
                                 task="classify")
     assert cfg["tuned_on"]["model.dropout"] == small["model.dropout"]
+
+
+def test_the_mlp_widths_a_config_replaced_are_marked_overridden(tmp_path) -> None:
+    """Old behaviour: small's note on the classifier recipe names "mlp widths 512-256" under
+    the key train_classify alone, so a --config's widths left the record unmarked."""
+    path = tmp_path / "w.yaml"
+    path.write_text("extends: small\nmodel: {mlp: {widths: [128, 64]}}\n")
+    cfg, model, _ = _resolve_config("small", path, "mlp", seed=0, device="cpu", epochs=None,
+                                    task="classify")
+    assert model["widths"] == [128, 64]
+    entry = cfg["tuned_on"]["train_classify, model.widths"]
+    assert entry["overridden"] == "widths [512, 256] -> [128, 64] (w.yaml)"
