@@ -772,3 +772,17 @@ def test_a_survival_tunes_headline_says_what_its_partial_likelihood_is():
                       tuned_on={}, bundle_summary={}, record={}, bundle_path=None, figures=[])
     assert "per event, after the validation risk scale (a run&#x27;s val_pll_per_event_after)" in page
     assert "1 trial asked" in page
+
+
+def test_an_ensemble_or_classical_run_is_reported_without_a_missing_history(dirs, tmp_path,
+                                                                             caplog):
+    """An ensemble keeps its members' histories (member<i>/history.jsonl): its report left the
+    curves out, and warned of a missing history.jsonl; a classical model keeps none."""
+    train_run(dirs["bundle"], out_dir=tmp_path / "e", model_name="fcn", epochs=2, ensemble=2,
+              progress=False)
+    train_run(dirs["bundle"], out_dir=tmp_path / "lr", model_name="logreg", progress=False)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        page = write_report(tmp_path / "e").read_text()
+        write_report(tmp_path / "lr")
+    assert "history.jsonl" not in caplog.text
+    assert "every loss component per epoch (one line per member of 2)" in page

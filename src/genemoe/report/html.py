@@ -49,7 +49,7 @@ from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import kv_table as _kv
 from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked_dirs, recorded_run
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
-from genemoe.report.sources import bundle_info
+from genemoe.report.sources import bundle_info, warn_missing_run_parts
 from genemoe.report.text import METHOD_NAMES, fmt_ci, fmt_p, fmt_value
 from genemoe.report.tuning_plots import plot_search
 
@@ -221,22 +221,15 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
     return "\n".join(parts)
 
 
-_RUN_OPTIONAL = {"config.yaml": "the model, preset, seed and calibration lines",
-                 "model.pt": "the bundle's record (data, inputs, preparation steps)",
-                 "history.jsonl": "the training curves"}
-
-
 def _run_context(d: Path, plots: Path) -> dict[str, Any]:
     from genemoe.train.model_file import load_model_file
 
-    for name, what in _RUN_OPTIONAL.items():  # each was left out without a word
-        if not (d / name).exists():
-            log.warning("%s has no %s: the report leaves out %s", d, name, what)
     cfg = yaml.safe_load((d / "config.yaml").read_text()) if (d / "config.yaml").exists() else {}
     metrics = json.loads((d / "metrics.json").read_text())
     payload: dict = {}
     if (d / "model.pt").exists():
         payload = load_model_file(d)
+    warn_missing_run_parts(d, payload)
     summary, record = bundle_info(payload.get("bundle_path"), payload.get("record"))
     task = cfg.get("task") or payload.get("task", "classify")
     prot = metrics.get("protocol", {})

@@ -446,11 +446,17 @@ def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None) -> list[Fi
                                            out_path=plot_dir / "km.png",
                                            title=f"{model}: high vs low risk (median split within type)"),
                            "Kaplan–Meier curves of high vs low predicted risk, test split", "survival"))
-    hist = _read_history(run_dir / "history.jsonl")
-    path = plot_training_curves([hist], out_path=plot_dir / "training.png", title=f"{model}: training curves")
+    members = sorted(run_dir.glob("member*/history.jsonl"))  # an ensemble's: its members' own
+    hists = ([_read_history(p) for p in members] if members and not (run_dir / "history.jsonl").exists()
+             else [_read_history(run_dir / "history.jsonl")])
+    hist = hists[0]
+    path = plot_training_curves(hists, out_path=plot_dir / "training.png", title=f"{model}: training curves",
+                                labels=[p.parent.name for p in members] if len(hists) > 1 else None)
     if path:
-        figs.append(Figure(path, "every loss component per epoch", "training"))
+        figs.append(Figure(path, "every loss component per epoch" + (
+            f" (one line per member of {len(hists)})" if len(hists) > 1 else ""), "training"))
     path = plot_expert_utilisation(hist, out_path=plot_dir / "experts.png", title=f"{model}: expert utilisation")
     if path:
-        figs.append(Figure(path, "share of samples routed to each expert per epoch", "training"))
+        figs.append(Figure(path, "share of samples routed to each expert per epoch"
+                           + (f" ({members[0].parent.name})" if len(hists) > 1 else ""), "training"))
     return figs
