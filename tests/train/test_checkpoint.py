@@ -167,3 +167,17 @@ def test_resume_refuses_other_data_or_another_model_in_words(tmp_path):
         train_model(TinyModel(X.shape[1], 3, dropout=0.2, hidden=7), X_train=X[:90],
                     y_train=y[:90], X_val=X[90:], y_val=y[90:], task="classify", config=CFG,
                     loss_fn=ce_loss, metric_fn=accuracy, checkpoint_path=path)
+
+
+def test_a_checkpoint_past_the_epochs_asked_now_is_said_kept_as_trained(tmp_path, caplog):
+    """Old behaviour: a member checkpointed at epoch 4, resumed with epochs 2, was recorded as
+    trained 2 epochs (its best epoch 4), unsaid (a probe: `--ensemble 3 --epochs 15`, stopped,
+    then `--epochs 10`)."""
+    path = tmp_path / "ckpt.pt"
+    run(CFG, checkpoint_path=path, max_epochs_this_call=4)
+    fewer = TrainConfig(**{**CFG.to_dict(), "epochs": 2})
+    with caplog.at_level("WARNING"):
+        _, res = run(fewer, checkpoint_path=path)
+    assert res.epochs_run == 4
+    assert (f"{path} is past the 2 epochs asked now: kept as trained, 4 epochs (its record says "
+            "epochs_trained); delete it to train 2") in caplog.text

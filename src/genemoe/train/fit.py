@@ -459,6 +459,7 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     model.load_state_dict(result.best_state)
     info = {"best_epoch": result.best_epoch, "best_val_metric": result.best_val_metric,
             "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known},
+            **({"epochs_trained": result.epochs_run} if result.epochs_run > cfg.epochs else {}),
             "loss": {k: train_cfg[k] for k in sorted(LOSS_KEYS) if k in train_cfg}}
     if transfer_info is not None:
         info["pretrained"] = transfer_info

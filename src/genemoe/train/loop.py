@@ -381,6 +381,10 @@ def _resume(run: _Run, path: Path) -> None:
                       world_size=run.info.world_size)
     logger.warning("resuming from %s after epoch %d (delete it to start afresh)", path,
                    run.epoch)  # was INFO, seen only with -v: a resumed run looked fresh
+    if run.epoch > run.config.epochs:  # was recorded as trained for the new, smaller --epochs
+        logger.warning("%s is past the %d epochs asked now: kept as trained, %d epochs (its "
+                       "record says epochs_trained); delete it to train %d", path,
+                       run.config.epochs, run.epoch, run.config.epochs)
 
 
 def _check_recipe(config: TrainConfig, task: Task) -> None:
