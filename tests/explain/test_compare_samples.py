@@ -171,3 +171,18 @@ def test_compare_says_method_is_unused_and_runs_n_steps_only_where_it_applies(fc
     assert not any("--n-steps applies" in s for s in said), said
     conv = json.loads((tmp_path / "c" / "ig" / "convergence.json").read_text())
     assert conv["n_steps"] == 4
+
+
+def test_an_ensembles_explanation_says_what_it_averages(fcn_run, tmp_path):
+    """Old behaviour: `explained 75 samples (classify) with train_ig`, convergence.json's model
+    "ensemble", and no word that the attributions are the members' mean, nor what
+    completeness is checked against."""
+    b, _ = fcn_run
+    ens = train_run(b.path, out_dir=tmp_path / "e", task="classify", model_name="fcn", epochs=1,
+                    progress=False, ensemble=2).out_dir
+    res = explain_run(ens, data=b.path, out_dir=tmp_path / "x", method="ig", n_steps=4,
+                      max_samples_per_class=2)
+    said = ("2 fcn members: the mean of each member's attributions of its own output (logit or "
+            "raw risk); completeness against the mean of their changes")
+    assert res.convergence["ensemble"] == said
+    assert f"  an ensemble of {said}" in res.describe()

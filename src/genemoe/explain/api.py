@@ -103,6 +103,7 @@ class ExplainResult:
         lines = [f"explained {self.n_samples} sample{'s' if self.n_samples != 1 else ''} "
                  f"({self.task}) with {c.get('method', 'ig')} → {self.out_dir}"
                  + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *_drawn_line(c),
+                 *([f"  an ensemble of {c['ensemble']}"] if c.get("ensemble") else []),
                  f"  completeness (attributions' sum against f(x) - f(baseline)): off by "
                  f"{c['median_relative_delta']:.2%} in the median sample, at most "
                  f"{c['max_relative_delta']:.2%} (|delta| at most {c['max_abs_delta']:.3g}); "
@@ -353,6 +354,10 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, _image_layout(model), getattr(model, "image_size", None))
+    if (k := len(getattr(model, "members", ()))) > 1:  # said only as model "ensemble"
+        conv["ensemble"] = (f"{k} {(payload.get('config') or {}).get('model', 'model')} members: "
+                            "the mean of each member's attributions of its own output "
+                            "(logit or raw risk); completeness against the mean of their changes")
     conv["drawn_from"] = {"n": n_from, "split": "--samples" if samples else split,
                           "cap_per_predicted_class": None if samples else max_samples_per_class}
     model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)
