@@ -200,8 +200,9 @@ def train(
         help="ImageNet backbones: auto | head | last_block | all (auto: last_block on "
              "pretrained weights, all on none).")] = None,
     ensemble: Annotated[int, typer.Option(
-        help="K > 1: one run of K members, probabilities or risks averaged (neural models and "
-             "random forests: K seeds; other classical: K inner folds of the training split).")] = 1,
+        help="K > 1: one run of K members, probabilities (then one temperature on the average) "
+             "or raw risks (then one risk scale) averaged (neural models and random forests: K "
+             "seeds; other classical: K inner folds of the training split).")] = 1,
     progress: Progress = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""
