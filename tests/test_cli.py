@@ -569,8 +569,10 @@ def test_the_interruption_line_names_every_command_that_resumes():
 
 
 @pytest.mark.parametrize(("command", "says", "not_said"), [
-    ("tune", "run the same `genemoe tune` command again (the same --out): it resumes",
-     "ablation"),
+    ("tune", "run the same `genemoe tune` command again (the same --out): it resumes from the "
+     "last trial saved, or starts afresh if none was", "ablation"),
+    ("train", "it resumes from the last epoch saved, or starts afresh if none was", "where it "
+     "stopped"),
     ("download", "resumes its partial file (.part)", "train"),
     ("predict", "no file is half-written: run it again", "resume"),
 ])

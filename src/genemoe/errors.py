@@ -70,8 +70,10 @@ def resume_line(command: str | None) -> str:
     """What running ``command`` again does after a Ctrl-C (every resuming command listed
     when the command is unknown; the line used to list them all whichever command ran)."""
     if command in RESUMING:
+        saved = {"train": "epoch", "pretrain": "epoch", "tune": "trial"}.get(command, "cell")
         return (f"run the same `genemoe {command}` command again (the same --out): it resumes "
-                "where it stopped")
+                f"from the last {saved} saved, or starts afresh if none was")  # "where it
+        #   stopped" was said of a run stopped before its first checkpoint
     if command == "download":
         return "run the same `genemoe download` command again: it resumes its partial file (.part)"
     if command is not None:
