@@ -378,6 +378,8 @@ def test_ensemble_benchmark_meets_ensembles_of_the_same_size(bundle, tmp_path):
     assert all(c["info"]["ensemble"]["k"] == 2 for c in cells.values())
     assert len(cells["fcn__r0_f0"]["chosen"]["epoch"]) == 2
     assert "ensemble of 2 members" in (tmp_path / "summary.md").read_text()
+    # results.csv's rows said it nowhere (a row read alone, or two benchmarks joined)
+    assert (pd.read_csv(tmp_path / "results.csv")["ensemble"] == 2).all()
 
 
 def test_an_ensemble_run_reuses_the_single_models_studies(bundle, tmp_path, monkeypatch):

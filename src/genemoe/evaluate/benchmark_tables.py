@@ -40,6 +40,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
         row = {"model": c["model"], "repeat": c["repeat"], "fold": c["fold"], "seed": c["seed"],
                "n_train": c["n"]["train"], "n_val": c["n"]["val"], "n_test": c["n"]["test"],
                "n_genes": c["n_genes"], "seconds": round(c["seconds"], 3),
+               "ensemble": int(((c.get("info") or {}).get("ensemble") or {}).get("k", 1)),
                "n_genes_used": _genes_used(c),  # Coxnet's 2,000 of the 18,886 (n_genes)
                "chosen": params_text(c.get("chosen") or {}),  # one short table cell
                "options": params_text(c.get("options") or {}),  # the model's, as it ran
