@@ -71,7 +71,8 @@ def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto
     if requested == "quantile":
         return "quantile"
     if requested == "none":  # taken at the user's word, unless plainly another scale
-        if value_kind in ("counts", "linear") and _trained_kind(model_normalisation) == "log":
+        if value_kind in ("counts", "linear"):  # a log2p1 model's input is log2 too (its
+            #   linear values were taken as they were: 1,170 log2 units off, scored)
             raise input_error(
                 f"--normalisation none takes the values as the model's scale, but they look "
                 f"{value_kind} and the model's input is log2 ({model_normalisation})",
