@@ -263,7 +263,9 @@ def test_image_flags_fit_the_genomic_layout_on_the_bundle(bundle, tmp_path):
     assert image["grid"] == image["image_size"] == "12 x 12"
     assert image["genes_per_pixel_max"] == int(np.bincount(pixels).max())
     assert image["input_scaling"] == input_scaling("hybrid_cnn", cfg)
-    assert f"genes on a 12 x 12 grid (up to {image['genes_per_pixel_max']} a pixel)" in res.output
+    assert (f"genes on a 12 x 12 grid (up to {image['genes_per_pixel_max']} a pixel; layout "
+            "genomic)") in res.output
+    assert image["layout"] == "genomic"  # the rebuilt map said "reshape"
     from genemoe.report.html import write_report
 
     assert "image (layout)</th><td>grid 12 x 12" in write_report(out).read_text()

@@ -274,13 +274,14 @@ class GeneToImage(nn.Module):
     def __init__(self, layout: Layout, *, fitted: bool = True) -> None:
         super().__init__()
         self.height, self.width = layout.height, layout.width
+        self.kind = layout.kind  # layout() gave "reshape" for a genomic map (a run's record)
         counts = torch.as_tensor(layout.counts.reshape(-1), dtype=torch.float32)
         self.register_buffer("pixel_of_gene", torch.as_tensor(layout.pixel_of_gene))
         self.register_buffer("inv_count", 1.0 / counts.clamp(min=1))
         self.register_buffer("fitted", torch.tensor(fitted))
 
     def layout(self) -> Layout:
-        return Layout(self.pixel_of_gene.cpu().numpy(), self.height, self.width)
+        return Layout(self.pixel_of_gene.cpu().numpy(), self.height, self.width, kind=self.kind)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 1, H, W)
         if not bool(self.fitted):

@@ -487,10 +487,11 @@ def _image_record(model: Any, scaling: str, weights_source: str | None = None) -
              "layout": lay.kind, "weights": weights_source,
              **({"finetune": net.finetune} if getattr(net, "finetune", None) else {})}
     grid_most = int(lay.counts.max())
-    log.info("image: %d genes on a %s grid (up to %d a pixel), seen at %s%s; input scaling %s",
-             lay.n_genes, image["grid"], grid_most, image["image_size"],
-             f" (up to {image['genes_per_pixel_max']} genes a pixel as seen)"
-             if image["genes_per_pixel_max"] != grid_most else "", scaling)
+    log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s%s; input "
+             "scaling %s%s", f"{lay.n_genes:,}", image["grid"], grid_most, lay.kind,
+             image["image_size"], f" (up to {image['genes_per_pixel_max']} genes a pixel as seen)"
+             if image["genes_per_pixel_max"] != grid_most else "", scaling,
+             "".join(f"; {k} {image[k]}" for k in ("weights", "finetune") if image.get(k)))
     if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
         log.warning("the network sees the %d genes at %s: up to %d share one pixel (their "
                     "values averaged, their attributions one); --image-size %d or more gives "
