@@ -539,6 +539,12 @@ def test_text_that_is_not_utf8_is_said_with_its_line(tmp_path):
     frame.to_csv(tmp_path / "latin.csv", encoding="latin-1")
     with pytest.raises(InputError, match=r"(?s)latin.csv: line 3: not UTF-8 text: byte 0xe9.*iconv"):
         read_expression(tmp_path / "latin.csv")
+    # a small file's bad byte in a number of its last line: pyarrow's traceback (the head check
+    # took it for a character cut at its 8 MB mark, the diagnosis read the cells as text)
+    (tmp_path / "tiny.tsv").write_bytes(b"gene\tTCGA-OR-A5J1-01\tTCGA-OR-A5J2-01\n"
+                                        b"ENSG00000000003\t1.5\xe9\t2\n")
+    with pytest.raises(InputError, match=r"(?s)tiny.tsv: line 2: not UTF-8 text: byte 0xe9"):
+        read_expression(tmp_path / "tiny.tsv")
     frame.to_csv(tmp_path / "utf16.csv", encoding="utf-16")
     with pytest.raises(InputError, match=r"(?s)UTF-16 text.*fix: save it as UTF-8"):
         read_expression(tmp_path / "utf16.csv")
@@ -646,3 +652,14 @@ def test_scanpy_scaled_values_keep_their_scale_though_marked_log1p(tmp_path, cou
     assert t.value_kind == "transformed"
     np.testing.assert_allclose(t.values, z, rtol=1e-6, atol=1e-6)
     assert any("not converted" in r.getMessage() for r in caplog.records)
+
+
+def test_a_non_utf8_number_past_the_head_is_said_with_its_line(tmp_path):
+    """Old behaviour: past the 8 MB head the layout is learnt from, a number holding a Latin-1
+    byte failed the float parse, then the diagnosis (cells read as text) raised pyarrow's
+    "invalid UTF8 data" traceback."""
+    rows = b"".join(b"ENSG%011d\t1.5\t2\n" % i for i in range(360_000))  # 8.6 MB
+    (tmp_path / "big.tsv").write_bytes(b"gene\tTCGA-OR-A5J1-01\tTCGA-OR-A5J2-01\n" + rows
+                                       + b"ENSG99999999999\t1.5\xe9\t2\n")
+    with pytest.raises(InputError, match=r"(?s)big.tsv: line 360002: not UTF-8 text: byte 0xe9"):
+        read_expression(tmp_path / "big.tsv")

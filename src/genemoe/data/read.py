@@ -170,13 +170,10 @@ def _check_ids(ids: np.ndarray, what: str, path: Path) -> None:
     uniq, counts = np.unique(ids.astype(str), return_counts=True)
     dup = uniq[counts > 1]
     if len(dup):
-        raise input_error(
-            f"{len(dup)} duplicate {what} identifier(s), e.g. {dup[:5].tolist()}", path=path,
-            fix=f"make {what} identifiers unique before reading ("
-                + ("sum the rows of one gene, or drop the extra ones"
-                   if what == "gene" else "drop a repeated sample, or rename different samples")
-                + ")",
-        )
+        how = ("sum the rows of one gene, or drop the extra ones" if what == "gene"
+               else "drop a repeated sample, or rename different samples")
+        raise input_error(f"{len(dup)} duplicate {what} identifier(s), e.g. {dup[:5].tolist()}",
+                          path=path, fix=f"make {what} identifiers unique before reading ({how})")
 
 
 def _orient(stated: str, col_ids: list[str], row_ids: list[str], path: Path) -> tuple[Orientation, str]:
@@ -374,7 +371,10 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
             del tbl
     except pa.ArrowInvalid as exc:
         parts.clear()
-        raise ("UTF8" in str(exc) and not_utf8(path)) or _diagnose_text(path, lay, str(exc)) from None
+        try:  # the diagnosis reads cells as text: a non-UTF-8 byte in a number fails there
+            raise ("UTF8" in str(exc) and not_utf8(path)) or _diagnose_text(path, lay, str(exc)) from None
+        except pa.ArrowInvalid as again:
+            raise not_utf8(path) or again from None
     rows = np.array([str(x or "").strip() for x in row_ids], dtype=object)
     notes = lay.notes + [how]
     if entrez and (named := [i for i, r in enumerate(rows) if not r and (entrez[i] or "").strip()]):

@@ -106,7 +106,9 @@ def checked_text_stream(path: Path) -> io.TextIOBase:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:  # not a character cut at the 8 MB mark: not UTF-8
-        if exc.start < len(head) - 4 and (err := not_utf8(path)) is not None:
+        cut = len(head) == 8 << 20 and exc.start >= len(head) - 4  # a character the mark cut
+        if not cut and (err := not_utf8(path)) is not None:  # (a small file's last line was
+            #   taken for one, then pyarrow's traceback)
             raise err from None
     return _text_stream(path)
 
