@@ -577,3 +577,14 @@ def test_an_export_to_a_folder_is_refused_naming_it(synth_bundle, tmp_path, capl
         write_h5ad(synth_bundle, tmp_path / "d.h5ad")
     assert info.value.problem == f"{tmp_path / 'd.h5ad'} is a folder"
     assert "replacing" not in caplog.text
+
+
+def test_write_h5ad_takes_a_bundles_folder_too(synth_bundle, tmp_path):
+    """Old behaviour: `write_h5ad("bundles/x", path)`, as the README shows it, failed with
+    AttributeError: 'str' object has no attribute 'obs'."""
+    import anndata
+
+    from genemoe.data.read import write_h5ad
+
+    out = write_h5ad(str(synth_bundle.path), tmp_path / "f.h5ad")
+    assert anndata.read_h5ad(out).shape == (synth_bundle.n_samples, synth_bundle.n_genes)

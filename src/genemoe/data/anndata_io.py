@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.annotation import TABLE_COLUMNS, GeneAnnotation
-from genemoe.data.bundle import Bundle, atomic_file, dump_json, summarise
+from genemoe.data.bundle import Bundle, atomic_file, dump_json, load_bundle, summarise
 from genemoe.errors import input_error
 
 if TYPE_CHECKING:
@@ -59,8 +59,11 @@ def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
     return anndata.AnnData(X=np.asarray(bundle.X, dtype=np.float32), obs=obs, var=var, uns=uns)
 
 
-def write_h5ad(bundle: Bundle, path: Path | str) -> Path:
-    """Write ``bundle`` as ``.h5ad`` atomically (temporary sibling file, then rename)."""
+def write_h5ad(bundle: Bundle | Path | str, path: Path | str) -> Path:
+    """Write ``bundle`` (a :class:`Bundle` or its folder) as ``.h5ad`` atomically (temporary
+    sibling file, then rename)."""
+    if not isinstance(bundle, Bundle):  # a folder's path failed as "'str' has no attribute obs"
+        bundle = load_bundle(bundle)
     path = Path(path)
     if path.suffix.lower() != ".h5ad":  # an .h5ad was written under any name (b.csv)
         raise input_error(f"{path.name}: genemoe export writes AnnData (.h5ad) only",
