@@ -104,3 +104,25 @@ def test_peers_the_best_classifier_is_not_told_apart_from_are_named(tmp_path):
     assert "fcn classified best" in text
     assert "though logreg (p = 0.5) is not told apart from it by McNemar's test" in text
     assert "mlp (p" not in text  # 40 of 60 against 55: told apart
+
+
+def test_a_tiny_mcnemar_p_reads_as_one_relation(tmp_path):
+    """Old behaviour: "McNemar p = < 1e-16"."""
+    import pandas as pd
+
+    from genemoe.workflows.demo import DemoRow, verdict
+
+    truth = ["A"] * 300 + ["B"] * 300
+
+    def row(model, right):
+        d = tmp_path / model
+        d.mkdir()
+        pred = [t if i < right else ("B" if t == "A" else "A") for i, t in enumerate(truth)]
+        pd.DataFrame({"sample_id": [f"s{i}" for i in range(600)], "split": "test",
+                      "cancer_type": truth, "predicted": pred}).to_csv(d / "predictions.tsv",
+                                                                        sep="\t", index=False)
+        return DemoRow(model, "classify", d, {"macro_f1": right / 600, "accuracy": right / 600},
+                       1.0, 1.0)
+
+    text = verdict([row("genemoe", 100), row("fcn", 590)], synthetic=True)
+    assert "McNemar p < 1e-16" in text and "p = <" not in text

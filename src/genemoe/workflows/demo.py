@@ -220,6 +220,11 @@ def results_table(rows: list[DemoRow]) -> str:
         "training split"))
 
 
+def _p_said(text: str) -> str:
+    """``= 0.016``, or ``< 1e-16`` as it is (was "p = < 1e-16")."""
+    return text if text.startswith(("<", ">")) else f"= {text}"
+
+
 def _mcnemar_p(a: DemoRow, b: DemoRow) -> float:
     """Exact McNemar p of paired test accuracy (samples one model gets right, the other not)."""
     from scipy.stats import binomtest
@@ -269,13 +274,13 @@ def verdict(rows: list[DemoRow], synthetic: bool) -> str:
     elif cls:
         b, o = cls
         p = _mcnemar_p(b, o)
-        close = [f"{name(r)} (p = {fmt_p(q)})" for r in rows if r.task == "classify"
+        close = [f"{name(r)} (p {_p_said(fmt_p(q))})" for r in rows if r.task == "classify"
                  and r not in (b, o) and (q := _mcnemar_p(b, r)) >= 0.05]  # were unsaid: "fcn
         parts.append(  # best" beside logreg's higher accuracy, p 0.69 between them (a probe)
             f"{name(b)} classified best (test macro-F1 {fmt_value(b.test['macro_f1'])} vs "
             f"{fmt_value(o.test['macro_f1'])} for {name(o)}; accuracy "
-            f"{fmt_value(b.test['accuracy'])} vs {fmt_value(o.test['accuracy'])}, McNemar p = "
-            f"{fmt_p(p)}{', not a significant difference' if p >= 0.05 else ''})"
+            f"{fmt_value(b.test['accuracy'])} vs {fmt_value(o.test['accuracy'])}, McNemar p "
+            f"{_p_said(fmt_p(p))}{', not a significant difference' if p >= 0.05 else ''})"
             + (f", though {' and '.join(close)} {'is' if len(close) == 1 else 'are'} not told "
                "apart from it by McNemar's test" if close else ""))
     srv = _pair([r for r in rows if r.task == "survival"], "c_index")
