@@ -344,7 +344,7 @@ def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for th
     from genemoe.models.registry import get_spec, list_models
 
     typer.echo(f"{'name':14s} {'kind':8s} {'tasks':18s} what")  # the columns were unnamed
-    for name in list_models(task=task):
+    for name in list_models(task=task, stored=True):
         spec = get_spec(name)
         typer.echo(f"{name:14s} {spec.kind:8s} {','.join(spec.tasks):18s} {spec.description}")
 

@@ -152,8 +152,7 @@ def _load_model(payload: dict) -> torch.nn.Module:
     from genemoe.models.registry import create_model, list_models
 
     if payload.get("kind") != "torch":
-        neural = ", ".join(m for m in list_models(task=payload["task"], kind="torch")
-                           if m != "ensemble")  # not trainable by name: --ensemble K
+        neural = ", ".join(list_models(task=payload["task"], kind="torch"))
         raise input_error(
             f"Integrated Gradients needs a differentiable (neural) model; "
             f"{payload['model_name']!r} is a classical scikit-learn model", where="--model",

@@ -136,13 +136,20 @@ def _load_all() -> None:
                 raise
 
 
-def list_models(*, task: str | None = None, kind: Kind | None = None) -> list[str]:
-    """Names of registered models, optionally only those supporting ``task`` / of ``kind``."""
+STORED_ONLY = ("ensemble",)  # how a run is stored, not a model one trains by name
+
+
+def list_models(*, task: str | None = None, kind: Kind | None = None,
+                stored: bool = False) -> list[str]:
+    """Names of the models one trains by name, optionally only those supporting ``task`` /
+    of ``kind``; ``stored``: with :data:`STORED_ONLY` too (``ensemble`` was listed among the
+    models, and a benchmark took ``--models ensemble``)."""
     _load_all()
     if task is not None and task not in ("classify", "survival"):  # listed nothing, silently
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     return sorted(n for n, s in _REGISTRY.items()
-                  if (task is None or task in s.tasks) and (kind is None or s.kind == kind))
+                  if (task is None or task in s.tasks) and (kind is None or s.kind == kind)
+                  and (stored or n not in STORED_ONLY))
 
 
 def get_spec(name: str) -> ModelSpec:
@@ -165,7 +172,7 @@ def check_task(name: str, task: str) -> None:
     if task not in spec.tasks:
         raise input_error(f"model {name!r} does not support task {task!r}", where="--model",
                           fix=f"use it for {', '.join(spec.tasks)}, or pick another model "
-                              f"({', '.join(m for m in list_models(task=task) if m != 'ensemble')})")
+                              f"({', '.join(list_models(task=task))})")
 
 
 def check_model_options(name: str, config: Mapping[str, Any]) -> None:
