@@ -147,7 +147,7 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
            "trial 1)" in text and "resumed" not in text
     # old behaviour: best.yaml counted the interrupted trial ("best of 2 trials", n_trials 2)
     best = (out / "best.yaml").read_text()
-    assert "best of 1 trials on the validation split" in best
+    assert "best of 1 trial on the validation split" in best
     (entry,) = yaml.safe_load(best)["tuned_on"].values()
     assert entry["n_trials"] == 1
     text = tune_run(bundle.path, n_trials=3, timeout=0.01, **opts).describe()
