@@ -393,7 +393,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     record_path = out_path.with_suffix(".record.json")  # every step and count (stderr only)
     atomic_write_text(record_path, dump_json({
         "model": str(Path(run)), "expression": str(expression_path), "output": str(out_path),
-        "genemoe_version": genemoe.__version__, **report}))
+        "genemoe_version": genemoe.__version__,
+        "model_synthetic": bool((payload.get("record") or {}).get("synthetic")), **report}))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     n = report["n_samples"]
     cfg = payload.get("config") or {}  # the run's resolved config: model and ensemble
