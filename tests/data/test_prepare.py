@@ -588,3 +588,19 @@ def test_write_h5ad_takes_a_bundles_folder_too(synth_bundle, tmp_path):
 
     out = write_h5ad(str(synth_bundle.path), tmp_path / "f.h5ad")
     assert anndata.read_h5ad(out).shape == (synth_bundle.n_samples, synth_bundle.n_genes)
+
+
+def test_every_warning_prepare_says_is_in_the_record(synth_files, tmp_path, caplog):
+    """Old behaviour: record.json's and summary.json's "warnings" were [] while the terminal
+    warned of clipped negatives, clinical conflicts or `--normalisation none` on counts."""
+    import json
+
+    with caplog.at_level("WARNING", logger="genemoe"):
+        b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
+                            label_paths=[synth_files["labels"]],
+                            config=PrepareConfig(synthetic=True, normalisation="none"))
+    said = [r.getMessage() for r in caplog.records if r.levelno >= 30]
+    assert said and any("--normalisation none" in m for m in said)
+    record = json.loads((b.path / "record.json").read_text())
+    assert all(m in record["warnings"] for m in said)
+    assert len(record["warnings"]) == len(set(record["warnings"]))

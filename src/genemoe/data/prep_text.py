@@ -8,13 +8,15 @@ Ensembl, raw counts)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from genemoe.data.clinical import words_text
 
-__all__ = ["step_line"]
+__all__ = ["step_line", "warnings_said"]
 
 _ID_KINDS = {"ensembl": "Ensembl", "ensembl_versioned": "versioned Ensembl", "entrez": "Entrez",
              "symbol": "gene symbols", "firehose": "Firehose SYMBOL|Entrez", "unknown": "unknown ids"}
@@ -187,3 +189,22 @@ def step_line(name: str, info: dict[str, Any]) -> str:
             pass
     scalars = {k: v for k, v in info.items() if isinstance(v, str | int | float | bool)}
     return f"{name}: " + ", ".join(f"{k}={_n(v)}" for k, v in scalars.items())
+
+
+@contextmanager
+def warnings_said(into: list[str]) -> Iterator[None]:
+    """Append each warning the ``genemoe`` loggers say inside the block to ``into`` (once,
+    in order): a bundle's record keeps every warning ``prepare`` printed (it kept two kinds,
+    while clipped negatives, clinical conflicts and ``--normalisation none`` were said only)."""
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if (msg := record.getMessage()) not in into:
+                into.append(msg)
+
+    keep, logger = _Keep(logging.WARNING), logging.getLogger("genemoe")
+    logger.addHandler(keep)
+    try:
+        yield
+    finally:
+        logger.removeHandler(keep)
+

@@ -44,7 +44,7 @@ from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, check_endpoint, exported_clinical
 from genemoe.data.ids import tcga_like
-from genemoe.data.prep_text import step_line
+from genemoe.data.prep_text import step_line, warnings_said
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.tables import agreeing_labels, respellings
@@ -502,56 +502,58 @@ def prepare_dataset(
     """
     cfg, t0, plog = config or PrepareConfig(), time.perf_counter(), PrepLog()
     check_bundle_out(Path(out_path))  # before any work: a folder of other files is refused
-    paths = [Path(p) for p in expression_paths]
-    if not paths:
-        raise input_error("no expression file given", where="--expression",
-                          fix="pass --expression FILE [FILE ...], or a GDC portal download "
-                              "with --gdc-dir DIR --sample-sheet SHEET")
-    annotation = (ann.read_annotation(Path(annotation_path)) if annotation_path  # an export: its own
-                  else exported_annotation([Path(p) for p in paths], plog.step))
-    clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,
-                                           time_column=cfg.time_column,
-                                           event_column=cfg.event_column)
-                             if clinical_path else (None, {}))
-    tables, symbols, methods = [], {}, set()
-    for p in paths:
-        t = read_expression(p, orientation=cfg.orientation)
-        plog.step("read", file=str(p), shape=list(t.shape), orientation=t.orientation,
-                  id_kind=t.id_kind, value_kind=t.value_kind, notes=t.notes)
-        t, sym = map_table_genes(t, annotation, plog)
-        t, method = normalise_table(t, cfg, annotation, plog)
-        tables.append(t)
-        symbols.update(sym)
-        methods.add(method)
-    if len({t.value_kind for t in tables}) > 1:
-        raise input_error("the expression files mix value scales: " + ", ".join(
-            f"{t.source_path.name}={t.value_kind}" for t in tables),
-            fix="prepare files of one kind together (all raw counts, or all log-scale)")
-    X, gene_ids = _intersect(tables, plog)
-    obs = _sample_frame(tables)
-    keep = _filter_samples(obs, tables, cfg, plog)
-    _attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
-    keep = _check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
-    X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
-    if clinical is None:  # a genemoe export's obs carries its samples' survival
-        clinical, clin_report = exported_clinical(tables, cfg.endpoint)
-    if joined := attach_survival(obs, clinical, clin_report, cfg.endpoint):  # no table: no step
-        plog.step("join_survival", **joined)
-    folds = _make_splits(obs, cfg, plog)
-    gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog)
-    X, gene_ids = np.ascontiguousarray(X[:, gmask]), gene_ids[gmask]
-    var = _var_table(X, obs, gene_ids, symbols, annotation, masks)
-    obs = obs.drop(columns=["source"])
-    obs = obs[_obs_order(obs)]
-    record = {
-        "genemoe_version": __version__, "synthetic": cfg.synthetic, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "config": asdict(cfg), "normalisation": sorted(methods)[0] if len(methods) == 1 else sorted(methods),
-        "inputs": (inputs := _inputs(paths, label_paths, clinical_path, annotation_path)), "steps": plog.steps,
-        "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes},
-        "genes": plog.genes, "warnings": plog.warnings,
-        "n_values_clipped": sum(st.get("negative_values_clipped_to_0", 0) for st in plog.steps),
-        "seconds": round(time.perf_counter() - t0, 2),
-    }
+    with warnings_said(plog.warnings):  # every warning said on the way (the record's list
+        #   held two kinds of them: clipped negatives, clinical conflicts were said only)
+        paths = [Path(p) for p in expression_paths]
+        if not paths:
+            raise input_error("no expression file given", where="--expression",
+                              fix="pass --expression FILE [FILE ...], or a GDC portal download "
+                                  "with --gdc-dir DIR --sample-sheet SHEET")
+        annotation = (ann.read_annotation(Path(annotation_path)) if annotation_path  # an export: its own
+                      else exported_annotation([Path(p) for p in paths], plog.step))
+        clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,
+                                               time_column=cfg.time_column,
+                                               event_column=cfg.event_column)
+                                 if clinical_path else (None, {}))
+        tables, symbols, methods = [], {}, set()
+        for p in paths:
+            t = read_expression(p, orientation=cfg.orientation)
+            plog.step("read", file=str(p), shape=list(t.shape), orientation=t.orientation,
+                      id_kind=t.id_kind, value_kind=t.value_kind, notes=t.notes)
+            t, sym = map_table_genes(t, annotation, plog)
+            t, method = normalise_table(t, cfg, annotation, plog)
+            tables.append(t)
+            symbols.update(sym)
+            methods.add(method)
+        if len({t.value_kind for t in tables}) > 1:
+            raise input_error("the expression files mix value scales: " + ", ".join(
+                f"{t.source_path.name}={t.value_kind}" for t in tables),
+                fix="prepare files of one kind together (all raw counts, or all log-scale)")
+        X, gene_ids = _intersect(tables, plog)
+        obs = _sample_frame(tables)
+        keep = _filter_samples(obs, tables, cfg, plog)
+        _attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
+        keep = _check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
+        X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
+        if clinical is None:  # a genemoe export's obs carries its samples' survival
+            clinical, clin_report = exported_clinical(tables, cfg.endpoint)
+        if joined := attach_survival(obs, clinical, clin_report, cfg.endpoint):  # no table: no step
+            plog.step("join_survival", **joined)
+        folds = _make_splits(obs, cfg, plog)
+        gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog)
+        X, gene_ids = np.ascontiguousarray(X[:, gmask]), gene_ids[gmask]
+        var = _var_table(X, obs, gene_ids, symbols, annotation, masks)
+        obs = obs.drop(columns=["source"])
+        obs = obs[_obs_order(obs)]
+        record = {
+            "genemoe_version": __version__, "synthetic": cfg.synthetic, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "config": asdict(cfg), "normalisation": sorted(methods)[0] if len(methods) == 1 else sorted(methods),
+            "inputs": (inputs := _inputs(paths, label_paths, clinical_path, annotation_path)), "steps": plog.steps,
+            "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes},
+            "genes": plog.genes, "warnings": plog.warnings,
+            "n_values_clipped": sum(st.get("negative_values_clipped_to_0", 0) for st in plog.steps),
+            "seconds": round(time.perf_counter() - t0, 2),
+        }
     bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)
     write_bundle(bundle, Path(out_path))
     bundle.path = Path(out_path)
