@@ -153,3 +153,17 @@ def test_log_profiles_pasted_among_linear_ones_are_refused_naming_them(shared_da
     with pytest.raises(InputError, match=r"4 of 1,106 samples \(.*, .*, .* and 1 more\) reach "
                                          r"1,000 or more .* other 1,102 stay within"):
         read_expression(tmp_path / "mixed.tsv")
+
+
+def test_log_counts_written_to_a_few_decimals_are_still_log_counts(shared_data) -> None:
+    """Old behaviour: log2(ACC counts + 1) written to 4 decimals (R's or pandas' round) missed
+    the float32 tolerance, was taken for normalised log values and passed through unnormalised,
+    and --normalisation fpkm_uq was refused with a fix that led back to that."""
+    from genemoe.data.read import read_expression
+
+    counts = read_expression(shared_data / "gdc_counts_6types" / "TCGA_ACC_Counts.exp.gz").values
+    for d in (3, 4, 6):
+        assert is_log_of_counts(np.round(np.log2(counts.astype(np.float64) + 1), d)), d
+    rng = np.random.default_rng(0)  # log2(TPM-like + 1) at 4 decimals stays what it is
+    tpm = counts / counts.sum(1, keepdims=True) * 1e6 * rng.uniform(0.5, 2, counts.shape)
+    assert not is_log_of_counts(np.round(np.log2(tpm + 1), 4))

@@ -97,7 +97,20 @@ def is_log_of_counts(values: np.ndarray, *, n_check: int = 200_000, seed: int = 
     if v.size < 20 or v.max() > LOG_MAX:
         return False
     y = np.exp2(v) - 1
-    return bool(np.mean(np.abs(y - np.rint(y)) <= 1e-3 + 5e-6 * y) >= 0.99)
+    step = 0.5 * 10.0 ** -_decimals(v)  # values rounded to d decimals (R's, pandas' round(x, 4))
+    return bool(np.mean(np.abs(y - np.rint(y)) <= 1e-3 + 5e-6 * y + np.log(2) * step * (y + 1))
+                >= 0.99)
+
+
+def _decimals(v: np.ndarray) -> float:
+    """The decimals ``v`` ``(n,)`` were rounded to (99% whole at 10^d, d 1-6), else inf: a
+    log2(counts + 1) file written to 4 decimals missed the float32 tolerance alone and was
+    taken for normalised values."""
+    for d in range(1, 7):
+        scaled = v * 10.0 ** d
+        if np.mean(np.abs(scaled - np.rint(scaled)) < 1e-6 * np.maximum(scaled, 1)) >= 0.99:
+            return float(d)
+    return float("inf")
 
 
 def whole_share(values: np.ndarray, *, n_check: int = 200_000, seed: int = 0) -> float:
