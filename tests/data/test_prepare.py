@@ -604,3 +604,25 @@ def test_every_warning_prepare_says_is_in_the_record(synth_files, tmp_path, capl
     record = json.loads((b.path / "record.json").read_text())
     assert all(m in record["warnings"] for m in said)
     assert len(record["warnings"]) == len(set(record["warnings"]))
+
+
+@pytest.mark.parametrize("normalisation", ["auto", "log2cpm"])
+def test_par_y_rows_are_dropped_by_their_own_rule(shared_data, tmp_path, normalisation, caplog):
+    """Old behaviour: GENCODE's ENSG…_PAR_Y rows were counted among the ids "not in the
+    annotation" and then dropped for "no gene length" (FPKM-UQ), or kept as genes of their
+    own without symbol or position (log2 CPM); PAR_Y was never named."""
+    src = shared_data / "gdc_counts_6types"
+    counts = pd.read_csv(src / "TCGA_ACC_Counts.exp.gz", sep="\t", index_col=0).iloc[:2000]
+    par = counts.iloc[:4].copy()
+    par.index = [f"{g}.5_PAR_Y" for g in par.index]
+    par.iloc[1:] = 0  # one Y copy with reads, three empty (as GDC's STAR files have them)
+    counts.index = [f"{g}.12" for g in counts.index]
+    pd.concat([counts, par]).to_csv(tmp_path / "acc.tsv", sep="\t")
+    with caplog.at_level("WARNING", logger="genemoe"):
+        b = prepare_dataset([tmp_path / "acc.tsv"], out_path=tmp_path / "b",
+                            annotation_path=shared_data / "annotation" / "ensembl105_genes.tsv.gz",
+                            config=PrepareConfig(normalisation=normalisation, min_variance=0,
+                                                 cancer_type="ACC"))
+    assert b.summary["dropped"]["genes"]["pseudoautosomal Y copy (_PAR_Y)"] == 4
+    assert not any(str(g).endswith("_PAR_Y") for g in b.var["gene_id"])
+    assert "4 _PAR_Y rows (GENCODE's Y copies" in caplog.text and "1 of them had non-zero" in caplog.text

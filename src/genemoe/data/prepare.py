@@ -134,7 +134,16 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
             path=table.source_path, where="gene identifier column",
             fix="pass the annotation of this identifier kind (Ensembl / symbols), or leave "
                 "out --annotation for identifiers that need no mapping (e.g. Entrez)")
-    plog.drop_genes("identifier not in annotation", table.gene_ids[~ok])
+    par_y = ok & np.array([str(g).endswith("_PAR_Y") for g in ids])  # GENCODE's Y copies:
+    #   dropped for "no gene length" or kept as genes of their own, by the options, unsaid
+    if par_y.any():
+        n_read = int((np.nan_to_num(np.asarray(table.values[:, par_y], np.float64)) != 0).any(0).sum())
+        log.warning("%s: %d _PAR_Y rows (GENCODE's Y copies of pseudoautosomal genes, whose reads "
+                    "the X copies hold) dropped; %d of them had non-zero values",
+                    table.source_path.name, int(par_y.sum()), n_read)
+        plog.drop_genes("pseudoautosomal Y copy (_PAR_Y)", table.gene_ids[par_y])
+        ok &= ~par_y
+    plog.drop_genes("identifier not in annotation", table.gene_ids[~ok & ~par_y])
     keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()
     plog.drop_genes("duplicate after id mapping", table.gene_ids[ok & ~keep])
     own = table.gene_symbols if table.gene_symbols is not None else [None] * len(ids)
