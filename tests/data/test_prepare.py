@@ -626,3 +626,10 @@ def test_par_y_rows_are_dropped_by_their_own_rule(shared_data, tmp_path, normali
     assert b.summary["dropped"]["genes"]["pseudoautosomal Y copy (_PAR_Y)"] == 4
     assert not any(str(g).endswith("_PAR_Y") for g in b.var["gene_id"])
     assert "4 _PAR_Y rows (GENCODE's Y copies" in caplog.text and "1 of them had non-zero" in caplog.text
+
+
+def test_the_record_names_examples_of_each_gene_drop(synth_bundle):
+    """Old behaviour: 157 genes dropped for "no gene length" were a count only; none named."""
+    examples = synth_bundle.record["dropped_gene_examples"]
+    assert examples and set(examples) == set(synth_bundle.record["dropped"]["genes"])
+    assert all(0 < len(v) <= 10 for v in examples.values())

@@ -106,6 +106,11 @@ class PrepLog:
         """Distinct genes dropped per reason (a gene missing from several files counts once)."""
         return {k: len(v) for k, v in self._gene_sets.items() if v}
 
+    @property
+    def dropped_gene_examples(self) -> dict[str, list[str]]:
+        """Up to 10 of the genes dropped per reason, sorted (the record named none)."""
+        return {k: sorted(v)[:10] for k, v in self._gene_sets.items() if v}
+
     def step(self, name: str, **info: Any) -> None:
         """Record step ``name`` (``record.json``); one human line (INFO), counters (DEBUG)."""
         self.steps.append({"step": name, **info})
@@ -559,6 +564,7 @@ def prepare_dataset(
             "config": asdict(cfg), "normalisation": sorted(methods)[0] if len(methods) == 1 else sorted(methods),
             "inputs": (inputs := _inputs(paths, label_paths, clinical_path, annotation_path)), "steps": plog.steps,
             "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes},
+            "dropped_gene_examples": plog.dropped_gene_examples,
             "genes": plog.genes, "warnings": plog.warnings,
             "n_values_clipped": sum(st.get("negative_values_clipped_to_0", 0) for st in plog.steps),
             "seconds": round(time.perf_counter() - t0, 2),
