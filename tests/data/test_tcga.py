@@ -349,3 +349,13 @@ def test_unknown_sample_type_is_an_input_error_before_reading(tmp_path: Path) ->
     with pytest.raises(InputError, match=r"(?s)--sample-types.*'primary'.*fix: .*01 TP"):
         prepare_dataset([missing], out_path=tmp_path / "b",
                         config=PrepareConfig(sample_types=("01", "primary")))
+
+
+def test_an_empty_sample_type_list_is_refused_before_reading():
+    """Old behaviour: `--sample-types ""` kept no sample and failed later, printing the dropped
+    counts as a Python dict with a fix about --min-class-size."""
+    from genemoe.data.prepare import PrepareConfig
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError, match="no sample type given"):
+        PrepareConfig(sample_types=())

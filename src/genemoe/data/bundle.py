@@ -242,7 +242,8 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         ``dropped`` (the record's per-step dropped counts), ``normalisation``,
         ``n_genes_default_mask`` (genes of ``var["keep"]``; all when absent), ``gene_rule``
         (what the bundle keeps, from the record), ``warnings`` (the record's) and
-        ``n_values_clipped`` (negative values set to 0 before log2(x + 1)).
+        ``n_values_clipped`` (negative values set to 0 before log2(x + 1), in every sample
+        read: samples dropped later included).
     """
     counts = obs["cancer_type"].value_counts()
     has_surv = obs["has_survival"].astype(bool) if "has_survival" in obs else pd.Series(False, index=obs.index)

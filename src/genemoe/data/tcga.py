@@ -301,6 +301,9 @@ def parse_barcodes(values: Iterable[str]) -> pd.DataFrame:
 def sample_type_list(sample_types: Sequence[str | int]) -> list[str]:
     """The codes of ``sample_types`` as given to --sample-types (``["01", "TB"]`` →
     ``["01", "03"]``); an unknown one is an input error listing the codes."""
+    if not len(sample_types):  # kept no sample, then "dropped: {...}" as a Python dict
+        raise input_error("no sample type given", where="--sample-types",
+                          fix="give codes or short names, e.g. 01,03 (primary tumours, the default)")
     codes = []
     for t in sample_types:
         try:
