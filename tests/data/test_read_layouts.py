@@ -219,7 +219,9 @@ def test_a_spreadsheets_trailing_empty_columns_get_the_command_that_cuts_them(tm
     with pytest.raises(InputError, match=r"line 1: the last 2 column\(s\) have no header and no "
                                          r"values") as err:
         read_expression(write(tmp_path / "sheet.csv", ["gene," + ",".join(samples) + ",,", *rows]))
-    assert err.value.fix.startswith("cut them off: cut -d ',' -f 1-7 sheet.csv > fixed.csv")
+    # the path as given (the name alone, run in another folder, found no file)
+    assert err.value.fix.startswith(f"cut them off: cut -d ',' -f 1-7 {tmp_path / 'sheet.csv'} > "
+                                    "fixed.csv")
     header_only = ["gene," + ",".join(samples) + ",x", *[r[:-1] + "7" for r in rows]]
     assert read_expression(write(tmp_path / "ok.csv", header_only)).values.shape == (7, 40)
 

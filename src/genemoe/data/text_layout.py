@@ -97,7 +97,8 @@ def _refuse_trailing_empty(names: list[str], rows: list[list[str]], n_fields: in
     unpack = {".gz": "zcat", ".bz2": "bzcat", ".xz": "xzcat", ".zip": "unzip -p"}.get(path.suffix)
     plain = path.suffixes[:-1] if unpack else path.suffixes
     cut = f"cut -d {chr(36) + repr(delim) if delim == chr(9) else repr(delim)} -f 1-{n_fields - k}"
-    cmd = (f"{unpack} {path.name} | {cut}" if unpack else f"{cut} {path.name}")
+    cmd = (f"{unpack} {path} | {cut}" if unpack else f"{cut} {path}")  # the path given (the
+    #   name alone ran in another folder than the file's)
     raise input_error(f"the last {k} column(s) have no header and no values (trailing separators, "
                       "as a spreadsheet writes them)", path=path, where="line 1",
                       fix=f"cut them off: {cmd} > fixed{''.join(plain) or '.txt'} (or save the "
