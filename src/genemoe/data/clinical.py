@@ -287,7 +287,8 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         ``format``, ``columns`` (how the endpoints were found), ``n_rows``, ``n_patients``,
         ``n_duplicate_rows``, ``n_conflicting_duplicates`` (first kept), ``endpoints`` (per
         endpoint: ``n_missing_time``, ``n_negative_time`` (set to NaN), ``n_non_numeric_time``,
-        ``n_missing_event``, ``n_invalid_event`` (not 0/1, set to NaN), ``n_events``,
+        ``n_missing_event`` (the invalid ones, set to NaN, included), ``n_invalid_event``
+        (not 0/1), ``n_events``,
         ``n_usable``), ``endpoints_absent``, ``event_words`` (endpoint → each event word
         or code as written → what it was read as, with its count: ``{"OS": {"Dead -> 1":
         28}}``), ``time_units`` (endpoint → the conversion of a
