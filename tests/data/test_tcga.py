@@ -359,3 +359,17 @@ def test_an_empty_sample_type_list_is_refused_before_reading():
 
     with pytest.raises(InputError, match="no sample type given"):
         PrepareConfig(sample_types=())
+
+
+def test_two_rounds_of_respelling_read_as_one():
+    """Old behaviour: "respelt as TCGA codes: 117 labels (Acc (TCGA) -> Acc, acc (tcga) -> ACC,
+    Acc -> ACC)" for 78 label rows: the table's round and prepare's summed, the midway
+    spelling shown as a respelling of its own."""
+    from collections import Counter
+
+    from genemoe.data.tables import chained_respellings
+
+    table = Counter({"Acc (TCGA) -> Acc": 40, "acc (tcga) -> ACC": 38})
+    samples = Counter({"Acc -> ACC": 39, "uvm -> UVM": 2})
+    assert chained_respellings(table, samples) == {"Acc (TCGA) -> ACC": 40,
+                                                   "acc (tcga) -> ACC": 38, "uvm -> UVM": 2}

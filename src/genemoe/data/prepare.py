@@ -47,7 +47,7 @@ from genemoe.data.ids import tcga_like
 from genemoe.data.prep_text import step_line, warnings_said
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
-from genemoe.data.tables import agreeing_labels, respellings
+from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
 from genemoe.errors import input_error
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "map_table_genes", "normalise_table"]
@@ -317,8 +317,8 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
     given = obs["cancer_type"].copy()
     obs["cancer_type"] = given.map(
         lambda v: tcga.normalise_cancer_type(v) if isinstance(v, str) and v.strip() else np.nan)
-    respelt = Counter(labels.attrs["respelt"] if label_paths else {}) + respellings(
-        given, obs["cancer_type"])  # "acc -> ACC": counted, the label tables' too
+    respelt = chained_respellings(Counter(labels.attrs["respelt"] if label_paths else {}),
+                                  respellings(given, obs["cancer_type"]))  # the tables' too
     other = sorted({str(v) for v in obs["cancer_type"].dropna()} - set(tcga.TCGA_PROJECTS))
     plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
               respelt=dict(respelt), label_rows_naming_no_sample=unused, not_tcga_codes=other)
