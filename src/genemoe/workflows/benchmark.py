@@ -367,12 +367,13 @@ def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldP
 def _check_models(models: list[str], task: Task) -> list[str]:
     if not models:
         raise input_error("no model given", where="--models", fix="pass e.g. --models genemoe,fcn,logreg")
+    for name in models:  # 'ensemble' first: its own fix (--ensemble K)
+        check_trainable(name, "--models")
     unknown = [name for name in models if name not in list_models()]
     if unknown:
         raise input_error(f"unknown model(s) {', '.join(map(repr, unknown))}", where="--models",
                           fix=f"choose from: {', '.join(list_models())}")
     for name in models:
-        check_trainable(name, "--models")
         spec = get_spec(name)
         if task not in spec.tasks:
             raise input_error(f"model {name!r} does not support task {task!r}", where="--models",
