@@ -446,6 +446,14 @@ def test_genes_the_model_does_not_read_and_another_gene_set_are_said(trained, tm
     assert gene_set_note(1050, record, "fpkm_uq") is None  # within 10%
     assert gene_set_note(5000, record, "log2p1") is None  # no sample-wide scale
     assert "5,000 genes" in gene_set_note(5000, record, "log2cpm")
+    # training's count is that of the genes its scale was taken over (with a length), as this
+    # file's is: "training's over its files' 56,537" was said where 56,380 were used
+    record["steps"].append({"step": "normalise", "n_genes": 800})
+    assert "training's over its files' 800" in gene_set_note(1050, record, "fpkm_uq")
+    from genemoe.data.bundle import load_bundle
+
+    b = load_bundle(d / "bundle")
+    assert [s["n_genes"] for s in b.record["steps"] if s["step"] == "normalise"] == [len(counts)]
 
 
 def test_survival_horizons_beyond_the_last_training_death_are_said():

@@ -171,8 +171,11 @@ def gene_set_note(n_file_genes: int, record: dict, method: str, *,
     """
     if method not in COUNT_BASED:
         return None
-    trained = sorted({int(s["n_genes"]) for s in record.get("steps", [])
-                      if s.get("step") == "map_gene_ids" and s.get("n_genes")})
+    steps = record.get("steps", [])  # the normalise step's genes (bundles since 2026-12-04:
+    #   after those without a length; "56,537" was said where 56,380 were used), else mapped
+    step = "normalise" if any(s.get("step") == "normalise" and s.get("n_genes")
+                              for s in steps) else "map_gene_ids"
+    trained = sorted({int(s["n_genes"]) for s in steps if s.get("step") == step and s.get("n_genes")})
     if not trained or any(abs(n_file_genes - n) <= tolerance * n for n in trained):
         return None
     said = "/".join(f"{n:,}" for n in trained[:3])

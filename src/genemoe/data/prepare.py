@@ -181,7 +181,8 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.
                                           value_kind=table.value_kind, source=table.source_path)
     scale = norm.values_scale(method, table)
     plog.step("normalise", file=str(table.source_path), value_kind=table.value_kind,
-              values_on=scale, **notes)
+              values_on=scale, n_genes=len(gene_ids), **notes)  # the genes each sample's scale
+    #   (CPM, TPM, FPKM-UQ) was taken over: those with a length, where one is needed
     return replace(table, values=values, gene_ids=gene_ids), scale
 
 
