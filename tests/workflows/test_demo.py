@@ -79,28 +79,33 @@ def test_the_demo_gives_a_classical_model_no_epochs_to_be_warned_about(synthetic
     assert "--epochs applies to neural models" not in caplog.text
 
 
+def _classifier_row(tmp_path, model: str, n_per_class: int, right: int):
+    """A demo row of a classifier that gets the first ``right`` of 2 x ``n_per_class`` test
+    samples right (its predictions.tsv written)."""
+    import pandas as pd
+
+    from genemoe.workflows.demo import DemoRow
+
+    truth = ["A"] * n_per_class + ["B"] * n_per_class
+    d = tmp_path / model
+    d.mkdir()
+    pred = [t if i < right else ("B" if t == "A" else "A") for i, t in enumerate(truth)]
+    pd.DataFrame({"sample_id": [f"s{i}" for i in range(len(truth))], "split": "test",
+                  "cancer_type": truth, "predicted": pred}).to_csv(d / "predictions.tsv",
+                                                                    sep="\t", index=False)
+    acc = right / len(truth)
+    return DemoRow(model, "classify", d, {"macro_f1": acc, "accuracy": acc}, 1.0, 1.0)
+
+
 def test_peers_the_best_classifier_is_not_told_apart_from_are_named(tmp_path):
     """Old behaviour (a probe of `make demo`): "fcn classified best (... vs 0.441 for
     Gene-MOE, McNemar p = 0.0051)", though logreg had the higher accuracy and McNemar's test
     between fcn and logreg (and mlp) gave p 0.69 (0.56): they were not named."""
-    import pandas as pd
+    from genemoe.workflows.demo import verdict
 
-    from genemoe.workflows.demo import DemoRow, verdict
-
-    truth = ["A"] * 30 + ["B"] * 30
-
-    def row(model, right):
-        d = tmp_path / model
-        d.mkdir()
-        pred = [t if i < right else ("B" if t == "A" else "A") for i, t in enumerate(truth)]
-        pd.DataFrame({"sample_id": [f"s{i}" for i in range(60)], "split": "test",
-                      "cancer_type": truth, "predicted": pred}).to_csv(d / "predictions.tsv",
-                                                                        sep="\t", index=False)
-        acc = right / 60
-        return DemoRow(model, "classify", d, {"macro_f1": acc, "accuracy": acc}, 1.0, 1.0)
-
-    text = verdict([row("genemoe", 30), row("fcn", 55), row("logreg", 53), row("mlp", 40)],
-                   synthetic=True)
+    rows = [_classifier_row(tmp_path, m, 30, r)
+            for m, r in (("genemoe", 30), ("fcn", 55), ("logreg", 53), ("mlp", 40))]
+    text = verdict(rows, synthetic=True)
     assert "fcn classified best" in text
     assert "though logreg (p = 0.5) is not told apart from it by McNemar's test" in text
     assert "mlp (p" not in text  # 40 of 60 against 55: told apart
@@ -108,21 +113,8 @@ def test_peers_the_best_classifier_is_not_told_apart_from_are_named(tmp_path):
 
 def test_a_tiny_mcnemar_p_reads_as_one_relation(tmp_path):
     """Old behaviour: "McNemar p = < 1e-16"."""
-    import pandas as pd
+    from genemoe.workflows.demo import verdict
 
-    from genemoe.workflows.demo import DemoRow, verdict
-
-    truth = ["A"] * 300 + ["B"] * 300
-
-    def row(model, right):
-        d = tmp_path / model
-        d.mkdir()
-        pred = [t if i < right else ("B" if t == "A" else "A") for i, t in enumerate(truth)]
-        pd.DataFrame({"sample_id": [f"s{i}" for i in range(600)], "split": "test",
-                      "cancer_type": truth, "predicted": pred}).to_csv(d / "predictions.tsv",
-                                                                        sep="\t", index=False)
-        return DemoRow(model, "classify", d, {"macro_f1": right / 600, "accuracy": right / 600},
-                       1.0, 1.0)
-
-    text = verdict([row("genemoe", 100), row("fcn", 590)], synthetic=True)
+    rows = [_classifier_row(tmp_path, m, 300, r) for m, r in (("genemoe", 100), ("fcn", 590))]
+    text = verdict(rows, synthetic=True)
     assert "McNemar p < 1e-16" in text and "p = <" not in text
