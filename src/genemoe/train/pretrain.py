@@ -213,7 +213,10 @@ def _validate(st: _State) -> dict[str, float]:
         rows = st.data.val_bundle == i
         shift, scale = np.asarray(s["shift"], np.float32), np.asarray(s["scale"], np.float32)
         r_log[rows], b_log[rows] = recon[rows] * scale + shift, shift
-    metrics = reconstruction_metrics(st.data.X_val_log, r_log, b_log)
+    median = st.data.val_median
+    if median is not None and len(median) != len(recon):  # a subset monitored: not this one
+        median = None
+    metrics = reconstruction_metrics(st.data.X_val_log, r_log, b_log, median)
     return {f"val/{k}": v for k, v in metrics.items()}
 
 

@@ -53,6 +53,12 @@ class PretrainData:
     scalers: list[dict[str, Any]]  # per bundle, restricted to gene_ids (Scaler.to_dict)
     samples: pd.DataFrame
     bundles: list[dict[str, Any]]  # per bundle: path, counts, test samples excluded, synthetic
+    val_median: np.ndarray | None = None  # (n_val, n_genes) each row's bundle's per-gene
+    #   training median (log units; streamed: of at most MEDIAN_ROWS training rows): the
+    #   constant an L1 decoder aims at
+
+
+MEDIAN_ROWS = 500  # streamed pre-training: training rows read for the median baseline
 
 
 def _bundle_genes(bundle: Any) -> tuple[np.ndarray, list[str]]:
@@ -128,7 +134,7 @@ def _bundle_columns(bundle: Any, genes: Sequence[str]) -> tuple[np.ndarray, Scal
 
 
 def _monitored(rows: np.ndarray, cap: int | None) -> np.ndarray:
-    """At most ``cap`` of the validation ``rows`` (a fixed seeded choice, kept sorted)."""
+    """At most ``cap`` of ``rows`` (a fixed seeded choice, kept sorted)."""
     if cap is None or len(rows) <= cap:
         return rows
     return np.sort(np.random.default_rng(0).choice(rows, size=cap, replace=False))
@@ -168,6 +174,7 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
         stream = should_stream(n_train, len(genes), memory_fraction=memory_fraction)
     cap = None if not stream or val_rows is None else max(1, val_rows // len(bundles))
     train, val, val_log, val_bundle, scalers, sources, samples = [], [], [], [], [], [], []
+    medians: list[np.ndarray] = []
     for i, b in enumerate(bundles):
         cols, scaler = _bundle_columns(b, genes)
         rows = {role: b.indices(role) for role in ("train", "val")}
@@ -176,9 +183,15 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
             reader = NpyRows(b.path / "X.npy")
             train.append(BundleRows(reader, rows["train"], cols, scaler))
             x_log = reader.read(vrows)[:, cols]
+            some = _monitored(rows["train"], MEDIAN_ROWS)  # a bounded read: the median's rows
+            medians.append(np.broadcast_to(np.median(reader.read(some)[:, cols], axis=0),
+                                           x_log.shape))
         else:
-            train.append(scaler.transform(np.asarray(b.X[rows["train"]][:, cols], np.float32)))
+            x_train = np.asarray(b.X[rows["train"]][:, cols], np.float32)
+            train.append(scaler.transform(x_train))
             x_log = np.asarray(b.X[vrows][:, cols], dtype=np.float32)
+            medians.append(np.broadcast_to(np.median(x_train, axis=0), x_log.shape))
+            del x_train
         val.append(scaler.transform(x_log))
         val_log.append(x_log)
         val_bundle.append(np.full(len(vrows), i))
@@ -204,7 +217,7 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
                         X_val_log=np.concatenate(val_log),
                         val_bundle=np.concatenate(val_bundle), gene_ids=genes, symbols=symbols,
                         scalers=scalers, samples=pd.concat(samples, ignore_index=True),
-                        bundles=sources)
+                        bundles=sources, val_median=np.concatenate(medians) if medians else None)
 
 
 def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
@@ -292,4 +305,5 @@ def pretrain_data_from_arrays(X_train_log: np.ndarray, X_val_log: np.ndarray, *,
         samples=samples,
         bundles=[{"path": source, "n_train": len(X_tr), "n_val": len(X_va),
                   "n_test_excluded": int(n_test_excluded), "synthetic": bool(synthetic),
-                  **dict(info or {})}])
+                  **dict(info or {})}],
+        val_median=np.broadcast_to(np.median(X_tr, axis=0), X_va.shape))
