@@ -376,6 +376,11 @@ def test_mismatches_are_refused_with_the_fix(run, bundle):
                                 gene_ids=[f"OTHER{i}" for i in range(len(genes))])
     with pytest.raises(InputError, match="does not fit this model.*\n.*fix: .*model: section"):
         load_pretrained_encoder(_finetune_model(bundle, hidden=16), run.out_dir, gene_ids=genes)
+    # options no tensor shape tells: the encoder was loaded into k 1 / 2 heads unsaid
+    for option, other in (("k", 1), ("n_heads", 4), ("moae_k", 2)):  # tiny: 2, 2, 1
+        with pytest.raises(InputError, match=f"does not fit this model.*{option} "):
+            load_pretrained_encoder(_finetune_model(bundle, **{option: other}), run.out_dir,
+                                    gene_ids=genes)
     with pytest.raises(InputError, match="pre-trained model 'genemoe', not 'moe'"):
         load_pretrained_encoder(_finetune_model(bundle), run.out_dir, gene_ids=genes,
                                 model_name="moe")

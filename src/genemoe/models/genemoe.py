@@ -108,6 +108,7 @@ class GeneMoeEncoder(nn.Module):
     ) -> None:
         super().__init__()
         self.hidden, self.latent, self.n_experts, self.k = hidden, latent, n_experts, k
+        self.moae_k, self.n_heads = moae_k, n_heads  # no tensor shape tells them (fine-tuning)
         self.dropout, self.noisy = dropout, noisy
         self.moe = MixtureOfExperts(
             n_genes, hidden, n_experts, k, activation="tanh", dropout=dropout, noisy=noisy,

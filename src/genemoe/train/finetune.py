@@ -75,7 +75,8 @@ class _Family:
 def _genemoe_widths(model: nn.Module) -> dict[str, Any]:
     enc = model.encoder
     return {"hidden": enc.hidden, "latent": enc.latent, "n_experts": enc.n_experts, "k": enc.k,
-            "use_moae": enc.moae is not None, "shared_expert": enc.moe.shared is not None}
+            "use_moae": enc.moae is not None, "shared_expert": enc.moe.shared is not None,
+            "moae_k": enc.moae_k, "n_heads": enc.n_heads}
 
 
 def _vaecox_widths(model: nn.Module) -> dict[str, Any]:
@@ -87,12 +88,14 @@ _FAMILIES = (
     _Family("Gene-MOE", ("genemoe", "moe"), ("encoder",),
             ((re.compile(r"^encoder\.moe\.gate\.w_(gate|noise)$"), 0),
              (re.compile(r"^encoder\.moe\.(experts\.\d+|shared)\.0\.weight$"), 1)),
-            lambda m: isinstance(getattr(m, "encoder", None), GeneMoeEncoder), _genemoe_widths),
+            lambda m: isinstance(getattr(m, "encoder", None), GeneMoeEncoder), _genemoe_widths,
+            must_match=("k", "moae_k", "n_heads")),  # routing and attention: loaded unsaid
     _Family("VAE-Cox", ("vaecox",), ("encoder", "mu", "logvar"),
             ((re.compile(r"^encoder\.0\.weight$"), 1),),
             lambda m: isinstance(m, VaeCoxModel), _vaecox_widths, must_match=("activation",)),
 )
-_MODEL_DEFAULTS = {"activation": "relu"}  # of a must_match option a model: section leaves out
+# of a must_match option a model: section leaves out (GeneMoeEncoder's, VaeCoxModel's)
+_MODEL_DEFAULTS = {"activation": "relu", "k": 6, "moae_k": 2, "n_heads": 4}
 
 
 def _family_of_model(model: nn.Module) -> _Family | None:
