@@ -38,7 +38,8 @@ def two_bundles(bundle, tmp_path_factory):
     third = len(var) // 3
     var.loc[var.index[:third], "gene_id"] = [f"NEW{i}" for i in range(third)]
     other.var = var
-    other.obs = other.obs.assign(sample_id="copy-" + other.obs["sample_id"].astype(str))
+    other.obs = other.obs.assign(sample_id="copy-" + other.obs["sample_id"].astype(str),
+                                 patient_id="copy-" + other.obs["patient_id"].astype(str))
     path = write_bundle(other, tmp_path_factory.mktemp("other") / "bundle")
     return [bundle.path, path]
 

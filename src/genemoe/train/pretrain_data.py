@@ -88,9 +88,10 @@ def _shared_genes(bundles: Sequence[Any], min_share: float) -> list[str]:
 
 
 def _check_distinct(bundles: Sequence[Any]) -> None:
-    """Refuse a bundle given twice, or samples held by two bundles: pre-trained on twice, and
-    a sample in one bundle's training split and another's test split would leak."""
+    """Refuse a bundle given twice, or samples (or patients) held by two bundles: pre-trained
+    on twice, and a sample in one bundle's training split and another's test split would leak."""
     seen: dict[str, str] = {}  # sample id -> its bundle's path
+    patients: dict[str, str] = {}  # patient id -> its bundle's path
     paths: set[str] = set()
     for b in bundles:
         where = str(Path(b.path).resolve())
@@ -107,6 +108,16 @@ def _check_distinct(bundles: Sequence[Any]) -> None:
                 path=b.path, where="--data",
                 fix="give bundles of distinct samples (each cohort prepared once), or one bundle")
         seen.update(dict.fromkeys(map(str, b.sample_ids), where))
+        mine = {str(p) for p in _patients(b)}
+        if (again := sorted(mine & set(patients))):  # by patient too: the same tumour under a
+            #   16-character barcode in one bundle and a full aliquot one in another passed
+            raise input_error(
+                f"{len(again):,} patient(s) are also in {patients[again[0]]} (e.g. "
+                f"{', '.join(again[:3])}): a tumour of one bundle's training split would be "
+                "scored as held out in the other's validation split", path=b.path,
+                where="--data", fix="give bundles of distinct patients (each cohort prepared "
+                                    "once), or one bundle")
+        patients.update(dict.fromkeys(mine, where))
 
 
 def _patients(bundle: Any) -> np.ndarray:
