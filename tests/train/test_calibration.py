@@ -145,3 +145,15 @@ def test_a_temperature_that_raises_validation_ece_is_said_so(caplog):
         _, rec = calibration.calibrate(z, y)
     assert rec["ece_after"] > rec["ece_before"]
     assert "ECE rose: the temperature minimises the log-loss, not ECE, and the ECE of 8" in caplog.text
+
+
+def test_the_recorded_training_options_keep_one_order(rng):
+    """Old behaviour: config.yaml's train_config was written in a set's order, which Python
+    hashes anew in every process: two identical runs differed in 59 lines."""
+    from dataclasses import fields
+
+    from genemoe.train.loop import TrainConfig
+
+    res = fit.fit_model("fcn", "classify", _data(rng), model_cfg={"hidden": 8, "latent": 4},
+                        train_cfg={"seed": 0, "epochs": 1}, n_outputs=3)
+    assert list(res.info["train_config"]) == [f.name for f in fields(TrainConfig)]

@@ -363,7 +363,8 @@ def check_train_options(train_cfg: dict, path: Path | None = None) -> None:
 def _train_config(train_cfg: dict, progress: bool):
     from genemoe.train.loop import TrainConfig
 
-    known = {f.name for f in fields(TrainConfig)}
+    known = [f.name for f in fields(TrainConfig)]  # in field order: a set's order, hashed per
+    #   process, wrote config.yaml's train_config in another order each run
     check_train_options(train_cfg)
     return TrainConfig(**{k: v for k, v in {**train_cfg, "progress": progress}.items() if k in known}), known
 
