@@ -412,3 +412,15 @@ def test_convergence_records_each_samples_steps_and_those_still_above_tolerance(
     n_above = samples_off(attr, delta, tolerance=0.01)
     assert refine["n_samples_above_tolerance"] == n_above > 0  # ReLU kinks at 16 steps
     assert f"{n_above} above the 1% tolerance after 16 steps" in res.describe()
+
+
+def test_an_explanations_seed_is_recorded_and_reported(trained, tmp_path):
+    """Old behaviour: --seed drew the samples (and reference rows), yet convergence.json and
+    the report's seeds named only the trained run's seed."""
+    from genemoe.report.html import write_report
+
+    d, b, _ = trained
+    explain_run(d / "fcn", data=b.path, out_dir=tmp_path / "s", method="ig", n_steps=4,
+                max_samples_per_class=2, seed=3)
+    assert json.loads((tmp_path / "s" / "convergence.json").read_text())["seed"] == 3
+    assert "explanation seed</th><td>3" in write_report(tmp_path / "s").read_text()

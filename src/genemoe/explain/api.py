@@ -359,6 +359,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                             "(logit or raw risk); completeness against the mean of their changes")
     conv["drawn_from"] = {"n": n_from, "split": "--samples" if samples else split,
                           "cap_per_predicted_class": None if samples else max_samples_per_class}
+    conv["seed"] = seed  # the draw's and the reference draws' (recorded nowhere before)
     model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)
     conv["model_sha256"] = file_sha256(model_file)  # the report tells a retrained run apart
     sample_ids = bundle.sample_ids[rows].astype(str)

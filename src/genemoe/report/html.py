@@ -347,7 +347,8 @@ def _explanation_context(d: Path, plots: Path) -> dict[str, Any]:
                "versions": {}, "report_versions": software_versions(), "seeds": {}, "config": None,
                "panel": "", "linked": []}
     ctx.update(title=f"genemoe explanation — {conv.get('model')} ({conv.get('method', 'ig')})",
-               explanation=_explanation_section(d))
+               explanation=_explanation_section(d),
+               seeds={**ctx["seeds"], "explanation seed": conv.get("seed", "not recorded")})
     return ctx
 
 
