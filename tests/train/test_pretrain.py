@@ -253,9 +253,14 @@ def test_frozen_finetuning_starts_from_and_keeps_the_pretrained_encoder(run, bun
     # unfrozen after one epoch: the last epoch's encoder has moved (keep the resume
     # checkpoint, which a completed run removes, to read the last epoch's weights)
     monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)
-    train_run(bundle.path, out_dir=tmp_path / "ft1", model_name="genemoe", config_path=tiny_yaml,
-              epochs=2, device="cpu", progress=False, pretrained=run.out_dir,
-              freeze_encoder_epochs=1)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        train_run(bundle.path, out_dir=tmp_path / "ft1", model_name="genemoe",
+                  config_path=tiny_yaml, epochs=2, device="cpu", progress=False,
+                  pretrained=run.out_dir, freeze_encoder_epochs=1)
+    # a fresh run going from its frozen epochs on said "resuming from ... (delete it to start
+    # afresh)", as if it had been interrupted
+    assert "resuming from" not in caplog.text
     last = torch.load(tmp_path / "ft1" / "checkpoint.pt", weights_only=True)
     assert last["epoch"] == 2
     assert not torch.equal(last["model_state"]["encoder.mu.weight"], enc["encoder.mu.weight"])

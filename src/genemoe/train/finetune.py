@@ -374,5 +374,7 @@ def train_with_frozen_encoder(train_fn: Callable[..., Any], model: nn.Module, *,
             set_encoder_trainable(model, True)
             return result
         logger.info("unfreezing the encoder after epoch %d", result.epochs_run)
+        set_encoder_trainable(model, True)
+        return train_fn(model, checkpoint_path=checkpoint_path, continuing=True, **kwargs)
     set_encoder_trainable(model, True)
     return train_fn(model, checkpoint_path=checkpoint_path, **kwargs)

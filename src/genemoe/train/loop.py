@@ -350,8 +350,9 @@ def _signature(run: _Run) -> str:
                           run.y_val_raw)
 
 
-def _resume(run: _Run, path: Path) -> None:
-    """Continue ``run`` from the checkpoint at ``path`` (if there is one)."""
+def _resume(run: _Run, path: Path, *, said: bool = True) -> None:
+    """Continue ``run`` from the checkpoint at ``path`` (if there is one; ``said``: with
+    the warning a resumed process gives)."""
     ckpt = load_checkpoint_everywhere(path, run.info)  # the newest copy any rank has
     if ckpt is None:
         return
@@ -379,8 +380,9 @@ def _resume(run: _Run, path: Path) -> None:
     run.stopped_early = bool(extra.get("stopped_early", False))
     restore_rng_state(ckpt["rng_state"], run.generator, rank=run.info.rank,
                       world_size=run.info.world_size)
-    logger.warning("resuming from %s after epoch %d (delete it to start afresh)", path,
-                   run.epoch)  # was INFO, seen only with -v: a resumed run looked fresh
+    (logger.warning if said else logger.debug)(  # was INFO, seen only with -v: a resumed
+        "resuming from %s after epoch %d (delete it to start afresh)", path, run.epoch)  # run
+    #   looked fresh
     if run.epoch > run.config.epochs:  # was recorded as trained for the new, smaller --epochs
         logger.warning("%s is past the %d epochs asked now: kept as trained, %d epochs (its "
                        "record says epochs_trained); delete it to train %d", path,
@@ -451,6 +453,7 @@ def train_model(
     log_path: Path | str | None = None,
     max_epochs_this_call: int | None = None,
     on_epoch_end: Callable[[int, float], bool] | None = None,
+    continuing: bool = False,
 ) -> TrainResult:
     """Train ``model`` on the training split, selecting and early-stopping on validation.
 
@@ -494,6 +497,10 @@ def train_model(
         JSON-lines log, one line per epoch (rewritten atomically each epoch).
     max_epochs_this_call
         Pause after this many epochs (``finished=False``); call again to resume.
+    continuing
+        The caller paused this run itself and goes on with it (the encoder unfrozen after
+        its frozen epochs): the checkpoint is read as always, without the "resuming from"
+        warning a new process gives (it told a run on a fresh --out to delete it).
     on_epoch_end
         ``on_epoch_end(epoch, val_metric) -> bool`` after each epoch's validation; True
         stops training there, as early stopping does (the best epoch's weights are kept).
@@ -517,7 +524,7 @@ def train_model(
     run = _setup(model, config, task, data, loss_fn, metric_fn)
     ckpt_path = None if checkpoint_path is None else Path(checkpoint_path)
     if ckpt_path is not None and resume:
-        _resume(run, ckpt_path)
+        _resume(run, ckpt_path, said=not continuing)
     finished = _fit(run, ckpt_path, extra_state, None if log_path is None else Path(log_path),
                     max_epochs_this_call, on_epoch_end)
     if run.best_state is None:  # nothing trained (epochs already done and no best recorded)
