@@ -707,3 +707,17 @@ def test_a_reconstruction_the_training_median_beats_is_no_better():
     x = np.array([[0.0, 1.0], [2.0, 3.0], [10.0, 5.0]])
     m = reconstruction_metrics(x, x, x.mean(0), np.median(x, 0))
     assert m["mae_median_baseline"] == pytest.approx(np.abs(x - np.median(x, 0)).mean())
+
+
+def test_a_bundle_of_too_few_genes_is_refused_naming_its_filter(bundle, tmp_path):
+    """Old behaviour: one gene passing the filter pre-trained a 256-wide MoE with numpy's
+    "Mean of empty slice" warnings and r = nan; none said "the bundles share only 0 genes ...
+    or pre-train on one bundle" of one bundle."""
+    few = load_bundle(bundle.path)
+    keep = np.zeros(len(few.var), bool)
+    keep[:1] = True
+    few.var = few.var.assign(keep=keep)
+    write_bundle(few, tmp_path / "few")
+    with pytest.raises(InputError, match=r"(?s)1 gene\(s\) pass this bundle's gene filter.*"
+                                         r"fix: prepare it again with a lower --min-variance"):
+        load_pretrain_data([tmp_path / "few"])

@@ -59,6 +59,7 @@ class PretrainData:
 
 
 MEDIAN_ROWS = 500  # streamed pre-training: training rows read for the median baseline
+MIN_GENES = 10  # genes a bundle must give pre-training
 
 
 def _bundle_genes(bundle: Any) -> tuple[np.ndarray, list[str]]:
@@ -69,6 +70,12 @@ def _bundle_genes(bundle: Any) -> tuple[np.ndarray, list[str]]:
 def _shared_genes(bundles: Sequence[Any], min_share: float) -> list[str]:
     """Gene ids kept in every bundle, in the first bundle's order (refuses too few)."""
     gene_lists = [_bundle_genes(b)[1] for b in bundles]
+    for b, genes in zip(bundles, gene_lists, strict=True):  # one gene trained a 256-wide MoE,
+        if len(genes) < MIN_GENES:  # with numpy's "Mean of empty slice"; 0 read "the bundles
+            raise input_error(  # share only 0 genes ... or pre-train on one bundle"
+                f"{len(genes)} gene(s) pass this bundle's gene filter: too few to pre-train "
+                f"an encoder of (at least {MIN_GENES})", path=b.path, where="--data",
+                fix="prepare it again with a lower --min-variance / --min-mean")
     common = set(gene_lists[0]).intersection(*map(set, gene_lists[1:]))
     shared = [g for g in gene_lists[0] if g in common]
     smallest = min(len(g) for g in gene_lists)
