@@ -291,6 +291,10 @@ def test_a_missing_folder_a_run_without_encoder_and_a_train_run_as_pretrained_ar
     assert "FcnModel" not in str(info.value)
     with pytest.raises(InputError, match="a `genemoe train` run, not a pre-training run"):
         read_pretrained(fcn)
+    # the run's model.pt itself: "cannot read the pre-trained file (UnpicklingError) ... the
+    # file is damaged or not genemoe's"
+    with pytest.raises(InputError, match="a `genemoe train` run, not a pre-training run"):
+        read_pretrained(fcn / "model.pt")
     with pytest.raises(InputError, match="no such folder"):
         read_pretrained(tmp_path / "nope")
 

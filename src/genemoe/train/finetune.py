@@ -139,7 +139,8 @@ def read_pretrained(run: Path | str) -> dict[str, Any]:
                           "checkpoint.pt is there)", path=path,
                           fix="run the same `genemoe pretrain ... --out RUN` again: it resumes "
                               "and finishes, then pass --pretrained RUN")
-    if not path.is_file() and (path.parent / "model.pt").is_file():  # was "no pretrained.pt here"
+    if (not path.is_file() and (path.parent / "model.pt").is_file()) or path.name == "model.pt":
+        #   was "no pretrained.pt here"; a run's model.pt itself "cannot be read (damaged)"
         raise input_error("a `genemoe train` run, not a pre-training run (no pretrained.pt)",
                           path=path.parent, fix="pass the --out folder of `genemoe pretrain` "
                           "(pre-train first: genemoe pretrain --data BUNDLE --out RUN)")
