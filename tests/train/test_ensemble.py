@@ -238,3 +238,20 @@ def test_ensemble_is_not_a_model_to_train(tmp_path):
     with pytest.raises(InputError, match="--models: 'ensemble' is how"):
         run_benchmark(tmp_path / "no_bundle", task="classify", out_dir=tmp_path / "b",
                       models=["ensemble", "logreg"])
+
+
+def test_members_of_an_earlier_larger_ensemble_are_removed(tmp_path, caplog):
+    """Old behaviour: `--ensemble 3` stopped, then `--ensemble 2` in the same folder left
+    member2/ (its checkpoint and history), which the report then read as a member."""
+    from genemoe.workflows.train import train_run
+    from synthetic_inputs import prepare_synthetic
+
+    b, _, _ = prepare_synthetic(tmp_path, n_samples=150, n_genes=60, n_types=3, seed=3)
+    stale = tmp_path / "run" / "member2"
+    stale.mkdir(parents=True)
+    (stale / "history.jsonl").write_text('{"epoch": 1}\n')
+    with caplog.at_level("WARNING", logger="genemoe"):
+        train_run(b.path, out_dir=tmp_path / "run", model_name="fcn", epochs=1, ensemble=2,
+                  progress=False)
+    assert not stale.exists() and (tmp_path / "run" / "member1").exists()
+    assert "a member of an earlier, larger ensemble in this folder (this one has 2)" in caplog.text

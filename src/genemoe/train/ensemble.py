@@ -15,6 +15,7 @@ on the validation part, and so is their average (one more temperature, the model
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,12 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
     by_seed = neural or spec.randomized
     seed = int(train_cfg.get("seed", 0))
     fits = []
+    if work_dir is not None:  # a larger ensemble stopped here before: its extra members' files
+        for extra in sorted(Path(work_dir).glob("member*")):  # would be read as this one's
+            if extra.is_dir() and extra.name[6:].isdigit() and int(extra.name[6:]) >= k:
+                log.warning("removing %s: a member of an earlier, larger ensemble in this "
+                            "folder (this one has %d)", extra, k)
+                shutil.rmtree(extra, ignore_errors=True)  # every rank alike
     rows = None if by_seed else member_rows(data["train"], task, k, seed)
     for i in range(k):
         part = dict(data)
