@@ -324,8 +324,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     df["empty_profile"] = df["sample_id"].astype(str).isin(empty)  # was said on the terminal only
     df["scale_rule"] = rule
     n_clipped = sum(int(st.get("negative_values_clipped_to_0") or st.get("negatives_clipped") or 0)
-                    + int((st.get("notes") or {}).get("negative_values_clipped_to_0") or 0)
-                    for st in plog.steps if st.get("step") != "read")
+                    for st in plog.steps)  # the normalise and cross-pipeline steps' counts
     if n_clipped:  # were said on stderr only: counted per sample in the output
         df["n_values_clipped"] = (np.nan_to_num(values, nan=0.0) < 0).sum(1)
     if rule == "quantile" and "calibration" in df and df["calibration"].iloc[0] != "none":
