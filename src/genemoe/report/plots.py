@@ -446,7 +446,8 @@ def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None) -> list[Fi
                                            out_path=plot_dir / "km.png",
                                            title=f"{model}: high vs low risk (median split within type)"),
                            "Kaplan–Meier curves of high vs low predicted risk, test split", "survival"))
-    members = sorted(run_dir.glob("member*/history.jsonl"))  # an ensemble's: its members' own
+    members = sorted(run_dir.glob("member*/history.jsonl"),  # an ensemble's: its members'
+                     key=lambda p: int(p.parent.name[6:] or 0) if p.parent.name[6:].isdigit() else 0)
     hists = ([_read_history(p) for p in members] if members and not (run_dir / "history.jsonl").exists()
              else [_read_history(run_dir / "history.jsonl")])
     hist = hists[0]
