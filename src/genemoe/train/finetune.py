@@ -47,6 +47,7 @@ from torch import nn
 from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
 from genemoe.models.genemoe import GeneMoeEncoder
+from genemoe.models.registry import signature_defaults
 from genemoe.models.survival_peers import VaeCoxModel
 from genemoe.train import distributed as ddp
 from genemoe.train.checkpoint import resume_epoch_everywhere
@@ -94,8 +95,9 @@ _FAMILIES = (
             ((re.compile(r"^encoder\.0\.weight$"), 1),),
             lambda m: isinstance(m, VaeCoxModel), _vaecox_widths, must_match=("activation",)),
 )
-# of a must_match option a model: section leaves out (GeneMoeEncoder's, VaeCoxModel's)
-_MODEL_DEFAULTS = {"activation": "relu", "k": 6, "moae_k": 2, "n_heads": 4}
+# of a must_match option a model: section leaves out, read from the constructors that apply them
+_MODEL_DEFAULTS = signature_defaults(GeneMoeEncoder, VaeCoxModel,
+                                     keys=("activation", "k", "moae_k", "n_heads"))
 
 
 def _family_of_model(model: nn.Module) -> _Family | None:
