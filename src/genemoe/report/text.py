@@ -169,6 +169,7 @@ def download_listing_lines(planned: Sequence[PlannedFile], out_dir: Path | str) 
 
 def chosen_on_validation(metrics: dict) -> str:
     """What was chosen on a run's validation split (``metrics.json``): the model (early
-    stopping, selection), and the options where a ``genemoe tune`` chose them there."""
-    tuned = "tuned" in str((metrics.get("protocol") or {}).get("selection", ""))
+    stopping, selection), and the options where a ``genemoe tune`` chose them there
+    (``protocol.options_tuned_on_validation``, read as a flag, not from the text)."""
+    tuned = bool((metrics.get("protocol") or {}).get("options_tuned_on_validation"))
     return "the options were tuned and the model chosen" if tuned else "the model was chosen"

@@ -243,6 +243,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     tuned = any(isinstance(e, dict) and "study" in e for e in (tuned_on or {}).values())
     metrics["protocol"] = {"selection": "validation split" + (  # a tune chose the options there too
                                " (options tuned there too)" if tuned else ""),
+                           "options_tuned_on_validation": tuned,
                            "test_scored": "once, after selection",
                            "scaler": "bundle training split",
                            "gene_filter": "bundle training split (its default mask)",
