@@ -588,6 +588,28 @@ def test_entrez_ids_written_as_decimals_are_named_in_the_fix(tmp_path):
                                      "(e.g. 613037.0, 613038.0; the model's: 613037, 613038)")
 
 
+def test_ids_no_annotation_can_map_are_not_sent_to_the_annotation(tmp_path):
+    """Old behaviour: Entrez ids against an Ensembl model (or Ensembl against a model of
+    symbols) were told to "pass an --annotation holding both kinds of id", which none can be:
+    annotations carry no Entrez ids and map symbols to Ensembl, never back."""
+    from genemoe.data.read import ExpressionTable
+    from genemoe.workflows.predict_align import align_to_model
+
+    cases = [(np.array([str(5000 + i) for i in range(20)]),
+              np.array([f"ENSG{i:011d}" for i in range(20)]), "Entrez ids"),
+             (np.array([f"ENSG{i:011d}" for i in range(20)]),
+              np.array([f"GENE{i}" for i in range(20)]), "Ensembl ids")]
+    for file_ids, model_ids, words in cases:
+        table = ExpressionTable(values=np.ones((2, 20)), sample_ids=np.array(["a", "b"]),
+                                gene_ids=file_ids, source_path=tmp_path / "f.tsv",
+                                orientation="genes_by_samples", id_kind="unknown", value_kind="log")
+        with pytest.raises(InputError) as info:
+            align_to_model(table, model_ids, fill=np.zeros(20), max_missing=0.2)
+        assert info.value.fix.startswith(f"the file's gene ids are {words}")
+        assert "holding both kinds" not in info.value.fix
+        assert "convert the file's ids to the model's kind" in info.value.fix
+
+
 def test_most_samples_unlike_the_training_data_is_a_warning(trained, tmp_path):
     """Old behaviour: "40 of 40 samples look unlike the training data" (accuracy 0) printed as
     an ordinary line. Also: duplicate sample ids were told to "sum or drop the duplicates"."""

@@ -53,11 +53,15 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
                     "floats)")
         mine, theirs = detect_id_kind(map(str, table.gene_ids)), detect_id_kind(map(str, gene_ids))
         if mine != theirs and "unknown" not in (mine, theirs):  # the kinds differ: said which
-            return (f"the file's gene ids are {_KIND_WORDS.get(mine, mine)} (e.g. "
-                    f"{', '.join(map(str, table.gene_ids[:2]))}), the model's "
-                    f"{_KIND_WORDS.get(theirs, theirs)} (e.g. {', '.join(map(str, gene_ids[:2]))}): "
-                    "pass an --annotation holding both kinds of id, which maps one to the "
-                    "other, or use a file with the model's identifiers")
+            kinds = (f"the file's gene ids are {_KIND_WORDS.get(mine, mine)} (e.g. "
+                     f"{', '.join(map(str, table.gene_ids[:2]))}), the model's "
+                     f"{_KIND_WORDS.get(theirs, theirs)} (e.g. {', '.join(map(str, gene_ids[:2]))})")
+            if theirs.startswith("ensembl") and mine in ("symbol", "firehose"):
+                return (f"{kinds}: pass an --annotation holding both kinds of id, which maps one "
+                        "to the other, or use a file with the model's identifiers")
+            return (f"{kinds}: an --annotation maps symbols to Ensembl ids only (none carries "
+                    "Entrez ids), so convert the file's ids to the model's kind, or use a file "
+                    "with the model's identifiers")
         return ("pass --annotation to map symbols/Entrez to the model's gene ids, or use a "
                 f"file with the model's identifiers (the file's: e.g. "
                 f"{', '.join(map(str, table.gene_ids[:3]))}; the model's: e.g. "
