@@ -633,3 +633,22 @@ def test_a_failed_commands_objects_are_freed_before_the_exit(monkeypatch):
     with pytest.raises(SystemExit) as info:
         cli.main()
     assert info.value.code == 2 and seen["alive_at_exit"] is False
+
+
+def test_quiet_keeps_only_the_warnings_of_a_commands_summary(files, tmp_path, capsys):
+    """``genemoe -q prepare`` (and predict, train...) still printed the whole summary on
+    stdout, though -q promises "Warnings and errors only"."""
+    from genemoe.cli_logging import say, setup_logging
+
+    r = run_cli("-q", "prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "" and (tmp_path / "b").is_dir()
+    try:
+        setup_logging(quiet=True)
+        say("wrote x.csv\nwarning: 3 of 9 samples look unlike the training data\n  done")
+        assert capsys.readouterr().out == "warning: 3 of 9 samples look unlike the training data\n"
+    finally:
+        setup_logging()
+    say("wrote x.csv")
+    assert capsys.readouterr().out == "wrote x.csv\n"

@@ -17,7 +17,7 @@ import typer
 
 from genemoe.cli_args import CliCommand, CliGroup
 from genemoe.cli_inputs import expand_paths, joined_inputs, only_with
-from genemoe.cli_logging import setup_logging
+from genemoe.cli_logging import say, setup_logging
 from genemoe.cli_process import (
     defer_interrupts_in_imports,
     progress_bars,
@@ -67,13 +67,13 @@ def _csv(value: str | None) -> tuple[str, ...] | None:
 
 
 def _echo_summary(summary: dict, path: Path) -> None:
-    typer.echo(f"bundle: {path}")
-    typer.echo(f"  samples: {summary['n_samples']:,}  genes: {summary['n_genes']:,}  "
-               f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']:,}"
-               + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else ""))
+    say(f"bundle: {path}")
+    say(f"  samples: {summary['n_samples']:,}  genes: {summary['n_genes']:,}  "
+        f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']:,}"
+        + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else ""))
     for kind in ("samples", "genes"):
         for reason, n in summary.get("dropped", {}).get(kind, {}).items():
-            typer.echo(f"  dropped {n:,} {kind if n != 1 else kind[:-1]}: {reason}")
+            say(f"  dropped {n:,} {kind if n != 1 else kind[:-1]}: {reason}")
 
 
 @download_app.command("tcga", cls=CliCommand)
@@ -95,11 +95,11 @@ def download_tcga_cmd(
     if list_only:
         planned = list_downloads(out, projects=_csv(projects), source=source, values=values,
                                  base_url=base_url)
-        typer.echo("\n".join(download_listing_lines(planned, out)))
+        say("\n".join(download_listing_lines(planned, out)))
         return
     result = download_tcga(out, projects=_csv(projects), source=source, values=values,
                            base_url=base_url, retries=retries)
-    typer.echo(f"{len(result.paths)} files in {out} ({len(result.downloaded)} downloaded, "
+    say(f"{len(result.paths)} files in {out} ({len(result.downloaded)} downloaded, "
                f"{len(result.cached)} from cache)")
 
 
@@ -164,7 +164,7 @@ def prepare(
                            gdc_values=gdc_values, quant_dir=quant_dir, quant_values=quant_values,
                            strand=strand, tx2gene=tx2gene)
     for line in joined.lines:
-        typer.echo(line)
+        say(line)
     expression_paths = expand_paths(expression, "--expression") + joined.expression
     label_paths = expand_paths(labels, "--labels") + joined.labels
     clinical_paths = expand_paths(clinical, "--clinical")
@@ -218,7 +218,7 @@ def train(
                        freeze_encoder_epochs=freeze_encoder_epochs, encoder_lr=encoder_lr,
                        model_options=image_options, ensemble=ensemble)
     if text := result.describe():  # a torchrun worker other than rank 0 has nothing to say
-        typer.echo(text)
+        say(text)
 
 
 @app.command(cls=CliCommand)
@@ -250,7 +250,7 @@ def tune(
                       preset=preset, config_path=config, seed=seed, storage=storage,
                       study_name=study, device=device, epochs=epochs, timeout=timeout,
                       progress=progress, cv=cv)
-    typer.echo(result.describe())
+    say(result.describe())
 
 
 @app.command(cls=CliCommand)
@@ -289,11 +289,11 @@ def predict(
                            gdc_values="counts", quant_dir=quant_dir, quant_values=quant_values,
                            strand=strand, tx2gene=tx2gene)
     for line in joined.lines:
-        typer.echo(line)
+        say(line)
     report = predict_file(model, expression or joined.expression[0], out_path=out, annotation_path=annotation,
                           max_missing=max_missing, orientation=orientation, precision=precision,
                           normalisation=normalisation)
-    typer.echo(report)
+    say(report)
 
 
 @app.command(cls=CliCommand)
@@ -319,7 +319,7 @@ def demo(
         for q in quiet:
             q.setLevel(logging.WARNING)
     try:
-        typer.echo(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress,
+        say(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress,
                              tune=tune))
     finally:
         for q, level in zip(quiet, levels, strict=True):
@@ -335,7 +335,7 @@ def export(
     from genemoe.data.bundle import load_bundle
     from genemoe.data.read import write_h5ad
 
-    typer.echo(f"wrote {write_h5ad(load_bundle(data), out)}")
+    say(f"wrote {write_h5ad(load_bundle(data), out)}")
 
 
 @app.command("models", cls=CliCommand)
@@ -373,7 +373,7 @@ def pretrain(
     result = pretrain_run(data, out_dir=out, preset=preset, config_path=config, seed=seed,
                           device=device, epochs=epochs, progress=progress, model=model,
                           stream=stream)
-    typer.echo(result.describe())
+    say(result.describe())
 
 
 @app.command(cls=CliCommand)
@@ -421,7 +421,7 @@ def explain(
                          internal_batch_size=internal_batch_size,
                          max_samples_per_class=max_samples_per_class, method=method, genes=genes,
                          n_draws=n_draws, seed=seed, max_steps=max_steps, progress=progress)
-    typer.echo(result.describe())
+    say(result.describe())
 
 
 @app.command(cls=CliCommand)
@@ -459,13 +459,13 @@ def benchmark(
                            n_folds=folds, n_repeats=repeats, preset=preset, seed=seed, out_dir=out,
                            epochs=epochs, device=device, progress=progress, tune=tune,
                            ensemble=ensemble, tune_cv=tune_cv)
-    typer.echo(result.describe())
+    say(result.describe())
     if plots:
         from genemoe.report.plots import benchmark_figures
 
-        typer.echo(f"  {len(benchmark_figures(out))} figures in {out / 'plots'}")
+        say(f"  {len(benchmark_figures(out))} figures in {out / 'plots'}")
     elif any((out / "plots").glob("*.png")):  # drawn by an earlier run into this --out
-        typer.echo(f"  note: {out / 'plots'} holds an earlier run's figures; `genemoe report "
+        say(f"  note: {out / 'plots'} holds an earlier run's figures; `genemoe report "
                    f"{out}` redraws them")
 
 
@@ -478,7 +478,7 @@ def report(
     """One self-contained HTML report (figures embedded) of a run, benchmark, explanation or tuning directory."""
     from genemoe.report.html import write_report
 
-    typer.echo(f"wrote {write_report(directory, out_path=out)}")
+    say(f"wrote {write_report(directory, out_path=out)}")
 
 
 @app.command(cls=CliCommand)
@@ -514,7 +514,7 @@ def ablation(
                           freeze_encoder_epochs=freeze_encoder_epochs, epochs=epochs,
                           device=device, n_boot=n_boot, progress=progress,
                           pretrain_per_fold=pretrain_per_fold, pretrain_epochs=pretrain_epochs)
-    typer.echo(result.describe())
+    say(result.describe())
 
 
 @app.command(cls=CliCommand)
@@ -539,7 +539,7 @@ def features(
                               threshold=threshold, embedding=embedding, k=k,
                               max_samples=max_samples, seed=seed)
     result.summary["figures"] = [str(p) for p in feature_figures(out)]
-    typer.echo(result.describe())
+    say(result.describe())
 
 
 def _version(wanted: bool) -> None:

@@ -5,7 +5,7 @@ modules only log. By default a user sees one line per preparation step, the down
 the demo's and predict's own steps, one line per benchmark cell and per trial of ``genemoe
 tune``, every warning (``warning:``, yellow) and error (``error:``, red); ``-v`` adds every
 module's INFO and the DEBUG counters behind each step, each line naming its logger; ``-q``
-keeps warnings and errors only. Lines go through ``tqdm.write`` so progress bars (tqdm, the one convention
+keeps warnings and errors only, in a command's printed summary too (:func:`say`). Lines go through ``tqdm.write`` so progress bars (tqdm, the one convention
 here) stay whole. Python warnings (scikit-learn's ``ConvergenceWarning``…) become one
 ``warning:`` line each.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-__all__ = ["NARRATING_LOGGERS", "TerminalHandler", "setup_logging"]
+__all__ = ["NARRATING_LOGGERS", "TerminalHandler", "say", "setup_logging"]
 
 # Loggers whose INFO lines a user sees without -v: one line per preparation step, the
 # downloads, the demo's and predict's own steps, one line per benchmark cell (model,
@@ -78,8 +78,22 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     logging.getLogger("py.warnings").warning("%s: %s (%s)", category.__name__, message, where)
 
 
+_QUIET = {"on": False}  # set by setup_logging, read by say
+
+
+def say(text: str) -> None:
+    """Print a command's summary on stdout; under ``-q`` only its ``warning:`` lines."""
+    if _QUIET["on"]:
+        text = "\n".join(line for line in text.splitlines()
+                         if line.lstrip().startswith(("warning:", "error:")))
+        if not text:
+            return
+    typer.echo(text)
+
+
 def setup_logging(*, verbose: bool = False, quiet: bool = False) -> None:
     """The one place handlers are configured: a :class:`TerminalHandler` on the root logger."""
+    _QUIET["on"] = quiet
     root = logging.getLogger()
     for h in [h for h in root.handlers if isinstance(h, TerminalHandler)]:
         root.removeHandler(h)
