@@ -10,7 +10,8 @@ Neural models score in float32 by default; ``precision="bf16"`` (``--precision b
 their forward in bfloat16 (about twice the samples/s on CPUs with bf16 matmuls, ~3
 significant digits in the logits; probabilities are still a float32 softmax, but the
 temperature divides the logits first, so with T < 1 they differ from float32's in the second
-digit: 0.868 against 0.842 at T = 0.35 in a probe). Classical
+digit: 0.868 against 0.842 at T = 0.35 in a probe), and its output's float columns are
+written to 4 significant digits. Classical
 estimators score in float64 and refuse ``bf16``.
 """
 
@@ -61,6 +62,7 @@ __all__ = ["predict_file", "predict_table", "align_to_model"]
 log = logging.getLogger(__name__)
 
 Precision = Literal["fp32", "bf16"]
+BF16_DIGITS = 4  # significant digits written from a bf16 forward (~3 in its logits)
 PRECISIONS = ("fp32", "bf16")
 
 
@@ -381,6 +383,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
     df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
                                precision=precision, normalisation=normalisation)
+    if precision == "bf16":  # the digits a bfloat16 forward has (a CSV showed 16)
+        df, report["significant_digits"] = _significant(df, BF16_DIGITS), BF16_DIGITS
     if out_path.exists():  # as train and explain say it (was overwritten silently)
         log.warning("%s exists: replacing it", out_path)
     if out_path.suffix.lower() == ".parquet":
@@ -401,7 +405,9 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     k = int(ens.get("k", 1) if isinstance(ens, dict) else ens)
     name = f"an ensemble of {k} {cfg.get('model')}" if k > 1 else payload["model_name"]
     return (f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
-            f"({payload['task']}, {report['precision']}){synthetic} → {out_path}\n"
+            f"({payload['task']}, {report['precision']}"
+            + (f"; values to {BF16_DIGITS} significant digits" if "significant_digits" in report
+               else "") + f"){synthetic} → {out_path}\n"
             + (f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
                f"{len(payload['gene_ids']):,} per sample (filled from the training data"
                + ("; the fill makes a sample look more like training to the unfamiliar flag"
@@ -411,6 +417,15 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             + f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
             f"{_other_scale_text(report)}{_sample_type_text(df, payload)}{_risk_text(payload)}"
             f"\n  record: {record_path.name} (every step and count)")
+
+
+def _significant(df: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """``df`` with every float column rounded to ``digits`` significant digits."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = [float(f"{v:.{digits}g}") for v in out[col].to_numpy(np.float64)]
+    return out
 
 
 def _sample_type_text(df: pd.DataFrame, payload: dict) -> str:
