@@ -633,3 +633,13 @@ def test_the_record_names_examples_of_each_gene_drop(synth_bundle):
     examples = synth_bundle.record["dropped_gene_examples"]
     assert examples and set(examples) == set(synth_bundle.record["dropped"]["genes"])
     assert all(0 < len(v) <= 10 for v in examples.values())
+
+
+def test_the_record_names_examples_of_each_sample_drop(synth_bundle):
+    """Old behaviour: the 12 solid-tissue normals dropped were a count only; which samples
+    went was nowhere in the record."""
+    examples = synth_bundle.record["dropped_sample_examples"]
+    normals = examples["Solid Tissue Normal (11)"]
+    assert len(normals) == 10 and all(s.split("-")[3].startswith("11") for s in normals)
+    assert set(examples) <= set(synth_bundle.record["dropped"]["samples"])
+    assert not set(normals) & set(synth_bundle.obs["sample_id"])

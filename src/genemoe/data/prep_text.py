@@ -1,6 +1,6 @@
-"""One human line per preparation step, from the step's record entry.
+"""The preparation record (:class:`PrepLog`) and one human line per step, from its entry.
 
-:class:`genemoe.data.prepare.PrepLog` logs these at INFO (what a user sees by default) and
+:class:`PrepLog` logs these at INFO (what a user sees by default) and
 the full counters at DEBUG (``genemoe -v``); ``record.json`` keeps the counters either way.
 Example: ``read TCGA_ACC_Counts.exp.gz: 56,537 genes × 79 samples (genes × samples,
 Ensembl, raw counts)``.
@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from genemoe.data.clinical import words_text
 
-__all__ = ["step_line", "warnings_said"]
+__all__ = ["PrepLog", "step_line", "warnings_said"]
+
+log = logging.getLogger("genemoe.data.prepare")  # PrepLog speaks as prepare
 
 _ID_KINDS = {"ensembl": "Ensembl", "ensembl_versioned": "versioned Ensembl", "entrez": "Entrez",
              "symbol": "gene symbols", "firehose": "Firehose SYMBOL|Entrez", "unknown": "unknown ids"}
@@ -208,3 +211,46 @@ def warnings_said(into: list[str]) -> Iterator[None]:
     finally:
         logger.removeHandler(keep)
 
+
+@dataclass
+class PrepLog:
+    """Accumulates the preparation record's steps and dropped counts."""
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    genes: dict[str, Any] = field(default_factory=dict)  # the gene rule and counts
+    dropped_samples: dict[str, int] = field(default_factory=dict)
+    _gene_sets: dict[str, set[str]] = field(default_factory=dict)
+    _sample_sets: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def dropped_genes(self) -> dict[str, int]:
+        """Distinct genes dropped per reason (a gene missing from several files counts once)."""
+        return {k: len(v) for k, v in self._gene_sets.items() if v}
+
+    @property
+    def dropped_gene_examples(self) -> dict[str, list[str]]:
+        """Up to 10 of the genes dropped per reason, sorted (the record named none)."""
+        return {k: sorted(v)[:10] for k, v in self._gene_sets.items() if v}
+
+    @property
+    def dropped_sample_examples(self) -> dict[str, list[str]]:
+        """Up to 10 of the samples dropped per reason, sorted (the record named none)."""
+        return {k: sorted(v)[:10] for k, v in self._sample_sets.items() if v}
+
+    def step(self, name: str, **info: Any) -> None:
+        """Record step ``name`` (``record.json``); one human line (INFO), counters (DEBUG)."""
+        self.steps.append({"step": name, **info})
+        log.info("%s", step_line(name, info))
+        log.debug("%s: %s", name, info)
+
+    def drop_samples(self, reasons: dict[str, int], ids: dict[str, Any] | None = None) -> None:
+        """Count dropped samples per reason; ``ids`` (reason → sample ids) names them."""
+        for k, v in ((k, v) for k, v in reasons.items() if v):
+            self.dropped_samples[k] = self.dropped_samples.get(k, 0) + int(v)
+        for k, v in (ids or {}).items():
+            self._sample_sets.setdefault(k, set()).update(str(s) for s in v)
+
+    def drop_genes(self, reason: str, gene_ids: Any) -> None:
+        """Record dropped ``gene_ids`` (an iterable of ids) under ``reason``."""
+        self._gene_sets.setdefault(reason, set()).update(str(g) for g in gene_ids)

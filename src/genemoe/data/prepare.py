@@ -28,9 +28,9 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, check_endpoint, exported_clinical
 from genemoe.data.ids import tcga_like
-from genemoe.data.prep_text import step_line, warnings_said
+from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
@@ -89,41 +89,6 @@ class PrepareConfig:
             raise input_error(f"--min-variance {self.min_variance} / --min-mean {self.min_mean}",
                               where="gene filter", fix="a variance of 0 or more and a finite mean "
                                                        "(e.g. 0.4 and 0.8; 0 and 0 keep every gene)")
-
-
-@dataclass
-class PrepLog:
-    """Accumulates the preparation record's steps and dropped counts."""
-
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    genes: dict[str, Any] = field(default_factory=dict)  # the gene rule and counts
-    dropped_samples: dict[str, int] = field(default_factory=dict)
-    _gene_sets: dict[str, set[str]] = field(default_factory=dict)
-
-    @property
-    def dropped_genes(self) -> dict[str, int]:
-        """Distinct genes dropped per reason (a gene missing from several files counts once)."""
-        return {k: len(v) for k, v in self._gene_sets.items() if v}
-
-    @property
-    def dropped_gene_examples(self) -> dict[str, list[str]]:
-        """Up to 10 of the genes dropped per reason, sorted (the record named none)."""
-        return {k: sorted(v)[:10] for k, v in self._gene_sets.items() if v}
-
-    def step(self, name: str, **info: Any) -> None:
-        """Record step ``name`` (``record.json``); one human line (INFO), counters (DEBUG)."""
-        self.steps.append({"step": name, **info})
-        log.info("%s", step_line(name, info))
-        log.debug("%s: %s", name, info)
-
-    def drop_samples(self, reasons: dict[str, int]) -> None:
-        for k, v in ((k, v) for k, v in reasons.items() if v):
-            self.dropped_samples[k] = self.dropped_samples.get(k, 0) + int(v)
-
-    def drop_genes(self, reason: str, gene_ids: Any) -> None:
-        """Record dropped ``gene_ids`` (an iterable of ids) under ``reason``."""
-        self._gene_sets.setdefault(reason, set()).update(str(g) for g in gene_ids)
 
 
 def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | None,
@@ -263,13 +228,15 @@ def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: Prepa
     obs["patient_id"] = bc["patient_id"].to_numpy()
     obs["sample_type"] = bc["sample_code"].fillna("NA").to_numpy()
     keep, dropped = tcga.filter_sample_types(ids, sample_types=cfg.sample_types)
-    plog.drop_samples(dropped)
+    codes = bc["sample_code"].astype(object).where(bc["sample_code"].notna(), None).to_numpy()
+    why = pd.Series([tcga.sample_type_label(c) for c in codes[~keep]], dtype=object)
+    plog.drop_samples(dropped, {k: ids[~keep][why.to_numpy() == k] for k in why.unique()})
     if cfg.one_per_patient:
         keep1, dropped1 = tcga.one_per_patient(ids[keep], sample_types=cfg.sample_types)
         sub = np.flatnonzero(keep)
         keep = keep.copy()
         keep[sub[~keep1]] = False
-        plog.drop_samples(dropped1)
+        plog.drop_samples(dropped1, dict.fromkeys(dropped1, ids[sub[~keep1]]))
     plog.step("select_samples", sample_types=list(cfg.sample_types), kept=int(keep.sum()),
               one_per_patient=cfg.one_per_patient)
     return keep
@@ -372,7 +339,8 @@ def _check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog:
                 where="sample ids", fix="add them to a --labels table, name cohort files "
                 "TCGA_<TYPE>_..., pass --cancer-type TYPE for a file of one cohort, --clinical "
                 "with an acronym column, or --drop-unlabelled to drop them")
-        plog.drop_samples({"no cancer-type label": int(unl.sum())})
+        plog.drop_samples({"no cancer-type label": int(unl.sum())},
+                          {"no cancer-type label": obs.loc[unl, "sample_id"]})
         keep = keep & ~unl
     counts = obs.loc[keep, "cancer_type"].value_counts()
     small = counts[counts < cfg.min_class_size]
@@ -380,7 +348,8 @@ def _check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog:
         m = keep & obs["cancer_type"].isin(small.index).to_numpy()
         log.warning("dropping classes with fewer than %d samples: %s", cfg.min_class_size,
                     ", ".join(f"{k} ({int(v)})" for k, v in small.items()))
-        plog.drop_samples({f"class with fewer than {cfg.min_class_size} samples": int(m.sum())})
+        why = f"class with fewer than {cfg.min_class_size} samples"
+        plog.drop_samples({why: int(m.sum())}, {why: obs.loc[m, "sample_id"]})
         keep = keep & ~m
     if not keep.any():  # a traceback in the gene table before
         raise input_error(f"no sample is left to prepare (dropped: {plog.dropped_samples})",
@@ -566,6 +535,7 @@ def prepare_dataset(
             "inputs": (inputs := _inputs(paths, label_paths, clinical_path, annotation_path)), "steps": plog.steps,
             "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes},
             "dropped_gene_examples": plog.dropped_gene_examples,
+            "dropped_sample_examples": plog.dropped_sample_examples,
             "genes": plog.genes, "warnings": plog.warnings,
             "n_values_clipped": sum(st.get("negative_values_clipped_to_0", 0) for st in plog.steps),
             "seconds": round(time.perf_counter() - t0, 2),
