@@ -366,6 +366,14 @@ def test_an_ablation_folder_is_named_with_where_its_results_are(tmp_path):
     (tmp_path / "results.csv").write_text("model,repeat,fold\n")
     with pytest.raises(InputError, match=r"(?s)a `genemoe ablation` folder.*fix: read .*tables\.md"):
         report_kind(tmp_path)
+    # its parts are benchmark folders, each with a report: named (the fix said to run a
+    # benchmark, as if there were none)
+    for part in ("models", "pretrained"):
+        (tmp_path / part / "cells").mkdir(parents=True)
+        (tmp_path / part / "protocol.json").write_text("{}")
+    with pytest.raises(InputError, match=r"(?s)or report each part, a benchmark folder: genemoe "
+                                         r"report .*models \(parts: models, pretrained\)"):
+        report_kind(tmp_path)
 
 
 def test_report_out_must_be_an_html_file(dirs, tmp_path):

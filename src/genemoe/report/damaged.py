@@ -69,10 +69,14 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            fix=f"report one method: genemoe report {d / methods[0]} (methods: "
                                f"{', '.join(methods)})")
     if (d / "tables.md").exists() and (d / "results.csv").exists():
+        parts = sorted(p.name for p in d.iterdir()  # each part is a benchmark folder
+                       if (p / "protocol.json").exists() and (p / "cells").is_dir())
         return input_error("a `genemoe ablation` folder: `genemoe report` has no page for it",
                            path=d, fix=f"read {d / 'tables.md'} (the paper's tables, paired "
-                                       f"tests) and {d / 'results.csv'} (one row per fold), "
-                                       "or run `genemoe benchmark` for a report")
+                                       f"tests) and {d / 'results.csv'} (one row per fold)"
+                                       + (f", or report each part, a benchmark folder: genemoe "
+                                          f"report {d / parts[0]} (parts: {', '.join(parts)})"
+                                          if parts else ", or run `genemoe benchmark` for a report"))
     if (d / "checkpoint.pt").exists() and not (d / "model.pt").exists():  # interrupted
         if _pretrain_history(d / "history.jsonl"):  # was told to rerun `genemoe train`
             return input_error("an unfinished pre-training run (a checkpoint, no pretrained.pt "
