@@ -233,7 +233,7 @@ def test_survival_values_left_out_are_named_in_a_warning(tmp_path: Path, caplog)
 
     p = _write(tmp_path / "c.tsv",
                "sample\ttime\tstatus\nS1\t-20\t1\nS2\tabc\t0\nS3\t100\tmaybe\nS4\t5\t1\n"
-               "S5\t70\t\n")
+               "S5\t70\t\nS6\t\t1\n")
     with caplog.at_level(logging.WARNING, logger="genemoe"):
         read_clinical(p)
     said = caplog.text
@@ -241,6 +241,8 @@ def test_survival_values_left_out_are_named_in_a_warning(tmp_path: Path, caplog)
     assert "a time that is not a number (e.g. S2 ('abc'))" in said
     assert "an event not 0/1 (e.g. S3 (a word not read as 0/1))" in said
     assert "1 patient(s) with a time but no event (e.g. S5 (time 70, event empty))" in said  # unnamed
+    # a status with an empty time was counted only (57 OS events in TCGA-CDR's table)
+    assert "1 patient(s) with an event status but no time (e.g. S6 (status 1, time empty))" in said
 
 
 def test_time_months_is_converted_and_short_day_follow_up_warned(tmp_path: Path, caplog) -> None:

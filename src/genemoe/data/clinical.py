@@ -378,11 +378,14 @@ def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: s
     # a time without its event, named for the endpoint in use (was dropped unnamed; TCGA-CDR
     # leaves DSS empty for 368 patients, which an OS run does not read)
     no_event = t.notna() & ~neg & e.isna() & chosen
+    no_time = ~given & e.isin([0.0, 1.0]) & chosen  # a status, empty time (57 OS in TCGA-CDR)
     for rows, values, what in ((neg, t.map("{:g}".format), "a negative time"),
                                (t.isna() & given, raw_time.map(repr), "a time that is not a number"),
                                (invalid, event_shown, "an event not 0/1"),
                                (no_event, t.map("time {:g}, event empty".format),
-                                "a time but no event")):
+                                "a time but no event"),
+                               (no_time, e.map("status {:g}, time empty".format),
+                                "an event status but no time")):
         if rows.any():  # was a count in record.json only: the values left out are named
             shown = ", ".join(f"{p} ({v})" for p, v in values[rows].head(3).items())
             logger.warning("%s: %d patient(s) with %s (e.g. %s): no %s for them",
