@@ -424,3 +424,21 @@ def test_an_explanations_seed_is_recorded_and_reported(trained, tmp_path):
                 max_samples_per_class=2, seed=3)
     assert json.loads((tmp_path / "s" / "convergence.json").read_text())["seed"] == 3
     assert "explanation seed</th><td>3" in write_report(tmp_path / "s").read_text()
+
+
+def test_an_out_holding_another_commands_results_is_refused(trained, tmp_path):
+    """Old behaviour: `explain --out RUN` (twice) deleted the run's report.html and plots/
+    and mixed its files with model.pt; into a bundle it wrote beside X.npy. Every other
+    command refuses a folder holding another's results."""
+    from genemoe.errors import InputError
+    from genemoe.explain.compare import compare_methods
+
+    d, b, _ = trained
+    (d / "fcn" / "report.html").write_text("<html></html>")
+    for out in (d / "fcn", b.path):
+        with pytest.raises(InputError, match="the --out folder holds a (trained run|dataset bundle)"):
+            explain_run(d / "fcn", data=b.path, out_dir=out, progress=False)
+        with pytest.raises(InputError, match="choose another --out"):
+            compare_methods(d / "fcn", data=b.path, out_dir=out)
+    assert (d / "fcn" / "report.html").exists()
+    assert not (d / "fcn" / "convergence.json").exists()

@@ -51,6 +51,7 @@ from genemoe.errors import input_error
 
 __all__ = [
     "Bundle",
+    "check_out_dir",
     "file_sha256",
     "sample_set_sha256",
     "remove_outputs",
@@ -524,3 +525,39 @@ def remove_outputs(out_dir: Path, names: tuple[str, ...] | list[str]) -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+
+
+# Files only one command writes at the top of its --out folder: what the folder already is.
+_OUTPUT_MARKERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("bundle", ("X.npy", "obs.parquet"), "a dataset bundle (genemoe prepare)"),  # is_bundle's
+    ("run", ("metrics.json", "predictions.tsv"), "a trained run (genemoe train)"),
+    ("tune", ("study.db",), "a tuning study (genemoe tune)"),
+    ("tune", ("trials.csv", "best.yaml"), "a tuning study (genemoe tune)"),
+    ("benchmark", ("results.csv",), "a benchmark or ablation (genemoe benchmark / ablation)"),
+    ("pretrain", ("pretrained.pt",), "a pre-training run (genemoe pretrain)"),
+    ("explain", ("genes_by_class.csv",), "an explanation (genemoe explain)"),
+    ("features", ("leading_features.tsv",), "a latent-feature analysis (genemoe features)"),
+)
+
+
+def check_out_dir(out_dir: Path, own: str) -> None:
+    """Refuse an ``--out`` folder that holds another command's results: a run trained into
+    a tuning folder mixed its files with the study's (and replaced none of them), and
+    ``genemoe report`` then read the folder as whichever came first.
+
+    Parameters
+    ----------
+    out_dir
+        The ``--out`` folder (absent or empty: nothing to check).
+    own
+        What the command writes (``"run"``, ``"tune"``, ``"benchmark"``, ``"pretrain"``,
+        ``"explain"``, ``"features"``):
+        its own earlier results there are its business (resume, reuse or replace).
+    """
+    if not out_dir.is_dir():
+        return
+    for kind, names, what in _OUTPUT_MARKERS:
+        if kind != own and all((out_dir / n).exists() for n in names):
+            raise input_error(f"the --out folder holds {what}", path=out_dir,
+                              fix="choose another --out (a new or empty folder, or one this "
+                                  "command wrote before)")

@@ -45,6 +45,7 @@ import torch
 
 from genemoe.data.bundle import (
     atomic_write_text,
+    check_out_dir,
     dump_json,
     file_sha256,
     load_bundle,
@@ -299,6 +300,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                    max_samples_per_class=max_samples_per_class, n_draws=n_draws,
                    max_steps=max_steps)
     out_dir = Path(out_dir)
+    check_out_dir(out_dir, "explain")  # a run's folder lost its report and plots to it
     payload = load_model_file(Path(run_dir))
     out_dir.mkdir(parents=True, exist_ok=True)  # a folder it cannot write, said before the work
     model = _load_model(payload)

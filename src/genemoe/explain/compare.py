@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genemoe.data.bundle import atomic_write_text
+from genemoe.data.bundle import atomic_write_text, check_out_dir
 from genemoe.errors import input_error
 from genemoe.explain.api import explain_run
 from genemoe.explain.integrated_gradients import BaselineName
@@ -109,6 +109,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         Sample ids to explain (``explain --samples``; they replace ``split`` and the cap).
     """
     out_dir = Path(out_dir)
+    check_out_dir(out_dir, "explain")
     if other_run is not None:
         _check_same_model(Path(run_dir), Path(other_run))
     if method != "auto":  # was ignored without a word
