@@ -794,3 +794,17 @@ def test_an_ensemble_or_classical_run_is_reported_without_a_missing_history(dirs
         write_report(tmp_path / "lr")
     assert "history.jsonl" not in caplog.text
     assert "every loss component per epoch (one line per member of 2)" in page
+
+
+def test_the_reports_paired_table_rounds_holm_p_as_the_other_p_values():
+    """Old behaviour: the paired table showed corrected_p 0.83 beside holm_p 0.8328 in one
+    row (holm_p was left unformatted) and said nothing of what holm_p is."""
+    from genemoe.report.html import _benchmark_metrics  # noqa: PLC2701 (the section under test)
+
+    results = pd.DataFrame({"model": ["a", "a", "b", "b"], "repeat": 0, "fold": [0, 1, 0, 1],
+                            "macro_f1": [0.5, 0.6, 0.55, 0.62], "accuracy": [0.5, 0.6, 0.55, 0.62]})
+    comp = pd.DataFrame({"model": ["a"], "mean_difference": [-0.035], "p_value": [0.5],
+                         "corrected_p": [0.83281], "holm_p": [0.83281]})
+    section = _benchmark_metrics(results, "classify", ("b", comp))
+    assert "0.8328" not in section and section.count("0.83") >= 2
+    assert "holm_p: corrected_p Holm-adjusted" in section

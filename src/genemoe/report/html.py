@@ -193,12 +193,14 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
         best, comp = comparison
         comp = comp.assign(mean_difference=comp["mean_difference"].map(lambda v: f"{v:+.4f}"),
                            p_value=comp["p_value"].map(fmt_p),
-                           corrected_p=comp["corrected_p"].map(fmt_p))
+                           corrected_p=comp["corrected_p"].map(fmt_p),
+                           **({"holm_p": comp["holm_p"].map(fmt_p)} if "holm_p" in comp else {}))
         parts += [f"<h3>Paired comparisons against the best peer: {html.escape(best)}</h3>",
                   f"<p>Difference in {PRIMARY_METRIC[task]} (model − {html.escape(best)}) over identical "
                   "folds; two-sided Wilcoxon signed-rank test over the paired folds (p_value) and "
                   "the corrected resampled t-test (corrected_p; Nadeau &amp; Bengio 2003), which "
-                  "allows for the folds sharing training samples.</p>",
+                  "allows for the folds sharing training samples; holm_p: corrected_p Holm-adjusted "
+                  "over the models compared.</p>",
                   _table(comp)]
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in ("c_index_lo", "c_index_hi")]
     if per_type:
