@@ -372,6 +372,15 @@ def test_freezing_an_encoder_with_none_pretrained_is_refused(bundle, preset, tmp
     assert not (tmp_path / "a").exists()
 
 
+def test_a_bootstrap_of_fewer_than_one_resample_is_refused(bundle, preset, tmp_path):
+    """Old behaviour: `ablation --n-boot -4` was accepted silently (the range was never
+    checked)."""
+    with pytest.raises(InputError, match="--n-boot: must be at least 1 resample, got -4"):
+        run_ablation(bundle.path, task="survival", out_dir=tmp_path / "a", preset=str(preset),
+                     n_boot=-4, **OPTS)
+    assert not (tmp_path / "a").exists()
+
+
 def test_a_warning_the_ablations_benchmarks_repeat_is_said_once(caplog):
     """A survival ablation said "4,986 of the bundle's 5,000 samples used ..." three times,
     once per benchmark it runs (models, pre-trained Gene-MOE, pre-trained VAE-Cox)."""

@@ -154,6 +154,23 @@ def _bundle_path(out):
     return json.loads((out / "protocol.json").read_text())["bundle_path"]
 
 
+def test_a_classify_rerun_of_another_n_boot_reuses_its_cells(classify_run, tmp_path, caplog):
+    """Old behaviour: n_boot (the survival C-index intervals' resamples) was in every
+    benchmark's fingerprint, so a classify rerun with another n_boot set its cells aside
+    ("holds a benchmark of other options (n_boot -4 → 200)") and computed them anew; and
+    n_boot < 1 was accepted."""
+    out = tmp_path / "copy"
+    shutil.copytree(classify_run.out_dir, out)
+    with pytest.raises(InputError, match="n_boot: must be at least 1 resample, got 0"):
+        bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg", "fcn"],
+                         n_folds=2, epochs=2, out_dir=out, n_boot=0)
+    caplog.set_level("WARNING", logger="genemoe")
+    res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg", "fcn"],
+                           n_folds=2, epochs=2, out_dir=out, n_boot=7)
+    assert (res.n_computed, res.n_reused) == (0, 4)
+    assert "other options" not in caplog.text
+
+
 def test_results_csv_and_summary_md(classify_run, bundle):
     df = pd.read_csv(classify_run.out_dir / "results.csv")
     assert len(df) == 4 and list(df["model"]) == ["logreg", "logreg", "fcn", "fcn"]

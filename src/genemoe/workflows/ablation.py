@@ -259,6 +259,9 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     check_out_dir(out_dir, "benchmark")
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    if n_boot < 1:  # was accepted (-4), and reached the survival cells' bootstrap
+        raise input_error(f"must be at least 1 resample, got {n_boot}", where="--n-boot",
+                          fix="pass e.g. --n-boot 200 (the default)")
     if pretrained is not None and pretrain_per_fold:
         raise input_error("--pretrained and --pretrain-per-fold both give the pre-trained "
                           "Gene-MOE", where="--pretrained",

@@ -305,7 +305,9 @@ def _pretrained_options(pretrained: Path | str | FoldPretrained | None,
 
 def _fingerprint(bundle: Bundle, opts: dict) -> str:
     """Hash of everything a cell's numbers depend on, except the model and the repeat count."""
-    key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction", "n_boot")}
+    key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction")}
+    if opts["task"] == "survival":  # the C-index intervals' resamples; classify has none
+        key["n_boot"] = opts["n_boot"]
     if opts.get("tune"):  # cells depend on the budget; the studies do not (see _tune_cell)
         key["tune"] = opts["tune"]
     if opts.get("ensemble", 1) > 1:
@@ -451,6 +453,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     if n_repeats < 1:
         raise input_error(f"must be at least 1, got {n_repeats}", where="--repeats",
                           fix="pass --repeats 1 (one K-fold split) or more")
+    if n_boot < 1:
+        raise input_error(f"must be at least 1 resample, got {n_boot}", where="n_boot",
+                          fix="pass e.g. n_boot=1000 (the C-index intervals' bootstrap)")
     if tune < 0:
         raise input_error(f"must be 0 or more trials, got {tune}", where="--tune",
                           fix="pass e.g. --tune 10 (0: no tuning)")
@@ -483,7 +488,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     opts["fingerprint"] = _fingerprint(bundle, opts)
     # the studies tune single models: neither the budget nor the ensemble size changes a trial
     opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})
-    if changes := option_changes(out_dir, opts):  # its tables would outlive an interruption
+    said = {k: v for k, v in opts.items() if k != "n_boot" or task == "survival"}
+    if changes := option_changes(out_dir, said):  # its tables would outlive an interruption
         remove_outputs(out_dir, [f for f in ("summary.md", "results.csv", "report.html")
                                  if (out_dir / f).exists()])
         kept, back = set_aside_cells(out_dir, opts["fingerprint"])
