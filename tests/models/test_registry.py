@@ -293,3 +293,15 @@ def test_the_stored_ensemble_is_not_listed_among_the_models_one_trains():
     calls "not a --model" (and fix lists named it as a model to choose)."""
     assert "ensemble" not in list_models() and "ensemble" in list_models(stored=True)
 
+
+
+def test_an_unknown_models_choices_are_the_trainable_ones():
+    """Old behaviour: `train --model foo`'s fix listed `ensemble` among the choices, which
+    is then refused (it names how a trained ensemble is stored, not a model to train)."""
+    from genemoe.models.registry import get_spec
+
+    with pytest.raises(InputError, match="unknown model 'foo'") as err:
+        get_spec("foo")
+    choices = str(err.value).split("choose one of: ")[1].split(", ")
+    assert "ensemble" not in choices and choices == list_models()
+    assert get_spec("ensemble").name == "ensemble"  # a stored ensemble is still read back

@@ -157,7 +157,7 @@ def get_spec(name: str) -> ModelSpec:
     _load_all()
     if name not in _REGISTRY:
         raise input_error(f"unknown model {name!r}", where="--model",
-                          fix=f"choose one of: {', '.join(sorted(_REGISTRY))}")
+                          fix=f"choose one of: {', '.join(list_models())}")  # not ensemble
     return _REGISTRY[name]
 
 
