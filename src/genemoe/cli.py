@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from genemoe.cli_args import CliCommand, CliGroup
-from genemoe.cli_inputs import expand_paths, joined_inputs, only_with
+from genemoe.cli_inputs import bundle_summary_lines, expand_paths, joined_inputs, only_with
 from genemoe.cli_logging import say, setup_logging
 from genemoe.cli_process import (
     defer_interrupts_in_imports,
@@ -66,16 +66,6 @@ def _csv(value: str | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(v.strip() for v in value.split(",") if v.strip())
 
 
-def _echo_summary(summary: dict, path: Path) -> None:
-    say(f"bundle: {path}")
-    say(f"  samples: {summary['n_samples']:,}  genes: {summary['n_genes']:,}  "
-        f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']:,}"
-        + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else ""))
-    for kind in ("samples", "genes"):
-        for reason, n in summary.get("dropped", {}).get(kind, {}).items():
-            say(f"  dropped {n:,} {kind if n != 1 else kind[:-1]}: {reason}")
-
-
 @download_app.command("tcga", cls=CliCommand)
 def download_tcga_cmd(
     out: Annotated[Path, typer.Option(help="Cache directory for the downloaded files.")] = Path("xena"),
@@ -84,14 +74,16 @@ def download_tcga_cmd(
     values: Annotated[str, typer.Option(
         help="GDC hub matrix: fpkm_uq (the paper's normalisation) | tpm | counts | fpkm, all log2(x+1).")] = "fpkm_uq",
     base_url: Annotated[str | None, typer.Option(help="Mirror of the Xena hub.")] = None,
-    retries: Annotated[int, typer.Option(help="Retries per file.")] = 3,
+    retries: Annotated[int, typer.Option(
+        help="Retries per file after a failed attempt (2: up to 3 attempts; 0: no retry).")] = 2,
     list_only: Annotated[bool, typer.Option("--list", help="Print what would be fetched (with sizes "
                                             "where known) and fetch nothing.")] = False,
 ) -> None:
     """Fetch TCGA expression, clinical and survival tables and the gene map from UCSC Xena."""
-    from genemoe.data.download import download_tcga
+    from genemoe.data.download import check_retries, download_tcga
     from genemoe.data.download_listing import list_downloads
 
+    check_retries(retries)  # --list too: it took --retries -1
     if list_only:
         planned = list_downloads(out, projects=_csv(projects), source=source, values=values,
                                  base_url=base_url)
@@ -171,7 +163,7 @@ def prepare(
     bundle = prepare_dataset(expression_paths, out_path=out, label_paths=label_paths,
                              clinical_path=clinical_paths or None, annotation_path=annotation,
                              config=cfg)
-    _echo_summary(bundle.summary, out)
+    say("\n".join(bundle_summary_lines(bundle.summary, out)))
 
 
 @app.command(cls=CliCommand)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from genemoe.errors import input_error
 
-__all__ = ["JoinedInputs", "expand_paths", "joined_inputs", "only_with"]
+__all__ = ["JoinedInputs", "bundle_summary_lines", "expand_paths", "joined_inputs", "only_with"]
 
 
 @dataclass
@@ -20,6 +20,18 @@ class JoinedInputs:
     expression: list[Path] = field(default_factory=list)
     labels: list[Path] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+
+
+def bundle_summary_lines(summary: dict, path: Path) -> list[str]:
+    """What ``genemoe prepare`` says of the bundle it wrote: sizes, then what it dropped."""
+    lines = [f"bundle: {path}",
+             f"  samples: {summary['n_samples']:,}  genes: {summary['n_genes']:,}  "
+             f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']:,}"
+             + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else "")]
+    for kind in ("samples", "genes"):
+        for reason, n in summary.get("dropped", {}).get(kind, {}).items():
+            lines.append(f"  dropped {n:,} {kind if n != 1 else kind[:-1]}: {reason}")
+    return lines
 
 
 def only_with(switch: bool, value: object, flag: str, needs: str) -> None:

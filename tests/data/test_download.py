@@ -183,11 +183,36 @@ def test_plan_values_choose_the_star_matrix(values: str, dtype: str) -> None:
     assert items[0].dataset == f"TCGA-UVM.{dtype}.tsv"
 
 
-def test_no_attempts_per_file_is_an_input_error(tmp_path: Path) -> None:
-    """``genemoe download tcga --retries 0`` ended in a ValueError traceback."""
-    with pytest.raises(InputError, match="^--retries: 0 attempts per file\n  fix: pass --retries 1"):
-        download_tcga(tmp_path / "out", projects=["ACC"], retries=0)
+def test_retries_are_the_attempts_after_the_first(tmp_path: Path, monkeypatch) -> None:
+    """Old behaviour: ``--retries`` said "Retries per file [default: 3]" but counted
+    attempts ("attempt 1 of 3"), so ``--retries 0`` was refused as "0 attempts per file";
+    and with ``--list`` a ``--retries -1`` was accepted. Now retries follow the first
+    attempt (default 2: 3 attempts in all, as before), and a negative count is refused
+    with or without ``--list`` (it was a ValueError traceback before that)."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    with pytest.raises(InputError, match="^--retries: must be 0 or more retries per file, "
+                                         "got -1\n  fix: pass --retries 0"):
+        download_tcga(tmp_path / "out", projects=["ACC"], retries=-1)
     assert not (tmp_path / "out").exists()
+    res = CliRunner().invoke(app, ["download", "tcga", "--list", "--projects", "ACC",
+                                   "--out", str(tmp_path / "x"), "--retries", "-1"])
+    assert res.exit_code != 0 and "--retries: must be 0 or more" in str(res.exception)
+    assert not (tmp_path / "x").exists()
+    seen: list[int] = []
+
+    def failing(url: str, dest: Path, **kw: int) -> Path:
+        seen.append(kw["attempts"])
+        raise DownloadError("stub")
+
+    monkeypatch.setattr(download, "download_file", failing)
+    for retries, attempts in ((0, 1), (None, 3)):
+        with pytest.raises(DownloadError, match="stub"):
+            download_tcga(tmp_path / "out", projects=["ACC"], **FAST,
+                          **({} if retries is None else {"retries": retries}))
+        assert seen.pop() == attempts
 
 
 def test_plan_unknown_values_names_the_choices() -> None:
@@ -292,7 +317,7 @@ def test_persistent_500_fails_after_retries(hub: Hub, tmp_path: Path) -> None:  
     hub.files["f.tsv"] = _blob(5_000)
     hub.always["f.tsv"] = "500"
     with pytest.raises(DownloadError, match="after 3 attempts") as info:
-        download_file(hub.url("f.tsv"), tmp_path / "f.tsv", retries=3, **FAST)
+        download_file(hub.url("f.tsv"), tmp_path / "f.tsv", attempts=3, **FAST)
     assert hub.url("f.tsv") in str(info.value)
     assert len(hub.requests) == 3
     assert not (tmp_path / "f.tsv").exists()
@@ -302,7 +327,7 @@ def test_failed_transfer_keeps_part_and_next_call_resumes(hub: Hub, tmp_path: Pa
     data = hub.files["r.gz"] = _blob(80_000, seed=3)
     hub.always["r.gz"] = "truncate"
     with pytest.raises(DownloadError, match="next run resumes"):
-        download_file(hub.url("r.gz"), tmp_path / "r.gz", retries=2, chunk_size=1024, **FAST)
+        download_file(hub.url("r.gz"), tmp_path / "r.gz", attempts=2, chunk_size=1024, **FAST)
     part = tmp_path / "r.gz.part"
     assert not (tmp_path / "r.gz").exists()
     assert 0 < part.stat().st_size < len(data) and data.startswith(part.read_bytes())
@@ -318,7 +343,7 @@ def test_missing_file_fails_at_once(hub: Hub, tmp_path: Path, status: str) -> No
     hub.files["gone.tsv"] = b"x"
     hub.always["gone.tsv"] = status
     with pytest.raises(DownloadError, match=f"HTTP {status}") as info:
-        download_file(hub.url("gone.tsv"), tmp_path / "gone.tsv", retries=3, **FAST)
+        download_file(hub.url("gone.tsv"), tmp_path / "gone.tsv", attempts=3, **FAST)
     assert hub.url("gone.tsv") in str(info.value)
     assert len(hub.requests) == 1
     assert not (tmp_path / "gone.tsv").exists()
@@ -371,7 +396,7 @@ def test_stalled_transfer_times_out_and_resumes(hub: Hub, tmp_path: Path) -> Non
     data = hub.files["w.gz"] = _blob(40_000, seed=9)
     hub.script["w.gz"] = ["stall"]
     hub.stall_s = 1.0
-    dest = download_file(hub.url("w.gz"), tmp_path / "w.gz", retries=2, backoff=0.01,
+    dest = download_file(hub.url("w.gz"), tmp_path / "w.gz", attempts=2, backoff=0.01,
                          timeout=0.3, progress=False)
     assert dest.read_bytes() == data
     assert hub.requests == [("w.gz", None), ("w.gz", f"bytes={len(data) // 2}-")]
@@ -382,7 +407,7 @@ def test_refused_connection_is_a_download_error_not_offline(tmp_path: Path) -> N
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(DownloadError, match="after 2 attempts") as info:
-        download_file(f"http://127.0.0.1:{port}/x", tmp_path / "x", retries=2, **FAST)
+        download_file(f"http://127.0.0.1:{port}/x", tmp_path / "x", attempts=2, **FAST)
     assert not isinstance(info.value, OfflineError)
 
 
@@ -401,7 +426,7 @@ def test_no_network_raises_offline_error_saying_how_to_proceed(
 
     monkeypatch.setattr(download, "_open", unreachable)
     with pytest.raises(OfflineError) as info:
-        download_tcga(tmp_path / "out", projects=["ACC", "CHOL"], retries=2, **FAST)
+        download_tcga(tmp_path / "out", projects=["ACC", "CHOL"], retries=1, **FAST)
     msg = str(info.value)
     assert "no internet access" in msg and "genemoe prepare" in msg
     assert "gdc-hub.s3.us-east-1.amazonaws.com" in msg

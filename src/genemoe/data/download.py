@@ -59,7 +59,7 @@ from genemoe.errors import GenemoeError, input_error
 __all__ = [
     "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult", "DownloadSource",
     "GDC_HUB_URL", "MANIFEST_NAME", "OfflineError", "PANCAN_HUB_URL",
-    "download_file", "download_tcga", "plan_downloads",
+    "check_retries", "download_file", "download_tcga", "plan_downloads",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ def download_file(
     *,
     expected_size: int | None = None,
     sha256: str | None = None,
-    retries: int = 3,
+    attempts: int = 3,
     backoff: float = 1.0,
     timeout: float = 60.0,
     progress: bool = True,
@@ -311,7 +311,7 @@ def download_file(
         Final path; its directory is created.
     expected_size, sha256
         Known size in bytes and hex digest, checked when given.
-    retries
+    attempts
         Attempts in all (1 = no retry). Connection errors, timeouts, truncated bodies and
         HTTP 5xx/429/408 are retried after ``backoff * 2**(attempt-1)`` seconds (or the
         server's Retry-After, capped at 60 s); other HTTP errors fail at once.
@@ -338,21 +338,21 @@ def download_file(
     OfflineError
         Every attempt failed because the host does not resolve or the network is unreachable.
     """
-    if retries < 1:
-        raise ValueError(f"retries must be >= 1, got {retries}")
+    if attempts < 1:
+        raise ValueError(f"attempts must be >= 1, got {attempts}")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = _part_path(dest)
     last = _Transient("no attempt made")
     earlier = part.exists() and part.stat().st_size > 0  # a .part left by an earlier run
-    for attempt in range(1, retries + 1):
+    for attempt in range(1, attempts + 1):
         try:
             _attempt(url, part, expected_size=expected_size, timeout=timeout,
                      chunk_size=chunk_size, progress=progress)
             _finish(url, part, dest, expected_size=expected_size, sha256=sha256)
             return dest
         except _Damaged as exc:  # spliced onto an older version of the file: once afresh
-            if not earlier or attempt == retries:
+            if not earlier or attempt == attempts:
                 raise DownloadError(f"{exc}. Run again; if it persists, the server or a proxy "
                                     "answers with something else (check --base-url)") from exc
             logger.warning("%s; the .part resumed from an earlier run (the file changed on "
@@ -360,19 +360,27 @@ def download_file(
             earlier = False
         except _Transient as exc:
             last = exc
-            if attempt < retries:
+            if attempt < attempts:
                 delay = exc.retry_after if exc.retry_after is not None else backoff * 2 ** (attempt - 1)
                 logger.warning("%s: %s (attempt %d of %d); retrying in %.2g s",
-                               url, exc, attempt, retries, delay)
+                               url, exc, attempt, attempts, delay)
                 time.sleep(delay)
             continue
     if last.offline:
         raise OfflineError(offline_message(url, str(last))) from last
     kept = f"; the partial file {part} is kept and the next run resumes it" if part.exists() else ""
-    raise DownloadError(f"could not download {url} after {retries} attempts: {last}{kept}") from last
+    raise DownloadError(f"could not download {url} after {attempts} attempts: {last}{kept}") from last
 
 
 # ----------------------------------------------------------------------------- many files
+def check_retries(retries: int) -> None:
+    """Refuse a negative ``--retries`` (the retries after a file's first attempt)."""
+    if retries < 0:  # download_file's own check is a ValueError (a traceback on the CLI)
+        raise input_error(f"must be 0 or more retries per file, got {retries}", where="--retries",
+                          fix="pass --retries 0 (one attempt per file) or more (2 by default: "
+                              "3 attempts)")
+
+
 
 
 def _load_manifest(path: Path) -> dict[str, Any]:
@@ -452,7 +460,7 @@ def download_tcga(
     source: DownloadSource = "gdc",
     values: str = "fpkm_uq",
     base_url: str | None = None,
-    retries: int = 3,
+    retries: int = 2,
     backoff: float = 1.0,
     timeout: float = 60.0,
     progress: bool = True,
@@ -470,7 +478,10 @@ def download_tcga(
         Output directory (created).
     projects, source, values, base_url
         What to fetch and from where: see :func:`genemoe.data.xena_listing.plan_downloads`.
-    retries, backoff, timeout, progress
+    retries
+        Attempts per file after the first failed one (:func:`check_retries`; 2: up to 3
+        attempts in all, 0: no retry).
+    backoff, timeout, progress
         Passed to :func:`download_file`.
 
     Returns
@@ -490,14 +501,12 @@ def download_tcga(
         after every other file was fetched (the first used to stop the rest).
     """
     out_dir = Path(out_dir)
-    if retries < 1:  # download_file's own check is a ValueError (a traceback on the CLI)
-        raise input_error(f"{retries} attempts per file", where="--retries",
-                          fix="pass --retries 1 or more (3 by default)")
+    check_retries(retries)
     items = plan_downloads(projects, source=source, values=values, base_url=base_url)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = DownloadResult(out_dir=out_dir, manifest_path=out_dir / MANIFEST_NAME)
     manifest = _load_manifest(result.manifest_path)
-    kw = {"retries": retries, "backoff": backoff, "timeout": timeout, "progress": progress}
+    kw = {"attempts": retries + 1, "backoff": backoff, "timeout": timeout, "progress": progress}
     missing: list[NotOnServerError] = []
     for i, item in enumerate(items, start=1):
         try:
