@@ -153,6 +153,25 @@ def test_pretrained_run_of_another_architecture_is_refused(bundle, unseen_run, t
                      pretrained=unseen_run, **OPTS)
 
 
+def test_the_terminal_summary_is_a_few_short_lines(classify):
+    """Old behaviour: `genemoe ablation` printed the whole tables.md (raw Markdown, lines
+    up to 379 characters, 4 decimals). Now: per model the mean ± sd of macro F1 to 3
+    decimals, and where tables.md and results.csv are."""
+    import re
+
+    text = classify.describe()
+    lines = text.splitlines()
+    assert len(lines) <= 10 and max(map(len, lines)) <= 100 and "|" not in text
+    f1 = classify.results.groupby("model")["macro_f1"]
+    for model in ("fcn", "moe", "genemoe"):
+        row = next(line for line in lines if line.strip().startswith(MODEL_LABELS[model]))
+        want = f"{f1.mean()[model]:.3f} ± {f1.std()[model]:.3f}  (2 folds)"
+        assert row.endswith(want), (row, want)
+    assert not re.search(r"\d\.\d{4}", text)
+    assert f"tables:  {classify.out_dir / 'tables.md'}" in lines
+    assert f"results: {classify.out_dir / 'results.csv'}" in lines
+
+
 def test_cli_reruns_resume_from_the_cells(classify, bundle, preset):
     from typer.testing import CliRunner
 
@@ -164,7 +183,7 @@ def test_cli_reruns_resume_from_the_cells(classify, bundle, preset):
                                  "--epochs", "2", "--preset", str(preset), "--device", "cpu",
                                  "--no-progress"])
     assert r.exit_code == 0, r.output
-    assert "Table III" in r.output and "pre-trained: not run" in r.output
+    assert "F1 (macro), mean ± sd over test folds:" in r.output and "not run" in r.output
     assert "; 6 of 6 cells reused from an earlier run)" in r.output  # said only "0 s"
     after = {p.name: p.stat().st_mtime_ns for p in (classify.out_dir / "models" / "cells").iterdir()}
     assert after == before  # every cell reused, none retrained

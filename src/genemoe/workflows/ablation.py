@@ -123,13 +123,31 @@ class AblationResult:
     n_reused: int = 0  # cells read back from an earlier call (a rerun said only "0 s")
 
     def describe(self) -> str:
-        extra = [] if self.pretrain_summary is None else [
-            f"{self.out_dir / 'pretrain' / 'summary.csv'}"]
+        """A few lines for the terminal: per model the mean ± sd of the task's main metric
+        over every test fold, and where the tables are (``tables.md`` was printed whole:
+        raw Markdown, lines of 379 characters)."""
+        metric = PRIMARY_METRIC[self.task]
         reused = (f"; {self.n_reused} of {self.n_computed + self.n_reused} cells reused from an "
                   "earlier run" if self.n_reused else "")
-        return "\n".join([f"ablation: {self.out_dir}  ({self.task}; {self.seconds:.0f} s{reused})", "",
-                          self.tables, f"{self.out_dir / 'results.csv'}",
-                          f"{self.out_dir / 'tables.md'}", *extra])
+        lines = [f"ablation: {self.out_dir}  ({self.task}; {self.seconds:.0f} s{reused})",
+                 f"  {_METRIC_NAMES[metric]}, mean ± sd over test folds:"]
+        groups = list(self.results.groupby("model", sort=False))
+        width = max((len(str(g["label"].iloc[0])) for _, g in groups), default=0)
+        for _, g in groups:
+            v = g[metric].dropna()
+            sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
+            value = "–" if v.empty else f"{v.mean():.3f}{sd}  ({len(v)} folds)"
+            lines.append(f"    {str(g['label'].iloc[0]):<{width}}  {value}")
+        if PRETRAINED not in set(self.results["model"]):
+            lines.append(f"    {MODEL_LABELS[PRETRAINED].split(' (')[0]}: not run (add --pretrained "
+                         "RUN or --pretrain-per-fold)")
+        lines += [f"tables:  {self.out_dir / 'tables.md'}", f"results: {self.out_dir / 'results.csv'}"]
+        if self.pretrain_summary is not None:
+            lines.append(f"pre-training: {self.out_dir / 'pretrain' / 'summary.csv'}")
+        return "\n".join(lines)
+
+
+_METRIC_NAMES = {"macro_f1": "F1 (macro)", "c_index": "C-index"}
 
 
 def ablation_models(task: Task) -> list[str]:
