@@ -319,6 +319,32 @@ def test_no_sample_left_is_said_not_a_traceback(tmp_path):
     assert not (tmp_path / "b").exists()
 
 
+def test_no_sample_left_says_the_counts_in_words_and_the_fix_of_its_cause(tmp_path):
+    """Old behaviour: `prepare --sample-types 99` said "no sample is left to prepare
+    (dropped: {'Primary Solid Tumor (01)': 2, ...})" (a Python dict) with a fix about
+    --min-class-size, which was not the cause. Now the counts are words and the fix
+    names the sample types the data holds; a class-size drop still names
+    --min-class-size."""
+    path = tmp_path / "two.tsv"
+    pd.DataFrame({"TCGA-AA-0001-01": [1.5, 2.0, 3.0], "TCGA-AA-0002-01": [1.0, 2.0, 3.0],
+                  "TCGA-AA-0003-11": [1.0, 2.5, 3.0]},
+                 index=["ENSG00000000003", "ENSG00000000005", "ENSG00000000419"]).to_csv(
+        path, sep="\t")
+    cfg = PrepareConfig(cancer_type="BRCA", sample_types=("99",))
+    with pytest.raises(InputError) as err:
+        prepare_dataset([path], out_path=tmp_path / "b", config=cfg)
+    msg = str(err.value)
+    assert "{" not in msg and "--min-class-size" not in msg
+    assert ("no sample is left to prepare (dropped: 2 Primary Solid Tumor (01), "
+            "1 Solid Tissue Normal (11))") in msg
+    assert ("fix: keep sample types the data holds, e.g. --sample-types 01 (present: "
+            "2 Primary Solid Tumor (01), 1 Solid Tissue Normal (11))") in msg
+    with pytest.raises(InputError, match="fix: lower --min-class-size \\(now 5\\)"):
+        prepare_dataset([path], out_path=tmp_path / "b",
+                        config=PrepareConfig(cancer_type="BRCA", min_class_size=5))
+    assert not (tmp_path / "b").exists()
+
+
 def test_the_labels_line_says_it_counts_every_sample_read():
     """pancan33's preparation said "sample types 01, 03: kept 990 samples", then "cancer
     types: 1,106 from the label table": the second counts every sample read, kept or not."""

@@ -48,7 +48,7 @@ from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "map_table_genes", "normalise_table"]
 
@@ -352,11 +352,30 @@ def _check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog:
         plog.drop_samples({why: int(m.sum())}, {why: obs.loc[m, "sample_id"]})
         keep = keep & ~m
     if not keep.any():  # a traceback in the gene table before
-        raise input_error(f"no sample is left to prepare (dropped: {plog.dropped_samples})",
-                          fix="check --sample-types and the labels; a class needs "
-                              f"--min-class-size {cfg.min_class_size} samples (lower it for "
-                              "a small cohort)")
+        raise _nothing_left(obs, cfg, plog.dropped_samples, small=why if len(small) else None)
     return keep
+
+
+def _nothing_left(obs: pd.DataFrame, cfg: PrepareConfig, dropped: dict[str, int], *,
+                  small: str | None) -> InputError:
+    """"No sample is left", the counts in words and the fix of the main reason (it wrote
+    the counts as a Python dict and always named --min-class-size, also when
+    --sample-types dropped every sample)."""
+    said = ", ".join(f"{n:,} {why}" for why, n in sorted(dropped.items(), key=lambda kv: -kv[1]))
+    main = max(dropped, key=dropped.get, default=None)
+    present = obs["sample_type"].astype(str).value_counts() if "sample_type" in obs else None
+    types = {tcga.sample_type_label(c): c for c in (present.index if present is not None else [])
+             if c != "NA"}
+    if main in types:
+        fix = (f"keep sample types the data holds, e.g. --sample-types {types[main]} (present: "
+               + ", ".join(f"{n:,} {tcga.sample_type_label(c)}" for c, n in present.items()
+                           if c != "NA") + ")")
+    elif main is not None and main == small:
+        fix = (f"lower --min-class-size (now {cfg.min_class_size}) for a small cohort, or add "
+               "samples of these types")
+    else:
+        fix = "check the labels (--labels, --cancer-type, --clinical) and --sample-types"
+    return input_error(f"no sample is left to prepare (dropped: {said or 'none'})", fix=fix)
 
 
 def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.ndarray | None:
