@@ -136,6 +136,17 @@ def test_unknown_orientation_value(tmp_path, counts):
         read_expression(p, orientation="rows")  # type: ignore[arg-type]
 
 
+def test_an_unknown_orientations_fix_names_the_flag(tmp_path, counts):
+    """Old behaviour: `prepare --orientation foo` said "fix: pass
+    orientation='genes_by_samples' or 'samples_by_genes'" (Python syntax) to a CLI user."""
+    p = write_matrix(tmp_path / "m.tsv", counts.T, ENSEMBL, SAMPLES)
+    with pytest.raises(InputError) as err:
+        read_expression(p, orientation="foo")  # type: ignore[arg-type]
+    assert str(err.value) == (
+        "--orientation: unknown orientation 'foo'\n  fix: pass --orientation genes_by_samples "
+        "(a row per gene) or --orientation samples_by_genes (a column per gene)")
+
+
 def test_stated_orientation_and_ambiguous_error(tmp_path, counts):
     names = [f"x{i}" for i in range(7)]
     p = write_matrix(tmp_path / "amb.tsv", counts, [f"y{i}" for i in range(5)], names)

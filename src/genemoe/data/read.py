@@ -70,8 +70,8 @@ logger = logging.getLogger(__name__)
 
 Orientation = Literal["genes_by_samples", "samples_by_genes"]
 
-_ORIENT_FIX = ("pass orientation='genes_by_samples' or 'samples_by_genes' "
-               "(CLI: --orientation genes_by_samples|samples_by_genes)")
+_ORIENT_FIX = ("pass --orientation genes_by_samples (a row per gene) or --orientation "
+               "samples_by_genes (a column per gene)")
 # HTSeq / STAR summary rows: read counters, not genes
 _QC_ROWS = re.compile(r"^(__(no_feature|ambiguous|too_low_aQual|not_aligned|alignment_not_unique)"
                       r"|N_(unmapped|multimapping|noFeature|ambiguous))$")
@@ -563,7 +563,7 @@ def read_expression(path: Path | str, *,
     """
     path = Path(path)
     if orientation not in ("auto", "genes_by_samples", "samples_by_genes"):
-        raise input_error(f"unknown orientation {orientation!r}", path=path, fix=_ORIENT_FIX)
+        raise input_error(f"unknown orientation {orientation!r}", where="--orientation", fix=_ORIENT_FIX)
     _check_path(path)
     magic = _magic(path)
     with reading(path):
