@@ -147,6 +147,17 @@ def test_an_unknown_orientations_fix_names_the_flag(tmp_path, counts):
         "(a row per gene) or --orientation samples_by_genes (a column per gene)")
 
 
+def test_an_h5ad_read_genes_by_samples_says_the_flag_to_drop(tmp_path, counts):
+    """Old behaviour: `prepare --orientation genes_by_samples` on an .h5ad said "pass
+    orientation='auto'" (Python syntax) to a CLI user."""
+    import anndata
+
+    p = tmp_path / "m.h5ad"
+    anndata.AnnData(X=counts.astype("float32")).write_h5ad(p)
+    with pytest.raises(InputError, match=r"or drop --orientation$"):
+        read_expression(p, orientation="genes_by_samples")
+
+
 def test_stated_orientation_and_ambiguous_error(tmp_path, counts):
     names = [f"x{i}" for i in range(7)]
     p = write_matrix(tmp_path / "amb.tsv", counts, [f"y{i}" for i in range(5)], names)

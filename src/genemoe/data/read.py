@@ -489,7 +489,7 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
 
     if orientation == "genes_by_samples":
         raise input_error("an .h5ad file is samples (obs) x genes (var) by convention", path=path,
-                          fix="transpose it in Python (adata.T.write_h5ad(...)) or pass orientation='auto'")
+                          fix="transpose it in Python (adata.T.write_h5ad(...)) or drop --orientation")
     try:
         adata = anndata.read_h5ad(path, backed="r")
     except Exception as exc:  # anndata raises many kinds for non-AnnData HDF5 files
