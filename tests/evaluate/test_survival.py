@@ -347,6 +347,8 @@ def test_survival_metrics_keys_and_values():
         "logrank_p",
         "logrank_high_died_sooner",
         "within_type_c_index",
+        "logrank_p_within_type",
+        "logrank_within_type_high_died_sooner",
         "n",
         "n_events",
     }
@@ -569,3 +571,70 @@ def test_a_half_whose_estimate_fell_to_zero_is_observed_zero_at_later_horizons()
     row = {r["horizon"]: r for r in horizon_calibration(baseline, time, event, risk)}["5 years"]
     assert row["higher-risk half: at risk"] == 0 and row["higher-risk half: observed"] == 0.0
     assert row["lower-risk half: at risk"] == 2
+
+
+def test_stratified_logrank_by_hand_and_against_lifelines():
+    """The stratified log-rank (R's survdiff(... + strata(type))): per stratum O - E and
+    hypergeometric V summed. By hand: stratum A (times 1, 2, 3+; group T, F, T) gives
+    O - E = 1/3 - 1/2, V = 2/9 + 1/4; stratum B (1, 2; F, T) O - E = -1/2, V = 1/4 (+ 0 at
+    one at risk); chi2 = (2/3)^2 / (13/18) = 8/13. With one stratum it is lifelines' test."""
+    from scipy.stats import chi2
+
+    from genemoe.evaluate.survival_tests import stratified_logrank
+
+    res = stratified_logrank([1, 2, 3, 1, 2], [1, 1, 0, 1, 1], [1, 0, 1, 0, 1],
+                             ["A", "A", "A", "B", "B"])
+    assert res["statistic"] == pytest.approx(8 / 13)
+    assert res["p_value"] == pytest.approx(chi2.sf(8 / 13, 1))
+    assert res["observed_minus_expected"] == pytest.approx(-2 / 3)
+    time, event, _ = _tied(1)
+    group = np.random.default_rng(0).random(time.size) < 0.5
+    ref = ll_logrank(time[group], time[~group], event[group], event[~group])
+    one = stratified_logrank(time, event, group, np.zeros(time.size))
+    assert one["statistic"] == pytest.approx(ref.test_statistic, rel=1e-10)
+    two = stratified_logrank(np.r_[time, time], np.r_[event, event], np.r_[group, group],
+                             np.r_[np.zeros(time.size), np.ones(time.size)])
+    assert two["statistic"] == pytest.approx(2 * one["statistic"], rel=1e-10)
+
+
+def test_a_split_that_only_knows_the_types_is_not_significant_within_them():
+    """Old behaviour: summary.md's logrank_p split the patients at one median over every
+    type pooled: a risk that knows only each type's death rate passed it (p < 1e-6 here)
+    and nothing said how much was the types. logrank_p_within_type splits each type at its
+    own median and stratifies by type."""
+    rng = np.random.default_rng(3)
+    types = np.repeat(["A", "B", "C"], 120)
+    rate = np.repeat([1 / 200, 1 / 900, 1 / 3000], 120)
+    time = np.ceil(rng.exponential(1 / rate))
+    cens = rng.uniform(100, 4000, time.size)
+    event, time = time <= cens, np.minimum(time, np.ceil(cens))
+    risk = np.log(rate) + rng.normal(0, 0.01, time.size)  # the type, plus noise
+    m = survival_metrics(time, event, risk, groups=types)
+    assert m["logrank_p"] < 1e-6
+    assert m["logrank_p_within_type"] > 0.01
+    assert isinstance(m["logrank_within_type_high_died_sooner"], bool)
+
+
+def test_the_km_curve_runs_to_the_last_follow_up():
+    """Old behaviour: the report's KM curves stopped at the last death (ACC's at day 2,400
+    with follow-up to 4,673), hiding the patients censored after it."""
+    from genemoe.evaluate.survival_tests import kaplan_meier_curve
+
+    t, s = kaplan_meier_curve(TIME, EVENT)
+    assert t[-1] == TIME.max() and t.size == np.unique(TIME).size
+    dead_t, dead_s = kaplan_meier(TIME, EVENT)
+    np.testing.assert_allclose(s[np.isin(t, dead_t)], dead_s)
+    t2, s2 = kaplan_meier_curve([5, 8, 40, 60], [1, 1, 0, 0])
+    assert t2[-1] == 60 and s2[-1] == pytest.approx(0.5)
+
+
+def test_the_survival_legend_names_both_log_rank_splits_and_unos_truncation():
+    """Old behaviour: the legend had nothing on logrank_p (pooled over types) and called
+    Uno's C "weighted by the inverse probability of censoring", though folds were truncated
+    at different days (2,703, none and 2,023 in a probe)."""
+    from genemoe.evaluate.benchmark_tables import METRICS, null_brier_text
+
+    text = null_brier_text(pd.DataFrame({"c_index": [0.6]}))
+    assert "uno_tau in results.csv" in text and "it can differ by fold" in text
+    assert "types pooled" in text and "logrank_p_within_type: each type split" in text
+    assert "logrank_p_within_type" in METRICS["survival"]

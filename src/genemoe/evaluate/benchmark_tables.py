@@ -28,7 +28,7 @@ PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
 METRICS = {  # results.csv columns summarised in summary.md, in order
     "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece"),
     "survival": ("c_index", "within_type_c_index", "type_only_c_index", "uno_c_index", "logrank_p",
-                 "integrated_brier_score"),
+                 "logrank_p_within_type", "integrated_brier_score"),
 }
 
 
@@ -56,6 +56,9 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
             row.update(c_index=m["c_index"], c_index_lo=lo, c_index_hi=hi,
                        uno_c_index=np.nan if uno is None else uno, logrank_p=m["logrank_p"],
                        logrank_high_died_sooner=m.get("logrank_high_died_sooner"),  # newer cells
+                       logrank_p_within_type=_or_nan(m.get("logrank_p_within_type")),
+                       logrank_within_type_high_died_sooner=m.get(
+                           "logrank_within_type_high_died_sooner"),
                        within_type_c_index=_or_nan(m.get("within_type_c_index")),
                        type_only_c_index=_or_nan(m.get("type_only_c_index")),
                        uno_tau=m.get("uno_tau") or np.nan,  # its truncation day, if any
@@ -153,9 +156,10 @@ def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
         row = {"model": model, "folds": len(g)}
         for c in cols:
             v = g[c].dropna()
-            if c == "logrank_p":  # p-values: a mean ± std of them ("0.000 ± 0.000") says little
+            if c.startswith("logrank_p"):  # p-values: a mean ± std ("0.000 ± 0.000") says little
                 row[c] = "–" if v.empty else _p_values_text(
-                    v, len(g), g.get("logrank_high_died_sooner"))
+                    v, len(g), g.get(c.replace("logrank_p", "logrank") + "_high_died_sooner"
+                                     if c != "logrank_p" else "logrank_high_died_sooner"))
                 continue
             sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
             row[c] = "–" if v.empty else f"{v.mean():.3f}{sd}" + (
@@ -177,7 +181,12 @@ def null_brier_text(results: pd.DataFrame) -> str:
     text = ("C-index: Harrell's, pooled over the cancer types; within_type_c_index: over pairs "
             "of one type only; type_only_c_index: of cancer type alone (each type's training "
             "death rate as the risk), what the types give the pooled C; Uno's C: weighted by the "
-            "inverse probability of censoring (the training patients').")
+            "inverse probability of censoring (the training patients'), truncated where "
+            "needed at the day that censoring survival falls below 0.2 (uno_tau in results.csv; "
+            "it can differ by fold, so the folds' Uno's C cover different follow-up). "
+            "logrank_p: the test patients split at their median risk, types pooled, so the "
+            "types' own survival differences count, as in the C-index; logrank_p_within_type: "
+            "each type split at its own median, log-rank stratified by type.")
     if (ref := results.get("ibs_null_reference")) is not None and ref.notna().any():
         folds = results.drop_duplicates(["repeat", "fold"])["ibs_null_reference"].dropna()
         spread = f" ± {folds.std():.3f}" if len(folds) > 1 else ""  # was in cells/*.json only

@@ -67,6 +67,7 @@ from genemoe.evaluate.survival_tests import (
     kaplan_meier,
     logrank_test,
     median_split_logrank,
+    within_strata_logrank,
 )
 
 __all__ = [
@@ -501,8 +502,11 @@ def survival_metrics(
         ``c_index_ci_reason`` where every resample gave one value), ``c_index_by_type`` (see
         :func:`c_index_by_group`; None without ``groups``), ``uno_c_index`` (None without
         training data or when it fails; the reason is logged), ``logrank_p`` (median risk
-        split; NaN when all risks are equal), ``logrank_high_died_sooner`` (the split's direction;
-        None without a split), ``n``, ``n_events`` (below 2: C-index NaN,
+        split over the types pooled; NaN when all risks are equal), ``logrank_high_died_sooner``
+        (the split's direction; None without a split); with ``groups`` of two types or more
+        ``logrank_p_within_type`` (each type split at its own median, log-rank stratified by
+        type: :func:`~genemoe.evaluate.survival_tests.within_strata_logrank`) and
+        ``logrank_within_type_high_died_sooner``; ``n``, ``n_events`` (below 2: C-index NaN,
         no interval, no Uno's C, and ``c_index_reason`` says why); with ``risk_train``
         also ``integrated_brier_score`` (None when it cannot be computed) and its
         ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``.
@@ -538,6 +542,12 @@ def survival_metrics(
         {"c_index_ci_reason": ci_reason(c)} if not few and np.isnan(ci[0]) else {})
     if groups is not None and len(set(np.asarray(groups).tolist())) > 1 and not few:
         out["within_type_c_index"] = within_group_c_index(t, e, r, groups)
+        try:  # the pooled split also carries the types' own survival differences
+            split = within_strata_logrank(t, e, r, groups)
+            out["logrank_p_within_type"] = split["p_value"]
+            out["logrank_within_type_high_died_sooner"] = split["high_died_sooner"]
+        except ValueError as exc:
+            log.warning("within-type log-rank skipped: %s", exc)
         if groups_train is not None and time_train is not None and event_train is not None:
             by_type = type_rate_risk(time_train, event_train, groups_train, groups)
             out["type_only_c_index"] = _sksurv_c(t, e, by_type)

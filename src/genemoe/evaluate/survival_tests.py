@@ -2,7 +2,9 @@
 
 :func:`check_survival` validates follow-up, events and same-length arrays (one clear error
 each); :func:`kaplan_meier` and :func:`logrank_test` wrap scikit-survival's and lifelines'
-estimators; :func:`median_split_logrank` splits patients at the median risk.
+estimators; :func:`median_split_logrank` splits patients at the median risk;
+:func:`stratified_logrank` and :func:`within_strata_logrank` test within strata (cancer
+types), each with its own baseline hazard and its own median.
 :mod:`genemoe.evaluate.survival` builds the concordance metrics on them.
 """
 
@@ -14,8 +16,9 @@ import numpy as np
 
 from genemoe.errors import input_error
 
-__all__ = ["as_1d", "check_survival", "check_groups", "kaplan_meier", "logrank_test",
-           "median_split_logrank", "observed_minus_expected"]
+__all__ = ["as_1d", "check_survival", "check_groups", "kaplan_meier", "kaplan_meier_curve",
+           "logrank_test", "median_split_logrank", "observed_minus_expected", "stratified_logrank",
+           "within_strata_logrank"]
 
 ArrayLike = np.ndarray | Sequence[float]
 
@@ -101,6 +104,85 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike) -> tuple[np.ndarray, np.ndar
     all_times, survival = kaplan_meier_estimator(e, t)  # at every distinct time
     keep = np.isin(all_times, t[e])
     return np.asarray(all_times[keep], dtype=float), np.asarray(survival[keep], dtype=float)
+
+
+def kaplan_meier_curve(time: ArrayLike, event: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan–Meier estimate at every distinct follow-up time, censorings included: a
+    plotted curve runs to the last follow-up (:func:`kaplan_meier` stops at the last death,
+    hiding the patients followed beyond it), and S at a censoring time places its tick.
+
+    Returns
+    -------
+    times, survival
+        ``(n_distinct_times,)`` ascending, and S(t) just after each (empty without samples).
+    """
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    t, e = check_survival(time, event, need_event=False)
+    if not t.size:
+        return np.empty(0), np.empty(0)
+    all_times, survival = kaplan_meier_estimator(e, t)
+    return np.asarray(all_times, dtype=float), np.asarray(survival, dtype=float)
+
+
+def stratified_logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike,
+                       strata: ArrayLike) -> dict:
+    """Two-group log-rank test stratified by ``strata`` (R's ``survdiff(... + strata(s))``).
+
+    Each stratum has its own baseline hazard: observed minus expected deaths of ``group``
+    and their hypergeometric variances are summed over the strata's death times, and
+    ``(sum O - E)^2 / sum V`` is chi-square with 1 degree of freedom. With one stratum it
+    is the ordinary log-rank test.
+
+    Parameters
+    ----------
+    time, event
+        ``(n,)`` follow-up and event indicator.
+    group
+        ``(n,)`` bool: the group tested (e.g. the higher-risk half).
+    strata
+        ``(n,)`` stratum labels (e.g. cancer types).
+
+    Returns
+    -------
+    dict
+        ``p_value``, ``statistic``, ``observed_minus_expected`` (of ``group``; > 0: it died
+        sooner than one curve per stratum predicts).
+    """
+    from scipy.stats import chi2
+
+    t, e = check_survival(time, event, need_event=False)
+    g, st = np.asarray(group, bool), np.asarray(strata, dtype=object)
+    o_e = var = 0.0
+    for s in np.unique(st.astype(str)):
+        m = st.astype(str) == s
+        ts, es, gs = t[m], e[m], g[m]
+        for d_t in np.unique(ts[es]):
+            at = ts >= d_t
+            n, n1 = at.sum(), (at & gs).sum()
+            d = ((ts == d_t) & es).sum()
+            o_e += ((ts == d_t) & es & gs).sum() - d * n1 / n
+            var += d * (n1 / n) * (1 - n1 / n) * (n - d) / (n - 1) if n > 1 else 0.0
+    if var <= 0:
+        raise input_error("no stratum has deaths in both groups' risk sets: the stratified "
+                          "log-rank test is undefined", where="risk groups")
+    stat = o_e ** 2 / var
+    return {"p_value": float(chi2.sf(stat, 1)), "statistic": float(stat),
+            "observed_minus_expected": float(o_e)}
+
+
+def within_strata_logrank(time: ArrayLike, event: ArrayLike, risk: ArrayLike,
+                          strata: ArrayLike) -> dict:
+    """Each stratum split at its own median risk, then :func:`stratified_logrank`: the risk
+    split's survival difference within cancer types (the pooled median split also carries
+    the types' own differences). ``p_value``, ``statistic``, ``high_died_sooner``."""
+    t, e, r = check_survival(time, event, (risk, "risk"))
+    st = np.asarray(strata, dtype=object).astype(str)
+    med = {s: np.median(r[st == s]) for s in np.unique(st)}
+    high = r > np.array([med[s] for s in st])
+    res = stratified_logrank(t, e, high, st)
+    return {"p_value": res["p_value"], "statistic": res["statistic"],
+            "high_died_sooner": bool(res["observed_minus_expected"] > 0)}
 
 
 def logrank_test(time: ArrayLike, event: ArrayLike, groups: ArrayLike) -> dict:

@@ -24,7 +24,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from genemoe.evaluate.survival import kaplan_meier, logrank_test  # noqa: E402
+from genemoe.evaluate.survival import logrank_test  # noqa: E402
+from genemoe.evaluate.survival_tests import kaplan_meier_curve, stratified_logrank  # noqa: E402
 
 __all__ = [
     "Figure", "plot_confusion_matrix", "plot_per_class_f1", "plot_km_by_type", "plot_metric_box",
@@ -178,8 +179,9 @@ def plot_km_by_type(time: np.ndarray, event: np.ndarray, high: np.ndarray, group
     n_col = min(4, len(panels))
     n_row = -(-len(panels) // n_col)
     fig, axes = plt.subplots(n_row, n_col, figsize=(3.4 * n_col, 2.9 * n_row), squeeze=False)
-    for ax, (name, m) in zip(axes.flat, panels, strict=False):
-        _km_panel(ax, time[m], event[m], high[m], name)
+    for ax, (name, m) in zip(axes.flat, panels, strict=False):  # all types: stratified by type
+        _km_panel(ax, time[m], event[m], high[m], name,
+                  strata=groups if name == "all types" and len(panels) > 2 else None)
     for ax in axes.flat[len(panels):]:
         ax.axis("off")
     fig.suptitle(title)
@@ -187,17 +189,28 @@ def plot_km_by_type(time: np.ndarray, event: np.ndarray, high: np.ndarray, group
     return save_figure(fig, out_path)
 
 
-def _km_panel(ax: plt.Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, name: str) -> None:
+def _km_panel(ax: plt.Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, name: str,
+              strata: np.ndarray | None = None) -> None:
+    """Both halves' curves to their last follow-up, a tick at each censoring (the curves
+    stopped at the last death, hiding later follow-up); the log-rank p, stratified by
+    ``strata`` (cancer type) where given: the pooled test also carries the types' own
+    survival differences."""
     for flag, colour, label in ((False, "tab:blue", "low risk"), (True, "tab:red", "high risk")):
         m = high == flag
         if not m.any():
             continue
-        t, s = kaplan_meier(time[m], event[m])
+        t, s = kaplan_meier_curve(time[m], event[m])
         ax.step(np.r_[0, t], np.r_[1, s], where="post", color=colour,
                 label=f"{label} (n={int(m.sum())})")
+        cens = np.unique(time[m][~event[m]])
+        ax.plot(cens, s[np.searchsorted(t, cens)], "|", color=colour, ms=4, mew=0.8)
     try:
-        p = logrank_test(time, event, high)["p_value"]
-        ax.set_title(f"{name}: log-rank p={p:.3g}", fontsize=9)
+        if strata is not None:
+            p = stratified_logrank(time, event, high, strata)["p_value"]
+            ax.set_title(f"{name}: log-rank p={p:.3g}\n(stratified by type)", fontsize=9)
+        else:
+            p = logrank_test(time, event, high)["p_value"]
+            ax.set_title(f"{name}: log-rank p={p:.3g}", fontsize=9)
     except ValueError:  # one group, or no event
         ax.set_title(f"{name}: log-rank n/a", fontsize=9)
     ax.set_ylim(0, 1.02)
