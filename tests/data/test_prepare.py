@@ -345,6 +345,25 @@ def test_no_sample_left_says_the_counts_in_words_and_the_fix_of_its_cause(tmp_pa
     assert not (tmp_path / "b").exists()
 
 
+def test_a_class_size_below_one_is_refused():
+    """Old behaviour: `prepare --min-class-size -1` ran (rc 0), its value never checked."""
+    with pytest.raises(InputError, match="^--min-class-size: must be at least 1 sample, got -1"):
+        PrepareConfig(min_class_size=-1)
+    assert PrepareConfig(min_class_size=1).min_class_size == 1
+
+
+@pytest.mark.parametrize("flag", ["time_column", "event_column"])
+def test_survival_columns_without_a_survival_table_are_refused(synth_files, tmp_path, flag):
+    """Old behaviour: `prepare --time-column T` (or --event-column) without --clinical was
+    ignored without a word."""
+    name = "--" + flag.replace("_", "-")
+    with pytest.raises(InputError, match=f"^{name}: .*\n  fix: pass --clinical FILE, or drop "
+                                         f"{name}$"):
+        prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
+                        label_paths=[synth_files["labels"]], config=PrepareConfig(**{flag: "T"}))
+    assert not (tmp_path / "b").exists()
+
+
 def test_the_labels_line_says_it_counts_every_sample_read():
     """pancan33's preparation said "sample types 01, 03: kept 990 samples", then "cancer
     types: 1,106 from the label table": the second counts every sample read, kept or not."""

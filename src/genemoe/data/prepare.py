@@ -85,6 +85,10 @@ class PrepareConfig:
         norm.check_method(self.normalisation)
         check_endpoint(self.endpoint)
         sp.check_split_options(self.val_fraction, self.test_fraction, self.n_folds)
+        if self.min_class_size < 1:  # -1 ran, keeping every class
+            raise input_error(f"must be at least 1 sample, got {self.min_class_size}",
+                              where="--min-class-size", fix="pass --min-class-size 1 (keep "
+                                                            "every class) or more (3 by default)")
         if not (np.isfinite(self.min_variance) and self.min_variance >= 0 and np.isfinite(self.min_mean)):
             raise input_error(f"--min-variance {self.min_variance} / --min-mean {self.min_mean}",
                               where="gene filter", fix="a variance of 0 or more and a finite mean "
@@ -508,6 +512,10 @@ def prepare_dataset(
     with warnings_said(plog.warnings):  # every warning said on the way (the record's list
         #   held two kinds of them: clipped negatives, clinical conflicts were said only)
         paths = [Path(p) for p in expression_paths]
+        if not clinical_path and (cfg.time_column or cfg.event_column):  # was ignored, unsaid
+            flag = "--time-column" if cfg.time_column else "--event-column"
+            raise input_error(f"{flag} names a column of the survival table, and none is given",
+                              where=flag, fix=f"pass --clinical FILE, or drop {flag}")
         if not paths:
             raise input_error("no expression file given", where="--expression",
                               fix="pass --expression FILE [FILE ...], or a GDC portal download "
