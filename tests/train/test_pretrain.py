@@ -586,6 +586,18 @@ def test_a_bad_pretraining_value_is_said_with_its_range():
         PretrainConfig(lambda_kl=-1.0)
 
 
+def test_a_model_without_an_encoder_names_the_flag_and_the_choices(tmp_path):
+    """Old behaviour: `genemoe pretrain --model fcn` said "pretrain config: invalid
+    pre-training value(s): model='fcn'" with a fix about the pretrain: section of the
+    --config YAML or preset, though the value came from --model."""
+    with pytest.raises(InputError) as err:
+        pretrain_run(tmp_path / "no_bundle", out_dir=tmp_path / "run", model="fcn")
+    assert str(err.value) == ("--model: 'fcn' has no encoder to pre-train\n  fix: pass --model "
+                              "genemoe | moe | vaecox, or drop --model (the preset's "
+                              "pretrain.model)")
+    assert not (tmp_path / "run").exists()
+
+
 def test_missing_symbols_stay_missing_not_the_text_none(bundle, tmp_path):
     """Old behaviour: a gene without a symbol was stored as the text "None" (or "nan") in
     the pre-training data and checkpoint, and so ranked as a gene called None."""

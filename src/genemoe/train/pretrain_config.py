@@ -15,7 +15,7 @@ from typing import Any, Literal
 from genemoe.errors import input_error, nearest_names
 from genemoe.train.train_config import finite_number, whole_number
 
-__all__ = ["PretrainConfig"]
+__all__ = ["PRETRAIN_MODELS", "PretrainConfig"]
 
 
 def _holds(check: Callable[[], bool]) -> bool:
@@ -24,6 +24,8 @@ def _holds(check: Callable[[], bool]) -> bool:
     except (TypeError, ValueError):  # a value of another kind (text, a list, a number)
         return False
 
+
+PRETRAIN_MODELS = ("genemoe", "moe", "vaecox")  # the models with an encoder to pre-train
 
 # What each checked value of :class:`PretrainConfig` may be (said in the error's fix).
 _VALID = {
@@ -79,7 +81,7 @@ class PretrainConfig:
 
     def __post_init__(self) -> None:
         checks: dict[str, Callable[[], bool]] = {
-            "model": lambda: self.model in ("genemoe", "moe", "vaecox"),
+            "model": lambda: self.model in PRETRAIN_MODELS,
             "epochs": lambda: whole_number(self.epochs) and self.epochs >= 1,
             "batch_size": lambda: whole_number(self.batch_size) and self.batch_size >= 2,
             "lr": lambda: finite_number(self.lr) and self.lr > 0,

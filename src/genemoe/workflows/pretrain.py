@@ -18,6 +18,7 @@ import torch
 
 from genemoe.errors import input_error
 from genemoe.train.pretrain import PretrainResult, pretrain_prepared, resolve_pretrain_config
+from genemoe.train.pretrain_config import PRETRAIN_MODELS
 from genemoe.train.pretrain_data import load_pretrain_data
 from genemoe.workflows.common import check_out_dir
 
@@ -68,6 +69,10 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
                           "pre-train its own copy into the same run directory",
                           where="torchrun", fix="run `genemoe pretrain` without torchrun "
                           "(one GPU or the CPU); data-parallel training is `genemoe train`'s")
+    if model is not None and model not in PRETRAIN_MODELS:  # was said as the YAML's value
+        raise input_error(f"{model!r} has no encoder to pre-train", where="--model",
+                          fix=f"pass --model {' | '.join(PRETRAIN_MODELS)}, or drop --model (the "
+                              "preset's pretrain.model)")
     paths = [bundle_paths] if isinstance(bundle_paths, (str, Path)) else list(bundle_paths)
     config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
                                                 epochs=epochs, progress=progress, model=model)
