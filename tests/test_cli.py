@@ -441,6 +441,13 @@ def test_export_and_models_refuse_what_they_cannot_do(files, tmp_path):
     assert r.returncode == 2 and "unknown task 'foo'" in r.stderr
 
 
+def test_models_with_an_unknown_task_prints_no_table_header():
+    """Old behaviour: `genemoe models --task foo` printed the table's header line, then the
+    error."""
+    r = run_cli("models", "--task", "foo")
+    assert r.returncode == 2 and "unknown task 'foo'" in r.stderr and r.stdout == ""
+
+
 @pytest.mark.parametrize("command", [["prepare", "--expression", "x.tsv"],
                                      ["train", "--data", "b"], ["benchmark", "--data", "b"],
                                      ["demo"], ["pretrain", "--data", "b"]])

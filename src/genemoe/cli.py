@@ -335,8 +335,9 @@ def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for th
     """List the registered models."""
     from genemoe.models.registry import get_spec, list_models
 
+    names = list_models(task=task, stored=True)  # a bad --task refused before the header
     typer.echo(f"{'name':14s} {'kind':8s} {'tasks':18s} what")  # the columns were unnamed
-    for name in list_models(task=task, stored=True):
+    for name in names:
         spec = get_spec(name)
         typer.echo(f"{name:14s} {spec.kind:8s} {','.join(spec.tasks):18s} {spec.description}")
 
