@@ -364,6 +364,16 @@ def test_survival_columns_without_a_survival_table_are_refused(synth_files, tmp_
     assert not (tmp_path / "b").exists()
 
 
+def test_the_written_bundles_shape_says_times_as_elsewhere(synth_files, tmp_path, caplog):
+    """Old behaviour: "wrote bundle ...: 330 samples x 300 genes" (an x, where every other
+    line says ×)."""
+    with caplog.at_level("INFO", logger="genemoe.data.prepare"):
+        b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
+                            label_paths=[synth_files["labels"]])
+    assert f"{b.n_samples:,} samples × {b.n_genes:,} genes" in caplog.text
+    assert " samples x " not in caplog.text
+
+
 def test_the_labels_line_says_it_counts_every_sample_read():
     """pancan33's preparation said "sample types 01, 03: kept 990 samples", then "cancer
     types: 1,106 from the label table": the second counts every sample read, kept or not."""

@@ -67,6 +67,15 @@ def test_one_trial_is_said_in_the_singular(synthetic_bundle, tmp_path, caplog):
     assert "tuning logreg for classify: 1 trial on the validation split" in caplog.text
 
 
+def test_one_epoch_is_said_in_the_singular(synthetic_bundle):
+    """Old behaviour: the demo's summary said "neural models: at most 1 epochs"."""
+    from genemoe.workflows import demo
+
+    head = demo._header(synthetic_bundle(seed=3, clinical=False), 1)
+    assert head.endswith("neural models: at most 1 epoch")
+    assert demo._header(synthetic_bundle(seed=3, clinical=False), 2).endswith("at most 2 epochs")
+
+
 def test_the_demo_gives_a_classical_model_no_epochs_to_be_warned_about(synthetic_bundle,
                                                                        tmp_path, caplog):
     """Old behaviour: `make demo` printed "warning: --epochs applies to neural models; logreg

@@ -77,7 +77,7 @@ def write_h5ad(bundle: Bundle | Path | str, path: Path | str) -> Path:
     adata = bundle_to_anndata(bundle)
     with atomic_file(path, suffix=".h5ad") as tmp:
         adata.write_h5ad(tmp)
-    logger.info("wrote %s: %d samples x %d genes", path, bundle.n_samples, bundle.n_genes)
+    logger.info("wrote %s: %d samples × %d genes", path, bundle.n_samples, bundle.n_genes)
     return path
 
 

@@ -570,7 +570,7 @@ def prepare_dataset(
     bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)
     write_bundle(bundle, Path(out_path))
     bundle.path = Path(out_path)
-    log.info("wrote bundle %s: %s samples x %s genes", out_path, f"{X.shape[0]:,}", f"{X.shape[1]:,}")
+    log.info("wrote bundle %s: %s samples × %s genes", out_path, f"{X.shape[0]:,}", f"{X.shape[1]:,}")
     return bundle
 
 

@@ -244,7 +244,7 @@ def make_synthetic_cohort(
         "realised_censoring": float(1.0 - event[:n_samples].mean()),
         "n_prognostic": int(design["prognostic"].size), "n_shared_programs": design["W"].shape[1],
     }  # fmt: skip
-    logger.info("synthetic cohort: %d samples x %d genes, %d types, seed %d",
+    logger.info("synthetic cohort: %d samples × %d genes, %d types, seed %d",
                 counts.shape[0], n_genes, n_types, seed)  # fmt: skip
     return SyntheticCohort(
         counts=counts, sample_ids=sample_ids, gene_ids=genes["gene_ids"], symbols=genes["symbols"],

@@ -103,7 +103,8 @@ def _train_all(bundle: Bundle, out_dir: Path, runs: list[tuple[str, str]], *, se
                                               epochs=epochs if neural else None)  # no warning
                                 if tune else (None, 0.0))
         log.info("training %s for %s%s", model, task,
-                 f" (at most {epochs} epochs, early stopping on validation)" if neural
+                 f" (at most {epochs} epoch{'s' if epochs != 1 else ''}, early stopping on "
+                 "validation)" if neural
                  else "" if tune else " (tuned on validation)")
         run_dir = out_dir / "runs" / f"{model}_{task}"
         res = train_run(bundle.path, out_dir=run_dir, task=task, model_name=model, preset="small",
@@ -200,7 +201,7 @@ def _header(bundle: Bundle, epochs: int, tune: int = 0) -> str:
             f"split {n['train']} train · {n['val']} val (selection) · {n['test']} test; "
             + (f"every model tuned with the same budget, {tune} trial{'s' if tune != 1 else ''} "
                "on the validation split; " if tune else "the small preset as it is; ")
-            + f"neural models: at most {epochs} epochs")
+            + f"neural models: at most {epochs} epoch{'s' if epochs != 1 else ''}")
 
 
 def results_table(rows: list[DemoRow]) -> str:
