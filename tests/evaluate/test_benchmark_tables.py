@@ -57,3 +57,32 @@ def test_holm_adjusts_the_comparisons_against_the_best_peer():
     np.testing.assert_allclose(holm_adjusted(np.array([0.01, 0.04, np.nan, 0.03])),
                                [0.03, 0.06, np.nan, 0.06])
     assert holm_adjusted(np.array([0.6, 0.7])).tolist() == [1.0, 1.0]
+
+
+def test_a_choice_at_its_grids_end_is_said_and_defaults_name_their_grid():
+    """Old behaviour: CoxPH chose n_top_genes 100, its grid's largest, in 3 of 3 folds (and
+    alpha 100, the largest, in one), said nowhere; the options line read "coxph: its
+    defaults", though its own grid chose other values per fold."""
+    from genemoe.evaluate.benchmark_files import grid_edges
+    from genemoe.evaluate.benchmark_tables import options_lines
+
+    grid = [{"n_top_genes": n, "alpha": a, "score": 0.6} for n in (20, 50, 100)
+            for a in (100.0, 10.0, 1.0, 0.1)]
+
+    def info(n, a):
+        return {"params": {"fitted": {"chosen": {"n_top_genes": n, "alpha": a},
+                                      "grid_scores": grid}}}
+
+    assert grid_edges(info(100, 100.0)) == "n_top_genes 100 (largest), alpha 100 (largest)"
+    assert grid_edges(info(50, 1.0)) == "" and grid_edges({}) == ""
+    results = pd.DataFrame({"model": ["coxph"] * 3 + ["genemoe"],
+                            "options": ["", "", "", "widths=[64]"],
+                            "chosen": ["n_top_genes=100, alpha=100", "n_top_genes=100, alpha=10",
+                                       "n_top_genes=100, alpha=1", "epoch=3"],
+                            "grid_edge": [grid_edges(info(100, 100.0)), grid_edges(info(100, 10.0)),
+                                          grid_edges(info(100, 1.0)), ""]})
+    line = options_lines(results)[0]
+    assert line.startswith("- `coxph`: its defaults; the values its own grid chose")
+    assert ("at its grid's end in 3/3 folds (n_top_genes 100 (largest) ×3, alpha 100 (largest) "
+            "×1): the best value may lie beyond") in line
+    assert options_lines(results)[1] == "- `genemoe`: widths=[64]"  # early stopping's epoch: no grid

@@ -18,7 +18,7 @@ from genemoe import __version__
 from genemoe.errors import input_error
 
 __all__ = ["set_aside_cells", "read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings",
-           "option_changes"]
+           "option_changes", "grid_edges"]
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,23 @@ def _fitted_choices(info: dict[str, Any]) -> dict[str, Any]:
     if "best_epoch" in info:
         return {"epoch": info["best_epoch"]}
     return {}
+
+
+def grid_edges(info: dict[str, Any]) -> str:
+    """The grid values a classical model chose at the end of its own grid (``"n_top_genes
+    100 (largest)"``; "" for none or no grid): the best value may lie beyond it. A grid
+    axis of three values or more counts; an ensemble's members each."""
+    if "ensemble" in info:
+        return "; ".join(filter(None, (grid_edges(m) for m in info["ensemble"]["members"])))
+    fitted = (info.get("params") or {}).get("fitted") or {}
+    chosen, grid = fitted.get("chosen") or {}, fitted.get("grid_scores") or []
+    out = []
+    for key, value in chosen.items():
+        axis = sorted({p[key] for p in grid if isinstance(p.get(key), int | float)
+                       and not isinstance(p.get(key), bool)})
+        if len(axis) >= 3 and value in (axis[0], axis[-1]):
+            out.append(f"{key} {value:g} ({'largest' if value == axis[-1] else 'smallest'})")
+    return ", ".join(out)
 
 
 def set_aside_cells(out_dir: Path, fingerprint: str) -> tuple[str | None, bool]:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from genemoe.evaluate.benchmark_files import grid_edges
 from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
@@ -43,6 +44,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                "ensemble": int(((c.get("info") or {}).get("ensemble") or {}).get("k", 1)),
                "n_genes_used": _genes_used(c),  # Coxnet's 2,000 of the 18,886 (n_genes)
                "chosen": params_text(c.get("chosen") or {}),  # one short table cell
+               "grid_edge": grid_edges(c.get("info") or {}),  # chosen at its grid's end
                "options": params_text(c.get("options") or {}),  # the model's, as it ran
                "type_separation": _first_separation(c.get("routing"))}
         row.update(_tuning_columns(c.get("tuning")))
@@ -143,9 +145,26 @@ def options_lines(results: pd.DataFrame) -> list[str]:
     lines = []
     for model, g in results.groupby("model", sort=False):
         kinds = g["options"].fillna("").unique()
+        own = "chosen" in g and g["chosen"].fillna("").astype(bool).any() and not g[
+            "chosen"].fillna("").str.startswith("epoch").all()  # a classical model's own grid
         lines.append(f"- `{model}`: " + (kinds[0] or "its defaults" if len(kinds) == 1 else
-                                          "differ by fold (tuned): `options` in results.csv"))
+                                          "differ by fold (tuned): `options` in results.csv")
+                     + ("; the values its own grid chose on each fold's validation part are "
+                        "under Chosen per fold" if own and len(kinds) == 1 else "")
+                     + _edge_text(g))
     return lines
+
+
+def _edge_text(g: pd.DataFrame) -> str:
+    """`` - at its grid's end in 3/3 folds (n_top_genes 100 (largest)): ...`` or ""."""
+    edges = g["grid_edge"].fillna("") if "grid_edge" in g else pd.Series(dtype=str)
+    if not edges.astype(bool).any():
+        return ""
+    seen = ", ".join(f"{e} ×{n}" for e, n in
+                     pd.Series([x for e in edges for x in e.split(", ") if x]).value_counts().items())
+    return (f"; at its grid's end in {int(edges.astype(bool).sum())}/{len(g)} folds ({seen}): "
+            "the best value may lie beyond, so widen that axis (`grid:` under `model:` in "
+            "--config)")
 
 
 def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
