@@ -303,7 +303,7 @@ def test_cli_rerun_reuses_the_per_fold_pretraining(per_fold_classify, bundle, pr
                                  "--epochs", "2", "--preset", str(preset), "--device", "cpu",
                                  "--pretrain-per-fold", "--no-progress"])
     assert r.exit_code == 0, r.output
-    assert "pre-trained: per fold" in r.output and "summary.csv" in r.output
+    assert PER_FOLD_LABELS[PRETRAINED] in r.output and "summary.csv" in r.output
     assert built == [] and mtimes() == before and len(before) == 4  # nothing retrained
 
 
