@@ -99,3 +99,16 @@ def test_models_worse_than_no_information_are_named():
                             "integrated_brier_score": [0.18, 0.19, 0.331, 0.15, 0.16, 0.2]})
     text = null_brier_text(results)
     assert text.endswith("Above it, fold by fold: coxnet in 1/3 (mean 0.234 against 0.218).")
+
+
+def test_summary_gives_the_time_dependent_auc_with_its_fold_counts():
+    """Old behaviour: a survival benchmark had no discrimination at fixed horizons."""
+    from genemoe.evaluate.benchmark_tables import _auc_lines  # noqa: PLC2701 (the section)
+
+    results = pd.DataFrame({"model": ["a"] * 3, "auc_1y": [0.7, 0.8, np.nan],
+                            "auc_3y": [0.6, 0.7, 0.65], "auc_5y": np.nan})
+    text = "\n".join(_auc_lines(results))
+    assert "## Time-dependent AUC (cumulative/dynamic) at 1, 3 and 5 years" in text
+    assert "| a | 3 | 0.750 ± 0.071 (2/3 folds) | 0.650 ± 0.050 |" in text
+    assert "auc_5y" not in text
+    assert _auc_lines(results.drop(columns=["auc_1y", "auc_3y"])) == []

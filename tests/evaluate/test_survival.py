@@ -349,6 +349,9 @@ def test_survival_metrics_keys_and_values():
         "within_type_c_index",
         "logrank_p_within_type",
         "logrank_within_type_high_died_sooner",
+        "auc_1y",
+        "auc_3y",
+        "auc_5y",
         "n",
         "n_events",
     }
@@ -638,3 +641,30 @@ def test_the_survival_legend_names_both_log_rank_splits_and_unos_truncation():
     assert "uno_tau in results.csv" in text and "it can differ by fold" in text
     assert "types pooled" in text and "logrank_p_within_type: each type split" in text
     assert "logrank_p_within_type" in METRICS["survival"]
+
+
+def test_time_dependent_auc_is_scikit_survivals_at_1_3_5_years():
+    """Old behaviour: no time-dependent AUC anywhere (a reviewer computed Gene-MOE's 1-year
+    AUC, 0.66-0.73, by hand). Reference: sksurv 0.28 cumulative_dynamic_auc directly, on a
+    cohort whose test times lie inside the training follow-up; a patient followed past it
+    counts as a control (kept, censored there); no death by a horizon: None."""
+    from sksurv.metrics import cumulative_dynamic_auc
+
+    from genemoe.evaluate.brier import time_dependent_auc
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    t = np.ceil(rng.exponential(900 * np.exp(-x)))
+    c = np.ceil(rng.uniform(0, 4000, 400))
+    e, t = t <= c, np.minimum(t, c)
+    tr, te = slice(0, 200), slice(200, 400)
+    inside = t[te] < t[tr].max()
+    got = time_dependent_auc(t[tr], e[tr], t[te][inside], e[te][inside], x[te][inside])
+    for years in (1, 3, 5):
+        ref, _ = cumulative_dynamic_auc(Surv.from_arrays(e[tr], t[tr]),
+                                        Surv.from_arrays(e[te][inside], t[te][inside]),
+                                        x[te][inside], [years * 365.25])
+        assert got[f"auc_{years}y"] == pytest.approx(ref[0], rel=1e-12)
+    late = time_dependent_auc(t[tr], e[tr], t[te] + 2000, e[te], x[te])  # no death by 1 year
+    assert late["auc_1y"] is None
+    assert time_dependent_auc(t[tr], e[tr], t[te], e[te], -x[te])["auc_1y"] < 0.4

@@ -6,6 +6,7 @@ functions turn finished cells (``results.csv`` rows) into tables and write nothi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -31,6 +32,9 @@ METRICS = {  # results.csv columns summarised in summary.md, in order
     "survival": ("c_index", "within_type_c_index", "type_only_c_index", "uno_c_index", "logrank_p",
                  "logrank_p_within_type", "integrated_brier_score"),
 }
+
+
+AUC_COLUMNS = ("auc_1y", "auc_3y", "auc_5y")  # cumulative/dynamic AUC (evaluate.brier)
 
 
 def results_table(cells: list[dict]) -> pd.DataFrame:
@@ -66,7 +70,8 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                        uno_tau=m.get("uno_tau") or np.nan,  # its truncation day, if any
                        ibs_null_reference=m.get("ibs_null_reference", np.nan),
                        integrated_brier_score=m.get("integrated_brier_score", np.nan),
-                       n_events=m["n_events"])
+                       n_events=m["n_events"],
+                       **{k: _or_nan(m.get(k)) for k in AUC_COLUMNS})  # newer cells
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
         rows.append(row)
     df = pd.DataFrame(rows)
@@ -167,9 +172,11 @@ def _edge_text(g: pd.DataFrame) -> str:
             "--config)")
 
 
-def summary_table(results: pd.DataFrame, task: Task) -> pd.DataFrame:
-    """Mean ± std over folds per model: one row per model, one ``"m ± s"`` column per metric."""
-    cols = [c for c in METRICS[task] if c in results.columns]
+def summary_table(results: pd.DataFrame, task: Task,
+                  columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean ± std over folds per model: one row per model, one ``"m ± s"`` column per metric
+    (``columns``, default the task's :data:`METRICS`)."""
+    cols = [c for c in (columns or METRICS[task]) if c in results.columns]
     out = []
     for model, g in results.groupby("model", sort=False):
         row = {"model": model, "folds": len(g)}
@@ -430,6 +437,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   markdown_table(sep), ""]
     lines += _tuned_on_lines(protocol.get("preset_tuned_on"), protocol.get("preset"),
                              protocol.get("epochs"))
+    lines += _auc_lines(results)
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
                 ("c_index_lo", "c_index_hi")]
     if per_type:
@@ -441,6 +449,21 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
         lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
                   "", markdown_table(cells.reset_index()), ""]
     return "\n".join(lines)
+
+
+def _auc_lines(results: pd.DataFrame) -> list[str]:
+    """summary.md's time-dependent AUC section (mean ± std over the folds where a horizon is
+    defined), or [] without it (classification, older cells)."""
+    cols = [c for c in AUC_COLUMNS if c in results and results[c].notna().any()]
+    if not cols:
+        return []
+    table = summary_table(results[["model", *cols]], "survival", columns=cols)
+    return ["## Time-dependent AUC (cumulative/dynamic) at 1, 3 and 5 years", "",
+            "Uno et al. 2007 (scikit-survival's `cumulative_dynamic_auc`, censoring weights "
+            "from the fold's training patients): how well the risk tells the test patients who "
+            "died by the horizon from those alive after it; a fold without a test death by it "
+            "or without patients followed past it has none (the fold count is said).", "",
+            markdown_table(table), ""]
 
 
 def _tuned_on_lines(tuned_on: dict | None, preset: str | None,

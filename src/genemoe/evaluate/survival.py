@@ -507,7 +507,9 @@ def survival_metrics(
         ``logrank_p_within_type`` (each type split at its own median, log-rank stratified by
         type: :func:`~genemoe.evaluate.survival_tests.within_strata_logrank`) and
         ``logrank_within_type_high_died_sooner``; ``n``, ``n_events`` (below 2: C-index NaN,
-        no interval, no Uno's C, and ``c_index_reason`` says why); with ``risk_train``
+        no interval, no Uno's C, and ``c_index_reason`` says why); with the training
+        follow-up ``auc_1y``, ``auc_3y``, ``auc_5y`` (cumulative/dynamic AUC,
+        :func:`~genemoe.evaluate.brier.time_dependent_auc`; None where undefined); with ``risk_train``
         also ``integrated_brier_score`` (None when it cannot be computed) and its
         ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``.
     """
@@ -551,6 +553,10 @@ def survival_metrics(
         if groups_train is not None and time_train is not None and event_train is not None:
             by_type = type_rate_risk(time_train, event_train, groups_train, groups)
             out["type_only_c_index"] = _sksurv_c(t, e, by_type)
+    if time_train is not None and event_train is not None and not few:
+        from genemoe.evaluate.brier import time_dependent_auc
+
+        out.update(time_dependent_auc(time_train, event_train, t, e, r))
     if risk_train is not None and time_train is not None and event_train is not None:
         from genemoe.evaluate.brier import integrated_brier
 
