@@ -272,6 +272,12 @@ def test_survival_benchmark_reports_c_index_per_type(bundle, tmp_path):
     # spreads to 3 decimals as in every other table (were "0.712 ± 0.05"); --epochs said
     per_type = md.split("C-index per cancer type")[1]
     assert re.search(r"± \d\.\d{3}\b", per_type) and not re.search(r"± \d\.\d{2}\b", per_type)
+    # how few deaths each type's C-index rests on is said (it had no counts)
+    deaths = [df[f"events_{t}"].mean() for t in bundle.class_names]
+    assert (f"| test deaths per fold (mean) | {deaths[0]:.1f} |" in per_type
+            and "Few deaths make a type's C-index swing" in per_type)
+    # the time-dependent AUC section and the within-type log-rank column
+    assert "## Time-dependent AUC (cumulative/dynamic)" in md and "logrank_p_within_type" in md
     from genemoe.config_presets import load_preset
     from genemoe.evaluate.benchmark_tables import summary_markdown
 

@@ -73,9 +73,10 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                        n_events=m["n_events"],
                        **{k: _or_nan(m.get(k)) for k in AUC_COLUMNS})  # newer cells
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
+            row.update({f"events_{t}": v.get("n_events") for t, v in (m["c_index_by_type"] or {}).items()})
         rows.append(row)
     df = pd.DataFrame(rows)
-    fixed = [c for c in df.columns if not c.startswith(("f1_", "c_index_"))
+    fixed = [c for c in df.columns if not c.startswith(("f1_", "c_index_", "events_"))
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
     counts = [c for c in ("tune_trials", "tune_pruned", "tune_too_big") if c in df]
@@ -446,8 +447,15 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
         cells = mean.map(lambda v: "–" if np.isnan(v) else f"{v:.3f}") + np.where(
             n > 1, " ± " + sd.map(lambda v: f"{v:.3f}"), "")  # 3 decimals, as every table
         cells.columns = [c.removeprefix("c_index_") for c in cells.columns]
+        cells = cells.reset_index()
+        events = results.drop_duplicates(["repeat", "fold"])  # the folds: one model's rows
+        if all(f"events_{t}" in events for t in cells.columns[1:]):  # cells since 2026-12-04
+            per_fold = [f"{events[f'events_{t}'].mean():.1f}" for t in cells.columns[1:]]
+            cells.loc[len(cells)] = ["test deaths per fold (mean)", *per_fold]
         lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
-                  "", markdown_table(cells.reset_index()), ""]
+                  "", "Few deaths make a type's C-index swing from fold to fold: the last row "
+                  "gives how many each test fold held (each fold's bootstrap interval per type "
+                  "is in cells/*.json).", "", markdown_table(cells), ""]
     return "\n".join(lines)
 
 
