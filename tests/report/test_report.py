@@ -318,9 +318,19 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     p1 = survival_at_horizons(base, test["risk"].to_numpy(float))["survival_1y"]
     assert rows[0]["all: predicted"] == pytest.approx(p1.mean())
     for row in rows:
-        assert all(0 <= v <= 1 for k, v in row.items() if k != "horizon" and "at risk" not in k)
+        assert all(0 <= v <= 1 for k, v in row.items()
+                   if k != "horizon" and "at risk" not in k and "CI" not in k)
+    # the observed estimate's 95% interval (Greenwood, log-log), as lifelines 0.30 gives it
+    # (old behaviour: "uncertain by tens of points", no interval)
+    from lifelines import KaplanMeierFitter
+
+    km = KaplanMeierFitter().fit(test["time"], test["event"].astype(bool))
+    lo, hi = km.confidence_interval_survival_function_.iloc[
+        km.confidence_interval_survival_function_.index.searchsorted(365.25, side="right") - 1]
+    assert rows[0]["all: observed 95% CI"] == pytest.approx([lo, hi], abs=1e-9)
     # three decimals throughout (was 0.75 beside 0.946, and per type 0.8545, [0.6382, 1])
     table = page.split("Survival probability at fixed horizons (test split)</h3>")[1].split("</table>")[0]
+    assert f"{rows[0]['all: observed']:.3f} [{lo:.3f}, {hi:.3f}]</td>" in table
     cells = re.findall(r"<td>([0-9]+\.[0-9]+)</td>", table)
     assert cells and all(re.fullmatch(r"\d\.\d{3}", c) for c in cells)
     per_type = page.split("C-index per cancer type (test split)</h3>")[1].split("</table>")[0]

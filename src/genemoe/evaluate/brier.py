@@ -159,6 +159,19 @@ def _km_at(time: np.ndarray, event: np.ndarray, t: float) -> float:
     return float(y[np.searchsorted(x, t, side="right") - 1]) if x.size and t >= x[0] else 1.0
 
 
+def _km_ci_at(time: np.ndarray, event: np.ndarray, t: float) -> list[float]:
+    """The 95 % pointwise interval of the Kaplan–Meier estimate at ``t`` (Greenwood's
+    variance on the log-log scale, scikit-survival's ``conf_type="log-log"``); [1, 1]
+    before the first event, NaN where undefined."""
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    if not event.any() or t < time[event].min():
+        return [1.0, 1.0]
+    x, _, ci = kaplan_meier_estimator(event, time, conf_type="log-log")
+    i = np.searchsorted(x, t, side="right") - 1
+    return [float(ci[0][i]), float(ci[1][i])] if i >= 0 else [float("nan")] * 2
+
+
 def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarray,
                         risk: np.ndarray) -> list[dict]:
     """Predicted against observed survival at 1, 3 and 5 years, for the patients of a part
@@ -166,7 +179,8 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
     :func:`survival_at_horizons` against the Kaplan–Meier estimate, per horizon inside the
     part's follow-up and the baseline's, with the patients still at risk there (a group none
     of whose patients is followed to the horizon has no observed value, unless its estimate
-    fell to 0 before: its last patient died). ``[]`` without a baseline."""
+    fell to 0 before: its last patient died), and the estimate's 95 % interval (Greenwood,
+    log-log; ``<group>: observed 95% CI``). ``[]`` without a baseline."""
     t, e, r = np.asarray(time, np.float64), np.asarray(event, bool), np.asarray(risk, np.float64)
     probs = survival_at_horizons(baseline, r)
     if not probs or not r.size:
@@ -186,6 +200,8 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
             gone = m.any() and _km_at(t[m], e[m], float(t[m].max())) == 0.0
             row[f"{label}: observed"] = (_km_at(t[m], e[m], h) if at_risk
                                          else 0.0 if gone else np.nan)
+            row[f"{label}: observed 95% CI"] = (_km_ci_at(t[m], e[m], h) if at_risk
+                                                else [np.nan, np.nan])
             row[f"{label}: at risk"] = at_risk
         rows.append(row)
     return rows

@@ -40,10 +40,10 @@ from genemoe.evaluate.benchmark_tables import (
     tuning_cost_table,
     tuning_text,
 )
-from genemoe.evaluate.brier import horizon_calibration
 from genemoe.explain.rankings import read_ranking, top_genes_line
 from genemoe.report.damaged import damaged_error, not_reportable
 from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
+from genemoe.report.horizons import horizon_table
 from genemoe.report.html_parts import cell_text as _fmt
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import kv_table as _kv
@@ -258,7 +258,7 @@ def _run_context(d: Path, plots: Path) -> dict[str, Any]:
     return {"title": f"genemoe run — {model} ({task})",
             "synthetic": bool(summary.get("synthetic") or record.get("synthetic")),
             "summary": summary, "record": record, "protocol": protocol, "panel": panel,
-            "metrics": _run_metrics(metrics, task) + _horizon_table(d, payload),
+            "metrics": _run_metrics(metrics, task) + horizon_table(d, payload),
             "figures": figures,
             "versions": versions, "report_versions": software_versions(), "seeds": seeds,
             "config": cfg, **_linked_context(d)}
@@ -409,27 +409,6 @@ def _run_metrics(metrics: dict, task: str) -> str:
                             for t, v in test["c_index_by_type"].items()])  # was 0.8545, [0.6382, 1]
         parts += ["<h3>C-index per cancer type (test split)</h3>", _table(per)]
     return "\n".join(parts)
-
-
-def _horizon_table(d: Path, payload: dict) -> str:
-    """Survival runs: ``predict``'s probabilities at 1, 3, 5 years against Kaplan–Meier on
-    the test split (all patients, and the halves above and below the median risk)."""
-    if payload.get("task") != "survival" or not (d / "predictions.tsv").exists():
-        return ""
-    pred = pd.read_csv(d / "predictions.tsv", sep="\t")
-    test = pred[(pred["split"] == "test") & pred["time"].notna()]
-    rows = horizon_calibration(payload.get("survival_baseline"), test["time"].to_numpy(float),
-                               test["event"].astype(bool).to_numpy(), test["risk"].to_numpy(float))
-    if not rows:
-        return ""
-    return ("<h3>Survival probability at fixed horizons (test split)</h3><p>Predicted: the mean "
-            "of <code>predict</code>'s <code>survival_1y</code>... (the training patients' "
-            "Breslow baseline raised to exp(risk)); observed: the Kaplan–Meier estimate of the "
-            f"same patients ({len(test)}, {int(test['event'].astype(bool).sum())} events). With "
-            "few patients at risk the observed value is uncertain by tens of points; none at risk: –, "
-            "or 0.000 where the estimate had fallen to 0 (the group's last patient died).</p>"
-            + _table(pd.DataFrame(rows).map(
-                lambda v: f"{v:.3f}" if isinstance(v, float) and v == v else v)))  # NaN: –
 
 
 def _metric_text(key: str, v: Any) -> str:

@@ -1,0 +1,45 @@
+"""A survival run's report section: survival probability at 1, 3 and 5 years, predicted
+against the Kaplan–Meier estimate (with its interval) on the test split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from genemoe.evaluate.brier import horizon_calibration
+from genemoe.report.html_parts import html_table as _table
+from genemoe.report.text import fmt_ci
+
+__all__ = ["horizon_table"]
+
+
+def horizon_table(d: Path, payload: dict) -> str:
+    """Survival runs: ``predict``'s probabilities at 1, 3, 5 years against Kaplan–Meier on
+    the test split (all patients, and the halves above and below the median risk)."""
+    if payload.get("task") != "survival" or not (d / "predictions.tsv").exists():
+        return ""
+    pred = pd.read_csv(d / "predictions.tsv", sep="\t")
+    test = pred[(pred["split"] == "test") & pred["time"].notna()]
+    rows = horizon_calibration(payload.get("survival_baseline"), test["time"].to_numpy(float),
+                               test["event"].astype(bool).to_numpy(), test["risk"].to_numpy(float))
+    if not rows:
+        return ""
+    return ("<h3>Survival probability at fixed horizons (test split)</h3><p>Predicted: the mean "
+            "of <code>predict</code>'s <code>survival_1y</code>... (the training patients' "
+            "Breslow baseline raised to exp(risk)); observed: the Kaplan–Meier estimate of the "
+            f"same patients ({len(test)}, {int(test['event'].astype(bool).sum())} events), with "
+            "its 95% interval (Greenwood, log-log): with few patients at risk it spans tens of "
+            "points; none at risk: –, or 0.000 where the estimate had fallen to 0 (the group's "
+            "last patient died).</p>" + _table(_with_intervals(pd.DataFrame(rows))))
+
+
+def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """Each ``<group>: observed`` cell with its interval: ``0.620 [0.48, 0.74]``."""
+    out = table.map(lambda v: f"{v:.3f}" if isinstance(v, float) and v == v else v)  # NaN: –
+    for col in [c for c in table.columns if c.endswith(": observed 95% CI")]:
+        obs = col.removesuffix(" 95% CI")
+        out[obs] = [f"{o} {fmt_ci(ci)}" if isinstance(o, str) and fmt_ci(ci) else o
+                    for o, ci in zip(out[obs], table[col], strict=True)]
+        out = out.drop(columns=col)
+    return out
