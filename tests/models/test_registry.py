@@ -305,3 +305,21 @@ def test_an_unknown_models_choices_are_the_trainable_ones():
     choices = str(err.value).split("choose one of: ")[1].split(", ")
     assert "ensemble" not in choices and choices == list_models()
     assert get_spec("ensemble").name == "ensemble"  # a stored ensemble is still read back
+
+
+def test_a_run_folder_as_a_model_name_and_a_model_name_as_a_run_are_said(tmp_path, monkeypatch):
+    """Old behaviour: `train --model r1` (a run) said only "unknown model 'r1'", and
+    `predict --model genemoe` "no such run folder", neither saying that --model takes a
+    model's name in train, tune and benchmark but a run's folder in predict."""
+    from genemoe.models.registry import get_spec
+    from genemoe.train.model_file import load_model_file
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r1").mkdir()
+    (tmp_path / "r1" / "model.pt").write_bytes(b"")
+    with pytest.raises(InputError, match="a trained run's folder, where a model's name goes") as e:
+        get_spec("r1")
+    assert "to score with that run: genemoe predict --model r1" in str(e.value)
+    with pytest.raises(InputError, match="'genemoe' is a model's name, where a trained run") as e:
+        load_model_file("genemoe")
+    assert "genemoe train --model genemoe ... --out RUN" in str(e.value)

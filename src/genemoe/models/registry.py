@@ -17,6 +17,7 @@ import importlib
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from genemoe.config_presets import check_config_keys
@@ -156,8 +157,13 @@ def get_spec(name: str) -> ModelSpec:
     """The :class:`ModelSpec` of ``name``; a clear error listing the choices otherwise."""
     _load_all()
     if name not in _REGISTRY:
-        raise input_error(f"unknown model {name!r}", where="--model",
-                          fix=f"choose one of: {', '.join(list_models())}")  # not ensemble
+        run = (Path(str(name)) / "model.pt").exists()  # predict's --model: a run's folder
+        raise input_error(f"unknown model {name!r}" + (": a trained run's folder, where a "
+                                                       "model's name goes" if run else ""),
+                          where="--model",
+                          fix=f"choose one of: {', '.join(list_models())}"  # not ensemble
+                          + ("; to score with that run: genemoe predict --model "
+                             f"{name} (predict, explain and features take a run)" if run else ""))
     return _REGISTRY[name]
 
 

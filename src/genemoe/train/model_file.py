@@ -30,8 +30,14 @@ def load_model_file(run: Path | str) -> dict[str, Any]:
     """Load ``RUN/model.pt`` (or a model file) written by :func:`save_model_file`."""
     path = Path(run) / "model.pt" if Path(run).is_dir() else Path(run)
     if not Path(run).exists():
-        raise input_error("no such run folder or model file", path=Path(run),
-                          fix="pass the --out folder of a `genemoe train` run (check the path)")
+        from genemoe.models.registry import list_models
+
+        named = str(run) in list_models()  # train's --model: a model's name
+        raise input_error("no such run folder or model file" + (
+            f": {str(run)!r} is a model's name, where a trained run's folder goes" if named else ""),
+            path=Path(run), fix=(f"train one (genemoe train --model {run} ... --out RUN) and "
+                                 "pass RUN" if named else "pass the --out folder of a `genemoe "
+                                 "train` run (check the path)"))
     if not path.exists():
         what = ("a dataset bundle, not a trained run" if is_bundle(Path(run)) else
                 "a pre-training run, not a trained run" if (Path(run) / "pretrained.pt").exists()
