@@ -818,3 +818,14 @@ def test_the_reports_paired_table_rounds_holm_p_as_the_other_p_values():
     section = _benchmark_metrics(results, "classify", ("b", comp))
     assert "0.8328" not in section and section.count("0.83") >= 2
     assert "holm_p: corrected_p Holm-adjusted" in section
+
+
+def test_a_bundle_given_to_report_is_named_with_its_files(dirs):
+    """Old behaviour: `genemoe report BUNDLE` said "neither a run, a benchmark, an
+    explanation nor a tuning directory"."""
+    from genemoe.errors import InputError
+    from genemoe.report.html import report_kind
+
+    with pytest.raises(InputError, match=r"(?s)a dataset bundle \(genemoe prepare\).*fix: read "
+                                         r".*summary\.json.*genemoe report RUN"):
+        report_kind(dirs["bundle"])

@@ -104,6 +104,12 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            path=d, fix=f"its figures are {', '.join(figures) or 'not drawn yet'}; "
                                        f"its numbers are {d / 'summary.json'} and "
                                        f"{d / 'gene_correlation.tsv'}")
+    if (d / "X.npy").exists() and (d / "obs.parquet").exists():  # was "neither a run, ..."
+        return input_error("a dataset bundle (genemoe prepare): `genemoe report` reports what "
+                           "was trained on one", path=d,
+                           fix=f"read {d / 'summary.json'} (samples, types, what was dropped) and "
+                               f"{d / 'record.json'} (every step); report a run trained on it: "
+                               f"genemoe train --data {d} ... --out RUN, then genemoe report RUN")
     for kind, needs, marks, cmd in _PARTS:  # a run or tune lacking a file was "neither a run..."
         held = [f for f in marks if (d / f).exists()]
         if held:
