@@ -520,6 +520,12 @@ def test_an_out_folder_holding_other_files_is_refused_and_a_bundle_replaced_is_s
     with pytest.raises(InputError, match="a file, not a folder"):
         check_bundle_out(tmp_path / "afile")
     check_bundle_out(tmp_path / "new")  # absent or empty: nothing to say
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # probe removed
+    # a place it cannot write is said before the work (it failed at the end, naming a temp
+    # path: "/proc/.foo.tmp-j536rq0z: No such file or directory")
+    with pytest.raises(InputError, match=r"/proc/foo: --out: cannot write a folder here") as err:
+        check_bundle_out(Path("/proc/foo"))
+    assert ".tmp-" not in str(err.value)
     bundle_dir = tmp_path / "b"
     bundle_dir.mkdir()
     for name in ("X.npy", "obs.parquet"):

@@ -395,6 +395,12 @@ def check_bundle_out(path: Path, *, say_replaced: bool = True) -> None:
     if path.exists() and not path.is_dir():
         raise input_error("a file, not a folder", path=path, where="--out",
                           fix="give a new folder for the bundle")
+    try:  # before the work: a place it cannot write failed at the end, naming a temp path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tempfile.mkdtemp(prefix=f".{path.name}.probe-", dir=path.parent))
+    except OSError as exc:
+        raise input_error(f"cannot write a folder here ({exc.strerror or exc})", path=path,
+                          where="--out", fix="give a folder in a place you can write") from exc
     if not path.is_dir() or not any(path.iterdir()):
         return
     if not is_bundle(path):
