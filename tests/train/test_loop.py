@@ -145,6 +145,28 @@ def test_training_is_deterministic_for_a_seed():
     assert no_time(r3.history) != no_time(r1.history)
 
 
+def test_training_leaves_the_callers_random_state_as_it_was():
+    """Old behaviour (a probe from Python): training seeded torch's global generator and left
+    it so: after `train_run`, a notebook's `torch.rand(3)` gave the same numbers whatever
+    seed the user had set. numpy's and Python's global states are kept too."""
+    import random
+
+    X, y = make_classify()
+    model = TinyModel(X.shape[1], 3)
+
+    def draws(seed: int, train: bool) -> tuple:
+        torch.manual_seed(seed)
+        np.random.seed(seed)  # noqa: NPY002
+        random.seed(seed)
+        if train:
+            train_model(model, X_train=X[:90], y_train=y[:90], X_val=X[90:], y_val=y[90:],
+                        task="classify", config=FAST, loss_fn=ce_loss, metric_fn=accuracy)
+        return torch.rand(3).tolist(), np.random.rand(), random.random()  # noqa: NPY002
+
+    for seed in (123, 999):
+        assert draws(seed, train=True) == draws(seed, train=False)
+
+
 def test_early_stopping_on_a_flat_validation_metric():
     X, y = make_classify()
     model = TinyModel(X.shape[1], 3)

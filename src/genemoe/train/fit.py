@@ -39,6 +39,7 @@ from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.memory import activation_bytes, available_memory, training_memory_bytes
 from genemoe.train.risk_scale import fit_risk_scale
+from genemoe.train.rng import keeps_global_rng
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_train_options",
@@ -429,6 +430,7 @@ def check_training_memory(model: torch.nn.Module, device: str, *, ema: bool, n_g
     return True
 
 
+@keeps_global_rng
 def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: dict[str, TaskData],
                n_out: int, work_dir: Path | None, progress: bool,
                transfer: dict | None = None, on_epoch_end: Callable[[int, float], bool] | None = None,

@@ -51,6 +51,7 @@ from genemoe.train.checkpoint import (
 from genemoe.train.inference import autocast_dtype, predict_outputs, predict_tensor
 from genemoe.train.losses import LossOutput
 from genemoe.train.optim import LRSchedule, build_optimizer, parameter_groups
+from genemoe.train.rng import keeps_global_rng
 from genemoe.train.sampling import SurvivalTarget
 from genemoe.train.scaled_rows import ScaledRows
 from genemoe.train.train_config import TrainConfig
@@ -436,6 +437,7 @@ def _setup(model: nn.Module, config: TrainConfig, task: Task, data: dict[str, An
     return run
 
 
+@keeps_global_rng
 def train_model(
     model: nn.Module,
     *,

@@ -95,6 +95,7 @@ from genemoe.train.pretrain_losses import (
 )
 from genemoe.train.pretrain_metrics import collapse_report, reconstruction_metrics, utilisation
 from genemoe.train.pretrain_stream import BatchFeed, StreamingRows, memory_stats
+from genemoe.train.rng import keeps_global_rng
 from genemoe.train.sampling import shuffled_batches
 
 __all__ = ["PretrainConfig", "PretrainData", "PretrainResult", "pretrain_on_data", "pretrain_prepared",
@@ -405,6 +406,7 @@ def pretrain_on_data(data: PretrainData, *, out_dir: Path | str, preset: str = "
                              max_epochs_this_call=max_epochs_this_call, t0=t0)
 
 
+@keeps_global_rng
 def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dict[str, Any], *,
                       out_dir: Path, preset: str, max_epochs_this_call: int | None,
                       t0: float) -> PretrainResult:
