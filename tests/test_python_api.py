@@ -6,7 +6,14 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
+
+from genemoe.data.args import as_list, folder_of
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.errors import InputError
+from synthetic_inputs import prepare_synthetic
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -49,3 +56,68 @@ def test_the_readme_python_example_runs(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "genemoe · classify" in out and Path("pred.csv").exists()
     assert Path("explain/gm/genes_by_class.csv").exists()
+
+
+def test_as_list_takes_one_value_or_many():
+    assert as_list("a.tsv") == ["a.tsv"] and as_list(Path("a")) == [Path("a")]
+    assert as_list("logreg,fcn", split_commas=True) == ["logreg", "fcn"]
+    assert as_list(np.array(["x", "y"])) == ["x", "y"] and as_list(None) is None
+    assert as_list(("a", "b")) == ["a", "b"]
+
+    class B:
+        path = Path("bundles/b")
+
+    assert folder_of(B()) == Path("bundles/b") and folder_of("r") == Path("r")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    d = tmp_path_factory.mktemp("api")
+    bundle, files, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=3, seed=2)
+    return d, bundle, files
+
+
+def test_one_path_a_dict_of_options_and_a_bundle_object_are_taken(made, tmp_path):
+    """Old behaviour: prepare_dataset("counts.tsv") read the file "c" (the path's first
+    character); a Path failed with "'PosixPath' object is not iterable"; config={"seed": 1}
+    with "'dict' object has no attribute 'time_column'"; train_run(bundle) with "expected
+    str ... not Bundle"; run_benchmark(models="logreg") tried the models 'l', 'o', 'g'."""
+    from genemoe.workflows.benchmark import run_benchmark
+    from genemoe.workflows.train import train_run
+
+    _, bundle, files = made
+    b = prepare_dataset(Path(files["counts"]), label_paths=str(files["labels"]),
+                        out_path=tmp_path / "b", config={"seed": 1, "min_variance": 0})
+    assert b.n_samples == bundle.n_samples and b.record["config"]["seed"] == 1
+    with pytest.raises(InputError, match="config: .*unexpected keyword argument 'sed'"):
+        prepare_dataset(files["counts"], out_path=tmp_path / "c", config={"sed": 1})
+    run = train_run(b, out_dir=tmp_path / "run", model_name="logreg", progress=False)
+    assert run.metrics["test"]["macro_f1"] >= 0
+    res = run_benchmark(b, task="classify", models="logreg", n_folds=2, out_dir=tmp_path / "bm")
+    assert set(res.results["model"]) == {"logreg"}
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("val_fraction", "0.1", "is not a number"), ("seed", "1", "is not a whole number"),
+    ("min_class_size", 2.5, "is not a whole number"), ("n_folds", True, "is not a whole number")])
+def test_prepare_options_of_the_wrong_type_are_refused(field, value, said):
+    """Old behaviour: val_fraction="0.1" failed with "'<=' not supported between 'int' and
+    'str'"; seed="1" and min_class_size=2.5 were taken."""
+    with pytest.raises(InputError, match=f"{field}={value!r} {said}"):
+        PrepareConfig(**{field: value})
+
+
+def test_explain_takes_the_bundles_own_id_arrays_and_one_id(made, tmp_path):
+    """Old behaviour: samples=<numpy array> failed with "The truth value of an array ... is
+    ambiguous", and samples="ID" was taken as its characters ("given twice: ['-', '0']")."""
+    from genemoe.explain import explain_run
+    from genemoe.workflows.train import train_run
+
+    d, bundle, _ = made
+    train_run(bundle.path, out_dir=d / "fcn", model_name="fcn", epochs=2, progress=False)
+    ids = bundle.sample_ids[bundle.indices("test")][:3]
+    res = explain_run(d / "fcn", data=bundle, out_dir=tmp_path / "a", samples=ids, progress=False)
+    assert res.n_samples == 3
+    one = explain_run(d / "fcn", data=bundle.path, out_dir=tmp_path / "b", samples=str(ids[0]),
+                      progress=False)
+    assert one.n_samples == 1

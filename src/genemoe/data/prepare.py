@@ -28,9 +28,8 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -41,10 +40,12 @@ from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation
+from genemoe.data.args import as_list
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
-from genemoe.data.clinical import attach_survival, check_endpoint, exported_clinical
+from genemoe.data.clinical import attach_survival, exported_clinical
 from genemoe.data.ids import tcga_like
 from genemoe.data.prep_text import PrepLog, warnings_said
+from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
@@ -53,46 +54,6 @@ from genemoe.errors import InputError, input_error
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "map_table_genes", "normalise_table"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PrepareConfig:
-    """Options of ``genemoe prepare`` (every one is recorded in the bundle)."""
-
-    sample_types: tuple[str, ...] = ("01", "03")  # primary tumour; 03 = primary blood cancer
-    one_per_patient: bool = True  # deterministic rule: see genemoe.data.tcga.one_per_patient
-    orientation: Literal["auto", "genes_by_samples", "samples_by_genes"] = "auto"
-    normalisation: Literal["auto", "log2cpm", "log2tpm", "fpkm_uq", "log2p1", "none"] = "auto"
-    label_column: str | None = None  # override label-table auto-detection
-    cancer_type: str | None = None  # label for samples no table names (a single-cohort file)
-    sample_column: str | None = None
-    drop_unlabelled: bool = False  # default: samples without a label are an error
-    min_class_size: int = 3  # smaller classes are dropped (counted) so splits stay stratified
-    min_variance: float = 0.4  # the paper's filter: drop if var < 0.4 AND mean < 0.8
-    min_mean: float = 0.8
-    protein_coding_only: bool = False
-    endpoint: Literal["OS", "DSS", "DFI", "PFI"] = "OS"
-    time_column: str | None = None  # survival columns, when the table's names are not recognised
-    event_column: str | None = None
-    val_fraction: float = 0.1
-    test_fraction: float = 0.2
-    n_folds: int | None = None
-    seed: int = 0
-    synthetic: bool = False  # set by genemoe.data.synthetic / `genemoe demo`
-
-    def __post_init__(self) -> None:  # unknown values are refused before any file is read
-        tcga.sample_type_list(self.sample_types)
-        norm.check_method(self.normalisation)
-        check_endpoint(self.endpoint)
-        sp.check_split_options(self.val_fraction, self.test_fraction, self.n_folds)
-        if self.min_class_size < 1:  # -1 ran, keeping every class
-            raise input_error(f"must be at least 1 sample, got {self.min_class_size}",
-                              where="--min-class-size", fix="pass --min-class-size 1 (keep "
-                                                            "every class) or more (3 by default)")
-        if not (np.isfinite(self.min_variance) and self.min_variance >= 0 and np.isfinite(self.min_mean)):
-            raise input_error(f"--min-variance {self.min_variance} / --min-mean {self.min_mean}",
-                              where="gene filter", fix="a variance of 0 or more and a finite mean "
-                                                       "(e.g. 0.4 and 0.8; 0 and 0 keep every gene)")
 
 
 def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | None,
@@ -482,7 +443,7 @@ def prepare_dataset(
     label_paths: Sequence[Path | str] = (),
     clinical_path: Path | str | Sequence[Path | str] | None = None,
     annotation_path: Path | str | None = None,
-    config: PrepareConfig | None = None,
+    config: PrepareConfig | dict | None = None,
 ) -> Bundle:
     """Prepare a dataset bundle from expression files (see the module docstring for steps).
 
@@ -507,7 +468,14 @@ def prepare_dataset(
     Bundle
         The written bundle (matrix in memory).
     """
+    if isinstance(config, dict):  # from Python: the options as a dict
+        try:
+            config = PrepareConfig(**config)
+        except TypeError as exc:
+            raise input_error(f"config: {exc}", where="config", fix="pass PrepareConfig's "
+                              "field names (genemoe.PrepareConfig)") from exc
     cfg, t0, plog = config or PrepareConfig(), time.perf_counter(), PrepLog()
+    expression_paths, label_paths = as_list(expression_paths), as_list(label_paths)  # one path
     check_bundle_out(Path(out_path))  # before any work: a folder of other files is refused
     with warnings_said(plog.warnings):  # every warning said on the way (the record's list
         #   held two kinds of them: clipped negatives, clinical conflicts were said only)

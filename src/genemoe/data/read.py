@@ -186,7 +186,7 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
             orientation: Orientation, stats: ValueStats, where: Any, notes: list[str],
             meta: pd.DataFrame | None = None) -> ExpressionTable:
     if values.size == 0:
-        raise input_error(f"empty matrix ({values.shape[0]} samples x {values.shape[1]} genes)",
+        raise input_error(f"empty matrix ({values.shape[0]} samples × {values.shape[1]} genes)",
                           path=path, fix="check the file holds a header and data rows")
     _check_ids(sample_ids, "sample", path)
     _check_ids(gene_ids, "gene", path)
@@ -576,7 +576,7 @@ def read_expression(path: Path | str, *,
             table = _read_h5ad(path, orientation)
         else:
             table = _read_text(path, orientation, sep)
-    logger.info("read %s: %d samples x %d genes (%s, %s)", path.name, *table.shape,
+    logger.info("read %s: %d samples × %d genes (%s, %s)", path.name, *table.shape,
                 table.id_kind, table.value_kind)
     if one_scale:
         check_one_scale(table)

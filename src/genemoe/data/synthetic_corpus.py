@@ -92,7 +92,7 @@ def write_synthetic_corpus(out_path: Path | str, *, n_samples: int, n_genes: int
         ``out_path``; :func:`~genemoe.data.bundle.load_bundle` reads it.
     """
     if n_samples < 3 or n_genes < 2 or not 1 <= n_types <= len(TCGA_PRIMARY_COUNTS):
-        raise input_error(f"a corpus of {n_samples} samples x {n_genes} genes, {n_types} types",
+        raise input_error(f"a corpus of {n_samples} samples × {n_genes} genes, {n_types} types",
                           where="write_synthetic_corpus", fix="use n_samples >= 3, n_genes >= 2, "
                           f"1 <= n_types <= {len(TCGA_PRIMARY_COUNTS)}")
     if not (0 <= val_fraction and 0 <= test_fraction and val_fraction + test_fraction < 1):

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from genemoe.data.args import as_list, folder_of
 from genemoe.data.bundle import (
     atomic_write_text,
     check_out_dir,
@@ -305,8 +306,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     out_dir.mkdir(parents=True, exist_ok=True)  # a folder it cannot write, said before the work
     model = _load_model(payload)
     task = payload["task"]
-    bundle = load_bundle(data)
+    bundle = load_bundle(folder_of(data))
     scaler = Scaler.from_dict(payload["scaler"])
+    samples = None if samples is None else [str(s) for s in as_list(samples)]  # an array, one id
     X, rows, out, labels, predicted, n_from = _samples_to_explain(
         model, bundle, payload, scaler, samples=samples, split=split,
         cap=None if samples else max_samples_per_class, seed=seed)
@@ -328,7 +330,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                           fix=f"pass --method frozen_ig (or ig, deeplift) to use --baseline "
                               f"{baseline}, or leave --baseline out")
     train_X = _train_rows(bundle, payload, scaler, seed) if method in ("gradient_shap", "train_ig") else None
-    log.info("%s: %d samples x %d genes", method, *X.shape)
+    log.info("%s: %d samples × %d genes", method, *X.shape)
     steps_used: list = []
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
                                           scaler=scaler, train_X=train_X, n_steps=n_steps,

@@ -54,6 +54,7 @@ import pandas as pd
 import torch
 
 from genemoe.config_presets import load_preset
+from genemoe.data.args import as_list, folder_of
 from genemoe.data.bundle import Bundle, atomic_write_text, file_sha256, load_bundle, remove_outputs
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
@@ -448,7 +449,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     t0 = time.perf_counter()
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
-    models = _check_models(list(DEFAULT_MODELS[task] if models is None else models), task)
+    models = _check_models(list(DEFAULT_MODELS[task] if models is None else
+                                as_list(models, split_commas=True)), task)  # "logreg" is one
     check_ensemble_size(ensemble)
     if n_repeats < 1:
         raise input_error(f"must be at least 1, got {n_repeats}", where="--repeats",
@@ -475,7 +477,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         check_model_options(m, resolve_config(preset, None, m, seed=seed, device=device,
                                               epochs=epochs, task=task)[1])
     out_dir = Path(out_dir)
-    bundle = load_bundle(bundle_path)
+    bundle = load_bundle(bundle_path := folder_of(bundle_path))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=val_fraction)
     check_out_dir(out_dir, "benchmark")

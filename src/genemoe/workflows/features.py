@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from genemoe.data.args import folder_of
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle, remove_outputs
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
@@ -402,7 +403,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     methods, notes = _methods(embedding)
     check_out_dir(out_dir, "features")  # was written over a pre-training run's summary.json
     run = load_run_model(run_dir)
-    bundle = load_bundle(data)
+    bundle = load_bundle(folder_of(data))  # a Bundle object too
     rows = _select(bundle, run, split, max_samples, seed)
     if k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
         capped = max_samples is not None and len(rows) == max_samples

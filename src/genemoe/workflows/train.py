@@ -37,6 +37,7 @@ import yaml
 
 from genemoe import __version__
 from genemoe.config_presets import dump_yaml
+from genemoe.data.args import folder_of
 from genemoe.data.bundle import (
     Bundle,
     atomic_write_text,
@@ -175,7 +176,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     check_ensemble_size(ensemble)
     check_trainable(model_name)
-    bundle = load_bundle(data_path)
+    bundle = load_bundle(data_path := folder_of(data_path))  # a Bundle object too
     spec = get_spec(model_name)
     if epochs is not None and spec.kind != "torch":  # was ignored without a word
         log.warning("--epochs applies to neural models; %s is fitted to convergence: ignored",

@@ -1,0 +1,68 @@
+"""The options of ``genemoe prepare`` (:class:`PrepareConfig`), checked when made: unknown
+values and wrong types are refused before any file is read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from genemoe.data import normalise as norm
+from genemoe.data import splits as sp
+from genemoe.data import tcga
+from genemoe.data.clinical import check_endpoint
+from genemoe.errors import input_error
+
+__all__ = ["PrepareConfig"]
+
+
+_NUMBER_FIELDS = {"min_class_size": int, "seed": int, "n_folds": int, "val_fraction": (int, float),
+                  "test_fraction": (int, float), "min_variance": (int, float), "min_mean": (int, float)}
+_KIND_TEXT = {int: "a whole number", (int, float): "a number"}
+
+
+@dataclass(frozen=True)
+class PrepareConfig:
+    """Options of ``genemoe prepare`` (every one is recorded in the bundle)."""
+
+    sample_types: tuple[str, ...] = ("01", "03")  # primary tumour; 03 = primary blood cancer
+    one_per_patient: bool = True  # deterministic rule: see genemoe.data.tcga.one_per_patient
+    orientation: Literal["auto", "genes_by_samples", "samples_by_genes"] = "auto"
+    normalisation: Literal["auto", "log2cpm", "log2tpm", "fpkm_uq", "log2p1", "none"] = "auto"
+    label_column: str | None = None  # override label-table auto-detection
+    cancer_type: str | None = None  # label for samples no table names (a single-cohort file)
+    sample_column: str | None = None
+    drop_unlabelled: bool = False  # default: samples without a label are an error
+    min_class_size: int = 3  # smaller classes are dropped (counted) so splits stay stratified
+    min_variance: float = 0.4  # the paper's filter: drop if var < 0.4 AND mean < 0.8
+    min_mean: float = 0.8
+    protein_coding_only: bool = False
+    endpoint: Literal["OS", "DSS", "DFI", "PFI"] = "OS"
+    time_column: str | None = None  # survival columns, when the table's names are not recognised
+    event_column: str | None = None
+    val_fraction: float = 0.1
+    test_fraction: float = 0.2
+    n_folds: int | None = None
+    seed: int = 0
+    synthetic: bool = False  # set by genemoe.data.synthetic / `genemoe demo`
+
+    def __post_init__(self) -> None:  # unknown values are refused before any file is read
+        for name, kind in _NUMBER_FIELDS.items():  # from Python: "0.1" failed in a comparison
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
+                raise input_error(f"{name}={value!r} is not {_KIND_TEXT[kind]}", where=name,
+                                  fix=f"pass {name} as a number, e.g. {name}="
+                                      f"{getattr(PrepareConfig, name, None) or 1!r}")
+        tcga.sample_type_list(self.sample_types)
+        norm.check_method(self.normalisation)
+        check_endpoint(self.endpoint)
+        sp.check_split_options(self.val_fraction, self.test_fraction, self.n_folds)
+        if self.min_class_size < 1:  # -1 ran, keeping every class
+            raise input_error(f"must be at least 1 sample, got {self.min_class_size}",
+                              where="--min-class-size", fix="pass --min-class-size 1 (keep "
+                                                            "every class) or more (3 by default)")
+        if not (np.isfinite(self.min_variance) and self.min_variance >= 0 and np.isfinite(self.min_mean)):
+            raise input_error(f"--min-variance {self.min_variance} / --min-mean {self.min_mean}",
+                              where="gene filter", fix="a variance of 0 or more and a finite mean "
+                                                       "(e.g. 0.4 and 0.8; 0 and 0 keep every gene)")
