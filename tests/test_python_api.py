@@ -121,3 +121,22 @@ def test_explain_takes_the_bundles_own_id_arrays_and_one_id(made, tmp_path):
     one = explain_run(d / "fcn", data=bundle.path, out_dir=tmp_path / "b", samples=str(ids[0]),
                       progress=False)
     assert one.n_samples == 1
+
+
+def test_model_options_from_python_take_any_option_of_the_model(made, tmp_path):
+    """Old behaviour: model_options={"n_experts": 3} for genemoe was refused as "takes no
+    --n-experts ... these flags are for image models", though the docstring offered it."""
+    from genemoe.workflows.train import train_run
+
+    _, bundle, _ = made
+    run = train_run(bundle.path, out_dir=tmp_path / "gm", model_name="genemoe", epochs=1,
+                    model_options={"n_experts": 3}, progress=False)
+    import yaml
+
+    assert yaml.safe_load((run.out_dir / "config.yaml").read_text())["model_config"]["n_experts"] == 3
+    with pytest.raises(InputError, match="n_expertz"):
+        train_run(bundle.path, out_dir=tmp_path / "x", model_name="genemoe", epochs=1,
+                  model_options={"n_expertz": 3}, progress=False)
+    with pytest.raises(InputError, match="takes no --image-size"):  # the CLI's image flag
+        train_run(bundle.path, out_dir=tmp_path / "y", model_name="genemoe", epochs=1,
+                  model_options={"image_size": 32}, progress=False)

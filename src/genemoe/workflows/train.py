@@ -150,8 +150,9 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         keeps ``lr``, and warmup/decay/plateau scale both alike: ``TrainConfig.module_lr``).
         A run that used any test sample, or another sample of a test patient, is refused.
     model_options
-        Model options overriding the preset/config (the CLI's image flags ``layout``,
-        ``image_size``, ``weights``, ``finetune``); refused for a model without them.
+        Model options overriding the preset/config: any option of the model
+        (``{"n_experts": 8}``); the CLI's image flags (``layout``, ``image_size``,
+        ``weights``, ``finetune``) are refused for a model without them.
     ensemble
         K > 1 saves one run of K members whose probabilities (or risks) are averaged:
         neural models and random forests K seeds, other classical models the K inner folds
@@ -377,12 +378,15 @@ def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrain
 
 
 def _with_model_options(model_name: str, model_cfg: dict, options: dict[str, Any]) -> dict:
-    """``model_cfg`` with the CLI's model options (image models only)."""
+    """``model_cfg`` with ``model_options``: the CLI's image-model flags, or from Python any
+    option of the model (``{"n_experts": 8}``)."""
     from genemoe.models.backbones import BACKBONE_KEYS, BACKBONES
     from genemoe.models.image import HYBRID_KEYS
 
     keys = HYBRID_KEYS if model_name == "hybrid_cnn" else BACKBONE_KEYS if model_name in BACKBONES else ()
-    refused = sorted(set(options) - set(keys))
+    # the CLI's image flags on another model are refused; from Python any other option of
+    # the model is taken (checked when it is built): n_experts was refused as an image flag
+    refused = sorted((set(options) - set(keys)) & (set(HYBRID_KEYS) | set(BACKBONE_KEYS)))
     if refused:
         flags = ", ".join("--" + k.replace("_", "-") for k in refused)
         raise input_error(f"model {model_name!r} takes no {flags}", where="train",
