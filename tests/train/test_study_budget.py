@@ -192,3 +192,27 @@ def test_a_budget_costs_only_the_trials_run_to_meet_it(data, tmp_path):
     cost, first = tuning.tuning_cost(again.trials), tuning.tuning_cost(small.trials)
     assert cost["n_trials"] == 3 and cost["seconds"] == pytest.approx(first["seconds"])
     assert again.n_pruned == small.n_pruned and again.best_value == small.best_value
+
+
+def test_optunas_per_trial_lines_are_quiet_from_python_and_its_level_restored(data, tmp_path):
+    """Old behaviour (a probe from Python): tune_run(progress=False) still wrote Optuna's
+    "[I ...] Trial 0 finished with value ... parameters: {...}" to stderr for each trial
+    (the CLI silenced it; genemoe says each trial in a line of its own)."""
+    import logging
+
+    said: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    keep, logger = Keep(), logging.getLogger("optuna")  # Optuna's own handler writes stderr
+    logger.addHandler(keep)
+    optuna.logging.set_verbosity(optuna.logging.INFO)
+    try:
+        _tune(data, f"sqlite:///{tmp_path / 'study.db'}", 2)
+        assert not [m for m in said if "finished with value" in m]
+        assert optuna.logging.get_verbosity() == optuna.logging.INFO  # the caller's, restored
+    finally:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        logger.removeHandler(keep)
