@@ -33,6 +33,12 @@ def test_the_top_level_api_is_lazy_and_complete():
     for name in genemoe.__all__:
         assert getattr(genemoe, name) is not None, name
     assert genemoe.train_run.__name__ == "train_run" and genemoe.run_benchmark.__name__ == "run_benchmark"
+    # old behaviour: dir(genemoe) (tab completion) listed none of them, report and ablation
+    # were not offered, and a misspelt name said only AttributeError('trainrun')
+    assert set(genemoe.__all__) <= set(dir(genemoe))
+    assert {"write_report", "run_ablation", "pretrain_run", "analyse_features"} <= set(genemoe.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'trainrun' .*train_run"):
+        genemoe.trainrun  # noqa: B018
     code = "import sys, genemoe; assert 'torch' not in sys.modules, 'torch imported'"
     import subprocess
 
