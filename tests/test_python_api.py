@@ -146,3 +146,12 @@ def test_model_options_from_python_take_any_option_of_the_model(made, tmp_path):
     with pytest.raises(InputError, match="takes no --image-size"):  # the CLI's image flag
         train_run(bundle.path, out_dir=tmp_path / "y", model_name="genemoe", epochs=1,
                   model_options={"image_size": 32}, progress=False)
+
+
+def test_a_data_frame_given_to_predict_is_told_to_be_written_first():
+    """Old behaviour: predict_file(run, df) failed with pathlib's "TypeError: expected str,
+    bytes or os.PathLike object, not DataFrame"."""
+    from genemoe.workflows.predict import predict_file
+
+    with pytest.raises(InputError, match=r"(?s)expression_path is a DataFrame.*df\.to_csv"):
+        predict_file("runs/none", pd.DataFrame({"g": [1.0]}), out_path="p.csv")

@@ -369,12 +369,22 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         ``auto``, ``genes_by_samples`` or ``samples_by_genes``.
     precision
         ``fp32`` (default) or ``bf16`` (neural models only; see :func:`predict_table`).
+    normalisation
+        ``auto``, ``model``, ``quantile`` or ``none``: how another pipeline's values come
+        onto the model's scale (``genemoe predict --normalisation``).
 
     Returns
     -------
     str
-        A short human-readable report (names the precision).
+        A short human-readable report (names the precision); the predictions are in
+        ``out_path`` (``pandas.read_csv`` / ``read_parquet`` it back).
     """
+    if not isinstance(expression_path, str | os.PathLike):  # a bare TypeError from pathlib
+        raise input_error(f"expression_path is a {type(expression_path).__name__}: predict "
+                          "reads the new samples from a file, as prepare does",
+                          where="expression_path", fix="write it first, e.g. "
+                          "df.to_csv('new.tsv', sep='\\t') (samples or genes as rows), and pass "
+                          "the file's path")
     out_path = Path(out_path)
     _check_output(out_path, max_missing)  # before reading anything
     payload = load_model_file(Path(run))
