@@ -240,6 +240,14 @@ def test_plan_pancan_percent_encodes_the_url_but_not_the_filename() -> None:
     assert items[2].url == PANCAN_HUB_URL + "TCGA_phenotype_denseDataOnlyDownload.tsv.gz"
 
 
+def test_values_with_the_pancan_source_are_refused() -> None:
+    """Old behaviour: `download tcga --source pancan --values tpm` ignored --values unsaid
+    (the Pan-Cancer Atlas has one expression file)."""
+    with pytest.raises(InputError, match=r"(?s)--values tpm picks a GDC hub matrix.*fix: drop "
+                                         r"--values with --source pancan"):
+        plan_downloads(None, source="pancan", values="tpm")
+
+
 def _listing() -> list[dict[str, str]]:
     with LISTING.open() as fh:
         rows = [line for line in fh if not line.startswith("#")]

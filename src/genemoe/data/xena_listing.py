@@ -172,7 +172,7 @@ def plan_downloads(
         project (``projects`` is only checked).
     values
         GDC hub matrix: ``fpkm_uq`` (default; the paper's normalisation), ``tpm``, ``counts`` or
-        ``fpkm`` (all log2(x + 1) on the hub). Ignored for ``"pancan"``.
+        ``fpkm`` (all log2(x + 1) on the hub). Refused for ``"pancan"`` unless the default.
     base_url
         Hub base URL replacing :data:`GDC_HUB_URL` / :data:`PANCAN_HUB_URL` (a mirror).
 
@@ -201,6 +201,11 @@ def plan_downloads(
         items.append(_item(base, GDC_PROBEMAP, "probemap", False))
         return items
     if source == "pancan":
+        if values != "fpkm_uq":  # not the default: asked for, and unused (was ignored unsaid)
+            raise input_error(f"--values {values} picks a GDC hub matrix; the Pan-Cancer Atlas "
+                              "has one expression file (EB++AdjustPANCAN ... geneExp)",
+                              where="--values", fix="drop --values with --source pancan, or use "
+                                                    f"--source gdc --values {values}")
         if projects is not None:
             logger.info("the Pan-Cancer Atlas files hold all 33 projects; select %s when "
                         "preparing the data", ",".join(codes))
