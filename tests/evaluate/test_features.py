@@ -318,11 +318,19 @@ def test_crowded_reconstructions_and_a_collapsed_pretraining_are_warned(pretrain
     with caplog.at_level("WARNING", logger="genemoe"):
         res = analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "f", n_features=3)
     text = res.describe()
+    warned = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
     assert "the reconstructions crowd together in gene space (k-NN mixing: real 1.00, " \
-           "reconstructed 0.00)" in text and "is not mixing" in text
-    assert "the pre-training collapsed (KL per latent dimension" in text
+           "reconstructed 0.00)" in warned and "is not mixing" in warned
+    assert "the pre-training collapsed (KL per latent dimension" in warned
     assert sum("features:" in r.getMessage() for r in caplog.records
                if r.levelname == "WARNING") == 2
+    # said once (old behaviour: the CLI printed each as a warning and again as a note), and
+    # kept in the result and summary.json
+    assert "collapsed" not in text and "crowd together" not in text
+    assert len(res.warnings) == 2 and all(w in res.summary["notes"] for w in res.warnings)
+    # one line per space (old: "(gene_space 0.500 (real 1.00, recon 0.00), ...; 0.503 if mixed"
+    assert "real vs reconstructed k-NN mixing (0.503 if mixed, 0 if separate):" in text
+    assert "    gene_space 0.500: real 1.00, reconstructed 0.00" in text
 
 
 def test_the_samples_a_run_never_read_can_be_chosen(pretrained, tmp_path):

@@ -280,6 +280,7 @@ class FeatureResult:
     out_dir: Path
     summary: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # logged as warnings, not noted again
 
     def describe(self) -> str:
         s = self.summary
@@ -290,11 +291,11 @@ class FeatureResult:
         rec = s.get("reconstruction")
         if rec:
             mix = rec["mixing"]
-            parts = [f"{k} {v['score']:.3f} (real {v['real']:.2f}, recon {v['reconstructed']:.2f})"
-                     for k, v in mix.items()]
-            lines.append(f"  real vs reconstructed k-NN mixing ({', '.join(parts)}; "
-                         f"{rec['expected_if_mixed']:.3f} if mixed, 0 if separate)")
-        lines += [f"  note: {n}" for n in self.notes]
+            lines.append(f"  real vs reconstructed k-NN mixing ({rec['expected_if_mixed']:.3f} "
+                         "if mixed, 0 if separate):")  # one line per space (brackets nested)
+            lines += [f"    {k} {v['score']:.3f}: real {v['real']:.2f}, reconstructed "
+                      f"{v['reconstructed']:.2f}" for k, v in mix.items()]
+        lines += [f"  note: {n}" for n in self.notes if n not in self.warnings]  # said once
         for fig in s.get("figures", []):
             lines.append(f"  figure: {fig}")
         return "\n".join(lines)
@@ -469,4 +470,4 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         "seconds": round(time.perf_counter() - t0, 2), "figures": [],
     }
     atomic_write_text(out_dir / "summary.json", dump_json(summary))
-    return FeatureResult(out_dir, summary, notes)
+    return FeatureResult(out_dir, summary, notes, warned)
