@@ -41,6 +41,11 @@ def _as_symbols(counts_path, annotation_path, out_path, *, drop_fraction=0.0, se
     return out_path
 
 
+def _flat(text: str) -> str:
+    """A summary's words with its line breaks as spaces (predict wraps lines at 100)."""
+    return " ".join(text.split())
+
+
 def test_symbols_score_like_ensembl_ids(trained, tmp_path):
     d, f, _ = trained
     predict_file(d / "run", f["counts"], out_path=tmp_path / "ens.csv")
@@ -57,7 +62,7 @@ def test_missing_genes_are_filled_reported_or_refused(trained, tmp_path):
     few = _as_symbols(f["counts"], f["annotation"], tmp_path / "few.tsv", drop_fraction=0.1)
     text = predict_file(d / "run", few, out_path=tmp_path / "few.parquet", annotation_path=f["annotation"])
     # the training-mean fill pulls a sample towards training: said where the flag is read
-    assert "the fill makes a sample look more like training to the unfamiliar flag" in text
+    assert "the fill makes a sample look more like training to the unfamiliar flag" in _flat(text)
     out = pd.read_parquet(tmp_path / "few.parquet")
     assert (out["n_missing_genes"] > 0).all() and "predicted_type" in out
     many = _as_symbols(f["counts"], f["annotation"], tmp_path / "many.tsv", drop_fraction=0.4)
@@ -330,7 +335,7 @@ def test_an_empty_profile_is_said(trained, tmp_path):
     counts.to_csv(tmp_path / "zero.tsv", sep="\t")
     text = predict_file(d / "run", tmp_path / "zero.tsv", out_path=tmp_path / "p.csv")
     assert (f"warning: 1 sample with every value 0 or missing ({counts.columns[0]}): scored, "
-            "but the prediction says nothing about them") in text
+            "but the prediction says nothing about them") in _flat(text)
     # and in the file (was the terminal only: the row read as a confident call)
     got = pd.read_csv(tmp_path / "p.csv").set_index("sample_id")["empty_profile"]
     assert got[counts.columns[0]] and got.sum() == 1
@@ -414,7 +419,7 @@ def test_a_log_profile_among_linear_ones_is_aligned_alike_or_refused(trained, tm
     predict_file(d / "run", tmp_path / "tpm.tsv", out_path=tmp_path / "a.csv")
     text = predict_file(d / "run", tmp_path / "mixed.tsv", out_path=tmp_path / "b.csv")
     assert (f"warning: 1 sample on another scale than the rest of the file ({odd}: log2 values "
-            "among linear ones, or the reverse)") in text
+            "among linear ones, or the reverse)") in _flat(text)
     a, b = (pd.read_csv(tmp_path / n).set_index("sample_id") for n in ("a.csv", "b.csv"))
     probs = [c for c in a if c.startswith("prob_")]
     np.testing.assert_allclose(b.loc[odd, probs].to_numpy(float), a.loc[odd, probs].to_numpy(float),
@@ -441,14 +446,14 @@ def test_genes_the_model_does_not_read_and_another_gene_set_are_said(trained, tm
                         annotation_path=f["annotation"])
     # the two unknown ids are dropped by the id mapping (said there); the filtered one is left
     assert re.search(r"genes: the model reads \d+ of the file's 100; the other \d+ \(e\.g\. "
-                     r"ENSG\d+\) are not among its genes", text)
+                     r"ENSG\d+\) are not among its genes", _flat(text))
     assert "warning: each sample's" not in text  # the same genes as training, and 2 more
     few = counts.iloc[: int(len(counts) * 0.85)]
     few.to_csv(tmp_path / "few.tsv", sep="\t")
     text = predict_file(d / "run", tmp_path / "few.tsv", out_path=tmp_path / "f.csv",
                         annotation_path=f["annotation"], max_missing=0.5)
     assert re.search(r"warning: each sample's fpkm_uq scale is computed over this file's "
-                     rf"{len(few):,} genes, training's over its files' {len(counts):,}", text)
+                     rf"{len(few):,} genes, training's over its files' {len(counts):,}", _flat(text))
     record = {"steps": [{"step": "map_gene_ids", "n_genes": 1000}]}
     assert gene_set_note(1050, record, "fpkm_uq") is None  # within 10%
     assert gene_set_note(5000, record, "log2p1") is None  # no sample-wide scale
@@ -525,7 +530,9 @@ def test_samples_of_another_sample_type_are_warned(trained, tmp_path):
     counts.to_csv(tmp_path / "x.tsv", sep="\t")
     text = predict_file(d / "run", tmp_path / "x.tsv", out_path=tmp_path / "p.csv")
     assert ("warning: 4 samples of a sample type the model was not trained on, by their "
-            "barcodes (Solid Tissue Normal (11): 4; it was trained on 01, 03)") in text, text
+            "barcodes (Solid Tissue Normal (11): 4; it was trained on 01, 03)") in _flat(text), text
+    # lines at most 100 wide (this warning ran to 280 characters), the output's path whole
+    assert max(len(line) for line in text.splitlines()[1:]) <= 100
     text = predict_file(d / "run", files["counts"], out_path=tmp_path / "q.csv")
     assert "sample type the model was not trained on" not in text  # tumours only: nothing said
     assert "  missing genes: none of the model's " in text  # was "at most 0 of the model's"

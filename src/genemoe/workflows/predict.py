@@ -414,7 +414,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     ens = cfg.get("ensemble") or 1  # its size, or fit_ensemble's record of the members
     k = int(ens.get("k", 1) if isinstance(ens, dict) else ens)
     name = f"an ensemble of {k} {cfg.get('model')}" if k > 1 else payload["model_name"]
-    return (f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
+    return _wrapped(f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}"
             + (f"; values to {BF16_DIGITS} significant digits" if "significant_digits" in report
                else "") + f"){synthetic} → {out_path}\n"
@@ -427,6 +427,20 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             + f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
             f"{_other_scale_text(report)}{_sample_type_text(df, payload)}{_risk_text(payload)}"
             f"\n  record: {record_path.name} (every step and count)")
+
+
+def _wrapped(text: str, width: int = 100) -> str:
+    """Each line of a summary at most ``width`` wide, continued under its own indent + 4
+    (a sample-type warning ran to 280 characters); the first line (the output's path) whole."""
+    import textwrap
+
+    first, *rest = text.split("\n")
+    out = [first]
+    for line in rest:
+        pad = " " * (len(line) - len(line.lstrip()) + 4)
+        out += textwrap.wrap(line, width=width, subsequent_indent=pad, break_long_words=False,
+                             break_on_hyphens=False) or [line]
+    return "\n".join(out)
 
 
 def _significant(df: pd.DataFrame, digits: int) -> pd.DataFrame:
