@@ -655,6 +655,8 @@ def test_quiet_keeps_only_the_warnings_of_a_commands_summary(files, tmp_path, ca
         setup_logging(quiet=True)
         say("wrote x.csv\nwarning: 3 of 9 samples look unlike the training data\n  done")
         assert capsys.readouterr().out == "warning: 3 of 9 samples look unlike the training data\n"
+        say("scored 2\n  warning: a long one\n      wrapped on\n  record: r.json")  # its lines
+        assert capsys.readouterr().out == "  warning: a long one\n      wrapped on\n"
     finally:
         setup_logging()
     say("wrote x.csv")

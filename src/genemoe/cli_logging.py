@@ -84,10 +84,19 @@ _QUIET = {"on": False}  # set by setup_logging, read by say
 def say(text: str) -> None:
     """Print a command's summary on stdout; under ``-q`` only its ``warning:`` lines."""
     if _QUIET["on"]:
-        text = "\n".join(line for line in text.splitlines()
-                         if line.lstrip().startswith(("warning:", "error:")))
-        if not text:
+        kept, indent = [], None  # a warning's wrapped lines (indented deeper) go with it
+        for line in text.splitlines():
+            depth = len(line) - len(line.lstrip())
+            if line.lstrip().startswith(("warning:", "error:")):
+                kept.append(line)
+                indent = depth
+            elif indent is not None and depth > indent and line.strip():
+                kept.append(line)
+            else:
+                indent = None
+        if not kept:
             return
+        text = "\n".join(kept)
     typer.echo(text)
 
 
