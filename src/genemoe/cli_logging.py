@@ -84,13 +84,13 @@ _QUIET = {"on": False}  # set by setup_logging, read by say
 def say(text: str) -> None:
     """Print a command's summary on stdout; under ``-q`` only its ``warning:`` lines."""
     if _QUIET["on"]:
-        kept, indent = [], None  # a warning's wrapped lines (indented deeper) go with it
+        kept, indent = [], None  # a warning's wrapped lines (4 deeper, as predict wraps) go with it
         for line in text.splitlines():
             depth = len(line) - len(line.lstrip())
             if line.lstrip().startswith(("warning:", "error:")):
                 kept.append(line)
                 indent = depth
-            elif indent is not None and depth > indent and line.strip():
+            elif indent is not None and depth >= indent + 4 and line.strip():
                 kept.append(line)
             else:
                 indent = None
