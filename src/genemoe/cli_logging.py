@@ -5,9 +5,9 @@ modules only log. By default a user sees one line per preparation step, the down
 the demo's and predict's own steps, one line per benchmark cell and per trial of ``genemoe
 tune``, every warning (``warning:``, yellow) and error (``error:``, red); ``-v`` adds every
 module's INFO and the DEBUG counters behind each step, each line naming its logger; ``-q``
-keeps warnings and errors only, in a command's printed summary too (:func:`say`). Lines go through ``tqdm.write`` so progress bars (tqdm, the one convention
-here) stay whole. Python warnings (scikit-learn's ``ConvergenceWarning``…) become one
-``warning:`` line each.
+keeps warnings and errors only, in a command's printed summary too (:func:`say`). Lines go
+through ``tqdm.write`` so progress bars (tqdm, the one convention here) stay whole. Python
+warnings (scikit-learn's ``ConvergenceWarning``…) become one ``warning:`` line each.
 """
 
 from __future__ import annotations
