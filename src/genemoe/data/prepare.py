@@ -48,6 +48,7 @@ from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
+from genemoe.data.scaling import column_moments
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
 from genemoe.errors import InputError, input_error
 
@@ -284,9 +285,9 @@ def fit_gene_filter(X_train: np.ndarray, *, min_variance: float = 0.4, min_mean:
     tuple
         ``(n_genes,)`` bool keep mask, and the dropped genes' boolean masks by reason.
     """
-    X = np.asarray(X_train, dtype=np.float64)
-    empty = ~(X != 0).any(0)
-    low = (X.var(0) < min_variance) & (X.mean(0) < min_mean) & ~empty
+    m = column_moments(X_train)  # a block of genes at a time (a float64 copy of every row)
+    empty = ~m["nonzero"]
+    low = (m["var"] < min_variance) & (m["mean"] < min_mean) & ~empty
     return ~(empty | low), {"empty in training split": empty,
                             f"variance < {min_variance} and mean < {min_mean} (training split)": low}
 
@@ -429,9 +430,9 @@ def _var_table(X: np.ndarray, obs: pd.DataFrame, gene_ids: np.ndarray, symbols: 
                annotation: ann.GeneAnnotation | None, masks: dict[str, np.ndarray]) -> pd.DataFrame:
     var = ann.gene_table(gene_ids, annotation,
                          symbols=np.array([symbols.get(g) for g in gene_ids], dtype=object))
-    train = X[obs["split"].to_numpy() == "train"].astype(np.float64)
-    var["train_mean"], var["train_std"] = train.mean(0), train.std(0)
-    var["train_min"], var["train_max"] = train.min(0), train.max(0)
+    m = column_moments(X, rows=obs["split"].to_numpy() == "train")
+    var["train_mean"], var["train_std"] = m["mean"], np.sqrt(m["var"])
+    var["train_min"], var["train_max"] = m["min"], m["max"]
     var = pd.concat([var, pd.DataFrame(masks, index=var.index)], axis=1)  # one block per call:
     return var.reset_index(drop=True)  # a column per fold warned "highly fragmented" each
 

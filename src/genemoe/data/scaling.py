@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["Scaler", "fit_scaler", "global_scaler", "centred_scaler"]
+__all__ = ["Scaler", "fit_scaler", "global_scaler", "centred_scaler", "column_moments"]
 
 ScaleMethod = Literal["standard", "minmax", "global", "centred", "none"]
 
@@ -110,23 +110,50 @@ def centred_scaler(gene_mean: np.ndarray, gene_std: np.ndarray, *,
     return Scaler(m.astype(np.float32), np.full(len(m), scale, np.float32), "centred", clip)
 
 
+MOMENTS_BLOCK = 2**22  # values per float64 block of column_moments (32 MB)
+
+
+def column_moments(X: np.ndarray, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per-gene ``mean``, ``var`` (ddof 0), ``min``, ``max`` and ``nonzero`` (any value not
+    0) of ``X`` ``(n_samples, n_genes)``, or of its ``rows`` (indices or a bool mask), in
+    float64, a block of genes at a time: the same numbers as over the whole matrix, but a
+    float64 copy of one block, not of the training rows (1.4x the float32 bundle each, in
+    the gene filter, the scaler and the bundle's statistics).
+    """
+    X = np.asarray(X)  # a memory map stays one (no copy)
+    idx = None if rows is None else (np.flatnonzero(rows) if np.asarray(rows).dtype == bool
+                                     else np.asarray(rows))
+    n_rows = X.shape[0] if idx is None else len(idx)
+    n_genes = X.shape[1]
+    out = {k: np.empty(n_genes) for k in ("mean", "var", "min", "max")}
+    out["nonzero"] = np.empty(n_genes, bool)
+    step = max(1, MOMENTS_BLOCK // max(n_rows, 1))
+    for c in range(0, n_genes, step):
+        block = X[:, c:c + step] if idx is None else X[idx, c:c + step]
+        b = np.asarray(block, dtype=np.float64)
+        out["mean"][c:c + step], out["var"][c:c + step] = b.mean(0), b.var(0)
+        out["min"][c:c + step], out["max"][c:c + step] = b.min(0), b.max(0)
+        out["nonzero"][c:c + step] = (b != 0).any(0)
+    return out
+
+
 def fit_scaler(X_train: np.ndarray, *, method: ScaleMethod = "standard",
                clip: float | None = 10.0, eps: float = 1e-6) -> Scaler:
     """Fit per-gene scaling on training rows ``X_train`` ``(n_train, n_genes)``.
 
     Constant genes get scale 1 (they map to 0 instead of dividing by zero).
     """
-    X = np.asarray(X_train, dtype=np.float64)
-    n_genes = X.shape[1]
+    n_genes = np.shape(X_train)[1]
+    m = column_moments(X_train) if method != "none" else {}
     if method == "standard":
-        shift, scale = X.mean(0), X.std(0)
+        shift, scale = m["mean"], np.sqrt(m["var"])
     elif method == "minmax":
-        lo, hi = X.min(0), X.max(0)
+        lo, hi = m["min"], m["max"]
         shift, scale = (hi + lo) / 2, (hi - lo) / 2
     elif method == "global":
-        return global_scaler(X.mean(0), X.std(0), clip=clip)
+        return global_scaler(m["mean"], np.sqrt(m["var"]), clip=clip)
     elif method == "centred":
-        return centred_scaler(X.mean(0), X.std(0), clip=clip)
+        return centred_scaler(m["mean"], np.sqrt(m["var"]), clip=clip)
     elif method == "none":
         shift, scale = np.zeros(n_genes), np.ones(n_genes)
     else:
