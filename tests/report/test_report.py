@@ -660,10 +660,11 @@ def test_a_survival_benchmark_report_keeps_small_p_values_and_per_type_spread(di
     cell = sorted((bench / "cells").glob("*.json"))[0]  # the report reads the cells
     c = json.loads(cell.read_text())
     c["metrics"]["logrank_p"] = 1.2e-06
+    c["metrics"]["logrank_p_within_type"] = 3.4e-07  # the same for the within-type test
     cell.write_text(json.dumps(c))
     text = write_report(bench, out_path=tmp_path / "b.html").read_text()
     every = text.split("Every fold (results.csv)")[1].split("</details>")[0]
-    assert "1.2e-6" in every  # fmt_p, as the paired table
+    assert "1.2e-6" in every and "3.4e-7" in every  # fmt_p, as the paired table
     per_type = text.split("C-index per cancer type (mean ± sd over folds)</h3>")[1].split("</table>")[0]
     assert " ± " in per_type  # the heading said "mean over folds" above mean ± sd
     # summary.md gave the no-information Brier score, the report did not; neither named the C

@@ -218,7 +218,8 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
     if len(cost):
         parts += ["<h3>Tuning cost</h3>", "<p>Trials per model over all folds, those pruned, seconds per "
                   "trial and in the searches, what pruning saved (see summary.md).</p>", _table(cost)]
-    p_text = {"logrank_p": results["logrank_p"].map(fmt_p)} if "logrank_p" in results else {}
+    p_text = {c: results[c].map(fmt_p) for c in ("logrank_p", "logrank_p_within_type")
+              if c in results}  # p 1.2e-06 was 0 after round(4)
     parts += ["<details><summary>Every fold (results.csv)</summary>", _table(results.round(4).assign(**p_text)), "</details>"]  # p 1.2e-06 was 0
     return "\n".join(parts)
 
