@@ -34,12 +34,14 @@ from pathlib import Path
 
 GOAL_RATIO = 2.5
 
-CHILD_READ = """
+_STATUS = """
 import json, sys, time
 def status(key):
     for line in open("/proc/self/status"):
         if line.startswith(key):
             return int(line.split()[1]) * 1024
+"""  # a child's own memory figures, from /proc/self/status
+CHILD_READ = _STATUS + """
 from genemoe.data.read import read_expression
 before = status("VmRSS")
 t0 = time.perf_counter()
@@ -48,12 +50,7 @@ wall = time.perf_counter() - t0
 print(json.dumps({"wall_s": wall, "shape": list(t.shape), "value_kind": t.value_kind,
                   "orientation": t.orientation, "rss_before_read": before, "vm_hwm": status("VmHWM")}))
 """
-CHILD_PREPARE = """
-import json, sys, time
-def status(key):
-    for line in open("/proc/self/status"):
-        if line.startswith(key):
-            return int(line.split()[1]) * 1024
+CHILD_PREPARE = _STATUS + """
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 before = status("VmRSS")
 t0 = time.perf_counter()
