@@ -69,14 +69,14 @@ from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, sum
 from genemoe.explain.routing import routing_report
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import check_model_options, get_spec, list_models
+from genemoe.models.registry import check_model_options, get_spec
 from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
+    check_models,
     check_out_dir,
-    check_trainable,
     patient_ids,
     plain,
     score_part,
@@ -367,27 +367,6 @@ def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldP
     return protocol
 
 
-def _check_models(models: list[str], task: Task) -> list[str]:
-    if not models:
-        raise input_error("no model given", where="--models", fix="pass e.g. --models genemoe,fcn,logreg")
-    for name in models:  # 'ensemble' first: its own fix (--ensemble K)
-        check_trainable(name, "--models")
-    unknown = [name for name in models if name not in list_models()]
-    if unknown:
-        raise input_error(f"unknown model(s) {', '.join(map(repr, unknown))}", where="--models",
-                          fix=f"choose from: {', '.join(list_models())}")
-    for name in models:
-        spec = get_spec(name)
-        if task not in spec.tasks:
-            raise input_error(f"model {name!r} does not support task {task!r}", where="--models",
-                              fix=f"drop it, or use it with --task {spec.tasks[0]}")
-    unique = list(dict.fromkeys(models))
-    if len(unique) < len(models):
-        log.warning("--models names %s more than once: each runs once", ", ".join(
-            sorted({m for m in models if models.count(m) > 1})))
-    return unique
-
-
 def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | None = None,
                   n_folds: int = 3,
                   n_repeats: int = 1, preset: str = "small", seed: int = 0, out_dir: Path | str,
@@ -449,7 +428,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     t0 = time.perf_counter()
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
-    models = _check_models(list(DEFAULT_MODELS[task] if models is None else
+    models = check_models(list(DEFAULT_MODELS[task] if models is None else
                                 as_list(models, split_commas=True)), task)  # "logreg" is one
     check_ensemble_size(ensemble)
     if n_repeats < 1:

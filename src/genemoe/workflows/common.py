@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import numpy as np
@@ -12,10 +13,11 @@ from genemoe.errors import input_error
 from genemoe.evaluate.metrics import classification_metrics
 from genemoe.evaluate.survival import survival_metrics
 from genemoe.models.backbones import fit_image_layout
+from genemoe.models.registry import get_spec, list_models
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts",
-           "check_bundle_has_task", "check_trainable", "check_out_dir"]
+           "check_bundle_has_task", "check_trainable", "check_out_dir", "check_models"]
 
 
 def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: list[str], *,
@@ -108,3 +110,23 @@ def plain(obj: Any) -> Any:
     return json.loads(json.dumps(obj, default=default))
 
 
+def check_models(models: list[str], task: Task) -> list[str]:
+    """A benchmark's ``--models``, checked (known, trainable, doing ``task``) and each once."""
+    if not models:
+        raise input_error("no model given", where="--models", fix="pass e.g. --models genemoe,fcn,logreg")
+    for name in models:  # 'ensemble' first: its own fix (--ensemble K)
+        check_trainable(name, "--models")
+    unknown = [name for name in models if name not in list_models()]
+    if unknown:
+        raise input_error(f"unknown model(s) {', '.join(map(repr, unknown))}", where="--models",
+                          fix=f"choose from: {', '.join(list_models())}")
+    for name in models:
+        spec = get_spec(name)
+        if task not in spec.tasks:
+            raise input_error(f"model {name!r} does not support task {task!r}", where="--models",
+                              fix=f"drop it, or use it with --task {spec.tasks[0]}")
+    unique = list(dict.fromkeys(models))
+    if len(unique) < len(models):
+        logging.getLogger("genemoe.workflows.benchmark").warning("--models names %s more than once: each runs once", ", ".join(
+            sorted({m for m in models if models.count(m) > 1})))
+    return unique
