@@ -137,7 +137,7 @@ def test_image_models_tune_inside_the_benchmark_with_a_layout_per_inner_fold(
         real_final(name, task, data, **kw))[1])
     result = bm.run_benchmark(bundle.path, task="classify", models=["hybrid_cnn"], n_folds=2,
                               epochs=1, out_dir=tmp_path / "b", preset=str(preset), tune=2,
-                              tune_cv=2, device="cpu", n_boot=0)
+                              tune_cv=2, device="cpu")
     assert len(finals) == 2 and len(trials) == 2 * 2 * 2
     by_rows = dict(trials)  # a layout per inner training part, none the outer fold's
     assert len(by_rows) == 4 and not set(by_rows.values()) & {state for _, state in finals}
