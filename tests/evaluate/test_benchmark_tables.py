@@ -75,6 +75,15 @@ def test_a_choice_at_its_grids_end_is_said_and_defaults_name_their_grid():
 
     assert grid_edges(info(100, 100.0)) == "n_top_genes 100 (largest), alpha 100 (largest)"
     assert grid_edges(info(50, 1.0)) == "" and grid_edges({}) == ""
+    # Coxnet: an alpha path per l1_ratio; the end of the chosen path is its edge (a probe:
+    # alpha 0.0262, the smallest of l1_ratio 0.1's path, was not said: 0.00316 of 0.9's was
+    # the whole grid's smallest)
+    paths = {0.1: [2.62, 0.262, 0.0262], 0.5: [0.524, 0.0524, 0.00524],
+             0.9: [0.316, 0.0316, 0.00316]}
+    coxnet = [{"l1_ratio": r, "alpha": a, "score": 0.6} for r, path in paths.items() for a in path]
+    chosen = {"params": {"fitted": {"chosen": {"l1_ratio": 0.1, "alpha": 0.0262},
+                                    "grid_scores": coxnet}}}
+    assert grid_edges(chosen) == "l1_ratio 0.1 (smallest), alpha 0.0262 (smallest)"
     results = pd.DataFrame({"model": ["coxph"] * 3 + ["genemoe"],
                             "options": ["", "", "", "widths=[64]"],
                             "chosen": ["n_top_genes=100, alpha=100", "n_top_genes=100, alpha=10",

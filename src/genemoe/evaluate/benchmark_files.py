@@ -173,11 +173,21 @@ def grid_edges(info: dict[str, Any]) -> str:
     chosen, grid = fitted.get("chosen") or {}, fitted.get("grid_scores") or []
     out = []
     for key, value in chosen.items():
-        axis = sorted({p[key] for p in grid if isinstance(p.get(key), int | float)
-                       and not isinstance(p.get(key), bool)})
+        # the axis through the chosen point (Coxnet's alphas are a path per l1_ratio: the
+        # ends of all paths together hid the end of the chosen one); where no other point
+        # shares the other chosen values (an l1_ratio across paths), the whole grid's axis
+        line = [p for p in grid if all(p.get(k) == v for k, v in chosen.items() if k != key)]
+        axis = _numbers(line, key)
+        axis = axis if len(axis) >= 3 else _numbers(grid, key)
         if len(axis) >= 3 and value in (axis[0], axis[-1]):
             out.append(f"{key} {value:g} ({'largest' if value == axis[-1] else 'smallest'})")
     return ", ".join(out)
+
+
+def _numbers(points: list[dict[str, Any]], key: str) -> list[float]:
+    """The distinct numeric values of ``key`` among grid ``points``, ascending."""
+    return sorted({p[key] for p in points if isinstance(p.get(key), int | float)
+                   and not isinstance(p.get(key), bool)})
 
 
 def set_aside_cells(out_dir: Path, fingerprint: str) -> tuple[str | None, bool]:
