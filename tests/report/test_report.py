@@ -665,6 +665,10 @@ def test_a_survival_benchmark_report_keeps_small_p_values_and_per_type_spread(di
     text = write_report(bench, out_path=tmp_path / "b.html").read_text()
     every = text.split("Every fold (results.csv)")[1].split("</details>")[0]
     assert "1.2e-6" in every and "3.4e-7" in every  # fmt_p, as the paired table
+    # summary.md's survival sections are in the report too (it left out the time-dependent
+    # AUC, the per-type deaths row and the model options with their grid ends)
+    assert "Time-dependent AUC (cumulative/dynamic) at 1, 3 and 5 years</h3>" in text
+    assert "test deaths per fold (mean)" in text and "Model options each model ran with" in text
     per_type = text.split("C-index per cancer type (mean ± sd over folds)</h3>")[1].split("</table>")[0]
     assert " ± " in per_type  # the heading said "mean over folds" above mean ± sd
     # summary.md gave the no-information Brier score, the report did not; neither named the C

@@ -19,7 +19,8 @@ from genemoe.models.search_spaces import params_text
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table", "chosen_table",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
-           "FEW_PAIRS", "options_lines", "null_brier_text", "chosen_where"]
+           "FEW_PAIRS", "options_lines", "null_brier_text", "chosen_where", "per_type_c_table",
+           "auc_table", "AUC_TEXT", "PER_TYPE_TEXT"]
 
 Task = Literal["classify", "survival"]
 
@@ -439,38 +440,54 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     lines += _tuned_on_lines(protocol.get("preset_tuned_on"), protocol.get("preset"),
                              protocol.get("epochs"))
     lines += _auc_lines(results)
-    per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
-                ("c_index_lo", "c_index_hi")]
-    if per_type:
-        g = results.groupby("model", sort=False)[per_type]
-        mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-        cells = mean.map(lambda v: "–" if np.isnan(v) else f"{v:.3f}") + np.where(
-            n > 1, " ± " + sd.map(lambda v: f"{v:.3f}"), "")  # 3 decimals, as every table
-        cells.columns = [c.removeprefix("c_index_") for c in cells.columns]
-        cells = cells.reset_index()
-        events = results.drop_duplicates(["repeat", "fold"])  # the folds: one model's rows
-        if all(f"events_{t}" in events for t in cells.columns[1:]):  # cells since 2026-12-04
-            per_fold = [f"{events[f'events_{t}'].mean():.1f}" for t in cells.columns[1:]]
-            cells.loc[len(cells)] = ["test deaths per fold (mean)", *per_fold]
+    if len(per_type := per_type_c_table(results)):
         lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
-                  "", "Few deaths make a type's C-index swing from fold to fold: the last row "
-                  "gives how many each test fold held (each fold's bootstrap interval per type "
-                  "is in cells/*.json).", "", markdown_table(cells), ""]
+                  "", PER_TYPE_TEXT, "", markdown_table(per_type), ""]
     return "\n".join(lines)
 
 
-def _auc_lines(results: pd.DataFrame) -> list[str]:
-    """summary.md's time-dependent AUC section (mean ± std over the folds where a horizon is
-    defined), or [] without it (classification, older cells)."""
+PER_TYPE_TEXT = ("Few deaths make a type's C-index swing from fold to fold: the last row gives "
+                 "how many each test fold held (each fold's bootstrap interval per type is in "
+                 "cells/*.json).")
+AUC_TEXT = ("Uno et al. 2007 (scikit-survival's `cumulative_dynamic_auc`, censoring weights from "
+            "the fold's training patients): how well the risk tells the test patients who died "
+            "by the horizon from those alive after it; a fold without a test death by it or "
+            "without patients followed past it has none (the fold count is said).")
+
+
+def per_type_c_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The C-index per cancer type, ``"m ± s"`` over folds per model, and a last row of the
+    test deaths per fold (mean; cells since 2026-12-04); empty without per-type columns."""
+    per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
+                ("c_index_lo", "c_index_hi")]
+    if not per_type:
+        return pd.DataFrame()
+    g = results.groupby("model", sort=False)[per_type]
+    mean, sd, n = g.mean(), g.std(ddof=1), g.count()
+    cells = mean.map(lambda v: "–" if np.isnan(v) else f"{v:.3f}") + np.where(
+        n > 1, " ± " + sd.map(lambda v: f"{v:.3f}"), "")  # 3 decimals, as every table
+    cells.columns = [c.removeprefix("c_index_") for c in cells.columns]
+    cells = cells.reset_index()
+    events = results.drop_duplicates(["repeat", "fold"])  # the folds: one model's rows
+    if all(f"events_{t}" in events for t in cells.columns[1:]):
+        per_fold = [f"{events[f'events_{t}'].mean():.1f}" for t in cells.columns[1:]]
+        cells.loc[len(cells)] = ["test deaths per fold (mean)", *per_fold]
+    return cells
+
+
+def auc_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The time-dependent AUC, ``"m ± s"`` over the folds where a horizon is defined, per
+    model; empty without it (classification, older cells)."""
     cols = [c for c in AUC_COLUMNS if c in results and results[c].notna().any()]
-    if not cols:
+    return (summary_table(results[["model", *cols]], "survival", columns=cols) if cols
+            else pd.DataFrame())
+
+
+def _auc_lines(results: pd.DataFrame) -> list[str]:
+    """summary.md's time-dependent AUC section, or []."""
+    if not len(table := auc_table(results)):
         return []
-    table = summary_table(results[["model", *cols]], "survival", columns=cols)
-    return ["## Time-dependent AUC (cumulative/dynamic) at 1, 3 and 5 years", "",
-            "Uno et al. 2007 (scikit-survival's `cumulative_dynamic_auc`, censoring weights "
-            "from the fold's training patients): how well the risk tells the test patients who "
-            "died by the horizon from those alive after it; a fold without a test death by it "
-            "or without patients followed past it has none (the fold count is said).", "",
+    return ["## Time-dependent AUC (cumulative/dynamic) at 1, 3 and 5 years", "", AUC_TEXT, "",
             markdown_table(table), ""]
 
 

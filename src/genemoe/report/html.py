@@ -31,10 +31,15 @@ from genemoe.data.prep_text import step_line
 from genemoe.errors import InputError, input_error
 from genemoe.evaluate.benchmark_files import load_cells, read_protocol, software_versions
 from genemoe.evaluate.benchmark_tables import (
+    AUC_TEXT,
+    PER_TYPE_TEXT,
     PRIMARY_METRIC,
+    auc_table,
     chosen_table,
     null_brier_text,
+    options_lines,
     paired_comparisons,
+    per_type_c_table,
     results_table,
     summary_table,
     tuning_cost_table,
@@ -202,12 +207,16 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
                   "allows for the folds sharing training samples; holm_p: corrected_p Holm-adjusted "
                   "over the models compared.</p>",
                   _table(comp)]
-    per_type = [c for c in results.columns if c.startswith("c_index_") and c not in ("c_index_lo", "c_index_hi")]
-    if per_type:
-        g = results.groupby("model", sort=False)[per_type]  # ± as summary.md (it was left out)
-        means = g.mean().combine(g.std(), lambda m, sd: m.map(fmt_value) + " ± " + sd.map(fmt_value))
-        means.columns = [c.removeprefix("c_index_") for c in means.columns]
-        parts += ["<h3>C-index per cancer type (mean ± sd over folds)</h3>", _table(means.reset_index())]
+    if len(auc := auc_table(results)):  # as summary.md (the report left these out)
+        parts += ["<h3>Time-dependent AUC (cumulative/dynamic) at 1, 3 and 5 years</h3>",
+                  f"<p>{html.escape(AUC_TEXT)}</p>", _table(auc)]
+    if len(per_type := per_type_c_table(results)):  # ± and the deaths row, as summary.md
+        parts += ["<h3>C-index per cancer type (mean ± sd over folds)</h3>",
+                  f"<p>{html.escape(PER_TYPE_TEXT)}</p>", _table(per_type)]
+    if options := options_lines(results):  # grid choices at their grid's end said there too
+        parts += ["<h3>Model options each model ran with</h3><ul>", *(
+            f"<li>{html.escape(line.removeprefix('- ').replace('`', ''))}</li>" for line in options),
+                  "</ul>"]
     chosen, cost = chosen_table(results), tuning_cost_table(results)
     if len(chosen) and (chosen.drop(columns="model") != "").any().any():  # as summary.md has them
         parts += ["<h3>Chosen per fold</h3>",
