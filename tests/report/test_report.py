@@ -299,6 +299,13 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     # old behaviour (a probe): "log-rank p 0.0074, median split" above a figure whose pooled
     # panel gave 0.707 for the split within each type, both called "high vs low risk"
     assert "one median split of all patients (differences between types count" in page
+    # the within-type log-rank and the time-dependent AUC are in the run's page too (they
+    # were in metrics.json only); a model above the no-information Brier score is said so
+    m = json.loads((run / "metrics.json").read_text())["test"]
+    assert "each type split at its own median, stratified by type" in page
+    assert "<th>auc_1y</th>" in page and "<th>logrank_p_within_type</th>" in page
+    above = m["integrated_brier_score"] > m["ibs_null_reference"]
+    assert ("this model is above it, worse than no model" in page) == above
     ref = json.loads((run / "metrics.json").read_text())["test"]["ibs_null_reference"]
     assert f"one survival curve for all (no information): {ref:.3f}" in page  # was in metrics.json only
     test_m = json.loads((run / "metrics.json").read_text())["test"]
@@ -834,3 +841,15 @@ def test_a_bundle_given_to_report_is_named_with_its_files(dirs):
     with pytest.raises(InputError, match=r"(?s)a dataset bundle \(genemoe prepare\).*fix: read "
                                          r".*summary\.json.*genemoe report RUN"):
         report_kind(dirs["bundle"])
+
+
+def test_a_runs_first_screen_says_when_its_brier_score_is_above_no_information():
+    """Old behaviour (a probe): "integrated Brier 0.252 lower is better; one survival curve
+    for all (no information): 0.247", the model worse than the reference, unsaid."""
+    from genemoe.report.first_screen import _run_headline  # noqa: PLC2701 (the part under test)
+
+    m = {"c_index": 0.6, "logrank_p": 0.2, "integrated_brier_score": 0.252,
+         "ibs_null_reference": 0.247}
+    assert "this model is above it, worse than no model" in "".join(_run_headline("survival", m))
+    m["integrated_brier_score"] = 0.2
+    assert "worse than no model" not in "".join(_run_headline("survival", m))

@@ -207,7 +207,10 @@ def _run_headline(task: str, m: dict) -> list[str]:
                 ("backwards: the lower-risk half died sooner; " if m.get("logrank_high_died_sooner")
                  is False else "") +
                 "high vs low risk, one median split of all patients (differences between types "
-                "count; the Kaplan–Meier figure splits within each type)")]
+                "count; the Kaplan–Meier figure splits within each type)" + (
+                    f"; each type split at its own median, stratified by type: "
+                    f"{fmt_p(m['logrank_p_within_type'])}"
+                    if m.get("logrank_p_within_type") is not None else ""))]
     if m.get("within_type_c_index") is not None:  # the pooled C rewards telling types apart
         alone = m.get("type_only_c_index")
         out.append(_big("C-index within types", fmt_value(m["within_type_c_index"]),
@@ -218,8 +221,10 @@ def _run_headline(task: str, m: dict) -> list[str]:
         out.append(_big("Uno's C", fmt_value(m["uno_c_index"])))
     if m.get("integrated_brier_score") is not None:  # beside the no-information score (was
         ref = m.get("ibs_null_reference")  # in metrics.json only: 0.218 read as good beside 0.216)
+        worse = ref is not None and m["integrated_brier_score"] > ref  # was left to the reader
         out.append(_big("integrated Brier", fmt_value(m["integrated_brier_score"]),
                         f"lower is better; one survival curve for all (no information): {fmt_value(ref)}"
+                        + (": this model is above it, worse than no model" if worse else "")
                         if ref is not None else ""))
     return out
 

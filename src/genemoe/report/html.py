@@ -402,6 +402,7 @@ def _explanation_section(d: Path, *, top: int = 10) -> str:
 def _run_metrics(metrics: dict, task: str) -> str:
     keys = (("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece", "n")
             if task == "classify" else ("c_index", "c_index_ci", "uno_c_index", "logrank_p",
+                                        "logrank_p_within_type", "auc_1y", "auc_3y", "auc_5y",
                                         "integrated_brier_score", "n", "n_events"))
     present = [k for k in keys if any(k in (metrics.get(s) or {}) for s in ("val", "test"))]
     rows = [{"split": s, **{k: _metric_text(k, metrics[s].get(k)) for k in present}}
@@ -423,7 +424,7 @@ def _run_metrics(metrics: dict, task: str) -> str:
 
 def _metric_text(key: str, v: Any) -> str:
     """A metric as it reads: p-values to two significant digits, intervals, 3 decimals."""
-    if key.endswith("_p") or key == "p_value":
+    if key.endswith("_p") or key in ("p_value", "logrank_p_within_type"):
         return fmt_p(v)
     if key.endswith("_ci"):
         return fmt_ci(v)
