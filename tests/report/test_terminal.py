@@ -20,6 +20,14 @@ def test_run_table_rounds_and_shows_the_interval():
     assert test.split() == ["test", "174", "101", "0.593", "[0.501,", "0.681]", "0.016"]
     assert "1.2e-4" in out and not re.search(r"\d\.\d{5,}", out)
     assert "val: where the model was chosen, so optimistic; test: scored once" in out
+    # the integrated Brier score beside no information's, "worse" above it (unsaid before)
+    metrics["test"].update(integrated_brier_score=0.2524, ibs_null_reference=0.2471)
+    metrics["val"].update(integrated_brier_score=0.19, ibs_null_reference=0.2)
+    out = run_table(metrics, task="survival", title="genemoe · survival")
+    test = next(line for line in out.splitlines() if line.strip().startswith("test"))
+    assert test.split()[-3:] == ["0.252", "(0.247)", "worse"] and "Brier (none)" in out
+    val = next(line for line in out.splitlines() if line.strip().startswith("val "))
+    assert val.split()[-2:] == ["0.190", "(0.200)"]
 
 
 def test_benchmark_table_compares_every_model_with_the_best_peer():

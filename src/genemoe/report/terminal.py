@@ -46,9 +46,18 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
                  or m.get("c_index_reason") or m.get("c_index_ci_reason", ""),
                  fmt_p(m.get("logrank_p")) + (" (backwards)" if m.get("logrank_high_died_sooner")
                                               is False else "")] for s, m in parts]
+        if any(m.get("integrated_brier_score") is not None for _, m in parts):
+            cols.append("Brier (none)")  # beside no information: above it is worse than none
+            for row, (_, m) in zip(rows, parts, strict=True):
+                ibs, ref = m.get("integrated_brier_score"), m.get("ibs_null_reference")
+                row.append("–" if ibs is None else fmt_value(ibs) + (
+                    "" if ref is None else f" ({fmt_value(ref)})" + (" worse" if ibs > ref else "")))
     caption = None
     if "val" in metrics:  # a tuned run's val score was printed beside test unflagged
         caption = f"  val: where {chosen_on_validation(metrics)}, so optimistic; test: scored once"
+    if "Brier (none)" in cols:  # an integrated Brier score above no information was unsaid
+        caption = (caption + "\n" if caption else "") + (
+            "  Brier: integrated Brier score (none: one survival curve for all; worse: above it)")
     return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
 
 
