@@ -120,7 +120,7 @@ def column_moments(X: np.ndarray, rows: np.ndarray | None = None) -> dict[str, n
     float64 copy of one block, not of the training rows (1.4x the float32 bundle each, in
     the gene filter, the scaler and the bundle's statistics).
     """
-    X = np.asarray(X)  # a memory map stays one (no copy)
+    X = np.asarray(X)  # no copy: a memory map's pages are read block by block
     idx = None if rows is None else (np.flatnonzero(rows) if np.asarray(rows).dtype == bool
                                      else np.asarray(rows))
     n_rows = X.shape[0] if idx is None else len(idx)

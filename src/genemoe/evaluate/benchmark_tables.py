@@ -35,6 +35,8 @@ METRICS = {  # results.csv columns summarised in summary.md, in order
 }
 
 
+_DIRECTION = {"logrank_p": "logrank_high_died_sooner",  # each log-rank p's direction column
+              "logrank_p_within_type": "logrank_within_type_high_died_sooner"}
 AUC_COLUMNS = ("auc_1y", "auc_3y", "auc_5y")  # cumulative/dynamic AUC (evaluate.brier)
 
 
@@ -185,9 +187,7 @@ def summary_table(results: pd.DataFrame, task: Task,
         for c in cols:
             v = g[c].dropna()
             if c.startswith("logrank_p"):  # p-values: a mean ± std ("0.000 ± 0.000") says little
-                row[c] = "–" if v.empty else _p_values_text(
-                    v, len(g), g.get(c.replace("logrank_p", "logrank") + "_high_died_sooner"
-                                     if c != "logrank_p" else "logrank_high_died_sooner"))
+                row[c] = "–" if v.empty else _p_values_text(v, len(g), g.get(_DIRECTION[c]))
                 continue
             sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
             row[c] = "–" if v.empty else f"{v.mean():.3f}{sd}" + (

@@ -152,10 +152,10 @@ def stratified_logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike,
     from scipy.stats import chi2
 
     t, e = check_survival(time, event, need_event=False)
-    g, st = np.asarray(group, bool), np.asarray(strata, dtype=object)
+    g, st = np.asarray(group, bool), np.asarray(strata, dtype=object).astype(str)
     o_e = var = 0.0
-    for s in np.unique(st.astype(str)):
-        m = st.astype(str) == s
+    for s in np.unique(st):
+        m = st == s
         ts, es, gs = t[m], e[m], g[m]
         for d_t in np.unique(ts[es]):
             at = ts >= d_t

@@ -113,20 +113,19 @@ def optimize_to_budget(study: optuna.Study, objective: Callable[[optuna.Trial], 
         The draws of this call that were too big for the free memory.
     """
     deadline = None if timeout is None else time.monotonic() + timeout
-    spare = int(n_trials)
     verbosity = optuna.logging.get_verbosity()  # genemoe says each trial in a line of its own:
     optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))
     try:  # Optuna's INFO line per trial (all parameters) wrote to stderr from Python
-        return _optimize_loop(study, objective, n_trials, deadline, callbacks, spare, optimize)
+        return _optimize_loop(study, objective, n_trials, deadline, callbacks, optimize)
     finally:
         optuna.logging.set_verbosity(verbosity)
 
 
 def _optimize_loop(study: optuna.Study, objective: Callable[[optuna.Trial], float], n_trials: int,
-                   deadline: float | None, callbacks: Sequence[Callable], spare: int,
+                   deadline: float | None, callbacks: Sequence[Callable],
                    optimize: dict[str, Any]) -> int:
     """:func:`optimize_to_budget`'s loop: the too-big draws replaced, counted."""
-    n_big = 0
+    n_big, spare = 0, int(n_trials)
     while (missing := n_trials - len(counted_trials(study))) > 0:
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
