@@ -84,6 +84,10 @@ def test_a_choice_at_its_grids_end_is_said_and_defaults_name_their_grid():
     chosen = {"params": {"fitted": {"chosen": {"l1_ratio": 0.1, "alpha": 0.0262},
                                     "grid_scores": coxnet}}}
     assert grid_edges(chosen) == "l1_ratio 0.1 (smallest), alpha 0.0262 (smallest)"
+    # an ensemble's members each, in the one list summary.md counts (it joined them with
+    # "; ", which the count read as one item)
+    ens = {"ensemble": {"members": [info(100, 100.0), info(50, 1.0), info(100, 10.0)]}}
+    assert grid_edges(ens) == "n_top_genes 100 (largest), alpha 100 (largest), n_top_genes 100 (largest)"
     results = pd.DataFrame({"model": ["coxph"] * 3 + ["genemoe"],
                             "options": ["", "", "", "widths=[64]"],
                             "chosen": ["n_top_genes=100, alpha=100", "n_top_genes=100, alpha=10",

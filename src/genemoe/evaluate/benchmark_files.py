@@ -168,7 +168,7 @@ def grid_edges(info: dict[str, Any]) -> str:
     100 (largest)"``; "" for none or no grid): the best value may lie beyond it. A grid
     axis of three values or more counts; an ensemble's members each."""
     if "ensemble" in info:
-        return "; ".join(filter(None, (grid_edges(m) for m in info["ensemble"]["members"])))
+        return ", ".join(filter(None, (grid_edges(m) for m in info["ensemble"]["members"])))
     fitted = (info.get("params") or {}).get("fitted") or {}
     chosen, grid = fitted.get("chosen") or {}, fitted.get("grid_scores") or []
     out = []
