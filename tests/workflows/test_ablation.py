@@ -11,7 +11,7 @@ import yaml
 
 from genemoe.data.bundle import file_sha256, load_bundle, write_bundle
 from genemoe.errors import InputError
-from genemoe.train.finetune import read_pretrained
+from genemoe.train.finetune import pretrained_sha256, read_pretrained
 from genemoe.workflows.ablation import (
     MODEL_LABELS,
     PER_FOLD_LABELS,
@@ -247,7 +247,7 @@ def test_per_fold_pretrained_rows_classify(per_fold_classify):
         run = out / "pretrain" / f"r0_f{fold}"
         assert cell["info"]["pretrained"]["run"] == str(run)
         assert cell["info"]["pretrained"]["n_genes_missing"] == 0
-        assert cell["pretrained_sha256"] == file_sha256(run / "pretrained.pt")
+        assert cell["pretrained_sha256"] == pretrained_sha256(run)
     summary = pd.read_csv(out / "pretrain" / "summary.csv")
     assert summary[["model", "repeat", "fold", "run"]].values.tolist() == [
         ["genemoe", 0, 0, "r0_f0"], ["genemoe", 0, 1, "r0_f1"]]
@@ -320,23 +320,32 @@ def test_pretrained_with_pretrain_per_fold_is_refused(bundle, preset, unseen_run
 
 def test_a_cell_is_refit_when_its_folds_pretrained_run_changed(per_fold_classify, bundle, preset,
                                                                 tmp_path):
+    """A cell is keyed on its run's content: changed weights refit it; a re-run whose file
+    differs only by its timings (history, summary) reuses it (it was refit: the key was the
+    file's bytes)."""
     import shutil
 
     out = tmp_path / "copy"
     shutil.copytree(per_fold_classify.out_dir, out)
     cells = out / "pretrained" / "cells"
     before = {p.name: p.stat().st_mtime_ns for p in cells.iterdir()}
-    pt = out / "pretrain" / "r0_f1" / "pretrained.pt"
-    payload = torch.load(pt, weights_only=True)
-    payload["note"] = "other bytes, same setup"  # still a finished run of the same setup ...
-    torch.save(payload, pt)
+    pt0, pt1 = (out / "pretrain" / f"r0_f{f}" / "pretrained.pt" for f in (0, 1))
+    payload = torch.load(pt0, weights_only=True)  # fold 0: other timings, same weights
+    payload["summary"] = {**payload["summary"], "seconds": 123.0}
+    payload["history"] = [*payload["history"], {"note": "timed again"}]
+    torch.save(payload, pt0)
+    payload = torch.load(pt1, weights_only=True)  # fold 1: other weights
+    key = next(k for k, v in payload["state_dict"].items() if v.is_floating_point())
+    payload["state_dict"][key] = payload["state_dict"][key] + 0.01
+    torch.save(payload, pt1)
     run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
                  pretrain_per_fold=True, **OPTS)
     after = {p.name: p.stat().st_mtime_ns for p in cells.iterdir()}
-    assert after["genemoe__r0_f0.json"] == before["genemoe__r0_f0.json"]  # ... fold 0: reused
+    assert after["genemoe__r0_f0.json"] == before["genemoe__r0_f0.json"]  # fold 0: reused
     assert after["genemoe__r0_f1.json"] != before["genemoe__r0_f1.json"]  # fold 1: refit
-    cell = json.loads((cells / "genemoe__r0_f1.json").read_text())
-    assert cell["pretrained_sha256"] == file_sha256(pt)
+    for pt in (pt0, pt1):
+        cell = json.loads((cells / f"genemoe__{pt.parent.name}.json").read_text())
+        assert cell["pretrained_sha256"] == pretrained_sha256(pt.parent) != file_sha256(pt)
 
 
 def test_tables_compare_against_a_peer_not_pretrained_genemoe_and_say_the_epochs(classify):

@@ -33,6 +33,7 @@ same in both phases).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -52,7 +53,7 @@ from genemoe.models.survival_peers import VaeCoxModel
 from genemoe.train import distributed as ddp
 from genemoe.train.checkpoint import resume_epoch_everywhere
 
-__all__ = ["read_pretrained", "load_pretrained_encoder", "set_encoder_trainable",
+__all__ = ["read_pretrained", "pretrained_sha256", "load_pretrained_encoder", "set_encoder_trainable",
            "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr"]
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,50 @@ def read_pretrained(run: Path | str) -> dict[str, Any]:
         raise input_error("not a genemoe pre-training file", path=path,
                           fix="pass the --out directory of `genemoe pretrain`")
     return payload
+
+
+# what fine-tuning reads from a pre-training file; its history, summary and timings are not
+_CONTENT_KEYS = ("model_name", "model_config", "gene_ids", "scalers", "state_dict", "samples")
+
+
+def _feed(digest: Any, value: Any) -> None:
+    """Feed ``value`` (tensors, arrays, mappings, sequences, scalars) to ``digest`` in a
+    canonical order: equal contents give equal bytes whatever the dict's insertion order."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().contiguous()
+        digest.update(f"T{value.dtype}{tuple(value.shape)}".encode())
+        digest.update(value.view(torch.uint8).numpy().tobytes() if value.numel() else b"")
+    elif isinstance(value, np.ndarray):
+        digest.update(f"A{value.dtype.str}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes() if value.dtype != object
+                      else repr(value.tolist()).encode())
+    elif isinstance(value, Mapping):
+        digest.update(f"D{len(value)}".encode())
+        for key in sorted(value, key=str):
+            digest.update(repr(str(key)).encode())
+            _feed(digest, value[key])
+    elif isinstance(value, (list, tuple)):
+        digest.update(f"L{len(value)}".encode())
+        for item in value:
+            _feed(digest, item)
+    else:
+        digest.update(f"S{value!r}".encode())
+
+
+def pretrained_sha256(run: Path | str) -> str:
+    """Hex sha256 of what fine-tuning takes from ``RUN/pretrained.pt``: its weights, model
+    and options, genes, scalers and samples, not its history, summary or timings.
+
+    Two pre-trainings that end in the same weights (the same command and seed on CPU) hash
+    alike, where the file's own bytes differ by their recorded timings; a benchmark keys its
+    cells on this, so re-running the pre-training reuses them.
+    """
+    payload = read_pretrained(run)
+    digest = hashlib.sha256()
+    for key in _CONTENT_KEYS:
+        digest.update(key.encode())
+        _feed(digest, payload.get(key))
+    return digest.hexdigest()
 
 
 def _align_genes(state: dict[str, torch.Tensor], src: Sequence[str], dst: Sequence[str],

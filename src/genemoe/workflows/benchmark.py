@@ -55,7 +55,7 @@ import torch
 
 from genemoe.config_presets import load_preset
 from genemoe.data.args import as_list, folder_of
-from genemoe.data.bundle import Bundle, atomic_write_text, file_sha256, load_bundle, remove_outputs
+from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
     chosen_settings,
@@ -72,6 +72,7 @@ from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, get_spec
 from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
+from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
@@ -123,7 +124,9 @@ class FoldPretrained:
     ``recipe`` (JSON-ready) says how every run was made (e.g. the resolved ``pretrain:``
     options and "on each fold's training part"); it enters the cells' fingerprint in place
     of a single run's hash, so the cells stay valid when repeats are added. Each cell also
-    records the sha256 of its own run's ``pretrained.pt`` and is recomputed when it differs.
+    records the sha256 of its own run's ``pretrained.pt`` content (weights, genes, scalers,
+    samples: :func:`~genemoe.train.finetune.pretrained_sha256`) and is recomputed when it
+    differs.
     """
 
     runs: Mapping[tuple[int, int], Path | str]
@@ -194,7 +197,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
     if opts.get("pretrained"):  # the encoder starts from a `genemoe pretrain` run
         run = _pretrained_run(opts, plan)
         if isinstance(opts["pretrained"], dict):  # per fold: the cell names its run's hash
-            extra = {"pretrained_run": str(run), "pretrained_sha256": _run_sha256(run)}
+            extra = {"pretrained_run": str(run), "pretrained_sha256": pretrained_sha256(run)}
         transfer = {"pretrained": run,
                     "freeze_encoder_epochs": int(opts.get("freeze_encoder_epochs") or 0),
                     "gene_ids": bundle.var.loc[keep, "gene_id"].astype(str).tolist(),
@@ -287,10 +290,6 @@ def _pretrained_run(opts: dict, plan: FoldPlan) -> Path:
     return Path(pre["runs"][f"r{plan.repeat}_f{plan.fold}"] if isinstance(pre, dict) else pre)
 
 
-def _run_sha256(run: Path) -> str:
-    return file_sha256(run / "pretrained.pt" if run.is_dir() else run)
-
-
 def _pretrained_options(pretrained: Path | str | FoldPretrained | None,
                         plans: list[FoldPlan]) -> str | dict | None:
     """``opts["pretrained"]``: a run's path, or (per fold) the recipe and every fold's run."""
@@ -325,7 +324,7 @@ def _fingerprint(bundle: Bundle, opts: dict) -> str:
     if isinstance(pre, dict):  # per fold: how the runs were made (each cell checks its run)
         key["pretrained"] = ["per-fold", pre["per_fold"], opts.get("freeze_encoder_epochs", 0)]
     elif pre:
-        key["pretrained"] = [_run_sha256(Path(pre)), opts.get("freeze_encoder_epochs", 0)]
+        key["pretrained"] = [pretrained_sha256(Path(pre)), opts.get("freeze_encoder_epochs", 0)]
     return hashlib.sha256(json.dumps(plain(key), sort_keys=True).encode()).hexdigest()
 
 
@@ -571,7 +570,7 @@ def _still_valid(cell: dict, plan: FoldPlan, opts: dict) -> bool:
     from genemoe.train.tuning import space_key
 
     stale, pre, task = None, opts.get("pretrained"), opts["task"]
-    if isinstance(pre, dict) and cell.get("pretrained_sha256") != _run_sha256(_pretrained_run(opts, plan)):
+    if isinstance(pre, dict) and cell.get("pretrained_sha256") != pretrained_sha256(_pretrained_run(opts, plan)):
         stale = "was fine-tuned from another pre-trained run"
     elif opts.get("tune") and cell.get("tuning", {}).get("space_key") != space_key(cell["model"], task):
         stale = "was tuned over another search space"
