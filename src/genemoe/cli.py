@@ -465,10 +465,11 @@ def benchmark(
 @app.command(cls=CliCommand)
 def report(
     directory: Annotated[Path, typer.Argument(
-        help="A run (`genemoe train`), benchmark, explanation or tuning (`genemoe tune`) directory.")],
+        help="A run (`genemoe train`), benchmark, explanation, tuning (`genemoe tune`) or "
+             "pre-training (`genemoe pretrain`) directory.")],
     out: Annotated[Path | None, typer.Option(help="HTML file to write (default DIR/report.html).")] = None,
 ) -> None:
-    """One self-contained HTML report (figures embedded) of a run, benchmark, explanation or tuning directory."""
+    """One self-contained HTML report (figures embedded) of a run, benchmark, explanation, tuning or pre-training directory."""
     from genemoe.report.html import write_report
 
     say(f"wrote {write_report(directory, out_path=out)}")

@@ -546,9 +546,9 @@ def test_pretrain_and_features_folders_are_named(tmp_path):
                                          r"pretrain` command again"):
         write_report(pre)
     (pre / "checkpoint.pt").unlink()
-    (pre / "pretrained.pt").write_bytes(b"x")
-    with pytest.raises(InputError, match=r"(?s)a `genemoe pretrain` folder.*summary.json.*"
-                                         r"genemoe features --model"):
+    (pre / "pretrained.pt").write_bytes(b"x")  # a finished one has its page (test_pretrain_page)
+    with pytest.raises(InputError, match=r"(?s)a `genemoe pretrain` folder without summary.json"
+                                         r".*same `genemoe pretrain` command again"):
         write_report(pre)
     feats = tmp_path / "feats"
     feats.mkdir()

@@ -91,13 +91,12 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            "each model's run has its own folder", path=d,
                            fix=f"report one run: genemoe report {d / 'runs' / (runs or ['NAME'])[0]}"
                                f" (runs: {', '.join(runs)})")
-    if (d / "pretrained.pt").exists():  # was the generic refusal
-        return input_error("a `genemoe pretrain` folder: `genemoe report` has no page for it",
-                           path=d, fix=f"read {d / 'summary.json'} (final metrics, collapse "
-                                       f"report) and {d / 'history.jsonl'} (one line per epoch), "
-                                       f"run `genemoe features --model {d} --data BUNDLE --out DIR` "
-                                       f"for its figures, or "
-                                       f"report a run trained from it (`genemoe train --pretrained {d}`)")
+    if (d / "pretrained.pt").exists():  # a finished one is reported; this one lacks a file
+        missing = [f for f in ("summary.json", "history.jsonl") if not (d / f).is_file()]
+        return input_error(f"a `genemoe pretrain` folder without {' and '.join(missing)}: its "
+                           "page reads them", path=d,
+                           fix="run the same `genemoe pretrain` command again into a new --out "
+                               f"(or restore {' and '.join(missing)} from a copy)")
     if (d / "latent_gene_correlation.npy").exists():  # a `genemoe features` folder
         figures = sorted(p.name for p in d.glob("*.png"))
         return input_error("a `genemoe features` folder: `genemoe report` has no page for it",

@@ -29,7 +29,7 @@ from genemoe.report.text import (
     wilson_interval,
 )
 
-__all__ = ["run_panel", "benchmark_panel", "tune_panel", "figure_id", "METRIC_NAMES"]
+__all__ = ["run_panel", "benchmark_panel", "tune_panel", "pretrain_panel", "figure_id", "METRIC_NAMES"]
 
 METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "macro_precision": "macro precision",
                 "macro_recall": "macro recall", "weighted_f1": "weighted F1", "c_index": "C-index",
@@ -155,6 +155,40 @@ def tune_panel(*, summary: dict, tuned_on: dict, bundle_summary: dict, record: d
                     "per event, after the validation risk scale (a run's val_pll_per_event_after)"
                     if summary.get("metric") == "partial_likelihood" else "")  # as the terminal
     thumb = next((f for f in figures if f.section == "tuning"), None)
+    return _panel(rows, headline, thumb)
+
+
+def pretrain_panel(*, summary: dict, bundle_summary: dict, record: dict, bundle_path: str | None,
+                   figures: list[Figure], preset: str | None, seed: Any,
+                   has_experts: bool = True) -> str:
+    """The summary panel of a ``genemoe pretrain`` folder: the validation reconstruction
+    against the per-gene training mean, and the collapse checks' verdict."""
+    bundles = summary.get("bundles") or []
+    data = (_data_line(bundle_summary, record, bundle_path) if len(bundles) == 1 else
+            f"{len(bundles)} bundles: " + ", ".join(f"<code>{_esc(Path(str(b.get('path'))).name)}"
+                                                      f"</code>" for b in bundles))
+    left_out = sum(int(b.get("n_test_excluded") or 0) for b in bundles)
+    rows = [("data", data),
+            ("model", f"<code>{_esc(summary.get('model'))}</code> · preset {_esc(preset or '?')}"
+                      f" · seed {_esc(seed if seed is not None else '?')}"),
+            ("protocol", f"{fmt_count(summary.get('n_train'))} training and "
+                         f"{fmt_count(summary.get('n_val'))} validation samples, "
+                         f"{fmt_count(summary.get('n_genes'))} genes, "
+                         f"{_esc(summary.get('epochs_run'))} epochs"
+                         + ("" if summary.get("finished") else " (not finished)")
+                         + f"; {fmt_count(left_out)} test samples left out; no label read")]
+    final, collapse = summary.get("final") or {}, summary.get("collapse") or {}
+    r, base = final.get("val/r_sample"), final.get("val/r_sample_baseline")
+    headline = _big("validation r per sample", fmt_value(r),
+                    f"per-gene mean {fmt_value(base)} · R² vs mean {fmt_value(final.get('val/r2'))}"
+                    f" · r per gene {fmt_value(final.get('val/r_gene'))}")
+    verdict = ("; ".join(_esc(w) for w in collapse.get("warnings") or [])
+               if collapse.get("collapsed") else
+               "no collapse: the latent carries information, "
+               + ("every expert is used, " if has_experts else "")
+               + "and the reconstruction beats a per-gene constant")
+    headline += f'<p class="val">{"COLLAPSE: " if collapse.get("collapsed") else ""}{verdict}</p>'
+    thumb = next((f for f in figures if f.section == "reconstruction"), None)
     return _panel(rows, headline, thumb)
 
 

@@ -1,5 +1,5 @@
-"""``genemoe report``: one self-contained HTML page for a run, benchmark, explanation or
-tuning directory.
+"""``genemoe report``: one self-contained HTML page for a run, benchmark, explanation,
+tuning or pre-training directory.
 
 The first screen holds the answer: a summary panel (:mod:`.first_screen`: data, protocol,
 headline metrics with intervals, the comparison against the best peer, a thumbnail of the
@@ -54,6 +54,7 @@ from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import kv_table as _kv
 from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked_dirs, recorded_run
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
+from genemoe.report.pretrain_page import is_pretrain_dir, pretrain_context
 from genemoe.report.sources import bundle_info, warn_missing_run_parts
 from genemoe.report.text import METHOD_NAMES, fmt_ci, fmt_p, fmt_value
 from genemoe.report.tuning_plots import plot_search
@@ -93,8 +94,8 @@ nav.toc li ol{list-style:none;margin:0;padding-left:.8em;font-size:.92em}
 
 
 def report_kind(dir_path: Path | str) -> str:
-    """``"benchmark"``, ``"run"``, ``"explanation"`` or ``"tune"``: what kind of results
-    directory ``dir_path`` is."""
+    """``"benchmark"``, ``"run"``, ``"explanation"``, ``"tune"`` or ``"pretrain"``: what kind
+    of results directory ``dir_path`` is."""
     d = Path(dir_path)
     if not d.is_dir():
         raise input_error("no such directory" if not d.exists() else "a file, not a directory",
@@ -108,6 +109,8 @@ def report_kind(dir_path: Path | str) -> str:
         return "explanation"
     if all((d / f).exists() for f in ("summary.json", "trials.csv", "best.yaml")):
         return "tune"
+    if is_pretrain_dir(d):
+        return "pretrain"
     raise not_reportable(d, sorted(p.name for p in d.iterdir() if p.is_dir() and _is_explanation(p)))
 
 
@@ -119,7 +122,9 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     dir_path
         A ``genemoe train`` run directory, a ``genemoe benchmark`` directory, a ``genemoe
         explain`` directory (its run's data and protocol, explanation first), or a ``genemoe
-        tune`` directory (the best configuration, the trials and the search plot). A
+        tune`` directory (the best configuration, the trials and the search plot), or a
+        ``genemoe pretrain`` directory (reconstruction against its baseline, collapse
+        checks, losses and expert use: :mod:`.pretrain_page`). A
         run directory's report also shows the ``genemoe explain`` / ``genemoe features``
         output inside it or beside it (:mod:`.linked`).
     out_path
@@ -141,7 +146,8 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     plots = d / "plots" if out.parent.resolve() == d.resolve() else out.with_name(f"{out.stem}_plots")
     try:
         ctx = {"benchmark": _benchmark_context, "run": _run_context,
-               "explanation": _explanation_context, "tune": _tune_context}[kind](d, plots)
+               "explanation": _explanation_context, "tune": _tune_context,
+               "pretrain": pretrain_context}[kind](d, plots)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise damaged_error([d, *filter(None, [recorded_run(d)])], exc) from exc
     atomic_write_text(out, _render(ctx, out.parent))

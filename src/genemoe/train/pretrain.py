@@ -508,7 +508,8 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str,
             "bundles": st.data.bundles, "stream": isinstance(st.X_train, StreamingRows),
             "final": {k: v for k, v in last.items() if k.startswith(("val/", "loss/"))},
             "collapse": collapse,
-            "synthetic": any(b["synthetic"] for b in st.data.bundles)}
+            "synthetic": any(b["synthetic"] for b in st.data.bundles),
+            "genemoe_version": __version__}
 
 
 def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary: dict[str, Any],

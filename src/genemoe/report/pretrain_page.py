@@ -1,0 +1,193 @@
+"""``genemoe report`` on a ``genemoe pretrain`` folder: did the pre-training work?
+
+Read from the run's ``summary.json`` (the last epoch's validation reconstruction, the
+collapse checks, the bundles and samples it read) and ``history.jsonl`` (one record per
+epoch); nothing is recomputed and no model is run. The page answers what a user asks
+before fine-tuning from the run: does the reconstruction beat the per-gene training
+constant, did the latent collapse, did the experts stay in use, did the losses settle.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from genemoe.evaluate.benchmark_files import software_versions
+from genemoe.report.first_screen import pretrain_panel
+from genemoe.report.html_parts import html_table, kv_table
+from genemoe.report.plots import Figure, plot_expert_utilisation, plot_training_curves, save_figure
+from genemoe.report.sources import bundle_info
+
+__all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows",
+           "plot_reconstruction"]
+
+# validation measure, its baseline (None: none), its name on the page
+_RECON = (("r_sample", "r_sample_baseline", "r across genes, per sample (mean)"),
+          ("r_gene", None, "r across samples, per gene (mean; a constant has none)"),
+          ("r2", None, "R² against the per-gene training mean"),
+          ("mse", "mse_baseline", "mean squared error"),
+          ("mae", "mae_baseline", "mean absolute error"),
+          ("mae", "mae_median_baseline", "mean absolute error (vs the training median)"))
+
+
+def is_pretrain_dir(d: Path) -> bool:
+    """A finished ``genemoe pretrain`` run: ``pretrained.pt``, ``summary.json`` and
+    ``history.jsonl`` (an interrupted one has a checkpoint and no ``pretrained.pt``)."""
+    return all((d / f).is_file() for f in ("pretrained.pt", "summary.json", "history.jsonl"))
+
+
+def _history(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def reconstruction_rows(final: dict[str, Any]) -> pd.DataFrame:
+    """The last epoch's validation reconstruction against its baselines, one row a measure.
+
+    Parameters
+    ----------
+    final
+        ``summary.json``'s ``final`` (keys ``val/r_gene``, ``val/mse``, ``val/mse_baseline``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``measure``, ``model``, ``baseline``, ``better`` ("yes"/"no"/"–"); one row
+        per measure the run recorded.
+    """
+    rows = []
+    for key, base, name in _RECON:
+        value = final.get(f"val/{key}")
+        if value is None or (base is not None and final.get(f"val/{base}") is None):
+            continue
+        ref = final.get(f"val/{base}") if base else None
+        lower = key.startswith(("mse", "mae"))
+        better = ("–" if ref is None else
+                  "yes" if (value < ref if lower else value > ref) else "no")
+        if key == "r2":
+            better = "yes" if value > 0 else "no"
+        rows.append({"measure": name, "model": value, "baseline": ref if ref is not None
+                     else (0.0 if key == "r2" else None), "better": better})
+    return pd.DataFrame(rows, columns=["measure", "model", "baseline", "better"])
+
+
+def plot_reconstruction(history: Sequence[dict[str, Any]], *, out_path: Path,
+                        title: str = "") -> Path | None:
+    """Validation reconstruction per epoch, each measure beside its per-gene baseline
+    (dashed): r per sample, MSE, MAE, and r per gene and R² (baseline 0). None without one."""
+    panels = [(k, b) for k, b in (("r_sample", "r_sample_baseline"), ("mse", "mse_baseline"),
+                                   ("mae", "mae_baseline"), ("r_gene", None), ("r2", None))
+              if any(isinstance(r.get(f"val/{k}"), int | float) for r in history)]
+    if not panels:
+        return None
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 2.8), squeeze=False)
+    for ax, (key, base) in zip(axes.flat, panels, strict=True):
+        pts = [(r["epoch"], r[f"val/{key}"]) for r in history
+               if isinstance(r.get(f"val/{key}"), int | float)]
+        ax.plot(*zip(*pts, strict=True), marker=".", label="model")
+        ref = [(r["epoch"], r[f"val/{base}"]) for r in history
+               if base and isinstance(r.get(f"val/{base}"), int | float)]
+        if ref:
+            ax.plot(*zip(*ref, strict=True), "--", color="grey", label="per-gene mean")
+        elif key == "r2":
+            ax.axhline(0.0, ls="--", color="grey", label="per-gene mean")
+        ax.set_title(f"validation {key}", fontsize=9)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save_figure(fig, out_path)
+
+
+def _utilisation_as_stats(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``util/<layer>`` lists as the ``stats/<layer>/load`` keys the training figure reads."""
+    out = []
+    for r in history:
+        rec: dict[str, Any] = {"epoch": r.get("epoch")}
+        for k, v in r.items():
+            if k.startswith("util/") and isinstance(v, list) and not k.endswith("_dead"):
+                rec[f"stats/{k.removeprefix('util/')}/load"] = v
+                rec[f"stats/{k.removeprefix('util/')}/load_dead_experts"] = (
+                    r.get(f"{k}_dead") or "none")
+        out.append(rec)
+    return out
+
+
+def _figures(history: list[dict[str, Any]], plots: Path, model: str) -> list[Figure]:
+    figures = []
+    losses = [{k: v for k, v in r.items() if k == "epoch" or k.startswith("loss/")}
+              for r in history]
+    if (p := plot_training_curves([losses], out_path=plots / "pretrain_losses.png",
+                                  title=f"{model}: pre-training losses")) is not None:
+        figures.append(Figure(p, "Every pre-training loss term per epoch (training batches)",
+                              "training"))
+    if (p := plot_reconstruction(history, out_path=plots / "pretrain_reconstruction.png",
+                                 title=f"{model}: validation reconstruction")) is not None:
+        figures.append(Figure(p, "Validation reconstruction per epoch against the per-gene "
+                                 "training mean (dashed)", "reconstruction"))
+    if (p := plot_expert_utilisation(_utilisation_as_stats(history),
+                                     out_path=plots / "pretrain_experts.png",
+                                     title=f"{model}: expert utilisation")) is not None:
+        figures.append(Figure(p, "Share of routed samples per expert and epoch", "experts"))
+    return figures
+
+
+def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
+    """The report's context (as :mod:`genemoe.report.html` renders it) of a pre-training
+    folder ``d``; figures are written to ``plots``."""
+    summary = json.loads((d / "summary.json").read_text())
+    history = _history(d / "history.jsonl")
+    config = json.loads(json.dumps(_yaml(d / "config.yaml")))
+    bundles = summary.get("bundles") or []
+    bundle_path = bundles[0].get("path") if bundles else None
+    bundle_summary, record = bundle_info(bundle_path, None) if len(bundles) == 1 else ({}, {})
+    model = summary.get("model", "?")
+    pre = config.get("pretrain") or {}
+    collapse = summary.get("collapse") or {}
+    protocol = {
+        "what": "self-supervised pre-training of an encoder and decoder: no label or survival "
+                "read; the bundles' test splits left out",
+        "model": model, "preset": config.get("preset"),
+        "epochs run": summary.get("epochs_run"), "finished": summary.get("finished"),
+        "genes": summary.get("n_genes"),
+        "samples (train / validation)": f"{summary.get('n_train')} / {summary.get('n_val')}",
+        "streamed from disk": summary.get("stream"),
+        "bundles": "; ".join(f"{b.get('path')} ({b.get('n_train')} train, {b.get('n_val')} "
+                             f"validation, {b.get('n_test_excluded')} test left out)"
+                             for b in bundles)}
+    table = reconstruction_rows(summary.get("final") or {})
+    checks = {"collapsed": collapse.get("collapsed"),
+              "KL per latent dimension": collapse.get("kl_per_dim"),
+              "KL collapsed": collapse.get("kl_collapsed"),
+              "reconstruction no better than a per-gene constant":
+                  collapse.get("recon_no_better_than_mean"),
+              "dead experts (last epoch)": collapse.get("dead_experts") or "none"}
+    warn = "".join(f"<p class=\"warn\">{w}</p>" for w in collapse.get("warnings") or [])
+    metrics = ("<h3>Validation reconstruction (last epoch)</h3>"
+               "<p>The baseline predicts every gene's training mean (or median) for every "
+               "sample; a useful encoder beats it.</p>" + html_table(table)
+               + "<h3>Collapse checks</h3>" + warn + kv_table(checks))
+    figures = _figures(history, plots, model)
+    panel = pretrain_panel(summary=summary, bundle_summary=bundle_summary, record=record,
+                           bundle_path=bundle_path, figures=figures,
+                           preset=config.get("preset"), seed=pre.get("seed"),
+                           has_experts=any(k.startswith("util/") for r in history for k in r))
+    return {"title": f"genemoe pre-training — {model}",
+            "synthetic": bool(summary.get("synthetic") or bundle_summary.get("synthetic")),
+            "summary": bundle_summary, "record": record, "protocol": protocol, "panel": panel,
+            "metrics": metrics, "figures": figures,
+            "versions": {"genemoe (pre-training)": summary.get("genemoe_version", "not recorded")},
+            "report_versions": software_versions(), "seeds": {"pre-training seed": pre.get("seed")},
+            "config": config, "linked": []}
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
