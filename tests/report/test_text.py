@@ -59,13 +59,18 @@ def test_text_table_is_plain_aligned_and_compact():
 def test_the_search_plots_legend_hides_no_trial(tmp_path, monkeypatch):
     """Old behaviour: the legend sat at lower right inside the axes, over the worst trial
     whenever that trial came last."""
-    import matplotlib.pyplot as plt
     import pandas as pd
 
     from genemoe.report import tuning_plots
 
-    figs = []
-    monkeypatch.setattr(tuning_plots.plt, "close", figs.append)
+    figs, real = [], tuning_plots.new_subplots
+
+    def keep(*args, **kwargs):
+        fig, ax = real(*args, **kwargs)
+        figs.append(fig)
+        return fig, ax
+
+    monkeypatch.setattr(tuning_plots, "new_subplots", keep)
     trials = pd.DataFrame({"number": range(6), "state": ["COMPLETE"] * 6,
                            "value": [0.80, 0.82, 0.85, 0.84, 0.86, 0.40]})
     tuning_plots.plot_search(trials, tmp_path / "s.png")
@@ -75,5 +80,25 @@ def test_the_search_plots_legend_hides_no_trial(tmp_path, monkeypatch):
     legend = ax.get_legend().get_window_extent()
     points = ax.transData.transform(trials[["number", "value"]].to_numpy(float))
     assert not any(legend.contains(x, y) for x, y in points)
-    monkeypatch.undo()  # plt.close was the patched one: the figure stayed open for later tests
-    plt.close(fig)
+
+
+def test_drawing_figures_leaves_the_callers_matplotlib_backend_alone(tmp_path):
+    """Importing genemoe's figure modules called ``matplotlib.use("Agg")``: a notebook's
+    backend (inline, or here svg) was switched for the rest of its session."""
+    import subprocess
+    import sys
+
+    code = f"""
+import matplotlib
+matplotlib.use("svg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from genemoe.report import html, plots, tuning_plots, feature_plots, pretrain_page
+from genemoe.explain import figures
+tuning_plots.plot_search(pd.DataFrame({{"number": [0, 1], "state": ["COMPLETE"] * 2,
+                                       "value": [0.5, 0.6]}}), {str(tmp_path / "s.png")!r})
+print(matplotlib.get_backend(), len(plt.get_fignums()))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["svg", "0"]
+    assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"

@@ -14,18 +14,25 @@ from __future__ import annotations
 import math
 import textwrap
 from pathlib import Path
+from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure as MplFigure
 
-matplotlib.use("Agg")  # headless: no display, ever
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-__all__ = ["top_genes_figure", "attribution_map_figure", "sample_attribution_figure"]
+__all__ = ["top_genes_figure", "attribution_map_figure", "sample_attribution_figure",
+           "new_subplots"]
 
 _POS, _NEG = "#b2182b", "#2166ac"  # red: positive attribution, blue: negative
+
+
+def new_subplots(*args: Any, figsize: tuple[float, float] | None = None,
+                 **kwargs: Any) -> tuple[MplFigure, Any]:
+    """A figure and its axes as ``pyplot.subplots`` makes them, without pyplot: the
+    caller's backend and open figures are left alone (importing genemoe switched a
+    notebook's backend to Agg for the rest of its session)."""
+    fig = MplFigure(figsize=figsize)
+    return fig, fig.subplots(*args, **kwargs)
 
 
 def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
@@ -36,7 +43,7 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
     classes = list(dict.fromkeys(ranking["class"]))
     n_cols = min(3, max(1, len(classes)))
     n_rows = max(1, math.ceil(len(classes) / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.2 * n_cols, 0.28 * top * (1 + both_ends) * n_rows
+    fig, axes = new_subplots(n_rows, n_cols, figsize=(4.2 * n_cols, 0.28 * top * (1 + both_ends) * n_rows
                                                       + 1.2 * n_rows),
                              squeeze=False)
     for ax, cls in zip(axes.flat, classes, strict=False):
@@ -68,7 +75,7 @@ def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path:
                            title: str = "") -> Path:
     """The input image ``(H, W)`` (grey) and the attribution map ``(H, W)`` overlaid on it."""
     lim = float(np.abs(attribution).max()) or 1.0
-    fig, axes = plt.subplots(1, 2, figsize=(8, 4))
+    fig, axes = new_subplots(1, 2, figsize=(8, 4))
     axes[0].imshow(image, cmap="gray", interpolation="nearest")
     axes[0].set_title("input (scaled expression)", fontsize=9)
     axes[1].imshow(image, cmap="gray", interpolation="nearest")
@@ -95,7 +102,7 @@ def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *
     if len(names) != len(a):
         raise ValueError(f"{len(a)} attributions but {len(names)} gene labels")
     idx = np.argsort(-np.abs(a), kind="stable")[:top][::-1]  # barh draws bottom-up
-    fig, ax = plt.subplots(figsize=(6.0, 0.26 * len(idx) + 1.6))
+    fig, ax = new_subplots(figsize=(6.0, 0.26 * len(idx) + 1.6))
     pos = np.arange(len(idx))  # positions, not names: duplicate symbols stay separate bars
     ax.barh(pos, a[idx], color=np.where(a[idx] >= 0, _POS, _NEG))
     ax.set_yticks(pos, [str(n) for n in names[idx]])
@@ -106,7 +113,7 @@ def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *
     return _finish(fig, out_path, title=title, dpi=110)
 
 
-def _finish(fig: plt.Figure, out_path: Path, *, title: str, dpi: int) -> Path:
+def _finish(fig: MplFigure, out_path: Path, *, title: str, dpi: int) -> Path:
     """Title, lay out, save as PNG (parent folders created) and close ``fig``."""
     if title:  # wrapped to the figure's width: a one-panel figure cut a long title at both
         width = max(30, int(fig.get_figwidth() * 12))  # ends ("noe: Integrated Gradients ...")
@@ -118,5 +125,4 @@ def _finish(fig: plt.Figure, out_path: Path, *, title: str, dpi: int) -> Path:
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out_path, dpi=dpi)
-    plt.close(fig)
     return out_path

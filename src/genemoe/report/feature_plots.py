@@ -13,16 +13,13 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
 
-matplotlib.use("Agg")  # headless: no display, ever
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from genemoe.data.bundle import atomic_write_text, dump_json  # noqa: E402
-from genemoe.report.plots import save_figure  # noqa: E402
+from genemoe.data.bundle import atomic_write_text, dump_json
+from genemoe.explain.figures import new_subplots
+from genemoe.report.plots import save_figure
 
 __all__ = ["plot_correlation_heatmap", "plot_real_vs_reconstructed", "feature_figures"]
 
@@ -43,7 +40,7 @@ def plot_correlation_heatmap(r: np.ndarray, feature_labels: Sequence[str],
     labels = list(gene_labels)
     if threshold is not None and mean_abs_r is not None:
         labels = [f"{g} *" if m > threshold else g for g, m in zip(labels, mean_abs_r, strict=True)]
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.22 * n_g + 2.5), max(3.0, 0.25 * n_f + 1.5)))
+    fig, ax = new_subplots(figsize=(max(5.0, 0.22 * n_g + 2.5), max(3.0, 0.25 * n_f + 1.5)))
     im = ax.imshow(np.ma.masked_invalid(r), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     ax.set_facecolor("0.85")
     ax.set_xticks(range(n_g), labels, rotation=90, fontsize=7 if n_g > 30 else 9)
@@ -63,8 +60,8 @@ def plot_real_vs_reconstructed(table: pd.DataFrame, *, out_path: Path, title: st
     ``table`` has columns ``cancer_type``, ``source`` (``real``/``reconstructed``), ``x``, ``y``.
     """
     types = sorted(table["cancer_type"].astype(str).unique())
-    cmap = plt.get_cmap("tab20" if len(types) > 10 else "tab10")
-    fig, ax = plt.subplots(figsize=(7, 6))
+    cmap = colormaps.get_cmap("tab20" if len(types) > 10 else "tab10")
+    fig, ax = new_subplots(figsize=(7, 6))
     for i, t in enumerate(types):
         for source, marker in _MARKERS.items():
             sel = (table["cancer_type"].astype(str) == t) & (table["source"] == source)

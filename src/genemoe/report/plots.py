@@ -15,17 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # headless: no display, ever
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from genemoe.evaluate.survival import logrank_test  # noqa: E402
-from genemoe.evaluate.survival_tests import kaplan_meier_curve, stratified_logrank  # noqa: E402
+from genemoe.evaluate.survival import logrank_test
+from genemoe.evaluate.survival_tests import kaplan_meier_curve, stratified_logrank
+from genemoe.explain.figures import new_subplots
 
 __all__ = [
     "Figure", "plot_confusion_matrix", "plot_per_class_f1", "plot_km_by_type", "plot_metric_box",
@@ -48,12 +46,11 @@ class Figure:
     section: str
 
 
-def save_figure(fig: plt.Figure, out_path: Path) -> Path:
+def save_figure(fig: MplFigure, out_path: Path) -> Path:
     """Save ``fig`` as PNG (parent folders created), close it, return the path."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out_path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return out_path
 
 
@@ -69,7 +66,7 @@ def plot_confusion_matrix(cm: np.ndarray, class_names: Sequence[str], *, out_pat
     norm = np.divide(cm, totals, out=np.full_like(cm, np.nan), where=totals > 0)
     n = len(class_names)
     size = max(4.0, 0.38 * n + 2)
-    fig, ax = plt.subplots(figsize=(size + 1, size))
+    fig, ax = new_subplots(figsize=(size + 1, size))
     im = ax.imshow(np.ma.masked_invalid(norm), cmap="Blues", vmin=0, vmax=1)
     ax.set_facecolor("0.85")
     ax.set_xticks(range(n), class_names, rotation=90, fontsize=8 if n > 12 else 10)
@@ -94,7 +91,7 @@ def plot_per_class_f1(f1: Mapping[str, float], *, out_path: Path, title: str = "
     names = list(f1)
     vals = np.array([f1[c] for c in names], dtype=float)
     yerr = None if err is None else np.array([err.get(c, 0.0) for c in names], dtype=float)
-    fig, ax = plt.subplots(figsize=(max(4.0, 0.35 * len(names) + 2), 3.5))
+    fig, ax = new_subplots(figsize=(max(4.0, 0.35 * len(names) + 2), 3.5))
     ax.bar(range(len(names)), vals, yerr=yerr, color="tab:blue", capsize=2)
     ax.set_xticks(range(len(names)), names, rotation=90)
     ax.set_ylim(0, 1.05)
@@ -126,7 +123,7 @@ def plot_reliability(tables: Mapping[str, Sequence[Mapping]], *, out_path: Path,
     tables = {k: list(v) for k, v in tables.items() if v}
     if not tables:
         return None
-    fig, (ax, axh) = plt.subplots(2, 1, figsize=(4.8, 5.6), sharex=True,
+    fig, (ax, axh) = new_subplots(2, 1, figsize=(4.8, 5.6), sharex=True,
                                   gridspec_kw={"height_ratios": [3, 1]})
     ax.plot([0, 1], [0, 1], color="0.6", ls="--", lw=1, label="perfect calibration")
     width = 1.0 / max(len(tables), 1)
@@ -178,7 +175,7 @@ def plot_km_by_type(time: np.ndarray, event: np.ndarray, high: np.ndarray, group
     panels = [("all types", np.ones(time.size, bool))] + [(str(g), groups == g) for g in sorted(set(groups))]
     n_col = min(4, len(panels))
     n_row = -(-len(panels) // n_col)
-    fig, axes = plt.subplots(n_row, n_col, figsize=(3.4 * n_col, 2.9 * n_row), squeeze=False)
+    fig, axes = new_subplots(n_row, n_col, figsize=(3.4 * n_col, 2.9 * n_row), squeeze=False)
     for ax, (name, m) in zip(axes.flat, panels, strict=False):  # all types: stratified by type
         _km_panel(ax, time[m], event[m], high[m], name,
                   strata=groups if name == "all types" and len(panels) > 2 else None)
@@ -189,7 +186,7 @@ def plot_km_by_type(time: np.ndarray, event: np.ndarray, high: np.ndarray, group
     return save_figure(fig, out_path)
 
 
-def _km_panel(ax: plt.Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, name: str,
+def _km_panel(ax: Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, name: str,
               strata: np.ndarray | None = None) -> None:
     """Both halves' curves to their last follow-up, a tick at each censoring (the curves
     stopped at the last death, hiding later follow-up); the log-rank p, stratified by
@@ -228,7 +225,7 @@ def plot_metric_box(results: pd.DataFrame, metric: str, *, out_path: Path, title
     data = [results.loc[results[by] == k, metric].dropna().to_numpy() for k in order]
     if not any(len(d) for d in data):
         return None
-    fig, ax = plt.subplots(figsize=(max(4.0, 0.9 * len(order) + 1.5), 3.6))
+    fig, ax = new_subplots(figsize=(max(4.0, 0.9 * len(order) + 1.5), 3.6))
     ax.boxplot(data, widths=0.5)
     ax.set_xticks(range(1, len(order) + 1), order, rotation=30 if len(order) > 4 else 0)
     rng = np.random.default_rng(0)
@@ -264,7 +261,7 @@ def plot_training_curves(histories: Sequence[Sequence[dict]], *, out_path: Path,
         return None
     n_col = min(3, len(keys))
     n_row = -(-len(keys) // n_col)
-    fig, axes = plt.subplots(n_row, n_col, figsize=(3.6 * n_col, 2.6 * n_row), squeeze=False)
+    fig, axes = new_subplots(n_row, n_col, figsize=(3.6 * n_col, 2.6 * n_row), squeeze=False)
     for ax, key in zip(axes.flat, keys, strict=False):
         for i, hist in enumerate(histories):
             pts = [(r["epoch"], r[key]) for r in hist if isinstance(r.get(key), int | float)]
@@ -292,7 +289,7 @@ def plot_expert_utilisation(history: Sequence[dict], *, out_path: Path, title: s
                      if k.startswith("stats/") and k.endswith("/load") and isinstance(v, list)})
     if not layers:
         return None
-    fig, axes = plt.subplots(1, len(layers), figsize=(4.2 * len(layers), 3.4), squeeze=False)
+    fig, axes = new_subplots(1, len(layers), figsize=(4.2 * len(layers), 3.4), squeeze=False)
     for ax, layer in zip(axes.flat, layers, strict=True):
         recs = [r for r in history if isinstance(r.get(f"{layer}/load"), list)]
         load = np.array([r[f"{layer}/load"] for r in recs], dtype=float)  # (n_epochs, n_experts)

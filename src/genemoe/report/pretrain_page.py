@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from genemoe.evaluate.benchmark_files import software_versions
+from genemoe.explain.figures import new_subplots
 from genemoe.report.first_screen import pretrain_panel
 from genemoe.report.html_parts import html_table, kv_table
 from genemoe.report.plots import Figure, plot_expert_utilisation, plot_training_curves, save_figure
@@ -85,7 +85,7 @@ def plot_reconstruction(history: Sequence[dict[str, Any]], *, out_path: Path,
               if any(isinstance(r.get(f"val/{k}"), int | float) for r in history)]
     if not panels:
         return None
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 2.8), squeeze=False)
+    fig, axes = new_subplots(1, len(panels), figsize=(3.4 * len(panels), 2.8), squeeze=False)
     for ax, (key, base) in zip(axes.flat, panels, strict=True):
         pts = [(r["epoch"], r[f"val/{key}"]) for r in history
                if isinstance(r.get(f"val/{key}"), int | float)]

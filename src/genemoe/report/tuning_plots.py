@@ -5,14 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # headless: no display, ever
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from genemoe.explain.figures import new_subplots
 
 __all__ = ["plot_search"]
 
@@ -42,7 +39,7 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     if done.empty:
         log.info("no finished trial: no search plot")
         return None
-    fig, ax = plt.subplots(figsize=(7.6, 4.0))
+    fig, ax = new_subplots(figsize=(7.6, 4.0))
     ax.scatter(done["number"], done["value"], s=22, color="tab:blue", label="trial", zorder=3)
     best = np.maximum.accumulate(done["value"].to_numpy(float))
     ax.step(done["number"], best, where="post", color="tab:orange", label="best so far")
@@ -62,5 +59,4 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path
