@@ -155,3 +155,36 @@ def test_a_data_frame_given_to_predict_is_told_to_be_written_first():
 
     with pytest.raises(InputError, match=r"(?s)expression_path is a DataFrame.*df\.to_csv"):
         predict_file("runs/none", pd.DataFrame({"g": [1.0]}), out_path="p.csv")
+
+
+def test_result_objects_go_where_their_folders_go_and_non_paths_are_named(made, tmp_path,
+                                                                           monkeypatch):
+    """Old behaviour: predict_file(run_result, ...), explain_run(run_result, ...) and
+    write_report(bench_result) failed inside pathlib ("expected str, bytes or os.PathLike
+    object, not RunResult"); train_run(42, ...) and out_dir=None the same; prepare_dataset
+    returned a Bundle with a relative path, lost after a chdir ("no such bundle directory")."""
+    from genemoe.explain import explain_run
+    from genemoe.report.html import write_report
+    from genemoe.workflows.predict import predict_file
+    from genemoe.workflows.train import train_run
+
+    d, bundle, files = made
+    monkeypatch.chdir(tmp_path)
+    b = prepare_dataset(files["counts"], label_paths=files["labels"], out_path="rel_bundle",
+                        config={"min_variance": 0})
+    assert b.path.is_absolute() and b.path == (tmp_path / "rel_bundle").absolute()
+    run = train_run(b, out_dir=tmp_path / "run", model_name="fcn", epochs=1, progress=False)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    text = predict_file(run, files["counts"], out_path=tmp_path / "p.csv")
+    assert "scored" in text and (tmp_path / "p.csv").is_file()
+    ex = explain_run(run, data=b, out_dir=tmp_path / "ex", samples=b.sample_ids[:1],
+                     progress=False)
+    assert ex.n_samples == 1
+    assert write_report(run).name == "report.html" and folder_of(ex) == tmp_path / "ex"
+    with pytest.raises(InputError, match=r"(?s)data_path is int 42, not a path.*str or pathlib"):
+        train_run(42, out_dir=tmp_path / "x", model_name="logreg")
+    with pytest.raises(InputError, match=r"out_dir is None, not a path"):
+        train_run(b, out_dir=None, model_name="logreg")
+    with pytest.raises(InputError, match=r"run is dict .*, not a path"):
+        predict_file({"run": 1}, files["counts"], out_path=tmp_path / "q.csv")

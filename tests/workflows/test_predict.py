@@ -293,10 +293,16 @@ def test_output_format_and_max_missing_are_checked_before_reading(trained, tmp_p
     with pytest.raises(InputError, match=r"--max-missing.*\[0, 1\), got 2"):
         predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "x.csv",
                      max_missing=2)
-    # a folder that is not there was found after the reading and scoring
-    with pytest.raises(InputError, match=r"--out: .*no_dir is not a folder this user can write to"):
-        predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "no_dir" / "x.csv")
+    # a path under a file was found after the reading and scoring
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(InputError, match=r"--out: .*afile/a is not a folder this user can write "
+                                         r"to or create \(.*afile is a file\)"):
+        predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "afile" / "a" / "x.csv")
     predict_file(d / "run", f["counts"], out_path=tmp_path / "p.tsv")
+    # a folder that is not there yet is created, as train's and explain's --out are (it was
+    # refused as "not a folder this user can write to")
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "new" / "dir" / "p.csv")
+    assert (tmp_path / "new" / "dir" / "p.csv").is_file()
     tab = pd.read_csv(tmp_path / "p.tsv", sep="\t")
     assert "predicted_type" in tab.columns and len(tab) > 0
 

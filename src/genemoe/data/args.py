@@ -4,7 +4,9 @@ where its folder goes.
 The command line always hands the functions lists and paths; from Python a single path,
 id or model name was iterated character by character (``models="logreg"`` became
 ``'l', 'o', 'g', ...``), a numpy array of sample ids failed on its truth value, and the
-``Bundle`` that ``prepare_dataset`` returns was refused by the next step as "not a path".
+``Bundle`` that ``prepare_dataset`` returns was refused by the next step as "not a path",
+and a result object (``train_run``'s ``RunResult``) where its folder goes failed inside
+pathlib ("expected str, bytes or os.PathLike object, not RunResult").
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["as_list", "folder_of"]
+from genemoe.errors import input_error
+
+__all__ = ["as_list", "folder_of", "path_of"]
 
 
 def as_list(value: Any, *, split_commas: bool = False) -> list[Any] | None:
@@ -32,8 +36,28 @@ def as_list(value: Any, *, split_commas: bool = False) -> list[Any] | None:
     return [value]
 
 
-def folder_of(value: Any) -> Path:
-    """The folder of a bundle, run or any object with a ``path`` (a :class:`~genemoe.data.
-    bundle.Bundle`), else ``Path(value)``."""
-    path = getattr(value, "path", None)
-    return Path(path) if isinstance(path, str | os.PathLike) else Path(value)
+def folder_of(value: Any, where: str | None = None) -> Path:
+    """The folder of a bundle (a :class:`~genemoe.data.bundle.Bundle`'s ``path``), of a
+    result object (its ``out_dir``: a run, benchmark, tuning, explanation), or
+    ``Path(value)``; anything else is refused naming the argument ``where``."""
+    for attr in ("path", "out_dir"):
+        path = getattr(value, attr, None)
+        if isinstance(path, str | os.PathLike):
+            return Path(path)
+    if isinstance(value, str | os.PathLike):
+        return Path(value)
+    raise _not_a_path(value, where, "pass a folder path (a str or pathlib.Path), or the "
+                                    "object the step that wrote it returned")
+
+
+def path_of(value: Any, where: str | None = None) -> Path:
+    """``Path(value)`` for a ``str`` or path; anything else (``None``, a number, a dict) is
+    refused naming the argument ``where`` (pathlib's own TypeError named neither)."""
+    if isinstance(value, str | os.PathLike):
+        return Path(value)
+    raise _not_a_path(value, where, "pass a path (a str or pathlib.Path)")
+
+
+def _not_a_path(value: Any, where: str | None, fix: str) -> Exception:
+    what = "None" if value is None else f"{type(value).__name__} {repr(value)[:40]}"
+    return input_error(f"{where or 'the argument'} is {what}, not a path", fix=fix)

@@ -40,7 +40,7 @@ from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation
-from genemoe.data.args import as_list
+from genemoe.data.args import as_list, path_of
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
 from genemoe.data.ids import tcga_like
@@ -477,7 +477,8 @@ def prepare_dataset(
                               "field names (genemoe.PrepareConfig)") from exc
     cfg, t0, plog = config or PrepareConfig(), time.perf_counter(), PrepLog()
     expression_paths, label_paths = as_list(expression_paths), as_list(label_paths)  # one path
-    check_bundle_out(Path(out_path))  # before any work: a folder of other files is refused
+    out_path = path_of(out_path, "out_path")
+    check_bundle_out(out_path)  # before any work: a folder of other files is refused
     with warnings_said(plog.warnings):  # every warning said on the way (the record's list
         #   held two kinds of them: clipped negatives, clinical conflicts were said only)
         paths = [Path(p) for p in expression_paths]
@@ -537,8 +538,8 @@ def prepare_dataset(
             "seconds": round(time.perf_counter() - t0, 2),
         }
     bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)
-    write_bundle(bundle, Path(out_path))
-    bundle.path = Path(out_path)
+    write_bundle(bundle, out_path)
+    bundle.path = out_path.absolute()  # as load_bundle's: a later chdir keeps it
     log.info("wrote bundle %s: %s samples × %s genes", out_path, f"{X.shape[0]:,}", f"{X.shape[1]:,}")
     return bundle
 

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.data.args import as_list, folder_of
+from genemoe.data.args import as_list, folder_of, path_of
 from genemoe.data.bundle import (
     atomic_write_text,
     check_out_dir,
@@ -300,13 +300,14 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     _check_options(baseline, n_steps=n_steps, internal_batch_size=internal_batch_size,
                    max_samples_per_class=max_samples_per_class, n_draws=n_draws,
                    max_steps=max_steps)
-    out_dir = Path(out_dir)
+    out_dir = path_of(out_dir, "out_dir")
+    run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
     check_out_dir(out_dir, "explain")  # a run's folder lost its report and plots to it
     payload = load_model_file(Path(run_dir))
     out_dir.mkdir(parents=True, exist_ok=True)  # a folder it cannot write, said before the work
     model = _load_model(payload)
     task = payload["task"]
-    bundle = load_bundle(folder_of(data))
+    bundle = load_bundle(folder_of(data, "data"))
     scaler = Scaler.from_dict(payload["scaler"])
     samples = None if samples is None else [str(s) for s in as_list(samples)]  # an array, one id
     X, rows, out, labels, predicted, n_from = _samples_to_explain(

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import atomic_write_text, check_out_dir
 from genemoe.errors import input_error
 from genemoe.explain.api import explain_run
@@ -108,7 +109,9 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     samples
         Sample ids to explain (``explain --samples``; they replace ``split`` and the cap).
     """
-    out_dir = Path(out_dir)
+    out_dir = path_of(out_dir, "out_dir")
+    run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
+    other_run = None if other_run is None else folder_of(other_run, "other_run")
     check_out_dir(out_dir, "explain")
     if other_run is not None:
         _check_same_model(Path(run_dir), Path(other_run))

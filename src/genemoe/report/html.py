@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import atomic_write_text
 from genemoe.data.prep_text import step_line
 from genemoe.errors import InputError, input_error
@@ -136,9 +137,9 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     Path
         The written HTML file.
     """
-    d = Path(dir_path)
+    d = folder_of(dir_path, "dir_path")  # a result object too
     kind = report_kind(d)
-    out = Path(out_path) if out_path is not None else d / "report.html"
+    out = path_of(out_path, "out_path") if out_path is not None else d / "report.html"
     if out_path is not None and ((folder := out.is_dir()) or out.suffix.lower() not in (".html", ".htm")):
         raise input_error("the report is one HTML file" + (", and this is a folder" if folder else ""),
                           path=out, where="--out",  # a folder failed as "Is a directory" on its parent

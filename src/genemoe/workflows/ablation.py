@@ -60,7 +60,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from genemoe.config_presets import load_preset, model_config
-from genemoe.data.args import folder_of
+from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_tables import (
@@ -274,7 +274,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         1; a leaking or mismatched ``pretrained`` run; invalid ``pretrain:`` options.
     """
     t0 = time.perf_counter()
-    out_dir = Path(out_dir)
+    out_dir = path_of(out_dir, "out_dir")
     check_out_dir(out_dir, "benchmark")
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
@@ -295,7 +295,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         raise input_error(f"--pretrain-epochs {pretrain_epochs} needs --pretrain-per-fold and at "
                           "least 1 epoch", where="--pretrain-epochs",
                           fix="add --pretrain-per-fold, or drop --pretrain-epochs")
-    bundle = load_bundle(bundle_path := folder_of(bundle_path))  # a Bundle object too
+    bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=VAL_FRACTION)
     check, recipes = None, {}

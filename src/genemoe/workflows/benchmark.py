@@ -54,7 +54,7 @@ import pandas as pd
 import torch
 
 from genemoe.config_presets import load_preset
-from genemoe.data.args import as_list, folder_of
+from genemoe.data.args import as_list, folder_of, path_of
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
@@ -454,8 +454,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     for m in models:  # a bad option or value (--epochs 0) refused now, not in the first cell
         check_model_options(m, resolve_config(preset, None, m, seed=seed, device=device,
                                               epochs=epochs, task=task)[1])
-    out_dir = Path(out_dir)
-    bundle = load_bundle(bundle_path := folder_of(bundle_path))  # a Bundle object too
+    out_dir = path_of(out_dir, "out_dir")
+    bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=val_fraction)
     check_out_dir(out_dir, "benchmark")

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.data.args import folder_of
+from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle, remove_outputs
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
@@ -391,7 +391,8 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     FeatureResult
     """
     t0 = time.perf_counter()
-    out_dir = Path(out_dir)
+    out_dir = path_of(out_dir, "out_dir")
+    run_dir = folder_of(run_dir, "run_dir")  # a RunResult, PretrainResult too
     for flag, value, ok, want in (("--n-features", n_features, n_features >= 1, "1 or more"),
                                   ("--threshold", threshold, 0 <= threshold <= 1, "in [0, 1]"),
                                   ("--k", k, k >= 1, "1 or more")):
@@ -404,7 +405,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     methods, notes = _methods(embedding)
     check_out_dir(out_dir, "features")  # was written over a pre-training run's summary.json
     run = load_run_model(run_dir)
-    bundle = load_bundle(folder_of(data))  # a Bundle object too
+    bundle = load_bundle(folder_of(data, "data"))  # a Bundle object too
     rows = _select(bundle, run, split, max_samples, seed)
     if k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
         capped = max_samples is not None and len(rows) == max_samples

@@ -27,6 +27,7 @@ import pandas as pd
 
 import genemoe
 from genemoe.data import annotation as ann
+from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import atomic_file, atomic_write_text, dump_json
 from genemoe.data.crossscale import (
     gene_set_note,
@@ -88,9 +89,13 @@ def _check_output(out_path: Path, max_missing: float) -> None:
                           "or .parquet", where="--out",  # x.csv.gz: x.csv, not x.csv.csv
                           fix=f"name it e.g. {out_path.name.split('.')[0] or out_path.stem}.csv")
     folder = out_path.parent if str(out_path.parent) else Path(".")
-    if not folder.is_dir() or not os.access(folder, os.W_OK):  # was found after the scoring
-        raise input_error(f"{folder} is not a folder this user can write to", where="--out",
-                          fix="name a file in an existing, writable folder")
+    base = next(p for p in (folder, *folder.parents) if p.exists() or p == Path(p.anchor or "."))
+    if not base.is_dir() or not os.access(base, os.W_OK):  # was found after the scoring
+        why = "a file" if base.exists() and not base.is_dir() else "not writable"
+        raise input_error(f"{folder} is not a folder this user can write to" + (
+                          "" if base == folder else f" or create ({base} is {why})"),
+                          where="--out", fix="name a file in a writable folder (a missing "
+                          "folder is created)")
     if not 0 <= max_missing < 1:
         raise input_error(f"must be a share of the model's genes in [0, 1), got {max_missing}",
                           where="--max-missing", fix="pass e.g. --max-missing 0.2 (the default)")
@@ -385,7 +390,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                           where="expression_path", fix="write it first, e.g. "
                           "df.to_csv('new.tsv', sep='\\t') (samples or genes as rows), and pass "
                           "the file's path")
-    out_path = Path(out_path)
+    out_path = path_of(out_path, "out_path")
+    run = folder_of(run, "run")  # a RunResult too
     _check_output(out_path, max_missing)  # before reading anything
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from genemoe.data.args import as_list, folder_of
+from genemoe.data.args import as_list, folder_of, path_of
 from genemoe.errors import input_error
 from genemoe.train.pretrain import PretrainResult, pretrain_prepared, resolve_pretrain_config
 from genemoe.train.pretrain_config import PRETRAIN_MODELS
@@ -74,7 +74,8 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
         raise input_error(f"{model!r} has no encoder to pre-train", where="--model",
                           fix=f"pass --model {' | '.join(PRETRAIN_MODELS)}, or drop --model (the "
                               "preset's pretrain.model)")
-    paths = [folder_of(p) for p in as_list(bundle_paths)]  # one, several, or Bundle objects
+    out_dir = path_of(out_dir, "out_dir")
+    paths = [folder_of(p, "bundle_paths") for p in as_list(bundle_paths)]  # one, several, or Bundle objects
     config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
                                                 epochs=epochs, progress=progress, model=model)
     if stream is not None:

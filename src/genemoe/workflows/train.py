@@ -37,7 +37,7 @@ import yaml
 
 from genemoe import __version__
 from genemoe.config_presets import dump_yaml
-from genemoe.data.args import folder_of
+from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import (
     Bundle,
     atomic_write_text,
@@ -172,12 +172,12 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         Metrics on validation and test.
     """
     t0 = time.perf_counter()
-    out_dir = Path(out_dir)
+    out_dir = path_of(out_dir, "out_dir")
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     check_ensemble_size(ensemble)
     check_trainable(model_name)
-    bundle = load_bundle(data_path := folder_of(data_path))  # a Bundle object too
+    bundle = load_bundle(data_path := folder_of(data_path, "data_path"))  # a Bundle object too
     spec = get_spec(model_name)
     if epochs is not None and spec.kind != "torch":  # was ignored without a word
         log.warning("--epochs applies to neural models; %s is fitted to convergence: ignored",

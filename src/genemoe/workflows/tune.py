@@ -54,7 +54,7 @@ import optuna
 
 from genemoe import __version__
 from genemoe.config_presets import dump_yaml
-from genemoe.data.args import folder_of
+from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.data.bundle import sample_set_sha256 as sample_ids_sha256
 from genemoe.errors import input_error
@@ -227,7 +227,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     check_trainable(model_name)
     check_task(model_name, task)  # before a study (and its database) exists
     search_space(model_name, task)  # fail early for a model without a space
-    bundle = load_bundle(data_path := folder_of(data_path))  # a Bundle object too
+    bundle = load_bundle(data_path := folder_of(data_path, "data_path"))  # a Bundle object too
     if epochs is not None and get_spec(model_name).kind != "torch":  # was kept in best.yaml, unsaid
         log.warning("--epochs applies to neural models; %s is fitted to convergence: ignored",
                     model_name)
@@ -238,7 +238,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
     check_model_options(model_name, model_cfg)  # not inside trial 0, with a study.db left
-    out_dir = Path(out_dir)
+    out_dir = path_of(out_dir, "out_dir")
     check_out_dir(out_dir, "tune")
     out_dir.mkdir(parents=True, exist_ok=True)
     storage = storage or f"sqlite:///{out_dir.resolve() / 'study.db'}"
