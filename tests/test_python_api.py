@@ -37,6 +37,7 @@ def test_the_top_level_api_is_lazy_and_complete():
     # were not offered, and a misspelt name said only AttributeError('trainrun')
     assert set(genemoe.__all__) <= set(dir(genemoe))
     assert {"write_report", "run_ablation", "pretrain_run", "analyse_features"} <= set(genemoe.__all__)
+    assert genemoe.InputError is InputError  # was reachable only as genemoe.errors.InputError
     with pytest.raises(AttributeError, match="no attribute 'trainrun' .*train_run"):
         genemoe.trainrun  # noqa: B018
     code = "import sys, genemoe; assert 'torch' not in sys.modules, 'torch imported'"
@@ -95,7 +96,7 @@ def test_one_path_a_dict_of_options_and_a_bundle_object_are_taken(made, tmp_path
     b = prepare_dataset(Path(files["counts"]), label_paths=str(files["labels"]),
                         out_path=tmp_path / "b", config={"seed": 1, "min_variance": 0})
     assert b.n_samples == bundle.n_samples and b.record["config"]["seed"] == 1
-    with pytest.raises(InputError, match="config: .*unexpected keyword argument 'sed'"):
+    with pytest.raises(InputError, match=r"config: unknown option sed \(did you mean seed\?\)"):
         prepare_dataset(files["counts"], out_path=tmp_path / "c", config={"sed": 1})
     run = train_run(b, out_dir=tmp_path / "run", model_name="logreg", progress=False)
     assert run.metrics["test"]["macro_f1"] >= 0
@@ -188,3 +189,20 @@ def test_result_objects_go_where_their_folders_go_and_non_paths_are_named(made, 
         train_run(b, out_dir=None, model_name="logreg")
     with pytest.raises(InputError, match=r"run is dict .*, not a path"):
         predict_file({"run": 1}, files["counts"], out_path=tmp_path / "q.csv")
+
+
+def test_one_sample_type_a_short_repr_and_no_doubled_prefix(made):
+    """Old behaviour: PrepareConfig(sample_types="01") read '0' and '1' ("unknown sample type
+    '0'"); repr(bundle) printed 7,922 characters (the whole record); a DataFrame to
+    predict_file said "expression_path: expression_path is a DataFrame"."""
+    from genemoe.workflows.predict import predict_file
+
+    assert PrepareConfig(sample_types="01").sample_types == ("01",)
+    assert PrepareConfig(sample_types="01,TM").sample_types == ("01", "TM")
+    _, bundle, _ = made
+    text = repr(bundle)
+    assert len(text) < 200 and text.startswith("<Bundle at ")
+    assert f"{bundle.n_samples} samples x {bundle.n_genes} genes" in text
+    with pytest.raises(InputError) as err:
+        predict_file("runs/none", pd.DataFrame({"g": [1.0]}), out_path="p.csv")
+    assert str(err.value).count("expression_path") == 1

@@ -119,6 +119,20 @@ class Bundle:
                 f"and var ({len(self.var)} rows)"
             )
 
+    def __repr__(self) -> str:  # the dataclass's ran to 7,922 characters (the whole record)
+        s = self.summary or {}
+        parts = [f"{self.n_samples:,} samples x {self.n_genes:,} genes"]
+        if s.get("n_cancer_types") is not None:
+            parts.append(f"{s['n_cancer_types']} cancer types")
+        if s.get("n_with_survival"):
+            parts.append(f"{s['n_with_survival']} with survival ({s.get('n_events', '?')} events)")
+        if s.get("normalisation") or self.record.get("normalisation"):
+            parts.append(str(s.get("normalisation") or self.record.get("normalisation")))
+        if s.get("synthetic") or self.record.get("synthetic"):
+            parts.append("SYNTHETIC")
+        where = f" at {self.path}" if self.path else ""
+        return f"<Bundle{where}: {', '.join(parts)}>"
+
     @property
     def n_samples(self) -> int:
         return int(self.X.shape[0])

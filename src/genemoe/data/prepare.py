@@ -24,6 +24,7 @@ Steps, each recorded with what it dropped and why (``record["steps"]``):
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections import Counter
@@ -50,7 +51,7 @@ from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.scaling import column_moments
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
-from genemoe.errors import InputError, input_error
+from genemoe.errors import InputError, input_error, nearest_names
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "map_table_genes", "normalise_table"]
 
@@ -470,11 +471,14 @@ def prepare_dataset(
         The written bundle (matrix in memory).
     """
     if isinstance(config, dict):  # from Python: the options as a dict
-        try:
-            config = PrepareConfig(**config)
-        except TypeError as exc:
-            raise input_error(f"config: {exc}", where="config", fix="pass PrepareConfig's "
-                              "field names (genemoe.PrepareConfig)") from exc
+        known = {f.name for f in dataclasses.fields(PrepareConfig)}
+        unknown = sorted(set(map(str, config)) - known)
+        if unknown:  # was "config: config: PrepareConfig.__init__() got an unexpected ..."
+            raise input_error(f"unknown option{'s' if len(unknown) > 1 else ''} "
+                              f"{', '.join(unknown)}{nearest_names(unknown, known)}",
+                              where="config", fix="pass PrepareConfig's field names "
+                              f"({', '.join(sorted(known))})")
+        config = PrepareConfig(**config)
     cfg, t0, plog = config or PrepareConfig(), time.perf_counter(), PrepLog()
     expression_paths, label_paths = as_list(expression_paths), as_list(label_paths)  # one path
     out_path = path_of(out_path, "out_path")

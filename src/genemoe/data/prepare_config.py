@@ -54,6 +54,9 @@ class PrepareConfig:
                 raise input_error(f"{name}={value!r} is not {_KIND_TEXT[kind]}", where=name,
                                   fix=f"pass {name} as a number, e.g. {name}="
                                       f"{getattr(PrepareConfig, name, None) or 1!r}")
+        if isinstance(self.sample_types, str | int):  # "01" was its characters '0', '1'
+            object.__setattr__(self, "sample_types", tuple(
+                t.strip() for t in str(self.sample_types).split(",") if t.strip()))
         tcga.sample_type_list(self.sample_types)
         norm.check_method(self.normalisation)
         check_endpoint(self.endpoint)

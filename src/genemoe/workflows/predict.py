@@ -386,8 +386,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     """
     if not isinstance(expression_path, str | os.PathLike):  # a bare TypeError from pathlib
         raise input_error(f"expression_path is a {type(expression_path).__name__}: predict "
-                          "reads the new samples from a file, as prepare does",
-                          where="expression_path", fix="write it first, e.g. "
+                          "reads the new samples from a file, as prepare does", fix="write it first, e.g. "
                           "df.to_csv('new.tsv', sep='\\t') (samples or genes as rows), and pass "
                           "the file's path")
     out_path = path_of(out_path, "out_path")
