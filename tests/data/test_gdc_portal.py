@@ -249,3 +249,22 @@ def test_predict_scores_a_portal_download_as_prepare_joins_it(tmp_path: Path, ge
                                    str(tmp_path / "gdc"), "--out", str(tmp_path / "q.tsv")])
     assert res.exit_code != 0 and "is a GDC portal file" in str(res.exception)
     assert "--gdc-dir FOLDER --sample-sheet SHEET" in str(res.exception)
+
+
+def test_what_gdc_client_writes_beside_the_files_is_not_a_counts_file(tmp_path: Path,
+                                                                       genes: pd.DataFrame) -> None:
+    """Old behaviour: ``<File ID>/logs/<file name>.parcel`` (gdc-client's state) matched
+    ``*<suffix>*`` and the folder was refused: "22 STAR file(s) are not in the sample sheet,
+    e.g. ['...star_gene_counts.tsv.parcel']"."""
+    counts = _counts(genes)
+    sheet = write_portal_download(tmp_path / "gdc", counts, genes)
+    for f in list((tmp_path / "gdc").glob(f"*/*{STAR_SUFFIX}")):
+        (f.parent / "logs").mkdir()
+        (f.parent / "logs" / f"{f.name}.parcel").write_text('{"completed": []}')
+        (f.parent / "annotations.txt").write_text("id\tentity_type\n")
+    first = next((tmp_path / "gdc").glob(f"*/*{STAR_SUFFIX}"))
+    (first.parent / f"{first.name}.partial").write_bytes(first.read_bytes()[:100])
+    (tmp_path / "gdc" / "MANIFEST.txt").write_text("id\tfilename\n")
+    _, _, record = assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
+    assert len(record["samples"]) == sum(m.shape[1] for m in counts.values())
+    assert not any("logs" in p or p.endswith((".parcel", ".partial")) for p in record["samples"].values())

@@ -85,10 +85,22 @@ def read_sample_sheet(path: Path | str) -> pd.DataFrame:
     })
 
 
+def _is_star_file(path: Path, gdc_dir: Path) -> bool:
+    """A counts file itself (``*.tsv`` or ``*.tsv.gz``), not what gdc-client writes beside it.
+
+    gdc-client writes ``<File ID>/<file name>`` (``<file name>.partial`` while it downloads),
+    its state as ``<File ID>/logs/<file name>.parcel`` and a case's ``annotations.txt``; the
+    portal's cart tarball adds ``MANIFEST.txt``. Only the first is a counts file.
+    """
+    return (path.name.endswith((STAR_SUFFIX, f"{STAR_SUFFIX}.gz")) and path.is_file()
+            and "logs" not in path.relative_to(gdc_dir).parts[:-1])
+
+
 def _star_files(gdc_dir: Path) -> dict[str, Path]:
+    """``{file name (without .gz): path}`` of the counts files under ``gdc_dir``."""
     found: dict[str, Path] = {}
     for p in sorted(gdc_dir.rglob(f"*{STAR_SUFFIX}*")):
-        if p.is_file() and not p.name.endswith(".part"):
+        if _is_star_file(p, gdc_dir):
             found.setdefault(p.name.removesuffix(".gz"), p)
     return found
 
