@@ -268,3 +268,61 @@ def test_what_gdc_client_writes_beside_the_files_is_not_a_counts_file(tmp_path: 
     _, _, record = assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
     assert len(record["samples"]) == sum(m.shape[1] for m in counts.values())
     assert not any("logs" in p or p.endswith((".parcel", ".partial")) for p in record["samples"].values())
+
+
+def _one_file(tmp_path: Path, genes: pd.DataFrame, text: str | None = None) -> Path:
+    p = tmp_path / f"x{STAR_SUFFIX}"
+    write_star_file(p, genes, np.arange(30))
+    if text is not None:
+        p.write_text(text)
+    return p
+
+
+def test_an_empty_file_is_one_error_that_says_download_it_again(tmp_path: Path,
+                                                                 genes: pd.DataFrame) -> None:
+    """Old behaviour: a 0-byte file (an interrupted copy) ended a traceback with pandas'
+    ``EmptyDataError: No columns to parse from file``."""
+    for text in ("", "# gene-model: GENCODE v36\n"):
+        with pytest.raises(InputError, match="empty") as info:
+            read_star_file(_one_file(tmp_path, genes, text), "unstranded")
+        assert "download it again" in str(info.value) and STAR_SUFFIX in str(info.value)
+
+
+def test_a_non_numeric_value_is_shown_as_written_with_its_line(tmp_path: Path,
+                                                               genes: pd.DataFrame) -> None:
+    """Old behaviour: ``missing or non-numeric unstranded value np.float64(nan)`` for an
+    ``NA`` (the text read as NaN, then shown as numpy's repr), and no line."""
+    p = _one_file(tmp_path, genes)
+    lines = p.read_text().splitlines()
+    cells = lines[9].split("\t")
+    p.write_text("\n".join([*lines[:9], "\t".join([*cells[:3], "NA", *cells[4:]]), *lines[10:]]) + "\n")
+    with pytest.raises(InputError, match="non-numeric unstranded value 'NA'") as info:
+        read_star_file(p, "unstranded")
+    assert "line 10" in str(info.value) and cells[0] in str(info.value)
+    p.write_text("\n".join(lines[:-1] + [lines[-1][:20]]) + "\n")  # a short row
+    with pytest.raises(InputError, match="missing unstranded value") as info:
+        read_star_file(p, "unstranded")
+    assert f"line {len(lines)}" in str(info.value) and "download it again" in str(info.value)
+    last = lines[-1].split("\t")  # cut inside its count (29 -> 2): read as 2, unsaid
+    p.write_text("\n".join([*lines[:-1], "\t".join([*last[:3], last[3][:1]])]))
+    with pytest.raises(InputError, match="cut mid-row"):
+        read_star_file(p, "unstranded")
+
+
+def test_a_gene_twice_in_a_file_is_damage_not_a_release(tmp_path: Path, genes: pd.DataFrame) -> None:
+    """Old behaviour: a duplicated row passed the reader; the join then said "its genes
+    differ from the other files' (another GENCODE release?)"."""
+    p = _one_file(tmp_path, genes)
+    lines = p.read_text().splitlines()
+    p.write_text("\n".join(lines[:8] + [lines[7]] + lines[8:]) + "\n")
+    with pytest.raises(InputError, match="appears twice") as info:
+        read_star_file(p, "unstranded")
+    assert "lines 8 and 9" in str(info.value) and "download it again" in str(info.value)
+
+
+def test_a_sheet_without_sample_ids_names_the_portal_spelling(tmp_path: Path) -> None:
+    """Old behaviour: "no 'Sample Id' column"; the portal's header says ``Sample ID``."""
+    p = tmp_path / "sheet.tsv"
+    p.write_text("File ID\tFile Name\tCase ID\nabc\tx.tsv\tTCGA-OR-A5J1\n")
+    with pytest.raises(InputError, match="no 'Sample ID' column"):
+        read_sample_sheet(p)

@@ -73,9 +73,9 @@ def read_sample_sheet(path: Path | str) -> pd.DataFrame:
         return _sheet_from_json(path)
     df = _read_table(path)
     cols = {c.lower().replace("_", " ").strip(): c for c in df.columns}
-    missing = [c for c in ("file name", "sample id") if c not in cols]
-    if missing:
-        raise input_error(f"no {', '.join(repr(m.title()) for m in missing)} column (columns are "
+    missing = [c for c in ("File Name", "Sample ID") if c.lower() not in cols]  # the portal's
+    if missing:  # spelling ("Sample Id" was said)
+        raise input_error(f"no {', '.join(map(repr, missing))} column (columns are "
                           f"{list(df.columns)[:10]})", path=path, fix=_SHEET_FIX)
     project = df[cols["project id"]] if "project id" in cols else None
     return pd.DataFrame({
@@ -116,27 +116,74 @@ def _deepest(paths: list[Path]) -> dict[str, Any]:
             "counts": {p.name: int(round(t)) for p, t in totals.items()}}
 
 
-def read_star_file(path: Path, column: str) -> pd.Series:
-    """One per-sample STAR file's ``column``, indexed by gene id (``N_*`` rows dropped)."""
+_DAMAGED = "the file looks damaged: download it again (gdc-client download <its File ID>)"
+
+
+def _read_star_table(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame, int]:
+    """The file's ``gene_id`` and ``columns`` as text (``N_*`` rows kept), and the number of
+    lines before its header (the ``# gene-model`` comment)."""
+    if path.stat().st_size == 0:
+        raise input_error("empty file (0 bytes)", path=path, fix=_DAMAGED)
+    if path.suffix != ".gz":  # a value cut to its first digits would pass as a number
+        with path.open("rb") as fh:
+            fh.seek(-1, 2)
+            if fh.read(1) != b"\n":
+                raise input_error("the last line has no line end (the file was cut mid-row)",
+                                  path=path, fix=_DAMAGED)
     with reading(path), _text_stream(path) as fh:
         skip = 1 if fh.readline().startswith("#") else 0
     with reading(path), _text_stream(path) as fh:
-        df = pd.read_csv(fh, sep="\t", skiprows=skip, dtype={"gene_id": str},
-                         usecols=lambda c: c in ("gene_id", column))
-    if "gene_id" not in df.columns or column not in df.columns:
+        try:
+            df = pd.read_csv(fh, sep="\t", skiprows=skip, dtype=str, keep_default_na=False,
+                             usecols=lambda c: c in ("gene_id", *columns))
+        except pd.errors.EmptyDataError as exc:
+            raise input_error("no header and no rows (the file is empty after its comment line)",
+                              path=path, fix=_DAMAGED) from exc
+    if "gene_id" not in df.columns or not set(columns) <= set(df.columns):
         with reading(path), _text_stream(path) as fh:
             cells = [fh.readline() for _ in range(skip + 1)][-1].rstrip("\r\n").split("\t")
-        raise input_error(f"not a STAR gene-counts file: no gene_id / {column} column "
-                          f"(columns are {cells[:10]})", path=path,
+        raise input_error(f"not a STAR gene-counts file: no gene_id / {' / '.join(columns)} "
+                          f"column (columns are {cells[:10]})", path=path,
                           fix="point --gdc-dir at the folder of *.augmented_star_gene_counts.tsv")
+    return df, skip
+
+
+def _line(df: pd.DataFrame, i: int, skip: int) -> int:
+    """The file line of ``df``'s ``i``-th row (1-based: comment, header, then rows)."""
+    return skip + 2 + int(df.index[i])
+
+
+def _check_ids(df: pd.DataFrame, skip: int, path: Path) -> None:
+    dup = df["gene_id"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        first, second = np.flatnonzero(dup)[:2]
+        raise input_error(f"gene {df['gene_id'].iloc[first]!r} appears twice (lines "
+                          f"{_line(df, first, skip)} and {_line(df, second, skip)})",
+                          path=path, fix=_DAMAGED)
+
+
+def read_star_file(path: Path, column: str) -> pd.Series:
+    """One per-sample STAR file's ``column``, indexed by gene id (``N_*`` rows dropped).
+
+    Raises
+    ------
+    InputError
+        An empty file, no ``gene_id`` / ``column`` column, a gene id twice, or a missing
+        or non-numeric value (the message names the line, the gene and the text found).
+    """
+    df, skip = _read_star_table(path, (column,))
     summary_rows = df.loc[df["gene_id"].str.startswith("N_"), "gene_id"].tolist()
     df = df[~df["gene_id"].str.startswith("N_")]
-    values = pd.to_numeric(df[column], errors="coerce")
+    _check_ids(df, skip, path)
+    raw = df[column]
+    values = pd.to_numeric(raw.str.strip(), errors="coerce")
     if values.isna().any():
         i = int(np.flatnonzero(values.isna().to_numpy())[0])
-        raise input_error(f"missing or non-numeric {column} value {df[column].iloc[i]!r}", path=path,
-                          where=f"gene {df['gene_id'].iloc[i]!r}",
-                          fix="the file looks damaged: download it again")
+        text = raw.iloc[i]
+        what = (f"missing {column} value (an empty cell, or the row ends early: cut mid-row?)"
+                if pd.isna(text) or not text.strip() else f"non-numeric {column} value {text!r}")
+        raise input_error(what, path=path, where=f"line {_line(df, i, skip)} (gene "
+                                           f"{df['gene_id'].iloc[i]!r})", fix=_DAMAGED)
     out = pd.Series(values.to_numpy(np.float64), index=df["gene_id"].to_numpy(), name=path.name)
     out.attrs["summary_rows"] = summary_rows  # N_unmapped, N_multimapping, ...: left out
     return out
