@@ -326,3 +326,26 @@ def test_a_sheet_without_sample_ids_names_the_portal_spelling(tmp_path: Path) ->
     p.write_text("File ID\tFile Name\tCase ID\nabc\tx.tsv\tTCGA-OR-A5J1\n")
     with pytest.raises(InputError, match="no 'Sample ID' column"):
         read_sample_sheet(p)
+
+
+@pytest.mark.parametrize("change", ["short", "release"])
+def test_a_short_file_is_told_from_another_release(tmp_path: Path, genes: pd.DataFrame,
+                                                  change: str) -> None:
+    """Old behaviour: a file missing its last genes (cut on a line boundary) was called
+    "another GENCODE release?" like a file of other genes."""
+    sheet = write_portal_download(tmp_path / "gdc", _counts(genes), genes)
+    p = sorted((tmp_path / "gdc").glob(f"*/*{STAR_SUFFIX}"))[3]
+    lines = p.read_text().splitlines()
+    if change == "short":
+        lines = lines[:-3]
+    else:
+        lines[-1] = lines[-1].replace("ENSG", "ENSGX", 1)
+    p.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as info:
+        assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
+    msg = str(info.value)
+    assert p.name in msg
+    if change == "short":
+        assert "3 gene(s) fewer" in msg and "download it again" in msg and "release" not in msg
+    else:
+        assert "another GENCODE release" in msg and "1 not there" in msg

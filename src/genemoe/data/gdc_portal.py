@@ -210,6 +210,25 @@ def _matched(gdc_dir: Path, sheet: pd.DataFrame,
         yield str(known.loc[name, "sample_id"]), None, None
 
 
+def _same_genes(s: pd.Series, path: Path, first: pd.Series, first_path: Path) -> pd.Series:
+    """``s`` in the genes' order of ``first`` (the first file joined), or an error saying
+    which file is short (damaged: download it again) or whether the gene sets differ
+    (another GENCODE release)."""
+    if s.index.equals(first.index):
+        return s
+    mine, theirs = set(s.index), set(first.index)
+    if mine == theirs:
+        return s.reindex(first.index)
+    short, other, lost = ((path, first_path, theirs - mine) if mine < theirs else
+                          (first_path, path, mine - theirs) if theirs < mine else (None, None, ()))
+    if short is not None:
+        raise input_error(f"{len(lost)} gene(s) fewer than {other.name} (e.g. {sorted(lost)[0]!r}): "
+                          "the file was cut short", path=short, fix=_DAMAGED)
+    raise input_error(f"its genes differ from {first_path.name}'s ({len(mine - theirs)} not "
+                      f"there, e.g. {sorted(mine - theirs)[0]!r}; another GENCODE release?)",
+                      path=path, fix="download files of one GDC data release together")
+
+
 def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Path | str, *,
                      values: GdcValues = "counts") -> tuple[Path, Path, dict]:
     """Join a portal download into ``out_dir/expression.tsv.gz`` and ``out_dir/labels.tsv``.
@@ -253,10 +272,9 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     for sample, paths in files.items():
         path = Path(repeats[sample]["kept_path"]) if sample in repeats else paths[0]
         s = read_star_file(path, GDC_VALUE_COLUMNS[values])
-        first = next(iter(cols.values()), None)
-        if first is not None and not s.index.equals(first.index):
-            raise input_error("its genes differ from the other files' (another GENCODE release?)",
-                              path=path, fix="download files of one GDC data release together")
+        if cols:
+            first_sample, first = next(iter(cols.items()))
+            s = _same_genes(s, path, first, gdc_dir / kept[first_sample])
         cols[sample], kept[sample] = s, str(path.relative_to(gdc_dir))
     repeated = [name for r in repeats.values() for name in r["counts"] if name != r["kept"]]
     if repeats:  # was "the first by file name" kept, and the first by folder (file id) was
