@@ -119,7 +119,9 @@ def test_whole_counts_are_written_as_integers(tmp_path: Path, genes: pd.DataFram
     sheet = write_portal_download(tmp_path / "gdc", _counts(genes), genes)
     expr, _, _ = assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
     with gzip.open(expr, "rt") as fh:
-        rows = [line.rstrip("\n").split("\t")[1:] for line in fh.readlines()[1:]]
+        lines = fh.readlines()
+    assert lines[0].split("\t")[:3] == ["gene_id", "gene_name", "gene_type"]
+    rows = [line.rstrip("\n").split("\t")[3:] for line in lines[1:]]
     assert all(cell.isdigit() for row in rows for cell in row)
 
 
@@ -349,3 +351,27 @@ def test_a_short_file_is_told_from_another_release(tmp_path: Path, genes: pd.Dat
         assert "3 gene(s) fewer" in msg and "download it again" in msg and "release" not in msg
     else:
         assert "another GENCODE release" in msg and "1 not there" in msg
+
+
+def test_the_files_own_gene_names_reach_the_bundle_without_an_annotation(
+    tmp_path: Path, genes: pd.DataFrame, caplog,
+) -> None:
+    """Old behaviour: gene_name and gene_type were thrown away at the join: without
+    --annotation the bundle's genes had no symbols. A name two gene ids share (PAR genes,
+    some lncRNAs) is counted and said; the genes stay keyed by their ids."""
+    genes = genes.assign(gene_type=["protein_coding"] * 20 + ["lncRNA"] * 10)
+    genes.loc[29, "gene_name"] = genes.loc[28, "gene_name"]
+    sheet = write_portal_download(tmp_path / "gdc", _counts(genes), genes)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        _, _, record = assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
+    info = record["gene_info"]
+    assert info["gene_types"] == {"protein_coding": 20, "lncRNA": 10}
+    assert info["duplicated_names"] == 1 and record["genes"] == 30
+    assert info["duplicated_examples"] == {genes.loc[28, "gene_name"]: list(genes["gene_id"][28:])}
+    assert "1 gene name(s) are shared by several gene ids" in caplog.text
+    _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "b")
+    var = load_bundle(tmp_path / "b").var.set_index("gene_id")
+    want = genes.set_index(genes["gene_id"].str.split(".").str[0])["gene_name"]
+    kept = var.index.intersection(want.index)
+    assert len(kept) > 20
+    assert var.loc[kept, "symbol"].tolist() == want[kept].tolist()

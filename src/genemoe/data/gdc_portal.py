@@ -31,7 +31,7 @@ from genemoe.data.textio import _text_stream, reading
 from genemoe.errors import input_error
 
 __all__ = ["GDC_VALUE_COLUMNS", "STAR_SUFFIX", "assemble_gdc_dir", "read_sample_sheet",
-           "read_star_file"]
+           "read_star_file", "star_gene_info"]
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +189,42 @@ def read_star_file(path: Path, column: str) -> pd.Series:
     return out
 
 
+def star_gene_info(path: Path) -> pd.DataFrame | None:
+    """The file's own ``gene_name`` and ``gene_type`` per gene id (``N_*`` rows dropped), or
+    None for a file without them."""
+    with reading(path), _text_stream(path) as fh:
+        header = fh.readline()
+        header = fh.readline() if header.startswith("#") else header
+    if not {"gene_name", "gene_type"} <= set(header.rstrip("\r\n").split("\t")):
+        return None
+    df, _ = _read_star_table(path, ("gene_name", "gene_type"))
+    return df[~df["gene_id"].str.startswith("N_")].set_index("gene_id")
+
+
+def _with_gene_info(matrix: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]:
+    """``matrix`` with the file's ``gene_name`` and ``gene_type`` columns before the samples
+    (``prepare`` takes the first as the genes' symbols) and what they hold: gene types
+    counted, duplicated names (PAR genes, some lncRNAs; the genes stay keyed by gene id)
+    counted with examples. Unchanged, ``{}``: a file without them."""
+    info = star_gene_info(path)
+    if info is None:
+        return matrix, {}
+    info = info.reindex(matrix.index).fillna("")
+    names = info["gene_name"][info["gene_name"] != ""]
+    dup = names[names.duplicated(keep=False)]
+    if len(dup):
+        logger.warning("%d gene name(s) are shared by several gene ids in %s (e.g. %s: %s); the "
+                       "genes stay keyed by gene id", dup.nunique(), path.name, dup.iloc[0],
+                       ", ".join(dup.index[dup == dup.iloc[0]][:3]))
+    out = pd.concat([info[["gene_name", "gene_type"]], matrix], axis=1)
+    out.index.name = matrix.index.name
+    return out, {"source": path.name, "with_name": len(names),
+                 "duplicated_names": int(dup.nunique()),
+                 "duplicated_examples": {n: list(dup.index[dup == n][:3])
+                                         for n in dup.drop_duplicates()[:5]},
+                 "gene_types": {str(k): int(v) for k, v in info["gene_type"].value_counts().items()}}
+
+
 def _matched(gdc_dir: Path, sheet: pd.DataFrame,
              sheet_path: Path) -> Iterator[tuple[str, Path | None, str | None]]:
     """(sample, file, project) of every sheet row: the folder's files, then the sheet's files
@@ -296,6 +332,11 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     expr_path, label_path = out_dir / "expression.tsv.gz", out_dir / "labels.tsv"
     if values == "counts" and np.array_equal(flat := matrix.to_numpy(), np.rint(flat)):
         matrix = matrix.astype(np.int64)  # written by pandas' C writer, not a float format
+    n_genes = matrix.shape[0]
+    if cols:
+        matrix, gene_info = _with_gene_info(matrix, gdc_dir / next(iter(kept.values())))
+    else:
+        gene_info = {}
     with atomic_file(expr_path) as tmp, gzip.open(tmp, "wt", compresslevel=3) as fh:
         matrix.to_csv(fh, sep="\t", float_format="%.10g" if values != "counts" else "%.0f")
     with atomic_file(label_path) as tmp:
@@ -305,7 +346,7 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     record = {"tool": "GDC portal STAR", "values": f"{GDC_VALUE_COLUMNS[values]} column",
               "gdc_dir": str(gdc_dir.resolve()), "sample_sheet": str(sheet_path.resolve()),
               "sample_sheet_sha256": file_sha256(sheet_path), "samples": kept,
-              "genes": int(matrix.shape[0]), "repeated_files_left_out": repeated,
+              "genes": int(n_genes), "gene_info": gene_info, "repeated_files_left_out": repeated,
               "repeated_samples": repeats,
               "sheet_samples_without_file": absent,
               "summary_rows": next(iter(cols.values())).attrs.get("summary_rows", []) if cols
@@ -313,5 +354,5 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     with atomic_file(out_dir / "joined.json") as tmp:  # the bundle's record keeps it
         tmp.write_text(json.dumps(record, indent=1) + "\n")
     logger.info("assembled %d STAR files (%s) into %s: %d genes x %d samples", len(cols), values,
-                expr_path, *matrix.shape)
+                expr_path, n_genes, len(cols))
     return expr_path, label_path, record
