@@ -682,3 +682,25 @@ def test_list_does_not_call_a_damaged_cached_file_cached(hub: Hub, tmp_path: Pat
     assert [p.size_from for p in listed] == ["cache", "cache", "server", "cache"]
     assert listed[2].size == len(hub.files[plan[2].filename])
     assert "differs from the manifest's" in caplog.text and "a download fetches it again" in caplog.text
+
+
+def test_a_missing_file_is_said_once_and_briefly(hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour: one ~400-character line that said "not on the server" twice and added
+    an S3 remark beside the point for a --base-url mirror."""
+    plan = plan_downloads(["ACC"])
+    for item in plan[1:]:
+        hub.files[item.filename] = _blob(100)
+    with pytest.raises(NotOnServerError) as info:
+        download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, **FAST)
+    msg = str(info.value)
+    assert msg.count("not on the server") == 1 and "S3" not in msg
+    assert msg.startswith(f"1 of {len(plan)} files is not on the server (HTTP 404")
+    assert len(re.sub(r"http://\S+", "URL", msg.replace(str(tmp_path / "x"), "DIR"))) < 200, msg
+
+
+def test_one_attempt_is_said_in_the_singular(hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour: "after 1 attempts"."""
+    hub.files["f.tsv"] = b"x"
+    hub.always["f.tsv"] = "503"
+    with pytest.raises(DownloadError, match="after 1 attempt: "):
+        download_file(hub.url("f.tsv"), tmp_path / "f.tsv", attempts=1, **FAST)

@@ -158,11 +158,8 @@ def _http_failure(url: str, exc: urllib.error.HTTPError) -> Exception:
     if exc.code in _RETRYABLE_STATUS:
         return _Transient(f"HTTP {exc.code} {exc.reason}", retry_after=_retry_after(exc.headers))
     if exc.code in (403, 404, 410):
-        return NotOnServerError(
-            f"HTTP {exc.code} {exc.reason} for {url}: the file is not on the server "
-            "(S3 answers 403 for missing files). Check the project code, --source and "
-            "--base-url; the hub may have moved or renamed the file."
-        )
+        return NotOnServerError(f"HTTP {exc.code} {exc.reason} for {url}")  # the caller says
+        # "not on the server" once, with its fix (this was ~400 characters, said twice)
     return DownloadError(f"HTTP {exc.code} {exc.reason} for {url}")
 
 
@@ -369,7 +366,8 @@ def download_file(
     if last.offline:
         raise OfflineError(offline_message(url, str(last))) from last
     kept = f"; the partial file {part} is kept and the next run resumes it" if part.exists() else ""
-    raise DownloadError(f"could not download {url} after {attempts} attempts: {last}{kept}") from last
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    raise DownloadError(f"could not download {url} after {tries}: {last}{kept}") from last
 
 
 # ----------------------------------------------------------------------------- many files
@@ -449,7 +447,7 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any],
         try:
             download_file(alt.url, out_dir / alt.filename, **kw)
         except NotOnServerError:
-            raise NotOnServerError(f"{exc} (also tried {alt.url})") from exc
+            raise NotOnServerError(f"{exc}; also tried {alt.url}") from exc
         return alt, True
 
 
@@ -534,7 +532,8 @@ def download_tcga(
         logger.info("[%d/%d] %s: downloaded (%d bytes)", i, len(items), used.filename, entry["size"])
     if missing:
         raise NotOnServerError(
-            f"{len(missing)} of {len(items)} files are not on the server ({missing[0]}"
+            f"{len(missing)} of {len(items)} files {'is' if len(missing) == 1 else 'are'} not "
+            f"on the server ({missing[0]}"
             + (f"; and {len(missing) - 1} more, each warned above" if len(missing) > 1 else "")
             + f"); the other {len(result.paths)} are in {out_dir}: check the project codes "
               "and --values against the hub's listing (genemoe download tcga --list)")
