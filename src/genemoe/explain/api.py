@@ -60,6 +60,7 @@ from genemoe.explain.integrated_gradients import (
     convergence_summary,
     samples_off,
 )
+from genemoe.explain.linear import LINEAR_MODELS, LinearScore, is_linear_payload
 from genemoe.explain.methods import (
     DEFAULT_DRAWS,
     DEFAULT_N_STEPS,
@@ -76,6 +77,7 @@ from genemoe.explain.rankings import (
     top_genes_line,
     with_expression_contrast,
 )
+from genemoe.explain.summary_text import drawn_lines, still_off_text
 from genemoe.models.moe import has_sparse_routing
 
 __all__ = ["ExplainResult", "explain_run"]
@@ -86,7 +88,8 @@ _MAX_MAPS = 12  # per-sample attribution figures drawn (image maps or vector bar
 _MAP_TOP_GENES = 20  # genes per vector-model sample figure
 _METHOD_TITLES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradients, routing frozen",
                   "train_ig": "Integrated Gradients from training tumours",
-                  "gradient_shap": "GradientSHAP", "deeplift": "DeepLIFT"}
+                  "gradient_shap": "GradientSHAP", "deeplift": "DeepLIFT",
+                  "linear": "coefficient x difference (exact)"}
 
 
 @dataclass
@@ -104,7 +107,7 @@ class ExplainResult:
         c = self.convergence
         lines = [f"explained {self.n_samples} sample{'s' if self.n_samples != 1 else ''} "
                  f"({self.task}) with {c.get('method', 'ig')} → {self.out_dir}"
-                 + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *_drawn_line(c),
+                 + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *drawn_lines(c),
                  *([f"  an ensemble of {c['ensemble']}"] if c.get("ensemble") else []),
                  f"  completeness (attributions' sum against f(x) - f(baseline)): off by "
                  f"{c['median_relative_delta']:.2%} in the median sample, at most "
@@ -113,7 +116,7 @@ class ExplainResult:
                  + (f" ({c['n_samples_barely_moved']} whose output barely moved from the "
                     "reference left out of that count: a % of almost nothing means little)"
                     if c.get("n_samples_barely_moved") else "")
-                 + _still_off(c.get("refine") or {})]
+                 + still_off_text(c.get("refine") or {})]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")
         if c.get("genes_ranked"):
@@ -131,34 +134,18 @@ class ExplainResult:
         return "\n".join(lines)
 
 
-def _still_off(refine: dict[str, Any]) -> str:
-    """``; 3 above the 1% tolerance after 400 steps``, or ''."""
-    n = refine.get("n_samples_above_tolerance")
-    if not n:
-        return ""
-    return (f"; {n} above the {refine['tolerance']:.0%} tolerance after "
-            f"{refine['max_steps']} steps (convergence.json: samples_by_steps)")
-
-
-def _drawn_line(c: dict[str, Any]) -> list[str]:
-    """A line when the cap left samples out: how many, of what, and how they were drawn."""
-    d = c.get("drawn_from") or {}
-    if not d.get("cap_per_predicted_class") or d.get("n", 0) <= c.get("n_samples", 0):
-        return []
-    per = " per predicted class" if c.get("task") == "classify" else ""
-    return [f"  drawn: {c['n_samples']:,} of the {d['split']} split's {d['n']:,} samples (at most "
-            f"{d['cap_per_predicted_class']:,}{per}, seeded by --seed; --max-samples-per-class)"]
-
-
 def _load_model(payload: dict) -> torch.nn.Module:
     from genemoe.models.registry import create_model, list_models
 
     if payload.get("kind") != "torch":
+        if is_linear_payload(payload):  # coxnet, coxph, logreg: coefficient x (x - reference)
+            return LinearScore(payload)
         neural = ", ".join(list_models(task=payload["task"], kind="torch"))
         raise input_error(
-            f"Integrated Gradients needs a differentiable (neural) model; "
-            f"{payload['model_name']!r} is a classical scikit-learn model", where="--model",
-            fix=f"train a neural model for {payload['task']} and explain that: {neural}")
+            f"{payload['model_name']!r} is a classical scikit-learn model and not linear: no "
+            "gradients to integrate, no exact linear attributions", where="--model",
+            fix=f"explain a neural model for {payload['task']} ({neural}) or a linear one "
+                f"({', '.join(LINEAR_MODELS)}: exact)")
     model = create_model(payload["model_name"], n_genes=len(payload["gene_ids"]),
                          n_outputs=payload["n_outputs"], task=payload["task"], **payload["model_config"])
     model.load_state_dict(payload["state_dict"])
@@ -365,6 +352,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     conv["drawn_from"] = {"n": n_from, "split": "--samples" if samples else split,
                           "cap_per_predicted_class": None if samples else max_samples_per_class}
     conv["seed"] = seed  # the draw's and the reference draws' (recorded nowhere before)
+    conv["classes_without_samples"] = (sorted(set(map(str, payload["class_names"])) - set(  # were
+        map(str, groups))) if task == "classify" else [])  # left out of the rankings unsaid
     model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)
     conv["model_sha256"] = file_sha256(model_file)  # the report tells a retrained run apart
     sample_ids = bundle.sample_ids[rows].astype(str)

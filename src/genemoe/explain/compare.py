@@ -33,6 +33,7 @@ from genemoe.data.bundle import atomic_write_text, check_out_dir
 from genemoe.errors import input_error
 from genemoe.explain.api import explain_run
 from genemoe.explain.integrated_gradients import BaselineName
+from genemoe.explain.linear import is_linear_payload
 from genemoe.explain.methods import DEFAULT_DRAWS, DEFAULT_N_STEPS, METHODS, PATH_METHODS
 from genemoe.explain.rankings import GeneSet
 
@@ -113,6 +114,12 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
     other_run = None if other_run is None else folder_of(other_run, "other_run")
     check_out_dir(out_dir, "explain")
+    from genemoe.train.model_file import load_model_file
+
+    if is_linear_payload(payload := load_model_file(run_dir)):  # was refused as "--method ig"
+        raise input_error(f"{payload['model_name']} is a classical linear model: its "
+                          "attributions are exact, there are no methods to compare",
+                          where="--compare", fix="explain it without --compare")
     if other_run is not None:
         _check_same_model(Path(run_dir), Path(other_run))
     if method != "auto":  # was ignored without a word

@@ -21,6 +21,9 @@ completeness delta ``Σ attributions - (f(x) - f(reference))``:
   ``n_draws`` times the cost of ``frozen_ig``. **The default for every model that reads
   the gene vector** (``mlp``, ``fcn``, ``moe``, ``genemoe``, the survival peers); image
   models (``hybrid_cnn``, the ImageNet backbones) default to ``"ig"``.
+- ``"linear"``: the classical linear models (``coxnet``, ``coxph``, ``logreg``), and only
+  they: coefficient x (x - reference), exact (:mod:`genemoe.explain.linear`); ``auto``
+  picks it for them.
 - ``"deeplift"``: captum's ``DeepLift`` (rescale rule) against the same baseline as IG.
   Exact summation needs a network of linear maps and elementwise nonlinearities; gates,
   attention and layer norms multiply inputs, so expect gaps on MoE/MOAE models. On sparse
@@ -66,6 +69,7 @@ from genemoe.explain.integrated_gradients import (
     attribute,
     baseline_vector,
 )
+from genemoe.explain.linear import LinearScore, linear_attributions
 from genemoe.models.image import GeneToImage
 from genemoe.models.moe import frozen_routing, has_sparse_routing
 
@@ -73,7 +77,7 @@ __all__ = ["METHODS", "DEFAULT_DRAWS", "PATH_METHODS", "DEFAULT_N_STEPS", "Metho
 
 log = logging.getLogger(__name__)
 
-Method = Literal["auto", "ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig"]
+Method = Literal["auto", "ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig", "linear"]
 METHODS: tuple[str, ...] = ("ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig")
 DEFAULT_DRAWS = {"gradient_shap": 32, "train_ig": 8}  # draws / references per sample
 PATH_METHODS = ("ig", "frozen_ig", "train_ig")  # integrate along a path: --n-steps is theirs
@@ -86,7 +90,19 @@ def is_image_model(model: nn.Module) -> bool:
 
 
 def resolve_method(model: nn.Module, method: str = "auto") -> str:
-    """``"auto"`` → ``"ig"`` for an image model (genes laid out as pixels), else ``"train_ig"``."""
+    """``"auto"`` → ``"ig"`` for an image model (genes laid out as pixels), ``"linear"`` for
+    a classical linear model (:mod:`genemoe.explain.linear`), else ``"train_ig"``."""
+    if isinstance(model, LinearScore):
+        if method not in ("auto", "linear"):
+            raise input_error(f"{model.model_name} is a classical linear model: it is "
+                              f"explained exactly (coefficient x difference), and --method "
+                              f"{method} needs gradients", where="--method",
+                              fix="leave --method out (auto), or pass --method linear")
+        return "linear"
+    if method == "linear":
+        raise input_error("--method linear is for the classical linear models "
+                          "(coxnet, coxph, logreg)", where="--method",
+                          fix=f"use auto or one of: {', '.join(METHODS)}")
     if method == "auto":
         return "ig" if is_image_model(model) else "train_ig"
     if method not in METHODS:
@@ -296,7 +312,10 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
         return (np.mean([r[0] for r in runs], 0), np.mean([r[1] for r in runs], 0),
                 sum(r[2] for r in runs))
     t0 = time.perf_counter()
-    if method in ("ig", "frozen_ig"):
+    if method == "linear":  # exact: no path, no draws
+        a, d = linear_attributions(model, X, target=target, reference=baseline_vector(
+            baseline, X.shape[1], scaler=scaler).astype(np.float64))
+    elif method in ("ig", "frozen_ig"):
         a, d = _refined_ig(model, X, target=target, baseline=baseline, scaler=scaler, n_steps=n_steps,
                            internal_batch_size=internal_batch_size, progress=progress,
                            routing="frozen" if method == "frozen_ig" else "live",

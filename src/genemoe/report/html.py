@@ -394,9 +394,11 @@ def _explanation_section(d: Path, *, top: int = 10) -> str:
     for key in ("warning", "pixel_warning"):
         if conv.get(key):
             head += f'<p class="banner">{html.escape(conv[key])}</p>'
+    if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
+        head += f"<p>Not ranked (no explained sample stood for them): {html.escape(', '.join(gone))}.</p>"
     ends = conv.get("task") == "survival"  # both ends (the genes lowering the risk were left out)
     rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]),
-             f"top {top} genes (symbol, else gene id; by mean attribution)":
+             f"top {top} genes (symbol, else gene id; by mean {'|attribution|' if ends else 'attribution'})":
              top_genes_line(g, top, both_ends=ends)} for cls, g in ranking.groupby("class", sort=True)]
     parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows))]
     figs = [Figure(d / "top_genes.png", "Top genes per class (mean attribution).", "explanation")]

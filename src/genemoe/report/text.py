@@ -26,7 +26,8 @@ DASH = "–"  # a value that does not apply or was not computed
 METHOD_NAMES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradients with routing "
                 "frozen at each sample's experts", "gradient_shap": "GradientSHAP (expected gradients "
                 "over training samples)", "deeplift": "DeepLIFT (rescale rule)",
-                "train_ig": "Integrated Gradients averaged over training tumours as baselines"}
+                "train_ig": "Integrated Gradients averaged over training tumours as baselines",
+                "linear": "a linear model's coefficient x (value - reference), exact"}
 
 
 def _finite(v: Any) -> bool:

@@ -1,0 +1,135 @@
+"""Exact attributions of the classical linear models: coefficient x (x - reference).
+
+``coxnet``, ``coxph`` (survival: the risk, a linear predictor, on principal components
+too, which are linear in the genes) and ``logreg`` (classification: the class's
+multinomial logit, the decision function) score a sample with an affine function of its
+scaled expression, ``f(x) = w . x + c``. Its attribution from a reference ``r`` is
+``w_g (x_g - r_g)`` for each gene, and the attributions add up to ``f(x) - f(r)`` exactly:
+no path, no sampling. Gradient methods cannot run on them (scikit-learn, no autograd), so
+``genemoe explain`` refused them, though a linear model is the one case with an exact answer.
+
+``w`` is read off the fitted model itself, not from its options: ``f(r + e_g) - f(r)`` for
+each gene ``g`` (blocks of unit steps), which holds for every affine ``f`` whatever its
+inner gene selection, scaling or projection. Completeness is then checked per sample; a
+model that is not affine fails it and is refused. Random forests and the RBF SVM are not
+linear and stay refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from genemoe.errors import input_error
+from genemoe.models.base import ModelOutput
+
+__all__ = ["LINEAR_MODELS", "LinearScore", "linear_attributions", "linear_weights"]
+
+LINEAR_MODELS = ("coxnet", "coxph", "logreg")
+_BLOCK = 512  # unit steps scored at once: (512, n_genes) float64
+_RTOL = 1e-6  # completeness an affine score meets (float64 rounding)
+
+
+class LinearScore(nn.Module):
+    """A classical linear model's score as a module the explanation pipeline can call.
+
+    ``forward`` returns ``(B, n_outputs)``: the class logits (``logreg``'s decision
+    function; classes the training rows lacked at ``-inf``) or ``(B, 1)`` the risk
+    (``predict_risk``, before the run's risk scale). No gradients: it is attributed by
+    :func:`linear_attributions`.
+    """
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()
+        self.estimator = payload["estimator"]
+        self.task = payload["task"]
+        self.model_name = payload["model_name"]
+        self.n_genes = len(payload["gene_ids"])
+        self.n_outputs = int(payload["n_outputs"])
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        """Scores ``(n, n_outputs)`` float64 of scaled rows ``X (n, n_genes)``."""
+        X = np.asarray(X, np.float64)
+        if self.task == "survival":
+            return np.asarray(self.estimator.predict_risk(X), np.float64).reshape(-1, 1)
+        inner = self.estimator.estimator_
+        z = np.asarray(inner.decision_function(X), np.float64)
+        if z.ndim == 1:  # two classes: the logit of the second; softmax(-z/2, z/2) = sigmoid(z)
+            z = np.stack([-z / 2, z / 2], axis=1)
+        out = np.full((X.shape[0], self.n_outputs), -np.inf)
+        out[:, inner.classes_] = z
+        return out
+
+    def forward(self, x: torch.Tensor) -> ModelOutput:  # (B, n_genes) -> (B, n_outputs)
+        return ModelOutput(out=torch.from_numpy(self.score(x.detach().cpu().numpy())),
+                           aux_losses={}, stats={})
+
+
+def is_linear_payload(payload: dict[str, Any]) -> bool:
+    """Whether a model file holds one of :data:`LINEAR_MODELS` (one model, no ensemble)."""
+    est = payload.get("estimator")
+    return (payload.get("kind") == "sklearn" and payload.get("model_name") in LINEAR_MODELS
+            and (payload["task"] == "survival" or hasattr(getattr(est, "estimator_", None),
+                                                           "decision_function")))
+
+
+def linear_weights(model: LinearScore, reference: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Each gene's coefficient of each target output: ``(n_targets, n_genes)``.
+
+    ``f(r + e_g) - f(r)`` in blocks of :data:`_BLOCK` genes; ``targets`` are output columns.
+    """
+    n = model.n_genes
+    base = model.score(reference[None, :])[0, targets]
+    w = np.empty((len(targets), n))
+    for start in range(0, n, _BLOCK):
+        stop = min(n, start + _BLOCK)
+        steps = np.repeat(reference[None, :].astype(np.float64), stop - start, axis=0)
+        steps[np.arange(stop - start), np.arange(start, stop)] += 1.0
+        w[:, start:stop] = (model.score(steps)[:, targets] - base).T
+    return w
+
+
+def linear_attributions(model: LinearScore, X: np.ndarray, *, target: np.ndarray | None,
+                        reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``w_g (x_g - r_g)`` of each sample's target output (the risk for survival).
+
+    Parameters
+    ----------
+    model
+        The linear model.
+    X
+        Scaled rows ``(n, n_genes)``.
+    target
+        The output column per sample ``(n,)`` (classification), or None (the risk).
+    reference
+        The reference ``(n_genes,)`` in scaled space (the training mean: zero).
+
+    Returns
+    -------
+    tuple
+        ``attributions (n, n_genes)`` float32 and the completeness delta ``(n,)``
+        (``Σ attributions - (f(x) - f(r))``: float64 rounding only).
+
+    Raises
+    ------
+    InputError
+        When the model's score is not affine in the genes (completeness fails).
+    """
+    X = np.asarray(X, np.float64)
+    cols = np.zeros(len(X), np.int64) if target is None else np.asarray(target, np.int64)
+    used = np.unique(cols)
+    w = linear_weights(model, reference, used)  # (n_used, n_genes)
+    rows = np.searchsorted(used, cols)
+    attr = w[rows] * (X - reference[None, :])
+    f_x = model.score(X)[np.arange(len(X)), cols]
+    f_r = model.score(reference[None, :])[0, cols]
+    delta = attr.sum(1) - (f_x - f_r)
+    scale = np.maximum(np.abs(f_x - f_r), 1e-12)
+    if (np.abs(delta) > _RTOL * np.maximum(scale, 1.0)).any():
+        raise input_error(f"{model.model_name}'s score is not linear in the genes (its exact "
+                          f"attributions miss by up to {np.abs(delta / scale).max():.2%})",
+                          where="--model", fix="explain a neural model of the same task")
+    return attr.astype(np.float32), delta

@@ -1,0 +1,34 @@
+"""The lines of an explanation's terminal summary that read its ``convergence.json``
+record: how the samples were drawn, which classes no explained sample stood for, and the
+samples IG's refinement left above its tolerance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["drawn_lines", "still_off_text"]
+
+
+def still_off_text(refine: dict[str, Any]) -> str:
+    """``; 3 above the 1% tolerance after 400 steps``, or ''."""
+    n = refine.get("n_samples_above_tolerance")
+    if not n:
+        return ""
+    return (f"; {n} above the {refine['tolerance']:.0%} tolerance after "
+            f"{refine['max_steps']} steps (convergence.json: samples_by_steps)")
+
+
+def drawn_lines(c: dict[str, Any]) -> list[str]:
+    """A line when the cap left samples out: how many, of what, and how they were drawn;
+    and one naming the classes no explained sample stood for (not ranked)."""
+    d, gone = c.get("drawn_from") or {}, c.get("classes_without_samples") or []
+    by = "predicted as" if c.get("group_by", "predicted") == "predicted" else "labelled"
+    none = [f"  not ranked: {len(gone)} class{'es' if len(gone) != 1 else ''} with no explained "
+            f"sample {by} {'them' if len(gone) != 1 else 'it'}: {', '.join(gone[:12])}"
+            + (", ..." if len(gone) > 12 else "")] if gone else []
+    if not d.get("cap_per_predicted_class") or d.get("n", 0) <= c.get("n_samples", 0):
+        return none
+    per = " per predicted class" if c.get("task") == "classify" else ""
+    return [f"  drawn: {c['n_samples']:,} of the {d['split']} split's {d['n']:,} samples (at most "
+            f"{d['cap_per_predicted_class']:,}{per}, seeded by --seed; --max-samples-per-class)",
+            *none]
