@@ -210,3 +210,19 @@ def test_span_lengths_are_warned_once_where_a_normalisation_uses_them(hub: str, 
     assert caplog.text.count("gene lengths are genomic spans") == 1
     assert "fpkm_uq computed from them is an approximation" in caplog.text
     assert any("genomic spans" in w for w in load_bundle(tmp_path / "b").record["warnings"])
+
+
+def test_xena_files_of_different_units_are_refused(hub: str, tmp_path: Path) -> None:
+    """Old behaviour: TCGA-ACC.star_tpm beside TCGA-UVM.star_fpkm-uq read alike (both
+    log2(x + 1)) and were joined into one matrix without a word (a probe)."""
+    x = tmp_path / "x"
+    _cli("download", "tcga", "--projects", "ACC", "--out", x, "--base-url", hub, "--values", "tpm")
+    _cli("download", "tcga", "--projects", "UVM", "--out", x, "--base-url", hub)
+    res = CliRunner().invoke(app, ["prepare", "--expression", str(x / "TCGA-ACC.star_tpm.tsv.gz"),
+                                   str(x / "TCGA-UVM.star_fpkm-uq.tsv.gz"), "--out",
+                                   str(tmp_path / "b")])
+    assert isinstance(res.exception, InputError)  # the CLI prints it as one error, status 2
+    text = str(res.exception)
+    assert ("UCSC Xena matrices of different units: TCGA-ACC.star_tpm.tsv.gz (tpm), "
+            "TCGA-UVM.star_fpkm-uq.tsv.gz (fpkm_uq)") in text
+    assert "--values fpkm_uq" in text and not (tmp_path / "b").exists()

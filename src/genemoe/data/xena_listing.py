@@ -30,6 +30,7 @@ answers "not found", as the listing's rule does.
 from __future__ import annotations
 
 import logging
+import re
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from genemoe.errors import input_error
 
 __all__ = [
     "DownloadItem", "DownloadKind", "DownloadSource", "GDC_HUB_URL", "GDC_PROBEMAP",
-    "PANCAN_HUB_URL", "ValueSet", "XENA_VALUES", "hub_url", "plan_downloads",
+    "PANCAN_HUB_URL", "ValueSet", "XENA_VALUES", "hub_url", "plan_downloads", "xena_values_of",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,17 @@ XENA_VALUES: dict[str, str] = {
     "fpkm": "star_fpkm",
 }
 """``--values`` choice → the GDC hub's data type in ``TCGA-<P>.<type>.tsv``."""
+
+_XENA_NAME = re.compile(r"^TCGA-[A-Z]+\.(star_counts|star_fpkm-uq|star_fpkm|star_tpm)\.tsv(\.gz)?$")
+
+
+def xena_values_of(filename: str) -> str | None:
+    """The ``--values`` a GDC-hub expression file's name says (``TCGA-ACC.star_tpm.tsv.gz``
+    → ``"tpm"``), or None for any other name. Every such file is log2(x + 1), so its
+    values alone do not tell TPM from FPKM-UQ; its name does."""
+    m = _XENA_NAME.match(filename)
+    return None if m is None else {v: k for k, v in XENA_VALUES.items()}[m.group(1)]
+
 
 GDC_PROBEMAP = "gencode.v36.annotation.gtf.gene.probemap"
 # (listing dataset name pattern, kind, served gzipped)
