@@ -442,3 +442,19 @@ def test_an_out_holding_another_commands_results_is_refused(trained, tmp_path):
             compare_methods(d / "fcn", data=b.path, out_dir=out)
     assert (d / "fcn" / "report.html").exists()
     assert not (d / "fcn" / "convergence.json").exists()
+
+
+def test_one_rule_decides_which_samples_barely_moved():
+    """Old behaviour: the relative numbers left out samples moved < 1e-3, the >5% count
+    those moved < 5% of the median move: a sample moved 0.004 (median 1) set "at most
+    1.7%" while the count left it out as barely moved (an explain probe, hybrid_cnn)."""
+    from genemoe.explain.integrated_gradients import barely_moved, convergence_summary, samples_off
+
+    move = np.array([1.0, 1.2, 0.9, 0.004])
+    delta = np.array([0.0, 0.001, 0.0, 0.00007])  # the last: 1.75% of its move
+    attr = np.zeros((4, 3))
+    attr[:, 0] = move + delta  # Σ attributions - delta = f(x) - f(reference)
+    summary = convergence_summary(attr, delta)
+    assert barely_moved(attr, delta).tolist() == [False, False, False, True]
+    assert summary["n_relative"] == 3 and summary["max_relative_delta"] < 0.001
+    assert samples_off(attr, delta, tolerance=0.01) == 0

@@ -192,11 +192,13 @@ def convergence_summary(attributions: np.ndarray, delta: np.ndarray, *,
 
     ``f(x) - f(baseline)`` is recovered as ``Σ attributions - delta``; the relative delta
     of a sample is ``|delta| / |f(x) - f(baseline)|`` (samples whose output barely moved,
-    ``|f(x) - f(b)| < 1e-3``, are left out of the relative numbers: their ratio is noise).
+    :func:`barely_moved`, are left out of the relative numbers: their ratio is noise; the
+    same rule as :func:`samples_off`'s count; this used ``|f(x) - f(b)| < 1e-3``, so a
+    sample moved 0.004 against a median of 1 set the maximum but sat outside the count).
     """
     delta = np.asarray(delta, np.float64)
     diff = np.asarray(attributions, np.float64).sum(1) - delta  # f(x) - f(baseline)
-    moved = np.abs(diff) >= 1e-3
+    moved = ~barely_moved(attributions, delta)
     rel = np.abs(delta[moved]) / (np.abs(diff[moved]) + eps)
     return {
         "n_samples": int(len(delta)),

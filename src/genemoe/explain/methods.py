@@ -67,6 +67,7 @@ from genemoe.explain.integrated_gradients import (
     _check_target,
     _forward_fn,
     attribute,
+    barely_moved,
     baseline_vector,
 )
 from genemoe.explain.linear import LinearScore, linear_attributions
@@ -232,8 +233,8 @@ def _refined_ig(model: nn.Module, X: np.ndarray, *, target, tolerance: float | N
     a, d = attribute(model, X, target=target, n_steps=n_steps, **options)
     steps, per_sample = n_steps, np.full(len(X), n_steps)
     while tolerance is not None and steps < max_steps:
-        change = a.astype(np.float64).sum(1) - d  # f(x) - f(baseline)
-        bad = np.flatnonzero((np.abs(change) >= 1e-3) & (np.abs(d) > tolerance * np.abs(change)))
+        change = a.astype(np.float64).sum(1) - d  # f(x) - f(baseline); the summary's rule
+        bad = np.flatnonzero(~barely_moved(a, d) & (np.abs(d) > tolerance * np.abs(change)))
         if len(bad) == 0:
             break
         steps = min(4 * steps, max_steps)
