@@ -69,7 +69,7 @@ def test_a_baseline_the_method_does_not_use_is_refused(fcn_run, tmp_path):
     assert text.startswith("explained 1 sample (classify)")  # was "1 samples"
     # was "max |delta| 0.000989, relative to |f(x) - f(baseline)| median 1.06e-05": which is which
     assert re.search(r"completeness \(attributions' sum against f\(x\) - f\(baseline\)\): off by "
-                     r"[\d.]+% in the median sample, at most [\d.]+% \(\|delta\| at most", text)
+                     r"[\d.]+% in the median sample,\n    at most [\d.]+% \(\|delta\| at most", text)
     assert re.search(r"genes ranked: \d+ of \d+ per class \(expressed: detected in at least half", text)
 
 

@@ -113,3 +113,19 @@ def test_compare_refuses_a_linear_model_naming_compare(runs, tmp_path):
     d, b = runs
     with pytest.raises(InputError, match=r"--compare: coxnet is a classical linear model"):
         compare_methods(d / "coxnet", data=b, out_dir=tmp_path / "cmp")
+
+
+def test_samples_say_their_split_and_training_samples_are_warned(runs, tmp_path, caplog):
+    """Old behaviour: samples.tsv had no split, and explaining a training sample by id
+    said nothing (an explain probe)."""
+    import logging
+
+    d, b = runs
+    train_id = str(b.sample_ids[b.indices("train")][0])
+    test_id = str(b.sample_ids[b.indices("test")][0])
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        explain_run(d / "coxnet", data=b, out_dir=tmp_path / "s", samples=[train_id, test_id],
+                    progress=False)
+    table = pd.read_csv(tmp_path / "s" / "samples.tsv", sep="\t").set_index("sample_id")
+    assert table.loc[train_id, "split"] == "train" and table.loc[test_id, "split"] == "test"
+    assert "1 of the samples asked for is in the bundle's training split" in caplog.text

@@ -288,8 +288,9 @@ def test_the_explain_summary_says_synthetic_and_why_a_sample_is_not_counted(tmp_
             "synthetic": True}
     text = ExplainResult(tmp_path, 3, "survival", conv, ranking).describe(top=2)
     assert text.splitlines()[0].endswith("[SYNTHETIC data]")
-    assert ("0 off by more than 5% (1 whose output barely moved from the reference left out of "
-            "that count") in text
+    assert ("0 off by more than 5%\n    (1 whose output barely moved from the reference left "
+            "out: a % of almost nothing means little)") in text
+    assert max(map(len, text.splitlines()[1:])) <= 100  # the completeness line ran to 269
 
 
 def test_a_long_figure_title_is_wrapped_not_cut(tmp_path, monkeypatch):

@@ -110,13 +110,13 @@ class ExplainResult:
                  + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *drawn_lines(c),
                  *([f"  an ensemble of {c['ensemble']}"] if c.get("ensemble") else []),
                  f"  completeness (attributions' sum against f(x) - f(baseline)): off by "
-                 f"{c['median_relative_delta']:.2%} in the median sample, at most "
-                 f"{c['max_relative_delta']:.2%} (|delta| at most {c['max_abs_delta']:.3g}); "
-                 f"{c.get('n_samples_off_5pct', 0)} off by more than 5%"
-                 + (f" ({c['n_samples_barely_moved']} whose output barely moved from the "
-                    "reference left out of that count: a % of almost nothing means little)"
-                    if c.get("n_samples_barely_moved") else "")
-                 + still_off_text(c.get("refine") or {})]
+                 f"{c['median_relative_delta']:.2%} in the median sample,",
+                 f"    at most {c['max_relative_delta']:.2%} (|delta| at most "
+                 f"{c['max_abs_delta']:.3g}); {c.get('n_samples_off_5pct', 0)} off by more than 5%"
+                 + still_off_text(c.get("refine") or {}),  # one line ran to 269 characters
+                 *([f"    ({c['n_samples_barely_moved']} whose output barely moved from the "
+                    "reference left out: a % of almost nothing means little)"]
+                   if c.get("n_samples_barely_moved") else [])]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")
         if c.get("genes_ranked"):
@@ -360,8 +360,13 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],  # --genes too
                              symbols=payload.get("symbols"), top=50, keep=np.stack(
                                  [keep[g] for g in groups]) if isinstance(keep, dict) else keep)
+    splits = bundle.obs["split"].to_numpy(object)[rows] if "split" in bundle.obs else None
+    if samples and splits is not None and (n_fit := int((splits == "train").sum())):  # unsaid
+        log.warning("%d of the samples asked for %s in the bundle's training split: the model "
+                    "fit them (samples.tsv: split)", n_fit, "is" if n_fit == 1 else "are")
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
-                   predicted=predicted, groups=groups, delta=delta, payload=payload, top=top)
+                   predicted=predicted, groups=groups, delta=delta, payload=payload, top=top,
+                   splits=splits)
     if not max_maps:
         pass
     elif _image_layout(model) is not None:
@@ -473,7 +478,8 @@ def _clear_previous(out_dir: Path) -> None:
 
 
 def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *, by_sample, sample_ids,
-           labels, predicted, groups, delta, payload: dict, top: int) -> list[Path]:
+           labels, predicted, groups, delta, payload: dict, top: int,
+           splits: np.ndarray | None = None) -> list[Path]:
     from genemoe.explain.figures import top_genes_figure
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -486,7 +492,8 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
     np.save(tmp, attr.astype(np.float32))
     tmp.replace(paths[1])
     table = pd.DataFrame({"sample_id": sample_ids, "cancer_type": labels, "predicted": predicted,
-                          "group": groups, "output_change": attr.sum(1) - delta, "delta": delta})
+                          "group": groups, "output_change": attr.sum(1) - delta, "delta": delta,
+                          **({} if splits is None else {"split": splits})})
     atomic_write_text(paths[2], table.to_csv(sep="\t", index=False))
     genes = pd.DataFrame({"gene_id": payload["gene_ids"],
                           "symbol": payload.get("symbols") or payload["gene_ids"]})
