@@ -310,6 +310,18 @@ def test_image_explanations_say_when_genes_share_pixels(trained, tmp_path, caplo
     assert shared.convergence["genes_per_pixel"] == 4  # 120 genes on 36 pixels, contiguous blocks
     assert "--image-size 11" in shared.convergence["pixel_warning"]
     assert "share a pixel" in caplog.text
+    # each ranked gene names its pixel mates (they came out as separate hits unsaid)
+    ranking = pd.read_csv(tmp_path / "x" / "genes_by_class.csv", keep_default_na=False)
+    assert (ranking["genes_in_pixel"] > 1).any() and ranking["genes_in_pixel"].max() == 4
+    for _, row in ranking[ranking["class"] == ranking["class"].iloc[0]].iterrows():
+        mates = [m for m in row["shares_pixel_with"].split(", ") if m]
+        assert len(mates) == row["genes_in_pixel"] - 1
+        same = ranking[(ranking["pixel"] == row["pixel"]) & (ranking["class"] == row["class"])]
+        names = set(same["symbol"].astype(str).where(same["symbol"].astype(str) != "",
+                                                     same["gene_id"].astype(str)))
+        assert set(mates) | {row["symbol"] or row["gene_id"]} == names
+    own = pd.read_csv(tmp_path / "one" / "genes_by_class.csv", keep_default_na=False)
+    assert (own["genes_in_pixel"] == 1).all() and (own["shares_pixel_with"] == "").all()
 
 
 def test_a_sample_whose_output_barely_moved_does_not_raise_the_warning():
@@ -458,3 +470,13 @@ def test_one_rule_decides_which_samples_barely_moved():
     assert barely_moved(attr, delta).tolist() == [False, False, False, True]
     assert summary["n_relative"] == 3 and summary["max_relative_delta"] < 0.001
     assert samples_off(attr, delta, tolerance=0.01) == 0
+
+
+def test_the_seen_pixel_of_a_gene_bins_the_grid_as_the_network_sees_it():
+    from genemoe.models.image import Layout
+
+    layout = Layout(pixel_of_gene=np.arange(100), height=10, width=10)
+    seen = layout.seen_pixel_of_gene(5)  # 10 x 10 grid seen at 5 x 5: 2 x 2 blocks
+    assert np.bincount(seen).max() == layout.most_genes_seen(5) == 4
+    assert seen[0] == seen[1] == seen[10] == seen[11] == 0 and seen[99] == 24
+    np.testing.assert_array_equal(layout.seen_pixel_of_gene(None), np.arange(100))

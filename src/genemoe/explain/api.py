@@ -76,6 +76,7 @@ from genemoe.explain.rankings import (
     rank_samples,
     top_genes_line,
     with_expression_contrast,
+    with_pixel_columns,
 )
 from genemoe.explain.summary_text import drawn_lines, still_off_text
 from genemoe.models.moe import has_sparse_routing
@@ -334,6 +335,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep,
         order="mean_abs" if survival else "mean", inputs=X if survival else None),
         raw, groups, payload["gene_ids"])
+    if (layout := _image_layout(model)) is not None:  # genes sharing a pixel, said per row
+        ranking = with_pixel_columns(ranking, layout.seen_pixel_of_gene(
+            getattr(model, "image_size", None)), payload["gene_ids"], _gene_labels(payload))
     ranked = _genes_ranked_text(keep, len(cols), genes)
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and sparse
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live", sparse=sparse,
@@ -520,7 +524,8 @@ def _note_pixel_sharing(conv: dict[str, Any], layout: Any, image_size: int | Non
         conv["pixel_warning"] = (
             f"up to {conv['genes_per_pixel']} genes share a pixel of the {shown} x {shown} "
             f"image the network sees, so a pixel's credit is split among them; for "
-            f"gene-level explanations train with --image-size {side} (one gene per pixel)")
+            f"gene-level explanations train with --image-size {side} (one gene per pixel); "
+            "genes_by_class.csv names each gene's pixel mates (shares_pixel_with)")
         log.warning(conv["pixel_warning"])
 
 

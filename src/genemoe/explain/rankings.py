@@ -25,7 +25,7 @@ import pandas as pd
 
 from genemoe.errors import input_error
 
-__all__ = ["rank_genes", "rank_samples", "gene_keep_masks", "GeneSet", "RANK_COLUMNS",
+__all__ = ["with_pixel_columns", "rank_genes", "rank_samples", "gene_keep_masks", "GeneSet", "RANK_COLUMNS",
            "top_genes_line", "read_ranking", "with_expression_contrast"]
 
 GeneSet = Literal["all", "expressed", "protein_coding"]
@@ -222,3 +222,46 @@ def gene_keep_masks(genes: GeneSet, groups: Sequence[str] | np.ndarray, *,
         return {cls: detected[groups == cls].mean(0) >= 0.5 for cls in sorted(set(groups.tolist()))}
     raise input_error(f"unknown gene set {genes!r}", where="--genes",
                       fix="use all, expressed or protein_coding")
+
+
+def with_pixel_columns(ranking: pd.DataFrame, pixel_of_gene: np.ndarray, gene_ids: Sequence[str],
+                       labels: Sequence[str], *, shown: int = 5) -> pd.DataFrame:
+    """An image model's ranking with the pixel of each gene and the genes sharing it.
+
+    A pixel's attribution is split among its genes in proportion to each gene's difference
+    from the reference, so genes sharing a pixel come out as separate hits with one shared
+    gradient (KLK2, KLK3 and KLK15 in one top 15 were one pixel); these columns say so.
+
+    Parameters
+    ----------
+    ranking
+        ``genes_by_class.csv`` rows (a ``gene_id`` column).
+    pixel_of_gene
+        ``(n_genes,)`` the pixel the network sees each gene in (row-major index).
+    gene_ids, labels
+        The model's genes ``(n_genes,)`` and their names (symbols, else ids).
+    shown
+        At most this many sharing genes named per row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ranking`` plus ``pixel`` (its index), ``genes_in_pixel`` (how many genes the
+        network sees there) and ``shares_pixel_with`` (the others' names; "" when alone).
+    """
+    pixel_of_gene = np.asarray(pixel_of_gene, np.int64)
+    members: dict[int, list[str]] = {}
+    for label, pixel in zip(labels, pixel_of_gene.tolist(), strict=True):
+        members.setdefault(pixel, []).append(str(label))
+    pos = pd.Index([str(g) for g in gene_ids]).get_indexer(ranking["gene_id"].astype(str))
+    pixel = pixel_of_gene[pos]
+    own = np.asarray(labels, dtype=object)[pos]
+
+    def others(p: int, name: str) -> str:
+        rest = [m for m in members[p] if m != name]
+        return ", ".join(rest[:shown]) + (f" (+{len(rest) - shown} more)" if len(rest) > shown else "")
+
+    return ranking.assign(pixel=pixel, genes_in_pixel=[len(members[p]) for p in pixel.tolist()],
+                          shares_pixel_with=[others(p, n) for p, n in zip(pixel.tolist(), own,
+                                                                          strict=True)])
+

@@ -126,6 +126,16 @@ class Layout:
         np.add.at(seen, (rows[:, None], cols[None, :]), self.counts)
         return int(seen.max())
 
+    def seen_pixel_of_gene(self, image_size: int | None) -> np.ndarray:
+        """``(n_genes,)`` each gene's pixel in the ``image_size`` x ``image_size`` image the
+        network sees (the grid's pixels binned onto it as :meth:`most_genes_seen` bins
+        them), row-major; the grid's own pixel when it is seen whole."""
+        h, w = self.height, self.width
+        if image_size is None or image_size >= max(h, w):
+            return self.pixel_of_gene.copy()
+        rows, cols = np.divmod(self.pixel_of_gene, w)
+        return (rows * image_size // h) * image_size + cols * image_size // w
+
     def genes_at(self, row: int, col: int) -> np.ndarray:
         """Indices of the genes shown in pixel ``(row, col)``."""
         return np.flatnonzero(self.pixel_of_gene == row * self.width + col)
