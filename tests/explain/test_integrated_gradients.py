@@ -160,7 +160,8 @@ def test_explain_run_writes_every_file(trained, tmp_path):
         assert (out / name).stat().st_size > 0, name
     ranking = pd.read_csv(out / "genes_by_class.csv")
     assert list(ranking.columns) == ["class", "rank", "gene_id", "symbol", "mean_attribution",
-                                     "mean_abs_attribution", "n_samples", "expression_vs_others"]
+                                     "mean_abs_attribution", "n_samples", "expression_vs_others",
+                                     "pixel", "genes_in_pixel", "shares_pixel_with"]  # image
     samples = pd.read_csv(out / "samples.tsv", sep="\t")
     test_ids = set(b.sample_ids[b.indices("test")])
     assert set(samples["sample_id"]) <= test_ids and samples["predicted"].value_counts().max() <= 5
