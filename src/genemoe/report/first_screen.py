@@ -182,11 +182,16 @@ def pretrain_panel(*, summary: dict, bundle_summary: dict, record: dict, bundle_
     headline = _big("validation r per sample", fmt_value(r),
                     f"per-gene mean {fmt_value(base)} · R² vs mean {fmt_value(final.get('val/r2'))}"
                     f" · r per gene {fmt_value(final.get('val/r_gene'))}")
+    r2, mae, med = final.get("val/r2"), final.get("val/mae"), final.get("val/mae_median_baseline")
+    against = [f"R² vs the per-gene mean {fmt_value(r2)} ({'better' if (r2 or 0) > 0 else 'worse'})"]
+    if mae is not None and med is not None:  # the constant an L1 decoder aims at
+        against.append(f"MAE {fmt_value(mae)} vs the per-gene median's {fmt_value(med)} "
+                       f"({'better' if mae < med else 'worse'})")
     verdict = ("; ".join(_esc(w) for w in collapse.get("warnings") or [])
-               if collapse.get("collapsed") else
-               "no collapse: the latent carries information, "
-               + ("every expert is used, " if has_experts else "")
-               + "and the reconstruction beats a per-gene constant")
+               if collapse.get("collapsed") else  # it said "beats a per-gene constant" of a
+               "no collapse flagged: the latent carries information"  # run worse than the median
+               + (", every expert is used" if has_experts else "")
+               + "; reconstruction against per-gene training constants: " + "; ".join(against))
     headline += f'<p class="val">{"COLLAPSE: " if collapse.get("collapsed") else ""}{verdict}</p>'
     thumb = next((f for f in figures if f.section == "reconstruction"), None)
     return _panel(rows, headline, thumb)

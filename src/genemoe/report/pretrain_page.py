@@ -79,7 +79,8 @@ def reconstruction_rows(final: dict[str, Any]) -> pd.DataFrame:
 def plot_reconstruction(history: Sequence[dict[str, Any]], *, out_path: Path,
                         title: str = "") -> Path | None:
     """Validation reconstruction per epoch, each measure beside its per-gene baseline
-    (dashed): r per sample, MSE, MAE, and r per gene and R² (baseline 0). None without one."""
+    (dashed: the training mean; dotted: the median, for MAE): r per sample, MSE, MAE, and
+    r per gene and R² (baseline 0). None without one."""
     panels = [(k, b) for k, b in (("r_sample", "r_sample_baseline"), ("mse", "mse_baseline"),
                                    ("mae", "mae_baseline"), ("r_gene", None), ("r2", None))
               if any(isinstance(r.get(f"val/{k}"), int | float) for r in history)]
@@ -94,7 +95,12 @@ def plot_reconstruction(history: Sequence[dict[str, Any]], *, out_path: Path,
                if base and isinstance(r.get(f"val/{base}"), int | float)]
         if ref:
             ax.plot(*zip(*ref, strict=True), "--", color="grey", label="per-gene mean")
-        elif key == "r2":
+        med = [(r["epoch"], r["val/mae_median_baseline"]) for r in history
+               if key == "mae" and isinstance(r.get("val/mae_median_baseline"), int | float)]
+        if med:  # the constant an L1 decoder aims at, which the collapse check reads too
+            ax.plot(*zip(*med, strict=True), ":", color="black", label="per-gene median")
+            ax.legend(fontsize=7)
+        if key == "r2":
             ax.axhline(0.0, ls="--", color="grey", label="per-gene mean")
         ax.set_title(f"validation {key}", fontsize=9)
         ax.set_xlabel("epoch", fontsize=8)
