@@ -129,3 +129,47 @@ def test_samples_say_their_split_and_training_samples_are_warned(runs, tmp_path,
     table = pd.read_csv(tmp_path / "s" / "samples.tsv", sep="\t").set_index("sample_id")
     assert table.loc[train_id, "split"] == "train" and table.loc[test_id, "split"] == "test"
     assert "1 of the samples asked for is in the bundle's training split" in caplog.text
+
+
+def test_zero_coefficients_stay_zero_from_any_reference_and_two_classes_match_coef(runs,
+                                                                                   tmp_path):
+    """Old behaviour (a verification probe): --baseline zeros gave coxnet's 18,862
+    unselected genes attributions of ~6e-16 (unit-step rounding), ranked as drivers; a
+    two-class logreg's attributions were half of sklearn's coef_ x difference."""
+    from sklearn.linear_model import LogisticRegression
+
+    from genemoe.explain.linear import LinearScore, linear_attributions
+
+    d, b = runs
+    payload = load_model_file(d / "coxnet")
+    model = LinearScore(payload)
+    X = _scaled(b, payload, b.sample_ids[:5].astype(str).tolist())
+    ref = Scaler.from_dict(payload["scaler"]).transform(np.zeros((1, X.shape[1]), np.float32))[0]
+    attr, _ = linear_attributions(model, X, target=None, reference=ref.astype(np.float64))
+    est = payload["estimator"]
+    nonzero = np.zeros(X.shape[1], bool)
+    coef = est.estimator_.coef_[:, np.argmin(np.abs(est.estimator_.alphas_ - est.alpha_))]
+    nonzero[est.selected_genes_[coef != 0]] = True
+    assert (attr[:, ~nonzero] == 0).all() and (attr[:, nonzero] != 0).any()
+    rng = np.random.default_rng(0)
+    Xb, yb = rng.normal(size=(60, 4)), rng.integers(0, 2, 60)
+    clf = LogisticRegression().fit(Xb, yb)
+
+    class _Wrapped:  # SklearnClassifier's estimator_ attribute, as the model file holds it
+        estimator_ = clf
+
+    two = LinearScore({"estimator": _Wrapped(), "task": "classify", "model_name": "logreg",
+                       "gene_ids": list("abcd"), "n_outputs": 2})
+    a, _ = linear_attributions(two, Xb[:3], target=np.array([1, 1, 0]), reference=np.zeros(4))
+    np.testing.assert_allclose(a[:2], clf.coef_[0] * Xb[:2], rtol=1e-5)
+    np.testing.assert_allclose(a[2], -clf.coef_[0] * Xb[2], rtol=1e-5)
+
+
+def test_survival_maps_are_shared_out_over_the_cancer_types(runs, tmp_path):
+    """Old behaviour: every per-sample map of a survival explanation was of the bundle's
+    first type (12 ACC of a 16 ACC / 16 UVM test split; a verification probe)."""
+    d, b = runs
+    res = explain_run(d / "coxnet", data=b, out_dir=tmp_path / "m", max_maps=3, progress=False)
+    table = pd.read_csv(tmp_path / "m" / "samples.tsv", sep="\t").set_index("sample_id")
+    drawn = [p.stem for p in res.files if p.parent.name == "maps"]
+    assert len(drawn) == 3 and table.loc[drawn, "cancer_type"].nunique() == 3

@@ -371,15 +371,17 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top,
                    splits=splits)
-    if not max_maps:
+    spread = labels.astype(str) if task == "survival" else predicted  # maps over the types
+    if not max_maps:  # (survival: all 12 were ACC's, the bundle's first rows)
         pass
     elif _image_layout(model) is not None:
-        files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps", max_maps)
+        files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps", max_maps,
+                             spread=spread)
     else:
         scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))  # predict's
         explained = predicted if task == "classify" else np.array(  # risk is the scaled output
             [f"output {r:.3g} (risk {r * scale:.3g})" for r in out[:, 0]], dtype=object)
-        files += _vector_maps(attr, delta, sample_ids, predicted, explained, _gene_labels(payload),
+        files += _vector_maps(attr, delta, sample_ids, spread, explained, _gene_labels(payload),
                               out_dir / "maps", max_maps, synthetic=conv["synthetic"])
     return ExplainResult(out_dir, len(rows), task, conv, ranking, files)
 
@@ -553,7 +555,7 @@ def _gene_labels(payload: dict) -> np.ndarray:
     return np.where(missing, ids, sym)
 
 
-def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, predicted: np.ndarray,
+def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, spread: np.ndarray,
                  explained: np.ndarray, labels: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
                  synthetic: bool = False) -> list[Path]:
     """Per-sample bar chart of the top genes by |attribution|, for vector (non-image) models."""
@@ -562,7 +564,7 @@ def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, pr
     change = attr.astype(np.float64).sum(1) - delta  # f(x) - f(baseline)
     tag = " [SYNTHETIC DATA]" if synthetic else ""
     paths = []
-    for i in _map_picks(predicted, n_maps):
+    for i in _map_picks(spread, n_maps):  # shared out over the classes (survival: the types)
         title = f"{sample_ids[i]} → {explained[i]}{tag}"
         if np.isfinite(delta[i]):
             title += f"\ncompleteness delta {float(delta[i]):+.3g}"
@@ -574,14 +576,15 @@ def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, pr
 
 
 def _image_maps(model: torch.nn.Module, X: np.ndarray, attr: np.ndarray, sample_ids: np.ndarray,
-                predicted: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS) -> list[Path]:
+                predicted: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
+                spread: np.ndarray | None = None) -> list[Path]:
     """Per-sample input image + attribution map, for models with a gene → image layout."""
     layout = _image_layout(model)
     if layout is None:
         return []
     from genemoe.explain.figures import attribution_map_figure
 
-    pick = _map_picks(predicted, n_maps)
+    pick = _map_picks(predicted if spread is None else spread, n_maps)
     images, maps = layout.to_image(X[pick]), layout.to_image(attr[pick], reduce="sum")
     return [attribution_map_figure(images[j], maps[j], maps_dir / f"{sample_ids[i]}.png",
                                    title=f"{sample_ids[i]} → {predicted[i]}")
