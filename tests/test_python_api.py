@@ -206,3 +206,11 @@ def test_one_sample_type_a_short_repr_and_no_doubled_prefix(made):
     with pytest.raises(InputError) as err:
         predict_file("runs/none", pd.DataFrame({"g": [1.0]}), out_path="p.csv")
     assert str(err.value).count("expression_path") == 1
+
+
+def test_load_bundle_names_a_non_path_and_takes_a_bundle():
+    """Old behaviour: genemoe.load_bundle(7) raised pathlib's TypeError."""
+    from genemoe.data.bundle import load_bundle
+
+    with pytest.raises(InputError, match=r"path is int 7, not a path"):
+        load_bundle(7)

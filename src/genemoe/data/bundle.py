@@ -47,6 +47,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from genemoe.data.args import folder_of
 from genemoe.errors import input_error
 
 __all__ = [
@@ -484,7 +485,7 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
     InputError
         When ``path`` is not a bundle or a part is missing or inconsistent.
     """
-    path = Path(path)
+    path = folder_of(path, "path")  # a Bundle's own folder; 7 failed inside pathlib
     if not path.exists():
         raise input_error("no such bundle directory", path=path,
                           fix="create it with `genemoe prepare ... --out BUNDLE`")
