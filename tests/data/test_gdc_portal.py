@@ -222,6 +222,9 @@ def test_a_repeated_sample_keeps_its_deepest_file_and_says_which(tmp_path: Path,
     r = record["repeated_samples"][barcode[:16]]
     assert r["kept"] == original and r["counts"] == {original: int(deep.sum()), name: int(shallow.sum())}
     assert "the deepest library kept (most unstranded gene counts)" in caplog.text
+    # was "e.g. S: KEPT of KEPT (n), OTHER (m)" (a verification probe)
+    assert (f"kept {original} ({int(deep.sum()):,} counts) over {name} "
+            f"({int(shallow.sum()):,})") in caplog.text
     _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "b")
     dropped = load_bundle(tmp_path / "b").record["dropped"]["samples"]
     assert dropped["file repeating a sample (the deepest library kept)"] == 1

@@ -316,9 +316,10 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     if repeats:  # was "the first by file name" kept, and the first by folder (file id) was
         sample, r = next(iter(repeats.items()))
         logger.warning("%d file(s) repeat a sample (another aliquot or run of it): the deepest "
-                       "library kept (most unstranded gene counts), e.g. %s: %s of %s (all in "
-                       "joined.json)", len(repeated), sample, r["kept"],
-                       ", ".join(f"{n} ({c:,})" for n, c in r["counts"].items()))
+                       "library kept (most unstranded gene counts), e.g. %s: kept %s (%s counts)"
+                       " over %s (all in joined.json)", len(repeated), sample, r["kept"],
+                       f"{r['counts'][r['kept']]:,}", ", ".join(  # was "A of B (n), A (m)"
+                           f"{n} ({c:,})" for n, c in r["counts"].items() if n != r["kept"]))
     for r in repeats.values():
         del r["kept_path"]
     absent = sorted(set(absent) - set(cols))

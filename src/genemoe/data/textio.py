@@ -34,7 +34,8 @@ CORRUPT_ERRORS: tuple[type[BaseException], ...] = (
     EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, OSError,
 )
 _REFETCH = ("the file is incomplete or damaged: download or copy it again (`genemoe download "
-            "tcga` resumes and checks sizes), or re-export it")
+            "tcga` resumes and checks sizes; a GDC portal file: `gdc-client download` its File "
+            "ID), or re-export it")
 
 
 def _magic(path: Path) -> bytes:
