@@ -506,6 +506,7 @@ def prepare_dataset(
             raise input_error("no expression file given", where="--expression",
                               fix="pass --expression FILE [FILE ...], or a GDC portal download "
                                   "with --gdc-dir DIR --sample-sheet SHEET")
+        _check_one_xena_unit(paths)  # by the names: before reading any (large) file
         annotation = (ann.read_annotation(Path(annotation_path)) if annotation_path  # an export: its own
                       else exported_annotation([Path(p) for p in paths], plog.step))
         clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,
@@ -526,7 +527,6 @@ def prepare_dataset(
             raise input_error("the expression files mix value scales: " + ", ".join(
                 f"{t.source_path.name}={t.value_kind}" for t in tables),
                 fix="prepare files of one kind together (all raw counts, or all log-scale)")
-        _check_one_xena_unit(paths)
         X, gene_ids = _intersect(tables, plog)
         obs = _sample_frame(tables)
         keep = _filter_samples(obs, tables, cfg, plog)

@@ -3,8 +3,8 @@
 ``coxnet``, ``coxph`` (survival: the risk, a linear predictor, on principal components
 too, which are linear in the genes) and ``logreg`` (classification: the class's
 multinomial logit, the decision function; with two classes each class's log-odds against
-the other, so the second class's attributions are ``coef_`` times the difference) score a sample with an affine function of its
-scaled expression, ``f(x) = w . x + c``. Its attribution from a reference ``r`` is
+the other, so the second class's attributions are ``coef_`` times the difference) score a
+sample with an affine function of its scaled expression, ``f(x) = w . x + c``. Its attribution from a reference ``r`` is
 ``w_g (x_g - r_g)`` for each gene, and the attributions add up to ``f(x) - f(r)`` exactly:
 no path, no sampling. Gradient methods cannot run on them (scikit-learn, no autograd), so
 ``genemoe explain`` refused them, though a linear model is the one case with an exact answer.
@@ -27,7 +27,8 @@ from torch import nn
 from genemoe.errors import input_error
 from genemoe.models.base import ModelOutput
 
-__all__ = ["LINEAR_MODELS", "LinearScore", "linear_attributions", "linear_weights"]
+__all__ = ["LINEAR_MODELS", "LinearScore", "is_linear_payload", "linear_attributions",
+           "linear_weights"]
 
 LINEAR_MODELS = ("coxnet", "coxph", "logreg")
 _BLOCK = 512  # unit steps scored at once: (512, n_genes) float64
@@ -71,7 +72,9 @@ class LinearScore(nn.Module):
 
 
 def is_linear_payload(payload: dict[str, Any]) -> bool:
-    """Whether a model file holds one of :data:`LINEAR_MODELS` (one model, no ensemble)."""
+    """Whether a model file holds one of :data:`LINEAR_MODELS` (a survival ensemble of them
+    averages affine risks, so it is one too; a classification ensemble has no decision
+    function and is not)."""
     est = payload.get("estimator")
     return (payload.get("kind") == "sklearn" and payload.get("model_name") in LINEAR_MODELS
             and (payload["task"] == "survival" or hasattr(getattr(est, "estimator_", None),
