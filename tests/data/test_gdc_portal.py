@@ -378,3 +378,19 @@ def test_the_files_own_gene_names_reach_the_bundle_without_an_annotation(
     kept = var.index.intersection(want.index)
     assert len(kept) > 20
     assert var.loc[kept, "symbol"].tolist() == want[kept].tolist()
+
+
+def test_a_damaged_file_names_its_file_id_and_random_bytes_are_damage(tmp_path: Path,
+                                                                      genes: pd.DataFrame) -> None:
+    """Old behaviour (a verification probe): the fix said "gdc-client download <its File ID>"
+    though the folder gdc-client made is named by it, and a file of random bytes was told to
+    point --gdc-dir at another folder."""
+    file_id = "0e7fdb16-1a2b-4c3d-8e9f-0123456789ab"
+    p = tmp_path / file_id / f"x{STAR_SUFFIX}"
+    p.parent.mkdir()
+    p.write_text("")
+    with pytest.raises(InputError, match=f"gdc-client download {file_id}"):
+        read_star_file(p, "unstranded")
+    p.write_bytes(bytes(range(1, 40)) + b"\n")
+    with pytest.raises(InputError, match=f"damaged: download it again \\(gdc-client download {file_id}"):
+        read_star_file(p, "unstranded")

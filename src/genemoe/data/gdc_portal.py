@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -116,20 +117,27 @@ def _deepest(paths: list[Path]) -> dict[str, Any]:
             "counts": {p.name: int(round(t)) for p, t in totals.items()}}
 
 
-_DAMAGED = "the file looks damaged: download it again (gdc-client download <its File ID>)"
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _damaged(path: Path) -> str:
+    """The fix for a damaged file: fetch it again, by its File ID (the folder gdc-client
+    put it in) where that is known."""
+    file_id = path.parent.name if _UUID.match(path.parent.name) else "<its File ID>"
+    return f"the file looks damaged: download it again (gdc-client download {file_id})"
 
 
 def _read_star_table(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame, int]:
     """The file's ``gene_id`` and ``columns`` as text (``N_*`` rows kept), and the number of
     lines before its header (the ``# gene-model`` comment)."""
     if path.stat().st_size == 0:
-        raise input_error("empty file (0 bytes)", path=path, fix=_DAMAGED)
+        raise input_error("empty file (0 bytes)", path=path, fix=_damaged(path))
     if path.suffix != ".gz":  # a value cut to its first digits would pass as a number
         with path.open("rb") as fh:
             fh.seek(-1, 2)
             if fh.read(1) != b"\n":
                 raise input_error("the last line has no line end (the file was cut mid-row)",
-                                  path=path, fix=_DAMAGED)
+                                  path=path, fix=_damaged(path))
     with reading(path), _text_stream(path) as fh:
         skip = 1 if fh.readline().startswith("#") else 0
     with reading(path), _text_stream(path) as fh:
@@ -138,13 +146,15 @@ def _read_star_table(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame
                              usecols=lambda c: c in ("gene_id", *columns))
         except pd.errors.EmptyDataError as exc:
             raise input_error("no header and no rows (the file is empty after its comment line)",
-                              path=path, fix=_DAMAGED) from exc
+                              path=path, fix=_damaged(path)) from exc
     if "gene_id" not in df.columns or not set(columns) <= set(df.columns):
         with reading(path), _text_stream(path) as fh:
             cells = [fh.readline() for _ in range(skip + 1)][-1].rstrip("\r\n").split("\t")
+        binary = any(not c.isprintable() for c in "".join(cells))  # random bytes: damage
         raise input_error(f"not a STAR gene-counts file: no gene_id / {' / '.join(columns)} "
                           f"column (columns are {cells[:10]})", path=path,
-                          fix="point --gdc-dir at the folder of *.augmented_star_gene_counts.tsv")
+                          fix=_damaged(path) if binary else
+                          "point --gdc-dir at the folder of *.augmented_star_gene_counts.tsv")
     return df, skip
 
 
@@ -159,7 +169,7 @@ def _check_ids(df: pd.DataFrame, skip: int, path: Path) -> None:
         first, second = np.flatnonzero(dup)[:2]
         raise input_error(f"gene {df['gene_id'].iloc[first]!r} appears twice (lines "
                           f"{_line(df, first, skip)} and {_line(df, second, skip)})",
-                          path=path, fix=_DAMAGED)
+                          path=path, fix=_damaged(path))
 
 
 def read_star_file(path: Path, column: str) -> pd.Series:
@@ -183,7 +193,7 @@ def read_star_file(path: Path, column: str) -> pd.Series:
         what = (f"missing {column} value (an empty cell, or the row ends early: cut mid-row?)"
                 if pd.isna(text) or not text.strip() else f"non-numeric {column} value {text!r}")
         raise input_error(what, path=path, where=f"line {_line(df, i, skip)} (gene "
-                                           f"{df['gene_id'].iloc[i]!r})", fix=_DAMAGED)
+                                           f"{df['gene_id'].iloc[i]!r})", fix=_damaged(path))
     out = pd.Series(values.to_numpy(np.float64), index=df["gene_id"].to_numpy(), name=path.name)
     out.attrs["summary_rows"] = summary_rows  # N_unmapped, N_multimapping, ...: left out
     return out
@@ -259,7 +269,7 @@ def _same_genes(s: pd.Series, path: Path, first: pd.Series, first_path: Path) ->
                           (first_path, path, mine - theirs) if theirs < mine else (None, None, ()))
     if short is not None:
         raise input_error(f"{len(lost)} gene(s) fewer than {other.name} (e.g. {sorted(lost)[0]!r}): "
-                          "the file was cut short", path=short, fix=_DAMAGED)
+                          "the file was cut short", path=short, fix=_damaged(short))
     raise input_error(f"its genes differ from {first_path.name}'s ({len(mine - theirs)} not "
                       f"there, e.g. {sorted(mine - theirs)[0]!r}; another GENCODE release?)",
                       path=path, fix="download files of one GDC data release together")
