@@ -383,8 +383,8 @@ def explain(
     max_samples_per_class: Annotated[int, typer.Option(help="At most this many per predicted class.")] = 50,
     method: Annotated[str, typer.Option(
         help="auto (train_ig for models that read the gene vector, ig for image models, linear "
-             "for coxnet/coxph/logreg) | ig | frozen_ig | train_ig | gradient_shap | deeplift | "
-             "linear.")] = "auto",
+             "for coxnet/coxph/logreg/svm_linear) | ig | frozen_ig | train_ig | gradient_shap | "
+             "deeplift | linear.")] = "auto",
     genes: Annotated[str, typer.Option(help="Rank all | expressed | protein_coding genes.")] = "all",
     n_draws: Annotated[int | None, typer.Option(
         help="GradientSHAP draws / train_ig references per sample (default 32 / 8).")] = None,

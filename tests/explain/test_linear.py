@@ -27,7 +27,7 @@ def runs(tmp_path_factory):
     d = tmp_path_factory.mktemp("linear")
     b, _, _ = prepare_synthetic(d, n_samples=160, n_genes=50, n_types=3, seed=7)
     for name, task in (("coxnet", "survival"), ("coxph", "survival"), ("logreg", "classify"),
-                       ("rf", "classify")):
+                       ("svm_linear", "classify"), ("rf", "classify")):
         train_run(b.path, out_dir=d / name, task=task, model_name=name, progress=False)
     return d, b
 
@@ -173,3 +173,22 @@ def test_survival_maps_are_shared_out_over_the_cancer_types(runs, tmp_path):
     table = pd.read_csv(tmp_path / "m" / "samples.tsv", sep="\t").set_index("sample_id")
     drawn = [p.stem for p in res.files if p.parent.name == "maps"]
     assert len(drawn) == 3 and table.loc[drawn, "cancer_type"].nunique() == 3
+
+
+def test_the_linear_svm_is_explained_as_its_margins_over_its_temperature(runs, tmp_path):
+    """Old behaviour: svm_linear was refused as "not linear" (a LinearSVC is)."""
+    d, b = runs
+    res = explain_run(d / "svm_linear", data=b, out_dir=tmp_path / "svm", progress=False)
+    assert res.convergence["method"] == "linear"
+    samples = pd.read_csv(tmp_path / "svm" / "samples.tsv", sep="\t")
+    assert np.abs(samples["delta"]).max() < 1e-5
+    payload = load_model_file(d / "svm_linear")
+    X = _scaled(b, payload, samples["sample_id"].astype(str).tolist())
+    inner = payload["estimator"].estimator_
+    margins = inner.svm_.decision_function(X) / inner.temperature_
+    names = np.asarray(payload["class_names"])
+    assert (samples["predicted"].to_numpy() == names[inner.classes_[margins.argmax(1)]]).all()
+    cls = margins.argmax(1)
+    attr = np.load(tmp_path / "svm" / "attributions.npy")
+    np.testing.assert_allclose(attr, inner.svm_.coef_[cls] * X / inner.temperature_,
+                               rtol=1e-4, atol=1e-6)

@@ -139,7 +139,7 @@ def _load_model(payload: dict) -> torch.nn.Module:
     from genemoe.models.registry import create_model, list_models
 
     if payload.get("kind") != "torch":
-        if is_linear_payload(payload):  # coxnet, coxph, logreg: coefficient x (x - reference)
+        if is_linear_payload(payload):  # coxnet, coxph, logreg, svm_linear: coefficient x (x - reference)
             return LinearScore(payload)
         neural = ", ".join(list_models(task=payload["task"], kind="torch"))
         raise input_error(

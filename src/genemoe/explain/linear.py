@@ -1,10 +1,12 @@
 """Exact attributions of the classical linear models: coefficient x (x - reference).
 
 ``coxnet``, ``coxph`` (survival: the risk, a linear predictor, on principal components
-too, which are linear in the genes) and ``logreg`` (classification: the class's
-multinomial logit, the decision function; with two classes each class's log-odds against
-the other, so the second class's attributions are ``coef_`` times the difference) score a
-sample with an affine function of its scaled expression, ``f(x) = w . x + c``. Its attribution from a reference ``r`` is
+too, which are linear in the genes), ``logreg`` (classification: the class's multinomial
+logit, the decision function; with two classes each class's log-odds against the other, so
+the second class's attributions are ``coef_`` times the difference) and ``svm_linear`` (the
+class's one-vs-rest margin over the fitted temperature: the logits its probabilities are
+the softmax of) score a sample with an affine function of its scaled expression,
+``f(x) = w . x + c``. Its attribution from a reference ``r`` is
 ``w_g (x_g - r_g)`` for each gene, and the attributions add up to ``f(x) - f(r)`` exactly:
 no path, no sampling. Gradient methods cannot run on them (scikit-learn, no autograd), so
 ``genemoe explain`` refused them, though a linear model is the one case with an exact answer.
@@ -30,7 +32,7 @@ from genemoe.models.base import ModelOutput
 __all__ = ["LINEAR_MODELS", "LinearScore", "is_linear_payload", "linear_attributions",
            "linear_weights"]
 
-LINEAR_MODELS = ("coxnet", "coxph", "logreg")
+LINEAR_MODELS = ("coxnet", "coxph", "logreg", "svm_linear")
 _BLOCK = 512  # unit steps scored at once: (512, n_genes) float64
 _RTOL = 1e-6  # completeness an affine score meets (float64 rounding)
 _ZERO = 1e-9  # a coefficient below this share of the largest is rounding, not a coefficient
@@ -59,9 +61,12 @@ class LinearScore(nn.Module):
         if self.task == "survival":
             return np.asarray(self.estimator.predict_risk(X), np.float64).reshape(-1, 1)
         inner = self.estimator.estimator_
-        z = np.asarray(inner.decision_function(X), np.float64)
+        svm = getattr(inner, "svm_", None)  # svm_linear: LinearSVC margins / its temperature
+        z = np.asarray((svm or inner).decision_function(X), np.float64)
         if z.ndim == 1:  # two classes: each one's log-odds against the other (sklearn's z is
             z = np.stack([-z, z], axis=1)  # the second's; -z/2, z/2 halved coef_)
+        if svm is not None:  # the logits its probabilities are the softmax of
+            z = z / float(inner.temperature_)
         out = np.full((X.shape[0], self.n_outputs), -np.inf)
         out[:, inner.classes_] = z
         return out
@@ -76,8 +81,9 @@ def is_linear_payload(payload: dict[str, Any]) -> bool:
     averages affine risks, so it is one too; a classification ensemble has no decision
     function and is not)."""
     est = payload.get("estimator")
+    inner = getattr(est, "estimator_", None)
     return (payload.get("kind") == "sklearn" and payload.get("model_name") in LINEAR_MODELS
-            and (payload["task"] == "survival" or hasattr(getattr(est, "estimator_", None),
+            and (payload["task"] == "survival" or hasattr(getattr(inner, "svm_", inner),
                                                            "decision_function")))
 
 

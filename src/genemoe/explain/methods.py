@@ -102,7 +102,7 @@ def resolve_method(model: nn.Module, method: str = "auto") -> str:
         return "linear"
     if method == "linear":
         raise input_error("--method linear is for the classical linear models "
-                          "(coxnet, coxph, logreg)", where="--method",
+                          "(coxnet, coxph, logreg, svm_linear)", where="--method",
                           fix=f"use auto or one of: {', '.join(METHODS)}")
     if method == "auto":
         return "ig" if is_image_model(model) else "train_ig"
