@@ -28,7 +28,7 @@ from genemoe.explain.figures import new_subplots
 __all__ = [
     "Figure", "plot_confusion_matrix", "plot_per_class_f1", "plot_km_by_type", "plot_metric_box",
     "plot_training_curves", "plot_expert_utilisation", "plot_reliability", "median_split_within",
-    "benchmark_figures",
+    "benchmark_figures", "read_history",
     "run_figures",
 ]  # fmt: skip
 
@@ -407,7 +407,8 @@ def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None) ->
     return figs
 
 
-def _read_history(path: Path) -> list[dict]:
+def read_history(path: Path) -> list[dict]:
+    """The records of a ``history.jsonl`` (one per epoch); ``[]`` when there is none."""
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -458,8 +459,8 @@ def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None) -> list[Fi
                            "Kaplan–Meier curves of high vs low predicted risk, test split", "survival"))
     members = sorted(run_dir.glob("member*/history.jsonl"),  # an ensemble's: its members'
                      key=lambda p: int(p.parent.name[6:] or 0) if p.parent.name[6:].isdigit() else 0)
-    hists = ([_read_history(p) for p in members] if members and not (run_dir / "history.jsonl").exists()
-             else [_read_history(run_dir / "history.jsonl")])
+    hists = ([read_history(p) for p in members] if members and not (run_dir / "history.jsonl").exists()
+             else [read_history(run_dir / "history.jsonl")])
     hist = hists[0]
     path = plot_training_curves(hists, out_path=plot_dir / "training.png", title=f"{model}: training curves",
                                 labels=[p.parent.name for p in members] if len(hists) > 1 else None)

@@ -15,13 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 from matplotlib.ticker import MaxNLocator
 
 from genemoe.evaluate.benchmark_files import software_versions
 from genemoe.explain.figures import new_subplots
 from genemoe.report.first_screen import pretrain_panel
 from genemoe.report.html_parts import html_table, kv_table
-from genemoe.report.plots import Figure, plot_expert_utilisation, plot_training_curves, save_figure
+from genemoe.report.plots import (
+    Figure,
+    plot_expert_utilisation,
+    plot_training_curves,
+    read_history,
+    save_figure,
+)
 from genemoe.report.sources import bundle_info
 
 __all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows",
@@ -40,10 +47,6 @@ def is_pretrain_dir(d: Path) -> bool:
     """A finished ``genemoe pretrain`` run: ``pretrained.pt``, ``summary.json`` and
     ``history.jsonl`` (an interrupted one has a checkpoint and no ``pretrained.pt``)."""
     return all((d / f).is_file() for f in ("pretrained.pt", "summary.json", "history.jsonl"))
-
-
-def _history(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def reconstruction_rows(final: dict[str, Any]) -> pd.DataFrame:
@@ -65,14 +68,11 @@ def reconstruction_rows(final: dict[str, Any]) -> pd.DataFrame:
         value = final.get(f"val/{key}")
         if value is None or (base is not None and final.get(f"val/{base}") is None):
             continue
-        ref = final.get(f"val/{base}") if base else None
-        lower = key.startswith(("mse", "mae"))
+        ref = final.get(f"val/{base}") if base else (0.0 if key == "r2" else None)
+        lower = key.startswith(("mse", "mae"))  # R² against 0: the mean's own R²
         better = ("–" if ref is None else
                   "yes" if (value < ref if lower else value > ref) else "no")
-        if key == "r2":
-            better = "yes" if value > 0 else "no"
-        rows.append({"measure": name, "model": value, "baseline": ref if ref is not None
-                     else (0.0 if key == "r2" else None), "better": better})
+        rows.append({"measure": name, "model": value, "baseline": ref, "better": better})
     return pd.DataFrame(rows, columns=["measure", "model", "baseline", "better"])
 
 
@@ -148,8 +148,9 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
     """The report's context (as :mod:`genemoe.report.html` renders it) of a pre-training
     folder ``d``; figures are written to ``plots``."""
     summary = json.loads((d / "summary.json").read_text())
-    history = _history(d / "history.jsonl")
-    config = json.loads(json.dumps(_yaml(d / "config.yaml")))
+    history = read_history(d / "history.jsonl")
+    config = (yaml.safe_load((d / "config.yaml").read_text()) or {}
+              if (d / "config.yaml").is_file() else {})
     bundles = summary.get("bundles") or []
     bundle_path = bundles[0].get("path") if bundles else None
     bundle_summary, record = bundle_info(bundle_path, None) if len(bundles) == 1 else ({}, {})
@@ -192,8 +193,3 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
             "report_versions": software_versions(), "seeds": {"pre-training seed": pre.get("seed")},
             "config": config, "linked": []}
 
-
-def _yaml(path: Path) -> dict[str, Any]:
-    import yaml
-
-    return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}

@@ -89,7 +89,7 @@ def _check_output(out_path: Path, max_missing: float) -> None:
                           "or .parquet", where="--out",  # x.csv.gz: x.csv, not x.csv.csv
                           fix=f"name it e.g. {out_path.name.split('.')[0] or out_path.stem}.csv")
     folder = out_path.parent if str(out_path.parent) else Path(".")
-    base = next(p for p in (folder, *folder.parents) if p.exists() or p == Path(p.anchor or "."))
+    base = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))  # nearest there
     if not base.is_dir() or not os.access(base, os.W_OK):  # was found after the scoring
         why = "a file" if base.exists() and not base.is_dir() else "not writable"
         raise input_error(f"{folder} is not a folder this user can write to" + (
