@@ -72,10 +72,11 @@ def test_collapse_warnings_lead_the_first_screen(runs, tmp_path):
     summary["collapse"] = {**summary["collapse"], "collapsed": True, "kl_collapsed": True,
                            "warnings": ["KL per latent dimension 0.001 < 0.01: posterior collapse"]}
     (run / "summary.json").write_text(json.dumps(summary))
-    text = _text(write_report(run).read_text())
-    first = text.split("Data ")[0]
-    assert "COLLAPSE: KL per latent dimension 0.001 &lt; 0.01" in first or (
-        "COLLAPSE: KL per latent dimension 0.001 < 0.01" in first)
+    page = write_report(run).read_text()
+    first = _text(page).split("Data ")[0]
+    assert "COLLAPSE: KL per latent dimension 0.001 &lt; 0.01" in first
+    # the metrics section's copy was written unescaped ("< 0.01" opened a tag)
+    assert "0.001 < 0.01" not in page and page.count("0.001 &lt; 0.01") == 2
 
 
 def test_reconstruction_rows_compare_each_measure_with_its_baseline():

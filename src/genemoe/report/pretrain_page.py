@@ -9,6 +9,7 @@ constant, did the latent collapse, did the experts stay in use, did the losses s
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -175,7 +176,7 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
               "reconstruction no better than a per-gene constant":
                   collapse.get("recon_no_better_than_mean"),
               "dead experts (last epoch)": collapse.get("dead_experts") or "none"}
-    warn = "".join(f"<p class=\"warn\">{w}</p>" for w in collapse.get("warnings") or [])
+    warn = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in collapse.get("warnings") or [])
     metrics = ("<h3>Validation reconstruction (last epoch)</h3>"
                "<p>The baseline predicts every gene's training mean (or median) for every "
                "sample; a useful encoder beats it.</p>" + html_table(table)
