@@ -15,11 +15,9 @@ Identifiers are kept as in the file; mapping them is :mod:`genemoe.data.annotati
 from __future__ import annotations
 
 import logging
-import mmap
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pcc
 import pyarrow.csv as pacsv
 
+from genemoe.data.chunks import assemble, chunk_pieces
 from genemoe.data.clinical import clinical_field_names
 from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples, off_kind_ids
 from genemoe.data.text_layout import TextLayout, peek_text
@@ -260,41 +259,6 @@ def _parse_chunk(chunk: memoryview, lay: TextLayout, types: dict[str, pa.DataTyp
                           convert_options=conv)
 
 
-def _anon_array(shape: tuple[int, int]) -> np.ndarray:
-    """A float32 array that goes back to the OS as soon as it is freed: large ones get
-    their own anonymous mapping (malloc's heap may keep freed blocks, defeating
-    :func:`_assemble`)."""
-    n_bytes = shape[0] * shape[1] * 4
-    if n_bytes < (1 << 20):
-        return np.empty(shape, dtype=np.float32)
-    return np.frombuffer(mmap.mmap(-1, n_bytes), dtype=np.float32).reshape(shape)
-
-
-def _chunk_pieces(tbl: pa.Table, gxs: bool, groups: np.ndarray) -> list[np.ndarray]:
-    """A parsed chunk's values as samples × genes pieces.
-
-    File rows are samples (``gxs`` False): one piece ``(n_rows, n_genes)``. File rows are
-    genes: one piece ``(n_s_k, n_rows)`` per sample group ``groups[k]:groups[k+1]``, so
-    that :func:`_assemble` can fill ``out`` one sample group at a time.
-    """
-    vals = tbl.drop_columns([tbl.column_names[0]])
-    if gxs:
-        pieces = [_anon_array((int(s1 - s0), vals.num_rows)) for s0, s1 in pairwise(groups)]
-    else:
-        pieces = [_anon_array((vals.num_rows, vals.num_columns))]
-    r0 = 0
-    for batch in vals.to_batches():
-        t = np.asarray(batch.to_tensor(null_to_nan=True, row_major=not gxs))
-        r1 = r0 + batch.num_rows
-        if gxs:
-            for piece, (s0, s1) in zip(pieces, pairwise(groups), strict=True):
-                piece[:, r0:r1] = t[:, s0:s1].T
-        else:
-            pieces[0][r0:r1] = t
-        r0 = r1
-    return pieces
-
-
 def _diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
     """After pyarrow refused the file: find the first ragged row or non-numeric cell."""
     types = dict.fromkeys([f"c{i}" for i in range(lay.n_fields)], pa.string())
@@ -350,7 +314,7 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     row_ids: list[str] = []
     symbols: list[str | None] = []  # the file's gene-symbol column, if it has one
     entrez: list[str | None] = []  # its Entrez id column, if it has one
-    parts: list[list[np.ndarray]] = []  # per chunk: samples x genes pieces (see _chunk_pieces)
+    parts: list[list[np.ndarray]] = []  # per chunk: samples x genes pieces (see chunk_pieces)
     groups = np.linspace(0, len(lay.value_names), min(16, len(lay.value_names)) + 1).astype(int)
     stats = ValueStats(genes_first=gxs)
     try:
@@ -362,7 +326,7 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
             if lay.entrez_column:
                 entrez += tbl.column(1).to_pylist()
                 tbl = tbl.remove_column(1)
-            pieces = _chunk_pieces(tbl, gxs, groups)
+            pieces = chunk_pieces(tbl, gxs, groups)
             n = len(row_ids)
             for piece, s0 in zip(pieces, groups[:-1] if gxs else [n], strict=True):
                 stats.update(piece, int(s0), n if gxs else 0)
@@ -386,7 +350,7 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     keep = np.array([not _QC_ROWS.match(g) for g in genes], dtype=bool)
     if not keep.all():
         notes.append(f"dropped {int((~keep).sum())} HTSeq/STAR summary rows {genes[~keep][:5].tolist()}")
-    values = _assemble(parts, (len(samples), int(keep.sum())), gxs, groups, keep)
+    values = assemble(parts, (len(samples), int(keep.sum())), gxs, groups, keep)
 
     def where(s: int, g: int) -> str:
         r, c = (g, s) if gxs else (s, g)
@@ -396,35 +360,6 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     if gxs and symbols:
         table.gene_symbols = np.array(symbols, dtype=object)[keep]
     return table
-
-
-def _assemble(parts: list[list[np.ndarray]], shape: tuple[int, int], gxs: bool, groups: np.ndarray,
-              keep: np.ndarray) -> np.ndarray:
-    """Copy the chunks' pieces into one ``(n_samples, n_genes)`` array, freeing each piece
-    once copied.
-
-    ``np.empty`` pages are committed only when written, and ``out`` is filled one
-    contiguous region (a chunk of samples, or one sample group) at a time, so the peak
-    stays near one copy of the matrix plus one region.
-    """
-    out = np.empty(shape, dtype=np.float32)
-    if not gxs:
-        pos = 0
-        for c, (piece,) in enumerate(parts):
-            out[pos:pos + len(piece)] = piece if keep.all() else piece[:, keep]
-            pos += len(piece)
-            parts[c] = []
-        return out
-    for k, (s0, s1) in enumerate(pairwise(groups)):
-        pos = raw = 0
-        for pieces in parts:
-            piece = pieces[k]
-            kk = keep[raw:raw + piece.shape[1]]
-            n = int(kk.sum())
-            out[s0:s1, pos:pos + n] = piece if kk.all() else piece[:, kk]
-            pos, raw = pos + n, raw + piece.shape[1]
-            pieces[k] = None  # type: ignore[call-overload]
-    return out
 
 
 # ----------------------------------------------------------------------------- parquet, h5ad
