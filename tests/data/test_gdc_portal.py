@@ -394,3 +394,19 @@ def test_a_damaged_file_names_its_file_id_and_random_bytes_are_damage(tmp_path: 
     p.write_bytes(bytes(range(1, 40)) + b"\n")
     with pytest.raises(InputError, match=f"damaged: download it again \\(gdc-client download {file_id}"):
         read_star_file(p, "unstranded")
+
+
+def test_protein_coding_only_takes_the_files_own_gene_types(tmp_path: Path, genes: pd.DataFrame) -> None:
+    """Old behaviour (note42): ``--protein-coding-only`` on a portal folder stopped with
+    "needs gene biotypes ... pass --annotation" although every counts file carries its
+    gene_type. The file's biotypes are used (their source recorded); an annotation's win."""
+    genes = genes.assign(gene_type=["protein_coding"] * 20 + ["lncRNA"] * 9 + [""])
+    sheet = write_portal_download(tmp_path / "gdc", _counts(genes), genes)
+    _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "b",
+             "--protein-coding-only")
+    b = load_bundle(tmp_path / "b")
+    pc = set(genes["gene_id"][:20].str.split(".").str[0])
+    assert set(b.var["gene_id"]) <= pc and len(b.var) >= 15
+    step = next(s for s in b.record["steps"] if s["step"] == "biotypes")
+    assert step["n_protein_coding"] == 20 and step["n_without"] == 1
+    assert b.record["dropped"]["genes"]["not protein-coding"] == 10  # 9 lncRNA, 1 without a type

@@ -154,6 +154,39 @@ def test_a_bad_cell_beside_a_symbol_column_names_its_own_column(tmp_path):
                                                    *rows]))
 
 
+def test_a_bad_cell_beside_symbol_entrez_and_biotype_names_its_own_column(tmp_path):
+    """Old behaviour: the diagnosis skipped one kept annotation column whatever their number:
+    with an Entrez id column too, a bad cell was put in the column to its left."""
+    rows = [f"{g}\tSYM{i}\t{100 + i}\tprotein_coding\t" + "\t".join(str(i) for _ in SAMPLES)
+            for i, g in enumerate(GENES)]
+    rows[3] = rows[3].rsplit("\t", 1)[0] + "\tn.d."
+    with pytest.raises(InputError, match=r"line 5 \(row '.*'\), column 'S5': 1 non-numeric"):
+        read_expression(write(tmp_path / "m.tsv", ["gene_id\tgene_name\tentrez_id\tgene_biotype\t"
+                                                   + "\t".join(SAMPLES), *rows]))
+
+
+def test_the_files_own_biotypes_choose_protein_coding_genes(tmp_path):
+    """Old behaviour: ``--protein-coding-only`` needed --annotation although the matrix
+    (nf-core with biotypes, a GDC portal join) names each gene's type; the column was
+    read past. Genes of no stated type are not protein-coding, counted in the record."""
+    x = estimated_counts(3).round() + 1
+    types = ["protein_coding"] * 25 + ["lncRNA"] * 14 + [""]
+    lines = ["gene_id\tgene_name\tgene_biotype\t" + "\t".join(SAMPLES)]
+    lines += [f"{g}\tSYM{i}\t{types[i]}\t" + "\t".join(f"{v:.0f}" for v in x[i])
+              for i, g in enumerate(GENES)]
+    t = read_expression(write(tmp_path / "m.tsv", lines))
+    assert t.gene_biotypes[0] == "protein_coding" and t.gene_biotypes[-1] is None
+    b = prepare_dataset([tmp_path / "m.tsv"], out_path=tmp_path / "b", config=PrepareConfig(
+        cancer_type="BRCA", min_variance=0, min_mean=0, min_class_size=1, val_fraction=0,
+        test_fraction=0.4, protein_coding_only=True))
+    assert b.var["gene_id"].tolist() == [g.split(".")[0] for g in GENES[:25]]
+    assert b.var["symbol"].tolist() == [f"SYM{i}" for i in range(25)]
+    assert b.record["dropped"]["genes"]["not protein-coding"] == 15
+    step = next(s for s in b.record["steps"] if s["step"] == "biotypes")
+    assert step_line("biotypes", step) == ("biotypes: the expression file's gene_type/biotype "
+                                           "column (25 protein-coding, 1 gene without a type)")
+
+
 def test_a_counts_file_of_fractional_values_is_questioned(tmp_path):
     """nf-core's salmon.merged.gene_counts.tsv holds EM estimates, mostly not whole when
     reads multi-map: read as linear and taken by log2(x + 1) with no depth normalisation,

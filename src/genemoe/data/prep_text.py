@@ -174,11 +174,18 @@ def _annotation(info: dict) -> str:
             "with biotypes)")
 
 
+def _biotypes(info: dict) -> str:
+    """--protein-coding-only by the expression file's own biotype column (no annotation's)."""
+    n = int(info["n_without"])
+    return (f"biotypes: {info['source']} ({_n(info['n_protein_coding'])} protein-coding"
+            + (f", {_n(n)} gene{'s' if n != 1 else ''} without a type" if n else "") + ")")
+
+
 _LINES: dict[str, Callable[[dict], str]] = {
     "read": _read, "map_gene_ids": _map, "normalise": _normalise, "intersect_genes": _intersect,
     "select_samples": _select, "labels": _labels, "join_survival": _survival, "split": _split,
     "gene_filter": _genes, "sample_types": _sample_types, "cross_pipeline": _cross_pipeline,
-    "annotation": _annotation,
+    "annotation": _annotation, "biotypes": _biotypes,
 }
 
 

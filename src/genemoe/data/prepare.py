@@ -88,7 +88,8 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     symbols = {str(g): s or f for g, s, f, k in zip(ids, mapping.symbol, own, keep, strict=True) if k}
     table = replace(  # every other field kept (a genemoe export's normalisation)
         table, values=table.values[:, keep], gene_ids=np.asarray([str(g) for g in ids[keep]], dtype=object),
-        gene_symbols=None if table.gene_symbols is None else table.gene_symbols[keep])
+        gene_symbols=None if table.gene_symbols is None else table.gene_symbols[keep],
+        gene_biotypes=None if table.gene_biotypes is None else table.gene_biotypes[keep])
     plog.step("map_gene_ids", file=str(table.source_path), report=mapping.report, n_genes=int(keep.sum()),
               annotation=annotation is not None, unmapped_examples=list(mapping.unmapped_examples)[:5])
     return table, symbols
@@ -107,6 +108,8 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.
         ok = np.isfinite(lengths) & (lengths > 0)
         plog.drop_genes(f"no gene length in the annotation (needed for {method})", gene_ids[~ok])
         values, gene_ids, lengths = values[:, ok], gene_ids[ok], lengths[ok]
+        table = replace(table, **{k: getattr(table, k)[ok] for k in ("gene_symbols", "gene_biotypes")
+                                  if getattr(table, k) is not None})
         if (spans := annotation.span_note(method)) and spans not in plog.warnings:
             log.warning("%s", spans)  # was warned on reading it, lengths used or not
             plog.warnings.append(spans)
@@ -382,13 +385,30 @@ def _gene_rule(cfg: PrepareConfig) -> str:
             + (", protein-coding" if cfg.protein_coding_only else ""))
 
 
+def _protein_coding(gene_ids: np.ndarray, annotation: ann.GeneAnnotation | None,
+                    biotypes: dict[str, str | None], plog: PrepLog) -> np.ndarray:
+    """``(n_genes,)`` bool: protein-coding by the annotation's biotypes, else by the
+    expression files' own biotype column (GDC's ``gene_type``; its source recorded, genes
+    without one counted)."""
+    if annotation is not None and (annotation.has_biotype or not biotypes):
+        return ann.protein_coding_mask(gene_ids, annotation)  # refuses one without biotypes
+    if not biotypes:
+        raise input_error("--protein-coding-only needs gene biotypes: no --annotation, and the "
+                          "expression file has no gene_type/biotype column", where="--annotation",
+                          fix="pass --annotation with a biotype column (ensembl105_genes.tsv.gz)")
+    types = pd.Series([biotypes.get(str(g)) for g in gene_ids], dtype=object)
+    plog.step("biotypes", source="the expression file's gene_type/biotype column",
+              n_protein_coding=int((types == "protein_coding").sum()), n_without=int(types.isna().sum()))
+    return (types == "protein_coding").to_numpy()  # one without a biotype: not protein-coding
+
+
 def _gene_filter(X: np.ndarray, obs: pd.DataFrame, folds: np.ndarray | None, gene_ids: np.ndarray,
-                 annotation: ann.GeneAnnotation | None, cfg: PrepareConfig, plog: PrepLog
-                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+                 annotation: ann.GeneAnnotation | None, cfg: PrepareConfig, plog: PrepLog,
+                 biotypes: dict[str, str | None]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Genes the bundle keeps, and the gene-filter masks over them.
 
     The bundle keeps every gene that passes a label-free, split-free rule (non-zero in some
-    sample; protein-coding with ``--protein-coding-only``), so a later fold's filter can
+    sample; protein-coding with ``--protein-coding-only``, by :func:`_protein_coding`), so a later fold's filter can
     choose among all of them. The paper's variance/mean filter is fitted on the training
     split (``keep``, the default mask) and on each fold's training part (``keep_fold<i>``).
 
@@ -400,10 +420,7 @@ def _gene_filter(X: np.ndarray, obs: pd.DataFrame, folds: np.ndarray | None, gen
     bundle_keep = (X != 0).any(0)
     plog.drop_genes("zero in every sample", gene_ids[~bundle_keep])
     if cfg.protein_coding_only:
-        if annotation is None:
-            raise input_error("--protein-coding-only needs gene biotypes", where="--annotation",
-                              fix="pass --annotation with a biotype column (ensembl105_genes.tsv.gz)")
-        pc = ann.protein_coding_mask(gene_ids, annotation)
+        pc = _protein_coding(gene_ids, annotation, biotypes, plog)
         plog.drop_genes("not protein-coding", gene_ids[bundle_keep & ~pc])
         bundle_keep &= pc
     train = obs["split"].to_numpy() == "train"
@@ -513,7 +530,7 @@ def prepare_dataset(
                                                time_column=cfg.time_column,
                                                event_column=cfg.event_column)
                                  if clinical_path else (None, {}))
-        tables, symbols, methods = [], {}, set()
+        tables, symbols, methods, biotypes = [], {}, set(), {}
         for p in paths:
             t = read_expression(p, orientation=cfg.orientation)
             plog.step("read", file=str(p), shape=list(t.shape), orientation=t.orientation,
@@ -522,6 +539,7 @@ def prepare_dataset(
             t, method = normalise_table(t, cfg, annotation, plog)
             tables.append(t)
             symbols.update(sym)
+            biotypes.update(zip(t.gene_ids, t.gene_biotypes, strict=True) if t.gene_biotypes is not None else [])
             methods.add(method)
         if len({t.value_kind for t in tables}) > 1:
             raise input_error("the expression files mix value scales: " + ", ".join(
@@ -538,7 +556,7 @@ def prepare_dataset(
         if joined := attach_survival(obs, clinical, clin_report, cfg.endpoint):  # no table: no step
             plog.step("join_survival", **joined)
         folds = _make_splits(obs, cfg, plog)
-        gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog)
+        gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog, biotypes)
         X, gene_ids = np.ascontiguousarray(X[:, gmask]), gene_ids[gmask]
         var = _var_table(X, obs, gene_ids, symbols, annotation, masks)
         obs = obs.drop(columns=["source"])

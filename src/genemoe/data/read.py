@@ -114,6 +114,9 @@ class ExpressionTable:
     gene_symbols
         ``(n_genes,)`` symbols from the file's own symbol column (nf-core's ``gene_name``,
         GCT's ``Description``), else None; the annotation's symbols take precedence.
+    gene_biotypes
+        ``(n_genes,)`` biotypes (``protein_coding``, ...; None where blank) from the file's own
+        biotype column (GDC's ``gene_type``), else None; an annotation's take precedence.
     """
 
     values: np.ndarray
@@ -128,6 +131,7 @@ class ExpressionTable:
     exported_normalisation: str | None = None
     gene_symbols: np.ndarray | None = None
     from_export: bool = False
+    gene_biotypes: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -251,10 +255,10 @@ def _parse_chunk(chunk: memoryview, lay: TextLayout, types: dict[str, pa.DataTyp
     handler = None if invalid is None else (lambda row: invalid.append(row) or "skip")
     parse = pacsv.ParseOptions(delimiter=lay.delimiter, invalid_row_handler=handler)
     names = list(types)  # annotation columns (lay.n_meta after the id) are not parsed, but
-    symbol = [names[c] for c in (lay.symbol_column, lay.entrez_column) if c]  # gene symbols, Entrez
+    kept = [names[c] for c in lay.kept_columns]  # gene symbols, Entrez ids, biotypes
     conv = pacsv.ConvertOptions(column_types=types, null_values=NA_TOKENS, decimal_point=lay.decimal_point,
                                 strings_can_be_null=invalid is not None,
-                                include_columns=names[:1] + symbol + names[1 + lay.n_meta:])
+                                include_columns=names[:1] + kept + names[1 + lay.n_meta:])
     return pacsv.read_csv(pa.BufferReader(pa.py_buffer(chunk)), read_options=read, parse_options=parse,
                           convert_options=conv)
 
@@ -263,11 +267,12 @@ def _diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
     """After pyarrow refused the file: find the first ragged row or non-numeric cell."""
     types = dict.fromkeys([f"c{i}" for i in range(lay.n_fields)], pa.string())
     n_bad, first, offset, ragged = 0, None, 0, []
+    first_value = 1 + len(lay.kept_columns)  # the parsed table's first value column
     for chunk in _line_chunks(path, lay.n_skip):
         invalid: list = []
         tbl = _parse_chunk(chunk, lay, types, invalid=invalid)
         ragged += [(lay.n_skip + offset + r.number, r) for r in invalid]
-        for j in range(1 + bool(lay.symbol_column), tbl.num_columns):
+        for j in range(first_value, tbl.num_columns):
             col = pcc.utf8_trim_whitespace(tbl.column(j))
             if lay.decimal_point == ",":
                 col = pcc.replace_substring(col, ",", ".")
@@ -297,7 +302,7 @@ def _diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
         row, j, value, rid = first
         return input_error(
             f"{n_bad} non-numeric cell(s); the first is {value!r}", path=path,
-            where=f"line {lay.n_skip + row + 1} (row {rid!r}), column {lay.value_names[j - 1 - bool(lay.symbol_column)]!r}",
+            where=f"line {lay.n_skip + row + 1} (row {rid!r}), column {lay.value_names[j - first_value]!r}",
             fix="the matrix must hold numbers only: fix or remove those cells")
     return input_error(f"could not parse the matrix: {arrow_msg[:300]}", path=path,
                        fix="check the delimiter and that every cell is a number")
@@ -312,19 +317,15 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     gxs = orient == "genes_by_samples"
     _check_ids(np.array(lay.value_names, dtype=object), "sample" if gxs else "gene", path)  # before reading
     row_ids: list[str] = []
-    symbols: list[str | None] = []  # the file's gene-symbol column, if it has one
-    entrez: list[str | None] = []  # its Entrez id column, if it has one
+    kept: dict[int, list[str | None]] = {c: [] for c in lay.kept_columns}  # symbols, Entrez, biotypes
     parts: list[list[np.ndarray]] = []  # per chunk: samples x genes pieces (see chunk_pieces)
     groups = np.linspace(0, len(lay.value_names), min(16, len(lay.value_names)) + 1).astype(int)
     stats = ValueStats(genes_first=gxs)
     try:
         for chunk in _line_chunks(path, lay.n_skip):
             tbl = _parse_chunk(chunk, lay, types)
-            if lay.symbol_column:
-                symbols += tbl.column(1).to_pylist()
-                tbl = tbl.remove_column(1)
-            if lay.entrez_column:
-                entrez += tbl.column(1).to_pylist()
+            for column in kept.values():
+                column += tbl.column(1).to_pylist()
                 tbl = tbl.remove_column(1)
             pieces = chunk_pieces(tbl, gxs, groups)
             n = len(row_ids)
@@ -340,6 +341,8 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
         except pa.ArrowInvalid as again:
             raise not_utf8(path) or again from None
     rows = np.array([str(x or "").strip() for x in row_ids], dtype=object)
+    symbols, entrez, biotypes = (kept.get(c or -1, []) for c in
+                                 (lay.symbol_column, lay.entrez_column, lay.biotype_column))
     notes = lay.notes + [how]
     if entrez and (named := [i for i, r in enumerate(rows) if not r and (entrez[i] or "").strip()]):
         rows[named] = [entrez[i].strip() for i in named]  # cBioPortal: Hugo_Symbol left empty
@@ -359,6 +362,8 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     table = _finish(path, values, samples, genes[keep], orient, stats, where, notes)
     if gxs and symbols:
         table.gene_symbols = np.array(symbols, dtype=object)[keep]
+    if gxs and biotypes:
+        table.gene_biotypes = np.array([(b or "").strip() or None for b in biotypes], dtype=object)[keep]
     return table
 
 

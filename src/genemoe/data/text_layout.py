@@ -22,7 +22,7 @@ from pathlib import Path
 from genemoe.data.textio import NA_TOKENS, _is_number, _sniff, checked_text_stream
 from genemoe.errors import input_error
 
-__all__ = ["ANNOTATION_COLUMNS", "SYMBOL_COLUMNS", "TextLayout", "peek_text"]
+__all__ = ["ANNOTATION_COLUMNS", "BIOTYPE_COLUMNS", "SYMBOL_COLUMNS", "TextLayout", "peek_text"]
 
 # Header names (lower case, without "_", "-", "." and spaces) of per-gene annotation columns.
 ANNOTATION_COLUMNS = frozenset({
@@ -32,6 +32,8 @@ ANNOTATION_COLUMNS = frozenset({
     "effectivelength", "entrez", "entrezid", "entrezgeneid", "geneid", "ensemblid", "ensemblgeneid"})
 # Those of them that hold gene symbols (GCT's Description too: GTEx writes the symbol there).
 SYMBOL_COLUMNS = frozenset({"genename", "genesymbol", "symbol", "hgncsymbol", "externalgenename"})
+# Those that hold gene biotypes (``protein_coding``, ...): GDC's gene_type, Ensembl's biotype.
+BIOTYPE_COLUMNS = frozenset({"genetype", "genebiotype", "biotype"})
 
 
 @dataclass
@@ -49,6 +51,13 @@ class TextLayout:
     n_meta: int = 0  # annotation columns between the identifier and the values
     symbol_column: int | None = None  # field index of the gene-symbol column among them
     entrez_column: int | None = None  # ... of an Entrez id column (names a gene with no id)
+    biotype_column: int | None = None  # ... of a gene biotype column (GDC's gene_type)
+
+    @property
+    def kept_columns(self) -> list[int]:
+        """Field indices of the annotation columns read beside the values, in the order
+        the parsed table holds them (after the identifier): symbol, Entrez id, biotype."""
+        return [c for c in (self.symbol_column, self.entrez_column, self.biotype_column) if c]
 
 
 def _norm(name: str) -> str:
@@ -163,5 +172,6 @@ def peek_text(path: Path, sep: str | None) -> TextLayout:
     symbol = next((1 + k for k in range(n_meta) if _norm(names[k]) in symbols), None)
     entrez = next((1 + k for k in range(n_meta) if _norm(names[k]) in
                    {"entrez", "entrezid", "entrezgeneid"}), None)
+    biotype = next((1 + k for k in range(n_meta) if _norm(names[k]) in BIOTYPE_COLUMNS), None)
     return TextLayout(delim, n_skip, n_fields, names[n_meta:], row_ids, line_len, decimal, notes,
-                      n_meta, symbol, entrez)
+                      n_meta, symbol, entrez, biotype)
