@@ -181,6 +181,7 @@ def test_the_files_own_biotypes_choose_protein_coding_genes(tmp_path):
         test_fraction=0.4, protein_coding_only=True))
     assert b.var["gene_id"].tolist() == [g.split(".")[0] for g in GENES[:25]]
     assert b.var["symbol"].tolist() == [f"SYM{i}" for i in range(25)]
+    assert set(b.var["biotype"]) == {"protein_coding"}  # explain --genes protein_coding reads it
     assert b.record["dropped"]["genes"]["not protein-coding"] == 15
     step = next(s for s in b.record["steps"] if s["step"] == "biotypes")
     assert step_line("biotypes", step) == ("biotypes: the expression file's gene_type/biotype "

@@ -476,6 +476,7 @@ def gene_table(
     annotation: GeneAnnotation | None,
     *,
     symbols: Iterable[str | None] | None = None,
+    biotypes: Iterable[str | None] | None = None,
 ) -> pd.DataFrame:
     """Per-gene table for canonical IDs (the bundle's ``var`` before statistics).
 
@@ -488,6 +489,8 @@ def gene_table(
         Optional annotation for symbol, chromosome, start, length and biotype.
     symbols
         Optional symbols, shape ``(n_genes,)``, used where the annotation has none.
+    biotypes
+        Optional biotypes (the expression file's own), shape ``(n_genes,)``, the same way.
 
     Returns
     -------
@@ -509,6 +512,8 @@ def gene_table(
         lookup = _strip_versions(_as_strings(ids)).to_numpy(dtype=object)
         info = annotation.table.reindex(lookup).reset_index(drop=True)
     symbol = info["symbol"].where(info["symbol"].notna(), given)
+    own = pd.Series(list(biotypes) if biotypes is not None else [None] * len(ids), dtype=object)
+    biotype = info["biotype"].where(info["biotype"].notna(), own)
     return pd.DataFrame(
         {
             "gene_id": ids.to_numpy(),
@@ -516,7 +521,7 @@ def gene_table(
             "chrom": info["chrom"].where(info["chrom"].notna(), None).to_numpy(dtype=object),
             "start": pd.to_numeric(info["start"]).astype(float).to_numpy(),
             "length": pd.to_numeric(info["length"]).astype(float).to_numpy(),
-            "biotype": info["biotype"].where(info["biotype"].notna(), None).to_numpy(dtype=object),
+            "biotype": biotype.where(biotype.notna(), None).to_numpy(dtype=object),
         }
     )
 

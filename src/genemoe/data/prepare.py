@@ -445,10 +445,10 @@ def _gene_filter(X: np.ndarray, obs: pd.DataFrame, folds: np.ndarray | None, gen
     return bundle_keep, masks
 
 
-def _var_table(X: np.ndarray, obs: pd.DataFrame, gene_ids: np.ndarray, symbols: dict,
+def _var_table(X: np.ndarray, obs: pd.DataFrame, gene_ids: np.ndarray, symbols: dict, biotypes: dict,
                annotation: ann.GeneAnnotation | None, masks: dict[str, np.ndarray]) -> pd.DataFrame:
-    var = ann.gene_table(gene_ids, annotation,
-                         symbols=np.array([symbols.get(g) for g in gene_ids], dtype=object))
+    var = ann.gene_table(gene_ids, annotation, symbols=[symbols.get(g) for g in gene_ids],
+                         biotypes=[biotypes.get(g) for g in gene_ids])
     m = column_moments(X, rows=obs["split"].to_numpy() == "train")
     var["train_mean"], var["train_std"] = m["mean"], np.sqrt(m["var"])
     var["train_min"], var["train_max"] = m["min"], m["max"]
@@ -558,7 +558,7 @@ def prepare_dataset(
         folds = _make_splits(obs, cfg, plog)
         gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog, biotypes)
         X, gene_ids = np.ascontiguousarray(X[:, gmask]), gene_ids[gmask]
-        var = _var_table(X, obs, gene_ids, symbols, annotation, masks)
+        var = _var_table(X, obs, gene_ids, symbols, biotypes, annotation, masks)
         obs = obs.drop(columns=["source"])
         obs = obs[_obs_order(obs)]
         record = {
