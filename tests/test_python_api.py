@@ -214,3 +214,23 @@ def test_load_bundle_names_a_non_path_and_takes_a_bundle():
 
     with pytest.raises(InputError, match=r"path is int 7, not a path"):
         load_bundle(7)
+
+
+def test_result_folders_survive_a_change_of_working_folder(made, tmp_path, monkeypatch):
+    """Old behaviour (note42): ``RunResult.out_dir`` was the relative path given, so after a
+    notebook's ``os.chdir`` it pointed elsewhere; explain's ``files`` the same. They are
+    absolute; ``describe`` still shows the path as given (relative to the working folder)."""
+    from genemoe.explain import explain_run
+    from genemoe.workflows.train import train_run
+
+    _, bundle, _ = made
+    monkeypatch.chdir(tmp_path)
+    run = train_run(bundle.path, out_dir="run", model_name="logreg", progress=False)
+    ex = explain_run("run", data=bundle.path, out_dir="ex", samples=list(bundle.sample_ids[:2]),
+                     progress=False)
+    assert "→ run" in run.describe() and "→ ex" in ex.describe().splitlines()[0]
+    assert "wrote genes_by_class.csv" in ex.describe()
+    monkeypatch.chdir(tmp_path.parent)
+    assert run.out_dir == tmp_path / "run" and (run.out_dir / "metrics.json").exists()
+    assert ex.out_dir == tmp_path / "ex" and all(p.exists() for p in ex.files)
+    assert f"→ {tmp_path.name}/run" in run.describe()  # relative to the new working folder

@@ -18,7 +18,7 @@ from typing import Any
 
 from genemoe.errors import input_error
 
-__all__ = ["as_list", "folder_of", "path_of"]
+__all__ = ["AtFolder", "as_list", "folder_of", "path_of", "shown_path"]
 
 
 def as_list(value: Any, *, split_commas: bool = False) -> list[Any] | None:
@@ -61,3 +61,23 @@ def path_of(value: Any, where: str | None = None) -> Path:
 def _not_a_path(value: Any, where: str | None, fix: str) -> Exception:
     what = "None" if value is None else f"{type(value).__name__} {repr(value)[:40]}"
     return input_error(f"{where or 'the argument'} is {what}, not a path", fix=fix)
+
+
+class AtFolder:
+    """Base of the result dataclasses that own a folder (``out_dir``): it is held absolute,
+    so a later ``os.chdir`` (a notebook's) does not lose it; :func:`shown_path` prints it
+    relative to the working folder again."""
+
+    out_dir: Path
+
+    def __post_init__(self) -> None:
+        self.out_dir = Path(self.out_dir).absolute()
+
+
+def shown_path(path: Path | str) -> str:
+    """``path`` as a person reads it: relative to the working folder when inside it."""
+    p = Path(path)
+    try:
+        return str(p.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)

@@ -71,6 +71,7 @@ from tqdm.auto import tqdm
 
 from genemoe import __version__
 from genemoe.config_presets import deep_merge, load_preset, model_config, read_config_yaml
+from genemoe.data.args import AtFolder, shown_path
 from genemoe.data.bundle import atomic_write_text, dump_json
 from genemoe.errors import input_error
 from genemoe.models.base import collect_aux
@@ -114,7 +115,7 @@ _RESUMABLE_CHANGES = {"progress", "device", "num_threads", "checkpoint_every", "
 
 
 @dataclass
-class PretrainResult:
+class PretrainResult(AtFolder):
     """What a pre-training run produced."""
 
     out_dir: Path
@@ -130,7 +131,7 @@ class PretrainResult:
         how = "finished earlier with this setup: reused, nothing trained" if self.reused else (
             f"{self.seconds:.0f} s{'' if self.finished else ', paused'}")
         n = len(self.history)
-        lines = [f"pre-training run: {self.out_dir}  ({n} epoch{'' if n == 1 else 's'}, {how})"]
+        lines = [f"pre-training run: {shown_path(self.out_dir)}  ({n} epoch{'' if n == 1 else 's'}, {how})"]
         if last:
             lines.append(f"  validation reconstruction: r (genes) {last['val/r_gene']:.3f}  "
                          f"r (samples) {last['val/r_sample']:.3f} vs per-gene-mean baseline "

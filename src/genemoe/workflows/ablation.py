@@ -60,7 +60,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from genemoe.config_presets import load_preset, model_config
-from genemoe.data.args import folder_of, path_of
+from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_tables import (
@@ -109,7 +109,7 @@ _CLASSIFY_COLUMNS = {"accuracy": "accuracy", "macro_precision": "precision (macr
 
 
 @dataclass
-class AblationResult:
+class AblationResult(AtFolder):
     """What :func:`run_ablation` produced: ``results`` as ``results.csv``, ``tables`` as
     ``tables.md``."""
 
@@ -130,7 +130,7 @@ class AblationResult:
         metric = PRIMARY_METRIC[self.task]
         reused = (f"; {self.n_reused} of {self.n_computed + self.n_reused} cells reused from an "
                   "earlier run" if self.n_reused else "")
-        lines = [f"ablation: {self.out_dir}  ({self.task}; {self.seconds:.0f} s{reused})",
+        lines = [f"ablation: {shown_path(self.out_dir)}  ({self.task}; {self.seconds:.0f} s{reused})",
                  f"  {_METRIC_NAMES[metric]}, mean ± sd over test folds:"]
         groups = list(self.results.groupby("model", sort=False))
         width = max((len(str(g["label"].iloc[0])) for _, g in groups), default=0)
@@ -142,9 +142,10 @@ class AblationResult:
         if PRETRAINED not in set(self.results["model"]):
             lines.append(f"    {MODEL_LABELS[PRETRAINED].split(' (')[0]}: not run (add --pretrained "
                          "RUN or --pretrain-per-fold)")
-        lines += [f"tables:  {self.out_dir / 'tables.md'}", f"results: {self.out_dir / 'results.csv'}"]
+        lines += [f"tables:  {shown_path(self.out_dir / 'tables.md')}",
+                  f"results: {shown_path(self.out_dir / 'results.csv')}"]
         if self.pretrain_summary is not None:
-            lines.append(f"pre-training: {self.out_dir / 'pretrain' / 'summary.csv'}")
+            lines.append(f"pre-training: {shown_path(self.out_dir / 'pretrain' / 'summary.csv')}")
         return "\n".join(lines)
 
 

@@ -54,7 +54,7 @@ import pandas as pd
 import torch
 
 from genemoe.config_presets import load_preset
-from genemoe.data.args import as_list, folder_of, path_of
+from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
@@ -134,7 +134,7 @@ class FoldPretrained:
 
 
 @dataclass
-class BenchmarkResult:
+class BenchmarkResult(AtFolder):
     """What :func:`run_benchmark` produced.
 
     ``results``: one row per model × repeat × fold (as ``results.csv``); ``n_computed`` /
@@ -159,8 +159,8 @@ class BenchmarkResult:
             json.loads(protocol.read_text()).get("bundle_summary", {}).get("synthetic"))
         title = (f"benchmark · {self.task} · mean ± sd over folds · {self.n_computed} cells "
                  f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
-                 + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {self.out_dir}")
-        return benchmark_table(self.results, task=self.task, title=title, out_dir=self.out_dir)
+                 + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {shown_path(self.out_dir)}")
+        return benchmark_table(self.results, task=self.task, title=title, out_dir=Path(shown_path(self.out_dir)))
 
 
 # --------------------------------------------------------------------------- cells

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.data.args import folder_of, path_of
+from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle, remove_outputs
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
@@ -274,7 +274,7 @@ def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray,
 
 
 @dataclass
-class FeatureResult:
+class FeatureResult(AtFolder):
     """What :func:`analyse_features` wrote (``summary`` is ``DIR/summary.json``)."""
 
     out_dir: Path
@@ -284,7 +284,7 @@ class FeatureResult:
 
     def describe(self) -> str:
         s = self.summary
-        lines = [f"feature analysis: {self.out_dir}  ({s['n_samples']} {s['split']} samples, "
+        lines = [f"feature analysis: {shown_path(self.out_dir)}  ({s['n_samples']} {s['split']} samples, "
                  f"{s['n_genes']:,} genes, {s['run']['kind']} run {s['run']['model_name']})",
                  f"  leading features: {s['n_features']} of {s['latent']}; strong genes "
                  f"(mean |r| > {s['threshold']:g}): {s['n_strong_genes']}"]

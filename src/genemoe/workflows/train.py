@@ -37,7 +37,7 @@ import yaml
 
 from genemoe import __version__
 from genemoe.config_presets import dump_yaml
-from genemoe.data.args import folder_of, path_of
+from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import (
     Bundle,
     atomic_write_text,
@@ -76,7 +76,7 @@ CROWDED_PIXEL = 8  # genes sharing one pixel of the image the network sees, from
 
 
 @dataclass
-class RunResult:
+class RunResult(AtFolder):
     """What ``train_run`` produced."""
 
     out_dir: Path
@@ -98,7 +98,7 @@ class RunResult:
         return run_table(self.metrics, task=self.task, title=(
             f"{self.model_name}{f' × {self.ensemble}' if self.ensemble > 1 else ''} · {self.task} · "
             f"{fmt_seconds(self.seconds)}{synthetic}  "
-            f"→ {self.out_dir}"))
+            f"→ {shown_path(self.out_dir)}"))
 
 
 def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str, np.ndarray],

@@ -54,7 +54,7 @@ import optuna
 
 from genemoe import __version__
 from genemoe.config_presets import dump_yaml
-from genemoe.data.args import folder_of, path_of
+from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.data.bundle import sample_set_sha256 as sample_ids_sha256
 from genemoe.errors import input_error
@@ -118,7 +118,7 @@ class TrialLine:
 
 
 @dataclass
-class TuneRun:
+class TuneRun(AtFolder):
     """What :func:`tune_run` wrote: the folder, the search's result and its files."""
 
     out_dir: Path
@@ -146,13 +146,13 @@ class TuneRun:
                  f"; pruning saved ~{cost['seconds_saved']:.0f} s")
         too_big = (f"; {cost['n_too_big']} more drawn too big for the free memory, not "
                    f"counted" if cost["n_too_big"] else "")
-        lines = [f"tune: {self.out_dir}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
+        lines = [f"tune: {shown_path(self.out_dir)}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
                  f"{(n := len(t) - cost['n_too_big'] - len(failed))} trial{'s' if n != 1 else ''}: {done} "
                  f"complete, {r.n_pruned} pruned{fails}"
                  f"{too_big}"
                  f"{f', {later} more run later by a larger search' if later else ''}; "
                  f"{r.seconds:.0f} s{saved})",
-                 f"  best validation {r.metric}: {r.best_value:.4f}"
+                 f"  best validation {r.metric}: {r.best_value:.3f}"  # as the report page
                  + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
                  + ("\n    (per event, after the validation risk scale: a run's "
                     "val_pll_per_event_after)" if r.metric == "partial_likelihood" else "")]
@@ -170,7 +170,7 @@ class TuneRun:
             lines.append("  the starting values (trial 0) were best: no drawn trial beat them")
         lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()
                   if not _fixed(r, k)]  # model.tune: false is set, not searched
-        lines.append(f"  retrain: genemoe train --config {self.out_dir / 'best.yaml'} "
+        lines.append(f"  retrain: genemoe train --config {shown_path(self.out_dir / 'best.yaml')} "
                      f"--model {self.model_name} --task {self.task} ...")
         return "\n".join(lines)
 
