@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.data.args import as_list, folder_of, path_of
+from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import (
     atomic_write_text,
     check_out_dir,
@@ -94,7 +94,7 @@ _METHOD_TITLES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradien
 
 
 @dataclass
-class ExplainResult:
+class ExplainResult(AtFolder):
     """What :func:`explain_run` wrote."""
 
     out_dir: Path
@@ -107,7 +107,7 @@ class ExplainResult:
     def describe(self, top: int = 5) -> str:
         c = self.convergence
         lines = [f"explained {self.n_samples} sample{'s' if self.n_samples != 1 else ''} "
-                 f"({self.task}) with {c.get('method', 'ig')} → {self.out_dir}"
+                 f"({self.task}) with {c.get('method', 'ig')} → {shown_path(self.out_dir)}"
                  + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *drawn_lines(c),
                  *([f"  an ensemble of {c['ensemble']}"] if c.get("ensemble") else []),
                  f"  completeness (attributions' sum against f(x) - f(baseline)): off by "
@@ -366,8 +366,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                                  [keep[g] for g in groups]) if isinstance(keep, dict) else keep)
     splits = bundle.obs["split"].to_numpy(object)[rows] if "split" in bundle.obs else None
     if samples and splits is not None and (n_fit := int((splits == "train").sum())):  # unsaid
-        log.warning("%d of the samples asked for %s in the bundle's training split: the model "
-                    "fit them (samples.tsv: split)", n_fit, "is" if n_fit == 1 else "are")
+        conv["training_warning"] = (f"{n_fit} of the samples asked for {'is' if n_fit == 1 else 'are'} "
+                                    "in the bundle's training split: the model fit them (samples.tsv: split)")
+        log.warning("%s", conv["training_warning"])  # and on the report page
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top,
                    splits=splits)
@@ -383,7 +384,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
             [f"output {r:.3g} (risk {r * scale:.3g})" for r in out[:, 0]], dtype=object)
         files += _vector_maps(attr, delta, sample_ids, spread, explained, _gene_labels(payload),
                               out_dir / "maps", max_maps, synthetic=conv["synthetic"])
-    return ExplainResult(out_dir, len(rows), task, conv, ranking, files)
+    return ExplainResult(out_dir, len(rows), task, conv, ranking, [f.absolute() for f in files])
 
 
 def _genes_ranked_text(keep: np.ndarray | dict[str, np.ndarray] | None, n_genes: int,

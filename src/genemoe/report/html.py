@@ -391,7 +391,7 @@ def _explanation_section(d: Path, *, top: int = 10) -> str:
             f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
             + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
             + ".</p>")
-    for key in ("warning", "pixel_warning"):
+    for key in ("warning", "pixel_warning", "training_warning"):
         if conv.get(key):
             head += f'<p class="banner">{html.escape(conv[key])}</p>'
     if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
