@@ -404,7 +404,7 @@ def explain(
 
         table = compare_methods(model, data=data, out_dir=out, other_run=other, split=split,
                                 baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes, method=method,
-                                max_samples_per_class=max_samples_per_class, seed=seed,
+                                max_samples_per_class=max_samples_per_class, seed=seed, progress=progress,
                                 samples=None if samples is None else list(_csv(samples)))
         typer.echo(methods_text(table))
         return

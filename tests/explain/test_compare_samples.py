@@ -33,6 +33,22 @@ def test_compare_explains_the_samples_asked_for(tmp_path):
     assert sorted(got) == sorted(two)
 
 
+def test_compare_passes_its_progress_bar_on(tmp_path, monkeypatch):
+    """Old behaviour (note42): ``compare_methods`` had no ``progress`` and ``explain
+    --compare`` drew no bar, however long its methods ran."""
+    import genemoe.explain.compare as compare
+
+    b = prepare_synthetic(tmp_path, n_samples=60, n_genes=50, n_types=3, seed=6)[0]
+    run = train_run(b.path, out_dir=tmp_path / "fcn", task="classify", model_name="fcn",
+                    epochs=1, progress=False).out_dir
+    seen = []
+    real = compare.explain_run
+    monkeypatch.setattr(compare, "explain_run", lambda *a, **k: seen.append(k["progress"]) or real(*a, **k))
+    compare_methods(run, data=b.path, out_dir=tmp_path / "cmp", methods=("ig", "deeplift"),
+                    n_steps=4, progress=True)
+    assert seen == [True, True]
+
+
 def test_other_without_compare_is_refused(tmp_path):
     """Old behaviour: ``explain --other RUN`` without ``--compare`` was ignored silently."""
     r = CliRunner().invoke(app, ["explain", "--model", str(tmp_path / "a"), "--data", str(tmp_path),

@@ -87,7 +87,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                     baseline: BaselineName = "train_mean", n_steps: int = 50, n_draws: int | None = None,
                     method: str = "auto",
                     genes: GeneSet = "all", max_samples_per_class: int | None = 50, k: int = 50,
-                    seed: int = 0, samples: list[str] | None = None) -> pd.DataFrame:
+                    seed: int = 0, samples: list[str] | None = None, progress: bool = False) -> pd.DataFrame:
     """One row per method on the same samples of ``run_dir`` (module docstring).
 
     Parameters
@@ -109,6 +109,8 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         Length of the lists compared for stability.
     samples
         Sample ids to explain (``explain --samples``; they replace ``split`` and the cap).
+    progress
+        A progress bar per method (and per run of ``other_run``), named by the method.
     """
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
@@ -130,7 +132,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                       n_steps=n_steps if method in PATH_METHODS else DEFAULT_N_STEPS,
                       n_draws=n_draws if method in DEFAULT_DRAWS else None,  # the others' unused
                       baseline="train_mean" if method in DEFAULT_DRAWS else baseline,
-                      group_by="label", max_maps=0, progress=False)
+                      group_by="label", max_maps=0, progress=progress)
         res = explain_run(run_dir, out_dir=out_dir / method, method=method, samples=samples,
                           split=split, max_samples_per_class=max_samples_per_class, **common)
         if samples is None:
