@@ -410,3 +410,26 @@ def test_protein_coding_only_takes_the_files_own_gene_types(tmp_path: Path, gene
     step = next(s for s in b.record["steps"] if s["step"] == "biotypes")
     assert step["n_protein_coding"] == 20 and step["n_without"] == 1
     assert b.record["dropped"]["genes"]["not protein-coding"] == 10  # 9 lncRNA, 1 without a type
+
+
+def test_real_portal_gene_types_choose_the_genes_the_annotation_does(shared_data: Path,
+                                                                      tmp_path: Path) -> None:
+    """UCS from gdc_counts_6types (first 3,000 genes) written per aliquot with each gene's
+    Ensembl 105 biotype as its gene_type: ``--protein-coding-only`` without ``--annotation``
+    (the files' own types; it was refused, note42) keeps the genes the annotation keeps."""
+    ann = pd.read_csv(shared_data / "annotation" / "ensembl105_genes.tsv.gz", sep="\t",
+                      usecols=["gene_id", "biotype"]).set_index("gene_id")["biotype"]
+    with gzip.open(shared_data / "gdc_counts_6types" / "TCGA_UCS_Counts.exp.gz", "rt") as fh:
+        m = pd.read_csv(fh, sep="\t", index_col=0, nrows=3000)
+    m.to_csv(tmp_path / "TCGA_UCS_Counts.tsv", sep="\t")
+    types = ann.reindex(m.index).fillna("").to_numpy()
+    genes = pd.DataFrame({"gene_id": m.index, "gene_name": ".", "gene_type": types})
+    sheet = write_portal_download(tmp_path / "gdc", {"UCS": m}, genes)
+    _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "portal",
+             "--protein-coding-only")
+    _prepare("--expression", tmp_path / "TCGA_UCS_Counts.tsv", "--annotation",
+             shared_data / "annotation" / "ensembl105_genes.tsv.gz", "--protein-coding-only",
+             "--out", tmp_path / "annotated")
+    a, b = load_bundle(tmp_path / "portal"), load_bundle(tmp_path / "annotated")
+    assert len(a.var) > 500 and a.var["gene_id"].tolist() == b.var["gene_id"].tolist()
+    assert set(a.var["biotype"]) == {"protein_coding"}
