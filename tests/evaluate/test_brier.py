@@ -51,3 +51,24 @@ def test_survival_metrics_add_the_brier_score_with_training_risks(rng):
     assert 0 < m["integrated_brier_score"] < 0.25
     assert "integrated_brier_score" not in survival_metrics(t, e, r, time_train=tt, event_train=et,
                                                             n_boot=20)
+
+
+def test_follow_up_beyond_the_training_part_is_censored_at_its_end(rng):
+    """Old behaviour (an outside probe): when the training part's longest follow-up was a
+    death and a test patient was followed longer, scikit-survival refused ("time must be
+    smaller than largest observed time point") and the fold's score was dropped for every
+    model. The patient is censored there; how far beyond does not change the score."""
+    tt, et, rt = _cox_cohort(rng, 300)
+    t, e, r = _cox_cohort(rng, 120)
+    last = int(np.argmax(tt))
+    et[last] = True  # the training follow-up ends on a death
+    i = int(np.argmax(t))
+    t[i] = tt.max() + 100.0
+    got = integrated_brier(tt, et, rt, t, e, r)
+    assert got is not None and got["ibs_censored_at_training_end"] == 1
+    assert got["ibs_times"][1] < tt.max()
+    t2 = t.copy()
+    t2[i] = tt.max() + 5000.0
+    again = integrated_brier(tt, et, rt, t2, e, r)
+    assert again["integrated_brier_score"] == pytest.approx(got["integrated_brier_score"], abs=1e-12)
+    assert 0 < got["integrated_brier_score"] < got["ibs_null_reference"]

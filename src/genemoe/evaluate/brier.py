@@ -11,7 +11,8 @@ estimate, a model without covariates) is the reference the score is given with.
 
 The times are ``N_TIMES`` points between the 10th and 90th percentiles of the evaluated
 part's follow-up, cut to the training follow-up (the censoring weights and the baseline
-exist only there).
+exist only there); an evaluated patient followed beyond the training follow-up is censored
+at its end, which changes no score at an earlier time.
 """
 
 from __future__ import annotations
@@ -97,6 +98,13 @@ def integrated_brier(time_train: np.ndarray, event_train: np.ndarray, risk_train
     t, e = np.asarray(time, np.float64), np.asarray(event, bool)
     tt, et = np.asarray(time_train, np.float64), np.asarray(event_train, bool)
     times = _eval_times(t, tt)
+    tau = float(tt.max()) if tt.size else np.inf
+    if beyond := (t > tau).any():  # scikit-survival's censoring estimate ends at the training
+        #   follow-up and refuses later test times when it ends on a death (a whole
+        #   benchmark fold lost its score): censored at tau. Exact: the score at a time before
+        #   tau reads a patient's follow-up only up to that time
+        t, e = np.minimum(t, tau), e & (t <= tau)
+        times = times[times < tau]
     if times.size < 2 or not et.any():
         log.info("integrated Brier score skipped: no evaluation times inside the training follow-up")
         return None
@@ -111,7 +119,8 @@ def integrated_brier(time_train: np.ndarray, event_train: np.ndarray, risk_train
         log.warning("integrated Brier score skipped: %s", exc)
         return None
     return {"integrated_brier_score": float(ibs), "ibs_null_reference": float(ref),
-            "ibs_times": [float(times[0]), float(times[-1])], "ibs_n_times": int(times.size)}
+            "ibs_times": [float(times[0]), float(times[-1])], "ibs_n_times": int(times.size),
+            **({"ibs_censored_at_training_end": int((np.asarray(time) > tau).sum())} if beyond else {})}
 
 
 def _horizon_name(years: int) -> str:
