@@ -1,0 +1,51 @@
+"""One benchmark cell's Optuna search (``genemoe benchmark --tune N``), on its fold's
+training and validation parts only (:mod:`genemoe.workflows.benchmark`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from genemoe.models.image import input_scaling
+from genemoe.workflows.folds import FoldData, FoldPlan, InnerSplits
+
+__all__ = ["tune_cell"]
+
+
+def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], model_cfg: dict,
+               train_cfg: dict, *, n_out: int, seed: int, opts: dict, out_dir: Path,
+               inner: InnerSplits | None = None,
+               ) -> tuple[dict, dict, dict]:
+    """``opts["tune"]`` Optuna trials for one cell on its fold's train/validation parts
+    (``opts["tune_cv"]`` K > 1: each trial scored on ``inner(scaling)``, the K inner folds
+    of the fold's training part, :func:`~genemoe.workflows.folds.inner_splits`).
+
+    The study lives in ``OUT/tuning.db`` under a name without the budget or the ensemble
+    size, so raising ``--tune`` later resumes each study, and ``--ensemble K`` in the same
+    directory reuses the trials (the cells are refitted: their fingerprint holds both).
+    Returns the best options and what the search did (for the cell and summary.md).
+    """
+    from genemoe.train.tuning import space_key, tune_model, tuning_cost
+
+    def train_val(scaling: str) -> dict:
+        return {part: fold_for(scaling).parts[part] for part in ("train", "val")}
+
+    cv = int(opts.get("tune_cv") or 1)
+    fold = fold_for(scaling := input_scaling(model, model_cfg))
+    res = tune_model(model, opts["task"], train_val(scaling),
+                     inner=None if inner is None else inner.for_model(model, model_cfg),
+                     base_model_cfg=model_cfg, base_train_cfg=train_cfg, n_outputs=n_out,
+                     n_trials=int(opts["tune"]), seed=seed,
+                     storage=f"sqlite:///{(out_dir / 'tuning.db').resolve()}",
+                     study_name=f"{opts['study_key'][:12]}-{model}-r{plan.repeat}-f{plan.fold}"
+                                + (f"-cv{cv}" if cv > 1 else ""),
+                     gene_variance=fold.gene_variance, rescaled=train_val)
+    cost = tuning_cost(res.trials)  # what reaching this budget cost (resumed: every call)
+    info = {"n_trials": cost["n_trials"], "n_pruned": int(res.n_pruned),
+            "n_too_big": cost["n_too_big"],
+            "best_val": res.best_value, "params": res.best_params, "seconds": res.seconds,
+            "seconds_per_trial": cost["seconds_per_trial"],
+            "seconds_in_trials": cost["seconds"], "seconds_pruned": cost["seconds_pruned"],
+            "seconds_saved_by_pruning": cost["seconds_saved"],
+            "space_key": space_key(model, opts["task"]), **({"inner_folds": cv} if cv > 1 else {})}
+    return res.best_model_cfg, res.best_train_cfg, info
