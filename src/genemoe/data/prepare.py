@@ -51,7 +51,7 @@ from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.scaling import column_moments
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
-from genemoe.data.xena_listing import xena_values_of
+from genemoe.data.xena_listing import check_one_xena_unit
 from genemoe.errors import InputError, input_error, nearest_names
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "map_table_genes", "normalise_table"]
@@ -456,17 +456,6 @@ def _var_table(X: np.ndarray, obs: pd.DataFrame, gene_ids: np.ndarray, symbols: 
     return var.reset_index(drop=True)  # a column per fold warned "highly fragmented" each
 
 
-def _check_one_xena_unit(paths: list[Path]) -> None:
-    """Refuse GDC-hub files of different units (``star_tpm`` beside ``star_fpkm-uq``): all
-    are log2(x + 1), so they read alike and were joined into one matrix without a word."""
-    units = {p.name: v for p in paths if (v := xena_values_of(p.name)) is not None}
-    if len(set(units.values())) > 1:
-        raise input_error("the expression files are UCSC Xena matrices of different units: "
-                          + ", ".join(f"{name} ({v})" for name, v in units.items()),
-                          fix="download every project with one --values (genemoe download "
-                              "tcga --projects ... --values fpkm_uq) and prepare those")
-
-
 def prepare_dataset(
     expression_paths: Sequence[Path | str],
     *,
@@ -523,7 +512,7 @@ def prepare_dataset(
             raise input_error("no expression file given", where="--expression",
                               fix="pass --expression FILE [FILE ...], or a GDC portal download "
                                   "with --gdc-dir DIR --sample-sheet SHEET")
-        _check_one_xena_unit(paths)  # by the names: before reading any (large) file
+        check_one_xena_unit(paths)  # by the names: before reading any (large) file
         annotation = (ann.read_annotation(Path(annotation_path)) if annotation_path  # an export: its own
                       else exported_annotation([Path(p) for p in paths], plog.step))
         clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,

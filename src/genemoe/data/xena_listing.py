@@ -34,6 +34,7 @@ import re
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from genemoe.data.tcga import TCGA_PROJECTS
@@ -41,7 +42,8 @@ from genemoe.errors import input_error
 
 __all__ = [
     "DownloadItem", "DownloadKind", "DownloadSource", "GDC_HUB_URL", "GDC_PROBEMAP",
-    "PANCAN_HUB_URL", "ValueSet", "XENA_VALUES", "hub_url", "plan_downloads", "xena_values_of",
+    "PANCAN_HUB_URL", "ValueSet", "XENA_VALUES", "check_one_xena_unit", "hub_url", "plan_downloads",
+    "xena_values_of",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -224,3 +226,14 @@ def plan_downloads(
         base = base_url or PANCAN_HUB_URL
         return [_item(base, name, kind, gz) for name, kind, gz in _PANCAN_DATASETS]
     raise input_error(f"unknown source {source!r}", where="--source", fix="use 'gdc' or 'pancan'")
+
+
+def check_one_xena_unit(paths: list[Path]) -> None:
+    """Refuse GDC-hub files of different units (``star_tpm`` beside ``star_fpkm-uq``): all
+    are log2(x + 1), so they read alike and were joined into one matrix without a word."""
+    units = {p.name: v for p in paths if (v := xena_values_of(p.name)) is not None}
+    if len(set(units.values())) > 1:
+        raise input_error("the expression files are UCSC Xena matrices of different units: "
+                          + ", ".join(f"{name} ({v})" for name, v in units.items()),
+                          fix="download every project with one --values (genemoe download "
+                              "tcga --projects ... --values fpkm_uq) and prepare those")
