@@ -125,6 +125,8 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     calls.clear()
     caplog.clear()
     (out / "report.html").write_text("<html>the earlier results</html>")
+    (out / "plots").mkdir()  # the earlier options' figures (the CLI draws them)
+    (out / "plots" / "confusion_fcn.png").write_bytes(b"png")
     res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg"], n_folds=2,
                            epochs=3, out_dir=out)
     assert calls == ["logreg", "logreg"] and res.n_reused == 0
@@ -138,9 +140,11 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     kept = [p for p in out.iterdir() if p.name.startswith("cells.")]
     assert len(kept) == 1 and sorted(p.stem for p in kept[0].glob("*.json")) == sorted(before)
     assert said == [f"{out} holds a benchmark of other options (epochs 2 → 3): its summary.md "
-                    f"and results.csv are removed, its cells kept in {kept[0].name}; this "
-                    "benchmark's cells are computed anew"]
+                    f"and results.csv are removed, its cells and figures (plots/) kept in "
+                    f"{kept[0].name}; this benchmark's cells are computed anew"]
     assert not (out / "report.html").exists()
+    # old behaviour: the earlier figures stayed in plots/ beside the new run's
+    assert not (out / "plots").exists() and (kept[0] / "plots" / "confusion_fcn.png").exists()
     calls.clear()
     caplog.clear()
     res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg", "fcn"], n_folds=2,
@@ -148,6 +152,7 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     assert calls == [] and res.n_reused == 4 and _cells(out) == after
     assert "the cells of an earlier run with these options are reused" in caplog.text
     assert (out / f"cells.{fp[:12]}").is_dir() and not kept[0].exists()
+    assert (out / "plots" / "confusion_fcn.png").exists()  # back with its cells
 
 
 def _bundle_path(out):

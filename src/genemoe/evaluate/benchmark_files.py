@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import platform
+import shutil
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
@@ -115,10 +116,19 @@ def option_changes(out_dir: Path, opts: dict) -> list[str] | None:
         return None
     if old.get("fingerprint") in (None, opts.get("fingerprint")):
         return None
-    changes = [f"{k} {old.get(k)} → {opts.get(k)}" for k in _CELL_OPTIONS
+    changes = [f"{k} {_option_value(k, old.get(k))} → {_option_value(k, opts.get(k))}"
+               for k in _CELL_OPTIONS
                if k in opts and json.dumps(old.get(k), default=str) != json.dumps(
                    opts.get(k), default=str)]
     return changes or ["the preset's contents or the bundle"]
+
+
+def _option_value(key: str, value: Any) -> str:
+    """An option as the user gave it: not given (None) is the preset's for the options a
+    preset sets, "none" for the others (a pre-trained run)."""
+    if value is None:
+        return "the preset's" if key in ("epochs", "preset") else "none"
+    return str(value)
 
 
 def software_versions() -> dict[str, str]:
@@ -193,22 +203,29 @@ def _numbers(points: list[dict[str, Any]], key: str) -> list[float]:
 def set_aside_cells(out_dir: Path, fingerprint: str) -> tuple[str | None, bool]:
     """Before a benchmark of other options (``fingerprint``) runs in ``out_dir``: the cells of
     the options in its ``protocol.json`` are moved to ``cells.<their fingerprint[:12]>/``, and
-    the cells of an earlier run with these options, set aside so, moved back to ``cells/``.
-    They were recomputed one by one over the earlier ones (one mistyped flag on a resume
-    replaced finished cells). Returns the folder the cells went to (None: there were none)
-    and whether earlier cells came back."""
+    its figures (``plots/``, drawn from those cells) with them to ``cells.<...>/plots/``; the
+    cells and figures of an earlier run with these options, set aside so, are moved back.
+    The cells were recomputed one by one over the earlier ones (one mistyped flag on a
+    resume replaced finished cells), and the figures stayed beside the new run's. Returns
+    the folder they went to (None: there were none) and whether earlier cells came back."""
     out_dir = Path(out_dir)
     try:
         old = json.loads((out_dir / "protocol.json").read_text()).get("fingerprint")
     except (OSError, ValueError):
         return None, False
-    cells, kept = out_dir / "cells", None
-    if old and old != fingerprint and cells.is_dir() and any(cells.glob("*.json")):
+    cells, plots, kept = out_dir / "cells", out_dir / "plots", None
+    if old and old != fingerprint:
         dest = out_dir / f"cells.{str(old)[:12]}"
-        dest.mkdir(exist_ok=True)
-        for path in cells.iterdir():  # claims too: they were the earlier options' workers'
-            path.replace(dest / path.name)
-        kept = dest.name
+        if cells.is_dir() and any(cells.glob("*.json")):
+            dest.mkdir(exist_ok=True)
+            for path in cells.iterdir():  # claims too: they were the earlier options' workers'
+                path.replace(dest / path.name)
+            kept = dest.name
+        if plots.is_dir() and any(plots.iterdir()):  # the earlier options' figures go with them
+            dest.mkdir(exist_ok=True)
+            shutil.rmtree(dest / "plots", ignore_errors=True)
+            plots.replace(dest / "plots")
+            kept = dest.name
     earlier = out_dir / f"cells.{fingerprint[:12]}"
     if not earlier.is_dir():
         return kept, False
@@ -216,6 +233,8 @@ def set_aside_cells(out_dir: Path, fingerprint: str) -> tuple[str | None, bool]:
     for path in earlier.glob("*.json"):
         if not (cells / path.name).exists():
             path.replace(cells / path.name)
+    if (earlier / "plots").is_dir() and not plots.exists():
+        (earlier / "plots").replace(plots)
     if not any(earlier.iterdir()):
         earlier.rmdir()
     return kept, True

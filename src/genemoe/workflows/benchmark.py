@@ -434,9 +434,10 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     if changes := option_changes(out_dir, said):  # its tables would outlive an interruption
         remove_outputs(out_dir, [f for f in ("summary.md", "results.csv", "report.html")
                                  if (out_dir / f).exists()])
+        figures = " and figures (plots/)" if any((out_dir / "plots").glob("*")) else ""
         kept, back = set_aside_cells(out_dir, opts["fingerprint"])
         log.warning("%s holds a benchmark of other options (%s): its summary.md and results.csv "
-                    "are removed, its cells kept in %s; %s", out_dir, "; ".join(changes),
+                    "are removed, its cells%s kept in %s; %s", out_dir, "; ".join(changes), figures,
                     kept or "(none)", "the cells of an earlier run with these options are "
                     "reused" if back else "this benchmark's cells are computed anew")
     protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds))
