@@ -714,7 +714,12 @@ def test_a_reconstruction_the_training_median_beats_is_no_better():
             "val/mae_baseline": 1.750, "val/mae_median_baseline": 1.619}
     report = collapse_report([last], kl_collapse=0.01)
     assert report["recon_no_better_than_mean"] and report["collapsed"]
-    assert "MAE 1.74 vs 1.62" in report["warnings"][-1]
+    # old behaviour (an outside probe): "MAE 1.74 vs 1.62" named neither baseline, and the
+    # files held only the mean's
+    assert "MAE 1.74 vs the per-gene median's 1.62, the mean's 1.75)" in report["warnings"][-1]
+    mean_only = collapse_report([{**last, "val/mae": 1.8, "val/mae_median_baseline": None}],
+                                kl_collapse=0.01)
+    assert "MAE 1.8 vs the per-gene mean's 1.75)" in mean_only["warnings"][-1]
     assert not collapse_report([{**last, "val/mae": 1.5}], kl_collapse=0.01)["collapsed"]
     x = np.array([[0.0, 1.0], [2.0, 3.0], [10.0, 5.0]])
     m = reconstruction_metrics(x, x, x.mean(0), np.median(x, 0))

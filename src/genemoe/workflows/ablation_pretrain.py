@@ -93,7 +93,8 @@ def _summary_row(model: str, plan: FoldPlan, run: Path, res: PretrainResult) -> 
             "n_val": res.summary.get("n_val"), "n_test_excluded": len(plan.test),
             "n_genes": res.summary.get("n_genes"),
             **{f"val_{k}": final.get(f"val/{k}") for k in (
-                "r_gene", "r_sample", "r_sample_baseline", "r2", "mae", "mae_baseline")},
+                "r_gene", "r_sample", "r_sample_baseline", "r2", "mae", "mae_baseline",
+                "mae_median_baseline")},
             "kl_per_dim": collapse.get("kl_per_dim"), "collapsed": collapse.get("collapsed"),
             "kl_collapsed": collapse.get("kl_collapsed"),
             "recon_no_better_than_mean": collapse.get("recon_no_better_than_mean"),
