@@ -20,7 +20,7 @@ from genemoe.report.text import (
 
 @pytest.mark.parametrize(("p", "text"), [
     (0.016008710284174055, "0.016"), (0.0023, "0.0023"), (2.34e-4, "2.3e-4"), (1.2e-10, "1.2e-10"),
-    (0.5, "0.5"), (0.999, "1"), (1e-300, "< 1e-16"), (float("nan"), "–"), (None, "–"),
+    (0.5, "0.50"), (0.1042, "0.10"), (0.01, "0.010"), (0.999, "1"), (1e-300, "< 1e-16"), (float("nan"), "–"), (None, "–"),
 ])
 def test_p_values_to_two_significant_digits(p, text):
     assert fmt_p(p) == text

@@ -116,7 +116,7 @@ def test_peers_the_best_classifier_is_not_told_apart_from_are_named(tmp_path):
             for m, r in (("genemoe", 30), ("fcn", 55), ("logreg", 53), ("mlp", 40))]
     text = verdict(rows, synthetic=True)
     assert "fcn classified best" in text
-    assert "though logreg (p = 0.5) is not told apart from it by McNemar's test" in text
+    assert "though logreg (p = 0.50) is not told apart from it by McNemar's test" in text
     assert "mlp (p" not in text  # 40 of 60 against 55: told apart
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["cell_text", "html_table", "kv_table"]
@@ -24,6 +25,12 @@ def cell_text(v: Any) -> str:  # a bool and a dict were shown as Python wrote th
 
 
 def html_table(df: pd.DataFrame, na_rep: str = "–") -> str:  # "–": not applicable, not computed
+    """``df`` as an HTML table; booleans as ``yes``/``no``, as :func:`cell_text` and
+    :func:`kv_table` show them (a tuning page showed ``False`` in one table, ``no`` in the next)."""
+    df = df.copy()
+    for col in df.columns:
+        if df[col].dtype == bool or df[col].dtype == object:
+            df[col] = df[col].map(lambda v: cell_text(bool(v)) if isinstance(v, bool | np.bool_) else v)
     return df.to_html(index=False, escape=True, border=0, na_rep=na_rep, float_format=lambda x: f"{x:.4g}")
 
 

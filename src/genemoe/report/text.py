@@ -47,13 +47,14 @@ def fmt_ci(ci: Sequence[float] | None, digits: int = 3) -> str:
 
 
 def fmt_p(p: Any) -> str:
-    """A p-value to two significant digits: ``0.016``, ``0.0023``, ``2.3e-4``, ``< 1e-16``."""
+    """A p-value to two significant digits, trailing zeros kept (``0.10`` beside ``0.17``,
+    not ``0.1``): ``0.016``, ``0.0023``, ``2.3e-4``, ``< 1e-16``."""
     if not _finite(p):
         return DASH
     if p < 1e-16:
         return "< 1e-16"
     if p >= 1e-3:
-        return f"{p:.2g}" if p < 0.995 else "1"
+        return f"{p:#.2g}" if p < 0.995 else "1"
     mantissa, exponent = f"{p:.1e}".split("e")
     return f"{mantissa}e{int(exponent)}"
 
