@@ -167,6 +167,25 @@ def test_a_backbones_finetune_depth_is_searched_on_pretrained_weights_only():
     assert fit_to_start(search_space("fcn", "classify"), {}) == search_space("fcn", "classify")
 
 
+def test_top_gene_counts_are_searched_among_the_genes_there_are():
+    """Old behaviour (an outside probe): Coxnet drew n_top_genes 1000 and 2000 on 391 genes
+    (each keeps them all) and reported the draw as its tuned choice. Counts from the data's
+    gene number up are one choice, a range is capped there, a lone choice is held."""
+    from genemoe.models.search_spaces import IntParam, fit_to_start
+
+    cox = search_space("coxnet", "survival")
+    start = model_defaults("coxnet")  # n_top_genes 2000
+    assert fit_to_start(cox, start, n_genes=391)["model.n_top_genes"] == Fixed(2000)
+    assert fit_to_start(cox, start, n_genes=1500)["model.n_top_genes"] == Categorical((500, 1000, 2000))
+    assert fit_to_start(cox, {**start, "n_top_genes": 500}, n_genes=1500)["model.n_top_genes"] == \
+        Categorical((500, 1000, 2000))  # the smallest of those that keep every gene
+    assert fit_to_start(cox, start, n_genes=20000) == fit_to_start(cox, start)
+    ph = search_space("coxph", "survival")
+    assert fit_to_start(ph, model_defaults("coxph"), n_genes=60)["model.n_top_genes"] == \
+        IntParam(10, 60, log=True)
+    assert fit_to_start(ph, model_defaults("coxph"), n_genes=8)["model.n_top_genes"] == Fixed(8)
+
+
 def test_a_model_without_a_space_says_so(monkeypatch):
     import genemoe.models.search_spaces as spaces
 

@@ -364,6 +364,8 @@ def test_a_survival_tune_says_its_value_is_the_runs_scaled_partial_likelihood(bu
                    n_trials=2, progress=False)
     text = run.describe()
     assert "after the validation risk scale: a run's val_pll_per_event_after" in text
+    # old behaviour: n_top_genes drawn among 500-10000 on 60 genes, a draw shown as tuned
+    assert "model.n_top_genes" not in text and run.result.trials["model.n_top_genes"].nunique() <= 1
     again = train_run(bundle.path, out_dir=tmp_path / "r", task="survival", model_name="coxnet",
                       config_path=tmp_path / "t" / "best.yaml", progress=False)
     saved = yaml.safe_load((again.out_dir / "config.yaml").read_text())

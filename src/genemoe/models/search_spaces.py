@@ -206,11 +206,16 @@ def contains(p: Param, value: Any, chosen: Mapping[str, Any]) -> bool:
     return isinstance(p, FloatParam) and p.low <= value <= p.high
 
 
-def fit_to_start(space: SearchSpace, start: Mapping[str, Any]) -> SearchSpace:
+def fit_to_start(space: SearchSpace, start: Mapping[str, Any], n_genes: int | None = None
+                 ) -> SearchSpace:
     """``space`` with the keys its starting model options ``start`` rule out held at their
     starting values: a backbone's fine-tuning depth (``model.finetune``) without pretrained
     weights (``weights: none``), where any depth but ``all`` trains on a frozen random
-    network."""
+    network; and, given the data's ``n_genes``, with ``model.n_top_genes`` cut to them
+    (:func:`_fit_top_genes`)."""
+    if n_genes is not None and "model.n_top_genes" in space:
+        space = {**space, "model.n_top_genes": _fit_top_genes(space["model.n_top_genes"],
+                                                               start.get("n_top_genes"), n_genes)}
     if "model.finetune" not in space:
         return space
     depth = start.get("finetune", "auto")
@@ -221,6 +226,22 @@ def fit_to_start(space: SearchSpace, start: Mapping[str, Any]) -> SearchSpace:
         return {**space, "model.finetune": Categorical(tuple(
             "auto" if c == "last_block" else c for c in choices.choices))}
     return space
+
+
+def _fit_top_genes(p: Param, start: Any, n_genes: int) -> Param:
+    """How many of the most variable genes a model sees, searched among the ``n_genes`` there
+    are: every value from ``n_genes`` up keeps them all, so those are one choice (the
+    starting value where it is one of them), and a range is capped there; a single choice
+    left is held (Coxnet drew 1000 and 2000 on 391 genes, and reported the draw as tuned)."""
+    if isinstance(p, Categorical) and all(isinstance(c, int) for c in p.choices):
+        fewer = [c for c in p.choices if c < n_genes]
+        every = [c for c in p.choices if c >= n_genes]
+        keep = fewer + ([start if isinstance(start, int) and start >= n_genes else min(every)]
+                        if every else [])
+        return Categorical(tuple(keep)) if len(keep) > 1 else Fixed(keep[0])
+    if isinstance(p, IntParam) and p.high > n_genes:
+        return IntParam(p.low, n_genes, p.log, p.at_most) if p.low < n_genes else Fixed(n_genes)
+    return p
 
 
 def widen_to_start(space: SearchSpace, start: Mapping[str, Any]

@@ -405,7 +405,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                      base_model_cfg["input_scaling"])
     # trial 0 is the starting configuration: the space is widened to hold its values
     start_model_cfg = {**model_defaults(name), **base_model_cfg}
-    space = fit_to_start(space, start_model_cfg)
+    space = fit_to_start(space, start_model_cfg, n_genes=int(data["train"].X.shape[1]))
     start_train_cfg = {**train_defaults(), **base_train_cfg}
     space, widened, outside = widen_to_start(space, starting_values(space, start_model_cfg,
                                                                      start_train_cfg))
