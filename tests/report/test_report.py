@@ -711,6 +711,11 @@ def test_a_temperature_that_raised_validation_ece_is_said_so():
                      figures=[])
     assert ("validation ECE 0.188 → 0.223: ECE rose: the temperature minimises the log-loss, "
             "not ECE, and the ECE of 37 samples in 15 bins is noisy") in html
+    # old behaviour (an outside probe): "ECE 0.178 → 0.178: ECE rose" (0.17818 → 0.17848)
+    tie = {**calib, "ece_before": 0.17818, "ece_after": 0.17848}
+    assert "validation ECE 0.1782 → 0.1785: ECE rose" in run_panel(
+        task="classify", model="logreg", metrics={"test": {"n": 10}}, cfg={"calibration": tie},
+        summary={}, record={}, bundle_path=None, figures=[])
     calib.update(ece_after=0.1)
     assert "ECE rose" not in run_panel(task="classify", model="logreg",
                                        metrics={"test": {"n": 10}}, cfg={"calibration": calib},

@@ -209,9 +209,12 @@ def _trust_line(cfg: dict, metrics: dict) -> str:
         parts.append(f"risks scaled by {fmt_value(calib['risk_scale'])} (the Cox calibration "
                      "slope on the validation split; the order of patients unchanged)")
     if calib.get("temperature") is not None:
+        before, after = calib.get("ece_before"), calib.get("ece_after")
+        digits = 3 if fmt_value(before) != fmt_value(after) or before == after else 4  # "ECE
+        #   0.178 → 0.178: ECE rose" read as a contradiction (0.1782 → 0.1785)
         parts.append(f"probabilities temperature-scaled on validation (T = "
                      f"{fmt_value(calib['temperature'])}; validation ECE "
-                     f"{fmt_value(calib.get('ece_before'))} → {fmt_value(calib.get('ece_after'))}"
+                     f"{fmt_value(before, digits)} → {fmt_value(after, digits)}"
                      + (f": {ECE_ROSE.format(n=calib.get('n', '?'))}"
                         if (calib.get("ece_after") or 0) > (calib.get("ece_before") or 0) else "")
                      + ")")
