@@ -91,6 +91,14 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            "each model's run has its own folder", path=d,
                            fix=f"report one run: genemoe report {d / 'runs' / (runs or ['NAME'])[0]}"
                                f" (runs: {', '.join(runs)})")
+    runs = sorted((r.name for r in d.iterdir() if (r / "pretrained.pt").exists()),
+                  key=lambda name: (len(name), name))
+    if runs and (d / "summary.csv").exists():  # an ablation's pretrain/: was "neither a run, ..."
+        return input_error(f"{len(runs)} `genemoe pretrain` runs (an ablation's pre-training, one "
+                           "run per fold): `genemoe report` has a page for each run, not for the "
+                           "folder", path=d,
+                           fix=f"report one run: genemoe report {d / runs[0]} (runs: "
+                               f"{', '.join(runs)}); every run's numbers are in {d / 'summary.csv'}")
     if (d / "pretrained.pt").exists():  # a finished one is reported; this one lacks a file
         missing = [f for f in ("summary.json", "history.jsonl") if not (d / f).is_file()]
         return input_error(f"a `genemoe pretrain` folder without {' and '.join(missing)}: its "

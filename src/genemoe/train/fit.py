@@ -32,8 +32,14 @@ from genemoe.config_presets import (
     tuned_on_in_force,
     warn_preset_gaps,
 )
-from genemoe.errors import MEMORY_FIX, GenemoeError, input_error, nearest_names
-from genemoe.models.registry import create_model, get_spec, list_models, options_text
+from genemoe.errors import MEMORY_FIX, GenemoeError, InputError, input_error, nearest_names
+from genemoe.models.registry import (
+    check_model_options,
+    create_model,
+    get_spec,
+    list_models,
+    options_text,
+)
 from genemoe.train import calibration
 from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
@@ -116,6 +122,12 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
         if unknown:  # a misspelt model name's options were silently unused
             raise input_error(f"model: no registered model named {', '.join(map(str, unknown))}",
                               path=config_path, fix=f"use one of: {', '.join(list_models())}")
+        for name, options in (user.get("model") or {}).items():  # a misspelt option: the file
+            try:  # was named nowhere ("model.genemoe: model 'genemoe' has no option n_expert")
+                check_model_options(name, options or {})
+            except InputError as exc:
+                raise input_error(exc.problem or str(exc), path=config_path, where=exc.where,
+                                  fix=exc.fix) from None
         if (others := sorted(map(str, set(user.get("model") or {}) - {model_name}))):
             log.warning("%s: options of %s not used by --model %s%s", config_path,
                         ", ".join(f"model.{m}" for m in others), model_name,

@@ -195,6 +195,10 @@ def check_pretrained_run(bundle: Bundle, plans: list[FoldPlan], run: Path | str,
 
     run = Path(run)
     samples_path = run / "samples.tsv"
+    if not run.is_dir():  # was "the pre-trained run has no samples.tsv"
+        raise input_error("no such folder", path=run,
+                          fix="check the path (and the working directory); pass the --out "
+                              "directory of a finished `genemoe pretrain` run")
     if not samples_path.is_file():
         raise input_error("the pre-trained run has no samples.tsv: its samples cannot be checked "
                           "against the test folds", path=run,
