@@ -1,0 +1,99 @@
+"""The words ``summary.md`` and the HTML report use for a benchmark's protocol: its folds,
+its search (or none), where each fold's choices were made, and the options each model ran
+with (:mod:`genemoe.evaluate.benchmark_tables` holds the tables)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["options_lines", "tuning_text", "chosen_where", "protocol_text"]
+
+
+def options_lines(results: pd.DataFrame) -> list[str]:
+    """``- model: options`` per model whose cells ran with one set of model options (a tuned
+    model's differ by fold: said so); empty for cells written before they were recorded."""
+    if "options" not in results.columns or not results["options"].fillna("").any():
+        return []
+    lines = []
+    for model, g in results.groupby("model", sort=False):
+        kinds = g["options"].fillna("").unique()
+        own = "chosen" in g and g["chosen"].fillna("").astype(bool).any() and not g[
+            "chosen"].fillna("").str.startswith("epoch").all()  # a classical model's own grid
+        lines.append(f"- `{model}`: " + (kinds[0] or "its defaults" if len(kinds) == 1 else
+                                          "differ by fold (tuned): `options` in results.csv")
+                     + ("; the values its own grid chose on each fold's validation part are "
+                        "under Chosen per fold" if own and len(kinds) == 1 else "")
+                     + _edge_text(g))
+    return lines
+
+
+def _edge_text(g: pd.DataFrame) -> str:
+    """`` - at its grid's end in 3/3 folds (n_top_genes 100 (largest)): ...`` or ""."""
+    edges = g["grid_edge"].fillna("") if "grid_edge" in g else pd.Series(dtype=str)
+    if not edges.astype(bool).any():
+        return ""
+    seen = ", ".join(f"{e} ×{n}" for e, n in
+                     pd.Series([x for e in edges for x in e.split(", ") if x]).value_counts().items())
+    return (f"; at its grid's end in {int(edges.astype(bool).sum())}/{len(g)} folds ({seen}): "
+            "the best value may lie beyond, so widen that axis (`grid:` under `model:` in "
+            "--config)")
+
+
+def tuning_text(p: dict) -> str:
+    """A benchmark's search budget per model (and ensemble size) from its protocol.json:
+    summary.md's and the HTML report's (which said nothing of it)."""
+    return ((f"Tuning: {p['tune']} Optuna trials per model inside each fold, "
+             + ("on its validation part only" if p.get("tune_cv", 1) <= 1 else
+                f"each trial scored by its mean validation metric over {p['tune_cv']} inner "
+                "folds of the fold's training part, each with its own gene filter and scaler")
+             + " (the same budget for every model; the test part is scored once, after)."
+             if p.get("tune") else
+             "No search: neural models run the preset, classical models choose from their "
+             "own small grids on the validation part.")
+            + (f" Every model is an ensemble of {p['ensemble']} members."
+               if p.get("ensemble", 1) > 1 else ""))
+
+
+def chosen_where(p: dict) -> str:
+    """Where a benchmark's per-fold choices were made, from its protocol: the headline and
+    the chosen-values table said "the validation part" under ``--tune-cv`` too."""
+    tune, cv = int(p.get("tune") or 0), int(p.get("tune_cv") or 1)
+    cap = f", every fit capped at {p['epochs']} epochs" if p.get("epochs") else ""
+    if tune and cv > 1:
+        return (f"the best of {tune} trials, each scored on {cv} inner folds of the fold's "
+                f"training and validation parts{cap}")
+    if tune:
+        return f"the best of {tune} trials, each scored on the fold's validation part{cap}"
+    return (f"on the fold's validation part ({p.get('val_fraction', 0):.0%} of its training "
+            f"part){cap}")
+
+
+def protocol_text(p: dict) -> str:
+    strat = "cancer type and event" if p["task"] == "survival" else "cancer type"
+    return (f"{p['n_folds']}-fold cross-validation × {p['n_repeats']} repeat(s), stratified by "
+            f"{strat}; " + (f"fold seeds {p['seed']}..{p['seed'] + p['n_repeats'] - 1}" if p["n_repeats"] > 1
+                           else f"fold seed {p['seed']}") + "; identical folds "
+            f"for every model. Validation: {p['val_fraction']:.0%} of each fold's training part "
+            "(early stopping, model selection). Gene filter and scaler fitted on each fold's "
+            "training part only. " + tuning_text(p) + " "
+            + f"Preset `{p['preset']}`"
+            + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`."
+            + _samples_text(p.get("samples") or {}))
+
+
+def _samples_text(s: dict) -> str:
+    """The samples a benchmark used of its bundle, those left out, and the types rarer than
+    the folds (protocol.json ``samples``; absent in benchmarks before 2026-12-03)."""
+    if not s:
+        return ""
+    text = f" Samples: {s['n_used']:,} of the bundle's {s['n_bundle']:,}"
+    if s.get("left_out"):
+        text += " (left out: " + ", ".join(f"{n:,} {why}" for why, n in s["left_out"].items()) + ")"
+    text += "."
+    if small := s.get("types_under_folds"):
+        text += (" Types with fewer samples than folds: "
+                 + ", ".join(f"{t} {n}" for t, n in small.items())
+                 + " (some test folds hold none of them; each fold's macro metrics average over "
+                   "the types it holds and those a model predicts there: a type predicted but "
+                   "absent scores F1 0).")
+    return text
