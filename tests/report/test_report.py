@@ -805,7 +805,8 @@ def test_a_survival_tunes_headline_says_what_its_partial_likelihood_is():
     page = tune_panel(summary={"metric": "partial_likelihood", "best_value": -1.772,
                                "n_trials_asked": 1, "model": "coxph", "task": "survival"},
                       tuned_on={}, bundle_summary={}, record={}, bundle_path=None, figures=[])
-    assert "per event, after the validation risk scale (a run&#x27;s val_pll_per_event_after)" in page
+    assert ("per event, after the validation risk scale (a run&#x27;s config.yaml "
+            "calibration.val_pll_per_event_after)") in page
     assert "1 trial asked" in page
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import numpy as np
 import optuna
@@ -155,6 +156,9 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     text = tune_run(bundle.path, n_trials=3, timeout=0.01, **opts).describe()
     assert "  resumed: 1 trial done by earlier calls, kept" in text
     assert "  stopped at --timeout 0.01 s with 2 of 3 trials: the same command goes on" in text
+    # old behaviour (an outside probe): nothing in the files said the timeout stopped it
+    assert json.loads((out / "summary.json").read_text())["stopped_by"] == "timeout"
+    assert (out / "best.yaml").read_text().startswith("# Stopped at --timeout before the budget")
     trials = (out / "trials.csv").read_text().splitlines()
     assert trials[2].startswith("1,COMPLETE,") and ",0,True," in trials[2]  # retry_of 0, not 0.0
     run = tune_run(bundle.path, out_dir=tmp_path / "lr", model_name="logreg", n_trials=1,
@@ -183,10 +187,43 @@ def test_ctrl_c_after_finished_trials_writes_their_results(bundle, tmp_path, bas
     assert "written from the 1 trial finished before it was stopped" in caplog.text
     assert (out / "best.yaml").read_text().startswith("# Interrupted (Ctrl-C) before the budget")
     assert "run again to resume" in json.loads((out / "summary.json").read_text())["interrupted"]
+    assert json.loads((out / "summary.json").read_text())["stopped_by"] == "Ctrl-C"
     assert (out / "trials.csv").exists() and (out / "search.png").exists()
     assert tune_run(bundle.path, n_trials=3, **_fcn_opts(out, base_yaml)).result.trials.shape[0] >= 3
     assert "interrupted" not in json.loads((out / "summary.json").read_text())
     assert not (out / "best.yaml").read_text().startswith("# Interrupted")
+
+
+def test_a_sigterm_is_written_as_a_sigterm_and_a_timeout_hint_names_the_timeout(
+        bundle, tmp_path, base_yaml, monkeypatch):
+    """Old behaviour (an outside probe): a tune stopped by SIGTERM wrote "Interrupted
+    (Ctrl-C)" in best.yaml and summary.json; ``--trials 5`` cut to one trial by --timeout
+    was told "--trials 2 or more draws others"."""
+    import genemoe.train.tuning as tuning
+    from genemoe.errors import Terminated
+
+    out = tmp_path / "tune"
+    real, calls = tuning.fit_model, []
+
+    def second_terminated(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise Terminated
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "fit_model", second_terminated)
+    with pytest.raises(KeyboardInterrupt):
+        tune_run(bundle.path, n_trials=3, **_fcn_opts(out, base_yaml))
+    assert (out / "best.yaml").read_text().startswith("# Interrupted (SIGTERM) before the budget")
+    assert json.loads((out / "summary.json").read_text())["stopped_by"] == "SIGTERM"
+    def slow(*args, **kwargs):  # trial 0 outlasts the timeout
+        time.sleep(0.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "fit_model", slow)
+    text = tune_run(bundle.path, n_trials=5, timeout=0.2,
+                    **_fcn_opts(tmp_path / "t2", base_yaml)).describe()
+    assert "a longer --timeout, or the same command again, draws others" in text
 
 
 def test_a_smaller_budget_on_a_larger_study_reports_its_own_trials(bundle, tmp_path, base_yaml):
@@ -363,7 +400,10 @@ def test_a_survival_tune_says_its_value_is_the_runs_scaled_partial_likelihood(bu
     run = tune_run(bundle.path, out_dir=tmp_path / "t", model_name="coxnet", task="survival",
                    n_trials=2, progress=False)
     text = run.describe()
-    assert "after the validation risk scale: a run's val_pll_per_event_after" in text
+    # old behaviour (an outside probe): "a run's val_pll_per_event_after", a key not in
+    # metrics.json: it is the run's config.yaml calibration entry
+    assert ("after the validation risk scale; a run keeps it in\n    config.yaml: "
+            "calibration.val_pll_per_event_after)") in text
     # old behaviour: n_top_genes drawn among 500-10000 on 60 genes, a draw shown as tuned
     assert "model.n_top_genes" not in text and run.result.trials["model.n_top_genes"].nunique() <= 1
     again = train_run(bundle.path, out_dir=tmp_path / "r", task="survival", model_name="coxnet",

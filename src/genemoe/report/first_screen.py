@@ -152,7 +152,8 @@ def tune_panel(*, summary: dict, tuned_on: dict, bundle_summary: dict, record: d
     headline = _big(f"best validation {metric}" + (f" (mean of {inner} inner folds)"
                                                    if inner > 1 else ""),
                     fmt_value(summary.get("best_value")),
-                    "per event, after the validation risk scale (a run's val_pll_per_event_after)"
+                    "per event, after the validation risk scale (a run's config.yaml "
+                    "calibration.val_pll_per_event_after)"
                     if summary.get("metric") == "partial_likelihood" else "")  # as the terminal
     thumb = next((f for f in figures if f.section == "tuning"), None)
     return _panel(rows, headline, thumb)

@@ -57,7 +57,7 @@ from genemoe.config_presets import dump_yaml
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.data.bundle import sample_set_sha256 as sample_ids_sha256
-from genemoe.errors import input_error
+from genemoe.errors import input_error, stop_signal
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.models.search_spaces import search_space, value_text
@@ -154,8 +154,9 @@ class TuneRun(AtFolder):
                  f"{r.seconds:.0f} s{saved})",
                  f"  best validation {r.metric}: {r.best_value:.3f}"  # as the report page
                  + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
-                 + ("\n    (per event, after the validation risk scale: a run's "
-                    "val_pll_per_event_after)" if r.metric == "partial_likelihood" else "")]
+                 + ("\n    (per event, after the validation risk scale; a run keeps it in"
+                    "\n    config.yaml: calibration.val_pll_per_event_after)"
+                    if r.metric == "partial_likelihood" else "")]
         if r.n_done_before:
             lines.insert(1, f"  resumed: {r.n_done_before} trial{'s' if r.n_done_before != 1 else ''}"
                             " done by earlier calls, kept")
@@ -164,8 +165,9 @@ class TuneRun(AtFolder):
             lines.insert(1, f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
                             f"{self.n_asked} trials: the same command goes on with the study")
         if r.best_is_start and n_counted <= 1:  # "no drawn trial beat them": none was drawn
-            lines.append("  only trial 0 ran, the starting values: nothing was searched "
-                         "(--trials 2 or more draws others)")
+            lines.append("  only trial 0 ran, the starting values: nothing was searched ("
+                         + ("a longer --timeout, or the same command again, draws others)"
+                            if (self.n_asked or 1) > 1 else "--trials 2 or more draws others)"))
         elif r.best_is_start:  # "options tuned" for the preset's own values read as a change
             lines.append("  the starting values (trial 0) were best: no drawn trial beat them")
         lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()
@@ -263,13 +265,17 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                                                ).for_model(model_name, fit_cfg)
                             if cv > 1 else None)
     except TuningInterrupted as stop:  # was: nothing written until the study was rerun
-        _write_outputs(out_dir, bundle, data, stop.result, interrupted=True, **written)
+        _write_outputs(out_dir, bundle, data, stop.result, stopped_by=stop_signal(stop) or "Ctrl-C",
+                       **written)
         done = int((budget_rows(stop.result.trials)["state"] == "COMPLETE").sum())
         log.warning("best.yaml, trials.csv and search.png written from the %d trial%s finished "
                     "before it was stopped (best %s %.3f)", done, "" if done == 1 else "s",
                     stop.result.metric, stop.result.best_value)
         raise
-    _write_outputs(out_dir, bundle, data, result, **written)
+    t = budget_rows(result.trials)  # counted as TuneRun.describe counts them
+    n_done = int(t["in_budget"].sum()) if "in_budget" in t else len(t)
+    _write_outputs(out_dir, bundle, data, result, stopped_by="timeout" if timeout is not None
+                   and n_done < n_trials else None, **written)
     return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout)
 
 
@@ -306,11 +312,14 @@ def _say_replaced(out_dir: Path, study_name: str) -> None:
 
 
 def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], result: TuneResult,
-                   interrupted: bool = False, **opts: Any) -> None:
+                   stopped_by: str | None = None, **opts: Any) -> None:
+    """best.yaml, trials.csv, search.png and summary.json; ``stopped_by``: what ended the
+    search before its budget (``"Ctrl-C"``, ``"SIGTERM"``, ``"timeout"``; a SIGTERM was
+    written as Ctrl-C, and a timeout not at all)."""
     text = best_yaml(bundle, data, result, **opts)
-    if interrupted:
-        text = ("# Interrupted (Ctrl-C) before the budget: the same command again finishes the "
-                "study.\n" + text)
+    if stopped_by:
+        text = (f"# {'Stopped at --timeout' if stopped_by == 'timeout' else f'Interrupted ({stopped_by})'}"
+                " before the budget: the same command again finishes the study.\n" + text)
     atomic_write_text(out_dir / "best.yaml", text)
     atomic_write_text(out_dir / "trials.csv", trials_csv(result.trials))
     plot_search(result.trials, out_dir / "search.png", metric=f"validation {result.metric}",
@@ -332,8 +341,8 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "metric": result.metric, "inner_folds": opts["cv"],
                "best_params": result.best_params, "bundle": str(bundle.path),
                "genemoe_version": __version__} | (
-                   {"interrupted": "Ctrl-C: the trials finished before it; run again to resume"}
-                   if interrupted else {})
+                   {"stopped_by": stopped_by, "interrupted": f"{stopped_by}: the trials finished "
+                    "before it; run again to resume"} if stopped_by else {})
     atomic_write_text(out_dir / "summary.json", dump_json(plain(summary)))
 
 
