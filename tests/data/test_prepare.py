@@ -47,6 +47,32 @@ def test_synthetic_bundle_counts_and_flags(synth_bundle):
             b.obs.loc[b.obs.split == "train", "cancer_type"])
 
 
+def test_genemoes_synthetic_files_are_marked_synthetic_however_prepared(synth_files, tmp_path):
+    """Old behaviour (an outside probe): ``genemoe prepare`` on the files
+    ``write_synthetic_files`` writes gave a bundle every report called "real data"
+    (``synthetic: false``): only the demo set the flag. The SYNT- barcodes, or the README
+    beside the files, mark it now, said and in the record."""
+    kw = dict(label_paths=[synth_files["labels"]], annotation_path=synth_files["annotation"])
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b", **kw)
+    assert b.synthetic and json.loads((b.path / "summary.json").read_text())["synthetic"] is True
+    assert any("synthetic samples (SYNT- barcodes)" in w for w in b.record["warnings"])
+    moved = tmp_path / "elsewhere"  # renamed barcodes: the README still tells
+    moved.mkdir()
+    counts = pd.read_csv(synth_files["counts"], sep="\t", index_col=0)
+    counts.columns = [c.replace("SYNT-", "TCGA-") for c in counts.columns]
+    counts.to_csv(moved / "counts.tsv", sep="\t")
+    labels = pd.read_csv(synth_files["labels"], sep="\t")
+    labels["Sample_name"] = labels["Sample_name"].str.replace("SYNT-", "TCGA-")
+    labels.to_csv(moved / "labels.tsv", sep="\t", index=False)
+    plain = prepare_dataset([moved / "counts.tsv"], out_path=tmp_path / "c",
+                            label_paths=[moved / "labels.tsv"], annotation_path=kw["annotation_path"])
+    assert not plain.synthetic  # nothing tells these apart from real data
+    (moved / "SYNTHETIC_README.txt").write_text("synthetic\n")
+    again = prepare_dataset([moved / "counts.tsv"], out_path=tmp_path / "d",
+                            label_paths=[moved / "labels.tsv"], annotation_path=kw["annotation_path"])
+    assert again.synthetic
+
+
 def test_training_statistics_come_from_training_rows_only(synth_bundle):
     b = synth_bundle
     train = b.X[b.indices("train")].astype(np.float64)

@@ -50,6 +50,7 @@ from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
 from genemoe.data.scaling import column_moments
+from genemoe.data.synthetic import SYNTHETIC_PROJECT
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
 from genemoe.data.xena_listing import check_one_xena_unit
 from genemoe.errors import InputError, input_error, nearest_names
@@ -551,7 +552,7 @@ def prepare_dataset(
         obs = obs.drop(columns=["source"])
         obs = obs[_obs_order(obs)]
         record = {
-            "genemoe_version": __version__, "synthetic": cfg.synthetic, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "genemoe_version": __version__, "synthetic": _synthetic(cfg, obs, paths, plog), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "config": asdict(cfg), "normalisation": sorted(methods)[0] if len(methods) == 1 else sorted(methods),
             "inputs": (inputs := _inputs(paths, label_paths, clinical_path, annotation_path)), "steps": plog.steps,
             "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes},
@@ -566,6 +567,21 @@ def prepare_dataset(
     bundle.path = out_path.absolute()  # as load_bundle's: a later chdir keeps it
     log.info("wrote bundle %s: %s samples × %s genes", out_path, f"{X.shape[0]:,}", f"{X.shape[1]:,}")
     return bundle
+
+
+def _synthetic(cfg: PrepareConfig, obs: pd.DataFrame, paths: list[Path], plog: PrepLog) -> bool:
+    """genemoe's own synthetic cohort however prepared: every barcode of its project code
+    (``SYNT-``) or its ``SYNTHETIC_README.txt`` beside an input (prepared from the written
+    files, such bundles were "real data" on every report); said, and in the record."""
+    if cfg.synthetic:
+        return True
+    by_ids = bool(len(obs)) and obs["sample_id"].astype(str).str.startswith(f"{SYNTHETIC_PROJECT}-").all()
+    if not (by_ids or any((p.parent / "SYNTHETIC_README.txt").is_file() for p in paths)):
+        return False
+    plog.warnings.append(said := "these are genemoe's synthetic samples (" + (
+        "SYNT- barcodes" if by_ids else "SYNTHETIC_README.txt beside the input") + "): the bundle is marked synthetic")
+    log.warning("%s", said)
+    return True
 
 
 def _obs_order(obs: pd.DataFrame) -> list[str]:
