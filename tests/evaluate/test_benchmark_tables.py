@@ -125,3 +125,39 @@ def test_summary_gives_the_time_dependent_auc_with_its_fold_counts():
     assert "| a | 3 | 0.750 ± 0.071 (2/3 folds) | 0.650 ± 0.050 |" in text
     assert "auc_5y" not in text
     assert _auc_lines(results.drop(columns=["auc_1y", "auc_3y"])) == []
+
+
+def test_a_tuned_benchmark_says_optuna_chose_and_one_trial_searched_nothing():
+    """Probe findings (benchmark --tune 1): summary.md said "the values its own grid chose"
+    of neural models Optuna tuned, listed "tune=false" (the grid switch the search turns
+    off) as an option, "1 Optuna trials", and "the best of 1 trials" where trial 0, the
+    preset itself, was all that ran."""
+    from genemoe.evaluate.benchmark_tables import (
+        chosen_where,
+        options_lines,
+        results_table,
+        tuning_text,
+    )
+
+    results = pd.DataFrame({"model": ["logreg", "logreg", "fcn", "fcn"],
+                            "options": ["C=1", "C=1", "hidden=256", "hidden=256"],
+                            "chosen": ["model.C=1", "model.C=1", "model.hidden=256, epoch=2",
+                                       "model.hidden=256, epoch=1"],
+                            "tune_trials": [1, 1, 1, 1]})
+    for line in options_lines(results):
+        assert "own grid" not in line
+        assert line.endswith("; the values Optuna's best trial chose on each fold's validation "
+                             "part are under Chosen per fold")
+    untuned = results.drop(columns="tune_trials").assign(chosen=["C=1", "C=0.1", "epoch=2", "epoch=1"])
+    assert "the values its own grid chose" in options_lines(untuned)[0]
+    said = tuning_text({"tune": 1})
+    assert "1 Optuna trial per model" in said and "trials" not in said.split(" per model")[0]
+    assert "trial 0 is the preset's values: nothing was searched" in said
+    assert "nothing was searched" not in tuning_text({"tune": 3})
+    assert chosen_where({"tune": 1}) == "trial 0 alone, the preset's values (--tune 1: no search)"
+    cell = {"model": "logreg", "task": "classify", "repeat": 0, "fold": 0, "seed": 0,
+            "n": {"train": 8, "val": 2, "test": 4}, "n_genes": 5, "seconds": 1.0,
+            "options": {"C": 1.0, "tune": False}, "chosen": {"model.C": 1.0},
+            "metrics": {k: 0.5 for k in ("accuracy", "macro_precision", "macro_recall",
+                                         "macro_f1", "weighted_f1")} | {"per_class": {}}}
+    assert results_table([cell])["options"].tolist() == ["C=1"]  # was "C=1, tune=false"

@@ -60,3 +60,27 @@ def test_a_corrected_p_from_few_folds_is_said_to_be_a_rough_guide():
     many = [{**r, "fold": r["fold"] + 2 * k} for k in range(3) for r in rows]
     assert "rough guide" not in benchmark_table(pd.DataFrame(many), task="classify", title="b",
                                                 out_dir=Path("b"))
+
+
+def test_a_tuned_ensemble_benchmark_states_its_budget_cost_and_size(tmp_path):
+    """Probe finding: the terminal table never stated the --tune budget or what the searches
+    cost (summary.md did), nor that --tune 1 searched nothing, nor (the title) that every
+    model was an ensemble."""
+    from genemoe.workflows.benchmark import BenchmarkResult
+
+    results = pd.DataFrame({"model": ["logreg", "logreg", "fcn", "fcn"],
+                            "accuracy": [0.8, 0.7, 0.4, 0.5], "macro_f1": [0.5, 0.6, 0.3, 0.2],
+                            "repeat": 0, "fold": [0, 1, 0, 1], "n_test": 10, "n_train": 20,
+                            "tune_seconds": [0.5, 0.5, 3.0, 4.0]})
+    text = benchmark_table(results, task="classify", title="t", out_dir=Path("b"),
+                           protocol={"tune": 1, "ensemble": 2})
+    assert ("tuning: 1 Optuna trial per model and fold (trial 0 = the preset's values: nothing "
+            "was searched; --tune 2 or more searches)") in text
+    assert " · 8 s in the searches (logreg 1 s, fcn 7 s; the final fits not included)" in text
+    assert "tuning:" not in benchmark_table(results, task="classify", title="t", out_dir=Path("b"))
+    assert "nothing was searched" not in benchmark_table(
+        results, task="classify", title="t", out_dir=Path("b"), protocol={"tune": 5})
+    out = tmp_path
+    (out / "protocol.json").write_text('{"ensemble": 2, "tune": 1}')
+    said = BenchmarkResult(out, "classify", ["logreg", "fcn"], results, 4, 0, 1.0).describe()
+    assert said.splitlines()[0].startswith("benchmark · classify · every model × 2 · ")

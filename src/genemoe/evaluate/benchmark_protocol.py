@@ -19,10 +19,14 @@ def options_lines(results: pd.DataFrame) -> list[str]:
         kinds = g["options"].fillna("").unique()
         own = "chosen" in g and g["chosen"].fillna("").astype(bool).any() and not g[
             "chosen"].fillna("").str.startswith("epoch").all()  # a classical model's own grid
+        tuned = "tune_trials" in g and g["tune_trials"].notna().any()  # an Optuna search's
         lines.append(f"- `{model}`: " + (kinds[0] or "its defaults" if len(kinds) == 1 else
                                           "differ by fold (tuned): `options` in results.csv")
-                     + ("; the values its own grid chose on each fold's validation part are "
-                        "under Chosen per fold" if own and len(kinds) == 1 else "")
+                     + ("" if not own or len(kinds) > 1 else
+                        "; the values Optuna's best trial chose on each fold's validation part are "
+                        "under Chosen per fold" if tuned else
+                        "; the values its own grid chose on each fold's validation part are "
+                        "under Chosen per fold")
                      + _edge_text(g))
     return lines
 
@@ -42,11 +46,14 @@ def _edge_text(g: pd.DataFrame) -> str:
 def tuning_text(p: dict) -> str:
     """A benchmark's search budget per model (and ensemble size) from its protocol.json:
     summary.md's and the HTML report's (which said nothing of it)."""
-    return ((f"Tuning: {p['tune']} Optuna trials per model inside each fold, "
+    trials = f"{p['tune']} Optuna trial{'s' if p.get('tune') != 1 else ''}"
+    return ((f"Tuning: {trials} per model inside each fold, "
              + ("on its validation part only" if p.get("tune_cv", 1) <= 1 else
                 f"each trial scored by its mean validation metric over {p['tune_cv']} inner "
                 "folds of the fold's training part, each with its own gene filter and scaler")
              + " (the same budget for every model; the test part is scored once, after)."
+             + (" With one trial, trial 0 is the preset's values: nothing was searched (--tune 2 "
+                "or more draws others)." if p.get("tune") == 1 else "")
              if p.get("tune") else
              "No search: neural models run the preset, classical models choose from their "
              "own small grids on the validation part.")
@@ -62,6 +69,8 @@ def chosen_where(p: dict) -> str:
     if tune and cv > 1:
         return (f"the best of {tune} trials, each scored on {cv} inner folds of the fold's "
                 f"training and validation parts{cap}")
+    if tune == 1:  # "the best of 1 trials": trial 0, the preset's values
+        return f"trial 0 alone, the preset's values (--tune 1: no search){cap}"
     if tune:
         return f"the best of {tune} trials, each scored on the fold's validation part{cap}"
     return (f"on the fold's validation part ({p.get('val_fraction', 0):.0%} of its training "

@@ -58,7 +58,9 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                "n_genes_used": _genes_used(c),  # Coxnet's 2,000 of the 18,886 (n_genes)
                "chosen": params_text(c.get("chosen") or {}),  # one short table cell
                "grid_edge": grid_edges(c.get("info") or {}),  # chosen at its grid's end
-               "options": params_text(c.get("options") or {}),  # the model's, as it ran
+               "options": params_text({k: v for k, v in (c.get("options") or {}).items()
+                                       if k != "tune"}),  # the model's, as it ran (not the
+               # grid switch --tune turns off: "tune=false" read as an option of the search)
                "type_separation": _first_separation(c.get("routing"))}
         row.update(_tuning_columns(c.get("tuning")))
         if c["task"] == "classify":

@@ -18,11 +18,12 @@ from genemoe.report.text import (
     fmt_count,
     fmt_mean_sd,
     fmt_p,
+    fmt_seconds,
     fmt_value,
     text_table,
 )
 
-__all__ = ["run_table", "benchmark_table"]
+__all__ = ["run_table", "benchmark_table", "budget_line"]
 
 _SHOWN = {"classify": (("accuracy", "accuracy"), ("macro_f1", "macro-F1")),
           "survival": (("c_index", "C-index"), ("uno_c_index", "Uno C"))}
@@ -61,7 +62,25 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
     return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
 
 
-def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Path) -> str:
+def budget_line(protocol: dict, results: pd.DataFrame) -> str:
+    """A tuned benchmark's search budget and what it cost (summary.md's Tuning cost table in
+    one line); "" without --tune. With one trial, that nothing was searched."""
+    tune = int(protocol.get("tune") or 0)
+    if not tune:
+        return ""
+    line = f"  tuning: {tune} Optuna trial{'s' if tune != 1 else ''} per model and fold"
+    if tune == 1:  # as `genemoe tune --trials 1` says
+        line += " (trial 0 = the preset's values: nothing was searched; --tune 2 or more searches)"
+    if "tune_seconds" in results and results["tune_seconds"].notna().any():
+        per = results.groupby("model", sort=False)["tune_seconds"].sum(min_count=1).dropna()
+        line += (f" · {fmt_seconds(float(per.sum()))} in the searches ("
+                 + ", ".join(f"{m} {fmt_seconds(float(v))}" for m, v in per.items())
+                 + "; the final fits not included)")
+    return line
+
+
+def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Path,
+                    protocol: dict | None = None) -> str:
     """Mean ± sd over folds per model, and each model against the best peer on the primary
     metric (mean difference, folds won/lost, two-sided p of the corrected resampled t-test,
     which allows for the folds sharing training samples; the Wilcoxon p is in summary.md)."""
@@ -84,6 +103,8 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
                      fmt_p(c["corrected_p"])])
         rows.append(row)
     caption = f"  {out_dir / 'summary.md'}  ·  {out_dir / 'results.csv'}"  # Wilcoxon p there
+    if budget := budget_line(protocol or {}, results):  # the budget and its cost were unsaid
+        caption = f"{budget}\n{caption}"
     n_pairs = int(comp["n_pairs"].max()) if best and len(comp) else 0
     if few_pairs_note(n_pairs):  # p 0.026 from 2 folds was shown unqualified
         caption = (f"  corrected p from {n_pairs} paired folds: a rough guide (use more folds "

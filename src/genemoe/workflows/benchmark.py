@@ -155,13 +155,16 @@ class BenchmarkResult(AtFolder):
         from genemoe.report.terminal import benchmark_table
         from genemoe.report.text import fmt_seconds
 
-        protocol = self.out_dir / "protocol.json"
-        synthetic = protocol.exists() and bool(
-            json.loads(protocol.read_text()).get("bundle_summary", {}).get("synthetic"))
-        title = (f"benchmark · {self.task} · mean ± sd over folds · {self.n_computed} cells "
+        path = self.out_dir / "protocol.json"
+        protocol = json.loads(path.read_text()) if path.exists() else {}
+        synthetic = bool(protocol.get("bundle_summary", {}).get("synthetic"))
+        k = int(protocol.get("ensemble") or 1)  # was unsaid (train prints "genemoe × 2")
+        title = (f"benchmark · {self.task}" + (f" · every model × {k}" if k > 1 else "")
+                 + f" · mean ± sd over folds · {self.n_computed} cells "
                  f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
                  + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {shown_path(self.out_dir)}")
-        return benchmark_table(self.results, task=self.task, title=title, out_dir=Path(shown_path(self.out_dir)))
+        return benchmark_table(self.results, task=self.task, title=title,
+                               out_dir=Path(shown_path(self.out_dir)), protocol=protocol)
 
 
 # --------------------------------------------------------------------------- cells
