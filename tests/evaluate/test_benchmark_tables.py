@@ -161,3 +161,21 @@ def test_a_tuned_benchmark_says_optuna_chose_and_one_trial_searched_nothing():
             "metrics": {k: 0.5 for k in ("accuracy", "macro_precision", "macro_recall",
                                          "macro_f1", "weighted_f1")} | {"per_class": {}}}
     assert results_table([cell])["options"].tolist() == ["C=1"]  # was "C=1, tune=false"
+
+
+def test_a_benchmark_of_pretrained_encoders_says_so_in_its_protocol():
+    """Probe finding: an ablation's pretrained/ part (a benchmark folder) read like a second
+    from-scratch Gene-MOE: summary.md never said its encoders were pre-trained, nor where."""
+    from genemoe.evaluate.benchmark_protocol import pretrained_text, protocol_text
+
+    p = {"task": "classify", "n_folds": 2, "n_repeats": 1, "seed": 0, "val_fraction": 0.15,
+         "preset": "small", "bundle_path": "b", "tune": 0,
+         "pretrained": {"per_fold": {}, "runs": {"r0_f0": "abl/pretrain/r0_f0",
+                                                 "r0_f1": "abl/pretrain/r0_f1"}}}
+    said = protocol_text(p)
+    assert ("Pre-trained: every neural model's encoder starts from pretrain/r*_f* (one `genemoe "
+            "pretrain` run per fold, on its training part; first: abl/pretrain/r0_f0).") in said
+    assert pretrained_text({**p, "pretrained": None}) == ""
+    assert pretrained_text({"pretrained": "pre/run", "freeze_encoder_epochs": 2}) == (
+        " Pre-trained: every neural model's encoder starts from `pre/run` (one `genemoe "
+        "pretrain` run for every fold), frozen for its first 2 epochs.")

@@ -4,9 +4,11 @@ with (:mod:`genemoe.evaluate.benchmark_tables` holds the tables)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-__all__ = ["options_lines", "tuning_text", "chosen_where", "protocol_text"]
+__all__ = ["options_lines", "tuning_text", "chosen_where", "protocol_text", "pretrained_text"]
 
 
 def options_lines(results: pd.DataFrame) -> list[str]:
@@ -77,6 +79,23 @@ def chosen_where(p: dict) -> str:
             f"part){cap}")
 
 
+def pretrained_text(p: dict) -> str:
+    """Where the neural models' encoders started (protocol.json ``pretrained``): an
+    ablation's pretrained/ part read like a second from-scratch Gene-MOE."""
+    pre = p.get("pretrained")
+    if not pre:
+        return ""
+    if isinstance(pre, dict):  # one `genemoe pretrain` run per fold
+        runs = sorted(map(str, (pre.get("runs") or {}).values()))
+        where = (f"{Path(runs[0]).parent.name}/r*_f* (one `genemoe pretrain` run per fold, on "
+                 "its training part; first: " + runs[0] + ")") if runs else "one run per fold"
+    else:
+        where = f"`{pre}` (one `genemoe pretrain` run for every fold)"
+    frozen = int(p.get("freeze_encoder_epochs") or 0)
+    return (f" Pre-trained: every neural model's encoder starts from {where}"
+            + (f", frozen for its first {frozen} epochs" if frozen else "") + ".")
+
+
 def protocol_text(p: dict) -> str:
     strat = "cancer type and event" if p["task"] == "survival" else "cancer type"
     return (f"{p['n_folds']}-fold cross-validation × {p['n_repeats']} repeat(s), stratified by "
@@ -84,7 +103,7 @@ def protocol_text(p: dict) -> str:
                            else f"fold seed {p['seed']}") + "; identical folds "
             f"for every model. Validation: {p['val_fraction']:.0%} of each fold's training part "
             "(early stopping, model selection). Gene filter and scaler fitted on each fold's "
-            "training part only. " + tuning_text(p) + " "
+            "training part only. " + tuning_text(p) + pretrained_text(p) + " "
             + f"Preset `{p['preset']}`"
             + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`."
             + _samples_text(p.get("samples") or {}))
