@@ -330,7 +330,9 @@ def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, cle
     assert not re.search(r"\d\.\d{5,}", r.stdout)
     reports = [Path(line.split(maxsplit=1)[1]) for line in out if line.startswith("report:")]
     assert len(reports) == 2 and all(p.is_file() for p in reports)
-    assert out[-2].startswith("all outputs:") and out[-1].startswith("summary:") and len(out) <= 25
+    assert out[-4].startswith("all outputs:") and out[-3].startswith("summary:") and len(out) <= 27
+    # old behaviour (a first-contact probe): the demo ended on paths, no word of what next
+    assert out[-2].startswith("next:        your own data: genemoe prepare --expression")
     assert "every model tuned with the same budget, 1 trial on" in r.stdout
     tuned = sorted(p.name for p in (tmp_path / "demo" / "tuning").iterdir())
     assert tuned == sorted(f"{m}_{t}" for m, t in (("genemoe", "classify"), ("logreg", "classify"),

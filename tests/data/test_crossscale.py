@@ -30,7 +30,7 @@ def test_none_takes_log_values_as_the_models_scale_and_refuses_linear_ones():
 
     assert scale_rule("log", "fpkm_uq", "none") == "given"
     assert scale_rule("transformed", "none", "none") == "given"
-    with pytest.raises(InputError, match="look counts"):
+    with pytest.raises(InputError, match="look like counts"):
         scale_rule("counts", "fpkm_uq", "none")
     # a model of log2(x + 1) inputs: linear values (EB++) were scored as they were, 1,170
     # log2 units from its training distribution

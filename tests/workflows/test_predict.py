@@ -262,7 +262,7 @@ def test_log_values_on_the_models_scale_are_taken_as_they_are_when_asked(trained
     assert pd.read_csv(tmp_path / "s.csv")["input_shift"].median() > 3
     counts = np.round(np.exp2(X) - 1).clip(0)  # plainly not the model's (log) scale: refused
     counts.to_csv(tmp_path / "counts.tsv", sep="\t")
-    with pytest.raises(InputError, match=r"(?s)look counts .*fix: leave it out"):
+    with pytest.raises(InputError, match=r"(?s)look like counts .*fix: leave it out"):
         predict_file(d / "run", tmp_path / "counts.tsv", out_path=tmp_path / "c.csv",
                      normalisation="none")
 

@@ -75,7 +75,7 @@ def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto
             #   linear values were taken as they were: 1,170 log2 units off, scored)
             raise input_error(
                 f"--normalisation none takes the values as the model's scale, but they look "
-                f"{value_kind} and the model's input is log2 ({model_normalisation})",
+                f"{'like counts' if value_kind == 'counts' else 'linear (not log)'} and the model's input is log2 ({model_normalisation})",
                 where="--normalisation", fix="leave it out (auto normalises them)")
         return "given"
     if exported_normalisation is not None and exported_normalisation == model_normalisation:

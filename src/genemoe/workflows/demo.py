@@ -189,7 +189,13 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
                      if pred else [])
     lines += [f"report:      {p}" for p in reports] + [f"all outputs: {out_dir.resolve()}"]
     atomic_write_text(out_dir / "summary.txt", "\n".join(lines) + "\n")  # was printed only
-    return "\n".join(lines) + f"\nsummary:     {(out_dir / 'summary.txt').resolve()}"
+    return "\n".join(lines) + f"\nsummary:     {(out_dir / 'summary.txt').resolve()}\n" + NEXT
+
+
+# what a first-time user does next (the demo ended on paths alone: a probe's first contact)
+NEXT = ("next:        your own data: genemoe prepare --expression FILE --labels FILE --out "
+        "bundles/mine,\n             then genemoe benchmark --data bundles/mine (README: "
+        "\"From download to a prepared bundle\")")
 
 
 def _header(bundle: Bundle, epochs: int, tune: int = 0) -> str:

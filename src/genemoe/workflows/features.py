@@ -9,7 +9,7 @@ features, 0.4; its Fig. 8(b) caption says 0.5).
 
 With a decoder (a ``genemoe pretrain`` run), the same samples are reconstructed
 (eval mode: ``z = μ``, no noise) and real and reconstructed expression are embedded
-jointly (t-SNE; UMAP when ``umap-learn`` is installed). How much the two clouds overlap
+jointly (t-SNE; UMAP with ``--embedding umap`` or ``both``, ``umap-learn`` installed). How much the two clouds overlap
 is measured, not eyeballed, by the **k-nearest-neighbour mixing score**: for each point,
 the share of its ``k`` nearest neighbours (itself excluded) that belong to the other set,
 averaged over all points. Two samples of one distribution score about
