@@ -179,3 +179,15 @@ def test_a_benchmark_of_pretrained_encoders_says_so_in_its_protocol():
     assert pretrained_text({"pretrained": "pre/run", "freeze_encoder_epochs": 2}) == (
         " Pre-trained: every neural model's encoder starts from `pre/run` (one `genemoe "
         "pretrain` run for every fold), frozen for its first 2 epochs.")
+
+
+def test_a_collapsed_pre_training_is_said_beside_where_the_encoders_started():
+    """Old behaviour (an outside probe): both pre-trainings of an ablation's pretrained/
+    part had collapsed, said only in their own folders."""
+    from genemoe.evaluate.benchmark_protocol import pretrained_text
+
+    p = {"pretrained": {"per_fold": {}, "runs": {"r0_f0": "a/pretrain/r0_f0", "r0_f1": "a/pretrain/r0_f1"}},
+         "pretrained_collapsed": {"r0_f1": "KL per latent dimension 0.001 < 0.01: ..."}}
+    assert pretrained_text(p).endswith(
+        "The pre-training collapsed in 1 of 2 runs (r0_f1: KL per latent dimension 0.001 < 0.01: ...).")
+    assert "collapsed" not in pretrained_text({**p, "pretrained_collapsed": {}})

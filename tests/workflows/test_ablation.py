@@ -257,6 +257,19 @@ def test_per_fold_pretrained_rows_classify(per_fold_classify):
     assert {"collapsed", "kl_collapsed", "recon_no_better_than_mean", "dead_experts"} <= set(
         summary.columns)
     assert (summary["epochs"] == 1).all() and res.pretrain_summary is not None
+    # old behaviour (an outside probe): the pretrained/ part's summary.md and report never said
+    # its encoders were pre-trained, nor that those pre-trainings had collapsed
+    protocol = json.loads((out / "pretrained" / "protocol.json").read_text())
+    collapsed = {f"r0_f{f}" for f in (0, 1) if json.loads(
+        (out / "pretrain" / f"r0_f{f}" / "summary.json").read_text())["collapse"]["collapsed"]}
+    assert set(protocol["pretrained_collapsed"]) == collapsed
+    said = (out / "pretrained" / "summary.md").read_text()
+    assert "Pre-trained: every neural model's encoder starts from pretrain/r*_f*" in said
+    assert (f"The pre-training collapsed in {len(collapsed)} of 2 runs" in said) == bool(collapsed)
+    from genemoe.report.html import write_report
+
+    page = write_report(out / "pretrained").read_text()
+    assert page.count("Pre-trained: every neural model&#x27;s encoder starts from") >= 2
 
 
 def test_per_fold_pretrained_rows_survival_with_pretrained_vaecox(per_fold_survival, bundle):

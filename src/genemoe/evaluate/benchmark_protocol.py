@@ -92,8 +92,13 @@ def pretrained_text(p: dict) -> str:
     else:
         where = f"`{pre}` (one `genemoe pretrain` run for every fold)"
     frozen = int(p.get("freeze_encoder_epochs") or 0)
+    bad = p.get("pretrained_collapsed") or {}
+    n_runs = len(pre.get("runs") or {}) if isinstance(pre, dict) else 1
+    key, first = next(iter(bad.items()), ("", ""))
     return (f" Pre-trained: every neural model's encoder starts from {where}"
-            + (f", frozen for its first {frozen} epochs" if frozen else "") + ".")
+            + (f", frozen for its first {frozen} epochs" if frozen else "") + "."
+            + (f" The pre-training collapsed in {len(bad)} of {n_runs} run{'s' if n_runs != 1 else ''}"
+               f" ({key}: {first})." if bad else ""))
 
 
 def protocol_text(p: dict) -> str:

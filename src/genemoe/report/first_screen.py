@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from genemoe.evaluate.benchmark_protocol import pretrained_text
 from genemoe.evaluate.benchmark_tables import METRICS, PRIMARY_METRIC, PROPOSED_MODELS, chosen_where
 from genemoe.reliability import ECE_ROSE
 from genemoe.report.plots import Figure
@@ -285,7 +286,8 @@ def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, rec
     task = protocol["task"]
     strat = "cancer type and event" if task == "survival" else "cancer type"
     rows = [("data", _data_line(summary, record, protocol.get("bundle_path"))),
-            ("models", ", ".join(f"<code>{_esc(m)}</code>" for m in protocol["models"])),
+            ("models", ", ".join(f"<code>{_esc(m)}</code>" for m in protocol["models"])
+             + _esc(pretrained_text(protocol))),  # a pre-trained part read as from scratch
             ("protocol", f"{protocol['n_folds']}-fold cross-validation × {protocol['n_repeats']} "
                          f"repeat(s), stratified by {strat}, identical folds for every model; "
                          f"chosen {chosen_where(protocol)}; each test fold scored once")]

@@ -31,6 +31,7 @@ from genemoe.data.bundle import atomic_write_text
 from genemoe.data.prep_text import step_line
 from genemoe.errors import InputError, input_error
 from genemoe.evaluate.benchmark_files import load_cells, read_protocol, software_versions
+from genemoe.evaluate.benchmark_protocol import pretrained_text
 from genemoe.evaluate.benchmark_tables import (
     AUC_TEXT,
     PER_TYPE_TEXT,
@@ -171,7 +172,7 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "preprocessing": "gene filter (fit_gene_filter, the bundle's thresholds) and scaler "
         "(per model: per-gene z-score, or an image model's centred or global scaling) fitted on "
         "each fold's training part only (genes removed when the bundle was prepared stay removed)",
-        "tuning": tuning_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
+        "tuning": tuning_text(p) + pretrained_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
         "device": p.get("device"), "bundle": p.get("bundle_path"),
         "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}"}
     seeds = {"fold seeds": f"{p['seed']} + repeat", "model seeds": f"{p['seed']} + repeat",

@@ -268,6 +268,22 @@ def _pretrained_options(pretrained: Path | str | FoldPretrained | None,
     return {"per_fold": dict(pretrained.recipe), "runs": runs}
 
 
+def _collapsed(pre: str | dict | None) -> dict[str, str]:
+    """The pre-training runs whose own collapse checks fired (their ``summary.json``), each
+    with its first warning: said in summary.md and the report (an ablation's pretrained/
+    part did not say that both its pre-trainings had collapsed)."""
+    runs = {} if pre is None else pre["runs"] if isinstance(pre, dict) else {"every fold": pre}
+    out = {}
+    for key, run in runs.items():
+        try:
+            c = json.loads((Path(run) / "summary.json").read_text()).get("collapse") or {}
+        except (OSError, ValueError):
+            continue
+        if c.get("collapsed"):
+            out[key] = str((c.get("warnings") or ["collapsed"])[0])
+    return out
+
+
 def _fingerprint(bundle: Bundle, opts: dict) -> str:
     """Hash of everything a cell's numbers depend on, except the model and the repeat count."""
     key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction")}
@@ -319,6 +335,7 @@ def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldP
                        "bundle_summary": bundle.summary, "bundle_record": record,
                        "class_names": bundle.class_names, "samples": samples,
                        "preset_tuned_on": load_preset(opts["preset"]).get("tuned_on") or {},
+                       "pretrained_collapsed": _collapsed(opts.get("pretrained")),
                        "stratified_by":
                        "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
                        "versions": software_versions(),
