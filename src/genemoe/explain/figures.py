@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
+from genemoe.data.bundle import atomic_file
+
 __all__ = ["top_genes_figure", "attribution_map_figure", "sample_attribution_figure",
            "new_subplots"]
 
@@ -123,6 +125,6 @@ def _finish(fig: MplFigure, out_path: Path, *, title: str, dpi: int) -> Path:
     else:
         fig.tight_layout()
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_path, dpi=dpi)
+    with atomic_file(out_path, suffix=".png") as tmp:  # whole, then renamed into place
+        fig.savefig(tmp, dpi=dpi, format="png")
     return out_path

@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import MaxNLocator
 
+from genemoe.data.bundle import atomic_file
 from genemoe.evaluate.survival import logrank_test
 from genemoe.evaluate.survival_tests import kaplan_meier_curve, stratified_logrank
 from genemoe.explain.figures import new_subplots
@@ -47,10 +48,11 @@ class Figure:
 
 
 def save_figure(fig: MplFigure, out_path: Path) -> Path:
-    """Save ``fig`` as PNG (parent folders created), close it, return the path."""
+    """Save ``fig`` as PNG (parent folders created; written whole, then renamed into place),
+    return the path."""
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_path, dpi=110, bbox_inches="tight")
+    with atomic_file(out_path, suffix=".png") as tmp:  # was written in place: a stop mid-write
+        fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")  # left a cut PNG
     return out_path
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from genemoe.data.bundle import atomic_file
 from genemoe.explain.figures import new_subplots
 
 __all__ = ["plot_search"]
@@ -57,6 +58,6 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
     fig.tight_layout()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    with atomic_file(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
     return path

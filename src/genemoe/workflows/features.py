@@ -55,7 +55,14 @@ import pandas as pd
 import torch
 
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
-from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle, remove_outputs
+from genemoe.data.bundle import (
+    Bundle,
+    atomic_file,
+    atomic_write_text,
+    dump_json,
+    load_bundle,
+    remove_outputs,
+)
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.evaluate.features import (
@@ -441,7 +448,8 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
                      + ", ".join(map(str, sorted(set(map(str, run.gene_ids)) - set(ranked["gene_id"]))[:3])))
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_outputs(out_dir, [p.name for p in out_dir.glob("*") if p.name.startswith(_OWN_OUTPUTS)])
-    np.save(out_dir / "latent_gene_correlation.npy", r.astype(np.float32))
+    with atomic_file(out_dir / "latent_gene_correlation.npy", suffix=".npy") as tmp:
+        np.save(tmp, r.astype(np.float32))
     atomic_write_text(out_dir / "gene_correlation.tsv", ranked.to_csv(sep="\t", index=False))
     atomic_write_text(out_dir / "strong_genes.csv", strong.drop(columns="column").to_csv(index=False))
     atomic_write_text(out_dir / "leading_features.tsv", pd.DataFrame(
