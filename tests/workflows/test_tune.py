@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -146,7 +147,8 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     with pytest.raises(KeyboardInterrupt):
         tune_run(bundle.path, n_trials=2, **opts)
     text = tune_run(bundle.path, n_trials=1, **opts).describe()
-    assert "1 trial: 1 complete, 0 pruned; 1 interrupted or failed, not counted (run again as " \
+    # old behaviour (an outside probe): "(run again as trial 1)" of a trial already rerun
+    assert "1 trial: 1 complete, 0 pruned; 1 interrupted or failed, not counted (retried as " \
            "trial 1)" in text and "resumed" not in text
     # old behaviour: best.yaml counted the interrupted trial ("best of 2 trials", n_trials 2)
     best = (out / "best.yaml").read_text()
@@ -155,6 +157,7 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     assert entry["n_trials"] == 1
     text = tune_run(bundle.path, n_trials=3, timeout=0.01, **opts).describe()
     assert "  resumed: 1 trial done by earlier calls, kept" in text
+    assert re.search(r" s this call, \d+ s in all", text)  # was this call's seconds only
     assert "  stopped at --timeout 0.01 s with 2 of 3 trials: the same command goes on" in text
     # old behaviour (an outside probe): nothing in the files said the timeout stopped it
     assert json.loads((out / "summary.json").read_text())["stopped_by"] == "timeout"

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import optuna
 
 from genemoe import __version__
@@ -138,7 +139,7 @@ class TuneRun(AtFolder):
         retries = [str(n) for n, of in zip(t["number"], t["retry_of"], strict=True)
                    if of == of and of in set(failed["number"])] if len(t) else []
         fails = (f"; {len(failed)} interrupted or failed, not counted"
-                 + (f" (run again as trial {', '.join(retries)})" if retries else "")
+                 + (f" (retried as trial {', '.join(retries)})" if retries else "")
                  if len(failed) else "")
         later = len(self.result.trials) - len(t)
         cost = tuning_cost(t)
@@ -151,7 +152,7 @@ class TuneRun(AtFolder):
                  f"complete, {r.n_pruned} pruned{fails}"
                  f"{too_big}"
                  f"{f', {later} more run later by a larger search' if later else ''}; "
-                 f"{r.seconds:.0f} s{saved})",
+                 f"{r.seconds:.0f} s{_in_all(t, r)}{saved})",
                  f"  best validation {r.metric}: {r.best_value:.3f}"  # as the report page
                  + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
                  + ("\n    (per event, after the validation risk scale; a run keeps it in"
@@ -175,6 +176,13 @@ class TuneRun(AtFolder):
         lines.append(f"  retrain: genemoe train --config {shown_path(self.out_dir / 'best.yaml')} "
                      f"--model {self.model_name} --task {self.task} ...")
         return "\n".join(lines)
+
+
+def _in_all(t: pd.DataFrame, r: TuneResult) -> str:
+    """`` this call, 52 s in all``: a resumed study's trials over every call (only this
+    call's seconds were said, and the report's budget line counted a cut trial a fail)."""
+    total = float(pd.to_numeric(t.get("seconds"), errors="coerce").sum()) if len(t) else 0.0
+    return f" this call, {total:.0f} s in all" if r.n_done_before and total > r.seconds else ""
 
 
 def sample_set_sha256(bundle: Bundle) -> str:
