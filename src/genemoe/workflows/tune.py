@@ -50,8 +50,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import optuna
+import pandas as pd
 
 from genemoe import __version__
 from genemoe.config_presets import dump_yaml
