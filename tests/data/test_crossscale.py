@@ -34,7 +34,7 @@ def test_none_takes_log_values_as_the_models_scale_and_refuses_linear_ones():
         scale_rule("counts", "fpkm_uq", "none")
     # a model of log2(x + 1) inputs: linear values (EB++) were scored as they were, 1,170
     # log2 units from its training distribution
-    with pytest.raises(InputError, match="look linear and the model's input is log2"):
+    with pytest.raises(InputError, match=r"look linear \(not log\) and the model's input is log2"):
         scale_rule("linear", "log2p1", "none")
 
 
