@@ -144,8 +144,11 @@ def test_a_tuned_benchmark_says_optuna_chose_and_one_trial_searched_nothing():
                             "chosen": ["model.C=1", "model.C=1", "model.hidden=256, epoch=2",
                                        "model.hidden=256, epoch=1"],
                             "tune_trials": [1, 1, 1, 1]})
-    for line in options_lines(results):
-        assert "own grid" not in line
+    for line in options_lines(results):  # a verification probe: "Optuna's best trial chose"
+        assert "own grid" not in line  # beside "nothing was searched"
+        assert line.endswith("; trial 0 ran alone (the preset's values: nothing searched), under "
+                             "Chosen per fold")
+    for line in options_lines(results.assign(tune_trials=3)):
         assert line.endswith("; the values Optuna's best trial chose on each fold's validation "
                              "part are under Chosen per fold")
     untuned = results.drop(columns="tune_trials").assign(chosen=["C=1", "C=0.1", "epoch=2", "epoch=1"])
@@ -189,5 +192,8 @@ def test_a_collapsed_pre_training_is_said_beside_where_the_encoders_started():
     p = {"pretrained": {"per_fold": {}, "runs": {"r0_f0": "a/pretrain/r0_f0", "r0_f1": "a/pretrain/r0_f1"}},
          "pretrained_collapsed": {"r0_f1": "KL per latent dimension 0.001 < 0.01: ..."}}
     assert pretrained_text(p).endswith(
-        "The pre-training collapsed in 1 of 2 runs (r0_f1: KL per latent dimension 0.001 < 0.01: ...).")
+        "The pre-training collapsed in 1 of 2 runs (r0_f1; it said: KL per latent dimension 0.001 "
+        "< 0.01: ...).")
+    both = {**p, "pretrained_collapsed": {"r0_f0": "a", "r0_f1": "b"}}  # the second was unnamed
+    assert pretrained_text(both).endswith("collapsed in 2 of 2 runs (r0_f0, r0_f1; the first said: a).")
     assert "collapsed" not in pretrained_text({**p, "pretrained_collapsed": {}})

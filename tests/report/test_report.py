@@ -716,6 +716,10 @@ def test_a_temperature_that_raised_validation_ece_is_said_so():
     assert "validation ECE 0.1782 → 0.1785: ECE rose" in run_panel(
         task="classify", model="logreg", metrics={"test": {"n": 10}}, cfg={"calibration": tie},
         summary={}, record={}, bundle_path=None, figures=[])
+    tie.update(ece_before=0.06541, ece_after=0.06543)  # a tie at 4 decimals too: 5
+    assert "validation ECE 0.06541 → 0.06543: ECE rose" in run_panel(
+        task="classify", model="logreg", metrics={"test": {"n": 10}}, cfg={"calibration": tie},
+        summary={}, record={}, bundle_path=None, figures=[])
     calib.update(ece_after=0.1)
     assert "ECE rose" not in run_panel(task="classify", model="logreg",
                                        metrics={"test": {"n": 10}}, cfg={"calibration": calib},

@@ -719,7 +719,7 @@ def test_a_reconstruction_the_training_median_beats_is_no_better():
     assert "MAE 1.74 vs the per-gene median's 1.62, the mean's 1.75)" in report["warnings"][-1]
     mean_only = collapse_report([{**last, "val/mae": 1.8, "val/mae_median_baseline": None}],
                                 kl_collapse=0.01)
-    assert "MAE 1.8 vs the per-gene mean's 1.75)" in mean_only["warnings"][-1]
+    assert "MAE 1.80 vs the per-gene mean's 1.75)" in mean_only["warnings"][-1]  # was "1.8"
     assert not collapse_report([{**last, "val/mae": 1.5}], kl_collapse=0.01)["collapsed"]
     x = np.array([[0.0, 1.0], [2.0, 3.0], [10.0, 5.0]])
     m = reconstruction_metrics(x, x, x.mean(0), np.median(x, 0))

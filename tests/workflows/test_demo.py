@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from genemoe.errors import InputError
-from genemoe.workflows.demo import run_demo
+from genemoe.workflows.demo import NEXT, run_demo
 
 
 def test_epochs_0_is_refused_before_a_run_folder_is_made(synthetic_bundle, tmp_path):
@@ -30,7 +30,7 @@ def test_a_bundle_without_survival_says_the_survival_task_is_left_out(synthetic_
     assert "logreg" in text and "coxnet" not in text
     # the table and verdict are kept (they were printed only), and report names the folder
     summary = (tmp_path / "demo" / "summary.txt").read_text()
-    assert "logreg" in summary and text.endswith(f"summary:     {(tmp_path / 'demo' / 'summary.txt').resolve()}")
+    assert "logreg" in summary and text.endswith(f"summary:     {(tmp_path / 'demo' / 'summary.txt').resolve()}\n" + NEXT)
     from genemoe.errors import InputError
     from genemoe.report.html import write_report
 

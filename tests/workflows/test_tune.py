@@ -157,7 +157,7 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     assert entry["n_trials"] == 1
     text = tune_run(bundle.path, n_trials=3, timeout=0.01, **opts).describe()
     assert "  resumed: 1 trial done by earlier calls, kept" in text
-    assert re.search(r" s this call, \d+ s in all", text)  # was this call's seconds only
+    assert re.search(r" s this call; every call's trials \d+ s", text)  # was this call's only
     assert "  stopped at --timeout 0.01 s with 2 of 3 trials: the same command goes on" in text
     # old behaviour (an outside probe): nothing in the files said the timeout stopped it
     assert json.loads((out / "summary.json").read_text())["stopped_by"] == "timeout"

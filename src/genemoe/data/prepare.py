@@ -396,7 +396,8 @@ def _protein_coding(gene_ids: np.ndarray, annotation: ann.GeneAnnotation | None,
     if not biotypes:
         raise input_error("--protein-coding-only needs gene biotypes: no --annotation, and the "
                           "expression file has no gene_type/biotype column", where="--annotation",
-                          fix="pass --annotation with a biotype column (ensembl105_genes.tsv.gz)")
+                          fix="pass --annotation with a biotype column (ensembl105_genes.tsv.gz), or "
+                              "a matrix with its own gene_type column")
     types = pd.Series([biotypes.get(str(g)) for g in gene_ids], dtype=object)
     plog.step("biotypes", source="the expression file's gene_type/biotype column",
               n_protein_coding=int((types == "protein_coding").sum()), n_without=int(types.isna().sum()))

@@ -25,6 +25,8 @@ def options_lines(results: pd.DataFrame) -> list[str]:
         lines.append(f"- `{model}`: " + (kinds[0] or "its defaults" if len(kinds) == 1 else
                                           "differ by fold (tuned): `options` in results.csv")
                      + ("" if not own or len(kinds) > 1 else
+                        "; trial 0 ran alone (the preset's values: nothing searched), under Chosen "
+                        "per fold" if tuned and (g["tune_trials"].dropna() <= 1).all() else
                         "; the values Optuna's best trial chose on each fold's validation part are "
                         "under Chosen per fold" if tuned else
                         "; the values its own grid chose on each fold's validation part are "
@@ -94,11 +96,12 @@ def pretrained_text(p: dict) -> str:
     frozen = int(p.get("freeze_encoder_epochs") or 0)
     bad = p.get("pretrained_collapsed") or {}
     n_runs = len(pre.get("runs") or {}) if isinstance(pre, dict) else 1
-    key, first = next(iter(bad.items()), ("", ""))
+    first = next(iter(bad.values()), "")
     return (f" Pre-trained: every neural model's encoder starts from {where}"
             + (f", frozen for its first {frozen} epochs" if frozen else "") + "."
             + (f" The pre-training collapsed in {len(bad)} of {n_runs} run{'s' if n_runs != 1 else ''}"
-               f" ({key}: {first})." if bad else ""))
+               f" ({', '.join(bad)}; {'the first' if len(bad) > 1 else 'it'} said: {first})."
+               if bad else ""))
 
 
 def protocol_text(p: dict) -> str:

@@ -213,8 +213,9 @@ def gene_keep_masks(genes: GeneSet, groups: Sequence[str] | np.ndarray, *,
         if coding is None or not coding.any():  # a column of blanks ranked nothing, unsaid
             raise input_error("the bundle's genes have no biotype (no protein-coding gene "
                               "among them)", where="--genes",
-                              fix="prepare with --annotation (e.g. ensembl105_genes.tsv.gz), "
-                                  "or use --genes all|expressed")
+                              fix="prepare with --annotation (e.g. ensembl105_genes.tsv.gz) or "
+                                  "from a matrix with its own gene_type column, or use --genes "
+                                  "all|expressed")
         return coding
     if genes == "expressed":
         groups = np.asarray(groups, dtype=object)

@@ -212,8 +212,8 @@ def _trust_line(cfg: dict, metrics: dict) -> str:
                      "slope on the validation split; the order of patients unchanged)")
     if calib.get("temperature") is not None:
         before, after = calib.get("ece_before"), calib.get("ece_after")
-        digits = 3 if fmt_value(before) != fmt_value(after) or before == after else 4  # "ECE
-        #   0.178 → 0.178: ECE rose" read as a contradiction (0.1782 → 0.1785)
+        digits = next((d for d in range(3, 7) if fmt_value(before, d) != fmt_value(after, d)),
+                      3)  # "ECE 0.178 → 0.178: ECE rose" read as a contradiction: 0.1782 → 0.1785
         parts.append(f"probabilities temperature-scaled on validation (T = "
                      f"{fmt_value(calib['temperature'])}; validation ECE "
                      f"{fmt_value(before, digits)} → {fmt_value(after, digits)}"

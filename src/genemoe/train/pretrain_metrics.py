@@ -106,4 +106,4 @@ def _finite(v: Any) -> bool:
 
 
 def _fmt(v: Any) -> str:
-    return f"{v:.3g}" if _finite(v) else str(v)
+    return f"{v:#.3g}" if _finite(v) else str(v)  # 1.10 beside 1.13 (was 1.1)
