@@ -211,8 +211,8 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
     tuned = {}
     if opts.get("tune"):  # N trials on this fold's validation part; the test part is not given
         model_cfg, train_cfg, tuned = tune_cell(model, plan, fold_for, model_cfg, train_cfg,
-                                                 n_out=n_out, seed=seed, opts=opts, out_dir=out_dir,
-                                                 inner=inner)
+                                                n_out=n_out, seed=seed, opts=opts, out_dir=out_dir,
+                                                inner=inner)
         fold = fold_for(input_scaling(model, model_cfg))  # the best trial's input scaling
         data = fold.parts
     fit_args = dict(model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=work_dir,
