@@ -22,7 +22,7 @@ from genemoe.models.search_spaces import Categorical, Fixed, SearchSpace
 from genemoe.train.study_budget import TOO_BIG, budget_numbers, retry_of, trial_seconds
 
 __all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost", "budget_met_at",
-           "budget_rows", "trials_csv"]
+           "budget_rows", "n_in_budget", "trials_csv"]
 
 
 def encode_choice(choice: Any) -> Any:
@@ -105,6 +105,12 @@ def budget_rows(trials: pd.DataFrame) -> pd.DataFrame:
     """The rows of :func:`trials_table` run to meet its budget (a study shared with a larger
     search holds more: ``for_budget`` False)."""
     return trials[trials["for_budget"].astype(bool)] if "for_budget" in trials else trials
+
+
+def n_in_budget(trials: pd.DataFrame) -> int:
+    """How many of :func:`trials_table`'s rows the best was chosen from (``in_budget``; a
+    table without the column: every row)."""
+    return int(trials["in_budget"].astype(bool).sum()) if "in_budget" in trials else len(trials)
 
 
 def tuning_cost(trials: pd.DataFrame) -> dict[str, float | int | None]:

@@ -73,7 +73,7 @@ from genemoe.train.tuning import (
     tune_model,
     tuning_cost,
 )
-from genemoe.train.tuning_records import budget_rows, trials_csv
+from genemoe.train.tuning_records import budget_rows, n_in_budget, trials_csv
 from genemoe.workflows.common import (
     check_bundle_has_task,
     check_out_dir,
@@ -161,7 +161,7 @@ class TuneRun(AtFolder):
         if r.n_done_before:
             lines.insert(1, f"  resumed: {r.n_done_before} trial{'s' if r.n_done_before != 1 else ''}"
                             " done by earlier calls, kept")
-        n_counted = int(t["in_budget"].sum()) if "in_budget" in t else len(t)
+        n_counted = n_in_budget(t)
         if self.n_asked is not None and n_counted < self.n_asked and self.timeout is not None:
             lines.insert(1, f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
                             f"{self.n_asked} trials: the same command goes on with the study")
@@ -181,7 +181,7 @@ class TuneRun(AtFolder):
 def _in_all(t: pd.DataFrame, r: TuneResult) -> str:
     """`` this call; every call's trials 52 s``: a resumed study's trials' own seconds over
     every call (only this call's wall time was said), named apart from the wall time."""
-    total = float(pd.to_numeric(t.get("seconds"), errors="coerce").sum()) if len(t) else 0.0
+    total = float(pd.to_numeric(t["seconds"], errors="coerce").sum()) if "seconds" in t else 0.0
     return f" this call; every call's trials {total:.0f} s" if r.n_done_before else ""
 
 
@@ -280,10 +280,8 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                     "before it was stopped (best %s %.3f)", done, "" if done == 1 else "s",
                     stop.result.metric, stop.result.best_value)
         raise
-    t = budget_rows(result.trials)  # counted as TuneRun.describe counts them
-    n_done = int(t["in_budget"].sum()) if "in_budget" in t else len(t)
-    _write_outputs(out_dir, bundle, data, result, stopped_by="timeout" if timeout is not None
-                   and n_done < n_trials else None, **written)
+    cut = timeout is not None and n_in_budget(budget_rows(result.trials)) < n_trials
+    _write_outputs(out_dir, bundle, data, result, stopped_by="timeout" if cut else None, **written)
     return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout)
 
 
@@ -361,8 +359,7 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
     model_cfg = {k: v for k, v in result.best_model_cfg.items() if k != "layout_state"}
     train_cfg = {k: v for k, v in result.best_train_cfg.items() if k not in _NOT_SAVED}
     tuned = [k for k in result.best_params if not _fixed(result, k)]
-    t = result.trials
-    n_counted = int(t["in_budget"].astype(bool).sum()) if "in_budget" in t else int(len(t))
+    n_counted = n_in_budget(result.trials)
     entry = {
         "value": ", ".join(f"{k.split('.', 1)[1]} {value_text(result.best_params[k])}" for k in tuned),
         "data": f"{bundle.path} ({len(bundle.sample_ids)} samples; sample set sha256 "
