@@ -30,7 +30,7 @@ from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import atomic_write_text
 from genemoe.data.prep_text import step_line
 from genemoe.errors import InputError, input_error
-from genemoe.evaluate.benchmark_files import load_cells, read_protocol, software_versions
+from genemoe.evaluate.benchmark_files import load_cells, read_protocol
 from genemoe.evaluate.benchmark_protocol import pretrained_text
 from genemoe.evaluate.benchmark_tables import (
     AUC_TEXT,
@@ -54,6 +54,7 @@ from genemoe.report.horizons import horizon_table
 from genemoe.report.html_parts import cell_text as _fmt
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import kv_table as _kv
+from genemoe.report.html_parts import page_context
 from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked_dirs, recorded_run
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
 from genemoe.report.pretrain_page import is_pretrain_dir, pretrain_context
@@ -189,12 +190,11 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
     record = p.get("bundle_record") or {}
     panel = benchmark_panel(protocol=p, results=results, summary=summary, record=record,
                             figures=figures, comparison=comparison)
-    return {"title": f"genemoe benchmark — {p['task']}", "synthetic": bool(summary.get("synthetic")),
-            "summary": summary, "record": record, "protocol": protocol, "panel": panel,
-            "metrics": (_benchmark_metrics(results, p["task"], comparison) if len(results)
-                        else "<p>No finished cell.</p>"),
-            "figures": figures, "versions": p.get("versions", {}),
-            "report_versions": software_versions(), "seeds": seeds, "linked": []}
+    return page_context(f"genemoe benchmark — {p['task']}", synthetic=summary.get("synthetic"),
+                        summary=summary, record=record, protocol=protocol, panel=panel,
+                        metrics=(_benchmark_metrics(results, p["task"], comparison) if len(results)
+                                 else "<p>No finished cell.</p>"),
+                        figures=figures, versions=p.get("versions", {}), seeds=seeds)
 
 
 def _benchmark_metrics(results: pd.DataFrame, task: str,
@@ -273,13 +273,12 @@ def _run_context(d: Path, plots: Path) -> dict[str, Any]:
     figures = run_figures(d, plot_dir=plots)
     panel = run_panel(task=task, model=cfg.get("model"), metrics=metrics, cfg=cfg, summary=summary,
                       record=record, bundle_path=payload.get("bundle_path"), figures=figures)
-    return {"title": f"genemoe run — {model} ({task})",
-            "synthetic": bool(summary.get("synthetic") or record.get("synthetic")),
-            "summary": summary, "record": record, "protocol": protocol, "panel": panel,
-            "metrics": _run_metrics(metrics, task) + horizon_table(d, payload),
-            "figures": figures,
-            "versions": versions, "report_versions": software_versions(), "seeds": seeds,
-            "config": cfg, **_linked_context(d)}
+    return page_context(f"genemoe run — {model} ({task})",
+                        synthetic=summary.get("synthetic") or record.get("synthetic"),
+                        summary=summary, record=record, protocol=protocol, panel=panel,
+                        metrics=_run_metrics(metrics, task) + horizon_table(d, payload),
+                        figures=figures, versions=versions, seeds=seeds, config=cfg,
+                        **_linked_context(d))
 
 
 def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
@@ -326,13 +325,13 @@ def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
                + _table(trials, na_rep="–") + "</details>")
     panel = tune_panel(summary=summary, tuned_on=tuned_on, bundle_summary=bundle_summary,
                        record=record, bundle_path=bundle_path, figures=figures)
-    return {"title": f"genemoe tuning — {model} ({task})",
-            "synthetic": bool(bundle_summary.get("synthetic") or record.get("synthetic")),
-            "summary": bundle_summary, "record": record, "protocol": protocol, "panel": panel,
-            "metrics": metrics, "figures": figures,
-            "versions": {"genemoe (tuning)": summary.get("genemoe_version", "not recorded")},
-            "report_versions": software_versions(), "seeds": {"tuning seed": tuned_on.get("seed")},
-            "config": {k: best.get(k) for k in ("model", "train")}, "linked": []}
+    return page_context(f"genemoe tuning — {model} ({task})",
+                        synthetic=bundle_summary.get("synthetic") or record.get("synthetic"),
+                        summary=bundle_summary, record=record, protocol=protocol, panel=panel,
+                        metrics=metrics, figures=figures,
+                        versions={"genemoe (tuning)": summary.get("genemoe_version", "not recorded")},
+                        seeds={"tuning seed": tuned_on.get("seed")},
+                        config={k: best.get(k) for k in ("model", "train")})
 
 
 def _linked_context(d: Path) -> dict[str, Any]:
@@ -361,11 +360,10 @@ def _explanation_context(d: Path, plots: Path) -> dict[str, Any]:
         gone = (f"{html.escape(str(run))} was trained again after this explanation: its model, "
                 "metrics and figures are another model's now; run genemoe explain again."
                 if earlier else "The explained run is not available.")
-        ctx = {"synthetic": bool(conv.get("synthetic")), "summary": summary, "record": record,
-               "protocol": {"what": "explanation", "model": conv.get("model"), "run": conv.get("run_dir")},
-               "metrics": f"<p>{gone}</p>", "figures": [],
-               "versions": {}, "report_versions": software_versions(), "seeds": {}, "config": None,
-               "panel": "", "linked": []}
+        ctx = page_context("", synthetic=conv.get("synthetic"), summary=summary, record=record,
+                           protocol={"what": "explanation", "model": conv.get("model"),
+                                     "run": conv.get("run_dir")},
+                           panel="", metrics=f"<p>{gone}</p>", figures=[], versions={}, seeds={})
     ctx.update(title=f"genemoe explanation — {conv.get('model')} ({conv.get('method', 'ig')})",
                explanation=_explanation_section(d),
                seeds={**ctx["seeds"], "explanation seed": conv.get("seed", "not recorded")})

@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["cell_text", "html_table", "kv_table"]
+from genemoe.evaluate.benchmark_files import software_versions
+
+__all__ = ["cell_text", "html_table", "kv_table", "page_context"]
 
 
 def cell_text(v: Any) -> str:  # a bool and a dict were shown as Python wrote them
@@ -38,3 +40,15 @@ def kv_table(d: dict) -> str:
     rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(cell_text(v))}</td></tr>"
                    for k, v in d.items() if v is not None)
     return f"<table>{rows}</table>"
+
+
+def page_context(title: str, *, synthetic: bool, summary: dict, record: dict, protocol: dict,
+                 panel: str, metrics: str, figures: list, versions: dict, seeds: dict,
+                 config: Any = None, linked: list | None = None, **extra: Any) -> dict[str, Any]:
+    """What the report renders, one schema for every kind of page (each page built the dict
+    key by key): the parts given, and the versions of the software writing the report.
+    ``extra``: an ``explanation`` section shown first."""
+    return {"title": title, "synthetic": bool(synthetic), "summary": summary, "record": record,
+            "protocol": protocol, "panel": panel, "metrics": metrics, "figures": figures,
+            "versions": versions, "report_versions": software_versions(), "seeds": seeds,
+            "config": config, "linked": linked or [], **extra}

@@ -19,10 +19,9 @@ import pandas as pd
 import yaml
 from matplotlib.ticker import MaxNLocator
 
-from genemoe.evaluate.benchmark_files import software_versions
 from genemoe.explain.figures import new_subplots
 from genemoe.report.first_screen import pretrain_panel
-from genemoe.report.html_parts import html_table, kv_table
+from genemoe.report.html_parts import html_table, kv_table, page_context
 from genemoe.report.plots import (
     Figure,
     plot_expert_utilisation,
@@ -186,11 +185,11 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
                            bundle_path=bundle_path, figures=figures,
                            preset=config.get("preset"), seed=pre.get("seed"),
                            has_experts=any(k.startswith("util/") for r in history for k in r))
-    return {"title": f"genemoe pre-training — {model}",
-            "synthetic": bool(summary.get("synthetic") or bundle_summary.get("synthetic")),
-            "summary": bundle_summary, "record": record, "protocol": protocol, "panel": panel,
-            "metrics": metrics, "figures": figures,
-            "versions": {"genemoe (pre-training)": summary.get("genemoe_version", "not recorded")},
-            "report_versions": software_versions(), "seeds": {"pre-training seed": pre.get("seed")},
-            "config": config, "linked": []}
+    return page_context(f"genemoe pre-training — {model}",
+                        synthetic=summary.get("synthetic") or bundle_summary.get("synthetic"),
+                        summary=bundle_summary, record=record, protocol=protocol, panel=panel,
+                        metrics=metrics, figures=figures,
+                        versions={"genemoe (pre-training)": summary.get("genemoe_version",
+                                                                        "not recorded")},
+                        seeds={"pre-training seed": pre.get("seed")}, config=config)
 
