@@ -14,7 +14,7 @@ from xena_files import gene_table, raw_counts, star_values
 from genemoe.data.normalise import normalise_values
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.read import read_expression
-from genemoe.data.values import is_log_of_counts
+from genemoe.data.values import is_log_of_counts, log_counts_rows
 from genemoe.errors import InputError
 
 GENES = gene_table(40)
@@ -114,6 +114,38 @@ def test_is_log_of_counts() -> None:
     assert is_log_of_counts(np.log2(counts + 1).astype(np.float32))
     assert not is_log_of_counts(np.log2(counts * 1.37 + 1).astype(np.float32))
     assert not is_log_of_counts(np.zeros((5, 5), np.float32))
+
+
+def test_a_log_matrix_with_a_few_values_below_minus_one_is_not_logged_again(
+        tmp_path: Path) -> None:
+    """The defect: one cell at -3 in a log2(TPM + 1) matrix read it as linear, and prepare took
+    log2(x + 1) of the log values (maximum 17.7 -> 4.2), said only by "1 value clipped"."""
+    counts = raw_counts("ACC", GENES, 12, seed=3)
+    m = np.log2(star_values(counts, GENES, "star_tpm") + 1)
+    m.iloc[3, 2] = -3.0
+    p = _write(tmp_path / "TCGA_ACC_log2tpm.tsv.gz", m)
+    t = read_expression(p)
+    assert t.value_kind == "log"
+    assert any("1 value(s) below -1 (minimum -3;" in n for n in t.notes)
+    b = prepare_dataset([p], out_path=tmp_path / "b", config=PrepareConfig(
+        min_variance=0, min_mean=-1e9, val_fraction=0.2, test_fraction=0.2))
+    assert b.summary["normalisation"] == "none" and b.summary["n_values_clipped"] == 0
+    assert float(b.X.max()) == pytest.approx(float(m.to_numpy().max()), rel=1e-6)
+    assert float(b.X.min()) == -3.0
+
+
+def test_one_averaged_aliquot_leaves_a_star_counts_file_log_counts() -> None:
+    """The defect: one sample in 36 with half-integer counts (Xena's hub averages repeated
+    aliquots) made 1.4% of the values non-whole; the file was read as log scale and its
+    counts left unnormalised (and refused beside other star_counts files: "mix scales")."""
+    rng = np.random.default_rng(1)
+    counts = rng.poisson(rng.gamma(1, 3000, (36, 200))).astype(np.float64)
+    counts[5] = (counts[5] + rng.poisson(rng.gamma(1, 3000, 200))) / 2  # two aliquots averaged
+    m = np.log2(counts + 1).astype(np.float32)
+    assert is_log_of_counts(m)
+    assert log_counts_rows(m) == (36, 35)
+    counts[:5] = counts[:5] * 1.37  # five in 36 not counts: more than a producer's averaging
+    assert not is_log_of_counts(np.log2(counts + 1).astype(np.float32))
 
 
 def test_real_pancan_eb_values_stay_linear_with_trace_negatives(shared_data: Path) -> None:
