@@ -198,13 +198,31 @@ def test_a_counts_file_of_fractional_values_is_questioned(tmp_path):
     t = read_expression(write(tmp_path / "salmon.merged.gene_counts.tsv", lines))
     assert t.value_kind == "linear" and whole_share(t.values) < 0.5
     hint = [n for n in t.notes if n.startswith("named counts, values not whole")]
-    assert hint and hint[0].endswith("then --normalisation log2cpm")
+    assert hint and hint[0].endswith("then prepare them with --normalisation log2cpm")
     line = step_line("read", {"file": "m.tsv", "shape": [6, 40], "notes": t.notes,
                               "orientation": t.orientation, "id_kind": t.id_kind,
                               "value_kind": t.value_kind})
     assert "\n  named counts, values not whole" in line
     t = read_expression(write(tmp_path / "salmon.merged.gene_tpm.tsv", lines))
     assert not any("estimated counts" in n for n in t.notes)
+
+
+def test_prepare_warns_when_estimated_counts_are_only_log2p1_ed(tmp_path):
+    """The defect: prepare took nf-core's estimated counts by log2(x + 1), no library-size
+    normalisation, said only by an indented note of the read step (no warning in summary.json)."""
+    x = np.random.default_rng(1).gamma(0.6, 30.0, (len(GENES), len(SAMPLES))).round(3) + 0.001
+    lines = ["gene_id\tgene_name\t" + "\t".join(SAMPLES)]
+    lines += [f"{g}\tSYM{i}\t" + "\t".join(f"{v:.3f}" for v in x[i]) for i, g in enumerate(GENES)]
+    cfg = PrepareConfig(cancer_type="BRCA", min_variance=0, min_mean=0, min_class_size=1,
+                        val_fraction=0, test_fraction=0.4)
+    b = prepare_dataset([write(tmp_path / "salmon.merged.gene_counts.tsv", lines)],
+                        out_path=tmp_path / "b", config=cfg)
+    assert b.summary["normalisation"] == "log2p1"
+    assert any("estimated counts" in w and "--normalisation log2cpm" in w
+               for w in b.summary["warnings"])
+    b = prepare_dataset([write(tmp_path / "salmon.merged.gene_tpm.tsv", lines)],
+                        out_path=tmp_path / "c", config=cfg)  # TPM: no such warning
+    assert not any("estimated counts" in w for w in b.summary["warnings"])
 
 
 def test_the_read_note_on_negatives_does_not_contradict_the_clipping(shared_data):

@@ -293,6 +293,11 @@ def test_output_format_and_max_missing_are_checked_before_reading(trained, tmp_p
     with pytest.raises(InputError, match=r"--max-missing.*\[0, 1\), got 2"):
         predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "x.csv",
                      max_missing=2)
+    # prepare's normalisation, which the read note suggested, was refused only after reading
+    with pytest.raises(InputError, match=r"(?s)'log2cpm' \(a genemoe prepare normalisation\)"
+                                         r".*fix: use auto"):
+        predict_file(d / "run", tmp_path / "not_read.tsv", out_path=tmp_path / "x.csv",
+                     normalisation="log2cpm")
     # a path under a file was found after the reading and scoring
     (tmp_path / "afile").write_text("x")
     with pytest.raises(InputError, match=r"--out: .*afile/a is not a folder this user can write "

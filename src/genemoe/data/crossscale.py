@@ -47,12 +47,26 @@ import numpy as np
 
 from genemoe.errors import input_error
 
-__all__ = ["ScaleRule", "scale_rule", "reference_profile", "quantile_align", "distribution_shift",
+__all__ = ["ScaleRule", "check_request", "scale_rule", "reference_profile", "quantile_align", "distribution_shift",
            "gene_set_note"]
 
 ScaleRule = Literal["same", "exported", "given", "quantile", "refuse"]
 COUNT_BASED = ("fpkm_uq", "log2cpm", "log2tpm")
 REQUESTS = ("auto", "model", "quantile", "none")  # predict --normalisation
+
+
+def check_request(requested: str) -> None:
+    """Refuse a ``predict --normalisation`` that is not one of :data:`REQUESTS`; prepare's
+    methods (log2cpm, ...) are named as prepare's: predict brings estimated counts, TPM or
+    counts onto the model's scale itself (auto)."""
+    if requested in REQUESTS:
+        return
+    prepare_s = requested in ("log2cpm", "log2tpm", "fpkm_uq", "log2p1")
+    raise input_error(
+        f"unknown normalisation {requested!r}" + (" (a genemoe prepare normalisation)" if prepare_s
+                                                  else ""), where="--normalisation",
+        fix="use auto (the default: the model's own normalisation, or log2(x+1) and quantile "
+            "alignment for other pipelines' values), model, quantile or none")
 
 
 def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto", *,
@@ -65,9 +79,7 @@ def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto
     ``exported_normalisation``: the normalisation of the bundle a ``genemoe export`` file
     came from (:attr:`~genemoe.data.read.ExpressionTable.exported_normalisation`), if any.
     """
-    if requested not in REQUESTS:
-        raise input_error(f"unknown normalisation {requested!r}", where="--normalisation",
-                          fix="use auto (the default), model, quantile or none")
+    check_request(requested)
     if requested == "quantile":
         return "quantile"
     if requested == "none":  # taken at the user's word, unless plainly another scale

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from genemoe.data.read import ExpressionTable
-from genemoe.data.values import TRACE_SHARE, negative_share
+from genemoe.data.values import ESTIMATED_COUNTS_SHARE, TRACE_SHARE, negative_share, whole_share
 from genemoe.errors import input_error
 
 __all__ = ["Normalisation", "check_method", "resolve_normalisation", "normalise_values", "values_scale",
@@ -58,6 +58,11 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
     if requested == "auto":
         if countable:
             return "fpkm_uq" if have_lengths else "log2cpm"
+        if kind == "linear" and _estimated_counts(table):
+            log.warning("%s: non-integer values read as linear and log2(x + 1)-ed, without "
+                        "library-size normalisation, but its name or whole values say estimated "
+                        "counts (Salmon, RSEM, nf-core gene_counts): if so, pass "
+                        "--normalisation log2cpm", table.source_path.name)
         return "log2p1" if kind == "linear" else "none"
     if requested in COUNT_METHODS and kind == "linear" and float(np.min(table.values)) >= 0:
         log.info("%s: non-integer values normalised as estimated counts (%s), as asked",
@@ -83,6 +88,15 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
             fix="pass --annotation (e.g. ensembl105_genes.tsv.gz) or use --normalisation log2cpm",
         )
     return requested
+
+
+def _estimated_counts(table: ExpressionTable) -> bool:
+    """Whether non-negative linear values look like estimated counts: mostly whole in [1, 100)
+    or a file named ``*count*`` (nf-core's ``salmon.merged.gene_counts.tsv``)."""
+    if float(np.min(table.values)) < 0:
+        return False
+    return ("count" in table.source_path.name.lower()
+            or whole_share(table.values) >= ESTIMATED_COUNTS_SHARE)
 
 
 def values_scale(method: str, table: ExpressionTable) -> str:

@@ -202,10 +202,11 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
     notes = [f"values: non-integer in {rng_txt} -> linear (TPM/RSEM/FPKM)"]
     if stats.vmin >= 0 and (share := whole_share(values)) >= ESTIMATED_COUNTS_SHARE:
         notes.append(f"{share:.0%} of the values in [1, 100) are whole numbers: estimated "
-                     "counts (Salmon, RSEM, nf-core gene_counts)? then --normalisation log2cpm")
+                     "counts (Salmon, RSEM, nf-core gene_counts)? then prepare them with "
+                     "--normalisation log2cpm")
     elif stats.vmin >= 0 and "count" in path.name.lower():
         notes.append("named counts, values not whole: estimated counts (Salmon, RSEM, "
-                     "nf-core gene_counts)? then --normalisation log2cpm")
+                     "nf-core gene_counts)? then prepare them with --normalisation log2cpm")
     if stats.n_negative:
         notes.append(f"{stats.n_negative} negative values (minimum {stats.vmin:g}), read as they "
                      "are (batch-corrected data such as PanCanAtlas EB++ has small negatives); a "

@@ -30,6 +30,7 @@ from genemoe.data import annotation as ann
 from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import atomic_file, atomic_write_text, dump_json
 from genemoe.data.crossscale import (
+    check_request,
     gene_set_note,
     refuse_transformed,
     scale_rule,
@@ -394,6 +395,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     _check_output(out_path, max_missing)  # before reading anything
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
+    check_request(normalisation)  # so too the normalisation asked for
     annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
     table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
     df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
