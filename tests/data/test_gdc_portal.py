@@ -433,3 +433,45 @@ def test_real_portal_gene_types_choose_the_genes_the_annotation_does(shared_data
     a, b = load_bundle(tmp_path / "portal"), load_bundle(tmp_path / "annotated")
     assert len(a.var) > 500 and a.var["gene_id"].tolist() == b.var["gene_id"].tolist()
     assert set(a.var["biotype"]) == {"protein_coding"}
+
+
+def test_empty_or_nan_gene_names_stay_missing_not_a_gene_called_nan(tmp_path: Path,
+                                                                     genes: pd.DataFrame,
+                                                                     caplog) -> None:
+    """Old behaviour (outside tester): a portal file's empty gene_name cells (and names a
+    table saved from pandas wrote as "nan") were counted as names, shared by several genes
+    ("e.g. nan: ENSG..."), and var.symbol held "nan" (or ""); they are unnamed, counted."""
+    genes.loc[[3, 5], "gene_name"] = ""
+    genes.loc[[7, 9, 11], "gene_name"] = "nan"
+    sheet = write_portal_download(tmp_path / "gdc", _counts(genes), genes)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        _, _, record = assemble_gdc_dir(tmp_path / "gdc", sheet, tmp_path / "o")
+    info = record["gene_info"]
+    assert info["with_name"] == 25 and info["without_name"] == 5
+    assert info["duplicated_names"] == 0 and info["missing_name_markers"] == {"nan": 3}
+    assert "shared by several" not in caplog.text and "'nan' 3x" in caplog.text
+    _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "b")
+    var = load_bundle(tmp_path / "b").var.set_index("gene_id")
+    unnamed = set(genes["gene_id"][[3, 5, 7, 9, 11]].str.split(".").str[0]) & set(var.index)
+    assert unnamed and var.loc[sorted(unnamed), "symbol"].isna().all()
+    assert not var["symbol"].isin(["nan", ""]).any()
+
+
+def test_nan_gene_names_in_a_text_matrix_and_an_annotation_are_no_names(tmp_path: Path) -> None:
+    """Old behaviour: a matrix's gene_name column and an annotation's gene_name kept "nan" /
+    "NA" as the symbol of those genes."""
+    from genemoe.data.annotation import read_annotation
+    from genemoe.data.read import read_expression
+
+    m = pd.DataFrame({"gene_id": [f"ENSG{i:011d}" for i in range(1, 5)],
+                      "gene_name": ["TP53", "nan", "NA", "EGFR"],
+                      "S1": [1, 2, 3, 4], "S2": [5, 6, 7, 8], "S3": [2, 2, 2, 2]})
+    m.to_csv(tmp_path / "m.tsv", sep="\t", index=False)
+    t = read_expression(tmp_path / "m.tsv")
+    assert t.gene_symbols.tolist() == ["TP53", None, None, "EGFR"]
+    assert any("2 gene name(s) written as a missing-value marker" in n for n in t.notes)
+    a = m[["gene_id", "gene_name"]].assign(biotype="protein_coding", chrom="1", start=1, end=9,
+                                            length=9)
+    a.to_csv(tmp_path / "a.tsv", sep="\t", index=False)
+    assert read_annotation(tmp_path / "a.tsv").table["symbol"].tolist() == ["TP53", None, None,
+                                                                             "EGFR"]

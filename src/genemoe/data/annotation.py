@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from genemoe.data.ids import IdKind
+from genemoe.data.ids import IdKind, gene_names
 from genemoe.data.textio import _check_path
 from genemoe.errors import input_error
 
@@ -194,13 +194,24 @@ def _check_numeric(df: pd.DataFrame, columns: Sequence[str], path: Path) -> None
         df[col] = num.astype(np.int64)
 
 
+def _symbols(names: pd.Series, path: Path) -> np.ndarray:
+    """The symbols, None where empty or written as a missing-value marker (``nan``, ``NA``,
+    ``.``: a table saved from pandas or R; said and counted, not a gene called "nan")."""
+    out, markers = gene_names(names)
+    if markers:
+        logger.warning("%s: %d gene name(s) written as a missing-value marker (%s): taken as no "
+                       "name", path.name, sum(markers.values()),
+                       ", ".join(f"{k!r} {v}x" for k, v in markers.items()))
+    return out
+
+
 def _read_ensembl(path: Path) -> pd.DataFrame:
     df = pd.read_csv(path, sep="\t", dtype={"gene_id": str, "chrom": str}, **_NA)
     _check_numeric(df, ["start", "end", "length"], path)
     return pd.DataFrame(
         {
             "gene_id": _strip_versions(_as_strings(df["gene_id"])).astype(object),
-            "symbol": df["gene_name"].astype(object).where(df["gene_name"].notna(), None),
+            "symbol": _symbols(df["gene_name"], path),
             "biotype": df["biotype"].astype(object).where(df["biotype"].notna(), None),
             "chrom": df["chrom"].astype(str),
             "start": df["start"],
@@ -217,7 +228,7 @@ def _read_probemap(path: Path) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "gene_id": _strip_versions(_as_strings(df["id"])).astype(object),
-            "symbol": df["gene"].astype(object).where(df["gene"].notna(), None),
+            "symbol": _symbols(df["gene"], path),
             "biotype": None,
             "chrom": chrom,
             "start": df["chromStart"],

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.bundle import atomic_file, file_sha256
+from genemoe.data.ids import gene_names
 from genemoe.data.tables import _read_table, normalise_label
 from genemoe.data.textio import _text_stream, reading
 from genemoe.errors import input_error
@@ -220,7 +221,13 @@ def _with_gene_info(matrix: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dic
     if info is None:
         return matrix, {}
     info = info.reindex(matrix.index).fillna("")
+    named, markers = gene_names(info["gene_name"])  # an empty cell, or "nan" / "NA" written
+    info["gene_name"] = [n or "" for n in named]  # written empty: read back as no name
     names = info["gene_name"][info["gene_name"] != ""]
+    if markers:
+        logger.warning("%d gene name(s) in %s are written as a missing-value marker (%s): "
+                       "taken as no name, not as a gene called so", sum(markers.values()),
+                       path.name, ", ".join(f"{k!r} {v}x" for k, v in markers.items()))
     dup = names[names.duplicated(keep=False)]
     if len(dup):
         logger.warning("%d gene name(s) are shared by several gene ids in %s (e.g. %s: %s); the "
@@ -229,6 +236,7 @@ def _with_gene_info(matrix: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dic
     out = pd.concat([info[["gene_name", "gene_type"]], matrix], axis=1)
     out.index.name = matrix.index.name
     return out, {"source": path.name, "with_name": len(names),
+                 "without_name": len(info) - len(names), "missing_name_markers": markers,
                  "duplicated_names": int(dup.nunique()),
                  "duplicated_examples": {n: list(dup.index[dup == n][:3])
                                          for n in dup.drop_duplicates()[:5]},

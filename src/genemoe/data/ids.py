@@ -23,6 +23,7 @@ __all__ = [
     "looks_like_samples",
     "strip_version",
     "split_firehose",
+    "gene_names",
 ]
 
 IdKind = Literal["ensembl", "ensembl_versioned", "entrez", "firehose", "symbol", "unknown"]
@@ -144,6 +145,34 @@ def split_firehose(value: str) -> tuple[str | None, str]:
     """Split a Firehose ``SYMBOL|ENTREZ`` identifier; a ``?`` symbol becomes None."""
     sym, _, entrez = value.partition("|")
     return (None if sym in ("", "?") else sym), entrez
+
+
+# Text a table writes for "no name" (pandas' NaN as "nan", R's NA, a GTF's "."): no gene
+# symbol is spelt so, so a cell holding it is a missing name, not a gene called "nan".
+_NO_NAME = frozenset({"", "na", "n/a", "#n/a", "nan", "-nan", "null", "none", "."})
+
+
+def gene_names(values: Iterable[object]) -> tuple[np.ndarray, dict[str, int]]:
+    """Gene names as an object array with None where a cell is empty or holds a missing-value
+    marker (``nan``, ``NA``, ``.``, ...), and how often each marker was written as text.
+
+    Examples
+    --------
+    >>> names, markers = gene_names(["TP53", "", " ", "nan", None, float("nan"), "NA"])
+    >>> names.tolist(), markers
+    (['TP53', None, None, None, None, None, None], {'nan': 1, 'NA': 1})
+    """
+    out: list[str | None] = []
+    markers: dict[str, int] = {}
+    for v in values:
+        s = "" if v is None or (isinstance(v, float) and v != v) else str(v)  # None, NaN
+        if (t := s.strip()).lower() in _NO_NAME:
+            if t:
+                markers[t] = markers.get(t, 0) + 1
+            out.append(None)
+        else:
+            out.append(s)  # as written
+    return np.asarray(out, dtype=object), markers
 
 
 def tcga_like(sample_id: str) -> bool:

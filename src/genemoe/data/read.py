@@ -29,7 +29,13 @@ import pyarrow.csv as pacsv
 
 from genemoe.data.chunks import assemble, chunk_pieces
 from genemoe.data.clinical import clinical_field_names
-from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples, off_kind_ids
+from genemoe.data.ids import (
+    detect_id_kind,
+    gene_names,
+    looks_like_genes,
+    looks_like_samples,
+    off_kind_ids,
+)
 from genemoe.data.text_layout import TextLayout, peek_text
 from genemoe.data.textio import (
     _REFETCH,
@@ -359,9 +365,13 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
         r, c = (g, s) if gxs else (s, g)
         return f"line {lay.n_skip + r + 1} (row {rows[r]!r}), column {cols[c]!r}"
 
+    named, markers = gene_names(symbols)  # an empty cell or "nan" / "NA": no symbol (a gene
+    if gxs and markers:  # was named "nan")
+        notes.append(f"{sum(markers.values())} gene name(s) written as a missing-value marker "
+                     f"({', '.join(f'{k!r} {v}x' for k, v in markers.items())}): taken as no name")
     table = _finish(path, values, samples, genes[keep], orient, stats, where, notes)
     if gxs and symbols:
-        table.gene_symbols = np.array(symbols, dtype=object)[keep]
+        table.gene_symbols = named[keep]
     if gxs and biotypes:
         table.gene_biotypes = np.array([(b or "").strip() or None for b in biotypes], dtype=object)[keep]
     return table
