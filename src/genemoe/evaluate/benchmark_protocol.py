@@ -31,8 +31,15 @@ def options_lines(results: pd.DataFrame) -> list[str]:
                         "under Chosen per fold" if tuned else
                         "; the values its own grid chose on each fold's validation part are "
                         "under Chosen per fold")
-                     + _edge_text(g))
+                     + _edge_text(g) + _epoch_cap_text(g))
     return lines
+
+
+def _epoch_cap_text(g: pd.DataFrame) -> str:
+    """``; kept the last epoch allowed in 3/3 folds: ...`` or "" (a model's cells)."""
+    n = int(g["at_epoch_cap"].fillna(False).astype(bool).sum()) if "at_epoch_cap" in g else 0
+    return ("" if not n else f"; kept the last epoch allowed in {n}/{len(g)} folds: still "
+            "improving there, so it may be undertrained (a larger --epochs may help)")
 
 
 def _edge_text(g: pd.DataFrame) -> str:

@@ -21,6 +21,7 @@ from genemoe.evaluate.benchmark_protocol import (
     tuning_text,
 )
 from genemoe.models.search_spaces import params_text
+from genemoe.train.train_config import epoch_cap_note
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table", "chosen_table",
@@ -58,6 +59,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                "n_genes_used": _genes_used(c),  # Coxnet's 2,000 of the 18,886 (n_genes)
                "chosen": params_text(c.get("chosen") or {}),  # one short table cell
                "grid_edge": grid_edges(c.get("info") or {}),  # chosen at its grid's end
+               "at_epoch_cap": epoch_cap_note(c.get("info") or {}) is not None,  # and epochs
                "options": params_text({k: v for k, v in (c.get("options") or {}).items()
                                        if k != "tune"}),  # the model's, as it ran (not the
                # grid switch --tune turns off: "tune=false" read as an option of the search)

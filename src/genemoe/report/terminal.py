@@ -21,9 +21,10 @@ from genemoe.report.text import (
     fmt_seconds,
     fmt_value,
     text_table,
+    wilson_interval,
 )
 
-__all__ = ["run_table", "benchmark_table", "budget_line"]
+__all__ = ["run_table", "benchmark_table", "budget_line", "epoch_cap_line"]
 
 _SHOWN = {"classify": (("accuracy", "accuracy"), ("macro_f1", "macro-F1")),
           "survival": (("c_index", "C-index"), ("uno_c_index", "Uno C"))}
@@ -33,8 +34,8 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
     """Validation and test metrics of one run, one row per split, under ``title``."""
     parts = [(s, metrics[s]) for s in ("val", "test") if s in metrics]
     if task == "classify":
-        cols = ["split", "n", "accuracy", "macro-F1"]
-        rows = [[s, fmt_count(m.get("n")), fmt_value(m.get("accuracy")),
+        cols = ["split", "n", "accuracy", "95% CI", "macro-F1"]
+        rows = [[s, fmt_count(m.get("n")), fmt_value(m.get("accuracy")), fmt_ci(_wilson(m)),
                  fmt_value(m.get("macro_f1"))] for s, m in parts]
         if any(m.get("ece") is not None for _, m in parts):
             cols.append("ECE")
@@ -56,10 +57,33 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
     caption = None
     if "val" in metrics:  # a tuned run's val score was printed beside test unflagged
         caption = f"  val: where {chosen_on_validation(metrics)}, so optimistic; test: scored once"
+    if task == "classify":  # test accuracy of 197 samples was printed without its spread
+        caption = (caption + "\n" if caption else "") + "  95% CI: accuracy's (Wilson)"
+    elif within := _within_types(metrics.get("test", {})):  # pooled over types: said apart
+        caption = (caption + "\n" if caption else "") + within
     if "Brier (none)" in cols:  # an integrated Brier score above no information was unsaid
         caption = (caption + "\n" if caption else "") + (
             "  Brier: integrated Brier score (none: one survival curve for all; worse: above it)")
     return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
+
+
+def _wilson(m: dict) -> tuple[float, float] | None:
+    """The Wilson 95% interval of a split's accuracy, from its ``accuracy`` and ``n``."""
+    acc, n = m.get("accuracy"), m.get("n")
+    return wilson_interval(round(acc * n), n) if acc is not None and n else None
+
+
+def _within_types(m: dict) -> str | None:
+    """The test C-index within cancer types (and its log-rank p) beside the type alone's, for
+    a cohort of several types: the pooled C-index and log-rank p (1.7e-6 over six types) also
+    score how differently the types survive."""
+    within, alone = m.get("within_type_c_index"), m.get("type_only_c_index")
+    if within is None:
+        return None
+    p = m.get("logrank_p_within_type")
+    return (f"  test within cancer types: C-index {fmt_value(within)}"
+            + ("" if p is None else f", log-rank p {fmt_p(p)}")
+            + ("" if alone is None else f"; the cancer type alone: {fmt_value(alone)}"))
 
 
 def budget_line(protocol: dict, results: pd.DataFrame) -> str:
@@ -77,6 +101,21 @@ def budget_line(protocol: dict, results: pd.DataFrame) -> str:
                  + ", ".join(f"{m} {fmt_seconds(float(v))}" for m, v in per.items())
                  + "; the final fits not included)")
     return line
+
+
+def epoch_cap_line(results: pd.DataFrame) -> str | None:
+    """``  kept the last epoch allowed: fcn 3/3 folds, ...`` from results.csv's
+    ``at_epoch_cap``, or None when no fold of any model did."""
+    if "at_epoch_cap" not in results:
+        return None
+    capped = results.assign(c=results["at_epoch_cap"].fillna(False).astype(bool)).groupby(
+        "model", sort=False)["c"].agg(["sum", "size"])
+    capped = capped[capped["sum"] > 0]
+    if capped.empty:
+        return None
+    return ("  kept the last epoch allowed: " + ", ".join(
+        f"{m} {int(r['sum'])}/{int(r['size'])} folds" for m, r in capped.iterrows())
+        + " (still improving: may be undertrained; a larger --epochs may help)")
 
 
 def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Path,
@@ -105,6 +144,8 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     caption = f"  {out_dir / 'summary.md'}  ·  {out_dir / 'results.csv'}"  # Wilcoxon p there
     if budget := budget_line(protocol or {}, results):  # the budget and its cost were unsaid
         caption = f"{budget}\n{caption}"
+    if capped := epoch_cap_line(results):  # verdicts of undertrained models were unqualified
+        caption = f"{capped}\n{caption}"
     n_pairs = int(comp["n_pairs"].max()) if best and len(comp) else 0
     if few_pairs_note(n_pairs):  # p 0.026 from 2 folds was shown unqualified
         caption = (f"  corrected p from {n_pairs} paired folds: a rough guide (use more folds "

@@ -58,6 +58,7 @@ from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
 from genemoe.train.ood import fit_ood, model_features
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
+from genemoe.train.train_config import epoch_cap_note
 from genemoe.workflows.common import (
     check_bundle_has_task,
     check_out_dir,
@@ -231,6 +232,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     if not get_dist_info().is_main:  # under torchrun only rank 0 evaluates and writes
         destroy_distributed()
         return RunResult(out_dir, {}, task, model_name, time.perf_counter() - t0)
+    if cap_note := epoch_cap_note(fit.info):
+        log.warning(cap_note)
     metrics = {s: score_part(task, fit.outputs[s], data[s], class_names, train=data["train"],
                              train_outputs=fit.outputs["train"], seed=seed) for s in ("val", "test")}
     trust = _trust_statistics(fit, spec.kind, task, data)
