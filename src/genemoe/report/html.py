@@ -14,7 +14,6 @@ results; no model is run.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import logging
@@ -47,11 +46,13 @@ from genemoe.evaluate.benchmark_tables import (
     tuning_cost_table,
     tuning_text,
 )
-from genemoe.explain.rankings import read_ranking, top_genes_line
 from genemoe.report.damaged import damaged_error, not_reportable
-from genemoe.report.first_screen import benchmark_panel, figure_id, run_panel, tune_panel
+from genemoe.report.explanation_section import explanation_section as _explanation_section
+from genemoe.report.explanation_section import top_genes_table as _top_genes_table
+from genemoe.report.first_screen import benchmark_panel, run_panel, tune_panel
 from genemoe.report.horizons import horizon_table
 from genemoe.report.html_parts import cell_text as _fmt
+from genemoe.report.html_parts import figure_html as _figure_html
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import kv_table as _kv
 from genemoe.report.html_parts import page_context
@@ -59,7 +60,7 @@ from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
 from genemoe.report.pretrain_page import is_pretrain_dir, pretrain_context
 from genemoe.report.sources import bundle_info, warn_missing_run_parts
-from genemoe.report.text import METHOD_NAMES, fmt_ci, fmt_p, fmt_value
+from genemoe.report.text import fmt_ci, fmt_p, fmt_value
 from genemoe.report.tuning_plots import plot_search
 
 __all__ = ["write_report", "report_kind"]
@@ -377,36 +378,6 @@ def _report_kind_or_none(d: Path) -> str | None:
         return None
 
 
-def _explanation_section(d: Path, *, top: int = 10) -> str:
-    """Method, completeness and top genes per class first; then the figures and sample maps."""
-    conv = json.loads((d / "convergence.json").read_text())
-    ranking = read_ranking(d / "genes_by_class.csv")  # Entrez ids stay text
-    method = conv.get("method", "ig")
-    head = (f"<p><b>{html.escape(METHOD_NAMES.get(method, method))}</b> on {conv.get('n_samples')} "
-            f"samples (baseline <code>{html.escape(str(conv.get('baseline')))}</code>, genes ranked: "
-            f"{html.escape(str(conv.get('genes', 'all')))}). Completeness, |Σ attributions − "
-            f"(f(x) − f(reference))| / |f(x) − f(reference)|: median "
-            f"<b>{conv.get('median_relative_delta', float('nan')):.2%}</b>, max "
-            f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
-            + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
-            + ".</p>")
-    for key in ("warning", "pixel_warning", "training_warning"):
-        if conv.get(key):
-            head += f'<p class="banner">{html.escape(conv[key])}</p>'
-    if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
-        head += f"<p>Not ranked (no explained sample stood for them): {html.escape(', '.join(gone))}.</p>"
-    ends = conv.get("task") == "survival"  # both ends (the genes lowering the risk were left out)
-    rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]),
-             f"top {top} genes (symbol, else gene id; by mean {'|attribution|' if ends else 'attribution'})":
-             top_genes_line(g, top, both_ends=ends)} for cls, g in ranking.groupby("class", sort=True)]
-    parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows))]
-    figs = [Figure(d / "top_genes.png", "Top genes per class (mean attribution).", "explanation")]
-    figs += [Figure(p, f"Sample {p.stem}: attribution per gene (or per pixel).", "explanation")
-             for p in sorted((d / "maps").glob("*.png"))]
-    parts += [_figure_html(f) for f in figs if f.path.exists()]
-    return "\n".join(parts)
-
-
 def _run_metrics(metrics: dict, task: str) -> str:
     keys = (("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece", "n")
             if task == "classify" else ("c_index", "c_index_ci", "uno_c_index", "logrank_p",
@@ -474,13 +445,6 @@ def _data_section(summary: dict, record: dict) -> str:
     return "\n".join(parts)
 
 
-def _figure_html(fig: Figure) -> str:
-    data = base64.b64encode(fig.path.read_bytes()).decode("ascii")
-    return (f'<figure id="{figure_id(fig)}"><img alt="{html.escape(fig.caption)}" '
-            f'src="data:image/png;base64,{data}"><figcaption>{html.escape(fig.caption)}'
-            "</figcaption></figure>")
-
-
 _FIGURE_SECTIONS = {"classification": "Classification", "survival": "Survival",
                     "metrics": "Across folds", "training": "Training", "tuning": "Search"}
 
@@ -516,20 +480,6 @@ def _linked_html(linked: list[LinkedDir], out_dir: Path) -> str:
             parts.append(_figure_html(Figure(png, f"{name}: {png.stem.replace('_', ' ')}",
                                              item.kind)))
     return "\n".join(parts)
-
-
-def _top_genes_table(d: Path, top: int = 8) -> str:
-    """The ``top`` genes of each class (by mean attribution, as ranked; survival: both ends)
-    from ``genes_by_class.csv`` (its title said mean |attribution|)."""
-    try:
-        g = read_ranking(d / "genes_by_class.csv")
-        ends = (c := d / "convergence.json").exists() and json.loads(c.read_text()).get("task") == "survival"
-        rows = [{"class": c, f"top {top} genes": top_genes_line(x, top, both_ends=ends)}
-                for c, x in g.groupby("class", sort=True)]
-        return ("<details open><summary>Top genes per class (mean attribution)</summary>"
-                + _table(pd.DataFrame(rows)) + "</details>")
-    except (OSError, KeyError, ValueError):
-        return ""
 
 
 def _anchored(body: str) -> str:

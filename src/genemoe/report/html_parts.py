@@ -1,8 +1,9 @@
 """Small HTML pieces of the reports: one value as a table cell's text, a data frame as a
-table, a mapping as a two-column table."""
+table, a mapping as a two-column table, a figure embedded with its caption."""
 
 from __future__ import annotations
 
+import base64
 import html
 from typing import Any
 
@@ -10,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from genemoe.evaluate.benchmark_files import software_versions
+from genemoe.report.first_screen import figure_id
+from genemoe.report.plots import Figure
 
-__all__ = ["cell_text", "html_table", "kv_table", "page_context"]
+__all__ = ["cell_text", "figure_html", "html_table", "kv_table", "page_context"]
 
 
 def cell_text(v: Any) -> str:  # a bool and a dict were shown as Python wrote them
@@ -52,3 +55,10 @@ def page_context(title: str, *, synthetic: bool, summary: dict, record: dict, pr
             "protocol": protocol, "panel": panel, "metrics": metrics, "figures": figures,
             "versions": versions, "report_versions": software_versions(), "seeds": seeds,
             "config": config, "linked": linked or [], **extra}
+
+
+def figure_html(fig: Figure) -> str:
+    data = base64.b64encode(fig.path.read_bytes()).decode("ascii")
+    return (f'<figure id="{figure_id(fig)}"><img alt="{html.escape(fig.caption)}" '
+            f'src="data:image/png;base64,{data}"><figcaption>{html.escape(fig.caption)}'
+            "</figcaption></figure>")

@@ -1,0 +1,63 @@
+"""The explanation part of a report: an explanation directory's full section (method,
+completeness, top genes per class, its figures) and the short top-genes table of an
+explanation linked beside a run."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from genemoe.explain.rankings import read_ranking, top_genes_line
+from genemoe.report.html_parts import figure_html as _figure_html
+from genemoe.report.html_parts import html_table as _table
+from genemoe.report.plots import Figure
+from genemoe.report.text import METHOD_NAMES
+
+__all__ = ["explanation_section", "top_genes_table"]
+
+
+def explanation_section(d: Path, *, top: int = 10) -> str:
+    """Method, completeness and top genes per class first; then the figures and sample maps."""
+    conv = json.loads((d / "convergence.json").read_text())
+    ranking = read_ranking(d / "genes_by_class.csv")  # Entrez ids stay text
+    method = conv.get("method", "ig")
+    head = (f"<p><b>{html.escape(METHOD_NAMES.get(method, method))}</b> on {conv.get('n_samples')} "
+            f"samples (baseline <code>{html.escape(str(conv.get('baseline')))}</code>, genes ranked: "
+            f"{html.escape(str(conv.get('genes', 'all')))}). Completeness, |Σ attributions − "
+            f"(f(x) − f(reference))| / |f(x) − f(reference)|: median "
+            f"<b>{conv.get('median_relative_delta', float('nan')):.2%}</b>, max "
+            f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
+            + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
+            + ".</p>")
+    for key in ("warning", "pixel_warning", "training_warning"):
+        if conv.get(key):
+            head += f'<p class="banner">{html.escape(conv[key])}</p>'
+    if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
+        head += f"<p>Not ranked (no explained sample stood for them): {html.escape(', '.join(gone))}.</p>"
+    ends = conv.get("task") == "survival"  # both ends (the genes lowering the risk were left out)
+    rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]),
+             f"top {top} genes (symbol, else gene id; by mean {'|attribution|' if ends else 'attribution'})":
+             top_genes_line(g, top, both_ends=ends)} for cls, g in ranking.groupby("class", sort=True)]
+    parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows))]
+    figs = [Figure(d / "top_genes.png", "Top genes per class (mean attribution).", "explanation")]
+    figs += [Figure(p, f"Sample {p.stem}: attribution per gene (or per pixel).", "explanation")
+             for p in sorted((d / "maps").glob("*.png"))]
+    parts += [_figure_html(f) for f in figs if f.path.exists()]
+    return "\n".join(parts)
+
+
+def top_genes_table(d: Path, top: int = 8) -> str:
+    """The ``top`` genes of each class (by mean attribution, as ranked; survival: both ends)
+    from ``genes_by_class.csv`` (its title said mean |attribution|)."""
+    try:
+        g = read_ranking(d / "genes_by_class.csv")
+        ends = (c := d / "convergence.json").exists() and json.loads(c.read_text()).get("task") == "survival"
+        rows = [{"class": c, f"top {top} genes": top_genes_line(x, top, both_ends=ends)}
+                for c, x in g.groupby("class", sort=True)]
+        return ("<details open><summary>Top genes per class (mean attribution)</summary>"
+                + _table(pd.DataFrame(rows)) + "</details>")
+    except (OSError, KeyError, ValueError):
+        return ""
