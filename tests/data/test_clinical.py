@@ -287,3 +287,29 @@ def test_event_words_and_table_patients_without_a_sample_are_recorded_and_said(
     line = step_line("join_survival", step)
     assert "events written as words read as Alive -> 0 20, Dead -> 1 10" in line
     assert "4 of the table's 30 patients have no sample here (e.g. X1, X2, X3)" in line
+
+
+def test_a_survival_table_given_as_labels_says_pass_it_as_clinical(tmp_path: Path) -> None:
+    """Old behaviour (outside tester): Xena's TCGA-*.survival.tsv given as --labels was told
+    "cannot tell which column holds the cancer type (candidates: ['OS', '_PATIENT',
+    'OS.time'])" and to pass --label-column, which no column of it can answer."""
+    from genemoe.data.tables import read_labels
+
+    p = _write(tmp_path / "TCGA-ACC.survival.tsv",
+               "sample\tOS\t_PATIENT\tOS.time\nTCGA-OR-A5J1-01A\t1\tTCGA-OR-A5J1\t1355\n")
+    with pytest.raises(InputError, match="this is a survival table \\(columns OS, OS.time\\)") as e:
+        read_labels(p)
+    assert "pass it as --clinical" in str(e.value) and "--label-column" not in str(e.value)
+
+
+def test_a_label_table_given_as_clinical_says_pass_it_as_labels(tmp_path: Path) -> None:
+    """Old behaviour: a sample → cancer-type table given as --clinical was told only "none of
+    the endpoints found ... expected columns like OS, OS.time"."""
+    p = _write(tmp_path / "samples.tsv", "sample_id\tcancer_type\nTCGA-OR-A5J1-01\tACC\n")
+    with pytest.raises(InputError, match="column 'cancer_type' holds cancer types") as e:
+        read_clinical(p)
+    assert "pass it as --labels" in str(e.value)
+    q = _write(tmp_path / "other.tsv", "sample_id\tage\nTCGA-OR-A5J1-01\t60\n")
+    with pytest.raises(InputError, match="none of the endpoints") as e:
+        read_clinical(q)
+    assert "--labels" not in str(e.value)

@@ -216,11 +216,28 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
         return {endpoint: (df[tc], _with_words(ev, df[ec]))}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
     if (dd := _days_to_death(df)) is not None:
         return {endpoint: dd}, f"days_to_death / days_to_last_follow_up (taken as {endpoint})"
+    if (types := _cancer_type_column(df, path)) is not None:  # a label table given as --clinical
+        raise input_error(
+            f"none of the endpoints {list(endpoints)} found, but column {types!r} holds cancer "
+            "types: a sample → cancer-type table, not a survival table", path=path,
+            fix="pass it as --labels (Python: label_paths=); --clinical takes survival (columns "
+                "like OS, OS.time: TCGA-CDR, Xena's TCGA-<TYPE>.survival.tsv)")
     raise input_error(
         f"none of the endpoints {list(endpoints)} found (need EP and EP.time columns, a "
         "time/event pair or days_to_death)", path=path,
         fix="expected columns like OS, OS.time (TCGA-CDR / Xena survival), time + status, or "
             "name them with --time-column and --event-column")
+
+
+def _cancer_type_column(df: pd.DataFrame, path: Path) -> str | None:
+    """The column a label table's reader would take the cancer type from, or None."""
+    from genemoe.data.tables import _find_label_column
+    from genemoe.errors import InputError
+
+    try:
+        return _find_label_column(df, str(df.columns[0]), path)
+    except InputError:
+        return None
 
 
 def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: str | None,

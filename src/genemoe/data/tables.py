@@ -104,6 +104,32 @@ def _find_sample_column(df: pd.DataFrame, path: Path) -> str:
         path=path, fix="pass it with sample_column= (CLI: --sample-column)")
 
 
+_ENDPOINTS = ("OS", "DSS", "DFI", "PFI")
+_CBIO = ("OS", "DSS", "DFS", "PFS")
+
+
+def survival_columns(columns: Sequence[Any]) -> list[str]:
+    """The survival endpoint columns of a table (``OS`` and ``OS.time``, cBioPortal's
+    ``OS_STATUS`` and ``OS_MONTHS``, for OS, DSS, DFI/DFS, PFI/PFS), ``[]`` without a pair.
+
+    >>> survival_columns(["sample", "OS", "_PATIENT", "OS.time"])
+    ['OS', 'OS.time']
+    >>> survival_columns(["sample", "cancer type", "OS"])
+    []
+    """
+    by = {_norm_name(c): str(c) for c in columns}
+    out = []
+    for ep in _ENDPOINTS:
+        e = ep.lower()
+        if e in by and f"{e}time" in by:
+            out += [by[e], by[f"{e}time"]]
+    for ep in _CBIO:
+        e = ep.lower()
+        if f"{e}status" in by and f"{e}months" in by:
+            out += [by[f"{e}status"], by[f"{e}months"]]
+    return out
+
+
 def _find_label_column(df: pd.DataFrame, exclude: str, path: Path) -> str:
     cols = [c for c in df.columns if c != exclude and _norm_name(c) not in _NOT_LABELS]
     keys = {c: {_norm_name(c), _norm_name(c.split(".")[0])} for c in cols}
@@ -120,6 +146,13 @@ def _find_label_column(df: pd.DataFrame, exclude: str, path: Path) -> str:
     fuzzy = [c for c in cols if any(w in _norm_name(c) for w in _LABEL_WORDS)]
     if len(fuzzy) == 1:
         return fuzzy[0]
+    if surv := survival_columns(df.columns):  # Xena's TCGA-*.survival.tsv given as --labels
+        raise input_error(
+            f"this is a survival table (columns {', '.join(surv)}), not a sample → cancer-type "
+            "table", path=path,
+            fix="pass it as --clinical (Python: clinical_path=); the cancer types come from a "
+                "--labels table (e.g. Xena's TCGA-<TYPE>.clinical.tsv or the GDC sample sheet) "
+                "or the cohort files' names")
     raise input_error(
         f"cannot tell which column holds the cancer type (candidates: {fuzzy or cols})",
         path=path, fix="pass it with label_column= (CLI: --label-column)")
