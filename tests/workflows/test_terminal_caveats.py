@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from genemoe.evaluate.benchmark_protocol import options_lines
+from genemoe.evaluate.benchmark_tables import paired_comparisons
+from genemoe.report.first_screen import benchmark_panel
 from genemoe.report.terminal import benchmark_table, epoch_cap_line, run_table
 from genemoe.train.train_config import epoch_cap_note
 
@@ -54,7 +56,7 @@ def test_a_benchmark_says_which_models_kept_their_last_epoch():
         "model": ["fcn"] * 3 + ["logreg"] * 3, "repeat": 0, "fold": [0, 1, 2] * 2,
         "accuracy": [0.8, 0.82, 0.79, 0.9, 0.91, 0.92], "macro_f1": [0.7, 0.72, 0.69, 0.8, 0.8, 0.81],
         "at_epoch_cap": [True, True, False, False, False, False]})
-    assert epoch_cap_line(results) == ("  kept the last epoch allowed: fcn 2/3 folds (still "
+    assert epoch_cap_line(results) == ("kept the last epoch allowed: fcn 2/3 folds (still "
                                        "improving: may be undertrained; a larger --epochs may help)")
     assert epoch_cap_line(results.assign(at_epoch_cap=False)) is None
     assert epoch_cap_line(results.drop(columns="at_epoch_cap")) is None  # an older results.csv
@@ -63,3 +65,19 @@ def test_a_benchmark_says_which_models_kept_their_last_epoch():
     fcn = next(line for line in lines if line.startswith("- `fcn`"))
     assert "kept the last epoch allowed in 2/3 folds" in fcn
     assert not any("last epoch" in line for line in lines if line.startswith("- `logreg`"))
+
+
+def test_the_reports_verdict_says_no_difference_is_not_a_tie_and_names_capped_models():
+    """The report said "no significant difference over these folds" (read as: equivalent) for
+    Gene-MOE at -0.124 over 3 folds, and nothing of the models that kept their last epoch."""
+    results = pd.DataFrame({
+        "model": ["genemoe"] * 3 + ["logreg"] * 3, "repeat": 0, "fold": [0, 1, 2] * 2,
+        "seed": 0, "accuracy": [0.7, 0.85, 0.6, 0.9, 0.91, 0.92],
+        "macro_f1": [0.6, 0.8, 0.5, 0.8, 0.8, 0.81], "at_epoch_cap": [True, True, False] + [False] * 3})
+    comparison = paired_comparisons(results, "classify")
+    html = benchmark_panel(protocol={"task": "classify", "models": ["genemoe", "logreg"],
+                                     "n_folds": 3, "n_repeats": 1}, results=results, summary={},
+                           record={}, figures=[], comparison=comparison)
+    assert "no difference established over these 3 folds (which is not evidence" in html
+    assert "no significant difference" not in html
+    assert "Models that kept the last epoch allowed: genemoe 2/3 folds" in html

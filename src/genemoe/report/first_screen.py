@@ -20,6 +20,7 @@ from genemoe.evaluate.benchmark_protocol import pretrained_text
 from genemoe.evaluate.benchmark_tables import METRICS, PRIMARY_METRIC, PROPOSED_MODELS, chosen_where
 from genemoe.reliability import ECE_ROSE
 from genemoe.report.plots import Figure
+from genemoe.report.terminal import epoch_cap_line
 from genemoe.report.text import (
     chosen_on_validation,
     fmt_ci,
@@ -338,13 +339,16 @@ def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFra
                 + (f" (Wilcoxon: {_esc(notes[0])})" if notes else "") + ".</p>")
     r = ours.iloc[0]
     p = r["corrected_p"]
-    sig = ("no significant difference over these folds" if not (isinstance(p, float) and
-           math.isfinite(p) and p < 0.05) else "a significant difference (p < 0.05)")
+    sig = (f"no difference established over these {r['n_pairs']} folds (which is not evidence "
+           "that the two are equal)" if not (isinstance(p, float) and math.isfinite(p) and p < 0.05)
+           else "a significant difference (p < 0.05)")  # "no significant difference" read as a tie
     note = f" ({_esc(r['note'])})" if isinstance(r.get("note"), str) and r["note"] else ""
     return (f"<p><code>{_esc(r['model'])}</code> against the best peer <code>{_esc(best)}</code>: "
             f"{r['mean_difference']:+.3f} {metric} on average, better on {r['wins']} of "
             f"{r['n_pairs']} folds, corrected resampled t-test p = {fmt_p(p)} (Wilcoxon p = "
-            f"{fmt_p(r['p_value'])}, which takes the folds as independent): {sig}{note}.</p>")
+            f"{fmt_p(r['p_value'])}, which takes the folds as independent): {sig}{note}.</p>"
+            + (f"<p>Models that {_esc(capped)}.</p>"
+               if (capped := epoch_cap_line(results)) else ""))
 
 
 def _benchmark_thumb(results: pd.DataFrame, task: str, figures: list[Figure]) -> Figure | None:

@@ -104,7 +104,7 @@ def budget_line(protocol: dict, results: pd.DataFrame) -> str:
 
 
 def epoch_cap_line(results: pd.DataFrame) -> str | None:
-    """``  kept the last epoch allowed: fcn 3/3 folds, ...`` from results.csv's
+    """``kept the last epoch allowed: fcn 3/3 folds, ...`` from results.csv's
     ``at_epoch_cap``, or None when no fold of any model did."""
     if "at_epoch_cap" not in results:
         return None
@@ -113,7 +113,7 @@ def epoch_cap_line(results: pd.DataFrame) -> str | None:
     capped = capped[capped["sum"] > 0]
     if capped.empty:
         return None
-    return ("  kept the last epoch allowed: " + ", ".join(
+    return ("kept the last epoch allowed: " + ", ".join(
         f"{m} {int(r['sum'])}/{int(r['size'])} folds" for m, r in capped.iterrows())
         + " (still improving: may be undertrained; a larger --epochs may help)")
 
@@ -145,7 +145,7 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     if budget := budget_line(protocol or {}, results):  # the budget and its cost were unsaid
         caption = f"{budget}\n{caption}"
     if capped := epoch_cap_line(results):  # verdicts of undertrained models were unqualified
-        caption = f"{capped}\n{caption}"
+        caption = f"  {capped}\n{caption}"
     n_pairs = int(comp["n_pairs"].max()) if best and len(comp) else 0
     if few_pairs_note(n_pairs):  # p 0.026 from 2 folds was shown unqualified
         caption = (f"  corrected p from {n_pairs} paired folds: a rough guide (use more folds "
