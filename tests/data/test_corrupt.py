@@ -212,3 +212,29 @@ def test_json_outputs_are_strict_json() -> None:
     assert json.loads(text, parse_constant=strict) == {
         "c_index": None, "per_type": {"DLBC": None}, "ci": [None, 0.5], "values": [None, 2.0],
         "n": 3}
+
+
+@pytest.mark.parametrize(("head", "what", "fix"), [
+    (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)), "an executable program (ELF)", "check the path"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(300), "Excel 97-2003 workbook", "tab- or comma-separated"),
+    (b"\x89HDF\r\n\x1a\n" + bytes(300), "an HDF5 file", ".h5ad expression matrix"),
+    (b"RDX3\nX\n\x00\x00\x00\x03", "an R workspace", "write.table"),
+    (b"abc\x00\x00\x01\x02\n" * 10, "binary data (NUL bytes), not text", "check the path"),
+])
+def test_a_binary_file_says_what_it_seems_to_be_not_latin1(tmp_path: Path, head: bytes, what: str,
+                                                           fix: str) -> None:
+    """Old behaviour (outside tester): an executable, an old Excel or an HDF5 file was told
+    "not UTF-8 text: byte 0x.. (an accented letter saved as Latin-1?)" with an iconv fix, or
+    "only one column found (wrong delimiter?)", or "empty matrix" (NUL bytes)."""
+    p = tmp_path / "table.tsv"
+    p.write_bytes(head)
+    readers = [read_labels, read_clinical] + ([] if head.startswith(b"\x89HDF") else [read_expression])
+    for reader in readers:
+        with pytest.raises(InputError) as e:
+            reader(p)
+        msg = str(e.value)
+        assert what in msg and fix in msg and "Latin-1" not in msg, (reader, msg)
+    gz = tmp_path / "table.tsv.gz"  # what it is, whatever it was packed in
+    gz.write_bytes(gzip.compress(head))
+    with pytest.raises(InputError, match=what.replace("(", r"\(").replace(")", r"\)")):
+        read_labels(gz)

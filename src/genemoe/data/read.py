@@ -443,8 +443,10 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
     try:
         adata = anndata.read_h5ad(path, backed="r")
     except Exception as exc:  # anndata raises many kinds for non-AnnData HDF5 files
-        raise input_error(f"not a readable AnnData .h5ad file ({type(exc).__name__}: {exc})", path=path,
-                          fix="write it with anndata (adata.write_h5ad), or save the matrix as TSV") from exc
+        raise input_error(f"not a readable AnnData .h5ad file ({type(exc).__name__}: {exc}); "
+                          "another HDF5 file (.h5: 10x, loom, ...)?", path=path,
+                          fix="genemoe reads .h5ad (AnnData), .parquet and text matrices: write it "
+                              "with anndata (adata.write_h5ad), or save the matrix as TSV") from exc
     try:
         if adata.X is None:
             raise input_error("the file has no X matrix", path=path, fix="store the expression in .X")

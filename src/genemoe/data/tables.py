@@ -26,6 +26,7 @@ from genemoe.data.textio import (
     _magic,
     _sniff,
     _text_stream,
+    binary_error,
     corrupt_error,
     reading,
 )
@@ -51,6 +52,8 @@ def _read_table(path: Path) -> pd.DataFrame:
             except ValueError as exc:  # pyarrow's ArrowInvalid for a damaged file
                 raise corrupt_error(path, exc) from exc
         return df.astype("string").astype(object).where(lambda d: d.notna(), np.nan)
+    if (err := binary_error(path)) is not None:  # was "only one column found (wrong delimiter?)"
+        raise err
     with reading(path):
         with _text_stream(path) as fh:
             header, first = fh.readline().rstrip("\r\n"), fh.readline().rstrip("\r\n")

@@ -25,7 +25,7 @@ from genemoe.errors import InputError, input_error
 
 __all__ = ["NA_TOKENS", "CORRUPT_ERRORS", "compression", "open_binary", "reading",
            "_magic", "_check_path", "_text_stream", "_is_number", "_sniff", "not_utf8",
-           "checked_text_stream"]
+           "checked_text_stream", "binary_error"]
 
 NA_TOKENS = ["", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "#N/A", "None", "."]
 _SEP_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
@@ -94,12 +94,63 @@ def _text_stream(path: Path) -> io.TextIOBase:
     return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", errors="replace", newline="")
 
 
+_TEXT_FIX = "save it as tab- or comma-separated text (.tsv/.csv)"
+# What a file that is not text starts with (after gzip/bzip2/xz/zip are undone): what it
+# seems to be, and the fix. Text tables may also be given as parquet; matrices as .h5ad.
+_BINARY = [
+    (b"\x7fELF", "an executable program (ELF), not a table", "check the path: pass the table file"),
+    (b"MZ", "a Windows program (.exe/.dll), not a table", "check the path: pass the table file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls) or another old "
+     "Office file, not text", f"open it in Excel and {_TEXT_FIX}"),
+    (b"\x89HDF\r\n\x1a\n", "an HDF5 file (.h5/.h5ad), not a text table",
+     "genemoe reads HDF5 only as an AnnData .h5ad expression matrix (--expression X.h5ad); "
+     f"a table: {_TEXT_FIX}"),
+    (b"%PDF", "a PDF document, not a table", "pass the data table itself (tab- or comma-separated)"),
+    (b"RDX2\n", "an R workspace (.RData), not text", "export the table from R: "
+     "write.table(x, 'x.tsv', sep='\\t', quote=FALSE, row.names=FALSE)"),
+    (b"RDX3\n", "an R workspace (.RData), not text", "export the table from R: "
+     "write.table(x, 'x.tsv', sep='\\t', quote=FALSE, row.names=FALSE)"),
+    (b"X\n\x00\x00", "an R object file (.rds), not text", "export the table from R: "
+     "write.table(readRDS('x.rds'), 'x.tsv', sep='\\t', quote=FALSE, row.names=FALSE)"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it (zstd -d FILE) or gzip it instead"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "unpack it (7z x FILE) and pass the file inside"),
+    (b"Rar!", "a RAR archive", "unpack it and pass the file inside"),
+    (b"\x89PNG", "a PNG image, not a table", "pass the data table itself"),
+    (b"\xff\xd8\xff", "a JPEG image, not a table", "pass the data table itself"),
+]
+
+
+def binary_error(path: Path, head: bytes | None = None) -> InputError | None:
+    """The error for a file that is not text, saying what it seems to be (an executable, an
+    HDF5 or R data file, an old Excel workbook, ...) and the fix; None for text. ``head``:
+    the file's first (decompressed) bytes, read here when not given.
+
+    Such a file was told it is "not UTF-8 text: ... an accented letter saved as Latin-1?"
+    with an iconv fix, or "only one column found (wrong delimiter?)".
+    """
+    if head is None:
+        with reading(path), open_binary(path) as fh:
+            head = fh.read(1 << 16)
+    for magic, what, fix in _BINARY:
+        if head.startswith(magic) and (magic != b"MZ" or b"\x00" in head[:1024]):
+            return input_error(what, path=path, fix=fix)
+    if b"\x00" in head[:1 << 16]:  # text holds no NUL bytes (UTF-16 without its mark aside)
+        utf16 = head[1:200:2].count(0) > 50 or head[0:200:2].count(0) > 50
+        return input_error("binary data (NUL bytes), not text" + (
+            ": UTF-16 text without its byte-order mark?" if utf16 else ""), path=path,
+            fix="save it as UTF-8 text (iconv -f UTF-16 -t UTF-8 FILE > FILE.tsv)" if utf16
+            else f"check the path; a table: {_TEXT_FIX}, a matrix may be .h5ad or .parquet")
+    return None
+
+
 def checked_text_stream(path: Path) -> io.TextIOBase:
     """:func:`_text_stream` of an expression matrix, refused first if its head (what the
     layout is learnt from: <= 8 MB) is UTF-16 or not UTF-8 (its lines would read as noise:
     an orientation error quoting replacement characters)."""
     with open_binary(path) as fh:
         head = fh.read(8 << 20)
+    if head[:2] not in (b"\xff\xfe", b"\xfe\xff") and (err := binary_error(path, head)):
+        raise err
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: Excel's "Unicode Text"
         raise input_error("UTF-16 text (as Excel's 'Unicode Text' saves it), not UTF-8",
                           path=path, fix="save it as UTF-8 (Excel: 'CSV UTF-8'), or convert "
@@ -116,7 +167,10 @@ def checked_text_stream(path: Path) -> io.TextIOBase:
 
 def not_utf8(path: Path) -> InputError | None:
     """The error for text that is not UTF-8, naming its first such line (pyarrow refuses
-    it: "invalid UTF8 data"); None if every line decodes."""
+    it: "invalid UTF8 data"); None if every line decodes. A binary file: what it seems
+    to be (:func:`binary_error`)."""
+    if (err := binary_error(path)) is not None:
+        return err
     with open_binary(path) as fh:
         for n, line in enumerate(fh, 1):
             try:
