@@ -37,7 +37,11 @@ def _shuffled_genes(counts_path, out_path, seed=0):
 @pytest.mark.parametrize("model", ["fcn", "logreg"])
 def test_predict_writes_calibrated_probabilities_and_the_top_three(runs, model, tmp_path):
     d, f = runs
-    predict_file(d / model, f["counts"], out_path=tmp_path / "p.csv")
+    said = " ".join(predict_file(d / model, f["counts"], out_path=tmp_path / "p.csv").split())
+    metrics = json.loads((d / model / "metrics.json").read_text())
+    assert (f"probabilities: temperature-scaled on the model's {metrics['val']['n']:,} validation "
+            f"samples; expected calibration error on its test split {metrics['test']['ece']:.3f}"
+            ) in said  # the summary said nothing of the calibration
     out = pd.read_csv(tmp_path / "p.csv")
     probs = out[[c for c in out if c.startswith("prob_")]]
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
@@ -94,7 +98,11 @@ def test_predict_says_which_samples_the_model_was_fitted_on(runs, tmp_path):
 
 def test_survival_predictions_carry_a_risk_percentile(runs, tmp_path):
     d, f = runs
-    predict_file(d / "cox", f["counts"], out_path=tmp_path / "s.csv")
+    said = predict_file(d / "cox", f["counts"], out_path=tmp_path / "s.csv")
+    types = load_model_file(d / "cox")["survival_baseline"]["cancer_types"]
+    assert len(types) > 1  # one Breslow baseline pooled over them: said (was read per type)
+    assert (f"survival_1y/3y/5y and risk_percentile: one baseline and one ranking pooled over "
+            f"the training's {len(types)} cancer types ({types[0]}, ") in " ".join(said.split())
     out = pd.read_csv(tmp_path / "s.csv")
     assert out["risk_percentile"].between(0, 100).all()
     order = np.argsort(out["risk"].to_numpy())

@@ -433,6 +433,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                f"  missing genes: none of the model's {len(payload['gene_ids']):,}")
             + f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
             f"{_other_scale_text(report)}{_sample_type_text(df, payload)}{_risk_text(payload)}"
+            f"{_probability_text(payload)}"
             f"\n  record: {record_path.name} (every step and count)")
 
 
@@ -482,6 +483,19 @@ def _sample_type_text(df: pd.DataFrame, payload: dict) -> str:
             "of another tissue")
 
 
+def _probability_text(payload: dict) -> str:
+    """How a classifier's probabilities were calibrated, and how well it held on the test
+    split (the column said "temperature (T = 1.3, validation)" and the summary nothing)."""
+    calib = payload.get("calibration") or {}
+    if payload.get("task") != "classify" or "temperature" not in calib:
+        return ""
+    metrics = payload.get("metrics") or {}
+    n_val, ece = (metrics.get("val") or {}).get("n"), (metrics.get("test") or {}).get("ece")
+    return ("\n  probabilities: temperature-scaled on the model's "
+            + (f"{n_val:,} validation samples" if n_val else "validation split")
+            + ("" if ece is None else f"; expected calibration error on its test split {ece:.3f}"))
+
+
 def _risk_text(payload: dict) -> str:
     """What a survival model's ``risk`` is, and horizons its baseline cannot reach (the
     column was a number without its meaning; empty 1/3/5-year columns were unsaid)."""
@@ -492,6 +506,11 @@ def _risk_text(payload: dict) -> str:
             + (f" (× {scale:.3g}, the scale fitted on validation)" if scale != 1.0 else "")
             + ("; risk_percentile: its rank among the training patients"
                if payload.get("train_risk") is not None else ""))
+    types = (payload.get("survival_baseline") or {}).get("cancer_types") or []
+    if len(types) > 1:  # a clinician read the 1/3/5-year columns as the patient's own type's
+        shown = ", ".join(types[:6]) + (f", ... ({len(types)})" if len(types) > 6 else "")
+        text += (f"\n  survival_1y/3y/5y and risk_percentile: one baseline and one ranking pooled "
+                 f"over the training's {len(types)} cancer types ({shown}), not per type")
     last = last_event_time(payload.get("survival_baseline"))  # Coxnet's lists censored times
     beyond = [y for y in HORIZONS_YEARS if last is not None and y * DAYS_PER_YEAR > last]
     if beyond:

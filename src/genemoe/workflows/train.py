@@ -349,7 +349,8 @@ def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]
     risk = np.asarray(fit.outputs["train"], np.float64)
     times, hazard, centre = breslow_cumulative_hazard(tr.time, tr.event, risk)
     baseline = {"times": times, "cum_hazard": hazard, "centre": centre,
-                "fitted_on": "training split"}
+                "fitted_on": "training split",  # one baseline over every type (said by predict)
+                "cancer_types": sorted({str(g) for g in tr.groups if isinstance(g, str)})}
     return {"calibration": fit.info.get("calibration"), "ood": ood, "train_risk": np.sort(risk),
             "survival_baseline": baseline}
 
