@@ -238,3 +238,20 @@ def test_a_binary_file_says_what_it_seems_to_be_not_latin1(tmp_path: Path, head:
     gz.write_bytes(gzip.compress(head))
     with pytest.raises(InputError, match=what.replace("(", r"\(").replace(")", r"\)")):
         read_labels(gz)
+
+
+def test_a_markdown_or_text_document_is_not_told_to_strip_comment_lines(tmp_path: Path) -> None:
+    """Old behaviour (outside tester): a README.md given as --expression was told "the first
+    line is a comment" and to grep -v '^#' it; a table under a comment line still is."""
+    doc = tmp_path / "README.md"
+    doc.write_text("# genemoe\n\nA toolkit for RNA-seq.\n\n## Install\n\n- pip install genemoe\n")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("# notes\nsome words here\nmore words, here\n")
+    for p, what in ((doc, "a Markdown document"), (notes, "lines of text")):
+        with pytest.raises(InputError, match=f"does not look like a data table: {what}") as e:
+            read_expression(p)
+        assert "grep" not in str(e.value)
+    table = tmp_path / "m.tsv"
+    table.write_text("# exported by tool v1\ngene\tS1\tS2\nG1\t1\t2\nG2\t3\t4\n")
+    with pytest.raises(InputError, match="(?s)the first line is a comment.*grep -v"):
+        read_expression(table)

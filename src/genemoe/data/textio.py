@@ -239,6 +239,26 @@ _GEO_FIX = ("for an RNA-seq series use its counts: the supplementary file, or GE
             "models RNA-seq, not microarray probes")
 
 
+_DOC_FIX = ("pass the data file itself: a tab- or comma-separated table (an expression "
+            "matrix: gene ids in the first column, one column per sample, or the transpose)")
+
+
+def _document(path: Path) -> str | None:
+    """What a file opening with ``#`` seems to be when it is prose, not a table whose
+    first line is a comment: a Markdown document (``# Title`` then text), or lines of
+    text with no tab and few commas; None where its other lines look tabular."""
+    with reading(path), _text_stream(path) as fh:
+        lines = [ln.rstrip("\r\n") for _, ln in zip(range(200), fh, strict=False)]
+    body = [ln for ln in lines if ln.strip() and not ln.startswith("#")][:30]
+    tabular = [ln for ln in body if ln.count("\t") >= 1 or ln.count(",") >= 2]
+    if len(tabular) * 2 > len(body) and len({ln.count("\t") for ln in tabular}) <= 2:
+        return None  # a comment, then a table: the grep fix fits
+    markdown = path.suffix.lower() in (".md", ".markdown", ".rst") or (
+        re.match(r"#{1,6} \S", lines[0]) is not None
+        and any(re.match(r"(#{1,6} |[-*] |```|\|)", ln) for ln in lines[1:]))
+    return "a Markdown document" if markdown else "lines of text, not rows of fields"
+
+
 def _refuse_non_matrices(header: str, path: Path) -> None:
     """Files that are not a genes × samples matrix, said with the fix (they were read as
     one: a Salmon quant.sf as 4 samples named Length, EffectiveLength, TPM, NumReads; an
@@ -262,6 +282,10 @@ def _refuse_non_matrices(header: str, path: Path) -> None:
         raise input_error(f"no header line: the first line already holds a gene "
                           f"({header.split()[0]!r}): a per-sample count file (HTSeq-count, STAR "
                           "ReadsPerGene.out.tab)?", path=path, where="line 1", fix=_JOIN_FIX)
+    if header.startswith("#") and not header.lower().startswith("# program:featurecounts"):
+        if (doc := _document(path)) is not None:
+            raise input_error(f"this does not look like a data table: {doc} ({header[:60]!r})",
+                              path=path, where="line 1", fix=_DOC_FIX)
     if header.startswith("#"):
         counts = header.lower().startswith("# program:featurecounts")
         raise input_error(f"the first line is a comment ({header[:60]!r})", path=path,
