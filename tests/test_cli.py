@@ -663,3 +663,27 @@ def test_quiet_keeps_only_the_warnings_of_a_commands_summary(files, tmp_path, ca
         setup_logging()
     say("wrote x.csv")
     assert capsys.readouterr().out == "wrote x.csv\n"
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_the_top_level_help_shows_flags_as_flags_and_each_commands_whole_line(columns, tmp_path):
+    """Rich's table read ``--verbose -v <bool>`` (``genemoe -v true models`` then failed:
+    "No such command 'true'"); click's list cut ``features`` at "(paper Fig."; ``download``
+    alone kept Rich's boxes; ``explain --model`` said "(neural model)" though linear models
+    are explained too; ``report`` on a folder of none of its kinds left out pre-training."""
+    import os
+
+    env = {**os.environ, "COLUMNS": str(columns)}
+    r = subprocess.run([sys.executable, "-m", "genemoe.cli", "--help"], env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "<bool>" not in r.stdout and "╭" not in r.stdout
+    assert "-v, --verbose" in r.stdout
+    assert "(paper Fig. 8): feature-gene correlation" in " ".join(r.stdout.split())
+    for cmd in (["download", "--help"], ["explain", "--help"]):
+        r = subprocess.run([sys.executable, "-m", "genemoe.cli", *cmd], env=env,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0 and "<bool>" not in r.stdout and "╭" not in r.stdout
+    assert "(a neural or linear model)" in " ".join(r.stdout.split())
+    r = run_cli("report", str(tmp_path))
+    assert r.returncode == 2 and "nor a pre-training directory" in r.stderr
+    assert "`genemoe pretrain --out`" in " ".join(r.stderr.split())

@@ -30,7 +30,7 @@ from genemoe.report.text import download_listing_lines
 HELP = {"help_option_names": ["-h", "--help"]}  # -h, as most command-line tools
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=CliGroup, context_settings=HELP,
                   help="genemoe: pan-cancer RNA-seq tumour typing, survival risk and explanations.")
-download_app = typer.Typer(no_args_is_help=True, context_settings=HELP,
+download_app = typer.Typer(no_args_is_help=True, cls=CliGroup, context_settings=HELP,
                            help="Download public data (UCSC Xena).")
 app.add_typer(download_app, name="download")
 
@@ -371,7 +371,7 @@ def pretrain(
 
 @app.command(cls=CliCommand)
 def explain(
-    model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train` (neural model).")],
+    model: Annotated[Path, typer.Option(help="Run directory written by `genemoe train` (a neural or linear model).")],
     data: Annotated[Path, typer.Option(help="Bundle to take the samples from.")],
     out: Annotated[Path, typer.Option(help="Directory to write the rankings, attributions and figures.")],
     samples: Annotated[str | None, typer.Option(help="Comma-separated sample ids (default: --split).")] = None,

@@ -22,9 +22,7 @@ from genemoe.errors import (
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
-           "CliGroup", "CliCommand", "WIDE_HELP"]
-
-WIDE_HELP = 100  # columns from which a command's help is Rich's table (below: click's text)
+           "CliGroup", "CliCommand"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
@@ -139,6 +137,22 @@ class CliGroup(TyperGroup):
     """Typer's group, with several values after one flag of :data:`MULTI_VALUE_OPTIONS`,
     and a fix under click's "Got unexpected extra argument" (:func:`stray_word_fix`)."""
 
+    def format_help(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
+        return super(TyperGroup, self).format_help(ctx, formatter)  # as CliCommand's
+
+    def format_commands(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
+        """Each command with its whole first paragraph, wrapped (click cut them at 45
+        characters or a first full stop: "Latent-feature analysis (paper Fig.")."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                first = (cmd.help or cmd.short_help or "").split("\n\n")[0]
+                rows.append((name, " ".join(first.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
         self._new_out = new_out_dir(args)
         return super().parse_args(ctx, spread_multi_values(list(args)))
@@ -202,13 +216,10 @@ class CliGroup(TyperGroup):
 
 
 class CliCommand(TyperCommand):
-    """Typer's command, whose help below :data:`WIDE_HELP` columns (80 in most terminals and
-    whenever piped) is click's plain text: it wraps long option names and paths where Rich's
-    option table cut them (``--protein-codin…``, ``*.rna_seq.augmen…``)."""
+    """Typer's command, whose help is click's plain text: it wraps long option names and
+    paths where Rich's option table cut them (``--protein-codin…``, ``*.rna_seq.augmen…``),
+    and shows a flag as a flag (Rich's table gave ``--verbose -v <bool>``, and ``-v true``
+    then failed as an unknown command)."""
 
     def format_help(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
-        from rich.console import Console
-
-        if Console().width < WIDE_HELP:  # Rich's own width: COLUMNS, the terminal, else 80
-            return super(TyperCommand, self).format_help(ctx, formatter)  # click's text
-        return super().format_help(ctx, formatter)
+        return super(TyperCommand, self).format_help(ctx, formatter)  # click's text

@@ -124,9 +124,11 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
             return input_error(f"a {kind} folder without {' or '.join(missing)} (it holds "
                                f"{', '.join(held)})", path=d,
                                fix=f"restore {missing[0]}, or run the same `{cmd}` again")
-    return input_error("neither a run, a benchmark, an explanation nor a tuning directory",
-                       path=d, fix="pass a directory written by `genemoe train --out`, `genemoe "
-                                   "benchmark --out`, `genemoe explain --out` or `genemoe tune --out`")
+    return input_error("neither a run, a benchmark, an explanation, a tuning nor a pre-training "
+                       "directory", path=d,
+                       fix="pass a directory written by `genemoe train --out`, `genemoe benchmark "
+                           "--out`, `genemoe explain --out`, `genemoe tune --out` or `genemoe "
+                           "pretrain --out`")
 
 
 # the files a run or tune folder needs for a report, and those that mark one
