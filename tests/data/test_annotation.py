@@ -259,3 +259,32 @@ def test_ensembl_ids_not_in_the_annotation_are_said_on_the_map_line() -> None:
                                                  "ensembl_not_in_annotation": 157}})
     assert "157 Ensembl ids not in the annotation, kept without symbol or length" in line, line
     assert "56,380 of 56,537 mapped" in line and ", 56,537 kept" in line  # was "56,537 of 56,537"
+
+
+def test_symbols_of_several_genes_are_recorded_with_examples(tmp_path: Path) -> None:
+    """Old behaviour (outside tester): prepare said "N symbols of several genes resolved" and
+    the record held only the count; which symbols, and the id chosen, were nowhere."""
+    from typer.testing import CliRunner
+    from xena_files import gene_table, raw_counts
+
+    from genemoe.cli import app
+    from genemoe.data.bundle import load_bundle
+
+    g = gene_table(30)
+    probemap = g.copy()
+    probemap.loc[29, "gene"] = "GENE28"  # two gene ids carry GENE28
+    probemap.to_csv(tmp_path / "probemap.tsv", sep="\t", index=False)
+    m = raw_counts("ACC", g, 10, seed=0)
+    m.index = pd.Index(g["gene"], name="gene")
+    m.iloc[:29].to_csv(tmp_path / "m.tsv", sep="\t")
+    res = CliRunner().invoke(app, ["prepare", "--expression", str(tmp_path / "m.tsv"),
+                                   "--annotation", str(tmp_path / "probemap.tsv"),
+                                   "--cancer-type", "ACC", "--out", str(tmp_path / "b"),
+                                   "--min-variance", "0", "--min-mean", "0"])
+    assert res.exit_code == 0, res.output
+    step = next(s for s in load_bundle(tmp_path / "b").record["steps"]
+                if s["step"] == "map_gene_ids")
+    chosen = min(g["id"][28], g["id"][29]).split(".")[0]
+    assert step["report"]["ambiguous_symbol_resolved"] == 1
+    assert step["ambiguous_examples"] == [f"GENE28 -> {chosen}"]
+    assert f"1 symbols of several genes resolved, e.g. GENE28 -> {chosen}" in res.output

@@ -301,12 +301,22 @@ class GeneMapping:
         ``kept_as_given``, ``ensembl_not_in_annotation``, ``duplicates_after_mapping``.
     unmapped_examples
         Up to ten unmapped input IDs.
+    ambiguous_examples
+        Up to five symbols carried by several gene IDs, with the ID chosen
+        (``"SYMBOL -> ENSG..."``; ``ambiguous_symbol_resolved`` counts them all).
     """
 
     gene_id: np.ndarray
     symbol: np.ndarray
     report: dict[str, int]
     unmapped_examples: list[str] = field(default_factory=list)
+    ambiguous_examples: list[str] = field(default_factory=list)
+
+    def step_examples(self) -> dict[str, list[str]]:
+        """The examples a preparation step records: up to five unmapped IDs and five
+        symbols of several genes with the ID chosen."""
+        return {"unmapped_examples": list(self.unmapped_examples)[:5],
+                "ambiguous_examples": list(self.ambiguous_examples)[:5]}
 
     @property
     def mapped(self) -> np.ndarray:
@@ -344,12 +354,14 @@ def _classify(ids: pd.Series, id_kind: IdKind | None) -> np.ndarray:
 
 
 def _lookup_symbols(
-    query: np.ndarray, annotation: GeneAnnotation, report: dict[str, int]
+    query: np.ndarray, annotation: GeneAnnotation, report: dict[str, int],
+    ambiguous: list[str] | None = None,
 ) -> np.ndarray:
     """Ensembl ID per symbol in ``query`` (None entries are skipped; None where not found).
 
     Exact case first, then case-insensitive; counts the case-insensitive hits and the
-    symbols carried by several IDs in ``report``.
+    symbols carried by several IDs in ``report``, the first five (``SYMBOL -> ID``) in
+    ``ambiguous``.
     """
     exact = annotation.symbol_index()
     pos = exact.index.get_indexer(query)
@@ -366,6 +378,9 @@ def _lookup_symbols(
         n_ids[retry] = np.where(hit, loose["n_ids"].to_numpy()[pos2], 0)
         report["symbol_case_insensitive"] = int(hit.sum())
     report["ambiguous_symbol_resolved"] = int((n_ids > 1).sum())
+    if ambiguous is not None:
+        ambiguous += [f"{q} -> {g}" for q, g in zip(query[n_ids > 1][:5], gid[n_ids > 1][:5],
+                                                     strict=True)]
     return gid
 
 
@@ -377,7 +392,8 @@ def _firehose_symbols(ids: pd.Series, is_fh: np.ndarray) -> np.ndarray:
 
 
 def _map_with_annotation(
-    ids: pd.Series, kind: np.ndarray, annotation: GeneAnnotation, report: dict[str, int]
+    ids: pd.Series, kind: np.ndarray, annotation: GeneAnnotation, report: dict[str, int],
+    ambiguous: list[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     raw = ids.to_numpy(dtype=object)
     gene = np.full(len(raw), None, dtype=object)
@@ -392,7 +408,7 @@ def _map_with_annotation(
     query = np.where(as_symbol, raw, fh_sym)
     looked = pd.notna(query)
     if looked.any():
-        gene[looked] = _lookup_symbols(query[looked], annotation, report)
+        gene[looked] = _lookup_symbols(query[looked], annotation, report, ambiguous)
     report["unmapped_symbol_not_found"] = int((looked & pd.isna(gene)).sum())
     pos = annotation.table.index.get_indexer(gene)
     table_symbol = annotation.table["symbol"].to_numpy(dtype=object)
@@ -463,10 +479,11 @@ def map_gene_ids(
     report["version_stripped"] = int(ids_s[is_ens].str.contains(r"\.\d+", regex=True).sum())
     report["entrez_kept"] = int((kind == "entrez").sum())
     report["unmapped_empty"] = int((kind == "empty").sum())
+    ambiguous: list[str] = []
     if annotation is None:
         gene, symbol = _map_without_annotation(ids_s, kind, report)
     else:
-        gene, symbol = _map_with_annotation(ids_s, kind, annotation, report)
+        gene, symbol = _map_with_annotation(ids_s, kind, annotation, report, ambiguous)
     mapped = pd.notna(gene)
     report["mapped"] = int(mapped.sum())
     report["unmapped"] = int((~mapped).sum())
@@ -479,7 +496,8 @@ def map_gene_ids(
         )
     if report["duplicates_after_mapping"]:
         logger.info("%d gene IDs map to an already mapped ID", report["duplicates_after_mapping"])
-    return GeneMapping(gene_id=gene, symbol=symbol, report=report, unmapped_examples=examples)
+    return GeneMapping(gene_id=gene, symbol=symbol, report=report, unmapped_examples=examples,
+                       ambiguous_examples=ambiguous)
 
 
 def gene_table(

@@ -67,7 +67,9 @@ def _map(info: dict) -> str:
     else:
         said = [s for s in (f"{_n(as_given)} as given" if as_given else "", stripped) if s] + [
             f"{_n(r[k])} {text}" for k, text in (  # were in the record only
-                ("ambiguous_symbol_resolved", "symbols of several genes resolved"),
+                ("ambiguous_symbol_resolved", "symbols of several genes resolved" + (
+                    f", e.g. {info['ambiguous_examples'][0]}" if info.get("ambiguous_examples")
+                    else "")),
                 ("symbol_case_insensitive", "symbols matched ignoring case"),
                 ("ensembl_not_in_annotation", "Ensembl ids not in the annotation, kept without "
                  "symbol or length")) if r.get(k)]

@@ -92,7 +92,7 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
         gene_symbols=None if table.gene_symbols is None else table.gene_symbols[keep],
         gene_biotypes=None if table.gene_biotypes is None else table.gene_biotypes[keep])
     plog.step("map_gene_ids", file=str(table.source_path), report=mapping.report, n_genes=int(keep.sum()),
-              annotation=annotation is not None, unmapped_examples=list(mapping.unmapped_examples)[:5])
+              annotation=annotation is not None, **mapping.step_examples())
     return table, symbols
 
 
