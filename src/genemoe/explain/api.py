@@ -86,7 +86,7 @@ from genemoe.explain.rankings import (
     with_expression_contrast,
     with_pixel_columns,
 )
-from genemoe.explain.summary_text import drawn_lines, still_off_text
+from genemoe.explain.summary_text import drawn_lines, ranking_notes, still_off_text
 from genemoe.models.moe import has_sparse_routing
 
 __all__ = ["ExplainResult", "explain_run"]
@@ -128,10 +128,11 @@ class ExplainResult(AtFolder):
             lines.append(f"  warning: {c['warning']}")
         if c.get("genes_ranked"):
             lines.append(f"  genes ranked: {c['genes_ranked']}")
-        for cls, df in self.ranking.groupby("class", sort=True):  # survival: both ends
-            lines.append(f"  {cls} (n={int(df['n_samples'].iloc[0])})"
-                         f"{', ' if self.task == 'survival' else ': '}"
-                         + top_genes_line(df, top, both_ends=self.task == "survival"))
+        ranked = [f"  {cls} (n={int(df['n_samples'].iloc[0])})"
+                  f"{', ' if self.task == 'survival' else ': '}"
+                  + top_genes_line(df, top, both_ends=self.task == "survival")
+                  for cls, df in self.ranking.groupby("class", sort=True)]  # survival: both ends
+        lines += ranked + ranking_notes(self.ranking, ranked)
         lines += [f"  wrote {p.name}" for p in self.files if p.parent == self.out_dir]
         n_maps = sum(p.parent.name == "maps" for p in self.files)
         if n_maps:

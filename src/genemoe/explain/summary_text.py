@@ -1,12 +1,18 @@
 """The lines of an explanation's terminal summary that read its ``convergence.json``
-record: how the samples were drawn, which classes no explained sample stood for, and the
-samples IG's refinement left above its tolerance."""
+record or its ranking: how the samples were drawn, which classes no explained sample stood
+for, the samples IG's refinement left above its tolerance, and the notes under the top
+genes (``↓``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["drawn_lines", "still_off_text"]
+import pandas as pd
+
+from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
+
+__all__ = ["drawn_lines", "still_off_text", "ranking_notes"]
+
 
 
 def still_off_text(refine: dict[str, Any]) -> str:
@@ -32,3 +38,9 @@ def drawn_lines(c: dict[str, Any]) -> list[str]:
     return [f"  drawn: {c['n_samples']:,} of the {d['split']} split's {d['n']:,} samples (at most "
             f"{d['cap_per_predicted_class']:,}{per}, seeded by --seed; --max-samples-per-class)",
             *none]
+
+
+def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
+    """Notes under the per-class top genes: the ``↓`` legend where a shown gene has it."""
+    notes = [f"  {LOWER_LEGEND}"] if has_lower_mark(class_lines) else []
+    return notes

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from genemoe.explain.rankings import read_ranking, top_genes_line
+from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark, read_ranking, top_genes_line
 from genemoe.report.html_parts import figure_html as _figure_html
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.plots import Figure
@@ -38,10 +38,11 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
     if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
         head += f"<p>Not ranked (no explained sample stood for them): {html.escape(', '.join(gone))}.</p>"
     ends = conv.get("task") == "survival"  # both ends (the genes lowering the risk were left out)
-    rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]),
-             f"top {top} genes (symbol, else gene id; by mean {'|attribution|' if ends else 'attribution'})":
-             top_genes_line(g, top, both_ends=ends)} for cls, g in ranking.groupby("class", sort=True)]
-    parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows))]
+    col = f"top {top} genes (symbol, else gene id; by mean {'|attribution|' if ends else 'attribution'})"
+    rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]), col: top_genes_line(g, top, both_ends=ends)}
+            for cls, g in ranking.groupby("class", sort=True)]
+    parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows)),
+             _legend([r[col] for r in rows])]
     figs = [Figure(d / "top_genes.png", "Top genes per class (mean attribution).", "explanation")]
     figs += [Figure(p, f"Sample {p.stem}: attribution per gene (or per pixel).", "explanation")
              for p in sorted((d / "maps").glob("*.png"))]
@@ -58,6 +59,12 @@ def top_genes_table(d: Path, top: int = 8) -> str:
         rows = [{"class": c, f"top {top} genes": top_genes_line(x, top, both_ends=ends)}
                 for c, x in g.groupby("class", sort=True)]
         return ("<details open><summary>Top genes per class (mean attribution)</summary>"
-                + _table(pd.DataFrame(rows)) + "</details>")
+                + _table(pd.DataFrame(rows)) + _legend([r[f"top {top} genes"] for r in rows])
+                + "</details>")
     except (OSError, KeyError, ValueError):
         return ""
+
+
+def _legend(cells: list[str]) -> str:
+    """The ``↓`` legend under a top-genes table whose cells carry the mark, else ''."""
+    return f"<p>{html.escape(LOWER_LEGEND)}.</p>" if has_lower_mark(cells) else ""

@@ -1,0 +1,43 @@
+"""The terminal summary of ``genemoe explain`` (``ExplainResult.describe``): what each gene's
+mark means, what the attributions start from, and the notes under the top genes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genemoe.explain.api import ExplainResult
+
+_CONV = {"method": "train_ig", "baseline": "training tumours", "n_draws": 8, "routing": "live",
+         "median_relative_delta": 0.001, "max_relative_delta": 0.01, "max_abs_delta": 1e-3,
+         "task": "classify"}
+
+
+def _ranking(classes: dict[str, tuple[list[str], list[str], list[float], int]]) -> pd.DataFrame:
+    """genes_by_class rows: per class its gene ids, symbols, expression_vs_others and n."""
+    return pd.concat([pd.DataFrame({"class": cls, "rank": np.arange(1, len(ids) + 1), "gene_id": ids,
+                                    "symbol": sym, "mean_attribution": np.linspace(1, 0.1, len(ids)),
+                                    "mean_abs_attribution": np.linspace(1, 0.1, len(ids)),
+                                    "n_samples": n, "expression_vs_others": evo})
+                      for cls, (ids, sym, evo, n) in classes.items()], ignore_index=True)
+
+
+def _describe(ranking: pd.DataFrame, **conv) -> str:
+    return ExplainResult(Path("ex"), 12, conv.get("task", "classify"), {**_CONV, **conv},
+                         ranking).describe()
+
+
+def test_a_gene_lower_in_its_class_is_marked_with_a_legend():
+    """`ACC (n=10): ENSG00000269179, CYP11B2, CDH1, ...` named CDH1, 13.8 log2 units lower in
+    ACC than in the others (its absence supports ACC), as if it were an ACC marker."""
+    ranking = _ranking({"ACC": (["E1", "E2", "E3", "E4"], ["E1", "CYP11B2", "CDH1", "CYP11B1"],
+                                [2.0, 9.1, -13.8, np.nan], 10),
+                        "KICH": (["E5", "E6"], ["KRT7", "ATP6V0D2"], [3.0, 4.0], 10)})
+    text = _describe(ranking)
+    assert "ACC (n=10): E1, CYP11B2, CDH1↓, CYP11B1" in text  # no value: no mark
+    assert "KICH (n=10): KRT7, ATP6V0D2" in text
+    assert "  ↓ lower in the class than in the others: its low expression counts for the class" in text
+    no_mark = _ranking({"KICH": (["E5"], ["KRT7"], [3.0], 10)})
+    assert "↓" not in _describe(no_mark)  # the legend only where a gene carries the mark
