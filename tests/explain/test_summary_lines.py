@@ -41,3 +41,18 @@ def test_a_gene_lower_in_its_class_is_marked_with_a_legend():
     assert "  ↓ lower in the class than in the others: its low expression counts for the class" in text
     no_mark = _ranking({"KICH": (["E5"], ["KRT7"], [3.0], 10)})
     assert "↓" not in _describe(no_mark)  # the legend only where a gene carries the mark
+
+
+def test_the_reference_routing_and_a_linear_models_exactness_are_said():
+    """The terminal named neither the reference (only the report and convergence.json did),
+    nor a sparse model's frozen routing, nor that a linear model's attributions are exact."""
+    ranking = _ranking({"ACC": (["E1"], ["STAR"], [5.0], 10)})
+    text = _describe(ranking, routing="frozen")
+    assert "  reference: 8 training tumours per sample; routing frozen at each sample's own experts" in text
+    assert "routing" not in _describe(ranking)  # live routing: nothing to say
+    text = _describe(ranking, method="linear", baseline="train_mean", n_draws=None)
+    assert ("  exact: a linear model's attributions, coefficient x (x - reference), add up to "
+            "f(x) - f(reference)") in text
+    assert "  reference: the training mean (--baseline train_mean)" in text
+    assert "reference: zero expression" in _describe(ranking, method="ig", baseline="zeros", n_draws=None)
+    assert all(len(line) <= 100 for line in text.splitlines())

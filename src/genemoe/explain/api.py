@@ -86,7 +86,7 @@ from genemoe.explain.rankings import (
     with_expression_contrast,
     with_pixel_columns,
 )
-from genemoe.explain.summary_text import drawn_lines, ranking_notes, still_off_text
+from genemoe.explain.summary_text import drawn_lines, ranking_notes, reference_lines, still_off_text
 from genemoe.models.moe import has_sparse_routing
 
 __all__ = ["ExplainResult", "explain_run"]
@@ -116,6 +116,7 @@ class ExplainResult(AtFolder):
                  f"({self.task}) with {c.get('method', 'ig')} → {shown_path(self.out_dir)}"
                  + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *drawn_lines(c),
                  *([f"  an ensemble of {c['ensemble']}"] if c.get("ensemble") else []),
+                 *reference_lines(c),
                  f"  completeness (attributions' sum against f(x) - f(baseline)): off by "
                  f"{c['median_relative_delta']:.2%} in the median sample,",
                  f"    at most {c['max_relative_delta']:.2%} (|delta| at most "

@@ -1,7 +1,7 @@
 """The lines of an explanation's terminal summary that read its ``convergence.json``
 record or its ranking: how the samples were drawn, which classes no explained sample stood
-for, the samples IG's refinement left above its tolerance, and the notes under the top
-genes (``↓``)."""
+for, the samples IG's refinement left above its tolerance, what the attributions start
+from, and the notes under the top genes (``↓``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import pandas as pd
 
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
 
-__all__ = ["drawn_lines", "still_off_text", "ranking_notes"]
+__all__ = ["drawn_lines", "still_off_text", "reference_lines", "ranking_notes"]
+
+_BASELINES = {"train_mean": "the training mean (--baseline train_mean)",
+              "zeros": "zero expression (--baseline zeros)"}
 
 
 
@@ -38,6 +41,23 @@ def drawn_lines(c: dict[str, Any]) -> list[str]:
     return [f"  drawn: {c['n_samples']:,} of the {d['split']} split's {d['n']:,} samples (at most "
             f"{d['cap_per_predicted_class']:,}{per}, seeded by --seed; --max-samples-per-class)",
             *none]
+
+
+def reference_lines(c: dict[str, Any]) -> list[str]:
+    """What the attributions start from, for people: ``reference: 8 training tumours per
+    sample; routing frozen at each sample's own experts``; before it, for a linear model,
+    that its attributions are exact."""
+    method, n = c.get("method"), c.get("n_draws")
+    if method in ("train_ig", "gradient_shap") or c.get("baseline") == "training tumours":
+        ref = f"{n} training tumours per sample" if n else "training tumours"
+    else:
+        ref = _BASELINES.get(str(c.get("baseline")), f"{c.get('baseline')}")
+    text = f"  reference: {ref}"
+    if c.get("routing") == "frozen":
+        text += "; routing frozen at each sample's own experts"
+    exact = ["  exact: a linear model's attributions, coefficient x (x - reference), add up "
+             "to f(x) - f(reference)"] if method == "linear" else []
+    return [*exact, text]
 
 
 def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
