@@ -56,3 +56,22 @@ def test_the_reference_routing_and_a_linear_models_exactness_are_said():
     assert "  reference: the training mean (--baseline train_mean)" in text
     assert "reference: zero expression" in _describe(ranking, method="ig", baseline="zeros", n_draws=None)
     assert all(len(line) <= 100 for line in text.splitlines())
+
+
+def test_ids_without_symbols_and_classes_of_one_or_two_samples_are_said():
+    """pancan33's Entrez ids were listed bare (`ACC (n=2): 26112, 10276, ...`) and classes of
+    one explained sample ranked as any other (`CHOL (n=1)`), without a word."""
+    ranking = _ranking({"ACC": (["26112", "10276"], ["26112", "10276"], [1.0, 2.0], 2),
+                        "BRCA": (["7157", "1956"], ["7157", "1956"], [1.0, 2.0], 30),
+                        "CHOL": (["7157", "1956"], ["7157", "1956"], [1.0, 2.0], 1)})
+    text = _describe(ranking)
+    assert "  no gene symbols in the bundle: ids shown; no annotation here maps Entrez ids to symbols" in text
+    assert "  n < 3 (ACC, CHOL): rankings of one or two samples, not of the class" in text
+    ens = _ranking({"ACC": (["ENSG00000141510", "ENSG00000146648"],
+                            ["ENSG00000141510", "ENSG00000146648"], [1.0, 2.0], 5)})
+    text = _describe(ens)
+    assert "  no gene symbols in the bundle: ids shown; prepare with --annotation for symbols" in text
+    assert "n < 3" not in text
+    named = _ranking({"ACC": (["ENSG00000141510", "ENSG00000146648"], ["TP53", "ENSG00000146648"],
+                              [1.0, 2.0], 5)})
+    assert "no gene symbols" not in _describe(named)  # some symbols: the bundle has them

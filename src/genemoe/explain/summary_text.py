@@ -1,7 +1,8 @@
 """The lines of an explanation's terminal summary that read its ``convergence.json``
 record or its ranking: how the samples were drawn, which classes no explained sample stood
 for, the samples IG's refinement left above its tolerance, what the attributions start
-from, and the notes under the top genes (``↓``)."""
+from, and the notes under the top genes (``↓``, ids without symbols, classes of one or two
+samples)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from typing import Any
 
 import pandas as pd
 
+from genemoe.data.ids import detect_id_kind
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
 
 __all__ = ["drawn_lines", "still_off_text", "reference_lines", "ranking_notes"]
 
 _BASELINES = {"train_mean": "the training mean (--baseline train_mean)",
               "zeros": "zero expression (--baseline zeros)"}
-
 
 
 def still_off_text(refine: dict[str, Any]) -> str:
@@ -61,6 +62,17 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
 
 
 def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
-    """Notes under the per-class top genes: the ``↓`` legend where a shown gene has it."""
+    """Notes under the per-class top genes: the ``↓`` legend where a shown gene has it, that
+    the genes are ids where no ranked gene has a symbol, and the classes ranked from one or
+    two samples."""
     notes = [f"  {LOWER_LEGEND}"] if has_lower_mark(class_lines) else []
+    if len(ranking) and (ranking["symbol"].astype(str) == ranking["gene_id"].astype(str)).all():
+        entrez = detect_id_kind(ranking["gene_id"].astype(str).unique()) == "entrez"
+        notes.append("  no gene symbols in the bundle: ids shown"
+                     + ("; no annotation here maps Entrez ids to symbols" if entrez
+                        else "; prepare with --annotation for symbols"))
+    n = ranking.groupby("class", sort=True)["n_samples"].first()
+    if len(few := n[n < 3]):
+        names = ", ".join(map(str, few.index[:12])) + (", ..." if len(few) > 12 else "")
+        notes.append(f"  n < 3 ({names}): rankings of one or two samples, not of the class")
     return notes
