@@ -313,3 +313,26 @@ def test_a_label_table_given_as_clinical_says_pass_it_as_labels(tmp_path: Path) 
     with pytest.raises(InputError, match="none of the endpoints") as e:
         read_clinical(q)
     assert "--labels" not in str(e.value)
+
+
+def test_values_left_out_are_warned_only_for_patients_in_the_data(tmp_path: Path, caplog) -> None:
+    """Old behaviour (outside tester): prepare on gdc6 with TCGA-CDR warned "57 patient(s)
+    with an event status but no time", all of them of other cohorts. Said on the join: a
+    warning for the patients in the data (counted in the step), an info line otherwise."""
+    import logging
+
+    from genemoe.data.clinical import attach_survival
+
+    p = _write(tmp_path / "c.tsv", "sample\ttime\tstatus\nS1\t-20\t1\nS4\t5\t1\nS6\t\t1\nS7\t\t0\n")
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        frame, report = read_clinical(p, said_on_join=True)
+        assert "WARNING" not in caplog.text
+        obs = pd.DataFrame({"patient_id": ["S1", "S4"]})
+        joined = attach_survival(obs, frame, report, "OS")
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warned == ["c.tsv: 1 patient(s) with a negative time, 1 of them in this data (e.g. "
+                      "S1 (-20)): no OS for them"]
+    assert ("c.tsv: 2 patient(s) with an event status but no time, none of them in this data"
+            in caplog.text)
+    assert joined["left_out_in_data"] == {"OS: a negative time": 1}
+    assert "_left_out" not in joined["clinical_report"]

@@ -279,7 +279,7 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
 def read_clinical(path: Path | str | Sequence[Path | str], *,
                   endpoints: tuple[str, ...] = ("OS", "DSS", "DFI", "PFI"), endpoint: str = "OS",
                   time_column: str | None = None, event_column: str | None = None,
-                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
+                  said_on_join: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Read per-patient survival from one table or several (e.g. one Xena file per project).
 
     Parameters
@@ -293,6 +293,10 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         time/event pair or days_to_death fields (module docstring).
     time_column, event_column
         State the columns (both or neither).
+    said_on_join
+        Name the patients whose values are left out (a negative time, an event without a
+        time, ...) when :func:`attach_survival` joins the table, saying how many of them
+        are in the data (a warning when some are, else an info line), not on reading.
 
     Returns
     -------
@@ -331,9 +335,13 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     report["n_duplicate_rows"] = int(dup.sum())
     report["n_conflicting_duplicates"] = int(conflict.sum())
     frame = frame[~dup]
+    left_out: list | None = [] if said_on_join else None
     for c, ep in zip(raw_cols, present, strict=True):
         report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), frame[c],
-                                                  ", ".join(p.name for p in paths), ep == endpoint)
+                                                  ", ".join(p.name for p in paths), ep == endpoint,
+                                                  left_out)
+    if left_out:
+        report["_left_out"] = left_out  # said, then removed, by attach_survival
     frame = frame.drop(columns=raw_cols)
     _short_follow_up(frame, endpoint.lower(), report, ", ".join(p.name for p in paths))
     report["n_patients"] = len(frame)
@@ -378,7 +386,10 @@ def _short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], sourc
 
 
 def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: str,
-                    chosen: bool = True) -> dict[str, int]:
+                    chosen: bool = True, left_out: list | None = None) -> dict[str, int]:
+    """Values that cannot be used set missing, counted; the patients they leave without the
+    endpoint named in a warning now, or (``left_out`` given: ``prepare``) collected there
+    and said by :func:`attach_survival`, which knows which patients are in the data."""
     t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
     given = raw_time.notna() & (raw_time.astype(str).str.strip() != "")
     n_non_numeric = int((t.isna() & given).sum())
@@ -403,7 +414,10 @@ def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: s
                                 "a time but no event"),
                                (no_time, e.map("status {:g}, time empty".format),
                                 "an event status but no time")):
-        if rows.any():  # was a count in record.json only: the values left out are named
+        if rows.any() and left_out is not None:
+            left_out.append({"source": source, "endpoint": ep.upper(), "what": what,
+                             "values": {str(p): str(v) for p, v in values[rows].items()}})
+        elif rows.any():  # was a count in record.json only: the values left out are named
             shown = ", ".join(f"{p} ({v})" for p, v in values[rows].head(3).items())
             logger.warning("%s: %d patient(s) with %s (e.g. %s): no %s for them",
                            source, int(rows.sum()), what, shown, ep.upper())
@@ -475,6 +489,27 @@ def _export_endpoint(meta: pd.DataFrame, cols: list[str]) -> str | None:
     return None
 
 
+def _say_left_out(left_out: list[dict[str, Any]], patients: set) -> dict[str, int]:
+    """Say each kind of value a survival table left out (a negative time, a status without
+    a time, ...): a warning naming the patients of the data it concerns, an info line when
+    none is (TCGA-CDR's 57 OS statuses without a time are of other cohorts for most data);
+    ``{"OS: what": n in the data}`` of those that concern some."""
+    out = {}
+    for item in left_out:
+        values, ep = item["values"], item["endpoint"]
+        mine = {p: v for p, v in values.items() if p in patients}
+        if mine:
+            out[f"{ep}: {item['what']}"] = len(mine)
+            logger.warning("%s: %d patient(s) with %s, %d of them in this data (e.g. %s): no %s "
+                           "for them", item["source"], len(values), item["what"], len(mine),
+                           ", ".join(f"{p} ({v})" for p, v in list(mine.items())[:3]), ep)
+        else:
+            logger.info("%s: %d patient(s) with %s, none of them in this data (e.g. %s)",
+                        item["source"], len(values), item["what"],
+                        ", ".join(f"{p} ({v})" for p, v in list(values.items())[:3]))
+    return out
+
+
 def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: dict,
                     endpoint: str) -> dict[str, Any]:
     """Join the clinical table's endpoints to ``obs`` (one row per sample) by patient, in
@@ -503,6 +538,7 @@ def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: di
         raise input_error(f"none of its {len(clinical):,} patients is one of the expression's (it has "
                           f"{clinical.index[0]!r}; the expression {obs['patient_id'].iloc[0]!r})",
                           where="--clinical", fix="pass the survival table of these patients")
+    in_data = _say_left_out(report.pop("_left_out", []), set(obs["patient_id"]))
     t, e = obs[f"{ep}_time"], obs[f"{ep}_event"]
     ok = t.notna() & e.notna()
     obs["time"] = t.where(ok)
@@ -512,4 +548,4 @@ def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: di
     return dict(endpoint=endpoint, n_with_survival=int(ok.sum()), n_events=int(obs["event"].sum()),
                 n_without=int((~ok).sum()), n_table_patients_without_sample=len(unmatched),
                 table_patients_without_sample_examples=[str(p) for p in unmatched[:3]],
-                clinical_report=report)
+                **({"left_out_in_data": in_data} if in_data else {}), clinical_report=report)

@@ -519,7 +519,7 @@ def prepare_dataset(
                       else exported_annotation([Path(p) for p in paths], plog.step))
         clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,
                                                time_column=cfg.time_column,
-                                               event_column=cfg.event_column)
+                                               event_column=cfg.event_column, said_on_join=True)
                                  if clinical_path else (None, {}))
         tables, symbols, methods, biotypes = [], {}, set(), {}
         for p in paths:
