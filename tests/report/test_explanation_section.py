@@ -36,3 +36,29 @@ def test_the_top_genes_table_marks_genes_lower_in_the_class(tmp_path):
     text = write_report(tmp_path / "ex").read_text()
     assert "CYP11B2, CDH1↓, STAR" in text and "KRT7<" in text
     assert "↓ lower in the class than in the others: its low expression counts for the class." in text
+
+
+def test_a_sample_figure_is_captioned_with_its_types_and_per_gene(tmp_path):
+    """Every per-sample figure was captioned "Sample X: attribution per gene (or per pixel)"."""
+    samples = pd.DataFrame({"sample_id": ["TCGA-OR-A5J1-01"], "cancer_type": ["ACC"],
+                            "predicted": ["KICH"], "group": ["KICH"]})
+    _explanation(tmp_path / "ex", samples=samples)
+    text = write_report(tmp_path / "ex").read_text()
+    assert "Sample TCGA-OR-A5J1-01 (true ACC, predicted KICH): attribution per gene." in text
+    assert "or per pixel" not in text
+
+
+def test_sample_captions_of_image_and_survival_models():
+    from genemoe.report.explanation_section import sample_caption
+
+    samples = pd.DataFrame({"sample_id": ["S1", "S2", "S3"], "cancer_type": ["UVM", "ACC", "ACC"],
+                            "predicted": "risk", "risk": [1.234, -0.5, 0.2],
+                            "time": [412.0, 2000.0, np.nan], "event": [True, False, False]}
+                           ).set_index("sample_id")
+    surv = {"task": "survival"}
+    assert sample_caption("S1", surv, samples) == "Sample S1 (UVM, risk 1.23, event at 412 days): attribution per gene."
+    assert sample_caption("S2", surv, samples) == ("Sample S2 (ACC, risk -0.5, censored at 2,000 days): "
+                                                   "attribution per gene.")
+    assert sample_caption("S3", surv, samples) == "Sample S3 (ACC, risk 0.2): attribution per gene."
+    image = {"task": "classify", "genes_per_pixel": 1}
+    assert sample_caption("S9", image, None) == "Sample S9: attribution per pixel."

@@ -8,7 +8,8 @@ sample's predicted class (classify) or its risk (survival) to the genes, and wri
                              mean_abs_attribution, n_samples (every gene of every class;
                              survival: by mean |attribution|, with effect_sign)
     DIR/attributions.npy     (n_samples, n_genes) float32, rows in samples.tsv order
-    DIR/samples.tsv          sample_id, cancer_type, predicted, group, output_change, delta
+    DIR/samples.tsv          sample_id, cancer_type, predicted, group, output_change, delta,
+                             split (survival: also risk, time, event)
     DIR/genes.tsv            gene_id, symbol: the columns of attributions.npy
     DIR/genes_by_sample.csv  sample_id, rank, gene_id, symbol, attribution (each sample's
                              top 50 genes, by |attribution|, signed)
@@ -367,7 +368,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         log.warning("%s", conv["training_warning"])  # and on the report page
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top,
-                   splits=splits)
+                   splits=splits, outcome=_outcome(bundle, rows, out, payload) if task == "survival" else None)
     spread = labels.astype(str) if task == "survival" else predicted  # maps over the types
     if not max_maps:  # (survival: all 12 were ACC's, the bundle's first rows)
         pass
@@ -381,6 +382,17 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         files += _vector_maps(attr, delta, sample_ids, spread, explained, _gene_labels(payload),
                               out_dir / "maps", max_maps, synthetic=conv["synthetic"])
     return ExplainResult(out_dir, len(rows), task, conv, ranking, [f.absolute() for f in files])
+
+
+def _outcome(bundle, rows: np.ndarray, out: np.ndarray, payload: dict) -> dict[str, np.ndarray]:
+    """samples.tsv's survival columns: ``risk`` (predict's, the scaled output) and the
+    bundle's ``time`` and ``event`` where it has them (the report's figure captions)."""
+    scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))
+    cols = {"risk": out[:, 0].astype(np.float64) * scale}
+    if {"time", "event"} <= set(bundle.obs.columns):
+        cols["time"] = bundle.obs["time"].to_numpy(np.float64)[rows]
+        cols["event"] = bundle.obs["event"].to_numpy(object)[rows]
+    return cols
 
 
 def _genes_ranked_text(keep: np.ndarray | dict[str, np.ndarray] | None, n_genes: int,
@@ -482,7 +494,8 @@ def _clear_previous(out_dir: Path) -> None:
 
 def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *, by_sample, sample_ids,
            labels, predicted, groups, delta, payload: dict, top: int,
-           splits: np.ndarray | None = None) -> list[Path]:
+           splits: np.ndarray | None = None,
+           outcome: dict[str, np.ndarray] | None = None) -> list[Path]:
     from genemoe.explain.figures import top_genes_figure
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -496,7 +509,7 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
     tmp.replace(paths[1])
     table = pd.DataFrame({"sample_id": sample_ids, "cancer_type": labels, "predicted": predicted,
                           "group": groups, "output_change": attr.sum(1) - delta, "delta": delta,
-                          **({} if splits is None else {"split": splits})})
+                          **({} if splits is None else {"split": splits}), **(outcome or {})})
     atomic_write_text(paths[2], table.to_csv(sep="\t", index=False))
     genes = pd.DataFrame({"gene_id": payload["gene_ids"],
                           "symbol": payload.get("symbols") or payload["gene_ids"]})

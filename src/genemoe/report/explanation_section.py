@@ -16,7 +16,7 @@ from genemoe.report.html_parts import html_table as _table
 from genemoe.report.plots import Figure
 from genemoe.report.text import METHOD_NAMES
 
-__all__ = ["explanation_section", "top_genes_table"]
+__all__ = ["explanation_section", "top_genes_table", "sample_caption"]
 
 
 def explanation_section(d: Path, *, top: int = 10) -> str:
@@ -44,7 +44,7 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
     parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows)),
              _legend([r[col] for r in rows])]
     figs = [Figure(d / "top_genes.png", "Top genes per class (mean attribution).", "explanation")]
-    figs += [Figure(p, f"Sample {p.stem}: attribution per gene (or per pixel).", "explanation")
+    figs += [Figure(p, sample_caption(p.stem, conv, _samples(d)), "explanation")
              for p in sorted((d / "maps").glob("*.png"))]
     parts += [_figure_html(f) for f in figs if f.path.exists()]
     return "\n".join(parts)
@@ -68,3 +68,32 @@ def top_genes_table(d: Path, top: int = 8) -> str:
 def _legend(cells: list[str]) -> str:
     """The ``↓`` legend under a top-genes table whose cells carry the mark, else ''."""
     return f"<p>{html.escape(LOWER_LEGEND)}.</p>" if has_lower_mark(cells) else ""
+
+
+def _samples(d: Path) -> pd.DataFrame | None:
+    """The explanation's ``samples.tsv`` indexed by sample id (None where unreadable)."""
+    try:
+        table = pd.read_csv(d / "samples.tsv", sep="\t", dtype={"sample_id": str})
+    except (OSError, ValueError):
+        return None
+    return table.drop_duplicates("sample_id").set_index("sample_id")
+
+
+def sample_caption(sample_id: str, conv: dict, samples: pd.DataFrame | None) -> str:
+    """A per-sample figure's caption: the sample, its true and predicted type (survival: its
+    type, risk and outcome where recorded), and what was attributed (per pixel for an image
+    model, else per gene; it said "per gene (or per pixel)" for every model)."""
+    what = "attribution per pixel" if "genes_per_pixel" in conv else "attribution per gene"
+    row = samples.loc[sample_id] if samples is not None and sample_id in samples.index else None
+    if row is None:
+        return f"Sample {sample_id}: {what}."
+    if conv.get("task") == "survival":
+        facts = [f"{row.get('cancer_type')}"]
+        if pd.notna(row.get("risk")):
+            facts.append(f"risk {float(row['risk']):.3g}")
+        if pd.notna(row.get("event")) and pd.notna(row.get("time")):
+            days = f"{float(row['time']):,.0f} days"
+            facts.append(f"event at {days}" if bool(row["event"]) else f"censored at {days}")
+    else:
+        facts = [f"true {row.get('cancer_type')}", f"predicted {row.get('predicted')}"]
+    return f"Sample {sample_id} ({', '.join(facts)}): {what}."
