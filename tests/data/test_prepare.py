@@ -730,3 +730,33 @@ def test_the_record_names_examples_of_each_sample_drop(synth_bundle):
     assert len(normals) == 10 and all(s.split("-")[3].startswith("11") for s in normals)
     assert set(examples) <= set(synth_bundle.record["dropped"]["samples"])
     assert not set(normals) & set(synth_bundle.obs["sample_id"])
+
+
+def test_an_exports_endpoint_events_are_nullable_booleans_like_event(synth_files, tmp_path):
+    """Old behaviour (outside tester): obs.event was nullable boolean but os_event (and the
+    other endpoints' events) float64 1.0 / 0.0 / NaN. All are nullable boolean now, and
+    prepare reads them back as the same survival."""
+    import anndata
+
+    from genemoe.data.read import write_h5ad
+
+    clinical = pd.read_csv(synth_files["clinical"], sep="\t")
+    clinical.loc[:4, "OS"] = np.nan  # a patient without an OS status
+    clinical.to_csv(tmp_path / "clinical.tsv", sep="\t", index=False)
+    b = prepare_dataset([synth_files["counts"]], out_path=tmp_path / "b",
+                        label_paths=[synth_files["labels"]], clinical_path=tmp_path / "clinical.tsv",
+                        config=PrepareConfig(synthetic=True, seed=1))
+    events = [c for c in b.obs.columns if c.endswith("_event")]
+    assert "os_event" in events
+    obs = anndata.read_h5ad(write_h5ad(b, tmp_path / "b.h5ad")).obs.loc[b.obs["sample_id"]]
+    for c in ["event", *events]:
+        assert str(obs[c].dtype) == "boolean", (c, obs[c].dtype)
+    for c in events:
+        want = b.obs[c].to_numpy(float)
+        assert obs[c].isna().to_numpy().tolist() == np.isnan(want).tolist()
+        assert obs[c].astype(float).to_numpy()[~np.isnan(want)].tolist() == want[~np.isnan(want)].tolist()
+    again = prepare_dataset([tmp_path / "b.h5ad"], out_path=tmp_path / "again",
+                            config=PrepareConfig(synthetic=True, seed=1))
+    back = again.obs.set_index("sample_id").loc[b.obs["sample_id"]]
+    for c in ["time", "event", "has_survival", *events]:
+        np.testing.assert_array_equal(back[c].to_numpy(float), b.obs[c].to_numpy(float))

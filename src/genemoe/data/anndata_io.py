@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,9 +39,11 @@ def _h5ad_safe(df: pd.DataFrame) -> pd.DataFrame:
 def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
     """The bundle as AnnData: ``X`` ``(n_samples, n_genes)``, ``obs`` by sample_id, ``var`` by gene_id.
 
-    ``uns["genemoe"]`` holds the record and summary as JSON strings. ``obs["event"]`` is
-    nullable: missing where the sample has no survival (``has_survival`` False; the bundle
-    keeps False there, beside a missing time).
+    ``uns["genemoe"]`` holds the record and summary as JSON strings (read them back with
+    ``json.loads(adata.uns["genemoe"]["record"])``). ``obs["event"]`` is nullable boolean:
+    missing where the sample has no survival (``has_survival`` False; the bundle keeps False
+    there, beside a missing time). Every endpoint's ``<ep>_event`` (``os_event``,
+    ``pfi_event``, ...; 1.0 / 0.0 / NaN in the bundle) is nullable boolean too.
     """
     import anndata
 
@@ -50,6 +53,10 @@ def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
         #   sample has no survival at all (time NaN): missing there, as time is
         obs["event"] = pd.array(obs["event"].astype(bool), dtype="boolean")
         obs.loc[~obs["has_survival"].astype(bool), "event"] = pd.NA
+    for c in [c for c in obs.columns if re.fullmatch(r"[a-z]+_event", str(c))]:
+        v = pd.to_numeric(obs[c], errors="coerce")  # were float64 beside a boolean event
+        if v.dropna().isin([0.0, 1.0]).all() and v.isna().sum() == obs[c].isna().sum():
+            obs[c] = pd.array(v.eq(1.0).where(v.notna(), pd.NA), dtype="boolean")
     var = _h5ad_safe(bundle.var).set_index("gene_id")
     var.index = var.index.astype(str)
     summary = bundle.summary
