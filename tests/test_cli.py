@@ -345,6 +345,9 @@ def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, cle
                 "--tune", "1", "--no-progress", "--seed", "1")
     assert r.returncode == 0, r.stderr
     assert "replacing the previous demo in" in r.stderr and "holds a finished run" not in r.stderr
+    # a line per trial, and no other line of tune's: a 4-minute search was silent
+    assert r.stderr.count("trial 0 (1/1): validation ") == 6
+    assert "options tuned by" in r.stderr and "best.yaml" not in r.stderr
     trials = (tmp_path / "demo" / "tuning" / "logreg_classify" / "trials.csv").read_text()
     assert len(trials.strip().splitlines()) == 2  # header and this demo's one trial
 

@@ -305,11 +305,11 @@ def demo(
     from genemoe.workflows.demo import run_demo
 
     quiet = [logging.getLogger(n) for n in ("genemoe.data.prepare", "genemoe.train.tuning",
-                                            "genemoe.workflows.tune")]
+                                            "genemoe.workflows.tune", "genemoe.workflows.tune.trials")]
     levels = [q.level for q in quiet]
-    if logging.getLogger("genemoe").level > logging.DEBUG:  # prepare steps and trials with -v
-        for q in quiet:
-            q.setLevel(logging.WARNING)
+    if logging.getLogger("genemoe").level > logging.DEBUG:  # prepare steps and tune's with -v
+        for q in quiet:  # one line per trial kept: a 4-minute search was silent (a pipe too)
+            q.setLevel(logging.INFO if q.name.endswith(".trials") else logging.WARNING)
     try:
         say(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress,
                              tune=tune))

@@ -89,6 +89,7 @@ __all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256"]
 _NOT_SAVED = {"seed", "device", "progress"}  # training options the command line sets
 
 log = logging.getLogger(__name__)
+trial_log = logging.getLogger(f"{__name__}.trials")  # TrialLine's: the demo keeps only these
 
 
 class TrialLine:
@@ -112,7 +113,7 @@ class TrialLine:
                      f"pruned after inner fold {done} of {self.cv} (mean so far {trial.value:.4f})"
                      if done and self.cv > 1 else
                      f"pruned at epoch {trial.last_step} (validation {trial.value:.4f})")
-        log.info("trial %d (%d/%d): %s%s, %.0f s", trial.number, len(counted_trials(study)),
+        trial_log.info("trial %d (%d/%d): %s%s, %.0f s", trial.number, len(counted_trials(study)),
                  self.n_trials, value,
                  "" if best is None else f" (best {best.value:.4f})",
                  float(trial.user_attrs.get("seconds") or 0.0))
