@@ -72,6 +72,8 @@ def test_ids_without_symbols_and_classes_of_one_or_two_samples_are_said():
     text = _describe(ens)
     assert "  no gene symbols in the bundle: ids shown; prepare with --annotation for symbols" in text
     assert "n < 3" not in text
+    many = _ranking({c: (["E1"], ["STAR"], [1.0], 1) for c in "ABCDEFGH"})
+    assert "  n < 3 (A, B, C, D, E, F +2 more): rankings" in _describe(many)  # short lines
     named = _ranking({"ACC": (["ENSG00000141510", "ENSG00000146648"], ["TP53", "ENSG00000146648"],
                               [1.0, 2.0], 5)})
     assert "no gene symbols" not in _describe(named)  # some symbols: the bundle has them

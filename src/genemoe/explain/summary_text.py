@@ -73,6 +73,6 @@ def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
                         else "; prepare with --annotation for symbols"))
     n = ranking.groupby("class", sort=True)["n_samples"].first()
     if len(few := n[n < 3]):
-        names = ", ".join(map(str, few.index[:12])) + (", ..." if len(few) > 12 else "")
+        names = ", ".join(map(str, few.index[:6])) + (f" +{len(few) - 6} more" if len(few) > 6 else "")
         notes.append(f"  n < 3 ({names}): rankings of one or two samples, not of the class")
     return notes
