@@ -127,3 +127,22 @@ def test_a_tiny_mcnemar_p_reads_as_one_relation(tmp_path):
     rows = [_classifier_row(tmp_path, m, 300, r) for m, r in (("genemoe", 100), ("fcn", 590))]
     text = verdict(rows, synthetic=True)
     assert "McNemar p < 1e-16" in text and "p = <" not in text
+
+
+def test_models_that_kept_their_last_allowed_epoch_are_named_under_the_verdict(tmp_path):
+    """A probe's demo at --epochs 3 declared "logreg classified best ... McNemar p < 1e-16"
+    while Gene-MOE and mlp kept their third and last epoch: still improving, unsaid."""
+    import yaml
+
+    from genemoe.workflows import demo
+
+    rows = []
+    for model, best in (("genemoe", 3), ("logreg", None), ("mlp", 3), ("fcn", 2)):
+        d = tmp_path / model
+        d.mkdir()
+        cfg = {"train_config": {"epochs": 3}, "stopped_early": False}
+        (d / "config.yaml").write_text(yaml.safe_dump(
+            cfg if best is None else {**cfg, "best_epoch": best}))
+        rows.append(demo.DemoRow(model, "classify", d, {}, 1.0, 1.0))
+    assert demo._at_epoch_cap(rows) == "Gene-MOE (classify) and mlp (classify)"
+    assert demo._at_epoch_cap(rows[1:2]) == ""

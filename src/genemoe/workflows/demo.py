@@ -185,11 +185,27 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
                                     out_path=pred))
     reports = [write_report(r.run_dir).resolve() for r in rows if r.model == "genemoe"]
     lines = [_header(bundle, epochs, tune), results_table(rows), "", verdict(rows, bundle.synthetic)]
+    if capped := _at_epoch_cap(rows):  # "logreg classified best" at --epochs 3, unqualified
+        lines.append(f"{capped} kept the last epoch allowed ({epochs}): still improving, so "
+                     "a larger --epochs may change the verdict")
     lines += [""] + ([f"predictions: {pred.resolve()} (the raw counts file scored by Gene-MOE)"]
                      if pred else [])
     lines += [f"report:      {p}" for p in reports] + [f"all outputs: {out_dir.resolve()}"]
     atomic_write_text(out_dir / "summary.txt", "\n".join(lines) + "\n")  # was printed only
     return "\n".join(lines) + f"\nsummary:     {(out_dir / 'summary.txt').resolve()}\n" + NEXT
+
+
+def _at_epoch_cap(rows: list[DemoRow]) -> str:
+    """The models (``Gene-MOE (classify) and mlp``) whose run kept its last allowed epoch,
+    from each run's config.yaml (:func:`~genemoe.train.train_config.epoch_cap_note`), or ""."""
+    import yaml
+
+    from genemoe.train.train_config import epoch_cap_note
+
+    names = [f"{NAMES.get(r.model, r.model)} ({r.task})" for r in rows
+             if (r.run_dir / "config.yaml").is_file() and epoch_cap_note(
+                 yaml.safe_load((r.run_dir / "config.yaml").read_text()) or {})]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
 # what a first-time user does next (the demo ended on paths alone: a probe's first contact)
