@@ -140,7 +140,7 @@ def test_models_that_kept_their_last_allowed_epoch_are_named_under_the_verdict(t
     for model, best in (("genemoe", 3), ("logreg", None), ("mlp", 3), ("fcn", 2)):
         d = tmp_path / model
         d.mkdir()
-        cfg = {"train_config": {"epochs": 3}, "stopped_early": False}
+        cfg = {"train_config": {"epochs": 3}, "stopped_early": False, "ensemble": 1}
         (d / "config.yaml").write_text(yaml.safe_dump(
             cfg if best is None else {**cfg, "best_epoch": best}))
         rows.append(demo.DemoRow(model, "classify", d, {}, 1.0, 1.0))

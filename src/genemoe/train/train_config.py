@@ -157,7 +157,8 @@ def epoch_cap_note(info: Mapping[str, Any]) -> str | None:
     or an ensemble's (its members' records under ``ensemble.members``); None for a model
     without epochs.
     """
-    fits = (info.get("ensemble") or {}).get("members") or [info]
+    ens = info.get("ensemble")  # a run's config.yaml: the ensemble size (1), or this dict
+    fits = (ens.get("members") if isinstance(ens, dict) else None) or [info]
     at_cap = [f for f in fits if isinstance(f.get("best_epoch"), int) and not f.get("stopped_early")
               and f["best_epoch"] >= ((f.get("train_config") or {}).get("epochs") or math.inf)]
     if not at_cap:
