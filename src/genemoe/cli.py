@@ -323,7 +323,9 @@ def export(
     data: Bundle,
     out: Annotated[Path, typer.Option(help="AnnData file to write (.h5ad), for scanpy.")],
 ) -> None:
-    """Write a bundle as AnnData (.h5ad): X, obs, var and the preparation record."""
+    """Write a bundle as AnnData (.h5ad): X, obs, var and the preparation record.
+
+    uns['genemoe'] holds the record and the summary as JSON strings (json.loads them)."""
     from genemoe.data.bundle import load_bundle
     from genemoe.data.read import write_h5ad
 
