@@ -78,6 +78,11 @@ def test_the_reports_verdict_says_no_difference_is_not_a_tie_and_names_capped_mo
     html = benchmark_panel(protocol={"task": "classify", "models": ["genemoe", "logreg"],
                                      "n_folds": 3, "n_repeats": 1}, results=results, summary={},
                            record={}, figures=[], comparison=comparison)
-    assert "no difference established over these 3 folds (which is not evidence" in html
+    assert "no difference established over these 3 folds, which is not evidence" in html
     assert "no significant difference" not in html
     assert "Models that kept the last epoch allowed: genemoe 2/3 folds" in html
+    peers = results.replace({"model": {"genemoe": "fcn"}})  # without Gene-MOE: said too
+    html = benchmark_panel(protocol={"task": "classify", "models": ["fcn", "logreg"],
+                                     "n_folds": 3, "n_repeats": 1}, results=peers, summary={},
+                           record={}, figures=[], comparison=paired_comparisons(peers, "classify"))
+    assert "Best peer on mean" in html and "Models that kept the last epoch allowed: fcn 2/3" in html

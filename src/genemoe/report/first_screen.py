@@ -333,22 +333,22 @@ def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFra
     best, comp = comparison
     metric = METRIC_NAMES.get(PRIMARY_METRIC[task], PRIMARY_METRIC[task])
     ours = comp[comp["model"].isin(PROPOSED_MODELS)]
-    if ours.empty:
+    capped = (f"<p>Models that {_esc(line)}.</p>" if (line := epoch_cap_line(results)) else "")
+    if ours.empty:  # without Gene-MOE the capped models went unsaid here
         notes = sorted({n for n in comp["note"] if isinstance(n, str) and n})
         return (f"<p>Best peer on mean {metric}: <code>{_esc(best)}</code>"
-                + (f" (Wilcoxon: {_esc(notes[0])})" if notes else "") + ".</p>")
+                + (f" (Wilcoxon: {_esc(notes[0])})" if notes else "") + ".</p>" + capped)
     r = ours.iloc[0]
     p = r["corrected_p"]
-    sig = (f"no difference established over these {r['n_pairs']} folds (which is not evidence "
-           "that the two are equal)" if not (isinstance(p, float) and math.isfinite(p) and p < 0.05)
+    sig = (f"no difference established over these {r['n_pairs']} folds, which is not evidence "
+           "that the two are equal" if not (isinstance(p, float) and math.isfinite(p) and p < 0.05)
            else "a significant difference (p < 0.05)")  # "no significant difference" read as a tie
     note = f" ({_esc(r['note'])})" if isinstance(r.get("note"), str) and r["note"] else ""
     return (f"<p><code>{_esc(r['model'])}</code> against the best peer <code>{_esc(best)}</code>: "
             f"{r['mean_difference']:+.3f} {metric} on average, better on {r['wins']} of "
             f"{r['n_pairs']} folds, corrected resampled t-test p = {fmt_p(p)} (Wilcoxon p = "
             f"{fmt_p(r['p_value'])}, which takes the folds as independent): {sig}{note}.</p>"
-            + (f"<p>Models that {_esc(capped)}.</p>"
-               if (capped := epoch_cap_line(results)) else ""))
+            + capped)
 
 
 def _benchmark_thumb(results: pd.DataFrame, task: str, figures: list[Figure]) -> Figure | None:
