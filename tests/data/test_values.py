@@ -14,7 +14,7 @@ from xena_files import gene_table, raw_counts, star_values
 from genemoe.data.normalise import normalise_values
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.read import read_expression
-from genemoe.data.values import is_log_of_counts, log_counts_rows
+from genemoe.data.values import ValueStats, is_log_of_counts, log_counts_rows, value_kind
 from genemoe.errors import InputError
 
 GENES = gene_table(40)
@@ -134,6 +134,12 @@ def test_a_log_matrix_with_a_few_values_below_minus_one_is_not_logged_again(
     assert float(b.X.min()) == -3.0
 
 
+def _stats(m: np.ndarray) -> ValueStats:
+    stats = ValueStats()
+    stats.update(m, 0, 0)
+    return stats
+
+
 def test_one_averaged_aliquot_leaves_a_star_counts_file_log_counts() -> None:
     """The defect: one sample in 36 with half-integer counts (Xena's hub averages repeated
     aliquots) made 1.4% of the values non-whole; the file was read as log scale and its
@@ -144,6 +150,9 @@ def test_one_averaged_aliquot_leaves_a_star_counts_file_log_counts() -> None:
     m = np.log2(counts + 1).astype(np.float32)
     assert is_log_of_counts(m)
     assert log_counts_rows(m) == (36, 35)
+    t_notes = value_kind(_stats(m), m, Path("TCGA-CHOL.star_counts.tsv.gz"), None)
+    assert t_notes[0] == "log_counts" and "every" not in t_notes[1][0]  # no contradiction
+    assert "2^v - 1 whole in 35 of the 36 samples checked; the other 1 not whole" in t_notes[1][0]
     counts[:5] = counts[:5] * 1.37  # five in 36 not counts: more than a producer's averaging
     assert not is_log_of_counts(np.log2(counts + 1).astype(np.float32))
 

@@ -59,9 +59,9 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
         if countable:
             return "fpkm_uq" if have_lengths else "log2cpm"
         if kind == "linear" and _estimated_counts(table):
-            log.warning("%s: non-integer values read as linear and log2(x + 1)-ed, without "
-                        "library-size normalisation, but its name or whole values say estimated "
-                        "counts (Salmon, RSEM, nf-core gene_counts): if so, pass "
+            log.warning("%s: values read as linear (not all whole) and log2(x + 1)-ed, without "
+                        "library-size normalisation, but its name or its mostly whole values say "
+                        "estimated counts (Salmon, RSEM, nf-core gene_counts): if so, pass "
                         "--normalisation log2cpm", table.source_path.name)
         return "log2p1" if kind == "linear" else "none"
     if requested in COUNT_METHODS and kind == "linear" and float(np.min(table.values)) >= 0:

@@ -193,11 +193,11 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
             "batch correction?), read as they are"])
         n_checked, n_whole = log_counts_rows(values) if stats.vmin >= -1 else (0, 0)
         if n_checked and n_whole >= 0.9 * n_checked:  # as is_log_of_counts
-            odd = ([] if n_whole == n_checked else [
-                f"{n_checked - n_whole} of {n_checked} samples checked are not whole counts "
-                "(repeated aliquots averaged by the producer?): read as log2(counts + 1) too"])
-            return "log_counts", [f"values: {rng_txt}, every 2^v - 1 whole -> log2(counts + 1)",
-                                  *odd]
+            every = ("every 2^v - 1 whole" if n_whole == n_checked else
+                     f"2^v - 1 whole in {n_whole} of the {n_checked} samples checked; the other "
+                     f"{n_checked - n_whole} not whole counts (repeated aliquots averaged by the "
+                     "producer?), read as log2(counts + 1) too")  # was "every ... whole" beside it
+            return "log_counts", [f"values: {rng_txt}, {every} -> log2(counts + 1)"]
         return "log", [f"values: non-integer in {rng_txt} -> log scale", *stray]
     notes = [f"values: non-integer in {rng_txt} -> linear (TPM/RSEM/FPKM)"]
     if stats.vmin >= 0 and (share := whole_share(values)) >= ESTIMATED_COUNTS_SHARE:
