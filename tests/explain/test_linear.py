@@ -219,3 +219,18 @@ def test_a_linear_explanation_says_it_is_exact_and_its_maps_are_captioned(runs, 
     risk = f"risk {table.loc[sid, 'risk']:.3g}"
     assert f"Sample {sid} ({table.loc[sid, 'cancer_type']}, {risk}, " in text
     assert "or per pixel" not in text
+
+
+def test_a_patient_without_survival_has_no_event_in_samples_tsv():
+    """A patient with a death status but no time (TCGA-CDR's TCGA-KN-8430) read ``event False``
+    with an empty time in samples.tsv: censored, which the table never said."""
+    from types import SimpleNamespace
+
+    from genemoe.explain.api import _outcome  # noqa: PLC2701 (the columns under test)
+
+    obs = pd.DataFrame({"time": [412.0, np.nan, 2000.0], "event": [True, False, False],
+                        "has_survival": [True, False, True]})
+    cols = _outcome(SimpleNamespace(obs=obs), np.arange(3), np.array([[0.5], [1.0], [-0.2]]),
+                    {"calibration": {"risk_scale": 2.0}})
+    assert cols["event"].tolist() == [True, None, False]
+    assert np.isnan(cols["time"][1]) and cols["risk"].tolist() == [1.0, 2.0, -0.4]

@@ -390,8 +390,11 @@ def _outcome(bundle, rows: np.ndarray, out: np.ndarray, payload: dict) -> dict[s
     scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))
     cols = {"risk": out[:, 0].astype(np.float64) * scale}
     if {"time", "event"} <= set(bundle.obs.columns):
-        cols["time"] = bundle.obs["time"].to_numpy(np.float64)[rows]
-        cols["event"] = bundle.obs["event"].to_numpy(object)[rows]
+        time = bundle.obs["time"].to_numpy(np.float64)[rows]
+        has = (bundle.obs["has_survival"].to_numpy(bool)[rows] if "has_survival" in bundle.obs
+               else np.isfinite(time))  # a status without a time read event False, censored
+        cols["time"] = np.where(has, time, np.nan)
+        cols["event"] = np.where(has, bundle.obs["event"].to_numpy(object)[rows], None)
     return cols
 
 
