@@ -336,3 +336,24 @@ def test_values_left_out_are_warned_only_for_patients_in_the_data(tmp_path: Path
             in caplog.text)
     assert joined["left_out_in_data"] == {"OS: a negative time": 1}
     assert "_left_out" not in joined["clinical_report"]
+
+
+def test_survival_in_a_labels_table_without_clinical_is_warned(tmp_path: Path) -> None:
+    """Old behaviour (outside tester): TCGA-CDR given as --labels alone (it has a cancer-type
+    column) made a bundle with no survival, said only as "with survival: 0"."""
+    from genemoe.data.prepare import PrepareConfig, prepare_dataset
+    from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+
+    files = write_synthetic_files(make_synthetic_cohort(n_samples=60, n_genes=60, n_types=3,
+                                                        seed=1), tmp_path / "in")
+    labels = pd.read_csv(files["labels"], sep="\t")
+    labels["OS"], labels["OS.time"] = 1, 400.0
+    labels.to_csv(tmp_path / "cdr_like.tsv", sep="\t", index=False)
+    cfg = PrepareConfig(min_variance=0, min_mean=0)
+    b = prepare_dataset([files["counts"]], out_path=tmp_path / "b", config=cfg,
+                        label_paths=[tmp_path / "cdr_like.tsv"])
+    said = [w for w in b.summary["warnings"] if "also holds survival (OS, OS.time)" in w]
+    assert said and "pass it as --clinical too" in said[0]
+    b = prepare_dataset([files["counts"]], out_path=tmp_path / "c", config=cfg,
+                        label_paths=[tmp_path / "cdr_like.tsv"], clinical_path=files["clinical"])
+    assert not any("also holds survival" in w for w in b.summary["warnings"])

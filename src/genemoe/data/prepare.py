@@ -233,8 +233,8 @@ def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths
     sources = obs["cancer_type"].copy()
     unused = 0
     if label_paths:
-        read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column)
-                for p in label_paths]
+        read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column,
+                            survival_unread=clinical is None) for p in label_paths]
         unused = sum(_label_rows_naming_no_sample(p, t, obs) for p, t in zip(label_paths, read,
                                                                              strict=True))
         got = _match_labels(obs, labels := agreeing_labels(read, label_paths))

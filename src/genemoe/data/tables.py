@@ -196,7 +196,7 @@ def normalise_label(value: Any) -> Any:
 
 
 def read_labels(path: Path | str, *, sample_column: str | None = None,
-                label_column: str | None = None) -> pd.DataFrame:
+                label_column: str | None = None, survival_unread: bool = False) -> pd.DataFrame:
     """Read a sample → cancer-type table.
 
     Parameters
@@ -206,6 +206,10 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
     sample_column, label_column
         Column names; detected when None (known names first, then values that look
         like sample barcodes; the one cancer-type column by known names).
+    survival_unread
+        No survival table is read beside it (``prepare`` without ``--clinical``): survival
+        columns here (TCGA-CDR's ``OS``/``OS.time`` beside ``type``) are warned of, not
+        read (the bundle had no survival, said only as "with survival: 0").
 
     Returns
     -------
@@ -223,6 +227,9 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
     df = _read_table(path)
     scol = _pick(df, sample_column, "sample", "--sample-column", path) or _find_sample_column(df, path)
     lcol = _pick(df, label_column, "label", "--label-column", path) or _find_label_column(df, scol, path)
+    if survival_unread and (surv := survival_columns(df.columns)):
+        logger.warning("%s also holds survival (%s), which labels do not give: pass it as "
+                       "--clinical too for the survival task", path.name, ", ".join(surv))
     out = pd.DataFrame({"sample_id": df[scol].str.strip(), "cancer_type": df[lcol].map(normalise_label)})
     respelt = respellings(df[lcol].map(lambda v: v.strip() if isinstance(v, str) else v),
                           out["cancer_type"])
