@@ -239,8 +239,8 @@ _GEO_FIX = ("for an RNA-seq series use its counts: the supplementary file, or GE
             "models RNA-seq, not microarray probes")
 
 
-_DOC_FIX = ("pass the data file itself: a tab- or comma-separated table (an expression "
-            "matrix: gene ids in the first column, one column per sample, or the transpose)")
+_DOC_FIX = ("pass the data file itself: a tab- or comma-separated table (for --expression "
+            "a matrix: gene ids in the first column, one column per sample, or the transpose)")
 
 
 def _document(path: Path) -> str | None:
