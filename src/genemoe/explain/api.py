@@ -139,7 +139,8 @@ class ExplainResult(AtFolder):
         n_maps = sum(p.parent.name == "maps" for p in self.files)
         if n_maps:
             lines.append(f"  wrote {n_maps} per-sample attribution figure{'s' if n_maps != 1 else ''}"
-                         " in maps/" + (f" (at most {_MAX_MAPS}, spread over the classes)"
+                         " in maps/" + (f" (at most {_MAX_MAPS}, spread over the "
+                                        f"{'cancer types' if self.task == 'survival' else 'classes'})"
                                         if n_maps < self.n_samples else ""))
         return "\n".join(lines)
 

@@ -43,7 +43,8 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
             for cls, g in ranking.groupby("class", sort=True)]
     parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows)),
              _legend([r[col] for r in rows])]
-    figs = [Figure(d / "top_genes.png", "Top genes per class (mean attribution).", "explanation")]
+    figs = [Figure(d / "top_genes.png", "Top genes for the risk (mean |attribution|)." if ends
+                   else "Top genes per class (mean attribution).", "explanation")]
     figs += [Figure(p, sample_caption(p.stem, conv, _samples(d)), "explanation")
              for p in sorted((d / "maps").glob("*.png"))]
     parts += [_figure_html(f) for f in figs if f.path.exists()]
@@ -58,7 +59,9 @@ def top_genes_table(d: Path, top: int = 8) -> str:
         ends = (c := d / "convergence.json").exists() and json.loads(c.read_text()).get("task") == "survival"
         rows = [{"class": c, f"top {top} genes": top_genes_line(x, top, both_ends=ends)}
                 for c, x in g.groupby("class", sort=True)]
-        return ("<details open><summary>Top genes per class (mean attribution)</summary>"
+        return ("<details open><summary>" + ("Top genes for the risk (mean |attribution|)"
+                                             if ends else "Top genes per class (mean attribution)")
+                + "</summary>"
                 + _table(pd.DataFrame(rows)) + _legend([r[f"top {top} genes"] for r in rows])
                 + "</details>")
     except (OSError, KeyError, ValueError):
