@@ -656,3 +656,18 @@ def test_most_samples_unlike_the_training_data_is_a_warning(trained, tmp_path):
     with pytest.raises(InputError) as info:
         predict_file(d / "run", tmp_path / "dup.tsv", out_path=tmp_path / "dup.csv")
     assert "drop a repeated sample, or rename different samples" in info.value.fix
+
+
+def test_an_svms_own_calibration_is_said_before_the_temperature():
+    """`genemoe models` says the RBF SVM's probabilities are top-label calibrated; predict
+    said only "temperature-scaled on the model's 100 validation samples"."""
+    from genemoe.workflows.predict import _probability_text  # noqa: PLC2701 (the text under test)
+
+    payload = {"task": "classify", "model_name": "svm", "calibration": {"temperature": 1.2},
+               "metrics": {"val": {"n": 100}, "test": {"ece": 0.0939}}}
+    assert _probability_text(payload) == (
+        "\n  probabilities: top-label calibrated on cross-validated training rows, then "
+        "temperature-scaled on the model's 100 validation samples; expected calibration error "
+        "on its test split 0.094")
+    assert "then" not in _probability_text({**payload, "model_name": "logreg"})
+    assert _probability_text({**payload, "task": "survival"}) == ""

@@ -491,7 +491,9 @@ def _probability_text(payload: dict) -> str:
         return ""
     metrics = payload.get("metrics") or {}
     n_val, ece = (metrics.get("val") or {}).get("n"), (metrics.get("test") or {}).get("ece")
-    return ("\n  probabilities: temperature-scaled on the model's "
+    own = {"svm": "top-label calibrated on cross-validated training rows, then ",
+           "svm_linear": "its cross-validated temperature, then "}.get(payload.get("model_name"), "")
+    return ("\n  probabilities: " + own + "temperature-scaled on the model's "  # svm: both said
             + (f"{n_val:,} validation samples" if n_val else "validation split")
             + ("" if ece is None else f"; expected calibration error on its test split {ece:.3f}"))
 
