@@ -687,6 +687,8 @@ def test_the_top_level_help_shows_flags_as_flags_and_each_commands_whole_line(co
                            capture_output=True, text=True, timeout=300)
         assert r.returncode == 0 and "<bool>" not in r.stdout and "╭" not in r.stdout
     assert "(a neural or linear model)" in " ".join(r.stdout.split())
+    r = run_cli("train", "--epochs", "x", "--data", "b")  # a usage error: no Rich box either
+    assert r.returncode == 2 and "╭" not in r.stderr and "Error: Invalid value for '--epochs'" in r.stderr
     r = run_cli("report", str(tmp_path))
     assert r.returncode == 2 and "nor a pre-training directory" in r.stderr
     assert "`genemoe pretrain --out`" in " ".join(r.stderr.split())

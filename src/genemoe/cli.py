@@ -29,6 +29,7 @@ from genemoe.report.text import download_listing_lines
 
 HELP = {"help_option_names": ["-h", "--help"]}  # -h, as most command-line tools
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=CliGroup, context_settings=HELP,
+                  rich_markup_mode=None,  # errors and help as plain text (Rich boxed them)
                   help="genemoe: pan-cancer RNA-seq tumour typing, survival risk and explanations.")
 download_app = typer.Typer(no_args_is_help=True, cls=CliGroup, context_settings=HELP,
                            help="Download public data (UCSC Xena).")
