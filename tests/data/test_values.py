@@ -33,16 +33,20 @@ def _microarray(rng: np.random.Generator, n_genes: int = 40, n_samples: int = 12
     return pd.DataFrame(x, index=pd.Index(GENES["id"][:n_genes], name="id"), columns=cols)
 
 
+def _read_and_prepare(tmp_path: Path, m: pd.DataFrame, name: str):
+    """``m`` written as ``name``, read, and prepared keeping every gene and value range."""
+    p = _write(tmp_path / name, m)
+    return read_expression(p), prepare_dataset([p], out_path=tmp_path / "b", config=PrepareConfig(
+        min_variance=0, min_mean=-1e9, val_fraction=0.2, test_fraction=0.2))
+
+
 def test_log_centred_matrix_is_kept_intact(tmp_path: Path, rng: np.random.Generator) -> None:
     """The defect: 44% negatives were clipped to 0 and then log2(x+1)-ed, with only an INFO line."""
     m = _microarray(rng)
     assert 0.3 < (m.to_numpy() < 0).mean() < 0.6
-    p = _write(tmp_path / "TCGA_ACC_array.tsv.gz", m)
-    t = read_expression(p)
+    t, b = _read_and_prepare(tmp_path, m, "TCGA_ACC_array.tsv.gz")
     assert t.value_kind == "transformed"
     assert any("gene filter" in n for n in t.notes)
-    b = prepare_dataset([p], out_path=tmp_path / "b", config=PrepareConfig(
-        min_variance=0, min_mean=-1e9, val_fraction=0.2, test_fraction=0.2))
     unversioned = [g.split(".")[0] for g in GENES["id"]]
     kept = [unversioned.index(g) for g in b.var["gene_id"]]
     ref = m.to_numpy().T[:, kept].astype(np.float32)
@@ -123,12 +127,9 @@ def test_a_log_matrix_with_a_few_values_below_minus_one_is_not_logged_again(
     counts = raw_counts("ACC", GENES, 12, seed=3)
     m = np.log2(star_values(counts, GENES, "star_tpm") + 1)
     m.iloc[3, 2] = -3.0
-    p = _write(tmp_path / "TCGA_ACC_log2tpm.tsv.gz", m)
-    t = read_expression(p)
+    t, b = _read_and_prepare(tmp_path, m, "TCGA_ACC_log2tpm.tsv.gz")
     assert t.value_kind == "log"
     assert any("1 value(s) below -1 (minimum -3;" in n for n in t.notes)
-    b = prepare_dataset([p], out_path=tmp_path / "b", config=PrepareConfig(
-        min_variance=0, min_mean=-1e9, val_fraction=0.2, test_fraction=0.2))
     assert b.summary["normalisation"] == "none" and b.summary["n_values_clipped"] == 0
     assert float(b.X.max()) == pytest.approx(float(m.to_numpy().max()), rel=1e-6)
     assert float(b.X.min()) == -3.0
