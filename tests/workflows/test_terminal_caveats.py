@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from genemoe.evaluate.benchmark_files import epoch_cap_note
 from genemoe.evaluate.benchmark_protocol import options_lines
 from genemoe.evaluate.benchmark_tables import paired_comparisons
 from genemoe.report.first_screen import benchmark_panel
 from genemoe.report.terminal import benchmark_table, epoch_cap_line, run_table
-from genemoe.train.train_config import epoch_cap_note
 
 
 def test_a_runs_accuracy_is_printed_with_its_wilson_interval():

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import platform
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from genemoe import __version__
 from genemoe.errors import input_error
 
 __all__ = ["set_aside_cells", "read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings",
-           "option_changes", "grid_edges"]
+           "option_changes", "grid_edges", "epoch_cap_note"]
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +193,27 @@ def grid_edges(info: dict[str, Any]) -> str:
         if len(axis) >= 3 and value in (axis[0], axis[-1]):
             out.append(f"{key} {value:g} ({'largest' if value == axis[-1] else 'smallest'})")
     return ", ".join(out)
+
+
+def epoch_cap_note(info: Mapping[str, Any]) -> str | None:
+    """Said when a fit kept its last allowed epoch without stopping early: the validation
+    score was still improving at ``epochs``, so the model may be undertrained (a benchmark at
+    ``--epochs 8`` kept epoch 8 in every fcn fold and declared a verdict unsaid).
+
+    ``info`` is a fit's record (``best_epoch``, ``stopped_early``, ``train_config.epochs``),
+    or an ensemble's (its members' records under ``ensemble.members``); None for a model
+    without epochs.
+    """
+    ens = info.get("ensemble")  # a run's config.yaml: the ensemble size (1), or this dict
+    fits = (ens.get("members") if isinstance(ens, dict) else None) or [info]
+    at_cap = [f for f in fits if isinstance(f.get("best_epoch"), int) and not f.get("stopped_early")
+              and f["best_epoch"] >= ((f.get("train_config") or {}).get("epochs") or math.inf)]
+    if not at_cap:
+        return None
+    cap = at_cap[0]["train_config"]["epochs"]
+    who = "" if len(fits) == 1 else f" in {len(at_cap)} of {len(fits)} members"
+    return (f"the best validation score came at the last epoch allowed ({cap}){who}: the "
+            "model may be undertrained; a larger --epochs may help")
 
 
 def _numbers(points: list[dict[str, Any]], key: str) -> list[float]:

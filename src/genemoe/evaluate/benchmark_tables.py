@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from genemoe.evaluate.benchmark_files import grid_edges
+from genemoe.evaluate.benchmark_files import epoch_cap_note, grid_edges
 from genemoe.evaluate.benchmark_protocol import (
     chosen_where,
     options_lines,
@@ -21,7 +21,6 @@ from genemoe.evaluate.benchmark_protocol import (
     tuning_text,
 )
 from genemoe.models.search_spaces import params_text
-from genemoe.train.train_config import epoch_cap_note
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table", "chosen_table",

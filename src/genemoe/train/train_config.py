@@ -13,7 +13,7 @@ from typing import Any, Literal
 from genemoe.errors import input_error
 from genemoe.train.inference import Device
 
-__all__ = ["TrainConfig", "epoch_cap_note", "OptimizerName", "ScheduleName", "VALID", "finite_number", "whole_number"]
+__all__ = ["TrainConfig", "OptimizerName", "ScheduleName", "VALID", "finite_number", "whole_number"]
 
 # What each checked value of :class:`TrainConfig` may be (said in the error's fix).
 VALID = {
@@ -147,23 +147,3 @@ class TrainConfig:
                 d[k] = dict(getattr(self, k))
         return d
 
-
-def epoch_cap_note(info: Mapping[str, Any]) -> str | None:
-    """Said when a fit kept its last allowed epoch without stopping early: the validation
-    score was still improving at ``epochs``, so the model may be undertrained (a benchmark at
-    ``--epochs 8`` kept epoch 8 in every fcn fold and declared a verdict unsaid).
-
-    ``info`` is a fit's record (``best_epoch``, ``stopped_early``, ``train_config.epochs``),
-    or an ensemble's (its members' records under ``ensemble.members``); None for a model
-    without epochs.
-    """
-    ens = info.get("ensemble")  # a run's config.yaml: the ensemble size (1), or this dict
-    fits = (ens.get("members") if isinstance(ens, dict) else None) or [info]
-    at_cap = [f for f in fits if isinstance(f.get("best_epoch"), int) and not f.get("stopped_early")
-              and f["best_epoch"] >= ((f.get("train_config") or {}).get("epochs") or math.inf)]
-    if not at_cap:
-        return None
-    cap = at_cap[0]["train_config"]["epochs"]
-    who = "" if len(fits) == 1 else f" in {len(at_cap)} of {len(fits)} members"
-    return (f"the best validation score came at the last epoch allowed ({cap}){who}: the "
-            "model may be undertrained; a larger --epochs may help")

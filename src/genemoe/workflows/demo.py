@@ -197,10 +197,10 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
 
 def _at_epoch_cap(rows: list[DemoRow]) -> str:
     """The models (``Gene-MOE (classify) and mlp``) whose run kept its last allowed epoch,
-    from each run's config.yaml (:func:`~genemoe.train.train_config.epoch_cap_note`), or ""."""
+    from each run's config.yaml (:func:`~genemoe.evaluate.benchmark_files.epoch_cap_note`), or ""."""
     import yaml
 
-    from genemoe.train.train_config import epoch_cap_note
+    from genemoe.evaluate.benchmark_files import epoch_cap_note
 
     names = [f"{NAMES.get(r.model, r.model)} ({r.task})" for r in rows
              if (r.run_dir / "config.yaml").is_file() and epoch_cap_note(

@@ -49,6 +49,7 @@ from genemoe.data.bundle import (
 )
 from genemoe.data.crossscale import reference_profile
 from genemoe.errors import input_error
+from genemoe.evaluate.benchmark_files import epoch_cap_note
 from genemoe.evaluate.brier import breslow_cumulative_hazard
 from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
@@ -58,7 +59,6 @@ from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
 from genemoe.train.ood import fit_ood, model_features
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
-from genemoe.train.train_config import epoch_cap_note
 from genemoe.workflows.common import (
     check_bundle_has_task,
     check_out_dir,
