@@ -146,4 +146,3 @@ class TrainConfig:
             if isinstance(getattr(self, k), Mapping):
                 d[k] = dict(getattr(self, k))
         return d
-
