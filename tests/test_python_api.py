@@ -220,7 +220,9 @@ def test_result_folders_survive_a_change_of_working_folder(made, tmp_path, monke
     """Old behaviour (note42): ``RunResult.out_dir`` was the relative path given, so after a
     notebook's ``os.chdir`` it pointed elsewhere; explain's ``files`` the same. They are
     absolute; ``describe`` still shows the path as given (relative to the working folder)."""
+    from genemoe.data.anndata_io import write_h5ad
     from genemoe.explain import explain_run
+    from genemoe.report.html import write_report
     from genemoe.workflows.train import train_run
 
     _, bundle, _ = made
@@ -228,9 +230,43 @@ def test_result_folders_survive_a_change_of_working_folder(made, tmp_path, monke
     run = train_run(bundle.path, out_dir="run", model_name="logreg", progress=False)
     ex = explain_run("run", data=bundle.path, out_dir="ex", samples=list(bundle.sample_ids[:2]),
                      progress=False)
+    page, h5ad = write_report("run"), write_h5ad(bundle, "b.h5ad")  # were relative (a probe)
     assert "→ run" in run.describe() and "→ ex" in ex.describe().splitlines()[0]
     assert "wrote genes_by_class.csv" in ex.describe()
     monkeypatch.chdir(tmp_path.parent)
     assert run.out_dir == tmp_path / "run" and (run.out_dir / "metrics.json").exists()
     assert ex.out_dir == tmp_path / "ex" and all(p.exists() for p in ex.files)
+    assert page.exists() and h5ad.exists() and page.is_absolute() and h5ad.is_absolute()
     assert f"→ {tmp_path.name}/run" in run.describe()  # relative to the new working folder
+
+
+def test_counts_that_are_not_whole_numbers_are_refused_by_name(made, tmp_path):
+    """A notebook probe: ``run_benchmark(n_folds=2.5)`` ended in range()'s TypeError (no
+    argument named, not a GenemoeError); ``explain_run(top=0)`` drew squashed figures."""
+    from genemoe.explain import explain_run
+    from genemoe.workflows.benchmark import run_benchmark
+    from genemoe.workflows.train import train_run
+
+    _, bundle, _ = made
+    with pytest.raises(InputError, match=r"--folds: must be a whole number, got 2\.5"):
+        run_benchmark(bundle.path, out_dir=tmp_path / "b", task="classify", models="logreg",
+                      n_folds=2.5)
+    with pytest.raises(InputError, match=r"--repeats: must be a whole number, got '2'"):
+        run_benchmark(bundle.path, out_dir=tmp_path / "b", task="classify", models="logreg",
+                      n_repeats="2")
+    assert not (tmp_path / "b").exists()
+    run = train_run(bundle.path, out_dir=tmp_path / "run", model_name="logreg", progress=False)
+    for top in (0, -3, 2.5):
+        with pytest.raises(InputError, match=rf"top: must be a whole number of 1 or more, got {top}"):
+            explain_run(run, data=bundle.path, out_dir=tmp_path / "ex", top=top, progress=False)
+
+
+def test_the_steps_said_for_samples_above_tolerance_are_those_taken():
+    """``n_steps=8`` doubled to 128 within max_steps 400; the summary said "after 400 steps"."""
+    from genemoe.explain.summary_text import still_off_text
+
+    refine = {"tolerance": 0.01, "max_steps": 400, "samples_by_steps": {"64": 2, "128": 6},
+              "n_samples_above_tolerance": 1}
+    assert still_off_text(refine) == ("; 1 above the 1% tolerance after 128 steps "
+                                      "(convergence.json: samples_by_steps)")
+    assert "after 400 steps" in still_off_text({**refine, "samples_by_steps": {}})

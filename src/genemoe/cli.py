@@ -24,6 +24,7 @@ from genemoe.cli_process import (
     training_process,
     tuning_process,
 )
+from genemoe.data.args import shown_path
 from genemoe.errors import GenemoeError, Interrupted, NotBuiltError, input_error
 from genemoe.report.text import download_listing_lines
 
@@ -330,7 +331,7 @@ def export(
     from genemoe.data.bundle import load_bundle
     from genemoe.data.read import write_h5ad
 
-    say(f"wrote {write_h5ad(load_bundle(data), out)}")
+    say(f"wrote {shown_path(write_h5ad(load_bundle(data), out))}")
 
 
 @app.command("models", cls=CliCommand)
@@ -476,7 +477,7 @@ def report(
     """One self-contained HTML report (figures embedded) of a run, benchmark, explanation, tuning or pre-training directory."""
     from genemoe.report.html import write_report
 
-    say(f"wrote {write_report(directory, out_path=out)}")
+    say(f"wrote {shown_path(write_report(directory, out_path=out))}")
 
 
 @app.command(cls=CliCommand)

@@ -85,7 +85,7 @@ def write_h5ad(bundle: Bundle | Path | str, path: Path | str) -> Path:
     with atomic_file(path, suffix=".h5ad") as tmp:
         adata.write_h5ad(tmp)
     logger.info("wrote %s: %d samples × %d genes", path, bundle.n_samples, bundle.n_genes)
-    return path
+    return path.absolute()  # as the result objects' folders: an os.chdir left it stale
 
 
 def exported_normalisation(uns: Any) -> str | None:

@@ -36,6 +36,7 @@ the class (``genes``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -216,7 +217,7 @@ def _gene_columns(bundle, gene_ids: list[str]) -> np.ndarray:
 
 
 def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
-                samples: list[str] | None = None, split: str = "test",
+                samples: Iterable[str] | str | None = None, split: str = "test",
                 baseline: BaselineName = "train_mean", n_steps: int = DEFAULT_N_STEPS,
                 internal_batch_size: int = 64, max_samples_per_class: int | None = 50,
                 group_by: Literal["predicted", "label"] = "predicted", top: int = 10,
@@ -286,6 +287,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     _check_options(baseline, n_steps=n_steps, internal_batch_size=internal_batch_size,
                    max_samples_per_class=max_samples_per_class, n_draws=n_draws,
                    max_steps=max_steps)
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:  # Python's only (no flag)
+        raise input_error(f"must be a whole number of 1 or more, got {top!r}", where="top",
+                          fix="pass top=10 (the genes per class in the figure), or leave it out")
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
     check_out_dir(out_dir, "explain")  # a run's folder lost its report and plots to it

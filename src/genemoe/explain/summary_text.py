@@ -20,12 +20,15 @@ _BASELINES = {"train_mean": "the training mean (--baseline train_mean)",
 
 
 def still_off_text(refine: dict[str, Any]) -> str:
-    """``; 3 above the 1% tolerance after 400 steps``, or ''."""
+    """``; 3 above the 1% tolerance after 256 steps`` (the most any sample took), or ''."""
     n = refine.get("n_samples_above_tolerance")
     if not n:
         return ""
+    used = [int(k) for k in refine.get("samples_by_steps") or {}]  # the doubling stops at
+    #   the last count within max_steps (n_steps 8: 128 of 400), which was said as 400
     return (f"; {n} above the {refine['tolerance']:.0%} tolerance after "
-            f"{refine['max_steps']} steps (convergence.json: samples_by_steps)")
+            f"{max(used) if used else refine['max_steps']} steps (convergence.json: "
+            "samples_by_steps)")
 
 
 def drawn_lines(c: dict[str, Any]) -> list[str]:

@@ -156,7 +156,7 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
         raise damaged_error([d, *filter(None, [recorded_run(d)])], exc) from exc
     atomic_write_text(out, _render(ctx, out.parent))
     log.info("wrote %s (%d figures)", out, len(ctx["figures"]))
-    return out
+    return out.absolute()  # a notebook's os.chdir left a relative one pointing elsewhere
 
 
 # --------------------------------------------------------------------------- contexts

@@ -79,6 +79,7 @@ from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
     check_models,
     check_out_dir,
+    check_whole_numbers,
     patient_ids,
     plain,
     score_part,
@@ -411,6 +412,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     models = check_models(list(DEFAULT_MODELS[task] if models is None else
                                 as_list(models, split_commas=True)), task)  # "logreg" is one
+    check_whole_numbers((n_folds, "--folds"), (n_repeats, "--repeats"), (n_boot, "n_boot"),
+                        (tune, "--tune"), (tune_cv, "--tune-cv"), (ensemble, "--ensemble"))
     check_ensemble_size(ensemble)
     if n_repeats < 1:
         raise input_error(f"must be at least 1, got {n_repeats}", where="--repeats",

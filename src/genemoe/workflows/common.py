@@ -15,9 +15,11 @@ from genemoe.evaluate.survival import survival_metrics
 from genemoe.models.backbones import fit_image_layout
 from genemoe.models.registry import get_spec, list_models
 from genemoe.train.task_data import Task, TaskData
+from genemoe.train.train_config import whole_number
 
 __all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts",
-           "check_bundle_has_task", "check_trainable", "check_out_dir", "check_models"]
+           "check_bundle_has_task", "check_trainable", "check_out_dir", "check_models",
+           "check_whole_numbers"]
 
 
 def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: list[str], *,
@@ -130,3 +132,12 @@ def check_models(models: list[str], task: Task) -> list[str]:
         logging.getLogger("genemoe.workflows.benchmark").warning("--models names %s more than once: each runs once", ", ".join(
             sorted({m for m in models if models.count(m) > 1})))
     return unique
+
+
+def check_whole_numbers(*named: tuple[Any, str]) -> None:
+    """Refuse each ``(value, where)`` that is not a whole number (``n_folds=2.5`` from Python
+    ended in range()'s TypeError, naming nothing)."""
+    for value, where in named:
+        if not whole_number(value):
+            raise input_error(f"must be a whole number, got {value!r}", where=where,
+                              fix=f"pass a whole number to {where}")

@@ -23,6 +23,7 @@ from genemoe.train.task_data import TaskData, task_data
 from genemoe.workflows.common import (
     check_bundle_has_task,
     check_survival_parts,
+    check_whole_numbers,
     patient_ids,
     with_fitted_layout,
 )
@@ -92,6 +93,7 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
     list[FoldPlan]
         ``n_repeats * n_folds`` plans, repeat-major.
     """
+    check_whole_numbers((n_folds, "--folds"), (n_repeats, "--repeats"))  # ablation's too
     check_bundle_has_task(bundle, task)
     rows = task_rows(bundle, task)
     if rows.size < 2 * n_folds:
