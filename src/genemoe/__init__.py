@@ -2,7 +2,7 @@
 
 Public API (see the README for the CLI and "From Python")::
 
-    from genemoe import prepare_dataset, load_bundle, create_model, list_models
+    from genemoe import prepare_dataset, PrepareConfig, load_bundle, create_model, list_models
     from genemoe import train_run, predict_file, explain_run, tune_run, run_benchmark
     from genemoe import run_ablation, pretrain_run, analyse_features, compare_methods
     from genemoe import write_report, write_h5ad

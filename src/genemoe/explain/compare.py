@@ -95,7 +95,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     run_dir, data, out_dir
         The run, its bundle, and where to write ``methods.csv`` and ``<method>/``.
     methods
-        Methods to compare (default: all four).
+        Methods to compare (default: all five of :data:`~genemoe.explain.methods.METHODS`).
     other_run
         A second run of the same model (another seed or fold) for the stability columns.
     programs

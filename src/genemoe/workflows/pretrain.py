@@ -27,7 +27,7 @@ __all__ = ["pretrain_run"]
 
 
 def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Path | str,
-                 preset: str = "small", config_path: Path | None = None, seed: int = 0,
+                 preset: str = "small", config_path: Path | str | None = None, seed: int = 0,
                  device: str = "auto", epochs: int | None = None, progress: bool = True,
                  max_epochs_this_call: int | None = None,
                  model: str | None = None, stream: bool | None = None) -> PretrainResult:

@@ -122,7 +122,7 @@ def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str
 
 
 def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
-              model_name: str = "genemoe", preset: str = "small", config_path: Path | None = None,
+              model_name: str = "genemoe", preset: str = "small", config_path: Path | str | None = None,
               seed: int = 0, device: str = "auto", epochs: int | None = None,
               progress: bool = True, pretrained: Path | None = None,
               freeze_encoder_epochs: int = 0, encoder_lr: float | None = None,

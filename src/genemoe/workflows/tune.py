@@ -193,7 +193,7 @@ def sample_set_sha256(bundle: Bundle) -> str:
 
 def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
              model_name: str = "genemoe", n_trials: int = 20, preset: str = "small",
-             config_path: Path | None = None, seed: int = 0, storage: str | None = None,
+             config_path: Path | str | None = None, seed: int = 0, storage: str | None = None,
              study_name: str | None = None, device: str = "auto", epochs: int | None = None,
              timeout: float | None = None, progress: bool = True, cv: int = 1) -> TuneRun:
     """Tune ``model_name`` on a bundle's validation split; write ``out_dir`` (module docstring).
