@@ -565,3 +565,28 @@ def test_a_study_won_by_its_starting_values_says_so(bundle, tmp_path, base_yaml,
     if not drawn_won:
         assert ("the starting values (trial 0) were best: no drawn trial beat them"
                 in more.describe())
+
+
+def test_tune_run_from_python_keeps_optunas_own_lines_back(bundle, tmp_path, monkeypatch):
+    """A notebook probe: ``tune_run`` let Optuna's "[I ...] A new study created in RDB" line
+    through (the CLI quiets Optuna for good; Python callers got its INFO lines). Optuna's
+    handler writes to the stderr of its import, which pytest's capture does not see: the
+    verbosity at the study's creation is checked instead."""
+    import optuna
+
+    seen, create = [], optuna.create_study
+
+    def creating(*args, **kwargs):
+        seen.append(optuna.logging.get_verbosity())
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(optuna, "create_study", creating)
+    before = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.INFO)  # as in a fresh Python session
+    try:
+        tune_run(bundle.path, out_dir=tmp_path / "t", model_name="logreg", n_trials=1,
+                 progress=False)
+        assert optuna.logging.get_verbosity() == optuna.logging.INFO  # restored
+    finally:
+        optuna.logging.set_verbosity(before)
+    assert seen == [optuna.logging.WARNING]

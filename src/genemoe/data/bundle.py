@@ -124,7 +124,7 @@ class Bundle:
         s = self.summary or {}
         parts = [f"{self.n_samples:,} samples x {self.n_genes:,} genes"]
         if s.get("n_cancer_types") is not None:
-            parts.append(f"{s['n_cancer_types']} cancer types")
+            parts.append(f"{s['n_cancer_types']} cancer type{'' if s['n_cancer_types'] == 1 else 's'}")
         if s.get("n_with_survival"):
             parts.append(f"{s['n_with_survival']} with survival ({s.get('n_events', '?')} events)")
         if s.get("normalisation") or self.record.get("normalisation"):

@@ -30,12 +30,13 @@ counted.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import optuna
@@ -113,10 +114,19 @@ def optimize_to_budget(study: optuna.Study, objective: Callable[[optuna.Trial], 
         The draws of this call that were too big for the free memory.
     """
     deadline = None if timeout is None else time.monotonic() + timeout
-    verbosity = optuna.logging.get_verbosity()  # genemoe says each trial in a line of its own:
-    optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))
-    try:  # Optuna's INFO line per trial (all parameters) wrote to stderr from Python
+    with optuna_quiet():  # Optuna's INFO line per trial (all parameters) wrote to stderr
         return _optimize_loop(study, objective, n_trials, deadline, callbacks, optimize)
+
+
+@contextlib.contextmanager
+def optuna_quiet() -> Iterator[None]:
+    """Optuna's own INFO lines held back (warnings kept), its verbosity restored after; also a
+    decorator. genemoe says each trial in a line of its own; from Python (the CLI quiets
+    Optuna for good) its per-trial lines and "A new study created in RDB" reached stderr."""
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))
+    try:
+        yield
     finally:
         optuna.logging.set_verbosity(verbosity)
 

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from genemoe.models.image import input_scaling
+from genemoe.train.study_budget import optuna_quiet
 from genemoe.workflows.folds import FoldData, FoldPlan, InnerSplits
 
 __all__ = ["tune_cell"]
 
 
+@optuna_quiet()  # Optuna's "A new study created" line per cell, from Python
 def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], model_cfg: dict,
                train_cfg: dict, *, n_out: int, seed: int, opts: dict, out_dir: Path,
                inner: InnerSplits | None = None,

@@ -64,7 +64,7 @@ from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
-from genemoe.train.study_budget import best_in_budget, counted_trials
+from genemoe.train.study_budget import best_in_budget, counted_trials, optuna_quiet
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import (
     TuneResult,
@@ -191,6 +191,7 @@ def sample_set_sha256(bundle: Bundle) -> str:
     return sample_ids_sha256(bundle.sample_ids)
 
 
+@optuna_quiet()  # Optuna's "A new study created in RDB" line, from Python
 def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
              model_name: str = "genemoe", n_trials: int = 20, preset: str = "small",
              config_path: Path | str | None = None, seed: int = 0, storage: str | None = None,
