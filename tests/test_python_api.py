@@ -270,3 +270,13 @@ def test_the_steps_said_for_samples_above_tolerance_are_those_taken():
     assert still_off_text(refine) == ("; 1 above the 1% tolerance after 128 steps "
                                       "(convergence.json: samples_by_steps)")
     assert "after 400 steps" in still_off_text({**refine, "samples_by_steps": {}})
+
+
+def test_a_model_without_the_task_is_refused_before_the_bundle_is_read(tmp_path):
+    """A notebook probe: ``train_run(task="survival", model_name="logreg")`` first warned of
+    the bundle's samples without survival, then refused the model; the bundle need not exist."""
+    from genemoe.workflows.train import train_run
+
+    with pytest.raises(InputError, match=r"--model: model 'logreg' does not support task 'survival'"):
+        train_run(tmp_path / "no_bundle", out_dir=tmp_path / "r", task="survival",
+                  model_name="logreg", progress=False)

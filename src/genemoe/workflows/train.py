@@ -53,7 +53,7 @@ from genemoe.evaluate.benchmark_files import epoch_cap_note
 from genemoe.evaluate.brier import breslow_cumulative_hazard
 from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import check_model_options, get_spec
+from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.train.ensemble import check_ensemble_size
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
@@ -178,6 +178,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     check_ensemble_size(ensemble)
     check_trainable(model_name)
+    check_task(model_name, task)  # before the bundle's survival was warned of (logreg, survival)
     bundle = load_bundle(data_path := folder_of(data_path, "data_path"))  # a Bundle object too
     spec = get_spec(model_name)
     if epochs is not None and spec.kind != "torch":  # was ignored without a word
