@@ -26,23 +26,30 @@ the take-over runs unguarded, as it did before.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import functools
 import json
 import logging
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
+
+from genemoe.errors import input_error
 
 __all__ = ["Holder", "TAKEOVER_LOCK", "claim_path", "claimed", "holder_of",
-           "process_start_time"]
+           "process_start_time", "holding_out_dir", "FOLDER_CLAIM"]
 
 log = logging.getLogger(__name__)
 
 TAKEOVER_LOCK = ".takeover.lock"  # in cells/: held (flock) while a stale claim is replaced
+FOLDER_CLAIM = ".genemoe"  # a train or pretrain --out folder's claim: .genemoe.claim
+F = TypeVar("F", bound=Callable[..., Any])
 
 try:
     import fcntl
@@ -173,3 +180,42 @@ def claimed(cell_path: Path) -> Iterator[Holder | None]:
         yield None
     finally:
         path.unlink(missing_ok=True)
+
+
+def holding_out_dir(command: str) -> Callable[[F], F]:
+    """Decorate a workflow whose keyword ``out_dir`` one process at a time may write: the
+    folder is claimed (``OUT/.genemoe.claim``, as a benchmark cell is) for the call, and a
+    second call on it while the first runs is refused, naming the holder. Two ``genemoe
+    train`` commands into one --out both ran and both printed their result; the folder held
+    only one of them. A stale claim (its holder gone) is taken over; the claim is removed on
+    return, error or Ctrl-C, and a folder the claim alone made is removed with it. Under
+    ``torchrun`` only rank 0 claims (every rank writes the same folder). A folder that cannot
+    be made here is left to the workflow's own check, which says why."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            out = kwargs.get("out_dir")
+            if not isinstance(out, str | os.PathLike) or int(os.environ.get("RANK", "0")) > 0:
+                return fn(*args, **kwargs)  # not a path: the workflow says so
+            out = Path(out)
+            made = not out.exists()
+            try:
+                with contextlib.ExitStack() as stack:
+                    try:
+                        holder = stack.enter_context(claimed(out / FOLDER_CLAIM))
+                    except OSError:
+                        holder = None  # cannot be made here: the workflow's check says why
+                    if holder is not None:
+                        raise input_error(
+                            f"another genemoe {command} ({holder.describe()}) is writing into "
+                            "this folder", path=out, where="--out",
+                            fix="wait for it to finish, or choose another --out")
+                    return fn(*args, **kwargs)
+            finally:
+                if made and out.is_dir() and not any(out.iterdir()):
+                    out.rmdir()
+
+        return run  # type: ignore[return-value]
+
+    return wrap
