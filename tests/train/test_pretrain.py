@@ -348,8 +348,15 @@ def test_what_the_model_starts_from_is_said_and_few_pretrained_genes_warned(run,
     caplog.clear()
     with pytest.MonkeyPatch.context() as m, caplog.at_level("WARNING", logger="genemoe"):
         m.setattr(finetune, "read_pretrained", lambda _: payload)
-        load_pretrained_encoder(_finetune_model(bundle), run.out_dir, gene_ids=genes)
+        info = load_pretrained_encoder(_finetune_model(bundle), run.out_dir, gene_ids=genes)
     assert any("the pre-training collapsed (KL tiny)" in r.getMessage() for r in caplog.records)
+    # kept in the run's record and its report's "started from" (said on the terminal only)
+    assert info["collapse_warnings"] == ["KL tiny"]
+    from genemoe.report.first_screen import run_panel
+
+    page = run_panel(task="classify", model="genemoe", metrics={}, summary={}, record={},
+                     bundle_path=None, figures=[], cfg={"pretrained": {"run": "pre", **info}})
+    assert "<strong>the pre-training collapsed</strong> (KL tiny)" in page
 
 
 def test_shared_expert_is_aligned_by_gene_too(bundle, tiny_yaml, tmp_path):

@@ -117,7 +117,10 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
         rows.append(("started from", f"the encoder pre-trained by <code>{_esc(pre.get('run'))}"
                      f"</code>: {fmt_count(shared)} of the model's {fmt_count(shared + new)} "
                      f"genes pre-trained; encoder frozen for "
-                     f"{_esc(pre.get('freeze_encoder_epochs', 0))} epochs"))
+                     f"{_esc(pre.get('freeze_encoder_epochs', 0))} epochs"
+                     + "".join(f"; <strong>the pre-training collapsed</strong> ({_esc(w)}): its "
+                               "encoder may start no better than a fresh one"
+                               for w in pre.get("collapse_warnings") or [])))
     trust = _trust_line(cfg, metrics)
     if trust:
         rows.append(("trust", trust))

@@ -328,7 +328,10 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
     _say_transfer(family.label, paths, where, len(state), genes, payload)
     return {"run": str(Path(run_dir).absolute()), "model_name": pre_name, "encoder_modules": list(paths),
             "n_tensors": len(state),
-            "pretrain_summary": payload.get("summary", {}).get("final", {}), **genes}
+            "pretrain_summary": payload.get("summary", {}).get("final", {}), **genes,
+            # a collapse was said on the terminal only (the run's report and files had none)
+            "collapse_warnings": list((payload.get("summary") or {}).get("collapse", {}).get(
+                "warnings", []))}
 
 
 def _say_transfer(label: str, paths: Sequence[str], where: str, n_tensors: int,
