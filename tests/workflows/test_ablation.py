@@ -439,3 +439,24 @@ def test_a_warning_the_ablations_benchmarks_repeat_is_said_once(caplog):
     log.warning("4,986 of the bundle's 5,000 samples used for survival")  # after: said again
     assert caplog.text.count("4,986 of the bundle's") == 2 and caplog.text.count("cell done") == 3
     assert "another warning" in caplog.text
+
+
+def test_tables_md_says_capped_models_and_the_pretrained_encoders_extra_steps():
+    """A probe: every cell of a 2-epoch ablation kept its last epoch and the pre-trained
+    Gene-MOE won 4/4 pairs; tables.md said only "training capped at 2 epochs", not that the
+    pre-trained encoders' extra steps alone could explain a gain while all are undertrained."""
+    from genemoe.workflows.ablation import ablation_tables
+
+    rows = [{"model": m, "repeat": 0, "fold": f, "seed": 0, "accuracy": 0.3 + 0.01 * f,
+             "macro_precision": 0.3, "macro_recall": 0.3,
+             "macro_f1": 0.3 + 0.02 * f + (m == PRETRAINED) * 0.03,
+             "at_epoch_cap": True} for m in ("fcn", "genemoe", PRETRAINED) for f in (0, 1, 2)]
+    res = pd.DataFrame(rows)
+    md = ablation_tables(res, "classify", n_folds=3, n_repeats=1, seed=0, preset="small",
+                         pretrained={"run": "pre", "n_samples": 10}, synthetic=True, epochs=2)
+    assert f"Models that kept the last epoch allowed: fcn 3/3 folds, genemoe 3/3 folds, " \
+           f"{PRETRAINED} 3/3 folds" in md
+    assert "a gain from pre-training may be those extra steps alone" in md
+    md = ablation_tables(res.assign(at_epoch_cap=False), "classify", n_folds=3, n_repeats=1,
+                         seed=0, preset="small", pretrained=None, synthetic=True, epochs=2)
+    assert "last epoch allowed" not in md

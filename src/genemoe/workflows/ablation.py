@@ -69,6 +69,7 @@ from genemoe.evaluate.benchmark_tables import (
     paired_comparisons,
     summary_table,
 )
+from genemoe.report.terminal import epoch_cap_line
 from genemoe.workflows.ablation_pretrain import fold_pretrain_data, pretrain_folds, pretrain_recipe
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
 from genemoe.workflows.common import check_out_dir
@@ -521,4 +522,10 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   "compared), as in `genemoe benchmark`'s summary.md.", "",
                   markdown_table(comp.round({"mean_difference": 4, "p_value": 4,
                                              "corrected_p": 4, "holm_p": 4})), ""]
+    if capped := epoch_cap_line(results):  # undertrained, a pre-trained encoder's extra steps
+        lines += [f"Models that {capped}."  # alone could win: unsaid before
+                  + (" The pre-trained encoders also had their pre-training's steps: while "
+                     "the models are still improving at the cap, a gain from pre-training may "
+                     "be those extra steps alone." if PRETRAINED in set(results["model"]) else ""),
+                  ""]
     return "\n".join(lines)
