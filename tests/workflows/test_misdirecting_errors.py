@@ -65,3 +65,18 @@ def test_an_unknown_model_option_in_a_config_names_the_file(tmp_path):
     text = str(info.value)
     assert text.startswith(f"{bad}: model.genemoe: model 'genemoe' has no option n_expert"), text
     assert "did you mean n_experts?" in text
+
+
+def test_an_unfinished_ablation_is_said_to_be_one(tmp_path):
+    """Old behaviour (a probe): ``report`` on an interrupted ablation (models/ and pretrain/
+    parts, no tables.md) gave the generic "neither a run, a benchmark, ..."."""
+    from genemoe.report.html import report_kind
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "protocol.json").write_text("{}")
+    (tmp_path / "pretrain").mkdir()
+    with pytest.raises(InputError) as info:
+        report_kind(tmp_path)
+    text = str(info.value)
+    assert "an unfinished `genemoe ablation` folder (no tables.md yet)" in text
+    assert "fix: run the same `genemoe ablation` command again" in text

@@ -77,6 +77,11 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                                        + (f", or report each part, a benchmark folder: genemoe "
                                           f"report {d / parts[0]} (parts: {', '.join(parts)})"
                                           if parts else ", or run `genemoe benchmark` for a report"))
+    if not (d / "tables.md").exists() and ((d / "models" / "protocol.json").exists()
+                                           or (d / "pretrain").is_dir()):  # was "neither ..."
+        return input_error("an unfinished `genemoe ablation` folder (no tables.md yet)", path=d,
+                           fix="run the same `genemoe ablation` command again: it reuses the "
+                               "finished cells and pre-trainings, then writes tables.md")
     if (d / "checkpoint.pt").exists() and not (d / "model.pt").exists():  # interrupted
         if _pretrain_history(d / "history.jsonl"):  # was told to rerun `genemoe train`
             return input_error("an unfinished pre-training run (a checkpoint, no pretrained.pt "
