@@ -185,7 +185,8 @@ def test_critic_and_generator_steps_touch_only_their_own_weights():
     assert set(parts) == {"g_loss", "adv", "kl", "l1", "importance", "load"}
 
 
-def test_resume_after_interruption_equals_uninterrupted(run, bundle, tiny_yaml, tmp_path):
+def test_resume_after_interruption_equals_uninterrupted(run, bundle, tiny_yaml, tmp_path,
+                                                        caplog):
     out = tmp_path / "resumed"
     first = pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
                          progress=False, max_epochs_this_call=1)
@@ -195,9 +196,13 @@ def test_resume_after_interruption_equals_uninterrupted(run, bundle, tiny_yaml, 
     with pytest.raises(InputError, match=r"(?s)the pre-training was interrupted .*fix: run the "
                                          r"same `genemoe pretrain"):
         read_pretrained(out)
-    second = pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
-                          progress=False)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        second = pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
+                              progress=False)
     assert second.finished and not second.reused
+    # said as train says it (was an INFO line, behind -v: the rerun looked fresh)
+    assert any(r.levelname == "WARNING" and "resuming pre-training from" in r.getMessage()
+               for r in caplog.records)
     # run again: the finished run is reused and says so (old: "(2 epochs, 0 s)", as if run)
     third = pretrain_run([bundle.path], out_dir=out, config_path=tiny_yaml, device="cpu",
                          progress=False)

@@ -289,7 +289,8 @@ def _resume(st: _State, path: Path) -> None:
     st.opt_d.load_state_dict(ckpt["optimizer_state"]["critic"])
     st.epoch, st.history = int(ckpt["epoch"]), list(ckpt["history"])
     restore_rng_state(ckpt["rng_state"], st.generator)
-    logger.info("resuming pre-training from %s after epoch %d", path, st.epoch)
+    logger.warning("resuming pre-training from %s after epoch %d (delete it to start afresh)",
+                   path, st.epoch)  # as train's: behind -v, a rerun looked like a fresh run
 
 
 def _setup_diff(saved: dict[str, Any], gene_ids: Any, samples: Any, config: PretrainConfig,
