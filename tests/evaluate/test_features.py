@@ -130,6 +130,9 @@ def test_end_to_end_writes_every_file_and_the_mixing_scores(pretrained, tmp_path
         img = mpimg.imread(p)
         assert img[..., :3].std() > 0.01  # something was drawn
     assert "mixing" in result.describe()
+    # strong genes over several types were read as within-type biology (gdc6: UVM's markers)
+    n_types = bundle.obs["cancer_type"].iloc[bundle.indices("test")].nunique()
+    assert n_types > 1 and f"correlations pooled over {n_types} cancer types" in result.describe()
 
 
 @pytest.mark.slow

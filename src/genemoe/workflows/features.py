@@ -437,6 +437,10 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         notes.append(f"only {len(rows)} samples: correlations this noisy (|r| of "
                      f"{1 / np.sqrt(len(rows) - 1):.2f} is one null standard deviation) make "
                      "strong genes and mixing scores unreliable; use 50 or more")
+    n_types = bundle.obs["cancer_type"].iloc[rows].nunique() if "cancer_type" in bundle.obs else 0
+    if n_types > 1:  # gdc6's strong genes were UVM's markers: between-type, unsaid
+        notes.append(f"correlations pooled over {n_types} cancer types: a strong gene may mostly "
+                     "tell the types apart (a type's markers) rather than vary within one")
     r = pearson_matrix(mu[:, lead], x_log)  # (n_features, n_genes)
     var = bundle.var.set_index(bundle.var["gene_id"].astype(str)).loc[run.gene_ids]
     symbols = var["symbol"].fillna("").astype(str).to_numpy() if "symbol" in var else None
