@@ -133,9 +133,10 @@ class PretrainResult(AtFolder):
         n = len(self.history)
         lines = [f"pre-training run: {shown_path(self.out_dir)}  ({n} epoch{'' if n == 1 else 's'}, {how})"]
         if last:
-            lines.append(f"  validation reconstruction: r (genes) {last['val/r_gene']:.3f}  "
-                         f"r (samples) {last['val/r_sample']:.3f} vs per-gene-mean baseline "
-                         f"{last['val/r_sample_baseline']:.3f}  R² vs mean {last['val/r2']:.3f}")
+            lines.append(f"  validation reconstruction: r per gene (across samples) "
+                         f"{last['val/r_gene']:.3f}; r per sample (across genes) "
+                         f"{last['val/r_sample']:.3f} vs {last['val/r_sample_baseline']:.3f} for "
+                         f"the per-gene mean; R² vs the mean {last['val/r2']:.3f}")  # as the report
         for warning in s.get("collapse", {}).get("warnings", []):
             lines.append(f"  COLLAPSE: {warning}")
         return "\n".join(lines)
