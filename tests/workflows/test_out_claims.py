@@ -37,6 +37,8 @@ def test_a_second_train_into_a_folder_being_written_is_refused(bundle, tmp_path)
                                          r"is writing into this folder.*fix: wait for it"):
         train_run(bundle.path, out_dir=out, model_name="logreg", progress=False)
     assert not (out / "metrics.json").exists()
+    with pytest.raises(InputError, match=r"if that process is gone, delete .*\.genemoe\.claim"):
+        train_run(bundle.path, out_dir=out, model_name="logreg", progress=False)
 
 
 def test_a_claim_whose_holder_is_gone_is_taken_over_and_removed_after(bundle, tmp_path):

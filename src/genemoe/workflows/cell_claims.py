@@ -210,7 +210,8 @@ def holding_out_dir(command: str) -> Callable[[F], F]:
                         raise input_error(
                             f"another genemoe {command} ({holder.describe()}) is writing into "
                             "this folder", path=out, where="--out",
-                            fix="wait for it to finish, or choose another --out")
+                            fix="wait for it to finish, or choose another --out (if that "
+                                f"process is gone, delete {claim_path(out / FOLDER_CLAIM)})")
                     return fn(*args, **kwargs)
             finally:
                 if made and out.is_dir() and not any(out.iterdir()):
