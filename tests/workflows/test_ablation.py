@@ -170,6 +170,8 @@ def test_the_terminal_summary_is_a_few_short_lines(classify):
     assert not re.search(r"\d\.\d{4}", text)
     assert f"tables:  {classify.out_dir / 'tables.md'}" in lines
     assert f"results: {classify.out_dir / 'results.csv'}" in lines
+    capped = classify.results.groupby("model")["at_epoch_cap"].sum()  # said here as in tables.md
+    assert ("kept the last epoch (may be undertrained)" in text) == bool(capped.any())
 
 
 def test_cli_reruns_resume_from_the_cells(classify, bundle, preset):

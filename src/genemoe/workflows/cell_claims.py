@@ -64,6 +64,7 @@ class Holder:
     host: str
     pid: int
     since: float  # time.time() when claimed
+    command: str | None = None  # a folder claim's (train, pretrain): named in the refusal
 
     def describe(self) -> str:
         """``pid 1234 on host-a``."""
@@ -110,19 +111,21 @@ def holder_of(cell_path: Path) -> Holder | None:
     as it is for the instant between its creation and its first write)."""
     try:
         raw = json.loads(claim_path(cell_path).read_text())
-        return Holder(str(raw["host"]), int(raw["pid"]), float(raw["since"]))
+        return Holder(str(raw["host"]), int(raw["pid"]), float(raw["since"]), raw.get("command"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _create(path: Path) -> bool:
-    """Create the claim file exclusively with this process as holder; False when it exists."""
+def _create(path: Path, command: str | None = None) -> bool:
+    """Create the claim file exclusively with this process as holder (and, for a folder, its
+    command); False when it exists."""
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         return False
     with os.fdopen(fd, "w") as fh:
-        json.dump({"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}, fh)
+        json.dump({"host": socket.gethostname(), "pid": os.getpid(), "since": time.time(),
+                   **({"command": command} if command else {})}, fh)
     return True
 
 
@@ -144,22 +147,23 @@ def _takeover_lock(directory: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _take_over(cell_path: Path, stale: Holder) -> bool:
+def _take_over(cell_path: Path, stale: Holder, command: str | None = None) -> bool:
     """Replace the stale claim of ``stale`` on ``cell_path`` by this process's own; False when
     another worker already has (see the module docstring)."""
     path = claim_path(cell_path)
     with _takeover_lock(path.parent):
         if holder_of(cell_path) != stale:  # taken over and claimed afresh since it was read
             return False
-        log.info("%s: its holder (%s) is gone; taking the cell over", path.name,
-                 stale.describe())
+        log.info("%s: its holder (%s) is gone; taking the %s over", path.name,
+                 stale.describe(), "folder" if command else "cell")
         path.unlink(missing_ok=True)
-        return _create(path)
+        return _create(path, command)
 
 
 @contextmanager
-def claimed(cell_path: Path) -> Iterator[Holder | None]:
-    """Claim ``cell_path`` for this process for the ``with`` block.
+def claimed(cell_path: Path, command: str | None = None) -> Iterator[Holder | None]:
+    """Claim ``cell_path`` for this process for the ``with`` block (``command``: a folder
+    claim's, recorded for the refusal of another).
 
     Yields None when this process holds the claim (compute the cell), else the other
     holder (leave the cell to it). A stale claim (its holder gone, see
@@ -168,11 +172,11 @@ def claimed(cell_path: Path) -> Iterator[Holder | None]:
     """
     path = claim_path(cell_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mine = _create(path)
+    mine = _create(path, command)
     if not mine:
         holder = holder_of(cell_path)
         if holder is not None and not holder.is_alive():
-            mine = _take_over(cell_path, holder)
+            mine = _take_over(cell_path, holder, command)
     if not mine:
         yield holder_of(cell_path) or Holder("?", -1, time.time())
         return
@@ -203,17 +207,20 @@ def holding_out_dir(command: str) -> Callable[[F], F]:
             try:
                 with contextlib.ExitStack() as stack:
                     try:
-                        holder = stack.enter_context(claimed(out / FOLDER_CLAIM))
+                        holder = stack.enter_context(claimed(out / FOLDER_CLAIM, command))
                     except OSError:
                         holder = None  # cannot be made here: the workflow's check says why
                     if holder is not None:
                         raise input_error(
-                            f"another genemoe {command} ({holder.describe()}) is writing into "
-                            "this folder", path=out, where="--out",
+                            f"another genemoe {holder.command or 'command'} "
+                            f"({holder.describe()}) is writing into this folder", path=out,
+                            where="--out",
                             fix="wait for it to finish, or choose another --out (if that "
                                 f"process is gone, delete {claim_path(out / FOLDER_CLAIM)})")
                     return fn(*args, **kwargs)
             finally:
+                if out.is_dir():  # a take-over's lock file (empty) was left in the folder
+                    (out / TAKEOVER_LOCK).unlink(missing_ok=True)
                 if made and out.is_dir() and not any(out.iterdir()):
                     out.rmdir()
 
