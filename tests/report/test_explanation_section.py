@@ -62,3 +62,19 @@ def test_sample_captions_of_image_and_survival_models():
     assert sample_caption("S3", surv, samples) == "Sample S3 (ACC, risk 0.2): attribution per gene."
     image = {"task": "classify", "genes_per_pixel": 1}
     assert sample_caption("S9", image, None) == "Sample S9: attribution per pixel."
+
+
+def test_a_survival_explanations_top_genes_are_for_the_risk_not_a_class(tmp_path):
+    """A probe: the survival page's table was headed ``class`` over its one row ``risk``, and
+    its figure captioned "Top genes per class"."""
+    d = tmp_path / "ex"
+    d.mkdir()
+    pd.DataFrame({"class": ["risk"] * 2, "rank": [1, 2], "gene_id": ["E1", "E2"],
+                  "symbol": ["CDKN3", "TOP2A"], "mean_attribution": [0.5, -0.4],
+                  "mean_abs_attribution": [0.5, 0.4], "n_samples": [30, 30],
+                  "effect_sign": [1, -1]}).to_csv(d / "genes_by_class.csv", index=False)
+    (d / "convergence.json").write_text(json.dumps(
+        {"task": "survival", "method": "ig", "n_samples": 30, "median_relative_delta": 0.01,
+         "max_relative_delta": 0.02, "baseline": "train_mean"}))
+    text = write_report(d).read_text()
+    assert "<th>output</th>" in text and "<th>class</th>" not in text

@@ -39,7 +39,8 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
         head += f"<p>Not ranked (no explained sample stood for them): {html.escape(', '.join(gone))}.</p>"
     ends = conv.get("task") == "survival"  # both ends (the genes lowering the risk were left out)
     col = f"top {top} genes (symbol, else gene id; by mean {'|attribution|' if ends else 'attribution'})"
-    rows = [{"class": cls, "samples": int(g["n_samples"].iloc[0]), col: top_genes_line(g, top, both_ends=ends)}
+    key = "output" if ends else "class"  # survival's one row, "risk", was headed "class"
+    rows = [{key: cls, "samples": int(g["n_samples"].iloc[0]), col: top_genes_line(g, top, both_ends=ends)}
             for cls, g in ranking.groupby("class", sort=True)]
     parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows)),
              _legend([r[col] for r in rows])]
@@ -57,7 +58,8 @@ def top_genes_table(d: Path, top: int = 8) -> str:
     try:
         g = read_ranking(d / "genes_by_class.csv")
         ends = (c := d / "convergence.json").exists() and json.loads(c.read_text()).get("task") == "survival"
-        rows = [{"class": c, f"top {top} genes": top_genes_line(x, top, both_ends=ends)}
+        rows = [{"output" if ends else "class": c,
+                 f"top {top} genes": top_genes_line(x, top, both_ends=ends)}
                 for c, x in g.groupby("class", sort=True)]
         return ("<details open><summary>" + ("Top genes for the risk (mean |attribution|)"
                                              if ends else "Top genes per class (mean attribution)")
