@@ -78,3 +78,11 @@ def test_a_survival_explanations_top_genes_are_for_the_risk_not_a_class(tmp_path
          "max_relative_delta": 0.02, "baseline": "train_mean"}))
     text = write_report(d).read_text()
     assert "<th>output</th>" in text and "<th>class</th>" not in text
+
+
+def test_the_report_says_how_many_samples_its_figures_show(tmp_path):
+    """A probe: 12 per-sample figures of 50 explained samples were shown without a word."""
+    d = tmp_path / "ex"
+    _explanation(d, conv={"n_samples": 20})
+    text = write_report(d).read_text()
+    assert "Per-sample figures: 1 of the 20 explained samples, spread over the classes" in text

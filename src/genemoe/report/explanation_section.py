@@ -46,9 +46,14 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
              _legend([r[col] for r in rows])]
     figs = [Figure(d / "top_genes.png", "Top genes for the risk (mean |attribution|)." if ends
                    else "Top genes per class (mean attribution).", "explanation")]
-    figs += [Figure(p, sample_caption(p.stem, conv, _samples(d)), "explanation")
-             for p in sorted((d / "maps").glob("*.png"))]
-    parts += [_figure_html(f) for f in figs if f.path.exists()]
+    maps = sorted((d / "maps").glob("*.png"))
+    figs += [Figure(p, sample_caption(p.stem, conv, _samples(d)), "explanation") for p in maps]
+    parts += [_figure_html(f) for f in figs[:1] if f.path.exists()]
+    if maps and len(maps) < (conv.get("n_samples") or 0):  # 12 of 50 were shown unsaid
+        parts.append(f"<p>Per-sample figures: {len(maps)} of the {conv['n_samples']} explained "
+                     f"samples, spread over the {'cancer types' if ends else 'classes'}; every "
+                     "sample's attributions are in attributions.npy.</p>")
+    parts += [_figure_html(f) for f in figs[1:] if f.path.exists()]
     return "\n".join(parts)
 
 
