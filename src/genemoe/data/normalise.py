@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from genemoe.data.read import ExpressionTable
-from genemoe.data.values import ESTIMATED_COUNTS_SHARE, TRACE_SHARE, negative_share, whole_share
+from genemoe.data.values import TRACE_SHARE, estimated_counts_cue, negative_share
 from genemoe.errors import input_error
 
 __all__ = ["Normalisation", "check_method", "resolve_normalisation", "normalise_values", "values_scale",
@@ -58,7 +58,8 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
     if requested == "auto":
         if countable:
             return "fpkm_uq" if have_lengths else "log2cpm"
-        if kind == "linear" and _estimated_counts(table):
+        if kind == "linear" and float(np.min(table.values)) >= 0 and estimated_counts_cue(
+                table.values, table.source_path.name):
             log.warning("%s: values read as linear (not all whole) and log2(x + 1)-ed, without "
                         "library-size normalisation, but its name or its mostly whole values say "
                         "estimated counts (Salmon, RSEM, nf-core gene_counts): if so, pass "
@@ -88,15 +89,6 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
             fix="pass --annotation (e.g. ensembl105_genes.tsv.gz) or use --normalisation log2cpm",
         )
     return requested
-
-
-def _estimated_counts(table: ExpressionTable) -> bool:
-    """Whether non-negative linear values look like estimated counts: mostly whole in [1, 100)
-    or a file named ``*count*`` (nf-core's ``salmon.merged.gene_counts.tsv``)."""
-    if float(np.min(table.values)) < 0:
-        return False
-    return ("count" in table.source_path.name.lower()
-            or whole_share(table.values) >= ESTIMATED_COUNTS_SHARE)
 
 
 def values_scale(method: str, table: ExpressionTable) -> str:

@@ -30,7 +30,7 @@ from genemoe.errors import input_error
 if TYPE_CHECKING:
     from genemoe.data.read import ExpressionTable
 
-__all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "log_counts_rows", "negative_share",
+__all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "log_counts_rows", "estimated_counts_cue", "negative_share",
            "whole_share", "two_scales", "LOG_MAX", "LINEAR_MAX", "ESTIMATED_COUNTS_SHARE",
            "TRANSFORMED_SHARE", "TRACE_SHARE"]
 
@@ -121,8 +121,24 @@ def is_log_of_counts(values: np.ndarray) -> bool:
     make one sample's counts half-integers, and 1.4% of a 36-sample ``star_counts`` file's
     values (one such sample) read the whole file as log scale, its counts left unnormalised.
     """
-    n_checked, n_whole = log_counts_rows(values)
+    return _mostly_log_counts(*log_counts_rows(values))
+
+
+def _mostly_log_counts(n_checked: int, n_whole: int) -> bool:
+    """At least 90% of the samples checked are log2(counts + 1)."""
     return n_checked > 0 and n_whole >= 0.9 * n_checked
+
+
+def estimated_counts_cue(values: np.ndarray, name: str) -> tuple[float, bool] | None:
+    """What says non-negative linear ``values`` (a file named ``name``) may be estimated
+    counts (Salmon, RSEM, nf-core's ``*gene_counts.tsv``): ``(share of whole values in
+    [1, 100), False)`` when that share reaches :data:`ESTIMATED_COUNTS_SHARE`, ``(share,
+    True)`` for a file named ``*count*`` (EM estimates are mostly not whole), else None.
+    The read note and prepare's warning ask the same question here."""
+    share = whole_share(values)
+    if share >= ESTIMATED_COUNTS_SHARE:
+        return share, False
+    return (share, True) if "count" in name.lower() else None
 
 
 def _decimals(v: np.ndarray) -> float:
@@ -192,7 +208,7 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
             f"{stats.n_below_minus_one} value(s) below -1 (minimum {stats.vmin:g}; a log matrix's "
             "batch correction?), read as they are"])
         n_checked, n_whole = log_counts_rows(values) if stats.vmin >= -1 else (0, 0)
-        if n_checked and n_whole >= 0.9 * n_checked:  # as is_log_of_counts
+        if _mostly_log_counts(n_checked, n_whole):
             every = ("every 2^v - 1 whole" if n_whole == n_checked else
                      f"2^v - 1 whole in {n_whole} of the {n_checked} samples checked; the other "
                      f"{n_checked - n_whole} not whole counts (repeated aliquots averaged by the "
@@ -200,13 +216,11 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
             return "log_counts", [f"values: {rng_txt}, {every} -> log2(counts + 1)"]
         return "log", [f"values: non-integer in {rng_txt} -> log scale", *stray]
     notes = [f"values: non-integer in {rng_txt} -> linear (TPM/RSEM/FPKM)"]
-    if stats.vmin >= 0 and (share := whole_share(values)) >= ESTIMATED_COUNTS_SHARE:
-        notes.append(f"{share:.0%} of the values in [1, 100) are whole numbers: estimated "
-                     "counts (Salmon, RSEM, nf-core gene_counts)? then prepare them with "
-                     "--normalisation log2cpm")
-    elif stats.vmin >= 0 and "count" in path.name.lower():
-        notes.append("named counts, values not whole: estimated counts (Salmon, RSEM, "
-                     "nf-core gene_counts)? then prepare them with --normalisation log2cpm")
+    if stats.vmin >= 0 and (cue := estimated_counts_cue(values, path.name)):
+        notes.append(("named counts, values not whole" if cue[1] else
+                      f"{cue[0]:.0%} of the values in [1, 100) are whole numbers")
+                     + ": estimated counts (Salmon, RSEM, nf-core gene_counts)? then prepare "
+                     "them with --normalisation log2cpm")
     if stats.n_negative:
         notes.append(f"{stats.n_negative} negative values (minimum {stats.vmin:g}), read as they "
                      "are (batch-corrected data such as PanCanAtlas EB++ has small negatives); a "

@@ -24,7 +24,7 @@ from genemoe.report.text import (
     wilson_interval,
 )
 
-__all__ = ["run_table", "benchmark_table", "budget_line", "epoch_cap_line"]
+__all__ = ["run_table", "benchmark_table", "budget_line", "epoch_cap_line", "epoch_caps"]
 
 _SHOWN = {"classify": (("accuracy", "accuracy"), ("macro_f1", "macro-F1")),
           "survival": (("c_index", "C-index"), ("uno_c_index", "Uno C"))}
@@ -103,19 +103,24 @@ def budget_line(protocol: dict, results: pd.DataFrame) -> str:
     return line
 
 
-def epoch_cap_line(results: pd.DataFrame) -> str | None:
-    """``kept the last epoch allowed: fcn 3/3 folds, ...`` from results.csv's
-    ``at_epoch_cap``, or None when no fold of any model did."""
+def epoch_caps(results: pd.DataFrame) -> dict[str, str]:
+    """``{model: "2/3"}``: the folds of each model that kept their last allowed epoch, of its
+    folds, from results.csv's ``at_epoch_cap`` (models with none left out; {} for an older
+    results.csv)."""
     if "at_epoch_cap" not in results:
-        return None
+        return {}
     capped = results.assign(c=results["at_epoch_cap"].fillna(False).astype(bool)).groupby(
         "model", sort=False)["c"].agg(["sum", "size"])
-    capped = capped[capped["sum"] > 0]
-    if capped.empty:
+    return {str(m): f"{int(r['sum'])}/{int(r['size'])}" for m, r in capped.iterrows() if r["sum"]}
+
+
+def epoch_cap_line(results: pd.DataFrame) -> str | None:
+    """``kept the last epoch allowed: fcn 3/3 folds, ...`` (:func:`epoch_caps`), or None when
+    no fold of any model did."""
+    if not (caps := epoch_caps(results)):
         return None
-    return ("kept the last epoch allowed: " + ", ".join(
-        f"{m} {int(r['sum'])}/{int(r['size'])} folds" for m, r in capped.iterrows())
-        + " (still improving: may be undertrained; a larger --epochs may help)")
+    return ("kept the last epoch allowed: " + ", ".join(f"{m} {v} folds" for m, v in caps.items())
+            + " (still improving: may be undertrained; a larger --epochs may help)")
 
 
 def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Path,

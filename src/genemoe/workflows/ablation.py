@@ -69,7 +69,7 @@ from genemoe.evaluate.benchmark_tables import (
     paired_comparisons,
     summary_table,
 )
-from genemoe.report.terminal import epoch_cap_line
+from genemoe.report.terminal import epoch_cap_line, epoch_caps
 from genemoe.workflows.ablation_pretrain import fold_pretrain_data, pretrain_folds, pretrain_recipe
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
 from genemoe.workflows.common import check_out_dir
@@ -143,13 +143,9 @@ class AblationResult(AtFolder):
         if PRETRAINED not in set(self.results["model"]):
             lines.append(f"    {MODEL_LABELS[PRETRAINED].split(' (')[0]}: not run (add --pretrained "
                          "RUN or --pretrain-per-fold)")
-        if "at_epoch_cap" in self.results:  # in tables.md, and here too (short: a line each)
-            cap = self.results.groupby("model", sort=False)["at_epoch_cap"].agg(
-                lambda c: f"{int(c.fillna(False).astype(bool).sum())}/{len(c)}")
-            cap = cap[~cap.str.startswith("0/")]
-            if len(cap):
-                lines.append("  kept the last epoch (may be undertrained): "
-                             + ", ".join(f"{m} {v}" for m, v in cap.items()))
+        if caps := epoch_caps(self.results):  # in tables.md, and here too (one short line)
+            lines.append("  kept the last epoch (may be undertrained): "
+                         + ", ".join(f"{m} {v}" for m, v in caps.items()))
         lines += [f"tables:  {shown_path(self.out_dir / 'tables.md')}",
                   f"results: {shown_path(self.out_dir / 'results.csv')}"]
         if self.pretrain_summary is not None:
