@@ -106,10 +106,8 @@ _BINARY = [
      "genemoe reads HDF5 only as an AnnData .h5ad expression matrix (--expression X.h5ad); "
      f"a table: {_TEXT_FIX}"),
     (b"%PDF", "a PDF document, not a table", "pass the data table itself (tab- or comma-separated)"),
-    (b"RDX2\n", "an R workspace (.RData), not text", "export the table from R: "
-     "write.table(x, 'x.tsv', sep='\\t', quote=FALSE, row.names=FALSE)"),
-    (b"RDX3\n", "an R workspace (.RData), not text", "export the table from R: "
-     "write.table(x, 'x.tsv', sep='\\t', quote=FALSE, row.names=FALSE)"),
+    *((magic, "an R workspace (.RData), not text", "export the table from R: write.table(x, "
+       "'x.tsv', sep='\\t', quote=FALSE, row.names=FALSE)") for magic in (b"RDX2\n", b"RDX3\n")),
     (b"X\n\x00\x00", "an R object file (.rds), not text", "export the table from R: "
      "write.table(readRDS('x.rds'), 'x.tsv', sep='\\t', quote=FALSE, row.names=FALSE)"),
     (b"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it (zstd -d FILE) or gzip it instead"),
