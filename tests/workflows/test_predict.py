@@ -671,3 +671,16 @@ def test_an_svms_own_calibration_is_said_before_the_temperature():
         "on its test split 0.094")
     assert "then" not in _probability_text({**payload, "model_name": "logreg"})
     assert _probability_text({**payload, "task": "survival"}) == ""
+
+
+def test_csv_holds_a_float32_forwards_digits(tmp_path, trained):
+    """A CSV showed 16 digits per probability (float64 text of a float32 forward): six
+    significant digits in CSV/TSV, said in the record; Parquet keeps every digit."""
+    d, f, _ = trained
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "p.csv")
+    rows = (tmp_path / "p.csv").read_text().splitlines()[1:]
+    floats = [v for r in rows for v in r.split(",")[1:] if "." in v]
+    assert floats and max(len(v.lstrip("-0.").replace(".", "").split("e")[0]) for v in floats) <= 6
+    assert json.loads((tmp_path / "p.record.json").read_text())["significant_digits"] == 6
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "p.parquet")
+    assert "significant_digits" not in json.loads((tmp_path / "p.record.json").read_text())

@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 
 Precision = Literal["fp32", "bf16"]
 BF16_DIGITS = 4  # significant digits written from a bf16 forward (~3 in its logits)
+FP32_DIGITS = 6  # and to a CSV from a float32 one (~7); Parquet keeps every digit
 PRECISIONS = ("fp32", "bf16")
 
 
@@ -400,11 +401,13 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
     df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
                                precision=precision, normalisation=normalisation)
-    if precision == "bf16":  # the digits a bfloat16 forward has (a CSV showed 16)
-        df, report["significant_digits"] = _significant(df, BF16_DIGITS), BF16_DIGITS
+    text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
+    digits = BF16_DIGITS if precision == "bf16" else FP32_DIGITS if text_out else None
+    if digits:
+        df, report["significant_digits"] = _significant(df, digits), digits
     if out_path.exists():  # as train and explain say it (was overwritten silently)
         log.warning("%s exists: replacing it", out_path)
-    if out_path.suffix.lower() == ".parquet":
+    if not text_out:
         with atomic_file(out_path) as tmp:
             df.to_parquet(tmp, index=False)
     else:
@@ -423,7 +426,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     name = f"an ensemble of {k} {cfg.get('model')}" if k > 1 else payload["model_name"]
     return _wrapped(f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}"
-            + (f"; values to {BF16_DIGITS} significant digits" if "significant_digits" in report
+            + (f"; values to {BF16_DIGITS} significant digits" if precision == "bf16"
                else "") + f"){synthetic} → {out_path}\n"
             + (f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
                f"{len(payload['gene_ids']):,} per sample (filled from the training data"
