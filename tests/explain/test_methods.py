@@ -312,3 +312,26 @@ def test_a_long_figure_title_is_wrapped_not_cut(tmp_path, monkeypatch):
     title = "genemoe: Integrated Gradients from training tumours [SYNTHETIC DATA], test split"
     top_genes_figure(ranking, tmp_path / "t.png", top=2, both_ends=True, title=title)
     assert "\n" in titles[0] and titles[0].replace("\n", " ") == title
+
+
+def test_top_genes_figure_marks_genes_lower_in_their_class(tmp_path, monkeypatch):
+    """Old behaviour: the terminal and the page marked CDH1 ``↓`` (13.8 log2 units lower in
+    ACC) but top_genes.png drew it unmarked, read as an ACC marker."""
+    import matplotlib.figure
+    import pandas as pd
+
+    from genemoe.explain.figures import top_genes_figure
+
+    figs = []
+    real = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda self, *a, **k: (figs.append(self), real(self, *a, **k))[1])
+    ranking = pd.DataFrame({"class": ["ACC", "ACC", "UVM", "UVM"], "rank": [1, 2, 1, 2],
+                            "gene_id": list("abcd"), "symbol": ["STAR", "CDH1", "PMEL", "TYR"],
+                            "mean_attribution": [0.3, 0.2, 0.3, 0.2], "n_samples": 5,
+                            "expression_vs_others": [4.0, -13.8, 5.0, 3.0]})
+    top_genes_figure(ranking, tmp_path / "t.png", top=2)
+    acc, uvm = figs[0].axes[:2]
+    assert [t.get_text() for t in acc.get_yticklabels()] == ["CDH1↓", "STAR"]
+    assert "↓: lower in ACC than in the others" in acc.get_xlabel()
+    assert "↓" not in "".join(t.get_text() for t in uvm.get_yticklabels()) + uvm.get_xlabel()

@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
 from genemoe.data.bundle import atomic_file
+from genemoe.explain.rankings import LOWER_MARK, has_lower_mark, marked_symbols
 
 __all__ = ["top_genes_figure", "attribution_map_figure", "sample_attribution_figure",
            "new_subplots"]
@@ -62,7 +63,10 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
             df = pd.concat([low, df[df["mean_attribution"] > 0]])
             value = df["mean_attribution"]
         colors = np.where(value >= 0, _POS, _NEG)
-        ax.barh(df["symbol"].astype(str), value, color=colors)
+        names = marked_symbols(df) if not both_ends else df["symbol"].astype(str).tolist()
+        if has_lower_mark(names):  # as the terminal and the page mark it (the bars did not)
+            label += f"; {LOWER_MARK}: lower in {cls} than in the others"
+        ax.barh(names, value, color=colors)
         ax.axvline(0, color="k", lw=0.6)
         n = int(df["n_samples"].iloc[0]) if len(df) else 0
         ax.set_title(f"{cls} (n={n})", fontsize=9)
