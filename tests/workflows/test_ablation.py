@@ -268,6 +268,8 @@ def test_per_fold_pretrained_rows_classify(per_fold_classify):
     said = (out / "pretrained" / "summary.md").read_text()
     assert "Pre-trained: every neural model's encoder starts from pretrain/r*_f*" in said
     assert (f"The pre-training collapsed in {len(collapsed)} of 2 runs" in said) == bool(collapsed)
+    # and its table's rows (they read `genemoe`, as the from-scratch part's do)
+    assert "| genemoe (pre-trained) |" in said and "| genemoe |" not in said
     from genemoe.report.html import write_report
 
     page = write_report(out / "pretrained").read_text()

@@ -365,6 +365,8 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     """``summary.md``: protocol, mean ± std per model, paired comparisons, per-type C-index."""
     task = protocol["task"]
     metric = PRIMARY_METRIC[task]
+    if protocol.get("pretrained"):  # its rows read like a from-scratch model's (an ablation's)
+        results = results.assign(model=results["model"].astype(str) + " (pre-trained)")
     synthetic = protocol.get("bundle_summary", {}).get("synthetic")
     lines = [f"# genemoe benchmark: {task}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
              protocol_text(protocol), "", "## Mean ± std over folds", "",
