@@ -197,3 +197,25 @@ def test_a_collapsed_pre_training_is_said_beside_where_the_encoders_started():
     both = {**p, "pretrained_collapsed": {"r0_f0": "a", "r0_f1": "b"}}  # the second was unnamed
     assert pretrained_text(both).endswith("collapsed in 2 of 2 runs (r0_f0, r0_f1; the first said: a).")
     assert "collapsed" not in pretrained_text({**p, "pretrained_collapsed": {}})
+
+
+def test_summary_md_writes_small_p_values_in_e_notation():
+    """Old behaviour: summary.md rounded p-values to 4 decimals, a Wilcoxon p of 4.2e-5 read
+    ``0`` (the terminal and the report said 4.2e-5)."""
+    from genemoe.evaluate.benchmark_tables import paired_comparisons, summary_markdown
+    from genemoe.report.text import fmt_p
+
+    rng = np.random.default_rng(0)
+    n = 20
+    base = rng.normal(0.70, 0.01, n)
+    results = pd.DataFrame({"model": ["genemoe"] * n + ["fcn"] * n,
+                            "repeat": list(range(n)) * 2, "fold": [0] * (2 * n),
+                            "c_index": np.r_[base + 0.2, base], "n_test": 50, "n_train": 50})
+    _, comp = paired_comparisons(results, "survival")
+    p = float(comp["p_value"].iloc[0])
+    assert p < 5e-5
+    md = summary_markdown(results, {"task": "survival", "n_folds": 1, "n_repeats": n,
+                                    "seed": 0, "val_fraction": 0.15, "tune": 0,
+                                    "preset": "small", "bundle_path": "b"})
+    row = next(ln for ln in md.splitlines() if ln.startswith("| genemoe |") and "0.2" in ln)
+    assert fmt_p(p) in row and "e-" in fmt_p(p)

@@ -20,6 +20,7 @@ from genemoe.evaluate.benchmark_protocol import (
     protocol_text,
     tuning_text,
 )
+from genemoe.evaluate.p_values import with_p_text
 from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
@@ -385,8 +386,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "`holm_p` adjusts `corrected_p` for the number of models tested against "
                   f"{best} (Holm 1979); no adjustment covers {best} having been picked as the "
                   "best peer after the fact.", "",
-                  markdown_table(comp.round({"mean_difference": 4, "p_value": 4,
-                                             "corrected_p": 4, "holm_p": 4})), ""]
+                  markdown_table(with_p_text(comp.round({"mean_difference": 4}))), ""]
     if options := options_lines(results):  # image size, weights, widths: recorded nowhere
         lines += ["## Model options each model ran with", "", *options, ""]
     chosen = chosen_table(results)

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from genemoe.evaluate.p_values import fmt_p
+
 if TYPE_CHECKING:
     from genemoe.data.download_listing import PlannedFile
 
@@ -44,19 +46,6 @@ def fmt_ci(ci: Sequence[float] | None, digits: int = 3) -> str:
     if ci is None or len(ci) != 2 or not all(_finite(x) for x in ci):
         return ""
     return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
-
-
-def fmt_p(p: Any) -> str:
-    """A p-value to two significant digits, trailing zeros kept (``0.10`` beside ``0.17``,
-    not ``0.1``): ``0.016``, ``0.0023``, ``2.3e-4``, ``< 1e-16``."""
-    if not _finite(p):
-        return DASH
-    if p < 1e-16:
-        return "< 1e-16"
-    if p >= 1e-3:
-        return f"{p:#.2g}" if p < 0.995 else "1"
-    mantissa, exponent = f"{p:.1e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
 
 
 def fmt_count(n: Any) -> str:

@@ -69,6 +69,7 @@ from genemoe.evaluate.benchmark_tables import (
     paired_comparisons,
     summary_table,
 )
+from genemoe.evaluate.p_values import with_p_text
 from genemoe.report.terminal import epoch_cap_line, epoch_caps
 from genemoe.workflows.ablation_pretrain import fold_pretrain_data, pretrain_folds, pretrain_recipe
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
@@ -523,8 +524,7 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   "independent) and the corrected resampled t-test (`corrected_p`, allows for "
                   "folds sharing training samples; `holm_p` adjusts it for the models "
                   "compared), as in `genemoe benchmark`'s summary.md.", "",
-                  markdown_table(comp.round({"mean_difference": 4, "p_value": 4,
-                                             "corrected_p": 4, "holm_p": 4})), ""]
+                  markdown_table(with_p_text(comp.round({"mean_difference": 4}))), ""]
     if capped := epoch_cap_line(results):  # undertrained, a pre-trained encoder's extra steps
         lines += [f"Models that {capped}."  # alone could win: unsaid before
                   + (" The pre-trained encoders also had their pre-training's steps: while "
