@@ -119,6 +119,9 @@ def test_survival_table_is_table_ii_with_peers_and_pretrained(survival, bundle):
     res = pd.read_csv(survival.out_dir / "results.csv")
     assert res.groupby("model").size().to_dict() == dict.fromkeys(models, 2)
     assert (res.loc[res.model == PRETRAINED, "label"] == MODEL_LABELS[PRETRAINED]).all()
+    # the terminal lists the models in the table's order (the peers came before the pre-trained)
+    said = [ln.strip() for ln in survival.describe().splitlines()[2:2 + len(models)]]
+    assert [ln.split("  ")[0] for ln in said] == [MODEL_LABELS[m] for m in models]
 
 
 def test_every_model_sees_the_same_folds(survival):

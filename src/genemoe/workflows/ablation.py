@@ -134,7 +134,9 @@ class AblationResult(AtFolder):
                   "earlier run" if self.n_reused else "")
         lines = [f"ablation: {shown_path(self.out_dir)}  ({self.task}; {self.seconds:.0f} s{reused})",
                  f"  {_METRIC_NAMES[metric]}, mean ± sd over test folds:"]
-        groups = list(self.results.groupby("model", sort=False))
+        order = _table_models(self.task, self.results)  # tables.md's order (the peers came
+        groups = sorted(self.results.groupby("model", sort=False),  # before the pre-trained)
+                        key=lambda g: order.index(g[0]) if g[0] in order else len(order))
         width = max((len(str(g["label"].iloc[0])) for _, g in groups), default=0)
         for _, g in groups:
             v = g[metric].dropna()
