@@ -189,7 +189,8 @@ def train(
     image_size: Annotated[int | None, typer.Option(
         help="Image models: image side in pixels (64, 128, 224).")] = None,
     weights: Annotated[str | None, typer.Option(
-        help="ImageNet backbones: imagenet | none | PATH (a timm state-dict file).")] = None,
+        help="ImageNet backbones: imagenet | none | PATH (a timm state-dict file); "
+             "default none (random init).")] = None,
     finetune: Annotated[str | None, typer.Option(
         help="ImageNet backbones: auto | head | last_block | all (auto: last_block on "
              "pretrained weights, all on none).")] = None,

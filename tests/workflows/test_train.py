@@ -311,6 +311,27 @@ def test_a_backbone_weights_file_is_recorded_by_its_hash(bundle, tmp_path):
     assert load_model_file(tmp_path / "r")["model_config"]["weights"] == "none"  # rebuilds offline
 
 
+def test_a_backbones_default_weights_are_said_and_recorded(bundle, tmp_path):
+    """An outside probe: resnet50 without --weights started from random weights (the
+    default, ``none``) while metrics.json recorded ``weights: null``, the report "None" and
+    the terminal nothing, beside `genemoe models` calling it ImageNet transfer learning."""
+    import importlib.util
+
+    if importlib.util.find_spec("timm") is None:
+        pytest.skip("image backbones need the `image` extra (timm, torchvision)")
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    res = CliRunner().invoke(app, ["train", "--data", str(bundle.path), "--model", "resnet50",
+                                   "--image-size", "32", "--epochs", "1", "--no-progress",
+                                   "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    image = json.loads((tmp_path / "r" / "metrics.json").read_text())["protocol"]["image"]
+    assert image["weights"] == "none" and image["finetune"] == "all"
+    assert "weights none; finetune all (random init: no ImageNet transfer)" in res.output
+
+
 def test_pixels_as_the_network_sees_them_are_counted(bundle, tmp_path):
     """A 140 x 140 grid seen at 32 x 32 said "up to 1 a pixel" at training and explain gave
     no pixel-sharing warning, though each seen pixel blends ~19 genes."""

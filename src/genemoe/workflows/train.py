@@ -495,6 +495,8 @@ def _image_record(model: Any, scaling: str, weights_source: str | None = None) -
         return {}
     lay = to_image.layout()
     side = int(getattr(net, "image_size", lay.height))
+    if weights_source is None and getattr(net, "finetune", None):  # a backbone's default,
+        weights_source = "none"  # said and recorded (the record held null, the page "None")
     image = {"grid": f"{lay.height} x {lay.width}", "image_size": f"{side} x {side}",
              "genes_per_pixel_max": lay.most_genes_seen(side), "input_scaling": scaling,
              "layout": lay.kind, "weights": weights_source,
@@ -504,7 +506,8 @@ def _image_record(model: Any, scaling: str, weights_source: str | None = None) -
              "scaling %s%s", f"{lay.n_genes:,}", image["grid"], grid_most, lay.kind,
              image["image_size"], f" (up to {image['genes_per_pixel_max']} genes a pixel as seen)"
              if image["genes_per_pixel_max"] != grid_most else "", scaling,
-             "".join(f"; {k} {image[k]}" for k in ("weights", "finetune") if image.get(k)))
+             "".join(f"; {k} {image[k]}" for k in ("weights", "finetune") if image.get(k))
+             + (" (random init: no ImageNet transfer)" if weights_source == "none" else ""))
     if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
         log.warning("the network sees the %d genes at %s: up to %d share one pixel (their "
                     "values averaged, their attributions one); --image-size %d or more gives "
