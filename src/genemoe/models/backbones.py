@@ -356,7 +356,7 @@ def _register(name: str, description: str) -> None:
         return create_backbone(name, n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
 
 
-_register("resnet50", "ResNet-50 (timm) on a gene image; ImageNet transfer learning")
-_register("densenet169", "DenseNet-169 (timm) on a gene image; ImageNet transfer learning")
-_register("vgg19", "VGG-19 (timm) on a gene image; ImageNet transfer learning (the paper's)")
-_register("xception", "Xception (timm legacy_xception) on a gene image; ImageNet transfer learning")
+_register("resnet50", "ResNet-50 (timm) on a gene image; ImageNet transfer with --weights imagenet (default: random init)")
+_register("densenet169", "DenseNet-169 (timm) on a gene image; ImageNet transfer with --weights imagenet (default: random init)")
+_register("vgg19", "VGG-19 (timm) on a gene image; ImageNet transfer (the paper's) with --weights imagenet (default: random init)")
+_register("xception", "Xception (timm legacy_xception) on a gene image; ImageNet transfer with --weights imagenet (default: random init)")
