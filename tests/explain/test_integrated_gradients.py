@@ -296,6 +296,30 @@ def test_sample_attribution_figure_labels_and_signs(tmp_path):
     assert len(seen["colors"]) == 2  # red and blue
 
 
+def test_a_similarity_layouts_sharing_advice_fits_the_layout(trained, tmp_path, caplog):
+    """An outside probe: a similarity layout's 10 x 10 grid seen at 32 x 32 was called "the
+    10 x 10 image the network sees", with "train with --image-size 10 (one gene per pixel)",
+    which changed nothing (alike genes share a pixel at any size); train's warning likewise
+    promised one gene a pixel at a larger --image-size."""
+    from genemoe.models.image import Layout
+
+    d, b, _ = trained
+    train_run(b.path, out_dir=tmp_path / "sim", task="classify", model_name="hybrid_cnn",
+              epochs=1, progress=False, model_options={"image_size": 32, "layout": "similarity"})
+    res = explain_run(tmp_path / "sim", data=b.path, out_dir=tmp_path / "e", n_steps=8,
+                      max_samples_per_class=2, max_maps=0)
+    warning = res.convergence["pixel_warning"]
+    assert "grid, seen at 32 x 32 the network sees" in warning
+    assert "the similarity layout puts genes with alike profiles in one pixel" in warning
+    assert "--layout genomic or reshape with --image-size 11" in warning
+    lay = Layout(np.arange(120) // 4, 6, 6, "genomic")  # 120 genes, the image's 6 x 6 grid
+    assert lay.one_gene_a_pixel(6) == "--image-size 11 or more gives each its own"
+    assert lay.seen_as(4) == "4 x 4 image (a 6 x 6 grid binned)"
+    assert Layout(np.arange(120), 11, 11).one_gene_a_pixel(4) == (
+        "--image-size 11 or more gives each its own")  # the grid fits them, the image not
+    assert Layout(np.arange(120) // 4, 6, 6).one_gene_a_pixel(32).startswith("a grid_size of 11")
+
+
 def test_image_explanations_say_when_genes_share_pixels(trained, tmp_path, caplog):
     """An image whose pixels hold several genes blurs the gene rankings (ResNet-50 at 64 x 64
     on the GDC cohorts): convergence.json counts the genes per pixel and warns with the

@@ -539,11 +539,9 @@ def _note_pixel_sharing(conv: dict[str, Any], layout: Any, image_size: int | Non
         return
     conv["genes_per_pixel"] = layout.most_genes_seen(image_size)  # as the network sees it
     if conv["genes_per_pixel"] > 1:
-        side = int(np.ceil(np.sqrt(layout.n_genes)))
-        shown = image_size if image_size and image_size < layout.height else layout.height
         conv["pixel_warning"] = (
-            f"up to {conv['genes_per_pixel']} genes share a pixel of the {shown} x {shown} "
-            f"image the network sees, so a pixel's credit is split among them; for "
-            f"gene-level explanations train with --image-size {side} (one gene per pixel); "
+            f"up to {conv['genes_per_pixel']} genes share a pixel of the "
+            f"{layout.seen_as(image_size)} the network sees, so a pixel's credit is split "
+            f"among them; for gene-level explanations: {layout.one_gene_a_pixel(image_size)}; "
             "genes_by_class.csv names each gene's pixel mates (shares_pixel_with)")
         log.warning(conv["pixel_warning"])

@@ -126,6 +126,32 @@ class Layout:
         np.add.at(seen, (rows[:, None], cols[None, :]), self.counts)
         return int(seen.max())
 
+    def seen_as(self, image_size: int | None) -> str:
+        """The image the network sees, in words: ``"32 x 32 image"`` where the grid is
+        binned onto it, ``"10 x 10 grid, seen at 32 x 32"`` where it is resized up (explain
+        said "the 10 x 10 image the network sees" of a ResNet-50 fed 32 x 32)."""
+        if image_size is None or image_size == max(self.height, self.width):
+            return f"{self.height} x {self.width} image"
+        if image_size < max(self.height, self.width):
+            return f"{image_size} x {image_size} image (a {self.height} x {self.width} grid binned)"
+        return f"{self.height} x {self.width} grid, seen at {image_size} x {image_size}"
+
+    def one_gene_a_pixel(self, image_size: int | None) -> str:
+        """What gives each gene its own pixel: a larger image for the ordered layouts; for
+        ``similarity`` no size does (genes with alike profiles land in one pixel: at 140 x
+        140 a GDC layout still put 33 in one), so another layout."""
+        side = max(math.isqrt(max(self.n_genes - 1, 0)) + 1, 1)
+        if self.kind == "similarity":
+            return (f"the similarity layout puts genes with alike profiles in one pixel at any "
+                    f"size; --layout genomic or reshape with --image-size {side} gives each "
+                    "its own")
+        grid = max(self.height, self.width)
+        if grid >= side:  # a grid with room for every gene, binned onto a smaller image
+            return f"--image-size {grid} or more gives each its own"
+        if image_size is None or image_size == grid:  # the default grid: the image's side
+            return f"--image-size {side} or more gives each its own"
+        return f"a grid_size of {side} or more (the model config) gives each its own"
+
     def seen_pixel_of_gene(self, image_size: int | None) -> np.ndarray:
         """``(n_genes,)`` each gene's pixel in the ``image_size`` x ``image_size`` image the
         network sees (the grid's pixels binned onto it as :meth:`most_genes_seen` bins

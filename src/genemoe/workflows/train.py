@@ -24,7 +24,6 @@ A run directory holds::
 from __future__ import annotations
 
 import logging
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -510,10 +509,8 @@ def _image_record(model: Any, scaling: str, weights_source: str | None = None) -
              + (" (random init: no ImageNet transfer)" if weights_source == "none" else ""))
     if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
         log.warning("the network sees the %d genes at %s: up to %d share one pixel (their "
-                    "values averaged, their attributions one); --image-size %d or more gives "
-                    "each its own", lay.n_genes, image["image_size"],
-                    image["genes_per_pixel_max"],
-                    max(lay.height, lay.width, math.isqrt(max(lay.n_genes - 1, 0)) + 1))
+                    "values averaged, their attributions one); %s", lay.n_genes,
+                    image["image_size"], image["genes_per_pixel_max"], lay.one_gene_a_pixel(side))
     return {"image": image}
 
 
