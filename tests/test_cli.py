@@ -613,6 +613,33 @@ def test_the_interruption_line_names_what_the_command_that_ran_does(command, say
     assert says in said and not_said not in said, said
 
 
+def test_an_interrupted_download_names_the_download_command():
+    """An outside probe: Ctrl-C in `genemoe download tcga` said "`genemoe tcga` writes each
+    file whole" (the subgroup's subcommand), not that download resumes its .part file."""
+    from click import Context
+
+    from genemoe.cli import app
+    from genemoe.cli_args import CliGroup
+    from genemoe.errors import Interrupted
+
+    top = typer.main.get_command(app)
+    download = top.get_command(Context(top), "download")
+    assert isinstance(download, CliGroup)
+    ctx = Context(download, parent=Context(top), info_name="download")
+    ctx.invoked_subcommand = "tcga"
+
+    def stopped(self, ctx):  # noqa: ANN001, ANN202
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(CliGroup, "_invoke", stopped)
+        with pytest.raises(Interrupted) as caught:
+            download.invoke(ctx)
+    said = str(caught.value)
+    assert "`genemoe download` command again: it resumes its partial file (.part)" in said, said
+    assert "genemoe tcga" not in said
+
+
 def test_a_failed_commands_objects_are_freed_before_the_exit(monkeypatch):
     """Old behaviour: sys.exit(2) ran inside the error handler, so the failed command's
     frames (a pyarrow CSV reader mid-read) lived on into interpreter teardown, where about 1

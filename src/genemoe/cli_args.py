@@ -167,7 +167,9 @@ class CliGroup(TyperGroup):
             if out is not None and out.is_dir() and not any(out.iterdir()):
                 out.rmdir()
             if not isinstance(exc, GenemoeError) and (by := stop_signal(exc)):  # one line (130/143)
-                raise Interrupted(getattr(ctx, "invoked_subcommand", None), by) from None
+                command = (ctx.info_name if ctx.parent is not None  # `download tcga`: download
+                           else getattr(ctx, "invoked_subcommand", None))  # (was "tcga")
+                raise Interrupted(command, by) from None
             raise
 
     def _invoke(self, ctx):  # noqa: ANN001, ANN202 (click's signature)
