@@ -482,25 +482,25 @@ def test_genes_the_model_does_not_read_and_another_gene_set_are_said(trained, tm
 def test_survival_horizons_beyond_the_last_training_death_are_said():
     """Months read as days gave a baseline ending at day 152: survival_1y/3y/5y empty for
     every sample, unsaid; and the risk column's meaning was said nowhere."""
-    from genemoe.workflows.predict import _risk_text  # noqa: PLC2701 (the text under test)
+    from genemoe.workflows.predict_text import risk_text
 
     payload = {"task": "survival", "calibration": {"risk_scale": 1.0},
                "survival_baseline": {"times": [10.0, 152.0], "cum_hazard": [0.1, 0.2], "centre": 0}}
-    text = _risk_text(payload)
+    text = risk_text(payload)
     assert "risk: log relative hazard, higher = shorter survival\n" in text
     assert text.endswith("survival at 1, 3, 5 years: empty, beyond the last training death (day 152)")
     payload["survival_baseline"]["times"] = [10.0, 1500.0]
-    assert _risk_text(payload).endswith("survival at 5 years: empty, beyond the last training "
+    assert risk_text(payload).endswith("survival at 5 years: empty, beyond the last training "
                                         "death (day 1,500)")
-    assert _risk_text({"task": "classify"}) == ""
+    assert risk_text({"task": "classify"}) == ""
 
 
 def test_genes_dropped_on_the_way_to_the_model_are_said():
     """157 GDC genes without a length in the annotation were dropped before FPKM-UQ between
     "56,537 kept" and "the file's 56,380", with no word (the report held them)."""
-    from genemoe.workflows.predict import _unused_text
+    from genemoe.workflows.predict_text import unused_text
 
-    text = _unused_text({"n_file_genes": 56380, "unused_genes": [], "dropped_genes": {
+    text = unused_text({"n_file_genes": 56380, "unused_genes": [], "dropped_genes": {
         "no gene length in the annotation (needed for fpkm_uq)": 157,
         "identifier not in annotation": 4}})  # said on the gene-id line already
     assert "genes dropped: 157, no gene length in the annotation (needed for fpkm_uq)" in text
@@ -661,16 +661,16 @@ def test_most_samples_unlike_the_training_data_is_a_warning(trained, tmp_path):
 def test_an_svms_own_calibration_is_said_before_the_temperature():
     """`genemoe models` says the RBF SVM's probabilities are top-label calibrated; predict
     said only "temperature-scaled on the model's 100 validation samples"."""
-    from genemoe.workflows.predict import _probability_text  # noqa: PLC2701 (the text under test)
+    from genemoe.workflows.predict_text import probability_text
 
     payload = {"task": "classify", "model_name": "svm", "calibration": {"temperature": 1.2},
                "metrics": {"val": {"n": 100}, "test": {"ece": 0.0939}}}
-    assert _probability_text(payload) == (
+    assert probability_text(payload) == (
         "\n  probabilities: top-label calibrated on cross-validated training rows, then "
         "temperature-scaled on the model's 100 validation samples; expected calibration error "
         "on its test split 0.094")
-    assert "then" not in _probability_text({**payload, "model_name": "logreg"})
-    assert _probability_text({**payload, "task": "survival"}) == ""
+    assert "then" not in probability_text({**payload, "model_name": "logreg"})
+    assert probability_text({**payload, "task": "survival"}) == ""
 
 
 def test_csv_holds_a_float32_forwards_digits(tmp_path, trained):

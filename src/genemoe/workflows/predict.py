@@ -42,9 +42,6 @@ from genemoe.data.scaling import Scaler
 from genemoe.data.values import check_one_scale, odd_scale_samples
 from genemoe.errors import InputError, input_error
 from genemoe.evaluate.brier import (
-    DAYS_PER_YEAR,
-    HORIZONS_YEARS,
-    last_event_time,
     survival_at_horizons,
 )
 from genemoe.train.calibration import apply_temperature, as_logits
@@ -57,6 +54,18 @@ from genemoe.workflows.predict_align import (
     quantile_aligned,
     scale_words,
     unmapped_ids,
+)
+from genemoe.workflows.predict_text import (
+    empty_text,
+    other_scale_text,
+    probability_text,
+    risk_text,
+    sample_type_text,
+    significant,
+    unfamiliar_counts,
+    unfamiliar_text,
+    unused_text,
+    wrapped,
 )
 
 __all__ = ["predict_file", "predict_table", "align_to_model"]
@@ -347,7 +356,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "n_file_genes": len(table.gene_ids), "unused_genes": unused, "gene_set_note": note,
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
-              **_unfamiliar_counts(df),
+              **unfamiliar_counts(df),
               "dropped_genes": plog.dropped_genes, "empty_profiles": empty,
               "other_scale_profiles": odd_scale[0] if odd_scale else [],
               "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision}
@@ -404,7 +413,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
     digits = BF16_DIGITS if precision == "bf16" else FP32_DIGITS if text_out else None
     if digits:
-        df, report["significant_digits"] = _significant(df, digits), digits
+        df, report["significant_digits"] = significant(df, digits), digits
     if out_path.exists():  # as train and explain say it (was overwritten silently)
         log.warning("%s exists: replacing it", out_path)
     if not text_out:
@@ -424,7 +433,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     ens = cfg.get("ensemble") or 1  # its size, or fit_ensemble's record of the members
     k = int(ens.get("k", 1) if isinstance(ens, dict) else ens)
     name = f"an ensemble of {k} {cfg.get('model')}" if k > 1 else payload["model_name"]
-    return _wrapped(f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
+    return wrapped(f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}"
             + (f"; values to {BF16_DIGITS} significant digits" if precision == "bf16"
                else "") + f"){synthetic} → {out_path}\n"
@@ -434,167 +443,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                   if report.get("n_unfamiliar") is not None else "") + ")"
                if report["max_missing_genes"] else  # was "at most 0 of the model's 1,471"
                f"  missing genes: none of the model's {len(payload['gene_ids']):,}")
-            + f"{_unused_text(report)}{_unfamiliar_text(report)}{_empty_text(report)}"
-            f"{_other_scale_text(report)}{_sample_type_text(df, payload)}{_risk_text(payload)}"
-            f"{_probability_text(payload)}"
+            + f"{unused_text(report)}{unfamiliar_text(report)}{empty_text(report)}"
+            f"{other_scale_text(report)}{sample_type_text(df, payload)}{risk_text(payload)}"
+            f"{probability_text(payload)}"
             f"\n  record: {record_path.name} (every step and count)")
-
-
-def _wrapped(text: str, width: int = 100) -> str:
-    """Each line of a summary at most ``width`` wide, continued under its own indent + 4
-    (a sample-type warning ran to 280 characters); the first line (the output's path) whole."""
-    import textwrap
-
-    first, *rest = text.split("\n")
-    out = [first]
-    for line in rest:
-        pad = " " * (len(line) - len(line.lstrip()) + 4)
-        out += textwrap.wrap(line, width=width, subsequent_indent=pad, break_long_words=False,
-                             break_on_hyphens=False) or [line]
-    return "\n".join(out)
-
-
-def _significant(df: pd.DataFrame, digits: int) -> pd.DataFrame:
-    """``df`` with every float column rounded to ``digits`` significant digits."""
-    out = df.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            out[col] = [float(f"{v:.{digits}g}") for v in out[col].to_numpy(np.float64)]
-    return out
-
-
-def _sample_type_text(df: pd.DataFrame, payload: dict) -> str:
-    """A warning for samples whose TCGA barcode names a sample type the model was not
-    trained on (a probe: 18 of 20 normals, -11A, passed the unfamiliar flag and were called
-    tumour types, one ACC at 0.74, unsaid); ids that are not barcodes say nothing."""
-    from genemoe.data.tcga import parse_barcode, sample_type_label
-
-    trained = set((payload.get("record") or {}).get("config", {}).get("sample_types") or ())
-    codes = []
-    for sid in df["sample_id"].astype(str):
-        try:
-            codes.append(parse_barcode(sid).sample_code)
-        except InputError:
-            codes.append(None)
-    other = pd.Series([c for c in codes if c and trained and c not in trained], dtype=object)
-    if other.empty:
-        return ""
-    kinds = ", ".join(f"{sample_type_label(c)}: {n:,}" for c, n in other.value_counts().items())
-    return (f"\n  warning: {len(other):,} sample{'s' if len(other) != 1 else ''} of a sample type "
-            f"the model was not trained on, by their barcodes ({kinds}; it was trained on "
-            f"{', '.join(sorted(trained))}): their calls and risks are a tumour model's reading "
-            "of another tissue")
-
-
-def _probability_text(payload: dict) -> str:
-    """How a classifier's probabilities were calibrated, and how well it held on the test
-    split (the column said "temperature (T = 1.3, validation)" and the summary nothing)."""
-    calib = payload.get("calibration") or {}
-    if payload.get("task") != "classify" or "temperature" not in calib:
-        return ""
-    metrics = payload.get("metrics") or {}
-    n_val, ece = (metrics.get("val") or {}).get("n"), (metrics.get("test") or {}).get("ece")
-    own = {"svm": "top-label calibrated on cross-validated training rows, then ",
-           "svm_linear": "its cross-validated temperature, then "}.get(payload.get("model_name"), "")
-    return ("\n  probabilities: " + own + "temperature-scaled on the model's "  # svm: both said
-            + (f"{n_val:,} validation samples" if n_val else "validation split")
-            + ("" if ece is None else f"; expected calibration error on its test split {ece:.3f}"))
-
-
-def _risk_text(payload: dict) -> str:
-    """What a survival model's ``risk`` is, and horizons its baseline cannot reach (the
-    column was a number without its meaning; empty 1/3/5-year columns were unsaid)."""
-    if payload.get("task") != "survival":
-        return ""
-    scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))
-    text = ("\n  risk: log relative hazard, higher = shorter survival"
-            + (f" (× {scale:.3g}, the scale fitted on validation)" if scale != 1.0 else "")
-            + ("; risk_percentile: its rank among the training patients"
-               if payload.get("train_risk") is not None else ""))
-    types = (payload.get("survival_baseline") or {}).get("cancer_types") or []
-    if len(types) > 1:  # a clinician read the 1/3/5-year columns as the patient's own type's
-        shown = ", ".join(types[:6]) + (f", ... ({len(types)})" if len(types) > 6 else "")
-        text += (f"\n  survival_1y/3y/5y and risk_percentile: one baseline and one ranking pooled "
-                 f"over the training's {len(types)} cancer types ({shown}), not per type")
-    last = last_event_time(payload.get("survival_baseline"))  # Coxnet's lists censored times
-    beyond = [y for y in HORIZONS_YEARS if last is not None and y * DAYS_PER_YEAR > last]
-    if beyond:
-        text += (f"\n  survival at {', '.join(map(str, beyond))} year{'s' * (beyond != [1])}: "
-                 f"empty, beyond the last training death (day {last:,.0f})")
-    return text
-
-
-def _unused_text(report: dict) -> str:
-    """The file's genes the model does not use (another id, a typo), and a normalisation
-    computed over other genes than training's."""
-    unused = report.get("unused_genes") or []
-    n = report.get("n_file_genes", 0)
-    text = (f"\n  genes: the model reads {n - len(unused):,} of the file's {n:,}; the other "
-            f"{len(unused):,} (e.g. {', '.join(unused[:3])}) are not among its genes"
-            if unused else "")
-    said = ("identifier not in annotation", "duplicate after id mapping")  # on the map line
-    text += "".join(f"\n  genes dropped: {k:,}, {why}" for why, k in  # were in the report only
-                    (report.get("dropped_genes") or {}).items() if k and why not in said)
-    return text + (f"\n  warning: {report['gene_set_note']}" if report.get("gene_set_note") else "")
-
-
-def _empty_text(report: dict) -> str:
-    """Samples whose every value is 0 (or missing): their predictions say nothing."""
-    empty = report.get("empty_profiles") or []
-    if not empty:
-        return ""
-    shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3:,} more" if len(empty) > 3 else "")
-    return (f"\n  warning: {len(empty):,} sample{'s' if len(empty) != 1 else ''} with every value "
-            f"0 or missing ({shown}): scored, but the prediction says nothing about them")
-
-
-def _other_scale_text(report: dict) -> str:
-    """Samples on another scale than the rest of the file (quantile alignment scores each
-    from its own ranks, so alike; the file is still worth a look)."""
-    odd = report.get("other_scale_profiles") or []
-    if not odd:
-        return ""
-    shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3:,} more" if len(odd) > 3 else "")
-    return (f"\n  warning: {len(odd):,} sample{'s' if len(odd) != 1 else ''} on another scale than "
-            f"the rest of the file ({shown}: log2 values among linear ones, or the reverse): "
-            "each was aligned from its own ranks, so scored alike, but check the file")
-
-
-def _unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
-    """``n_unfamiliar`` among the samples the model was not fitted on (``n_scored_for_ood``),
-    and ``n_train`` / ``n_val``: samples of the model's own training / validation split."""
-    split = df["model_split"] if "model_split" in df else pd.Series("new", index=df.index)
-    own = split == "train"  # in-sample: their distances are longer than a new sample's
-    flag = ~df["looks_like_training"][~own] if "looks_like_training" in df else None
-    return {"n_unfamiliar": int(flag.sum()) if flag is not None else None,
-            "n_scored_for_ood": int((~own).sum()),
-            "n_train": int(own.sum()), "n_val": int((split == "val").sum()),
-            "n_same_patient": int(split.astype(str).str.endswith(" patient").sum())}
-
-
-def _unfamiliar_text(report: dict) -> str:
-    lines = ""
-    n_train, n_val = report.get("n_train", 0), report.get("n_val", 0)
-    if n_train or n_val:
-        parts = [f"{n:,} {what}" for n, what in ((n_train, "training"), (n_val, "validation")) if n]
-        lines += (f"\n  {' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} of the "
-                  "model itself (model_split): not independent, predictions optimistic")
-    if n_patient := report.get("n_same_patient", 0):
-        lines += (f"\n  {n_patient:,} other sample{'s' * (n_patient != 1)} (another sample type) of "
-                  "the model's own patients (model_split '... patient'): not independent of "
-                  "the model" + (", and their outcome is the model's own"
-                                 if report.get("task") == "survival" else ""))
-    n = report.get("n_unfamiliar")
-    if n is None:
-        return lines
-    m = report.get("n_scored_for_ood", report["n_samples"])
-    if not m:
-        return lines + "\n  unfamiliar-sample flag: not meant for the model's training samples"
-    other = "" if m == report["n_samples"] else " not used in training"
-    verb = "looks" if n == 1 else "look"
-    most = n >= max(2, m / 2)  # 40 of 40 (accuracy 0) read as an ordinary line
-    return lines + (f"\n  {'warning: ' if most else ''}{n:,} of {m:,} samples{other} {verb} unlike "
-                    "the training data (looks_like_training = False: treat their predictions "
-                    "with care" + ("; so many suggests another tissue, pipeline or scale than "
-                                   "the model's" if most else "") + ")" if n else
-                    f"\n  every sample{other} looks like the training data")
