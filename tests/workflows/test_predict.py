@@ -7,6 +7,7 @@ import gzip
 import json
 import logging
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,24 @@ def test_missing_genes_are_filled_reported_or_refused(trained, tmp_path):
                                          r"are gene symbols \(e\.g\. .*\), the model's Ensembl ids "
                                          r".*--annotation holding both kinds of id"):
         align_to_model(sym, ensembl, fill=np.zeros(len(ensembl)), max_missing=0.2)
+
+
+def test_a_whole_genome_file_lacking_model_genes_is_told_they_are_absent():
+    """An outside probe: a 50,717-gene file of the model's own (Ensembl) ids lacking 30% of a
+    19,409-gene model was told to "pass --annotation to map symbols/Entrez" (fewer than half
+    the file's genes were the model's, the rest genes the model filtered out)."""
+    from genemoe.data.read import ExpressionTable
+
+    model = [f"ENSG{i:011d}" for i in range(100)]
+    others = [f"ENSG{i:011d}" for i in range(1000, 1300)]  # genes the model does not use
+    ids = model[30:] + others
+    table = ExpressionTable(values=np.ones((2, len(ids)), np.float32), sample_ids=["a", "b"],
+                            gene_ids=ids, source_path=Path("g.tsv"), orientation="genes_x_samples",
+                            id_kind="ensembl", value_kind="counts")
+    with pytest.raises(InputError) as err:
+        align_to_model(table, model, fill=np.zeros(100), max_missing=0.2)
+    fix = err.value.fix
+    assert "lacks these genes" in fix and "--annotation" not in fix and "--max-missing" in fix
 
 
 def test_ids_used_as_given_and_ids_that_are_none_of_the_models_are_said(trained, tmp_path):

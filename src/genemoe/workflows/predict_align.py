@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.crossscale import distribution_shift, quantile_align
-from genemoe.data.ids import detect_id_kind
+from genemoe.data.ids import detect_id_kind, off_kind_ids
 from genemoe.data.prepare import PrepLog
 from genemoe.data.read import ExpressionTable
 from genemoe.data.scaling import Scaler
@@ -44,7 +44,10 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
                  unmapped: tuple[int, Sequence[str]]) -> str:
     """The fix for too many missing genes: other identifiers (most of the file's genes are
     not the model's) need the annotation; the model's own identifiers are simply absent."""
-    if present.sum() < 0.5 * max(table.shape[1], 1):
+    # few of the file's ids are the model's, and the file does not hold most of the model's
+    # genes (a whole-genome file lacking 30% of a filtered model's genes was told to pass
+    # --annotation, its ids and the model's both Ensembl)
+    if present.sum() < 0.5 * max(table.shape[1], 1) and present.sum() < 0.5 * len(gene_ids):
         decimals = [str(g) for g in table.gene_ids[:50] if re.fullmatch(r"\d+\.0+", str(g))]
         if decimals and {d.split(".")[0] for d in decimals} & set(map(str, gene_ids)):
             return (f"the file's gene ids are Entrez ids written as decimals (e.g. "
@@ -69,7 +72,10 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
     own = set(map(str, gene_ids))
     other = [*map(str, unmapped[1]), *(str(g) for g in table.gene_ids if str(g) not in own)]
     n_other = unmapped[0] + len(other) - len(unmapped[1])
-    if n_other >= 0.5 * (~present).sum():  # the missing genes may be these, under other names
+    kind = detect_id_kind(map(str, gene_ids))  # ids of the model's own kind it does not use are
+    named = (unmapped[0] + len(off_kind_ids(other[len(unmapped[1]):], kind))  # other genes
+             if kind in ("ensembl", "ensembl_versioned", "entrez") else n_other)  # not names
+    if named >= 0.5 * (~present).sum():  # the missing genes may be these, under other names
         return (f"{n_other:,} of the file's {table.shape[1] + unmapped[0]:,} gene ids are none "
                 f"of the model's (e.g. {', '.join(other[:3])}): give them the model's identifiers "
                 "(--annotation maps symbols/Ensembl), or raise --max-missing (absent genes "
