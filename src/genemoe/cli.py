@@ -261,7 +261,7 @@ def predict(
     gdc_dir: Annotated[Path | None, typer.Option(help="Or a GDC portal download (STAR files).")] = None,
     sample_sheet: Annotated[Path | None, typer.Option(help="With --gdc-dir: its sample sheet.")] = None,
     annotation: Annotated[Path | None, typer.Option(help="Annotation to map symbols/Entrez.")] = None,
-    max_missing: Annotated[float, typer.Option(help="Refuse above this share of missing genes.")] = 0.2,
+    max_missing: Annotated[float, typer.Option(help="Refuse above this share of missing genes (and, linear models, of weight).")] = 0.2,
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
     precision: Annotated[str, typer.Option(
         help="fp32 | bf16: bf16 runs a neural model's forward in bfloat16 (about 2x faster on "

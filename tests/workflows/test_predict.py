@@ -703,3 +703,35 @@ def test_csv_holds_a_float32_forwards_digits(tmp_path, trained):
     assert json.loads((tmp_path / "p.record.json").read_text())["significant_digits"] == 6
     predict_file(d / "run", f["counts"], out_path=tmp_path / "p.parquet")
     assert "significant_digits" not in json.loads((tmp_path / "p.record.json").read_text())
+
+
+def test_a_linear_model_missing_the_genes_it_weighs_is_refused(tmp_path):
+    """An outside probe: the 23 genes a 19,409-gene Coxnet weighs removed from a file, every
+    patient got the training's average risk (7e-9, percentile 55), said only as "missing
+    genes: at most 23 of the model's 19,409": the missing share of the weight is refused
+    above --max-missing, and given per sample below it."""
+    from genemoe.workflows.predict_align import gene_weights
+
+    b, f, _ = prepare_synthetic(tmp_path, n_samples=160, n_genes=60, n_types=2, seed=3)
+    train_run(b.path, out_dir=tmp_path / "cox", task="survival", model_name="coxnet",
+              progress=False)
+    from genemoe.train.model_file import load_model_file
+
+    payload = load_model_file(tmp_path / "cox")
+    weights = gene_weights(payload)
+    ids = np.asarray(payload["gene_ids"])
+    assert 0 < (weights > 0).sum() < len(ids) * 0.5  # an elastic net keeps a few genes
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    heavy = ids[np.argsort(-weights)][:max(1, int((weights > 0).sum() // 2))]
+    counts.drop(index=heavy).to_csv(tmp_path / "lacking.tsv", sep="\t")
+    assert len(heavy) < 0.2 * len(ids)  # the genes' count alone passes the limit
+    with pytest.raises(InputError, match=r"carry \d+% of the coxnet model's weight") as err:
+        predict_file(tmp_path / "cox", tmp_path / "lacking.tsv", out_path=tmp_path / "p.csv")
+    assert heavy[0] in str(err.value) and "--max-missing" in err.value.fix
+    assert not (tmp_path / "p.csv").exists()
+    text = predict_file(tmp_path / "cox", tmp_path / "lacking.tsv", out_path=tmp_path / "p.csv",
+                        max_missing=0.99)
+    share = pd.read_csv(tmp_path / "p.csv")["missing_weight_share"]
+    expected = weights[np.isin(ids, heavy)].sum() / weights.sum()
+    np.testing.assert_allclose(share, expected, rtol=1e-5)
+    assert "of its weight" in _flat(text)

@@ -50,6 +50,7 @@ from genemoe.train.ood import model_features, ood_score
 from genemoe.workflows.model_split import model_splits
 from genemoe.workflows.predict_align import (
     align_to_model,
+    check_missing_weight,
     given_shift,
     quantile_aligned,
     scale_words,
@@ -327,6 +328,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                                       max_missing=max_missing, unmapped=unmapped_ids(plog))
     else:
         X, n_missing, shift = quantile_aligned(payload, table, scaler, max_missing, plog)
+    weight_share = check_missing_weight(payload, table, max_missing)  # linear models
     out = _score(payload, scaler.transform(X), precision)
     df = pd.DataFrame({"sample_id": table.sample_ids})
     if "probs" in out:
@@ -339,6 +341,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         df["risk"] = out["risk"]
     _trust_columns(df, payload, out)
     df["n_missing_genes"] = n_missing
+    if weight_share is not None:  # the genes' count said 0.1% where the weight was all gone
+        df["missing_weight_share"] = weight_share
     df["empty_profile"] = df["sample_id"].astype(str).isin(empty)  # was said on the terminal only
     df["scale_rule"] = rule
     n_clipped = sum(int(st.get("negative_values_clipped_to_0") or st.get("negatives_clipped") or 0)
@@ -356,6 +360,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "n_file_genes": len(table.gene_ids), "unused_genes": unused, "gene_set_note": note,
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
+              **({} if weight_share is None or not len(df) else
+                 {"max_missing_weight_share": float(weight_share.max())}),
               **unfamiliar_counts(df),
               "dropped_genes": plog.dropped_genes, "empty_profiles": empty,
               "other_scale_profiles": odd_scale[0] if odd_scale else [],
@@ -438,7 +444,9 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             + (f"; values to {BF16_DIGITS} significant digits" if precision == "bf16"
                else "") + f"){synthetic} → {out_path}\n"
             + (f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
-               f"{len(payload['gene_ids']):,} per sample (filled from the training data"
+               f"{len(payload['gene_ids']):,} per sample" + (
+                   f", {report['max_missing_weight_share']:.0%} of its weight"
+                   if "max_missing_weight_share" in report else "") + " (filled from the training data"
                + ("; the fill makes a sample look more like training to the unfamiliar flag"
                   if report.get("n_unfamiliar") is not None else "") + ")"
                if report["max_missing_genes"] else  # was "at most 0 of the model's 1,471"
