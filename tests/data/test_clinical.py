@@ -357,3 +357,18 @@ def test_survival_in_a_labels_table_without_clinical_is_warned(tmp_path: Path) -
     b = prepare_dataset([files["counts"]], out_path=tmp_path / "c", config=cfg,
                         label_paths=[tmp_path / "cdr_like.tsv"], clinical_path=files["clinical"])
     assert not any("also holds survival" in w for w in b.summary["warnings"])
+
+
+def test_an_endpoint_none_of_the_patients_has_is_refused_naming_those_they_have(
+        shared_data: Path, tmp_path: Path) -> None:
+    """An outside probe: TCGA-CDR gives UVM no DFI; `prepare --endpoint DFI` wrote a bundle
+    of "0 samples with time and event" unwarned, and `train --task survival` then said it was
+    "prepared without --clinical"."""
+    gdc = shared_data / "gdc_counts_6types"
+    cfg = PrepareConfig(endpoint="DFI", sample_types=("01",))
+    with pytest.raises(InputError) as err:
+        prepare_dataset([gdc / "TCGA_UVM_Counts.exp.gz"], out_path=tmp_path / "b", config=cfg,
+                        clinical_path=shared_data / "tcga_survival" / "clinical_survival.tsv.gz")
+    text = str(err.value)
+    assert "gives none of the 80 samples' patients a DFI time and event" in text
+    assert "OS (80), DSS (80), PFI (79)" in text and not (tmp_path / "b").exists()

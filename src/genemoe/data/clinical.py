@@ -510,6 +510,21 @@ def _say_left_out(left_out: list[dict[str, Any]], patients: set) -> dict[str, in
     return out
 
 
+def _refuse_empty_endpoint(obs: pd.DataFrame, endpoint: str) -> None:
+    """Refuse an endpoint none of the samples' patients has (TCGA-CDR gives UVM no DFI:
+    ``--endpoint DFI`` made a bundle of 0 with survival, unwarned, and `train` then said it
+    was "prepared without --clinical"), naming the endpoints these patients do have."""
+    have = {c.removesuffix("_time").upper(): int((obs[c].notna() & obs[c.removesuffix("_time")
+                                                                    + "_event"].notna()).sum())
+            for c in obs.columns if c.endswith("_time") and c.removesuffix("_time") + "_event" in obs}
+    others = [f"{ep} ({n:,})" for ep, n in sorted(have.items(), key=lambda kv: -kv[1]) if n]
+    raise input_error(f"the clinical table gives none of the {len(obs):,} samples' patients a "
+                      f"{endpoint} time and event", where="--endpoint",
+                      fix=(f"choose an endpoint these patients have: {', '.join(others)} with "
+                           "survival" if others else "pass the survival table of these "
+                           "patients") + "; or leave out --clinical for a classification bundle")
+
+
 def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: dict,
                     endpoint: str) -> dict[str, Any]:
     """Join the clinical table's endpoints to ``obs`` (one row per sample) by patient, in
@@ -541,6 +556,8 @@ def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: di
     in_data = _say_left_out(report.pop("_left_out", []), set(obs["patient_id"]))
     t, e = obs[f"{ep}_time"], obs[f"{ep}_event"]
     ok = t.notna() & e.notna()
+    if len(obs) and not ok.any():  # a bundle without survival, said only by its counts
+        _refuse_empty_endpoint(obs, endpoint)
     obs["time"] = t.where(ok)
     obs["event"] = (e.fillna(0) > 0) & ok
     obs["has_survival"] = ok
