@@ -65,6 +65,14 @@ def test_classical_and_survival_runs(bundle, tmp_path):
     assert {"c_index", "c_index_ci", "c_index_by_type", "logrank_p"} <= set(t)
     assert 0 <= t["c_index"] <= 1 and t["n"] == int(
         (bundle.obs.split == "test").sum() - (~bundle.obs.has_survival[bundle.obs.split == "test"]).sum())
+    # the endpoint is said (an outside probe: an OS and a PFI run read alike everywhere)
+    assert bundle.endpoint == "OS" and s.metrics["protocol"]["endpoint"] == "OS"
+    assert " · survival (OS) · " in s.describe()
+    assert yaml.safe_load((tmp_path / "cox" / "config.yaml").read_text())["endpoint"] == "OS"
+    from genemoe.report.html import write_report
+
+    assert "genemoe run — genemoe (survival (OS))" in write_report(tmp_path / "cox").read_text()
+    assert "endpoint" not in r.metrics["protocol"]
 
 
 def test_samples_without_survival_left_out_of_a_survival_run_are_said(bundle, tmp_path, caplog):
@@ -500,3 +508,17 @@ def test_an_image_size_that_crowds_the_grid_is_warned(bundle, tmp_path, caplog):
     assert (f"the network sees the {n} genes at 1 x 1: up to {image['genes_per_pixel_max']} share "
             f"one pixel" in caplog.text)
     assert f"--image-size {math.isqrt(n - 1) + 1} or more gives each its own" in caplog.text
+
+
+def test_a_bundle_whose_endpoint_is_empty_is_not_said_to_lack_clinical(bundle):
+    """An outside probe: a bundle prepared with --clinical and an endpoint its patients lack
+    was refused as "prepared without --clinical"."""
+    import dataclasses
+
+    from genemoe.workflows.common import check_bundle_has_task
+
+    empty = dataclasses.replace(bundle, summary={**bundle.summary, "n_with_survival": 0})
+    with pytest.raises(InputError) as err:
+        check_bundle_has_task(empty, "survival")
+    assert "gave no patient a OS time and event" in str(err.value)
+    assert "without --clinical" not in str(err.value) and "another --endpoint" in err.value.fix

@@ -159,6 +159,13 @@ class Bundle:
     def synthetic(self) -> bool:
         return bool(self.record.get("synthetic", False))
 
+    @property
+    def endpoint(self) -> str | None:
+        """The survival endpoint ``time``/``event`` hold (``OS``, ``PFI``, ...; the join's
+        record step), None for a bundle prepared without a survival table."""
+        joins = [st for st in self.record.get("steps") or () if st.get("step") == "join_survival"]
+        return str(joins[-1]["endpoint"]) if joins and joins[-1].get("endpoint") else None
+
     def indices(self, split: Split | None = None, *, fold: int | None = None,
                 part: Literal["train", "test"] = "test") -> np.ndarray:
         """Row indices of a split, or of one part of a k-fold fold.

@@ -256,11 +256,12 @@ def _run_context(d: Path, plots: Path) -> dict[str, Any]:
     prot = metrics.get("protocol", {})
     ens = cfg.get("ensemble") if isinstance(cfg.get("ensemble"), dict) else {}  # 1: one model
     model = cfg.get("model", d.name)
+    shown = f"{task} ({prot['endpoint']})" if prot.get("endpoint") else task  # OS read as PFI
     if ens.get("k"):  # one run of k members: said in the title and the protocol
         model = f"{model} × {ens['k']}"
     protocol = {"what": (f"one ensemble run: {ens['k']} members differing by "
                          f"{ens.get('members_differ_by', '?')}, outputs averaged")
-                if ens.get("k") else "one training run", "task": task, "model": model,
+                if ens.get("k") else "one training run", "task": shown, "model": model,
                 "selection": prot.get("selection"), "test split": prot.get("test_scored"),
                 "scaler": prot.get("scaler"), "samples per split": prot.get("n"),
                 "preset": cfg.get("preset"), "best epoch": cfg.get("best_epoch"),
@@ -274,7 +275,7 @@ def _run_context(d: Path, plots: Path) -> dict[str, Any]:
     figures = run_figures(d, plot_dir=plots)
     panel = run_panel(task=task, model=cfg.get("model"), metrics=metrics, cfg=cfg, summary=summary,
                       record=record, bundle_path=payload.get("bundle_path"), figures=figures)
-    return page_context(f"genemoe run — {model} ({task})",
+    return page_context(f"genemoe run — {model} ({shown})",
                         synthetic=summary.get("synthetic") or record.get("synthetic"),
                         summary=summary, record=record, protocol=protocol, panel=panel,
                         metrics=_run_metrics(metrics, task) + horizon_table(d, payload),

@@ -83,10 +83,14 @@ def check_bundle_has_task(bundle: Bundle, task: Task) -> None:
     """Refuse survival on a bundle without survival times (prepared without --clinical;
     every bundle has cancer-type labels: prepare requires them)."""
     if task == "survival" and not bundle.summary.get("n_with_survival", 1):
-        raise input_error("the bundle has no survival times (it was prepared without "
-                          "--clinical), so no survival model can be trained on it",
-                          path=bundle.path, fix="re-prepare with --clinical (a TCGA-CDR or "
-                          "Xena survival table), or use --task classify")
+        why = (f"its survival table gave no patient a {bundle.endpoint} time and event"
+               if bundle.endpoint else "it was prepared without --clinical")  # was said of both
+        raise input_error(f"the bundle has no survival times ({why}), so no survival model "
+                          "can be trained on it",
+                          path=bundle.path, fix=("re-prepare with another --endpoint (OS, "
+                                                 "DSS, DFI, PFI)" if bundle.endpoint else
+                                                 "re-prepare with --clinical (a TCGA-CDR or "
+                                                 "Xena survival table)") + ", or use --task classify")
 
 
 def check_survival_parts(data: dict[str, TaskData], where: str, **error: Any) -> None:

@@ -96,8 +96,10 @@ class RunResult(AtFolder):
         if not self.metrics:  # a torchrun worker other than rank 0: it printed an empty table
             return ""
         synthetic = " · SYNTHETIC DATA" if self.metrics.get("protocol", {}).get("synthetic") else ""
+        ep = self.metrics.get("protocol", {}).get("endpoint")  # an OS run read like a PFI one
         return run_table(self.metrics, task=self.task, title=(
-            f"{self.model_name}{f' × {self.ensemble}' if self.ensemble > 1 else ''} · {self.task} · "
+            f"{self.model_name}{f' × {self.ensemble}' if self.ensemble > 1 else ''} · {self.task}"
+            f"{f' ({ep})' if ep else ''} · "
             f"{fmt_seconds(self.seconds)}{synthetic}  "
             f"→ {shown_path(self.out_dir)}"))
 
@@ -256,9 +258,11 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "gene_filter": "bundle training split (its default mask)",
                            "n": {s: len(d.rows) for s, d in data.items()},
                            "synthetic": bundle.synthetic, **_ran_on(spec.kind, train_cfg, model_cfg),
+                           **({"endpoint": bundle.endpoint} if task == "survival" else {}),
                            **_image_record(fit.model, input_scaling(model_name, model_cfg),
                                            model_cfg.get("weights"))}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
+                **({"endpoint": bundle.endpoint} if task == "survival" else {}),
                 "ensemble": ensemble,
                 "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info,
                 **({"extends": cfg["extends"]} if cfg.get("extends") else {}),  # over preset
