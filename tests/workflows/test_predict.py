@@ -512,6 +512,16 @@ def test_survival_horizons_beyond_the_last_training_death_are_said():
     assert risk_text(payload).endswith("survival at 5 years: empty, beyond the last training "
                                         "death (day 1,500)")
     assert risk_text({"task": "classify"}) == ""
+    # an outside probe: Coxnet on UVM, its test Brier 0.384 against the no-model 0.176 and its
+    # scale fitted on 2 validation events, gave a patient survival_3y 6.6e-75, unsaid by predict
+    payload.update(calibration={"risk_scale": 0.944, "n_events": 2}, metrics={"test": {
+        "integrated_brier_score": 0.384, "ibs_null_reference": 0.176}})
+    text = risk_text(payload)
+    assert "(× 0.944, the scale fitted on validation, 2 events)" in text
+    assert ("warning: on its test split the model's survival curves were worse than no model "
+            "(integrated Brier 0.384 against 0.176") in text
+    payload["metrics"]["test"]["integrated_brier_score"] = 0.15
+    assert "worse than no model" not in risk_text(payload)
 
 
 def test_genes_dropped_on_the_way_to_the_model_are_said():

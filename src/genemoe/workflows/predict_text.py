@@ -79,9 +79,12 @@ def risk_text(payload: dict) -> str:
     column was a number without its meaning; empty 1/3/5-year columns were unsaid)."""
     if payload.get("task") != "survival":
         return ""
-    scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))
+    calib = payload.get("calibration") or {}
+    scale, n_ev = float(calib.get("risk_scale", 1.0)), calib.get("n_events")
     text = ("\n  risk: log relative hazard, higher = shorter survival"
-            + (f" (× {scale:.3g}, the scale fitted on validation)" if scale != 1.0 else "")
+            + (f" (× {scale:.3g}, the scale fitted on validation"
+               + (f", {n_ev} event{'s' * (n_ev != 1)}" if n_ev is not None else "") + ")"
+               if scale != 1.0 else "")
             + ("; risk_percentile: its rank among the training patients"
                if payload.get("train_risk") is not None else ""))
     types = (payload.get("survival_baseline") or {}).get("cancer_types") or []
@@ -89,6 +92,13 @@ def risk_text(payload: dict) -> str:
         shown = ", ".join(types[:6]) + (f", ... ({len(types)})" if len(types) > 6 else "")
         text += (f"\n  survival_1y/3y/5y and risk_percentile: one baseline and one ranking pooled "
                  f"over the training's {len(types)} cancer types ({shown}), not per type")
+    test = (payload.get("metrics") or {}).get("test") or {}
+    ibs, null = test.get("integrated_brier_score"), test.get("ibs_null_reference")
+    if ibs is not None and null is not None and ibs > null:  # said by train only: 3-year
+        text += (f"\n  warning: on its test split the model's survival curves were worse than "
+                 f"no model (integrated Brier {ibs:.3f} against {null:.3f} for the "  # 6.6e-75
+                 "no-model curve): read risk and risk_percentile as a ranking, not "
+                 "survival_1y/3y/5y as probabilities")
     last = last_event_time(payload.get("survival_baseline"))  # Coxnet's lists censored times
     beyond = [y for y in HORIZONS_YEARS if last is not None and y * DAYS_PER_YEAR > last]
     if beyond:
