@@ -10,12 +10,16 @@ batch-corrected matrix, survival and phenotype tables.
 Every file is streamed into ``<name>.part`` and renamed into place only once complete, so
 a file under its final name is always whole. An interrupted transfer leaves the ``.part``
 behind on purpose: the next attempt (or the next run) resumes it with an HTTP Range
-request. :func:`download_tcga` records every finished file in ``OUT/manifest.json`` (URL,
-size, sha256, time) and skips files whose size and sha256 still match on the next run. A
-file is checked before it is renamed into place: a ``.gz`` must decompress to its end and
-no file may be an HTML page (:mod:`genemoe.data.download_checks`). A
-file the hub answers "not found" for is tried once more under the listing's other URL form
-(``.gz`` added or removed), as the listing's URL rule says.
+request (and the per-file line says so: "resumed from 983,040 bytes").
+:func:`download_tcga` records every finished file in ``OUT/manifest.json``
+(:mod:`genemoe.data.download_manifest`: URL, size, sha256, time, where a resume began) and
+skips files whose size and sha256 still match on the next run. A file is checked before it
+is renamed into place: a ``.gz`` must decompress to its end and no file may be an HTML page
+(:mod:`genemoe.data.download_checks`); a damaged one is removed and downloaded again from
+the start, as a failed transfer is retried. A file the hub answers "not found" for is
+tried once more under the listing's other URL form (``.gz`` added or removed), as the
+listing's URL rule says. A file not on the server, or still damaged after its last
+attempt, does not stop the others: they are named together in one error at the end.
 
 Only the standard library speaks HTTP here (``urllib.request``); proxies set in the usual
 environment variables are honoured. Without internet access the download fails with an
@@ -27,7 +31,6 @@ from __future__ import annotations
 import errno
 import http.client
 import importlib.metadata
-import json
 import logging
 import os
 import socket
@@ -38,35 +41,41 @@ import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
 from genemoe.data.bundle import atomic_write_text, dump_json, file_sha256
-from genemoe.data.download_checks import content_problem, offline_message
+from genemoe.data.download_checks import content_problem, failure_message, offline_message
+from genemoe.data.download_manifest import (
+    MANIFEST_NAME,
+    is_cached,
+    load_manifest,
+    manifest_entry,
+)
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
     PANCAN_HUB_URL,
     DownloadItem,
     DownloadKind,
     DownloadSource,
+    download_command,
     plan_downloads,
 )
 from genemoe.errors import GenemoeError, input_error
 
 __all__ = [
-    "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult", "DownloadSource",
-    "GDC_HUB_URL", "MANIFEST_NAME", "OfflineError", "PANCAN_HUB_URL",
+    "DamagedError", "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult",
+    "DownloadSource", "GDC_HUB_URL", "MANIFEST_NAME", "NotOnServerError", "OfflineError",
+    "PANCAN_HUB_URL",
     "check_retries", "download_file", "download_tcga", "plan_downloads",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
-MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
 PART_SUFFIX = ".part"
+_CHUNK_SIZE = 1 << 20  # bytes per read
 _RETRY_AFTER_CAP_S = 60.0  # never wait longer than this on a server's Retry-After
 _RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _OFFLINE_ERRNOS = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
@@ -84,8 +93,21 @@ class OfflineError(DownloadError):
     """The network is unreachable: no route to the host or the host name does not resolve."""
 
 
-class _Damaged(DownloadError):
+class _Damaged(Exception):
     """Internal: the whole file arrived but is not what the hub serves (:func:`content_problem`)."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+
+
+class DamagedError(DownloadError):
+    """Every attempt received something else than the hub's file (an HTML page, a damaged
+    gzip); nothing was cached. ``problem`` says what the last one was."""
+
+    def __init__(self, message: str, *, problem: str):
+        super().__init__(message)
+        self.problem = problem
 
 
 class NotOnServerError(DownloadError):
@@ -106,6 +128,9 @@ class DownloadResult:
         The files fetched by this call and those already complete (skipped).
     n_bytes
         Total size of the files fetched by this call (a resumed file counts whole).
+    resumed
+        Of ``downloaded``, those continued from a ``.part`` an earlier run left, with the
+        bytes that were there (also in the manifest as ``resumed_from``).
     """
 
     out_dir: Path
@@ -114,6 +139,14 @@ class DownloadResult:
     downloaded: list[Path] = field(default_factory=list)
     cached: list[Path] = field(default_factory=list)
     n_bytes: int = 0
+    resumed: dict[Path, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Resume:
+    """Internal: the ``.part`` bytes an earlier run left, while this run's file still uses them."""
+
+    from_bytes: int | None
 
 
 class _Transient(Exception):
@@ -202,7 +235,9 @@ def _extent(resp: http.client.HTTPResponse, part: Path, offset: int) -> tuple[in
         first, total = _parse_content_range(resp.headers.get("Content-Range"))
         if first != offset:
             part.unlink(missing_ok=True)
-            raise _Transient(f"server resumed at byte {first}, not {offset}; restarting")
+            raise _Transient(f"server resumed at byte {first:,}, not {offset:,}; restarting"
+                             if first is not None else
+                             f"server resumed elsewhere than byte {offset:,}; restarting")
         if total is None and length_n is not None:
             total = offset + length_n
         return offset, total
@@ -232,9 +267,12 @@ def _stream(resp: http.client.HTTPResponse, part: Path, start: int, total: int |
             bar.update(len(chunk))
 
 
-def _attempt(url: str, part: Path, *, expected_size: int | None, timeout: float,
-             chunk_size: int, progress: bool) -> None:
-    """One GET: resume or start ``part``; returns when it holds the whole file."""
+def _attempt(url: str, part: Path, resume: _Resume, *, expected_size: int | None,
+             timeout: float, chunk_size: int, progress: bool) -> None:
+    """One GET: resume or start ``part``; returns when it holds the whole file.
+
+    ``resume.from_bytes`` is cleared once ``part`` is written from its start.
+    """
     offset = part.stat().st_size if part.exists() else 0
     if expected_size is not None and offset >= expected_size:
         if offset == expected_size:
@@ -246,17 +284,20 @@ def _attempt(url: str, part: Path, *, expected_size: int | None, timeout: float,
         return
     with resp:
         start, total = _extent(resp, part, offset)
+        if start == 0:  # the earlier run's bytes are not used (any more)
+            resume.from_bytes = None
         if total is not None and expected_size is not None and total != expected_size:
             part.unlink(missing_ok=True)
-            raise DownloadError(f"{url}: the server has {total} bytes, expected "
-                                f"{expected_size}; the file on the hub has changed")
+            raise DownloadError(f"{url}: the server has {total:,} bytes, expected "
+                                f"{expected_size:,}; the file on the hub has changed")
         _stream(resp, part, start, total, chunk_size=chunk_size, progress=progress)
     size = part.stat().st_size
     if total is not None and size < total:
-        raise _Transient(f"transfer cut short at {size} of {total} bytes")
+        raise _Transient(f"transfer cut short at {size:,} of {total:,} bytes")
     if total is not None and size > total:
         part.unlink()
-        raise _Transient(f"received {size} bytes, more than the {total} announced; restarting")
+        raise _Transient(f"received {size:,} bytes, more than the {total:,} announced; "
+                         "restarting")
 
 
 def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
@@ -265,7 +306,7 @@ def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
     size = part.stat().st_size
     if expected_size is not None and size != expected_size:
         part.unlink()
-        raise DownloadError(f"{url}: got {size} bytes, expected {expected_size}")
+        raise DownloadError(f"{url}: got {size:,} bytes, expected {expected_size:,}")
     if sha256 is not None:
         digest = file_sha256(part)
         if digest != sha256.lower():
@@ -275,8 +316,8 @@ def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
                 "the corrupt file was removed. Run again to download it afresh."
             )
     if (problem := content_problem(part, dest.name)) is not None:
-        part.unlink()
-        raise _Damaged(f"{url}: the file received is {problem}; it was removed, nothing cached")
+        part.unlink()  # the next attempt starts afresh; nothing damaged is kept
+        raise _Damaged(problem)
     os.replace(part, dest)
 
 
@@ -290,7 +331,7 @@ def download_file(
     backoff: float = 1.0,
     timeout: float = 60.0,
     progress: bool = True,
-    chunk_size: int = 1 << 20,
+    chunk_size: int = _CHUNK_SIZE,
 ) -> Path:
     """Download ``url`` to ``dest``: streamed, resumable, retried, checked, renamed atomically.
 
@@ -311,7 +352,9 @@ def download_file(
     attempts
         Attempts in all (1 = no retry). Connection errors, timeouts, truncated bodies and
         HTTP 5xx/429/408 are retried after ``backoff * 2**(attempt-1)`` seconds (or the
-        server's Retry-After, capped at 60 s); other HTTP errors fail at once.
+        server's Retry-After, capped at 60 s); so is a whole file that is not the hub's
+        (an HTML page, a damaged gzip), removed and fetched again from its start. Other
+        HTTP errors fail at once.
     backoff
         Base delay in seconds.
     timeout
@@ -328,46 +371,69 @@ def download_file(
 
     Raises
     ------
+    NotOnServerError
+        HTTP 403/404/410 (at once).
+    DamagedError
+        Every attempt received something else than the file (an HTML page, a damaged
+        gzip; each is removed and the next attempt starts afresh): nothing is kept.
     DownloadError
-        HTTP 403/404/410 (at once), size or sha256 mismatch or a file that is not what
-        the hub serves (an HTML page, damaged gzip; the ``.part`` is removed), or every
-        attempt failed (the ``.part`` is kept so the next call resumes it).
+        Size or sha256 mismatch (the ``.part`` is removed), or every attempt failed (the
+        ``.part`` is kept so the next call resumes it).
     OfflineError
         Every attempt failed because the host does not resolve or the network is unreachable.
     """
+    _download(url, dest, expected_size=expected_size, sha256=sha256, attempts=attempts,
+              backoff=backoff, timeout=timeout, progress=progress, chunk_size=chunk_size)
+    return Path(dest)
+
+
+def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | None,
+              attempts: int, backoff: float, timeout: float, progress: bool,
+              chunk_size: int = _CHUNK_SIZE) -> int | None:
+    """:func:`download_file`'s work; returns the bytes of the ``.part`` an earlier run left
+    that the file was continued from (None: downloaded from its start)."""
     if attempts < 1:
         raise ValueError(f"attempts must be >= 1, got {attempts}")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = _part_path(dest)
-    last = _Transient("no attempt made")
-    earlier = part.exists() and part.stat().st_size > 0  # a .part left by an earlier run
+    left = part.stat().st_size if part.exists() else 0
+    resume = _Resume(left or None)  # an empty .part resumes nothing
+    last: _Transient | _Damaged = _Transient("no attempt made")
     for attempt in range(1, attempts + 1):
         try:
-            _attempt(url, part, expected_size=expected_size, timeout=timeout,
+            _attempt(url, part, resume, expected_size=expected_size, timeout=timeout,
                      chunk_size=chunk_size, progress=progress)
             _finish(url, part, dest, expected_size=expected_size, sha256=sha256)
-            return dest
-        except _Damaged as exc:  # spliced onto an older version of the file: once afresh
-            if not earlier or attempt == attempts:
-                raise DownloadError(f"{exc}. Run again; if it persists, the server or a proxy "
-                                    "answers with something else (check --base-url)") from exc
-            logger.warning("%s; the .part resumed from an earlier run (the file changed on "
-                           "the server since?): downloading it from the start", exc)
-            earlier = False
+            return resume.from_bytes
+        except _Damaged as exc:  # removed by _finish: the next attempt starts afresh
+            spliced = " onto the .part an earlier run left (changed on the server since?)"
+            what = f"the file received is {exc.problem}{spliced if resume.from_bytes else ''}"
+            last, delay, resume.from_bytes = exc, backoff * 2 ** (attempt - 1), None
+            again = "downloading it again from the start"
         except _Transient as exc:
-            last = exc
-            if attempt < attempts:
-                delay = exc.retry_after if exc.retry_after is not None else backoff * 2 ** (attempt - 1)
-                logger.warning("%s: %s (attempt %d of %d); retrying in %.2g s",
-                               url, exc, attempt, attempts, delay)
-                time.sleep(delay)
-            continue
-    if last.offline:
-        raise OfflineError(offline_message(url, str(last))) from last
-    kept = f"; the partial file {part} is kept and the next run resumes it" if part.exists() else ""
+            last, what, again = exc, str(exc), "retrying"
+            delay = exc.retry_after if exc.retry_after is not None else backoff * 2 ** (attempt - 1)
+        if attempt < attempts:
+            logger.warning("%s: %s (attempt %d of %d); %s in %.2g s",
+                           url, what, attempt, attempts, again, delay)
+            time.sleep(delay)
+    raise _failure(url, part, last, attempts) from last
+
+
+def _failure(url: str, part: Path, last: _Transient | _Damaged, attempts: int) -> DownloadError:
+    """The error after the last attempt: damaged, offline, or a transfer that kept failing."""
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-    raise DownloadError(f"could not download {url} after {tries}: {last}{kept}") from last
+    if isinstance(last, _Damaged):
+        return DamagedError(
+            f"{url}: the file received is {last.problem} (still, after {tries}); it was "
+            "removed, nothing cached\n  fix: the server or a proxy answers with something else than the "
+            "file: run again later; if it persists, check --base-url or the proxy",
+            problem=last.problem)
+    if last.offline:
+        return OfflineError(offline_message(url, str(last)))
+    kept = f"; the partial file {part} is kept and the next run resumes it" if part.exists() else ""
+    return DownloadError(f"could not download {url} after {tries}: {last}{kept}")
 
 
 # ----------------------------------------------------------------------------- many files
@@ -380,75 +446,49 @@ def check_retries(retries: int) -> None:
 
 
 
-
-def _load_manifest(path: Path) -> dict[str, Any]:
-    """The manifest at ``path``, or a fresh one (an unreadable one is logged and replaced)."""
-    fresh: dict[str, Any] = {"format_version": MANIFEST_VERSION, "files": {}}
-    if not path.exists():
-        return fresh
-    try:
-        manifest = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        logger.warning("%s is unreadable (%s): every file will be checked by downloading again",
-                       path, exc)
-        return fresh
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        logger.warning("%s is not a genemoe download manifest; starting a new one", path)
-        return fresh
-    return manifest
-
-
-def _is_cached(dest: Path, entry: dict[str, Any] | None, item: DownloadItem) -> bool:
-    """True when ``dest`` is complete: size and sha256 match the manifest (and the item)."""
-    if entry is None or not dest.is_file():
-        return False
-    size = dest.stat().st_size
-    want_sha = item.sha256.lower() if item.sha256 else entry.get("sha256")
-    if size != entry.get("size") or (item.expected_size not in (None, size)):
-        logger.warning("%s: size %d differs from the manifest's %s; downloading again",
-                       dest, size, entry.get("size"))
-        return False
-    if want_sha is None or file_sha256(dest) != want_sha:
-        logger.warning("%s: sha256 differs from the manifest; downloading again", dest)
-        return False
-    return True
-
-
-def _manifest_entry(item: DownloadItem, dest: Path) -> dict[str, Any]:
-    return {
-        "url": item.url, "kind": item.kind, "project": item.project,
-        "size": dest.stat().st_size, "sha256": file_sha256(dest),
-        "downloaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-
-
-
 def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any],
-           **kw: Any) -> tuple[DownloadItem, bool]:
+           **kw: Any) -> tuple[DownloadItem, bool, int | None]:
     """Make ``item`` (or the listing's other URL form of it) complete in ``out_dir``.
 
-    Returns the item actually used and whether it was downloaded (False: cached).
+    Returns the item actually used, whether it was downloaded (False: cached) and the
+    bytes of an earlier run's ``.part`` it was resumed from (None: from its start).
     """
     alt = item.alternative()
     for cand in (item, alt):
         entry = manifest["files"].get(cand.filename)
-        if entry is not None and _is_cached(out_dir / cand.filename, entry, cand):
-            return cand, False
+        if entry is not None and is_cached(out_dir / cand.filename, entry, cand):
+            return cand, False, None
     if (out_dir / item.filename).is_file() and item.filename not in manifest["files"]:
         logger.warning("%s is not in %s (not fetched by genemoe): replacing it with the hub's",
                        out_dir / item.filename, MANIFEST_NAME)  # was replaced unsaid
     try:
-        download_file(item.url, out_dir / item.filename, expected_size=item.expected_size,
-                      sha256=item.sha256, **kw)
-        return item, True
+        resumed = _download(item.url, out_dir / item.filename, expected_size=item.expected_size,
+                            sha256=item.sha256, **kw)
+        return item, True, resumed
     except NotOnServerError as exc:
         logger.warning("%s: not on the server; trying %s (the listing's other URL form)",
                        item.url, alt.url)
         try:
-            download_file(alt.url, out_dir / alt.filename, **kw)
+            resumed = _download(alt.url, out_dir / alt.filename, expected_size=None,
+                                sha256=None, **kw)
         except NotOnServerError:
             raise NotOnServerError(f"{exc}; also tried {alt.url}") from exc
-        return alt, True
+        return alt, True, resumed
+
+
+def _record(result: DownloadResult, manifest: dict[str, Any], used: DownloadItem,
+            resumed: int | None, where: str) -> None:
+    """Record a downloaded file in the manifest (rewritten at once) and ``result``; say it."""
+    dest = result.out_dir / used.filename
+    entry = manifest["files"][used.filename] = manifest_entry(used, dest, resumed_from=resumed)
+    atomic_write_text(result.manifest_path, dump_json(manifest))
+    result.downloaded.append(dest)
+    result.n_bytes += entry["size"]
+    how = ""
+    if resumed is not None:  # was "downloaded (4965117 bytes)" for a resumed file too
+        result.resumed[dest] = resumed
+        how = f", resumed from {resumed:,} bytes an earlier run left"
+    logger.info("%s %s: downloaded (%s bytes%s)", where, used.filename, f"{entry['size']:,}", how)
 
 
 def download_tcga(
@@ -485,56 +525,64 @@ def download_tcga(
     Returns
     -------
     DownloadResult
-        All paths, which were downloaded and which cached, bytes fetched.
+        All paths, which were downloaded (and which of those resumed) and which cached,
+        bytes fetched.
 
     Raises
     ------
     InputError
         Unknown project code, value set or source.
     OfflineError
-        No internet access; ``out_dir/urls.txt`` then lists the files still to fetch.
+        No internet access; ``out_dir/urls.txt`` then lists the files still to fetch, and
+        the fix names the command with the options given (projects, values, source, mirror).
     DownloadError
-        A file could not be fetched (under either URL form) or failed its checks; files the
-        server does not serve (:class:`NotOnServerError`) are raised together at the end,
-        after every other file was fetched (the first used to stop the rest).
+        A file could not be fetched (under either URL form) or failed its size/sha256 check.
+        Files the server does not serve (:class:`NotOnServerError`) and files still damaged
+        after their last attempt (:class:`DamagedError`) do not stop the rest: they are
+        raised together at the end, each named (the first used to stop the rest); the
+        error is a plain :class:`DownloadError` when both kinds failed.
     """
     out_dir = Path(out_dir)
     check_retries(retries)
     items = plan_downloads(projects, source=source, values=values, base_url=base_url)
+    command = download_command(projects, source=source, values=values, base_url=base_url,
+                               out=None)  # the user's own, for the fix lines
     out_dir.mkdir(parents=True, exist_ok=True)
     result = DownloadResult(out_dir=out_dir, manifest_path=out_dir / MANIFEST_NAME)
-    manifest = _load_manifest(result.manifest_path)
+    manifest = load_manifest(result.manifest_path)
     kw = {"attempts": retries + 1, "backoff": backoff, "timeout": timeout, "progress": progress}
-    missing: list[NotOnServerError] = []
+    missing: list[tuple[str, str]] = []  # (file, why): said together at the end
+    damaged: list[tuple[str, str]] = []
     for i, item in enumerate(items, start=1):
+        where = f"[{i}/{len(items)}]"
         try:
-            used, fetched = _fetch(item, out_dir, manifest, **kw)
+            used, fetched, resumed = _fetch(item, out_dir, manifest, **kw)
         except NotOnServerError as exc:  # the others still come (the first stopped the rest)
-            logger.warning("[%d/%d] %s: not on the server under either URL form", i, len(items),
-                           item.filename)
-            missing.append(exc)
+            logger.warning("%s %s: not on the server under either URL form", where, item.filename)
+            missing.append((item.filename, str(exc)))
+            continue
+        except DamagedError as exc:  # the others still come (the first stopped the rest)
+            logger.warning("%s %s: still damaged after its last attempt (%s); not cached, going "
+                           "on with the others", where, item.filename, exc.problem)
+            damaged.append((item.filename, exc.problem))
             continue
         except OfflineError as exc:
             urls_path = out_dir / "urls.txt"
             atomic_write_text(urls_path, "".join(f"{it.url}\n" for it in items[i - 1:]))
             reason = str(exc.__cause__) if exc.__cause__ else "network unreachable"
-            raise OfflineError(offline_message(item.url, reason, urls_path)) from exc
-        dest = out_dir / used.filename
-        result.paths.append(dest)
-        if not fetched:
-            logger.info("[%d/%d] %s: cached", i, len(items), used.filename)
-            result.cached.append(dest)
-            continue
-        entry = manifest["files"][used.filename] = _manifest_entry(used, dest)
-        atomic_write_text(result.manifest_path, dump_json(manifest))
-        result.downloaded.append(dest)
-        result.n_bytes += entry["size"]
-        logger.info("[%d/%d] %s: downloaded (%d bytes)", i, len(items), used.filename, entry["size"])
-    if missing:
-        raise NotOnServerError(
-            f"{len(missing)} of {len(items)} files {'is' if len(missing) == 1 else 'are'} not "
-            f"on the server ({missing[0]}"
-            + (f"; and {len(missing) - 1} more, each warned above" if len(missing) > 1 else "")
-            + f"); the other {len(result.paths)} are in {out_dir}: check the project codes "
-              "and --values against the hub's listing (genemoe download tcga --list)")
+            raise OfflineError(offline_message(item.url, reason, urls_path,
+                                               command=f"{command} --out DIR")) from exc
+        result.paths.append(out_dir / used.filename)
+        if fetched:
+            _record(result, manifest, used, resumed, where)
+        else:
+            logger.info("%s %s: cached", where, used.filename)
+            result.cached.append(out_dir / used.filename)
+    if missing or damaged:
+        message = failure_message(missing, damaged, n_files=len(items), out_dir=out_dir,
+                                  tries=f"{retries + 1} attempt{'s' if retries else ''}",
+                                  command=command)
+        if not damaged:
+            raise NotOnServerError(message)
+        raise DamagedError(message, problem=damaged[0][1]) if not missing else DownloadError(message)
     return result

@@ -6,6 +6,10 @@ HTML error or login page, or a gzip stream cut short with a matching Content-Len
 versions. Size checks miss all three, and the file was then recorded as complete and
 "cached" on every later run, while ``prepare`` called it truncated. :func:`content_problem`
 reads the file through once (a ``.gz`` is decompressed to its end) and says what is wrong.
+
+What a failed download says is here too: :func:`offline_message` (no network; the fix
+echoes the user's own command) and :func:`failure_message` (the files not on the server
+and those still damaged after their last attempt, each named, in one error at the end).
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from __future__ import annotations
 import gzip
 import urllib.parse
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["content_problem", "offline_message"]
+__all__ = ["content_problem", "failure_message", "offline_message"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1024  # bytes read to recognise an HTML page
@@ -62,14 +67,65 @@ def content_problem(path: Path, name: str, *, chunk: int = 1 << 20) -> str | Non
     return None
 
 
-def offline_message(url: str, reason: str, urls_path: Path | None = None) -> str:
-    """The refusal without network: where the files come from, and no fallback."""
+def offline_message(url: str, reason: str, urls_path: Path | None = None, *,
+                    command: str = "genemoe download tcga --out DIR") -> str:
+    """The refusal without network: where the files come from, and no fallback.
+
+    ``command`` is the user's own download command (:func:`~genemoe.data.xena_listing.
+    download_command`): the fix said ``genemoe download tcga --out DIR`` whatever was asked,
+    which fetches all 33 projects as FPKM-UQ.
+    """
     fetch = (f"fetch the URLs listed in {urls_path}: `wget -c -i {urls_path}`"
              if urls_path is not None else f"fetch {url}")
     return (
         f"no internet access: cannot reach {urllib.parse.urlsplit(url).netloc} ({reason}); "
         "genemoe does not fall back to other data\n"
-        "  fix: on a machine with internet access run `genemoe download tcga --out DIR` (or "
+        f"  fix: on a machine with internet access run `{command}` (or "
         f"{fetch}), copy the files here and pass them to `genemoe prepare`; behind a proxy, "
         "set https_proxy"
     )
+
+
+def failure_message(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[str, str]], *,
+                    n_files: int, out_dir: Path, tries: str,
+                    command: str = "genemoe download tcga") -> str:
+    """The one error that ends a download whose failed files were set aside: each named.
+
+    Parameters
+    ----------
+    missing
+        ``(file name, what the server answered)`` for files not on the server.
+    damaged
+        ``(file name, what was wrong)`` for files that arrived damaged on every attempt
+        (an HTML page, a damaged gzip: :func:`content_problem`); removed, never cached.
+    n_files
+        Files planned in all; the others are said to be in ``out_dir`` (and nothing is said
+        of "the other 0", in a folder that may not exist).
+    out_dir
+        The download's output directory.
+    tries
+        The attempts each file had, e.g. ``"3 attempts"``.
+    command
+        The user's download command without ``--out`` (:func:`~genemoe.data.xena_listing.
+        download_command`): ``--list`` is suggested with the same projects and mirror.
+    """
+    parts: list[str] = []
+    if missing:
+        rest = [name for name, _ in missing[1:]]
+        more = f"; and {len(rest)} more: {', '.join(rest)}" if rest else ""
+        parts.append(f"{len(missing)} of {n_files} files {'is' if len(missing) == 1 else 'are'} "
+                     f"not on the server ({missing[0][1]}{more})")
+    if damaged:
+        listed = "; ".join(f"{name}: {problem}" for name, problem in damaged)
+        parts.append(f"{len(damaged)} of {n_files} files {'was' if len(damaged) == 1 else 'were'} "
+                     f"still damaged after {tries}, not cached ({listed})")
+    n_ok = n_files - len(missing) - len(damaged)
+    where = f"; the other {n_ok} {'is' if n_ok == 1 else 'are'} in {out_dir}" if n_ok else ""
+    fixes = []
+    if missing:
+        fixes.append(f"check what the hub serves with `{command} --list`")
+    if damaged:
+        fixes.append("the server or a proxy sent an error page or a cut file instead: run the "
+                     "same command again later (the files already here are kept); if it "
+                     "persists, check --base-url or the proxy")
+    return "; ".join(parts) + where + "\n  fix: " + "; ".join(fixes)

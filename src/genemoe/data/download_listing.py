@@ -13,7 +13,13 @@ from pathlib import Path
 
 from genemoe.data import download as dl  # its _open: the tests replace it there
 from genemoe.data.download_checks import offline_message
-from genemoe.data.xena_listing import DownloadItem, DownloadSource, plan_downloads
+from genemoe.data.download_manifest import MANIFEST_NAME, load_manifest
+from genemoe.data.xena_listing import (
+    DownloadItem,
+    DownloadSource,
+    download_command,
+    plan_downloads,
+)
 
 __all__ = ["PlannedFile", "list_downloads"]
 
@@ -67,7 +73,7 @@ def list_downloads(
     to the hub (``probe``); once the network proves unreachable the rest are "unknown".
     """
     items = plan_downloads(projects, source=source, values=values, base_url=base_url)
-    manifest = dl._load_manifest(Path(out_dir) / dl.MANIFEST_NAME) if out_dir else {"files": {}}
+    manifest = load_manifest(Path(out_dir) / MANIFEST_NAME) if out_dir else {"files": {}}
     planned: list[PlannedFile] = []
     for item in items:
         entry = manifest["files"].get(item.filename)
@@ -76,15 +82,19 @@ def list_downloads(
             if cached.stat().st_size == int(entry["size"]):  # sha256 is the download's check
                 planned.append(PlannedFile(item, int(entry["size"]), "cache"))
                 continue
-            logger.warning("%s: size %d differs from the manifest's %s: a download fetches it "
-                           "again", cached, cached.stat().st_size, entry["size"])  # was "in cache"
+            logger.warning("%s: size %s bytes differs from the manifest's %s: a download fetches "
+                           "it again", cached, f"{cached.stat().st_size:,}",
+                           f"{int(entry['size']):,}")  # was "in cache"
         size: int | None | bool = None
         if probe:
             try:
                 item, size = _head_size(item, timeout)
             except (OSError, http.client.HTTPException) as exc:
                 if not (probe := not dl._is_offline(exc)):  # said once (was "size unknown" x 10)
-                    logger.warning("%s", offline_message(item.url, str(getattr(exc, "reason", exc))))
+                    command = download_command(projects, source=source, values=values,
+                                               base_url=base_url)
+                    logger.warning("%s", offline_message(
+                        item.url, str(getattr(exc, "reason", exc)), command=command))
                 else:
                     logger.info("no size for %s (%s)", item.url, exc)
         if size is False:

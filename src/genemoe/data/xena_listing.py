@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shlex
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,8 +43,8 @@ from genemoe.errors import input_error
 
 __all__ = [
     "DownloadItem", "DownloadKind", "DownloadSource", "GDC_HUB_URL", "GDC_PROBEMAP",
-    "PANCAN_HUB_URL", "ValueSet", "XENA_VALUES", "check_one_xena_unit", "hub_url", "plan_downloads",
-    "xena_values_of",
+    "PANCAN_HUB_URL", "ValueSet", "XENA_VALUES", "check_one_xena_unit", "download_command",
+    "hub_url", "plan_downloads", "xena_values_of",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -226,6 +227,47 @@ def plan_downloads(
         base = base_url or PANCAN_HUB_URL
         return [_item(base, name, kind, gz) for name, kind, gz in _PANCAN_DATASETS]
     raise input_error(f"unknown source {source!r}", where="--source", fix="use 'gdc' or 'pancan'")
+
+
+def download_command(
+    projects: Sequence[str] | str | None,
+    *,
+    source: DownloadSource = "gdc",
+    values: ValueSet | str = "fpkm_uq",
+    base_url: str | None = None,
+    out: str | None = "DIR",
+) -> str:
+    """The ``genemoe download tcga`` command line that plans the same files, for a fix line.
+
+    Every option that selects files is echoed when it is not the default (``--projects``
+    normalised, ``--source``, ``--values``, ``--base-url``), so the command fetches what
+    the user asked for (the offline fix said ``genemoe download tcga --out DIR``: all 33
+    projects as FPKM-UQ whatever was asked).
+
+    Parameters
+    ----------
+    projects, source, values, base_url
+        As given to :func:`plan_downloads` (already checked by it).
+    out
+        What to write after ``--out`` (a placeholder by default: another machine's path);
+        None: no ``--out``.
+
+    Returns
+    -------
+    str
+        E.g. ``genemoe download tcga --projects ACC,UVM --values tpm --out DIR``.
+    """
+    words = ["genemoe", "download", "tcga"]
+    if projects is not None and source == "gdc":  # the PanCanAtlas files hold every project
+        words += ["--projects", ",".join(_normalise_projects(projects))]
+    if source != "gdc":
+        words += ["--source", source]
+    if source == "gdc" and _values_type(values) != XENA_VALUES["fpkm_uq"]:
+        words += ["--values", values.strip().lower().replace("-", "_")]
+    if base_url is not None:
+        words += ["--base-url", base_url]
+    command = " ".join(shlex.quote(w) for w in words)
+    return command if out is None else f"{command} --out {out}"
 
 
 def check_one_xena_unit(paths: list[Path]) -> None:
