@@ -745,3 +745,14 @@ def test_a_linear_model_missing_the_genes_it_weighs_is_refused(tmp_path):
     expected = weights[np.isin(ids, heavy)].sum() / weights.sum()
     np.testing.assert_allclose(share, expected, rtol=1e-5)
     assert "of its weight" in _flat(text)
+
+
+def test_patients_with_several_samples_in_the_file_are_said():
+    """An outside probe: two 01A aliquots of one UVM patient were scored as two rows, unsaid."""
+    from genemoe.workflows.predict_text import repeated_patients_text
+
+    df = pd.DataFrame({"sample_id": ["TCGA-V4-A9EX-01A-11R-A405-07", "TCGA-V4-A9EX-01A-21R-A405-07",
+                                     "TCGA-V4-A9EY-01A-11R-A405-07", "S1", "S1b"]})
+    text = repeated_patients_text(df)
+    assert "1 patient with several samples in the file (TCGA-V4-A9EX (2))" in text
+    assert repeated_patients_text(df.iloc[2:]) == ""

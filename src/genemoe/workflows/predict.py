@@ -60,6 +60,7 @@ from genemoe.workflows.predict_text import (
     empty_text,
     other_scale_text,
     probability_text,
+    repeated_patients_text,
     risk_text,
     sample_type_text,
     significant,
@@ -452,6 +453,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                if report["max_missing_genes"] else  # was "at most 0 of the model's 1,471"
                f"  missing genes: none of the model's {len(payload['gene_ids']):,}")
             + f"{unused_text(report)}{unfamiliar_text(report)}{empty_text(report)}"
-            f"{other_scale_text(report)}{sample_type_text(df, payload)}{risk_text(payload)}"
+            f"{other_scale_text(report)}{sample_type_text(df, payload)}{repeated_patients_text(df)}"
+            f"{risk_text(payload)}"
             f"{probability_text(payload)}"
             f"\n  record: {record_path.name} (every step and count)")

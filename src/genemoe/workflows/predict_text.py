@@ -10,7 +10,9 @@ import pandas as pd
 from genemoe.errors import InputError
 from genemoe.evaluate.brier import DAYS_PER_YEAR, HORIZONS_YEARS, last_event_time
 
-__all__ = ["wrapped", "significant", "sample_type_text", "probability_text", "risk_text", "unused_text", "empty_text", "other_scale_text", "unfamiliar_counts", "unfamiliar_text"]
+__all__ = ["wrapped", "significant", "sample_type_text", "probability_text",
+           "repeated_patients_text", "risk_text", "unused_text", "empty_text",
+           "other_scale_text", "unfamiliar_counts", "unfamiliar_text"]
 
 
 def wrapped(text: str, width: int = 100) -> str:
@@ -57,6 +59,28 @@ def sample_type_text(df: pd.DataFrame, payload: dict) -> str:
             f"the model was not trained on, by their barcodes ({kinds}; it was trained on "
             f"{', '.join(sorted(trained))}): their calls and risks are a tumour model's reading "
             "of another tissue")
+
+
+def repeated_patients_text(df: pd.DataFrame) -> str:
+    """A note for patients with several samples in the file (by TCGA barcode: two 01A
+    aliquots scored as two rows, unsaid): each row is scored on its own, and a survival
+    risk is one patient's twice."""
+    from genemoe.data.tcga import parse_barcode
+
+    patients = []
+    for sid in df["sample_id"].astype(str):
+        try:
+            patients.append(parse_barcode(sid).patient_id)
+        except InputError:
+            patients.append(None)
+    counts = pd.Series([p for p in patients if p], dtype=object).value_counts()
+    many = counts[counts > 1]
+    if many.empty:
+        return ""
+    shown = ", ".join(f"{p} ({n})" for p, n in many.head(3).items())
+    return (f"\n  {len(many):,} patient{'s' * (len(many) != 1)} with several samples in the file "
+            f"({shown}{', ...' if len(many) > 3 else ''}): each sample scored on its own; "
+            "count a patient once when summarising")
 
 
 def probability_text(payload: dict) -> str:
