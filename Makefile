@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# where pip finds the CPU build of torch: this machine's pip is configured with a local
+# wheelhouse; elsewhere, make TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
+TORCH_INDEX ?=
 
 .PHONY: install browser demo test test-slow bench lint clean
 
@@ -12,8 +15,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	# torch first: the pinned 2.13.0 is a local CPU build; a looser pin pulls CUDA wheels
-	$(BIN)/python -m pip install -q torch==2.13.0
+	# torch first: the pinned 2.13.0 is a CPU build; a looser pin pulls CUDA wheels
+	$(BIN)/python -m pip install -q torch==2.13.0 $(TORCH_INDEX)
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[explain,test,image]'
 	touch $(STAMP)
 
