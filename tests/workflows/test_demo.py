@@ -100,7 +100,7 @@ def _classifier_row(tmp_path, model: str, n_per_class: int, right: int):
     d.mkdir()
     pred = [t if i < right else ("B" if t == "A" else "A") for i, t in enumerate(truth)]
     pd.DataFrame({"sample_id": [f"s{i}" for i in range(len(truth))], "split": "test",
-                  "cancer_type": truth, "predicted": pred}).to_csv(d / "predictions.tsv",
+                  "cancer_type": truth, "predicted_type": pred}).to_csv(d / "predictions.tsv",
                                                                     sep="\t", index=False)
     acc = right / len(truth)
     return DemoRow(model, "classify", d, {"macro_f1": acc, "accuracy": acc}, 1.0, 1.0)

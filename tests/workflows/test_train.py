@@ -458,7 +458,8 @@ def test_vector_models_take_centred_input_from_the_config_and_predict_with_it(tm
     new = pd.read_csv(tmp_path / "p.csv").set_index("sample_id")
     common = ran.index.intersection(new.index)
     assert len(common) == len(ran)
-    assert (new.loc[common, "predicted_type"] == ran.loc[common, "predicted"]).all()
+    # one column name in both files (predictions.tsv said "predicted", predict "predicted_type")
+    assert (new.loc[common, "predicted_type"] == ran.loc[common, "predicted_type"]).all()
     probs = [c for c in ran.columns if c.startswith("prob_")]
     np.testing.assert_allclose(new.loc[common, probs], ran.loc[common, probs], atol=1e-5)
     cfg.write_text(yaml.safe_dump({"model": {"mlp": {"input_scaling": "zscore"}}}))

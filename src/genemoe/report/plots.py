@@ -442,9 +442,10 @@ def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None) -> list[Fi
     pred = pd.read_csv(run_dir / "predictions.tsv", sep="\t")
     test = pred[pred["split"] == "test"]
     figs: list[Figure] = []
-    if "predicted" in test.columns:
+    col = "predicted_type" if "predicted_type" in test.columns else "predicted"  # runs before 12-05
+    if col in test.columns:
         names = [c.removeprefix("prob_") for c in pred.columns if c.startswith("prob_")]
-        cm = _confusion(test["cancer_type"].astype(str), test["predicted"].astype(str), names)
+        cm = _confusion(test["cancer_type"].astype(str), test[col].astype(str), names)
         figs.append(Figure(plot_confusion_matrix(cm, names, out_path=plot_dir / "confusion.png",
                                                  title=f"{model}: test split (n={len(test)})"),
                            "normalised confusion matrix, test split", "classification"))

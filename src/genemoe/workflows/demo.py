@@ -74,7 +74,7 @@ def _train_metric(run_dir: Path, task: str) -> float:
     p = pd.read_csv(run_dir / "predictions.tsv", sep="\t")
     p = p[p["split"] == "train"]
     if task == "classify":
-        return float((p["predicted"].astype(str) == p["cancer_type"].astype(str)).mean())
+        return float((p["predicted_type"].astype(str) == p["cancer_type"].astype(str)).mean())
     return float(concordance_index(p["time"], p["event"].astype(bool), p["risk"]))
 
 
@@ -255,7 +255,7 @@ def _mcnemar_p(a: DemoRow, b: DemoRow) -> float:
     def right(r: DemoRow) -> pd.Series:
         p = pd.read_csv(r.run_dir / "predictions.tsv", sep="\t")
         p = p[p["split"] == "test"].set_index("sample_id")
-        return p["predicted"].astype(str) == p["cancer_type"].astype(str)
+        return p["predicted_type"].astype(str) == p["cancer_type"].astype(str)
 
     ra, rb = right(a).align(right(b), join="inner")
     only_a, only_b = int((ra & ~rb).sum()), int((~ra & rb).sum())

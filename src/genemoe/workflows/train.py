@@ -113,7 +113,7 @@ def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str
                            "cancer_type": obs["cancer_type"].to_numpy()})
         o = outs[split]
         if task == "classify":
-            df["predicted"] = np.asarray(class_names, dtype=object)[o.argmax(1)]
+            df["predicted_type"] = np.asarray(class_names, dtype=object)[o.argmax(1)]
             df["confidence"] = o.max(1)
             for j, c in enumerate(class_names):
                 df[f"prob_{c}"] = o[:, j]
