@@ -309,12 +309,13 @@ def test_a_similarity_layouts_sharing_advice_fits_the_layout(trained, tmp_path, 
     res = explain_run(tmp_path / "sim", data=b.path, out_dir=tmp_path / "e", n_steps=8,
                       max_samples_per_class=2, max_maps=0)
     warning = res.convergence["pixel_warning"]
-    assert "grid, seen at 32 x 32 the network sees" in warning
+    assert "share a pixel of the 32 x 32 image the network sees" in warning  # hybrid_cnn's grid
     assert "the similarity layout puts genes with alike profiles in one pixel" in warning
     assert "--layout genomic or reshape with --image-size 11" in warning
     lay = Layout(np.arange(120) // 4, 6, 6, "genomic")  # 120 genes, the image's 6 x 6 grid
     assert lay.one_gene_a_pixel(6) == "--image-size 11 or more gives each its own"
     assert lay.seen_as(4) == "4 x 4 image (a 6 x 6 grid binned)"
+    assert lay.seen_as(32) == "6 x 6 grid, seen at 32 x 32"  # was "the 6 x 6 image it sees"
     assert Layout(np.arange(120), 11, 11).one_gene_a_pixel(4) == (
         "--image-size 11 or more gives each its own")  # the grid fits them, the image not
     assert Layout(np.arange(120) // 4, 6, 6).one_gene_a_pixel(32).startswith("a grid_size of 11")
