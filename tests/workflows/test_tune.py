@@ -148,15 +148,18 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
         tune_run(bundle.path, n_trials=2, **opts)
     text = tune_run(bundle.path, n_trials=1, **opts).describe()
     # old behaviour (an outside probe): "(run again as trial 1)" of a trial already rerun
-    assert "1 trial: 1 complete, 0 pruned; 1 interrupted or failed, not counted (retried as " \
-           "trial 1)" in text and "resumed" not in text
+    # a Ctrl-C genemoe recorded is said so ("interrupted or failed" was said of it)
+    assert "1 trial: 1 complete, 0 pruned; 1 interrupted, not counted (retried as " \
+           "trial 1)" in text and "already in the study" not in text
     # old behaviour: best.yaml counted the interrupted trial ("best of 2 trials", n_trials 2)
     best = (out / "best.yaml").read_text()
     assert "best of 1 trial on the validation split" in best
     (entry,) = yaml.safe_load(best)["tuned_on"].values()
     assert entry["n_trials"] == 1
     text = tune_run(bundle.path, n_trials=3, timeout=0.01, **opts).describe()
-    assert "  resumed: 1 trial done by earlier calls, kept" in text
+    # "resumed: 1 trial done by earlier calls" was said too of another worker's trials
+    assert ("  already in the study as this call started: 1 trial finished by earlier calls or "
+            "by other workers sharing it, kept") in text
     assert re.search(r" s this call; every call's trials \d+ s", text)  # was this call's only
     assert "  stopped at --timeout 0.01 s with 2 of 3 trials: the same command goes on" in text
     # old behaviour (an outside probe): nothing in the files said the timeout stopped it
@@ -534,10 +537,11 @@ def test_a_pruned_trials_line_says_it_was_pruned_and_after_what(caplog):
     epoch = optuna.trial.create_trial(state=optuna.trial.TrialState.PRUNED, value=0.5,
                                       intermediate_values={3: 0.5})
     with caplog.at_level("INFO", logger="genemoe"):
-        TrialLine(8, cv=3)(study, pruned)
-        TrialLine(8)(study, epoch)
-    assert "pruned after inner fold 1 of 3 (mean so far -2.6920) (best -2.7681)" in caplog.text
-    assert "pruned at epoch 3 (validation 0.5000)" in caplog.text
+        TrialLine(8, cv=3, metric="partial_likelihood")(study, pruned)
+        TrialLine(8, metric="macro_f1")(study, epoch)
+    assert ("pruned after inner fold 1 of 3 (mean so far -2.6920) (higher is better; best "
+            "-2.7681)") in caplog.text
+    assert "pruned at epoch 3 (validation macro_f1 0.5000)" in caplog.text
 
 
 def test_a_study_won_by_its_starting_values_says_so(bundle, tmp_path, base_yaml, caplog):

@@ -31,7 +31,8 @@ from genemoe.report.text import (
     wilson_interval,
 )
 
-__all__ = ["run_panel", "benchmark_panel", "tune_panel", "pretrain_panel", "figure_id", "METRIC_NAMES"]
+__all__ = ["run_panel", "benchmark_panel", "tune_panel", "pretrain_panel", "figure_id", "METRIC_NAMES",
+           "trial_states_text"]
 
 METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "macro_precision": "macro precision",
                 "macro_recall": "macro recall", "weighted_f1": "weighted F1", "c_index": "C-index",
@@ -134,12 +135,23 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
                   + headline, thumb)
 
 
+# A trial's state in words: Optuna records a Ctrl-C'd trial as failed, as it does a crash;
+# genemoe's INTERRUPTED says a Ctrl-C or SIGTERM it recorded, so FAIL may be either ("3
+# complete · 2 fail" was said of two Ctrl-C's: the terminal said "interrupted or failed").
+TRIAL_STATE_WORDS = {"FAIL": "interrupted or failed", "INTERRUPTED": "interrupted"}
+
+
+def trial_states_text(states: dict[str, int], sep: str = " · ") -> str:
+    """``"3 complete · 2 interrupted"``: a tuning summary's ``trials_by_state`` in words."""
+    return sep.join(f"{fmt_count(n)} {TRIAL_STATE_WORDS.get(str(state), str(state).lower())}"
+                    for state, n in states.items())
+
+
 def tune_panel(*, summary: dict, tuned_on: dict, bundle_summary: dict, record: dict,
                bundle_path: str | None, figures: list[Figure]) -> str:
     """The summary panel of a ``genemoe tune`` directory: the best validation value, the
     budget and its cost, what it searched on."""
-    states = summary.get("trials_by_state") or {}
-    trials = " · ".join(f"{fmt_count(n)} {state.lower()}" for state, n in states.items())
+    trials = trial_states_text(summary.get("trials_by_state") or {})
     cost = (f"{_seconds(summary.get('seconds_per_trial'))} a trial; "
             f"{_seconds(summary.get('seconds_this_call'))} in the last call")
     if summary.get("seconds_saved_by_pruning"):

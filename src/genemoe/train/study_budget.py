@@ -11,7 +11,8 @@ does not count:
   widest Gene-MOE on tens of thousands of genes) fewer trained trials than its peers.
   :func:`optimize_to_budget` draws another in its place, at most ``n_trials`` times per
   call; the sampler sees it pruned, so it learns to avoid such configurations;
-- interrupted (Ctrl-C; Optuna records it as failed),
+- interrupted (Ctrl-C or SIGTERM: Optuna records it as failed, as it does a crash;
+  :func:`marking_stops` marks it :data:`STOPPED`, ``stopped_by`` in the trials table),
 - its process killed (the trial stays running in the database; with heartbeats, see
   :func:`heartbeat_options`, a worker fails it once its heartbeat is :data:`GRACE_S` old),
 - crashed on an error that stopped the worker.
@@ -42,9 +43,12 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from genemoe.errors import stop_signal
+
 log = logging.getLogger(__name__)
 
 DIVERGED = "diverged"  # user attribute of a trial whose training diverged
+STOPPED = "stopped_by"  # user attribute of a trial a Ctrl-C or SIGTERM stopped ("Ctrl-C", "SIGTERM")
 TOO_BIG = "memory_gb_needed"  # user attribute of a trial pruned before training for memory
 HEARTBEAT_S = 60  # seconds between a running trial's heartbeats (database storages)
 GRACE_S = 600  # a running trial whose last heartbeat is older than this was killed
@@ -169,6 +173,35 @@ def marking_divergence(objective: Callable[[optuna.Trial], float]
             raise
 
     return wrapped
+
+
+def marking_stops(objective: Callable[[optuna.Trial], float]) -> Callable[[optuna.Trial], float]:
+    """``objective`` that marks a trial :data:`STOPPED` (``"Ctrl-C"`` or ``"SIGTERM"``)
+    before a ``KeyboardInterrupt`` propagates: Optuna records the trial as failed, as it
+    does a crash, and the trials table then told an interrupted trial from a failed one
+    nowhere (the report said "2 fail" of two Ctrl-C's)."""
+
+    @functools.wraps(objective)
+    def wrapped(trial: optuna.Trial) -> float:
+        try:
+            return objective(trial)
+        except KeyboardInterrupt as stop:
+            with contextlib.suppress(Exception):  # a busy database: the trial stays a FAIL
+                trial.set_user_attr(STOPPED, stop_signal(stop) or "Ctrl-C")
+            raise
+
+    return wrapped
+
+
+def running_elsewhere(study: optuna.Study) -> int:
+    """The study's trials running now, as a worker opens it: another process's (a worker
+    sharing the study), once trials whose heartbeat is stale (killed processes) are failed
+    as Optuna fails them before each trial; one killed under :data:`GRACE_S` ago still
+    looks running."""
+    with warnings.catch_warnings():  # Optuna marks fail_stale_trials experimental
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+    return len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
 
 
 class ProgressMark:

@@ -111,6 +111,7 @@ from genemoe.models.search_spaces import (
 )
 from genemoe.train.fit import LOSS_DEFAULTS, LOSS_KEYS, TrainingWontFit, fit_model, selection_metric
 from genemoe.train.study_budget import (
+    STOPPED,
     TOO_BIG,
     ProgressMark,
     TuningInterrupted,
@@ -119,8 +120,10 @@ from genemoe.train.study_budget import (
     forget_inherited,
     is_start_trial,
     marking_divergence,
+    marking_stops,
     optimize_to_budget,
     requeue_interrupted,
+    running_elsewhere,
 )
 from genemoe.train.study_sampler import N_STARTUP_TRIALS, open_study
 from genemoe.train.study_storage import check_setup, redacted_url
@@ -129,7 +132,7 @@ from genemoe.train.tuning_records import decoded_params, encode_choice, trials_t
 
 __all__ = ["TuneResult", "TuningInterrupted", "tune_model", "open_study", "trials_table", "tuning_cost",
            "apply_params", "sample_params", "start_params", "redacted_url", "space_key",
-           "N_STARTUP_TRIALS"]
+           "metric_name", "N_STARTUP_TRIALS"]
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +151,9 @@ class TuneResult:
     ``best_model_cfg`` / ``best_train_cfg``: the base options with the best trial's
     values (pass them to :func:`~genemoe.train.fit.fit_model`); ``best_value``: its
     validation metric; ``best_params``: its sampled values by config path; ``trials``:
-    one row per trial of the study (:func:`trials_table`); ``seconds``: this call's wall
-    time; ``n_pruned``: trials the pruner stopped (not those too big to train, which do
+    one row per trial of the study (:func:`trials_table`, and ``stopped_by``: ``Ctrl-C`` or
+    ``SIGTERM`` for a trial one stopped, whose state is Optuna's ``FAIL``, as a crash's);
+    ``seconds``: this call's wall time; ``n_pruned``: trials the pruner stopped (not those too big to train, which do
     not count); ``space``: the searched space; ``best_is_start``: whether the best trial is
     the starting configuration (trial 0, or its retry): no drawn values beat it.
     """
@@ -164,7 +168,9 @@ class TuneResult:
     space: SearchSpace
     study_name: str
     metric: str
-    n_done_before: int = 0  # counted trials the study held before this call (a resume)
+    n_done_before: int = 0  # counted trials the study held as this call started (earlier
+    #                         calls' or other workers' sharing the study)
+    n_running_before: int = 0  # trials running as this call started: another process's
     best_is_start: bool = False  # the best is trial 0, the starting values (or its retry)
 
 
@@ -381,17 +387,18 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         assert rescaled is not None  # without it the space holds the starting scaling only
         return [(rescaled(scaling), gene_variance, {})]
 
-    objective = marking_divergence(_objective(name, task, splits, more, space, base_model_cfg,
-                                              base_train_cfg, n_outputs))
+    objective = marking_stops(marking_divergence(_objective(  # a Ctrl-C's trial says so
+        name, task, splits, more, space, base_model_cfg, base_train_cfg, n_outputs)))
     start = start_params(space, start_model_cfg, start_train_cfg)
     if start and not study.trials:  # trial 0: where the search starts from
         study.enqueue_trial(start, skip_if_exists=True)
-    done_before = len(counted_trials(study))
+    done_before, running_before = len(counted_trials(study)), running_elsewhere(study)
     if requeue_interrupted(study):
         log.info("study %s: interrupted trials queued to run again", study_name)
     def result() -> TuneResult:  # what the study's finished trials found
         return replace(_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
-                               time.perf_counter() - t0), n_done_before=done_before)
+                               time.perf_counter() - t0), n_done_before=done_before,
+                       n_running_before=running_before)
 
     try:  # trials differ in shape: each one's freed memory goes back after it
         optimize_to_budget(study, objective, n_trials=n_trials, timeout=timeout,
@@ -467,7 +474,7 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
                         trial.report(float(v), int(rec.get("epoch", 0)))
         trial.set_user_attr("seconds", round(time.perf_counter() - t0, 3))
         value = float(np.mean(values))
-        log.info("trial %d: %s = %.4f (%.1f s) %s", trial.number, _metric_name(task, train_cfg),
+        log.info("trial %d: %s = %.4f (%.1f s) %s", trial.number, metric_name(task, train_cfg),
                  value, trial.user_attrs["seconds"], params_text(params))
         return value
 
@@ -518,7 +525,7 @@ def _same_params(trial: optuna.Trial) -> optuna.trial.FrozenTrial | None:
     return None
 
 
-def _metric_name(task: Task, train_cfg: dict | None = None) -> str:
+def metric_name(task: Task, train_cfg: dict | None = None) -> str:
     """What a trial's value is: macro-F1, or the survival selection criterion (the pooled
     C-index by default; ``train: survival_selection``)."""
     return ("macro_f1" if task == "classify"
@@ -528,6 +535,9 @@ def _metric_name(task: Task, train_cfg: dict | None = None) -> str:
 def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg: dict,
             task: Task, n_trials: int, seconds: float) -> TuneResult:
     table = trials_table(study, space, n_trials)
+    if len(table):  # a Ctrl-C or SIGTERM the trial recorded; its state: FAIL, as a crash's
+        table.insert(2, STOPPED, table["number"].map(
+            {t.number: t.user_attrs.get(STOPPED) for t in study.get_trials(deepcopy=False)}))
     best = best_in_budget(study, n_trials)
     if best is None:  # no finished trial (all failed, too big, or a timeout before any)
         too_big = int(table[TOO_BIG].notna().sum()) if len(table) else 0
@@ -543,6 +553,6 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
     n_pruned = int(tuning_cost(table)["n_pruned"])  # by the pruner, after training began
     return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
-                      n_pruned, space, study.study_name, _metric_name(task, train_cfg),
+                      n_pruned, space, study.study_name, metric_name(task, train_cfg),
                       best_is_start=is_start_trial(study, best))
 

@@ -11,8 +11,10 @@ output folder holds::
     DIR/best.yaml     the best trial's options: `genemoe train --config DIR/best.yaml`
                       (model: {M: ...}, train: ..., tuned_for: {model, task}, and
                       tuned_on: what it was tuned on)
-    DIR/trials.csv    one row per trial: number, state, value, seconds, best_epoch, then
-                      each searched option (config path) and its value
+    DIR/trials.csv    one row per trial: number, state (Optuna's, but INTERRUPTED for a
+                      trial a Ctrl-C or SIGTERM stopped, named in stopped_by: Optuna says
+                      FAIL, as of a crash), value, seconds, best_epoch, then each searched
+                      option (config path) and its value
     DIR/search.png    validation value per trial and the best so far
     DIR/summary.json  budget and cost: trials by state, seconds per trial, best value
     DIR/study.db      the Optuna study (SQLite), unless --storage names another database
@@ -45,7 +47,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +66,20 @@ from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
-from genemoe.train.study_budget import best_in_budget, counted_trials, optuna_quiet
+from genemoe.train.study_budget import (
+    GRACE_S,
+    STOPPED,
+    TOO_BIG,
+    best_in_budget,
+    counted_trials,
+    counts,
+    optuna_quiet,
+)
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import (
     TuneResult,
     TuningInterrupted,
+    metric_name,
     redacted_url,
     tune_model,
     tuning_cost,
@@ -94,17 +105,29 @@ trial_log = logging.getLogger(f"{__name__}.trials")  # TrialLine's: the demo kee
 
 class TrialLine:
     """Optuna callback: one short line per finished trial, ``trial 2 (3/20): validation
-    0.8123 (best 0.8301), 12 s``: its number in trials.csv (trial 0 is the starting
-    configuration; the line said "trial 1/20" for it), then how many of the budget are done
+    macro_f1 0.8123 (higher is better; best 0.8301), 12 s``: its number in trials.csv (trial
+    0 is the starting configuration), how many of the budget are done, the metric the study
+    optimises and which way, and the best among the budget's trials, this one included
     (``genemoe tune``'s progress, also in a log file; the trial's options are in trials.csv,
-    and on the terminal with ``-v``)."""
+    and on the terminal with ``-v``).
 
-    def __init__(self, n_trials: int, cv: int = 1) -> None:
-        self.n_trials, self.cv = int(n_trials), int(cv)
+    Workers sharing a study each finish the trial they started, so a trial may finish beyond
+    the budget; its line says so, and beside it the budget's best, which it cannot be (the
+    best is chosen among the budget's first trials, :func:`~genemoe.train.study_budget.
+    best_in_budget`): "trial 6 (7/6): validation -2.8226 (best -2.8298)" read as a 7th trial
+    of 6, better than a best that stayed."""
+
+    def __init__(self, n_trials: int, cv: int = 1, metric: str = "value") -> None:
+        self.n_trials, self.cv, self.metric = int(n_trials), int(cv), str(metric)
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        best = best_in_budget(study, self.n_trials)
-        value = (f"validation {trial.value:.4f}" if trial.value is not None
+        counted, n = counted_trials(study), self.n_trials
+        beyond = (counts(trial) and len(counted) > n
+                  and trial.number not in {t.number for t in counted[:n]})
+        best = best_in_budget(study, n)
+        what = (f"validation {self.metric}" if self.cv == 1
+                else f"mean validation {self.metric} of {self.cv} inner folds")
+        value = (f"{what} {trial.value:.4f}" if trial.value is not None
                  else trial.state.name.lower())
         if trial.state == optuna.trial.TrialState.PRUNED:  # its value is a part's, not a score:
             done = len(trial.user_attrs.get("split_values") or [])  # "-2.69 (best -2.77)" read
@@ -112,11 +135,15 @@ class TrialLine:
                      if trial.value is None else  # one, though it was one inner fold of three
                      f"pruned after inner fold {done} of {self.cv} (mean so far {trial.value:.4f})"
                      if done and self.cv > 1 else
-                     f"pruned at epoch {trial.last_step} (validation {trial.value:.4f})")
-        trial_log.info("trial %d (%d/%d): %s%s, %.0f s", trial.number, len(counted_trials(study)),
-                 self.n_trials, value,
-                 "" if best is None else f" (best {best.value:.4f})",
-                 float(trial.user_attrs.get("seconds") or 0.0))
+                     f"pruned at epoch {trial.last_step} (validation {self.metric} {trial.value:.4f})")
+        where = (f"beyond the budget of {n}: a worker sharing the study met it meanwhile; "
+                 "not a candidate for best" if beyond else f"{min(len(counted), n)}/{n}")
+        said = ["higher is better" if study.direction == optuna.study.StudyDirection.MAXIMIZE
+                else "lower is better"]
+        if best is not None:
+            said.append(f"{'best of the budget' if beyond else 'best'} {best.value:.4f}")
+        trial_log.info("trial %d (%s): %s (%s), %.0f s", trial.number, where, value,
+                       "; ".join(said), float(trial.user_attrs.get("seconds") or 0.0))
 
 
 @dataclass
@@ -135,13 +162,8 @@ class TuneRun(AtFolder):
     def describe(self) -> str:
         r, t = self.result, budget_rows(self.result.trials)
         done = int((t["state"] == "COMPLETE").sum()) if len(t) else 0
-        # interrupted or crashed: not counted, run again (a diverged trial counts: FAIL in budget)
-        failed = t[(t["state"] == "FAIL") & ~t["in_budget"].astype(bool)] if len(t) else t
-        retries = [str(n) for n, of in zip(t["number"], t["retry_of"], strict=True)
-                   if of == of and of in set(failed["number"])] if len(t) else []
-        fails = (f"; {len(failed)} interrupted or failed, not counted"
-                 + (f" (retried as trial {', '.join(retries)})" if retries else "")
-                 if len(failed) else "")
+        lost, fails = _not_counted(t)
+        running = int((t["state"] == "RUNNING").sum()) if len(t) else 0  # another process's
         later = len(self.result.trials) - len(t)
         cost = tuning_cost(t)
         saved = ("" if not cost["seconds_saved"] else
@@ -149,19 +171,17 @@ class TuneRun(AtFolder):
         too_big = (f"; {cost['n_too_big']} more drawn too big for the free memory, not "
                    f"counted" if cost["n_too_big"] else "")
         lines = [f"tune: {shown_path(self.out_dir)}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
-                 f"{(n := len(t) - cost['n_too_big'] - len(failed))} trial{'s' if n != 1 else ''}: {done} "
-                 f"complete, {r.n_pruned} pruned{fails}"
-                 f"{too_big}"
-                 f"{f', {later} more run later by a larger search' if later else ''}; "
+                 f"{(n := len(t) - cost['n_too_big'] - lost - running)} trial{'s' if n != 1 else ''}: "
+                 f"{done} complete, {r.n_pruned} pruned{_beyond(t, self.n_asked)}{fails}"
+                 f"{too_big}{f'; {running} still running in another process' if running else ''}"
+                 f"{f', {later} more run later (after the budget was met: {_later_by(later)})' if later else ''}; "
                  f"{r.seconds:.0f} s{_in_all(t, r)}{saved})",
                  f"  best validation {r.metric}: {r.best_value:.3f}"  # as the report page
                  + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
                  + ("\n    (per event, after the validation risk scale; a run keeps it in"
                     "\n    config.yaml: calibration.val_pll_per_event_after)"
                     if r.metric == "partial_likelihood" else "")]
-        if r.n_done_before:
-            lines.insert(1, f"  resumed: {r.n_done_before} trial{'s' if r.n_done_before != 1 else ''}"
-                            " done by earlier calls, kept")
+        lines[1:1] = _shared_lines(r)
         n_counted = n_in_budget(t)
         if self.n_asked is not None and n_counted < self.n_asked and self.timeout is not None:
             lines.insert(1, f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
@@ -177,6 +197,65 @@ class TuneRun(AtFolder):
         lines.append(f"  retrain: genemoe train --config {shown_path(self.out_dir / 'best.yaml')} "
                      f"--model {self.model_name} --task {self.task} ...")
         return "\n".join(lines)
+
+
+def _not_counted(t: pd.DataFrame) -> tuple[int, str]:
+    """How many of the budget's rows ``t`` ran without an outcome (not counted, run again),
+    and ``"; 2 interrupted, not counted (retried as trial 3, 4)"``: a Ctrl-C or SIGTERM the
+    trial recorded (``INTERRUPTED``), or a ``FAIL`` outside the budget: a killed process, a
+    crash, or an older genemoe's Ctrl-C, so "interrupted or failed" (a diverged trial
+    counts: a FAIL in the budget)."""
+    if not len(t):
+        return 0, ""
+    stopped = t[t["state"] == "INTERRUPTED"]
+    failed = t[(t["state"] == "FAIL") & ~t["in_budget"].astype(bool)]
+    lost = set(stopped["number"]) | set(failed["number"])
+    if not lost:
+        return 0, ""
+    retries = [str(n) for n, of in zip(t["number"], t["retry_of"], strict=True)
+               if of == of and of in lost]
+    said = [f"{k} {word}" for k, word in ((len(stopped), "interrupted"),
+                                          (len(failed), "interrupted or failed")) if k]
+    return len(lost), (f"; {' and '.join(said)}, not counted"
+                       + (f" (retried as trial {', '.join(retries)})" if retries else ""))
+
+
+def _beyond(t: pd.DataFrame, n_asked: int | None) -> str:
+    """``"; 1 of them beyond the budget of 6 (...)"``: trials that workers sharing the study
+    finished after the budget was met (each finishes the trial it started); the best is
+    chosen among the budget's (``in_budget``), so none of them can be it."""
+    if not len(t) or n_asked is None:
+        return ""
+    outcome = (t["state"] == "COMPLETE") | ((t["state"] == "PRUNED") & t[TOO_BIG].isna())
+    k = int((outcome & ~t["in_budget"].astype(bool)).sum())
+    return ("" if not k else f"; {k} of them beyond the budget of {n_asked} (finished by a "
+            "worker sharing the study after the budget was met: "
+            f"{'not a candidate' if k == 1 else 'no candidates'} for best)")
+
+
+def _later_by(k: int) -> str:
+    """Who runs trials after a budget was met: a larger search on the study, or a worker
+    sharing it that started one as another met the budget ("1 more run later by a larger
+    search" was said of a second worker's trial, where no larger search had run)."""
+    return (f"a larger search on the study, or a worker sharing it that started "
+            f"{'one' if k == 1 else 'some'} as another met the budget; not counted here")
+
+
+def _shared_lines(r: TuneResult) -> list[str]:
+    """What the study held as this call started: finished trials (an earlier call's, or
+    another worker's: "resumed: 2 trials done by earlier calls" was said of trials the
+    other worker had just run), and trials running in another process."""
+    lines = []
+    if k := r.n_running_before:
+        lines.append(f"  another process is working on this study: {k} trial{'s' if k != 1 else ''} "
+                     f"{'were' if k != 1 else 'was'} running as this call started (a worker "
+                     f"sharing it; or one killed under {GRACE_S // 60} min ago, whose trial "
+                     "runs again once its heartbeat is stale)")
+    if k := r.n_done_before:
+        lines.append(f"  already in the study as this call started: {k} trial{'s' if k != 1 else ''}"
+                     " finished by earlier calls or by other workers sharing it, kept")
+    return lines
+
 
 
 def _in_all(t: pd.DataFrame, r: TuneResult) -> str:
@@ -266,7 +345,8 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                             n_outputs=len(bundle.class_names) if task == "classify" else 1,
                             n_trials=n_trials, seed=seed, storage=storage, study_name=study_name,
                             gene_variance=var["train_std"].to_numpy(np.float64) ** 2,
-                            timeout=timeout, progress=progress, callbacks=[TrialLine(n_trials, cv)],
+                            timeout=timeout, progress=progress, callbacks=[TrialLine(
+                                n_trials, cv, metric_name(task, train_cfg))],
                             rescaled=lambda scaling: _tuning_data(
                                 bundle, task, model_name, {**model_cfg, "input_scaling": scaling})[0],
                             inner=inner_splits(bundle, FoldPlan(0, 0, data["train"].rows, data["val"].rows,
@@ -275,6 +355,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                                                ).for_model(model_name, fit_cfg)
                             if cv > 1 else None)
     except TuningInterrupted as stop:  # was: nothing written until the study was rerun
+        stop.result = _shown_states(stop.result)
         _write_outputs(out_dir, bundle, data, stop.result, stopped_by=stop_signal(stop) or "Ctrl-C",
                        **written)
         done = int((budget_rows(stop.result.trials)["state"] == "COMPLETE").sum())
@@ -282,9 +363,22 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                     "before it was stopped (best %s %.3f)", done, "" if done == 1 else "s",
                     stop.result.metric, stop.result.best_value)
         raise
+    result = _shown_states(result)
     cut = timeout is not None and n_in_budget(budget_rows(result.trials)) < n_trials
     _write_outputs(out_dir, bundle, data, result, stopped_by="timeout" if cut else None, **written)
     return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout)
+
+
+def _shown_states(result: TuneResult) -> TuneResult:
+    """``result`` whose trials table says ``INTERRUPTED`` for a trial a Ctrl-C or SIGTERM
+    stopped (``stopped_by``): Optuna records it as ``FAIL``, as it does a crash, and the
+    report said "3 complete · 2 fail" of two Ctrl-C's. A ``FAIL`` left is a diverged training
+    (counted), a crash, a killed process, or a Ctrl-C an older genemoe did not record."""
+    t = result.trials
+    if STOPPED not in t or not len(t):
+        return result
+    stopped = t[STOPPED].notna() & (t["state"] == "FAIL")
+    return replace(result, trials=t.assign(state=t["state"].where(~stopped, "INTERRUPTED")))
 
 
 def _tuning_data(bundle: Bundle, task: Task, model_name: str,
