@@ -387,8 +387,9 @@ def test_tune_prints_one_short_line_per_trial(files, tmp_path):
     lines = [line for line in r.stderr.splitlines() if line.startswith("trial ")]
     # numbered as in trials.csv (trial 0: the starting configuration; it read "trial 1/3")
     assert [line.split(":")[0] for line in lines] == ["trial 0 (1/3)", "trial 1 (2/3)", "trial 2 (3/3)"]
-    assert all(re.fullmatch(r"trial \d \(\d/3\): (validation \d\.\d{4} \(best \d\.\d{4}\)|pruned), \d+ s",
-                            line) for line in lines), lines
+    assert all(re.fullmatch(r"trial \d \(\d/3\): (validation macro_f1 \d\.\d{4} \(higher is "
+                            r"better; best \d\.\d{4}\)|pruned.*), \d+ s", line)
+               for line in lines), lines  # the metric and its direction named (was a number)
     assert "\r" not in r.stderr and "Trial 0 finished" not in r.stderr
 
 

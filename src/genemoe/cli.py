@@ -404,23 +404,18 @@ def explain(
 ) -> None:
     """Gene rankings per class and per sample (or for the risk) of a trained run."""
     only_with(compare, other, "--other", "--compare")
+    kw = dict(data=data, out_dir=out, split=split, baseline=baseline, n_steps=n_steps, n_draws=n_draws,
+              genes=genes, method=method, max_samples_per_class=max_samples_per_class, seed=seed,
+              progress=progress, samples=None if samples is None else list(_csv(samples)),
+              max_steps=max_steps, internal_batch_size=internal_batch_size)  # --compare's too
     if compare:
         from genemoe.explain.compare import compare_methods, methods_text
 
-        table = compare_methods(model, data=data, out_dir=out, other_run=other, split=split,
-                                baseline=baseline, n_steps=n_steps, n_draws=n_draws, genes=genes, method=method,
-                                max_samples_per_class=max_samples_per_class, seed=seed, progress=progress,
-                                samples=None if samples is None else list(_csv(samples)))
-        typer.echo(methods_text(table))
+        typer.echo(methods_text(compare_methods(model, other_run=other, **kw)))
         return
     from genemoe.explain import explain_run
 
-    result = explain_run(model, data=data, out_dir=out, samples=None if samples is None else list(_csv(samples)),
-                         split=split, baseline=baseline, n_steps=n_steps,
-                         internal_batch_size=internal_batch_size,
-                         max_samples_per_class=max_samples_per_class, method=method, genes=genes,
-                         n_draws=n_draws, seed=seed, max_steps=max_steps, progress=progress)
-    say(result.describe())
+    say(explain_run(model, **kw).describe())
 
 
 @app.command(cls=CliCommand)

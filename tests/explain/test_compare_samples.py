@@ -202,3 +202,30 @@ def test_an_ensembles_explanation_says_what_it_averages(fcn_run, tmp_path):
             "raw risk); completeness against the mean of their changes")
     assert res.convergence["ensemble"] == said
     assert f"  an ensemble of {said}" in res.describe()
+
+
+def test_compare_honours_max_steps_and_says_what_the_stability_means(fcn_run, tmp_path,
+                                                                     monkeypatch):
+    """An outside probe: `explain --compare --max-steps 80` ran at 400 steps (the flag was not
+    passed on) and then said "raise --max-steps (now 400)"; the two seeds' top-50 overlap
+    (0.357) was printed without a word on what it means or how few samples it rests on."""
+    b, run = fcn_run
+    other = train_run(b.path, out_dir=tmp_path / "seed1", task="classify", model_name="fcn",
+                      epochs=1, seed=1, progress=False).out_dir
+    one = str(b.sample_ids[b.indices("val")][0])
+    import genemoe.explain.compare as compare
+
+    asked, real = [], compare.explain_run
+    monkeypatch.setattr(compare, "explain_run", lambda *a, **k: (
+        asked.append((k.get("max_steps"), k.get("internal_batch_size"))), real(*a, **k))[1])
+    r = CliRunner().invoke(app, ["explain", "--model", str(run), "--data", str(b.path), "--out",
+                                 str(tmp_path / "c"), "--compare", "--other", str(other),
+                                 "--internal-batch-size", "16",
+                                 "--samples", one, "--n-steps", "2", "--max-steps", "3",
+                                 "--n-draws", "2"])
+    assert r.exit_code == 0, r.output
+    assert asked and set(asked) == {(3, 16)}
+    flat = " ".join(r.output.split())
+    assert re.search(r"stability: with \w+, the two runs' top-50 genes a class share \d+% on "
+                     r"average \(rank correlation -?\d\.\d\d\)", flat)
+    assert "over 1 explained sample (few: the overlap itself is uncertain)" in flat

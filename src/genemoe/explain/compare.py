@@ -87,7 +87,8 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                     baseline: BaselineName = "train_mean", n_steps: int = 50, n_draws: int | None = None,
                     method: str = "auto",
                     genes: GeneSet = "all", max_samples_per_class: int | None = 50, k: int = 50,
-                    seed: int = 0, samples: list[str] | None = None, progress: bool = False) -> pd.DataFrame:
+                    seed: int = 0, samples: list[str] | None = None, progress: bool = False,
+                    max_steps: int = 400, internal_batch_size: int = 64) -> pd.DataFrame:
     """One row per method on the same samples of ``run_dir`` (module docstring).
 
     Parameters
@@ -111,6 +112,9 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         Sample ids to explain (``explain --samples``; they replace ``split`` and the cap).
     progress
         A progress bar per method (and per run of ``other_run``), named by the method.
+    max_steps, internal_batch_size
+        As :func:`~genemoe.explain.api.explain_run`, for every method (``explain --compare
+        --max-steps 80`` ran at 400 and then said "raise --max-steps (now 400)").
     """
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
@@ -132,7 +136,8 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                       n_steps=n_steps if method in PATH_METHODS else DEFAULT_N_STEPS,
                       n_draws=n_draws if method in DEFAULT_DRAWS else None,  # the others' unused
                       baseline="train_mean" if method in DEFAULT_DRAWS else baseline,
-                      group_by="label", max_maps=0, progress=progress)
+                      group_by="label", max_maps=0, progress=progress, max_steps=max_steps,
+                      internal_batch_size=internal_batch_size)
         res = explain_run(run_dir, out_dir=out_dir / method, method=method, samples=samples,
                           split=split, max_samples_per_class=max_samples_per_class, **common)
         if samples is None:
@@ -196,4 +201,20 @@ def methods_text(table: pd.DataFrame) -> str:
             shown[col] = shown[col].map(lambda v: f"{v:.2%}")
     if "seconds_per_sample" in shown:
         shown["seconds_per_sample"] = shown["seconds_per_sample"].map(lambda v: f"{v:.2g}")
-    return shown.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+    text = shown.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+    return text + _stability_text(table)
+
+
+def _stability_text(table: pd.DataFrame) -> str:
+    """What the two runs' agreement means (the table's 0.357 went without a word: two seeds
+    sharing 18 of their top 50 genes a class), and on how few samples it rests."""
+    if "top50_overlap" not in table or table["top50_overlap"].isna().all():
+        return ""
+    best = table.loc[table["top50_overlap"].idxmax()]
+    n = int(best["n_samples"])
+    return (f"\nstability: with {best['method']}, the two runs' top-50 genes a class share "
+            f"{best['top50_overlap']:.0%} on average (rank correlation {best['spearman']:.2f})"
+            + (": the rankings depend on the run (seed or fold) as much as on the data; read "
+               "the genes both runs rank high" if best["top50_overlap"] < 0.5 else "")
+            + f"; over {n} explained sample{'s' * (n != 1)}"
+            + (" (few: the overlap itself is uncertain)" if n < 20 else ""))
