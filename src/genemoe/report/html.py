@@ -49,7 +49,7 @@ from genemoe.evaluate.benchmark_tables import (
 from genemoe.report.damaged import damaged_error, not_reportable
 from genemoe.report.explanation_section import explanation_section as _explanation_section
 from genemoe.report.explanation_section import top_genes_table as _top_genes_table
-from genemoe.report.first_screen import benchmark_panel, run_panel, tune_panel
+from genemoe.report.first_screen import benchmark_panel, run_panel, trial_states_text, tune_panel
 from genemoe.report.horizons import horizon_table
 from genemoe.report.html_parts import cell_text as _fmt
 from genemoe.report.html_parts import figure_html as _figure_html
@@ -303,8 +303,7 @@ def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
                 "model": model, "task": task, "searched on": tuned_on.get("part"),
                 "metric": tuned_on.get("metric") or summary.get("metric"),
                 "trials asked": summary.get("n_trials_asked"),
-                "trials by state": ", ".join(f"{n} {state.lower()}" for state, n in
-                                             (summary.get("trials_by_state") or {}).items()),
+                "trials by state": trial_states_text(summary.get("trials_by_state") or {}, sep=", "),
                 "pruned too big for the free memory (not counted)":
                     summary.get("n_pruned_too_big_for_memory"),
                 "seconds per trial": summary.get("seconds_per_trial"),

@@ -44,11 +44,11 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     ax.scatter(done["number"], done["value"], s=22, color="tab:blue", label="trial", zorder=3)
     best = np.maximum.accumulate(done["value"].to_numpy(float))
     ax.step(done["number"], best, where="post", color="tab:orange", label="best so far")
-    other = trials[trials["state"].isin(["PRUNED", "FAIL"])]
+    other = trials[trials["state"].isin(["PRUNED", "FAIL", "INTERRUPTED"])]
     if len(other):
         ymin = float(done["value"].min())
         ax.scatter(other["number"], np.full(len(other), ymin), marker="x", color="grey",
-                   label="pruned / failed", zorder=2)
+                   label="pruned / failed / interrupted", zorder=2)
     ax.set_xlabel("trial")
     ax.set_ylabel(metric)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
