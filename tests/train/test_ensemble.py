@@ -142,7 +142,7 @@ def test_a_survival_run_is_scored_by_predict_as_in_training(synthetic_bundle, tm
         said = predict_file(run, counts, out_path=tmp_path / f"p{k}.csv")
         scale = load_model_file(run)["calibration"]["risk_scale"]  # the column's meaning was unsaid
         assert (f"risk: log relative hazard, higher = shorter survival (× {scale:.3g}, the scale "
-                "fitted on validation)") in said and "beyond the last training death" not in said
+                "fitted on validation") in said and "beyond the last training death" not in said
         got = pd.read_csv(tmp_path / f"p{k}.csv").set_index("sample_id")
         want = pd.read_csv(run / "predictions.tsv", sep="\t").set_index("sample_id")
         np.testing.assert_allclose(got.loc[want.index, "risk"], want["risk"], rtol=1e-4, atol=1e-6)
