@@ -56,12 +56,13 @@ from genemoe.data.bundle import (
 )
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
-from genemoe.explain.integrated_gradients import (
-    BaselineName,
-    barely_moved,
-    convergence_summary,
-    samples_off,
+from genemoe.explain.convergence import (
+    _convergence,
+    _genes_ranked_text,
+    _note_pixel_sharing,
+    _refined,
 )
+from genemoe.explain.integrated_gradients import BaselineName
 from genemoe.explain.linear import LINEAR_MODELS, LinearScore, is_linear_payload
 from genemoe.explain.maps import (
     _MAX_MAPS,
@@ -403,19 +404,6 @@ def _outcome(bundle, rows: np.ndarray, out: np.ndarray, payload: dict) -> dict[s
     return cols
 
 
-def _genes_ranked_text(keep: np.ndarray | dict[str, np.ndarray] | None, n_genes: int,
-                       genes: str) -> str | None:
-    """How many genes ``--genes`` left to rank (per class for ``expressed``), for people."""
-    if keep is None:
-        return None
-    if isinstance(keep, dict):
-        counts = [int(np.sum(k)) for k in keep.values()]
-        span = f"{min(counts):,}" if min(counts) == max(counts) else f"{min(counts):,}-{max(counts):,}"
-        return (f"{span} of {n_genes:,} per class ({genes}: detected in at least half of the "
-                "class's samples)")
-    return f"{int(np.sum(keep)):,} of {n_genes:,} ({genes})"
-
-
 def _check_options(baseline: Any, **counts: int | None) -> None:
     """Refuse an unknown --baseline (``train_ig`` and ``gradient_shap`` would ignore it
     silently) and counts below 1 (``--n-steps 0`` ended in captum's AssertionError;
@@ -443,52 +431,6 @@ def _bundle_biotype(bundle, cols: np.ndarray) -> np.ndarray | None:
     if "biotype" not in bundle.var.columns:
         return None
     return bundle.var["biotype"].to_numpy(object)[cols]
-
-
-def _refined(attr: np.ndarray, delta: np.ndarray, steps_used: list[np.ndarray],
-             max_steps: int) -> dict[str, Any]:
-    """convergence.json's ``refine``: the tolerance, the most steps, how many samples ended
-    at each step count (an ensemble: each at its members' most) and how many still miss the
-    tolerance (only those above 5% were counted before)."""
-    tolerance = 0.01
-    out: dict[str, Any] = {"tolerance": tolerance, "max_steps": max_steps}
-    if steps_used:
-        steps, counts = np.unique(np.max(steps_used, axis=0), return_counts=True)
-        out["samples_by_steps"] = {str(int(s)): int(c) for s, c in zip(steps, counts, strict=True)}
-    out["n_samples_above_tolerance"] = samples_off(attr, delta, tolerance=tolerance)
-    return out
-
-
-def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[str, Any]:
-    payload = options.pop("payload")
-    sparse = options.pop("sparse", True)  # top-k routing: what breaks completeness, else the
-    #   layers (a CNN's max-pooling and kinks were blamed on "top-k expert routing")
-    conv = convergence_summary(attr, delta)
-    conv.update(options, model=payload["model_name"],
-                synthetic=bool(payload.get("record", {}).get("synthetic", False)))
-    if conv["routing"] == "frozen":
-        conv["reference"] = "f_frozen(baseline): routing frozen at each sample's own experts"
-    n_off = samples_off(attr, delta)
-    conv["n_samples_off_5pct"] = n_off
-    conv["n_samples_barely_moved"] = int(barely_moved(attr, delta).sum())  # not in n_off
-    if n_off and conv.get("method") == "deeplift":  # no path, no steps ("raise --n-steps")
-        conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
-                           f"{len(delta)} samples: DeepLIFT's rules do not hold through this "
-                           "model's layers " + ("(top-k expert routing, attention); use --method "
-                                                "auto (train_ig) or frozen_ig" if sparse else
-                                                "(max-pooling, normalisation, saturating activations); use --method ig"))
-    elif n_off:
-        steps = (f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine")
-                 else f"--n-draws (now {options['n_draws']})" if conv.get("method") ==
-                 "gradient_shap" else "--n-steps")  # it told GradientSHAP to raise --n-steps
-        conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
-                           f"{len(delta)} samples: raise {steps}; if the gap does not shrink, the "
-                           "output jumps along the path ("
-                           + ("sparse top-k expert routing, ReLU kinks" if sparse
-                              else "ReLU kinks, max-pooling")
-                           + ") and their attributions are approximate")
-    return conv
-
 
 
 def _clear_previous(out_dir: Path) -> None:
@@ -529,19 +471,3 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
                                   title=f"{payload['model_name']}: {_METHOD_TITLES[conv['method']]}"
                                         f"{synthetic}"))
     return paths
-
-
-def _note_pixel_sharing(conv: dict[str, Any], layout: Any, image_size: int | None = None) -> None:
-    """Image models: how many genes share a pixel (``genes_per_pixel``, the most in one), and
-    a warning when several do: a pixel's gradient is shared by its genes, which blurs the
-    rankings (ResNet-50 on the GDC cohorts, docs/results.md (e))."""
-    if layout is None:
-        return
-    conv["genes_per_pixel"] = layout.most_genes_seen(image_size)  # as the network sees it
-    if conv["genes_per_pixel"] > 1:
-        conv["pixel_warning"] = (
-            f"up to {conv['genes_per_pixel']} genes share a pixel of the "
-            f"{layout.seen_as(image_size)} the network sees, so a pixel's credit is split "
-            f"among them; for gene-level explanations: {layout.one_gene_a_pixel(image_size)}; "
-            "genes_by_class.csv names each gene's pixel mates (shares_pixel_with)")
-        log.warning(conv["pixel_warning"])
