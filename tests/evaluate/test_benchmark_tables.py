@@ -219,3 +219,21 @@ def test_summary_md_writes_small_p_values_in_e_notation():
                                     "preset": "small", "bundle_path": "b"})
     row = next(ln for ln in md.splitlines() if ln.startswith("| genemoe |") and "0.2" in ln)
     assert fmt_p(p) in row and "e-" in fmt_p(p)
+
+
+def test_an_ensembles_genes_used_are_its_members_selection():
+    """An outside probe: Coxnet with --ensemble 2 read "n_genes_used 19396" (every gene)
+    though each member chose 2,000 (single Coxnet cells said 2000)."""
+    from genemoe.evaluate.benchmark_tables import results_table
+
+    member = {"params": {"fitted": {"n_selected_genes": 2000, "n_nonzero": 206}}}
+    cell = {"model": "coxnet", "repeat": 0, "fold": 0, "seed": 0, "task": "survival",
+            "n": {"train": 200, "val": 40, "test": 120}, "n_genes": 19396, "seconds": 1.0,
+            "info": {"ensemble": {"k": 2, "members": [member, member]}},
+            "metrics": {"c_index": 0.7, "c_index_ci": [0.6, 0.8], "logrank_p": 0.01, "n_events": 1,
+                        "c_index_by_type": {}}}
+    single = {**cell, "info": {"params": {"fitted": {"n_selected_genes": 2000}}}}
+    plain = {**cell, "model": "fcn", "info": {}}
+    table = results_table([cell, single, plain])
+    assert table["n_genes_used"].tolist() == [2000, 2000, 19396]
+    assert table["ensemble"].tolist() == [2, 1, 1]

@@ -139,9 +139,13 @@ def _first_separation(routing: dict | None) -> float:
 
 def _genes_used(cell: dict) -> int:
     """The genes a cell's model reads: a classical survival model's own selection
-    (``n_selected_genes``, in the cell only), else every gene of its fold."""
-    fitted = ((cell.get("info") or {}).get("params") or {}).get("fitted") or {}
-    return int(fitted.get("n_selected_genes") or cell["n_genes"])
+    (``n_selected_genes``, in the cell only; an ensemble's members each have one, and the
+    largest is given: it read every gene of the fold), else every gene of its fold."""
+    info = cell.get("info") or {}
+    parts = [m.get("params") or {} for m in (info.get("ensemble") or {}).get("members") or ()]
+    selected = [(p.get("fitted") or {}).get("n_selected_genes") for p in parts or [
+        info.get("params") or {}]]
+    return int(max((n for n in selected if n), default=0) or cell["n_genes"])
 
 
 def chosen_table(results: pd.DataFrame) -> pd.DataFrame:
