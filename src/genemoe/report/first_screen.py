@@ -325,16 +325,16 @@ def _benchmark_table(results: pd.DataFrame, task: str,
     head = ["model", *(METRIC_NAMES.get(c, c) + " (mean ± sd)" for c in cols)]
     if best:
         head += [f"Δ {METRIC_NAMES.get(metric, metric)} vs {best}", "folds won / lost",
-                 "corrected t p", "Wilcoxon p"]
+                 "corrected t p", "Holm p", "Wilcoxon p"]
     body = []
     for model in order.index:
         g = results[results["model"] == model]
         cells = [f"<code>{_esc(model)}</code>"] + [fmt_mean_sd(g[c].tolist()) for c in cols]
         if best:
             c = comp.loc[model] if model in comp.index else None
-            cells += (["best peer", "", "", ""] if c is None else
+            cells += (["best peer", "", "", "", ""] if c is None else
                       [f"{c['mean_difference']:+.3f}", f"{c['wins']} / {c['losses']}",
-                       fmt_p(c["corrected_p"]), fmt_p(c["p_value"])])
+                       fmt_p(c["corrected_p"]), fmt_p(c.get("holm_p")), fmt_p(c["p_value"])])
         cls = ' class="proposed"' if model in PROPOSED_MODELS else ""
         body.append(f"<tr{cls}>" + "".join(f"<td>{v}</td>" for v in cells) + "</tr>")
     th = "".join(f"<th>{_esc(h)}</th>" for h in head)

@@ -135,16 +135,16 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     comp = comp.set_index("model")
     cols = ["model", "folds", *(name for _, name in shown)]
     if best:
-        cols += [f"Δ {metric} vs {best}", "won/lost", "corrected p"]
+        cols += [f"Δ {metric} vs {best}", "won/lost", "corrected p", "Holm p"]
     rows = []
     for model, g in results.groupby("model", sort=False):
         row = [model, str(len(g))] + [fmt_mean_sd(g[c].tolist()) if c in g else "–"
                                       for c, _ in shown]
         if best:
             c = comp.loc[model] if model in comp.index else None
-            row += (["best peer", "", ""] if c is None else
-                    [f"{c['mean_difference']:+.3f}", f"{c['wins']}/{c['losses']}",
-                     fmt_p(c["corrected_p"])])
+            row += (["best peer", "", "", ""] if c is None else  # Holm: for the models tested
+                    [f"{c['mean_difference']:+.3f}", f"{c['wins']}/{c['losses']}",  # (0.014
+                     fmt_p(c["corrected_p"]), fmt_p(c.get("holm_p"))])  # read as established)
         rows.append(row)
     caption = f"  {out_dir / 'summary.md'}  ·  {out_dir / 'results.csv'}"  # Wilcoxon p there
     if budget := budget_line(protocol or {}, results):  # the budget and its cost were unsaid
