@@ -32,7 +32,13 @@ def test_where_choices_were_made_macro_f1_types_and_tiny_tuning_costs():
 
     assert chosen_where({"tune": 3, "tune_cv": 2, "epochs": 5}) == (
         "the best of 3 trials, each scored on 2 inner folds of the fold's training and "
-        "validation parts, every fit capped at 5 epochs")
+        "validation parts (every row but its test part), every fit capped at 5 epochs")
+    # the protocol line said "of the fold's training part", the options line "chose on each
+    # fold's validation part" of the same --tune-cv search (an outside probe)
+    from genemoe.evaluate.benchmark_protocol import tuning_text
+
+    said = tuning_text({"tune": 3, "tune_cv": 2})
+    assert "inner folds of the fold's training and validation parts (every row but" in said
     assert chosen_where({"tune": 3, "tune_cv": 1}).startswith("the best of 3 trials, each "
                                                               "scored on the fold's validation")
     assert chosen_where({"tune": 0, "val_fraction": 0.15}) == (
@@ -149,8 +155,8 @@ def test_a_tuned_benchmark_says_optuna_chose_and_one_trial_searched_nothing():
         assert line.endswith("; trial 0 ran alone (the preset's values: nothing searched), under "
                              "Chosen per fold")
     for line in options_lines(results.assign(tune_trials=3)):
-        assert line.endswith("; the values Optuna's best trial chose on each fold's validation "
-                             "part are under Chosen per fold")
+        assert line.endswith("; the values Optuna's best trial chose are under Chosen per "
+                             "fold (its heading says on what)")  # --tune-cv: not validation
     untuned = results.drop(columns="tune_trials").assign(chosen=["C=1", "C=0.1", "epoch=2", "epoch=1"])
     assert "the values its own grid chose" in options_lines(untuned)[0]
     said = tuning_text({"tune": 1})

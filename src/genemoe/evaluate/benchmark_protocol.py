@@ -27,8 +27,8 @@ def options_lines(results: pd.DataFrame) -> list[str]:
                      + ("" if not own or len(kinds) > 1 else
                         "; trial 0 ran alone (the preset's values: nothing searched), under Chosen "
                         "per fold" if tuned and (g["tune_trials"].dropna() <= 1).all() else
-                        "; the values Optuna's best trial chose on each fold's validation part are "
-                        "under Chosen per fold" if tuned else
+                        "; the values Optuna's best trial chose are under Chosen per fold (its "
+                        "heading says on what)" if tuned else
                         "; the values its own grid chose on each fold's validation part are "
                         "under Chosen per fold")
                      + _edge_text(g) + _epoch_cap_text(g))
@@ -61,7 +61,8 @@ def tuning_text(p: dict) -> str:
     return ((f"Tuning: {trials} per model inside each fold, "
              + ("on its validation part only" if p.get("tune_cv", 1) <= 1 else
                 f"each trial scored by its mean validation metric over {p['tune_cv']} inner "
-                "folds of the fold's training part, each with its own gene filter and scaler")
+                "folds of the fold's training and validation parts (every row but its test "
+                "part), each with its own gene filter and scaler")
              + " (the same budget for every model; the test part is scored once, after)."
              + (" With one trial, trial 0 is the preset's values: nothing was searched (--tune 2 "
                 "or more draws others)." if p.get("tune") == 1 else "")
@@ -79,7 +80,7 @@ def chosen_where(p: dict) -> str:
     cap = f", every fit capped at {p['epochs']} epochs" if p.get("epochs") else ""
     if tune and cv > 1:
         return (f"the best of {tune} trials, each scored on {cv} inner folds of the fold's "
-                f"training and validation parts{cap}")
+                f"training and validation parts (every row but its test part){cap}")
     if tune == 1:  # "the best of 1 trials": trial 0, the preset's values
         return f"trial 0 alone, the preset's values (--tune 1: no search){cap}"
     if tune:
