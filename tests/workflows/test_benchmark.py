@@ -153,6 +153,16 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     assert "the cells of an earlier run with these options are reused" in caplog.text
     assert (out / f"cells.{fp[:12]}").is_dir() and not kept[0].exists()
     assert (out / "plots" / "confusion_fcn.png").exists()  # back with its cells
+    # a rerun with fewer --models computes nothing, but its results differ: the report made
+    # from the two models' results went (it stayed, an outside probe found)
+    (out / "report.html").write_text("<html>both models</html>")
+    res = bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg"], n_folds=2,
+                           epochs=2, out_dir=out)
+    assert res.n_computed == 0 and not (out / "report.html").exists()
+    (out / "report.html").write_text("<html>logreg</html>")  # the same results again: kept
+    bm.run_benchmark(_bundle_path(out), task="classify", models=["logreg"], n_folds=2,
+                     epochs=2, out_dir=out)
+    assert (out / "report.html").exists()
 
 
 def _bundle_path(out):

@@ -466,9 +466,11 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds))
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
+    old = (out_dir / "results.csv").read_text() if (out_dir / "results.csv").exists() else None
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
     atomic_write_text(out_dir / "summary.md", summary_markdown(results, protocol))
-    if n_computed and (out_dir / "report.html").exists():  # it showed the earlier results
+    changed = n_computed or old != results.to_csv(index=False)  # fewer --models: none computed
+    if changed and (out_dir / "report.html").exists():  # it showed the earlier results
         remove_outputs(out_dir, ["report.html"])
         log.warning("%s: removed report.html, made from the earlier results; `genemoe report %s` "
                     "writes it anew", out_dir, out_dir)
