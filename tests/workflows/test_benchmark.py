@@ -578,3 +578,27 @@ def test_the_genes_a_model_reads_are_in_results_csv(bundle, tmp_path):
     chosen = cell["info"]["params"]["fitted"]["n_selected_genes"]
     assert chosen in results["n_genes_used"].tolist()
     assert (results["n_genes_used"] <= results["n_genes"]).all()
+
+
+def test_the_report_says_the_preset_values_chosen_on_data(classify_run, tmp_path):
+    """An outside probe: summary.md said the preset's epochs, patience and dropout were
+    chosen on samples that sit in a benchmark's test folds; the HTML report, the document
+    people share, left it out."""
+    import html
+
+    from genemoe.report.html import write_report
+
+    out = tmp_path / "copy"
+    shutil.copytree(classify_run.out_dir, out)
+    tuned_on = json.loads((out / "protocol.json").read_text())["preset_tuned_on"]
+    assert tuned_on and "Preset values chosen on data (`small`)" in (out / "summary.md").read_text()
+    page = html.unescape(write_report(out).read_text())
+    assert "preset values chosen on data (small)" in page
+    key, first = next(iter(tuned_on.items()))
+    assert f"{key} {first['value']} on {first['data']}" in page
+    # and the routing table's numbers (summary.md's only)
+    from genemoe.report.html import _routing_row  # noqa: PLC2701 (the row under test)
+
+    row = _routing_row(pd.DataFrame({"model": ["genemoe"] * 2 + ["fcn"] * 2,
+                                     "type_separation": [0.5, 0.7, np.nan, np.nan]}))
+    assert row["routing (type separation, 0-1)"].startswith("genemoe 0.60 ± 0.14 (")

@@ -160,6 +160,28 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
 
 
 # --------------------------------------------------------------------------- contexts
+def _tuned_on_row(tuned_on: dict | None, preset: str | None) -> dict[str, str]:
+    """The preset values chosen on data, and whether those samples sit in a benchmark's test
+    folds (summary.md said so; the page, the document people share, did not)."""
+    if not tuned_on:
+        return {}
+    parts = [f"{k} {v.get('value')} on {v.get('data')} ({v.get('part')}"
+             + ("; those samples sit in a benchmark's test folds" if v.get(
+                 "overlaps_benchmark_test_folds") else "") + ")" for k, v in tuned_on.items()]
+    return {f"preset values chosen on data ({preset})": "; ".join(parts) + ": if this benchmark "
+            "runs on that data, the values were chosen seeing its test samples"}
+
+
+def _routing_row(results: pd.DataFrame) -> dict[str, str]:
+    """How much the sparse models' gates separate tumour types (summary.md's routing table)."""
+    if "type_separation" not in results or results["type_separation"].isna().all():
+        return {}
+    sep = results.dropna(subset=["type_separation"]).groupby("model", sort=False)["type_separation"]
+    return {"routing (type separation, 0-1)": ", ".join(
+        f"{m} {g.mean():.2f} ± {g.std(ddof=1):.2f}" if len(g) > 1 else f"{m} {g.mean():.2f}"
+        for m, g in sep) + " (mutual information of type and expert over the experts' entropy)"}
+
+
 def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
     p = read_protocol(d)
     cells = load_cells(d, n_repeats=p["n_repeats"])
@@ -176,7 +198,8 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "each fold's training part only (genes removed when the bundle was prepared stay removed)",
         "tuning": tuning_text(p) + pretrained_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
         "device": p.get("device"), "bundle": p.get("bundle_path"),
-        "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}"}
+        "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}",
+        **_tuned_on_row(p.get("preset_tuned_on"), p.get("preset")), **_routing_row(results)}
     seeds = {"fold seeds": f"{p['seed']} + repeat", "model seeds": f"{p['seed']} + repeat",
              "validation carve seed": f"{p['seed']} + repeat"}
     if p.get("tune"):  # were not listed; the sampler's draws repeat across a repeat's folds
