@@ -177,6 +177,8 @@ def test_train_and_predict_take_an_ensemble_run(synthetic_bundle, tmp_path):
     assert "genemoe run — fcn × 2 (classify)" in html
     assert "one ensemble run: 2 members differing by seed" in html
     assert re.search(r"kept epochs \d+, \d+ \(one per member\)", html)  # was "kept epoch [2, 2]"
+    # the summary panel's model line too (it read "fcn · classify", an outside probe found)
+    assert "<code>fcn</code> × 2 (an ensemble: members differ by seed) · classify" in html
 
 
 def test_ensemble_needs_two_members(rng):

@@ -418,6 +418,9 @@ def test_ensemble_benchmark_meets_ensembles_of_the_same_size(bundle, tmp_path):
     assert "ensemble of 2 members" in (tmp_path / "summary.md").read_text()
     # results.csv's rows said it nowhere (a row read alone, or two benchmarks joined)
     assert (pd.read_csv(tmp_path / "results.csv")["ensemble"] == 2).all()
+    from genemoe.report.html import write_report  # its summary panel said the models alone
+
+    assert "<code>fcn</code>, each an ensemble of 2" in write_report(tmp_path).read_text()
 
 
 def test_an_ensemble_run_reuses_the_single_models_studies(bundle, tmp_path, monkeypatch):

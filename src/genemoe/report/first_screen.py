@@ -97,6 +97,21 @@ def _big(label: str, value: str, extra: str = "") -> str:
 
 
 # --------------------------------------------------------------------------- a run
+def _ensemble_words(ens: object) -> str:
+    """`` × 3 (an ensemble: members differ by seed)`` for an ensemble run's config, else ''
+    (the panel read like one model's, the ensemble only implied by its epochs' list)."""
+    k = ens.get("k") if isinstance(ens, dict) else ens
+    if not isinstance(k, int) or k <= 1:
+        return ""
+    how = ens.get("members_differ_by") if isinstance(ens, dict) else None
+    return f" × {k} (an ensemble" + (f": members differ by {_esc(how)}" if how else "") + ")"
+
+
+def _endpoint_words(prot: dict) -> str:
+    """`` (OS)``: a survival run's endpoint, else ''."""
+    return f" ({prot['endpoint']})" if prot.get("endpoint") else ""
+
+
 def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary: dict,
               record: dict, bundle_path: str | None, figures: list[Figure]) -> str:
     """The summary panel of a ``genemoe train`` run (test split headline, validation below)."""
@@ -109,7 +124,8 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
     sel = (f"; kept {kept}" + (" (stopped early)" if cfg.get("stopped_early") else "")
            if best else "")
     rows = [("data", _data_line(summary, record, bundle_path)),
-            ("model", f"<code>{_esc(model)}</code> · {_esc(task)} · preset "
+            ("model", f"<code>{_esc(model)}</code>" + _ensemble_words(cfg.get("ensemble"))
+                      + f" · {_esc(task)}{_esc(_endpoint_words(prot))} · preset "
                       f"{_esc(cfg.get('preset', '?'))} · seed {_esc(cfg.get('seed', '?'))}"),
             ("protocol", f"the bundle's split ({split}); chosen on the validation split{sel}; "
                          "the test split scored once")]
@@ -303,6 +319,8 @@ def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, rec
     strat = "cancer type and event" if task == "survival" else "cancer type"
     rows = [("data", _data_line(summary, record, protocol.get("bundle_path"))),
             ("models", ", ".join(f"<code>{_esc(m)}</code>" for m in protocol["models"])
+             + (f", each an ensemble of {protocol['ensemble']}" if (protocol.get("ensemble")
+                                                                   or 1) > 1 else "")
              + _esc(pretrained_text(protocol))),  # a pre-trained part read as from scratch
             ("protocol", f"{protocol['n_folds']}-fold cross-validation × {protocol['n_repeats']} "
                          f"repeat(s), stratified by {strat}, identical folds for every model; "
