@@ -39,6 +39,10 @@ def test_where_choices_were_made_macro_f1_types_and_tiny_tuning_costs():
 
     said = tuning_text({"tune": 3, "tune_cv": 2})
     assert "inner folds of the fold's training and validation parts (every row but" in said
+    # the shared sampler seed (docs/benchmarks.md said it; summary.md did not: a probe found
+    # trial 1 the same draw in every cell)
+    assert "every model and fold of a repeat draws the same start-up values" in said
+    assert "start-up" not in tuning_text({"tune": 1})
     assert chosen_where({"tune": 3, "tune_cv": 1}).startswith("the best of 3 trials, each "
                                                               "scored on the fold's validation")
     assert chosen_where({"tune": 0, "val_fraction": 0.15}) == (
