@@ -738,6 +738,20 @@ def test_a_reconstruction_the_training_median_beats_is_no_better():
     assert m["mae_median_baseline"] == pytest.approx(np.abs(x - np.median(x, 0)).mean())
 
 
+def test_a_reconstruction_barely_beyond_the_mean_is_said_not_called_collapse():
+    """An outside probe: 4 epochs on the GDC cohorts, validation R² 0.026, passed silently
+    ("collapsed": false, no warning) while `genemoe features` then found every reconstruction
+    alike (k-NN mixing 0.00)."""
+    from genemoe.train.pretrain_metrics import collapse_report
+
+    last = {"epoch": 4, "loss/kl": 0.5, "val/r2": 0.026, "val/mae": 1.2, "val/mae_baseline": 1.3}
+    report = collapse_report([last], kl_collapse=0.01)
+    assert not report["collapsed"] and report["warnings"] == []
+    assert report["notes"] and "explains little beyond the per-gene training mean (R² 0.0260)" in (
+        report["notes"][0])
+    assert collapse_report([{**last, "val/r2": 0.4}], kl_collapse=0.01)["notes"] == []
+
+
 def test_a_bundle_of_too_few_genes_is_refused_naming_its_filter(bundle, tmp_path):
     """Old behaviour: one gene passing the filter pre-trained a 256-wide MoE with numpy's
     "Mean of empty slice" warnings and r = nan; none said "the bundles share only 0 genes ...

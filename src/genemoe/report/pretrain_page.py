@@ -175,7 +175,8 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
               "reconstruction no better than a per-gene constant":
                   collapse.get("recon_no_better_than_mean"),
               "dead experts (last epoch)": collapse.get("dead_experts") or "none"}
-    warn = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in collapse.get("warnings") or [])
+    warn = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in [
+        *(collapse.get("warnings") or []), *(collapse.get("notes") or [])])
     metrics = ("<h3>Validation reconstruction (last epoch)</h3>"
                "<p>The baseline predicts every gene's training mean (or median) for every "
                "sample; a useful encoder beats it.</p>" + html_table(table)

@@ -504,6 +504,8 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str,
     collapse = collapse_report(st.history, kl_collapse=st.config.kl_collapse)
     for w in collapse["warnings"]:
         logger.warning("pre-training collapse: %s", w)
+    for note in collapse["notes"]:
+        logger.warning("pre-training: %s", note)
     last = st.history[-1] if st.history else {}
     return {"finished": finished, "epochs_run": st.epoch, "model": st.config.model,
             "model_config": model_cfg, "n_genes": len(st.data.gene_ids),

@@ -66,6 +66,9 @@ def utilisation(stats: dict[str, np.ndarray]) -> dict[str, Any]:
     return out
 
 
+WEAK_R2 = 0.05  # a validation R² (against the per-gene mean) below which it is said
+
+
 def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dict[str, Any]:
     """Collapse checks on the last epoch: dead experts, KL → 0, reconstruction no better
     than the per-gene training mean (validation ``r2 <= 0``). ``warnings`` says each in words."""
@@ -96,9 +99,13 @@ def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dic
         warnings.append(f"validation reconstruction is no better than a per-gene training "
                         f"constant (R² {_fmt(r2)} against the mean; MAE {_fmt(mae)} vs the "
                         f"per-gene {base_name}'s {_fmt(mae_base)}{other})")
+    notes = ([f"validation reconstruction explains little beyond the per-gene training mean "
+              f"(R² {_fmt(r2)}): its reconstructions may crowd together (`genemoe features` "
+              "measures it); more epochs may help"]
+             if not no_better and _finite(r2) and r2 < WEAK_R2 else [])  # R² 0.026: unsaid
     return {"collapsed": bool(warnings), "dead_experts": dead, "kl_per_dim": kl,
             "kl_collapsed": kl < kl_collapse, "recon_no_better_than_mean": no_better,
-            "epoch": last["epoch"], "warnings": warnings}
+            "epoch": last["epoch"], "warnings": warnings, "notes": notes}
 
 
 def _finite(v: Any) -> bool:
