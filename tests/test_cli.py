@@ -11,6 +11,7 @@ import pytest
 import typer
 
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from stop_helpers import interrupted_group
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -596,21 +597,12 @@ def test_the_interruption_line_names_what_the_command_that_ran_does(command, say
 
     from genemoe.cli import app
     from genemoe.cli_args import CliGroup
-    from genemoe.errors import Interrupted
 
     group = typer.main.get_command(app)
     assert isinstance(group, CliGroup)
     ctx = Context(group)
     ctx.invoked_subcommand = command
-
-    def stopped(self, ctx):  # noqa: ANN001, ANN202
-        raise KeyboardInterrupt
-
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(CliGroup, "_invoke", stopped)
-        with pytest.raises(Interrupted) as caught:
-            group.invoke(ctx)
-    said = str(caught.value)
+    said = interrupted_group(group, ctx)
     assert says in said and not_said not in said, said
 
 
@@ -621,22 +613,13 @@ def test_an_interrupted_download_names_the_download_command():
 
     from genemoe.cli import app
     from genemoe.cli_args import CliGroup
-    from genemoe.errors import Interrupted
 
     top = typer.main.get_command(app)
     download = top.get_command(Context(top), "download")
     assert isinstance(download, CliGroup)
     ctx = Context(download, parent=Context(top), info_name="download")
     ctx.invoked_subcommand = "tcga"
-
-    def stopped(self, ctx):  # noqa: ANN001, ANN202
-        raise KeyboardInterrupt
-
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(CliGroup, "_invoke", stopped)
-        with pytest.raises(Interrupted) as caught:
-            download.invoke(ctx)
-    said = str(caught.value)
+    said = interrupted_group(download, ctx)
     assert "`genemoe download` command again: it resumes its partial file (.part)" in said, said
     assert "genemoe tcga" not in said
 

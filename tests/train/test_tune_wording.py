@@ -14,6 +14,7 @@ from genemoe.errors import Terminated
 from genemoe.report.first_screen import tune_panel
 from genemoe.report.html import write_report
 from genemoe.workflows.tune import TrialLine, tune_run
+from stop_helpers import stop_second_fit
 
 FCN = "model:\n  fcn: {hidden: 16, latent: 8}\ntrain: {batch_size: 32, patience: null}\n"
 
@@ -114,25 +115,11 @@ def test_a_study_beyond_its_budget_says_which_trial_is_no_candidate(bundle, tmp_
             ) in text
 
 
-def _stop_second_fit(monkeypatch, stop: type[BaseException]):
-    """Make the second model fit raise ``stop`` (a Ctrl-C, a SIGTERM); the real fit back."""
-    real, calls = tuning.fit_model, []
-
-    def second_stopped(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise stop
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(tuning, "fit_model", second_stopped)
-    return real
-
-
 def test_an_interrupted_trial_reads_interrupted_not_fail(bundle, tmp_path, opts, monkeypatch):
     """Old behaviour (an outside tester's Ctrl-C): the report said "3 complete · 2 fail" of
     two interrupted trials, trials.csv FAIL, while the terminal said "interrupted or failed"."""
     out = tmp_path / "t"
-    real = _stop_second_fit(monkeypatch, KeyboardInterrupt)
+    real = stop_second_fit(monkeypatch, KeyboardInterrupt)
     with pytest.raises(KeyboardInterrupt):
         tune_run(bundle.path, out_dir=out, n_trials=3, **opts)
     trials = pd.read_csv(out / "trials.csv")
@@ -158,7 +145,7 @@ def test_an_interrupted_trial_reads_interrupted_not_fail(bundle, tmp_path, opts,
 
 def test_a_sigterm_is_recorded_on_its_trial(bundle, tmp_path, opts, monkeypatch):
     out = tmp_path / "t"
-    _stop_second_fit(monkeypatch, Terminated)
+    stop_second_fit(monkeypatch, Terminated)
     with pytest.raises(KeyboardInterrupt):
         tune_run(bundle.path, out_dir=out, n_trials=3, **opts)
     study = optuna.load_study(study_name="fcn-classify", storage=f"sqlite:///{out / 'study.db'}")

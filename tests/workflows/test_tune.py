@@ -20,6 +20,7 @@ from genemoe.errors import InputError
 from genemoe.train.model_file import load_model_file
 from genemoe.workflows.train import train_run
 from genemoe.workflows.tune import sample_set_sha256, tune_run
+from stop_helpers import stop_second_fit
 
 FCN = "model:\n  fcn: {hidden: 16, latent: 8}\ntrain: {batch_size: 32, patience: null}\n"
 
@@ -172,28 +173,12 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     assert "model.C:" in run.describe() and "model.tune" not in run.describe()
 
 
-def _stop_in_trial_1(monkeypatch, stop: type[BaseException]):
-    """Make the second model fit raise ``stop`` (a Ctrl-C, a SIGTERM); the real fit back."""
-    import genemoe.train.tuning as tuning
-
-    real, calls = tuning.fit_model, []
-
-    def second_stopped(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise stop
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(tuning, "fit_model", second_stopped)
-    return real
-
-
 def test_ctrl_c_after_finished_trials_writes_their_results(bundle, tmp_path, base_yaml,
                                                           monkeypatch, caplog):
     """Old behaviour: Ctrl-C in trial 1 left no best.yaml, trials.csv or summary.json (trial
     0 had finished; the study held it) until the command was run again."""
     out = tmp_path / "tune"
-    _stop_in_trial_1(monkeypatch, KeyboardInterrupt)
+    stop_second_fit(monkeypatch, KeyboardInterrupt)
     with caplog.at_level("WARNING"), pytest.raises(KeyboardInterrupt):
         tune_run(bundle.path, n_trials=3, **_fcn_opts(out, base_yaml))
     assert "written from the 1 trial finished before it was stopped" in caplog.text
@@ -215,7 +200,7 @@ def test_a_sigterm_is_written_as_a_sigterm_and_a_timeout_hint_names_the_timeout(
     from genemoe.errors import Terminated
 
     out = tmp_path / "tune"
-    real = _stop_in_trial_1(monkeypatch, Terminated)
+    real = stop_second_fit(monkeypatch, Terminated)
     with pytest.raises(KeyboardInterrupt):
         tune_run(bundle.path, n_trials=3, **_fcn_opts(out, base_yaml))
     assert (out / "best.yaml").read_text().startswith("# Interrupted (SIGTERM) before the budget")

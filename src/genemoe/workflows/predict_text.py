@@ -38,19 +38,27 @@ def significant(df: pd.DataFrame, digits: int) -> pd.DataFrame:
     return out
 
 
+def _barcodes(df: pd.DataFrame) -> list:
+    """Each ``sample_id``'s parsed TCGA barcode, None for an id that is not one."""
+    from genemoe.data.tcga import parse_barcode
+
+    out = []
+    for sid in df["sample_id"].astype(str):
+        try:
+            out.append(parse_barcode(sid))
+        except InputError:
+            out.append(None)
+    return out
+
+
 def sample_type_text(df: pd.DataFrame, payload: dict) -> str:
     """A warning for samples whose TCGA barcode names a sample type the model was not
     trained on (a probe: 18 of 20 normals, -11A, passed the unfamiliar flag and were called
     tumour types, one ACC at 0.74, unsaid); ids that are not barcodes say nothing."""
-    from genemoe.data.tcga import parse_barcode, sample_type_label
+    from genemoe.data.tcga import sample_type_label
 
     trained = set((payload.get("record") or {}).get("config", {}).get("sample_types") or ())
-    codes = []
-    for sid in df["sample_id"].astype(str):
-        try:
-            codes.append(parse_barcode(sid).sample_code)
-        except InputError:
-            codes.append(None)
+    codes = [b and b.sample_code for b in _barcodes(df)]
     other = pd.Series([c for c in codes if c and trained and c not in trained], dtype=object)
     if other.empty:
         return ""
@@ -65,14 +73,7 @@ def repeated_patients_text(df: pd.DataFrame) -> str:
     """A note for patients with several samples in the file (by TCGA barcode: two 01A
     aliquots scored as two rows, unsaid): each row is scored on its own, and a survival
     risk is one patient's twice."""
-    from genemoe.data.tcga import parse_barcode
-
-    patients = []
-    for sid in df["sample_id"].astype(str):
-        try:
-            patients.append(parse_barcode(sid).patient_id)
-        except InputError:
-            patients.append(None)
+    patients = [b and b.patient_id for b in _barcodes(df)]
     counts = pd.Series([p for p in patients if p], dtype=object).value_counts()
     many = counts[counts > 1]
     if many.empty:
