@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from genemoe.data.bundle import atomic_file
 from genemoe.explain.rankings import LOWER_MARK, has_lower_mark, marked_symbols
@@ -72,14 +73,17 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
         ax.set_title(f"{cls} (n={n})", fontsize=9)
         ax.tick_params(labelsize=7)
         ax.set_xlabel(label, fontsize=7)
+        _few_ticks(ax)
     for ax in list(axes.flat)[len(classes):]:
         ax.axis("off")
     return _finish(fig, out_path, title=title, dpi=110)
 
 
 def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path: Path, *,
-                           title: str = "") -> Path:
-    """The input image ``(H, W)`` (grey) and the attribution map ``(H, W)`` overlaid on it."""
+                           title: str = "",
+                           what: str = "IG attribution per pixel (sum of its genes)") -> Path:
+    """The input image ``(H, W)`` (grey) and the attribution map ``(H, W)`` overlaid on it,
+    its panel titled ``what`` (the method used)."""
     lim = float(np.abs(attribution).max()) or 1.0
     fig, axes = new_subplots(1, 2, figsize=(8, 4))
     axes[0].imshow(image, cmap="gray", interpolation="nearest")
@@ -87,7 +91,7 @@ def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path:
     axes[1].imshow(image, cmap="gray", interpolation="nearest")
     im = axes[1].imshow(attribution, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.7,
                         interpolation="nearest")
-    axes[1].set_title("IG attribution per pixel (sum of its genes)", fontsize=9)
+    axes[1].set_title(what, fontsize=9)
     fig.colorbar(im, ax=axes[1], fraction=0.046)
     for ax in axes:
         ax.set_xticks([])
@@ -96,12 +100,14 @@ def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path:
 
 
 def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *,
-                              top: int = 20, title: str = "") -> Path:
+                              top: int = 20, title: str = "",
+                              xlabel: str = "IG attribution (signed)") -> Path:
     """One sample's ``top`` genes by |attribution|, as signed horizontal bars.
 
     ``attribution`` is the sample's ``(n_genes,)`` row, ``labels`` the ``(n_genes,)`` gene
     names (symbols; missing ones fall back to the caller's ids). The largest |attribution|
-    is drawn at the top; bars are red where positive, blue where negative.
+    is drawn at the top; bars are red where positive, blue where negative; ``xlabel``
+    names the method used.
     """
     a = np.asarray(attribution, np.float64).ravel()
     names = np.asarray(labels, dtype=object).ravel()
@@ -114,17 +120,32 @@ def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *
     ax.set_yticks(pos, [str(n) for n in names[idx]])
     ax.axvline(0, color="k", lw=0.6)
     ax.tick_params(labelsize=7)
-    ax.set_xlabel("IG attribution (signed)", fontsize=8)
+    ax.set_xlabel(xlabel, fontsize=8)
+    _few_ticks(ax)
     ax.set_title(f"top {len(idx)} of {len(a)} genes by |attribution|", fontsize=8)
     return _finish(fig, out_path, title=title, dpi=110)
+
+
+def _few_ticks(ax: Any) -> None:
+    """At most four value ticks of two significant digits (``0``, ``0.0008``, ``1.6e-05``):
+    a narrow panel of attributions near 1e-4 printed its tick labels into one another
+    ("0.00000.00010.0002..."); a ×10ⁿ offset instead collided with the axis label."""
+    ax.xaxis.set_major_locator(MaxNLocator(3))
+    ax.xaxis.set_major_formatter(FuncFormatter(_tick_label))
+
+
+def _tick_label(value: float, _pos: int | None = None) -> str:
+    """``0.0008``, ``1.6e-05``; ``0`` for a rounding residue at zero."""
+    return "0" if abs(value) < 1e-15 else f"{value:.2g}"
 
 
 def _finish(fig: MplFigure, out_path: Path, *, title: str, dpi: int) -> Path:
     """Title, lay out, save as PNG (parent folders created) and close ``fig``."""
     if title:  # wrapped to the figure's width: a one-panel figure cut a long title at both
         width = max(30, int(fig.get_figwidth() * 12))  # ends ("noe: Integrated Gradients ...")
-        fig.suptitle(textwrap.fill(title, width), fontsize=10)
-        lines = len(textwrap.wrap(title, width))  # ~0.2 inch a line, kept above the panels
+        wrapped = "\n".join(textwrap.fill(part, width) for part in title.split("\n"))
+        fig.suptitle(wrapped, fontsize=10)  # its own line breaks kept (they were run together)
+        lines = wrapped.count("\n") + 1  # ~0.2 inch a line, kept above the panels
         fig.tight_layout(rect=(0, 0, 1, max(0.5, 1 - 0.2 * lines / fig.get_figheight())))
     else:
         fig.tight_layout()
