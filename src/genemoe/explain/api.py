@@ -14,13 +14,15 @@ sample's predicted class (classify) or its risk (survival) to the genes, and wri
     DIR/genes_by_sample.csv  sample_id, rank, gene_id, symbol, attribution (each sample's
                              top 50 genes, by |attribution|, signed)
     DIR/convergence.json     the method, its completeness |Σ attributions - (f(x) - f(ref))|,
-                             seconds per sample, options
+                             seconds per sample, options; routing frozen: routing_jump, the
+                             gap f(ref) - f_frozen(ref) the attributions leave out
     DIR/top_genes.png        top genes per class
-    DIR/maps/<sample>.png    per explained sample (at most 12, spread over the predicted
-                             classes): image models, the input image and its attribution
-                             map; vector models, a signed bar chart of its top 20 genes by
-                             |attribution|, titled with the explained class (or the risk)
-                             and the sample's completeness delta
+    DIR/maps/<sample>.png    per explained sample (at most 12: misclassified ones first,
+                             the others in turns over the predicted classes): image models,
+                             the input image and its attribution map; vector models, a
+                             signed bar chart of its top 20 genes by |attribution|, titled
+                             with its true and predicted type (survival: type, risk and
+                             outcome) and its completeness delta
 
 Methods (``method``, :mod:`genemoe.explain.methods`): ``auto`` (default) is ``train_ig``
 for models that read the gene vector (IG from training tumours, with each sample's routing
@@ -62,7 +64,7 @@ from genemoe.explain.convergence import (
     _note_pixel_sharing,
     _refined,
 )
-from genemoe.explain.integrated_gradients import BaselineName
+from genemoe.explain.integrated_gradients import BaselineName, baseline_vector
 from genemoe.explain.linear import LINEAR_MODELS, LinearScore, is_linear_payload
 from genemoe.explain.maps import (
     _MAX_MAPS,
@@ -70,6 +72,7 @@ from genemoe.explain.maps import (
     _gene_labels,
     _image_layout,
     _image_maps,
+    _map_facts,
     _vector_maps,
 )
 from genemoe.explain.methods import (
@@ -79,6 +82,7 @@ from genemoe.explain.methods import (
     Method,
     attribute_with,
     resolve_method,
+    train_references,
 )
 from genemoe.explain.rankings import (
     GeneSet,
@@ -89,7 +93,16 @@ from genemoe.explain.rankings import (
     with_expression_contrast,
     with_pixel_columns,
 )
-from genemoe.explain.summary_text import drawn_lines, ranking_notes, reference_lines, still_off_text
+from genemoe.explain.routing_jump import routing_jump
+from genemoe.explain.summary_text import (
+    compared_with,
+    drawn_lines,
+    pooling_text,
+    ranking_notes,
+    reference_lines,
+    routing_jump_lines,
+    still_off_text,
+)
 from genemoe.models.moe import has_sparse_routing
 
 __all__ = ["ExplainResult", "explain_run"]
@@ -120,14 +133,15 @@ class ExplainResult(AtFolder):
                  + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *drawn_lines(c),
                  *([f"  an ensemble of {c['ensemble']}"] if c.get("ensemble") else []),
                  *reference_lines(c),
-                 f"  completeness (attributions' sum against f(x) - f(baseline)): off by "
+                 f"  completeness (attributions' sum against {compared_with(c)}): off by "
                  f"{c['median_relative_delta']:.2%} in the median sample,",
                  f"    at most {c['max_relative_delta']:.2%} (|delta| at most "
                  f"{c['max_abs_delta']:.3g}); {c.get('n_samples_off_5pct', 0)} off by more than 5%"
                  + still_off_text(c.get("refine") or {}),  # one line ran to 269 characters
                  *([f"    ({c['n_samples_barely_moved']} whose output barely moved from the "
                     "reference left out: a % of almost nothing means little)"]
-                   if c.get("n_samples_barely_moved") else [])]
+                   if c.get("n_samples_barely_moved") else []), *routing_jump_lines(c),
+                 *([f"  pooled: {pooled}"] if (pooled := pooling_text(c)) else [])]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")
         if c.get("genes_ranked"):
@@ -276,12 +290,14 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         A progress bar while attributing.
 
     Besides the tables and ``top_genes.png``, one figure per explained sample is drawn in
-    ``DIR/maps/<sample>.png`` for at most ``12`` samples (spread over the predicted
-    classes, the first of each in bundle order): for image models the input image with
-    its per-pixel attribution map, for vector models (``genemoe``, ``fcn``, ``mlp``, ...)
-    a signed bar chart of the sample's top 20 genes by |attribution| (symbols, else ids),
-    titled with the sample id, its explained class (or risk) and its completeness delta.
-    Their paths are in ``ExplainResult.files``.
+    ``DIR/maps/<sample>.png`` for at most ``max_maps`` samples (misclassified ones first,
+    then the others in turns over the predicted classes, survival's over the cancer types,
+    each's first in bundle order): for image models the input image with its per-pixel
+    attribution map, for vector models (``genemoe``, ``fcn``, ``mlp``, ...) a signed bar
+    chart of the sample's top 20 genes by |attribution| (symbols, else ids), titled with
+    the sample id, its true and predicted type (survival: type, risk and outcome) and its
+    completeness delta, its axis naming the method. Their paths are in
+    ``ExplainResult.files``.
     """
     from genemoe.train.model_file import load_model_file
 
@@ -352,6 +368,12 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, _image_layout(model), getattr(model, "image_size", None))
+    if frozen:  # what the frozen reference leaves out of the live model's change
+        refs = (train_references(train_X, n_draws or DEFAULT_DRAWS[method], seed)
+                if method == "train_ig" else baseline_vector(baseline, X.shape[1], scaler=scaler)[None])
+        conv["routing_jump"] = routing_jump(model, X, attr, delta, target=target, references=refs)
+    conv["samples_by_cancer_type"] = {str(k): int(v) for k, v in  # a pooled survival ranking said
+                                      pd.Series(labels.astype(str)).value_counts().sort_index().items()}
     if (k := len(getattr(model, "members", ()))) > 1:  # said only as model "ensemble"
         conv["ensemble"] = (f"{k} {(payload.get('config') or {}).get('model', 'model')} members: "
                             "the mean of each member's attributions of its own output "
@@ -372,21 +394,23 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         conv["training_warning"] = (f"{n_fit} of the samples asked for {'is' if n_fit == 1 else 'are'} "
                                     "in the bundle's training split: the model fit them (samples.tsv: split)")
         log.warning("%s", conv["training_warning"])  # and on the report page
+    outcome = _outcome(bundle, rows, out, payload) if task == "survival" else None
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top,
-                   splits=splits, outcome=_outcome(bundle, rows, out, payload) if task == "survival" else None)
+                   splits=splits, outcome=outcome)
     spread = labels.astype(str) if task == "survival" else predicted  # maps over the types
+    facts = _map_facts(task, labels, predicted, outcome)  # true and predicted type; risk, outcome
+    wrong = labels.astype(str) != predicted.astype(str) if task == "classify" else None
+    what = _METHOD_TITLES[method] + (", routing frozen" if frozen and method != "frozen_ig" else "")
     if not max_maps:  # (survival: all 12 were ACC's, the bundle's first rows)
         pass
     elif _image_layout(model) is not None:
-        files += _image_maps(model, X, attr, sample_ids, predicted, out_dir / "maps", max_maps,
-                             spread=spread)
+        files += _image_maps(model, X, attr, sample_ids, facts, out_dir / "maps", max_maps,
+                             spread=spread, first=wrong, what=what)
     else:
-        scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))  # predict's
-        explained = predicted if task == "classify" else np.array(  # risk is the scaled output
-            [f"output {r:.3g} (risk {r * scale:.3g})" for r in out[:, 0]], dtype=object)
-        files += _vector_maps(attr, delta, sample_ids, spread, explained, _gene_labels(payload),
-                              out_dir / "maps", max_maps, synthetic=conv["synthetic"])
+        files += _vector_maps(attr, delta, sample_ids, spread, facts, _gene_labels(payload),
+                              out_dir / "maps", max_maps, synthetic=conv["synthetic"], first=wrong,
+                              what=what, compared=compared_with(conv))
     return ExplainResult(out_dir, len(rows), task, conv, ranking, [f.absolute() for f in files])
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from genemoe.explain.integrated_gradients import barely_moved, convergence_summary, samples_off
+from genemoe.explain.summary_text import compared_with
 
 __all__ = ["_convergence", "_genes_ranked_text", "_note_pixel_sharing", "_refined"]
 
@@ -57,7 +58,7 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
     conv["n_samples_off_5pct"] = n_off
     conv["n_samples_barely_moved"] = int(barely_moved(attr, delta).sum())  # not in n_off
     if n_off and conv.get("method") == "deeplift":  # no path, no steps ("raise --n-steps")
-        conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
+        conv["warning"] = (f"attributions miss {compared_with(conv)} by more than 5% for {n_off} of "
                            f"{len(delta)} samples: DeepLIFT's rules do not hold through this "
                            "model's layers " + ("(top-k expert routing, attention); use --method "
                                                 "auto (train_ig) or frozen_ig" if sparse else
@@ -66,7 +67,7 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
         steps = (f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine")
                  else f"--n-draws (now {options['n_draws']})" if conv.get("method") ==
                  "gradient_shap" else "--n-steps")  # it told GradientSHAP to raise --n-steps
-        conv["warning"] = (f"attributions miss f(x) - f(baseline) by more than 5% for {n_off} of "
+        conv["warning"] = (f"attributions miss {compared_with(conv)} by more than 5% for {n_off} of "
                            f"{len(delta)} samples: raise {steps}; if the gap does not shrink, the "
                            "output jumps along the path ("
                            + ("sparse top-k expert routing, ReLU kinks" if sparse

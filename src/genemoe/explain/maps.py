@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 __all__ = ["_MAX_MAPS", "_cap_per_class", "_gene_labels", "_image_layout", "_image_maps",
-           "_vector_maps"]
+           "_map_facts", "_vector_maps"]
 
 _MAX_MAPS = 12  # per-sample attribution figures drawn (image maps or vector bar charts)
 _MAP_TOP_GENES = 20  # genes per vector-model sample figure
@@ -37,9 +37,46 @@ def _image_layout(model: torch.nn.Module):
     return to_image.layout()
 
 
-def _map_picks(predicted: np.ndarray, n_maps: int = _MAX_MAPS) -> np.ndarray:
-    """Rows drawn in ``maps/``: at most ``n_maps``, shared out over the predicted classes."""
-    return _cap_per_class(predicted, max(1, n_maps // max(1, len(set(predicted.tolist())))))[:n_maps]
+def _map_picks(spread: np.ndarray, n_maps: int = _MAX_MAPS, *,
+               first: np.ndarray | None = None) -> np.ndarray:
+    """Rows drawn in ``maps/``, sorted: at most ``n_maps``. The rows marked in ``first``
+    (misclassified samples: the ones a reader looks for) come first; the others fill the
+    slots left, taken in turns over the groups of ``spread`` (each group's first rows in
+    bundle order), so every group gets its share and no slot stays empty while samples
+    remain (one of three misclassified samples got a figure: the first two of each
+    predicted class were drawn)."""
+    first = np.zeros(len(spread), bool) if first is None else np.asarray(first, bool)
+    wrong = np.flatnonzero(first)[:n_maps]
+    others = np.flatnonzero(~first)
+    rank = np.zeros(len(others), np.int64)  # a row's place in its group
+    names = sorted(set(spread[others].tolist()))
+    group = np.zeros(len(others), np.int64)
+    for j, g in enumerate(names):
+        rows = np.flatnonzero(spread[others] == g)
+        rank[rows], group[rows] = np.arange(len(rows)), j
+    rest = others[np.lexsort((group, rank))][:max(0, n_maps - len(wrong))]
+    return np.sort(np.concatenate([wrong, rest]).astype(np.int64))
+
+
+def _map_facts(task: str, labels: np.ndarray, predicted: np.ndarray,
+               outcome: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Each sample's facts for its figure's title, as the report's caption gives them:
+    ``true CHOL, predicted DLBC``; survival: ``ACC, risk 0.318, event at 1,197 days`` (the
+    risk and the outcome where known)."""
+    if task == "classify":
+        return np.array([f"true {t}, predicted {p}" for t, p in zip(labels, predicted, strict=True)],
+                        dtype=object)
+    out = outcome or {}
+    facts = []
+    for i, t in enumerate(labels):
+        parts = [str(t)]
+        if "risk" in out and np.isfinite(out["risk"][i]):
+            parts.append(f"risk {float(out['risk'][i]):.3g}")
+        time, event = out.get("time", [np.nan] * len(labels))[i], out.get("event", [None] * len(labels))[i]
+        if event is not None and not pd.isna(event) and np.isfinite(time):
+            parts.append(f"{'event' if bool(event) else 'censored'} at {float(time):,.0f} days")
+        facts.append(", ".join(parts))
+    return np.array(facts, dtype=object)
 
 
 def _gene_labels(payload: dict) -> np.ndarray:
@@ -54,36 +91,42 @@ def _gene_labels(payload: dict) -> np.ndarray:
 
 
 def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, spread: np.ndarray,
-                 explained: np.ndarray, labels: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
-                 synthetic: bool = False) -> list[Path]:
-    """Per-sample bar chart of the top genes by |attribution|, for vector (non-image) models."""
+                 facts: np.ndarray, labels: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
+                 synthetic: bool = False, first: np.ndarray | None = None,
+                 what: str = "IG attribution", compared: str = "f(x) - f(baseline)") -> list[Path]:
+    """Per-sample bar chart of the top genes by |attribution|, for vector (non-image) models:
+    titled with the sample's ``facts`` (:func:`_map_facts`) and its completeness delta against
+    ``compared``, the bars' axis named by ``what`` (the method used)."""
     from genemoe.explain.figures import sample_attribution_figure
 
-    change = attr.astype(np.float64).sum(1) - delta  # f(x) - f(baseline)
+    change = attr.astype(np.float64).sum(1) - delta  # the output change compared against
     tag = " [SYNTHETIC DATA]" if synthetic else ""
     paths = []
-    for i in _map_picks(spread, n_maps):  # shared out over the classes (survival: the types)
-        title = f"{sample_ids[i]} → {explained[i]}{tag}"
+    for i in _map_picks(spread, n_maps, first=first):  # misclassified first, then spread
+        title = f"{sample_ids[i]} ({facts[i]}){tag}"
         if np.isfinite(delta[i]):
             title += f"\ncompleteness delta {float(delta[i]):+.3g}"
             if abs(change[i]) >= 1e-3:  # as convergence_summary: tiny changes make noisy ratios
-                title += f" ({abs(float(delta[i])) / abs(float(change[i])):.1%} of f(x) - f(baseline))"
+                title += f" ({abs(float(delta[i])) / abs(float(change[i])):.1%} of {compared})"
         paths.append(sample_attribution_figure(attr[i], labels, maps_dir / f"{sample_ids[i]}.png",
-                                               top=_MAP_TOP_GENES, title=title))
+                                               top=_MAP_TOP_GENES, title=title,
+                                               xlabel=f"{what} (signed)"))
     return paths
 
 
 def _image_maps(model: torch.nn.Module, X: np.ndarray, attr: np.ndarray, sample_ids: np.ndarray,
-                predicted: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
-                spread: np.ndarray | None = None) -> list[Path]:
+                facts: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
+                spread: np.ndarray, first: np.ndarray | None = None,
+                what: str = "IG attribution") -> list[Path]:
     """Per-sample input image + attribution map, for models with a gene → image layout."""
     layout = _image_layout(model)
     if layout is None:
         return []
     from genemoe.explain.figures import attribution_map_figure
 
-    pick = _map_picks(predicted if spread is None else spread, n_maps)
+    pick = _map_picks(spread, n_maps, first=first)
     images, maps = layout.to_image(X[pick]), layout.to_image(attr[pick], reduce="sum")
     return [attribution_map_figure(images[j], maps[j], maps_dir / f"{sample_ids[i]}.png",
-                                   title=f"{sample_ids[i]} → {predicted[i]}")
+                                   title=f"{sample_ids[i]} ({facts[i]})",
+                                   what=f"{what} per pixel (sum of its genes)")
             for j, i in enumerate(pick)]

@@ -74,7 +74,7 @@ from genemoe.explain.linear import LinearScore, linear_attributions
 from genemoe.models.image import GeneToImage
 from genemoe.models.moe import frozen_routing, has_sparse_routing
 
-__all__ = ["METHODS", "DEFAULT_DRAWS", "PATH_METHODS", "DEFAULT_N_STEPS", "Method", "is_image_model", "resolve_method", "gradient_shap", "deeplift", "attribute_with"]
+__all__ = ["METHODS", "DEFAULT_DRAWS", "PATH_METHODS", "DEFAULT_N_STEPS", "Method", "is_image_model", "resolve_method", "train_references", "gradient_shap", "deeplift", "attribute_with"]
 
 log = logging.getLogger(__name__)
 
@@ -256,13 +256,20 @@ def _need_train(train_X: np.ndarray | None) -> np.ndarray:
     return train_X
 
 
+def train_references(train_X: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
+    """``train_ig``'s references: ``(min(n_draws, m), n_genes)`` rows of ``train_X``
+    ``(m, n_genes)``, drawn once (seeded) and shared by every sample."""
+    m = min(n_draws, len(train_X))
+    return train_X[np.random.default_rng(seed).choice(len(train_X), m, replace=False)]
+
+
 def _train_ig(model: nn.Module, X: np.ndarray, *, target, train_X: np.ndarray, n_draws: int,
               seed: int, used: list | None = None, **options) -> tuple[np.ndarray, np.ndarray]:
     """IG averaged over ``n_draws`` seeded training references, routing frozen at ``x``
     (``used``: each sample's most steps over its references)."""
     n, n_genes = X.shape
-    m = min(n_draws, len(train_X))
-    refs = train_X[np.random.default_rng(seed).choice(len(train_X), m, replace=False)]
+    refs = train_references(train_X, n_draws, seed)
+    m = len(refs)
     rep_x = np.repeat(X, m, axis=0)  # (n * m, n_genes): sample i's rows i*m .. i*m + m - 1
     rep_t = np.repeat(np.asarray(target), m) if np.ndim(target) else target
     routing = "frozen" if has_sparse_routing(model) else "live"

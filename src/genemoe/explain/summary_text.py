@@ -13,7 +13,10 @@ import pandas as pd
 from genemoe.data.ids import detect_id_kind
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
 
-__all__ = ["drawn_lines", "still_off_text", "reference_lines", "ranking_notes"]
+__all__ = ["drawn_lines", "still_off_text", "reference_lines", "ranking_notes", "compared_with",
+           "routing_jump_lines", "pooling_text"]
+
+_FEW_POOLED = 20  # a survival ranking of fewer samples than this is said to be of few
 
 _BASELINES = {"train_mean": "the training mean (--baseline train_mean)",
               "zeros": "zero expression (--baseline zeros)"}
@@ -79,3 +82,41 @@ def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
         names = ", ".join(map(str, few.index[:6])) + (f" +{len(few) - 6} more" if len(few) > 6 else "")
         notes.append(f"  n < 3 ({names}): rankings of one or two samples, not of the class")
     return notes
+
+
+def compared_with(c: dict[str, Any]) -> str:
+    """What completeness checks the attributions' sum against: ``f(x) - f_frozen(baseline)``
+    where the routing was frozen (it said ``f(x) - f(baseline)`` for every method)."""
+    return "f(x) - f_frozen(baseline)" if c.get("routing") == "frozen" else "f(x) - f(baseline)"
+
+
+def routing_jump_lines(c: dict[str, Any]) -> list[str]:
+    """With the routing frozen, how far the live model's output at the baseline lies from
+    the frozen one's (``routing_jump``), relative to the live change; else nothing."""
+    j = c.get("routing_jump")
+    if not j:
+        return []
+    return [f"  routing jump, f(baseline) - f_frozen(baseline), which the attributions leave "
+            f"out: {j['median_relative']:.2%}",
+            f"    of |f(x) - f(baseline)| in the median sample, at most {j['max_relative']:.2%} "
+            "(convergence.json: routing_jump)"]
+
+
+def pooling_text(c: dict[str, Any]) -> str | None:
+    """A survival ranking pooled over few samples or over several cancer types, said:
+    ``one ranking of 8 samples over 4 cancer types (ACC 3, ...), drawn 8 of 74: few
+    patients; type differences may rank as risk genes``; None otherwise (or for classify)."""
+    types = c.get("samples_by_cancer_type") or {}
+    n = int(c.get("n_samples") or 0)
+    if c.get("task") != "survival" or not n or (n >= _FEW_POOLED and len(types) <= 1):
+        return None
+    counts = sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = ", ".join(f"{t} {k}" for t, k in counts[:6]) + (", ..." if len(counts) > 6 else "")
+    text = (f"one ranking of {n} sample{'s' if n != 1 else ''}"
+            + (f" over {len(types)} cancer types ({shown})" if len(types) > 1 else ""))
+    d = c.get("drawn_from") or {}
+    if d.get("n", 0) > n:
+        text += f", drawn {n} of {d['n']}"
+    caveats = (["few patients"] if n < _FEW_POOLED else []) + (
+        ["type differences may rank as risk genes"] if len(types) > 1 else [])
+    return f"{text}: {'; '.join(caveats)}"

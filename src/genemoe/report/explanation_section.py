@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark, read_ranking, top_genes_line
+from genemoe.explain.summary_text import pooling_text
 from genemoe.report.html_parts import figure_html as _figure_html
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.plots import Figure
@@ -35,6 +36,8 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
     for key in ("warning", "pixel_warning", "training_warning"):
         if conv.get(key):
             head += f'<p class="banner">{html.escape(conv[key])}</p>'
+    if pooled := pooling_text(conv):  # a survival ranking of 8 samples of 4 types, unsaid
+        head += f"<p>Pooled: {html.escape(pooled)}.</p>"
     if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
         head += f"<p>Not ranked (no explained sample stood for them): {html.escape(', '.join(gone))}.</p>"
     ends = conv.get("task") == "survival"  # both ends (the genes lowering the risk were left out)
