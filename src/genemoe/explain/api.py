@@ -64,6 +64,7 @@ from genemoe.explain.convergence import (
     _note_pixel_sharing,
     _refined,
 )
+from genemoe.explain.cost import cost_text
 from genemoe.explain.integrated_gradients import BaselineName, baseline_vector
 from genemoe.explain.linear import LINEAR_MODELS, LinearScore, is_linear_payload
 from genemoe.explain.maps import (
@@ -297,7 +298,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     chart of the sample's top 20 genes by |attribution| (symbols, else ids), titled with
     the sample id, its true and predicted type (survival: type, risk and outcome) and its
     completeness delta, its axis naming the method. Their paths are in
-    ``ExplainResult.files``.
+    ``ExplainResult.files``. Without a progress bar (``progress=False``), a long
+    explanation's cost is said first (:mod:`genemoe.explain.cost`).
     """
     from genemoe.train.model_file import load_model_file
 
@@ -339,6 +341,10 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                               f"{baseline}, or leave --baseline out")
     train_X = _train_rows(bundle, payload, scaler, seed) if method in ("gradient_shap", "train_ig") else None
     log.info("%s: %d samples × %d genes", method, *X.shape)
+    if not progress and (cost := cost_text(model, X, method, target=target, n_steps=n_steps,
+                                           n_draws=n_draws or DEFAULT_DRAWS.get(method, 0),
+                                           batch=internal_batch_size, max_steps=max_steps)):
+        log.warning("%s", cost)  # no bar shows a 12-minute run: said before it (cost.py)
     steps_used: list = []
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
                                           scaler=scaler, train_X=train_X, n_steps=n_steps,
