@@ -212,8 +212,10 @@ def _stability_text(table: pd.DataFrame) -> str:
         return ""
     best = table.loc[table["top50_overlap"].idxmax()]
     n = int(best["n_samples"])
+    rho = best.get("spearman")
     return (f"\nstability: with {best['method']}, the two runs' top-50 genes a class share "
-            f"{best['top50_overlap']:.0%} on average (rank correlation {best['spearman']:.2f})"
+            f"{best['top50_overlap']:.0%} on average"
+            + (f" (rank correlation {rho:.2f})" if rho is not None and np.isfinite(rho) else "")
             + (": the rankings depend on the run (seed or fold) as much as on the data; read "
                "the genes both runs rank high" if best["top50_overlap"] < 0.5 else "")
             + f"; over {n} explained sample{'s' * (n != 1)}"
