@@ -32,7 +32,8 @@ __all__ = ["NARRATING_LOGGERS", "TerminalHandler", "say", "setup_logging"]
 NARRATING_LOGGERS = ("genemoe.data.prepare", "genemoe.data.download", "genemoe.data.gdc_portal",
                      "genemoe.workflows.demo", "genemoe.workflows.predict",
                      "genemoe.workflows.benchmark", "genemoe.workflows.tune",
-                     "genemoe.workflows.train", "genemoe.train.finetune")
+                     "genemoe.workflows.train", "genemoe.train.finetune",
+                     "genemoe.explain.cost")
 _STYLE = {logging.WARNING: ("warning: ", "yellow"), logging.ERROR: ("error: ", "red"),
           logging.CRITICAL: ("error: ", "red"), logging.DEBUG: ("", "bright_black")}
 

@@ -20,10 +20,10 @@ def test_a_long_explanation_without_a_bar_says_its_cost_first(tmp_path, monkeypa
     monkeypatch.setattr(cost, "PROBE_FROM_ROWS", 1)  # the tiny run counts as long
     monkeypatch.setattr(cost, "SAY_FROM_SECONDS", 0.0)
     kw = dict(data=b.path, max_samples_per_class=2, n_steps=4, max_steps=4)
-    with caplog.at_level(logging.WARNING, logger="genemoe"):
+    with caplog.at_level(logging.INFO, logger="genemoe"):
         explain_run(d / "moe", out_dir=tmp_path / "bar", progress=True, **kw)
     assert "gradient rows" not in caplog.text  # a bar shows the progress
-    with caplog.at_level(logging.WARNING, logger="genemoe"):
+    with caplog.at_level(logging.INFO, logger="genemoe"):
         res = explain_run(d / "moe", out_dir=tmp_path / "quiet", progress=False, **kw)
     n = res.n_samples
     assert (f"a long explanation: {n} samples x 8 references x 4 steps = {n * 32:,} gradient rows, "

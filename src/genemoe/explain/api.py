@@ -344,7 +344,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     if not progress and (cost := cost_text(model, X, method, target=target, n_steps=n_steps,
                                            n_draws=n_draws or DEFAULT_DRAWS.get(method, 0),
                                            batch=internal_batch_size, max_steps=max_steps)):
-        log.warning("%s", cost)  # no bar shows a 12-minute run: said before it (cost.py)
+        logging.getLogger("genemoe.explain.cost").info(  # shown without -v (a narrating
+            "%s", cost)  # logger): no bar shows a 12-minute run, said before it (cost.py)
     steps_used: list = []
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
                                           scaler=scaler, train_X=train_X, n_steps=n_steps,
