@@ -72,15 +72,15 @@ def resume_line(command: str | None) -> str:
     if command in RESUMING:
         saved = {"train": "epoch", "pretrain": "epoch", "tune": "trial"}.get(command, "cell")
         return (f"run the same `genemoe {command}` command again (the same --out): it resumes "
-                f"from the last {saved} saved, or starts afresh if none was")  # "where it
+                f"from the last {saved} saved, or starts afresh if none was.")  # "where it
         #   stopped" was said of a run stopped before its first checkpoint
     if command == "download":
-        return "run the same `genemoe download` command again: it resumes its partial file (.part)"
+        return "run the same `genemoe download` command again: it resumes its partial file (.part)."
     if command is not None:
         return (f"`genemoe {command}` writes each file whole, so no file is half-written: run "
-                "it again to finish")
+                "it again to finish.")
     return ("train, pretrain, tune, benchmark and ablation resume where they stopped when run "
-            "again with the same --out; download resumes its partial file (.part)")
+            "again with the same --out; download resumes its partial file (.part).")
 
 
 def was_interrupted(exc: BaseException) -> bool:

@@ -738,6 +738,13 @@ def test_a_linear_model_missing_the_genes_it_weighs_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"carry \d+% of the coxnet model's weight") as err:
         predict_file(tmp_path / "cox", tmp_path / "lacking.tsv", out_path=tmp_path / "p.csv")
     assert heavy[0] in str(err.value) and "--max-missing" in err.value.fix
+    # a gene without a symbol is named by its id (a probe read "None (ENSG00000268614)")
+    from genemoe.workflows.predict_align import check_missing_weight
+
+    nameless = {**payload, "symbols": [None] * len(ids)}
+    with pytest.raises(InputError) as err:
+        check_missing_weight(nameless, read_expression(tmp_path / "lacking.tsv"), 0.2)
+    assert "None" not in str(err.value) and f"missing: {heavy[0]}" in str(err.value)
     assert not (tmp_path / "p.csv").exists()
     text = predict_file(tmp_path / "cox", tmp_path / "lacking.tsv", out_path=tmp_path / "p.csv",
                         max_missing=0.99)

@@ -239,7 +239,8 @@ def check_missing_weight(payload: dict, table: ExpressionTable, max_missing: flo
     if (share > max_missing).any():
         worst = int(share.argmax())
         ids = np.asarray(payload["gene_ids"], dtype=str)
-        symbols = np.asarray(payload.get("symbols") or ids, dtype=str)
+        symbols = [str(s) if s is not None and s == s and str(s) not in ("", "None", "nan")
+                   else ids[i] for i, s in enumerate(payload.get("symbols") or ids)]  # not "None"
         lost = np.flatnonzero(missing[worst] & (weights > 0))
         top = lost[np.argsort(-weights[lost])][:5]
         who = ("every sample" if (share == share[worst]).all() and len(share) > 1
