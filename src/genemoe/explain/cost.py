@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from genemoe.explain.integrated_gradients import _forward_fn
+from genemoe.explain.integrated_gradients import output_fn
 
 __all__ = ["gradient_rows", "seconds_per_row", "cost_text"]
 
@@ -45,7 +45,7 @@ def seconds_per_row(model: nn.Module, x: np.ndarray, *, target: int | None,
     """Seconds one row takes through a forward and a backward pass of ``model``: the faster
     of two passes of ``batch`` copies of ``x`` ``(n_genes,)`` after one that warms up (a
     busy machine made one pass 10x slower)."""
-    forward = _forward_fn(model)
+    forward = output_fn(model)
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device

@@ -46,7 +46,7 @@ from genemoe.errors import input_error
 from genemoe.models.moe import frozen_routing
 
 __all__ = ["attribute", "baseline_vector", "convergence_summary", "samples_off", "barely_moved", "BaselineName",
-           "Routing"]
+           "Routing", "output_fn"]
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def baseline_vector(baseline: BaselineName | np.ndarray, n_genes: int, *,
     return b
 
 
-def _forward_fn(model: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
+def output_fn(model: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
     """``x (B, n_genes) -> (B, n_outputs)`` logits, or ``(B,)`` risk for survival."""
     survival = getattr(model, "task", "classify") == "survival"
 
@@ -166,7 +166,7 @@ def attribute(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | Non
     chunk = max(1, int(internal_batch_size))
     try:
         with torch.enable_grad():
-            ig = IntegratedGradients(_forward_fn(model))
+            ig = IntegratedGradients(output_fn(model))
             for i in tqdm(range(0, n, chunk), desc="integrated gradients", unit="chunk",
                           disable=not progress or n <= chunk):
                 sl = slice(i, i + chunk)

@@ -65,10 +65,10 @@ from genemoe.errors import input_error
 from genemoe.explain.integrated_gradients import (
     BaselineName,
     _check_target,
-    _forward_fn,
     attribute,
     barely_moved,
     baseline_vector,
+    output_fn,
 )
 from genemoe.explain.linear import LinearScore, linear_attributions
 from genemoe.models.image import GeneToImage
@@ -168,7 +168,7 @@ def gradient_shap(model: nn.Module, X: np.ndarray, *, target: int | np.ndarray |
     chunk = max(1, internal_batch_size // max(1, n_draws))
     attrs, deltas = [], []
     with _eval_mode(model), _numpy_seed(seed):
-        gs = GradientShap(_forward_fn(model))
+        gs = GradientShap(output_fn(model))
         for i in range(0, n, chunk):
             sl = slice(i, i + chunk)
             t = tgt[sl] if isinstance(tgt, list) else tgt
@@ -186,7 +186,7 @@ class _Output(nn.Module):
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
         self.model = model
-        self._forward = _forward_fn(model)
+        self._forward = output_fn(model)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self._forward(x)

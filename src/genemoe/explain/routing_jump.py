@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from genemoe.explain.integrated_gradients import _forward_fn
+from genemoe.explain.integrated_gradients import output_fn
 
 __all__ = ["live_outputs", "routing_jump"]
 
@@ -33,7 +33,7 @@ def live_outputs(model: nn.Module, X: np.ndarray, *, batch_size: int = 1024) -> 
     members = getattr(model, "members", None)
     if isinstance(members, nn.ModuleList):
         return np.mean([live_outputs(m, X, batch_size=batch_size) for m in members], axis=0)
-    forward = _forward_fn(model)
+    forward = output_fn(model)
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
