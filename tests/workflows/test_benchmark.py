@@ -563,6 +563,9 @@ def test_a_survival_summary_gives_the_no_information_brier_score(bundle, tmp_pat
     assert len(ref) and (ref > 0).all()
     md = (tmp_path / "s" / "summary.md").read_text()
     assert "C-index: Harrell's" in md  # which one was said in the README only
+    # the endpoint named, as train names it (a probe: "benchmark · survival" of a PFI bundle)
+    assert md.startswith("# genemoe benchmark: survival (OS)")
+    assert "benchmark · survival (OS) · " in res.describe()
     assert "; fold seed 0;" in md  # one repeat: was "fold seeds 0..0"
     # it is the training patients' Nelson–Aalen curve (Breslow at zero risk): it was called a
     # Kaplan–Meier curve

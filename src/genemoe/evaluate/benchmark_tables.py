@@ -373,7 +373,8 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     if protocol.get("pretrained"):  # its rows read like a from-scratch model's (an ablation's)
         results = results.assign(model=results["model"].astype(str) + " (pre-trained)")
     synthetic = protocol.get("bundle_summary", {}).get("synthetic")
-    lines = [f"# genemoe benchmark: {task}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
+    ep = f" ({protocol['endpoint']})" if protocol.get("endpoint") else ""  # OS read as PFI
+    lines = [f"# genemoe benchmark: {task}{ep}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
              protocol_text(protocol), "", "## Mean ± std over folds", "",
              markdown_table(summary_table(results, task)), ""]
     if text := null_brier_text(results):

@@ -160,7 +160,8 @@ class BenchmarkResult(AtFolder):
         protocol = json.loads(path.read_text()) if path.exists() else {}
         synthetic = bool(protocol.get("bundle_summary", {}).get("synthetic"))
         k = int(protocol.get("ensemble") or 1)  # was unsaid (train prints "genemoe × 2")
-        title = (f"benchmark · {self.task}" + (f" · every model × {k}" if k > 1 else "")
+        ep = f" ({protocol['endpoint']})" if protocol.get("endpoint") else ""  # as train says
+        title = (f"benchmark · {self.task}{ep}" + (f" · every model × {k}" if k > 1 else "")
                  + f" · mean ± sd over folds · {self.n_computed} cells "
                  f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
                  + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {shown_path(self.out_dir)}")
@@ -335,6 +336,7 @@ def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldP
     protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
                        "bundle_summary": bundle.summary, "bundle_record": record,
                        "class_names": bundle.class_names, "samples": samples,
+                       **({"endpoint": bundle.endpoint} if opts["task"] == "survival" else {}),
                        "preset_tuned_on": load_preset(opts["preset"]).get("tuned_on") or {},
                        "pretrained_collapsed": _collapsed(opts.get("pretrained")),
                        "stratified_by":
