@@ -506,7 +506,7 @@ def test_an_image_size_that_crowds_the_grid_is_warned(bundle, tmp_path, caplog):
     image = json.loads((tmp_path / "c" / "metrics.json").read_text())["protocol"]["image"]
     assert image["image_size"] == "1 x 1"
     n = int(bundle.gene_mask().sum())
-    assert (f"the network sees the {n} genes at 1 x 1: up to {image['genes_per_pixel_max']} share "
+    assert (f"the network sees the {n:,} genes at 1 x 1: up to {image['genes_per_pixel_max']} share "
             f"one pixel" in caplog.text)
     assert f"--image-size {math.isqrt(n - 1) + 1} or more gives each its own" in caplog.text
 

@@ -512,8 +512,8 @@ def _image_record(model: Any, scaling: str, weights_source: str | None = None) -
              "".join(f"; {k} {image[k]}" for k in ("weights", "finetune") if image.get(k))
              + (" (random init: no ImageNet transfer)" if weights_source == "none" else ""))
     if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
-        log.warning("the network sees the %d genes at %s: up to %d share one pixel (their "
-                    "values averaged, their attributions one); %s", lay.n_genes,
+        log.warning("the network sees the %s genes at %s: up to %d share one pixel (their "
+                    "values averaged, their attributions one); %s", f"{lay.n_genes:,}",
                     image["image_size"], image["genes_per_pixel_max"], lay.one_gene_a_pixel(side))
     return {"image": image}
 
