@@ -19,10 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 from torch import nn
 
-from genemoe.explain.integrated_gradients import output_fn
+from genemoe.train.inference import predict_outputs
 
 __all__ = ["live_outputs", "routing_jump"]
 
@@ -33,17 +32,8 @@ def live_outputs(model: nn.Module, X: np.ndarray, *, batch_size: int = 1024) -> 
     members = getattr(model, "members", None)
     if isinstance(members, nn.ModuleList):
         return np.mean([live_outputs(m, X, batch_size=batch_size) for m in members], axis=0)
-    forward = output_fn(model)
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    try:
-        with torch.no_grad():
-            out = [forward(torch.as_tensor(np.asarray(X[i:i + batch_size], np.float32)).to(device))
-                   .float().cpu().numpy() for i in range(0, len(X), batch_size)]
-    finally:
-        model.train(was_training)
-    out = np.concatenate(out) if out else np.zeros((0, 1), np.float32)
+    device = next(model.parameters()).device  # train's batched eval-mode forward
+    out = predict_outputs(model, np.asarray(X, np.float32), batch_size=batch_size, device=device)
     return out.reshape(len(X), -1).astype(np.float64)
 
 
