@@ -27,7 +27,7 @@ __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "sum
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table", "chosen_table",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
            "FEW_PAIRS", "options_lines", "null_brier_text", "chosen_where", "per_type_c_table",
-           "auc_table", "AUC_TEXT", "PER_TYPE_TEXT"]
+           "auc_table", "AUC_TEXT", "PER_TYPE_TEXT", "routing_summary"]
 
 Task = Literal["classify", "survival"]
 
@@ -415,9 +415,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "trial's shortfall from a full trial's mean cost (`too_big` trials left "
                   "out), and that saving's share of the unpruned total.", "",
                   markdown_table(cost), ""]
-    if "type_separation" in results and results["type_separation"].notna().any():
-        sep = results.dropna(subset=["type_separation"]).groupby("model", sort=False)[
-            "type_separation"].agg(["mean", "std", "count"]).round(3).reset_index()
+    if len(sep := routing_summary(results)):
         lines += ["## Routing: does the gate separate tumour types?", "",
                   "Mutual information between cancer type and the MoE gate's experts over the "
                   "test part, divided by the experts' entropy (0: every type routed alike, 1: "
@@ -498,6 +496,15 @@ def _tuned_on_lines(tuned_on: dict | None, preset: str | None,
         note += (f" `--epochs {epochs}` was given: it replaced the preset's epochs listed here "
                  "for every neural model of this benchmark.")
     return head + [markdown_table(rows), "", note, ""]
+
+
+def routing_summary(results: pd.DataFrame) -> pd.DataFrame:
+    """Per model with a gate: ``mean``, ``std`` and ``count`` over folds of its routing's
+    type separation (``results.csv``'s ``type_separation``); empty without one."""
+    if "type_separation" not in results or results["type_separation"].isna().all():
+        return pd.DataFrame(columns=["model", "mean", "std", "count"])
+    return results.dropna(subset=["type_separation"]).groupby("model", sort=False)[
+        "type_separation"].agg(["mean", "std", "count"]).round(3).reset_index()
 
 
 def markdown_table(df: pd.DataFrame) -> str:

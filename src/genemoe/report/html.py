@@ -42,6 +42,7 @@ from genemoe.evaluate.benchmark_tables import (
     paired_comparisons,
     per_type_c_table,
     results_table,
+    routing_summary,
     summary_table,
     tuning_cost_table,
     tuning_text,
@@ -174,12 +175,13 @@ def _tuned_on_row(tuned_on: dict | None, preset: str | None) -> dict[str, str]:
 
 def _routing_row(results: pd.DataFrame) -> dict[str, str]:
     """How much the sparse models' gates separate tumour types (summary.md's routing table)."""
-    if "type_separation" not in results or results["type_separation"].isna().all():
+    sep = routing_summary(results)
+    if not len(sep):
         return {}
-    sep = results.dropna(subset=["type_separation"]).groupby("model", sort=False)["type_separation"]
     return {"routing (type separation, 0-1)": ", ".join(
-        f"{m} {g.mean():.2f} ± {g.std(ddof=1):.2f}" if len(g) > 1 else f"{m} {g.mean():.2f}"
-        for m, g in sep) + " (mutual information of type and expert over the experts' entropy)"}
+        f"{r.model} {r.mean:.2f} ± {r.std:.2f}" if r.count > 1 else f"{r.model} {r.mean:.2f}"
+        for r in sep.itertuples()) + " (mutual information of type and expert over the "
+        "experts' entropy)"}
 
 
 def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
