@@ -338,6 +338,11 @@ def test_a_backbones_default_weights_are_said_and_recorded(bundle, tmp_path):
     image = json.loads((tmp_path / "r" / "metrics.json").read_text())["protocol"]["image"]
     assert image["weights"] == "none" and image["finetune"] == "all"
     assert "weights none; finetune all (random init: no ImageNet transfer)" in res.output
+    # the record and the report's protocol row said "weights none" with no meaning, and
+    # config.yaml named no weights (the default the run started from)
+    assert image["init"] == "random (no ImageNet transfer)"
+    saved = yaml.safe_load((tmp_path / "r" / "config.yaml").read_text())
+    assert saved["model_config"]["weights"] == "none"
 
 
 def test_pixels_as_the_network_sees_them_are_counted(bundle, tmp_path):
@@ -509,6 +514,8 @@ def test_an_image_size_that_crowds_the_grid_is_warned(bundle, tmp_path, caplog):
     assert (f"the network sees the {n:,} genes at 1 x 1: up to {image['genes_per_pixel_max']} share "
             f"one pixel" in caplog.text)
     assert f"--image-size {math.isqrt(n - 1) + 1} or more gives each its own" in caplog.text
+    # the advice was on the terminal only: metrics.json (and the report's protocol) kept none
+    assert image["crowded_pixels"] == f"--image-size {math.isqrt(n - 1) + 1} or more gives each its own"
 
 
 def test_a_bundle_whose_endpoint_is_empty_is_not_said_to_lack_clinical(bundle):

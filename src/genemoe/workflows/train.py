@@ -264,7 +264,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
                 **({"endpoint": bundle.endpoint} if task == "survival" else {}),
                 "ensemble": ensemble,
-                "model_config": _saved_config(model_cfg, fit_cfg), "train": train_cfg, **fit.info,
+                "model_config": _saved_config(model_cfg, fit_cfg, metrics["protocol"].get("image")),
+                "train": train_cfg, **fit.info,
                 **({"extends": cfg["extends"]} if cfg.get("extends") else {}),  # over preset
                 **({"tuned_on": tuned_on} if tuned_on else {})}
     save_model_file(out_dir / "model.pt", {
@@ -417,14 +418,17 @@ def _rebuild_config(model_cfg: dict) -> dict:
     return {**cfg, "weights": "none"} if "weights" in cfg else cfg
 
 
-def _saved_config(model_cfg: dict, fit_cfg: dict) -> dict:
+def _saved_config(model_cfg: dict, fit_cfg: dict, image: dict | None = None) -> dict:
     """``config.yaml``'s model section: a layout fitted here is named, not listed pixel by
     pixel; the weights are those the run started from (they were written as ``none``, the
-    rebuilding value, and a run retrained from its config.yaml started from random weights)."""
+    rebuilding value, and a run retrained from its config.yaml started from random weights),
+    the backbone's default included when none was given (config.yaml said nothing of them)."""
+    weights = ({"weights": image["weights"]} if image and image.get("weights")
+               and "weights" not in model_cfg else {})
     if fit_cfg is model_cfg:
-        return model_cfg
+        return {**model_cfg, **weights}
     cfg = {k: v for k, v in fit_cfg.items() if k != "layout_state"}
-    return {**cfg, "layout_fitted_on": "training split"}
+    return {**cfg, **weights, "layout_fitted_on": "training split"}
 
 
 # What a finished run (or `genemoe report` of it) holds: a run replacing it removes them
@@ -503,6 +507,7 @@ def _image_record(model: Any, scaling: str, weights_source: str | None = None) -
     image = {"grid": f"{lay.height} x {lay.width}", "image_size": f"{side} x {side}",
              "genes_per_pixel_max": lay.most_genes_seen(side), "input_scaling": scaling,
              "layout": lay.kind, "weights": weights_source,
+             **({"init": "random (no ImageNet transfer)"} if weights_source == "none" else {}),
              **({"finetune": net.finetune} if getattr(net, "finetune", None) else {})}
     grid_most = int(lay.counts.max())
     log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s%s; input "
@@ -512,9 +517,10 @@ def _image_record(model: Any, scaling: str, weights_source: str | None = None) -
              "".join(f"; {k} {image[k]}" for k in ("weights", "finetune") if image.get(k))
              + (" (random init: no ImageNet transfer)" if weights_source == "none" else ""))
     if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
+        image["crowded_pixels"] = lay.one_gene_a_pixel(side)  # the advice, kept (terminal-only)
         log.warning("the network sees the %s genes at %s: up to %d share one pixel (their "
                     "values averaged, their attributions one); %s", f"{lay.n_genes:,}",
-                    image["image_size"], image["genes_per_pixel_max"], lay.one_gene_a_pixel(side))
+                    image["image_size"], image["genes_per_pixel_max"], image["crowded_pixels"])
     return {"image": image}
 
 
