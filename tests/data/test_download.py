@@ -838,3 +838,21 @@ def test_one_attempt_is_said_in_the_singular(hub: Hub, tmp_path: Path) -> None:
     hub.always["f.tsv"] = "503"
     with pytest.raises(DownloadError, match="after 1 attempt: "):
         download_file(hub.url("f.tsv"), tmp_path / "f.tsv", attempts=1, **FAST)
+
+
+def test_a_server_that_keeps_failing_stops_the_run_with_a_fix(hub: Hub, tmp_path: Path) -> None:
+    """An outside probe: a refused or failing server ended `download tcga` with the failure
+    alone, no fix line and nothing of the files fetched or not tried."""
+    plan = plan_downloads(["ACC"])
+    for seed, item in enumerate(plan):
+        hub.files[item.filename] = _blob(1_000, seed=seed)
+    hub.always[plan[1].filename] = "500"
+    with pytest.raises(download.TransferError) as info:
+        download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, retries=0, **FAST)
+    text = str(info.value)
+    assert text.startswith(f"could not download {hub.url(plan[1].filename)} after 1 attempt")
+    assert f"\n  1 of {len(plan)} files are here; the other {len(plan) - 2} were not tried\n" in text
+    assert (f"  fix: check the server address (--base-url, or the hub's own without it) and "
+            f"your network, then run `genemoe download tcga --projects ACC --base-url "
+            f"{hub.base_url} --out {tmp_path / 'x'}` again") in text
+    assert (tmp_path / "x" / plan[0].filename).exists()

@@ -47,13 +47,13 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from genemoe.data.bundle import atomic_write_text, dump_json, file_sha256
-from genemoe.data.download_checks import content_problem, failure_message, offline_message
-from genemoe.data.download_manifest import (
-    MANIFEST_NAME,
-    is_cached,
-    load_manifest,
-    manifest_entry,
+from genemoe.data.download_checks import (
+    content_problem,
+    failure_message,
+    offline_message,
+    transfer_message,
 )
+from genemoe.data.download_manifest import MANIFEST_NAME, is_cached, load_manifest, manifest_entry
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
     PANCAN_HUB_URL,
@@ -68,7 +68,7 @@ from genemoe.errors import GenemoeError, input_error
 __all__ = [
     "DamagedError", "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult",
     "DownloadSource", "GDC_HUB_URL", "MANIFEST_NAME", "NotOnServerError", "OfflineError",
-    "PANCAN_HUB_URL",
+    "PANCAN_HUB_URL", "TransferError",
     "check_retries", "download_file", "download_tcga", "plan_downloads",
 ]  # fmt: skip
 
@@ -108,6 +108,10 @@ class DamagedError(DownloadError):
     def __init__(self, message: str, *, problem: str):
         super().__init__(message)
         self.problem = problem
+
+
+class TransferError(DownloadError):
+    """Every attempt at a file failed in transfer (refused, timed out, reset, HTTP 5xx)."""
 
 
 class NotOnServerError(DownloadError):
@@ -433,7 +437,7 @@ def _failure(url: str, part: Path, last: _Transient | _Damaged, attempts: int) -
     if last.offline:
         return OfflineError(offline_message(url, str(last)))
     kept = f"; the partial file {part} is kept and the next run resumes it" if part.exists() else ""
-    return DownloadError(f"could not download {url} after {tries}: {last}{kept}")
+    return TransferError(f"could not download {url} after {tries}: {last}{kept}")
 
 
 # ----------------------------------------------------------------------------- many files
@@ -572,6 +576,9 @@ def download_tcga(
             reason = str(exc.__cause__) if exc.__cause__ else "network unreachable"
             raise OfflineError(offline_message(item.url, reason, urls_path,
                                                command=f"{command} --out DIR")) from exc
+        except TransferError as exc:  # the server is down or the address wrong: stop here
+            raise TransferError(transfer_message(str(exc), n_done=i - 1, n_files=len(items),
+                                                 command=f"{command} --out {out_dir}")) from exc
         result.paths.append(out_dir / used.filename)
         if fetched:
             _record(result, manifest, used, resumed, where)

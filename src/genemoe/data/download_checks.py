@@ -9,7 +9,8 @@ reads the file through once (a ``.gz`` is decompressed to its end) and says what
 
 What a failed download says is here too: :func:`offline_message` (no network; the fix
 echoes the user's own command) and :func:`failure_message` (the files not on the server
-and those still damaged after their last attempt, each named, in one error at the end).
+and those still damaged after their last attempt, each named, in one error at the end),
+:func:`transfer_message` (a server that refuses or keeps failing: the run stops there).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["content_problem", "failure_message", "offline_message"]
+__all__ = ["content_problem", "failure_message", "offline_message", "transfer_message"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1024  # bytes read to recognise an HTML page
@@ -84,6 +85,22 @@ def offline_message(url: str, reason: str, urls_path: Path | None = None, *,
         f"{fetch}), copy the files here and pass them to `genemoe prepare`; behind a proxy, "
         "set https_proxy"
     )
+
+
+def transfer_message(error: str, *, n_done: int, n_files: int, command: str) -> str:
+    """The stop after a file's transfer kept failing (connection refused, timed out, reset):
+    the server is down or the address wrong, so the files after it are not tried.
+
+    ``error`` names the URL and the last failure; ``n_done`` files before it were fetched or
+    cached (they stay); ``command`` is the user's own download command. The error said the
+    failure alone, with no fix and nothing of the files not tried.
+    """
+    left = n_files - n_done - 1
+    return (f"{error}\n  {n_done} of {n_files} file{'s' if n_files != 1 else ''} are here"
+            f"{f'; the other {left} were not tried' if left else ''}\n"
+            "  fix: check the server address (--base-url, or the hub's own without it) and "
+            f"your network, then run `{command}` again: files already here are not fetched "
+            "again")
 
 
 def failure_message(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[str, str]], *,
