@@ -501,37 +501,37 @@ def test_genes_the_model_does_not_read_and_another_gene_set_are_said(trained, tm
 def test_survival_horizons_beyond_the_last_training_death_are_said():
     """Months read as days gave a baseline ending at day 152: survival_1y/3y/5y empty for
     every sample, unsaid; and the risk column's meaning was said nowhere."""
-    from genemoe.workflows.predict_text import risk_text
+    from genemoe.workflows.predict_text import lines, risk_notes
 
     payload = {"task": "survival", "calibration": {"risk_scale": 1.0},
                "survival_baseline": {"times": [10.0, 152.0], "cum_hazard": [0.1, 0.2], "centre": 0}}
-    text = risk_text(payload)
+    text = lines(risk_notes(payload))
     assert "risk: log relative hazard, higher = shorter survival\n" in text
     assert text.endswith("survival at 1, 3, 5 years: empty, beyond the last training death (day 152)")
     payload["survival_baseline"]["times"] = [10.0, 1500.0]
-    assert risk_text(payload).endswith("survival at 5 years: empty, beyond the last training "
-                                        "death (day 1,500)")
-    assert risk_text({"task": "classify"}) == ""
+    assert lines(risk_notes(payload)).endswith("survival at 5 years: empty, beyond the last "
+                                               "training death (day 1,500)")
+    assert lines(risk_notes({"task": "classify"})) == ""
     # an outside probe: Coxnet on UVM, its test Brier 0.384 against the no-model 0.176 and its
     # scale fitted on 2 validation events, gave a patient survival_3y 6.6e-75, unsaid by predict
     payload.update(calibration={"risk_scale": 0.944, "n_events": 2}, metrics={"test": {
         "integrated_brier_score": 0.384, "ibs_null_reference": 0.176}})
-    text = risk_text(payload)
+    text = lines(risk_notes(payload))
     assert "(× 0.944, the scale fitted on validation, 2 events)" in text
     assert ("warning: on its test split the model's survival curves were worse than no model "
             "(integrated Brier 0.384 against 0.176") in text
     payload["metrics"]["test"]["integrated_brier_score"] = 0.15
-    assert "worse than no model" not in risk_text(payload)
+    assert "worse than no model" not in lines(risk_notes(payload))
 
 
 def test_genes_dropped_on_the_way_to_the_model_are_said():
     """157 GDC genes without a length in the annotation were dropped before FPKM-UQ between
     "56,537 kept" and "the file's 56,380", with no word (the report held them)."""
-    from genemoe.workflows.predict_text import unused_text
+    from genemoe.workflows.predict_text import lines, unused_notes
 
-    text = unused_text({"n_file_genes": 56380, "unused_genes": [], "dropped_genes": {
+    text = lines(unused_notes({"n_file_genes": 56380, "unused_genes": [], "dropped_genes": {
         "no gene length in the annotation (needed for fpkm_uq)": 157,
-        "identifier not in annotation": 4}})  # said on the gene-id line already
+        "identifier not in annotation": 4}}))  # said on the gene-id line already
     assert "genes dropped: 157, no gene length in the annotation (needed for fpkm_uq)" in text
     assert "identifier not in annotation" not in text
 
@@ -690,16 +690,16 @@ def test_most_samples_unlike_the_training_data_is_a_warning(trained, tmp_path):
 def test_an_svms_own_calibration_is_said_before_the_temperature():
     """`genemoe models` says the RBF SVM's probabilities are top-label calibrated; predict
     said only "temperature-scaled on the model's 100 validation samples"."""
-    from genemoe.workflows.predict_text import probability_text
+    from genemoe.workflows.predict_text import lines, probability_notes
 
     payload = {"task": "classify", "model_name": "svm", "calibration": {"temperature": 1.2},
                "metrics": {"val": {"n": 100}, "test": {"ece": 0.0939}}}
-    assert probability_text(payload) == (
+    assert lines(probability_notes(payload)) == (
         "\n  probabilities: top-label calibrated on cross-validated training rows, then "
         "temperature-scaled on the model's 100 validation samples; expected calibration error "
         "on its test split 0.094")
-    assert "then" not in probability_text({**payload, "model_name": "logreg"})
-    assert probability_text({**payload, "task": "survival"}) == ""
+    assert "then" not in lines(probability_notes({**payload, "model_name": "logreg"}))
+    assert lines(probability_notes({**payload, "task": "survival"})) == ""
 
 
 def test_csv_holds_a_float32_forwards_digits(tmp_path, trained):
@@ -756,10 +756,10 @@ def test_a_linear_model_missing_the_genes_it_weighs_is_refused(tmp_path):
 
 def test_patients_with_several_samples_in_the_file_are_said():
     """An outside probe: two 01A aliquots of one UVM patient were scored as two rows, unsaid."""
-    from genemoe.workflows.predict_text import repeated_patients_text
+    from genemoe.workflows.predict_text import lines, repeated_patients_notes
 
     df = pd.DataFrame({"sample_id": ["TCGA-V4-A9EX-01A-11R-A405-07", "TCGA-V4-A9EX-01A-21R-A405-07",
                                      "TCGA-V4-A9EY-01A-11R-A405-07", "S1", "S1b"]})
-    text = repeated_patients_text(df)
+    text = lines(repeated_patients_notes(df))
     assert "1 patient with several samples in the file (TCGA-V4-A9EX (2))" in text
-    assert repeated_patients_text(df.iloc[2:]) == ""
+    assert lines(repeated_patients_notes(df.iloc[2:])) == ""

@@ -140,11 +140,12 @@ def test_the_models_own_samples_are_found_however_their_barcode_is_written():
     # survival model's own (was "new", and counted among the samples not used in training)
     assert model_splits(ids, splits) == ["train", "train", "val", "val", "train patient", "train",
                                          "new", "new"]
-    from genemoe.workflows.predict_text import unfamiliar_text
+    from genemoe.workflows.predict_text import lines, unfamiliar_notes
 
     assert ("1 other sample (another sample type) of the model's own patients (model_split "
             "'... patient'): not independent of the model, and their outcome is the model's "
-            "own") in unfamiliar_text({"n_samples": 8, "n_same_patient": 1, "task": "survival"})
+            "own") in lines(unfamiliar_notes({"n_samples": 8, "n_same_patient": 1,
+                                              "task": "survival"}))
     # a classifier's: survival was named where it did not apply
-    said = unfamiliar_text({"n_samples": 8, "n_same_patient": 1, "task": "classify"})
+    said = lines(unfamiliar_notes({"n_samples": 8, "n_same_patient": 1, "task": "classify"}))
     assert said.endswith("(model_split '... patient'): not independent of the model")

@@ -36,6 +36,7 @@ from genemoe.data.crossscale import (
     scale_rule,
 )
 from genemoe.data.normalise import NEEDS_LENGTH
+from genemoe.data.prep_text import warnings_said
 from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler
@@ -57,16 +58,12 @@ from genemoe.workflows.predict_align import (
     unmapped_ids,
 )
 from genemoe.workflows.predict_text import (
-    empty_text,
-    other_scale_text,
-    probability_text,
-    repeated_patients_text,
-    risk_text,
-    sample_type_text,
+    lines,
+    logged_notes,
+    recorded,
     significant,
+    summary_notes,
     unfamiliar_counts,
-    unfamiliar_text,
-    unused_text,
     wrapped,
 )
 
@@ -400,7 +397,10 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     -------
     str
         A short human-readable report (names the precision); the predictions are in
-        ``out_path`` (``pandas.read_csv`` / ``read_parquet`` it back).
+        ``out_path`` (``pandas.read_csv`` / ``read_parquet`` it back), and beside it
+        ``<out>.record.json``: every step and count, and under ``warnings`` each warning
+        and caveat the report or the log said (``code``, ``level``, ``text`` and its data,
+        e.g. the repeated patients' sample ids).
     """
     if not isinstance(expression_path, str | os.PathLike):  # a bare TypeError from pathlib
         raise input_error(f"expression_path is a {type(expression_path).__name__}: predict "
@@ -413,27 +413,31 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
     check_request(normalisation)  # so too the normalisation asked for
-    annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
-    table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
-    df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
-                               precision=precision, normalisation=normalisation)
+    said: list[str] = []  # warnings logged on the way (stderr): kept in the record too
+    with warnings_said(said):
+        annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
+        table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
+        df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
+                                   precision=precision, normalisation=normalisation)
+        if out_path.exists():  # as train and explain say it (was overwritten silently)
+            log.warning("%s exists: replacing it", out_path)
     text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
     digits = BF16_DIGITS if precision == "bf16" else FP32_DIGITS if text_out else None
     if digits:
         df, report["significant_digits"] = significant(df, digits), digits
-    if out_path.exists():  # as train and explain say it (was overwritten silently)
-        log.warning("%s exists: replacing it", out_path)
     if not text_out:
         with atomic_file(out_path) as tmp:
             df.to_parquet(tmp, index=False)
     else:
         sep = "\t" if out_path.suffix.lower() in (".tsv", ".txt") else ","
         atomic_write_text(out_path, df.to_csv(index=False, sep=sep))
+    notes = summary_notes(df, payload, report)  # the terminal's lines: their caveats recorded
     record_path = out_path.with_suffix(".record.json")  # every step and count (stderr only)
     atomic_write_text(record_path, dump_json({
         "model": str(Path(run)), "expression": str(expression_path), "output": str(out_path),
         "genemoe_version": genemoe.__version__,
-        "model_synthetic": bool((payload.get("record") or {}).get("synthetic")), **report}))
+        "model_synthetic": bool((payload.get("record") or {}).get("synthetic")), **report,
+        "warnings": logged_notes(said) + recorded(notes)}))  # the summary's were terminal-only
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     n = report["n_samples"]
     cfg = payload.get("config") or {}  # the run's resolved config: model and ensemble
@@ -443,17 +447,5 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     return wrapped(f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}"
             + (f"; values to {BF16_DIGITS} significant digits" if precision == "bf16"
-               else "") + f"){synthetic} → {out_path}\n"
-            + (f"  missing genes: at most {report['max_missing_genes']:,} of the model's "
-               f"{len(payload['gene_ids']):,} per sample" + (
-                   f", {report['max_missing_weight_share']:.0%} of its weight"
-                   if "max_missing_weight_share" in report else "") + " (filled from the training data"
-               + ("; the fill makes a sample look more like training to the unfamiliar flag"
-                  if report.get("n_unfamiliar") is not None else "") + ")"
-               if report["max_missing_genes"] else  # was "at most 0 of the model's 1,471"
-               f"  missing genes: none of the model's {len(payload['gene_ids']):,}")
-            + f"{unused_text(report)}{unfamiliar_text(report)}{empty_text(report)}"
-            f"{other_scale_text(report)}{sample_type_text(df, payload)}{repeated_patients_text(df)}"
-            f"{risk_text(payload)}"
-            f"{probability_text(payload)}"
-            f"\n  record: {record_path.name} (every step and count)")
+               else "") + f"){synthetic} → {out_path}" + lines(notes)
+            + f"\n  record: {record_path.name} (every step, count and warning)")

@@ -1,8 +1,15 @@
 """What ``genemoe predict`` says under its output: the summary's lines (calibration, risk,
 genes, unfamiliar and other-tissue samples), wrapped for a terminal, and the output's
-significant digits. Text from a model file's payload and a prediction's report dict."""
+significant digits. Text from a model file's payload and a prediction's report dict.
+
+Each line is a note, ``{"code", "level", "text", **data}``: ``level`` is ``warning`` (said
+with ``warning:``), ``caveat`` or ``info``; the record beside the output keeps every warning
+and caveat with its data (:func:`recorded`), the terminal shows them all (:func:`lines`).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,9 +17,31 @@ import pandas as pd
 from genemoe.errors import InputError
 from genemoe.evaluate.brier import DAYS_PER_YEAR, HORIZONS_YEARS, last_event_time
 
-__all__ = ["wrapped", "significant", "sample_type_text", "probability_text",
-           "repeated_patients_text", "risk_text", "unused_text", "empty_text",
-           "other_scale_text", "unfamiliar_counts", "unfamiliar_text"]
+__all__ = ["Note", "wrapped", "significant", "lines", "recorded", "logged_notes",
+           "summary_notes", "missing_notes", "sample_type_notes", "probability_notes",
+           "repeated_patients_notes", "risk_notes", "unused_notes", "empty_notes",
+           "other_scale_notes", "unfamiliar_counts", "unfamiliar_notes"]
+
+Note = dict[str, Any]  # {"code", "level", "text", **data}
+
+
+def _note(code: str, level: str, text: str, **data: Any) -> Note:
+    return {"code": code, "level": level, "text": text, **data}
+
+
+def lines(notes: list[Note]) -> str:
+    """The summary's lines of ``notes``, each on its own line, a warning's after ``warning:``."""
+    return "".join(f"\n  {'warning: ' * (n['level'] == 'warning')}{n['text']}" for n in notes)
+
+
+def recorded(notes: list[Note]) -> list[Note]:
+    """The warnings and caveats of ``notes``: what the record keeps (info lines left out)."""
+    return [n for n in notes if n["level"] != "info"]
+
+
+def logged_notes(messages: list[str]) -> list[Note]:
+    """Warnings the loggers said on the way (stderr), as notes of code ``logged``."""
+    return [_note("logged", "warning", m) for m in messages]
 
 
 def wrapped(text: str, width: int = 100) -> str:
@@ -51,7 +80,7 @@ def _barcodes(df: pd.DataFrame) -> list:
     return out
 
 
-def sample_type_text(df: pd.DataFrame, payload: dict) -> str:
+def sample_type_notes(df: pd.DataFrame, payload: dict) -> list[Note]:
     """A warning for samples whose TCGA barcode names a sample type the model was not
     trained on (a probe: 18 of 20 normals, -11A, passed the unfamiliar flag and were called
     tumour types, one ACC at 0.74, unsaid); ids that are not barcodes say nothing."""
@@ -59,113 +88,153 @@ def sample_type_text(df: pd.DataFrame, payload: dict) -> str:
 
     trained = set((payload.get("record") or {}).get("config", {}).get("sample_types") or ())
     codes = [b and b.sample_code for b in _barcodes(df)]
-    other = pd.Series([c for c in codes if c and trained and c not in trained], dtype=object)
-    if other.empty:
-        return ""
-    kinds = ", ".join(f"{sample_type_label(c)}: {n:,}" for c, n in other.value_counts().items())
-    return (f"\n  warning: {len(other):,} sample{'s' if len(other) != 1 else ''} of a sample type "
-            f"the model was not trained on, by their barcodes ({kinds}; it was trained on "
-            f"{', '.join(sorted(trained))}): their calls and risks are a tumour model's reading "
-            "of another tissue")
+    odd = [i for i, c in enumerate(codes) if c and trained and c not in trained]
+    if not odd:
+        return []
+    other = pd.Series([codes[i] for i in odd], dtype=object).value_counts()
+    kinds = ", ".join(f"{sample_type_label(c)}: {n:,}" for c, n in other.items())
+    return [_note("other_sample_type", "warning",
+                  f"{len(odd):,} sample{'s' if len(odd) != 1 else ''} of a sample type the model "
+                  f"was not trained on, by their barcodes ({kinds}; it was trained on "
+                  f"{', '.join(sorted(trained))}): their calls and risks are a tumour model's "
+                  "reading of another tissue", n_samples=len(odd),
+                  by_sample_type={str(c): int(n) for c, n in other.items()},
+                  trained_on=sorted(trained),
+                  sample_ids=[str(s) for s in df["sample_id"].iloc[odd]])]
 
 
-def repeated_patients_text(df: pd.DataFrame) -> str:
+def repeated_patients_notes(df: pd.DataFrame) -> list[Note]:
     """A note for patients with several samples in the file (by TCGA barcode: two 01A
     aliquots scored as two rows, unsaid): each row is scored on its own, and a survival
-    risk is one patient's twice."""
-    patients = [b and b.patient_id for b in _barcodes(df)]
-    counts = pd.Series([p for p in patients if p], dtype=object).value_counts()
+    risk is one patient's twice. The record names every such patient and its samples."""
+    patients = pd.Series([b and b.patient_id for b in _barcodes(df)], dtype=object)
+    counts = patients.dropna().value_counts()
     many = counts[counts > 1]
     if many.empty:
-        return ""
+        return []
+    ids = df["sample_id"].astype(str).to_numpy()
     shown = ", ".join(f"{p} ({n})" for p, n in many.head(3).items())
-    return (f"\n  {len(many):,} patient{'s' * (len(many) != 1)} with several samples in the file "
-            f"({shown}{', ...' if len(many) > 3 else ''}): each sample scored on its own; "
-            "count a patient once when summarising")
+    return [_note("repeated_patients", "caveat",
+                  f"{len(many):,} patient{'s' * (len(many) != 1)} with several samples in the "
+                  f"file ({shown}{', ...' if len(many) > 3 else ''}): each sample scored on its "
+                  "own; count a patient once when summarising", n_patients=len(many),
+                  patients={str(p): ids[(patients == p).to_numpy()].tolist() for p in many.index})]
 
 
-def probability_text(payload: dict) -> str:
+def probability_notes(payload: dict) -> list[Note]:
     """How a classifier's probabilities were calibrated, and how well it held on the test
     split (the column said "temperature (T = 1.3, validation)" and the summary nothing)."""
     calib = payload.get("calibration") or {}
     if payload.get("task") != "classify" or "temperature" not in calib:
-        return ""
+        return []
     metrics = payload.get("metrics") or {}
     n_val, ece = (metrics.get("val") or {}).get("n"), (metrics.get("test") or {}).get("ece")
     own = {"svm": "top-label calibrated on cross-validated training rows, then ",
            "svm_linear": "its cross-validated temperature, then "}.get(payload.get("model_name"), "")
-    return ("\n  probabilities: " + own + "temperature-scaled on the model's "  # svm: both said
-            + (f"{n_val:,} validation samples" if n_val else "validation split")
-            + ("" if ece is None else f"; expected calibration error on its test split {ece:.3f}"))
+    return [_note("probabilities", "info", "probabilities: " + own  # svm: both said
+                  + "temperature-scaled on the model's "
+                  + (f"{n_val:,} validation samples" if n_val else "validation split")
+                  + ("" if ece is None else
+                     f"; expected calibration error on its test split {ece:.3f}"))]
 
 
-def risk_text(payload: dict) -> str:
+def risk_notes(payload: dict) -> list[Note]:
     """What a survival model's ``risk`` is, and horizons its baseline cannot reach (the
     column was a number without its meaning; empty 1/3/5-year columns were unsaid)."""
     if payload.get("task") != "survival":
-        return ""
+        return []
     calib = payload.get("calibration") or {}
     scale, n_ev = float(calib.get("risk_scale", 1.0)), calib.get("n_events")
-    text = ("\n  risk: log relative hazard, higher = shorter survival"
-            + (f" (× {scale:.3g}, the scale fitted on validation"
-               + (f", {n_ev} event{'s' * (n_ev != 1)}" if n_ev is not None else "") + ")"
-               if scale != 1.0 else "")
-            + ("; risk_percentile: its rank among the training patients"
-               if payload.get("train_risk") is not None else ""))
+    notes = [_note("risk", "info", "risk: log relative hazard, higher = shorter survival"
+                   + (f" (× {scale:.3g}, the scale fitted on validation"
+                      + (f", {n_ev} event{'s' * (n_ev != 1)}" if n_ev is not None else "") + ")"
+                      if scale != 1.0 else "")
+                   + ("; risk_percentile: its rank among the training patients"
+                      if payload.get("train_risk") is not None else ""))]
     types = (payload.get("survival_baseline") or {}).get("cancer_types") or []
     if len(types) > 1:  # a clinician read the 1/3/5-year columns as the patient's own type's
         shown = ", ".join(types[:6]) + (f", ... ({len(types)})" if len(types) > 6 else "")
-        text += (f"\n  survival_1y/3y/5y and risk_percentile: one baseline and one ranking pooled "
-                 f"over the training's {len(types)} cancer types ({shown}), not per type")
+        notes.append(_note("pooled_survival_baseline", "caveat",
+                           f"survival_1y/3y/5y and risk_percentile: one baseline and one ranking "
+                           f"pooled over the training's {len(types)} cancer types ({shown}), not "
+                           "per type", cancer_types=list(types)))
     test = (payload.get("metrics") or {}).get("test") or {}
     ibs, null = test.get("integrated_brier_score"), test.get("ibs_null_reference")
     if ibs is not None and null is not None and ibs > null:  # said by train only: 3-year
-        text += (f"\n  warning: on its test split the model's survival curves were worse than "
-                 f"no model (integrated Brier {ibs:.3f} against {null:.3f} for the "  # 6.6e-75
-                 "no-model curve): read risk and risk_percentile as a ranking, not "
-                 "survival_1y/3y/5y as probabilities")
+        notes.append(_note("survival_worse_than_no_model", "warning",  # survival 6.6e-75
+                           f"on its test split the model's survival curves were worse than no "
+                           f"model (integrated Brier {ibs:.3f} against {null:.3f} for the "
+                           "no-model curve): read risk and risk_percentile as a ranking, not "
+                           "survival_1y/3y/5y as probabilities", split="test",
+                           integrated_brier_score=float(ibs), ibs_null_reference=float(null)))
     last = last_event_time(payload.get("survival_baseline"))  # Coxnet's lists censored times
     beyond = [y for y in HORIZONS_YEARS if last is not None and y * DAYS_PER_YEAR > last]
     if beyond:
-        text += (f"\n  survival at {', '.join(map(str, beyond))} year{'s' * (beyond != [1])}: "
-                 f"empty, beyond the last training death (day {last:,.0f})")
-    return text
+        notes.append(_note("horizons_beyond_last_death", "caveat",
+                           f"survival at {', '.join(map(str, beyond))} year{'s' * (beyond != [1])}"
+                           f": empty, beyond the last training death (day {last:,.0f})",
+                           years=beyond, last_event_day=float(last)))
+    return notes
 
 
-def unused_text(report: dict) -> str:
+def missing_notes(report: dict, payload: dict) -> list[Note]:
+    """The model's genes the file lacks (filled from the training data), and their weight."""
+    n_model, worst = len(payload["gene_ids"]), report["max_missing_genes"]
+    if not worst:  # was "at most 0 of the model's 1,471"
+        return [_note("missing_genes", "info", f"missing genes: none of the model's {n_model:,}")]
+    share = report.get("max_missing_weight_share")
+    return [_note("missing_genes", "caveat",
+                  f"missing genes: at most {worst:,} of the model's {n_model:,} per sample"
+                  + ("" if share is None else f", {share:.0%} of its weight")
+                  + " (filled from the training data"
+                  + ("; the fill makes a sample look more like training to the unfamiliar flag"
+                     if report.get("n_unfamiliar") is not None else "") + ")",
+                  max_missing_genes=int(worst), n_model_genes=n_model,
+                  **({} if share is None else {"max_missing_weight_share": share}))]
+
+
+def unused_notes(report: dict) -> list[Note]:
     """The file's genes the model does not use (another id, a typo), and a normalisation
     computed over other genes than training's."""
     unused = report.get("unused_genes") or []
     n = report.get("n_file_genes", 0)
-    text = (f"\n  genes: the model reads {n - len(unused):,} of the file's {n:,}; the other "
-            f"{len(unused):,} (e.g. {', '.join(unused[:3])}) are not among its genes"
-            if unused else "")
+    notes = [_note("unused_genes", "caveat",
+                   f"genes: the model reads {n - len(unused):,} of the file's {n:,}; the other "
+                   f"{len(unused):,} (e.g. {', '.join(unused[:3])}) are not among its genes",
+                   n_unused=len(unused))] if unused else []  # the ids: the record's unused_genes
     said = ("identifier not in annotation", "duplicate after id mapping")  # on the map line
-    text += "".join(f"\n  genes dropped: {k:,}, {why}" for why, k in  # were in the report only
-                    (report.get("dropped_genes") or {}).items() if k and why not in said)
-    return text + (f"\n  warning: {report['gene_set_note']}" if report.get("gene_set_note") else "")
+    notes += [_note("genes_dropped", "caveat", f"genes dropped: {k:,}, {why}", reason=why,
+                    n_genes=int(k))  # were in the report only
+              for why, k in (report.get("dropped_genes") or {}).items() if k and why not in said]
+    if report.get("gene_set_note"):
+        notes.append(_note("gene_set", "warning", report["gene_set_note"]))
+    return notes
 
 
-def empty_text(report: dict) -> str:
+def empty_notes(report: dict) -> list[Note]:
     """Samples whose every value is 0 (or missing): their predictions say nothing."""
     empty = report.get("empty_profiles") or []
     if not empty:
-        return ""
+        return []
     shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3:,} more" if len(empty) > 3 else "")
-    return (f"\n  warning: {len(empty):,} sample{'s' if len(empty) != 1 else ''} with every value "
-            f"0 or missing ({shown}): scored, but the prediction says nothing about them")
+    return [_note("empty_profiles", "warning",
+                  f"{len(empty):,} sample{'s' if len(empty) != 1 else ''} with every value 0 or "
+                  f"missing ({shown}): scored, but the prediction says nothing about them",
+                  n_samples=len(empty), sample_ids=list(empty))]
 
 
-def other_scale_text(report: dict) -> str:
+def other_scale_notes(report: dict) -> list[Note]:
     """Samples on another scale than the rest of the file (quantile alignment scores each
     from its own ranks, so alike; the file is still worth a look)."""
     odd = report.get("other_scale_profiles") or []
     if not odd:
-        return ""
+        return []
     shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3:,} more" if len(odd) > 3 else "")
-    return (f"\n  warning: {len(odd):,} sample{'s' if len(odd) != 1 else ''} on another scale than "
-            f"the rest of the file ({shown}: log2 values among linear ones, or the reverse): "
-            "each was aligned from its own ranks, so scored alike, but check the file")
+    return [_note("other_scale_profiles", "warning",
+                  f"{len(odd):,} sample{'s' if len(odd) != 1 else ''} on another scale than the "
+                  f"rest of the file ({shown}: log2 values among linear ones, or the reverse): "
+                  "each was aligned from its own ranks, so scored alike, but check the file",
+                  n_samples=len(odd), sample_ids=list(odd))]
 
 
 def unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
@@ -180,29 +249,46 @@ def unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
             "n_same_patient": int(split.astype(str).str.endswith(" patient").sum())}
 
 
-def unfamiliar_text(report: dict) -> str:
-    lines = ""
+def unfamiliar_notes(report: dict) -> list[Note]:
+    """Samples of the model's own splits or patients, and those unlike its training data."""
+    notes = []
     n_train, n_val = report.get("n_train", 0), report.get("n_val", 0)
     if n_train or n_val:
         parts = [f"{n:,} {what}" for n, what in ((n_train, "training"), (n_val, "validation")) if n]
-        lines += (f"\n  {' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} of the "
-                  "model itself (model_split): not independent, predictions optimistic")
+        notes.append(_note("model_own_samples", "caveat",
+                           f"{' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} of "
+                           "the model itself (model_split): not independent, predictions "
+                           "optimistic", n_train=n_train, n_val=n_val))
     if n_patient := report.get("n_same_patient", 0):
-        lines += (f"\n  {n_patient:,} other sample{'s' * (n_patient != 1)} (another sample type) of "
-                  "the model's own patients (model_split '... patient'): not independent of "
-                  "the model" + (", and their outcome is the model's own"
-                                 if report.get("task") == "survival" else ""))
+        notes.append(_note("model_own_patients", "caveat",
+                           f"{n_patient:,} other sample{'s' * (n_patient != 1)} (another sample "
+                           "type) of the model's own patients (model_split '... patient'): not "
+                           "independent of the model" + (", and their outcome is the model's own"
+                                                          if report.get("task") == "survival"
+                                                          else ""), n_samples=n_patient))
     n = report.get("n_unfamiliar")
     if n is None:
-        return lines
+        return notes
     m = report.get("n_scored_for_ood", report["n_samples"])
     if not m:
-        return lines + "\n  unfamiliar-sample flag: not meant for the model's training samples"
+        return notes + [_note("unfamiliar", "caveat", "unfamiliar-sample flag: not meant for the "
+                              "model's training samples", n_scored=0)]
     other = "" if m == report["n_samples"] else " not used in training"
-    verb = "looks" if n == 1 else "look"
+    if not n:
+        return notes + [_note("unfamiliar", "info",
+                              f"every sample{other} looks like the training data")]
     most = n >= max(2, m / 2)  # 40 of 40 (accuracy 0) read as an ordinary line
-    return lines + (f"\n  {'warning: ' if most else ''}{n:,} of {m:,} samples{other} {verb} unlike "
-                    "the training data (looks_like_training = False: treat their predictions "
-                    "with care" + ("; so many suggests another tissue, pipeline or scale than "
-                                   "the model's" if most else "") + ")" if n else
-                    f"\n  every sample{other} looks like the training data")
+    return notes + [_note("unfamiliar", "warning" if most else "caveat",
+                          f"{n:,} of {m:,} samples{other} {'looks' if n == 1 else 'look'} unlike "
+                          "the training data (looks_like_training = False: treat their "
+                          "predictions with care" + ("; so many suggests another tissue, "
+                                                     "pipeline or scale than the model's"
+                                                     if most else "") + ")",
+                          n_unfamiliar=n, n_scored=m)]
+
+
+def summary_notes(df: pd.DataFrame, payload: dict, report: dict) -> list[Note]:
+    """Every line ``genemoe predict`` says under its output's path, in order."""
+    return [*missing_notes(report, payload), *unused_notes(report), *unfamiliar_notes(report),
+            *empty_notes(report), *other_scale_notes(report), *sample_type_notes(df, payload),
+            *repeated_patients_notes(df), *risk_notes(payload), *probability_notes(payload)]
