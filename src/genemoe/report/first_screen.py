@@ -174,7 +174,7 @@ def tune_panel(*, summary: dict, tuned_on: dict, bundle_summary: dict, record: d
         cost += f"; pruning saved ~{_seconds(summary['seconds_saved_by_pruning'])}"
     rows = [("data", _data_line(bundle_summary, record, bundle_path)),
             ("model", f"<code>{_esc(summary.get('model'))}</code> · {_esc(summary.get('task'))}"
-                      f" · preset {_esc(tuned_on.get('preset', '?'))} · seed "
+                      f"{_esc(_endpoint_words(summary))} · preset {_esc(tuned_on.get('preset', '?'))} · seed "
                       f"{_esc(tuned_on.get('seed', '?'))}"),
             ("searched on", _esc(tuned_on.get("part") or "the validation split")),
             ("budget", f"{fmt_count(summary.get('n_trials_asked'))} trial"

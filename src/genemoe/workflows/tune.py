@@ -158,6 +158,7 @@ class TuneRun(AtFolder):
     cv: int = 1  # inner folds each trial was scored on (1: the validation split)
     n_asked: int | None = None  # --trials
     timeout: float | None = None  # --timeout (seconds)
+    endpoint: str | None = None  # a survival tune's endpoint (OS, PFI, ...), as train names it
 
     def describe(self) -> str:
         r, t = self.result, budget_rows(self.result.trials)
@@ -170,7 +171,8 @@ class TuneRun(AtFolder):
                  f"; pruning saved ~{cost['seconds_saved']:.0f} s")
         too_big = (f"; {cost['n_too_big']} more drawn too big for the free memory, not "
                    f"counted" if cost["n_too_big"] else "")
-        lines = [f"tune: {shown_path(self.out_dir)}  ({self.model_name}, {self.task}; study {r.study_name!r}, "
+        ep = _endpoint_words(self.endpoint)  # an OS search read like a PFI one
+        lines = [f"tune: {shown_path(self.out_dir)}  ({self.model_name}, {self.task}{ep}; study {r.study_name!r}, "
                  f"{(n := len(t) - cost['n_too_big'] - lost - running)} trial{'s' if n != 1 else ''}: "
                  f"{done} complete, {r.n_pruned} pruned{_beyond(t, self.n_asked)}{fails}"
                  f"{too_big}{f'; {running} still running in another process' if running else ''}"
@@ -338,8 +340,9 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     data, gene_mask = _tuning_data(bundle, task, model_name, model_cfg)
     fit_cfg = with_fitted_layout(model_name, model_cfg, bundle, gene_mask, data["train"].rows)
     var = bundle.var.loc[gene_mask]
+    endpoint = bundle.endpoint if task == "survival" else None
     written = dict(model_name=model_name, task=task, n_trials=n_trials, seed=seed,
-                   preset=preset, storage=storage, cv=cv, epochs=epochs)
+                   preset=preset, storage=storage, cv=cv, epochs=epochs, endpoint=endpoint)
     try:
         result = tune_model(model_name, task, data, base_model_cfg=fit_cfg, base_train_cfg=train_cfg,
                             n_outputs=len(bundle.class_names) if task == "classify" else 1,
@@ -366,7 +369,8 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     result = _shown_states(result)
     cut = timeout is not None and n_in_budget(budget_rows(result.trials)) < n_trials
     _write_outputs(out_dir, bundle, data, result, stopped_by="timeout" if cut else None, **written)
-    return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout)
+    return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout,
+                   endpoint=endpoint)
 
 
 def _shown_states(result: TuneResult) -> TuneResult:
@@ -425,10 +429,13 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
     atomic_write_text(out_dir / "best.yaml", text)
     atomic_write_text(out_dir / "trials.csv", trials_csv(result.trials))
     plot_search(result.trials, out_dir / "search.png", metric=f"validation {result.metric}",
-                title=f"{opts['model_name']} ({opts['task']}): best {result.best_value:.3f}")
+                title=f"{opts['model_name']} ({opts['task']}{_endpoint_words(opts.get('endpoint'))})"
+                      f": best {result.best_value:.3f}")
     t = budget_rows(result.trials)
     cost = tuning_cost(t)
-    summary = {"model": opts["model_name"], "task": opts["task"], "study": result.study_name,
+    summary = {"model": opts["model_name"], "task": opts["task"],
+               **({"endpoint": opts["endpoint"]} if opts.get("endpoint") else {}),
+               "study": result.study_name,
                "storage": redacted_url(opts["storage"]), "n_trials_asked": opts["n_trials"],
                "trials_by_state": t["state"].value_counts().to_dict(),
                "n_duplicates": int(t["duplicate_of"].notna().sum()),
@@ -450,8 +457,9 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
 
 def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, model_name: str,
               task: Task, n_trials: int, seed: int, preset: str, storage: str, cv: int = 1,
-              epochs: int | None = None) -> str:
-    """``best.yaml``: the best trial's full model and training options, and ``tuned_on:``."""
+              epochs: int | None = None, endpoint: str | None = None) -> str:
+    """``best.yaml``: the best trial's full model and training options, and ``tuned_on:``
+    (``endpoint``: a survival search's, OS, PFI, ...)."""
     model_cfg = {k: v for k, v in result.best_model_cfg.items() if k != "layout_state"}
     train_cfg = {k: v for k, v in result.best_train_cfg.items() if k not in _NOT_SAVED}
     tuned = [k for k in result.best_params if not _fixed(result, k)]
@@ -465,6 +473,7 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
                  else f"{cv} inner folds of the training and validation splits "
                       f"({len(data['train'].rows) + len(data['val'].rows)} samples; each fold "
                       "its own gene filter and scaler); test split never read"),
+        **({"endpoint": endpoint} if endpoint else {}),  # an OS search read like a PFI one
         "overlaps_benchmark_test_folds": True,  # a benchmark's folds cover the whole bundle
         "metric": (f"validation {result.metric} (higher is better)" if cv == 1 else
                    f"mean validation {result.metric} over {cv} inner folds (higher is better)"),
@@ -483,11 +492,17 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
     doc = {"model": {model_name: model_cfg}} | ({"train": train_cfg} if neural else {}) | {
            "tuned_for": {"model": model_name, "task": task},  # best.yaml carried focal_gamma, lr)
            "tuned_on": {", ".join(tuned): entry}}
-    head = (f"# genemoe tune: {model_name} ({task}), best of {n_counted} trial{'s' if n_counted != 1 else ''} on the "
+    head = (f"# genemoe tune: {model_name} ({task}{_endpoint_words(endpoint)}), best of "
+            f"{n_counted} trial{'s' if n_counted != 1 else ''} on the "
             + ("validation split" if cv == 1 else f"mean of {cv} inner folds")  # said "validation
             + f".\n# Retrain: genemoe train --config best.yaml --model {model_name} "  # split"
             f"--task {task} --data BUNDLE --out RUN\n")
     return head + dump_yaml(plain(doc))
+
+
+def _endpoint_words(endpoint: str | None) -> str:
+    """`` (OS)``: a survival search's endpoint, as train and benchmark write it; else ''."""
+    return f" ({endpoint})" if endpoint else ""
 
 
 def _fixed(result: TuneResult, key: str) -> bool:
