@@ -247,3 +247,27 @@ def test_an_ensembles_genes_used_are_its_members_selection():
     table = results_table([cell, single, plain])
     assert table["n_genes_used"].tolist() == [2000, 2000, 19396]
     assert table["ensemble"].tolist() == [2, 1, 1]
+
+
+def test_tuned_on_says_which_models_used_each_value_and_what_replaced_part_of_it():
+    """summary.md listed every tuned_on entry of the preset, used or not; a value --epochs
+    replaced in part is said beside the entry."""
+    from genemoe.evaluate.benchmark_tables import summary_markdown, tuned_on_used_by
+
+    preset = {"train_survival": {"value": "lr 1e-4, epochs 40", "data": "gdc6", "part": "val"},
+              "model.dropout": {"value": 0.5, "data": "pancan", "part": "val"},
+              "pretrain.lr": {"value": 1e-3, "data": "gdc6", "part": "val"}}
+    over = {**preset["train_survival"], "overridden": "epochs 40 -> 2 (--epochs)"}
+    tuned = tuned_on_used_by(preset, {"coxph": {}, "genemoe": {"train_survival": over,
+                                                               "model.dropout": {}}})
+    assert [k for k, v in tuned.items() if v["used_by"]] == ["train_survival", "model.dropout"]
+    assert tuned["train_survival"]["overridden"] == "epochs 40 -> 2 (--epochs)"
+    assert tuned["pretrain.lr"]["used_by"] == [] and "overridden" not in tuned["model.dropout"]
+    results = pd.DataFrame({"model": ["coxph"], "repeat": [0], "fold": [0], "c_index": [0.6]})
+    md = summary_markdown(results, {"task": "survival", "preset": "small", "epochs": 2,
+                                    "n_folds": 2, "n_repeats": 1, "seed": 0, "bundle_path": "b",
+                                    "val_fraction": 0.15, "tune": 0, "preset_tuned_on": tuned})
+    section = md.split("## Preset values chosen on data (`small`)")[1]
+    assert "| replaced here |" in section and "epochs 40 -> 2 (--epochs)" in section
+    assert "| pretrain.lr |" not in section and "`pretrain.lr`." in section
+    assert "every neural model of this benchmark" not in section  # the column says it

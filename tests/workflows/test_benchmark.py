@@ -600,7 +600,7 @@ def test_the_report_says_the_preset_values_chosen_on_data(classify_run, tmp_path
     assert tuned_on and "Preset values chosen on data (`small`)" in (out / "summary.md").read_text()
     page = html.unescape(write_report(out).read_text())
     assert "preset values chosen on data (small)" in page
-    key, first = next(iter(tuned_on.items()))
+    key, first = next((k, v) for k, v in tuned_on.items() if v["used_by"])  # fcn's
     assert f"{key} {first['value']} on {first['data']}" in page
     # and the routing table's numbers (summary.md's only)
     from genemoe.report.html import _routing_row  # noqa: PLC2701 (the row under test)

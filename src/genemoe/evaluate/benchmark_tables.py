@@ -6,7 +6,7 @@ functions turn finished cells (``results.csv`` rows) into tables and write nothi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -27,7 +27,8 @@ __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "sum
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table", "chosen_table",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
            "FEW_PAIRS", "options_lines", "null_brier_text", "chosen_where", "per_type_c_table",
-           "auc_table", "AUC_TEXT", "PER_TYPE_TEXT", "routing_summary"]
+           "auc_table", "AUC_TEXT", "PER_TYPE_TEXT", "routing_summary", "tuned_on_used_by",
+           "tuned_on_in_run"]
 
 Task = Literal["classify", "survival"]
 
@@ -421,8 +422,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "test part, divided by the experts' entropy (0: every type routed alike, 1: "
                   "the expert fixes the type); usage tables per type in cells/*.json.", "",
                   markdown_table(sep), ""]
-    lines += _tuned_on_lines(protocol.get("preset_tuned_on"), protocol.get("preset"),
-                             protocol.get("epochs"))
+    lines += _tuned_on_lines(protocol)
     lines += _auc_lines(results)
     if len(per_type := per_type_c_table(results)):
         lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
@@ -475,27 +475,68 @@ def _auc_lines(results: pd.DataFrame) -> list[str]:
             markdown_table(table), ""]
 
 
-def _tuned_on_lines(tuned_on: dict | None, preset: str | None,
-                    epochs: int | None = None) -> list[str]:
-    """summary.md's account of the preset values that were chosen on data, and where (and
-    that ``--epochs`` replaced the preset's epochs, which the table listed as used)."""
+def tuned_on_used_by(tuned_on: Mapping[str, Any], in_force: Mapping[str, Mapping[str, Any]]
+                     ) -> dict[str, dict[str, Any]]:
+    """A preset's ``tuned_on:`` entries (protocol.json's ``preset_tuned_on``), each with
+    ``used_by``: the names in ``in_force`` (a model, or the per-fold pre-training; each
+    with the entries in force for it, :func:`~genemoe.config_presets.tuned_on_in_force`)
+    whose options it describes, ``[]`` for none; and ``overridden`` where a later layer
+    (``--epochs``) replaced part of it. summary.md listed every entry of the preset
+    (image-model and survival options for a classification of logistic regressions)."""
+    out = {}
+    for key, entry in tuned_on.items():
+        entry = dict(entry) if isinstance(entry, Mapping) else {"value": str(entry)}
+        users = [name for name, now in in_force.items() if key in now]
+        over = dict.fromkeys(str(n[key]["overridden"]) for n in in_force.values()
+                             if isinstance(n.get(key), Mapping) and n[key].get("overridden"))
+        out[str(key)] = {**entry, "used_by": users, **({"overridden": "; ".join(over)} if over else {})}
+    return out
+
+
+def tuned_on_in_run(tuned_on: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+    """``preset_tuned_on`` split into the entries this benchmark used and the keys of those
+    it did not (``used_by`` empty); an older protocol.json without ``used_by``: all used."""
+    used = {k: v for k, v in (tuned_on or {}).items()
+            if not isinstance(v, Mapping) or v.get("used_by", True)}
+    return used, [k for k in (tuned_on or {}) if k not in used]
+
+
+def _tuned_on_lines(protocol: Mapping[str, Any]) -> list[str]:
+    """summary.md's account of the preset values that were chosen on data, and where: those
+    of options this run's models used (the others named as not used), and that ``--epochs``
+    or ``--tune`` replaced some."""
+    tuned_on, epochs = protocol.get("preset_tuned_on"), protocol.get("epochs")
     if tuned_on is None:
         return []
-    head = [f"## Preset values chosen on data (`{preset}`)", ""]
+    head = [f"## Preset values chosen on data (`{protocol.get('preset')}`)", ""]
     if not tuned_on:
         return head + ["None: the preset records no value chosen on data.", ""]
+    used, unused = tuned_on_in_run(tuned_on)
+    why = "other models', the other task's or pre-training's" + (
+        f", or replaced by `--epochs {epochs}`" if epochs is not None else "")
+    rest = ([f"Not used by this run ({why}; in protocol.json): "
+             f"{'; '.join(f'`{k}`' for k in unused)}.", ""] if unused else [])
+    if not used:
+        return head + ["None of them describes an option this benchmark's models ran with.", "",
+                       *rest]
     rows = pd.DataFrame([{"value of": k, "is": v.get("value"), "chosen on": v.get("data"),
                           "part": v.get("part"),
-                          "sits in a benchmark's test folds": v.get("overlaps_benchmark_test_folds")}
-                         for k, v in tuned_on.items()])
+                          "sits in a benchmark's test folds": v.get("overlaps_benchmark_test_folds"),
+                          **({"used by": ", ".join(v["used_by"])} if "used_by" in v else {}),
+                          **({"replaced here": v["overridden"]} if v.get("overridden") else {})}
+                         for k, v in used.items()]).fillna("")
     note = ("If this benchmark runs on that data, those samples also sit in its test folds: the "
             "values were chosen seeing them (genemoe's own choices on a validation split, never "
             "a test split; others' as their part says), which can favour the models they were "
             "tuned for.")
-    if epochs is not None and any("epochs" in f"{k} {v.get('value')}" for k, v in tuned_on.items()):
+    old = not any(isinstance(v, Mapping) and "used_by" in v for v in used.values())
+    if old and epochs is not None and any("epochs" in f"{k} {v.get('value')}" for k, v in used.items()):
         note += (f" `--epochs {epochs}` was given: it replaced the preset's epochs listed here "
                  "for every neural model of this benchmark.")
-    return head + [markdown_table(rows), "", note, ""]
+    if protocol.get("tune"):
+        note += (" With `--tune` each search started from these values, and its best trial may "
+                 "have replaced them: Chosen per fold says what each fold used.")
+    return head + [markdown_table(rows), "", note, "", *rest]
 
 
 def routing_summary(results: pd.DataFrame) -> pd.DataFrame:

@@ -44,6 +44,7 @@ from genemoe.evaluate.benchmark_tables import (
     results_table,
     routing_summary,
     summary_table,
+    tuned_on_in_run,
     tuning_cost_table,
     tuning_text,
 )
@@ -162,15 +163,19 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
 
 # --------------------------------------------------------------------------- contexts
 def _tuned_on_row(tuned_on: dict | None, preset: str | None) -> dict[str, str]:
-    """The preset values chosen on data, and whether those samples sit in a benchmark's test
-    folds (summary.md said so; the page, the document people share, did not)."""
-    if not tuned_on:
+    """The preset values chosen on data that this run's models used, whether those samples
+    sit in a benchmark's test folds (summary.md said so; the page, the document people
+    share, did not), and the entries this run did not use, named as such."""
+    used, unused = tuned_on_in_run(tuned_on)
+    if not used and not unused:
         return {}
     parts = [f"{k} {v.get('value')} on {v.get('data')} ({v.get('part')}"
              + ("; those samples sit in a benchmark's test folds" if v.get(
-                 "overlaps_benchmark_test_folds") else "") + ")" for k, v in tuned_on.items()]
-    return {f"preset values chosen on data ({preset})": "; ".join(parts) + ": if this benchmark "
-            "runs on that data, the values were chosen seeing its test samples"}
+                 "overlaps_benchmark_test_folds") else "") + ")" for k, v in used.items()]
+    rest = f"; not used by this run: {'; '.join(unused)}" if unused else ""
+    return {f"preset values chosen on data ({preset})": ("; ".join(parts) + ": if this benchmark "
+            "runs on that data, the values were chosen seeing its test samples" if parts else
+            "none used by this run's models") + rest}
 
 
 def _routing_row(results: pd.DataFrame) -> dict[str, str]:

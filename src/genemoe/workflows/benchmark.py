@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.config_presets import load_preset
+from genemoe.config_presets import load_preset, tuned_on_in_force
 from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
@@ -65,7 +65,12 @@ from genemoe.evaluate.benchmark_files import (
     set_aside_cells,
     software_versions,
 )
-from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, results_table, summary_markdown
+from genemoe.evaluate.benchmark_tables import (
+    PRIMARY_METRIC,
+    results_table,
+    summary_markdown,
+    tuned_on_used_by,
+)
 from genemoe.explain.routing import routing_report
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
@@ -328,16 +333,29 @@ def _said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:
     return account
 
 
+def _tuned_on(opts: dict, in_force: dict[str, dict]) -> dict:
+    """The preset's ``tuned_on:``, each entry with the models (``in_force``: each model's
+    entries in force) and the per-fold pre-training (a recipe of the preset's ``pretrain:``)
+    that used its values (:func:`~genemoe.evaluate.benchmark_tables.tuned_on_used_by`)."""
+    preset, pre = load_preset(opts["preset"]), opts.get("pretrained")
+    if isinstance(pre, dict) and isinstance(recipe := pre["per_fold"].get("pretrain"), dict):
+        in_force = {**in_force, "per-fold pre-training": tuned_on_in_force(
+            [("preset", preset)], {"pretrain": recipe}, str(pre["per_fold"].get("model")),
+            opts["task"])}
+    return tuned_on_used_by(preset.get("tuned_on") or {}, in_force)
+
+
 def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan],
-                    samples: dict) -> dict:
-    """Write ``protocol.json`` and ``splits.tsv`` (every fold's rows as sample ids)."""
+                    samples: dict, in_force: dict[str, dict]) -> dict:
+    """Write ``protocol.json`` and ``splits.tsv`` (every fold's rows as sample ids);
+    ``in_force``: each model's ``tuned_on:`` entries in force."""
     record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
                                                   "normalisation", "inputs", "steps", "dropped")}
     protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
                        "bundle_summary": bundle.summary, "bundle_record": record,
                        "class_names": bundle.class_names, "samples": samples,
                        **({"endpoint": bundle.endpoint} if opts["task"] == "survival" else {}),
-                       "preset_tuned_on": load_preset(opts["preset"]).get("tuned_on") or {},
+                       "preset_tuned_on": _tuned_on(opts, in_force),
                        "pretrained_collapsed": _collapsed(opts.get("pretrained")),
                        "stratified_by":
                        "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
@@ -438,9 +456,10 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         raise input_error("--pretrained starts neural Gene-MOE models only", where="--models",
                           fix="benchmark the classical models in a run without --pretrained")
     resolve_device(device)  # refused now, not in the first neural cell
-    for m in models:  # a bad option or value (--epochs 0) refused now, not in the first cell
-        check_model_options(m, resolve_config(preset, None, m, seed=seed, device=device,
-                                              epochs=epochs, task=task)[1])
+    configs = {m: resolve_config(preset, None, m, seed=seed, device=device, epochs=epochs,
+                                 task=task) for m in models}
+    for m, (_, model_cfg, _) in configs.items():  # a bad option or value (--epochs 0) refused
+        check_model_options(m, model_cfg)  # now, not in the first cell
     out_dir = path_of(out_dir, "out_dir")
     bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
@@ -465,7 +484,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                     "are removed, its cells%s kept in %s; %s", out_dir, "; ".join(changes), figures,
                     kept or "(none)", "the cells of an earlier run with these options are "
                     "reused" if back else "this benchmark's cells are computed anew")
-    protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds))
+    protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds),
+                               {m: c[0].get("tuned_on") or {} for m, c in configs.items()})
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
     old = (out_dir / "results.csv").read_text() if (out_dir / "results.csv").exists() else None
