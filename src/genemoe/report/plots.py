@@ -29,7 +29,7 @@ from genemoe.explain.figures import new_subplots
 __all__ = [
     "Figure", "plot_confusion_matrix", "plot_per_class_f1", "plot_km_by_type", "plot_metric_box",
     "plot_training_curves", "plot_expert_utilisation", "plot_reliability", "median_split_within",
-    "benchmark_figures", "read_history",
+    "benchmark_figures", "read_history", "remove_undrawn",
     "run_figures",
 ]  # fmt: skip
 
@@ -406,7 +406,30 @@ def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None) ->
                                      out_path=plot_dir / f"f1_{model}.png",
                                      title=f"{model}: per-class F1 (mean ± std over folds)")
             figs.append(Figure(path, f"{model}: per-class F1, mean ± std over folds", "classification"))
+    remove_undrawn(plot_dir, figs)
     return figs
+
+
+# the names of benchmark_figures' files: <kind>_<metric or model>.png
+_BENCHMARK_FIGURES = ("box_", "confusion_", "reliability_", "km_", "training_", "experts_", "f1_")
+
+
+def remove_undrawn(plot_dir: Path, drawn: Sequence[Figure]) -> list[str]:
+    """Remove the benchmark figures in ``plot_dir`` that were not ``drawn`` now (an earlier
+    run's: of models or a task this benchmark no longer holds), saying which; returns their
+    names. A rerun with fewer ``--models`` left their confusion matrices beside the new
+    figures, read as this run's."""
+    keep = {f.path.resolve() for f in drawn}
+    stale = sorted(p for p in Path(plot_dir).glob("*.png")
+                   if p.name.startswith(_BENCHMARK_FIGURES) and p.resolve() not in keep)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if stale:
+        names = [p.name for p in stale]
+        log.warning("%s: removed %d figure%s this benchmark's cells do not draw (an earlier "
+                    "run's): %s", plot_dir, len(names), "s" * (len(names) != 1),
+                    ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else ""))
+    return [p.name for p in stale]
 
 
 def read_history(path: Path) -> list[dict]:

@@ -492,10 +492,14 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
     atomic_write_text(out_dir / "summary.md", summary_markdown(results, protocol))
     changed = n_computed or old != results.to_csv(index=False)  # fewer --models: none computed
-    if changed and (out_dir / "report.html").exists():  # it showed the earlier results
-        remove_outputs(out_dir, ["report.html"])
-        log.warning("%s: removed report.html, made from the earlier results; `genemoe report %s` "
-                    "writes it anew", out_dir, out_dir)
+    stale = [f for f in ("report.html", "plots") if changed and (out_dir / f).exists()
+             and (f != "plots" or old is not None)]  # both made from the earlier results
+    if stale:  # (a rerun of fewer --models left the others' figures, read as this run's)
+        said = " and ".join(f if f == "report.html" else
+                            f"{len(list((out_dir / f).glob('*.png')))} figures in plots/" for f in stale)
+        remove_outputs(out_dir, stale)
+        log.warning("%s: removed %s, made from the earlier results; `genemoe report %s` "
+                    "writes %s anew", out_dir, said, out_dir, "it" if stale == ["report.html"] else "them")
     return BenchmarkResult(out_dir, task, models, results, n_computed, n_reused,
                            time.perf_counter() - t0)
 
