@@ -147,6 +147,11 @@ def test_model_options_from_python_take_any_option_of_the_model(made, tmp_path):
     with pytest.raises(InputError, match="takes no --image-size"):  # the CLI's image flag
         train_run(bundle.path, out_dir=tmp_path / "y", model_name="genemoe", epochs=1,
                   model_options={"image_size": 32}, progress=False)
+    # genemoe's own hidden and dropout were refused as "--hidden, --dropout" image flags
+    run = train_run(bundle.path, out_dir=tmp_path / "hd", model_name="genemoe", epochs=1,
+                    model_options={"hidden": 64, "dropout": 0.2}, progress=False)
+    saved = yaml.safe_load((run.out_dir / "config.yaml").read_text())["model_config"]
+    assert (saved["hidden"], saved["dropout"]) == (64, 0.2)
 
 
 def test_a_data_frame_given_to_predict_is_told_to_be_written_first():

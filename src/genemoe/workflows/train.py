@@ -396,8 +396,10 @@ def _with_model_options(model_name: str, model_cfg: dict, options: dict[str, Any
 
     keys = HYBRID_KEYS if model_name == "hybrid_cnn" else BACKBONE_KEYS if model_name in BACKBONES else ()
     # the CLI's image flags on another model are refused; from Python any other option of
-    # the model is taken (checked when it is built): n_experts was refused as an image flag
-    refused = sorted((set(options) - set(keys)) & (set(HYBRID_KEYS) | set(BACKBONE_KEYS)))
+    # the model is taken (checked when it is built): n_experts was refused as an image flag,
+    # and so were genemoe's own hidden and dropout (their names are image options' too)
+    refused = sorted((set(options) - set(keys) - set(model_cfg))
+                     & (set(HYBRID_KEYS) | set(BACKBONE_KEYS)))
     if refused:
         flags = ", ".join("--" + k.replace("_", "-") for k in refused)
         raise input_error(f"model {model_name!r} takes no {flags}", where="train",
