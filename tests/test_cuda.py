@@ -173,6 +173,32 @@ def test_pretraining_runs_on_cuda(tmp_path):
         assert math.isfinite(rec["loss/g_loss"]) and math.isfinite(rec["loss/critic_loss"])
 
 
+def test_train_predict_explain_and_features_run_on_cuda(tmp_path):
+    """The workflows end to end on the GPU: train's routing report fed CPU rows to a model
+    left on the GPU (gate_values), and predict, explain and features had no --device."""
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    from genemoe.explain import explain_run
+    from genemoe.workflows.features import analyse_features
+    from genemoe.workflows.predict import predict_file
+    from genemoe.workflows.train import train_run
+    from synthetic_inputs import prepare_synthetic
+
+    b, files, _ = prepare_synthetic(tmp_path, n_samples=160, n_genes=80, n_types=3, seed=5,
+                                    clinical=False)
+    run = train_run(b.path, out_dir=tmp_path / "run", model_name="genemoe", epochs=2,
+                    progress=False, device="cuda", model_options=TINY)
+    metrics = json.loads((run.out_dir / "metrics.json").read_text())
+    assert metrics["protocol"]["device"].startswith("cuda") and metrics["routing"]
+    predict_file(run.out_dir, files["counts"], out_path=tmp_path / "p.tsv", device="cuda")
+    assert json.loads((tmp_path / "p.record.json").read_text())["device"].startswith("cuda")
+    res = explain_run(run.out_dir, data=b.path, out_dir=tmp_path / "e", n_steps=8,
+                      max_samples_per_class=2, progress=False, device="cuda")
+    assert res.convergence["device"].startswith("cuda")
+    feats = analyse_features(run.out_dir, data=b.path, out_dir=tmp_path / "f", n_features=3,
+                             k=3, max_samples=30, device="cuda")
+    assert feats.summary["device"].startswith("cuda")
+
+
 def test_ddp_nccl_world_size_1_through_torchrun(tmp_path):
     torchrun = shutil.which("torchrun")
     if torchrun is None:

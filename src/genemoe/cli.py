@@ -17,7 +17,7 @@ import typer
 
 from genemoe.cli_args import CliCommand, CliGroup
 from genemoe.cli_inputs import bundle_summary_lines, expand_paths, joined_inputs, only_with
-from genemoe.cli_logging import say, setup_logging
+from genemoe.cli_logging import say, setup_logging, show_version
 from genemoe.cli_process import (
     defer_interrupts_in_imports,
     progress_bars,
@@ -272,6 +272,7 @@ def predict(
              "model's scale; auto: the model's own normalisation for the input it was trained "
              "on, else log2(x+1) and per-sample quantile alignment to the training data; none: "
              "log values already on it (Xena's star_fpkm-uq for a model trained on it).")] = "auto",
+    device: Device = "auto",
 ) -> None:
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file
@@ -287,7 +288,7 @@ def predict(
         say(line)
     report = predict_file(model, expression or joined.expression[0], out_path=out, annotation_path=annotation,
                           max_missing=max_missing, orientation=orientation, precision=precision,
-                          normalisation=normalisation)
+                          normalisation=normalisation, device=device)
     say(report)
 
 
@@ -401,13 +402,15 @@ def explain(
     other: Annotated[Path | None, typer.Option(
         help="With --compare: a second run (another seed or fold) for top-50 stability.")] = None,
     progress: Progress = True,
+    device: Device = "auto",
 ) -> None:
     """Gene rankings per class and per sample (or for the risk) of a trained run."""
     only_with(compare, other, "--other", "--compare")
     kw = dict(data=data, out_dir=out, split=split, baseline=baseline, n_steps=n_steps, n_draws=n_draws,
               genes=genes, method=method, max_samples_per_class=max_samples_per_class, seed=seed,
               progress=progress, samples=None if samples is None else list(_csv(samples)),
-              max_steps=max_steps, internal_batch_size=internal_batch_size)  # --compare's too
+              max_steps=max_steps, internal_batch_size=internal_batch_size,  # --compare's too
+              device=device)
     if compare:
         from genemoe.explain.compare import compare_methods, methods_text
 
@@ -525,6 +528,7 @@ def features(
     k: Annotated[int, typer.Option(help="Neighbours of the k-NN mixing score.")] = 15,
     seed: Annotated[int, typer.Option(help="Seed of the sample draw and the embeddings.",
                                       **SEED_RANGE)] = 0,
+    device: Device = "auto",
 ) -> None:
     """Latent-feature analysis (paper Fig. 8): feature-gene correlation, real vs reconstructed."""
     from genemoe.report.feature_plots import feature_figures
@@ -532,23 +536,9 @@ def features(
 
     result = analyse_features(model, data=data, out_dir=out, split=split, n_features=n_features,
                               threshold=threshold, embedding=embedding, k=k,
-                              max_samples=max_samples, seed=seed)
+                              max_samples=max_samples, seed=seed, device=device)
     result.summary["figures"] = [str(p) for p in feature_figures(out)]
     say(result.describe())
-
-
-def _version(wanted: bool) -> None:
-    """``genemoe --version``: genemoe's version and the torch and Python it runs on."""
-    if wanted:
-        import platform
-
-        import torch
-
-        from genemoe import __version__
-
-        typer.echo(f"genemoe {__version__} (torch {torch.__version__}, "
-                   f"Python {platform.python_version()})")
-        raise typer.Exit()
 
 
 @app.callback()
@@ -557,7 +547,7 @@ def _main(
         "--verbose", "-v", help="Every module's messages, and the counters of each step.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
     version: Annotated[bool, typer.Option(
-        "--version", help="Print the version and exit.", callback=_version,
+        "--version", help="Print the version and exit.", callback=show_version,
         is_eager=True)] = False,
 ) -> None:
     setup_logging(verbose=verbose, quiet=quiet)

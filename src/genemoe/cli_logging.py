@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-__all__ = ["NARRATING_LOGGERS", "TerminalHandler", "say", "setup_logging"]
+__all__ = ["NARRATING_LOGGERS", "TerminalHandler", "say", "setup_logging", "show_version"]
 
 # Loggers whose INFO lines a user sees without -v: one line per preparation step, the
 # downloads, the demo's and predict's own steps, one line per benchmark cell (model,
@@ -111,3 +111,17 @@ def setup_logging(*, verbose: bool = False, quiet: bool = False) -> None:
     root.setLevel(logging.WARNING)
     logging.getLogger("genemoe").setLevel(logging.DEBUG if verbose else logging.INFO)
     warnings.showwarning = _show_warning
+
+
+def show_version(wanted: bool) -> None:
+    """``genemoe --version``: genemoe's version and the torch and Python it runs on."""
+    if wanted:
+        import platform
+
+        import torch
+
+        from genemoe import __version__
+
+        typer.echo(f"genemoe {__version__} (torch {torch.__version__}, "
+                   f"Python {platform.python_version()})")
+        raise typer.Exit()

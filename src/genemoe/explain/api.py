@@ -162,7 +162,7 @@ class ExplainResult(AtFolder):
         return "\n".join(lines)
 
 
-def _load_model(payload: dict) -> torch.nn.Module:
+def _load_model(payload: dict, device: str = "cpu") -> torch.nn.Module:
     from genemoe.models.registry import create_model, list_models
 
     if payload.get("kind") != "torch":
@@ -177,7 +177,9 @@ def _load_model(payload: dict) -> torch.nn.Module:
     model = create_model(payload["model_name"], n_genes=len(payload["gene_ids"]),
                          n_outputs=payload["n_outputs"], task=payload["task"], **payload["model_config"])
     model.load_state_dict(payload["state_dict"])
-    return model.eval()
+    from genemoe.train.distributed import resolve_device
+
+    return model.to(resolve_device(device)).eval()  # IG and its peers run where it is
 
 
 def _samples_to_explain(model: torch.nn.Module, bundle, payload: dict, scaler: Scaler, *,
@@ -191,7 +193,8 @@ def _samples_to_explain(model: torch.nn.Module, bundle, payload: dict, scaler: S
                           where="--split", fix="choose another --split or pass --samples")
     X = scaler.transform(np.asarray(bundle.X[rows])[:, _gene_columns(bundle, payload["gene_ids"])])
     with torch.no_grad():
-        out = np.concatenate([model(torch.from_numpy(X[i:i + 1024])).out.float().numpy()
+        dev = next(model.parameters(), torch.empty(0)).device  # a linear score: the CPU
+        out = np.concatenate([model(torch.from_numpy(X[i:i + 1024]).to(dev)).out.float().cpu().numpy()
                               for i in range(0, len(X), 1024)])
     names = np.asarray(payload["class_names"], dtype=object)
     labels = bundle.obs["cancer_type"].to_numpy(object)[rows]
@@ -239,7 +242,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 group_by: Literal["predicted", "label"] = "predicted", top: int = 10,
                 method: Method = "auto", n_draws: int | None = None, genes: GeneSet = "all", seed: int = 0,
                 max_maps: int = _MAX_MAPS, max_steps: int = 400,
-                progress: bool = True) -> ExplainResult:
+                progress: bool = True, device: str = "auto") -> ExplainResult:
     """Gene attributions of a trained neural run on bundle samples (IG by default).
 
     Parameters
@@ -289,6 +292,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         with 4x the steps, up to this many (``n_steps`` or less: integrate once).
     progress
         A progress bar while attributing.
+    device
+        Where the network runs: ``auto`` (CUDA when available), ``cpu``, ``cuda`` or
+        ``cuda:N`` (a linear model's exact score: the CPU). Recorded in the summary.
 
     Besides the tables and ``top_genes.png``, one figure per explained sample is drawn in
     ``DIR/maps/<sample>.png`` for at most ``max_maps`` samples (misclassified ones first,
@@ -314,7 +320,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     check_out_dir(out_dir, "explain")  # a run's folder lost its report and plots to it
     payload = load_model_file(Path(run_dir))
     out_dir.mkdir(parents=True, exist_ok=True)  # a folder it cannot write, said before the work
-    model = _load_model(payload)
+    model = _load_model(payload, device)
     task = payload["task"]
     bundle = load_bundle(folder_of(data, "data"))
     scaler = Scaler.from_dict(payload["scaler"])
@@ -388,6 +394,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     conv["drawn_from"] = {"n": n_from, "split": "--samples" if samples else split,
                           "cap_per_predicted_class": None if samples else max_samples_per_class}
     conv["seed"] = seed  # the draw's and the reference draws' (recorded nowhere before)
+    conv["device"] = str(next(model.parameters(), torch.empty(0)).device)  # where it ran
     conv["classes_without_samples"] = (sorted(set(map(str, payload["class_names"])) - set(  # were
         map(str, groups))) if task == "classify" else [])  # left out of the rankings unsaid
     model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)

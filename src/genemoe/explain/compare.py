@@ -88,7 +88,8 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                     method: str = "auto",
                     genes: GeneSet = "all", max_samples_per_class: int | None = 50, k: int = 50,
                     seed: int = 0, samples: list[str] | None = None, progress: bool = False,
-                    max_steps: int = 400, internal_batch_size: int = 64) -> pd.DataFrame:
+                    max_steps: int = 400, internal_batch_size: int = 64,
+                    device: str = "auto") -> pd.DataFrame:
     """One row per method on the same samples of ``run_dir`` (module docstring).
 
     Parameters
@@ -112,7 +113,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         Sample ids to explain (``explain --samples``; they replace ``split`` and the cap).
     progress
         A progress bar per method (and per run of ``other_run``), named by the method.
-    max_steps, internal_batch_size
+    max_steps, internal_batch_size, device
         As :func:`~genemoe.explain.api.explain_run`, for every method (``explain --compare
         --max-steps 80`` ran at 400 and then said "raise --max-steps (now 400)").
     """
@@ -137,7 +138,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                       n_draws=n_draws if method in DEFAULT_DRAWS else None,  # the others' unused
                       baseline="train_mean" if method in DEFAULT_DRAWS else baseline,
                       group_by="label", max_maps=0, progress=progress, max_steps=max_steps,
-                      internal_batch_size=internal_batch_size)
+                      internal_batch_size=internal_batch_size, device=device)
         res = explain_run(run_dir, out_dir=out_dir / method, method=method, samples=samples,
                           split=split, max_samples_per_class=max_samples_per_class, **common)
         if samples is None:

@@ -24,7 +24,9 @@ __all__ = ["gate_values", "usage_by_group", "type_separation", "routing_report"]
 
 
 def gate_values(model: nn.Module, X: np.ndarray, *, batch_size: int = 512) -> dict[str, np.ndarray]:
-    """Each gate's values for every row of ``X`` ``(n, n_genes)`` (eval mode, no noise).
+    """Each gate's values for every row of ``X`` ``(n, n_genes)`` (eval mode, no noise), on
+    the device the model is on (a model trained with ``--device cuda`` stays there: the rows
+    went in on the CPU, and train's routing report stopped the run).
 
     Returns
     -------
@@ -37,12 +39,13 @@ def gate_values(model: nn.Module, X: np.ndarray, *, batch_size: int = 512) -> di
     seen: dict[str, list[np.ndarray]] = {name: [] for name in gates}
     hooks = [m.register_forward_hook(lambda _m, _i, out, name=name: seen[name].append(
         out.gates.detach().float().cpu().numpy())) for name, m in gates.items()]
+    dev = next(model.parameters()).device
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
             for i in range(0, len(X), batch_size):
-                model(torch.as_tensor(np.asarray(X[i:i + batch_size], np.float32)))
+                model(torch.as_tensor(np.asarray(X[i:i + batch_size], np.float32), device=dev))
     finally:
         for h in hooks:
             h.remove()

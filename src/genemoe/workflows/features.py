@@ -74,6 +74,7 @@ from genemoe.evaluate.features import (
     umap_available,
 )
 from genemoe.models.base import collect_aux
+from genemoe.train.distributed import resolve_device
 from genemoe.workflows.common import check_out_dir, patient_ids
 
 __all__ = ["FeatureResult", "load_run_model", "used_samples", "analyse_features"]
@@ -211,15 +212,16 @@ def _forward(model: torch.nn.Module, X: np.ndarray, *, batch_size: int = 256,
     """``μ`` ``(n, latent)`` and, with a decoder, the reconstruction ``(n, n_genes)`` (eval mode)."""
     model.eval()
     has_decoder = getattr(model, "decoder", None) is not None
+    dev = next(model.parameters()).device
     mus, recons = [], []
     for i in range(0, len(X), batch_size):
-        xb = torch.from_numpy(np.ascontiguousarray(X[i : i + batch_size], np.float32))
+        xb = torch.from_numpy(np.ascontiguousarray(X[i : i + batch_size], np.float32)).to(dev)
         if has_decoder:
             recon, mu, _ = model.reconstruct(xb)  # eval: z = μ
-            recons.append(recon.float().numpy())
+            recons.append(recon.float().cpu().numpy())
         else:
             mu = _latent_mean(model, xb)
-        mus.append(mu.float().numpy())
+        mus.append(mu.float().cpu().numpy())
         collect_aux(model)  # clear the MoE layers' records
     return np.concatenate(mus), (np.concatenate(recons) if has_decoder else None)
 
@@ -375,7 +377,8 @@ _OWN_OUTPUTS = ("embedding_", "real_vs_reconstructed_", "correlation_heatmap", "
 def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                      split: Split = "test", n_features: int = 20, threshold: float = 0.4,
                      embedding: Embedding = "tsne", n_heatmap_genes: int = 50, k: int = 15,
-                     max_samples: int | None = 1000, seed: int = 0) -> FeatureResult:
+                     max_samples: int | None = 1000, seed: int = 0,
+                     device: str = "auto") -> FeatureResult:
     """Correlate a run's leading latent features with genes; embed real vs reconstructed.
 
     Parameters
@@ -399,6 +402,8 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         Genes in the heat map (recorded for :mod:`genemoe.report.feature_plots`).
     k, max_samples, seed
         Mixing-score neighbours; at most this many samples (seeded draw; the paper: 1,000).
+    device
+        Where the encoder runs: ``auto`` (CUDA when available), ``cpu``, ``cuda``, ``cuda:N``.
 
     Returns
     -------
@@ -419,6 +424,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     methods, notes = _methods(embedding)
     check_out_dir(out_dir, "features")  # was written over a pre-training run's summary.json
     run = load_run_model(run_dir)
+    run.model.to(resolve_device(device))  # it ran on the CPU whatever the machine had
     bundle = load_bundle(folder_of(data, "data"))  # a Bundle object too
     rows = _select(bundle, run, split, max_samples, seed)
     if k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
@@ -478,6 +484,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     summary = {
         "run": {"path": str(run.path.absolute()), "kind": run.kind, "model_name": run.model_name},
         "bundle": str(bundle.path), "split": split, "n_samples": int(len(rows)),
+        "device": str(next(run.model.parameters()).device),
         "n_genes": len(run.gene_ids), "latent": int(mu.shape[1]), "n_features": int(len(lead)),
         "leading_features": lead.tolist(), "leading_variance": lead_var.tolist(),
         "threshold": threshold, "n_strong_genes": int(len(strong)),

@@ -139,7 +139,8 @@ def _check_precision(payload: dict, precision: str) -> None:
                           f"neural models", where="--precision", fix="omit --precision (fp32)")
 
 
-def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[str, np.ndarray]:
+def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32",
+           device: str = "auto") -> dict[str, np.ndarray]:
     """Model outputs for scaled ``X``: calibrated probabilities or risk, and the features.
 
     Parameters
@@ -150,6 +151,9 @@ def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[
         ``(n, n_genes)`` float32, scaled as in training.
     precision
         ``fp32`` or ``bf16`` (neural models only; see :func:`~genemoe.train.loop.predict_outputs`).
+    device
+        ``auto`` (CUDA when available), ``cpu``, ``cuda`` or ``cuda:N``: where a neural
+        model's forward runs (it ran on the CPU whatever the machine had).
 
     Returns
     -------
@@ -173,7 +177,7 @@ def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[
         model = create_model(payload["model_name"], n_genes=X.shape[1],
                              n_outputs=payload["n_outputs"], task=task, **payload["model_config"])
         model.load_state_dict(payload["state_dict"])
-        raw = predict_outputs(model, X, batch_size=1024, device="cpu", precision=precision)
+        raw = predict_outputs(model, X, batch_size=1024, device=device, precision=precision)
         raw = raw.astype(np.float32, copy=False)  # bf16 logits arrive as float32
         out = {"logits": raw} if task == "classify" else {"risk": raw.reshape(-1)}
     if "logits" in out:
@@ -184,6 +188,15 @@ def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32") -> dict[
     if payload.get("ood") is not None and payload["ood"]["method"] == "mahalanobis":
         out["features"] = model_features(model, payload["kind"], X)
     return out
+
+
+def _device_used(payload: dict, device: str) -> str:
+    """The device the forward ran on, as recorded and said (``cuda:0``, ``cpu``)."""
+    if payload["kind"] == "sklearn":
+        return "cpu (scikit-learn)"
+    from genemoe.train.distributed import resolve_device
+
+    return str(resolve_device(device))
 
 
 def _temperature(payload: dict) -> float:
@@ -229,7 +242,8 @@ def _trust_columns(df: pd.DataFrame, payload: dict, out: dict[str, np.ndarray]) 
 
 def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.GeneAnnotation | None,
                   max_missing: float = 0.2, precision: Precision = "fp32",
-                  normalisation: str = "auto") -> tuple[pd.DataFrame, dict[str, Any]]:
+                  normalisation: str = "auto", device: str = "auto"
+                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score one expression table with a loaded model payload.
 
     Parameters
@@ -252,6 +266,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         else log2(x + 1) and quantile alignment to the training distribution; centred or
         log-ratio data refused), ``model`` (always the model's own normalisation) or
         ``quantile`` (always align).
+    device
+        Where a neural model's forward runs: ``auto`` (CUDA when available), ``cpu``,
+        ``cuda`` or ``cuda:N``; classical models run on the CPU (scikit-learn).
 
     Returns
     -------
@@ -327,7 +344,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     else:
         X, n_missing, shift = quantile_aligned(payload, table, scaler, max_missing, plog)
     weight_share = check_missing_weight(payload, table, max_missing)  # linear models
-    out = _score(payload, scaler.transform(X), precision)
+    out = _score(payload, scaler.transform(X), precision, device)
     df = pd.DataFrame({"sample_id": table.sample_ids})
     if "probs" in out:
         names = np.asarray(payload["class_names"], dtype=object)
@@ -363,14 +380,15 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               **unfamiliar_counts(df),
               "dropped_genes": plog.dropped_genes, "empty_profiles": empty,
               "other_scale_profiles": odd_scale[0] if odd_scale else [],
-              "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision}
+              "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision,
+              "device": _device_used(payload, device)}
     return df, report
 
 
 def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path | str,
                  annotation_path: Path | str | None = None, max_missing: float = 0.2,
                  orientation: str = "auto", precision: Precision = "fp32",
-                 normalisation: str = "auto") -> str:
+                 normalisation: str = "auto", device: str = "auto") -> str:
     """Read, align, normalise and score ``expression_path``; write CSV or Parquet.
 
     Parameters
@@ -392,6 +410,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     normalisation
         ``auto``, ``model``, ``quantile`` or ``none``: how another pipeline's values come
         onto the model's scale (``genemoe predict --normalisation``).
+    device
+        ``auto`` (CUDA when available), ``cpu``, ``cuda`` or ``cuda:N`` (neural models).
 
     Returns
     -------
@@ -412,13 +432,15 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     _check_output(out_path, max_missing)  # before reading anything
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
+    _device_used(payload, device)  # so too a device this machine lacks
     check_request(normalisation)  # so too the normalisation asked for
     said: list[str] = []  # warnings logged on the way (stderr): kept in the record too
     with warnings_said(said):
         annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
         table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
         df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
-                                   precision=precision, normalisation=normalisation)
+                                   precision=precision, normalisation=normalisation,
+                                   device=device)
         if out_path.exists():  # as train and explain say it (was overwritten silently)
             log.warning("%s exists: replacing it", out_path)
     text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
@@ -446,6 +468,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     name = f"an ensemble of {k} {cfg.get('model')}" if k > 1 else payload["model_name"]
     return wrapped(f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}"
+            + (f", on {report['device']}" if report["device"] != "cpu (scikit-learn)" else "")
             + (f"; values to {BF16_DIGITS} significant digits" if precision == "bf16"
                else "") + f"){synthetic} → {out_path}" + lines(notes)
             + f"\n  record: {record_path.name} (every step, count and warning)")
