@@ -271,3 +271,7 @@ def test_tuned_on_says_which_models_used_each_value_and_what_replaced_part_of_it
     assert "| replaced here |" in section and "epochs 40 -> 2 (--epochs)" in section
     assert "| pretrain.lr |" not in section and "`pretrain.lr`." in section
     assert "every neural model of this benchmark" not in section  # the column says it
+    tuned_md = summary_markdown(results, {
+        "task": "survival", "preset": "small", "epochs": None, "n_folds": 2, "n_repeats": 1,
+        "seed": 0, "bundle_path": "b", "val_fraction": 0.15, "tune": 2, "preset_tuned_on": tuned})
+    assert "With `--tune` each search started from these values" in tuned_md
