@@ -182,3 +182,13 @@ def test_gene_statistics_are_blockwise_identical_without_a_float64_copy(monkeypa
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert not keep[5] and peak < 0.5 * X.nbytes, peak / X.nbytes
+
+
+def test_empty_samples_are_counted_in_words_that_agree(caplog):
+    """An outside probe: one empty sample was said as "1 samples have no counts at all"."""
+    with caplog.at_level("WARNING", logger="genemoe"):
+        _, notes = normalise_values(np.vstack([COUNTS, np.zeros((1, 4), np.float32)]), "log2cpm")
+        normalise_values(np.zeros((2, 4), np.float32), "log2cpm")
+    assert notes["samples_with_zero_library"] == 1
+    assert "1 sample has no counts at all; it normalises to zeros" in caplog.text
+    assert "2 samples have no counts at all; they normalise to zeros" in caplog.text

@@ -176,7 +176,9 @@ def normalise_values(values: np.ndarray, method: str, *, lengths: np.ndarray | N
         n_empty += empty
     if n_empty:
         notes["samples_with_zero_library"] = n_empty
-        log.warning("%d samples have no counts at all; they normalise to zeros", n_empty)
+        log.warning("%s no counts at all; %s to zeros", f"{n_empty:,} sample"
+                    + (" has" if n_empty == 1 else "s have"),
+                    "it normalises" if n_empty == 1 else "they normalise")  # "1 samples have"
     return out, notes
 
 
