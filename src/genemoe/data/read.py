@@ -443,6 +443,11 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
     try:
         adata = anndata.read_h5ad(path, backed="r")
     except Exception as exc:  # anndata raises many kinds for non-AnnData HDF5 files
+        if cut := re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", str(exc)):
+            raise input_error(  # was h5py's own words, asking whether it was a 10x file
+                f"the file is truncated: {int(cut[1]):,} of its {int(cut[2]):,} bytes are here",
+                path=path, fix="copy or download it again (an interrupted transfer), or "
+                               "write it again with adata.write_h5ad") from exc
         raise input_error(f"not a readable AnnData .h5ad file ({type(exc).__name__}: {exc}); "
                           "another HDF5 file (.h5: 10x, loom, ...)?", path=path,
                           fix="genemoe reads .h5ad (AnnData), .parquet and text matrices: write it "
