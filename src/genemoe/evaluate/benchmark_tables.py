@@ -522,7 +522,8 @@ def _tuned_on_lines(protocol: Mapping[str, Any]) -> list[str]:
     rows = pd.DataFrame([{"value of": k, "is": v.get("value"), "chosen on": v.get("data"),
                           "part": v.get("part"),
                           "sits in a benchmark's test folds": v.get("overlaps_benchmark_test_folds"),
-                          **({"used by": ", ".join(v["used_by"])} if "used_by" in v else {}),
+                          **({"used by": ", ".join(_named(u, protocol) for u in v["used_by"])}
+                             if "used_by" in v else {}),
                           **({"replaced here": v["overridden"]} if v.get("overridden") else {})}
                          for k, v in used.items()]).fillna("")
     note = ("If this benchmark runs on that data, those samples also sit in its test folds: the "
@@ -537,6 +538,13 @@ def _tuned_on_lines(protocol: Mapping[str, Any]) -> list[str]:
         note += (" With `--tune` each search started from these values, and its best trial may "
                  "have replaced them: Chosen per fold says what each fold used.")
     return head + [markdown_table(rows), "", note, "", *rest]
+
+
+def _named(user: str, protocol: Mapping[str, Any]) -> str:
+    """A model as summary.md's rows name it: "genemoe (pre-trained)" in a benchmark of
+    pre-trained encoders; the per-fold pre-training as it is."""
+    pre = protocol.get("pretrained") and user in (protocol.get("models") or ())
+    return f"{user} (pre-trained)" if pre else user
 
 
 def routing_summary(results: pd.DataFrame) -> pd.DataFrame:
