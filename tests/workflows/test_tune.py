@@ -161,7 +161,9 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     # "resumed: 1 trial done by earlier calls" was said too of another worker's trials
     assert ("  already in the study as this call started: 1 trial finished by earlier calls or "
             "by other workers sharing it, kept") in text
-    assert re.search(r" s this call; every call's trials \d+ s", text)  # was this call's only
+    # was "2 s this call; every call's trials 4 s": one wall time beside a sum of trial times
+    assert re.search(r"\n  cost: this call ran 1 trial, \d+ s \(\d+ s wall\); the study's 3 "
+                     r"trials \d+ s in all \(\d+ s in earlier calls or by other workers\)\n", text)
     assert "  stopped at --timeout 0.01 s with 2 of 3 trials: the same command goes on" in text
     # old behaviour (an outside probe): nothing in the files said the timeout stopped it
     assert json.loads((out / "summary.json").read_text())["stopped_by"] == "timeout"

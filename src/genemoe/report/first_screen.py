@@ -167,9 +167,9 @@ def tune_panel(*, summary: dict, tuned_on: dict, bundle_summary: dict, record: d
                bundle_path: str | None, figures: list[Figure]) -> str:
     """The summary panel of a ``genemoe tune`` directory: the best validation value, the
     budget and its cost, what it searched on."""
-    trials = trial_states_text(summary.get("trials_by_state") or {})
-    cost = (f"{_seconds(summary.get('seconds_per_trial'))} a trial; "
-            f"{_seconds(summary.get('seconds_this_call'))} in the last call")
+    trials = trial_states_text({("not run" if k == "NOT_RUN" else k): v  # gave way: budget met
+                                for k, v in (summary.get("trials_by_state") or {}).items()})
+    cost = f"{_seconds(summary.get('seconds_per_trial'))} a trial; {_tune_cost_words(summary)}"
     if summary.get("seconds_saved_by_pruning"):
         cost += f"; pruning saved ~{_seconds(summary['seconds_saved_by_pruning'])}"
     rows = [("data", _data_line(bundle_summary, record, bundle_path)),
@@ -190,6 +190,22 @@ def tune_panel(*, summary: dict, tuned_on: dict, bundle_summary: dict, record: d
                     if summary.get("metric") == "partial_likelihood" else "")  # as the terminal
     thumb = next((f for f in figures if f.section == "tuning"), None)
     return _panel(rows, headline, thumb)
+
+
+def _tune_cost_words(summary: dict) -> str:
+    """``last call: 2 trials, 1.0 s (3.0 s wall); in all (every call and worker): 4 trials,
+    5.0 s``: a tuning's cost, the last call's beside every call's (a resumed study read
+    "0.5 s a trial; 1.0 s in the last call" of 4 trials, which adds up to nothing);
+    ``1.0 s in the last call`` for an older summary without the counts."""
+    wall = _seconds(summary.get("seconds_this_call"))
+    k, n = summary.get("trials_this_call"), summary.get("trials_in_all")
+    if k is None or n is None:
+        return f"{wall} in the last call"
+    last = (f"last call: {fmt_count(k)} trial{'' if k == 1 else 's'}, "
+            f"{_seconds(summary.get('trial_seconds_this_call'))} ({wall} wall)")
+    return last if k == n else (f"{last}; in all (every call and worker): {fmt_count(n)} "
+                                f"trial{'' if n == 1 else 's'}, "
+                                f"{_seconds(summary.get('trial_seconds_in_all'))}")
 
 
 def pretrain_panel(*, summary: dict, bundle_summary: dict, record: dict, bundle_path: str | None,

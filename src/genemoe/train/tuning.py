@@ -34,10 +34,12 @@ and several processes or machines running the same call on one URL and ``study_n
 share the work. ``n_trials`` is the **study's** budget: a call runs only the trials still
 missing. Finished, pruned and diverged trials count; a trial interrupted mid-run (Ctrl-C,
 its process killed, a crash) does not, and runs again with its own values when a worker
-next opens the study (a killed one once its heartbeat is stale). Workers may finish a
-trial or two beyond the budget; the best trial is chosen among the budget's first
-``n_trials`` counted trials all the same, so every study's choice sees the same budget
-(:mod:`genemoe.train.study_budget`). A study remembers its setup (model, task, base
+next opens the study (a killed one once its heartbeat is stale). A trial another worker is
+running counts as it will finish: no trial starts once the counted trials and the live
+running ones make the budget (:mod:`genemoe.train.tuning_workers`; one started in the same
+instant gives way before it draws values, ``not_run`` in the table). The best trial is
+chosen among the budget's first ``n_trials`` counted trials, so every study's choice sees
+the same budget (:mod:`genemoe.train.study_budget`). A study remembers its setup (model, task, base
 options, seed, data rows, space) and refuses a call with another one.
 
 Input scaling
@@ -129,6 +131,15 @@ from genemoe.train.study_sampler import N_STARTUP_TRIALS, open_study
 from genemoe.train.study_storage import check_setup, redacted_url
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.tuning_records import decoded_params, encode_choice, trials_table, tuning_cost
+from genemoe.train.tuning_workers import (
+    NOT_RUN,
+    BudgetMet,
+    StopWhenFilled,
+    budget_filled,
+    giving_way,
+    live_running,
+    quiet_gave_way,
+)
 
 __all__ = ["TuneResult", "TuningInterrupted", "tune_model", "open_study", "trials_table", "tuning_cost",
            "apply_params", "sample_params", "start_params", "redacted_url", "space_key",
@@ -172,6 +183,7 @@ class TuneResult:
     #                         calls' or other workers' sharing the study)
     n_running_before: int = 0  # trials running as this call started: another process's
     best_is_start: bool = False  # the best is trial 0, the starting values (or its retry)
+    this_call: tuple[int, ...] = ()  # numbers of the trials this call ran (its cost's share)
 
 
 def sample_params(trial: optuna.Trial, space: SearchSpace) -> dict[str, Any]:
@@ -387,8 +399,11 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         assert rescaled is not None  # without it the space holds the starting scaling only
         return [(rescaled(scaling), gene_variance, {})]
 
-    objective = marking_stops(marking_divergence(_objective(  # a Ctrl-C's trial says so
-        name, task, splits, more, space, base_model_cfg, base_train_cfg, n_outputs)))
+    ran: list[int] = []  # this call's trials; and those that gave way to a met budget
+    gave_way: set[int] = set()
+    objective = giving_way(marking_stops(marking_divergence(_objective(  # a Ctrl-C's trial
+        name, task, splits, more, space, base_model_cfg, base_train_cfg, n_outputs))),  # says so
+        n_trials, ran, gave_way)
     start = start_params(space, start_model_cfg, start_train_cfg)
     if start and not study.trials:  # trial 0: where the search starts from
         study.enqueue_trial(start, skip_if_exists=True)
@@ -398,16 +413,25 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     def result() -> TuneResult:  # what the study's finished trials found
         return replace(_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
                                time.perf_counter() - t0), n_done_before=done_before,
-                       n_running_before=running_before)
+                       n_running_before=running_before, this_call=tuple(ran))
 
     try:  # trials differ in shape: each one's freed memory goes back after it
-        optimize_to_budget(study, objective, n_trials=n_trials, timeout=timeout,
-                           catch=(FloatingPointError,), show_progress_bar=progress,
-                           callbacks=[lambda *_: release_freed_memory(), *callbacks])
+        with quiet_gave_way(gave_way):  # no trial starts once others' running ones fill it
+            if not budget_filled(study, n_trials):
+                optimize_to_budget(study, objective, n_trials=n_trials, timeout=timeout,
+                                   catch=(FloatingPointError, BudgetMet),
+                                   show_progress_bar=progress,
+                                   callbacks=[lambda *_: release_freed_memory(),
+                                              StopWhenFilled(n_trials), *callbacks])
     except KeyboardInterrupt:
         if best_in_budget(study, n_trials) is None:
             raise
         raise TuningInterrupted(result()) from None
+    if best_in_budget(study, n_trials) is None and (k := len(live_running(study))):
+        raise input_error(f"study {study_name!r} has no finished trial yet: {k} trial"
+                          f"{'s' if k != 1 else ''} running in other workers fill its budget of "
+                          f"{n_trials}", where="tuning", fix="run the same command again once "
+                          "they have finished: it writes the results without training")
     return result()
 
 
@@ -536,8 +560,10 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
             task: Task, n_trials: int, seconds: float) -> TuneResult:
     table = trials_table(study, space, n_trials)
     if len(table):  # a Ctrl-C or SIGTERM the trial recorded; its state: FAIL, as a crash's
-        table.insert(2, STOPPED, table["number"].map(
-            {t.number: t.user_attrs.get(STOPPED) for t in study.get_trials(deepcopy=False)}))
+        attrs = {t.number: t.user_attrs for t in study.get_trials(deepcopy=False)}
+        table.insert(2, STOPPED, table["number"].map({k: a.get(STOPPED) for k, a in attrs.items()}))
+        if any(a.get(NOT_RUN) for a in attrs.values()):  # gave way to a budget met meanwhile
+            table.insert(3, NOT_RUN, table["number"].map({k: a.get(NOT_RUN) for k, a in attrs.items()}))
     best = best_in_budget(study, n_trials)
     if best is None:  # no finished trial (all failed, too big, or a timeout before any)
         too_big = int(table[TOO_BIG].notna().sum()) if len(table) else 0

@@ -13,10 +13,14 @@ output folder holds::
                       tuned_on: what it was tuned on)
     DIR/trials.csv    one row per trial: number, state (Optuna's, but INTERRUPTED for a
                       trial a Ctrl-C or SIGTERM stopped, named in stopped_by: Optuna says
-                      FAIL, as of a crash), value, seconds, best_epoch, then each searched
-                      option (config path) and its value
+                      FAIL, as of a crash; NOT_RUN for one that started as trials running
+                      in other workers met the budget, stopped before training: not_run),
+                      value, seconds, best_epoch, then each searched option (config path)
+                      and its value
     DIR/search.png    validation value per trial and the best so far
-    DIR/summary.json  budget and cost: trials by state, seconds per trial, best value
+    DIR/summary.json  budget and cost: trials by state, seconds per trial, this call's
+                      trials and seconds beside every call's (a resumed or shared study),
+                      best value
     DIR/study.db      the Optuna study (SQLite), unless --storage names another database
 
 Interrupted? Run the same command again: the study resumes and runs only the trials
@@ -35,7 +39,8 @@ Every worker runs the same command against one shared database and study name::
         --out runs/tune_$(hostname)
 
 ``--trials`` is the study's total, so the workers share 40 trials between them (each trial
-samples with a seed of its own number, never twice the same). Each worker writes its
+samples with a seed of its own number, never twice the same; no worker starts one once
+the finished trials and those the others are running make 40). Each worker writes its
 outputs from the whole study when it stops; the last to stop has them all. Several
 processes on one machine can share ``sqlite:///PATH/study.db`` the same way (SQLite
 serialises the writes; use PostgreSQL or MySQL across machines: SQLite over a network
@@ -85,6 +90,7 @@ from genemoe.train.tuning import (
     tuning_cost,
 )
 from genemoe.train.tuning_records import budget_rows, n_in_budget, trials_csv
+from genemoe.train.tuning_workers import NOT_RUN
 from genemoe.workflows.common import (
     check_bundle_has_task,
     check_out_dir,
@@ -111,8 +117,10 @@ class TrialLine:
     (``genemoe tune``'s progress, also in a log file; the trial's options are in trials.csv,
     and on the terminal with ``-v``).
 
-    Workers sharing a study each finish the trial they started, so a trial may finish beyond
-    the budget; its line says so, and beside it the budget's best, which it cannot be (the
+    No worker starts a trial once the budget is met, counting the trials others are running
+    (:mod:`genemoe.train.tuning_workers`; one started in that instant says "not run"), but a
+    trial may still finish beyond the budget (a running trial whose progress marks stopped,
+    taken for killed, that finished after all); its line says so, and beside it the budget's best, which it cannot be (the
     best is chosen among the budget's first trials, :func:`~genemoe.train.study_budget.
     best_in_budget`): "trial 6 (7/6): validation -2.8226 (best -2.8298)" read as a 7th trial
     of 6, better than a best that stayed."""
@@ -128,7 +136,8 @@ class TrialLine:
         what = (f"validation {self.metric}" if self.cv == 1
                 else f"mean validation {self.metric} of {self.cv} inner folds")
         value = (f"{what} {trial.value:.4f}" if trial.value is not None
-                 else trial.state.name.lower())
+                 else "not run: trials running in other workers met the budget"
+                 if trial.user_attrs.get(NOT_RUN) else trial.state.name.lower())
         if trial.state == optuna.trial.TrialState.PRUNED:  # its value is a part's, not a score:
             done = len(trial.user_attrs.get("split_values") or [])  # "-2.69 (best -2.77)" read
             value = ("pruned before training (too big for the free memory)"  # as the better
@@ -167,23 +176,26 @@ class TuneRun(AtFolder):
         running = int((t["state"] == "RUNNING").sum()) if len(t) else 0  # another process's
         later = len(self.result.trials) - len(t)
         cost = tuning_cost(t)
+        not_run = int((t["state"] == "NOT_RUN").sum()) if len(t) else 0
         saved = ("" if not cost["seconds_saved"] else
                  f"; pruning saved ~{cost['seconds_saved']:.0f} s")
         too_big = (f"; {cost['n_too_big']} more drawn too big for the free memory, not "
                    f"counted" if cost["n_too_big"] else "")
         ep = _endpoint_words(self.endpoint)  # an OS search read like a PFI one
         lines = [f"tune: {shown_path(self.out_dir)}  ({self.model_name}, {self.task}{ep}; study {r.study_name!r}, "
-                 f"{(n := len(t) - cost['n_too_big'] - lost - running)} trial{'s' if n != 1 else ''}: "
+                 f"{(n := len(t) - cost['n_too_big'] - lost - running - not_run)} trial"
+                 f"{'s' if n != 1 else ''}: "
                  f"{done} complete, {r.n_pruned} pruned{_beyond(t, self.n_asked)}{fails}"
                  f"{too_big}{f'; {running} still running in another process' if running else ''}"
+                 f"{_not_run_words(not_run)}"
                  f"{f', {later} more run later (after the budget was met: {_later_by(later)})' if later else ''}; "
-                 f"{r.seconds:.0f} s{_in_all(t, r)}{saved})",
+                 f"{r.seconds:.0f} s{saved})",
                  f"  best validation {r.metric}: {r.best_value:.3f}"  # as the report page
                  + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
                  + ("\n    (per event, after the validation risk scale; a run keeps it in"
                     "\n    config.yaml: calibration.val_pll_per_event_after)"
                     if r.metric == "partial_likelihood" else "")]
-        lines[1:1] = _shared_lines(r)
+        lines[1:1] = _shared_lines(r) + _cost_lines(_call_cost(t, r), r.seconds)
         n_counted = n_in_budget(t)
         if self.n_asked is not None and n_counted < self.n_asked and self.timeout is not None:
             lines.insert(1, f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
@@ -260,11 +272,43 @@ def _shared_lines(r: TuneResult) -> list[str]:
 
 
 
-def _in_all(t: pd.DataFrame, r: TuneResult) -> str:
-    """`` this call; every call's trials 52 s``: a resumed study's trials' own seconds over
-    every call (only this call's wall time was said), named apart from the wall time."""
-    total = float(pd.to_numeric(t["seconds"], errors="coerce").sum()) if "seconds" in t else 0.0
-    return f" this call; every call's trials {total:.0f} s" if r.n_done_before else ""
+def _not_run_words(k: int) -> str:
+    """``"; 1 not run (...)"``: trials that started as trials running in other workers met
+    the budget, and stopped before they drew values (:mod:`genemoe.train.tuning_workers`)."""
+    return ("" if not k else f"; {k} not run (started as trials running in other workers "
+            "met the budget; stopped before training, not counted)")
+
+
+def _call_cost(t: pd.DataFrame, r: TuneResult) -> dict[str, float | int]:
+    """What the trials of ``t`` (:func:`~genemoe.train.tuning_records.budget_rows`) cost:
+    this call's (``r.this_call``) and every call's and worker's, seconds rounded so that
+    this call's and the others' add up to the total as shown (a resumed study said "2 s
+    this call; every call's trials 4 s": one wall time beside a sum of trial times, no
+    count of either's trials). Trials that ended count, interrupted and too big ones too;
+    a trial that gave way to a met budget (``NOT_RUN``) cost nothing and does not."""
+    ran = t[t["state"] != "NOT_RUN"] if len(t) else t
+    secs = (pd.to_numeric(ran["seconds"], errors="coerce") if "seconds" in ran
+            else pd.Series(dtype=float))
+    ended = secs.notna()
+    mine = ended & ran["number"].isin(r.this_call) if len(ran) else ended
+    return {"trials_this_call": int(mine.sum()),
+            "trial_seconds_this_call": round(float(secs[mine].sum()), 1),
+            "trials_in_all": int(ended.sum()),
+            "trial_seconds_in_all": round(float(secs[ended].sum()), 1)}
+
+
+def _cost_lines(c: dict[str, float | int], wall: float) -> list[str]:
+    """``["  cost: this call ran 2 trials, 1 s (3 s wall); the study's 4 trials 5 s in all
+    (4 s in earlier calls or by other workers)"]`` where the study holds trials of other
+    calls (the title's seconds are this call's wall time); none where all are this call's."""
+    k, n = int(c["trials_this_call"]), int(c["trials_in_all"])
+    if k == n:
+        return []
+    own, total = round(c["trial_seconds_this_call"]), round(c["trial_seconds_in_all"])
+    ran = (f"this call ran {k} trial{'s' if k != 1 else ''}, {own} s ({wall:.0f} s wall)"
+           if k else f"this call ran no trial ({wall:.0f} s)")
+    return [f"  cost: {ran}; the study's {n} trial{'s' if n != 1 else ''} {total} s in all "
+            f"({max(total - own, 0)} s in earlier calls or by other workers)"]
 
 
 def sample_set_sha256(bundle: Bundle) -> str:
@@ -377,12 +421,18 @@ def _shown_states(result: TuneResult) -> TuneResult:
     """``result`` whose trials table says ``INTERRUPTED`` for a trial a Ctrl-C or SIGTERM
     stopped (``stopped_by``): Optuna records it as ``FAIL``, as it does a crash, and the
     report said "3 complete · 2 fail" of two Ctrl-C's. A ``FAIL`` left is a diverged training
-    (counted), a crash, a killed process, or a Ctrl-C an older genemoe did not record."""
+    (counted), a crash, a killed process, or a Ctrl-C an older genemoe did not record.
+    ``NOT_RUN``: a trial that gave way to a budget other workers' running trials met
+    (:mod:`genemoe.train.tuning_workers`; Optuna's ``FAIL`` too)."""
     t = result.trials
     if STOPPED not in t or not len(t):
         return result
     stopped = t[STOPPED].notna() & (t["state"] == "FAIL")
-    return replace(result, trials=t.assign(state=t["state"].where(~stopped, "INTERRUPTED")))
+    t = t.assign(state=t["state"].where(~stopped, "INTERRUPTED"))
+    if NOT_RUN in t:  # gave way to a budget met by other workers' running trials
+        t = t.assign(state=t["state"].where(~(t[NOT_RUN].notna() & (t["state"] == "FAIL")),
+                                            "NOT_RUN"))
+    return replace(result, trials=t)
 
 
 def _tuning_data(bundle: Bundle, task: Task, model_name: str,
@@ -440,7 +490,8 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "trials_by_state": t["state"].value_counts().to_dict(),
                "n_duplicates": int(t["duplicate_of"].notna().sum()),
                "n_trials_after_budget_met": len(result.trials) - len(t),
-               "seconds_this_call": round(result.seconds, 1),
+               "seconds_this_call": round(result.seconds, 1),  # wall time
+               **_call_cost(t, result),  # trials and their seconds: this call's, every call's
                "seconds_per_trial": (None if cost["seconds_per_trial"] is None
                                      else round(cost["seconds_per_trial"], 2)),
                "n_pruned": result.n_pruned,

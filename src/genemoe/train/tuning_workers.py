@@ -1,0 +1,129 @@
+"""Workers sharing a study: no trial starts once the budget is met, counting running trials.
+
+A worker of :func:`genemoe.train.tuning.tune_model` stopped once the study held its
+budget of counted trials (:class:`~genemoe.train.study_budget.StopAtBudget`), but counted
+only finished ones: with two workers and one trial missing, the one that finished first
+started another while the other's last trial ran, and the study ended a trial over its
+budget (its cost spent for nothing: the best is chosen among the budget's first trials).
+
+A trial another worker is running now fills the budget as it finishes, so it counts here:
+
+- :class:`StopWhenFilled`, after each of this worker's trials, stops the worker once the
+  counted trials and the others' live running ones reach the budget;
+- :func:`giving_way`, as a trial starts (two workers may pass that check at once and
+  both start one), stops the trial before it draws its values when the budget is met by
+  counted trials and live trials with lower numbers (the earlier trial goes on). Optuna
+  records it as failed (:data:`NOT_RUN` says why, ``seconds`` 0): it does not count, is not
+  run again, and its lines from Optuna are held back (:func:`quiet_gave_way`).
+
+A running trial is live while its progress mark is fresh (``seconds_so_far``, written every
+:data:`~genemoe.train.study_budget.MARK_S` seconds, :class:`~genemoe.train.study_budget.
+ProgressMark`): one whose process was killed stops marking, and after :data:`LIVE_S`
+no worker counts it (it runs again once its heartbeat is stale). A worker that stopped for
+a running trial that is then interrupted leaves the study short of it: the same command
+again runs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from genemoe.train.study_budget import MARK_S, PROGRESS, counted_trials
+
+__all__ = ["LIVE_S", "NOT_RUN", "BudgetMet", "StopWhenFilled", "budget_filled", "giving_way",
+           "live_running", "quiet_gave_way"]
+
+LIVE_S = 3 * MARK_S  # a running trial whose last progress mark is older was killed
+NOT_RUN = "not_run"  # user attribute of a trial stopped as it started: the budget was met
+
+
+class BudgetMet(Exception):
+    """A trial started as the budget was met by trials running in other workers."""
+
+
+def live_running(study: optuna.Study, *, below: int | None = None,
+                 now: datetime | None = None) -> list[FrozenTrial]:
+    """The study's running trials whose last sign of life (their start, or their last
+    progress mark) is at most :data:`LIVE_S` old; ``below``: only those numbered lower."""
+    now = now or datetime.now()  # Optuna stamps trials in naive local time
+    out = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if t.datetime_start is None or (below is not None and t.number >= below):
+            continue
+        mark = t.user_attrs.get(PROGRESS)
+        last = t.datetime_start + timedelta(seconds=float(mark or 0.0))
+        if (now - last).total_seconds() <= LIVE_S:
+            out.append(t)
+    return out
+
+
+def budget_filled(study: optuna.Study, n_trials: int, *, below: int | None = None) -> bool:
+    """Whether the counted trials and the live running ones (``below``: numbered lower)
+    make ``n_trials``."""
+    return len(counted_trials(study)) + len(live_running(study, below=below)) >= n_trials
+
+
+class StopWhenFilled:
+    """Optuna callback: stop this worker once the counted trials and the trials other
+    workers are running make ``n_trials`` (its own trial has just ended)."""
+
+    def __init__(self, n_trials: int) -> None:
+        self.n_trials = int(n_trials)
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        if budget_filled(study, self.n_trials):
+            study.stop()
+
+
+def giving_way(objective: Callable[[optuna.Trial], float], n_trials: int,
+               ran: list[int], gave_way: set[int]) -> Callable[[optuna.Trial], float]:
+    """``objective`` that first checks the budget: a trial started when the counted trials
+    and the live running ones numbered lower make ``n_trials`` raises :class:`BudgetMet`
+    (pass it in ``catch``) before it draws values, marked :data:`NOT_RUN`, its number added
+    to ``gave_way``; a trial that runs has its number appended to ``ran`` (this call's)."""
+
+    @functools.wraps(objective)
+    def wrapped(trial: optuna.Trial) -> float:
+        if budget_filled(trial.study, n_trials, below=trial.number):
+            gave_way.add(trial.number)
+            trial.set_user_attr(NOT_RUN, "the budget was met by trials running in other workers")
+            trial.set_user_attr("seconds", 0.0)
+            raise BudgetMet(f"trial {trial.number}: the budget of {n_trials} is met by trials "
+                            "running in other workers")
+        ran.append(trial.number)
+        return objective(trial)
+
+    return wrapped
+
+
+class _GaveWayFilter(logging.Filter):
+    """Drops Optuna's "Trial N failed ..." lines of the trials in ``numbers``."""
+
+    def __init__(self, numbers: set[int]) -> None:
+        super().__init__()
+        self.numbers = numbers
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        m = re.match(r"Trial (\d+) failed", str(record.msg))
+        return not (m and int(m.group(1)) in self.numbers)
+
+
+@contextlib.contextmanager
+def quiet_gave_way(numbers: set[int]) -> Iterator[None]:
+    """Optuna's warning and traceback for a trial that gave way (:func:`giving_way`) held
+    back: genemoe's own trial line says it (the numbers are read as each line comes)."""
+    logger = logging.getLogger("optuna.study._optimize")
+    quiet = _GaveWayFilter(numbers)
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
