@@ -8,6 +8,7 @@ import json
 import yaml
 
 from genemoe.report.first_screen import tune_panel
+from genemoe.report.html import write_report
 from genemoe.workflows.tune import tune_run
 
 
@@ -28,6 +29,11 @@ def test_a_survival_tune_names_its_endpoint(synthetic_bundle, tmp_path):
     panel = tune_panel(summary=summary, tuned_on=entry, bundle_summary={}, record={},
                        bundle_path=None, figures=[])
     assert "</code> · survival (OS) · preset" in panel
+    # the report page's title, protocol row and search figure said "coxnet (survival)"
+    page = write_report(out).read_text()
+    assert "<title>genemoe tuning — coxnet (survival (OS))" in page
+    assert "<td>survival (OS)</td>" in page
+    assert "trials and trial seconds, last call / every call" in page
     # a classification tune names none
     run = tune_run(bundle.path, out_dir=tmp_path / "c", model_name="logreg", n_trials=1,
                    progress=False)

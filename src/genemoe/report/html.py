@@ -323,27 +323,33 @@ def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
     sha = re.search(r"sample set sha256 ([0-9a-f]{64})", str(tuned_on.get("data", "")))
     bundle_summary, record = bundle_info(bundle_path, None, samples_sha=sha and sha.group(1))
     model, task = summary.get("model"), summary.get("task")
+    shown = f"{task} ({ep})" if (ep := summary.get("endpoint")) else task  # survival's endpoint
     figures = []
     if (png := plot_search(trials, plots / "search.png",
                            metric=f"validation {summary.get('metric')}",
-                           title=f"{model} ({task})")) is not None:
+                           title=f"{model} ({shown})")) is not None:
         figures.append(Figure(png, "Validation value of each trial and the best so far",
                               "tuning"))
     protocol = {"what": "hyper-parameter search (Optuna), the test split never read",
-                "model": model, "task": task, "searched on": tuned_on.get("part"),
+                "model": model, "task": shown, "searched on": tuned_on.get("part"),
                 "metric": tuned_on.get("metric") or summary.get("metric"),
                 "trials asked": summary.get("n_trials_asked"),
                 "trials by state": trial_states_text(summary.get("trials_by_state") or {}, sep=", "),
                 "pruned too big for the free memory (not counted)":
                     summary.get("n_pruned_too_big_for_memory"),
                 "seconds per trial": summary.get("seconds_per_trial"),
+                **({"trials and trial seconds, last call / every call": (
+                    f"{summary['trials_this_call']} / {summary.get('trials_in_all')}; "
+                    f"{_fmt(summary.get('trial_seconds_this_call'))} s / "
+                    f"{_fmt(summary.get('trial_seconds_in_all'))} s")}
+                   if summary.get("trials_this_call") is not None else {}),
                 "seconds saved by pruning (estimate)": summary.get("seconds_saved_by_pruning"),
                 "study": tuned_on.get("study") or summary.get("study"),
                 "preset": tuned_on.get("preset"), "bundle": bundle_path}
-    shown = [c for c in trials.columns if c in ("number", "state", "value", "seconds")
-             or c.startswith(("model.", "train."))]
+    columns = [c for c in trials.columns if c in ("number", "state", "value", "seconds")
+               or c.startswith(("model.", "train."))]
     own = trials[trials["in_budget"].astype(str).eq("True")] if "in_budget" in trials else trials
-    ranked = own.sort_values("value", ascending=False, na_position="last")[shown]  # this budget's
+    ranked = own.sort_values("value", ascending=False, na_position="last")[columns]  # this budget's
     params = pd.DataFrame([{"option": k, "value": _fmt(v)}
                            for k, v in (summary.get("best_params") or {}).items()])
     metrics = ("<h3>Best configuration</h3>" + (_table(params) if len(params) else "<p>None.</p>")
@@ -356,7 +362,7 @@ def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
                + _table(trials, na_rep="–") + "</details>")
     panel = tune_panel(summary=summary, tuned_on=tuned_on, bundle_summary=bundle_summary,
                        record=record, bundle_path=bundle_path, figures=figures)
-    return page_context(f"genemoe tuning — {model} ({task})",
+    return page_context(f"genemoe tuning — {model} ({shown})",
                         synthetic=bundle_summary.get("synthetic") or record.get("synthetic"),
                         summary=bundle_summary, record=record, protocol=protocol, panel=panel,
                         metrics=metrics, figures=figures,
