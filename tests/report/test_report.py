@@ -863,3 +863,21 @@ def test_a_runs_first_screen_says_when_its_brier_score_is_above_no_information()
     assert "this model is above it, worse than no model" in "".join(_run_headline("survival", m))
     m["integrated_brier_score"] = 0.2
     assert "worse than no model" not in "".join(_run_headline("survival", m))
+
+
+def test_the_risk_scale_names_the_validation_events_it_rests_on():
+    """Old behaviour (an outside probe): "risks scaled by 0.61 (the Cox calibration slope on
+    the validation split ...)" with no word of its 3 events, and nothing when too few events
+    left the risks unscaled."""
+    from genemoe.report.first_screen import run_panel
+
+    def panel(calib: dict) -> str:
+        return " ".join(run_panel(task="survival", model="coxnet", metrics={"test": {"n": 10}},
+                                  cfg={"calibration": calib}, summary={}, record={},
+                                  bundle_path=None, figures=[]).split())
+
+    assert ("risks scaled by 0.610 (the Cox calibration slope on the validation split's 3 events; "
+            "the order of patients unchanged)") in panel(
+        {"risk_scale": 0.61, "fitted": True, "n_events": 3})
+    assert ("risks not scaled (the validation split's 1 event: too few to fit the Cox "
+            "calibration slope)") in panel({"risk_scale": 1.0, "fitted": False, "n_events": 1})

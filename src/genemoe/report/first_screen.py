@@ -154,7 +154,8 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
 # A trial's state in words: Optuna records a Ctrl-C'd trial as failed, as it does a crash;
 # genemoe's INTERRUPTED says a Ctrl-C or SIGTERM it recorded, so FAIL may be either ("3
 # complete · 2 fail" was said of two Ctrl-C's: the terminal said "interrupted or failed").
-TRIAL_STATE_WORDS = {"FAIL": "interrupted or failed", "INTERRUPTED": "interrupted"}
+TRIAL_STATE_WORDS = {"FAIL": "interrupted or failed", "INTERRUPTED": "interrupted",
+                     "NOT_RUN": "not run"}
 
 
 def trial_states_text(states: dict[str, int], sep: str = " · ") -> str:
@@ -255,9 +256,14 @@ def _trust_line(cfg: dict, metrics: dict) -> str:
     """Calibration and the unfamiliar-sample flag, as the run stored them (or '')."""
     parts = []
     calib = cfg.get("calibration") or {}
+    events = (f"'s {fmt_count(calib['n_events'])} event{'s' * (calib['n_events'] != 1)}"
+              if calib.get("n_events") is not None else "")  # how much the slope rests on
     if calib.get("risk_scale") is not None and calib.get("fitted", True):
         parts.append(f"risks scaled by {fmt_value(calib['risk_scale'])} (the Cox calibration "
-                     "slope on the validation split; the order of patients unchanged)")
+                     f"slope on the validation split{events}; the order of patients unchanged)")
+    elif calib.get("risk_scale") is not None:  # was said nowhere on the page
+        parts.append(f"risks not scaled (the validation split{events}: too few to fit the "
+                     "Cox calibration slope)")
     if calib.get("temperature") is not None:
         before, after = calib.get("ece_before"), calib.get("ece_after")
         digits = next((d for d in range(3, 7) if fmt_value(before, d) != fmt_value(after, d)),
