@@ -22,7 +22,11 @@ Such a trial runs again with its own values the next time a worker opens the stu
 :data:`MAX_RETRY` times, so the starting configuration (trial 0) is never lost to an
 interruption. Its retry gets a new trial number (``retry_of`` in the trials table).
 
-Several workers on one study may each finish a trial after the budget is reached. The
+Several workers on one study count each other's running trials towards the budget
+(:mod:`genemoe.train.tuning_workers`): none starts a trial once finished and live running
+trials make it, and a trial started in the same instant as another gives way before
+training (``not_run``, not counted). A study can still hold more than ``n_trials`` counted
+trials (a killed worker's trial looked live, an earlier call with a larger budget): the
 best trial is chosen among the first ``n_trials`` counted trials by trial number
 (:func:`best_in_budget`), so a study's choice sees the same budget however many workers
 ran it; the extra trials stay in the trials table (``in_budget`` False) and their cost is
