@@ -103,6 +103,17 @@ def test_another_tools_flag_is_said_with_genemoes(tmp_path, args, fix):
     assert fix in err and "Possible options" not in err
 
 
+def test_config_given_to_ablation_points_to_preset_and_its_extends():
+    """An outside probe: `genemoe ablation --config tiny.yaml` said click's bare "No such
+    option: --config" (ablation and benchmark take a YAML as --preset, a whole preset)."""
+    from genemoe.cli_args import unknown_option_fix
+
+    assert unknown_option_fix("ablation", "--config", ["--data", "--preset", "--out"]) == (
+        "fix: genemoe ablation takes a YAML as --preset PATH; unlike --config it is the whole "
+        "preset: start the file with `extends: small` to change only what it names")
+    assert unknown_option_fix("train", "--config", ["--preset", "--config"]) is None
+
+
 @pytest.mark.parametrize("flag", ["-v", "--quiet"])
 def test_genemoes_own_flag_after_the_command_is_said_where_it_goes(tmp_path, flag):
     """``genemoe train -v ...`` said "No such option: -v" and nothing else: -v/-q are

@@ -97,6 +97,10 @@ def unknown_option_fix(command: str, name: str, flags: Sequence[str]) -> str | N
     if name in GLOBAL_FLAGS and name not in flags:  # was "No such option: -v", no hint
         return (f"fix: {name} is genemoe's own flag and goes before the command: "
                 f"genemoe {name} {command} ...")
+    if name == "--config" and "--preset" in flags:  # ablation, benchmark: a bare "No such option"
+        return (f"fix: genemoe {command} takes a YAML as --preset PATH; unlike --config it is "
+                "the whole preset: start the file with `extends: small` to change only what "
+                "it names")
     target = next((f for f in OPTION_SYNONYMS.get(name, ()) if f in flags), None)
     if target is None:
         return None
