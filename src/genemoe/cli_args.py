@@ -97,7 +97,7 @@ def unknown_option_fix(command: str, name: str, flags: Sequence[str]) -> str | N
     if name in GLOBAL_FLAGS and name not in flags:  # was "No such option: -v", no hint
         return (f"fix: {name} is genemoe's own flag and goes before the command: "
                 f"genemoe {name} {command} ...")
-    if name == "--config" and "--preset" in flags:  # ablation, benchmark: a bare "No such option"
+    if name == "--config" and "--preset" in flags and name not in flags:  # ablation, benchmark
         return (f"fix: genemoe {command} takes a YAML as --preset PATH; unlike --config it is "
                 "the whole preset: start the file with `extends: small` to change only what "
                 "it names")
