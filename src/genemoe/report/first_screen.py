@@ -12,12 +12,18 @@ import html
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from genemoe.evaluate.benchmark_protocol import pretrained_text
-from genemoe.evaluate.benchmark_tables import METRICS, PRIMARY_METRIC, PROPOSED_MODELS, chosen_where
+from genemoe.evaluate.benchmark_tables import (
+    METRICS,
+    PRIMARY_METRIC,
+    PROPOSED_MODELS,
+    chosen_where,
+    few_pairs_note,
+)
 from genemoe.reliability import ECE_ROSE
 from genemoe.report.plots import Figure
 from genemoe.report.terminal import epoch_cap_line
@@ -32,7 +38,7 @@ from genemoe.report.text import (
 )
 
 __all__ = ["run_panel", "benchmark_panel", "tune_panel", "pretrain_panel", "figure_id", "METRIC_NAMES",
-           "trial_states_text"]
+           "trial_states_text", "benchmark_progress", "Progress"]
 
 METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "macro_precision": "macro precision",
                 "macro_recall": "macro recall", "weighted_f1": "weighted F1", "c_index": "C-index",
@@ -334,27 +340,72 @@ def _short(task: str, m: dict) -> str:
 
 
 # --------------------------------------------------------------------------- a benchmark
+class Progress(NamedTuple):
+    """How far a benchmark got: cells ``done`` of ``planned``, finished folds per model,
+    and whether the models' fold sets differ (an interrupted run: not a paired comparison)."""
+
+    done: int
+    planned: int
+    folds: dict[str, int]
+    unequal: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.planned
+
+
+def benchmark_progress(protocol: dict, results: pd.DataFrame) -> Progress:
+    """The :class:`Progress` of a benchmark from its protocol and its finished cells."""
+    models = list(protocol["models"])
+    planned = len(models) * int(protocol["n_folds"]) * int(protocol["n_repeats"])
+    sets = {m: frozenset() for m in models}
+    if not results.empty:
+        for m, g in results.groupby("model", sort=False):
+            sets[str(m)] = frozenset(zip(g["repeat"], g["fold"], strict=True))
+    return Progress(done=sum(len(v) for v in sets.values()), planned=planned,
+                    folds={m: len(v) for m, v in sets.items()}, unequal=len(set(sets.values())) > 1)
+
+
+def _progress_words(prog: Progress) -> str:
+    """``<strong>unfinished</strong>: 16 of 18 cells finished; folds per model: ...``."""
+    folds = ", ".join(f"<code>{_esc(m)}</code> {n}" for m, n in prog.folds.items())
+    return (f"<strong>unfinished</strong>: cells finished {fmt_count(prog.done)} of "
+            f"{fmt_count(prog.planned)}; folds finished per model: {folds}"
+            + ("; <strong>the models are compared on unequal folds</strong> (their means are "
+               "over different folds)" if prog.unequal else "")
+            + "; run the same <code>genemoe benchmark</code> command again (same --out and "
+              "options) to finish it")
+
+
 def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, record: dict,
                     figures: list[Figure], comparison: tuple[str, pd.DataFrame] | None) -> str:
-    """The summary panel of a benchmark: mean ± sd per model, each against the best peer."""
+    """The summary panel of a benchmark: mean ± sd per model, each against the best peer; an
+    unfinished one (an interrupted run) says so, and its verdict is qualified or withheld."""
     task = protocol["task"]
     strat = "cancer type and event" if task == "survival" else "cancer type"
+    prog = benchmark_progress(protocol, results)
+    same = ("the same folds planned for every model" if prog.unequal
+            else "identical folds for every model")
     rows = [("data", _data_line(summary, record, protocol.get("bundle_path"))),
             ("models", ", ".join(f"<code>{_esc(m)}</code>" for m in protocol["models"])
              + (f", each an ensemble of {protocol['ensemble']}" if (protocol.get("ensemble")
                                                                    or 1) > 1 else "")
              + _esc(pretrained_text(protocol))),  # a pre-trained part read as from scratch
             ("protocol", f"{protocol['n_folds']}-fold cross-validation × {protocol['n_repeats']} "
-                         f"repeat(s), stratified by {strat}, identical folds for every model; "
+                         f"repeat(s), stratified by {strat}, {same}; "
                          f"chosen {chosen_where(protocol)}; each test fold scored once")]
+    if not prog.finished:  # an interrupted rerun read as complete ("cells finished" only
+        rows.append(("status", _progress_words(prog)))  # deep in the Protocol table)
     if results.empty:
         return _panel(rows, "<p>No finished cell yet.</p>", None)
-    headline = _benchmark_table(results, task, comparison) + _verdict(results, task, comparison)
+    headline = (_benchmark_table(results, task, comparison, prog)
+                + _verdict(results, task, comparison, prog))
     return _panel(rows, headline, _benchmark_thumb(results, task, figures))
 
 
 def _benchmark_table(results: pd.DataFrame, task: str,
-                     comparison: tuple[str, pd.DataFrame] | None) -> str:
+                     comparison: tuple[str, pd.DataFrame] | None,
+                     prog: Progress | None = None) -> str:
     metric = PRIMARY_METRIC[task]
     cols = [c for c in METRICS[task] if c in results.columns and c != "logrank_p"][:2]
     if metric not in cols:
@@ -362,14 +413,17 @@ def _benchmark_table(results: pd.DataFrame, task: str,
     best, comp = comparison if comparison else (None, pd.DataFrame(columns=["model"]))
     comp = comp.set_index("model")
     order = results.groupby("model", sort=False)[metric].mean().sort_values(ascending=False)
-    head = ["model", *(METRIC_NAMES.get(c, c) + " (mean ± sd)" for c in cols)]
+    folds = prog is not None and not prog.finished  # how many folds each mean is over
+    head = ["model", *(["folds"] if folds else []),
+            *(METRIC_NAMES.get(c, c) + " (mean ± sd)" for c in cols)]
     if best:
         head += [f"Δ {METRIC_NAMES.get(metric, metric)} vs {best}", "folds won / lost",
                  "corrected t p", "Holm p", "Wilcoxon p"]
     body = []
     for model in order.index:
         g = results[results["model"] == model]
-        cells = [f"<code>{_esc(model)}</code>"] + [fmt_mean_sd(g[c].tolist()) for c in cols]
+        cells = ([f"<code>{_esc(model)}</code>"] + ([fmt_count(len(g))] if folds else [])
+                 + [fmt_mean_sd(g[c].tolist()) for c in cols])
         if best:
             c = comp.loc[model] if model in comp.index else None
             cells += (["best peer", "", "", "", ""] if c is None else
@@ -381,29 +435,59 @@ def _benchmark_table(results: pd.DataFrame, task: str,
     return f'<table class="compare"><tr>{th}</tr>{"".join(body)}</table>'
 
 
-def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFrame] | None) -> str:
-    """One sentence: the proposed model against the best peer, saying no more than the folds."""
+def _test_notes(r: pd.Series) -> tuple[str, str]:
+    """A comparison row's note split by test: the corrected t-test's (few paired folds) and
+    the Wilcoxon test's (too few non-zero pairs to reach p < 0.05), HTML-escaped, or ''.
+
+    One note after "a significant difference (p < 0.05)" read as contradicting it: the
+    difference was the t-test's, the unreachable p the Wilcoxon test's.
+    """
+    note = r.get("note") if isinstance(r.get("note"), str) else ""
+    t_note = few_pairs_note(int(r["n_pairs"])) if "n_pairs" in r else ""
+    if t_note and t_note in note:
+        note = note.replace(t_note, "")
+    else:
+        t_note = ""
+    w_note = note.strip("; ")
+    return _esc(t_note), _esc(w_note)
+
+
+def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFrame] | None,
+             prog: Progress | None = None) -> str:
+    """One sentence: the proposed model against the best peer, saying no more than the folds
+    (each test's conclusion under its own name); provisional for an unfinished benchmark,
+    withheld where its models finished unequal folds."""
     if comparison is None:
         return ""
     best, comp = comparison
     metric = METRIC_NAMES.get(PRIMARY_METRIC[task], PRIMARY_METRIC[task])
     ours = comp[comp["model"].isin(PROPOSED_MODELS)]
     capped = (f"<p>Models that {_esc(line)}.</p>" if (line := epoch_cap_line(results)) else "")
+    unfinished = prog is not None and not prog.finished
+    withheld = ("<strong>No verdict yet</strong>: the benchmark is unfinished and its models "
+                "finished unequal folds, so their means are not over the same folds (and the best "
+                "peer was picked on those means). ")
+    lead = ("" if not unfinished else withheld + "Paired over the folds both finished: "
+            if prog.unequal else f"<strong>Provisional</strong> (the benchmark is unfinished: "
+            f"{fmt_count(prog.done)} of {fmt_count(prog.planned)} cells): ")
     if ours.empty:  # without Gene-MOE the capped models went unsaid here
-        notes = sorted({n for n in comp["note"] if isinstance(n, str) and n})
-        return (f"<p>Best peer on mean {metric}: <code>{_esc(best)}</code>"
-                + (f" (Wilcoxon: {_esc(notes[0])})" if notes else "") + ".</p>" + capped)
+        notes = sorted({n for _, r in comp.iterrows() if (n := _test_notes(r)[1])})
+        lead = withheld if unfinished and prog.unequal else lead
+        return (f"<p>{lead}Best peer on mean {metric}: <code>{_esc(best)}</code>"
+                + (f" (Wilcoxon: {notes[0]})" if notes else "") + ".</p>" + capped)
     r = ours.iloc[0]
     p = r["corrected_p"]
     sig = (f"no difference established over these {r['n_pairs']} folds, which is not evidence "
            "that the two are equal" if not (isinstance(p, float) and math.isfinite(p) and p < 0.05)
-           else "a significant difference (p < 0.05)")  # "no significant difference" read as a tie
-    note = f" ({_esc(r['note'])})" if isinstance(r.get("note"), str) and r["note"] else ""
-    return (f"<p><code>{_esc(r['model'])}</code> against the best peer <code>{_esc(best)}</code>: "
-            f"{r['mean_difference']:+.3f} {metric} on average, better on {r['wins']} of "
-            f"{r['n_pairs']} folds, corrected resampled t-test p = {fmt_p(p)} (Wilcoxon p = "
-            f"{fmt_p(r['p_value'])}, which takes the folds as independent): {sig}{note}.</p>"
-            + capped)
+           else "a significant difference (p &lt; 0.05)")  # "no significant difference" read as a tie
+    if unfinished and prog.unequal:
+        sig = "no conclusion drawn until every model has the same folds"
+    t_note, w_note = (f" ({n})" if n else "" for n in _test_notes(r))
+    return (f"<p>{lead}<code>{_esc(r['model'])}</code> against the best peer "
+            f"<code>{_esc(best)}</code>: {r['mean_difference']:+.3f} {metric} on average, better "
+            f"on {r['wins']} of {r['n_pairs']} folds. Corrected resampled t-test: p = {fmt_p(p)}, "
+            f"{sig}{t_note}. Wilcoxon signed-rank test (takes the folds as independent): p = "
+            f"{fmt_p(r['p_value'])}{w_note}.</p>" + capped)
 
 
 def _benchmark_thumb(results: pd.DataFrame, task: str, figures: list[Figure]) -> Figure | None:
