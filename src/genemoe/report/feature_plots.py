@@ -21,7 +21,8 @@ from genemoe.data.bundle import atomic_write_text, dump_json
 from genemoe.explain.figures import new_subplots
 from genemoe.report.plots import save_figure
 
-__all__ = ["plot_correlation_heatmap", "plot_real_vs_reconstructed", "feature_figures"]
+__all__ = ["plot_correlation_heatmap", "plot_real_vs_reconstructed", "type_colours",
+           "feature_figures"]
 
 log = logging.getLogger(__name__)
 
@@ -53,25 +54,53 @@ def plot_correlation_heatmap(r: np.ndarray, feature_labels: Sequence[str],
     return save_figure(fig, out_path)
 
 
+def type_colours(types: Sequence[str]) -> dict[str, tuple[float, float, float, float]]:
+    """One distinct colour per cancer type: tab10 up to 10, then tab20, tab20b and tab20c
+    (60 colours; 33 TCGA types drew from tab20 alone, so ACC and PAAD shared one), evenly
+    spaced turbo beyond."""
+    n = len(types)
+    if n <= 10:
+        palette = [colormaps["tab10"](i) for i in range(n)]
+    elif n <= 60:
+        palette = [colormaps[name](i) for name in ("tab20", "tab20b", "tab20c")
+                   for i in range(20)][:n]
+    else:
+        palette = [tuple(c) for c in colormaps["turbo"](np.linspace(0.0, 1.0, n))]
+    return dict(zip(types, palette, strict=True))
+
+
 def plot_real_vs_reconstructed(table: pd.DataFrame, *, out_path: Path, title: str = "",
                                score: float | None = None) -> Path:
     """2-D embedding of real and reconstructed samples: colour = cancer type, marker = source.
 
     ``table`` has columns ``cancer_type``, ``source`` (``real``/``reconstructed``), ``x``, ``y``.
+    Two legends beside the axes, not over the points: one entry per type (its colour) and
+    one per source (its marker); 33 types × 2 sources were 66 entries over half the plot.
     """
+    from matplotlib.lines import Line2D
+
     types = sorted(table["cancer_type"].astype(str).unique())
-    cmap = colormaps.get_cmap("tab20" if len(types) > 10 else "tab10")
-    fig, ax = new_subplots(figsize=(7, 6))
-    for i, t in enumerate(types):
+    colours = type_colours(types)
+    ncol = max(1, -(-len(types) // 22))  # at most 22 rows a column
+    fig, ax = new_subplots(figsize=(7 + 1.3 * ncol, 6))
+    kind = table["cancer_type"].astype(str)
+    for t in types:
         for source, marker in _MARKERS.items():
-            sel = (table["cancer_type"].astype(str) == t) & (table["source"] == source)
+            sel = (kind == t) & (table["source"] == source)
             if sel.any():
                 ax.scatter(table.loc[sel, "x"], table.loc[sel, "y"], s=12, marker=marker,
-                           color=cmap(i % cmap.N), alpha=0.7, linewidths=0.8,
-                           label=f"{t} ({source})")
+                           color=colours[t], alpha=0.7, linewidths=0.8)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.legend(fontsize=7, ncol=2 if len(types) > 6 else 1, loc="best", markerscale=1.5)
+    by_source = ax.legend(handles=[Line2D([], [], ls="", marker=m, color="0.3", label=s)
+                                   for s, m in _MARKERS.items()],
+                          loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
+                          title="source", borderaxespad=0.0)
+    ax.add_artist(by_source)
+    ax.legend(handles=[Line2D([], [], ls="", marker="s", color=colours[t], label=t)
+                       for t in types], loc="upper left", bbox_to_anchor=(1.01, 0.82),
+              fontsize=7, ncol=ncol, title="cancer type", borderaxespad=0.0, handletextpad=0.3,
+              columnspacing=0.8)
     extra = "" if score is None else f"  (k-NN mixing {score:.3f})"
     ax.set_title((title or "real vs reconstructed expression") + extra)
     return save_figure(fig, out_path)
