@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import warnings
 from typing import Literal
 
 import numpy as np
@@ -147,6 +148,9 @@ def embed(x: np.ndarray, method: Literal["tsne", "umap"], *, seed: int = 0,
     if method == "umap":
         import umap  # optional dependency; callers check umap_available()
 
-        return umap.UMAP(n_components=2, n_neighbors=int(min(15, n - 1)), random_state=seed,
-                         ).fit_transform(x)
+        with warnings.catch_warnings():  # a seeded UMAP runs on one thread, and says so
+            warnings.filterwarnings("ignore", message=r"n_jobs value .* overridden",
+                                    category=UserWarning)
+            return umap.UMAP(n_components=2, n_neighbors=int(min(15, n - 1)), random_state=seed,
+                             ).fit_transform(x)
     raise ValueError(f"unknown embedding {method!r}")

@@ -26,15 +26,22 @@ run pre-trained on one cross-validation fold (``genemoe ablation --pretrain-per-
 that is the fold's training-part scaler, not the bundle's training split. A bundle the run
 did not read is scaled by its own training split (as pre-training scales every bundle).
 
+Genes of the run the bundle lacks (a cohort prepared the same way whose filter dropped a few)
+are filled with the training mean, 0 in scaled space, as fine-tuning and predict do; they are
+named in ``summary.json`` and left out of the correlations and the mixing score. More than
+20% missing is refused.
+
 Refused: samples the run was trained on (a pre-training run's ``samples.tsv``; for a
 ``genemoe train`` run its training/validation rows in ``predictions.tsv`` and the
 samples of the pre-training run it started from). A run directory holds::
 
     DIR/latent_gene_correlation.npy  float32 (n_features, n_genes): r of leading feature × gene
+    DIR/latent_gene_correlation_genes.tsv  its gene axis: column, gene_id, symbol, in_bundle
     DIR/leading_features.tsv         rank, latent index, variance of each leading feature
     DIR/gene_correlation.tsv         gene_id, symbol, mean |r|, column of r, every gene (sorted;
                                      genes constant across the samples left out, counted in notes)
-    DIR/strong_genes.csv             gene_id, symbol, mean_abs_r, above threshold (sorted)
+    DIR/strong_genes.tsv             gene_id, symbol, mean_abs_r, above threshold (sorted); also
+                                     comma-separated as strong_genes.csv (its old name)
     DIR/embedding_<method>.tsv       sample_id, cancer_type, source (real|reconstructed), x, y
     DIR/summary.json                 every number, the notes, and (once drawn) the figures
 
@@ -134,8 +141,7 @@ def load_run_model(run_dir: Path | str) -> RunModel:
                           fix="check the path (and the working directory); pass the --out "
                               "directory of `genemoe pretrain` or `genemoe train`")
     if not (run_dir / "model.pt").is_file():
-        raise input_error("neither pretrained.pt nor model.pt here", path=run_dir,
-                          fix="pass the --out directory of `genemoe pretrain` or `genemoe train`")
+        raise _no_model_error(run_dir)
     from genemoe.train.model_file import load_model_file
 
     p = load_model_file(run_dir)
@@ -159,6 +165,25 @@ def load_run_model(run_dir: Path | str) -> RunModel:
     return RunModel(model.eval(), "train", p["model_name"], list(map(str, p["gene_ids"])),
                     Scaler.from_dict(p["scaler"]), run_dir,
                     Path(pre["run"]) if pre.get("run") else None)
+
+
+def _no_model_error(run_dir: Path) -> Exception:
+    """An unfinished run, said as `genemoe report` says it (was "neither pretrained.pt nor
+    model.pt here"), or no run at all."""
+    if not (run_dir / "checkpoint.pt").is_file():
+        return input_error("no model here (neither pretrained.pt nor model.pt)", path=run_dir,
+                           fix="pass the --out directory of a finished `genemoe pretrain` or "
+                               "`genemoe train` run")
+    try:  # a pre-training epoch's record carries the critic gap
+        with (run_dir / "history.jsonl").open() as f:
+            pre = "loss/critic_gap" in f.readline()
+    except (OSError, UnicodeDecodeError):
+        pre = False
+    kind, command, made = ("pre-training", "pretrain", "pretrained.pt") if pre else (
+        "training", "train", "model.pt")
+    return input_error(f"an unfinished {kind} run (a checkpoint, no {made} yet)", path=run_dir,
+                       fix=f"run the same `genemoe {command}` command again: it resumes from "
+                           f"the checkpoint and writes {made}; then analyse the run")
 
 
 def _bundle_key(path: Path | str) -> str:
@@ -252,8 +277,8 @@ def _select(bundle: Bundle, run: RunModel, split: Split, max_samples: int | None
     if leaked:
         n_unseen = len(_unseen(bundle, bundle.indices(None), used))
         raise input_error(
-            f"the run saw {len(leaked)} of the {len(ids)} {split} sample(s) in training or "
-            f"validation (fitted on, or monitored/selected on) "
+            f"the run saw {len(leaked)} of the {len(ids)} samples of --split {split} in "
+            "training or validation (fitted on, or monitored/selected on) "
             f"(e.g. {', '.join(leaked[:3])}): features of samples a model has seen are not "
             "held-out evidence", path=run.path, where="--split",
             fix=(f"--split unseen analyses the {n_unseen} samples of this bundle the run never "
@@ -264,26 +289,72 @@ def _select(bundle: Bundle, run: RunModel, split: Split, max_samples: int | None
     return rows
 
 
-def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray,
-            ) -> tuple[np.ndarray, np.ndarray, Scaler, str]:
-    """Log expression ``(n, n_genes)`` in the run's gene order, its scaled form, the scaler
-    and where the scaler came from."""
+MAX_MISSING = 0.2  # share of the run's genes a bundle may lack (as fine-tuning and predict)
+
+
+@dataclass
+class Inputs:
+    """The analysed samples as the model reads them."""
+
+    x_log: np.ndarray  # (n, n_genes) log expression, the run's gene order; 0 where missing
+    x_scaled: np.ndarray  # (n, n_genes) scaled; missing genes at the training mean
+    scaled_by: str  # where the scaler came from
+    missing: np.ndarray  # (n_genes,) bool: the run's genes the bundle lacks
+
+
+def _missing_error(bundle: Bundle, run: RunModel, missing: np.ndarray,
+                   max_missing: float) -> Exception:
+    """Too many of the run's genes absent: gene ids of another kind, most likely."""
+    n, total = int(missing.sum()), len(missing)
+    ours = next(iter(bundle.gene_ids.astype(str)), "?")
+    theirs = run.gene_ids[int(np.flatnonzero(missing)[0])]
+    return input_error(
+        f"{n:,} of the run's {total:,} genes are not in the bundle (at most {max_missing:.0%} "
+        f"may be; fewer are filled with the training mean), e.g. {theirs} (the bundle's "
+        f"genes: {ours}, ...)", path=bundle.path, where="--data",
+        fix="prepare this cohort with the --annotation the run's bundles were prepared with "
+            "(the same kind of gene ids), or analyse a bundle the run read")
+
+
+def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray, *,
+            max_missing: float = MAX_MISSING) -> Inputs:
+    """The rows' log expression in the run's gene order, scaled as the run scales them.
+
+    Genes of the run the bundle lacks (a cohort whose gene filter dropped a few, e.g. genes
+    zero in every one of its samples) are filled with the run's training mean, 0 in scaled
+    space, as fine-tuning and predict do; more than ``max_missing`` of them are refused.
+    """
     cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer(run.gene_ids)
-    if (cols < 0).any():
-        raise input_error(f"{int((cols < 0).sum())} of the run's {len(cols)} genes are not in the "
-                          "bundle", path=bundle.path, where="--data",
-                          fix="use a bundle prepared like the run's (same --annotation and filter)")
-    x_log = np.asarray(bundle.X[rows][:, cols], dtype=np.float32)
+    missing = cols < 0
+    if missing.any() and (missing.all() or missing.sum() > max_missing * len(cols)):
+        raise _missing_error(bundle, run, missing, max_missing)
+    have = np.flatnonzero(~missing)
+    x_log = np.zeros((len(rows), len(cols)), np.float32)
+    x_log[:, have] = np.asarray(bundle.X[rows][:, cols[have]], dtype=np.float32)
     scaler, source = run.scaler, "the run's scaler"
     if scaler is None:  # pre-training: the scaler it stored for this bundle (e.g. a fold's) ...
         scaler = run.bundle_scalers.get(_bundle_key(bundle.path))
         source = "the pre-training run's scaler for this bundle"
     if scaler is None:  # ... else each bundle is scaled by its own training split
-        std = bundle.var["train_std"].to_numpy(np.float32)[cols]
-        scaler = Scaler(bundle.var["train_mean"].to_numpy(np.float32)[cols],
-                        np.where(std < 1e-6, 1, std).astype(np.float32), "standard", 10.0)
+        mean, std = np.zeros(len(cols), np.float32), np.ones(len(cols), np.float32)
+        mean[have] = bundle.var["train_mean"].to_numpy(np.float32)[cols[have]]
+        std[have] = bundle.var["train_std"].to_numpy(np.float32)[cols[have]]
+        scaler = Scaler(mean, np.where(std < 1e-6, 1, std).astype(np.float32), "standard", 10.0)
         source = "the bundle's training split"
-    return x_log, scaler.transform(x_log), scaler, source
+    x_scaled = scaler.transform(x_log)
+    x_scaled[:, missing] = scaler.mean_profile()[missing]  # the training mean
+    return Inputs(x_log, x_scaled, source, missing)
+
+
+def _missing_note(run: RunModel, missing: np.ndarray) -> list[str]:
+    """The genes filled with the training mean, counted and named (said on the terminal)."""
+    n = int(missing.sum())
+    if not n:
+        return []
+    names = [run.gene_ids[i] for i in np.flatnonzero(missing)]
+    return [f"{n:,} of the run's {len(missing):,} genes are not in this bundle: filled with "
+            f"the training mean, 0 in scaled space (left out of the correlations and the mixing score; "
+            f"listed in summary.json genes_missing), e.g. {', '.join(names[:3])}"]
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -372,13 +443,19 @@ def _reconstruction_part(out_dir: Path, x_scaled: np.ndarray, recon: np.ndarray,
 # What an earlier analysis in the same folder wrote that this one may not rewrite (a t-SNE
 # run's embedding and figure stayed beside a UMAP rerun's, its summary not naming them).
 _OWN_OUTPUTS = ("embedding_", "real_vs_reconstructed_", "correlation_heatmap", "report.html")
+# What each table holds (summary.json "files"): the .npy's gene axis had no companion.
+_FILES = {"latent_gene_correlation.npy": "float32 (n_features, n_genes) Pearson r; rows in "
+          "leading_features.tsv order, columns in latent_gene_correlation_genes.tsv order",
+          "latent_gene_correlation_genes.tsv": "the .npy's gene axis: column, gene_id, symbol, "
+          "in_bundle", "strong_genes.tsv": "genes above the threshold (tab-separated)",
+          "strong_genes.csv": "the same, comma-separated, under its old name"}
 
 
 def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                      split: Split = "test", n_features: int = 20, threshold: float = 0.4,
                      embedding: Embedding = "tsne", n_heatmap_genes: int = 50, k: int = 15,
-                     max_samples: int | None = 1000, seed: int = 0,
-                     device: str = "auto") -> FeatureResult:
+                     max_samples: int | None = 1000, seed: int = 0, device: str = "auto",
+                     max_missing: float = MAX_MISSING) -> FeatureResult:
     """Correlate a run's leading latent features with genes; embed real vs reconstructed.
 
     Parameters
@@ -404,6 +481,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         Mixing-score neighbours; at most this many samples (seeded draw; the paper: 1,000).
     device
         Where the encoder runs: ``auto`` (CUDA when available), ``cpu``, ``cuda``, ``cuda:N``.
+    max_missing
+        Largest share of the run's genes the bundle may lack; those it lacks are filled
+        with the training mean (as fine-tuning and predict do), counted and named.
 
     Returns
     -------
@@ -433,8 +513,10 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         raise input_error(f"--k {k} needs more than {k} samples; {gives} {len(rows)}", where="--k",
                           fix=f"use --k below {len(rows)} (e.g. {max(1, min(15, len(rows) // 3))})"
                               + (", or raise --max-samples" if capped else ""))
-    x_log, x_scaled, _, scaled_by = _inputs(bundle, run, rows)
-    mu, recon = _forward(run.model, x_scaled)  # (n, latent), (n, n_genes) | None
+    inputs = _inputs(bundle, run, rows, max_missing=max_missing)
+    missing, present = inputs.missing, ~inputs.missing
+    notes += _missing_note(run, missing)
+    mu, recon = _forward(run.model, inputs.x_scaled)  # (n, latent), (n, n_genes) | None
     lead, lead_var = leading_features(mu, n_features)
     if n_features > len(lead):
         notes.append(f"--n-features {n_features} is more than the latent's {len(lead)} "
@@ -447,21 +529,29 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     if n_types > 1:  # gdc6's strong genes were UVM's markers: between-type, unsaid
         notes.append(f"correlations pooled over {n_types} cancer types: a strong gene may mostly "
                      "tell the types apart (a type's markers) rather than vary within one")
-    r = pearson_matrix(mu[:, lead], x_log)  # (n_features, n_genes)
-    var = bundle.var.set_index(bundle.var["gene_id"].astype(str)).loc[run.gene_ids]
+    r = pearson_matrix(mu[:, lead], inputs.x_log)  # (n_features, n_genes)
+    r[:, missing] = np.nan  # filled, not measured
+    var = bundle.var.set_index(bundle.var["gene_id"].astype(str)).reindex(run.gene_ids)
     symbols = var["symbol"].fillna("").astype(str).to_numpy() if "symbol" in var else None
     ranked = strong_genes(r, np.asarray(run.gene_ids, dtype=object), symbols)
     strong = ranked[ranked["mean_abs_r"] > threshold]
-    if n_constant := len(run.gene_ids) - len(ranked):  # were left out of the table, unsaid
+    if n_constant := int(present.sum()) - len(ranked):  # were left out of the table, unsaid
+        constant = set(np.asarray(run.gene_ids)[present]) - set(ranked["gene_id"])
         notes.append(f"{n_constant} gene{'s' * (n_constant != 1)} constant across these samples "
                      f"(no correlation) left out of gene_correlation.tsv, e.g. "
-                     + ", ".join(map(str, sorted(set(map(str, run.gene_ids)) - set(ranked["gene_id"]))[:3])))
+                     + ", ".join(sorted(constant)[:3]))
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_outputs(out_dir, [p.name for p in out_dir.glob("*") if p.name.startswith(_OWN_OUTPUTS)])
     with atomic_file(out_dir / "latent_gene_correlation.npy", suffix=".npy") as tmp:
         np.save(tmp, r.astype(np.float32))
     atomic_write_text(out_dir / "gene_correlation.tsv", ranked.to_csv(sep="\t", index=False))
-    atomic_write_text(out_dir / "strong_genes.csv", strong.drop(columns="column").to_csv(index=False))
+    atomic_write_text(out_dir / "latent_gene_correlation_genes.tsv", pd.DataFrame(
+        {"column": np.arange(len(run.gene_ids)), "gene_id": run.gene_ids,
+         "symbol": symbols if symbols is not None else "", "in_bundle": present},
+    ).to_csv(sep="\t", index=False))  # the gene axis of the .npy's columns
+    strong_table = strong.drop(columns="column")
+    atomic_write_text(out_dir / "strong_genes.tsv", strong_table.to_csv(sep="\t", index=False))
+    atomic_write_text(out_dir / "strong_genes.csv", strong_table.to_csv(index=False))  # old name
     atomic_write_text(out_dir / "leading_features.tsv", pd.DataFrame(
         {"rank": np.arange(1, len(lead) + 1), "latent_index": lead, "variance": lead_var},
     ).to_csv(sep="\t", index=False))
@@ -472,8 +562,8 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         notes.append(f"the {run.kind} run's model has no decoder: no reconstruction, embedding "
                      "or mixing score (pass a `genemoe pretrain` run for them)")
     else:
-        rec = _reconstruction_part(out_dir, x_scaled, recon, ids, types, methods, k=k, seed=seed,
-                                   scaled_by=scaled_by)
+        rec = _reconstruction_part(out_dir, inputs.x_scaled[:, present], recon[:, present], ids,
+                                   types, methods, k=k, seed=seed, scaled_by=inputs.scaled_by)
     warned = [f"the pre-training collapsed ({w}): read its features with care"
               for w in run.collapse] + _crowding(rec)
     for note in notes:
@@ -485,14 +575,18 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         "run": {"path": str(run.path.absolute()), "kind": run.kind, "model_name": run.model_name},
         "bundle": str(bundle.path), "split": split, "n_samples": int(len(rows)),
         "device": str(next(run.model.parameters()).device),
-        "n_genes": len(run.gene_ids), "latent": int(mu.shape[1]), "n_features": int(len(lead)),
+        "n_genes": len(run.gene_ids), "n_genes_missing": int(missing.sum()),
+        "genes_missing": [run.gene_ids[i] for i in np.flatnonzero(missing)],
+        "missing_filled_with": "the training mean (0 in scaled space); left out of the "
+                               "correlations and the mixing score",
+        "latent": int(mu.shape[1]), "n_features": int(len(lead)),
         "leading_features": lead.tolist(), "leading_variance": lead_var.tolist(),
         "threshold": threshold, "n_strong_genes": int(len(strong)),
         "top_genes": ranked.drop(columns="column").head(10).to_dict(orient="records"),
         "mean_abs_r_all_genes": float(ranked["mean_abs_r"].mean()) if len(ranked) else None,
         "n_heatmap_genes": int(min(n_heatmap_genes, len(ranked))),
         "correlation_space": "log expression of the bundle (Pearson r is unchanged by scaling)",
-        "scaling": scaled_by,
+        "scaling": inputs.scaled_by, "files": _FILES,
         "reconstruction": rec, "notes": notes, "synthetic": bundle.synthetic, "seed": seed,
         "seconds": round(time.perf_counter() - t0, 2), "figures": [],
     }
