@@ -20,9 +20,48 @@ if TYPE_CHECKING:
     import anndata
 
 __all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation", "exported_annotation",
-           "log1p_to_log2", "h5ad_checked"]
+           "log1p_to_log2", "h5ad_checked", "value_scale", "export_line"]
 
 logger = logging.getLogger(__name__)
+
+# the scale of a bundle's values by its normalisation: each is log2(x + 1) of its x
+_LOG2_SCALES = {"log2cpm": "log2(CPM + 1)", "log2tpm": "log2(TPM + 1)",
+                "fpkm_uq": "log2(FPKM-UQ + 1)", "log2p1": "log2(x + 1)"}
+
+
+def value_scale(normalisation: Any) -> tuple[str, bool]:
+    """The scale of a bundle's values in words, and whether it is log2(x + 1).
+
+    ``normalisation`` is the record's (one method, or a list for a bundle of several). A
+    ``fpkm_uq`` bundle holds log2(FPKM-UQ + 1), values of ~17, not FPKM-UQ; ``none`` kept
+    the values as read (already log scale, or transformed: z-scores, log-ratios).
+
+    Examples
+    --------
+    >>> value_scale("fpkm_uq")
+    ('log2(FPKM-UQ + 1)', True)
+    >>> value_scale("none")
+    ('as read (already log scale or transformed; normalisation none)', False)
+    """
+    if isinstance(normalisation, str) and normalisation in _LOG2_SCALES:
+        return _LOG2_SCALES[normalisation], True
+    if isinstance(normalisation, list | tuple) and normalisation and all(
+            m in _LOG2_SCALES for m in normalisation):
+        return " or ".join(_LOG2_SCALES[m] for m in normalisation) + " (by input file)", True
+    if normalisation == "none":
+        return "as read (already log scale or transformed; normalisation none)", False
+    return f"normalisation {normalisation}", False
+
+
+def _fold_column(bundle: Bundle) -> pd.Series | None:
+    """The bundle's k-fold assignment (``folds.tsv``) by sample, missing where a sample has
+    none (-1); None for a bundle prepared without ``--folds``."""
+    if bundle.folds is None:
+        return None
+    folds = np.asarray(bundle.folds, dtype=np.int64)
+    out = pd.Series(folds, dtype="Int64", index=bundle.obs["sample_id"].astype(str).to_numpy())
+    out[folds < 0] = pd.NA
+    return out
 
 
 def _h5ad_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -40,7 +79,12 @@ def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
     """The bundle as AnnData: ``X`` ``(n_samples, n_genes)``, ``obs`` by sample_id, ``var`` by gene_id.
 
     ``uns["genemoe"]`` holds the record and summary as JSON strings (read them back with
-    ``json.loads(adata.uns["genemoe"]["record"])``). ``obs["event"]`` is nullable boolean:
+    ``json.loads(adata.uns["genemoe"]["record"])``), and, readable as they are:
+    ``synthetic`` (bool: genemoe's generated cohort, not patients), ``normalisation`` and
+    ``value_scale`` (e.g. ``log2(FPKM-UQ + 1)``), ``n_folds`` (0 without folds).
+    ``uns["log1p"] = {"base": 2}`` (scanpy's mark of log-transformed data) where the values
+    are log2(x + 1). ``obs["fold"]`` (nullable integer) is the bundle's k-fold assignment
+    (``genemoe prepare --folds``), where it has one. ``obs["event"]`` is nullable boolean:
     missing where the sample has no survival (``has_survival`` False; the bundle keeps False
     there, beside a missing time). Every endpoint's ``<ep>_event`` (``os_event``,
     ``pfi_event``, ...; 1.0 / 0.0 / NaN in the bundle) is nullable boolean too.
@@ -62,8 +106,36 @@ def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
     summary = bundle.summary
     if not summary and {"cancer_type", "event"} <= set(bundle.obs.columns):
         summary = summarise(bundle.obs, bundle.var, bundle.record)
-    uns = {"genemoe": {"record": dump_json(bundle.record), "summary": dump_json(summary or {})}}
+    if (folds := _fold_column(bundle)) is not None:  # folds.tsv was left out of the export
+        obs["fold"] = folds.reindex(obs.index).array
+    norm = bundle.record.get("normalisation") or (summary or {}).get("normalisation")
+    scale, log2p1 = value_scale(norm)
+    uns: dict[str, Any] = {"genemoe": {
+        "record": dump_json(bundle.record), "summary": dump_json(summary or {}),
+        "synthetic": _is_synthetic(bundle), "normalisation": norm if isinstance(norm, str) else ", ".join(map(str, norm or [])),
+        "value_scale": scale,
+        "n_folds": int(folds.max()) + 1 if folds is not None and folds.notna().any() else 0}}
+    if log2p1:  # scanpy's mark (sc.pp.log1p): read back by log1p_to_log2 as already log2
+        uns["log1p"] = {"base": 2}
     return anndata.AnnData(X=np.asarray(bundle.X, dtype=np.float32), obs=obs, var=var, uns=uns)
+
+
+def _is_synthetic(bundle: Bundle) -> bool:
+    """Whether the bundle is genemoe's synthetic cohort (its record or summary says so)."""
+    return bool(bundle.record.get("synthetic") or (bundle.summary or {}).get("synthetic"))
+
+
+def export_line(bundle: Bundle, path: Path | str) -> str:
+    """The terminal's line for an export: ``wrote d.h5ad: 90 samples × 50 genes,
+    log2(FPKM-UQ + 1); 3 folds in obs['fold']  [SYNTHETIC DATA]`` (was ``wrote d.h5ad``,
+    with no word of the scale or of synthetic data, which prepare marks)."""
+    scale, _ = value_scale(bundle.record.get("normalisation")
+                           or (bundle.summary or {}).get("normalisation"))
+    folds = _fold_column(bundle)
+    k = int(folds.max()) + 1 if folds is not None and folds.notna().any() else 0
+    return (f"wrote {path}: {bundle.n_samples:,} samples × {bundle.n_genes:,} genes, {scale}"
+            + (f"; {k} folds in obs['fold']" if k else "")
+            + ("  [SYNTHETIC DATA]" if _is_synthetic(bundle) else ""))
 
 
 def write_h5ad(bundle: Bundle | Path | str, path: Path | str) -> Path:
@@ -84,7 +156,7 @@ def write_h5ad(bundle: Bundle | Path | str, path: Path | str) -> Path:
     adata = bundle_to_anndata(bundle)
     with atomic_file(path, suffix=".h5ad") as tmp:
         adata.write_h5ad(tmp)
-    logger.info("wrote %s: %d samples × %d genes", path, bundle.n_samples, bundle.n_genes)
+    logger.info("%s", export_line(bundle, path))
     return path.absolute()  # as the result objects' folders: an os.chdir left it stale
 
 
