@@ -17,7 +17,20 @@ import yaml
 
 from genemoe.errors import InputError, input_error
 
-__all__ = ["find_damaged", "damaged_error", "not_reportable"]
+__all__ = ["find_damaged", "damaged_error", "not_reportable", "REPORT_KINDS", "reported_commands"]
+
+# the kinds of folder `genemoe report` has a page for, each with the command that writes it
+# (report_kind's answers; the refusals list the commands from here, so none is left out)
+REPORT_KINDS = {"run": "genemoe train", "benchmark": "genemoe benchmark",
+                "explanation": "genemoe explain", "tune": "genemoe tune",
+                "pretrain": "genemoe pretrain"}
+
+
+def reported_commands(joiner: str = "or") -> str:
+    """``genemoe train, genemoe benchmark, ... or genemoe pretrain``: the commands whose
+    ``--out`` folder `genemoe report` reads (:data:`REPORT_KINDS`)."""
+    cmds = [f"`{c}`" for c in REPORT_KINDS.values()]
+    return ", ".join(cmds[:-1]) + f" {joiner} {cmds[-1]}"
 
 _PARSERS = {
     ".json": lambda p: json.loads(p.read_text()),
@@ -131,9 +144,8 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                                fix=f"restore {missing[0]}, or run the same `{cmd}` again")
     return input_error("neither a run, a benchmark, an explanation, a tuning nor a pre-training "
                        "directory", path=d,
-                       fix="pass a directory written by `genemoe train --out`, `genemoe benchmark "
-                           "--out`, `genemoe explain --out`, `genemoe tune --out` or `genemoe "
-                           "pretrain --out`")
+                       fix=f"pass the --out directory of {reported_commands()}; `genemoe "
+                           "ablation` and `genemoe features` folders have no page of their own")
 
 
 # the files a run or tune folder needs for a report, and those that mark one

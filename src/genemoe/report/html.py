@@ -48,7 +48,7 @@ from genemoe.evaluate.benchmark_tables import (
     tuning_cost_table,
     tuning_text,
 )
-from genemoe.report.damaged import damaged_error, not_reportable
+from genemoe.report.damaged import damaged_error, not_reportable, reported_commands
 from genemoe.report.explanation_section import explanation_section as _explanation_section
 from genemoe.report.explanation_section import top_genes_table as _top_genes_table
 from genemoe.report.first_screen import benchmark_panel, run_panel, trial_states_text, tune_panel
@@ -105,8 +105,8 @@ def report_kind(dir_path: Path | str) -> str:
     d = Path(dir_path)
     if not d.is_dir():
         raise input_error("no such directory" if not d.exists() else "a file, not a directory",
-                          path=d, fix="pass the --out directory of genemoe train, benchmark, "
-                                      "explain or tune (check the working directory)")
+                          path=d, fix=f"pass the --out directory of {reported_commands()} "
+                                      "(check the working directory)")
     if (d / "protocol.json").exists() and (d / "cells").is_dir():
         return "benchmark"
     if (d / "metrics.json").exists() and (d / "predictions.tsv").exists():
