@@ -881,3 +881,21 @@ def test_the_risk_scale_names_the_validation_events_it_rests_on():
         {"risk_scale": 0.61, "fitted": True, "n_events": 3})
     assert ("risks not scaled (the validation split's 1 event: too few to fit the Cox "
             "calibration slope)") in panel({"risk_scale": 1.0, "fitted": False, "n_events": 1})
+
+
+def test_an_interrupted_benchmarks_page_says_unfinished_on_its_first_screen(dirs, tmp_path):
+    """Old behaviour (an outside probe): a rerun stopped part-way read as complete: title,
+    panel and verdict as a finished one's, with one model on more folds than the others;
+    "cells finished" only deep in the Protocol table."""
+    import shutil
+
+    d = tmp_path / "bench"
+    shutil.copytree(dirs["classify"], d)
+    next(iter(sorted((d / "cells").glob("logreg__*.json")))).unlink()
+    page = write_report(d).read_text()
+    head = page.split('id="contents"')[0]
+    assert "<title>genemoe benchmark — classify (UNFINISHED)</title>" in head
+    text = " ".join(re.sub(r"<[^>]+>", " ", _summary_panel(page)).split())
+    assert "unfinished : cells finished 3 of 4" in text
+    assert "the models are compared on unequal folds" in text
+    assert "No verdict yet" in text

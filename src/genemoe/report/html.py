@@ -51,7 +51,13 @@ from genemoe.evaluate.benchmark_tables import (
 from genemoe.report.damaged import damaged_error, not_reportable, reported_commands
 from genemoe.report.explanation_section import explanation_section as _explanation_section
 from genemoe.report.explanation_section import top_genes_table as _top_genes_table
-from genemoe.report.first_screen import benchmark_panel, run_panel, trial_states_text, tune_panel
+from genemoe.report.first_screen import (
+    benchmark_panel,
+    benchmark_progress,
+    run_panel,
+    trial_states_text,
+    tune_panel,
+)
 from genemoe.report.horizons import horizon_table
 from genemoe.report.html_parts import cell_text as _fmt
 from genemoe.report.html_parts import figure_html as _figure_html
@@ -221,7 +227,9 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
     record = p.get("bundle_record") or {}
     panel = benchmark_panel(protocol=p, results=results, summary=summary, record=record,
                             figures=figures, comparison=comparison)
-    return page_context(f"genemoe benchmark — {p['task']}", synthetic=summary.get("synthetic"),
+    prog = benchmark_progress(p, results)  # the title read as complete (a stopped rerun)
+    title = f"genemoe benchmark — {p['task']}" + ("" if prog.finished else " (UNFINISHED)")
+    return page_context(title, synthetic=summary.get("synthetic"),
                         summary=summary, record=record, protocol=protocol, panel=panel,
                         metrics=(_benchmark_metrics(results, p["task"], comparison) if len(results)
                                  else "<p>No finished cell.</p>"),
