@@ -348,13 +348,14 @@ def _warn_unused_sections(user: dict[str, Any], model: str, path: Path) -> None:
     """Say which parts of a ``--config`` pre-training does not read: the ``train*:`` sections
     (a tuning run's best.yaml, a training recipe) and other models' options were unused,
     unsaid."""
-    unused = [f"{key}: ({', '.join(map(str, value))})" for key, value in user.items()
+    unused = [f"{key}: ({', '.join(map(str, value))}) — pre-training's learning rate, epochs "
+              "and batch size are pretrain: keys" for key, value in user.items()
               if key.startswith("train") and value]
-    unused += [f"model.{name}" for name in (user.get("model") or {}) if name != model]
-    if unused:
+    unused += [f"model.{name} (the widths of another model: this run pre-trains {model})"
+               for name in (user.get("model") or {}) if name != model]
+    if unused:  # each key with its own reason (model.genemoe was said to hold a learning rate)
         logger.warning("%s: pre-training reads only its pretrain: section and model.%s; "
-                       "unused here: %s (its learning rate, epochs and batch size are "
-                       "pretrain: keys)", path, model, "; ".join(unused))
+                       "unused here: %s", path, model, "; ".join(unused))
 
 
 def _build(config: PretrainConfig, model_cfg: dict[str, Any], data: PretrainData,
