@@ -345,7 +345,8 @@ def test_what_the_model_starts_from_is_said_and_few_pretrained_genes_warned(run,
     caplog.clear()
     with caplog.at_level("INFO", logger="genemoe"):
         load_pretrained_encoder(_finetune_model(bundle), run.out_dir, gene_ids=genes)
-    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    assert not [r for r in caplog.records if r.levelname == "WARNING"  # all genes: unwarned
+                and "collapsed" not in r.getMessage()]  # (3 tiny epochs: at a constant's level)
     from genemoe.train import finetune
 
     payload = read_pretrained(run.out_dir)
@@ -676,7 +677,8 @@ def test_a_pretraining_config_says_which_sections_it_does_not_read(tmp_path, cap
         config, _ = resolve_pretrain_config("small", path)
     said = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
     assert config.lr == 3e-4
-    assert "unused here: train: (lr, epochs); model.mlp" in said, said
+    assert ("unused here: train: (lr, epochs) — pre-training's learning rate, epochs and batch "
+            "size are pretrain: keys; model.mlp (the widths of another model") in said, said
     caplog.clear()
     path.write_text("pretrain: {lr: 3e-4}\n")
     resolve_pretrain_config("small", path)
@@ -728,10 +730,13 @@ def test_a_reconstruction_the_training_median_beats_is_no_better():
     assert report["recon_no_better_than_mean"] and report["collapsed"]
     # old behaviour (an outside probe): "MAE 1.74 vs 1.62" named neither baseline, and the
     # files held only the mean's
-    assert "MAE 1.74 vs the per-gene median's 1.62, the mean's 1.75)" in report["warnings"][-1]
+    # since the review: which constant it beats and which not, the pair in 3 decimals alike
+    assert ("beats the per-gene mean by absolute error (MAE 1.736 vs 1.750); not the per-gene "
+            "mean by squared error (R² -0.004), nor the per-gene median by absolute error "
+            "(MAE 1.736 vs 1.619)") in report["warnings"][-1]
     mean_only = collapse_report([{**last, "val/mae": 1.8, "val/mae_median_baseline": None}],
                                 kl_collapse=0.01)
-    assert "MAE 1.80 vs the per-gene mean's 1.75)" in mean_only["warnings"][-1]  # was "1.8"
+    assert "the per-gene mean by absolute error (MAE 1.800 vs 1.750)" in mean_only["warnings"][-1]
     assert not collapse_report([{**last, "val/mae": 1.5}], kl_collapse=0.01)["collapsed"]
     x = np.array([[0.0, 1.0], [2.0, 3.0], [10.0, 5.0]])
     m = reconstruction_metrics(x, x, x.mean(0), np.median(x, 0))
@@ -747,8 +752,8 @@ def test_a_reconstruction_barely_beyond_the_mean_is_said_not_called_collapse():
     last = {"epoch": 4, "loss/kl": 0.5, "val/r2": 0.026, "val/mae": 1.2, "val/mae_baseline": 1.3}
     report = collapse_report([last], kl_collapse=0.01)
     assert not report["collapsed"] and report["warnings"] == []
-    assert report["notes"] and "explains little beyond the per-gene training mean (R² 0.0260)" in (
-        report["notes"][0])
+    assert report["notes"] and "explains little beyond the per-gene training mean: it beats the " \
+        "per-gene mean by squared error (R² 0.026)" in report["notes"][0]
     assert collapse_report([{**last, "val/r2": 0.4}], kl_collapse=0.01)["notes"] == []
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from genemoe.report.plots import (
 from genemoe.report.sources import bundle_info
 
 __all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows",
-           "plot_reconstruction"]
+           "reconstruction_checks", "plot_reconstruction"]
 
 # validation measure, its baseline (None: none), its name on the page
 _RECON = (("r_sample", "r_sample_baseline", "r across genes, per sample (mean)"),
@@ -74,6 +75,39 @@ def reconstruction_rows(final: dict[str, Any]) -> pd.DataFrame:
                   "yes" if (value < ref if lower else value > ref) else "no")
         rows.append({"measure": name, "model": value, "baseline": ref, "better": better})
     return pd.DataFrame(rows, columns=["measure", "model", "baseline", "better"])
+
+
+def _rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """The model and baseline columns to 3 decimals alike (``1.113 | 1.12`` was compared)."""
+    def fmt(v: Any) -> Any:
+        return f"{v:.3f}" if isinstance(v, int | float) and math.isfinite(v) else v
+
+    return table.assign(model=table["model"].map(fmt), baseline=table["baseline"].map(fmt))
+
+
+def reconstruction_checks(collapse: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
+    """The collapse checks on the reconstruction, each under the name of what it tests.
+
+    ``recon_no_better_than_mean`` is R² ≤ 0 since ``recon_no_better_than_constant`` was
+    recorded beside it; before, it meant "no better by R² nor by absolute error" (a run
+    with R² -0.007 that beat the median's MAE recorded false), so an older summary's value
+    is shown under that name and the mean's row is read from its R².
+    """
+    if "recon_no_better_than_constant" in collapse:
+        weak = collapse.get("weak_r2", 0.05)
+        beats = collapse.get("recon_beats") or {}  # e.g. median_absolute: False
+        return {"reconstruction no better than the per-gene mean (R² ≤ 0)":
+                    collapse.get("recon_no_better_than_mean"),
+                f"reconstruction at a per-gene constant's level (R² < {weak:g}, no "
+                "absolute-error gain)": collapse["recon_no_better_than_constant"],
+                "per-gene constants beaten": "; ".join(
+                    f"{k.split('_')[0]} by {k.split('_')[-1]} error: {'yes' if v else 'no'}"
+                    for k, v in beats.items()) or None}
+    r2 = final.get("val/r2")
+    return {"reconstruction no better than the per-gene mean (R² ≤ 0)":
+                None if not isinstance(r2, int | float) else not r2 > 0,
+            "reconstruction no better than a per-gene constant by R² nor by absolute error":
+                collapse.get("recon_no_better_than_mean")}
 
 
 def plot_reconstruction(history: Sequence[dict[str, Any]], *, out_path: Path,
@@ -172,14 +206,13 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
     checks = {"collapsed": collapse.get("collapsed"),
               "KL per latent dimension": collapse.get("kl_per_dim"),
               "KL collapsed": collapse.get("kl_collapsed"),
-              "reconstruction no better than a per-gene constant":
-                  collapse.get("recon_no_better_than_mean"),
+              **reconstruction_checks(collapse, summary.get("final") or {}),
               "dead experts (last epoch)": collapse.get("dead_experts") or "none"}
     warn = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in [
         *(collapse.get("warnings") or []), *(collapse.get("notes") or [])])
     metrics = ("<h3>Validation reconstruction (last epoch)</h3>"
                "<p>The baseline predicts every gene's training mean (or median) for every "
-               "sample; a useful encoder beats it.</p>" + html_table(table)
+               "sample; a useful encoder beats it.</p>" + html_table(_rounded(table))
                + "<h3>Collapse checks</h3>" + warn + kv_table(checks))
     figures = _figures(history, plots, model)
     panel = pretrain_panel(summary=summary, bundle_summary=bundle_summary, record=record,
