@@ -329,11 +329,15 @@ def export(
 ) -> None:
     """Write a bundle as AnnData (.h5ad): X, obs, var and the preparation record.
 
-    uns['genemoe'] holds the record and the summary as JSON strings (json.loads them)."""
+    uns['genemoe'] holds the record and the summary as JSON strings (json.loads them) and
+    synthetic, normalisation, value_scale and n_folds as plain values; uns['log1p'] =
+    {'base': 2} marks log2(x+1) values; obs['fold'] holds a --folds bundle's folds."""
+    from genemoe.data.anndata_io import export_line
     from genemoe.data.bundle import load_bundle
     from genemoe.data.read import write_h5ad
 
-    say(f"wrote {shown_path(write_h5ad(load_bundle(data), out))}")
+    bundle = load_bundle(data)
+    say(export_line(bundle, shown_path(write_h5ad(bundle, out))))
 
 
 @app.command("models", cls=CliCommand)
@@ -470,7 +474,8 @@ def benchmark(
 def report(
     directory: Annotated[Path, typer.Argument(
         help="A run (`genemoe train`), benchmark, explanation, tuning (`genemoe tune`) or "
-             "pre-training (`genemoe pretrain`) directory.")],
+             "pre-training (`genemoe pretrain`) directory; `genemoe ablation` and `genemoe "
+             "features` folders have no page (read their tables.md / figures).")],
     out: Annotated[Path | None, typer.Option(help="HTML file to write (default DIR/report.html).")] = None,
 ) -> None:
     """One self-contained HTML report (figures embedded) of a run, benchmark, explanation, tuning or pre-training directory."""

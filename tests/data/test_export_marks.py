@@ -72,3 +72,16 @@ def test_value_scale_marks_only_log2_values():
     assert value_scale("log2cpm") == ("log2(CPM + 1)", True)
     assert value_scale(["fpkm_uq", "log2tpm"])[1] is True
     assert value_scale("none")[1] is False  # z-scores or log-ratios pass through as read
+
+
+def test_the_cli_says_the_export_line(folded, tmp_path):
+    """`genemoe export` printed `wrote d.h5ad` alone."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    res = CliRunner().invoke(app, ["export", "--data", str(folded.path), "--out",
+                                   str(tmp_path / "d.h5ad")])
+    assert res.exit_code == 0, res.output
+    assert (f"d.h5ad: 60 samples × {load_bundle(folded.path).n_genes:,} genes, log2(FPKM-UQ + 1); "
+            "3 folds in obs['fold']  [SYNTHETIC DATA]") in res.output
