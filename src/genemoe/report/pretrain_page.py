@@ -98,8 +98,8 @@ def reconstruction_checks(collapse: dict[str, Any], final: dict[str, Any]) -> di
         beats = collapse.get("recon_beats") or {}  # e.g. median_absolute: False
         return {"reconstruction no better than the per-gene mean (R² ≤ 0)":
                     collapse.get("recon_no_better_than_mean"),
-                f"reconstruction at a per-gene constant's level (R² < {weak:g}, no "
-                "absolute-error gain)": collapse["recon_no_better_than_constant"],
+                f"reconstruction at a per-gene constant's level (R² < {weak:g}, MAE not "
+                "below the best constant's)": collapse["recon_no_better_than_constant"],
                 "per-gene constants beaten": "; ".join(
                     f"{k.split('_')[0]} by {k.split('_')[-1]} error: {'yes' if v else 'no'}"
                     for k, v in beats.items()) or None}
