@@ -182,6 +182,14 @@ def test_a_file_given_as_a_bundle_is_said_to_be_a_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"(?s)a file, not a bundle directory.*genemoe prepare "
                                          r"--expression .*expression.tsv"):
         load_bundle(path)
+    # a file of a bundle folder (`--data d/bundle/X.npy`) was told to make a bundle of it
+    for part in ("X.npy", "obs.parquet", "var.parquet", "record.json"):
+        (tmp_path / part).write_text("")
+    with pytest.raises(InputError) as info:
+        load_bundle(tmp_path / "X.npy")
+    assert str(info.value) == (f"{tmp_path / 'X.npy'}: a file inside the bundle folder "
+                               f"{tmp_path}, not the bundle\n  fix: pass the folder: --data "
+                               f"{tmp_path}")
 
 
 def test_an_unwritable_output_names_the_file_not_its_temporary_sibling(monkeypatch, tmp_path):

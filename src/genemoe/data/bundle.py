@@ -496,11 +496,15 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
     if not path.exists():
         raise input_error("no such bundle directory", path=path,
                           fix="create it with `genemoe prepare ... --out BUNDLE`")
+    parts = ("X.npy", "obs.parquet", "var.parquet", "record.json")
+    if path.is_file() and all((path.parent / part).exists() for part in parts):  # was told
+        raise input_error(f"a file inside the bundle folder {path.parent}, not the bundle",
+                          path=path, fix=f"pass the folder: --data {path.parent}")  # to prepare it
     if path.is_file():  # was "not a genemoe bundle: X.npy is missing"
         raise input_error("a file, not a bundle directory", path=path,
                           fix=f"make a bundle of it first: genemoe prepare --expression {path} "
                               "--labels LABELS --out BUNDLE, then pass --data BUNDLE")
-    for part in ("X.npy", "obs.parquet", "var.parquet", "record.json"):
+    for part in parts:
         if not (path / part).exists():
             raise input_error(f"not a genemoe bundle: {part} is missing", path=path,
                               fix="point --data at a directory written by `genemoe prepare`")

@@ -78,8 +78,6 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
                               "preset's pretrain.model)")
     out_dir = path_of(out_dir, "out_dir")
     paths = [folder_of(p, "bundle_paths") for p in as_list(bundle_paths)]  # one, several, or Bundle objects
-    for p in paths:
-        _not_a_part_of_a_bundle(Path(p))
     config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
                                                 epochs=epochs, progress=progress, model=model)
     if stream is not None:
@@ -93,14 +91,3 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
     return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
                              max_epochs_this_call=max_epochs_this_call, t0=t0)
 
-
-_BUNDLE_PARTS = ("X.npy", "obs.parquet", "var.parquet", "record.json")
-
-
-def _not_a_part_of_a_bundle(path: Path) -> None:
-    """Refuse a file of a bundle folder (``--data d/bundle/X.npy``) naming the folder to
-    pass; the answer was to make a bundle of the file with `genemoe prepare`."""
-    if path.is_file() and all((path.parent / part).exists() for part in _BUNDLE_PARTS):
-        raise input_error(f"a file inside the bundle folder {path.parent}, not the bundle",
-                          path=path, where="--data",
-                          fix=f"pass the folder: --data {path.parent}")
