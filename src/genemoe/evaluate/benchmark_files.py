@@ -117,19 +117,33 @@ def option_changes(out_dir: Path, opts: dict) -> list[str] | None:
         return None
     if old.get("fingerprint") in (None, opts.get("fingerprint")):
         return None
-    changes = [f"{k} {_option_value(k, old.get(k))} → {_option_value(k, opts.get(k))}"
-               for k in _CELL_OPTIONS
-               if k in opts and json.dumps(old.get(k), default=str) != json.dumps(
-                   opts.get(k), default=str)]
+    changes = [c for k in _CELL_OPTIONS if k in opts
+               for c in _value_changes(k, k, old.get(k), opts.get(k))]
     return changes or ["the preset's contents or the bundle"]
+
+
+_LONGEST_VALUE = 60  # characters of a changed value shown (a whole recipe was 2,500)
+
+
+def _value_changes(key: str, name: str, old: Any, new: Any) -> list[str]:
+    """``["name old → new"]`` for one option, nested mappings compared key by key
+    (``pretrained.per_fold.pretrain.epochs 2 → 3``: the whole per-fold recipe was printed
+    twice, as two Python dicts); [] where they are equal."""
+    if json.dumps(old, default=str, sort_keys=True) == json.dumps(new, default=str, sort_keys=True):
+        return []
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        return [c for k in dict.fromkeys([*old, *new])
+                for c in _value_changes(key, f"{name}.{k}", old.get(k), new.get(k))]
+    return [f"{name} {_option_value(key, old)} → {_option_value(key, new)}"]
 
 
 def _option_value(key: str, value: Any) -> str:
     """An option as the user gave it: not given (None) is the preset's for the options a
-    preset sets, "none" for the others (a pre-trained run)."""
+    preset sets, "none" for the others (a pre-trained run); a long value shortened."""
     if value is None:
         return "the preset's" if key in ("epochs", "preset") else "none"
-    return str(value)
+    text = str(value)
+    return text if len(text) <= _LONGEST_VALUE else text[:_LONGEST_VALUE - 1] + "…"
 
 
 def software_versions() -> dict[str, str]:

@@ -44,7 +44,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -79,6 +79,12 @@ from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.fit import fit_model, resolve_config
+from genemoe.workflows.benchmark_pretrained import (
+    FoldPretrained,
+    collapsed_runs,
+    pretrained_options,
+    pretrained_run,
+)
 from genemoe.workflows.benchmark_tune import tune_cell
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
@@ -122,22 +128,6 @@ DEFAULT_MODELS = {
 }
 _CELL_FORMAT = 1
 CLAIM_POLL_S = 10.0  # seconds between looks at cells another worker computes
-
-
-@dataclass(frozen=True)
-class FoldPretrained:
-    """One pre-trained run per fold: ``runs[(repeat, fold)]`` starts that fold's cells.
-
-    ``recipe`` (JSON-ready) says how every run was made (e.g. the resolved ``pretrain:``
-    options and "on each fold's training part"); it enters the cells' fingerprint in place
-    of a single run's hash, so the cells stay valid when repeats are added. Each cell also
-    records the sha256 of its own run's ``pretrained.pt`` content (weights, genes, scalers,
-    samples: :func:`~genemoe.train.finetune.pretrained_sha256`) and is recomputed when it
-    differs.
-    """
-
-    runs: Mapping[tuple[int, int], Path | str]
-    recipe: Mapping[str, Any]
 
 
 @dataclass
@@ -206,7 +196,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
     n_out = len(class_names) if task == "classify" else 1
     transfer, extra = None, {}
     if opts.get("pretrained"):  # the encoder starts from a `genemoe pretrain` run
-        run = _pretrained_run(opts, plan)
+        run = pretrained_run(opts, plan)
         if isinstance(opts["pretrained"], dict):  # per fold: the cell names its run's hash
             extra = {"pretrained_run": str(run), "pretrained_sha256": pretrained_sha256(run)}
         transfer = {"pretrained": run,
@@ -256,41 +246,6 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
 
 
 # --------------------------------------------------------------------------- entry point
-def _pretrained_run(opts: dict, plan: FoldPlan) -> Path:
-    """The pre-trained run that starts ``plan``'s cells (one for all folds, or its own)."""
-    pre = opts["pretrained"]
-    return Path(pre["runs"][f"r{plan.repeat}_f{plan.fold}"] if isinstance(pre, dict) else pre)
-
-
-def _pretrained_options(pretrained: Path | str | FoldPretrained | None,
-                        plans: list[FoldPlan]) -> str | dict | None:
-    """``opts["pretrained"]``: a run's path, or (per fold) the recipe and every fold's run."""
-    if pretrained is None or not isinstance(pretrained, FoldPretrained):
-        return None if pretrained is None else str(pretrained)
-    runs = {f"r{r}_f{f}": str(p) for (r, f), p in pretrained.runs.items()}
-    missing = [f"r{p.repeat}_f{p.fold}" for p in plans if f"r{p.repeat}_f{p.fold}" not in runs]
-    if missing:
-        raise input_error(f"no pre-trained run for fold(s) {', '.join(missing)}",
-                          where="pretrained", fix="give a run for every (repeat, fold)")
-    return {"per_fold": dict(pretrained.recipe), "runs": runs}
-
-
-def _collapsed(pre: str | dict | None) -> dict[str, str]:
-    """The pre-training runs whose own collapse checks fired (their ``summary.json``), each
-    with its first warning: said in summary.md and the report (an ablation's pretrained/
-    part did not say that both its pre-trainings had collapsed)."""
-    runs = {} if pre is None else pre["runs"] if isinstance(pre, dict) else {"every fold": pre}
-    out = {}
-    for key, run in runs.items():
-        try:
-            c = json.loads((Path(run) / "summary.json").read_text()).get("collapse") or {}
-        except (OSError, ValueError):
-            continue
-        if c.get("collapsed"):
-            out[key] = str((c.get("warnings") or ["collapsed"])[0])
-    return out
-
-
 def _fingerprint(bundle: Bundle, opts: dict) -> str:
     """Hash of everything a cell's numbers depend on, except the model and the repeat count."""
     key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction")}
@@ -356,7 +311,7 @@ def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldP
                        "class_names": bundle.class_names, "samples": samples,
                        **({"endpoint": bundle.endpoint} if opts["task"] == "survival" else {}),
                        "preset_tuned_on": _tuned_on(opts, in_force),
-                       "pretrained_collapsed": _collapsed(opts.get("pretrained")),
+                       "pretrained_collapsed": collapsed_runs(opts.get("pretrained")),
                        "stratified_by":
                        "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
                        "versions": software_versions(),
@@ -376,7 +331,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                   n_boot: int = 1000, progress: bool = False,
                   pretrained: Path | str | FoldPretrained | None = None,
                   freeze_encoder_epochs: int = 0, tune: int = 0,
-                  ensemble: int = 1, tune_cv: int = 1) -> BenchmarkResult:
+                  ensemble: int = 1, tune_cv: int = 1, stage: str = "") -> BenchmarkResult:
     """Train and score every model on identical, repeated, stratified folds.
 
     Parameters
@@ -421,6 +376,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         ``vaecox``; each fold's test samples must be unseen by it), or a
         :class:`FoldPretrained` with one such run per fold; and epochs to keep the encoder
         frozen.
+    stage
+        Named before each cell's counter (``from scratch, cell 1/10``): a caller running
+        several benchmarks (``genemoe ablation``) says which one counts; "" for none.
 
     Returns
     -------
@@ -468,7 +426,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks
     opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
             "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
-            "n_boot": n_boot, "pretrained": _pretrained_options(pretrained, plans),
+            "n_boot": n_boot, "pretrained": pretrained_options(pretrained, plans),
             "freeze_encoder_epochs": int(freeze_encoder_epochs), "tune": int(tune),
             "ensemble": int(ensemble), "tune_cv": int(tune_cv)}
     opts["fingerprint"] = _fingerprint(bundle, opts)
@@ -476,17 +434,17 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})
     said = {k: v for k, v in opts.items() if k != "n_boot" or task == "survival"}
     if changes := option_changes(out_dir, said):  # its tables would outlive an interruption
-        remove_outputs(out_dir, [f for f in ("summary.md", "results.csv", "report.html")
-                                 if (out_dir / f).exists()])
+        removed = [f for f in ("summary.md", "results.csv", "report.html") if (out_dir / f).exists()]
+        remove_outputs(out_dir, removed)  # named as removed (report.html went unsaid)
         figures = " and figures (plots/)" if any((out_dir / "plots").glob("*")) else ""
         kept, back = set_aside_cells(out_dir, opts["fingerprint"])
-        log.warning("%s holds a benchmark of other options (%s): its summary.md and results.csv "
-                    "are removed, its cells%s kept in %s; %s", out_dir, "; ".join(changes), figures,
-                    kept or "(none)", "the cells of an earlier run with these options are "
-                    "reused" if back else "this benchmark's cells are computed anew")
+        log.warning("%s holds a benchmark of other options (%s): %s, its cells%s kept in %s; %s",
+                    out_dir, "; ".join(changes), _removed_text(removed), figures, kept or "(none)",
+                    "the cells of an earlier run with these options are reused" if back
+                    else "this benchmark's cells are computed anew")
     protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds),
                                {m: c[0].get("tuned_on") or {} for m, c in configs.items()})
-    n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress)
+    n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress, stage)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
     old = (out_dir / "results.csv").read_text() if (out_dir / "results.csv").exists() else None
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
@@ -504,8 +462,16 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                            time.perf_counter() - t0)
 
 
+def _removed_text(removed: list[str]) -> str:
+    """``its summary.md, results.csv and report.html are removed`` (those there were)."""
+    if not removed:
+        return "none of its tables was written"
+    names = ", ".join(removed[:-1]) + (" and " if len(removed) > 1 else "") + removed[-1]
+    return f"its {names} {'are' if len(removed) > 1 else 'is'} removed"
+
+
 def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: dict, out_dir: Path,
-               progress: bool) -> tuple[int, int]:
+               progress: bool, stage: str = "") -> tuple[int, int]:
     """Compute every missing cell (fold preprocessing once per fold); return (computed,
     reused). Cells another worker holds (:mod:`~genemoe.workflows.cell_claims`) are waited
     for after this worker's own, and count as reused."""
@@ -517,14 +483,14 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     for plan in plans:
         folds: dict[str, Any] = {}  # fold data per input scaling (and "inner"), built once
         for model in models:
-            holder = _cell_once(bundle, plan, folds, model, opts, out_dir, counts, n_cells)
+            holder = _cell_once(bundle, plan, folds, model, opts, out_dir, counts, n_cells, stage)
             if holder is None:
                 bar.update()
             else:
                 pending.append((plan, model, holder))
     said = 0
     while pending:  # cells other workers hold: wait for them, or take over from a gone one
-        still = [(p, m, _cell_once(bundle, p, {}, m, opts, out_dir, counts, n_cells))
+        still = [(p, m, _cell_once(bundle, p, {}, m, opts, out_dir, counts, n_cells, stage))
                  for p, m, _ in pending]
         bar.update(len(pending) - sum(h is not None for *_, h in still))
         pending = [(p, m, h) for p, m, h in still if h is not None]
@@ -543,8 +509,9 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
 
 
 def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, Any], model: str, opts: dict,
-               out_dir: Path, counts: dict[str, int], n_cells: int) -> Holder | None:
-    """Read back, or claim and compute, one cell; the other holder when another worker has it."""
+               out_dir: Path, counts: dict[str, int], n_cells: int, stage: str = "") -> Holder | None:
+    """Read back, or claim and compute, one cell; the other holder when another worker has it
+    (``stage``: said before the cell's counter)."""
     def fold_for(scaling: str) -> FoldData:
         if scaling not in folds:
             folds[scaling] = fold_data(bundle, plan, opts["task"], bundle.class_names, scaling)
@@ -572,7 +539,8 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, Any], model: str
     release_freed_memory()  # the next cell's models have other shapes
     counts["computed"] += 1
     metric = PRIMARY_METRIC[opts["task"]]
-    log.info("cell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)",
+    log.info("%scell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)",
+             f"{stage}, " if stage else "",
              counts["computed"] + counts["reused"], n_cells,
              model, plan.repeat, plan.fold, metric, cell["metrics"][metric], time.perf_counter() - t0)
     return None
@@ -584,7 +552,7 @@ def _still_valid(cell: dict, plan: FoldPlan, opts: dict) -> bool:
     from genemoe.train.tuning import space_key
 
     stale, pre, task = None, opts.get("pretrained"), opts["task"]
-    if isinstance(pre, dict) and cell.get("pretrained_sha256") != pretrained_sha256(_pretrained_run(opts, plan)):
+    if isinstance(pre, dict) and cell.get("pretrained_sha256") != pretrained_sha256(pretrained_run(opts, plan)):
         stale = "was fine-tuned from another pre-trained run"
     elif opts.get("tune") and cell.get("tuning", {}).get("space_key") != space_key(cell["model"], task):
         stale = "was tuned over another search space"
