@@ -44,16 +44,19 @@ No leakage. Cross-validation tests every sample of the bundle once, so:
 ``label``); ``OUT/tables.md``: classification as the paper's Table III (rows = models;
 accuracy, macro precision, recall, F1), survival as Table II transposed (rows = cancer
 types, columns = models; C-index); each cell the mean ± std over every test fold of every
-repeat.
+repeat (written by :mod:`~genemoe.workflows.ablation_tables`). A pre-trained model whose
+pre-training collapsed is marked † there, with a note under the table, and its terminal row
+says so; ``--pretrained``'s paragraph names its frozen epochs and the run's genes absent here.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,15 +66,26 @@ from genemoe.config_presets import load_preset, model_config
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
-from genemoe.evaluate.benchmark_tables import (
-    PRIMARY_METRIC,
-    markdown_table,
-    paired_comparisons,
-    summary_table,
+from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC
+from genemoe.report.terminal import epoch_caps
+from genemoe.workflows.ablation_pretrain import (
+    fold_pretrain_data,
+    pretrain_defaults_note,
+    pretrain_folds,
+    pretrain_recipe,
 )
-from genemoe.evaluate.p_values import with_p_text
-from genemoe.report.terminal import epoch_cap_line, epoch_caps
-from genemoe.workflows.ablation_pretrain import fold_pretrain_data, pretrain_folds, pretrain_recipe
+from genemoe.workflows.ablation_tables import (
+    ABLATION_MODELS,
+    MODEL_LABELS,
+    PER_FOLD_LABELS,
+    PRETRAINED,
+    SURVIVAL_PEERS,
+    VAECOX_PRETRAINED,
+    ablation_tables,
+    collapse_counts,
+    collapse_text,
+    table_models,
+)
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
 from genemoe.workflows.common import check_out_dir
 from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, plan_folds
@@ -79,35 +93,17 @@ from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, plan_folds
 __all__ = ["AblationResult", "ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED",
            "VAECOX_PRETRAINED", "MODEL_LABELS", "PER_FOLD_LABELS", "ablation_models",
            "check_pretrained_run", "fold_pretrain_data", "pretrain_folds", "pretrain_recipe",
-           "run_ablation",
-           "ablation_tables"]
+           "run_ablation", "said_once", "ablation_tables"]
 
 log = logging.getLogger(__name__)
 
 Task = Literal["classify", "survival"]
 
-ABLATION_MODELS = ("fcn", "moe", "genemoe")  # trained from scratch, in the paper's order
-SURVIVAL_PEERS = ("vaecox", "coxnnet")  # survival only: the peers beside the ablation
-PRETRAINED = "genemoe_pretrained"  # results.csv name of the pre-trained Gene-MOE
-VAECOX_PRETRAINED = "vaecox_pretrained"  # ... and of VAE-Cox pre-trained per fold (survival)
-MODEL_LABELS = {
-    "fcn": "Baseline: two FC layers (fcn)",
-    "moe": "MOE (moe)",
-    "genemoe": "Gene-MOE: MOE + MOAE (genemoe)",
-    PRETRAINED: "pre-trained Gene-MOE (genemoe + --pretrained)",
-    "vaecox": "VAE-Cox (vaecox)",
-    VAECOX_PRETRAINED: "VAE-Cox (pre-trained)",
-    "coxnnet": "Cox-nnet (coxnnet)",
-}
-PER_FOLD_LABELS = {**MODEL_LABELS,  # the labels with --pretrain-per-fold
-                   PRETRAINED: "pre-trained Gene-MOE (genemoe, pre-trained per fold)",
-                   VAECOX_PRETRAINED: "VAE-Cox (pre-trained per fold)"}
+N_BOOT = 200  # run_ablation's bootstrap resamples (survival only)
+_FAMILY = {"genemoe": "Gene-MOE", "vaecox": "VAE-Cox"}
 # per-fold pre-training: model pre-trained -> (results.csv name, benchmark directory)
 _PER_FOLD = {"genemoe": (PRETRAINED, "pretrained"),
              "vaecox": (VAECOX_PRETRAINED, "pretrained_vaecox")}
-NOT_RUN = "not run"
-_CLASSIFY_COLUMNS = {"accuracy": "accuracy", "macro_precision": "precision (macro)",
-                     "macro_recall": "recall (macro)", "macro_f1": "F1 (macro)"}
 
 
 @dataclass
@@ -124,6 +120,9 @@ class AblationResult(AtFolder):
     pretrain_summary: pd.DataFrame | None = None  # per-fold pre-training: summary.csv's rows
     n_computed: int = 0  # cells trained by this call
     n_reused: int = 0  # cells read back from an earlier call (a rerun said only "0 s")
+    # pre-trained row -> (runs whose pre-training collapsed, runs): said on its row (it was
+    # said in tables.md's paragraph only, the rows read as fine)
+    collapsed: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def describe(self) -> str:
         """A few lines for the terminal: per model the mean ± sd of the task's main metric
@@ -134,21 +133,24 @@ class AblationResult(AtFolder):
                   "earlier run" if self.n_reused else "")
         lines = [f"ablation: {shown_path(self.out_dir)}  ({self.task}; {self.seconds:.0f} s{reused})",
                  f"  {_METRIC_NAMES[metric]}, mean ± sd over test folds:"]
-        order = _table_models(self.task, self.results)  # tables.md's order (the peers came
+        order = table_models(self.task, self.results)  # tables.md's order (the peers came
         groups = sorted(self.results.groupby("model", sort=False),  # before the pre-trained)
                         key=lambda g: order.index(g[0]) if g[0] in order else len(order))
         width = max((len(str(g["label"].iloc[0])) for _, g in groups), default=0)
-        for _, g in groups:
+        for model, g in groups:
             v = g[metric].dropna()
             sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
-            value = "–" if v.empty else f"{v.mean():.3f}{sd}  ({len(v)} folds)"
+            bad = self.collapsed.get(str(model), (0, 0))
+            note = f"; {collapse_text(*bad)}" if bad[0] else ""
+            value = "–" if v.empty else f"{v.mean():.3f}{sd}  ({len(v)} folds{note})"
             lines.append(f"    {str(g['label'].iloc[0]):<{width}}  {value}")
         if PRETRAINED not in set(self.results["model"]):
             lines.append(f"    {MODEL_LABELS[PRETRAINED].split(' (')[0]}: not run (add --pretrained "
                          "RUN or --pretrain-per-fold)")
-        if caps := epoch_caps(self.results):  # in tables.md, and here too (one short line)
-            lines.append("  kept the last epoch (may be undertrained): "
-                         + ", ".join(f"{m} {v}" for m, v in caps.items()))
+        if caps := epoch_caps(self.results):  # in tables.md, and here too (the rows' labels,
+            labels = dict(zip(self.results["model"], self.results["label"], strict=True))
+            lines += _wrapped("  kept the last epoch (may be undertrained): ",  # not results.csv's
+                              [f"{labels.get(m, m)} {v}" for m, v in caps.items()])  # names
         lines += [f"tables:  {shown_path(self.out_dir / 'tables.md')}",
                   f"results: {shown_path(self.out_dir / 'results.csv')}"]
         if self.pretrain_summary is not None:
@@ -157,6 +159,19 @@ class AblationResult(AtFolder):
 
 
 _METRIC_NAMES = {"macro_f1": "F1 (macro)", "c_index": "C-index"}
+
+
+def _wrapped(head: str, items: list[str], width: int = 100) -> list[str]:
+    """``head`` and the comma-separated ``items`` in lines of about ``width`` characters, an
+    item never split (a label is read whole)."""
+    lines = [head]
+    for i, item in enumerate(items):
+        text = item + ("," if i < len(items) - 1 else "")
+        if len(lines[-1]) + len(text) > width and lines[-1].strip() != head.strip():
+            lines[-1] = lines[-1].rstrip()
+            lines.append("    ")
+        lines[-1] += text + " "
+    return [line.rstrip() for line in lines]
 
 
 def ablation_models(task: Task) -> list[str]:
@@ -190,13 +205,16 @@ def check_pretrained_run(bundle: Bundle, plans: list[FoldPlan], run: Path | str,
     Returns
     -------
     dict
-        ``run``, ``n_samples`` (samples the run used), ``model_config``.
+        ``run``, ``n_samples`` (samples the run used), ``model_config``, ``n_genes`` (the
+        run's), ``collapsed`` and ``collapse_warning`` (the run's own collapse check).
 
     Raises
     ------
     InputError
         No ``samples.tsv``; a test sample or patient seen in pre-training (named with its
-        repeat and fold); another model or other widths than the preset's ``genemoe``.
+        repeat and fold); another model or other widths than the preset's ``genemoe``; too
+        few of the run's genes in the bundle for the fine-tuning (it refused them after
+        every model from scratch had trained).
     """
     from genemoe.train.finetune import read_pretrained
 
@@ -234,13 +252,37 @@ def check_pretrained_run(bundle: Bundle, plans: list[FoldPlan], run: Path | str,
             f"the ablation's genemoe is {want} (preset {preset!r})", path=run,
             fix=f"run the ablation with the run's preset ({payload.get('preset')!r}), or "
                 "pre-train genemoe with this one")
-    return {"run": str(run), "n_samples": len(used_ids), "model_config": want}
+    _check_run_genes(bundle, [str(g) for g in payload["gene_ids"]], run)
+    collapse = (payload.get("summary") or {}).get("collapse") or {}
+    return {"run": str(run), "n_samples": len(used_ids), "model_config": want,
+            "n_genes": len(payload["gene_ids"]), "collapsed": bool(collapse.get("collapsed")),
+            "collapse_warning": next(iter(collapse.get("warnings") or []), None)}
+
+
+def _check_run_genes(bundle: Bundle, run_genes: list[str], run: Path) -> None:
+    """Refuse a run whose genes the bundle lacks beyond what the fine-tuning allows
+    (:func:`~genemoe.train.finetune.load_pretrained_encoder`'s ``max_missing``): each fold
+    keeps a subset of the bundle's genes, so a run refused here would be refused in every
+    fold, after the models from scratch had trained."""
+    import inspect
+
+    from genemoe.train.finetune import load_pretrained_encoder
+
+    most = inspect.signature(load_pretrained_encoder).parameters["max_missing"].default
+    shared = len(set(run_genes).intersection(bundle.var["gene_id"].astype(str)))
+    missing = len(set(run_genes)) - shared
+    if shared == 0 or missing > most * len(set(run_genes)):
+        raise input_error(
+            f"the bundle has {shared:,} of the {len(set(run_genes)):,} genes the run was "
+            f"pre-trained on ({missing:,} missing; the fine-tuning allows at most {most:.0%})",
+            path=run, fix="pre-train on bundles prepared like this one (same --annotation and "
+                          "gene identifiers), or pass a run pre-trained on this bundle's genes")
 
 
 def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_repeats: int = 5,
                  n_folds: int = 3, preset: str = "small", seed: int = 0,
                  pretrained: Path | str | None = None, freeze_encoder_epochs: int = 0,
-                 epochs: int | None = None, device: str = "auto", n_boot: int = 200,
+                 epochs: int | None = None, device: str = "auto", n_boot: int = N_BOOT,
                  progress: bool = False, pretrain_per_fold: bool = False,
                  pretrain_epochs: int | None = None) -> AblationResult:
     """The paper's ablation on identical folds: ``results.csv`` and ``tables.md``.
@@ -283,10 +325,14 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     ------
     InputError
         ``pretrained`` with ``pretrain_per_fold``; ``pretrain_epochs`` without it or below
-        1; a leaking or mismatched ``pretrained`` run; invalid ``pretrain:`` options.
+        1; ``out_dir`` a file; a leaking or mismatched ``pretrained`` run (its model, widths
+        or genes: before anything is trained); invalid ``pretrain:`` options.
     """
     t0 = time.perf_counter()
     out_dir = path_of(out_dir, "out_dir")
+    if out_dir.exists() and not out_dir.is_dir():  # was "afile/models: Not a directory"
+        raise input_error(f"--out {shown_path(out_dir)} is a file, not a folder",
+                          fix="pass a new folder, or one an earlier `genemoe ablation` wrote")
     check_out_dir(out_dir, "benchmark")
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
@@ -303,20 +349,28 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                           "encoder, and none is given", where="--freeze-encoder-epochs",
                           fix="add --pretrained RUN or --pretrain-per-fold, or drop "
                               "--freeze-encoder-epochs")
-    if pretrain_epochs is not None and (not pretrain_per_fold or pretrain_epochs < 1):
-        raise input_error(f"--pretrain-epochs {pretrain_epochs} needs --pretrain-per-fold and at "
-                          "least 1 epoch", where="--pretrain-epochs",
+    if pretrain_epochs is not None and not pretrain_per_fold:  # said only what is missing
+        raise input_error(f"--pretrain-epochs {pretrain_epochs} needs --pretrain-per-fold (it "
+                          "sets the per-fold pre-training's epochs)",
                           fix="add --pretrain-per-fold, or drop --pretrain-epochs")
+    if pretrain_epochs is not None and pretrain_epochs < 1:
+        raise input_error(f"must be at least 1 epoch, got {pretrain_epochs}",
+                          where="--pretrain-epochs", fix="pass e.g. --pretrain-epochs 10, or "
+                                                         "drop it (the preset's epochs)")
+    if task == "classify" and n_boot != N_BOOT:  # was accepted and ignored, unsaid
+        log.warning("--n-boot %d is ignored: it sets the bootstrap of the survival C-index "
+                    "intervals, and classification has none", n_boot)
     bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=VAL_FRACTION)
-    check, recipes = None, {}
-    if pretrained is not None:  # before anything is trained
-        check = check_pretrained_run(bundle, plans, pretrained, preset=preset)
+    check, recipes, defaults = None, {}, None
+    if pretrained is not None:  # before anything is trained (its genes too: they were
+        check = check_pretrained_run(bundle, plans, pretrained, preset=preset)  # refused after)
     if pretrain_per_fold:  # a bad pretrain: section fails here, before anything is trained
         recipes = {m: pretrain_recipe(m, preset=preset, seed=seed, device=device,
                                       epochs=pretrain_epochs, progress=progress)
                    for m in ["genemoe", *(["vaecox"] if task == "survival" else [])]}
+        defaults = pretrain_defaults_note(preset)  # no pretrain: section, warned
     # written anew at the end: a run stopped halfway (or of other options) left the earlier
     # options' tables beside the new cells
     remove_outputs(out_dir, [f for f in ("results.csv", "tables.md") if (out_dir / f).exists()])
@@ -325,13 +379,15 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                   progress=progress)
     with said_once("genemoe.workflows.benchmark"):  # each benchmark says the rows left out
         first = run_benchmark(bundle.path, models=ablation_models(task), out_dir=out_dir / "models",
-                              **common)
+                              stage="from scratch", **common)
         parts, cells = [first.results], [first.n_computed, first.n_reused]
         if pretrained is not None:
             res = run_benchmark(bundle.path, models=["genemoe"], out_dir=out_dir / "pretrained",
                                 pretrained=pretrained, freeze_encoder_epochs=freeze_encoder_epochs,
-                                **common)
+                                stage="pre-trained Gene-MOE", **common)
             _check_same_folds(out_dir / "models", out_dir / "pretrained")
+            check = {**check, "freeze_encoder_epochs": freeze_encoder_epochs,
+                     "genes_absent": _genes_absent(out_dir / "pretrained", plans)}
             parts.append(res.results.assign(model=PRETRAINED))
             cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]
         summary = per_fold = None
@@ -343,12 +399,14 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                 name, sub = _PER_FOLD[model]
                 res = run_benchmark(bundle.path, models=[model], out_dir=out_dir / sub,
                                     pretrained=FoldPretrained(runs[model], recipe),
-                                    freeze_encoder_epochs=freeze_encoder_epochs, **common)
+                                    freeze_encoder_epochs=freeze_encoder_epochs,
+                                    stage=f"pre-trained {_FAMILY[model]}", **common)
                 _check_same_folds(out_dir / "models", out_dir / sub)
                 parts.append(res.results.assign(model=name))
                 cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]
             per_fold = _per_fold_note(recipes, summary, n_runs=len(plans),
                                       freeze_encoder_epochs=freeze_encoder_epochs)
+            per_fold["pretrain_from"] = defaults
         labels = PER_FOLD_LABELS if pretrain_per_fold else MODEL_LABELS
         results = pd.concat(parts, ignore_index=True)
         results.insert(1, "label", results["model"].map(labels))
@@ -359,7 +417,8 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         atomic_write_text(out_dir / "tables.md", tables)
         return AblationResult(out_dir, task, results, tables,
                               None if pretrained is None else Path(pretrained),
-                              time.perf_counter() - t0, summary, *cells)
+                              time.perf_counter() - t0, summary, *cells,
+                              collapsed=collapse_counts(per_fold, check))
 
 
 class SaidOnce(logging.Filter):
@@ -405,6 +464,22 @@ def _per_fold_note(recipes: dict[str, dict], summary: pd.DataFrame, *, n_runs: i
     return {"models": models, "n_folds": n_runs, "freeze_encoder_epochs": freeze_encoder_epochs}
 
 
+def _genes_absent(bench_dir: Path, plans: list[FoldPlan]) -> tuple[int, int] | None:
+    """The fewest and most of the pre-trained run's genes absent in a fold (its cells'
+    ``info.pretrained.n_genes_missing``): said in tables.md (``pretrained/`` alone had it)."""
+    missing = []
+    for plan in plans:
+        try:
+            cell = json.loads((bench_dir / "cells" / f"genemoe__r{plan.repeat}_f{plan.fold}.json")
+                              .read_text())
+        except (OSError, ValueError):
+            continue
+        n = ((cell.get("info") or {}).get("pretrained") or {}).get("n_genes_missing")
+        if n is not None:
+            missing.append(int(n))
+    return (min(missing), max(missing)) if missing else None
+
+
 def _check_same_folds(a: Path, b: Path) -> None:
     """The two benchmark directories used the same rows in every part of every fold."""
     sa, sb = (pd.read_csv(d / "splits.tsv", sep="\t", dtype={"sample_id": str}) for d in (a, b))
@@ -412,125 +487,3 @@ def _check_same_folds(a: Path, b: Path) -> None:
         raise RuntimeError(f"the folds of {a} and {b} differ")
 
 
-def _table_models(task: Task, results: pd.DataFrame | None = None) -> list[str]:
-    """Table order: the ablation's four models, then (survival) the peers, with the
-    pre-trained VAE-Cox beside VAE-Cox when ``results`` have it."""
-    peers = list(SURVIVAL_PEERS) if task == "survival" else []
-    if results is not None and "vaecox" in peers and (results["model"] == VAECOX_PRETRAINED).any():
-        peers.insert(peers.index("vaecox") + 1, VAECOX_PRETRAINED)
-    return [*ABLATION_MODELS, PRETRAINED, *peers]
-
-
-def _labels_of(results: pd.DataFrame) -> dict[str, str]:
-    """The model labels ``results`` were written with (its ``label`` column), else the defaults."""
-    labels = dict(MODEL_LABELS)
-    if "label" in results.columns:
-        labels.update(results.drop_duplicates("model").set_index("model")["label"].dropna())
-    return labels
-
-
-def _classify_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Table III: one row per model, accuracy and macro precision / recall / F1."""
-    summary = summary_table(results, "classify").set_index("model")
-    rows = []
-    for model in _table_models("classify", results):
-        row = {"model": labels[model]}
-        for col, name in _CLASSIFY_COLUMNS.items():
-            row[name] = summary.at[model, col] if model in summary.index else NOT_RUN
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _survival_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Table II (transposed): one row per cancer type, one column per model (C-index)."""
-    per_type = sorted(c for c in results.columns
-                      if c.startswith("c_index_") and c not in ("c_index_lo", "c_index_hi"))
-    models = _table_models("survival", results)
-    rows = []
-    for col, name in [(c, c.removeprefix("c_index_")) for c in per_type] + [
-            ("c_index", "all types (pooled test fold)")]:
-        sub = results[["model", col]].rename(columns={col: "c_index"})
-        summary = summary_table(sub, "survival").set_index("model")["c_index"]
-        rows.append({"cancer type": name, **{labels[m]: summary.get(m, NOT_RUN)
-                                             for m in models}})
-    return pd.DataFrame(rows)
-
-
-def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
-    """``tables.md``'s paragraph on per-fold pre-training."""
-    names = {"genemoe": "Gene-MOE", "vaecox": "VAE-Cox"}
-    what = " and ".join(f"{names.get(m, m)} ({d['epochs']} epoch{'' if d['epochs'] == 1 else 's'})"
-                        for m, d in per_fold["models"].items())
-    freeze = per_fold["freeze_encoder_epochs"]
-    lines = [f"pre-trained: per fold — for each of the {per_fold['n_folds']} test folds, {what} "
-             "pre-trained (the preset's `pretrain:` section) on that fold's training part only, "
-             "its validation part monitoring the reconstruction, its test part never read; each "
-             "fold's model is fine-tuned from that fold's own run, like the others"
-             + (f" (encoder frozen for the first {freeze} epochs)" if freeze else "") + ". Runs "
-             "in `pretrain/`; final validation reconstruction and collapse checks per run in "
-             "`pretrain/summary.csv`:"]
-    if "vaecox" in per_fold["models"]:
-        lines[0] += (" VAE-Cox's VAE is pre-trained with Gene-MOE's objective (adversarial critic "
-                     "+ KL + L1, eq. 11), not the plain VAE loss of the VAE-Cox paper.")
-    for m, d in per_fold["models"].items():
-        lines.append(f"- {names.get(m, m)}: mean validation R² vs the per-gene training mean "
-                     f"{d['val_r2']:.3f}; r across genes per sample {d['val_r_sample']:.3f} vs "
-                     f"{d['val_r_sample_baseline']:.3f} for the mean; collapse flagged in "
-                     f"{d['n_collapsed']} of {d['n_runs']} runs.")
-    return lines + [""]
-
-
-def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeats: int, seed: int,
-                    preset: str, pretrained: dict | None, synthetic: bool,
-                    per_fold: dict[str, Any] | None = None, epochs: int | None = None) -> str:
-    """``tables.md`` from the ablation's results (``results.csv``'s rows).
-
-    ``pretrained``: :func:`check_pretrained_run`'s answer for ``--pretrained``;
-    ``per_fold``: the per-fold pre-training's epochs and summary (``--pretrain-per-fold``);
-    neither: the pre-trained model was not run. Model names are ``results``' ``label``
-    column where it has one. ``epochs``: ``--epochs``, said (it was in models/summary.md only).
-    """
-    n_cells = n_folds * n_repeats
-    labels = _labels_of(results)
-    title = ("Table III: classification" if task == "classify" else "Table II: survival")
-    lines = [f"# Gene-MOE ablation — {title}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
-             f"{n_folds}-fold cross-validation × {n_repeats} repeat(s), stratified "
-             f"({'by cancer type' if task == 'classify' else 'by cancer type and event'}); fold "
-             f"seeds {seed}..{seed + n_repeats - 1}; the same folds for every model. Each cell: "
-             f"mean ± std over the {n_cells} test folds. Gene filter and scaler fitted on each "
-             "fold's training part; early stopping and model selection on a validation part "
-             f"carved from it; every test fold scored once. Preset `{preset}`"
-             + (f", training capped at {epochs} epoch{'s' * (epochs != 1)} (--epochs)." if epochs else "."), ""]
-    if per_fold is not None:
-        lines += _per_fold_lines(per_fold)
-    elif pretrained is None:
-        lines += ["pre-trained: not run (pass --pretrained or --pretrain-per-fold)", ""]
-    else:
-        lines += [f"pre-trained: encoder from `{pretrained['run']}` ({pretrained['n_samples']} "
-                  "pre-training samples, none of them — nor their patients — in any test fold), "
-                  "fine-tuned on each fold like the others.", ""]
-    if task == "classify":
-        lines += ["Precision, recall and F1 are macro-averaged over cancer types (the official "
-                  "code micro-averaged them, which makes them equal to accuracy).", "",
-                  markdown_table(_classify_table(results, labels)), ""]
-    else:
-        lines += ["Harrell's C-index of one pan-cancer Cox model per fold, computed within each "
-                  "cancer type's test samples (\"(k/n folds)\": the folds where the type had at "
-                  "least 2 events); the last row pools each whole test fold.", "",
-                  markdown_table(_survival_table(results, labels)), ""]
-    if results["model"].nunique() > 1:  # the benchmark's paired tests (tables.md had none)
-        best, comp = paired_comparisons(results, task)
-        lines += [f"## Paired comparisons against the best model other than Gene-MOE: {best}",
-                  "", f"Difference in {PRIMARY_METRIC[task]} (model − {best}) over the same "
-                  "folds; two-sided Wilcoxon signed-rank p (`p_value`, takes the folds as "
-                  "independent) and the corrected resampled t-test (`corrected_p`, allows for "
-                  "folds sharing training samples; `holm_p` adjusts it for the models "
-                  "compared), as in `genemoe benchmark`'s summary.md.", "",
-                  markdown_table(with_p_text(comp.round({"mean_difference": 4}))), ""]
-    if capped := epoch_cap_line(results):  # undertrained, a pre-trained encoder's extra steps
-        lines += [f"Models that {capped}."  # alone could win: unsaid before
-                  + (" The pre-trained encoders also had their pre-training's steps: while "
-                     "the models are still improving at the cap, a gain from pre-training may "
-                     "be those extra steps alone." if PRETRAINED in set(results["model"]) else ""),
-                  ""]
-    return "\n".join(lines)

@@ -11,14 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, gene_symbols
 from genemoe.train.pretrain import (
+    PretrainConfig,
     PretrainData,
     PretrainResult,
     pretrain_data_from_arrays,
@@ -28,12 +32,15 @@ from genemoe.train.pretrain import (
 from genemoe.workflows.common import patient_ids
 from genemoe.workflows.folds import FoldPlan, fold_preprocessing
 
-__all__ = ["fold_pretrain_data", "pretrain_folds", "pretrain_recipe"]
+__all__ = ["fold_pretrain_data", "pretrain_defaults_note", "pretrain_folds", "pretrain_recipe"]
 
 log = logging.getLogger("genemoe.workflows.ablation")
 
 # pre-training options that do not change a run's weights (left out of the recipe)
 _NOT_RECIPE = {"seed", "device", "progress", "num_threads", "checkpoint_every", "eval_batch_size"}
+# the loggers of a pre-training run, whose lines a per-fold run prefixes with its name
+_PRETRAIN_LOGGERS = ("genemoe.train.pretrain", "genemoe.train.pretrain_data",
+                     "genemoe.train.pretrain_stream")
 
 
 def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
@@ -116,6 +123,50 @@ def pretrain_recipe(model: str, *, preset: str, seed: int, device: str, epochs: 
             "pretrain": {k: v for k, v in config.to_dict().items() if k not in _NOT_RECIPE}}
 
 
+def pretrain_defaults_note(preset: str) -> str | None:
+    """Where the per-fold runs' options come from when ``preset`` (with what it extends) has
+    no ``pretrain:`` section: the code's defaults, warned with those that differ from the
+    ``small`` preset's (``batch_size 256, not 32``); None where it has one.
+
+    A ``--preset`` YAML without ``pretrain:`` and ``extends:`` pre-trained at the code's
+    batch size 256 (beyond a fold's 102 training rows) and ``lambda_adv`` 1.0, while the
+    "preset lacks" warning named only the training sections and tables.md said "the
+    preset's `pretrain:` section".
+    """
+    if load_preset(preset).get("pretrain"):
+        return None
+    code = PretrainConfig.from_dict({}).to_dict()
+    small = load_preset("small").get("pretrain") or {}
+    differ = [f"{k} {code[k]}, not {v}" for k, v in small.items() if k in code and code[k] != v]
+    name = Path(preset).name
+    log.warning("%s sets no pretrain: section: the per-fold pre-training runs with the code's "
+                "defaults (%s), not the small preset's (add `extends: small` to %s, or a "
+                "pretrain: section)", preset, "; ".join(differ[:4]) + ("; ..." if len(differ) > 4
+                                                                      else ""), name)
+    return (f"with the code's defaults: preset `{name}` has no `pretrain:` section; every option "
+            "in `pretrain/options.json`")
+
+
+@contextmanager
+def _named_run(name: str) -> Iterator[None]:
+    """Within the block, the pre-training's log lines start with the run's name
+    (``r0_f1_vaecox: pre-training collapse: ...``): four collapse warnings named none."""
+    class Prefix(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.msg = f"{name}: {record.msg}"  # run names hold no "%"
+            return True
+
+    loggers = [logging.getLogger(n) for n in _PRETRAIN_LOGGERS]
+    prefix = Prefix()
+    for lg in loggers:
+        lg.addFilter(prefix)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeFilter(prefix)
+
+
 def _rows_sha256(bundle: Bundle, plan: FoldPlan) -> str:
     """The fold's pre-training samples (training and validation parts), hashed."""
     ids = sorted(map(str, bundle.sample_ids[np.concatenate([plan.train, plan.val])]))
@@ -196,14 +247,17 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
         data = fold_pretrain_data(bundle, plan)
         for model in models:
             run = out_dir / _run_name(model, plan)
-            res = pretrain_on_data(data, out_dir=run, preset=preset, seed=seed + plan.repeat,
-                                   device=device, epochs=epochs, progress=progress, model=model)
+            with _named_run(run.name):
+                res = pretrain_on_data(data, out_dir=run, preset=preset, seed=seed + plan.repeat,
+                                       device=device, epochs=epochs, progress=progress, model=model)
             _check_fold_run(bundle, plan, run)
             (run / "checkpoint.pt").unlink(missing_ok=True)  # finished: pretrained.pt has it all
             runs[model][(plan.repeat, plan.fold)] = run
             rows.append(_summary_row(model, plan, run, res))
-            log.info("pre-trained %s on repeat %d fold %d: val R² %s", model, plan.repeat,
-                     plan.fold, rows[-1]["val_r2"])
+            r2 = rows[-1]["val_r2"]  # a counter of its own stage (the cells' restarted at 1/2)
+            log.info("pre-training %d/%d: %s, validation R² %s%s", len(rows),
+                     len(plans) * len(models), run.name, "–" if r2 is None else f"{r2:.3f}",
+                     " (reused)" if res.reused else "")
     summary = pd.DataFrame(rows)
     atomic_write_text(out_dir / "summary.csv", summary.to_csv(index=False))
     return runs, summary

@@ -1,0 +1,226 @@
+"""``genemoe ablation``'s ``tables.md``: the paper's Table III (classification) and Table II
+(survival, transposed) from the ablation's results, with what the pre-trained rows rest on
+(their pre-training, a collapse of it, frozen epochs, genes the run had that the bundle lacks).
+
+The model names and labels of the ablation (:mod:`genemoe.workflows.ablation`) live here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pandas as pd
+
+from genemoe.evaluate.benchmark_tables import (
+    PRIMARY_METRIC,
+    markdown_table,
+    paired_comparisons,
+    summary_table,
+)
+from genemoe.evaluate.p_values import with_p_text
+from genemoe.report.terminal import epoch_cap_line
+
+__all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
+           "PER_FOLD_LABELS", "NOT_RUN", "ablation_tables", "collapse_counts", "collapse_text",
+           "table_models"]
+
+Task = Literal["classify", "survival"]
+
+ABLATION_MODELS = ("fcn", "moe", "genemoe")  # trained from scratch, in the paper's order
+SURVIVAL_PEERS = ("vaecox", "coxnnet")  # survival only: the peers beside the ablation
+PRETRAINED = "genemoe_pretrained"  # results.csv name of the pre-trained Gene-MOE
+VAECOX_PRETRAINED = "vaecox_pretrained"  # ... and of VAE-Cox pre-trained per fold (survival)
+MODEL_LABELS = {
+    "fcn": "Baseline: two FC layers (fcn)",
+    "moe": "MOE (moe)",
+    "genemoe": "Gene-MOE: MOE + MOAE (genemoe)",
+    PRETRAINED: "pre-trained Gene-MOE (genemoe + --pretrained)",
+    "vaecox": "VAE-Cox (vaecox)",
+    VAECOX_PRETRAINED: "VAE-Cox (pre-trained)",
+    "coxnnet": "Cox-nnet (coxnnet)",
+}
+PER_FOLD_LABELS = {**MODEL_LABELS,  # the labels with --pretrain-per-fold
+                   PRETRAINED: "pre-trained Gene-MOE (genemoe, pre-trained per fold)",
+                   VAECOX_PRETRAINED: "VAE-Cox (pre-trained per fold)"}
+NOT_RUN = "not run"
+_CLASSIFY_COLUMNS = {"accuracy": "accuracy", "macro_precision": "precision (macro)",
+                     "macro_recall": "recall (macro)", "macro_f1": "F1 (macro)"}
+_PRE_TRAINED_FAMILY = {"genemoe": PRETRAINED, "vaecox": VAECOX_PRETRAINED}  # per fold: row name
+PRESET_PRETRAIN = "the preset's `pretrain:` section"  # where the per-fold runs' options came from
+_MARK = " †"  # on a pre-trained row whose pre-training collapsed (the note under the table)
+
+
+def collapse_counts(per_fold: dict[str, Any] | None,
+                    pretrained: dict[str, Any] | None) -> dict[str, tuple[int, int]]:
+    """``{row name: (collapsed runs, runs)}`` of the pre-trained rows: per fold from
+    ``pretrain/summary.csv`` (:func:`~genemoe.workflows.ablation.run_ablation`'s note), for
+    ``--pretrained`` its one run's own collapse check; {} where neither ran."""
+    if per_fold is not None:
+        return {_PRE_TRAINED_FAMILY.get(m, m): (int(d["n_collapsed"]), int(d["n_runs"]))
+                for m, d in per_fold["models"].items()}
+    if pretrained is not None and "collapsed" in pretrained:
+        return {PRETRAINED: (int(bool(pretrained["collapsed"])), 1)}
+    return {}
+
+
+def collapse_text(n_collapsed: int, n_runs: int) -> str:
+    """``pre-training collapsed in 2 of 2 runs`` (``... in its 1 run`` for one)."""
+    return (f"pre-training collapsed in {n_collapsed} of {n_runs} runs" if n_runs != 1
+            else "its pre-training run collapsed")
+def table_models(task: Task, results: pd.DataFrame | None = None) -> list[str]:
+    """Table order: the ablation's four models, then (survival) the peers, with the
+    pre-trained VAE-Cox beside VAE-Cox when ``results`` have it."""
+    peers = list(SURVIVAL_PEERS) if task == "survival" else []
+    if results is not None and "vaecox" in peers and (results["model"] == VAECOX_PRETRAINED).any():
+        peers.insert(peers.index("vaecox") + 1, VAECOX_PRETRAINED)
+    return [*ABLATION_MODELS, PRETRAINED, *peers]
+
+
+def _labels_of(results: pd.DataFrame) -> dict[str, str]:
+    """The model labels ``results`` were written with (its ``label`` column), else the defaults."""
+    labels = dict(MODEL_LABELS)
+    if "label" in results.columns:
+        labels.update(results.drop_duplicates("model").set_index("model")["label"].dropna())
+    return labels
+
+
+def _classify_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Table III: one row per model, accuracy and macro precision / recall / F1."""
+    summary = summary_table(results, "classify").set_index("model")
+    rows = []
+    for model in table_models("classify", results):
+        row = {"model": labels[model]}
+        for col, name in _CLASSIFY_COLUMNS.items():
+            row[name] = summary.at[model, col] if model in summary.index else NOT_RUN
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _survival_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Table II (transposed): one row per cancer type, one column per model (C-index)."""
+    per_type = sorted(c for c in results.columns
+                      if c.startswith("c_index_") and c not in ("c_index_lo", "c_index_hi"))
+    models = table_models("survival", results)
+    rows = []
+    for col, name in [(c, c.removeprefix("c_index_")) for c in per_type] + [
+            ("c_index", "all types (pooled test fold)")]:
+        sub = results[["model", col]].rename(columns={col: "c_index"})
+        summary = summary_table(sub, "survival").set_index("model")["c_index"]
+        rows.append({"cancer type": name, **{labels[m]: summary.get(m, NOT_RUN)
+                                             for m in models}})
+    return pd.DataFrame(rows)
+
+
+def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
+    """``tables.md``'s paragraph on per-fold pre-training."""
+    names = {"genemoe": "Gene-MOE", "vaecox": "VAE-Cox"}
+    what = " and ".join(f"{names.get(m, m)} ({d['epochs']} epoch{'' if d['epochs'] == 1 else 's'})"
+                        for m, d in per_fold["models"].items())
+    freeze = per_fold["freeze_encoder_epochs"]
+    lines = [f"pre-trained: per fold — for each of the {per_fold['n_folds']} test folds, {what} "
+             f"pre-trained ({per_fold.get('pretrain_from') or PRESET_PRETRAIN}) "
+             "on that fold's training part only, "
+             "its validation part monitoring the reconstruction, its test part never read; each "
+             "fold's model is fine-tuned from that fold's own run, like the others"
+             + (f" (encoder frozen for the first {freeze} epochs)" if freeze else "") + ". Runs "
+             "in `pretrain/`; final validation reconstruction and collapse checks per run in "
+             "`pretrain/summary.csv`:"]
+    if "vaecox" in per_fold["models"]:
+        lines[0] += (" VAE-Cox's VAE is pre-trained with Gene-MOE's objective (adversarial critic "
+                     "+ KL + L1, eq. 11), not the plain VAE loss of the VAE-Cox paper.")
+    for m, d in per_fold["models"].items():
+        lines.append(f"- {names.get(m, m)}: mean validation R² vs the per-gene training mean "
+                     f"{d['val_r2']:.3f}; r across genes per sample {d['val_r_sample']:.3f} vs "
+                     f"{d['val_r_sample_baseline']:.3f} for the mean; collapse flagged in "
+                     f"{d['n_collapsed']} of {d['n_runs']} runs.")
+    return lines + [""]
+
+
+def _pretrained_line(pretrained: dict[str, Any]) -> str:
+    """``tables.md``'s paragraph on ``--pretrained RUN``: the run, the frozen epochs, the
+    run's genes absent here and its collapse (these were in ``pretrained/summary.md`` only)."""
+    freeze = int(pretrained.get("freeze_encoder_epochs") or 0)
+    text = (f"pre-trained: encoder from `{pretrained['run']}` ({pretrained['n_samples']} "
+            "pre-training samples, none of them — nor their patients — in any test fold), "
+            "fine-tuned on each fold like the others"
+            + (f", its encoder frozen for the first {freeze} epoch{'s' * (freeze != 1)} "
+               "(--freeze-encoder-epochs)" if freeze else "") + ".")
+    absent, n_genes = pretrained.get("genes_absent"), pretrained.get("n_genes")
+    if absent and absent[1]:
+        lo, hi = absent
+        text += (f" {lo:,}{'' if lo == hi else f'–{hi:,}'} of the run's {n_genes:,} genes are "
+                 f"absent here ({'every fold' if lo == hi else 'by fold'}: not in the bundle, or "
+                 "left out by the fold's gene filter); the encoder's weights for them go unused.")
+    if pretrained.get("collapsed"):
+        why = pretrained.get("collapse_warning") or "its own collapse check"
+        text += (f" Its pre-training collapsed ({why}): the encoder may start no better than a "
+                 "fresh one.")
+    return text
+
+
+def _collapse_notes(collapsed: dict[str, tuple[int, int]], labels: dict[str, str],
+                    per_fold: bool, task: Task) -> list[str]:
+    """The note under the table on each pre-trained model marked † (its pre-training
+    collapsed): a row of Table III, a column of Table II."""
+    where = "`pretrain/summary.csv`" if per_fold else "the paragraph above"
+    row = "row" if task == "classify" else "column"
+    return [f"† {labels[m].removesuffix(_MARK)}: {collapse_text(*c)} ({where}): its encoder may "
+            f"start no better than a fresh one, so this {row} may show no effect of pre-training."
+            for m, c in collapsed.items()] + ([""] if collapsed else [])
+
+
+def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeats: int, seed: int,
+                    preset: str, pretrained: dict | None, synthetic: bool,
+                    per_fold: dict[str, Any] | None = None, epochs: int | None = None) -> str:
+    """``tables.md`` from the ablation's results (``results.csv``'s rows).
+
+    ``pretrained``: :func:`check_pretrained_run`'s answer for ``--pretrained``;
+    ``per_fold``: the per-fold pre-training's epochs and summary (``--pretrain-per-fold``);
+    neither: the pre-trained model was not run. Model names are ``results``' ``label``
+    column where it has one. ``epochs``: ``--epochs``, said (it was in models/summary.md only).
+    """
+    n_cells = n_folds * n_repeats
+    collapsed = {m: c for m, c in collapse_counts(per_fold, pretrained).items() if c[0]}
+    labels = {m: v + _MARK if m in collapsed else v for m, v in _labels_of(results).items()}
+    title = ("Table III: classification" if task == "classify" else "Table II: survival")
+    lines = [f"# Gene-MOE ablation — {title}" + (" — SYNTHETIC DATA" if synthetic else ""), "",
+             f"{n_folds}-fold cross-validation × {n_repeats} repeat(s), stratified "
+             f"({'by cancer type' if task == 'classify' else 'by cancer type and event'}); fold "
+             f"seeds {seed}..{seed + n_repeats - 1}; the same folds for every model. Each cell: "
+             f"mean ± std over the {n_cells} test folds. Gene filter and scaler fitted on each "
+             "fold's training part; early stopping and model selection on a validation part "
+             f"carved from it; every test fold scored once. Preset `{preset}`"
+             + (f", training capped at {epochs} epoch{'s' * (epochs != 1)} (--epochs)." if epochs else "."), ""]
+    if per_fold is not None:
+        lines += _per_fold_lines(per_fold)
+    elif pretrained is None:
+        lines += ["pre-trained: not run (pass --pretrained or --pretrain-per-fold)", ""]
+    else:
+        lines += [_pretrained_line(pretrained), ""]
+    if task == "classify":
+        lines += ["Precision, recall and F1 are macro-averaged over cancer types (the official "
+                  "code micro-averaged them, which makes them equal to accuracy).", "",
+                  markdown_table(_classify_table(results, labels)), "",
+                  *_collapse_notes(collapsed, labels, per_fold is not None, task)]
+    else:
+        lines += ["Harrell's C-index of one pan-cancer Cox model per fold, computed within each "
+                  "cancer type's test samples (\"(k/n folds)\": the folds where the type had at "
+                  "least 2 events); the last row pools each whole test fold.", "",
+                  markdown_table(_survival_table(results, labels)), "",
+                  *_collapse_notes(collapsed, labels, per_fold is not None, task)]
+    if results["model"].nunique() > 1:  # the benchmark's paired tests (tables.md had none)
+        best, comp = paired_comparisons(results, task)
+        lines += [f"## Paired comparisons against the best model other than Gene-MOE: {best}",
+                  "", f"Difference in {PRIMARY_METRIC[task]} (model − {best}) over the same "
+                  "folds; two-sided Wilcoxon signed-rank p (`p_value`, takes the folds as "
+                  "independent) and the corrected resampled t-test (`corrected_p`, allows for "
+                  "folds sharing training samples; `holm_p` adjusts it for the models "
+                  "compared), as in `genemoe benchmark`'s summary.md.", "",
+                  markdown_table(with_p_text(comp.round({"mean_difference": 4}))), ""]
+    if capped := epoch_cap_line(results):  # undertrained, a pre-trained encoder's extra steps
+        lines += [f"Models that {capped}."  # alone could win: unsaid before
+                  + (" The pre-trained encoders also had their pre-training's steps: while "
+                     "the models are still improving at the cap, a gain from pre-training may "
+                     "be those extra steps alone." if PRETRAINED in set(results["model"]) else ""),
+                  ""]
+    return "\n".join(lines)
