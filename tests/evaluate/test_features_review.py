@@ -190,3 +190,19 @@ def test_33_cancer_types_get_33_colours_and_the_legend_stays_off_the_points(tmp_
     assert labels == [2, 33]  # one entry a source, one a type (was 66)
     faces = {tuple(np.round(c.get_facecolor()[0], 4)) for c in ax.collections}
     assert len(faces) == 33
+
+
+def test_the_cli_takes_max_missing(pretrained, tmp_path):
+    """`genemoe features` had no --max-missing (predict has one): 3 of 59 missing (5%) is
+    refused at --max-missing 0.01."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    bundle, run_dir, _ = pretrained
+    lacking, _ = _without_genes(bundle, run_dir, 3, tmp_path / "lacking")
+    res = CliRunner().invoke(app, ["features", "--model", str(run_dir), "--data", str(lacking),
+                                   "--out", str(tmp_path / "f"), "--split", "unseen",
+                                   "--max-missing", "0.01", "--k", "3"])
+    assert isinstance(res.exception, InputError), res.output
+    assert "at most 1% may be" in str(res.exception)
