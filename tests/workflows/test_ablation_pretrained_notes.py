@@ -216,6 +216,7 @@ def test_a_preset_without_pretrain_is_said_to_pretrain_with_the_codes_defaults(n
     res, lines = no_pretrain_section
     said = [ln for ln in lines if "sets no pretrain: section" in ln]
     assert len(said) == 1 and "batch_size 256, not 32" in said[0] and "extends: small" in said[0]
+    assert "lambda_adv 1.0, not 0.1" in said[0] and "epochs" not in said[0]  # --pretrain-epochs
     md = (res.out_dir / "tables.md").read_text()
     assert "the preset's `pretrain:` section" not in md
     assert "with the code's defaults: preset `nopre.yaml` has no `pretrain:` section" in md

@@ -370,7 +370,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         recipes = {m: pretrain_recipe(m, preset=preset, seed=seed, device=device,
                                       epochs=pretrain_epochs, progress=progress)
                    for m in ["genemoe", *(["vaecox"] if task == "survival" else [])]}
-        defaults = pretrain_defaults_note(preset)  # no pretrain: section, warned
+        defaults = pretrain_defaults_note(preset, epochs=pretrain_epochs)  # none: warned
     # written anew at the end: a run stopped halfway (or of other options) left the earlier
     # options' tables beside the new cells
     remove_outputs(out_dir, [f for f in ("results.csv", "tables.md") if (out_dir / f).exists()])

@@ -123,10 +123,11 @@ def pretrain_recipe(model: str, *, preset: str, seed: int, device: str, epochs: 
             "pretrain": {k: v for k, v in config.to_dict().items() if k not in _NOT_RECIPE}}
 
 
-def pretrain_defaults_note(preset: str) -> str | None:
+def pretrain_defaults_note(preset: str, *, epochs: int | None = None) -> str | None:
     """Where the per-fold runs' options come from when ``preset`` (with what it extends) has
     no ``pretrain:`` section: the code's defaults, warned with those that differ from the
-    ``small`` preset's (``batch_size 256, not 32``); None where it has one.
+    ``small`` preset's (``batch_size 256, not 32``; epochs not when ``epochs`` overrides
+    them); None where it has one.
 
     A ``--preset`` YAML without ``pretrain:`` and ``extends:`` pre-trained at the code's
     batch size 256 (beyond a fold's 102 training rows) and ``lambda_adv`` 1.0, while the
@@ -137,12 +138,12 @@ def pretrain_defaults_note(preset: str) -> str | None:
         return None
     code = PretrainConfig.from_dict({}).to_dict()
     small = load_preset("small").get("pretrain") or {}
-    differ = [f"{k} {code[k]}, not {v}" for k, v in small.items() if k in code and code[k] != v]
+    differ = [f"{k} {code[k]}, not {v}" for k, v in small.items()
+              if k in code and code[k] != v and not (k == "epochs" and epochs is not None)]
     name = Path(preset).name
     log.warning("%s sets no pretrain: section: the per-fold pre-training runs with the code's "
                 "defaults (%s), not the small preset's (add `extends: small` to %s, or a "
-                "pretrain: section)", preset, "; ".join(differ[:4]) + ("; ..." if len(differ) > 4
-                                                                      else ""), name)
+                "pretrain: section)", preset, "; ".join(differ), name)
     return (f"with the code's defaults: preset `{name}` has no `pretrain:` section; every option "
             "in `pretrain/options.json`")
 
