@@ -33,7 +33,7 @@ NARRATING_LOGGERS = ("genemoe.data.prepare", "genemoe.data.download", "genemoe.d
                      "genemoe.workflows.demo", "genemoe.workflows.predict",
                      "genemoe.workflows.benchmark", "genemoe.workflows.tune",
                      "genemoe.workflows.train", "genemoe.train.finetune",
-                     "genemoe.explain.cost")
+                     "genemoe.explain.cost", "genemoe.workflows.ablation")
 _STYLE = {logging.WARNING: ("warning: ", "yellow"), logging.ERROR: ("error: ", "red"),
           logging.CRITICAL: ("error: ", "red"), logging.DEBUG: ("", "bright_black")}
 

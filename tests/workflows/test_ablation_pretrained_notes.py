@@ -249,6 +249,9 @@ def test_the_counters_say_which_stage_they_count(no_pretrain_section):
     assert cells == [f"from scratch, cell {i}/6" for i in range(1, 7)] + [
         "pre-trained Gene-MOE, cell 1/2", "pre-trained Gene-MOE, cell 2/2"]
     assert [ln for ln in lines if "pre-training 2/2: r0_f1" in ln]
+    from genemoe.cli_logging import NARRATING_LOGGERS  # on the terminal without -v
+
+    assert "genemoe.workflows.ablation".startswith(NARRATING_LOGGERS)
 
 
 def test_flag_errors_say_what_is_wrong(bundle, preset, tmp_path, caplog):

@@ -139,8 +139,8 @@ def test_resume_recomputes_only_missing_cells(classify_run, tmp_path, monkeypatc
     fp = json.loads((out / "protocol.json").read_text())["fingerprint"]
     kept = [p for p in out.iterdir() if p.name.startswith("cells.")]
     assert len(kept) == 1 and sorted(p.stem for p in kept[0].glob("*.json")) == sorted(before)
-    assert said == [f"{out} holds a benchmark of other options (epochs 2 → 3): its summary.md "
-                    f"and results.csv are removed, its cells and figures (plots/) kept in "
+    assert said == [f"{out} holds a benchmark of other options (epochs 2 → 3): its summary.md, "
+                    f"results.csv and report.html are removed, its cells and figures (plots/) kept in "
                     f"{kept[0].name}; this benchmark's cells are computed anew"]
     assert not (out / "report.html").exists()
     # old behaviour: the earlier figures stayed in plots/ beside the new run's
