@@ -265,8 +265,9 @@ def test_per_fold_pretrained_rows_classify(per_fold_classify):
     for col in ("val_r_gene", "val_r_sample", "val_r_sample_baseline", "val_r2", "seconds",
                 "val_mae_median_baseline"):  # the median's: the collapse warning names it
         assert summary[col].notna().all(), col
-    assert {"collapsed", "kl_collapsed", "recon_no_better_than_mean", "dead_experts"} <= set(
-        summary.columns)
+    assert {"collapsed", "kl_collapsed", "recon_no_better_than_mean", "dead_experts",
+            "recon_no_better_than_constant"} <= set(summary.columns)  # the warning's own rule
+    assert summary["recon_no_better_than_constant"].notna().all()
     assert (summary["epochs"] == 1).all() and res.pretrain_summary is not None
     # old behaviour (an outside probe): the pretrained/ part's summary.md and report never said
     # its encoders were pre-trained, nor that those pre-trainings had collapsed

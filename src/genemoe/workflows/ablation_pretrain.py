@@ -104,7 +104,8 @@ def _summary_row(model: str, plan: FoldPlan, run: Path, res: PretrainResult) -> 
                 "mae_median_baseline")},
             "kl_per_dim": collapse.get("kl_per_dim"), "collapsed": collapse.get("collapsed"),
             "kl_collapsed": collapse.get("kl_collapsed"),
-            "recon_no_better_than_mean": collapse.get("recon_no_better_than_mean"),
+            "recon_no_better_than_mean": collapse.get("recon_no_better_than_mean"),  # R² <= 0
+            "recon_no_better_than_constant": collapse.get("recon_no_better_than_constant"),
             "dead_experts": "; ".join(f"{k}: {v}" for k, v in dead.items()),
             "seconds": round(sum(float(h.get("seconds", 0.0)) for h in res.history), 3)}
 
