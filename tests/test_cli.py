@@ -713,4 +713,5 @@ def test_the_top_level_help_shows_flags_as_flags_and_each_commands_whole_line(co
     assert r.returncode == 2 and "╭" not in r.stderr and "Error: Invalid value for '--epochs'" in r.stderr
     r = run_cli("report", str(tmp_path))
     assert r.returncode == 2 and "nor a pre-training directory" in r.stderr
-    assert "`genemoe pretrain --out`" in " ".join(r.stderr.split())
+    assert ("the --out directory of `genemoe train`, `genemoe benchmark`, `genemoe explain`, "
+            "`genemoe tune` or `genemoe pretrain`") in " ".join(r.stderr.split())
