@@ -28,6 +28,11 @@ def test_run_table_rounds_and_shows_the_interval():
     assert test.split()[-3:] == ["0.252", "(0.247)", "worse"] and "Brier (none)" in out
     val = next(line for line in out.splitlines() if line.strip().startswith("val "))
     assert val.split()[-2:] == ["0.190", "(0.200)"]
+    # a verification probe: "0.196 (0.196) worse" (0.19597 against 0.19583)
+    metrics["test"].update(integrated_brier_score=0.19597, ibs_null_reference=0.19583)
+    out = run_table(metrics, task="survival", title="genemoe · survival")
+    test = next(line for line in out.splitlines() if line.strip().startswith("test"))
+    assert test.split()[-3:] == ["0.1960", "(0.1958)", "worse"]
 
 
 def test_benchmark_table_compares_every_model_with_the_best_peer():

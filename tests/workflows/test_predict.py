@@ -522,6 +522,9 @@ def test_survival_horizons_beyond_the_last_training_death_are_said():
             "(integrated Brier 0.384 against 0.176") in text
     payload["metrics"]["test"]["integrated_brier_score"] = 0.15
     assert "worse than no model" not in lines(risk_notes(payload))
+    # a verification probe: "integrated Brier 0.196 against 0.196" (0.19597 against 0.19583)
+    payload["metrics"]["test"].update(integrated_brier_score=0.19597, ibs_null_reference=0.19583)
+    assert "(integrated Brier 0.1960 against 0.1958 for" in lines(risk_notes(payload))
 
 
 def test_genes_dropped_on_the_way_to_the_model_are_said():

@@ -14,6 +14,7 @@ import pandas as pd
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, few_pairs_note, paired_comparisons
 from genemoe.report.text import (
     chosen_on_validation,
+    fmt_apart,
     fmt_ci,
     fmt_count,
     fmt_mean_sd,
@@ -52,8 +53,9 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
             cols.append("Brier (none)")  # beside no information: above it is worse than none
             for row, (_, m) in zip(rows, parts, strict=True):
                 ibs, ref = m.get("integrated_brier_score"), m.get("ibs_null_reference")
-                row.append("–" if ibs is None else fmt_value(ibs) + (
-                    "" if ref is None else f" ({fmt_value(ref)})" + (" worse" if ibs > ref else "")))
+                shown = fmt_apart(ibs, ref) if ibs is not None and ref is not None else None
+                row.append("–" if ibs is None else fmt_value(ibs) if shown is None else (
+                    f"{shown[0]} ({shown[1]})" + (" worse" if ibs > ref else "")))
     caption = None
     if "val" in metrics:  # a tuned run's val score was printed beside test unflagged
         caption = f"  val: where {chosen_on_validation(metrics)}, so optimistic; test: scored once"

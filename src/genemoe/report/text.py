@@ -19,7 +19,7 @@ from genemoe.evaluate.p_values import fmt_p
 if TYPE_CHECKING:
     from genemoe.data.download_listing import PlannedFile
 
-__all__ = ["fmt_value", "fmt_ci", "fmt_p", "fmt_count", "fmt_mean_sd", "fmt_seconds",
+__all__ = ["fmt_value", "fmt_apart", "fmt_ci", "fmt_p", "fmt_count", "fmt_mean_sd", "fmt_seconds",
            "fmt_bytes", "download_listing_lines", "wilson_interval", "text_table", "METHOD_NAMES",
            "chosen_on_validation"]
 
@@ -39,6 +39,13 @@ def _finite(v: Any) -> bool:
 def fmt_value(v: Any, digits: int = 3) -> str:
     """A metric in [0, 1] (accuracy, F1, C-index) to ``digits`` decimals; ``–`` when missing."""
     return f"{v:.{digits}f}" if _finite(v) else DASH
+
+
+def fmt_apart(a: float, b: float, digits: int = 3) -> tuple[str, str]:
+    """Two compared values to ``digits`` decimals, or more (up to 6) until they differ:
+    "0.196 against 0.196" was said of a model worse than no model (0.19597, 0.19583)."""
+    d = next((d for d in range(digits, 7) if f"{a:.{d}f}" != f"{b:.{d}f}"), 6)
+    return fmt_value(a, d), fmt_value(b, d)
 
 
 def fmt_ci(ci: Sequence[float] | None, digits: int = 3) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from genemoe.errors import InputError
 from genemoe.evaluate.brier import DAYS_PER_YEAR, HORIZONS_YEARS, last_event_time
+from genemoe.report.text import fmt_apart
 
 __all__ = ["Note", "wrapped", "significant", "lines", "recorded", "logged_notes",
            "summary_notes", "missing_notes", "sample_type_notes", "probability_notes",
@@ -161,9 +162,10 @@ def risk_notes(payload: dict) -> list[Note]:
     test = (payload.get("metrics") or {}).get("test") or {}
     ibs, null = test.get("integrated_brier_score"), test.get("ibs_null_reference")
     if ibs is not None and null is not None and ibs > null:  # said by train only: 3-year
+        shown = fmt_apart(ibs, null)  # "0.196 against 0.196" (0.19597, 0.19583)
         notes.append(_note("survival_worse_than_no_model", "warning",  # survival 6.6e-75
                            f"on its test split the model's survival curves were worse than no "
-                           f"model (integrated Brier {ibs:.3f} against {null:.3f} for the "
+                           f"model (integrated Brier {shown[0]} against {shown[1]} for the "
                            "no-model curve): read risk and risk_percentile as a ranking, not "
                            "survival_1y/3y/5y as probabilities", split="test",
                            integrated_brier_score=float(ibs), ibs_null_reference=float(null)))
