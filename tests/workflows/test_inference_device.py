@@ -70,3 +70,18 @@ def test_explain_and_features_record_the_device(trained, tmp_path):
                   "--n-features", "3", "--k", "3", "--max-samples", "30", "--device", "cpu")
     assert res.exit_code == 0, res.output
     assert json.loads((tmp_path / "f" / "summary.json").read_text())["device"] == "cpu"
+
+
+def test_a_device_asked_of_a_classical_model_is_said_to_apply_to_neural_ones(tmp_path, caplog):
+    """A verification probe: `predict --device cuda` of a logreg run was taken without a word
+    (train and tune say it applies to neural models)."""
+    from genemoe.workflows.predict import predict_file
+
+    b, files, _ = prepare_synthetic(tmp_path, n_samples=80, n_genes=60, n_types=3, seed=2,
+                                    clinical=False)
+    train_run(b.path, out_dir=tmp_path / "lr", model_name="logreg", progress=False)
+    with caplog.at_level("WARNING", logger="genemoe"):
+        predict_file(tmp_path / "lr", files["counts"], out_path=tmp_path / "p.tsv", device="cuda")
+    said = "--device cuda applies to neural models; logreg is scored by scikit-learn on the CPU"
+    assert caplog.text.count(said) == 1
+    assert json.loads((tmp_path / "p.record.json").read_text())["device"] == "cpu (scikit-learn)"

@@ -191,8 +191,12 @@ def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32",
 
 
 def _device_used(payload: dict, device: str) -> str:
-    """The device the forward ran on, as recorded and said (``cuda:0``, ``cpu``)."""
+    """The device the forward ran on, as recorded and said (``cuda:0``, ``cpu``); a device
+    asked of a classical model is said to apply to neural models (as train and tune say)."""
     if payload["kind"] == "sklearn":
+        if device not in ("auto", "cpu"):  # was taken without a word
+            log.warning("--device %s applies to neural models; %s is scored by scikit-learn on "
+                        "the CPU", device, payload["model_name"])
         return "cpu (scikit-learn)"
     from genemoe.train.distributed import resolve_device
 
@@ -432,7 +436,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     _check_output(out_path, max_missing)  # before reading anything
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
-    _device_used(payload, device)  # so too a device this machine lacks
+    if payload["kind"] != "sklearn":  # so too a device this machine lacks
+        _device_used(payload, device)
     check_request(normalisation)  # so too the normalisation asked for
     said: list[str] = []  # warnings logged on the way (stderr): kept in the record too
     with warnings_said(said):
