@@ -26,6 +26,7 @@ __all__ = [
     "dump_yaml",
     "list_presets",
     "load_preset",
+    "preset_layers",
     "model_config",
     "train_config",
     "deep_merge",
@@ -141,11 +142,34 @@ def load_preset(name_or_path: str | Path, *, _depth: int = 0) -> dict[str, Any]:
         Unknown name (the message lists the presets), missing file, or a file whose top
         level is not a mapping.
     """
+    (_, merged), *later = preset_layers(name_or_path, _depth=_depth)
+    for _, layer in later:
+        merged = deep_merge(merged, layer)
+    return merged
+
+
+def preset_layers(name_or_path: str | Path, *, _depth: int = 0
+                  ) -> list[tuple[str, dict[str, Any]]]:
+    """The files a preset is made of, each as it is written (without ``extends:``), the
+    preset it extends first: ``[("preset small", {...}), ("pre2.yaml", {...})]``.
+
+    Merged in order (:func:`deep_merge`) they give :func:`load_preset`'s configuration.
+    A ``tuned_on:`` entry describes the values of the file that wrote it: told against the
+    merged preset, a file's ``extends: small`` with ``train: {patience: 5}`` had the small
+    preset's tuned patience 20 credited as used by a run that ran with 5.
+
+    Raises
+    ------
+    InputError
+        As :func:`load_preset`.
+    """
     path = _resolve(name_or_path)
     data = read_config_yaml(path)
+    name = (f"preset {name_or_path}" if str(name_or_path) in list_presets()
+            else path.name)
     parent = data.pop("extends", None)
     if parent is None:
-        return data
+        return [(name, data)]
     if _depth >= _MAX_EXTENDS:
         raise input_error(
             "'extends' chain too deep (a cycle?)",
@@ -155,7 +179,7 @@ def load_preset(name_or_path: str | Path, *, _depth: int = 0) -> dict[str, Any]:
     if not Path(str(parent)).is_absolute() and Path(str(parent)).suffix in {".yaml", ".yml"}:
         parent = path.parent / str(parent)
     logger.debug("config %s extends %s", path, parent)
-    return deep_merge(load_preset(parent, _depth=_depth + 1), data)
+    return [*preset_layers(parent, _depth=_depth + 1), (name, data)]
 
 
 def read_config_yaml(path: Path | str) -> dict[str, Any]:

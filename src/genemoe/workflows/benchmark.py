@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.config_presets import load_preset, tuned_on_in_force
+from genemoe.config_presets import load_preset, preset_layers, tuned_on_in_force
 from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
@@ -292,12 +292,25 @@ def _tuned_on(opts: dict, in_force: dict[str, dict]) -> dict:
     """The preset's ``tuned_on:``, each entry with the models (``in_force``: each model's
     entries in force) and the per-fold pre-training (a recipe of the preset's ``pretrain:``)
     that used its values (:func:`~genemoe.evaluate.benchmark_tables.tuned_on_used_by`)."""
-    preset, pre = load_preset(opts["preset"]), opts.get("pretrained")
+    layers, pre = preset_layers(opts["preset"]), opts.get("pretrained")
     if isinstance(pre, dict) and isinstance(recipe := pre["per_fold"].get("pretrain"), dict):
         in_force = {**in_force, "per-fold pre-training": tuned_on_in_force(
-            [("preset", preset)], {"pretrain": recipe}, str(pre["per_fold"].get("model")),
-            opts["task"])}
-    return tuned_on_used_by(preset.get("tuned_on") or {}, in_force)
+            layers, {"pretrain": recipe}, str(pre["per_fold"].get("model")), opts["task"])}
+    return tuned_on_used_by(load_preset(opts["preset"]).get("tuned_on") or {}, in_force)
+
+
+def _in_force(configs: dict[str, tuple], opts: dict) -> dict[str, dict]:
+    """Each model's ``tuned_on:`` entries in force: told against the values it ran with
+    (``configs``: :func:`~genemoe.train.fit.resolve_config`'s, per model), each entry's value
+    read from the preset file that wrote it. Told against the merged preset, the small
+    preset's patience 20 and dropout 0.5 were "used by fcn" in a run whose own preset
+    (``extends: small``) gave it patience 5 and dropout 0.2."""
+    epochs = opts.get("epochs")
+    layers = [*preset_layers(opts["preset"]),
+              ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})]
+    return {m: tuned_on_in_force(layers, {"model": model_cfg} | (
+        {"train": train_cfg} if get_spec(m).kind == "torch" else {}), m, opts["task"])
+        for m, (_, model_cfg, train_cfg) in configs.items()}
 
 
 def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan],
@@ -443,7 +456,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                     "the cells of an earlier run with these options are reused" if back
                     else "this benchmark's cells are computed anew")
     protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds),
-                               {m: c[0].get("tuned_on") or {} for m, c in configs.items()})
+                               _in_force(configs, opts))
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress, stage)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
     old = (out_dir / "results.csv").read_text() if (out_dir / "results.csv").exists() else None
