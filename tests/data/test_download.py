@@ -847,12 +847,14 @@ def test_a_server_that_keeps_failing_stops_the_run_with_a_fix(hub: Hub, tmp_path
     for seed, item in enumerate(plan):
         hub.files[item.filename] = _blob(1_000, seed=seed)
     hub.always[plan[1].filename] = "500"
-    with pytest.raises(download.TransferError) as info:
+    (tmp_path / "x").mkdir()  # a file after the failing one already here (a verification
+    (tmp_path / "x" / plan[3].filename).write_bytes(hub.files[plan[3].filename])  # probe:
+    with pytest.raises(download.TransferError) as info:  # "0 of 7 are here" with one there)
         download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, retries=0, **FAST)
     text = str(info.value)
     assert text.startswith(f"could not download {hub.url(plan[1].filename)} after 1 attempt")
-    assert f"\n  1 of {len(plan)} files are here; the other {len(plan) - 2} were not tried\n" in text
+    assert f"\n  2 of {len(plan)} files are here; the {len(plan) - 2} after it were not tried\n" in text
     assert (f"  fix: check the server address (--base-url, or the hub's own without it) and "
             f"your network, then run `genemoe download tcga --projects ACC --base-url "
-            f"{hub.base_url} --out {tmp_path / 'x'}` again") in text
+            f"{hub.base_url} --retries 0 --out {tmp_path / 'x'}` again") in text  # its --retries
     assert (tmp_path / "x" / plan[0].filename).exists()

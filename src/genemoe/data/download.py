@@ -577,8 +577,10 @@ def download_tcga(
             raise OfflineError(offline_message(item.url, reason, urls_path,
                                                command=f"{command} --out DIR")) from exc
         except TransferError as exc:  # the server is down or the address wrong: stop here
-            raise TransferError(transfer_message(str(exc), n_done=i - 1, n_files=len(items),
-                                                 command=f"{command} --out {out_dir}")) from exc
+            here = sum((out_dir / it.filename).exists() for it in items)  # cached ones too
+            again = f"{command}{f' --retries {retries}' if retries != 2 else ''} --out {out_dir}"
+            raise TransferError(transfer_message(str(exc), n_here=here, n_files=len(items),
+                                                 n_not_tried=len(items) - i, command=again)) from exc
         result.paths.append(out_dir / used.filename)
         if fetched:
             _record(result, manifest, used, resumed, where)

@@ -87,17 +87,19 @@ def offline_message(url: str, reason: str, urls_path: Path | None = None, *,
     )
 
 
-def transfer_message(error: str, *, n_done: int, n_files: int, command: str) -> str:
+def transfer_message(error: str, *, n_here: int, n_files: int, n_not_tried: int,
+                     command: str) -> str:
     """The stop after a file's transfer kept failing (connection refused, timed out, reset):
     the server is down or the address wrong, so the files after it are not tried.
 
-    ``error`` names the URL and the last failure; ``n_done`` files before it were fetched or
-    cached (they stay); ``command`` is the user's own download command. The error said the
-    failure alone, with no fix and nothing of the files not tried.
+    ``error`` names the URL and the last failure; ``n_here`` of the ``n_files`` are in the
+    folder (fetched or cached, before or after the failed one: they stay); ``n_not_tried``
+    come after it; ``command`` is the user's own download command. The error said the failure
+    alone, with no fix and nothing of the files not tried.
     """
-    left = n_files - n_done - 1
-    return (f"{error}\n  {n_done} of {n_files} file{'s' if n_files != 1 else ''} are here"
-            f"{f'; the other {left} were not tried' if left else ''}\n"
+    return (f"{error}\n  {n_here} of {n_files} file{'s' if n_files != 1 else ''} "
+            f"{'is' if n_here == 1 else 'are'} here"
+            + (f"; the {n_not_tried} after it were not tried" if n_not_tried else "") + "\n"
             "  fix: check the server address (--base-url, or the hub's own without it) and "
             f"your network, then run `{command}` again: files already here are not fetched "
             "again")
