@@ -14,7 +14,6 @@ import json
 import pytest
 
 import genemoe.workflows.benchmark as bm
-from genemoe.config_presets import load_preset, preset_layers
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +22,8 @@ def bundle(synthetic_bundle):
 
 
 def test_preset_layers_merge_to_the_loaded_preset(tmp_path):
+    from genemoe.config_presets import load_preset, preset_layers
+
     (tmp_path / "pre2.yaml").write_text("extends: small\ntrain: {patience: 5}\n")
     layers = preset_layers(tmp_path / "pre2.yaml")
     assert [name for name, _ in layers] == ["preset small", "pre2.yaml"]
