@@ -715,3 +715,16 @@ def test_the_top_level_help_shows_flags_as_flags_and_each_commands_whole_line(co
     assert r.returncode == 2 and "nor a pre-training directory" in r.stderr
     assert ("the --out directory of `genemoe train`, `genemoe benchmark`, `genemoe explain`, "
             "`genemoe tune` or `genemoe pretrain`") in " ".join(r.stderr.split())
+
+
+def test_a_comma_separated_option_given_spaces_is_told_to_use_commas(tmp_path):
+    """A verification probe: `benchmark --models logreg fcn` was told that a value with
+    spaces needs quotes, and `--models "logreg fcn"` then failed as an unknown model."""
+    r = run_cli("benchmark", "--data", "b", "--out", "o", "--models", "logreg", "fcn", "svm",
+                cwd=tmp_path)
+    err = " ".join(r.stderr.split())
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert ("fix: --models takes a comma-separated list: --models logreg,fcn,svm (if fcn svm "
+            "belong to --models); any other input goes after its flag") in err
+    r = run_cli("benchmark", "--data", "b", "--out", "o", "stray", cwd=tmp_path)
+    assert "a value with spaces needs quotes" in r.stderr and "comma-separated" not in r.stderr

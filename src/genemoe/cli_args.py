@@ -59,12 +59,20 @@ def spread_multi_values(args: list[str]) -> list[str]:
 MAIN_INPUT = {"prepare": ("--expression FILE [FILE ...]",)}
 
 
-def stray_word_fix(command: str, required: Sequence[str] = ()) -> str:
+def stray_word_fix(command: str, required: Sequence[str] = (),
+                   listed: tuple[str, str] | None = None) -> str:
     """The fix for a word click found no place for (``Got unexpected extra argument``):
     inputs go after their flags (``genemoe prepare a.tsv`` means ``--expression a.tsv``).
 
     ``command``: its words after ``genemoe`` (``download tcga``); ``required``: its
-    required parameters as typed (``--data DATA``), shown as the example."""
+    required parameters as typed (``--data DATA``), shown as the example; ``listed``: a
+    comma-separated option given a value and the stray words (``--models logreg fcn``
+    was told that a value with spaces needs quotes, and `"logreg fcn"` is no model)."""
+    if listed is not None:  # (the stray words may be another flag's: said as a condition)
+        flag, values = listed
+        extra = values.split(" ", 1)[-1]
+        return (f"fix: {flag} takes a comma-separated list: {flag} {values.replace(' ', ',')}"
+                f" (if {extra} belong to {flag}); any other input goes after its flag")
     words = " ".join((*MAIN_INPUT.get(command.split()[-1], ()), *required))
     example = f", e.g. `genemoe {command} {words}`" if words else ""
     return (f"fix: every input goes after its flag{example}; a value with spaces needs "
@@ -214,11 +222,24 @@ class CliGroup(TyperGroup):
                 raise
             words = subcommand_words(sub)
             if message.startswith("Got unexpected extra argument"):
-                exc.message = f"{message}\n{stray_word_fix(words, required_words(sub.command))}"
+                exc.message = f"{message}\n{stray_word_fix(words, required_words(sub.command), _listed(sub, message))}"
             elif (name := getattr(exc, "option_name", None)) and (fix := unknown_option_fix(
                     words, name, [o for p in sub.command.params for o in p.opts])):
                 exc.message, exc.possibilities = f"{message}\n{fix}", None
             raise
+
+
+def _listed(ctx, message: str) -> tuple[str, str] | None:  # noqa: ANN001 (a click context)
+    """``("--models", "logreg fcn")`` where a comma-separated option was given a value
+    and the stray words of ``message`` (click's ``Got unexpected extra argument(s) (fcn)``)
+    came after it; None otherwise."""
+    extra = message[message.rfind("(") + 1:message.rfind(")")] if "(" in message else ""
+    for p in ctx.command.params:
+        value = ctx.params.get(p.name)
+        if extra and isinstance(value, str) and "comma-separated" in (getattr(p, "help", "")
+                                                                     or "").lower():
+            return max(p.opts, key=len), f"{value} {extra}"
+    return None
 
 
 class CliCommand(TyperCommand):
