@@ -206,3 +206,5 @@ def test_the_cli_takes_max_missing(pretrained, tmp_path):
                                    "--max-missing", "0.01", "--k", "3"])
     assert isinstance(res.exception, InputError), res.output
     assert "at most 1% may be" in str(res.exception)
+    # a verification probe: the fix named --annotation only, not the flag that allows more
+    assert "or allow more with --max-missing 0.06" in " ".join(str(res.exception).split())

@@ -52,6 +52,7 @@ The figures are drawn from these files by :func:`genemoe.report.feature_plots.fe
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,7 +314,9 @@ def _missing_error(bundle: Bundle, run: RunModel, missing: np.ndarray,
         f"may be; fewer are filled with the training mean), e.g. {theirs} (the bundle's "
         f"genes: {ours}, ...)", path=bundle.path, where="--data",
         fix="prepare this cohort with the --annotation the run's bundles were prepared with "
-            "(the same kind of gene ids), or analyse a bundle the run read")
+            f"(the same kind of gene ids), analyse a bundle the run read, or allow more with "
+            f"--max-missing {math.ceil(100 * n / total) / 100:.2f} (the correlations then lack "
+            "those genes)")
 
 
 def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray, *,
