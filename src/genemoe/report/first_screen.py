@@ -342,7 +342,8 @@ def _short(task: str, m: dict) -> str:
 # --------------------------------------------------------------------------- a benchmark
 class Progress(NamedTuple):
     """How far a benchmark got: cells ``done`` of ``planned``, finished folds per model,
-    and whether the models' fold sets differ (an interrupted run: not a paired comparison)."""
+    and whether the fold sets of the models with any finished fold differ (an interrupted
+    run: not a paired comparison; a model with none is not in the tables, not compared)."""
 
     done: int
     planned: int
@@ -363,14 +364,19 @@ def benchmark_progress(protocol: dict, results: pd.DataFrame) -> Progress:
         for m, g in results.groupby("model", sort=False):
             sets[str(m)] = frozenset(zip(g["repeat"], g["fold"], strict=True))
     return Progress(done=sum(len(v) for v in sets.values()), planned=planned,
-                    folds={m: len(v) for m, v in sets.items()}, unequal=len(set(sets.values())) > 1)
+                    folds={m: len(v) for m, v in sets.items()},
+                    unequal=len({v for v in sets.values() if v}) > 1)
 
 
 def _progress_words(prog: Progress) -> str:
-    """``<strong>unfinished</strong>: 16 of 18 cells finished; folds per model: ...``."""
-    folds = ", ".join(f"<code>{_esc(m)}</code> {n}" for m, n in prog.folds.items())
+    """``<strong>unfinished</strong>: 16 of 18 cells finished; folds per model: ...``; the
+    models without a finished fold named apart ("fcn 0" read as an unequal comparison)."""
+    folds = ", ".join(f"<code>{_esc(m)}</code> {n}" for m, n in prog.folds.items() if n)
+    none = ", ".join(f"<code>{_esc(m)}</code>" for m, n in prog.folds.items() if not n)
     return (f"<strong>unfinished</strong>: cells finished {fmt_count(prog.done)} of "
-            f"{fmt_count(prog.planned)}; folds finished per model: {folds}"
+            f"{fmt_count(prog.planned)}"
+            + (f"; folds finished per model: {folds}" if folds else "")
+            + (f"; {none}: no fold finished yet (not in the table)" if none and folds else "")
             + ("; <strong>the models are compared on unequal folds</strong> (their means are "
                "over different folds)" if prog.unequal else "")
             + "; run the same <code>genemoe benchmark</code> command again (same --out and "
