@@ -573,7 +573,8 @@ def test_samples_of_another_sample_type_are_warned(trained, tmp_path):
     counts.to_csv(tmp_path / "x.tsv", sep="\t")
     text = predict_file(d / "run", tmp_path / "x.tsv", out_path=tmp_path / "p.csv")
     assert ("warning: 4 samples of a sample type the model was not trained on, by their "
-            "barcodes (Solid Tissue Normal (11): 4; it was trained on 01, 03)") in _flat(text), text
+            "barcodes (Solid Tissue Normal (11): 4; its training bundle admitted sample types 01, "
+            "03)") in _flat(text), text
     # lines at most 100 wide (this warning ran to 280 characters), the output's path whole
     assert max(len(line) for line in text.splitlines()[1:]) <= 100
     text = predict_file(d / "run", files["counts"], out_path=tmp_path / "q.csv")

@@ -96,11 +96,11 @@ def sample_type_notes(df: pd.DataFrame, payload: dict) -> list[Note]:
     kinds = ", ".join(f"{sample_type_label(c)}: {n:,}" for c, n in other.items())
     return [_note("other_sample_type", "warning",
                   f"{len(odd):,} sample{'s' if len(odd) != 1 else ''} of a sample type the model "
-                  f"was not trained on, by their barcodes ({kinds}; it was trained on "
-                  f"{', '.join(sorted(trained))}): their calls and risks are a tumour model's "
-                  "reading of another tissue", n_samples=len(odd),
+                  f"was not trained on, by their barcodes ({kinds}; its training bundle "
+                  f"admitted sample types {', '.join(sorted(trained))}): their calls and risks "
+                  "are a tumour model's reading of another tissue", n_samples=len(odd),
                   by_sample_type={str(c): int(n) for c, n in other.items()},
-                  trained_on=sorted(trained),
+                  admitted_in_training=sorted(trained),  # prepare's filter (not those seen)
                   sample_ids=[str(s) for s in df["sample_id"].iloc[odd]])]
 
 
