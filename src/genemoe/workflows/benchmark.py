@@ -344,7 +344,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                   n_boot: int = 1000, progress: bool = False,
                   pretrained: Path | str | FoldPretrained | None = None,
                   freeze_encoder_epochs: int = 0, tune: int = 0,
-                  ensemble: int = 1, tune_cv: int = 1, stage: str = "") -> BenchmarkResult:
+                  ensemble: int = 1, tune_cv: int = 1, stage: str = "",
+                  plots: bool | None = None) -> BenchmarkResult:
     """Train and score every model on identical, repeated, stratified folds.
 
     Parameters
@@ -392,6 +393,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     stage
         Named before each cell's counter (``from scratch, cell 1/10``): a caller running
         several benchmarks (``genemoe ablation``) says which one counts; "" for none.
+    plots
+        Whether the caller draws this run's figures into ``out_dir/plots`` after it (the
+        CLI's ``--plots``); None: not known. Only the warning on removed figures reads it.
 
     Returns
     -------
@@ -466,13 +470,29 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     stale = [f for f in ("report.html", "plots") if changed and (out_dir / f).exists()
              and (f != "plots" or old is not None)]  # both made from the earlier results
     if stale:  # (a rerun of fewer --models left the others' figures, read as this run's)
-        said = " and ".join(f if f == "report.html" else
-                            f"{len(list((out_dir / f).glob('*.png')))} figures in plots/" for f in stale)
+        said = _stale_words(out_dir, stale, len(list((out_dir / "plots").glob("*.png"))), plots)
         remove_outputs(out_dir, stale)
-        log.warning("%s: removed %s, made from the earlier results; `genemoe report %s` "
-                    "writes %s anew", out_dir, said, out_dir, "it" if stale == ["report.html"] else "them")
+        log.warning("%s: removed %s", out_dir, said)
     return BenchmarkResult(out_dir, task, models, results, n_computed, n_reused,
                            time.perf_counter() - t0)
+
+
+def _stale_words(out_dir: Path, stale: list[str], n_figures: int, plots: bool | None) -> str:
+    """What the warning on removed outputs says after "removed": which, and what writes them
+    anew. "`genemoe report` writes them anew" was said as the same command went on to draw
+    this run's figures itself (``plots``; None: not known, worded for either)."""
+    figures, page = "plots" in stale, "report.html" in stale
+    said = " and ".join([*(["report.html"] if page else []),
+                         *([f"{n_figures} figures in plots/"] if figures else [])])
+    report = f"`genemoe report {out_dir}`"
+    if not figures or plots is False:
+        tail = f"{report} writes {'it' if stale == ['report.html'] else 'them'} anew"
+    elif plots:
+        tail = "this run draws its own" + (f"; {report} writes report.html anew" if page else "")
+    else:
+        tail = ("`genemoe benchmark` draws this run's figures unless given --no-plots; "
+                f"{report} writes {'report.html and ' if page else ''}any missing anew")
+    return f"{said}, made from the earlier results; {tail}"
 
 
 def _removed_text(removed: list[str]) -> str:
