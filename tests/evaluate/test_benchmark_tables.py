@@ -275,3 +275,24 @@ def test_tuned_on_says_which_models_used_each_value_and_what_replaced_part_of_it
         "task": "survival", "preset": "small", "epochs": None, "n_folds": 2, "n_repeats": 1,
         "seed": 0, "bundle_path": "b", "val_fraction": 0.15, "tune": 2, "preset_tuned_on": tuned})
     assert "With `--tune` each search started from these values" in tuned_md
+
+
+def test_summary_md_writes_every_mean_difference_to_three_decimals():
+    """Old behaviour (a probe): summary.md's paired table showed -0.103 and -0.3543 side by
+    side (rounded to 4 decimals, then written to 4 significant digits); the terminal -0.354."""
+    from genemoe.evaluate.benchmark_tables import summary_markdown
+
+    folds = range(4)
+    f1 = {"fcn": [0.80, 0.82, 0.81, 0.83], "genemoe": [0.697, 0.717, 0.707, 0.727],
+          "logreg": [0.44568, 0.46568, 0.45568, 0.47568]}
+    results = pd.DataFrame([{"model": m, "repeat": 0, "fold": i, "accuracy": v[i],
+                             "macro_f1": v[i], "n_test": 30, "n_train": 60}
+                            for m, v in f1.items() for i in folds])
+    md = summary_markdown(results, {"task": "classify", "n_folds": 4, "n_repeats": 1,
+                                    "seed": 0, "val_fraction": 0.15, "tune": 0,
+                                    "preset": "small", "bundle_path": "b"})
+    table = md.split("## Paired comparisons against the best peer: fcn")[1].split("\n## ")[0]
+    cells = {ln.split("|")[1].strip(): ln.split("|")[2].strip()
+             for ln in table.splitlines() if ln.startswith("| genemoe |")
+             or ln.startswith("| logreg |")}
+    assert cells == {"genemoe": "-0.103", "logreg": "-0.354"}

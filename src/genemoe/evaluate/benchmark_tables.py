@@ -24,7 +24,8 @@ from genemoe.evaluate.p_values import with_p_text
 from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
-           "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table", "chosen_table",
+           "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table",
+           "comparison_markdown", "chosen_table",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
            "FEW_PAIRS", "options_lines", "null_brier_text", "chosen_where", "per_type_c_table",
            "auc_table", "AUC_TEXT", "PER_TYPE_TEXT", "routing_summary", "tuned_on_used_by",
@@ -392,7 +393,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "`holm_p` adjusts `corrected_p` for the number of models tested against "
                   f"{best} (Holm 1979); no adjustment covers {best} having been picked as the "
                   "best peer after the fact.", "",
-                  markdown_table(with_p_text(comp.round({"mean_difference": 4}))), ""]
+                  comparison_markdown(comp), ""]
     if options := options_lines(results):  # image size, weights, widths: recorded nowhere
         lines += ["## Model options each model ran with", "", *options, ""]
     chosen = chosen_table(results)
@@ -554,6 +555,15 @@ def routing_summary(results: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["model", "mean", "std", "count"])
     return results.dropna(subset=["type_separation"]).groupby("model", sort=False)[
         "type_separation"].agg(["mean", "std", "count"]).round(3).reset_index()
+
+
+def comparison_markdown(comp: pd.DataFrame) -> str:
+    """:func:`paired_comparisons`' table in Markdown: ``mean_difference`` signed to 3
+    decimals, as the terminal and the report's first screen show it (rounded to 4 and
+    written to 4 significant digits, -0.103 and -0.3543 stood side by side), and the p
+    values as :func:`~genemoe.evaluate.p_values.with_p_text` writes them."""
+    diff = comp["mean_difference"].map(lambda v: "NaN" if pd.isna(v) else f"{float(v):+.3f}")
+    return markdown_table(with_p_text(comp.assign(mean_difference=diff)))
 
 
 def markdown_table(df: pd.DataFrame) -> str:
