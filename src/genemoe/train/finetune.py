@@ -54,7 +54,7 @@ from genemoe.train import distributed as ddp
 from genemoe.train.checkpoint import resume_epoch_everywhere
 
 __all__ = ["read_pretrained", "pretrained_sha256", "load_pretrained_encoder", "set_encoder_trainable",
-           "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr"]
+           "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr", "short_collapse"]
 
 logger = logging.getLogger(__name__)
 
@@ -343,13 +343,39 @@ def _say_transfer(label: str, paths: Sequence[str], where: str, n_tensors: int,
                 "model's %s genes pre-trained, %s new (started afresh), %s of the run's genes "
                 "absent here", label, ", ".join(paths), where, n_tensors, f"{shared:,}",
                 f"{shared + new:,}", f"{new:,}", f"{genes['n_genes_missing']:,}")
+    run = {"pretrained_run": where}  # a caller running many (the ablation) names each
     if new > shared:
         logger.warning("only %s of the model's %s genes were pre-trained (%.0f%%): the encoder "
                        "starts untrained on the others; pre-train on this bundle's genes for "
-                       "more", f"{shared:,}", f"{shared + new:,}", 100 * shared / (shared + new))
+                       "more", f"{shared:,}", f"{shared + new:,}", 100 * shared / (shared + new),
+                       extra=run)
     for w in (payload.get("summary") or {}).get("collapse", {}).get("warnings", []):
-        logger.warning("the pre-training collapsed (%s): its encoder may start no better than "
-                       "a fresh one", w)
+        logger.warning("the pre-training collapsed (%s): it may start no better than a fresh "
+                       "encoder", short_collapse(w), extra={**run, "pretrain_collapse": True})
+
+
+def short_collapse(warning: str, width: int = 80) -> str:
+    """A pre-training collapse warning cut to its claim: a reconstruction one ran to 330
+    characters (the baselines it lost to, each with its numbers), said whole again at the
+    fine-tuning in a line of 412; the run's ``summary.json`` keeps it whole.
+
+    Over ``width`` characters, the text before its explanation (``": it ..."``, ``": the
+    ..."``) is kept, without a trailing parenthesis.
+
+    Examples
+    --------
+    >>> short_collapse("KL tiny")
+    'KL tiny'
+    >>> short_collapse("validation reconstruction is at a per-gene training constant's level "
+    ...                "(R² under 0.05, MAE not below the best constant's): it does not beat "
+    ...                "the per-gene mean by squared error (R² -0.002; MSE 9.015 vs 9.000)")
+    "validation reconstruction is at a per-gene training constant's level"
+    """
+    if len(warning) <= width:
+        return warning
+    head = re.split(r": (?=it |the )", warning, maxsplit=1)[0]
+    head = re.sub(r" \([^()]*\)$", "", head)
+    return head if len(head) <= width else head[:width - 1].rsplit(" ", 1)[0] + " …"
 
 
 def _pretrained_patients(payload: dict[str, Any], where: str) -> dict[str, str]:

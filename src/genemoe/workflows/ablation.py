@@ -70,6 +70,7 @@ from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC
 from genemoe.report.terminal import epoch_caps
 from genemoe.workflows.ablation_pretrain import (
     fold_pretrain_data,
+    named_fine_tuning,
     pretrain_defaults_note,
     pretrain_folds,
     pretrain_recipe,
@@ -382,9 +383,11 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                               stage="from scratch", **common)
         parts, cells = [first.results], [first.n_computed, first.n_reused]
         if pretrained is not None:
-            res = run_benchmark(bundle.path, models=["genemoe"], out_dir=out_dir / "pretrained",
-                                pretrained=pretrained, freeze_encoder_epochs=freeze_encoder_epochs,
-                                stage="pre-trained Gene-MOE", **common)
+            with named_fine_tuning():  # the run's collapse was said once per fold
+                res = run_benchmark(bundle.path, models=["genemoe"], out_dir=out_dir / "pretrained",
+                                    pretrained=pretrained,
+                                    freeze_encoder_epochs=freeze_encoder_epochs,
+                                    stage="pre-trained Gene-MOE", **common)
             _check_same_folds(out_dir / "models", out_dir / "pretrained")
             check = {**check, "freeze_encoder_epochs": freeze_encoder_epochs,
                      "genes_absent": _genes_absent(out_dir / "pretrained", plans)}
@@ -395,12 +398,15 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
             runs, summary = pretrain_folds(bundle, plans, out_dir / "pretrain", recipes=recipes,
                                            preset=preset, seed=seed, device=device,
                                            epochs=pretrain_epochs, progress=progress)
+            warned = set(summary.loc[summary["collapsed"].fillna(False).astype(bool)
+                                     & ~summary["reused"].astype(bool), "run"])
             for model, recipe in recipes.items():
                 name, sub = _PER_FOLD[model]
-                res = run_benchmark(bundle.path, models=[model], out_dir=out_dir / sub,
-                                    pretrained=FoldPretrained(runs[model], recipe),
-                                    freeze_encoder_epochs=freeze_encoder_epochs,
-                                    stage=f"pre-trained {_FAMILY[model]}", **common)
+                with named_fine_tuning(warned):  # a collapse said at pre-training, mentioned
+                    res = run_benchmark(bundle.path, models=[model], out_dir=out_dir / sub,
+                                        pretrained=FoldPretrained(runs[model], recipe),
+                                        freeze_encoder_epochs=freeze_encoder_epochs,
+                                        stage=f"pre-trained {_FAMILY[model]}", **common)
                 _check_same_folds(out_dir / "models", out_dir / sub)
                 parts.append(res.results.assign(model=name))
                 cells = [cells[0] + res.n_computed, cells[1] + res.n_reused]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, gene_symbols
+from genemoe.train.finetune import short_collapse
 from genemoe.train.pretrain import (
     PretrainConfig,
     PretrainData,
@@ -32,7 +33,8 @@ from genemoe.train.pretrain import (
 from genemoe.workflows.common import patient_ids
 from genemoe.workflows.folds import FoldPlan, fold_preprocessing
 
-__all__ = ["fold_pretrain_data", "pretrain_defaults_note", "pretrain_folds", "pretrain_recipe"]
+__all__ = ["fold_pretrain_data", "named_fine_tuning", "pretrain_defaults_note", "pretrain_folds",
+           "pretrain_recipe"]
 
 log = logging.getLogger("genemoe.workflows.ablation")
 
@@ -41,6 +43,7 @@ _NOT_RECIPE = {"seed", "device", "progress", "num_threads", "checkpoint_every", 
 # the loggers of a pre-training run, whose lines a per-fold run prefixes with its name
 _PRETRAIN_LOGGERS = ("genemoe.train.pretrain", "genemoe.train.pretrain_data",
                      "genemoe.train.pretrain_stream")
+_FINETUNE_LOGGER = "genemoe.train.finetune"  # its warnings name the run they load
 
 
 def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
@@ -152,10 +155,15 @@ def pretrain_defaults_note(preset: str, *, epochs: int | None = None) -> str | N
 @contextmanager
 def _named_run(name: str) -> Iterator[None]:
     """Within the block, the pre-training's log lines start with the run's name
-    (``r0_f1_vaecox: pre-training collapse: ...``): four collapse warnings named none."""
+    (``r0_f1_vaecox: pre-training collapse: ...``): four collapse warnings named none. Its
+    warnings are cut to their claim (:func:`~genemoe.train.finetune.short_collapse`: lines of
+    330 characters, four in a row); the run's ``summary.json`` keeps them whole."""
     class Prefix(logging.Filter):
         def filter(self, record: logging.LogRecord) -> bool:
             record.msg = f"{name}: {record.msg}"  # run names hold no "%"
+            if record.levelno >= logging.WARNING and isinstance(record.args, tuple):
+                record.args = tuple(short_collapse(a) if isinstance(a, str) else a
+                                    for a in record.args)
             return True
 
     loggers = [logging.getLogger(n) for n in _PRETRAIN_LOGGERS]
@@ -167,6 +175,51 @@ def _named_run(name: str) -> Iterator[None]:
     finally:
         for lg in loggers:
             lg.removeFilter(prefix)
+
+
+class _FineTuning(logging.Filter):
+    """The fine-tuning's warnings in an ablation (:func:`named_fine_tuning`)."""
+
+    def __init__(self, warned: set[str] | None) -> None:
+        super().__init__()
+        self.warned, self.seen = warned, set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        run = getattr(record, "pretrained_run", None)
+        if run is None or record.levelno < logging.WARNING:
+            return True
+        if self.warned is not None:  # per fold: the run's name leads
+            name = (Path(run).parent if run.endswith(".pt") else Path(run)).name
+            if getattr(record, "pretrain_collapse", False) and name in self.warned:
+                record.msg, record.args = "%s: fine-tuning from a collapsed pre-training " \
+                                          "(warned above)", (name,)
+                record.levelno, record.levelname = logging.INFO, "INFO"
+            else:
+                record.msg, record.args = "%s: " + str(record.msg), (name, *(record.args or ()))
+        text = record.getMessage()
+        if text in self.seen:  # one --pretrained run's collapse was said once per fold
+            return False
+        self.seen.add(text)
+        return True
+
+
+@contextmanager
+def named_fine_tuning(warned: set[str] | None = None) -> Iterator[None]:
+    """Within the block, each fine-tuning warning about the pre-trained run is said once.
+
+    With ``warned`` (per-fold pre-training: the runs whose collapse their pre-training said
+    this call) a warning starts with its run's name (``r0_f1: only 40 of ...``), and a
+    collapse already warned is only mentioned (``r0_f1: fine-tuning from a collapsed
+    pre-training (warned above)``): four fine-tuning warnings named no run, each repeating
+    its pre-training's collapse warning in a line of 412 characters. A run reused from an
+    earlier call (its pre-training said nothing now) keeps the warning, named.
+    """
+    lg, named = logging.getLogger(_FINETUNE_LOGGER), _FineTuning(warned)
+    lg.addFilter(named)
+    try:
+        yield
+    finally:
+        lg.removeFilter(named)
 
 
 def _rows_sha256(bundle: Bundle, plan: FoldPlan) -> str:
@@ -237,7 +290,8 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
     tuple
         ``{model: {(repeat, fold): run directory}}`` and the summary table (one row per
         run: final validation r (genes, samples) vs the per-gene-mean baseline, R², MAE,
-        KL per latent dimension, collapse flags, training seconds).
+        KL per latent dimension, collapse flags, training seconds, ``reused``: finished
+        by an earlier call, nothing trained now).
     """
     out_dir = Path(out_dir)
     models = list(recipes)
@@ -255,7 +309,7 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
             _check_fold_run(bundle, plan, run)
             (run / "checkpoint.pt").unlink(missing_ok=True)  # finished: pretrained.pt has it all
             runs[model][(plan.repeat, plan.fold)] = run
-            rows.append(_summary_row(model, plan, run, res))
+            rows.append({**_summary_row(model, plan, run, res), "reused": res.reused})
             r2 = rows[-1]["val_r2"]  # a counter of its own stage (the cells' restarted at 1/2)
             log.info("pre-training %d/%d: %s, validation R² %s%s", len(rows),
                      len(plans) * len(models), run.name, "–" if r2 is None else f"{r2:.3f}",
