@@ -45,3 +45,6 @@ def test_values_the_users_preset_replaced_are_not_used_by_the_model(bundle, tmp_
     assert "| train.patience |" not in section
     row = next(line for line in section.splitlines() if line.startswith("| model.dropout |"))
     assert row.split("|")[-2].strip() == "mlp"  # the "used by" cell
+    rest = next(line for line in section.splitlines() if line.startswith("Not used by this run"))
+    assert f"replaced by `{pre}`'s own values or `--epochs 1`" in rest
+    assert "`train.patience`" in rest

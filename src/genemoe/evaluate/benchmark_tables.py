@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from genemoe.config_presets import list_presets
 from genemoe.evaluate.benchmark_files import epoch_cap_note, grid_edges
 from genemoe.evaluate.benchmark_protocol import (
     chosen_where,
@@ -513,8 +514,11 @@ def _tuned_on_lines(protocol: Mapping[str, Any]) -> list[str]:
     if not tuned_on:
         return head + ["None: the preset records no value chosen on data.", ""]
     used, unused = tuned_on_in_run(tuned_on)
+    by = [*([] if str(protocol.get("preset")) in list_presets() else  # a file extending one
+            [f"`{protocol.get('preset')}`'s own values"]),
+          *([f"`--epochs {epochs}`"] if epochs is not None else [])]
     why = "other models', the other task's or pre-training's" + (
-        f", or replaced by `--epochs {epochs}`" if epochs is not None else "")
+        f", or replaced by {' or '.join(by)}" if by else "")
     rest = ([f"Not used by this run ({why}; in protocol.json): "
              f"{'; '.join(f'`{k}`' for k in unused)}.", ""] if unused else [])
     if not used:
