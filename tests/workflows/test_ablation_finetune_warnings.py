@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from genemoe.data.bundle import load_bundle, write_bundle
-from genemoe.train.finetune import short_collapse
 from genemoe.workflows.ablation import run_ablation
 from genemoe.workflows.pretrain import pretrain_run
 from tiny_configs import TINY_GENEMOE
@@ -70,6 +69,8 @@ def _logged(fn):
 
 
 def test_a_long_collapse_warning_is_cut_to_its_claim():
+    from genemoe.train.finetune import short_collapse
+
     assert short_collapse("KL tiny") == "KL tiny"
     assert short_collapse(LONG) == ("validation reconstruction is at a per-gene training "
                                     "constant's level")
