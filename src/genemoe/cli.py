@@ -459,7 +459,7 @@ def benchmark(
     result = run_benchmark(data, task=task, models=None if models is None else list(_csv(models) or ()),
                            n_folds=folds, n_repeats=repeats, preset=preset, seed=seed, out_dir=out,
                            epochs=epochs, device=device, progress=progress, tune=tune,
-                           ensemble=ensemble, tune_cv=tune_cv)
+                           ensemble=ensemble, tune_cv=tune_cv, plots=plots)
     say(result.describe())
     if plots:
         from genemoe.report.plots import benchmark_figures

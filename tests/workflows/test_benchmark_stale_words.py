@@ -51,3 +51,22 @@ def test_the_words_for_each_case(tmp_path):
     unknown = bm._stale_words(out, ["plots"], 3, None)
     assert "unless given --no-plots" in unknown and "writes them anew" not in unknown
     assert bm._stale_words(out, ["report.html"], 0, True).endswith("writes it anew")
+
+
+def test_the_cli_passes_whether_it_draws(bundle, tmp_path, monkeypatch):
+    """`genemoe benchmark` did not tell run_benchmark whether it draws the figures, so its
+    rerun warning could only say "unless given --no-plots"."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    seen = []
+    real = bm.run_benchmark
+    monkeypatch.setattr(bm, "run_benchmark", lambda *a, **kw: seen.append(kw["plots"])
+                        or real(*a, **kw))
+    for flag in ("--plots", "--no-plots"):
+        res = CliRunner().invoke(app, ["benchmark", "--data", str(bundle.path), "--models",
+                                       "logreg", "--folds", "2", "--out", str(tmp_path / flag),
+                                       flag, "--no-progress"])
+        assert res.exit_code == 0, res.output
+    assert seen == [True, False]
