@@ -243,7 +243,7 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
         parts.append(f"<p>{html.escape(text)}</p>")
     if comparison is not None:
         best, comp = comparison
-        comp = comp.assign(mean_difference=comp["mean_difference"].map(lambda v: f"{v:+.4f}"),
+        comp = comp.assign(mean_difference=comp["mean_difference"].map(lambda v: f"{v:+.3f}"),
                            p_value=comp["p_value"].map(fmt_p),
                            corrected_p=comp["corrected_p"].map(fmt_p),
                            **({"holm_p": comp["holm_p"].map(fmt_p)} if "holm_p" in comp else {}))
