@@ -840,6 +840,10 @@ def test_the_reports_paired_table_rounds_holm_p_as_the_other_p_values():
     section = _benchmark_metrics(results, "classify", ("b", comp))
     assert "0.8328" not in section and section.count("0.83") >= 2
     assert "holm_p: corrected_p Holm-adjusted" in section
+    # a verification probe: -0.3543 here beside -0.354 on the terminal and in summary.md
+    comp["mean_difference"] = [-0.35432]
+    section = _benchmark_metrics(results, "classify", ("b", comp))
+    assert "-0.354<" in section and "-0.3543" not in section
 
 
 def test_a_bundle_given_to_report_is_named_with_its_files(dirs):
