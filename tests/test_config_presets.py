@@ -271,3 +271,22 @@ def test_the_mlp_widths_a_config_replaced_are_marked_overridden(tmp_path) -> Non
     assert model["widths"] == [128, 64]
     entry = cfg["tuned_on"]["train_classify, model.widths"]
     assert entry["overridden"] == "widths [512, 256] -> [128, 64] (w.yaml)"
+
+
+def test_a_run_keeps_no_tuned_on_entry_its_own_preset_file_replaced(tmp_path):
+    """A verification probe: a preset file `extends: small` with `train: {patience: 5}` and
+    fcn's dropout 0.2 kept small's tuned patience 20 and dropout 0.5 in the run's tuned_on
+    (each entry was told against the merged preset, where the file's values had replaced
+    them): as --preset and as --config alike."""
+    from genemoe.train.fit import resolve_config
+
+    pre2 = tmp_path / "pre2.yaml"
+    pre2.write_text("extends: small\ntrain: {patience: 5}\nmodel: {fcn: {dropout: 0.2}}\n")
+    full = resolve_config("small", None, "fcn", seed=0, device="cpu", epochs=None,
+                          task="classify")[0]["tuned_on"]
+    assert {"train.patience", "model.dropout"} <= set(full)
+    for preset, config in ((str(pre2), None), ("small", pre2)):
+        cfg = resolve_config(preset, config, "fcn", seed=0, device="cpu", epochs=None,
+                             task="classify")[0]
+        assert not {"train.patience", "model.dropout"} & set(cfg["tuned_on"]), (preset, config)
+        assert set(cfg["tuned_on"]) == set(full) - {"train.patience", "model.dropout"}

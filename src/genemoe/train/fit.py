@@ -27,6 +27,7 @@ from genemoe.config_presets import (
     deep_merge,
     load_preset,
     model_config,
+    preset_layers,
     read_config_yaml,
     train_config,
     tuned_on_in_force,
@@ -102,7 +103,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     (:func:`~genemoe.config_presets.run_config_overrides`).
     """
     layers = [load_preset(preset)]
-    names = [f"preset {preset}"]
+    told = preset_layers(preset)  # each file as written: a tuned_on entry told against its own
     warn_preset_gaps(str(preset), model_name, task,  # a partial preset file: code defaults
                      neural=model_name in list_models() and get_spec(model_name).kind == "torch")
     _check_tuned_for(layers[0], model_name, task, Path(str(preset)), infer=False)  # a best.yaml
@@ -140,10 +141,10 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
                 log.warning("%s extends %s: its values override --preset %s's", config_path,
                             parent, preset)
             layers.append(load_preset(parent))
-            names.append(f"extends {Path(str(parent)).name}")
+            told += preset_layers(parent)
             _check_tuned_for(layers[-1], model_name, task, Path(str(parent)), infer=False)
         layers.append(user)
-        names.append(Path(config_path).name)
+        told.append((Path(config_path).name, user))
     cfg: dict = {} if parent is None else {"extends": str(parent)}
     train_cfg: dict = {}
     for layer in layers:
@@ -159,7 +160,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
         train_cfg["epochs"] = epochs
     if cfg.get("tuned_on"):  # entries of values a later layer replaced no longer describe the run
         cfg["tuned_on"] = tuned_on_in_force(
-            [*zip(names, layers, strict=True), ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})],
+            [*told, ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})],
             {"model": model_config(cfg, model_name)} | (  # a classical model reads no train:
                 {"train": train_cfg} if model_name in list_models()
                 and get_spec(model_name).kind == "torch" else {}),
