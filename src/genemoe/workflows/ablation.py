@@ -378,7 +378,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
                   epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
                   progress=progress)
-    with said_once("genemoe.workflows.benchmark"):  # each benchmark says the rows left out
+    with in_ablation_words(), said_once("genemoe.workflows.benchmark"):  # once: the rows left out
         first = run_benchmark(bundle.path, models=ablation_models(task), out_dir=out_dir / "models",
                               stage="from scratch", **common)
         parts, cells = [first.results], [first.n_computed, first.n_reused]
@@ -443,6 +443,44 @@ class SaidOnce(logging.Filter):
             return False
         self.seen.add(text)
         return True
+
+
+# benchmark.py's warning on a rerun of other options (its format string, matched as is)
+_BENCH_RERUN = "%s holds a benchmark of other options (%s): %s, its cells%s kept in %s; %s"
+_PART_ROWS = {"models": "the rows from scratch", "pretrained": "the pre-trained rows",
+              "pretrained_vaecox": "the pre-trained rows"}
+
+
+class _InAblationWords(logging.Filter):
+    """A part's "holds a benchmark of other options" warning, in the ablation's words."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if record.msg != _BENCH_RERUN or len(args) != 6:
+            return True
+        rows = _PART_ROWS.get(Path(str(args[0])).name, f"the rows of {shown_path(args[0])}")
+        changes = "; ".join(c.removeprefix("pretrained.per_fold.")
+                            for c in str(args[1]).split("; "))
+        reused = str(args[5]).startswith("the cells of an earlier run")
+        record.msg, record.args = ("%s of an earlier ablation with these options are reused (%s)"
+                                   if reused else "%s are computed anew (%s); the earlier "
+                                   "cells are kept aside"), (rows, changes)
+        return True
+
+
+@contextmanager
+def in_ablation_words() -> Iterator[None]:
+    """Within the block, a benchmark part's rerun warning is said in the ablation's words
+    (``the pre-trained rows are computed anew (pretrain.epochs 1 → 2); ...``), so that
+    :func:`said_once` says it once for both pre-trained parts: "abl/pretrained holds a
+    benchmark of other options (pretrained.per_fold.pretrain.epochs 1 → 2): its summary.md
+    and results.csv are removed, ..." came twice, in the benchmark's words."""
+    lg, words = logging.getLogger("genemoe.workflows.benchmark"), _InAblationWords()
+    lg.addFilter(words)
+    try:
+        yield
+    finally:
+        lg.removeFilter(words)
 
 
 @contextmanager

@@ -34,7 +34,7 @@ from genemoe.workflows.common import patient_ids
 from genemoe.workflows.folds import FoldPlan, fold_preprocessing
 
 __all__ = ["fold_pretrain_data", "named_fine_tuning", "pretrain_defaults_note", "pretrain_folds",
-           "pretrain_recipe"]
+           "pretrain_option_changes", "pretrain_recipe"]
 
 log = logging.getLogger("genemoe.workflows.ablation")
 
@@ -228,6 +228,56 @@ def _rows_sha256(bundle: Bundle, plan: FoldPlan) -> str:
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
 
+def pretrain_option_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """How the per-fold pre-training's options (``options.json``) changed, in the ablation's
+    words: ``pretrain.epochs 1 → 2``, ``model.genemoe.hidden 32 → 64``, ``seed 0 → 1``,
+    ``the folds``; each said once (Gene-MOE's and VAE-Cox's recipes change together).
+
+    Examples
+    --------
+    >>> recipe = {"model": "genemoe", "model_config": {"hidden": 32}, "pretrain": {"epochs": 1}}
+    >>> pretrain_option_changes({"recipes": {"genemoe": recipe}, "seed": 0},
+    ...                         {"recipes": {"genemoe": {**recipe, "pretrain": {"epochs": 2}}},
+    ...                          "seed": 0})
+    ['pretrain.epochs 1 → 2']
+    """
+    said: list[str] = []
+    for key in dict.fromkeys([*old, *new]):
+        if key == "fingerprint" or _same(old.get(key), new.get(key)):
+            continue
+        if key == "recipes" and isinstance(old.get(key), dict) and isinstance(new.get(key), dict):
+            a, b = old[key], new[key]
+            if list(a) != list(b):
+                said.append(f"pre-trained models {', '.join(a)} → {', '.join(b)}")
+            for m in (m for m in b if m in a):
+                said += _changes(f"model.{m}", a[m].get("model_config"), b[m].get("model_config"))
+                said += _changes("pretrain", a[m].get("pretrain"), b[m].get("pretrain"))
+        elif key == "folds":
+            said.append("the folds (--folds, --repeats, --seed or the bundle's rows)")
+        else:
+            said += _changes(key, old.get(key), new.get(key))
+    return list(dict.fromkeys(said))
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def _changes(name: str, a: Any, b: Any) -> list[str]:
+    """``["name a → b"]``, nested mappings compared key by key; [] where equal."""
+    if _same(a, b):
+        return []
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [c for k in dict.fromkeys([*a, *b]) for c in _changes(f"{name}.{k}", a.get(k),
+                                                                     b.get(k))]
+    return [f"{name} {_short(a)} → {_short(b)}"]
+
+
+def _short(value: Any, width: int = 40) -> str:
+    text = "none" if value is None else str(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def _runs_of_these_options(out_dir: Path, options: dict[str, Any]) -> None:
     """Make ``out_dir`` hold the runs of these options (``options.json`` records them).
 
@@ -242,15 +292,18 @@ def _runs_of_these_options(out_dir: Path, options: dict[str, Any]) -> None:
     fingerprint = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode()).hexdigest()
     record = out_dir / "options.json"
     try:
-        old = json.loads(record.read_text()).get("fingerprint")
+        before = json.loads(record.read_text())
     except (OSError, ValueError):
-        old = None
+        before = {}
+    old = before.get("fingerprint") if isinstance(before, dict) else None
     if old and old != fingerprint and out_dir.is_dir():
         aside, n = out_dir.with_name(f"{out_dir.name}.{old[:12]}"), 1
         while aside.exists():  # an interrupted swap left one: neither is deleted
             aside, n = out_dir.with_name(f"{out_dir.name}.{old[:12]}.{n}"), n + 1
         out_dir.replace(aside)
-        log.warning("%s holds the pre-training runs of other options: kept in %s", out_dir, aside)
+        changed = "; ".join(pretrain_option_changes(before, options)) or "the bundle's rows"
+        log.warning("%s holds the pre-training runs of other options (%s): kept in %s",
+                    out_dir, changed, aside)
     earlier = out_dir.with_name(f"{out_dir.name}.{fingerprint[:12]}")
     if not out_dir.exists() and earlier.is_dir():
         earlier.replace(out_dir)
