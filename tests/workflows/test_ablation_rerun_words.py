@@ -10,7 +10,6 @@ import logging
 import yaml
 
 from genemoe.workflows.ablation import run_ablation
-from genemoe.workflows.ablation_pretrain import pretrain_option_changes
 from tiny_configs import TINY_GENEMOE
 
 
@@ -31,6 +30,8 @@ def _warnings(fn) -> list[str]:
 
 
 def test_the_option_changes_are_said_in_the_ablations_words():
+    from genemoe.workflows.ablation_pretrain import pretrain_option_changes
+
     recipe = {"model": "genemoe", "model_config": {"hidden": 32}, "pretrain": {"epochs": 1}}
     old = {"fingerprint": "a", "seed": 0, "folds": [[0, 0, "x"]],
            "recipes": {"genemoe": recipe, "vaecox": {**recipe, "model": "vaecox"}}}
