@@ -117,9 +117,9 @@ def test_a_study_beyond_its_budget_says_which_trial_is_no_candidate(bundle, tmp_
     study.tell(late, -1.0)
     text = tune_run(bundle.path, out_dir=tmp_path / "w2", n_trials=2, **shared).describe()
     # old behaviour (two workers, no larger search): "1 more run later by a larger search"
-    assert ("1 more run later (after the budget was met: a larger search on the study, or a "
-            "worker sharing it that started one as another met the budget; not counted here)"
-            ) in text
+    assert ("reads the first 3 of the study's 4 trials; the 1 after them is not counted\n"
+            "    (run after the budget was met: by a larger search on the study, or by a worker\n"
+            "    sharing it that started one as another met the budget)") in text
 
 
 def test_an_interrupted_trial_reads_interrupted_not_fail(bundle, tmp_path, opts, monkeypatch):

@@ -228,7 +228,7 @@ def test_a_smaller_budget_on_a_larger_study_reports_its_own_trials(bundle, tmp_p
     summary = json.loads((out / "summary.json").read_text())
     assert sum(summary["trials_by_state"].values()) == 2
     assert summary["n_trials_after_budget_met"] == 2
-    assert "2 trials:" in run.describe() and "2 more run later" in run.describe()
+    assert "2 trials:" in run.describe() and "the 2 after them are not counted" in run.describe()
     assert len(pd.read_csv(out / "trials.csv")) == 4  # the table keeps every trial
 
 

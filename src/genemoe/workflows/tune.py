@@ -187,15 +187,15 @@ class TuneRun(AtFolder):
                  f"{'s' if n != 1 else ''}: "
                  f"{done} complete, {r.n_pruned} pruned{_beyond(t, self.n_asked)}{fails}"
                  f"{too_big}{f'; {running} still running in another process' if running else ''}"
-                 f"{_not_run_words(not_run)}"
-                 f"{f', {later} more run later (after the budget was met: {_later_by(later)})' if later else ''}; "
-                 f"{r.seconds:.0f} s{saved})",
+                 f"{_not_run_words(not_run)}; {r.seconds:.0f} s{saved})",
                  f"  best validation {r.metric}: {r.best_value:.3f}"  # as the report page
                  + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
                  + ("\n    (per event, after the validation risk scale; a run keeps it in"
                     "\n    config.yaml: calibration.val_pll_per_event_after)"
                     if r.metric == "partial_likelihood" else "")]
-        lines[1:1] = _shared_lines(r) + _cost_lines(_call_cost(t, r), r.seconds)
+        lines[1:1] = (_shared_lines(r) + _budget_lines(len(t), later, self.n_asked)
+                      + _cost_lines(_call_cost(t, r), r.seconds, whose="budget's" if later
+                                    else "study's"))
         n_counted = n_in_budget(t)
         if self.n_asked is not None and n_counted < self.n_asked and self.timeout is not None:
             lines.insert(1, f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
@@ -247,12 +247,22 @@ def _beyond(t: pd.DataFrame, n_asked: int | None) -> str:
             f"{'not a candidate' if k == 1 else 'no candidates'} for best)")
 
 
-def _later_by(k: int) -> str:
-    """Who runs trials after a budget was met: a larger search on the study, or a worker
-    sharing it that started one as another met the budget ("1 more run later by a larger
-    search" was said of a second worker's trial, where no larger search had run)."""
-    return (f"a larger search on the study, or a worker sharing it that started "
-            f"{'one' if k == 1 else 'some'} as another met the budget; not counted here")
+def _budget_lines(n_budget: int, later: int, n_asked: int | None) -> list[str]:
+    """``["  budget: --trials 2 reads the first 2 of the study's 3 trials; ..."]`` where the
+    study holds trials run after the budget was met: by a larger search on the study, or by
+    a worker sharing it that started one as another met the budget ("1 more run later by a
+    larger search" was said of a second worker's trial, where no larger search had run).
+    They were said in the title (260 characters), which counted "2 trials" beside "already
+    in the study as this call started: 3 trials" and "the study's 2 trials" of the cost."""
+    if not later:
+        return []
+    asked = f"--trials {n_asked}" if n_asked is not None else "the budget"
+    one = later == 1
+    return [f"  budget: {asked} reads the first {n_budget} of the study's {n_budget + later} "
+            f"trials; the {later} after {'it' if n_budget == 1 else 'them'} "
+            f"{'is' if one else 'are'} not counted",
+            "    (run after the budget was met: by a larger search on the study, or by a worker",
+            f"    sharing it that started {'one' if one else 'some'} as another met the budget)"]
 
 
 def _shared_lines(r: TuneResult) -> list[str]:
@@ -297,17 +307,18 @@ def _call_cost(t: pd.DataFrame, r: TuneResult) -> dict[str, float | int]:
             "trial_seconds_in_all": round(float(secs[ended].sum()), 1)}
 
 
-def _cost_lines(c: dict[str, float | int], wall: float) -> list[str]:
+def _cost_lines(c: dict[str, float | int], wall: float, *, whose: str = "study's") -> list[str]:
     """``["  cost: this call ran 2 trials, 1 s (3 s wall); the study's 4 trials 5 s in all
     (4 s in earlier calls or by other workers)"]`` where the study holds trials of other
-    calls (the title's seconds are this call's wall time); none where all are this call's."""
+    calls (the title's seconds are this call's wall time); none where all are this call's.
+    ``whose``: "budget's" where the study holds trials beyond the budget (not counted)."""
     k, n = int(c["trials_this_call"]), int(c["trials_in_all"])
     if k == n:
         return []
     own, total = round(c["trial_seconds_this_call"]), round(c["trial_seconds_in_all"])
     ran = (f"this call ran {k} trial{'s' if k != 1 else ''}, {own} s ({wall:.0f} s wall)"
            if k else f"this call ran no trial ({wall:.0f} s)")
-    return [f"  cost: {ran}; the study's {n} trial{'s' if n != 1 else ''} {total} s in all "
+    return [f"  cost: {ran}; the {whose} {n} trial{'s' if n != 1 else ''} {total} s in all "
             f"({max(total - own, 0)} s in earlier calls or by other workers)"]
 
 
