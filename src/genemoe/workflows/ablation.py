@@ -143,7 +143,7 @@ class AblationResult(AtFolder):
             sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
             bad = self.collapsed.get(str(model), (0, 0))
             note = f"; {collapse_text(*bad)}" if bad[0] else ""
-            value = "–" if v.empty else f"{v.mean():.3f}{sd}  ({len(v)} folds{note})"
+            value = "–" if v.empty else f"{v.mean():.3f}{sd}  ({len(v)} fold{'s' if len(v) != 1 else ''}{note})"
             lines.append(f"    {str(g['label'].iloc[0]):<{width}}  {value}")
         if PRETRAINED not in set(self.results["model"]):
             lines.append(f"    {MODEL_LABELS[PRETRAINED].split(' (')[0]}: not run (add --pretrained "

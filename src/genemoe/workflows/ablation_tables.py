@@ -122,7 +122,8 @@ def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
              "on that fold's training part only, "
              "its validation part monitoring the reconstruction, its test part never read; each "
              "fold's model is fine-tuned from that fold's own run, like the others"
-             + (f" (encoder frozen for the first {freeze} epochs)" if freeze else "") + ". Runs "
+             + (f" (encoder frozen for the first {freeze} epoch{'' if freeze == 1 else 's'})"
+                if freeze else "") + ". Runs "
              "in `pretrain/`; final validation reconstruction and collapse checks per run in "
              "`pretrain/summary.csv`:"]
     if "vaecox" in per_fold["models"]:
@@ -132,7 +133,7 @@ def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
         lines.append(f"- {names.get(m, m)}: mean validation R² vs the per-gene training mean "
                      f"{d['val_r2']:.3f}; r across genes per sample {d['val_r_sample']:.3f} vs "
                      f"{d['val_r_sample_baseline']:.3f} for the mean; collapse flagged in "
-                     f"{d['n_collapsed']} of {d['n_runs']} runs.")
+                     f"{d['n_collapsed']} of {d['n_runs']} run{'' if d['n_runs'] == 1 else 's'}.")
     return lines + [""]
 
 
