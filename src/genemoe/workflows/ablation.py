@@ -445,26 +445,24 @@ class SaidOnce(logging.Filter):
         return True
 
 
-# benchmark.py's warning on a rerun of other options (its format string, matched as is)
-_BENCH_RERUN = "%s holds a benchmark of other options (%s): %s, its cells%s kept in %s; %s"
 _PART_ROWS = {"models": "the rows from scratch", "pretrained": "the pre-trained rows",
               "pretrained_vaecox": "the pre-trained rows"}
 
 
 class _InAblationWords(logging.Filter):
-    """A part's "holds a benchmark of other options" warning, in the ablation's words."""
+    """A part's "holds a benchmark of other options" warning (its record's ``rerun``: the
+    changes and whether earlier cells are reused), in the ablation's words."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args if isinstance(record.args, tuple) else ()
-        if record.msg != _BENCH_RERUN or len(args) != 6:
+        rerun = getattr(record, "rerun", None)
+        if not isinstance(rerun, dict):
             return True
-        rows = _PART_ROWS.get(Path(str(args[0])).name, f"the rows of {shown_path(args[0])}")
-        changes = "; ".join(c.removeprefix("pretrained.per_fold.")
-                            for c in str(args[1]).split("; "))
-        reused = str(args[5]).startswith("the cells of an earlier run")
+        part = Path(str(record.args[0])).name if isinstance(record.args, tuple) else ""
+        rows = _PART_ROWS.get(part, f"the rows of {part}")
+        changes = "; ".join(c.removeprefix("pretrained.per_fold.") for c in rerun["changes"])
         record.msg, record.args = ("%s of an earlier ablation with these options are reused (%s)"
-                                   if reused else "%s are computed anew (%s); the earlier "
-                                   "cells are kept aside"), (rows, changes)
+                                   if rerun["reused"] else "%s are computed anew (%s); the "
+                                   "earlier cells are kept aside"), (rows, changes)
         return True
 
 

@@ -458,7 +458,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         log.warning("%s holds a benchmark of other options (%s): %s, its cells%s kept in %s; %s",
                     out_dir, "; ".join(changes), _removed_text(removed), figures, kept or "(none)",
                     "the cells of an earlier run with these options are reused" if back
-                    else "this benchmark's cells are computed anew")
+                    else "this benchmark's cells are computed anew",
+                    extra={"rerun": {"changes": changes, "reused": bool(back)}})  # (ablation)
     protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds),
                                _in_force(configs, opts))
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress, stage)
