@@ -474,3 +474,8 @@ def test_tables_md_says_capped_models_and_the_pretrained_encoders_extra_steps():
     md = ablation_tables(res.assign(at_epoch_cap=False), "classify", n_folds=3, n_repeats=1,
                          seed=0, preset="small", pretrained=None, synthetic=True, epochs=2)
     assert "last epoch allowed" not in md
+    # a verification probe: tables.md's paired table gave -0.0748 beside -0.1071 (4
+    # decimals) where the terminal and summary.md give 3
+    diffs = [c.strip() for line in md.splitlines() if line.startswith("| ") and "e+" not in line
+             for c in line.split("|")[2:3] if c.strip().startswith(("-0.", "+0."))]
+    assert diffs and all(len(d.split(".")[1]) == 3 for d in diffs), diffs

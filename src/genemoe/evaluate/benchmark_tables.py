@@ -364,7 +364,7 @@ def _wilcoxon(d: np.ndarray) -> dict:
         return {"p_value": np.nan, "note": "no non-zero difference: test undefined"}
     p = float(stats.wilcoxon(d).pvalue)
     min_p = 2.0 ** (1 - n)  # exact two-sided test: the most extreme of 2^n sign patterns, twice
-    note = (f"only {n} non-zero pairs: the smallest possible p is {min_p:.3g}, so p < 0.05 "
+    note = (f"only {n} non-zero pair{'s' * (n != 1)}: the smallest possible p is {min_p:.3g}, so p < 0.05 "
             "cannot be reached; use more folds or repeats" if min_p >= 0.05 else "")
     return {"p_value": p, "note": note}
 

@@ -339,7 +339,8 @@ def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_d
         path = plot_confusion_matrix(_confusion(true, pred, class_names), class_names,
                                      out_path=plot_dir / f"confusion_{model}.png",
                                      title=f"{model}: test folds summed (n={len(true)})")
-        figs.append(Figure(path, f"{model}: normalised confusion matrix, {n} test folds summed", "classification"))
+        figs.append(Figure(path, f"{model}: normalised confusion matrix, {n} test "
+                                 f"fold{'s' * (n != 1)} summed", "classification"))
         pooled = _pooled_reliability([c["metrics"].get("reliability") or [] for c in cells])
         path = plot_reliability({"test folds": pooled}, out_path=plot_dir / f"reliability_{model}.png",
                                 title=f"{model}: calibrated probabilities, {n} test folds pooled")

@@ -13,11 +13,11 @@ import pandas as pd
 
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
+    comparison_markdown,
     markdown_table,
     paired_comparisons,
     summary_table,
 )
-from genemoe.evaluate.p_values import with_p_text
 from genemoe.report.terminal import epoch_cap_line
 
 __all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
@@ -217,7 +217,7 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   "independent) and the corrected resampled t-test (`corrected_p`, allows for "
                   "folds sharing training samples; `holm_p` adjusts it for the models "
                   "compared), as in `genemoe benchmark`'s summary.md.", "",
-                  markdown_table(with_p_text(comp.round({"mean_difference": 4}))), ""]
+                  comparison_markdown(comp), ""]
     if capped := epoch_cap_line(results):  # undertrained, a pre-trained encoder's extra steps
         lines += [f"Models that {capped}."  # alone could win: unsaid before
                   + (" The pre-trained encoders also had their pre-training's steps: while "
