@@ -12,6 +12,7 @@ import yaml
 from genemoe.data.bundle import load_bundle, write_bundle
 from genemoe.workflows.ablation import run_ablation
 from genemoe.workflows.pretrain import pretrain_run
+from log_lines import logged_lines
 from tiny_configs import TINY_GENEMOE
 
 OPTS = dict(task="classify", n_folds=2, n_repeats=1, device="cpu")
@@ -47,27 +48,6 @@ def collapsing():
     mp.undo()
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(f"{record.levelname}: {record.getMessage()}")
-
-
-def _logged(fn):
-    handler, lg = _Records(), logging.getLogger("genemoe")
-    level = lg.level
-    lg.addHandler(handler)
-    lg.setLevel(logging.INFO)
-    try:
-        return fn(), handler.lines
-    finally:
-        lg.removeHandler(handler)
-        lg.setLevel(level)
-
-
 def test_a_long_collapse_warning_is_cut_to_its_claim():
     from genemoe.train.finetune import short_collapse
 
@@ -80,7 +60,7 @@ def test_per_fold_fine_tuning_names_its_run_and_says_a_collapse_once(
         synthetic_bundle, preset, collapsing, tmp_path):
     bundle = synthetic_bundle(seed=1)
     out = tmp_path / "abl"
-    _, lines = _logged(lambda: run_ablation(bundle.path, out_dir=out, preset=str(preset),
+    _, lines = logged_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=str(preset),
                                             pretrain_per_fold=True, epochs=1, **OPTS))
     warned = [ln for ln in lines if ln.startswith("WARNING")]
     assert max(map(len, warned)) < 160, warned
@@ -91,7 +71,7 @@ def test_per_fold_fine_tuning_names_its_run_and_says_a_collapse_once(
         f"INFO: r0_f{f}: fine-tuning from a collapsed pre-training (warned above)" for f in (0, 1)]
     # a rerun fine-tunes again from the reused runs (their pre-training says nothing now):
     # the fine-tuning warns, naming the run
-    _, lines = _logged(lambda: run_ablation(bundle.path, out_dir=out, preset=str(preset),
+    _, lines = logged_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=str(preset),
                                             pretrain_per_fold=True, epochs=2, **OPTS))
     warned = [ln for ln in lines if ln.startswith("WARNING") and "collapse" in ln]
     assert warned == [f"WARNING: r0_f{f}: the pre-training collapsed (validation reconstruction "
@@ -111,7 +91,7 @@ def test_one_pretrained_runs_collapse_is_said_once(synthetic_bundle, preset, col
     write_bundle(other, tmp_path / "other")
     run = pretrain_run([tmp_path / "other"], out_dir=tmp_path / "run", config_path=preset,
                        device="cpu", progress=False).out_dir
-    _, lines = _logged(lambda: run_ablation(bundle.path, out_dir=tmp_path / "abl",
+    _, lines = logged_lines(lambda: run_ablation(bundle.path, out_dir=tmp_path / "abl",
                                             preset=str(preset), pretrained=run, epochs=1, **OPTS))
     said = [ln for ln in lines if "the pre-training collapsed" in ln]
     assert len(said) == 1 and said[0].startswith("WARNING") and len(said[0]) < 160, said

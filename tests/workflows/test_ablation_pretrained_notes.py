@@ -26,6 +26,7 @@ from genemoe.workflows.ablation import (
     run_ablation,
 )
 from genemoe.workflows.pretrain import pretrain_run
+from log_lines import logged_lines
 from tiny_configs import TINY_GENEMOE
 
 OPTS = dict(n_folds=2, n_repeats=1, epochs=1, device="cpu")
@@ -73,28 +74,6 @@ def collapsed_run(bundle, preset, tmp_path_factory):
     summary = json.loads((run / "summary.json").read_text())
     (run / "summary.json").write_text(json.dumps({**summary, "collapse": collapse}))
     return run
-
-
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(f"{record.levelname}: {record.getMessage()}")
-
-
-def _logged(fn):
-    """``fn()``'s result and every genemoe log line it wrote (INFO and up)."""
-    handler, lg = _Records(), logging.getLogger("genemoe")
-    level = lg.level
-    lg.addHandler(handler)
-    lg.setLevel(logging.INFO)
-    try:
-        return fn(), handler.lines
-    finally:
-        lg.removeHandler(handler)
-        lg.setLevel(level)
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +176,7 @@ def no_pretrain_section(bundle, tmp_path_factory, monkeypatch_module):
         return real(*args, **kwargs)
 
     monkeypatch_module.setattr(ap, "pretrain_on_data", warned)
-    return _logged(lambda: run_ablation(bundle.path, task="classify", out_dir=d / "abl",
+    return logged_lines(lambda: run_ablation(bundle.path, task="classify", out_dir=d / "abl",
                                         preset=str(preset), pretrain_per_fold=True,
                                         pretrain_epochs=1, **OPTS))
 
