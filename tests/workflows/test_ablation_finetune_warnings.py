@@ -13,7 +13,7 @@ from genemoe.data.bundle import load_bundle, write_bundle
 from genemoe.workflows.ablation import run_ablation
 from genemoe.workflows.pretrain import pretrain_run
 from log_lines import logged_lines
-from tiny_configs import TINY_GENEMOE
+from tiny_configs import TINY_ABLATION_PRESET
 
 OPTS = dict(task="classify", n_folds=2, n_repeats=1, device="cpu")
 LONG = ("validation reconstruction is at a per-gene training constant's level (R² under 0.05, "
@@ -25,10 +25,7 @@ LONG = ("validation reconstruction is at a per-gene training constant's level (R
 @pytest.fixture(scope="module")
 def preset(tmp_path_factory):
     path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
-    path.write_text(yaml.safe_dump({
-        "extends": "small", "model": {"genemoe": TINY_GENEMOE},
-        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]},
-        "train": {"batch_size": 32}}))
+    path.write_text(yaml.safe_dump(TINY_ABLATION_PRESET))
     return path
 
 

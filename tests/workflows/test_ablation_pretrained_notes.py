@@ -27,7 +27,7 @@ from genemoe.workflows.ablation import (
 )
 from genemoe.workflows.pretrain import pretrain_run
 from log_lines import logged_lines
-from tiny_configs import TINY_GENEMOE
+from tiny_configs import TINY_ABLATION_PRESET, TINY_GENEMOE
 
 OPTS = dict(n_folds=2, n_repeats=1, epochs=1, device="cpu")
 
@@ -40,10 +40,7 @@ def bundle(synthetic_bundle):
 @pytest.fixture(scope="module")
 def preset(tmp_path_factory):
     path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
-    path.write_text(yaml.safe_dump({
-        "extends": "small", "model": {"genemoe": TINY_GENEMOE},
-        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]},
-        "train": {"batch_size": 32}}))
+    path.write_text(yaml.safe_dump(TINY_ABLATION_PRESET))
     return path
 
 
