@@ -388,7 +388,7 @@ def test_tables_compare_against_a_peer_not_pretrained_genemoe_and_say_the_epochs
                          n_repeats=1, seed=0, preset="small", pretrained=None, synthetic=True,
                          epochs=3)
     best = md.split("## Paired comparisons against the best model other than Gene-MOE: ")[1]
-    assert best.split("\n")[0] in ("fcn", "moe")
+    assert best.split("\n")[0] in (MODEL_LABELS["fcn"], MODEL_LABELS["moe"])
     assert "Preset `small`, training capped at 3 epochs (--epochs)." in md
 
 
@@ -468,8 +468,8 @@ def test_tables_md_says_capped_models_and_the_pretrained_encoders_extra_steps():
     res = pd.DataFrame(rows)
     md = ablation_tables(res, "classify", n_folds=3, n_repeats=1, seed=0, preset="small",
                          pretrained={"run": "pre", "n_samples": 10}, synthetic=True, epochs=2)
-    assert f"Models that kept the last epoch allowed: fcn 3/3 folds, genemoe 3/3 folds, " \
-           f"{PRETRAINED} 3/3 folds" in md
+    assert f"Models that kept the last epoch allowed: {MODEL_LABELS['fcn']} 3/3 folds, " \
+           f"{MODEL_LABELS['genemoe']} 3/3 folds, {MODEL_LABELS[PRETRAINED]} 3/3 folds" in md
     assert "a gain from pre-training may be those extra steps alone" in md
     md = ablation_tables(res.assign(at_epoch_cap=False), "classify", n_folds=3, n_repeats=1,
                          seed=0, preset="small", pretrained=None, synthetic=True, epochs=2)

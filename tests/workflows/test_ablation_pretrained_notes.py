@@ -249,3 +249,21 @@ def test_flag_errors_say_what_is_wrong(bundle, preset, tmp_path, caplog):
         run_ablation(tmp_path / "no_bundle", task="classify", out_dir=tmp_path / "b",
                      preset=str(preset), n_boot=7, **OPTS)  # refused after the warning
     assert "--n-boot 7 is ignored" in caplog.text
+
+
+def test_tables_md_paired_table_and_cap_line_name_rows_as_labelled_with_their_mark():
+    """Old behaviour: tables.md's paired table and its "kept the last epoch" line named the
+    models by results.csv's keys (`genemoe_pretrained 3/3 folds`, `| genemoe_pretrained |`),
+    without the † the rows above carry for a collapsed pre-training."""
+    rows = [{"model": m, "repeat": 0, "fold": f, "seed": 0, "accuracy": 0.3, "macro_precision": 0.3,
+             "macro_recall": 0.3, "macro_f1": 0.3 + 0.02 * f + (m == PRETRAINED) * 0.03,
+             "at_epoch_cap": True} for m in ("fcn", "genemoe", PRETRAINED) for f in (0, 1, 2)]
+    md = ablation_tables(pd.DataFrame(rows), "classify", n_folds=3, n_repeats=1, seed=0,
+                         preset="small", synthetic=True,
+                         pretrained={"run": "pre", "n_samples": 10, "collapsed": True})
+    paired = md.split("## Paired comparisons")[1]
+    marked = f"{MODEL_LABELS[PRETRAINED]} †"
+    assert f"| {marked} |" in paired and f"against the best model other than Gene-MOE: " \
+        f"{MODEL_LABELS['fcn']}" in paired
+    assert f"{marked} 3/3 folds" in paired
+    assert PRETRAINED not in paired.replace(MODEL_LABELS[PRETRAINED], "")

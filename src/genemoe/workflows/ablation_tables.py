@@ -211,6 +211,8 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   *_collapse_notes(collapsed, labels, per_fold is not None, task)]
     if results["model"].nunique() > 1:  # the benchmark's paired tests (tables.md had none)
         best, comp = paired_comparisons(results, task)
+        best = labels.get(best, best)  # the rows' labels, † included (were results.csv's keys)
+        comp = comp.assign(model=comp["model"].map(lambda m: labels.get(m, m)))
         lines += [f"## Paired comparisons against the best model other than Gene-MOE: {best}",
                   "", f"Difference in {PRIMARY_METRIC[task]} (model − {best}) over the same "
                   "folds; two-sided Wilcoxon signed-rank p (`p_value`, takes the folds as "
@@ -218,7 +220,8 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   "folds sharing training samples; `holm_p` adjusts it for the models "
                   "compared), as in `genemoe benchmark`'s summary.md.", "",
                   comparison_markdown(comp), ""]
-    if capped := epoch_cap_line(results):  # undertrained, a pre-trained encoder's extra steps
+    labelled = results.assign(model=results["model"].map(lambda m: labels.get(m, m)))
+    if capped := epoch_cap_line(labelled):  # undertrained, a pre-trained encoder's extra steps
         lines += [f"Models that {capped}."  # alone could win: unsaid before
                   + (" The pre-trained encoders also had their pre-training's steps: while "
                      "the models are still improving at the cap, a gain from pre-training may "
