@@ -770,3 +770,31 @@ def test_a_bundle_of_too_few_genes_is_refused_naming_its_filter(bundle, tmp_path
     with pytest.raises(InputError, match=r"(?s)1 gene\(s\) pass this bundle's gene filter.*"
                                          r"fix: prepare it again with a lower --min-variance"):
         load_pretrain_data([tmp_path / "few"])
+
+
+def test_a_collapse_is_warned_by_its_claim_and_summarised_in_short_lines(run, bundle, tiny_yaml,
+                                                                          tmp_path, caplog):
+    """`genemoe pretrain` said a reconstruction collapse twice in lines of ~340 characters
+    (the warning, then `COLLAPSE: ...` in the summary) and its reconstruction line ran to 150:
+    the warning now gives the claim, the summary the whole text wrapped."""
+    from dataclasses import replace
+
+    from genemoe.train import pretrain as pre
+
+    long = ("validation reconstruction is at a per-gene training constant's level (R² under "
+            "0.05, MAE not below the best constant's): it does not beat the per-gene mean by "
+            "squared error (R² -0.008; MSE 6.976 vs 6.917) or by absolute error (MAE 1.372 vs "
+            "1.344), nor the per-gene median by absolute error (MAE 1.372 vs 1.272)")
+    text = replace(run, summary={**run.summary, "collapse": {"warnings": [long]}}).describe()
+    assert max(map(len, text.splitlines())) <= 102, text
+    assert " ".join(ln.strip() for ln in text.split("COLLAPSE: ")[1].splitlines()) == long
+    real = pre.collapse_report
+    with pytest.MonkeyPatch.context() as m, caplog.at_level("WARNING", logger="genemoe"):
+        m.setattr(pre, "collapse_report", lambda *a, **k: {**real(*a, **k), "collapsed": True,
+                                                           "warnings": [long], "notes": []})
+        again = pretrain_run([bundle.path], out_dir=tmp_path / "run", config_path=tiny_yaml,
+                             seed=0, device="cpu", progress=False, epochs=1)
+    said = [r.getMessage() for r in caplog.records if "pre-training collapse" in r.getMessage()]
+    assert said == ["pre-training collapse: validation reconstruction is at a per-gene "
+                    "training constant's level"]
+    assert again.summary["collapse"]["warnings"] == [long]  # kept whole in summary.json

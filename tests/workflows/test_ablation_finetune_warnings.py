@@ -46,7 +46,7 @@ def collapsing():
 
 
 def test_a_long_collapse_warning_is_cut_to_its_claim():
-    from genemoe.train.finetune import short_collapse
+    from genemoe.train.pretrain_metrics import short_collapse
 
     assert short_collapse("KL tiny") == "KL tiny"
     assert short_collapse(LONG) == ("validation reconstruction is at a per-gene training "

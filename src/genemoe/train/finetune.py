@@ -52,9 +52,10 @@ from genemoe.models.registry import signature_defaults
 from genemoe.models.survival_peers import VaeCoxModel
 from genemoe.train import distributed as ddp
 from genemoe.train.checkpoint import resume_epoch_everywhere
+from genemoe.train.pretrain_metrics import short_collapse
 
 __all__ = ["read_pretrained", "pretrained_sha256", "load_pretrained_encoder", "set_encoder_trainable",
-           "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr", "short_collapse"]
+           "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr"]
 
 logger = logging.getLogger(__name__)
 
@@ -352,30 +353,6 @@ def _say_transfer(label: str, paths: Sequence[str], where: str, n_tensors: int,
     for w in (payload.get("summary") or {}).get("collapse", {}).get("warnings", []):
         logger.warning("the pre-training collapsed (%s): it may start no better than a fresh "
                        "encoder", short_collapse(w), extra={**run, "pretrain_collapse": True})
-
-
-def short_collapse(warning: str, width: int = 80) -> str:
-    """A pre-training collapse warning cut to its claim: a reconstruction one ran to 330
-    characters (the baselines it lost to, each with its numbers), said whole again at the
-    fine-tuning in a line of 412; the run's ``summary.json`` keeps it whole.
-
-    Over ``width`` characters, the text before its explanation (``": it ..."``, ``": the
-    ..."``) is kept, without a trailing parenthesis.
-
-    Examples
-    --------
-    >>> short_collapse("KL tiny")
-    'KL tiny'
-    >>> short_collapse("validation reconstruction is at a per-gene training constant's level "
-    ...                "(R² under 0.05, MAE not below the best constant's): it does not beat "
-    ...                "the per-gene mean by squared error (R² -0.002; MSE 9.015 vs 9.000)")
-    "validation reconstruction is at a per-gene training constant's level"
-    """
-    if len(warning) <= width:
-        return warning
-    head = re.split(r": (?=it |the )", warning, maxsplit=1)[0]
-    head = re.sub(r" \([^()]*\)$", "", head)
-    return head if len(head) <= width else head[:width - 1].rsplit(" ", 1)[0] + " …"
 
 
 def _pretrained_patients(payload: dict[str, Any], where: str) -> dict[str, str]:

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import logging
 import math
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +95,12 @@ from genemoe.train.pretrain_losses import (
     gradient_penalty,
     kl_to_standard_normal,
 )
-from genemoe.train.pretrain_metrics import collapse_report, reconstruction_metrics, utilisation
+from genemoe.train.pretrain_metrics import (
+    collapse_report,
+    reconstruction_metrics,
+    short_collapse,
+    utilisation,
+)
 from genemoe.train.pretrain_stream import BatchFeed, StreamingRows, memory_stats
 from genemoe.train.rng import keeps_global_rng
 from genemoe.train.sampling import shuffled_batches
@@ -133,12 +139,13 @@ class PretrainResult(AtFolder):
         n = len(self.history)
         lines = [f"pre-training run: {shown_path(self.out_dir)}  ({n} epoch{'' if n == 1 else 's'}, {how})"]
         if last:
-            lines.append(f"  validation reconstruction: r per gene (across samples) "
-                         f"{last['val/r_gene']:.3f}; r per sample (across genes) "
-                         f"{last['val/r_sample']:.3f} vs {last['val/r_sample_baseline']:.3f} for "
-                         f"the per-gene mean; R² vs the mean {last['val/r2']:.3f}")  # as the report
-        for warning in s.get("collapse", {}).get("warnings", []):
-            lines.append(f"  COLLAPSE: {warning}")
+            lines += [f"  validation reconstruction: R² vs the per-gene mean {last['val/r2']:.3f}; "
+                      f"r per gene (across samples) {last['val/r_gene']:.3f};",  # as the report
+                      f"    r per sample (across genes) {last['val/r_sample']:.3f} vs "
+                      f"{last['val/r_sample_baseline']:.3f} for the per-gene mean"]
+        for warning in s.get("collapse", {}).get("warnings", []):  # whole, wrapped (a line of
+            lines += textwrap.wrap(f"COLLAPSE: {warning}", 100, initial_indent="  ",  # 340
+                                   subsequent_indent="    ")  # characters, said twice)
         return "\n".join(lines)
 
 
@@ -503,8 +510,8 @@ def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str,
 
 def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str, Any]:
     collapse = collapse_report(st.history, kl_collapse=st.config.kl_collapse)
-    for w in collapse["warnings"]:
-        logger.warning("pre-training collapse: %s", w)
+    for w in collapse["warnings"]:  # its claim; the numbers in summary.json and the run's
+        logger.warning("pre-training collapse: %s", short_collapse(w))  # summary below
     for note in collapse["notes"]:
         logger.warning("pre-training: %s", note)
     last = st.history[-1] if st.history else {}

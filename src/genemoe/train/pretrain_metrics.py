@@ -7,6 +7,7 @@ of the validation reconstructions and of a run's per-epoch history.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from genemoe.train.loop import DEAD_SHARE
 
 __all__ = ["reconstruction_metrics", "collapse_report", "utilisation", "baseline_comparisons",
-           "comparison_text", "WEAK_R2"]
+           "comparison_text", "short_collapse", "WEAK_R2"]
 
 
 def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -163,3 +164,27 @@ def _finite(v: Any) -> bool:
 
 def _fmt(v: Any) -> str:
     return f"{v:.3f}" if _finite(v) else str(v)  # 3 decimals wherever numbers are compared
+
+
+def short_collapse(warning: str, width: int = 80) -> str:
+    """A pre-training collapse warning cut to its claim: a reconstruction one ran to 330
+    characters (the baselines it lost to, each with its numbers), said whole again at the
+    fine-tuning in a line of 412; the run's ``summary.json`` keeps it whole.
+
+    Over ``width`` characters, the text before its explanation (``": it ..."``, ``": the
+    ..."``) is kept, without a trailing parenthesis.
+
+    Examples
+    --------
+    >>> short_collapse("KL tiny")
+    'KL tiny'
+    >>> short_collapse("validation reconstruction is at a per-gene training constant's level "
+    ...                "(R² under 0.05, MAE not below the best constant's): it does not beat "
+    ...                "the per-gene mean by squared error (R² -0.002; MSE 9.015 vs 9.000)")
+    "validation reconstruction is at a per-gene training constant's level"
+    """
+    if len(warning) <= width:
+        return warning
+    head = re.split(r": (?=it |the )", warning, maxsplit=1)[0]
+    head = re.sub(r" \([^()]*\)$", "", head)
+    return head if len(head) <= width else head[:width - 1].rsplit(" ", 1)[0] + " …"

@@ -21,7 +21,6 @@ import pandas as pd
 
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, gene_symbols
-from genemoe.train.finetune import short_collapse
 from genemoe.train.pretrain import (
     PretrainConfig,
     PretrainData,
@@ -30,6 +29,7 @@ from genemoe.train.pretrain import (
     pretrain_on_data,
     resolve_pretrain_config,
 )
+from genemoe.train.pretrain_metrics import short_collapse
 from genemoe.workflows.common import patient_ids
 from genemoe.workflows.folds import FoldPlan, fold_preprocessing
 
