@@ -333,20 +333,21 @@ def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_d
     """Confusion matrix or KM curves (pooled test folds), training curves, expert use."""
     figs: list[Figure] = []
     n = len(cells)
+    folds = f"{n} test fold{'s' * (n != 1)}"  # "1 test folds pooled" in three of four places
     if cells[0]["task"] == "classify":
         true = [t for c in cells for t in c["test"]["cancer_type"]]
         pred = [p for c in cells for p in c["test"]["predicted"]]
         path = plot_confusion_matrix(_confusion(true, pred, class_names), class_names,
                                      out_path=plot_dir / f"confusion_{model}.png",
-                                     title=f"{model}: test folds summed (n={len(true)})")
-        figs.append(Figure(path, f"{model}: normalised confusion matrix, {n} test "
-                                 f"fold{'s' * (n != 1)} summed", "classification"))
+                                     title=f"{model}: {folds} summed (n={len(true)})")
+        figs.append(Figure(path, f"{model}: normalised confusion matrix, {folds} summed",
+                           "classification"))
         pooled = _pooled_reliability([c["metrics"].get("reliability") or [] for c in cells])
-        path = plot_reliability({"test folds": pooled}, out_path=plot_dir / f"reliability_{model}.png",
-                                title=f"{model}: calibrated probabilities, {n} test folds pooled")
+        path = plot_reliability({folds.split(" ", 1)[1]: pooled}, out_path=plot_dir / f"reliability_{model}.png",
+                                title=f"{model}: calibrated probabilities, {folds} pooled")
         if path:
             figs.append(Figure(path, f"{model}: reliability diagram (accuracy against confidence, "
-                                     f"15 bins), {n} test folds pooled", "classification"))
+                                     f"15 bins), {folds} pooled", "classification"))
     else:
         arr = {k: np.concatenate([np.asarray(c["test"][k]) for c in cells]) for k in
                ("time", "event", "risk", "cancer_type")}
@@ -356,7 +357,7 @@ def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_d
                                out_path=plot_dir / f"km_{model}.png",
                                title=f"{model}: high vs low risk (median split within fold and type)")
         figs.append(Figure(path, f"{model}: Kaplan–Meier curves of high vs low predicted risk, "
-                                 f"{n} test folds pooled, log-rank p per panel", "survival"))
+                                 f"{folds} pooled, log-rank p per panel", "survival"))
     hist = [c["history"] for c in cells if c.get("history")]
     labels = [f"r{c['repeat']}f{c['fold']}" for c in cells if c.get("history")]
     path = plot_training_curves(hist, labels=labels, out_path=plot_dir / f"training_{model}.png",
