@@ -41,7 +41,6 @@ from genemoe.data.bundle import (
     Bundle,
     atomic_write_text,
     dump_json,
-    file_sha256,
     gene_symbols,
     load_bundle,
     remove_outputs,
@@ -69,11 +68,11 @@ from genemoe.workflows.common import (
     score_part,
     with_fitted_layout,
 )
+from genemoe.workflows.train_image import image_record, ran_on, with_resolved_weights
 
 __all__ = ["RunResult", "train_run"]
 
 log = logging.getLogger(__name__)
-CROWDED_PIXEL = 8  # genes sharing one pixel of the image the network sees, from which it warns
 
 
 @dataclass
@@ -193,7 +192,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     cfg, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                                device=device, epochs=epochs, task=task)
     tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle, epochs_given=epochs is not None)
-    model_cfg = _with_model_options(model_name, model_cfg, model_options or {})
+    model_cfg = with_resolved_weights(_with_model_options(model_name, model_cfg, model_options or {}))
     check_model_options(model_name, model_cfg)  # before a finished run in out_dir is replaced
     check_out_dir(out_dir, "run")
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks: no empty run left
@@ -250,6 +249,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                               for name, r in routing.items()}
         atomic_write_text(out_dir / "routing.json", dump_json(routing))
     tuned = any(isinstance(e, dict) and "study" in e for e in (tuned_on or {}).values())
+    ran = ran_on(spec.kind, train_cfg.get("device", "auto"), model_cfg.get("weights"))
     metrics["protocol"] = {"selection": "validation split" + (  # a tune chose the options there too
                                " (options tuned there too)" if tuned else ""),
                            "options_tuned_on_validation": tuned,
@@ -257,10 +257,10 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "scaler": "bundle training split",
                            "gene_filter": "bundle training split (its default mask)",
                            "n": {s: len(d.rows) for s, d in data.items()},
-                           "synthetic": bundle.synthetic, **_ran_on(spec.kind, train_cfg, model_cfg),
+                           "synthetic": bundle.synthetic, **ran,
                            **({"endpoint": bundle.endpoint} if task == "survival" else {}),
-                           **_image_record(fit.model, input_scaling(model_name, model_cfg),
-                                           model_cfg.get("weights"))}
+                           **image_record(fit.model, input_scaling(model_name, model_cfg),
+                                          model_cfg.get("weights"), ran.get("weights_file"))}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
                 **({"endpoint": bundle.endpoint} if task == "survival" else {}),
                 "ensemble": ensemble,
@@ -480,50 +480,6 @@ def _clear_finished_run(out_dir: Path) -> None:
                 old.get("model", "a model"), old.get("task", "a task"))
     members = [p.name for p in out_dir.glob("member*") if p.is_dir()]  # an ensemble's
     remove_outputs(out_dir, [*_RUN_LEFTOVERS, *members])
-
-
-def _ran_on(kind: str, train_cfg: dict, model_cfg: dict) -> dict[str, Any]:
-    """The device a run trained on (config.yaml holds ``auto``) and the sha256 of a backbone
-    weights file (a path alone, as given, said nothing of which file it was)."""
-    from genemoe.train.distributed import resolve_device
-
-    out: dict[str, Any] = {"device": str(resolve_device(train_cfg.get("device", "auto")))
-                           if kind == "torch" else "cpu (scikit-learn)"}
-    weights = model_cfg.get("weights")
-    if isinstance(weights, str) and weights not in ("none", "imagenet") and Path(weights).is_file():
-        out["weights_file"] = {"path": str(Path(weights).resolve()), "sha256": file_sha256(Path(weights))}
-    return out
-
-
-def _image_record(model: Any, scaling: str, weights_source: str | None = None) -> dict[str, Any]:
-    """Image models: the grid, the image the network sees, the most genes sharing a pixel
-    and the input scaling, said and recorded (explain said the sharing, after training)."""
-    net = getattr(model, "members", [model])[0]  # an ensemble's members share one layout
-    to_image = getattr(net, "to_image", None)
-    if to_image is None or not hasattr(to_image, "layout"):
-        return {}
-    lay = to_image.layout()
-    side = int(getattr(net, "image_size", lay.height))
-    if weights_source is None and getattr(net, "finetune", None):  # a backbone's default,
-        weights_source = "none"  # said and recorded (the record held null, the page "None")
-    image = {"grid": f"{lay.height} x {lay.width}", "image_size": f"{side} x {side}",
-             "genes_per_pixel_max": lay.most_genes_seen(side), "input_scaling": scaling,
-             "layout": lay.kind, "weights": weights_source,
-             **({"init": "random (no ImageNet transfer)"} if weights_source == "none" else {}),
-             **({"finetune": net.finetune} if getattr(net, "finetune", None) else {})}
-    grid_most = int(lay.counts.max())
-    log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s%s; input "
-             "scaling %s%s", f"{lay.n_genes:,}", image["grid"], grid_most, lay.kind,
-             image["image_size"], f" (up to {image['genes_per_pixel_max']} genes a pixel as seen)"
-             if image["genes_per_pixel_max"] != grid_most else "", scaling,
-             "".join(f"; {k} {image[k]}" for k in ("weights", "finetune") if image.get(k))
-             + (" (random init: no ImageNet transfer)" if weights_source == "none" else ""))
-    if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
-        image["crowded_pixels"] = lay.one_gene_a_pixel(side)  # the advice, kept (terminal-only)
-        log.warning("the network sees the %s genes at %s: up to %d share one pixel (their "
-                    "values averaged, their attributions one); %s", f"{lay.n_genes:,}",
-                    image["image_size"], image["genes_per_pixel_max"], image["crowded_pixels"])
-    return {"image": image}
 
 
 def _check_task_data(task: Task, data: dict[str, TaskData], bundle: Bundle) -> None:

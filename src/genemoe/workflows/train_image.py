@@ -1,0 +1,115 @@
+"""What ``genemoe train`` records of an image model's input and start: the grid, the image
+the network sees, the input scaling, and the weights it started from (:func:`image_record`,
+:func:`ran_on`), with a weights file's path made absolute first (:func:`with_resolved_weights`)
+so that the run's config.yaml and metrics.json name one file, found from any folder.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from genemoe.data.args import shown_path
+from genemoe.data.bundle import file_sha256
+
+__all__ = ["CROWDED_PIXEL", "image_record", "ran_on", "weights_init", "with_resolved_weights"]
+
+log = logging.getLogger(__name__)
+CROWDED_PIXEL = 8  # genes sharing one pixel of the image the network sees, from which it warns
+NAMED_WEIGHTS = ("none", "imagenet")  # a backbone's `weights:` values that are not a file
+
+
+def with_resolved_weights(model_cfg: dict[str, Any]) -> dict[str, Any]:
+    """``model_cfg`` with a weights file (``weights: w.pt``) as an absolute path.
+
+    The backbone reads the file relative to the working folder; config.yaml kept the path
+    as given (``w.pt``) while metrics.json named the absolute one, so ``genemoe train
+    --config RUN/config.yaml`` from another folder did not find the file the run used.
+    ``none``, ``imagenet`` and a config without weights are returned unchanged.
+    """
+    weights = model_cfg.get("weights")
+    if not isinstance(weights, str) or weights in NAMED_WEIGHTS:
+        return model_cfg
+    return {**model_cfg, "weights": str(Path(weights).expanduser().resolve())}
+
+
+def ran_on(kind: str, device: str, weights: Any) -> dict[str, Any]:
+    """The device a run trained on (config.yaml holds ``auto``) and the path and sha256 of
+    a backbone weights file (a path alone, as given, said nothing of which file it was)."""
+    from genemoe.train.distributed import resolve_device
+
+    out: dict[str, Any] = {"device": str(resolve_device(device)) if kind == "torch"
+                           else "cpu (scikit-learn)"}
+    if isinstance(weights, str) and weights not in NAMED_WEIGHTS and Path(weights).is_file():
+        out["weights_file"] = {"path": str(Path(weights).resolve()), "sha256": file_sha256(Path(weights))}
+    return out
+
+
+def weights_init(weights: str | None, weights_file: dict[str, str] | None = None) -> str:
+    """What an image model's network started from, in words, for the run's record.
+
+    ``weights``: the backbone's ``weights:`` (``none``, ``imagenet`` or a file), None for a
+    model that takes none (``hybrid_cnn``: it is always trained from a random start);
+    ``weights_file``: :func:`ran_on`'s record of the file (its sha256), where one was read.
+    A run from a weights file or ImageNet's recorded no ``init`` (only ``none`` did) and
+    hybrid_cnn's record said ``weights: null``.
+    """
+    from genemoe.report.text import fmt_bytes
+
+    if weights is None:
+        return "random (hybrid_cnn takes no pretrained weights: trained from scratch)"
+    if weights == "none":
+        return "random (no ImageNet transfer)"
+    if weights == "imagenet":
+        return "ImageNet weights (timm's pretrained weights for this backbone)"
+    path = Path(weights)
+    size = fmt_bytes(path.stat().st_size) if path.is_file() else "size unknown"
+    sha = f", sha256 {weights_file['sha256'][:12]}…" if weights_file else ""
+    return f"pretrained weights from {weights} ({size}{sha})"
+
+
+def image_record(model: Any, scaling: str, weights_source: str | None = None,
+                 weights_file: dict[str, str] | None = None) -> dict[str, Any]:
+    """Image models: the grid, the image the network sees, the most genes sharing a pixel,
+    the input scaling and the weights the network started from (``init``), said and recorded
+    (explain said the sharing, after training); ``{}`` for another model.
+
+    ``weights_source``: the config's ``weights`` (None: the backbone's default, ``none``);
+    ``weights_file``: :func:`ran_on`'s record of a weights file. A model without weights
+    (``hybrid_cnn``) records no ``weights`` (it said ``null``), only its random ``init``.
+    """
+    net = getattr(model, "members", [model])[0]  # an ensemble's members share one layout
+    to_image = getattr(net, "to_image", None)
+    if to_image is None or not hasattr(to_image, "layout"):
+        return {}
+    lay = to_image.layout()
+    side = int(getattr(net, "image_size", lay.height))
+    takes_weights = getattr(net, "finetune", None) is not None  # an ImageNet backbone
+    if weights_source is None and takes_weights:  # a backbone's default,
+        weights_source = "none"  # said and recorded (the record held null, the page "None")
+    image = {"grid": f"{lay.height} x {lay.width}", "image_size": f"{side} x {side}",
+             "genes_per_pixel_max": lay.most_genes_seen(side), "input_scaling": scaling,
+             "layout": lay.kind, **({"weights": weights_source} if takes_weights else {}),
+             "init": weights_init(weights_source if takes_weights else None, weights_file),
+             **({"finetune": net.finetune} if takes_weights else {})}
+    grid_most = int(lay.counts.max())
+    shown = {**image, **({"weights": _shown_weights(weights_source)} if takes_weights else {})}
+    log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s%s; input "
+             "scaling %s%s", f"{lay.n_genes:,}", image["grid"], grid_most, lay.kind,
+             image["image_size"], f" (up to {image['genes_per_pixel_max']} genes a pixel as seen)"
+             if image["genes_per_pixel_max"] != grid_most else "", scaling,
+             "".join(f"; {k} {shown[k]}" for k in ("weights", "finetune") if shown.get(k))
+             + (" (random init: no ImageNet transfer)" if weights_source == "none" else "")
+             + ("" if takes_weights else "; random init (no pretrained weights)"))
+    if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
+        image["crowded_pixels"] = lay.one_gene_a_pixel(side)  # the advice, kept (terminal-only)
+        log.warning("the network sees the %s genes at %s: up to %d share one pixel (their "
+                    "values averaged, their attributions one); %s", f"{lay.n_genes:,}",
+                    image["image_size"], image["genes_per_pixel_max"], image["crowded_pixels"])
+    return {"image": image}
+
+
+def _shown_weights(weights: str | None) -> str | None:
+    """A weights file as a person reads it (relative to the working folder when inside it)."""
+    return shown_path(weights) if weights and weights not in NAMED_WEIGHTS else weights
