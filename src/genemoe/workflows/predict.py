@@ -50,6 +50,8 @@ from genemoe.train.model_file import load_model_file
 from genemoe.train.ood import model_features, ood_score
 from genemoe.workflows.model_split import model_splits
 from genemoe.workflows.predict_align import (
+    GIVEN_SHIFT_WARN,
+    OWN_SCALE_SHIFT,
     align_to_model,
     check_missing_weight,
     given_shift,
@@ -58,6 +60,7 @@ from genemoe.workflows.predict_align import (
     unmapped_ids,
 )
 from genemoe.workflows.predict_text import (
+    given_shift_notes,
     lines,
     logged_notes,
     recorded,
@@ -293,6 +296,13 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     """
     _check_precision(payload, precision)
     _check_not_swapped(payload, table)
+    method = payload.get("normalisation") or "auto"
+    if not isinstance(method, str):
+        raise input_error(f"the model was trained on mixed normalisations {method}",
+                          fix="retrain on a bundle of one value scale")
+    rule = scale_rule(table.value_kind, method, normalisation,
+                      exported_normalisation=table.exported_normalisation)
+    scale_notes: list = []  # the record's warnings with their data, said on stderr
     plog = PrepLog()
     plog.step("read", file=str(table.source_path), shape=list(table.shape),  # as prepare says it
               orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,
@@ -301,13 +311,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     values = np.asarray(table.values)
     empty = [str(sid) for sid, row in zip(table.sample_ids, values, strict=True)
              if not np.any(np.isfinite(row) & (row != 0))]  # scored as the training mean, unsaid
-    method = payload.get("normalisation") or "auto"
-    if not isinstance(method, str):
-        raise input_error(f"the model was trained on mixed normalisations {method}",
-                          fix="retrain on a bundle of one value scale")
     scaler = Scaler.from_dict(payload["scaler"])
-    rule = scale_rule(table.value_kind, method, normalisation,
-                      exported_normalisation=table.exported_normalisation)
     if rule == "refuse":
         refuse_transformed(table.source_path)
     odd_scale = odd_scale_samples(table)  # log2 profiles among linear ones (or the reverse)
@@ -326,6 +330,10 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                                       max_missing=max_missing, unmapped=unmapped_ids(plog))
         if rule == "given":  # at the user's word: Xena's STAR FPKM-UQ sat ~6 units off, unsaid
             shift = given_shift(payload, table, method)
+            off = given_shift_notes(shift, warn_above=GIVEN_SHIFT_WARN, own_below=OWN_SCALE_SHIFT)
+            for n in off:  # recorded with its numbers (was code "logged", the text only)
+                log.warning("%s", n["text"])
+            scale_notes += off
     elif rule == "same":
         try:  # prepare's fixes name prepare's options: predict gives its own
             table, _ = normalise_table(table, PrepareConfig(normalisation=method), annotation, plog,
@@ -385,7 +393,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "dropped_genes": plog.dropped_genes, "empty_profiles": empty,
               "other_scale_profiles": odd_scale[0] if odd_scale else [],
               "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision,
-              "device": _device_used(payload, device)}
+              "device": _device_used(payload, device),
+              "scale_notes": scale_notes}  # the record's warnings with their data (predict_file)
     return df, report
 
 
@@ -459,12 +468,13 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         sep = "\t" if out_path.suffix.lower() in (".tsv", ".txt") else ","
         atomic_write_text(out_path, df.to_csv(index=False, sep=sep))
     notes = summary_notes(df, payload, report)  # the terminal's lines: their caveats recorded
+    scale_notes = recorded(report.pop("scale_notes"))  # said on stderr (read, scale steps)
     record_path = out_path.with_suffix(".record.json")  # every step and count (stderr only)
     atomic_write_text(record_path, dump_json({
         "model": str(Path(run)), "expression": str(expression_path), "output": str(out_path),
         "genemoe_version": genemoe.__version__,
         "model_synthetic": bool((payload.get("record") or {}).get("synthetic")), **report,
-        "warnings": logged_notes(said) + recorded(notes)}))  # the summary's were terminal-only
+        "warnings": logged_notes(said, scale_notes) + recorded(notes)}))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     n = report["n_samples"]
     cfg = payload.get("config") or {}  # the run's resolved config: model and ensemble

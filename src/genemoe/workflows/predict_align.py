@@ -9,7 +9,6 @@ values taken as the model's scale (``--normalisation none``) sit from it.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 from collections.abc import Sequence
 
@@ -23,15 +22,15 @@ from genemoe.data.read import ExpressionTable
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 
-__all__ = ["GIVEN_SHIFT_WARN", "align_to_model", "given_shift", "quantile_aligned", "scale_words",
+__all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "quantile_aligned", "scale_words",
            "unmapped_ids"]
 
-log = logging.getLogger("genemoe.workflows.predict")
 
 # Median distance (log2 units) above which values given as the model's scale are warned:
 # gdc6 cohorts on the scale of a model of two others (genemoe's FPKM-UQ from counts) sat
 # 0.47-1.19 (medians; single samples up to 2.35), the GDC's STAR FPKM-UQ 6.4 (tests/workflows).
 GIVEN_SHIFT_WARN = 3.0
+OWN_SCALE_SHIFT = 1.5  # and below which files of the model's own scale sit (said in the warning)
 
 
 def unmapped_ids(plog: PrepLog) -> tuple[int, list[str]]:
@@ -144,22 +143,16 @@ def scale_words(method: str) -> str:
 
 def given_shift(payload: dict, table: ExpressionTable, method: str) -> np.ndarray | None:
     """Each sample's distance to the training distribution (log2 units) of values taken as
-    the model's scale (``--normalisation none``), warned when the file's median is above
-    :data:`GIVEN_SHIFT_WARN`: they are then most likely on another scale."""
+    the model's scale (``--normalisation none``; ``method``, the model's normalisation), None
+    for a model file without a reference profile. Predict warns when the file's median is
+    above :data:`GIVEN_SHIFT_WARN` (:func:`~genemoe.workflows.predict_text.given_shift_notes`):
+    they are then most likely on another scale."""
     ref = payload.get("reference_profile")
     if ref is None:
         return None
     nan = np.full(len(payload["gene_ids"]), np.nan)
     X, _ = align_to_model(table, payload["gene_ids"], fill=nan, max_missing=1.0)
-    shift = distribution_shift(X, np.asarray(ref))
-    median = float(np.nanmedian(shift)) if np.isfinite(shift).any() else 0.0
-    if median > GIVEN_SHIFT_WARN:
-        log.warning("--normalisation none: the values sit a median %.1f log2 units from the "
-                    "model's training distribution (files of its own scale: under 1.5), so they "
-                    "are most likely on another scale (Xena's star_fpkm-uq is ~15 units below "
-                    "genemoe's FPKM-UQ from counts): their scores mean little; use "
-                    "--normalisation quantile (input_shift in the output)", median)
-    return shift
+    return distribution_shift(X, np.asarray(ref))
 
 
 def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_missing: float,

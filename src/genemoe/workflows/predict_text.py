@@ -9,6 +9,7 @@ and caveat with its data (:func:`recorded`), the terminal shows them all (:func:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from genemoe.evaluate.brier import DAYS_PER_YEAR, HORIZONS_YEARS, last_event_tim
 from genemoe.report.text import fmt_apart
 
 __all__ = ["Note", "wrapped", "significant", "lines", "recorded", "logged_notes",
+           "given_shift_notes",
            "summary_notes", "missing_notes", "sample_type_notes", "probability_notes",
            "repeated_patients_notes", "risk_notes", "unused_notes", "empty_notes",
            "other_scale_notes", "unfamiliar_counts", "unfamiliar_notes"]
@@ -40,9 +42,36 @@ def recorded(notes: list[Note]) -> list[Note]:
     return [n for n in notes if n["level"] != "info"]
 
 
-def logged_notes(messages: list[str]) -> list[Note]:
-    """Warnings the loggers said on the way (stderr), as notes of code ``logged``."""
-    return [_note("logged", "warning", m) for m in messages]
+def logged_notes(messages: list[str], typed: Sequence[Note] = ()) -> list[Note]:
+    """Warnings the loggers said on the way (stderr), as notes of code ``logged``; a message
+    that is the text of one of ``typed`` (notes with their own code and data) is that note
+    (the scale-shift warning was kept as ``logged``, its numbers in its text only). Those of
+    ``typed`` not logged come first."""
+    by_text = {n["text"]: n for n in typed}
+    said = [by_text.pop(m, None) or _note("logged", "warning", m) for m in messages]
+    return [*by_text.values(), *said]
+
+
+def given_shift_notes(shift: np.ndarray | None, *, warn_above: float,
+                      own_below: float) -> list[Note]:
+    """A warning when values taken as the model's scale (``--normalisation none``) sit a
+    median of more than ``warn_above`` log2 units from its training distribution (``shift``
+    ``(n_samples,)``, each sample's distance; files of the model's own scale sit under
+    ``own_below``): most likely another scale. Its numbers are its data."""
+    if shift is None:
+        return []
+    finite = np.asarray(shift, np.float64)[np.isfinite(shift)]
+    median = float(np.median(finite)) if finite.size else 0.0
+    if median <= warn_above:
+        return []
+    return [_note("given_scale_shift", "warning",
+                  f"--normalisation none: the values sit a median {median:.1f} log2 units from "
+                  f"the model's training distribution (files of its own scale: under "
+                  f"{own_below:g}), so they are most likely on another scale (Xena's star_fpkm-uq "
+                  "is ~15 units below genemoe's FPKM-UQ from counts): their scores mean little; "
+                  "use --normalisation quantile (input_shift in the output)",
+                  median_shift=round(median, 3), warn_above=warn_above, own_scale_below=own_below,
+                  n_samples_above=int((finite > warn_above).sum()), n_samples=int(finite.size))]
 
 
 def wrapped(text: str, width: int = 100) -> str:
