@@ -191,7 +191,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                     "CPU: ignored", device, model_name)
     cfg, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                                device=device, epochs=epochs, task=task)
-    tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle, epochs_given=epochs is not None)
+    tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle, epochs_given=epochs is not None,
+                              task=task)
     model_cfg = with_resolved_weights(_with_model_options(model_name, model_cfg, model_options or {}))
     check_model_options(model_name, model_cfg)  # before a finished run in out_dir is replaced
     check_out_dir(out_dir, "run")
@@ -259,6 +260,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "n": {s: len(d.rows) for s, d in data.items()},
                            "synthetic": bundle.synthetic, **ran,
                            **({"endpoint": bundle.endpoint} if task == "survival" else {}),
+                           **_endpoint_mismatches(tuned_on),
                            **image_record(fit.model, input_scaling(model_name, model_cfg),
                                           model_cfg.get("weights"), ran.get("weights_file"))}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
@@ -293,19 +295,23 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0, ensemble)
 
 
-def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *,
-                   epochs_given: bool = False) -> dict | None:
+def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *, epochs_given: bool = False,
+                   task: Task = "classify") -> dict | None:
     """What the options were tuned on (the preset's notes and a ``genemoe tune`` best.yaml's
     entry), for the run's config.yaml (it was not recorded). A best.yaml's entry is said, and
     a warning given when this bundle's test split holds samples the tuning trained or chose
-    on (another split of the same samples): the test score is then optimistic, or when its
-    trials were capped by ``tune --epochs`` and no ``--epochs`` is given here."""
+    on (another split of the same samples): the test score is then optimistic, when its
+    trials were capped by ``tune --epochs`` and no ``--epochs`` is given here, or when a
+    survival tune's endpoint is not this bundle's (:func:`_endpoint_mismatch`)."""
     if not tuned_on:
         return None
     out = {}
     for what, entry in tuned_on.items():
         entry = dict(entry) if isinstance(entry, dict) else {"value": str(entry)}
         out[what] = entry
+        if task == "survival" and (said := _endpoint_mismatch(entry, bundle.endpoint)):
+            entry["endpoint_mismatch"] = said
+            log.warning(said)
         if "study" not in entry:  # a preset's note, not a tune run's
             continue
         source = Path(str(entry.get("data", "")).split(" (")[0])
@@ -333,6 +339,25 @@ def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *,
                         "options were tuned on (%s): the test score is optimistic; tune on this "
                         "bundle instead", f"{n:,}", f"{len(test):,}", source)
     return out
+
+
+def _endpoint_mismatch(entry: dict, endpoint: str | None) -> str | None:
+    """The warning for options tuned on one survival endpoint (a best.yaml's
+    ``tuned_on: {endpoint: OS}``) given to a run on another (a PFI bundle), or None where
+    they agree or either is unknown. Such a run trained with OS-tuned options unsaid."""
+    tuned = entry.get("endpoint")
+    if not tuned or not endpoint or str(tuned) == str(endpoint):
+        return None
+    return (f"the options were tuned on the {tuned} endpoint, this bundle's survival is "
+            f"{endpoint}: they may not suit {endpoint} (tune on this bundle to be sure)")
+
+
+def _endpoint_mismatches(tuned_on: dict | None) -> dict[str, str]:
+    """metrics.json's ``tuned_endpoint_mismatch``: the endpoint warnings of ``tuned_on``'s
+    entries (:func:`_endpoint_mismatch`), one line; empty where there are none."""
+    said = sorted({str(e["endpoint_mismatch"]) for e in (tuned_on or {}).values()
+                   if isinstance(e, dict) and e.get("endpoint_mismatch")})
+    return {"tuned_endpoint_mismatch": "; ".join(said)} if said else {}
 
 
 def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]) -> dict[str, Any]:

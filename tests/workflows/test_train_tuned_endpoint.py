@@ -1,0 +1,57 @@
+"""A best.yaml tuned on one survival endpoint (OS), given to ``train`` on a bundle of another
+(PFI), is said once (terminal and metrics.json) naming both; the run still trains."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from genemoe.data.prepare import prepare_dataset
+from genemoe.data.prepare_config import PrepareConfig
+from genemoe.workflows.train import train_run
+from genemoe.workflows.tune import tune_run
+from synthetic_inputs import prepare_synthetic
+
+WORDS = "the options were tuned on the OS endpoint, this bundle's survival is PFI"
+
+
+@pytest.fixture(scope="module")
+def os_and_pfi(tmp_path_factory):
+    """An OS bundle, its coxnet tune's best.yaml, and a PFI bundle of the same files."""
+    d = tmp_path_factory.mktemp("endpoints")
+    os_bundle, files, _ = prepare_synthetic(d, n_samples=150, n_genes=60, n_types=3, seed=5)
+    pfi = prepare_dataset([files["counts"]], out_path=d / "pfi", label_paths=[files["labels"]],
+                          clinical_path=files["clinical"], annotation_path=files["annotation"],
+                          config=PrepareConfig(synthetic=True, endpoint="PFI"))
+    tune_run(os_bundle.path, out_dir=d / "tune", model_name="coxnet", task="survival",
+             n_trials=1, progress=False)
+    return os_bundle, pfi, d / "tune" / "best.yaml"
+
+
+@pytest.mark.parametrize("how", ["config", "preset"])
+def test_an_os_tuned_best_yaml_on_a_pfi_bundle_is_said(os_and_pfi, tmp_path, caplog, how):
+    os_bundle, pfi, best = os_and_pfi
+    assert os_bundle.endpoint == "OS" and pfi.endpoint == "PFI"
+    where = {"config_path": best} if how == "config" else {"preset": str(best)}
+    with caplog.at_level("WARNING"):
+        train_run(pfi.path, out_dir=tmp_path / "r", model_name="coxnet", task="survival",
+                  progress=False, **where)
+    said = [r.getMessage() for r in caplog.records if WORDS in r.getMessage()]
+    assert len(said) == 1, caplog.text  # was nothing: OS-tuned options trained a PFI model unsaid
+    protocol = json.loads((tmp_path / "r" / "metrics.json").read_text())["protocol"]
+    assert protocol["endpoint"] == "PFI"
+    assert protocol["tuned_endpoint_mismatch"] == said[0]
+    (entry,) = yaml.safe_load((tmp_path / "r" / "config.yaml").read_text())["tuned_on"].values()
+    assert entry["endpoint"] == "OS" and entry["endpoint_mismatch"] == said[0]
+
+
+def test_the_same_endpoint_says_nothing(os_and_pfi, tmp_path, caplog):
+    os_bundle, _, best = os_and_pfi
+    with caplog.at_level("WARNING"):
+        train_run(os_bundle.path, out_dir=tmp_path / "r", model_name="coxnet", task="survival",
+                  progress=False, config_path=best)
+    assert "endpoint, this bundle's survival" not in caplog.text
+    protocol = json.loads((tmp_path / "r" / "metrics.json").read_text())["protocol"]
+    assert "tuned_endpoint_mismatch" not in protocol
