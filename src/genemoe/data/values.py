@@ -30,7 +30,8 @@ from genemoe.errors import input_error
 if TYPE_CHECKING:
     from genemoe.data.read import ExpressionTable
 
-__all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "log_counts_rows", "estimated_counts_cue", "negative_share",
+__all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "log_counts_rows", "estimated_counts_cue",
+           "estimated_counts_note", "COUNTS_QUESTION", "PREPARE_COUNTS_FIX", "negative_share",
            "whole_share", "two_scales", "LOG_MAX", "LINEAR_MAX", "ESTIMATED_COUNTS_SHARE",
            "TRANSFORMED_SHARE", "TRACE_SHARE"]
 
@@ -41,6 +42,8 @@ ESTIMATED_COUNTS_SHARE = 0.5  # whole share in [1, 100) that suggests estimated 
 TRACE_SHARE = 0.001  # clipping to 0 is refused when more than this share of values is below -1
 LOG_MAX = 50.0  # log2 of anything real stays below this
 LINEAR_MAX = 1000.0  # a linear profile (counts, TPM, RSEM) reaches this: 4,930 on 100 random genes
+COUNTS_QUESTION = ": estimated counts (Salmon, RSEM, nf-core gene_counts)? "  # the read note's
+PREPARE_COUNTS_FIX = "then prepare them with --normalisation log2cpm"  # prepare's answer to it
 _FILTER_NOTE = ("the gene filter's thresholds (--min-variance 0.4 / --min-mean 0.8, made for "
                 "log2 FPKM-UQ) do not suit this scale: set them for it, or 0 to keep every gene")
 
@@ -141,6 +144,14 @@ def estimated_counts_cue(values: np.ndarray, name: str) -> tuple[float, bool] | 
     return (share, True) if "count" in name.lower() else None
 
 
+def estimated_counts_note(cue: tuple[float, bool], answer: str = PREPARE_COUNTS_FIX) -> str:
+    """The read note on values that may be estimated counts (``cue``, from
+    :func:`estimated_counts_cue`): the evidence, :data:`COUNTS_QUESTION`, then ``answer``:
+    prepare's option by default; ``genemoe predict`` gives its own (it has no log2cpm)."""
+    return ("named counts, values not whole" if cue[1] else
+            f"{cue[0]:.0%} of the values in [1, 100) are whole numbers") + COUNTS_QUESTION + answer
+
+
 def _decimals(v: np.ndarray) -> float:
     """The decimals ``v`` ``(n,)`` were rounded to (99% whole at 10^d, d 1-6), else inf: a
     log2(counts + 1) file written to 4 decimals missed the float32 tolerance alone and was
@@ -217,10 +228,7 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
         return "log", [f"values: non-integer in {rng_txt} -> log scale", *stray]
     notes = [f"values: non-integer in {rng_txt} -> linear (TPM/RSEM/FPKM)"]
     if stats.vmin >= 0 and (cue := estimated_counts_cue(values, path.name)):
-        notes.append(("named counts, values not whole" if cue[1] else
-                      f"{cue[0]:.0%} of the values in [1, 100) are whole numbers")
-                     + ": estimated counts (Salmon, RSEM, nf-core gene_counts)? then prepare "
-                     "them with --normalisation log2cpm")
+        notes.append(estimated_counts_note(cue))
     if stats.n_negative:
         notes.append(f"{stats.n_negative} negative values (minimum {stats.vmin:g}), read as they "
                      "are (batch-corrected data such as PanCanAtlas EB++ has small negatives); a "

@@ -60,9 +60,11 @@ from genemoe.workflows.predict_align import (
     unmapped_ids,
 )
 from genemoe.workflows.predict_text import (
+    estimated_counts_notes,
     given_shift_notes,
     lines,
     logged_notes,
+    read_notes,
     recorded,
     significant,
     summary_notes,
@@ -302,11 +304,11 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                           fix="retrain on a bundle of one value scale")
     rule = scale_rule(table.value_kind, method, normalisation,
                       exported_normalisation=table.exported_normalisation)
-    scale_notes: list = []  # the record's warnings with their data, said on stderr
-    plog = PrepLog()
+    scale_notes = estimated_counts_notes(table, method, rule, normalisation)  # predict's own
+    plog = PrepLog()  # answer, not prepare's --normalisation log2cpm (predict has none)
     plog.step("read", file=str(table.source_path), shape=list(table.shape),  # as prepare says it
               orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,
-              notes=table.notes)
+              notes=read_notes(table.notes, scale_notes))
     table, _ = map_table_genes(table, annotation, plog)
     values = np.asarray(table.values)
     empty = [str(sid) for sid, row in zip(table.sample_ids, values, strict=True)

@@ -10,17 +10,22 @@ and caveat with its data (:func:`recorded`), the terminal shows them all (:func:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from genemoe.data.crossscale import COUNT_BASED
+from genemoe.data.values import COUNTS_QUESTION, estimated_counts_cue, estimated_counts_note
 from genemoe.errors import InputError
 from genemoe.evaluate.brier import DAYS_PER_YEAR, HORIZONS_YEARS, last_event_time
 from genemoe.report.text import fmt_apart
 
+if TYPE_CHECKING:
+    from genemoe.data.read import ExpressionTable
+
 __all__ = ["Note", "wrapped", "significant", "lines", "recorded", "logged_notes",
-           "given_shift_notes",
+           "estimated_counts_notes", "read_notes", "given_shift_notes",
            "summary_notes", "missing_notes", "sample_type_notes", "probability_notes",
            "repeated_patients_notes", "risk_notes", "unused_notes", "empty_notes",
            "other_scale_notes", "unfamiliar_counts", "unfamiliar_notes"]
@@ -46,10 +51,53 @@ def logged_notes(messages: list[str], typed: Sequence[Note] = ()) -> list[Note]:
     """Warnings the loggers said on the way (stderr), as notes of code ``logged``; a message
     that is the text of one of ``typed`` (notes with their own code and data) is that note
     (the scale-shift warning was kept as ``logged``, its numbers in its text only). Those of
-    ``typed`` not logged come first."""
+    ``typed`` not logged (a read note, said at INFO) come first."""
     by_text = {n["text"]: n for n in typed}
     said = [by_text.pop(m, None) or _note("logged", "warning", m) for m in messages]
     return [*by_text.values(), *said]
+
+
+def estimated_counts_notes(table: ExpressionTable, method: str, rule: str,
+                           requested: str = "auto") -> list[Note]:
+    """The read's question whether linear ``table`` holds estimated counts (Salmon, RSEM,
+    nf-core gene_counts), answered with what predict does and accepts: it has no
+    ``--normalisation log2cpm`` (prepare's answer, which the read note gave), but ``model``
+    normalises them as counts with a count-based model's own normalisation, and ``quantile``
+    aligns each sample from its ranks, whatever its depth. A caveat where another option
+    would do better (``model`` normalisation ``method``, scale rule ``rule``, ``requested``
+    ``--normalisation``), info where predict already does that; none without the cue."""
+    values = np.asarray(table.values)
+    if table.value_kind != "linear" or not values.size or float(np.min(values)) < 0:
+        return []
+    cue = estimated_counts_cue(values, table.source_path.name)
+    if cue is None:
+        return []
+    counted = method in COUNT_BASED
+    if rule == "same" and counted:  # --normalisation model asked: done as prepare would
+        level, hint = "info", f"normalised as counts with the model's {method}, as asked"
+    elif rule == "same":  # a log2p1 model's own: log2(x + 1), no depth normalisation
+        level, hint = "caveat", ("then pass --normalisation quantile (each sample aligned from "
+                                 f"its ranks, whatever its depth); now the model's own "
+                                 f"{'log2(x + 1)' if method == 'log2p1' else method}, with no "
+                                 "library-size normalisation")
+    elif counted and requested == "auto":
+        level, hint = "caveat", (f"then pass --normalisation model (the model's {method}, as for "
+                                 "counts); now log2(x + 1) and quantile-aligned as linear values")
+    else:
+        level, hint = "info", "each sample is aligned from its ranks, whatever its depth"
+    return [_note("estimated_counts", level, estimated_counts_note(cue, hint),
+                  file=str(table.source_path), whole_share=round(cue[0], 4),
+                  named_counts=cue[1], normalisation=method, scale_rule=rule)]
+
+
+def read_notes(notes: list[str], counts: list[Note]) -> list[str]:
+    """The read step's ``notes`` as predict says them: the estimated-counts question
+    answered by ``counts`` (:func:`estimated_counts_notes`), not by prepare's option."""
+    if not counts:
+        return notes
+    text = counts[0]["text"]
+    out = [text if COUNTS_QUESTION in n else n for n in notes]
+    return out if text in out else [*out, text]
 
 
 def given_shift_notes(shift: np.ndarray | None, *, warn_above: float,
