@@ -5,7 +5,7 @@ other ran the last one needed, and the study ended over its budget)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import optuna
 import pytest
@@ -57,6 +57,30 @@ def test_a_running_trial_is_live_while_its_progress_marks_are_fresh():
     trial.set_user_attr(PROGRESS, 20.0)  # marked 20 s in: alive until LIVE_S after that
     assert [t.number for t in live_running(study, now=later)] == [0]
     assert live_running(study, below=0) == []  # only trials numbered lower than a given one
+
+
+def test_a_trial_marked_by_a_worker_in_another_time_zone_is_judged_by_its_mark():
+    """Optuna stamps a trial's start in its worker's naive local time: a worker three hours
+    ahead read a trial started there a minute ago as three hours old (killed), and a worker
+    behind read a killed trial as live. The progress mark's Unix time reads the same on every
+    machine."""
+    import time
+
+    from genemoe.train.study_budget import MARKED_AT, ProgressMark
+
+    study = _study(0)
+    trial = study.ask()
+    with ProgressMark(trial, time.perf_counter()):
+        pass
+    assert abs(study.trials[0].user_attrs[MARKED_AT] - time.time()) < 60
+    assert [t.number for t in live_running(study)] == [0]
+    # a trial whose start reads fresh in this machine's zone (stamped by a worker hours ahead)
+    trial.set_user_attr(MARKED_AT, time.time() - 3 * 3600)  # last marked three hours ago
+    assert live_running(study) == []  # killed: counted live for hours before
+    trial.set_user_attr(MARKED_AT, time.time())  # marked just now, wherever it runs
+    assert [t.number for t in live_running(study)] == [0]
+    trial.set_user_attr(PROGRESS, 0.0)
+    assert [t.number for t in live_running(study, now=datetime.now())] == [0]
 
 
 def test_a_trial_started_as_running_trials_meet_the_budget_gives_way(caplog):

@@ -59,6 +59,7 @@ GRACE_S = 600  # a running trial whose last heartbeat is older than this was kil
 MAX_RETRY = 2  # times one interrupted trial runs again
 PROGRESS = "seconds_so_far"  # user attribute: a running trial's seconds at its last mark
 MARK_S = 10.0  # seconds between a running trial's progress marks
+MARKED_AT = "marked_at_unix"  # user attribute: when that mark was written (Unix seconds, UTC)
 
 
 def too_big(trial: FrozenTrial) -> bool:
@@ -236,6 +237,7 @@ class ProgressMark:
 
     def _write(self) -> None:
         self.trial.set_user_attr(PROGRESS, round(time.perf_counter() - self.t0, 3))
+        self.trial.set_user_attr(MARKED_AT, round(time.time(), 3))  # Optuna's stamps are naive
 
     def _run(self) -> None:
         while not self._stop.wait(MARK_S):

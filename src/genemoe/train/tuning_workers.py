@@ -16,10 +16,12 @@ A trial another worker is running now fills the budget as it finishes, so it cou
   records it as failed (:data:`NOT_RUN` says why, ``seconds`` 0): it does not count, is not
   run again, and its lines from Optuna are held back (:func:`quiet_gave_way`).
 
-A running trial is live while its progress mark is fresh (``seconds_so_far``, written every
+A running trial is live while its progress mark is fresh (``marked_at_unix``, written every
 :data:`~genemoe.train.study_budget.MARK_S` seconds, :class:`~genemoe.train.study_budget.
-ProgressMark`): one whose process was killed stops marking, and after :data:`LIVE_S`
-no worker counts it (it runs again once its heartbeat is stale). A worker that stopped for
+ProgressMark`, in Unix seconds: Optuna stamps a trial's start in the naive local time of the
+worker that started it, so a worker in another time zone misread its age by hours; a trial
+not yet marked is judged by that start): one whose process was killed stops marking, and
+after :data:`LIVE_S` no worker counts it (it runs again once its heartbeat is stale). A worker that stopped for
 a running trial that is then interrupted leaves the study short of it: the same command
 again runs it.
 """
@@ -36,7 +38,7 @@ from datetime import datetime, timedelta
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from genemoe.train.study_budget import MARK_S, PROGRESS, counted_trials
+from genemoe.train.study_budget import MARK_S, MARKED_AT, PROGRESS, counted_trials
 
 __all__ = ["LIVE_S", "NOT_RUN", "BudgetMet", "StopWhenFilled", "budget_filled", "giving_way",
            "live_running", "quiet_gave_way"]
@@ -51,16 +53,20 @@ class BudgetMet(Exception):
 
 def live_running(study: optuna.Study, *, below: int | None = None,
                  now: datetime | None = None) -> list[FrozenTrial]:
-    """The study's running trials whose last sign of life (their start, or their last
-    progress mark) is at most :data:`LIVE_S` old; ``below``: only those numbered lower."""
+    """The study's running trials whose last sign of life (their last progress mark, else
+    their start) is at most :data:`LIVE_S` old; ``below``: only those numbered lower.
+    ``now``: this machine's local time (a test's clock)."""
     now = now or datetime.now()  # Optuna stamps trials in naive local time
     out = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if t.datetime_start is None or (below is not None and t.number >= below):
             continue
-        mark = t.user_attrs.get(PROGRESS)
-        last = t.datetime_start + timedelta(seconds=float(mark or 0.0))
-        if (now - last).total_seconds() <= LIVE_S:
+        if (at := t.user_attrs.get(MARKED_AT)) is not None:  # the same on every machine
+            age = now.timestamp() - float(at)
+        else:  # not marked yet (an older study's marks were seconds since the start)
+            mark = t.user_attrs.get(PROGRESS)
+            age = (now - (t.datetime_start + timedelta(seconds=float(mark or 0.0)))).total_seconds()
+        if age <= LIVE_S:
             out.append(t)
     return out
 
