@@ -65,6 +65,7 @@ from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import kv_table as _kv
 from genemoe.report.html_parts import page_context
 from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked_dirs, recorded_run
+from genemoe.report.page_nav import anchored, toc
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
 from genemoe.report.pretrain_page import is_pretrain_dir, pretrain_context
 from genemoe.report.sources import bundle_info, warn_missing_run_parts
@@ -526,36 +527,6 @@ def _linked_html(linked: list[LinkedDir], out_dir: Path) -> str:
     return "\n".join(parts)
 
 
-def _anchored(body: str) -> str:
-    """Every ``<h2>``/``<h3>`` without an id gets one (a slug of its text, made unique)."""
-    seen: set[str] = set(re.findall(r'id="([^"]+)"', body))
-
-    def add(m: re.Match) -> str:
-        text = re.sub(r"<[^>]+>", "", m.group(2))
-        slug = re.sub(r"[^a-z0-9]+", "-", html.unescape(text).lower()).strip("-") or "section"
-        base, i = slug, 2
-        while slug in seen:
-            slug, i = f"{base}-{i}", i + 1
-        seen.add(slug)
-        return f'<{m.group(1)} id="{slug}">{m.group(2)}</{m.group(1)}>'
-
-    return re.sub(r"<(h[23])>(.*?)</\1>", add, body, flags=re.S)
-
-
-def _toc(body: str) -> str:
-    """A table of contents of the ``<h2>``/``<h3>`` headings (with ids) after the summary."""
-    items: list[list] = []
-    for level, hid, text in re.findall(r'<(h[23]) id="([^"]+)">(.*?)</\1>', body, flags=re.S):
-        link = f'<a href="#{hid}">{re.sub(r"<[^>]+>", "", text)}</a>'
-        if level == "h2" or not items:
-            items.append([link, []])
-        else:
-            items[-1][1].append(link)
-    lis = "".join(f"<li>{top}" + (f"<ol>{''.join(f'<li>{s}</li>' for s in subs)}</ol>" if subs else "")
-                  + "</li>" for top, subs in items)
-    return f'<nav class="toc" id="contents" aria-label="contents"><ol>{lis}</ol></nav>'
-
-
 def _render(ctx: dict[str, Any], out_dir: Path) -> str:
     banner = ('<p class="banner">SYNTHETIC DATA: every number on this page comes from the '
               "generated cohort (genemoe.data.synthetic), not from patients.</p>") if ctx["synthetic"] else ""
@@ -574,14 +545,14 @@ def _render(ctx: dict[str, Any], out_dir: Path) -> str:
                                f"<h3>Versions when the results were computed</h3>{_kv(ctx['versions'])}"
                                f"<h3>Versions when this report was written</h3>{_kv(ctx['report_versions'])}"),
     ]
-    body = _anchored("\n".join(f"<h2>{name}</h2>\n{content}" for name, content in sections))
+    body = anchored("\n".join(f"<h2>{name}</h2>\n{content}" for name, content in sections))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(ctx['title'])}</title>
 <style>{_CSS}</style></head><body>
 <h1 id="top">{html.escape(ctx['title'])}</h1>
 {banner}
 {ctx.get('panel', '')}
-{_toc(body)}
+{toc(body)}
 {body}
 </body></html>
 """
