@@ -35,6 +35,8 @@ __all__ = [
     "yaml_load",
     "run_config_overrides",
     "tuned_on_in_force",
+    "endpoint_mismatch",
+    "endpoint_mismatches",
     "SECTIONS",
 ]
 
@@ -442,3 +444,36 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
                      "overridden": "; ".join(changed)}
         out[key] = copy.deepcopy(entry)
     return out
+
+
+def endpoint_mismatch(entry: Mapping[str, Any], endpoint: str | None) -> str | None:
+    """The warning for options tuned on one survival endpoint (a best.yaml's
+    ``tuned_on: {endpoint: OS}`` entry) given to a run on a bundle of another (PFI).
+
+    Parameters
+    ----------
+    entry
+        One ``tuned_on:`` entry.
+    endpoint
+        The bundle's survival endpoint (``Bundle.endpoint``).
+
+    Returns
+    -------
+    str or None
+        The warning, naming both endpoints; None where they agree or either is unknown.
+        ``genemoe train`` and ``genemoe benchmark`` (``ablation`` too) say it alike.
+    """
+    tuned = entry.get("endpoint")
+    if not tuned or not endpoint or str(tuned) == str(endpoint):
+        return None
+    return (f"the options were tuned on the {tuned} endpoint, this bundle's survival is "
+            f"{endpoint}: they may not suit {endpoint} (tune on this bundle to be sure)")
+
+
+def endpoint_mismatches(tuned_on: Mapping[str, Any] | None) -> dict[str, str]:
+    """The ``tuned_endpoint_mismatch`` of a run's record (train's metrics.json, benchmark's
+    protocol.json): the ``endpoint_mismatch`` warnings of ``tuned_on``'s entries
+    (:func:`endpoint_mismatch`), each once, in one line; empty where there are none."""
+    said = sorted({str(e["endpoint_mismatch"]) for e in (tuned_on or {}).values()
+                   if isinstance(e, Mapping) and e.get("endpoint_mismatch")})
+    return {"tuned_endpoint_mismatch": "; ".join(said)} if said else {}

@@ -74,12 +74,13 @@ def test_the_per_fold_pre_training_uses_the_presets_pre_training_values():
     """An ablation's per-fold pre-training read the preset's ``pretrain:`` (its lr and loss
     weights were chosen on data): those entries are used there, not by the models alone."""
     from genemoe.workflows.ablation_pretrain import pretrain_recipe
+    from genemoe.workflows.benchmark_preset import preset_tuned_on
 
     recipe = pretrain_recipe("genemoe", preset="small", seed=0, device="cpu", epochs=None,
                              progress=False)
     opts = {"preset": "small", "task": "classify",
             "pretrained": {"per_fold": recipe, "runs": {}}}
-    tuned_on = bm._tuned_on(opts, {"genemoe": {}})
+    tuned_on = preset_tuned_on(opts, {"genemoe": {}})
     key = "pretrain.lr, pretrain.lambda_adv, pretrain.lambda_kl"
     assert tuned_on[key]["used_by"] == ["per-fold pre-training"]
-    assert bm._tuned_on({**opts, "pretrained": "a/run"}, {"genemoe": {}})[key]["used_by"] == []
+    assert preset_tuned_on({**opts, "pretrained": "a/run"}, {"genemoe": {}})[key]["used_by"] == []

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.config_presets import load_preset, preset_layers, tuned_on_in_force
+from genemoe.config_presets import load_preset
 from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
@@ -69,7 +69,6 @@ from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
     results_table,
     summary_markdown,
-    tuned_on_used_by,
 )
 from genemoe.explain.routing import routing_report
 from genemoe.models.dispatch import release_freed_memory
@@ -79,6 +78,12 @@ from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.fit import fit_model, resolve_config
+from genemoe.workflows.benchmark_preset import (
+    models_in_force,
+    preset_tuned_on,
+    used_endpoint_mismatch,
+    with_endpoint_note,
+)
 from genemoe.workflows.benchmark_pretrained import (
     FoldPretrained,
     collapsed_runs,
@@ -288,42 +293,20 @@ def _said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:
     return account
 
 
-def _tuned_on(opts: dict, in_force: dict[str, dict]) -> dict:
-    """The preset's ``tuned_on:``, each entry with the models (``in_force``: each model's
-    entries in force) and the per-fold pre-training (a recipe of the preset's ``pretrain:``)
-    that used its values (:func:`~genemoe.evaluate.benchmark_tables.tuned_on_used_by`)."""
-    layers, pre = preset_layers(opts["preset"]), opts.get("pretrained")
-    if isinstance(pre, dict) and isinstance(recipe := pre["per_fold"].get("pretrain"), dict):
-        in_force = {**in_force, "per-fold pre-training": tuned_on_in_force(
-            layers, {"pretrain": recipe}, str(pre["per_fold"].get("model")), opts["task"])}
-    return tuned_on_used_by(load_preset(opts["preset"]).get("tuned_on") or {}, in_force)
-
-
-def _in_force(configs: dict[str, tuple], opts: dict) -> dict[str, dict]:
-    """Each model's ``tuned_on:`` entries in force: told against the values it ran with
-    (``configs``: :func:`~genemoe.train.fit.resolve_config`'s, per model), each entry's value
-    read from the preset file that wrote it. Told against the merged preset, the small
-    preset's patience 20 and dropout 0.5 were "used by fcn" in a run whose own preset
-    (``extends: small``) gave it patience 5 and dropout 0.2."""
-    epochs = opts.get("epochs")
-    layers = [*preset_layers(opts["preset"]),
-              ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})]
-    return {m: tuned_on_in_force(layers, {"model": model_cfg} | (
-        {"train": train_cfg} if get_spec(m).kind == "torch" else {}), m, opts["task"])
-        for m, (_, model_cfg, train_cfg) in configs.items()}
-
-
 def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan],
                     samples: dict, in_force: dict[str, dict]) -> dict:
     """Write ``protocol.json`` and ``splits.tsv`` (every fold's rows as sample ids);
-    ``in_force``: each model's ``tuned_on:`` entries in force."""
+    ``in_force``: each model's ``tuned_on:`` entries in force. A survival tune's options
+    used on another endpoint are recorded (``tuned_endpoint_mismatch``)."""
+    survival = opts["task"] == "survival"
+    tuned_on = preset_tuned_on(opts, in_force, bundle.endpoint if survival else None)
     record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
                                                   "normalisation", "inputs", "steps", "dropped")}
     protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
                        "bundle_summary": bundle.summary, "bundle_record": record,
                        "class_names": bundle.class_names, "samples": samples,
-                       **({"endpoint": bundle.endpoint} if opts["task"] == "survival" else {}),
-                       "preset_tuned_on": _tuned_on(opts, in_force),
+                       **({"endpoint": bundle.endpoint} if survival else {}),
+                       "preset_tuned_on": tuned_on, **used_endpoint_mismatch(tuned_on),
                        "pretrained_collapsed": collapsed_runs(opts.get("pretrained")),
                        "stratified_by":
                        "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
@@ -461,12 +444,15 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                     else "this benchmark's cells are computed anew",
                     extra={"rerun": {"changes": changes, "reused": bool(back)}})  # (ablation)
     protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds),
-                               _in_force(configs, opts))
+                               models_in_force(configs, opts))
+    if said := protocol.get("tuned_endpoint_mismatch"):  # as train says it (once in an ablation)
+        log.warning("%s", said)
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress, stage)
     results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
     old = (out_dir / "results.csv").read_text() if (out_dir / "results.csv").exists() else None
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
-    atomic_write_text(out_dir / "summary.md", summary_markdown(results, protocol))
+    atomic_write_text(out_dir / "summary.md",
+                      with_endpoint_note(summary_markdown(results, protocol), protocol))
     changed = n_computed or old != results.to_csv(index=False)  # fewer --models: none computed
     stale = [f for f in ("report.html", "plots") if changed and (out_dir / f).exists()
              and (f != "plots" or old is not None)]  # both made from the earlier results

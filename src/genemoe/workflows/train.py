@@ -35,7 +35,7 @@ import pandas as pd
 import yaml
 
 from genemoe import __version__
-from genemoe.config_presets import dump_yaml
+from genemoe.config_presets import dump_yaml, endpoint_mismatch, endpoint_mismatches
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import (
     Bundle,
@@ -260,7 +260,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "n": {s: len(d.rows) for s, d in data.items()},
                            "synthetic": bundle.synthetic, **ran,
                            **({"endpoint": bundle.endpoint} if task == "survival" else {}),
-                           **_endpoint_mismatches(tuned_on),
+                           **endpoint_mismatches(tuned_on),
                            **image_record(fit.model, input_scaling(model_name, model_cfg),
                                           model_cfg.get("weights"), ran.get("weights_file"))}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
@@ -302,14 +302,15 @@ def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *, epochs_given: bool 
     a warning given when this bundle's test split holds samples the tuning trained or chose
     on (another split of the same samples): the test score is then optimistic, when its
     trials were capped by ``tune --epochs`` and no ``--epochs`` is given here, or when a
-    survival tune's endpoint is not this bundle's (:func:`_endpoint_mismatch`)."""
+    survival tune's endpoint is not this bundle's
+    (:func:`~genemoe.config_presets.endpoint_mismatch`)."""
     if not tuned_on:
         return None
     out = {}
     for what, entry in tuned_on.items():
         entry = dict(entry) if isinstance(entry, dict) else {"value": str(entry)}
         out[what] = entry
-        if task == "survival" and (said := _endpoint_mismatch(entry, bundle.endpoint)):
+        if task == "survival" and (said := endpoint_mismatch(entry, bundle.endpoint)):
             entry["endpoint_mismatch"] = said
             log.warning(said)
         if "study" not in entry:  # a preset's note, not a tune run's
@@ -339,25 +340,6 @@ def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *, epochs_given: bool 
                         "options were tuned on (%s): the test score is optimistic; tune on this "
                         "bundle instead", f"{n:,}", f"{len(test):,}", source)
     return out
-
-
-def _endpoint_mismatch(entry: dict, endpoint: str | None) -> str | None:
-    """The warning for options tuned on one survival endpoint (a best.yaml's
-    ``tuned_on: {endpoint: OS}``) given to a run on another (a PFI bundle), or None where
-    they agree or either is unknown. Such a run trained with OS-tuned options unsaid."""
-    tuned = entry.get("endpoint")
-    if not tuned or not endpoint or str(tuned) == str(endpoint):
-        return None
-    return (f"the options were tuned on the {tuned} endpoint, this bundle's survival is "
-            f"{endpoint}: they may not suit {endpoint} (tune on this bundle to be sure)")
-
-
-def _endpoint_mismatches(tuned_on: dict | None) -> dict[str, str]:
-    """metrics.json's ``tuned_endpoint_mismatch``: the endpoint warnings of ``tuned_on``'s
-    entries (:func:`_endpoint_mismatch`), one line; empty where there are none."""
-    said = sorted({str(e["endpoint_mismatch"]) for e in (tuned_on or {}).values()
-                   if isinstance(e, dict) and e.get("endpoint_mismatch")})
-    return {"tuned_endpoint_mismatch": "; ".join(said)} if said else {}
 
 
 def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]) -> dict[str, Any]:
