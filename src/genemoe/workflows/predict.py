@@ -13,6 +13,9 @@ temperature divides the logits first, so with T < 1 they differ from float32's i
 digit: 0.868 against 0.842 at T = 0.35 in a probe), and its output's float columns are
 written to 4 significant digits. Classical
 estimators score in float64 and refuse ``bf16``.
+
+With ``labels_path`` (``--labels``) a classification run is scored against the cohort's
+known types (external validation, :mod:`~genemoe.workflows.predict_score`).
 """
 
 from __future__ import annotations
@@ -58,6 +61,16 @@ from genemoe.workflows.predict_align import (
     quantile_aligned,
     scale_words,
     unmapped_ids,
+)
+from genemoe.workflows.predict_score import (
+    LABELS_COLUMN,
+    label_notes,
+    match_labels,
+    read_cohort_labels,
+    refuse_labels_for_survival,
+    score_predictions,
+    scores_path,
+    scores_table,
 )
 from genemoe.workflows.predict_text import (
     estimated_counts_notes,
@@ -403,7 +416,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
 def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path | str,
                  annotation_path: Path | str | None = None, max_missing: float = 0.2,
                  orientation: str = "auto", precision: Precision = "fp32",
-                 normalisation: str = "auto", device: str = "auto") -> str:
+                 normalisation: str = "auto", device: str = "auto",
+                 labels_path: Path | str | None = None, sample_column: str | None = None,
+                 label_column: str | None = None) -> str:
     """Read, align, normalise and score ``expression_path``; write CSV or Parquet.
 
     Parameters
@@ -427,6 +442,13 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         onto the model's scale (``genemoe predict --normalisation``).
     device
         ``auto`` (CUDA when available), ``cpu``, ``cuda`` or ``cuda:N`` (neural models).
+    labels_path
+        A sample → cancer-type table of these samples (``genemoe predict --labels``; read
+        and matched as ``prepare --labels``): a classification run's predictions are
+        scored against it (:mod:`~genemoe.workflows.predict_score`), the given type written
+        in a ``labels`` column; refused for a survival run.
+    sample_column, label_column
+        The label table's columns (detected when None), as ``prepare``'s options.
 
     Returns
     -------
@@ -435,7 +457,10 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         ``out_path`` (``pandas.read_csv`` / ``read_parquet`` it back), and beside it
         ``<out>.record.json``: every step and count, and under ``warnings`` each warning
         and caveat the report or the log said (``code``, ``level``, ``text`` and its data,
-        e.g. the repeated patients' sample ids).
+        e.g. the repeated patients' sample ids); with ``labels_path`` the record's
+        ``labels`` (file, matching counts) and ``scores`` sections, and
+        ``<out stem>.scores.tsv``: per given type its n, recall, precision, F1 and
+        confusion counts.
     """
     if not isinstance(expression_path, str | os.PathLike):  # a bare TypeError from pathlib
         raise input_error(f"expression_path is a {type(expression_path).__name__}: predict "
@@ -450,6 +475,9 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     if payload["kind"] != "sklearn":  # so too a device this machine lacks
         _device_used(payload, device)
     check_request(normalisation)  # so too the normalisation asked for
+    refuse_labels_for_survival(payload, labels_path)
+    labels = (read_cohort_labels(path_of(labels_path, "labels_path"), sample_column=sample_column,
+                                 label_column=label_column) if labels_path is not None else None)
     said: list[str] = []  # warnings logged on the way (stderr): kept in the record too
     with warnings_said(said):
         annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
@@ -457,6 +485,11 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
                                    precision=precision, normalisation=normalisation,
                                    device=device)
+        if labels is not None:  # before anything is written: a table naming no sample is refused
+            given, report["labels"] = match_labels(df["sample_id"], labels, labels_path)
+            df.insert(df.columns.get_loc("predicted_type") + 1, LABELS_COLUMN, given.to_numpy())
+            report["scores"] = score_predictions(df["predicted_type"], given,
+                                                 payload["class_names"], df.get("model_split"))
         if out_path.exists():  # as train and explain say it (was overwritten silently)
             log.warning("%s exists: replacing it", out_path)
     text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
@@ -470,6 +503,11 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         sep = "\t" if out_path.suffix.lower() in (".tsv", ".txt") else ","
         atomic_write_text(out_path, df.to_csv(index=False, sep=sep))
     notes = summary_notes(df, payload, report)  # the terminal's lines: their caveats recorded
+    if labels is not None:
+        notes += label_notes(report["scores"], report["labels"], payload["class_names"])
+        report["scores"]["table"] = str(scores_path(out_path))
+        atomic_write_text(scores_path(out_path),
+                          scores_table(report["scores"]).to_csv(index=False, sep="\t"))
     scale_notes = recorded(report.pop("scale_notes"))  # said on stderr (read, scale steps)
     record_path = out_path.with_suffix(".record.json")  # every step and count (stderr only)
     atomic_write_text(record_path, dump_json({
@@ -488,4 +526,6 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             + (f", on {report['device']}" if report["device"] != "cpu (scikit-learn)" else "")
             + (f"; values to {BF16_DIGITS} significant digits" if precision == "bf16"
                else "") + f"){synthetic} → {out_path}" + lines(notes)
+            + (f"\n  scores: {scores_path(out_path).name} (per type: n, recall, confusion "
+               "counts)" if labels is not None else "")
             + f"\n  record: {record_path.name} (every step, count and warning)")
