@@ -186,3 +186,16 @@ def test_no_known_type_is_said_not_scored():
         notes["label_scores"]["text"]
     assert notes["label_unknown_types"]["types"] == {"LAML": 2, "UVM": 1}
     assert scores_table(s)["cancer_type"].tolist() == ["LAML", "UVM"]
+
+
+def test_a_later_run_without_labels_removes_the_earlier_scores(trained, tmp_path):
+    """A helper's own note: predict without --labels left an earlier run's p.scores.tsv
+    beside the new predictions, read as theirs."""
+    d, f, _ = trained
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "p.csv", labels_path=f["labels"])
+    assert (tmp_path / "p.scores.tsv").exists()
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "p.csv")
+    assert not (tmp_path / "p.scores.tsv").exists()
+    record = json.loads((tmp_path / "p.record.json").read_text())
+    assert "labels" not in record and any("removed p.scores.tsv" in w["text"]
+                                          for w in record["warnings"])

@@ -492,6 +492,10 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                                                  payload["class_names"], df.get("model_split"))
         if out_path.exists():  # as train and explain say it (was overwritten silently)
             log.warning("%s exists: replacing it", out_path)
+        if labels is None and scores_path(out_path).exists():  # an earlier --labels run's, read
+            scores_path(out_path).unlink()  # as this prediction's scores (were left beside it)
+            log.warning("removed %s: an earlier --labels run's scores (this run has no labels)",
+                        scores_path(out_path).name)
     text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
     digits = BF16_DIGITS if precision == "bf16" else FP32_DIGITS if text_out else None
     if digits:
