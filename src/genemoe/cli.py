@@ -473,12 +473,12 @@ def benchmark(
 @app.command(cls=CliCommand)
 def report(
     directory: Annotated[Path, typer.Argument(
-        help="A run (`genemoe train`), benchmark, explanation, tuning (`genemoe tune`) or "
-             "pre-training (`genemoe pretrain`) directory; `genemoe ablation` and `genemoe "
-             "features` folders have no page (read their tables.md / figures).")],
+        help="A run (`genemoe train`), benchmark, explanation, tuning (`genemoe tune`), "
+             "pre-training (`genemoe pretrain`) or finished ablation (`genemoe ablation`) "
+             "directory; `genemoe features` folders have no page (read their figures).")],
     out: Annotated[Path | None, typer.Option(help="HTML file to write (default DIR/report.html).")] = None,
 ) -> None:
-    """One self-contained HTML report (figures embedded) of a run, benchmark, explanation, tuning or pre-training directory."""
+    """One self-contained HTML report (figures embedded) of a run, benchmark, explanation, tuning, pre-training or ablation directory."""
     from genemoe.report.html import write_report
 
     say(f"wrote {shown_path(write_report(directory, out_path=out))}")

@@ -373,24 +373,24 @@ def test_an_explain_compare_folder_names_the_reports_it_holds(tmp_path):
         report_kind(tmp_path)
 
 
-def test_an_ablation_folder_is_named_with_where_its_results_are(tmp_path):
+def test_an_ablation_folder_has_a_page_naming_its_parts(tmp_path):
     """Old behaviour: "neither a run, a benchmark, an explanation nor a tuning directory"
-    for the folder `genemoe ablation --out` wrote."""
-    from genemoe.errors import InputError
+    for the folder `genemoe ablation --out` wrote; then "a `genemoe ablation` folder:
+    `genemoe report` has no page for it". Now a finished one (tables.md beside
+    results.csv) has a page, which names each part's own report (tests/report/
+    test_ablation_page.py has real ones)."""
     from genemoe.report.html import report_kind
 
     (tmp_path / "tables.md").write_text("# Gene-MOE ablation\n")
     (tmp_path / "results.csv").write_text("model,repeat,fold\n")
-    with pytest.raises(InputError, match=r"(?s)a `genemoe ablation` folder.*fix: read .*tables\.md"):
-        report_kind(tmp_path)
-    # its parts are benchmark folders, each with a report: named (the fix said to run a
-    # benchmark, as if there were none)
     for part in ("models", "pretrained"):
         (tmp_path / part / "cells").mkdir(parents=True)
         (tmp_path / part / "protocol.json").write_text("{}")
-    with pytest.raises(InputError, match=r"(?s)or report each part, a benchmark folder: genemoe "
-                                         r"report .*models \(parts: models, pretrained\)"):
-        report_kind(tmp_path)
+    assert report_kind(tmp_path) == "ablation"
+    page = write_report(tmp_path).read_text()
+    assert "tables.md holds no table" in page
+    for part in ("models", "pretrained"):
+        assert f"<code>genemoe report {tmp_path / part}</code>" in page
 
 
 def test_report_out_must_be_an_html_file(dirs, tmp_path):

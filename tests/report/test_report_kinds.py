@@ -11,7 +11,8 @@ from genemoe.report.html import report_kind
 _FILES = {"benchmark": ("protocol.json", "cells/"), "run": ("metrics.json", "predictions.tsv"),
           "explanation": ("convergence.json", "genes_by_class.csv"),
           "tune": ("summary.json", "trials.csv", "best.yaml"),
-          "pretrain": ("pretrained.pt", "summary.json", "history.jsonl")}
+          "pretrain": ("pretrained.pt", "summary.json", "history.jsonl"),
+          "ablation": ("tables.md", "results.csv")}
 
 
 def test_every_kind_report_kind_answers_has_its_command(tmp_path):
@@ -35,8 +36,11 @@ def test_the_refusal_lists_every_command_report_reads(tmp_path, where):
         d.mkdir()
     with pytest.raises(InputError) as info:
         report_kind(d)
-    for command in ("train", "benchmark", "explain", "tune", "pretrain"):
+    for command in ("train", "benchmark", "explain", "tune", "pretrain", "ablation"):
         assert f"`genemoe {command}`" in info.value.fix
+    if where == "empty":  # an ablation has a page now: only `genemoe features` is said to have none
+        assert "`genemoe features` folders have no page of their own" in info.value.fix
+        assert "ablation` and" not in info.value.fix and "an ablation" in str(info.value)
 
 
 def test_an_ablation_or_features_folder_is_refused_by_name(tmp_path):

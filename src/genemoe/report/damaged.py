@@ -23,14 +23,17 @@ __all__ = ["find_damaged", "damaged_error", "not_reportable", "REPORT_KINDS", "r
 # (report_kind's answers; the refusals list the commands from here, so none is left out)
 REPORT_KINDS = {"run": "genemoe train", "benchmark": "genemoe benchmark",
                 "explanation": "genemoe explain", "tune": "genemoe tune",
-                "pretrain": "genemoe pretrain"}
+                "pretrain": "genemoe pretrain", "ablation": "genemoe ablation"}
+_WHEN_FINISHED = ("ablation",)  # a page once the command has finished (an ablation's tables.md)
 
 
 def reported_commands(joiner: str = "or") -> str:
-    """``genemoe train, genemoe benchmark, ... or genemoe pretrain``: the commands whose
-    ``--out`` folder `genemoe report` reads (:data:`REPORT_KINDS`)."""
-    cmds = [f"`{c}`" for c in REPORT_KINDS.values()]
-    return ", ".join(cmds[:-1]) + f" {joiner} {cmds[-1]}"
+    """``genemoe train, genemoe benchmark, ... or genemoe pretrain, or of a finished genemoe
+    ablation``: the commands whose ``--out`` folder `genemoe report` reads
+    (:data:`REPORT_KINDS`)."""
+    cmds = [f"`{c}`" for k, c in REPORT_KINDS.items() if k not in _WHEN_FINISHED]
+    return (", ".join(cmds[:-1]) + f" {joiner} {cmds[-1]}"
+            + "".join(f", {joiner} of a finished `{REPORT_KINDS[k]}`" for k in _WHEN_FINISHED))
 
 _PARSERS = {
     ".json": lambda p: json.loads(p.read_text()),
@@ -74,22 +77,14 @@ def damaged_error(dirs: list[Path], exc: Exception) -> InputError | Exception:
 
 def not_reportable(d: Path, methods: list[str]) -> InputError:
     """The refusal for a folder ``genemoe report`` has no page for: an ``explain --compare``
-    folder (``methods``: its per-method explanation folders) or an ablation folder are
-    named, with where their results are (an ablation was "neither a run, a benchmark, ...")."""
+    folder (``methods``: its per-method explanation folders), an unfinished ablation or a
+    ``genemoe features`` folder are named, with where their results are (they were "neither
+    a run, a benchmark, ...")."""
     if (d / "methods.csv").exists() and methods:  # `explain --compare`: one page per method
         return input_error("an `explain --compare` folder: its table is methods.csv, and each "
                            "method's explanation has its own folder", path=d,
                            fix=f"report one method: genemoe report {d / methods[0]} (methods: "
                                f"{', '.join(methods)})")
-    if (d / "tables.md").exists() and (d / "results.csv").exists():
-        parts = sorted(p.name for p in d.iterdir()  # each part is a benchmark folder
-                       if (p / "protocol.json").exists() and (p / "cells").is_dir())
-        return input_error("a `genemoe ablation` folder: `genemoe report` has no page for it",
-                           path=d, fix=f"read {d / 'tables.md'} (the paper's tables, paired "
-                                       f"tests) and {d / 'results.csv'} (one row per fold)"
-                                       + (f", or report each part, a benchmark folder: genemoe "
-                                          f"report {d / parts[0]} (parts: {', '.join(parts)})"
-                                          if parts else ", or run `genemoe benchmark` for a report"))
     if not (d / "tables.md").exists() and ((d / "models" / "protocol.json").exists()
                                            or (d / "pretrain").is_dir()):  # was "neither ..."
         return input_error("an unfinished `genemoe ablation` folder (no tables.md yet)", path=d,
@@ -142,10 +137,10 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
             return input_error(f"a {kind} folder without {' or '.join(missing)} (it holds "
                                f"{', '.join(held)})", path=d,
                                fix=f"restore {missing[0]}, or run the same `{cmd}` again")
-    return input_error("neither a run, a benchmark, an explanation, a tuning nor a pre-training "
-                       "directory", path=d,
+    return input_error("neither a run, a benchmark, an explanation, a tuning, an ablation nor a "
+                       "pre-training directory", path=d,
                        fix=f"pass the --out directory of {reported_commands()}; `genemoe "
-                           "ablation` and `genemoe features` folders have no page of their own")
+                           "features` folders have no page of their own")
 
 
 # the files a run or tune folder needs for a report, and those that mark one

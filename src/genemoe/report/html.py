@@ -1,5 +1,5 @@
 """``genemoe report``: one self-contained HTML page for a run, benchmark, explanation,
-tuning or pre-training directory.
+tuning, pre-training or ablation directory.
 
 The first screen holds the answer: a summary panel (:mod:`.first_screen`: data, protocol,
 headline metrics with intervals, the comparison against the best peer, a thumbnail of the
@@ -48,6 +48,7 @@ from genemoe.evaluate.benchmark_tables import (
     tuning_cost_table,
     tuning_text,
 )
+from genemoe.report.ablation_page import ablation_context, is_ablation_dir
 from genemoe.report.damaged import damaged_error, not_reportable, reported_commands
 from genemoe.report.explanation_section import explanation_section as _explanation_section
 from genemoe.report.explanation_section import top_genes_table as _top_genes_table
@@ -107,8 +108,8 @@ nav.toc li ol{list-style:none;margin:0;padding-left:.8em;font-size:.92em}
 
 
 def report_kind(dir_path: Path | str) -> str:
-    """``"benchmark"``, ``"run"``, ``"explanation"``, ``"tune"`` or ``"pretrain"``: what kind
-    of results directory ``dir_path`` is."""
+    """``"benchmark"``, ``"run"``, ``"explanation"``, ``"tune"``, ``"pretrain"`` or
+    ``"ablation"``: what kind of results directory ``dir_path`` is."""
     d = Path(dir_path)
     if not d.is_dir():
         raise input_error("no such directory" if not d.exists() else "a file, not a directory",
@@ -124,6 +125,8 @@ def report_kind(dir_path: Path | str) -> str:
         return "tune"
     if is_pretrain_dir(d):
         return "pretrain"
+    if is_ablation_dir(d):  # a finished one: an unfinished one is refused, saying so
+        return "ablation"
     raise not_reportable(d, sorted(p.name for p in d.iterdir() if p.is_dir() and _is_explanation(p)))
 
 
@@ -137,7 +140,9 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
         explain`` directory (its run's data and protocol, explanation first), or a ``genemoe
         tune`` directory (the best configuration, the trials and the search plot), or a
         ``genemoe pretrain`` directory (reconstruction against its baseline, collapse
-        checks, losses and expert use: :mod:`.pretrain_page`). A
+        checks, losses and expert use: :mod:`.pretrain_page`), or a finished ``genemoe
+        ablation`` directory (the paper's table as its tables.md has it, every fold's
+        primary metric, its parts' own reports: :mod:`.ablation_page`). A
         run directory's report also shows the ``genemoe explain`` / ``genemoe features``
         output inside it or beside it (:mod:`.linked`).
     out_path
@@ -160,9 +165,10 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     try:
         ctx = {"benchmark": _benchmark_context, "run": _run_context,
                "explanation": _explanation_context, "tune": _tune_context,
-               "pretrain": pretrain_context}[kind](d, plots)
+               "pretrain": pretrain_context, "ablation": ablation_context}[kind](d, plots)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise damaged_error([d, *filter(None, [recorded_run(d)])], exc) from exc
+        parts = [d / "models", d / "pretrain"] if kind == "ablation" else []  # its protocol
+        raise damaged_error([d, *filter(None, [recorded_run(d)]), *parts], exc) from exc
     atomic_write_text(out, _render(ctx, out.parent))
     log.info("wrote %s (%d figures)", out, len(ctx["figures"]))
     return out.absolute()  # a notebook's os.chdir left a relative one pointing elsewhere
@@ -541,6 +547,7 @@ def _render(ctx: dict[str, Any], out_dir: Path) -> str:
         ("Metrics", ctx["metrics"]),
         ("Figures", _figures_html(ctx["figures"])),
         *([("Explanations and features", _linked_html(linked, out_dir))] if linked else []),
+        *([("Parts and their own reports", ctx["parts"])] if ctx.get("parts") else []),
         ("Software and seeds", f"<h3>Seeds</h3>{_kv(ctx['seeds'])}"
                                f"<h3>Versions when the results were computed</h3>{_kv(ctx['versions'])}"
                                f"<h3>Versions when this report was written</h3>{_kv(ctx['report_versions'])}"),
