@@ -146,3 +146,15 @@ def test_models_that_kept_their_last_allowed_epoch_are_named_under_the_verdict(t
         rows.append(demo.DemoRow(model, "classify", d, {}, 1.0, 1.0))
     assert demo._at_epoch_cap(rows) == "Gene-MOE (classify) and mlp (classify)"
     assert demo._at_epoch_cap(rows[1:2]) == ""
+
+
+def test_without_a_tuning_budget_the_classical_grids_are_said(synthetic_bundle, tmp_path):
+    """An outside probe: `demo --tune 0` said "the small preset as it is" and "logreg
+    classified best" while logreg had chosen C from a validation grid of 5 and the neural
+    models had searched nothing: not an equal search, unsaid."""
+    bundle = synthetic_bundle(seed=3, clinical=False)
+    text = run_demo(tmp_path / "demo", data=bundle.path, epochs=1, tune=0, progress=False,
+                    models=(("logreg", "classify"), ("fcn", "classify")))
+    assert "the small preset as it is" not in text and "no tuning budget (--tune 0)" in text
+    assert ("--tune 0: logreg chose from 5 settings of C on the validation split, the neural "
+            "models none: not an equal search (--tune N gives every model N trials)") in text
