@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -47,13 +46,13 @@ from genemoe.data.clinical import attach_survival, exported_clinical
 from genemoe.data.ids import tcga_like
 from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
+from genemoe.data.prepare_labels import attach_labels, check_labels
 from genemoe.data.quant_dir import join_dropped, join_record
-from genemoe.data.read import ExpressionTable, read_clinical, read_expression, read_labels
+from genemoe.data.read import ExpressionTable, read_clinical, read_expression
 from genemoe.data.scaling import column_moments
 from genemoe.data.synthetic import SYNTHETIC_PROJECT
-from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
 from genemoe.data.xena_listing import check_one_xena_unit
-from genemoe.errors import InputError, input_error, nearest_names
+from genemoe.errors import input_error, nearest_names
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "map_table_genes", "normalise_table"]
 
@@ -214,71 +213,6 @@ def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: Prepa
     return keep
 
 
-def _match_labels(obs: pd.DataFrame, labels: pd.DataFrame) -> pd.Series:
-    """Label per obs row from a label table: exact id, then the 15-character sample id, then
-    the patient (a table keyed by 12-character TCGA patient barcodes)."""
-    exact = labels.drop_duplicates("sample_id").set_index("sample_id")["cancer_type"]
-    out = obs["sample_id"].map(exact)
-    short = labels.assign(k=labels["sample_id"].str[:15]).drop_duplicates("k").set_index("k")["cancer_type"]
-    miss = out.isna()
-    out[miss] = obs.loc[miss, "sample_id"].str[:15].map(short)
-    miss = out.isna()
-    out[miss] = obs.loc[miss, "patient_id"].astype(str).map(exact)
-    return out
-
-
-def _attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths: Sequence[Path],
-                   clinical: pd.DataFrame | None, cfg: PrepareConfig, plog: PrepLog) -> None:
-    obs["cancer_type"] = pd.Series(np.nan, index=obs.index, dtype=object)
-    sources = obs["cancer_type"].copy()
-    unused = 0
-    if label_paths:
-        read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column,
-                            survival_unread=clinical is None) for p in label_paths]
-        unused = sum(_label_rows_naming_no_sample(p, t, obs) for p, t in zip(label_paths, read,
-                                                                             strict=True))
-        got = _match_labels(obs, labels := agreeing_labels(read, label_paths))
-        obs["cancer_type"], sources[got.notna()] = got, "label table"
-    for t in tables:
-        meta = t.sample_meta
-        if meta is not None and "cancer_type" in meta.columns:
-            m = obs["cancer_type"].isna() & obs["source"].eq(t.source_path.name)
-            obs.loc[m, "cancer_type"] = obs.loc[m, "sample_id"].map(meta["cancer_type"])
-            sources[m & obs["cancer_type"].notna()] = "file metadata"
-    if cfg.cancer_type:
-        m = obs["cancer_type"].isna()
-        obs.loc[m, "cancer_type"], sources[m] = cfg.cancer_type, "--cancer-type"
-    m = obs["cancer_type"].isna() & obs["cohort"].notna()
-    obs.loc[m, "cancer_type"], sources[m] = obs.loc[m, "cohort"], "cohort name"
-    if clinical is not None and "cancer_type" in clinical.columns:
-        m = obs["cancer_type"].isna()
-        obs.loc[m, "cancer_type"] = obs.loc[m, "patient_id"].map(clinical["cancer_type"])
-        sources[m & obs["cancer_type"].notna()] = "clinical table"
-    given = obs["cancer_type"].copy()
-    obs["cancer_type"] = given.map(
-        lambda v: tcga.normalise_cancer_type(v) if isinstance(v, str) and v.strip() else np.nan)
-    respelt = chained_respellings(Counter(labels.attrs["respelt"] if label_paths else {}),
-                                  respellings(given, obs["cancer_type"]))  # the tables' too
-    other = sorted({str(v) for v in obs["cancer_type"].dropna()} - set(tcga.TCGA_PROJECTS))
-    plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
-              respelt=dict(respelt), label_rows_naming_no_sample=unused, not_tcga_codes=other)
-
-
-def _label_rows_naming_no_sample(path: Path, table: pd.DataFrame, obs: pd.DataFrame) -> int:
-    """Rows of a label table that name no sample of the expression (by id or its first 15
-    characters). A table none of whose rows does (another cohort's, ids in another form) is
-    refused: it was silently unused, the samples labelled from elsewhere (the file name)."""
-    ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15]) | set(obs["patient_id"].astype(str))
-    named = table["sample_id"].isin(ids) | table["sample_id"].str[:15].isin(ids)
-    if len(table) and not named.any():
-        raise input_error(
-            f"none of its {len(table):,} sample ids names a sample of the expression (it has "
-            f"{table['sample_id'].iloc[0]!r}; the expression {obs['sample_id'].iloc[0]!r})",
-            path=path, fix="pass the label table of these samples, or name its sample column "
-                           "with --sample-column")
-    return int((~named).sum())
-
-
 def fit_gene_filter(X_train: np.ndarray, *, min_variance: float = 0.4, min_mean: float = 0.8
                     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The paper's gene filter, fitted on training rows ``X_train`` ``(n_train, n_genes)``.
@@ -296,58 +230,6 @@ def fit_gene_filter(X_train: np.ndarray, *, min_variance: float = 0.4, min_mean:
     low = (m["var"] < min_variance) & (m["mean"] < min_mean) & ~empty
     return ~(empty | low), {"empty in training split": empty,
                             f"variance < {min_variance} and mean < {min_mean} (training split)": low}
-
-
-def _check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog: PrepLog,
-                  label_paths: Sequence[Path]) -> np.ndarray:
-    """Unlabelled samples are an error (or dropped and counted); tiny classes dropped."""
-    unl = keep & obs["cancer_type"].isna().to_numpy()
-    if unl.any():
-        ex = obs.loc[unl, "sample_id"].iloc[:5].tolist()
-        if not cfg.drop_unlabelled:
-            raise input_error(
-                f"{int(unl.sum()):,} sample{'s' if unl.sum() != 1 else ''} with no cancer-type "
-                f"label (e.g. {ex})", path=", ".join(map(str, label_paths)) or None,
-                where="sample ids", fix="add them to a --labels table, name cohort files "
-                "TCGA_<TYPE>_..., pass --cancer-type TYPE for a file of one cohort, --clinical "
-                "with an acronym column, or --drop-unlabelled to drop them")
-        plog.drop_samples({"no cancer-type label": int(unl.sum())},
-                          {"no cancer-type label": obs.loc[unl, "sample_id"]})
-        keep = keep & ~unl
-    counts = obs.loc[keep, "cancer_type"].value_counts()
-    small = counts[counts < cfg.min_class_size]
-    if len(small):
-        m = keep & obs["cancer_type"].isin(small.index).to_numpy()
-        log.warning("dropping classes with fewer than %d samples: %s", cfg.min_class_size,
-                    ", ".join(f"{k} ({int(v)})" for k, v in small.items()))
-        why = f"class with fewer than {cfg.min_class_size} samples"
-        plog.drop_samples({why: int(m.sum())}, {why: obs.loc[m, "sample_id"]})
-        keep = keep & ~m
-    if not keep.any():  # a traceback in the gene table before
-        raise _nothing_left(obs, cfg, plog.dropped_samples, small=why if len(small) else None)
-    return keep
-
-
-def _nothing_left(obs: pd.DataFrame, cfg: PrepareConfig, dropped: dict[str, int], *,
-                  small: str | None) -> InputError:
-    """"No sample is left", the counts in words and the fix of the main reason (it wrote
-    the counts as a Python dict and always named --min-class-size, also when
-    --sample-types dropped every sample)."""
-    said = ", ".join(f"{n:,} {why}" for why, n in sorted(dropped.items(), key=lambda kv: -kv[1]))
-    main = max(dropped, key=dropped.get, default=None)
-    present = obs["sample_type"].astype(str).value_counts() if "sample_type" in obs else None
-    types = {tcga.sample_type_label(c): c for c in (present.index if present is not None else [])
-             if c != "NA"}
-    if main in types:
-        fix = (f"keep sample types the data holds, e.g. --sample-types {types[main]} (present: "
-               + ", ".join(f"{n:,} {tcga.sample_type_label(c)}" for c, n in present.items()
-                           if c != "NA") + ")")
-    elif main is not None and main == small:
-        fix = (f"lower --min-class-size (now {cfg.min_class_size}) for a small cohort, or add "
-               "samples of these types")
-    else:
-        fix = "check the labels (--labels, --cancer-type, --clinical) and --sample-types"
-    return input_error(f"no sample is left to prepare (dropped: {said or 'none'})", fix=fix)
 
 
 def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.ndarray | None:
@@ -539,8 +421,8 @@ def prepare_dataset(
         X, gene_ids = _intersect(tables, plog)
         obs = _sample_frame(tables)
         keep = _filter_samples(obs, tables, cfg, plog)
-        _attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
-        keep = _check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
+        attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
+        keep = check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
         X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
         if clinical is None:  # a genemoe export's obs carries its samples' survival
             clinical, clin_report = exported_clinical(tables, cfg.endpoint)
