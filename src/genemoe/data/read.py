@@ -109,7 +109,8 @@ class ExpressionTable:
         ``"transformed"`` (many values below -1: log-ratios, microarray, z-scores) or
         ``"linear"`` (non-integer, not log: TPM/RSEM/FPKM); see :mod:`genemoe.data.values`.
     notes
-        Human-readable notes on what was detected or fixed (reported by ``prepare``).
+        Human-readable notes on what was detected or fixed; not logged here: the caller says
+        them, in its own words (``prepare``'s and ``predict``'s read step).
     sample_meta
         Optional per-sample table carried by the file itself (an ``.h5ad``'s ``obs``),
         indexed by sample id; ``prepare`` can take labels from it.
@@ -205,9 +206,9 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
                           "expression file; give survival with --clinical, types with --labels")
     kind, vnotes = value_kind(stats, values, path, where)
     id_kind = detect_id_kind(gene_ids)
-    notes = notes + vnotes + [f"gene identifiers: {id_kind}"]
-    for n in notes:
-        logger.info("%s: %s", path.name, n)
+    notes = notes + vnotes + [f"gene identifiers: {id_kind}"]  # said by the caller, in its
+    # words (prepare's and predict's read step): logged here too, `-v` showed prepare's answer
+    # ("prepare them with --normalisation log2cpm") under predict, which answers otherwise
     if odd := off_kind_ids(gene_ids, id_kind):  # a `score` column was read as a gene, unsaid
         notes.append(f"{len(odd):,} gene identifier(s) are not {id_kind} ids like the rest, "
                      f"e.g. {', '.join(odd[:5])}: read as genes (remove them from the file if "
