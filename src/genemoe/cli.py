@@ -18,9 +18,24 @@ import typer
 from genemoe.cli_args import CliCommand, CliGroup
 from genemoe.cli_inputs import bundle_summary_lines, expand_paths, joined_inputs, only_with
 from genemoe.cli_logging import say, setup_logging, show_version
+from genemoe.cli_options import (
+    SEED_RANGE,
+    Bundle,
+    ConfigYaml,
+    Device,
+    Epochs,
+    Folds,
+    FoldSeed,
+    LabelColumn,
+    Preset,
+    Progress,
+    Repeats,
+    SampleColumn,
+    Seed,
+    csv_option,
+)
 from genemoe.cli_process import (
     defer_interrupts_in_imports,
-    progress_bars,
     training_process,
     tuning_process,
 )
@@ -37,36 +52,6 @@ download_app = typer.Typer(no_args_is_help=True, cls=CliGroup, context_settings=
 app.add_typer(download_app, name="download")
 
 log = logging.getLogger("genemoe")
-
-# Options several commands share (one declaration, one help text).
-Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
-Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
-ConfigYaml = Annotated[Path | None, typer.Option(
-    help="YAML overriding the preset (extends: PRESET allowed), or a run's config.yaml.")]
-Device = Annotated[str, typer.Option(help="auto | cpu | cuda")]
-Epochs = Annotated[int | None, typer.Option(help="Override the preset's epochs.")]
-
-
-def _seed(value: int) -> int:
-    """A seed numpy and scikit-learn take (-1 ended in numpy's traceback)."""
-    if not 0 <= value < 2**32:
-        raise typer.BadParameter(f"{value} is not a seed: use a whole number from 0 to "
-                                 f"{2**32 - 1}")
-    return value
-
-
-SEED_RANGE = {"callback": _seed}
-Seed = Annotated[int, typer.Option(help="Seed.", **SEED_RANGE)]
-FoldSeed = Annotated[int, typer.Option(help="Seed of the folds and the models.", **SEED_RANGE)]
-Folds = Annotated[int, typer.Option(help="K of the stratified K-fold split.")]
-Repeats = Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")]
-Progress = Annotated[bool, typer.Option(
-    help="Show progress bars (drawn only when stderr is a terminal).", callback=progress_bars)]
-
-
-def _csv(value: str | None) -> tuple[str, ...] | None:
-    return None if value is None else tuple(v.strip() for v in value.split(",") if v.strip())
-
 
 @download_app.command("tcga", cls=CliCommand)
 def download_tcga_cmd(
@@ -87,11 +72,11 @@ def download_tcga_cmd(
 
     check_retries(retries)  # --list too: it took --retries -1
     if list_only:
-        planned = list_downloads(out, projects=_csv(projects), source=source, values=values,
+        planned = list_downloads(out, projects=csv_option(projects), source=source, values=values,
                                  base_url=base_url)
         say("\n".join(download_listing_lines(planned, out)))
         return
-    result = download_tcga(out, projects=_csv(projects), source=source, values=values,
+    result = download_tcga(out, projects=csv_option(projects), source=source, values=values,
                            base_url=base_url, retries=retries)
     say(f"{len(result.paths)} files in {out} ({len(result.downloaded)} downloaded, "
                f"{len(result.cached)} from cache)")
@@ -128,8 +113,8 @@ def prepare(
     event_column: Annotated[str | None, typer.Option(
         help="Survival event column (1/0, dead/alive).")] = None,
     sample_types: Annotated[str, typer.Option(help="TCGA sample-type codes to keep.")] = "01,03",
-    label_column: Annotated[str | None, typer.Option(help="Label column (overrides detection).")] = None,
-    sample_column: Annotated[str | None, typer.Option(help="Sample column of the label table.")] = None,
+    label_column: LabelColumn = None,
+    sample_column: SampleColumn = None,
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
     normalisation: Annotated[str, typer.Option(help="auto | log2cpm | log2tpm | fpkm_uq | log2p1 | none")] = "auto",
     min_variance: Annotated[float, typer.Option(help="Gene filter: drop if variance below this …")] = 0.4,
@@ -147,7 +132,7 @@ def prepare(
     from genemoe.data.prepare import PrepareConfig, prepare_dataset
 
     cfg = PrepareConfig(
-        sample_types=_csv(sample_types) or (), orientation=orientation, normalisation=normalisation,
+        sample_types=csv_option(sample_types) or (), orientation=orientation, normalisation=normalisation,
         label_column=label_column, sample_column=sample_column, drop_unlabelled=drop_unlabelled,
         cancer_type=cancer_type, min_class_size=min_class_size, min_variance=min_variance,
         min_mean=min_mean, protein_coding_only=protein_coding_only, endpoint=endpoint.upper(),
@@ -273,6 +258,11 @@ def predict(
              "on, else log2(x+1) and per-sample quantile alignment to the training data; none: "
              "log values already on it (Xena's star_fpkm-uq for a model trained on it).")] = "auto",
     device: Device = "auto",
+    labels: Annotated[Path | None, typer.Option(
+        help="Known types of these samples (sample → cancer type, as prepare --labels): scores a "
+             "classification run (accuracy, macro-F1, per type) into <out stem>.scores.tsv.")] = None,
+    label_column: LabelColumn = None,
+    sample_column: SampleColumn = None,
 ) -> None:
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file
@@ -288,7 +278,8 @@ def predict(
         say(line)
     report = predict_file(model, expression or joined.expression[0], out_path=out, annotation_path=annotation,
                           max_missing=max_missing, orientation=orientation, precision=precision,
-                          normalisation=normalisation, device=device)
+                          normalisation=normalisation, device=device, labels_path=labels,
+                          label_column=label_column, sample_column=sample_column)
     say(report)
 
 
@@ -300,7 +291,7 @@ def demo(
     epochs: Annotated[int, typer.Option(help="At most this many epochs per neural model.")] = 30,
     tune: Annotated[int, typer.Option(
         help="Optuna trials per model on the validation split, the same for every model "
-             "(0: the small preset as it is).")] = 3,
+             "(0: the small preset as it is; classical models: their validation grids).")] = 3,
     progress: Progress = True,
 ) -> None:
     """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""
@@ -412,7 +403,7 @@ def explain(
     only_with(compare, other, "--other", "--compare")
     kw = dict(data=data, out_dir=out, split=split, baseline=baseline, n_steps=n_steps, n_draws=n_draws,
               genes=genes, method=method, max_samples_per_class=max_samples_per_class, seed=seed,
-              progress=progress, samples=None if samples is None else list(_csv(samples)),
+              progress=progress, samples=None if samples is None else list(csv_option(samples)),
               max_steps=max_steps, internal_batch_size=internal_batch_size,  # --compare's too
               device=device)
     if compare:
@@ -456,7 +447,7 @@ def benchmark(
         tuning_process()  # one genemoe line per trial, not Optuna's
     from genemoe.workflows.benchmark import run_benchmark
 
-    result = run_benchmark(data, task=task, models=None if models is None else list(_csv(models) or ()),
+    result = run_benchmark(data, task=task, models=None if models is None else list(csv_option(models) or ()),
                            n_folds=folds, n_repeats=repeats, preset=preset, seed=seed, out_dir=out,
                            epochs=epochs, device=device, progress=progress, tune=tune,
                            ensemble=ensemble, tune_cv=tune_cv, plots=plots)

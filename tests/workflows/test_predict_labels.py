@@ -199,3 +199,21 @@ def test_a_later_run_without_labels_removes_the_earlier_scores(trained, tmp_path
     record = json.loads((tmp_path / "p.record.json").read_text())
     assert "labels" not in record and any("removed p.scores.tsv" in w["text"]
                                           for w in record["warnings"])
+
+
+def test_the_cli_passes_labels_and_their_columns(trained, tmp_path):
+    """`genemoe predict --labels FILE --sample-column C --label-column L` scores the run."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    d, f, labels = trained
+    table = labels.set_axis(["aliquot", "tumour"], axis=1).assign(note="x")
+    path = _write(table, tmp_path / "types.tsv")
+    out = tmp_path / "p.csv"
+    res = CliRunner().invoke(app, ["predict", "--model", str(d / "run"), "--expression",
+                                   str(f["counts"]), "--out", str(out), "--labels", str(path),
+                                   "--sample-column", "aliquot", "--label-column", "tumour"])
+    assert res.exit_code == 0, res.output
+    assert "accuracy" in res.output and (tmp_path / "p.scores.tsv").exists()
+    assert json.loads((tmp_path / "p.record.json").read_text())["scores"]["n_scored"] == 120

@@ -1,0 +1,47 @@
+"""Options several ``genemoe`` commands share: one declaration, one help text (they sat
+at the top of :mod:`genemoe.cli`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from genemoe.cli_process import progress_bars
+
+__all__ = ["Bundle", "Preset", "ConfigYaml", "Device", "Epochs", "SEED_RANGE", "Seed", "FoldSeed",
+           "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn", "csv_option"]
+
+Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
+Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
+ConfigYaml = Annotated[Path | None, typer.Option(
+    help="YAML overriding the preset (extends: PRESET allowed), or a run's config.yaml.")]
+Device = Annotated[str, typer.Option(help="auto | cpu | cuda")]
+Epochs = Annotated[int | None, typer.Option(help="Override the preset's epochs.")]
+
+
+def _seed(value: int) -> int:
+    """A seed numpy and scikit-learn take (-1 ended in numpy's traceback)."""
+    if not 0 <= value < 2**32:
+        raise typer.BadParameter(f"{value} is not a seed: use a whole number from 0 to "
+                                 f"{2**32 - 1}")
+    return value
+
+
+SEED_RANGE = {"callback": _seed}
+Seed = Annotated[int, typer.Option(help="Seed.", **SEED_RANGE)]
+FoldSeed = Annotated[int, typer.Option(help="Seed of the folds and the models.", **SEED_RANGE)]
+Folds = Annotated[int, typer.Option(help="K of the stratified K-fold split.")]
+Repeats = Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")]
+Progress = Annotated[bool, typer.Option(
+    help="Show progress bars (drawn only when stderr is a terminal).", callback=progress_bars)]
+
+
+LabelColumn = Annotated[str | None, typer.Option(help="Label column (overrides detection).")]
+SampleColumn = Annotated[str | None, typer.Option(help="Sample column of the label table.")]
+
+
+def csv_option(value: str | None) -> tuple[str, ...] | None:
+    """``"a, b,"`` → ``("a", "b")``: a comma-separated option's values (None stays None)."""
+    return None if value is None else tuple(v.strip() for v in value.split(",") if v.strip())
