@@ -311,8 +311,9 @@ def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *, epochs_given: bool 
         entry = dict(entry) if isinstance(entry, dict) else {"value": str(entry)}
         out[what] = entry
         if task == "survival" and (said := endpoint_mismatch(entry, bundle.endpoint)):
+            if said not in {e.get("endpoint_mismatch") for e in out.values()}:  # once, not
+                log.warning(said)  # per entry tuned on that endpoint
             entry["endpoint_mismatch"] = said
-            log.warning(said)
         if "study" not in entry:  # a preset's note, not a tune run's
             continue
         source = Path(str(entry.get("data", "")).split(" (")[0])
