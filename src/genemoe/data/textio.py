@@ -232,6 +232,14 @@ _JOIN_FIX = ("pass the folder holding every sample's file: genemoe prepare --qua
              "(it joins them into one genes × samples matrix, and sums transcripts into genes)")
 
 
+# a GDC portal file: STAR's gene counts of one aliquot, augmented (read as 6 "samples"
+# named unstranded, stranded_first, ... once its comment line and N_ rows were removed)
+_GDC_STAR = ["gene_id", "gene_name", "gene_type", "unstranded"]
+_GDC_FIX = ("pass the folder of the portal's files with its sample sheet: --gdc-dir FOLDER "
+            "--sample-sheet gdc_sample_sheet.<date>.tsv (it names each file's sample and "
+            "reads its unstranded counts)")
+
+
 _GEO_FIX = ("for an RNA-seq series use its counts: the supplementary file, or GEO's "
             "GSE<n>_raw_counts_GRCh38.p13_NCBI.tsv.gz (GeneID × GSM, read as it is); genemoe "
             "models RNA-seq, not microarray probes")
@@ -275,6 +283,10 @@ def _refuse_non_matrices(header: str, path: Path) -> None:
                               f"{', '.join(cells[:len(start)])} ...), not a genes × samples "
                               "matrix",
                               path=path, where="header line", fix=_JOIN_FIX)
+    if header.lower().startswith("# gene-model:") or fields[:4] == _GDC_STAR:
+        raise input_error("a GDC portal STAR gene-counts file (*.rna_seq.augmented_star_gene_"
+                          "counts.tsv): one aliquot's counts, TPM and FPKM columns, not a genes "
+                          "× samples matrix", path=path, where="line 1", fix=_GDC_FIX)
     if re.fullmatch(r"ENS[A-Z]*G\d{6,}(\.\d+)?|N_(unmapped|multimapping|noFeature|ambiguous)",
                     fields[0], flags=re.IGNORECASE):
         raise input_error(f"no header line: the first line already holds a gene "
