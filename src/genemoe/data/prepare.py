@@ -5,9 +5,11 @@ Steps, each recorded with what it dropped and why (``record["steps"]``):
 1. read every expression file (orientation and value scale detected and reported);
 2. map gene identifiers (versions stripped; symbols / ``SYMBOL|ENTREZ`` through the
    annotation when one is given) and drop duplicates after mapping;
-3. normalise each sample (log2 CPM / TPM / FPKM-UQ from counts, log2(x+1) for linear
+3. keep the genes present in every file, *before* normalising (a sample's CPM/TPM total
+   or FPKM-UQ quartile over other genes put whole cohorts on other scales; each file's
+   loss counted, warned of under a count normalisation; :mod:`genemoe.data.shared_genes`);
+4. normalise each sample (log2 CPM / TPM / FPKM-UQ from counts, log2(x+1) for linear
    values, nothing for log data) — per sample, so nothing leaks;
-4. keep the genes present in every cohort;
 5. parse TCGA barcodes; keep the requested sample types; one profile per patient;
 6. attach labels (label tables, the file's own metadata, the cohort name, the clinical
    table — first that has the sample) and survival (by 12-character patient barcode);
@@ -50,6 +52,7 @@ from genemoe.data.prepare_labels import attach_labels, check_labels
 from genemoe.data.quant_dir import join_dropped, join_record
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression
 from genemoe.data.scaling import column_moments
+from genemoe.data.shared_genes import gene_set_warnings, shared_genes_first
 from genemoe.data.synthetic import SYNTHETIC_PROJECT
 from genemoe.data.xena_listing import check_one_xena_unit
 from genemoe.errors import input_error, nearest_names
@@ -403,21 +406,25 @@ def prepare_dataset(
                                                time_column=cfg.time_column,
                                                event_column=cfg.event_column, said_on_join=True)
                                  if clinical_path else (None, {}))
-        tables, symbols, methods, biotypes = [], {}, set(), {}
+        tables, symbols, methods, biotypes = [], {}, {}, {}
         for p in paths:
             t = read_expression(p, orientation=cfg.orientation)
             plog.step("read", file=str(p), shape=list(t.shape), orientation=t.orientation,
                       id_kind=t.id_kind, value_kind=t.value_kind, notes=t.notes)
             t, sym = map_table_genes(t, annotation, plog)
-            t, method = normalise_table(t, cfg, annotation, plog)
             tables.append(t)
             symbols.update(sym)
-            biotypes.update(zip(t.gene_ids, t.gene_biotypes, strict=True) if t.gene_biotypes is not None else [])
-            methods.add(method)
         if len({t.value_kind for t in tables}) > 1:
             raise input_error("the expression files mix value scales: " + ", ".join(
                 f"{t.source_path.name}={t.value_kind}" for t in tables),
                 fix="prepare files of one kind together (all raw counts, or all log-scale)")
+        tables, lost = shared_genes_first(tables, plog)  # each sample's CPM/TPM/FPKM-UQ scale
+        n_shared = len(tables[0].gene_ids)  # over the same genes in every file (was: its own)
+        for i, t in enumerate(tables):
+            tables[i], methods[str(t.source_path)] = normalise_table(t, cfg, annotation, plog)
+            t = tables[i]
+            biotypes.update(zip(t.gene_ids, t.gene_biotypes, strict=True) if t.gene_biotypes is not None else [])
+        gene_set_warnings(lost, methods, n_shared)
         X, gene_ids = _intersect(tables, plog)
         obs = _sample_frame(tables)
         keep = _filter_samples(obs, tables, cfg, plog)
@@ -436,7 +443,7 @@ def prepare_dataset(
         obs = obs[_obs_order(obs)]
         record = {
             "genemoe_version": __version__, "synthetic": _synthetic(cfg, obs, paths, plog), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "config": asdict(cfg), "normalisation": sorted(methods)[0] if len(methods) == 1 else sorted(methods),
+            "config": asdict(cfg), "normalisation": used[0] if len(used := sorted(set(methods.values()))) == 1 else used,
             "inputs": (inputs := _inputs(paths, label_paths, clinical_path, annotation_path)), "steps": plog.steps,
             "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes},
             "dropped_gene_examples": plog.dropped_gene_examples,
