@@ -42,14 +42,16 @@ def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths:
                    clinical: pd.DataFrame | None, cfg: PrepareConfig, plog: PrepLog) -> None:
     obs["cancer_type"] = pd.Series(np.nan, index=obs.index, dtype=object)
     sources = obs["cancer_type"].copy()
-    unused = 0
+    unused, empty = 0, {}
     if label_paths:
         read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column,
                             survival_unread=clinical is None) for p in label_paths]
         unused = sum(_label_rows_naming_no_sample(p, t, obs) for p, t in zip(label_paths, read,
                                                                              strict=True))
+        empty = _empty_label_rows(label_paths, read)
         got = _match_labels(obs, labels := agreeing_labels(read, label_paths))
-        obs["cancer_type"], sources[got.notna()] = got, "label table"
+        obs["cancer_type"] = got.astype(object)  # every label empty: float64, and a text
+        sources[got.notna()] = "label table"  # filled in later warned (pandas 3 refuses it)
     for t in tables:
         meta = t.sample_meta
         if meta is not None and "cancer_type" in meta.columns:
@@ -72,7 +74,23 @@ def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths:
                                   respellings(given, obs["cancer_type"]))  # the tables' too
     other = sorted({str(v) for v in obs["cancer_type"].dropna()} - set(tcga.TCGA_PROJECTS))
     plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
-              respelt=dict(respelt), label_rows_naming_no_sample=unused, not_tcga_codes=other)
+              respelt=dict(respelt), label_rows_naming_no_sample=unused, not_tcga_codes=other,
+              label_rows_without_cancer_type=empty)
+
+
+def _empty_label_rows(paths: Sequence[Path], tables: Sequence[pd.DataFrame]) -> dict[str, int]:
+    """``{file name: rows}`` of the label tables whose cancer type is empty, each warned of:
+    their samples take a label from elsewhere (``--cancer-type``, the cohort name) or none,
+    as if the table did not list them (was said at INFO only, and not recorded)."""
+    out = {}
+    for path, table in zip(paths, tables, strict=True):
+        if n := int(table["cancer_type"].isna().sum()):
+            out[path.name] = n
+            log.warning("%s: %s of its %s rows have an empty cancer type: their samples are "
+                        "labelled as if it did not list them (from --cancer-type, the file's "
+                        "metadata, the cohort name or --clinical), or stay unlabelled",
+                        path.name, f"{n:,}", f"{len(table):,}")
+    return out
 
 
 def _label_rows_naming_no_sample(path: Path, table: pd.DataFrame, obs: pd.DataFrame) -> int:
