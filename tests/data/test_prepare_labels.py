@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.errors import InputError
 
 
 def _counts(path: Path, barcodes: list[str], seed: int = 0) -> Path:
@@ -41,3 +43,30 @@ def test_an_empty_label_column_is_counted_said_and_raises_no_pandas_warning(tmp_
     assert step["sources"] == {"--cancer-type": 12}
     said = [w for w in b.record["warnings"] if w.startswith("lab_empty.tsv: 12 of its 12 rows have an empty cancer type")]
     assert said and said == [w for w in b.summary["warnings"] if w.startswith("lab_empty.tsv")]
+
+
+def test_a_label_table_of_other_samples_beside_ones_that_name_them_is_named_to_leave_out(tmp_path):
+    """Old behaviour (an outside probe): with several --labels files (the GDC's *_Target
+    files of six cohorts) and the expression of two, the refusal's fix said "pass the label
+    table of these samples, or name its sample column with --sample-column": it was passed,
+    and the column was right. It names the tables to leave out now."""
+    uvm, dlbc = _barcodes("VD", 8), _barcodes("FA", 8)
+    expr = [_counts(tmp_path / "TCGA_UVM_Counts.tsv", uvm), _counts(tmp_path / "TCGA_DLBC_Counts.tsv", dlbc, 1)]
+    labels = {}
+    for name, ids, code in (("UVM", uvm, "UVM (TCGA)"), ("DLBC", dlbc, "DLBC (TCGA)"),
+                            ("ACC", _barcodes("OR", 5), "ACC (TCGA)"), ("KICH", _barcodes("KL", 5), "KICH (TCGA)")):
+        labels[name] = tmp_path / f"TCGA_{name}_Target.txt"
+        pd.DataFrame({"Sample_name": ids, "Target": code}).to_csv(labels[name], sep="\t", index=False)
+    with pytest.raises(InputError) as info:
+        prepare_dataset(expr, out_path=tmp_path / "b", label_paths=list(labels.values()))
+    msg = str(info.value)
+    assert "2 of the 4 --labels tables name no sample of the expression" in msg
+    assert "fix: leave TCGA_ACC_Target.txt, TCGA_KICH_Target.txt out of --labels" in msg
+    assert "--sample-column" not in msg
+    with pytest.raises(InputError) as one:
+        prepare_dataset(expr[:1], out_path=tmp_path / "c", label_paths=[labels["UVM"], labels["ACC"]])
+    assert str(one.value).startswith(f"{labels['ACC']}: none of its 5 sample ids names a sample")
+    assert "while the other --labels table names the expression's samples (8 of its ids)" in str(one.value)
+    assert "leave TCGA_ACC_Target.txt out of --labels" in str(one.value)
+    b = prepare_dataset(expr, out_path=tmp_path / "d", label_paths=[labels["UVM"], labels["DLBC"]])
+    assert b.summary["cancer_types"] == {"UVM": 8, "DLBC": 8}

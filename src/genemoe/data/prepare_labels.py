@@ -46,8 +46,7 @@ def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths:
     if label_paths:
         read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column,
                             survival_unread=clinical is None) for p in label_paths]
-        unused = sum(_label_rows_naming_no_sample(p, t, obs) for p, t in zip(label_paths, read,
-                                                                             strict=True))
+        unused = _label_rows_naming_no_sample(label_paths, read, obs)
         empty = _empty_label_rows(label_paths, read)
         got = _match_labels(obs, labels := agreeing_labels(read, label_paths))
         obs["cancer_type"] = got.astype(object)  # every label empty: float64, and a text
@@ -93,19 +92,37 @@ def _empty_label_rows(paths: Sequence[Path], tables: Sequence[pd.DataFrame]) -> 
     return out
 
 
-def _label_rows_naming_no_sample(path: Path, table: pd.DataFrame, obs: pd.DataFrame) -> int:
-    """Rows of a label table that name no sample of the expression (by id or its first 15
-    characters). A table none of whose rows does (another cohort's, ids in another form) is
-    refused: it was silently unused, the samples labelled from elsewhere (the file name)."""
+def _label_rows_naming_no_sample(paths: Sequence[Path], tables: Sequence[pd.DataFrame],
+                                 obs: pd.DataFrame) -> int:
+    """Rows of the label tables that name no sample of the expression (by id, its first 15
+    characters or its patient). A table none of whose rows does (another cohort's, ids in
+    another form) is refused: it was silently unused, the samples labelled from elsewhere
+    (the file name). Beside tables that do name samples, the fix is to leave it out (it
+    said to pass "the label table of these samples", which was given)."""
     ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15]) | set(obs["patient_id"].astype(str))
-    named = table["sample_id"].isin(ids) | table["sample_id"].str[:15].isin(ids)
-    if len(table) and not named.any():
+    named = [t["sample_id"].isin(ids) | t["sample_id"].str[:15].isin(ids) for t in tables]
+    idle = [i for i, (t, m) in enumerate(zip(tables, named, strict=True)) if len(t) and not m.any()]
+    if not idle:
+        return int(sum((~m).sum() for m in named))
+    first = tables[idle[0]]
+    seen = f"it has {first['sample_id'].iloc[0]!r}; the expression {obs['sample_id'].iloc[0]!r}"
+    if len(idle) == len(tables):  # no table names a sample: the ids or their column are wrong
         raise input_error(
-            f"none of its {len(table):,} sample ids names a sample of the expression (it has "
-            f"{table['sample_id'].iloc[0]!r}; the expression {obs['sample_id'].iloc[0]!r})",
-            path=path, fix="pass the label table of these samples, or name its sample column "
-                           "with --sample-column")
-    return int((~named).sum())
+            f"none of its {len(first):,} sample ids names a sample of the expression ({seen})",
+            path=paths[idle[0]], fix="pass the label table of these samples, or name its "
+                                     "sample column with --sample-column")
+    n_named = len(set().union(*(set(t.loc[m, "sample_id"]) for t, m in zip(tables, named, strict=True))))
+    names = ", ".join(paths[i].name for i in idle)
+    what = (f"none of its {len(first):,} sample ids names a sample of the expression ({seen})"
+            if len(idle) == 1 else f"{len(idle)} of the {len(tables)} --labels tables name no "
+            f"sample of the expression (the first {seen.removeprefix('it ')})")
+    raise input_error(
+        f"{what}, while the other --labels table{'s' if len(tables) - len(idle) > 1 else ''} "
+        f"name{'' if len(tables) - len(idle) > 1 else 's'} the expression's samples "
+        f"({n_named:,} of {'their' if len(tables) - len(idle) > 1 else 'its'} ids)",
+        path=", ".join(str(paths[i]) for i in idle),
+        fix=f"leave {names} out of --labels (no sample of {'it' if len(idle) == 1 else 'them'} "
+            "is in the expression files)")
 
 
 def check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog: PrepLog,
