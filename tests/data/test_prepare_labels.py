@@ -70,3 +70,12 @@ def test_a_label_table_of_other_samples_beside_ones_that_name_them_is_named_to_l
     assert "leave TCGA_ACC_Target.txt out of --labels" in str(one.value)
     b = prepare_dataset(expr, out_path=tmp_path / "d", label_paths=[labels["UVM"], labels["DLBC"]])
     assert b.summary["cancer_types"] == {"UVM": 8, "DLBC": 8}
+
+
+def test_nothing_left_counts_samples_in_small_classes_in_words(tmp_path):
+    """Old behaviour (an outside probe): "dropped: 40 class with fewer than 25 samples"."""
+    expr = _counts(tmp_path / "TCGA_ACC_Counts.tsv", _barcodes("OR", 6))
+    with pytest.raises(InputError) as info:
+        prepare_dataset([expr], out_path=tmp_path / "b", config=PrepareConfig(min_class_size=25))
+    assert "(dropped: 6 in a class with fewer than 25 samples)" in str(info.value)
+    assert "--min-class-size" in str(info.value)

@@ -147,7 +147,7 @@ def check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog: 
         m = keep & obs["cancer_type"].isin(small.index).to_numpy()
         log.warning("dropping classes with fewer than %d samples: %s", cfg.min_class_size,
                     ", ".join(f"{k} ({int(v)})" for k, v in small.items()))
-        why = f"class with fewer than {cfg.min_class_size} samples"
+        why = f"in a class with fewer than {cfg.min_class_size} samples"  # "40 in a class ..."
         plog.drop_samples({why: int(m.sum())}, {why: obs.loc[m, "sample_id"]})
         keep = keep & ~m
     if not keep.any():  # a traceback in the gene table before
