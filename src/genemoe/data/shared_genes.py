@@ -32,7 +32,9 @@ LEFT_OUT = "not in every expression file (left out before normalising)"  # dropp
 
 
 def shared_genes_first(tables: list[ExpressionTable], plog: PrepLog) -> tuple[list[ExpressionTable], dict[str, int]]:
-    """Each table cut to the genes every table has (in its own order), before normalising.
+    """Each table cut to the genes every table has (in its own order), before normalising;
+    ``tables`` is changed in place (a cut copy replaces each file's table, so the uncut
+    ones are not all held at once).
 
     Parameters
     ----------
@@ -45,7 +47,7 @@ def shared_genes_first(tables: list[ExpressionTable], plog: PrepLog) -> tuple[li
     Returns
     -------
     tuple
-        The tables ``(n_samples_i, n_shared)`` (the same objects when every set is the
+        ``tables``, each ``(n_samples_i, n_shared)`` (unchanged when every set is the
         same), and ``{file path: genes left out}`` (empty when none was).
 
     Raises
@@ -62,24 +64,23 @@ def shared_genes_first(tables: list[ExpressionTable], plog: PrepLog) -> tuple[li
                           fix="use files with the same identifier kind, or pass --annotation to map them")
     if all(len(t.gene_ids) == len(common) for t in tables):
         return tables, {}
-    out, lost, files = [], {}, []
-    for t in tables:
+    lost, files = {}, []
+    for i, t in enumerate(tables):  # in place: each file's uncut copy freed once cut
         keep = np.fromiter((g in common for g in t.gene_ids.tolist()), bool, len(t.gene_ids))
         plog.drop_genes(LEFT_OUT, t.gene_ids[~keep])
         n_out = int((~keep).sum())
         files.append({"file": t.source_path.name, "n_genes": len(keep), "n_left_out": n_out})
         if n_out:
             lost[str(t.source_path)] = n_out
-            t = replace(t, values=t.values[:, keep], gene_ids=t.gene_ids[keep], **{
+            tables[i] = replace(t, values=t.values[:, keep], gene_ids=t.gene_ids[keep], **{
                 k: getattr(t, k)[keep] for k in ("gene_symbols", "gene_biotypes")
                 if getattr(t, k) is not None})
-        out.append(t)
     plog.step("shared_genes", n_genes=len(common), left_out="; ".join(
         f"{f['file']} {f['n_left_out']:,} of {f['n_genes']:,}" for f in files if f["n_left_out"]),
         why="left out before normalising: each sample's scale (CPM/TPM library size, "
             "FPKM-UQ's upper quartile) is taken over the same genes in every file",
         files=files)
-    return out, lost
+    return tables, lost
 
 
 def gene_set_warnings(lost: dict[str, int], methods: dict[str, str], n_shared: int) -> list[str]:
