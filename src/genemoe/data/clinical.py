@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genemoe.data.ids import is_sample_barcode
+from genemoe.data.ids import is_sample_barcode, respelt_barcodes
 from genemoe.errors import input_error
 
 __all__ = ["read_clinical", "parse_events", "event_words", "words_text", "exported_clinical", "clinical_field_names",
@@ -136,7 +136,9 @@ def _col(df: pd.DataFrame, *names: str) -> str | None:
     return next((lookup[n.lower()] for n in names if n.lower() in lookup), None)
 
 
-def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str]:
+def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str, dict[str, str]]:
+    """Patient id per row, the table's format, and the barcodes written with ``.`` or ``_``
+    for ``-`` (``{as given: dashed}``), read as the dashed ones."""
     if (c := _col(df, "bcr_patient_barcode")) is not None:
         ids, fmt = df[c], "tcga_cdr"
     elif (c := _col(df, "_PATIENT")) is not None:
@@ -151,11 +153,16 @@ def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str]:
                                          "(Xena survival) or a sample/patient id column")
     ids = ids.astype(str).str.strip()
     if ids.map(is_sample_barcode).mean() >= 0.8:
-        return ids.str.split("-").str[:3].str.join("-"), fmt
-    if fmt != "table":
-        raise input_error(f"column {c!r} does not hold TCGA-style barcodes (e.g. {ids.iloc[0]!r})",
-                          path=path, where=f"column {c!r}", fix="point at a TCGA survival table")
-    return ids, "table (ids as written)"
+        respelt = respelt_barcodes(ids)  # R's make.names: TCGA.OR.A5J8 (was refused or unjoined)
+        dashed = ids.map(lambda v: respelt.get(v, v))
+        return dashed.str.split("-").str[:3].str.join("-"), fmt, respelt
+    if fmt != "table":  # the column named twice before: "column 'x': column 'x' does not ..."
+        raise input_error(f"holds no TCGA-style patient or sample barcodes (it has {ids.iloc[0]!r}; "
+                          "expected e.g. TCGA-OR-A5J8 or TCGA-OR-A5J8-01A)", path=path,
+                          where=f"column {c!r}", fix="point at a TCGA survival table (TCGA-CDR, "
+                          "Xena's survival.tsv), or one whose sample/patient column holds the "
+                          "expression's ids")
+    return ids, "table (ids as written)", {}
 
 
 def _pick(df: pd.DataFrame, name: str, flag: str, path: Path) -> str:
@@ -245,7 +252,7 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
     from genemoe.data.tables import _read_table, normalise_label
 
     df = _read_table(path)
-    ids, fmt = _patients(df, path)
+    ids, fmt, respelt = _patients(df, path)
     cols, how = _endpoint_columns(df, path, endpoints, endpoint, time_column, event_column)
     frame = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="patient_id"))
     tcol = _col(df, "acronym", "cancer_type", "cancer type abbreviation", "project_id",
@@ -270,7 +277,12 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
                                        * per_unit).to_numpy(dtype=float)
         frame[f"{ep.lower()}_event"] = event.to_numpy(dtype=float)
         frame[f"_raw_{ep.lower()}"] = raw_time.to_numpy()
+    if respelt:  # a conversion of the join's keys: said, counted
+        given, dashed = next(iter(respelt.items()))
+        logger.info("%s: %d barcode(s) written with '.' or '_' for '-' (as R's make.names "
+                    "writes them), e.g. %r, read as %r", path.name, len(respelt), given, dashed)
     info = {"path": str(path), "format": fmt, "columns": how, "n_rows": len(df),
+            "n_barcodes_respelt": len(respelt),
             "cancer_type_source": tcol or ("file name" if from_name else None),
             "time_units": units, "n_decimal_comma_times": n_commas, "event_words": words}
     return frame, info
@@ -314,7 +326,9 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         or code as written → what it was read as, with its count: ``{"OS": {"Dead -> 1":
         28}}``), ``time_units`` (endpoint → the conversion of a
         time column named in months, years or weeks to days), ``n_decimal_comma_times``
-        (times written ``12,5`` in a ``;``-separated table, read as 12.5); ``files`` per file when
+        (times written ``12,5`` in a ``;``-separated table, read as 12.5),
+        ``n_barcodes_respelt`` (barcodes written with ``.`` or ``_`` for ``-``, as R's
+        ``make.names`` writes them, read as the dashed ones); ``files`` per file when
         several were read.
     """
     paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
@@ -324,6 +338,7 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     frame = pd.concat([f for f, _ in parts])
     report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {},
                               "n_decimal_comma_times": sum(i["n_decimal_comma_times"] for _, i in parts),
+                              "n_barcodes_respelt": sum(i["n_barcodes_respelt"] for _, i in parts),
                               "event_words": _merged_words([i.get("event_words") or {} for _, i in parts])}
     if len(parts) > 1:
         report.update(path=[i["path"] for _, i in parts], files=[i for _, i in parts])

@@ -18,6 +18,8 @@ __all__ = [
     "detect_id_kind",
     "is_sample_barcode",
     "tcga_like",
+    "dashed_barcode",
+    "respelt_barcodes",
     "off_kind_ids",
     "looks_like_genes",
     "looks_like_samples",
@@ -35,6 +37,10 @@ _FIREHOSE = re.compile(r"^[^|\s]*\|\d+$")  # 'TP53|7157', '?|100130426'
 _SYMBOL = re.compile(r"^[A-Za-z][A-Za-z0-9\-\.@_/]{0,30}$")
 # TCGA-XX-XXXX, optionally -01, -01A, -01A-11R-A29S-07; also TARGET-/other projects
 _BARCODE = re.compile(r"^[A-Z0-9]+-[A-Z0-9]{2}-[A-Z0-9]{4,6}(-\d{2}[A-Z]?(-\d{2}[A-Z]?(-[A-Z0-9]{4}(-\d{2})?)?)?)?$")
+# The same barcode with '.' or '_' for its dashes (R's make.names writes TCGA-OR-A5J1-01A as
+# TCGA.OR.A5J1.01A): TCGA and TARGET only, so that no other dotted name reads as a barcode.
+_OTHER_SEPARATORS = re.compile(r"^(?:TCGA|TARGET)[._-][A-Z0-9]{2}[._-][A-Z0-9]{4,6}([._-][A-Z0-9]{2,4})*$",
+                               re.IGNORECASE)
 _GENERIC_SAMPLE = re.compile(r"^(sample|patient|cell|s)[_\-]?\d+$", re.IGNORECASE)
 
 
@@ -102,9 +108,50 @@ def off_kind_ids(values: Sequence[str], kind: IdKind) -> list[str]:
     return [str(v) for v in values if not pattern.match(str(v).strip())]
 
 
+def dashed_barcode(value: str) -> str:
+    """A TCGA or TARGET barcode written with ``.`` or ``_`` for its dashes, in its dashed
+    form (stripped); any other value as given.
+
+    Examples
+    --------
+    >>> dashed_barcode("TCGA.OR.A5L9.01A.11R.A29S.07"), dashed_barcode("TCGA_OR_A5L9")
+    ('TCGA-OR-A5L9-01A-11R-A29S-07', 'TCGA-OR-A5L9')
+    >>> dashed_barcode("TCGA-OR-A5L9-01A"), dashed_barcode("RP11-34P13.7")
+    ('TCGA-OR-A5L9-01A', 'RP11-34P13.7')
+    """
+    v = str(value).strip()
+    if ("." not in v and "_" not in v) or not _OTHER_SEPARATORS.match(v):
+        return value
+    dashed = re.sub(r"[._]", "-", v)
+    return dashed if _BARCODE.match(dashed.upper()) else value
+
+
+def respelt_barcodes(values: Iterable[object]) -> dict[str, str]:
+    """The values that are barcodes written with ``.`` or ``_`` for their dashes, each with
+    its dashed form (:func:`dashed_barcode`), in order of first appearance.
+
+    Parameters
+    ----------
+    values
+        Ids, shape ``(n_values,)``.
+
+    Returns
+    -------
+    dict[str, str]
+        ``{as given: dashed}``; ``{}`` when none is written so.
+    """
+    out: dict[str, str] = {}
+    for v in map(str, values):
+        if v not in out and (d := dashed_barcode(v)) != v:
+            out[v] = d
+    return out
+
+
 def is_sample_barcode(value: str) -> bool:
-    """True for TCGA-style barcodes (``TCGA-OR-A5J1``, ``TCGA-OR-A5J1-01A-11R-A29S-07``)."""
-    return bool(_BARCODE.match(value.strip().upper())) and "-" in value
+    """True for TCGA-style barcodes (``TCGA-OR-A5J1``, ``TCGA-OR-A5J1-01A-11R-A29S-07``),
+    also written with ``.`` or ``_`` for the dashes (``TCGA.OR.A5J1.01A``)."""
+    v = dashed_barcode(value).strip()
+    return bool(_BARCODE.match(v.upper())) and "-" in v
 
 
 def looks_like_samples(values: Sequence[str], *, threshold: float = 0.8) -> bool:
@@ -176,5 +223,7 @@ def gene_names(values: Iterable[object]) -> tuple[np.ndarray, dict[str, int]]:
 
 
 def tcga_like(sample_id: str) -> bool:
-    """True when ``sample_id`` parses as a TCGA-style barcode with a sample part."""
-    return is_sample_barcode(sample_id) and sample_id.count("-") >= 3
+    """True when ``sample_id`` parses as a TCGA-style barcode with a sample part (dashed,
+    or with ``.`` / ``_`` for the dashes: ``TCGA.OR.A5J1.01A``)."""
+    v = dashed_barcode(sample_id)
+    return is_sample_barcode(v) and v.count("-") >= 3

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genemoe.data.ids import dashed_barcode, respelt_barcodes
 from genemoe.errors import input_error
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "one_per_patient",
     "parse_barcode",
     "parse_barcodes",
+    "say_respelt_barcodes",
     "sample_type_code",
     "sample_type_codes",
     "sample_type_list",
@@ -240,14 +242,17 @@ def parse_barcode(value: str) -> Barcode:
     """Parse one barcode of the shape ``TCGA-XX-XXXX[-01A[-11R[-A29S[-07]]]]``.
 
     Other program prefixes (``TARGET``, ``SYN``, ...) are accepted with the same shape
-    (participant of 4-6 characters, as TARGET uses 6). Case is ignored.
+    (participant of 4-6 characters, as TARGET uses 6). Case is ignored. A TCGA or TARGET
+    barcode written with ``.`` or ``_`` for its dashes (``TCGA.OR.A5J1.01A``, as R's
+    ``make.names`` writes it) is read as the dashed one: its ``patient_id`` and
+    ``sample_id`` are dashed, ``raw`` is the value as given.
 
     Raises
     ------
     ValueError
         (an :class:`~genemoe.errors.InputError`) naming the value and the shape.
     """
-    m = _BARCODE.match(str(value).strip().upper())
+    m = _BARCODE.match(dashed_barcode(str(value)).strip().upper())
     if m is None:
         raise input_error(
             f"{value!r} is not a sample barcode of the shape {BARCODE_SHAPE}",
@@ -271,6 +276,8 @@ def parse_barcodes(values: Iterable[str]) -> pd.DataFrame:
     pandas.DataFrame
         One row per value (default integer index) with columns :data:`BARCODE_COLUMNS`
         (``raw``, the parts of :class:`Barcode`, and ``sample_id``); absent parts are None.
+        Barcodes written with ``.`` or ``_`` for the dashes are read as the dashed ones
+        (:func:`parse_barcode`); ``raw`` keeps them as given.
 
     Raises
     ------
@@ -279,7 +286,8 @@ def parse_barcodes(values: Iterable[str]) -> pd.DataFrame:
         row numbers (0-based).
     """
     raw = pd.Series(list(values), dtype=object)
-    parts = raw.astype(str).str.strip().str.upper().str.extract(_BARCODE)
+    dashed = raw.astype(str).map(dashed_barcode)
+    parts = dashed.str.strip().str.upper().str.extract(_BARCODE)
     bad = parts["project"].isna() | raw.isna()
     if bad.any():
         rows = np.flatnonzero(bad.to_numpy())
@@ -344,6 +352,7 @@ def filter_sample_types(
     """
     wanted = sample_type_list(sample_types)
     parsed = parse_barcodes(sample_ids)
+    say_respelt_barcodes(parsed["raw"])
     code = parsed["sample_code"]
     missing = code.isna().to_numpy()
     if missing.any() and not allow_missing:
@@ -363,6 +372,31 @@ def filter_sample_types(
         "sample types %s: kept %d of %d; dropped %s", wanted, keep.sum(), len(keep), dropped
     )
     return keep, dropped
+
+
+def say_respelt_barcodes(sample_ids: Iterable[str]) -> dict[str, str]:
+    """Warn of the sample ids that are barcodes written with ``.`` or ``_`` for the dashes
+    (R's ``make.names``: ``TCGA.OR.A5J1.01A``), read as the dashed ones.
+
+    Parameters
+    ----------
+    sample_ids
+        Sample ids as given, shape ``(n_samples,)``.
+
+    Returns
+    -------
+    dict[str, str]
+        ``{as given: dashed}`` (:func:`~genemoe.data.ids.respelt_barcodes`); ``{}``, and
+        nothing said, when none is written so.
+    """
+    respelt = respelt_barcodes(sample_ids)
+    if respelt:
+        given, dashed = next(iter(respelt.items()))
+        logger.warning("%d sample id(s) are TCGA barcodes written with '.' or '_' for '-' (as "
+                       "R's make.names writes them), e.g. %r: read as %r for the sample type "
+                       "and the patient; the sample ids are kept as given", len(respelt),
+                       given, dashed)
+    return respelt
 
 
 def one_per_patient(
