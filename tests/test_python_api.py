@@ -285,3 +285,37 @@ def test_a_model_without_the_task_is_refused_before_the_bundle_is_read(tmp_path)
     with pytest.raises(InputError, match=r"--model: model 'logreg' does not support task 'survival'"):
         train_run(tmp_path / "no_bundle", out_dir=tmp_path / "r", task="survival",
                   model_name="logreg", progress=False)
+
+
+_WARN_RUN = """
+import logging, sys
+import genemoe
+if sys.argv[1] == "configured":
+    logging.basicConfig(format="LOGGED %(message)s")
+b = genemoe.prepare_dataset(["TCGA_ACC_Counts.tsv", "TCGA_UVM_Counts.tsv"], out_path="b",
+                            config={"min_class_size": 3, "min_variance": 0, "min_mean": 0})
+print("KEPT", len(b.record["warnings"]))
+"""
+
+
+@pytest.mark.parametrize("logging_set_up", ["bare", "configured"])
+def test_prepare_warnings_reach_a_python_caller_once(tmp_path, monkeypatch, logging_set_up):
+    """Old behaviour: prepare_dataset kept its warnings in the record (a capturing handler on
+    the genemoe logger), so Python's last-resort handler never printed them: from Python,
+    "dropping classes with fewer than 3 samples" and every other warning went unsaid, while
+    train_run's printed. Now printed once bare, once by the caller's own handler."""
+    import subprocess
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent / "data"))
+    from xena_files import gene_table, raw_counts
+
+    for project, n in (("ACC", 6), ("UVM", 2)):
+        m = raw_counts(project, gene_table(30), n, seed=1)
+        m.index.name = "gene_id"
+        m.to_csv(tmp_path / f"TCGA_{project}_Counts.tsv", sep="\t")
+    run = subprocess.run([sys.executable, "-c", _WARN_RUN, logging_set_up], cwd=tmp_path,
+                         capture_output=True, text=True, check=True)
+    said = [line for line in run.stderr.splitlines() if "fewer than 3 samples" in line]
+    assert len(said) == 1, run.stderr
+    assert said[0].startswith("LOGGED ") == (logging_set_up == "configured")
+    assert "KEPT " in run.stdout and "KEPT 0" not in run.stdout

@@ -135,6 +135,8 @@ def _survival(info: dict) -> str:
             + (f"; events written as words read as {words_text(words)}" if words else "")
             + (f"; {_n(commas)} time{'s' * (commas != 1)} with a decimal comma read as a point"
                if (commas := report.get("n_decimal_comma_times")) else "")
+            + (f"; {_n(dotted)} barcode{'s' * (dotted != 1)} written with '.' for '-' read as "
+               "dashed" if (dotted := report.get("n_barcodes_respelt")) else "")
             + (f"; {_n(conflicts)} patient(s) with disagreeing rows, the first kept"
                if conflicts else "")
             + (f"; {_n(unmatched)} of the table's {_n(report.get('n_patients'))} patients have "
@@ -207,11 +209,17 @@ def step_line(name: str, info: dict[str, Any]) -> str:
 def warnings_said(into: list[str]) -> Iterator[None]:
     """Append each warning the ``genemoe`` loggers say inside the block to ``into`` (once,
     in order): a bundle's record keeps every warning ``prepare`` printed (it kept two kinds,
-    while clipped negatives, clinical conflicts and ``--normalisation none`` were said only)."""
+    while clipped negatives, clinical conflicts and ``--normalisation none`` were said only).
+
+    Kept, a warning is still printed where no handler is set up (Python calling
+    ``prepare_dataset`` without ``logging`` configured): as Python's last resort prints it,
+    once; under the CLI's handler the CLI prints it, once."""
     class _Keep(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             if (msg := record.getMessage()) not in into:
                 into.append(msg)
+            if not _other_handlers(record, self):  # from Python, no logging set up: the
+                _last_resort(record)  # capture hid every warning Python's own would print
 
     keep, logger = _Keep(logging.WARNING), logging.getLogger("genemoe")
     logger.addHandler(keep)
@@ -219,6 +227,24 @@ def warnings_said(into: list[str]) -> Iterator[None]:
         yield
     finally:
         logger.removeHandler(keep)
+
+
+def _other_handlers(record: logging.LogRecord, mine: logging.Handler) -> bool:
+    """True when a handler other than ``mine`` takes ``record`` on its way up the loggers (as
+    :meth:`logging.Logger.callHandlers` walks them); False: Python would use its last resort."""
+    logger: logging.Logger | None = logging.getLogger(record.name)
+    while logger is not None:
+        if any(h is not mine and record.levelno >= h.level for h in logger.handlers):
+            return True
+        logger = logger.parent if logger.propagate else None
+    return False
+
+
+def _last_resort(record: logging.LogRecord) -> None:
+    """Print ``record`` as Python prints a warning of unconfigured logging (stderr)."""
+    last = logging.lastResort
+    if last is not None and record.levelno >= last.level:
+        last.handle(record)
 
 
 @dataclass
