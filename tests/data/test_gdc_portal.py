@@ -228,6 +228,19 @@ def test_a_repeated_sample_keeps_its_deepest_file_and_says_which(tmp_path: Path,
     _prepare("--gdc-dir", tmp_path / "gdc", "--sample-sheet", sheet, "--out", tmp_path / "b")
     dropped = load_bundle(tmp_path / "b").record["dropped"]["samples"]
     assert dropped["file repeating a sample (the deepest library kept)"] == 1
+    # old behaviour: printed, this warning was in neither joined.json nor (README: "every
+    # printed warning") the bundle's warnings, which held the split's only
+    said = [w for w in record["warnings"] if "repeat a sample" in w]
+    assert len(said) == 1 and said[0] in caplog.text
+    assert json.loads((tmp_path / "o" / "joined.json").read_text())["warnings"] == record["warnings"]
+
+
+def test_join_warnings_are_gathered_from_the_inputs_records() -> None:
+    from genemoe.data.quant_dir import join_warnings
+
+    inputs = [{"role": "expression", "joined": {"warnings": ["a", "b"]}}, {"role": "labels"},
+              {"role": "expression", "joined": {"warnings": ["b", "c"]}}]
+    assert join_warnings(inputs) == ["a", "b", "c"]
 
 
 def test_predict_scores_a_portal_download_as_prepare_joins_it(tmp_path: Path, genes: pd.DataFrame) -> None:

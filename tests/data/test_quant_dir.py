@@ -205,6 +205,28 @@ def test_plain_transcript_ids_need_a_tx2gene_table(tmp_path):
     assert pd.read_csv(expr, sep="\t", index_col=0).shape == (6, 2)
 
 
+def test_kallisto_files_of_gene_ids_are_read_as_genes(tmp_path):
+    """Old behaviour: kallisto (or Salmon) run on a gene-level index was refused as
+    "transcript ids ('ENSG00000000003', ...) and no map from transcripts to genes"."""
+    genes = [f"ENSG{i:011d}.{i % 3 + 1}" for i in range(3, 9)]
+    for s, k in (("A", 1.0), ("B", 2.0)):
+        (tmp_path / "kal" / s).mkdir(parents=True)
+        (tmp_path / "kal" / s / "abundance.tsv").write_text(
+            "target_id\tlength\teff_length\test_counts\ttpm\n" + "".join(
+                f"{g}\t2000\t1800\t{k * (i + 1) + 0.4}\t{10.0 * (i + 1)}\n"
+                for i, g in enumerate(genes)))
+    expr, record = assemble_quant_dir(tmp_path / "kal", tmp_path / "o")
+    m = pd.read_csv(expr, sep="\t", index_col=0)
+    assert m.index.tolist() == genes and m["B"].tolist() == [2, 4, 6, 8, 10, 12]
+    assert "gene ids" in record["gene_level_ids"] and "gene_map" not in record
+    assert record["gene_level_ids"] in joined_lines(record)
+    (tmp_path / "kal" / "B" / "abundance.tsv").write_text(  # a gene twice: refused, named
+        "target_id\tlength\teff_length\test_counts\ttpm\n" + "".join(
+            f"{g}\t2000\t1800\t1\t1\n" for g in [*genes, genes[0]]))
+    with pytest.raises(InputError, match="listed more than once"):
+        assemble_quant_dir(tmp_path / "kal", tmp_path / "o2")
+
+
 def test_gene_level_files_are_preferred_and_the_others_listed(tmp_path):
     tx = transcripts()
     salmon_dir(tmp_path / "salmon", tx["name"].tolist(), n_samples=2)

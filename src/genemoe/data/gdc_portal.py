@@ -28,6 +28,7 @@ import pandas as pd
 
 from genemoe.data.bundle import atomic_file, file_sha256
 from genemoe.data.ids import gene_names
+from genemoe.data.prep_text import warnings_said
 from genemoe.data.tables import _read_table, normalise_label
 from genemoe.data.textio import _text_stream, reading
 from genemoe.errors import input_error
@@ -304,72 +305,76 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
     tuple
         The genes × samples matrix (columns: sample barcodes; several files of one sample:
         the deepest library kept, :func:`_deepest`), the label table (``sample_id``, ``cancer_type``) and
-        the join's record (also written as ``joined.json`` beside them).
+        the join's record (also written as ``joined.json`` beside them; its ``warnings``:
+        every warning said on the way, as a bundle's record keeps prepare's).
     """
     if values not in GDC_VALUE_COLUMNS:
         raise input_error(f"unknown value column {values!r}", where="--gdc-values",
                           fix=f"use one of {', '.join(GDC_VALUE_COLUMNS)}")
     gdc_dir, sheet_path, out_dir = Path(gdc_dir), Path(sample_sheet), Path(out_dir)
-    sheet = read_sample_sheet(sheet_path)
-    cols: dict[str, pd.Series] = {}
-    labels: dict[str, str | None] = {}
-    files: dict[str, list[Path]] = {}
-    absent: list[str] = []
-    for sample, path, project in _matched(gdc_dir, sheet, sheet_path):
-        if path is None:
-            absent.append(sample)
-            continue
-        files.setdefault(sample, []).append(path)
-        labels[sample] = project
-    repeats = {sample: _deepest(paths) for sample, paths in files.items() if len(paths) > 1}
-    kept: dict[str, str] = {}
-    for sample, paths in files.items():
-        path = Path(repeats[sample]["kept_path"]) if sample in repeats else paths[0]
-        s = read_star_file(path, GDC_VALUE_COLUMNS[values])
+    said: list[str] = []  # the join's warnings, kept in joined.json and so in the bundle's record
+    with warnings_said(said):  # (printed, they were not in summary.json's warnings)
+        sheet = read_sample_sheet(sheet_path)
+        cols: dict[str, pd.Series] = {}
+        labels: dict[str, str | None] = {}
+        files: dict[str, list[Path]] = {}
+        absent: list[str] = []
+        for sample, path, project in _matched(gdc_dir, sheet, sheet_path):
+            if path is None:
+                absent.append(sample)
+                continue
+            files.setdefault(sample, []).append(path)
+            labels[sample] = project
+        repeats = {sample: _deepest(paths) for sample, paths in files.items() if len(paths) > 1}
+        kept: dict[str, str] = {}
+        for sample, paths in files.items():
+            path = Path(repeats[sample]["kept_path"]) if sample in repeats else paths[0]
+            s = read_star_file(path, GDC_VALUE_COLUMNS[values])
+            if cols:
+                first_sample, first = next(iter(cols.items()))
+                s = _same_genes(s, path, first, gdc_dir / kept[first_sample])
+            cols[sample], kept[sample] = s, str(path.relative_to(gdc_dir))
+        repeated = [name for r in repeats.values() for name in r["counts"] if name != r["kept"]]
+        if repeats:  # was "the first by file name" kept, and the first by folder (file id) was
+            sample, r = next(iter(repeats.items()))
+            logger.warning("%d file(s) repeat a sample (another aliquot or run of it): the deepest "
+                           "library kept (most unstranded gene counts), e.g. %s: kept %s (%s counts)"
+                           " over %s (all in joined.json)", len(repeated), sample, r["kept"],
+                           f"{r['counts'][r['kept']]:,}", ", ".join(  # was "A of B (n), A (m)"
+                               f"{n} ({c:,})" for n, c in r["counts"].items() if n != r["kept"]))
+        for r in repeats.values():
+            del r["kept_path"]
+        absent = sorted(set(absent) - set(cols))
+        if absent:  # an incomplete download (gdc-client stopped, a file failed): said, counted
+            logger.warning("%d sample(s) of the sample sheet have no file in %s (e.g. %s): left out "
+                           "(an incomplete download? run gdc-client again to finish it)",
+                           len(absent), gdc_dir, absent[0])
+        matrix = pd.DataFrame(cols)
+        matrix.index.name = "gene_id"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        expr_path, label_path = out_dir / "expression.tsv.gz", out_dir / "labels.tsv"
+        if values == "counts" and np.array_equal(flat := matrix.to_numpy(), np.rint(flat)):
+            matrix = matrix.astype(np.int64)  # written by pandas' C writer, not a float format
+        n_genes = matrix.shape[0]
         if cols:
-            first_sample, first = next(iter(cols.items()))
-            s = _same_genes(s, path, first, gdc_dir / kept[first_sample])
-        cols[sample], kept[sample] = s, str(path.relative_to(gdc_dir))
-    repeated = [name for r in repeats.values() for name in r["counts"] if name != r["kept"]]
-    if repeats:  # was "the first by file name" kept, and the first by folder (file id) was
-        sample, r = next(iter(repeats.items()))
-        logger.warning("%d file(s) repeat a sample (another aliquot or run of it): the deepest "
-                       "library kept (most unstranded gene counts), e.g. %s: kept %s (%s counts)"
-                       " over %s (all in joined.json)", len(repeated), sample, r["kept"],
-                       f"{r['counts'][r['kept']]:,}", ", ".join(  # was "A of B (n), A (m)"
-                           f"{n} ({c:,})" for n, c in r["counts"].items() if n != r["kept"]))
-    for r in repeats.values():
-        del r["kept_path"]
-    absent = sorted(set(absent) - set(cols))
-    if absent:  # an incomplete download (gdc-client stopped, a file failed): said, counted
-        logger.warning("%d sample(s) of the sample sheet have no file in %s (e.g. %s): left out "
-                       "(an incomplete download? run gdc-client again to finish it)",
-                       len(absent), gdc_dir, absent[0])
-    matrix = pd.DataFrame(cols)
-    matrix.index.name = "gene_id"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    expr_path, label_path = out_dir / "expression.tsv.gz", out_dir / "labels.tsv"
-    if values == "counts" and np.array_equal(flat := matrix.to_numpy(), np.rint(flat)):
-        matrix = matrix.astype(np.int64)  # written by pandas' C writer, not a float format
-    n_genes = matrix.shape[0]
-    if cols:
-        matrix, gene_info = _with_gene_info(matrix, gdc_dir / next(iter(kept.values())))
-    else:
-        gene_info = {}
-    with atomic_file(expr_path) as tmp, gzip.open(tmp, "wt", compresslevel=3) as fh:
-        matrix.to_csv(fh, sep="\t", float_format="%.10g" if values != "counts" else "%.0f")
-    with atomic_file(label_path) as tmp:
-        pd.DataFrame({"sample_id": list(labels),
-                      "cancer_type": [normalise_label(v) if v else "" for v in labels.values()]}
-                     ).to_csv(tmp, sep="\t", index=False)
-    record = {"tool": "GDC portal STAR", "values": f"{GDC_VALUE_COLUMNS[values]} column",
-              "gdc_dir": str(gdc_dir.resolve()), "sample_sheet": str(sheet_path.resolve()),
-              "sample_sheet_sha256": file_sha256(sheet_path), "samples": kept,
-              "genes": int(n_genes), "gene_info": gene_info, "repeated_files_left_out": repeated,
-              "repeated_samples": repeats,
-              "sheet_samples_without_file": absent,
-              "summary_rows": next(iter(cols.values())).attrs.get("summary_rows", []) if cols
-              else []}
+            matrix, gene_info = _with_gene_info(matrix, gdc_dir / next(iter(kept.values())))
+        else:
+            gene_info = {}
+        with atomic_file(expr_path) as tmp, gzip.open(tmp, "wt", compresslevel=3) as fh:
+            matrix.to_csv(fh, sep="\t", float_format="%.10g" if values != "counts" else "%.0f")
+        with atomic_file(label_path) as tmp:
+            pd.DataFrame({"sample_id": list(labels),
+                          "cancer_type": [normalise_label(v) if v else "" for v in labels.values()]}
+                         ).to_csv(tmp, sep="\t", index=False)
+        record = {"tool": "GDC portal STAR", "values": f"{GDC_VALUE_COLUMNS[values]} column",
+                  "gdc_dir": str(gdc_dir.resolve()), "sample_sheet": str(sheet_path.resolve()),
+                  "sample_sheet_sha256": file_sha256(sheet_path), "samples": kept,
+                  "genes": int(n_genes), "gene_info": gene_info, "repeated_files_left_out": repeated,
+                  "repeated_samples": repeats,
+                  "sheet_samples_without_file": absent,
+                  "summary_rows": next(iter(cols.values())).attrs.get("summary_rows", []) if cols
+                  else []}
+    record["warnings"] = said
     with atomic_file(out_dir / "joined.json") as tmp:  # the bundle's record keeps it
         tmp.write_text(json.dumps(record, indent=1) + "\n")
     logger.info("assembled %d STAR files (%s) into %s: %d genes x %d samples", len(cols), values,

@@ -40,11 +40,13 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.bundle import atomic_file
+from genemoe.data.ids import off_kind_ids
+from genemoe.data.prep_text import warnings_said
 from genemoe.data.tables import _read_table
 from genemoe.data.textio import _is_number, _text_stream, reading
 from genemoe.errors import InputError, input_error
 
-__all__ = ["join_dropped", "QUANT_VALUES", "STRANDS", "assemble_quant_dir", "find_quant_files", "join_record",
+__all__ = ["join_dropped", "join_warnings", "QUANT_VALUES", "STRANDS", "assemble_quant_dir", "find_quant_files", "join_record",
            "joined_lines", "read_tx2gene", "star_strand"]
 
 logger = logging.getLogger(__name__)
@@ -350,6 +352,14 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
             memo["sum"] = _summing(pd.Series(df["gene_id"].str.strip().to_numpy(), index=ids),
                                    "gene_id column", path)
         summed = memo["sum"]
+    elif fmt.level == "transcript" and _gene_level(ids, memo, path):  # a gene-level index
+        notes["gene_level_ids"] = (f"{fmt.tool}'s ids are Ensembl gene ids (e.g. {ids[0]}): "
+                                   "read as genes, nothing summed")
+        if maps[0] is not None and not notes.get("tx2gene_unused"):
+            notes["tx2gene_unused"] = True
+            logger.warning("%s: its ids are gene ids (e.g. %s), not transcript ids: --tx2gene "
+                           "is not used", path, ids[0])
+        return pd.Series(x, index=ids)
     elif fmt.level == "transcript":
         if "sum" not in memo:
             memo["sum"] = _summing(*_gene_map(ids, *maps, path), path)
@@ -362,6 +372,20 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
     notes["transcripts"] = len(ids)
     return pd.Series(np.bincount(summed.codes, weights=x[~summed.unmapped],
                                  minlength=len(summed.genes)), index=summed.genes)
+
+
+def _gene_level(ids: pd.Index, memo: dict[str, Any], path: Path) -> bool:
+    """True when a transcript-level file's ids are all Ensembl gene ids (kallisto or Salmon
+    run on a gene-level index; such files were refused as "transcript ids ('ENSG...')");
+    repeated gene ids are refused. Remembered in ``memo`` for files of the same ids."""
+    if "gene_level" not in memo:
+        memo["gene_level"] = bool(len(ids)) and str(ids[0]).startswith("ENS") and not off_kind_ids(
+            list(ids), "ensembl")
+        if memo["gene_level"] and ids.has_duplicates:
+            raise input_error(f"gene id {ids[ids.duplicated()][0]!r} is listed more than once",
+                              path=path, fix="quantify against an index of one entry per gene, "
+                              "or against transcripts with a --tx2gene map")
+    return memo["gene_level"]
 
 
 def _same_cells(before: np.ndarray | None, now: np.ndarray) -> bool:
@@ -430,7 +454,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
     -------
     tuple
         The genes × samples matrix's path (columns: sample names, sorted) and the join's
-        record (what ``joined.json`` holds).
+        record (what ``joined.json`` holds; its ``warnings``: every warning said on the way).
     """
     if values not in QUANT_VALUES:
         raise input_error(f"unknown values {values!r}", where="--quant-values",
@@ -439,46 +463,49 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
         raise input_error(f"unknown strand {strand!r}", where="--strand",
                           fix=f"use one of {', '.join(STRANDS)}")
     quant_dir, out_dir = Path(quant_dir), Path(out_dir)
-    kind, files, skipped = find_quant_files(quant_dir)
-    given = (read_tx2gene(tx2gene), "--tx2gene") if tx2gene is not None else None
-    own = next((quant_dir / n for n in _FOLDER_MAPS if (quant_dir / n).is_file()), None)
-    found = (read_tx2gene(own), f"{own.name} in the folder") if (
-        own is not None and given is None and FORMATS[kind].level == "transcript") else None
-    notes: dict[str, Any] = {"summary_rows": {}, "read1_strand_share": {}, "strand": {},
-                             "unmapped_value": 0.0}
-    cols: dict[str, pd.Series] = {}
-    memo: dict[str, Any] = {}
-    first_path: Path | None = None
-    for sample, path in sorted(files.items()):
-        s = _sample_column(sample, path, kind, values, strand, (given, found), notes, memo)
-        first = next(iter(cols.values()), None)
-        if first is not None and not (len(s) == len(first) and s.index.isin(first.index).all()):
-            raise _genes_differ(s.index, first.index, path, first_path)
-        cols[sample], first_path = (s if first is None else s.reindex(first.index)), path
-    matrix = pd.DataFrame(cols)
-    matrix.index.name = "gene_id"
-    rounded = 0
-    if values == "counts":
-        flat = matrix.to_numpy()
-        # the files give at most a few decimals: a sum exactly at a half (184.5 from six
-        # transcripts) goes to the even count, not wherever float noise put it
-        whole = np.rint(np.round(flat, 6))
-        rounded = int((whole != flat).sum())
-        matrix = pd.DataFrame(whole.astype(np.int64), index=matrix.index, columns=matrix.columns)
-    column = FORMATS[kind].tpm if values == "tpm" else FORMATS[kind].counts
-    if kind in ("star", "htseq"):
-        column = ", ".join(f"column {_STAR_COLUMN[k] + 1} ({k})" for k in notes["strand"]
-                           ) if kind == "star" else "column 2"
-    record = {"tool": FORMATS[kind].tool, "folder": str(quant_dir), "values": values,
-              "value_column": column,
-              "samples": {s: str(p.relative_to(quant_dir)) for s, p in sorted(files.items())},
-              "skipped_files": [str(p.relative_to(quant_dir)) for p in skipped
-                                if found is None or p != own or notes.get("gene_map") != found[1]],
-              "genes": int(matrix.shape[0]), "counts_rounded": rounded, **notes}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    expr_path = out_dir / "expression.tsv.gz"
-    with atomic_file(expr_path) as tmp, gzip.open(tmp, "wt", compresslevel=3) as fh:
-        matrix.to_csv(fh, sep="\t", float_format=None if values == "counts" else "%.10g")
+    said: list[str] = []  # the join's warnings, kept in joined.json and so in the bundle's record
+    with warnings_said(said):
+        kind, files, skipped = find_quant_files(quant_dir)
+        given = (read_tx2gene(tx2gene), "--tx2gene") if tx2gene is not None else None
+        own = next((quant_dir / n for n in _FOLDER_MAPS if (quant_dir / n).is_file()), None)
+        found = (read_tx2gene(own), f"{own.name} in the folder") if (
+            own is not None and given is None and FORMATS[kind].level == "transcript") else None
+        notes: dict[str, Any] = {"summary_rows": {}, "read1_strand_share": {}, "strand": {},
+                                 "unmapped_value": 0.0}
+        cols: dict[str, pd.Series] = {}
+        memo: dict[str, Any] = {}
+        first_path: Path | None = None
+        for sample, path in sorted(files.items()):
+            s = _sample_column(sample, path, kind, values, strand, (given, found), notes, memo)
+            first = next(iter(cols.values()), None)
+            if first is not None and not (len(s) == len(first) and s.index.isin(first.index).all()):
+                raise _genes_differ(s.index, first.index, path, first_path)
+            cols[sample], first_path = (s if first is None else s.reindex(first.index)), path
+        matrix = pd.DataFrame(cols)
+        matrix.index.name = "gene_id"
+        rounded = 0
+        if values == "counts":
+            flat = matrix.to_numpy()
+            # the files give at most a few decimals: a sum exactly at a half (184.5 from six
+            # transcripts) goes to the even count, not wherever float noise put it
+            whole = np.rint(np.round(flat, 6))
+            rounded = int((whole != flat).sum())
+            matrix = pd.DataFrame(whole.astype(np.int64), index=matrix.index, columns=matrix.columns)
+        column = FORMATS[kind].tpm if values == "tpm" else FORMATS[kind].counts
+        if kind in ("star", "htseq"):
+            column = ", ".join(f"column {_STAR_COLUMN[k] + 1} ({k})" for k in notes["strand"]
+                               ) if kind == "star" else "column 2"
+        record = {"tool": FORMATS[kind].tool, "folder": str(quant_dir), "values": values,
+                  "value_column": column,
+                  "samples": {s: str(p.relative_to(quant_dir)) for s, p in sorted(files.items())},
+                  "skipped_files": [str(p.relative_to(quant_dir)) for p in skipped
+                                    if found is None or p != own or notes.get("gene_map") != found[1]],
+                  "genes": int(matrix.shape[0]), "counts_rounded": rounded, **notes}
+        out_dir.mkdir(parents=True, exist_ok=True)
+        expr_path = out_dir / "expression.tsv.gz"
+        with atomic_file(expr_path) as tmp, gzip.open(tmp, "wt", compresslevel=3) as fh:
+            matrix.to_csv(fh, sep="\t", float_format=None if values == "counts" else "%.10g")
+    record["warnings"] = said
     with atomic_file(out_dir / "joined.json") as tmp:
         tmp.write_text(json.dumps(record, indent=1) + "\n")
     logger.info("joined %d %s files (%s) into %s: %d genes x %d samples", len(files),
@@ -507,6 +534,16 @@ def join_dropped(inputs: list[dict[str, Any]]) -> dict[str, int]:
         {"file repeating a sample (the deepest library kept)": repeated} if repeated else {})
 
 
+def join_warnings(inputs: list[dict[str, Any]]) -> list[str]:
+    """The warnings the joins of a bundle's inputs said (``--gdc-dir``, ``--quant-dir``:
+    their ``joined.json``'s ``warnings``), in order, for the bundle's record: printed before
+    ``prepare`` read the joined matrix, they were missing from its ``warnings``."""
+    out: list[str] = []
+    for item in inputs:
+        out += [w for w in (item.get("joined") or {}).get("warnings") or [] if w not in out]
+    return out
+
+
 def joined_lines(record: dict[str, Any]) -> list[str]:
     """Short lines for the terminal: what the join read and changed."""
     lines = [f"joined {len(record['samples'])} {record['tool']} files ({record['values']}): "
@@ -516,6 +553,8 @@ def joined_lines(record: dict[str, Any]) -> list[str]:
         lines.append(f"transcripts summed into genes (map: {record['gene_map']}): " + (
             f"{n_out:,} of {n_tx:,} not in the map, left out" if n_out else
             f"all {n_tx:,} in it"))
+    if record.get("gene_level_ids"):
+        lines.append(record["gene_level_ids"])
     if record.get("strand"):
         lines.append("STAR column: " + ", ".join(f"{k} ({v} samples)"
                                                  for k, v in record["strand"].items()))
