@@ -52,6 +52,10 @@ def test_an_os_tuned_preset_benchmarked_on_a_pfi_bundle_is_said(os_and_pfi, tmp_
     assert "**Tuned on another endpoint**: The options were tuned on the OS endpoint" in section
     assert "(`model.l1_ratio`, used by coxnet)." in section
     assert "| model.l1_ratio |" in section  # the table is still there
+    from genemoe.report.html import write_report
+
+    page = write_report(tmp_path / "b").read_text()  # the page people share said nothing
+    assert "tuned on another endpoint" in page and "tuned on the OS endpoint" in page
 
 
 def test_train_and_benchmark_say_it_in_one_function():

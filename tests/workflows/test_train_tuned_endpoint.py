@@ -45,6 +45,10 @@ def test_an_os_tuned_best_yaml_on_a_pfi_bundle_is_said(os_and_pfi, tmp_path, cap
     assert protocol["tuned_endpoint_mismatch"] == said[0]
     (entry,) = yaml.safe_load((tmp_path / "r" / "config.yaml").read_text())["tuned_on"].values()
     assert entry["endpoint"] == "OS" and entry["endpoint_mismatch"] == said[0]
+    from genemoe.report.html import write_report
+
+    page = write_report(tmp_path / "r").read_text()  # the page people share said nothing
+    assert "tuned on another endpoint" in page and "tuned on the OS endpoint" in page
 
 
 def test_the_same_endpoint_says_nothing(os_and_pfi, tmp_path, caplog):

@@ -191,6 +191,13 @@ def _tuned_on_row(tuned_on: dict | None, preset: str | None) -> dict[str, str]:
             "none used by this run's models") + rest}
 
 
+def _mismatch_row(protocol: dict) -> dict[str, str]:
+    """Options tuned on another survival endpoint (``tuned_endpoint_mismatch``: warned on the
+    terminal and recorded, not on the page people share)."""
+    said = protocol.get("tuned_endpoint_mismatch")
+    return {"tuned on another endpoint": str(said)} if said else {}
+
+
 def _routing_row(results: pd.DataFrame) -> dict[str, str]:
     """How much the sparse models' gates separate tumour types (summary.md's routing table)."""
     sep = routing_summary(results)
@@ -219,7 +226,8 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "tuning": tuning_text(p) + pretrained_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
         "device": p.get("device"), "bundle": p.get("bundle_path"),
         "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}",
-        **_tuned_on_row(p.get("preset_tuned_on"), p.get("preset")), **_routing_row(results)}
+        **_tuned_on_row(p.get("preset_tuned_on"), p.get("preset")), **_routing_row(results),
+        **_mismatch_row(p)}
     seeds = {"fold seeds": f"{p['seed']} + repeat", "model seeds": f"{p['seed']} + repeat",
              "validation carve seed": f"{p['seed']} + repeat"}
     if p.get("tune"):  # were not listed; the sampler's draws repeat across a repeat's folds
@@ -311,7 +319,7 @@ def _run_context(d: Path, plots: Path) -> dict[str, Any]:
                 "scaler": prot.get("scaler"), "samples per split": prot.get("n"),
                 "preset": cfg.get("preset"), "best epoch": cfg.get("best_epoch"),
                 "stopped early": cfg.get("stopped_early"), "bundle": payload.get("bundle_path"),
-                "device": prot.get("device"), **({"image (layout)": ", ".join(  # image models
+                "device": prot.get("device"), **_mismatch_row(prot), **({"image (layout)": ", ".join(
                     f"{k.replace('_', ' ')} {v}" for k, v in prot["image"].items())} if prot.get("image") else {})}
     train = cfg.get("train") or {}
     seeds = {"run seed": cfg.get("seed"), "training seed": train.get("seed"),
