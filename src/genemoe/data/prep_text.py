@@ -102,7 +102,10 @@ def _intersect(info: dict) -> str:
 def _select(info: dict) -> str:
     one = " (one profile per patient)" if info.get("one_per_patient") else ""
     types = ", ".join(info.get("sample_types") or [])
-    return f"sample types {types}: kept {_n(info.get('kept'))} samples{one}"
+    dotted = info.get("barcodes_respelt") or 0  # R's make.names: TCGA.OR.A5J1.01A
+    return (f"sample types {types}: kept {_n(info.get('kept'))} samples{one}" + (
+        f"; {_n(dotted)} barcode{'s' * (dotted != 1)} written with '.' for '-' read as dashed"
+        if dotted else ""))
 
 
 def _labels(info: dict) -> str:
@@ -113,6 +116,8 @@ def _labels(info: dict) -> str:
                                          f"{_n(v)} from --cancer-type" for k, v in src.items())
                                or "none found") + (
         f"; {_n(unused)} label-table rows name no sample of the expression" if unused else "") + (
+        f"; {_n(dotted)} label-table barcode{'s' * (dotted != 1)} written with '.' for '-' "
+        "matched as dashed" if (dotted := info.get("barcodes_respelt")) else "") + (
         f"; kept as given, not TCGA codes: {', '.join(map(repr, other[:5]))}"
         + (f" and {len(other) - 5} more" if len(other) > 5 else "") if other else "") + (
         f"; respelt as TCGA codes: {_n(n_re)} label{'s' * (n_re != 1)}, table rows included ("
