@@ -79,3 +79,24 @@ def test_nothing_left_counts_samples_in_small_classes_in_words(tmp_path):
         prepare_dataset([expr], out_path=tmp_path / "b", config=PrepareConfig(min_class_size=25))
     assert "(dropped: 6 in a class with fewer than 25 samples)" in str(info.value)
     assert "--min-class-size" in str(info.value)
+
+
+def test_labels_contradicting_the_cohort_or_the_clinical_acronym_are_warned(tmp_path):
+    """Old behaviour (an outside probe): a label table marking 3 ACC patients as UVM passed
+    unsaid, though their file was TCGA_ACC_... and the clinical table's acronym said ACC."""
+    acc = _barcodes("OR", 10)
+    expr = _counts(tmp_path / "TCGA_ACC_Counts.tsv", acc)
+    labels = tmp_path / "labels.tsv"
+    pd.DataFrame({"sample": acc, "cancer_type": ["UVM"] * 3 + ["ACC"] * 7}).to_csv(
+        labels, sep="\t", index=False)
+    clinical = tmp_path / "clinical.tsv"
+    pd.DataFrame({"bcr_patient_barcode": [s[:12] for s in acc], "type": "ACC",
+                  "OS": [1, 0] * 5, "OS.time": range(100, 1100, 100)}).to_csv(
+        clinical, sep="\t", index=False)
+    b = prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[labels],
+                        clinical_path=clinical, config=PrepareConfig(min_class_size=1))
+    step = next(s for s in b.record["steps"] if s["step"] == "labels")
+    assert step["labels_disagreeing"] == {"clinical table": 3, "cohort name": 3}
+    said = [w for w in b.summary["warnings"] if "labelled with another type than the" in w]
+    assert len(said) == 2 and "e.g. TCGA-OR-0000-01A-11R-A000-07 UVM (there ACC)" in said[0]
+    assert b.obs["cancer_type"].value_counts().to_dict() == {"ACC": 7, "UVM": 3}  # kept

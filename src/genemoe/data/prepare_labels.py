@@ -72,9 +72,37 @@ def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths:
     respelt = chained_respellings(Counter(labels.attrs["respelt"] if label_paths else {}),
                                   respellings(given, obs["cancer_type"]))  # the tables' too
     other = sorted({str(v) for v in obs["cancer_type"].dropna()} - set(tcga.TCGA_PROJECTS))
+    clinical_types = (obs["patient_id"].astype(str).map(clinical["cancer_type"])
+                      if clinical is not None and "cancer_type" in clinical.columns else None)
+    disagree = {what: n for what, other_types, source in (
+        ("clinical table", clinical_types, "clinical table"),
+        ("cohort name", obs["cohort"], "cohort name")) if other_types is not None
+        and (n := _disagreeing(obs, sources, other_types, source, what))}
     plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
               respelt=dict(respelt), label_rows_naming_no_sample=unused, not_tcga_codes=other,
-              label_rows_without_cancer_type=empty)
+              label_rows_without_cancer_type=empty, labels_disagreeing=disagree)
+
+
+def _disagreeing(obs: pd.DataFrame, sources: pd.Series, other: pd.Series, source: str,
+                 what: str) -> int:
+    """Samples whose label (from another source) names another type than ``other`` (the
+    clinical table's acronym of their patient, or their file's cohort), warned with
+    examples; the label is kept. A label table marking ACC patients as UVM passed unsaid.
+
+    ``obs``: one row per sample (``cancer_type`` normalised, ``sample_id``); ``sources``:
+    where each label came from; ``other``: the other source's type per row (NaN: none)."""
+    theirs = other.map(lambda v: tcga.normalise_cancer_type(v)
+                       if isinstance(v, str) and v.strip() else np.nan)
+    theirs = theirs.where(theirs.isin(tcga.TCGA_PROJECTS))  # a COADREAD file holds COAD, READ
+    bad = (theirs.notna() & obs["cancer_type"].notna() & sources.ne(source)
+           & theirs.ne(obs["cancer_type"]))
+    if n := int(bad.sum()):
+        eg = ", ".join(f"{sid} {lab} (there {o})" for sid, lab, o in zip(
+            obs.loc[bad, "sample_id"][:3], obs.loc[bad, "cancer_type"][:3], theirs[bad][:3],
+            strict=True))
+        log.warning("%s sample%s labelled with another type than the %s gives (e.g. %s): the "
+                    "labels kept; check the label table", f"{n:,}", "s" * (n != 1), what, eg)
+    return n
 
 
 def _empty_label_rows(paths: Sequence[Path], tables: Sequence[pd.DataFrame]) -> dict[str, int]:
