@@ -45,11 +45,11 @@ from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.args import as_list, path_of
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
-from genemoe.data.ids import tcga_like
+from genemoe.data.ids import respelt_barcodes, tcga_like
 from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.prepare_labels import attach_labels, check_labels
-from genemoe.data.quant_dir import join_dropped, join_record
+from genemoe.data.quant_dir import join_dropped, join_record, join_warnings
 from genemoe.data.read import ExpressionTable, read_clinical, read_expression
 from genemoe.data.scaling import column_moments
 from genemoe.data.shared_genes import gene_set_warnings, shared_genes_first
@@ -212,6 +212,7 @@ def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: Prepa
         keep[sub[~keep1]] = False
         plog.drop_samples(dropped1, dict.fromkeys(dropped1, ids[sub[~keep1]]))
     plog.step("select_samples", sample_types=list(cfg.sample_types), kept=int(keep.sum()),
+              barcodes_respelt=len(respelt_barcodes(ids)),
               one_per_patient=cfg.one_per_patient)
     return keep
 
@@ -441,10 +442,13 @@ def prepare_dataset(
         var = _var_table(X, obs, gene_ids, symbols, biotypes, annotation, masks)
         obs = obs.drop(columns=["source"])
         obs = obs[_obs_order(obs)]
+        inputs = _inputs(paths, label_paths, clinical_path, annotation_path)
+        plog.warnings[:0] = [w for w in join_warnings(inputs) if w not in plog.warnings]  # said by
+        #   --gdc-dir / --quant-dir's join before prepare began (printed, they were not kept)
         record = {
             "genemoe_version": __version__, "synthetic": _synthetic(cfg, obs, paths, plog), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "config": asdict(cfg), "normalisation": used[0] if len(used := sorted(set(methods.values()))) == 1 else used,
-            "inputs": (inputs := _inputs(paths, label_paths, clinical_path, annotation_path)), "steps": plog.steps,
+            "inputs": inputs, "steps": plog.steps,
             "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes},
             "dropped_gene_examples": plog.dropped_gene_examples,
             "dropped_sample_examples": plog.dropped_sample_examples,

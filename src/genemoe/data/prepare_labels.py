@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data import tcga
+from genemoe.data.ids import dashed_barcode, respelt_barcodes
 from genemoe.data.prep_text import PrepLog
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.read import ExpressionTable, read_labels
@@ -27,12 +28,15 @@ log = logging.getLogger("genemoe.data.prepare")  # said as prepare's steps are
 
 def _match_labels(obs: pd.DataFrame, labels: pd.DataFrame) -> pd.Series:
     """Label per obs row from a label table: exact id, then the 15-character sample id, then
-    the patient (a table keyed by 12-character TCGA patient barcodes)."""
+    the patient (a table keyed by 12-character TCGA patient barcodes). Barcodes written with
+    '.' or '_' for '-' (R's make.names) match in their dashed form, on either side."""
+    labels = labels.assign(sample_id=labels["sample_id"].map(dashed_barcode))
+    ids = obs["sample_id"].map(dashed_barcode)
     exact = labels.drop_duplicates("sample_id").set_index("sample_id")["cancer_type"]
-    out = obs["sample_id"].map(exact)
+    out = ids.map(exact)
     short = labels.assign(k=labels["sample_id"].str[:15]).drop_duplicates("k").set_index("k")["cancer_type"]
     miss = out.isna()
-    out[miss] = obs.loc[miss, "sample_id"].str[:15].map(short)
+    out[miss] = ids[miss].str[:15].map(short)
     miss = out.isna()
     out[miss] = obs.loc[miss, "patient_id"].astype(str).map(exact)
     return out
@@ -80,7 +84,9 @@ def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths:
         and (n := _disagreeing(obs, sources, other_types, source, what))}
     plog.step("labels", sources={str(k): int(v) for k, v in sources.value_counts().items()},
               respelt=dict(respelt), label_rows_naming_no_sample=unused, not_tcga_codes=other,
-              label_rows_without_cancer_type=empty, labels_disagreeing=disagree)
+              label_rows_without_cancer_type=empty, labels_disagreeing=disagree,
+              barcodes_respelt=sum(len(respelt_barcodes(t["sample_id"].dropna()))
+                                   for t in read) if label_paths else 0)
 
 
 def _disagreeing(obs: pd.DataFrame, sources: pd.Series, other: pd.Series, source: str,
@@ -127,8 +133,10 @@ def _label_rows_naming_no_sample(paths: Sequence[Path], tables: Sequence[pd.Data
     another form) is refused: it was silently unused, the samples labelled from elsewhere
     (the file name). Beside tables that do name samples, the fix is to leave it out (it
     said to pass "the label table of these samples", which was given)."""
-    ids = set(obs["sample_id"]) | set(obs["sample_id"].str[:15]) | set(obs["patient_id"].astype(str))
-    named = [t["sample_id"].isin(ids) | t["sample_id"].str[:15].isin(ids) for t in tables]
+    given = obs["sample_id"].map(dashed_barcode)  # R's make.names' dots, on either side
+    ids = set(given) | set(given.str[:15]) | set(obs["patient_id"].astype(str))
+    keys = [t["sample_id"].map(dashed_barcode) for t in tables]
+    named = [k.isin(ids) | k.str[:15].isin(ids) for k in keys]
     idle = [i for i, (t, m) in enumerate(zip(tables, named, strict=True)) if len(t) and not m.any()]
     if not idle:
         return int(sum((~m).sum() for m in named))
