@@ -1,5 +1,4 @@
-"""Label tables and expression in different barcode spellings still join (needs the
-prepare.py / prepare_labels.py patch /tmp/idsH_prepare.patch)."""
+"""Label tables and expression in different barcode spellings still join."""
 
 from __future__ import annotations
 

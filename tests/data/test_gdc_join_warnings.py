@@ -1,10 +1,17 @@
-"""The --gdc-dir join's warnings reach the bundle's warnings (needs /tmp/idsH_prepare.patch)."""
+"""The --gdc-dir join's warnings reach the bundle's warnings."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from test_gdc_portal import STAR_SUFFIX, _counts, _prepare, genes, write_portal_download, write_star_file  # noqa: F401
+from test_gdc_portal import (  # noqa: F401
+    STAR_SUFFIX,
+    _counts,
+    _prepare,
+    genes,
+    write_portal_download,
+    write_star_file,
+)
 
 from genemoe.data.bundle import load_bundle
 
