@@ -217,3 +217,16 @@ def test_the_cli_passes_labels_and_their_columns(trained, tmp_path):
     assert res.exit_code == 0, res.output
     assert "accuracy" in res.output and (tmp_path / "p.scores.tsv").exists()
     assert json.loads((tmp_path / "p.record.json").read_text())["scores"]["n_scored"] == 120
+
+
+def test_labels_in_r_spelt_barcodes_match_dashed_samples():
+    """A helper's note: labels written by R (`TCGA.OR.A5L9.01A...`, make.names' dots) named
+    no sample of a dashed expression, and were refused."""
+    from genemoe.workflows.predict_score import match_labels
+
+    ids = ["TCGA-OR-A5L9-01A-11R-A29S-07", "TCGA-OR-A5LA-01A-11R-A29S-07"]
+    table = pd.DataFrame({"sample_id": ["TCGA.OR.A5L9.01A.11R.A29S.07", "TCGA.OR.A5LA"],
+                          "cancer_type": ["ACC", "ACC"]})
+    given, counts = match_labels(ids, table, "lab.tsv")
+    assert given.tolist() == ["ACC", "ACC"] and counts["rows_naming_no_sample"] == 0
+    assert sum(counts["matched_by"].values()) == 2

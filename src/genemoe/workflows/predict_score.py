@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genemoe.data.ids import tcga_like
+from genemoe.data.ids import dashed_barcode, tcga_like
 from genemoe.data.tables import chained_respellings, read_labels, respellings
 from genemoe.data.tcga import normalise_cancer_type
 from genemoe.errors import input_error, nearest_names
@@ -104,8 +104,8 @@ def match_labels(sample_ids: Sequence[str], labels: pd.DataFrame, path: Path | s
     InputError
         None of the table's ids names a sample (another cohort's table, ids in another form).
     """
-    ids = pd.Series([str(s) for s in sample_ids], dtype=object)
-    table = labels.assign(sample_id=labels["sample_id"].astype(str))
+    ids = pd.Series([dashed_barcode(s) for s in sample_ids], dtype=object)  # R's make.names
+    table = labels.assign(sample_id=labels["sample_id"].astype(str).map(dashed_barcode))  # dots
     exact = table.drop_duplicates("sample_id").set_index("sample_id")["cancer_type"]
     upper = table.assign(k=table["sample_id"].str.upper())
     short = upper.assign(k=upper["k"].str[:15]).drop_duplicates("k").set_index("k")["cancer_type"]
