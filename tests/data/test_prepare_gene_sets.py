@@ -63,6 +63,11 @@ def test_files_with_other_genes_are_normalised_over_the_shared_genes(twin_files,
     said = [w for w in b.record["warnings"] if "left out before normalising" in w]
     assert len(said) == 1 and said[0].startswith(f"{acc.name}: {n_lost} of its {N_GENES} genes")
     assert "log2cpm" in said[0]
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("shared_genes", step)  # was "shared_genes: n_genes=..., left_out=..., why=..."
+    assert line == (f"genes in every file: {N_GENES - n_lost}; left out before normalising (each "
+                    f"sample's scale taken over the same genes): {acc.name} {n_lost} of {N_GENES}")
 
 
 def test_same_gene_sets_record_no_shared_genes_step(twin_files, tmp_path):

@@ -100,3 +100,7 @@ def test_labels_contradicting_the_cohort_or_the_clinical_acronym_are_warned(tmp_
     said = [w for w in b.summary["warnings"] if "labelled with another type than the" in w]
     assert len(said) == 2 and "e.g. TCGA-OR-0000-01A-11R-A000-07 UVM (there ACC)" in said[0]
     assert b.obs["cancer_type"].value_counts().to_dict() == {"ACC": 7, "UVM": 3}  # kept
+    from genemoe.data.prep_text import step_line
+
+    assert ("; labelled with another type than the clinical table gives: 3, cohort name "
+            "gives: 3") in step_line("labels", step)

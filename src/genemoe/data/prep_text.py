@@ -116,6 +116,9 @@ def _labels(info: dict) -> str:
                                          f"{_n(v)} from --cancer-type" for k, v in src.items())
                                or "none found") + (
         f"; {_n(unused)} label-table rows name no sample of the expression" if unused else "") + (
+        "; labelled with another type than the " + ", ".join(
+            f"{k} gives: {_n(v)}" for k, v in disagree.items())
+        if (disagree := info.get("labels_disagreeing")) else "") + (
         f"; {_n(dotted)} label-table barcode{'s' * (dotted != 1)} written with '.' for '-' "
         "matched as dashed" if (dotted := info.get("barcodes_respelt")) else "") + (
         f"; kept as given, not TCGA codes: {', '.join(map(repr, other[:5]))}"
@@ -149,6 +152,12 @@ def _survival(info: dict) -> str:
                                    if info.get("n_without") else "")
                if (unmatched := info.get("n_table_patients_without_sample")) else "")
             + (" (from the genemoe export's obs)" if export else ""))
+
+
+def _shared(info: dict) -> str:
+    """Files of other gene sets cut to the genes they share before normalising."""
+    return (f"genes in every file: {_n(info.get('n_genes'))}; left out before normalising "
+            f"(each sample's scale taken over the same genes): {info.get('left_out')}")
 
 
 def _split(info: dict) -> str:
@@ -194,7 +203,7 @@ _LINES: dict[str, Callable[[dict], str]] = {
     "read": _read, "map_gene_ids": _map, "normalise": _normalise, "intersect_genes": _intersect,
     "select_samples": _select, "labels": _labels, "join_survival": _survival, "split": _split,
     "gene_filter": _genes, "sample_types": _sample_types, "cross_pipeline": _cross_pipeline,
-    "annotation": _annotation, "biotypes": _biotypes,
+    "annotation": _annotation, "biotypes": _biotypes, "shared_genes": _shared,
 }
 
 
