@@ -184,6 +184,18 @@ def test_map_through_probemap(probemap: Path) -> None:
     assert m.symbol.tolist() == ["TP53", "DDX11L1", "MT-ND1", None]
 
 
+def test_the_report_counts_ids_matched_in_the_annotation_apart_from_those_kept(probemap: Path) -> None:
+    """The terminal said "56,380 of 56,537 mapped (157 Ensembl ids not in the annotation)"
+    while the record's map_gene_ids step said only ``mapped: 56537, unmapped: 0``: ``mapped``
+    counts the ids kept without a match, and no field carried the number matched."""
+    ann = read_annotation(probemap)
+    ids = ["tp53", "ENSG00000223972.5", "ENSG00000999999.1", "7157", "BRCA1"]
+    r = map_gene_ids(ids, ann).report
+    assert (r["mapped"], r["unmapped"], r["ensembl_not_in_annotation"], r["entrez_kept"]) == (4, 1, 1, 1)
+    assert r["matched_in_annotation"] == 2  # TP53 and DDX11L1; the unknown Ensembl id, Entrez kept
+    assert map_gene_ids(ids, None).report["matched_in_annotation"] == 0  # nothing looked up
+
+
 def test_map_real_counts_ids(shared_data: Path, ensembl: GeneAnnotation) -> None:
     # (speed is a benchmark's business, not a unit test's: no timing here)
     path = shared_data / "gdc_counts_6types" / "TCGA_CHOL_Counts.exp.gz"
@@ -194,6 +206,7 @@ def test_map_real_counts_ids(shared_data: Path, ensembl: GeneAnnotation) -> None
     assert (r["mapped"], r["unmapped"], r["duplicates_after_mapping"]) == (56537, 0, 0)
     # GENCODE v22 IDs retired by Ensembl 105 (counted on this file and annotation)
     assert r["ensembl_not_in_annotation"] == 157
+    assert r["matched_in_annotation"] == 56380  # the terminal's "56,380 of 56,537 mapped"
     assert m.gene_id[0] == "ENSG00000000003"
     assert m.symbol[0] == "TSPAN6"
 

@@ -298,7 +298,10 @@ class GeneMapping:
         reasons ``unmapped_empty``, ``unmapped_symbol_not_found``,
         ``unmapped_firehose_no_symbol``; ``version_stripped``,
         ``ambiguous_symbol_resolved``, ``symbol_case_insensitive``, ``entrez_kept``,
-        ``kept_as_given``, ``ensembl_not_in_annotation``, ``duplicates_after_mapping``.
+        ``kept_as_given``, ``ensembl_not_in_annotation``, ``duplicates_after_mapping``, and
+        ``matched_in_annotation``: the ids whose canonical id is a row of the annotation (0
+        without one). ``mapped`` also counts the ids kept without a match (Ensembl ids not in
+        the annotation, Entrez ids), so ``matched_in_annotation`` is the number matched.
     unmapped_examples
         Up to ten unmapped input IDs.
     ambiguous_examples
@@ -328,7 +331,7 @@ _REPORT_KEYS = (
     "n_ids", "mapped", "unmapped", "unmapped_empty", "unmapped_symbol_not_found",
     "unmapped_firehose_no_symbol", "version_stripped", "ambiguous_symbol_resolved",
     "symbol_case_insensitive", "entrez_kept", "kept_as_given", "ensembl_not_in_annotation",
-    "duplicates_after_mapping",
+    "duplicates_after_mapping", "matched_in_annotation",
 )  # fmt: skip
 
 
@@ -488,6 +491,8 @@ def map_gene_ids(
     report["mapped"] = int(mapped.sum())
     report["unmapped"] = int((~mapped).sum())
     report["duplicates_after_mapping"] = int(pd.Series(gene[mapped]).duplicated().sum())
+    if annotation is not None:  # "mapped" keeps ids the annotation lacks: the terminal's number
+        report["matched_in_annotation"] = int((annotation.table.index.get_indexer(gene) >= 0).sum())
     examples = ids_s[~mapped].head(10).tolist()
     if report["unmapped"]:
         logger.warning(
