@@ -109,3 +109,5 @@ def test_an_ablation_says_it_once_for_its_benchmarks(os_and_pfi, tmp_path, caplo
         protocol = json.loads((tmp_path / "abl" / part / "protocol.json").read_text())
         assert protocol["tuned_endpoint_mismatch"] == said[0], part
         assert "**Tuned on another endpoint**" in (tmp_path / "abl" / part / "summary.md").read_text()
+    tables = (tmp_path / "abl" / "tables.md").read_text()  # beside the tables too (was not)
+    assert "Tuned on another endpoint: The options were tuned on the OS endpoint" in tables

@@ -162,6 +162,14 @@ class AblationResult(AtFolder):
 _METRIC_NAMES = {"macro_f1": "F1 (macro)", "c_index": "C-index"}
 
 
+def _endpoint_note(part: Path) -> str | None:
+    """The benchmark part's ``tuned_endpoint_mismatch`` (preset options tuned on another
+    survival endpoint), for tables.md: said on the terminal and in each part's summary.md,
+    not beside the tables."""
+    path = part / "protocol.json"
+    return json.loads(path.read_text()).get("tuned_endpoint_mismatch") if path.is_file() else None
+
+
 def _wrapped(head: str, items: list[str], width: int = 100) -> list[str]:
     """``head`` and the comma-separated ``items`` in lines of about ``width`` characters, an
     item never split (a label is read whole)."""
@@ -419,7 +427,8 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
         tables = ablation_tables(results, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                                  preset=preset, pretrained=check, synthetic=bool(bundle.synthetic),
-                                 per_fold=per_fold, epochs=epochs)
+                                 per_fold=per_fold, epochs=epochs,
+                                 endpoint_note=_endpoint_note(out_dir / "models"))
         atomic_write_text(out_dir / "tables.md", tables)
         return AblationResult(out_dir, task, results, tables,
                               None if pretrained is None else Path(pretrained),

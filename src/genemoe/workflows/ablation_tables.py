@@ -172,13 +172,15 @@ def _collapse_notes(collapsed: dict[str, tuple[int, int]], labels: dict[str, str
 
 def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeats: int, seed: int,
                     preset: str, pretrained: dict | None, synthetic: bool,
-                    per_fold: dict[str, Any] | None = None, epochs: int | None = None) -> str:
+                    per_fold: dict[str, Any] | None = None, epochs: int | None = None,
+                    endpoint_note: str | None = None) -> str:
     """``tables.md`` from the ablation's results (``results.csv``'s rows).
 
     ``pretrained``: :func:`check_pretrained_run`'s answer for ``--pretrained``;
     ``per_fold``: the per-fold pre-training's epochs and summary (``--pretrain-per-fold``);
     neither: the pre-trained model was not run. Model names are ``results``' ``label``
-    column where it has one. ``epochs``: ``--epochs``, said (it was in models/summary.md only).
+    column where it has one. ``epochs``: ``--epochs``, said (it was in models/summary.md only);
+    ``endpoint_note``: the preset's options were tuned on another survival endpoint.
     """
     n_cells = n_folds * n_repeats
     collapsed = {m: c for m, c in collapse_counts(per_fold, pretrained).items() if c[0]}
@@ -192,6 +194,8 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
              "fold's training part; early stopping and model selection on a validation part "
              f"carved from it; every test fold scored once. Preset `{preset}`"
              + (f", training capped at {epochs} epoch{'s' * (epochs != 1)} (--epochs)." if epochs else "."), ""]
+    if endpoint_note:
+        lines += [f"Tuned on another endpoint: {endpoint_note[0].upper()}{endpoint_note[1:]}.", ""]
     if per_fold is not None:
         lines += _per_fold_lines(per_fold)
     elif pretrained is None:
