@@ -6,29 +6,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import yaml
 
-from genemoe.data.prepare import prepare_dataset
-from genemoe.data.prepare_config import PrepareConfig
 from genemoe.workflows.benchmark import run_benchmark
-from genemoe.workflows.tune import tune_run
-from synthetic_inputs import prepare_synthetic
 
 WORDS = "the options were tuned on the OS endpoint, this bundle's survival is PFI"
-
-
-@pytest.fixture(scope="module")
-def os_and_pfi(tmp_path_factory):
-    """An OS bundle, its coxnet tune's best.yaml, and a PFI bundle of the same files."""
-    d = tmp_path_factory.mktemp("endpoints")
-    os_bundle, files, _ = prepare_synthetic(d, n_samples=150, n_genes=60, n_types=3, seed=5)
-    pfi = prepare_dataset([files["counts"]], out_path=d / "pfi", label_paths=[files["labels"]],
-                          clinical_path=files["clinical"], annotation_path=files["annotation"],
-                          config=PrepareConfig(synthetic=True, endpoint="PFI"))
-    tune_run(os_bundle.path, out_dir=d / "tune", model_name="coxnet", task="survival",
-             n_trials=1, progress=False)
-    return os_bundle, pfi, d / "tune" / "best.yaml"
 
 
 def _benchmark(bundle, best, out, caplog, models=("coxnet",)):
