@@ -29,6 +29,7 @@ import pyarrow.csv as pacsv
 
 from genemoe.data.chunks import assemble, chunk_pieces
 from genemoe.data.clinical import clinical_field_names
+from genemoe.data.id_checks import Place, check_ids, numbered, text_places
 from genemoe.data.ids import (
     detect_id_kind,
     gene_names,
@@ -171,21 +172,6 @@ def _detect_orientation(col_ids: list[str], row_ids: list[str], path: Path) -> t
     )
 
 
-def _check_ids(ids: np.ndarray, what: str, path: Path) -> None:
-    empty = np.flatnonzero(ids == "")
-    if len(empty):
-        raise input_error(f"{len(empty)} empty {what} identifier(s)", path=path,
-                          where=f"{what} number {int(empty[0]) + 1}",
-                          fix=f"give every {what} a name")
-    uniq, counts = np.unique(ids.astype(str), return_counts=True)
-    dup = uniq[counts > 1]
-    if len(dup):
-        how = ("sum the rows of one gene, or drop the extra ones" if what == "gene"
-               else "drop a repeated sample, or rename different samples")
-        raise input_error(f"{len(dup)} duplicate {what} identifier(s), e.g. {dup[:5].tolist()}",
-                          path=path, fix=f"make {what} identifiers unique before reading ({how})")
-
-
 def _orient(stated: str, col_ids: list[str], row_ids: list[str], path: Path) -> tuple[Orientation, str]:
     if stated == "auto":
         return _detect_orientation(col_ids, row_ids, path)
@@ -194,12 +180,15 @@ def _orient(stated: str, col_ids: list[str], row_ids: list[str], path: Path) -> 
 
 def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np.ndarray,
             orientation: Orientation, stats: ValueStats, where: Any, notes: list[str],
-            meta: pd.DataFrame | None = None) -> ExpressionTable:
+            meta: pd.DataFrame | None = None,
+            places: tuple[Place, Place] | None = None) -> ExpressionTable:
+    """The checked table; ``places`` (samples', genes') say where a bad id stands."""
     if values.size == 0:
         raise input_error(f"empty matrix ({values.shape[0]} samples × {values.shape[1]} genes)",
                           path=path, fix="check the file holds a header and data rows")
-    _check_ids(sample_ids, "sample", path)
-    _check_ids(gene_ids, "gene", path)
+    at_samples, at_genes = places or (None, None)
+    check_ids(sample_ids, "sample", path, at_samples)
+    check_ids(gene_ids, "gene", path, at_genes, as_columns=orientation == "samples_by_genes")
     if fields := clinical_field_names(gene_ids):
         raise input_error(f"{len(fields)} of the {len(gene_ids):,} genes are clinical fields, not "
                           f"genes: {', '.join(fields[:5])}", path=path, fix="remove them from the "
@@ -315,6 +304,14 @@ def _diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
                        fix="check the delimiter and that every cell is a number")
 
 
+def _text_places(lay: TextLayout) -> tuple[Place, Place]:
+    """Where a text matrix's ids stand: data rows' lines, header cells' columns (a GCT's
+    header is its line 3; an R-style header has no cell for the id column)."""
+    gct = any(n.startswith("GCT ") for n in lay.notes)
+    no_corner = any(n.startswith("header has no cell for the identifier") for n in lay.notes)
+    return text_places(lay.n_skip, 3 if gct else 1, 1 + lay.n_meta + (0 if no_corner else 1))
+
+
 def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable:
     lay = peek_text(path, sep)
     orient, how = _orient(orientation, lay.value_names, lay.row_ids, path)
@@ -322,7 +319,9 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     types = {names[0]: pa.string(), **dict.fromkeys(names[1:1 + lay.n_meta], pa.string()),
              **dict.fromkeys(names[1 + lay.n_meta:], pa.float32())}
     gxs = orient == "genes_by_samples"
-    _check_ids(np.array(lay.value_names, dtype=object), "sample" if gxs else "gene", path)  # before reading
+    at_row, at_col = _text_places(lay)
+    check_ids(np.array(lay.value_names, dtype=object), "sample" if gxs else "gene", path, at_col,
+              as_columns=not gxs)  # before reading
     row_ids: list[str] = []
     kept: dict[int, list[str | None]] = {c: [] for c in lay.kept_columns}  # symbols, Entrez, biotypes
     parts: list[list[np.ndarray]] = []  # per chunk: samples x genes pieces (see chunk_pieces)
@@ -370,7 +369,10 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     if gxs and markers:  # was named "nan")
         notes.append(f"{sum(markers.values())} gene name(s) written as a missing-value marker "
                      f"({', '.join(f'{k!r} {v}x' for k, v in markers.items())}): taken as no name")
-    table = _finish(path, values, samples, genes[keep], orient, stats, where, notes)
+    kept_at = np.flatnonzero(keep)  # a gene's position in the file, summary rows counted
+    places = ((at_col, lambda at: at_row(kept_at[at])) if gxs
+              else (at_row, lambda at: at_col(kept_at[at])))
+    table = _finish(path, values, samples, genes[keep], orient, stats, where, notes, places=places)
     if gxs and symbols:
         table.gene_symbols = named[keep]
     if gxs and biotypes:
@@ -431,7 +433,10 @@ def _read_parquet(path: Path, orientation: str) -> ExpressionTable:
         r, c = (g, s) if gxs else (s, g)
         return f"row {rows[r]!r}, column {cols[c]!r}"
 
-    return _finish(path, values, samples, genes, orient, stats, where, [how])
+    value_at = np.array([i + 1 for i, c in enumerate(schema.names) if c != id_col])
+    at_row, at_col = (lambda at: numbered("row", at + 1)), (lambda at: numbered("column", value_at[at]))
+    return _finish(path, values, samples, genes, orient, stats, where, [how],
+                   places=(at_col, at_row) if gxs else (at_row, at_col))
 
 
 def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
@@ -479,7 +484,8 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
     def where(s: int, g: int) -> str:
         return f"obs {samples[s]!r}, var {genes[g]!r}"
 
-    table = _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta)
+    table = _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta,
+                    places=(lambda at: numbered("obs row", at + 1), lambda at: numbered("var row", at + 1)))
     return h5ad_checked(table, exported, factor, base)  # the scanpy and export marks, said
 
 
