@@ -50,7 +50,7 @@ from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.prepare_labels import attach_labels, check_labels
 from genemoe.data.quant_dir import join_dropped, join_record, join_warnings
-from genemoe.data.read import ExpressionTable, read_clinical, read_expression
+from genemoe.data.read import ExpressionTable, has_own_biotypes, read_clinical, read_expression
 from genemoe.data.scaling import column_moments
 from genemoe.data.shared_genes import gene_set_warnings, shared_genes_first
 from genemoe.data.synthetic import SYNTHETIC_PROJECT
@@ -272,6 +272,21 @@ def _gene_rule(cfg: PrepareConfig) -> str:
             + (", protein-coding" if cfg.protein_coding_only else ""))
 
 
+def _check_biotypes_at_hand(paths: list[Path], annotation: ann.GeneAnnotation | None) -> None:
+    """Refuse ``--protein-coding-only`` when neither the annotation (a probeMap has no
+    biotypes) nor any expression file's own ``gene_type``/``biotype`` column gives them."""
+    if (annotation is not None and annotation.has_biotype) or any(map(has_own_biotypes, paths)):
+        return
+    said = "no --annotation" if annotation is None else "the annotation has no biotype column"
+    raise input_error(f"--protein-coding-only needs gene biotypes: {said}, and no expression "
+                      "file has its own gene_type/biotype column (their headers read)",
+                      path=None if annotation is None else annotation.source_path,
+                      where="--annotation" if annotation is None else "line 1 (the header)",
+                      fix="pass --annotation with a biotype column (ensembl105_genes.tsv.gz: "
+                          "gene_id, gene_name, biotype, ...; a Xena probeMap has none), or drop "
+                          "--protein-coding-only")
+
+
 def _protein_coding(gene_ids: np.ndarray, annotation: ann.GeneAnnotation | None,
                     biotypes: dict[str, str | None], plog: PrepLog) -> np.ndarray:
     """``(n_genes,)`` bool: protein-coding by the annotation's biotypes, else by the
@@ -403,6 +418,8 @@ def prepare_dataset(
         check_one_xena_unit(paths)  # by the names: before reading any (large) file
         annotation = (ann.read_annotation(Path(annotation_path)) if annotation_path  # an export: its own
                       else exported_annotation([Path(p) for p in paths], plog.step))
+        if cfg.protein_coding_only:  # before any matrix is read (it was after all, normalised)
+            _check_biotypes_at_hand(paths, annotation)
         clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,
                                                time_column=cfg.time_column,
                                                event_column=cfg.event_column, said_on_join=True)

@@ -64,6 +64,7 @@ __all__ = [
     "odd_scale_samples",
     "Orientation",
     "ValueKind",
+    "has_own_biotypes",
     "read_expression",
     "read_labels",
     "read_clinical",
@@ -545,6 +546,24 @@ def read_expression(path: Path | str, *,
     if one_scale:
         check_one_scale(table)
     return table
+
+
+def has_own_biotypes(path: Path | str) -> bool:
+    """Whether an expression file carries its own gene-biotype column (GDC's ``gene_type``,
+    nf-core's ``gene_biotype``), learnt from its first lines as :func:`read_expression`
+    learns it; a Parquet or ``.h5ad`` file gives the reader none.
+
+    Lets ``prepare --protein-coding-only`` refuse before reading any matrix when nothing
+    gives biotypes (it was refused after every file had been read and normalised).
+    """
+    path = Path(path)
+    _check_path(path)
+    magic = _magic(path)
+    if magic[:4] == b"PAR1" or magic == b"\x89HDF\r\n\x1a\n" or path.suffix == ".h5ad" or (
+            path.suffix == ".parquet" and compression(path) is None):
+        return False
+    with reading(path):
+        return peek_text(path, None).biotype_column is not None
 
 
 # ----------------------------------------------------------------------------- labels
