@@ -73,8 +73,9 @@ def _map(info: dict) -> str:
                 ("symbol_case_insensitive", "symbols matched ignoring case"),
                 ("ensembl_not_in_annotation", "Ensembl ids not in the annotation, kept without "
                  "symbol or length")) if r.get(k)]
-        found = (mapped or 0) - (r.get("ensembl_not_in_annotation") or 0)  # "56,542 of 56,542
-        how = f"{_n(found)} of {_n(n_ids)} mapped" + (  # mapped" beside "164 not in it" before
+        found = r.get("matched_in_annotation", (mapped or 0)  # "56,542 of 56,542 mapped"
+                      - (r.get("ensembl_not_in_annotation") or 0))  # (an older record's sum)
+        how = f"{_n(found)} of {_n(n_ids)} mapped" + (  # beside "164 not in it" before
             f" ({'; '.join(said)})" if said else "")
     return (f"gene ids of {_name(info)}: {how}, {_n(info.get('n_genes'))} kept"
             + (f" ({', '.join(extra)} dropped)" if extra else ""))
