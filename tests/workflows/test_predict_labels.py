@@ -230,3 +230,15 @@ def test_labels_in_r_spelt_barcodes_match_dashed_samples():
     given, counts = match_labels(ids, table, "lab.tsv")
     assert given.tolist() == ["ACC", "ACC"] and counts["rows_naming_no_sample"] == 0
     assert sum(counts["matched_by"].values()) == 2
+
+
+def test_macro_f1_gets_a_bootstrap_interval(trained, tmp_path):
+    """A helper's note: predict --labels gave accuracy an interval (Wilson) and macro-F1
+    none; the evaluate layer had no classification bootstrap."""
+    d, f, _ = trained
+    text = predict_file(d / "run", f["counts"], out_path=tmp_path / "p.csv",
+                        labels_path=f["labels"])
+    s = json.loads((tmp_path / "p.record.json").read_text())["scores"]
+    lo, hi = s["macro_f1_ci95"]
+    assert lo <= s["macro_f1"] <= hi and s["macro_f1_ci_method"].startswith("percentile")
+    assert f"macro-F1 {s['macro_f1']:.3f} ({lo:.3f}–{hi:.3f})" in _flat(text)

@@ -24,7 +24,8 @@ import numpy as np
 from genemoe.errors import input_error
 from genemoe.reliability import expected_calibration_error, reliability_bins
 
-__all__ = ["classification_metrics", "confusion_matrix", "log_loss", "top_k_accuracy",
+__all__ = ["classification_metrics", "bootstrap_macro_f1", "confusion_matrix", "log_loss",
+           "top_k_accuracy",
            "expected_calibration_error", "reliability_table", "ECE_BINS"]
 
 ECE_BINS = 15  # equal-width confidence bins of the ECE and the reliability table (Guo et al. 2017)
@@ -259,3 +260,41 @@ def classification_metrics(
         out["mean_confidence"] = float(p.max(axis=1).mean())
         out["reliability"] = reliability_table(yt, p, n_bins=ECE_BINS)
     return out
+
+
+def bootstrap_macro_f1(y_true: np.ndarray | Sequence[int], y_pred: np.ndarray | Sequence[int],
+                       *, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05
+                       ) -> tuple[float, float] | None:
+    """Percentile bootstrap interval of macro-F1, as :func:`classification_metrics` defines
+    it (the mean over the classes present in the resample's true or predicted labels).
+
+    Parameters
+    ----------
+    y_true, y_pred
+        ``(n_samples,)`` integer class indices.
+    n_boot, seed, alpha
+        Resamples (with replacement, same size), their seed, and ``1 - alpha`` coverage.
+
+    Returns
+    -------
+    (lo, hi) or None
+        None for fewer than 2 samples.
+    """
+    t, p = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
+    if t.shape != p.shape or t.ndim != 1:
+        raise input_error(f"y_true and y_pred must be (n,) alike, got {t.shape} and {p.shape}",
+                          where="bootstrap_macro_f1")
+    if len(t) < 2:
+        return None
+    k = int(max(t.max(), p.max())) + 1
+    rng = np.random.default_rng(seed)
+    values = np.empty(n_boot)
+    for b in range(n_boot):
+        i = rng.integers(0, len(t), len(t))
+        tb, pb = t[i], p[i]
+        support, predicted = np.bincount(tb, minlength=k), np.bincount(pb, minlength=k)
+        tp = np.bincount(tb[tb == pb], minlength=k)
+        present = (support + predicted) > 0
+        values[b] = np.mean(2 * tp[present] / (support + predicted)[present])
+    lo, hi = np.quantile(values, [alpha / 2, 1 - alpha / 2])
+    return float(lo), float(hi)

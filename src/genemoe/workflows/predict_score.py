@@ -29,7 +29,7 @@ from genemoe.data.ids import dashed_barcode, tcga_like
 from genemoe.data.tables import chained_respellings, read_labels, respellings
 from genemoe.data.tcga import normalise_cancer_type
 from genemoe.errors import input_error, nearest_names
-from genemoe.evaluate.metrics import classification_metrics
+from genemoe.evaluate.metrics import bootstrap_macro_f1, classification_metrics
 from genemoe.report.text import wilson_interval
 
 __all__ = ["LABELS_COLUMN", "MATCH_RULES", "refuse_labels_for_survival", "read_cohort_labels",
@@ -188,7 +188,8 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
         "n_samples": len(given), "n_labelled": n_lab, "n_unlabelled": len(given) - n_lab,
         "n_scored": n_known, "n_unknown_type": n_lab - n_known,
         "accuracy": None, "accuracy_ci95": None, "accuracy_ci_method": "Wilson score",
-        "macro_f1": None, "macro_f1_types": [],
+        "macro_f1": None, "macro_f1_ci95": None, "macro_f1_ci_method": "percentile bootstrap "
+        "over samples, 1,000 resamples", "macro_f1_types": [],
         "macro_f1_note": "over the model's types present among the labels or predictions; "
                          "samples of types it was not trained on left out",
         "accuracy_all_labelled": None, "per_type": {}, "unknown_types": unknown,
@@ -202,12 +203,14 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
     if not n_known:
         return out
     index = {c: i for i, c in enumerate(names)}
-    m = classification_metrics(given[known].map(index).to_numpy(np.int64),
-                               predicted[known].map(index).to_numpy(np.int64), class_names=names)
+    y_true = given[known].map(index).to_numpy(np.int64)
+    y_pred = predicted[known].map(index).to_numpy(np.int64)
+    m = classification_metrics(y_true, y_pred, class_names=names)
     correct = int(round(m["accuracy"] * n_known))
     present = [c for c, s in m["per_class"].items() if s["support"] or s["predicted"]]
     out.update(accuracy=m["accuracy"], accuracy_ci95=list(wilson_interval(correct, n_known) or []),
                macro_f1=m["macro_f1"], macro_f1_types=present,
+               macro_f1_ci95=list(bootstrap_macro_f1(y_true, y_pred) or []) or None,
                accuracy_all_labelled=correct / n_lab)
     cm = np.asarray(m["confusion_matrix"])
     for i, c in enumerate(names):
@@ -286,10 +289,13 @@ def label_notes(scores: dict[str, Any], labels: dict[str, Any], class_names: Seq
                          f"{len(class_names)} types: nothing to score against them"))
     else:
         lo, hi = scores["accuracy_ci95"]
+        f_ci = scores.get("macro_f1_ci95")  # percentile bootstrap
         own = sum(v for s, v in (scores.get("n_model_own") or {}).items() if s != "test")
         out.append(_note("label_scores", "info",
                          f"accuracy {scores['accuracy']:.3f} (95% CI {lo:.3f}–{hi:.3f}) and "
-                         f"macro-F1 {scores['macro_f1']:.3f} over {k} type{'s' * (k != 1)}, "
+                         f"macro-F1 {scores['macro_f1']:.3f}" + (
+                             f" ({f_ci[0]:.3f}–{f_ci[1]:.3f})" if f_ci else "")
+                         + f" over {k} type{'s' * (k != 1)}, "
                          f"n = {n:,}" + (f" ({own:,} of them the model's own training or "
                                          "validation samples: not external)" if own else "")))
     if scores["n_unknown_type"]:
