@@ -76,6 +76,33 @@ def test_a_finished_ablation_has_a_page_with_tables_md_numbers(ablations, task):
     assert (d / "plots" / "ablation_folds.png").is_file()
     assert f"genemoe report {d / 'models'}" in text and f"genemoe report {d / 'pretrained'}" in text
     assert f"genemoe report {d / 'pretrain' / 'r0_f0'}" in text
+    if task == "survival":  # an outside probe: neither tables.md nor the page named the
+        assert "Endpoint OS; " in md  # endpoint or the samples the C-indices cover
+        assert re.search(r"survival OS; \d+ of \d+ samples", first_screen), first_screen
+    assert "† as in the table" in text  # the figure's caption: only where the table has one
+
+
+def test_models_not_run_and_an_unmarked_table_are_said_as_they_are(ablations, tmp_path):
+    """An outside probe: a classify ablation without pre-training read "models 4" (3 ran,
+    the table lists the pre-trained one as not run) and its figure's caption said "† as in
+    the table" of a table without one."""
+    import shutil
+
+    import pandas as pd
+
+    from genemoe.workflows.ablation import PRETRAINED, ablation_tables
+
+    d = tmp_path / "abl"
+    shutil.copytree(ablations["classify"], d)
+    res = pd.read_csv(d / "results.csv")
+    res = res[~res["model"].str.endswith("_pretrained")]
+    res.to_csv(d / "results.csv", index=False)
+    (d / "tables.md").write_text(ablation_tables(res, "classify", n_folds=2, n_repeats=1, seed=0,
+                                                 preset="tiny", pretrained=None, synthetic=True))
+    assert PRETRAINED not in set(res["model"])
+    text = _text(write_report(d).read_text())
+    assert "models 3 (of the table's 4: the others not run)" in text
+    assert "†" not in text
 
 
 def test_the_ablation_page_escapes_what_it_reads(tmp_path):

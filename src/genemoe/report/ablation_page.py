@@ -267,7 +267,9 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
              if "n_folds" in p else "see tables.md")
     rows = [("data", data), ("protocol", html.escape(folds) + f" · preset <code>"
                                                                f"{html.escape(str(p.get('preset', '?')))}</code>"),
-            ("models", str(len(table_order(table.value))) if table else "?"),
+            ("models", _models_ran(table_order(table.value), results) if table else "?"),
+            *([("survival", html.escape(_survival_words(p)))] if p.get("task") == "survival"
+              else []),
             ("pre-training", _pretraining_words(d, results))]
     facts = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
     headline = ("<p>The paper's table as tables.md has it: each cell the mean ± std over "
@@ -284,6 +286,25 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
     return (f'<section class="summary" id="summary"><div class="facts"><h2 id="summary-heading">'
             f'Summary</h2><table class="facts-table">{facts}</table><div class="headline">'
             f"{headline}</div></div>{thumb}</section>")
+
+
+def _models_ran(order: list[str], results: pd.DataFrame) -> str:
+    """``3 (of the table's 4: the others not run)``: the table lists the pre-trained model
+    when it was not run (the page said "models 4" of 3)."""
+    ran = int(results["model"].nunique())
+    return str(ran) + (f" (of the table's {len(order)}: the others not run)"
+                       if len(order) > ran else "")
+
+
+def _survival_words(p: dict[str, Any]) -> str:
+    """``OS; 986 of 990 samples (left out: 4 without survival data)``: the endpoint and the
+    samples the C-indices cover (the page gave the bundle's 990)."""
+    samples = p.get("samples") or {}
+    out = "; ".join(f"{n:,} {why}" for why, n in (samples.get("left_out") or {}).items())
+    used = (f"{samples['n_used']:,} of {samples.get('n_bundle', 0):,} samples"
+            if samples.get("n_used") is not None else "")
+    return "; ".join(x for x in (str(p.get("endpoint") or "endpoint not recorded"), used) if x) \
+        + (f" (left out: {out})" if out else "")
 
 
 def _fold_table(results: pd.DataFrame, task: str, order: list[str]) -> str:
@@ -314,7 +335,8 @@ def ablation_context(d: Path, plots: Path) -> dict[str, Any]:
     png = plot_fold_metric(results, metric, order=order, out_path=plots / "ablation_folds.png",
                            title=title)  # its SYNTHETIC DATA mark kept: a PNG travels alone
     figures = [Figure(png, f"{METRIC_NAMES.get(metric, metric)} of every test fold per model "
-                           "(box: quartiles; points: folds); † as in the table", "metrics")
+                           "(box: quartiles; points: folds)" + ("; † as in the table" if any(
+                               n.endswith(MARK) for n in order) else ""), "metrics")
                ] if png is not None else []
     metrics = ("<h3>The tables (tables.md)</h3>" + blocks_html([b for b in blocks if b.kind != "h1"])
                + "<details><summary>Every fold (results.csv)</summary>"

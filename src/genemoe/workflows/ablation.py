@@ -162,12 +162,11 @@ class AblationResult(AtFolder):
 _METRIC_NAMES = {"macro_f1": "F1 (macro)", "c_index": "C-index"}
 
 
-def _endpoint_note(part: Path) -> str | None:
-    """The benchmark part's ``tuned_endpoint_mismatch`` (preset options tuned on another
-    survival endpoint), for tables.md: said on the terminal and in each part's summary.md,
-    not beside the tables."""
+def _part_protocol(part: Path) -> dict:
+    """The benchmark part's protocol.json (its endpoint, the samples it used and left out,
+    options tuned on another endpoint), for tables.md: said in each part's summary.md only."""
     path = part / "protocol.json"
-    return json.loads(path.read_text()).get("tuned_endpoint_mismatch") if path.is_file() else None
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def _wrapped(head: str, items: list[str], width: int = 100) -> list[str]:
@@ -428,7 +427,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         tables = ablation_tables(results, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                                  preset=preset, pretrained=check, synthetic=bool(bundle.synthetic),
                                  per_fold=per_fold, epochs=epochs,
-                                 endpoint_note=_endpoint_note(out_dir / "models"))
+                                 protocol=_part_protocol(out_dir / "models"))
         atomic_write_text(out_dir / "tables.md", tables)
         return AblationResult(out_dir, task, results, tables,
                               None if pretrained is None else Path(pretrained),

@@ -159,6 +159,18 @@ def _pretrained_line(pretrained: dict[str, Any]) -> str:
     return text
 
 
+def _survival_samples(protocol: dict[str, Any]) -> str:
+    """``Endpoint OS; 986 of the bundle's 990 samples (left out: 4 without survival data).``
+    from a benchmark part's protocol.json, or '' where it records neither."""
+    samples, endpoint = protocol.get("samples") or {}, protocol.get("endpoint")
+    parts = [f"Endpoint {endpoint}"] if endpoint else []
+    if samples.get("n_used") is not None:
+        out = "; ".join(f"{n:,} {why}" for why, n in (samples.get("left_out") or {}).items())
+        of = f" of the bundle's {samples['n_bundle']:,}" if samples.get("n_bundle") else ""
+        parts.append(f"{samples['n_used']:,}{of} samples" + (f" (left out: {out})" if out else ""))
+    return "; ".join(parts) + "." if parts else ""
+
+
 def _collapse_notes(collapsed: dict[str, tuple[int, int]], labels: dict[str, str],
                     per_fold: bool, task: Task) -> list[str]:
     """The note under the table on each pre-trained model marked † (its pre-training
@@ -173,14 +185,16 @@ def _collapse_notes(collapsed: dict[str, tuple[int, int]], labels: dict[str, str
 def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeats: int, seed: int,
                     preset: str, pretrained: dict | None, synthetic: bool,
                     per_fold: dict[str, Any] | None = None, epochs: int | None = None,
-                    endpoint_note: str | None = None) -> str:
+                    protocol: dict[str, Any] | None = None) -> str:
     """``tables.md`` from the ablation's results (``results.csv``'s rows).
 
     ``pretrained``: :func:`check_pretrained_run`'s answer for ``--pretrained``;
     ``per_fold``: the per-fold pre-training's epochs and summary (``--pretrain-per-fold``);
     neither: the pre-trained model was not run. Model names are ``results``' ``label``
     column where it has one. ``epochs``: ``--epochs``, said (it was in models/summary.md only);
-    ``endpoint_note``: the preset's options were tuned on another survival endpoint.
+    ``protocol``: the from-scratch part's protocol.json: the survival endpoint, the samples
+    used and left out (a survival table of 986 of 990 said neither), and options tuned on
+    another endpoint (``tuned_endpoint_mismatch``).
     """
     n_cells = n_folds * n_repeats
     collapsed = {m: c for m, c in collapse_counts(per_fold, pretrained).items() if c[0]}
@@ -194,8 +208,11 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
              "fold's training part; early stopping and model selection on a validation part "
              f"carved from it; every test fold scored once. Preset `{preset}`"
              + (f", training capped at {epochs} epoch{'s' * (epochs != 1)} (--epochs)." if epochs else "."), ""]
-    if endpoint_note:
-        lines += [f"Tuned on another endpoint: {endpoint_note[0].upper()}{endpoint_note[1:]}.", ""]
+    protocol = protocol or {}
+    if task == "survival" and (said := _survival_samples(protocol)):
+        lines += [said, ""]
+    if note := protocol.get("tuned_endpoint_mismatch"):
+        lines += [f"Tuned on another endpoint: {note[0].upper()}{note[1:]}.", ""]
     if per_fold is not None:
         lines += _per_fold_lines(per_fold)
     elif pretrained is None:
