@@ -263,22 +263,33 @@ def classification_metrics(
 
 
 def bootstrap_macro_f1(y_true: np.ndarray | Sequence[int], y_pred: np.ndarray | Sequence[int],
-                       *, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05
-                       ) -> tuple[float, float] | None:
-    """Percentile bootstrap interval of macro-F1, as :func:`classification_metrics` defines
-    it (the mean over the classes present in the resample's true or predicted labels).
+                       *, classes: Sequence[int] | None = None, n_boot: int = 1000, seed: int = 0,
+                       alpha: float = 0.05) -> tuple[float, float] | None:
+    """Percentile bootstrap interval of macro-F1.
+
+    By default macro-F1 as :func:`classification_metrics` defines it: the mean over the
+    classes present in each resample's true or predicted labels. With ``classes`` the mean
+    is over that fixed set in every resample (scikit-learn's ``f1_score(labels=classes,
+    average="macro", zero_division=np.nan)``): a class predicted but outside the set is a
+    false call (it lowers its true class's recall), never a class of its own, so one stray
+    call cannot halve the macro-F1 of a one-type cohort, and resampling does not change
+    which types are averaged. A class of the set with neither a true nor a predicted
+    sample in a resample (F1 undefined) is left out of that resample's mean.
 
     Parameters
     ----------
     y_true, y_pred
         ``(n_samples,)`` integer class indices.
+    classes
+        ``(n_classes_averaged,)`` class indices to average over (e.g. the types among the
+        labels); None: the classes present in each resample.
     n_boot, seed, alpha
         Resamples (with replacement, same size), their seed, and ``1 - alpha`` coverage.
 
     Returns
     -------
     (lo, hi) or None
-        None for fewer than 2 samples.
+        None for fewer than 2 samples (or no resample with a class of ``classes``).
     """
     t, p = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
     if t.shape != p.shape or t.ndim != 1:
@@ -286,7 +297,11 @@ def bootstrap_macro_f1(y_true: np.ndarray | Sequence[int], y_pred: np.ndarray | 
                           where="bootstrap_macro_f1")
     if len(t) < 2:
         return None
-    k = int(max(t.max(), p.max())) + 1
+    fixed = None if classes is None else np.unique(np.asarray(classes, np.int64))
+    if fixed is not None and (not fixed.size or fixed.min() < 0):
+        raise input_error(f"classes must be non-negative class indices, got {list(fixed)}",
+                          where="bootstrap_macro_f1", fix="pass the indices to average over")
+    k = int(max(t.max(), p.max(), -1 if fixed is None else fixed.max())) + 1
     rng = np.random.default_rng(seed)
     values = np.empty(n_boot)
     for b in range(n_boot):
@@ -295,6 +310,11 @@ def bootstrap_macro_f1(y_true: np.ndarray | Sequence[int], y_pred: np.ndarray | 
         support, predicted = np.bincount(tb, minlength=k), np.bincount(pb, minlength=k)
         tp = np.bincount(tb[tb == pb], minlength=k)
         present = (support + predicted) > 0
-        values[b] = np.mean(2 * tp[present] / (support + predicted)[present])
-    lo, hi = np.quantile(values, [alpha / 2, 1 - alpha / 2])
+        if fixed is not None:  # the set's classes seen in this resample
+            present = np.isin(np.arange(k), fixed) & present
+        values[b] = (np.mean(2 * tp[present] / (support + predicted)[present])
+                     if present.any() else np.nan)  # none of ``classes`` drawn
+    if np.isnan(values).all():
+        return None
+    lo, hi = np.nanquantile(values, [alpha / 2, 1 - alpha / 2])
     return float(lo), float(hi)
