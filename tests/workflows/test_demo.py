@@ -158,3 +158,13 @@ def test_without_a_tuning_budget_the_classical_grids_are_said(synthetic_bundle, 
     assert "the small preset as it is" not in text and "no tuning budget (--tune 0)" in text
     assert ("--tune 0: logreg chose from 5 settings of C on the validation split, the neural "
             "models none: not an equal search (--tune N gives every model N trials)") in text
+
+
+def test_three_tied_models_are_listed_with_commas(tmp_path):
+    """An outside probe: "Gene-MOE and logreg and mlp and fcn classified equally well"."""
+    from genemoe.workflows.demo import DemoRow, verdict
+
+    rows = [DemoRow(m, "classify", tmp_path, {"macro_f1": 1.0, "accuracy": 1.0}, 1.0, 1.0)
+            for m in ("genemoe", "logreg", "mlp")]
+    assert "Gene-MOE, logreg and mlp classified equally well" in verdict(rows, synthetic=False)
+

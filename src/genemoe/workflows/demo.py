@@ -189,7 +189,9 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     lines = [_header(bundle, epochs, tune), results_table(rows), "", verdict(rows, bundle.synthetic)]
     if not tune and (grids := _grid_searches(rows)):  # "the small preset as it is", said of
         lines.append(f"--tune 0: {grids} on the validation split, the neural models none: "  # a
-                     "not an equal search (--tune N gives every model N trials)")  # logreg's grid
+                     "not an equal search (--tune N gives every model N trials"
+                     + ("; coxnet still fits its alpha path within each" if any(
+                         r.model == "coxnet" for r in rows) else "") + ")")  # logreg's grid
     if capped := _at_epoch_cap(rows):  # "logreg classified best" at --epochs 3, unqualified
         lines.append(f"{capped} kept the last epoch allowed ({epochs}): still improving, so "
                      "a larger --epochs may change the verdict")
@@ -306,6 +308,11 @@ def _tied(rows: list[DemoRow], best: DemoRow, key: str) -> list[DemoRow]:
     return level if len(level) > 1 else []
 
 
+def _listed(names: list[str]) -> str:
+    """``a, b and c`` (was ``a and b and c``)."""
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def verdict(rows: list[DemoRow], synthetic: bool) -> str:
     """Which model did best on each task and how far apart, saying no more than the numbers."""
     from genemoe.report.text import fmt_ci, fmt_p, fmt_value
@@ -314,7 +321,7 @@ def verdict(rows: list[DemoRow], synthetic: bool) -> str:
     parts = []
     cls = _pair([r for r in rows if r.task == "classify"], "macro_f1")
     if cls and (tied := _tied([r for r in rows if r.task == "classify"], cls[0], "macro_f1")):
-        parts.append(f"{' and '.join(map(name, tied))} classified equally well (test macro-F1 "
+        parts.append(f"{_listed(list(map(name, tied)))} classified equally well (test macro-F1 "
                      f"{fmt_value(cls[0].test['macro_f1'])} each): no model is best")
     elif cls:
         b, o = cls
@@ -326,11 +333,11 @@ def verdict(rows: list[DemoRow], synthetic: bool) -> str:
             f"{fmt_value(o.test['macro_f1'])} for {name(o)}; accuracy "
             f"{fmt_value(b.test['accuracy'])} vs {fmt_value(o.test['accuracy'])}, McNemar p "
             f"{_p_said(fmt_p(p))}{', not a significant difference' if p >= 0.05 else ''})"
-            + (f", though {' and '.join(close)} {'is' if len(close) == 1 else 'are'} not told "
+            + (f", though {_listed(close)} {'is' if len(close) == 1 else 'are'} not told "
                "apart from it by McNemar's test" if close else ""))
     srv = _pair([r for r in rows if r.task == "survival"], "c_index")
     if srv and (tied := _tied([r for r in rows if r.task == "survival"], srv[0], "c_index")):
-        parts.append(f"{' and '.join(map(name, tied))} ranked survival risk equally well "
+        parts.append(f"{_listed(list(map(name, tied)))} ranked survival risk equally well "
                      f"(C-index {fmt_value(srv[0].test['c_index'])} each): no model is best")
     elif srv:
         b, o = srv
