@@ -714,7 +714,7 @@ def test_the_top_level_help_shows_flags_as_flags_and_each_commands_whole_line(co
     r = run_cli("report", str(tmp_path))
     assert r.returncode == 2 and "nor a pre-training directory" in r.stderr
     assert ("the --out directory of `genemoe train`, `genemoe benchmark`, `genemoe explain`, "
-            "`genemoe tune` or `genemoe pretrain`") in " ".join(r.stderr.split())
+            "`genemoe tune`, `genemoe pretrain` or `genemoe features`") in " ".join(r.stderr.split())
 
 
 def test_a_comma_separated_option_given_spaces_is_told_to_use_commas(tmp_path):

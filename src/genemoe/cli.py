@@ -465,11 +465,11 @@ def benchmark(
 def report(
     directory: Annotated[Path, typer.Argument(
         help="A run (`genemoe train`), benchmark, explanation, tuning (`genemoe tune`), "
-             "pre-training (`genemoe pretrain`) or finished ablation (`genemoe ablation`) "
-             "directory; `genemoe features` folders have no page (read their figures).")],
+             "pre-training (`genemoe pretrain`), feature-analysis (`genemoe features`) or "
+             "finished ablation (`genemoe ablation`) directory.")],
     out: Annotated[Path | None, typer.Option(help="HTML file to write (default DIR/report.html).")] = None,
 ) -> None:
-    """One self-contained HTML report (figures embedded) of a run, benchmark, explanation, tuning, pre-training or ablation directory."""
+    """One self-contained HTML report (figures embedded) of a run, benchmark, explanation, tuning, pre-training, feature-analysis or ablation directory."""
     from genemoe.report.html import write_report
 
     say(f"wrote {shown_path(write_report(directory, out_path=out))}")

@@ -554,9 +554,12 @@ def test_pretrain_and_features_folders_are_named(tmp_path):
     feats.mkdir()
     (feats / "latent_gene_correlation.npy").write_bytes(b"x")
     (feats / "correlation_heatmap.png").write_bytes(b"x")
-    with pytest.raises(InputError, match=r"(?s)a `genemoe features` folder.*"
-                                         r"correlation_heatmap.png"):
+    with pytest.raises(InputError, match=r"(?s)an unfinished `genemoe features` folder \(no "
+                                         r"summary.json.*same `genemoe features` command again"):
         write_report(feats)
+    (feats / "summary.json").write_text("{}")  # written last: a page (test_features_page.py)
+    page = write_report(feats).read_text()
+    assert "correlation_heatmap.png is cut short or damaged (not embedded)" in page
 
 
 

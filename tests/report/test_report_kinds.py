@@ -12,6 +12,7 @@ _FILES = {"benchmark": ("protocol.json", "cells/"), "run": ("metrics.json", "pre
           "explanation": ("convergence.json", "genes_by_class.csv"),
           "tune": ("summary.json", "trials.csv", "best.yaml"),
           "pretrain": ("pretrained.pt", "summary.json", "history.jsonl"),
+          "features": ("summary.json", "latent_gene_correlation.npy"),
           "ablation": ("tables.md", "results.csv")}
 
 
@@ -36,20 +37,22 @@ def test_the_refusal_lists_every_command_report_reads(tmp_path, where):
         d.mkdir()
     with pytest.raises(InputError) as info:
         report_kind(d)
-    for command in ("train", "benchmark", "explain", "tune", "pretrain", "ablation"):
+    for command in ("train", "benchmark", "explain", "tune", "pretrain", "features", "ablation"):
         assert f"`genemoe {command}`" in info.value.fix
-    if where == "empty":  # an ablation has a page now: only `genemoe features` is said to have none
-        assert "`genemoe features` folders have no page of their own" in info.value.fix
-        assert "ablation` and" not in info.value.fix and "an ablation" in str(info.value)
+    if where == "empty":  # a features folder has a page now: no command is said to have none
+        assert "no page" not in info.value.fix and "ablation` and" not in info.value.fix
+        assert "an ablation, a feature analysis nor a pre-training" in str(info.value)
 
 
-def test_an_ablation_or_features_folder_is_refused_by_name(tmp_path):
+def test_an_unfinished_ablation_or_features_folder_is_refused_by_name(tmp_path):
     (tmp_path / "abl" / "models").mkdir(parents=True)
     (tmp_path / "abl" / "models" / "protocol.json").write_text("{}")
     with pytest.raises(InputError, match="an unfinished `genemoe ablation` folder"):
         report_kind(tmp_path / "abl")
     (tmp_path / "feat").mkdir()
-    (tmp_path / "feat" / "latent_gene_correlation.npy").write_bytes(b"")
-    with pytest.raises(InputError, match="a `genemoe features` folder: `genemoe report` has no "
-                                         "page for it"):
+    (tmp_path / "feat" / "latent_gene_correlation.npy").write_bytes(b"")  # no summary.json yet
+    with pytest.raises(InputError, match="an unfinished `genemoe features` folder \\(no "
+                                         "summary.json: the analysis writes it last\\)"):
         report_kind(tmp_path / "feat")
+    (tmp_path / "feat" / "summary.json").write_text("{}")  # written last: finished
+    assert report_kind(tmp_path / "feat") == "features"

@@ -23,12 +23,13 @@ __all__ = ["find_damaged", "damaged_error", "not_reportable", "REPORT_KINDS", "r
 # (report_kind's answers; the refusals list the commands from here, so none is left out)
 REPORT_KINDS = {"run": "genemoe train", "benchmark": "genemoe benchmark",
                 "explanation": "genemoe explain", "tune": "genemoe tune",
-                "pretrain": "genemoe pretrain", "ablation": "genemoe ablation"}
+                "pretrain": "genemoe pretrain", "features": "genemoe features",
+                "ablation": "genemoe ablation"}
 _WHEN_FINISHED = ("ablation",)  # a page once the command has finished (an ablation's tables.md)
 
 
 def reported_commands(joiner: str = "or") -> str:
-    """``genemoe train, genemoe benchmark, ... or genemoe pretrain, or of a finished genemoe
+    """``genemoe train, genemoe benchmark, ... or genemoe features, or of a finished genemoe
     ablation``: the commands whose ``--out`` folder `genemoe report` reads
     (:data:`REPORT_KINDS`)."""
     cmds = [f"`{c}`" for k, c in REPORT_KINDS.items() if k not in _WHEN_FINISHED]
@@ -77,9 +78,9 @@ def damaged_error(dirs: list[Path], exc: Exception) -> InputError | Exception:
 
 def not_reportable(d: Path, methods: list[str]) -> InputError:
     """The refusal for a folder ``genemoe report`` has no page for: an ``explain --compare``
-    folder (``methods``: its per-method explanation folders), an unfinished ablation or a
-    ``genemoe features`` folder are named, with where their results are (they were "neither
-    a run, a benchmark, ...")."""
+    folder (``methods``: its per-method explanation folders), an unfinished ablation,
+    pre-training, training or feature analysis are named, with where their results are or
+    how to finish them (they were "neither a run, a benchmark, ...")."""
     if (d / "methods.csv").exists() and methods:  # `explain --compare`: one page per method
         return input_error("an `explain --compare` folder: its table is methods.csv, and each "
                            "method's explanation has its own folder", path=d,
@@ -118,12 +119,11 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            "page reads them", path=d,
                            fix="run the same `genemoe pretrain` command again into a new --out "
                                f"(or restore {' and '.join(missing)} from a copy)")
-    if (d / "latent_gene_correlation.npy").exists():  # a `genemoe features` folder
-        figures = sorted(p.name for p in d.glob("*.png"))
-        return input_error("a `genemoe features` folder: `genemoe report` has no page for it",
-                           path=d, fix=f"its figures are {', '.join(figures) or 'not drawn yet'}; "
-                                       f"its numbers are {d / 'summary.json'} and "
-                                       f"{d / 'gene_correlation.tsv'}")
+    if (d / "latent_gene_correlation.npy").exists():  # a finished one has summary.json
+        return input_error("an unfinished `genemoe features` folder (no summary.json: the "
+                           "analysis writes it last)", path=d,
+                           fix="run the same `genemoe features` command again (it writes over "
+                               f"its own files), then genemoe report {d}")
     if (d / "X.npy").exists() and (d / "obs.parquet").exists():  # was "neither a run, ..."
         return input_error("a dataset bundle (genemoe prepare): `genemoe report` reports what "
                            "was trained on one", path=d,
@@ -137,10 +137,9 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
             return input_error(f"a {kind} folder without {' or '.join(missing)} (it holds "
                                f"{', '.join(held)})", path=d,
                                fix=f"restore {missing[0]}, or run the same `{cmd}` again")
-    return input_error("neither a run, a benchmark, an explanation, a tuning, an ablation nor a "
-                       "pre-training directory", path=d,
-                       fix=f"pass the --out directory of {reported_commands()}; `genemoe "
-                           "features` folders have no page of their own")
+    return input_error("neither a run, a benchmark, an explanation, a tuning, an ablation, a "
+                       "feature analysis nor a pre-training directory", path=d,
+                       fix=f"pass the --out directory of {reported_commands()}")
 
 
 # the files a run or tune folder needs for a report, and those that mark one

@@ -1,5 +1,5 @@
 """``genemoe report``: one self-contained HTML page for a run, benchmark, explanation,
-tuning, pre-training or ablation directory.
+tuning, pre-training, feature-analysis (:mod:`.features_page`) or ablation directory.
 
 The first screen holds the answer: a summary panel (:mod:`.first_screen`: data, protocol,
 headline metrics with intervals, the comparison against the best peer, a thumbnail of the
@@ -52,6 +52,7 @@ from genemoe.report.ablation_page import ablation_context, is_ablation_dir
 from genemoe.report.damaged import damaged_error, not_reportable, reported_commands
 from genemoe.report.explanation_section import explanation_section as _explanation_section
 from genemoe.report.explanation_section import top_genes_table as _top_genes_table
+from genemoe.report.features_page import features_context, is_features_dir
 from genemoe.report.first_screen import (
     benchmark_panel,
     benchmark_progress,
@@ -108,8 +109,8 @@ nav.toc li ol{list-style:none;margin:0;padding-left:.8em;font-size:.92em}
 
 
 def report_kind(dir_path: Path | str) -> str:
-    """``"benchmark"``, ``"run"``, ``"explanation"``, ``"tune"``, ``"pretrain"`` or
-    ``"ablation"``: what kind of results directory ``dir_path`` is."""
+    """``"benchmark"``, ``"run"``, ``"explanation"``, ``"tune"``, ``"pretrain"``,
+    ``"features"`` or ``"ablation"``: what kind of results directory ``dir_path`` is."""
     d = Path(dir_path)
     if not d.is_dir():
         raise input_error("no such directory" if not d.exists() else "a file, not a directory",
@@ -125,6 +126,8 @@ def report_kind(dir_path: Path | str) -> str:
         return "tune"
     if is_pretrain_dir(d):
         return "pretrain"
+    if is_features_dir(d):  # a finished one (summary.json, written last)
+        return "features"
     if is_ablation_dir(d):  # a finished one: an unfinished one is refused, saying so
         return "ablation"
     raise not_reportable(d, sorted(p.name for p in d.iterdir() if p.is_dir() and _is_explanation(p)))
@@ -142,7 +145,8 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
         ``genemoe pretrain`` directory (reconstruction against its baseline, collapse
         checks, losses and expert use: :mod:`.pretrain_page`), or a finished ``genemoe
         ablation`` directory (the paper's table as its tables.md has it, every fold's
-        primary metric, its parts' own reports: :mod:`.ablation_page`). A
+        primary metric, its parts' own reports: :mod:`.ablation_page`), or a ``genemoe
+        features`` directory (its figures, strong genes and numbers: :mod:`.features_page`). A
         run directory's report also shows the ``genemoe explain`` / ``genemoe features``
         output inside it or beside it (:mod:`.linked`).
     out_path
@@ -165,7 +169,8 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
     try:
         ctx = {"benchmark": _benchmark_context, "run": _run_context,
                "explanation": _explanation_context, "tune": _tune_context,
-               "pretrain": pretrain_context, "ablation": ablation_context}[kind](d, plots)
+               "pretrain": pretrain_context, "ablation": ablation_context,
+               "features": features_context}[kind](d, plots)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, yaml.YAMLError) as exc:
         parts = [d / "models", d / "pretrain"] if kind == "ablation" else []  # its protocol
         raise damaged_error([d, *filter(None, [recorded_run(d)]), *parts], exc) from exc
