@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genemoe.data.cancer_names import XENA_PRIMARY_DISEASE, code_of_name
 from genemoe.data.ids import looks_like_samples
 from genemoe.data.textio import (
     NA_TOKENS,
@@ -33,7 +34,7 @@ from genemoe.data.textio import (
 from genemoe.errors import input_error
 
 __all__ = ["read_labels", "read_clinical", "normalise_label", "agreeing_labels", "respellings",
-           "chained_respellings"]
+           "chained_respellings", "XENA_PRIMARY_DISEASE"]
 
 logger = logging.getLogger(__name__)
 
@@ -161,30 +162,9 @@ def _find_label_column(df: pd.DataFrame, exclude: str, path: Path) -> str:
         path=path, fix="pass it with label_column= (CLI: --label-column)")
 
 
-# Xena's PanCanAtlas phenotype (TCGA_phenotype_denseDataOnlyDownload.tsv) names the
-# cancer type by its TCGA study name in ``_primary_disease``; genemoe labels are the codes.
-XENA_PRIMARY_DISEASE = {
-    "acute myeloid leukemia": "LAML", "adrenocortical cancer": "ACC",
-    "bladder urothelial carcinoma": "BLCA", "brain lower grade glioma": "LGG",
-    "breast invasive carcinoma": "BRCA", "cervical & endocervical cancer": "CESC",
-    "cholangiocarcinoma": "CHOL", "colon adenocarcinoma": "COAD",
-    "diffuse large b-cell lymphoma": "DLBC", "esophageal carcinoma": "ESCA",
-    "glioblastoma multiforme": "GBM", "head & neck squamous cell carcinoma": "HNSC",
-    "kidney chromophobe": "KICH", "kidney clear cell carcinoma": "KIRC",
-    "kidney papillary cell carcinoma": "KIRP", "liver hepatocellular carcinoma": "LIHC",
-    "lung adenocarcinoma": "LUAD", "lung squamous cell carcinoma": "LUSC",
-    "mesothelioma": "MESO", "ovarian serous cystadenocarcinoma": "OV",
-    "pancreatic adenocarcinoma": "PAAD", "pheochromocytoma & paraganglioma": "PCPG",
-    "prostate adenocarcinoma": "PRAD", "rectum adenocarcinoma": "READ", "sarcoma": "SARC",
-    "skin cutaneous melanoma": "SKCM", "stomach adenocarcinoma": "STAD",
-    "testicular germ cell tumor": "TGCT", "thymoma": "THYM", "thyroid carcinoma": "THCA",
-    "uterine carcinosarcoma": "UCS", "uterine corpus endometrioid carcinoma": "UCEC",
-    "uveal melanoma": "UVM",
-}  # fmt: skip
-
-
 def normalise_label(value: Any) -> Any:
-    """``'ACC (TCGA)'``, ``'TCGA-ACC'``, ``'adrenocortical cancer'`` (Xena) → ``'ACC'``; empty → NaN."""
+    """``'ACC (TCGA)'``, ``'TCGA-ACC'``, ``'adrenocortical cancer'`` (Xena), ``'Adrenocortical
+    carcinoma'`` (the TCGA study name, any case or spacing) → ``'ACC'``; empty → NaN."""
     if not isinstance(value, str) or not value.strip():
         return np.nan
     s = value.strip()
@@ -192,7 +172,7 @@ def normalise_label(value: Any) -> Any:
     s = m.group(1) if m else s
     m = re.fullmatch(r"TCGA[-_ ]([A-Za-z0-9]+)", s)
     s = m.group(1) if m else s
-    return XENA_PRIMARY_DISEASE.get(s.lower(), s)
+    return code_of_name(s) or s
 
 
 def read_labels(path: Path | str, *, sample_column: str | None = None,

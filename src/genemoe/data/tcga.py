@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genemoe.data.cancer_names import code_of_name
 from genemoe.data.ids import dashed_barcode, respelt_barcodes
 from genemoe.errors import input_error
 
@@ -458,7 +459,9 @@ def one_per_patient(
 
 
 def normalise_cancer_type(value: str) -> str:
-    """Canonical TCGA code of a cancer-type label; other labels are only stripped.
+    """Canonical TCGA code of a cancer-type label (a code, the GDC project, the TCGA study
+    name or Xena's wording of it, :mod:`genemoe.data.cancer_names`); other labels are only
+    stripped.
 
     Examples
     --------
@@ -466,12 +469,16 @@ def normalise_cancer_type(value: str) -> str:
     ('ACC', 'ACC')
     >>> normalise_cancer_type(" brca "), normalise_cancer_type("Glioma")
     ('BRCA', 'Glioma')
+    >>> normalise_cancer_type("Adrenocortical carcinoma")
+    'ACC'
     """
     text = str(value).strip()
     key = text.upper()
     key = re.sub(r"\s*\(TCGA\)$", "", key)
     key = re.sub(r"^TCGA[-_ ]", "", key).strip()
-    return key if key in TCGA_PROJECTS else text
+    if key in TCGA_PROJECTS:
+        return key
+    return code_of_name(re.sub(r"\s*\(TCGA\)$", "", text, flags=re.IGNORECASE)) or text
 
 
 _COHORT_IN_NAME = re.compile(
