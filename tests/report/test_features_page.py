@@ -60,6 +60,10 @@ def test_a_features_folder_has_a_page_with_its_numbers_genes_and_figures(feat, t
     s = json.loads((d / "summary.json").read_text())
     assert "genemoe features — genemoe (pretrain run, test split)" in text
     assert "SYNTHETIC DATA" in text and s["synthetic"]
+    from genemoe import __version__  # summary.json did not record it: "not recorded"
+
+    assert s["genemoe_version"] == __version__ and "genemoe (features)" in text
+    assert "not recorded" not in text
     # the first screen: the run, the bundle, the split and its samples
     assert f"a genemoe pretrain run of genemoe : {s['run']['path']}" in text
     assert f"the test split's {s['n_samples']} samples × {s['n_genes']} genes of the run" in text

@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from genemoe import __version__
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import (
     Bundle,
@@ -591,7 +592,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         "correlation_space": "log expression of the bundle (Pearson r is unchanged by scaling)",
         "scaling": inputs.scaled_by, "files": _FILES,
         "reconstruction": rec, "notes": notes, "synthetic": bundle.synthetic, "seed": seed,
-        "seconds": round(time.perf_counter() - t0, 2), "figures": [],
+        "seconds": round(time.perf_counter() - t0, 2), "figures": [], "genemoe_version": __version__,
     }
     atomic_write_text(out_dir / "summary.json", dump_json(summary))
     return FeatureResult(out_dir, summary, notes, warned)
