@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.cancer_names import XENA_PRIMARY_DISEASE, code_of_name
-from genemoe.data.ids import looks_like_samples
+from genemoe.data.ids import dashed_barcode, looks_like_samples
 from genemoe.data.textio import (
     NA_TOKENS,
     _check_path,
@@ -230,16 +230,29 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
     return out
 
 
-def _dedupe_labels(out: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
-    dup = out["sample_id"].duplicated(keep=False)
+def _conflicts(labels: pd.DataFrame, *, dropna: bool) -> list[str]:
+    """The samples ``labels`` (``sample_id``, ``cancer_type``) gives different cancer types,
+    compared on the dashed barcode (``TCGA.OR.A5J1.01A``, R's make.names, is
+    ``TCGA-OR-A5J1-01A``: its ACC and UVM rows passed, the first row's type kept); each
+    named as given, with its other spellings."""
+    key = labels["sample_id"].map(dashed_barcode)
+    dup = key.duplicated(keep=False)
     if not dup.any():
-        return out
-    n_lab = out[dup].groupby("sample_id")["cancer_type"].nunique(dropna=False)
-    conflicting = n_lab[n_lab > 1].index.tolist()
-    if conflicting:
+        return []
+    rows = labels[dup]
+    n_lab = rows.groupby(key[dup])["cancer_type"].nunique(dropna=dropna)
+    spelt = rows.groupby(key[dup])["sample_id"].agg(lambda s: list(dict.fromkeys(s)))
+    return [s[0] + (f" (also written {', '.join(s[1:])})" if len(s) > 1 else "")
+            for s in spelt[n_lab[n_lab > 1].index]]
+
+
+def _dedupe_labels(out: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
+    if conflicting := _conflicts(out, dropna=False):
         raise input_error(
-            f"{len(conflicting)} sample(s) listed with different cancer types, e.g. {conflicting[:5]}",
-            path=path, fix="give each sample one cancer type")
+            f"{len(conflicting)} sample(s) listed with different cancer types, e.g. "
+            f"{'; '.join(conflicting[:5])}", path=path, fix="give each sample one cancer type")
+    if not out["sample_id"].duplicated().any():
+        return out
     notes.append(f"{int(out['sample_id'].duplicated().sum())} repeated rows of the same samples "
                  "collapsed (first kept)")
     return out.drop_duplicates("sample_id", keep="first")
@@ -274,13 +287,12 @@ def agreeing_labels(tables: Sequence[pd.DataFrame], paths: Sequence[Path | str])
     both = pd.concat(tables, ignore_index=True)
     both.attrs = {"respelt": dict(sum((Counter(t.attrs.get("respelt") or {}) for t in tables),
                                       Counter()))}  # each table's respellings, summed
-    if len(tables) > 1:
-        n_lab = both.dropna(subset=["cancer_type"]).groupby("sample_id")["cancer_type"].nunique()
-        if (conflicting := n_lab[n_lab > 1].index.tolist()):
-            raise input_error(
-                f"{len(conflicting)} sample(s) labelled differently by the --labels files, e.g. "
-                f"{conflicting[:5]}", path=", ".join(map(str, paths)),
-                fix="give each sample one cancer type (correct or drop one of the files)")
+    if len(tables) > 1 and (conflicting := _conflicts(both.dropna(subset=["cancer_type"]),
+                                                       dropna=True)):
+        raise input_error(
+            f"{len(conflicting)} sample(s) labelled differently by the --labels files, e.g. "
+            f"{'; '.join(conflicting[:5])}", path=", ".join(map(str, paths)),
+            fix="give each sample one cancer type (correct or drop one of the files)")
     return both
 
 
