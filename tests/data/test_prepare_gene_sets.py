@@ -62,12 +62,69 @@ def test_files_with_other_genes_are_normalised_over_the_shared_genes(twin_files,
     assert [s["n_genes"] for s in norm] == [N_GENES - n_lost] * 2  # each scale over the same genes
     said = [w for w in b.record["warnings"] if "left out before normalising" in w]
     assert len(said) == 1 and said[0].startswith(f"{acc.name}: {n_lost} of its {N_GENES} genes")
-    assert "log2cpm" in said[0]
+    assert "log2cpm" in said[0] and f"the smallest is {uvm.name} with {N_GENES - n_lost} genes" in said[0]
+    assert not any(w.startswith("only ") for w in b.record["warnings"])  # 70% kept: no alarm
     from genemoe.data.prep_text import step_line
 
     line = step_line("shared_genes", step)  # was "shared_genes: n_genes=..., left_out=..., why=..."
-    assert line == (f"genes in every file: {N_GENES - n_lost}; left out before normalising (each "
-                    f"sample's scale taken over the same genes): {acc.name} {n_lost} of {N_GENES}")
+    assert line == ("left out before normalising, not in every file (each sample's scale taken "
+                    f"over the same genes): {acc.name} {n_lost} of {N_GENES} (70.0% kept); the "
+                    f"set is limited by {uvm.name} ({N_GENES - n_lost} genes)")
+
+
+def test_a_small_file_limiting_the_shared_genes_is_named_and_warned_of_strongly(tmp_path):
+    """Old behaviour (an outside probe): ACC (56,537 genes) beside a UVM file cut to 300 said
+    "train_ACC.tsv.gz: 56,237 of its 56,537 genes are not in every expression file ..." and
+    nothing more: the 300-gene file that limited the set was never named, and keeping 0.5%
+    of ACC's genes was warned of as gently as keeping 99%. The record held the per-file
+    counts as one formatted string (``left_out``), and the summary said the shared count
+    twice ("genes in every file: 300", then "genes shared by the 2 files: 300")."""
+    rng = np.random.default_rng(2)
+    genes = [f"ENSG{i:011d}" for i in range(N_GENES)]
+    counts = rng.negative_binomial(2, 0.01, size=(N_GENES, N_SAMPLES)).astype(np.int64)
+    acc = _counts(tmp_path / "TCGA_ACC_Counts.tsv", "AA", genes, counts)
+    uvm = _counts(tmp_path / "TCGA_UVM_Counts.tsv", "BB", genes[:30], counts[:30])
+    b = prepare_dataset([acc, uvm], out_path=tmp_path / "b",
+                        config=PrepareConfig(min_variance=0, min_mean=0, normalisation="log2cpm"))
+    step = next(s for s in b.record["steps"] if s["step"] == "shared_genes")
+    assert "left_out" not in step and step["limited_by"] == [uvm.name]
+    assert step["files"] == [{"file": acc.name, "n_genes": N_GENES, "n_left_out": N_GENES - 30},
+                             {"file": uvm.name, "n_genes": 30, "n_left_out": 0}]
+    warned = b.record["warnings"]
+    per_file = next(w for w in warned if w.startswith(f"{acc.name}: "))
+    assert f"(the smallest is {uvm.name} with 30 genes)" in per_file
+    assert "15.0% of its genes kept" in per_file
+    strong = [w for w in warned if w.startswith("only 30 genes are in every expression file")]
+    assert strong == [f"only 30 genes are in every expression file, 15.0% of {acc.name}'s 200: "
+                      "the bundle holds at most these. The set is limited by "
+                      f"{uvm.name} (30 genes); check that it is complete (not cut to a gene "
+                      "panel), or leave it out of this bundle"]
+    from genemoe.data.prep_text import step_line
+
+    lines = [step_line(s["step"], s) for s in b.record["steps"]]
+    assert "genes shared by the 2 files: 30" in lines  # the count, said once
+    assert not any("genes in every file" in ln for ln in lines)
+
+
+def test_the_strong_warning_is_said_under_gene_by_gene_normalisation_too(tmp_path):
+    from genemoe.data.shared_genes import gene_set_warnings
+
+    said = gene_set_warnings({"/d/a.tsv": 900, "/d/b.tsv": 0}, {"/d/a.tsv": "log2p1",
+                                                              "/d/b.tsv": "log2p1"}, 100)
+    assert said == ["only 100 genes are in every expression file, 10.0% of a.tsv's 1,000: the "
+                    "bundle holds at most these. The set is limited by b.tsv (100 genes); check "
+                    "that it is complete (not cut to a gene panel), or leave it out of this bundle"]
+    assert gene_set_warnings({"/d/a.tsv": 40, "/d/b.tsv": 0}, {"/d/a.tsv": "log2p1"}, 100) == []
+
+
+def test_an_old_records_shared_genes_step_still_reads(tmp_path):
+    from genemoe.data.prep_text import step_line
+
+    old = {"n_genes": 19546, "left_out": "a.tsv 36,991 of 56,537", "why": "...",
+           "files": [{"file": "a.tsv", "n_genes": 56537, "n_left_out": 36991},
+                     {"file": "b.tsv", "n_genes": 19546, "n_left_out": 0}]}
+    assert step_line("shared_genes", old).endswith(
+        "a.tsv 36,991 of 56,537 (34.6% kept); the set is limited by b.tsv (19,546 genes)")
 
 
 def test_same_gene_sets_record_no_shared_genes_step(twin_files, tmp_path):

@@ -156,9 +156,24 @@ def _survival(info: dict) -> str:
 
 
 def _shared(info: dict) -> str:
-    """Files of other gene sets cut to the genes they share before normalising."""
-    return (f"genes in every file: {_n(info.get('n_genes'))}; left out before normalising "
-            f"(each sample's scale taken over the same genes): {info.get('left_out')}")
+    """Files of other gene sets cut to the genes they share before normalising: per file
+    the genes left out and the share kept, and the smallest file(s), which limit the set.
+    The shared count itself is the ``intersect_genes`` line's (it was said twice)."""
+    files = info["files"]
+    fewest = min(f["n_genes"] for f in files)
+    small = info.get("limited_by") or [f["file"] for f in files if f["n_genes"] == fewest]
+    sizes = {f["file"]: f["n_genes"] for f in files}
+
+    def kept(f: dict) -> str:  # 0.5% kept; never a rounded 0.0% or 100.0%
+        pct = 100 * (f["n_genes"] - f["n_left_out"]) / f["n_genes"]
+        return "<0.1" if pct < 0.05 else ">99.9" if pct >= 99.95 else f"{pct:.1f}"
+
+    return ("left out before normalising, not in every file (each sample's scale taken over "
+            "the same genes): " + ", ".join(
+                f"{f['file']} {_n(f['n_left_out'])} of {_n(f['n_genes'])} ({kept(f)}% kept)"
+                for f in files if f["n_left_out"])
+            + "; the set is limited by " + " and ".join(
+                f"{name} ({_n(sizes.get(name, fewest))} genes)" for name in small))
 
 
 def _split(info: dict) -> str:
