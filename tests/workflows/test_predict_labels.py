@@ -18,6 +18,24 @@ from genemoe.workflows.train import train_run
 from synthetic_inputs import prepare_synthetic
 
 
+def _renamed(f: dict, out_dir, rename) -> dict:
+    """The synthetic counts and labels with sample ids ``rename``d (new patients: not the
+    model's own samples)."""
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    counts.columns = [rename(c) for c in counts.columns]
+    counts.to_csv(out_dir / "cohort.tsv.gz", sep="\t")
+    labels = pd.read_csv(f["labels"], sep="\t")
+    labels["Sample_name"] = labels["Sample_name"].map(rename)
+    labels.to_csv(out_dir / "cohort_types.tsv", sep="\t", index=False)
+    return {"counts": out_dir / "cohort.tsv.gz", "labels": out_dir / "cohort_types.tsv",
+            "table": labels}
+
+
+def _new_patient(sample_id: str) -> str:
+    """``SYNT-A4-001Y-...`` → ``SYNT-N4-001Y-...``: another tissue source site, a new patient."""
+    return sample_id[:5] + "N" + sample_id[6:]
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     d = tmp_path_factory.mktemp("labels")
@@ -25,6 +43,13 @@ def trained(tmp_path_factory):
     train_run(b.path, out_dir=d / "run", task="classify", model_name="logreg", progress=False)
     labels = pd.read_csv(f["labels"], sep="\t")
     return d, f, labels
+
+
+@pytest.fixture(scope="module")
+def cohort(trained, tmp_path_factory):
+    """The same profiles as 120 samples of new patients: an external cohort."""
+    d, f, _ = trained
+    return _renamed(f, tmp_path_factory.mktemp("cohort"), _new_patient)
 
 
 def _flat(text: str) -> str:
@@ -63,13 +88,14 @@ def test_labels_matched_by_each_rule(trained, tmp_path):
     assert "label_match" in codes  # a caveat (unlabelled samples): recorded with its data
 
 
-def test_unknown_type_counted_and_excluded_from_macro_f1(trained, tmp_path):
-    d, f, labels = trained
-    lab = labels.copy()
+def test_unknown_type_counted_and_excluded_from_macro_f1(trained, cohort, tmp_path):
+    d, _, _ = trained
+    lab = cohort["table"].copy()
     lab.loc[:9, "Target"] = "LAML"  # a type the model never saw: never right
     lab.loc[10:14, "Target"] = "brca"  # respelt by the TCGA normalisation, as at prepare
     table = _write(lab, tmp_path / "lab.tsv")
-    text = predict_file(d / "run", f["counts"], out_path=tmp_path / "p.csv", labels_path=table)
+    text = predict_file(d / "run", cohort["counts"], out_path=tmp_path / "p.csv",
+                        labels_path=table)
     s = json.loads((tmp_path / "p.record.json").read_text())["scores"]
     p = pd.read_csv(tmp_path / "p.csv")
     assert s["n_unknown_type"] == 10 and s["unknown_types"]["LAML"]["n"] == 10
@@ -79,6 +105,7 @@ def test_unknown_type_counted_and_excluded_from_macro_f1(trained, tmp_path):
     assert s["n_scored"] == len(known) == 110
     assert s["accuracy"] == pytest.approx(accuracy_score(known["labels"], known["predicted_type"]))
     assert s["macro_f1"] == pytest.approx(f1_score(known["labels"], known["predicted_type"],
+                                                   labels=sorted(set(known["labels"])),
                                                    average="macro", zero_division=0))
     assert "LAML" not in s["macro_f1_types"]
     assert s["accuracy_all_labelled"] == pytest.approx(
@@ -86,7 +113,7 @@ def test_unknown_type_counted_and_excluded_from_macro_f1(trained, tmp_path):
     flat = _flat(text)
     assert "10 samples of types the model was not trained on (LAML 10)" in flat
     assert "left out of accuracy and macro-F1" in flat
-    assert f"accuracy {s['accuracy']:.3f}" in flat and "n = 110" in flat
+    assert f"accuracy {s['accuracy']:.3f}" in flat and "of the 110 samples not the" in flat
     assert (p["labels"].iloc[10:15] == "BRCA").all()
     record = json.loads((tmp_path / "p.record.json").read_text())
     assert record["labels"]["respelt"]["brca -> BRCA"] == 5
@@ -111,7 +138,8 @@ def test_table_naming_no_sample_is_refused(trained, tmp_path):
 
 def test_scores_equal_sklearn():
     """Accuracy, macro-F1, per-type recall and confusion counts as scikit-learn computes
-    them; a model type predicted but never given stays in macro-F1 (a real mistake)."""
+    them; macro-F1 over the types among the labels (a model type predicted but never given
+    is a false call, listed, not a type of the mean)."""
     rng = np.random.default_rng(0)
     names = ["ACC", "BLCA", "BRCA", "UVM"]
     given = pd.Series(rng.choice(["ACC", "BLCA", "BRCA", "LAML", None], size=300), dtype=object)
@@ -120,8 +148,10 @@ def test_scores_equal_sklearn():
     k = given.isin(names)
     yt, yp = given[k].tolist(), predicted[k].tolist()
     assert s["accuracy"] == pytest.approx(accuracy_score(yt, yp))
-    assert s["macro_f1"] == pytest.approx(f1_score(yt, yp, average="macro", zero_division=0))
-    assert "UVM" in s["macro_f1_types"]  # predicted, never given
+    assert s["macro_f1"] == pytest.approx(f1_score(yt, yp, labels=["ACC", "BLCA", "BRCA"],
+                                                   average="macro", zero_division=0))
+    assert "UVM" not in s["macro_f1_types"]  # predicted, never given: false calls
+    assert s["false_calls"] == {"UVM": int((predicted[k] == "UVM").sum())}
     rec = recall_score(yt, yp, labels=["ACC", "BLCA", "BRCA"], average=None, zero_division=0)
     assert [s["per_type"][t]["recall"] for t in ("ACC", "BLCA", "BRCA")] == pytest.approx(rec)
     cm = sk_confusion(yt, yp, labels=names)
@@ -143,20 +173,25 @@ def test_record_and_scores_file_written(trained, tmp_path):
     assert record["labels"]["file"] == str(f["labels"]) and record["labels"]["n_rows"] == 120
     assert record["labels"]["rows_naming_no_sample"] == 0
     s = record["scores"]
-    assert s["n_scored"] == 120 and s["n_unknown_type"] == 0 and s["n_unlabelled"] == 0
+    p = pd.read_parquet(tmp_path / "p.parquet")
+    n_test = int((p["model_split"] == "test").sum())
+    assert s["n_scored"] == n_test and s["n_unknown_type"] == 0 and s["n_unlabelled"] == 0
     assert s["table"] == str(tmp_path / "p.scores.tsv")
     table = pd.read_csv(tmp_path / "p.scores.tsv", sep="\t")
     assert list(table.columns[:7]) == ["cancer_type", "trained_on", "n", "correct", "recall",
                                        "precision", "f1"]
-    assert table["n"].sum() == 120 and table["trained_on"].all()
-    p = pd.read_parquet(tmp_path / "p.parquet")
+    assert table["n"].sum() == n_test and table["trained_on"].all()
     assert (p["labels"] == p["sample_id"].map(
         dict(zip(*pd.read_csv(f["labels"], sep="\t").T.values, strict=True))).str[:-7]).all()
     assert "scores: p.scores.tsv" in text
-    # the model's own samples scored: said, the accuracy is not external
-    own = s["n_model_own"]["train"] + s["n_model_own"]["val"]
-    assert own > 0 and f"n = 120 ({own} of them the model's own training or validation " \
-        "samples: not external)" in _flat(text)
+    # the model's own samples scored apart, pooled only in accuracy_incl_model_own
+    own = s["n_model_own"]
+    assert own == 120 - n_test and s["by_split"]["model_own"]["n"] == own
+    assert f"of the {n_test} samples not the model's own (its test split {n_test}, new 0)" \
+        in _flat(text)
+    assert f"the model's own training or validation samples " \
+        f"{s['by_split']['model_own']['accuracy']:.3f} (n = {own}), not in the headline" \
+        in _flat(text)
 
 
 def test_survival_run_refuses_labels(trained, tmp_path, monkeypatch):
@@ -173,17 +208,18 @@ def test_survival_run_refuses_labels(trained, tmp_path, monkeypatch):
 def test_no_known_type_is_said_not_scored():
     """A cohort of types the model never saw: nothing to score, said as a warning; their
     predictions still counted by type."""
-    from genemoe.workflows.predict_score import label_notes
+    from genemoe.workflows.predict_label_text import label_notes
 
     given = pd.Series(["LAML", "LAML", "UVM", None], dtype=object)
     s = score_predictions(pd.Series(["BRCA", "ACC", "BRCA", "ACC"]), given, ["ACC", "BRCA"])
     assert s["accuracy"] is None and s["macro_f1"] is None and s["n_unknown_type"] == 3
     assert s["unknown_types"]["LAML"]["predicted_as"] == {"BRCA": 1, "ACC": 1}
     labels = {"file": "x/lab.tsv", "matched_by": {"sample id": 3}, "respelt": {}}
+    assert s["accuracy_all_labelled"] == 0.0  # labelled, every one of an unseen type: wrong
     notes = {n["code"]: n for n in label_notes(s, labels, ["ACC", "BRCA"])}
     assert notes["label_scores"]["level"] == "warning"
-    assert "none of the labelled samples is of one of the model's 2 types" in \
-        notes["label_scores"]["text"]
+    assert "none of the 3 labelled samples not the model's own is of one of the model's 2 " \
+        "types" in notes["label_scores"]["text"]
     assert notes["label_unknown_types"]["types"] == {"LAML": 2, "UVM": 1}
     assert scores_table(s)["cancer_type"].tolist() == ["LAML", "UVM"]
 
@@ -201,18 +237,18 @@ def test_a_later_run_without_labels_removes_the_earlier_scores(trained, tmp_path
                                           for w in record["warnings"])
 
 
-def test_the_cli_passes_labels_and_their_columns(trained, tmp_path):
+def test_the_cli_passes_labels_and_their_columns(trained, cohort, tmp_path):
     """`genemoe predict --labels FILE --sample-column C --label-column L` scores the run."""
     from typer.testing import CliRunner
 
     from genemoe.cli import app
 
-    d, f, labels = trained
-    table = labels.set_axis(["aliquot", "tumour"], axis=1).assign(note="x")
+    d, _, _ = trained
+    table = cohort["table"].set_axis(["aliquot", "tumour"], axis=1).assign(note="x")
     path = _write(table, tmp_path / "types.tsv")
     out = tmp_path / "p.csv"
     res = CliRunner().invoke(app, ["predict", "--model", str(d / "run"), "--expression",
-                                   str(f["counts"]), "--out", str(out), "--labels", str(path),
+                                   str(cohort["counts"]), "--out", str(out), "--labels", str(path),
                                    "--sample-column", "aliquot", "--label-column", "tumour"])
     assert res.exit_code == 0, res.output
     assert "accuracy" in res.output and (tmp_path / "p.scores.tsv").exists()

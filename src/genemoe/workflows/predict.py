@@ -15,13 +15,16 @@ written to 4 significant digits. Classical
 estimators score in float64 and refuse ``bf16``.
 
 With ``labels_path`` (``--labels``) a classification run is scored against the cohort's
-known types (external validation, :mod:`~genemoe.workflows.predict_score`).
+known types (external validation, :mod:`~genemoe.workflows.predict_score`): the headline
+over the samples that are not the model's own training or validation samples, of the
+sample types it was trained on; the rest scored apart.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -62,12 +65,14 @@ from genemoe.workflows.predict_align import (
     scale_words,
     unmapped_ids,
 )
+from genemoe.workflows.predict_label_text import label_notes
 from genemoe.workflows.predict_score import (
     LABELS_COLUMN,
-    label_notes,
     match_labels,
     read_cohort_labels,
+    refuse_columns_without_labels,
     refuse_labels_for_survival,
+    sample_groups,
     score_predictions,
     scores_path,
     scores_table,
@@ -107,6 +112,18 @@ def _annotation_for(payload: dict, annotation_path: Path | None) -> ann.GeneAnno
 
 
 OUTPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet")
+
+
+def _label_paths(labels_path: Path | str | Sequence[Path | str]) -> list[Path]:
+    """One label file or several, as paths (anything else refused naming the argument)."""
+    many = [labels_path] if isinstance(labels_path, str | os.PathLike) else list(labels_path)
+    return [path_of(p, "labels_path") for p in many]
+
+
+def _admitted(payload: dict) -> list[str]:
+    """The TCGA sample-type codes the model's bundle admitted (``[]``: every one)."""
+    return [str(c) for c in (payload.get("record") or {}).get("config", {}).get("sample_types")
+            or ()]
 
 
 def _check_output(out_path: Path, max_missing: float) -> None:
@@ -417,8 +434,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                  annotation_path: Path | str | None = None, max_missing: float = 0.2,
                  orientation: str = "auto", precision: Precision = "fp32",
                  normalisation: str = "auto", device: str = "auto",
-                 labels_path: Path | str | None = None, sample_column: str | None = None,
-                 label_column: str | None = None) -> str:
+                 labels_path: Path | str | Sequence[Path | str] | None = None,
+                 sample_column: str | None = None, label_column: str | None = None) -> str:
     """Read, align, normalise and score ``expression_path``; write CSV or Parquet.
 
     Parameters
@@ -443,12 +460,13 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     device
         ``auto`` (CUDA when available), ``cpu``, ``cuda`` or ``cuda:N`` (neural models).
     labels_path
-        A sample → cancer-type table of these samples (``genemoe predict --labels``; read
-        and matched as ``prepare --labels``): a classification run's predictions are
-        scored against it (:mod:`~genemoe.workflows.predict_score`), the given type written
-        in a ``labels`` column; refused for a survival run.
+        A sample → cancer-type table of these samples, or several (``genemoe predict
+        --labels``; read and matched as ``prepare --labels``): a classification run's
+        predictions are scored against it (:mod:`~genemoe.workflows.predict_score`), the
+        given type written in a ``labels`` column; refused for a survival run.
     sample_column, label_column
-        The label table's columns (detected when None), as ``prepare``'s options.
+        The label tables' columns (detected when None), as ``prepare``'s options; refused
+        without ``labels_path``.
 
     Returns
     -------
@@ -460,7 +478,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         e.g. the repeated patients' sample ids); with ``labels_path`` the record's
         ``labels`` (file, matching counts) and ``scores`` sections, and
         ``<out stem>.scores.tsv``: per given type its n, recall, precision, F1 and
-        confusion counts.
+        confusion counts of the headline's samples (not written when none is scored).
     """
     if not isinstance(expression_path, str | os.PathLike):  # a bare TypeError from pathlib
         raise input_error(f"expression_path is a {type(expression_path).__name__}: predict "
@@ -476,7 +494,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         _device_used(payload, device)
     check_request(normalisation)  # so too the normalisation asked for
     refuse_labels_for_survival(payload, labels_path)
-    labels = (read_cohort_labels(path_of(labels_path, "labels_path"), sample_column=sample_column,
+    refuse_columns_without_labels(labels_path, sample_column, label_column)
+    labels = (read_cohort_labels(_label_paths(labels_path), sample_column=sample_column,
                                  label_column=label_column) if labels_path is not None else None)
     said: list[str] = []  # warnings logged on the way (stderr): kept in the record too
     with warnings_said(said):
@@ -486,16 +505,19 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                                    precision=precision, normalisation=normalisation,
                                    device=device)
         if labels is not None:  # before anything is written: a table naming no sample is refused
-            given, report["labels"] = match_labels(df["sample_id"], labels, labels_path)
+            given, report["labels"] = match_labels(df["sample_id"], labels,
+                                                   ", ".join(labels.attrs["files"]))
             df.insert(df.columns.get_loc("predicted_type") + 1, LABELS_COLUMN, given.to_numpy())
+            groups = sample_groups(df["sample_id"], df.get("model_split"), _admitted(payload))
             report["scores"] = score_predictions(df["predicted_type"], given,
-                                                 payload["class_names"], df.get("model_split"))
+                                                 payload["class_names"], groups)
         if out_path.exists():  # as train and explain say it (was overwritten silently)
             log.warning("%s exists: replacing it", out_path)
-        if labels is None and scores_path(out_path).exists():  # an earlier --labels run's, read
+        scored = labels is not None and bool(report["scores"]["confusion"]["types"])
+        if not scored and scores_path(out_path).exists():  # an earlier --labels run's, read
             scores_path(out_path).unlink()  # as this prediction's scores (were left beside it)
-            log.warning("removed %s: an earlier --labels run's scores (this run has no labels)",
-                        scores_path(out_path).name)
+            log.warning("removed %s: an earlier --labels run's scores (this run scores no "
+                        "labelled sample)", scores_path(out_path).name)
     text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
     digits = BF16_DIGITS if precision == "bf16" else FP32_DIGITS if text_out else None
     if digits:
@@ -509,9 +531,10 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     notes = summary_notes(df, payload, report)  # the terminal's lines: their caveats recorded
     if labels is not None:
         notes += label_notes(report["scores"], report["labels"], payload["class_names"])
-        report["scores"]["table"] = str(scores_path(out_path))
-        atomic_write_text(scores_path(out_path),
-                          scores_table(report["scores"]).to_csv(index=False, sep="\t"))
+        report["scores"]["table"] = str(scores_path(out_path)) if scored else None
+        if scored:  # an empty table read as a scoring (all types empty) was written
+            atomic_write_text(scores_path(out_path),
+                              scores_table(report["scores"]).to_csv(index=False, sep="\t"))
     scale_notes = recorded(report.pop("scale_notes"))  # said on stderr (read, scale steps)
     record_path = out_path.with_suffix(".record.json")  # every step and count (stderr only)
     atomic_write_text(record_path, dump_json({
@@ -531,5 +554,5 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             + (f"; values to {BF16_DIGITS} significant digits" if precision == "bf16"
                else "") + f"){synthetic} → {out_path}" + lines(notes)
             + (f"\n  scores: {scores_path(out_path).name} (per type: n, recall, confusion "
-               "counts)" if labels is not None else "")
+               "counts)" if scored else "")
             + f"\n  record: {record_path.name} (every step, count and warning)")

@@ -1,22 +1,43 @@
 """``genemoe predict --labels``: external validation of a classification run.
 
-A label table (sample → cancer type) is read as ``genemoe prepare --labels`` reads it
-(:func:`~genemoe.data.tables.read_labels`: the same columns found, ``'ACC (TCGA)'`` →
-``'ACC'``) and matched to the scored samples by prepare's rules: the exact sample id, then
-(TCGA barcodes) the 15-character sample id, then the 12-character patient barcode. The
-predictions are scored against the labels with the evaluate layer's metrics
-(:func:`~genemoe.evaluate.metrics.classification_metrics`):
+Label tables (sample → cancer type; several files as ``prepare --labels`` takes them) are
+read as prepare reads them (:func:`~genemoe.data.tables.read_labels`: the same columns
+found, ``'ACC (TCGA)'`` → ``'ACC'``; :func:`~genemoe.data.tables.agreeing_labels` refuses a
+sample two files type differently) and matched to the scored samples by prepare's rules:
+the exact sample id, then (TCGA barcodes) the 15-character sample id, then the
+12-character patient barcode, all in the dashed form (R's ``TCGA.OR.A5J1`` is
+``TCGA-OR-A5J1``; one sample typed differently in its two spellings is refused).
 
-- samples with no label are counted and left unscored;
-- samples labelled with a type the model was not trained on can never be right: they are
-  counted by type with how they were predicted, and left out of the accuracy and macro-F1
-  over the model's types (``accuracy_all_labelled`` counts them as wrong);
-- the accuracy gets a 95% Wilson interval (:func:`~genemoe.report.text.wilson_interval`,
-  as train's test accuracy; the evaluate layer has no classification bootstrap).
+Which samples the headline covers (a researcher validating a model wants a number that the
+model's fitting never saw):
+
+- ``new`` and ``test`` samples (``model_split``): neither fitted the weights nor chose the
+  epoch, temperature or unfamiliar-sample threshold (the validation split did), so both give
+  unbiased accuracy and macro-F1 and are pooled for the largest n. They are also scored
+  apart (``by_split``): ``new`` samples are the external question (another cohort, lab or
+  batch), ``test`` ones repeat train's test metric; a gap between the two is a shift.
+- the model's own ``train`` and ``val`` samples (and other samples of their patients) score
+  high by construction (0.968 against 0.667 for new samples in a probe): left out of the
+  headline, scored apart and pooled into ``accuracy_incl_model_own`` only.
+- samples whose TCGA sample type the model's bundle did not admit (``-11`` normals,
+  ``-06`` metastases of a ``01,03`` model): a tumour type is not their tissue's truth;
+  left out, counted by sample type and scored apart.
+- unlabelled samples (no row, or a row with an empty type) are counted, unscored; samples
+  of types the model was not trained on can never be right: counted by type with how they
+  were predicted, left out of accuracy and macro-F1 (``accuracy_all_labelled`` counts them
+  wrong).
+
+Macro-F1 averages over the model's types among the headline samples' labels (scikit-learn's
+``f1_score(labels=...)``): a type only predicted is a false call (listed in
+``false_calls``), not a type of its own, so one stray ACC call in a KICH cohort costs KICH's
+F1 a little (0.974), not half the mean. The accuracy gets a 95% Wilson interval
+(:func:`~genemoe.report.text.wilson_interval`), macro-F1 a percentile bootstrap over
+samples with that type set fixed (:func:`~genemoe.evaluate.metrics.bootstrap_macro_f1`).
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,22 +46,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genemoe.data.ids import dashed_barcode, tcga_like
-from genemoe.data.tables import chained_respellings, read_labels, respellings
-from genemoe.data.tcga import normalise_cancer_type
-from genemoe.errors import input_error, nearest_names
+from genemoe.data.ids import dashed_barcode, respelt_barcodes, tcga_like
+from genemoe.data.tables import agreeing_labels, chained_respellings, read_labels, respellings
+from genemoe.data.tcga import normalise_cancer_type, parse_barcode
+from genemoe.errors import InputError, input_error
 from genemoe.evaluate.metrics import bootstrap_macro_f1, classification_metrics
 from genemoe.report.text import wilson_interval
 
-__all__ = ["LABELS_COLUMN", "MATCH_RULES", "refuse_labels_for_survival", "read_cohort_labels",
-           "match_labels", "score_predictions", "scores_table", "scores_path", "label_notes"]
+__all__ = ["LABELS_COLUMN", "MATCH_RULES", "GROUPS", "HEADLINE_GROUPS",
+           "refuse_labels_for_survival", "refuse_columns_without_labels", "read_cohort_labels",
+           "match_labels", "sample_groups", "score_predictions", "scores_table", "scores_path"]
 
 LABELS_COLUMN = "labels"  # the given type, beside predicted_type in the predictions
 MATCH_RULES = ("sample id", "15-character sample id", "patient barcode")
-
-
-def _note(code: str, level: str, text: str, **data: Any) -> dict[str, Any]:
-    return {"code": code, "level": level, "text": text, **data}
+GROUPS = ("new", "test", "model_own", "other_sample_type")  # a scored sample's group
+HEADLINE_GROUPS = ("new", "test")  # never fitted on nor selected on
+MODEL_OWN_SPLITS = ("train", "val", "train patient", "val patient")
 
 
 def refuse_labels_for_survival(payload: dict, labels_path: Path | str | None) -> None:
@@ -56,17 +77,96 @@ def refuse_labels_for_survival(payload: dict, labels_path: Path | str | None) ->
             "and score it with a classification run's --labels for its types")
 
 
-def read_cohort_labels(path: Path | str, *, sample_column: str | None = None,
-                       label_column: str | None = None) -> pd.DataFrame:
-    """The label table at ``path``, read as ``genemoe prepare --labels`` reads it.
+def refuse_columns_without_labels(labels_path: object, sample_column: str | None,
+                                  label_column: str | None) -> None:
+    """Refuse ``--sample-column`` / ``--label-column`` given without ``--labels`` (they
+    name a label table's columns; without one they were ignored, unsaid)."""
+    if labels_path is None and (sample_column or label_column):
+        flag = "--label-column" if label_column else "--sample-column"
+        raise input_error(f"{flag} names a column of a --labels table, and no --labels was "
+                          "given", where=flag,
+                          fix="pass the label table with --labels FILE, or omit " + flag)
+
+
+def _label_paths(paths: Path | str | Sequence[Path | str]) -> list[Path]:
+    """One path or several, as paths (a str is one path, not its characters)."""
+    many = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    if not many:
+        raise input_error("no label table given", where="--labels",
+                          fix="pass one or more label tables, or omit --labels")
+    return [Path(p) for p in many]
+
+
+def _check_label_column(table: pd.DataFrame, path: Path) -> None:
+    """Refuse a label column that is the sample column or holds barcodes, not types."""
+    scol, lcol = table.attrs.get("sample_column"), table.attrs.get("label_column")
+    types = table["cancer_type"].dropna().astype(str)
+    barcodes = int(types.map(tcga_like).sum())
+    if scol == lcol or (len(types) and barcodes >= max(1, len(types) // 2)):
+        why = ("it is the sample column too" if scol == lcol else
+               f"{barcodes:,} of its {len(types):,} values are TCGA barcodes, e.g. "
+               f"{types[types.map(tcga_like)].iloc[0]!r}")
+        raise input_error(f"the cancer-type column {lcol!r} holds sample ids, not types: "
+                          f"{why}", path=path, where="--label-column",
+                          fix="name the column of cancer types (e.g. --label-column Target), "
+                              "or omit --label-column to have it found")
+
+
+def _dashed(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The table with dashed sample ids; one sample typed differently in its two spellings
+    (``TCGA-OR-A5J1-01A`` ACC, ``TCGA.OR.A5J1.01A`` UVM) refused as one spelling is."""
+    out = table.assign(sample_id=table["sample_id"].astype(str).map(dashed_barcode))
+    n_types = out.dropna(subset=["cancer_type"]).groupby("sample_id")["cancer_type"].nunique()
+    if len(bad := n_types[n_types > 1].index.tolist()):
+        eg = table.loc[out["sample_id"] == bad[0], ["sample_id", "cancer_type"]]
+        shown = ", ".join(f"{i} {t}" for i, t in eg.itertuples(index=False))
+        raise input_error(f"{len(bad)} sample(s) listed with different cancer types once "
+                          f"'.' in barcodes is read as '-', e.g. {shown}", path=path,
+                          fix="give each sample one cancer type")
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def read_cohort_labels(paths: Path | str | Sequence[Path | str], *,
+                       sample_column: str | None = None, label_column: str | None = None
+                       ) -> pd.DataFrame:
+    """The label tables at ``paths``, read as ``genemoe prepare --labels`` reads them.
+
+    Parameters
+    ----------
+    paths
+        One label file or several (``--labels a.tsv b.tsv``, a glob).
+    sample_column, label_column
+        Their columns (found when None), as prepare's options.
 
     Returns
     -------
     pandas.DataFrame
-        ``(n_rows, 2+)``: ``sample_id``, ``cancer_type`` (NaN where empty), with ``attrs``
-        as :func:`~genemoe.data.tables.read_labels` gives them (``respelt`` among them).
+        ``(n_rows, 2+)``: ``sample_id`` (dashed: R's ``TCGA.OR.A5J1`` read as
+        ``TCGA-OR-A5J1``), ``cancer_type`` (NaN where empty); ``attrs``: ``files``,
+        ``respelt`` (``{"ACC (TCGA) -> ACC": n}``, table rows included),
+        ``barcodes_respelt`` (ids read from dotted form), ``rows_without_type`` and
+        ``label_columns`` (per file).
+
+    Raises
+    ------
+    InputError
+        A label column that is the sample column or holds barcodes; a sample typed
+        differently within a file (in either spelling) or by two files.
     """
-    return read_labels(Path(path), sample_column=sample_column, label_column=label_column)
+    files = _label_paths(paths)
+    tables, dotted = [], 0
+    for path in files:
+        t = read_labels(path, sample_column=sample_column, label_column=label_column)
+        _check_label_column(t, path)
+        dotted += len(respelt_barcodes(t["sample_id"].dropna()))
+        tables.append(_dashed(t, path))
+    both = agreeing_labels(tables, files)
+    both.attrs.update(files=[str(f) for f in files], barcodes_respelt=dotted,
+                      rows_without_type=int(both["cancer_type"].isna().sum()),
+                      label_columns={f.name: t.attrs.get("label_column")
+                                     for f, t in zip(files, tables, strict=True)})
+    return both
 
 
 def _patient(sample_id: str) -> str | None:
@@ -81,45 +181,50 @@ def _short(sample_id: str) -> str | None:
 
 def match_labels(sample_ids: Sequence[str], labels: pd.DataFrame, path: Path | str
                  ) -> tuple[pd.Series, dict[str, Any]]:
-    """Each sample's given cancer type, by prepare's rules.
+    """Each sample's given cancer type, by prepare's rules, on dashed barcodes.
 
     Parameters
     ----------
     sample_ids
         ``(n_samples,)`` the scored samples' ids.
     labels
-        From :func:`read_cohort_labels`.
+        From :func:`read_cohort_labels` (or any ``sample_id``, ``cancer_type`` table).
     path
-        The label file, named in the error and the counts.
+        The label file(s), named in the error and the counts.
 
     Returns
     -------
     tuple
         ``(n_samples,)`` object Series of TCGA-normalised types (NaN: no label), and the
-        counts: ``file``, ``n_rows``, ``matched_by`` (per rule of :data:`MATCH_RULES`),
-        ``rows_naming_no_sample``, ``respelt`` (``{"ACC (TCGA) -> ACC": n}``).
+        counts: ``file``, ``files``, ``n_rows``, ``matched_by`` (per rule of
+        :data:`MATCH_RULES`), ``rows_naming_no_sample``, ``samples_with_empty_type``
+        (matched to a row whose type is empty: unlabelled), ``respelt``
+        (``{"ACC (TCGA) -> ACC": n}``, table rows included), ``barcodes_respelt`` (label
+        ids read from dotted form) and ``expression_barcodes_respelt``.
 
     Raises
     ------
     InputError
-        None of the table's ids names a sample (another cohort's table, ids in another form).
+        None of the table's ids names a sample (another cohort's table, ids in another
+        form); one sample typed differently in its dashed and dotted spellings.
     """
     ids = pd.Series([dashed_barcode(s) for s in sample_ids], dtype=object)  # R's make.names
-    table = labels.assign(sample_id=labels["sample_id"].astype(str).map(dashed_barcode))  # dots
+    table = _dashed(labels, Path(str(path)))
+    typed_first = np.argsort(table["cancer_type"].isna().to_numpy(), kind="stable")
+    table = table.iloc[typed_first].reset_index(drop=True)  # a typed row before an empty one
     exact = table.drop_duplicates("sample_id").set_index("sample_id")["cancer_type"]
     upper = table.assign(k=table["sample_id"].str.upper())
     short = upper.assign(k=upper["k"].str[:15]).drop_duplicates("k").set_index("k")["cancer_type"]
     by_patient = upper.drop_duplicates("k").set_index("k")["cancer_type"]
     keys = [ids, ids.map(_short), ids.map(_patient)]
-    maps = [exact, short, by_patient]
     found = pd.Series(np.nan, index=ids.index, dtype=object)
     rule = pd.Series("", index=ids.index, dtype=object)
     named = pd.Series(False, index=ids.index)
-    for name, key, lookup in zip(MATCH_RULES, keys, maps, strict=True):
+    for name, key, lookup in zip(MATCH_RULES, keys, [exact, short, by_patient], strict=True):
         hit = key.notna() & key.isin(lookup.index)
         named |= hit
         got = key.map(lookup).where(hit)
-        fill = found.isna() & got.notna()
+        fill = found.isna() & got.notna()  # an empty type falls through, as at prepare
         found[fill], rule[fill] = got[fill], name
     if len(table) and not named.any():
         raise input_error(
@@ -134,9 +239,56 @@ def match_labels(sample_ids: Sequence[str], labels: pd.DataFrame, path: Path | s
     used = set(ids) | {k for k in keys[1] if k} | {k for k in keys[2] if k}
     unused = ~(table["sample_id"].isin(used) | upper["k"].str[:15].isin(used)
                | upper["k"].isin(used))
-    return given, {"file": str(path), "n_rows": len(table),
+    files = labels.attrs.get("files") or [str(path)]
+    return given, {"file": ", ".join(files), "files": files, "n_rows": len(table),
                    "matched_by": {r: int((rule == r).sum()) for r in MATCH_RULES},
-                   "rows_naming_no_sample": int(unused.sum()), "respelt": dict(respelt)}
+                   "rows_naming_no_sample": int(unused.sum()),
+                   "samples_with_empty_type": int((named & given.isna()).sum()),
+                   "label_columns": labels.attrs.get("label_columns") or {},
+                   "respelt": dict(respelt),
+                   "barcodes_respelt": int(labels.attrs.get("barcodes_respelt") or 0),
+                   "expression_barcodes_respelt": len(respelt_barcodes(sample_ids))}
+
+
+def _sample_code(sample_id: str) -> str | None:
+    """The TCGA sample-type code of a barcode (``01``), None for another id."""
+    try:
+        return parse_barcode(str(sample_id)).sample_code
+    except InputError:
+        return None
+
+
+def sample_groups(sample_ids: Sequence[str], model_split: Sequence[str] | None,
+                  admitted: Sequence[str] | None) -> pd.Series:
+    """Each scored sample's group of :data:`GROUPS`.
+
+    Parameters
+    ----------
+    sample_ids
+        ``(n_samples,)`` the scored samples' ids.
+    model_split
+        ``(n_samples,)`` predict's ``model_split`` column; None (a model file without
+        split ids): every sample of an admitted type is ``new``.
+    admitted
+        The TCGA sample-type codes the model's bundle admitted (``["01", "03"]``); None or
+        empty: every one.
+
+    Returns
+    -------
+    pandas.Series
+        ``(n_samples,)``: ``other_sample_type`` (a barcode of a type not admitted), else
+        ``model_own`` (``train``, ``val`` or another sample of their patients), else
+        ``test`` (``test``, ``test patient``) or ``new``.
+    """
+    n = len(sample_ids)
+    split = pd.Series(["new"] * n if model_split is None else list(model_split), dtype=object)
+    group = split.map(lambda s: "model_own" if s in MODEL_OWN_SPLITS
+                      else "test" if str(s).startswith("test") else "new")
+    if admitted:
+        codes = pd.Series([_sample_code(s) for s in sample_ids], dtype=object)
+        other = codes.notna() & ~codes.isin(list(admitted))
+        group[other.to_numpy()] = "other_sample_type"
+    return group
 
 
 def _unknown_types(given: pd.Series, predicted: pd.Series, known: Sequence[str]
@@ -151,9 +303,33 @@ def _unknown_types(given: pd.Series, predicted: pd.Series, known: Sequence[str]
     return out
 
 
+def _accuracy(given: pd.Series, predicted: pd.Series) -> dict[str, Any]:
+    """``{"n", "correct", "accuracy", "accuracy_ci95"}`` (Wilson) of aligned labels."""
+    n, correct = len(given), int((given.to_numpy() == predicted.to_numpy()).sum())
+    return {"n": n, "correct": correct, "accuracy": correct / n if n else None,
+            "accuracy_ci95": list(wilson_interval(correct, n)) if n else None}
+
+
+def _macro_f1(given: pd.Series, predicted: pd.Series, names: list[str], *, interval: bool
+              ) -> dict[str, Any]:
+    """Macro-F1 over the types among ``given`` (the model's ``names`` only), the
+    classification metrics behind it and, with ``interval``, its bootstrap interval."""
+    index = {c: i for i, c in enumerate(names)}
+    y_true = given.map(index).to_numpy(np.int64)
+    y_pred = predicted.map(index).to_numpy(np.int64)
+    m = classification_metrics(y_true, y_pred, class_names=names)
+    types = [c for c in names if m["per_class"][c]["support"]]
+    f1 = float(np.mean([m["per_class"][c]["f1"] for c in types]))
+    ci = (bootstrap_macro_f1(y_true, y_pred, classes=[index[c] for c in types])
+          if interval else None)
+    return {"macro_f1": f1, "macro_f1_types": types, "macro_f1_ci95": list(ci) if ci else None,
+            "metrics": m}
+
+
 def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Sequence[str],
-                      model_split: pd.Series | None = None) -> dict[str, Any]:
-    """Score ``predicted`` types against ``given`` ones over the model's own types.
+                      groups: pd.Series | None = None) -> dict[str, Any]:
+    """Score ``predicted`` types against ``given`` ones: the headline over the samples
+    that are not the model's own (see the module's text), the rest apart.
 
     Parameters
     ----------
@@ -161,69 +337,84 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
         ``(n_samples,)`` predicted types and given types (NaN: no label), aligned.
     class_names
         The model's ``n_classes`` training types, in its order.
-    model_split
-        ``(n_samples,)`` the output's ``model_split`` column (``train``, ``val``, ... or
-        ``new``), to count the model's own samples among the scored ones (``n_model_own``);
-        None without it.
+    groups
+        ``(n_samples,)`` each sample's group (:func:`sample_groups`); None: all ``new``.
 
     Returns
     -------
     dict
-        Counts (``n_samples``, ``n_labelled``, ``n_unlabelled``, ``n_scored`` of a type the
-        model knows, ``n_unknown_type``), ``accuracy`` with ``accuracy_ci95`` (Wilson),
-        ``macro_f1`` over ``macro_f1_types`` (the model's types among the labels or
-        predictions), ``accuracy_all_labelled`` (unknown types counted wrong), ``per_type``
+        Counts (``n_samples``, ``n_labelled``, ``n_unlabelled``, ``groups``: labelled
+        samples per group, ``n_model_own``, ``n_other_sample_type``); over the headline
+        (``new`` and ``test``, ``headline``: its words): ``n_scored`` of a type the model
+        knows, ``n_unknown_type``, ``accuracy`` with ``accuracy_ci95`` (Wilson),
+        ``macro_f1`` over ``macro_f1_types`` (the model's types among the labels) with
+        ``macro_f1_ci95``, ``false_calls`` (``{type: n}`` predicted, never given),
+        ``accuracy_all_labelled`` (unknown types counted wrong), ``per_type``
         (``{type: {"n", "correct", "recall", "precision", "f1", "predicted"}}``),
-        ``confusion`` (``types`` rows, ``classes`` columns, ``counts``) and
-        ``unknown_types``; metric entries are None when no sample has a known type.
+        ``confusion`` (``types`` rows, ``classes`` columns, ``counts``),
+        ``unknown_types``; ``by_split`` (per group: ``n``, ``correct``, ``accuracy``,
+        ``accuracy_ci95``) and ``accuracy_incl_model_own``, ``macro_f1_incl_model_own``
+        (headline and model's own pooled). Metric entries are None where no sample counts.
     """
     names = [str(c) for c in class_names]
     predicted = pd.Series(predicted, dtype=object).reset_index(drop=True)
     given = pd.Series(given, dtype=object).reset_index(drop=True)
-    labelled = given.notna()
-    known = labelled & given.isin(names)
-    unknown = _unknown_types(given, predicted, names)
-    n_known, n_lab = int(known.sum()), int(labelled.sum())
+    group = (pd.Series("new", index=given.index, dtype=object) if groups is None
+             else pd.Series(groups, dtype=object).reset_index(drop=True))
+    labelled, known = given.notna(), given.isin(names)
+    head = labelled & group.isin(HEADLINE_GROUPS)
+    n_lab, n_head = int(labelled.sum()), int(head.sum())
+    unknown = _unknown_types(given[head], predicted[head], names)
+    by_split = {g: _accuracy(given[m], predicted[m]) for g in GROUPS
+                if (m := labelled & known & (group == g)).any()}
     out: dict[str, Any] = {
         "n_samples": len(given), "n_labelled": n_lab, "n_unlabelled": len(given) - n_lab,
-        "n_scored": n_known, "n_unknown_type": n_lab - n_known,
+        "groups": {g: int((labelled & (group == g)).sum()) for g in GROUPS},
+        "split_ids_known": groups is not None,
+        "headline": "labelled samples that are not the model's own (new and its test split) "
+                    "of the sample types it was trained on",
+        "n_scored": int((head & known).sum()), "n_unknown_type": int((head & ~known).sum()),
         "accuracy": None, "accuracy_ci95": None, "accuracy_ci_method": "Wilson score",
         "macro_f1": None, "macro_f1_ci95": None, "macro_f1_ci_method": "percentile bootstrap "
-        "over samples, 1,000 resamples", "macro_f1_types": [],
-        "macro_f1_note": "over the model's types present among the labels or predictions; "
-                         "samples of types it was not trained on left out",
-        "accuracy_all_labelled": None, "per_type": {}, "unknown_types": unknown,
-        "confusion": {}}
-    if model_split is not None:  # of the n_scored: the model's own samples are not external
-        own = pd.Series(model_split, dtype=object).reset_index(drop=True)[known]
-        out["n_model_own"] = {s: int((own == s).sum()) for s in ("train", "val", "test")}
+        "over samples, 1,000 resamples, the type set fixed", "macro_f1_types": [],
+        "macro_f1_note": "over the model's types among the labels; a type only predicted is "
+                         "a false call; samples of types it was not trained on left out",
+        "false_calls": {}, "accuracy_all_labelled": 0.0 if n_head else None,
+        "per_type": {}, "unknown_types": unknown, "by_split": by_split,
+        "accuracy_incl_model_own": None, "macro_f1_incl_model_own": None, "confusion": {}}
+    out["n_model_own"], out["n_other_sample_type"] = (out["groups"]["model_own"],
+                                                      out["groups"]["other_sample_type"])
+    pooled = known & group.isin([*HEADLINE_GROUPS, "model_own"])
+    if pooled.any():
+        out["accuracy_incl_model_own"] = _accuracy(given[pooled], predicted[pooled])["accuracy"]
+        out["macro_f1_incl_model_own"] = _macro_f1(given[pooled], predicted[pooled], names,
+                                                   interval=False)["macro_f1"]
     out["confusion"] = {"types": list(unknown), "classes": names,  # how the others were predicted
                         "counts": [[u["predicted_as"].get(c, 0) for c in names]
                                    for u in unknown.values()]}
-    if not n_known:
+    scored = head & known
+    if not scored.any():
         return out
-    index = {c: i for i, c in enumerate(names)}
-    y_true = given[known].map(index).to_numpy(np.int64)
-    y_pred = predicted[known].map(index).to_numpy(np.int64)
-    m = classification_metrics(y_true, y_pred, class_names=names)
-    correct = int(round(m["accuracy"] * n_known))
-    present = [c for c, s in m["per_class"].items() if s["support"] or s["predicted"]]
-    out.update(accuracy=m["accuracy"], accuracy_ci95=list(wilson_interval(correct, n_known) or []),
-               macro_f1=m["macro_f1"], macro_f1_types=present,
-               macro_f1_ci95=list(bootstrap_macro_f1(y_true, y_pred) or []) or None,
-               accuracy_all_labelled=correct / n_lab)
+    acc = _accuracy(given[scored], predicted[scored])
+    f1 = _macro_f1(given[scored], predicted[scored], names, interval=True)
+    m = f1.pop("metrics")
+    out.update(accuracy=acc["accuracy"], accuracy_ci95=acc["accuracy_ci95"], **f1,
+               accuracy_all_labelled=acc["correct"] / n_head)
     cm = np.asarray(m["confusion_matrix"])
+    present = [c for c, s in m["per_class"].items() if s["support"] or s["predicted"]]
+    out["false_calls"] = {c: m["per_class"][c]["predicted"] for c in present
+                          if not m["per_class"][c]["support"]}
     for i, c in enumerate(names):
         if c in present:
             s = m["per_class"][c]
             out["per_type"][c] = {"n": s["support"], "correct": int(cm[i, i]),
                                   "recall": s["recall"] if s["support"] else None,
                                   "precision": s["precision"] if s["predicted"] else None,
-                                  "f1": s["f1"], "predicted": s["predicted"]}
-    rows = [c for c in names if c in present]
+                                  "f1": s["f1"] if s["support"] else None,
+                                  "predicted": s["predicted"]}
     conf = out["confusion"]
-    conf["types"], conf["counts"] = [*rows, *conf["types"]], [
-        *(cm[index[c]].tolist() for c in rows), *conf["counts"]]
+    conf["types"], conf["counts"] = [*present, *conf["types"]], [
+        *(cm[names.index(c)].tolist() for c in present), *conf["counts"]]
     return out
 
 
@@ -259,57 +450,3 @@ def scores_table(scores: dict[str, Any]) -> pd.DataFrame:
 def scores_path(out_path: Path) -> Path:
     """``<out stem>.scores.tsv`` beside the predictions."""
     return out_path.with_suffix(".scores.tsv")
-
-
-def _most(predicted_as: dict[str, int]) -> str:
-    top = max(predicted_as, key=lambda k: predicted_as[k])
-    return f"{top} {predicted_as[top]:,}"
-
-
-def label_notes(scores: dict[str, Any], labels: dict[str, Any], class_names: Sequence[str]
-                ) -> list[dict[str, Any]]:
-    """The summary's lines of a ``--labels`` scoring (notes as
-    :mod:`~genemoe.workflows.predict_text` makes them: code, level, text and data)."""
-    name = Path(labels["file"]).name
-    n, k = scores["n_scored"], len(scores["macro_f1_types"])
-    by = ", ".join(f"{r} {v:,}" for r, v in labels["matched_by"].items() if v)
-    respelt = sorted(labels["respelt"].items(), key=lambda kv: -kv[1])
-    n_respelt = sum(v for _, v in respelt)
-    missing = scores["n_unlabelled"]
-    out = [_note("label_match", "caveat" if missing else "info",
-                 f"--labels {name}: {scores['n_labelled']:,} of {scores['n_samples']:,} samples "
-                 f"labelled (by {by or 'none'})"
-                 + (f"; {missing:,} without a label, unscored" if missing else "")
-                 + (f"; {n_respelt:,} respelt (e.g. {respelt[0][0].replace(' -> ', ' → ')})"
-                    if respelt else ""),
-                 n_unlabelled=missing, matched_by=labels["matched_by"])]
-    if scores["accuracy"] is None:
-        out.append(_note("label_scores", "warning",
-                         f"none of the labelled samples is of one of the model's "
-                         f"{len(class_names)} types: nothing to score against them"))
-    else:
-        lo, hi = scores["accuracy_ci95"]
-        f_ci = scores.get("macro_f1_ci95")  # percentile bootstrap
-        own = sum(v for s, v in (scores.get("n_model_own") or {}).items() if s != "test")
-        out.append(_note("label_scores", "info",
-                         f"accuracy {scores['accuracy']:.3f} (95% CI {lo:.3f}–{hi:.3f}) and "
-                         f"macro-F1 {scores['macro_f1']:.3f}" + (
-                             f" ({f_ci[0]:.3f}–{f_ci[1]:.3f})" if f_ci else "")
-                         + f" over {k} type{'s' * (k != 1)}, "
-                         f"n = {n:,}" + (f" ({own:,} of them the model's own training or "
-                                         "validation samples: not external)" if own else "")))
-    if scores["n_unknown_type"]:
-        u = scores["unknown_types"]
-        types = ", ".join(f"{t} {v['n']:,}" for t, v in list(u.items())[:5])
-        types += ", ..." if len(u) > 5 else ""
-        near = nearest_names(list(u)[:5], class_names)
-        most = ", ".join(f"{t} as {_most(v['predicted_as'])}"
-                         for t, v in list(u.items())[:3]) + (", ..." if len(u) > 3 else "")
-        acc = scores["accuracy_all_labelled"]
-        out.append(_note("label_unknown_types", "caveat",
-                         f"{scores['n_unknown_type']:,} samples of types the model was not "
-                         f"trained on ({types}){near}: never right, left out of accuracy and "
-                         f"macro-F1 (mostly predicted: {most}"
-                         + (f"; with them, accuracy {acc:.3f})" if acc is not None else ")"),
-                         types={t: v["n"] for t, v in u.items()}))
-    return out
