@@ -258,9 +258,9 @@ def predict(
              "on, else log2(x+1) and per-sample quantile alignment to the training data; none: "
              "log values already on it (Xena's star_fpkm-uq for a model trained on it).")] = "auto",
     device: Device = "auto",
-    labels: Annotated[Path | None, typer.Option(
-        help="Known types of these samples (sample → cancer type, as prepare --labels): scores a "
-             "classification run (accuracy, macro-F1, per type) into <out stem>.scores.tsv.")] = None,
+    labels: Annotated[list[Path] | None, typer.Option(
+        help="Known types of these samples (sample → cancer type; several files as prepare "
+             "--labels): scores a classification run into <out stem>.scores.tsv.")] = None,
     label_column: LabelColumn = None,
     sample_column: SampleColumn = None,
 ) -> None:
@@ -278,7 +278,8 @@ def predict(
         say(line)
     report = predict_file(model, expression or joined.expression[0], out_path=out, annotation_path=annotation,
                           max_missing=max_missing, orientation=orientation, precision=precision,
-                          normalisation=normalisation, device=device, labels_path=labels,
+                          normalisation=normalisation, device=device,
+                          labels_path=expand_paths(labels, "--labels") or None,
                           label_column=label_column, sample_column=sample_column)
     say(report)
 

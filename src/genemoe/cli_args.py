@@ -25,7 +25,8 @@ __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "requ
            "CliGroup", "CliCommand"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
-MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical")}
+MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
+                       "predict": ("--labels",)}
 
 
 def spread_multi_values(args: list[str]) -> list[str]:
