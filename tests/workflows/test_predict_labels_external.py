@@ -169,6 +169,7 @@ def test_empty_type_column_is_warned_and_writes_no_scores(trained, tmp_path):
     assert "120 samples matched label rows whose cancer type is empty (column 'Target' of " \
            "lab.tsv)" in flat and "scores: p.scores.tsv" not in flat
     assert any(w["code"] == "label_empty_types" for w in record["warnings"])
+    assert "no sample has a label: nothing scored" in flat and "is external" not in flat
 
 
 def test_a_label_column_of_barcodes_or_columns_without_labels_are_refused(trained, tmp_path):
@@ -186,8 +187,8 @@ def test_a_label_column_of_barcodes_or_columns_without_labels_are_refused(traine
         predict_file(d / "run", f["counts"], out_path=tmp_path / "p.csv", labels_path=path,
                      sample_column="Sample_name", label_column="barcode")
     for kw in ({"label_column": "Target"}, {"sample_column": "Sample_name"}):
-        with pytest.raises(InputError, match="names a column of a --labels table, and no "
-                                             "--labels was given"):
+        with pytest.raises(InputError, match="column: it names a column of a --labels table, "
+                                             "and no --labels was given"):
             predict_file(d / "run", f["counts"], out_path=tmp_path / "p.csv", **kw)
     assert not (tmp_path / "p.csv").exists()
 
@@ -210,6 +211,6 @@ def test_dotted_label_barcodes_are_counted(tmp_path):
     assert counts["barcodes_respelt"] == 5 and counts["rows_naming_no_sample"] == 1
     s = score_predictions(pd.Series(["ACC"] * 4), given, ["ACC", "UVM"])
     text = label_notes(s, counts, ["ACC", "UVM"])[0]["text"]
-    assert "5 barcodes with '.' for '-' read as dashed" in text
+    assert "5 label barcodes with '.' for '-' read as dashed" in text
     assert "respelt as TCGA codes: 5 labels, table rows included (e.g. ACC (TCGA) → ACC)" in text
     assert np.isfinite(s["accuracy"])

@@ -38,17 +38,20 @@ def _match_note(scores: dict[str, Any], labels: dict[str, Any]) -> Note:
     by = ", ".join(f"{r} {v:,}" for r, v in labels["matched_by"].items() if v)
     respelt = sorted(labels["respelt"].items(), key=lambda kv: -kv[1])
     n_respelt = sum(v for _, v in respelt)
-    dotted = labels.get("barcodes_respelt", 0) + labels.get("expression_barcodes_respelt", 0)
+    dotted = {"label": labels.get("barcodes_respelt", 0),
+              "sample": labels.get("expression_barcodes_respelt", 0)}
+    said = " and ".join(f"{n:,} {w}" for w, n in dotted.items() if n)
     missing = scores["n_unlabelled"]
     return _note("label_match", "caveat" if missing else "info",
                  f"--labels {names}: {scores['n_labelled']:,} of {scores['n_samples']:,} "
                  f"samples labelled (by {by or 'none'})"
                  + (f"; {missing:,} without a label, unscored" if missing else "")
-                 + (f"; {dotted:,} barcodes with '.' for '-' read as dashed" if dotted else "")
+                 + (f"; {said} barcodes with '.' for '-' read as dashed" if said else "")
                  + (f"; respelt as TCGA codes: {n_respelt:,} labels, table rows included (e.g. "
                     f"{respelt[0][0].replace(' -> ', ' → ')})" if respelt else ""),
                  n_unlabelled=missing, matched_by=labels["matched_by"],
-                 barcodes_respelt=dotted)
+                 barcodes_respelt=dotted["label"],
+                 sample_barcodes_respelt=dotted["sample"])
 
 
 def _empty_note(labels: dict[str, Any]) -> list[Note]:
@@ -70,6 +73,9 @@ def _headline_note(scores: dict[str, Any], class_names: Sequence[str]) -> Note:
     g = scores["groups"]
     n_head = g["new"] + g["test"]
     if scores["accuracy"] is None:
+        if not scores["n_labelled"]:
+            return _note("label_scores", "warning", "no sample has a label: nothing scored",
+                         groups=g)
         if not n_head:
             own = (f" (with them: accuracy {scores['accuracy_incl_model_own']:.3f}, not a "
                    "validation)" if scores["accuracy_incl_model_own"] is not None else "")

@@ -83,8 +83,8 @@ def refuse_columns_without_labels(labels_path: object, sample_column: str | None
     name a label table's columns; without one they were ignored, unsaid)."""
     if labels_path is None and (sample_column or label_column):
         flag = "--label-column" if label_column else "--sample-column"
-        raise input_error(f"{flag} names a column of a --labels table, and no --labels was "
-                          "given", where=flag,
+        raise input_error("it names a column of a --labels table, and no --labels was given",
+                          where=flag,
                           fix="pass the label table with --labels FILE, or omit " + flag)
 
 
