@@ -30,7 +30,7 @@ import pandas as pd
 from genemoe.evaluate.benchmark_files import read_protocol
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC
 from genemoe.explain.figures import new_subplots
-from genemoe.report.first_screen import METRIC_NAMES, figure_id
+from genemoe.report.first_screen import METRIC_NAMES, thumbnail
 from genemoe.report.html_parts import html_table, page_context
 from genemoe.report.plots import Figure, save_figure
 from genemoe.report.sources import bundle_info
@@ -275,14 +275,7 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
     headline = ("<p>The paper's table as tables.md has it: each cell the mean ± std over "
                 "every test fold.</p>" + (html_table(table.value) if table else "<p>tables.md "
                 "holds no table.</p>") + "".join(f"<p>{_inline(b.value)}</p>" for b in notes))
-    thumb = ""
-    if figure is not None:
-        import base64
-
-        data64 = base64.b64encode(figure.path.read_bytes()).decode("ascii")
-        thumb = (f'<a class="thumb" href="#{figure_id(figure)}" title="the full figure"><img '
-                 f'alt="{html.escape(figure.caption)}" src="data:image/png;base64,{data64}">'
-                 f"<span>{html.escape(figure.caption)}</span></a>")
+    thumb = thumbnail(figure)
     return (f'<section class="summary" id="summary"><div class="facts"><h2 id="summary-heading">'
             f'Summary</h2><table class="facts-table">{facts}</table><div class="headline">'
             f"{headline}</div></div>{thumb}</section>")

@@ -13,7 +13,6 @@ the page, beside the others' paths.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from genemoe.report.first_screen import figure_id
+from genemoe.report.first_screen import thumbnail
 from genemoe.report.html_parts import cell_text, html_table, kv_table, page_context
 from genemoe.report.plots import Figure
 from genemoe.report.sources import bundle_info
@@ -152,15 +151,6 @@ def _big(label: str, value: str, extra: str = "") -> str:
             f'<span class="extra">{html.escape(extra)}</span></div>')
 
 
-def _thumb(fig: Figure | None) -> str:
-    if fig is None:
-        return ""
-    data = base64.b64encode(fig.path.read_bytes()).decode("ascii")
-    return (f'<a class="thumb" href="#{figure_id(fig)}" title="the full figure"><img alt="'
-            f'{html.escape(fig.caption)}" src="data:image/png;base64,{data}"><span>'
-            f"{html.escape(fig.caption)}</span></a>")
-
-
 def _run_words(summary: dict[str, Any]) -> str:
     run = summary.get("run") or {}
     path = run.get("path")
@@ -218,7 +208,7 @@ def _panel(summary: dict[str, Any], bundle: dict[str, Any], genes: pd.DataFrame,
         headline += ("<p class=\"val\">No reconstruction: the run's model has no decoder (a "
                      "<code>genemoe pretrain</code> run gives the embedding and mixing score)."
                      "</p>")
-    thumb = _thumb(next((f for f in figures if f.section == "latent_gene_correlation"), None))
+    thumb = thumbnail(next((f for f in figures if f.section == "latent_gene_correlation"), None))
     return (f'<section class="summary" id="summary"><div class="facts"><h2 id="summary-heading">'
             f'Summary</h2><table class="facts-table">{facts}</table><div class="headline">'
             f"{headline}</div></div>{thumb}</section>")

@@ -37,8 +37,8 @@ from genemoe.report.text import (
     wilson_interval,
 )
 
-__all__ = ["run_panel", "benchmark_panel", "tune_panel", "pretrain_panel", "figure_id", "METRIC_NAMES",
-           "trial_states_text", "benchmark_progress", "Progress"]
+__all__ = ["run_panel", "benchmark_panel", "tune_panel", "pretrain_panel", "figure_id", "thumbnail",
+           "METRIC_NAMES", "trial_states_text", "benchmark_progress", "Progress"]
 
 METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "macro_precision": "macro precision",
                 "macro_recall": "macro recall", "weighted_f1": "weighted F1", "c_index": "C-index",
@@ -78,7 +78,8 @@ def _data_line(summary: dict, record: dict, bundle_path: str | None) -> str:
             f"cancer types{surv} · {summary.get('normalisation', '?')} · {kind}")
 
 
-def _thumb(fig: Figure | None) -> str:
+def thumbnail(fig: Figure | None) -> str:
+    """A figure's thumbnail linking to it in full (first screens), '' for None."""
     if fig is None:
         return ""
     import base64
@@ -93,7 +94,7 @@ def _panel(rows: list[tuple[str, str]], headline: str, thumb: Figure | None) -> 
     facts = "".join(f"<tr><th>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
     return (f'<section class="summary" id="summary"><div class="facts">'
             f'<h2 id="summary-heading">Summary</h2><table class="facts-table">{facts}</table>'
-            f'<div class="headline">{headline}</div></div>{_thumb(thumb)}</section>')
+            f'<div class="headline">{headline}</div></div>{thumbnail(thumb)}</section>')
 
 
 def _big(label: str, value: str, extra: str = "") -> str:
