@@ -77,3 +77,30 @@ def os_and_pfi(tmp_path_factory):
     tune_run(os_bundle.path, out_dir=d / "tune", model_name="coxnet", task="survival",
              n_trials=1, progress=False)
     return os_bundle, pfi, d / "tune" / "best.yaml"
+
+
+@pytest.fixture(scope="session")
+def labelled_logreg_run(tmp_path_factory):
+    """Factory: a logreg run on a small synthetic cohort, for predict --labels' tests:
+    ``(folder, its input files, the label table)``, the run in ``folder / "run"``; cached
+    per argument set (``labelled_logreg_run(n_samples=120, n_genes=60, seed=5)``)."""
+    import pandas as pd
+
+    from genemoe.workflows.train import train_run
+    from synthetic_inputs import prepare_synthetic
+
+    cache: dict = {}
+
+    def make(*, n_samples: int = 120, n_genes: int = 60, seed: int = 5):
+        key = (n_samples, n_genes, seed)
+        if key not in cache:
+            d = tmp_path_factory.mktemp(f"labelled_run_s{seed}")
+            b, f, _ = prepare_synthetic(d, n_samples=n_samples, n_genes=n_genes, n_types=3,
+                                        seed=seed, clinical=False)
+            train_run(b.path, out_dir=d / "run", task="classify", model_name="logreg",
+                      progress=False)
+            cache[key] = d, f, pd.read_csv(f["labels"], sep="\t")
+        return cache[key]
+
+    return make
+

@@ -14,8 +14,6 @@ from genemoe.errors import InputError
 from genemoe.workflows import predict as predict_mod
 from genemoe.workflows.predict import predict_file
 from genemoe.workflows.predict_score import score_predictions, scores_table
-from genemoe.workflows.train import train_run
-from synthetic_inputs import prepare_synthetic
 
 
 def _renamed(f: dict, out_dir, rename) -> dict:
@@ -37,12 +35,8 @@ def _new_patient(sample_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    d = tmp_path_factory.mktemp("labels")
-    b, f, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=3, seed=5, clinical=False)
-    train_run(b.path, out_dir=d / "run", task="classify", model_name="logreg", progress=False)
-    labels = pd.read_csv(f["labels"], sep="\t")
-    return d, f, labels
+def trained(labelled_logreg_run):
+    return labelled_logreg_run(n_samples=120, n_genes=60, seed=5)
 
 
 @pytest.fixture(scope="module")

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from genemoe.cli import app
-from genemoe.workflows.train import train_run
-from synthetic_inputs import prepare_synthetic
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    d = tmp_path_factory.mktemp("cli_labels")
-    b, f, _ = prepare_synthetic(d, n_samples=60, n_genes=50, n_types=3, seed=2, clinical=False)
-    train_run(b.path, out_dir=d / "run", task="classify", model_name="logreg", progress=False)
-    return d, f, pd.read_csv(f["labels"], sep="\t")
+def trained(labelled_logreg_run):
+    return labelled_logreg_run(n_samples=60, n_genes=50, seed=2)
 
 
 def _flat(text: str) -> str:

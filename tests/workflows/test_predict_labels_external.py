@@ -16,16 +16,11 @@ from genemoe.errors import InputError
 from genemoe.workflows.predict import predict_file
 from genemoe.workflows.predict_label_text import label_notes
 from genemoe.workflows.predict_score import match_labels, read_cohort_labels, score_predictions
-from genemoe.workflows.train import train_run
-from synthetic_inputs import prepare_synthetic
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    d = tmp_path_factory.mktemp("ext")
-    b, f, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=3, seed=5, clinical=False)
-    train_run(b.path, out_dir=d / "run", task="classify", model_name="logreg", progress=False)
-    return d, f, pd.read_csv(f["labels"], sep="\t")
+def trained(labelled_logreg_run):
+    return labelled_logreg_run(n_samples=120, n_genes=60, seed=5)
 
 
 def _flat(text: str) -> str:
