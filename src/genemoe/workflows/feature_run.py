@@ -1,0 +1,144 @@
+"""The run whose latent features ``genemoe features`` analyses: its model rebuilt from a
+``genemoe pretrain`` run (with its decoder) or a ``genemoe train`` run of a latent model,
+the scalers it stored, and the samples it trained or validated on (refused as held-out
+evidence). Split out of :mod:`genemoe.workflows.features`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import torch
+
+from genemoe.data.scaling import Scaler
+from genemoe.errors import input_error
+
+__all__ = ["RunModel", "load_run_model", "used_samples", "bundle_key"]
+
+
+@dataclass
+class RunModel:
+    """A model read from a run directory, with what is needed to feed it."""
+
+    model: torch.nn.Module
+    kind: Literal["pretrain", "train"]
+    model_name: str
+    gene_ids: list[str]
+    scaler: Scaler | None  # None: use the bundle's own training-split scaler (pre-training)
+    path: Path
+    pretrained_from: Path | None = None  # a train run's --pretrained run, if any
+    # A pre-training run's stored scalers, by the resolved path of the bundle each scaled.
+    bundle_scalers: dict[str, Scaler] = field(default_factory=dict)
+    collapse: list[str] = field(default_factory=list)  # a pre-training run's collapse warnings
+
+
+_LATENT_MODELS = ("genemoe", "moe", "vaecox")  # models with a (variational) encoder
+
+
+def load_run_model(run_dir: Path | str) -> RunModel:
+    """Rebuild the model of a ``genemoe pretrain`` run (with its decoder) or a ``genemoe train`` run."""
+    from genemoe.models.registry import create_model
+
+    run_dir = Path(run_dir)
+    if (run_dir / "pretrained.pt").is_file() or run_dir.name == "pretrained.pt":
+        from genemoe.train.finetune import read_pretrained
+
+        p = read_pretrained(run_dir)
+        model = create_model(p["model_name"], n_genes=p["n_genes"], n_outputs=1, task="classify",
+                             with_decoder=True, **p["model_config"])
+        missing, unexpected = model.load_state_dict(p["state_dict"], strict=False)
+        bad = [k for k in missing if not k.startswith("head.")] + list(unexpected)
+        if bad:
+            raise input_error(f"the pre-trained weights do not fit the model ({bad[:3]})",
+                              path=run_dir, fix="re-run `genemoe pretrain` with this genemoe version")
+        root = run_dir if run_dir.is_dir() else run_dir.parent
+        gene_ids = list(map(str, p["gene_ids"]))
+        return RunModel(model.eval(), "pretrain", p["model_name"], gene_ids, None, root,
+                        bundle_scalers=_stored_scalers(p, len(gene_ids)),
+                        collapse=list((p.get("summary") or {}).get("collapse", {})
+                                      .get("warnings", [])))
+    if not run_dir.exists():  # was "neither pretrained.pt nor model.pt here"
+        raise input_error("no such folder", path=run_dir,
+                          fix="check the path (and the working directory); pass the --out "
+                              "directory of `genemoe pretrain` or `genemoe train`")
+    if not (run_dir / "model.pt").is_file():
+        raise _no_model_error(run_dir)
+    from genemoe.train.model_file import load_model_file
+
+    p = load_model_file(run_dir)
+    if p.get("kind") != "torch":
+        raise input_error(f"{p['model_name']!r} is a classical model: it has no latent features",
+                          path=run_dir, fix="analyse a genemoe, moe or vaecox run")
+    if p["model_name"] == "ensemble":  # was "a 'ensemble' run: ... analyse a genemoe run"
+        member, k = p["model_config"].get("member"), p["model_config"].get("k")
+        raise input_error(f"an ensemble of {k} {member!r} models (`genemoe train --ensemble "
+                          f"{k}`): the latent features of one model are analysed, and an "
+                          "ensemble's members are not kept as runs of their own", path=run_dir,
+                          fix=f"analyse a run trained without --ensemble: genemoe train --model "
+                              f"{member if member in _LATENT_MODELS else 'genemoe'} ... --out RUN")
+    if p["model_name"] not in _LATENT_MODELS:  # was "FcnModel has no latent encoder"
+        raise input_error(f"a {p['model_name']!r} run: it has no latent encoder", path=run_dir,
+                          fix="analyse a genemoe, moe or vaecox run (or a `genemoe pretrain` run)")
+    model = create_model(p["model_name"], n_genes=len(p["gene_ids"]), n_outputs=p["n_outputs"],
+                         task=p["task"], **p["model_config"])
+    model.load_state_dict(p["state_dict"])
+    pre = (p.get("config") or {}).get("pretrained") or {}
+    return RunModel(model.eval(), "train", p["model_name"], list(map(str, p["gene_ids"])),
+                    Scaler.from_dict(p["scaler"]), run_dir,
+                    Path(pre["run"]) if pre.get("run") else None)
+
+
+def _no_model_error(run_dir: Path) -> Exception:
+    """An unfinished run, said as `genemoe report` says it (was "neither pretrained.pt nor
+    model.pt here"), or no run at all."""
+    if not (run_dir / "checkpoint.pt").is_file():
+        return input_error("no model here (neither pretrained.pt nor model.pt)", path=run_dir,
+                           fix="pass the --out directory of a finished `genemoe pretrain` or "
+                               "`genemoe train` run")
+    try:  # a pre-training epoch's record carries the critic gap
+        with (run_dir / "history.jsonl").open() as f:
+            pre = "loss/critic_gap" in f.readline()
+    except (OSError, UnicodeDecodeError):
+        pre = False
+    kind, command, made = ("pre-training", "pretrain", "pretrained.pt") if pre else (
+        "training", "train", "model.pt")
+    return input_error(f"an unfinished {kind} run (a checkpoint, no {made} yet)", path=run_dir,
+                       fix=f"run the same `genemoe {command}` command again: it resumes from "
+                           f"the checkpoint and writes {made}; then analyse the run")
+
+
+def bundle_key(path: Path | str) -> str:
+    """A bundle's resolved path: the key of a run's stored scalers."""
+    return str(Path(path).expanduser().resolve())
+
+
+def _stored_scalers(payload: dict[str, Any], n_genes: int) -> dict[str, Scaler]:
+    """A pre-training run's ``scalers`` (over its genes), keyed by their bundle's resolved path."""
+    found: dict[str, Scaler] = {}
+    for source, d in zip(payload.get("bundles") or [], payload.get("scalers") or [], strict=False):
+        path = source.get("path") if isinstance(source, dict) else None
+        if path and isinstance(d, dict) and len(d.get("shift") or []) == n_genes:
+            found.setdefault(bundle_key(path), Scaler.from_dict(d))
+    return found
+
+
+def used_samples(run: RunModel) -> set[str]:
+    """Sample ids the run (or the pre-training it started from) trained or validated on."""
+    used: set[str] = set()
+    for pre in [run.path] if run.kind == "pretrain" else [run.pretrained_from]:
+        if pre is None:
+            continue
+        tsv = Path(pre) / "samples.tsv"
+        if tsv.is_file():
+            used |= set(pd.read_csv(tsv, sep="\t", dtype=str)["sample_id"])
+        else:  # older runs: the same lists live in pretrained.pt
+            from genemoe.train.finetune import read_pretrained
+
+            s = read_pretrained(pre).get("samples", {})
+            used |= set(map(str, s.get("train", []))) | set(map(str, s.get("val", [])))
+    if run.kind == "train" and (run.path / "predictions.tsv").is_file():
+        pred = pd.read_csv(run.path / "predictions.tsv", sep="\t", dtype=str)
+        used |= set(pred.loc[pred["split"].isin(["train", "val"]), "sample_id"])
+    return used
