@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,6 +266,7 @@ class FeatureResult(AtFolder):
         lines += [f"  note: {n}" for n in self.notes if n not in self.warnings]  # said once
         for fig in s.get("figures", []):
             lines.append(f"  figure: {fig}")
+        lines.append(f"  report: genemoe report {shlex.quote(shown_path(self.out_dir))}")  # its page
         return "\n".join(lines)
 
 
