@@ -6,7 +6,9 @@ found, ``'ACC (TCGA)'`` → ``'ACC'``; :func:`~genemoe.data.tables.agreeing_labe
 sample two files type differently) and matched to the scored samples by prepare's rules:
 the exact sample id, then (TCGA barcodes) the 15-character sample id, then the
 12-character patient barcode, all in the dashed form (R's ``TCGA.OR.A5J1`` is
-``TCGA-OR-A5J1``; one sample typed differently in its two spellings is refused).
+``TCGA-OR-A5J1``; one sample typed differently in its two spellings is refused, and so is
+a scored sample whose label rows under the rule that decides it give different types: two
+aliquots of one sample typed ACC and UVM met under its 15-character id).
 
 Which samples the headline covers (a researcher validating a model wants a number that the
 model's fitting never saw):
@@ -145,8 +147,8 @@ def read_cohort_labels(paths: Path | str | Sequence[Path | str], *,
         ``(n_rows, 2+)``: ``sample_id`` (dashed: R's ``TCGA.OR.A5J1`` read as
         ``TCGA-OR-A5J1``), ``cancer_type`` (NaN where empty); ``attrs``: ``files``,
         ``respelt`` (``{"ACC (TCGA) -> ACC": n}``, table rows included),
-        ``barcodes_respelt`` (ids read from dotted form), ``rows_without_type`` and
-        ``label_columns`` (per file).
+        ``barcodes_respelt`` (ids read from dotted form), ``rows_without_type``,
+        ``label_columns`` (per file) and ``file_rows`` (rows per file, in order).
 
     Raises
     ------
@@ -162,7 +164,8 @@ def read_cohort_labels(paths: Path | str | Sequence[Path | str], *,
         dotted += len(respelt_barcodes(t["sample_id"].dropna()))
         tables.append(_dashed(t, path))
     both = agreeing_labels(tables, files)
-    both.attrs.update(files=[str(f) for f in files], barcodes_respelt=dotted,
+    both.attrs.update(files=[str(f) for f in files], file_rows=[len(t) for t in tables],
+                      barcodes_respelt=dotted,
                       rows_without_type=int(both["cancer_type"].isna().sum()),
                       label_columns={f.name: t.attrs.get("label_column")
                                      for f, t in zip(files, tables, strict=True)})
@@ -177,6 +180,67 @@ def _patient(sample_id: str) -> str | None:
 def _short(sample_id: str) -> str | None:
     """The 15-character sample id of a TCGA sample id, else None."""
     return sample_id[:15].upper() if tcga_like(sample_id) else None
+
+
+def _row_files(labels: pd.DataFrame, path: Path | str) -> list[str]:
+    """Each row's file name (``file_rows`` of :func:`read_cohort_labels`), else ``path``'s."""
+    sizes = labels.attrs.get("file_rows") or []
+    files = labels.attrs.get("files") or []
+    if len(sizes) == len(files) > 1 and sum(sizes) == len(labels):
+        return [Path(f).name for f, n in zip(files, sizes, strict=True) for _ in range(n)]
+    return [Path(str(path)).name] * len(labels)
+
+
+def _refuse_ambiguous(sample_ids: Sequence[str], keys: list[pd.Series], rule: pd.Series,
+                      table: pd.DataFrame, table_keys: list[pd.Series], row_file: list[str],
+                      path: Path | str) -> None:
+    """Refuse a scored sample whose label rows disagree under the rule that decided it.
+
+    Two aliquots of one sample (``TCGA-OR-A5J1-01A-11R`` ACC, ``-01A-21R`` UVM) met under
+    the 15-character id of a third, and the first row's type was taken, unsaid. Rows no
+    scored sample is matched by are not checked (they decide nothing).
+
+    Parameters
+    ----------
+    sample_ids
+        ``(n_samples,)`` the scored samples' ids, as given.
+    keys, table_keys
+        Per rule of :data:`MATCH_RULES`: ``(n_samples,)`` the samples' keys and
+        ``(n_rows,)`` the table rows' keys.
+    rule
+        ``(n_samples,)`` the rule that labelled each sample ("" none).
+    table
+        ``(n_rows, 2+)`` the label rows (``sample_id``, ``cancer_type``), typed rows first.
+    row_file
+        ``(n_rows,)`` each row's file name.
+    """
+    typed = table["cancer_type"].map(lambda v: normalise_cancer_type(v)
+                                     if isinstance(v, str) and v.strip() else np.nan)
+    for name, key, tkey in zip(MATCH_RULES, keys, table_keys, strict=True):
+        decided = (rule == name).to_numpy()
+        if not decided.any():
+            continue
+        rows = typed.notna() & tkey.isin(set(key[decided]))
+        n_types = typed[rows].groupby(tkey[rows]).nunique()
+        bad = decided & key.isin(set(n_types[n_types > 1].index)).to_numpy()
+        if not bad.any():
+            continue
+        first = int(np.flatnonzero(bad)[0])
+        hit = np.flatnonzero((rows & (tkey == key.iloc[first])).to_numpy())
+        several = len(set(row_file)) > 1
+        shown = ", ".join(f"{table['sample_id'].iloc[i]} {typed.iloc[i]}"
+                          + (f" ({row_file[i]})" if several else "") for i in hit[:4])
+        more = int(bad.sum()) - 1
+        sample = sample_ids[first]
+        raise input_error(
+            f"its label is ambiguous: by its {name} ({key.iloc[first]}) it matches "
+            f"{len(hit)} rows of different cancer types: {shown}"
+            + ("" if len(hit) <= 4 else ", ...")
+            + (f"; {more:,} more scored sample{'s' * (more != 1)} alike" if more else ""),
+            path=", ".join(dict.fromkeys(row_file[i] for i in hit)) if several else path,
+            where=f"sample {sample}",
+            fix=f"list the exact sample ids: add a row {sample} with its cancer type (the "
+                "exact id decides first), or remove the row of the wrong type")
 
 
 def match_labels(sample_ids: Sequence[str], labels: pd.DataFrame, path: Path | str
@@ -206,11 +270,14 @@ def match_labels(sample_ids: Sequence[str], labels: pd.DataFrame, path: Path | s
     ------
     InputError
         None of the table's ids names a sample (another cohort's table, ids in another
-        form); one sample typed differently in its dashed and dotted spellings.
+        form); one sample typed differently in its dashed and dotted spellings; a scored
+        sample whose label rows (two aliquots under its 15-character id) give different
+        types.
     """
     ids = pd.Series([dashed_barcode(s) for s in sample_ids], dtype=object)  # R's make.names
     table = _dashed(labels, Path(str(path)))
     typed_first = np.argsort(table["cancer_type"].isna().to_numpy(), kind="stable")
+    row_file = list(np.asarray(_row_files(labels, path), dtype=object)[typed_first])
     table = table.iloc[typed_first].reset_index(drop=True)  # a typed row before an empty one
     exact = table.drop_duplicates("sample_id").set_index("sample_id")["cancer_type"]
     upper = table.assign(k=table["sample_id"].str.upper())
@@ -232,6 +299,8 @@ def match_labels(sample_ids: Sequence[str], labels: pd.DataFrame, path: Path | s
             f"{table['sample_id'].iloc[0]!r}; the expression {ids.iloc[0] if len(ids) else ''!r})",
             path=path, fix="pass the label table of these samples, or name its sample column "
                            "with --sample-column")
+    _refuse_ambiguous(list(sample_ids), keys, rule, table,
+                      [table["sample_id"], upper["k"].str[:15], upper["k"]], row_file, path)
     given = found.map(lambda v: normalise_cancer_type(v) if isinstance(v, str) and v.strip()
                       else np.nan)
     respelt = chained_respellings(Counter(labels.attrs.get("respelt") or {}),
