@@ -33,7 +33,8 @@ def _acc(split: dict[str, Any]) -> str:
 
 
 def _match_note(scores: dict[str, Any], labels: dict[str, Any]) -> Note:
-    """How many samples the tables labelled, by which rule, and what was respelt."""
+    """How many samples the tables labelled, by which rule, how many table rows named no
+    sample (9,954 of pancan33's table, recorded only), and what was respelt."""
     names = ", ".join(Path(f).name for f in labels.get("files") or [labels["file"]])
     by = ", ".join(f"{r} {v:,}" for r, v in labels["matched_by"].items() if v)
     respelt = sorted(labels["respelt"].items(), key=lambda kv: -kv[1])
@@ -42,14 +43,18 @@ def _match_note(scores: dict[str, Any], labels: dict[str, Any]) -> Note:
               "sample": labels.get("expression_barcodes_respelt", 0)}
     said = " and ".join(f"{n:,} {w}" for w, n in dotted.items() if n)
     missing = scores["n_unlabelled"]
+    idle = labels.get("rows_naming_no_sample") or 0  # recorded, was unsaid (as prepare says it)
     return _note("label_match", "caveat" if missing else "info",
                  f"--labels {names}: {scores['n_labelled']:,} of {scores['n_samples']:,} "
                  f"samples labelled (by {by or 'none'})"
                  + (f"; {missing:,} without a label, unscored" if missing else "")
+                 + (f"; {idle:,} table row{'s' * (idle != 1)} name{'s' * (idle == 1)} no "
+                    "sample here" if idle else "")
                  + (f"; {said} barcodes with '.' for '-' read as dashed" if said else "")
                  + (f"; respelt as TCGA codes: {n_respelt:,} labels, table rows included (e.g. "
                     f"{respelt[0][0].replace(' -> ', ' → ')})" if respelt else ""),
                  n_unlabelled=missing, matched_by=labels["matched_by"],
+                 rows_naming_no_sample=idle,
                  barcodes_respelt=dotted["label"],
                  sample_barcodes_respelt=dotted["sample"])
 
