@@ -15,19 +15,31 @@ with ``explain``/``features`` or holds the run's name, and the report says it co
 check. An explanation that records the model file it explained (``convergence.json``'s
 ``model_sha256``, since 2026-12-03) is marked ``stale`` when the run's ``model.pt`` has
 changed since (the run was trained again into the same folder).
+
+Each such folder has a page of its own (``genemoe report FOLDER`` writes its
+``report.html``): :func:`report_pointer_html` links the run's page to it, or gives the
+command where it has not been written (or is older than the folder's results).
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import json
+import os
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from genemoe.data.args import shown_path
 from genemoe.data.bundle import file_sha256
 
-__all__ = ["LinkedDir", "find_linked_dirs", "recorded_run", "explains_earlier_model"]
+__all__ = ["LinkedDir", "find_linked_dirs", "recorded_run", "explains_earlier_model",
+           "own_report", "report_pointer_html"]
+
+# The files a folder's results live in: a report.html older than any is not their page.
+_RESULTS = ("summary.json", "leading_features.tsv", "convergence.json", "genes_by_class.csv")
 
 
 @dataclass(frozen=True)
@@ -117,3 +129,53 @@ def explains_earlier_model(d: Path | str, run_dir: Path | str) -> bool:
     more (the run was trained again into its folder since)."""
     model = Path(run_dir) / "model.pt"
     return _stale(Path(d), lambda: file_sha256(model) if model.is_file() else None)
+
+
+def own_report(d: Path | str) -> Path | None:
+    """``d/report.html`` when it is there and no older than the folder's results, else None.
+
+    Parameters
+    ----------
+    d
+        An explanation or feature-analysis folder (:class:`LinkedDir`'s ``path``).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The page ``genemoe report d`` wrote; None when it has not (or before the results
+        it shows were written again).
+    """
+    page = Path(d) / "report.html"
+    try:
+        written = page.stat().st_mtime
+        results = [f.stat().st_mtime for f in map(Path(d).joinpath, _RESULTS) if f.is_file()]
+    except OSError:
+        return None
+    return page if all(written >= r for r in results) else None
+
+
+def report_pointer_html(item: LinkedDir, out_dir: Path | str) -> str:
+    """Where a linked folder's own page is, for the run's page (HTML, escaped).
+
+    Parameters
+    ----------
+    item
+        A folder :func:`find_linked_dirs` found.
+    out_dir
+        The folder the run's ``report.html`` is written to (links are relative to it).
+
+    Returns
+    -------
+    str
+        ``its page: <a href="../features/report.html">report.html</a>``, or where there
+        is none ``its page: <code>genemoe report FOLDER</code> writes it`` (an older one:
+        said to be older, the command writes it anew).
+    """
+    page = own_report(item.path)
+    if page is not None:
+        href = Path(os.path.relpath(page.resolve(), Path(out_dir).resolve())).as_posix()
+        return f'its page: <a href="{html.escape(href)}">report.html</a>'
+    command = html.escape(f"genemoe report {shlex.quote(shown_path(item.path))}")
+    if (item.path / "report.html").is_file():  # written before its results were again
+        return f"its report.html is older than its results: <code>{command}</code> writes it anew"
+    return f"its page: <code>{command}</code> writes it"
