@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
 
 import matplotlib.image as mpimg
 import numpy as np
@@ -906,3 +907,19 @@ def test_an_interrupted_benchmarks_page_says_unfinished_on_its_first_screen(dirs
     assert "unfinished : cells finished 3 of 4" in text
     assert "the models are compared on unequal folds" in text
     assert "No verdict yet" in text
+
+
+def test_linked_folders_point_to_their_own_pages(dirs, tmp_path):
+    """A run's page linked the explain/features folders beside it, not their own pages:
+    now to report.html where written, else the command that writes it."""
+    run = tmp_path / "runs" / "gm"
+    shutil.copytree(dirs["run"], run)
+    for name in ("features", "features_b"):
+        d = tmp_path / "runs" / name
+        d.mkdir()
+        (d / "leading_features.tsv").write_text("rank\tfeature\n1\t0\n")
+        (d / "summary.json").write_text(json.dumps({"run": {"path": str(run)}}))
+    (tmp_path / "runs" / "features" / "report.html").write_text("<html></html>")
+    text = write_report(run).read_text()
+    assert 'its page: <a href="../features/report.html">report.html</a>' in text
+    assert "its page: <code>genemoe report " in text and "features_b</code> writes it" in text

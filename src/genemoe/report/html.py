@@ -66,7 +66,13 @@ from genemoe.report.html_parts import figure_html as _figure_html
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import kv_table as _kv
 from genemoe.report.html_parts import page_context
-from genemoe.report.linked import LinkedDir, explains_earlier_model, find_linked_dirs, recorded_run
+from genemoe.report.linked import (
+    LinkedDir,
+    explains_earlier_model,
+    find_linked_dirs,
+    recorded_run,
+    report_pointer_html,
+)
 from genemoe.report.page_nav import anchored, toc
 from genemoe.report.plots import Figure, benchmark_figures, run_figures
 from genemoe.report.pretrain_page import is_pretrain_dir, pretrain_context
@@ -537,7 +543,8 @@ def _linked_html(linked: list[LinkedDir], out_dir: Path) -> str:
             note = (" (made from an earlier model of this run folder: model.pt has changed since, "
                     "the run was trained again; run genemoe explain again)")
         parts.append(f'<h3>{html.escape(name)}</h3><p>{what}: <a href="{html.escape(href)}/">'
-                     f"{html.escape(str(item.path))}</a>{html.escape(note)}</p>")
+                     f"{html.escape(str(item.path))}</a>{html.escape(note)}; "
+                     f"{report_pointer_html(item, out_dir)}</p>")
         if item.kind == "explain":
             parts.append(_top_genes_table(item.path))
         for png in sorted(item.path.glob("*.png")):
