@@ -104,3 +104,22 @@ def test_labels_contradicting_the_cohort_or_the_clinical_acronym_are_warned(tmp_
 
     assert ("; labelled with another type than the clinical table gives: 3, cohort name "
             "gives: 3") in step_line("labels", step)
+
+
+def test_two_aliquots_of_other_types_matching_a_sample_are_refused(tmp_path):
+    """A helper's note: a sample matched by its 15-character id to two label rows of
+    different types took the first row's type, unsaid (predict now refuses it too)."""
+    ids = _barcodes("OR", 6)
+    expr = _counts(tmp_path / "e.tsv", ids)
+    rows = [(s.replace("-11R-", "-21R-"), "ACC") for s in ids]  # other aliquots of each
+    rows += [(ids[0].replace("-11R-", "-31R-"), "UVM")]  # ... and one typed otherwise
+    labels = tmp_path / "labels.tsv"
+    pd.DataFrame(rows, columns=["sample", "cancer_type"]).to_csv(labels, sep="\t", index=False)
+    with pytest.raises(InputError, match=r"(?s)sample TCGA-OR-0000-01A-11R-A000-07: its label "
+                       r"is ambiguous.*ACC.*UVM.*list the exact sample ids"):
+        prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[labels],
+                        config=PrepareConfig(min_class_size=1))
+    pd.DataFrame(rows[:-1], columns=["sample", "cancer_type"]).to_csv(labels, sep="\t", index=False)
+    b = prepare_dataset([expr], out_path=tmp_path / "c", label_paths=[labels],
+                        config=PrepareConfig(min_class_size=1))
+    assert set(b.obs["cancer_type"]) == {"ACC"}  # agreeing aliquots: as before

@@ -34,12 +34,34 @@ def _match_labels(obs: pd.DataFrame, labels: pd.DataFrame) -> pd.Series:
     ids = obs["sample_id"].map(dashed_barcode)
     exact = labels.drop_duplicates("sample_id").set_index("sample_id")["cancer_type"]
     out = ids.map(exact)
-    short = labels.assign(k=labels["sample_id"].str[:15]).drop_duplicates("k").set_index("k")["cancer_type"]
+    keyed = labels.assign(k=labels["sample_id"].str[:15])
+    short = keyed.drop_duplicates("k").set_index("k")["cancer_type"]
     miss = out.isna()
+    _refuse_ambiguous(ids[miss], keyed)
     out[miss] = ids[miss].str[:15].map(short)
     miss = out.isna()
     out[miss] = obs.loc[miss, "patient_id"].astype(str).map(exact)
     return out
+
+
+def _refuse_ambiguous(ids: pd.Series, keyed: pd.DataFrame) -> None:
+    """Refuse a sample (``ids``: dashed ids not matched exactly) whose 15-character id
+    matches label rows of different cancer types (two aliquots typed ACC and UVM): the
+    first row decided, unsaid. ``keyed``: the label rows with their 15-character key ``k``."""
+    typed = keyed.dropna(subset=["cancer_type"])
+    types = typed.groupby("k")["cancer_type"].agg(
+        lambda v: sorted({tcga.normalise_cancer_type(str(x)) for x in v}))
+    bad = [(sid, sid[:15]) for sid in ids if len(types.get(sid[:15], [])) > 1]
+    if bad:
+        sid, key = bad[0]
+        rows = typed[typed["k"] == key]
+        raise input_error(
+            f"sample {sid}: its label is ambiguous: by its 15-character sample id ({key}) it "
+            "matches label rows of different cancer types: " + ", ".join(
+                f"{r} {t}" for r, t in zip(rows["sample_id"], rows["cancer_type"], strict=True))
+            + (f"; {len(bad) - 1} more sample(s) alike" if len(bad) > 1 else ""),
+            where="--labels", fix="list the exact sample ids in the label table (the exact id "
+                                  "decides first), or remove the row of the wrong type")
 
 
 def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths: Sequence[Path],
