@@ -542,7 +542,18 @@ def _tuned_on_lines(protocol: Mapping[str, Any]) -> list[str]:
     if protocol.get("tune"):
         note += (" With `--tune` each search started from these values, and its best trial may "
                  "have replaced them: Chosen per fold says what each fold used.")
-    return head + [markdown_table(rows), "", note, "", *rest]
+    return head + _endpoint_lines(protocol, used) + [markdown_table(rows), "", note, "", *rest]
+
+
+def _endpoint_lines(protocol: Mapping[str, Any], used: Mapping[str, Any]) -> list[str]:
+    """The preset's values were tuned on another survival endpoint (``tuned_endpoint_
+    mismatch``): said, with the entries and the models that used them; [] otherwise."""
+    if not (said := protocol.get("tuned_endpoint_mismatch")):
+        return []
+    which = "; ".join(f"`{k}`" + (f", used by {', '.join(v['used_by'])}" if v.get("used_by")
+                                  else "") for k, v in used.items()
+                      if isinstance(v, Mapping) and v.get("endpoint_mismatch"))
+    return [f"**Tuned on another endpoint**: {said[0].upper()}{said[1:]} ({which}).", ""]
 
 
 def _named(user: str, protocol: Mapping[str, Any]) -> str:

@@ -82,7 +82,6 @@ from genemoe.workflows.benchmark_preset import (
     models_in_force,
     preset_tuned_on,
     used_endpoint_mismatch,
-    with_endpoint_note,
 )
 from genemoe.workflows.benchmark_pretrained import (
     FoldPretrained,
@@ -452,7 +451,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     old = (out_dir / "results.csv").read_text() if (out_dir / "results.csv").exists() else None
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
     atomic_write_text(out_dir / "summary.md",
-                      with_endpoint_note(summary_markdown(results, protocol), protocol))
+                      summary_markdown(results, protocol))
     changed = n_computed or old != results.to_csv(index=False)  # fewer --models: none computed
     stale = [f for f in ("report.html", "plots") if changed and (out_dir / f).exists()
              and (f != "plots" or old is not None)]  # both made from the earlier results

@@ -18,9 +18,8 @@ from genemoe.config_presets import (
 from genemoe.evaluate.benchmark_tables import tuned_on_in_run, tuned_on_used_by
 from genemoe.models.registry import get_spec
 
-__all__ = ["preset_tuned_on", "models_in_force", "used_endpoint_mismatch", "with_endpoint_note"]
+__all__ = ["preset_tuned_on", "models_in_force", "used_endpoint_mismatch"]
 
-_SECTION = "## Preset values chosen on data"
 
 
 def preset_tuned_on(opts: dict, in_force: dict[str, dict], endpoint: str | None = None) -> dict:
@@ -74,22 +73,3 @@ def used_endpoint_mismatch(tuned_on: Mapping[str, Any] | None) -> dict[str, str]
     benchmark's models used (one tuned for a model it does not run changes no number), in
     one line (:func:`~genemoe.config_presets.endpoint_mismatches`); empty where none."""
     return endpoint_mismatches(tuned_on_in_run(tuned_on)[0])
-
-
-def with_endpoint_note(markdown: str, protocol: Mapping[str, Any]) -> str:
-    """summary.md (``markdown``) with the endpoint warning of ``protocol`` (its
-    ``tuned_endpoint_mismatch``) under the preset values' heading, naming the entries and
-    the models that used them; ``markdown`` as it is without one."""
-    said = protocol.get("tuned_endpoint_mismatch")
-    if not said:
-        return markdown
-    used = tuned_on_in_run(protocol.get("preset_tuned_on"))[0]
-    which = "; ".join(f"`{k}`" + (f", used by {', '.join(v['used_by'])}" if v.get("used_by")
-                                  else "") for k, v in used.items()
-                      if isinstance(v, Mapping) and v.get("endpoint_mismatch"))
-    note = f"**Tuned on another endpoint**: {said[0].upper()}{said[1:]} ({which})."
-    lines = markdown.split("\n")
-    at = next((i for i, line in enumerate(lines) if line.startswith(_SECTION)), None)
-    if at is None:  # no such section (another summary's layout): the note closes the file
-        return markdown.rstrip("\n") + f"\n\n{note}\n"
-    return "\n".join([*lines[:at + 2], note, "", *lines[at + 2:]])
