@@ -8,14 +8,20 @@ sample's predicted class (classify) or its risk (survival) to the genes, and wri
                              mean_abs_attribution, n_samples (every gene of every class;
                              survival: by mean |attribution|, with effect_sign)
     DIR/attributions.npy     (n_samples, n_genes) float32, rows in samples.tsv order
-    DIR/samples.tsv          sample_id, cancer_type, predicted, group, output_change, delta,
-                             split (survival: also risk, time, event)
+    DIR/samples.tsv          sample_id, cancer_type, predicted, group, output_change,
+                             live_change, delta, split (survival: also risk, time, event);
+                             output_change is what the attributions add up to (less delta):
+                             f(x) - f_frozen(reference) with the routing frozen, else
+                             f(x) - f(reference); live_change is the live model's
+                             f(x) - f(reference) (they differ by the routing jump)
     DIR/genes.tsv            gene_id, symbol: the columns of attributions.npy
     DIR/genes_by_sample.csv  sample_id, rank, gene_id, symbol, attribution (each sample's
                              top 50 genes, by |attribution|, signed)
     DIR/convergence.json     the method, its completeness |Σ attributions - (f(x) - f(ref))|,
                              seconds per sample, options; routing frozen: routing_jump, the
-                             gap f(ref) - f_frozen(ref) the attributions leave out
+                             gap f(ref) - f_frozen(ref) the attributions leave out, and
+                             routing_warning where it is large (median above 10% of the
+                             live change) or flips a sample's sign
     DIR/top_genes.png        top genes per class
     DIR/maps/<sample>.png    per explained sample (at most 12: misclassified ones first,
                              the others in turns over the predicted classes): image models,
@@ -94,7 +100,7 @@ from genemoe.explain.rankings import (
     with_expression_contrast,
     with_pixel_columns,
 )
-from genemoe.explain.routing_jump import routing_jump
+from genemoe.explain.routing_jump import live_change, routing_jump, routing_warning
 from genemoe.explain.summary_text import (
     compared_with,
     drawn_lines,
@@ -381,10 +387,19 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, _image_layout(model), getattr(model, "image_size", None))
+    sample_ids = bundle.sample_ids[rows].astype(str)
+    live = None  # the live model's change, where it differs from the attributed one
     if frozen:  # what the frozen reference leaves out of the live model's change
         refs = (train_references(train_X, n_draws or DEFAULT_DRAWS[method], seed)
                 if method == "train_ig" else baseline_vector(baseline, X.shape[1], scaler=scaler)[None])
-        conv["routing_jump"] = routing_jump(model, X, attr, delta, target=target, references=refs)
+        live = live_change(model, X, target=target, references=refs)
+        conv["routing_jump"] = routing_jump(model, X, attr, delta, target=target,
+                                            references=refs, live=live)
+        if warn := routing_warning(conv["routing_jump"], sample_ids, attr.sum(1), live):
+            conv["routing_warning"] = warn  # a 41% median jump went unwarned (5% misses warn)
+            log.warning("%s", warn)  # and on the report page
+    conv["samples_tsv"] = {"output_change": f"what the attributions add up to: {compared_with(conv)}",
+                           "live_change": "f(x) - f(baseline), routing live"}
     conv["samples_by_cancer_type"] = {str(k): int(v) for k, v in  # a pooled survival ranking said
                                       pd.Series(labels.astype(str)).value_counts().sort_index().items()}
     if (k := len(getattr(model, "members", ()))) > 1:  # said only as model "ensemble"
@@ -399,7 +414,6 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         map(str, groups))) if task == "classify" else [])  # left out of the rankings unsaid
     model_file = Path(run_dir) / "model.pt" if Path(run_dir).is_dir() else Path(run_dir)
     conv["model_sha256"] = file_sha256(model_file)  # the report tells a retrained run apart
-    sample_ids = bundle.sample_ids[rows].astype(str)
     by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],  # --genes too
                              symbols=payload.get("symbols"), top=50, keep=np.stack(
                                  [keep[g] for g in groups]) if isinstance(keep, dict) else keep)
@@ -411,7 +425,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     outcome = _outcome(bundle, rows, out, payload) if task == "survival" else None
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top,
-                   splits=splits, outcome=outcome)
+                   splits=splits, outcome=outcome, live=live)
     spread = labels.astype(str) if task == "survival" else predicted  # maps over the types
     facts = _map_facts(task, labels, predicted, outcome)  # true and predicted type; risk, outcome
     wrong = labels.astype(str) != predicted.astype(str) if task == "classify" else None
@@ -483,7 +497,8 @@ def _clear_previous(out_dir: Path) -> None:
 def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *, by_sample, sample_ids,
            labels, predicted, groups, delta, payload: dict, top: int,
            splits: np.ndarray | None = None,
-           outcome: dict[str, np.ndarray] | None = None) -> list[Path]:
+           outcome: dict[str, np.ndarray] | None = None,
+           live: np.ndarray | None = None) -> list[Path]:
     from genemoe.explain.figures import top_genes_figure
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -495,8 +510,10 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
     tmp = out_dir / ".attributions.tmp.npy"
     np.save(tmp, attr.astype(np.float32))
     tmp.replace(paths[1])
+    change = attr.sum(1) - delta  # what the attributions add up to; live: the live model's
     table = pd.DataFrame({"sample_id": sample_ids, "cancer_type": labels, "predicted": predicted,
-                          "group": groups, "output_change": attr.sum(1) - delta, "delta": delta,
+                          "group": groups, "output_change": change,
+                          "live_change": change if live is None else live, "delta": delta,
                           **({} if splits is None else {"split": splits}), **(outcome or {})})
     atomic_write_text(paths[2], table.to_csv(sep="\t", index=False))
     genes = pd.DataFrame({"gene_id": payload["gene_ids"],

@@ -32,8 +32,8 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
             f"<b>{conv.get('median_relative_delta', float('nan')):.2%}</b>, max "
             f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
             + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
-            + ".</p>")
-    for key in ("warning", "pixel_warning", "training_warning"):
+            + "." + _jump_text(conv) + "</p>")
+    for key in ("warning", "routing_warning", "pixel_warning", "training_warning"):
         if conv.get(key):
             head += f'<p class="banner">{html.escape(conv[key])}</p>'
     if pooled := pooling_text(conv):  # a survival ranking of 8 samples of 4 types, unsaid
@@ -58,6 +58,17 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
                      "sample's attributions are in attributions.npy.</p>")
     parts += [_figure_html(f) for f in figs[1:] if f.path.exists()]
     return "\n".join(parts)
+
+
+def _jump_text(conv: dict) -> str:
+    """Beside completeness, with the routing frozen: the routing jump, f(reference) −
+    f_frozen(reference), that the attributions leave out (the page showed completeness only)."""
+    j = conv.get("routing_jump")
+    if not j:
+        return ""
+    return (f" Routing jump, |f(reference) − f_frozen(reference)| / |f(x) − f(reference)|, which "
+            f"the attributions leave out: median <b>{j.get('median_relative', float('nan')):.2%}</b>, "
+            f"max <b>{j.get('max_relative', float('nan')):.2%}</b>.")
 
 
 def top_genes_table(d: Path, top: int = 8) -> str:
