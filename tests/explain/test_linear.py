@@ -128,12 +128,12 @@ def test_samples_say_their_split_and_training_samples_are_warned(runs, tmp_path,
                     progress=False)
     table = pd.read_csv(tmp_path / "s" / "samples.tsv", sep="\t").set_index("sample_id")
     assert table.loc[train_id, "split"] == "train" and table.loc[test_id, "split"] == "test"
-    assert "1 of the samples asked for is in the bundle's training split" in caplog.text
+    assert "the run fitted or monitored 1 of the samples asked for (1 train)" in caplog.text
     # old behaviour (note42): said in the terminal only, not on the explanation's report page
     from genemoe.report.html import write_report
 
     page = write_report(tmp_path / "s").read_text()
-    assert "1 of the samples asked for is in the bundle&#x27;s training split" in page
+    assert "the run fitted or monitored 1 of the samples asked for (1 train)" in page
 
 
 def test_zero_coefficients_stay_zero_from_any_reference_and_two_classes_match_coef(runs,

@@ -101,6 +101,7 @@ from genemoe.explain.rankings import (
     with_pixel_columns,
 )
 from genemoe.explain.routing_jump import live_change, routing_jump, routing_warning
+from genemoe.explain.run_split import run_splits, seen_warning
 from genemoe.explain.summary_text import (
     compared_with,
     drawn_lines,
@@ -417,10 +418,13 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],  # --genes too
                              symbols=payload.get("symbols"), top=50, keep=np.stack(
                                  [keep[g] for g in groups]) if isinstance(keep, dict) else keep)
-    splits = bundle.obs["split"].to_numpy(object)[rows] if "split" in bundle.obs else None
-    if samples and splits is not None and (n_fit := int((splits == "train").sum())):  # unsaid
-        conv["training_warning"] = (f"{n_fit} of the samples asked for {'is' if n_fit == 1 else 'are'} "
-                                    "in the bundle's training split: the model fit them (samples.tsv: split)")
+    splits = run_splits(payload, Path(run_dir), sample_ids)  # the run's: a bundle split again
+    conv["split_from"] = "bundle" if splits is None else "run"  # labelled its own samples test
+    if splits is None:
+        splits = bundle.obs["split"].to_numpy(object)[rows] if "split" in bundle.obs else None
+    if splits is not None and (warn := seen_warning(  # 8 of 9 "test" samples were the run's
+            splits, asked=bool(samples), split=split)):
+        conv["training_warning"] = warn
         log.warning("%s", conv["training_warning"])  # and on the report page
     outcome = _outcome(bundle, rows, out, payload) if task == "survival" else None
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
