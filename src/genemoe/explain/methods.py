@@ -15,7 +15,9 @@ completeness delta ``Σ attributions - (f(x) - f(reference))``:
   their difference, averaged over ``n_draws`` draws. Completeness holds only in
   expectation (``f(x) - mean f(drawn baselines)``), so its delta is Monte-Carlo error.
 - ``"train_ig"``: Integrated Gradients from each of ``n_draws`` (8) training-split tumours
-  (drawn once, seeded) to ``x``, averaged, with the routing frozen at ``x`` on sparse
+  (drawn once, seeded by ``--seed``, shared by every sample: on a trained MLP a redraw
+  moved most of a class's top 10, 32 references held them; convergence.json's
+  ``references`` names the draw, :mod:`genemoe.explain.references`) to ``x``, averaged, with the routing frozen at ``x`` on sparse
   models: GradientSHAP's real-tumour references with IG's deterministic quadrature, so
   completeness holds exactly against the mean ``f(_frozen)(b)`` of the references, at
   ``n_draws`` times the cost of ``frozen_ig``. **The default for every model that reads
@@ -74,7 +76,7 @@ from genemoe.explain.linear import LinearScore, linear_attributions
 from genemoe.models.image import GeneToImage
 from genemoe.models.moe import frozen_routing, has_sparse_routing
 
-__all__ = ["METHODS", "DEFAULT_DRAWS", "PATH_METHODS", "DEFAULT_N_STEPS", "Method", "is_image_model", "resolve_method", "train_references", "gradient_shap", "deeplift", "attribute_with"]
+__all__ = ["METHODS", "DEFAULT_DRAWS", "PATH_METHODS", "DEFAULT_N_STEPS", "Method", "is_image_model", "resolve_method", "reference_rows", "train_references", "gradient_shap", "deeplift", "attribute_with"]
 
 log = logging.getLogger(__name__)
 
@@ -256,17 +258,26 @@ def _need_train(train_X: np.ndarray | None) -> np.ndarray:
     return train_X
 
 
+def reference_rows(n_pool: int, n_draws: int, seed: int) -> np.ndarray:
+    """Which of ``n_pool`` training rows ``train_ig`` integrates from: ``(min(n_draws,
+    n_pool),)`` indices in draw order, seeded. One draw serves every explained sample, so
+    explaining more samples does not average its luck out (``--seed`` redraws it)."""
+    return np.random.default_rng(seed).choice(n_pool, min(n_draws, n_pool), replace=False)
+
+
 def train_references(train_X: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
     """``train_ig``'s references: ``(min(n_draws, m), n_genes)`` rows of ``train_X``
-    ``(m, n_genes)``, drawn once (seeded) and shared by every sample."""
-    m = min(n_draws, len(train_X))
-    return train_X[np.random.default_rng(seed).choice(len(train_X), m, replace=False)]
+    ``(m, n_genes)``, drawn once (seeded, :func:`reference_rows`) and shared by every sample."""
+    return train_X[reference_rows(len(train_X), n_draws, seed)]
 
 
 def _train_ig(model: nn.Module, X: np.ndarray, *, target, train_X: np.ndarray, n_draws: int,
-              seed: int, used: list | None = None, **options) -> tuple[np.ndarray, np.ndarray]:
+              seed: int, used: list | None = None, halves: list | None = None,
+              **options) -> tuple[np.ndarray, np.ndarray]:
     """IG averaged over ``n_draws`` seeded training references, routing frozen at ``x``
-    (``used``: each sample's most steps over its references)."""
+    (``used``: each sample's most steps over its references; ``halves``: gains the
+    ``(n, n_genes)`` means over the first and the second half of the references, no extra
+    model pass, for :func:`genemoe.explain.references.split_half_stability`)."""
     n, n_genes = X.shape
     refs = train_references(train_X, n_draws, seed)
     m = len(refs)
@@ -278,15 +289,18 @@ def _train_ig(model: nn.Module, X: np.ndarray, *, target, train_X: np.ndarray, n
                        routing=routing, used=rows, **options)
     if used is not None:
         used.append(rows[0].reshape(n, m).max(1))
-    return a.reshape(n, m, n_genes).mean(1), d.reshape(n, m).mean(1)
+    a = a.reshape(n, m, n_genes)
+    if halves is not None and m >= 2:
+        halves.append((a[:, : m // 2].mean(1), a[:, m // 2:].mean(1)))
+    return a.mean(1), d.reshape(n, m).mean(1)
 
 
 def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int | np.ndarray | None,
                    baseline: BaselineName | np.ndarray = "train_mean", scaler: Scaler | None = None,
                    train_X: np.ndarray | None = None, n_steps: int = 50, n_draws: int | None = None,
                    internal_batch_size: int = 64, seed: int = 0, tolerance: float | None = 0.01,
-                   max_steps: int = 400, progress: bool = False,
-                   steps_used: list | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+                   max_steps: int = 400, progress: bool = False, steps_used: list | None = None,
+                   reference_halves: list | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Run one method of :data:`METHODS` (or ``"auto"``).
 
     An ensemble (``genemoe train --ensemble K``) gets the **mean attribution** of its
@@ -300,7 +314,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
     ``max_steps`` (a smooth but steep path, e.g. saturated tanh units of a wide model,
     needs more points; a path with routing jumps never converges, whatever the steps).
     ``tolerance=None`` integrates once. ``steps_used``, where given, gains each sample's
-    step count ``(n,)`` (an ensemble: one array per member).
+    step count ``(n,)`` (an ensemble: one array per member). ``reference_halves``, where
+    given, gains ``train_ig``'s two half-draw means per member (``_train_ig``).
 
     Returns
     -------
@@ -315,7 +330,7 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
                                train_X=train_X, n_steps=n_steps, n_draws=n_draws,
                                internal_batch_size=internal_batch_size, seed=seed,
                                tolerance=tolerance, max_steps=max_steps, progress=progress,
-                               steps_used=steps_used)
+                               steps_used=steps_used, reference_halves=reference_halves)
                 for m in members]
         return (np.mean([r[0] for r in runs], 0), np.mean([r[1] for r in runs], 0),
                 sum(r[2] for r in runs))
@@ -332,7 +347,7 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
         a, d = _train_ig(model, X, target=target, train_X=_need_train(train_X), n_draws=n_draws,
                          seed=seed, n_steps=n_steps, internal_batch_size=internal_batch_size,
                          tolerance=tolerance, max_steps=max_steps, progress=progress,
-                         used=steps_used)
+                         used=steps_used, halves=reference_halves)
     elif method == "gradient_shap":
         a, d = gradient_shap(model, X, target=target, train_X=_need_train(train_X), n_draws=n_draws, seed=seed,
                              internal_batch_size=max(internal_batch_size, n_draws))
