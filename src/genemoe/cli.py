@@ -389,10 +389,10 @@ def explain(
              "deeplift | linear.")] = "auto",
     genes: Annotated[str, typer.Option(help="Rank all | expressed | protein_coding genes.")] = "all",
     n_draws: Annotated[int | None, typer.Option(
-        help="GradientSHAP draws / train_ig references per sample (default 32 / 8).")] = None,
+        help="GradientSHAP draws per sample / train_ig references, one draw for all (default 32 / 8).")] = None,
     max_steps: Annotated[int, typer.Option(
         help="IG: re-integrate samples missing completeness by > 1% with 4x the steps, up to this.")] = 400,
-    seed: Annotated[int, typer.Option(help="Seed of the sample draw and of GradientSHAP's.", **SEED_RANGE)] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the sample draw, GradientSHAP's draws and train_ig's references.", **SEED_RANGE)] = 0,
     compare: Annotated[bool, typer.Option(
         help="Compare every method on these samples instead (OUT/methods.csv).")] = False,
     other: Annotated[Path | None, typer.Option(
