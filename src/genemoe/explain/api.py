@@ -176,6 +176,10 @@ def _load_model(payload: dict, device: str = "cpu") -> torch.nn.Module:
         if is_linear_payload(payload):  # coxnet, coxph, logreg, svm_linear: coefficient x (x - reference)
             return LinearScore(payload)
         neural = ", ".join(list_models(task=payload["task"], kind="torch"))
+        if payload["model_name"] in LINEAR_MODELS:  # was "'logreg' is ... not linear"
+            raise input_error(f"an ensemble of {payload['model_name']} members is not supported "
+                              "yet", where="--model", fix="explain one member run (train "
+                              "without --ensemble)")
         raise input_error(
             f"{payload['model_name']!r} is a classical scikit-learn model and not linear: no "
             "gradients to integrate, no exact linear attributions", where="--model",
@@ -403,7 +407,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                            "live_change": "f(x) - f(baseline), routing live"}
     conv["samples_by_cancer_type"] = {str(k): int(v) for k, v in  # a pooled survival ranking said
                                       pd.Series(labels.astype(str)).value_counts().sort_index().items()}
-    if (k := len(getattr(model, "members", ()))) > 1:  # said only as model "ensemble"
+    if (k := len(getattr(model, "members", ())) or getattr(model, "n_members", 1)) > 1:
         conv["ensemble"] = (f"{k} {(payload.get('config') or {}).get('model', 'model')} members: "
                             "the mean of each member's attributions of its own output "
                             "(logit or raw risk); completeness against the mean of their changes")

@@ -16,6 +16,11 @@ each gene ``g`` (blocks of unit steps), which holds for every affine ``f`` whate
 inner gene selection, scaling or projection. Completeness is then checked per sample; a
 model that is not affine fails it and is refused. Random forests and the RBF SVM are not
 linear and stay refused.
+
+An ensemble (``train --ensemble K``) of them is explained as neural ensembles are: the mean
+of each member's attributions of its own output. Each member's output is affine (a
+classifier's: its logit over its calibration temperature), so their mean is affine too and
+its attributions are exact; the predicted class stays the ensemble's (mean probability).
 """
 
 from __future__ import annotations
@@ -54,13 +59,21 @@ class LinearScore(nn.Module):
         self.model_name = payload["model_name"]
         self.n_genes = len(payload["gene_ids"])
         self.n_outputs = int(payload["n_outputs"])
+        members = getattr(self.estimator, "members", None)  # an EnsembleEstimator's
+        temps = getattr(self.estimator, "temperatures", None) or [1.0] * len(members or [0])
+        self.parts = list(zip(members, temps, strict=True)) if members else [(self.estimator, 1.0)]
+        self.n_members = len(self.parts)
 
     def score(self, X: np.ndarray) -> np.ndarray:
         """Scores ``(n, n_outputs)`` float64 of scaled rows ``X (n, n_genes)``."""
         X = np.asarray(X, np.float64)
-        if self.task == "survival":
+        if self.task == "survival":  # an ensemble's: the mean of its members' (affine)
             return np.asarray(self.estimator.predict_risk(X), np.float64).reshape(-1, 1)
-        inner = self.estimator.estimator_
+        return np.mean([self._logits(m, X) / t for m, t in self.parts], axis=0)
+
+    def _logits(self, member: Any, X: np.ndarray) -> np.ndarray:
+        """One fitted classifier's logits ``(n, n_outputs)`` of float64 rows ``X``."""
+        inner = member.estimator_
         svm = getattr(inner, "svm_", None)  # svm_linear: LinearSVC margins / its temperature
         z = np.asarray((svm or inner).decision_function(X), np.float64)
         if z.ndim == 1:  # two classes: each one's log-odds against the other (sklearn's z is
@@ -72,19 +85,24 @@ class LinearScore(nn.Module):
         return out
 
     def forward(self, x: torch.Tensor) -> ModelOutput:  # (B, n_genes) -> (B, n_outputs)
-        return ModelOutput(out=torch.from_numpy(self.score(x.detach().cpu().numpy())),
-                           aux_losses={}, stats={})
+        X = x.detach().cpu().numpy()
+        if self.n_members > 1 and self.task == "classify":  # the ensemble's own prediction
+            with np.errstate(divide="ignore"):
+                out = np.log(np.asarray(self.estimator.predict_proba(np.asarray(X, np.float64))))
+            return ModelOutput(out=torch.from_numpy(out), aux_losses={}, stats={})
+        return ModelOutput(out=torch.from_numpy(self.score(X)), aux_losses={}, stats={})
 
 
 def is_linear_payload(payload: dict[str, Any]) -> bool:
-    """Whether a model file holds one of :data:`LINEAR_MODELS` (a survival ensemble of them
-    averages affine risks, so it is one too; a classification ensemble has no decision
-    function and is not)."""
+    """Whether a model file holds one of :data:`LINEAR_MODELS`, or an ensemble of them (a
+    survival one averages affine risks; a classification one is explained per member, each
+    by its decision function)."""
     est = payload.get("estimator")
-    inner = getattr(est, "estimator_", None)
+    members = getattr(est, "members", None) or [est]
+    inners = [getattr(m, "estimator_", None) for m in members]
     return (payload.get("kind") == "sklearn" and payload.get("model_name") in LINEAR_MODELS
-            and (payload["task"] == "survival" or hasattr(getattr(inner, "svm_", inner),
-                                                           "decision_function")))
+            and (payload["task"] == "survival" or all(
+                hasattr(getattr(i, "svm_", i), "decision_function") for i in inners)))
 
 
 def linear_weights(model: LinearScore, reference: np.ndarray, targets: np.ndarray) -> np.ndarray:
