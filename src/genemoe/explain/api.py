@@ -356,6 +356,11 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                           "from training tumours",
                           fix=f"pass --method frozen_ig (or ig, deeplift) to use --baseline "
                               f"{baseline}, or leave --baseline out")
+    groups = predicted if (group_by == "predicted" or task != "classify") else labels
+    cols = _gene_columns(bundle, payload["gene_ids"])
+    raw = np.asarray(bundle.X[rows])[:, cols]  # (n, genes) the bundle's log expression
+    keep = gene_keep_masks(  # --genes refused before the work (it came after 25 s)
+        genes, groups, biotype=_bundle_biotype(bundle, cols), raw=raw)
     train_X = _train_rows(bundle, payload, scaler, seed) if method in ("gradient_shap", "train_ig") else None
     log.info("%s: %d samples × %d genes", method, *X.shape)
     if not progress and (cost := cost_text(model, X, method, target=target, n_steps=n_steps,
@@ -369,10 +374,6 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                                           n_draws=n_draws, internal_batch_size=internal_batch_size,
                                           seed=seed, max_steps=max_steps, progress=progress,
                                           steps_used=steps_used)
-    groups = predicted if (group_by == "predicted" or task != "classify") else labels
-    cols = _gene_columns(bundle, payload["gene_ids"])
-    raw = np.asarray(bundle.X[rows])[:, cols]  # (n, genes) the bundle's log expression
-    keep = gene_keep_masks(genes, groups, biotype=_bundle_biotype(bundle, cols), raw=raw)
     survival = task == "survival"  # one group: ranked by |attribution|, direction said
     ranking = with_expression_contrast(rank_genes(
         attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep,
