@@ -151,7 +151,8 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         if programs is not None:
             row["planted_precision"] = _mean(planted_precision(res.ranking, programs).values())
         if other_run is not None:
-            other = explain_run(other_run, out_dir=out_dir / f"{method}_other", method=method,
+            other = explain_run(other_run, out_dir=out_dir / f"{method}_other",  # as recorded:
+                                method=c["method"],  # frozen_ig on an MLP, warned once (twice)
                                 samples=samples, **common)
             stab = top_k_stability(res.ranking, other.ranking, k=k)
             row["top50_overlap"] = _mean(s["overlap"] for s in stab.values())
