@@ -131,11 +131,11 @@ def routing_warning(jump: dict[str, Any], sample_ids: np.ndarray, attributed: np
     if not big and not len(flipped):
         return None
     parts = [f"the routing jump the attributions leave out is {jump['median_relative']:.0%} "
-             f"of the live model's change f(x) - f(baseline) in the median sample (at most "
-             f"{jump['max_relative']:.0%})"] if big else []
+             f"of the live change in the median sample (at most {jump['max_relative']:.0%})"
+             ] if big else []
     if len(flipped):
         names = ", ".join(flipped[:5]) + (f" +{len(flipped) - 5} more" if len(flipped) > 5 else "")
         parts.append(f"for {len(flipped)} of {len(live)} samples ({names}) the attributions' sum "
-                     "has the other sign than the live change: their genes push the other way")
-    return ("; ".join(parts) + ": the attributions explain each sample's own experts against "
-            "the reference, not the live model's change (samples.tsv: output_change, live_change)")
+                     "has the other sign than the live change")
+    return ("; ".join(parts) + ": they explain each sample's own experts, not the live model "
+            "(samples.tsv: output_change, live_change)")

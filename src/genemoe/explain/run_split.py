@@ -57,6 +57,6 @@ def seen_warning(run: np.ndarray, *, asked: bool, split: str) -> str | None:
     counts = ", ".join(f"{int((run[seen] == s).sum())} {s}" for s in _SEEN if (run[seen] == s).any())
     where = ("of the samples asked for" if asked else
              f"of the {len(run)} samples drawn from the bundle's test split")
-    again = "" if asked else ": the bundle was split again since the run (prepare --seed)"
-    return (f"the run fitted or monitored {n} {where} ({counts}){again}; their attributions are "
-            "of samples the model saw, not held-out ones (samples.tsv: split, the run's)")
+    again = "" if asked else "; the bundle was split again (prepare --seed)"
+    return (f"the run fitted or monitored {n} {where} ({counts}){again}: not held-out samples "
+            "(samples.tsv: split, the run's)")
