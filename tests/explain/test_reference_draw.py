@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-import pytest
 import torch
 
 from genemoe.explain.methods import attribute_with, reference_rows, train_references
@@ -137,8 +136,6 @@ def test_seed_help_names_train_igs_references():
     assert "train_ig's references" in " ".join(r.output.split())
 
 
-@pytest.mark.xfail(reason="explain_run does not call note_references yet (api.py wiring: "
-                          "refsR's report)", strict=False)
 def test_explain_writes_the_draw_to_convergence_json(tmp_path, synthetic_bundle):
     import json
 

@@ -100,6 +100,7 @@ from genemoe.explain.rankings import (
     with_expression_contrast,
     with_pixel_columns,
 )
+from genemoe.explain.references import note_references, reference_draw, training_pool
 from genemoe.explain.routing_jump import live_change, routing_jump, routing_warning
 from genemoe.explain.run_split import run_splits, seen_warning
 from genemoe.explain.summary_text import (
@@ -369,11 +370,12 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         logging.getLogger("genemoe.explain.cost").info(  # shown without -v (a narrating
             "%s", cost)  # logger): no bar shows a 12-minute run, said before it (cost.py)
     steps_used: list = []
+    halves: list = []  # train_ig's two half-draw means (no extra pass): the draw's stability
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
                                           scaler=scaler, train_X=train_X, n_steps=n_steps,
                                           n_draws=n_draws, internal_batch_size=internal_batch_size,
                                           seed=seed, max_steps=max_steps, progress=progress,
-                                          steps_used=steps_used)
+                                          steps_used=steps_used, reference_halves=halves)
     survival = task == "survival"  # one group: ranked by |attribution|, direction said
     ranking = with_expression_contrast(rank_genes(
         attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep,
@@ -393,6 +395,13 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, _image_layout(model), getattr(model, "image_size", None))
+    if method == "train_ig":  # one draw serves every sample: named, lopsided ones warned of
+        pool = training_pool(bundle.indices("train"), seed)
+        note_references(conv, reference_draw(bundle.sample_ids[pool], bundle.obs["cancer_type"]
+                                             .to_numpy(object)[pool], n_draws=conv["n_draws"],
+                                             seed=seed),
+                        classes=labels.astype(str) if survival else predicted, groups=groups,
+                        halves=halves, order="mean_abs" if survival else "mean")
     sample_ids = bundle.sample_ids[rows].astype(str)
     live = None  # the live model's change, where it differs from the attributed one
     if frozen:  # what the frozen reference leaves out of the live model's change
@@ -481,9 +490,7 @@ def _check_options(baseline: Any, **counts: int | None) -> None:
 
 def _train_rows(bundle, payload: dict, scaler: Scaler, seed: int, n: int = 200) -> np.ndarray:
     """Up to ``n`` scaled training-split rows (seeded): GradientSHAP's baselines."""
-    train = bundle.indices("train")
-    if len(train) > n:
-        train = np.sort(np.random.default_rng(seed).choice(train, n, replace=False))
+    train = training_pool(bundle.indices("train"), seed, n)
     return scaler.transform(np.asarray(bundle.X[train])[:, _gene_columns(bundle, payload["gene_ids"])])
 
 
