@@ -16,21 +16,14 @@ from genemoe.explain import explain_run
 from genemoe.explain.integrated_gradients import attribute
 from genemoe.models.moe import TopKGate, frozen_routing
 from genemoe.models.registry import create_model
-from genemoe.workflows.train import train_run
-from synthetic_inputs import prepare_synthetic
 
 MOE = dict(hidden=16, n_experts=4, k=2, latent=8, dropout=0.1)
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(moe_and_cox_runs):
     """A small synthetic bundle, a sparse ``moe`` classifier and an ``fcn`` Cox model."""
-    d = tmp_path_factory.mktemp("probe")
-    b, _, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=4, seed=3)
-    train_run(b.path, out_dir=d / "moe", task="classify", model_name="moe", epochs=2,
-              progress=False)
-    train_run(b.path, out_dir=d / "cox", task="survival", model_name="fcn", epochs=2, progress=False)
-    return d, b
+    return moe_and_cox_runs
 
 
 def _sparse(seed: int = 0) -> torch.nn.Module:

@@ -11,8 +11,6 @@ import pandas as pd
 import pytest
 
 from genemoe.explain import explain_run
-from genemoe.workflows.train import train_run
-from synthetic_inputs import prepare_synthetic
 
 
 def test_a_large_median_jump_or_a_flipped_sign_is_warned_naming_the_samples():
@@ -30,12 +28,8 @@ def test_a_large_median_jump_or_a_flipped_sign_is_warned_naming_the_samples():
 
 
 @pytest.fixture(scope="module")
-def moe_run(tmp_path_factory):
-    d = tmp_path_factory.mktemp("jump")
-    b, _, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=4, seed=3)
-    train_run(b.path, out_dir=d / "moe", task="classify", model_name="moe", epochs=2,
-              progress=False)
-    return d, b
+def moe_run(moe_and_cox_runs):
+    return moe_and_cox_runs
 
 
 def test_samples_tsv_gives_the_live_change_and_the_warning_reaches_the_report(
