@@ -86,3 +86,14 @@ def test_the_report_says_how_many_samples_its_figures_show(tmp_path):
     _explanation(d, conv={"n_samples": 20})
     text = write_report(d).read_text()
     assert "Per-sample figures: 1 of the 20 explained samples, spread over the classes" in text
+
+
+def test_the_reference_draws_warnings_reach_the_page(tmp_path):
+    """train_ig's lopsided-draw and split-half warnings were in convergence.json and the log
+    only: the report page, which shows the routing and seen-sample warnings, left them off."""
+    d = tmp_path / "ex"
+    _explanation(d, conv={"reference_warning": "train_ig's 8 references are lopsided: 6 ACC",
+                          "stability_warning": "split halves of the references agree on 3 of 10"})
+    text = write_report(d).read_text()
+    assert "train_ig&#x27;s 8 references are lopsided: 6 ACC" in text
+    assert "split halves of the references agree on 3 of 10" in text

@@ -33,9 +33,9 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
             f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
             + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
             + "." + _jump_text(conv) + "</p>")
-    for key in ("warning", "routing_warning", "pixel_warning", "training_warning"):
-        if conv.get(key):
-            head += f'<p class="banner">{html.escape(conv[key])}</p>'
+    for key in [k for k in conv if k == "warning" or k.endswith("_warning")]:  # every one: the
+        if conv.get(key):  # reference draw's and its stability's were left off the page
+            head += f'<p class="banner">{html.escape(str(conv[key]))}</p>'
     if pooled := pooling_text(conv):  # a survival ranking of 8 samples of 4 types, unsaid
         head += f"<p>Pooled: {html.escape(pooled)}.</p>"
     if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
