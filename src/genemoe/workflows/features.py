@@ -73,6 +73,7 @@ from genemoe.data.bundle import (
     load_bundle,
     remove_outputs,
 )
+from genemoe.data.ids import detect_id_kind
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.evaluate.features import (
@@ -181,16 +182,40 @@ class Inputs:
     missing: np.ndarray  # (n_genes,) bool: the run's genes the bundle lacks
 
 
+_KIND_WORDS = {"ensembl": "Ensembl ids", "ensembl_versioned": "versioned Ensembl ids",
+               "entrez": "Entrez ids", "symbol": "gene symbols",
+               "firehose": "Firehose SYMBOL|Entrez ids"}
+
+
+def _ids_said(ids: list[str]) -> str:
+    """``'Entrez ids, e.g. 7157'``: the kind of ``ids`` (when known) and the first one."""
+    kind = _KIND_WORDS.get(detect_id_kind(ids))
+    first = ids[0] if ids else "?"
+    return f"{kind}, e.g. {first}" if kind else f"e.g. {first}"
+
+
 def _missing_error(bundle: Bundle, run: RunModel, missing: np.ndarray,
                    max_missing: float) -> Exception:
-    """Too many of the run's genes absent: gene ids of another kind, most likely."""
+    """Too many of the run's genes absent: gene ids of another kind, most likely.
+
+    Every gene absent is refused whatever ``--max-missing`` allows, so that case names
+    both sides' ids and leaves the flag out (it advised ``--max-missing 1.00`` when given
+    just that)."""
     n, total = int(missing.sum()), len(missing)
-    ours = next(iter(bundle.gene_ids.astype(str)), "?")
-    theirs = run.gene_ids[int(np.flatnonzero(missing)[0])]
+    ours = [str(g) for g in bundle.gene_ids[:2000]]
+    if n == total:
+        theirs = [str(g) for g in run.gene_ids[:2000]]
+        return input_error(
+            f"none of the run's {total:,} genes is in the bundle: no gene id in common (the "
+            f"run's: {_ids_said(theirs)}; the bundle's: {_ids_said(ours)})",
+            path=bundle.path, where="--data",
+            fix="analyse a bundle of the run's gene ids: prepare this cohort with the "
+                "--annotation the run's bundles were prepared with, or pass a bundle the run read")
+    theirs_one = run.gene_ids[int(np.flatnonzero(missing)[0])]
     return input_error(
         f"{n:,} of the run's {total:,} genes are not in the bundle (at most {max_missing:.0%} "
-        f"may be; fewer are filled with the training mean), e.g. {theirs} (the bundle's "
-        f"genes: {ours}, ...)", path=bundle.path, where="--data",
+        f"may be; fewer are filled with the training mean), e.g. {theirs_one} (the bundle's "
+        f"genes: {ours[0] if ours else '?'}, ...)", path=bundle.path, where="--data",
         fix="prepare this cohort with the --annotation the run's bundles were prepared with "
             f"(the same kind of gene ids), analyse a bundle the run read, or allow more with "
             f"--max-missing {math.ceil(100 * n / total) / 100:.2f} (the correlations then lack "
