@@ -303,7 +303,7 @@ def test_one_non_zero_pair_is_said_in_the_singular():
     """A verification probe: "only 1 non-zero pairs"."""
     import numpy as np
 
-    from genemoe.evaluate.benchmark_tables import _wilcoxon  # noqa: PLC2701 (the note under test)
+    from genemoe.evaluate.benchmark_pairs import _wilcoxon  # noqa: PLC2701 (the note under test)
 
     assert _wilcoxon(np.array([0.0, 0.0, 0.1]))["note"].startswith("only 1 non-zero pair: ")
     assert _wilcoxon(np.array([0.1, 0.2, 0.1]))["note"].startswith("only 3 non-zero pairs: ")

@@ -1,7 +1,9 @@
 """The tables of ``genemoe benchmark``: results, mean ± std, paired comparisons, markdown.
 
 ``genemoe benchmark`` (:mod:`genemoe.workflows.benchmark`) writes the cells; these
-functions turn finished cells (``results.csv`` rows) into tables and write nothing.
+functions turn finished cells (``results.csv`` rows) into tables and write nothing. The
+paired comparisons' statistics are in :mod:`genemoe.evaluate.benchmark_pairs` (its public
+names are re-exported here).
 """
 
 from __future__ import annotations
@@ -11,10 +13,19 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from genemoe.config_presets import list_presets
 from genemoe.evaluate.benchmark_files import epoch_cap_note, grid_edges
+from genemoe.evaluate.benchmark_pairs import (
+    FEW_PAIRS,
+    PRIMARY_METRIC,
+    PROPOSED_MODELS,
+    corrected_resampled_t_p,
+    few_pairs_note,
+    fold_size_ratio,
+    holm_adjusted,
+    paired_comparisons,
+)
 from genemoe.evaluate.benchmark_protocol import (
     chosen_where,
     options_lines,
@@ -34,10 +45,6 @@ __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "sum
 
 Task = Literal["classify", "survival"]
 
-# the method under test, and the ablation's pre-trained Gene-MOE (its paired tests were
-# against it as "the best model other than Gene-MOE"); every other model (moe too) is a peer
-PROPOSED_MODELS = ("genemoe", "genemoe_pretrained")
-PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
 METRICS = {  # results.csv columns summarised in summary.md, in order
     "classify": ("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece"),
     "survival": ("c_index", "within_type_c_index", "type_only_c_index", "uno_c_index", "logrank_p",
@@ -242,131 +249,6 @@ def _p_values_text(p: pd.Series, n_folds: int, sooner: pd.Series | None = None) 
     return f"{text} median, {int(low.sum())}/{len(p)} < 0.05" + (
         f", {wrong} of them backwards (the lower-risk half died sooner)" if wrong else "") + (
         f" ({len(p)}/{n_folds} folds)" if len(p) < n_folds else "")
-
-
-def _best_peer(results: pd.DataFrame, metric: str) -> str:
-    """The peer with the highest mean ``metric`` (any model when all are proposed)."""
-    means = results.groupby("model", sort=False)[metric].mean()
-    base = means[[m for m in means.index if m not in PROPOSED_MODELS]]
-    return str((base if len(base) else means).idxmax())
-
-
-def paired_comparisons(results: pd.DataFrame, task: Task) -> tuple[str, pd.DataFrame]:
-    """Each model against the best peer over paired folds: Wilcoxon signed-rank, and the
-    corrected resampled t-test.
-
-    The folds of a cross-validation share training samples (two 3-fold training parts share
-    half their rows), so their differences are not independent; the Wilcoxon test treats
-    them as if they were and its p is optimistic. ``corrected_p`` widens the variance of the
-    mean difference for that overlap (:func:`corrected_resampled_t_p`).
-
-    Returns
-    -------
-    tuple
-        The best peer's name, and one row per other model: ``mean_difference`` (model −
-        baseline, primary metric), ``wins``/``ties``/``losses`` over folds, ``n_pairs``,
-        ``p_value`` (two-sided Wilcoxon; NaN when undefined), ``corrected_p`` (two-sided
-        corrected resampled t-test; NaN when undefined), ``holm_p`` (``corrected_p``
-        Holm-adjusted over this table's comparisons: several models are each tested against
-        the best peer) and ``note`` (e.g. too few folds).
-    """
-    metric = PRIMARY_METRIC[task]
-    best = _best_peer(results, metric)
-    wide = results.pivot_table(index=["repeat", "fold"], columns="model", values=metric)
-    ratio = fold_size_ratio(results)
-    rows = []
-    for model in results["model"].unique():
-        if model == best:
-            continue
-        pair = wide[[model, best]].dropna()
-        d = (pair[model] - pair[best]).to_numpy()
-        wilcoxon = _wilcoxon(d)
-        notes = [wilcoxon.pop("note"), few_pairs_note(d.size)]
-        rows.append({"model": model, "mean_difference": float(d.mean()) if d.size else np.nan,
-                     "wins": int((d > 0).sum()), "ties": int((d == 0).sum()),
-                     "losses": int((d < 0).sum()), "n_pairs": int(d.size), **wilcoxon,
-                     "corrected_p": corrected_resampled_t_p(d, ratio),
-                     "note": "; ".join(n for n in notes if n)})
-    out = pd.DataFrame(rows, columns=["model", "mean_difference", "wins", "ties", "losses",
-                                      "n_pairs", "p_value", "corrected_p", "note"])
-    out.insert(8, "holm_p", holm_adjusted(out["corrected_p"].to_numpy(float)))
-    return best, out
-
-
-def holm_adjusted(p: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjustment (Holm 1979) of ``p`` ``(m,)``, NaN left out and kept NaN:
-    ``min(1, max_{j <= i} (m - j) p_(j))`` over the ascending p-values (0-based ``j``)."""
-    p = np.asarray(p, float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    order = ok[np.argsort(p[ok], kind="stable")]
-    m = len(order)
-    out[order] = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
-    return out
-
-
-FEW_PAIRS = 5  # below this many paired folds the t-test's p is a rough guide
-
-
-def few_pairs_note(n_pairs: int) -> str:
-    """A caveat for the corrected t-test's p over ``n_pairs`` paired folds ("" from
-    :data:`FEW_PAIRS` on): with 2 folds it rests on 1 degree of freedom and on normal
-    differences it has no way to check (a benchmark said "corrected p 0.026" unqualified)."""
-    if not 2 <= n_pairs < FEW_PAIRS:
-        return ""
-    return (f"corrected_p from only {n_pairs} paired folds ({n_pairs - 1} degree"
-            f"{'s' if n_pairs > 2 else ''} of freedom): a rough guide; use more folds or repeats")
-
-
-def fold_size_ratio(results: pd.DataFrame) -> float:
-    """Mean ``n_test / (n_train + n_val)`` over the cells: test rows per row a model learned
-    from (the validation part chose its epoch and options); NaN without size columns."""
-    if not {"n_train", "n_val", "n_test"} <= set(results.columns) or results.empty:
-        return float("nan")
-    return float((results["n_test"] / (results["n_train"] + results["n_val"])).mean())
-
-
-def corrected_resampled_t_p(d: np.ndarray, test_train_ratio: float) -> float:
-    """Two-sided p of the corrected resampled t-test over paired fold differences ``d``.
-
-    Nadeau & Bengio (Machine Learning 52, 2003), in the form Bouckaert & Frank (PAKDD
-    2004) recommend for repeated k-fold cross-validation: with J = ``d.size`` differences
-    and n2/n1 = ``test_train_ratio``, ``t = mean(d) / sqrt((1/J + n2/n1) * var(d))``
-    (``var`` with ddof 1) on J − 1 degrees of freedom. ``test_train_ratio = 0`` gives the
-    ordinary paired t-test (:func:`scipy.stats.ttest_rel`).
-
-    Parameters
-    ----------
-    d
-        ``(J,)`` differences of one metric between two models on the same folds.
-    test_train_ratio
-        Test rows per training row of a fold.
-
-    Returns
-    -------
-    float
-        The p value; NaN for fewer than two differences, no spread, or an unknown ratio.
-    """
-    d = np.asarray(d, float)
-    if d.size < 2 or not np.isfinite(test_train_ratio):
-        return float("nan")
-    var = float(d.var(ddof=1))
-    if var == 0.0:
-        return float("nan")
-    t = float(d.mean()) / np.sqrt((1.0 / d.size + test_train_ratio) * var)
-    return float(2.0 * stats.t.sf(abs(t), d.size - 1))
-
-
-def _wilcoxon(d: np.ndarray) -> dict:
-    """Two-sided Wilcoxon signed-rank p of paired differences ``d``, and a note."""
-    n = int((d != 0).sum())
-    if n == 0:
-        return {"p_value": np.nan, "note": "no non-zero difference: test undefined"}
-    p = float(stats.wilcoxon(d).pvalue)
-    min_p = 2.0 ** (1 - n)  # exact two-sided test: the most extreme of 2^n sign patterns, twice
-    note = (f"only {n} non-zero pair{'s' * (n != 1)}: the smallest possible p is {min_p:.3g}, so p < 0.05 "
-            "cannot be reached; use more folds or repeats" if min_p >= 0.05 else "")
-    return {"p_value": p, "note": note}
 
 
 def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
