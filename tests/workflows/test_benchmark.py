@@ -15,6 +15,7 @@ import genemoe.workflows.benchmark as bm
 from genemoe.data.bundle import Bundle
 from genemoe.errors import InputError
 from genemoe.evaluate.benchmark_tables import paired_comparisons
+from genemoe.workflows.benchmark_protocol import cells_fingerprint
 
 
 @pytest.fixture(scope="module")
@@ -480,7 +481,7 @@ def test_fingerprint_ignores_the_other_tasks_training_sections(tmp_path):
         path.write_text(yaml.safe_dump({"extends": "small", "train_survival": train_survival}))
         opts = {"task": task, "n_folds": 3, "seed": 0, "epochs": None, "val_fraction": 0.15,
                 "n_boot": 0, "preset": str(path)}
-        return bm._fingerprint(_B(), opts)
+        return cells_fingerprint(_B(), opts)
 
     assert key("classify", {"lr": 1e-4}) == key("classify", {"lr": 1e-4, "patience": 3})
     assert key("survival", {"lr": 1e-4}) != key("survival", {"lr": 1e-4, "patience": 3})

@@ -13,6 +13,7 @@ import pytest
 
 import genemoe.workflows.benchmark as bm
 from genemoe.report.plots import benchmark_figures
+from genemoe.workflows.benchmark_protocol import stale_words
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +45,13 @@ def test_a_rerun_that_draws_its_figures_says_so(bundle, tmp_path, caplog):
 def test_the_words_for_each_case(tmp_path):
     out = tmp_path / "b"
     both = ["report.html", "plots"]
-    drawn = bm._stale_words(out, both, 14, True)
+    drawn = stale_words(out, both, 14, True)
     assert drawn.startswith("report.html and 14 figures in plots/, made from the earlier")
     assert "this run draws its own" in drawn and "them anew" not in drawn
-    assert bm._stale_words(out, both, 14, False).endswith(f"`genemoe report {out}` writes them anew")
-    unknown = bm._stale_words(out, ["plots"], 3, None)
+    assert stale_words(out, both, 14, False).endswith(f"`genemoe report {out}` writes them anew")
+    unknown = stale_words(out, ["plots"], 3, None)
     assert "unless given --no-plots" in unknown and "writes them anew" not in unknown
-    assert bm._stale_words(out, ["report.html"], 0, True).endswith("writes it anew")
+    assert stale_words(out, ["report.html"], 0, True).endswith("writes it anew")
 
 
 def test_the_cli_passes_whether_it_draws(bundle, tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ import pytest
 
 import genemoe.workflows.benchmark as bm
 from genemoe.errors import InputError
+from genemoe.workflows.benchmark_protocol import cells_fingerprint
 from genemoe.workflows.folds import inner_plans
 
 
@@ -105,9 +106,9 @@ def test_tune_cv_changes_the_cells_and_the_studies_not_the_plain_ones(bundle):
     are reused); K > 1 is another protocol: other cells, other studies."""
     opts = {"task": "survival", "n_folds": 3, "seed": 0, "epochs": None, "val_fraction": 0.15,
             "n_boot": 0, "preset": "small", "tune": 10}
-    plain = bm._fingerprint(bundle, opts)
-    assert bm._fingerprint(bundle, {**opts, "tune_cv": 1}) == plain
-    assert bm._fingerprint(bundle, {**opts, "tune_cv": 3}) != plain
+    plain = cells_fingerprint(bundle, opts)
+    assert cells_fingerprint(bundle, {**opts, "tune_cv": 1}) == plain
+    assert cells_fingerprint(bundle, {**opts, "tune_cv": 3}) != plain
 
 
 @pytest.mark.parametrize("tune, tune_cv", [(0, 3), (2, 0)])

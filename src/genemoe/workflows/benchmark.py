@@ -39,7 +39,6 @@ refuses a run that used any of the fold's test samples.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -53,7 +52,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.config_presets import load_preset
 from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
@@ -63,7 +61,6 @@ from genemoe.evaluate.benchmark_files import (
     option_changes,
     read_cell,
     set_aside_cells,
-    software_versions,
 )
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
@@ -78,16 +75,18 @@ from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.fit import fit_model, resolve_config
-from genemoe.workflows.benchmark_preset import (
-    models_in_force,
-    preset_tuned_on,
-    used_endpoint_mismatch,
-)
+from genemoe.workflows.benchmark_preset import models_in_force
 from genemoe.workflows.benchmark_pretrained import (
     FoldPretrained,
-    collapsed_runs,
     pretrained_options,
     pretrained_run,
+)
+from genemoe.workflows.benchmark_protocol import (
+    cells_fingerprint,
+    removed_text,
+    said_rows,
+    stale_words,
+    write_protocol,
 )
 from genemoe.workflows.benchmark_tune import tune_cell
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
@@ -110,7 +109,6 @@ from genemoe.workflows.folds import (
     fold_preprocessing,
     inner_splits,
     plan_folds,
-    rows_account,
     task_rows,
 )
 
@@ -250,75 +248,6 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
 
 
 # --------------------------------------------------------------------------- entry point
-def _fingerprint(bundle: Bundle, opts: dict) -> str:
-    """Hash of everything a cell's numbers depend on, except the model and the repeat count."""
-    key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction")}
-    if opts["task"] == "survival":  # the C-index intervals' resamples; classify has none
-        key["n_boot"] = opts["n_boot"]
-    if opts.get("tune"):  # cells depend on the budget; the studies do not (see _tune_cell)
-        key["tune"] = opts["tune"]
-    if opts.get("ensemble", 1) > 1:
-        key["ensemble"] = opts["ensemble"]
-    if opts.get("tune_cv", 1) > 1:  # trials scored on inner folds: other studies, other cells
-        key["tune_cv"] = opts["tune_cv"]
-    other = "survival" if opts["task"] == "classify" else "classify"
-    key["preset"] = {k: v for k, v in load_preset(opts["preset"]).items()  # content, not name;
-                     if k != "tuned_on"  # provenance notes change no number, nor does the
-                     and k not in (f"train_{other}", f"train_{other}_models")}  # other task
-    key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
-    key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
-    pre = opts.get("pretrained")
-    if isinstance(pre, dict):  # per fold: how the runs were made (each cell checks its run)
-        key["pretrained"] = ["per-fold", pre["per_fold"], opts.get("freeze_encoder_epochs", 0)]
-    elif pre:
-        key["pretrained"] = [pretrained_sha256(Path(pre)), opts.get("freeze_encoder_epochs", 0)]
-    return hashlib.sha256(json.dumps(plain(key), sort_keys=True).encode()).hexdigest()
-
-
-def _said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:
-    """:func:`~genemoe.workflows.folds.rows_account`, its samples left out and its types
-    rarer than the folds said as warnings (for protocol.json and summary.md, not the
-    fingerprint: the cells do not change)."""
-    account = rows_account(bundle, task, n_folds)
-    if account["left_out"]:
-        log.warning("%s of the bundle's %s samples used for %s; left out: %s",
-                    f"{account['n_used']:,}", f"{account['n_bundle']:,}", task,
-                    ", ".join(f"{n:,} {why}" for why, n in account["left_out"].items()))
-    if small := account["types_under_folds"]:
-        log.warning("%d type(s) have fewer samples than the %d folds (%s): some test folds hold "
-                    "none of them, and each fold's macro metrics average over the types it holds and "
-                    "those a model predicts there",
-                    len(small), n_folds, ", ".join(f"{t} {n}" for t, n in small.items()))
-    return account
-
-
-def _write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan],
-                    samples: dict, in_force: dict[str, dict]) -> dict:
-    """Write ``protocol.json`` and ``splits.tsv`` (every fold's rows as sample ids);
-    ``in_force``: each model's ``tuned_on:`` entries in force. A survival tune's options
-    used on another endpoint are recorded (``tuned_endpoint_mismatch``)."""
-    survival = opts["task"] == "survival"
-    tuned_on = preset_tuned_on(opts, in_force, bundle.endpoint if survival else None)
-    record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
-                                                  "normalisation", "inputs", "steps", "dropped")}
-    protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
-                       "bundle_summary": bundle.summary, "bundle_record": record,
-                       "class_names": bundle.class_names, "samples": samples,
-                       **({"endpoint": bundle.endpoint} if survival else {}),
-                       "preset_tuned_on": tuned_on, **used_endpoint_mismatch(tuned_on),
-                       "pretrained_collapsed": collapsed_runs(opts.get("pretrained")),
-                       "stratified_by":
-                       "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
-                       "versions": software_versions(),
-                       "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-    atomic_write_text(out_dir / "protocol.json", json.dumps(protocol, indent=2))
-    frames = [pd.DataFrame({"sample_id": bundle.sample_ids[getattr(p, part)], "repeat": p.repeat,
-                            "fold": p.fold, "part": part})
-              for p in plans for part in ("train", "val", "test")]
-    atomic_write_text(out_dir / "splits.tsv", pd.concat(frames).to_csv(sep="\t", index=False))
-    return protocol
-
-
 def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | None = None,
                   n_folds: int = 3,
                   n_repeats: int = 1, preset: str = "small", seed: int = 0, out_dir: Path | str,
@@ -428,9 +357,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
             "n_boot": n_boot, "pretrained": pretrained_options(pretrained, plans),
             "freeze_encoder_epochs": int(freeze_encoder_epochs), "tune": int(tune),
             "ensemble": int(ensemble), "tune_cv": int(tune_cv)}
-    opts["fingerprint"] = _fingerprint(bundle, opts)
+    opts["fingerprint"] = cells_fingerprint(bundle, opts)
     # the studies tune single models: neither the budget nor the ensemble size changes a trial
-    opts["study_key"] = _fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})
+    opts["study_key"] = cells_fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})
     said = {k: v for k, v in opts.items() if k != "n_boot" or task == "survival"}
     if changes := option_changes(out_dir, said):  # its tables would outlive an interruption
         removed = [f for f in ("summary.md", "results.csv", "report.html") if (out_dir / f).exists()]
@@ -438,11 +367,11 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         figures = " and figures (plots/)" if any((out_dir / "plots").glob("*")) else ""
         kept, back = set_aside_cells(out_dir, opts["fingerprint"])
         log.warning("%s holds a benchmark of other options (%s): %s, its cells%s kept in %s; %s",
-                    out_dir, "; ".join(changes), _removed_text(removed), figures, kept or "(none)",
+                    out_dir, "; ".join(changes), removed_text(removed), figures, kept or "(none)",
                     "the cells of an earlier run with these options are reused" if back
                     else "this benchmark's cells are computed anew",
                     extra={"rerun": {"changes": changes, "reused": bool(back)}})  # (ablation)
-    protocol = _write_protocol(out_dir, bundle, opts, plans, _said_rows(bundle, task, n_folds),
+    protocol = write_protocol(out_dir, bundle, opts, plans, said_rows(bundle, task, n_folds),
                                models_in_force(configs, opts))
     if said := protocol.get("tuned_endpoint_mismatch"):  # as train says it (once in an ablation)
         log.warning("%s", said)
@@ -456,37 +385,11 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     stale = [f for f in ("report.html", "plots") if changed and (out_dir / f).exists()
              and (f != "plots" or old is not None)]  # both made from the earlier results
     if stale:  # (a rerun of fewer --models left the others' figures, read as this run's)
-        said = _stale_words(out_dir, stale, len(list((out_dir / "plots").glob("*.png"))), plots)
+        said = stale_words(out_dir, stale, len(list((out_dir / "plots").glob("*.png"))), plots)
         remove_outputs(out_dir, stale)
         log.warning("%s: removed %s", out_dir, said)
     return BenchmarkResult(out_dir, task, models, results, n_computed, n_reused,
                            time.perf_counter() - t0)
-
-
-def _stale_words(out_dir: Path, stale: list[str], n_figures: int, plots: bool | None) -> str:
-    """What the warning on removed outputs says after "removed": which, and what writes them
-    anew. "`genemoe report` writes them anew" was said as the same command went on to draw
-    this run's figures itself (``plots``; None: not known, worded for either)."""
-    figures, page = "plots" in stale, "report.html" in stale
-    said = " and ".join([*(["report.html"] if page else []),
-                         *([f"{n_figures} figures in plots/"] if figures else [])])
-    report = f"`genemoe report {out_dir}`"
-    if not figures or plots is False:
-        tail = f"{report} writes {'it' if stale == ['report.html'] else 'them'} anew"
-    elif plots:
-        tail = "this run draws its own" + (f"; {report} writes report.html anew" if page else "")
-    else:
-        tail = ("`genemoe benchmark` draws this run's figures unless given --no-plots; "
-                f"{report} writes {'report.html and ' if page else ''}any missing anew")
-    return f"{said}, made from the earlier results; {tail}"
-
-
-def _removed_text(removed: list[str]) -> str:
-    """``its summary.md, results.csv and report.html are removed`` (those there were)."""
-    if not removed:
-        return "none of its tables was written"
-    names = ", ".join(removed[:-1]) + (" and " if len(removed) > 1 else "") + removed[-1]
-    return f"its {names} {'are' if len(removed) > 1 else 'is'} removed"
 
 
 def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: dict, out_dir: Path,

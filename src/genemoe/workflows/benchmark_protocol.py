@@ -1,0 +1,121 @@
+"""What a benchmark directory says of its run besides the cells: the cells' fingerprint,
+``protocol.json`` and ``splits.tsv``, the samples it used, and the words for the outputs a
+rerun removes (:mod:`genemoe.workflows.benchmark` writes them)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from genemoe.config_presets import load_preset
+from genemoe.data.bundle import Bundle, atomic_write_text
+from genemoe.evaluate.benchmark_files import software_versions
+from genemoe.train.finetune import pretrained_sha256
+from genemoe.train.task_data import Task
+from genemoe.workflows.benchmark_preset import preset_tuned_on, used_endpoint_mismatch
+from genemoe.workflows.benchmark_pretrained import collapsed_runs
+from genemoe.workflows.common import plain
+from genemoe.workflows.folds import FoldPlan, rows_account
+
+__all__ = ["cells_fingerprint", "said_rows", "write_protocol", "stale_words", "removed_text"]
+
+log = logging.getLogger("genemoe.workflows.benchmark")  # the benchmark's: ablation says them once
+
+def cells_fingerprint(bundle: Bundle, opts: dict) -> str:
+    """Hash of everything a cell's numbers depend on, except the model and the repeat count."""
+    key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction")}
+    if opts["task"] == "survival":  # the C-index intervals' resamples; classify has none
+        key["n_boot"] = opts["n_boot"]
+    if opts.get("tune"):  # cells depend on the budget; the studies do not (see _tune_cell)
+        key["tune"] = opts["tune"]
+    if opts.get("ensemble", 1) > 1:
+        key["ensemble"] = opts["ensemble"]
+    if opts.get("tune_cv", 1) > 1:  # trials scored on inner folds: other studies, other cells
+        key["tune_cv"] = opts["tune_cv"]
+    other = "survival" if opts["task"] == "classify" else "classify"
+    key["preset"] = {k: v for k, v in load_preset(opts["preset"]).items()  # content, not name;
+                     if k != "tuned_on"  # provenance notes change no number, nor does the
+                     and k not in (f"train_{other}", f"train_{other}_models")}  # other task
+    key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
+    key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
+    pre = opts.get("pretrained")
+    if isinstance(pre, dict):  # per fold: how the runs were made (each cell checks its run)
+        key["pretrained"] = ["per-fold", pre["per_fold"], opts.get("freeze_encoder_epochs", 0)]
+    elif pre:
+        key["pretrained"] = [pretrained_sha256(Path(pre)), opts.get("freeze_encoder_epochs", 0)]
+    return hashlib.sha256(json.dumps(plain(key), sort_keys=True).encode()).hexdigest()
+
+
+def said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:
+    """:func:`~genemoe.workflows.folds.rows_account`, its samples left out and its types
+    rarer than the folds said as warnings (for protocol.json and summary.md, not the
+    fingerprint: the cells do not change)."""
+    account = rows_account(bundle, task, n_folds)
+    if account["left_out"]:
+        log.warning("%s of the bundle's %s samples used for %s; left out: %s",
+                    f"{account['n_used']:,}", f"{account['n_bundle']:,}", task,
+                    ", ".join(f"{n:,} {why}" for why, n in account["left_out"].items()))
+    if small := account["types_under_folds"]:
+        log.warning("%d type(s) have fewer samples than the %d folds (%s): some test folds hold "
+                    "none of them, and each fold's macro metrics average over the types it holds and "
+                    "those a model predicts there",
+                    len(small), n_folds, ", ".join(f"{t} {n}" for t, n in small.items()))
+    return account
+
+
+def write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan],
+                    samples: dict, in_force: dict[str, dict]) -> dict:
+    """Write ``protocol.json`` and ``splits.tsv`` (every fold's rows as sample ids);
+    ``in_force``: each model's ``tuned_on:`` entries in force. A survival tune's options
+    used on another endpoint are recorded (``tuned_endpoint_mismatch``)."""
+    survival = opts["task"] == "survival"
+    tuned_on = preset_tuned_on(opts, in_force, bundle.endpoint if survival else None)
+    record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
+                                                  "normalisation", "inputs", "steps", "dropped")}
+    protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
+                       "bundle_summary": bundle.summary, "bundle_record": record,
+                       "class_names": bundle.class_names, "samples": samples,
+                       **({"endpoint": bundle.endpoint} if survival else {}),
+                       "preset_tuned_on": tuned_on, **used_endpoint_mismatch(tuned_on),
+                       "pretrained_collapsed": collapsed_runs(opts.get("pretrained")),
+                       "stratified_by":
+                       "cancer_type|event" if opts["task"] == "survival" else "cancer_type",
+                       "versions": software_versions(),
+                       "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+    atomic_write_text(out_dir / "protocol.json", json.dumps(protocol, indent=2))
+    frames = [pd.DataFrame({"sample_id": bundle.sample_ids[getattr(p, part)], "repeat": p.repeat,
+                            "fold": p.fold, "part": part})
+              for p in plans for part in ("train", "val", "test")]
+    atomic_write_text(out_dir / "splits.tsv", pd.concat(frames).to_csv(sep="\t", index=False))
+    return protocol
+
+
+def stale_words(out_dir: Path, stale: list[str], n_figures: int, plots: bool | None) -> str:
+    """What the warning on removed outputs says after "removed": which, and what writes them
+    anew. "`genemoe report` writes them anew" was said as the same command went on to draw
+    this run's figures itself (``plots``; None: not known, worded for either)."""
+    figures, page = "plots" in stale, "report.html" in stale
+    said = " and ".join([*(["report.html"] if page else []),
+                         *([f"{n_figures} figures in plots/"] if figures else [])])
+    report = f"`genemoe report {out_dir}`"
+    if not figures or plots is False:
+        tail = f"{report} writes {'it' if stale == ['report.html'] else 'them'} anew"
+    elif plots:
+        tail = "this run draws its own" + (f"; {report} writes report.html anew" if page else "")
+    else:
+        tail = ("`genemoe benchmark` draws this run's figures unless given --no-plots; "
+                f"{report} writes {'report.html and ' if page else ''}any missing anew")
+    return f"{said}, made from the earlier results; {tail}"
+
+
+def removed_text(removed: list[str]) -> str:
+    """``its summary.md, results.csv and report.html are removed`` (those there were)."""
+    if not removed:
+        return "none of its tables was written"
+    names = ", ".join(removed[:-1]) + (" and " if len(removed) > 1 else "") + removed[-1]
+    return f"its {names} {'are' if len(removed) > 1 else 'is'} removed"
