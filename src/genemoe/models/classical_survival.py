@@ -3,12 +3,18 @@
 Created through the registry (``create_model("coxnet", n_genes=..., n_outputs=1,
 task="survival", **config)``); the interface:
 
-``fit(X, y=None, *, time, event, X_val=None, y_val=None, gene_variance=None) -> self``
+``fit(X, y=None, *, time, event, X_val=None, y_val=None, gene_variance=None, selection=None) -> self``
     ``X`` ``(n_samples, n_genes)`` float32 (usually z-scored per gene on the training
     split), ``time`` ``(n_samples,)`` days, ``event`` ``(n_samples,)`` bool. ``y_val`` is
-    ``(time_val, event_val)`` for the rows of ``X_val``; they choose the hyper-parameters
-    (by Harrell's C), else an inner stratified K-fold of the training rows does. The final
+    ``(time_val, event_val)`` for the rows of ``X_val``; they choose the hyper-parameters,
+    else an inner stratified K-fold of the training rows does (by Harrell's C). The final
     model is fitted on the training rows only.
+
+    ``selection`` ``(criterion, score)``: what the validation rows choose by, as the neural
+    models choose their epoch (``train: survival_selection``; the trainer passes its own
+    validation metric, :func:`genemoe.train.fit.selection_metric`): ``score(risk_val) ->
+    float``, higher is better, on the linear predictor of the rows of ``X_val``. None:
+    Harrell's C (``"c_index"``). The inner CV always scores by Harrell's C.
 
     ``gene_variance`` ``(n_genes,)``: each gene's variance on the *unscaled* training
     log-expression (the per-gene scaler's std squared). Both models keep the most variable
@@ -19,7 +25,8 @@ task="survival", **config)``); the interface:
     Linear predictor (log-hazard): higher = worse, as everywhere in genemoe.
 ``get_params() -> dict``
     Options and, under ``fitted``: ``chosen``, ``selection`` (``"validation"``, ``"inner
-    CV, k folds"``), ``score`` and ``grid_scores`` (Harrell's C of every grid point).
+    CV, k folds"``), ``criterion`` (``"c_index"``, or the name given with ``selection``),
+    ``score`` and ``grid_scores`` (the criterion's value at every grid point).
 
 Models
 ------
@@ -94,8 +101,9 @@ COXPH_DEFAULTS: Cfg = {
 COXPH_GRID: Grid = {"n_top_genes": [20, 50, 100], "alpha": [100.0, 10.0, 1.0, 0.1]}
 
 Val = tuple[np.ndarray, np.ndarray, np.ndarray]  # (X_val, time_val, event_val)
-# (fit rows of the training data or None = all of them, X_eval, time_eval, event_eval)
-Split = tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]
+Score = Callable[[np.ndarray], float]  # risk of the evaluated rows -> criterion (higher: better)
+# (fit rows of the training data or None = all of them, X_eval, score of X_eval's risk)
+Split = tuple[np.ndarray | None, np.ndarray, Score]
 
 
 def _check_follow_up(
@@ -144,6 +152,11 @@ def _c_index(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> float:
         return float("nan")
 
 
+def _harrell_on(time: np.ndarray, event: np.ndarray) -> Score:
+    """Harrell's C of a risk on the rows of ``time`` and ``event``."""
+    return lambda risk: _c_index(time, event, risk)
+
+
 def _inner_folds(event: np.ndarray, n_folds: int, seed: int) -> list[np.ndarray]:
     """Training-row indices of each held-out fold, stratified by event (k <= n_events)."""
     from sklearn.model_selection import StratifiedKFold
@@ -178,6 +191,7 @@ class _SurvivalModel:
         self.selected_genes_: np.ndarray | None = None
         self.estimator_: Any = None
         self.tuning_: Cfg = {}
+        self.criterion_ = "c_index"
 
     def fit(
         self,
@@ -189,11 +203,14 @@ class _SurvivalModel:
         X_val: Any = None,
         y_val: Any = None,
         gene_variance: np.ndarray | None = None,
+        selection: tuple[str, Score] | None = None,
     ) -> _SurvivalModel:
         """Fit on ``X`` ``(n, n_genes)``, ``time`` and ``event`` ``(n,)``; ``y`` is unused.
 
         ``y_val`` is ``(time_val, event_val)`` for the rows of ``X_val``;
-        ``gene_variance`` ``(n_genes,)`` the unscaled training variance of each gene.
+        ``gene_variance`` ``(n_genes,)`` the unscaled training variance of each gene;
+        ``selection`` ``(criterion, score)`` what the validation rows choose by (None:
+        Harrell's C).
         """
         X = check_X(X, self.n_genes)
         t, e = _check_follow_up(time, event, X.shape[0])
@@ -201,15 +218,19 @@ class _SurvivalModel:
         needs_rank = any(n is not None and n < self.n_genes for n in self._n_top_values())
         self.gene_order_ = gene_order(X, gene_variance) if needs_rank else np.arange(self.n_genes)
         splits: list[Split] = []
+        self.criterion_ = "c_index"
         if val is not None:
+            name, score = selection or ("c_index", _harrell_on(val[1], val[2]))
             if np.isfinite(_c_index(val[1], val[2], np.arange(val[1].size))):
-                splits, self.selection_ = [(None, *val)], "validation"
+                splits, self.selection_, self.criterion_ = [(None, val[0], score)], "validation", name
             else:
                 log.warning("%s: validation rows have no comparable pair; using CV", self.name)
         if not splits:
+            if selection is not None and selection[0] != "c_index":
+                log.warning("%s: inner CV chooses by Harrell's C, not %s", self.name, selection[0])
             folds = _inner_folds(e, self.config["n_folds"], self.config["seed"])
             rows = np.arange(X.shape[0])
-            splits = [(np.setdiff1d(rows, f), X[f], t[f], e[f]) for f in folds]
+            splits = [(np.setdiff1d(rows, f), X[f], _harrell_on(t[f], e[f])) for f in folds]
             self.selection_ = f"inner CV, {len(folds)} folds"
         self._fit_tuned(X, t, e, splits)
         return self
@@ -238,12 +259,14 @@ class _SurvivalModel:
         )
 
     def _record(self, points: list[Cfg], scores: np.ndarray, best: int | None) -> None:
-        self.tuning_ = tuning_record(points, scores, best, self.selection_)
+        self.tuning_ = {**tuning_record(points, scores, best, self.selection_),
+                        "criterion": self.criterion_}
         if best is not None:
             log.info(
-                "%s: chose %s (C-index %.3f, %s)",
+                "%s: chose %s (%s %.3f, %s)",
                 self.name,
                 self.tuning_["chosen"],
+                self.criterion_,
                 scores[best],
                 self.selection_,
             )
@@ -314,10 +337,10 @@ class CoxnetModel(_SurvivalModel):
     def _path_scores(
         self, full: Any, Z: np.ndarray, time: np.ndarray, event: np.ndarray, splits: list[Split]
     ) -> np.ndarray:
-        """Mean Harrell's C ``(n_alphas,)`` over ``splits`` (NaN: no split could score)."""
+        """Mean criterion ``(n_alphas,)`` over ``splits`` (NaN: no split could score)."""
         alphas = full.alphas_
         scores = np.full((max(len(splits), 1), alphas.size), np.nan)
-        for i, (rows, Xe, te, ee) in enumerate(splits):
+        for i, (rows, Xe, score) in enumerate(splits):
             Ze = Xe[:, self.selected_genes_].astype(np.float64)
             est = full
             if rows is not None:
@@ -328,7 +351,7 @@ class CoxnetModel(_SurvivalModel):
                 except (ArithmeticError, ValueError) as exc:
                     log.warning("coxnet: CV fold %d failed (%s)", i, exc)
                     continue
-            scores[i] = [_c_index(te, ee, est.predict(Ze, alpha=a)) for a in alphas]
+            scores[i] = [score(est.predict(Ze, alpha=a)) for a in alphas]
         if not np.isfinite(scores).any():
             return scores[0]
         return np.nanmean(scores, axis=0)
@@ -377,11 +400,11 @@ class CoxPHModel(_SurvivalModel):
     def _score(
         self, c: Cfg, X: np.ndarray, time: np.ndarray, event: np.ndarray, splits: list[Split]
     ) -> float:
-        """Mean Harrell's C of options ``c`` over ``splits`` (NaN: none could score)."""
+        """Mean criterion of options ``c`` over ``splits`` (NaN: none could score)."""
         sel = _top(self.gene_order_, c["n_top_genes"])
         Z = X[:, sel].astype(np.float64)
         out = []
-        for rows, Xe, te, ee in splits:
+        for rows, Xe, score in splits:
             r = slice(None) if rows is None else rows
             try:
                 pca, est = self._fit_one(c, Z[r], time[r], event[r])
@@ -389,7 +412,7 @@ class CoxPHModel(_SurvivalModel):
                 log.warning("coxph: %s failed (%s)", {k: c[k] for k in self.grid}, exc)
                 continue
             Ze = Xe[:, sel].astype(np.float64)
-            out.append(_c_index(te, ee, est.predict(Ze if pca is None else pca.transform(Ze))))
+            out.append(score(est.predict(Ze if pca is None else pca.transform(Ze))))
         return float(np.nanmean(out)) if np.isfinite(out).any() else float("nan")
 
     def _fit_tuned(
