@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.cancer_names import XENA_PRIMARY_DISEASE, code_of_name
-from genemoe.data.ids import dashed_barcode, looks_like_samples
+from genemoe.data.ids import dashed_barcode, is_sample_barcode, looks_like_samples
+from genemoe.data.tcga import TCGA_PROJECTS
 from genemoe.data.textio import (
     NA_TOKENS,
     _check_path,
@@ -57,8 +58,10 @@ def _read_table(path: Path) -> pd.DataFrame:
         raise err
     with reading(path):
         with _text_stream(path) as fh:
-            header, first = fh.readline().rstrip("\r\n"), fh.readline().rstrip("\r\n")
-        delim = _sniff(header, first, None, path)
+            header = fh.readline().rstrip("\r\n")
+            first = next((ln.rstrip("\r\n") for ln in fh if ln.strip()), None)
+        _refuse_rowless(header, first, path)
+        delim = _sniff(header, first or "", None, path)
         with _text_stream(path) as fh:
             try:
                 df = pd.read_csv(fh, sep=delim, dtype=str, na_values=NA_TOKENS, keep_default_na=False)
@@ -71,6 +74,38 @@ def _read_table(path: Path) -> pd.DataFrame:
     if df.empty:
         raise input_error("the table has no data rows", path=path, fix="check the file")
     return df
+
+
+def _refuse_rowless(header: str, first: str | None, path: Path) -> None:
+    """An empty file, or one of a header line and no rows, said so (both were "only one
+    column found (wrong delimiter?)", with a fix about saving a matrix)."""
+    if not header.strip() and first is None:
+        raise input_error("the file is empty", path=path,
+                          fix="check the path; export or copy the table again, with its rows")
+    if first is None:
+        cells = ", ".join(c.strip().strip('"') for c in re.split(r"[\t,;]", header.strip()))
+        raise input_error(f"the file holds a header ({cells[:80]}) and no rows",
+                          path=path, fix="add its rows under the header, or "
+                                         "export or copy the table again whole")
+
+
+def _refuse_headerless(df: pd.DataFrame, path: Path) -> None:
+    """Refuse a label table whose header row is data: a sample barcode among its cells, or
+    a generic sample name beside a TCGA code, each over a column of sample ids (a file
+    without a header lost its first sample to the header, the type column named after it:
+    "LUAD"). A header such as ``days-to-death`` is barcode-shaped, not over sample ids."""
+    if "delimiter" not in df.attrs:  # parquet: its column names are names
+        return
+    cells = [str(c) for c in df.columns]
+    over_ids = [c for c in cells if looks_like_samples([c])  # a sample id over sample ids
+                and looks_like_samples(df[c].dropna().astype(str).tolist()[:500])]
+    coded = any(str(normalise_label(c)).upper() in TCGA_PROJECTS for c in cells)
+    if not any(is_sample_barcode(c) or coded for c in over_ids):  # 'S1' alone: a name
+        return
+    sep = {"\t": "<TAB>"}.get(df.attrs["delimiter"], df.attrs["delimiter"])
+    raise input_error(f"the first row looks like data ({', '.join(cells[:3])}): the file has no "
+                      "header", path=path, where="line 1",
+                      fix=f"add a header line such as sample_id{sep}cancer_type")
 
 
 _SAMPLE_NAMES = ["sampleid", "sample", "samplename", "samplebarcode", "barcode", "sampleids", "samples",
@@ -201,10 +236,12 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
     Raises
     ------
     InputError
-        Unknown or ambiguous columns; a sample listed twice with different labels.
+        Unknown or ambiguous columns; a sample listed twice with different labels; a file
+        without a header line (its first row data) or without rows.
     """
     path = Path(path)
     df = _read_table(path)
+    _refuse_headerless(df, path)
     scol = _pick(df, sample_column, "sample", "--sample-column", path) or _find_sample_column(df, path)
     lcol = _pick(df, label_column, "label", "--label-column", path) or _find_label_column(df, scol, path)
     if survival_unread and (surv := survival_columns(df.columns)):
