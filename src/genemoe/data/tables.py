@@ -35,7 +35,7 @@ from genemoe.data.textio import (
 from genemoe.errors import input_error
 
 __all__ = ["read_labels", "read_clinical", "normalise_label", "agreeing_labels", "respellings",
-           "chained_respellings", "XENA_PRIMARY_DISEASE"]
+           "chained_respellings", "is_missing_label", "XENA_PRIMARY_DISEASE"]
 
 logger = logging.getLogger(__name__)
 
@@ -197,10 +197,28 @@ def _find_label_column(df: pd.DataFrame, exclude: str, path: Path) -> str:
         path=path, fix="pass it with label_column= (CLI: --label-column)")
 
 
+# What TCGA/GDC write where a value is missing: any bracketed value ([Not Available],
+# [Unknown], [Not Applicable], [Discrepancy], ...), and GDC's words (any case).
+_MISSING_LABEL = re.compile(r"\[[^\]]*\]|unknown|not reported|not available|not applicable",
+                            re.IGNORECASE)
+
+
+def is_missing_label(value: Any) -> bool:
+    """True for a label cell that says the value is missing: TCGA's bracketed ``[Not
+    Available]``, ``[Unknown]``, ``[Discrepancy]``, ...; ``Unknown``, ``not reported`` (any
+    case). They were taken as cancer types (a class of 'Unknown' samples).
+
+    >>> is_missing_label("[Not Available]"), is_missing_label("Not Reported"), is_missing_label("LUAD")
+    (True, True, False)
+    """
+    return isinstance(value, str) and _MISSING_LABEL.fullmatch(value.strip()) is not None
+
+
 def normalise_label(value: Any) -> Any:
     """``'ACC (TCGA)'``, ``'TCGA-ACC'``, ``'adrenocortical cancer'`` (Xena), ``'Adrenocortical
-    carcinoma'`` (the TCGA study name, any case or spacing) → ``'ACC'``; empty → NaN."""
-    if not isinstance(value, str) or not value.strip():
+    carcinoma'`` (the TCGA study name, any case or spacing) → ``'ACC'``; empty, or a missing
+    value's word (:func:`is_missing_label`) → NaN."""
+    if not isinstance(value, str) or not value.strip() or is_missing_label(value):
         return np.nan
     s = value.strip()
     m = re.fullmatch(r"(.+?)\s*\(TCGA\)", s)
@@ -230,8 +248,9 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
     -------
     pd.DataFrame
         Columns ``sample_id``, ``cancer_type`` (``'ACC (TCGA)'``/``'TCGA-ACC'`` → ``'ACC'``,
-        NaN where empty) and ``sample_type`` when the table has one (raw text).
-        ``attrs`` holds ``source_path``, the columns used and ``notes``.
+        NaN where empty or a missing value's word: ``[Not Available]``, ``Unknown``) and
+        ``sample_type`` when the table has one (raw text). ``attrs`` holds ``source_path``,
+        the columns used, ``notes``, ``respelt`` and ``missing_words`` (``{word: rows}``).
 
     Raises
     ------
@@ -257,11 +276,13 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
     if out["sample_id"].isna().any():
         notes.append(f"dropped {int(out['sample_id'].isna().sum())} rows without a sample id")
         out = out[out["sample_id"].notna()]
+    words = _missing_words(df.loc[out.index, lcol], path)
     if out["cancer_type"].isna().any():
         notes.append(f"{int(out['cancer_type'].isna().sum())} samples have no cancer type (kept as NaN)")
     out = _dedupe_labels(out, path, notes).reset_index(drop=True)
     out.attrs = {"source_path": str(path), "sample_column": scol, "label_column": lcol, "notes": notes,
-                 "respelt": dict(respelt)}  # "ACC (TCGA) -> ACC": n
+                 "respelt": dict(respelt),  # "ACC (TCGA) -> ACC": n
+                 "missing_words": words}  # "[Not Available]": n, read as empty
     for n in notes:
         logger.info("%s: %s", path.name, n)
     return out
@@ -281,6 +302,20 @@ def _conflicts(labels: pd.DataFrame, *, dropna: bool) -> list[str]:
     spelt = rows.groupby(key[dup])["sample_id"].agg(lambda s: list(dict.fromkeys(s)))
     return [s[0] + (f" (also written {', '.join(s[1:])})" if len(s) > 1 else "")
             for s in spelt[n_lab[n_lab > 1].index]]
+
+
+def _missing_words(raw: pd.Series, path: Path) -> dict[str, int]:
+    """``{word: rows}`` of the label cells that say the type is missing (``[Not Available]``,
+    ``Unknown``, ...: :func:`is_missing_label`), warned of once: they are read as empty."""
+    said = raw[raw.map(is_missing_label)].map(str.strip).value_counts()
+    words = {str(k): int(v) for k, v in said.items()}
+    if words:
+        n = sum(words.values())
+        shown = ", ".join(f"{k} {v:,}" for k, v in list(words.items())[:3])
+        more = f" and {len(words) - 3} more" if len(words) > 3 else ""
+        logger.warning("%s: %s cancer type%s written as missing, read as empty (%s%s)",
+                       path.name, f"{n:,}", "s" * (n != 1), shown, more)
+    return words
 
 
 def _dedupe_labels(out: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
