@@ -249,8 +249,10 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
     pd.DataFrame
         Columns ``sample_id``, ``cancer_type`` (``'ACC (TCGA)'``/``'TCGA-ACC'`` → ``'ACC'``,
         NaN where empty or a missing value's word: ``[Not Available]``, ``Unknown``) and
-        ``sample_type`` when the table has one (raw text). ``attrs`` holds ``source_path``,
-        the columns used, ``notes``, ``respelt`` and ``missing_words`` (``{word: rows}``).
+        ``sample_type`` when the table has one (raw text); one row per sample (a row with an
+        empty type beside a typed row of its sample left out, warned). ``attrs`` holds
+        ``source_path``, the columns used, ``notes``, ``respelt``, ``missing_words``
+        (``{word: rows}``) and ``empty_rows_beside_typed``.
 
     Raises
     ------
@@ -279,10 +281,11 @@ def read_labels(path: Path | str, *, sample_column: str | None = None,
     words = _missing_words(df.loc[out.index, lcol], path)
     if out["cancer_type"].isna().any():
         notes.append(f"{int(out['cancer_type'].isna().sum())} samples have no cancer type (kept as NaN)")
-    out = _dedupe_labels(out, path, notes).reset_index(drop=True)
+    out, idle = _dedupe_labels(out, path, notes)
     out.attrs = {"source_path": str(path), "sample_column": scol, "label_column": lcol, "notes": notes,
                  "respelt": dict(respelt),  # "ACC (TCGA) -> ACC": n
-                 "missing_words": words}  # "[Not Available]": n, read as empty
+                 "missing_words": words,  # "[Not Available]": n, read as empty
+                 "empty_rows_beside_typed": idle}  # empty-type rows of samples typed elsewhere
     for n in notes:
         logger.info("%s: %s", path.name, n)
     return out
@@ -318,16 +321,30 @@ def _missing_words(raw: pd.Series, path: Path) -> dict[str, int]:
     return words
 
 
-def _dedupe_labels(out: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
+def _dedupe_labels(out: pd.DataFrame, path: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    """One row per sample: repeats collapsed; a row with an empty type beside a typed row of
+    the same sample left out, warned and counted (as an empty type elsewhere, it names no
+    type: it was refused as "listed with different cancer types"); different types refused.
+    Returns the rows and how many empty rows were left out."""
+    key = out["sample_id"].map(dashed_barcode)
+    idle = out["cancer_type"].isna() & key.isin(set(key[out["cancer_type"].notna()]))
+    if n_idle := int(idle.sum()):
+        eg = out.loc[idle, "sample_id"].iloc[0]
+        logger.warning("%s: %s row%s with an empty cancer type for a sample another row types "
+                       "(e.g. %s): the typed row kept", path.name, f"{n_idle:,}",
+                       "s" * (n_idle != 1), eg)
+        notes.append(f"{n_idle} rows with an empty cancer type left out: another row types "
+                     "their sample")
+        out = out[~idle]
     if conflicting := _conflicts(out, dropna=False):
         raise input_error(
             f"{len(conflicting)} sample(s) listed with different cancer types, e.g. "
             f"{'; '.join(conflicting[:5])}", path=path, fix="give each sample one cancer type")
-    if not out["sample_id"].duplicated().any():
-        return out
-    notes.append(f"{int(out['sample_id'].duplicated().sum())} repeated rows of the same samples "
-                 "collapsed (first kept)")
-    return out.drop_duplicates("sample_id", keep="first")
+    if out["sample_id"].duplicated().any():
+        notes.append(f"{int(out['sample_id'].duplicated().sum())} repeated rows of the same "
+                     "samples collapsed (first kept)")
+        out = out.drop_duplicates("sample_id", keep="first")
+    return out.reset_index(drop=True), n_idle
 
 
 def respellings(given: pd.Series, normalised: pd.Series) -> Counter[str]:
