@@ -8,6 +8,7 @@ names are re-exported here).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -33,7 +34,7 @@ from genemoe.evaluate.benchmark_protocol import (
     tuning_text,
 )
 from genemoe.evaluate.p_values import with_p_text
-from genemoe.models.search_spaces import params_text
+from genemoe.models.search_spaces import params_text, value_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table",
@@ -306,7 +307,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "test part, divided by the experts' entropy (0: every type routed alike, 1: "
                   "the expert fixes the type); usage tables per type in cells/*.json.", "",
                   markdown_table(sep), ""]
-    lines += _tuned_on_lines(protocol)
+    lines += _tuned_on_lines(protocol, results)
     lines += _auc_lines(results)
     if len(per_type := per_type_c_table(results)):
         lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
@@ -385,10 +386,12 @@ def tuned_on_in_run(tuned_on: Mapping[str, Any] | None) -> tuple[dict[str, Any],
     return used, [k for k in (tuned_on or {}) if k not in used]
 
 
-def _tuned_on_lines(protocol: Mapping[str, Any]) -> list[str]:
+def _tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = None
+                    ) -> list[str]:
     """summary.md's account of the preset values that were chosen on data, and where: those
     of options this run's models used (the others named as not used), and that ``--epochs``
-    or ``--tune`` replaced some."""
+    or ``--tune`` replaced some (per model, in how many of its folds: ``results``' chosen
+    values)."""
     tuned_on, epochs = protocol.get("preset_tuned_on"), protocol.get("epochs")
     if tuned_on is None:
         return []
@@ -409,7 +412,8 @@ def _tuned_on_lines(protocol: Mapping[str, Any]) -> list[str]:
     rows = pd.DataFrame([{"value of": k, "is": v.get("value"), "chosen on": v.get("data"),
                           "part": v.get("part"),
                           "sits in a benchmark's test folds": v.get("overlaps_benchmark_test_folds"),
-                          **({"used by": ", ".join(_named(u, protocol) for u in v["used_by"])}
+                          **({"used by": ", ".join(_user_text(k, v, _named(u, protocol), results)
+                                                   for u in v["used_by"])}
                              if "used_by" in v else {}),
                           **({"replaced here": v["overridden"]} if v.get("overridden") else {})}
                          for k, v in used.items()]).fillna("")
@@ -436,6 +440,54 @@ def _endpoint_lines(protocol: Mapping[str, Any], used: Mapping[str, Any]) -> lis
                                   else "") for k, v in used.items()
                       if isinstance(v, Mapping) and v.get("endpoint_mismatch"))
     return [f"**Tuned on another endpoint**: {said[0].upper()}{said[1:]} ({which}).", ""]
+
+
+def _user_text(key: str, entry: Mapping[str, Any], model: str, results: pd.DataFrame | None
+               ) -> str:
+    """A model in the "used by" column, with the folds whose search replaced every option of
+    ``tuned_on`` entry ``key`` (``fcn: start value only, replaced in 2/2 folds``): the column
+    said "fcn" for a dropout every fold's search had replaced (its "used by" is decided
+    before tuning). A fold whose search kept the entry's value (one option) is not counted."""
+    if results is None or "chosen" not in results or not (opts := _entry_options(key)):
+        return model
+    chosen = results.loc[results["model"] == model, "chosen"].fillna("").astype(str)
+    start = _value_text(str(entry.get("value", "")).split(" ")[0]) if len(opts) == 1 else None
+    k = sum(all(o in c and c[o] != start for o in opts) for c in map(_chosen_values, chosen))
+    if not k:
+        return model
+    only = "start value only, " if k == len(chosen) else ""
+    return f"{model}: {only}replaced in {k}/{len(chosen)} folds"
+
+
+def _entry_options(key: str) -> list[str]:
+    """The searchable options (``model.x``, ``train.x``) a ``tuned_on`` key names; [] where
+    it names a whole section (``train_survival``: which options the search replaced is not
+    a question of one key)."""
+    out = []
+    for path in key.split(","):
+        section, _, option = path.strip().partition(".")
+        if not option:
+            return []
+        out.append(f"{'train' if section.startswith('train') else section}.{option}")
+    return out
+
+
+def _chosen_values(text: str) -> dict[str, str]:
+    """``results.csv``'s ``chosen`` (``model.dropout=0.352, train.lr=0.000216``) as a dict
+    of value texts (a list's commas kept inside its value)."""
+    keys = list(re.finditer(r"(?:^|, )([A-Za-z_][\w.]*)=", text))
+    ends = [m.start() for m in keys[1:]] + [len(text)]
+    return {m.group(1): _value_text(text[m.end():end])
+            for m, end in zip(keys, ends, strict=True)}
+
+
+def _value_text(text: str) -> str:
+    """A number as :func:`~genemoe.models.search_spaces.value_text` writes it (``0.50`` and
+    ``0.5`` alike); any other text as it is."""
+    try:
+        return value_text(float(text))
+    except ValueError:
+        return text
 
 
 def _named(user: str, protocol: Mapping[str, Any]) -> str:
