@@ -40,7 +40,7 @@ __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "sum
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table",
            "comparison_markdown", "chosen_table",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
-           "FEW_PAIRS", "options_lines", "null_brier_text", "chosen_where", "per_type_c_table",
+           "FEW_PAIRS", "options_lines", "null_brier_text", "ibs_window_text", "chosen_where", "per_type_c_table",
            "auc_table", "AUC_TEXT", "PER_TYPE_TEXT", "routing_summary", "tuned_on_used_by",
            "tuned_on_in_run"]
 
@@ -94,6 +94,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                        uno_tau=m.get("uno_tau") or np.nan,  # its truncation day, if any
                        ibs_null_reference=m.get("ibs_null_reference", np.nan),
                        integrated_brier_score=m.get("integrated_brier_score", np.nan),
+                       **_ibs_window(m),  # the score's days; cells/*.json only before
                        n_events=m["n_events"],
                        **{k: _or_nan(m.get(k)) for k in AUC_COLUMNS})  # newer cells
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
@@ -118,6 +119,17 @@ def _tuning_columns(tuning: dict | None) -> dict[str, float]:
             "tune_seconds_saved": "seconds_saved_by_pruning"}
     return {col: np.nan if tuning.get(k) is None else round(float(tuning[k]), 2)  # s, counts
             for col, k in keys.items()}
+
+
+def _ibs_window(metrics: dict) -> dict[str, float]:
+    """A survival cell's integrated Brier score times (``ibs_from``, ``ibs_to``, days) and
+    its test patients censored at the training follow-up's end (0 where none; NaN without
+    a score)."""
+    times = metrics.get("ibs_times")
+    if not times:
+        return {"ibs_from": np.nan, "ibs_to": np.nan, "ibs_censored_at_training_end": np.nan}
+    return {"ibs_from": float(times[0]), "ibs_to": float(times[-1]),
+            "ibs_censored_at_training_end": float(metrics.get("ibs_censored_at_training_end", 0))}
 
 
 def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -221,6 +233,27 @@ def null_brier_text(results: pd.DataFrame) -> str:
     return text
 
 
+def ibs_window_text(results: pd.DataFrame) -> str:
+    """One line on the integrated Brier score's days over the folds and the test patients
+    cut at their training follow-up's end ("" without them: classification, older cells).
+    Each fold's window (:mod:`genemoe.evaluate.brier`) was in cells/*.json only."""
+    if "ibs_from" not in results or results["ibs_from"].isna().all():
+        return ""
+    folds = results.dropna(subset=["ibs_from"]).drop_duplicates(["repeat", "fold"])
+    cut = int(folds["ibs_censored_at_training_end"].sum())
+    n = len(folds)
+    return (f"Integrated Brier score days (10th–90th percentile of each test fold's follow-up, "
+            f"cut at its training follow-up's end): from day {_days(folds['ibs_from'])} to day "
+            f"{_days(folds['ibs_to'])} over {n} fold{'s' * (n != 1)}; {cut} test patient"
+            f"{'s were' if cut != 1 else ' was'} followed beyond it and censored there.")
+
+
+def _days(days: pd.Series) -> str:
+    """``"132"`` or the range over folds ``"132–317"``, whole days with thousands commas."""
+    lo, hi = round(float(days.min())), round(float(days.max()))
+    return f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
+
+
 def _worse_than_none(results: pd.DataFrame) -> str:
     """The models whose integrated Brier score is above the no-information one in some fold
     (same fold), named with the count: only the reference's mean was said, so a reader had
@@ -264,6 +297,8 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
              protocol_text(protocol), "", "## Mean ± std over folds", "",
              markdown_table(summary_table(results, task)), ""]
     if text := null_brier_text(results):
+        lines += [text, ""]
+    if text := ibs_window_text(results):
         lines += [text, ""]
     if results["model"].nunique() > 1:
         best, comp = paired_comparisons(results, task)

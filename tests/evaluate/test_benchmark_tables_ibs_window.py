@@ -1,0 +1,38 @@
+"""summary.md gives the integrated Brier score's days over the folds and the test patients
+censored at their training follow-up's end (they were in cells/*.json only)."""
+
+from __future__ import annotations
+
+from genemoe.evaluate.benchmark_tables import results_table, summary_markdown
+
+PROTOCOL = {"task": "survival", "preset": "small", "epochs": None, "n_folds": 3, "n_repeats": 1,
+            "seed": 0, "bundle_path": "b", "val_fraction": 0.15, "tune": 0}
+
+
+def _cell(model: str, fold: int, times: list[float] | None, cut: int | None) -> dict:
+    metrics = {"c_index": 0.7, "c_index_ci": [0.6, 0.8], "logrank_p": 0.01, "n_events": 20,
+               "c_index_by_type": {}}
+    if times is not None:
+        metrics.update(integrated_brier_score=0.17, ibs_null_reference=0.21, ibs_times=times,
+                       ibs_n_times=50)
+    if cut is not None:
+        metrics["ibs_censored_at_training_end"] = cut
+    return {"model": model, "repeat": 0, "fold": fold, "seed": 0, "task": "survival",
+            "n": {"train": 200, "val": 40, "test": 120}, "n_genes": 100, "seconds": 1.0,
+            "metrics": metrics}
+
+
+def test_the_window_over_folds_and_the_patients_cut_are_in_summary_md():
+    folds = [([248.0, 2680.0], 2), ([132.0, 3145.0], None), ([167.0, 2949.0], 3)]
+    cells = [_cell(m, i, t, c) for m in ("coxnet", "coxph") for i, (t, c) in enumerate(folds)]
+    results = results_table(cells)
+    assert list(results["ibs_censored_at_training_end"][:3]) == [2, 0, 3]
+    md = summary_markdown(results, PROTOCOL)
+    line = next(ln for ln in md.splitlines() if ln.startswith("Integrated Brier score days"))
+    assert "from day 132–248 to day 2,680–3,145 over 3 folds" in line
+    assert "5 test patients were followed beyond it and censored there." in line  # not 10
+
+
+def test_no_window_line_without_a_score():
+    results = results_table([_cell("coxnet", 0, None, None)])
+    assert "Integrated Brier score days" not in summary_markdown(results, PROTOCOL)
