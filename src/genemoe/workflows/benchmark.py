@@ -104,6 +104,7 @@ from genemoe.workflows.folds import (
     FoldData,
     FoldPlan,
     InnerSplits,
+    check_inner_plans,
     fit_fold_preprocessing,
     fold_data,
     fold_preprocessing,
@@ -349,7 +350,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     out_dir = path_of(out_dir, "out_dir")
     bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
-                       val_fraction=val_fraction)
+                       val_fraction=val_fraction)  # refuses survival folds without events
+    if tune_cv > 1:  # every refusal before --out is touched: a refused rerun removed outputs
+        check_inner_plans(bundle, plans, task, n_folds=tune_cv, seed=seed)
     check_out_dir(out_dir, "benchmark")
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks
     opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,

@@ -18,6 +18,7 @@ from genemoe.train.task_data import Task, TaskData
 from genemoe.train.train_config import whole_number
 
 __all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts",
+           "check_part_events", "CENSORED_PARTS",
            "check_bundle_has_task", "check_trainable", "check_out_dir", "check_models",
            "check_whole_numbers"]
 
@@ -93,18 +94,40 @@ def check_bundle_has_task(bundle: Bundle, task: Task) -> None:
                                                  "Xena survival table)") + ", or use --task classify")
 
 
+CENSORED_PARTS = {"train": "a Cox model cannot learn",
+                  "val": "model selection has no C-index to read",
+                  "test": "its C-index cannot be scored"}
+"""Why a survival part without any event is refused, per part."""
+
+
+def check_part_events(events: dict[str, np.ndarray], where: str, **error: Any) -> None:
+    """Refuse the first non-empty part of ``events`` (``part -> (n,) bool``) without an event.
+
+    Parameters
+    ----------
+    events
+        Each part's event indicators (``train``, ``val``, ``test``; others are ignored).
+    where
+        Named first in the error (``"repeat 0, fold 3"``).
+    error
+        :func:`~genemoe.errors.input_error`'s other arguments (``path``, ``fix``).
+    """
+    for part, why in CENSORED_PARTS.items():
+        e = events.get(part)
+        if e is not None and len(e) and not np.asarray(e, bool).any():
+            raise input_error(f"{where}: every {part} sample is censored ({len(e)} "
+                              f"samples, no event): {why}", **error)
+
+
 def check_survival_parts(data: dict[str, TaskData], where: str, **error: Any) -> None:
-    """Refuse survival parts a Cox model cannot train on or be selected on.
+    """Refuse survival parts a Cox model cannot train on, be selected on or be scored on.
 
     A training part without events cannot fit a Cox model; a validation part without
-    events has no C-index, so model selection would read a constant and keep epoch 1.
+    events has no C-index, so model selection would read a constant and keep epoch 1; a
+    test part without events has no C-index to report (scoring it stopped after training,
+    naming no part).
     """
-    for part, why in (("train", "a Cox model cannot learn"),
-                      ("val", "model selection has no C-index to read")):
-        d = data.get(part)
-        if d is not None and len(d.rows) and not np.asarray(d.event, bool).any():
-            raise input_error(f"{where}: every {part} sample is censored ({len(d.rows)} "
-                              f"samples, no event): {why}", **error)
+    check_part_events({part: d.event for part, d in data.items()}, where, **error)
 
 
 def plain(obj: Any) -> Any:

@@ -18,10 +18,11 @@ from genemoe.data.bundle import Bundle
 from genemoe.data.prepare import fit_gene_filter
 from genemoe.data.scaling import Scaler, fit_scaler
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 from genemoe.train.task_data import TaskData, task_data
 from genemoe.workflows.common import (
     check_bundle_has_task,
+    check_part_events,
     check_survival_parts,
     check_whole_numbers,
     patient_ids,
@@ -29,7 +30,7 @@ from genemoe.workflows.common import (
 )
 
 __all__ = ["FoldPlan", "FoldData", "task_rows", "rows_account", "plan_folds",
-           "fit_fold_preprocessing", "fold_preprocessing", "fold_data", "inner_plans",
+           "fit_fold_preprocessing", "fold_preprocessing", "fold_data", "inner_plans", "check_inner_plans",
            "inner_splits", "InnerSplits", "VAL_FRACTION"]
 
 Task = Literal["classify", "survival"]
@@ -100,6 +101,15 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
         raise input_error(f"{rows.size} usable samples for {task}: too few for {n_folds} folds",
                           path=bundle.path, fix="use fewer --folds, or a larger bundle")
     keys, groups = _strata(bundle, rows, task)
+    plans = _deal(bundle, rows, keys, groups, n_folds, n_repeats, seed, val_fraction)
+    if task == "survival":
+        _check_fold_events(bundle, rows, keys, groups, plans, n_repeats, seed, val_fraction)
+    return plans
+
+
+def _deal(bundle: Bundle, rows: np.ndarray, keys: np.ndarray, groups: np.ndarray, n_folds: int,
+          n_repeats: int, seed: int, val_fraction: float) -> list[FoldPlan]:
+    """:func:`plan_folds`' plans of ``rows`` (their strata ``keys`` and patient ``groups``)."""
     plans = []
     for r in range(n_repeats):
         folds = stratified_kfold(keys, n_folds=n_folds, seed=seed + r, groups=groups)
@@ -114,6 +124,43 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
                                   path=bundle.path, fix="use fewer --folds, or a larger bundle")
             plans.append(plan)
     return plans
+
+
+def _eventless(event: np.ndarray, plans: list[FoldPlan]) -> FoldPlan | None:
+    """The first plan with a train, validation or test part without any event, or None."""
+    return next((p for p in plans for part in ("train", "val", "test")
+                 if not event[getattr(p, part)].any()), None)
+
+
+def _check_fold_events(bundle: Bundle, rows: np.ndarray, keys: np.ndarray, groups: np.ndarray,
+                       plans: list[FoldPlan], n_repeats: int, seed: int,
+                       val_fraction: float) -> None:
+    """Refuse survival folds with a part without events, naming the repeat, fold and part,
+    before any cell trains (a test fold of gdc6 without a death stopped ``--folds 40``
+    after three cells, naming neither). The fix names the most folds, below these, whose
+    every part holds an event with this seed; events cluster in some folds (each stratum
+    is dealt on from where the last ended, so the few events of six types can miss a run
+    of folds)."""
+    event = np.asarray(bundle.survival()[1], bool)
+    bad = _eventless(event, plans)
+    if bad is None:
+        return
+    n_folds = max(p.fold for p in plans) + 1
+    fewer = None
+    for k in range(n_folds - 1, 1, -1):
+        try:
+            if _eventless(event, _deal(bundle, rows, keys, groups, k, n_repeats, seed,
+                                       val_fraction)) is None:
+                fewer = k
+                break
+        except InputError:
+            continue
+    n_events = int(event[rows].sum())
+    fix = (f"{n_events} events in {len(rows)} samples over {n_folds} folds: "
+           + (f"use --folds {fewer} (then every part of every repeat holds an event), or "
+              if fewer else "") + "use a cohort with more events")
+    check_part_events({part: event[getattr(bad, part)] for part in ("train", "val", "test")},
+                      f"repeat {bad.repeat}, fold {bad.fold}", path=bundle.path, fix=fix)
 
 
 def _strata(bundle: Bundle, rows: np.ndarray, task: Task) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +216,24 @@ def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
     if any(p.train.size == 0 or p.val.size == 0 for p in out):
         raise input_error(f"repeat {plan.repeat}, fold {plan.fold}: an inner fold is empty",
                           path=bundle.path, fix="use a smaller --tune-cv, or fewer --folds")
+    if task == "survival":  # each inner fold trains a Cox model and reads its C-index
+        event = np.asarray(bundle.survival()[1], bool)
+        for k, p in enumerate(out):
+            check_part_events({"train": event[p.train], "val": event[p.val]},
+                              f"repeat {plan.repeat}, fold {plan.fold}, inner fold {k}",
+                              path=bundle.path, fix=f"use fewer than {n_folds} inner folds "
+                                                    "(--tune-cv), or fewer --folds")
     return out
+
+
+def check_inner_plans(bundle: Bundle, plans: list[FoldPlan], task: Task, *, n_folds: int,
+                      seed: int) -> None:
+    """Deal every plan's :func:`inner_plans` (seed ``seed + repeat``, as the benchmark's
+    cells do) so that a refusal comes before any cell trains or any output is touched (too
+    many inner folds were refused in the first cell, after a rerun had removed the earlier
+    run's summary.md, results.csv and figures)."""
+    for plan in plans:
+        inner_plans(bundle, plan, task, n_folds=n_folds, seed=seed + plan.repeat)
 
 
 class InnerSplits:
