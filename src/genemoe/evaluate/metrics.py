@@ -262,9 +262,35 @@ def classification_metrics(
     return out
 
 
+def _clusters(groups: Sequence[object] | np.ndarray | None, n: int, where: str
+              ) -> list[np.ndarray] | None:
+    """Each cluster's sample indices (in order of first appearance), None without ``groups``."""
+    if groups is None:
+        return None
+    codes = np.asarray(groups, dtype=object)
+    if codes.shape != (n,):
+        raise input_error(f"groups must be (n,) like the labels ({n}), got {codes.shape}",
+                          where=where, fix="pass one group (patient) per sample")
+    _, first, inverse = np.unique(codes.astype(str), return_index=True, return_inverse=True)
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))  # by first appearance
+    inverse = rank[inverse.reshape(-1)]
+    order = np.argsort(inverse, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(inverse))[:-1])
+
+
+def _draw(rng: np.random.Generator, n: int, members: list[np.ndarray] | None) -> np.ndarray:
+    """One resample's indices: ``n`` samples with replacement, or (with ``members``) as many
+    clusters with replacement, each with all its samples (a cluster bootstrap)."""
+    if members is None:
+        return rng.integers(0, n, n)
+    return np.concatenate([members[j] for j in rng.integers(0, len(members), len(members))])
+
+
 def bootstrap_macro_f1(y_true: np.ndarray | Sequence[int], y_pred: np.ndarray | Sequence[int],
-                       *, classes: Sequence[int] | None = None, n_boot: int = 1000, seed: int = 0,
-                       alpha: float = 0.05) -> tuple[float, float] | None:
+                       *, classes: Sequence[int] | None = None,
+                       groups: Sequence[object] | np.ndarray | None = None, n_boot: int = 1000,
+                       seed: int = 0, alpha: float = 0.05) -> tuple[float, float] | None:
     """Percentile bootstrap interval of macro-F1.
 
     By default macro-F1 as :func:`classification_metrics` defines it: the mean over the
@@ -276,6 +302,10 @@ def bootstrap_macro_f1(y_true: np.ndarray | Sequence[int], y_pred: np.ndarray | 
     which types are averaged. A class of the set with neither a true nor a predicted
     sample in a resample (F1 undefined) is left out of that resample's mean.
 
+    With ``groups`` (each sample's patient) it is a cluster bootstrap: patients are drawn
+    with replacement, each with all its samples, so a patient's several samples count as
+    one draw (resampled one by one they narrow the interval as if independent).
+
     Parameters
     ----------
     y_true, y_pred
@@ -283,19 +313,24 @@ def bootstrap_macro_f1(y_true: np.ndarray | Sequence[int], y_pred: np.ndarray | 
     classes
         ``(n_classes_averaged,)`` class indices to average over (e.g. the types among the
         labels); None: the classes present in each resample.
+    groups
+        ``(n_samples,)`` each sample's cluster (patient); None: every sample its own (the
+        resamples exactly as before clusters were taken).
     n_boot, seed, alpha
         Resamples (with replacement, same size), their seed, and ``1 - alpha`` coverage.
 
     Returns
     -------
     (lo, hi) or None
-        None for fewer than 2 samples (or no resample with a class of ``classes``).
+        None for fewer than 2 samples or clusters (or no resample with a class of
+        ``classes``).
     """
     t, p = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
     if t.shape != p.shape or t.ndim != 1:
         raise input_error(f"y_true and y_pred must be (n,) alike, got {t.shape} and {p.shape}",
                           where="bootstrap_macro_f1")
-    if len(t) < 2:
+    members = _clusters(groups, len(t), "bootstrap_macro_f1")
+    if len(t) < 2 or (members is not None and len(members) < 2):
         return None
     fixed = None if classes is None else np.unique(np.asarray(classes, np.int64))
     if fixed is not None and (not fixed.size or fixed.min() < 0):
@@ -305,7 +340,7 @@ def bootstrap_macro_f1(y_true: np.ndarray | Sequence[int], y_pred: np.ndarray | 
     rng = np.random.default_rng(seed)
     values = np.empty(n_boot)
     for b in range(n_boot):
-        i = rng.integers(0, len(t), len(t))
+        i = _draw(rng, len(t), members)
         tb, pb = t[i], p[i]
         support, predicted = np.bincount(tb, minlength=k), np.bincount(pb, minlength=k)
         tp = np.bincount(tb[tb == pb], minlength=k)
