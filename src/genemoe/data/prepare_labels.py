@@ -21,7 +21,7 @@ from genemoe.data.read import ExpressionTable, read_labels
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
 from genemoe.errors import InputError, input_error
 
-__all__ = ["attach_labels", "check_labels"]
+__all__ = ["attach_labels", "check_labels", "label_rows_naming_no_sample"]
 
 log = logging.getLogger("genemoe.data.prepare")  # said as prepare's steps are
 
@@ -72,7 +72,7 @@ def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths:
     if label_paths:
         read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column,
                             survival_unread=clinical is None) for p in label_paths]
-        unused = _label_rows_naming_no_sample(label_paths, read, obs)
+        unused = label_rows_naming_no_sample(label_paths, read, obs)
         empty = _empty_label_rows(label_paths, read)
         got = _match_labels(obs, labels := agreeing_labels(read, label_paths))
         obs["cancer_type"] = got.astype(object)  # every label empty: float64, and a text
@@ -148,13 +148,34 @@ def _empty_label_rows(paths: Sequence[Path], tables: Sequence[pd.DataFrame]) -> 
     return out
 
 
-def _label_rows_naming_no_sample(paths: Sequence[Path], tables: Sequence[pd.DataFrame],
+def label_rows_naming_no_sample(paths: Sequence[Path], tables: Sequence[pd.DataFrame],
                                  obs: pd.DataFrame) -> int:
     """Rows of the label tables that name no sample of the expression (by id, its first 15
     characters or its patient). A table none of whose rows does (another cohort's, ids in
     another form) is refused: it was silently unused, the samples labelled from elsewhere
     (the file name). Beside tables that do name samples, the fix is to leave it out (it
-    said to pass "the label table of these samples", which was given)."""
+    said to pass "the label table of these samples", which was given).
+
+    Parameters
+    ----------
+    paths
+        The ``--labels`` files, named in the error.
+    tables
+        Their tables (``sample_id``, ``cancer_type``), one per path, in order.
+    obs
+        ``(n_samples, 2+)`` the expression's ``sample_id`` and ``patient_id``.
+
+    Returns
+    -------
+    int
+        The rows (of all tables) that name no sample.
+
+    Raises
+    ------
+    InputError
+        A table none of whose rows names a sample (``genemoe predict --labels`` runs the
+        same check, so both commands refuse the same files).
+    """
     given = obs["sample_id"].map(dashed_barcode)  # R's make.names' dots, on either side
     ids = set(given) | set(given.str[:15]) | set(obs["patient_id"].astype(str))
     keys = [t["sample_id"].map(dashed_barcode) for t in tables]

@@ -32,6 +32,13 @@ def _acc(split: dict[str, Any]) -> str:
     return f"{split['accuracy']:.3f} (n = {split['n']:,})"
 
 
+def _separators(labels: dict[str, Any]) -> str:
+    """``'.'``, ``'_'`` or ``'.' or '_'``: the characters the barcodes had for their dashes
+    (``'.'`` for counts recorded before they were)."""
+    seen = labels.get("barcode_separators") or ["."]
+    return " or ".join(f"'{c}'" for c in seen)
+
+
 def _match_note(scores: dict[str, Any], labels: dict[str, Any]) -> Note:
     """How many samples the tables labelled, by which rule, how many table rows named no
     sample (9,954 of pancan33's table, recorded only), and what was respelt."""
@@ -50,7 +57,8 @@ def _match_note(scores: dict[str, Any], labels: dict[str, Any]) -> Note:
                  + (f"; {missing:,} without a label, unscored" if missing else "")
                  + (f"; {idle:,} table row{'s' * (idle != 1)} name{'s' * (idle == 1)} no "
                     "sample here" if idle else "")
-                 + (f"; {said} barcodes with '.' for '-' read as dashed" if said else "")
+                 + (f"; {said} barcode{'s' * (sum(dotted.values()) != 1)} with "
+                    f"{_separators(labels)} for '-' read as dashed" if said else "")
                  + (f"; respelt as TCGA codes: {n_respelt:,} labels, table rows included (e.g. "
                     f"{respelt[0][0].replace(' -> ', ' → ')})" if respelt else ""),
                  n_unlabelled=missing, matched_by=labels["matched_by"],
