@@ -69,6 +69,7 @@ from genemoe.workflows.predict_label_text import label_notes
 from genemoe.workflows.predict_score import (
     LABELS_COLUMN,
     match_labels,
+    patient_keys,
     read_cohort_labels,
     refuse_columns_without_labels,
     refuse_labels_for_survival,
@@ -510,7 +511,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             df.insert(df.columns.get_loc("predicted_type") + 1, LABELS_COLUMN, given.to_numpy())
             groups = sample_groups(df["sample_id"], df.get("model_split"), _admitted(payload))
             report["scores"] = score_predictions(df["predicted_type"], given,
-                                                 payload["class_names"], groups)
+                                                 payload["class_names"], groups,
+                                                 patients=patient_keys(df["sample_id"]))
         if out_path.exists():  # as train and explain say it (was overwritten silently)
             log.warning("%s exists: replacing it", out_path)
         scored = labels is not None and bool(report["scores"]["confusion"]["types"])

@@ -104,14 +104,19 @@ def _headline_note(scores: dict[str, Any], class_names: Sequence[str]) -> Note:
     k, n = len(scores["macro_f1_types"]), scores["n_scored"]
     lo, hi = scores["accuracy_ci95"]
     f_ci = scores.get("macro_f1_ci95")
-    over = (f"the {n:,} samples not the model's own (its test split {g['test']:,}, new "
-            f"{g['new']:,})" if scores.get("split_ids_known", True) else
+    scored = {s: (scores["by_split"].get(s) or {}).get("n", 0) for s in ("test", "new")}
+    patients = (f"intervals over their {scores['n_patients']:,} patients"
+                if scores.get("patients_repeat") else "")
+    over = (f"the {n:,} samples not the model's own (its test split {scored['test']:,}, new "
+            f"{scored['new']:,}" + (f"; {patients}" if patients else "") + ")"
+            if scores.get("split_ids_known", True) else
             f"all {n:,} labelled samples (the model file has no split ids: its own samples "
-            "cannot be told apart)")
+            "cannot be told apart" + (f"; {patients}" if patients else "") + ")")
     return _note("label_scores", "info",
                  f"accuracy {scores['accuracy']:.3f} (95% CI {lo:.3f}–{hi:.3f}) and macro-F1 "
                  f"{scores['macro_f1']:.3f}" + (f" ({f_ci[0]:.3f}–{f_ci[1]:.3f})" if f_ci else "")
-                 + f" over {k} type{'s' * (k != 1)}, of {over}", groups=g)
+                 + f" over {k} type{'s' * (k != 1)}, of {over}", groups=g,
+                 n_patients=scores.get("n_patients"))
 
 
 def _split_note(scores: dict[str, Any]) -> list[Note]:

@@ -30,7 +30,7 @@ from genemoe.data.tables import agreeing_labels, chained_respellings, read_label
 from genemoe.data.tcga import normalise_cancer_type
 from genemoe.errors import input_error
 
-__all__ = ["MATCH_RULES", "read_cohort_labels", "match_labels"]
+__all__ = ["MATCH_RULES", "read_cohort_labels", "match_labels", "patient_keys"]
 
 MATCH_RULES = ("sample id", "15-character sample id", "patient barcode")
 
@@ -293,3 +293,22 @@ def match_labels(sample_ids: Sequence[str], labels: pd.DataFrame, path: Path | s
                    "respelt": dict(respelt),
                    "barcodes_respelt": int(labels.attrs.get("barcodes_respelt") or 0),
                    "expression_barcodes_respelt": len(seen), "barcode_separators": separators}
+
+
+def patient_keys(sample_ids: Sequence[str]) -> pd.Series:
+    """Each sample's patient, for the intervals of
+    :func:`~genemoe.workflows.predict_score.score_predictions`.
+
+    Parameters
+    ----------
+    sample_ids
+        ``(n_samples,)`` the scored samples' ids.
+
+    Returns
+    -------
+    pandas.Series
+        ``(n_samples,)``: the 12-character patient barcode of a TCGA barcode (dashed, upper
+        case: ``TCGA-OR-A5J1-01A`` and ``TCGA.OR.A5J1.01B`` are one patient), None for
+        another id (a patient of its own).
+    """
+    return pd.Series([_patient(dashed_barcode(str(s))) for s in sample_ids], dtype=object)
