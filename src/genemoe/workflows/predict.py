@@ -65,6 +65,7 @@ from genemoe.workflows.predict_align import (
     scale_words,
     unmapped_ids,
 )
+from genemoe.workflows.predict_companions import check_companions, drop_stale_scores, record_path
 from genemoe.workflows.predict_label_text import label_notes
 from genemoe.workflows.predict_score import (
     LABELS_COLUMN,
@@ -480,6 +481,9 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         ``labels`` (file, matching counts) and ``scores`` sections, and
         ``<out stem>.scores.tsv``: per given type its n, recall, precision, F1 and
         confusion counts of the headline's samples (not written when none is scored).
+        Companions that belong to another output of the same stem still on disk
+        (``pred.tsv``'s, for ``pred.parquet``) are refused, not replaced
+        (:mod:`~genemoe.workflows.predict_companions`).
     """
     if not isinstance(expression_path, str | os.PathLike):  # a bare TypeError from pathlib
         raise input_error(f"expression_path is a {type(expression_path).__name__}: predict "
@@ -489,6 +493,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     out_path = path_of(out_path, "out_path")
     run = folder_of(run, "run")  # a RunResult too
     _check_output(out_path, max_missing)  # before reading anything
+    check_companions(out_path)  # pred.tsv's record and scores are pred.parquet's names too
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
     if payload["kind"] != "sklearn":  # so too a device this machine lacks
@@ -516,10 +521,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         if out_path.exists():  # as train and explain say it (was overwritten silently)
             log.warning("%s exists: replacing it", out_path)
         scored = labels is not None and bool(report["scores"]["confusion"]["types"])
-        if not scored and scores_path(out_path).exists():  # an earlier --labels run's, read
-            scores_path(out_path).unlink()  # as this prediction's scores (were left beside it)
-            log.warning("removed %s: an earlier --labels run's scores (this run scores no "
-                        "labelled sample)", scores_path(out_path).name)
+        drop_stale_scores(out_path, scored)  # this output's earlier --labels scores
     text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
     digits = BF16_DIGITS if precision == "bf16" else FP32_DIGITS if text_out else None
     if digits:
@@ -538,8 +540,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             atomic_write_text(scores_path(out_path),
                               scores_table(report["scores"]).to_csv(index=False, sep="\t"))
     scale_notes = recorded(report.pop("scale_notes"))  # said on stderr (read, scale steps)
-    record_path = out_path.with_suffix(".record.json")  # every step and count (stderr only)
-    atomic_write_text(record_path, dump_json({
+    record = record_path(out_path)  # every step and count (stderr only); names its output
+    atomic_write_text(record, dump_json({
         "model": str(Path(run)), "expression": str(expression_path), "output": str(out_path),
         "genemoe_version": genemoe.__version__,
         "model_synthetic": bool((payload.get("record") or {}).get("synthetic")), **report,
@@ -557,4 +559,4 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                else "") + f"){synthetic} → {out_path}" + lines(notes)
             + (f"\n  scores: {scores_path(out_path).name} (per type: n, recall, confusion "
                "counts)" if scored else "")
-            + f"\n  record: {record_path.name} (every step, count and warning)")
+            + f"\n  record: {record.name} (every step, count and warning)")

@@ -1,0 +1,80 @@
+"""The files ``genemoe predict`` writes beside its output: ``<stem>.record.json`` (every
+step and count; its ``output`` names the predictions it belongs to) and, with ``--labels``,
+``<stem>.scores.tsv``.
+
+They are named from the output's stem, so ``pred.tsv`` and ``pred.parquet`` share them. A
+later prediction only replaces or removes companions that belong to its own output; where
+they belong to another output still on disk (``pred.tsv``'s, and ``--out pred.parquet``) it
+is refused before anything is read (it removed ``pred.scores.tsv`` and overwrote
+``pred.record.json``, leaving ``pred.tsv`` without its record and scores).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from genemoe.errors import input_error
+from genemoe.workflows.predict_score import scores_path
+
+__all__ = ["record_path", "companion_owner", "check_companions", "drop_stale_scores"]
+
+log = logging.getLogger("genemoe.workflows.predict")  # said as predict's own warnings are
+
+
+def record_path(out_path: Path) -> Path:
+    """``<out stem>.record.json`` beside the predictions."""
+    return out_path.with_suffix(".record.json")
+
+
+def companion_owner(out_path: Path) -> str | None:
+    """The file name of the predictions ``out_path``'s record belongs to (its ``output``),
+    None where there is no record or it names none (not a predict record, or unreadable)."""
+    path = record_path(out_path)
+    if not path.is_file():
+        return None
+    try:
+        owner = json.loads(path.read_text(encoding="utf-8")).get("output")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(str(owner)).name if isinstance(owner, str) and owner else None
+
+
+def check_companions(out_path: Path) -> None:
+    """Refuse ``out_path`` where its companions belong to another output still beside it.
+
+    Parameters
+    ----------
+    out_path
+        The predictions' file (``--out``).
+
+    Raises
+    ------
+    InputError
+        ``<stem>.record.json`` names another output of the same stem (``pred.tsv`` for
+        ``--out pred.parquet``) and that file exists: writing would replace its record and
+        remove or replace its scores.
+    """
+    owner = companion_owner(out_path)
+    if owner is None or owner == out_path.name or not (out_path.parent / owner).exists():
+        return
+    files = [p.name for p in (record_path(out_path), scores_path(out_path)) if p.exists()]
+    stem = out_path.name[: -len(out_path.suffix)] if out_path.suffix else out_path.name
+    raise input_error(
+        f"{' and '.join(files)} beside it belong to {owner}, an earlier prediction (the "
+        f"companion files are named from the stem {stem!r}): writing {out_path.name} would "
+        f"replace {'them' if len(files) > 1 else 'it'}", path=out_path, where="--out",
+        fix=f"choose another --out name (e.g. {stem}_2{out_path.suffix}), or move {owner} "
+            "and its companions away first")
+
+
+def drop_stale_scores(out_path: Path, scored: bool) -> None:
+    """Remove an earlier ``--labels`` run's ``<stem>.scores.tsv`` of this same output where
+    this run scores no labelled sample (it was left beside it, read as this run's)."""
+    path = scores_path(out_path)
+    if scored or not path.exists():
+        return
+    path.unlink()
+    log.warning("removed %s: an earlier --labels run's scores (this run scores no labelled "
+                "sample)", path.name)
