@@ -715,8 +715,8 @@ def test_csv_holds_a_float32_forwards_digits(tmp_path, trained):
     floats = [v for r in rows for v in r.split(",")[1:] if "." in v]
     assert floats and max(len(v.lstrip("-0.").replace(".", "").split("e")[0]) for v in floats) <= 6
     assert json.loads((tmp_path / "p.record.json").read_text())["significant_digits"] == 6
-    predict_file(d / "run", f["counts"], out_path=tmp_path / "p.parquet")
-    assert "significant_digits" not in json.loads((tmp_path / "p.record.json").read_text())
+    predict_file(d / "run", f["counts"], out_path=tmp_path / "q.parquet")  # p.parquet: refused
+    assert "significant_digits" not in json.loads((tmp_path / "q.record.json").read_text())
 
 
 def test_a_linear_model_missing_the_genes_it_weighs_is_refused(tmp_path):
