@@ -82,3 +82,23 @@ def test_missing_value_words_through_prepare_and_predict(trained, tmp_path):
     res = _prepare(trained, path, tmp_path / "b2", "--drop-unlabelled")
     assert res.exit_code == 0, res.output
     assert set(load_bundle(tmp_path / "b2").obs["cancer_type"]) == {"ACC", "BLCA", "BRCA"}
+
+
+def test_the_missing_words_are_recorded_by_prepare_and_predict(trained, tmp_path):
+    """The reader warned of them, but neither prepare's record (its labels step) nor
+    predict's record.json kept the words and their counts."""
+    import json
+
+    _, _, labels = trained
+    path = tmp_path / "missing.tsv"
+    labels.assign(Target=["[Not Available]", "Unknown", *labels["Target"][2:]]).to_csv(
+        path, sep="\t", index=False)
+    res = _predict(trained, path, tmp_path / "p.csv")
+    assert res.exit_code == 0, res.output
+    rec = json.loads((tmp_path / "p.record.json").read_text())["labels"]
+    assert rec["missing_words"] == {"missing.tsv": {"[Not Available]": 1, "Unknown": 1}}
+    res = _prepare(trained, path, tmp_path / "b", "--drop-unlabelled")
+    assert res.exit_code == 0, res.output
+    steps = load_bundle(tmp_path / "b").record["steps"]
+    step = next(s for s in steps if s.get("step") == "labels")
+    assert step["missing_words"] == {"missing.tsv": {"[Not Available]": 1, "Unknown": 1}}

@@ -108,7 +108,17 @@ def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths:
               respelt=dict(respelt), label_rows_naming_no_sample=unused, not_tcga_codes=other,
               label_rows_without_cancer_type=empty, labels_disagreeing=disagree,
               barcodes_respelt=sum(len(respelt_barcodes(t["sample_id"].dropna()))
-                                   for t in read) if label_paths else 0)
+                                   for t in read) if label_paths else 0,
+              **_read_counts(label_paths, read if label_paths else []))
+
+
+def _read_counts(paths: Sequence[Path], tables: Sequence[pd.DataFrame]) -> dict[str, dict]:
+    """What reading the label tables changed, per file name: cells that said the type is
+    missing (``[Not Available]``: read as empty) and empty rows beside a typed row of the
+    same sample (left out): both were warned of and not recorded."""
+    return {key: {p.name: t.attrs[key] for p, t in zip(paths, tables, strict=True)
+                  if t.attrs.get(key)}
+            for key in ("missing_words", "empty_rows_beside_typed")}
 
 
 def _disagreeing(obs: pd.DataFrame, sources: pd.Series, other: pd.Series, source: str,

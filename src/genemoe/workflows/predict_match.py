@@ -116,7 +116,10 @@ def read_cohort_labels(paths: Path | str | Sequence[Path | str], *,
                       barcode_separators=_separators(respelt),
                       rows_without_type=int(both["cancer_type"].isna().sum()),
                       label_columns={f.name: t.attrs.get("label_column")
-                                     for f, t in zip(files, tables, strict=True)})
+                                     for f, t in zip(files, tables, strict=True)},
+                      **{key: {f.name: t.attrs[key] for f, t in zip(files, tables, strict=True)
+                               if t.attrs.get(key)}  # warned by the reader, not recorded
+                         for key in ("missing_words", "empty_rows_beside_typed")})
     return both
 
 
@@ -292,7 +295,9 @@ def match_labels(sample_ids: Sequence[str], labels: pd.DataFrame, path: Path | s
                    "label_columns": labels.attrs.get("label_columns") or {},
                    "respelt": dict(respelt),
                    "barcodes_respelt": int(labels.attrs.get("barcodes_respelt") or 0),
-                   "expression_barcodes_respelt": len(seen), "barcode_separators": separators}
+                   "expression_barcodes_respelt": len(seen), "barcode_separators": separators,
+                   "missing_words": labels.attrs.get("missing_words") or {},
+                   "empty_rows_beside_typed": labels.attrs.get("empty_rows_beside_typed") or {}}
 
 
 def patient_keys(sample_ids: Sequence[str]) -> pd.Series:
