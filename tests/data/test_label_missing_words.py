@@ -102,3 +102,5 @@ def test_the_missing_words_are_recorded_by_prepare_and_predict(trained, tmp_path
     steps = load_bundle(tmp_path / "b").record["steps"]
     step = next(s for s in steps if s.get("step") == "labels")
     assert step["missing_words"] == {"missing.tsv": {"[Not Available]": 1, "Unknown": 1}}
+    said = " ".join(map(str, load_bundle(tmp_path / "b").record["warnings"]))
+    assert "rows have an empty cancer type (2 written as missing, said above)" in said

@@ -151,10 +151,12 @@ def _empty_label_rows(paths: Sequence[Path], tables: Sequence[pd.DataFrame]) -> 
     for path, table in zip(paths, tables, strict=True):
         if n := int(table["cancer_type"].isna().sum()):
             out[path.name] = n
-            log.warning("%s: %s of its %s rows have an empty cancer type: their samples are "
+            k = sum((table.attrs.get("missing_words") or {}).values())  # warned by the reader
+            log.warning("%s: %s of its %s rows have an empty cancer type%s: their samples are "
                         "labelled as if it did not list them (from --cancer-type, the file's "
                         "metadata, the cohort name or --clinical), or stay unlabelled",
-                        path.name, f"{n:,}", f"{len(table):,}")
+                        path.name, f"{n:,}", f"{len(table):,}",
+                        f" ({k:,} written as missing, said above)" if k else "")
     return out
 
 
