@@ -42,9 +42,10 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import textwrap
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -83,6 +84,7 @@ from genemoe.workflows.benchmark_pretrained import (
 )
 from genemoe.workflows.benchmark_protocol import (
     cells_fingerprint,
+    clipped_lines,
     removed_text,
     said_rows,
     stale_words,
@@ -138,7 +140,8 @@ class BenchmarkResult(AtFolder):
     """What :func:`run_benchmark` produced.
 
     ``results``: one row per model × repeat × fold (as ``results.csv``); ``n_computed`` /
-    ``n_reused``: cells trained now / read back from an earlier run.
+    ``n_reused``: cells trained now / read back from an earlier run; ``clipped``: what the
+    folds' scalers clipped (:func:`~genemoe.workflows.benchmark_protocol.clipped_lines`).
     """
 
     out_dir: Path
@@ -148,6 +151,7 @@ class BenchmarkResult(AtFolder):
     n_computed: int
     n_reused: int
     seconds: float
+    clipped: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """A compact table: mean ± sd over folds per model, each against the best peer."""
@@ -163,8 +167,11 @@ class BenchmarkResult(AtFolder):
                  + f" · mean ± sd over folds · {self.n_computed} cells "
                  f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
                  + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {shown_path(self.out_dir)}")
-        return benchmark_table(self.results, task=self.task, title=title,
-                               out_dir=Path(shown_path(self.out_dir)), protocol=protocol)
+        table = benchmark_table(self.results, task=self.task, title=title,
+                                out_dir=Path(shown_path(self.out_dir)), protocol=protocol)
+        notes = [textwrap.fill(line, width=100, initial_indent="  note: ", subsequent_indent=" " * 8)
+                 for line in self.clipped]
+        return "\n".join([table, *notes])
 
 
 # --------------------------------------------------------------------------- cells
@@ -236,6 +243,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
         "chosen": chosen_settings(fit.info, tuned.get("params")),  # and every model option:
         "options": {k: v for k, v in model_cfg.items() if k != "layout_state"},  # was nowhere
         "history": fit.history, **({"tuning": tuned} if tuned else {}),
+        "clipped": fold.clipped,  # values beyond the scaler's clip, per part (were unsaid)
         "test": _test_record(bundle, data["test"], fit.outputs["test"], task, class_names), **extra,
     })
     atomic_write_text(_cell_path(out_dir, model, plan.repeat, plan.fold), json.dumps(cell))
@@ -379,11 +387,12 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     if said := protocol.get("tuned_endpoint_mismatch"):  # as train says it (once in an ablation)
         log.warning("%s", said)
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress, stage)
-    results = results_table(load_cells(out_dir, models=models, n_repeats=n_repeats))
+    cells = load_cells(out_dir, models=models, n_repeats=n_repeats)
+    results, clipped = results_table(cells), clipped_lines(cells)
     old = (out_dir / "results.csv").read_text() if (out_dir / "results.csv").exists() else None
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
-    atomic_write_text(out_dir / "summary.md",
-                      summary_markdown(results, protocol))
+    atomic_write_text(out_dir / "summary.md",  # (benchmark_tables may say inputs_clipped)
+                      summary_markdown(results, {**protocol, "inputs_clipped": clipped}))
     changed = n_computed or old != results.to_csv(index=False)  # fewer --models: none computed
     stale = [f for f in ("report.html", "plots") if changed and (out_dir / f).exists()
              and (f != "plots" or old is not None)]  # both made from the earlier results
@@ -392,7 +401,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         remove_outputs(out_dir, stale)
         log.warning("%s: removed %s", out_dir, said)
     return BenchmarkResult(out_dir, task, models, results, n_computed, n_reused,
-                           time.perf_counter() - t0)
+                           time.perf_counter() - t0, clipped)
 
 
 def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: dict, out_dir: Path,

@@ -8,7 +8,7 @@ from these plans, so every model of a comparison sees the same rows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -16,7 +16,7 @@ import pandas as pd
 
 from genemoe.data.bundle import Bundle
 from genemoe.data.prepare import fit_gene_filter
-from genemoe.data.scaling import Scaler, fit_scaler
+from genemoe.data.scaling import Scaler, clip_report, fit_scaler
 from genemoe.data.splits import stratified_kfold, stratified_split, stratify_keys
 from genemoe.errors import InputError, input_error
 from genemoe.train.task_data import TaskData, task_data
@@ -254,7 +254,8 @@ class InnerSplits:
         """Each inner fold's :class:`FoldData` (train and val parts) under ``scaling``."""
         if scaling not in self._built:
             self._built[scaling] = [fold_data(self.bundle, p, self.task, self.class_names,
-                                              scaling, parts=("train", "val"))
+                                              scaling, parts=("train", "val"),
+                                              count_clipped=False)
                                     for p in self.plans]
         return self._built[scaling]
 
@@ -337,20 +338,24 @@ class FoldData:
     ``parts``: ``{"train", "val", "test"}`` → :class:`TaskData`; ``keep``: ``(n_genes,)``
     bool gene mask of the fold's filter; ``gene_variance``: ``(n_kept,)`` variance of each
     kept gene's unscaled training log-expression (classical survival models choose genes
-    on it).
+    on it); ``clipped``: ``part -> clip_report`` (:func:`~genemoe.data.scaling.clip_report`:
+    the values the scaler's clip changed), empty where not counted.
     """
 
     parts: dict[str, TaskData]
     keep: np.ndarray
     gene_variance: np.ndarray
+    clipped: dict[str, dict] = field(default_factory=dict)
 
 
 def fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str],
               scaling: str = "standard", *,
-              parts: tuple[str, ...] = ("train", "val", "test")) -> FoldData:
+              parts: tuple[str, ...] = ("train", "val", "test"),
+              count_clipped: bool = True) -> FoldData:
     """The fold's gene filter and scaler, fitted on its training rows only (with the
     bundle's thresholds), applied to ``parts`` (default all three; an inner plan of
-    :func:`inner_plans`: ``("train", "val")``).
+    :func:`inner_plans`: ``("train", "val")``); with ``count_clipped``, what the scaler's
+    clip changed in each part (one more pass over the part's values).
 
     Raises
     ------
@@ -366,4 +371,6 @@ def fold_data(bundle: Bundle, plan: FoldPlan, task: Task, class_names: list[str]
                              fix="use fewer --folds or a larger --val-fraction (validation is "
                                  "stratified by type and event), or a cohort with more events")
     X_kept = X_train[np.isin(plan.train, parts["train"].rows)][:, keep]
-    return FoldData(parts, keep, X_kept.astype(np.float64).var(0))
+    clipped = {part: clip_report(bundle.X, scaler, rows=d.rows, genes=keep)
+               for part, d in parts.items()} if count_clipped else {}
+    return FoldData(parts, keep, X_kept.astype(np.float64).var(0), clipped)
