@@ -87,6 +87,7 @@ from genemoe.workflows.benchmark_protocol import (
     clipped_lines,
     removed_text,
     said_rows,
+    say_bundle_folds,
     stale_words,
     write_protocol,
 )
@@ -362,6 +363,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     if tune_cv > 1:  # every refusal before --out is touched: a refused rerun removed outputs
         check_inner_plans(bundle, plans, task, n_folds=tune_cv, seed=seed)
     check_out_dir(out_dir, "benchmark")
+    say_bundle_folds(bundle, n_folds, seed, n_repeats)
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks
     opts = {"task": task, "models": models, "n_folds": n_folds, "n_repeats": n_repeats, "preset": preset,
             "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,

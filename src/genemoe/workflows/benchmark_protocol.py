@@ -10,6 +10,7 @@ import logging
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from genemoe.config_presets import load_preset
@@ -24,7 +25,7 @@ from genemoe.workflows.common import plain
 from genemoe.workflows.folds import FoldPlan, rows_account
 
 __all__ = ["cells_fingerprint", "said_rows", "write_protocol", "stale_words", "removed_text",
-           "clipped_lines"]
+           "clipped_lines", "say_bundle_folds"]
 
 log = logging.getLogger("genemoe.workflows.benchmark")  # the benchmark's: ablation says them once
 
@@ -135,3 +136,17 @@ def clipped_lines(cells: list[dict]) -> list[str]:
             by_method = seen.setdefault(str(rep.get("method")), {})
             by_method.setdefault((cell["repeat"], cell["fold"], part), {"part": part, **rep})
     return [text for reports in seen.values() if (text := clip_text(clip_summary(reports.values())))]
+
+
+def say_bundle_folds(bundle: Bundle, n_folds: int, seed: int, n_repeats: int) -> None:
+    """Warn that the bundle's own folds (``prepare --folds K``: folds.tsv) are not the
+    benchmark's: it deals its own per repeat (``benchmark --folds 5`` drew folds about half
+    unlike the bundle's 5, without a word). Nothing where the bundle holds none."""
+    folds = getattr(bundle, "folds", None)
+    if folds is None or not (np.asarray(folds) >= 0).any():
+        return
+    k = int(np.asarray(folds).max()) + 1
+    seeds = f"seed {seed}" if n_repeats == 1 else f"seeds {seed}..{seed + n_repeats - 1}"
+    log.warning("the bundle's own %d folds (prepare --folds %d, folds.tsv) are not used: the "
+                "benchmark deals its own %d folds per repeat (%s; in splits.tsv)",
+                k, k, n_folds, seeds)
