@@ -155,7 +155,8 @@ class BenchmarkResult(AtFolder):
     clipped: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        """A compact table: mean ± sd over folds per model, each against the best peer."""
+        """A compact table: mean ± sd over folds per model, each against the best peer; the
+        title gives the benchmark's time where it trained cells (none: only the counts)."""
         from genemoe.report.terminal import benchmark_table
         from genemoe.report.text import fmt_seconds
 
@@ -164,9 +165,12 @@ class BenchmarkResult(AtFolder):
         synthetic = bool(protocol.get("bundle_summary", {}).get("synthetic"))
         k = int(protocol.get("ensemble") or 1)  # was unsaid (train prints "genemoe × 2")
         ep = f" ({protocol['endpoint']})" if protocol.get("endpoint") else ""  # as train says
+        # no time where none was trained: a reused rerun's "0 s" read as the command's time
+        # (its figures, drawn after, took 7 s)
         title = (f"benchmark · {self.task}{ep}" + (f" · every model × {k}" if k > 1 else "")
                  + f" · mean ± sd over folds · {self.n_computed} cells "
-                 f"trained, {self.n_reused} reused · {fmt_seconds(self.seconds)}"
+                 f"trained, {self.n_reused} reused"
+                 + (f" · {fmt_seconds(self.seconds)}" if self.n_computed else "")
                  + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {shown_path(self.out_dir)}")
         table = benchmark_table(self.results, task=self.task, title=title,
                                 out_dir=Path(shown_path(self.out_dir)), protocol=protocol)
