@@ -17,13 +17,16 @@ A benchmark directory holds::
     OUT/protocol.json   options, seeds, fingerprint, the bundle's summary and record, versions
     OUT/splits.tsv      sample_id, repeat, fold, part (train/val/test): every fold's rows
     OUT/cells/MODEL__rR_fF.json   one finished (model, repeat, fold) cell: test metrics,
-                        test predictions, training history; written atomically
+                        test predictions, training history, the values the fold's scaler
+                        clipped per part (``clipped``); written atomically
     OUT/results.csv     one row per model × repeat × fold
     OUT/summary.md      mean ± std per model; paired tests against the best peer (Wilcoxon,
                         corrected resampled t);
                         the values each model chose on each fold's validation part
 
-Re-running the same command skips the cells already written (resume after an
+Every check a fold can fail (too many inner folds for ``--tune-cv``, a survival part
+without an event) runs before ``OUT`` is touched. Re-running the same command skips the
+cells already written (resume after an
 interruption, or add models and repeats later); a cell written under other options (its
 fingerprint differs) is recomputed. Several workers may run on one directory: a cell is
 claimed before it is computed (:mod:`~genemoe.workflows.cell_claims`), so each is computed
