@@ -350,8 +350,7 @@ def fit_model(name: str, task: Task, data: dict[str, TaskData], *, model_cfg: di
     if get_spec(name).kind == "torch":
         return _fit_torch(name, task, model_cfg, train_cfg, data, n_outputs, work_dir, progress,
                           transfer, on_epoch_end, if_short_of_memory)
-    return _fit_classical(name, task, model_cfg, data, n_outputs, int(train_cfg.get("seed", 0)),
-                          gene_variance)
+    return _fit_classical(name, task, model_cfg, data, n_outputs, train_cfg, gene_variance)
 
 
 def check_train_options(train_cfg: dict, path: Path | None = None) -> None:
@@ -530,16 +529,21 @@ def _said_as_input_error(name: str, model_cfg: dict) -> Iterator[None]:
 
 
 def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskData], n_out: int,
-                   seed: int, gene_variance: np.ndarray | None = None) -> FitResult:
+                   train_cfg: dict, gene_variance: np.ndarray | None = None) -> FitResult:
     tr, va = data["train"], data["val"]
     est = create_model(name, n_genes=tr.X.shape[1], n_outputs=n_out, task=task,
-                       **{"seed": seed, **model_cfg})
+                       **{"seed": int(train_cfg.get("seed", 0)), **model_cfg})
     with _said_as_input_error(name, model_cfg):
         if task == "classify":
             est.fit(tr.X, tr.y, X_val=va.X, y_val=va.y, gene_variance=gene_variance)
-        else:
+        else:  # chosen on validation by the neural models' criterion (survival_selection)
+            loss_cfg = {**LOSS_DEFAULTS, **train_cfg}
+            crit = str(loss_cfg["survival_selection"])
+            metric = selection_metric(task, n_out, survival=crit, groups=va.groups,
+                                      ties=loss_cfg["cox_ties"])
             est.fit(tr.X, None, time=tr.time, event=tr.event, X_val=va.X,
-                    y_val=(va.time, va.event), gene_variance=gene_variance)
+                    y_val=(va.time, va.event), gene_variance=gene_variance,
+                    selection=(crit, lambda risk: metric(risk, va.targets(task))))
     if task == "classify":
         outs, calib = calibrate_outputs(
             {s: calibration.as_logits(est.predict_proba(d.X)) for s, d in data.items()}, va.y, name)
