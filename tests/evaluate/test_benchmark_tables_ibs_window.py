@@ -36,3 +36,12 @@ def test_the_window_over_folds_and_the_patients_cut_are_in_summary_md():
 def test_no_window_line_without_a_score():
     results = results_table([_cell("coxnet", 0, None, None)])
     assert "Integrated Brier score days" not in summary_markdown(results, PROTOCOL)
+
+
+def test_the_report_page_gives_the_window_as_summary_md_does():
+    """The window line reached summary.md only; the report's metrics section left it out."""
+    from genemoe.report.html import _benchmark_metrics
+
+    cells = [_cell("coxnet", i, t, c) for i, (t, c) in enumerate([([248.0, 2680.0], 2)])]
+    page = _benchmark_metrics(results_table(cells), "survival", None)
+    assert "Integrated Brier score days" in page and "from day 248 to day 2,680" in page

@@ -36,3 +36,5 @@ def test_the_cells_record_and_the_terminal_says_what_was_clipped(far, tmp_path):
     assert said.count("inputs clipped to ±10 z, 2 folds summed: train") == 1  # folds, not cells
     total = sum(t["n_values"] for t in test)
     assert f"test {total:,} (" in said
+    summary = (tmp_path / "bench" / "summary.md").read_text()
+    assert "Note: inputs clipped to ±10 z, 2 folds summed: train" in summary  # terminal only

@@ -300,6 +300,8 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
         lines += [text, ""]
     if text := ibs_window_text(results):
         lines += [text, ""]
+    for line in protocol.get("inputs_clipped") or ():  # were clipped unsaid
+        lines += [f"Note: {line}; each cell's counts per part are its `clipped` (cells/*.json).", ""]
     if results["model"].nunique() > 1:
         best, comp = paired_comparisons(results, task)
         lines += [f"## Paired comparisons against the best peer: {best}", "",

@@ -37,6 +37,7 @@ from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
     auc_table,
     chosen_table,
+    ibs_window_text,
     null_brier_text,
     options_lines,
     paired_comparisons,
@@ -265,8 +266,9 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
 def _benchmark_metrics(results: pd.DataFrame, task: str,
                        comparison: tuple[str, pd.DataFrame] | None) -> str:
     parts = ["<h3>Mean ± std over folds</h3>", _table(summary_table(results, task))]
-    if text := null_brier_text(results):  # as summary.md says it
-        parts.append(f"<p>{html.escape(text)}</p>")
+    for text in (null_brier_text(results), ibs_window_text(results)):  # as summary.md says
+        if text:  # them (the window was in summary.md only)
+            parts.append(f"<p>{html.escape(text)}</p>")
     if comparison is not None:
         best, comp = comparison
         comp = comp.assign(mean_difference=comp["mean_difference"].map(lambda v: f"{v:+.3f}"),
