@@ -254,8 +254,9 @@ def clip_text(summary: dict[str, dict[str, Any]]) -> str:
     folds = max(s["n_folds"] for s in summary.values())
     genes = max(s["max_genes"] for s in summary.values())
     top = max(s["max_abs"] for s in summary.values())
-    return (f"inputs clipped to ±{first['clip']:g} {unit}, {folds} fold{'s' if folds != 1 else ''} "
-            f"summed: {parts} (up to {genes:,} genes in a fold; largest "
+    over = (f", {folds} folds summed" if folds > 1 else "", f"up to {genes:,} genes in a fold"
+            if folds > 1 else f"{genes:,} gene{'s' if genes != 1 else ''}")  # one split: a run's
+    return (f"inputs clipped to ±{first['clip']:g} {unit}{over[0]}: {parts} ({over[1]}; largest "
             f"{'|z|' if unit == 'z' else '|value|'} {top:.1f})")
 
 

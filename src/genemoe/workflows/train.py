@@ -46,6 +46,7 @@ from genemoe.data.bundle import (
     remove_outputs,
 )
 from genemoe.data.crossscale import reference_profile
+from genemoe.data.scaling import clip_report, clip_summary, clip_text
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import epoch_cap_note
 from genemoe.evaluate.brier import breslow_cumulative_hazard
@@ -96,11 +97,14 @@ class RunResult(AtFolder):
             return ""
         synthetic = " · SYNTHETIC DATA" if self.metrics.get("protocol", {}).get("synthetic") else ""
         ep = self.metrics.get("protocol", {}).get("endpoint")  # an OS run read like a PFI one
-        return run_table(self.metrics, task=self.task, title=(
+        table = run_table(self.metrics, task=self.task, title=(
             f"{self.model_name}{f' × {self.ensemble}' if self.ensemble > 1 else ''} · {self.task}"
             f"{f' ({ep})' if ep else ''} · "
             f"{fmt_seconds(self.seconds)}{synthetic}  "
             f"→ {shown_path(self.out_dir)}"))
+        clipped = self.metrics.get("protocol", {}).get("clipped") or {}
+        said = clip_text(clip_summary({"part": s, **r} for s, r in clipped.items()))
+        return table + (f"\n  {said} (metrics.json: protocol.clipped)" if said else "")
 
 
 def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str, np.ndarray],
@@ -251,11 +255,14 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         atomic_write_text(out_dir / "routing.json", dump_json(routing))
     tuned = any(isinstance(e, dict) and "study" in e for e in (tuned_on or {}).values())
     ran = ran_on(spec.kind, train_cfg.get("device", "auto"), model_cfg.get("weights"))
+    clipped = {s: clip_report(bundle.X, scaler, rows=d.rows, genes=gene_mask)  # were clipped
+               for s, d in data.items()}  # unsaid: counted per split, said when any
     metrics["protocol"] = {"selection": "validation split" + (  # a tune chose the options there too
                                " (options tuned there too)" if tuned else ""),
                            "options_tuned_on_validation": tuned,
                            "test_scored": "once, after selection",
                            "scaler": "bundle training split",
+                           "clipped": clipped,
                            "gene_filter": "bundle training split (its default mask)",
                            "n": {s: len(d.rows) for s, d in data.items()},
                            "synthetic": bundle.synthetic, **ran,
