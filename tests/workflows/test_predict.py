@@ -727,8 +727,9 @@ def test_a_linear_model_missing_the_genes_it_weighs_is_refused(tmp_path):
     from genemoe.workflows.predict_align import gene_weights
 
     b, f, _ = prepare_synthetic(tmp_path, n_samples=160, n_genes=60, n_types=2, seed=3)
+    (tmp_path / "c.yaml").write_text("extends: small\ntrain_survival:\n  survival_selection: c_index\n")
     train_run(b.path, out_dir=tmp_path / "cox", task="survival", model_name="coxnet",
-              progress=False)
+              config_path=tmp_path / "c.yaml", progress=False)  # Harrell's C: a sparser path point
     from genemoe.train.model_file import load_model_file
 
     payload = load_model_file(tmp_path / "cox")
