@@ -45,7 +45,7 @@ from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.prep_text import warnings_said
 from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
 from genemoe.data.read import ExpressionTable, read_expression
-from genemoe.data.scaling import Scaler
+from genemoe.data.scaling import Scaler, clip_report
 from genemoe.data.values import check_one_scale, odd_scale_samples
 from genemoe.errors import InputError, input_error
 from genemoe.evaluate.brier import (
@@ -391,6 +391,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         X, n_missing, shift = quantile_aligned(payload, table, scaler, max_missing, plog)
     weight_share = check_missing_weight(payload, table, max_missing)  # linear models
     out = _score(payload, scaler.transform(X), precision, device)
+    beyond = clip_report(X, scaler)  # what the model's clip changed: was unsaid
     df = pd.DataFrame({"sample_id": table.sample_ids})
     if "probs" in out:
         names = np.asarray(payload["class_names"], dtype=object)
@@ -406,6 +407,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         df["missing_weight_share"] = weight_share
     df["empty_profile"] = df["sample_id"].astype(str).isin(empty)  # was said on the terminal only
     df["scale_rule"] = rule
+    if beyond["n_values"]:  # per sample, as the training's clip of ±10 z cuts them
+        df["n_scaled_clipped"] = (np.abs((X - scaler.shift) / scaler.scale) > scaler.clip).sum(1)
     n_clipped = sum(int(st.get("negative_values_clipped_to_0") or st.get("negatives_clipped") or 0)
                     for st in plog.steps)  # the normalise and cross-pipeline steps' counts
     if n_clipped:  # were said on stderr only: counted per sample in the output
@@ -417,7 +420,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     unused = sorted(set(map(str, table.gene_ids)) - set(map(str, payload["gene_ids"])))
     report = {"n_samples": len(df), "task": payload["task"], "normalisation": method,
               "scale_rule": rule,
-              "n_values_clipped": n_clipped,
+              "n_values_clipped": n_clipped, "scaled_clipped": beyond,
               "n_file_genes": len(table.gene_ids), "unused_genes": unused, "gene_set_note": note,
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,

@@ -366,8 +366,24 @@ def unfamiliar_notes(report: dict) -> list[Note]:
                           n_unfamiliar=n, n_scored=m)]
 
 
+def clipped_notes(report: dict) -> list[Note]:
+    """A line when the model's scaler clipped values (beyond ±10 z of its training split):
+    how many, of how many samples, the largest; per sample in ``n_scaled_clipped``."""
+    r = report.get("scaled_clipped") or {}
+    if not r.get("n_values"):
+        return []
+    share = r["n_values"] / max(r["n_total"], 1)
+    return [_note("scaled_clipped", "caveat",
+                  f"{r['n_values']:,} values ({share:.1%}) of {r['n_samples']:,} samples over "
+                  f"{r['n_genes']:,} genes lie beyond ±{r['clip']:g} of the model's scale "
+                  f"(largest {r['max_abs']:.1f}): clipped there, as in training "
+                  "(n_scaled_clipped per sample)", **{k: r[k] for k in (
+                      "n_values", "n_samples", "n_genes", "n_total", "clip", "max_abs")})]
+
+
 def summary_notes(df: pd.DataFrame, payload: dict, report: dict) -> list[Note]:
     """Every line ``genemoe predict`` says under its output's path, in order."""
-    return [*missing_notes(report, payload), *unused_notes(report), *unfamiliar_notes(report),
+    return [*missing_notes(report, payload), *unused_notes(report), *clipped_notes(report),
+            *unfamiliar_notes(report),
             *empty_notes(report), *other_scale_notes(report), *sample_type_notes(df, payload),
             *repeated_patients_notes(df), *risk_notes(payload), *probability_notes(payload)]
