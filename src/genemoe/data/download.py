@@ -15,7 +15,8 @@ request (and the per-file line says so: "resumed from 983,040 bytes").
 (:mod:`genemoe.data.download_manifest`: URL, size, sha256, time, where a resume began) and
 skips files whose size and sha256 still match on the next run. A file is checked before it
 is renamed into place: a ``.gz`` must decompress to its end and no file may be an HTML page
-(:mod:`genemoe.data.download_checks`); a damaged one is removed and downloaded again from
+(:mod:`genemoe.data.download_checks`; what can fail, and what is retried, is
+:mod:`genemoe.data.download_errors`); a damaged one is removed and downloaded again from
 the start, as a failed transfer is retried. A file the hub answers "not found" for is
 tried once more under the listing's other URL form (``.gz`` added or removed), as the
 listing's URL rule says. A file not on the server, or still damaged after its last
@@ -28,12 +29,10 @@ environment variables are honoured. Without internet access the download fails w
 
 from __future__ import annotations
 
-import errno
 import http.client
 import importlib.metadata
 import logging
 import os
-import socket
 import sys
 import time
 import urllib.error
@@ -53,6 +52,18 @@ from genemoe.data.download_checks import (
     offline_message,
     transfer_message,
 )
+from genemoe.data.download_errors import (
+    Damaged,
+    DamagedError,
+    DownloadError,
+    NotOnServerError,
+    OfflineError,
+    TransferError,
+    Transient,
+    http_failure,
+    is_offline,
+    parse_content_range,
+)
 from genemoe.data.download_manifest import MANIFEST_NAME, is_cached, load_manifest, manifest_entry
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
@@ -63,7 +74,7 @@ from genemoe.data.xena_listing import (
     download_command,
     plan_downloads,
 )
-from genemoe.errors import GenemoeError, input_error
+from genemoe.errors import input_error
 
 __all__ = [
     "DamagedError", "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult",
@@ -76,46 +87,10 @@ logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
 _CHUNK_SIZE = 1 << 20  # bytes per read
-_RETRY_AFTER_CAP_S = 60.0  # never wait longer than this on a server's Retry-After
-_RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-_OFFLINE_ERRNOS = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
 try:
     _USER_AGENT = f"genemoe/{importlib.metadata.version('genemoe')}"
 except importlib.metadata.PackageNotFoundError:  # running from a source tree
     _USER_AGENT = "genemoe"
-
-
-class DownloadError(GenemoeError):
-    """A file could not be downloaded (the message names the URL and what to do)."""
-
-
-class OfflineError(DownloadError):
-    """The network is unreachable: no route to the host or the host name does not resolve."""
-
-
-class _Damaged(Exception):
-    """Internal: the whole file arrived but is not what the hub serves (:func:`content_problem`)."""
-
-    def __init__(self, problem: str):
-        super().__init__(problem)
-        self.problem = problem
-
-
-class DamagedError(DownloadError):
-    """Every attempt received something else than the hub's file (an HTML page, a damaged
-    gzip); nothing was cached. ``problem`` says what the last one was."""
-
-    def __init__(self, message: str, *, problem: str):
-        super().__init__(message)
-        self.problem = problem
-
-
-class TransferError(DownloadError):
-    """Every attempt at a file failed in transfer (refused, timed out, reset, HTTP 5xx)."""
-
-
-class NotOnServerError(DownloadError):
-    """The server answered 403/404/410: it does not serve the file under this URL."""
 
 
 @dataclass
@@ -153,15 +128,6 @@ class _Resume:
     from_bytes: int | None
 
 
-class _Transient(Exception):
-    """Internal: a failure worth retrying (connection, timeout, truncation, 5xx/429)."""
-
-    def __init__(self, reason: str, *, retry_after: float | None = None, offline: bool = False):
-        super().__init__(reason)
-        self.retry_after = retry_after
-        self.offline = offline
-
-
 # ----------------------------------------------------------------------------- one file
 
 
@@ -174,40 +140,12 @@ def _open(request: urllib.request.Request, timeout: float) -> http.client.HTTPRe
     return urllib.request.urlopen(request, timeout=timeout)
 
 
-def _retry_after(headers: Any) -> float | None:
-    value = headers.get("Retry-After") if headers is not None else None
-    try:
-        return min(max(float(value), 0.0), _RETRY_AFTER_CAP_S) if value else None
-    except ValueError:  # an HTTP date: fall back to our own backoff
-        return None
 
 
-def _is_offline(exc: BaseException) -> bool:
-    """True for DNS failures and 'network/host unreachable' (no internet), not for refusals."""
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, socket.gaierror):
-        return True
-    return isinstance(reason, OSError) and reason.errno in _OFFLINE_ERRNOS
 
 
-def _http_failure(url: str, exc: urllib.error.HTTPError) -> Exception:
-    """The exception to raise for an HTTP error status: retryable or final."""
-    if exc.code in _RETRYABLE_STATUS:
-        return _Transient(f"HTTP {exc.code} {exc.reason}", retry_after=_retry_after(exc.headers))
-    if exc.code in (403, 404, 410):
-        return NotOnServerError(f"HTTP {exc.code} {exc.reason} for {url}")  # the caller says
-        # "not on the server" once, with its fix (this was ~400 characters, said twice)
-    return DownloadError(f"HTTP {exc.code} {exc.reason} for {url}")
 
 
-def _parse_content_range(value: str | None) -> tuple[int | None, int | None]:
-    """``'bytes 10-99/100'`` -> ``(10, 100)``; ``'bytes */100'`` -> ``(None, 100)``."""
-    if not value or not value.startswith("bytes "):
-        return None, None
-    span, _, total = value[6:].partition("/")
-    head = span.split("-")[0].strip()
-    first = int(head) if head.isdigit() else None
-    return first, (int(total) if total.strip().isdigit() else None)
 
 
 def _send(url: str, part: Path, offset: int, timeout: float) -> http.client.HTTPResponse | int:
@@ -220,15 +158,15 @@ def _send(url: str, part: Path, offset: int, timeout: float) -> http.client.HTTP
     except urllib.error.HTTPError as exc:
         with exc:
             if exc.code == 416 and offset:  # nothing left after `offset`
-                _, total = _parse_content_range(exc.headers.get("Content-Range"))
+                _, total = parse_content_range(exc.headers.get("Content-Range"))
                 if total == offset:
                     return offset
                 part.unlink(missing_ok=True)
-                raise _Transient("server refused to resume (HTTP 416); restarting") from exc
-            raise _http_failure(url, exc) from exc
+                raise Transient("server refused to resume (HTTP 416); restarting") from exc
+            raise http_failure(url, exc) from exc
     except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts, resets
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-        raise _Transient(f"cannot connect: {reason}", offline=_is_offline(exc)) from exc
+        raise Transient(f"cannot connect: {reason}", offline=is_offline(exc)) from exc
 
 
 def _extent(resp: http.client.HTTPResponse, part: Path, offset: int) -> tuple[int, int | None]:
@@ -236,10 +174,10 @@ def _extent(resp: http.client.HTTPResponse, part: Path, offset: int) -> tuple[in
     length = resp.headers.get("Content-Length")
     length_n = int(length) if length and length.isdigit() else None
     if resp.status == 206:
-        first, total = _parse_content_range(resp.headers.get("Content-Range"))
+        first, total = parse_content_range(resp.headers.get("Content-Range"))
         if first != offset:
             part.unlink(missing_ok=True)
-            raise _Transient(f"server resumed at byte {first:,}, not {offset:,}; restarting"
+            raise Transient(f"server resumed at byte {first:,}, not {offset:,}; restarting"
                              if first is not None else
                              f"server resumed elsewhere than byte {offset:,}; restarting")
         if total is None and length_n is not None:
@@ -264,7 +202,7 @@ def _stream(resp: http.client.HTTPResponse, part: Path, start: int, total: int |
             try:
                 chunk = resp.read1(chunk_size)  # what has arrived, so a stall loses nothing
             except (OSError, http.client.HTTPException) as exc:  # timeout, reset, IncompleteRead
-                raise _Transient(f"connection lost mid-transfer: {exc!r}") from exc
+                raise Transient(f"connection lost mid-transfer: {exc!r}") from exc
             if not chunk:
                 return
             fh.write(chunk)
@@ -297,10 +235,10 @@ def _attempt(url: str, part: Path, resume: _Resume, *, expected_size: int | None
         _stream(resp, part, start, total, chunk_size=chunk_size, progress=progress)
     size = part.stat().st_size
     if total is not None and size < total:
-        raise _Transient(f"transfer cut short at {size:,} of {total:,} bytes")
+        raise Transient(f"transfer cut short at {size:,} of {total:,} bytes")
     if total is not None and size > total:
         part.unlink()
-        raise _Transient(f"received {size:,} bytes, more than the {total:,} announced; "
+        raise Transient(f"received {size:,} bytes, more than the {total:,} announced; "
                          "restarting")
 
 
@@ -321,7 +259,7 @@ def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
             )
     if (problem := content_problem(part, dest.name)) is not None:
         part.unlink()  # the next attempt starts afresh; nothing damaged is kept
-        raise _Damaged(problem)
+        raise Damaged(problem)
     os.replace(part, dest)
 
 
@@ -403,19 +341,19 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
     part = _part_path(dest)
     left = part.stat().st_size if part.exists() else 0
     resume = _Resume(left or None)  # an empty .part resumes nothing
-    last: _Transient | _Damaged = _Transient("no attempt made")
+    last: Transient | Damaged = Transient("no attempt made")
     for attempt in range(1, attempts + 1):
         try:
             _attempt(url, part, resume, expected_size=expected_size, timeout=timeout,
                      chunk_size=chunk_size, progress=progress)
             _finish(url, part, dest, expected_size=expected_size, sha256=sha256)
             return resume.from_bytes
-        except _Damaged as exc:  # removed by _finish: the next attempt starts afresh
+        except Damaged as exc:  # removed by _finish: the next attempt starts afresh
             spliced = " onto the .part an earlier run left (changed on the server since?)"
             what = f"the file received is {exc.problem}{spliced if resume.from_bytes else ''}"
             last, delay, resume.from_bytes = exc, backoff * 2 ** (attempt - 1), None
             again = "downloading it again from the start"
-        except _Transient as exc:
+        except Transient as exc:
             last, what, again = exc, str(exc), "retrying"
             delay = exc.retry_after if exc.retry_after is not None else backoff * 2 ** (attempt - 1)
         if attempt < attempts:
@@ -425,10 +363,10 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
     raise _failure(url, part, last, attempts) from last
 
 
-def _failure(url: str, part: Path, last: _Transient | _Damaged, attempts: int) -> DownloadError:
+def _failure(url: str, part: Path, last: Transient | Damaged, attempts: int) -> DownloadError:
     """The error after the last attempt: damaged, offline, or a transfer that kept failing."""
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-    if isinstance(last, _Damaged):
+    if isinstance(last, Damaged):
         return DamagedError(
             f"{url}: the file received is {last.problem} (still, after {tries}); it was "
             "removed, nothing cached\n  fix: the server or a proxy answers with something else than the "

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from genemoe.data import download as dl  # its _open: the tests replace it there
 from genemoe.data.download_checks import offline_message
+from genemoe.data.download_errors import is_offline
 from genemoe.data.download_manifest import MANIFEST_NAME, load_manifest
 from genemoe.data.xena_listing import (
     DownloadItem,
@@ -90,7 +91,7 @@ def list_downloads(
             try:
                 item, size = _head_size(item, timeout)
             except (OSError, http.client.HTTPException) as exc:
-                if not (probe := not dl._is_offline(exc)):  # said once (was "size unknown" x 10)
+                if not (probe := not is_offline(exc)):  # said once (was "size unknown" x 10)
                     command = download_command(projects, source=source, values=values,
                                                base_url=base_url)
                     logger.warning("%s", offline_message(
