@@ -15,7 +15,7 @@ PanCanAtlas matrices) stay Entrez IDs, since neither annotation carries Entrez n
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from genemoe.data.annotation_checks import check_numeric
 from genemoe.data.ids import IdKind, gene_names
 from genemoe.data.textio import _check_path
 from genemoe.errors import input_error
@@ -179,19 +180,6 @@ def _read_header(path: Path) -> list[str]:
         ) from exc
 
 
-def _check_numeric(df: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
-    for col in columns:
-        num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise input_error(
-                f"non-numeric {col} {df[col].iloc[i]!r} ({int(bad.sum())} such rows)",
-                path=path,
-                where=f"data row {i + 1}, column {col!r}",
-                fix="positions must be integers; check the file is the gene table it claims",
-            )
-        df[col] = num.astype(np.int64)
 
 
 def _symbols(names: pd.Series, path: Path) -> np.ndarray:
@@ -207,7 +195,7 @@ def _symbols(names: pd.Series, path: Path) -> np.ndarray:
 
 def _read_ensembl(path: Path) -> pd.DataFrame:
     df = pd.read_csv(path, sep="\t", dtype={"gene_id": str, "chrom": str}, **_NA)
-    _check_numeric(df, ["start", "end", "length"], path)
+    check_numeric(df, ["start", "end", "length"], path)
     return pd.DataFrame(
         {
             "gene_id": _strip_versions(_as_strings(df["gene_id"])).astype(object),
@@ -223,7 +211,7 @@ def _read_ensembl(path: Path) -> pd.DataFrame:
 
 def _read_probemap(path: Path) -> pd.DataFrame:
     df = pd.read_csv(path, sep="\t", dtype={"id": str, "chrom": str}, **_NA)
-    _check_numeric(df, ["chromStart", "chromEnd"], path)
+    check_numeric(df, ["chromStart", "chromEnd"], path)
     chrom = df["chrom"].astype(str).str.replace(r"^chr", "", regex=True).replace("M", "MT")
     return pd.DataFrame(
         {
