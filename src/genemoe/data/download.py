@@ -14,7 +14,9 @@ request (and the per-file line says so: "resumed from 983,040 bytes").
 :func:`download_tcga` records every finished file in ``OUT/manifest.json``
 (:mod:`genemoe.data.download_manifest`: URL, size, sha256, time, where a resume began) and
 skips files whose size and sha256 still match on the next run. A file is checked before it
-is renamed into place: a ``.gz`` must decompress to its end and no file may be an HTML page
+is renamed into place: a ``.gz`` must decompress to its end, a plain table the server sent
+without a size must end in a newline with its last line as wide as its header (the manifest
+and the per-file line then say "size not announced"), and no file may be an HTML page
 (:mod:`genemoe.data.download_checks`; what can fail, and what is retried, is
 :mod:`genemoe.data.download_errors`); a damaged one is removed and downloaded again from
 the start, as a failed transfer is retried. A file the hub answers "not found" for is
@@ -122,10 +124,13 @@ class DownloadResult:
 
 
 @dataclass
-class _Resume:
-    """Internal: the ``.part`` bytes an earlier run left, while this run's file still uses them."""
+class _Transfer:
+    """Internal: what one file's transfer learned. ``from_bytes``: the ``.part`` bytes an
+    earlier run left, while this run's file still uses them; ``size_checked``: whether the
+    size was checked against one announced (Content-Length, Content-Range) or expected."""
 
-    from_bytes: int | None
+    from_bytes: int | None = None
+    size_checked: bool = False
 
 
 # ----------------------------------------------------------------------------- one file
@@ -209,12 +214,14 @@ def _stream(resp: http.client.HTTPResponse, part: Path, start: int, total: int |
             bar.update(len(chunk))
 
 
-def _attempt(url: str, part: Path, resume: _Resume, *, expected_size: int | None,
+def _attempt(url: str, part: Path, resume: _Transfer, *, expected_size: int | None,
              timeout: float, chunk_size: int, progress: bool) -> None:
     """One GET: resume or start ``part``; returns when it holds the whole file.
 
-    ``resume.from_bytes`` is cleared once ``part`` is written from its start.
+    ``resume.from_bytes`` is cleared once ``part`` is written from its start, and
+    ``resume.size_checked`` says whether there was a size to check it against.
     """
+    resume.size_checked = expected_size is not None
     offset = part.stat().st_size if part.exists() else 0
     if expected_size is not None and offset >= expected_size:
         if offset == expected_size:
@@ -222,10 +229,12 @@ def _attempt(url: str, part: Path, resume: _Resume, *, expected_size: int | None
         part.unlink()
         offset = 0
     resp = _send(url, part, offset, timeout)
-    if isinstance(resp, int):
+    if isinstance(resp, int):  # the server's Content-Range total is the .part's size
+        resume.size_checked = True
         return
     with resp:
         start, total = _extent(resp, part, offset)
+        resume.size_checked = resume.size_checked or total is not None
         if start == 0:  # the earlier run's bytes are not used (any more)
             resume.from_bytes = None
         if total is not None and expected_size is not None and total != expected_size:
@@ -243,7 +252,7 @@ def _attempt(url: str, part: Path, resume: _Resume, *, expected_size: int | None
 
 
 def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
-            sha256: str | None) -> None:
+            sha256: str | None, size_checked: bool) -> None:
     """Check the complete ``part`` against the expectations, then rename it to ``dest``."""
     size = part.stat().st_size
     if expected_size is not None and size != expected_size:
@@ -257,7 +266,8 @@ def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
                 f"{url}: sha256 {digest} does not match the expected {sha256.lower()}; "
                 "the corrupt file was removed. Run again to download it afresh."
             )
-    if (problem := content_problem(part, dest.name)) is not None:
+    checked = size_checked or sha256 is not None  # else a plain file is checked by its text
+    if (problem := content_problem(part, dest.name, size_checked=checked)) is not None:
         part.unlink()  # the next attempt starts afresh; nothing damaged is kept
         raise Damaged(problem)
     os.replace(part, dest)
@@ -331,22 +341,25 @@ def download_file(
 
 def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | None,
               attempts: int, backoff: float, timeout: float, progress: bool,
-              chunk_size: int = _CHUNK_SIZE) -> int | None:
+              chunk_size: int = _CHUNK_SIZE, transfer: _Transfer | None = None) -> int | None:
     """:func:`download_file`'s work; returns the bytes of the ``.part`` an earlier run left
-    that the file was continued from (None: downloaded from its start)."""
+    that the file was continued from (None: downloaded from its start). ``transfer``, when
+    given, is filled with what the transfer learned (whether the size could be checked)."""
     if attempts < 1:
         raise ValueError(f"attempts must be >= 1, got {attempts}")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = _part_path(dest)
     left = part.stat().st_size if part.exists() else 0
-    resume = _Resume(left or None)  # an empty .part resumes nothing
+    resume = transfer if transfer is not None else _Transfer()
+    resume.from_bytes = left or None  # an empty .part resumes nothing
     last: Transient | Damaged = Transient("no attempt made")
     for attempt in range(1, attempts + 1):
         try:
             _attempt(url, part, resume, expected_size=expected_size, timeout=timeout,
                      chunk_size=chunk_size, progress=progress)
-            _finish(url, part, dest, expected_size=expected_size, sha256=sha256)
+            _finish(url, part, dest, expected_size=expected_size, sha256=sha256,
+                    size_checked=resume.size_checked)
             return resume.from_bytes
         except Damaged as exc:  # removed by _finish: the next attempt starts afresh
             spliced = " onto the .part an earlier run left (changed on the server since?)"
@@ -389,40 +402,42 @@ def check_retries(retries: int) -> None:
 
 
 def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any],
-           **kw: Any) -> tuple[DownloadItem, bool, int | None]:
+           **kw: Any) -> tuple[DownloadItem, _Transfer | None]:
     """Make ``item`` (or the listing's other URL form of it) complete in ``out_dir``.
 
-    Returns the item actually used, whether it was downloaded (False: cached) and the
-    bytes of an earlier run's ``.part`` it was resumed from (None: from its start).
+    Returns the item actually used and what its transfer learned (None: it was cached).
     """
     alt = item.alternative()
     for cand in (item, alt):
         entry = manifest["files"].get(cand.filename)
         if entry is not None and is_cached(out_dir / cand.filename, entry, cand):
-            return cand, False, None
+            return cand, None
     if (out_dir / item.filename).is_file() and item.filename not in manifest["files"]:
         logger.warning("%s is not in %s (not fetched by genemoe): replacing it with the hub's",
                        out_dir / item.filename, MANIFEST_NAME)  # was replaced unsaid
+    transfer = _Transfer()
     try:
-        resumed = _download(item.url, out_dir / item.filename, expected_size=item.expected_size,
-                            sha256=item.sha256, **kw)
-        return item, True, resumed
+        transfer.from_bytes = _download(item.url, out_dir / item.filename, transfer=transfer,
+                                        expected_size=item.expected_size, sha256=item.sha256, **kw)
+        return item, transfer
     except NotOnServerError as exc:
         logger.warning("%s: not on the server; trying %s (the listing's other URL form)",
                        item.url, alt.url)
         try:
-            resumed = _download(alt.url, out_dir / alt.filename, expected_size=None,
-                                sha256=None, **kw)
+            transfer.from_bytes = _download(alt.url, out_dir / alt.filename, transfer=transfer,
+                                            expected_size=None, sha256=None, **kw)
         except NotOnServerError:
             raise NotOnServerError(f"{exc}; also tried {alt.url}") from exc
-        return alt, True, resumed
+        return alt, transfer
 
 
 def _record(result: DownloadResult, manifest: dict[str, Any], used: DownloadItem,
-            resumed: int | None, where: str) -> None:
-    """Record a downloaded file in the manifest (rewritten at once) and ``result``; say it."""
-    dest = result.out_dir / used.filename
-    entry = manifest["files"][used.filename] = manifest_entry(used, dest, resumed_from=resumed)
+            transfer: _Transfer, where: str) -> None:
+    """Record a downloaded file in the manifest (rewritten at once) and ``result``; say it,
+    and that its size was not announced where there was none to check it against."""
+    dest, resumed = result.out_dir / used.filename, transfer.from_bytes
+    entry = manifest["files"][used.filename] = manifest_entry(
+        used, dest, resumed_from=resumed, size_checked=transfer.size_checked)
     atomic_write_text(result.manifest_path, dump_json(manifest))
     result.downloaded.append(dest)
     result.n_bytes += entry["size"]
@@ -430,6 +445,8 @@ def _record(result: DownloadResult, manifest: dict[str, Any], used: DownloadItem
     if resumed is not None:  # was "downloaded (4965117 bytes)" for a resumed file too
         result.resumed[dest] = resumed
         how = f", resumed from {resumed:,} bytes an earlier run left"
+    if not transfer.size_checked:  # a cut plain file was cached as whole (checked by content now)
+        how += "; size not announced"
     logger.info("%s %s: downloaded (%s bytes%s)", where, used.filename, f"{entry['size']:,}", how)
 
 
@@ -498,7 +515,7 @@ def download_tcga(
     for i, item in enumerate(items, start=1):
         where = f"[{i}/{len(items)}]"
         try:
-            used, fetched, resumed = _fetch(item, out_dir, manifest, **kw)
+            used, transfer = _fetch(item, out_dir, manifest, **kw)
         except NotOnServerError as exc:  # the others still come (the first stopped the rest)
             logger.warning("%s %s: not on the server under either URL form", where, item.filename)
             missing.append((item.filename, str(exc)))
@@ -520,8 +537,8 @@ def download_tcga(
             raise TransferError(transfer_message(str(exc), n_here=here, n_files=len(items),
                                                  n_not_tried=len(items) - i, command=again)) from exc
         result.paths.append(out_dir / used.filename)
-        if fetched:
-            _record(result, manifest, used, resumed, where)
+        if transfer is not None:
+            _record(result, manifest, used, transfer, where)
         else:
             logger.info("%s %s: cached", where, used.filename)
             result.cached.append(out_dir / used.filename)

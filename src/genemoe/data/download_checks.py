@@ -5,7 +5,9 @@ HTML error or login page, or a gzip stream cut short with a matching Content-Len
 ``.part`` resumed onto a file that changed on the server since is spliced from two
 versions. Size checks miss all three, and the file was then recorded as complete and
 "cached" on every later run, while ``prepare`` called it truncated. :func:`content_problem`
-reads the file through once (a ``.gz`` is decompressed to its end) and says what is wrong.
+reads the file through once (a ``.gz`` is decompressed to its end; a plain table must end in
+a newline, its last line as wide as its header: :func:`cut_text_problem`) and says what is
+wrong.
 
 What a failed download says is here too: :func:`offline_message` (no network; the fix
 echoes the user's own command) and :func:`failure_message` (the files not on the server
@@ -21,10 +23,12 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["content_problem", "failure_message", "offline_message", "transfer_message"]
+__all__ = ["content_problem", "cut_text_problem", "failure_message", "offline_message", "transfer_message"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1024  # bytes read to recognise an HTML page
+_TAIL = 1 << 16  # bytes read back from the end to find a plain table's last line (grown as needed)
+_MAX_HEADER = 1 << 24  # the most bytes a header line is read to (a matrix of ~10,000 samples is ~300 kB)
 
 
 def _is_html(head: bytes) -> bool:
@@ -33,7 +37,8 @@ def _is_html(head: bytes) -> bool:
         text.startswith(b"<") and b"<html" in text)
 
 
-def content_problem(path: Path, name: str, *, chunk: int = 1 << 20) -> str | None:
+def content_problem(path: Path, name: str, *, size_checked: bool = True,
+                    chunk: int = 1 << 20) -> str | None:
     """Why the complete download at ``path`` is not the file ``name`` (None: it looks whole).
 
     Parameters
@@ -41,7 +46,12 @@ def content_problem(path: Path, name: str, *, chunk: int = 1 << 20) -> str | Non
     path
         The downloaded bytes (the ``.part``).
     name
-        The file's name on the hub: a ``.gz`` name must hold one whole gzip stream.
+        The file's name on the hub: a ``.gz`` name must hold one whole gzip stream; any
+        other is a plain table, and where ``size_checked`` is False it must not look cut
+        short (:func:`cut_text_problem`).
+    size_checked
+        Whether the size was checked against one announced or expected. A plain file has
+        no end of its own to check; without a size, its text is all there is to go by.
     chunk
         Bytes decompressed per read.
 
@@ -65,6 +75,49 @@ def content_problem(path: Path, name: str, *, chunk: int = 1 << 20) -> str | Non
         return f"damaged gzip data ({exc})"
     if _is_html(head):
         return "an HTML page (an error or login page), not the table"
+    if size_checked or name.endswith(".gz") or b"\0" in head:  # binary: not a table
+        return None
+    return cut_text_problem(path)
+
+
+def _last_line(path: Path, size: int) -> bytes:
+    """The file's last line with its line end (the whole tail when it holds no newline)."""
+    with Path(path).open("rb") as fh:
+        back = _TAIL
+        while True:
+            fh.seek(max(size - back, 0))
+            tail = fh.read()
+            cut = tail.rstrip(b"\r\n").rfind(b"\n")
+            if cut >= 0 or back >= size:
+                return tail[cut + 1:]
+            back *= 4
+
+
+def cut_text_problem(path: Path) -> str | None:
+    """Why the plain (not gzipped) table at ``path`` looks cut short (None: it looks whole).
+
+    A plain file has no end marker of its own, and a server that announces no size
+    (HTTP/1.0, no Content-Length) and drops the connection leaves nothing else to check
+    against: a whole table ends in a newline, and its last line has as many tab-separated
+    fields as its header.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"a table cut short (its last line ends without a newline)"``.
+    """
+    size = Path(path).stat().st_size
+    if size == 0:
+        return "an empty file, not the table"
+    with Path(path).open("rb") as fh:
+        header = fh.readline(_MAX_HEADER)
+    last = _last_line(path, size)
+    if not last.endswith(b"\n"):
+        return "a table cut short (its last line ends without a newline)"
+    n_head, n_last = header.count(b"\t") + 1, last.count(b"\t") + 1
+    if last.strip(b"\r\n") and n_last < n_head:
+        return (f"a table cut short (its last line has {n_last} of the header's {n_head} "
+                "tab-separated fields)")
     return None
 
 

@@ -58,8 +58,8 @@ def is_cached(dest: Path, entry: dict[str, Any] | None, item: DownloadItem) -> b
     return True
 
 
-def manifest_entry(item: DownloadItem, dest: Path, *, resumed_from: int | None = None
-                   ) -> dict[str, Any]:
+def manifest_entry(item: DownloadItem, dest: Path, *, resumed_from: int | None = None,
+                   size_checked: bool = True) -> dict[str, Any]:
     """The manifest's record of ``item``, complete at ``dest``.
 
     Parameters
@@ -69,10 +69,15 @@ def manifest_entry(item: DownloadItem, dest: Path, *, resumed_from: int | None =
     resumed_from
         Bytes of it an earlier run had left in its ``.part`` and this run continued from
         (``None``: downloaded from the start).
+    size_checked
+        False when the server announced no size (no Content-Length) and none was expected:
+        the file was checked by its content alone (recorded as ``size_check``: ``"not
+        announced"``, else ``"announced"``).
     """
     return {
         "url": item.url, "kind": item.kind, "project": item.project,
         "size": dest.stat().st_size, "sha256": file_sha256(dest),
         "downloaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "resumed_from": resumed_from,
+        "size_check": "announced" if size_checked else "not announced",
     }
