@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from genemoe.data import download_checks as checks
 from genemoe.data.download import DamagedError, download_tcga, plan_downloads
-from genemoe.data.download_checks import content_problem, cut_text_problem
 
 FAST = {"backoff": 0.01, "timeout": 2.0, "progress": False}
 PROBEMAP = "gencode.v36.annotation.gtf.gene.probemap"
@@ -141,27 +141,27 @@ def test_a_plain_file_cut_on_every_attempt_is_not_cached(hub: PlainHub, tmp_path
 def test_cut_text_is_named(tmp_path: Path, text: bytes, problem: str) -> None:
     path = tmp_path / "t.tsv"
     path.write_bytes(text)
-    assert problem in (cut_text_problem(path) or "")
-    assert content_problem(path, "t.tsv", size_checked=False) == cut_text_problem(path)
+    assert problem in (checks.cut_text_problem(path) or "")
+    assert checks.content_problem(path, "t.tsv", size_checked=False) == checks.cut_text_problem(path)
 
 
 @pytest.mark.parametrize("text", [b"a\tb\n1\t2\n", b"a\tb\r\n1\t2\r\n\r\n", b"a\tb\n"])
 def test_whole_text_passes(tmp_path: Path, text: bytes) -> None:
     path = tmp_path / "t.tsv"
     path.write_bytes(text)
-    assert cut_text_problem(path) is None
+    assert checks.cut_text_problem(path) is None
 
 
 def test_a_last_line_longer_than_the_tail_read_is_found(tmp_path: Path) -> None:
     path = tmp_path / "t.tsv"
     path.write_bytes(b"a\tb\tc\n" + b"x" * 300_000 + b"\t1\t2\n")
-    assert cut_text_problem(path) is None
+    assert checks.cut_text_problem(path) is None
     path.write_bytes(b"a\tb\tc\n" + b"x" * 300_000 + b"\t1\n")
-    assert "2 of the header's 3" in (cut_text_problem(path) or "")
+    assert "2 of the header's 3" in (checks.cut_text_problem(path) or "")
 
 
 def test_a_plain_file_whose_size_was_checked_is_trusted(tmp_path: Path) -> None:
     """With a size announced and matched, a missing final newline is how the hub serves it."""
     path = tmp_path / "t.tsv"
     path.write_bytes(b"a\tb\n1\t2")
-    assert content_problem(path, "t.tsv") is None
+    assert checks.content_problem(path, "t.tsv") is None
