@@ -33,10 +33,12 @@ same in both phases).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,11 +57,15 @@ from genemoe.train.checkpoint import resume_epoch_everywhere
 from genemoe.train.pretrain_metrics import short_collapse
 
 __all__ = ["read_pretrained", "pretrained_sha256", "load_pretrained_encoder", "set_encoder_trainable",
-           "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr"]
+           "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr", "transfer_lines",
+           "transfer_said_by_caller"]
 
 logger = logging.getLogger(__name__)
 
 _PRETRAINED_FORMAT = "genemoe-pretrained"  # = genemoe.train.pretrain.PRETRAINED_FORMAT
+# set by transfer_said_by_caller: the transfer's line goes to DEBUG (the caller says it)
+_CALLER_SAYS: contextvars.ContextVar[bool] = contextvars.ContextVar("transfer_said_by_caller",
+                                                                    default=False)
 
 
 @dataclass(frozen=True)
@@ -229,7 +235,8 @@ def _align_genes(state: dict[str, torch.Tensor], src: Sequence[str], dst: Sequen
             path=path, fix="fine-tune on a bundle prepared like the pre-training ones (same "
             "--annotation and gene filter), or pre-train on this bundle")
     if n_shared == len(src) == len(dst) and (dst_idx == np.arange(len(src))).all():
-        return {"n_genes_shared": n_shared, "n_genes_new": 0, "n_genes_missing": 0}
+        return {"n_genes_pretrained": len(src), "n_genes_shared": n_shared, "n_genes_new": 0,
+                "n_genes_missing": 0}
     have = torch.from_numpy(np.flatnonzero(dst_idx >= 0))
     take = torch.from_numpy(dst_idx[dst_idx >= 0])
     for key, t in list(state.items()):
@@ -241,8 +248,8 @@ def _align_genes(state: dict[str, torch.Tensor], src: Sequence[str], dst: Sequen
         out = t.new_zeros(shape)  # genes new to the encoder start with zero weight
         out.index_copy_(axis, have, t.index_select(axis, take))
         state[key] = out
-    return {"n_genes_shared": n_shared, "n_genes_new": len(dst) - n_shared,
-            "n_genes_missing": n_missing}
+    return {"n_genes_pretrained": len(src), "n_genes_shared": n_shared,
+            "n_genes_new": len(dst) - n_shared, "n_genes_missing": n_missing}
 
 
 def _under(key: str, paths: Sequence[str]) -> bool:
@@ -326,24 +333,69 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
             f"(preset {payload.get('preset')!r}; e.g. `model: {{{pre_name}: {{{pre_widths}}}}}` in "
             f"the --config YAML), or pre-train again with this model: section")
     model.load_state_dict(state, strict=False)  # the encoder's keys, checked equal above
-    _say_transfer(family.label, paths, where, len(state), genes, payload)
-    return {"run": str(Path(run_dir).absolute()), "model_name": pre_name, "encoder_modules": list(paths),
-            "n_tensors": len(state),
+    info = {"run": str(Path(run_dir).absolute()), "model_name": pre_name,
+            "encoder_modules": list(paths), "n_tensors": len(state),
             "pretrain_summary": payload.get("summary", {}).get("final", {}), **genes,
             # a collapse was said on the terminal only (the run's report and files had none)
             "collapse_warnings": list((payload.get("summary") or {}).get("collapse", {}).get(
                 "warnings", []))}
+    _say_transfer(where, info, payload)
+    return info
 
 
-def _say_transfer(label: str, paths: Sequence[str], where: str, n_tensors: int,
-                  genes: dict[str, int], payload: dict[str, Any]) -> None:
-    """What the model starts from, on the terminal (it was behind -v): how many of its genes
-    were pre-trained, warned when under half; a collapsed pre-training, warned."""
-    shared, new = genes["n_genes_shared"], genes["n_genes_new"]
-    logger.info("started from the pre-trained %s encoder (%s) of %s: %d tensors; %s of the "
-                "model's %s genes pre-trained, %s new (started afresh), %s of the run's genes "
-                "absent here", label, ", ".join(paths), where, n_tensors, f"{shared:,}",
-                f"{shared + new:,}", f"{new:,}", f"{genes['n_genes_missing']:,}")
+def transfer_lines(pre: Mapping[str, Any], where: str | None = None) -> list[str]:
+    """What a fine-tuned model started from, in two or three short lines (the terminal's words).
+
+    Parameters
+    ----------
+    pre
+        :func:`load_pretrained_encoder`'s record (config.yaml's ``pretrained``, metrics.json's
+        ``protocol.pretrained``).
+    where
+        The run as the reader should see it (default: the record's ``run``).
+
+    Returns
+    -------
+    list of str
+        The run, its encoder and tensors (and the frozen epochs, when recorded); the model's
+        genes pre-trained and new (zero input weights); the pre-training's genes this
+        bundle lacks, when any.
+    """
+    family = _family_of_name(str(pre.get("model_name")))
+    label = family.label if family is not None else str(pre.get("model_name", "a"))
+    shared, new = int(pre.get("n_genes_shared") or 0), int(pre.get("n_genes_new") or 0)
+    missing = int(pre.get("n_genes_missing") or 0)
+    n_pre = int(pre.get("n_genes_pretrained") or shared + missing)
+    modules, freeze = ", ".join(pre.get("encoder_modules") or ()), pre.get("freeze_encoder_epochs")
+    head = (f"started from the pre-trained {label} encoder"
+            + (f" ({modules})" if modules else "") + f" of {where or pre.get('run')}: "
+            + f"{int(pre.get('n_tensors') or 0)} tensors"
+            + (f", frozen for the first {freeze} epochs" if freeze else ""))
+    genes = (f"{shared:,} of the model's {shared + new:,} genes pre-trained, {new:,} new (zero "
+             "input weights)")
+    return [head, genes] + ([f"{missing:,} of the pre-training's {n_pre:,} genes are not in "
+                             "this bundle"] if missing else [])
+
+
+@contextlib.contextmanager
+def transfer_said_by_caller() -> Iterator[None]:
+    """Within it, :func:`load_pretrained_encoder` logs its transfer line at DEBUG, not INFO:
+    the caller says it itself (``genemoe train``'s table, from metrics.json), not twice.
+    Its warnings (few genes pre-trained, a collapsed pre-training) are said all the same."""
+    token = _CALLER_SAYS.set(True)
+    try:
+        yield
+    finally:
+        _CALLER_SAYS.reset(token)
+
+
+def _say_transfer(where: str, info: dict[str, Any], payload: dict[str, Any]) -> None:
+    """What the model starts from, on the terminal (it was behind -v; DEBUG inside
+    :func:`transfer_said_by_caller`): how many of its genes were pre-trained, warned when
+    under half; a collapsed pre-training, warned."""
+    shared, new = info["n_genes_shared"], info["n_genes_new"]
+    logger.log(logging.DEBUG if _CALLER_SAYS.get() else logging.INFO, "%s",
+               "; ".join(transfer_lines(info, where)))
     run = {"pretrained_run": where}  # a caller running many (the ablation) names each
     if new > shared:
         logger.warning("only %s of the model's %s genes were pre-trained (%.0f%%): the encoder "

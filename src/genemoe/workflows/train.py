@@ -54,9 +54,11 @@ from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.train.ensemble import check_ensemble_size
+from genemoe.train.finetune import transfer_lines, transfer_said_by_caller
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
 from genemoe.train.ood import fit_ood, model_features
+from genemoe.train.pretrain_metrics import short_collapse
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.workflows.cell_claims import holding_out_dir
 from genemoe.workflows.common import (
@@ -104,7 +106,38 @@ class RunResult(AtFolder):
             f"→ {shown_path(self.out_dir)}"))
         clipped = self.metrics.get("protocol", {}).get("clipped") or {}
         said = clip_text(clip_summary({"part": s, **r} for s, r in clipped.items()))
-        return table + (f"\n  {said} (metrics.json: protocol.clipped)" if said else "")
+        return (table + (f"\n  {said} (metrics.json: protocol.clipped)" if said else "")
+                + _pretrained_text(self.metrics.get("protocol", {}).get("pretrained")))
+
+
+def _pretrained_text(pre: dict[str, Any] | None) -> str:
+    """The lines under the table that say what a fine-tuned model started from (from
+    Python they were said nowhere: the transfer was a log line)."""
+    if not pre:
+        return ""
+    lines = transfer_lines(pre, shown_path(pre["run"]) if pre.get("run") else None)
+    lines[-1] += " (metrics.json: protocol.pretrained)"
+    lines += [f"the pre-training collapsed ({short_collapse(w)}): it may start no better than "
+              "a fresh encoder" for w in pre.get("collapse_warnings") or ()]
+    return "".join(f"\n  {line}" for line in lines)
+
+
+# what metrics.json's protocol keeps of load_pretrained_encoder's record (and the options)
+_PRETRAINED_KEYS = ("run", "model_name", "encoder_modules", "n_tensors", "n_genes_pretrained",
+                    "n_genes_shared", "n_genes_new", "n_genes_missing", "freeze_encoder_epochs",
+                    "encoder_lr", "collapse_warnings")
+
+
+def _pretrained_record(info: dict[str, Any]) -> dict[str, Any] | None:
+    """``protocol.pretrained`` of metrics.json: what the encoder was loaded from (an
+    ensemble's first member's record: every member loads the same run alike)."""
+    members = (info.get("ensemble") or {}).get("members") or []
+    pre = info.get("pretrained") or next((m["pretrained"] for m in members
+                                          if m.get("pretrained")), None)
+    if not pre:
+        return None
+    return {**{k: pre[k] for k in _PRETRAINED_KEYS if k in pre},
+            "new_genes_start": "zero input weights"}
 
 
 def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str, np.ndarray],
@@ -223,12 +256,13 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     fit_args = dict(model_cfg=fit_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=out_dir,
                     progress=progress, transfer=transfer,
                     gene_variance=var["train_std"].to_numpy(np.float64) ** 2)
-    if ensemble > 1:
-        from genemoe.train.ensemble import fit_ensemble
+    with transfer_said_by_caller():  # describe() says it, under the table
+        if ensemble > 1:
+            from genemoe.train.ensemble import fit_ensemble
 
-        fit = fit_ensemble(model_name, task, data, ensemble, **fit_args)
-    else:
-        fit = fit_model(model_name, task, data, **fit_args)
+            fit = fit_ensemble(model_name, task, data, ensemble, **fit_args)
+        else:
+            fit = fit_model(model_name, task, data, **fit_args)
     weights = ({"state_dict": fit.model.state_dict()} if spec.kind == "torch"
                else {"estimator": fit.model})
     saved_name, saved_cfg = model_name, _rebuild_config(fit_cfg)
@@ -268,6 +302,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "synthetic": bundle.synthetic, **ran,
                            **({"endpoint": bundle.endpoint} if task == "survival" else {}),
                            **endpoint_mismatches(tuned_on),
+                           **({"pretrained": pre} if (pre := _pretrained_record(fit.info)) else {}),
                            **image_record(fit.model, input_scaling(model_name, model_cfg),
                                           model_cfg.get("weights"), ran.get("weights_file"))}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,

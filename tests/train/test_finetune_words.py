@@ -1,0 +1,62 @@
+"""The fine-tuning's line names its gene counts for what they are (an outside probe).
+
+"35 of the run's genes absent here" counted genes the PRE-TRAINING had that the bundle
+lacks, and new genes, said to start "afresh", start with zero input weights.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from genemoe.models.registry import create_model
+from genemoe.train.finetune import (
+    load_pretrained_encoder,
+    read_pretrained,
+    transfer_lines,
+    transfer_said_by_caller,
+)
+from genemoe.workflows.pretrain import pretrain_run
+from tiny_configs import TINY_GENEMOE
+
+
+@pytest.fixture(scope="module")
+def run(synthetic_bundle, tmp_path_factory):
+    bundle = synthetic_bundle(seed=5, clinical=False)
+    cfg = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "model": {"genemoe": TINY_GENEMOE},
+        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]}}))
+    return pretrain_run([bundle.path], out_dir=tmp_path_factory.mktemp("pt") / "run",
+                        config_path=cfg, seed=0, device="cpu", progress=False)
+
+
+def test_genes_the_bundle_lacks_are_the_pre_trainings_and_new_ones_start_at_zero(run, caplog):
+    pre_genes = [str(g) for g in read_pretrained(run.out_dir)["gene_ids"]]
+    genes = [*pre_genes[3:], "NEW1", "NEW2"]  # 3 of the pre-training's genes lacked, 2 new
+    model = create_model("genemoe", n_genes=len(genes), n_outputs=3, task="classify",
+                         **TINY_GENEMOE)
+    with caplog.at_level("INFO", logger="genemoe"):
+        info = load_pretrained_encoder(model, run.out_dir, gene_ids=genes)
+    said = " | ".join(r.getMessage() for r in caplog.records if r.levelname == "INFO")
+    n_pre = len(pre_genes)
+    assert (f"{n_pre - 3} of the model's {n_pre - 1} genes pre-trained, 2 new (zero input "
+            "weights)") in said, said
+    assert f"3 of the pre-training's {n_pre} genes are not in this bundle" in said, said
+    assert "run's genes" not in said and "afresh" not in said
+    assert info["n_genes_pretrained"] == n_pre and info["n_genes_missing"] == 3
+    gate = model.encoder.moe.gate.w_gate.detach()  # genes × experts: the new genes' rows
+    assert gate[-2:].abs().sum() == 0 and gate[:-2].abs().sum() > 0
+
+
+def test_a_caller_that_says_it_takes_the_line_to_debug(run, caplog):
+    genes = [str(g) for g in read_pretrained(run.out_dir)["gene_ids"]]
+    model = create_model("genemoe", n_genes=len(genes), n_outputs=3, task="classify",
+                         **TINY_GENEMOE)
+    with caplog.at_level("DEBUG", logger="genemoe"), transfer_said_by_caller():
+        info = load_pretrained_encoder(model, run.out_dir, gene_ids=genes)
+    lines = [r for r in caplog.records if "started from the pre-trained" in r.getMessage()]
+    assert [r.levelname for r in lines] == ["DEBUG"]
+    assert transfer_lines(info, "RUN")[0] == ("started from the pre-trained Gene-MOE encoder "
+                                              f"(encoder) of RUN: {info['n_tensors']} tensors")
+    assert len(transfer_lines(info)) == 2  # none of its genes lacked: unsaid

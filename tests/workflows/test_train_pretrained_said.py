@@ -1,0 +1,63 @@
+"""A fine-tuned run says what it started from, from Python too (an outside probe).
+
+``train_run(..., pretrained=RUN)`` said the transfer in a log line only (unseen from Python
+without logging set up): ``describe()`` left it out and metrics.json had none of it. It is
+now in metrics.json's ``protocol.pretrained`` and under describe()'s table, and the log
+line is no longer INFO there (the CLI prints describe(): it would say it twice).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from genemoe.workflows.pretrain import pretrain_run
+from genemoe.workflows.train import train_run
+from tiny_configs import TINY_GENEMOE
+
+
+@pytest.fixture(scope="module")
+def setup(synthetic_bundle, tmp_path_factory):
+    bundle = synthetic_bundle(seed=5, clinical=False)
+    cfg = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "model": {"genemoe": TINY_GENEMOE},
+        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]},
+        "train": {"batch_size": 32, "patience": None}}))
+    run = pretrain_run([bundle.path], out_dir=tmp_path_factory.mktemp("pt") / "pre",
+                       config_path=cfg, seed=0, device="cpu", progress=False)
+    return bundle, cfg, run.out_dir
+
+
+def test_describe_and_metrics_say_what_was_loaded_once(setup, tmp_path, caplog):
+    bundle, cfg, pre = setup
+    with caplog.at_level("INFO", logger="genemoe"):
+        res = train_run(bundle.path, out_dir=tmp_path / "ft", config_path=cfg, epochs=2,
+                        device="cpu", progress=False, pretrained=pre, freeze_encoder_epochs=1)
+    n = int(bundle.gene_mask().sum())
+    recorded = json.loads((tmp_path / "ft" / "metrics.json").read_text())["protocol"]["pretrained"]
+    assert recorded["run"] == str(pre.absolute()) and recorded["n_tensors"] > 0
+    assert (recorded["n_genes_shared"], recorded["n_genes_new"], recorded["n_genes_missing"],
+            recorded["n_genes_pretrained"]) == (n, 0, 0, n)
+    assert recorded["freeze_encoder_epochs"] == 1
+    assert recorded["new_genes_start"] == "zero input weights"
+    said = res.describe()
+    assert "started from the pre-trained Gene-MOE encoder (encoder) of " in said, said
+    assert ", frozen for the first 1 epochs" in said
+    assert f"{n} of the model's {n} genes pre-trained, 0 new" in said
+    assert "0 new (zero input weights) (metrics.json: protocol.pretrained)" in said
+    genes_line = next(line for line in said.splitlines() if "genes pre-trained" in line)
+    assert len(genes_line) <= 120  # short lines
+    assert "the pre-training collapsed (" in said  # (one tiny epoch) said from Python too
+    logged = [r for r in caplog.records if "started from the pre-trained" in r.getMessage()
+              and r.levelno >= 20]
+    assert not logged  # the CLI prints describe(): once, not twice
+
+
+def test_a_run_from_scratch_says_nothing_of_pre_training(setup, tmp_path):
+    bundle, cfg, _ = setup
+    res = train_run(bundle.path, out_dir=tmp_path / "lr", model_name="logreg", progress=False)
+    assert "pretrained" not in res.metrics["protocol"]
+    assert "started from" not in res.describe()
