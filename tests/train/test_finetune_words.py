@@ -10,12 +10,7 @@ import pytest
 import yaml
 
 from genemoe.models.registry import create_model
-from genemoe.train.finetune import (
-    load_pretrained_encoder,
-    read_pretrained,
-    transfer_lines,
-    transfer_said_by_caller,
-)
+from genemoe.train.finetune import load_pretrained_encoder, read_pretrained
 from genemoe.workflows.pretrain import pretrain_run
 from tiny_configs import TINY_GENEMOE
 
@@ -50,6 +45,8 @@ def test_genes_the_bundle_lacks_are_the_pre_trainings_and_new_ones_start_at_zero
 
 
 def test_a_caller_that_says_it_takes_the_line_to_debug(run, caplog):
+    from genemoe.train.finetune import transfer_lines, transfer_said_by_caller
+
     genes = [str(g) for g in read_pretrained(run.out_dir)["gene_ids"]]
     model = create_model("genemoe", n_genes=len(genes), n_outputs=3, task="classify",
                          **TINY_GENEMOE)
