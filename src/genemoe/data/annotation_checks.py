@@ -1,8 +1,10 @@
 """The checks on a gene annotation's rows as :mod:`genemoe.data.annotation` reads them:
-positions must be whole numbers, and a bad one is named by its row and column."""
+positions must be whole numbers, and a bad one is named by its row and column, as empty
+or by its value; a bad last row that is short of fields says the file looks cut short."""
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +13,38 @@ import pandas as pd
 
 from genemoe.errors import input_error
 
-__all__ = ["check_numeric"]
+__all__ = ["check_numeric", "last_line_fields"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def last_line_fields(path: Path) -> tuple[int, int]:
+    """The tab-separated fields of ``path``'s header and of its last non-empty line
+    (a gzipped file is read through; only on the error path)."""
+    with Path(path).open("rb") as raw:
+        zipped = raw.read(2) == _GZIP_MAGIC
+    header, last = b"", b""
+    with (gzip.open(path, "rb") if zipped else Path(path).open("rb")) as fh:
+        for line in fh:
+            if not header:
+                header = line
+            elif line.strip(b"\r\n"):
+                last = line
+    return header.count(b"\t") + 1, (last or header).count(b"\t") + 1
+
+
+def _cut_short(df: pd.DataFrame, i: int, path: Path) -> str | None:
+    """Why row ``i`` looks like the end of a file cut short (None: it does not)."""
+    if i != len(df) - 1:
+        return None
+    try:
+        n_header, n_last = last_line_fields(path)
+    except (OSError, EOFError):  # a damaged gzip: the read's own error says it
+        return None
+    if n_last >= n_header:
+        return None
+    return (f"it is the file's last row and has {n_last} of the header's {n_header} "
+            "tab-separated fields: the file looks cut short")
 
 
 def check_numeric(df: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
@@ -36,10 +69,17 @@ def check_numeric(df: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
         bad = num.isna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
+            value, n_bad = df[col].iloc[i], int(bad.sum())
+            empty = pd.isna(value) or not str(value).strip()
+            what = f"empty {col}" if empty else f"non-numeric {col} {str(value)!r}"
+            cut = _cut_short(df, i, path)
             raise input_error(
-                f"non-numeric {col} {df[col].iloc[i]!r} ({int(bad.sum())} such rows)",
+                f"{what} ({n_bad} such row{'s' if n_bad != 1 else ''})"
+                + (f"; {cut}" if cut else ""),
                 path=path,
                 where=f"data row {i + 1}, column {col!r}",
-                fix="positions must be integers; check the file is the gene table it claims",
+                fix=("download it again (`genemoe download tcga` fetches it whole and checks "
+                     "it) or copy it again from its source" if cut else
+                     "positions must be integers; check the file is the gene table it claims"),
             )
         df[col] = num.astype(np.int64)
