@@ -427,9 +427,15 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
             if found is None or found[0] not in final:
                 continue
             section, opts = found
+            names = {opt: "aux_weight" if (section, opt) == ("train", "balance_weight") else opt
+                     for opt in opts}
+            if "." not in path and not set(names.values()) <= set(final.get(section, {})):
+                continue  # a whole recipe the run reads only a part of (Coxnet: train's choice)
             for opt, value in opts.items():
-                now = final.get(section, {}).get(
-                    "aux_weight" if (section, opt) == ("train", "balance_weight") else opt, value)
+                name = names[opt]
+                if name not in final.get(section, {}):  # an option the run does not read
+                    continue  # (Coxnet reads train's survival_selection, not its epochs)
+                now = final[section][name]
                 described += 1
                 if now != value:
                     by = [name for name, later in layers[i + 1:]

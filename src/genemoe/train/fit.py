@@ -51,7 +51,7 @@ from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_train_options",
            "check_training_memory", "fit_model", "calibrate_outputs", "calibrate_risks",
-           "resolve_config", "selection_metric",
+           "resolve_config", "selection_metric", "train_options_read",
            "softmax", "LOSS_KEYS", "LOSS_DEFAULTS"]
 
 log = logging.getLogger(__name__)
@@ -159,15 +159,25 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     if epochs is not None:
         train_cfg["epochs"] = epochs
     if cfg.get("tuned_on"):  # entries of values a later layer replaced no longer describe the run
+        read = train_options_read(model_name, task, train_cfg) if model_name in list_models() else {}
         cfg["tuned_on"] = tuned_on_in_force(
             [*told, ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})],
-            {"model": model_config(cfg, model_name)} | (  # a classical model reads no train:
-                {"train": train_cfg} if model_name in list_models()
-                and get_spec(model_name).kind == "torch" else {}),
+            {"model": model_config(cfg, model_name)} | ({"train": read} if read else {}),
             model_name, task)
     check_train_options(train_cfg, config_path)
     _train_config(train_cfg, False)  # values too (epochs 0 ...), before a workflow writes
     return cfg, model_config(cfg, model_name), train_cfg
+
+
+def train_options_read(model_name: str, task: Task | None, train_cfg: dict) -> dict:
+    """The ``train:`` options ``model_name`` reads: all of them for a torch model; a
+    classical survival model only its validation choice's (``survival_selection``,
+    ``cox_ties``: Coxnet and CoxPH choose their grid point by them); a classifier none."""
+    if get_spec(model_name).kind == "torch":
+        return train_cfg
+    if task == "survival":
+        return {k: train_cfg[k] for k in ("survival_selection", "cox_ties") if k in train_cfg}
+    return {}
 
 
 def _check_tuned_for(user: dict, model_name: str, task: Task | None, path: Path, *,

@@ -16,7 +16,7 @@ from genemoe.config_presets import (
     tuned_on_in_force,
 )
 from genemoe.evaluate.benchmark_tables import tuned_on_in_run, tuned_on_used_by
-from genemoe.models.registry import get_spec
+from genemoe.train.fit import train_options_read
 
 __all__ = ["preset_tuned_on", "models_in_force", "used_endpoint_mismatch"]
 
@@ -63,9 +63,9 @@ def models_in_force(configs: dict[str, tuple], opts: dict) -> dict[str, dict]:
     epochs = opts.get("epochs")
     layers = [*preset_layers(opts["preset"]),
               ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})]
-    return {m: tuned_on_in_force(layers, {"model": model_cfg} | (
-        {"train": train_cfg} if get_spec(m).kind == "torch" else {}), m, opts["task"])
-        for m, (_, model_cfg, train_cfg) in configs.items()}
+    return {m: tuned_on_in_force(layers, {"model": model_cfg} | (  # Coxnet reads survival_selection
+        {"train": read} if (read := train_options_read(m, opts["task"], train_cfg)) else {}),
+        m, opts["task"]) for m, (_, model_cfg, train_cfg) in configs.items()}
 
 
 def used_endpoint_mismatch(tuned_on: Mapping[str, Any] | None) -> dict[str, str]:
