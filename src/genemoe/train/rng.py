@@ -5,6 +5,11 @@ noise), so that a seed reproduces a run. From Python that reset the user's gener
 ``train_run(...)`` a notebook's ``torch.rand(3)`` gave the same numbers whatever seed it had
 set. :func:`keeps_global_rng` gives a function torch's CPU (and CUDA) generator states, and
 numpy's and Python's global ones, back as they were when it returns or raises.
+
+A process's first import of some libraries draws from Python's generator as well
+(``import sklearn.metrics`` pulls in ``rich.style``, which calls ``getrandbits``): an entry
+point that promises the caller's states back (``train_run``) is wrapped whole, not only
+its fit, so that an import inside it is covered too.
 """
 
 from __future__ import annotations

@@ -59,6 +59,7 @@ from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
 from genemoe.train.ood import fit_ood, model_features
 from genemoe.train.pretrain_metrics import short_collapse
+from genemoe.train.rng import keeps_global_rng
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.workflows.cell_claims import holding_out_dir
 from genemoe.workflows.common import (
@@ -159,6 +160,7 @@ def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str
     return pd.concat(frames, ignore_index=True)
 
 
+@keeps_global_rng  # the whole run: a first import inside it (sklearn's rich.style) draws too
 @holding_out_dir("train")  # two into one --out: the second is refused
 def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
               model_name: str = "genemoe", preset: str = "small", config_path: Path | str | None = None,
