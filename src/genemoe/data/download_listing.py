@@ -1,5 +1,8 @@
 """``genemoe download tcga --list``: what a download would fetch, with sizes where known,
-fetching nothing (sizes from the cache's manifest, else a HEAD request to the hub)."""
+fetching nothing (sizes from the cache's manifest, else a HEAD request to the hub).
+
+A server that answers with an error (HTTP 500) is told apart from one that gives no size,
+and a ``.part`` an earlier run left (which a download resumes) is counted."""
 
 from __future__ import annotations
 
@@ -33,17 +36,25 @@ class PlannedFile:
 
     ``size_from`` is ``"cache"`` (complete in the output directory), ``"server"`` (the
     hub's Content-Length), ``"missing"`` (the hub answered 403/404/410 for both URL
-    forms: a download would fail) or ``"unknown"`` (offline, or the server did not say).
+    forms: a download would fail), ``"error"`` (the hub answered another error, e.g.
+    HTTP 500, or refused the connection: ``status`` says which) or ``"unknown"``
+    (offline, or the server did not say). ``part_bytes``: the bytes of a ``.part`` an
+    earlier run left in the output directory, which a download resumes (None: none).
     """
 
     item: DownloadItem
     size: int | None
     size_from: str
+    status: str | None = None
+    part_bytes: int | None = None
 
 
-def _head_size(item: DownloadItem, timeout: float) -> tuple[DownloadItem, int | None | bool]:
+def _head_size(item: DownloadItem,
+               timeout: float) -> tuple[DownloadItem, int | None | bool | str]:
     """Content-Length of ``item`` (or of its other URL form when the first is not served);
-    False when neither form is served (was "size unknown", as for a silent server)."""
+    False when neither form is served (was "size unknown", as for a silent server), and
+    the status (``"HTTP 500"``) when the server answered another error (was "size
+    unknown" too)."""
     for cand in (item, item.alternative()):
         request = urllib.request.Request(cand.url, method="HEAD",
                                          headers={"User-Agent": dl._USER_AGENT})
@@ -54,8 +65,32 @@ def _head_size(item: DownloadItem, timeout: float) -> tuple[DownloadItem, int | 
         except urllib.error.HTTPError as exc:
             exc.close()
             if exc.code not in (403, 404, 410):
-                return item, None
+                return item, f"HTTP {exc.code}"
     return item, False
+
+
+def _part_bytes(out_dir: Path | None, item: DownloadItem) -> int | None:
+    """Bytes of the ``.part`` an earlier run left for ``item`` (either URL form), if any."""
+    if out_dir is None:
+        return None
+    for cand in (item, item.alternative()):
+        part = Path(out_dir) / f"{cand.filename}{dl.PART_SUFFIX}"
+        if part.is_file() and part.stat().st_size:
+            return part.stat().st_size
+    return None
+
+
+def _say_errors(planned: Sequence[PlannedFile]) -> None:
+    """One warning per error status the server answered (was "size unknown", as for a
+    server that gives no sizes)."""
+    by_status: dict[str, list[str]] = {}
+    for p in planned:
+        if p.size_from == "error" and p.status:
+            by_status.setdefault(p.status, []).append(p.item.filename)
+    for status, names in by_status.items():
+        logger.warning("the server's answer for %d of %d files was %s (%s%s): a download now "
+                       "would likely fail; try again later or check --base-url", len(names),
+                       len(planned), status, ", ".join(names[:2]), " ..." if len(names) > 2 else "")
 
 
 def list_downloads(
@@ -72,6 +107,8 @@ def list_downloads(
 
     Sizes come from ``out_dir``'s manifest for complete files, else from a HEAD request
     to the hub (``probe``); once the network proves unreachable the rest are "unknown".
+    An error the server answers is kept (``status``, said once per status), as are the
+    bytes of a ``.part`` a download would resume (``part_bytes``, said per file).
     """
     items = plan_downloads(projects, source=source, values=values, base_url=base_url)
     manifest = load_manifest(Path(out_dir) / MANIFEST_NAME) if out_dir else {"files": {}}
@@ -86,7 +123,11 @@ def list_downloads(
             logger.warning("%s: size %s bytes differs from the manifest's %s: a download fetches "
                            "it again", cached, f"{cached.stat().st_size:,}",
                            f"{int(entry['size']):,}")  # was "in cache"
-        size: int | None | bool = None
+        size: int | None | bool | str = None
+        part = _part_bytes(out_dir, item)
+        if part is not None:  # was not said, though the next download resumes it
+            logger.info("%s: %s bytes here from an earlier run (%s); a download resumes it",
+                        item.filename, f"{part:,}", f"{item.filename}{dl.PART_SUFFIX}")
         if probe:
             try:
                 item, size = _head_size(item, timeout)
@@ -98,8 +139,13 @@ def list_downloads(
                         item.url, str(getattr(exc, "reason", exc)), command=command))
                 else:
                     logger.info("no size for %s (%s)", item.url, exc)
+                    size = "no answer"
         if size is False:
-            planned.append(PlannedFile(item, None, "missing"))
-            continue
-        planned.append(PlannedFile(item, size, "server" if size is not None else "unknown"))
+            planned.append(PlannedFile(item, None, "missing", part_bytes=part))
+        elif isinstance(size, str):
+            planned.append(PlannedFile(item, None, "error", status=size, part_bytes=part))
+        else:
+            planned.append(PlannedFile(item, size, "server" if size is not None else "unknown",
+                                       part_bytes=part))
+    _say_errors(planned)
     return planned

@@ -1,0 +1,87 @@
+"""``download tcga --list`` against a server that answers errors, and with a ``.part`` here.
+
+Before: with every request answering HTTP 500, ``--list`` said "size unknown" for each file
+and "total unknown (4 sizes unknown)", as for a server that gives no sizes; and a 500,000-byte
+``.part`` in --out (which the next download resumes) was not mentioned.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from genemoe.data.download import plan_downloads
+from genemoe.data.download_listing import list_downloads
+
+
+def _handler(status: int) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_HEAD(self) -> None:  # noqa: N802 (http.server's name)
+            self.send_response(status)
+            self.send_header("Content-Length", "0" if status >= 400 else "1234")
+            self.end_headers()
+
+    return Handler
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+def _serve(status: int) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(status))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/download/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def failing() -> Iterator[str]:
+    yield from _serve(500)
+
+
+@pytest.fixture
+def serving() -> Iterator[str]:
+    yield from _serve(200)
+
+
+def test_a_server_error_is_not_an_unknown_size(
+        failing: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="genemoe.data.download"):
+        listed = list_downloads(tmp_path, projects=["ACC"], base_url=failing, timeout=2.0)
+    assert [p.size_from for p in listed] == ["error"] * 4
+    assert [p.status for p in listed] == ["HTTP 500"] * 4
+    assert "the server's answer for 4 of 4 files was HTTP 500" in caplog.text
+    assert "a download now would likely fail" in caplog.text
+    assert caplog.text.count("HTTP 500") == 1  # said once, not per file
+
+
+def test_a_part_here_is_counted_and_said(
+        serving: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    plan = plan_downloads(["ACC"], base_url=serving)
+    (tmp_path / f"{plan[0].filename}.part").write_bytes(b"x" * 500_000)
+    with caplog.at_level(logging.INFO, logger="genemoe.data.download"):
+        listed = list_downloads(tmp_path, projects=["ACC"], base_url=serving, timeout=2.0)
+    assert [p.part_bytes for p in listed] == [500_000, None, None, None]
+    assert [p.size for p in listed] == [1234] * 4 and listed[0].size_from == "server"
+    assert (f"{plan[0].filename}: 500,000 bytes here from an earlier run "
+            f"({plan[0].filename}.part); a download resumes it") in caplog.text
+    assert "server's answer" not in caplog.text
