@@ -112,6 +112,10 @@ class DownloadResult:
     resumed
         Of ``downloaded``, those continued from a ``.part`` an earlier run left, with the
         bytes that were there (also in the manifest as ``resumed_from``).
+    other_name
+        Of ``paths``, those saved under the listing's other URL form (``.gz`` added or
+        removed: the hub serves ``TCGA-ACC.clinical.tsv``, not ``.tsv.gz``), which a glob
+        on the planned names misses.
     """
 
     out_dir: Path
@@ -121,6 +125,18 @@ class DownloadResult:
     cached: list[Path] = field(default_factory=list)
     n_bytes: int = 0
     resumed: dict[Path, int] = field(default_factory=dict)
+    other_name: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The run's last line: files here, downloaded and cached, and those saved under
+        their other name (were said only in a warning mid-run)."""
+        line = (f"{len(self.paths)} files in {self.out_dir} ({len(self.downloaded)} downloaded, "
+                f"{len(self.cached)} from cache)")
+        if self.other_name:
+            n = len(self.other_name)
+            line += (f"; {n} saved under {'its' if n == 1 else 'their'} other name: "
+                     + ", ".join(p.name for p in self.other_name))
+        return line
 
 
 @dataclass
@@ -537,6 +553,8 @@ def download_tcga(
             raise TransferError(transfer_message(str(exc), n_here=here, n_files=len(items),
                                                  n_not_tried=len(items) - i, command=again)) from exc
         result.paths.append(out_dir / used.filename)
+        if used.filename != item.filename:
+            result.other_name.append(out_dir / used.filename)
         if transfer is not None:
             _record(result, manifest, used, transfer, where)
         else:
@@ -549,4 +567,11 @@ def download_tcga(
         if not damaged:
             raise NotOnServerError(message)
         raise DamagedError(message, problem=damaged[0][1]) if not missing else DownloadError(message)
+    if result.other_name:  # a glob on the planned names (README's *.clinical.tsv.gz) misses them
+        names = ", ".join(p.name for p in result.other_name)
+        first = result.other_name[0].name.removesuffix(".gz")
+        glob = ("TCGA-*." + first.split(".", 1)[1] if first.startswith("TCGA-") else first) + "*"
+        logger.warning("%d file%s saved under the other name the hub serves: %s; match both "
+                       "forms (e.g. %s)", len(result.other_name),
+                       "s" if len(result.other_name) != 1 else "", names, out_dir / glob)
     return result

@@ -1,0 +1,102 @@
+"""A file the hub serves only under its other URL form is named at the end of the run.
+
+Before (a probe's hub serving ``TCGA-ACC.clinical.tsv``, plain, not ``.tsv.gz``): the file
+was saved under that name with only a warning mid-run, and the run ended "4 files in dl8
+(4 downloaded, 0 from cache)", so README's next step (a glob on ``*.clinical.tsv.gz``)
+missed it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from genemoe.data.download import download_tcga, plan_downloads
+
+FAST = {"backoff": 0.01, "timeout": 2.0, "progress": False}
+
+
+def _handler(files: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            body = files.get(urllib.parse.unquote(self.path.rsplit("/", 1)[-1]))
+            self.send_response(404 if body is None else 200)
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    return Handler
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def files() -> dict[str, bytes]:
+    return {}
+
+
+@pytest.fixture
+def base_url(files: dict[str, bytes]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(files))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/download/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _serve_clinical_plain(files: dict[str, bytes], base_url: str) -> None:
+    for item in plan_downloads(["ACC"], base_url=base_url):
+        table = b"sample\tx\nTCGA-OR-A5J1-01\t1\n"
+        if item.filename == "TCGA-ACC.clinical.tsv.gz":
+            files["TCGA-ACC.clinical.tsv"] = table
+        else:
+            files[item.filename] = (table if not item.filename.endswith(".gz")
+                                    else gzip.compress(table, mtime=0))
+
+
+def test_the_last_line_names_a_file_saved_under_its_other_name(
+        files: dict[str, bytes], base_url: str, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    _serve_clinical_plain(files, base_url)
+    out = tmp_path / "dl8"
+    with caplog.at_level(logging.WARNING, logger="genemoe.data.download"):
+        result = download_tcga(out, projects=["ACC"], base_url=base_url, **FAST)
+    assert result.other_name == [out / "TCGA-ACC.clinical.tsv"]
+    assert result.summary() == (f"4 files in {out} (4 downloaded, 0 from cache); 1 saved under "
+                                "its other name: TCGA-ACC.clinical.tsv")
+    assert ("1 file saved under the other name the hub serves: TCGA-ACC.clinical.tsv; match "
+            f"both forms (e.g. {out / 'TCGA-*.clinical.tsv*'})") in caplog.text
+    again = download_tcga(out, projects=["ACC"], base_url=base_url, **FAST)  # cached: still said
+    assert again.summary().endswith("(0 downloaded, 4 from cache); 1 saved under its other "
+                                    "name: TCGA-ACC.clinical.tsv")
+
+
+def test_nothing_is_said_when_every_file_has_its_planned_name(
+        files: dict[str, bytes], base_url: str, tmp_path: Path) -> None:
+    for item in plan_downloads(["ACC"], base_url=base_url):
+        files[item.filename] = (b"a\tb\n1\t2\n" if not item.filename.endswith(".gz")
+                                else gzip.compress(b"a\tb\n1\t2\n", mtime=0))
+    result = download_tcga(tmp_path / "x", projects=["ACC"], base_url=base_url, **FAST)
+    assert result.other_name == []
+    assert result.summary() == f"4 files in {tmp_path / 'x'} (4 downloaded, 0 from cache)"
