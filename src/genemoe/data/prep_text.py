@@ -285,6 +285,8 @@ class PrepLog:
     warnings: list[str] = field(default_factory=list)
     genes: dict[str, Any] = field(default_factory=dict)  # the gene rule and counts
     dropped_samples: dict[str, int] = field(default_factory=dict)
+    # file → negative values clipped to 0 per sample (normalise; the bundle counts its own)
+    clipped_per_sample: dict[str, Any] = field(default_factory=dict)
     _gene_sets: dict[str, set[str]] = field(default_factory=dict)
     _sample_sets: dict[str, set[str]] = field(default_factory=dict)
 

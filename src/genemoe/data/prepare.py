@@ -116,13 +116,41 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.
         if (spans := annotation.span_note(method)) and spans not in plog.warnings:
             log.warning("%s", spans)  # was warned on reading it, lengths used or not
             plog.warnings.append(spans)
+    raw = values
     values, notes = norm.normalise_values(values, method, lengths=lengths,
                                           value_kind=table.value_kind, source=table.source_path)
+    if notes.get("negative_values_clipped_to_0"):  # per sample: the bundle keeps some of them
+        plog.clipped_per_sample[str(table.source_path)] = _negatives_per_row(raw)
     scale = norm.values_scale(method, table)
     plog.step("normalise", file=str(table.source_path), value_kind=table.value_kind,
               values_on=scale, n_genes=len(gene_ids), **notes)  # the genes each sample's scale
     #   (CPM, TPM, FPKM-UQ) was taken over: those with a length, where one is needed
     return replace(table, values=values, gene_ids=gene_ids), scale
+
+
+def _negatives_per_row(values: np.ndarray, rows: int = 512) -> np.ndarray:
+    """How many values of each row (sample) of ``values`` are negative (blocks of ``rows``)."""
+    return np.concatenate([np.count_nonzero(values[r:r + rows] < 0, axis=1)
+                           for r in range(0, values.shape[0], rows)] or [np.zeros(0, np.int64)])
+
+
+def _clipped_counts(tables: list[ExpressionTable], plog: PrepLog, keep: np.ndarray) -> dict[str, int]:
+    """Negative values clipped to 0: in the bundle's samples (``keep``, over the samples of
+    ``tables`` in order) and in every sample of the files read (dropped ones included)."""
+    per = np.concatenate([np.asarray(plog.clipped_per_sample.get(
+        str(t.source_path), np.zeros(len(t.sample_ids), np.int64))) for t in tables])
+    return {"n_values_clipped": int(per[np.asarray(keep)].sum()),
+            "n_values_clipped_in_files": int(per.sum())}
+
+
+def _clipped_said(counts: dict[str, int]) -> str:
+    """The written line's note of the negatives clipped to 0 (the bundle's, then the files')."""
+    n, n_files = counts["n_values_clipped"], counts["n_values_clipped_in_files"]
+    if not n_files:
+        return ""
+    return f"; {n:,} negative value{'s' * (n != 1)} clipped to 0" + (
+        f" ({n_files:,} in the files read, {n_files - n:,} of them in samples not kept)"
+        if n_files != n else "")
 
 
 def _intersect(tables: list[ExpressionTable], plog: PrepLog) -> tuple[np.ndarray, np.ndarray]:
@@ -448,6 +476,7 @@ def prepare_dataset(
         keep = _filter_samples(obs, tables, cfg, plog)
         attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
         keep = check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
+        clipped = _clipped_counts(tables, plog, keep)  # the file's count held dropped samples'
         X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
         if clinical is None:  # a genemoe export's obs carries its samples' survival
             clinical, clin_report = exported_clinical(tables, cfg.endpoint)
@@ -470,13 +499,14 @@ def prepare_dataset(
             "dropped_gene_examples": plog.dropped_gene_examples,
             "dropped_sample_examples": plog.dropped_sample_examples,
             "genes": plog.genes, "warnings": plog.warnings,
-            "n_values_clipped": sum(st.get("negative_values_clipped_to_0", 0) for st in plog.steps),
+            **clipped,  # n_values_clipped: the bundle's samples'; _in_files: every one read
             "seconds": round(time.perf_counter() - t0, 2),
         }
     bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)
     write_bundle(bundle, out_path)
     bundle.path = out_path.absolute()  # as load_bundle's: a later chdir keeps it
-    log.info("wrote bundle %s: %s samples × %s genes", out_path, f"{X.shape[0]:,}", f"{X.shape[1]:,}")
+    log.info("wrote bundle %s: %s samples × %s genes%s", out_path, f"{X.shape[0]:,}",
+             f"{X.shape[1]:,}", _clipped_said(clipped))
     return bundle
 
 
