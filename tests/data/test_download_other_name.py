@@ -1,4 +1,5 @@
-"""A file the hub serves only under its other URL form is named at the end of the run.
+"""A file the hub serves only under its other URL form is named at the end of the run;
+files beside an unreadable manifest are not said to be "not fetched by genemoe".
 
 Before (a probe's hub serving ``TCGA-ACC.clinical.tsv``, plain, not ``.tsv.gz``): the file
 was saved under that name with only a warning mid-run, and the run ended "4 files in dl8
@@ -100,3 +101,25 @@ def test_nothing_is_said_when_every_file_has_its_planned_name(
     result = download_tcga(tmp_path / "x", projects=["ACC"], base_url=base_url, **FAST)
     assert result.other_name == []
     assert result.summary() == f"4 files in {tmp_path / 'x'} (4 downloaded, 0 from cache)"
+
+
+def test_an_unreadable_manifest_is_named_not_called_files_genemoe_did_not_fetch(
+        files: dict[str, bytes], base_url: str, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Before: with ``manifest.json`` holding ``{not json``, every file genemoe had fetched
+    was said to be "not in manifest.json (not fetched by genemoe)"."""
+    for item in plan_downloads(["ACC"], base_url=base_url):
+        files[item.filename] = (b"a\tb\n1\t2\n" if not item.filename.endswith(".gz")
+                                else gzip.compress(b"a\tb\n1\t2\n", mtime=0))
+    out = tmp_path / "x"
+    download_tcga(out, projects=["ACC"], base_url=base_url, **FAST)
+    (out / "manifest.json").write_text("{not json")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="genemoe.data.download"):
+        again = download_tcga(out, projects=["ACC"], base_url=base_url, **FAST)
+    assert len(again.downloaded) == 4
+    assert "not fetched by genemoe" not in caplog.text
+    first = out / "TCGA-ACC.star_fpkm-uq.tsv.gz"
+    assert (f"{first}: manifest.json could not be read (Expecting property name enclosed in "
+            "double quotes: line 1 column 2 (char 1)), so this file cannot be checked: "
+            "replacing it with the hub's") in caplog.text

@@ -66,7 +66,7 @@ from genemoe.data.download_errors import (
     is_offline,
     parse_content_range,
 )
-from genemoe.data.download_manifest import MANIFEST_NAME, is_cached, load_manifest, manifest_entry
+from genemoe.data.download_manifest import MANIFEST_NAME, is_cached, manifest_entry, read_manifest
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
     PANCAN_HUB_URL,
@@ -417,10 +417,11 @@ def check_retries(retries: int) -> None:
 
 
 
-def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any],
-           **kw: Any) -> tuple[DownloadItem, _Transfer | None]:
+def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
+           unreadable: str | None = None, **kw: Any) -> tuple[DownloadItem, _Transfer | None]:
     """Make ``item`` (or the listing's other URL form of it) complete in ``out_dir``.
 
+    ``unreadable``: why the manifest could not be read (None: it was, or there was none).
     Returns the item actually used and what its transfer learned (None: it was cached).
     """
     alt = item.alternative()
@@ -429,8 +430,13 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any],
         if entry is not None and is_cached(out_dir / cand.filename, entry, cand):
             return cand, None
     if (out_dir / item.filename).is_file() and item.filename not in manifest["files"]:
-        logger.warning("%s is not in %s (not fetched by genemoe): replacing it with the hub's",
-                       out_dir / item.filename, MANIFEST_NAME)  # was replaced unsaid
+        if unreadable is not None:  # it said "not fetched by genemoe" here too: not known
+            logger.warning("%s: %s could not be read (%s), so this file cannot be checked: "
+                           "replacing it with the hub's", out_dir / item.filename, MANIFEST_NAME,
+                           unreadable)
+        else:
+            logger.warning("%s is not in %s (not fetched by genemoe): replacing it with the "
+                           "hub's", out_dir / item.filename, MANIFEST_NAME)  # was unsaid
     transfer = _Transfer()
     try:
         transfer.from_bytes = _download(item.url, out_dir / item.filename, transfer=transfer,
@@ -524,14 +530,14 @@ def download_tcga(
                                out=None)  # the user's own, for the fix lines
     out_dir.mkdir(parents=True, exist_ok=True)
     result = DownloadResult(out_dir=out_dir, manifest_path=out_dir / MANIFEST_NAME)
-    manifest = load_manifest(result.manifest_path)
+    manifest, unreadable = read_manifest(result.manifest_path)
     kw = {"attempts": retries + 1, "backoff": backoff, "timeout": timeout, "progress": progress}
     missing: list[tuple[str, str]] = []  # (file, why): said together at the end
     damaged: list[tuple[str, str]] = []
     for i, item in enumerate(items, start=1):
         where = f"[{i}/{len(items)}]"
         try:
-            used, transfer = _fetch(item, out_dir, manifest, **kw)
+            used, transfer = _fetch(item, out_dir, manifest, unreadable=unreadable, **kw)
         except NotOnServerError as exc:  # the others still come (the first stopped the rest)
             logger.warning("%s %s: not on the server under either URL form", where, item.filename)
             missing.append((item.filename, str(exc)))

@@ -16,7 +16,8 @@ from typing import Any
 from genemoe.data.bundle import file_sha256
 from genemoe.data.xena_listing import DownloadItem
 
-__all__ = ["MANIFEST_NAME", "MANIFEST_VERSION", "is_cached", "load_manifest", "manifest_entry"]
+__all__ = ["MANIFEST_NAME", "MANIFEST_VERSION", "is_cached", "load_manifest", "manifest_entry",
+           "read_manifest"]
 
 logger = logging.getLogger("genemoe.data.download")  # said as the downloader's own
 
@@ -26,19 +27,29 @@ MANIFEST_VERSION = 1
 
 def load_manifest(path: Path) -> dict[str, Any]:
     """The manifest at ``path``, or a fresh one (an unreadable one is logged and replaced)."""
+    return read_manifest(path)[0]
+
+
+def read_manifest(path: Path) -> tuple[dict[str, Any], str | None]:
+    """The manifest at ``path`` (a fresh one when there is none or it cannot be read), and
+    why it could not be read (None: read, or there was none).
+
+    The reason lets the downloader say why a file here is not in the manifest: it said
+    "not fetched by genemoe" of every file beside an unreadable manifest too.
+    """
     fresh: dict[str, Any] = {"format_version": MANIFEST_VERSION, "files": {}}
     if not path.exists():
-        return fresh
+        return fresh, None
     try:
         manifest = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         logger.warning("%s is unreadable (%s): every file will be checked by downloading again",
                        path, exc)
-        return fresh
+        return fresh, str(exc)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         logger.warning("%s is not a genemoe download manifest; starting a new one", path)
-        return fresh
-    return manifest
+        return fresh, "not a genemoe download manifest"
+    return manifest, None
 
 
 def is_cached(dest: Path, entry: dict[str, Any] | None, item: DownloadItem) -> bool:
