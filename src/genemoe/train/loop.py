@@ -484,7 +484,7 @@ def train_model(
     metric_fn
         ``metric_fn(outputs (n_val, n_outputs) np.ndarray, y_val) -> float``, higher is better
         (accuracy / macro-F1 / C-index): early stopping and best-epoch selection. Its
-        ``label`` attribute, where it has one (:class:`~genemoe.train.fit.NamedMetric`),
+        ``label`` attribute, where it has one (:class:`~genemoe.train.selection.NamedMetric`),
         names it on the progress bar.
     checkpoint_path
         Checkpoint written every ``config.checkpoint_every`` epochs and at the end.

@@ -4,7 +4,7 @@
 search space (:func:`genemoe.models.search_spaces.search_space`), trains with
 :func:`~genemoe.train.fit.fit_model` on ``data["train"]`` with model selection on
 ``data["val"]``, and scores the trial by the validation metric of the selected model
-(:func:`~genemoe.train.fit.selection_metric`: macro-F1 or Harrell's C, higher is better;
+(:func:`~genemoe.train.selection.selection_metric`: macro-F1 or Harrell's C, higher is better;
 for a neural model that is its best epoch's). It is given no test part and refuses one.
 
 Reproducibility
