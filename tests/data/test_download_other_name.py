@@ -120,6 +120,6 @@ def test_an_unreadable_manifest_is_named_not_called_files_genemoe_did_not_fetch(
     assert len(again.downloaded) == 4
     assert "not fetched by genemoe" not in caplog.text
     first = out / "TCGA-ACC.star_fpkm-uq.tsv.gz"
-    assert (f"{first}: manifest.json could not be read (Expecting property name enclosed in "
-            "double quotes: line 1 column 2 (char 1)), so this file cannot be checked: "
-            "replacing it with the hub's") in caplog.text
+    assert (f"{first}: replacing it with the hub's: manifest.json could not be read (said "
+            "above), so it cannot be checked") in caplog.text
+    assert "manifest.json is unreadable (Expecting property name" in caplog.text  # said first

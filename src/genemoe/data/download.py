@@ -431,9 +431,8 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
             return cand, None
     if (out_dir / item.filename).is_file() and item.filename not in manifest["files"]:
         if unreadable is not None:  # it said "not fetched by genemoe" here too: not known
-            logger.warning("%s: %s could not be read (%s), so this file cannot be checked: "
-                           "replacing it with the hub's", out_dir / item.filename, MANIFEST_NAME,
-                           unreadable)
+            logger.warning("%s: replacing it with the hub's: %s could not be read (said above), "
+                           "so it cannot be checked", out_dir / item.filename, MANIFEST_NAME)
         else:
             logger.warning("%s is not in %s (not fetched by genemoe): replacing it with the "
                            "hub's", out_dir / item.filename, MANIFEST_NAME)  # was unsaid
