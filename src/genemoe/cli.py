@@ -78,8 +78,7 @@ def download_tcga_cmd(
         return
     result = download_tcga(out, projects=csv_option(projects), source=source, values=values,
                            base_url=base_url, retries=retries)
-    say(f"{len(result.paths)} files in {out} ({len(result.downloaded)} downloaded, "
-               f"{len(result.cached)} from cache)")
+    say(result.summary())  # names the files saved under their other name
 
 
 @app.command(cls=CliCommand)

@@ -85,3 +85,36 @@ def test_a_part_here_is_counted_and_said(
     assert (f"{plan[0].filename}: 500,000 bytes here from an earlier run "
             f"({plan[0].filename}.part); a download resumes it") in caplog.text
     assert "server's answer" not in caplog.text
+
+
+def test_the_listing_table_shows_the_status_and_the_part_left():
+    """The table itself read "size unknown" for an HTTP 500 and named no .part."""
+    from genemoe.data.download_listing import PlannedFile
+    from genemoe.report.text import download_listing_lines
+
+    items = plan_downloads(["KICH"], base_url="http://127.0.0.1:9")
+    planned = [PlannedFile(items[0], None, "error", status="HTTP 500", part_bytes=500_000),
+               *(PlannedFile(i, None, "error", status="HTTP 500") for i in items[1:])]
+    lines = download_listing_lines(planned, "dl5")
+    assert "HTTP 500" in lines[0] and "(500,000 bytes here; would resume)" in lines[0]
+    assert f"{len(items)} answered HTTP 500: a download would likely fail" in lines[-1]
+    assert "sizes unknown" not in lines[-1] and "size unknown" not in lines[-1]
+
+
+def test_the_last_line_names_a_file_saved_under_its_other_name(tmp_path):
+    """The CLI's last line said only "4 files in dl8 (4 downloaded, 0 from cache)"."""
+    from typer.testing import CliRunner
+
+    import genemoe.data.download as dl
+    from genemoe.cli import app
+
+    other = tmp_path / "TCGA-ACC.clinical.tsv"
+    result = dl.DownloadResult(out_dir=tmp_path, paths=[other], downloaded=[other], cached=[],
+                               manifest_path=tmp_path / "manifest.json",
+                               other_name=[other])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dl, "download_tcga", lambda *a, **k: result)
+        res = CliRunner().invoke(app, ["download", "tcga", "--projects", "ACC", "--out",
+                                       str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "1 saved under its other name: TCGA-ACC.clinical.tsv" in " ".join(res.output.split())

@@ -151,14 +151,21 @@ def download_listing_lines(planned: Sequence[PlannedFile], out_dir: Path | str) 
     lines = []
     for p in planned:
         where = " (in cache)" if p.size_from == "cache" else ""
-        size = "NOT ON SERVER" if p.size_from == "missing" else fmt_bytes(p.size)
+        if p.part_bytes:  # a .part an earlier run left: the next one resumes it
+            where += f" ({p.part_bytes:,} bytes here; would resume)"
+        size = ("NOT ON SERVER" if p.size_from == "missing"
+                else p.status if p.size_from == "error" and p.status
+                else fmt_bytes(p.size))  # a server's 500 read "size unknown", as a silent one
         lines.append(f"{p.item.filename:55s} {size:>13s}{where}  {p.item.url}")
     known = [p.size for p in planned if p.size is not None]
     missing = [p.item.filename for p in planned if p.size_from == "missing"]
-    unknown = len(planned) - len(known) - len(missing)
+    errors = [p for p in planned if p.size_from == "error"]
+    unknown = len(planned) - len(known) - len(missing) - len(errors)
     notes = ([f"{unknown} size{'s' if unknown != 1 else ''} unknown"] if unknown else []) + (
         [f"{len(missing)} not on the server: a download would fail on "
-         f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}"] if missing else [])
+         f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}"] if missing else []) + (
+        [f"{len(errors)} answered {errors[0].status or 'an error'}: a download would likely "
+         "fail"] if errors else [])
     lines.append(f"{len(planned)} files into {out_dir}; total "
                  f"{fmt_bytes(sum(known)) if known else 'unknown'}"
                  + (f" ({'; '.join(notes)})" if notes else ""))
