@@ -57,3 +57,17 @@ def test_a_caller_that_says_it_takes_the_line_to_debug(run, caplog):
     assert transfer_lines(info, "RUN")[0] == ("started from the pre-trained Gene-MOE encoder "
                                               f"(encoder) of RUN: {info['n_tensors']} tensors")
     assert len(transfer_lines(info)) == 2  # none of its genes lacked: unsaid
+
+
+def test_the_refusal_of_another_model_names_the_pretrain_flag(run):
+    """Old behaviour: "pre-train moe (`pretrain: model: moe` in the --config YAML of
+    `genemoe pretrain`)", though `genemoe pretrain --model moe` exists."""
+    from genemoe.errors import InputError
+
+    genes = [str(g) for g in read_pretrained(run.out_dir)["gene_ids"]]
+    model = create_model("genemoe", n_genes=len(genes), n_outputs=3, task="classify",
+                         **TINY_GENEMOE)
+    with pytest.raises(InputError, match="the run pre-trained model 'genemoe', not 'moe'") as err:
+        load_pretrained_encoder(model, run.out_dir, gene_ids=genes, model_name="moe")
+    assert "fine-tune with --model genemoe, or pre-train moe: `genemoe pretrain --model moe" \
+        in str(err.value), str(err.value)

@@ -42,7 +42,6 @@ from typing import Any
 import numpy as np
 
 from genemoe.reliability import (
-    ECE_ROSE,
     LOG_FLOOR,
     PRIOR_SD,
     T_BOUNDS,
@@ -67,17 +66,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+
 def calibrate(val_logits: np.ndarray, y_val: np.ndarray, who: str = "the model"
               ) -> tuple[float, dict[str, Any]]:
     """Fit ``T`` on validation logits; the temperature and the record ``fit_model`` keeps.
-    ``who`` names the model in the warning for a temperature at its range's edge (a
-    benchmark's warning named none).
+    ``who`` names the model in the warnings for a temperature at its range's edge (a
+    benchmark's warning named none) and for one that raised the validation ECE.
 
     Returns
     -------
     tuple
         ``T`` and ``{"method": "temperature", "temperature", "fitted_on": "validation
-        part", "prior", "ece_before", "ece_after", "n"}`` (ECE on the validation rows).
+        part", "prior", "ece_before", "ece_after", "ece_rose", "n"}`` (ECE on the validation
+        rows; a temperature that raised it is kept, and warned of).
     """
     t = fit_temperature(val_logits, y_val)
     before = expected_calibration_error(y_val, apply_temperature(val_logits, 1.0))
@@ -86,8 +87,13 @@ def calibrate(val_logits: np.ndarray, y_val: np.ndarray, who: str = "the model"
         log.warning("%s: the fitted temperature %.3g is at the edge of its range %s (%s)", who,
                     t, T_BOUNDS, "its validation outputs carry little of the labels: "
                     "probabilities flattened" if t >= T_BOUNDS[1] * 0.99 else "sharpened")
-    log.info("temperature scaling on validation: T = %.3f, ECE %.3f -> %.3f%s", t, before, after,
-             f" ({ECE_ROSE.format(n=len(y_val))})" if after > before else "")
+    if round(after, 3) > round(before, 3):  # kept (said at INFO, behind -v): one short warning
+        log.warning("%s: temperature T = %.2f raised validation ECE %.3f → %.3f; kept (it "
+                    "minimises log-loss; ECE of %d samples is noisy)", who, t, before, after,
+                    len(y_val))
+    else:
+        log.info("temperature scaling on validation: T = %.3f, ECE %.3f -> %.3f", t, before,
+                 after)
     return t, {"method": "temperature", "temperature": t, "fitted_on": "validation part",
                "prior": f"log T ~ N(0, {PRIOR_SD:g}^2)", "ece_before": before, "ece_after": after,
-               "n": int(len(y_val))}
+               "ece_rose": bool(after > before), "n": int(len(y_val))}

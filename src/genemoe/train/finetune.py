@@ -307,8 +307,8 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
                f"{family.label} model")
         raise input_error(f"the run pre-trained model {pre_name!r}, not {this!r}{why}",
                           path=where, fix=f"fine-tune with --model {pre_name}, or pre-train "
-                          f"{this} (`pretrain: model: {this}` in the --config YAML of "
-                          "`genemoe pretrain`)")
+                          f"{this}: `genemoe pretrain --model {this} ...` (or `pretrain: model: "
+                          f"{this}` in its --config YAML)")
     _check_no_test_leak(payload, where, test_sample_ids, test_patient_ids)
     paths = encoder_paths(model)
     target = {k: v for k, v in model.state_dict().items() if _under(k, paths)}

@@ -281,6 +281,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     metrics = {s: score_part(task, fit.outputs[s], data[s], class_names, train=data["train"],
                              train_outputs=fit.outputs["train"], seed=seed) for s in ("val", "test")}
     trust = _trust_statistics(fit, spec.kind, task, data)
+    if trust.get("calibration"):  # was in model.pt and config.yaml only (an ECE it raised too)
+        metrics["calibration"] = trust["calibration"]
     metrics["ood"] = {k: trust["ood"][k] for k in ("method", "space", "threshold", "threshold_rule",
                                                    "false_alarm", "expected_false_alarm",
                                                    "val_false_alarm", "train_flagged")}
