@@ -58,7 +58,6 @@ from genemoe.train.finetune import transfer_lines, transfer_said_by_caller
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
 from genemoe.train.ood import fit_ood, model_features
-from genemoe.train.pretrain_metrics import short_collapse
 from genemoe.train.rng import keeps_global_rng
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.workflows.cell_claims import holding_out_dir
@@ -113,14 +112,12 @@ class RunResult(AtFolder):
 
 def _pretrained_text(pre: dict[str, Any] | None) -> str:
     """The lines under the table that say what a fine-tuned model started from (from
-    Python they were said nowhere: the transfer was a log line)."""
+    Python they were said nowhere: the transfer was an INFO line, its warnings aside)."""
     if not pre:
         return ""
     lines = transfer_lines(pre, shown_path(pre["run"]) if pre.get("run") else None)
-    lines[-1] += " (metrics.json: protocol.pretrained)"
-    lines += [f"the pre-training collapsed ({short_collapse(w)}): it may start no better than "
-              "a fresh encoder" for w in pre.get("collapse_warnings") or ()]
-    return "".join(f"\n  {line}" for line in lines)
+    # a collapsed pre-training is a warning (shown from Python too), kept in the record
+    return "".join(f"\n  {line}" for line in lines) + " (metrics.json: protocol.pretrained)"
 
 
 # what metrics.json's protocol keeps of load_pretrained_encoder's record (and the options)
