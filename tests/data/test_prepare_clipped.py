@@ -34,6 +34,7 @@ def test_negatives_of_dropped_samples_are_not_the_bundles(tmp_path: Path, caplog
     summary = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert summary["n_values_clipped"] == 1 and b.record["n_values_clipped"] == 1
     assert b.record["n_values_clipped_in_files"] == 4
+    assert summary["n_values_clipped_in_files"] == 4  # the files' count, named as such
     wrote = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("wrote"))
     assert wrote.endswith("; 1 negative value clipped to 0 (4 in the files read, 3 of them in "
                           "samples not kept)"), wrote

@@ -265,8 +265,8 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         ``dropped`` (the record's per-step dropped counts), ``normalisation``,
         ``n_genes_default_mask`` (genes of ``var["keep"]``; all when absent), ``gene_rule``
         (what the bundle keeps, from the record), ``warnings`` (the record's) and
-        ``n_values_clipped`` (negative values set to 0 before log2(x + 1), in every sample
-        read: samples dropped later included).
+        ``n_values_clipped`` (negative values set to 0 before log2(x + 1), in the bundle's
+        samples; ``n_values_clipped_in_files``: in every sample read, dropped ones included).
     """
     counts = obs["cancer_type"].value_counts()
     has_surv = obs["has_survival"].astype(bool) if "has_survival" in obs else pd.Series(False, index=obs.index)
@@ -286,6 +286,8 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         "gene_rule": (record.get("genes") or {}).get("rule"),
         "warnings": list(record.get("warnings") or []),
         "n_values_clipped": int(record.get("n_values_clipped", 0)),  # negatives set to 0
+        "n_values_clipped_in_files": int(record.get("n_values_clipped_in_files",
+                                                    record.get("n_values_clipped", 0))),
     }
 
 
