@@ -68,6 +68,7 @@ from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_o
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC
 from genemoe.report.terminal import epoch_caps
+from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.ablation_pretrain import (
     fold_pretrain_data,
     named_fine_tuning,
@@ -287,6 +288,7 @@ def _check_run_genes(bundle: Bundle, run_genes: list[str], run: Path) -> None:
                           "gene identifiers), or pass a run pre-trained on this bundle's genes")
 
 
+@keeps_global_rng  # the caller's random states back, a first import's draws too
 def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_repeats: int = 5,
                  n_folds: int = 3, preset: str = "small", seed: int = 0,
                  pretrained: Path | str | None = None, freeze_encoder_epochs: int = 0,

@@ -79,6 +79,7 @@ from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.fit import fit_model, resolve_config
+from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.benchmark_preset import models_in_force
 from genemoe.workflows.benchmark_pretrained import (
     FoldPretrained,
@@ -265,6 +266,7 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
 
 
 # --------------------------------------------------------------------------- entry point
+@keeps_global_rng  # the caller's random states back, a first import's draws too
 def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | None = None,
                   n_folds: int = 3,
                   n_repeats: int = 1, preset: str = "small", seed: int = 0, out_dir: Path | str,

@@ -21,12 +21,14 @@ from genemoe.errors import input_error
 from genemoe.train.pretrain import PretrainResult, pretrain_prepared, resolve_pretrain_config
 from genemoe.train.pretrain_config import PRETRAIN_MODELS
 from genemoe.train.pretrain_data import load_pretrain_data
+from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.cell_claims import holding_out_dir
 from genemoe.workflows.common import check_out_dir
 
 __all__ = ["pretrain_run"]
 
 
+@keeps_global_rng  # the caller's random states back, a first import's draws too
 @holding_out_dir("pretrain")  # two into one --out: the second is refused
 def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Path | str,
                  preset: str = "small", config_path: Path | str | None = None, seed: int = 0,

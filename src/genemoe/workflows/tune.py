@@ -71,6 +71,7 @@ from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
 from genemoe.train.fit import resolve_config
+from genemoe.train.rng import keeps_global_rng
 from genemoe.train.study_budget import (
     GRACE_S,
     STOPPED,
@@ -327,6 +328,7 @@ def sample_set_sha256(bundle: Bundle) -> str:
     return sample_ids_sha256(bundle.sample_ids)
 
 
+@keeps_global_rng  # the caller's random states back, a first import's draws too
 @optuna_quiet()  # Optuna's "A new study created in RDB" line, from Python
 def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
              model_name: str = "genemoe", n_trials: int = 20, preset: str = "small",
