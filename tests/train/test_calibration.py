@@ -138,19 +138,16 @@ def test_a_temperature_at_its_edge_names_the_model(rng, caplog):
 
 
 def test_a_temperature_that_raises_validation_ece_is_said_so(caplog):
-    """Old behaviour: "ECE 0.436 -> 0.549" logged without comment (T minimises the NLL),
-    then with a comment, but at INFO (behind -v): a kept temperature that raised validation
-    ECE (0.041 -> 0.061 on a real run) went unsaid. Now one short warning, and recorded."""
+    """Old behaviour: "ECE 0.436 -> 0.549" logged without comment (T minimises the NLL).
+    Now commented in the log and recorded (``ece_rose``); a run says it under its table
+    (a warning here repeated for every benchmark cell and tuning trial)."""
     rng = np.random.default_rng(3)  # 8 samples whose NLL-optimal T (2.9) raises ECE
     z, y = rng.normal(size=(8, 3)) * 2, rng.integers(0, 3, 8)
     with caplog.at_level("INFO", logger="genemoe"):
-        t, rec = calibration.calibrate(z, y, "mlp")
+        _, rec = calibration.calibrate(z, y, "mlp")
     assert rec["ece_after"] > rec["ece_before"] and rec["ece_rose"] is True
-    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert said == [f"mlp: temperature T = {t:.2f} raised validation ECE "
-                    f"{rec['ece_before']:.3f} → {rec['ece_after']:.3f}; kept (it minimises "
-                    "log-loss; ECE of 8 samples is noisy)"], said
-    assert len(said[0]) < 120
+    assert "ECE rose: the temperature minimises the log-loss, not ECE, and the ECE of 8" in caplog.text
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
 
 
 def test_the_recorded_training_options_keep_one_order(rng):

@@ -8,6 +8,7 @@ nothing of it.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from genemoe.workflows.train import train_run
 
@@ -20,3 +21,19 @@ def test_metrics_json_holds_the_temperature_and_the_ece_it_gave(synthetic_bundle
     assert calib["method"] == "temperature" and calib["fitted_on"] == "validation part"
     assert calib["ece_rose"] == (calib["ece_after"] > calib["ece_before"])
     assert calib["n"] == len(bundle.indices("val")) and calib["temperature"] > 0
+
+
+def test_a_run_says_under_its_table_that_its_temperature_raised_the_ece():
+    """The rise was an INFO line (behind -v); a run's table now says it, once."""
+    from genemoe.workflows.train import RunResult
+
+    calib = {"temperature": 0.49, "ece_before": 0.041, "ece_after": 0.061, "ece_rose": True,
+             "n": 15, "method": "temperature"}
+    metrics = {"val": {"accuracy": 0.9, "macro_f1": 0.9}, "test": {"accuracy": 0.9, "macro_f1": 0.9},
+               "calibration": calib}
+    said = RunResult(Path("r"), metrics, "classify", "mlp", 1.0).describe()
+    assert ("temperature T = 0.49 raised validation ECE 0.041 → 0.061; kept (it minimises "
+            "log-loss; ECE of 15 samples is noisy)") in said
+    assert "raised validation ECE" not in RunResult(
+        Path("r"), {**metrics, "calibration": {**calib, "ece_rose": False}}, "classify", "mlp",
+        1.0).describe()
