@@ -22,7 +22,7 @@ import urllib.error
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -41,6 +41,7 @@ from genemoe.data.download import (
 )
 from genemoe.data.download_listing import list_downloads
 from genemoe.errors import InputError
+from local_http import serving
 
 FAST = {"backoff": 0.01, "timeout": 2.0, "progress": False}
 LISTING = Path(__file__).parent / "fixtures" / "xena_listing_tcga.tsv"
@@ -127,28 +128,12 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
 @pytest.fixture
 def hub() -> Iterator[Hub]:
     state = Hub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    state.base_url = f"http://127.0.0.1:{server.server_port}/download/"
-    try:
+    with serving(_handler(state)) as url:
+        state.base_url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _blob(n: int, seed: int = 0) -> bytes:

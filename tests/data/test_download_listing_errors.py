@@ -8,15 +8,15 @@ and "total unknown (4 sizes unknown)", as for a server that gives no sizes; and 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from genemoe.data.download import plan_downloads
 from genemoe.data.download_listing import list_downloads
+from local_http import serving as local_server
 
 
 def _handler(status: int) -> type[BaseHTTPRequestHandler]:
@@ -32,25 +32,9 @@ def _handler(status: int) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
 def _serve(status: int) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(status))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/download/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with local_server(_handler(status)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import gzip
 import logging
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from genemoe.data.download import download_tcga, plan_downloads
+from local_http import serving
 
 FAST = {"backoff": 0.01, "timeout": 2.0, "progress": False}
 
@@ -39,13 +39,6 @@ def _handler(files: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
 @pytest.fixture
 def files() -> dict[str, bytes]:
     return {}
@@ -53,17 +46,8 @@ def files() -> dict[str, bytes]:
 
 @pytest.fixture
 def base_url(files: dict[str, bytes]) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(files))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/download/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(_handler(files)) as url:
+        yield url
 
 
 def _serve_clinical_plain(files: dict[str, bytes], base_url: str) -> None:

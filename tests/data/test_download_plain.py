@@ -12,17 +12,17 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from genemoe.data import download_checks as checks
 from genemoe.data.download import DamagedError, download_tcga, plan_downloads
+from local_http import serving
 
 FAST = {"backoff": 0.01, "timeout": 2.0, "progress": False}
 PROBEMAP = "gencode.v36.annotation.gtf.gene.probemap"
@@ -73,28 +73,12 @@ def _handler(hub: PlainHub) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
 @pytest.fixture
 def hub() -> Iterator[PlainHub]:
     state = PlainHub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    state.base_url = f"http://127.0.0.1:{server.server_port}/download/"
-    try:
+    with serving(_handler(state)) as url:
+        state.base_url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _serve_acc(hub: PlainHub) -> None:

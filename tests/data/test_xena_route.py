@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pandas as pd
@@ -23,18 +22,12 @@ from genemoe.cli_args import spread_multi_values
 from genemoe.data.bundle import load_bundle
 from genemoe.data.read import read_clinical, read_expression, read_labels
 from genemoe.errors import InputError
+from local_http import serving
 
 
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +37,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     write_gdc_hub_files(root / "download", ["ACC", "UVM", "KICH"],
                         values=("star_fpkm-uq", "star_counts", "star_tpm"))
     handler = functools.partial(_Quiet, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/download/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as url:
+        yield url
 
 
 def _cli(*args: object) -> str:
