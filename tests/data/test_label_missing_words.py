@@ -10,37 +10,22 @@ import logging
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from genemoe.cli import app
 from genemoe.data.bundle import load_bundle
 from genemoe.data.tables import normalise_label, read_labels
 from genemoe.errors import InputError
+from label_cli import flat as _flat
+from label_cli import predict_labels as _predict
+from label_cli import prepare_labels as _prepare
 
 MISSING = ["Unknown", "[Not Available]", "[Unknown]", "[Not Applicable]", "[Discrepancy]",
            "not reported", "Not Reported", "UNKNOWN"]
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
 def trained(labelled_logreg_run):
     return labelled_logreg_run(n_samples=60, n_genes=50, seed=2)
 
-
-def _predict(trained, labels, out) -> object:  # noqa: ANN001
-    d, f, _ = trained
-    return CliRunner().invoke(app, ["predict", "--model", str(d / "run"), "--expression",
-                                    str(f["counts"]), "--labels", str(labels), "--out", str(out)])
-
-
-def _prepare(trained, labels, out, *extra: str) -> object:  # noqa: ANN001
-    _, f, _ = trained
-    return CliRunner().invoke(app, ["prepare", "--expression", str(f["counts"]), "--labels",
-                                    str(labels), "--annotation", str(f["annotation"]),
-                                    "--out", str(out), *extra])
 
 
 def test_missing_value_words_are_no_cancer_type(tmp_path, caplog):

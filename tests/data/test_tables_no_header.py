@@ -10,36 +10,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from genemoe.cli import app
 from genemoe.data.read import read_expression
 from genemoe.data.tables import read_labels
 from genemoe.errors import InputError
+from label_cli import flat as _flat
+from label_cli import predict_labels as _predict
+from label_cli import prepare_labels as _prepare
 
 IDS = ["TCGA-05-4382-01", "TCGA-05-4384-01", "TCGA-09-2056-01", "TCGA-09-2045-01"]
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
 def trained(labelled_logreg_run):
     return labelled_logreg_run(n_samples=60, n_genes=50, seed=2)
 
-
-def _predict(trained, labels, out) -> object:  # noqa: ANN001
-    d, f, _ = trained
-    return CliRunner().invoke(app, ["predict", "--model", str(d / "run"), "--expression",
-                                    str(f["counts"]), "--labels", str(labels), "--out", str(out)])
-
-
-def _prepare(trained, labels, out, *extra: str) -> object:  # noqa: ANN001
-    _, f, _ = trained
-    return CliRunner().invoke(app, ["prepare", "--expression", str(f["counts"]), "--labels",
-                                    str(labels), "--annotation", str(f["annotation"]),
-                                    "--out", str(out), *extra])
 
 
 def test_a_file_without_a_header_is_refused_naming_its_first_row(tmp_path):
