@@ -79,6 +79,7 @@ from genemoe.explain.maps import (
     _gene_labels,
     _image_layout,
     _image_maps,
+    _image_size,
     _map_facts,
     _vector_maps,
 )
@@ -383,7 +384,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         raw, groups, payload["gene_ids"])
     if (layout := _image_layout(model)) is not None:  # genes sharing a pixel, said per row
         ranking = with_pixel_columns(ranking, layout.seen_pixel_of_gene(
-            getattr(model, "image_size", None)), payload["gene_ids"], _gene_labels(payload))
+            _image_size(model)), payload["gene_ids"], _gene_labels(payload))
     ranked = _genes_ranked_text(keep, len(cols), genes)
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and sparse
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live", sparse=sparse,
@@ -394,7 +395,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         refine=_refined(attr, delta, steps_used, max_steps) if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
-    _note_pixel_sharing(conv, _image_layout(model), getattr(model, "image_size", None))
+    _note_pixel_sharing(conv, _image_layout(model), _image_size(model))
     if method == "train_ig":  # one draw serves every sample: named, lopsided ones warned of
         pool = training_pool(bundle.indices("train"), seed)
         note_references(conv, reference_draw(bundle.sample_ids[pool], bundle.obs["cancer_type"]

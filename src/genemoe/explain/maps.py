@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 __all__ = ["_MAX_MAPS", "_cap_per_class", "_gene_labels", "_image_layout", "_image_maps",
-           "_map_facts", "_vector_maps"]
+           "_image_size", "_map_facts", "_vector_maps"]
 
 _MAX_MAPS = 12  # per-sample attribution figures drawn (image maps or vector bar charts)
 _MAP_TOP_GENES = 20  # genes per vector-model sample figure
@@ -29,12 +29,27 @@ def _cap_per_class(groups: np.ndarray, cap: int | None, *, seed: int | None = No
     return np.sort(keep)
 
 
+def _image_net(model: torch.nn.Module) -> torch.nn.Module:
+    """The network holding the gene → image layout: an ensemble's first member (its members
+    share one layout, as train records it), else the model itself."""
+    members = getattr(model, "members", None)
+    return members[0] if members is not None and len(members) else model
+
+
 def _image_layout(model: torch.nn.Module):
-    """The model's gene → image layout, or None for a vector model."""
-    to_image = getattr(model, "to_image", None)
+    """The model's gene → image layout, or None for a vector model. An ensemble's is its
+    first member's (looking at the ensemble alone dropped every pixel column and warning)."""
+    to_image = getattr(_image_net(model), "to_image", None)
     if to_image is None or not hasattr(to_image, "layout"):
         return None
     return to_image.layout()
+
+
+def _image_size(model: torch.nn.Module) -> int | None:
+    """Side of the image an image model's network sees (an ensemble's first member's);
+    None where the grid is seen as it is (``hybrid_cnn``) or for a vector model."""
+    size = getattr(_image_net(model), "image_size", None)
+    return None if size is None else int(size)
 
 
 def _map_picks(spread: np.ndarray, n_maps: int = _MAX_MAPS, *,
