@@ -10,6 +10,7 @@ own mean/std (timm ``pretrained_cfg``) → timm ``forward_features`` → global 
 dropout → the linear head.
 
 Options (YAML ``model: {resnet50: {...}}``): ``layout`` (reshape | genomic | similarity),
+``embedding`` (pca | tsne: how ``similarity`` places genes; pca by default),
 ``grid_size`` (layout grid side; default the smallest square holding every gene, or the
 image size where that square is larger: genes then share pixels instead of being skipped by
 the resize),
@@ -37,7 +38,14 @@ from torch import nn
 from genemoe.config_presets import check_config_keys
 from genemoe.errors import InputError, input_error
 from genemoe.models.base import GeneModel, Task
-from genemoe.models.image import GeneToImage, Layout, _model_layout, fit_layout, input_scaling
+from genemoe.models.image import (
+    GeneToImage,
+    Layout,
+    _model_layout,
+    fit_layout,
+    input_scaling,
+    layout_embedding,
+)
 from genemoe.models.registry import register_model, signature_defaults
 from genemoe.models.tv_compat import ensure_torchvision_importable
 
@@ -47,7 +55,7 @@ __all__ = ["BACKBONES", "BACKBONE_KEYS", "Backbone", "ImageBackbone", "create_ba
 log = logging.getLogger(__name__)
 
 Finetune = Literal["head", "last_block", "all"]
-BACKBONE_KEYS = ("layout", "grid_size", "gene_order", "layout_state",
+BACKBONE_KEYS = ("layout", "embedding", "grid_size", "gene_order", "layout_state",
                  "image_size", "weights", "finetune", "dropout", "input_scaling")
 
 
@@ -302,8 +310,10 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
             fix=f"pass --image-size {max(least, 32)} or more (64 on CPU; 224 is the paper's)")
     layout_cfg = {k: config[k] for k in ("layout", "gene_order", "layout_state")
                   if k in config} | {"image_size": config.get("grid_size", _default_grid(n_genes, image_size))}
+    embedding = layout_embedding(name, config)
     layout, fitted = _model_layout(n_genes, layout_cfg, name)
     layout.kind = config.get("layout", layout.kind)
+    layout.embedding = layout.embedding or embedding
     weights = str(config["weights"])
     backbone = _timm_backbone(BACKBONES[name], weights)
     finetune = finetune_depth(str(config["finetune"]), weights)
@@ -321,8 +331,8 @@ def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
                      start: np.ndarray | None) -> Layout | None:
     """The data-fitted gene → pixel layout an image model's config asks for, or None.
 
-    ``genomic`` (gene positions) and ``similarity`` (gene embedding of the training rows)
-    layouts are fitted on data; a config that already holds one (``layout_state``,
+    ``genomic`` (gene positions) and ``similarity`` (the ``embedding``, pca or tsne, of the
+    genes over the training rows) layouts are fitted on data; a config that already holds one (``layout_state``,
     ``gene_order``), asks for ``reshape`` or belongs to a vector model needs none.
 
     Parameters
@@ -344,9 +354,10 @@ def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
     else:
         size = int(config.get("image_size", _BACKBONE_DEFAULTS["image_size"]))
         grid = config.get("grid_size", _default_grid(n_genes, size))
+    embedding = layout_embedding(model_name, config) or "pca"
     train_rows = None if X_train is None else np.arange(len(X_train))
     return fit_layout(config["layout"], n_genes, X=X_train, train_rows=train_rows, chrom=chrom,
-                      start=start, image_size=grid)
+                      start=start, image_size=grid, embedding=embedding)
 
 
 def _register(name: str, description: str) -> None:

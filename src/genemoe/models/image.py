@@ -35,14 +35,15 @@ from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
 from genemoe.models.registry import register_model, signature_defaults
 
-__all__ = ["IMAGE_MODELS", "input_scaling", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
+__all__ = ["IMAGE_MODELS", "EMBEDDINGS", "input_scaling", "layout_embedding", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
            "fit_layout", "GeneToImage", "HybridCnn", "HYBRID_KEYS"]
 
 log = logging.getLogger(__name__)
 
 LayoutName = Literal["reshape", "genomic", "similarity"]
-HYBRID_KEYS = ("layout", "image_size", "gene_order", "layout_state",
+HYBRID_KEYS = ("layout", "embedding", "image_size", "gene_order", "layout_state",
                "n_filters", "hidden", "dropout", "input_scaling")
+EMBEDDINGS = ("pca", "tsne")  # how the similarity layout places genes (`embedding:`)
 IMAGENET_BACKBONES = ("resnet50", "densenet169", "vgg19", "xception")  # = backbones.BACKBONES
 IMAGE_MODELS = ("hybrid_cnn", *IMAGENET_BACKBONES)
 
@@ -75,6 +76,27 @@ def input_scaling(model_name: str, config: dict[str, Any]) -> Literal["standard"
     return value
 
 
+def layout_embedding(model_name: str, config: dict[str, Any]) -> str | None:
+    """The 2-D gene embedding a ``similarity`` layout is fitted by (``embedding`` in an image
+    model's config: ``pca``, the default, or ``tsne``); None for another layout.
+
+    ``embedding: tsne`` with another layout is refused (it would change nothing, unsaid).
+    """
+    value = config.get("embedding")
+    where = f"model.{model_name}.embedding"
+    if value is not None and value not in EMBEDDINGS:
+        raise input_error(f"embedding must be pca or tsne, got {value!r}", where=where,
+                          fix="use embedding: pca (the default) or tsne")
+    layout = config.get("layout", "reshape")
+    if layout != "similarity":
+        if value == "tsne":
+            raise input_error(f"embedding tsne places genes only in the similarity layout, and "
+                              f"the layout is {layout}", where=where,
+                              fix="add layout: similarity (--layout similarity), or drop embedding")
+        return None
+    return value or "pca"
+
+
 @dataclass
 class Layout:
     """A gene → pixel map on a ``height × width`` grid.
@@ -87,12 +109,15 @@ class Layout:
         Grid size.
     kind
         Which layout made it.
+    embedding
+        ``similarity``: the 2-D gene embedding that placed the genes (pca or tsne).
     """
 
     pixel_of_gene: np.ndarray
     height: int
     width: int
     kind: str = "reshape"
+    embedding: str | None = None
 
     def __post_init__(self) -> None:
         self.pixel_of_gene = np.asarray(self.pixel_of_gene, dtype=np.int64)
@@ -184,12 +209,13 @@ class Layout:
 
     def to_state(self) -> dict[str, Any]:
         return {"pixel_of_gene": self.pixel_of_gene.tolist(), "height": self.height,
-                "width": self.width, "kind": self.kind}
+                "width": self.width, "kind": self.kind,
+                **({"embedding": self.embedding} if self.embedding else {})}
 
     @classmethod
     def from_state(cls, d: dict[str, Any]) -> Layout:
         return cls(np.asarray(d["pixel_of_gene"]), int(d["height"]), int(d["width"]),
-                   d.get("kind", "reshape"))
+                   d.get("kind", "reshape"), d.get("embedding"))
 
 
 def _grid(n_genes: int, image_size: int | None) -> int:
@@ -270,7 +296,7 @@ def similarity_layout(X_train: np.ndarray, *, image_size: int | None = None,
         raise input_error(f"unknown embedding {embedding!r}", where="embedding", fix="use pca or tsne")
     lo, span = emb.min(0), np.maximum(np.ptp(emb, 0), 1e-12)
     rc = np.clip(np.floor((emb - lo) / span * side), 0, side - 1).astype(np.int64)
-    return Layout(rc[:, 0] * side + rc[:, 1], side, side, "similarity")
+    return Layout(rc[:, 0] * side + rc[:, 1], side, side, "similarity", embedding)
 
 
 def fit_layout(kind: LayoutName, n_genes: int, *, X: np.ndarray | None = None,
@@ -311,13 +337,15 @@ class GeneToImage(nn.Module):
         super().__init__()
         self.height, self.width = layout.height, layout.width
         self.kind = layout.kind  # layout() gave "reshape" for a genomic map (a run's record)
+        self.embedding = layout.embedding
         counts = torch.as_tensor(layout.counts.reshape(-1), dtype=torch.float32)
         self.register_buffer("pixel_of_gene", torch.as_tensor(layout.pixel_of_gene))
         self.register_buffer("inv_count", 1.0 / counts.clamp(min=1))
         self.register_buffer("fitted", torch.tensor(fitted))
 
     def layout(self) -> Layout:
-        return Layout(self.pixel_of_gene.cpu().numpy(), self.height, self.width, kind=self.kind)
+        return Layout(self.pixel_of_gene.cpu().numpy(), self.height, self.width, kind=self.kind,
+                      embedding=self.embedding)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 1, H, W)
         if not bool(self.fitted):
@@ -393,11 +421,13 @@ def _model_layout(n_genes: int, config: dict[str, Any], model: str = "hybrid_cnn
 )
 def create_hybrid_cnn(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> HybridCnn:
     """Hybrid CNN. Config keys: :data:`HYBRID_KEYS` (``layout``: reshape | genomic |
-    similarity; ``layout_state``: a fitted layout, see
+    similarity; ``embedding``: pca | tsne, how ``similarity`` places genes; ``layout_state``: a fitted layout, see
     :func:`genemoe.models.backbones.fit_image_layout`)."""
     check_config_keys("hybrid_cnn", config, HYBRID_KEYS)
     input_scaling("hybrid_cnn", config)  # checked here; applied by the data pipeline
+    embedding = layout_embedding("hybrid_cnn", config)
     layout, fitted = _model_layout(n_genes, config)
     layout.kind = config.get("layout", layout.kind)
+    layout.embedding = layout.embedding or embedding
     arch = {k: config[k] for k in ("n_filters", "hidden", "dropout") if k in config}
     return HybridCnn(n_genes, n_outputs, task=task, layout=layout, fitted=fitted, **arch)

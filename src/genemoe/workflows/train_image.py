@@ -90,13 +90,15 @@ def image_record(model: Any, scaling: str, weights_source: str | None = None,
         weights_source = "none"  # said and recorded (the record held null, the page "None")
     image = {"grid": f"{lay.height} x {lay.width}", "image_size": f"{side} x {side}",
              "genes_per_pixel_max": lay.most_genes_seen(side), "input_scaling": scaling,
-             "layout": lay.kind, **({"weights": weights_source} if takes_weights else {}),
+             "layout": lay.kind, **({"embedding": lay.embedding} if lay.embedding else {}),
+             **({"weights": weights_source} if takes_weights else {}),
              "init": weights_init(weights_source if takes_weights else None, weights_file),
              **({"finetune": net.finetune} if takes_weights else {})}
     grid_most = int(lay.counts.max())
     shown = {**image, **({"weights": _shown_weights(weights_source)} if takes_weights else {})}
     log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s%s; input "
-             "scaling %s%s", f"{lay.n_genes:,}", image["grid"], grid_most, lay.kind,
+             "scaling %s%s", f"{lay.n_genes:,}", image["grid"], grid_most,
+             lay.kind + (f" by {lay.embedding}" if lay.embedding else ""),
              image["image_size"], f" (up to {image['genes_per_pixel_max']} genes a pixel as seen)"
              if image["genes_per_pixel_max"] != grid_most else "", scaling,
              "".join(f"; {k} {shown[k]}" for k in ("weights", "finetune") if shown.get(k))
