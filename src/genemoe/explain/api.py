@@ -382,7 +382,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep,
         order="mean_abs" if survival else "mean", inputs=X if survival else None),
         raw, groups, payload["gene_ids"])
-    if (layout := _image_layout(model)) is not None:  # genes sharing a pixel, said per row
+    if (layout := _image_layout(model, bundle.var.iloc[cols])) is not None:  # pixel mates, per row
         ranking = with_pixel_columns(ranking, layout.seen_pixel_of_gene(
             _image_size(model)), payload["gene_ids"], _gene_labels(payload))
     ranked = _genes_ranked_text(keep, len(cols), genes)
@@ -395,7 +395,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         refine=_refined(attr, delta, steps_used, max_steps) if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
-    _note_pixel_sharing(conv, _image_layout(model), _image_size(model))
+    _note_pixel_sharing(conv, layout, _image_size(model))
     if method == "train_ig":  # one draw serves every sample: named, lopsided ones warned of
         pool = training_pool(bundle.indices("train"), seed)
         note_references(conv, reference_draw(bundle.sample_ids[pool], bundle.obs["cancer_type"]

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from genemoe.models.image import has_positions
+
 __all__ = ["_MAX_MAPS", "_cap_per_class", "_gene_labels", "_image_layout", "_image_maps",
            "_image_size", "_map_facts", "_vector_maps"]
 
@@ -36,13 +38,21 @@ def _image_net(model: torch.nn.Module) -> torch.nn.Module:
     return members[0] if members is not None and len(members) else model
 
 
-def _image_layout(model: torch.nn.Module):
+def _image_layout(model: torch.nn.Module, genes: pd.DataFrame | None = None):
     """The model's gene → image layout, or None for a vector model. An ensemble's is its
-    first member's (looking at the ensemble alone dropped every pixel column and warning)."""
+    first member's (looking at the ensemble alone dropped every pixel column and warning).
+
+    ``genes``: the bundle's gene table rows of the model's genes; whether they have positions
+    (``chrom``, ``start``) decides if the layout's advice may name ``--layout genomic``
+    (it was advised for a bundle without them, then refused).
+    """
     to_image = getattr(_image_net(model), "to_image", None)
     if to_image is None or not hasattr(to_image, "layout"):
         return None
-    return to_image.layout()
+    layout = to_image.layout()
+    if genes is not None:
+        layout.positions = has_positions(genes.get("chrom"), genes.get("start"))
+    return layout
 
 
 def _image_size(model: torch.nn.Module) -> int | None:

@@ -43,6 +43,7 @@ from genemoe.models.image import (
     Layout,
     _model_layout,
     fit_layout,
+    has_positions,
     input_scaling,
     layout_embedding,
 )
@@ -356,8 +357,10 @@ def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
         grid = config.get("grid_size", _default_grid(n_genes, size))
     embedding = layout_embedding(model_name, config) or "pca"
     train_rows = None if X_train is None else np.arange(len(X_train))
-    return fit_layout(config["layout"], n_genes, X=X_train, train_rows=train_rows, chrom=chrom,
-                      start=start, image_size=grid, embedding=embedding)
+    layout = fit_layout(config["layout"], n_genes, X=X_train, train_rows=train_rows, chrom=chrom,
+                        start=start, image_size=grid, embedding=embedding)
+    layout.positions = has_positions(chrom, start)  # whose advice may name --layout genomic
+    return layout
 
 
 def _register(name: str, description: str) -> None:

@@ -35,7 +35,7 @@ from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
 from genemoe.models.registry import register_model, signature_defaults
 
-__all__ = ["IMAGE_MODELS", "EMBEDDINGS", "input_scaling", "layout_embedding", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
+__all__ = ["IMAGE_MODELS", "EMBEDDINGS", "input_scaling", "layout_embedding", "has_positions", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
            "fit_layout", "GeneToImage", "HybridCnn", "HYBRID_KEYS"]
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,14 @@ def layout_embedding(model_name: str, config: dict[str, Any]) -> str | None:
     return value or "pca"
 
 
+def has_positions(chrom: Any, start: Any) -> bool:
+    """Whether any gene has a position (chromosome and start) a genomic layout can use."""
+    if chrom is None or start is None:
+        return False
+    known = pd.notna(np.asarray(chrom, dtype=object)) & np.isfinite(np.asarray(start, float))
+    return bool(known.any())
+
+
 @dataclass
 class Layout:
     """A gene → pixel map on a ``height × width`` grid.
@@ -111,6 +119,9 @@ class Layout:
         Which layout made it.
     embedding
         ``similarity``: the 2-D gene embedding that placed the genes (pca or tsne).
+    positions
+        Whether the genes have positions a ``genomic`` layout could use (None: not known),
+        for :meth:`one_gene_a_pixel`'s advice.
     """
 
     pixel_of_gene: np.ndarray
@@ -118,6 +129,7 @@ class Layout:
     width: int
     kind: str = "reshape"
     embedding: str | None = None
+    positions: bool | None = None
 
     def __post_init__(self) -> None:
         self.pixel_of_gene = np.asarray(self.pixel_of_gene, dtype=np.int64)
@@ -164,12 +176,13 @@ class Layout:
     def one_gene_a_pixel(self, image_size: int | None) -> str:
         """What gives each gene its own pixel: a larger image for the ordered layouts; for
         ``similarity`` no size does (genes with alike profiles land in one pixel: at 140 x
-        140 a GDC layout still put 33 in one), so another layout."""
+        140 a GDC layout still put 33 in one), so another layout: ``genomic`` only where the
+        genes have positions (``positions`` not False; it was then refused)."""
         side = max(math.isqrt(max(self.n_genes - 1, 0)) + 1, 1)
         if self.kind == "similarity":
+            other = "genomic or reshape" if self.positions is not False else "reshape"
             return (f"the similarity layout puts genes with alike profiles in one pixel at any "
-                    f"size; --layout genomic or reshape with --image-size {side} gives each "
-                    "its own")
+                    f"size; --layout {other} with --image-size {side} gives each its own")
         grid = max(self.height, self.width)
         if grid >= side:  # a grid with room for every gene, binned onto a smaller image
             return f"--image-size {grid} or more gives each its own"
@@ -210,12 +223,13 @@ class Layout:
     def to_state(self) -> dict[str, Any]:
         return {"pixel_of_gene": self.pixel_of_gene.tolist(), "height": self.height,
                 "width": self.width, "kind": self.kind,
-                **({"embedding": self.embedding} if self.embedding else {})}
+                **({"embedding": self.embedding} if self.embedding else {}),
+                **({"positions": self.positions} if self.positions is not None else {})}
 
     @classmethod
     def from_state(cls, d: dict[str, Any]) -> Layout:
         return cls(np.asarray(d["pixel_of_gene"]), int(d["height"]), int(d["width"]),
-                   d.get("kind", "reshape"), d.get("embedding"))
+                   d.get("kind", "reshape"), d.get("embedding"), d.get("positions"))
 
 
 def _grid(n_genes: int, image_size: int | None) -> int:
@@ -337,7 +351,7 @@ class GeneToImage(nn.Module):
         super().__init__()
         self.height, self.width = layout.height, layout.width
         self.kind = layout.kind  # layout() gave "reshape" for a genomic map (a run's record)
-        self.embedding = layout.embedding
+        self.embedding, self.positions = layout.embedding, layout.positions
         counts = torch.as_tensor(layout.counts.reshape(-1), dtype=torch.float32)
         self.register_buffer("pixel_of_gene", torch.as_tensor(layout.pixel_of_gene))
         self.register_buffer("inv_count", 1.0 / counts.clamp(min=1))
@@ -345,7 +359,7 @@ class GeneToImage(nn.Module):
 
     def layout(self) -> Layout:
         return Layout(self.pixel_of_gene.cpu().numpy(), self.height, self.width, kind=self.kind,
-                      embedding=self.embedding)
+                      embedding=self.embedding, positions=self.positions)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 1, H, W)
         if not bool(self.fitted):

@@ -493,7 +493,7 @@ def _saved_config(model_cfg: dict, fit_cfg: dict, image: dict | None = None) -> 
     if fit_cfg is model_cfg:
         return {**model_cfg, **weights}
     cfg = {k: v for k, v in fit_cfg.items() if k != "layout_state"}
-    return {**cfg, **weights, "layout_fitted_on": "training split"}
+    return {**cfg, **weights, "layout_fitted_on": "gene positions (annotation)" if cfg.get("layout") == "genomic" else "training split"}
 
 
 # What a finished run (or `genemoe report` of it) holds: a run replacing it removes them
