@@ -42,6 +42,7 @@ from genemoe.models.image import (
     GeneToImage,
     Layout,
     _model_layout,
+    check_image_sides,
     fit_layout,
     has_positions,
     input_scaling,
@@ -185,8 +186,10 @@ def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
         else:
             state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # unreadable / not a tensor file
-        raise input_error(f"cannot read weights ({type(exc).__name__}: {exc})", path=path,
-                          where="weights", fix="save with torch.save(model.state_dict(), path)") from exc
+        raise input_error(f"not a PyTorch or timm weights file: reading it gave "
+                          f"{type(exc).__name__}: {exc}", path=path, where="weights",
+                          fix="pass a state dict saved with torch.save(model.state_dict(), path) "
+                              "or a .safetensors file, or weights: none | imagenet") from exc
     for key in ("state_dict", "model"):
         if isinstance(state, dict) and isinstance(state.get(key), dict):
             state = state[key]
@@ -301,6 +304,7 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
                     **config: Any) -> ImageBackbone:
     """Build backbone ``name`` (a key of :data:`BACKBONES`); config keys: :data:`BACKBONE_KEYS`."""
     check_config_keys(name, config, BACKBONE_KEYS)
+    check_image_sides(name, config, n_genes)
     input_scaling(name, config)  # checked here; applied by the data pipeline
     config = _BACKBONE_DEFAULTS | config
     image_size = int(config["image_size"])
@@ -350,6 +354,7 @@ def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
         return None
     if any(config.get(k) is not None for k in ("layout_state", "gene_order")):
         return None
+    check_image_sides(model_name, config, n_genes)
     if model_name == "hybrid_cnn":
         grid = config.get("image_size")
     else:

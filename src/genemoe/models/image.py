@@ -35,7 +35,7 @@ from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
 from genemoe.models.registry import register_model, signature_defaults
 
-__all__ = ["IMAGE_MODELS", "EMBEDDINGS", "input_scaling", "layout_embedding", "has_positions", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
+__all__ = ["IMAGE_MODELS", "EMBEDDINGS", "input_scaling", "layout_embedding", "has_positions", "check_image_sides", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
            "fit_layout", "GeneToImage", "HybridCnn", "HYBRID_KEYS"]
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,25 @@ def layout_embedding(model_name: str, config: dict[str, Any]) -> str | None:
                               fix="add layout: similarity (--layout similarity), or drop embedding")
         return None
     return value or "pca"
+
+
+def check_image_sides(model_name: str, config: dict[str, Any], n_genes: int) -> None:
+    """Refuse an ``image_size`` or ``grid_size`` that is not a whole number of pixels, 1 or
+    more, naming the option (and its flag) with a fix: ``grid_size: 0`` was refused as
+    "image_size must be >= 1", and ``--image-size 0`` with no fix."""
+    side = math.isqrt(max(n_genes - 1, 0)) + 1  # the smallest square holding every gene
+    fixes = {"image_size": (f"pass --image-size {side} (one gene a pixel) or leave it out" if
+                            model_name == "hybrid_cnn" else
+                            "pass --image-size 32 or more (64 on CPU; 224 is the paper's)"),
+             "grid_size": f"use grid_size: {side} (one gene a pixel) or leave it out"}
+    for key, fix in fixes.items():
+        value = config.get(key)
+        whole = isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer())
+        if value is None or (whole and not isinstance(value, bool) and value >= 1):
+            continue
+        flag = " (--image-size)" if key == "image_size" else ""
+        raise input_error(f"{key} must be a whole number of pixels, 1 or more, got {value!r}",
+                          where=f"model.{model_name}.{key}{flag}", fix=fix)
 
 
 def has_positions(chrom: Any, start: Any) -> bool:
@@ -438,6 +457,7 @@ def create_hybrid_cnn(*, n_genes: int, n_outputs: int, task: Task, **config: Any
     similarity; ``embedding``: pca | tsne, how ``similarity`` places genes; ``layout_state``: a fitted layout, see
     :func:`genemoe.models.backbones.fit_image_layout`)."""
     check_config_keys("hybrid_cnn", config, HYBRID_KEYS)
+    check_image_sides("hybrid_cnn", config, n_genes)
     input_scaling("hybrid_cnn", config)  # checked here; applied by the data pipeline
     embedding = layout_embedding("hybrid_cnn", config)
     layout, fitted = _model_layout(n_genes, config)
