@@ -313,7 +313,7 @@ def test_a_backbone_weights_file_is_recorded_by_its_hash(bundle, tmp_path):
     # recorded nowhere
     saved = yaml.safe_load((tmp_path / "r" / "config.yaml").read_text())
     cfg = saved["model_config"]
-    assert cfg["weights"] == str(tmp_path / "w.pt") and cfg["layout_fitted_on"] == "training split"
+    assert cfg["weights"] == str(tmp_path / "w.pt") and cfg["layout_fitted_on"] == "gene positions (annotation)"
     image = m["protocol"]["image"]
     assert image["weights"] == str(tmp_path / "w.pt") and image["finetune"] == "last_block"
     assert load_model_file(tmp_path / "r")["model_config"]["weights"] == "none"  # rebuilds offline
