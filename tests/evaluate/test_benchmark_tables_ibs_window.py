@@ -45,3 +45,13 @@ def test_the_report_page_gives_the_window_as_summary_md_does():
     cells = [_cell("coxnet", i, t, c) for i, (t, c) in enumerate([([248.0, 2680.0], 2)])]
     page = _benchmark_metrics(results_table(cells), "survival", None)
     assert "Integrated Brier score days" in page and "from day 248 to day 2,680" in page
+
+
+def test_an_untuned_survival_benchmark_says_how_its_classical_models_chose():
+    """The protocol said classical models choose on their own grids, not by which criterion:
+    Coxnet chose by Harrell's C while the neural models read the partial likelihood."""
+    from genemoe.evaluate.benchmark_protocol import tuning_text
+
+    said = tuning_text({"task": "survival", "tune": 0})
+    assert "by the criterion the neural models choose their epoch by" in said
+    assert "survival_selection" not in tuning_text({"task": "classify", "tune": 0})

@@ -72,7 +72,9 @@ def tuning_text(p: dict) -> str:
                 "or more draws others)." if p.get("tune") == 1 else "")
              if p.get("tune") else
              "No search: neural models run the preset, classical models choose from their "
-             "own small grids on the validation part.")
+             "own small grids on the validation part"
+             + (" (by the criterion the neural models choose their epoch by: "
+                "train: survival_selection)." if p.get("task") == "survival" else "."))
             + (f" Every model is an ensemble of {p['ensemble']} members."
                if p.get("ensemble", 1) > 1 else ""))
 
