@@ -23,12 +23,7 @@ FAST = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=UserWarning)
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")  # tests/models/conftest.py
 
 
 def _blobs(n: int = 240, n_genes: int = 40, n_classes: int = 4, seed: int = 0):

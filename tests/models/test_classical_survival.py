@@ -4,7 +4,6 @@ chosen by Harrell's C on validation rows (else an inner CV), choices recorded.""
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import pytest
@@ -18,12 +17,7 @@ FAST = {"coxnet": {"n_alphas": 10, "n_folds": 3}, "coxph": {}}
 PLANTED = np.array([7, 33, 58, 120, 190])  # high-variance genes that drive the hazard
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=UserWarning)
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")  # tests/models/conftest.py
 
 
 def _planted_cohort(n: int = 400, n_genes: int = 200, seed: int = 0):

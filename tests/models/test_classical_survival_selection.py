@@ -5,7 +5,6 @@ function (:func:`genemoe.train.fit.selection_metric`), recorded as ``criterion``
 from __future__ import annotations
 
 import logging
-import warnings
 
 import numpy as np
 import pytest
@@ -16,12 +15,7 @@ from genemoe.train.fit import selection_metric
 FAST = {"coxnet": {"n_alphas": 8, "n_top_genes": 30}, "coxph": {"n_top_genes": 20}}
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=UserWarning)
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")  # tests/models/conftest.py
 
 
 def _cohort(n: int = 240, n_genes: int = 60, seed: int = 1):

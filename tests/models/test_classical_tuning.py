@@ -4,7 +4,6 @@ CV of the training rows), record what they chose, and honour the user's grid and
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import pytest
@@ -16,13 +15,7 @@ from genemoe.models.classical import LOGREG_GRID, SVM_GRID
 from genemoe.models.registry import create_model, get_spec
 from genemoe.models.svm_calibration import TopLabelSVC
 
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=UserWarning)
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")  # tests/models/conftest.py
 
 
 def _tiny_scale_signal(seed: int = 0, n: int = 600, n_genes: int = 30):
