@@ -70,7 +70,7 @@ from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
-from genemoe.train.fit import resolve_config
+from genemoe.train.fit import resolve_config, train_options_read
 from genemoe.train.rng import keeps_global_rng
 from genemoe.train.study_budget import (
     GRACE_S,
@@ -552,10 +552,10 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
     } | ({"epochs": f"{epochs}: the tune --epochs cap on every trial, not tuned (train "
                     "--config best.yaml trains this many; --epochs there changes it)"}
          if epochs is not None else {})
-    neural = get_spec(model_name).kind == "torch"  # a classical model reads no train: (Coxnet's
-    doc = {"model": {model_name: model_cfg}} | ({"train": train_cfg} if neural else {}) | {
-           "tuned_for": {"model": model_name, "task": task},  # best.yaml carried focal_gamma, lr)
-           "tuned_on": {", ".join(tuned): entry}}
+    read = train_options_read(model_name, task, train_cfg)  # a classifier's none (Coxnet's
+    doc = {"model": {model_name: model_cfg}} | ({"train": read} if read else {}) | {  # carried
+           "tuned_for": {"model": model_name, "task": task},  # focal_gamma, lr); a Cox model's
+           "tuned_on": {", ".join(tuned): entry}}  # selection criterion (its retrain chose by another)
     head = (f"# genemoe tune: {model_name} ({task}{_endpoint_words(endpoint)}), best of "
             f"{n_counted} trial{'s' if n_counted != 1 else ''} on the "
             + ("validation split" if cv == 1 else f"mean of {cv} inner folds")  # said "validation
