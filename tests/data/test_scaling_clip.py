@@ -59,6 +59,6 @@ def test_the_folds_are_summed_and_said_in_one_line():
                             rep("train", 0, 10_000, 0, 9.0), rep("test", 591, 297_000, 69, 12.0)])
     assert summary["test"]["n_values"] == 6_591 and summary["test"]["n_folds"] == 2
     assert clip_text(summary) == ("inputs clipped to ±10 z, 2 folds summed: train 1 value "
-                                  "(<0.1%), test 6,591 (0.2%) (up to 3,000 genes in a fold; "
+                                  "(<0.1%), test 6,591 (0.2%) (up to 3,000 genes in a fold's part; "
                                   "largest |z| 23.2)")
     assert clip_summary([rep("test", 0, 100, 0, 2.0)]) == {} and clip_text({}) == ""

@@ -38,3 +38,18 @@ def test_the_cells_record_and_the_terminal_says_what_was_clipped(far, tmp_path):
     assert f"test {total:,} (" in said
     summary = (tmp_path / "bench" / "summary.md").read_text()
     assert "Note: inputs clipped to ±10 z, 2 folds summed: train" in summary  # terminal only
+
+
+def test_a_resumed_benchmarks_older_cells_are_said_to_be_left_out_of_the_count():
+    """A probe: a rerun reusing a cell from before the counts were kept said one fold's
+    counts as the whole benchmark's, "2 folds summed" gone and nothing said."""
+    from genemoe.workflows.benchmark_protocol import clipped_lines
+
+    rep = {"method": "standard", "clip": 10.0, "n_values": 98, "n_samples": 3, "n_genes": 5,
+           "n_rows": 50, "n_total": 5000, "max_abs": 12.5}
+    cells = [{"model": "logreg", "repeat": 0, "fold": 0, "clipped": {"train": rep}},
+             {"model": "logreg", "repeat": 0, "fold": 1}]
+    (line,) = clipped_lines(cells)
+    assert line.endswith("(1 of 2 folds counted: the others' cells are from before the "
+                         "counts were kept)")
+    assert "of 2 folds counted" not in clipped_lines(cells[:1])[0]

@@ -45,3 +45,13 @@ def test_nothing_is_said_when_nothing_is_clipped(trained, tmp_path):
     text = predict_file(d / "run", tmp_path / "x.tsv", out_path=tmp_path / "p.csv")
     assert "beyond ±10" not in str(text)
     assert "n_scaled_clipped" not in pd.read_csv(tmp_path / "p.csv").columns
+
+
+def test_a_small_share_reads_as_under_a_tenth_of_a_percent():
+    """A probe: "50 values (0.0%)" where train and benchmark say "<0.1%"."""
+    from genemoe.workflows.predict_text import clipped_notes
+
+    (note,) = clipped_notes({"scaled_clipped": {"n_values": 50, "n_samples": 24, "n_genes": 33,
+                                                "n_total": 24 * 19_000, "clip": 10.0,
+                                                "max_abs": 16.7}})
+    assert "50 values (<0.1%) of 24 samples" in note["text"]

@@ -25,3 +25,14 @@ def test_a_run_counts_and_says_the_values_it_clipped(synthetic_bundle, tmp_path)
     said = res.describe()
     assert "inputs clipped to ±10 z: train" in said and "folds summed" not in said
     assert f"test {clipped['test']['n_values']:,} (" in said
+
+
+def test_a_runs_clip_line_says_its_gene_count_is_one_parts():
+    """A probe: "(180 genes; ...)" was the training part's count, read as the run's (205)."""
+    from genemoe.data.scaling import clip_summary, clip_text
+
+    rep = {"method": "standard", "clip": 10.0, "n_samples": 2, "n_rows": 10, "n_total": 1000,
+           "max_abs": 20.1}
+    said = clip_text(clip_summary([{"part": "train", **rep, "n_values": 5, "n_genes": 180},
+                                   {"part": "test", **rep, "n_values": 2, "n_genes": 40}]))
+    assert "(up to 180 genes in a part; largest |z| 20.1)" in said

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 
 __all__ = ["Scaler", "fit_scaler", "global_scaler", "centred_scaler", "column_moments",
-           "clip_report", "clip_summary", "clip_text"]
+           "clip_report", "clip_summary", "clip_text", "share_text"]
 
 ScaleMethod = Literal["standard", "minmax", "global", "centred", "none"]
 
@@ -242,25 +242,27 @@ def clip_summary(reports: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]
 def clip_text(summary: dict[str, dict[str, Any]]) -> str:
     """One line saying :func:`clip_summary`'s counts ("" where nothing was clipped):
     ``inputs clipped to ±10 z, 3 folds summed: train 1,793 values (<0.1%), val 812 (0.1%),
-    test 6,591 (0.2%) (up to 3,069 genes in a fold; largest |z| 23.2)``."""
+    test 6,591 (0.2%) (up to 3,069 genes in a fold's part; largest |z| 23.2)``."""
     if not summary:
         return ""
     first = next(iter(summary.values()))
     unit = "z" if first["method"] == "standard" else f"({first['method']} scaling)"
     parts = ", ".join(f"{part} {s['n_values']:,}"
                       f"{'' if i else ' value' + ('s' if s['n_values'] != 1 else '')} "
-                      f"({_share(s['n_values'], s['n_total'])})"
+                      f"({share_text(s['n_values'], s['n_total'])})"
                       for i, (part, s) in enumerate(summary.items()))
     folds = max(s["n_folds"] for s in summary.values())
     genes = max(s["max_genes"] for s in summary.values())
     top = max(s["max_abs"] for s in summary.values())
-    over = (f", {folds} folds summed" if folds > 1 else "", f"up to {genes:,} genes in a fold"
-            if folds > 1 else f"{genes:,} gene{'s' if genes != 1 else ''}")  # one split: a run's
+    over = (f", {folds} folds summed" if folds > 1 else "",  # genes: the most in one part
+            f"up to {genes:,} genes in a fold's part" if folds > 1 else
+            f"up to {genes:,} genes in a part" if len(summary) > 1 else
+            f"{genes:,} gene{'s' if genes != 1 else ''}")  # a run's train's 180 read as its all
     return (f"inputs clipped to ±{first['clip']:g} {unit}{over[0]}: {parts} ({over[1]}; largest "
             f"{'|z|' if unit == 'z' else '|value|'} {top:.1f})")
 
 
-def _share(n: int, total: int) -> str:
+def share_text(n: int, total: int) -> str:
     """``0.2%``; ``<0.1%`` for a small non-zero share."""
     pct = 100.0 * n / total if total else 0.0
     return "<0.1%" if 0 < pct < 0.05 else f"{pct:.1f}%"

@@ -128,14 +128,19 @@ def clipped_lines(cells: list[dict]) -> list[str]:
     """What the folds' scalers clipped, one line per input scaling (``standard`` z-scores,
     an image model's ``global`` scaling), each fold counted once however many models read
     it: ``inputs clipped to ±10 z, 3 folds summed: test 6,591 values (0.2%), ...``. Cells
-    written before the counts were kept say nothing. Standardised inputs beyond ±10 were
+    written before the counts were kept are said to be left out of the count. Standardised inputs beyond ±10 were
     clipped in every fold without a word (gdc6 fold 0: 6,591 test values)."""
     seen: dict[str, dict[tuple[int, int, str], dict]] = {}
     for cell in cells:
         for part, rep in (cell.get("clipped") or {}).items():
             by_method = seen.setdefault(str(rep.get("method")), {})
             by_method.setdefault((cell["repeat"], cell["fold"], part), {"part": part, **rep})
-    return [text for reports in seen.values() if (text := clip_text(clip_summary(reports.values())))]
+    folds = {(c["repeat"], c["fold"]) for c in cells}
+    counted = {(c["repeat"], c["fold"]) for c in cells if c.get("clipped")}
+    older = (f" ({len(counted)} of {len(folds)} folds counted: the others' cells are from "
+             "before the counts were kept)" if counted and counted != folds else "")
+    return [text + older for reports in seen.values()  # a resumed run's older cells: said
+            if (text := clip_text(clip_summary(reports.values())))]
 
 
 def say_bundle_folds(bundle: Bundle, n_folds: int, seed: int, n_repeats: int) -> None:

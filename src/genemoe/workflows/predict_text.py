@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.crossscale import COUNT_BASED
+from genemoe.data.scaling import share_text
 from genemoe.data.values import COUNTS_QUESTION, estimated_counts_cue, estimated_counts_note
 from genemoe.errors import InputError
 from genemoe.evaluate.brier import DAYS_PER_YEAR, HORIZONS_YEARS, last_event_time
@@ -372,9 +373,9 @@ def clipped_notes(report: dict) -> list[Note]:
     r = report.get("scaled_clipped") or {}
     if not r.get("n_values"):
         return []
-    share = r["n_values"] / max(r["n_total"], 1)
+    share = share_text(r["n_values"], r["n_total"])  # "0.0%" of 50 values: "<0.1%" as train says
     return [_note("scaled_clipped", "caveat",
-                  f"{r['n_values']:,} values ({share:.1%}) of {r['n_samples']:,} samples over "
+                  f"{r['n_values']:,} values ({share}) of {r['n_samples']:,} samples over "
                   f"{r['n_genes']:,} genes lie beyond ±{r['clip']:g} of the model's scale "
                   f"(largest {r['max_abs']:.1f}): clipped there, as in training "
                   "(n_scaled_clipped per sample)", **{k: r[k] for k in (
