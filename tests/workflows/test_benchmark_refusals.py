@@ -82,8 +82,9 @@ def test_an_inner_fold_without_an_event_is_named(bundle):
     few = Bundle(X=bundle.X, obs=obs, var=bundle.var, record=bundle.record, path=bundle.path)
     rows = np.arange(len(obs))
     plans = [FoldPlan(0, 0, rows[:120], rows[120:140], rows[140:])]
-    with pytest.raises(InputError, match=r"repeat 0, fold 0, inner fold \d: every val sample is "
-                                         r"censored(?s:.*)fewer than 4 inner folds"):
+    with pytest.raises(InputError, match=r"repeat 0, fold 0: 4 inner folds \(--tune-cv\): inner "
+                                         r"fold \d's validation part holds no events(?s:.*)"
+                                         r"fix: use --tune-cv [23] "):
         check_inner_plans(few, plans, "survival", n_folds=4, seed=0)
 
 

@@ -171,25 +171,123 @@ def _strata(bundle: Bundle, rows: np.ndarray, task: Task) -> tuple[np.ndarray, n
     return stratify_keys(types, event), np.asarray(patient_ids(bundle, rows), dtype=object)
 
 
-def _check_inner_folds(bundle: Bundle, rows: np.ndarray, task: Task, n_folds: int) -> None:
-    """Refuse more inner folds than the median class has tumours (classification), or than
-    half the part's events (survival): most validation parts would then hold none of a
-    typical class (two events or fewer), and each trial would fit ``n_folds`` models for
-    noise (``tune --cv 500`` on pancan33 ran 282 s a trial). A rare class may miss some
-    validation parts (pancan33's CHOL, 2-3 tumours in a fold's training part, with 3)."""
-    if task == "classify":
-        types = pd.Series(bundle.obs["cancer_type"].to_numpy(object)[rows]).value_counts()
-        limit = int(types.median())
-        what = f"{limit} tumours in its median class"
-    else:
-        n_events = int(np.asarray(bundle.survival()[1][rows], bool).sum())
-        limit, what = n_events // 2, f"{n_events} events (2 or more per validation part)"
-    if n_folds > max(limit, 2):
-        raise input_error(f"{n_folds} inner folds, but the training part has {what}: most "
-                          "validation parts would be too small to score", path=bundle.path,
-                          where="inner folds (tune --cv, benchmark --tune-cv)",
-                          fix=f"use at most {max(limit, 2)} inner folds"
-                              + (" (3 to 5 is usual)" if limit >= 5 else ""))
+def _inner_where(plan: FoldPlan) -> tuple[str | None, str, str]:
+    """Where an inner-fold refusal points, the flag that sets the count and what the inner
+    folds split (with its verb): a benchmark fold's (``repeat r, fold f``, ``--tune-cv``,
+    its training part) or ``genemoe tune``'s (its plan has no test part: no fold, ``--cv``,
+    the training and validation splits)."""
+    if plan.test.size:
+        where = f"repeat {plan.repeat}, fold {plan.fold}"
+        return where, "--tune-cv", "the fold's training part holds"
+    return None, "--cv", "the training and validation splits hold"
+
+
+def _median_class(bundle: Bundle, plan: FoldPlan) -> int:
+    """Tumours in the median class of ``plan``'s training part (its train and val rows)."""
+    rows = np.union1d(plan.train, plan.val)
+    return int(pd.Series(bundle.obs["cancer_type"].to_numpy(object)[rows]).value_counts().median())
+
+
+def _check_inner_classes(bundle: Bundle, plans: list[FoldPlan], n_folds: int) -> None:
+    """Refuse more inner folds than the median class of a plan's training part has tumours:
+    most validation parts would then hold none of a typical class, and each trial would fit
+    ``n_folds`` models for noise (``tune --cv 500`` on pancan33 ran 282 s a trial). A rare
+    class may miss some validation parts (pancan33's CHOL, 2-3 tumours in a fold's training
+    part, with 3). Names the first plan over; advises the count every plan allows."""
+    medians = [_median_class(bundle, p) for p in plans]
+    over = next((i for i, n in enumerate(medians) if n_folds > max(n, 2)), None)
+    if over is None:
+        return
+    where, flag, part = _inner_where(plans[over])
+    limit = max(min(medians), 2)
+    raise input_error(f"{n_folds} inner folds ({flag}), but {part} {medians[over]} "
+                      "tumours in the median class: most validation parts would be too small "
+                      "to score", path=bundle.path, where=where,
+                      fix=f"use at most {limit} inner folds ({flag} {limit})"
+                          + (" (3 to 5 is usual)" if limit >= 5 else ""))
+
+
+def _has_comparable_pair(time: np.ndarray, event: np.ndarray) -> bool:
+    """Whether Harrell's C has a pair to count: an event before another sample's time, or
+    at a censored sample's (scikit-survival's pairs). The first event time decides."""
+    if not event.any():
+        return False
+    first = time[event].min()
+    return bool(np.any(time > first) or np.any((time == first) & ~event))
+
+
+def _deal_inner(bundle: Bundle, plan: FoldPlan, task: Task, n_folds: int,
+                seed: int) -> list[FoldPlan]:
+    """:func:`inner_plans`' ``n_folds`` plans of ``plan``, unchecked."""
+    rows = np.union1d(plan.train, plan.val)
+    keys, groups = _strata(bundle, rows, task)
+    folds = stratified_kfold(keys, n_folds=n_folds, seed=seed, groups=groups)
+    empty = np.zeros(0, dtype=rows.dtype)
+    return [FoldPlan(plan.repeat, plan.fold, rows[folds != k], rows[folds == k], empty)
+            for k in range(n_folds)]
+
+
+def _survival_fault(bundle: Bundle, plan: FoldPlan, n_folds: int, seed: int) -> str | None:
+    """Why ``plan``'s ``n_folds`` inner folds cannot each fit a Cox model and score a trial
+    (a training part without an event; a validation part with fewer than 2 events or no
+    comparable pair), or None."""
+    time, event = bundle.survival()
+    time, event = np.asarray(time, np.float64), np.asarray(event, bool)
+    n_events = int(event[np.union1d(plan.train, plan.val)].sum())
+    if n_folds > n_events // 2:
+        return f"{_inner_where(plan)[2]} {n_events} events: fewer than 2 per validation part"
+    for k, p in enumerate(_deal_inner(bundle, plan, "survival", n_folds, seed)):
+        held = int(event[p.val].sum())
+        if not event[p.train].any():
+            return f"inner fold {k}'s training part holds no event: a Cox model cannot fit"
+        if held < 2:
+            return (f"inner fold {k}'s validation part holds {held or 'no'} event"
+                    f"{'' if held == 1 else 's'} in {p.val.size} samples: too few to score")
+        if not _has_comparable_pair(time[p.val], event[p.val]):
+            return (f"inner fold {k}'s validation part has no comparable pair (its events "
+                    "are tied with every later sample): nothing to score")
+    return None
+
+
+def _most_inner_folds(bundle: Bundle, plans: list[tuple[FoldPlan, int]],
+                      below: int) -> int | None:
+    """The most inner folds, below ``below``, that every ``(plan, seed)`` can score (each
+    validation part with 2 or more events and a comparable pair), or None under 2."""
+    for k in range(below - 1, 1, -1):
+        try:
+            if all(_survival_fault(bundle, p, k, s) is None for p, s in plans):
+                return k
+        except InputError:  # more folds than patients
+            continue
+    return None
+
+
+def _check_inner_events(bundle: Bundle, plans: list[tuple[FoldPlan, int]], n_folds: int) -> None:
+    """Refuse survival inner folds a trial cannot be scored on, dealt as the cells deal them
+    (``(plan, seed)`` pairs), naming the first plan and inner fold. The limit was half the
+    events (gdc6: 80 events, ``--tune-cv 40`` let through parts with one event, and coxph
+    fell back to its own CV without a word of which fold); the fix names the most inner
+    folds every plan can score, found by dealing them."""
+    for plan, seed in plans:
+        fault = _survival_fault(bundle, plan, n_folds, seed)
+        if fault is None:
+            continue
+        where, flag, _ = _inner_where(plan)
+        best = _most_inner_folds(bundle, plans,
+                                 min(n_folds, _fewest_events(bundle, plans) // 2 + 1))
+        fix = (f"use {flag} {best} (then every inner validation part holds 2 or more events "
+               "and a comparable pair)" if best else f"leave out {flag}, or use a cohort with "
+               "more events")
+        if flag == "--tune-cv":
+            fix += ", or fewer --folds"
+        raise input_error(f"{n_folds} inner folds ({flag}): {fault}", path=bundle.path,
+                          where=where, fix=fix)
+
+
+def _fewest_events(bundle: Bundle, plans: list[tuple[FoldPlan, int]]) -> int:
+    """The fewest events in a plan's training part (its train and val rows)."""
+    event = np.asarray(bundle.survival()[1], bool)
+    return min(int(event[np.union1d(p.train, p.val)].sum()) for p, _ in plans)
 
 
 def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
@@ -199,30 +297,33 @@ def inner_plans(bundle: Bundle, plan: FoldPlan, task: Task, *, n_folds: int,
 
     Stratified as :func:`plan_folds` (type, and event for survival; a patient never spans
     parts). Inner plan ``k`` trains on the other inner folds and validates on fold ``k``;
-    its ``test`` is empty: the outer fold's test part is not touched.
+    its ``test`` is empty: the outer fold's test part is not touched. A refusal names the
+    outer fold (a benchmark's plan) and the flag (``--tune-cv``; ``--cv`` for
+    ``genemoe tune``'s plan, which has no test part).
 
     Returns
     -------
     list[FoldPlan]
         ``n_folds`` plans with ``plan``'s repeat and fold numbers.
+
+    Raises
+    ------
+    InputError
+        More inner folds than the median class has tumours (classification); for survival,
+        an inner training part without an event or a validation part with fewer than 2
+        events or no comparable pair (the fix names the most inner folds that serve).
     """
-    rows = np.union1d(plan.train, plan.val)
-    keys, groups = _strata(bundle, rows, task)
-    _check_inner_folds(bundle, rows, task, n_folds)
-    folds = stratified_kfold(keys, n_folds=n_folds, seed=seed, groups=groups)
-    empty = np.zeros(0, dtype=rows.dtype)
-    out = [FoldPlan(plan.repeat, plan.fold, rows[folds != k], rows[folds == k], empty)
-           for k in range(n_folds)]
+    if task == "classify":
+        _check_inner_classes(bundle, [plan], n_folds)
+    else:
+        _check_inner_events(bundle, [(plan, seed)], n_folds)
+    out = _deal_inner(bundle, plan, task, n_folds, seed)
     if any(p.train.size == 0 or p.val.size == 0 for p in out):
-        raise input_error(f"repeat {plan.repeat}, fold {plan.fold}: an inner fold is empty",
-                          path=bundle.path, fix="use a smaller --tune-cv, or fewer --folds")
-    if task == "survival":  # each inner fold trains a Cox model and reads its C-index
-        event = np.asarray(bundle.survival()[1], bool)
-        for k, p in enumerate(out):
-            check_part_events({"train": event[p.train], "val": event[p.val]},
-                              f"repeat {plan.repeat}, fold {plan.fold}, inner fold {k}",
-                              path=bundle.path, fix=f"use fewer than {n_folds} inner folds "
-                                                    "(--tune-cv), or fewer --folds")
+        where, flag, _ = _inner_where(plan)
+        raise input_error(f"{n_folds} inner folds ({flag}): an inner fold is empty",
+                          path=bundle.path, where=where,
+                          fix=f"use a smaller {flag}" + (", or fewer --folds" if plan.test.size
+                                                         else ""))
     return out
 
 
@@ -231,7 +332,11 @@ def check_inner_plans(bundle: Bundle, plans: list[FoldPlan], task: Task, *, n_fo
     """Deal every plan's :func:`inner_plans` (seed ``seed + repeat``, as the benchmark's
     cells do) so that a refusal comes before any cell trains or any output is touched (too
     many inner folds were refused in the first cell, after a rerun had removed the earlier
-    run's summary.md, results.csv and figures)."""
+    run's summary.md, results.csv and figures). The fix names a count every plan serves."""
+    if task == "classify":
+        _check_inner_classes(bundle, plans, n_folds)
+    else:
+        _check_inner_events(bundle, [(p, seed + p.repeat) for p in plans], n_folds)
     for plan in plans:
         inner_plans(bundle, plan, task, n_folds=n_folds, seed=seed + plan.repeat)
 
