@@ -59,3 +59,30 @@ def test_a_file_that_is_no_weights_file_is_said_to_be_none(tmp_path):
                      image_size=32)
     assert "not a PyTorch or timm weights file" in str(e.value)
     assert "cannot read weights" not in str(e.value)
+
+
+def test_a_similarity_layout_is_not_promised_one_gene_a_pixel(synthetic_bundle, tmp_path):
+    """``--layout similarity --image-size 0`` was told "pass --image-size 10 (one gene a
+    pixel)": in that layout genes with alike profiles share a pixel at any size."""
+    b = synthetic_bundle(seed=3, n_samples=90, n_genes=50, n_types=3)
+    res = CliRunner().invoke(app, ["train", "--data", str(b.path), "--model", "hybrid_cnn",
+                                   "--layout", "similarity", "--image-size", "0", "--epochs", "1",
+                                   "--no-progress", "--out", str(tmp_path / "r")])
+    assert isinstance(res.exception, InputError)
+    said = str(res.exception)
+    assert "one gene a pixel" not in said
+    assert "fix: pass --image-size 8 or more or leave it out (the similarity layout puts genes " \
+           "with alike profiles in one pixel at any size)" in said
+    for layout in ("reshape", "genomic"):  # the ordered layouts keep the hint
+        with pytest.raises(InputError, match=r"pass --image-size 5 \(one gene a pixel\)"):
+            create_model("hybrid_cnn", n_genes=20, n_outputs=2, task="classify", layout=layout,
+                         image_size=0)
+
+
+@needs_timm
+def test_a_similarity_grid_size_is_not_promised_one_gene_a_pixel():
+    with pytest.raises(InputError) as e:
+        create_model("resnet50", n_genes=20, n_outputs=2, task="classify", grid_size=0,
+                     layout="similarity")
+    assert "one gene a pixel" not in str(e.value)
+    assert "use grid_size: 5 or more or leave it out (the similarity layout" in str(e.value)

@@ -102,10 +102,16 @@ def check_image_sides(model_name: str, config: dict[str, Any], n_genes: int) -> 
     more, naming the option (and its flag) with a fix: ``grid_size: 0`` was refused as
     "image_size must be >= 1", and ``--image-size 0`` with no fix."""
     side = math.isqrt(max(n_genes - 1, 0)) + 1  # the smallest square holding every gene
-    fixes = {"image_size": (f"pass --image-size {side} (one gene a pixel) or leave it out" if
+    # one gene a pixel at that side in an ordered layout; a similarity layout still puts
+    # genes with alike profiles in one pixel (the hint was given for it too)
+    similar = config.get("layout", "reshape") == "similarity"
+    size = f"{side} or more" if similar else f"{side} (one gene a pixel)"
+    note = (" (the similarity layout puts genes with alike profiles in one pixel at any size)"
+            if similar else "")
+    fixes = {"image_size": (f"pass --image-size {size} or leave it out{note}" if
                             model_name == "hybrid_cnn" else
                             "pass --image-size 32 or more (64 on CPU; 224 is the paper's)"),
-             "grid_size": f"use grid_size: {side} (one gene a pixel) or leave it out"}
+             "grid_size": f"use grid_size: {size} or leave it out{note}"}
     for key, fix in fixes.items():
         value = config.get(key)
         whole = isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer())
