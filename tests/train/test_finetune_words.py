@@ -71,3 +71,22 @@ def test_the_refusal_of_another_model_names_the_pretrain_flag(run):
         load_pretrained_encoder(model, run.out_dir, gene_ids=genes, model_name="moe")
     assert "fine-tune with --model genemoe, or pre-train moe: `genemoe pretrain --model moe" \
         in str(err.value), str(err.value)
+
+
+def test_a_model_without_an_encoder_is_named_by_its_registered_name(run, synthetic_bundle,
+                                                                    tmp_path):
+    """``genemoe train --model mlp --pretrained PT`` said "...; MlpModel has none" (the
+    class, not the --model name)."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+    from genemoe.errors import InputError
+
+    bundle = synthetic_bundle(seed=5, clinical=False)
+    res = CliRunner().invoke(app, ["train", "--data", str(bundle.path), "--model", "mlp",
+                                   "--pretrained", str(run.out_dir), "--epochs", "1",
+                                   "--no-progress", "--out", str(tmp_path / "r")])
+    assert isinstance(res.exception, InputError), res.output
+    said = str(res.exception)
+    assert "--pretrained needs a model with a pre-trained encoder" in said
+    assert "; mlp has none" in said and "Model has none" not in said

@@ -295,7 +295,7 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
     if family is None:
         names = ", ".join(n for f in _FAMILIES for n in f.models)
         raise input_error(f"--pretrained needs a model with a pre-trained encoder ({names}); "
-                          f"{type(model).__name__} has none", where="--model",
+                          f"{model_name or type(model).__name__} has none", where="--model",
                           fix=f"fine-tune one of {names}: the model the run pre-trained "
                               "(`pretrain: model:` of its config.yaml)")
     pre_name = str(payload["model_name"])
