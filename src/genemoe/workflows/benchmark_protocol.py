@@ -64,10 +64,11 @@ def said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:
                     f"{account['n_used']:,}", f"{account['n_bundle']:,}", task,
                     ", ".join(f"{n:,} {why}" for why, n in account["left_out"].items()))
     if small := account["types_under_folds"]:
+        macro = (", and each fold's macro metrics average over the types it holds and those a "
+                 "model predicts there" if task == "classify" else "")  # no macro metric in survival
         log.warning("%d type(s) have fewer samples than the %d folds (%s): some test folds hold "
-                    "none of them, and each fold's macro metrics average over the types it holds and "
-                    "those a model predicts there",
-                    len(small), n_folds, ", ".join(f"{t} {n}" for t, n in small.items()))
+                    "none of them%s", len(small), n_folds,
+                    ", ".join(f"{t} {n}" for t, n in small.items()), macro)
     return account
 
 

@@ -61,8 +61,9 @@ def task_rows(bundle: Bundle, task: Task) -> np.ndarray:
 def rows_account(bundle: Bundle, task: Task, n_folds: int) -> dict:
     """What a benchmark of ``task`` uses of ``bundle``: ``n_used`` of ``n_bundle`` samples,
     those ``left_out`` (no cancer type; no survival) and ``types_under_folds``: the types with
-    fewer usable samples than folds (some test folds hold none of them, so a fold's macro
-    metrics average over the types it holds and those a model predicts there)."""
+    fewer usable samples than folds (some test folds hold none of them; in classification a
+    fold's macro metrics then average over the types it holds and those a model predicts
+    there)."""
     typed = bundle.obs["cancer_type"].notna().to_numpy()
     rows = task_rows(bundle, task)
     left = {"without a cancer type": int((~typed).sum())}
