@@ -55,3 +55,17 @@ def test_an_untuned_survival_benchmark_says_how_its_classical_models_chose():
     said = tuning_text({"task": "survival", "tune": 0})
     assert "by the criterion the neural models choose their epoch by" in said
     assert "survival_selection" not in tuning_text({"task": "classify", "tune": 0})
+
+
+def test_a_survival_summary_says_no_macro_metric_of_its_rare_types():
+    """summary.md said "each fold's macro metrics average over the types it holds" in a
+    survival benchmark, which has none."""
+    from genemoe.evaluate.benchmark_protocol import protocol_text
+
+    p = {"task": "survival", "tune": 0, "preset": "small", "bundle_path": "b", "n_folds": 3,
+         "n_repeats": 1, "seed": 0, "val_fraction": 0.15,
+         "samples": {"n_used": 10, "n_bundle": 10, "types_under_folds": {"DLBC": 2}}}
+    said = protocol_text(p)
+    assert "Types with fewer samples than folds: DLBC 2 (some test folds hold none of them)." in said
+    assert "macro metrics" not in said
+    assert "macro metrics" in protocol_text({**p, "task": "classify"})

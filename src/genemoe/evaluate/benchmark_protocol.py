@@ -128,10 +128,10 @@ def protocol_text(p: dict) -> str:
             "training part only. " + tuning_text(p) + pretrained_text(p) + " "
             + f"Preset `{p['preset']}`"
             + (f", epochs {p['epochs']}" if p.get("epochs") else "") + f". Bundle: `{p['bundle_path']}`."
-            + _samples_text(p.get("samples") or {}))
+            + _samples_text(p.get("samples") or {}, p.get("task", "classify")))
 
 
-def _samples_text(s: dict) -> str:
+def _samples_text(s: dict, task: str = "classify") -> str:
     """The samples a benchmark used of its bundle, those left out, and the types rarer than
     the folds (protocol.json ``samples``; absent in benchmarks before 2026-12-03)."""
     if not s:
@@ -143,7 +143,7 @@ def _samples_text(s: dict) -> str:
     if small := s.get("types_under_folds"):
         text += (" Types with fewer samples than folds: "
                  + ", ".join(f"{t} {n}" for t, n in small.items())
-                 + " (some test folds hold none of them; each fold's macro metrics average over "
-                   "the types it holds and those a model predicts there: a type predicted but "
-                   "absent scores F1 0).")
+                 + " (some test folds hold none of them" + ("; each fold's macro metrics "
+                   "average over the types it holds and those a model predicts there: a type "
+                   "predicted but absent scores F1 0)." if task == "classify" else ")."))
     return text
