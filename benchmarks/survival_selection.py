@@ -25,7 +25,8 @@ import numpy as np
 
 from genemoe.data.bundle import atomic_write_text, load_bundle
 from genemoe.data.splits import stratified_split, stratify_keys
-from genemoe.train.fit import SURVIVAL_SELECTION, fit_model, resolve_config, selection_metric
+from genemoe.train.fit import fit_model, resolve_config
+from genemoe.train.selection import SURVIVAL_SELECTION, selection_metric
 from genemoe.workflows.folds import fold_data, plan_folds
 
 
