@@ -104,3 +104,24 @@ def labelled_logreg_run(tmp_path_factory):
 
     return make
 
+
+
+@pytest.fixture(scope="session")
+def tiny_pretrained(synthetic_bundle, tmp_path_factory):
+    """A 1-epoch Gene-MOE pre-training on ``synthetic_bundle(seed=5, clinical=False)`` with
+    a tiny model: ``(bundle, config path, the run's folder)``; the config's ``train:`` keeps
+    a fine-tune from it small too (the fine-tuning tests shared two copies of this)."""
+    import yaml
+
+    from genemoe.workflows.pretrain import pretrain_run
+    from tiny_configs import TINY_GENEMOE
+
+    bundle = synthetic_bundle(seed=5, clinical=False)
+    cfg = tmp_path_factory.mktemp("tiny_pretrained_cfg") / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "model": {"genemoe": TINY_GENEMOE},
+        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]},
+        "train": {"batch_size": 32, "patience": None}}))
+    run = pretrain_run([bundle.path], out_dir=tmp_path_factory.mktemp("tiny_pretrained") / "pre",
+                       config_path=cfg, seed=0, device="cpu", progress=False)
+    return bundle, cfg, run.out_dir

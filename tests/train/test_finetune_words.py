@@ -6,24 +6,19 @@ lacks, and new genes, said to start "afresh", start with zero input weights.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
-import yaml
 
 from genemoe.models.registry import create_model
 from genemoe.train.finetune import load_pretrained_encoder, read_pretrained
-from genemoe.workflows.pretrain import pretrain_run
 from tiny_configs import TINY_GENEMOE
 
 
 @pytest.fixture(scope="module")
-def run(synthetic_bundle, tmp_path_factory):
-    bundle = synthetic_bundle(seed=5, clinical=False)
-    cfg = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
-    cfg.write_text(yaml.safe_dump({
-        "model": {"genemoe": TINY_GENEMOE},
-        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]}}))
-    return pretrain_run([bundle.path], out_dir=tmp_path_factory.mktemp("pt") / "run",
-                        config_path=cfg, seed=0, device="cpu", progress=False)
+def run(tiny_pretrained):
+    """The shared tiny pre-training (tests/conftest.py): its folder as ``run.out_dir``."""
+    return SimpleNamespace(out_dir=tiny_pretrained[2])
 
 
 def test_genes_the_bundle_lacks_are_the_pre_trainings_and_new_ones_start_at_zero(run, caplog):

@@ -11,24 +11,14 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 
-from genemoe.workflows.pretrain import pretrain_run
 from genemoe.workflows.train import train_run
-from tiny_configs import TINY_GENEMOE
 
 
 @pytest.fixture(scope="module")
-def setup(synthetic_bundle, tmp_path_factory):
-    bundle = synthetic_bundle(seed=5, clinical=False)
-    cfg = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
-    cfg.write_text(yaml.safe_dump({
-        "model": {"genemoe": TINY_GENEMOE},
-        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]},
-        "train": {"batch_size": 32, "patience": None}}))
-    run = pretrain_run([bundle.path], out_dir=tmp_path_factory.mktemp("pt") / "pre",
-                       config_path=cfg, seed=0, device="cpu", progress=False)
-    return bundle, cfg, run.out_dir
+def setup(tiny_pretrained):
+    """The shared tiny pre-training (tests/conftest.py): ``(bundle, config, its folder)``."""
+    return tiny_pretrained
 
 
 def test_describe_and_metrics_say_what_was_loaded_once(setup, tmp_path, caplog):
