@@ -243,8 +243,9 @@ def test_tuned_on_leaves_out_or_marks_the_values_a_later_layer_replaced(tmp_path
     cfg, _, _ = _resolve_config("small", None, "coxnet", seed=0, device="cpu", epochs=None,
                                 task="survival")
     choice = "train_survival.survival_selection, train_survival.select_window"
-    assert cfg["tuned_on"] == {choice: small[choice]}  # a probe: every entry was kept for
-    # Coxnet, which reads only the validation choice's criterion (its grid point's)
+    assert cfg["tuned_on"] == {choice: {**small[choice], "reads_only": "survival_selection"}}
+    # a probe: every entry was kept for Coxnet, which reads only the validation choice's
+    # criterion (its grid point's); and the entry said nothing of the window it does not read
     cfg, _, _ = _resolve_config("small", None, "genemoe", seed=0, device="cpu", epochs=5,
                                 task="classify")
     assert "train.epochs" not in cfg["tuned_on"] and "train.patience" in cfg["tuned_on"]

@@ -412,7 +412,9 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
     task or section (``train_classify`` for a survival run, ``pretrain.lr`` for any training
     run, Gene-MOE's dropout for Coxnet) is left out, and so is one whose every value a later
     layer (a ``--config``, ``--epochs``) replaced; one replaced in part gains ``overridden``
-    (``epochs 100 -> 5 (--epochs)``). A run's config.yaml listed the preset's
+    (``epochs 100 -> 5 (--epochs)``), and one the run reads in part ``reads_only`` (the
+    options it reads: Coxnet reads ``survival_selection`` of an entry about it and
+    ``select_window``). A run's config.yaml listed the preset's
     ``train.epochs: 100`` beside a best.yaml's tuned 30, and Coxnet's every entry, before.
     """
     owner: dict[str, tuple[int, Any]] = {}
@@ -421,7 +423,7 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
             owner[str(key)] = (i, entry)
     out: dict[str, Any] = {}
     for key, (i, entry) in owner.items():
-        described, changed = 0, []
+        described, changed, unread, read = 0, [], [], []
         for path in key.split(","):
             found = _described(layers[i][1], path, model_name, task)
             if found is None or found[0] not in final:
@@ -434,9 +436,11 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
             for opt, value in opts.items():
                 name = names[opt]
                 if name not in final.get(section, {}):  # an option the run does not read
-                    continue  # (Coxnet reads train's survival_selection, not its epochs)
+                    unread.append(opt)  # (Coxnet reads train's survival_selection, not its
+                    continue  # epochs)
                 now = final[section][name]
                 described += 1
+                read.append(opt)
                 if now != value:
                     by = [name for name, later in layers[i + 1:]
                           if opt in _section_options(later, section, model_name, task)]
@@ -448,6 +452,9 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
         if changed:
             entry = {**(entry if isinstance(entry, Mapping) else {"value": str(entry)}),
                      "overridden": "; ".join(changed)}
+        if unread:  # Coxnet reads survival_selection of "...survival_selection, ...select_window"
+            entry = {**(entry if isinstance(entry, Mapping) else {"value": str(entry)}),
+                     "reads_only": ", ".join(read)}
         out[key] = copy.deepcopy(entry)
     return out
 

@@ -277,6 +277,28 @@ def test_tuned_on_says_which_models_used_each_value_and_what_replaced_part_of_it
     assert "With `--tune` each search started from these values" in tuned_md
 
 
+def test_a_model_reading_part_of_an_entry_is_named_with_the_part_it_reads():
+    """Old behaviour: "used by coxnet, coxph, genemoe" beside `survival_selection,
+    select_window`, though the Cox models read no window; with --tune the note said the best
+    trial may have replaced the values, and no search draws survival_selection."""
+    from genemoe.evaluate.benchmark_tables import summary_markdown, tuned_on_used_by
+
+    key = "train_survival.survival_selection, train_survival.select_window"
+    entry = {"value": "partial_likelihood, 3", "data": "gdc6", "part": "val"}
+    tuned = tuned_on_used_by({key: entry}, {
+        "coxnet": {key: {**entry, "reads_only": "survival_selection"}}, "genemoe": {key: entry}})
+    assert tuned[key]["used_by"] == ["coxnet", "genemoe"]
+    assert tuned[key]["reads_only"] == {"coxnet": "survival_selection"}
+    results = pd.DataFrame({"model": ["coxnet", "genemoe"], "repeat": [0, 0], "fold": [0, 0],
+                            "c_index": [0.6, 0.7]})
+    md = summary_markdown(results, {"task": "survival", "preset": "small", "epochs": None,
+                                    "n_folds": 2, "n_repeats": 1, "seed": 0, "bundle_path": "b",
+                                    "val_fraction": 0.15, "tune": 2, "preset_tuned_on": tuned})
+    section = md.split("## Preset values chosen on data (`small`)")[1].split("\n## ")[0]
+    assert "coxnet (survival_selection only), genemoe |" in section
+    assert "No search draws `survival_selection`: it held in every fold." in section
+
+
 def test_summary_md_writes_every_mean_difference_to_three_decimals():
     """Old behaviour (a probe): summary.md's paired table showed -0.103 and -0.3543 side by
     side (rounded to 4 decimals, then written to 4 significant digits); the terminal -0.354."""

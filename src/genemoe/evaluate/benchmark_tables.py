@@ -402,8 +402,9 @@ def tuned_on_used_by(tuned_on: Mapping[str, Any], in_force: Mapping[str, Mapping
     """A preset's ``tuned_on:`` entries (protocol.json's ``preset_tuned_on``), each with
     ``used_by``: the names in ``in_force`` (a model, or the per-fold pre-training; each
     with the entries in force for it, :func:`~genemoe.config_presets.tuned_on_in_force`)
-    whose options it describes, ``[]`` for none; and ``overridden`` where a later layer
-    (``--epochs``) replaced part of it. summary.md listed every entry of the preset
+    whose options it describes, ``[]`` for none; ``overridden`` where a later layer
+    (``--epochs``) replaced part of it; and ``reads_only`` (``{name: options}``) for the
+    users that read only part of it (Coxnet: ``survival_selection``, not ``select_window``). summary.md listed every entry of the preset
     (image-model and survival options for a classification of logistic regressions)."""
     out = {}
     for key, entry in tuned_on.items():
@@ -411,7 +412,11 @@ def tuned_on_used_by(tuned_on: Mapping[str, Any], in_force: Mapping[str, Mapping
         users = [name for name, now in in_force.items() if key in now]
         over = dict.fromkeys(str(n[key]["overridden"]) for n in in_force.values()
                              if isinstance(n.get(key), Mapping) and n[key].get("overridden"))
-        out[str(key)] = {**entry, "used_by": users, **({"overridden": "; ".join(over)} if over else {})}
+        part = {name: str(now[key]["reads_only"]) for name, now in in_force.items()
+                if isinstance(now.get(key), Mapping) and now[key].get("reads_only")}
+        entry.pop("reads_only", None)
+        out[str(key)] = {**entry, "used_by": users, **({"overridden": "; ".join(over)} if over else {}),
+                         **({"reads_only": part} if part else {})}
     return out
 
 
@@ -450,7 +455,7 @@ def _tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = 
                           "part": v.get("part"),
                           "sits in a benchmark's test folds": v.get("overlaps_benchmark_test_folds"),
                           **({"used by": ", ".join(_user_text(k, v, _named(u, protocol), results)
-                                                   for u in v["used_by"])}
+                                                   + _part_text(v, u) for u in v["used_by"])}
                              if "used_by" in v else {}),
                           **({"replaced here": v["overridden"]} if v.get("overridden") else {})}
                          for k, v in used.items()]).fillna("")
@@ -464,7 +469,9 @@ def _tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = 
                  "for every neural model of this benchmark.")
     if protocol.get("tune"):
         note += (" With `--tune` each search started from these values, and its best trial may "
-                 "have replaced them: Chosen per fold says what each fold used.")
+                 "have replaced those it searches: Chosen per fold says what each fold used.")
+        if any("survival_selection" in k for k in used):
+            note += " No search draws `survival_selection`: it held in every fold."
     return head + _endpoint_lines(protocol, used) + [markdown_table(rows), "", note, "", *rest]
 
 
@@ -494,6 +501,14 @@ def _user_text(key: str, entry: Mapping[str, Any], model: str, results: pd.DataF
         return model
     only = "start value only, " if k == len(chosen) else ""
     return f"{model}: {only}replaced in {k}/{len(chosen)} folds"
+
+
+def _part_text(entry: Mapping[str, Any], user: str) -> str:
+    """`` (survival_selection only)`` after a user that reads only part of ``entry``
+    (``reads_only``); "" otherwise. Coxnet was "used by" of ``survival_selection,
+    select_window`` and read no window."""
+    part = (entry.get("reads_only") or {}).get(user)
+    return f" ({part} only)" if part else ""
 
 
 def _entry_options(key: str) -> list[str]:
