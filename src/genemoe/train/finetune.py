@@ -48,7 +48,7 @@ import torch
 from torch import nn
 
 from genemoe.data.splits import default_patient_ids
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 from genemoe.models.genemoe import GeneMoeEncoder
 from genemoe.models.registry import signature_defaults
 from genemoe.models.survival_peers import VaeCoxModel
@@ -57,6 +57,7 @@ from genemoe.train.checkpoint import resume_epoch_everywhere
 from genemoe.train.pretrain_metrics import short_collapse
 
 __all__ = ["read_pretrained", "pretrained_sha256", "load_pretrained_encoder", "set_encoder_trainable",
+           "check_pretrained_start",
            "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr", "transfer_lines",
            "transfer_said_by_caller"]
 
@@ -292,24 +293,10 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
     payload = read_pretrained(run_dir)
     where = str(run_dir)
     family = _family_of_model(model)
-    if family is None:
-        names = ", ".join(n for f in _FAMILIES for n in f.models)
-        raise input_error(f"--pretrained needs a model with a pre-trained encoder ({names}); "
-                          f"{model_name or type(model).__name__} has none", where="--model",
-                          fix=f"fine-tune one of {names}: the model the run pre-trained "
-                              "(`pretrain: model:` of its config.yaml)")
-    pre_name = str(payload["model_name"])
-    pre_family = _family_of_name(pre_name)
-    if pre_family is not family or (model_name is not None and model_name != pre_name):
-        this = model_name or family.models[0]
-        why = ("" if pre_family is family else
-               f": a {pre_family.label if pre_family else 'foreign'} encoder cannot start a "
-               f"{family.label} model")
-        raise input_error(f"the run pre-trained model {pre_name!r}, not {this!r}{why}",
-                          path=where, fix=f"fine-tune with --model {pre_name}, or pre-train "
-                          f"{this}: `genemoe pretrain --model {this} ...` (or `pretrain: model: "
-                          f"{this}` in its --config YAML)")
+    _check_starts(payload, where, family, model_name or type(model).__name__,
+                  model_name is not None)
     _check_no_test_leak(payload, where, test_sample_ids, test_patient_ids)
+    pre_name = str(payload["model_name"])
     paths = encoder_paths(model)
     target = {k: v for k, v in model.state_dict().items() if _under(k, paths)}
     # the encoder's tensors; logvar only where this model has it (pre-training needs it)
@@ -405,6 +392,57 @@ def _say_transfer(where: str, info: dict[str, Any], payload: dict[str, Any]) -> 
     for w in (payload.get("summary") or {}).get("collapse", {}).get("warnings", []):
         logger.warning("the pre-training collapsed (%s): it may start no better than a fresh "
                        "encoder", short_collapse(w), extra={**run, "pretrain_collapse": True})
+
+
+def check_pretrained_start(run_dir: Path | str, model_names: Sequence[str],
+                           tests: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> None:
+    """Refuse, before any training, a pre-trained run that cannot start every one of
+    ``model_names`` or that pre-trained on a sample or patient of a test part: what
+    :func:`load_pretrained_encoder` refuses in each model's fit, said at once (a benchmark
+    refused its third cell, after ``--out`` was touched and the earlier cells computed).
+
+    Parameters
+    ----------
+    run_dir
+        A ``genemoe pretrain`` run directory (or its ``pretrained.pt``).
+    model_names
+        The registry names of the models it is to start.
+    tests
+        ``(label, test sample ids, their patient ids)`` per test part (a benchmark's
+        ``"repeat 0, fold 1"``); the label goes into a refusal.
+    """
+    payload, where = read_pretrained(run_dir), str(run_dir)
+    for name in model_names:
+        _check_starts(payload, where, _family_of_name(name), name, True)
+    for label, samples, patients in tests:
+        try:
+            _check_no_test_leak(payload, where, samples, patients)
+        except InputError as exc:
+            raise exc.with_fix(str(exc.fix), problem=f"{exc.problem} ({label}'s test part)"
+                               ) from exc
+
+
+def _check_starts(payload: dict[str, Any], where: str, family: _Family | None, this: str,
+                  named: bool) -> None:
+    """Refuse starting model ``this`` (of ``family``; ``named``: ``this`` is a registry
+    name, else a class name) from the pre-trained ``payload``."""
+    if family is None:
+        names = ", ".join(n for f in _FAMILIES for n in f.models)
+        raise input_error(f"--pretrained needs a model with a pre-trained encoder ({names}); "
+                          f"{this} has none", where="--model",
+                          fix=f"fine-tune one of {names}: the model the run pre-trained "
+                              "(`pretrain: model:` of its config.yaml)")
+    pre_name = str(payload["model_name"])
+    pre_family = _family_of_name(pre_name)
+    if pre_family is not family or (named and this != pre_name):
+        this = this if named else family.models[0]
+        why = ("" if pre_family is family else
+               f": a {pre_family.label if pre_family else 'foreign'} encoder cannot start a "
+               f"{family.label} model")
+        raise input_error(f"the run pre-trained model {pre_name!r}, not {this!r}{why}",
+                          path=where, fix=f"fine-tune with --model {pre_name}, or pre-train "
+                          f"{this}: `genemoe pretrain --model {this} ...` (or `pretrain: model: "
+                          f"{this}` in its --config YAML)")
 
 
 def _pretrained_patients(payload: dict[str, Any], where: str) -> dict[str, str]:

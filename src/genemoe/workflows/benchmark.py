@@ -25,7 +25,8 @@ A benchmark directory holds::
                         the values each model chose on each fold's validation part
 
 Every check a fold can fail (too many inner folds for ``--tune-cv``, a survival part
-without an event) runs before ``OUT`` is touched. Re-running the same command skips the
+without an event, a ``--pretrained`` run that trained on a fold's test samples or cannot
+start one of the models) runs before ``OUT`` is touched. Re-running the same command skips the
 cells already written (resume after an
 interruption, or add models and repeats later); a cell written under other options (its
 fingerprint differs) is recomputed. Several workers may run on one directory: a cell is
@@ -77,7 +78,7 @@ from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, get_spec
 from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
-from genemoe.train.finetune import pretrained_sha256
+from genemoe.train.finetune import check_pretrained_start, pretrained_sha256
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.benchmark_preset import models_in_force
@@ -371,6 +372,10 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                        val_fraction=val_fraction)  # refuses survival folds without events
     if tune_cv > 1:  # every refusal before --out is touched: a refused rerun removed outputs
         check_inner_plans(bundle, plans, task, n_folds=tune_cv, seed=seed)
+    if pretrained is not None and not isinstance(pretrained, FoldPretrained):  # (per fold: made
+        check_pretrained_start(pretrained, models, [  # on each fold's training part)
+            (f"repeat {p.repeat}, fold {p.fold}", bundle.sample_ids[p.test].astype(str).tolist(),
+             patient_ids(bundle, p.test)) for p in plans])
     check_out_dir(out_dir, "benchmark")
     say_bundle_folds(bundle, n_folds, seed, n_repeats)
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks
