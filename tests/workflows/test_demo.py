@@ -168,3 +168,33 @@ def test_three_tied_models_are_listed_with_commas(tmp_path):
             for m in ("genemoe", "logreg", "mlp")]
     assert "Gene-MOE, logreg and mlp classified equally well" in verdict(rows, synthetic=False)
 
+
+
+def test_a_rerun_removes_only_the_demos_own_runs_and_studies(synthetic_bundle, tmp_path):
+    """Old behaviour: `genemoe demo --out .` in a project folder removed the whole of its
+    runs/ and tuning/ folders (README's commands train into runs/), said in one INFO line."""
+    bundle = synthetic_bundle(seed=3, clinical=False)
+    out = tmp_path / "project"
+    (out / "runs" / "gm_cox").mkdir(parents=True)
+    (out / "runs" / "gm_cox" / "notes.txt").write_text("mine\n")
+    (out / "tuning" / "mlp").mkdir(parents=True)
+    (out / "runs" / "logreg_classify").mkdir()
+    (out / "runs" / "logreg_classify" / "stale.txt").write_text("an earlier demo's\n")
+    run_demo(out, data=bundle.path, epochs=1, tune=0, progress=False,
+             models=(("logreg", "classify"),))
+    assert (out / "runs" / "gm_cox" / "notes.txt").read_text() == "mine\n"
+    assert (out / "tuning" / "mlp").is_dir()
+    assert not (out / "runs" / "logreg_classify" / "stale.txt").exists()  # replaced
+    assert (out / "runs" / "logreg_classify" / "metrics.json").exists()
+
+
+def test_a_folder_holding_another_commands_results_is_refused(synthetic_bundle, tmp_path):
+    """Old behaviour: a demo into a benchmark's folder mixed its files with it."""
+    bundle = synthetic_bundle(seed=3, clinical=False)
+    out = tmp_path / "bench"
+    out.mkdir()
+    (out / "results.csv").write_text("model\n")
+    with pytest.raises(InputError, match="the --out folder holds a benchmark"):
+        run_demo(out, data=bundle.path, epochs=1, tune=0, progress=False,
+                 models=(("logreg", "classify"),))
+    assert sorted(p.name for p in out.iterdir()) == ["results.csv"]

@@ -585,7 +585,7 @@ def check_out_dir(out_dir: Path, own: str) -> None:
         The ``--out`` folder (absent or empty: nothing to check).
     own
         What the command writes (``"run"``, ``"tune"``, ``"benchmark"``, ``"pretrain"``,
-        ``"explain"``, ``"features"``):
+        ``"explain"``, ``"features"``; ``"demo"`` writes none of them at the top):
         its own earlier results there are its business (resume, reuse or replace).
     """
     if not out_dir.is_dir():

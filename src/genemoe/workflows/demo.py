@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle
+from genemoe.data.bundle import Bundle, atomic_write_text, check_out_dir, load_bundle
 from genemoe.errors import input_error
 
 __all__ = ["run_demo", "DEMO_MODELS", "DemoRow"]
@@ -116,12 +116,16 @@ def _train_all(bundle: Bundle, out_dir: Path, runs: list[tuple[str, str]], *, se
     return rows
 
 
-def _clear_previous_demo(out_dir: Path) -> None:
-    """A demo run again into its --out starts afresh: its previous tuning studies (which
-    would resume, with other options or seed) and runs are removed, said in one line."""
-    old = [out_dir / d for d in ("tuning", "runs") if (out_dir / d).is_dir()]
+def _clear_previous_demo(out_dir: Path, models: tuple[tuple[str, str], ...]) -> None:
+    """A demo run again into its --out starts afresh: the tuning studies (which would
+    resume, with other options or seed) and runs of its own ``models`` are removed, said in
+    one line. Only those: ``genemoe demo --out .`` in a project folder removed the whole of
+    its ``runs/`` and ``tuning/`` (README's own commands write runs there)."""
+    old = [d for m, t in models for d in (out_dir / "tuning" / f"{m}_{t}",
+                                          out_dir / "runs" / f"{m}_{t}") if d.is_dir()]
     if old:
-        log.info("replacing the previous demo in %s", out_dir)
+        log.info("replacing the previous demo in %s: %s", out_dir,
+                 ", ".join(str(d.relative_to(out_dir)) for d in old))
         for d in old:
             shutil.rmtree(d)
 
@@ -168,8 +172,9 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
         raise input_error(f"must be 1 or more, got {epochs}", where="--epochs",
                           fix="pass e.g. --epochs 30 (early stopping may stop sooner)")
     out_dir = Path(out_dir)
+    check_out_dir(out_dir, "demo")  # a run's, a bundle's or a benchmark's folder: refused
     out_dir.mkdir(parents=True, exist_ok=True)
-    _clear_previous_demo(out_dir)
+    _clear_previous_demo(out_dir, models)
     files: dict[str, Path] = {}
     bundle, files = _synthetic_bundle(out_dir, seed) if data is None else (load_bundle(data), {})
     runs = [(m, t) for m, t in models
