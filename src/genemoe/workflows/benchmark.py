@@ -411,7 +411,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                       summary_markdown(results, {**protocol, "inputs_clipped": clipped}))
     changed = n_computed or old != results.to_csv(index=False)  # fewer --models: none computed
     stale = [f for f in ("report.html", "plots") if changed and (out_dir / f).exists()
-             and (f != "plots" or old is not None)]  # both made from the earlier results
+             and old is not None]  # both made from the earlier results (none: not ours)
     if stale:  # (a rerun of fewer --models left the others' figures, read as this run's)
         said = stale_words(out_dir, stale, len(list((out_dir / "plots").glob("*.png"))), plots)
         remove_outputs(out_dir, stale)
