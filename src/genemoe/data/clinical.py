@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genemoe.data.clinical_values import (
+    clean_endpoint,
+    days_per_unit,
+    event_words,
+    merged_words,
+    parse_events,
+    read_times,
+    short_follow_up,
+    with_words,
+    words_text,
+)
 from genemoe.data.ids import is_sample_barcode, respelt_barcodes
 from genemoe.errors import input_error
 
@@ -50,18 +60,10 @@ _TIME_NAMES = ["time", "ostime", "survivaltime", "overallsurvivaltime", "surviva
                "osmonths", "survivalmonths", "overallsurvivalmonths", "months", "osyears",
                "survivalyears", "years", "timemonths", "timeyears", "followupdays",
                "followupmonths", "followupyears", "survivaltimemonths", "survivaltimeyears"]
-_UNITS = (("month", 365.25 / 12, "months"), ("year", 365.25, "years"), ("week", 7.0, "weeks"))
 _CBIOPORTAL = {"OS": "OS", "DSS": "DSS", "DFI": "DFS", "PFI": "PFS"}  # genemoe's → cBioPortal's
 
-
-def _days_per_unit(column: Any) -> tuple[float, str | None]:
-    """Days per unit of a time column, from its name (``OS_MONTHS``: 30.4375, months)."""
-    name = _norm(column)
-    return next(((f, unit) for key, f, unit in _UNITS if key in name), (1.0, None))
 _EVENT_NAMES = ["event", "status", "osstatus", "overallsurvivalstatus", "vitalstatus", "dead",
                 "death", "died", "fustat", "osevent", "deceased", "censored"]
-_TRUE = {"1", "1.0", "true", "t", "yes", "y", "dead", "deceased", "died", "event", "1:deceased"}
-_FALSE = {"0", "0.0", "false", "f", "no", "n", "alive", "living", "censored", "0:living"}
 
 
 def _norm(name: Any) -> str:
@@ -100,35 +102,6 @@ def _find(df: pd.DataFrame, names: Sequence[str]) -> str | None:
             if _norm(c) == want or _norm(str(c).split(".")[0]) == want:
                 return c
     return None
-
-
-def parse_events(values: pd.Series) -> pd.Series:
-    """1.0 / 0.0 events from numbers, words or cBioPortal's ``0:``/``1:`` codes
-    (``1:Recurred/Progressed``); NaN where empty; -1.0 where unrecognised."""
-    text = values.astype(str).str.strip().str.lower()
-    coded = text.str.extract(r"^([01]):", expand=False)  # cBioPortal: 0:LIVING, 1:PROGRESSION
-    num = pd.to_numeric(values.where(coded.isna(), coded), errors="coerce")
-    words = pd.Series(np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0, -1.0)),
-                      index=values.index)
-    out = num.where(num.notna(), words)
-    return out.where(values.notna() & (text != ""), np.nan).astype(float)
-
-
-def event_words(values: pd.Series) -> dict[str, int]:
-    """How many events were written as words or codes, and what each was read as:
-    ``{"Dead -> 1": 28, "Alive -> 0": 51}`` (numbers and empty cells left out)."""
-    text = values.dropna().astype(str).str.strip()
-    text = text[(text != "") & pd.to_numeric(text, errors="coerce").isna()]
-    read = parse_events(text)
-    shown = [f"{w} -> {'not 0/1' if v == -1.0 else f'{v:g}'}" for w, v in zip(text, read, strict=True)]
-    return dict(pd.Series(shown, dtype=object).value_counts().sort_index().items())
-
-
-def _with_words(event: pd.Series, raw: pd.Series) -> pd.Series:
-    """``event`` carrying the words its raw column held (``attrs["words"]``, read by
-    :func:`_read_one` into the record)."""
-    event.attrs["words"] = event_words(raw)
-    return event
 
 
 def _col(df: pd.DataFrame, *names: str) -> str | None:
@@ -185,7 +158,7 @@ def _days_to_death(df: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
     event = pd.Series(np.where(dead, 1.0, np.where(f.notna(), 0.0, np.nan)), index=df.index)
     event = event.where(time.notna() | dead)
     return (df[death].where(dead, df[follow] if follow else np.nan),
-            _with_words(event, df[vital]) if vital else event)
+            with_words(event, df[vital]) if vital else event)
 
 
 def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], endpoint: str,
@@ -199,20 +172,20 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
                                   "the event (1 = event) columns")
         tc = _pick(df, time_column, "--time-column", path)
         ec = _pick(df, event_column, "--event-column", path)
-        return ({endpoint: (df[tc], _with_words(parse_events(df[ec]), df[ec]))},
+        return ({endpoint: (df[tc], with_words(parse_events(df[ec]), df[ec]))},
                 f"columns {tc!r} / {ec!r} (as stated)")
     found = {}
     for ep in endpoints:
         ec, tc = _col(df, ep), _col(df, f"{ep}.time", f"{ep}_time")
         if ec is not None and tc is not None:
-            found[ep] = (df[tc], _with_words(parse_events(df[ec]), df[ec]))
+            found[ep] = (df[tc], with_words(parse_events(df[ec]), df[ec]))
     if found:
         return found, "endpoint columns EP / EP.time"
     for ep in endpoints:  # cBioPortal: OS_STATUS / OS_MONTHS, DFS_* for DFI, PFS_* for PFI
         theirs = _CBIOPORTAL.get(ep, ep)
         ec, tc = _col(df, f"{theirs}_STATUS"), _col(df, f"{theirs}_MONTHS")
         if ec is not None and tc is not None:
-            found[ep] = (df[tc], _with_words(parse_events(df[ec]), df[ec]))
+            found[ep] = (df[tc], with_words(parse_events(df[ec]), df[ec]))
     if found:
         return found, "cBioPortal columns EP_STATUS / EP_MONTHS (DFS as DFI, PFS as PFI)"
     tc, ec = _find(df, _TIME_NAMES), _find(df, _EVENT_NAMES)
@@ -220,7 +193,7 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
         ev = parse_events(df[ec])
         if _norm(ec).startswith("censored"):
             ev = (1.0 - ev).where(ev.isin([0.0, 1.0]), ev)
-        return {endpoint: (df[tc], _with_words(ev, df[ec]))}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
+        return {endpoint: (df[tc], with_words(ev, df[ec]))}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
     if (dd := _days_to_death(df)) is not None:
         return {endpoint: dd}, f"days_to_death / days_to_last_follow_up (taken as {endpoint})"
     if (types := _cancer_type_column(df, path)) is not None:  # a label table given as --clinical
@@ -266,15 +239,12 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
     for ep, (raw_time, event) in cols.items():
         if event.attrs.get("words"):  # Dead/Alive read as 1/0: the conversion recorded
             words[ep] = event.attrs["words"]
-        per_unit, unit = _days_per_unit(raw_time.name)
+        per_unit, unit = days_per_unit(raw_time.name)
         if unit is not None:
             units[ep] = f"{raw_time.name}: {unit} × {per_unit:g} → days"
-        text = raw_time.astype("string").str.strip()
-        comma = text.str.fullmatch(r"-?\d+,\d+").fillna(False).astype(bool)
-        if df.attrs.get("delimiter") == ";" and comma.any():  # '12,5' months: a decimal comma
-            text, n_commas = text.where(~comma, text.str.replace(",", ".")), n_commas + int(comma.sum())
-        frame[f"{ep.lower()}_time"] = (pd.to_numeric(text, errors="coerce")
-                                       * per_unit).to_numpy(dtype=float)
+        times, n = read_times(raw_time, df.attrs.get("delimiter"))
+        n_commas += n
+        frame[f"{ep.lower()}_time"] = (times * per_unit).to_numpy(dtype=float)
         frame[f"{ep.lower()}_event"] = event.to_numpy(dtype=float)
         frame[f"_raw_{ep.lower()}"] = raw_time.to_numpy()
     if respelt:  # a conversion of the join's keys: said, counted
@@ -339,7 +309,7 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {},
                               "n_decimal_comma_times": sum(i["n_decimal_comma_times"] for _, i in parts),
                               "n_barcodes_respelt": sum(i["n_barcodes_respelt"] for _, i in parts),
-                              "event_words": _merged_words([i.get("event_words") or {} for _, i in parts])}
+                              "event_words": merged_words([i.get("event_words") or {} for _, i in parts])}
     if len(parts) > 1:
         report.update(path=[i["path"] for _, i in parts], files=[i for _, i in parts])
     raw_cols = [c for c in frame.columns if c.startswith("_raw_")]
@@ -352,13 +322,13 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     frame = frame[~dup]
     left_out: list | None = [] if said_on_join else None
     for c, ep in zip(raw_cols, present, strict=True):
-        report["endpoints"][ep] = _clean_endpoint(frame, ep.lower(), frame[c],
+        report["endpoints"][ep] = clean_endpoint(frame, ep.lower(), frame[c],
                                                   ", ".join(p.name for p in paths), ep == endpoint,
                                                   left_out)
     if left_out:
         report["_left_out"] = left_out  # said, then removed, by attach_survival
     frame = frame.drop(columns=raw_cols)
-    _short_follow_up(frame, endpoint.lower(), report, ", ".join(p.name for p in paths))
+    short_follow_up(frame, endpoint.lower(), report, ", ".join(p.name for p in paths))
     report["n_patients"] = len(frame)
     for ep, words in report["event_words"].items():  # a conversion of the data: said
         logger.info("%s: %s events written as words, read as: %s", ", ".join(p.name for p in paths),
@@ -370,81 +340,6 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
                        "each kept", ", ".join(p.name for p in paths),
                        report["n_conflicting_duplicates"], conflict[conflict].index[0])
     return frame, report
-
-
-def _merged_words(per_file: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
-    """The event words of several files, summed per endpoint and word."""
-    out: dict[str, Counter[str]] = {}
-    for words in per_file:
-        for ep, counts in words.items():
-            out.setdefault(ep, Counter()).update(counts)
-    return {ep: dict(sorted(c.items())) for ep, c in out.items()}
-
-
-def words_text(words: dict[str, int]) -> str:
-    """``"Alive -> 0 51, Dead -> 1 28"``: the event words and their counts, in one line."""
-    return ", ".join(f"{w} {n:,}" for w, n in words.items())
-
-
-def _short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], source: str) -> None:
-    """Warn when times read as days stop within a year for 20 or more patients: months or
-    years read as days (a ``time`` column in months gave 1/3/5-year survival of nobody)."""
-    if f"{ep}_time" not in frame or ep.upper() in report.get("time_units", {}):
-        return
-    t = frame[f"{ep}_time"].dropna()
-    if len(t) >= 20 and t.max() <= 366:
-        report["endpoints"][ep.upper()]["longest_follow_up_days"] = float(t.max())
-        logger.warning("%s: %s times read as days, but the longest follow-up is %g days (median "
-                       "%g): if they are months or years, name the column so (time_months, "
-                       "OS_MONTHS, survival_years) and they are converted", source, ep.upper(),
-                       t.max(), t.median())
-
-
-def _clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: str,
-                    chosen: bool = True, left_out: list | None = None) -> dict[str, int]:
-    """Values that cannot be used set missing, counted; the patients they leave without the
-    endpoint named in a warning now, or (``left_out`` given: ``prepare``) collected there
-    and said by :func:`attach_survival`, which knows which patients are in the data."""
-    t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
-    given = raw_time.notna() & (raw_time.astype(str).str.strip() != "")
-    n_non_numeric = int((t.isna() & given).sum())
-    neg = t < 0
-    coded = e.dropna()
-    recoded = 0
-    if len(coded) and coded.isin([1.0, 2.0]).all() and coded.eq(2.0).any():  # R's Surv(): 1/2
-        recoded = int(len(coded))
-        frame[f"{ep}_event"] = e = e - 1.0
-        logger.warning("%s events coded 1/2: read as R's Surv() coding (1 censored, 2 event), "
-                       "%d of %d patients with the event", ep.upper(), int((e == 1).sum()), recoded)
-    invalid = e.notna() & ~e.isin([0.0, 1.0])
-    event_shown = e.map(lambda v: "a word not read as 0/1" if v == -1.0 else f"{v:g}")
-    # a time without its event, named for the endpoint in use (was dropped unnamed; TCGA-CDR
-    # leaves DSS empty for 368 patients, which an OS run does not read)
-    no_event = t.notna() & ~neg & e.isna() & chosen
-    no_time = ~given & e.isin([0.0, 1.0]) & chosen  # a status, empty time (57 OS in TCGA-CDR)
-    for rows, values, what in ((neg, t.map("{:g}".format), "a negative time"),
-                               (t.isna() & given, raw_time.map(repr), "a time that is not a number"),
-                               (invalid, event_shown, "an event not 0/1"),
-                               (no_event, t.map("time {:g}, event empty".format),
-                                "a time but no event"),
-                               (no_time, e.map("status {:g}, time empty".format),
-                                "an event status but no time")):
-        if rows.any() and left_out is not None:
-            left_out.append({"source": source, "endpoint": ep.upper(), "what": what,
-                             "values": {str(p): str(v) for p, v in values[rows].items()}})
-        elif rows.any():  # was a count in record.json only: the values left out are named
-            shown = ", ".join(f"{p} ({v})" for p, v in values[rows].head(3).items())
-            logger.warning("%s: %d patient(s) with %s (e.g. %s): no %s for them",
-                           source, int(rows.sum()), what, shown, ep.upper())
-    frame.loc[neg, f"{ep}_time"] = np.nan
-    frame.loc[invalid, f"{ep}_event"] = np.nan
-    t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
-    return {
-        "n_missing_time": int(t.isna().sum()), "n_negative_time": int(neg.sum()),
-        "n_non_numeric_time": n_non_numeric, "n_missing_event": int(e.isna().sum()),
-        "n_invalid_event": int(invalid.sum()), "n_events": int((e == 1).sum()),
-        "n_usable": int((t.notna() & e.notna()).sum()),
-    } | ({"n_recoded_from_1_2": recoded} if recoded else {})
 
 
 def exported_clinical(tables: Sequence[Any], endpoint: str = "OS"
