@@ -335,16 +335,20 @@ def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, cle
     rows = [line.split()[:2] for line in out if line.strip().startswith(("classify", "survival"))]
     assert rows == [["classify", "Gene-MOE"], ["classify", "logreg"], ["classify", "mlp"],
                     ["classify", "fcn"], ["survival", "Gene-MOE"], ["survival", "coxnet"]]
-    verdict = next(line for line in out if line.startswith("On this"))
+    start = next(i for i, line in enumerate(out) if line.startswith("On this"))
+    verdict = " ".join(out[start:out.index("", start)])  # wrapped to 100 characters
+    assert max(len(line) for line in out[start:out.index("", start)]) <= 100
     assert "classified best" in verdict and "ranked survival risk best" in verdict
     assert "McNemar p = " in verdict and ("intervals overlap" in verdict
                                           or "intervals do not overlap" in verdict)
     assert not re.search(r"\d\.\d{5,}", r.stdout)
     reports = [Path(line.split(maxsplit=1)[1]) for line in out if line.startswith("report:")]
     assert len(reports) == 2 and all(p.is_file() for p in reports)
-    assert out[-4].startswith("all outputs:") and out[-3].startswith("summary:") and len(out) <= 27
-    # old behaviour (a first-contact probe): the demo ended on paths, no word of what next
-    assert out[-2].startswith("next:        your own data: genemoe prepare --expression")
+    assert out[-3].startswith("all outputs:") and out[-2].startswith("summary:") and len(out) <= 30
+    # old behaviour (a first-contact probe): the demo ended on paths, no word of what next;
+    # on the user's own bundle (--data) it then said "your own data: genemoe prepare ..."
+    assert out[-1].startswith("next:        every model on repeated folds of this bundle: "
+                              "genemoe benchmark --data")
     assert "every model tuned with the same budget, 1 trial on" in r.stdout
     tuned = sorted(p.name for p in (tmp_path / "demo" / "tuning").iterdir())
     assert tuned == sorted(f"{m}_{t}" for m, t in (("genemoe", "classify"), ("logreg", "classify"),

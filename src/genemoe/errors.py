@@ -76,6 +76,9 @@ def resume_line(command: str | None) -> str:
         #   stopped" was said of a run stopped before its first checkpoint
     if command == "download":
         return "run the same `genemoe download` command again: it resumes its partial file (.part)."
+    if command == "demo":  # it replaces its own runs and studies: "to finish" promised more
+        return ("`genemoe demo` writes each file whole; run again (the same --out), it starts "
+                "afresh, replacing its own runs and studies.")
     if command is not None:
         return (f"`genemoe {command}` writes each file whole, so no file is half-written: run "
                 "it again to finish.")

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from genemoe.errors import InputError
-from genemoe.workflows.demo import NEXT, run_demo
+from genemoe.workflows.demo import NEXT, next_for_bundle, run_demo
 
 
 def test_epochs_0_is_refused_before_a_run_folder_is_made(synthetic_bundle, tmp_path):
@@ -30,7 +30,9 @@ def test_a_bundle_without_survival_says_the_survival_task_is_left_out(synthetic_
     assert "logreg" in text and "coxnet" not in text
     # the table and verdict are kept (they were printed only), and report names the folder
     summary = (tmp_path / "demo" / "summary.txt").read_text()
-    assert "logreg" in summary and text.endswith(f"summary:     {(tmp_path / 'demo' / 'summary.txt').resolve()}\n" + NEXT)
+    assert "logreg" in summary and text.endswith(f"summary:     {(tmp_path / 'demo' / 'summary.txt').resolve()}\n"
+                                                  + next_for_bundle(bundle.path))
+    assert NEXT not in text  # "your own data: genemoe prepare ..." after a demo on a bundle
     from genemoe.errors import InputError
     from genemoe.report.html import write_report
 
@@ -155,6 +157,9 @@ def test_without_a_tuning_budget_the_classical_grids_are_said(synthetic_bundle, 
     bundle = synthetic_bundle(seed=3, clinical=False)
     text = run_demo(tmp_path / "demo", data=bundle.path, epochs=1, tune=0, progress=False,
                     models=(("logreg", "classify"), ("fcn", "classify")))
+    notes = [ln for ln in text.splitlines() if ln.startswith(("On this", "--tune 0"))]
+    assert len(notes) == 2 and max(map(len, notes)) <= 100  # wrapped (were ~400 characters)
+    text = " ".join(text.split())  # the notes are wrapped to 100 characters
     assert "the small preset as it is" not in text and "no tuning budget (--tune 0)" in text
     assert ("--tune 0: logreg chose from 5 settings of C on the validation split, the neural "
             "models none: not an equal search (--tune N gives every model N trials)") in text
@@ -198,3 +203,23 @@ def test_a_folder_holding_another_commands_results_is_refused(synthetic_bundle, 
         run_demo(out, data=bundle.path, epochs=1, tune=0, progress=False,
                  models=(("logreg", "classify"),))
     assert sorted(p.name for p in out.iterdir()) == ["results.csv"]
+
+
+def test_a_stopped_demo_says_a_rerun_starts_afresh():
+    """An outside probe: after SIGTERM the demo said "run it again to finish"; a rerun
+    replaces its own runs and studies and starts over."""
+    from genemoe.errors import resume_line
+
+    assert "starts afresh, replacing its own runs and studies" in resume_line("demo")
+    assert "to finish" not in resume_line("demo")
+
+
+def test_the_widest_train_test_gap_is_not_called_overfitting(tmp_path):
+    """An outside probe: at --epochs 5 the verdict said Gene-MOE "overfits this small cohort
+    the most" beside "kept the last epoch allowed (5): still improving"."""
+    from genemoe.workflows import demo
+
+    rows = [demo.DemoRow("genemoe", "classify", tmp_path, {"accuracy": 0.6}, 1.0, 1.0),
+            demo.DemoRow("logreg", "classify", tmp_path, {"accuracy": 0.7}, 0.99, 1.0)]
+    text = demo._overfit_sentence(rows) + demo._overfit_sentence(rows[:1])
+    assert "overfits" not in text and "the widest gap between training and test" in text

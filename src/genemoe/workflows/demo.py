@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import pandas as pd
 from genemoe.data.bundle import Bundle, atomic_write_text, check_out_dir, load_bundle
 from genemoe.errors import input_error
 
-__all__ = ["run_demo", "DEMO_MODELS", "DemoRow"]
+__all__ = ["run_demo", "DEMO_MODELS", "DemoRow", "next_for_bundle"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 DEMO_MODELS = (("genemoe", "classify"), ("logreg", "classify"), ("mlp", "classify"),
                ("fcn", "classify"), ("genemoe", "survival"), ("coxnet", "survival"))
 NAMES = {"genemoe": "Gene-MOE"}
+WIDTH = 100  # the verdict's and notes' lines (the table is as wide as it is)
 
 
 @dataclass
@@ -191,20 +193,24 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
         log.debug("%s", predict_file(out_dir / "runs" / "genemoe_classify", files["counts"],
                                     out_path=pred))
     reports = [write_report(r.run_dir).resolve() for r in rows if r.model == "genemoe"]
-    lines = [_header(bundle, epochs, tune), results_table(rows), "", verdict(rows, bundle.synthetic)]
+    said = [verdict(rows, bundle.synthetic)]
     if not tune and (grids := _grid_searches(rows)):  # "the small preset as it is", said of
-        lines.append(f"--tune 0: {grids} on the validation split, the neural models none: "  # a
-                     "not an equal search (--tune N gives every model N trials"
-                     + ("; coxnet still fits its alpha path within each" if any(
-                         r.model == "coxnet" for r in rows) else "") + ")")  # logreg's grid
+        said.append(f"--tune 0: {grids} on the validation split, the neural models none: "  # a
+                    "not an equal search (--tune N gives every model N trials"
+                    + ("; coxnet still fits its alpha path within each" if any(
+                        r.model == "coxnet" for r in rows) else "") + ")")  # logreg's grid
     if capped := _at_epoch_cap(rows):  # "logreg classified best" at --epochs 3, unqualified
-        lines.append(f"{capped} kept the last epoch allowed ({epochs}): still improving, so "
-                     "a larger --epochs may change the verdict")
+        said.append(f"{capped} kept the last epoch allowed ({epochs}): still improving, so "
+                    "a larger --epochs may change the verdict")
+    # wrapped: the verdict and the notes were single lines of about 400 characters
+    lines = [_header(bundle, epochs, tune), results_table(rows), "",
+             *(textwrap.fill(t, WIDTH, break_on_hyphens=False) for t in said if t)]
     lines += [""] + ([f"predictions: {pred.resolve()} (the raw counts file scored by Gene-MOE)"]
                      if pred else [])
     lines += [f"report:      {p}" for p in reports] + [f"all outputs: {out_dir.resolve()}"]
     atomic_write_text(out_dir / "summary.txt", "\n".join(lines) + "\n")  # was printed only
-    return "\n".join(lines) + f"\nsummary:     {(out_dir / 'summary.txt').resolve()}\n" + NEXT
+    return ("\n".join(lines) + f"\nsummary:     {(out_dir / 'summary.txt').resolve()}\n"
+            + (NEXT if data is None else next_for_bundle(bundle.path)))
 
 
 def _at_epoch_cap(rows: list[DemoRow]) -> str:
@@ -241,6 +247,13 @@ def _grid_searches(rows: list[DemoRow]) -> str:
 NEXT = ("next:        your own data: genemoe prepare --expression FILE --labels FILE --out "
         "bundles/mine,\n             then genemoe benchmark --data bundles/mine (README: "
         "\"From download to a prepared bundle\")")
+
+
+def next_for_bundle(path: Path) -> str:
+    """The next step after a demo on the user's own bundle (``--data``): a benchmark of it
+    (the demo ended on "your own data: genemoe prepare ..." there too)."""
+    return (f"next:        every model on repeated folds of this bundle: genemoe benchmark "
+            f"--data {path} --out bench/mine (README: \"Compare models fairly\")")
 
 
 def _header(bundle: Bundle, epochs: int, tune: int = 0) -> str:
@@ -369,7 +382,8 @@ def _overfit_sentence(rows: list[DemoRow]) -> str:
     train, test = fmt_value(ours.train_metric), fmt_value(ours.test["accuracy"])
     if len(rows) > 1 and all(r.train_metric >= 0.99 for r in rows):
         return (f" Every classifier fits its training split (train accuracy ≥ 0.99); Gene-MOE "
-                f"falls furthest on the test split ({train} → {test}): it overfits this small "
-                "cohort the most.")
+                f"falls furthest on the test split ({train} → {test}): the widest gap between "
+                "training and test on this small cohort.")
     return (f" Gene-MOE fits its training split far better than the test split (accuracy "
-            f"{train} vs {test}): it overfits a cohort this small.")
+            f"{train} vs {test}): the widest gap between training and test on a cohort this "
+            "small.")
