@@ -150,7 +150,7 @@ def test_the_survival_line_says_the_times_were_converted() -> None:
 def test_decimal_commas_of_a_semicolon_table_are_read_and_said(tmp_path: Path) -> None:
     """A European spreadsheet's export (``;`` between fields, ``12,5`` months): every time was
     "not a number" and the patients lost their survival. A ``,``-separated table's quoted
-    "1,234" (a thousands separator there) is not read as a decimal comma."""
+    "1,234" (a thousands separator there) is not read as a decimal comma (it is 1234)."""
     p = _write(tmp_path / "eu.csv", "PATIENT_ID;OS_STATUS;OS_MONTHS\nTCGA-OR-A5J1;1:DECEASED;12,5\n"
                                     "TCGA-OR-A5J2;0:LIVING;24\n")
     frame, rep = read_clinical(p)
@@ -162,7 +162,8 @@ def test_decimal_commas_of_a_semicolon_table_are_read_and_said(tmp_path: Path) -
                                        "n_without": 0, "clinical_report": rep})
     assert "1 time with a decimal comma read as a point" in line
     us, rep = read_clinical(_write(tmp_path / "us.csv", 'sample,time,status\nS1,"1,234",1\nS2,30,0\n'))
-    assert np.isnan(us["os_time"].iloc[0]) and rep["n_decimal_comma_times"] == 0
+    assert us["os_time"].iloc[0] == 1234 and rep["n_decimal_comma_times"] == 0
+    assert rep["n_thousands_separator_times"] == 1
 
 
 def test_r_surv_1_2_status_is_read_as_censored_or_event_and_said(tmp_path: Path, caplog) -> None:
@@ -180,10 +181,13 @@ def test_r_surv_1_2_status_is_read_as_censored_or_event_and_said(tmp_path: Path,
     line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 3, "n_events": 2,
                                        "n_without": 0, "clinical_report": rep})
     assert "events coded 1/2 read as 1 censored, 2 event" in line
-    # 0/1 with a stray 2 stays 0/1, the 2 invalid and counted (not recoded)
+    # 0/1 with a stray 2 (0/1/2 mixed): refused, naming the rows (was: the 2 dropped, the
+    # 1s read as events, a guess either way)
     q = _write(tmp_path / "d.tsv", "sample\ttime\tstatus\nS1\t100\t1\nS2\t200\t0\nS3\t50\t2\n")
-    frame, rep = read_clinical(q)
-    assert frame["os_event"].tolist()[:2] == [1.0, 0.0] and rep["endpoints"]["OS"]["n_invalid_event"] == 1
+    with pytest.raises(InputError, match="OS events hold 0, 1 and 2") as err:
+        read_clinical(q)
+    assert "d.tsv" in str(err.value) and "column 'status'" in str(err.value)
+    assert "line 4 (S3): '2'" in str(err.value) and "recode the events to 0/1" in str(err.value)
 
 
 def test_rows_that_disagree_for_one_patient_are_said(tmp_path: Path, caplog) -> None:
@@ -195,7 +199,8 @@ def test_rows_that_disagree_for_one_patient_are_said(tmp_path: Path, caplog) -> 
     with caplog.at_level("WARNING"):
         frame, rep = read_clinical(p)
     assert frame.loc["TCGA-OR-A5J1", "os_time"] == 1355 and rep["n_conflicting_duplicates"] == 1
-    assert "1 patient(s) with rows that disagree (e.g. TCGA-OR-A5J1): the first row" in caplog.text
+    assert ("1 patient(s) with rows that disagree on OS (e.g. TCGA-OR-A5J1 (1355/1 vs 1455/1)): "
+            "the first complete row of each kept") in caplog.text
     line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 2, "n_events": 1,
                                        "n_without": 0, "clinical_report": rep})
     assert "1 patient(s) with disagreeing rows, the first kept" in line
@@ -239,7 +244,7 @@ def test_survival_values_left_out_are_named_in_a_warning(tmp_path: Path, caplog)
     said = caplog.text
     assert "c.tsv: 1 patient(s) with a negative time (e.g. S1 (-20)): no OS for them" in said
     assert "a time that is not a number (e.g. S2 ('abc'))" in said
-    assert "an event not 0/1 (e.g. S3 (a word not read as 0/1))" in said
+    assert "an event not 0/1 (e.g. S3 ('maybe'))" in said  # the word itself named
     assert "1 patient(s) with a time but no event (e.g. S5 (time 70, event empty))" in said  # unnamed
     # a status with an empty time was counted only (57 OS events in TCGA-CDR's table)
     assert "1 patient(s) with an event status but no time (e.g. S6 (status 1, time empty))" in said

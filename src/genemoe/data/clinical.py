@@ -37,14 +37,15 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.clinical_values import (
+    MAX_DAYS,
     clean_endpoint,
     days_per_unit,
+    event_coding,
     event_words,
-    merged_words,
     parse_events,
     read_times,
     short_follow_up,
-    with_words,
+    with_raw,
     words_text,
 )
 from genemoe.data.ids import is_sample_barcode, respelt_barcodes
@@ -109,9 +110,10 @@ def _col(df: pd.DataFrame, *names: str) -> str | None:
     return next((lookup[n.lower()] for n in names if n.lower() in lookup), None)
 
 
-def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str, dict[str, str]]:
-    """Patient id per row, the table's format, and the barcodes written with ``.`` or ``_``
-    for ``-`` (``{as given: dashed}``), read as the dashed ones."""
+def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str, dict[str, str], list[str]]:
+    """Patient id per row, the table's format, the barcodes written with ``.`` or ``_``
+    for ``-`` (``{as given: dashed}``), read as the dashed ones, and the barcodes written
+    in lower case (``tcga-or-a5j1``), read upper-cased (they never joined)."""
     if (c := _col(df, "bcr_patient_barcode")) is not None:
         ids, fmt = df[c], "tcga_cdr"
     elif (c := _col(df, "_PATIENT")) is not None:
@@ -120,6 +122,12 @@ def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str, dict[str, s
                           "casesubmitterid", "submitterid", "id", "barcode"])) is not None:
         # any spelling: sample_id, "Sample ID" (cBioPortal's download), sampleId (its API)
         ids, fmt = df[c], "table"
+    elif any(is_sample_barcode(str(c)) for c in df.columns):  # was "no patient or sample column"
+        sep = {"\t": "<TAB>"}.get(df.attrs.get("delimiter", ","), df.attrs.get("delimiter", ","))
+        raise input_error(f"the first row looks like data ({', '.join(map(str, df.columns[:3]))}: "
+                          "a barcode as a column name): the file has no header line", path=path,
+                          where="line 1", fix=f"add a header line such as bcr_patient_barcode{sep}"
+                                              f"OS{sep}OS.time naming the columns")
     else:
         raise input_error(f"no patient or sample column (columns are {list(df.columns)[:12]})",
                           path=path, fix="expected bcr_patient_barcode (TCGA-CDR), sample/_PATIENT "
@@ -128,14 +136,15 @@ def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str, dict[str, s
     if ids.map(is_sample_barcode).mean() >= 0.8:
         respelt = respelt_barcodes(ids)  # R's make.names: TCGA.OR.A5J8 (was refused or unjoined)
         dashed = ids.map(lambda v: respelt.get(v, v))
-        return dashed.str.split("-").str[:3].str.join("-"), fmt, respelt
+        lower = dashed[dashed != dashed.str.upper()].tolist()
+        return dashed.str.upper().str.split("-").str[:3].str.join("-"), fmt, respelt, lower
     if fmt != "table":  # the column named twice before: "column 'x': column 'x' does not ..."
         raise input_error(f"holds no TCGA-style patient or sample barcodes (it has {ids.iloc[0]!r}; "
                           "expected e.g. TCGA-OR-A5J8 or TCGA-OR-A5J8-01A)", path=path,
                           where=f"column {c!r}", fix="point at a TCGA survival table (TCGA-CDR, "
                           "Xena's survival.tsv), or one whose sample/patient column holds the "
                           "expression's ids")
-    return ids, "table (ids as written)", {}
+    return ids, "table (ids as written)", {}, []
 
 
 def _pick(df: pd.DataFrame, name: str, flag: str, path: Path) -> str:
@@ -158,7 +167,7 @@ def _days_to_death(df: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
     event = pd.Series(np.where(dead, 1.0, np.where(f.notna(), 0.0, np.nan)), index=df.index)
     event = event.where(time.notna() | dead)
     return (df[death].where(dead, df[follow] if follow else np.nan),
-            with_words(event, df[vital]) if vital else event)
+            with_raw(event, df[vital] if vital else None, codable=False))
 
 
 def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], endpoint: str,
@@ -172,28 +181,28 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
                                   "the event (1 = event) columns")
         tc = _pick(df, time_column, "--time-column", path)
         ec = _pick(df, event_column, "--event-column", path)
-        return ({endpoint: (df[tc], with_words(parse_events(df[ec]), df[ec]))},
+        return ({endpoint: (df[tc], with_raw(parse_events(df[ec]), df[ec]))},
                 f"columns {tc!r} / {ec!r} (as stated)")
     found = {}
     for ep in endpoints:
-        ec, tc = _col(df, ep), _col(df, f"{ep}.time", f"{ep}_time")
+        ec, tc = _col(df, ep), _col(df, f"{ep}.time", f"{ep}_time") or _unit_time(df, ep)
         if ec is not None and tc is not None:
-            found[ep] = (df[tc], with_words(parse_events(df[ec]), df[ec]))
+            found[ep] = (df[tc], with_raw(parse_events(df[ec]), df[ec]))
     if found:
         return found, "endpoint columns EP / EP.time"
     for ep in endpoints:  # cBioPortal: OS_STATUS / OS_MONTHS, DFS_* for DFI, PFS_* for PFI
         theirs = _CBIOPORTAL.get(ep, ep)
         ec, tc = _col(df, f"{theirs}_STATUS"), _col(df, f"{theirs}_MONTHS")
         if ec is not None and tc is not None:
-            found[ep] = (df[tc], with_words(parse_events(df[ec]), df[ec]))
+            found[ep] = (df[tc], with_raw(parse_events(df[ec]), df[ec]))
     if found:
         return found, "cBioPortal columns EP_STATUS / EP_MONTHS (DFS as DFI, PFS as PFI)"
     tc, ec = _find(df, _TIME_NAMES), _find(df, _EVENT_NAMES)
     if tc is not None and ec is not None:
-        ev = parse_events(df[ec])
-        if _norm(ec).startswith("censored"):
+        ev, inverted = parse_events(df[ec]), _norm(ec).startswith("censored")
+        if inverted:
             ev = (1.0 - ev).where(ev.isin([0.0, 1.0]), ev)
-        return {endpoint: (df[tc], with_words(ev, df[ec]))}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
+        return {endpoint: (df[tc], with_raw(ev, df[ec], codable=not inverted))}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
     if (dd := _days_to_death(df)) is not None:
         return {endpoint: dd}, f"days_to_death / days_to_last_follow_up (taken as {endpoint})"
     if (types := _cancer_type_column(df, path)) is not None:  # a label table given as --clinical
@@ -207,6 +216,15 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
         "time/event pair or days_to_death)", path=path,
         fix="expected columns like OS, OS.time (TCGA-CDR / Xena survival), time + status, or "
             "name them with --time-column and --event-column")
+
+
+def _unit_time(df: pd.DataFrame, ep: str) -> str | None:
+    """A time column of ``ep`` named in its unit (``OS_MONTHS``, ``OS.time_months``,
+    ``OS_days``): the months-as-days warning advises naming a column so, and one beside
+    DSS.time was not looked for ("no OS / OS.time columns")."""
+    units = ("days", "weeks", "months", "years")
+    names = {f"{ep.lower()}{mid}{u}" for mid in ("", "time") for u in units}
+    return next((c for c in df.columns if _norm(c) in names), None)
 
 
 def _cancer_type_column(df: pd.DataFrame, path: Path) -> str | None:
@@ -225,7 +243,7 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
     from genemoe.data.tables import _read_table, normalise_label
 
     df = _read_table(path)
-    ids, fmt, respelt = _patients(df, path)
+    ids, fmt, respelt, lower = _patients(df, path)
     cols, how = _endpoint_columns(df, path, endpoints, endpoint, time_column, event_column)
     frame = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="patient_id"))
     tcol = _col(df, "acronym", "cancer_type", "cancer type abbreviation", "project_id",
@@ -235,26 +253,43 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
         frame["cancer_type"] = df[tcol].map(normalise_label).to_numpy()
     else:
         frame["cancer_type"] = from_name.group(1) if from_name else np.nan
-    units, n_commas, words = {}, 0, {}
+    units, n_commas, n_thousands, coding, recoded = {}, 0, 0, {}, {}
     for ep, (raw_time, event) in cols.items():
-        if event.attrs.get("words"):  # Dead/Alive read as 1/0: the conversion recorded
-            words[ep] = event.attrs["words"]
+        raw_event = event.attrs.get("raw")
+        if event.attrs.get("codable"):  # R's Surv() 1/2 looked for in each file on its own
+            coding[ep] = event_coding(event, raw_event, ids, path, ep, ep == endpoint)
+        if coding.get(ep) == "1/2":  # was judged over all files together, and upset by one word
+            recoded[ep] = int(event.isin([1.0, 2.0]).sum())
+            event = event.where(~event.isin([1.0, 2.0]), event - 1.0)
+            logger.warning("%s: %s events coded 1/2: read as R's Surv() coding (1 censored, "
+                           "2 event): %d event(s), %d censored", path.name, ep,
+                           int(event.eq(1.0).sum()), int(event.eq(0.0).sum()))
         per_unit, unit = days_per_unit(raw_time.name)
         if unit is not None:
             units[ep] = f"{raw_time.name}: {unit} × {per_unit:g} → days"
-        times, n = read_times(raw_time, df.attrs.get("delimiter"))
-        n_commas += n
+        times, n, n_sep = read_times(raw_time, df.attrs.get("delimiter"))
+        n_commas, n_thousands = n_commas + n, n_thousands + n_sep
+        if n_sep:
+            logger.warning("%s: %d %s time(s) written with a thousands separator (e.g. %r), "
+                           "read without it", path.name, n_sep, ep,
+                           raw_time[raw_time.astype(str).str.contains(",")].iloc[0])
         frame[f"{ep.lower()}_time"] = (times * per_unit).to_numpy(dtype=float)
         frame[f"{ep.lower()}_event"] = event.to_numpy(dtype=float)
         frame[f"_raw_{ep.lower()}"] = raw_time.to_numpy()
+        frame[f"_rawev_{ep.lower()}"] = raw_event.to_numpy() if raw_event is not None else np.nan
     if respelt:  # a conversion of the join's keys: said, counted
         given, dashed = next(iter(respelt.items()))
         logger.info("%s: %d barcode(s) written with '.' or '_' for '-' (as R's make.names "
                     "writes them), e.g. %r, read as %r", path.name, len(respelt), given, dashed)
+    if lower:  # tcga-or-a5j1 never joined: "none of its patients is one of the expression's"
+        logger.info("%s: %d barcode(s) written in lower case (e.g. %r), read upper-cased",
+                       path.name, len(lower), lower[0])
     info = {"path": str(path), "format": fmt, "columns": how, "n_rows": len(df),
-            "n_barcodes_respelt": len(respelt),
+            "n_barcodes_respelt": len(respelt), "n_barcodes_uppercased": len(lower),
             "cancer_type_source": tcol or ("file name" if from_name else None),
-            "time_units": units, "n_decimal_comma_times": n_commas, "event_words": words}
+            "time_units": units, "n_decimal_comma_times": n_commas,
+            "n_thousands_separator_times": n_thousands, "event_coding": coding,
+            "n_recoded_from_1_2": recoded}
     return frame, info
 
 
@@ -267,7 +302,8 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     Parameters
     ----------
     path
-        A table, or several (rows are stacked; a patient in two files keeps the first row).
+        A table, or several (rows are stacked; a patient in two files keeps the first row
+        with a usable ``endpoint``; each file's 1/2 event coding is detected on its own).
     endpoints
         Endpoint pairs to take: event column ``EP`` (1/0) and time column ``EP.time`` (days).
     endpoint
@@ -288,8 +324,10 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         ``<ep>_event`` (1.0/0.0, NaN unknown), lower-case, for every endpoint present.
     report
         ``format``, ``columns`` (how the endpoints were found), ``n_rows``, ``n_patients``,
-        ``n_duplicate_rows``, ``n_conflicting_duplicates`` (first kept), ``endpoints`` (per
-        endpoint: ``n_missing_time``, ``n_negative_time`` (set to NaN), ``n_non_numeric_time``,
+        ``n_duplicate_rows``, ``n_conflicting_duplicates`` (patients whose rows disagree on
+        ``endpoint``; the first complete row kept), ``endpoints`` (per endpoint:
+        ``n_missing_time``, ``n_negative_time`` and, where any, ``n_implausible_time`` (not finite, or
+        over 100 years; set to NaN), ``n_non_numeric_time``,
         ``n_missing_event`` (the invalid ones, set to NaN, included), ``n_invalid_event``
         (not 0/1), ``n_events``,
         ``n_usable``), ``endpoints_absent``, ``event_words`` (endpoint → each event word
@@ -298,48 +336,99 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         time column named in months, years or weeks to days), ``n_decimal_comma_times``
         (times written ``12,5`` in a ``;``-separated table, read as 12.5),
         ``n_barcodes_respelt`` (barcodes written with ``.`` or ``_`` for ``-``, as R's
-        ``make.names`` writes them, read as the dashed ones); ``files`` per file when
-        several were read.
+        ``make.names`` writes them, read as the dashed ones), ``n_barcodes_uppercased``,
+        ``n_thousands_separator_times`` (``1,355`` read as 1355), ``event_coding`` (per
+        endpoint, each file's: ``0/1``, ``1/2`` (R's Surv(), read 1 censored, 2 event) or
+        ``only 1``); ``files`` per file when several were read.
     """
     paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
     if not paths:
         raise input_error("no survival table given", where="--clinical", fix="pass a table")
     parts = [_read_one(p, endpoints, endpoint, time_column, event_column) for p in paths]
+    source = ", ".join(p.name for p in paths)
     frame = pd.concat([f for f, _ in parts])
-    report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {},
-                              "n_decimal_comma_times": sum(i["n_decimal_comma_times"] for _, i in parts),
-                              "n_barcodes_respelt": sum(i["n_barcodes_respelt"] for _, i in parts),
-                              "event_words": merged_words([i.get("event_words") or {} for _, i in parts])}
+    report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {}} | {
+        k: sum(i[k] for _, i in parts) for k in ("n_decimal_comma_times", "n_barcodes_respelt",
+                                                 "n_barcodes_uppercased", "n_thousands_separator_times")}
+    report["event_coding"] = _codings(parts, endpoint)
     if len(parts) > 1:
         report.update(path=[i["path"] for _, i in parts], files=[i for _, i in parts])
     raw_cols = [c for c in frame.columns if c.startswith("_raw_")]
     present = [c.removeprefix("_raw_").upper() for c in raw_cols]
     report["endpoints_absent"] = [ep for ep in endpoints if ep not in present]
-    dup = frame.index.duplicated(keep="first")
-    conflict = frame.drop(columns=raw_cols).groupby(level=0).nunique(dropna=False).gt(1).any(axis=1)
-    report["n_duplicate_rows"] = int(dup.sum())
-    report["n_conflicting_duplicates"] = int(conflict.sum())
-    frame = frame[~dup]
+    report["n_duplicate_rows"] = int(frame.index.duplicated().sum())
+    frame, conflicts = _one_row_per_patient(frame, endpoint.lower())
+    report["n_conflicting_duplicates"] = len(conflicts)
+    report["event_words"] = {ep: w for ep in present  # per patient (was per row: GDC's 2 a case)
+                             if (w := event_words(frame[f"_rawev_{ep.lower()}"]))}
     left_out: list | None = [] if said_on_join else None
     for c, ep in zip(raw_cols, present, strict=True):
         report["endpoints"][ep] = clean_endpoint(frame, ep.lower(), frame[c],
-                                                  ", ".join(p.name for p in paths), ep == endpoint,
-                                                  left_out)
+                                                 frame[f"_rawev_{ep.lower()}"], source,
+                                                 ep == endpoint, left_out)
+        if n := sum(i["n_recoded_from_1_2"].get(ep, 0) for _, i in parts):
+            report["endpoints"][ep]["n_recoded_from_1_2"] = n
+    if conflicts:
+        (left_out if left_out is not None else []).append(
+            {"source": source, "endpoint": endpoint, "what": "rows that disagree",
+             "values": conflicts})
     if left_out:
         report["_left_out"] = left_out  # said, then removed, by attach_survival
-    frame = frame.drop(columns=raw_cols)
-    short_follow_up(frame, endpoint.lower(), report, ", ".join(p.name for p in paths))
+    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("_raw")])
+    short_follow_up(frame, endpoint.lower(), report, source)
     report["n_patients"] = len(frame)
     for ep, words in report["event_words"].items():  # a conversion of the data: said
-        logger.info("%s: %s events written as words, read as: %s", ", ".join(p.name for p in paths),
-                    ep, words_text(words))
-    logger.info("%s: %d patients, endpoints %s (%s)", ", ".join(p.name for p in paths),
-                len(frame), present, report["columns"])
-    if report["n_conflicting_duplicates"]:  # was an INFO line: unsaid by default
-        logger.warning("%s: %d patient(s) with rows that disagree (e.g. %s): the first row of "
-                       "each kept", ", ".join(p.name for p in paths),
-                       report["n_conflicting_duplicates"], conflict[conflict].index[0])
+        logger.info("%s: %s events written as words, read as: %s", source, ep, words_text(words))
+    logger.info("%s: %d patients, endpoints %s (%s)", source, len(frame), present, report["columns"])
+    if conflicts and left_out is None:  # was an INFO line: unsaid by default
+        logger.warning("%s: %d patient(s) with rows that disagree on %s (e.g. %s): the first "
+                       "complete row of each kept", source, len(conflicts), endpoint,
+                       ", ".join(f"{p} ({v})" for p, v in list(conflicts.items())[:3]))
     return frame, report
+
+
+def _one_row_per_patient(frame: pd.DataFrame, ep: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One row per patient: the first with a usable ``ep`` time and event, else the first
+    (an empty first row hid a complete later one), and the patients whose rows disagree on
+    ``ep`` (``{patient: "1355/1 vs 1455/1"}``, time/event; empty rows do not disagree)."""
+    if not frame.index.duplicated().any():
+        return frame, {}
+    pos = pd.Series(np.arange(len(frame)), index=frame.index)
+    if f"{ep}_time" not in frame:
+        return frame[~frame.index.duplicated()], {}
+    t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
+    usable = (t >= 0) & (t <= MAX_DAYS) & e.isin([0.0, 1.0])
+    order = pd.DataFrame({"p": frame.index, "u": ~usable.to_numpy(), "pos": pos.to_numpy()})
+    keep = order.sort_values(["u", "pos"], kind="stable").drop_duplicates("p")["pos"]
+    shown = t.map("{:g}".format) + "/" + e.map("{:g}".format)
+    given = (t.notna() | e.notna()) & frame.index.duplicated(keep=False)
+    seen = shown[given].groupby(level=0, sort=False).agg(lambda v: list(dict.fromkeys(v)))
+    conflicts = {str(p): " vs ".join(v) for p, v in seen.items() if len(v) > 1}
+    return frame.iloc[np.sort(keep.to_numpy())], conflicts
+
+
+def _codings(parts: list[tuple[pd.DataFrame, dict[str, Any]]], endpoint: str
+             ) -> dict[str, dict[str, str]]:
+    """Each file's event coding per endpoint (``{"OS": {"a.tsv": "1/2", "b.tsv": "0/1"}}``);
+    files that differ are each read by their own, and said. A file of only 1s beside one
+    coded 1/2 is refused for ``endpoint``: its 1s are events (0/1) or censored (1/2)."""
+    out: dict[str, dict[str, str]] = {}
+    for _, info in parts:
+        for ep, code in info["event_coding"].items():
+            out.setdefault(ep, {})[Path(info["path"]).name] = code
+    for ep, files in out.items():
+        if len(set(files.values())) < 2 or "1/2" not in files.values():
+            continue
+        said = ", ".join(f"{f} {c}" for f, c in files.items())
+        ones = [f for f, c in files.items() if c == "only 1"]
+        if ones and ep == endpoint:
+            raise input_error(f"{ep} events of {ones[0]} are all 1 while another file codes them "
+                              f"1/2 ({said}): its 1s may be events (0/1) or censored (1/2)",
+                              path=ones[0], where=f"column {ep}", fix="recode the events of each "
+                              "file to 0/1 (1 = event, 0 = censored)")
+        logger.warning("the --clinical files code %s events differently (%s): each file read by "
+                       "its own coding", ep, said)
+    return out
 
 
 def exported_clinical(tables: Sequence[Any], endpoint: str = "OS"
@@ -408,11 +497,13 @@ def _say_left_out(left_out: list[dict[str, Any]], patients: set) -> dict[str, in
     for item in left_out:
         values, ep = item["values"], item["endpoint"]
         mine = {p: v for p, v in values.items() if p in patients}
+        outcome = (f"the first complete row of each kept ({ep} time/event)"
+                   if item["what"] == "rows that disagree" else f"no {ep} for them")
         if mine:
             out[f"{ep}: {item['what']}"] = len(mine)
-            logger.warning("%s: %d patient(s) with %s, %d of them in this data (e.g. %s): no %s "
-                           "for them", item["source"], len(values), item["what"], len(mine),
-                           ", ".join(f"{p} ({v})" for p, v in list(mine.items())[:3]), ep)
+            logger.warning("%s: %d patient(s) with %s, %d of them in this data (e.g. %s): %s",
+                           item["source"], len(values), item["what"], len(mine),
+                           ", ".join(f"{p} ({v})" for p, v in list(mine.items())[:3]), outcome)
         else:
             logger.info("%s: %d patient(s) with %s, none of them in this data (e.g. %s)",
                         item["source"], len(values), item["what"],
@@ -456,14 +547,21 @@ def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: di
     for col in clinical.columns:
         if col.endswith("_time") or col.endswith("_event"):
             obs[col] = obs["patient_id"].map(clinical[col]).astype(float)
-    if f"{ep}_time" not in obs.columns:
-        raise input_error(f"the clinical table has no {endpoint} / {endpoint}.time columns",
-                          where="--endpoint", fix="choose an endpoint the table has (OS, DSS, DFI, PFI)")
+    if f"{ep}_time" not in obs.columns:  # was "choose one the table has (OS, DSS, DFI, PFI)"
+        have = [c.removesuffix("_time").upper() for c in clinical.columns if c.endswith("_time")]
+        raise input_error(f"the clinical table has no {endpoint} time and event columns (it has "
+                          f"{', '.join(have) or 'none'})", path=report.get("path"),
+                          where="--endpoint", fix=f"choose an endpoint the table has ({', '.join(have)}), "
+                          f"or name its {endpoint} columns with --time-column and --event-column")
     if len(clinical) and not obs["patient_id"].isin(clinical.index).any():  # was 0 joined, unsaid
         raise input_error(f"none of its {len(clinical):,} patients is one of the expression's (it has "
                           f"{clinical.index[0]!r}; the expression {obs['patient_id'].iloc[0]!r})",
                           where="--clinical", fix="pass the survival table of these patients")
-    in_data = _say_left_out(report.pop("_left_out", []), set(obs["patient_id"]))
+    left_out = report.pop("_left_out", [])
+    in_data = _say_left_out(left_out, set(obs["patient_id"]))
+    if any(i["what"] == "rows that disagree" for i in left_out):  # this data's (was the table's)
+        report["n_conflicting_duplicates_in_table"] = report["n_conflicting_duplicates"]
+        report["n_conflicting_duplicates"] = in_data.get(f"{endpoint}: rows that disagree", 0)
     t, e = obs[f"{ep}_time"], obs[f"{ep}_event"]
     ok = t.notna() & e.notna()
     if len(obs) and not ok.any():  # a bundle without survival, said only by its counts

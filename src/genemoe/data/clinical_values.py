@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["parse_events", "event_words", "with_words", "words_text", "merged_words",
+__all__ = ["MAX_DAYS", "parse_events", "event_words", "with_raw", "event_coding", "is_missing_word", "words_text",
            "days_per_unit", "read_times", "clean_endpoint", "short_follow_up"]
 
 logger = logging.getLogger(__name__)
 
+MAX_DAYS = 100 * 365.25  # a survival time past a human span: a typo or a code, not a time
 _UNITS = (("month", 365.25 / 12, "months"), ("year", 365.25, "years"), ("week", 7.0, "weeks"))
 _TRUE = {"1", "1.0", "true", "t", "yes", "y", "dead", "deceased", "died", "event", "1:deceased"}
 _FALSE = {"0", "0.0", "false", "f", "no", "n", "alive", "living", "censored", "0:living"}
@@ -27,42 +27,66 @@ def days_per_unit(column: Any) -> tuple[float, str | None]:
     return next(((f, unit) for key, f, unit in _UNITS if key in name), (1.0, None))
 
 
+def is_missing_word(value: Any) -> bool:
+    """True for a cell that says the value is missing: TCGA's ``[Not Available]``,
+    ``[Discrepancy]``, ``Unknown``, ... (as label tables read them) and GDC's ``'--``."""
+    from genemoe.data.tables import is_missing_label  # tables imports this package's readers
+
+    return isinstance(value, str) and (value.strip() in ("'--", "--") or is_missing_label(value))
+
+
 def parse_events(values: pd.Series) -> pd.Series:
     """1.0 / 0.0 events from numbers, words or cBioPortal's ``0:``/``1:`` codes
-    (``1:Recurred/Progressed``); NaN where empty; -1.0 where unrecognised."""
+    (``1:Recurred/Progressed``); NaN where empty or a missing-value word (``[Not
+    Available]``, ``'--``); -1.0 where unrecognised."""
     text = values.astype(str).str.strip().str.lower()
     coded = text.str.extract(r"^([01]):", expand=False)  # cBioPortal: 0:LIVING, 1:PROGRESSION
     num = pd.to_numeric(values.where(coded.isna(), coded), errors="coerce")
     words = pd.Series(np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0, -1.0)),
                       index=values.index)
     out = num.where(num.notna(), words)
-    return out.where(values.notna() & (text != ""), np.nan).astype(float)
+    missing = values.map(is_missing_word).astype(bool)
+    return out.where(values.notna() & (text != "") & ~missing, np.nan).astype(float)
 
 
 def event_words(values: pd.Series) -> dict[str, int]:
     """How many events were written as words or codes, and what each was read as:
-    ``{"Dead -> 1": 28, "Alive -> 0": 51}`` (numbers and empty cells left out)."""
+    ``{"Dead -> 1": 28, "Alive -> 0": 51, "[Not Available] -> missing": 1}`` (numbers and
+    empty cells left out)."""
     text = values.dropna().astype(str).str.strip()
     text = text[(text != "") & pd.to_numeric(text, errors="coerce").isna()]
     read = parse_events(text)
-    shown = [f"{w} -> {'not 0/1' if v == -1.0 else f'{v:g}'}" for w, v in zip(text, read, strict=True)]
+    shown = [f"{w} -> {'missing' if is_missing_word(w) else 'not 0/1' if v == -1.0 else f'{v:g}'}"
+             for w, v in zip(text, read, strict=True)]
     return dict(pd.Series(shown, dtype=object).value_counts().sort_index().items())
 
 
-def with_words(event: pd.Series, raw: pd.Series) -> pd.Series:
-    """``event`` carrying the words its raw column held (``attrs["words"]``, read by the
-    per-file reader into the record)."""
-    event.attrs["words"] = event_words(raw)
+def with_raw(event: pd.Series, raw: pd.Series | None, codable: bool = True) -> pd.Series:
+    """``event`` carrying the column it was read from (``attrs["raw"]``: its words are
+    counted, its unreadable cells named) and whether its numbers are as written
+    (``attrs["codable"]``: R's 1/2 coding is looked for)."""
+    event.attrs["raw"], event.attrs["codable"] = raw, codable and raw is not None
     return event
 
 
-def merged_words(per_file: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
-    """The event words of several files, summed per endpoint and word."""
-    out: dict[str, Counter[str]] = {}
-    for words in per_file:
-        for ep, counts in words.items():
-            out.setdefault(ep, Counter()).update(counts)
-    return {ep: dict(sorted(c.items())) for ep, c in out.items()}
+def event_coding(event: pd.Series, raw: pd.Series, ids: pd.Series, path: Any, ep: str,
+                 chosen: bool) -> str:
+    """How a file codes an endpoint's events, from its cells read as 0, 1 or 2 (empty,
+    missing-value and unreadable cells left out): ``"1/2"`` (R's Surv(): 1 censored,
+    2 event) where 2s stand beside 1s and no 0, ``"only 1"``, else ``"0/1"``.
+
+    A 2 beside a 0 (0/1/2 mixed) is refused for the endpoint in use (``chosen``): reading
+    its 1s as events or as censored would both be guesses."""
+    from genemoe.errors import input_error
+
+    codes = set(event[event.isin([0.0, 1.0, 2.0])].unique())
+    if {0.0, 2.0} <= codes and chosen:
+        rows = [*event.index[event.eq(0.0)][:1], *event.index[event.eq(2.0)][:2]]
+        shown = ", ".join(f"line {i + 2} ({ids[i]}): {raw[i]!r}" for i in rows)  # line 1: header
+        raise input_error(f"{ep} events hold 0, 1 and 2 ({shown}): "
+                          "neither 0/1 nor R's 1/2 coding", path=path, where=f"column {raw.name!r}",
+                          fix="recode the events to 0/1 (1 = event, 0 = censored)")
+    return "1/2" if codes == {1.0, 2.0} else "only 1" if codes == {1.0} else "0/1"
 
 
 def words_text(words: dict[str, int]) -> str:
@@ -70,15 +94,20 @@ def words_text(words: dict[str, int]) -> str:
     return ", ".join(f"{w} {n:,}" for w, n in words.items())
 
 
-def read_times(raw_time: pd.Series, delimiter: str | None) -> tuple[pd.Series, int]:
-    """Times as numbers in the column's own unit (NaN where empty or not a number), and how
-    many were written with a decimal comma (``12,5`` in a ``;``-separated table)."""
+def read_times(raw_time: pd.Series, delimiter: str | None) -> tuple[pd.Series, int, int]:
+    """Times as numbers in the column's own unit (NaN where empty or not a number), how many
+    were written with a decimal comma (``12,5`` in a ``;``-separated table) and how many with
+    thousands separators (``1,355`` in any other table), each read as the number it is."""
     text = raw_time.astype("string").str.strip()
     comma = text.str.fullmatch(r"-?\d+,\d+").fillna(False).astype(bool)
-    n_commas = 0
+    n_commas = n_thousands = 0
     if delimiter == ";" and comma.any():  # '12,5' months: a decimal comma
         text, n_commas = text.where(~comma, text.str.replace(",", ".")), int(comma.sum())
-    return pd.to_numeric(text, errors="coerce"), n_commas
+    thousands = text.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False).astype(bool)
+    if delimiter != ";" and thousands.any():  # '1,355' days: was "not a number", survival lost
+        text = text.where(~thousands, text.str.replace(",", ""))
+        n_thousands = int(thousands.sum())
+    return pd.to_numeric(text, errors="coerce"), n_commas, n_thousands
 
 
 def short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], source: str) -> None:
@@ -95,32 +124,30 @@ def short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], source
                        t.max(), t.median())
 
 
-def clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: str,
-                    chosen: bool = True, left_out: list | None = None) -> dict[str, int]:
+def clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, raw_event: pd.Series,
+                   source: str, chosen: bool = True, left_out: list | None = None) -> dict[str, int]:
     """Values that cannot be used set missing, counted; the patients they leave without the
     endpoint named in a warning now, or (``left_out`` given: ``prepare``) collected there
-    and said by :func:`genemoe.data.clinical.attach_survival`, which knows which patients are in the data."""
+    and said by :func:`genemoe.data.clinical.attach_survival`, which knows which patients
+    are in the data. ``raw_time`` / ``raw_event``: the cells as written, for the names."""
     t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
-    given = raw_time.notna() & (raw_time.astype(str).str.strip() != "")
+    given = raw_time.notna() & (raw_time.astype(str).str.strip() != "") \
+        & ~raw_time.map(is_missing_word).astype(bool)  # GDC's '--: missing, not "not a number"
     n_non_numeric = int((t.isna() & given).sum())
     neg = t < 0
-    coded = e.dropna()
-    recoded = 0
-    if len(coded) and coded.isin([1.0, 2.0]).all() and coded.eq(2.0).any():  # R's Surv(): 1/2
-        recoded = int(len(coded))
-        frame[f"{ep}_event"] = e = e - 1.0
-        logger.warning("%s events coded 1/2: read as R's Surv() coding (1 censored, 2 event), "
-                       "%d of %d patients with the event", ep.upper(), int((e == 1).sum()), recoded)
+    absurd = t.notna() & ~neg & ~(t <= MAX_DAYS)  # Inf, 1e9: train then refused the bundle
     invalid = e.notna() & ~e.isin([0.0, 1.0])
-    event_shown = e.map(lambda v: "a word not read as 0/1" if v == -1.0 else f"{v:g}")
+    event_shown = raw_event.map(repr).where(raw_event.notna(), e.map("{:g}".format))
+    no_event_shown = t.map("time {:g}, event ".format) + event_shown.where(raw_event.notna(), "empty")
     # a time without its event, named for the endpoint in use (was dropped unnamed; TCGA-CDR
     # leaves DSS empty for 368 patients, which an OS run does not read)
-    no_event = t.notna() & ~neg & e.isna() & chosen
+    no_event = t.notna() & ~neg & ~absurd & e.isna() & chosen
     no_time = ~given & e.isin([0.0, 1.0]) & chosen  # a status, empty time (57 OS in TCGA-CDR)
     for rows, values, what in ((neg, t.map("{:g}".format), "a negative time"),
+                               (absurd, raw_time.map(repr), "a time not finite or over 100 years"),
                                (t.isna() & given, raw_time.map(repr), "a time that is not a number"),
                                (invalid, event_shown, "an event not 0/1"),
-                               (no_event, t.map("time {:g}, event empty".format),
+                               (no_event, no_event_shown,
                                 "a time but no event"),
                                (no_time, e.map("status {:g}, time empty".format),
                                 "an event status but no time")):
@@ -131,7 +158,7 @@ def clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: st
             shown = ", ".join(f"{p} ({v})" for p, v in values[rows].head(3).items())
             logger.warning("%s: %d patient(s) with %s (e.g. %s): no %s for them",
                            source, int(rows.sum()), what, shown, ep.upper())
-    frame.loc[neg, f"{ep}_time"] = np.nan
+    frame.loc[neg | absurd, f"{ep}_time"] = np.nan
     frame.loc[invalid, f"{ep}_event"] = np.nan
     t, e = frame[f"{ep}_time"], frame[f"{ep}_event"]
     return {
@@ -139,4 +166,4 @@ def clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, source: st
         "n_non_numeric_time": n_non_numeric, "n_missing_event": int(e.isna().sum()),
         "n_invalid_event": int(invalid.sum()), "n_events": int((e == 1).sum()),
         "n_usable": int((t.notna() & e.notna()).sum()),
-    } | ({"n_recoded_from_1_2": recoded} if recoded else {})
+    } | ({"n_implausible_time": int(absurd.sum())} if absurd.any() else {})
