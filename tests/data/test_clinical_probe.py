@@ -186,3 +186,18 @@ def test_disagreeing_rows_in_the_data_are_warned_with_the_count_in_it(tmp_path: 
             "TCGA-OR-A5J3 (300/1 vs 900/0)): the first complete row of each kept") in caplog.text
     assert joined["clinical_report"]["n_conflicting_duplicates"] == 1
     assert joined["clinical_report"]["n_conflicting_duplicates_in_table"] == 2
+
+
+def test_an_os_time_months_column_is_found_and_the_advice_names_the_endpoint(
+        tmp_path: Path, caplog) -> None:
+    """Old: ``patient, OS_time_months, vital_status`` was refused ("none of the endpoints"),
+    and the months-as-days advice put ``time_months`` first for a table of OS/OS.time pairs
+    (where it is not read as OS)."""
+    p = _write(tmp_path / "g.tsv", "patient\tOS_time_months\tvital_status\nA\t12\tDead\nB\t24\tAlive\n")
+    frame, rep = read_clinical(p)
+    assert frame["os_time"].tolist() == pytest.approx([365.25, 730.5])
+    assert frame["os_event"].tolist() == [1.0, 0.0] and rep["time_units"]["OS"]
+    rows = "".join(f"TCGA-OR-A{i:03d}\t{i % 2}\t{10 + 5 * i}\n" for i in range(25))
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        read_clinical(_write(tmp_path / "d.tsv", "bcr_patient_barcode\tOS\tOS.time\n" + rows))
+    assert "name the column so (OS_MONTHS, time_months, survival_years)" in caplog.text

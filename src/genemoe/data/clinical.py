@@ -60,7 +60,8 @@ _TIME_NAMES = ["time", "ostime", "survivaltime", "overallsurvivaltime", "surviva
                "timedays", "osdays", "futime", "followuptime", "duration", "days", "tte",
                "osmonths", "survivalmonths", "overallsurvivalmonths", "months", "osyears",
                "survivalyears", "years", "timemonths", "timeyears", "followupdays",
-               "followupmonths", "followupyears", "survivaltimemonths", "survivaltimeyears"]
+               "followupmonths", "followupyears", "survivaltimemonths", "survivaltimeyears",
+               "ostimemonths", "ostimeyears", "ostimedays"]
 _CBIOPORTAL = {"OS": "OS", "DSS": "DSS", "DFI": "DFS", "PFI": "PFS"}  # genemoe's → cBioPortal's
 
 _EVENT_NAMES = ["event", "status", "osstatus", "overallsurvivalstatus", "vitalstatus", "dead",

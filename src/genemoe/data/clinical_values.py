@@ -119,9 +119,9 @@ def short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], source
     if len(t) >= 20 and t.max() <= 366:
         report["endpoints"][ep.upper()]["longest_follow_up_days"] = float(t.max())
         logger.warning("%s: %s times read as days, but the longest follow-up is %g days (median "
-                       "%g): if they are months or years, name the column so (time_months, "
-                       "OS_MONTHS, survival_years) and they are converted", source, ep.upper(),
-                       t.max(), t.median())
+                       "%g): if they are months or years, name the column so (%s_MONTHS, "
+                       "time_months, survival_years) and they are converted", source, ep.upper(),
+                       t.max(), t.median(), ep.upper())
 
 
 def clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, raw_event: pd.Series,
