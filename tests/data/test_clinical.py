@@ -203,7 +203,7 @@ def test_rows_that_disagree_for_one_patient_are_said(tmp_path: Path, caplog) -> 
             "the first complete row of each kept") in caplog.text
     line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 2, "n_events": 1,
                                        "n_without": 0, "clinical_report": rep})
-    assert "1 patient(s) with disagreeing rows, the first kept" in line
+    assert "1 patient(s) with disagreeing rows, the first complete row kept" in line
 
 
 def test_cbioportal_downloads_and_coded_statuses(tmp_path: Path) -> None:

@@ -97,6 +97,11 @@ def test_lower_case_barcodes_join_and_are_counted(tmp_path: Path, caplog) -> Non
     assert "c.tsv: 1 barcode(s) written in lower case (e.g. 'tcga-or-a5j1'), read upper-cased" in caplog.text
     obs = pd.DataFrame({"patient_id": ["TCGA-OR-A5J1"]})
     assert attach_survival(obs, frame, rep, "OS")["n_with_survival"] == 1
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 1, "n_events": 1,
+                                       "n_without": 0, "clinical_report": rep})
+    assert "1 barcode in lower case read upper-cased" in line  # the summary too
 
 
 def test_missing_value_words_are_missing_not_unreadable(tmp_path: Path, caplog) -> None:
@@ -150,6 +155,11 @@ def test_thousands_separators_are_read_and_said(tmp_path: Path, caplog) -> None:
     assert frame["os_time"].tolist() == [1355, 12000.5, 30]
     assert rep["n_thousands_separator_times"] == 2
     assert "c.tsv: 2 OS time(s) written with a thousands separator (e.g. '1,355')" in caplog.text
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 3, "n_events": 2,
+                                       "n_without": 0, "clinical_report": rep})
+    assert "2 times with a thousands separator read without it" in line  # the summary too
 
 
 def test_a_table_without_a_header_line_says_so(tmp_path: Path) -> None:

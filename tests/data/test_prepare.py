@@ -562,11 +562,12 @@ def test_an_out_folder_holding_other_files_is_refused_and_a_bundle_replaced_is_s
 
 
 def test_a_survival_table_naming_no_patient_is_refused(synth_files, tmp_path):
-    """Old behaviour: a --clinical table whose ids matched no sample (lower case, other
-    cohort) prepared "0 samples with time and event" and exit 0, without a word."""
+    """Old behaviour: a --clinical table whose ids matched no sample (another cohort)
+    prepared "0 samples with time and event" and exit 0, without a word."""
     clin = pd.read_csv(synth_files["clinical"], sep="\t")
     first = clin.columns[0]
-    clin[first] = clin[first].astype(str).str.lower() + " "
+    clin[first] = [f"TCGA-ZZ-{i:04d}" for i in range(len(clin))]  # another cohort's patients
+    # (lower case, the old test's other ids, now joins: read upper-cased and counted)
     other = tmp_path / "other_clinical.tsv"
     clin.to_csv(other, sep="\t", index=False)
     with pytest.raises(InputError, match=r"(?s)--clinical: none of its .* patients is one of the "

@@ -146,7 +146,11 @@ def _survival(info: dict) -> str:
                if (commas := report.get("n_decimal_comma_times")) else "")
             + (f"; {_n(dotted)} barcode{'s' * (dotted != 1)} written with '.' for '-' read as "
                "dashed" if (dotted := report.get("n_barcodes_respelt")) else "")
-            + (f"; {_n(conflicts)} patient(s) with disagreeing rows, the first kept"
+            + (f"; {_n(thousands)} time{'s' * (thousands != 1)} with a thousands separator read "
+               "without it" if (thousands := report.get("n_thousands_separator_times")) else "")
+            + (f"; {_n(upper)} barcode{'s' * (upper != 1)} in lower case read upper-cased"
+               if (upper := report.get("n_barcodes_uppercased")) else "")
+            + (f"; {_n(conflicts)} patient(s) with disagreeing rows, the first complete row kept"
                if conflicts else "")
             + (f"; {_n(unmatched)} of the table's {_n(report.get('n_patients'))} patients have "
                "no sample here" + (f" (e.g. {', '.join(info.get('table_patients_without_sample_examples') or [])})"
