@@ -38,13 +38,17 @@ def load_model_file(run: Path | str) -> dict[str, Any]:
             path=Path(run), fix=(f"train one (genemoe train --model {run} ... --out RUN) and "
                                  "pass RUN" if named else "pass the --out folder of a `genemoe "
                                  "train` run (check the path)"))
+    if Path(run).is_file() and _is_table(Path(run)):  # was "unpickling stack underflow"
+        raise input_error("a table or record (such as predict's output), not a model file",
+                          path=Path(run), fix=_PASS_RUN)
     if not path.exists():
         what = ("a dataset bundle, not a trained run" if is_bundle(Path(run)) else
                 "a pre-training run, not a trained run" if (Path(run) / "pretrained.pt").exists()
-                else "no model file")  # a bundle was "no model file"
+                else "a benchmark folder: a benchmark keeps no models" if _is_benchmark(Path(run))
+                else "no model file")  # a bundle was "no model file"; a benchmark "train one"
         raise input_error(what, path=path if what == "no model file" else Path(run),
-                          fix="train one with `genemoe train --data BUNDLE ... --out RUN` and "
-                              "pass RUN")
+                          fix=_PASS_RUN if what.startswith("a benchmark") else
+                          "train one with `genemoe train --data BUNDLE ... --out RUN` and pass RUN")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:  # truncated or foreign file
@@ -53,3 +57,18 @@ def load_model_file(run: Path | str) -> dict[str, Any]:
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
         raise input_error("not a genemoe model file", path=path, fix="pass a RUN directory of `genemoe train`")
     return payload
+
+
+_PASS_RUN = ("pass the `genemoe train` run folder (its --out), or train one with `genemoe "
+             "train --data BUNDLE ... --out RUN`")
+_TABLES = (".tsv", ".csv", ".parquet", ".txt", ".tsv.gz", ".csv.gz", ".json")
+
+
+def _is_table(path: Path) -> bool:
+    """A prediction table or other data file, by its name (``pred.tsv``, ``results.csv``)."""
+    return path.name.lower().endswith(_TABLES)
+
+
+def _is_benchmark(folder: Path) -> bool:
+    """A ``genemoe benchmark`` folder: its ``results.csv`` or ``cells/`` (it keeps no model)."""
+    return folder.is_dir() and ((folder / "results.csv").is_file() or (folder / "cells").is_dir())
