@@ -210,7 +210,10 @@ def test_deeplift_missing_completeness_is_not_told_to_raise_n_steps():
                         payload={"model_name": "genemoe"})
     assert "--n-steps" not in conv["warning"] and "use --method auto (train_ig)" in conv["warning"]
     ig = _convergence(attr, delta, method="ig", routing="live", payload={"model_name": "genemoe"})
-    assert "raise --n-steps" in ig["warning"]
+    assert "use --method auto (train_ig) or frozen_ig first" in ig["warning"]  # routing: not steps
+    dense = _convergence(attr, delta, method="ig", routing="live", sparse=False,
+                         payload={"model_name": "mlp"})
+    assert "raise --n-steps" in dense["warning"]
     # a CNN has no expert routing: its own layers are named (routing was blamed for ResNet's)
     cnn = _convergence(attr, delta, method="deeplift", routing="live", sparse=False,
                        payload={"model_name": "resnet50"})

@@ -67,12 +67,19 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
         steps = (f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine")
                  else f"--n-draws (now {options['n_draws']})" if conv.get("method") ==
                  "gradient_shap" else "--n-steps")  # it told GradientSHAP to raise --n-steps
-        conv["warning"] = (f"attributions miss {compared_with(conv)} by more than 5% for {n_off} of "
-                           f"{len(delta)} samples: raise {steps}; if the gap does not shrink, the "
-                           "output jumps along the path ("
-                           + ("sparse top-k expert routing, ReLU kinks" if sparse
-                              else "ReLU kinks, max-pooling")
-                           + ") and their attributions are approximate")
+        miss = f"attributions miss {compared_with(conv)} by more than 5% for {n_off} of {len(delta)} samples"
+        if sparse and conv.get("method") == "ig":  # "raise --max-steps" on a top-k Gene-MOE
+            conv["warning"] = (f"{miss}: the model routes each sample to its top-k experts, and "
+                               "the output jumps where the path switches experts, which more "
+                               "steps cannot close; use --method auto (train_ig) or frozen_ig "
+                               f"first, which freeze the routing (raising {steps} helps only "
+                               "with ReLU kinks)")
+        else:
+            conv["warning"] = (f"{miss}: raise {steps}; if the gap does not shrink, the output "
+                               "jumps along the path ("
+                               + ("sparse top-k expert routing, ReLU kinks" if sparse
+                                  else "ReLU kinks, max-pooling")
+                               + ") and their attributions are approximate")
     return conv
 
 
