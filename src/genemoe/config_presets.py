@@ -22,6 +22,7 @@ from genemoe.errors import input_error, nearest_names
 
 __all__ = [
     "PRESET_DIR",
+    "check_preset_serves",
     "warn_preset_gaps",
     "dump_yaml",
     "list_presets",
@@ -182,6 +183,39 @@ def preset_layers(name_or_path: str | Path, *, _depth: int = 0
         parent = path.parent / str(parent)
     logger.debug("config %s extends %s", path, parent)
     return [*preset_layers(parent, _depth=_depth + 1), (name, data)]
+
+
+def check_preset_serves(preset: str | Path, models: list[str], command: str) -> None:
+    """Refuse a tune's ``best.yaml`` (or a file extending one) as the preset of a command that
+    runs other models: its options were chosen for one model (``tuned_for``), and the
+    per-model refusal in each fit named ``--model``, which a benchmark or an ablation lacks
+    (after a warning to add ``extends: small``, which could not help).
+
+    Parameters
+    ----------
+    preset
+        The command's ``--preset`` (a packaged name passes).
+    models
+        The models the command runs.
+    command
+        ``"benchmark"`` or ``"ablation"``: the fix names what it can do instead.
+    """
+    if str(preset) in list_presets():
+        return
+    tuned = next((layer["tuned_for"]["model"] for _, layer in reversed(preset_layers(preset))
+                  if isinstance(layer.get("tuned_for"), Mapping)
+                  and layer["tuned_for"].get("model")), None)
+    others = [m for m in models if m != tuned]
+    if tuned is None or not others:
+        return
+    fix = (f"run `genemoe benchmark --models {tuned} --preset {preset}`, or give the others "
+           "a preset of their own (--preset small, or a YAML with `extends: small`)"
+           if command == "benchmark" else
+           "pass --preset small (or a YAML with `extends: small`): every arm of the ablation "
+           "takes the same preset; compare tuned models with `genemoe benchmark --tune N`")
+    raise input_error(f"options tuned for {tuned} by `genemoe tune` (tuned_for), given as the "
+                      f"preset of {', '.join(others)} too", path=Path(str(preset)),
+                      where="--preset", fix=fix)
 
 
 def read_config_yaml(path: Path | str) -> dict[str, Any]:

@@ -62,7 +62,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from genemoe.config_presets import load_preset, model_config
+from genemoe.config_presets import check_preset_serves, load_preset, model_config
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
@@ -89,6 +89,7 @@ from genemoe.workflows.ablation_tables import (
     table_models,
 )
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
+from genemoe.workflows.benchmark_protocol import stale_words
 from genemoe.workflows.common import check_out_dir
 from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, plan_folds
 
@@ -251,7 +252,9 @@ def check_pretrained_run(bundle: Bundle, plans: list[FoldPlan], run: Path | str,
                 f"pre-training used {what} of repeat {plan.repeat}, fold {plan.fold}: the "
                 "pre-trained model would be scored on data it has seen", path=samples_path,
                 fix="cross-validation tests every sample of the bundle, so pre-train on other "
-                    "cohorts (bundles without these samples), then pass --pretrained")
+                    "cohorts (bundles without these samples), then pass --pretrained; or pass "
+                    "--pretrain-per-fold instead (each fold's run pre-trains on its training "
+                    "part only)")
     payload = read_pretrained(run)
     want = {k: v for k, v in model_config(load_preset(preset), "genemoe").items()
             if k != "with_decoder"}
@@ -346,6 +349,11 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     check_out_dir(out_dir, "benchmark")
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    check_preset_serves(preset, ablation_models(task), "ablation")  # a tune's best.yaml
+    if freeze_encoder_epochs < 0:  # was read as 0 (train refuses it)
+        raise input_error(f"must be 0 or more epochs, got {freeze_encoder_epochs}",
+                          where="--freeze-encoder-epochs",
+                          fix="pass e.g. --freeze-encoder-epochs 5, or 0 (never frozen)")
     if n_boot < 1:  # was accepted (-4), and reached the survival cells' bootstrap
         raise input_error(f"must be at least 1 resample, got {n_boot}", where="--n-boot",
                           fix="pass e.g. --n-boot 200 (the default)")
@@ -383,6 +391,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         defaults = pretrain_defaults_note(preset, epochs=pretrain_epochs)  # none: warned
     # written anew at the end: a run stopped halfway (or of other options) left the earlier
     # options' tables beside the new cells
+    earlier = _earlier_results(out_dir)
     remove_outputs(out_dir, [f for f in ("results.csv", "tables.md") if (out_dir / f).exists()])
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
                   epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
@@ -431,10 +440,31 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                                  per_fold=per_fold, epochs=epochs,
                                  protocol=_part_protocol(out_dir / "models"))
         atomic_write_text(out_dir / "tables.md", tables)
+        _remove_stale_pages(out_dir, earlier, results.to_csv(index=False))
         return AblationResult(out_dir, task, results, tables,
                               None if pretrained is None else Path(pretrained),
                               time.perf_counter() - t0, summary, *cells,
                               collapsed=collapse_counts(per_fold, check))
+
+
+def _earlier_results(out_dir: Path) -> str | None:
+    """The results.csv text an earlier ablation left in ``out_dir`` ("" where it left its
+    parts but no table: stopped before its end), or None where no ablation wrote there."""
+    if (out_dir / "results.csv").is_file():
+        return (out_dir / "results.csv").read_text()
+    return "" if (out_dir / "models").is_dir() else None
+
+
+def _remove_stale_pages(out_dir: Path, earlier: str | None, now: str) -> None:
+    """Remove report.html and plots/ made from an earlier ablation's other results, said
+    (a rerun of other options left the page and its figure with the old numbers)."""
+    stale = [f for f in ("report.html", "plots") if (out_dir / f).exists()]
+    if earlier is None or earlier == now or not stale:
+        return
+    n_figures = len(list((out_dir / "plots").glob("*.png")))
+    said = stale_words(out_dir, stale, n_figures, False)
+    remove_outputs(out_dir, stale)
+    log.warning("%s: removed %s", out_dir, said)
 
 
 class SaidOnce(logging.Filter):

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from genemoe.config_presets import check_preset_serves
 from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
@@ -362,6 +363,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         raise input_error("--pretrained starts neural Gene-MOE models only", where="--models",
                           fix="benchmark the classical models in a run without --pretrained")
     resolve_device(device)  # refused now, not in the first neural cell
+    check_preset_serves(preset, models, "benchmark")  # a best.yaml for one of them only
     configs = {m: resolve_config(preset, None, m, seed=seed, device=device, epochs=epochs,
                                  task=task) for m in models}
     for m, (_, model_cfg, _) in configs.items():  # a bad option or value (--epochs 0) refused

@@ -105,7 +105,7 @@ def stale_words(out_dir: Path, stale: list[str], n_figures: int, plots: bool | N
     this run's figures itself (``plots``; None: not known, worded for either)."""
     figures, page = "plots" in stale, "report.html" in stale
     said = " and ".join([*(["report.html"] if page else []),
-                         *([f"{n_figures} figures in plots/"] if figures else [])])
+                         *([f"{n_figures} figure{'s' * (n_figures != 1)} in plots/"] if figures else [])])
     report = f"`genemoe report {out_dir}`"
     if not figures or plots is False:
         tail = f"{report} writes {'it' if stale == ['report.html'] else 'them'} anew"
