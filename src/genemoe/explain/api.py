@@ -2,7 +2,8 @@
 
 ``explain_run`` loads ``RUN/model.pt``, takes samples from a bundle (the test split by
 default, or named sample ids), scales them with the run's own scaler, attributes each
-sample's predicted class (classify) or its risk (survival) to the genes, and writes::
+sample's predicted class (classify; pooled per label, as ``--compare`` does: its labelled
+class) or its risk (survival) to the genes, and writes::
 
     DIR/genes_by_class.csv   class, rank, gene_id, symbol, mean_attribution,
                              mean_abs_attribution, n_samples (every gene of every class;
@@ -10,6 +11,8 @@ sample's predicted class (classify) or its risk (survival) to the genes, and wri
     DIR/attributions.npy     (n_samples, n_genes) float32, rows in samples.tsv order
     DIR/samples.tsv          sample_id, cancer_type, predicted, group, output_change,
                              live_change, delta, split (survival: also risk, time, event);
+                             group is the class the sample is pooled under, whose output
+                             was attributed
                              output_change is what the attributions add up to (less delta):
                              f(x) - f_frozen(reference) with the routing frozen, else
                              f(x) - f(reference); live_change is the live model's
@@ -75,7 +78,6 @@ from genemoe.explain.integrated_gradients import BaselineName, baseline_vector
 from genemoe.explain.linear import LINEAR_MODELS, LinearScore, is_linear_payload
 from genemoe.explain.maps import (
     _MAX_MAPS,
-    _cap_per_class,
     _gene_labels,
     _image_layout,
     _image_maps,
@@ -104,6 +106,12 @@ from genemoe.explain.rankings import (
 from genemoe.explain.references import note_references, reference_draw, training_pool
 from genemoe.explain.routing_jump import live_change, routing_jump, routing_warning
 from genemoe.explain.run_split import run_splits, seen_warning
+from genemoe.explain.sample_rows import (
+    ATTRIBUTED,
+    attributed_target,
+    gene_columns,
+    samples_to_explain,
+)
 from genemoe.explain.summary_text import (
     compared_with,
     drawn_lines,
@@ -143,6 +151,7 @@ class ExplainResult(AtFolder):
                  + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *drawn_lines(c),
                  *([f"  an ensemble of {c['ensemble']}"] if c.get("ensemble") else []),
                  *reference_lines(c),
+                 *([f"  attributed: {c['attributed']}"] if c.get("group_by") == "label" else []),
                  f"  completeness (attributions' sum against {compared_with(c)}): off by "
                  f"{c['median_relative_delta']:.2%} in the median sample,",
                  f"    at most {c['max_relative_delta']:.2%} (|delta| at most "
@@ -195,59 +204,6 @@ def _load_model(payload: dict, device: str = "cpu") -> torch.nn.Module:
     return model.to(resolve_device(device)).eval()  # IG and its peers run where it is
 
 
-def _samples_to_explain(model: torch.nn.Module, bundle, payload: dict, scaler: Scaler, *,
-                        samples: list[str] | None, split: str, cap: int | None, seed: int):
-    """Scaled ``X (n, n_genes)``, bundle rows, model outputs, labels and predicted classes
-    of the samples to explain (at most ``cap`` per predicted class, a seeded draw: the
-    bundle's order is often by type or centre), and how many there were to draw from."""
-    rows = _select_rows(bundle, samples, split)
-    if len(rows) == 0:
-        raise input_error(f"no samples to explain in split {split!r}", path=bundle.path,
-                          where="--split", fix="choose another --split or pass --samples")
-    X = scaler.transform(np.asarray(bundle.X[rows])[:, _gene_columns(bundle, payload["gene_ids"])])
-    with torch.no_grad():
-        dev = next(model.parameters(), torch.empty(0)).device  # a linear score: the CPU
-        out = np.concatenate([model(torch.from_numpy(X[i:i + 1024]).to(dev)).out.float().cpu().numpy()
-                              for i in range(0, len(X), 1024)])
-    names = np.asarray(payload["class_names"], dtype=object)
-    labels = bundle.obs["cancer_type"].to_numpy(object)[rows]
-    predicted = (names[out.argmax(1)] if payload["task"] == "classify"
-                 else np.full(len(rows), "risk", object))
-    keep = _cap_per_class(predicted, cap, seed=seed)
-    return X[keep], rows[keep], out[keep], labels[keep], predicted[keep], len(rows)
-
-
-def _select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:
-    if samples is not None:
-        twice = sorted({s for s in samples if samples.count(s) > 1})
-        if not samples or twice:  # `--samples ,` explained the whole split; twice: double weight
-            raise input_error(f"sample id(s) given twice: {twice[:5]}" if twice else
-                              "names no sample", where="--samples",
-                              fix="give each sample id once, separated by commas, or leave "
-                                  "--samples out to explain --split")
-        if split != "test":  # the default: any other was set, and went unused unsaid
-            log.warning("--samples names the samples: --split %s is not used", split)
-        lookup = pd.Index(bundle.sample_ids.astype(str))
-        pos = lookup.get_indexer([str(s) for s in samples])
-        if (pos < 0).any():
-            missing = [s for s, p in zip(samples, pos, strict=True) if p < 0]
-            raise input_error(f"{len(missing)} sample id(s) not in the bundle: {missing[:5]}",
-                              path=bundle.path, where="--samples", fix="use ids of the bundle's obs.sample_id")
-        return pos
-    if split not in ("train", "val", "test", "all"):
-        raise input_error(f"unknown split {split!r}", where="--split", fix="use test, val, train or all")
-    return bundle.indices(None if split == "all" else split)
-
-
-def _gene_columns(bundle, gene_ids: list[str]) -> np.ndarray:
-    cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer([str(g) for g in gene_ids])
-    if (cols < 0).any():
-        raise input_error(f"{int((cols < 0).sum()):,} of the model's {len(gene_ids):,} genes are not in "
-                          "the bundle", path=bundle.path, where="--data",
-                          fix="explain with the bundle the model was trained on (model.pt: bundle_path)")
-    return cols
-
-
 def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 samples: Iterable[str] | str | None = None, split: str = "test",
                 baseline: BaselineName = "train_mean", n_steps: int = DEFAULT_N_STEPS,
@@ -255,7 +211,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 group_by: Literal["predicted", "label"] = "predicted", top: int = 10,
                 method: Method = "auto", n_draws: int | None = None, genes: GeneSet = "all", seed: int = 0,
                 max_maps: int = _MAX_MAPS, max_steps: int = 400,
-                progress: bool = True, device: str = "auto") -> ExplainResult:
+                progress: bool = True, device: str = "auto", context: str = "") -> ExplainResult:
     """Gene attributions of a trained neural run on bundle samples (IG by default).
 
     Parameters
@@ -280,8 +236,10 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         Without ``samples``: at most this many per predicted class (the first in bundle
         order); None for all.
     group_by
-        Pool samples per ``predicted`` class (default) or per ``label`` for the rankings.
-        The attributed output is always the predicted class's logit (or the risk).
+        Pool samples per ``predicted`` class (default) or per ``label`` for the rankings,
+        attributing that class's logit: the predicted class's, or the labelled class's
+        (whatever the model predicted; ``explain --compare``, so every run compared
+        attributes the same output). Survival: the risk, pooled in one ranking.
     top
         Genes per class in ``top_genes.png``.
     method
@@ -308,6 +266,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     device
         Where the network runs: ``auto`` (CUDA when available), ``cpu``, ``cuda`` or
         ``cuda:N`` (a linear model's exact score: the CPU). Recorded in the summary.
+    context
+        Put before the routing-jump and seen-samples warnings (``explain --compare``: the
+        method and the run, ``train_ig (--other RUN): ``), else nothing.
 
     Besides the tables and ``top_genes.png``, one figure per explained sample is drawn in
     ``DIR/maps/<sample>.png`` for at most ``max_maps`` samples (misclassified ones first,
@@ -338,10 +299,12 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     bundle = load_bundle(folder_of(data, "data"))
     scaler = Scaler.from_dict(payload["scaler"])
     samples = None if samples is None else [str(s) for s in as_list(samples)]  # an array, one id
-    X, rows, out, labels, predicted, n_from = _samples_to_explain(
+    X, rows, out, labels, predicted, n_from = samples_to_explain(
         model, bundle, payload, scaler, samples=samples, split=split,
         cap=None if samples else max_samples_per_class, seed=seed)
-    target = out.argmax(1) if task == "classify" else None
+    target = attributed_target(  # with group_by label: the labelled class's output (it was the
+        out, labels, payload["class_names"], group_by=group_by,  # predicted one, pooled
+        sample_ids=bundle.sample_ids[rows]) if task == "classify" else None  # under the label)
     method = resolve_method(model, method)
     sparse = has_sparse_routing(model)
     if method == "frozen_ig" and not sparse:  # was recorded as frozen_ig beside routing: live
@@ -359,7 +322,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                           fix=f"pass --method frozen_ig (or ig, deeplift) to use --baseline "
                               f"{baseline}, or leave --baseline out")
     groups = predicted if (group_by == "predicted" or task != "classify") else labels
-    cols = _gene_columns(bundle, payload["gene_ids"])
+    cols = gene_columns(bundle, payload["gene_ids"])
     raw = np.asarray(bundle.X[rows])[:, cols]  # (n, genes) the bundle's log expression
     keep = gene_keep_masks(  # --genes refused before the work (it came after 25 s)
         genes, groups, biotype=_bundle_biotype(bundle, cols), raw=raw)
@@ -413,7 +376,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                                             references=refs, live=live)
         if warn := routing_warning(conv["routing_jump"], sample_ids, attr.sum(1), live):
             conv["routing_warning"] = warn  # a 41% median jump went unwarned (5% misses warn)
-            log.warning("%s", warn)  # and on the report page
+            log.warning("%s%s", context, warn)  # and on the report page
+    if task == "classify":  # which output each sample's attributions explain
+        conv["attributed"] = ATTRIBUTED["label" if group_by == "label" else "predicted"]
     conv["samples_tsv"] = {"output_change": f"what the attributions add up to: {compared_with(conv)}",
                            "live_change": "f(x) - f(baseline), routing live"}
     conv["samples_by_cancer_type"] = {str(k): int(v) for k, v in  # a pooled survival ranking said
@@ -440,7 +405,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     if splits is not None and (warn := seen_warning(  # 8 of 9 "test" samples were the run's
             splits, asked=bool(samples), split=split)):
         conv["training_warning"] = warn
-        log.warning("%s", conv["training_warning"])  # and on the report page
+        log.warning("%s%s", context, conv["training_warning"])  # and on the report page
     outcome = _outcome(bundle, rows, out, payload) if task == "survival" else None
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top,
@@ -492,7 +457,7 @@ def _check_options(baseline: Any, **counts: int | None) -> None:
 def _train_rows(bundle, payload: dict, scaler: Scaler, seed: int, n: int = 200) -> np.ndarray:
     """Up to ``n`` scaled training-split rows (seeded): GradientSHAP's baselines."""
     train = training_pool(bundle.indices("train"), seed, n)
-    return scaler.transform(np.asarray(bundle.X[train])[:, _gene_columns(bundle, payload["gene_ids"])])
+    return scaler.transform(np.asarray(bundle.X[train])[:, gene_columns(bundle, payload["gene_ids"])])
 
 
 def _bundle_biotype(bundle, cols: np.ndarray) -> np.ndarray | None:

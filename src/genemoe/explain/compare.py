@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genemoe.data.args import folder_of, path_of
+from genemoe.data.args import folder_of, path_of, shown_path
 from genemoe.data.bundle import atomic_write_text, check_out_dir
 from genemoe.errors import input_error
 from genemoe.explain.api import explain_run
@@ -68,7 +68,9 @@ def planted_precision(ranking: pd.DataFrame, programs: Mapping[str, Collection[s
 
 
 def top_k_stability(a: pd.DataFrame, b: pd.DataFrame, *, k: int = 50) -> dict[str, dict[str, float]]:
-    """Per class of two rankings: top-``k`` overlap, and Spearman over the genes both rank."""
+    """Per class of two rankings: top-``k`` overlap, the overlap two random top-``k`` lists
+    would have (``chance``, ``k / n`` of ``n`` genes ranked: 50% for the top 50 of 100),
+    and Spearman over the genes both rank."""
     from scipy.stats import spearmanr
 
     out = {}
@@ -77,7 +79,9 @@ def top_k_stability(a: pd.DataFrame, b: pd.DataFrame, *, k: int = 50) -> dict[st
         ta, tb = set(ra.nsmallest(k, "rank").index), set(rb.nsmallest(k, "rank").index)
         common = ra.index.intersection(rb.index)
         rho = spearmanr(ra.loc[common, "mean_attribution"], rb.loc[common, "mean_attribution"])[0]
-        out[cls] = {"overlap": len(ta & tb) / max(1, min(k, len(ra))), "spearman": float(rho)}
+        shown = max(1, min(k, len(ra)))
+        out[cls] = {"overlap": len(ta & tb) / shown, "spearman": float(rho),
+                    "chance": min(1.0, shown / max(1, len(ra.index.union(rb.index))))}
     return out
 
 
@@ -131,6 +135,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         _check_same_model(Path(run_dir), Path(other_run))
     if method != "auto":  # was ignored without a word
         log.warning("--compare runs every method: --method %s is not used", method)
+    _warn_other_reference(methods, baseline)
     rows = []
     for method in methods:  # train_ig and gradient_shap start from training tumours, not baseline
         common = dict(data=data, genes=genes, seed=seed,  # --n-steps: the path methods'
@@ -140,11 +145,13 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                       group_by="label", max_maps=0, progress=progress, max_steps=max_steps,
                       internal_batch_size=internal_batch_size, device=device)
         res = explain_run(run_dir, out_dir=out_dir / method, method=method, samples=samples,
-                          split=split, max_samples_per_class=max_samples_per_class, **common)
+                          split=split, max_samples_per_class=max_samples_per_class,
+                          context=f"{method} (--model {shown_path(run_dir)}): ", **common)
         if samples is None:
             samples = pd.read_csv(out_dir / method / "samples.tsv", sep="\t")["sample_id"].astype(str).tolist()
         c = res.convergence
         row = {"method": method, "n_samples": res.n_samples, "routing": c["routing"],
+               "reference": _REFERENCES.get(str(c["baseline"]), str(c["baseline"])),
                "median_relative_delta": c["median_relative_delta"],
                "max_relative_delta": c["max_relative_delta"],
                "seconds_per_sample": c["seconds_per_sample"]}
@@ -153,15 +160,31 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         if other_run is not None:
             other = explain_run(other_run, out_dir=out_dir / f"{method}_other",  # as recorded:
                                 method=c["method"],  # frozen_ig on an MLP, warned once (twice)
-                                samples=samples, **common)
+                                samples=samples, context=f"{method} (--other "
+                                f"{shown_path(other_run)}): ", **common)
             stab = top_k_stability(res.ranking, other.ranking, k=k)
             row["top50_overlap"] = _mean(s["overlap"] for s in stab.values())
+            row["top50_chance"] = _mean(s["chance"] for s in stab.values())
             row["spearman"] = _mean(s["spearman"] for s in stab.values())
         rows.append(row)
         log.info("%s", json.dumps(row))
     table = pd.DataFrame(rows)
     atomic_write_text(out_dir / "methods.csv", table.to_csv(index=False))
     return table
+
+
+_REFERENCES = {"training tumours": "training tumours", "train_mean": "training mean",
+               "zeros": "zero expression"}
+
+
+def _warn_other_reference(methods: Sequence[str], baseline: str) -> None:
+    """``--baseline zeros`` reaches ig, frozen_ig and deeplift only: the methods that start
+    from training tumours are named once (their rows were silently on another reference)."""
+    others = [m for m in methods if m in DEFAULT_DRAWS]
+    if baseline != "train_mean" and others:
+        log.warning("--baseline %s: %s start from training tumours, not from %s "
+                    "(methods.csv: reference)", baseline, " and ".join(others),
+                    _REFERENCES.get(baseline, baseline))
 
 
 def _mean(values) -> float:
@@ -196,7 +219,8 @@ def _check_same_model(run_dir: Path, other_run: Path) -> None:
 def methods_text(table: pd.DataFrame) -> str:
     """The comparison for the terminal: completeness in percent, as a single explanation
     says it (the table printed fractions, 0.0012, where ``explain`` prints 0.12%), seconds
-    per sample to 2 significant digits, the other scores to 3 decimals."""
+    per sample to 2 significant digits, the other scores to 3 decimals; under it, how the
+    rankings were pooled and what the two runs' agreement means."""
     shown = table.copy()
     for col in ("median_relative_delta", "max_relative_delta"):
         if col in shown:
@@ -204,21 +228,36 @@ def methods_text(table: pd.DataFrame) -> str:
     if "seconds_per_sample" in shown:
         shown["seconds_per_sample"] = shown["seconds_per_sample"].map(lambda v: f"{v:.2g}")
     text = shown.to_string(index=False, float_format=lambda v: f"{v:.3f}")
-    return text + _stability_text(table)
+    return f"{text}\n{POOLED}{_stability_text(table)}"
+
+
+POOLED = ("pooled per true label: each sample's labelled class's output attributed, "
+          "in every method and run")
+"""How ``--compare`` pools the rankings, said under its table (convergence.json: attributed)."""
 
 
 def _stability_text(table: pd.DataFrame) -> str:
-    """What the two runs' agreement means (the table's 0.357 went without a word: two seeds
-    sharing 18 of their top 50 genes a class), and on how few samples it rests."""
+    """What the two runs' agreement means beside chance (57% of the top 50 of 100 genes, where
+    two random lists share 50%, went uncautioned), and on how few samples it rests. Cautioned
+    below halfway from chance to full agreement: ``overlap - chance < (1 - chance) / 2``."""
     if "top50_overlap" not in table or table["top50_overlap"].isna().all():
         return ""
     best = table.loc[table["top50_overlap"].idxmax()]
-    n = int(best["n_samples"])
+    n, overlap = int(best["n_samples"]), float(best["top50_overlap"])
+    chance = float(best.get("top50_chance", 0.0))
+    chance = chance if np.isfinite(chance) else 0.0
     rho = best.get("spearman")
-    return (f"\nstability: with {best['method']}, the two runs' top-50 genes a class share "
-            f"{best['top50_overlap']:.0%} on average"
-            + (f" (rank correlation {rho:.2f})" if rho is not None and np.isfinite(rho) else "")
-            + (": the rankings depend on the run (seed or fold) as much as on the data; read "
-               "the genes both runs rank high" if best["top50_overlap"] < 0.5 else "")
-            + f"; over {n} explained sample{'s' * (n != 1)}"
-            + (" (few: the overlap itself is uncertain)" if n < 20 else ""))
+    lines = [f"stability: with {best['method']}, the two runs' top-50 genes a class share "
+             f"{overlap:.0%} on average",
+             "  " + (f"(rank correlation {rho:.2f}); " if rho is not None and np.isfinite(rho)
+                     else "") + f"chance: two random top-50 lists of the genes ranked share {chance:.0%}"]
+    if chance >= 0.999:
+        lines.append("  every ranked gene is in the top 50: the overlap says nothing")
+    elif overlap - chance < (1 - chance) / 2:
+        lines.append(("  hardly above chance" if overlap < chance + 0.1 else
+                      "  less than halfway from chance to full agreement")
+                     + ": the rankings depend on the run (seed or fold)"
+                     "\n  as much as on the data; read the genes both runs rank high")
+    lines.append(f"  over {n} explained sample{'s' * (n != 1)}"
+                 + (" (few: the overlap itself is uncertain)" if n < 20 else ""))
+    return "\n" + "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Which bundle rows an explanation takes, and which output of each it attributes.
+
+:func:`samples_to_explain` selects the rows (named ids or a split, capped per predicted
+class by a seeded draw), scales them with the run's scaler and runs the model once;
+:func:`attributed_target` picks each sample's attributed class: its predicted class, or
+with the rankings pooled per *labelled* class (``explain --compare``) its labelled one, so
+that a class's ranking pools that class's output, the same output in every run compared
+(a ranking labelled LUSC was made of the STAD logit of a sample predicted STAD).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from genemoe.data.scaling import Scaler
+from genemoe.errors import input_error
+from genemoe.explain.maps import _cap_per_class
+
+__all__ = ["samples_to_explain", "select_rows", "gene_columns", "attributed_target",
+           "ATTRIBUTED"]
+
+log = logging.getLogger(__name__)
+
+ATTRIBUTED = {"predicted": "each sample's predicted class's output (logit), pooled per "
+                           "predicted class",
+              "label": "each sample's labelled (true) class's output (logit), pooled per "
+                       "labelled class, whatever the model predicted"}
+"""convergence.json's ``attributed``: which output was attributed and how it was pooled."""
+
+
+def samples_to_explain(model: torch.nn.Module, bundle, payload: dict, scaler: Scaler, *,
+                       samples: list[str] | None, split: str, cap: int | None, seed: int):
+    """Scaled ``X (n, n_genes)``, bundle rows, model outputs, labels and predicted classes
+    of the samples to explain (at most ``cap`` per predicted class, a seeded draw: the
+    bundle's order is often by type or centre), and how many there were to draw from."""
+    rows = select_rows(bundle, samples, split)
+    if len(rows) == 0:
+        raise input_error(f"no samples to explain in split {split!r}", path=bundle.path,
+                          where="--split", fix="choose another --split or pass --samples")
+    X = scaler.transform(np.asarray(bundle.X[rows])[:, gene_columns(bundle, payload["gene_ids"])])
+    with torch.no_grad():
+        dev = next(model.parameters(), torch.empty(0)).device  # a linear score: the CPU
+        out = np.concatenate([model(torch.from_numpy(X[i:i + 1024]).to(dev)).out.float().cpu().numpy()
+                              for i in range(0, len(X), 1024)])
+    names = np.asarray(payload["class_names"], dtype=object)
+    labels = bundle.obs["cancer_type"].to_numpy(object)[rows]
+    predicted = (names[out.argmax(1)] if payload["task"] == "classify"
+                 else np.full(len(rows), "risk", object))
+    keep = _cap_per_class(predicted, cap, seed=seed)
+    return X[keep], rows[keep], out[keep], labels[keep], predicted[keep], len(rows)
+
+
+def attributed_target(out: np.ndarray, labels: np.ndarray, class_names: list[str], *,
+                      group_by: Literal["predicted", "label"], sample_ids: np.ndarray) -> np.ndarray:
+    """Each sample's attributed output ``(n,)``: the predicted class (``out.argmax(1)``), or
+    with ``group_by="label"`` the labelled class's index in ``class_names``.
+
+    Raises
+    ------
+    InputError
+        A labelled class the model has no output for (named, with its samples).
+    """
+    if group_by != "label":
+        return out.argmax(1)
+    index = pd.Index([str(c) for c in class_names]).get_indexer([str(c) for c in labels])
+    if (index < 0).any():
+        unknown = sorted({str(c) for c, i in zip(labels, index, strict=True) if i < 0})
+        ids = [str(s) for s, i in zip(sample_ids, index, strict=True) if i < 0]
+        raise input_error(f"{len(ids)} sample(s) labelled with a class the model has no output "
+                          f"for ({', '.join(unknown[:5])}): {ids[:5]}", where="--compare",
+                          fix="explain samples of the model's classes (model.pt: class_names), "
+                              "named with --samples")
+    return index
+
+
+def select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:
+    """Bundle rows of the ids ``samples`` (each once, all in the bundle), else of ``split``."""
+    if samples is not None:
+        twice = sorted({s for s in samples if samples.count(s) > 1})
+        if not samples or twice:  # `--samples ,` explained the whole split; twice: double weight
+            raise input_error(f"sample id(s) given twice: {twice[:5]}" if twice else
+                              "names no sample", where="--samples",
+                              fix="give each sample id once, separated by commas, or leave "
+                                  "--samples out to explain --split")
+        if split != "test":  # the default: any other was set, and went unused unsaid
+            log.warning("--samples names the samples: --split %s is not used", split)
+        lookup = pd.Index(bundle.sample_ids.astype(str))
+        pos = lookup.get_indexer([str(s) for s in samples])
+        if (pos < 0).any():
+            missing = [s for s, p in zip(samples, pos, strict=True) if p < 0]
+            raise input_error(f"{len(missing)} sample id(s) not in the bundle: {missing[:5]}",
+                              path=bundle.path, where="--samples", fix="use ids of the bundle's obs.sample_id")
+        return pos
+    if split not in ("train", "val", "test", "all"):
+        raise input_error(f"unknown split {split!r}", where="--split", fix="use test, val, train or all")
+    return bundle.indices(None if split == "all" else split)
+
+
+def gene_columns(bundle, gene_ids: list[str]) -> np.ndarray:
+    """The bundle's column of each of the model's genes; refused where any is missing."""
+    cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer([str(g) for g in gene_ids])
+    if (cols < 0).any():
+        raise input_error(f"{int((cols < 0).sum()):,} of the model's {len(gene_ids):,} genes are not in "
+                          "the bundle", path=bundle.path, where="--data",
+                          fix="explain with the bundle the model was trained on (model.pt: bundle_path)")
+    return cols
