@@ -12,7 +12,8 @@ class) or its risk (survival) to the genes, and writes::
     DIR/samples.tsv          sample_id, cancer_type, predicted, group, output_change,
                              live_change, delta, split (survival: also risk, time, event);
                              group is the class the sample is pooled under, whose output
-                             was attributed
+                             was attributed; split is the run's (run_split.py: ``new``,
+                             ``no outcome``)
                              output_change is what the attributions add up to (less delta):
                              f(x) - f_frozen(reference) with the routing frozen, else
                              f(x) - f(reference); live_change is the live model's
@@ -118,6 +119,7 @@ from genemoe.explain.summary_text import (
     pooling_text,
     ranking_notes,
     reference_lines,
+    reintegrated_lines,
     routing_jump_lines,
     still_off_text,
 )
@@ -157,6 +159,7 @@ class ExplainResult(AtFolder):
                  f"    at most {c['max_relative_delta']:.2%} (|delta| at most "
                  f"{c['max_abs_delta']:.3g}); {c.get('n_samples_off_5pct', 0)} off by more than 5%"
                  + still_off_text(c.get("refine") or {}),  # one line ran to 269 characters
+                 *reintegrated_lines(c),
                  *([f"    ({c['n_samples_barely_moved']} whose output barely moved from the "
                     "reference left out: a % of almost nothing means little)"]
                    if c.get("n_samples_barely_moved") else []), *routing_jump_lines(c),
@@ -182,9 +185,14 @@ class ExplainResult(AtFolder):
 
 def _load_model(payload: dict, device: str = "cpu") -> torch.nn.Module:
     from genemoe.models.registry import create_model, list_models
+    from genemoe.train.distributed import resolve_device
 
     if payload.get("kind") != "torch":
         if is_linear_payload(payload):  # coxnet, coxph, logreg, svm_linear: coefficient x (x - reference)
+            if device != "cpu":  # --device bogus was taken without a word
+                resolve_device(device)  # refused as for a neural model
+                log.info("%s is linear: its exact attributions are computed on the CPU "
+                         "(--device %s not needed)", payload["model_name"], device)
             return LinearScore(payload)
         neural = ", ".join(list_models(task=payload["task"], kind="torch"))
         if payload["model_name"] in LINEAR_MODELS:  # was "'logreg' is ... not linear"
@@ -199,8 +207,6 @@ def _load_model(payload: dict, device: str = "cpu") -> torch.nn.Module:
     model = create_model(payload["model_name"], n_genes=len(payload["gene_ids"]),
                          n_outputs=payload["n_outputs"], task=payload["task"], **payload["model_config"])
     model.load_state_dict(payload["state_dict"])
-    from genemoe.train.distributed import resolve_device
-
     return model.to(resolve_device(device)).eval()  # IG and its peers run where it is
 
 
@@ -233,8 +239,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     n_steps, internal_batch_size
         Integration points per sample; rows per forward/backward pass (memory).
     max_samples_per_class
-        Without ``samples``: at most this many per predicted class (the first in bundle
-        order); None for all.
+        Without ``samples``: at most this many per predicted class (classify) or in all
+        (survival: one output, the risk), a draw seeded by ``seed`` (the bundle's order is
+        often by type or centre); None for all.
     group_by
         Pool samples per ``predicted`` class (default) or per ``label`` for the rankings,
         attributing that class's logit: the predicted class's, or the labelled class's
@@ -255,7 +262,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         each class only genes ``expressed`` there (detected, > 0, in at least half of
         the class's explained samples). Attributions themselves always cover every gene.
     seed
-        Seeds GradientSHAP's draws.
+        Seeds the draw of samples (``max_samples_per_class``) and GradientSHAP's and
+        ``train_ig``'s reference draws.
     max_maps
         Per-sample figures drawn in ``maps/`` (0: none).
     max_steps
@@ -380,7 +388,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     if task == "classify":  # which output each sample's attributions explain
         conv["attributed"] = ATTRIBUTED["label" if group_by == "label" else "predicted"]
     conv["samples_tsv"] = {"output_change": f"what the attributions add up to: {compared_with(conv)}",
-                           "live_change": "f(x) - f(baseline), routing live"}
+                           "live_change": "f(x) - f(baseline), routing live",
+                           "split": "the run's split (train, val, test); new: not in the run; "
+                                    "no outcome: left out of a survival run, no survival time"}
     conv["samples_by_cancer_type"] = {str(k): int(v) for k, v in  # a pooled survival ranking said
                                       pd.Series(labels.astype(str)).value_counts().sort_index().items()}
     if (k := len(getattr(model, "members", ())) or getattr(model, "n_members", 1)) > 1:
@@ -398,7 +408,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],  # --genes too
                              symbols=payload.get("symbols"), top=50, keep=np.stack(
                                  [keep[g] for g in groups]) if isinstance(keep, dict) else keep)
-    splits = run_splits(payload, Path(run_dir), sample_ids)  # the run's: a bundle split again
+    outcome = _outcome(bundle, rows, out, payload) if task == "survival" else None
+    splits = run_splits(payload, Path(run_dir), sample_ids, no_outcome=None if outcome is None  # a
+                        or "time" not in outcome else np.isnan(outcome["time"]))  # bundle split again
     conv["split_from"] = "bundle" if splits is None else "run"  # labelled its own samples test
     if splits is None:
         splits = bundle.obs["split"].to_numpy(object)[rows] if "split" in bundle.obs else None
@@ -406,7 +418,6 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
             splits, asked=bool(samples), split=split)):
         conv["training_warning"] = warn
         log.warning("%s%s", context, conv["training_warning"])  # and on the report page
-    outcome = _outcome(bundle, rows, out, payload) if task == "survival" else None
     files = _write(out_dir, attr, ranking, conv, by_sample=by_sample, sample_ids=sample_ids, labels=labels,
                    predicted=predicted, groups=groups, delta=delta, payload=payload, top=top,
                    splits=splits, outcome=outcome, live=live)

@@ -4,8 +4,10 @@ A bundle prepared again with another split (``prepare --seed 1``) labels the run
 tumours ``test``: ``explain`` drew 8 of 9 "test" samples the model had fitted or monitored,
 unsaid, and samples.tsv called them ``test``. The record is the model file's
 ``split_ids`` (model files since 2026-12), else the run's ``predictions.tsv``
-(``sample_id``, ``split``); a sample in neither is ``new``. Ids are matched exactly, as
-``genemoe features`` matches them.
+(``sample_id``, ``split``); a sample in neither is ``new``, or ``no outcome`` where a
+survival run left it out for having no survival time in the bundle (it was called ``new``
+beside the bundle's own ``val``). Ids are matched exactly, as ``genemoe features`` matches
+them.
 
 Explain warns rather than refuses (``features`` refuses): an attribution describes what
 the model computes for a sample, which holds for its training tumours too (``--split
@@ -27,9 +29,12 @@ __all__ = ["run_splits", "seen_warning"]
 _SEEN = ("train", "val")  # fitted on, or monitored/selected on
 
 
-def run_splits(payload: dict[str, Any], run_dir: Path, sample_ids: np.ndarray) -> np.ndarray | None:
-    """The run's split of each sample ``(n,)`` (``train``, ``val``, ``test`` or ``new``),
-    from ``payload['split_ids']`` or ``run_dir/predictions.tsv``; None without a record."""
+def run_splits(payload: dict[str, Any], run_dir: Path, sample_ids: np.ndarray,
+               no_outcome: np.ndarray | None = None) -> np.ndarray | None:
+    """The run's split of each sample ``(n,)`` (``train``, ``val``, ``test``, ``new`` or
+    ``no outcome``), from ``payload['split_ids']`` or ``run_dir/predictions.tsv``; None
+    without a record. ``no_outcome`` ``(n,)`` bool: the samples without survival data, called
+    ``no outcome`` (not ``new``) where the run's record lacks them."""
     record: dict[str, str] = {}
     splits = payload.get("split_ids")
     if isinstance(splits, dict) and splits:
@@ -42,7 +47,9 @@ def run_splits(payload: dict[str, Any], run_dir: Path, sample_ids: np.ndarray) -
         except (OSError, ValueError):
             return None
         record = dict(zip(pred["sample_id"], pred["split"], strict=True))
-    return np.array([record.get(str(s), "new") for s in sample_ids], dtype=object)
+    missing = np.zeros(len(sample_ids), bool) if no_outcome is None else np.asarray(no_outcome, bool)
+    return np.array([record.get(str(s), "no outcome" if gone else "new")
+                     for s, gone in zip(sample_ids, missing, strict=True)], dtype=object)
 
 
 def seen_warning(run: np.ndarray, *, asked: bool, split: str) -> str | None:
