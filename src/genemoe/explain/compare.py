@@ -1,14 +1,19 @@
 """Attribution methods side by side on one run: completeness, stability, planted genes, speed.
 
 :func:`compare_methods` explains the same samples of a run with every method of
-:data:`~genemoe.explain.methods.METHODS` (rankings pooled per *labelled* class, so a second
-run pools the same samples) and writes ``OUT/methods.csv``, one row per method:
+:data:`~genemoe.explain.methods.METHODS` (rankings pooled per *labelled* class, each
+sample's labelled class's output attributed, so a second run pools and attributes the same
+outputs whatever each run predicts) and writes ``OUT/methods.csv``, one row per method:
 
+- ``reference``: what the attributions start from (``training tumours`` for train_ig and
+  gradient_shap whatever ``baseline`` says, warned once; else the baseline);
 - ``median_relative_delta``, ``max_relative_delta``: completeness (convergence.json);
 - ``seconds_per_sample``;
 - ``top50_overlap``, ``spearman`` (with ``other_run``, another seed or fold of the same
   model): per class, the fraction of the top-50 genes both runs share, and the Spearman
-  correlation of the two runs' mean attributions over every gene, averaged over classes.
+  correlation of the two runs' mean attributions over every gene, averaged over classes;
+  ``top50_chance``: the overlap two random top-50 lists would have (50 / the genes ranked),
+  which the terminal text judges the overlap against.
   (Spearman over the union of the two top-50 lists is biased downwards, often below zero:
   each list's own genes are high in it and unremarkable in the other);
 - ``planted_precision`` (with ``programs``, e.g. a synthetic cohort's
