@@ -381,7 +381,7 @@ def explain(
                                           "deeplift (auto's train_ig starts from training tumours).")] = "train_mean",
     n_steps: Annotated[int, typer.Option(help="Integration steps per sample.")] = 50,
     internal_batch_size: Annotated[int, typer.Option(help="Rows per forward/backward pass.")] = 64,
-    max_samples_per_class: Annotated[int, typer.Option(help="At most this many per predicted class.")] = 50,
+    max_samples_per_class: Annotated[int, typer.Option(help="At most this many per predicted class (survival: in all), a draw seeded by --seed; not used with --samples.")] = 50,
     method: Annotated[str, typer.Option(
         help="auto (train_ig for models that read the gene vector, ig for image models, linear "
              "for coxnet/coxph/logreg/svm_linear) | ig | frozen_ig | train_ig | gradient_shap | "

@@ -97,3 +97,13 @@ def test_the_reference_draws_warnings_reach_the_page(tmp_path):
     text = write_report(d).read_text()
     assert "train_ig&#x27;s 8 references are lopsided: 6 ACC" in text
     assert "split halves of the references agree on 3 of 10" in text
+
+
+def test_a_compare_methods_page_says_each_sample_is_attributed_its_labelled_class(tmp_path):
+    """An outside probe: a --compare method page showed a "LUSC" top-10 without a word that
+    it pools per true label (convergence.json's `attributed` was in the terminal only)."""
+    d = tmp_path / "ex"
+    said = "pooled per true label: each sample's labelled class's output attributed"
+    _explanation(d, conv={"group_by": "label", "attributed": said})
+    text = write_report(d).read_text()
+    assert "Attributed: pooled per true label: each sample&#x27;s labelled class&#x27;s output" in text

@@ -40,6 +40,8 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
         head += f"<p>Pooled: {html.escape(pooled)}.</p>"
     if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
         head += f"<p>Not ranked (no explained sample stood for them): {html.escape(', '.join(gone))}.</p>"
+    if conv.get("group_by") == "label" and conv.get("attributed"):  # --compare: per true label
+        head += f"<p>Attributed: {html.escape(str(conv['attributed']))}.</p>"
     ends = conv.get("task") == "survival"  # both ends (the genes lowering the risk were left out)
     col = f"top {top} genes (symbol, else gene id; by mean {'|attribution|' if ends else 'attribution'})"
     key = "output" if ends else "class"  # survival's one row, "risk", was headed "class"
