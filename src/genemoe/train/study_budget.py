@@ -13,8 +13,10 @@ does not count:
   call; the sampler sees it pruned, so it learns to avoid such configurations;
 - interrupted (Ctrl-C or SIGTERM: Optuna records it as failed, as it does a crash;
   :func:`marking_stops` marks it :data:`STOPPED`, ``stopped_by`` in the trials table),
-- its process killed (the trial stays running in the database; with heartbeats, see
-  :func:`heartbeat_options`, a worker fails it once its heartbeat is :data:`GRACE_S` old),
+- its process killed (the trial stays running in the database): a worker on the same
+  machine fails it as it opens the study or between its trials, its process gone
+  (:func:`fail_gone`); elsewhere, with heartbeats (:func:`heartbeat_options`), a worker
+  fails it once its heartbeat is :data:`GRACE_S` old,
 - crashed on an error that stopped the worker.
 
 Such a trial runs again with its own values the next time a worker opens the study
@@ -48,6 +50,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from genemoe.errors import stop_signal
+from genemoe.train.trial_process import PROCESS, process_gone, this_process
 
 log = logging.getLogger(__name__)
 
@@ -200,18 +203,42 @@ def marking_stops(objective: Callable[[optuna.Trial], float]) -> Callable[[optun
 
 def running_elsewhere(study: optuna.Study) -> int:
     """The study's trials running now, as a worker opens it: another process's (a worker
-    sharing the study), once trials whose heartbeat is stale (killed processes) are failed
-    as Optuna fails them before each trial; one killed under :data:`GRACE_S` ago still
-    looks running."""
+    sharing the study), once trials whose process is gone (killed on this machine,
+    :func:`fail_gone`) or whose heartbeat is stale (killed elsewhere) are failed, as Optuna
+    fails the stale ones before each trial; one killed on another machine under
+    :data:`GRACE_S` ago still looks running."""
+    fail_gone(study)
     with warnings.catch_warnings():  # Optuna marks fail_stale_trials experimental
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         optuna.storages.fail_stale_trials(study)
     return len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
 
 
+def fail_gone(study: optuna.Study, *, max_retry: int = MAX_RETRY) -> list[int]:
+    """Fail the study's running trials whose process is known to be gone (killed on this
+    machine: :func:`~genemoe.train.trial_process.process_gone`), each said in a warning;
+    :func:`requeue_interrupted` then queues each again with its own values. Returns their
+    numbers.
+
+    Such a trial was taken for killed once its progress marks were stale (30 s) but failed
+    only once its heartbeat was (:data:`GRACE_S`): a rerun in between said it was "still
+    running in another process", and filled the budget without it."""
+    gone = [t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+            if process_gone(t.user_attrs.get(PROCESS))]
+    for t in gone:
+        study.tell(t.number, state=TrialState.FAIL, skip_if_finished=True)
+        history = [*(t.system_attrs.get("retry_history") or []), t.number]
+        log.warning("trial %d's process stopped without a word (killed?): %s", t.number,
+                    "it had drawn no values; a new trial takes its place" if not t.params
+                    else f"its values ran {len(history)} times without an outcome; not again"
+                    if len(history) > max_retry else "it runs again with its own values")
+    return [t.number for t in gone]
+
+
 class ProgressMark:
     """A running trial's seconds so far (:data:`PROGRESS`), written as the ``with`` block
-    starts and then every :data:`MARK_S` seconds by a background thread until it ends.
+    starts and then every :data:`MARK_S` seconds by a background thread until it ends; and,
+    as it starts, the process running it (:data:`~genemoe.train.trial_process.PROCESS`).
 
     A trial whose process is killed records no ``seconds`` of its own, and the database's
     span from its start to when a later worker fails it as stale includes the time nobody
@@ -227,6 +254,7 @@ class ProgressMark:
                                         name=f"progress-mark-{trial.number}")
 
     def __enter__(self) -> ProgressMark:
+        self.trial.set_user_attr(PROCESS, this_process())  # is it gone? (trial_process)
         self._write()  # before the thread: later marks update a key the trial already holds
         self._thread.start()
         return self

@@ -20,10 +20,24 @@ A running trial is live while its progress mark is fresh (``marked_at_unix``, wr
 :data:`~genemoe.train.study_budget.MARK_S` seconds, :class:`~genemoe.train.study_budget.
 ProgressMark`, in Unix seconds: Optuna stamps a trial's start in the naive local time of the
 worker that started it, so a worker in another time zone misread its age by hours; a trial
-not yet marked is judged by that start): one whose process was killed stops marking, and
-after :data:`LIVE_S` no worker counts it (it runs again once its heartbeat is stale). A worker that stopped for
-a running trial that is then interrupted leaves the study short of it: the same command
-again runs it.
+not yet marked is judged by that start). One whose marks stopped for over :data:`LIVE_S`
+is silent: its process was killed, or is hung, or marks late (a busy database, a loaded
+or suspended machine). What becomes of it:
+
+- its process ran on this machine and is gone: a worker fails it as it opens the study
+  or between its trials (:func:`~genemoe.train.study_budget.fail_gone`), and it runs
+  again with its own values at once;
+- otherwise (another machine, or its process still there) it still counts, as the
+  trial it will be, until its heartbeat is stale
+  (:data:`~genemoe.train.study_budget.GRACE_S`): Optuna then fails it and it runs again.
+  Before, no worker counted it after :data:`LIVE_S`, and a worker filled the budget
+  without it: the trial was never run again;
+- a trial that does not say which process runs it (started by an older genemoe, or asked
+  by hand) stops counting after :data:`LIVE_S`, as before: a silent trial may never be
+  failed by a heartbeat, and counting it would block the study for good.
+
+A worker that stopped for a running trial that is then interrupted leaves the study short
+of it: the same command again runs it.
 """
 
 from __future__ import annotations
@@ -38,12 +52,22 @@ from datetime import datetime, timedelta
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from genemoe.train.study_budget import MARK_S, MARKED_AT, PROGRESS, counted_trials
+from genemoe.train.study_budget import (
+    GRACE_S,
+    HEARTBEAT_S,
+    MARK_S,
+    MARKED_AT,
+    PROGRESS,
+    counted_trials,
+    fail_gone,
+    requeue_interrupted,
+)
+from genemoe.train.trial_process import PROCESS
 
 __all__ = ["LIVE_S", "NOT_RUN", "BudgetMet", "StopWhenFilled", "budget_filled", "giving_way",
-           "live_running", "quiet_gave_way"]
+           "live_running", "quiet_gave_way", "silent_running"]
 
-LIVE_S = 3 * MARK_S  # a running trial whose last progress mark is older was killed
+LIVE_S = 3 * MARK_S  # a running trial whose last progress mark is older is silent (killed?)
 NOT_RUN = "not_run"  # user attribute of a trial stopped as it started: the budget was met
 
 
@@ -51,24 +75,38 @@ class BudgetMet(Exception):
     """A trial started as the budget was met by trials running in other workers."""
 
 
+def _silence(trial: FrozenTrial, now: datetime) -> float:
+    """Seconds since ``trial``'s last sign of life: its last progress mark, else its start."""
+    if (at := trial.user_attrs.get(MARKED_AT)) is not None:  # the same on every machine
+        return now.timestamp() - float(at)
+    mark = trial.user_attrs.get(PROGRESS)  # not marked yet (an older study's: since the start)
+    return (now - (trial.datetime_start + timedelta(seconds=float(mark or 0.0)))).total_seconds()
+
+
 def live_running(study: optuna.Study, *, below: int | None = None,
                  now: datetime | None = None) -> list[FrozenTrial]:
-    """The study's running trials whose last sign of life (their last progress mark, else
-    their start) is at most :data:`LIVE_S` old; ``below``: only those numbered lower.
-    ``now``: this machine's local time (a test's clock)."""
+    """The study's running trials that count as running: those whose last sign of life
+    (their last progress mark, else their start) is at most :data:`LIVE_S` old, and the
+    silent ones that say which process runs them, until their heartbeat is stale
+    (:func:`silent_running`); ``below``: only those numbered lower. ``now``: this machine's
+    local time (a test's clock)."""
     now = now or datetime.now()  # Optuna stamps trials in naive local time
     out = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if t.datetime_start is None or (below is not None and t.number >= below):
             continue
-        if (at := t.user_attrs.get(MARKED_AT)) is not None:  # the same on every machine
-            age = now.timestamp() - float(at)
-        else:  # not marked yet (an older study's marks were seconds since the start)
-            mark = t.user_attrs.get(PROGRESS)
-            age = (now - (t.datetime_start + timedelta(seconds=float(mark or 0.0)))).total_seconds()
-        if age <= LIVE_S:
+        age = _silence(t, now)
+        if age <= LIVE_S or (t.user_attrs.get(PROCESS) and age <= GRACE_S + HEARTBEAT_S):
             out.append(t)
     return out
+
+
+def silent_running(study: optuna.Study, *, now: datetime | None = None) -> list[FrozenTrial]:
+    """The running trials counted (:func:`live_running`) though silent for over
+    :data:`LIVE_S`: their process, on another machine or still there, may be killed or
+    hung; each runs again once its heartbeat is stale (``GRACE_S``)."""
+    now = now or datetime.now()
+    return [t for t in live_running(study, now=now) if _silence(t, now) > LIVE_S]
 
 
 def budget_filled(study: optuna.Study, n_trials: int, *, below: int | None = None) -> bool:
@@ -79,12 +117,16 @@ def budget_filled(study: optuna.Study, n_trials: int, *, below: int | None = Non
 
 class StopWhenFilled:
     """Optuna callback: stop this worker once the counted trials and the trials other
-    workers are running make ``n_trials`` (its own trial has just ended)."""
+    workers are running make ``n_trials`` (its own trial has just ended). A trial whose
+    process is gone (killed on this machine) is failed first and queued again with its
+    own values, which this worker then runs (:func:`~genemoe.train.study_budget.fail_gone`)."""
 
     def __init__(self, n_trials: int) -> None:
         self.n_trials = int(n_trials)
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        if fail_gone(study):
+            requeue_interrupted(study)
         if budget_filled(study, self.n_trials):
             study.stop()
 
