@@ -375,3 +375,14 @@ def test_genes_constant_across_the_samples_are_counted_where_left_out(pretrained
     assert note.startswith(f"{n_left} gene{'s' * (n_left != 1)} constant across these samples "
                            "(no correlation) left out of gene_correlation.tsv, e.g. ")
     assert gene in note
+
+
+def test_a_report_html_not_of_an_earlier_analysis_is_left(pretrained, tmp_path):
+    """Old behaviour: a first analysis into a folder holding the user's own report.html (or
+    embedding_*.png) removed it as an earlier analysis's page."""
+    bundle, run_dir, _ = pretrained
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "report.html").write_text("<html>my notes</html>")
+    analyse_features(run_dir, data=bundle.path, out_dir=out, n_features=3, embedding="tsne")
+    assert (out / "report.html").read_text() == "<html>my notes</html>"

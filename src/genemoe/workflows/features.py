@@ -448,7 +448,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
                      f"(no correlation) left out of gene_correlation.tsv, e.g. "
                      + ", ".join(sorted(constant)[:3]))
     out_dir.mkdir(parents=True, exist_ok=True)
-    remove_outputs(out_dir, [p.name for p in out_dir.glob("*") if p.name.startswith(_OWN_OUTPUTS)])
+    if (out_dir / "leading_features.tsv").exists():  # an earlier analysis's figures and page
+        remove_outputs(out_dir, [p.name for p in out_dir.glob("*")  # (none: a report.html
+                                 if p.name.startswith(_OWN_OUTPUTS)])  # there is not ours)
     with atomic_file(out_dir / "latent_gene_correlation.npy", suffix=".npy") as tmp:
         np.save(tmp, r.astype(np.float32))
     atomic_write_text(out_dir / "gene_correlation.tsv", ranked.to_csv(sep="\t", index=False))
