@@ -4,7 +4,8 @@ Steps, each recorded with what it dropped and why (``record["steps"]``):
 
 1. read every expression file (orientation and value scale detected and reported);
 2. map gene identifiers (versions stripped; symbols / ``SYMBOL|ENTREZ`` through the
-   annotation when one is given) and drop duplicates after mapping;
+   annotation when one is given) and drop duplicates after mapping (a gene under two
+   versions of its Ensembl id is refused, naming both);
 3. keep the genes present in every file, *before* normalising (a sample's CPM/TPM total
    or FPKM-UQ quartile over other genes put whole cohorts on other scales; each file's
    loss counted, warned of under a count normalisation; :mod:`genemoe.data.shared_genes`);
@@ -45,7 +46,7 @@ from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.args import as_list, path_of
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
-from genemoe.data.ids import respelt_barcodes, tcga_like
+from genemoe.data.ids import respelt_barcodes, strip_version, tcga_like
 from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.prepare_labels import attach_labels, check_labels
@@ -85,7 +86,10 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
         plog.drop_genes("pseudoautosomal Y copy (_PAR_Y)", table.gene_ids[par_y])
         ok &= ~par_y
     plog.drop_genes("identifier not in annotation", table.gene_ids[~ok & ~par_y])
-    keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()
+    repeated = ok & pd.Series(ids).duplicated(keep=False).to_numpy()
+    if repeated.any():  # two versions of one Ensembl id: the first was kept, unsaid
+        _refuse_version_repeats(table, ids, repeated)
+    keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()  # symbols of one gene
     plog.drop_genes("duplicate after id mapping", table.gene_ids[ok & ~keep])
     own = table.gene_symbols if table.gene_symbols is not None else [None] * len(ids)
     symbols = {str(g): s or f for g, s, f, k in zip(ids, mapping.symbol, own, keep, strict=True) if k}
@@ -96,6 +100,37 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     plog.step("map_gene_ids", file=str(table.source_path), report=mapping.report, n_genes=int(keep.sum()),
               annotation=annotation is not None, **mapping.step_examples())
     return table, symbols
+
+
+def _refuse_version_repeats(table: ExpressionTable, ids: np.ndarray, repeated: np.ndarray) -> None:
+    """Refuse genes whose file ids differ only by the Ensembl version (``ENSG….5`` and
+    ``ENSG….6``, or one unversioned): which row is the gene is the user's call, as for a
+    repeated exact id. Other many-to-one mappings (symbols of one gene) keep the first.
+
+    Parameters
+    ----------
+    table
+        The table as read (``gene_ids`` as in the file).
+    ids
+        ``(n_genes,)`` canonical ids (None: unmapped).
+    repeated
+        ``(n_genes,)`` bool: mapped ids that occur more than once.
+    """
+    at = np.flatnonzero(repeated)
+    own = [i for i in at if str(strip_version([table.gene_ids[i]])[0]) == str(ids[i])]
+    groups = pd.Series([str(table.gene_ids[i]) for i in own], dtype=object).groupby(
+        [str(ids[i]) for i in own], sort=False).agg(list)
+    groups = groups[groups.map(len) > 1]
+    if groups.empty:
+        return
+    first = groups.iloc[0]
+    shown = ", ".join(map(repr, first[:-1])) + f" and {first[-1]!r}"
+    raise input_error(
+        f"{len(groups):,} gene(s) appear under more than one version of their Ensembl id; "
+        f"the first: {groups.index[0]!r}",
+        path=table.source_path, where=f"gene identifier column, rows {shown}",
+        fix="keep one row of each such gene (the version your annotation or model uses), or sum "
+            "them if they are parts of one gene, and read the file again")
 
 
 def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.GeneAnnotation | None,
