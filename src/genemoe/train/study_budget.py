@@ -19,10 +19,12 @@ does not count:
   fails it once its heartbeat is :data:`GRACE_S` old,
 - crashed on an error that stopped the worker.
 
-Such a trial runs again with its own values the next time a worker opens the study
-(:func:`requeue_interrupted`, or Optuna's stale-trial callback for killed ones), at most
-:data:`MAX_RETRY` times, so the starting configuration (trial 0) is never lost to an
-interruption. Its retry gets a new trial number (``retry_of`` in the trials table).
+Such a trial runs again with its own values the next time a worker opens the study, or
+between a worker's trials for one killed on its machine (:func:`requeue_interrupted`, or
+Optuna's stale-trial callback for one killed elsewhere), at most :data:`MAX_RETRY` times,
+so the starting configuration (trial 0) is never lost to an interruption. Its retry gets a
+new trial number (``retry_of`` in the trials table) but draws in its original's place
+(:func:`~genemoe.train.study_sampler.draw_position`).
 
 Several workers on one study count each other's running trials towards the budget
 (:mod:`genemoe.train.tuning_workers`): none starts a trial once finished and live running
