@@ -9,7 +9,9 @@ shapes real producers write are read as they are:
   the values (said in the notes); an unknown text column still stops with the cell named;
 * **GCT** (GTEx, GenePattern, CMap): version 1.2 (``#1.2``, a dimensions line, then
   ``Name, Description, samples``) and 1.3 (``#1.3``, ``rows cols row-meta col-meta``, the
-  row-metadata columns after the id, then one line per column-metadata field).
+  row-metadata columns after the id, then one line per column-metadata field); the
+  dimensions line is checked against the header's value columns and the rows peeked (all
+  of a short file's; :func:`check_declared_rows` takes the reader's full count).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from pathlib import Path
 from genemoe.data.textio import NA_TOKENS, _is_number, _sniff, checked_text_stream
 from genemoe.errors import input_error
 
-__all__ = ["ANNOTATION_COLUMNS", "BIOTYPE_COLUMNS", "SYMBOL_COLUMNS", "TextLayout", "peek_text"]
+__all__ = ["ANNOTATION_COLUMNS", "BIOTYPE_COLUMNS", "SYMBOL_COLUMNS", "TextLayout", "check_declared_rows",
+           "peek_text"]
 
 # Header names (lower case, without "_", "-", "." and spaces) of per-gene annotation columns.
 ANNOTATION_COLUMNS = frozenset({
@@ -52,6 +55,7 @@ class TextLayout:
     symbol_column: int | None = None  # field index of the gene-symbol column among them
     entrez_column: int | None = None  # ... of an Entrez id column (names a gene with no id)
     biotype_column: int | None = None  # ... of a gene biotype column (GDC's gene_type)
+    declared: tuple[int, int] | None = None  # a GCT's dimensions line: (data rows, value columns)
 
     @property
     def kept_columns(self) -> list[int]:
@@ -64,13 +68,14 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_.\-()]", "", name.lower())
 
 
-def _gct_header(fh, first: str, path: Path) -> tuple[str, int, int, int, str]:
-    """A GCT file's column header, its line number, row-metadata columns, column-metadata
-    lines and the note; ``fh`` is just past the ``#1.x`` line."""
+def _gct_header(fh, first: str, path: Path) -> tuple[str, int, int, tuple[int, int], str]:
+    """A GCT file's column header, its line number, row-metadata columns, declared
+    dimensions (data rows, value columns) and the note; ``fh`` is just past the ``#1.x`` line."""
     dims = fh.readline().split()
     header = fh.readline().rstrip("\r\n")
     try:
         n_row_meta, n_col_meta = (int(dims[2]), int(dims[3])) if first == "#1.3" else (1, 0)
+        declared = int(dims[0]), int(dims[1])
     except (IndexError, ValueError):
         raise input_error(f"a GCT {first[1:]} file whose second line is not its dimensions "
                           f"({' '.join(dims)!r})", path=path, where="line 2",
@@ -78,7 +83,36 @@ def _gct_header(fh, first: str, path: Path) -> tuple[str, int, int, int, str]:
     for _ in range(n_col_meta):
         fh.readline()
     note = (f"GCT {first[1:]}: its {2 + n_col_meta} lines before the values' header skipped")
-    return header, 3 + n_col_meta, n_row_meta, n_col_meta, note
+    return header, 3 + n_col_meta, n_row_meta, declared, note
+
+
+def _refuse_shape(path: Path, declared: tuple[int, int], what: str, n: str) -> None:
+    """A GCT file whose data disagree with its dimensions line: truncated or damaged."""
+    raise input_error(f"the GCT dimensions line declares {declared[0]:,} rows × {declared[1]:,} "
+                      f"columns of values, but the file holds {n} {what}", path=path,
+                      where="line 2 (the dimensions)",
+                      fix="the file looks truncated or damaged: fetch or export it again")
+
+
+def check_declared_rows(lay: TextLayout, n_rows: int, path: Path) -> None:
+    """Refuse a GCT file whose data rows (``n_rows``, all read) are not the declared count.
+
+    Parameters
+    ----------
+    lay
+        The file's layout (:func:`peek_text`); no declared dimensions: nothing to check.
+    n_rows
+        Data rows read (blank lines not counted, summary rows counted).
+    path
+        The file, named in the error.
+
+    Raises
+    ------
+    InputError
+        Both counts and the fix (fetch or export the file again).
+    """
+    if lay.declared is not None and n_rows != lay.declared[0]:
+        _refuse_shape(path, lay.declared, "data rows", f"{n_rows:,}")
 
 
 def _annotation_columns(names: list[str], row: list[str], decimal: str) -> int:
@@ -117,11 +151,11 @@ def _refuse_trailing_empty(names: list[str], rows: list[list[str]], n_fields: in
 def peek_text(path: Path, sep: str | None) -> TextLayout:
     """Read the header and the first rows (≤ 2,000 rows or 8 MB) to learn the layout."""
     notes: list[str] = []
-    n_skip, gct_meta = 1, None
+    n_skip, gct_meta, declared, whole = 1, None, None, True
     with checked_text_stream(path) as fh:
         header = fh.readline().rstrip("\r\n")
         if header.strip() in ("#1.2", "#1.3"):
-            header, n_skip, gct_meta, _, note = _gct_header(fh, header.strip(), path)
+            header, n_skip, gct_meta, declared, note = _gct_header(fh, header.strip(), path)
             notes.append(note)
         lines: list[str] = []
         n_bytes = 0
@@ -130,6 +164,7 @@ def peek_text(path: Path, sep: str | None) -> TextLayout:
                 lines.append(line.rstrip("\r\n"))
                 n_bytes += len(line)
             if len(lines) >= 2000 or n_bytes > (8 << 20):
+                whole = False  # (a GCT's rows against its dimensions: counted as read)
                 break
     if not header.strip() or not lines:
         raise input_error("empty matrix: no header or no data rows", path=path,
@@ -173,5 +208,20 @@ def peek_text(path: Path, sep: str | None) -> TextLayout:
     entrez = next((1 + k for k in range(n_meta) if _norm(names[k]) in
                    {"entrez", "entrezid", "entrezgeneid"}), None)
     biotype = next((1 + k for k in range(n_meta) if _norm(names[k]) in BIOTYPE_COLUMNS), None)
-    return TextLayout(delim, n_skip, n_fields, names[n_meta:], row_ids, line_len, decimal, notes,
-                      n_meta, symbol, entrez, biotype)
+    lay = TextLayout(delim, n_skip, n_fields, names[n_meta:], row_ids, line_len, decimal, notes,
+                     n_meta, symbol, entrez, biotype, declared)
+    _check_declared(lay, len(lines), whole, path)
+    return lay
+
+
+def _check_declared(lay: TextLayout, n_seen: int, whole: bool, path: Path) -> None:
+    """A GCT's declared value columns against its header's, and its declared rows against
+    the ``n_seen`` data rows peeked (all of the file's when ``whole``)."""
+    if lay.declared is None:
+        return
+    if len(lay.value_names) != lay.declared[1]:
+        _refuse_shape(path, lay.declared, "value columns (line 3, the header)", f"{len(lay.value_names):,}")
+    if whole:
+        check_declared_rows(lay, n_seen, path)
+    elif n_seen > lay.declared[0]:
+        _refuse_shape(path, lay.declared, "data rows", f"at least {n_seen:,}")
