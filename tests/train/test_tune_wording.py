@@ -85,8 +85,9 @@ def test_a_worker_says_what_another_worker_ran_and_is_running(bundle, tmp_path, 
     text = tune_run(bundle.path, out_dir=tmp_path / "w2", n_trials=3, **shared).describe()
     assert "resumed" not in text and "done by earlier calls" not in text
     assert ("  another process is working on this study: 1 trial was running as this call "
-            "started (a worker sharing it; or one killed under 10 min ago, whose trial runs "
-            "again once its heartbeat is stale)") in text
+            "started (a worker sharing it; or one on another machine killed under 10 min ago, "
+            "whose trial runs again once its heartbeat is stale; one killed on this machine "
+            "runs again at once)") in text
     assert ("  already in the study as this call started: 2 trials finished by earlier calls "
             "or by other workers sharing it, kept") in text
 

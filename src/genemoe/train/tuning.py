@@ -9,11 +9,13 @@ for a neural model that is its best epoch's). It is given no test part and refus
 
 Reproducibility
 ---------------
-Trial ``i`` samples with a TPE sampler seeded from ``(seed, i)`` (TPE: Optuna's
-Tree-structured Parzen Estimator; its first ``n_startup_trials`` trials sample at random),
-and every trial trains with the same ``seed``, so trials differ only in their parameters,
-the same seed gives the same trials on CPU, a study resumed between trials continues
-exactly as an uninterrupted one would, and ``genemoe train --config best.yaml --seed S``
+Trial ``i`` samples with a TPE sampler seeded from ``(seed, i)``, ``i`` its place among the
+study's draws (a retry of an interrupted trial takes its original's place;
+:func:`~genemoe.train.study_sampler.draw_position`; TPE: Optuna's Tree-structured Parzen
+Estimator; its first ``n_startup_trials`` trials sample at random), and every trial trains
+with the same ``seed``, so trials differ only in their parameters, the same seed gives the
+same trials on CPU, a study resumed between trials, or after an interrupted trial,
+continues as an uninterrupted one would (limits: :mod:`genemoe.train.study_sampler`), and ``genemoe train --config best.yaml --seed S``
 retrains the best trial's model.
 
 Trial 0 is the starting configuration itself (the preset's values, and the model's and
@@ -34,7 +36,8 @@ and several processes or machines running the same call on one URL and ``study_n
 share the work. ``n_trials`` is the **study's** budget: a call runs only the trials still
 missing. Finished, pruned and diverged trials count; a trial interrupted mid-run (Ctrl-C,
 its process killed, a crash) does not, and runs again with its own values when a worker
-next opens the study (a killed one once its heartbeat is stale). A trial another worker is
+next opens the study (a killed one at once when it ran on this machine, else once its
+heartbeat is stale). A trial another worker is
 running counts as it will finish: no trial starts once the counted trials and the live
 running ones make the budget (:mod:`genemoe.train.tuning_workers`; one started in the same
 instant gives way before it draws values, ``not_run`` in the table). The best trial is

@@ -274,8 +274,9 @@ def _shared_lines(r: TuneResult) -> list[str]:
     if k := r.n_running_before:
         lines.append(f"  another process is working on this study: {k} trial{'s' if k != 1 else ''} "
                      f"{'were' if k != 1 else 'was'} running as this call started (a worker "
-                     f"sharing it; or one killed under {GRACE_S // 60} min ago, whose trial "
-                     "runs again once its heartbeat is stale)")
+                     f"sharing it; or one on another machine killed under {GRACE_S // 60} min "
+                     "ago, whose trial runs again once its heartbeat is stale; one killed on "
+                     "this machine runs again at once)")
     if k := r.n_done_before:
         lines.append(f"  already in the study as this call started: {k} trial{'s' if k != 1 else ''}"
                      " finished by earlier calls or by other workers sharing it, kept")
