@@ -5,7 +5,9 @@ definition, the Gene-MOE paper's input); log2(counts + 1) (Xena ``star_counts``)
 inverted to the counts; data already on a log scale, and already transformed data
 (log-ratios, microarray, z-scores), pass through; linear non-count values (TPM, RSEM,
 FPKM) become log2(x + 1), negatives clipped to 0 and counted, refused when more than 0.1%
-of the values are below -1 (PanCanAtlas EB++'s small negatives are a trace).
+of the values are below -1 (PanCanAtlas EB++'s small negatives are a trace). Negatives in
+log-scale data passed through (log2(x + 1) of x >= 0 has none) are kept, counted and warned
+of once; a large share of them is said as a centred file instead.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ __all__ = ["Normalisation", "check_method", "resolve_normalisation", "normalise_
 
 log = logging.getLogger(__name__)
 NORMALISE_BLOCK = 2**22  # values per float64 block of normalise_values (32 MB a temporary)
+CENTRED_SHARE = 0.1  # log-scale data with at least this share of negative values: centred
 
 Normalisation = Literal["auto", "log2cpm", "log2tpm", "fpkm_uq", "log2p1", "none"]
 NEEDS_LENGTH = ("log2tpm", "fpkm_uq")
@@ -125,9 +128,41 @@ def _clip_negatives(X: np.ndarray, source: Path | str | None, notes: dict) -> np
     return np.clip(X, 0, None)
 
 
+def _log_negatives(X: np.ndarray, source: Path | str | None, sample_ids: np.ndarray | None,
+                   notes: dict) -> None:
+    """Count the negatives of log-scale values kept as they are, and say them once.
+
+    log2(x + 1) of x >= 0 is never negative: a few negatives are an offset or a batch
+    correction (one warning: how many values, in how many samples, an example sample); a
+    large share (:data:`CENTRED_SHARE`) reads as a centred file and is said as one.
+    Counts go to ``notes`` (``negative_values_kept``, ``samples_with_negative_values``).
+    """
+    per = np.concatenate([np.count_nonzero(X[r:r + 512] < 0, axis=1)
+                          for r in range(0, X.shape[0], 512)] or [np.zeros(0, np.int64)])
+    n = int(per.sum())
+    if not n:
+        return
+    notes["negative_values_kept"], notes["samples_with_negative_values"] = n, int((per > 0).sum())
+    name = Path(source).name if source is not None else "matrix"
+    share = n / max(X.size, 1)
+    if share >= CENTRED_SHARE:
+        log.warning("%s: %.0f%% of the log-scale values are negative: the file looks centred "
+                    "(log-ratios or mean-centred log expression), kept as they are; the gene "
+                    "filter and models made for log2(x + 1) expression may not suit it",
+                    name, 100 * share)
+        return
+    i = int(np.argmax(per))
+    who = f"sample {sample_ids[i]!r}" if sample_ids is not None else f"sample number {i + 1}"
+    log.warning("%s: %s negative value(s) in %s sample(s) of log-scale data (e.g. %s: %s, minimum "
+                "%g), which log2(x + 1) of x >= 0 cannot give: kept as they are; check how the "
+                "file was made (an offset, a batch correction?)", name, f"{n:,}",
+                f"{notes['samples_with_negative_values']:,}", who, f"{int(per[i]):,}",
+                float(X[i].min()))
+
+
 def normalise_values(values: np.ndarray, method: str, *, lengths: np.ndarray | None = None,
-                     value_kind: str | None = None,
-                     source: Path | str | None = None) -> tuple[np.ndarray, dict]:
+                     value_kind: str | None = None, source: Path | str | None = None,
+                     sample_ids: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """Normalise ``values`` ``(n_samples, n_genes)`` sample by sample.
 
     Parameters
@@ -142,13 +177,16 @@ def normalise_values(values: np.ndarray, method: str, *, lengths: np.ndarray | N
         The table's value kind; ``"log_counts"`` with a count method inverts
         log2(x + 1) to the counts first (rounded to whole numbers).
     source
-        The file, named in errors (clipping refused).
+        The file, named in errors (clipping refused) and warnings.
+    sample_ids
+        ``(n_samples,)`` ids, one named as an example of negative log-scale values.
 
     Returns
     -------
     tuple
         float32 ``(n_samples, n_genes)`` log-scale matrix, and a dict of notes
-        (e.g. negative values clipped, samples with zero library size).
+        (e.g. negative values clipped, samples with zero library size, negative log-scale
+        values kept).
 
     Raises
     ------
@@ -158,6 +196,8 @@ def normalise_values(values: np.ndarray, method: str, *, lengths: np.ndarray | N
     X = np.asarray(values, dtype=np.float32)
     notes: dict = {"method": method}
     if method == "none":
+        if value_kind in ("log", "log_counts"):  # transformed data: negatives are expected
+            _log_negatives(X, source, sample_ids, notes)
         return X, notes
     if method == "log2p1":
         X = _clip_negatives(X, source, notes)

@@ -153,7 +153,8 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.
             plog.warnings.append(spans)
     raw = values
     values, notes = norm.normalise_values(values, method, lengths=lengths,
-                                          value_kind=table.value_kind, source=table.source_path)
+                                          value_kind=table.value_kind, source=table.source_path,
+                                          sample_ids=table.sample_ids)
     if notes.get("negative_values_clipped_to_0"):  # per sample: the bundle keeps some of them
         plog.clipped_per_sample[str(table.source_path)] = _negatives_per_row(raw)
     scale = norm.values_scale(method, table)
