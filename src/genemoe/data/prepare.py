@@ -65,7 +65,8 @@ log = logging.getLogger(__name__)
 
 def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | None,
                plog: PrepLog) -> tuple[ExpressionTable, dict[str, str | None]]:
-    """Canonical gene ids for one table; unmapped and duplicate genes dropped (counted)."""
+    """Canonical gene ids for one table; unmapped and duplicate genes dropped (counted), a
+    gene under two versions of its Ensembl id refused (:func:`_refuse_version_repeats`)."""
     mapping = ann.map_gene_ids(table.gene_ids, annotation, id_kind=table.id_kind)
     ids = mapping.gene_id
     ok = np.array([g is not None for g in ids])
