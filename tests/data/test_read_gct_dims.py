@@ -78,3 +78,11 @@ def test_the_full_row_count_is_checked_by_check_declared_rows(tmp_path):
     with pytest.raises(InputError, match="declares 3,000 rows × 3 columns of values, but the file "
                                          "holds 2,500 data rows"):
         check_declared_rows(lay, 2500, path)
+
+
+def test_a_long_gct_cut_at_a_line_end_is_refused_once_read(tmp_path):
+    """Past the first look (2,000 rows), a file that stops short of its declared rows was
+    read whole as the genes it held: the full read now counts them."""
+    path = _gct(tmp_path / "long.gct", 2500, f"3000\t{len(SAMPLES)}")
+    err = _error(path)
+    assert "3,000" in str(err) and "2,500" in str(err)

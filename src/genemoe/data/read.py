@@ -37,7 +37,7 @@ from genemoe.data.ids import (
     looks_like_samples,
     off_kind_ids,
 )
-from genemoe.data.text_layout import TextLayout, peek_text
+from genemoe.data.text_layout import TextLayout, check_declared_rows, peek_text
 from genemoe.data.textio import (
     _REFETCH,
     NA_TOKENS,
@@ -348,6 +348,7 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
         except pa.ArrowInvalid as again:
             raise not_utf8(path) or again from None
     rows = np.array([str(x or "").strip() for x in row_ids], dtype=object)
+    check_declared_rows(lay, len(rows), path)  # a long GCT cut at a line end (peek saw 2,000)
     symbols, entrez, biotypes = (kept.get(c or -1, []) for c in
                                  (lay.symbol_column, lay.entrez_column, lay.biotype_column))
     notes = lay.notes + [how]
