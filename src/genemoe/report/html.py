@@ -57,11 +57,9 @@ from genemoe.report.features_page import features_context, is_features_dir
 from genemoe.report.first_screen import (
     benchmark_panel,
     benchmark_progress,
-    run_panel,
     trial_states_text,
     tune_panel,
 )
-from genemoe.report.horizons import horizon_table
 from genemoe.report.html_parts import cell_text as _fmt
 from genemoe.report.html_parts import figure_html as _figure_html
 from genemoe.report.html_parts import html_table as _table
@@ -75,10 +73,11 @@ from genemoe.report.linked import (
     report_pointer_html,
 )
 from genemoe.report.page_nav import anchored, toc
-from genemoe.report.plots import Figure, benchmark_figures, run_figures
+from genemoe.report.plots import Figure, benchmark_figures
 from genemoe.report.pretrain_page import is_pretrain_dir, pretrain_context
-from genemoe.report.sources import bundle_info, warn_missing_run_parts
-from genemoe.report.text import fmt_ci, fmt_p, fmt_value
+from genemoe.report.run_page import mismatch_row, run_context
+from genemoe.report.sources import bundle_info
+from genemoe.report.text import fmt_p
 from genemoe.report.tuning_plots import plot_search
 
 __all__ = ["write_report", "report_kind"]
@@ -203,13 +202,6 @@ def _tuned_on_row(tuned_on: dict | None, preset: str | None) -> dict[str, str]:
             "none used by this run's models") + rest}
 
 
-def _mismatch_row(protocol: dict) -> dict[str, str]:
-    """Options tuned on another survival endpoint (``tuned_endpoint_mismatch``: warned on the
-    terminal and recorded, not on the page people share)."""
-    said = protocol.get("tuned_endpoint_mismatch")
-    return {"tuned on another endpoint": str(said)} if said else {}
-
-
 def _routing_row(results: pd.DataFrame) -> dict[str, str]:
     """How much the sparse models' gates separate tumour types (summary.md's routing table)."""
     sep = routing_summary(results)
@@ -239,7 +231,7 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "device": p.get("device"), "bundle": p.get("bundle_path"),
         "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}",
         **_tuned_on_row(p.get("preset_tuned_on"), p.get("preset")), **_routing_row(results),
-        **_mismatch_row(p)}
+        **mismatch_row(p)}
     seeds = {"fold seeds": f"{p['seed']} + repeat", "model seeds": f"{p['seed']} + repeat",
              "validation carve seed": f"{p['seed']} + repeat"}
     if p.get("tune"):  # were not listed; the sampler's draws repeat across a repeat's folds
@@ -309,44 +301,9 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
 
 
 def _run_context(d: Path, plots: Path) -> dict[str, Any]:
-    from genemoe.train.model_file import load_model_file
-
-    cfg = yaml.safe_load((d / "config.yaml").read_text()) if (d / "config.yaml").exists() else {}
-    metrics = json.loads((d / "metrics.json").read_text())
-    payload: dict = {}
-    if (d / "model.pt").exists():
-        payload = load_model_file(d)
-    warn_missing_run_parts(d, payload)
-    summary, record = bundle_info(payload.get("bundle_path"), payload.get("record"))
-    task = cfg.get("task") or payload.get("task", "classify")
-    prot = metrics.get("protocol", {})
-    ens = cfg.get("ensemble") if isinstance(cfg.get("ensemble"), dict) else {}  # 1: one model
-    model = cfg.get("model", d.name)
-    shown = f"{task} ({prot['endpoint']})" if prot.get("endpoint") else task  # OS read as PFI
-    if ens.get("k"):  # one run of k members: said in the title and the protocol
-        model = f"{model} × {ens['k']}"
-    protocol = {"what": (f"one ensemble run: {ens['k']} members differing by "
-                         f"{ens.get('members_differ_by', '?')}, outputs averaged")
-                if ens.get("k") else "one training run", "task": shown, "model": model,
-                "selection": prot.get("selection"), "test split": prot.get("test_scored"),
-                "scaler": prot.get("scaler"), "samples per split": prot.get("n"),
-                "preset": cfg.get("preset"), "best epoch": cfg.get("best_epoch"),
-                "stopped early": cfg.get("stopped_early"), "bundle": payload.get("bundle_path"),
-                "device": prot.get("device"), **_mismatch_row(prot), **({"image (layout)": ", ".join(
-                    f"{k.replace('_', ' ')} {v}" for k, v in prot["image"].items())} if prot.get("image") else {})}
-    train = cfg.get("train") or {}
-    seeds = {"run seed": cfg.get("seed"), "training seed": train.get("seed"),
-             "split seed (bundle)": (record.get("config") or {}).get("seed")}
-    versions = {"genemoe (training)": payload.get("genemoe_version", "unknown")}
-    figures = run_figures(d, plot_dir=plots)
-    panel = run_panel(task=task, model=cfg.get("model"), metrics=metrics, cfg=cfg, summary=summary,
-                      record=record, bundle_path=payload.get("bundle_path"), figures=figures)
-    return page_context(f"genemoe run — {model} ({shown})",
-                        synthetic=summary.get("synthetic") or record.get("synthetic"),
-                        summary=summary, record=record, protocol=protocol, panel=panel,
-                        metrics=_run_metrics(metrics, task) + horizon_table(d, payload),
-                        figures=figures, versions=versions, seeds=seeds, config=cfg,
-                        **_linked_context(d))
+    """A run directory's page (:func:`.run_page.run_context`) with the explanation and
+    feature-analysis directories found with it."""
+    return {**run_context(d, plots), **_linked_context(d)}
 
 
 def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
@@ -448,40 +405,6 @@ def _report_kind_or_none(d: Path) -> str | None:
         return report_kind(d)
     except InputError:  # a missing or foreign directory: no run context
         return None
-
-
-def _run_metrics(metrics: dict, task: str) -> str:
-    keys = (("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece", "n")
-            if task == "classify" else ("c_index", "c_index_ci", "uno_c_index", "logrank_p",
-                                        "logrank_p_within_type", "auc_1y", "auc_3y", "auc_5y",
-                                        "integrated_brier_score", "n", "n_events"))
-    present = [k for k in keys if any(k in (metrics.get(s) or {}) for s in ("val", "test"))]
-    rows = [{"split": s, **{k: _metric_text(k, metrics[s].get(k)) for k in present}}
-            for s in ("val", "test") if s in metrics]
-    parts = [_table(pd.DataFrame(rows))]
-    test = metrics.get("test", {})
-    if task == "classify" and test.get("per_class"):
-        per = pd.DataFrame(test["per_class"]).T.reset_index(names="class")
-        parts += ["<h3>Per class (test split)</h3>", _table(per.round(3))]
-    elif test.get("c_index_by_type"):
-        per = pd.DataFrame([{"cancer type": t, "C-index": fmt_value(v.get("c_index")),
-                             "95% CI": fmt_ci(v.get("ci")), "n": v.get("n"),
-                             "events": v.get("n_events"),
-                             "reason": v.get("reason") or v.get("ci_reason") or ""}
-                            for t, v in test["c_index_by_type"].items()])  # was 0.8545, [0.6382, 1]
-        parts += ["<h3>C-index per cancer type (test split)</h3>", _table(per)]
-    return "\n".join(parts)
-
-
-def _metric_text(key: str, v: Any) -> str:
-    """A metric as it reads: p-values to two significant digits, intervals, 3 decimals."""
-    if key.endswith("_p") or key in ("p_value", "logrank_p_within_type"):
-        return fmt_p(v)
-    if key.endswith("_ci"):
-        return fmt_ci(v)
-    if key.startswith("n") and isinstance(v, int | float) and not isinstance(v, bool):
-        return f"{int(v):,}"
-    return fmt_value(v) if isinstance(v, int | float) and not isinstance(v, bool) else _fmt(v)
 
 
 # --------------------------------------------------------------------------- rendering
