@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["options_lines", "tuning_text", "chosen_where", "protocol_text", "pretrained_text"]
+__all__ = ["options_lines", "tuning_text", "chosen_where", "protocol_text", "pretrained_text",
+           "ensemble_text"]
 
 
 def options_lines(results: pd.DataFrame) -> list[str]:
@@ -75,8 +76,30 @@ def tuning_text(p: dict) -> str:
              "own small grids on the validation part"
              + (" (by the criterion the neural models choose their epoch by: "
                 "train: survival_selection)." if p.get("task") == "survival" else "."))
-            + (f" Every model is an ensemble of {p['ensemble']} members."
+            + (ensemble_text(int(p["ensemble"]), list(p.get("models") or []))
                if p.get("ensemble", 1) > 1 else ""))
+
+
+def ensemble_text(k: int, models: list[str]) -> str:
+    """How a benchmark's ``k``-member ensembles differ, per kind of model: the deterministic
+    models' members each fit (k − 1)/k of the training part (summary.md said only "Every
+    model is an ensemble of k members", while their members saw fewer rows than the neural
+    models' and the forest's)."""
+    from genemoe.train.ensemble import members_by_seed
+
+    folds = [m for m in models if not members_by_seed(m)]
+    text = f" Every model is an ensemble of {k} members"
+    if not models:  # an older protocol.json without its models
+        return text + "."
+    if not folds:
+        return text + ", differing by seed, each fitted on every training row."
+    seeded = [m for m in models if m not in folds]
+    share = f"{k - 1}/{k}"
+    return (text + ": " + (f"{', '.join(f'`{m}`' for m in seeded)}'s differ by seed, each "
+                           "fitted on every training row; " if seeded else "")
+            + f"{', '.join(f'`{m}`' for m in folds)}'s (deterministic: the same rows give the "
+              f"same fit) differ by inner folds, each fitted on {share} of the training part, "
+              "a handicap against the seeded members.")
 
 
 def chosen_where(p: dict) -> str:

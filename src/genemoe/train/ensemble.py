@@ -30,9 +30,17 @@ from genemoe.train.calibration import as_logits
 from genemoe.train.fit import FitResult, calibrate_outputs, calibrate_risks, fit_model
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["fit_ensemble", "member_rows", "check_ensemble_size"]
+__all__ = ["fit_ensemble", "member_rows", "check_ensemble_size", "members_by_seed"]
 
 log = logging.getLogger(__name__)
+
+
+def members_by_seed(name: str) -> bool:
+    """Whether ``name``'s ensemble members differ by seed, each fitted on every training row
+    (neural models, the random forest), rather than by inner folds, each on (k − 1)/k of
+    them (a deterministic estimator: the same rows would give the same member)."""
+    spec = get_spec(name)
+    return spec.kind == "torch" or bool(spec.randomized)
 
 
 def member_rows(train: TaskData, task: Task, k: int, seed: int) -> list[np.ndarray]:
@@ -100,9 +108,8 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
     """
     if k < 2:
         raise input_error(f"needs at least 2 members, got {k}", where="--ensemble")
-    spec = get_spec(name)
-    neural = spec.kind == "torch"
-    by_seed = neural or spec.randomized
+    neural = get_spec(name).kind == "torch"
+    by_seed = members_by_seed(name)
     seed = int(train_cfg.get("seed", 0))
     fits = []
     if work_dir is not None:  # a larger ensemble stopped here before: its extra members' files
