@@ -114,7 +114,9 @@ def _headline_note(scores: dict[str, Any], class_names: Sequence[str]) -> Note:
             "cannot be told apart" + (f"; {patients}" if patients else "") + ")")
     return _note("label_scores", "info",
                  f"accuracy {scores['accuracy']:.3f} (95% CI {lo:.3f}–{hi:.3f}) and macro-F1 "
-                 f"{scores['macro_f1']:.3f}" + (f" ({f_ci[0]:.3f}–{f_ci[1]:.3f})" if f_ci else "")
+                 f"{scores['macro_f1']:.3f}" + (f" ({f_ci[0]:.3f}–{f_ci[1]:.3f})" if f_ci else
+                                                 f" (interval not informative, n = {n:,})"
+                                                 if scores.get("macro_f1_ci_note") else "")
                  + f" over {k} type{'s' * (k != 1)}, of {over}", groups=g,
                  n_patients=scores.get("n_patients"))
 
@@ -138,6 +140,10 @@ def _split_note(scores: dict[str, Any]) -> list[Note]:
 def _left_out_notes(scores: dict[str, Any]) -> list[Note]:
     """Samples of other sample types, and the types called but never given."""
     out = []
+    if n := scores.get("n_not_predicted"):  # empty profiles: left unscored, so unscored here
+        out.append(_note("label_not_predicted", "caveat",
+                         f"{n:,} labelled sample{'s' * (n != 1)} with no prediction (every value "
+                         "0 or missing) left out of the scores", n_samples=n))
     if n := scores["n_other_sample_type"]:
         acc = scores["by_split"].get("other_sample_type")
         out.append(_note("label_other_sample_types", "caveat",

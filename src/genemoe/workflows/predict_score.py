@@ -211,8 +211,11 @@ def _macro_f1(given: pd.Series, predicted: pd.Series, names: list[str], *, inter
               and patients.nunique() < len(patients) else None)
     ci = (bootstrap_macro_f1(y_true, y_pred, classes=[index[c] for c in types], groups=groups)
           if interval else None)
-    return {"macro_f1": f1, "macro_f1_types": types, "macro_f1_ci95": list(ci) if ci else None,
-            "metrics": m}
+    flat = ci is not None and ci[0] == ci[1]  # "1.000 (1.000–1.000)" of 5 samples, as informative
+    return {"macro_f1": f1, "macro_f1_types": types,
+            "macro_f1_ci95": list(ci) if ci and not flat else None,
+            "macro_f1_ci_note": (f"interval not informative: every resample of the {len(given):,} "
+                                 f"samples gives {ci[0]:.3f}") if flat else None, "metrics": m}
 
 
 def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Sequence[str],
@@ -237,12 +240,15 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
     Returns
     -------
     dict
-        Counts (``n_samples``, ``n_labelled``, ``n_unlabelled``, ``groups``: labelled
+        Counts (``n_samples``, ``n_labelled``, ``n_unlabelled``, ``n_not_predicted``:
+        labelled samples with no prediction (empty profiles, NaN), left out of the rest;
+        ``groups``: labelled
         samples per group, ``n_model_own``, ``n_other_sample_type``); over the headline
         (``new`` and ``test``, ``headline``: its words): ``n_scored`` of a type the model
         knows, ``n_unknown_type``, ``accuracy`` with ``accuracy_ci95`` (Wilson),
         ``macro_f1`` over ``macro_f1_types`` (the model's types among the labels) with
-        ``macro_f1_ci95``, ``n_patients`` (None without ``patients``), ``patients_repeat``,
+        ``macro_f1_ci95`` (None with ``macro_f1_ci_note`` where every resample gives one
+        value: an interval of no width says nothing), ``n_patients`` (None without ``patients``), ``patients_repeat``,
         ``accuracy_ci_method`` and ``macro_f1_ci_method`` (the intervals' methods),
         ``false_calls`` (``{type: n}`` predicted, never given),
         ``accuracy_all_labelled`` (unknown types counted wrong), ``per_type``
@@ -255,17 +261,22 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
     names = [str(c) for c in class_names]
     predicted = pd.Series(predicted, dtype=object).reset_index(drop=True)
     given = pd.Series(given, dtype=object).reset_index(drop=True)
+    unscored = predicted.isna() & given.notna()  # an empty profile: no prediction to score
+    n_lab = int(given.notna().sum())  # matched, whether scored or not
+    given = given.where(~unscored)
     group = (pd.Series("new", index=given.index, dtype=object) if groups is None
              else pd.Series(groups, dtype=object).reset_index(drop=True))
     labelled, known = given.notna(), given.isin(names)
     head = labelled & group.isin(HEADLINE_GROUPS)
-    n_lab, n_head = int(labelled.sum()), int(head.sum())
+    n_head = int(head.sum())
     unknown = _unknown_types(given[head], predicted[head], names)
     cluster = _clusters(patients, given.index)
     by_split = {g: _accuracy(given[m], predicted[m], None if cluster is None else cluster[m])
                 for g in GROUPS if (m := labelled & known & (group == g)).any()}
     out: dict[str, Any] = {
-        "n_samples": len(given), "n_labelled": n_lab, "n_unlabelled": len(given) - n_lab,
+        "n_samples": len(given), "n_labelled": n_lab,
+        "n_unlabelled": len(given) - n_lab,
+        "n_not_predicted": int(unscored.sum()),
         "groups": {g: int((labelled & (group == g)).sum()) for g in GROUPS},
         "split_ids_known": groups is not None,
         "headline": "labelled samples that are not the model's own (new and its test split) "
@@ -273,6 +284,7 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
         "n_scored": int((head & known).sum()), "n_unknown_type": int((head & ~known).sum()),
         "accuracy": None, "accuracy_ci95": None, "accuracy_ci_method": SAMPLE_CI["accuracy"],
         "macro_f1": None, "macro_f1_ci95": None, "macro_f1_ci_method": SAMPLE_CI["macro_f1"],
+        "macro_f1_ci_note": None,
         "macro_f1_types": [], "n_patients": None, "patients_repeat": False,
         "macro_f1_note": "over the model's types among the labels; a type only predicted is "
                          "a false call; samples of types it was not trained on left out",
