@@ -364,8 +364,8 @@ def test_an_empty_profile_is_said(trained, tmp_path):
     counts.iloc[:, 0] = 0
     counts.to_csv(tmp_path / "zero.tsv", sep="\t")
     text = predict_file(d / "run", tmp_path / "zero.tsv", out_path=tmp_path / "p.csv")
-    assert (f"warning: 1 sample with every value 0 or missing ({counts.columns[0]}): scored, "
-            "but the prediction says nothing about them") in _flat(text)
+    assert (f"warning: 1 sample with every value 0 or missing ({counts.columns[0]}): not "
+            "scored (predicted_type, probabilities and risk left empty") in _flat(text)
     # and in the file (was the terminal only: the row read as a confident call)
     got = pd.read_csv(tmp_path / "p.csv").set_index("sample_id")["empty_profile"]
     assert got[counts.columns[0]] and got.sum() == 1
@@ -429,8 +429,10 @@ def test_the_models_own_normalisation_refused_names_predicts_fixes(trained, tmp_
         predict_table({**payload, "normalisation": "log2p1"}, read_expression(tmp_path / "neg.tsv"),
                       annotation=None,
                       max_missing=0.2, normalisation="auto")
-    assert err.value.fix == ("use --normalisation quantile (align the values to the model's "
-                             "training distribution)")
+    # (that fix, quantile, then clipped the 0.5% to 0 and scored them: refused as prepare
+    # refuses them, whatever the rule)
+    assert "below -1, down to -50" in err.value.problem and "auto" not in err.value.fix
+    assert err.value.fix.startswith("use --normalisation none to keep the values as they are")
 
 
 def test_a_log_profile_among_linear_ones_is_aligned_alike_or_refused(trained, tmp_path):

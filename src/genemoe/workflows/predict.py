@@ -43,7 +43,7 @@ from genemoe.data.crossscale import (
 )
 from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.prep_text import warnings_said
-from genemoe.data.prepare import PrepareConfig, PrepLog, map_table_genes, normalise_table
+from genemoe.data.prepare import PrepareConfig, PrepLog, normalise_table
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler, clip_report
 from genemoe.data.values import check_one_scale, odd_scale_samples
@@ -64,6 +64,15 @@ from genemoe.workflows.predict_align import (
     quantile_aligned,
     scale_words,
     unmapped_ids,
+)
+from genemoe.workflows.predict_checks import (
+    annotation_for,
+    blank_empty,
+    check_negatives,
+    clipped_negative_notes,
+    mapped_genes,
+    negative_log_notes,
+    not_counts_notes,
 )
 from genemoe.workflows.predict_companions import check_companions, drop_stale_scores, record_path
 from genemoe.workflows.predict_label_text import label_notes
@@ -100,17 +109,6 @@ Precision = Literal["fp32", "bf16"]
 BF16_DIGITS = 4  # significant digits written from a bf16 forward (~3 in its logits)
 FP32_DIGITS = 6  # and to a CSV from a float32 one (~7); Parquet keeps every digit
 PRECISIONS = ("fp32", "bf16")
-
-
-def _annotation_for(payload: dict, annotation_path: Path | None) -> ann.GeneAnnotation | None:
-    """The user's annotation, else the one recorded at preparation (if still on disk)."""
-    if annotation_path is not None:
-        return ann.read_annotation(Path(annotation_path))
-    for item in payload.get("record", {}).get("inputs", []):
-        if item.get("role") == "annotation" and Path(item["path"]).exists():
-            log.info("using the annotation recorded at preparation: %s", item["path"])
-            return ann.read_annotation(Path(item["path"]))
-    return None
 
 
 OUTPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet")
@@ -156,8 +154,8 @@ def _check_not_swapped(payload: dict, table: Any) -> None:
         return {str(i).split(".")[0] for i in ids}
 
     genes = base(payload["gene_ids"])
-    as_samples = len(base(table.sample_ids) & genes)
-    if as_samples >= max(3, len(table.sample_ids) // 2) and not base(table.gene_ids) & genes:
+    as_samples = len(base(table.sample_ids) & genes)  # a whole-genome file: the model's genes
+    if as_samples >= max(3, min(len(table.sample_ids), len(genes)) // 2) and not base(table.gene_ids) & genes:
         other = ("genes_by_samples" if table.orientation == "samples_by_genes"
                  else "samples_by_genes")
         raise input_error(f"read as {table.orientation.replace('_', ' ')}, its samples are the "
@@ -323,10 +321,10 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         for a sample of the model's own bundle, by id or TCGA patient and sample type
         (:func:`model_splits`), ``<split> patient`` for another sample type of such a
         patient, else ``new``; model files since 2026-12), ``n_missing_genes``
-        and ``empty_profile`` (every value 0 or missing: the prediction says nothing about
-        it). And a report dict (``precision``,
-        ``n_unfamiliar`` among the samples outside the training split, ``n_train`` and
-        ``n_val`` included).
+        and ``empty_profile`` (every value 0 or missing: left unscored, its type,
+        probabilities and risk empty and ``looks_like_training`` False). And a report
+        dict (``precision``, ``n_unfamiliar`` among the samples outside the training
+        split, ``n_train`` and ``n_val`` included).
     """
     _check_precision(payload, precision)
     _check_not_swapped(payload, table)
@@ -341,8 +339,15 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     plog.step("read", file=str(table.source_path), shape=list(table.shape),  # as prepare says it
               orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,
               notes=read_notes(table.notes, scale_notes))
-    table, _ = map_table_genes(table, annotation, plog)
+    table = mapped_genes(table, annotation, plog)  # sample ids as gene ids: --orientation
     values = np.asarray(table.values)
+    if table.value_kind == "linear" and rule in ("same", "quantile"):
+        check_negatives(values, table)  # refused as prepare refuses them (was clipped, scored)
+    checks = [*negative_log_notes(table, values, rule),
+              *not_counts_notes(table, values, method, rule)]
+    for n in checks:  # said on stderr, recorded with their data
+        log.warning("%s", n["text"])
+    scale_notes += checks
     empty = [str(sid) for sid, row in zip(table.sample_ids, values, strict=True)
              if not np.any(np.isfinite(row) & (row != 0))]  # scored as the training mean, unsaid
     scaler = Scaler.from_dict(payload["scaler"])
@@ -406,6 +411,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     if weight_share is not None:  # the genes' count said 0.1% where the weight was all gone
         df["missing_weight_share"] = weight_share
     df["empty_profile"] = df["sample_id"].astype(str).isin(empty)  # was said on the terminal only
+    blank_empty(df, empty)  # not scored: a sample of zeros was called CHOL at 0.999
     df["scale_rule"] = rule
     if beyond["n_values"]:  # per sample, as the training's clip of ±10 z cuts them
         df["n_scaled_clipped"] = (np.abs((X - scaler.shift) / scaler.scale) > scaler.clip).sum(1)
@@ -413,6 +419,11 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                     for st in plog.steps)  # the normalise and cross-pipeline steps' counts
     if n_clipped:  # were said on stderr only: counted per sample in the output
         df["n_values_clipped"] = (np.nan_to_num(values, nan=0.0) < 0).sum(1)
+        scale_notes += clipped_negative_notes(table, values, n_clipped)  # a record warning
+        if rule != "same":  # normalisation logs its own, in these words
+            log.warning("%s", scale_notes[-1]["text"])
+    if any(n["code"] == "negative_log_values" for n in scale_notes):
+        df["n_negative_values"] = (np.nan_to_num(values, nan=0.0) < 0).sum(1)
     if rule == "quantile" and "calibration" in df and df["calibration"].iloc[0] != "none":
         df["calibration"] += "; on the model's own scale, not checked on aligned inputs"
     if shift is not None:
@@ -508,7 +519,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                                  label_column=label_column) if labels_path is not None else None)
     said: list[str] = []  # warnings logged on the way (stderr): kept in the record too
     with warnings_said(said):
-        annotation = _annotation_for(payload, Path(annotation_path) if annotation_path else None)
+        annotation = annotation_for(payload, Path(annotation_path) if annotation_path else None)
         table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
         df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
                                    precision=precision, normalisation=normalisation,

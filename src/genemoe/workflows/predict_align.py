@@ -21,6 +21,7 @@ from genemoe.data.prepare import PrepLog
 from genemoe.data.read import ExpressionTable
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
+from genemoe.workflows.predict_checks import check_negatives
 
 __all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "quantile_aligned", "scale_words",
            "unmapped_ids"]
@@ -46,14 +47,17 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
     # few of the file's ids are the model's, and the file does not hold most of the model's
     # genes (a whole-genome file lacking 30% of a filtered model's genes was told to pass
     # --annotation, its ids and the model's both Ensembl)
-    if present.sum() < 0.5 * max(table.shape[1], 1) and present.sum() < 0.5 * len(gene_ids):
+    mine, theirs = detect_id_kind(map(str, table.gene_ids)), detect_id_kind(map(str, gene_ids))
+    same_kind = mine == theirs and mine != "unknown"  # a file lacking half the model's Ensembl
+    #   genes was told to pass --annotation, its ids the model's kind: said as absent below
+    if (present.sum() < 0.5 * max(table.shape[1], 1) and present.sum() < 0.5 * len(gene_ids)
+            and not same_kind):
         decimals = [str(g) for g in table.gene_ids[:50] if re.fullmatch(r"\d+\.0+", str(g))]
         if decimals and {d.split(".")[0] for d in decimals} & set(map(str, gene_ids)):
             return (f"the file's gene ids are Entrez ids written as decimals (e.g. "
                     f"{', '.join(decimals[:2])}; the model's: {', '.join(map(str, gene_ids[:2]))})"
                     ": write them as whole numbers (a spreadsheet or pandas turned them into "
                     "floats)")
-        mine, theirs = detect_id_kind(map(str, table.gene_ids)), detect_id_kind(map(str, gene_ids))
         if mine != theirs and "unknown" not in (mine, theirs):  # the kinds differ: said which
             kinds = (f"the file's gene ids are {_KIND_WORDS.get(mine, mine)} (e.g. "
                      f"{', '.join(map(str, table.gene_ids[:2]))}), the model's "
@@ -172,6 +176,7 @@ def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_
                               "with --normalisation model")
     values = np.asarray(table.values, np.float64)
     if table.value_kind in ("counts", "linear"):
+        check_negatives(values, table)  # more than a trace below -1: refused, as prepare does
         n_neg = int((values < 0).sum())
         values = np.log2(np.clip(values, 0, None) + 1)
         plog.step("cross_pipeline", rule="log2(x + 1), then quantile alignment",

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["Note", "wrapped", "significant", "lines", "recorded", "logged_notes",
            "estimated_counts_notes", "read_notes", "given_shift_notes",
            "summary_notes", "missing_notes", "sample_type_notes", "probability_notes",
-           "repeated_patients_notes", "risk_notes", "unused_notes", "empty_notes",
+           "repeated_patients_notes", "risk_notes", "aligned_risk_notes", "unused_notes", "empty_notes",
            "other_scale_notes", "unfamiliar_counts", "unfamiliar_notes"]
 
 Note = dict[str, Any]  # {"code", "level", "text", **data}
@@ -257,6 +257,21 @@ def risk_notes(payload: dict) -> list[Note]:
     return notes
 
 
+def aligned_risk_notes(report: dict, payload: dict) -> list[Note]:
+    """A caveat for a survival model's risks from quantile-aligned input (another scale
+    than the model's): a probe's TPM moved a patient's percentile 85.6 → 98.2 and 5-year
+    survival 0.012 → 0.194 against counts of the same samples, said nowhere."""
+    if payload.get("task") != "survival" or report.get("scale_rule") != "quantile":
+        return []
+    method = payload.get("normalisation")
+    own = ("raw counts" if method in COUNT_BASED else "the model's own input scale")
+    return [_note("aligned_risk", "caveat",
+                  "risk from quantile-aligned input (another scale than the model's): "
+                  "approximate; the rank order mostly holds, but risk, risk_percentile and "
+                  f"survival_1y/3y/5y can move a lot; for risk, score {own}",
+                  normalisation=method, scale_rule="quantile")]
+
+
 def missing_notes(report: dict, payload: dict) -> list[Note]:
     """The model's genes the file lacks (filled from the training data), and their weight."""
     n_model, worst = len(payload["gene_ids"]), report["max_missing_genes"]
@@ -292,14 +307,16 @@ def unused_notes(report: dict) -> list[Note]:
 
 
 def empty_notes(report: dict) -> list[Note]:
-    """Samples whose every value is 0 (or missing): their predictions say nothing."""
+    """Samples whose every value is 0 (or missing): left unscored (a sample of zeros was
+    called CHOL at 0.999, "scored, but the prediction says nothing about them")."""
     empty = report.get("empty_profiles") or []
     if not empty:
         return []
     shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3:,} more" if len(empty) > 3 else "")
     return [_note("empty_profiles", "warning",
                   f"{len(empty):,} sample{'s' if len(empty) != 1 else ''} with every value 0 or "
-                  f"missing ({shown}): scored, but the prediction says nothing about them",
+                  f"missing ({shown}): not scored (predicted_type, probabilities and risk left "
+                  "empty, looks_like_training False)",
                   n_samples=len(empty), sample_ids=list(empty))]
 
 
@@ -387,4 +404,5 @@ def summary_notes(df: pd.DataFrame, payload: dict, report: dict) -> list[Note]:
     return [*missing_notes(report, payload), *unused_notes(report), *clipped_notes(report),
             *unfamiliar_notes(report),
             *empty_notes(report), *other_scale_notes(report), *sample_type_notes(df, payload),
-            *repeated_patients_notes(df), *risk_notes(payload), *probability_notes(payload)]
+            *repeated_patients_notes(df), *risk_notes(payload), *aligned_risk_notes(report, payload),
+            *probability_notes(payload)]
