@@ -127,41 +127,85 @@ def _deal(bundle: Bundle, rows: np.ndarray, keys: np.ndarray, groups: np.ndarray
     return plans
 
 
-def _eventless(event: np.ndarray, plans: list[FoldPlan]) -> FoldPlan | None:
-    """The first plan with a train, validation or test part without any event, or None."""
-    return next((p for p in plans for part in ("train", "val", "test")
-                 if not event[getattr(p, part)].any()), None)
+def _part_fault(time: np.ndarray, event: np.ndarray, part: str) -> str | None:
+    """Why a survival part (its ``time`` and ``event``) cannot serve a Cox model, besides
+    having no event (:func:`~genemoe.workflows.common.check_part_events` says that), or
+    None. A test part needs 2 events or more and a comparable pair (its C-index is not
+    scored below 2 events: gdc6's DLBC alone, ``--folds 5``, left a test part of 9 patients
+    and 1 event whose missing C-index the table's mean skipped unsaid); a validation part a
+    comparable pair (model selection reads its C-index; one event serves)."""
+    n_events = int(event.sum())
+    if part == "train" or n_events == 0:
+        return None
+    if part == "test" and n_events < 2:
+        return (f"the test part holds 1 event in {event.size} samples: its C-index cannot "
+                "be scored (2 events or more are needed)")
+    if not _has_comparable_pair(time, event):
+        why = "its C-index cannot be scored" if part == "test" else (
+            "model selection has no C-index to read")
+        return (f"the {part} part has no comparable pair (no sample in it was followed "
+                f"past its first event): {why}")
+    return None
+
+
+def _unscorable(time: np.ndarray, event: np.ndarray,
+                plans: list[FoldPlan]) -> tuple[FoldPlan, str | None] | None:
+    """The first plan with a part a Cox model cannot train, be selected or be scored on,
+    and :func:`_part_fault`'s reason (None: a part without any event), or None."""
+    parts = ("train", "val", "test")
+    for p in plans:
+        if not all(event[getattr(p, part)].any() for part in parts):
+            return p, None
+        for part in parts:
+            rows = getattr(p, part)
+            if (why := _part_fault(time[rows], event[rows], part)) is not None:
+                return p, why
+    return None
 
 
 def _check_fold_events(bundle: Bundle, rows: np.ndarray, keys: np.ndarray, groups: np.ndarray,
                        plans: list[FoldPlan], n_repeats: int, seed: int,
                        val_fraction: float) -> None:
-    """Refuse survival folds with a part without events, naming the repeat, fold and part,
+    """Refuse survival folds with a part a Cox model cannot train, be selected or be scored
+    on (:func:`_unscorable`: a part without events; a test part with one event; a
+    validation or test part without a comparable pair), naming the repeat, fold and part,
     before any cell trains (a test fold of gdc6 without a death stopped ``--folds 40``
-    after three cells, naming neither). The fix names the most folds, below these, whose
-    every part holds an event with this seed; events cluster in some folds (each stratum
-    is dealt on from where the last ended, so the few events of six types can miss a run
-    of folds)."""
-    event = np.asarray(bundle.survival()[1], bool)
-    bad = _eventless(event, plans)
+    after three cells, naming neither). The fix names the most folds, below these (else
+    the fewest above), whose every part serves with this seed; events cluster in some folds (each stratum is dealt
+    on from where the last ended, so the few events of six types can miss a run of
+    folds)."""
+    time, event = bundle.survival()
+    time, event = np.asarray(time, np.float64), np.asarray(event, bool)
+    bad = _unscorable(time, event, plans)
     if bad is None:
         return
     n_folds = max(p.fold for p in plans) + 1
-    fewer = None
-    for k in range(n_folds - 1, 1, -1):
-        try:
-            if _eventless(event, _deal(bundle, rows, keys, groups, k, n_repeats, seed,
-                                       val_fraction)) is None:
-                fewer = k
-                break
-        except InputError:
-            continue
     n_events = int(event[rows].sum())
+    below = range(n_folds - 1, 1, -1)  # the most below; else the fewest above (gdc6's DLBC
+    above = range(n_folds + 1, max(n_folds + 1, min(10, n_events // 2) + 1))  # served 3, not 2)
+    fits = next((k for k in (*below, *above) if _serves(bundle, rows, keys, groups, k,
+                                                        (n_repeats, seed, val_fraction))), None)
     fix = (f"{n_events} events in {len(rows)} samples over {n_folds} folds: "
-           + (f"use --folds {fewer} (then every part of every repeat holds an event), or "
-              if fewer else "") + "use a cohort with more events")
-    check_part_events({part: event[getattr(bad, part)] for part in ("train", "val", "test")},
-                      f"repeat {bad.repeat}, fold {bad.fold}", path=bundle.path, fix=fix)
+           + (f"use --folds {fits} (then every part of every repeat holds an event, every "
+              "test part 2 or more), or " if fits else "") + "use a cohort with more events")
+    plan, why = bad
+    where = f"repeat {plan.repeat}, fold {plan.fold}"
+    if why is not None:
+        raise input_error(f"{where}: {why}", path=bundle.path, fix=fix)
+    check_part_events({part: event[getattr(plan, part)] for part in ("train", "val", "test")},
+                      where, path=bundle.path, fix=fix)
+
+
+def _serves(bundle: Bundle, rows: np.ndarray, keys: np.ndarray, groups: np.ndarray,
+            n_folds: int, deal: tuple[int, int, float]) -> bool:
+    """Whether ``n_folds`` folds (``deal``: repeats, seed, validation share) leave every part
+    of every repeat one a Cox model can train, be selected and be scored on."""
+    time, event = bundle.survival()
+    try:
+        plans = _deal(bundle, rows, keys, groups, n_folds, *deal)
+    except InputError:  # an empty part
+        return False
+    return _unscorable(np.asarray(time, np.float64), np.asarray(event, bool), plans) is None
 
 
 def _strata(bundle: Bundle, rows: np.ndarray, task: Task) -> tuple[np.ndarray, np.ndarray]:
