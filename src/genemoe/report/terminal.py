@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, few_pairs_note, paired_comparisons
@@ -88,6 +89,15 @@ def _within_types(m: dict) -> str | None:
             + ("" if alone is None else f"; the cancer type alone: {fmt_value(alone)}"))
 
 
+def _mean_cell(values: pd.Series) -> str:
+    """Mean ± sd of a model's folds, with ``(k/n folds)`` where it skips folds without a
+    value (as summary.md says it): a fold whose C-index could not be scored was dropped from
+    the mean unsaid, under a folds column counting it."""
+    scored = int(np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(float)).sum())
+    cell = fmt_mean_sd(values.tolist())
+    return cell + (f" ({scored}/{len(values)} folds)" if 0 < scored < len(values) else "")
+
+
 def budget_line(protocol: dict, results: pd.DataFrame) -> str:
     """A tuned benchmark's search budget and what it cost (summary.md's Tuning cost table in
     one line); "" without --tune. With one trial, that nothing was searched."""
@@ -140,8 +150,7 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
         cols += [f"Δ {metric} vs {best}", "won/lost", "corrected p", "Holm p"]
     rows = []
     for model, g in results.groupby("model", sort=False):
-        row = [model, str(len(g))] + [fmt_mean_sd(g[c].tolist()) if c in g else "–"
-                                      for c, _ in shown]
+        row = [model, str(len(g))] + [_mean_cell(g[c]) if c in g else "–" for c, _ in shown]
         if best:
             c = comp.loc[model] if model in comp.index else None
             row += (["best peer", "", "", ""] if c is None else  # Holm: for the models tested
