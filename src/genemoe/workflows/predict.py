@@ -322,7 +322,10 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         (:func:`model_splits`), ``<split> patient`` for another sample type of such a
         patient, else ``new``; model files since 2026-12), ``n_missing_genes``
         and ``empty_profile`` (every value 0 or missing: left unscored, its type,
-        probabilities and risk empty and ``looks_like_training`` False). And a report
+        probabilities and risk empty and ``looks_like_training`` False); where they occur,
+        ``n_values_clipped`` (negative linear values clipped to 0; more than a trace below
+        -1 is refused, as ``prepare`` refuses it) and ``n_negative_values`` (log values
+        below 0). And a report
         dict (``precision``, ``n_unfamiliar`` among the samples outside the training
         split, ``n_train`` and ``n_val`` included).
     """
