@@ -511,7 +511,9 @@ def survival_metrics(
         follow-up ``auc_1y``, ``auc_3y``, ``auc_5y`` (cumulative/dynamic AUC,
         :func:`~genemoe.evaluate.brier.time_dependent_auc`; None where undefined); with ``risk_train``
         also ``integrated_brier_score`` (None when it cannot be computed) and its
-        ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``.
+        ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``, ``ibs_censoring_floor``
+        (the window ends before the training censoring survival falls below it) and
+        ``ibs_censoring_cut`` where that ended it earlier.
     """
     t, e, r = check_survival(time, event, (risk, "risk"))
     # as per type, no C below 2 events: one gave 1.000 [1.000, 1.000] (a resample holds that
