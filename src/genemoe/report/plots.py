@@ -22,6 +22,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import MaxNLocator
 
 from genemoe.data.bundle import atomic_file
+from genemoe.evaluate.p_values import fmt_p
 from genemoe.evaluate.survival import logrank_test
 from genemoe.evaluate.survival_tests import kaplan_meier_curve, stratified_logrank
 from genemoe.explain.figures import new_subplots
@@ -206,10 +207,10 @@ def _km_panel(ax: Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, n
     try:
         if strata is not None:
             p = stratified_logrank(time, event, high, strata)["p_value"]
-            ax.set_title(f"{name}: log-rank p={p:.3g}\n(stratified by type)", fontsize=9)
+            ax.set_title(f"{name}: log-rank p={fmt_p(p)}\n(stratified by type)", fontsize=9)
         else:
             p = logrank_test(time, event, high)["p_value"]
-            ax.set_title(f"{name}: log-rank p={p:.3g}", fontsize=9)
+            ax.set_title(f"{name}: log-rank p={fmt_p(p)}", fontsize=9)
     except ValueError:  # one group, or no event
         ax.set_title(f"{name}: log-rank n/a", fontsize=9)
     ax.set_ylim(0, 1.02)
@@ -455,15 +456,17 @@ def _reliability_figure(metrics: dict, model: str, plot_dir: Path) -> list[Figur
                          "calibration error", "classification")]
 
 
-def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None) -> list[Figure]:
-    """Every figure of a ``genemoe train`` run directory (test split; history), no model load."""
+def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None,
+                model: str | None = None) -> list[Figure]:
+    """Every figure of a ``genemoe train`` run directory (test split; history), no model load.
+    ``model``: the name in the titles (default: config.yaml's, else the folder's name)."""
     import yaml
 
     run_dir = Path(run_dir)
     plot_dir = plot_dir or run_dir / "plots"
     cfg = yaml.safe_load((run_dir / "config.yaml").read_text()) if (run_dir / "config.yaml").exists() else {}
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    model = cfg.get("model", run_dir.name)
+    model = model or cfg.get("model", run_dir.name)
     pred = pd.read_csv(run_dir / "predictions.tsv", sep="\t")
     test = pred[pred["split"] == "test"]
     figs: list[Figure] = []
@@ -484,7 +487,10 @@ def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None) -> list[Fi
         figs.append(Figure(plot_km_by_type(test["time"].to_numpy(float), test["event"].to_numpy(bool), high, ct,
                                            out_path=plot_dir / "km.png",
                                            title=f"{model}: high vs low risk (median split within type)"),
-                           "Kaplan–Meier curves of high vs low predicted risk, test split", "survival"))
+                           "Kaplan–Meier curves of high vs low predicted risk, test split: each "
+                           "cancer type split at its own median risk (the all-types panel pools "
+                           "those halves, log-rank stratified by type); log-rank p per panel",
+                           "survival"))
     members = sorted(run_dir.glob("member*/history.jsonl"),  # an ensemble's: its members'
                      key=lambda p: int(p.parent.name[6:] or 0) if p.parent.name[6:].isdigit() else 0)
     hists = ([read_history(p) for p in members] if members and not (run_dir / "history.jsonl").exists()
