@@ -425,6 +425,7 @@ def _data_section(summary: dict, record: dict) -> str:
     rows = [{"what": kind, "reason": reason, "count": n} for kind in ("samples", "genes")
             for reason, n in (dropped.get(kind) or {}).items()]
     parts.append("<h3>Dropped, and why</h3>" + (_table(pd.DataFrame(rows)) if rows else "<p>Nothing was dropped.</p>"))
+    parts.append(_record_warnings(record))
     inputs = record.get("inputs") or []
     if inputs:
         df = pd.DataFrame([{"role": i.get("role"), "path": i.get("path"),
@@ -438,6 +439,19 @@ def _data_section(summary: dict, record: dict) -> str:
         parts.append("<details><summary>Full preparation record</summary><pre>"
                      + html.escape(json.dumps(record, indent=1, default=str)) + "</pre></details>")
     return "\n".join(parts)
+
+
+def _record_warnings(record: dict, limit: int = 12) -> str:
+    """The bundle record's ``warnings`` as a short list, each once, in order (patients with
+    an event status but no time, negative values clipped to 0: they were only inside the
+    collapsed record, and are not in the table of what was dropped); '' without any."""
+    said = list(dict.fromkeys(str(w) for w in record.get("warnings") or []))
+    if not said:
+        return ""
+    more = (f"<li>and {len(said) - limit} more: the full preparation record below</li>"
+            if len(said) > limit else "")
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in said[:limit])
+    return f"<h3>Warnings when the bundle was prepared</h3><ul>{items}{more}</ul>"
 
 
 _FIGURE_SECTIONS = {"classification": "Classification", "survival": "Survival",
