@@ -796,7 +796,8 @@ def test_a_run_or_tune_folder_missing_a_file_is_named_so(dirs, tmp_path, caplog)
         (d / name).unlink()
     with caplog.at_level("WARNING", logger="genemoe"):
         write_report(d)
-    assert f"{d} has no config.yaml: the report leaves out the model, preset" in caplog.text
+    assert f"{d} has no config.yaml: the report reads the model, preset, seed and epochs " \
+           "from model.pt's copy of it" in caplog.text  # it left them out
     assert f"{d} has no history.jsonl: the report leaves out the training curves" in caplog.text
     t = tmp_path / "t"
     t.mkdir()

@@ -11,11 +11,13 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
 
+from genemoe.evaluate.benchmark_files import epoch_cap_note
 from genemoe.evaluate.benchmark_protocol import pretrained_text
 from genemoe.evaluate.benchmark_tables import (
     METRICS,
@@ -120,8 +122,14 @@ def _endpoint_words(prot: dict) -> str:
 
 
 def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary: dict,
-              record: dict, bundle_path: str | None, figures: list[Figure]) -> str:
-    """The summary panel of a ``genemoe train`` run (test split headline, validation below)."""
+              record: dict, bundle_path: str | None, figures: list[Figure],
+              notes: Sequence[str] = ()) -> str:
+    """The summary panel of a ``genemoe train`` run (test split headline, validation below).
+
+    ``notes``: the run folder's missing files and what the page does without them; a run
+    whose best validation score came at its last allowed epoch says it may be undertrained
+    (the terminal said it, the page only "kept epoch 8").
+    """
     prot = metrics.get("protocol") or {}
     n = prot.get("n") or {}
     split = " / ".join(f"{k} {fmt_count(n[k])}" for k in ("train", "val", "test") if k in n)
@@ -130,8 +138,13 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
             else f"epoch {best}")  # an ensemble's list was printed as "kept epoch [2, 2]"
     sel = (f"; kept {kept}" + (" (stopped early)" if cfg.get("stopped_early") else "")
            if best else "")
+    said = metrics.get("epoch_cap")
+    if cap := epoch_cap_note(cfg) or (said if isinstance(said, str) else None):
+        sel += f"; <strong>{_esc(cap)}</strong>"
+    shown = (f"<code>{_esc(model)}</code>" if model else
+             "not recorded (no config.yaml or model.pt)")
     rows = [("data", _data_line(summary, record, bundle_path)),
-            ("model", f"<code>{_esc(model)}</code>" + _ensemble_words(cfg.get("ensemble"))
+            ("model", shown + _ensemble_words(cfg.get("ensemble"))
                       + f" · {_esc(task)}{_esc(_endpoint_words(prot))} · preset "
                       f"{_esc(cfg.get('preset', '?'))} · seed {_esc(cfg.get('seed', '?'))}"),
             ("protocol", f"the bundle's split ({split}); chosen on the validation split{sel}; "
@@ -148,6 +161,8 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
     trust = _trust_line(cfg, metrics)
     if trust:
         rows.append(("trust", trust))
+    if notes:  # a missing file's warning reached the terminal only
+        rows.append(("missing", "; ".join(_esc(n) for n in notes)))
     test, val = metrics.get("test") or {}, metrics.get("val") or {}
     headline = "".join(_run_headline(task, test)) + (
         f'<p class="val">validation (where {chosen_on_validation(metrics)}, so optimistic): '
@@ -308,7 +323,8 @@ def _run_headline(task: str, m: dict) -> list[str]:
     out = [_big("C-index", fmt_value(m.get("c_index")),
                 fmt_ci(m.get("c_index_ci")) + " (bootstrap 95%)" if fmt_ci(m.get("c_index_ci"))
                 else m.get("c_index_reason") or m.get("c_index_ci_reason", "")),
-           _big("log-rank p", fmt_p(m.get("logrank_p")),  # the figure's split is within type
+           _big("log-rank p", fmt_p(m.get("logrank_p")) if _events_enough(m) else "–",
+                f"not shown: {_events_words(m)}" if not _events_enough(m) else  # from 1 death
                 ("backwards: the lower-risk half died sooner; " if m.get("logrank_high_died_sooner")
                  is False else "") +
                 "high vs low risk, one median split of all patients (differences between types "
@@ -328,16 +344,41 @@ def _run_headline(task: str, m: dict) -> list[str]:
         ref = m.get("ibs_null_reference")  # in metrics.json only: 0.218 read as good beside 0.216)
         worse = ref is not None and m["integrated_brier_score"] > ref  # was left to the reader
         out.append(_big("integrated Brier", fmt_value(m["integrated_brier_score"]),
-                        f"lower is better; one survival curve for all (no information): {fmt_value(ref)}"
-                        + (": this model is above it, worse than no model" if worse else "")
-                        if ref is not None else ""))
+                        _days_words(m.get("ibs_times")) + (
+                            f"lower is better; one survival curve for all (no information): "
+                            f"{fmt_value(ref)}"
+                            + (": this model is above it, worse than no model" if worse else "")
+                            if ref is not None else "lower is better")))
     return out
+
+
+def _events_enough(m: dict) -> bool:
+    """Whether a part's log-rank p is shown: not with fewer than 2 events (a p of 0.22 was
+    shown from one death)."""
+    events = m.get("n_events")
+    return not isinstance(events, int) or events >= 2
+
+
+def _events_words(m: dict) -> str:
+    events = m.get("n_events")
+    return f"{events} event{'s' * (events != 1)}, fewer than 2"
+
+
+def _days_words(times: Any) -> str:
+    """``"over days 180–2,437; "``: an integrated Brier score's window (the validation and
+    test parts are integrated over their own follow-up), or ''."""
+    if not (isinstance(times, list) and len(times) >= 2
+            and all(isinstance(x, int | float) for x in times)):
+        return ""
+    return f"over days {round(times[0]):,}–{round(times[-1]):,}; "
 
 
 def _short(task: str, m: dict) -> str:
     if task == "classify":
         return f"accuracy {fmt_value(m.get('accuracy'))}, macro-F1 {fmt_value(m.get('macro_f1'))}"
-    return f"C-index {fmt_value(m.get('c_index'))} {fmt_ci(m.get('c_index_ci'))}"
+    why = m.get("c_index_reason") if m.get("c_index") is None else None  # was "C-index –"
+    return (f"C-index {fmt_value(m.get('c_index'))}: {why}" if why else
+            f"C-index {fmt_value(m.get('c_index'))} {fmt_ci(m.get('c_index_ci'))}".rstrip())
 
 
 # --------------------------------------------------------------------------- a benchmark

@@ -8,22 +8,28 @@ renders the page.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
+from genemoe.evaluate.benchmark_files import epoch_cap_note
 from genemoe.report.first_screen import run_panel
 from genemoe.report.horizons import horizon_table
 from genemoe.report.html_parts import cell_text as _fmt
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import page_context
 from genemoe.report.plots import run_figures
-from genemoe.report.sources import bundle_info, warn_missing_run_parts
+from genemoe.report.sources import bundle_info
 from genemoe.report.text import fmt_ci, fmt_p, fmt_value
 
-__all__ = ["run_context", "run_metrics", "metric_text", "mismatch_row"]
+__all__ = ["run_context", "run_metrics", "metric_text", "mismatch_row", "run_config",
+           "missing_parts", "run_epoch_cap", "part_metric_text", "per_class_table", "HALVES_NOTE",
+           "IBS_TEXT", "PER_CLASS_NOTE"]
+
+log = logging.getLogger(__name__)
 
 
 def mismatch_row(protocol: dict) -> dict[str, str]:
@@ -35,20 +41,25 @@ def mismatch_row(protocol: dict) -> dict[str, str]:
 
 def run_context(d: Path, plots: Path) -> dict[str, Any]:
     """The page context (:func:`~.html_parts.page_context`) of run folder ``d``, its figures
-    drawn into ``plots``; the linked explanation and feature directories are :mod:`.html`'s."""
+    drawn into ``plots``; the linked explanation and feature directories are :mod:`.html`'s.
+
+    A folder without ``config.yaml`` is read from ``model.pt``'s copy of it (the resolved
+    configuration), the calibration from ``metrics.json``; what is left out is said on the
+    page (:func:`missing_parts`) as well as on the terminal.
+    """
     from genemoe.train.model_file import load_model_file
 
-    cfg = yaml.safe_load((d / "config.yaml").read_text()) if (d / "config.yaml").exists() else {}
     metrics = json.loads((d / "metrics.json").read_text())
-    payload: dict = {}
-    if (d / "model.pt").exists():
-        payload = load_model_file(d)
-    warn_missing_run_parts(d, payload)
+    payload: dict = load_model_file(d) if (d / "model.pt").exists() else {}
+    cfg = run_config(d, payload, metrics)
+    notes = missing_parts(d, payload, cfg)
     summary, record = bundle_info(payload.get("bundle_path"), payload.get("record"))
-    task = cfg.get("task") or payload.get("task", "classify")
+    task = cfg.get("task") or payload.get("task") or (
+        "survival" if "c_index" in (metrics.get("test") or {}) else "classify")
     prot = metrics.get("protocol", {})
     ens = cfg.get("ensemble") if isinstance(cfg.get("ensemble"), dict) else {}  # 1: one model
-    model = cfg.get("model", d.name)
+    name = cfg.get("model")
+    model = name or d.name
     shown = f"{task} ({prot['endpoint']})" if prot.get("endpoint") else task  # OS read as PFI
     if ens.get("k"):  # one run of k members: said in the title and the protocol
         model = f"{model} × {ens['k']}"
@@ -58,38 +69,101 @@ def run_context(d: Path, plots: Path) -> dict[str, Any]:
                 "selection": prot.get("selection"), "test split": prot.get("test_scored"),
                 "scaler": prot.get("scaler"), "samples per split": prot.get("n"),
                 "preset": cfg.get("preset"), "best epoch": cfg.get("best_epoch"),
-                "stopped early": cfg.get("stopped_early"), "bundle": payload.get("bundle_path"),
+                "stopped early": cfg.get("stopped_early"),
+                "at the epoch cap": run_epoch_cap(cfg, metrics),
+                "bundle": payload.get("bundle_path"),
                 "device": prot.get("device"), **mismatch_row(prot), **({"image (layout)": ", ".join(
                     f"{k.replace('_', ' ')} {v}" for k, v in prot["image"].items())} if prot.get("image") else {})}
     train = cfg.get("train") or {}
     seeds = {"run seed": cfg.get("seed"), "training seed": train.get("seed"),
              "split seed (bundle)": (record.get("config") or {}).get("seed")}
     versions = {"genemoe (training)": payload.get("genemoe_version", "unknown")}
-    figures = run_figures(d, plot_dir=plots)
-    panel = run_panel(task=task, model=cfg.get("model"), metrics=metrics, cfg=cfg, summary=summary,
-                      record=record, bundle_path=payload.get("bundle_path"), figures=figures)
+    figures = run_figures(d, plot_dir=plots, model=name)
+    panel = run_panel(task=task, model=name, metrics=metrics, cfg=cfg, summary=summary,
+                      record=record, bundle_path=payload.get("bundle_path"), figures=figures,
+                      notes=notes)
     return page_context(f"genemoe run — {model} ({shown})",
                         synthetic=summary.get("synthetic") or record.get("synthetic"),
                         summary=summary, record=record, protocol=protocol, panel=panel,
-                        metrics=run_metrics(metrics, task) + horizon_table(d, payload),
+                        metrics=run_metrics(metrics, task)
+                        + ((hz + HALVES_NOTE) if (hz := horizon_table(d, payload)) else ""),
                         figures=figures, versions=versions, seeds=seeds, config=cfg)
+
+
+# the horizon table's halves (horizons.py) are one median split of all test patients; the
+# Kaplan–Meier figure splits each type at its own median: said apart (both read as "halves")
+HALVES_NOTE = ("<p>The horizon table's higher- and lower-risk halves: one median split of the "
+               "risk over all test patients, cancer types pooled (so the types' own survival "
+               "differences count); the Kaplan–Meier figure instead splits each cancer type at "
+               "its own median.</p>")
+
+
+def run_config(d: Path, payload: dict, metrics: dict) -> dict:
+    """A run's resolved configuration: ``config.yaml``, else ``model.pt``'s copy of it
+    (``payload["config"]``; ``{}`` without either), with ``metrics.json``'s calibration
+    where the configuration has none (the temperature line was lost with config.yaml)."""
+    path = d / "config.yaml"
+    cfg = (yaml.safe_load(path.read_text()) if path.exists() else dict(payload.get("config") or {})) or {}
+    if not cfg.get("calibration") and isinstance(metrics.get("calibration"), dict):
+        cfg = {**cfg, "calibration": metrics["calibration"]}
+    return cfg
+
+
+def missing_parts(d: Path, payload: dict, cfg: dict) -> list[str]:
+    """What run folder ``d`` lacks of the files its report reads, and what the report does
+    without each (``no history.jsonl: the report leaves out the training curves``), each
+    also warned of: they reached the terminal only. A classical model keeps no
+    ``history.jsonl``, an ensemble its members' (``member<i>/history.jsonl``); ``payload``:
+    the loaded model file, or ``{}``; ``cfg``: :func:`run_config`'s."""
+    notes = []
+    if not (d / "config.yaml").exists():
+        notes.append("no config.yaml: the report " + (
+            "reads the model, preset, seed and epochs from model.pt's copy of it"
+            if payload.get("config") else "leaves out the model, preset, seed and epochs"
+            + ("; the calibration is read from metrics.json" if cfg.get("calibration") else "")))
+    if not (d / "model.pt").exists():
+        notes.append("no model.pt: the report leaves out the bundle's record (data, inputs, "
+                     "preparation steps)")
+    curves = payload.get("kind") == "torch" and not any(d.glob("member*/history.jsonl"))
+    if curves and not (d / "history.jsonl").exists():
+        notes.append("no history.jsonl: the report leaves out the training curves")
+    for note in notes:
+        log.warning("%s has %s", d, note)
+    return notes
+
+
+def run_epoch_cap(cfg: dict, metrics: dict) -> str | None:
+    """The undertraining note of a run whose best validation score came at the last epoch
+    allowed (:func:`~genemoe.evaluate.benchmark_files.epoch_cap_note` of its configuration,
+    an ensemble's members too; else ``metrics.json``'s ``epoch_cap``), or None."""
+    said = metrics.get("epoch_cap")
+    return epoch_cap_note(cfg) or (said if isinstance(said, str) else None)
 
 
 def run_metrics(metrics: dict, task: str) -> str:
     """The Metrics section of a run: validation and test rows, then per class (classify)
-    or per cancer type (survival) on the test split."""
+    or per cancer type (survival) on the test split.
+
+    A C-index that could not be computed says why (``–: fewer than 2 events (1)``), a
+    log-rank p of a part with fewer than 2 events is not shown (one death splits nothing),
+    and each integrated Brier score has its days and its no-information reference beside it:
+    the validation and test parts are integrated over their own follow-up.
+    """
     keys = (("accuracy", "macro_precision", "macro_recall", "macro_f1", "weighted_f1", "ece", "n")
             if task == "classify" else ("c_index", "c_index_ci", "uno_c_index", "logrank_p",
                                         "logrank_p_within_type", "auc_1y", "auc_3y", "auc_5y",
-                                        "integrated_brier_score", "n", "n_events"))
+                                        "integrated_brier_score", "ibs_null_reference",
+                                        "ibs_times", "n", "n_events"))
     present = [k for k in keys if any(k in (metrics.get(s) or {}) for s in ("val", "test"))]
-    rows = [{"split": s, **{k: metric_text(k, metrics[s].get(k)) for k in present}}
+    rows = [{"split": s, **{_COLUMN_NAMES.get(k, k): part_metric_text(k, metrics[s])
+                            for k in present}}
             for s in ("val", "test") if s in metrics]
     parts = [_table(pd.DataFrame(rows))]
+    if "ibs_times" in present:
+        parts.append(f"<p>{IBS_TEXT}</p>")
     test = metrics.get("test", {})
     if task == "classify" and test.get("per_class"):
-        per = pd.DataFrame(test["per_class"]).T.reset_index(names="class")
-        parts += ["<h3>Per class (test split)</h3>", _table(per.round(3))]
+        parts += ["<h3>Per class (test split)</h3>", per_class_table(test["per_class"])]
     elif test.get("c_index_by_type"):
         per = pd.DataFrame([{"cancer type": t, "C-index": fmt_value(v.get("c_index")),
                              "95% CI": fmt_ci(v.get("ci")), "n": v.get("n"),
@@ -98,6 +172,54 @@ def run_metrics(metrics: dict, task: str) -> str:
                             for t, v in test["c_index_by_type"].items()])  # was 0.8545, [0.6382, 1]
         parts += ["<h3>C-index per cancer type (test split)</h3>", _table(per)]
     return "\n".join(parts)
+
+
+_COLUMN_NAMES = {"ibs_null_reference": "IBS of no information", "ibs_times": "IBS days"}
+IBS_TEXT = ("Integrated Brier score (IBS; lower is better): over the days shown, the 10th to "
+            "90th percentile of that part's own follow-up cut at the training follow-up's end, "
+            "so the validation and test scores cover different days; beside it the same score "
+            "of one survival curve for all (the training patients' Nelson–Aalen estimate: no "
+            "information): a model above it predicts worse than no model.")
+
+
+def part_metric_text(key: str, m: dict) -> str:
+    """Metric ``key`` of one part's metrics ``m`` as it reads (:func:`metric_text`), with
+    why it is missing: a C-index ``–: fewer than 2 events (1)`` (the reason was dropped), a
+    log-rank p left out where the part has fewer than 2 events (``–: 1 event``), the
+    integrated Brier score's days ``123–2,693``."""
+    v = m.get(key)
+    events = m.get("n_events")
+    if key == "c_index" and v is None and (why := m.get("c_index_reason")):
+        return f"–: {why}"
+    if key.startswith("logrank_p") and isinstance(events, int) and events < 2 and v is not None:
+        return f"–: {events} event{'s' * (events != 1)}"
+    if key == "ibs_times":
+        return (f"{round(v[0]):,}–{round(v[-1]):,}" if isinstance(v, list) and len(v) >= 2
+                and all(isinstance(x, int | float) for x in v) else "–")
+    return metric_text(key, v)
+
+
+PER_CLASS_NOTE = ("–: undefined. Precision of a class never predicted (the macro precision "
+                  "counts it as 0); recall of a class absent from the test split; F1 where "
+                  "both are.")
+
+
+def per_class_table(per_class: dict) -> str:
+    """The per-class table (test split): precision, recall and F1 to 3 decimals, ``–``
+    where undefined (a class never predicted has no precision: it read ``0``), and a note
+    saying so when any is."""
+    rows, undefined = [], False
+    for name, v in per_class.items():
+        no_pred = v.get("predicted") == 0
+        no_true = v.get("support") == 0
+        undefined |= no_pred or no_true
+        rows.append({"class": name,
+                     "precision": "–" if no_pred else fmt_value(v.get("precision")),
+                     "recall": "–" if no_true else fmt_value(v.get("recall")),
+                     "f1": "–" if no_pred and no_true else fmt_value(v.get("f1")),
+                     **{k: v[k] for k in ("support", "predicted") if k in v}})
+    note = f"<p>{PER_CLASS_NOTE}</p>" if undefined else ""
+    return _table(pd.DataFrame(rows)) + note
 
 
 def metric_text(key: str, v: Any) -> str:
