@@ -289,6 +289,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         log.warning(cap_note)
     metrics = {s: score_part(task, fit.outputs[s], data[s], class_names, train=data["train"],
                              train_outputs=fit.outputs["train"], seed=seed) for s in ("val", "test")}
+    if cap_note:  # was on the terminal only: the report and later readers read it here
+        metrics["epoch_cap"] = cap_note
     trust = _trust_statistics(fit, spec.kind, task, data)
     if trust.get("calibration"):  # was in model.pt and config.yaml only (an ECE it raised too)
         metrics["calibration"] = trust["calibration"]
