@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     import anndata
 
 __all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation", "exported_annotation",
-           "log1p_to_log2", "h5ad_checked", "value_scale", "export_line"]
+           "log1p_to_log2", "h5ad_checked", "value_scale", "export_line",
+           "half_missing_endpoints"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,31 @@ def _h5ad_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _endpoints(obs: pd.DataFrame) -> list[str]:
+    """The endpoints with a time and an event column in ``obs`` (``os``, ``pfi``, ...)."""
+    return [m.group(1) for c in obs.columns if (m := re.fullmatch(r"([a-z]+)_event", str(c)))
+            and f"{m.group(1)}_time" in obs.columns]
+
+
+def half_missing_endpoints(obs: pd.DataFrame) -> dict[str, int]:
+    """``{endpoint: samples}`` whose ``<ep>_time`` or ``<ep>_event`` is missing but not both
+    (endpoints with none left out). The clinical reader keeps an event without a time (it
+    counts events); an export sets both missing there."""
+    out = {}
+    for ep in _endpoints(obs):
+        n = int((obs[f"{ep}_time"].isna() ^ obs[f"{ep}_event"].isna()).sum())
+        if n:
+            out[ep] = n
+    return out
+
+
+def _blank_half_missing(obs: pd.DataFrame) -> None:
+    """Set ``<ep>_time`` and ``<ep>_event`` both missing wherever one of them is, in place."""
+    for ep in _endpoints(obs):
+        gap = (obs[f"{ep}_time"].isna() | obs[f"{ep}_event"].isna()).to_numpy()
+        obs.loc[gap, [f"{ep}_time", f"{ep}_event"]] = np.nan
+
+
 def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
     """The bundle as AnnData: ``X`` ``(n_samples, n_genes)``, ``obs`` by sample_id, ``var`` by gene_id.
 
@@ -87,12 +113,18 @@ def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
     (``genemoe prepare --folds``), where it has one. ``obs["event"]`` is nullable boolean:
     missing where the sample has no survival (``has_survival`` False; the bundle keeps False
     there, beside a missing time). Every endpoint's ``<ep>_event`` (``os_event``,
-    ``pfi_event``, ...; 1.0 / 0.0 / NaN in the bundle) is nullable boolean too.
+    ``pfi_event``, ...; 1.0 / 0.0 / NaN in the bundle) is nullable boolean too, and it and
+    ``<ep>_time`` are both missing where either is in the bundle (an event without a time:
+    a gdc6 sample had ``os_event`` True and no ``os_time``); the samples so set, by
+    endpoint, are in the record's ``export.endpoint_half_missing`` and
+    ``uns["genemoe"]["endpoint_half_missing"]`` (:func:`half_missing_endpoints`).
     """
     import anndata
 
     obs = _h5ad_safe(bundle.obs).set_index("sample_id")
     obs.index = obs.index.astype(str)
+    half = half_missing_endpoints(obs)
+    _blank_half_missing(obs)
     if {"event", "has_survival"} <= set(obs.columns):  # False read as "censored" where the
         #   sample has no survival at all (time NaN): missing there, as time is
         obs["event"] = pd.array(obs["event"].astype(bool), dtype="boolean")
@@ -110,8 +142,10 @@ def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
         obs["fold"] = folds.reindex(obs.index).array
     norm = bundle.record.get("normalisation") or (summary or {}).get("normalisation")
     scale, log2p1 = value_scale(norm)
+    record = bundle.record | ({"export": {"endpoint_half_missing": half}} if half else {})
     uns: dict[str, Any] = {"genemoe": {
-        "record": dump_json(bundle.record), "summary": dump_json(summary or {}),
+        "record": dump_json(record), "summary": dump_json(summary or {}),
+        "endpoint_half_missing": half,
         "synthetic": _is_synthetic(bundle), "normalisation": norm if isinstance(norm, str) else ", ".join(map(str, norm or [])),
         "value_scale": scale,
         "n_folds": int(folds.max()) + 1 if folds is not None and folds.notna().any() else 0}}
@@ -128,14 +162,20 @@ def _is_synthetic(bundle: Bundle) -> bool:
 def export_line(bundle: Bundle, path: Path | str) -> str:
     """The terminal's line for an export: ``wrote d.h5ad: 90 samples × 50 genes,
     log2(FPKM-UQ + 1); 3 folds in obs['fold']  [SYNTHETIC DATA]`` (was ``wrote d.h5ad``,
-    with no word of the scale or of synthetic data, which prepare marks)."""
+    with no word of the scale or of synthetic data, which prepare marks), and below it the
+    samples, by endpoint, whose time and event were set missing together
+    (:func:`half_missing_endpoints`)."""
     scale, _ = value_scale(bundle.record.get("normalisation")
                            or (bundle.summary or {}).get("normalisation"))
     folds = _fold_column(bundle)
     k = int(folds.max()) + 1 if folds is not None and folds.notna().any() else 0
+    half = half_missing_endpoints(bundle.obs)
     return (f"wrote {path}: {bundle.n_samples:,} samples × {bundle.n_genes:,} genes, {scale}"
             + (f"; {k} folds in obs['fold']" if k else "")
-            + ("  [SYNTHETIC DATA]" if _is_synthetic(bundle) else ""))
+            + ("  [SYNTHETIC DATA]" if _is_synthetic(bundle) else "")
+            + ("\n  " + ", ".join(f"{ep} {n}" for ep, n in half.items())
+               + f" sample{'s' if sum(half.values()) != 1 else ''}: an endpoint's time or "
+               "event alone, both set missing" if half else ""))
 
 
 def write_h5ad(bundle: Bundle | Path | str, path: Path | str) -> Path:
