@@ -20,11 +20,12 @@ def test_a_mean_over_fewer_folds_than_the_model_ran_says_so():
     out = benchmark_table(pd.DataFrame(rows), task="survival", title="bench", out_dir=Path("b"))
     line = next(x for x in out.splitlines() if x.strip().startswith("coxnet"))
     assert line.split()[1] == "5"  # folds run
-    assert "0.550 ± 0.129 (4/5 folds)" in line and "0.503 ± 0.086 (3/5 folds)" in line
+    assert "0.550 ± 0.129 (4/5)" in line and "0.503 ± 0.086 (3/5)" in line
+    assert "(k/n): the mean of the k folds with a value, of n run" in out
 
 
 def test_a_mean_over_every_fold_carries_no_count():
     rows = [{"model": "coxph", "repeat": 0, "fold": f, "c_index": c, "uno_c_index": c}
             for f, c in enumerate([0.6, 0.7, 0.65])]
     out = benchmark_table(pd.DataFrame(rows), task="survival", title="bench", out_dir=Path("b"))
-    assert "folds)" not in out and "0.650 ± 0.050" in out
+    assert "/3)" not in out and "(k/n)" not in out and "0.650 ± 0.050" in out

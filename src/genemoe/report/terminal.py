@@ -89,13 +89,28 @@ def _within_types(m: dict) -> str | None:
             + ("" if alone is None else f"; the cancer type alone: {fmt_value(alone)}"))
 
 
+def _n_scored(values: pd.Series) -> int:
+    """How many of a model's fold values are numbers (the mean's folds)."""
+    return int(np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(float)).sum())
+
+
 def _mean_cell(values: pd.Series) -> str:
-    """Mean ± sd of a model's folds, with ``(k/n folds)`` where it skips folds without a
-    value (as summary.md says it): a fold whose C-index could not be scored was dropped from
+    """Mean ± sd of a model's folds, with ``(k/n)`` where it skips folds without a value
+    (summary.md: ``(k/n folds)``): a fold whose C-index could not be scored was dropped from
     the mean unsaid, under a folds column counting it."""
-    scored = int(np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(float)).sum())
-    cell = fmt_mean_sd(values.tolist())
-    return cell + (f" ({scored}/{len(values)} folds)" if 0 < scored < len(values) else "")
+    scored = _n_scored(values)
+    return fmt_mean_sd(values.tolist()) + (f" ({scored}/{len(values)})"
+                                           if 0 < scored < len(values) else "")
+
+
+def _skips_folds(results: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether some model's mean of ``columns`` leaves out a fold (a value, not every)."""
+    return any(0 < _n_scored(g[c]) < len(g) for _, g in results.groupby("model", sort=False)
+               for c in columns if c in g)
+
+
+SKIPPED_NOTE = ("  (k/n): the mean of the k folds with a value, of n run (results.csv has "
+                "each fold)")
 
 
 def budget_line(protocol: dict, results: pd.DataFrame) -> str:
@@ -158,6 +173,8 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
                      fmt_p(c["corrected_p"]), fmt_p(c.get("holm_p"))])  # read as established)
         rows.append(row)
     caption = f"  {out_dir / 'summary.md'}  ·  {out_dir / 'results.csv'}"  # Wilcoxon p there
+    if _skips_folds(results, [c for c, _ in shown]):
+        caption = f"{SKIPPED_NOTE}\n{caption}"
     if budget := budget_line(protocol or {}, results):  # the budget and its cost were unsaid
         caption = f"{budget}\n{caption}"
     if capped := epoch_cap_line(results):  # verdicts of undertrained models were unqualified
