@@ -11,7 +11,7 @@ import pandas as pd
 
 from genemoe.data.bundle import dump_json, sample_set_sha256
 
-__all__ = ["bundle_info", "warn_missing_run_parts"]
+__all__ = ["bundle_info"]
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +37,3 @@ def bundle_info(bundle_path: str | None, record: dict | None, *,
     summary = json.loads((b / "summary.json").read_text())
     return summary, record if record is not None else (now or {})
 
-
-_RUN_OPTIONAL = {"config.yaml": "the model, preset, seed and calibration lines",
-                 "model.pt": "the bundle's record (data, inputs, preparation steps)",
-                 "history.jsonl": "the training curves"}
-
-
-def warn_missing_run_parts(d: Path, payload: dict) -> None:
-    """Warn of each file a run's report reads that run folder ``d`` lacks (each was left out
-    without a word). A classical model keeps no ``history.jsonl``, an ensemble its members'
-    (``member<i>/history.jsonl``); ``payload``: the loaded model file, or ``{}``."""
-    for name, what in _RUN_OPTIONAL.items():
-        curves = name != "history.jsonl" or (payload.get("kind") == "torch" and not any(
-            d.glob("member*/history.jsonl")))
-        if curves and not (d / name).exists():
-            log.warning("%s has no %s: the report leaves out %s", d, name, what)
