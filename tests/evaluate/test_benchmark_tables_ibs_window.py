@@ -69,3 +69,17 @@ def test_a_survival_summary_says_no_macro_metric_of_its_rare_types():
     assert "Types with fewer samples than folds: DLBC 2 (some test folds hold none of them)." in said
     assert "macro metrics" not in said
     assert "macro metrics" in protocol_text({**p, "task": "classify"})
+
+
+def test_the_censoring_floor_is_said_and_its_cut_kept_per_cell():
+    """The integrated Brier score's window now also ends where the training censoring
+    survival falls below 0.2 (an IBS of 1.45 against a reference of 0.29 came from weights
+    of 12.5): results.csv keeps each cell's cut and summary.md's window line says it."""
+    from genemoe.evaluate.benchmark_tables import ibs_window_text
+
+    cells = [_cell("coxnet", f, [100.0, 2000.0 + f], 0) for f in (0, 1)]
+    cells[1]["metrics"]["ibs_censoring_cut"] = 2674.0
+    results = results_table(cells)
+    assert results["ibs_censoring_cut"].iloc[1] == 2674.0 and results["ibs_censoring_cut"].isna()[0]
+    assert "before the day its training patients' censoring survival falls below 0.2" in (
+        ibs_window_text(results))

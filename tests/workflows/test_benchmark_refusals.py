@@ -65,11 +65,10 @@ def test_a_test_fold_without_an_event_is_refused_before_any_cell(bundle, tmp_pat
                          out_dir=tmp_path / "bench")
     said = str(info.value)
     assert "repeat 0, fold 0" in said and "every test sample is censored" in said
-    assert "5 events in 150 samples over 10 folds: use --folds 5" in said
-    assert "use --folds 5 (then every part of every repeat holds an event), or use a" in said
+    # since test parts need 2 events (a C-index), no fold count serves 5 deaths in one
+    # 7-sample type (the old advice, --folds 5, left test parts of 1 event)
+    assert "5 events in 150 samples over 10 folds: use a cohort with more events" in said
     assert not (tmp_path / "bench").exists()  # nothing written, nothing trained
-    assert all(few.survival()[1][p.test].any()  # the fold count it names serves
-               for p in bm.plan_folds(few, "survival", n_folds=5, seed=0))
 
 
 def test_an_inner_fold_without_an_event_is_named(bundle):

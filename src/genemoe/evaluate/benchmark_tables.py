@@ -127,9 +127,11 @@ def _ibs_window(metrics: dict) -> dict[str, float]:
     a score)."""
     times = metrics.get("ibs_times")
     if not times:
-        return {"ibs_from": np.nan, "ibs_to": np.nan, "ibs_censored_at_training_end": np.nan}
+        return {"ibs_from": np.nan, "ibs_to": np.nan, "ibs_censored_at_training_end": np.nan,
+                "ibs_censoring_cut": np.nan}
     return {"ibs_from": float(times[0]), "ibs_to": float(times[-1]),
-            "ibs_censored_at_training_end": float(metrics.get("ibs_censored_at_training_end", 0))}
+            "ibs_censored_at_training_end": float(metrics.get("ibs_censored_at_training_end", 0)),
+            "ibs_censoring_cut": float(metrics.get("ibs_censoring_cut", np.nan))}
 
 
 def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -242,8 +244,10 @@ def ibs_window_text(results: pd.DataFrame) -> str:
     folds = results.dropna(subset=["ibs_from"]).drop_duplicates(["repeat", "fold"])
     cut = int(folds["ibs_censored_at_training_end"].sum())
     n = len(folds)
+    floor = (" and before the day its training patients' censoring survival falls below "
+             "0.2 (weights over 5)" if "ibs_censoring_cut" in folds else "")
     return (f"Integrated Brier score days (10th–90th percentile of each test fold's follow-up, "
-            f"cut at its training follow-up's end): from day {_days(folds['ibs_from'])} to day "
+            f"cut at its training follow-up's end{floor}): from day {_days(folds['ibs_from'])} to day "
             f"{_days(folds['ibs_to'])} over {n} fold{'s' * (n != 1)}; {cut} test patient"
             f"{'s were' if cut != 1 else ' was'} followed beyond it and censored there.")
 

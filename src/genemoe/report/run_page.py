@@ -176,7 +176,9 @@ def run_metrics(metrics: dict, task: str) -> str:
 
 _COLUMN_NAMES = {"ibs_null_reference": "IBS of no information", "ibs_times": "IBS days"}
 IBS_TEXT = ("Integrated Brier score (IBS; lower is better): over the days shown, the 10th to "
-            "90th percentile of that part's own follow-up cut at the training follow-up's end, "
+            "90th percentile of that part's own follow-up cut at the training follow-up's end "
+            "and before the day the training patients' censoring survival falls below 0.2 "
+            "(weights over 5), "
             "so the validation and test scores cover different days; beside it the same score "
             "of one survival curve for all (the training patients' Nelson–Aalen estimate: no "
             "information): a model above it predicts worse than no model.")

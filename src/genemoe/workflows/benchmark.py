@@ -491,10 +491,12 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, Any], model: str
     release_freed_memory()  # the next cell's models have other shapes
     counts["computed"] += 1
     metric = PRIMARY_METRIC[opts["task"]]
-    log.info("%scell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)",
+    why = cell["metrics"].get(f"{metric}_reason")  # a NaN said with its reason
+    log.info("%scell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)%s",
              f"{stage}, " if stage else "",
              counts["computed"] + counts["reused"], n_cells,
-             model, plan.repeat, plan.fold, metric, cell["metrics"][metric], time.perf_counter() - t0)
+             model, plan.repeat, plan.fold, metric, cell["metrics"][metric], time.perf_counter() - t0,
+             f": {why}" if why else "")
     return None
 
 
