@@ -275,6 +275,11 @@ def h5ad_checked(table: Any, exported: str | None, factor: float, base: str) -> 
         exported = None
     elif exported:
         notes.append(f"a genemoe export of a {exported} bundle")
+    meta = table.sample_meta
+    if is_export and meta is not None and "fold" in meta and (k := meta["fold"].nunique()):
+        notes.append(f"the export's {k} folds (obs['fold']) are not reused: prepare deals its "
+                     "own split (pass --folds K for a fold assignment)")  # dropped unsaid
+        logger.info("%s: %s", name, notes[-1])
     return replace(table, notes=notes, exported_normalisation=exported, from_export=is_export)
 
 
