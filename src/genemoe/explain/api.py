@@ -124,6 +124,7 @@ from genemoe.explain.summary_text import (
     still_off_text,
 )
 from genemoe.models.moe import has_sparse_routing
+from genemoe.train.rng import keeps_global_rng
 
 __all__ = ["ExplainResult", "explain_run"]
 
@@ -210,6 +211,7 @@ def _load_model(payload: dict, device: str = "cpu") -> torch.nn.Module:
     return model.to(resolve_device(device)).eval()  # IG and its peers run where it is
 
 
+@keeps_global_rng  # the caller's random states back (torch's advanced before)
 def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 samples: Iterable[str] | str | None = None, split: str = "test",
                 baseline: BaselineName = "train_mean", n_steps: int = DEFAULT_N_STEPS,

@@ -41,6 +41,7 @@ from genemoe.explain.integrated_gradients import BaselineName
 from genemoe.explain.linear import is_linear_payload
 from genemoe.explain.methods import DEFAULT_DRAWS, DEFAULT_N_STEPS, METHODS, PATH_METHODS
 from genemoe.explain.rankings import GeneSet
+from genemoe.train.rng import keeps_global_rng
 
 __all__ = ["methods_text", "compare_methods", "planted_precision", "top_k_stability"]
 
@@ -90,6 +91,7 @@ def top_k_stability(a: pd.DataFrame, b: pd.DataFrame, *, k: int = 50) -> dict[st
     return out
 
 
+@keeps_global_rng  # the caller's random states back (torch's advanced before)
 def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                     methods: Sequence[str] = METHODS, other_run: Path | str | None = None,
                     programs: Mapping[str, Collection[str]] | None = None, split: str = "test",

@@ -86,6 +86,7 @@ from genemoe.evaluate.features import (
 )
 from genemoe.models.base import collect_aux
 from genemoe.train.distributed import resolve_device
+from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.common import check_out_dir, patient_ids
 from genemoe.workflows.feature_run import RunModel, bundle_key, load_run_model, used_samples
 
@@ -358,6 +359,7 @@ _FILES = {"latent_gene_correlation.npy": "float32 (n_features, n_genes) Pearson 
           "strong_genes.csv": "the same, comma-separated, under its old name"}
 
 
+@keeps_global_rng  # the caller's random states back (torch's advanced before)
 def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                      split: Split = "test", n_features: int = 20, threshold: float = 0.4,
                      embedding: Embedding = "tsne", n_heatmap_genes: int = 50, k: int = 15,

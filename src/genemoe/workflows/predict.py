@@ -54,6 +54,7 @@ from genemoe.evaluate.brier import (
 from genemoe.train.calibration import apply_temperature, as_logits
 from genemoe.train.model_file import load_model_file
 from genemoe.train.ood import model_features, ood_score
+from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.model_split import model_splits
 from genemoe.workflows.predict_align import (
     GIVEN_SHIFT_WARN,
@@ -449,6 +450,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     return df, report
 
 
+@keeps_global_rng  # the caller's random states back (torch's advanced before)
 def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path | str,
                  annotation_path: Path | str | None = None, max_missing: float = 0.2,
                  orientation: str = "auto", precision: Precision = "fp32",
