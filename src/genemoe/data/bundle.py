@@ -193,8 +193,8 @@ class Bundle:
             return np.flatnonzero(mask)
         if split is None:
             return np.arange(self.n_samples)
-        if split not in SPLITS:
-            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+        if split not in SPLITS:  # a ValueError an `except InputError` did not catch
+            raise input_error(f"unknown split {split!r}", where="split", fix=f"use one of {SPLITS}")
         return np.flatnonzero(self.obs["split"].to_numpy() == split)
 
     def gene_mask(self, fold: int | None = None) -> np.ndarray:

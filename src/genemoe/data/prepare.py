@@ -465,6 +465,10 @@ def prepare_dataset(
                               where="config", fix="pass PrepareConfig's field names "
                               f"({', '.join(sorted(known))})")
         config = PrepareConfig(**config)
+    if config is not None and not isinstance(config, PrepareConfig):  # config=5: AttributeError
+        raise input_error(f"must be a PrepareConfig or a dict of its options, got "
+                          f"{type(config).__name__}", where="config",
+                          fix="pass config=PrepareConfig(...) or config={'drop_unlabelled': True}")
     cfg, t0, plog = config or PrepareConfig(), time.perf_counter(), PrepLog()
     expression_paths, label_paths = as_list(expression_paths), as_list(label_paths)  # one path
     out_path = path_of(out_path, "out_path")
