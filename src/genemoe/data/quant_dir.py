@@ -42,6 +42,7 @@ import pandas as pd
 from genemoe.data.bundle import atomic_file
 from genemoe.data.ids import off_kind_ids
 from genemoe.data.prep_text import warnings_said
+from genemoe.data.quant_files import FORMATS, find_quant_files, first_lines
 from genemoe.data.tables import _read_table
 from genemoe.data.textio import _is_number, _text_stream, reading
 from genemoe.errors import InputError, input_error
@@ -56,148 +57,10 @@ Strand = Literal["auto", "unstranded", "forward", "reverse"]
 QUANT_VALUES = ("counts", "tpm")
 STRANDS = ("auto", "unstranded", "forward", "reverse")
 _STAR_COLUMN = {"unstranded": 1, "forward": 2, "reverse": 3}
-_TEXT_SUFFIXES = (".counts", ".count", ".txt", ".tsv", ".tab", ".htseq", ".cnt")
 _TX2GENE_FIX = ("pass --tx2gene: a table of transcript id, gene id (tximport's tx2gene), e.g. "
                 "from the GTF the index was built from: zcat genes.gtf.gz | awk -F'\\t' "
                 "'$3==\"transcript\"' | sed -E 's/.*gene_id \"([^\"]+)\".*transcript_id "
                 "\"([^\"]+)\".*/\\2\\t\\1/' > tx2gene.tsv")
-
-
-@dataclass(frozen=True)
-class QuantFormat:
-    """One tool's per-sample file: its header's first cells and where its values are."""
-
-    tool: str
-    header: tuple[str, ...] | None  # lower-case first cells; None: no header line
-    level: Literal["gene", "transcript"]
-    counts: str | int
-    tpm: str | int | None
-
-
-FORMATS = {
-    "salmon": QuantFormat("Salmon quant.sf", ("name", "length", "effectivelength", "tpm",
-                                              "numreads"), "transcript", "NumReads", "TPM"),
-    "salmon_genes": QuantFormat("Salmon quant.genes.sf", ("name", "length", "effectivelength",
-                                                          "tpm", "numreads"), "gene",
-                                "NumReads", "TPM"),
-    "kallisto": QuantFormat("kallisto abundance.tsv", ("target_id", "length", "eff_length",
-                                                       "est_counts", "tpm"), "transcript",
-                            "est_counts", "tpm"),
-    "rsem_genes": QuantFormat("RSEM genes.results", ("gene_id", "transcript_id(s)", "length",
-                                                     "effective_length"), "gene",
-                              "expected_count", "TPM"),
-    "rsem_isoforms": QuantFormat("RSEM isoforms.results", ("transcript_id", "gene_id", "length",
-                                                           "effective_length"), "gene",
-                                 "expected_count", "TPM"),  # summed by its own gene_id column
-    "star": QuantFormat("STAR ReadsPerGene.out.tab", None, "gene", 1, None),
-    "htseq": QuantFormat("HTSeq-count", None, "gene", 1, None),
-}
-_FAMILY = {"salmon": "Salmon", "salmon_genes": "Salmon", "kallisto": "kallisto",
-           "rsem_genes": "RSEM", "rsem_isoforms": "RSEM", "star": "STAR", "htseq": "HTSeq-count"}
-_PREFERRED = {"salmon": "salmon_genes", "rsem_isoforms": "rsem_genes"}  # gene-level first
-
-
-def _known_name(name: str) -> bool:
-    return (name in ("quant.sf", "quant.genes.sf", "abundance.tsv")
-            or name.endswith((".genes.results", ".isoforms.results", "ReadsPerGene.out.tab")))
-
-
-def _first_lines(path: Path, n: int = 2) -> list[str]:
-    with reading(path), _text_stream(path) as fh:
-        return [fh.readline().rstrip("\r\n") for _ in range(n)]
-
-
-def _sniff_kind(path: Path) -> str | None:
-    """The :data:`FORMATS` key of a file, from its first lines; None if none fits."""
-    first, second = _first_lines(path)
-    cells = [c.strip().strip('"').lower() for c in first.split("\t")]
-    for kind, fmt in FORMATS.items():
-        if fmt.header is not None and tuple(cells[:len(fmt.header)]) == fmt.header:
-            if kind.startswith("salmon"):
-                return "salmon_genes" if ".genes." in path.name else "salmon"
-            return kind
-    numeric = len(cells) > 1 and all(_is_number(c) for c in cells[1:])
-    if len(cells) == 4 and numeric and (cells[0].startswith("n_") or path.name.endswith(
-            ("ReadsPerGene.out.tab", "ReadsPerGene.out.tab.gz"))):
-        return "star"
-    if len(cells) == 2 and (numeric or (second.count("\t") == 1
-                                        and _is_number(second.split("\t")[1]))):
-        return "htseq"  # a header line (htseq-count --with-header) is allowed
-    return None
-
-
-def _sample_name(path: Path) -> str:
-    name = path.name.removesuffix(".gz")
-    if name in ("quant.sf", "quant.genes.sf", "abundance.tsv"):
-        return path.parent.name
-    for suffix in (".genes.results", ".isoforms.results", "ReadsPerGene.out.tab"):
-        if name.endswith(suffix):
-            return name.removesuffix(suffix).rstrip("._-") or path.parent.name
-    while (stem := Path(name)).suffix.lower() in _TEXT_SUFFIXES:
-        name = stem.stem
-    return name.removesuffix(".htseq").rstrip("._-") or path.parent.name
-
-
-def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[Path]]:
-    """The tool's kind, its files by sample name, and the files skipped.
-
-    Raises :class:`~genemoe.errors.InputError` for a folder without such files, with two
-    tools' files, or with two files for one sample name.
-    """
-    quant_dir = Path(quant_dir)
-    if not quant_dir.is_dir():
-        raise input_error("not a folder" if quant_dir.exists() else "no such folder",
-                          path=quant_dir,
-                          fix="point --quant-dir at the folder holding every sample's file")
-    by_kind: dict[str, dict[str, Path]] = {}
-    skipped: list[Path] = []
-    for p in sorted(quant_dir.rglob("*")):
-        base = p.name.removesuffix(".gz")
-        if not p.is_file() or p.name.startswith(".") or not (
-                _known_name(base) or Path(base).suffix.lower() in _TEXT_SUFFIXES):
-            continue
-        kind = _sniff_kind(p)
-        if kind is None:
-            if _known_name(base):
-                raise input_error(f"named like a quantification file but its first line is "
-                                  f"{_first_lines(p, 1)[0][:60]!r}", path=p,
-                                  fix="the file looks damaged: produce or copy it again")
-            skipped.append(p)
-            continue
-        files = by_kind.setdefault(kind, {})
-        sample = _sample_name(p)
-        if sample in files:
-            raise input_error(f"two files name sample {sample!r}: {files[sample]} and this one",
-                              path=p, fix="keep one file per sample in the folder (the sample "
-                                          "name is its folder's name or its file name's start)")
-        files[sample] = p
-    if not by_kind and (h5 := next(quant_dir.rglob("abundance.h5"), None)) is not None:
-        raise input_error("kallisto's abundance.h5 files but not the abundance.tsv beside them",
-                          path=h5.parent, fix="write the text table of each sample: kallisto "
-                                              "h5dump -o SAMPLE_DIR SAMPLE_DIR/abundance.h5")
-    if not by_kind:
-        portal = next(quant_dir.rglob("*.augmented_star_gene_counts.tsv*"), None)
-        raise input_error("no per-sample quantification files found (Salmon quant.sf, kallisto "
-                          "abundance.tsv, RSEM *.genes.results, STAR *ReadsPerGene.out.tab, "
-                          "HTSeq-count tables)" + (f"; {portal.name} is a GDC portal file"
-                                                   if portal else ""), path=quant_dir,
-                          fix="pass GDC portal files as --gdc-dir FOLDER --sample-sheet SHEET (the "
-                              "cart's sample sheet names their samples)" if portal else
-                              "point --quant-dir at the pipeline's output folder")
-    for transcript_kind, gene_kind in _PREFERRED.items():
-        if gene_kind in by_kind and transcript_kind in by_kind:
-            if set(by_kind[gene_kind]) == set(by_kind[transcript_kind]):
-                skipped += by_kind.pop(transcript_kind).values()
-    if "htseq" in by_kind and len(by_kind) > 1:  # told by content only: stray two-column
-        skipped += by_kind.pop("htseq").values()  # tables beside a named tool's files
-    families = {_FAMILY[k] for k in by_kind}
-    if len(by_kind) > 1:
-        what = " and ".join(f"{len(v)} {FORMATS[k].tool}" for k, v in by_kind.items())
-        raise input_error(f"the folder mixes {what} files" + (
-            "" if len(families) > 1 else " (not one of each for every sample)"), path=quant_dir,
-            fix="point --quant-dir at one tool's output, with the same file for every sample")
-    kind, files = next(iter(by_kind.items()))
-    return kind, files, skipped
 
 
 def star_strand(totals: np.ndarray) -> tuple[str, float]:
@@ -286,7 +149,7 @@ def _read_one(path: Path, kind: str, column: str | int) -> pd.DataFrame:
     if fmt.header is None and not _is_number(str(df.iloc[0, 1])):
         df = df.iloc[1:]  # htseq-count --with-header
     if isinstance(column, str) and column not in df.columns:
-        cells = _first_lines(path, 1)[0].rstrip("\r\n").split("\t")
+        cells = first_lines(path, 1)[0].rstrip("\r\n").split("\t")
         raise input_error(f"no {column!r} column (columns are {cells[:8]})",
                           path=path, fix="the file looks damaged: produce or copy it again")
     return df
