@@ -243,6 +243,10 @@ def check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog: 
         keep = keep & ~m
     if not keep.any():  # a traceback in the gene table before
         raise _nothing_left(obs, cfg, plog.dropped_samples, small=why if len(small) else None)
+    if obs.loc[keep, "cancer_type"].nunique() < 2:  # written unsaid: train then
+        log.warning("the bundle holds one cancer type (%s): it serves survival, not "  # scored
+                    "classification (train refuses it)",  # 1.000 on it
+                    obs.loc[keep, "cancer_type"].iloc[0])
     return keep
 
 

@@ -81,8 +81,14 @@ def check_trainable(model_name: str, where: str = "--model") -> None:
 
 
 def check_bundle_has_task(bundle: Bundle, task: Task) -> None:
-    """Refuse survival on a bundle without survival times (prepared without --clinical;
-    every bundle has cancer-type labels: prepare requires them)."""
+    """Refuse survival on a bundle without survival times (prepared without --clinical), and
+    classification on a bundle of one cancer type (an fcn reported test accuracy 1.000 on
+    one; logreg ended in "n_outputs >= 2", naming no bundle)."""
+    if task == "classify" and len(bundle.class_names) < 2:
+        raise input_error(f"the bundle holds one cancer type ({', '.join(bundle.class_names)}): "
+                          "there is nothing to classify", path=bundle.path,
+                          fix="prepare it with samples of two or more types, or use --task "
+                              "survival")
     if task == "survival" and not bundle.summary.get("n_with_survival", 1):
         why = (f"its survival table gave no patient a {bundle.endpoint} time and event"
                if bundle.endpoint else "it was prepared without --clinical")  # was said of both
