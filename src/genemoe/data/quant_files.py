@@ -17,6 +17,8 @@ from genemoe.errors import input_error
 __all__ = ["FORMATS", "QuantFormat", "find_quant_files", "first_lines"]
 
 _TEXT_SUFFIXES = (".counts", ".count", ".txt", ".tsv", ".tab", ".htseq", ".cnt")
+_SIDE_FOLDERS = {"aux_info", "libParams", "logs"}  # Salmon's, beside quant.sf in each sample
+_SIDE_FOLDER_ENDS = ("_STARgenome", "_STARtmp", "_STARpass1", ".stat")  # STAR's, RSEM's
 
 
 @dataclass(frozen=True)
@@ -98,19 +100,23 @@ def _sample_name(path: Path) -> str:
 def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[Path]]:
     """The tool's kind, its files by sample name, and the files skipped.
 
+    Files below a tool's side folders (see :func:`_in_side_folder`) are not read; tables
+    of another shape are skipped, and so are two-column tables taken for HTSeq-count's
+    beside another tool's files.
+
     Raises :class:`~genemoe.errors.InputError` for a folder without such files, with two
-    tools' files, or with two files for one sample name.
+    tools' files, or with two files of the kind kept for one sample name.
     """
     quant_dir = Path(quant_dir)
     if not quant_dir.is_dir():
         raise input_error("not a folder" if quant_dir.exists() else "no such folder",
                           path=quant_dir,
                           fix="point --quant-dir at the folder holding every sample's file")
-    by_kind: dict[str, dict[str, Path]] = {}
-    skipped: list[Path] = []
+    by_kind: dict[str, dict[str, list[Path]]] = {}  # a sample's files: refused below if
+    skipped: list[Path] = []  # two of the kind kept (stray tables may repeat names)
     for p in sorted(quant_dir.rglob("*")):
         base = p.name.removesuffix(".gz")
-        if not p.is_file() or p.name.startswith(".") or not (
+        if not p.is_file() or p.name.startswith(".") or _in_side_folder(p, quant_dir) or not (
                 _known_name(base) or Path(base).suffix.lower() in _TEXT_SUFFIXES):
             continue
         kind = _sniff_kind(p)
@@ -121,13 +127,7 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
                                   fix="the file looks damaged: produce or copy it again")
             skipped.append(p)
             continue
-        files = by_kind.setdefault(kind, {})
-        sample = _sample_name(p)
-        if sample in files:
-            raise input_error(f"two files name sample {sample!r}: {files[sample]} and this one",
-                              path=p, fix="keep one file per sample in the folder (the sample "
-                                          "name is its folder's name or its file name's start)")
-        files[sample] = p
+        by_kind.setdefault(kind, {}).setdefault(_sample_name(p), []).append(p)
     if not by_kind and (h5 := next(quant_dir.rglob("abundance.h5"), None)) is not None:
         raise input_error("kallisto's abundance.h5 files but not the abundance.tsv beside them",
                           path=h5.parent, fix="write the text table of each sample: kallisto "
@@ -144,14 +144,32 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
     for transcript_kind, gene_kind in _PREFERRED.items():
         if gene_kind in by_kind and transcript_kind in by_kind:
             if set(by_kind[gene_kind]) == set(by_kind[transcript_kind]):
-                skipped += by_kind.pop(transcript_kind).values()
+                skipped += _flat(by_kind.pop(transcript_kind))
     if "htseq" in by_kind and len(by_kind) > 1:  # told by content only: stray two-column
-        skipped += by_kind.pop("htseq").values()  # tables beside a named tool's files
+        skipped += _flat(by_kind.pop("htseq"))  # tables beside a named tool's files
     families = {_FAMILY[k] for k in by_kind}
     if len(by_kind) > 1:
-        what = " and ".join(f"{len(v)} {FORMATS[k].tool}" for k, v in by_kind.items())
+        what = " and ".join(f"{len(_flat(v))} {FORMATS[k].tool}" for k, v in by_kind.items())
         raise input_error(f"the folder mixes {what} files" + (
             "" if len(families) > 1 else " (not one of each for every sample)"), path=quant_dir,
             fix="point --quant-dir at one tool's output, with the same file for every sample")
-    kind, files = next(iter(by_kind.items()))
-    return kind, files, skipped
+    kind, found = next(iter(by_kind.items()))
+    for sample, paths in found.items():  # only the kind kept: a stray table set aside above
+        if len(paths) > 1:  # (Salmon's aux_info/ambig_info.tsv in each sample) was refused
+            raise input_error(f"two files name sample {sample!r}: {paths[0]} and this one",
+                              path=paths[1], fix="keep one file per sample in the folder (the "
+                              "sample name is its folder's name or its file name's start)")
+    return kind, {sample: paths[0] for sample, paths in found.items()}, skipped
+
+
+def _flat(files: dict[str, list[Path]]) -> list[Path]:
+    return [p for paths in files.values() for p in paths]
+
+
+def _in_side_folder(path: Path, quant_dir: Path) -> bool:
+    """True for a file below a tool's side folder (Salmon's ``aux_info/``, ``libParams/``,
+    ``logs/``; STAR's ``_STARgenome/``, ``_STARtmp/``, ``_STARpass1/``; RSEM's ``.stat/``):
+    their tables (Salmon's ``ambig_info.tsv``: two integer columns; STAR's
+    ``chrNameLength.txt``) are not quantifications, though some look like HTSeq-count's."""
+    return any(part in _SIDE_FOLDERS or part.endswith(_SIDE_FOLDER_ENDS)
+               for part in path.relative_to(quant_dir).parts[:-1])
