@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genemoe.data.quant_dir import assemble_quant_dir, find_quant_files
+from genemoe.data.quant_dir import assemble_quant_dir, find_quant_files, join_dropped, joined_lines
+from genemoe.data.quant_files import samples_without_file
 from genemoe.errors import InputError
 
 
@@ -95,3 +96,51 @@ def test_two_quant_files_of_one_sample_are_still_refused(tmp_path):
         (tmp_path / "salmon" / "S1" / "quant.sf").read_text())
     with pytest.raises(InputError, match=r"(?s)two files name sample 'S1'.*fix: keep one file"):
         find_quant_files(tmp_path / "salmon")
+
+
+def test_a_sample_folder_without_its_quant_sf_is_said_and_counted(tmp_path):
+    """Old behaviour: "joined 2 Salmon quant.sf files", the third sample named nowhere."""
+    salmon_run(tmp_path / "salmon")
+    (tmp_path / "salmon" / "S1" / "quant.sf").unlink()  # salmon failed: its traces are left
+    (tmp_path / "salmon" / "S3").mkdir()  # an empty sample folder
+    _, record = assemble_quant_dir(tmp_path / "salmon", tmp_path / "o")
+    assert sorted(record["samples"]) == ["S0", "S2"]
+    assert record["samples_without_file"] == ["S1", "S3"]
+    assert any("2 sample folder(s)" in w and "hold no Salmon quant.sf file (e.g. S1)" in w
+               for w in record["warnings"])
+    assert "2 sample folder(s) without their file left out (all in joined.json)" in (
+        joined_lines(record))
+    assert join_dropped([{"joined": record}]) == {
+        "sample folder without its quantification file (failed run?)": 2}
+
+
+def test_pipeline_folders_beside_the_samples_are_not_taken_for_samples(tmp_path):
+    """nf-core's star_salmon/ holds qualimap/, deseq2_qc/... beside the samples' folders."""
+    salmon_run(tmp_path / "star_salmon")
+    (tmp_path / "star_salmon" / "qualimap" / "S0").mkdir(parents=True)
+    (tmp_path / "star_salmon" / "deseq2_qc").mkdir()
+    (tmp_path / "star_salmon" / "deseq2_qc" / "deseq2.plots.pdf").write_bytes(b"%PDF")
+    kind, files, _ = find_quant_files(tmp_path / "star_salmon")
+    assert samples_without_file(tmp_path / "star_salmon", kind, files) == []
+
+
+def test_flat_star_and_rsem_runs_name_a_sample_without_its_file(tmp_path):
+    """STAR's <sample>Log.out and RSEM's <sample>.stat/ are written whether or not the run
+    finished; a sample with one but not the other's file is named."""
+    for s in ("A", "B", "C"):
+        (tmp_path / "star" / f"{s}_Log.out").parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "star" / f"{s}_Log.out").write_text("STAR version=2.7.10a\n")
+        (tmp_path / "rsem" / f"{s}.stat").mkdir(parents=True)
+        (tmp_path / "rsem" / f"{s}.stat" / f"{s}.cnt").write_text("0 10 0 10\n")
+        if s == "B":
+            continue
+        (tmp_path / "star" / f"{s}_ReadsPerGene.out.tab").write_text(
+            "N_unmapped\t1\t1\t1\nN_multimapping\t1\t1\t1\nN_noFeature\t1\t1\t1\n"
+            "N_ambiguous\t1\t1\t1\nENSG01\t10\t5\t5\nENSG02\t20\t10\t10\n")
+        (tmp_path / "rsem" / f"{s}.genes.results").write_text(
+            "gene_id\ttranscript_id(s)\tlength\teffective_length\texpected_count\tTPM\tFPKM\n"
+            "ENSG01\tENST1\t2000\t1800.00\t500.40\t12.30\t10.10\n")
+    for tool in ("star", "rsem"):
+        kind, files, skipped = find_quant_files(tmp_path / tool)
+        assert sorted(files) == ["A", "C"] and skipped == []
+        assert samples_without_file(tmp_path / tool, kind, files) == ["B"]

@@ -42,7 +42,7 @@ import pandas as pd
 from genemoe.data.bundle import atomic_file
 from genemoe.data.ids import off_kind_ids
 from genemoe.data.prep_text import warnings_said
-from genemoe.data.quant_files import FORMATS, find_quant_files, first_lines
+from genemoe.data.quant_files import FORMATS, find_quant_files, first_lines, samples_without_file
 from genemoe.data.tables import _read_table
 from genemoe.data.textio import _is_number, _text_stream, reading
 from genemoe.errors import InputError, input_error
@@ -329,6 +329,11 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
     said: list[str] = []  # the join's warnings, kept in joined.json and so in the bundle's record
     with warnings_said(said):
         kind, files, skipped = find_quant_files(quant_dir)
+        absent = samples_without_file(quant_dir, kind, files)
+        if absent:  # a failed or unfinished run: said and counted, as the GDC route's
+            logger.warning("%d sample folder(s) in %s hold no %s file (e.g. %s): left out (a "
+                           "failed or unfinished run? quantify them again, or move their folders "
+                           "out)", len(absent), quant_dir, FORMATS[kind].tool, absent[0])
         given = (read_tx2gene(tx2gene), "--tx2gene") if tx2gene is not None else None
         own = next((quant_dir / n for n in _FOLDER_MAPS if (quant_dir / n).is_file()), None)
         found = (read_tx2gene(own), f"{own.name} in the folder") if (
@@ -363,6 +368,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
                   "samples": {s: str(p.relative_to(quant_dir)) for s, p in sorted(files.items())},
                   "skipped_files": [str(p.relative_to(quant_dir)) for p in skipped
                                     if found is None or p != own or notes.get("gene_map") != found[1]],
+                  "samples_without_file": absent,
                   "genes": int(matrix.shape[0]), "counts_rounded": rounded, **notes}
         out_dir.mkdir(parents=True, exist_ok=True)
         expr_path = out_dir / "expression.tsv.gz"
@@ -388,13 +394,16 @@ def join_record(path: Path, role: str) -> dict[str, Any]:
 def join_dropped(inputs: list[dict[str, Any]]) -> dict[str, int]:
     """Samples a join left out, by reason, for a bundle's ``dropped`` counts (a GDC sample
     sheet's samples without their file, and files repeating a sample, were in joined.json
-    and said, but not counted)."""
+    and said, but not counted; a ``--quant-dir`` sample folder without its file was not
+    even said)."""
     def count(key: str) -> int:
         return sum(len((i.get("joined") or {}).get(key) or []) for i in inputs)
 
     n, repeated = count("sheet_samples_without_file"), count("repeated_files_left_out")
+    failed = count("samples_without_file")
     return ({"sample sheet entry without its file (incomplete download)": n} if n else {}) | (
-        {"file repeating a sample (the deepest library kept)": repeated} if repeated else {})
+        {"file repeating a sample (the deepest library kept)": repeated} if repeated else {}) | (
+        {"sample folder without its quantification file (failed run?)": failed} if failed else {})
 
 
 def join_warnings(inputs: list[dict[str, Any]]) -> list[str]:
@@ -429,7 +438,8 @@ def joined_lines(record: dict[str, Any]) -> list[str]:
         lines.append(f"{record['counts_rounded']:,} estimated counts rounded to integers "
                      "(as DESeq2 takes tximport's)")
     for key, what in (("repeated_files_left_out", "file(s) repeating a sample left out"),
-                      ("sheet_samples_without_file", "sample(s) of the sheet without a file")):
+                      ("sheet_samples_without_file", "sample(s) of the sheet without a file"),
+                      ("samples_without_file", "sample folder(s) without their file left out")):
         if record.get(key):
             lines.append(f"{len(record[key]):,} {what} (all in joined.json)")
     skipped = record.get("skipped_files")

@@ -14,11 +14,14 @@ from typing import Literal
 from genemoe.data.textio import _is_number, _text_stream, reading
 from genemoe.errors import input_error
 
-__all__ = ["FORMATS", "QuantFormat", "find_quant_files", "first_lines"]
+__all__ = ["FORMATS", "QuantFormat", "find_quant_files", "first_lines", "samples_without_file"]
 
 _TEXT_SUFFIXES = (".counts", ".count", ".txt", ".tsv", ".tab", ".htseq", ".cnt")
 _SIDE_FOLDERS = {"aux_info", "libParams", "logs"}  # Salmon's, beside quant.sf in each sample
 _SIDE_FOLDER_ENDS = ("_STARgenome", "_STARtmp", "_STARpass1", ".stat")  # STAR's, RSEM's
+# What a run leaves in its sample folder before (or without) the quantification file.
+_RUN_TRACES = ("cmd_info.json", "lib_format_counts.json", "aux_info", "libParams", "logs",
+               "run_info.json", "abundance.h5")
 
 
 @dataclass(frozen=True)
@@ -173,3 +176,46 @@ def _in_side_folder(path: Path, quant_dir: Path) -> bool:
     ``chrNameLength.txt``) are not quantifications, though some look like HTSeq-count's."""
     return any(part in _SIDE_FOLDERS or part.endswith(_SIDE_FOLDER_ENDS)
                for part in path.relative_to(quant_dir).parts[:-1])
+
+
+def samples_without_file(quant_dir: Path | str, kind: str, files: dict[str, Path]) -> list[str]:
+    """Samples a run left a trace of, but not its file (a failed or unfinished run), sorted.
+
+    Parameters
+    ----------
+    quant_dir
+        The folder :func:`find_quant_files` searched.
+    kind
+        The :data:`FORMATS` key it found.
+    files
+        Its files by sample name.
+
+    Returns
+    -------
+    list of str
+        Where every sample has its own folder (named as the sample): the folders beside them
+        that are empty or hold a run's traces (Salmon's ``cmd_info.json``, ``logs/``...,
+        kallisto's ``run_info.json``, STAR's ``Log.out``) but not the file. Where files lie
+        side by side: RSEM's ``<sample>.stat/`` and STAR's ``<sample>Log.out`` without the
+        sample's file.
+    """
+    quant_dir = Path(quant_dir)
+    folders = {p.parent for p in files.values()}
+    missing: set[str] = set()
+    if all(p.parent.name == s and p.parent != quant_dir for s, p in files.items()):
+        for parent in {d.parent for d in folders}:
+            missing |= {d.name for d in parent.iterdir() if d.is_dir() and d not in folders
+                        and not d.name.startswith(".") and _run_traces_only(d)}
+    for folder in folders:  # side by side: another sample's run traces beside these files
+        for p in folder.iterdir():
+            if kind.startswith("rsem") and p.is_dir() and p.name.endswith(".stat"):
+                missing.add(p.name.removesuffix(".stat"))
+            elif kind == "star" and p.is_file() and p.name.endswith("Log.out"):
+                missing.add(p.name.removesuffix("Log.out").rstrip("._-"))
+    return sorted(missing - set(files) - {""})
+
+
+def _run_traces_only(folder: Path) -> bool:
+    """True for an empty folder or one holding what a run writes beside its file."""
+    inside = [p.name for p in folder.iterdir()]
+    return not inside or any(n in _RUN_TRACES or n.endswith("Log.out") for n in inside)
