@@ -20,7 +20,8 @@ HTSeq-count            any ``<sample>.counts|.txt|.tsv|.tab`` of two   counts
 :func:`assemble_quant_dir` finds them (recursively; gzip allowed), tells the tool from the
 header (not the name), joins one column per sample into ``expression.tsv.gz`` and writes
 ``joined.json``: what was read, from which file, and every change made on the way —
-transcripts summed into genes (tximport's sum of counts / TPM, with the map's source),
+transcripts summed into genes (tximport's sum of counts / TPM, with the map's source;
+transcripts the map lacks counted, each sample's share of values kept and warned above 1%),
 estimated counts rounded to integers (as DESeq2 does with tximport's counts), the STAR
 strand column chosen (and the shares that chose it), summary rows (``N_*``, ``__*``) left
 out with their totals, files that are none of these skipped by name.
@@ -232,6 +233,10 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
     notes["gene_map"] = summed.source
     notes["unmapped_transcripts"] = int(summed.unmapped.sum())
     notes["unmapped_value"] += float(x[summed.unmapped].sum())
+    notes["unmapped_share"][sample] = round(float(x[summed.unmapped].sum() / x.sum()), 4) if (
+        x.sum() > 0) else 0.0
+    if summed.unmapped.any():  # None: the ids do not name their genes
+        notes["genes_lost_unmapped"] = summed.genes_lost
     notes["transcripts"] = len(ids)
     return pd.Series(np.bincount(summed.codes, weights=x[~summed.unmapped],
                                  minlength=len(summed.genes)), index=summed.genes)
@@ -263,6 +268,17 @@ class _Summing:
     genes: pd.Index  # in order of first appearance (as groupby(sort=False))
     unmapped: np.ndarray  # (n_transcripts,) bool
     source: str
+    genes_lost: int | None  # genes all of whose transcripts are unmapped; None: unknown
+
+
+def _genes_lost(ids: pd.Index, unmapped: np.ndarray) -> int | None:
+    """Genes whose every transcript is missing from the map, where the ids name their gene
+    (GENCODE's ``ENST...|ENSG...|`` names); None where they do not."""
+    parts = ids.str.split("|")
+    if not unmapped.any() or parts.str.len().min() < 2:
+        return 0 if not unmapped.any() else None
+    gene = parts.str[1].to_numpy()
+    return len(set(gene[unmapped]) - set(gene[~unmapped]))
 
 
 def _summing(genes: pd.Series, source: str, path: Path) -> _Summing:
@@ -272,7 +288,29 @@ def _summing(genes: pd.Series, source: str, path: Path) -> _Summing:
                           f"{genes.index[0]!r})", path=path,
                           fix="pass the tx2gene of the annotation the index was built from")
     codes, uniques = pd.factorize(genes.to_numpy()[~unmapped])
-    return _Summing(codes, pd.Index(uniques), unmapped, source)
+    return _Summing(codes, pd.Index(uniques), unmapped, source,
+                    _genes_lost(pd.Index(genes.index), unmapped))
+
+
+UNMAPPED_WARN_SHARE = 0.01  # of a sample's values in transcripts the map lacks
+
+
+def _warn_unmapped(notes: dict[str, Any], values: QuantValues) -> None:
+    """Warn when transcripts missing from the map held more than
+    :data:`UNMAPPED_WARN_SHARE` of a sample's values (they are left out of every gene);
+    the worst sample named, the genes lost counted where the ids name them."""
+    shares = notes["unmapped_share"]
+    if not shares or max(shares.values()) <= UNMAPPED_WARN_SHARE:
+        return
+    worst = max(shares, key=shares.__getitem__)
+    lost = notes.get("genes_lost_unmapped")
+    logger.warning(
+        "%s of %s transcripts are not in the map (%s): their %s are left out, %.1f%% of sample "
+        "%s's (the most; %.1f%% on average)%s: pass the tx2gene of the annotation the index was "
+        "built from", f"{notes['unmapped_transcripts']:,}", f"{notes['transcripts']:,}",
+        notes["gene_map"], "reads" if values == "counts" else "TPM", 100 * shares[worst], worst,
+        100 * float(np.mean(list(shares.values()))),
+        "" if lost is None else f"; {lost:,} genes lost (none of their transcripts in the map)")
 
 
 def _genes_differ(genes: pd.Index, first: pd.Index, path: Path, first_path: Path) -> InputError:
@@ -339,7 +377,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
         found = (read_tx2gene(own), f"{own.name} in the folder") if (
             own is not None and given is None and FORMATS[kind].level == "transcript") else None
         notes: dict[str, Any] = {"summary_rows": {}, "read1_strand_share": {}, "strand": {},
-                                 "unmapped_value": 0.0}
+                                 "unmapped_value": 0.0, "unmapped_share": {}}
         cols: dict[str, pd.Series] = {}
         memo: dict[str, Any] = {}
         first_path: Path | None = None
@@ -349,6 +387,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
             if first is not None and not (len(s) == len(first) and s.index.isin(first.index).all()):
                 raise _genes_differ(s.index, first.index, path, first_path)
             cols[sample], first_path = (s if first is None else s.reindex(first.index)), path
+        _warn_unmapped(notes, values)
         matrix = pd.DataFrame(cols)
         matrix.index.name = "gene_id"
         rounded = 0
