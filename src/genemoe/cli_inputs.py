@@ -68,6 +68,10 @@ def joined_inputs(out: Path, *, gdc_dir: Path | None, sample_sheet: Path | None,
     (``<out>_gdc_inputs``, ``<out>_quant_inputs``), kept: the bundle's record points at them.
     """
     joined = JoinedInputs()
+    if gdc_dir is None and sample_sheet is None and gdc_values != "counts":  # was not used
+        _needs("--gdc-values", "--gdc-dir", "pass the portal's download folder (--gdc-dir) and "
+                                            "its sample sheet (--sample-sheet), or leave out "
+                                            "--gdc-values")
     if gdc_dir is not None or sample_sheet is not None:
         from genemoe.data.gdc_portal import assemble_gdc_dir
 

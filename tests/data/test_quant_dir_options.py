@@ -81,3 +81,48 @@ def test_the_unmapped_share_is_refused_nowhere(tmp_path):
     (tmp_path / "t.tsv").write_text("ENST99\tENSG99\n")
     with pytest.raises(InputError, match="none of its 20 transcripts is in the map"):
         assemble_quant_dir(tmp_path / "salmon", tmp_path / "o", tx2gene=tmp_path / "t.tsv")
+
+
+def write_htseq(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    for s, k in (("a", 1), ("b", 2)):
+        (root / f"{s}.counts").write_text(f"ENSG01\t{k}\nENSG02\t{3 * k}\n__no_feature\t4\n")
+
+
+@pytest.mark.parametrize("source", ["--quant-dir", "--expression"])
+def test_gdc_values_without_the_gdc_folder_is_refused(tmp_path, source):
+    """Old behaviour: --gdc-values tpm was taken and not used (counts were read)."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    write_htseq(tmp_path / "q")
+    given = tmp_path / "q" if source == "--quant-dir" else tmp_path / "q" / "a.counts"
+    res = CliRunner().invoke(app, ["prepare", source, str(given), "--gdc-values", "tpm",
+                                   "--out", str(tmp_path / "b")])
+    assert isinstance(res.exception, InputError)
+    assert "--gdc-values needs --gdc-dir as well" in str(res.exception)
+
+
+def test_strand_is_said_unused_for_files_other_than_star(tmp_path):
+    """Old behaviour: --strand reverse with HTSeq-count files was taken without a word."""
+    write_htseq(tmp_path / "q")
+    _, record = assemble_quant_dir(tmp_path / "q", tmp_path / "o", strand="reverse")
+    assert record["strand_unused"] == "reverse"
+    assert record["warnings"] == ["--strand reverse is not used: it picks a column of STAR's "
+                                  "ReadsPerGene.out.tab, and these are HTSeq-count files "
+                                  "(counted for one strand by htseq-count -s)"]
+
+
+def test_tx2gene_is_said_unused_for_gene_level_files(tmp_path):
+    """Old behaviour: --tx2gene with RSEM genes.results was read, not used, not said."""
+    for s in ("P1", "P2"):
+        (tmp_path / "rsem").mkdir(exist_ok=True)
+        (tmp_path / "rsem" / f"{s}.genes.results").write_text(
+            "gene_id\ttranscript_id(s)\tlength\teffective_length\texpected_count\tTPM\tFPKM\n"
+            "ENSG01\tENST1\t2000\t1800.00\t500.40\t12.30\t10.10\n")
+    (tmp_path / "t.tsv").write_text("ENST1\tENSG01\n")
+    _, record = assemble_quant_dir(tmp_path / "rsem", tmp_path / "o", tx2gene=tmp_path / "t.tsv")
+    assert record["tx2gene_unused"] is True
+    assert record["warnings"] == ["--tx2gene is not used: these RSEM genes.results files are "
+                                  "gene-level"]

@@ -292,6 +292,23 @@ def _summing(genes: pd.Series, source: str, path: Path) -> _Summing:
                     _genes_lost(pd.Index(genes.index), unmapped))
 
 
+def _unused_options(kind: str, strand: Strand, tx2gene: Path | str | None) -> dict[str, Any]:
+    """Warn of options the files do not use (they were taken without a word), and say them
+    for the record: ``--strand`` (STAR's column only), ``--tx2gene`` (transcript files only)."""
+    fmt, out = FORMATS[kind], {}
+    if strand != "auto" and kind != "star":
+        out["strand_unused"] = strand
+        logger.warning("--strand %s is not used: it picks a column of STAR's ReadsPerGene.out.tab, "
+                       "and these are %s files (%s)", strand, fmt.tool, "counted for one strand "
+                       "by htseq-count -s" if kind == "htseq" else "the quantifier took the "
+                       "library type")
+    if tx2gene is not None and fmt.level == "gene":
+        out["tx2gene_unused"] = True
+        logger.warning("--tx2gene is not used: these %s files are gene-level%s", fmt.tool,
+                       " (summed by their own gene_id column)" if kind == "rsem_isoforms" else "")
+    return out
+
+
 UNMAPPED_WARN_SHARE = 0.01  # of a sample's values in transcripts the map lacks
 
 
@@ -372,12 +389,14 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
             logger.warning("%d sample folder(s) in %s hold no %s file (e.g. %s): left out (a "
                            "failed or unfinished run? quantify them again, or move their folders "
                            "out)", len(absent), quant_dir, FORMATS[kind].tool, absent[0])
-        given = (read_tx2gene(tx2gene), "--tx2gene") if tx2gene is not None else None
+        unused = _unused_options(kind, strand, tx2gene)
+        given = (read_tx2gene(tx2gene), "--tx2gene") if (
+            tx2gene is not None and "tx2gene_unused" not in unused) else None
         own = next((quant_dir / n for n in _FOLDER_MAPS if (quant_dir / n).is_file()), None)
         found = (read_tx2gene(own), f"{own.name} in the folder") if (
             own is not None and given is None and FORMATS[kind].level == "transcript") else None
         notes: dict[str, Any] = {"summary_rows": {}, "read1_strand_share": {}, "strand": {},
-                                 "unmapped_value": 0.0, "unmapped_share": {}}
+                                 "unmapped_value": 0.0, "unmapped_share": {}, **unused}
         cols: dict[str, pd.Series] = {}
         memo: dict[str, Any] = {}
         first_path: Path | None = None
