@@ -126,3 +126,22 @@ def test_tx2gene_is_said_unused_for_gene_level_files(tmp_path):
     assert record["tx2gene_unused"] is True
     assert record["warnings"] == ["--tx2gene is not used: these RSEM genes.results files are "
                                   "gene-level"]
+
+
+def test_a_cut_short_quant_sf_names_the_complete_one_by_its_sample_folder(tmp_path):
+    """Old behaviour: "S1/quant.sf: holds only 10 of quant.sf's 20 genes" (every sample's
+    file is quant.sf)."""
+    tx = transcripts()
+    salmon_dir(tmp_path / "salmon", tx["name"].tolist(), np.full((len(tx), 2), 10.0))
+    write_salmon(tmp_path / "salmon" / "S1", tx["name"].tolist()[:10], np.full(10, 10.0))
+    with pytest.raises(InputError, match=r"S1/quant\.sf: holds only 5 of S0/quant\.sf's 10 genes"):
+        assemble_quant_dir(tmp_path / "salmon", tmp_path / "o")
+
+
+def test_the_record_keeps_the_folder_absolute(tmp_path, monkeypatch):
+    """Old behaviour: "folder": "salmon", relative to wherever prepare was run."""
+    tx = transcripts()
+    salmon_dir(tmp_path / "salmon", tx["name"].tolist(), np.full((len(tx), 1), 10.0))
+    monkeypatch.chdir(tmp_path)
+    _, record = assemble_quant_dir(Path("salmon"), Path("o"))
+    assert record["folder"] == str(tmp_path.resolve() / "salmon")

@@ -330,19 +330,22 @@ def _warn_unmapped(notes: dict[str, Any], values: QuantValues) -> None:
         "" if lost is None else f"; {lost:,} genes lost (none of their transcripts in the map)")
 
 
-def _genes_differ(genes: pd.Index, first: pd.Index, path: Path, first_path: Path) -> InputError:
+def _genes_differ(genes: pd.Index, first: pd.Index, path: Path, first_path: Path,
+                  quant_dir: Path) -> InputError:
     """The error for a sample whose genes are not the first sample's: a file cut short (its
-    genes a subset of the other's) is said as such, else another annotation."""
+    genes a subset of the other's) is said as such, else another annotation. The other file
+    is named by its path in the folder (every Salmon sample's file is ``quant.sf``)."""
     if len(genes) < len(first) and genes.isin(first).all():
         short, full, n, m = path, first_path, len(genes), len(first)
     elif len(first) < len(genes) and first.isin(genes).all():
         short, full, n, m = first_path, path, len(first), len(genes)
     else:
-        return input_error(f"its {len(genes)} genes differ from {first_path.name}'s {len(first)} "
-                           "(another annotation or index?)", path=path,
+        return input_error(f"its {len(genes)} genes differ from "
+                           f"{first_path.relative_to(quant_dir)}'s {len(first)} (another "
+                           "annotation or index?)", path=path,
                            fix="quantify every sample against the same annotation")
-    return input_error(f"holds only {n:,} of {full.name}'s {m:,} genes and no others: the file "
-                       "looks cut short (an interrupted copy or run?)",
+    return input_error(f"holds only {n:,} of {full.relative_to(quant_dir)}'s {m:,} genes and no "
+                       "others: the file looks cut short (an interrupted copy or run?)",
                        path=short, fix="copy or quantify this sample again, in full")
 
 
@@ -404,7 +407,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
             s = _sample_column(sample, path, kind, values, strand, (given, found), notes, memo)
             first = next(iter(cols.values()), None)
             if first is not None and not (len(s) == len(first) and s.index.isin(first.index).all()):
-                raise _genes_differ(s.index, first.index, path, first_path)
+                raise _genes_differ(s.index, first.index, path, first_path, quant_dir)
             cols[sample], first_path = (s if first is None else s.reindex(first.index)), path
         _warn_unmapped(notes, values)
         matrix = pd.DataFrame(cols)
@@ -421,7 +424,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
         if kind in ("star", "htseq"):
             column = ", ".join(f"column {_STAR_COLUMN[k] + 1} ({k})" for k in notes["strand"]
                                ) if kind == "star" else "column 2"
-        record = {"tool": FORMATS[kind].tool, "folder": str(quant_dir), "values": values,
+        record = {"tool": FORMATS[kind].tool, "folder": str(quant_dir.resolve()), "values": values,
                   "value_column": column,
                   "samples": {s: str(p.relative_to(quant_dir)) for s, p in sorted(files.items())},
                   "skipped_files": [str(p.relative_to(quant_dir)) for p in skipped
