@@ -145,3 +145,14 @@ def test_the_record_keeps_the_folder_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _, record = assemble_quant_dir(Path("salmon"), Path("o"))
     assert record["folder"] == str(tmp_path.resolve() / "salmon")
+
+
+def test_the_genes_lost_to_the_map_are_counted_in_the_bundles_dropped_genes(tmp_path):
+    """The genes a short --tx2gene lost were in joined.json only: the bundle's `dropped`
+    counts them beside the other genes it left out."""
+    from genemoe.data.quant_dir import join_dropped_genes
+
+    inputs = [{"joined": {"genes_lost_unmapped": 2}}, {"joined": {"genes_lost_unmapped": None}},
+              {}]
+    assert join_dropped_genes(inputs) == {"no transcript in the tx2gene map (its reads left out)": 2}
+    assert join_dropped_genes([{}]) == {}

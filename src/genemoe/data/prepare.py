@@ -50,7 +50,7 @@ from genemoe.data.ids import respelt_barcodes, strip_version, tcga_like
 from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.prepare_labels import attach_labels, check_labels
-from genemoe.data.quant_dir import join_dropped, join_record, join_warnings
+from genemoe.data.quant_dir import join_dropped, join_dropped_genes, join_record, join_warnings
 from genemoe.data.read import ExpressionTable, has_own_biotypes, read_clinical, read_expression
 from genemoe.data.scaling import column_moments
 from genemoe.data.shared_genes import gene_set_warnings, shared_genes_first
@@ -536,7 +536,7 @@ def prepare_dataset(
             "genemoe_version": __version__, "synthetic": _synthetic(cfg, obs, paths, plog), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "config": asdict(cfg), "normalisation": used[0] if len(used := sorted(set(methods.values()))) == 1 else used,
             "inputs": inputs, "steps": plog.steps,
-            "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes},
+            "dropped": {"samples": plog.dropped_samples | join_dropped(inputs), "genes": plog.dropped_genes | join_dropped_genes(inputs)},
             "dropped_gene_examples": plog.dropped_gene_examples,
             "dropped_sample_examples": plog.dropped_sample_examples,
             "genes": plog.genes, "warnings": plog.warnings,

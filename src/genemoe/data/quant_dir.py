@@ -48,7 +48,7 @@ from genemoe.data.tables import _read_table
 from genemoe.data.textio import _is_number, _text_stream, reading
 from genemoe.errors import InputError, input_error
 
-__all__ = ["join_dropped", "join_warnings", "QUANT_VALUES", "STRANDS", "assemble_quant_dir", "find_quant_files", "join_record",
+__all__ = ["join_dropped", "join_dropped_genes", "join_warnings", "QUANT_VALUES", "STRANDS", "assemble_quant_dir", "find_quant_files", "join_record",
            "joined_lines", "read_tx2gene", "star_strand"]
 
 logger = logging.getLogger(__name__)
@@ -465,6 +465,14 @@ def join_dropped(inputs: list[dict[str, Any]]) -> dict[str, int]:
     return ({"sample sheet entry without its file (incomplete download)": n} if n else {}) | (
         {"file repeating a sample (the deepest library kept)": repeated} if repeated else {}) | (
         {"sample folder without its quantification file (failed run?)": failed} if failed else {})
+
+
+def join_dropped_genes(inputs: list[dict[str, Any]]) -> dict[str, int]:
+    """Genes a ``--quant-dir`` join lost because none of their transcripts is in the
+    ``--tx2gene`` map (``genes_lost_unmapped``, known where transcript names carry their
+    gene), for a bundle's ``dropped`` gene counts (they were in joined.json only)."""
+    n = sum(int((i.get("joined") or {}).get("genes_lost_unmapped") or 0) for i in inputs)
+    return {"no transcript in the tx2gene map (its reads left out)": n} if n else {}
 
 
 def join_warnings(inputs: list[dict[str, Any]]) -> list[str]:
