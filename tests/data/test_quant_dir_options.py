@@ -156,3 +156,16 @@ def test_the_genes_lost_to_the_map_are_counted_in_the_bundles_dropped_genes(tmp_
               {}]
     assert join_dropped_genes(inputs) == {"no transcript in the tx2gene map (its reads left out)": 2}
     assert join_dropped_genes([{}]) == {}
+
+
+def test_gencode_names_match_a_map_of_plain_transcript_ids(tmp_path):
+    """Salmon run on GENCODE's transcriptome names its transcripts ENST...|ENSG...|...; a
+    --tx2gene keyed on plain ENST ids was refused ("none of its 20 transcripts is in the
+    map"): the id before the first '|' is matched, as tximport's ignoreAfterBar does."""
+    tx = transcripts()
+    salmon_dir(tmp_path / "salmon", tx["name"].tolist(), np.full((len(tx), 2), 100.0))
+    tx[["tx", "gene"]].to_csv(tmp_path / "plain.tsv", sep="\t", index=False, header=False)
+    expr, record = assemble_quant_dir(tmp_path / "salmon", tmp_path / "o",
+                                      tx2gene=tmp_path / "plain.tsv")
+    assert pd.read_csv(expr, sep="\t", index_col=0).shape == (10, 2)
+    assert record["unmapped_share"] == {"S0": 0.0, "S1": 0.0}

@@ -114,11 +114,15 @@ def _unversioned(ids: pd.Index) -> pd.Index:
 
 
 def _mapped(ids: pd.Index, tx_map: TxMap) -> tuple[pd.Series, str]:
+    """Gene per transcript id through ``tx_map``: as written, else without the version, and
+    for GENCODE's ``ENST...|ENSG...|`` names by the id before the first ``|`` (tximport's
+    ``ignoreAfterBar``: a map keyed on plain ids refused every such name)."""
     genes = pd.Series(tx_map[0].reindex(ids).to_numpy(), index=ids)
     missing = genes.isna().to_numpy()
     if missing.any():  # versions on one side only
         loose = tx_map[0].groupby(_unversioned(pd.Index(tx_map[0].index))).first()
-        genes[missing] = loose.reindex(_unversioned(ids[missing])).to_numpy()
+        first = ids[missing].str.split("|").str[0]  # the name's transcript id
+        genes[missing] = loose.reindex(_unversioned(pd.Index(first))).to_numpy()
     return genes, tx_map[1]
 
 
