@@ -101,6 +101,7 @@ from genemoe.train.pretrain_metrics import (
     short_collapse,
     utilisation,
 )
+from genemoe.train.pretrain_setup import bundle_records, samples_by_role, setup_diff, with_records
 from genemoe.train.pretrain_stream import BatchFeed, StreamingRows, memory_stats
 from genemoe.train.rng import keeps_global_rng
 from genemoe.train.sampling import shuffled_batches
@@ -114,10 +115,7 @@ logger = logging.getLogger(__name__)
 
 PRETRAINED_FORMAT = "genemoe-pretrained"
 PRETRAINED_VERSION = 1
-# Config fields that may change between a run and its resumption.
-_RESUMABLE_CHANGES = {"progress", "device", "num_threads", "checkpoint_every", "eval_batch_size",
-                      "stream", "stream_memory_fraction", "stream_workers", "stream_prefetch",
-                      "stream_val_rows"}  # streaming reads the same batches in the same order
+
 
 
 @dataclass
@@ -275,7 +273,7 @@ def _save_checkpoint(st: _State, path: Path, meta: dict[str, Any]) -> None:
                            "pretrain_config": st.config.to_dict()})
 
 
-def _resume(st: _State, path: Path) -> None:
+def _resume(st: _State, path: Path, records: dict[str, str]) -> None:
     """Continue from ``path`` when it exists; refuse one written under another setup."""
     if not path.is_file():
         return
@@ -285,8 +283,9 @@ def _resume(st: _State, path: Path) -> None:
     if extra.get("kind") != "pretrain" or saved is None:
         raise input_error("this checkpoint is not from a pre-training run", path=path,
                           fix="pre-train into a new --out directory")
-    diff = _setup_diff(saved, ckpt["meta"].get("gene_ids"), ckpt["meta"].get("samples"),
-                       st.config, st.data)
+    diff = setup_diff(saved, ckpt["meta"].get("gene_ids"), ckpt["meta"].get("samples"),
+                      st.config, st.data.gene_ids, st.data.samples,
+                      records=ckpt["meta"].get("bundle_records"), records_now=records)
     if diff:
         raise input_error(f"the checkpoint was written by a different pre-training setup "
                           f"({'; '.join(diff)})", path=path,
@@ -299,19 +298,6 @@ def _resume(st: _State, path: Path) -> None:
     restore_rng_state(ckpt["rng_state"], st.generator)
     logger.warning("resuming pre-training from %s after epoch %d (delete it to start afresh)",
                    path, st.epoch)  # as train's: behind -v, a rerun looked like a fresh run
-
-
-def _setup_diff(saved: dict[str, Any], gene_ids: Any, samples: Any, config: PretrainConfig,
-                data: PretrainData) -> list[str]:
-    """What differs between a saved run's setup and this one (options free to change on
-    resumption aside); ``samples`` None (older versions' checkpoints) is not compared."""
-    diff = [f"{k}: {saved.get(k)!r} -> {v!r}" for k, v in config.to_dict().items()
-            if k not in _RESUMABLE_CHANGES and saved.get(k) != v]
-    if list(gene_ids or []) != list(data.gene_ids):
-        diff.append("gene list")
-    if samples is not None and samples != _samples_by_role(data.samples):
-        diff.append("samples (training or validation rows)")
-    return diff
 
 
 def resolve_pretrain_config(preset: str, config_path: Path | None = None, *, seed: int = 0,
@@ -423,15 +409,16 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
                       t0: float) -> PretrainResult:
     """Pre-train with a resolved config (:func:`resolve_pretrain_config`) on ``data``: the
     loop shared by :func:`pretrain_on_data` and ``genemoe pretrain``."""
-    done = _finished_result(out_dir, config, model_cfg, data, t0)
+    records = bundle_records(data.bundles)  # each record.json's sha256: prepared again is
+    done = _finished_result(out_dir, config, model_cfg, data, t0, records)  # another setup
     if done is not None:
         return done
     st = _build(config, model_cfg, data, ddp.resolve_device(config.device))
     out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_path = out_dir / "checkpoint.pt"
     meta = {"gene_ids": data.gene_ids, "model_name": config.model, "model_config": model_cfg,
-            "samples": _samples_by_role(data.samples)}
-    _resume(st, ckpt_path)
+            "samples": samples_by_role(data.samples), "bundle_records": records}
+    _resume(st, ckpt_path, records)
     last = config.epochs if max_epochs_this_call is None else st.epoch + max_epochs_this_call
     last = min(config.epochs, last)
     with tqdm(total=config.epochs, initial=st.epoch, desc="pretrain", unit="epoch",
@@ -452,16 +439,11 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
                         rec["throughput/samples_per_s"],
                         100 * rec["throughput/data_wait_fraction"], rec["memory/rss_peak_mib"])
     finished = st.epoch >= config.epochs
-    summary = _summary(st, model_cfg, finished)
+    summary = _summary(st, model_cfg, finished, records)
     if finished:
-        _write_outputs(st, out_dir, model_cfg, summary, preset)
+        _write_outputs(st, out_dir, model_cfg, summary, preset, records)
         ckpt_path.unlink(missing_ok=True)  # was kept: weights and both optimisers' state again
     return PretrainResult(out_dir, st.history, summary, finished, time.perf_counter() - t0)
-
-
-def _samples_by_role(samples: pd.DataFrame) -> dict[str, list[str]]:
-    return {role: samples.loc[samples.role == role, "sample_id"].astype(str).tolist()
-            for role in ("train", "val")}
 
 
 def _sample_patients(samples: pd.DataFrame) -> dict[str, str]:
@@ -473,11 +455,13 @@ def _sample_patients(samples: pd.DataFrame) -> dict[str, str]:
 
 
 def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str, Any],
-                     data: PretrainData, t0: float) -> PretrainResult | None:
+                     data: PretrainData, t0: float,
+                     records: dict[str, str]) -> PretrainResult | None:
     """The finished run in ``out_dir`` when it was written by this very setup, else None.
 
     Same setup: every option but those free to change on resumption, the model's widths,
-    the genes and the samples (by role). Nothing is retrained or rewritten then (its
+    the genes, the samples (by role) and each bundle's ``record.json`` (``records``: a
+    bundle prepared again with other values is another setup). Nothing is retrained or rewritten then (its
     ``pretrained.pt`` keeps its bytes, so fingerprints over it stay valid); any other
     ``pretrained.pt`` falls through to the checkpoint checks of :func:`_resume`.
     """
@@ -490,8 +474,9 @@ def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str,
         return None
     if not isinstance(payload, dict) or payload.get("format") != PRETRAINED_FORMAT:
         return None
-    diff = _setup_diff(payload.get("config") or {}, payload.get("gene_ids"),
-                       payload.get("samples") or {}, config, data)
+    diff = setup_diff(payload.get("config") or {}, payload.get("gene_ids"),
+                      payload.get("samples") or {}, config, data.gene_ids, data.samples,
+                      records=payload.get("bundle_records"), records_now=records)
     diff += [what for what, same in (("model", payload.get("model_name") == config.model),
                                      ("model widths", payload.get("model_config") == model_cfg))
              if not same]
@@ -508,7 +493,8 @@ def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str,
                           time.perf_counter() - t0, reused=True)
 
 
-def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str, Any]:
+def _summary(st: _State, model_cfg: dict[str, Any], finished: bool,
+             records: dict[str, str]) -> dict[str, Any]:
     collapse = collapse_report(st.history, kl_collapse=st.config.kl_collapse)
     for w in collapse["warnings"]:  # its claim; the numbers in summary.json and the run's
         logger.warning("pre-training collapse: %s", short_collapse(w))  # summary below
@@ -518,7 +504,8 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str,
     return {"finished": finished, "epochs_run": st.epoch, "model": st.config.model,
             "model_config": model_cfg, "n_genes": len(st.data.gene_ids),
             "n_train": int(len(st.data.X_train)), "n_val": int(len(st.data.X_val)),
-            "bundles": st.data.bundles, "stream": isinstance(st.X_train, StreamingRows),
+            "bundles": with_records(st.data.bundles, records),
+            "stream": isinstance(st.X_train, StreamingRows),
             "final": {k: v for k, v in last.items() if k.startswith(("val/", "loss/"))},
             "collapse": collapse,
             "synthetic": any(b["synthetic"] for b in st.data.bundles),
@@ -526,7 +513,7 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool) -> dict[str,
 
 
 def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary: dict[str, Any],
-                   preset: str) -> None:
+                   preset: str, records: dict[str, str]) -> None:
     """``pretrained.pt`` (atomic), ``summary.json``, ``samples.tsv``, ``config.yaml``."""
     state = {k: v.detach().cpu() for k, v in st.model.state_dict().items()
              if not k.startswith("head.")}
@@ -537,8 +524,9 @@ def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary
         "n_genes": len(st.data.gene_ids), "gene_ids": st.data.gene_ids,
         "symbols": st.data.symbols, "scalers": st.data.scalers, "state_dict": state,
         "critic_state": {k: v.detach().cpu() for k, v in st.critic.state_dict().items()},
-        "samples": _samples_by_role(samples), "sample_patients": _sample_patients(samples),
-        "bundles": st.data.bundles, "config": st.config.to_dict(), "preset": preset,
+        "samples": samples_by_role(samples), "sample_patients": _sample_patients(samples),
+        "bundles": summary["bundles"], "bundle_records": records,
+        "config": st.config.to_dict(), "preset": preset,
         "history": st.history, "summary": summary,
     })
     atomic_write_text(out_dir / "summary.json", dump_json(summary))
