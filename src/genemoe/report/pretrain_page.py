@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 from matplotlib.ticker import MaxNLocator
 
+from genemoe.data.bundle import file_sha256
 from genemoe.explain.figures import new_subplots
 from genemoe.report.first_screen import pretrain_panel
 from genemoe.report.html_parts import html_table, kv_table, page_context
@@ -33,7 +34,7 @@ from genemoe.report.plots import (
 from genemoe.report.sources import bundle_info
 
 __all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows",
-           "reconstruction_checks", "plot_reconstruction"]
+           "reconstruction_checks", "plot_reconstruction", "prepared_again", "bundles_table"]
 
 # validation measure, its baseline (None: none), its name on the page
 _RECON = (("r_sample", "r_sample_baseline", "r across genes, per sample (mean)"),
@@ -178,6 +179,43 @@ def _figures(history: list[dict[str, Any]], plots: Path, model: str) -> list[Fig
     return figures
 
 
+def prepared_again(bundle: dict[str, Any]) -> bool:
+    """Whether the bundle's ``record.json`` no longer matches the sha256 the pre-training
+    stored (``record_sha256``; runs of older versions stored none: not known, False)."""
+    stored = bundle.get("record_sha256")
+    record = Path(str(bundle.get("path"))) / "record.json"
+    return bool(stored) and record.is_file() and file_sha256(record) != stored
+
+
+def bundles_table(bundles: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """One row per bundle pre-trained on: its name and folder, the samples used (train /
+    validation), its test samples left out, its genes left out (not shared by every
+    bundle), and whether it was prepared again since."""
+    rows = [{"bundle": Path(str(b.get("path"))).name, "folder": b.get("path"),
+             "train samples": b.get("n_train"), "validation samples": b.get("n_val"),
+             "test samples left out": b.get("n_test_excluded"),
+             "genes left out (not in every bundle)": b.get("n_genes_left_out", "not recorded"),
+             "prepared again since": ("yes: its record.json changed" if prepared_again(b)
+                                      else "no" if b.get("record_sha256") else "not recorded")}
+            for b in bundles]
+    return pd.DataFrame(rows)
+
+
+def _bundle_info(bundles: Sequence[dict[str, Any]]) -> tuple[dict, dict, str]:
+    """The one bundle's summary and record (:func:`bundle_info`), or a bundle prepared again
+    since said as such; and the page's warning ('' without one)."""
+    again = [str(b.get("path")) for b in bundles if prepared_again(b)]
+    warn = "".join(f'<p class="warn">{html.escape(p)} was prepared again since this '
+                   "pre-training (its record.json changed): the run was trained on the values "
+                   "prepared then; pre-train again to use the new ones</p>" for p in again)
+    if len(bundles) != 1:
+        return {}, {}, warn
+    if again:  # its summary and record now describe other values: not shown as the run's
+        return {"prepared_again": again[0]}, {}, warn
+    summary, record = bundle_info(bundles[0].get("path"), None)
+    return summary, record, warn
+
+
 def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
     """The report's context (as :mod:`genemoe.report.html` renders it) of a pre-training
     folder ``d``; figures are written to ``plots``."""
@@ -187,7 +225,7 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
               if (d / "config.yaml").is_file() else {})
     bundles = summary.get("bundles") or []
     bundle_path = bundles[0].get("path") if bundles else None
-    bundle_summary, record = bundle_info(bundle_path, None) if len(bundles) == 1 else ({}, {})
+    bundle_summary, record, again = _bundle_info(bundles)
     model = summary.get("model", "?")
     pre = config.get("pretrain") or {}
     collapse = summary.get("collapse") or {}
@@ -200,7 +238,9 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
         "samples (train / validation)": f"{summary.get('n_train')} / {summary.get('n_val')}",
         "streamed from disk": summary.get("stream"),
         "bundles": "; ".join(f"{b.get('path')} ({b.get('n_train')} train, {b.get('n_val')} "
-                             f"validation, {b.get('n_test_excluded')} test left out)"
+                             f"validation, {b.get('n_test_excluded')} test left out"
+                             + (f", {b['n_genes_left_out']} genes left out: not in every bundle"
+                                if b.get("n_genes_left_out") else "") + ")"
                              for b in bundles)}
     table = reconstruction_rows(summary.get("final") or {})
     checks = {"collapsed": collapse.get("collapsed"),
@@ -210,10 +250,12 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
               "dead experts (last epoch)": collapse.get("dead_experts") or "none"}
     warn = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in [
         *(collapse.get("warnings") or []), *(collapse.get("notes") or [])])
-    metrics = ("<h3>Validation reconstruction (last epoch)</h3>"
+    facts = ("<h3>Bundles pre-trained on</h3>" + html_table(bundles_table(bundles))
+             if bundles else "")
+    metrics = (again + "<h3>Validation reconstruction (last epoch)</h3>"
                "<p>The baseline predicts every gene's training mean (or median) for every "
                "sample; a useful encoder beats it.</p>" + html_table(_rounded(table))
-               + "<h3>Collapse checks</h3>" + warn + kv_table(checks))
+               + "<h3>Collapse checks</h3>" + warn + kv_table(checks) + facts)
     figures = _figures(history, plots, model)
     panel = pretrain_panel(summary=summary, bundle_summary=bundle_summary, record=record,
                            bundle_path=bundle_path, figures=figures,
