@@ -83,10 +83,17 @@ class _Family:
 
 
 def _genemoe_widths(model: nn.Module) -> dict[str, Any]:
+    """Every option that shapes the encoder's tensors (the fix named too few: following it
+    brought the preset's moae_experts and n_tokens back), and the routing's."""
     enc = model.encoder
+    moae = enc.moae
+    scale = None if moae is None or moae.scale is None else float(moae.scale.detach()[0])
     return {"hidden": enc.hidden, "latent": enc.latent, "n_experts": enc.n_experts, "k": enc.k,
-            "use_moae": enc.moae is not None, "shared_expert": enc.moe.shared is not None,
-            "moae_k": enc.moae_k, "n_heads": enc.n_heads}
+            "use_moae": moae is not None, "shared_expert": enc.moe.shared is not None,
+            "batchnorm": enc.moe.post is not None,
+            "moae_experts": None if moae is None else len(moae.experts), "moae_k": enc.moae_k,
+            "n_tokens": None if moae is None else moae.experts[0].n_tokens,
+            "n_heads": enc.n_heads, "moae_layer_scale": scale}
 
 
 def _vaecox_widths(model: nn.Module) -> dict[str, Any]:
@@ -105,8 +112,9 @@ _FAMILIES = (
             lambda m: isinstance(m, VaeCoxModel), _vaecox_widths, must_match=("activation",)),
 )
 # of a must_match option a model: section leaves out, read from the constructors that apply them
-_MODEL_DEFAULTS = signature_defaults(GeneMoeEncoder, VaeCoxModel,
-                                     keys=("activation", "k", "moae_k", "n_heads"))
+_MODEL_DEFAULTS = signature_defaults(GeneMoeEncoder, VaeCoxModel, keys=(
+    "activation", "k", "moae_k", "n_heads", "shared_expert", "batchnorm", "moae_experts",
+    "n_tokens", "moae_layer_scale"))
 
 
 def _family_of_model(model: nn.Module) -> _Family | None:
@@ -253,6 +261,19 @@ def _align_genes(state: dict[str, torch.Tensor], src: Sequence[str], dst: Sequen
             "n_genes_new": len(dst) - n_shared, "n_genes_missing": n_missing}
 
 
+def _pretrained_widths(pre_cfg: Mapping[str, Any], widths: Mapping[str, Any]) -> str:
+    """The pre-training's value of every option in ``widths`` (a model: section's keys, as
+    YAML): those its config recorded, and the constructor's default of any other this model
+    sets otherwise (a preset's value would come back)."""
+    def yaml_value(v: Any) -> str:
+        return "null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+
+    shown = {k: pre_cfg[k] for k in widths if k in pre_cfg}
+    shown |= {k: _MODEL_DEFAULTS[k] for k in widths if k not in pre_cfg and k in _MODEL_DEFAULTS
+              and widths[k] is not None and _MODEL_DEFAULTS[k] != widths[k]}
+    return ", ".join(f"{k}: {yaml_value(v)}" for k, v in shown.items())
+
+
 def _under(key: str, paths: Sequence[str]) -> bool:
     return key.split(".", 1)[0] in paths
 
@@ -312,13 +333,14 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
         f"{k} {pre_cfg.get(k, _MODEL_DEFAULTS.get(k))!r} vs {widths[k]!r}"
         for k in family.must_match if pre_cfg.get(k, _MODEL_DEFAULTS.get(k)) != widths[k]]
     if problems:
-        pre_widths = ", ".join(f"{k}: {pre_cfg[k]}" for k in widths if k in pre_cfg)
+        run = Path(where) if Path(where).is_dir() else Path(where).parent
         raise input_error(
             f"the pre-trained encoder does not fit this model ({'; '.join(problems[:4])}): the run "
             f"pre-trained model.{pre_name} = {pre_cfg}; this model has {widths}",
-            path=where, fix=f"fine-tune with the model: section the run was pre-trained with "
-            f"(preset {payload.get('preset')!r}; e.g. `model: {{{pre_name}: {{{pre_widths}}}}}` in "
-            f"the --config YAML), or pre-train again with this model: section")
+            path=where, fix=f"fine-tune with the model: section the run was pre-trained with: "
+            f"--config {run / 'config.yaml'} (its pretrain: section is not read by train), or "
+            f"`model: {{{pre_name}: {{{_pretrained_widths(pre_cfg, widths)}}}}}` in your --config "
+            f"YAML (preset {payload.get('preset')!r}); or pre-train again with this model: section")
     model.load_state_dict(state, strict=False)  # the encoder's keys, checked equal above
     info = {"run": str(Path(run_dir).absolute()), "model_name": pre_name,
             "encoder_modules": list(paths), "n_tensors": len(state),
