@@ -71,7 +71,6 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from genemoe import __version__
-from genemoe.config_presets import deep_merge, load_preset, model_config, read_config_yaml
 from genemoe.data.args import AtFolder, shown_path
 from genemoe.data.bundle import atomic_write_text, dump_json
 from genemoe.errors import input_error
@@ -87,7 +86,7 @@ from genemoe.train.checkpoint import (
     write_history,
 )
 from genemoe.train.model_file import save_model_file
-from genemoe.train.pretrain_config import PretrainConfig
+from genemoe.train.pretrain_config import PretrainConfig, config_extends, resolve_pretrain_config
 from genemoe.train.pretrain_data import PretrainData, load_pretrain_data, pretrain_data_from_arrays
 from genemoe.train.pretrain_losses import (
     critic_step,
@@ -300,57 +299,6 @@ def _resume(st: _State, path: Path, records: dict[str, str]) -> None:
                    path, st.epoch)  # as train's: behind -v, a rerun looked like a fresh run
 
 
-def resolve_pretrain_config(preset: str, config_path: Path | None = None, *, seed: int = 0,
-                            device: str = "auto", epochs: int | None = None,
-                            progress: bool = True, model: str | None = None,
-                            ) -> tuple[PretrainConfig, dict[str, Any]]:
-    """The pre-training options and the model's widths from a preset (and YAML over it).
-
-    Parameters
-    ----------
-    preset, config_path
-        Preset name or YAML, and an optional YAML merged over it.
-    seed, device, progress
-        Set on the ``pretrain:`` section.
-    epochs, model
-        Overrides of ``pretrain.epochs`` and ``pretrain.model`` (None: the preset's).
-
-    Returns
-    -------
-    tuple
-        The :class:`PretrainConfig` (validated: a clear error for a bad option) and the
-        ``model.<pretrain.model>`` options without ``with_decoder``.
-    """
-    cfg = load_preset(preset)
-    if config_path is not None:
-        cfg = deep_merge(cfg, load_preset(config_path))  # checked (file, YAML, sections), extends:
-    section = dict(cfg.get("pretrain") or {})
-    section.update(seed=seed, device=device, progress=progress)
-    if epochs is not None:
-        section["epochs"] = epochs
-    if model is not None:
-        section["model"] = model
-    config = PretrainConfig.from_dict(section)
-    if config_path is not None:
-        _warn_unused_sections(read_config_yaml(config_path), config.model, config_path)
-    model_cfg = {k: v for k, v in model_config(cfg, config.model).items() if k != "with_decoder"}
-    return config, model_cfg
-
-
-def _warn_unused_sections(user: dict[str, Any], model: str, path: Path) -> None:
-    """Say which parts of a ``--config`` pre-training does not read: the ``train*:`` sections
-    (a tuning run's best.yaml, a training recipe) and other models' options were unused,
-    unsaid."""
-    unused = [f"{key}: ({', '.join(map(str, value))}) — pre-training's learning rate, epochs "
-              "and batch size are pretrain: keys" for key, value in user.items()
-              if key.startswith("train") and value]
-    unused += [f"model.{name} (the widths of another model: this run pre-trains {model})"
-               for name in (user.get("model") or {}) if name != model]
-    if unused:  # each key with its own reason (model.genemoe was said to hold a learning rate)
-        logger.warning("%s: pre-training reads only its pretrain: section and model.%s; "
-                       "unused here: %s", path, model, "; ".join(unused))
-
-
 def _build(config: PretrainConfig, model_cfg: dict[str, Any], data: PretrainData,
            device: torch.device) -> _State:
     torch.manual_seed(config.seed)
@@ -400,15 +348,18 @@ def pretrain_on_data(data: PretrainData, *, out_dir: Path | str, preset: str = "
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
     return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
-                             max_epochs_this_call=max_epochs_this_call, t0=t0)
+                             max_epochs_this_call=max_epochs_this_call, t0=t0,
+                             extends=config_extends(config_path))
 
 
 @keeps_global_rng
 def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dict[str, Any], *,
                       out_dir: Path, preset: str, max_epochs_this_call: int | None,
-                      t0: float) -> PretrainResult:
+                      t0: float, extends: str | None = None) -> PretrainResult:
     """Pre-train with a resolved config (:func:`resolve_pretrain_config`) on ``data``: the
-    loop shared by :func:`pretrain_on_data` and ``genemoe pretrain``."""
+    loop shared by :func:`pretrain_on_data` and ``genemoe pretrain``. ``extends``: what the
+    ``--config`` YAML extends (:func:`config_extends`), recorded beside ``preset`` (its
+    values override the preset's)."""
     records = bundle_records(data.bundles)  # each record.json's sha256: prepared again is
     done = _finished_result(out_dir, config, model_cfg, data, t0, records)  # another setup
     if done is not None:
@@ -439,9 +390,10 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
                         rec["throughput/samples_per_s"],
                         100 * rec["throughput/data_wait_fraction"], rec["memory/rss_peak_mib"])
     finished = st.epoch >= config.epochs
-    summary = _summary(st, model_cfg, finished, records)
+    summary = _summary(st, model_cfg, finished, records) | (
+        {"preset": preset} | ({"extends": extends} if extends is not None else {}))
     if finished:
-        _write_outputs(st, out_dir, model_cfg, summary, preset, records)
+        _write_outputs(st, out_dir, model_cfg, summary, records)
         ckpt_path.unlink(missing_ok=True)  # was kept: weights and both optimisers' state again
     return PretrainResult(out_dir, st.history, summary, finished, time.perf_counter() - t0)
 
@@ -513,7 +465,7 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool,
 
 
 def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary: dict[str, Any],
-                   preset: str, records: dict[str, str]) -> None:
+                   records: dict[str, str]) -> None:
     """``pretrained.pt`` (atomic), ``summary.json``, ``samples.tsv``, ``config.yaml``."""
     state = {k: v.detach().cpu() for k, v in st.model.state_dict().items()
              if not k.startswith("head.")}
@@ -526,11 +478,15 @@ def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary
         "critic_state": {k: v.detach().cpu() for k, v in st.critic.state_dict().items()},
         "samples": samples_by_role(samples), "sample_patients": _sample_patients(samples),
         "bundles": summary["bundles"], "bundle_records": records,
-        "config": st.config.to_dict(), "preset": preset,
+        "config": st.config.to_dict(), "preset": summary["preset"],
+        **({"extends": summary["extends"]} if "extends" in summary else {}),
         "history": st.history, "summary": summary,
     })
     atomic_write_text(out_dir / "summary.json", dump_json(summary))
     atomic_write_text(out_dir / "samples.tsv", samples.to_csv(sep="\t", index=False))
-    resolved = {"preset": preset, "pretrain": st.config.to_dict(),
+    resolved = {"preset": summary["preset"], "pretrain": st.config.to_dict(),
                 "model": {st.config.model: model_cfg}}
-    atomic_write_text(out_dir / "config.yaml", yaml.safe_dump(resolved, sort_keys=False))
+    said = (f"# preset {summary['preset']} with a --config that extends {summary['extends']} "
+            "(its values override the preset's; summary.json: extends)\n"
+            if "extends" in summary else "")
+    atomic_write_text(out_dir / "config.yaml", said + yaml.safe_dump(resolved, sort_keys=False))

@@ -8,14 +8,21 @@ it may be, not a ``TypeError`` traceback from the first comparison or layer that
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
+from genemoe.config_presets import deep_merge, load_preset, model_config, read_config_yaml
 from genemoe.errors import input_error, nearest_names
 from genemoe.train.train_config import finite_number, whole_number
 
-__all__ = ["PRETRAIN_MODELS", "PretrainConfig"]
+__all__ = ["PRETRAIN_MODELS", "PretrainConfig", "config_extends", "resolve_pretrain_config"]
+
+logger = logging.getLogger(__name__)
 
 
 def _holds(check: Callable[[], bool]) -> bool:
@@ -26,6 +33,8 @@ def _holds(check: Callable[[], bool]) -> bool:
 
 
 PRETRAIN_MODELS = ("genemoe", "moe", "vaecox")  # the models with an encoder to pre-train
+# Options the command line sets (--seed, --device, --progress), never a YAML's pretrain:
+COMMAND_LINE_OPTIONS = {"seed": "--seed", "device": "--device", "progress": "--progress"}
 
 # What each checked value of :class:`PretrainConfig` may be (said in the error's fix).
 _VALID = {
@@ -129,13 +138,136 @@ class PretrainConfig:
     def from_dict(cls, d: Mapping[str, Any]) -> PretrainConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
-        if unknown:
+        if unknown:  # seed, device, progress: set by the command line, not listed as keys
+            keys = known - set(COMMAND_LINE_OPTIONS)
             raise input_error(f"unknown pre-training option(s) {', '.join(map(str, unknown))}"
-                              + nearest_names(unknown, known),
+                              + nearest_names(unknown, keys),
                               where="pretrain: section of the --config YAML or preset",
-                              fix=f"use only: {', '.join(sorted(known))}")
+                              fix=f"use only: {', '.join(sorted(keys))}")
         d = dict(d)
         for k in ("betas", "critic_widths"):
             if isinstance(d.get(k), list):  # another kind is left to the checks (said there)
                 d[k] = tuple(d[k])
         return cls(**d)
+
+
+def _is_run_config(path: Path) -> bool:
+    """A pre-training run's own ``config.yaml`` (``preset``, ``pretrain``, ``model``)."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):  # said by read_config_yaml
+        return False
+    return isinstance(raw, dict) and set(raw) == {"preset", "pretrain", "model"}
+
+
+def _check_command_line_options(sources: list[str | Path], section: dict[str, Any],
+                                given: dict[str, Any]) -> None:
+    """Refuse ``seed``, ``device`` or ``progress`` in a YAML's ``pretrain:`` section: the
+    command line's values replaced them unsaid. A pre-training run's own ``config.yaml``
+    records them: there they are dropped (a value other than this call's is said)."""
+    for src in sources:
+        path = Path(str(src))
+        if not (path.suffix in {".yaml", ".yml"} or path.is_file()):
+            continue  # a packaged preset (none sets them)
+        here = {k: v for k, v in ((load_preset(path).get("pretrain") or {}).items())
+                if k in COMMAND_LINE_OPTIONS}
+        if here and _is_run_config(path):
+            other = [f"{k} {v!r} (this run: {given[k]!r})" for k, v in here.items()
+                     if given[k] != v]
+            if other:
+                logger.warning("%s records the run's %s; this pre-training uses the command "
+                               "line's", path, ", ".join(other))
+        elif here:
+            raise input_error(
+                f"pretrain: {', '.join(here)} in a YAML would not be read (the command "
+                "line's value is used)", path=path,
+                fix="drop " + ", ".join(here) + " from its pretrain: section and pass "
+                + " ".join(_flag(k, v) for k, v in here.items()))
+    for k in COMMAND_LINE_OPTIONS:
+        section.pop(k, None)
+
+
+def _flag(key: str, value: Any) -> str:
+    """The command line's way to set ``key`` to ``value`` (``--seed 7``, ``--no-progress``)."""
+    if key == "progress":
+        return "--progress" if value else "--no-progress"
+    return f"{COMMAND_LINE_OPTIONS[key]} {value}"
+
+
+def config_extends(config_path: Path | str | None) -> str | None:
+    """What a ``--config`` YAML ``extends:`` (a preset's name, or a YAML's path resolved
+    against the file's folder, as ``train`` records it), None without one."""
+    if config_path is None:
+        return None
+    try:
+        raw = yaml.safe_load(Path(config_path).read_text())
+    except (OSError, yaml.YAMLError):
+        return None
+    parent = raw.get("extends") if isinstance(raw, dict) else None
+    if parent is None:
+        return None
+    relative = Path(str(parent))
+    if not relative.is_absolute() and relative.suffix in {".yaml", ".yml"}:
+        return str(Path(config_path).parent / relative)
+    return str(parent)
+
+
+def resolve_pretrain_config(preset: str, config_path: Path | str | None = None, *,
+                            seed: int = 0, device: str = "auto", epochs: int | None = None,
+                            progress: bool = True, model: str | None = None,
+                            ) -> tuple[PretrainConfig, dict[str, Any]]:
+    """The pre-training options and the model's widths from a preset (and YAML over it).
+
+    Parameters
+    ----------
+    preset, config_path
+        Preset name or YAML, and an optional YAML merged over it. A ``config_path`` that
+        ``extends:`` another preset is said (its values override ``preset``'s), as
+        ``train`` says it; :func:`config_extends` gives what it extends, to record.
+    seed, device, progress
+        Set on the ``pretrain:`` section; a YAML's own ``pretrain: seed/device/progress``
+        is refused (they were replaced unsaid).
+    epochs, model
+        Overrides of ``pretrain.epochs`` and ``pretrain.model`` (None: the preset's).
+
+    Returns
+    -------
+    tuple
+        The :class:`PretrainConfig` (validated: a clear error for a bad option) and the
+        ``model.<pretrain.model>`` options without ``with_decoder``.
+    """
+    cfg = load_preset(preset)
+    if config_path is not None:
+        cfg = deep_merge(cfg, load_preset(config_path))  # checked (file, YAML, sections), extends:
+        parent = config_extends(config_path)
+        if parent is not None and parent != str(preset):  # was merged unsaid, recorded as preset
+            logger.warning("%s extends %s: its values override --preset %s's", config_path,
+                           parent, preset)
+    section = dict(cfg.get("pretrain") or {})
+    given = {"seed": seed, "device": device, "progress": progress}
+    _check_command_line_options([preset] + ([] if config_path is None else [config_path]),
+                                section, given)
+    section.update(given)
+    if epochs is not None:
+        section["epochs"] = epochs
+    if model is not None:
+        section["model"] = model
+    config = PretrainConfig.from_dict(section)
+    if config_path is not None:
+        _warn_unused_sections(read_config_yaml(config_path), config.model, Path(config_path))
+    model_cfg = {k: v for k, v in model_config(cfg, config.model).items() if k != "with_decoder"}
+    return config, model_cfg
+
+
+def _warn_unused_sections(user: dict[str, Any], model: str, path: Path) -> None:
+    """Say which parts of a ``--config`` pre-training does not read: the ``train*:`` sections
+    (a tuning run's best.yaml, a training recipe) and other models' options were unused,
+    unsaid."""
+    unused = [f"{key}: ({', '.join(map(str, value))}) — pre-training's learning rate, epochs "
+              "and batch size are pretrain: keys" for key, value in user.items()
+              if key.startswith("train") and value]
+    unused += [f"model.{name} (the widths of another model: this run pre-trains {model})"
+               for name in (user.get("model") or {}) if name != model]
+    if unused:  # each key with its own reason (model.genemoe was said to hold a learning rate)
+        logger.warning("%s: pre-training reads only its pretrain: section and model.%s; "
+                       "unused here: %s", path, model, "; ".join(unused))
