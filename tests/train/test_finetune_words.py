@@ -32,7 +32,8 @@ def test_genes_the_bundle_lacks_are_the_pre_trainings_and_new_ones_start_at_zero
     n_pre = len(pre_genes)
     assert (f"{n_pre - 3} of the model's {n_pre - 1} genes pre-trained, 2 new (zero input "
             "weights)") in said, said
-    assert f"3 of the pre-training's {n_pre} genes are not in this bundle" in said, said
+    assert (f"3 of the pre-training's {n_pre} genes are not among the model's: absent from "
+            "the bundle or removed by its gene filter") in said, said  # not counted apart
     assert "run's genes" not in said and "afresh" not in said
     assert info["n_genes_pretrained"] == n_pre and info["n_genes_missing"] == 3
     gate = model.encoder.moe.gate.w_gate.detach()  # genes × experts: the new genes' rows

@@ -54,6 +54,7 @@ from genemoe.models.registry import signature_defaults
 from genemoe.models.survival_peers import VaeCoxModel
 from genemoe.train import distributed as ddp
 from genemoe.train.checkpoint import resume_epoch_everywhere
+from genemoe.train.finetune_genes import align_genes, missing_genes_line
 from genemoe.train.pretrain_metrics import short_collapse
 
 __all__ = ["read_pretrained", "pretrained_sha256", "load_pretrained_encoder", "set_encoder_trainable",
@@ -226,41 +227,6 @@ def pretrained_sha256(run: Path | str) -> str:
     return digest.hexdigest()
 
 
-def _align_genes(state: dict[str, torch.Tensor], src: Sequence[str], dst: Sequence[str],
-                 max_missing: float, path: str,
-                 gene_axis: Sequence[tuple[re.Pattern[str], int]]) -> dict[str, int]:
-    """Re-index the gene axis of the input-layer tensors of ``state`` from ``src`` to ``dst``.
-
-    ``gene_axis``: (pattern of a state-dict key, the axis that indexes genes) pairs.
-    """
-    pos = {g: i for i, g in enumerate(src)}
-    dst_idx = np.array([pos.get(g, -1) for g in dst])
-    n_shared = int((dst_idx >= 0).sum())
-    n_missing = len(src) - n_shared  # pre-trained genes the fine-tuning data lacks
-    if n_shared == 0 or n_missing > max_missing * len(src):
-        raise input_error(
-            f"the fine-tuning bundle has {n_shared} of the {len(src)} genes the encoder was "
-            f"pre-trained on ({n_missing} missing; at most {max_missing:.0%} may be)",
-            path=path, fix="fine-tune on a bundle prepared like the pre-training ones (same "
-            "--annotation and gene filter), or pre-train on this bundle")
-    if n_shared == len(src) == len(dst) and (dst_idx == np.arange(len(src))).all():
-        return {"n_genes_pretrained": len(src), "n_genes_shared": n_shared, "n_genes_new": 0,
-                "n_genes_missing": 0}
-    have = torch.from_numpy(np.flatnonzero(dst_idx >= 0))
-    take = torch.from_numpy(dst_idx[dst_idx >= 0])
-    for key, t in list(state.items()):
-        axis = next((a for pat, a in gene_axis if pat.match(key)), None)
-        if axis is None:
-            continue
-        shape = list(t.shape)
-        shape[axis] = len(dst)
-        out = t.new_zeros(shape)  # genes new to the encoder start with zero weight
-        out.index_copy_(axis, have, t.index_select(axis, take))
-        state[key] = out
-    return {"n_genes_pretrained": len(src), "n_genes_shared": n_shared,
-            "n_genes_new": len(dst) - n_shared, "n_genes_missing": n_missing}
-
-
 def _pretrained_widths(pre_cfg: Mapping[str, Any], widths: Mapping[str, Any]) -> str:
     """The pre-training's value of every option in ``widths`` (a model: section's keys, as
     YAML): those its config recorded, and the constructor's default of any other this model
@@ -282,7 +248,8 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
                             model_name: str | None = None,
                             test_sample_ids: Sequence[str] | None = None,
                             test_patient_ids: Sequence[str] | None = None,
-                            max_missing: float = 0.2) -> dict[str, Any]:
+                            max_missing: float = 0.2,
+                            bundle_gene_ids: Sequence[str] | None = None) -> dict[str, Any]:
     """Copy a pre-trained encoder into ``model``'s encoder (in place).
 
     Parameters
@@ -304,6 +271,10 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
         ``test_sample_ids`` (a TCGA barcode's patient, else the sample id).
     max_missing
         Largest share of pre-trained genes the fine-tuning data may lack.
+    bundle_gene_ids
+        Every gene of the fine-tuning bundle, before its gene filter: the pre-trained genes
+        the model lacks are then counted apart (absent from the bundle, removed by its
+        filter). None: counted together.
 
     Returns
     -------
@@ -323,8 +294,8 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
     # the encoder's tensors; logvar only where this model has it (pre-training needs it)
     state = {k: v for k, v in payload["state_dict"].items() if _under(k, family.encoder)
              and (k in target or "logvar" not in k.split("."))}
-    genes = _align_genes(state, payload["gene_ids"], list(map(str, gene_ids)), max_missing, where,
-                         family.gene_axis)
+    genes = align_genes(state, payload["gene_ids"], list(map(str, gene_ids)), max_missing, where,
+                        family.gene_axis, bundle_genes=bundle_gene_ids)
     pre_cfg = dict(payload.get("model_config") or {})
     widths = family.widths(model)
     problems = sorted(set(target) ^ set(state)) + [
@@ -382,8 +353,7 @@ def transfer_lines(pre: Mapping[str, Any], where: str | None = None) -> list[str
             + (f", frozen for the first {freeze} epochs" if freeze else ""))
     genes = (f"{shared:,} of the model's {shared + new:,} genes pre-trained, {new:,} new (zero "
              "input weights)")
-    return [head, genes] + ([f"{missing:,} of the pre-training's {n_pre:,} genes are not in "
-                             "this bundle"] if missing else [])
+    return [head, genes] + ([line] if (line := missing_genes_line(pre, n_pre)) else [])
 
 
 @contextlib.contextmanager
