@@ -109,3 +109,15 @@ def test_a_run_worse_than_the_median_is_not_said_to_beat_a_constant(runs, tmp_pa
     text = _text(write_report(run).read_text())
     assert "beats a per-gene constant" not in text
     assert "R² vs the per-gene mean 0.002 (better); MAE 1.622 vs the per-gene median's 1.512 (worse)" in text
+
+
+def test_a_model_without_gates_has_no_balance_terms_nor_dead_experts_row(runs):
+    """A VAE-Cox pre-training's summary had "loss/importance": 0.0 and "loss/load": 0.0 and
+    its page "dead experts (last epoch) none", of a model with no experts."""
+    summary = json.loads((runs["vaecox"] / "summary.json").read_text())
+    assert not {"loss/importance", "loss/load"} & set(summary["final"])
+    assert "dead_experts" not in summary["collapse"]
+    assert "dead experts" not in _text(write_report(runs["vaecox"]).read_text())
+    gated = json.loads((runs["genemoe"] / "summary.json").read_text())  # kept where there are
+    assert {"loss/importance", "loss/load"} <= set(gated["final"])
+    assert "dead experts (last epoch)" in _text(write_report(runs["genemoe"]).read_text())

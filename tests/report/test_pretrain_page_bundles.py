@@ -69,3 +69,15 @@ def test_a_multi_bundle_page_lists_each_bundles_facts_and_genes_left_out(synthet
                 "out: not in every bundle)") in text
         assert re.search(rf"{b['path'].split('/')[-1]} {re.escape(b['path'])} {b['n_train']} "
                          rf"{b['n_val']} {b['n_test_excluded']} {b['n_genes_left_out']} no", text)
+
+
+def test_a_config_that_extends_another_preset_is_on_the_page(synthetic_bundle, tmp_path):
+    from genemoe.train.pretrain import load_pretrain_data, pretrain_on_data
+
+    cfg = _cfg(tmp_path)
+    cfg.write_text(cfg.read_text() + "extends: base\n")
+    out = tmp_path / "p"
+    pretrain_on_data(load_pretrain_data([synthetic_bundle(seed=5, clinical=False).path]),
+                     out_dir=out, config_path=cfg, device="cpu", progress=False)
+    text = _text(write_report(out).read_text())
+    assert "preset small, with a --config that extends base" in text

@@ -229,10 +229,13 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
     model = summary.get("model", "?")
     pre = config.get("pretrain") or {}
     collapse = summary.get("collapse") or {}
+    preset = config.get("preset") or summary.get("preset")
+    if summary.get("extends") is not None:  # its values override the preset's (was unsaid)
+        preset = f"{preset}, with a --config that extends {summary['extends']}"
     protocol = {
         "what": "self-supervised pre-training of an encoder and decoder: no label or survival "
                 "read; the bundles' test splits left out",
-        "model": model, "preset": config.get("preset"),
+        "model": model, "preset": preset,
         "epochs run": summary.get("epochs_run"), "finished": summary.get("finished"),
         "genes": summary.get("n_genes"),
         "samples (train / validation)": f"{summary.get('n_train')} / {summary.get('n_val')}",
@@ -243,11 +246,13 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
                                 if b.get("n_genes_left_out") else "") + ")"
                              for b in bundles)}
     table = reconstruction_rows(summary.get("final") or {})
+    has_experts = any(k.startswith("util/") for r in history for k in r)
     checks = {"collapsed": collapse.get("collapsed"),
               "KL per latent dimension": collapse.get("kl_per_dim"),
               "KL collapsed": collapse.get("kl_collapsed"),
               **reconstruction_checks(collapse, summary.get("final") or {}),
-              "dead experts (last epoch)": collapse.get("dead_experts") or "none"}
+              **({"dead experts (last epoch)": collapse.get("dead_experts") or "none"}
+                 if has_experts else {})}  # VAE-Cox has no gates: "none" said of it
     warn = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in [
         *(collapse.get("warnings") or []), *(collapse.get("notes") or [])])
     facts = ("<h3>Bundles pre-trained on</h3>" + html_table(bundles_table(bundles))
@@ -259,8 +264,8 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
     figures = _figures(history, plots, model)
     panel = pretrain_panel(summary=summary, bundle_summary=bundle_summary, record=record,
                            bundle_path=bundle_path, figures=figures,
-                           preset=config.get("preset"), seed=pre.get("seed"),
-                           has_experts=any(k.startswith("util/") for r in history for k in r))
+                           preset=preset, seed=pre.get("seed"),
+                           has_experts=has_experts)
     return page_context(f"genemoe pre-training — {model}",
                         synthetic=summary.get("synthetic") or bundle_summary.get("synthetic"),
                         summary=bundle_summary, record=record, protocol=protocol, panel=panel,

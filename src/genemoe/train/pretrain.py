@@ -380,12 +380,13 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
                 _save_checkpoint(st, ckpt_path, meta)
             write_history(out_dir / "history.jsonl", st.history)
             bar.update(1)
-            logger.info("epoch %d: G %.4g (adv %.3g, KL %.3g, L1 %.3g, balance %.3g) critic gap "
+            balance = (f", balance {rec['loss/importance'] + rec['loss/load']:.3g}"
+                       if _gated(rec) else "")  # VAE-Cox has no gates: 0 was said
+            logger.info("epoch %d: G %.4g (adv %.3g, KL %.3g, L1 %.3g%s) critic gap "
                         "%.3g; val r genes %.3f, samples %.3f (mean baseline %.3f), R² %.3f; "
                         "%.0f samples/s (data wait %.0f%%), peak RSS %.0f MiB",
                         st.epoch, rec["loss/g_loss"], rec["loss/adv"], rec["loss/kl"],
-                        rec["loss/l1"], rec["loss/importance"] + rec["loss/load"],
-                        rec["loss/critic_gap"], rec["val/r_gene"], rec["val/r_sample"],
+                        rec["loss/l1"], balance, rec["loss/critic_gap"], rec["val/r_gene"], rec["val/r_sample"],
                         rec["val/r_sample_baseline"], rec["val/r2"],
                         rec["throughput/samples_per_s"],
                         100 * rec["throughput/data_wait_fraction"], rec["memory/rss_peak_mib"])
@@ -445,6 +446,12 @@ def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str,
                           time.perf_counter() - t0, reused=True)
 
 
+def _gated(rec: dict[str, Any]) -> bool:
+    """Whether the epoch's model has gates (utilisation recorded): the balance terms are
+    theirs (a VAE-Cox summary said ``loss/importance`` 0.0 of a model with no experts)."""
+    return any(k.startswith("util/") for k in rec)
+
+
 def _summary(st: _State, model_cfg: dict[str, Any], finished: bool,
              records: dict[str, str]) -> dict[str, Any]:
     collapse = collapse_report(st.history, kl_collapse=st.config.kl_collapse)
@@ -458,7 +465,8 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool,
             "n_train": int(len(st.data.X_train)), "n_val": int(len(st.data.X_val)),
             "bundles": with_records(st.data.bundles, records),
             "stream": isinstance(st.X_train, StreamingRows),
-            "final": {k: v for k, v in last.items() if k.startswith(("val/", "loss/"))},
+            "final": {k: v for k, v in last.items() if k.startswith(("val/", "loss/"))
+                      and (_gated(last) or k not in ("loss/importance", "loss/load"))},
             "collapse": collapse,
             "synthetic": any(b["synthetic"] for b in st.data.bundles),
             "genemoe_version": __version__}

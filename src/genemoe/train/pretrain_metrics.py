@@ -149,7 +149,9 @@ def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dic
                      "crowd together (`genemoe features` measures it); more epochs may help")
     elif not all(c["beaten"] for c in comparisons):
         notes.append(f"validation reconstruction {said}")
-    return {"collapsed": bool(warnings), "dead_experts": dead, "kl_per_dim": kl,
+    gated = any(k.startswith("util/") for k in last)  # a model without experts: no such row
+    return {"collapsed": bool(warnings), **({"dead_experts": dead} if gated else {}),
+            "kl_per_dim": kl,
             "kl_collapsed": kl < kl_collapse,
             "recon_no_better_than_mean": not comparisons[0]["beaten"],
             "recon_no_better_than_constant": near_constant, "weak_r2": WEAK_R2,
