@@ -50,7 +50,10 @@ an interrupted run from its checkpoint, and returns a finished run of the same s
 The metrics (:func:`reconstruction_metrics`, :func:`collapse_report`) live in
 :mod:`genemoe.train.pretrain_metrics`, the data (:class:`PretrainData`,
 :func:`load_pretrain_data`, :func:`pretrain_data_from_arrays`) in
-:mod:`genemoe.train.pretrain_data`; both are re-exported here.
+:mod:`genemoe.train.pretrain_data`, the options (:func:`resolve_pretrain_config`) in
+:mod:`genemoe.train.pretrain_config`; all are re-exported here. What makes two runs the
+same setup (options, genes, samples, each bundle's ``record.json`` sha256) is
+:mod:`genemoe.train.pretrain_setup`'s.
 """
 
 from __future__ import annotations
