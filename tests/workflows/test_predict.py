@@ -336,10 +336,15 @@ def test_an_existing_output_file_is_said_to_be_replaced(trained, tmp_path, caplo
 
     d, f, _ = trained
     out = tmp_path / "p.csv"
-    out.write_text("an earlier result\n")
+    predict_file(d / "run", f["counts"], out_path=out)  # an earlier prediction (its record)
     with caplog.at_level(logging.WARNING, logger="genemoe"):
         predict_file(d / "run", f["counts"], out_path=out)
     assert f"{out} exists: replacing it" in caplog.text and "predicted_type" in out.read_text()
+    other = tmp_path / "mine.csv"  # a file predict did not write: refused, not replaced
+    other.write_text("an earlier result\n")
+    with pytest.raises(InputError, match="genemoe predict did not write it"):
+        predict_file(d / "run", f["counts"], out_path=other)
+    assert other.read_text() == "an earlier result\n"
 
 
 def test_quantile_path_counts_each_missing_gene_once(trained, tmp_path):

@@ -75,7 +75,12 @@ from genemoe.workflows.predict_checks import (
     negative_log_notes,
     not_counts_notes,
 )
-from genemoe.workflows.predict_companions import check_companions, drop_stale_scores, record_path
+from genemoe.workflows.predict_companions import (
+    check_companions,
+    check_not_foreign,
+    drop_stale_scores,
+    record_path,
+)
 from genemoe.workflows.predict_label_text import label_notes
 from genemoe.workflows.predict_score import (
     LABELS_COLUMN,
@@ -513,6 +518,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     run = folder_of(run, "run")  # a RunResult too
     _check_output(out_path, max_missing)  # before reading anything
     check_companions(out_path)  # pred.tsv's record and scores are pred.parquet's names too
+    check_not_foreign(out_path, [("--expression", Path(expression_path)),  # a run's own
+                                 *(("--labels", p) for p in _label_paths(labels_path or []))])
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
     if payload["kind"] != "sklearn":  # so too a device this machine lacks

@@ -18,7 +18,8 @@ from pathlib import Path
 from genemoe.errors import input_error
 from genemoe.workflows.predict_score import scores_path
 
-__all__ = ["record_path", "companion_owner", "check_companions", "drop_stale_scores"]
+__all__ = ["record_path", "companion_owner", "check_companions", "check_not_foreign",
+           "drop_stale_scores"]
 
 log = logging.getLogger("genemoe.workflows.predict")  # said as predict's own warnings are
 
@@ -67,6 +68,35 @@ def check_companions(out_path: Path) -> None:
         f"replace {'them' if len(files) > 1 else 'it'}", path=out_path, where="--out",
         fix=f"choose another --out name (e.g. {stem}_2{out_path.suffix}), or move {owner} "
             "and its companions away first")
+
+
+def check_not_foreign(out_path: Path, inputs: list[tuple[str, Path]]) -> None:
+    """Refuse an ``--out`` that is one of the inputs, or a file genemoe predict did not write.
+
+    A probe's ``--out r/predictions.tsv`` replaced a trained run's own predictions (its
+    report then failed), ``--out bundle/obs.parquet`` ruined a bundle and ``--out`` naming
+    the ``--expression`` file replaced the matrix, each with exit status 0. A file predict
+    wrote has its ``<stem>.record.json`` beside it and is replaced as before.
+
+    Parameters
+    ----------
+    out_path
+        The predictions' file (``--out``).
+    inputs
+        ``(flag, path)`` of every file read (``--expression``, ``--labels``).
+    """
+    out = out_path.resolve()
+    for flag, path in inputs:
+        if Path(path).resolve() == out:
+            raise input_error(f"{out_path} is the {flag} input itself: writing the predictions "
+                              "there would replace it", where="--out",
+                              fix="name another file for the predictions")
+    if out_path.exists() and not record_path(out_path).is_file():
+        raise input_error(f"{out_path} exists and genemoe predict did not write it (no "
+                          f"{record_path(out_path).name} beside it): it may be another "
+                          "command's file (a run's predictions.tsv, a bundle's obs.parquet) or "
+                          "your own", where="--out",
+                          fix="name another file, or move this one away first")
 
 
 def drop_stale_scores(out_path: Path, scored: bool) -> None:
