@@ -233,10 +233,16 @@ def read_config_yaml(path: Path | str) -> dict[str, Any]:
     """
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise input_error(f"cannot read the config ({exc.strerror or exc})", path=path,
                           fix="give an existing YAML file") from exc
+    except UnicodeDecodeError as exc:  # a binary file ended in a traceback
+        raise input_error("not a text YAML file (binary, or not UTF-8)", path=path,
+                          fix="give the YAML file (a preset name, or a .yaml of options)") from exc
+    if "\x00" in text:
+        raise input_error("not a text YAML file (it holds NUL bytes)", path=path,
+                          fix="give the YAML file (a preset name, or a .yaml of options)")
     try:
         data = yaml_load(text) or {}
     except yaml.YAMLError as exc:

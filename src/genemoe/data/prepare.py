@@ -400,6 +400,12 @@ def _gene_filter(X: np.ndarray, obs: pd.DataFrame, folds: np.ndarray | None, gen
             m, _ = fit_gene_filter(X[folds != i], min_variance=cfg.min_variance,
                                    min_mean=cfg.min_mean)
             masks[f"keep_fold{i}"] = m[bundle_keep]
+    if not masks["keep"].any():  # written with exit 0: train then failed or scored 0.010
+        raise input_error(f"the gene filter keeps no gene of the {int(bundle_keep.sum()):,} on "
+                          f"the training split (variance >= {cfg.min_variance:g} or mean >= "
+                          f"{cfg.min_mean:g})", where="--min-variance / --min-mean",
+                          fix="lower --min-variance and --min-mean (defaults 0.4 and 0.8, made "
+                              "for log2 FPKM-UQ)")
     plog.genes = {
         "rule": _gene_rule(cfg), "n_in_bundle": int(bundle_keep.sum()),
         "n_default_mask": int(masks["keep"].sum()),
