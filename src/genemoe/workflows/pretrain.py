@@ -19,7 +19,7 @@ import torch
 from genemoe.data.args import as_list, folder_of, path_of
 from genemoe.errors import input_error
 from genemoe.train.pretrain import PretrainResult, pretrain_prepared, resolve_pretrain_config
-from genemoe.train.pretrain_config import PRETRAIN_MODELS
+from genemoe.train.pretrain_config import PRETRAIN_MODELS, config_extends
 from genemoe.train.pretrain_data import load_pretrain_data
 from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.cell_claims import holding_out_dir
@@ -91,5 +91,6 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
                               stream=config.stream, memory_fraction=config.stream_memory_fraction,
                               val_rows=config.stream_val_rows)
     return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
-                             max_epochs_this_call=max_epochs_this_call, t0=t0)
+                             max_epochs_this_call=max_epochs_this_call, t0=t0,
+                             extends=config_extends(config_path))  # recorded (was "small")
 
