@@ -436,7 +436,8 @@ def _with_transfer(model: torch.nn.Module, name: str, train_cfg: dict, transfer:
     info = load_pretrained_encoder(model, transfer["pretrained"], model_name=name,
                                    gene_ids=transfer["gene_ids"],
                                    test_sample_ids=transfer["test_sample_ids"],
-                                   test_patient_ids=transfer.get("test_patient_ids"))
+                                   test_patient_ids=transfer.get("test_patient_ids"),
+                                   bundle_gene_ids=transfer.get("bundle_gene_ids"))
     info["freeze_encoder_epochs"] = transfer["freeze_encoder_epochs"]
     info["encoder_lr"] = transfer.get("encoder_lr")
     if info["encoder_lr"] is not None:  # the encoder's own lr (the head keeps lr)

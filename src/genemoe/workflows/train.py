@@ -134,7 +134,8 @@ def _pretrained_text(pre: dict[str, Any] | None) -> str:
 
 # what metrics.json's protocol keeps of load_pretrained_encoder's record (and the options)
 _PRETRAINED_KEYS = ("run", "model_name", "encoder_modules", "n_tensors", "n_genes_pretrained",
-                    "n_genes_shared", "n_genes_new", "n_genes_missing", "freeze_encoder_epochs",
+                    "n_genes_shared", "n_genes_new", "n_genes_missing", "n_genes_absent",
+                    "n_genes_filtered", "freeze_encoder_epochs",
                     "encoder_lr", "collapse_warnings")
 
 
@@ -449,6 +450,7 @@ def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrain
     return {"pretrained": Path(pretrained), "freeze_encoder_epochs": int(freeze_encoder_epochs),
             "encoder_lr": None if encoder_lr is None else float(encoder_lr),
             "gene_ids": bundle.var.loc[gene_mask, "gene_id"].astype(str).tolist(),
+            "bundle_gene_ids": bundle.var["gene_id"].astype(str).tolist(),  # absent vs filtered
             "test_sample_ids": bundle.sample_ids[test].astype(str).tolist(),
             "test_patient_ids": patient_ids(bundle, test)}
 
