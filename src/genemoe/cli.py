@@ -266,10 +266,12 @@ def predict(
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file
 
+    given = [f for f, x in (("--expression", expression), ("--quant-dir", quant_dir),
+                            ("--gdc-dir", gdc_dir), ("--sample-sheet", sample_sheet)) if x is not None]
     if sum(x is not None for x in (expression, quant_dir, gdc_dir or sample_sheet)) != 1:
         raise input_error("pass one input: --expression FILE, --quant-dir FOLDER or --gdc-dir "
-                          "FOLDER --sample-sheet SHEET", where="--expression" if expression is None
-                          else "--quant-dir", fix="name the new samples' matrix, or the folder of their files")
+                          "FOLDER --sample-sheet SHEET", where=" and ".join(given) or "--expression",
+                          fix="name the new samples' matrix, or the folder of their files")
     joined = joined_inputs(out.with_suffix(""), gdc_dir=gdc_dir, sample_sheet=sample_sheet,
                            gdc_values="counts", quant_dir=quant_dir, quant_values=quant_values,
                            strand=strand, tx2gene=tx2gene)
