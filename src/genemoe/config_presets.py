@@ -23,6 +23,7 @@ from genemoe.errors import input_error, nearest_names
 __all__ = [
     "PRESET_DIR",
     "check_preset_serves",
+    "check_extends",
     "warn_preset_gaps",
     "dump_yaml",
     "list_presets",
@@ -181,6 +182,7 @@ def preset_layers(name_or_path: str | Path, *, _depth: int = 0
         )
     if not Path(str(parent)).is_absolute() and Path(str(parent)).suffix in {".yaml", ".yml"}:
         parent = path.parent / str(parent)
+    check_extends(parent, path)
     logger.debug("config %s extends %s", path, parent)
     return [*preset_layers(parent, _depth=_depth + 1), (name, data)]
 
@@ -216,6 +218,15 @@ def check_preset_serves(preset: str | Path, models: list[str], command: str) -> 
     raise input_error(f"options tuned for {tuned} by `genemoe tune` (tuned_for), given as the "
                       f"preset of {', '.join(others)} too", path=Path(str(preset)),
                       where="--preset", fix=fix)
+
+
+def check_extends(parent: str | Path, path: Path | str) -> None:
+    """Refuse a YAML's ``extends:`` naming no preset and no file, naming the YAML (it was
+    blamed on ``--preset``, after a warning that its values override the preset's)."""
+    if str(parent) in list_presets() or Path(str(parent)).is_file():
+        return
+    raise input_error(f"extends: unknown preset {str(parent)!r}", path=Path(str(path)),
+                      fix=f"extend one of: {', '.join(list_presets())}, or a YAML path")
 
 
 def read_config_yaml(path: Path | str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from genemoe.config_presets import (
+    check_extends,
     deep_merge,
     load_preset,
     model_config,
@@ -131,6 +132,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             relative = Path(str(parent))
             if not relative.is_absolute() and relative.suffix in {".yaml", ".yml"}:
                 parent = Path(config_path).parent / relative
+            check_extends(parent, config_path)  # before the warning below (was "--preset: ...")
             if str(parent) != str(preset):  # was applied over --preset unsaid, recorded as --preset
                 log.warning("%s extends %s: its values override --preset %s's", config_path,
                             parent, preset)
