@@ -12,22 +12,10 @@ import pandas as pd
 import pytest
 
 import genemoe.train.tuning as tuning
-from genemoe.train.task_data import TaskData
-from genemoe.train.tuning import tune_model
-
-TINY_FCN = {"hidden": 16, "latent": 8}
-FAST = {"epochs": 2, "batch_size": 32, "device": "cpu", "patience": None}
 
 
-@pytest.fixture(scope="module")
-def data(tuning_parts) -> dict[str, TaskData]:
-    return tuning_parts
-
-
-def _tune(data, url, n_trials):
-    return tune_model("fcn", "classify", data, base_model_cfg=TINY_FCN, base_train_cfg=FAST,
-                      n_outputs=3, n_trials=n_trials, seed=0, storage=url, study_name="t",
-                      n_startup_trials=2)  # trials 2 and later: TPE models the finished ones
+def _tune(tune_fcn, url, n_trials):
+    return tune_fcn(url, n_trials, n_startup_trials=2)  # trials 2 on: TPE models the finished
 
 
 def _drawn(result) -> pd.DataFrame:
@@ -40,9 +28,9 @@ def _drawn(result) -> pd.DataFrame:
     return rows.assign(place=place).sort_values("place")[keys].reset_index(drop=True)
 
 
-def test_a_study_resumed_after_a_ctrl_c_draws_as_the_uninterrupted_one(data, tmp_path,
+def test_a_study_resumed_after_a_ctrl_c_draws_as_the_uninterrupted_one(tune_fcn, tmp_path,
                                                                        monkeypatch):
-    whole = _tune(data, f"sqlite:///{tmp_path / 'whole.db'}", 5)
+    whole = _tune(tune_fcn, f"sqlite:///{tmp_path / 'whole.db'}", 5)
     url = f"sqlite:///{tmp_path / 'cut.db'}"
     real, calls = tuning.fit_model, []
 
@@ -55,9 +43,9 @@ def test_a_study_resumed_after_a_ctrl_c_draws_as_the_uninterrupted_one(data, tmp
 
     monkeypatch.setattr(tuning, "fit_model", fit)
     with pytest.raises(KeyboardInterrupt):
-        _tune(data, url, 5)
+        _tune(tune_fcn, url, 5)
     monkeypatch.undo()
-    resumed = _tune(data, url, 5)
+    resumed = _tune(tune_fcn, url, 5)
     t = resumed.trials.set_index("number")
     assert t.loc[2, "state"] == "FAIL" and t.loc[3, "retry_of"] == 2  # trials 3 to 5 ran
     assert len(t) == 6 and int(t["in_budget"].sum()) == 5
