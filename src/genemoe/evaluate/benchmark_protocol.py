@@ -85,7 +85,7 @@ def ensemble_text(k: int, models: list[str]) -> str:
     models' members each fit (k − 1)/k of the training part (summary.md said only "Every
     model is an ensemble of k members", while their members saw fewer rows than the neural
     models' and the forest's)."""
-    from genemoe.train.ensemble import members_by_seed
+    from genemoe.models.registry import members_by_seed
 
     folds = [m for m in models if not members_by_seed(m)]
     text = f" Every model is an ensemble of {k} members"

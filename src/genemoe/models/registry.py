@@ -25,7 +25,7 @@ from genemoe.errors import InputError, input_error, out_of_memory_message
 
 __all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
            "set_search_space", "signature_defaults", "options_text", "check_task",
-           "check_model_options"]
+           "check_model_options", "members_by_seed"]
 
 Kind = Literal["torch", "sklearn"]
 
@@ -237,3 +237,11 @@ def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config
             f"cannot build the model with these options ({exc})", where=f"model.{name}",
             fix=f"a width, count or probability is out of range or of the wrong type: check "
                 f"model: {{{name}: ...}} in the preset or --config YAML ({given})") from exc
+
+
+def members_by_seed(name: str) -> bool:
+    """Whether ``name``'s ensemble members differ by seed, each fitted on every training row
+    (neural models, the random forest), rather than by inner folds, each on (k − 1)/k of
+    them (a deterministic estimator: the same rows would give the same member)."""
+    spec = get_spec(name)
+    return spec.kind == "torch" or bool(spec.randomized)

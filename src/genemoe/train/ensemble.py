@@ -25,22 +25,14 @@ import torch
 
 from genemoe.errors import input_error
 from genemoe.models.ensemble import EnsembleEstimator, EnsembleModel
-from genemoe.models.registry import get_spec
+from genemoe.models.registry import get_spec, members_by_seed
 from genemoe.train.calibration import as_logits
 from genemoe.train.fit import FitResult, calibrate_outputs, calibrate_risks, fit_model
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["fit_ensemble", "member_rows", "check_ensemble_size", "members_by_seed"]
+__all__ = ["fit_ensemble", "member_rows", "check_ensemble_size"]
 
 log = logging.getLogger(__name__)
-
-
-def members_by_seed(name: str) -> bool:
-    """Whether ``name``'s ensemble members differ by seed, each fitted on every training row
-    (neural models, the random forest), rather than by inner folds, each on (k − 1)/k of
-    them (a deterministic estimator: the same rows would give the same member)."""
-    spec = get_spec(name)
-    return spec.kind == "torch" or bool(spec.randomized)
 
 
 def member_rows(train: TaskData, task: Task, k: int, seed: int) -> list[np.ndarray]:
