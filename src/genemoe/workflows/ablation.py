@@ -89,7 +89,7 @@ from genemoe.workflows.ablation_tables import (
     table_models,
 )
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
-from genemoe.workflows.benchmark_protocol import stale_words
+from genemoe.workflows.benchmark_protocol import remove_stale_pages
 from genemoe.workflows.common import check_out_dir
 from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, plan_folds
 
@@ -440,7 +440,8 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                                  per_fold=per_fold, epochs=epochs,
                                  protocol=_part_protocol(out_dir / "models"))
         atomic_write_text(out_dir / "tables.md", tables)
-        _remove_stale_pages(out_dir, earlier, results.to_csv(index=False))
+        if earlier is not None and earlier != results.to_csv(index=False):  # other results
+            remove_stale_pages(out_dir, False)
         return AblationResult(out_dir, task, results, tables,
                               None if pretrained is None else Path(pretrained),
                               time.perf_counter() - t0, summary, *cells,
@@ -453,18 +454,6 @@ def _earlier_results(out_dir: Path) -> str | None:
     if (out_dir / "results.csv").is_file():
         return (out_dir / "results.csv").read_text()
     return "" if (out_dir / "models").is_dir() else None
-
-
-def _remove_stale_pages(out_dir: Path, earlier: str | None, now: str) -> None:
-    """Remove report.html and plots/ made from an earlier ablation's other results, said
-    (a rerun of other options left the page and its figure with the old numbers)."""
-    stale = [f for f in ("report.html", "plots") if (out_dir / f).exists()]
-    if earlier is None or earlier == now or not stale:
-        return
-    n_figures = len(list((out_dir / "plots").glob("*.png")))
-    said = stale_words(out_dir, stale, n_figures, False)
-    remove_outputs(out_dir, stale)
-    log.warning("%s: removed %s", out_dir, said)
 
 
 class SaidOnce(logging.Filter):

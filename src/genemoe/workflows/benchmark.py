@@ -91,10 +91,10 @@ from genemoe.workflows.benchmark_pretrained import (
 from genemoe.workflows.benchmark_protocol import (
     cells_fingerprint,
     clipped_lines,
+    remove_stale_pages,
     removed_text,
     said_rows,
     say_bundle_folds,
-    stale_words,
     write_protocol,
 )
 from genemoe.workflows.benchmark_tune import tune_cell
@@ -412,12 +412,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     atomic_write_text(out_dir / "summary.md",  # (benchmark_tables may say inputs_clipped)
                       summary_markdown(results, {**protocol, "inputs_clipped": clipped}))
     changed = n_computed or old != results.to_csv(index=False)  # fewer --models: none computed
-    stale = [f for f in ("report.html", "plots") if changed and (out_dir / f).exists()
-             and old is not None]  # both made from the earlier results (none: not ours)
-    if stale:  # (a rerun of fewer --models left the others' figures, read as this run's)
-        said = stale_words(out_dir, stale, len(list((out_dir / "plots").glob("*.png"))), plots)
-        remove_outputs(out_dir, stale)
-        log.warning("%s: removed %s", out_dir, said)
+    if changed and old is not None:  # the page and figures of the earlier results (without
+        remove_stale_pages(out_dir, plots)  # them: not ours; fewer --models left the others')
     return BenchmarkResult(out_dir, task, models, results, n_computed, n_reused,
                            time.perf_counter() - t0, clipped)
 

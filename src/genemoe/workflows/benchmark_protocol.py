@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.config_presets import load_preset
-from genemoe.data.bundle import Bundle, atomic_write_text
+from genemoe.data.bundle import Bundle, atomic_write_text, remove_outputs
 from genemoe.data.scaling import clip_summary, clip_text
 from genemoe.evaluate.benchmark_files import software_versions
 from genemoe.train.finetune import pretrained_sha256
@@ -25,6 +25,7 @@ from genemoe.workflows.common import plain
 from genemoe.workflows.folds import FoldPlan, rows_account
 
 __all__ = ["cells_fingerprint", "said_rows", "write_protocol", "stale_words", "removed_text",
+           "remove_stale_pages",
            "clipped_lines", "say_bundle_folds"]
 
 log = logging.getLogger("genemoe.workflows.benchmark")  # the benchmark's: ablation says them once
@@ -115,6 +116,17 @@ def stale_words(out_dir: Path, stale: list[str], n_figures: int, plots: bool | N
         tail = ("`genemoe benchmark` draws this run's figures unless given --no-plots; "
                 f"{report} writes {'report.html and ' if page else ''}any missing anew")
     return f"{said}, made from the earlier results; {tail}"
+
+
+def remove_stale_pages(out_dir: Path, plots: bool | None) -> None:
+    """Remove ``report.html`` and ``plots/`` made from earlier results (the caller judged
+    them stale: a benchmark's or an ablation's other results), said in one warning."""
+    stale = [f for f in ("report.html", "plots") if (out_dir / f).exists()]
+    if not stale:
+        return
+    said = stale_words(out_dir, stale, len(list((out_dir / "plots").glob("*.png"))), plots)
+    remove_outputs(out_dir, stale)
+    log.warning("%s: removed %s", out_dir, said)
 
 
 def removed_text(removed: list[str]) -> str:
