@@ -123,3 +123,20 @@ def test_two_aliquots_of_other_types_matching_a_sample_are_refused(tmp_path):
     b = prepare_dataset([expr], out_path=tmp_path / "c", label_paths=[labels],
                         config=PrepareConfig(min_class_size=1))
     assert set(b.obs["cancer_type"]) == {"ACC"}  # agreeing aliquots: as before
+
+
+def test_a_bad_label_table_is_refused_before_any_expression_file_is_read(tmp_path, monkeypatch):
+    """Old behaviour (note49): label tables were read after every expression file, so a
+    label table naming no label column was refused only after minutes of reading a large
+    matrix. Now they are read (and refused) first, as the clinical table was."""
+    import genemoe.data.prepare as prep
+
+    expr = _counts(tmp_path / "base.tsv", _barcodes("OR", 4))
+    (tmp_path / "lab.tsv").write_text("sample\tcancer_type\tacronym\nTCGA-OR-0000-01\tACC\tACC\n")
+
+    def _no_read(*args, **kwargs):
+        raise AssertionError("an expression file was read before the label table was checked")
+
+    monkeypatch.setattr(prep, "read_expression", _no_read)
+    with pytest.raises(InputError, match="--label-column"):
+        prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[tmp_path / "lab.tsv"])

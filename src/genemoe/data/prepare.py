@@ -49,7 +49,7 @@ from genemoe.data.clinical import attach_survival, exported_clinical
 from genemoe.data.ids import respelt_barcodes, strip_version, tcga_like
 from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
-from genemoe.data.prepare_labels import attach_labels, check_labels
+from genemoe.data.prepare_labels import attach_labels, check_labels, read_label_tables
 from genemoe.data.quant_dir import join_dropped, join_dropped_genes, join_record, join_warnings
 from genemoe.data.read import ExpressionTable, has_own_biotypes, read_clinical, read_expression
 from genemoe.data.scaling import column_moments
@@ -499,6 +499,8 @@ def prepare_dataset(
                                                time_column=cfg.time_column,
                                                event_column=cfg.event_column, said_on_join=True)
                                  if clinical_path else (None, {}))
+        label_paths = [Path(p) for p in label_paths]
+        labels_read = read_label_tables(label_paths, cfg, clinical)  # before the expression too
         tables, symbols, methods, biotypes = [], {}, {}, {}
         for p in paths:
             t = read_expression(p, orientation=cfg.orientation)
@@ -521,8 +523,8 @@ def prepare_dataset(
         X, gene_ids = _intersect(tables, plog)
         obs = _sample_frame(tables)
         keep = _filter_samples(obs, tables, cfg, plog)
-        attach_labels(obs, tables, [Path(p) for p in label_paths], clinical, cfg, plog)
-        keep = check_labels(obs, keep, cfg, plog, [Path(p) for p in label_paths])
+        attach_labels(obs, tables, label_paths, labels_read, clinical, cfg, plog)
+        keep = check_labels(obs, keep, cfg, plog, label_paths)
         clipped = _clipped_counts(tables, plog, keep)  # the file's count held dropped samples'
         X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
         if clinical is None:  # a genemoe export's obs carries its samples' survival

@@ -21,7 +21,7 @@ from genemoe.data.read import ExpressionTable, read_labels
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
 from genemoe.errors import InputError, input_error
 
-__all__ = ["attach_labels", "check_labels", "label_rows_naming_no_sample"]
+__all__ = ["attach_labels", "check_labels", "label_rows_naming_no_sample", "read_label_tables"]
 
 log = logging.getLogger("genemoe.data.prepare")  # said as prepare's steps are
 
@@ -64,14 +64,26 @@ def _refuse_ambiguous(ids: pd.Series, keyed: pd.DataFrame) -> None:
                                   "decides first), or remove the row of the wrong type")
 
 
+def read_label_tables(label_paths: Sequence[Path], cfg: PrepareConfig,
+                      clinical: pd.DataFrame | None) -> list[pd.DataFrame]:
+    """Every label table read and checked, one per path (see
+    :func:`genemoe.data.read.read_labels`). Called before any expression file is read: a bad
+    label table was refused only after minutes of reading a large matrix."""
+    return [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column,
+                        survival_unread=clinical is None) for p in label_paths]
+
+
 def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths: Sequence[Path],
-                   clinical: pd.DataFrame | None, cfg: PrepareConfig, plog: PrepLog) -> None:
+                  read: Sequence[pd.DataFrame], clinical: pd.DataFrame | None,
+                  cfg: PrepareConfig, plog: PrepLog) -> None:
+    """Each sample's cancer type from the first source that has it: the label tables
+    (``read``: :func:`read_label_tables` of ``label_paths``), the file's own metadata,
+    ``--cancer-type``, the cohort name, the clinical table; respellings, disagreements and
+    unused label rows counted in the ``labels`` step."""
     obs["cancer_type"] = pd.Series(np.nan, index=obs.index, dtype=object)
     sources = obs["cancer_type"].copy()
     unused, empty = 0, {}
     if label_paths:
-        read = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column,
-                            survival_unread=clinical is None) for p in label_paths]
         unused = label_rows_naming_no_sample(label_paths, read, obs)
         empty = _empty_label_rows(label_paths, read)
         got = _match_labels(obs, labels := agreeing_labels(read, label_paths))
