@@ -31,7 +31,7 @@ __all__ = [
     "Figure", "plot_confusion_matrix", "plot_per_class_f1", "plot_km_by_type", "plot_metric_box",
     "plot_training_curves", "plot_expert_utilisation", "plot_reliability", "median_split_within",
     "benchmark_figures", "read_history", "remove_undrawn",
-    "run_figures",
+    "run_figures", "scored_rows", "NO_SPLIT",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -456,6 +456,35 @@ def _reliability_figure(metrics: dict, model: str, plot_dir: Path) -> list[Figur
                          "calibration error", "classification")]
 
 
+# predictions.tsv written by hand or by an older genemoe may lack the split column
+NO_SPLIT = ("every row of predictions.tsv (it has no split column, so training rows "
+            "may be among them)")
+
+
+def scored_rows(pred: pd.DataFrame, path: Path | str = "predictions.tsv") -> tuple[pd.DataFrame, str]:
+    """The test rows of a run's predictions table and the words naming them in captions.
+
+    Parameters
+    ----------
+    pred
+        The run's ``predictions.tsv`` as read.
+    path
+        Its path, for the warning.
+
+    Returns
+    -------
+    tuple of DataFrame and str
+        ``(rows where split == "test", "test split")``; a table without a ``split`` column
+        (built by hand, or by an older version) gives every row and :data:`NO_SPLIT`, warned
+        of, so the figures are drawn and say what they show rather than failing.
+    """
+    if "split" in pred.columns:
+        return pred[pred["split"] == "test"], "test split"
+    log.warning("%s has no split column: its figures show all %d rows, not the test split "
+                "alone (add a split column of train/val/test to draw that)", path, len(pred))
+    return pred, NO_SPLIT
+
+
 def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None,
                 model: str | None = None) -> list[Figure]:
     """Every figure of a ``genemoe train`` run directory (test split; history), no model load.
@@ -468,15 +497,16 @@ def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None,
     metrics = json.loads((run_dir / "metrics.json").read_text())
     model = model or cfg.get("model", run_dir.name)
     pred = pd.read_csv(run_dir / "predictions.tsv", sep="\t")
-    test = pred[pred["split"] == "test"]
+    test, part = scored_rows(pred, run_dir / "predictions.tsv")
+    shown = "test split" if part == "test split" else "all rows, no split column"
     figs: list[Figure] = []
     col = "predicted_type" if "predicted_type" in test.columns else "predicted"  # runs before 12-05
     if col in test.columns:
         names = [c.removeprefix("prob_") for c in pred.columns if c.startswith("prob_")]
         cm = _confusion(test["cancer_type"].astype(str), test[col].astype(str), names)
         figs.append(Figure(plot_confusion_matrix(cm, names, out_path=plot_dir / "confusion.png",
-                                                 title=f"{model}: test split (n={len(test)})"),
-                           "normalised confusion matrix, test split", "classification"))
+                                                 title=f"{model}: {shown} (n={len(test)})"),
+                           f"normalised confusion matrix, {part}", "classification"))
         f1 = {k: v["f1"] for k, v in metrics["test"]["per_class"].items() if v["support"] > 0}
         figs.append(Figure(plot_per_class_f1(f1, out_path=plot_dir / "f1.png", title=f"{model}: per-class F1"),
                            "per-class F1, test split", "classification"))
@@ -487,7 +517,7 @@ def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None,
         figs.append(Figure(plot_km_by_type(test["time"].to_numpy(float), test["event"].to_numpy(bool), high, ct,
                                            out_path=plot_dir / "km.png",
                                            title=f"{model}: high vs low risk (median split within type)"),
-                           "Kaplan–Meier curves of high vs low predicted risk, test split: each "
+                           f"Kaplan–Meier curves of high vs low predicted risk, {part}: each "
                            "cancer type split at its own median risk (the all-types panel pools "
                            "those halves, log-rank stratified by type); log-rank p per panel",
                            "survival"))
