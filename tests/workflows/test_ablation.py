@@ -258,6 +258,10 @@ def test_per_fold_pretrained_rows_classify(per_fold_classify):
         run = out / "pretrain" / f"r0_f{fold}"
         assert cell["info"]["pretrained"]["run"] == str(run)
         assert cell["info"]["pretrained"]["n_genes_missing"] == 0
+        # old behaviour (note49): a benchmark's cells counted absent and filtered genes
+        # together (train's counted them apart); now both counts are there, as train's
+        assert cell["info"]["pretrained"]["n_genes_absent"] == 0
+        assert cell["info"]["pretrained"]["n_genes_filtered"] == 0
         assert cell["pretrained_sha256"] == pretrained_sha256(run)
     summary = pd.read_csv(out / "pretrain" / "summary.csv")
     assert summary[["model", "repeat", "fold", "run"]].values.tolist() == [

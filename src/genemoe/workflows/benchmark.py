@@ -223,6 +223,8 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
         transfer = {"pretrained": run,
                     "freeze_encoder_epochs": int(opts.get("freeze_encoder_epochs") or 0),
                     "gene_ids": bundle.var.loc[keep, "gene_id"].astype(str).tolist(),
+                    "bundle_gene_ids": bundle.var["gene_id"].astype(str).tolist(),  # absent
+                    #   vs filtered counted apart, as train's (they were counted together)
                     "test_sample_ids": bundle.sample_ids[plan.test].astype(str).tolist(),
                     "test_patient_ids": patient_ids(bundle, plan.test)}
     model_cfg = with_fitted_layout(model, model_cfg, bundle, keep, plan.train)
