@@ -32,9 +32,10 @@ from genemoe.report.plots import (
     save_figure,
 )
 from genemoe.report.sources import bundle_info
+from genemoe.train.pretrain_metrics import critic_note
 
 __all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows",
-           "reconstruction_checks", "plot_reconstruction", "prepared_again", "bundles_table"]
+           "reconstruction_checks", "critic_checks", "plot_reconstruction", "prepared_again", "bundles_table"]
 
 # validation measure, its baseline (None: none), its name on the page
 _RECON = (("r_sample", "r_sample_baseline", "r across genes, per sample (mean)"),
@@ -109,6 +110,23 @@ def reconstruction_checks(collapse: dict[str, Any], final: dict[str, Any]) -> di
                 None if not isinstance(r2, int | float) else not r2 > 0,
             "reconstruction no better than a per-gene constant by R² nor by absolute error":
                 collapse.get("recon_no_better_than_mean")}
+
+
+def critic_checks(collapse: dict[str, Any], final: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The adversarial part's check row and its note (``[]`` without one).
+
+    The last epoch's critic gap (real − fake) is ``collapse["critic_gap"]``, or for a
+    summary written before it was recorded, ``final["loss/critic_gap"]``; its note
+    (:func:`~genemoe.train.pretrain_metrics.critic_note`, a gap at or below 0) is already
+    among a newer summary's notes, so it is returned only for an older one.
+    """
+    gap = collapse.get("critic_gap", final.get("loss/critic_gap"))
+    if not isinstance(gap, int | float) or not math.isfinite(gap):
+        return {}, []
+    note = critic_note(gap)
+    row = {"critic gap, real − fake (last epoch; at or below 0: it cannot tell them apart)":
+               f"{gap:.3g}"}
+    return row, ([note] if note and "critic_gap" not in collapse else [])
 
 
 def plot_reconstruction(history: Sequence[dict[str, Any]], *, out_path: Path,
@@ -247,14 +265,16 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
                              for b in bundles)}
     table = reconstruction_rows(summary.get("final") or {})
     has_experts = any(k.startswith("util/") for r in history for k in r)
+    critic_row, critic_said = critic_checks(collapse, summary.get("final") or {})
     checks = {"collapsed": collapse.get("collapsed"),
               "KL per latent dimension": collapse.get("kl_per_dim"),
               "KL collapsed": collapse.get("kl_collapsed"),
               **reconstruction_checks(collapse, summary.get("final") or {}),
               **({"dead experts (last epoch)": collapse.get("dead_experts") or "none"}
-                 if has_experts else {})}  # VAE-Cox has no gates: "none" said of it
+                 if has_experts else {}),  # VAE-Cox has no gates: "none" said of it
+              **critic_row}
     warn = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in [
-        *(collapse.get("warnings") or []), *(collapse.get("notes") or [])])
+        *(collapse.get("warnings") or []), *(collapse.get("notes") or []), *critic_said])
     facts = ("<h3>Bundles pre-trained on</h3>" + html_table(bundles_table(bundles))
              if bundles else "")
     metrics = (again + "<h3>Validation reconstruction (last epoch)</h3>"

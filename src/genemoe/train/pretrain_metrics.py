@@ -15,7 +15,7 @@ import numpy as np
 from genemoe.train.loop import DEAD_SHARE
 
 __all__ = ["reconstruction_metrics", "collapse_report", "utilisation", "baseline_comparisons",
-           "comparison_text", "short_collapse", "WEAK_R2"]
+           "comparison_text", "short_collapse", "critic_note", "WEAK_R2", "CRITIC_GAP_FLOOR"]
 
 
 def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -108,9 +108,59 @@ def comparison_text(comparisons: list[dict[str, Any]]) -> str:
                         if lost else []))
 
 
+# The WGAN critic gap E D(real) − E D(fake) at or below which the adversarial part is said
+# to have ended with a critic unable to tell real samples from reconstructions (see
+# critic_note): 0, the gap of a critic that scores everything alike.
+CRITIC_GAP_FLOOR = 0.0
+
+
+def critic_note(gap: Any) -> str | None:
+    """The note on a critic that ended unable to tell real samples from reconstructions.
+
+    Parameters
+    ----------
+    gap
+        The last epoch's mean critic gap ``E D(real) − E D(fake)`` (``loss/critic_gap``,
+        taken before each critic step, on the noisy inputs and their reconstructions).
+
+    Returns
+    -------
+    str or None
+        A short note with the number when ``gap`` is at or below :data:`CRITIC_GAP_FLOOR`
+        (0), else None (also for a missing or non-finite gap).
+
+    Notes
+    -----
+    Why 0: the critic is trained to make the gap large, and a constant critic already scores
+    0, so a critic doing its job ends above 0. At or below 0 it rates reconstructions as
+    real as real samples, or more real: the adversarial term then told the decoder nothing
+    reliable about real profiles, and the reconstruction rests on the L1 and KL terms. A
+    small positive gap is not judged: the critic's scale is unbounded (it grows with the
+    genes and the gradient penalty's weight), so no positive threshold reads alike across
+    runs. This is a note, not a collapse: the encoder may still be useful.
+
+    Examples
+    --------
+    >>> critic_note(0.4) is None
+    True
+    >>> critic_note(-0.77)[:90]
+    'the adversarial part ended with the critic preferring reconstructions to real samples (cri'
+    """
+    if not _finite(gap) or gap > CRITIC_GAP_FLOOR:
+        return None
+    how = ("preferring reconstructions to real samples" if gap < CRITIC_GAP_FLOOR else
+           "unable to tell reconstructions from real samples")
+    return (f"the adversarial part ended with the critic {how} (critic gap real − fake "
+            f"{gap:.2g} in the last epoch{', below 0' if gap < 0 else ''}), so its term told the "
+            "decoder nothing reliable about real profiles; a larger n_critic or critic_lr may "
+            "help")
+
+
 def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dict[str, Any]:
     """Collapse checks on the last epoch: dead experts, KL → 0, a reconstruction at the level
-    of a per-gene training constant. ``warnings`` says each in words; ``notes`` a weak one.
+    of a per-gene training constant. ``warnings`` says each in words; ``notes`` a weak one,
+    and a critic that ended unable to tell real samples from reconstructions
+    (:func:`critic_note`; ``critic_gap`` and ``critic_fooled`` record it).
 
     ``recon_no_better_than_mean``: validation ``r2 <= 0`` (MSE no lower than the per-gene
     mean's); ``recon_beats``: each baseline and measure, beaten or not
@@ -149,6 +199,9 @@ def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dic
                      "crowd together (`genemoe features` measures it); more epochs may help")
     elif not all(c["beaten"] for c in comparisons):
         notes.append(f"validation reconstruction {said}")
+    gap = last.get("loss/critic_gap")
+    if (critic := critic_note(gap)) is not None:  # -0.77 at the end of a small run: unsaid
+        notes.append(critic)
     gated = any(k.startswith("util/") for k in last)  # a model without experts: no such row
     return {"collapsed": bool(warnings), **({"dead_experts": dead} if gated else {}),
             "kl_per_dim": kl,
@@ -157,6 +210,7 @@ def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dic
             "recon_no_better_than_constant": near_constant, "weak_r2": WEAK_R2,
             "recon_beats": {f"{c['baseline']}_{c['measure'].split()[0]}": c["beaten"]
                             for c in comparisons},
+            **({"critic_gap": gap, "critic_fooled": critic is not None} if _finite(gap) else {}),
             "epoch": last["epoch"], "warnings": warnings, "notes": notes}
 
 
