@@ -89,7 +89,12 @@ from genemoe.train.checkpoint import (
     write_history,
 )
 from genemoe.train.model_file import save_model_file
-from genemoe.train.pretrain_config import PretrainConfig, config_extends, resolve_pretrain_config
+from genemoe.train.pretrain_config import (
+    PretrainConfig,
+    config_extends,
+    extends_comment,
+    resolve_pretrain_config,
+)
 from genemoe.train.pretrain_data import PretrainData, load_pretrain_data, pretrain_data_from_arrays
 from genemoe.train.pretrain_losses import (
     critic_step,
@@ -362,7 +367,7 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
     """Pre-train with a resolved config (:func:`resolve_pretrain_config`) on ``data``: the
     loop shared by :func:`pretrain_on_data` and ``genemoe pretrain``. ``extends``: what the
     ``--config`` YAML extends (:func:`config_extends`), recorded beside ``preset`` (its
-    values override the preset's)."""
+    values override the preset's) unless it is ``preset`` itself."""
     records = bundle_records(data.bundles)  # each record.json's sha256: prepared again is
     done = _finished_result(out_dir, config, model_cfg, data, t0, records)  # another setup
     if done is not None:
@@ -394,8 +399,8 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
                         rec["throughput/samples_per_s"],
                         100 * rec["throughput/data_wait_fraction"], rec["memory/rss_peak_mib"])
     finished = st.epoch >= config.epochs
-    summary = _summary(st, model_cfg, finished, records) | (
-        {"preset": preset} | ({"extends": extends} if extends is not None else {}))
+    summary = _summary(st, model_cfg, finished, records) | (  # extends: the preset itself
+        {"preset": preset} | ({"extends": extends} if extends not in (None, preset) else {}))
     if finished:
         _write_outputs(st, out_dir, model_cfg, summary, records)
         ckpt_path.unlink(missing_ok=True)  # was kept: weights and both optimisers' state again
@@ -497,7 +502,6 @@ def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary
     atomic_write_text(out_dir / "samples.tsv", samples.to_csv(sep="\t", index=False))
     resolved = {"preset": summary["preset"], "pretrain": st.config.to_dict(),
                 "model": {st.config.model: model_cfg}}
-    said = (f"# preset {summary['preset']} with a --config that extends {summary['extends']} "
-            "(its values override the preset's; summary.json: extends)\n"
-            if "extends" in summary else "")
-    atomic_write_text(out_dir / "config.yaml", said + yaml.safe_dump(resolved, sort_keys=False))
+    said = extends_comment(summary["preset"], summary.get("extends"))  # read back by
+    atomic_write_text(out_dir / "config.yaml",  # config_extends when given as --config
+                      said + yaml.safe_dump(resolved, sort_keys=False))

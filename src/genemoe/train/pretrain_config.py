@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ from genemoe.config_presets import deep_merge, load_preset, model_config, read_c
 from genemoe.errors import input_error, nearest_names
 from genemoe.train.train_config import finite_number, whole_number
 
-__all__ = ["PRETRAIN_MODELS", "PretrainConfig", "config_extends", "resolve_pretrain_config"]
+__all__ = ["PRETRAIN_MODELS", "PretrainConfig", "config_extends", "extends_comment",
+           "resolve_pretrain_config"]
 
 logger = logging.getLogger(__name__)
 
@@ -194,15 +196,40 @@ def _flag(key: str, value: Any) -> str:
     return f"{COMMAND_LINE_OPTIONS[key]} {value}"
 
 
+# the first line of a pre-training run's config.yaml whose --config extended a preset
+_EXTENDS_LINE = re.compile(r"# preset (?P<preset>.+?) with a --config that extends "
+                           r"(?P<extends>.+?) \(its values override the preset's")
+
+
+def extends_comment(preset: str, extends: str | None) -> str:
+    """The comment line opening a pre-training run's ``config.yaml`` that says what its
+    ``--config`` extended (``""`` without one); :func:`config_extends` reads it back."""
+    if extends is None:
+        return ""
+    return (f"# preset {preset} with a --config that extends {extends} (its values override "
+            "the preset's; summary.json: extends)\n")
+
+
 def config_extends(config_path: Path | str | None) -> str | None:
     """What a ``--config`` YAML ``extends:`` (a preset's name, or a YAML's path resolved
-    against the file's folder, as ``train`` records it), None without one."""
+    against the file's folder, as ``train`` records it), None without one.
+
+    A pre-training run's own ``config.yaml`` (``preset``, ``pretrain``, ``model``: every
+    value resolved) extends what that run was built on: what its ``--config`` extended (its
+    :func:`extends_comment` line), else its preset. A run given it back as ``--config``
+    then records that, not only the command's ``--preset`` (a run of the paper preset's
+    values was recorded as ``preset: small``).
+    """
     if config_path is None:
         return None
     try:
-        raw = yaml.safe_load(Path(config_path).read_text())
-    except (OSError, yaml.YAMLError):
+        text = Path(config_path).read_text()
+        raw = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
+    if isinstance(raw, dict) and set(raw) == {"preset", "pretrain", "model"}:
+        said = _EXTENDS_LINE.match(text)
+        return said["extends"] if said else str(raw["preset"])
     parent = raw.get("extends") if isinstance(raw, dict) else None
     if parent is None:
         return None
