@@ -88,6 +88,12 @@ def _check_path(path: Path) -> None:
         raise input_error("no such file", path=path, fix="check the path (and the working directory)")
     if path.is_dir():
         raise input_error("is a directory, not a file", path=path, fix="point at the matrix file itself")
+    if path.suffix == ".part":  # a glob such as TCGA-*.clinical.tsv* caught it: a plain one
+        #   cut at a line's end was read as whole, silently
+        raise input_error("is an unfinished download (genemoe download keeps a .part to "
+                          "resume it)", path=path,
+                          fix="rerun `genemoe download` to finish it, or delete the .part, and "
+                              "leave .part files out of the inputs")
 
 
 def _text_stream(path: Path) -> io.TextIOBase:
