@@ -83,3 +83,27 @@ def test_a_run_with_its_split_column_still_shows_the_test_split_alone(tmp_path):
     pred.to_csv(run / "predictions.tsv", sep="\t", index=False)
     figs = run_figures(run)
     assert figs[0].caption == "normalised confusion matrix, test split"
+
+
+def test_the_horizon_section_is_not_drawn_without_a_split_column_and_says_why(tmp_path):
+    """Old behaviour (h2's report): report/horizons.py stopped with KeyError: 'split' for a
+    survival run without a split column; the horizons would otherwise mix in the training
+    patients the baseline was fitted on, so the section says why it is not drawn."""
+    from genemoe.report.horizons import horizon_table
+
+    said = horizon_table(_survival_run(tmp_path / "s"), {"task": "survival"})
+    assert "Not drawn" in said and "no <code>split</code> column" in said
+
+
+def test_features_take_every_sample_of_a_table_without_a_split_column_as_seen(tmp_path, caplog):
+    """Old behaviour: ``genemoe features`` stopped with KeyError: 'split' on a train run whose
+    predictions.tsv had no split column; now every sample in it counts as seen (warned)."""
+    from types import SimpleNamespace
+
+    from genemoe.workflows.feature_run import used_samples
+
+    run = _classify_run(tmp_path / "r")
+    with caplog.at_level(logging.WARNING):
+        used = used_samples(SimpleNamespace(path=run, kind="train", pretrained_from=None))
+    assert used == {f"s{i}" for i in range(N)}
+    assert "no split column" in caplog.text

@@ -20,6 +20,10 @@ def horizon_table(d: Path, payload: dict) -> str:
     if payload.get("task") != "survival" or not (d / "predictions.tsv").exists():
         return ""
     pred = pd.read_csv(d / "predictions.tsv", sep="\t")
+    if "split" not in pred.columns:  # built by hand or by an older version: was KeyError
+        return ("<h3>Survival probability at fixed horizons</h3><p>Not drawn: "
+                "<code>predictions.tsv</code> has no <code>split</code> column, so its test "
+                "patients cannot be told from the training ones the baseline was fitted on.</p>")
     test = pred[(pred["split"] == "test") & pred["time"].notna()]
     rows = horizon_calibration(payload.get("survival_baseline"), test["time"].to_numpy(float),
                                test["event"].astype(bool).to_numpy(), test["risk"].to_numpy(float))

@@ -5,6 +5,7 @@ evidence). Split out of :mod:`genemoe.workflows.features`."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +15,8 @@ import torch
 
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
+
+log = logging.getLogger(__name__)
 
 __all__ = ["RunModel", "load_run_model", "used_samples", "bundle_key"]
 
@@ -140,5 +143,9 @@ def used_samples(run: RunModel) -> set[str]:
             used |= set(map(str, s.get("train", []))) | set(map(str, s.get("val", [])))
     if run.kind == "train" and (run.path / "predictions.tsv").is_file():
         pred = pd.read_csv(run.path / "predictions.tsv", sep="\t", dtype=str)
+        if "split" not in pred.columns:  # built by hand or by an older version: was KeyError
+            log.warning("%s has no split column: every sample in it is taken as one the run "
+                        "trained or validated on", run.path / "predictions.tsv")
+            return used | set(pred["sample_id"])
         used |= set(pred.loc[pred["split"].isin(["train", "val"]), "sample_id"])
     return used
