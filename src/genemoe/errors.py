@@ -188,6 +188,8 @@ def out_of_memory_message(exc: BaseException) -> str | None:
 _OS_FIXES = {
     errno.ENOSPC: "free disk space, or write to another disk",
     errno.EDQUOT: "free space within your quota, or write to another disk",
+    errno.EFBIG: "the file is larger than this file system allows (FAT32: 4 GB each): write "
+                 "to a disk formatted otherwise (ext4, NTFS, APFS, exFAT)",
     errno.EACCES: "choose a folder you can write to, or check the file's permissions",
     errno.EPERM: "choose a folder you can write to, or check the file's permissions",
     errno.EROFS: "the file system is read-only: choose a writable folder",

@@ -52,6 +52,7 @@ from genemoe.data.download_checks import (
     content_problem,
     failure_message,
     offline_message,
+    other_name_warning,
     transfer_message,
 )
 from genemoe.data.download_errors import (
@@ -62,11 +63,24 @@ from genemoe.data.download_errors import (
     OfflineError,
     TransferError,
     Transient,
+    backoff_delay,
+    check_retries,
+    final_failure,
     http_failure,
     is_offline,
     parse_content_range,
+    write_failure,
 )
-from genemoe.data.download_manifest import MANIFEST_NAME, is_cached, manifest_entry, read_manifest
+from genemoe.data.download_manifest import (
+    MANIFEST_NAME,
+    drop_part,
+    is_cached,
+    keep_part_validators,
+    manifest_entry,
+    part_validators,
+    read_manifest,
+    response_validators,
+)
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
     PANCAN_HUB_URL,
@@ -76,7 +90,6 @@ from genemoe.data.xena_listing import (
     download_command,
     plan_downloads,
 )
-from genemoe.errors import input_error
 
 __all__ = [
     "DamagedError", "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult",
@@ -161,19 +174,16 @@ def _open(request: urllib.request.Request, timeout: float) -> http.client.HTTPRe
     return urllib.request.urlopen(request, timeout=timeout)
 
 
-
-
-
-
-
-
-
-
-def _send(url: str, part: Path, offset: int, timeout: float) -> http.client.HTTPResponse | int:
-    """Send the GET (with ``Range`` when resuming); an int means the ``.part`` is complete."""
+def _send(url: str, part: Path, offset: int, timeout: float,
+          kept: dict[str, str]) -> http.client.HTTPResponse | int:
+    """Send the GET (with ``Range`` when resuming, and ``If-Range`` naming the validator kept
+    beside the ``.part``: a file changed since is then sent whole, from byte 0); an int
+    means the ``.part`` is complete."""
     headers = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"}
     if offset:
         headers["Range"] = f"bytes={offset}-"
+        if if_range := kept.get("etag") or kept.get("last_modified"):
+            headers["If-Range"] = if_range
     try:
         return _open(urllib.request.Request(url, headers=headers), timeout)
     except urllib.error.HTTPError as exc:
@@ -182,7 +192,7 @@ def _send(url: str, part: Path, offset: int, timeout: float) -> http.client.HTTP
                 _, total = parse_content_range(exc.headers.get("Content-Range"))
                 if total == offset:
                     return offset
-                part.unlink(missing_ok=True)
+                drop_part(part)
                 raise Transient("server refused to resume (HTTP 416); restarting") from exc
             raise http_failure(url, exc) from exc
     except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts, resets
@@ -190,21 +200,35 @@ def _send(url: str, part: Path, offset: int, timeout: float) -> http.client.HTTP
         raise Transient(f"cannot connect: {reason}", offline=is_offline(exc)) from exc
 
 
-def _extent(resp: http.client.HTTPResponse, part: Path, offset: int) -> tuple[int, int | None]:
-    """Where this response's body starts in the file, and the file's total size if known."""
+def _extent(resp: http.client.HTTPResponse, part: Path, offset: int,
+            kept: dict[str, str]) -> tuple[int, int | None]:
+    """Where this response's body starts in the file, and the file's total size if known.
+
+    A 206 whose validators differ from those ``kept`` beside the ``.part`` (a server that
+    ignored ``If-Range``) would splice two versions of the file: the ``.part`` is dropped.
+    """
     length = resp.headers.get("Content-Length")
     length_n = int(length) if length and length.isdigit() else None
+    now = response_validators(resp.headers)
+    changed = any(now.get(k) not in (None, v) for k, v in kept.items())
     if resp.status == 206:
         first, total = parse_content_range(resp.headers.get("Content-Range"))
+        if changed:
+            drop_part(part)
+            raise Transient("the file changed on the server since its .part was begun (its "
+                            "ETag or Last-Modified differ); restarting")
         if first != offset:
-            part.unlink(missing_ok=True)
+            drop_part(part)
             raise Transient(f"server resumed at byte {first:,}, not {offset:,}; restarting"
                              if first is not None else
                              f"server resumed elsewhere than byte {offset:,}; restarting")
         if total is None and length_n is not None:
             total = offset + length_n
         return offset, total
-    if offset:  # the partial file's bytes are fetched again: said (was behind -v)
+    if offset and changed:  # If-Range did its work: the .part was of an older version
+        logger.warning("%s: the file changed on the server since the %s bytes here were "
+                       "fetched: fetching it again from the start", resp.url, f"{offset:,}")
+    elif offset:  # the partial file's bytes are fetched again: said (was behind -v)
         logger.warning("%s: the server does not resume (it ignored the Range request): "
                        "fetching the whole file again, though %s bytes of it were here",
                        resp.url, f"{offset:,}")
@@ -215,19 +239,22 @@ def _stream(resp: http.client.HTTPResponse, part: Path, start: int, total: int |
             chunk_size: int, progress: bool) -> None:
     """Copy the body into ``part`` (appending at ``start``), keeping what arrived on failure."""
     show = progress and sys.stderr.isatty()
-    with part.open("ab" if start else "wb") as fh, tqdm(
-        total=total, initial=start, unit="B", unit_scale=True, unit_divisor=1024,
-        desc=part.name.removesuffix(PART_SUFFIX), disable=not show, leave=False,
-    ) as bar:
-        while True:
-            try:
-                chunk = resp.read1(chunk_size)  # what has arrived, so a stall loses nothing
-            except (OSError, http.client.HTTPException) as exc:  # timeout, reset, IncompleteRead
-                raise Transient(f"connection lost mid-transfer: {exc!r}") from exc
-            if not chunk:
-                return
-            fh.write(chunk)
-            bar.update(len(chunk))
+    try:
+        with part.open("ab" if start else "wb") as fh, tqdm(
+            total=total, initial=start, unit="B", unit_scale=True, unit_divisor=1024,
+            desc=part.name.removesuffix(PART_SUFFIX), disable=not show, leave=False,
+        ) as bar:
+            while True:
+                try:
+                    chunk = resp.read1(chunk_size)  # what has arrived: a stall loses nothing
+                except (OSError, http.client.HTTPException) as exc:  # timeout, reset, cut
+                    raise Transient(f"connection lost mid-transfer: {exc!r}") from exc
+                if not chunk:
+                    return
+                fh.write(chunk)
+                bar.update(len(chunk))
+    except OSError as exc:  # disk full, file too large: named (was "a file: ...", a traceback)
+        raise write_failure(exc, part, resp.url) from exc
 
 
 def _attempt(url: str, part: Path, resume: _Transfer, *, expected_size: int | None,
@@ -239,22 +266,30 @@ def _attempt(url: str, part: Path, resume: _Transfer, *, expected_size: int | No
     """
     resume.size_checked = expected_size is not None
     offset = part.stat().st_size if part.exists() else 0
+    kept = part_validators(part) if offset else {}
+    if offset and not kept and not part.name.removesuffix(PART_SUFFIX).endswith(".gz"):
+        logger.warning("%s: the %s bytes here cannot be checked to be of the file the server has "
+                       "now (it gave no ETag or Last-Modified): fetching it again from the start",
+                       part, f"{offset:,}")  # a plain file has no CRC to catch a splice
+        drop_part(part)
+        offset, resume.from_bytes = 0, None
     if expected_size is not None and offset >= expected_size:
         if offset == expected_size:
             return
-        part.unlink()
+        drop_part(part)
         offset = 0
-    resp = _send(url, part, offset, timeout)
+    resp = _send(url, part, offset, timeout, kept)
     if isinstance(resp, int):  # the server's Content-Range total is the .part's size
         resume.size_checked = True
         return
     with resp:
-        start, total = _extent(resp, part, offset)
+        start, total = _extent(resp, part, offset, kept)
         resume.size_checked = resume.size_checked or total is not None
         if start == 0:  # the earlier run's bytes are not used (any more)
             resume.from_bytes = None
+            keep_part_validators(part, resp.headers)  # what a resume must match
         if total is not None and expected_size is not None and total != expected_size:
-            part.unlink(missing_ok=True)
+            drop_part(part)
             raise DownloadError(f"{url}: the server has {total:,} bytes, expected "
                                 f"{expected_size:,}; the file on the hub has changed")
         _stream(resp, part, start, total, chunk_size=chunk_size, progress=progress)
@@ -262,7 +297,7 @@ def _attempt(url: str, part: Path, resume: _Transfer, *, expected_size: int | No
     if total is not None and size < total:
         raise Transient(f"transfer cut short at {size:,} of {total:,} bytes")
     if total is not None and size > total:
-        part.unlink()
+        drop_part(part)
         raise Transient(f"received {size:,} bytes, more than the {total:,} announced; "
                          "restarting")
 
@@ -272,21 +307,22 @@ def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
     """Check the complete ``part`` against the expectations, then rename it to ``dest``."""
     size = part.stat().st_size
     if expected_size is not None and size != expected_size:
-        part.unlink()
+        drop_part(part)
         raise DownloadError(f"{url}: got {size:,} bytes, expected {expected_size:,}")
     if sha256 is not None:
         digest = file_sha256(part)
         if digest != sha256.lower():
-            part.unlink()
+            drop_part(part)
             raise DownloadError(
                 f"{url}: sha256 {digest} does not match the expected {sha256.lower()}; "
                 "the corrupt file was removed. Run again to download it afresh."
             )
     checked = size_checked or sha256 is not None  # else a plain file is checked by its text
     if (problem := content_problem(part, dest.name, size_checked=checked)) is not None:
-        part.unlink()  # the next attempt starts afresh; nothing damaged is kept
+        drop_part(part)  # the next attempt starts afresh; nothing damaged is kept
         raise Damaged(problem)
     os.replace(part, dest)
+    drop_part(part)  # the validators kept beside it
 
 
 def download_file(
@@ -380,43 +416,19 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
         except Damaged as exc:  # removed by _finish: the next attempt starts afresh
             spliced = " onto the .part an earlier run left (changed on the server since?)"
             what = f"the file received is {exc.problem}{spliced if resume.from_bytes else ''}"
-            last, delay, resume.from_bytes = exc, backoff * 2 ** (attempt - 1), None
+            last, delay, resume.from_bytes = exc, backoff_delay(backoff, attempt), None
             again = "downloading it again from the start"
         except Transient as exc:
             last, what, again = exc, str(exc), "retrying"
-            delay = exc.retry_after if exc.retry_after is not None else backoff * 2 ** (attempt - 1)
+            delay = exc.retry_after if exc.retry_after is not None else backoff_delay(backoff, attempt)
         if attempt < attempts:
             logger.warning("%s: %s (attempt %d of %d); %s in %.2g s",
                            url, what, attempt, attempts, again, delay)
             time.sleep(delay)
-    raise _failure(url, part, last, attempts) from last
-
-
-def _failure(url: str, part: Path, last: Transient | Damaged, attempts: int) -> DownloadError:
-    """The error after the last attempt: damaged, offline, or a transfer that kept failing."""
-    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-    if isinstance(last, Damaged):
-        return DamagedError(
-            f"{url}: the file received is {last.problem} (still, after {tries}); it was "
-            "removed, nothing cached\n  fix: the server or a proxy answers with something else than the "
-            "file: run again later; if it persists, check --base-url or the proxy",
-            problem=last.problem)
-    if last.offline:
-        return OfflineError(offline_message(url, str(last)))
-    kept = f"; the partial file {part} is kept and the next run resumes it" if part.exists() else ""
-    return TransferError(f"could not download {url} after {tries}: {last}{kept}")
+    raise final_failure(url, part, last, attempts) from last
 
 
 # ----------------------------------------------------------------------------- many files
-def check_retries(retries: int) -> None:
-    """Refuse a negative ``--retries`` (the retries after a file's first attempt)."""
-    if retries < 0:  # download_file's own check is a ValueError (a traceback on the CLI)
-        raise input_error(f"must be 0 or more retries per file, got {retries}", where="--retries",
-                          fix="pass --retries 0 (one attempt per file) or more (2 by default: "
-                              "3 attempts)")
-
-
-
 def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
            unreadable: str | None = None, **kw: Any) -> tuple[DownloadItem, _Transfer | None]:
     """Make ``item`` (or the listing's other URL form of it) complete in ``out_dir``.
@@ -450,6 +462,11 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
         except NotOnServerError:
             raise NotOnServerError(f"{exc}; also tried {alt.url}") from exc
         return alt, transfer
+
+
+def _here(out_dir: Path, item: DownloadItem) -> bool:
+    """Whether ``item`` is in ``out_dir`` under either URL form's name."""
+    return any((out_dir / c.filename).is_file() for c in (item, item.alternative()))
 
 
 def _record(result: DownloadResult, manifest: dict[str, Any], used: DownloadItem,
@@ -552,11 +569,14 @@ def download_tcga(
             reason = str(exc.__cause__) if exc.__cause__ else "network unreachable"
             raise OfflineError(offline_message(item.url, reason, urls_path,
                                                command=f"{command} --out DIR")) from exc
-        except TransferError as exc:  # the server is down or the address wrong: stop here
-            here = sum((out_dir / it.filename).exists() for it in items)  # cached ones too
+        except TransferError as exc:  # the server is down, refuses, or the disk is full: stop
+            here = sum(_here(out_dir, it) for it in items)  # cached ones too
             again = f"{command}{f' --retries {retries}' if retries != 2 else ''} --out {out_dir}"
-            raise TransferError(transfer_message(str(exc), n_here=here, n_files=len(items),
-                                                 n_not_tried=len(items) - i, command=again)) from exc
+            raise TransferError(transfer_message(  # the files set aside before it named too
+                str(exc), n_here=here, n_files=len(items), n_not_tried=len(items) - i,
+                command=again, kind=exc.kind, fix=exc.fix, missing=missing, damaged=damaged,
+                tries=f"{retries + 1} attempt{'s' if retries else ''}", list_command=command),
+                kind=exc.kind, fix=exc.fix) from exc
         result.paths.append(out_dir / used.filename)
         if used.filename != item.filename:
             result.other_name.append(out_dir / used.filename)
@@ -573,10 +593,5 @@ def download_tcga(
             raise NotOnServerError(message)
         raise DamagedError(message, problem=damaged[0][1]) if not missing else DownloadError(message)
     if result.other_name:  # a glob on the planned names (README's *.clinical.tsv.gz) misses them
-        names = ", ".join(p.name for p in result.other_name)
-        first = result.other_name[0].name.removesuffix(".gz")
-        glob = ("TCGA-*." + first.split(".", 1)[1] if first.startswith("TCGA-") else first) + "*"
-        logger.warning("%d file%s saved under the other name the hub serves: %s; match both "
-                       "forms (e.g. %s)", len(result.other_name),
-                       "s" if len(result.other_name) != 1 else "", names, out_dir / glob)
+        logger.warning("%s", other_name_warning(result.other_name, out_dir))
     return result

@@ -1,18 +1,21 @@
 """What a downloaded file must look like before it is renamed into place and cached.
 
 A hub, mirror or proxy can answer 200 with something else than the table asked for: an
-HTML error or login page, or a gzip stream cut short with a matching Content-Length. A
-``.part`` resumed onto a file that changed on the server since is spliced from two
-versions. Size checks miss all three, and the file was then recorded as complete and
-"cached" on every later run, while ``prepare`` called it truncated. :func:`content_problem`
-reads the file through once (a ``.gz`` is decompressed to its end; a plain table must end in
-a newline, its last line as wide as its header: :func:`cut_text_problem`) and says what is
-wrong.
+HTML error or login page, an empty body, or a gzip stream cut short with a matching
+Content-Length. A ``.gz`` resumed onto a file that changed on the server since is spliced
+from two versions (a plain file is resumed only with ``If-Range`` naming the version its
+``.part`` began with, and otherwise fetched again from its start, :mod:`genemoe.data.download`).
+Size checks miss these, and the file was then recorded as complete and "cached" on every
+later run, while ``prepare`` called it truncated. :func:`content_problem` reads the file
+through once (a ``.gz`` is decompressed to its end, its CRC checked; a plain table must not
+be empty or its header alone and, without a size, must end in a newline, its last line as
+wide as its header: :func:`cut_text_problem`) and says what is wrong.
 
 What a failed download says is here too: :func:`offline_message` (no network; the fix
 echoes the user's own command) and :func:`failure_message` (the files not on the server
 and those still damaged after their last attempt, each named, in one error at the end),
-:func:`transfer_message` (a server that refuses or keeps failing: the run stops there).
+:func:`transfer_message` (a server that refuses or keeps failing, or a disk that is full:
+the run stops there, naming the files set aside before it too).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["content_problem", "cut_text_problem", "failure_message", "offline_message", "transfer_message"]
+__all__ = ["content_problem", "cut_text_problem", "failure_message", "offline_message",
+           "other_name_warning", "transfer_message"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1024  # bytes read to recognise an HTML page
@@ -60,6 +64,8 @@ def content_problem(path: Path, name: str, *, size_checked: bool = True,
     str or None
         E.g. ``"an HTML page (an error or login page), not the table"``.
     """
+    if not name.endswith(".gz") and (problem := _no_rows_problem(path)) is not None:
+        return problem  # whatever size was announced (a 0-byte 200 was cached for good)
     try:
         with Path(path).open("rb") as raw:
             head = raw.read(_HEAD)
@@ -78,6 +84,22 @@ def content_problem(path: Path, name: str, *, size_checked: bool = True,
     if size_checked or name.endswith(".gz") or b"\0" in head:  # binary: not a table
         return None
     return cut_text_problem(path)
+
+
+def _no_rows_problem(path: Path) -> str | None:
+    """Why the plain table at ``path`` holds no table: empty, or its header line alone."""
+    if Path(path).stat().st_size == 0:
+        return "an empty file, not the table"
+    with Path(path).open("rb") as fh:
+        header = fh.readline(_MAX_HEADER)
+        if not header.strip():  # blank first line: a page of whitespace, or a table without one
+            return None if fh.read(_HEAD).strip() else "an empty file (blank lines), not the table"
+        if not header.endswith(b"\n"):  # one line only (or a header longer than read)
+            return None if fh.read(1) else "a header line and no rows, not the table"
+        while chunk := fh.read(_HEAD):
+            if chunk.strip():
+                return None
+    return "a header line and no rows, not the table"
 
 
 def _last_line(path: Path, size: int) -> bytes:
@@ -140,22 +162,69 @@ def offline_message(url: str, reason: str, urls_path: Path | None = None, *,
     )
 
 
+_TRANSFER_FIXES = {  # by what failed (TransferError.kind); {command}: the user's own
+    "server": "check the server address (--base-url, or the hub's own without it) and your "
+              "network, then run `{command}` again: files already here are not fetched again",
+    "cut": "the connection broke mid-transfer: run `{command}` again; it resumes the partial "
+           "file, and files already here are not fetched again",
+    "refused": "the server refused the request (a login needed, or --base-url is not a hub's "
+               "download folder?): check --base-url, then run `{command}` again",
+    "proxy": "your proxy asks for a login: set HTTPS_PROXY (and HTTP_PROXY) to "
+             "http://USER:PASSWORD@PROXY:PORT, then run `{command}` again",
+}
+
+
 def transfer_message(error: str, *, n_here: int, n_files: int, n_not_tried: int,
-                     command: str) -> str:
-    """The stop after a file's transfer kept failing (connection refused, timed out, reset):
-    the server is down or the address wrong, so the files after it are not tried.
+                     command: str, kind: str = "server", fix: str | None = None,
+                     missing: Sequence[tuple[str, str]] = (),
+                     damaged: Sequence[tuple[str, str]] = (), tries: str = "",
+                     list_command: str = "genemoe download tcga") -> str:
+    """The stop after a file's transfer failed for good: the server is down or refuses, the
+    address is wrong, the connection keeps breaking, or the disk is full, so the files after
+    it are not tried.
 
     ``error`` names the URL and the last failure; ``n_here`` of the ``n_files`` are in the
     folder (fetched or cached, before or after the failed one: they stay); ``n_not_tried``
-    come after it; ``command`` is the user's own download command. The error said the failure
-    alone, with no fix and nothing of the files not tried.
+    come after it; ``command`` is the user's own download command. ``kind`` and ``fix``
+    (:class:`~genemoe.data.download_errors.TransferError`'s) word the fix by what failed (a
+    broken transfer said "check the server address"). ``missing`` and ``damaged``: the files
+    set aside before it (as in :func:`failure_message`, with ``tries`` and ``list_command``;
+    they were left out, said mid-run only).
     """
-    return (f"{error}\n  {n_here} of {n_files} file{'s' if n_files != 1 else ''} "
+    head = (f"{error}\n  {n_here} of {n_files} file{'s' if n_files != 1 else ''} "
             f"{'is' if n_here == 1 else 'are'} here"
-            + (f"; the {n_not_tried} after it were not tried" if n_not_tried else "") + "\n"
-            "  fix: check the server address (--base-url, or the hub's own without it) and "
-            f"your network, then run `{command}` again: files already here are not fetched "
-            "again")
+            + (f"; the {n_not_tried} after it were not tried" if n_not_tried else "") + "\n")
+    if fix is not None:  # e.g. the file system's: free disk space
+        todo = f"{fix}, then run `{command}` again: it resumes the partial file"
+    else:
+        todo = _TRANSFER_FIXES.get(kind, _TRANSFER_FIXES["server"]).format(command=command)
+    parts, fixes = _set_aside(missing, damaged, n_files=n_files, tries=tries,
+                              command=list_command)
+    aside = f"  also not here: {'; '.join(parts)}\n" if parts else ""
+    return head + aside + "  fix: " + "; ".join([todo, *fixes])
+
+
+def _set_aside(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[str, str]], *,
+               n_files: int, tries: str, command: str) -> tuple[list[str], list[str]]:
+    """What is said of the files set aside (not on the server, still damaged), and the fixes."""
+    parts: list[str] = []
+    if missing:
+        rest = [name for name, _ in missing[1:]]
+        more = f"; and {len(rest)} more: {', '.join(rest)}" if rest else ""
+        parts.append(f"{len(missing)} of {n_files} files {'is' if len(missing) == 1 else 'are'} "
+                     f"not on the server ({missing[0][1]}{more})")
+    if damaged:
+        listed = "; ".join(f"{name}: {problem}" for name, problem in damaged)
+        parts.append(f"{len(damaged)} of {n_files} files {'was' if len(damaged) == 1 else 'were'} "
+                     f"still damaged after {tries}, not cached ({listed})")
+    fixes = []
+    if missing:
+        fixes.append(f"check what the hub serves with `{command} --list`")
+    if damaged:
+        fixes.append("the server or a proxy sent an error page or a cut file instead: run the "
+                     "same command again later (the files already here are kept); if it "
+                     "persists, check --base-url or the proxy")
+    return parts, fixes
 
 
 def failure_message(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[str, str]], *,
@@ -181,23 +250,17 @@ def failure_message(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[
         The user's download command without ``--out`` (:func:`~genemoe.data.xena_listing.
         download_command`): ``--list`` is suggested with the same projects and mirror.
     """
-    parts: list[str] = []
-    if missing:
-        rest = [name for name, _ in missing[1:]]
-        more = f"; and {len(rest)} more: {', '.join(rest)}" if rest else ""
-        parts.append(f"{len(missing)} of {n_files} files {'is' if len(missing) == 1 else 'are'} "
-                     f"not on the server ({missing[0][1]}{more})")
-    if damaged:
-        listed = "; ".join(f"{name}: {problem}" for name, problem in damaged)
-        parts.append(f"{len(damaged)} of {n_files} files {'was' if len(damaged) == 1 else 'were'} "
-                     f"still damaged after {tries}, not cached ({listed})")
+    parts, fixes = _set_aside(missing, damaged, n_files=n_files, tries=tries, command=command)
     n_ok = n_files - len(missing) - len(damaged)
     where = f"; the other {n_ok} {'is' if n_ok == 1 else 'are'} in {out_dir}" if n_ok else ""
-    fixes = []
-    if missing:
-        fixes.append(f"check what the hub serves with `{command} --list`")
-    if damaged:
-        fixes.append("the server or a proxy sent an error page or a cut file instead: run the "
-                     "same command again later (the files already here are kept); if it "
-                     "persists, check --base-url or the proxy")
     return "; ".join(parts) + where + "\n  fix: " + "; ".join(fixes)
+
+
+def other_name_warning(paths: Sequence[Path], out_dir: Path) -> str:
+    """The warning for files saved under the other name the hub serves (``.gz`` added or
+    removed), with a glob that matches both forms (one on the planned names misses them)."""
+    names = ", ".join(p.name for p in paths)
+    first = paths[0].name.removesuffix(".gz")
+    glob = ("TCGA-*." + first.split(".", 1)[1] if first.startswith("TCGA-") else first) + "*"
+    return (f"{len(paths)} file{'s' if len(paths) != 1 else ''} saved under the other name the "
+            f"hub serves: {names}; match both forms (e.g. {out_dir / glob})")

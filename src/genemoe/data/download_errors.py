@@ -7,13 +7,16 @@ from __future__ import annotations
 import errno
 import socket
 import urllib.error
+from pathlib import Path
 from typing import Any
 
-from genemoe.errors import GenemoeError
+from genemoe.data.download_checks import offline_message
+from genemoe.errors import GenemoeError, input_error, os_error_message
 
 __all__ = [
     "Damaged", "DamagedError", "DownloadError", "NotOnServerError", "OfflineError", "Transient",
     "TransferError", "http_failure", "is_offline", "parse_content_range", "retry_after",
+    "backoff_delay", "check_retries", "final_failure", "write_failure",
 ]  # fmt: skip
 
 RETRY_AFTER_CAP_S = 60.0  # never wait longer than this on a server's Retry-After
@@ -48,7 +51,20 @@ class DamagedError(DownloadError):
 
 
 class TransferError(DownloadError):
-    """Every attempt at a file failed in transfer (refused, timed out, reset, HTTP 5xx)."""
+    """Every attempt at a file failed in transfer (refused, timed out, reset, HTTP 5xx), the
+    server refused the request (another HTTP error), or the file could not be written.
+
+    ``kind`` words the fix (:func:`~genemoe.data.download_checks.transfer_message`):
+    ``"server"`` (refused, timed out, HTTP 5xx: check the address and the network), ``"cut"``
+    (bytes arrived and the partial file is kept: run again to resume), ``"refused"`` (HTTP
+    400, 401, ...), ``"proxy"`` (HTTP 407) or ``"disk"`` (the write failed; ``fix`` says
+    what to do).
+    """
+
+    def __init__(self, message: str, *, kind: str = "server", fix: str | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.fix = fix
 
 
 class NotOnServerError(DownloadError):
@@ -89,7 +105,20 @@ def http_failure(url: str, exc: urllib.error.HTTPError) -> Exception:
     if exc.code in (403, 404, 410):
         return NotOnServerError(f"HTTP {exc.code} {exc.reason} for {url}")  # the caller says
         # "not on the server" once, with its fix (this was ~400 characters, said twice)
-    return DownloadError(f"HTTP {exc.code} {exc.reason} for {url}")
+    return TransferError(f"HTTP {exc.code} {exc.reason} for {url}",  # was a DownloadError
+                         kind="proxy" if exc.code == 407 else "refused")  # with no fix line
+
+
+def write_failure(exc: OSError, part: Path, url: str) -> TransferError:
+    """The error for a ``.part`` that could not be written (disk full, file too large):
+    naming the ``.part`` and the URL (was "a file: No space left on device"), with the file
+    system's fix (:func:`genemoe.errors.os_error_message`)."""
+    line = os_error_message(OSError(exc.errno, exc.strerror or str(exc), str(part))) or ""
+    what, _, fix = line.partition("\n  fix: ")
+    kept = ("; the partial file is kept for the next run"
+            if part.exists() and part.stat().st_size else "")
+    return TransferError(f"{what or f'{part}: {exc}'} (writing {url}){kept}", kind="disk",
+                         fix=fix or "check the disk the download is written to")
 
 
 def parse_content_range(value: str | None) -> tuple[int | None, int | None]:
@@ -100,3 +129,36 @@ def parse_content_range(value: str | None) -> tuple[int | None, int | None]:
     head = span.split("-")[0].strip()
     first = int(head) if head.isdigit() else None
     return first, (int(total) if total.strip().isdigit() else None)
+
+
+def backoff_delay(base: float, attempt: int) -> float:
+    """Seconds to wait after failed ``attempt``: doubling from ``base``, at most 60 s (as a
+    server's Retry-After is; was uncapped: 10 retries waited 17 minutes before the last)."""
+    return min(base * 2 ** (attempt - 1), RETRY_AFTER_CAP_S)
+
+
+def final_failure(url: str, part: Path, last: Transient | Damaged,
+                  attempts: int) -> DownloadError:
+    """The error after a file's last attempt: damaged, offline, or a transfer that kept
+    failing (``kind="cut"`` where bytes came and the partial file is kept: run again)."""
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    if isinstance(last, Damaged):
+        return DamagedError(
+            f"{url}: the file received is {last.problem} (still, after {tries}); it was "
+            "removed, nothing cached\n  fix: the server or a proxy answers with something else "
+            "than the file: run again later; if it persists, check --base-url or the proxy",
+            problem=last.problem)
+    if last.offline:
+        return OfflineError(offline_message(url, str(last)))
+    if part.exists() and part.stat().st_size:  # bytes came: the fix is to run again
+        return TransferError(f"could not download {url} after {tries}: {last}; the partial "
+                             f"file {part} is kept and the next run resumes it", kind="cut")
+    return TransferError(f"could not download {url} after {tries}: {last}")
+
+
+def check_retries(retries: int) -> None:
+    """Refuse a negative ``--retries`` (the retries after a file's first attempt)."""
+    if retries < 0:  # download_file's own check is a ValueError (a traceback on the CLI)
+        raise input_error(f"must be 0 or more retries per file, got {retries}", where="--retries",
+                          fix="pass --retries 0 (one attempt per file) or more (2 by default: "
+                              "3 attempts)")

@@ -2,22 +2,31 @@
 download_tcga` fetched (URL, size, sha256, time, where a resume began) and what counts as cached.
 
 A file counts as cached when the manifest records it and its size and sha256 on disk still
-match; anything else is downloaded again.
+match; anything else is downloaded again. An entry that is not a record of a file (no whole
+number ``size``, no text ``sha256``: a manifest edited by hand or by another tool) is
+dropped with one warning, so that file counts as not cached (it was a KeyError or an
+AttributeError traceback).
+
+Beside a ``.part`` the downloader keeps the validators of the response it began with
+(``<name>.part.json``: its ETag and Last-Modified, :func:`keep_part_validators`), so a
+resume can ask the server for the rest of *that* version of the file only (``If-Range``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from genemoe.data.bundle import file_sha256
+from genemoe.data.bundle import atomic_write_text, file_sha256
 from genemoe.data.xena_listing import DownloadItem
 
-__all__ = ["MANIFEST_NAME", "MANIFEST_VERSION", "is_cached", "load_manifest", "manifest_entry",
-           "read_manifest"]
+__all__ = ["MANIFEST_NAME", "MANIFEST_VERSION", "drop_part", "is_cached", "keep_part_validators",
+           "load_manifest", "manifest_entry", "part_validators", "read_manifest",
+           "response_validators"]
 
 logger = logging.getLogger("genemoe.data.download")  # said as the downloader's own
 
@@ -49,7 +58,27 @@ def read_manifest(path: Path) -> tuple[dict[str, Any], str | None]:
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         logger.warning("%s is not a genemoe download manifest; starting a new one", path)
         return fresh, "not a genemoe download manifest"
+    _drop_bad_entries(manifest, path)
     return manifest, None
+
+
+def _good_entry(entry: Any) -> bool:
+    """Whether ``entry`` records a file: a whole number ``size`` and a text ``sha256``."""
+    return (isinstance(entry, dict) and isinstance(entry.get("size"), int)
+            and not isinstance(entry.get("size"), bool) and isinstance(entry.get("sha256"), str))
+
+
+def _drop_bad_entries(manifest: dict[str, Any], path: Path) -> None:
+    """Drop the entries that do not record a file, said in one warning (they gave a KeyError
+    in ``--list`` and an AttributeError in the download)."""
+    bad = [name for name, entry in manifest["files"].items() if not _good_entry(entry)]
+    for name in bad:
+        del manifest["files"][name]
+    if bad:
+        logger.warning("%s: %d entr%s not a record of a file (a whole number size and a sha256 "
+                       "are needed): %s; taken as not cached", path, len(bad),
+                       "y is" if len(bad) == 1 else "ies are",
+                       ", ".join(bad[:3]) + (" ..." if len(bad) > 3 else ""))
 
 
 def is_cached(dest: Path, entry: dict[str, Any] | None, item: DownloadItem) -> bool:
@@ -92,3 +121,48 @@ def manifest_entry(item: DownloadItem, dest: Path, *, resumed_from: int | None =
         "resumed_from": resumed_from,
         "size_check": "announced" if size_checked else "not announced",
     }
+
+
+def _validators_path(part: Path) -> Path:
+    return part.with_name(part.name + ".json")
+
+
+def part_validators(part: Path) -> dict[str, str]:
+    """The validators kept beside ``part`` (``etag``, ``last_modified``); {} for none or an
+    unreadable record."""
+    try:
+        kept = json.loads(_validators_path(part).read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(kept, dict):
+        return {}
+    return {k: v for k, v in kept.items() if k in ("etag", "last_modified") and isinstance(v, str)}
+
+
+def response_validators(headers: Mapping[str, str] | Any) -> dict[str, str]:
+    """A response's strong ETag and its Last-Modified: what ``If-Range`` may name (a weak
+    ``W/`` ETag may not)."""
+    found: dict[str, str] = {}
+    etag = headers.get("ETag")
+    if etag and not etag.startswith("W/"):
+        found["etag"] = etag
+    if modified := headers.get("Last-Modified"):
+        found["last_modified"] = modified
+    return found
+
+
+def keep_part_validators(part: Path, headers: Mapping[str, str] | Any) -> dict[str, str]:
+    """Keep the validators of the response ``part`` begins with beside it (written
+    atomically; none: any older record removed); returns them."""
+    found = response_validators(headers)
+    if found:
+        atomic_write_text(_validators_path(part), json.dumps(found) + "\n")
+    else:
+        _validators_path(part).unlink(missing_ok=True)
+    return found
+
+
+def drop_part(part: Path) -> None:
+    """Remove ``part`` and the validators kept beside it."""
+    part.unlink(missing_ok=True)
+    _validators_path(part).unlink(missing_ok=True)

@@ -1,0 +1,312 @@
+"""An outside review of `genemoe download tcga` (probeH), against a local HTTP server.
+
+The server here keeps an ETag and a Last-Modified per file where told, honours ``Range``
+and ``If-Range`` (a validator that no longer matches gets the whole file, status 200), and
+follows a per-file script (``cut``: half the body, then the connection closes; a number:
+that status). Each test says the old behaviour it pins.
+"""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import json
+import logging
+import re
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from genemoe.data import download
+from genemoe.data.download import (
+    DamagedError,
+    TransferError,
+    download_file,
+    download_tcga,
+    plan_downloads,
+)
+from genemoe.errors import os_error_message
+from local_http import serving
+
+FAST = {"backoff": 0.01, "timeout": 2.0, "progress": False}
+PROBEMAP = "gencode.v36.annotation.gtf.gene.probemap"
+
+
+def _table(n: int, tag: str) -> bytes:
+    rows = ["id\tgene\tvalue"] + [f"ENSG{i:011d}.1\tG{i}\t{tag}{i}" for i in range(n)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+@dataclass
+class Hub:
+    files: dict[str, bytes] = field(default_factory=dict)
+    etags: dict[str, str] = field(default_factory=dict)
+    modified: dict[str, str] = field(default_factory=dict)
+    script: dict[str, list[str]] = field(default_factory=dict)
+    always: dict[str, str] = field(default_factory=dict)
+    requests: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    ignore_if_range: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    base_url: str = ""
+
+    def url(self, name: str) -> str:
+        return self.base_url + urllib.parse.quote(name, safe="")
+
+    def action(self, name: str, rng: str | None, if_range: str | None) -> str:
+        with self.lock:
+            self.requests.append((name, rng, if_range))
+            queue = self.script.get(name, [])
+            return queue.pop(0) if queue else self.always.get(name, "ok")
+
+
+def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _status(self, code: int) -> None:
+            self.send_response(code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            name = urllib.parse.unquote(self.path.rsplit("/", 1)[-1])
+            rng, if_range = self.headers.get("Range"), self.headers.get("If-Range")
+            action = hub.action(name, rng, if_range)
+            body = hub.files.get(name)
+            if action.isdigit() or body is None:
+                self._status(int(action) if action.isdigit() else 404)
+                return
+            now = {hub.etags.get(name), hub.modified.get(name)} - {None}
+            match = re.fullmatch(r"bytes=(\d+)-", rng or "")
+            start = 0
+            if match and (if_range is None or if_range in now or hub.ignore_if_range):
+                start = int(match[1])
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+            else:
+                self.send_response(200)
+            if name in hub.etags:
+                self.send_header("ETag", hub.etags[name])
+            if name in hub.modified:
+                self.send_header("Last-Modified", hub.modified[name])
+            payload = body[start:]
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if action == "cut":
+                self.wfile.write(payload[: len(payload) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            self.wfile.write(payload)
+
+    return Handler
+
+
+@pytest.fixture
+def hub() -> Iterator[Hub]:
+    state = Hub()
+    with serving(_handler(state)) as url:
+        state.base_url = url
+        yield state
+
+
+def _serve_acc(hub: Hub) -> list[download.DownloadItem]:
+    plan = plan_downloads(["ACC"], base_url=hub.base_url)
+    for k, item in enumerate(plan):
+        text = _table(50 + k, "v")
+        hub.files[item.filename] = text if item.filename == PROBEMAP else gzip.compress(text, mtime=0)
+    return plan
+
+
+# ----------------------------------------------------------------------------- 1: splices
+
+
+def test_a_plain_part_of_a_changed_file_is_not_spliced_when_the_server_has_an_etag(
+        hub: Hub, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Old behaviour: the resume sent Range with no If-Range and no ETag was kept for the
+    .part, so the first half of the old version and the second half of the new one (same
+    size) were joined and cached as whole."""
+    old, new = _table(400, "old"), _table(400, "new")
+    assert len(old) == len(new)
+    hub.files["t.tsv"], hub.etags["t.tsv"] = old, '"v1"'
+    hub.script["t.tsv"] = ["cut"]
+    with pytest.raises(TransferError):
+        download_file(hub.url("t.tsv"), tmp_path / "t.tsv", attempts=1, **FAST)
+    hub.files["t.tsv"], hub.etags["t.tsv"] = new, '"v2"'  # the hub's file changed
+    with caplog.at_level(logging.WARNING):
+        dest = download_file(hub.url("t.tsv"), tmp_path / "t.tsv", **FAST)
+    assert dest.read_bytes() == new
+    assert hub.requests[-1] == ("t.tsv", f"bytes={len(old) // 2}-", '"v1"')
+    assert "the file changed on the server since" in caplog.text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.tsv"]  # no .part, no .part.json
+
+
+def test_an_unchanged_plain_part_is_resumed_with_if_range(hub: Hub, tmp_path: Path) -> None:
+    data = hub.files["u.tsv"] = _table(400, "x")
+    hub.modified["u.tsv"] = "Wed, 21 Oct 2026 07:28:00 GMT"
+    hub.script["u.tsv"] = ["cut"]
+    with pytest.raises(TransferError, match="the next run resumes it"):
+        download_file(hub.url("u.tsv"), tmp_path / "u.tsv", attempts=1, **FAST)
+    assert json.loads((tmp_path / "u.tsv.part.json").read_text()) == {
+        "last_modified": "Wed, 21 Oct 2026 07:28:00 GMT"}
+    dest = download_file(hub.url("u.tsv"), tmp_path / "u.tsv", **FAST)
+    assert dest.read_bytes() == data
+    assert hub.requests == [("u.tsv", None, None),
+                            ("u.tsv", f"bytes={len(data) // 2}-", "Wed, 21 Oct 2026 07:28:00 GMT")]
+    assert not (tmp_path / "u.tsv.part.json").exists()
+
+
+def test_a_plain_part_without_validators_is_fetched_again_from_the_start(
+        hub: Hub, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Old behaviour: a .part an earlier run left of a plain file the server gives no ETag
+    or Last-Modified for was resumed onto whatever the server has now (a splice)."""
+    old, new = _table(300, "old"), _table(300, "new")
+    hub.files["p.tsv"] = new
+    (tmp_path / "p.tsv.part").write_bytes(old[: len(old) // 2])
+    with caplog.at_level(logging.WARNING):
+        assert download_file(hub.url("p.tsv"), tmp_path / "p.tsv", **FAST).read_bytes() == new
+    assert hub.requests == [("p.tsv", None, None)]
+    assert "cannot be checked to be of the file the server has now" in caplog.text
+
+
+def test_a_server_that_ignores_if_range_does_not_splice(hub: Hub, tmp_path: Path) -> None:
+    """A 206 whose ETag is not the .part's: restarted from byte 0."""
+    old, new = _table(300, "old"), _table(300, "new")
+    hub.files["s.tsv"], hub.etags["s.tsv"] = new, '"v2"'
+    hub.ignore_if_range = True
+    (tmp_path / "s.tsv.part").write_bytes(old[: len(old) // 2])
+    (tmp_path / "s.tsv.part.json").write_text(json.dumps({"etag": '"v1"'}))
+    assert download_file(hub.url("s.tsv"), tmp_path / "s.tsv", attempts=2,
+                         **FAST).read_bytes() == new
+    assert [r[1] for r in hub.requests] == [f"bytes={len(old) // 2}-", None]
+
+
+# ----------------------------------------------------------------------------- 4: empty files
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    (b"", "an empty file, not the table"),
+    (b"id\tgene\tchrom\tchromStart\tchromEnd\tstrand\n", "a header line and no rows"),
+])
+def test_an_empty_or_header_only_plain_file_with_a_size_is_not_cached(
+        hub: Hub, tmp_path: Path, body: bytes, problem: str) -> None:
+    """Old behaviour: a 0-byte (or header-only) probemap served with status 200 and its
+    Content-Length was renamed into place and cached for good."""
+    plan = _serve_acc(hub)
+    hub.files[PROBEMAP] = body
+    with pytest.raises(DamagedError, match=problem):
+        download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, retries=0, **FAST)
+    assert not (tmp_path / "x" / PROBEMAP).exists()
+    manifest = json.loads((tmp_path / "x" / "manifest.json").read_text())["files"]
+    assert PROBEMAP not in manifest and len(manifest) == len(plan) - 1
+
+
+# ----------------------------------------------------------------------------- 3, 5: final error
+
+
+def test_a_cut_transfer_names_the_files_set_aside_and_says_to_resume(
+        hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour: the stop named the cut file only (a file not on the server before it
+    was said mid-run only), and its fix said "check the server address and your network"."""
+    plan = _serve_acc(hub)
+    del hub.files[plan[0].filename]  # not on the server under either form
+    hub.always[plan[2].filename] = "cut"
+    with pytest.raises(TransferError) as info:
+        download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, retries=0, **FAST)
+    text = str(info.value)
+    assert "also not here: 1 of 4 files is not on the server (HTTP 404" in text
+    assert plan[0].filename in text
+    assert "check the server address" not in text
+    assert "it resumes the partial file" in text and "--list`" in text
+    assert text.count("\n  fix: ") == 1
+
+
+@pytest.mark.parametrize(("status", "fix"), [("401", "check --base-url"),
+                                             ("400", "check --base-url"),
+                                             ("407", "set HTTPS_PROXY")])
+def test_other_http_errors_stop_with_a_fix_and_the_files_here(
+        hub: Hub, tmp_path: Path, status: str, fix: str) -> None:
+    """Old behaviour: HTTP 401/400/407 ended with "HTTP 401 Unauthorized for URL", no fix
+    line and nothing of the files here (a plain DownloadError)."""
+    plan = _serve_acc(hub)
+    hub.always[plan[1].filename] = status
+    with pytest.raises(TransferError) as info:
+        download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, **FAST)
+    text = str(info.value)
+    assert text.startswith(f"HTTP {status} ")
+    assert "\n  1 of 4 files is here; the 2 after it were not tried\n  fix: " in text
+    assert fix in text and f"--out {tmp_path / 'x'}` again" in text
+    assert sum(1 for r in hub.requests if r[0] == plan[1].filename) == 1  # not retried
+
+
+# ----------------------------------------------------------------------------- 7: disk full
+
+
+class _FullDisk:
+    """A file whose writes fail with ``code`` (the disk is full, or the file too large)."""
+
+    def __init__(self, fh, code: int) -> None:  # noqa: ANN001
+        self.fh, self.code = fh, code
+
+    def __enter__(self) -> _FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()
+
+    def write(self, chunk: bytes) -> int:
+        self.fh.write(chunk[:10])  # some bytes land before the disk fills
+        raise OSError(self.code, "No space left on device" if self.code == errno.ENOSPC
+                      else "File too large")
+
+
+def _fill_disk(monkeypatch: pytest.MonkeyPatch, prefix: str, code: int) -> None:
+    real_open = Path.open
+
+    def opener(self: Path, mode: str = "r", *a: object, **kw: object):  # noqa: ANN202
+        fh = real_open(self, mode, *a, **kw)
+        full = self.name.startswith(prefix) and self.name.endswith(".part") and "r" not in mode
+        return _FullDisk(fh, code) if full else fh
+
+    monkeypatch.setattr(Path, "open", opener)
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EFBIG])
+def test_a_full_disk_names_the_part_and_the_url(hub: Hub, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                code: int) -> None:
+    """Old behaviour: "genemoe: error: a file: No space left on device" (no path, no URL),
+    and EFBIG a traceback (no fix for it in the file-system table)."""
+    plan = _serve_acc(hub)
+    _fill_disk(monkeypatch, "TCGA-ACC.clinical", code)
+    with pytest.raises(TransferError) as info:
+        download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, **FAST)
+    text = str(info.value)
+    part = tmp_path / "x" / f"{plan[1].filename}.part"
+    assert text.startswith(f"{part}: ") and f"(writing {hub.url(plan[1].filename)})" in text
+    assert "the partial file is kept for the next run" in text and part.exists()
+    assert "\n  fix: " in text and "then run `genemoe download tcga" in text
+    assert sum(1 for r in hub.requests if r[0] == plan[1].filename) == 1  # not retried
+    assert os_error_message(OSError(code, "x", "f")) is not None  # EFBIG has a fix too
+
+
+# ----------------------------------------------------------------------------- 10: backoff
+
+
+def test_the_backoff_is_capped_at_a_minute(hub: Hub, tmp_path: Path, monkeypatch) -> None:
+    """Old behaviour: backoff * 2**(attempt-1) uncapped (--retries 10 waited 8.5 minutes
+    before the last attempt)."""
+    hub.files["b.tsv"] = _table(10, "b")
+    hub.always["b.tsv"] = "500"
+    slept: list[float] = []
+    monkeypatch.setattr(download.time, "sleep", slept.append)
+    with pytest.raises(TransferError):
+        download_file(hub.url("b.tsv"), tmp_path / "b.tsv", attempts=4, backoff=30.0,
+                      timeout=2.0, progress=False)
+    assert slept == [30.0, 60.0, 60.0]
