@@ -16,7 +16,13 @@ from typing import Annotated
 import typer
 
 from genemoe.cli_args import CliCommand, CliGroup
-from genemoe.cli_inputs import bundle_summary_lines, expand_paths, joined_inputs, only_with
+from genemoe.cli_inputs import (
+    bundle_summary_lines,
+    expand_paths,
+    joined_inputs,
+    one_predict_input,
+    only_with,
+)
 from genemoe.cli_logging import say, setup_logging, show_version
 from genemoe.cli_options import (
     SEED_RANGE,
@@ -40,7 +46,7 @@ from genemoe.cli_process import (
     tuning_process,
 )
 from genemoe.data.args import shown_path
-from genemoe.errors import GenemoeError, Interrupted, NotBuiltError, input_error
+from genemoe.errors import GenemoeError, Interrupted, NotBuiltError
 from genemoe.report.text import download_listing_lines
 
 HELP = {"help_option_names": ["-h", "--help"]}  # -h, as most command-line tools
@@ -266,12 +272,8 @@ def predict(
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file
 
-    given = [f for f, x in (("--expression", expression), ("--quant-dir", quant_dir),
-                            ("--gdc-dir", gdc_dir), ("--sample-sheet", sample_sheet)) if x is not None]
-    if sum(x is not None for x in (expression, quant_dir, gdc_dir or sample_sheet)) != 1:
-        raise input_error("pass one input: --expression FILE, --quant-dir FOLDER or --gdc-dir "
-                          "FOLDER --sample-sheet SHEET", where=" and ".join(given) or "--expression",
-                          fix="name the new samples' matrix, or the folder of their files")
+    one_predict_input(expression=expression, quant_dir=quant_dir, gdc_dir=gdc_dir,
+                      sample_sheet=sample_sheet)
     joined = joined_inputs(out.with_suffix(""), gdc_dir=gdc_dir, sample_sheet=sample_sheet,
                            gdc_values="counts", quant_dir=quant_dir, quant_values=quant_values,
                            strand=strand, tx2gene=tx2gene)

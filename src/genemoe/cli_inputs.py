@@ -10,7 +10,8 @@ from pathlib import Path
 
 from genemoe.errors import input_error
 
-__all__ = ["JoinedInputs", "bundle_summary_lines", "expand_paths", "joined_inputs", "only_with"]
+__all__ = ["JoinedInputs", "bundle_summary_lines", "expand_paths", "joined_inputs",
+           "one_predict_input", "only_with"]
 
 
 @dataclass
@@ -40,6 +41,18 @@ def only_with(switch: bool, value: object, flag: str, needs: str) -> None:
     if value is not None and not switch:
         raise input_error(f"{flag} is used only with {needs}",
                           fix=f"add {needs}, or leave {flag} out")
+
+
+def one_predict_input(**given: Path | None) -> None:
+    """Refuse ``genemoe predict`` given no input or several (``expression``, ``quant_dir``,
+    ``gdc_dir`` with ``sample_sheet``: the options by name)."""
+    named = [f"--{k.replace('_', '-')}" for k, v in given.items() if v is not None]
+    routes = (given.get("expression"), given.get("quant_dir"),
+              given.get("gdc_dir") or given.get("sample_sheet"))
+    if sum(x is not None for x in routes) != 1:
+        raise input_error("pass one input: --expression FILE, --quant-dir FOLDER or --gdc-dir "
+                          "FOLDER --sample-sheet SHEET", where=" and ".join(named) or "--expression",
+                          fix="name the new samples' matrix, or the folder of their files")
 
 
 def expand_paths(paths: list[Path] | None, flag: str) -> list[Path]:
@@ -80,6 +93,11 @@ def joined_inputs(out: Path, *, gdc_dir: Path | None, sample_sheet: Path | None,
                               else ("--sample-sheet", "--gdc-dir"))
             _needs(given, missing, "pass the portal's download folder (--gdc-dir) and its "
                                    "sample sheet (--sample-sheet)")
+        if not gdc_dir.is_dir():  # a file was blamed on the sample sheet, read first
+            raise input_error("a file, not the portal's download folder" if gdc_dir.exists()
+                              else "no such folder", path=gdc_dir, where="--gdc-dir",
+                              fix="point --gdc-dir at the folder gdc-client downloaded into; "
+                                  "the sample sheet goes to --sample-sheet")
         from genemoe.data.quant_dir import joined_lines
 
         expr, lab, record = assemble_gdc_dir(gdc_dir, sample_sheet,

@@ -1,0 +1,36 @@
+"""Command-line hygiene: values that were accepted and then failed later, or silently
+replaced, are refused where they are given, naming the flag and the fix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "genemoe.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("what", ["file", "missing"])
+def test_gdc_dir_that_is_no_folder_is_said_as_such(tmp_path, what):
+    """Old behaviour: ``--gdc-dir FILE`` (or a missing folder) was told about the sample
+    sheet, read first."""
+    sheet = tmp_path / "gdc_sample_sheet.tsv"
+    sheet.write_text("File ID\tFile Name\n")
+    gdc = tmp_path / ("star.tsv" if what == "file" else "nowhere")
+    if what == "file":
+        gdc.write_text("gene_id\tunstranded\n")
+    r = run_cli("prepare", "--gdc-dir", gdc, "--sample-sheet", sheet, "--out", tmp_path / "b")
+    err = flat(r.stderr)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    said = "a file, not the portal's download folder" if what == "file" else "no such folder"
+    assert f"{gdc}: --gdc-dir: {said}" in err and "sample sheet (" not in err
+    assert "fix: point --gdc-dir at the folder gdc-client downloaded into" in err
