@@ -19,6 +19,22 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def test_prepare_refuses_a_val_fraction_of_0_that_train_would_refuse(tmp_path):
+    """Old behaviour: ``prepare --val-fraction 0`` wrote a bundle, and ``train`` then said
+    "the val split has no usable samples"."""
+    from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+
+    files = write_synthetic_files(make_synthetic_cohort(n_samples=60, n_genes=50, n_types=3,
+                                                        seed=2), tmp_path / "in")
+    r = run_cli("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                "--out", tmp_path / "b", "--val-fraction", "0")
+    err = flat(r.stderr)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "'--val-fraction': 0 leaves no validation split" in err
+    assert "fix: pass e.g. --val-fraction 0.1" in err
+    assert not (tmp_path / "b").exists()
+
+
 @pytest.mark.parametrize("what", ["file", "missing"])
 def test_gdc_dir_that_is_no_folder_is_said_as_such(tmp_path, what):
     """Old behaviour: ``--gdc-dir FILE`` (or a missing folder) was told about the sample

@@ -38,6 +38,7 @@ from genemoe.cli_options import (
     Repeats,
     SampleColumn,
     Seed,
+    ValFraction,
     csv_option,
 )
 from genemoe.cli_process import (
@@ -126,7 +127,7 @@ def prepare(
     min_mean: Annotated[float, typer.Option(help="… and mean below this (training split).")] = 0.8,
     protein_coding_only: Annotated[bool, typer.Option(help="Keep protein-coding genes only.")] = False,
     endpoint: Annotated[str, typer.Option(help="Survival endpoint: OS | DSS | DFI | PFI.")] = "OS",
-    val_fraction: Annotated[float, typer.Option(help="Validation share of each class.")] = 0.1,
+    val_fraction: ValFraction = 0.1,
     test_fraction: Annotated[float, typer.Option(help="Test share of each class.")] = 0.2,
     folds: Annotated[int | None, typer.Option(help="Also assign K stratified folds.")] = None,
     drop_unlabelled: Annotated[bool, typer.Option(help="Drop (and count) samples with no label.")] = False,

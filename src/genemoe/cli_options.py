@@ -11,7 +11,8 @@ import typer
 from genemoe.cli_process import progress_bars
 
 __all__ = ["Bundle", "Preset", "ConfigYaml", "Device", "Epochs", "SEED_RANGE", "Seed", "FoldSeed",
-           "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn", "csv_option"]
+           "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn", "ValFraction",
+           "csv_option"]
 
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
@@ -36,6 +37,21 @@ Folds = Annotated[int, typer.Option(help="K of the stratified K-fold split.")]
 Repeats = Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")]
 Progress = Annotated[bool, typer.Option(
     help="Show progress bars (drawn only when stderr is a terminal).", callback=progress_bars)]
+
+
+def _val_fraction(value: float) -> float:
+    """Above 0: ``prepare --val-fraction 0`` wrote a bundle that ``train`` and ``tune`` then
+    refused (they choose the epoch and calibrate on the validation split)."""
+    if value == 0:
+        raise typer.BadParameter(
+            "0 leaves no validation split: train and tune need one (to choose the epoch and "
+            "calibrate)\nfix: pass e.g. --val-fraction 0.1 (the default), enough for a "
+            "validation sample of every type")
+    return value
+
+
+ValFraction = Annotated[float, typer.Option(help="Validation share of each class.",
+                                            callback=_val_fraction)]
 
 
 LabelColumn = Annotated[str | None, typer.Option(help="Label column (overrides detection).")]
