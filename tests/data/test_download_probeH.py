@@ -105,6 +105,14 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
                 return
             self.wfile.write(payload)
 
+        def do_HEAD(self) -> None:  # noqa: N802
+            name = urllib.parse.unquote(self.path.rsplit("/", 1)[-1])
+            hub.action(name, "HEAD", None)
+            body = hub.files.get(name)
+            self.send_response(404 if body is None else 200)
+            self.send_header("Content-Length", str(0 if body is None else len(body)))
+            self.end_headers()
+
     return Handler
 
 
@@ -310,3 +318,50 @@ def test_the_backoff_is_capped_at_a_minute(hub: Hub, tmp_path: Path, monkeypatch
         download_file(hub.url("b.tsv"), tmp_path / "b.tsv", attempts=4, backoff=30.0,
                       timeout=2.0, progress=False)
     assert slept == [30.0, 60.0, 60.0]
+
+
+# ----------------------------------------------------------------------------- 6, 9: the manifest
+
+
+@pytest.mark.parametrize("bad", [{"sha256": "ab"}, "not a record", {"size": "12", "sha256": "ab"},
+                                 {"size": 12, "sha256": None}])
+def test_a_malformed_manifest_entry_is_not_cached_and_said_once(
+        hub: Hub, tmp_path: Path, caplog: pytest.LogCaptureFixture, bad: object) -> None:
+    """Old behaviour: `--list` ended in KeyError: 'size', the download in AttributeError
+    ('str' object has no attribute 'get'), both tracebacks."""
+    from genemoe.data.download_listing import list_downloads
+
+    plan = _serve_acc(hub)
+    out = tmp_path / "x"
+    download_tcga(out, projects=["ACC"], base_url=hub.base_url, **FAST)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"][plan[0].filename] = bad
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with caplog.at_level(logging.WARNING):
+        listed = list_downloads(out, projects=["ACC"], base_url=hub.base_url, timeout=2.0)
+    assert [p.size_from for p in listed] == ["server", "cache", "cache", "cache"]
+    assert caplog.text.count("not a record of a file") == 1 and plan[0].filename in caplog.text
+    result = download_tcga(out, projects=["ACC"], base_url=hub.base_url, **FAST)
+    assert result.downloaded == [out / plan[0].filename] and len(result.cached) == 3
+    entry = json.loads((out / "manifest.json").read_text())["files"][plan[0].filename]
+    assert entry["size"] == len(hub.files[plan[0].filename])
+
+
+def test_list_finds_a_file_saved_under_its_other_name_in_the_cache(hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour: `--list` looked up the planned name only, so a file the download had
+    saved under the other form (TCGA-ACC.clinical.tsv, not .tsv.gz) was listed as to be
+    fetched, though the download called it cached."""
+    from genemoe.data.download_listing import list_downloads
+
+    plan = _serve_acc(hub)
+    moved = plan[1].filename
+    hub.files[moved.removesuffix(".gz")] = hub.files.pop(moved)
+    out = tmp_path / "x"
+    download_tcga(out, projects=["ACC"], base_url=hub.base_url, **FAST)
+    n = len(hub.requests)
+    listed = list_downloads(out, projects=["ACC"], base_url=hub.base_url, timeout=2.0)
+    assert [p.size_from for p in listed] == ["cache"] * 4
+    assert listed[1].item.filename == moved.removesuffix(".gz")
+    assert len(hub.requests) == n  # nothing asked of the server
+    again = download_tcga(out, projects=["ACC"], base_url=hub.base_url, **FAST)
+    assert again.cached == again.paths

@@ -80,6 +80,23 @@ def _part_bytes(out_dir: Path | None, item: DownloadItem) -> int | None:
     return None
 
 
+def _in_cache(out_dir: Path | None, manifest: dict, item: DownloadItem) -> PlannedFile | None:
+    """``item`` as complete in ``out_dir`` by the manifest, under either URL form's name (as
+    the download looks; the other form was listed as to be fetched), else None."""
+    if out_dir is None:
+        return None
+    for cand in (item, item.alternative()):
+        entry, cached = manifest["files"].get(cand.filename), Path(out_dir) / cand.filename
+        if entry is None or not cached.is_file():
+            continue
+        if cached.stat().st_size == entry["size"]:  # sha256 is the download's check
+            return PlannedFile(cand, entry["size"], "cache")
+        logger.warning("%s: size %s bytes differs from the manifest's %s: a download fetches "
+                       "it again", cached, f"{cached.stat().st_size:,}",
+                       f"{entry['size']:,}")  # was "in cache"
+    return None
+
+
 def _say_errors(planned: Sequence[PlannedFile]) -> None:
     """One warning per error status the server answered (was "size unknown", as for a
     server that gives no sizes)."""
@@ -105,7 +122,8 @@ def list_downloads(
 ) -> list[PlannedFile]:
     """What :func:`download_tcga` would fetch, with sizes where known; downloads nothing.
 
-    Sizes come from ``out_dir``'s manifest for complete files, else from a HEAD request
+    Sizes come from ``out_dir``'s manifest for complete files (under either URL form's
+    name; an entry that does not record a file is dropped, said once), else from a HEAD request
     to the hub (``probe``); once the network proves unreachable the rest are "unknown".
     An error the server answers is kept (``status``, said once per status), as are the
     bytes of a ``.part`` a download would resume (``part_bytes``, said per file).
@@ -114,15 +132,9 @@ def list_downloads(
     manifest = load_manifest(Path(out_dir) / MANIFEST_NAME) if out_dir else {"files": {}}
     planned: list[PlannedFile] = []
     for item in items:
-        entry = manifest["files"].get(item.filename)
-        cached = Path(out_dir or ".") / item.filename
-        if entry is not None and out_dir and cached.is_file():
-            if cached.stat().st_size == int(entry["size"]):  # sha256 is the download's check
-                planned.append(PlannedFile(item, int(entry["size"]), "cache"))
-                continue
-            logger.warning("%s: size %s bytes differs from the manifest's %s: a download fetches "
-                           "it again", cached, f"{cached.stat().st_size:,}",
-                           f"{int(entry['size']):,}")  # was "in cache"
+        if (found := _in_cache(out_dir, manifest, item)) is not None:
+            planned.append(found)
+            continue
         size: int | None | bool | str = None
         part = _part_bytes(out_dir, item)
         if part is not None:  # was not said, though the next download resumes it
