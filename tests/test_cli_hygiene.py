@@ -19,6 +19,11 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.fixture(scope="module")
+def bundle(synthetic_bundle) -> Path:
+    return synthetic_bundle(seed=3, n_samples=90, n_genes=50, n_types=3).path
+
+
 def test_prepare_refuses_a_val_fraction_of_0_that_train_would_refuse(tmp_path):
     """Old behaviour: ``prepare --val-fraction 0`` wrote a bundle, and ``train`` then said
     "the val split has no usable samples"."""
@@ -33,6 +38,19 @@ def test_prepare_refuses_a_val_fraction_of_0_that_train_would_refuse(tmp_path):
     assert "'--val-fraction': 0 leaves no validation split" in err
     assert "fix: pass e.g. --val-fraction 0.1" in err
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("command", ["train", "tune"])
+def test_epochs_0_is_refused_once_for_a_model_that_ignores_epochs(bundle, tmp_path, command):
+    """Old behaviour: ``train --model logreg --epochs 0`` warned "--epochs ... ignored" and
+    then refused the 0; ``tune`` warned and ran the study."""
+    r = run_cli(command, "--data", bundle, "--out", tmp_path / "o", "--model", "logreg",
+                "--epochs", "0", *(["--trials", "1"] if command == "tune" else []))
+    err = flat(r.stderr)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "ignored" not in err and "'--epochs': epochs=0" in err
+    assert "fix: set epochs to a whole number, 1 or more" in err
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("what", ["file", "missing"])

@@ -25,6 +25,7 @@ from genemoe.cli_inputs import (
 )
 from genemoe.cli_logging import say, setup_logging, show_version
 from genemoe.cli_options import (
+    EPOCHS_RANGE,
     SEED_RANGE,
     Bundle,
     ConfigYaml,
@@ -355,7 +356,8 @@ def pretrain(
     preset: Preset = "small", config: ConfigYaml = None,
     seed: Seed = 0,
     device: Device = "auto",
-    epochs: Annotated[int | None, typer.Option(help="Override the preset's pretrain epochs.")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Override the preset's pretrain epochs.",
+                                               **EPOCHS_RANGE)] = None,
     model: Annotated[str | None, typer.Option(
         help="Encoder family: genemoe | moe | vaecox (default: the preset's pretrain.model).")] = None,
     stream: Annotated[bool | None, typer.Option(
@@ -494,7 +496,7 @@ def ablation(
         help="Instead of --pretrained: pre-train Gene-MOE (survival: also VAE-Cox) on each "
              "fold's training part (test part never read), into OUT/pretrain/.")] = False,
     pretrain_epochs: Annotated[int | None, typer.Option(
-        help="With --pretrain-per-fold: override the preset's pretrain epochs.")] = None,
+        help="With --pretrain-per-fold: override the preset's pretrain epochs.", **EPOCHS_RANGE)] = None,
     freeze_encoder_epochs: Annotated[int, typer.Option(
         help="With --pretrained or --pretrain-per-fold: keep the encoder frozen for this many "
              "epochs.")] = 0,

@@ -10,16 +10,30 @@ import typer
 
 from genemoe.cli_process import progress_bars
 
-__all__ = ["Bundle", "Preset", "ConfigYaml", "Device", "Epochs", "SEED_RANGE", "Seed", "FoldSeed",
-           "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn", "ValFraction",
-           "csv_option"]
+__all__ = ["Bundle", "Preset", "ConfigYaml", "Device", "EPOCHS_RANGE", "Epochs", "SEED_RANGE",
+           "Seed", "FoldSeed", "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn",
+           "ValFraction", "csv_option"]
 
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
 ConfigYaml = Annotated[Path | None, typer.Option(
     help="YAML overriding the preset (extends: PRESET allowed), or a run's config.yaml.")]
 Device = Annotated[str, typer.Option(help="auto | cpu | cuda")]
-Epochs = Annotated[int | None, typer.Option(help="Override the preset's epochs.")]
+
+
+def _epochs(param: typer.CallbackParam, value: int | None) -> int | None:
+    """1 or more, for every model: ``train --model logreg --epochs 0`` warned that --epochs
+    is ignored for logreg and then refused the 0 (tune warned and ran)."""
+    if value is not None and value < 1:
+        flag = max(param.opts, key=len)
+        raise typer.BadParameter(f"{param.name}={value}: must be 1 or more, for every model\n"
+                                 f"fix: set epochs to a whole number, 1 or more (e.g. {flag} "
+                                 "30), or leave it out")
+    return value
+
+
+EPOCHS_RANGE = {"callback": _epochs}
+Epochs = Annotated[int | None, typer.Option(help="Override the preset's epochs.", **EPOCHS_RANGE)]
 
 
 def _seed(value: int) -> int:
