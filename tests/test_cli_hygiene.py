@@ -53,6 +53,17 @@ def test_epochs_0_is_refused_once_for_a_model_that_ignores_epochs(bundle, tmp_pa
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("study", ["", "  "])
+def test_tune_refuses_an_empty_study_name(bundle, tmp_path, study):
+    """Old behaviour: ``tune --study ""`` ran the study as 'logreg-classify', unsaid."""
+    r = run_cli("tune", "--data", bundle, "--out", tmp_path / "t", "--model", "logreg",
+                "--trials", "1", "--study", study)
+    err = flat(r.stderr)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "'--study': '" in err and "' is no study name" in err and "fix: pass a name" in err
+    assert not (tmp_path / "t").exists()
+
+
 @pytest.mark.parametrize("what", ["file", "missing"])
 def test_gdc_dir_that_is_no_folder_is_said_as_such(tmp_path, what):
     """Old behaviour: ``--gdc-dir FILE`` (or a missing folder) was told about the sample

@@ -39,6 +39,7 @@ from genemoe.cli_options import (
     Repeats,
     SampleColumn,
     Seed,
+    StudyName,
     ValFraction,
     csv_option,
 )
@@ -220,7 +221,7 @@ def tune(
     storage: Annotated[str | None, typer.Option(
         help="Study database URL (default sqlite:///OUT/study.db); a shared postgresql://... "
              "lets several machines work on one study.")] = None,
-    study: Annotated[str | None, typer.Option(help="Study name (default MODEL-TASK).")] = None,
+    study: StudyName = None,
     device: Device = "auto",
     epochs: Epochs = None,
     timeout: Annotated[float | None, typer.Option(help="Start no trial after this many seconds.")] = None,

@@ -12,7 +12,7 @@ from genemoe.cli_process import progress_bars
 
 __all__ = ["Bundle", "Preset", "ConfigYaml", "Device", "EPOCHS_RANGE", "Epochs", "SEED_RANGE",
            "Seed", "FoldSeed", "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn",
-           "ValFraction", "csv_option"]
+           "ValFraction", "StudyName", "csv_option"]
 
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
@@ -66,6 +66,18 @@ def _val_fraction(value: float) -> float:
 
 ValFraction = Annotated[float, typer.Option(help="Validation share of each class.",
                                             callback=_val_fraction)]
+
+
+def _study(value: str | None) -> str | None:
+    """A name with a character in it: ``tune --study ""`` took MODEL-TASK without a word."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter(f"{value!r} is no study name\nfix: pass a name, e.g. --study "
+                                 "genemoe-classify, or leave --study out for MODEL-TASK")
+    return value
+
+
+StudyName = Annotated[str | None, typer.Option(help="Study name (default MODEL-TASK).",
+                                               callback=_study)]
 
 
 LabelColumn = Annotated[str | None, typer.Option(help="Label column (overrides detection).")]
