@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
+
+from genemoe.cli import app
+from genemoe.cli_args import repeated_option
 
 
 def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -51,6 +55,52 @@ def test_epochs_0_is_refused_once_for_a_model_that_ignores_epochs(bundle, tmp_pa
     assert "ignored" not in err and "'--epochs': epochs=0" in err
     assert "fix: set epochs to a whole number, 1 or more" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_repeated_single_value_option_is_refused_naming_it(bundle, tmp_path):
+    """Old behaviour: ``--out a --out b`` trained into b without a word of a."""
+    r = run_cli("train", "--data", bundle, "--out", tmp_path / "a", "--model", "logreg",
+                f"--out={tmp_path / 'b'}")
+    err = flat(r.stderr)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert f"--out was given 2 times ({tmp_path / 'a'}, {tmp_path / 'b'})" in err
+    assert "fix: give --out once" in err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def _params(*words: str) -> list:
+    command = typer.main.get_command(app)
+    for word in words:
+        command = command.commands[word]
+    return command.params
+
+
+@pytest.mark.parametrize(("words", "args", "flag"), [
+    (("prepare",), ["--out", "a", "--expression", "x", "--out", "b"], "--out"),
+    (("train",), ["--data", "a", "--data", "b"], "--data"),
+    (("train",), ["--preset", "small", "--config", "c.yaml", "--preset", "base"], "--preset"),
+    (("train",), ["--config=c.yaml", "--config", "d.yaml"], "--config"),
+    (("predict",), ["--model", "r1", "--model", "r2"], "--model"),
+    (("download", "tcga"), ["--out", "x", "--out", "y"], "--out"),
+])
+def test_every_command_refuses_its_single_value_options_repeated(words, args, flag):
+    assert repeated_option(args, _params(*words)).startswith(f"{flag} was given 2 times")
+
+
+@pytest.mark.parametrize(("words", "args"), [
+    (("prepare",), ["--expression", "a", "--expression", "b", "--labels", "l", "--labels", "m"]),
+    (("pretrain",), ["--data", "a", "--data", "b", "--out", "o"]),
+    (("pretrain",), ["--stream", "--no-stream"]),  # a flag: not a value
+    (("train",), ["--out", "o", "--", "--out"]),
+    (("tune",), ["--study", "--out", "--out", "o"]),  # --study's value is "--out"
+])
+def test_options_that_take_several_values_or_none_may_repeat(words, args):
+    assert repeated_option(args, _params(*words)) is None
+
+
+def test_a_repeated_comma_separated_option_is_told_to_join_its_values():
+    error = repeated_option(["--models", "logreg", "--models", "svm"], _params("benchmark"))
+    assert "fix: give --models once, its values comma-separated (--models logreg,svm)" in error
 
 
 @pytest.mark.parametrize("study", ["", "  "])

@@ -22,7 +22,7 @@ from genemoe.errors import (
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
-           "CliGroup", "CliCommand"]
+           "repeated_option", "CliGroup", "CliCommand"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
@@ -146,6 +146,35 @@ def new_out_dir(args: Sequence[str]) -> Path | None:
     return None
 
 
+def repeated_option(args: Sequence[str], params: Sequence) -> str | None:
+    """The error for the first option of ``params`` (a click command's) that takes one value
+    and is given more than once in ``args`` (``--out a --out b`` took ``b`` without a word);
+    ``None`` where none is. Flags and options that take several values may repeat."""
+    takes_value = {o: p for p in params if getattr(p, "param_type_name", "") == "option"
+                   and not (p.is_flag or p.count) for o in p.opts}
+    given: dict[str, list[str]] = {}
+    words = iter(args)
+    for arg in words:
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if (param := takes_value.get(name)) is None:
+            continue
+        value = value if eq else next(words, "")  # (a value that looks like a flag is one)
+        if not param.multiple:
+            given.setdefault(max(param.opts, key=len), []).append(value)
+    for flag, values in given.items():
+        if len(values) > 1:
+            param = takes_value[flag]
+            listed = "comma-separated" in (getattr(param, "help", "") or "").lower()
+            fix = (f"give {flag} once, its values comma-separated ({flag} "
+                   f"{','.join(values)})" if listed else f"give {flag} once, with the value "
+                   "you mean")
+            return (f"{flag} was given {len(values)} times ({', '.join(values)}); it takes one "
+                    f"value\nfix: {fix}")
+    return None
+
+
 class CliGroup(TyperGroup):
     """Typer's group, with several values after one flag of :data:`MULTI_VALUE_OPTIONS`,
     and a fix under click's "Got unexpected extra argument" (:func:`stray_word_fix`)."""
@@ -251,3 +280,11 @@ class CliCommand(TyperCommand):
 
     def format_help(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
         return super(TyperCommand, self).format_help(ctx, formatter)  # click's text
+
+    def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
+        """Refuse an option that takes one value given twice (:func:`repeated_option`);
+        ``-h`` still shows the help."""
+        if not set(args) & set(ctx.help_option_names) and (
+                error := repeated_option(args, self.params)):
+            ctx.fail(error)
+        return super().parse_args(ctx, args)
