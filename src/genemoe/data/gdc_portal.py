@@ -57,8 +57,9 @@ def _sheet_from_json(path: Path) -> pd.DataFrame:
         ent = (e.get("associated_entities") or [{}])[0]
         case = (e.get("cases") or [{}])[0]
         sample = ((case.get("samples") or [{}])[0]).get("submitter_id")
-        rows.append({"file_name": e.get("file_name"),
-                     "sample_id": ent.get("entity_submitter_id") or sample,
+        aliquot = ent.get("entity_submitter_id") or sample
+        rows.append({"file_name": e.get("file_name"), "sample_id": aliquot,
+                     "sample": sample or (_sample_of(aliquot) if aliquot else None),
                      "project": (case.get("project") or {}).get("project_id")})
     if not rows or any(r["file_name"] is None or r["sample_id"] is None for r in rows):
         raise input_error("no file_name / associated_entities.entity_submitter_id entries",
@@ -66,10 +67,25 @@ def _sheet_from_json(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def read_sample_sheet(path: Path | str) -> pd.DataFrame:
-    """``file_name``, ``sample_id`` (barcode), ``project`` (``TCGA-ACC`` or None) per file.
+_TCGA_ALIQUOT = re.compile(r"^(TCGA-[A-Z0-9]{2}-[A-Z0-9]{4}-\d{2}[A-Z])-", re.IGNORECASE)
 
-    A sheet row naming several samples (``"TCGA-A, TCGA-B"``) keeps the first.
+
+def _sample_of(barcode: str) -> str:
+    """The sample a TCGA aliquot barcode belongs to (its first 16 characters,
+    ``TCGA-OR-A5J1-01A``); any other id is its own sample."""
+    match = _TCGA_ALIQUOT.match(barcode)
+    return match.group(1) if match else barcode
+
+
+def read_sample_sheet(path: Path | str) -> pd.DataFrame:
+    """``file_name``, ``sample_id`` (barcode), ``sample`` (the sample it is of), ``project``
+    (``TCGA-ACC`` or None) per file.
+
+    The sheet's ``Sample ID`` is its own sample; the cart JSON names the aliquot
+    (``sample_id``) and its sample (``cases[0].samples[0].submitter_id``, else the aliquot
+    barcode's first 16 characters), so two aliquots of one sample are told as repeats in
+    both forms (the JSON's were not, and ``prepare`` then kept either). A sheet row naming
+    several samples (``"TCGA-A, TCGA-B"``) keeps the first.
     """
     path = Path(path)
     if path.suffix.lower() == ".json":
@@ -81,9 +97,10 @@ def read_sample_sheet(path: Path | str) -> pd.DataFrame:
         raise input_error(f"no {', '.join(map(repr, missing))} column (columns are "
                           f"{list(df.columns)[:10]})", path=path, fix=_SHEET_FIX)
     project = df[cols["project id"]] if "project id" in cols else None
+    sample_id = df[cols["sample id"]].str.split(",").str[0].str.strip()
     return pd.DataFrame({
-        "file_name": df[cols["file name"]].str.strip(),
-        "sample_id": df[cols["sample id"]].str.split(",").str[0].str.strip(),
+        "file_name": df[cols["file name"]].str.strip(), "sample_id": sample_id,
+        "sample": sample_id,
         "project": project.str.split(",").str[0].str.strip() if project is not None else None,
     })
 
@@ -245,9 +262,9 @@ def _with_gene_info(matrix: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dic
 
 
 def _matched(gdc_dir: Path, sheet: pd.DataFrame,
-             sheet_path: Path) -> Iterator[tuple[str, Path | None, str | None]]:
-    """(sample, file, project) of every sheet row: the folder's files, then the sheet's files
-    absent from the folder (file None)."""
+             sheet_path: Path) -> Iterator[tuple[str, str, Path | None, str | None]]:
+    """(sample, its sheet id, file, project) of every sheet row: the folder's files, then the
+    sheet's files absent from the folder (file None)."""
     files = _star_files(gdc_dir)
     if not files:
         raise input_error(f"no *{STAR_SUFFIX} files under the directory", path=gdc_dir,
@@ -260,9 +277,9 @@ def _matched(gdc_dir: Path, sheet: pd.DataFrame,
                           fix="pass the sample sheet of this download (same cart)")
     for name, path in files.items():
         row = known.loc[name]
-        yield str(row["sample_id"]), path, row["project"]
+        yield str(row["sample"]), str(row["sample_id"]), path, row["project"]
     for name in known.index[~known.index.isin(list(files))]:
-        yield str(known.loc[name, "sample_id"]), None, None
+        yield str(known.loc[name, "sample"]), str(known.loc[name, "sample_id"]), None, None
 
 
 def _same_genes(s: pd.Series, path: Path, first: pd.Series, first_path: Path) -> pd.Series:
@@ -317,14 +334,16 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
         sheet = read_sample_sheet(sheet_path)
         cols: dict[str, pd.Series] = {}
         labels: dict[str, str | None] = {}
-        files: dict[str, list[Path]] = {}
-        absent: list[str] = []
-        for sample, path, project in _matched(gdc_dir, sheet, sheet_path):
+        files: dict[str, list[Path]] = {}  # by sample: its aliquots' files
+        ids: dict[Path, str] = {}  # the sheet's id of each file (a column's name, if kept)
+        projects: dict[str, str | None] = {}
+        absent: list[tuple[str, str]] = []
+        for sample, sheet_id, path, project in _matched(gdc_dir, sheet, sheet_path):
             if path is None:
-                absent.append(sample)
+                absent.append((sample, sheet_id))
                 continue
             files.setdefault(sample, []).append(path)
-            labels[sample] = project
+            ids[path], projects[sample] = sheet_id, project
         repeats = {sample: _deepest(paths) for sample, paths in files.items() if len(paths) > 1}
         kept: dict[str, str] = {}
         for sample, paths in files.items():
@@ -333,7 +352,9 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
             if cols:
                 first_sample, first = next(iter(cols.items()))
                 s = _same_genes(s, path, first, gdc_dir / kept[first_sample])
-            cols[sample], kept[sample] = s, str(path.relative_to(gdc_dir))
+            column = ids[path]
+            cols[column], kept[column] = s, str(path.relative_to(gdc_dir))
+            labels[column] = projects[sample]
         repeated = [name for r in repeats.values() for name in r["counts"] if name != r["kept"]]
         if repeats:  # was "the first by file name" kept, and the first by folder (file id) was
             sample, r = next(iter(repeats.items()))
@@ -344,7 +365,7 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
                                f"{n} ({c:,})" for n, c in r["counts"].items() if n != r["kept"]))
         for r in repeats.values():
             del r["kept_path"]
-        absent = sorted(set(absent) - set(cols))
+        absent = sorted({sheet_id for sample, sheet_id in absent if sample not in files})
         if absent:  # an incomplete download (gdc-client stopped, a file failed): said, counted
             logger.warning("%d sample(s) of the sample sheet have no file in %s (e.g. %s): left out "
                            "(an incomplete download? run gdc-client again to finish it)",
