@@ -12,6 +12,8 @@ import typer
 
 from genemoe.cli import app
 from genemoe.cli_args import repeated_option
+from genemoe.config_presets import read_config_yaml
+from genemoe.errors import InputError
 
 
 def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -112,6 +114,23 @@ def test_tune_refuses_an_empty_study_name(bundle, tmp_path, study):
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert "'--study': '" in err and "' is no study name" in err and "fix: pass a name" in err
     assert not (tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n\n", "{}\n"])
+def test_an_empty_config_yaml_is_refused_naming_it(tmp_path, text):
+    """Old behaviour: an empty --config (or --preset) YAML ran on the preset's values."""
+    path = tmp_path / "empty.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=r"(?s)empty\.yaml: the YAML holds no options.*fix: "):
+        read_config_yaml(path)
+
+
+def test_train_refuses_an_empty_config(bundle, tmp_path):
+    (tmp_path / "c.yaml").write_text("# to fill in\n")
+    r = run_cli("train", "--data", bundle, "--out", tmp_path / "r", "--model", "logreg",
+                "--config", tmp_path / "c.yaml")
+    assert r.returncode == 2 and "c.yaml: the YAML holds no options" in r.stderr, r.stderr
+    assert not (tmp_path / "r").exists()
 
 
 @pytest.mark.parametrize("what", ["file", "missing"])

@@ -255,7 +255,7 @@ def read_config_yaml(path: Path | str) -> dict[str, Any]:
         raise input_error("not a text YAML file (it holds NUL bytes)", path=path,
                           fix="give the YAML file (a preset name, or a .yaml of options)")
     try:
-        data = yaml_load(text) or {}
+        data = yaml_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise input_error(
@@ -263,6 +263,10 @@ def read_config_yaml(path: Path | str) -> dict[str, Any]:
             where=None if mark is None else f"line {mark.line + 1}, column {mark.column + 1}",
             fix="fix the YAML there (a bracket or quote left open, a tab in the indentation, "
                 "a missing space after ':')") from exc
+    if data is None or data == {}:  # an empty file (or comments only) ran on the preset, unsaid
+        raise input_error("the YAML holds no options (it is empty, or comments only)", path=path,
+                          fix="write the options to change in it (e.g. 'train: {epochs: 30}'), "
+                              "or leave it out")
     if not isinstance(data, dict):
         raise input_error("a config must be a YAML mapping (model:, train:, ...)", path=path,
                           fix="start the file with top-level keys such as 'model:'")
