@@ -20,6 +20,8 @@ __all__ = [
     "tcga_like",
     "dashed_barcode",
     "respelt_barcodes",
+    "unsuffixed_barcode",
+    "suffixed_barcodes",
     "off_kind_ids",
     "looks_like_genes",
     "looks_like_samples",
@@ -41,6 +43,13 @@ _BARCODE = re.compile(r"^[A-Z0-9]+-[A-Z0-9]{2}-[A-Z0-9]{4,6}(-\d{2}[A-Z]?(-\d{2}
 # TCGA.OR.A5J1.01A): TCGA and TARGET only, so that no other dotted name reads as a barcode.
 _OTHER_SEPARATORS = re.compile(r"^(?:TCGA|TARGET)[._-][A-Z0-9]{2}[._-][A-Z0-9]{4,6}([._-][A-Z0-9]{2,4})*$",
                                re.IGNORECASE)
+# A barcode made unique by AnnData / scanpy (obs_names_make_unique, concat's index_unique)
+# ends in -<n>; taken off only where no barcode part can be read so: after a full aliquot
+# barcode (no part follows the centre) or a sample-level one (a portion has 2 digits, so a
+# -12 there stays a portion, of the same patient and sample type).
+_TRAILING_NUMBER = re.compile(r"^(?P<barcode>.+)-(?P<n>\d+)$")
+_ALIQUOT = re.compile(r"^[A-Z0-9]+-[A-Z0-9]{2}-[A-Z0-9]{4,6}-\d{2}[A-Z]?-\d{2}[A-Z]?-[A-Z0-9]{4}-\d{2}$")
+_SAMPLE_LEVEL = re.compile(r"^[A-Z0-9]+-[A-Z0-9]{2}-[A-Z0-9]{4,6}-\d{2}[A-Z]?$")
 _GENERIC_SAMPLE = re.compile(r"^(sample|patient|cell|s)[_\-]?\d+$", re.IGNORECASE)
 
 
@@ -147,10 +156,56 @@ def respelt_barcodes(values: Iterable[object]) -> dict[str, str]:
     return out
 
 
+def unsuffixed_barcode(value: str) -> str:
+    """A TCGA-style barcode without the ``-<n>`` AnnData / scanpy add to make ids unique
+    (``obs_names_make_unique``: ``TCGA-OR-A5L9-01A-11R-A29S-07-1``); any other value as
+    given.
+
+    The suffix is taken off only where it cannot be a part of the barcode: after a full
+    aliquot barcode (centre included), or after a sample-level one (``TCGA-OR-A5L9-01A-1``,
+    ``-123``; a ``-12`` there reads as portion 12, of the same patient and sample type).
+    A patient barcode's ``-10`` would be sample type 10, so none is taken off a patient's.
+
+    Examples
+    --------
+    >>> unsuffixed_barcode("TCGA-OR-A5L9-01A-11R-A29S-07-1"), unsuffixed_barcode("TCGA-OR-A5L9-01-2")
+    ('TCGA-OR-A5L9-01A-11R-A29S-07', 'TCGA-OR-A5L9-01')
+    >>> unsuffixed_barcode("TCGA-OR-A5L9-01A-11"), unsuffixed_barcode("TCGA-OR-A5L9-1")
+    ('TCGA-OR-A5L9-01A-11', 'TCGA-OR-A5L9-1')
+    """
+    v = str(value).strip()
+    if _BARCODE.match(v.upper()) or (m := _TRAILING_NUMBER.match(v)) is None:
+        return value
+    head = m["barcode"].upper()
+    return m["barcode"] if _ALIQUOT.match(head) or _SAMPLE_LEVEL.match(head) else value
+
+
+def suffixed_barcodes(values: Iterable[object]) -> dict[str, str]:
+    """The values that are barcodes with an AnnData uniqueness suffix, each without it
+    (:func:`unsuffixed_barcode`; dotted ones read dashed first), in order of first appearance.
+
+    Parameters
+    ----------
+    values
+        Ids, shape ``(n_values,)``.
+
+    Returns
+    -------
+    dict[str, str]
+        ``{as given: barcode}``; ``{}`` when none has such a suffix.
+    """
+    out: dict[str, str] = {}
+    for v in map(str, values):
+        if v not in out and (u := unsuffixed_barcode(d := dashed_barcode(v))) != d:
+            out[v] = u
+    return out
+
+
 def is_sample_barcode(value: str) -> bool:
     """True for TCGA-style barcodes (``TCGA-OR-A5J1``, ``TCGA-OR-A5J1-01A-11R-A29S-07``),
-    also written with ``.`` or ``_`` for the dashes (``TCGA.OR.A5J1.01A``)."""
-    v = dashed_barcode(value).strip()
+    also written with ``.`` or ``_`` for the dashes (``TCGA.OR.A5J1.01A``) or with an AnnData
+    uniqueness suffix (``TCGA-OR-A5J1-01A-11R-A29S-07-1``, :func:`unsuffixed_barcode`)."""
+    v = unsuffixed_barcode(dashed_barcode(value)).strip()
     return bool(_BARCODE.match(v.upper())) and "-" in v
 
 
@@ -224,6 +279,7 @@ def gene_names(values: Iterable[object]) -> tuple[np.ndarray, dict[str, int]]:
 
 def tcga_like(sample_id: str) -> bool:
     """True when ``sample_id`` parses as a TCGA-style barcode with a sample part (dashed,
-    or with ``.`` / ``_`` for the dashes: ``TCGA.OR.A5J1.01A``)."""
-    v = dashed_barcode(sample_id)
+    or with ``.`` / ``_`` for the dashes: ``TCGA.OR.A5J1.01A``; an AnnData uniqueness suffix,
+    ``-1``, is not a part)."""
+    v = unsuffixed_barcode(dashed_barcode(sample_id))
     return is_sample_barcode(v) and v.count("-") >= 3

@@ -14,6 +14,9 @@ A TCGA aliquot barcode reads ``TCGA-OR-A5J1-01A-11R-A29S-07``::
 
 Shorter forms stop after any part: ``TCGA-OR-A5J1`` (patient), ``TCGA-OR-A5J1-01``
 (sample type, no vial; used by the PanCanAtlas files), ``TCGA-OR-A5J1-01A`` (sample).
+An AnnData uniqueness suffix after a full or sample-level barcode
+(``TCGA-OR-A5J1-01A-11R-A29S-07-1``, :func:`~genemoe.data.ids.unsuffixed_barcode`) is
+read past: the parts are the barcode's.
 
 Pure functions of strings and arrays; no I/O.
 """
@@ -31,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.cancer_names import code_of_name
-from genemoe.data.ids import dashed_barcode, respelt_barcodes
+from genemoe.data.ids import dashed_barcode, respelt_barcodes, suffixed_barcodes, unsuffixed_barcode
 from genemoe.errors import input_error
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "parse_barcode",
     "parse_barcodes",
     "say_respelt_barcodes",
+    "say_suffixed_barcodes",
     "sample_type_code",
     "sample_type_codes",
     "sample_type_list",
@@ -222,6 +226,8 @@ class Barcode:
     analyte: str | None = None
     plate: str | None = None
     center: str | None = None
+    suffix: str | None = None
+    """The AnnData uniqueness suffix after the barcode (``"1"`` of ``...-A29S-07-1``)."""
 
     @property
     def sample_id(self) -> str:
@@ -246,14 +252,17 @@ def parse_barcode(value: str) -> Barcode:
     (participant of 4-6 characters, as TARGET uses 6). Case is ignored. A TCGA or TARGET
     barcode written with ``.`` or ``_`` for its dashes (``TCGA.OR.A5J1.01A``, as R's
     ``make.names`` writes it) is read as the dashed one: its ``patient_id`` and
-    ``sample_id`` are dashed, ``raw`` is the value as given.
+    ``sample_id`` are dashed, ``raw`` is the value as given. An AnnData uniqueness suffix
+    (``TCGA-OR-A5J1-01A-11R-A29S-07-1``) is read past and kept as ``suffix``.
 
     Raises
     ------
     ValueError
         (an :class:`~genemoe.errors.InputError`) naming the value and the shape.
     """
-    m = _BARCODE.match(dashed_barcode(str(value)).strip().upper())
+    dashed = dashed_barcode(str(value)).strip()
+    plain = unsuffixed_barcode(dashed)
+    m = _BARCODE.match(plain.upper())
     if m is None:
         raise input_error(
             f"{value!r} is not a sample barcode of the shape {BARCODE_SHAPE}",
@@ -261,7 +270,8 @@ def parse_barcode(value: str) -> Barcode:
         )
     parts = m.groupdict()
     patient = f"{parts['project']}-{parts['tss']}-{parts['participant']}"
-    return Barcode(raw=str(value), patient_id=patient, **parts)
+    suffix = dashed[len(plain) + 1:] if plain != dashed else None
+    return Barcode(raw=str(value), patient_id=patient, suffix=suffix, **parts)
 
 
 def parse_barcodes(values: Iterable[str]) -> pd.DataFrame:
@@ -278,7 +288,8 @@ def parse_barcodes(values: Iterable[str]) -> pd.DataFrame:
         One row per value (default integer index) with columns :data:`BARCODE_COLUMNS`
         (``raw``, the parts of :class:`Barcode`, and ``sample_id``); absent parts are None.
         Barcodes written with ``.`` or ``_`` for the dashes are read as the dashed ones
-        (:func:`parse_barcode`); ``raw`` keeps them as given.
+        (:func:`parse_barcode`), and one with an AnnData uniqueness suffix as the barcode
+        before it; ``raw`` keeps them as given.
 
     Raises
     ------
@@ -287,7 +298,7 @@ def parse_barcodes(values: Iterable[str]) -> pd.DataFrame:
         row numbers (0-based).
     """
     raw = pd.Series(list(values), dtype=object)
-    dashed = raw.astype(str).map(dashed_barcode)
+    dashed = raw.astype(str).map(dashed_barcode).str.strip().map(unsuffixed_barcode)
     parts = dashed.str.strip().str.upper().str.extract(_BARCODE)
     bad = parts["project"].isna() | raw.isna()
     if bad.any():
@@ -354,6 +365,7 @@ def filter_sample_types(
     wanted = sample_type_list(sample_types)
     parsed = parse_barcodes(sample_ids)
     say_respelt_barcodes(parsed["raw"])
+    say_suffixed_barcodes(parsed["raw"])
     code = parsed["sample_code"]
     missing = code.isna().to_numpy()
     if missing.any() and not allow_missing:
@@ -398,6 +410,32 @@ def say_respelt_barcodes(sample_ids: Iterable[str]) -> dict[str, str]:
                        "and the patient; the sample ids are kept as given", len(respelt),
                        given, dashed)
     return respelt
+
+
+def say_suffixed_barcodes(sample_ids: Iterable[str]) -> dict[str, str]:
+    """Warn of the sample ids that are barcodes with an AnnData uniqueness suffix
+    (``obs_names_make_unique``: ``TCGA-OR-A5L9-01A-11R-A29S-07-1``), read as the barcode
+    before it.
+
+    Parameters
+    ----------
+    sample_ids
+        Sample ids as given, shape ``(n_samples,)``.
+
+    Returns
+    -------
+    dict[str, str]
+        ``{as given: barcode}`` (:func:`~genemoe.data.ids.suffixed_barcodes`); ``{}``, and
+        nothing said, when none has such a suffix.
+    """
+    suffixed = suffixed_barcodes(sample_ids)
+    if suffixed:
+        given, plain = next(iter(suffixed.items()))
+        logger.warning("%d sample id(s) are TCGA barcodes with a uniqueness suffix (as AnnData's "
+                       "obs_names_make_unique adds), e.g. %r: read as %r for the sample type "
+                       "and the patient; the sample ids are kept as given", len(suffixed),
+                       given, plain)
+    return suffixed
 
 
 def one_per_patient(

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 
+from genemoe.data.ids import suffixed_barcodes
 from genemoe.errors import InputError
 
 __all__ = ["model_splits"]
+
+logger = logging.getLogger(__name__)
 
 
 def _barcode_keys(sample_id: str) -> tuple[str, str | None] | None:
@@ -29,6 +34,9 @@ def model_splits(sample_ids: pd.Series | list[str], splits: dict[str, list[str]]
     (``TCGA-D8-A27E``, that patient's split: the bundle splits by patient) is found. Another
     sample type of a patient of a split (a normal, ``-11``) is ``<split> patient``: another
     tissue, but the patient's outcome, for survival, is the model's own (it was ``new``).
+    A barcode with an AnnData uniqueness suffix (``TCGA-D8-A27E-01A-11R-A29S-07-1``) is
+    matched as the barcode, and how many were is warned (they were all ``new``: the model's
+    own samples counted as unseen).
     """
     exact: dict[str, str] = {}
     by_sample: dict[tuple[str, str | None], str] = {}
@@ -51,4 +59,20 @@ def model_splits(sample_ids: pd.Series | list[str], splits: dict[str, list[str]]
             out.append(by_sample[key])
         else:
             out.append(f"{by_patient[key[0]]} patient" if key[0] in by_patient else "new")
+    _say_suffixed(list(map(str, sample_ids)), out)
     return out
+
+
+def _say_suffixed(sample_ids: list[str], found: list[str]) -> None:
+    """Warn of the ids read past an AnnData uniqueness suffix, and how many of them are the
+    model's own (``found``: each id's split, as :func:`model_splits` gives it)."""
+    suffixed = suffixed_barcodes(sample_ids)
+    if not suffixed:
+        return
+    given, plain = next(iter(suffixed.items()))
+    n = sum(s in suffixed for s in sample_ids)
+    own = sum(s in suffixed and f != "new" for s, f in zip(sample_ids, found, strict=True))
+    logger.warning("%d sample id(s) are TCGA barcodes with a uniqueness suffix (as AnnData's "
+                   "obs_names_make_unique adds), e.g. %r: read as %r to find the model's own "
+                   "samples; %d of them are the model's own samples or patients", n, given,
+                   plain, own)
