@@ -365,3 +365,27 @@ def test_list_finds_a_file_saved_under_its_other_name_in_the_cache(hub: Hub, tmp
     assert len(hub.requests) == n  # nothing asked of the server
     again = download_tcga(out, projects=["ACC"], base_url=hub.base_url, **FAST)
     assert again.cached == again.paths
+
+
+# ----------------------------------------------------------------------------- 8: pancan
+
+
+def test_projects_with_the_pancan_source_are_refused(tmp_path: Path) -> None:
+    """Old behaviour: `--source pancan --projects ACC` was accepted and ignored; its hint went
+    to a logger shown with -v only."""
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+    from genemoe.errors import InputError
+
+    with pytest.raises(InputError, match=r"(?s)^--projects: --projects ACC,UVM picks GDC hub "
+                                         r"files.*fix: drop --projects with --source pancan, or "
+                                         r"use --source gdc --projects ACC,UVM"):
+        plan_downloads(["acc", "UVM"], source="pancan")
+    with pytest.raises(InputError, match="XYZ"):  # an unknown code is still said as such
+        plan_downloads(["XYZ"], source="pancan")
+    assert len(plan_downloads(None, source="pancan")) == 3
+    res = CliRunner().invoke(app, ["download", "tcga", "--source", "pancan", "--projects", "ACC",
+                                   "--out", str(tmp_path / "p"), "--list"])
+    assert isinstance(res.exception, InputError) and "drop --projects" in str(res.exception)
+    assert not (tmp_path / "p").exists()

@@ -184,7 +184,7 @@ def plan_downloads(
     source
         ``"gdc"``: per project the STAR matrix, the clinical and the survival table, then
         the gene map. ``"pancan"``: the three Pan-Cancer Atlas files, which hold every
-        project (``projects`` is only checked).
+        project (``projects`` is refused there, after its codes are checked).
     values
         GDC hub matrix: ``fpkm_uq`` (default; the paper's normalisation), ``tpm``, ``counts`` or
         ``fpkm`` (all log2(x + 1) on the hub). Refused for ``"pancan"`` unless the default.
@@ -221,9 +221,12 @@ def plan_downloads(
                               "has one expression file (EB++AdjustPANCAN ... geneExp)",
                               where="--values", fix="drop --values with --source pancan, or use "
                                                     f"--source gdc --values {values}")
-        if projects is not None:
-            logger.info("the Pan-Cancer Atlas files hold all 33 projects; select %s when "
-                        "preparing the data", ",".join(codes))
+        if projects is not None:  # was accepted, and its hint said behind -v only
+            joined = ",".join(codes)
+            raise input_error(f"--projects {joined} picks GDC hub files; the Pan-Cancer Atlas "
+                              "files hold all 33 projects in one matrix and are fetched whole",
+                              where="--projects", fix="drop --projects with --source pancan, or "
+                                                      f"use --source gdc --projects {joined}")
         base = base_url or PANCAN_HUB_URL
         return [_item(base, name, kind, gz) for name, kind, gz in _PANCAN_DATASETS]
     raise input_error(f"unknown source {source!r}", where="--source", fix="use 'gdc' or 'pancan'")
