@@ -389,3 +389,21 @@ def test_projects_with_the_pancan_source_are_refused(tmp_path: Path) -> None:
                                    "--out", str(tmp_path / "p"), "--list"])
     assert isinstance(res.exception, InputError) and "drop --projects" in str(res.exception)
     assert not (tmp_path / "p").exists()
+
+
+def test_list_does_not_promise_to_resume_a_plain_part_it_cannot_check(
+        hub: Hub, tmp_path: Path) -> None:
+    """A plain .part without validators is fetched from its start now: --list said "would
+    resume" of it. A .gz part, and a plain one with its ETag kept, are still resumed."""
+    from genemoe.data.download_listing import list_downloads
+
+    plan = _serve_acc(hub)
+    out = tmp_path / "x"
+    out.mkdir()
+    (out / f"{PROBEMAP}.part").write_bytes(hub.files[PROBEMAP][:100])
+    (out / f"{plan[0].filename}.part").write_bytes(hub.files[plan[0].filename][:50])
+    listed = list_downloads(out, projects=["ACC"], base_url=hub.base_url, timeout=2.0)
+    assert [p.part_bytes for p in listed] == [50, None, None, None]
+    (out / f"{PROBEMAP}.part.json").write_text(json.dumps({"etag": '"e"'}))
+    listed = list_downloads(out, projects=["ACC"], base_url=hub.base_url, timeout=2.0)
+    assert [p.part_bytes for p in listed] == [50, None, None, 100]

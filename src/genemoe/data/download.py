@@ -9,20 +9,24 @@ batch-corrected matrix, survival and phenotype tables.
 
 Every file is streamed into ``<name>.part`` and renamed into place only once complete, so
 a file under its final name is always whole. An interrupted transfer leaves the ``.part``
-behind on purpose: the next attempt (or the next run) resumes it with an HTTP Range
-request (and the per-file line says so: "resumed from 983,040 bytes").
+(and the ETag / Last-Modified it began with, ``<name>.part.json``) behind on purpose: the
+next attempt or run resumes it with ``Range`` and ``If-Range`` (a file changed since comes
+whole; a plain file with neither validator is fetched again from its start, a ``.gz`` spliced
+from two versions fails its CRC), and the per-file line says so: "resumed from 983,040 bytes".
 :func:`download_tcga` records every finished file in ``OUT/manifest.json``
 (:mod:`genemoe.data.download_manifest`: URL, size, sha256, time, where a resume began) and
 skips files whose size and sha256 still match on the next run. A file is checked before it
-is renamed into place: a ``.gz`` must decompress to its end, a plain table the server sent
-without a size must end in a newline with its last line as wide as its header (the manifest
-and the per-file line then say "size not announced"), and no file may be an HTML page
+is renamed into place: a ``.gz`` must decompress to its end, a plain table must hold a row
+and, sent without a size, end in a newline with its last line as wide as its header (the
+manifest and the per-file line then say "size not announced"), and no file may be an HTML page
 (:mod:`genemoe.data.download_checks`; what can fail, and what is retried, is
 :mod:`genemoe.data.download_errors`); a damaged one is removed and downloaded again from
 the start, as a failed transfer is retried. A file the hub answers "not found" for is
 tried once more under the listing's other URL form (``.gz`` added or removed), as the
 listing's URL rule says. A file not on the server, or still damaged after its last
-attempt, does not stop the others: they are named together in one error at the end.
+attempt, does not stop the others: they are named together in one error at the end. A
+transfer that keeps failing, a refusal (HTTP 401, 407, ...) or a full disk stops the run,
+its error naming those set aside before it too, with a fix worded by what failed.
 
 Only the standard library speaks HTTP here (``urllib.request``); proxies set in the usual
 environment variables are honoured. Without internet access the download fails with an
@@ -157,7 +161,6 @@ class _Transfer:
     """Internal: what one file's transfer learned. ``from_bytes``: the ``.part`` bytes an
     earlier run left, while this run's file still uses them; ``size_checked``: whether the
     size was checked against one announced (Content-Length, Content-Range) or expected."""
-
     from_bytes: int | None = None
     size_checked: bool = False
 
@@ -340,7 +343,8 @@ def download_file(
     """Download ``url`` to ``dest``: streamed, resumable, retried, checked, renamed atomically.
 
     The body goes to ``dest.part``; a ``.part`` left by an earlier attempt or run is resumed
-    with ``Range: bytes=K-`` (a server that answers 200 instead of 206 is read from zero).
+    with ``Range: bytes=K-`` and ``If-Range`` (a server that answers 200 instead of 206 is
+    read from zero; a plain file without an ETag or Last-Modified is fetched from zero).
     The result is checked against the size the server announced (Content-Length or the
     Content-Range total), ``expected_size`` and ``sha256``, then renamed to ``dest``
     (``os.replace``), so ``dest`` never holds a partial file.
@@ -355,8 +359,8 @@ def download_file(
         Known size in bytes and hex digest, checked when given.
     attempts
         Attempts in all (1 = no retry). Connection errors, timeouts, truncated bodies and
-        HTTP 5xx/429/408 are retried after ``backoff * 2**(attempt-1)`` seconds (or the
-        server's Retry-After, capped at 60 s); so is a whole file that is not the hub's
+        HTTP 5xx/429/408 are retried after ``backoff * 2**(attempt-1)`` seconds or the
+        server's Retry-After (both capped at 60 s); so is a whole file that is not the hub's
         (an HTML page, a damaged gzip), removed and fetched again from its start. Other
         HTTP errors fail at once.
     backoff
@@ -380,9 +384,11 @@ def download_file(
     DamagedError
         Every attempt received something else than the file (an HTML page, a damaged
         gzip; each is removed and the next attempt starts afresh): nothing is kept.
+    TransferError
+        Every attempt failed (the ``.part`` is kept for the next call), another HTTP error
+        (at once), or the ``.part`` could not be written (disk full).
     DownloadError
-        Size or sha256 mismatch (the ``.part`` is removed), or every attempt failed (the
-        ``.part`` is kept so the next call resumes it).
+        Size or sha256 mismatch (the ``.part`` is removed).
     OfflineError
         Every attempt failed because the host does not resolve or the network is unreachable.
     """
@@ -462,11 +468,6 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
         except NotOnServerError:
             raise NotOnServerError(f"{exc}; also tried {alt.url}") from exc
         return alt, transfer
-
-
-def _here(out_dir: Path, item: DownloadItem) -> bool:
-    """Whether ``item`` is in ``out_dir`` under either URL form's name."""
-    return any((out_dir / c.filename).is_file() for c in (item, item.alternative()))
 
 
 def _record(result: DownloadResult, manifest: dict[str, Any], used: DownloadItem,
@@ -570,7 +571,8 @@ def download_tcga(
             raise OfflineError(offline_message(item.url, reason, urls_path,
                                                command=f"{command} --out DIR")) from exc
         except TransferError as exc:  # the server is down, refuses, or the disk is full: stop
-            here = sum(_here(out_dir, it) for it in items)  # cached ones too
+            here = sum(any((out_dir / c.filename).is_file() for c in (it, it.alternative()))
+                       for it in items)  # cached ones too, under either URL form's name
             again = f"{command}{f' --retries {retries}' if retries != 2 else ''} --out {out_dir}"
             raise TransferError(transfer_message(  # the files set aside before it named too
                 str(exc), n_here=here, n_files=len(items), n_not_tried=len(items) - i,

@@ -17,7 +17,7 @@ from pathlib import Path
 from genemoe.data import download as dl  # its _open: the tests replace it there
 from genemoe.data.download_checks import offline_message
 from genemoe.data.download_errors import is_offline
-from genemoe.data.download_manifest import MANIFEST_NAME, load_manifest
+from genemoe.data.download_manifest import MANIFEST_NAME, load_manifest, part_validators
 from genemoe.data.xena_listing import (
     DownloadItem,
     DownloadSource,
@@ -70,13 +70,19 @@ def _head_size(item: DownloadItem,
 
 
 def _part_bytes(out_dir: Path | None, item: DownloadItem) -> int | None:
-    """Bytes of the ``.part`` an earlier run left for ``item`` (either URL form), if any."""
+    """Bytes of the ``.part`` an earlier run left for ``item`` (either URL form) that a
+    download resumes, if any: not a plain file's kept without an ETag or Last-Modified to
+    check it by (the download fetches that one from its start; it was "would resume")."""
     if out_dir is None:
         return None
     for cand in (item, item.alternative()):
         part = Path(out_dir) / f"{cand.filename}{dl.PART_SUFFIX}"
         if part.is_file() and part.stat().st_size:
-            return part.stat().st_size
+            if cand.filename.endswith(".gz") or part_validators(part):
+                return part.stat().st_size
+            logger.info("%s: %s bytes here from an earlier run, without an ETag or Last-Modified "
+                        "to check them by: a download fetches it from the start", part.name,
+                        f"{part.stat().st_size:,}")
     return None
 
 
