@@ -14,6 +14,8 @@ import pandas as pd
 
 from genemoe.data.annotation import TABLE_COLUMNS, GeneAnnotation
 from genemoe.data.bundle import Bundle, atomic_file, dump_json, load_bundle, summarise
+from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples
+from genemoe.data.values import ValueStats, value_kind
 from genemoe.errors import input_error
 
 if TYPE_CHECKING:
@@ -21,9 +23,16 @@ if TYPE_CHECKING:
 
 __all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation", "exported_annotation",
            "log1p_to_log2", "h5ad_checked", "value_scale", "export_line",
-           "half_missing_endpoints"]
+           "half_missing_endpoints", "open_h5ad", "h5ad_matrix", "h5ad_gene_ids",
+           "check_h5ad_axes", "h5ad_unread_note", "log1p_converted", "dense_size_said",
+           "GENE_ID_COLUMNS"]
 
 logger = logging.getLogger(__name__)
+
+# var columns that hold a scanpy file's Ensembl ids beside symbol var names (read_10x_h5's
+# gene_ids, others' spellings), preferred to the var names in this order
+GENE_ID_COLUMNS = ("gene_ids", "gene_id", "ensembl_id", "ensembl_gene_id")
+_DENSE_SAY_BYTES = 2e9  # a dense copy of X above this is said, with its size
 
 # the scale of a bundle's values by its normalisation: each is log2(x + 1) of its x
 _LOG2_SCALES = {"log2cpm": "log2(CPM + 1)", "log2tpm": "log2(TPM + 1)",
@@ -244,11 +253,13 @@ def log1p_to_log2(uns: Any) -> tuple[float, str] | None:
     return float(np.log2(base)), f"log base {base:g}"
 
 
-def h5ad_checked(table: Any, exported: str | None, factor: float, base: str) -> Any:
+def h5ad_checked(table: Any, exported: str | None, factor: float, base: str,
+                 ignored: str | None = None) -> Any:
     """An ``.h5ad`` table (:class:`~genemoe.data.read.ExpressionTable`) with its marks said:
     scanpy's ``log1p`` values turned into log2 (``factor``, ``base``: :func:`log1p_to_log2`;
-    a warning and a note), and a genemoe export's record (``exported``) kept only while the
-    values still look like the exported bundle's.
+    the values already multiplied by :func:`log1p_converted` unless ``ignored`` names the kind
+    they looked as read; a warning and a note), and a genemoe export's record (``exported``)
+    kept only while the values still look like the exported bundle's.
 
     A log-scale export whose ``X`` was z-scored or un-logged in scanpy kept its record, and
     `prepare` called the z-scores ``fpkm_uq`` and `predict` took them as the model's scale
@@ -258,10 +269,11 @@ def h5ad_checked(table: Any, exported: str | None, factor: float, base: str) -> 
     from dataclasses import replace
 
     notes, name, is_export = list(table.notes), table.source_path.name, exported is not None
-    if base and table.value_kind == "transformed":  # sc.pp.scale after log1p keeps the mark
-        table.values /= np.float32(factor)  # undone: z-scores are no log values
-        notes.append(f"uns['log1p'] marks scanpy log1p values ({base}), but they look centred "
-                     "(sc.pp.scale since?): not converted")
+    looked = {"transformed": "centred (sc.pp.scale since?)", "counts": "integer counts",
+              "log_counts": "log2(counts + 1) already", "linear": "linear (not log)"}
+    if base and ignored:  # sc.pp.scale after log1p keeps the mark; a stale one on counts
+        notes.append(f"uns['log1p'] marks log1p values ({base}), but the {table.values.size:,} "
+                     f"values look {looked.get(ignored, ignored)}: mark ignored, not converted")
         logger.warning("%s: %s", name, notes[-1])
     elif base:
         notes.append(f"scanpy log1p values ({base}, uns['log1p']): all {table.values.size:,} "
@@ -293,14 +305,13 @@ def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None
     One file that is not an export: None (its genes would be looked up in the others').
     ``say``: called as a preparation step (``say("annotation", ...)``) when one is found.
     """
-    import anndata
 
     frames = []
     for path in paths:
         if Path(path).suffix.lower() != ".h5ad":
             return None
         try:
-            adata = anndata.read_h5ad(path, backed="r")
+            adata = open_h5ad(path)
         except Exception:  # damaged or not AnnData: the reader says so, naming the file
             return None  # (this was a 98-line h5py traceback)
         try:
@@ -320,3 +331,144 @@ def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None
         say("annotation", source="the genemoe export's own var", n_genes=len(table),
             **{f"with_{c}": int(table[c].notna().sum()) for c in ("symbol", "chrom", "biotype")})
     return GeneAnnotation(table=table, source_path=Path(paths[0]))
+
+
+def open_h5ad(path: Path) -> Any:
+    """``anndata.read_h5ad(path, backed="r")`` without anndata's warning of repeated obs or var
+    names: genemoe's own check refuses them, naming the first (the warning was printed
+    twice above that error, with a fix for another reader)."""
+    import warnings
+
+    import anndata
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".* names are not unique", category=UserWarning)
+        return anndata.read_h5ad(path, backed="r")
+
+
+def h5ad_matrix(adata: Any, path: Path) -> Any:
+    """The backed ``X`` of an opened ``.h5ad``, or one error naming the layers the file has and
+    the Python line that puts one in ``X`` (``adata.X`` of a file written without it raised
+    h5py's KeyError, a traceback)."""
+    try:
+        X = adata.X
+    except KeyError:  # backed mode: "object 'X' doesn't exist"
+        X = None
+    if X is not None:
+        return X
+    layers = [str(k) for k in adata.layers.keys()]
+    raw = adata.raw is not None
+    found = f"layers {', '.join(repr(k) for k in layers)}" if layers else "no layers"
+    name = Path(path).name
+    put = (f"adata.X = adata.layers[{('counts' if 'counts' in layers else layers[0])!r}]" if layers
+           else "adata = adata.raw.to_adata()" if raw else "adata.X = <samples × genes matrix>")
+    raise input_error(
+        f"the file has no X matrix ({found}{'; .raw present' if raw else ''})", path=path,
+        fix=f"put the expression in .X, in Python: adata = anndata.read_h5ad({name!r}); {put}; "
+            f"adata.write_h5ad({name!r})")
+
+
+def check_h5ad_axes(obs_names: Any, var_names: Any, path: Path) -> None:
+    """Refuse an ``.h5ad`` held the other way round: genes as obs, samples as var (read as
+    56,537 samples × 6 genes). Told apart by the identifiers, as text files are; integer obs
+    names (anndata's default) do not count as Entrez ids unless var holds sample names."""
+    obs, var = [str(v) for v in obs_names[:2000]], [str(v) for v in var_names[:2000]]
+    var_samples = looks_like_samples(var) and not looks_like_samples(obs)
+    obs_genes = (detect_id_kind(obs) in ("ensembl", "ensembl_versioned", "firehose")
+                 and not looks_like_genes(var))
+    if not (var_samples or obs_genes):
+        return
+    name = Path(path).name
+    raise input_error(
+        f"its obs names look like genes and its var names like samples (obs {obs[:2]}, var "
+        f"{var[:2]}): the file holds genes × samples, AnnData's samples × genes transposed",
+        path=path, fix=f"transpose it in Python: anndata.read_h5ad({name!r}).T.write_h5ad("
+                       f"{(Path(name).stem + '_T.h5ad')!r}), and read that file")
+
+
+def _unique_base(names: np.ndarray) -> np.ndarray:
+    """``var_names_make_unique``'s ``GSTT2-1`` back to ``GSTT2`` where ``GSTT2`` is a name too."""
+    have = set(names.tolist())
+    out = names.copy()
+    for i, n in enumerate(names):
+        if (m := re.fullmatch(r"(.+)-\d+", n)) and m.group(1) in have:
+            out[i] = m.group(1)
+    return out
+
+
+def h5ad_gene_ids(var_names: Any, var: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """A scanpy file's gene ids: an Ensembl column of ``var`` (:data:`GENE_ID_COLUMNS`) when one
+    holds unique Ensembl ids, its var names (symbols) then kept as the genes' own symbols;
+    else the var names.
+
+    scanpy's var names are symbols made unique (the Ensembl id where a gene has none), its
+    Ensembl ids in ``var['gene_ids']``: read by the names, 31% of the genes were lost and
+    symbols of several genes mapped to another gene than the file's own.
+
+    Returns
+    -------
+    tuple
+        ``(gene_ids, symbols or None, notes)``, the notes saying which column was used, or
+        why an Ensembl column was not.
+    """
+    names = np.array([str(g) for g in var_names], dtype=object)
+    notes: list[str] = []
+    for col in [c for c in GENE_ID_COLUMNS if c in var.columns]:
+        raw = var[col].astype(object)
+        ids = np.array(["" if pd.isna(v) else str(v).strip() for v in raw], dtype=object)
+        if detect_id_kind(ids) not in ("ensembl", "ensembl_versioned") or (ids == names).all():
+            continue
+        if (ids == "").any() or pd.Series(ids).duplicated().any():
+            n_bad = int((ids == "").sum() + pd.Series(ids[ids != ""]).duplicated().sum())
+            notes.append(f"var[{col!r}] holds Ensembl ids, but {n_bad:,} blank or repeated: "
+                         "not used, genes read by their var names")
+            continue
+        own = np.array([not re.match(r"^ENS[A-Z]*G\d", n) for n in names])  # symbol names
+        symbols = np.where(own, _unique_base(names), None)
+        notes.append(f"gene ids from var[{col!r}] ({len(ids):,} Ensembl ids); the var names "
+                     f"({int(own.sum()):,} symbols) kept as symbols")
+        return ids, symbols, notes
+    return names, None, notes
+
+
+def h5ad_unread_note(adata: Any) -> str | None:
+    """The note for an ``.h5ad`` whose layers or ``.raw`` hold values beside ``X`` (only ``X``
+    is read), with the Python line that reads a layer instead; None without either."""
+    layers = [str(k) for k in adata.layers.keys()]
+    raw = adata.raw is not None
+    if not layers and not raw:
+        return None
+    use = (f"adata.X = adata.layers[{('counts' if 'counts' in layers else layers[0])!r}]"
+           if layers else "adata = adata.raw.to_adata()")
+    unread = " or ".join([f"layers {layers}"] * bool(layers) + [".raw"] * raw)
+    return f"read .X only, not {unread}: to read one, in Python {use}; adata.write_h5ad(...)"
+
+
+def dense_size_said(n_obs: int, n_vars: int, sparse: bool, name: str) -> None:
+    """Say the size of ``X`` read dense as float32 when over 2 GB (a sparse ``X`` of a
+    large file took memory unsaid)."""
+    size = n_obs * n_vars * 4
+    if size > _DENSE_SAY_BYTES:
+        logger.info("%s: reading %sX as a dense float32 matrix, %s × %s: %.1f GB", name,
+                    "sparse " if sparse else "", f"{n_obs:,}", f"{n_vars:,}", size / 1e9)
+
+
+def log1p_converted(values: np.ndarray, stats: ValueStats, factor: float, path: Path,
+                    where: Callable[[int, int], str]) -> tuple[ValueStats, str | None]:
+    """Multiply ``values`` in place by scanpy's ``log1p`` ``factor`` (:func:`log1p_to_log2`)
+    when, as read, they look like log values; the stats of the values kept.
+
+    The factor was applied before the values' kind was decided: a stale ``uns['log1p']``
+    multiplied raw integer counts by 1.4427. Returns ``(stats, None)`` once converted, else
+    ``(stats, kind)``: the kind that made the mark be ignored (``counts``, ``linear``,
+    ``transformed``, ``log_counts``: already log2(counts + 1)).
+    """
+    kind, _ = value_kind(stats, values, path, where)
+    if kind != "log" or factor == 1.0:
+        return stats, kind
+    out = ValueStats()
+    step = max(1, (1 << 24) // max(values.shape[1], 1))
+    for s0 in range(0, len(values), step):
+        values[s0:s0 + step] *= np.float32(factor)
+        out.update(values[s0:s0 + step], s0, 0)
+    return out, None

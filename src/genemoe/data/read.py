@@ -442,14 +442,13 @@ def _read_parquet(path: Path, orientation: str) -> ExpressionTable:
 
 
 def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
-    import anndata
     import scipy.sparse as sp
 
     if orientation == "genes_by_samples":
         raise input_error("an .h5ad file is samples (obs) x genes (var) by convention", path=path,
                           fix="transpose it in Python (adata.T.write_h5ad(...)) or drop --orientation")
     try:
-        adata = anndata.read_h5ad(path, backed="r")
+        adata = open_h5ad(path)
     except Exception as exc:  # anndata raises many kinds for non-AnnData HDF5 files
         if cut := re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", str(exc)):
             raise input_error(  # was h5py's own words, asking whether it was a 10x file
@@ -461,34 +460,36 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
                           fix="genemoe reads .h5ad (AnnData), .parquet and text matrices: write it "
                               "with anndata (adata.write_h5ad), or save the matrix as TSV") from exc
     try:
-        if adata.X is None:
-            raise input_error("the file has no X matrix", path=path, fix="store the expression in .X")
+        X = h5ad_matrix(adata, path)  # one error naming the layers, where X is missing
+        check_h5ad_axes(adata.obs_names, adata.var_names, path)  # genes as obs: refused
         samples = np.array([str(s) for s in adata.obs_names], dtype=object)
-        genes = np.array([str(g) for g in adata.var_names], dtype=object)
+        genes, symbols, id_notes = h5ad_gene_ids(adata.var_names, adata.var)  # var['gene_ids']
+        sparse = sp.issparse(X) or type(X).__name__.lower().lstrip("_")[:3] in ("csr", "csc")
+        dense_size_said(len(samples), len(genes), sparse, path.name)  # said over 2 GB
         values = np.empty((len(samples), len(genes)), dtype=np.float32)
         stats = ValueStats()
         step = max(1, _BLOCK_VALUES // max(len(genes), 1))
-        factor, base = log1p_to_log2(adata.uns) or (1.0, "")
         for s0 in range(0, len(samples), step):
-            chunk = adata.X[s0:s0 + step]
+            chunk = X[s0:s0 + step]
             values[s0:s0 + step] = chunk.toarray() if sp.issparse(chunk) else np.asarray(chunk)
-            values[s0:s0 + step] *= np.float32(factor)  # scanpy's ln(x + 1) was taken as log2
             stats.update(values[s0:s0 + step], s0, 0)
-        meta = adata.obs.copy()
-        exported = exported_normalisation(adata.uns)
-        notes = ["orientation: samples x genes (AnnData obs x var)"]
-        if len(adata.layers.keys()) or adata.raw is not None:
-            notes.append(f"read .X only (layers {list(adata.layers.keys())}, raw "
-                         f"{'present' if adata.raw is not None else 'absent'} not read)")
+        meta, exported = adata.obs.copy(), exported_normalisation(adata.uns)
+        factor, base = log1p_to_log2(adata.uns) or (1.0, "")
+        notes = ["orientation: samples x genes (AnnData obs x var)", *id_notes]
+        if unread := h5ad_unread_note(adata):
+            notes.append(unread)
     finally:
         adata.file.close()
 
     def where(s: int, g: int) -> str:
         return f"obs {samples[s]!r}, var {genes[g]!r}"
 
+    # the kind first: scanpy's log1p factor applies to log values only (a stale mark on counts)
+    stats, ignored = log1p_converted(values, stats, factor, path, where) if base else (stats, None)
     table = _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta,
                     places=(lambda at: numbered("obs row", at + 1), lambda at: numbered("var row", at + 1)))
-    return h5ad_checked(table, exported, factor, base)  # the scanpy and export marks, said
+    table.gene_symbols = symbols
+    return h5ad_checked(table, exported, factor, base, ignored)  # the scanpy and export marks, said
 
 
 def read_expression(path: Path | str, *,
@@ -575,9 +576,16 @@ def has_own_biotypes(path: Path | str) -> bool:
 # Re-exported so `from genemoe.data.read import ...` keeps one front door for all readers.
 from genemoe.data.anndata_io import (  # noqa: E402
     bundle_to_anndata,
+    check_h5ad_axes,
+    dense_size_said,
     exported_normalisation,
     h5ad_checked,
+    h5ad_gene_ids,
+    h5ad_matrix,
+    h5ad_unread_note,
+    log1p_converted,
     log1p_to_log2,
+    open_h5ad,
     write_h5ad,
 )
 from genemoe.data.tables import normalise_label, read_clinical, read_labels  # noqa: E402
