@@ -286,8 +286,9 @@ class GeneMapping:
         reasons ``unmapped_empty``, ``unmapped_symbol_not_found``,
         ``unmapped_firehose_no_symbol``; ``version_stripped``,
         ``ambiguous_symbol_resolved``, ``symbol_case_insensitive``, ``entrez_kept``,
-        ``kept_as_given``, ``ensembl_not_in_annotation``, ``duplicates_after_mapping``, and
-        ``matched_in_annotation``: the ids whose canonical id is a row of the annotation (0
+        ``kept_as_given``, ``ensembl_not_in_annotation``, ``duplicates_after_mapping``,
+        ``ensembl_among_symbols`` (Ensembl ids in a list of symbols, mapped as Ensembl ids),
+        and ``matched_in_annotation``: the ids whose canonical id is a row of the annotation (0
         without one). ``mapped`` also counts the ids kept without a match (Ensembl ids not in
         the annotation, Entrez ids), so ``matched_in_annotation`` is the number matched.
     unmapped_examples
@@ -319,7 +320,7 @@ _REPORT_KEYS = (
     "n_ids", "mapped", "unmapped", "unmapped_empty", "unmapped_symbol_not_found",
     "unmapped_firehose_no_symbol", "version_stripped", "ambiguous_symbol_resolved",
     "symbol_case_insensitive", "entrez_kept", "kept_as_given", "ensembl_not_in_annotation",
-    "duplicates_after_mapping", "matched_in_annotation",
+    "duplicates_after_mapping", "matched_in_annotation", "ensembl_among_symbols",
 )  # fmt: skip
 
 
@@ -331,6 +332,9 @@ def _classify(ids: pd.Series, id_kind: IdKind | None) -> np.ndarray:
         kind = np.full(n, "ensembl", dtype=object)
     elif id_kind in ("entrez", "firehose", "symbol"):
         kind = np.full(n, id_kind, dtype=object)
+        if id_kind == "symbol":  # scanpy's var names: a symbol, else the gene's Ensembl id (16,464
+            #   of them were looked up as symbols and lost); each maps by its own pattern
+            kind[ids.str.fullmatch(_ENSEMBL_RE).to_numpy(dtype=bool)] = "ensembl"
     else:
         kind = np.full(n, "other", dtype=object)
         for name, pattern in (
@@ -437,6 +441,8 @@ def map_gene_ids(
       protein-coding first, then a primary chromosome, then the smallest ID
       (``ambiguous_symbol_resolved``). Not found → unmapped. IDs of no recognised shape
       (``5S_rRNA``) are looked up as symbols too.
+    * An Ensembl id among symbols (scanpy's var names: a symbol, else the Ensembl id) maps
+      as an Ensembl id, though ``id_kind`` is ``"symbol"`` (``ensembl_among_symbols``).
     * Firehose ``SYMBOL|ENTREZ`` → through its symbol; ``?|12345`` → unmapped.
     * Entrez → kept as it is (no annotation here carries Entrez IDs), symbol None;
       counted as ``entrez_kept`` with or without an annotation.
@@ -469,6 +475,8 @@ def map_gene_ids(
     is_ens = kind == "ensembl"
     report["version_stripped"] = int(ids_s[is_ens].str.contains(r"\.\d+", regex=True).sum())
     report["entrez_kept"] = int((kind == "entrez").sum())
+    if id_kind == "symbol":
+        report["ensembl_among_symbols"] = int(is_ens.sum())
     report["unmapped_empty"] = int((kind == "empty").sum())
     ambiguous: list[str] = []
     if annotation is None:

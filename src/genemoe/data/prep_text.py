@@ -49,7 +49,7 @@ def _read(info: dict) -> str:
 
 # Read notes that change or question what is read: said under the read line, not only kept.
 _SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "second header line",
-               "named by their Entrez id")
+               "named by their Entrez id", "read .X only", "gene ids from var[", "var[")
 
 
 def _map(info: dict) -> str:
@@ -71,6 +71,7 @@ def _map(info: dict) -> str:
                     f", e.g. {info['ambiguous_examples'][0]}" if info.get("ambiguous_examples")
                     else "")),
                 ("symbol_case_insensitive", "symbols matched ignoring case"),
+                ("ensembl_among_symbols", "Ensembl ids among the symbols, mapped as Ensembl ids"),
                 ("ensembl_not_in_annotation", "Ensembl ids not in the annotation, kept without "
                  "symbol or length")) if r.get(k)]
         found = r.get("matched_in_annotation", (mapped or 0)  # "56,542 of 56,542 mapped"
