@@ -6,6 +6,7 @@ every drop counted in the :class:`~genemoe.data.prep_text.PrepLog`)."""
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,8 @@ from genemoe.data.read import ExpressionTable, read_labels
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
 from genemoe.errors import InputError, input_error
 
-__all__ = ["attach_labels", "check_labels", "label_rows_naming_no_sample", "read_label_tables"]
+__all__ = ["attach_labels", "check_labels", "label_rows_naming_no_sample", "meta_label_column",
+           "read_label_tables"]
 
 log = logging.getLogger("genemoe.data.prepare")  # said as prepare's steps are
 
@@ -89,12 +91,17 @@ def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths:
         got = _match_labels(obs, labels := agreeing_labels(read, label_paths))
         obs["cancer_type"] = got.astype(object)  # every label empty: float64, and a text
         sources[got.notna()] = "label table"  # filled in later warned (pandas 3 refuses it)
+    used = bool(label_paths)  # --label-column named a label table's column (read_labels)
     for t in tables:
         meta = t.sample_meta
-        if meta is not None and "cancer_type" in meta.columns:
+        col = None if meta is None else meta_label_column(meta, cfg.label_column, t.source_path.name)
+        if col is not None:
+            used |= col == cfg.label_column
             m = obs["cancer_type"].isna() & obs["source"].eq(t.source_path.name)
-            obs.loc[m, "cancer_type"] = obs.loc[m, "sample_id"].map(meta["cancer_type"])
+            obs.loc[m, "cancer_type"] = obs.loc[m, "sample_id"].map(meta[col].astype(object))
             sources[m & obs["cancer_type"].notna()] = "file metadata"
+    if cfg.label_column and not used:  # was accepted, then ignored unsaid
+        _say_label_column_unused(cfg.label_column, tables)
     if cfg.cancer_type:
         m = obs["cancer_type"].isna()
         obs.loc[m, "cancer_type"], sources[m] = cfg.cancer_type, "--cancer-type"
@@ -122,6 +129,48 @@ def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths:
               barcodes_respelt=sum(len(respelt_barcodes(t["sample_id"].dropna()))
                                    for t in read) if label_paths else 0,
               **_read_counts(label_paths, read if label_paths else []))
+
+
+# a file's own sample metadata (an .h5ad obs): columns named as a label table's cancer type
+_META_LABELS = ("cancertype", "cancertypeabbreviation", "acronym", "projectid", "diseasecode",
+                "tumortype", "tumourtype", "primarydisease", "disease")
+
+
+def meta_label_column(meta: pd.DataFrame, given: str | None, name: str) -> str | None:
+    """The column of a file's own sample metadata (an ``.h5ad``'s ``obs``) holding the cancer
+    type: ``given`` (``--label-column``) where the metadata has it, else ``cancer_type``, else
+    the one column named as a label table's would be (``project_id``, ``tumor_type``,
+    ``disease``, ...; any case and punctuation); None without one, or with several (warned).
+
+    Only ``cancer_type`` was read: an ``obs['tumor_type']`` was ignored, ``--label-column
+    tumor_type`` too. The column used, when not ``cancer_type``, is said.
+    """
+    cols = [str(c) for c in meta.columns]
+    if given is not None and given in cols:
+        col = given
+    elif "cancer_type" in cols:
+        return "cancer_type"
+    else:
+        hits = [c for c in cols if re.sub(r"[^a-z0-9]", "", c.lower()) in _META_LABELS]
+        if len(hits) > 1:
+            log.warning("%s: several obs columns could hold the cancer type (%s): none used; "
+                        "name one with --label-column", name, ", ".join(hits))
+        if len(hits) != 1:
+            return None
+        col = hits[0]
+    if col != "cancer_type":
+        log.info("%s: cancer types from its own obs column %r", name, col)
+    return col
+
+
+def _say_label_column_unused(given: str, tables: list[ExpressionTable]) -> None:
+    """Warn that ``--label-column`` named no column: no ``--labels`` table, and no file's own
+    sample metadata holds it; the metadata's columns listed."""
+    cols = sorted({str(c) for t in tables if t.sample_meta is not None for c in t.sample_meta.columns})
+    log.warning("--label-column %s was not used: no --labels table, and %s", given,
+                f"no file's sample metadata has it (obs columns: {', '.join(cols[:20])}"
+                f"{', ...' if len(cols) > 20 else ''})" if cols else
+                "the expression files carry no sample metadata (only an .h5ad's obs does)")
 
 
 def _read_counts(paths: Sequence[Path], tables: Sequence[pd.DataFrame]) -> dict[str, dict]:
