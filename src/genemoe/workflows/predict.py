@@ -162,12 +162,12 @@ def _check_not_swapped(payload: dict, table: Any) -> None:
     genes = base(payload["gene_ids"])
     as_samples = len(base(table.sample_ids) & genes)  # a whole-genome file: the model's genes
     if as_samples >= max(3, min(len(table.sample_ids), len(genes)) // 2) and not base(table.gene_ids) & genes:
-        other = ("genes_by_samples" if table.orientation == "samples_by_genes"
-                 else "samples_by_genes")
+        other = "genes_by_samples" if table.orientation == "samples_by_genes" else "samples_by_genes"
         raise input_error(f"read as {table.orientation.replace('_', ' ')}, its samples are the "
                           f"model's genes ({as_samples:,} of {len(table.sample_ids):,}) and none "
                           "of its genes are: the file was read the wrong way round",
-                          path=table.source_path, fix=f"pass --orientation {other} (or auto)")
+                          path=table.source_path, fix=f"pass --orientation {other} (or auto)" if
+                          table.source_path.suffix != ".h5ad" else "transpose it: adata.T.write_h5ad(...)")
 
 
 def _check_precision(payload: dict, precision: str) -> None:
