@@ -407,3 +407,31 @@ def test_list_does_not_promise_to_resume_a_plain_part_it_cannot_check(
     (out / f"{PROBEMAP}.part.json").write_text(json.dumps({"etag": '"e"'}))
     listed = list_downloads(out, projects=["ACC"], base_url=hub.base_url, timeout=2.0)
     assert [p.part_bytes for p in listed] == [50, None, None, 100]
+
+
+def test_offline_after_a_file_set_aside_names_it_and_lists_its_url(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Old behaviour: the offline stop left out a file set aside before it (not on the
+    server, said mid-run only), and urls.txt listed only the files from the failed one on."""
+    import io
+    import socket
+    import urllib.error
+
+    from genemoe.data.download import OfflineError
+
+    plan = plan_downloads(["ACC"])
+
+    def network(request: object, timeout: float) -> None:
+        url = request.full_url  # type: ignore[attr-defined]
+        if plan[0].filename.removesuffix(".gz") in url:
+            raise urllib.error.HTTPError(url, 404, "Not Found", {}, io.BytesIO())  # type: ignore[arg-type]
+        raise urllib.error.URLError(socket.gaierror(socket.EAI_NONAME, "no name"))
+
+    monkeypatch.setattr(download, "_open", network)
+    with pytest.raises(OfflineError) as info:
+        download_tcga(tmp_path / "out", projects=["ACC"], retries=0, **FAST)
+    first, aside, fix = str(info.value).split("\n")
+    assert first.startswith("no internet access") and fix.startswith("  fix: ")
+    assert aside.startswith("  also not here: 1 of 4 files is not on the server (HTTP 404")
+    urls = (tmp_path / "out" / "urls.txt").read_text().split()
+    assert urls == [item.url for item in plan]

@@ -45,7 +45,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ from genemoe.data.download_errors import (
 )
 from genemoe.data.download_manifest import (
     MANIFEST_NAME,
+    DownloadResult,
     drop_part,
     is_cached,
     keep_part_validators,
@@ -110,50 +111,6 @@ try:
     _USER_AGENT = f"genemoe/{importlib.metadata.version('genemoe')}"
 except importlib.metadata.PackageNotFoundError:  # running from a source tree
     _USER_AGENT = "genemoe"
-
-
-@dataclass
-class DownloadResult:
-    """What :func:`download_tcga` did.
-
-    Attributes
-    ----------
-    out_dir, manifest_path
-        The output directory and its ``manifest.json``.
-    paths
-        Every planned file, in plan order (all present and complete on return).
-    downloaded, cached
-        The files fetched by this call and those already complete (skipped).
-    n_bytes
-        Total size of the files fetched by this call (a resumed file counts whole).
-    resumed
-        Of ``downloaded``, those continued from a ``.part`` an earlier run left, with the
-        bytes that were there (also in the manifest as ``resumed_from``).
-    other_name
-        Of ``paths``, those saved under the listing's other URL form (``.gz`` added or
-        removed: the hub serves ``TCGA-ACC.clinical.tsv``, not ``.tsv.gz``), which a glob
-        on the planned names misses.
-    """
-
-    out_dir: Path
-    manifest_path: Path
-    paths: list[Path] = field(default_factory=list)
-    downloaded: list[Path] = field(default_factory=list)
-    cached: list[Path] = field(default_factory=list)
-    n_bytes: int = 0
-    resumed: dict[Path, int] = field(default_factory=dict)
-    other_name: list[Path] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """The run's last line: files here, downloaded and cached, and those saved under
-        their other name (were said only in a warning mid-run)."""
-        line = (f"{len(self.paths)} files in {self.out_dir} ({len(self.downloaded)} downloaded, "
-                f"{len(self.cached)} from cache)")
-        if self.other_name:
-            n = len(self.other_name)
-            line += (f"; {n} saved under {'its' if n == 1 else 'their'} other name: "
-                     + ", ".join(p.name for p in self.other_name))
-        return line
 
 
 @dataclass
@@ -564,12 +521,16 @@ def download_tcga(
                            "on with the others", where, item.filename, exc.problem)
             damaged.append((item.filename, exc.problem))
             continue
-        except OfflineError as exc:
+        except OfflineError as exc:  # urls.txt: the files set aside before it too (were left out)
+            aside = {name for name, _ in [*missing, *damaged]}
+            todo = [it for it in items[: i - 1] if it.filename in aside] + items[i - 1:]
             urls_path = out_dir / "urls.txt"
-            atomic_write_text(urls_path, "".join(f"{it.url}\n" for it in items[i - 1:]))
+            atomic_write_text(urls_path, "".join(f"{it.url}\n" for it in todo))
             reason = str(exc.__cause__) if exc.__cause__ else "network unreachable"
-            raise OfflineError(offline_message(item.url, reason, urls_path,
-                                               command=f"{command} --out DIR")) from exc
+            raise OfflineError(offline_message(
+                item.url, reason, urls_path, command=f"{command} --out DIR", missing=missing,
+                damaged=damaged, n_files=len(items),
+                tries=f"{retries + 1} attempt{'s' if retries else ''}")) from exc
         except TransferError as exc:  # the server is down, refuses, or the disk is full: stop
             here = sum(any((out_dir / c.filename).is_file() for c in (it, it.alternative()))
                        for it in items)  # cached ones too, under either URL form's name

@@ -144,18 +144,25 @@ def cut_text_problem(path: Path) -> str | None:
 
 
 def offline_message(url: str, reason: str, urls_path: Path | None = None, *,
-                    command: str = "genemoe download tcga --out DIR") -> str:
+                    command: str = "genemoe download tcga --out DIR",
+                    missing: Sequence[tuple[str, str]] = (),
+                    damaged: Sequence[tuple[str, str]] = (), n_files: int = 0,
+                    tries: str = "") -> str:
     """The refusal without network: where the files come from, and no fallback.
 
     ``command`` is the user's own download command (:func:`~genemoe.data.xena_listing.
     download_command`): the fix said ``genemoe download tcga --out DIR`` whatever was asked,
-    which fetches all 33 projects as FPKM-UQ.
+    which fetches all 33 projects as FPKM-UQ. ``missing`` and ``damaged`` (of ``n_files``,
+    after ``tries``): the files set aside before the network went, said on a line of their
+    own (were said mid-run only), as :func:`failure_message` says them.
     """
     fetch = (f"fetch the URLs listed in {urls_path}: `wget -c -i {urls_path}`"
              if urls_path is not None else f"fetch {url}")
+    parts, _ = _set_aside(missing, damaged, n_files=n_files, tries=tries, command=command)
     return (
         f"no internet access: cannot reach {urllib.parse.urlsplit(url).netloc} ({reason}); "
         "genemoe does not fall back to other data\n"
+        + (f"  also not here: {'; '.join(parts)}\n" if parts else "") +
         f"  fix: on a machine with internet access run `{command}` (or "
         f"{fetch}), copy the files here and pass them to `genemoe prepare`; behind a proxy, "
         "set https_proxy"

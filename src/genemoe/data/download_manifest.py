@@ -1,5 +1,6 @@
 """The download cache's record, ``OUT/manifest.json``: what :func:`~genemoe.data.download.
-download_tcga` fetched (URL, size, sha256, time, where a resume began) and what counts as cached.
+download_tcga` fetched (URL, size, sha256, time, where a resume began) and what counts as cached;
+and what one call did (:class:`DownloadResult`).
 
 A file counts as cached when the manifest records it and its size and sha256 on disk still
 match; anything else is downloaded again. An entry that is not a record of a file (no whole
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from typing import Any
 from genemoe.data.bundle import atomic_write_text, file_sha256
 from genemoe.data.xena_listing import DownloadItem
 
-__all__ = ["MANIFEST_NAME", "MANIFEST_VERSION", "drop_part", "is_cached", "keep_part_validators",
+__all__ = ["DownloadResult", "MANIFEST_NAME", "MANIFEST_VERSION", "drop_part", "is_cached", "keep_part_validators",
            "load_manifest", "manifest_entry", "part_validators", "read_manifest",
            "response_validators"]
 
@@ -32,6 +34,50 @@ logger = logging.getLogger("genemoe.data.download")  # said as the downloader's 
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
+
+
+@dataclass
+class DownloadResult:
+    """What :func:`download_tcga` did.
+
+    Attributes
+    ----------
+    out_dir, manifest_path
+        The output directory and its ``manifest.json``.
+    paths
+        Every planned file, in plan order (all present and complete on return).
+    downloaded, cached
+        The files fetched by this call and those already complete (skipped).
+    n_bytes
+        Total size of the files fetched by this call (a resumed file counts whole).
+    resumed
+        Of ``downloaded``, those continued from a ``.part`` an earlier run left, with the
+        bytes that were there (also in the manifest as ``resumed_from``).
+    other_name
+        Of ``paths``, those saved under the listing's other URL form (``.gz`` added or
+        removed: the hub serves ``TCGA-ACC.clinical.tsv``, not ``.tsv.gz``), which a glob
+        on the planned names misses.
+    """
+
+    out_dir: Path
+    manifest_path: Path
+    paths: list[Path] = field(default_factory=list)
+    downloaded: list[Path] = field(default_factory=list)
+    cached: list[Path] = field(default_factory=list)
+    n_bytes: int = 0
+    resumed: dict[Path, int] = field(default_factory=dict)
+    other_name: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The run's last line: files here, downloaded and cached, and those saved under
+        their other name (were said only in a warning mid-run)."""
+        line = (f"{len(self.paths)} files in {self.out_dir} ({len(self.downloaded)} downloaded, "
+                f"{len(self.cached)} from cache)")
+        if self.other_name:
+            n = len(self.other_name)
+            line += (f"; {n} saved under {'its' if n == 1 else 'their'} other name: "
+                     + ", ".join(p.name for p in self.other_name))
+        return line
 
 
 def load_manifest(path: Path) -> dict[str, Any]:
