@@ -9,6 +9,9 @@ decides, from the whole matrix:
     log2(x + 1) of counts (Xena's ``star_counts``: every 2^v − 1 is a whole number);
 ``log``
     non-integer, within [-1, 50]: already log scale, e.g. log2(FPKM-UQ + 1) from Xena;
+    also log2(x + ε) with a small pseudocount (Xena's GDC hub writes TPM and FPKM as
+    log2(x + 0.001)), recognised by its floor log2(ε) shared by many cells (every zero) and
+    converted in place to log2(x + 1) (:func:`log_pseudocount`), said in the notes;
 ``transformed``
     a substantial share (> 1%) of clearly negative values (below −1) on a log-like range:
     log-ratios, centred microarray values, z-scores. Passed through unchanged; the gene
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
     from genemoe.data.read import ExpressionTable
 
 __all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "log_counts_rows", "estimated_counts_cue",
-           "estimated_counts_note", "COUNTS_QUESTION", "PREPARE_COUNTS_FIX", "negative_share",
+           "estimated_counts_note", "log_pseudocount", "PSEUDOCOUNTS", "COUNTS_QUESTION", "PREPARE_COUNTS_FIX", "negative_share",
            "whole_share", "two_scales", "LOG_MAX", "LINEAR_MAX", "ESTIMATED_COUNTS_SHARE",
            "TRANSFORMED_SHARE", "TRACE_SHARE"]
 
@@ -42,6 +45,9 @@ ESTIMATED_COUNTS_SHARE = 0.5  # whole share in [1, 100) that suggests estimated 
 TRACE_SHARE = 0.001  # clipping to 0 is refused when more than this share of values is below -1
 LOG_MAX = 50.0  # log2 of anything real stays below this
 LINEAR_MAX = 1000.0  # a linear profile (counts, TPM, RSEM) reaches this: 4,930 on 100 random genes
+PSEUDOCOUNTS = (0.1, 0.01, 0.001, 1e-4, 1e-5, 1e-6)  # log2(x + ε) floors other than ε = 1's 0
+FLOOR_TOLERANCE = 1e-4  # log2(ε) as float32, or written to 4 decimals (Xena's -9.9658)
+FLOOR_SHARE = 0.01  # at least this share of the values on the floor: the zeros, not one low value
 COUNTS_QUESTION = ": estimated counts (Salmon, RSEM, nf-core gene_counts)? "  # the read note's
 PREPARE_COUNTS_FIX = "then prepare them with --normalisation log2cpm"  # prepare's answer to it
 _FILTER_NOTE = ("the gene filter's thresholds (--min-variance 0.4 / --min-mean 0.8, made for "
@@ -187,11 +193,46 @@ def negative_share(values: np.ndarray, *, rows: int = 512) -> tuple[int, int, fl
     return n_neg, n_material, vmin
 
 
+def log_pseudocount(stats: ValueStats, values: np.ndarray, *, rows: int = 512
+                    ) -> tuple[float, int] | None:
+    """The pseudocount ε of log2(x + ε) ``values`` ``(n_samples, n_genes)``, and how many
+    cells sit on its floor; None for other values.
+
+    The floor: the minimum equals log2(ε) for one ε of :data:`PSEUDOCOUNTS` (within
+    :data:`FLOOR_TOLERANCE`), exactly that value is shared by at least :data:`FLOOR_SHARE` of
+    the values (every zero of the linear values), and the maximum stays within the log range.
+    A z-score or log-ratio matrix has no such repeated minimum at a power of ten's log2.
+    """
+    if stats.integer or stats.vmax > LOG_MAX or not np.isfinite(stats.vmin):
+        return None
+    eps = next((e for e in PSEUDOCOUNTS if abs(stats.vmin - np.log2(e)) <= FLOOR_TOLERANCE), None)
+    if eps is None:
+        return None
+    n_floor = sum(int(np.count_nonzero(values[r:r + rows] == stats.vmin))
+                  for r in range(0, values.shape[0], rows))
+    return (eps, n_floor) if n_floor >= FLOOR_SHARE * max(stats.n_finite, 1) else None
+
+
+def _to_log2p1(values: np.ndarray, eps: float, stats: ValueStats, *, rows: int = 512) -> None:
+    """log2(x + ``eps``) ``values`` made log2(x + 1) in place (the floor, ``stats.vmin``,
+    becomes 0, and so does any rounding below 0), and ``stats`` refolded over them."""
+    fresh = ValueStats(genes_first=stats.genes_first)
+    for r in range(0, values.shape[0], rows):
+        block = values[r:r + rows].astype(np.float64)
+        linear = np.where(block == stats.vmin, 0.0, np.clip(np.exp2(block) - eps, 0, None))
+        values[r:r + rows] = np.log2(linear + 1)
+        fresh.update(values[r:r + rows], r, 0)
+    for field in ("n_finite", "n_negative", "n_below_minus_one", "vmin", "vmax", "integer"):
+        setattr(stats, field, getattr(fresh, field))
+
+
 def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
                where: Any) -> tuple[ValueKind, list[str]]:
     """Decide the kind of the matrix (module docstring); raise for NaN/inf and negative counts.
 
-    ``where(sample_index, gene_index)`` names a cell in the file's own terms.
+    ``where(sample_index, gene_index)`` names a cell in the file's own terms. log2(x + ε)
+    values (:func:`log_pseudocount`) are converted to log2(x + 1) in place, ``values`` and
+    ``stats`` both, and the conversion is the first note.
     """
     if stats.first_nonfinite is not None:
         s, g, v = stats.first_nonfinite
@@ -209,6 +250,14 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
     if stats.integer:
         return "counts", ["values: non-negative integers -> raw counts"]
     rng_txt = f"[{stats.vmin:g}, {stats.vmax:g}]"
+    if (floor := log_pseudocount(stats, values)) is not None:
+        eps, n_floor = floor
+        said = (f"values: range {rng_txt}, {n_floor:,} of them ({n_floor / stats.n_finite:.0%}) "
+                f"on the floor {stats.vmin:g} = log2({eps:g}) -> log2(x + {eps:g}) (as Xena's GDC "
+                f"hub writes TPM and FPKM): converted to log2(x + 1), the pipeline's log scale")
+        _to_log2p1(values, eps, stats)
+        kind, notes = value_kind(stats, values, path, where)
+        return kind, [said, *notes]
     share = stats.n_below_minus_one / max(stats.n_finite, 1)
     if share > TRANSFORMED_SHARE and stats.vmax <= 2 * LOG_MAX:
         return "transformed", [
