@@ -148,3 +148,13 @@ def test_gdc_dir_that_is_no_folder_is_said_as_such(tmp_path, what):
     said = "a file, not the portal's download folder" if what == "file" else "no such folder"
     assert f"{gdc}: --gdc-dir: {said}" in err and "sample sheet (" not in err
     assert "fix: point --gdc-dir at the folder gdc-client downloaded into" in err
+
+
+def test_tune_run_refuses_an_empty_study_name_from_python(bundle, tmp_path):
+    """Old behaviour: ``tune_run(study_name="")`` ran as the default study, unsaid (the CLI
+    refuses ``--study ""``; the Python call now does too, before --out is made)."""
+    from genemoe.workflows.tune import tune_run
+
+    with pytest.raises(InputError, match="empty study name"):
+        tune_run(bundle, out_dir=tmp_path / "t", model_name="logreg", n_trials=1, study_name=" ")
+    assert not (tmp_path / "t").exists()

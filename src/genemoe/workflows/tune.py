@@ -389,6 +389,9 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
     check_model_options(model_name, model_cfg)  # not inside trial 0, with a study.db left
+    if study_name is not None and not str(study_name).strip():  # "" was the default, unsaid
+        raise input_error("an empty study name", where="study_name",
+                          fix=f"pass a name, or None for {model_name}-{task}")
     out_dir = path_of(out_dir, "out_dir")
     check_out_dir(out_dir, "tune")
     out_dir.mkdir(parents=True, exist_ok=True)
