@@ -435,3 +435,12 @@ def test_offline_after_a_file_set_aside_names_it_and_lists_its_url(
     assert aside.startswith("  also not here: 1 of 4 files is not on the server (HTTP 404")
     urls = (tmp_path / "out" / "urls.txt").read_text().split()
     assert urls == [item.url for item in plan]
+
+
+def test_one_file_not_tried_is_said_in_the_singular() -> None:
+    """Old behaviour: "the 1 after it were not tried"."""
+    from genemoe.data.download_checks import transfer_message
+
+    text = transfer_message("could not download U", n_here=2, n_files=4, n_not_tried=1,
+                            command="genemoe download tcga --out x")
+    assert "\n  2 of 4 files are here; the 1 after it was not tried\n" in text

@@ -200,7 +200,8 @@ def transfer_message(error: str, *, n_here: int, n_files: int, n_not_tried: int,
     """
     head = (f"{error}\n  {n_here} of {n_files} file{'s' if n_files != 1 else ''} "
             f"{'is' if n_here == 1 else 'are'} here"
-            + (f"; the {n_not_tried} after it were not tried" if n_not_tried else "") + "\n")
+            + (f"; the {n_not_tried} after it {'was' if n_not_tried == 1 else 'were'} not tried"
+               if n_not_tried else "") + "\n")
     if fix is not None:  # e.g. the file system's: free disk space
         todo = f"{fix}, then run `{command}` again: it resumes the partial file"
     else:
