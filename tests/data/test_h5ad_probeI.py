@@ -112,9 +112,18 @@ def test_a_transposed_h5ad_is_refused_with_the_transpose(tmp_path, rng):
     a.write_h5ad(tmp_path / "t.h5ad")
     with pytest.raises(InputError) as info:
         read_expression(tmp_path / "t.h5ad")
-    assert "obs names look like genes and its var names like samples" in info.value.problem
+    assert info.value.problem.startswith("its obs names look like genes (obs ['ENSG00000141510'")
+    assert "the file holds genes × samples" in info.value.problem
     assert info.value.fix.startswith("transpose it in Python: anndata.read_h5ad('t.h5ad').T."
                                      "write_h5ad('t_T.h5ad')")
+
+
+def test_a_transposed_h5ad_with_default_var_names_is_refused_too(tmp_path, rng):
+    """Samples written as var with anndata's integer names (which look like Entrez ids)."""
+    anndata.AnnData(X=_counts(rng).T.copy(), obs=pd.DataFrame(index=ENSEMBL)).write_h5ad(
+        tmp_path / "t.h5ad")
+    with pytest.raises(InputError, match="obs names look like genes"):
+        read_expression(tmp_path / "t.h5ad")
 
 
 def test_default_integer_obs_names_are_not_taken_for_genes(tmp_path, rng):

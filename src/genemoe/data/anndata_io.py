@@ -14,7 +14,7 @@ import pandas as pd
 
 from genemoe.data.annotation import TABLE_COLUMNS, GeneAnnotation
 from genemoe.data.bundle import Bundle, atomic_file, dump_json, load_bundle, summarise
-from genemoe.data.ids import detect_id_kind, looks_like_genes, looks_like_samples
+from genemoe.data.ids import detect_id_kind, looks_like_samples
 from genemoe.data.values import ValueStats, value_kind
 from genemoe.errors import input_error
 
@@ -370,18 +370,19 @@ def h5ad_matrix(adata: Any, path: Path) -> Any:
 
 def check_h5ad_axes(obs_names: Any, var_names: Any, path: Path) -> None:
     """Refuse an ``.h5ad`` held the other way round: genes as obs, samples as var (read as
-    56,537 samples × 6 genes). Told apart by the identifiers, as text files are; integer obs
-    names (anndata's default) do not count as Entrez ids unless var holds sample names."""
+    56,537 samples × 6 genes). Told apart by the identifiers, as text files are: Ensembl or
+    Firehose obs names, or sample var names (not integer obs names, anndata's default, which
+    look like Entrez ids)."""
     obs, var = [str(v) for v in obs_names[:2000]], [str(v) for v in var_names[:2000]]
     var_samples = looks_like_samples(var) and not looks_like_samples(obs)
-    obs_genes = (detect_id_kind(obs) in ("ensembl", "ensembl_versioned", "firehose")
-                 and not looks_like_genes(var))
+    obs_genes = detect_id_kind(obs) in ("ensembl", "ensembl_versioned", "firehose")
     if not (var_samples or obs_genes):
         return
     name = Path(path).name
     raise input_error(
-        f"its obs names look like genes and its var names like samples (obs {obs[:2]}, var "
-        f"{var[:2]}): the file holds genes × samples, AnnData's samples × genes transposed",
+        f"its {'obs names look like genes' if obs_genes else 'var names look like samples'} "
+        f"(obs {obs[:2]}, var {var[:2]}): the file holds genes × samples, AnnData's samples × "
+        "genes transposed",
         path=path, fix=f"transpose it in Python: anndata.read_h5ad({name!r}).T.write_h5ad("
                        f"{(Path(name).stem + '_T.h5ad')!r}), and read that file")
 
