@@ -444,3 +444,12 @@ def test_one_file_not_tried_is_said_in_the_singular() -> None:
     text = transfer_message("could not download U", n_here=2, n_files=4, n_not_tried=1,
                             command="genemoe download tcga --out x")
     assert "\n  2 of 4 files are here; the 1 after it was not tried\n" in text
+
+
+def test_a_gzip_of_nothing_is_not_cached(hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour: a whole gzip stream holding no bytes (20 bytes, its CRC right) was
+    renamed into place and cached as the table."""
+    hub.files["e.tsv.gz"] = gzip.compress(b"", mtime=0)
+    with pytest.raises(DamagedError, match="an empty file"):
+        download_file(hub.url("e.tsv.gz"), tmp_path / "e.tsv.gz", attempts=1, **FAST)
+    assert not (tmp_path / "e.tsv.gz").exists()

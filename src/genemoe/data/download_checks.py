@@ -79,6 +79,8 @@ def content_problem(path: Path, name: str, *, size_checked: bool = True,
                     pass
     except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         return f"damaged gzip data ({exc})"
+    if not head.strip():  # a whole gzip stream of nothing (or of blank lines)
+        return "an empty file (gzip of no text), not the table"
     if _is_html(head):
         return "an HTML page (an error or login page), not the table"
     if size_checked or name.endswith(".gz") or b"\0" in head:  # binary: not a table
