@@ -9,6 +9,7 @@ values taken as the model's scale (``--normalisation none``) sit from it.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Sequence
 
@@ -23,8 +24,10 @@ from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.workflows.predict_checks import check_negatives
 
-__all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "quantile_aligned", "scale_words",
-           "unmapped_ids"]
+__all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "own_scale_hint",
+           "quantile_aligned", "scale_words", "unmapped_ids"]
+
+log = logging.getLogger(__name__)
 
 
 # Median distance (log2 units) above which values given as the model's scale are warned:
@@ -190,10 +193,31 @@ def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_
     X = X.astype(np.float64)
     X[:, np.isnan(X).all(0)] = np.nan  # genes absent from the file
     shift = distribution_shift(X, np.asarray(ref))
+    if (hint := own_scale_hint(payload.get("normalisation"), table.value_kind, shift)):
+        log.warning("%s", hint)  # recorded among the warnings
     aligned = quantile_align(X, np.asarray(ref))
     fill = np.broadcast_to(scaler.shift, aligned.shape)
     aligned[np.isnan(aligned)] = fill[np.isnan(aligned)]
     return aligned.astype(np.float32), n_missing, shift
+
+
+def own_scale_hint(normalisation: object, value_kind: str, shift: np.ndarray) -> str | None:
+    """The hint that log values quantile-aligned for a model of log2(x + 1) of linear values
+    (``normalisation`` ``log2p1``) may be its own scale: they sit a median of at most
+    :data:`OWN_SCALE_SHIFT` log2 units from its training distribution (``shift``,
+    ``(n_samples,)``), as files of its own scale do. Then ``--normalisation none`` takes
+    them as they are, as the model takes their linear values (log2(x + 1), no alignment):
+    aligned, 8% of a probe's types changed against its linear input. None otherwise."""
+    finite = np.asarray(shift, np.float64)[np.isfinite(shift)]
+    if normalisation != "log2p1" or value_kind != "log" or not finite.size:
+        return None
+    median = float(np.median(finite))
+    if median > OWN_SCALE_SHIFT:
+        return None
+    return (f"log values aligned to the model's training distribution (quantile), though they "
+            f"sit a median {median:.2f} log2 units from it, as files of its own scale do (under "
+            f"{OWN_SCALE_SHIFT:g}): if they are log2(x + 1) of the kind of values it was trained "
+            "on, --normalisation none scores them as their linear values would be")
 
 
 def missing_cells(table: ExpressionTable, gene_ids: Sequence[str]) -> np.ndarray:
