@@ -218,21 +218,53 @@ def test_an_empty_or_header_only_plain_file_with_a_size_is_not_cached(
 # ----------------------------------------------------------------------------- 3, 5: final error
 
 
-def test_a_cut_transfer_names_the_files_set_aside_and_says_to_resume(
-        hub: Hub, tmp_path: Path) -> None:
-    """Old behaviour: the stop named the cut file only (a file not on the server before it
-    was said mid-run only), and its fix said "check the server address and your network"."""
+def test_a_cut_transfer_is_set_aside_and_the_end_names_every_file_not_here(
+        hub: Hub, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Old behaviour: a transfer that broke off on every attempt stopped the run (the files
+    after it not tried), the stop named that file only (one not on the server before it was
+    said mid-run only), and its fix said "check the server address and your network"."""
     plan = _serve_acc(hub)
     del hub.files[plan[0].filename]  # not on the server under either form
     hub.always[plan[2].filename] = "cut"
+    with caplog.at_level(logging.WARNING), pytest.raises(download.DownloadError) as info:
+        download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, retries=0, **FAST)
+    text = str(info.value)
+    assert text.startswith("1 of 4 files is not on the server (HTTP 404")
+    assert (f"; 1 of 4 files broke off mid-transfer after 1 attempt, its partial file kept "
+            f"({plan[2].filename}: transfer cut short at ") in text
+    assert f"the other 2 are in {tmp_path / 'x'}\n  fix: run the same command again: it " \
+           "resumes the partial file; check what the hub serves with `" in text
+    assert "check the server address" not in text
+    assert (tmp_path / "x" / PROBEMAP).exists()  # the file after it came
+    assert (tmp_path / "x" / f"{plan[2].filename}.part").exists()
+    assert "broke off mid-transfer on its last attempt; its partial file is kept" in caplog.text
+    del hub.always[plan[2].filename]  # the next run resumes it
+    kept = (tmp_path / "x" / f"{plan[2].filename}.part").stat().st_size
+    with pytest.raises(download.NotOnServerError):
+        download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, retries=0, **FAST)
+    assert (tmp_path / "x" / plan[2].filename).read_bytes() == hub.files[plan[2].filename]
+    assert (plan[2].filename, f"bytes={kept}-", None) in hub.requests
+
+
+def test_a_stop_names_the_files_set_aside_before_it(hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour: a server that kept failing stopped the run with the failing file alone;
+    the files set aside before it (not on the server, broken off) were said mid-run only."""
+    plan = _serve_acc(hub)
+    del hub.files[plan[0].filename]
+    hub.always[plan[1].filename] = "cut"
+    hub.always[plan[2].filename] = "500"
     with pytest.raises(TransferError) as info:
         download_tcga(tmp_path / "x", projects=["ACC"], base_url=hub.base_url, retries=0, **FAST)
     text = str(info.value)
-    assert "also not here: 1 of 4 files is not on the server (HTTP 404" in text
-    assert plan[0].filename in text
-    assert "check the server address" not in text
-    assert "it resumes the partial file" in text and "--list`" in text
-    assert text.count("\n  fix: ") == 1
+    assert text.startswith(f"could not download {hub.url(plan[2].filename)} after 1 attempt: "
+                           "HTTP 500")
+    assert "\n  0 of 4 files are here; the 1 after it was not tried\n  also not here: " in text
+    assert "1 of 4 files is not on the server (HTTP 404" in text
+    assert ("1 of 4 files broke off mid-transfer after 1 attempt, its partial file kept "
+            f"({plan[1].filename}") in text
+    fix = text.split("\n  fix: ")[1]
+    assert fix.startswith("check the server address") and "it resumes the partial file" in fix
+    assert "--list`" in fix
 
 
 @pytest.mark.parametrize(("status", "fix"), [("401", "check --base-url"),

@@ -506,8 +506,10 @@ def download_tcga(
     result = DownloadResult(out_dir=out_dir, manifest_path=out_dir / MANIFEST_NAME)
     manifest, unreadable = read_manifest(result.manifest_path)
     kw = {"attempts": retries + 1, "backoff": backoff, "timeout": timeout, "progress": progress}
+    tries = f"{retries + 1} attempt{'s' if retries else ''}"
     missing: list[tuple[str, str]] = []  # (file, why): said together at the end
     damaged: list[tuple[str, str]] = []
+    cut: list[tuple[str, str]] = []  # broke off on every attempt, the .part kept
     for i, item in enumerate(items, start=1):
         where = f"[{i}/{len(items)}]"
         try:
@@ -522,24 +524,27 @@ def download_tcga(
             damaged.append((item.filename, exc.problem))
             continue
         except OfflineError as exc:  # urls.txt: the files set aside before it too (were left out)
-            aside = {name for name, _ in [*missing, *damaged]}
+            aside = {name for name, _ in [*missing, *damaged, *cut]}
             todo = [it for it in items[: i - 1] if it.filename in aside] + items[i - 1:]
             urls_path = out_dir / "urls.txt"
             atomic_write_text(urls_path, "".join(f"{it.url}\n" for it in todo))
             reason = str(exc.__cause__) if exc.__cause__ else "network unreachable"
             raise OfflineError(offline_message(
                 item.url, reason, urls_path, command=f"{command} --out DIR", missing=missing,
-                damaged=damaged, n_files=len(items),
-                tries=f"{retries + 1} attempt{'s' if retries else ''}")) from exc
+                damaged=damaged, cut=cut, n_files=len(items), tries=tries)) from exc
         except TransferError as exc:  # the server is down, refuses, or the disk is full: stop
+            if exc.kind == "cut":  # its .part is kept: the others still come (it stopped them)
+                logger.warning("%s %s: broke off mid-transfer on its last attempt; its partial "
+                               "file is kept, going on with the others", where, item.filename)
+                cut.append((item.filename, str(exc.__cause__ or exc)))
+                continue
             here = sum(any((out_dir / c.filename).is_file() for c in (it, it.alternative()))
                        for it in items)  # cached ones too, under either URL form's name
             again = f"{command}{f' --retries {retries}' if retries != 2 else ''} --out {out_dir}"
             raise TransferError(transfer_message(  # the files set aside before it named too
                 str(exc), n_here=here, n_files=len(items), n_not_tried=len(items) - i,
                 command=again, kind=exc.kind, fix=exc.fix, missing=missing, damaged=damaged,
-                tries=f"{retries + 1} attempt{'s' if retries else ''}", list_command=command),
-                kind=exc.kind, fix=exc.fix) from exc
+                cut=cut, tries=tries, list_command=command), kind=exc.kind, fix=exc.fix) from exc
         result.paths.append(out_dir / used.filename)
         if used.filename != item.filename:
             result.other_name.append(out_dir / used.filename)
@@ -548,13 +553,15 @@ def download_tcga(
         else:
             logger.info("%s %s: cached", where, used.filename)
             result.cached.append(out_dir / used.filename)
-    if missing or damaged:
+    if missing or damaged or cut:
         message = failure_message(missing, damaged, n_files=len(items), out_dir=out_dir,
-                                  tries=f"{retries + 1} attempt{'s' if retries else ''}",
-                                  command=command)
-        if not damaged:
+                                  tries=tries, command=command, cut=cut)
+        if bool(missing) + bool(damaged) + bool(cut) > 1:
+            raise DownloadError(message)
+        if missing:
             raise NotOnServerError(message)
-        raise DamagedError(message, problem=damaged[0][1]) if not missing else DownloadError(message)
+        raise DamagedError(message, problem=damaged[0][1]) if damaged else TransferError(
+            message, kind="cut")
     if result.other_name:  # a glob on the planned names (README's *.clinical.tsv.gz) misses them
         logger.warning("%s", other_name_warning(result.other_name, out_dir))
     return result

@@ -149,18 +149,19 @@ def offline_message(url: str, reason: str, urls_path: Path | None = None, *,
                     command: str = "genemoe download tcga --out DIR",
                     missing: Sequence[tuple[str, str]] = (),
                     damaged: Sequence[tuple[str, str]] = (), n_files: int = 0,
-                    tries: str = "") -> str:
+                    tries: str = "", cut: Sequence[tuple[str, str]] = ()) -> str:
     """The refusal without network: where the files come from, and no fallback.
 
     ``command`` is the user's own download command (:func:`~genemoe.data.xena_listing.
     download_command`): the fix said ``genemoe download tcga --out DIR`` whatever was asked,
-    which fetches all 33 projects as FPKM-UQ. ``missing`` and ``damaged`` (of ``n_files``,
+    which fetches all 33 projects as FPKM-UQ. ``missing``, ``damaged`` and ``cut`` (of ``n_files``,
     after ``tries``): the files set aside before the network went, said on a line of their
     own (were said mid-run only), as :func:`failure_message` says them.
     """
     fetch = (f"fetch the URLs listed in {urls_path}: `wget -c -i {urls_path}`"
              if urls_path is not None else f"fetch {url}")
-    parts, _ = _set_aside(missing, damaged, n_files=n_files, tries=tries, command=command)
+    parts, _ = _set_aside(missing, damaged, n_files=n_files, tries=tries, command=command,
+                          cut=cut)
     return (
         f"no internet access: cannot reach {urllib.parse.urlsplit(url).netloc} ({reason}); "
         "genemoe does not fall back to other data\n"
@@ -187,7 +188,8 @@ def transfer_message(error: str, *, n_here: int, n_files: int, n_not_tried: int,
                      command: str, kind: str = "server", fix: str | None = None,
                      missing: Sequence[tuple[str, str]] = (),
                      damaged: Sequence[tuple[str, str]] = (), tries: str = "",
-                     list_command: str = "genemoe download tcga") -> str:
+                     list_command: str = "genemoe download tcga",
+                     cut: Sequence[tuple[str, str]] = ()) -> str:
     """The stop after a file's transfer failed for good: the server is down or refuses, the
     address is wrong, the connection keeps breaking, or the disk is full, so the files after
     it are not tried.
@@ -197,8 +199,8 @@ def transfer_message(error: str, *, n_here: int, n_files: int, n_not_tried: int,
     come after it; ``command`` is the user's own download command. ``kind`` and ``fix``
     (:class:`~genemoe.data.download_errors.TransferError`'s) word the fix by what failed (a
     broken transfer said "check the server address"). ``missing`` and ``damaged``: the files
-    set aside before it (as in :func:`failure_message`, with ``tries`` and ``list_command``;
-    they were left out, said mid-run only).
+    set aside before it (as in :func:`failure_message`, with ``tries``, ``list_command`` and
+    ``cut``; they were left out, said mid-run only).
     """
     head = (f"{error}\n  {n_here} of {n_files} file{'s' if n_files != 1 else ''} "
             f"{'is' if n_here == 1 else 'are'} here"
@@ -209,14 +211,16 @@ def transfer_message(error: str, *, n_here: int, n_files: int, n_not_tried: int,
     else:
         todo = _TRANSFER_FIXES.get(kind, _TRANSFER_FIXES["server"]).format(command=command)
     parts, fixes = _set_aside(missing, damaged, n_files=n_files, tries=tries,
-                              command=list_command)
+                              command=list_command, cut=cut)
     aside = f"  also not here: {'; '.join(parts)}\n" if parts else ""
     return head + aside + "  fix: " + "; ".join([todo, *fixes])
 
 
 def _set_aside(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[str, str]], *,
-               n_files: int, tries: str, command: str) -> tuple[list[str], list[str]]:
-    """What is said of the files set aside (not on the server, still damaged), and the fixes."""
+               n_files: int, tries: str, command: str,
+               cut: Sequence[tuple[str, str]] = ()) -> tuple[list[str], list[str]]:
+    """What is said of the files set aside (not on the server, still damaged, broken off
+    mid-transfer), and the fixes."""
     parts: list[str] = []
     if missing:
         rest = [name for name, _ in missing[1:]]
@@ -227,7 +231,14 @@ def _set_aside(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[str, 
         listed = "; ".join(f"{name}: {problem}" for name, problem in damaged)
         parts.append(f"{len(damaged)} of {n_files} files {'was' if len(damaged) == 1 else 'were'} "
                      f"still damaged after {tries}, not cached ({listed})")
+    if cut:
+        listed = "; ".join(f"{name}: {why}" for name, why in cut)
+        parts.append(f"{len(cut)} of {n_files} files broke off mid-transfer after {tries}, "
+                     f"{'its' if len(cut) == 1 else 'their'} partial file kept ({listed})")
     fixes = []
+    if cut:
+        fixes.append("run the same command again: it resumes the partial "
+                     f"file{'s' if len(cut) != 1 else ''}")
     if missing:
         fixes.append(f"check what the hub serves with `{command} --list`")
     if damaged:
@@ -239,7 +250,8 @@ def _set_aside(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[str, 
 
 def failure_message(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[str, str]], *,
                     n_files: int, out_dir: Path, tries: str,
-                    command: str = "genemoe download tcga") -> str:
+                    command: str = "genemoe download tcga",
+                    cut: Sequence[tuple[str, str]] = ()) -> str:
     """The one error that ends a download whose failed files were set aside: each named.
 
     Parameters
@@ -259,9 +271,13 @@ def failure_message(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[
     command
         The user's download command without ``--out`` (:func:`~genemoe.data.xena_listing.
         download_command`): ``--list`` is suggested with the same projects and mirror.
+    cut
+        ``(file name, the last failure)`` for files whose transfer broke off on every
+        attempt (their ``.part`` kept: the next run resumes it); they stopped the run.
     """
-    parts, fixes = _set_aside(missing, damaged, n_files=n_files, tries=tries, command=command)
-    n_ok = n_files - len(missing) - len(damaged)
+    parts, fixes = _set_aside(missing, damaged, n_files=n_files, tries=tries, command=command,
+                              cut=cut)
+    n_ok = n_files - len(missing) - len(damaged) - len(cut)
     where = f"; the other {n_ok} {'is' if n_ok == 1 else 'are'} in {out_dir}" if n_ok else ""
     return "; ".join(parts) + where + "\n  fix: " + "; ".join(fixes)
 
