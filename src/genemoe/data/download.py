@@ -23,10 +23,11 @@ manifest and the per-file line then say "size not announced"), and no file may b
 :mod:`genemoe.data.download_errors`); a damaged one is removed and downloaded again from
 the start, as a failed transfer is retried. A file the hub answers "not found" for is
 tried once more under the listing's other URL form (``.gz`` added or removed), as the
-listing's URL rule says. A file not on the server, or still damaged after its last
-attempt, does not stop the others: they are named together in one error at the end. A
-transfer that keeps failing, a refusal (HTTP 401, 407, ...) or a full disk stops the run,
-its error naming those set aside before it too, with a fix worded by what failed.
+listing's URL rule says. A file not on the server, still damaged after its last attempt,
+or broken off mid-transfer on every attempt (its ``.part`` kept) does not stop the others:
+they are named together in one error at the end. A server that keeps failing or refuses
+(HTTP 5xx, 401, 407, ...) or a full disk stops the run, its error naming the files set
+aside before it too, with a fix worded by what failed.
 
 Only the standard library speaks HTTP here (``urllib.request``); proxies set in the usual
 environment variables are honoured. Without internet access the download fails with an
@@ -492,10 +493,13 @@ def download_tcga(
         the fix names the command with the options given (projects, values, source, mirror).
     DownloadError
         A file could not be fetched (under either URL form) or failed its size/sha256 check.
-        Files the server does not serve (:class:`NotOnServerError`) and files still damaged
-        after their last attempt (:class:`DamagedError`) do not stop the rest: they are
-        raised together at the end, each named (the first used to stop the rest); the
-        error is a plain :class:`DownloadError` when both kinds failed.
+        Files the server does not serve (:class:`NotOnServerError`), files still damaged
+        after their last attempt (:class:`DamagedError`) and files whose transfer broke off
+        on every attempt (:class:`TransferError`, its ``.part`` kept) do not stop the rest:
+        they are raised together at the end, each named (the first used to stop the rest);
+        the error is a plain :class:`DownloadError` when several kinds failed. A server
+        that keeps failing or refuses, or a full disk, stops the run (:class:`TransferError`,
+        naming the files here, those set aside before it, and the command to run again).
     """
     out_dir = Path(out_dir)
     check_retries(retries)
