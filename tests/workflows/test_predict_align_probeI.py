@@ -61,3 +61,28 @@ def test_the_hint_is_given_only_near_a_log2p1_models_own_scale():
     assert own_scale_hint("log2p1", "log", near + OWN_SCALE_SHIFT) is None  # another scale
     assert own_scale_hint("fpkm_uq", "log", near) is None  # a count model: not its own
     assert own_scale_hint("log2p1", "linear", near) is None
+
+
+def test_the_missing_genes_fix_names_none_of_the_models_ids_as_not_the_models(
+        labelled_logreg_run, tmp_path):
+    """A Firehose file (SYMBOL|ENTREZ) with a few Ensembl rows: those rows are unmapped, yet
+    they are the model's genes; the fix listed them as "none of the model's" beside the
+    same ids among the missing (probeI: ENSG00000083622 in both)."""
+    from genemoe.errors import InputError
+
+    d, f, _ = labelled_logreg_run(n_samples=120, n_genes=60, seed=5)
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    names = pd.read_csv(f["annotation"], sep="\t").set_index("gene_id")["gene_name"]
+    ids = [f"{names[g]}|{i + 1}" for i, g in enumerate(counts.index)]
+    ensembl = list(counts.index[-9:])  # 15% of the rows keep their Ensembl ids
+    counts.index = ids[:-9] + ensembl
+    path = tmp_path / "firehose.tsv"
+    counts.to_csv(path, sep="\t")
+    with pytest.raises(InputError) as err:
+        predict_file(d / "run", path, out_path=tmp_path / "p.csv",
+                     annotation_path=f["annotation"], max_missing=0.05)
+    text = str(err.value)
+    fix = text[text.index("fix:"):]
+    assert not any(g in fix.split("none of the model's")[-1].split(":")[0] for g in ensembl)
+    assert "the id mapping dropped 9 of the file's ids, among them the model's own" in fix
+    assert any(g in fix for g in ensembl)  # named as the model's own, dropped by the mapping

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.crossscale import distribution_shift, quantile_align
-from genemoe.data.ids import detect_id_kind, off_kind_ids
+from genemoe.data.ids import detect_id_kind, off_kind_ids, strip_version
 from genemoe.data.prepare import PrepLog
 from genemoe.data.read import ExpressionTable
 from genemoe.data.scaling import Scaler
@@ -75,20 +75,34 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
                 f"file with the model's identifiers (the file's: e.g. "
                 f"{', '.join(map(str, table.gene_ids[:3]))}; the model's: e.g. "
                 f"{', '.join(map(str, gene_ids[:3]))})")
-    own = set(map(str, gene_ids))
-    other = [*map(str, unmapped[1]), *(str(g) for g in table.gene_ids if str(g) not in own)]
-    n_other = unmapped[0] + len(other) - len(unmapped[1])
+    own = set(map(str, gene_ids)) | set(map(str, strip_version(map(str, gene_ids))))
+    ours = [u for u in map(str, unmapped[1]) if _is_own(u, own)]  # unmapped, yet the model's:
+    lacking = [u for u in map(str, unmapped[1]) if u not in ours]  # (was "none of the model's")
+    other = [*lacking, *(str(g) for g in table.gene_ids if str(g) not in own)]
+    n_unmapped = unmapped[0] - len(ours)
+    n_other = n_unmapped + len(other) - len(lacking)
     kind = detect_id_kind(map(str, gene_ids))  # ids of the model's own kind it does not use are
-    named = (unmapped[0] + len(off_kind_ids(other[len(unmapped[1]):], kind))  # other genes
+    named = (n_unmapped + len(off_kind_ids(other[len(lacking):], kind))  # other genes
              if kind in ("ensembl", "ensembl_versioned", "entrez") else n_other)  # not names
+    dropped = (f"; the id mapping dropped {unmapped[0]:,} of the file's ids, among them the "
+               f"model's own {', '.join(ours[:3])}: give every row an id of one kind"
+               if ours else "")
     if named >= 0.5 * (~present).sum():  # the missing genes may be these, under other names
         return (f"{n_other:,} of the file's {table.shape[1] + unmapped[0]:,} gene ids are none "
                 f"of the model's (e.g. {', '.join(other[:3])}): give them the model's identifiers "
                 "(--annotation maps symbols/Ensembl), or raise --max-missing (absent genes "
-                "take the training mean, which weakens the prediction)")
+                f"take the training mean, which weakens the prediction){dropped}")
+    if ours:
+        return (f"{dropped[2:]}, or raise --max-missing (absent genes take the training mean, "
+                "which weakens the prediction)")
     return ("the file's identifiers are the model's, but it lacks these genes: score a file "
             "with the model's genes, or raise --max-missing (absent genes take the training "
             "mean, which weakens the prediction)")
+
+
+def _is_own(gene_id: str, own: set[str]) -> bool:
+    """True when ``gene_id``, as given or without its Ensembl version, is one of ``own``."""
+    return gene_id in own or str(strip_version([gene_id])[0]) in own
 
 
 _KIND_WORDS = {"ensembl": "Ensembl ids", "ensembl_versioned": "versioned Ensembl ids",
