@@ -1,4 +1,4 @@
-"""log2(x + 0.001) values (Xena's GDC hub TPM / FPKM: every zero is log2(0.001) = -9.9658)
+"""log2(x + 0.001) values (the UCSC Toil hub's TPM: every zero is log2(0.001) = -9.9658)
 were read as "already transformed (log-ratios, centred microarray values or z-scores)"
 and passed through unchanged; predict refused them as centred (probeI). Their repeated floor
 log2(ε) marks them: converted to log2(x + 1) and said."""
