@@ -10,8 +10,9 @@ decides, from the whole matrix:
 ``log``
     non-integer, within [-1, 50]: already log scale, e.g. log2(FPKM-UQ + 1) from Xena;
     also log2(x + ε) with a small pseudocount (the UCSC Toil hub writes TPM as
-    log2(x + 0.001); the GDC hub's STAR files are log2(x + 1)), recognised by its floor log2(ε) shared by many cells (every zero) and
-    converted in place to log2(x + 1) (:func:`log_pseudocount`), said in the notes;
+    log2(x + 0.001); the GDC hub's STAR files are log2(x + 1)), recognised by its floor
+    log2(ε) shared by many cells (every zero) and converted in place to log2(x + 1)
+    (:func:`log_pseudocount`), said in the notes;
 ``transformed``
     a substantial share (> 1%) of clearly negative values (below −1) on a log-like range:
     log-ratios, centred microarray values, z-scores. Passed through unchanged; the gene
