@@ -9,6 +9,19 @@ same layouts as ``hybrid_cnn``) → one channel replicated to 3 → bilinear res
 own mean/std (timm ``pretrained_cfg``) → timm ``forward_features`` → global average pool →
 dropout → the linear head.
 
+Pixel values: the scaled genes (``input_scaling``, fitted on the training rows: about −2.4
+to 3.3 under the default ``global``) are not the [0, 1] pixels ImageNet's mean/std and
+layers expect; fed as they are they became images of about −12 to 7, 4.4 times the
+contrast the pretrained early layers and their frozen BatchNorm statistics were fitted on.
+A backbone with pretrained weights (``imagenet`` or a file) therefore first maps the window
+of ±3 training standard deviations onto [0, 1] (:data:`PIXEL_WINDOW`; values beyond it are
+kept, not clipped, so attributions still add up), then applies the mean/std. A random-init
+backbone (``weights: none``) keeps the scaled values as they are (its numbers unchanged:
+it learns its own early layers). The window is a buffer saved with the weights, so predict
+and explain apply the run's own mapping; a model saved before the window existed loads
+without it (the identity, as it was trained), and the run's image record says which
+mapping was used (``pixel_mapping``).
+
 Options (YAML ``model: {resnet50: {...}}``): ``layout`` (reshape | genomic | similarity),
 ``embedding`` (pca | tsne: how ``similarity`` places genes; pca by default),
 ``grid_size`` (layout grid side; default the smallest square holding every gene, or the
@@ -16,7 +29,8 @@ image size where that square is larger: genes then share pixels instead of being
 the resize),
 ``layout_state`` / ``gene_order`` (as for ``hybrid_cnn``), ``image_size``,
 ``weights`` (``imagenet`` | ``none`` | a state-dict file with timm key names), ``finetune``
-(``head`` | ``last_block`` (default, as in the paper) | ``all``) and ``dropout``.
+(``auto`` (default: ``last_block``, as in the paper, on pretrained weights; ``all`` on
+``weights: none``) | ``head`` | ``last_block`` | ``all``) and ``dropout``.
 
 timm is optional (``pip install 'genemoe[image]'``); it is imported when a backbone is
 built, after :func:`~genemoe.models.tv_compat.ensure_torchvision_importable`.
@@ -52,13 +66,16 @@ from genemoe.models.registry import register_model, signature_defaults
 from genemoe.models.tv_compat import ensure_torchvision_importable
 
 __all__ = ["BACKBONES", "BACKBONE_KEYS", "Backbone", "ImageBackbone", "create_backbone", "finetune_depth",
-           "import_timm", "fit_image_layout"]
+           "import_timm", "fit_image_layout", "PIXEL_WINDOW", "check_weights"]
 
 log = logging.getLogger(__name__)
 
 Finetune = Literal["head", "last_block", "all"]
 BACKBONE_KEYS = ("layout", "embedding", "grid_size", "gene_order", "layout_state",
                  "image_size", "weights", "finetune", "dropout", "input_scaling")
+# scaled values (training standard deviations) a pretrained backbone maps onto [0, 1]
+PIXEL_WINDOW = (-3.0, 3.0)
+_IDENTITY = (0.0, 1.0)  # (x - 0) / (1 - 0): the scaled values as they are
 
 
 @dataclass(frozen=True)
@@ -118,11 +135,15 @@ class ImageBackbone(GeneModel):
     finetune
         ``head``: only the head trains; ``last_block``: the last block and the head;
         ``all``: everything. Frozen BatchNorm layers keep their running statistics.
+    pixel_window
+        ``(lo, hi)``: the scaled values mapped onto [0, 1] before the backbone's mean/std
+        (:data:`PIXEL_WINDOW` for pretrained weights); None: none (random init).
     """
 
     def __init__(self, n_genes: int, n_outputs: int, *, task: Task, layout: Layout, fitted: bool,
                  backbone: nn.Module, spec: Backbone, image_size: int = 64,
-                 finetune: Finetune = "last_block", dropout: float = 0.5) -> None:
+                 finetune: Finetune = "last_block", dropout: float = 0.5,
+                 pixel_window: tuple[float, float] | None = None) -> None:
         super().__init__(n_genes, n_outputs, task=task, n_features=int(backbone.num_features))
         if layout.n_genes != n_genes:
             raise input_error(f"layout covers {layout.n_genes} genes, the model {n_genes}", where="layout")
@@ -133,6 +154,7 @@ class ImageBackbone(GeneModel):
         cfg = backbone.pretrained_cfg
         self.register_buffer("mean", torch.tensor(cfg.get("mean", (0.5,) * 3)).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(cfg.get("std", (0.5,) * 3)).view(1, 3, 1, 1))
+        self.register_buffer("pixel_window", torch.tensor(pixel_window or _IDENTITY))
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.drop = nn.Dropout(dropout)
         self.set_finetune(finetune)
@@ -147,6 +169,20 @@ class ImageBackbone(GeneModel):
             p.requires_grad_(finetune == "all"
                              or (finetune == "last_block" and _in_block(name, self.spec.last_block)))
         self.train(self.training)
+
+    @property
+    def pixel_mapping(self) -> str:
+        """The mapping of scaled values to pixels, in words (the run's image record)."""
+        lo, hi = (float(v) for v in self.pixel_window)
+        if (lo, hi) == _IDENTITY:
+            return "none: the scaled values as they are, then the backbone's mean/std"
+        return (f"scaled values {lo:g}..{hi:g} (training standard deviations) onto 0..1, "
+                "then the backbone's ImageNet mean/std")
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, *args: Any, **kwargs: Any) -> None:
+        # a model saved before the window existed was trained without one: the identity
+        state_dict.setdefault(prefix + "pixel_window", torch.tensor(_IDENTITY))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def train(self, mode: bool = True) -> ImageBackbone:
         super().train(mode)
@@ -164,6 +200,8 @@ class ImageBackbone(GeneModel):
             img = F.interpolate(img, size=(self.image_size, self.image_size), mode="bilinear",
                                 align_corners=False,
                                 antialias=img.shape[-1] > self.image_size)
+        lo, hi = self.pixel_window[0], self.pixel_window[1]
+        img = (img - lo) / (hi - lo)  # pretrained: onto [0, 1], as ImageNet's pixels
         return (img.expand(-1, 3, -1, -1) - self.mean) / self.std
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, d)
@@ -212,6 +250,33 @@ def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
     model.load_state_dict(state, strict=False)
 
 
+def _offline_fix(where: str) -> str:
+    """The fix for ImageNet weights that cannot be had: the train flags, or (``where`` a
+    preset key, ``model.resnet50.weights``: a benchmark, which has no ``--weights``) the key."""
+    if where.startswith("model."):
+        return (f"set {where}: none in the preset (train from scratch), or download the "
+                f"weights elsewhere and set {where}: PATH (a timm state-dict file)")
+    return ("train from scratch with --weights none (weights: none), or "
+            "download the weights elsewhere and pass --weights PATH "
+            "(weights: PATH, a timm state-dict file)")
+
+
+def check_weights(name: str, weights: Any, *, preset: Path | None = None) -> None:
+    """Refuse, before any training, backbone ``name``'s ``weights`` that cannot be read: a
+    missing file, or ImageNet's offline and not cached. For a benchmark (its preset file,
+    ``preset``): ``weights: imagenet`` offline failed in the model's first cell, after the
+    other models' cells ran, its fix naming ``--weights``, a flag benchmark lacks."""
+    where = f"model.{name}.weights"
+    if name not in BACKBONES or weights is None or str(weights) == "none":
+        return
+    if str(weights) != "imagenet":
+        if not Path(str(weights)).expanduser().is_file():
+            raise input_error(f"weights file not found: {weights}", path=preset, where=where,
+                              fix=f"set {where} to an existing state-dict file, or none | imagenet")
+        return
+    _cached_offline(import_timm(), BACKBONES[name].timm_name, where=where, preset=preset)
+
+
 def _timm_backbone(spec: Backbone, weights: str) -> nn.Module:
     timm = import_timm()
     kwargs = dict(spec.kwargs, num_classes=0)
@@ -225,22 +290,22 @@ def _timm_backbone(spec: Backbone, weights: str) -> nn.Module:
         except Exception as exc:  # offline: huggingface / urllib errors, missing cache
             raise input_error(f"cannot fetch ImageNet weights for {spec.timm_name} "
                               f"({type(exc).__name__}: {str(exc)[:200]})", where="weights",
-                              fix="train from scratch with --weights none (weights: none), or "
-                                  "download the weights elsewhere and pass --weights PATH "
-                                  "(weights: PATH, a timm state-dict file)") from exc
+                              fix=_offline_fix("weights")) from exc
     else:
         model = timm.create_model(spec.timm_name, pretrained=False, **kwargs)
         if weights != "none":
-            _load_state_file(model, Path(weights), spec.timm_name)
+            _load_state_file(model, Path(weights).expanduser(), spec.timm_name)
     if hasattr(model, "pre_logits"):  # VGG's 120M-parameter ConvMlp: unused by forward_features
         model.pre_logits = nn.Identity()
     return model
 
 
-def _cached_offline(timm: Any, timm_name: str) -> dict[str, str] | None:
+def _cached_offline(timm: Any, timm_name: str, *, where: str = "weights",
+                    preset: Path | None = None) -> dict[str, str] | None:
     """Without a network (the weights' host does not resolve): the cached weights file, as
     timm's ``pretrained_cfg_overlay``, or one error at once (offline, timm retried for about
-    a minute, every message twice, before failing). None: online, timm downloads."""
+    a minute, every message twice, before failing). None: online, timm downloads.
+    ``where``/``preset``: the option the error names (a benchmark's preset key and file)."""
     import socket
     from urllib.parse import urlparse
 
@@ -264,10 +329,8 @@ def _cached_offline(timm: Any, timm_name: str) -> dict[str, str] | None:
         cached = str(path) if path.is_file() else None
     if cached is None:
         raise input_error(f"cannot fetch ImageNet weights for {timm_name}: no network ({host} "
-                          "does not resolve) and they are not in the local cache", where="weights",
-                          fix="train from scratch with --weights none (weights: none), or "
-                              "download the weights elsewhere and pass --weights PATH "
-                              "(weights: PATH, a timm state-dict file)")
+                          "does not resolve) and they are not in the local cache", where=where,
+                          path=preset, fix=_offline_fix(where))
     log.info("offline: ImageNet weights of %s read from the cache (%s)", timm_name, cached)
     return {"file": cached}
 
@@ -319,6 +382,7 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
     layout, fitted = _model_layout(n_genes, layout_cfg, name)
     layout.kind = config.get("layout", layout.kind)
     layout.embedding = layout.embedding or embedding
+    layout.least_image_size = BACKBONES[name].min_image_size  # for one_gene_a_pixel's advice
     weights = str(config["weights"])
     backbone = _timm_backbone(BACKBONES[name], weights)
     finetune = finetune_depth(str(config["finetune"]), weights)
@@ -328,7 +392,8 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
     return ImageBackbone(n_genes, n_outputs, task=task, layout=layout, fitted=fitted,
                          backbone=backbone, spec=BACKBONES[name],
                          image_size=image_size, finetune=finetune,
-                         dropout=float(config["dropout"]))
+                         dropout=float(config["dropout"]),
+                         pixel_window=None if weights == "none" else PIXEL_WINDOW)
 
 
 def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,

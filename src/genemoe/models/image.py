@@ -147,6 +147,9 @@ class Layout:
     positions
         Whether the genes have positions a ``genomic`` layout could use (None: not known),
         for :meth:`one_gene_a_pixel`'s advice.
+    least_image_size
+        The smallest image the network reading it takes (an ImageNet backbone's: VGG-19's
+        32), for :meth:`one_gene_a_pixel`'s advice; not saved (the model gives it).
     """
 
     pixel_of_gene: np.ndarray
@@ -155,6 +158,7 @@ class Layout:
     kind: str = "reshape"
     embedding: str | None = None
     positions: bool | None = None
+    least_image_size: int = 1
 
     def __post_init__(self) -> None:
         self.pixel_of_gene = np.asarray(self.pixel_of_gene, dtype=np.int64)
@@ -202,12 +206,20 @@ class Layout:
         """What gives each gene its own pixel: a larger image for the ordered layouts; for
         ``similarity`` no size does (genes with alike profiles land in one pixel: at 140 x
         140 a GDC layout still put 33 in one), so another layout: ``genomic`` only where the
-        genes have positions (``positions`` not False; it was then refused)."""
+        genes have positions (``positions`` not False; it was then refused), at a size the
+        network takes (``least_image_size``: "--image-size 10" was advised for VGG-19, which
+        then refused it), a backbone keeping its image size where it holds every gene."""
         side = max(math.isqrt(max(self.n_genes - 1, 0)) + 1, 1)
         if self.kind == "similarity":
             other = "genomic or reshape" if self.positions is not False else "reshape"
-            return (f"the similarity layout puts genes with alike profiles in one pixel at any "
-                    f"size; --layout {other} with --image-size {side} gives each its own")
+            said = "the similarity layout puts genes with alike profiles in one pixel at any size"
+            size = max(side, self.least_image_size)  # VGG-19 refused the 10 it was advised
+            if self.least_image_size > 1 and image_size is not None and image_size >= size:
+                grid = ("" if max(self.height, self.width) >= side  # its grid_size: too small
+                        else f" and a grid_size of {side} or more (the model config)")
+                return (f"{said}; --layout {other}{grid}, keeping --image-size {image_size}, "
+                        "gives each its own")  # a backbone: its default grid is the smallest
+            return f"{said}; --layout {other} with --image-size {size} gives each its own"
         grid = max(self.height, self.width)
         if grid >= side:  # a grid with room for every gene, binned onto a smaller image
             return f"--image-size {grid} or more gives each its own"
@@ -377,6 +389,7 @@ class GeneToImage(nn.Module):
         self.height, self.width = layout.height, layout.width
         self.kind = layout.kind  # layout() gave "reshape" for a genomic map (a run's record)
         self.embedding, self.positions = layout.embedding, layout.positions
+        self.least_image_size = layout.least_image_size
         counts = torch.as_tensor(layout.counts.reshape(-1), dtype=torch.float32)
         self.register_buffer("pixel_of_gene", torch.as_tensor(layout.pixel_of_gene))
         self.register_buffer("inv_count", 1.0 / counts.clamp(min=1))
@@ -384,7 +397,8 @@ class GeneToImage(nn.Module):
 
     def layout(self) -> Layout:
         return Layout(self.pixel_of_gene.cpu().numpy(), self.height, self.width, kind=self.kind,
-                      embedding=self.embedding, positions=self.positions)
+                      embedding=self.embedding, positions=self.positions,
+                      least_image_size=self.least_image_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 1, H, W)
         if not bool(self.fitted):

@@ -15,8 +15,8 @@ import numpy as np
 from genemoe.data.args import shown_path
 from genemoe.data.bundle import file_sha256
 
-__all__ = ["CROWDED_PIXEL", "image_record", "pixel_use", "ran_on", "weights_init",
-           "with_resolved_weights"]
+__all__ = ["CROWDED_PIXEL", "image_facts", "image_record", "pixel_use", "ran_on", "weights_init",
+           "with_resolved_weights", "weights_file_record", "NAMED_WEIGHTS"]
 
 log = logging.getLogger(__name__)
 CROWDED_PIXEL = 8  # genes sharing one pixel of the image the network sees, from which it warns
@@ -44,9 +44,21 @@ def ran_on(kind: str, device: str, weights: Any) -> dict[str, Any]:
 
     out: dict[str, Any] = {"device": str(resolve_device(device)) if kind == "torch"
                            else "cpu (scikit-learn)"}
-    if isinstance(weights, str) and weights not in NAMED_WEIGHTS and Path(weights).is_file():
-        out["weights_file"] = {"path": str(Path(weights).resolve()), "sha256": file_sha256(Path(weights))}
+    if (found := weights_file_record(weights)) is not None:
+        out["weights_file"] = found
     return out
+
+
+def weights_file_record(weights: Any) -> dict[str, str] | None:
+    """``{"path", "sha256"}`` of a backbone's weights file (its path resolved against the
+    working folder, as the backbone reads it); None for ``none``, ``imagenet``, no weights
+    or a file not there."""
+    if not isinstance(weights, str) or weights in NAMED_WEIGHTS:
+        return None
+    path = Path(weights).expanduser()
+    if not path.is_file():
+        return None
+    return {"path": str(path.resolve()), "sha256": file_sha256(path)}
 
 
 def weights_init(weights: str | None, weights_file: dict[str, str] | None = None) -> str:
@@ -88,16 +100,12 @@ def pixel_use(layout: Any, image_size: int) -> dict[str, int]:
             "pixels_used": int((counts > 0).sum()), "pixels_empty": int((counts == 0).sum())}
 
 
-def image_record(model: Any, scaling: str, weights_source: str | None = None,
-                 weights_file: dict[str, str] | None = None) -> dict[str, Any]:
-    """Image models: the grid, the image the network sees, the most genes sharing a pixel,
-    the input scaling and the weights the network started from (``init``), said and recorded
-    (explain said the sharing, after training); ``{}`` for another model.
-
-    ``weights_source``: the config's ``weights`` (None: the backbone's default, ``none``);
-    ``weights_file``: :func:`ran_on`'s record of a weights file. A model without weights
-    (``hybrid_cnn``) records no ``weights`` (it said ``null``), only its random ``init``.
-    """
+def image_facts(model: Any, scaling: str, weights_source: str | None = None,
+                weights_file: dict[str, str] | None = None) -> dict[str, Any]:
+    """What :func:`image_record` records of an image model, without a word said (a
+    benchmark keeps it in each cell; its terminal said it once per cell); ``{}`` for
+    another model. A pretrained backbone's ``pixel_mapping``: how the scaled values became
+    pixels (:data:`~genemoe.models.backbones.PIXEL_WINDOW`)."""
     net = getattr(model, "members", [model])[0]  # an ensemble's members share one layout
     to_image = getattr(net, "to_image", None)
     if to_image is None or not hasattr(to_image, "layout"):
@@ -113,7 +121,31 @@ def image_record(model: Any, scaling: str, weights_source: str | None = None,
              "layout": lay.kind, **({"embedding": lay.embedding} if lay.embedding else {}),
              **({"weights": weights_source} if takes_weights else {}),
              "init": weights_init(weights_source if takes_weights else None, weights_file),
-             **({"finetune": net.finetune} if takes_weights else {})}
+             **({"finetune": net.finetune} if takes_weights else {}),
+             **({"pixel_mapping": net.pixel_mapping} if hasattr(net, "pixel_mapping") else {})}
+    if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
+        image["crowded_pixels"] = lay.one_gene_a_pixel(side)  # the advice, kept (terminal-only)
+    return {"image": image}
+
+
+def image_record(model: Any, scaling: str, weights_source: str | None = None,
+                 weights_file: dict[str, str] | None = None) -> dict[str, Any]:
+    """Image models: the grid, the image the network sees, the most genes sharing a pixel,
+    the input scaling and the weights the network started from (``init``), said and recorded
+    (explain said the sharing, after training); ``{}`` for another model.
+
+    ``weights_source``: the config's ``weights`` (None: the backbone's default, ``none``);
+    ``weights_file``: :func:`ran_on`'s record of a weights file. A model without weights
+    (``hybrid_cnn``) records no ``weights`` (it said ``null``), only its random ``init``.
+    """
+    facts = image_facts(model, scaling, weights_source, weights_file)
+    if not facts:
+        return {}
+    image, net = facts["image"], getattr(model, "members", [model])[0]
+    lay = net.to_image.layout()
+    side = int(getattr(net, "image_size", lay.height))
+    takes_weights = "weights" in image
+    weights_source = image.get("weights")
     grid_most = int(lay.counts.max())
     shown = {**image, **({"weights": _shown_weights(weights_source)} if takes_weights else {})}
     log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s%s; input "
@@ -126,16 +158,15 @@ def image_record(model: Any, scaling: str, weights_source: str | None = None,
              + ("" if takes_weights else "; random init (no pretrained weights)"))
     if image["genes_sharing_a_pixel"]:  # 62 of 100 genes merged, said "up to 4 a pixel"
         log.info("%s genes on the %s: %s pixels used, %s empty; %s genes share a pixel (up to %d)",
-                 f"{lay.n_genes:,}", lay.seen_as(side), f"{image['pixels_used']:,}",
-                 f"{image['pixels_empty']:,}", f"{image['genes_sharing_a_pixel']:,}",
-                 image["genes_per_pixel_max"])
-    if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
-        image["crowded_pixels"] = lay.one_gene_a_pixel(side)  # the advice, kept (terminal-only)
+                 f"{lay.n_genes:,}", lay.seen_as(side),
+                 f"{image['pixels_used']:,}", f"{image['pixels_empty']:,}",
+                 f"{image['genes_sharing_a_pixel']:,}", image["genes_per_pixel_max"])
+    if "crowded_pixels" in image:
         log.warning("the network sees the %s genes at %s: up to %d share one pixel (their "
                     "values averaged, their attributions split by each gene's own deviation); "
                     "%s", f"{lay.n_genes:,}", image["image_size"], image["genes_per_pixel_max"],
                     image["crowded_pixels"])
-    return {"image": image}
+    return facts
 
 
 def _shown_weights(weights: str | None) -> str | None:
