@@ -104,7 +104,8 @@ def read_protocol(out_dir: Path) -> dict:
 
 # the options a benchmark's cells depend on (its fingerprint's), as the user gives them
 _CELL_OPTIONS = ("task", "n_folds", "seed", "epochs", "val_fraction", "n_boot", "tune",
-                 "ensemble", "tune_cv", "preset", "pretrained", "freeze_encoder_epochs")
+                 "ensemble", "tune_cv", "preset", "pretrained", "freeze_encoder_epochs",
+                 "weights_files")  # an image model's weights file, by its sha256
 
 
 def option_changes(out_dir: Path, opts: dict) -> list[str] | None:

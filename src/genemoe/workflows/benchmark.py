@@ -18,7 +18,9 @@ A benchmark directory holds::
     OUT/splits.tsv      sample_id, repeat, fold, part (train/val/test): every fold's rows
     OUT/cells/MODEL__rR_fF.json   one finished (model, repeat, fold) cell: test metrics,
                         test predictions, training history, the values the fold's scaler
-                        clipped per part (``clipped``); written atomically
+                        clipped per part (``clipped``); an image model's ``image``
+                        record (init, finetune, input scaling, pixel use and mapping) and
+                        its weights file's path and sha256; written atomically
     OUT/results.csv     one row per model × repeat × fold
     OUT/summary.md      mean ± std per model; paired tests against the best peer (Wilcoxon,
                         corrected resampled t);
@@ -38,7 +40,9 @@ A pre-trained encoder can start the neural models: one ``genemoe pretrain`` run 
 fold (``pretrained=RUN``, fingerprinted by its file's hash), or one per fold
 (``pretrained=FoldPretrained(...)``, e.g. ``genemoe ablation --pretrain-per-fold``; each
 cell records its run's hash and is recomputed when that run changed). The fine-tuning
-refuses a run that used any of the fold's test samples.
+refuses a run that used any of the fold's test samples. An image model's weights file
+(``model: {resnet50: {weights: w.pt}}``) counts by its sha256, as a pre-trained run does:
+the file overwritten, its cells are recomputed.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ from genemoe.evaluate.benchmark_tables import (
     summary_markdown,
 )
 from genemoe.explain.routing import routing_report
+from genemoe.models.backbones import check_weights
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, get_spec
@@ -95,6 +100,7 @@ from genemoe.workflows.benchmark_protocol import (
     removed_text,
     said_rows,
     say_bundle_folds,
+    weights_files,
     write_protocol,
 )
 from genemoe.workflows.benchmark_tune import tune_cell
@@ -121,6 +127,7 @@ from genemoe.workflows.folds import (
     plan_folds,
     task_rows,
 )
+from genemoe.workflows.train_image import image_facts, weights_file_record
 
 __all__ = ["BenchmarkResult", "FoldPlan", "FoldData", "FoldPretrained", "task_rows", "plan_folds",
            "fit_fold_preprocessing", "fold_preprocessing", "fold_data", "chosen_settings",
@@ -244,6 +251,9 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
     metrics = score_part(task, fit.outputs["test"], data["test"], class_names, train=data["train"],
                          train_outputs=fit.outputs["train"], seed=seed, n_boot=opts["n_boot"])
     info = {k: v for k, v in fit.info.items() if k != "model_config"}
+    image = _image_cell(fit.model, model, model_cfg)
+    if image:  # what the network started from (a weights file by its sha256) and saw
+        extra.update(image)
     routing = routing_report(fit.model, data["test"].X, data["test"].groups) if isinstance(
         fit.model, torch.nn.Module) else {}
     if routing:  # per-type expert usage of the test part (does the gate separate types?)
@@ -254,7 +264,8 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
         "n": {part: len(d.rows) for part, d in data.items()},
         "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info,
         "chosen": chosen_settings(fit.info, tuned.get("params")),  # and every model option:
-        "options": {k: v for k, v in model_cfg.items() if k != "layout_state"},  # was nowhere
+        "options": {**{k: v for k, v in model_cfg.items() if k != "layout_state"},  # was
+                    **_init_option(image.get("image"), image.get("weights_file"))},  # nowhere
         "history": fit.history, **({"tuning": tuned} if tuned else {}),
         "clipped": fold.clipped,  # values beyond the scaler's clip, per part (were unsaid)
         "test": _test_record(bundle, data["test"], fit.outputs["test"], task, class_names), **extra,
@@ -267,6 +278,32 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
         except OSError:
             break
     return cell
+
+
+def _image_cell(fitted: Any, model: str, model_cfg: dict) -> dict:
+    """An image model's record for its cell (:func:`~genemoe.workflows.train_image.
+    image_facts`: grid, init, finetune, input scaling, pixel use and mapping), with its
+    weights file's path and sha256 (``weights_file``); ``{}`` for another model. A
+    benchmark's cells said neither what the network started from nor which file."""
+    weights = model_cfg.get("weights")
+    found = weights_file_record(weights)
+    facts = image_facts(fitted, input_scaling(model, model_cfg),
+                        found["path"] if found else weights, found)
+    return {**facts, **({"weights_file": found} if found and facts else {})}
+
+
+def _init_option(image: dict | None, found: dict | None) -> dict[str, str]:
+    """``{"init": "random"}`` (or ``ImageNet``, or ``file sha256 1a2b3c4d5e6f``) for the
+    options line of an ImageNet backbone's cell (summary.md showed ``image_size=32,
+    layout=similarity`` whatever the start); ``{}`` for other models."""
+    if not image or "weights" not in image:
+        return {}
+    weights = image["weights"]
+    if weights == "none":
+        return {"init": "random"}
+    if weights == "imagenet":
+        return {"init": "ImageNet"}
+    return {"init": f"file sha256 {found['sha256'][:12]}" if found else "file"}
 
 
 # --------------------------------------------------------------------------- entry point
@@ -370,6 +407,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                                  task=task) for m in models}
     for m, (_, model_cfg, _) in configs.items():  # a bad option or value (--epochs 0) refused
         check_model_options(m, model_cfg)  # now, not in the first cell
+        check_weights(m, model_cfg.get("weights"), preset=preset)  # ImageNet offline: was in
+        #   its first cell, after the other models' cells ran
     out_dir = path_of(out_dir, "out_dir")
     bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
@@ -388,6 +427,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
             "n_boot": n_boot, "pretrained": pretrained_options(pretrained, plans),
             "freeze_encoder_epochs": int(freeze_encoder_epochs), "tune": int(tune),
             "ensemble": int(ensemble), "tune_cv": int(tune_cv)}
+    if files := weights_files(preset):  # by sha256 (protocol.json; a rerun says a change)
+        opts["weights_files"] = files
     opts["fingerprint"] = cells_fingerprint(bundle, opts)
     # the studies tune single models: neither the budget nor the ensemble size changes a trial
     opts["study_key"] = cells_fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})

@@ -23,15 +23,36 @@ from genemoe.workflows.benchmark_preset import preset_tuned_on, used_endpoint_mi
 from genemoe.workflows.benchmark_pretrained import collapsed_runs
 from genemoe.workflows.common import plain
 from genemoe.workflows.folds import FoldPlan, rows_account
+from genemoe.workflows.train_image import NAMED_WEIGHTS, weights_file_record
 
-__all__ = ["cells_fingerprint", "said_rows", "write_protocol", "stale_words", "removed_text",
+__all__ = ["cells_fingerprint", "weights_files", "said_rows", "write_protocol", "stale_words", "removed_text",
            "remove_stale_pages",
            "clipped_lines", "say_bundle_folds"]
 
 log = logging.getLogger("genemoe.workflows.benchmark")  # the benchmark's: ablation says them once
 
+def weights_files(preset: str | Path) -> dict[str, dict[str, str | None]]:
+    """The weights files the preset's image models start from (``model: {resnet50:
+    {weights: w.pt}}``), each ``{"path", "sha256"}`` (its path resolved against the working
+    folder, as the backbone reads it; sha256 None where the file is not there), by model;
+    ``{}`` where none names one. Every model the preset gives a file, as the fingerprint
+    hashes the whole preset: a later ``--models`` keeps the cells."""
+    out: dict[str, dict[str, str | None]] = {}
+    for model, options in sorted((load_preset(preset).get("model") or {}).items()):
+        weights = (options or {}).get("weights") if isinstance(options, dict) else None
+        if not isinstance(weights, str) or weights in NAMED_WEIGHTS:
+            continue
+        out[model] = weights_file_record(weights) or {
+            "path": str(Path(weights).expanduser().resolve()), "sha256": None}
+    return out
+
+
 def cells_fingerprint(bundle: Bundle, opts: dict) -> str:
-    """Hash of everything a cell's numbers depend on, except the model and the repeat count."""
+    """Hash of everything a cell's numbers depend on, except the model and the repeat count.
+
+    An image model's weights file counts by its contents (:func:`weights_files`): the preset
+    names it only, and a file overwritten with other weights had the same command reuse
+    every cell trained from the old ones."""
     key = {k: opts[k] for k in ("task", "n_folds", "seed", "epochs", "val_fraction")}
     if opts["task"] == "survival":  # the C-index intervals' resamples; classify has none
         key["n_boot"] = opts["n_boot"]
@@ -45,6 +66,8 @@ def cells_fingerprint(bundle: Bundle, opts: dict) -> str:
     key["preset"] = {k: v for k, v in load_preset(opts["preset"]).items()  # content, not name;
                      if k != "tuned_on"  # provenance notes change no number, nor does the
                      and k not in (f"train_{other}", f"train_{other}_models")}  # other task
+    if files := weights_files(opts["preset"]):  # none: the fingerprints of before
+        key["weights_files"] = {m: f["sha256"] or f"missing: {f['path']}" for m, f in files.items()}
     key["samples"] = hashlib.sha256("\n".join(map(str, bundle.sample_ids)).encode()).hexdigest()
     key["bundle"] = [bundle.record.get("created"), bundle.n_genes, bundle.record.get("config")]
     pre = opts.get("pretrained")
