@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark, read_ranking, top_genes_line
-from genemoe.explain.summary_text import pooling_text
+from genemoe.explain.summary_text import pooling_text, reintegrated_lines, still_off_text
 from genemoe.report.html_parts import figure_html as _figure_html
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.plots import Figure
@@ -32,7 +32,7 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
             f"<b>{conv.get('median_relative_delta', float('nan')):.2%}</b>, max "
             f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
             + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
-            + "." + _jump_text(conv) + "</p>")
+            + "." + _jump_text(conv) + _steps_text(conv) + "</p>")
     for key in [k for k in conv if k == "warning" or k.endswith("_warning")]:  # every one: the
         if conv.get(key):  # reference draw's and its stability's were left off the page
             head += f'<p class="banner">{html.escape(str(conv[key]))}</p>'
@@ -60,6 +60,24 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
                      "sample's attributions are in attributions.npy.</p>")
     parts += [_figure_html(f) for f in figs[1:] if f.path.exists()]
     return "\n".join(parts)
+
+
+def _steps_text(conv: dict) -> str:
+    """The integration steps and what the refinement did, as the terminal says them: `` IG
+    integrated with 50 steps; re-integrated 12 of 20 samples off by more than 1% after 50
+    steps (12 at 100 steps); 2 above the 1% tolerance after 400 steps.`` ('' for a method
+    without steps). The page left out both, which convergence.json and the terminal had."""
+    n_steps, refine = conv.get("n_steps"), conv.get("refine") or {}
+    if not n_steps:
+        return ""
+    text = f" Integrated with {int(n_steps):,} steps"
+    if again := reintegrated_lines(conv):
+        text += "; " + " ".join(again[0].split())
+    if refine.get("tolerance") is not None:
+        text += still_off_text(refine) or (
+            f"; every sample within the {refine['tolerance']:.0%} tolerance"
+            if refine.get("n_samples_above_tolerance") == 0 else "")
+    return html.escape(text) + "."
 
 
 def _jump_text(conv: dict) -> str:
