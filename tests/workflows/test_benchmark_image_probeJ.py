@@ -116,3 +116,15 @@ def test_a_missing_weights_file_is_refused_before_any_cell(synthetic_bundle, tmp
         bm.run_benchmark(bundle.path, task="classify", models=["logreg", "resnet50"], n_folds=2,
                          epochs=1, out_dir=tmp_path / "b", preset=str(preset), device="cpu")
     assert not (tmp_path / "b").exists()
+
+
+def test_a_rerun_says_the_weights_file_changed(tmp_path):
+    """The rerun's warning said only "the preset's contents or the bundle" changed."""
+    from genemoe.evaluate.benchmark_files import option_changes
+
+    old = {"resnet50": {"path": "/w.pt", "sha256": "a" * 64}}
+    (tmp_path / "protocol.json").write_text(json.dumps(
+        {"fingerprint": "f" * 64, "seed": 0, "weights_files": old}))
+    new = {"resnet50": {"path": "/w.pt", "sha256": "b" * 64}}
+    assert option_changes(tmp_path, {"fingerprint": "e" * 64, "seed": 0, "weights_files": new}) == [
+        f"weights_files.resnet50.sha256 {'a' * 12}… → {'b' * 12}…"]

@@ -143,6 +143,8 @@ def _option_value(key: str, value: Any) -> str:
     preset sets, "none" for the others (a pre-trained run); a long value shortened."""
     if value is None:
         return "the preset's" if key in ("epochs", "preset") else "none"
+    if key == "weights_files" and isinstance(value, str) and len(value) == 64:
+        return value[:12] + "…"  # a weights file's sha256: 12 hex digits tell them apart
     text = str(value)
     return text if len(text) <= _LONGEST_VALUE else text[:_LONGEST_VALUE - 1] + "…"
 
