@@ -87,22 +87,25 @@ def test_offline_imagenet_weights_are_refused_before_any_cell_naming_the_preset_
         synthetic_bundle, tmp_path, monkeypatch):
     """Offline, ``weights: imagenet`` failed in resnet50's first cell, after the other
     models' cells ran, its fix naming ``--weights`` (a flag benchmark lacks)."""
-    import genemoe.models.backbones as backbones
+    import socket
 
-    def offline(timm, timm_name, *, where="weights", preset=None):
-        raise backbones.input_error("no network", where=where, path=preset,
-                                    fix=backbones._offline_fix(where))
+    import huggingface_hub.constants as hf_constants
 
-    monkeypatch.setattr(backbones, "_cached_offline", offline)
+    def no_network(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
     bundle = synthetic_bundle(seed=3, n_samples=60, n_genes=50, n_types=2)
     preset = tmp_path / "preset.yaml"
     preset.write_text("extends: small\nmodel:\n  resnet50: {image_size: 32, weights: imagenet}\n")
     ran = []
     monkeypatch.setattr(bm, "fit_model", lambda *a, **k: ran.append(a) or 1 / 0)
+    monkeypatch.setattr(hf_constants, "HF_HUB_CACHE", str(tmp_path / "hub"))  # none cached
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)  # after the bundle's preparation
     with pytest.raises(InputError) as err:
         bm.run_benchmark(bundle.path, task="classify", models=["logreg", "resnet50"], n_folds=2,
                          epochs=1, out_dir=tmp_path / "b", preset=str(preset), device="cpu")
     text = str(err.value)
+    assert "no network" in text
     assert not ran and not (tmp_path / "b").exists()
     assert str(preset) in text and "model.resnet50.weights" in text
     assert "--weights" not in text and "set model.resnet50.weights: none" in text
