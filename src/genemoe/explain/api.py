@@ -95,6 +95,7 @@ from genemoe.explain.methods import (
     resolve_method,
     train_references,
 )
+from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import (
     GeneSet,
     gene_keep_masks,
@@ -482,7 +483,10 @@ def _bundle_biotype(bundle, cols: np.ndarray) -> np.ndarray | None:
 
 def _clear_previous(out_dir: Path) -> None:
     """An explanation written over another replaces it whole, said in a warning: the old
-    per-sample maps (12 stayed beside 1 new one), report and method comparison go first."""
+    per-sample maps (12 stayed beside 1 new one), report and method comparison go first;
+    an ``explain --compare`` there loses its methods.csv and method folders, named
+    (:func:`~genemoe.explain.out_folder.clear_other_kind`)."""
+    clear_other_kind(out_dir, "single")
     if not (out_dir / "convergence.json").exists():
         return
     log.warning("%s holds an explanation: replacing it", out_dir)

@@ -40,6 +40,7 @@ from genemoe.explain.api import explain_run
 from genemoe.explain.integrated_gradients import BaselineName
 from genemoe.explain.linear import is_linear_payload
 from genemoe.explain.methods import DEFAULT_DRAWS, DEFAULT_N_STEPS, METHODS, PATH_METHODS
+from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import GeneSet
 from genemoe.train.rng import keeps_global_rng
 
@@ -176,6 +177,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         rows.append(row)
         log.info("%s", json.dumps(row))
     table = pd.DataFrame(rows)
+    clear_other_kind(out_dir, "compare")  # a single explanation there: report showed it
     atomic_write_text(out_dir / "methods.csv", table.to_csv(index=False))
     return table
 

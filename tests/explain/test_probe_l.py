@@ -1,0 +1,55 @@
+"""An outside reviewer (probe L) explained Gene-MOE / MoE runs: a --compare and a single
+explanation mixed in one folder, --n-draws capped unsaid, the routing jump of train_ig's
+mean hid the per-reference jumps, two "barely moved" rules, plain IG refined in vain on a
+sparse model, symbols filled in two files of three, and a barcode prefix refused."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genemoe.errors import InputError
+from genemoe.explain import explain_run
+from genemoe.explain.compare import compare_methods
+
+FAST = dict(max_samples_per_class=2, n_steps=4, max_steps=4, progress=False, max_maps=0)
+
+
+@pytest.fixture(scope="module")
+def runs(moe_and_cox_runs):
+    return moe_and_cox_runs
+
+
+def test_compare_into_a_single_explanation_replaces_it_named(runs, tmp_path, caplog):
+    """Old behaviour: the single explanation's convergence.json, genes_by_class.csv, ...
+    stayed at the top beside methods.csv, and ``report`` showed the old explanation."""
+    d, b = runs
+    out = tmp_path / "e"
+    explain_run(d / "moe", data=b.path, out_dir=out, method="frozen_ig", **FAST)
+    assert (out / "convergence.json").exists()
+    with caplog.at_level("WARNING"):
+        compare_methods(d / "moe", data=b.path, out_dir=out, methods=("ig",), n_steps=4,
+                        max_steps=4, max_samples_per_class=2)
+    assert (out / "methods.csv").exists() and (out / "ig" / "convergence.json").exists()
+    for name in ("convergence.json", "genes_by_class.csv", "attributions.npy", "samples.tsv",
+                 "genes.tsv", "genes_by_sample.csv", "top_genes.png"):
+        assert not (out / name).exists(), name
+    assert "holds a single explanation: removing" in caplog.text
+    assert "convergence.json" in caplog.text
+
+
+def test_a_single_explanation_into_a_compare_folder_replaces_it_named(runs, tmp_path, caplog):
+    """Old behaviour: methods.csv and the method folders stayed beside the new explanation."""
+    d, b = runs
+    out = tmp_path / "c"
+    compare_methods(d / "moe", data=b.path, out_dir=out, methods=("ig",), n_steps=4,
+                    max_steps=4, max_samples_per_class=2)
+    (out / "notes.txt").write_text("mine")  # not genemoe's: kept
+    with caplog.at_level("WARNING"):
+        explain_run(d / "moe", data=b.path, out_dir=out, method="frozen_ig", **FAST)
+    assert not (out / "methods.csv").exists() and not (out / "ig").exists()
+    assert (out / "convergence.json").exists() and (out / "notes.txt").exists()
+    assert "holds a method comparison (explain --compare): removing methods.csv, ig/" in caplog.text
