@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from genemoe.errors import InputError
 from genemoe.explain import explain_run
 from genemoe.explain.compare import compare_methods
 
@@ -53,3 +50,21 @@ def test_a_single_explanation_into_a_compare_folder_replaces_it_named(runs, tmp_
     assert not (out / "methods.csv").exists() and not (out / "ig").exists()
     assert (out / "convergence.json").exists() and (out / "notes.txt").exists()
     assert "holds a method comparison (explain --compare): removing methods.csv, ig/" in caplog.text
+
+
+def test_n_draws_above_the_pool_is_said_and_the_number_used_recorded(runs, tmp_path, caplog):
+    """Old behaviour: "reference: 300 training tumours per sample" and n_draws 300 in
+    convergence.json, while references.n was 156 (the pool), capped without a word."""
+    d, b = runs
+    with caplog.at_level("WARNING"):
+        res = explain_run(d / "moe", data=b.path, out_dir=tmp_path / "e", method="train_ig",
+                          n_draws=300, **{**FAST, "max_samples_per_class": 1, "n_steps": 2,
+                                          "max_steps": 2})
+    pool = res.convergence["references"]["pool"]
+    assert pool < 300 and res.convergence["references"]["n"] == pool
+    assert res.convergence["n_draws"] == pool and res.convergence["n_draws_asked"] == 300
+    assert f"--n-draws 300: only {pool} training samples in the pool" in caplog.text
+    text = res.describe()
+    assert f"reference: {pool} training tumours per sample" in text and "300 training" not in text
+    conv = json.loads((tmp_path / "e" / "convergence.json").read_text())
+    assert conv["n_draws"] == pool

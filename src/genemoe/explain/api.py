@@ -338,6 +338,10 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     keep = gene_keep_masks(  # --genes refused before the work (it came after 25 s)
         genes, groups, biotype=_bundle_biotype(bundle, cols), raw=raw)
     train_X = _train_rows(bundle, payload, scaler, seed) if method in ("gradient_shap", "train_ig") else None
+    asked_draws = n_draws
+    if method == "train_ig" and train_X is not None:  # 300 asked, 156 used: said as 300
+        n_draws = references_used(n_draws or DEFAULT_DRAWS[method], len(train_X),
+                                  default=n_draws is None)
     log.info("%s: %d samples × %d genes", method, *X.shape)
     if not progress and (cost := cost_text(model, X, method, target=target, n_steps=n_steps,
                                            n_draws=n_draws or DEFAULT_DRAWS.get(method, 0),
@@ -370,6 +374,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, layout, _image_size(model))
+    if method == "train_ig" and (asked_draws or DEFAULT_DRAWS[method]) != n_draws:
+        conv["n_draws_asked"] = asked_draws or DEFAULT_DRAWS[method]  # n_draws: those used
     if method == "train_ig":  # one draw serves every sample: named, lopsided ones warned of
         pool = training_pool(bundle.indices("train"), seed)
         note_references(conv, reference_draw(bundle.sample_ids[pool], bundle.obs["cancer_type"]
@@ -472,6 +478,18 @@ def _train_rows(bundle, payload: dict, scaler: Scaler, seed: int, n: int = 200) 
     """Up to ``n`` scaled training-split rows (seeded): GradientSHAP's baselines."""
     train = training_pool(bundle.indices("train"), seed, n)
     return scaler.transform(np.asarray(bundle.X[train])[:, gene_columns(bundle, payload["gene_ids"])])
+
+
+def references_used(n_draws: int, n_pool: int, *, default: bool = False) -> int:
+    """How many references ``train_ig`` integrates from: ``n_draws`` (``default``: not
+    given), or the ``n_pool`` training samples it draws them from where fewer, said in a
+    warning (the terminal and convergence.json gave the number asked, 300, where 156 were
+    used)."""
+    if n_draws <= n_pool:
+        return n_draws
+    log.warning("--n-draws %d%s: only %d training samples in the pool: train_ig integrates "
+                "from all %d", n_draws, " (the default)" * default, n_pool, n_pool)
+    return n_pool
 
 
 def _bundle_biotype(bundle, cols: np.ndarray) -> np.ndarray | None:

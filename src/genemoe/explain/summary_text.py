@@ -72,6 +72,8 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
     method, n = c.get("method"), c.get("n_draws")
     if method in ("train_ig", "gradient_shap") or c.get("baseline") == "training tumours":
         ref = f"{n} training tumours per sample" if n else "training tumours"
+        if c.get("n_draws_asked"):  # 300 asked, 156 in the pool: 156 used
+            ref += f" (--n-draws {c['n_draws_asked']}: the pool's all)"
     else:
         ref = _BASELINES.get(str(c.get("baseline")), f"{c.get('baseline')}")
     text = f"  reference: {ref}"
