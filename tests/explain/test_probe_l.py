@@ -68,3 +68,33 @@ def test_n_draws_above_the_pool_is_said_and_the_number_used_recorded(runs, tmp_p
     assert f"reference: {pool} training tumours per sample" in text and "300 training" not in text
     conv = json.loads((tmp_path / "e" / "convergence.json").read_text())
     assert conv["n_draws"] == pool
+
+
+def test_per_reference_jumps_that_cancel_in_the_mean_are_warned_of():
+    """Old behaviour: train_ig's routing jump was only that of the mean over references: 4.4%
+    in the median sample, no warning, while the mean per-reference |jump| was 8x larger."""
+    import numpy as np
+
+    from genemoe.explain.routing_jump import routing_warning
+
+    live = np.array([0.5, 0.6, 0.4])
+    jump = {"median_relative": 0.044, "max_relative": 0.08,
+            "median_relative_per_reference": 0.35, "max_relative_per_reference": 0.9}
+    text = routing_warning(jump, np.array(["A", "B", "C"]), live, live)
+    assert text is not None and "35% of the live change per reference" in text
+    assert "4%" not in text  # the mean's small jump is not the one warned of
+    quiet = {**jump, "median_relative_per_reference": 0.05}
+    assert routing_warning(quiet, np.array(["A", "B", "C"]), live, live) is None
+
+
+def test_train_ig_records_and_prints_the_per_reference_jump(runs, tmp_path):
+    """Old behaviour: convergence.json's routing_jump had only the jump of the mean."""
+    d, b = runs
+    res = explain_run(d / "moe", data=b.path, out_dir=tmp_path / "e", method="train_ig",
+                      n_draws=4, **FAST)
+    j = json.loads((tmp_path / "e" / "convergence.json").read_text())["routing_jump"]
+    assert j["median_abs_per_reference"] >= j["median_abs"] - 1e-9  # mean |.| >= |mean|
+    assert j["median_relative_per_reference"] <= j["max_relative_per_reference"]
+    assert "per_reference" in j["what"] and "cancel" in j["what"]
+    assert (f"per reference, the mean |jump| (no cancelling): "
+            f"{j['median_relative_per_reference']:.2%}") in res.describe()

@@ -350,11 +350,13 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
             "%s", cost)  # logger): no bar shows a 12-minute run, said before it (cost.py)
     steps_used: list = []
     halves: list = []  # train_ig's two half-draw means (no extra pass): the draw's stability
+    changes: list = []  # train_ig's (n, m) attributed change per reference: its routing jumps
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
                                           scaler=scaler, train_X=train_X, n_steps=n_steps,
                                           n_draws=n_draws, internal_batch_size=internal_batch_size,
                                           seed=seed, max_steps=max_steps, progress=progress,
-                                          steps_used=steps_used, reference_halves=halves)
+                                          steps_used=steps_used, reference_halves=halves,
+                                          reference_changes=changes)
     survival = task == "survival"  # one group: ranked by |attribution|, direction said
     ranking = with_expression_contrast(rank_genes(
         attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep,
@@ -390,7 +392,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                 if method == "train_ig" else baseline_vector(baseline, X.shape[1], scaler=scaler)[None])
         live = live_change(model, X, target=target, references=refs)
         conv["routing_jump"] = routing_jump(model, X, attr, delta, target=target,
-                                            references=refs, live=live)
+                                            references=refs, live=live,
+                                            per_reference=np.mean(changes, 0) if changes else None)
         if warn := routing_warning(conv["routing_jump"], sample_ids, attr.sum(1), live):
             conv["routing_warning"] = warn  # a 41% median jump went unwarned (5% misses warn)
             log.warning("%s%s", context, warn)  # and on the report page

@@ -273,11 +273,13 @@ def train_references(train_X: np.ndarray, n_draws: int, seed: int) -> np.ndarray
 
 def _train_ig(model: nn.Module, X: np.ndarray, *, target, train_X: np.ndarray, n_draws: int,
               seed: int, used: list | None = None, halves: list | None = None,
-              **options) -> tuple[np.ndarray, np.ndarray]:
+              changes: list | None = None, **options) -> tuple[np.ndarray, np.ndarray]:
     """IG averaged over ``n_draws`` seeded training references, routing frozen at ``x``
     (``used``: each sample's most steps over its references; ``halves``: gains the
     ``(n, n_genes)`` means over the first and the second half of the references, no extra
-    model pass, for :func:`genemoe.explain.references.split_half_stability`)."""
+    model pass, for :func:`genemoe.explain.references.split_half_stability`; ``changes``:
+    gains each sample's attributed change from each reference, ``Σ attributions - delta``
+    ``(n, m)``, for :func:`genemoe.explain.routing_jump.routing_jump`'s per-reference jump)."""
     n, n_genes = X.shape
     refs = train_references(train_X, n_draws, seed)
     m = len(refs)
@@ -290,6 +292,8 @@ def _train_ig(model: nn.Module, X: np.ndarray, *, target, train_X: np.ndarray, n
     if used is not None:
         used.append(rows[0].reshape(n, m).max(1))
     a = a.reshape(n, m, n_genes)
+    if changes is not None:
+        changes.append(a.astype(np.float64).sum(2) - d.reshape(n, m))
     if halves is not None and m >= 2:
         halves.append((a[:, : m // 2].mean(1), a[:, m // 2:].mean(1)))
     return a.mean(1), d.reshape(n, m).mean(1)
@@ -300,7 +304,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
                    train_X: np.ndarray | None = None, n_steps: int = 50, n_draws: int | None = None,
                    internal_batch_size: int = 64, seed: int = 0, tolerance: float | None = 0.01,
                    max_steps: int = 400, progress: bool = False, steps_used: list | None = None,
-                   reference_halves: list | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+                   reference_halves: list | None = None,
+                   reference_changes: list | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Run one method of :data:`METHODS` (or ``"auto"``).
 
     An ensemble (``genemoe train --ensemble K``) gets the **mean attribution** of its
@@ -315,7 +320,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
     needs more points; a path with routing jumps never converges, whatever the steps).
     ``tolerance=None`` integrates once. ``steps_used``, where given, gains each sample's
     step count ``(n,)`` (an ensemble: one array per member). ``reference_halves``, where
-    given, gains ``train_ig``'s two half-draw means per member (``_train_ig``).
+    given, gains ``train_ig``'s two half-draw means per member (``_train_ig``);
+    ``reference_changes`` its ``(n, m)`` attributed changes per reference, per member.
 
     Returns
     -------
@@ -330,7 +336,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
                                train_X=train_X, n_steps=n_steps, n_draws=n_draws,
                                internal_batch_size=internal_batch_size, seed=seed,
                                tolerance=tolerance, max_steps=max_steps, progress=progress,
-                               steps_used=steps_used, reference_halves=reference_halves)
+                               steps_used=steps_used, reference_halves=reference_halves,
+                               reference_changes=reference_changes)
                 for m in members]
         return (np.mean([r[0] for r in runs], 0), np.mean([r[1] for r in runs], 0),
                 sum(r[2] for r in runs))
@@ -347,7 +354,7 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
         a, d = _train_ig(model, X, target=target, train_X=_need_train(train_X), n_draws=n_draws,
                          seed=seed, n_steps=n_steps, internal_batch_size=internal_batch_size,
                          tolerance=tolerance, max_steps=max_steps, progress=progress,
-                         used=steps_used, halves=reference_halves)
+                         used=steps_used, halves=reference_halves, changes=reference_changes)
     elif method == "gradient_shap":
         a, d = gradient_shap(model, X, target=target, train_X=_need_train(train_X), n_draws=n_draws, seed=seed,
                              internal_batch_size=max(internal_batch_size, n_draws))

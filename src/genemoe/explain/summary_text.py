@@ -109,14 +109,20 @@ def compared_with(c: dict[str, Any]) -> str:
 
 def routing_jump_lines(c: dict[str, Any]) -> list[str]:
     """With the routing frozen, how far the live model's output at the baseline lies from
-    the frozen one's (``routing_jump``), relative to the live change; else nothing."""
+    the frozen one's (``routing_jump``), relative to the live change (train_ig: that of the
+    mean over its references, and the mean per-reference |jump|, which does not cancel);
+    else nothing."""
     j = c.get("routing_jump")
     if not j:
         return []
     return [f"  routing jump, f(baseline) - f_frozen(baseline), which the attributions leave "
             f"out: {j['median_relative']:.2%}",
             f"    of |f(x) - f(baseline)| in the median sample, at most {j['max_relative']:.2%} "
-            "(convergence.json: routing_jump)"]
+            "(convergence.json: routing_jump)",
+            *([f"    per reference, the mean |jump| (no cancelling): "
+               f"{j['median_relative_per_reference']:.2%} in the median sample, at most "
+               f"{j['max_relative_per_reference']:.2%}"]
+              if "median_relative_per_reference" in j else [])]
 
 
 def pooling_text(c: dict[str, Any]) -> str | None:
