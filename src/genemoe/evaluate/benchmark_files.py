@@ -20,7 +20,7 @@ from genemoe import __version__
 from genemoe.errors import input_error
 
 __all__ = ["set_aside_cells", "read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings",
-           "option_changes", "grid_edges", "epoch_cap_note"]
+           "option_changes", "grid_edges", "epoch_cap_note", "tuned_on_checks", "unchecked_tuned_on"]
 
 log = logging.getLogger(__name__)
 
@@ -277,3 +277,43 @@ def set_aside_cells(out_dir: Path, fingerprint: str) -> tuple[str | None, bool]:
     if not any(earlier.iterdir()):
         earlier.rmdir()
     return kept, True
+
+
+def tuned_on_checks(used: Mapping[str, Any]) -> list[str]:
+    """summary.md's lines on the ``genemoe tune`` entries a benchmark checked against its
+    folds (protocol.json's ``test_folds_overlap``, ``epochs_inherited``): the samples of its
+    test folds the tuning trained or chose on, and the ``tune --epochs`` cap every cell
+    kept. summary.md only said "If this benchmark runs on that data..." of a best.yaml
+    tuned on this very bundle; [] where none was checked."""
+    lines = []
+    for v in used.values():
+        if not isinstance(v, Mapping) or "test_folds_overlap" not in v:
+            continue
+        users = ", ".join(f"`{u}`" for u in v.get("used_by") or ())
+        n = v.get("n_test_folds_tuned_on")
+        per = "; ".join(f"{f} {c}" for f, c in (v.get("test_folds_overlap_per_fold") or {}).items())
+        if n:
+            lines += [f"**Tuned on this benchmark's test samples**: the values {users} used were "
+                      f"tuned on {n:,} of the {v['n_test_folds']:,} samples in its test folds "
+                      f"(the tuning's train/val parts; per fold: {per}): those folds' scores are "
+                      "optimistic; tune on other samples, or benchmark with `--tune N` (a "
+                      "search inside each fold).", ""]
+        elif n is None and v.get("same_samples"):
+            lines += [f"**Tuned on this benchmark's samples** (values {users} used): "
+                      f"{v['test_folds_overlap']}: the folds' scores are optimistic.", ""]
+        else:
+            lines += [f"Checked (values {users} used): {v['test_folds_overlap']}.", ""]
+        if v.get("epochs_inherited"):
+            cap, who = str(v["epochs_inherited"]).split(":")[0], v.get("epochs_inherited_by") or ()
+            lines += [f"**Epochs from the tuning**: every trial was capped at {cap} epochs "
+                      f"(`tune --epochs {cap}`), and with no `--epochs` given "
+                      f"{', '.join(f'`{m}`' for m in who)} trained at most {cap} in every cell; "
+                      "pass `--epochs` to train longer.", ""]
+    return lines
+
+
+def unchecked_tuned_on(used: Mapping[str, Any]) -> bool:
+    """Whether some entry a benchmark used was not checked against its folds (a preset's
+    own notes: where their samples sit is not known here)."""
+    return any(not (isinstance(v, Mapping) and "test_folds_overlap" in v) for v in used.values())
+

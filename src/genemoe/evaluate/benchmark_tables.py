@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from genemoe.config_presets import list_presets
-from genemoe.evaluate.benchmark_files import epoch_cap_note, grid_edges
+from genemoe.evaluate.benchmark_files import (
+    epoch_cap_note,
+    grid_edges,
+    tuned_on_checks,
+    unchecked_tuned_on,
+)
 from genemoe.evaluate.benchmark_pairs import (
     FEW_PAIRS,
     PRIMARY_METRIC,
@@ -457,7 +462,9 @@ def _tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = 
                        *rest]
     rows = pd.DataFrame([{"value of": k, "is": v.get("value"), "chosen on": v.get("data"),
                           "part": v.get("part"),
-                          "sits in a benchmark's test folds": v.get("overlaps_benchmark_test_folds"),
+                          "sits in a benchmark's test folds": (
+                              f"{v['n_test_folds_tuned_on']:,} of its {v['n_test_folds']:,}"
+                              if "n_test_folds" in v else v.get("overlaps_benchmark_test_folds")),
                           **({"used by": ", ".join(_user_text(k, v, _named(u, protocol), results)
                                                    + _part_text(v, u) for u in v["used_by"])}
                              if "used_by" in v else {}),
@@ -466,7 +473,7 @@ def _tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = 
     note = ("If this benchmark runs on that data, those samples also sit in its test folds: the "
             "values were chosen seeing them (genemoe's own choices on a validation split, never "
             "a test split; others' as their part says), which can favour the models they were "
-            "tuned for.")
+            "tuned for." if unchecked_tuned_on(used) else "")  # a best.yaml's: checked
     old = not any(isinstance(v, Mapping) and "used_by" in v for v in used.values())
     if old and epochs is not None and any("epochs" in f"{k} {v.get('value')}" for k, v in used.items()):
         note += (f" `--epochs {epochs}` was given: it replaced the preset's epochs listed here "
@@ -476,7 +483,9 @@ def _tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = 
                  "have replaced those it searches: Chosen per fold says what each fold used.")
         if any("survival_selection" in k for k in used):
             note += " No search draws `survival_selection`: it held in every fold."
-    return head + _endpoint_lines(protocol, used) + [markdown_table(rows), "", note, "", *rest]
+    note = [note.strip(), ""] if note.strip() else []
+    return head + _endpoint_lines(protocol, used) + [markdown_table(rows), "", *note,
+                                                     *tuned_on_checks(used), *rest]
 
 
 def _endpoint_lines(protocol: Mapping[str, Any], used: Mapping[str, Any]) -> list[str]:

@@ -128,6 +128,7 @@ from genemoe.workflows.folds import (
     task_rows,
 )
 from genemoe.workflows.train_image import image_facts, weights_file_record
+from genemoe.workflows.tuned_on import benchmark_warnings
 
 __all__ = ["BenchmarkResult", "FoldPlan", "FoldData", "FoldPretrained", "task_rows", "plan_folds",
            "fit_fold_preprocessing", "fold_preprocessing", "fold_data", "chosen_settings",
@@ -444,9 +445,12 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                     else "this benchmark's cells are computed anew",
                     extra={"rerun": {"changes": changes, "reused": bool(back)}})  # (ablation)
     protocol = write_protocol(out_dir, bundle, opts, plans, said_rows(bundle, task, n_folds),
-                               models_in_force(configs, opts))
+                               models_in_force(configs, opts),
+                               {m: train_cfg.get("epochs") for m, (*_, train_cfg) in configs.items()})
     if said := protocol.get("tuned_endpoint_mismatch"):  # as train says it (once in an ablation)
         log.warning("%s", said)
+    for said in benchmark_warnings(protocol.get("preset_tuned_on")):  # as train says them:
+        log.warning("%s", said)  # a best.yaml's samples in the test folds, its epochs cap
     n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress, stage)
     cells = load_cells(out_dir, models=models, n_repeats=n_repeats)
     results, clipped = results_table(cells), clipped_lines(cells)

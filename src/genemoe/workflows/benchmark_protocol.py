@@ -9,6 +9,7 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from genemoe.workflows.benchmark_pretrained import collapsed_runs
 from genemoe.workflows.common import plain
 from genemoe.workflows.folds import FoldPlan, rows_account
 from genemoe.workflows.train_image import NAMED_WEIGHTS, weights_file_record
+from genemoe.workflows.tuned_on import check_benchmark_entries
 
 __all__ = ["cells_fingerprint", "weights_files", "said_rows", "write_protocol", "stale_words", "removed_text",
            "remove_stale_pages",
@@ -97,12 +99,18 @@ def said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:
 
 
 def write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPlan],
-                    samples: dict, in_force: dict[str, dict]) -> dict:
+                    samples: dict, in_force: dict[str, dict],
+                    epochs_by_model: dict[str, Any] | None = None) -> dict:
     """Write ``protocol.json`` and ``splits.tsv`` (every fold's rows as sample ids);
     ``in_force``: each model's ``tuned_on:`` entries in force. A survival tune's options
-    used on another endpoint are recorded (``tuned_endpoint_mismatch``)."""
+    used on another endpoint are recorded (``tuned_endpoint_mismatch``); a ``genemoe tune``
+    entry's samples in the test folds and its ``tune --epochs`` cap, where no ``--epochs``
+    replaced it (``epochs_by_model``: each model's resolved epochs;
+    :func:`~genemoe.workflows.tuned_on.check_benchmark_entries`)."""
     survival = opts["task"] == "survival"
-    tuned_on = preset_tuned_on(opts, in_force, bundle.endpoint if survival else None)
+    tuned_on = check_benchmark_entries(
+        preset_tuned_on(opts, in_force, bundle.endpoint if survival else None), bundle, plans,
+        epochs_given=opts.get("epochs") is not None, epochs_by_model=epochs_by_model or {})
     record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
                                                   "normalisation", "inputs", "steps", "dropped")}
     protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),

@@ -72,6 +72,7 @@ from genemoe.workflows.common import (
     with_fitted_layout,
 )
 from genemoe.workflows.train_image import image_record, ran_on, with_resolved_weights
+from genemoe.workflows.tuned_on import epochs_cap, is_tune_entry, tuned_sample_ids, tuning_bundle
 
 __all__ = ["RunResult", "train_run"]
 
@@ -372,24 +373,21 @@ def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *, epochs_given: bool 
             if said not in {e.get("endpoint_mismatch") for e in out.values()}:  # once, not
                 log.warning(said)  # per entry tuned on that endpoint
             entry["endpoint_mismatch"] = said
-        if "study" not in entry:  # a preset's note, not a tune run's
+        if not is_tune_entry(entry):  # a preset's note, not a tune run's
             continue
-        source = Path(str(entry.get("data", "")).split(" (")[0])
+        source = tuning_bundle(entry)
         n_values = len(what.split(", "))  # short: the demo says it once per model
         start = str(entry.get("best_trial", "")).startswith("0:")  # the preset's own won
         log.info("options tuned by `genemoe tune` on %s (%d value%s%s; tuned_on in config.yaml)",
                  source.name, n_values, "" if n_values == 1 else "s",
                  ", the starting ones: " + str(entry["best_trial"]).split("; ", 1)[-1]
                  if start else "")
-        if "epochs" in entry and not epochs_given:  # 5 epochs for a quick search, then 5 here
-            cap = str(entry["epochs"]).split(":")[0]
+        if (cap := epochs_cap(entry)) is not None and not epochs_given:  # a quick search's 5
             log.warning("the tuning capped every trial at %s epochs (tune --epochs): this run "
                         "trains %s too; pass --epochs to train longer", cap, cap)
-        if not (source / "obs.parquet").is_file():
+        if (seen := tuned_sample_ids(entry)) is None:
             entry["test_overlap"] = f"not checked: {source} is not there"
             continue
-        obs = pd.read_parquet(source / "obs.parquet", columns=["sample_id", "split"])
-        seen = set(obs.loc[obs["split"] != "test", "sample_id"].astype(str))
         test = bundle.sample_ids[bundle.indices("test")].astype(str)
         n = int(sum(s in seen for s in test))
         entry["test_overlap"] = (f"{n} of this bundle's {len(test)} test samples were in the "

@@ -1,0 +1,146 @@
+"""A ``genemoe tune`` best.yaml's ``tuned_on:`` entry checked against the run that uses its
+values: which samples the tuning trained or chose on, and the ``tune --epochs`` cap its
+trials ran under. ``genemoe train --config best.yaml`` checks its test split
+(:mod:`genemoe.workflows.train`), ``genemoe benchmark --preset best.yaml`` each fold's test
+part (:func:`check_benchmark_entries`); the benchmark checked neither and printed only a
+conditional note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from genemoe.data.bundle import Bundle, sample_set_sha256
+from genemoe.models.registry import get_spec
+from genemoe.workflows.folds import FoldPlan
+
+__all__ = ["is_tune_entry", "tuning_bundle", "tuned_sample_ids", "epochs_cap",
+           "entry_samples_sha256", "check_benchmark_entries", "benchmark_warnings"]
+
+_SHA = re.compile(r"sample set sha256 ([0-9a-f]{64})")
+
+
+def is_tune_entry(entry: Any) -> bool:
+    """Whether a ``tuned_on:`` entry was written by ``genemoe tune`` (a preset's own notes
+    name no study)."""
+    return isinstance(entry, Mapping) and "study" in entry
+
+
+def tuning_bundle(entry: Mapping[str, Any]) -> Path:
+    """The bundle the tuning ran on (the entry's ``data``, before its sample count)."""
+    return Path(str(entry.get("data", "")).split(" (")[0])
+
+
+def tuned_sample_ids(entry: Mapping[str, Any]) -> set[str] | None:
+    """The ids of the samples the tuning trained or chose on (its bundle's training and
+    validation splits; never its test split), or None where that bundle is not there."""
+    source = tuning_bundle(entry)
+    if not (source / "obs.parquet").is_file():
+        return None
+    obs = pd.read_parquet(source / "obs.parquet", columns=["sample_id", "split"])
+    return set(obs.loc[obs["split"] != "test", "sample_id"].astype(str))
+
+
+def epochs_cap(entry: Mapping[str, Any]) -> str | None:
+    """The ``tune --epochs`` cap every trial ran under (``"2"``), or None without one."""
+    return str(entry["epochs"]).split(":")[0] if "epochs" in entry else None
+
+
+def entry_samples_sha256(entry: Mapping[str, Any]) -> str | None:
+    """The sha256 of the tuning bundle's sample set, as the entry records it (None before
+    it was recorded)."""
+    found = _SHA.search(str(entry.get("data", "")))
+    return found.group(1) if found else None
+
+
+def check_benchmark_entries(tuned_on: Mapping[str, Any], bundle: Bundle,
+                            plans: Sequence[FoldPlan], *, epochs_given: bool,
+                            epochs_by_model: Mapping[str, Any]) -> dict[str, Any]:
+    """``tuned_on`` (protocol.json's ``preset_tuned_on``) with each ``genemoe tune`` entry the
+    benchmark used checked against its folds.
+
+    Parameters
+    ----------
+    tuned_on
+        The entries, each with ``used_by`` (the models that ran with its values).
+    bundle, plans
+        The benchmark's bundle and folds.
+    epochs_given
+        Whether ``--epochs`` was given.
+    epochs_by_model
+        Each model's resolved ``train.epochs``.
+
+    Returns
+    -------
+    dict
+        The entries; a used tune entry gains ``same_samples`` (its sample set's sha256 is
+        the bundle's), ``test_folds_overlap`` (text), ``n_test_folds_tuned_on`` and
+        ``n_test_folds`` (distinct samples), ``test_folds_overlap_per_fold``, and
+        ``epochs_inherited`` (with ``epochs_inherited_by``) where its ``tune --epochs`` cap
+        is every cell's epochs of a neural model that used it.
+    """
+    out = {}
+    for key, entry in tuned_on.items():
+        out[key] = entry
+        if not is_tune_entry(entry) or not entry.get("used_by", True):
+            continue
+        out[key] = entry = {**entry, **_fold_overlap(entry, bundle, plans)}
+        cap, users = epochs_cap(entry), list(entry.get("used_by") or ())
+        capped = [m for m in users if m in epochs_by_model and get_spec(m).kind == "torch"
+                  and str(epochs_by_model[m]) == cap]
+        if cap is not None and not epochs_given and capped:
+            entry["epochs_inherited"] = (
+                f"{cap}: the tune --epochs cap on every trial; {', '.join(capped)} trained at "
+                f"most {cap} epochs in every cell (no --epochs given)")
+            entry["epochs_inherited_by"] = capped
+    return out
+
+
+def _fold_overlap(entry: Mapping[str, Any], bundle: Bundle, plans: Sequence[FoldPlan]
+                  ) -> dict[str, Any]:
+    """What of the benchmark's test folds the tuning trained or chose on."""
+    sha = entry_samples_sha256(entry)
+    same = None if sha is None else sha == sample_set_sha256(bundle.sample_ids)
+    ids = bundle.sample_ids.astype(str)
+    seen = tuned_sample_ids(entry)
+    if seen is None:
+        why = f"not counted: {tuning_bundle(entry)} is not there"
+        if same:
+            why += ("; its sample set is this bundle's (sha256), so the samples the tuning "
+                    "trained and chose on sit in the test folds")
+        return {"same_samples": same, "test_folds_overlap": why}
+    per_fold = {f"repeat {p.repeat} fold {p.fold}":
+                f"{sum(s in seen for s in ids[p.test]):,} of {len(p.test):,}" for p in plans}
+    tested = {str(s) for p in plans for s in ids[p.test]}
+    n = sum(s in seen for s in tested)
+    return {"same_samples": same, "n_test_folds_tuned_on": n, "n_test_folds": len(tested),
+            "test_folds_overlap": f"{n:,} of the {len(tested):,} samples in the benchmark's "
+                                  "test folds were in the tuning's train/val parts",
+            "test_folds_overlap_per_fold": per_fold}
+
+
+def benchmark_warnings(tuned_on: Mapping[str, Any] | None) -> list[str]:
+    """The terminal's warnings on the checked entries (:func:`check_benchmark_entries`):
+    test folds holding samples the tuning saw, and an inherited ``tune --epochs`` cap."""
+    lines = []
+    for entry in (tuned_on or {}).values():
+        if not isinstance(entry, Mapping) or "test_folds_overlap" not in entry:
+            continue
+        users, source = ", ".join(entry.get("used_by") or ()), tuning_bundle(entry)
+        n = entry.get("n_test_folds_tuned_on")
+        if n or (n is None and entry.get("same_samples")):
+            said = (f"{n:,} of the {entry['n_test_folds']:,} samples in the test folds were"
+                    if n else "the test folds hold samples (this bundle's sample set) that were")
+            lines.append(f"{said} in the training or validation part the options of {users} "
+                         f"were tuned on ({source}): their fold scores are optimistic; tune on "
+                         "other samples, or benchmark with --tune N (a search inside each fold)")
+        if cap := entry.get("epochs_inherited"):
+            cap, who = cap.split(":")[0], ", ".join(entry.get("epochs_inherited_by") or ())
+            lines.append(f"the tuning capped every trial at {cap} epochs (tune --epochs): this "
+                         f"benchmark trains {who} {cap} too; pass --epochs to train longer")
+    return lines

@@ -1,0 +1,85 @@
+"""An outside review (probeK) of tuned benchmarks on a synthetic bundle.
+
+1. ``benchmark --preset T/best.yaml`` (a ``genemoe tune`` of the same model on the same
+   bundle) neither checked that the tuning had trained and chosen on samples of its test
+   folds, nor said that every cell inherited the tune's ``--epochs`` cap; summary.md said
+   only "If this benchmark runs on that data, ..." (``train --config best.yaml`` says both).
+2. A value the search held (Coxnet's ``n_top_genes`` 2000 on a bundle of fewer genes: a
+   Fixed key) was shown as chosen by Optuna's best trial.
+3. The terminal's header said "every model × 2", not that the deterministic models'
+   members each fit on (K−1)/K of the training part (summary.md did).
+4. A rerun whose studies were reused printed the searches' seconds as this call's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from genemoe.workflows.benchmark import run_benchmark
+from genemoe.workflows.tune import tune_run
+
+OVERLAP = "samples in the test folds were in the training or validation part the options of fcn"
+EPOCHS = "the tuning capped every trial at 2 epochs (tune --epochs): this benchmark trains fcn 2"
+
+
+@pytest.fixture(scope="module")
+def bundle(synthetic_bundle):
+    return synthetic_bundle(seed=1)
+
+
+@pytest.fixture(scope="module")
+def best(bundle, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("probeK") / "tune"
+    tune_run(bundle.path, out_dir=out, model_name="fcn", n_trials=2, epochs=2, device="cpu",
+             progress=False)
+    return out / "best.yaml"
+
+
+def _tuned_entry(out: Path) -> dict:
+    tuned_on = json.loads((out / "protocol.json").read_text())["preset_tuned_on"]
+    (entry,) = [v for v in tuned_on.values() if "study" in v]
+    return entry
+
+
+def test_a_best_yaml_tuned_on_the_same_samples_is_checked_fold_by_fold(bundle, best, tmp_path,
+                                                                       caplog):
+    out = tmp_path / "b"
+    with caplog.at_level("WARNING", logger="genemoe"):
+        run_benchmark(bundle.path, task="classify", models=["fcn"], n_folds=2, preset=str(best),
+                      out_dir=out, device="cpu")
+    obs = bundle.obs
+    labelled = obs["cancer_type"].notna()
+    expected = int((labelled & (obs["split"] != "test")).sum())  # the tune's train + val
+    entry = _tuned_entry(out)
+    assert entry["same_samples"] is True
+    assert entry["n_test_folds_tuned_on"] == expected and entry["n_test_folds"] == int(labelled.sum())
+    per_fold = entry["test_folds_overlap_per_fold"]
+    assert set(per_fold) == {"repeat 0 fold 0", "repeat 0 fold 1"}
+    assert sum(int(v.split(" of ")[0]) for v in per_fold.values()) == expected
+    said = [r.getMessage() for r in caplog.records if OVERLAP in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith(f"{expected} of the {int(labelled.sum())} ")
+    assert "their fold scores are optimistic" in said[0]
+    assert EPOCHS in caplog.text  # every cell trained the tune's 2 epochs, unsaid
+    assert entry["epochs_inherited"].startswith("2: the tune --epochs cap on every trial")
+    md = (out / "summary.md").read_text()
+    section = md.split("## Preset values chosen on data")[1].split("\n## ")[0]
+    assert "**Tuned on this benchmark's test samples**" in section
+    assert f"tuned on {expected} of the {int(labelled.sum())} samples in its test folds" in section
+    assert "per fold: repeat 0 fold 0 " in section and "tuned on" in section
+    assert "**Epochs from the tuning**" in section
+    assert "If this benchmark runs on that data" not in section  # checked, not conditional
+    assert f"| {expected} of its {int(labelled.sum())} |" in section
+
+
+def test_epochs_given_replace_the_cap_and_say_nothing_of_it(bundle, best, tmp_path, caplog):
+    out = tmp_path / "b"
+    with caplog.at_level("WARNING", logger="genemoe"):
+        run_benchmark(bundle.path, task="classify", models=["fcn"], n_folds=2, preset=str(best),
+                      out_dir=out, device="cpu", epochs=3)
+    assert "tune --epochs" not in caplog.text and OVERLAP in caplog.text
+    assert "epochs_inherited" not in _tuned_entry(out)
+    assert "**Epochs from the tuning**" not in (out / "summary.md").read_text()
+
