@@ -83,3 +83,17 @@ def test_epochs_given_replace_the_cap_and_say_nothing_of_it(bundle, best, tmp_pa
     assert "epochs_inherited" not in _tuned_entry(out)
     assert "**Epochs from the tuning**" not in (out / "summary.md").read_text()
 
+
+def test_a_value_the_search_held_is_not_shown_as_chosen(bundle, tmp_path):
+    """Coxnet's n_top_genes (2000) on a 60-gene bundle: held, not searched."""
+    out = tmp_path / "cox"
+    res = run_benchmark(bundle.path, task="survival", models=["coxnet"], n_folds=2, tune=2,
+                        out_dir=out, n_boot=5)
+    cell = json.loads(next((out / "cells").glob("coxnet__*.json")).read_text())
+    assert "model.n_top_genes" in cell["tuning"]["params"]  # the trial's record keeps it
+    assert "model.n_top_genes" in cell["tuning"]["held"]
+    assert "model.n_top_genes" not in cell["chosen"]
+    assert not res.results["chosen"].str.contains("n_top_genes").any()
+    chosen = (out / "summary.md").read_text().split("## Chosen per fold")[1].split("\n## ")[0]
+    assert "n_top_genes" not in chosen
+

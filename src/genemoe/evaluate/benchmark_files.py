@@ -160,16 +160,19 @@ def software_versions() -> dict[str, str]:
     return out
 
 
-def chosen_settings(info: dict[str, Any], tuned: dict[str, Any] | None = None) -> dict[str, Any]:
+def chosen_settings(info: dict[str, Any], tuned: dict[str, Any] | None = None,
+                    held: Iterable[str] = ()) -> dict[str, Any]:
     """What a cell's model chose on its validation part, for ``results.csv``/``summary.md``.
 
     Classical models: the grid values their validation (or inner CV) picked; neural models:
     the epoch early stopping kept. With ``tuned`` (a search's best ``{"model.x": v}``) those
-    come first, ``model.tune`` (the model's own grid switched off) left out, and a fitted
-    value that only repeats a tuned one (Coxnet's ``l1_ratio`` beside ``model.l1_ratio``)
-    is not shown twice.
+    come first, ``model.tune`` (the model's own grid switched off) and the ``held`` keys
+    (the space's fixed ones, nothing searched: Coxnet's ``n_top_genes`` 2000 on a 294-gene
+    bundle was shown as chosen) left out, and a fitted value that only repeats a tuned one
+    (Coxnet's ``l1_ratio`` beside ``model.l1_ratio``) is not shown twice.
     """
-    tuned = {k: v for k, v in (tuned or {}).items() if k != "model.tune"}
+    held = {"model.tune", *held}
+    tuned = {k: v for k, v in (tuned or {}).items() if k not in held}
     fitted = _fitted_choices(info)
     for key, value in list(fitted.items()):
         given = tuned.get(f"model.{key}", fitted)  # fitted: a sentinel no value equals

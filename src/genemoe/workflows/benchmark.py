@@ -264,9 +264,10 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
         "repeat": plan.repeat, "fold": plan.fold, "seed": seed, "n_genes": int(keep.sum()),
         "n": {part: len(d.rows) for part, d in data.items()},
         "seconds": time.perf_counter() - t0, "metrics": metrics, "info": info,
-        "chosen": chosen_settings(fit.info, tuned.get("params")),  # and every model option:
-        "options": {**{k: v for k, v in model_cfg.items() if k != "layout_state"},  # was
-                    **_init_option(image.get("image"), image.get("weights_file"))},  # nowhere
+        "chosen": chosen_settings(fit.info, tuned.get("params"), tuned.get("held") or ()),
+        "options": {**{k: v for k, v in model_cfg.items() if k != "layout_state"},  # every
+                    **_init_option(image.get("image"), image.get("weights_file"))},  # model
+        #   option (was nowhere)
         "history": fit.history, **({"tuning": tuned} if tuned else {}),
         "clipped": fold.clipped,  # values beyond the scaler's clip, per part (were unsaid)
         "test": _test_record(bundle, data["test"], fit.outputs["test"], task, class_names), **extra,

@@ -27,6 +27,7 @@ def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], m
     directory reuses the trials (the cells are refitted: their fingerprint holds both).
     Returns the best options and what the search did (for the cell and summary.md).
     """
+    from genemoe.models.search_spaces import Fixed
     from genemoe.train.tuning import space_key, tune_model, tuning_cost
 
     def train_val(scaling: str) -> dict:
@@ -49,5 +50,6 @@ def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], m
             "seconds_per_trial": cost["seconds_per_trial"],
             "seconds_in_trials": cost["seconds"], "seconds_pruned": cost["seconds_pruned"],
             "seconds_saved_by_pruning": cost["seconds_saved"],
-            "space_key": space_key(model, opts["task"]), **({"inner_folds": cv} if cv > 1 else {})}
+            "space_key": space_key(model, opts["task"]), **({"inner_folds": cv} if cv > 1 else {}),
+            "held": [k for k, p in res.space.items() if isinstance(p, Fixed)]}  # not searched
     return res.best_model_cfg, res.best_train_cfg, info
