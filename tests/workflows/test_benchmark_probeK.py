@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from genemoe.workflows.benchmark import run_benchmark
+from genemoe.workflows.benchmark import BenchmarkResult, run_benchmark
 from genemoe.workflows.tune import tune_run
 
 OVERLAP = "samples in the test folds were in the training or validation part the options of fcn"
@@ -96,4 +97,18 @@ def test_a_value_the_search_held_is_not_shown_as_chosen(bundle, tmp_path):
     assert not res.results["chosen"].str.contains("n_top_genes").any()
     chosen = (out / "summary.md").read_text().split("## Chosen per fold")[1].split("\n## ")[0]
     assert "n_top_genes" not in chosen
+
+
+def test_the_header_names_the_ensembles_handicap(tmp_path):
+    results = pd.DataFrame({"model": ["logreg", "logreg", "fcn", "fcn"],
+                            "accuracy": [0.8, 0.7, 0.4, 0.5], "macro_f1": [0.5, 0.6, 0.3, 0.2],
+                            "repeat": 0, "fold": [0, 1, 0, 1], "n_test": 10, "n_train": 20})
+    (tmp_path / "protocol.json").write_text('{"ensemble": 2}')
+    head = BenchmarkResult(tmp_path, "classify", ["logreg", "fcn"], results, 4, 0,
+                           1.0).describe().splitlines()[0]
+    assert head.startswith("benchmark · classify · every model × 2 · logreg: members fit on "
+                           "1/2 of the training part, a handicap · ")
+    only_seeded = BenchmarkResult(tmp_path, "classify", ["fcn"], results[results["model"] == "fcn"],
+                                  2, 0, 1.0).describe().splitlines()[0]
+    assert "handicap" not in only_seeded
 

@@ -81,7 +81,7 @@ from genemoe.explain.routing import routing_report
 from genemoe.models.backbones import check_weights
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import check_model_options, get_spec
+from genemoe.models.registry import check_model_options, get_spec, members_by_seed
 from genemoe.train.distributed import resolve_device
 from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
 from genemoe.train.finetune import check_pretrained_start, pretrained_sha256
@@ -132,7 +132,7 @@ from genemoe.workflows.tuned_on import benchmark_warnings
 
 __all__ = ["BenchmarkResult", "FoldPlan", "FoldData", "FoldPretrained", "task_rows", "plan_folds",
            "fit_fold_preprocessing", "fold_preprocessing", "fold_data", "chosen_settings",
-           "run_benchmark", "VAL_FRACTION", "DEFAULT_MODELS"]
+           "run_benchmark", "VAL_FRACTION", "DEFAULT_MODELS", "fold_members_text"]
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +182,7 @@ class BenchmarkResult(AtFolder):
         # no time where none was trained: a reused rerun's "0 s" read as the command's time
         # (its figures, drawn after, took 7 s)
         title = (f"benchmark · {self.task}{ep}" + (f" · every model × {k}" if k > 1 else "")
+                 + (f" · {text}" if k > 1 and (text := fold_members_text(self.models, k)) else "")
                  + f" · mean ± sd over folds · {self.n_computed} cells "
                  f"trained, {self.n_reused} reused"
                  + (f" · {fmt_seconds(self.seconds)}" if self.n_computed else "")
@@ -191,6 +192,17 @@ class BenchmarkResult(AtFolder):
         notes = [textwrap.fill(line, width=100, initial_indent="  note: ", subsequent_indent=" " * 8)
                  for line in self.clipped]
         return "\n".join([table, *notes])
+
+
+def fold_members_text(models: list[str], k: int) -> str:
+    """The header's clause on a ``k``-member benchmark's deterministic models (logistic
+    regression, SVMs, Coxnet, CoxPH), whose members differ by inner folds: ``logreg: members
+    fit on 1/2 of the training part, a handicap``; "" where every model's differ by seed.
+    summary.md said it, the terminal only "every model × 2"."""
+    folds = [m for m in models if not members_by_seed(m)]
+    if not folds:
+        return ""
+    return f"{', '.join(folds)}: members fit on {k - 1}/{k} of the training part, a handicap"
 
 
 # --------------------------------------------------------------------------- cells
