@@ -112,3 +112,18 @@ def test_the_header_names_the_ensembles_handicap(tmp_path):
                                   2, 0, 1.0).describe().splitlines()[0]
     assert "handicap" not in only_seeded
 
+
+def test_a_rerun_of_reused_studies_says_no_trial_ran(bundle, tmp_path):
+    out = tmp_path / "t"
+    kw = dict(task="classify", models=["logreg"], n_folds=2, tune=2, out_dir=out)
+    first = run_benchmark(bundle.path, **kw)
+    assert first.n_trials_this_call == 4
+    assert "studies reused" not in first.describe()
+    assert "studies reused" not in (out / "summary.md").read_text()
+    again = run_benchmark(bundle.path, **kw)
+    assert again.n_computed == 0 and again.n_trials_this_call == 0
+    line = next(x for x in again.describe().splitlines() if x.startswith("  tuning: "))
+    assert line.endswith(" (studies reused: 0 trials ran this call)"), line
+    cost = (out / "summary.md").read_text().split("## Tuning cost")[1].split("\n## ")[0]
+    assert ("(studies reused: 0 trials ran this call; the seconds are those of the earlier "
+            "calls that ran them)") in cost

@@ -20,7 +20,8 @@ from genemoe import __version__
 from genemoe.errors import input_error
 
 __all__ = ["set_aside_cells", "read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings",
-           "option_changes", "grid_edges", "epoch_cap_note", "tuned_on_checks", "unchecked_tuned_on"]
+           "option_changes", "grid_edges", "epoch_cap_note", "tuned_on_checks", "unchecked_tuned_on",
+           "trials_this_call_text"]
 
 log = logging.getLogger(__name__)
 
@@ -320,3 +321,10 @@ def unchecked_tuned_on(used: Mapping[str, Any]) -> bool:
     own notes: where their samples sit is not known here)."""
     return any(not (isinstance(v, Mapping) and "test_folds_overlap" in v) for v in used.values())
 
+
+def trials_this_call_text(protocol: Mapping[str, Any]) -> str:
+    """``(studies reused: 0 trials ran this call)`` where a tuned benchmark's searches ran no
+    trial in this call (their seconds were spent by earlier calls), else ""."""
+    if protocol.get("tune") and protocol.get("tune_trials_this_call") == 0:
+        return "(studies reused: 0 trials ran this call)"
+    return ""

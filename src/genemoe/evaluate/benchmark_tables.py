@@ -19,6 +19,7 @@ from genemoe.config_presets import list_presets
 from genemoe.evaluate.benchmark_files import (
     epoch_cap_note,
     grid_edges,
+    trials_this_call_text,
     tuned_on_checks,
     unchecked_tuned_on,
 )
@@ -345,7 +346,9 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "per trial that trained to the end; seconds in the searches (the final fits "
                   "not included); what the median pruner saved, estimated as each pruned "
                   "trial's shortfall from a full trial's mean cost (`too_big` trials left "
-                  "out), and that saving's share of the unpruned total.", "",
+                  "out), and that saving's share of the unpruned total."
+                  + (f" {reused[:-1]}; the seconds are those of the earlier calls that ran "
+                     "them)" if (reused := trials_this_call_text(protocol)) else ""), "",
                   markdown_table(cost), ""]
     if len(sep := routing_summary(results)):
         lines += ["## Routing: does the gate separate tumour types?", "",

@@ -71,6 +71,7 @@ from genemoe.evaluate.benchmark_files import (
     option_changes,
     read_cell,
     set_aside_cells,
+    trials_this_call_text,
 )
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
@@ -156,7 +157,8 @@ class BenchmarkResult(AtFolder):
 
     ``results``: one row per model × repeat × fold (as ``results.csv``); ``n_computed`` /
     ``n_reused``: cells trained now / read back from an earlier run; ``clipped``: what the
-    folds' scalers clipped (:func:`~genemoe.workflows.benchmark_protocol.clipped_lines`).
+    folds' scalers clipped (:func:`~genemoe.workflows.benchmark_protocol.clipped_lines`);
+    ``n_trials_this_call``: the Optuna trials this call ran (None without ``--tune``).
     """
 
     out_dir: Path
@@ -167,6 +169,7 @@ class BenchmarkResult(AtFolder):
     n_reused: int
     seconds: float
     clipped: list[str] = field(default_factory=list)
+    n_trials_this_call: int | None = None
 
     def describe(self) -> str:
         """A compact table: mean ± sd over folds per model, each against the best peer; the
@@ -189,6 +192,10 @@ class BenchmarkResult(AtFolder):
                  + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {shown_path(self.out_dir)}")
         table = benchmark_table(self.results, task=self.task, title=title,
                                 out_dir=Path(shown_path(self.out_dir)), protocol=protocol)
+        reused = trials_this_call_text({**protocol, "tune_trials_this_call":
+                                        self.n_trials_this_call})
+        table = "\n".join(f"{line} {reused}" if reused and line.startswith("  tuning: ")
+                          else line for line in table.split("\n"))  # seconds of earlier calls
         notes = [textwrap.fill(line, width=100, initial_indent="  note: ", subsequent_indent=" " * 8)
                  for line in self.clipped]
         return "\n".join([table, *notes])
@@ -464,28 +471,32 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         log.warning("%s", said)
     for said in benchmark_warnings(protocol.get("preset_tuned_on")):  # as train says them:
         log.warning("%s", said)  # a best.yaml's samples in the test folds, its epochs cap
-    n_computed, n_reused = _run_cells(bundle, plans, models, opts, out_dir, progress, stage)
+    n_computed, n_reused, n_trials = _run_cells(bundle, plans, models, opts, out_dir, progress,
+                                                stage)
+    ran = {"tune_trials_this_call": n_trials} if tune else {}  # 0: the studies' seconds were
+    #   spent by earlier calls (was said as this call's)
     cells = load_cells(out_dir, models=models, n_repeats=n_repeats)
     results, clipped = results_table(cells), clipped_lines(cells)
     old = (out_dir / "results.csv").read_text() if (out_dir / "results.csv").exists() else None
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
     atomic_write_text(out_dir / "summary.md",  # (benchmark_tables may say inputs_clipped)
-                      summary_markdown(results, {**protocol, "inputs_clipped": clipped}))
+                      summary_markdown(results, {**protocol, "inputs_clipped": clipped, **ran}))
     changed = n_computed or old != results.to_csv(index=False)  # fewer --models: none computed
     if changed and old is not None:  # the page and figures of the earlier results (without
         remove_stale_pages(out_dir, plots)  # them: not ours; fewer --models left the others')
     return BenchmarkResult(out_dir, task, models, results, n_computed, n_reused,
-                           time.perf_counter() - t0, clipped)
+                           time.perf_counter() - t0, clipped, n_trials if tune else None)
 
 
 def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: dict, out_dir: Path,
-               progress: bool, stage: str = "") -> tuple[int, int]:
+               progress: bool, stage: str = "") -> tuple[int, int, int]:
     """Compute every missing cell (fold preprocessing once per fold); return (computed,
-    reused). Cells another worker holds (:mod:`~genemoe.workflows.cell_claims`) are waited
+    reused, the Optuna trials this call ran: 0 where every study was reused). Cells another worker holds (:mod:`~genemoe.workflows.cell_claims`) are waited
     for after this worker's own, and count as reused."""
     from tqdm.auto import tqdm
 
-    n_cells, counts = len(plans) * len(models), {"computed": 0, "reused": 0, "stale": 0}
+    n_cells, counts = len(plans) * len(models), {"computed": 0, "reused": 0, "stale": 0,
+                                                 "trials": 0}
     bar = tqdm(total=n_cells, desc="benchmark", unit="cell", disable=not progress)
     pending = []
     for plan in plans:
@@ -513,7 +524,7 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     bar.close()
     if counts["stale"] > 1:
         log.warning("%d cells computed under other options were recomputed", counts["stale"])
-    return counts["computed"], counts["reused"]
+    return counts["computed"], counts["reused"], counts["trials"]
 
 
 def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, Any], model: str, opts: dict,
@@ -546,6 +557,7 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, Any], model: str
                          inner=folds.get("inner"))
     release_freed_memory()  # the next cell's models have other shapes
     counts["computed"] += 1
+    counts["trials"] += int((cell.get("tuning") or {}).get("n_trials_this_call") or 0)
     metric = PRIMARY_METRIC[opts["task"]]
     why = cell["metrics"].get(f"{metric}_reason")  # a NaN said with its reason
     log.info("%scell %d/%d: %s repeat %d fold %d, %s %.3f (%.0f s)%s",

@@ -51,5 +51,6 @@ def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], m
             "seconds_in_trials": cost["seconds"], "seconds_pruned": cost["seconds_pruned"],
             "seconds_saved_by_pruning": cost["seconds_saved"],
             "space_key": space_key(model, opts["task"]), **({"inner_folds": cv} if cv > 1 else {}),
+            "n_trials_this_call": len(res.this_call),  # 0: the study was reused
             "held": [k for k, p in res.space.items() if isinstance(p, Fixed)]}  # not searched
     return res.best_model_cfg, res.best_train_cfg, info
