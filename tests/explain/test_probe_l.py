@@ -98,3 +98,31 @@ def test_train_ig_records_and_prints_the_per_reference_jump(runs, tmp_path):
     assert "per_reference" in j["what"] and "cancel" in j["what"]
     assert (f"per reference, the mean |jump| (no cancelling): "
             f"{j['median_relative_per_reference']:.2%}") in res.describe()
+
+
+def test_completeness_and_the_routing_jump_leave_out_the_same_samples_by_one_cutoff(tmp_path):
+    """Old behaviour: a sample whose risk moved 0.1026 was left out of completeness as barely
+    moved (cutoff 0.105, 5% of the attributed change's median) but counted in the routing
+    jump (cutoff from the live change's median): n_relative 10 there, 9 in completeness."""
+    import numpy as np
+    import pandas as pd
+
+    from genemoe.explain.api import ExplainResult
+    from genemoe.explain.convergence import _convergence
+    from genemoe.explain.routing_jump import routing_jump
+
+    attr = np.array([[2.1], [2.1], [2.1], [0.1026]])
+    delta = np.zeros(4)
+    live = np.array([1.0, 1.0, 1.0, 0.2])  # the live change's median is 1.0: cutoff 0.05
+    jump = routing_jump(None, np.zeros((4, 1)), attr, delta, target=None,
+                        references=np.zeros((1, 1)), live=live)
+    conv = _convergence(attr, delta, method="train_ig", routing="frozen",
+                        payload={"model_name": "moe"})
+    assert conv["n_relative"] == 3 and jump["n_relative"] == 3
+    assert conv["barely_moved_cutoff"] == pytest.approx(0.105)
+    ranking = pd.DataFrame({"class": "risk", "rank": [1], "gene_id": ["a"], "symbol": ["A"],
+                            "mean_attribution": [0.1], "mean_abs_attribution": [0.1],
+                            "n_samples": 4, "effect_sign": [1]})
+    text = ExplainResult(tmp_path, 4, "survival", conv, ranking).describe()
+    assert "(1 whose output moved less than 0.105 from the reference" in text
+    assert max(len(x) for x in text.splitlines() if "moved" in x or "at least" in x) <= 100

@@ -115,6 +115,7 @@ from genemoe.explain.sample_rows import (
     samples_to_explain,
 )
 from genemoe.explain.summary_text import (
+    barely_moved_lines,
     compared_with,
     drawn_lines,
     pooling_text,
@@ -162,9 +163,7 @@ class ExplainResult(AtFolder):
                  f"{c['max_abs_delta']:.3g}); {c.get('n_samples_off_5pct', 0)} off by more than 5%"
                  + still_off_text(c.get("refine") or {}),  # one line ran to 269 characters
                  *reintegrated_lines(c),
-                 *([f"    ({c['n_samples_barely_moved']} whose output barely moved from the "
-                    "reference left out: a % of almost nothing means little)"]
-                   if c.get("n_samples_barely_moved") else []), *routing_jump_lines(c),
+                 *barely_moved_lines(c), *routing_jump_lines(c),
                  *([f"  pooled: {pooled}"] if (pooled := pooling_text(c)) else [])]
         if c.get("warning"):
             lines.append(f"  warning: {c['warning']}")

@@ -10,7 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from genemoe.explain.integrated_gradients import barely_moved, convergence_summary, samples_off
+from genemoe.explain.integrated_gradients import (
+    barely_moved,
+    convergence_summary,
+    moved_cutoff,
+    samples_off,
+)
 from genemoe.explain.summary_text import compared_with
 
 __all__ = ["_convergence", "_genes_ranked_text", "_note_pixel_sharing", "_refined"]
@@ -57,6 +62,7 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
     n_off = samples_off(attr, delta)
     conv["n_samples_off_5pct"] = n_off
     conv["n_samples_barely_moved"] = int(barely_moved(attr, delta).sum())  # not in n_off
+    conv["barely_moved_cutoff"] = moved_cutoff(attr, delta)  # the routing jump's too
     if n_off and conv.get("method") == "deeplift":  # no path, no steps ("raise --n-steps")
         conv["warning"] = (f"attributions miss {compared_with(conv)} by more than 5% for {n_off} of "
                            f"{len(delta)} samples: DeepLIFT's rules do not hold through this "

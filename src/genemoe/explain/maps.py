@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from genemoe.explain.integrated_gradients import barely_moved
 from genemoe.models.image import has_positions
 
 __all__ = ["_MAX_MAPS", "_cap_per_class", "_gene_labels", "_image_layout", "_image_maps",
@@ -125,13 +126,14 @@ def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, sp
     from genemoe.explain.figures import sample_attribution_figure
 
     change = attr.astype(np.float64).sum(1) - delta  # the output change compared against
+    moved = ~barely_moved(attr, delta)  # completeness's rule (was |change| >= 1e-3)
     tag = " [SYNTHETIC DATA]" if synthetic else ""
     paths = []
     for i in _map_picks(spread, n_maps, first=first):  # misclassified first, then spread
         title = f"{sample_ids[i]} ({facts[i]}){tag}"
         if np.isfinite(delta[i]):
             title += f"\ncompleteness delta {float(delta[i]):+.3g}"
-            if abs(change[i]) >= 1e-3:  # as convergence_summary: tiny changes make noisy ratios
+            if moved[i]:  # as convergence_summary: tiny changes make noisy ratios
                 title += f" ({abs(float(delta[i])) / abs(float(change[i])):.1%} of {compared})"
         paths.append(sample_attribution_figure(attr[i], labels, maps_dir / f"{sample_ids[i]}.png",
                                                top=_MAP_TOP_GENES, title=title,

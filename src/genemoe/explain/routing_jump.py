@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from torch import nn
 
+from genemoe.explain.integrated_gradients import barely_moved, moved_cutoff
 from genemoe.train.inference import predict_outputs
 
 __all__ = ["JUMP_WARN", "live_change", "live_changes_per_reference", "live_outputs",
@@ -109,9 +110,10 @@ def routing_jump(model: nn.Module, X: np.ndarray, attr: np.ndarray, delta: np.nd
     -------
     dict
         Absolute (median, max) and relative jumps, the latter over ``|f(x) - f(baseline)|``
-        of the live model, for the samples whose output moved (at least 1e-3 and 5% of the
-        median move, as the completeness numbers); ``n_sign_flipped``: of those, the samples
-        whose attributions' sum has the other sign than the live change.
+        of the live model (at least the cutoff), for the samples completeness counts: those
+        whose attributed change moved by :func:`~genemoe.explain.integrated_gradients.moved_cutoff`
+        or more (``n_relative``, as completeness's); ``n_sign_flipped``: the samples whose
+        attributions' sum has the other sign than the live change.
     """
     n = len(X)
     if live is None:
@@ -119,8 +121,9 @@ def routing_jump(model: nn.Module, X: np.ndarray, attr: np.ndarray, delta: np.nd
     attributed = np.asarray(attr, np.float64).sum(1)  # (n,)
     # f_frozen(baseline) = f(x) - (Σ attr - delta): the jump is the attributed change's miss
     jump = np.abs((attributed - np.asarray(delta, np.float64)) - live)
-    move = np.abs(live)
-    moved = _moved(move)
+    cutoff = moved_cutoff(attr, delta)  # completeness's samples and rule (two rules: 10 vs 9)
+    moved = ~barely_moved(attr, delta)
+    move = np.maximum(np.abs(live), cutoff)  # a live change of ~0 under a large jump: bounded
     rel = jump[moved] / move[moved]
     return {"what": "|f(baseline) - f_frozen(baseline)|: the live model's output at the "
                     "reference(s) against the frozen routing's, per sample (train_ig: of the "

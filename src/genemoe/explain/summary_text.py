@@ -13,7 +13,7 @@ import pandas as pd
 from genemoe.data.ids import detect_id_kind
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
 
-__all__ = ["drawn_lines", "still_off_text", "reintegrated_lines", "reference_lines", "ranking_notes", "compared_with",
+__all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines", "reference_lines", "ranking_notes", "compared_with",
            "routing_jump_lines", "pooling_text"]
 
 _FEW_POOLED = 20  # a survival ranking of fewer samples than this is said to be of few
@@ -99,6 +99,21 @@ def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
         names = ", ".join(map(str, few.index[:6])) + (f" +{len(few) - 6} more" if len(few) > 6 else "")
         notes.append(f"  n < 3 ({names}): rankings of one or two samples, not of the class")
     return notes
+
+
+def barely_moved_lines(c: dict[str, Any]) -> list[str]:
+    """``(1 whose output moved less than 0.105 from the reference, 5% of the median move
+    (at least 0.001), left out: ...)``: the samples the relative numbers leave out, with the
+    cutoff (``barely_moved_cutoff``) where recorded; [] where none was."""
+    n = c.get("n_samples_barely_moved")
+    if not n:
+        return []
+    cut = c.get("barely_moved_cutoff")
+    if cut is None:  # a record from before the cutoff was kept
+        return [f"    ({n} whose output barely moved from the reference left out: a % of "
+                "almost nothing means little)"]
+    return [f"    ({n} whose output moved less than {cut:.3g} from the reference, 5% of the "
+            "median move", "     (at least 0.001), left out: a % of almost nothing means little)"]
 
 
 def compared_with(c: dict[str, Any]) -> str:
