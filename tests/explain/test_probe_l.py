@@ -126,3 +126,19 @@ def test_completeness_and_the_routing_jump_leave_out_the_same_samples_by_one_cut
     text = ExplainResult(tmp_path, 4, "survival", conv, ranking).describe()
     assert "(1 whose output moved less than 0.105 from the reference" in text
     assert max(len(x) for x in text.splitlines() if "moved" in x or "at least" in x) <= 100
+
+
+def test_plain_ig_on_top_k_routing_is_integrated_once_and_says_so(runs, tmp_path):
+    """Old behaviour: plain IG on a sparse model re-integrated every sample missing 1% up to
+    --max-steps (~8x the cost; the routing jumps do not shrink with steps), and --compare
+    gave ig 11 s a sample against frozen_ig's 2.2."""
+    d, b = runs
+    res = explain_run(d / "moe", data=b.path, out_dir=tmp_path / "e", method="ig",
+                      **{**FAST, "max_steps": 64})
+    refine = json.loads((tmp_path / "e" / "convergence.json").read_text())["refine"]
+    assert "more steps cannot close" in refine["skipped"]
+    assert set(refine["samples_by_steps"]) == {"4"}
+    text = res.describe()
+    assert "not re-integrated: top-k routing jumps" in text and "re-integrated 1" not in text
+    if "warning" in res.convergence:  # raising --max-steps would do nothing now
+        assert "--max-steps" not in res.convergence["warning"]

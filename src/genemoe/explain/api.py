@@ -89,9 +89,11 @@ from genemoe.explain.maps import (
 from genemoe.explain.methods import (
     DEFAULT_DRAWS,
     DEFAULT_N_STEPS,
+    NOT_REFINED,
     PATH_METHODS,
     Method,
     attribute_with,
+    refines,
     resolve_method,
     train_references,
 )
@@ -371,7 +373,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         n_steps=n_steps if method in PATH_METHODS else None,
                         n_draws=(n_draws or DEFAULT_DRAWS[method]) if method in DEFAULT_DRAWS else None,
                         genes=genes, genes_ranked=ranked,
-                        refine=_refined(attr, delta, steps_used, max_steps) if "ig" in method else None,
+                        refine=_refined(attr, delta, steps_used, max_steps, skipped=None if refines(
+                            method, model) else NOT_REFINED) if "ig" in method else None,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, layout, _image_size(model))

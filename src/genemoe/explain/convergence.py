@@ -37,12 +37,15 @@ def _genes_ranked_text(keep: np.ndarray | dict[str, np.ndarray] | None, n_genes:
 
 
 def _refined(attr: np.ndarray, delta: np.ndarray, steps_used: list[np.ndarray],
-             max_steps: int) -> dict[str, Any]:
+             max_steps: int, skipped: str | None = None) -> dict[str, Any]:
     """convergence.json's ``refine``: the tolerance, the most steps, how many samples ended
     at each step count (an ensemble: each at its members' most) and how many still miss the
-    tolerance (only those above 5% were counted before)."""
+    tolerance (only those above 5% were counted before); ``skipped``: why no sample was
+    integrated again (plain IG on top-k routing), where none was."""
     tolerance = 0.01
     out: dict[str, Any] = {"tolerance": tolerance, "max_steps": max_steps}
+    if skipped:
+        out["skipped"] = skipped
     if steps_used:
         steps, counts = np.unique(np.max(steps_used, axis=0), return_counts=True)
         out["samples_by_steps"] = {str(int(s)): int(c) for s, c in zip(steps, counts, strict=True)}
@@ -70,7 +73,8 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
                                                 "auto (train_ig) or frozen_ig" if sparse else
                                                 "(max-pooling, normalisation, saturating activations); use --method ig"))
     elif n_off:
-        steps = (f"--max-steps (now {options['refine']['max_steps']})" if options.get("refine")
+        refine = options.get("refine") or {}
+        steps = (f"--max-steps (now {refine['max_steps']})" if refine and not refine.get("skipped")
                  else f"--n-draws (now {options['n_draws']})" if conv.get("method") ==
                  "gradient_shap" else "--n-steps")  # it told GradientSHAP to raise --n-steps
         miss = f"attributions miss {compared_with(conv)} by more than 5% for {n_off} of {len(delta)} samples"

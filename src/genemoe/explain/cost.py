@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from genemoe.explain.integrated_gradients import output_fn
+from genemoe.explain.methods import refines
 
 __all__ = ["gradient_rows", "seconds_per_row", "cost_text"]
 
@@ -91,7 +92,7 @@ def cost_text(model: nn.Module, X: np.ndarray, method: str, *, target: np.ndarra
     :data:`PROBE_FROM_ROWS` rows, or under :data:`SAY_FROM_SECONDS` once timed, counting
     every re-integration) or the timing pass fails (the attribution then says why)."""
     rows, counted = gradient_rows(method, len(X), n_steps=n_steps, n_draws=n_draws)
-    most = _refine_factor(method, n_steps, max_steps)
+    most = _refine_factor(method, n_steps, max_steps) if refines(method, model) else 1.0
     if rows * most < PROBE_FROM_ROWS:
         return None
     try:

@@ -36,7 +36,11 @@ def still_off_text(refine: dict[str, Any]) -> str:
 
 def reintegrated_lines(c: dict[str, Any]) -> list[str]:
     """``re-integrated 74 of 74 samples (73 at 200 steps, 1 at 400)``: the samples IG
-    integrated again past ``n_steps`` (a run estimated at 30 s took 4 min, unsaid), or []."""
+    integrated again past ``n_steps`` (a run estimated at 30 s took 4 min, unsaid); plain IG
+    on top-k routing, that it integrated once (``refine.skipped``); or []."""
+    if (c.get("refine") or {}).get("skipped"):  # plain IG on top-k routing: 8x the cost, no gain
+        return [f"  not re-integrated: top-k routing jumps, which more steps cannot close "
+                f"(integrated once at {c.get('n_steps')} steps; convergence.json: refine)"]
     by_steps = {int(k): int(v) for k, v in ((c.get("refine") or {}).get("samples_by_steps")
                                             or {}).items()}
     first = c.get("n_steps") or 0
