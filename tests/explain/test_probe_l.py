@@ -142,3 +142,32 @@ def test_plain_ig_on_top_k_routing_is_integrated_once_and_says_so(runs, tmp_path
     assert "not re-integrated: top-k routing jumps" in text and "re-integrated 1" not in text
     if "warning" in res.convergence:  # raising --max-steps would do nothing now
         assert "--max-steps" not in res.convergence["warning"]
+
+
+def test_genes_tsv_and_the_ranking_tables_fill_a_missing_symbol_alike(runs, tmp_path,
+                                                                      monkeypatch):
+    """Old behaviour: genes.tsv left a gene without a symbol empty, genes_by_class.csv and
+    genes_by_sample.csv named it by its Ensembl id."""
+    import pandas as pd
+
+    import genemoe.train.model_file as model_file
+
+    d, b = runs
+    real = model_file.load_model_file
+
+    def blanked(path):
+        payload = real(path)
+        symbols = list(payload.get("symbols") or payload["gene_ids"])
+        symbols[:3] = [None, "", "  "]  # missing, empty, blank
+        return {**payload, "symbols": symbols}
+
+    monkeypatch.setattr(model_file, "load_model_file", blanked)
+    out = tmp_path / "e"
+    explain_run(d / "moe", data=b.path, out_dir=out, method="frozen_ig", **FAST)
+    read = dict(dtype=str, keep_default_na=False)
+    genes = pd.read_csv(out / "genes.tsv", sep="\t", **read).set_index("gene_id")["symbol"]
+    first = list(genes.index[:3])
+    assert genes.loc[first].tolist() == first  # the id, as the tables
+    for name in ("genes_by_class.csv", "genes_by_sample.csv"):
+        table = pd.read_csv(out / name, **read)
+        assert (table["symbol"] == genes.loc[table["gene_id"]].to_numpy()).all(), name

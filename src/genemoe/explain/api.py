@@ -100,6 +100,7 @@ from genemoe.explain.methods import (
 from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import (
     GeneSet,
+    filled_symbols,
     gene_keep_masks,
     rank_genes,
     rank_samples,
@@ -539,7 +540,7 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
                           **({} if splits is None else {"split": splits}), **(outcome or {})})
     atomic_write_text(paths[2], table.to_csv(sep="\t", index=False))
     genes = pd.DataFrame({"gene_id": payload["gene_ids"],
-                          "symbol": payload.get("symbols") or payload["gene_ids"]})
+                          "symbol": filled_symbols(payload["gene_ids"], payload.get("symbols"))})
     atomic_write_text(paths[3], genes.to_csv(sep="\t", index=False))
     atomic_write_text(paths[4], dump_json(conv))
     synthetic = " [SYNTHETIC DATA]" if conv["synthetic"] else ""

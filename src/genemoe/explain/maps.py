@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from genemoe.explain.integrated_gradients import barely_moved
+from genemoe.explain.rankings import filled_symbols
 from genemoe.models.image import has_positions
 
 __all__ = ["_MAX_MAPS", "_cap_per_class", "_gene_labels", "_image_layout", "_image_maps",
@@ -106,14 +107,9 @@ def _map_facts(task: str, labels: np.ndarray, predicted: np.ndarray,
 
 
 def _gene_labels(payload: dict) -> np.ndarray:
-    """Gene symbols of the model's columns; the gene id where a symbol is missing or empty."""
-    ids = np.asarray(payload["gene_ids"], dtype=object)
-    sym = payload.get("symbols")
-    if sym is None or len(sym) != len(ids):
-        return ids
-    sym = np.asarray(sym, dtype=object)
-    missing = pd.isna(sym) | (pd.Series(sym, dtype=object).astype(str).str.strip() == "").to_numpy()
-    return np.where(missing, ids, sym)
+    """Gene symbols of the model's columns; the gene id where a symbol is missing or empty
+    (:func:`~genemoe.explain.rankings.filled_symbols`, as genes.tsv and the tables)."""
+    return filled_symbols(payload["gene_ids"], payload.get("symbols"))
 
 
 def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, spread: np.ndarray,

@@ -27,12 +27,24 @@ from genemoe.errors import input_error
 
 __all__ = ["with_pixel_columns", "rank_genes", "rank_samples", "gene_keep_masks", "GeneSet", "RANK_COLUMNS",
            "top_genes_line", "read_ranking", "with_expression_contrast", "marked_symbols",
-           "has_lower_mark", "LOWER_MARK", "LOWER_LEGEND"]
+           "has_lower_mark", "LOWER_MARK", "LOWER_LEGEND", "filled_symbols"]
 
 GeneSet = Literal["all", "expressed", "protein_coding"]
 
 RANK_COLUMNS = ("class", "rank", "gene_id", "symbol", "mean_attribution",
                 "mean_abs_attribution", "n_samples")
+
+
+def filled_symbols(gene_ids: Sequence[str], symbols: Sequence[str] | None) -> np.ndarray:
+    """``(n_genes,)`` each gene's symbol, its id where the symbol is missing, empty or blank
+    (or no symbols, or not one per gene): the one rule of ``genes.tsv``, the ranking tables
+    and the figures (genes.tsv left them empty where the tables put the id)."""
+    ids = np.asarray(gene_ids, dtype=object)
+    if symbols is None or len(symbols) != len(ids):
+        return ids
+    sym = np.asarray(symbols, dtype=object)
+    missing = pd.isna(sym) | (pd.Series(sym, dtype=object).astype(str).str.strip() == "").to_numpy()
+    return np.where(missing, ids, sym)
 
 
 def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
@@ -77,8 +89,7 @@ def rank_genes(attributions: np.ndarray, groups: Sequence[str] | np.ndarray, *,
     if A.ndim != 2 or len(groups) != A.shape[0] or len(gene_ids) != A.shape[1]:
         raise ValueError(f"attributions {A.shape}, {len(groups)} groups and {len(gene_ids)} genes disagree")
     gene_ids = np.asarray(gene_ids, dtype=object)
-    sym = np.asarray(symbols if symbols is not None else gene_ids, dtype=object)
-    sym = np.where(pd.isna(sym), gene_ids, sym)
+    sym = filled_symbols(gene_ids, symbols)
     frames = []
     for cls in sorted(set(groups.tolist())):
         rows = groups == cls
@@ -198,8 +209,7 @@ def rank_samples(attributions: np.ndarray, sample_ids: Sequence[str], *, gene_id
     """
     A = np.asarray(attributions, np.float64)
     gene_ids = np.asarray(gene_ids, dtype=object)
-    sym = np.asarray(symbols if symbols is not None else gene_ids, dtype=object)
-    sym = np.where(pd.isna(sym), gene_ids, sym)
+    sym = filled_symbols(gene_ids, symbols)
     top = min(top, A.shape[1])
     key = np.abs(A) if keep is None else np.where(np.broadcast_to(keep, A.shape), np.abs(A), -1.0)
     idx = np.argsort(-key, axis=1, kind="stable")[:, :top]  # (n, top)
