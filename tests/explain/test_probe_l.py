@@ -171,3 +171,27 @@ def test_genes_tsv_and_the_ranking_tables_fill_a_missing_symbol_alike(runs, tmp_
     for name in ("genes_by_class.csv", "genes_by_sample.csv"):
         table = pd.read_csv(out / name, **read)
         assert (table["symbol"] == genes.loc[table["gene_id"]].to_numpy()).all(), name
+
+
+def test_a_short_barcode_is_answered_with_the_bundle_id_it_begins(tmp_path):
+    """Old behaviour: ``--samples TCGA-OR-A5JR-01`` was refused as "not in the bundle" with
+    no word of TCGA-OR-A5JR-01A-11R-A29S-07, the bundle's id it begins."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from genemoe.errors import InputError
+    from genemoe.explain.sample_rows import select_rows
+
+    ids = np.array(["TCGA-OR-A5JR-01A-11R-A29S-07", "TCGA-OR-A5JS-01A-11R-A29S-07",
+                    "TCGA-OR-A5JS-11A-11R-A29S-07"], dtype=object)
+    bundle = SimpleNamespace(sample_ids=ids, path=tmp_path)
+    with pytest.raises(InputError) as e:
+        select_rows(bundle, ["TCGA-OR-A5JR-01"], "test")
+    text = str(e.value)
+    assert "TCGA-OR-A5JR-01 is the start of TCGA-OR-A5JR-01A-11R-A29S-07" in text
+    assert "--samples TCGA-OR-A5JR-01A-11R-A29S-07" in text
+    with pytest.raises(InputError, match=r"TCGA-OR-A5JS is the start of 2 ids"):
+        select_rows(bundle, ["TCGA-OR-A5JS"], "test")
+    with pytest.raises(InputError, match="use ids of the bundle's obs.sample_id"):
+        select_rows(bundle, ["nope"], "test")

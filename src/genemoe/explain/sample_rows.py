@@ -93,12 +93,36 @@ def select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:
         pos = lookup.get_indexer([str(s) for s in samples])
         if (pos < 0).any():
             missing = [s for s, p in zip(samples, pos, strict=True) if p < 0]
-            raise input_error(f"{len(missing)} sample id(s) not in the bundle: {missing[:5]}",
-                              path=bundle.path, where="--samples", fix="use ids of the bundle's obs.sample_id")
+            said, full = _prefix_hints(lookup, missing)
+            given = [full.get(s, s) for s in samples]  # each short one by its full id
+            raise input_error(f"{len(missing)} sample id(s) not in the bundle: {missing[:5]}{said}",
+                              path=bundle.path, where="--samples",
+                              fix=(f"pass the full ids: --samples {','.join(given)}"
+                                   if len(full) == len(missing) and len(given) <= 6 else
+                                   "pass the full ids named above" if full else
+                                   "use ids of the bundle's obs.sample_id"))
         return pos
     if split not in ("train", "val", "test", "all"):
         raise input_error(f"unknown split {split!r}", where="--split", fix="use test, val, train or all")
     return bundle.indices(None if split == "all" else split)
+
+
+def _prefix_hints(ids: pd.Index, missing: list[str]) -> tuple[str, dict[str, str]]:
+    """For ids the bundle lacks, the bundle ids they begin (``TCGA-OR-A5JR-01`` of
+    ``TCGA-OR-A5JR-01A-11R-A29S-07``, a short barcode refused as unknown): the text said
+    after the refusal (the first five), and each missing id that begins exactly one bundle
+    id, mapped to it."""
+    notes, full = [], {}
+    for s in missing:
+        hits = ids[ids.str.startswith(s)]
+        if len(hits) == 1:
+            full[s] = str(hits[0])
+            notes.append(f"{s} is the start of {hits[0]}")
+        elif len(hits):
+            notes.append(f"{s} is the start of {len(hits)} ids ({', '.join(map(str, hits[:3]))}"
+                         + (", ..." if len(hits) > 3 else "") + ")")
+    said = f"; {'; '.join(notes[:5])}" if notes else ""
+    return said, full
 
 
 def gene_columns(bundle, gene_ids: list[str]) -> np.ndarray:
