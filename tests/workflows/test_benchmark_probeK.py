@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -73,6 +74,13 @@ def test_a_best_yaml_tuned_on_the_same_samples_is_checked_fold_by_fold(bundle, b
     assert "**Epochs from the tuning**" in section
     assert "If this benchmark runs on that data" not in section  # checked, not conditional
     assert f"| {expected} of its {int(labelled.sum())} |" in section
+    # the page, the document people share, says the same (it kept the conditional note)
+    from genemoe.report.html import write_report
+
+    page = html.unescape(write_report(out).read_text())
+    assert f"{expected} of the {int(labelled.sum())} samples in the benchmark's test folds" in page
+    assert "2: the tune --epochs cap on every trial" in page
+    assert "if this benchmark runs on that data" not in page
 
 
 def test_epochs_given_replace_the_cap_and_say_nothing_of_it(bundle, best, tmp_path, caplog):

@@ -195,10 +195,15 @@ def _tuned_on_row(tuned_on: dict | None, preset: str | None) -> dict[str, str]:
         return {}
     parts = [f"{k} {v.get('value')} on {v.get('data')} ({v.get('part')}"
              + ("; those samples sit in a benchmark's test folds" if v.get(
-                 "overlaps_benchmark_test_folds") else "") + ")" for k, v in used.items()]
+                 "overlaps_benchmark_test_folds") else "")
+             + "".join(f"; {v[c]}" for c in ("test_folds_overlap", "epochs_inherited") if v.get(c))
+             + ")" for k, v in used.items()]
+    unchecked = any("test_folds_overlap" not in v for v in used.values())  # the benchmark
+    #   counts a tune entry's samples in its test folds (the page kept the conditional)
     rest = f"; not used by this run: {'; '.join(unused)}" if unused else ""
-    return {f"preset values chosen on data ({preset})": ("; ".join(parts) + ": if this benchmark "
-            "runs on that data, the values were chosen seeing its test samples" if parts else
+    return {f"preset values chosen on data ({preset})": ("; ".join(parts) + (
+            ": if this benchmark runs on that data, the values were chosen seeing its test "
+            "samples" if unchecked else "") if parts else
             "none used by this run's models") + rest}
 
 
