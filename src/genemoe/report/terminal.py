@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from genemoe.evaluate.benchmark_files import trials_this_call_text
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, few_pairs_note, paired_comparisons
 from genemoe.report.text import (
     chosen_on_validation,
@@ -127,6 +128,8 @@ def budget_line(protocol: dict, results: pd.DataFrame) -> str:
         line += (f" · {fmt_seconds(float(per.sum()))} in the searches ("
                  + ", ".join(f"{m} {fmt_seconds(float(v))}" for m, v in per.items())
                  + "; the final fits not included)")
+    if reused := trials_this_call_text(protocol):  # the seconds were earlier calls'
+        line += f" {reused}"
     return line
 
 

@@ -71,7 +71,6 @@ from genemoe.evaluate.benchmark_files import (
     option_changes,
     read_cell,
     set_aside_cells,
-    trials_this_call_text,
 )
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
@@ -191,11 +190,9 @@ class BenchmarkResult(AtFolder):
                  + (f" · {fmt_seconds(self.seconds)}" if self.n_computed else "")
                  + (" · SYNTHETIC DATA" if synthetic else "") + f"  → {shown_path(self.out_dir)}")
         table = benchmark_table(self.results, task=self.task, title=title,
-                                out_dir=Path(shown_path(self.out_dir)), protocol=protocol)
-        reused = trials_this_call_text({**protocol, "tune_trials_this_call":
-                                        self.n_trials_this_call})
-        table = "\n".join(f"{line} {reused}" if reused and line.startswith("  tuning: ")
-                          else line for line in table.split("\n"))  # seconds of earlier calls
+                                out_dir=Path(shown_path(self.out_dir)),
+                                protocol={**protocol, "tune_trials_this_call":
+                                          self.n_trials_this_call})  # 0: earlier calls' seconds
         notes = [textwrap.fill(line, width=100, initial_indent="  note: ", subsequent_indent=" " * 8)
                  for line in self.clipped]
         return "\n".join([table, *notes])
