@@ -171,7 +171,8 @@ def routing_warning(jump: dict[str, Any], sample_ids: np.ndarray, attributed: np
     ``(n,)`` has the other sign than its live change ``(n,)``; None otherwise."""
     flipped = np.asarray(sample_ids).astype(str)[sign_flipped(attributed, live)]
     big = jump["median_relative"] > JUMP_WARN
-    each = jump.get("median_relative_per_reference", 0.0) > JUMP_WARN
+    each = ("median_relative_per_reference" in jump  # train_ig's only
+            and jump["median_relative_per_reference"] > JUMP_WARN)
     if not big and not each and not len(flipped):
         return None
     parts = [f"the routing jump the attributions leave out is {jump['median_relative']:.0%} "
