@@ -66,6 +66,7 @@ def test_n_draws_above_the_pool_is_said_and_the_number_used_recorded(runs, tmp_p
     assert f"--n-draws 300: only {pool} training samples in the pool" in caplog.text
     text = res.describe()
     assert f"reference: {pool} training tumours per sample" in text and "300 training" not in text
+    assert f"(--n-draws 300 asked: the training pool holds {pool})" in text
     conv = json.loads((tmp_path / "e" / "convergence.json").read_text())
     assert conv["n_draws"] == pool
 

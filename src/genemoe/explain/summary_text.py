@@ -39,8 +39,8 @@ def reintegrated_lines(c: dict[str, Any]) -> list[str]:
     integrated again past ``n_steps`` (a run estimated at 30 s took 4 min, unsaid); plain IG
     on top-k routing, that it integrated once (``refine.skipped``); or []."""
     if (c.get("refine") or {}).get("skipped"):  # plain IG on top-k routing: 8x the cost, no gain
-        return [f"  not re-integrated: top-k routing jumps, which more steps cannot close "
-                f"(integrated once at {c.get('n_steps')} steps; convergence.json: refine)"]
+        return ["  not re-integrated: top-k routing jumps, which more steps cannot close",
+                f"    (integrated once at {c.get('n_steps')} steps; convergence.json: refine)"]
     by_steps = {int(k): int(v) for k, v in ((c.get("refine") or {}).get("samples_by_steps")
                                             or {}).items()}
     first = c.get("n_steps") or 0
@@ -76,8 +76,6 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
     method, n = c.get("method"), c.get("n_draws")
     if method in ("train_ig", "gradient_shap") or c.get("baseline") == "training tumours":
         ref = f"{n} training tumours per sample" if n else "training tumours"
-        if c.get("n_draws_asked"):  # 300 asked, 156 in the pool: 156 used
-            ref += f" (--n-draws {c['n_draws_asked']}: the pool's all)"
     else:
         ref = _BASELINES.get(str(c.get("baseline")), f"{c.get('baseline')}")
     text = f"  reference: {ref}"
@@ -85,7 +83,9 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
         text += "; routing frozen at each sample's own experts"
     exact = ["  exact: a linear model's attributions, coefficient x (x - reference), add up "
              "to f(x) - f(reference)"] if method == "linear" else []
-    return [*exact, text]
+    capped = [f"    (--n-draws {c['n_draws_asked']} asked: the training pool holds {n})"
+              ] if c.get("n_draws_asked") else []  # 300 said where 156 were used
+    return [*exact, text, *capped]
 
 
 def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
