@@ -41,3 +41,17 @@ def test_a_converged_run_says_so_and_a_method_without_steps_says_nothing(tmp_pat
     assert "re-integrated" not in text
     _explanation(tmp_path / "lin", {"method": "linear"})
     assert "Integrated with" not in explanation_section(tmp_path / "lin")
+
+
+def test_the_page_shows_train_igs_per_reference_jump_beside_the_jump_of_the_mean():
+    """Old behaviour (probeL, h8): the page showed only the jump of the mean over train_ig's
+    references, where opposite jumps cancel (4.4% against 8x that per reference)."""
+    from genemoe.report.explanation_section import _jump_text
+
+    said = _jump_text({"routing_jump": {"median_relative": 0.044, "max_relative": 0.15,
+                                        "median_relative_per_reference": 0.35,
+                                        "max_relative_per_reference": 0.9}})
+    assert "median <b>4.40%</b>" in said and "per reference" in said
+    assert "median <b>35.00%</b>, max <b>90.00%</b>" in said
+    plain = _jump_text({"routing_jump": {"median_relative": 0.044, "max_relative": 0.15}})
+    assert "per reference" not in plain and plain.endswith("</b>.")

@@ -86,9 +86,15 @@ def _jump_text(conv: dict) -> str:
     j = conv.get("routing_jump")
     if not j:
         return ""
-    return (f" Routing jump, |f(reference) − f_frozen(reference)| / |f(x) − f(reference)|, which "
+    said = (f" Routing jump, |f(reference) − f_frozen(reference)| / |f(x) − f(reference)|, which "
             f"the attributions leave out: median <b>{j.get('median_relative', float('nan')):.2%}</b>, "
-            f"max <b>{j.get('max_relative', float('nan')):.2%}</b>.")
+            f"max <b>{j.get('max_relative', float('nan')):.2%}</b>")
+    if (per := j.get("median_relative_per_reference")) is not None:  # train_ig: the jump of
+        #   the mean over references, where opposite jumps cancel (the page showed it alone)
+        said += (f" (of the mean over references; per reference, where jumps do not cancel: "
+                 f"median <b>{per:.2%}</b>, max "
+                 f"<b>{j.get('max_relative_per_reference', float('nan')):.2%}</b>)")
+    return said + "."
 
 
 def top_genes_table(d: Path, top: int = 8) -> str:
