@@ -153,3 +153,17 @@ def test_explain_writes_the_draw_to_convergence_json(tmp_path, synthetic_bundle)
     assert conv["references"]["sample_ids"] == [
         str(s) for s in b.sample_ids[pool][reference_rows(len(pool), 8, 0)]]
     assert set(conv["reference_stability"]["by_class"]) <= set(b.class_names)
+
+
+def test_the_advice_after_a_draw_of_32_or_more_is_not_32_again():
+    """Old behaviour (h8, session 20): a lopsided or unsteady draw of 83 references, the
+    whole pool, was told "pass --n-draws 32"; now more draws up to the pool, or none."""
+    groups = np.array(["ACC"] * 4 + ["KICH"] * 4)
+    rng = np.random.default_rng(1)
+    shaky = split_half_stability([(rng.normal(size=(8, 50)), rng.normal(size=(8, 50)))], groups)
+    assert "--n-draws 80 " in stability_warning(shaky, 40, pool=150)
+    whole = stability_warning(shaky, 83, pool=83)
+    assert "--n-draws" not in whole and "more draws cannot help" in whole
+    lopsided = {"n": 83, "pool": 83, "by_cancer_type": {"ACC": 60, "KICH": 23}}
+    said = lopsided_warning(lopsided, ["ACC", "KICH"])
+    assert "--n-draws 32" not in said and "more draws cannot help" in said

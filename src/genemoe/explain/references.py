@@ -74,7 +74,18 @@ def lopsided_warning(draw: dict[str, Any], classes: np.ndarray | list[str]) -> s
     why = (f"{top} tumours integrated mostly from {top}" if top in set(map(str, classes))
            else f"{top} holds most")
     return (f"train_ig's {n} references are lopsided: {said} ({why}); rankings may move "
-            "with --seed: pass --n-draws 32 (or another --seed)")
+            f"with --seed: {_more_draws(n, draw.get('pool'))}")
+
+
+def _more_draws(n: int, pool: int | None) -> str:
+    """The advice after a lopsided or unsteady draw of ``n`` references from ``pool``: it
+    said "pass --n-draws 32" to a draw of 83, the whole pool, which more draws cannot help."""
+    if n < 32:
+        return "pass --n-draws 32 (or another --seed)"
+    if pool is not None and n < pool:
+        return f"pass --n-draws {min(pool, 2 * n)} (or another --seed)"
+    return ("every training sample of the pool is a reference already: more draws cannot "
+            "help (a pool of other types needs a bundle with more of them)")
 
 
 def _group_means(a: np.ndarray, groups: np.ndarray, order: str) -> dict[str, np.ndarray]:
@@ -126,7 +137,8 @@ def split_half_stability(halves: list[tuple[np.ndarray, np.ndarray]], groups: np
         float(np.median([v["top_overlap"] for v in by_class.values()])), 2)}
 
 
-def stability_warning(stability: dict[str, Any] | None, n: int) -> str | None:
+def stability_warning(stability: dict[str, Any] | None, n: int,
+                      pool: int | None = None) -> str | None:
     """A warning naming the classes whose two half-draw top lists share less than half."""
     if not stability:
         return None
@@ -138,7 +150,7 @@ def stability_warning(stability: dict[str, Any] | None, n: int) -> str | None:
     said = ", ".join(f"{g} {o:.0%}" for o, g in low[:5]) + (", ..." if len(low) > 5 else "")
     return (f"the two halves of train_ig's {n} references share < {STEADY:.0%} of the "
             f"top-{k} genes in {len(low)} of {len(stability['by_class'])} classes ({said}): "
-            "rankings rest on the draw; pass --n-draws 32")
+            f"rankings rest on the draw; {_more_draws(n, pool)}")
 
 
 def note_references(conv: dict[str, Any], draw: dict[str, Any], *, classes: np.ndarray,
@@ -157,6 +169,6 @@ def note_references(conv: dict[str, Any], draw: dict[str, Any], *, classes: np.n
     if stability is not None:
         stability["halves"] = f"references 1-{draw['n'] // 2} against {draw['n'] // 2 + 1}-{draw['n']}"
         conv["reference_stability"] = stability
-        if warning := stability_warning(stability, draw["n"]):
+        if warning := stability_warning(stability, draw["n"], draw.get("pool")):
             conv["stability_warning"] = warning
             log.warning("%s", warning)
