@@ -10,15 +10,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import torch
 
+from genemoe.data.bundle import Bundle
 from genemoe.data.scaling import Scaler
+from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RunModel", "load_run_model", "used_samples", "bundle_key"]
+__all__ = ["RunModel", "load_run_model", "used_samples", "used_sample_patients", "bundle_key",
+           "bundle_patients", "seen_rows"]
 
 
 @dataclass
@@ -127,25 +131,78 @@ def _stored_scalers(payload: dict[str, Any], n_genes: int) -> dict[str, Scaler]:
     return found
 
 
-def used_samples(run: RunModel) -> set[str]:
-    """Sample ids the run (or the pre-training it started from) trained or validated on."""
-    used: set[str] = set()
+def _with_patients(table: pd.DataFrame) -> dict[str, str]:
+    """Sample id → patient id of a table's rows: its ``patient_id`` where given, else the
+    patient of a TCGA-style barcode, else the sample id (as pre-training and fine-tuning)."""
+    table = table[table["sample_id"].notna()]
+    ids = table["sample_id"].astype(str).to_numpy(object)
+    patients = default_patient_ids(ids)
+    if "patient_id" in table.columns:
+        given = table["patient_id"]
+        patients = np.where(given.notna().to_numpy(), given.astype(str).to_numpy(object), patients)
+    return dict(zip(ids.tolist(), map(str, patients), strict=True))
+
+
+def used_sample_patients(run: RunModel) -> dict[str, str]:
+    """Sample id → patient id of every sample the run (or the pre-training it started from)
+    trained or validated on.
+
+    The patient is the one recorded (a pre-training run's ``samples.tsv`` ``patient_id``;
+    older runs: ``pretrained.pt``'s ``sample_patients``), else the patient of a TCGA-style
+    barcode (:func:`genemoe.data.splits.default_patient_ids`), else the sample id: a second
+    bundle of the same tumours spelling the barcodes differently (``TCGA-44-4112-01`` and
+    ``TCGA-44-4112-01A-11R-A000-07``) shares their patients, not their ids.
+    """
+    used: dict[str, str] = {}
     for pre in [run.path] if run.kind == "pretrain" else [run.pretrained_from]:
         if pre is None:
             continue
         tsv = Path(pre) / "samples.tsv"
         if tsv.is_file():
-            used |= set(pd.read_csv(tsv, sep="\t", dtype=str)["sample_id"])
+            used.update(_with_patients(pd.read_csv(tsv, sep="\t", dtype=str)))
         else:  # older runs: the same lists live in pretrained.pt
             from genemoe.train.finetune import read_pretrained
 
-            s = read_pretrained(pre).get("samples", {})
-            used |= set(map(str, s.get("train", []))) | set(map(str, s.get("val", [])))
+            p = read_pretrained(pre)
+            s = p.get("samples", {})
+            ids = [*map(str, s.get("train", [])), *map(str, s.get("val", []))]
+            recorded = {str(k): v for k, v in (p.get("sample_patients") or {}).items()}
+            used.update(_with_patients(pd.DataFrame(
+                {"sample_id": ids, "patient_id": [recorded.get(i) for i in ids]}, dtype=object)))
     if run.kind == "train" and (run.path / "predictions.tsv").is_file():
         pred = pd.read_csv(run.path / "predictions.tsv", sep="\t", dtype=str)
         if "split" not in pred.columns:  # built by hand or by an older version: was KeyError
             log.warning("%s has no split column: every sample in it is taken as one the run "
                         "trained or validated on", run.path / "predictions.tsv")
-            return used | set(pred["sample_id"])
-        used |= set(pred.loc[pred["split"].isin(["train", "val"]), "sample_id"])
+            return used | _with_patients(pred)
+        used.update(_with_patients(pred[pred["split"].isin(["train", "val"])]))
     return used
+
+
+def used_samples(run: RunModel) -> set[str]:
+    """Sample ids the run (or the pre-training it started from) trained or validated on."""
+    return set(used_sample_patients(run))
+
+
+def bundle_patients(bundle: Bundle, rows: np.ndarray) -> np.ndarray:
+    """``(len(rows),)`` patients: the bundle's ``patient_id``, else the barcode's patient,
+    else the sample id (as pre-training reads them)."""
+    derived = default_patient_ids(bundle.sample_ids[rows].astype(str))
+    if "patient_id" not in bundle.obs.columns:
+        return derived
+    given = bundle.obs["patient_id"].iloc[rows]
+    return np.where(given.notna().to_numpy(), given.astype(str).to_numpy(object), derived)
+
+
+def seen_rows(bundle: Bundle, rows: np.ndarray, used: dict[str, str],
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``rows``: the run read this sample id; it read another sample of its
+    patient (not this id: a second vial, or the same tumour's barcode spelled otherwise)."""
+    every = bundle.indices(None)
+    here = dict(zip(bundle.sample_ids[every].astype(str), bundle_patients(bundle, every),
+                    strict=True))
+    patients = set(used.values()) | {here[s] for s in used if s in here}
+    ids = bundle.sample_ids[rows].astype(str)
+    by_id = np.array([s in used for s in ids], bool)
+    by_patient = ~by_id & np.array([p in patients for p in bundle_patients(bundle, rows)], bool)
+    return by_id, by_patient

@@ -33,7 +33,9 @@ named in ``summary.json`` and left out of the correlations and the mixing score.
 
 Refused: samples the run was trained on (a pre-training run's ``samples.tsv``; for a
 ``genemoe train`` run its training/validation rows in ``predictions.tsv`` and the
-samples of the pre-training run it started from). A run directory holds::
+samples of the pre-training run it started from), and the other samples of their patients
+(the patient recorded, else the barcode's: a bundle spelling the barcodes otherwise shares
+the patients, not the ids); ``--split unseen`` leaves both out. A run directory holds::
 
     DIR/latent_gene_correlation.npy  float32 (n_features, n_genes): r of leading feature × gene
     DIR/latent_gene_correlation_genes.tsv  its gene axis: column, gene_id, symbol, in_bundle
@@ -87,8 +89,16 @@ from genemoe.evaluate.features import (
 from genemoe.models.base import collect_aux
 from genemoe.train.distributed import resolve_device
 from genemoe.train.rng import keeps_global_rng
-from genemoe.workflows.common import check_out_dir, patient_ids
-from genemoe.workflows.feature_run import RunModel, bundle_key, load_run_model, used_samples
+from genemoe.workflows.common import check_out_dir
+from genemoe.workflows.feature_run import (
+    RunModel,
+    bundle_key,
+    bundle_patients,
+    load_run_model,
+    seen_rows,
+    used_sample_patients,
+    used_samples,
+)
 
 __all__ = ["FeatureResult", "load_run_model", "used_samples", "analyse_features"]
 
@@ -132,42 +142,56 @@ def _forward(model: torch.nn.Module, X: np.ndarray, *, batch_size: int = 256,
     return np.concatenate(mus), (np.concatenate(recons) if has_decoder else None)
 
 
-def _unseen(bundle: Bundle, rows: np.ndarray, used: set[str]) -> np.ndarray:
-    """Those of ``rows`` the run never read, nor another sample of their patient."""
-    every = bundle.indices(None)
-    patients = dict(zip(bundle.sample_ids[every].astype(str), patient_ids(bundle, every), strict=True))
-    seen = {patients.get(s, s) for s in used}
+def _seen_error(bundle: Bundle, run: RunModel, split: str, rows: np.ndarray,
+                by_id: np.ndarray, by_patient: np.ndarray, used: dict[str, str]) -> Exception:
+    """The refusal of a split holding samples (or patients) the run trained or validated on."""
     ids = bundle.sample_ids[rows].astype(str)
-    return rows[np.array([s not in used and patients.get(s, s) not in seen for s in ids], bool)]
+    n_id, n_patient = int(by_id.sum()), int(by_patient.sum())
+    patients = bundle_patients(bundle, rows)
+    shown = [*ids[by_id][:3], *(f"{s} (patient {p})" for s, p in
+                                zip(ids[by_patient], patients[by_patient], strict=True))]
+    how = (f", {n_patient} of them through another sample of their patient (a second vial, "
+           "or the barcode spelled otherwise)" if n_patient else "")
+    every = bundle.indices(None)
+    n_unseen = int((~np.logical_or(*seen_rows(bundle, every, used))).sum())
+    return input_error(
+        f"the run saw {n_id + n_patient} of the {len(ids)} samples of --split {split} in "
+        f"training or validation (fitted on, or monitored/selected on){how} (e.g. "
+        f"{', '.join(shown[:3])}): features of samples a model has seen are not held-out "
+        "evidence", path=run.path, where="--split",
+        fix=(f"--split unseen analyses the {n_unseen} samples of this bundle the run never "
+             "read (nor their patients)" if n_unseen >= 3 else
+             "analyse a bundle of samples the run never read"))
+
+
+@dataclass
+class Selected:
+    """The analysed rows and how they were chosen."""
+
+    rows: np.ndarray  # sorted bundle rows
+    n_available: int  # samples of the split (unseen: the run never read) before the draw
 
 
 def _select(bundle: Bundle, run: RunModel, split: Split, max_samples: int | None,
-            seed: int) -> np.ndarray:
+            seed: int) -> Selected:
+    """The split's rows; refused where the run read any of them or of their patients."""
     if split not in ("test", "val", "train", "all", "unseen"):
         raise input_error(f"unknown split {split!r}", where="--split",
                           fix="use test, val, train, all or unseen")
     rows = bundle.indices(None if split in ("all", "unseen") else split)
-    used = used_samples(run)
+    used = used_sample_patients(run)
+    by_id, by_patient = seen_rows(bundle, rows, used)
     if split == "unseen":  # a fold's test part, for the ablation's per-fold runs
-        rows = _unseen(bundle, rows, used)
+        rows, by_id, by_patient = rows[~(by_id | by_patient)], by_id[:0], by_patient[:0]
     if len(rows) < 3:
         raise input_error(f"the {split} split has {len(rows)} samples; the analysis needs >= 3",
                           path=bundle.path, where="--split", fix="use another --split or bundle")
-    ids = bundle.sample_ids[rows].astype(str)
-    leaked = sorted(set(ids) & used)
-    if leaked:
-        n_unseen = len(_unseen(bundle, bundle.indices(None), used))
-        raise input_error(
-            f"the run saw {len(leaked)} of the {len(ids)} samples of --split {split} in "
-            "training or validation (fitted on, or monitored/selected on) "
-            f"(e.g. {', '.join(leaked[:3])}): features of samples a model has seen are not "
-            "held-out evidence", path=run.path, where="--split",
-            fix=(f"--split unseen analyses the {n_unseen} samples of this bundle the run never "
-                 "read (nor their patients)" if n_unseen >= 3 else
-                 "analyse a bundle of samples the run never read"))
+    if by_id.any() or by_patient.any():
+        raise _seen_error(bundle, run, split, rows, by_id, by_patient, used)
+    n_available = len(rows)
     if max_samples is not None and len(rows) > max_samples:
         rows = np.sort(np.random.default_rng(seed).choice(rows, max_samples, replace=False))
-    return rows
+    return Selected(rows, n_available)
 
 
 MAX_MISSING = 0.2  # share of the run's genes a bundle may lack (as fine-tuning and predict)
@@ -415,7 +439,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     run = load_run_model(run_dir)
     run.model.to(resolve_device(device))  # it ran on the CPU whatever the machine had
     bundle = load_bundle(folder_of(data, "data"))  # a Bundle object too
-    rows = _select(bundle, run, split, max_samples, seed)
+    rows = _select(bundle, run, split, max_samples, seed).rows
     if k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
         capped = max_samples is not None and len(rows) == max_samples
         gives = f"--max-samples {max_samples} draws" if capped else f"the {split} split gives"
