@@ -97,6 +97,7 @@ from genemoe.explain.methods import (
     resolve_method,
     train_references,
 )
+from genemoe.explain.options import LABEL_WHERE, check_options
 from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import (
     GeneSet,
@@ -296,9 +297,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     """
     from genemoe.train.model_file import load_model_file
 
-    _check_options(baseline, n_steps=n_steps, internal_batch_size=internal_batch_size,
-                   max_samples_per_class=max_samples_per_class, n_draws=n_draws,
-                   max_steps=max_steps)
+    check_options(baseline, group_by=group_by, max_maps=max_maps, seed=seed, n_steps=n_steps,
+                  internal_batch_size=internal_batch_size, n_draws=n_draws, max_steps=max_steps,
+                  max_samples_per_class=max_samples_per_class)  # group_by "foo": read two ways
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:  # Python's only (no flag)
         raise input_error(f"must be a whole number of 1 or more, got {top!r}", where="top",
                           fix="pass top=10 (the genes per class in the figure), or leave it out")
@@ -317,7 +318,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         cap=None if samples else max_samples_per_class, seed=seed)
     target = attributed_target(  # with group_by label: the labelled class's output (it was the
         out, labels, payload["class_names"], group_by=group_by,  # predicted one, pooled
-        sample_ids=bundle.sample_ids[rows]) if task == "classify" else None  # under the label)
+        sample_ids=bundle.sample_ids[rows],  # under the label)
+        where=LABEL_WHERE) if task == "classify" else None
     method = resolve_method(model, method)
     sparse = has_sparse_routing(model)
     if method == "frozen_ig" and not sparse:  # was recorded as frozen_ig beside routing: live
@@ -401,7 +403,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
             conv["routing_warning"] = warn  # a 41% median jump went unwarned (5% misses warn)
             log.warning("%s%s", context, warn)  # and on the report page
     if task == "classify":  # which output each sample's attributions explain
-        conv["attributed"] = ATTRIBUTED["label" if group_by == "label" else "predicted"]
+        conv["attributed"] = ATTRIBUTED[group_by]
     conv["samples_tsv"] = {"output_change": f"what the attributions add up to: {compared_with(conv)}",
                            "live_change": "f(x) - f(baseline), routing live",
                            "split": "the run's split (train, val, test); new: not in the run; "
@@ -464,20 +466,6 @@ def _outcome(bundle, rows: np.ndarray, out: np.ndarray, payload: dict) -> dict[s
         cols["time"] = np.where(has, time, np.nan)
         cols["event"] = np.where(has, bundle.obs["event"].to_numpy(object)[rows], None)
     return cols
-
-
-def _check_options(baseline: Any, **counts: int | None) -> None:
-    """Refuse an unknown --baseline (``train_ig`` and ``gradient_shap`` would ignore it
-    silently) and counts below 1 (``--n-steps 0`` ended in captum's AssertionError;
-    ``--max-samples-per-class 0`` explained nothing); ``None`` counts mean their default."""
-    if isinstance(baseline, str) and baseline not in ("train_mean", "zeros"):
-        raise input_error(f"unknown baseline {baseline!r}", where="--baseline",
-                          fix="use train_mean or zeros")
-    for name, value in counts.items():
-        if value is not None and value < 1:
-            flag = "--" + name.replace("_", "-")
-            raise input_error(f"must be 1 or more, got {value}", where=flag,
-                              fix=f"pass {flag} 1 or more (or leave it out for the default)")
 
 
 def _train_rows(bundle, payload: dict, scaler: Scaler, seed: int, n: int = 200) -> np.ndarray:

@@ -56,26 +56,47 @@ def samples_to_explain(model: torch.nn.Module, bundle, payload: dict, scaler: Sc
 
 
 def attributed_target(out: np.ndarray, labels: np.ndarray, class_names: list[str], *,
-                      group_by: Literal["predicted", "label"], sample_ids: np.ndarray) -> np.ndarray:
+                      group_by: Literal["predicted", "label"], sample_ids: np.ndarray,
+                      where: str = "--compare") -> np.ndarray:
     """Each sample's attributed output ``(n,)``: the predicted class (``out.argmax(1)``), or
     with ``group_by="label"`` the labelled class's index in ``class_names``.
+
+    Parameters
+    ----------
+    where
+        The argument blamed for a labelled class the model lacks: the caller's, the one
+        that asked for the labelled classes (``explain --compare``, ``group_by='label'``).
 
     Raises
     ------
     InputError
-        A labelled class the model has no output for (named, with its samples).
+        An unknown ``group_by`` (either other value was read as the other pooling), or a
+        labelled class the model has no output for (named, with its samples; the first
+        five of each and how many in all).
     """
-    if group_by != "label":
+    if group_by not in ("predicted", "label"):
+        raise input_error(f"unknown grouping {group_by!r}", where="group_by",
+                          fix="pass group_by='predicted' or group_by='label'")
+    if group_by == "predicted":
         return out.argmax(1)
     index = pd.Index([str(c) for c in class_names]).get_indexer([str(c) for c in labels])
     if (index < 0).any():
         unknown = sorted({str(c) for c, i in zip(labels, index, strict=True) if i < 0})
         ids = [str(s) for s, i in zip(sample_ids, index, strict=True) if i < 0]
         raise input_error(f"{len(ids)} sample(s) labelled with a class the model has no output "
-                          f"for ({', '.join(unknown[:5])}): {ids[:5]}", where="--compare",
+                          f"for ({_first_five(unknown, 'classes')}): {ids[:5]}"
+                          + (f" and {len(ids) - 5} more" if len(ids) > 5 else ""), where=where,
                           fix="explain samples of the model's classes (model.pt: class_names), "
-                              "named with --samples")
+                              "named with --samples" + (" (samples=), or pool per predicted "
+                                                        "class: group_by='predicted'"
+                                                        if where.startswith("group_by") else ""))
     return index
+
+
+def _first_five(names: list[str], what: str) -> str:
+    """``names`` joined, cut to the first five with how many in all (``A, B, C, D, E, ...
+    7 classes in all``: a cut list read as the whole)."""
+    return ", ".join(names[:5]) + (f", ... {len(names)} {what} in all" if len(names) > 5 else "")
 
 
 def select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:

@@ -1,0 +1,97 @@
+"""Checks of :func:`~genemoe.explain.api.explain_run`'s and
+:func:`~genemoe.explain.compare.compare_methods`' arguments, made before any work or folder.
+
+Each bad value is refused in one :class:`~genemoe.errors.InputError` naming the argument
+and the fix: ``group_by="foo"`` was taken and read two ways (the rankings per label, the
+attributed output the predicted class's), ``methods="ig"`` was split into the methods
+``i`` and ``g``, ``n_steps="8"`` ended in a TypeError, ``seed=-1`` in numpy's ValueError
+and ``max_maps=-1`` drew no maps without a word.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+from genemoe.data.args import as_list
+from genemoe.errors import input_error, nearest_names
+from genemoe.explain.methods import METHODS
+
+__all__ = ["GROUP_BY", "LABEL_WHERE", "check_options", "compared_methods"]
+
+GROUP_BY: tuple[str, ...] = ("predicted", "label")
+"""The poolings ``group_by`` takes (the rankings' classes, and the output attributed)."""
+
+LABEL_WHERE = "group_by='label'"
+"""Where a labelled class the model lacks is blamed by ``explain_run`` (``compare_methods``
+names ``--compare``, which pools per label)."""
+
+
+def check_options(baseline: Any, *, group_by: Any = "predicted", max_maps: Any = 0,
+                  seed: Any = 0, **counts: Any) -> None:
+    """Refuse an unknown ``baseline`` (``train_ig`` and ``gradient_shap`` would ignore it
+    silently) or ``group_by``, and numbers that are not whole or out of range: ``counts``
+    1 or more (``--n-steps 0`` ended in captum's AssertionError; ``None`` means the
+    default), ``max_maps`` and ``seed`` 0 or more.
+
+    Raises
+    ------
+    InputError
+        Naming the argument (its flag where the command line has one) and the fix.
+    """
+    if isinstance(baseline, str) and baseline not in ("train_mean", "zeros"):
+        raise input_error(f"unknown baseline {baseline!r}", where="--baseline",
+                          fix="use train_mean or zeros")
+    if not isinstance(group_by, str) or group_by not in GROUP_BY:
+        raise input_error(f"unknown grouping {group_by!r}", where="group_by",
+                          fix="pass group_by='predicted' (each sample's predicted class's "
+                              "output, pooled per predicted class; the default) or "
+                              "group_by='label' (its labelled class's, pooled per label)")
+    for name, value in counts.items():
+        if value is not None:
+            _check_whole(name, value, least=1)
+    _check_whole("max_maps", max_maps, least=0, flag=False)
+    _check_whole("seed", seed, least=0, flag=False)
+
+
+def _check_whole(name: str, value: Any, *, least: int, flag: bool = True) -> None:
+    """``value`` a whole number (not a bool) of ``least`` or more, else refused naming
+    ``name`` (as its ``--flag`` where ``flag``; a wrong type only Python can pass)."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise input_error(f"must be a whole number of {least} or more, got {value!r} "
+                          f"({type(value).__name__})", where=name,
+                          fix=f"pass {name} as an int, e.g. {name}={max(least, 8)} (or leave it "
+                              "out for the default)")
+    if value < least:
+        where = "--" + name.replace("_", "-") if flag else name
+        said = f"{where} {least}" if flag else f"{name}={least}"
+        raise input_error(f"must be {least} or more, got {value}", where=where,
+                          fix=f"pass {said} or more (or leave it out for the default)"
+                              + (": 0 draws no per-sample figures" * (name == "max_maps")))
+
+
+def compared_methods(methods: Any) -> list[str]:
+    """``compare_methods``' ``methods`` as a list of names, every one checked: a string is
+    one name (``"ig,deeplift"`` two, as a comma list), any other iterable its items.
+
+    Raises
+    ------
+    InputError
+        No name, a name given twice, or one that is not in
+        :data:`~genemoe.explain.methods.METHODS` (``methods=``, with the names it takes).
+    """
+    names = as_list(methods, split_commas=True)
+    known = f"name one or more of: {', '.join(METHODS)} (a list, or one string with commas)"
+    if not names:
+        raise input_error(f"names no method ({methods!r})", where="methods", fix=known)
+    bad = [m for m in names if not isinstance(m, str) or m not in METHODS]
+    if bad:
+        raise input_error(f"unknown attribution method{'s' * (len(bad) > 1)} "
+                          f"{', '.join(map(repr, bad))}"
+                          + nearest_names([str(m) for m in bad], METHODS), where="methods",
+                          fix=known + ("; auto is explain's default, train_ig here"
+                                       if "auto" in bad else ""))
+    if twice := sorted({m for m in names if names.count(m) > 1}):
+        raise input_error(f"method(s) named twice: {', '.join(twice)}", where="methods",
+                          fix="name each method once (each writes its own folder)")
+    return names
