@@ -35,11 +35,12 @@ import pandas as pd
 
 from genemoe.data.args import folder_of, path_of, shown_path
 from genemoe.data.bundle import atomic_write_text, check_out_dir
-from genemoe.errors import input_error
-from genemoe.explain.api import explain_run
+from genemoe.errors import InputError, input_error
+from genemoe.explain.api import ExplainResult, explain_run
 from genemoe.explain.integrated_gradients import BaselineName
 from genemoe.explain.linear import is_linear_payload
 from genemoe.explain.methods import DEFAULT_DRAWS, DEFAULT_N_STEPS, METHODS, PATH_METHODS
+from genemoe.explain.options import LABEL_WHERE, compared_methods
 from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import GeneSet
 from genemoe.train.rng import keeps_global_rng
@@ -94,7 +95,7 @@ def top_k_stability(a: pd.DataFrame, b: pd.DataFrame, *, k: int = 50) -> dict[st
 
 @keeps_global_rng  # the caller's random states back (torch's advanced before)
 def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
-                    methods: Sequence[str] = METHODS, other_run: Path | str | None = None,
+                    methods: Sequence[str] | str = METHODS, other_run: Path | str | None = None,
                     programs: Mapping[str, Collection[str]] | None = None, split: str = "test",
                     baseline: BaselineName = "train_mean", n_steps: int = 50, n_draws: int | None = None,
                     method: str = "auto",
@@ -109,7 +110,9 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     run_dir, data, out_dir
         The run, its bundle, and where to write ``methods.csv`` and ``<method>/``.
     methods
-        Methods to compare (default: all five of :data:`~genemoe.explain.methods.METHODS`).
+        Methods to compare (default: all five of :data:`~genemoe.explain.methods.METHODS`);
+        a string is one name, or several with commas (``"ig,deeplift"``). Every name is
+        checked before any folder is written.
     other_run
         A second run of the same model (another seed or fold) for the stability columns.
     programs
@@ -129,6 +132,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         As :func:`~genemoe.explain.api.explain_run`, for every method (``explain --compare
         --max-steps 80`` ran at 400 and then said "raise --max-steps (now 400)").
     """
+    methods = compared_methods(methods)  # "ig" ran i and g, leaving c1/i/ behind
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
     other_run = None if other_run is None else folder_of(other_run, "other_run")
@@ -152,7 +156,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
                       baseline="train_mean" if method in DEFAULT_DRAWS else baseline,
                       group_by="label", max_maps=0, progress=progress, max_steps=max_steps,
                       internal_batch_size=internal_batch_size, device=device)
-        res = explain_run(run_dir, out_dir=out_dir / method, method=method, samples=samples,
+        res = _explained(run_dir, out_dir=out_dir / method, method=method, samples=samples,
                           split=split, max_samples_per_class=max_samples_per_class,
                           context=f"{method} (--model {shown_path(run_dir)}): ", **common)
         if samples is None:
@@ -166,7 +170,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         if programs is not None:
             row["planted_precision"] = _mean(planted_precision(res.ranking, programs).values())
         if other_run is not None:
-            other = explain_run(other_run, out_dir=out_dir / f"{method}_other",  # as recorded:
+            other = _explained(other_run, out_dir=out_dir / f"{method}_other",  # as recorded:
                                 method=c["method"],  # frozen_ig on an MLP, warned once (twice)
                                 samples=samples, context=f"{method} (--other "
                                 f"{shown_path(other_run)}): ", **common)
@@ -180,6 +184,20 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     clear_other_kind(out_dir, "compare")  # a single explanation there: report showed it
     atomic_write_text(out_dir / "methods.csv", table.to_csv(index=False))
     return table
+
+
+def _explained(run_dir: Path, **kw) -> ExplainResult:
+    """:func:`explain_run` pooled per label, a labelled class the run lacks blamed on
+    ``--compare`` (``explain_run`` names ``group_by='label'``, which compare passes, not
+    its caller)."""
+    try:
+        return explain_run(run_dir, **kw)
+    except InputError as err:
+        if err.where != LABEL_WHERE:
+            raise
+        raise input_error(err.problem or str(err), path=err.path, where="--compare",
+                          fix="explain samples of the model's classes (model.pt: "
+                              "class_names), named with --samples") from err
 
 
 _REFERENCES = {"training tumours": "training tumours", "train_mean": "training mean",
