@@ -30,6 +30,7 @@ from genemoe.train.pretrain import (
     resolve_pretrain_config,
 )
 from genemoe.train.pretrain_metrics import short_collapse
+from genemoe.train.pretrain_setup import record_sha256
 from genemoe.workflows.common import patient_ids
 from genemoe.workflows.folds import FoldPlan, fold_preprocessing
 
@@ -243,7 +244,11 @@ def pretrain_option_changes(old: dict[str, Any], new: dict[str, Any]) -> list[st
     """
     said: list[str] = []
     for key in dict.fromkeys([*old, *new]):
-        if key == "fingerprint" or _same(old.get(key), new.get(key)):
+        if key in ("fingerprint", "runs") or _same(old.get(key), new.get(key)):
+            continue
+        if key == "bundle":
+            if old.get(key) is not None:  # an older record has none: nothing to say of it
+                said.append("the bundle (prepared again since)")
             continue
         if key == "recipes" and isinstance(old.get(key), dict) and isinstance(new.get(key), dict):
             a, b = old[key], new[key]
@@ -278,40 +283,120 @@ def _short(value: Any, width: int = 40) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def _runs_of_these_options(out_dir: Path, options: dict[str, Any]) -> None:
-    """Make ``out_dir`` hold the runs of these options (``options.json`` records them).
+def _sha256(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
-    The runs of other options (other folds, seed, pre-training epochs or preset) are set
-    aside in ``pretrain.<their fingerprint[:12]>/`` beside it, and those of an earlier
-    ablation with these options, set aside so, come back. A re-run of the ablation with
-    ``--folds 3`` after ``--folds 2`` stopped at the first fold's finished run ("holds a
-    finished run of a different pre-training setup", with `genemoe pretrain`'s fix), after
-    the benchmark beside it had set its own cells aside, leaving tables of both option sets.
-    A folder of an older genemoe (no ``options.json``) is kept as it is.
-    """
-    fingerprint = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode()).hexdigest()
-    record = out_dir / "options.json"
+
+def _bundle_key(bundle: Bundle) -> dict[str, Any]:
+    """The bundle as prepared: its ``record.json``'s sha256 and its genes, hashed (a bundle
+    prepared again at the same path, with 85 of its 100 genes, kept the runs, which
+    pre-training then refused: "holds a finished run of a different pre-training setup")."""
+    genes = bundle.var["gene_id"].astype(str).tolist()
+    return {"record_sha256": record_sha256(bundle.path),
+            "genes_sha256": hashlib.sha256("\n".join(genes).encode()).hexdigest()}
+
+
+def _run_fingerprints(bundle: Bundle, plans: list[FoldPlan], recipes: dict[str, dict[str, Any]],
+                      seed: int) -> dict[str, str]:
+    """``{run name: fingerprint}``: each run by its own recipe, seed (``seed + repeat``), fold
+    rows and bundle, so the runs of a fold that did not change are kept when others did (one
+    fingerprint over every fold: ``--repeats 2`` after ``--repeats 1`` set repeat 0's runs
+    aside and pre-trained them again, which on a GPU invalidates their fine-tuned cells)."""
+    key = _bundle_key(bundle)
+    return {_run_name(model, plan): _sha256({
+        "recipe": recipe, "seed": seed + plan.repeat, "rows": _rows_sha256(bundle, plan),
+        "bundle": key}) for plan in plans for model, recipe in recipes.items()}
+
+
+def _names(names: list[str], most: int = 4) -> str:
+    """``r0_f0, r0_f1`` (``r0_f0, ..., r1_f1 and 3 more`` past ``most``)."""
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _recorded_runs(folder: Path) -> dict[str, str]:
+    """``{run name: fingerprint}`` of a folder's ``options.json`` ({} where none)."""
     try:
-        before = json.loads(record.read_text())
+        runs = json.loads((folder / "options.json").read_text()).get("runs")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return runs if isinstance(runs, dict) else {}
+
+
+def _set_aside(out_dir: Path, before: dict[str, Any], stale: list[str], every: bool) -> Path:
+    """Move the ``stale`` runs (``every``: the whole folder) to ``pretrain.<fingerprint[:12]>``
+    beside it, with their record; returns where."""
+    old = str(before.get("fingerprint"))
+    aside, n = out_dir.with_name(f"{out_dir.name}.{old[:12]}"), 1
+    while aside.exists():  # an interrupted swap left one: neither is deleted
+        aside, n = out_dir.with_name(f"{out_dir.name}.{old[:12]}.{n}"), n + 1
+    if every:
+        out_dir.replace(aside)
+        return aside
+    aside.mkdir(parents=True)
+    for name in stale:
+        (out_dir / name).replace(aside / name)
+    runs = before.get("runs") if isinstance(before.get("runs"), dict) else {}
+    atomic_write_text(aside / "options.json", json.dumps(
+        {**before, "runs": {k: v for k, v in runs.items() if k in stale}}, indent=1, default=str))
+    return aside
+
+
+def _take_back(out_dir: Path, runs: dict[str, str]) -> list[str]:
+    """Move back the runs of these fingerprints set aside by earlier calls (a folder left with
+    no run is removed); returns their names."""
+    back = []
+    for folder in sorted(out_dir.parent.glob(f"{out_dir.name}.*")):
+        recorded = _recorded_runs(folder) if folder.is_dir() else {}
+        for name, fp in runs.items():
+            if recorded.get(name) == fp and (folder / name).is_dir() and not (out_dir / name).exists():
+                (folder / name).replace(out_dir / name)
+                back.append(name)
+        if recorded and not any(p.is_dir() for p in folder.iterdir()):
+            for p in folder.iterdir():  # options.json, summary.csv: of runs all moved back
+                p.unlink()
+            folder.rmdir()
+    return sorted(back)
+
+
+def _runs_of_these_options(out_dir: Path, options: dict[str, Any], runs: dict[str, str]) -> None:
+    """Make ``out_dir`` hold the runs of these options (``options.json`` records them, with
+    each run's fingerprint ``runs``).
+
+    The runs of other options (other folds, seed, pre-training epochs or preset, a bundle
+    prepared again) are set aside in ``pretrain.<their fingerprint[:12]>/`` beside it, run by
+    run: a run whose fold, seed, recipe and bundle are unchanged is kept (``--repeats 2``
+    after ``--repeats 1`` keeps repeat 0's runs). Those of an earlier ablation set aside so
+    come back. A re-run of the ablation with ``--folds 3`` after ``--folds 2`` stopped at the
+    first fold's finished run ("holds a finished run of a different pre-training setup", with
+    `genemoe pretrain`'s fix), after the benchmark beside it had set its own cells aside,
+    leaving tables of both option sets. A folder of an older genemoe (no ``options.json``) is
+    kept as it is; one whose record has no run fingerprints is set aside whole.
+    """
+    fingerprint = _sha256(options)
+    try:
+        before = json.loads((out_dir / "options.json").read_text())
     except (OSError, ValueError):
         before = {}
-    old = before.get("fingerprint") if isinstance(before, dict) else None
-    if old and old != fingerprint and out_dir.is_dir():
-        aside, n = out_dir.with_name(f"{out_dir.name}.{old[:12]}"), 1
-        while aside.exists():  # an interrupted swap left one: neither is deleted
-            aside, n = out_dir.with_name(f"{out_dir.name}.{old[:12]}.{n}"), n + 1
-        out_dir.replace(aside)
-        changed = "; ".join(pretrain_option_changes(before, options)) or "the bundle's rows"
-        log.warning("%s holds the pre-training runs of other options (%s): kept in %s",
-                    out_dir, changed, aside)
-    earlier = out_dir.with_name(f"{out_dir.name}.{fingerprint[:12]}")
-    if not out_dir.exists() and earlier.is_dir():
-        earlier.replace(out_dir)
-        log.warning("%s: the pre-training runs of an earlier ablation with these options are "
-                    "reused", out_dir)
+    before = before if isinstance(before, dict) else {}
+    present = sorted(p.name for p in out_dir.iterdir() if p.is_dir()) if out_dir.is_dir() else []
+    stale: list[str] = []
+    if before.get("fingerprint") and before.get("fingerprint") != fingerprint:
+        recorded = before.get("runs")
+        stale = [n for n in present if not isinstance(recorded, dict) or recorded.get(n) != runs.get(n)]
+        if stale or not isinstance(recorded, dict):
+            every = stale == present
+            aside = _set_aside(out_dir, before, stale, every)
+            changed = ("; ".join(pretrain_option_changes(before, options))
+                       or ("the bundle's rows" if isinstance(recorded, dict)
+                           else "recorded by an older genemoe"))
+            log.warning("%s holds the pre-training runs of other options (%s): %skept in %s",
+                        out_dir, changed, "" if every else f"{_names(stale)} ", aside)
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(record, json.dumps({"fingerprint": fingerprint, **options}, indent=1,
-                                         default=str))
+    if back := _take_back(out_dir, runs):
+        log.warning("%s: the pre-training runs of an earlier ablation with these options are "
+                    "reused%s", out_dir, "" if len(back) == len(runs) else f" ({_names(back)})")
+    atomic_write_text(out_dir / "options.json", json.dumps(
+        {"fingerprint": fingerprint, **options, "runs": runs}, indent=1, default=str))
 
 
 def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *,
@@ -349,7 +434,9 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
     out_dir = Path(out_dir)
     models = list(recipes)
     _runs_of_these_options(out_dir, {  # the recipes run_ablation checked before any training
-        "recipes": recipes, "seed": seed, "folds": [[plan.repeat, plan.fold, _rows_sha256(bundle, plan)] for plan in plans]})
+        "recipes": recipes, "seed": seed, "bundle": _bundle_key(bundle),
+        "folds": [[plan.repeat, plan.fold, _rows_sha256(bundle, plan)] for plan in plans]},
+        _run_fingerprints(bundle, plans, recipes, seed))
     runs: dict[str, dict[tuple[int, int], Path]] = {m: {} for m in models}
     rows = []
     for plan in plans:
