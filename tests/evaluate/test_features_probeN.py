@@ -4,6 +4,8 @@ spelling of their barcode (or another vial of their patient) were taken as held-
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -89,3 +91,34 @@ def test_samples_tsv_without_patients_and_a_train_runs_rows_give_their_barcodes_
     assert used == {"TCGA-44-4112-01": "TCGA-44-4112", "S7": "S7",
                     "TCGA-AB-0001-01A-11R-A000-07": "TCGA-AB-0001",
                     "TCGA-AB-0002-01A": "TCGA-AB-0002"}
+
+
+def test_the_max_samples_draw_is_said_recorded_and_listed(pretrained, tmp_path):
+    """Old behaviour: --max-samples 30 on a larger test split said "(30 test samples ...)",
+    the page "the test split's 30 samples"; summary.json held neither --max-samples nor the
+    split's size, nor which samples were drawn."""
+    from genemoe.report.html import write_report
+
+    bundle, run_dir, _ = pretrained
+    n_test = len(bundle.indices("test"))
+    assert n_test > 20
+    out = tmp_path / "f"
+    res = analyse_features(run_dir, data=bundle.path, out_dir=out, n_features=3, k=5,
+                           max_samples=20)
+    text = res.describe()
+    assert f"(20 of {n_test} test samples," in text.splitlines()[0]
+    assert f"  note: drew 20 of the {n_test} test samples (--max-samples 20, seed 0; listed " \
+           "in samples.tsv)" in text
+    s = json.loads((out / "summary.json").read_text())
+    assert s["n_samples"] == 20 and s["n_available"] == n_test and s["max_samples"] == 20
+    table = pd.read_csv(out / "samples.tsv", sep="\t", dtype=str)
+    assert list(table.columns) == ["sample_id", "patient_id", "cancer_type"] and len(table) == 20
+    assert set(table["sample_id"]) <= set(bundle.sample_ids[bundle.indices("test")].astype(str))
+    assert "samples.tsv" in s["files"]
+    page = write_report(out).read_text()
+    assert f"20 of the <strong>test</strong> split's {n_test} samples" in page
+    # no draw: nothing said, every sample listed
+    res = analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "g", n_features=3)
+    assert not any(n.startswith("drew") for n in res.notes)
+    assert f"({n_test} test samples," in res.describe()
+    assert len(pd.read_csv(tmp_path / "g" / "samples.tsv", sep="\t")) == n_test

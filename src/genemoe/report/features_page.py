@@ -95,8 +95,7 @@ def _caption(name: str, summary: dict[str, Any]) -> str:
     if name == "correlation_heatmap.png":
         return (f"Pearson r of the {summary.get('n_features', '?')} leading latent features "
                 f"with the top {summary.get('n_heatmap_genes', '?')} genes by mean |r| (* above "
-                f"{summary.get('threshold', '?')}), on the {summary.get('split', '?')} split's "
-                f"{summary.get('n_samples', '?')} samples")
+                f"{summary.get('threshold', '?')}), on {_samples_words(summary)}")
     method = name.removeprefix("real_vs_reconstructed_").removesuffix(".png")
     rec = summary.get("reconstruction") or {}
     mix = (rec.get("mixing") or {}).get(method) or {}
@@ -160,11 +159,22 @@ def _run_words(summary: dict[str, Any]) -> str:
             f"{html.escape(str(path))}</code>{gone}")
 
 
+def _samples_words(summary: dict[str, Any], split: str | None = None) -> str:
+    """``the test split's 64 samples``, or ``30 of the test split's 64 samples (drawn, seed
+    0)`` where ``--max-samples`` drew some (it said "the test split's 30 samples")."""
+    split = split or html.escape(str(summary.get("split", "?")))
+    n, of = summary.get("n_samples"), summary.get("n_available")
+    if not isinstance(n, int) or not isinstance(of, int) or n >= of:
+        return f"the {split} split's {fmt_count(n)} samples"
+    return (f"{fmt_count(n)} of the {split} split's {fmt_count(of)} samples (drawn by "
+            f"--max-samples {summary.get('max_samples', '?')}, seed {summary.get('seed', '?')})")
+
+
 def _data_words(summary: dict[str, Any], bundle: dict[str, Any]) -> str:
     n_genes, missing = summary.get("n_genes"), summary.get("n_genes_missing") or 0
-    words = (f"<code>{html.escape(Path(str(summary.get('bundle'))).name)}</code>: the "
-             f"<strong>{html.escape(str(summary.get('split', '?')))}</strong> split's "
-             f"{fmt_count(summary.get('n_samples'))} samples × {fmt_count(n_genes)} genes of the run"
+    split = f"<strong>{html.escape(str(summary.get('split', '?')))}</strong>"
+    words = (f"<code>{html.escape(Path(str(summary.get('bundle'))).name)}</code>: "
+             f"{_samples_words(summary, split)} × {fmt_count(n_genes)} genes of the run"
              + (f" ({fmt_count(missing)} missing from the bundle, filled)" if missing else ""))
     if bundle.get("n_samples") is not None:
         words += (f" · the bundle: {fmt_count(bundle['n_samples'])} samples, "
@@ -276,7 +286,7 @@ def features_context(d: Path, plots: Path) -> dict[str, Any]:
                            if summary.get("reconstruction") else ""),
                 "run": run.get("path"), "run kind": run.get("kind"),
                 "model": run.get("model_name"), "bundle": summary.get("bundle"),
-                "split": summary.get("split"), "samples": summary.get("n_samples"),
+                "split": summary.get("split"), "samples": _samples_words(summary),
                 "correlations": summary.get("correlation_space"),
                 "scaling": summary.get("scaling"), "device": summary.get("device"),
                 "its own page": f"genemoe report {run.get('path')}" if run.get("path") else None}

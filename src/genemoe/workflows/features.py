@@ -277,6 +277,15 @@ def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray, *,
     return Inputs(x_log, x_scaled, source, missing)
 
 
+def _draw_note(split: str, n: int, n_available: int, max_samples: int | None,
+               seed: int) -> list[str]:
+    """The ``--max-samples`` draw, said (it cut a split silently)."""
+    if n >= n_available:
+        return []
+    return [f"drew {n:,} of the {n_available:,} {split} samples (--max-samples {max_samples}, "
+            f"seed {seed}; listed in samples.tsv)"]
+
+
 def _missing_note(run: RunModel, missing: np.ndarray) -> list[str]:
     """The genes filled with the training mean, counted and named (said on the terminal)."""
     n = int(missing.sum())
@@ -302,7 +311,9 @@ class FeatureResult(AtFolder):
 
     def describe(self) -> str:
         s = self.summary
-        lines = [f"feature analysis: {shown_path(self.out_dir)}  ({s['n_samples']} {s['split']} samples, "
+        n, of = s["n_samples"], s.get("n_available") or s["n_samples"]
+        lines = [f"feature analysis: {shown_path(self.out_dir)}  ("
+                 f"{n if n >= of else f'{n} of {of}'} {s['split']} samples, "
                  f"{s['n_genes']:,} genes, {s['run']['kind']} run {s['run']['model_name']})",
                  f"  leading features: {s['n_features']} of {s['latent']}; strong genes "
                  f"(mean |r| > {s['threshold']:g}): {s['n_strong_genes']}"]
@@ -380,7 +391,9 @@ _FILES = {"latent_gene_correlation.npy": "float32 (n_features, n_genes) Pearson 
           "leading_features.tsv order, columns in latent_gene_correlation_genes.tsv order",
           "latent_gene_correlation_genes.tsv": "the .npy's gene axis: column, gene_id, symbol, "
           "in_bundle", "strong_genes.tsv": "genes above the threshold (tab-separated)",
-          "strong_genes.csv": "the same, comma-separated, under its old name"}
+          "strong_genes.csv": "the same, comma-separated, under its old name",
+          "samples.tsv": "the analysed samples (a --max-samples draw's): sample_id, patient_id, "
+          "cancer_type"}
 
 
 @keeps_global_rng  # the caller's random states back (torch's advanced before)
@@ -439,7 +452,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     run = load_run_model(run_dir)
     run.model.to(resolve_device(device))  # it ran on the CPU whatever the machine had
     bundle = load_bundle(folder_of(data, "data"))  # a Bundle object too
-    rows = _select(bundle, run, split, max_samples, seed).rows
+    selected = _select(bundle, run, split, max_samples, seed)
+    rows, n_available = selected.rows, selected.n_available
+    notes += _draw_note(split, len(rows), n_available, max_samples, seed)
     if k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
         capped = max_samples is not None and len(rows) == max_samples
         gives = f"--max-samples {max_samples} draws" if capped else f"the {split} split gives"
@@ -492,6 +507,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     ).to_csv(sep="\t", index=False))
     ids = bundle.sample_ids[rows].astype(str)
     types = bundle.obs["cancer_type"].astype(str).to_numpy()[rows]
+    atomic_write_text(out_dir / "samples.tsv", pd.DataFrame(
+        {"sample_id": ids, "patient_id": bundle_patients(bundle, rows), "cancer_type": types},
+    ).to_csv(sep="\t", index=False))
     rec = None
     if recon is None:
         notes.append(f"the {run.kind} run's model has no decoder: no reconstruction, embedding "
@@ -509,6 +527,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     summary = {
         "run": {"path": str(run.path.absolute()), "kind": run.kind, "model_name": run.model_name},
         "bundle": str(bundle.path), "split": split, "n_samples": int(len(rows)),
+        "n_available": int(n_available), "max_samples": max_samples,
         "device": str(next(run.model.parameters()).device),
         "n_genes": len(run.gene_ids), "n_genes_missing": int(missing.sum()),
         "genes_missing": [run.gene_ids[i] for i in np.flatnonzero(missing)],
