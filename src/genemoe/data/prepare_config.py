@@ -61,6 +61,9 @@ class PrepareConfig:
         norm.check_method(self.normalisation)
         check_endpoint(self.endpoint)
         sp.check_split_options(self.val_fraction, self.test_fraction, self.n_folds)
+        if not 0 <= self.seed < 2**32:  # -1 ended in numpy's "expected non-negative integer"
+            raise input_error(f"{self.seed} is not a seed", where="seed / --seed",
+                              fix=f"use a whole number from 0 to {2**32 - 1} (0 by default)")
         if self.min_class_size < 1:  # -1 ran, keeping every class
             raise input_error(f"must be at least 1 sample, got {self.min_class_size}",
                               where="--min-class-size", fix="pass --min-class-size 1 (keep "

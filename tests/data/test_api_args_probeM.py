@@ -1,0 +1,38 @@
+"""An outside reviewer's (probeM's) findings with the Python API: a Bundle object used after
+its folder was prepared again, seeds and pandas tables prepare_dataset took, '..' kept in
+result folders, and the umask set to 0 on every atomic write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+from genemoe.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    cohort = make_synthetic_cohort(n_samples=60, n_genes=50, n_types=3, seed=4)
+    return write_synthetic_files(cohort, tmp_path_factory.mktemp("probeM"))
+
+
+def _prepare(files: dict[str, Path], out: Path, **config):
+    return prepare_dataset([files["counts"]], out_path=out, label_paths=[files["labels"]],
+                           config={"synthetic": True, "min_variance": 0, **config})
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_a_seed_numpy_refuses_is_refused_when_the_config_is_made(seed):
+    """Old behaviour: config={"seed": -1} ran until numpy's "ValueError: expected
+    non-negative integer"."""
+    with pytest.raises(InputError, match=rf"seed / --seed: {seed} is not a seed"):
+        PrepareConfig(seed=seed)
+
+
+def test_a_negative_seed_in_a_config_dict_is_refused_before_reading(files, tmp_path):
+    with pytest.raises(InputError, match="-1 is not a seed"):
+        _prepare(files, tmp_path / "b", seed=-1)
+    assert not (tmp_path / "b").exists()
