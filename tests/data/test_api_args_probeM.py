@@ -4,10 +4,13 @@ result folders, and the umask set to 0 on every atomic write."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
 
+from genemoe.data.bundle import atomic_write_text
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
@@ -36,3 +39,20 @@ def test_a_negative_seed_in_a_config_dict_is_refused_before_reading(files, tmp_p
     with pytest.raises(InputError, match="-1 is not a seed"):
         _prepare(files, tmp_path / "b", seed=-1)
     assert not (tmp_path / "b").exists()
+
+
+def test_atomic_writes_leave_the_umask_alone(tmp_path, monkeypatch):
+    """Old behaviour: every atomic write set the process umask to 0 for a moment (a thread
+    creating a file then got 0o666 / 0o777)."""
+    old = os.umask(0o027)
+    try:
+        atomic_write_text(tmp_path / "first.txt", "x")  # a first use may read it once
+        set_to: list[int] = []
+        real = os.umask
+        monkeypatch.setattr(os, "umask", lambda mask: (set_to.append(mask), real(mask))[1])
+        atomic_write_text(tmp_path / "a.txt", "y")
+        monkeypatch.undo()
+        assert set_to == []
+        assert stat.S_IMODE((tmp_path / "a.txt").stat().st_mode) == 0o640  # still applied
+    finally:
+        os.umask(old)
