@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from genemoe.data.bundle import atomic_write_text
+from genemoe.data.args import AtFolder
+from genemoe.data.bundle import atomic_write_text, load_bundle
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
@@ -39,6 +41,23 @@ def test_a_negative_seed_in_a_config_dict_is_refused_before_reading(files, tmp_p
     with pytest.raises(InputError, match="-1 is not a seed"):
         _prepare(files, tmp_path / "b", seed=-1)
     assert not (tmp_path / "b").exists()
+
+
+def test_result_and_bundle_folders_fold_dotdot(files, tmp_path, monkeypatch):
+    """Old behaviour: from s12/tmpdir, out_dir="../lr" was kept as '.../s12/tmpdir/../lr',
+    which broke once tmpdir was removed."""
+
+    @dataclass
+    class Result(AtFolder):
+        out_dir: Path
+
+    here = tmp_path / "s12" / "tmpdir"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    assert Result(Path("../lr")).out_dir == tmp_path / "s12" / "lr"
+    b = _prepare(files, Path("../b"))
+    assert b.path == tmp_path / "s12" / "b" and ".." not in b.path.parts
+    assert load_bundle("../b").path == tmp_path / "s12" / "b"
 
 
 def test_atomic_writes_leave_the_umask_alone(tmp_path, monkeypatch):

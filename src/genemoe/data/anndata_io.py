@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.annotation import TABLE_COLUMNS, GeneAnnotation
+from genemoe.data.args import absolute
 from genemoe.data.bundle import Bundle, atomic_file, dump_json, load_bundle, summarise
 from genemoe.data.ids import detect_id_kind, looks_like_samples
 from genemoe.data.values import ValueStats, value_kind
@@ -206,7 +207,7 @@ def write_h5ad(bundle: Bundle | Path | str, path: Path | str) -> Path:
     with atomic_file(path, suffix=".h5ad") as tmp:
         adata.write_h5ad(tmp)
     logger.info("%s", export_line(bundle, path))
-    return path.absolute()  # as the result objects' folders: an os.chdir left it stale
+    return absolute(path)  # as the result objects' folders: an os.chdir left it stale
 
 
 def exported_normalisation(uns: Any) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from genemoe.errors import input_error
 
-__all__ = ["AtFolder", "as_list", "folder_of", "path_of", "shown_path"]
+__all__ = ["AtFolder", "absolute", "as_list", "folder_of", "path_of", "shown_path"]
 
 
 def as_list(value: Any, *, split_commas: bool = False) -> list[Any] | None:
@@ -71,13 +71,20 @@ class AtFolder:
     out_dir: Path
 
     def __post_init__(self) -> None:
-        self.out_dir = Path(self.out_dir).absolute()
+        self.out_dir = absolute(self.out_dir)
+
+
+def absolute(path: Path | str) -> Path:
+    """``path`` made absolute with ``..`` and ``.`` folded (``os.path.abspath``; symbolic
+    links kept): ``Path.absolute()`` kept ``cwd/../lr``, which broke once ``cwd`` was
+    removed."""
+    return Path(os.path.abspath(path))
 
 
 def shown_path(path: Path | str) -> str:
     """``path`` as a person reads it: relative to the working folder when inside it."""
     p = Path(path)
     try:
-        return str(p.absolute().relative_to(Path.cwd()))
+        return str(absolute(p).relative_to(Path.cwd()))
     except ValueError:
         return str(p)

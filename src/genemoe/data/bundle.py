@@ -46,7 +46,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from genemoe.data.args import folder_of
+from genemoe.data.args import absolute, folder_of
 from genemoe.data.atomic import atomic_dir, atomic_file, atomic_write_text
 from genemoe.errors import input_error
 
@@ -462,7 +462,7 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
         folds = np.array([lookup.get(s, -1) for s in obs["sample_id"].astype(str)], dtype=np.int64)
     try:
         return Bundle(X=X, obs=obs, var=var, record=record, summary=summary, folds=folds,
-                      path=path.absolute())  # recorded by runs: readable from any folder
+                      path=absolute(path))  # recorded by runs: readable from any folder
     except ValueError as exc:
         raise input_error(str(exc), path=path, fix="re-create the bundle with `genemoe prepare`") from exc
 

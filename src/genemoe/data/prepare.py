@@ -43,7 +43,7 @@ from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation
-from genemoe.data.args import as_list, path_of
+from genemoe.data.args import absolute, as_list, path_of
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
 from genemoe.data.ids import respelt_barcodes, strip_version, tcga_like
@@ -553,7 +553,7 @@ def prepare_dataset(
         }
     bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)
     write_bundle(bundle, out_path)
-    bundle.path = out_path.absolute()  # as load_bundle's: a later chdir keeps it
+    bundle.path = absolute(out_path)  # as load_bundle's: a later chdir keeps it
     log.info("wrote bundle %s: %s samples × %s genes%s", out_path, f"{X.shape[0]:,}",
              f"{X.shape[1]:,}", _clipped_said(clipped))
     return bundle
