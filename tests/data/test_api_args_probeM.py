@@ -9,6 +9,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from genemoe.data.args import AtFolder
@@ -40,6 +41,24 @@ def test_a_seed_numpy_refuses_is_refused_when_the_config_is_made(seed):
 def test_a_negative_seed_in_a_config_dict_is_refused_before_reading(files, tmp_path):
     with pytest.raises(InputError, match="-1 is not a seed"):
         _prepare(files, tmp_path / "b", seed=-1)
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_dataframe_for_the_expression_or_labels_is_refused_saying_write_it_first(files, tmp_path):
+    """Old behaviour: prepare_dataset(<DataFrame>) read its column names as file paths
+    ("613037: no such file")."""
+    df = pd.read_csv(files["counts"], sep="\t", index_col=0)
+    with pytest.raises(InputError, match=r"expression_paths is a DataFrame(?s:.*)write it "
+                                         r"first, e\.g\. df\.to_csv\('expression\.tsv'"):
+        prepare_dataset(df, out_path=tmp_path / "b")
+    with pytest.raises(InputError, match=r"expression_paths is a Series"):
+        prepare_dataset(df.iloc[:, 0], out_path=tmp_path / "b")
+    with pytest.raises(InputError, match=r"expression_paths\[1\] is a DataFrame"):
+        prepare_dataset([files["counts"], df], out_path=tmp_path / "b")
+    labels = pd.read_csv(files["labels"], sep="\t")
+    with pytest.raises(InputError, match=r"label_paths is a DataFrame(?s:.*)df\.to_csv\("
+                                         r"'labels\.tsv'"):
+        prepare_dataset(files["counts"], label_paths=labels, out_path=tmp_path / "b")
     assert not (tmp_path / "b").exists()
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from genemoe.errors import input_error
 
-__all__ = ["AtFolder", "absolute", "as_list", "folder_of", "path_of", "shown_path"]
+__all__ = ["AtFolder", "absolute", "as_list", "folder_of", "path_list", "path_of",
+           "shown_path"]
 
 
 def as_list(value: Any, *, split_commas: bool = False) -> list[Any] | None:
@@ -56,6 +57,25 @@ def path_of(value: Any, where: str | None = None) -> Path:
     if isinstance(value, str | os.PathLike):
         return Path(value)
     raise _not_a_path(value, where, "pass a path (a str or pathlib.Path)")
+
+
+def path_list(value: Any, where: str, *, example: str = "table.tsv") -> list[Path]:
+    """One path or several (:func:`as_list`) as paths; ``None`` none. A pandas table is
+    refused saying to write it first (a DataFrame's column names were read as file paths:
+    "613037: no such file"), as is any other item that is not a path, naming ``where``."""
+    items = [] if value is None else [value] if _is_pandas(value) else as_list(value) or []
+    for i, item in enumerate(items):
+        at = where if len(items) == 1 and not isinstance(value, list | tuple) else f"{where}[{i}]"
+        if _is_pandas(item):
+            raise input_error(f"{at} is a {type(item).__name__}: prepare reads its tables from "
+                              "files", fix=f"write it first, e.g. df.to_csv({example!r}, "
+                                           "sep='\\t'), and pass the file's path")
+        path_of(item, at)
+    return [Path(p) for p in items]
+
+
+def _is_pandas(value: Any) -> bool:
+    return type(value).__module__.split(".")[0] == "pandas" and hasattr(value, "to_csv")
 
 
 def _not_a_path(value: Any, where: str | None, fix: str) -> Exception:

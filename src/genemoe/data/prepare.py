@@ -43,7 +43,7 @@ from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation
-from genemoe.data.args import absolute, as_list, path_of
+from genemoe.data.args import absolute, path_list, path_of
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
 from genemoe.data.ids import respelt_barcodes, strip_version, tcga_like
@@ -476,12 +476,12 @@ def prepare_dataset(
                           f"{type(config).__name__}", where="config",
                           fix="pass config=PrepareConfig(...) or config={'drop_unlabelled': True}")
     cfg, t0, plog = config or PrepareConfig(), time.perf_counter(), PrepLog()
-    expression_paths, label_paths = as_list(expression_paths), as_list(label_paths)  # one path
+    paths = path_list(expression_paths, "expression_paths", example="expression.tsv")  # one path
+    label_paths = path_list(label_paths, "label_paths", example="labels.tsv")  # a DataFrame: refused
     out_path = path_of(out_path, "out_path")
     check_bundle_out(out_path)  # before any work: a folder of other files is refused
     with warnings_said(plog.warnings):  # every warning said on the way (the record's list
         #   held two kinds of them: clipped negatives, clinical conflicts were said only)
-        paths = [Path(p) for p in expression_paths]
         if not clinical_path and (cfg.time_column or cfg.event_column):  # was ignored, unsaid
             flag = "--time-column" if cfg.time_column else "--event-column"
             raise input_error(f"{flag} names a column of the survival table, and none is given",
@@ -499,7 +499,6 @@ def prepare_dataset(
                                                time_column=cfg.time_column,
                                                event_column=cfg.event_column, said_on_join=True)
                                  if clinical_path else (None, {}))
-        label_paths = [Path(p) for p in label_paths]
         labels_read = read_label_tables(label_paths, cfg, clinical)  # before the expression too
         tables, symbols, methods, biotypes = [], {}, {}, {}
         for p in paths:
