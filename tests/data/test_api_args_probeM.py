@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from genemoe.data.args import AtFolder
-from genemoe.data.bundle import atomic_write_text, load_bundle
+from genemoe.data.args import AtFolder, folder_of
+from genemoe.data.bundle import atomic_write_text, load_bundle, write_bundle
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.errors import InputError
@@ -28,6 +28,39 @@ def files(tmp_path_factory) -> dict[str, Path]:
 def _prepare(files: dict[str, Path], out: Path, **config):
     return prepare_dataset([files["counts"]], out_path=out, label_paths=[files["labels"]],
                            config={"synthetic": True, "min_variance": 0, **config})
+
+
+def test_a_bundle_object_whose_folder_was_prepared_again_is_refused(files, tmp_path):
+    """Old behaviour: train_run(b1) after the folder was prepared again trained on the new
+    folder (523 samples, 9 types) while b1 still said 990 samples, 33 types."""
+    from genemoe.workflows.train import train_run
+
+    out = tmp_path / "b"
+    b1 = _prepare(files, out)
+    assert folder_of(b1, "data_path") == out.absolute()  # fresh: taken
+    b2 = _prepare(files, out, seed=1)  # the folder prepared again
+    with pytest.raises(InputError, match=r"data_path: the bundle was prepared again since this "
+                                         r"Bundle object was loaded(?s:.*)fix: load it again "
+                                         r"\(genemoe\.load_bundle\("):
+        folder_of(b1, "data_path")
+    with pytest.raises(InputError, match="prepared again since this Bundle object was loaded"):
+        train_run(b1, out_dir=tmp_path / "run", model_name="logreg", progress=False)
+    assert not (tmp_path / "run").exists()
+    assert folder_of(b2, "data_path") == out.absolute()  # the object prepare returned last
+    loaded = load_bundle(b1)  # loading it again is the fix: it reads the folder
+    assert loaded.record["config"]["seed"] == 1 and folder_of(loaded) == out.absolute()
+    loaded.record = {**loaded.record, "note": "edited"}
+    write_bundle(loaded, out)  # written again through the same object: still its folder
+    assert folder_of(loaded) == out.absolute()
+    with pytest.raises(InputError, match="prepared again"):
+        folder_of(b2)
+
+
+def test_writing_a_loaded_bundle_elsewhere_keeps_its_own_folder_usable(files, tmp_path):
+    b = _prepare(files, tmp_path / "a")
+    b.record = {**b.record, "note": "copied"}
+    write_bundle(b, tmp_path / "c")  # another folder: b still describes "a"'s ...
+    assert folder_of(b) == (tmp_path / "a").absolute()  # ... record (not refused)
 
 
 @pytest.mark.parametrize("seed", [-1, 2**32])

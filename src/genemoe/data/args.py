@@ -11,6 +11,7 @@ pathlib ("expected str, bytes or os.PathLike object, not RunResult").
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,8 +19,8 @@ from typing import Any
 
 from genemoe.errors import input_error
 
-__all__ = ["AtFolder", "absolute", "as_list", "folder_of", "path_list", "path_of",
-           "shown_path"]
+__all__ = ["AtFolder", "absolute", "as_list", "bundle_fingerprint", "folder_of", "path_list",
+           "path_of", "shown_path"]
 
 
 def as_list(value: Any, *, split_commas: bool = False) -> list[Any] | None:
@@ -37,18 +38,46 @@ def as_list(value: Any, *, split_commas: bool = False) -> list[Any] | None:
     return [value]
 
 
-def folder_of(value: Any, where: str | None = None) -> Path:
+def folder_of(value: Any, where: str | None = None, *, check_fresh: bool = True) -> Path:
     """The folder of a bundle (a :class:`~genemoe.data.bundle.Bundle`'s ``path``), of a
     result object (its ``out_dir``: a run, benchmark, tuning, explanation), or
-    ``Path(value)``; anything else is refused naming the argument ``where``."""
+    ``Path(value)``; anything else is refused naming the argument ``where``.
+
+    A ``Bundle`` whose folder was prepared again since it was loaded or written (its
+    ``fingerprint`` no longer that of the folder's ``record.json``) is refused unless
+    ``check_fresh`` is False: the step would have read the new bundle while the object
+    still described the old one (990 samples said, 523 trained on)."""
     for attr in ("path", "out_dir"):
         path = getattr(value, attr, None)
         if isinstance(path, str | os.PathLike):
+            if attr == "path" and check_fresh:
+                _check_fresh(value, Path(path), where)
             return Path(path)
     if isinstance(value, str | os.PathLike):
         return Path(value)
     raise _not_a_path(value, where, "pass a folder path (a str or pathlib.Path), or the "
                                     "object the step that wrote it returned")
+
+
+def bundle_fingerprint(folder: Path | str) -> str | None:
+    """SHA-256 of a bundle folder's ``record.json`` (it changes with every ``prepare``: the
+    time it was made, its inputs and steps), or None when it cannot be read."""
+    try:
+        return hashlib.sha256((Path(folder) / "record.json").read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _check_fresh(bundle: Any, path: Path, where: str | None) -> None:
+    held = getattr(bundle, "fingerprint", None)
+    if not isinstance(held, str):  # a Bundle made in memory, or another object with a path
+        return
+    now = bundle_fingerprint(path)
+    if now is not None and now != held:  # a folder removed since: the step that reads it says
+        raise input_error(f"{where or 'the bundle'}: the bundle was prepared again since this "
+                          "Bundle object was loaded (its record.json changed)", path=path,
+                          fix=f"load it again (genemoe.load_bundle({str(path)!r})) and pass "
+                              "that, or pass the folder path")
 
 
 def path_of(value: Any, where: str | None = None) -> Path:

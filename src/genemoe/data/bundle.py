@@ -101,6 +101,10 @@ class Bundle:
         Optional k-fold assignment: integer array ``(n_samples,)``; -1 where unassigned.
     path
         Where the bundle was loaded from, if it was.
+    fingerprint
+        SHA-256 of the ``record.json`` it was loaded from or written as: a step handed this
+        object refuses its folder once it was prepared again (it read the new bundle while
+        the object still described the old one).
     """
 
     X: np.ndarray
@@ -110,6 +114,7 @@ class Bundle:
     summary: dict[str, Any] = field(default_factory=dict)
     folds: np.ndarray | None = None
     path: Path | None = None
+    fingerprint: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.X.ndim != 2:
@@ -387,13 +392,15 @@ def write_bundle(bundle: Bundle, path: Path) -> Path:
         np.save(tmp / "X.npy", np.ascontiguousarray(bundle.X, dtype=np.float32))
         bundle.obs.reset_index(drop=True).to_parquet(tmp / "obs.parquet", index=False)
         bundle.var.reset_index(drop=True).to_parquet(tmp / "var.parquet", index=False)
-        (tmp / "record.json").write_text(dump_json(record))
+        (tmp / "record.json").write_bytes(record_bytes := dump_json(record).encode())
         (tmp / "summary.json").write_text(dump_json(summary))
         if bundle.folds is not None:
             pd.DataFrame({"sample_id": bundle.obs["sample_id"].to_numpy(),
                           "fold": bundle.folds}).to_csv(tmp / "folds.tsv", sep="\t", index=False)
     bundle.summary = summary
     bundle.record = record
+    if bundle.path is None or absolute(bundle.path) == absolute(path):  # not another folder's
+        bundle.fingerprint = hashlib.sha256(record_bytes).hexdigest()
     return path
 
 
@@ -426,7 +433,7 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
     InputError
         When ``path`` is not a bundle or a part is missing or inconsistent.
     """
-    path = folder_of(path, "path")  # a Bundle's own folder; 7 failed inside pathlib
+    path = folder_of(path, "path", check_fresh=False)  # a Bundle's own folder (read again)
     if not path.exists():
         raise input_error("no such bundle directory", path=path,
                           fix="create it with `genemoe prepare ... --out BUNDLE`")
@@ -449,7 +456,7 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
     with _damaged_part(path, "var.parquet"):
         var = pd.read_parquet(path / "var.parquet")
     with _damaged_part(path, "record.json"):
-        record = json.loads((path / "record.json").read_text())
+        record = json.loads(record_bytes := (path / "record.json").read_bytes())
     summary = {}
     if (path / "summary.json").exists():
         with _damaged_part(path, "summary.json"):
@@ -462,7 +469,8 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
         folds = np.array([lookup.get(s, -1) for s in obs["sample_id"].astype(str)], dtype=np.int64)
     try:
         return Bundle(X=X, obs=obs, var=var, record=record, summary=summary, folds=folds,
-                      path=absolute(path))  # recorded by runs: readable from any folder
+                      path=absolute(path),  # recorded by runs: readable from any folder
+                      fingerprint=hashlib.sha256(record_bytes).hexdigest())
     except ValueError as exc:
         raise input_error(str(exc), path=path, fix="re-create the bundle with `genemoe prepare`") from exc
 

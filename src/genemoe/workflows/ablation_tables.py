@@ -106,9 +106,23 @@ def _survival_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFra
             ("c_index", "all types (pooled test fold)")]:
         sub = results[["model", col]].rename(columns={col: "c_index"})
         summary = summary_table(sub, "survival").set_index("model")["c_index"]
-        rows.append({"cancer type": name, **{labels[m]: summary.get(m, NOT_RUN)
-                                             for m in models}})
+        rows.append({"cancer type": name, **{
+            labels[m]: _unscored(results, m, name) if summary.get(m) == "–"
+            else summary.get(m, NOT_RUN) for m in models}})
     return pd.DataFrame(rows)
+
+
+def _unscored(results: pd.DataFrame, model: str, name: str) -> str:
+    """``– (0/2 folds: fewer than 2 events)``: a C-index no fold of ``model`` could score,
+    with why (from ``events_<type>``); a bare "–" broke the note's "(k/n folds)" promise."""
+    rows = results[results["model"] == model]
+    events = rows.get(f"events_{name}")
+    why = ""
+    if events is not None and events.notna().any():
+        few = events.fillna(0) < 2  # a type absent from a test fold has no events there
+        why = (": fewer than 2 events" if few.all() else ": no comparable pairs" if not few.any()
+               else ": fewer than 2 events or no comparable pairs")
+    return f"– (0/{len(rows)} folds{why})"
 
 
 def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
