@@ -19,10 +19,11 @@ data-parallel (see :mod:`genemoe.train.distributed`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ from genemoe.train.scaled_rows import ScaledRows
 from genemoe.train.train_config import TrainConfig
 
 __all__ = ["TrainConfig", "TrainResult", "SurvivalTarget", "train_model",
-           "predict_outputs", "build_optimizer", "parameter_groups", "LRSchedule"]
+           "predict_outputs", "build_optimizer", "parameter_groups", "LRSchedule", "torch_threads"]
 
 logger = logging.getLogger(__name__)
 
@@ -437,7 +438,24 @@ def _setup(model: nn.Module, config: TrainConfig, task: Task, data: dict[str, An
     return run
 
 
+@contextlib.contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """``torch.set_num_threads(n)`` (process-wide; None: unchanged) for the block, and the
+    caller's count back after it, as :func:`~genemoe.train.rng.keeps_global_rng` restores the
+    random states (``train: {num_threads: 1}`` left a notebook on one thread). As a decorator,
+    ``@torch_threads(None)``, the count at each call's start is restored at its end."""
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
 @keeps_global_rng
+@torch_threads(None)  # _setup sets the config's num_threads: the caller's restored after
 def train_model(
     model: nn.Module,
     *,

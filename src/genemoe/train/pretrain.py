@@ -88,6 +88,7 @@ from genemoe.train.checkpoint import (
     save_checkpoint,
     write_history,
 )
+from genemoe.train.loop import torch_threads
 from genemoe.train.model_file import save_model_file
 from genemoe.train.pretrain_config import (
     PretrainConfig,
@@ -353,11 +354,10 @@ def pretrain_on_data(data: PretrainData, *, out_dir: Path | str, preset: str = "
     t0 = time.perf_counter()
     config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
                                                 epochs=epochs, progress=progress, model=model)
-    if config.num_threads is not None:
-        torch.set_num_threads(config.num_threads)
-    return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
-                             max_epochs_this_call=max_epochs_this_call, t0=t0,
-                             extends=config_extends(config_path))
+    with torch_threads(config.num_threads):  # the caller's count restored after
+        return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
+                                 max_epochs_this_call=max_epochs_this_call, t0=t0,
+                                 extends=config_extends(config_path))
 
 
 @keeps_global_rng

@@ -14,10 +14,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import torch
-
 from genemoe.data.args import as_list, folder_of, path_of
 from genemoe.errors import input_error
+from genemoe.train.loop import torch_threads
 from genemoe.train.pretrain import PretrainResult, pretrain_prepared, resolve_pretrain_config
 from genemoe.train.pretrain_config import PRETRAIN_MODELS, config_extends
 from genemoe.train.pretrain_data import load_pretrain_data
@@ -84,13 +83,12 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
                                                 epochs=epochs, progress=progress, model=model)
     if stream is not None:
         config = dataclasses.replace(config, stream=stream)
-    if config.num_threads is not None:
-        torch.set_num_threads(config.num_threads)
     check_out_dir(Path(out_dir), "pretrain")
-    data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes,
-                              stream=config.stream, memory_fraction=config.stream_memory_fraction,
-                              val_rows=config.stream_val_rows)
-    return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
-                             max_epochs_this_call=max_epochs_this_call, t0=t0,
-                             extends=config_extends(config_path))  # recorded (was "small")
+    with torch_threads(config.num_threads):  # the caller's count restored after
+        data = load_pretrain_data(paths, min_shared_genes=config.min_shared_genes,
+                                  stream=config.stream, memory_fraction=config.stream_memory_fraction,
+                                  val_rows=config.stream_val_rows)
+        return pretrain_prepared(data, config, model_cfg, out_dir=Path(out_dir), preset=preset,
+                                 max_epochs_this_call=max_epochs_this_call, t0=t0,
+                                 extends=config_extends(config_path))  # recorded (was "small")
 
