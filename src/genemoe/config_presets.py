@@ -9,7 +9,6 @@ keyed by registry name), a ``train:`` section, optional per-task overrides of it
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -25,6 +24,8 @@ __all__ = [
     "check_preset_serves",
     "check_extends",
     "warn_preset_gaps",
+    "preset_gaps",
+    "forget_preset_gaps",
     "dump_yaml",
     "list_presets",
     "load_preset",
@@ -369,33 +370,54 @@ def check_config_keys(model_name: str, config: Mapping[str, Any], allowed: Itera
         )
 
 
-@functools.cache
-def warn_preset_gaps(preset: str, model_name: str, task: str | None = None, *,
-                     neural: bool = True) -> bool:
-    """Warn (once per process) when a preset *file* that extends no preset leaves
-    ``model_name``'s options or (``neural``) the training recipe to the code's defaults where
-    the packaged ``small`` preset sets them; True when it warned. A ``genemoe tune``
-    best.yaml holds every option of the model it was tuned for.
+_GAPS_SAID: set[tuple[str, str]] = set()  # (warning, the file's content) said since forgotten
 
-    ``--preset p.yaml`` holding only ``model: {resnet50: {image_size: 32}}`` ran Gene-MOE at
-    hidden 1024 and 15 experts and the hybrid CNN without its noise and label smoothing (its
-    macro-F1 0.592 → 0.344), with no word of it.
-    """
+
+def preset_gaps(preset: str, model_name: str, task: str | None = None, *,
+                neural: bool = True) -> str | None:
+    """The warning :func:`warn_preset_gaps` gives of a preset *file* that extends no preset
+    and leaves ``model_name``'s options or (``neural``) the training recipe to the code's
+    defaults where the packaged ``small`` preset sets them; None where it leaves none (a
+    ``genemoe tune`` best.yaml holds every option of the model it was tuned for)."""
     if preset in list_presets() or Path(preset).suffix not in {".yaml", ".yml"}:
-        return False
+        return None
     raw = read_config_yaml(_resolve(preset))
     if raw.get("extends") is not None or (raw.get("tuned_for") or {}).get("model") == model_name:
-        return False
+        return None
     small = load_preset("small")
     own = model_name in (raw.get("model") or {}) or model_name not in (small.get("model") or {})
     unset = ([] if own else [f"model.{model_name}"]) + [
         k for k in ("train", f"train_{task}") if neural and k not in raw and small.get(k)]
     if not unset:
+        return None
+    return (f"{preset} extends no preset and sets no {', '.join(unset)}: {model_name} runs "
+            "with the code's defaults there, not the small preset's (add `extends: small` to "
+            f"{Path(preset).name} to change only what it sets)")
+
+
+def warn_preset_gaps(preset: str, model_name: str, task: str | None = None, *,
+                     neural: bool = True) -> bool:
+    """Warn of :func:`preset_gaps`, once per file content until :func:`forget_preset_gaps`
+    (a benchmark's cells resolve the same preset again); True when there is a gap.
+
+    ``--preset p.yaml`` holding only ``model: {resnet50: {image_size: 32}}`` ran Gene-MOE at
+    hidden 1024 and 15 experts and the hybrid CNN without its noise and label smoothing (its
+    macro-F1 0.592 → 0.344), with no word of it. It was said once per process: a second
+    ``train_run`` with the same file, or the file edited, was silent.
+    """
+    if (text := preset_gaps(preset, model_name, task, neural=neural)) is None:
         return False
-    logger.warning("%s extends no preset and sets no %s: %s runs with the code's defaults "
-                   "there, not the small preset's (add `extends: small` to %s to change only "
-                   "what it sets)", preset, ", ".join(unset), model_name, Path(preset).name)
+    key = (text, repr(read_config_yaml(_resolve(preset))))  # an edited file says it again
+    if key not in _GAPS_SAID:
+        _GAPS_SAID.add(key)
+        logger.warning("%s", text)
     return True
+
+
+def forget_preset_gaps() -> None:
+    """Let every preset gap be warned of again: each run (``train_run``, ``tune_run``) says
+    its own."""
+    _GAPS_SAID.clear()
 
 
 class _LongKeyDumper(yaml.SafeDumper):

@@ -35,7 +35,13 @@ import pandas as pd
 import yaml
 
 from genemoe import __version__
-from genemoe.config_presets import dump_yaml, endpoint_mismatch, endpoint_mismatches
+from genemoe.config_presets import (
+    dump_yaml,
+    endpoint_mismatch,
+    endpoint_mismatches,
+    forget_preset_gaps,
+    preset_gaps,
+)
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import (
     Bundle,
@@ -239,8 +245,10 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     if device not in ("auto", "cpu") and spec.kind != "torch":  # was accepted without a word
         log.warning("--device %s applies to neural models; %s is fitted by scikit-learn on the "
                     "CPU: ignored", device, model_name)
+    forget_preset_gaps()  # each run says its own (once per process, a second run was silent)
     cfg, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                                device=device, epochs=epochs, task=task)
+    gap = preset_gaps(str(preset), model_name, task, neural=spec.kind == "torch")  # recorded
     tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle, epochs_given=epochs is not None,
                               task=task)
     model_cfg = with_resolved_weights(_with_model_options(model_name, model_cfg, model_options or {}))
@@ -318,7 +326,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "n": {s: len(d.rows) for s, d in data.items()},
                            "synthetic": bundle.synthetic, **ran,
                            **({"endpoint": bundle.endpoint} if task == "survival" else {}),
-                           **endpoint_mismatches(tuned_on),
+                           **endpoint_mismatches(tuned_on), **({"preset_gap": gap} if gap else {}),
                            **({"pretrained": pre} if (pre := _pretrained_record(fit.info)) else {}),
                            **image_record(fit.model, input_scaling(model_name, model_cfg),
                                           model_cfg.get("weights"), ran.get("weights_file"))}

@@ -61,7 +61,7 @@ import optuna
 import pandas as pd
 
 from genemoe import __version__
-from genemoe.config_presets import dump_yaml
+from genemoe.config_presets import dump_yaml, forget_preset_gaps
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.data.bundle import sample_set_sha256 as sample_ids_sha256
@@ -386,6 +386,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     if device not in ("auto", "cpu") and get_spec(model_name).kind != "torch":
         log.warning("--device %s applies to neural models; %s is fitted by scikit-learn on the "
                     "CPU: ignored", device, model_name)  # was accepted without a word
+    forget_preset_gaps()  # each tuning says its own (a second in one process was silent)
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
     check_model_options(model_name, model_cfg)  # not inside trial 0, with a study.db left
