@@ -29,6 +29,7 @@ from genemoe.models.registry import get_spec, members_by_seed
 from genemoe.train.calibration import as_logits
 from genemoe.train.fit import FitResult, calibrate_outputs, calibrate_risks, fit_model
 from genemoe.train.task_data import Task, TaskData
+from genemoe.train.train_config import whole_number
 
 __all__ = ["fit_ensemble", "member_rows", "check_ensemble_size"]
 
@@ -71,7 +72,11 @@ def _subset(d: TaskData, rows: np.ndarray) -> TaskData:
 
 
 def check_ensemble_size(k: int) -> None:
-    """Refuse an ensemble size below 1 (``--ensemble 0`` trained one model silently)."""
+    """Refuse an ensemble size below 1 (``--ensemble 0`` trained one model silently) or not
+    a whole number (``ensemble="2"`` from Python was a TypeError naming nothing)."""
+    if not whole_number(k):
+        raise input_error(f"must be a whole number of members, got {k!r}", where="ensemble",
+                          fix="pass e.g. ensemble=5 for five members, or 1 for one model")
     if k < 1:
         raise input_error(f"must be 1 (one model) or more members, got {k}", where="--ensemble",
                           fix="pass e.g. --ensemble 5 for five members, or leave it out")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from genemoe.data.args import folder_of
 from genemoe.errors import input_error
 from genemoe.workflows.folds import FoldPlan
 
@@ -40,10 +41,11 @@ def pretrained_run(opts: dict, plan: FoldPlan) -> Path:
 
 def pretrained_options(pretrained: Path | str | FoldPretrained | None,
                         plans: list[FoldPlan]) -> str | dict | None:
-    """``opts["pretrained"]``: a run's path, or (per fold) the recipe and every fold's run."""
+    """``opts["pretrained"]``: a run's path, or (per fold) the recipe and every fold's run;
+    a run given as the result ``pretrain_run`` returned is its folder (its repr was taken)."""
     if pretrained is None or not isinstance(pretrained, FoldPretrained):
-        return None if pretrained is None else str(pretrained)
-    runs = {f"r{r}_f{f}": str(p) for (r, f), p in pretrained.runs.items()}
+        return None if pretrained is None else str(folder_of(pretrained, "pretrained"))
+    runs = {f"r{r}_f{f}": str(folder_of(p, "pretrained.runs")) for (r, f), p in pretrained.runs.items()}
     missing = [f"r{p.repeat}_f{p.fold}" for p in plans if f"r{p.repeat}_f{p.fold}" not in runs]
     if missing:
         raise input_error(f"no pre-trained run for fold(s) {', '.join(missing)}",

@@ -70,9 +70,12 @@ from genemoe.workflows.predict_checks import (
     annotation_for,
     blank_empty,
     check_negatives,
+    check_output,
     clipped_negative_notes,
+    label_paths,
     mapped_genes,
     negative_log_notes,
+    not_a_file,
     not_counts_notes,
 )
 from genemoe.workflows.predict_companions import (
@@ -117,39 +120,10 @@ FP32_DIGITS = 6  # and to a CSV from a float32 one (~7); Parquet keeps every dig
 PRECISIONS = ("fp32", "bf16")
 
 
-OUTPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet")
-
-
-def _label_paths(labels_path: Path | str | Sequence[Path | str]) -> list[Path]:
-    """One label file or several, as paths (anything else refused naming the argument)."""
-    many = [labels_path] if isinstance(labels_path, str | os.PathLike) else list(labels_path)
-    return [path_of(p, "labels_path") for p in many]
-
-
 def _admitted(payload: dict) -> list[str]:
     """The TCGA sample-type codes the model's bundle admitted (``[]``: every one)."""
     return [str(c) for c in (payload.get("record") or {}).get("config", {}).get("sample_types")
             or ()]
-
-
-def _check_output(out_path: Path, max_missing: float) -> None:
-    """Refuse an output name of another format (``.xlsx`` got comma-separated text, ``.tsv``
-    commas) and a --max-missing that is not a share."""
-    if out_path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise input_error(f"{out_path.name}: genemoe writes .csv, .tsv or .txt (tab-separated) "
-                          "or .parquet", where="--out",  # x.csv.gz: x.csv, not x.csv.csv
-                          fix=f"name it e.g. {out_path.name.split('.')[0] or out_path.stem}.csv")
-    folder = out_path.parent if str(out_path.parent) else Path(".")
-    base = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))  # nearest there
-    if not base.is_dir() or not os.access(base, os.W_OK):  # was found after the scoring
-        why = "a file" if base.exists() and not base.is_dir() else "not writable"
-        raise input_error(f"{folder} is not a folder this user can write to" + (
-                          "" if base == folder else f" or create ({base} is {why})"),
-                          where="--out", fix="name a file in a writable folder (a missing "
-                          "folder is created)")
-    if not 0 <= max_missing < 1:
-        raise input_error(f"must be a share of the model's genes in [0, 1), got {max_missing}",
-                          where="--max-missing", fix="pass e.g. --max-missing 0.2 (the default)")
 
 
 def _check_not_swapped(payload: dict, table: Any) -> None:
@@ -510,16 +484,13 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         (:mod:`~genemoe.workflows.predict_companions`).
     """
     if not isinstance(expression_path, str | os.PathLike):  # a bare TypeError from pathlib
-        raise input_error(f"expression_path is a {type(expression_path).__name__}: predict "
-                          "reads the new samples from a file, as prepare does", fix="write it first, e.g. "
-                          "df.to_csv('new.tsv', sep='\\t') (samples or genes as rows), and pass "
-                          "the file's path")
+        raise not_a_file(expression_path, "expression_path")
     out_path = path_of(out_path, "out_path")
     run = folder_of(run, "run")  # a RunResult too
-    _check_output(out_path, max_missing)  # before reading anything
+    check_output(out_path, max_missing)  # before reading anything
     check_companions(out_path)  # pred.tsv's record and scores are pred.parquet's names too
     check_not_foreign(out_path, [("--expression", Path(expression_path)),  # a run's own
-                                 *(("--labels", p) for p in _label_paths(labels_path or []))])
+                                 *(("--labels", p) for p in label_paths(labels_path))])
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
     if payload["kind"] != "sklearn":  # so too a device this machine lacks
@@ -527,7 +498,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     check_request(normalisation)  # so too the normalisation asked for
     refuse_labels_for_survival(payload, labels_path)
     refuse_columns_without_labels(labels_path, sample_column, label_column)
-    labels = (read_cohort_labels(_label_paths(labels_path), sample_column=sample_column,
+    labels = (read_cohort_labels(label_paths(labels_path), sample_column=sample_column,
                                  label_column=label_column) if labels_path is not None else None)
     said: list[str] = []  # warnings logged on the way (stderr): kept in the record too
     with warnings_said(said):

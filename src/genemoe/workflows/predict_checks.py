@@ -11,6 +11,9 @@ Each ``*_notes`` function returns notes ``{"code", "level", "text", **data}`` as
 from __future__ import annotations
 
 import logging
+import numbers
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data import annotation as ann
+from genemoe.data.args import path_of
 from genemoe.data.bundle import file_sha256
 from genemoe.data.ids import looks_like_samples
 from genemoe.data.normalise import COUNT_METHODS
@@ -26,7 +30,7 @@ from genemoe.data.read import ExpressionTable
 from genemoe.data.values import TRACE_SHARE, negative_share
 from genemoe.errors import InputError, input_error
 
-__all__ = ["check_negatives", "clipped_negative_notes", "negative_log_notes",
+__all__ = ["check_output", "label_paths", "not_a_file", "OUTPUT_SUFFIXES", "check_negatives", "clipped_negative_notes", "negative_log_notes",
            "not_counts_notes", "annotation_for", "mapped_genes", "blank_empty",
            "PER_MILLION_TOLERANCE"]
 
@@ -34,6 +38,59 @@ log = logging.getLogger(__name__)
 
 PER_MILLION_TOLERANCE = 0.05  # TPM columns sum to 1e6 within this share (rounding, filtering)
 _UNSCORED = ("predicted_type", "confidence", "risk", "risk_percentile", "ood_score")
+
+
+OUTPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet")
+_READS = {"expression_path": ("the new samples", "prepare does", "new.tsv', sep='\\t') (samples "
+                              "or genes as rows)"),
+          "labels_path": ("the labels", "prepare --labels does", "labels.tsv', sep='\\t', "
+                          "index=False) (a sample column and a type column)")}
+
+
+def not_a_file(value: Any, where: str) -> InputError:
+    """The refusal of an in-memory table (a DataFrame) or other object given as
+    ``expression_path`` or ``labels_path``: predict reads them from files."""
+    what, how, example = _READS[where]
+    return input_error(f"{where} is a {type(value).__name__}: predict reads {what} from a file, "
+                       f"as {how}", fix=f"write it first, e.g. df.to_csv('{example}, and pass "
+                       "the file's path")
+
+
+def label_paths(labels_path: Path | str | Sequence[Path | str] | None) -> list[Path]:
+    """One label file or several, as paths (``[]`` for None); a DataFrame (its truth value
+    was "ambiguous") or anything else is refused naming the argument."""
+    if labels_path is None:
+        return []
+    if isinstance(labels_path, str | os.PathLike):
+        return [Path(labels_path)]
+    if hasattr(labels_path, "to_csv") or not isinstance(labels_path, Sequence):
+        raise not_a_file(labels_path, "labels_path")  # pandas objects; a dict, a number
+    return [path_of(p, "labels_path") for p in labels_path]
+
+
+def check_output(out_path: Path, max_missing: float) -> None:
+    """Refuse an output name of another format (``.xlsx`` got comma-separated text, ``.tsv``
+    commas) and a --max-missing that is not a share (``"0.1"`` or None from Python was a
+    TypeError naming nothing)."""
+    if out_path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise input_error(f"{out_path.name}: genemoe writes .csv, .tsv or .txt (tab-separated) "
+                          "or .parquet", where="--out",  # x.csv.gz: x.csv, not x.csv.csv
+                          fix=f"name it e.g. {out_path.name.split('.')[0] or out_path.stem}.csv")
+    folder = out_path.parent if str(out_path.parent) else Path(".")
+    base = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))  # nearest there
+    if not base.is_dir() or not os.access(base, os.W_OK):  # was found after the scoring
+        why = "a file" if base.exists() and not base.is_dir() else "not writable"
+        raise input_error(f"{folder} is not a folder this user can write to" + (
+                          "" if base == folder else f" or create ({base} is {why})"),
+                          where="--out", fix="name a file in a writable folder (a missing "
+                          "folder is created)")
+    if isinstance(max_missing, bool) or not isinstance(max_missing, numbers.Real):
+        raise input_error(f"must be a number, a share of the model's genes in [0, 1), got "
+                          f"{max_missing!r}", where="max_missing (--max-missing)",
+                          fix="pass e.g. max_missing=0.2 (the default)")
+    if not 0 <= max_missing < 1:
+        raise input_error(f"must be a share of the model's genes in [0, 1), got {max_missing}",
+                          where="--max-missing", fix="pass e.g. --max-missing 0.2 (the default)")
 
 
 def _note(code: str, level: str, text: str, **data: Any) -> dict[str, Any]:

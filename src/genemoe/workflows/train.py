@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ from genemoe.workflows.common import (
     check_out_dir,
     check_survival_parts,
     check_trainable,
+    check_whole_numbers,
     patient_ids,
     plain,
     score_part,
@@ -182,7 +184,7 @@ def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str
 def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classify",
               model_name: str = "genemoe", preset: str = "small", config_path: Path | str | None = None,
               seed: int = 0, device: str = "auto", epochs: int | None = None,
-              progress: bool = True, pretrained: Path | None = None,
+              progress: bool = True, pretrained: Path | str | Any = None,
               freeze_encoder_epochs: int = 0, encoder_lr: float | None = None,
               model_options: dict[str, Any] | None = None, ensemble: int = 1,
               lazy_data: bool | None = None) -> RunResult:
@@ -203,7 +205,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     seed, device, epochs, progress
         Reproducibility, ``auto|cpu|cuda``, preset override, progress bar.
     pretrained, freeze_encoder_epochs, encoder_lr
-        A ``genemoe pretrain`` run whose encoder starts the model (``genemoe``/``moe``/``vaecox``;
+        A ``genemoe pretrain`` run (its folder, or the result ``pretrain_run`` returned)
+        whose encoder starts the model (``genemoe``/``moe``/``vaecox``;
         see :mod:`genemoe.train.finetune`), epochs to keep it frozen first, and its own
         peak learning rate (None = the ``train: lr`` of every weight; the head always
         keeps ``lr``, and warmup/decay/plateau scale both alike: ``TrainConfig.module_lr``).
@@ -234,6 +237,9 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     out_dir = path_of(out_dir, "out_dir")
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    _check_python_args(config_path, model_options, lazy_data, progress)
+    check_whole_numbers((seed, "seed"), (freeze_encoder_epochs, "freeze_encoder_epochs"))
+    pretrained = None if pretrained is None else folder_of(pretrained, "pretrained")  # a result
     check_ensemble_size(ensemble)
     check_trainable(model_name)
     check_task(model_name, task)  # before the bundle's survival was warned of (logreg, survival)
@@ -405,6 +411,22 @@ def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *, epochs_given: bool 
                         "options were tuned on (%s): the test score is optimistic; tune on this "
                         "bundle instead", f"{n:,}", f"{len(test):,}", source)
     return out
+
+
+def _check_python_args(config_path: Any, model_options: Any, lazy_data: Any, progress: Any) -> None:
+    """Refuse arguments only Python can give wrong (a dict as ``config_path``, a list as
+    ``model_options``, ``lazy_data="yes"``): they failed inside pathlib or ``dict()`` with
+    a TypeError naming no argument, or a string was taken as true."""
+    if config_path is not None:
+        path_of(config_path, "config_path")
+    if model_options is not None and not isinstance(model_options, Mapping):
+        raise input_error(f"is a {type(model_options).__name__} {repr(model_options)[:40]}, not "
+                          "a mapping of option to value", where="model_options",
+                          fix="pass a dict, e.g. model_options={'hidden': 64}")
+    for value, where, none in ((lazy_data, "lazy_data", True), (progress, "progress", False)):
+        if not isinstance(value, bool | np.bool_) and not (none and value is None):
+            raise input_error(f"must be True or False{' or None' if none else ''}, got "
+                              f"{value!r}", where=where, fix=f"pass {where}=True or False")
 
 
 def _trust_statistics(fit: Any, kind: str, task: Task, data: dict[str, TaskData]) -> dict[str, Any]:

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,7 @@ from genemoe.workflows.common import (
     check_out_dir,
     check_survival_parts,
     check_trainable,
+    check_whole_numbers,
     plain,
     with_fitted_layout,
 )
@@ -366,13 +368,20 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     """
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    check_whole_numbers((n_trials, "n_trials"), (cv, "cv"), (seed, "seed"))  # "2": a TypeError
+    if config_path is not None:  # a dict failed inside pathlib, naming nothing
+        path_of(config_path, "config_path")
+    if not isinstance(progress, bool):
+        raise input_error(f"must be True or False, got {progress!r}", where="progress",
+                          fix="pass progress=True or False")
     if n_trials < 1:
         raise input_error(f"must be 1 or more, got {n_trials}", where="--trials",
                           fix="pass e.g. --trials 20")
     if cv < 1:
         raise input_error(f"must be 1 or more, got {cv}", where="--cv",
                           fix="pass --cv 3 for three inner folds, or 1 for the validation split")
-    if timeout is not None and not timeout > 0:
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
+                                or not timeout > 0):
         raise input_error(f"must be a number of seconds above 0, got {timeout}",
                           where="--timeout", fix="pass e.g. --timeout 3600, or leave it out")
     check_trainable(model_name)
