@@ -122,3 +122,26 @@ def test_the_max_samples_draw_is_said_recorded_and_listed(pretrained, tmp_path):
     assert not any(n.startswith("drew") for n in res.notes)
     assert f"({n_test} test samples," in res.describe()
     assert len(pd.read_csv(tmp_path / "g" / "samples.tsv", sep="\t")) == n_test
+
+
+def test_k_and_embedding_are_not_checked_for_a_run_without_decoder_and_said_unused(
+        pretrained, tmp_path, monkeypatch):
+    """Old behaviour: "--k 15 needs more than 15 samples" refused a train run (no decoder, no
+    mixing score); --k and --embedding given to one were taken silently."""
+    import genemoe.workflows.features as wf
+    from genemoe.workflows.train import train_run
+
+    bundle, _, cfg = pretrained
+    trained = train_run(bundle.path, out_dir=tmp_path / "clf", config_path=cfg, epochs=1,
+                        device="cpu", progress=False)
+    res = analyse_features(trained.out_dir, data=bundle.path, out_dir=tmp_path / "f",
+                           n_features=3, max_samples=10)  # --k 15 (the default) > 10 samples
+    assert res.summary["n_samples"] == 10 and res.summary["reconstruction"] is None
+    assert any("which --k and --embedding are for" in n for n in res.notes)
+    assert not any("not used" in n for n in res.notes)
+    # UMAP asked of a run that draws no embedding: not refused for lacking umap-learn
+    monkeypatch.setattr(wf, "umap_available", lambda: False)
+    res = analyse_features(trained.out_dir, data=bundle.path, out_dir=tmp_path / "g",
+                           n_features=3, k=20, embedding="umap")
+    assert ("--k 20 and --embedding umap not used: the train run's model has no decoder (the "
+            "embeddings and the mixing score need one)") in res.notes

@@ -105,6 +105,7 @@ __all__ = ["FeatureResult", "load_run_model", "used_samples", "analyse_features"
 logger = logging.getLogger(__name__)
 
 Embedding = Literal["tsne", "umap", "both"]
+K_DEFAULT, EMBEDDING_DEFAULT = 15, "tsne"  # the mixing score's neighbours; the embedding
 Split = Literal["test", "val", "train", "all", "unseen"]
 
 
@@ -359,6 +360,18 @@ def _methods(embedding: Embedding) -> tuple[list[str], list[str]]:
     return ["tsne"], ["UMAP not available (umap-learn is not installed): t-SNE only"]
 
 
+def _unused_flags(run: RunModel, k: int, embedding: str) -> list[str]:
+    """``--k``/``--embedding`` given other than their defaults to a run without a decoder
+    (they were taken silently, and ``--k`` could refuse the run: "needs more than 15")."""
+    unused = [f"{flag} {value}" for flag, value, default in
+              (("--k", k, K_DEFAULT), ("--embedding", embedding, EMBEDDING_DEFAULT))
+              if value != default]
+    if not unused:
+        return []
+    return [f"{' and '.join(unused)} not used: the {run.kind} run's model has no decoder "
+            "(the embeddings and the mixing score need one)"]
+
+
 def _reconstruction_part(out_dir: Path, x_scaled: np.ndarray, recon: np.ndarray, ids: np.ndarray,
                          types: np.ndarray, methods: list[str], *, k: int, seed: int,
                          scaled_by: str = "the bundle's training split") -> dict[str, Any]:
@@ -399,7 +412,8 @@ _FILES = {"latent_gene_correlation.npy": "float32 (n_features, n_genes) Pearson 
 @keeps_global_rng  # the caller's random states back (torch's advanced before)
 def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                      split: Split = "test", n_features: int = 20, threshold: float = 0.4,
-                     embedding: Embedding = "tsne", n_heatmap_genes: int = 50, k: int = 15,
+                     embedding: Embedding = EMBEDDING_DEFAULT, n_heatmap_genes: int = 50,
+                     k: int = K_DEFAULT,
                      max_samples: int | None = 1000, seed: int = 0, device: str = "auto",
                      max_missing: float = MAX_MISSING) -> FeatureResult:
     """Correlate a run's leading latent features with genes; embed real vs reconstructed.
@@ -424,7 +438,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     n_heatmap_genes
         Genes in the heat map (recorded for :mod:`genemoe.report.feature_plots`).
     k, max_samples, seed
-        Mixing-score neighbours; at most this many samples (seeded draw; the paper: 1,000).
+        Mixing-score neighbours (a run with a decoder only: unchecked, and named in a note
+        when not the default, for one without); at most this many samples (seeded draw,
+        said and listed in ``samples.tsv``; the paper: 1,000).
     device
         Where the encoder runs: ``auto`` (CUDA when available), ``cpu``, ``cuda``, ``cuda:N``.
     max_missing
@@ -447,15 +463,19 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     if max_samples is not None and max_samples < 3:
         raise input_error(f"--max-samples {max_samples}: the analysis needs >= 3 samples",
                           where="features", fix="e.g. --max-samples 1000 (the paper's)")
-    methods, notes = _methods(embedding)
+    if embedding not in ("tsne", "umap", "both"):
+        raise input_error(f"unknown embedding {embedding!r}", where="--embedding",
+                          fix="use tsne, umap or both")
     check_out_dir(out_dir, "features")  # was written over a pre-training run's summary.json
     run = load_run_model(run_dir)
+    has_decoder = getattr(run.model, "decoder", None) is not None  # --k, --embedding: its part
+    methods, notes = _methods(embedding) if has_decoder else ([], _unused_flags(run, k, embedding))
     run.model.to(resolve_device(device))  # it ran on the CPU whatever the machine had
     bundle = load_bundle(folder_of(data, "data"))  # a Bundle object too
     selected = _select(bundle, run, split, max_samples, seed)
     rows, n_available = selected.rows, selected.n_available
     notes += _draw_note(split, len(rows), n_available, max_samples, seed)
-    if k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
+    if has_decoder and k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
         capped = max_samples is not None and len(rows) == max_samples
         gives = f"--max-samples {max_samples} draws" if capped else f"the {split} split gives"
         raise input_error(f"--k {k} needs more than {k} samples; {gives} {len(rows)}", where="--k",
@@ -513,7 +533,8 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     rec = None
     if recon is None:
         notes.append(f"the {run.kind} run's model has no decoder: no reconstruction, embedding "
-                     "or mixing score (pass a `genemoe pretrain` run for them)")
+                     "or mixing score, which --k and --embedding are for (pass a `genemoe "
+                     "pretrain` run for them)")
     else:
         rec = _reconstruction_part(out_dir, inputs.x_scaled[:, present], recon[:, present], ids,
                                    types, methods, k=k, seed=seed, scaled_by=inputs.scaled_by)
