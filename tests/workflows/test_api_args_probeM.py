@@ -139,3 +139,28 @@ def test_every_run_says_and_records_that_its_preset_extends_none(bundle, tmp_pat
                      r.getMessage()])
         assert "extends no preset" in run.metrics["protocol"]["preset_gap"]
     assert [len(s) for s in said] == [1, 1, 1], said
+
+
+def test_benchmark_and_ablation_take_a_result_object_and_every_benchmark_says_its_gaps(
+        tiny_pretrained, tmp_path, caplog):
+    """Old behaviour (h13's report): run_benchmark and run_ablation given a result object as
+    ``pretrained`` failed with TypeError in pathlib; a second benchmark in one process with
+    the same preset YAML said nothing of its gaps. Now the object reaches the run's checks
+    (here refused: the run pre-trained on the folds' test samples), and each call warns."""
+    from genemoe.workflows.ablation import run_ablation
+    from genemoe.workflows.benchmark import run_benchmark
+
+    bundle, _, run_dir = tiny_pretrained
+    partial = tmp_path / "partial.yaml"
+    partial.write_text(yaml.safe_dump({"model": {"genemoe": TINY_GENEMOE}}))
+    result = SimpleNamespace(out_dir=run_dir)
+    for i in (1, 2):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING), pytest.raises(InputError, match="test"):
+            run_benchmark(bundle.path, task="classify", models=["genemoe"], n_folds=2,
+                          preset=str(partial), out_dir=tmp_path / f"b{i}", device="cpu",
+                          pretrained=result)
+        assert "extends no preset" in caplog.text, i
+    with pytest.raises(InputError, match="test"):
+        run_ablation(bundle.path, task="classify", n_folds=2, out_dir=tmp_path / "a",
+                     device="cpu", pretrained=result, epochs=1)

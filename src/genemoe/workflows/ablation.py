@@ -357,6 +357,8 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     if n_boot < 1:  # was accepted (-4), and reached the survival cells' bootstrap
         raise input_error(f"must be at least 1 resample, got {n_boot}", where="--n-boot",
                           fix="pass e.g. --n-boot 200 (the default)")
+    pretrained = None if pretrained is None else folder_of(pretrained, "pretrained")  # a
+    #   result object too, as train's (Path(result) failed with TypeError)
     if pretrained is not None and pretrain_per_fold:
         raise input_error("--pretrained and --pretrain-per-fold both give the pre-trained "
                           "Gene-MOE", where="--pretrained",

@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.config_presets import check_preset_serves
+from genemoe.config_presets import check_preset_serves, forget_preset_gaps
 from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
@@ -421,6 +421,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                           fix="benchmark the classical models in a run without --pretrained")
     resolve_device(device)  # refused now, not in the first neural cell
     check_preset_serves(preset, models, "benchmark")  # a best.yaml for one of them only
+    forget_preset_gaps()  # each benchmark says its preset's gaps (a second one was silent)
     configs = {m: resolve_config(preset, None, m, seed=seed, device=device, epochs=epochs,
                                  task=task) for m in models}
     for m, (_, model_cfg, _) in configs.items():  # a bad option or value (--epochs 0) refused
@@ -433,6 +434,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                        val_fraction=val_fraction)  # refuses survival folds without events
     if tune_cv > 1:  # every refusal before --out is touched: a refused rerun removed outputs
         check_inner_plans(bundle, plans, task, n_folds=tune_cv, seed=seed)
+    if pretrained is not None and not isinstance(pretrained, FoldPretrained):  # a result
+        pretrained = folder_of(pretrained, "pretrained")  # object too (was TypeError)
     if pretrained is not None and not isinstance(pretrained, FoldPretrained):  # (per fold: made
         check_pretrained_start(pretrained, models, [  # on each fold's training part)
             (f"repeat {p.repeat}, fold {p.fold}", bundle.sample_ids[p.test].astype(str).tolist(),
