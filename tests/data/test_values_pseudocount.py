@@ -71,6 +71,14 @@ def test_prepare_reads_a_xena_log2_x_plus_0_001_file_as_log_scale(tmp_path):
     assert table.value_kind == "log"
     assert any("log2(0.001) -> log2(x + 0.001)" in n for n in table.notes)
     assert float(np.min(table.values)) == 0.0
+    # and said under the read line (probeP: the conversion was in the record only), naming
+    # the Toil hub (the note said the GDC hub, whose STAR files are log2(x + 1))
+    from genemoe.data.prep_text import step_line
+
+    said = step_line("read", {"file": str(path), "shape": list(table.shape), "notes": table.notes,
+                              "orientation": table.orientation, "id_kind": table.id_kind,
+                              "value_kind": table.value_kind})
+    assert "on the floor -9.9658 = log2(0.001)" in said and "UCSC Toil hub" in said
 
 
 def test_predict_scores_log2_of_x_plus_0_001_instead_of_refusing_it(labelled_logreg_run, tmp_path):

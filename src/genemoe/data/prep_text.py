@@ -42,7 +42,8 @@ def _read(info: dict) -> str:
     what = ", ".join([_LAYOUTS.get(info.get("orientation"), str(info.get("orientation"))),
                       _ID_KINDS.get(info.get("id_kind"), str(info.get("id_kind"))),
                       _VALUE_KINDS.get(info.get("value_kind"), str(info.get("value_kind")))])
-    said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "estimated counts" in n]
+    said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "estimated counts" in n
+            or "on the floor" in n]  # a log2(x + eps) file converted: was in the record only
     return "\n  ".join([f"read {_name(info)}: {_n(n_genes)} gene{'s' if n_genes != 1 else ''} × "
                         f"{_n(n_samples)} sample{'s' if n_samples != 1 else ''} ({what})", *said])
 

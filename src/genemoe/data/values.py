@@ -254,8 +254,8 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
     if (floor := log_pseudocount(stats, values)) is not None:
         eps, n_floor = floor
         said = (f"values: range {rng_txt}, {n_floor:,} of them ({n_floor / stats.n_finite:.0%}) "
-                f"on the floor {stats.vmin:g} = log2({eps:g}) -> log2(x + {eps:g}) (as Xena's GDC "
-                f"hub writes TPM and FPKM): converted to log2(x + 1), the pipeline's log scale")
+                f"on the floor {stats.vmin:g} = log2({eps:g}) -> log2(x + {eps:g}) (as the UCSC Toil "
+                f"hub writes TPM): converted to log2(x + 1), the pipeline's log scale")
         _to_log2p1(values, eps, stats)
         kind, notes = value_kind(stats, values, path, where)
         return kind, [said, *notes]
