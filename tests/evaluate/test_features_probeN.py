@@ -145,3 +145,29 @@ def test_k_and_embedding_are_not_checked_for_a_run_without_decoder_and_said_unus
                            n_features=3, k=20, embedding="umap")
     assert ("--k 20 and --embedding umap not used: the train run's model has no decoder (the "
             "embeddings and the mixing score need one)") in res.notes
+
+
+def test_two_cohorts_numbering_their_patients_alike_share_none(pretrained, tmp_path):
+    """Old behaviour (probeQ, on h9's patient check): patient ids recorded by a run of
+    another cohort were compared with this bundle's directly, so two non-TCGA cohorts that
+    both number their patients 1, 2, ... "shared" patients and features refused unrelated
+    samples. A patient barcode is still one patient across bundles."""
+    from genemoe.workflows.feature_run import seen_rows
+
+    bundle, _, _ = pretrained
+    copy = load_bundle(bundle.path)
+    obs = copy.obs.copy()
+    obs["sample_id"] = [f"B_s{i}" for i in range(len(obs))]
+    obs["patient_id"] = [str(i) for i in range(len(obs))]
+    copy.obs = obs.reset_index(drop=True)
+    write_bundle(copy, tmp_path / "b")
+    other = load_bundle(tmp_path / "b")
+    rows = np.arange(3)
+    by_id, by_patient = seen_rows(other, rows, {"A_s9": "0", "A_s8": "1"})
+    assert not by_id.any() and not by_patient.any()
+    barcode = {"TCGA-OR-A5J1-01A": "TCGA-OR-A5J1"}
+    obs.loc[0, "patient_id"] = "TCGA-OR-A5J1"
+    copy.obs = obs.reset_index(drop=True)
+    write_bundle(copy, tmp_path / "c")
+    _, by_patient = seen_rows(load_bundle(tmp_path / "c"), rows, barcode)
+    assert by_patient.tolist() == [True, False, False]

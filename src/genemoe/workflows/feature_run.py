@@ -6,6 +6,7 @@ evidence). Split out of :mod:`genemoe.workflows.features`."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,9 @@ from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
 
 log = logging.getLogger(__name__)
+
+_TCGA_PATIENT = re.compile(r"^[A-Z][A-Z0-9]{3}-[A-Z0-9]{2}-[A-Z0-9]{4}$")  # a barcode-form
+#   patient (TCGA-OR-A5J1; the synthetic cohort's SYNT-A3-0008)
 
 __all__ = ["RunModel", "load_run_model", "used_samples", "used_sample_patients", "bundle_key",
            "bundle_patients", "seen_rows"]
@@ -201,7 +205,10 @@ def seen_rows(bundle: Bundle, rows: np.ndarray, used: dict[str, str],
     every = bundle.indices(None)
     here = dict(zip(bundle.sample_ids[every].astype(str), bundle_patients(bundle, every),
                     strict=True))
-    patients = set(used.values()) | {here[s] for s in used if s in here}
+    patients = ({p for p in used.values() if _TCGA_PATIENT.match(p)}  # a barcode's patient is
+                #   one across bundles; another id is compared only through this bundle's own
+                #   samples (two cohorts numbering patients 1, 2, ... shared none)
+                | {here[s] for s in used if s in here})
     ids = bundle.sample_ids[rows].astype(str)
     by_id = np.array([s in used for s in ids], bool)
     by_patient = ~by_id & np.array([p in patients for p in bundle_patients(bundle, rows)], bool)
