@@ -92,3 +92,24 @@ def test_predict_scores_log2_of_x_plus_0_001_instead_of_refusing_it(labelled_log
     predict_file(d / "run", path, out_path=out)  # was refused: "look centred or log-ratio"
     assert pd.read_csv(out)["predicted_type"].notna().all()
     assert "-> log2(x + 0.001)" in (tmp_path / "p.record.json").read_text()
+
+
+def test_a_model_trained_on_unconverted_log2_x_plus_eps_refuses_the_converted_values():
+    """probeQ: a model an earlier genemoe trained on log2(x + 0.001) read unconverted (its
+    reference profile down to -9.97) scored this version's converted values as its own
+    scale ("same"), every zero moved by ~10 log2 units, unsaid; the earlier version refused
+    the file. Now refused, with the fixes (retrain, or --normalisation quantile)."""
+    from types import SimpleNamespace
+
+    from genemoe.errors import InputError
+    from genemoe.workflows.predict_align import check_floor_converted
+
+    table = SimpleNamespace(notes=["values: range [-9.9658, 11.5], 300 of them (19%) on the "
+                                   "floor -9.9658 = log2(0.001) -> ..."], source_path="toil.tsv")
+    old_model = {"reference_profile": np.array([-9.9658, -9.9658, 2.0, 8.0])}
+    with pytest.raises(InputError, match="trained on values down to -9.97") as err:
+        check_floor_converted(old_model, table, "same")
+    assert "--normalisation quantile" in str(err.value)
+    check_floor_converted(old_model, table, "quantile")  # aligned: fine
+    check_floor_converted({"reference_profile": np.array([0.0, 2.0, 8.0])}, table, "same")
+    check_floor_converted(old_model, SimpleNamespace(notes=[], source_path="x"), "same")

@@ -11,7 +11,9 @@ Steps, each recorded with what it dropped and why (``record["steps"]``):
    loss counted, warned of under a count normalisation; :mod:`genemoe.data.shared_genes`);
 4. normalise each sample (log2 CPM / TPM / FPKM-UQ from counts, log2(x+1) for linear
    values, nothing for log data) — per sample, so nothing leaks;
-5. parse TCGA barcodes; keep the requested sample types; one profile per patient;
+5. parse TCGA barcodes; keep the requested sample types; one profile per patient (other
+   ids: patients from a file's patient column, the smallest sample id kept;
+   :mod:`genemoe.data.patients`);
 6. attach labels (label tables, the file's own metadata, the cohort name, the clinical
    table — first that has the sample) and survival (by 12-character patient barcode);
 7. split by patient (a patient's samples stay on one side), stratified by cancer type and,
@@ -47,6 +49,7 @@ from genemoe.data.args import absolute, path_list, path_of
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
 from genemoe.data.ids import respelt_barcodes, strip_version, tcga_like
+from genemoe.data.patients import select_untyped_samples
 from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.prepare_labels import attach_labels, check_labels, read_label_tables
@@ -226,27 +229,6 @@ def _sample_frame(tables: list[ExpressionTable]) -> pd.DataFrame:
     return obs
 
 
-PATIENT_COLUMNS = ("patient_id", "patient", "donor_id", "donor", "subject_id", "subject",
-                   "individual", "case_id", "bcr_patient_barcode")  # in a file's sample metadata
-
-
-def _file_patients(obs: pd.DataFrame, tables: list[ExpressionTable]) -> tuple[pd.Series, str | None]:
-    """Patient of each non-barcode sample: a patient column of its file's sample metadata
-    (an h5ad ``obs``; :data:`PATIENT_COLUMNS`), else the sample id."""
-    out = obs["sample_id"].astype(object).copy()
-    found = None
-    for t in tables:
-        meta = t.sample_meta
-        col = next((c for c in PATIENT_COLUMNS if meta is not None and c in meta.columns), None)
-        if col is None:
-            continue
-        m = obs["source"].eq(t.source_path.name)
-        got = obs.loc[m, "sample_id"].map(meta[col].dropna().astype(str)).dropna()
-        out.loc[got.index] = got
-        found = col
-    return out, found
-
-
 def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: PrepareConfig,
                     plog: PrepLog) -> np.ndarray:
     """Sample-type filter and one profile per patient; adds patient_id/sample_type."""
@@ -257,12 +239,7 @@ def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: Prepa
             bad = ids[~is_bc][:3].tolist()
             raise input_error(f"some sample ids are TCGA barcodes and some are not (e.g. {bad})",
                               where="sample ids", fix="use one naming scheme for all samples")
-        obs["patient_id"], col = _file_patients(obs, tables)
-        obs["sample_type"] = "NA"
-        plog.step("sample_types", note="sample ids are not TCGA barcodes: no sample-type filter, "
-                  "every profile kept", patients=f"from the files' {col!r} column, else the "
-                  "sample id" if col else "the sample id (no patient column in the files)")
-        return np.ones(len(obs), dtype=bool)
+        return select_untyped_samples(obs, tables, cfg.one_per_patient, plog)  # smallest id
     bc = tcga.parse_barcodes(ids)
     obs["patient_id"] = bc["patient_id"].to_numpy()
     obs["sample_type"] = bc["sample_code"].fillna("NA").to_numpy()

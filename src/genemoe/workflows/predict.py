@@ -60,6 +60,7 @@ from genemoe.workflows.predict_align import (
     GIVEN_SHIFT_WARN,
     OWN_SCALE_SHIFT,
     align_to_model,
+    check_floor_converted,
     check_missing_weight,
     given_shift,
     quantile_aligned,
@@ -317,6 +318,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                           fix="retrain on a bundle of one value scale")
     rule = scale_rule(table.value_kind, method, normalisation,
                       exported_normalisation=table.exported_normalisation)
+    check_floor_converted(payload, table, rule)  # an older genemoe's log2(x + eps) model
     scale_notes = estimated_counts_notes(table, method, rule, normalisation)  # predict's own
     plog = PrepLog()  # answer, not prepare's --normalisation log2cpm (predict has none)
     plog.step("read", file=str(table.source_path), shape=list(table.shape),  # as prepare says it

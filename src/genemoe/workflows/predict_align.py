@@ -162,6 +162,24 @@ def scale_words(method: str) -> str:
     return "log2(x + 1)" if method == "log2p1" else f"log2 {method}"  # was "log2 log2p1"
 
 
+def check_floor_converted(payload: dict, table: ExpressionTable, rule: str) -> None:
+    """Refuse log2(x + ε) values converted on reading (their floor log2(ε) now 0) for a
+    model whose training values sat below −1 (its reference profile's lowest): such a model
+    was trained on them unconverted, by a genemoe before the conversion, and scoring the
+    converted values as its own scale (``same``) moved every zero by ~10 log2 units, unsaid.
+    """
+    ref = payload.get("reference_profile")
+    converted = any("on the floor" in n for n in table.notes)
+    if rule != "same" or ref is None or not converted or float(np.min(ref)) >= -1:
+        return
+    raise input_error(
+        f"the model was trained on values down to {float(np.min(ref)):.2f} (log2(x + ε) read "
+        "unconverted by an earlier genemoe), and this file's log2(x + ε) values are now "
+        "converted to log2(x + 1) on reading", path=table.source_path, where="--normalisation",
+        fix="prepare the training data again and retrain (genemoe converts such files now), "
+            "or pass --normalisation quantile to align these profiles to the model's")
+
+
 def given_shift(payload: dict, table: ExpressionTable, method: str) -> np.ndarray | None:
     """Each sample's distance to the training distribution (log2 units) of values taken as
     the model's scale (``--normalisation none``; ``method``, the model's normalisation), None
