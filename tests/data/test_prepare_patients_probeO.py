@@ -18,7 +18,6 @@ import pytest
 
 from genemoe.data.patients import smallest_id_per_patient
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
-from genemoe.errors import InputError
 
 DUP = "duplicate profile of the same patient"
 OPTS = {"normalisation": "none", "min_class_size": 1, "min_variance": 0, "min_mean": 0}
