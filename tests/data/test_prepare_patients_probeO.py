@@ -18,6 +18,7 @@ import pytest
 
 from genemoe.data.patients import smallest_id_per_patient
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.errors import InputError
 
 DUP = "duplicate profile of the same patient"
 OPTS = {"normalisation": "none", "min_class_size": 1, "min_variance": 0, "min_mean": 0}
@@ -95,3 +96,57 @@ def test_without_a_patient_column_every_sample_is_its_own_patient(tmp_path, capl
 def test_the_rule_is_the_smallest_id_whatever_the_order():
     keep = smallest_id_per_patient(["S9", "S10", "x", "A2", "A1"], ["p", "p", "q", "r", "r"])
     assert keep.tolist() == [False, True, True, False, True]  # "S10" < "S9" as text
+
+
+# ----------------------------------------------------------------------------- 2: --endpoint
+
+
+def _text_inputs(d: Path) -> Path:
+    d.mkdir(parents=True, exist_ok=True)
+    samples = [f"S{i:03d}" for i in range(12)]
+    X = np.random.default_rng(1).normal(5, 1, (12, 10)).clip(0.1)
+    p = d / "expression.tsv"
+    pd.DataFrame(X.T, index=pd.Index([f"G{j}" for j in range(10)], name="gene_id"),
+                 columns=samples).to_csv(p, sep="\t")
+    return p
+
+
+def test_an_endpoint_without_survival_is_refused_before_reading(tmp_path):
+    bad = tmp_path / "garbage.tsv"
+    bad.write_text("not a matrix\n")  # the endpoint is refused before this is read
+    with pytest.raises(InputError, match=r"--endpoint.*--endpoint DSS.*no --clinical table") as info:
+        prepare_dataset([bad], out_path=tmp_path / "b",
+                        config=PrepareConfig(endpoint="DSS", cancer_type="BRCA", **OPTS))
+    assert "pass --clinical FILE" in str(info.value) and "or drop --endpoint" in str(info.value)
+
+
+def test_an_endpoint_without_survival_is_refused_for_a_text_matrix(tmp_path):
+    expr = _text_inputs(tmp_path / "in")
+    with pytest.raises(InputError, match="--endpoint DSS chooses a survival endpoint"):
+        prepare_dataset([expr], out_path=tmp_path / "b",
+                        config=PrepareConfig(endpoint="DSS", cancer_type="BRCA", **OPTS))
+    assert not (tmp_path / "b").exists()
+    b = prepare_dataset([expr], out_path=tmp_path / "ok",  # the default endpoint: no survival
+                        config=PrepareConfig(cancer_type="BRCA", **OPTS))
+    assert not b.obs["has_survival"].any()
+
+
+def test_an_endpoint_for_an_h5ad_that_is_no_export_is_refused(tmp_path):
+    samples, patients = _two_per_patient()
+    h5 = _h5ad(tmp_path / "x.h5ad", samples, patients)
+    with pytest.raises(InputError, match="no genemoe export"):
+        prepare_dataset([h5], out_path=tmp_path / "b", config=PrepareConfig(endpoint="PFI", **OPTS))
+    assert not (tmp_path / "b").exists()
+
+
+def test_the_cli_refuses_an_endpoint_without_clinical(tmp_path):
+    from typer.testing import CliRunner
+
+    from genemoe.cli import app
+
+    expr = _text_inputs(tmp_path / "in")
+    res = CliRunner().invoke(app, ["prepare", "--expression", str(expr), "--cancer-type", "BRCA",
+                                   "--endpoint", "DSS", "--out", str(tmp_path / "b")])
+    said = res.output + str(res.exception)  # the entry point prints an InputError
+    assert res.exit_code != 0 and not (tmp_path / "b").exists()
+    assert "--endpoint DSS" in said and "pass --clinical FILE" in said

@@ -308,6 +308,19 @@ def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.nda
     return folds
 
 
+def _refuse_lone_endpoint(cfg: PrepareConfig) -> None:
+    """Refuse an ``--endpoint`` other than the default when no survival is at hand (neither
+    --clinical nor a genemoe export carrying survival): it was accepted, ignored, and
+    recorded as the bundle's endpoint with no sample's survival."""
+    default = PrepareConfig.endpoint
+    if cfg.endpoint != default:
+        raise input_error(f"--endpoint {cfg.endpoint} chooses a survival endpoint, and there is no "
+                          "survival: no --clinical table, and no genemoe export (.h5ad) carrying "
+                          "survival among the expression files", where="--endpoint",
+                          fix="pass --clinical FILE (a survival table with "
+                              f"{cfg.endpoint} columns), or drop --endpoint")
+
+
 def _gene_rule(cfg: PrepareConfig) -> str:
     """The label-free rule that decides which genes a bundle keeps (recorded)."""
     return ("non-zero in at least one sample of the bundle"
@@ -467,6 +480,8 @@ def prepare_dataset(
             raise input_error("no expression file given", where="--expression",
                               fix="pass --expression FILE [FILE ...], or a GDC portal download "
                                   "with --gdc-dir DIR --sample-sheet SHEET")
+        if not clinical_path and not any(Path(p).suffix.lower() == ".h5ad" for p in paths):
+            _refuse_lone_endpoint(cfg)  # no genemoe export can carry survival: before reading
         check_one_xena_unit(paths)  # by the names: before reading any (large) file
         annotation = (ann.read_annotation(Path(annotation_path)) if annotation_path  # an export: its own
                       else exported_annotation([Path(p) for p in paths], plog.step))
@@ -505,6 +520,8 @@ def prepare_dataset(
         X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
         if clinical is None:  # a genemoe export's obs carries its samples' survival
             clinical, clin_report = exported_clinical(tables, cfg.endpoint)
+            if clinical is None:
+                _refuse_lone_endpoint(cfg)
         if joined := attach_survival(obs, clinical, clin_report, cfg.endpoint):  # no table: no step
             plog.step("join_survival", **joined)
         folds = _make_splits(obs, cfg, plog)
