@@ -58,7 +58,21 @@ def weights_file_record(weights: Any) -> dict[str, str] | None:
     path = Path(weights).expanduser()
     if not path.is_file():
         return None
-    return {"path": str(path.resolve()), "sha256": file_sha256(path)}
+    return {"path": str(path.resolve()), "sha256": _weights_sha256(path)}
+
+
+_SHA256: dict[tuple, str] = {}  # (path, size, mtime, inode) → sha256: a benchmark hashed a
+#   550 MB VGG-19 file several times a call (fingerprint, study key, protocol, every cell)
+
+
+def _weights_sha256(path: Path) -> str:
+    """The file's sha256, computed once per (resolved path, size, mtime, inode): an
+    overwritten file has another key, so its new contents are hashed."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+    if key not in _SHA256:
+        _SHA256[key] = file_sha256(path)
+    return _SHA256[key]
 
 
 def weights_init(weights: str | None, weights_file: dict[str, str] | None = None) -> str:
