@@ -121,7 +121,9 @@ def test_h5ad_patient_column_groups_the_split(tmp_path):
     ad = anndata.AnnData(X=rng.normal(5, 1, (n, 10)).clip(0.1).astype(np.float32), obs=obs, var=var)
     ad.write_h5ad(tmp_path / "x.h5ad")
     b = prepare_dataset([tmp_path / "x.h5ad"], out_path=tmp_path / "b",
-                        config=PrepareConfig(normalisation="none", n_folds=3))
+                        config=PrepareConfig(normalisation="none", n_folds=3,
+                                             one_per_patient=False))  # both kept: the split
+    #   groups them (by default one profile per patient is kept, as for TCGA barcodes)
     assert b.obs["patient_id"].tolist() == [f"D{i // 2}" for i in range(n)]
     assert (b.obs.groupby("patient_id")["split"].nunique() == 1).all()
     assert (pd.Series(b.folds).groupby(b.obs["patient_id"]).nunique() == 1).all()
