@@ -164,6 +164,22 @@ def test_a_stale_log1p_mark_on_integer_counts_is_ignored_and_said(tmp_path, rng,
     assert any("mark ignored" in r.getMessage() for r in caplog.records)
 
 
+def test_log2_x_plus_eps_under_a_log1p_mark_is_converted_once_and_said(tmp_path, rng):
+    """probeQ: log2(x + 0.001) values in an .h5ad marked uns['log1p'] were converted to
+    log2(x + 1) while their kind was decided, then multiplied by the mark's 1.4427 as
+    natural-log values, and the conversion's note was lost."""
+    lin = rng.gamma(0.5, 20, size=(5, 60)) * (rng.random((5, 60)) > 0.3)
+    a = anndata.AnnData(X=np.round(np.log2(lin + 0.001), 4).astype(np.float32),
+                        obs=pd.DataFrame(index=SAMPLES),
+                        var=pd.DataFrame(index=[f"ENSG{i:011d}" for i in range(60)]))
+    a.uns["log1p"] = {"base": None}
+    a.write_h5ad(tmp_path / "toil.h5ad")
+    t = read_expression(tmp_path / "toil.h5ad")
+    np.testing.assert_allclose(t.values, np.log2(lin + 1), atol=2e-3)
+    assert any("log2(x + ε), converted to log2(x + 1) on reading: mark ignored" in n
+               for n in t.notes), t.notes
+
+
 def test_log1p_natural_log_counts_become_log2_counts(tmp_path, rng):
     """ln(counts + 1) marked base None: multiplied to log2(counts + 1), read as such."""
     X = rng.integers(0, 500, size=(5, 60)).astype(np.float64)

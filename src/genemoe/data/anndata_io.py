@@ -271,7 +271,8 @@ def h5ad_checked(table: Any, exported: str | None, factor: float, base: str,
 
     notes, name, is_export = list(table.notes), table.source_path.name, exported is not None
     looked = {"transformed": "centred (sc.pp.scale since?)", "counts": "integer counts",
-              "log_counts": "log2(counts + 1) already", "linear": "linear (not log)"}
+              "log_counts": "log2(counts + 1) already", "linear": "linear (not log)",
+              "log2_eps": "log2(x + ε), converted to log2(x + 1) on reading"}
     if base and ignored:  # sc.pp.scale after log1p keeps the mark; a stale one on counts
         notes.append(f"uns['log1p'] marks log1p values ({base}), but the {table.values.size:,} "
                      f"values look {looked.get(ignored, ignored)}: mark ignored, not converted")
@@ -465,7 +466,9 @@ def log1p_converted(values: np.ndarray, stats: ValueStats, factor: float, path: 
     ``(stats, kind)``: the kind that made the mark be ignored (``counts``, ``linear``,
     ``transformed``, ``log_counts``: already log2(counts + 1)).
     """
-    kind, _ = value_kind(stats, values, path, where)
+    kind, said = value_kind(stats, values, path, where)
+    if any("on the floor" in n for n in said):  # log2(x + eps), converted in place: log2
+        return stats, "log2_eps"  # already (the factor would have scaled them again), said
     if kind != "log" or factor == 1.0:
         return stats, kind
     out = ValueStats()
