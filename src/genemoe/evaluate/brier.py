@@ -27,7 +27,8 @@ import numpy as np
 
 __all__ = ["breslow_cumulative_hazard", "survival_probabilities", "integrated_brier", "N_TIMES",
            "HORIZONS_YEARS", "DAYS_PER_YEAR", "survival_at_horizons", "horizon_calibration",
-           "last_event_time", "time_dependent_auc", "CENSORING_FLOOR", "censoring_cut"]
+           "last_event_time", "time_dependent_auc", "CENSORING_FLOOR", "censoring_cut",
+           "ENDPOINT_NAMES", "endpoint_name", "probability_word", "event_word"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,28 @@ N_TIMES = 50  # evaluation times of the integrated Brier score
 HORIZONS_YEARS = (1, 3, 5)  # survival probabilities given at these horizons (predict, report)
 DAYS_PER_YEAR = 365.25
 CENSORING_FLOOR = 0.2  # the integrated Brier score's window ends where G falls below it
+ENDPOINT_NAMES = {"OS": "overall survival", "DSS": "disease-specific survival",
+                  "DFI": "disease-free interval", "PFI": "progression-free interval"}
+
+
+def endpoint_name(endpoint: str | None) -> str | None:
+    """``PFI (progression-free interval)``: a survival endpoint in words; None if unknown."""
+    if not endpoint:
+        return None
+    full = ENDPOINT_NAMES.get(str(endpoint).upper())
+    return f"{endpoint} ({full})" if full else str(endpoint)
+
+
+def probability_word(endpoint: str | None) -> str:
+    """What ``S(t)`` is of an endpoint: ``survival`` for OS and an unknown endpoint (older
+    runs), else ``PFI probability`` (a PFI model's curves read as overall survival)."""
+    return "survival" if not endpoint or str(endpoint).upper() == "OS" else f"{endpoint} probability"
+
+
+def event_word(endpoint: str | None) -> str:
+    """An endpoint's event: ``death`` for OS and an unknown endpoint, else ``event``
+    (a progression was called a death)."""
+    return "death" if not endpoint or str(endpoint).upper() == "OS" else "event"
 
 
 def breslow_cumulative_hazard(time: np.ndarray, event: np.ndarray, risk: np.ndarray

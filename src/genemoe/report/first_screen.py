@@ -26,6 +26,7 @@ from genemoe.evaluate.benchmark_tables import (
     chosen_where,
     few_pairs_note,
 )
+from genemoe.evaluate.brier import event_word, probability_word
 from genemoe.reliability import ECE_ROSE
 from genemoe.report.plots import Figure
 from genemoe.report.terminal import epoch_cap_line
@@ -164,7 +165,7 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
     if notes:  # a missing file's warning reached the terminal only
         rows.append(("missing", "; ".join(_esc(n) for n in notes)))
     test, val = metrics.get("test") or {}, metrics.get("val") or {}
-    headline = "".join(_run_headline(task, test)) + (
+    headline = "".join(_run_headline(task, test, endpoint=prot.get("endpoint"))) + (
         f'<p class="val">validation (where {chosen_on_validation(metrics)}, so optimistic): '
         f'{_esc(_short(task, val))}</p>' if val else "")
     section = "classification" if task == "classify" else "survival"
@@ -311,7 +312,9 @@ def _trust_line(cfg: dict, metrics: dict) -> str:
     return "; ".join(parts)
 
 
-def _run_headline(task: str, m: dict) -> list[str]:
+def _run_headline(task: str, m: dict, *, endpoint: str | None = None) -> list[str]:
+    """The headline metrics of a run's part ``m``; a survival run's worded by its
+    ``endpoint`` (a PFI run's progressions were called deaths; OS and unknown: deaths)."""
     if task == "classify":
         acc, n = m.get("accuracy"), m.get("n")
         ci = wilson_interval(round(acc * n), n) if acc is not None and n else None
@@ -320,12 +323,15 @@ def _run_headline(task: str, m: dict) -> list[str]:
         if m.get("ece") is not None:
             out.append(_big("calibration error (ECE)", fmt_value(m["ece"])))
         return out
+    event = event_word(endpoint)
+    died = "died" if event == "death" else "had events"
     out = [_big("C-index", fmt_value(m.get("c_index")),
                 fmt_ci(m.get("c_index_ci")) + " (bootstrap 95%)" if fmt_ci(m.get("c_index_ci"))
                 else m.get("c_index_reason") or m.get("c_index_ci_reason", "")),
            _big("log-rank p", fmt_p(m.get("logrank_p")) if _events_enough(m) else "–",
                 f"not shown: {_events_words(m)}" if not _events_enough(m) else  # from 1 death
-                ("backwards: the lower-risk half died sooner; " if m.get("logrank_high_died_sooner")
+                (f"backwards: the lower-risk half {died} sooner; "
+                 if m.get("logrank_high_died_sooner")
                  is False else "") +
                 "high vs low risk, one median split of all patients (differences between types "
                 "count; the Kaplan–Meier figure splits within each type)" + (
@@ -336,8 +342,8 @@ def _run_headline(task: str, m: dict) -> list[str]:
         alone = m.get("type_only_c_index")
         out.append(_big("C-index within types", fmt_value(m["within_type_c_index"]),
                         "pairs of one cancer type only" + (
-                            f"; cancer type alone (each type's training death rate as the risk) "
-                            f"gives {fmt_value(alone)} pooled" if alone is not None else "")))
+                            f"; cancer type alone (each type's training {event} rate as the "
+                            f"risk) gives {fmt_value(alone)} pooled" if alone is not None else "")))
     if m.get("uno_c_index") is not None:
         out.append(_big("Uno's C", fmt_value(m["uno_c_index"])))
     if m.get("integrated_brier_score") is not None:  # beside the no-information score (was
@@ -345,8 +351,8 @@ def _run_headline(task: str, m: dict) -> list[str]:
         worse = ref is not None and m["integrated_brier_score"] > ref  # was left to the reader
         out.append(_big("integrated Brier", fmt_value(m["integrated_brier_score"]),
                         _days_words(m.get("ibs_times")) + (
-                            f"lower is better; one survival curve for all (no information): "
-                            f"{fmt_value(ref)}"
+                            f"lower is better; one {probability_word(endpoint)} curve for all "
+                            f"(no information): {fmt_value(ref)}"
                             + (": this model is above it, worse than no model" if worse else "")
                             if ref is not None else "lower is better")))
     return out

@@ -7,21 +7,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from genemoe.evaluate.brier import horizon_calibration
+from genemoe.evaluate.brier import event_word, horizon_calibration, probability_word
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.text import fmt_ci
 
 __all__ = ["horizon_table"]
 
 
-def horizon_table(d: Path, payload: dict) -> str:
+def horizon_table(d: Path, payload: dict, endpoint: str | None = None) -> str:
     """Survival runs: ``predict``'s probabilities at 1, 3, 5 years against Kaplan–Meier on
-    the test split (all patients, and the halves above and below the median risk)."""
+    the test split (all patients, and the halves above and below the median risk); worded
+    by the run's ``endpoint`` (``PFI probability``, events; OS and unknown: survival, deaths)."""
     if payload.get("task") != "survival" or not (d / "predictions.tsv").exists():
         return ""
+    what = probability_word(endpoint)
+    title = f"{what[0].upper()}{what[1:]} probability" if what == "survival" else what
+    ended = "died" if event_word(endpoint) == "death" else "had the event"
     pred = pd.read_csv(d / "predictions.tsv", sep="\t")
     if "split" not in pred.columns:  # built by hand or by an older version: was KeyError
-        return ("<h3>Survival probability at fixed horizons</h3><p>Not drawn: "
+        return (f"<h3>{title} at fixed horizons</h3><p>Not drawn: "
                 "<code>predictions.tsv</code> has no <code>split</code> column, so its test "
                 "patients cannot be told from the training ones the baseline was fitted on.</p>")
     test = pred[(pred["split"] == "test") & pred["time"].notna()]
@@ -29,13 +33,13 @@ def horizon_table(d: Path, payload: dict) -> str:
                                test["event"].astype(bool).to_numpy(), test["risk"].to_numpy(float))
     if not rows:
         return ""
-    return ("<h3>Survival probability at fixed horizons (test split)</h3><p>Predicted: the mean "
+    return (f"<h3>{title} at fixed horizons (test split)</h3><p>Predicted: the mean "
             "of <code>predict</code>'s <code>survival_1y</code>... (the training patients' "
             "Breslow baseline raised to exp(risk)); observed: the Kaplan–Meier estimate of the "
             f"same patients ({len(test)}, {int(test['event'].astype(bool).sum())} events), with "
             "its 95% interval (Greenwood, log-log): with few patients at risk it spans tens of "
             "points; none at risk: –, or 0.000 where the estimate had fallen to 0 (the group's "
-            "last patient died).</p>" + _table(_with_intervals(pd.DataFrame(rows))))
+            f"last patient {ended}).</p>" + _table(_with_intervals(pd.DataFrame(rows))))
 
 
 def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:

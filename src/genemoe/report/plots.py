@@ -22,6 +22,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import MaxNLocator
 
 from genemoe.data.bundle import atomic_file
+from genemoe.evaluate.brier import probability_word
 from genemoe.evaluate.p_values import fmt_p
 from genemoe.evaluate.survival import logrank_test
 from genemoe.evaluate.survival_tests import kaplan_meier_curve, stratified_logrank
@@ -161,7 +162,7 @@ def median_split_within(risk: np.ndarray, *blocks: np.ndarray) -> np.ndarray:
 
 
 def plot_km_by_type(time: np.ndarray, event: np.ndarray, high: np.ndarray, groups: np.ndarray, *,
-                    out_path: Path, title: str = "") -> Path:
+                    out_path: Path, title: str = "", endpoint: str | None = None) -> Path:
     """Kaplan–Meier curves of high vs low predicted risk: all samples, then each type.
 
     Parameters
@@ -171,17 +172,24 @@ def plot_km_by_type(time: np.ndarray, event: np.ndarray, high: np.ndarray, group
     high
         ``(n,)`` bool: above the median risk (see :func:`median_split_within`).
     groups
-        ``(n,)`` cancer type; one panel per type, with the log-rank p in its title.
+        ``(n,)`` cancer type; one panel per type, with the log-rank p in its title (one
+        type: its panel alone, the all-types one would repeat it).
+    endpoint
+        The survival endpoint (``PFI``): the y-axis says ``PFI probability``; OS and an
+        unknown endpoint ``survival``.
     """
     time, event, high = np.asarray(time, float), np.asarray(event, bool), np.asarray(high, bool)
     groups = np.asarray(groups, dtype=object)
-    panels = [("all types", np.ones(time.size, bool))] + [(str(g), groups == g) for g in sorted(set(groups))]
+    panels = [(str(g), groups == g) for g in sorted(set(groups))]
+    if len(panels) != 1:  # one type: "all types" was that type again
+        panels.insert(0, ("all types", np.ones(time.size, bool)))
     n_col = min(4, len(panels))
     n_row = -(-len(panels) // n_col)
     fig, axes = new_subplots(n_row, n_col, figsize=(3.4 * n_col, 2.9 * n_row), squeeze=False)
     for ax, (name, m) in zip(axes.flat, panels, strict=False):  # all types: stratified by type
         _km_panel(ax, time[m], event[m], high[m], name,
-                  strata=groups if name == "all types" and len(panels) > 2 else None)
+                  strata=groups if name == "all types" and len(panels) > 2 else None,
+                  ylabel=probability_word(endpoint))
     for ax in axes.flat[len(panels):]:
         ax.axis("off")
     fig.suptitle(title)
@@ -190,7 +198,7 @@ def plot_km_by_type(time: np.ndarray, event: np.ndarray, high: np.ndarray, group
 
 
 def _km_panel(ax: Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, name: str,
-              strata: np.ndarray | None = None) -> None:
+              strata: np.ndarray | None = None, ylabel: str = "survival") -> None:
     """Both halves' curves to their last follow-up, a tick at each censoring (the curves
     stopped at the last death, hiding later follow-up); the log-rank p, stratified by
     ``strata`` (cancer type) where given: the pooled test also carries the types' own
@@ -215,7 +223,7 @@ def _km_panel(ax: Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, n
         ax.set_title(f"{name}: log-rank n/a", fontsize=9)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("days", fontsize=8)
-    ax.set_ylabel("survival", fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
     ax.legend(fontsize=7, loc="lower left")
 
 
@@ -330,8 +338,10 @@ def _pooled_reliability(tables: list[list[dict]]) -> list[dict]:
             for (lo, hi), (c, a, n) in sorted(bins.items()) if n > 0]
 
 
-def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_dir: Path) -> list[Figure]:
-    """Confusion matrix or KM curves (pooled test folds), training curves, expert use."""
+def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_dir: Path, *,
+                   endpoint: str | None = None) -> list[Figure]:
+    """Confusion matrix or KM curves (pooled test folds; ``endpoint`` names their y-axis),
+    training curves, expert use."""
     figs: list[Figure] = []
     n = len(cells)
     folds = f"{n} test fold{'s' * (n != 1)}"  # "1 test folds pooled" in three of four places
@@ -355,7 +365,7 @@ def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_d
         block = np.concatenate([np.full(len(c["test"]["risk"]), i) for i, c in enumerate(cells)])
         high = median_split_within(arr["risk"], block, arr["cancer_type"])
         path = plot_km_by_type(arr["time"], arr["event"].astype(bool), high, arr["cancer_type"],
-                               out_path=plot_dir / f"km_{model}.png",
+                               out_path=plot_dir / f"km_{model}.png", endpoint=endpoint,
                                title=f"{model}: high vs low risk (median split within fold and type)")
         figs.append(Figure(path, f"{model}: Kaplan–Meier curves of high vs low predicted risk, "
                                  f"{folds} pooled, log-rank p per panel", "survival"))
@@ -400,7 +410,8 @@ def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None) ->
             figs.append(Figure(path, f"{metric} of every model across folds (one point per fold)", "metrics"))
     for model in dict.fromkeys(c["model"] for c in cells):
         mc = [c for c in cells if c["model"] == model]
-        figs += _model_figures(model, mc, protocol["class_names"], plot_dir)
+        figs += _model_figures(model, mc, protocol["class_names"], plot_dir,
+                               endpoint=protocol.get("endpoint"))
         if task == "classify":
             sub = results.loc[results["model"] == model].filter(like="f1_")
             sub.columns = [c.removeprefix("f1_") for c in sub.columns]
@@ -514,13 +525,17 @@ def run_figures(run_dir: Path | str, *, plot_dir: Path | None = None,
     elif "risk" in test.columns and len(test):
         ct = test["cancer_type"].to_numpy(object)
         high = median_split_within(test["risk"].to_numpy(float), ct)
+        one = len(set(ct)) == 1  # "stratified by type" and "each type" of one type
         figs.append(Figure(plot_km_by_type(test["time"].to_numpy(float), test["event"].to_numpy(bool), high, ct,
                                            out_path=plot_dir / "km.png",
-                                           title=f"{model}: high vs low risk (median split within type)"),
-                           f"Kaplan–Meier curves of high vs low predicted risk, {part}: each "
-                           "cancer type split at its own median risk (the all-types panel pools "
-                           "those halves, log-rank stratified by type); log-rank p per panel",
-                           "survival"))
+                                           endpoint=metrics.get("protocol", {}).get("endpoint"),
+                                           title=f"{model}: high vs low risk (median split"
+                                                 f"{'' if one else ' within type'})"),
+                           f"Kaplan–Meier curves of high vs low predicted risk, {part}: "
+                           + ("split at the median risk; log-rank p" if one else
+                              "each cancer type split at its own median risk (the all-types "
+                              "panel pools those halves, log-rank stratified by type); "
+                              "log-rank p per panel"), "survival"))
     members = sorted(run_dir.glob("member*/history.jsonl"),  # an ensemble's: its members'
                      key=lambda p: int(p.parent.name[6:] or 0) if p.parent.name[6:].isdigit() else 0)
     hists = ([read_history(p) for p in members] if members and not (run_dir / "history.jsonl").exists()

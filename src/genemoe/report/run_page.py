@@ -86,7 +86,7 @@ def run_context(d: Path, plots: Path) -> dict[str, Any]:
                         synthetic=summary.get("synthetic") or record.get("synthetic"),
                         summary=summary, record=record, protocol=protocol, panel=panel,
                         metrics=run_metrics(metrics, task)
-                        + ((hz + HALVES_NOTE) if (hz := horizon_table(d, payload)) else ""),
+                        + ((hz + HALVES_NOTE) if (hz := horizon_table(d, payload, prot.get("endpoint"))) else ""),
                         figures=figures, versions=versions, seeds=seeds, config=cfg)
 
 

@@ -19,7 +19,14 @@ from genemoe.data.crossscale import COUNT_BASED
 from genemoe.data.scaling import share_text
 from genemoe.data.values import COUNTS_QUESTION, estimated_counts_cue, estimated_counts_note
 from genemoe.errors import InputError
-from genemoe.evaluate.brier import DAYS_PER_YEAR, HORIZONS_YEARS, last_event_time
+from genemoe.evaluate.brier import (
+    DAYS_PER_YEAR,
+    HORIZONS_YEARS,
+    endpoint_name,
+    event_word,
+    last_event_time,
+    probability_word,
+)
 from genemoe.report.text import fmt_apart
 
 if TYPE_CHECKING:
@@ -29,7 +36,7 @@ __all__ = ["Note", "wrapped", "significant", "lines", "recorded", "logged_notes"
            "estimated_counts_notes", "read_notes", "given_shift_notes",
            "summary_notes", "missing_notes", "sample_type_notes", "probability_notes",
            "repeated_patients_notes", "risk_notes", "aligned_risk_notes", "unused_notes", "empty_notes",
-           "other_scale_notes", "unfamiliar_counts", "unfamiliar_notes"]
+           "other_scale_notes", "unfamiliar_counts", "unfamiliar_notes", "model_endpoint"]
 
 Note = dict[str, Any]  # {"code", "level", "text", **data}
 
@@ -224,12 +231,15 @@ def risk_notes(payload: dict) -> list[Note]:
         return []
     calib = payload.get("calibration") or {}
     scale, n_ev = float(calib.get("risk_scale", 1.0)), calib.get("n_events")
-    notes = [_note("risk", "info", "risk: log relative hazard, higher = shorter survival"
+    ep = model_endpoint(payload)  # a PFI model's risk read as overall survival's
+    sooner = "shorter survival" if event_word(ep) == "death" else f"a sooner {ep} event"
+    notes = [_note("risk", "info", f"risk: log relative hazard, higher = {sooner}"
                    + (f" (× {scale:.3g}, the scale fitted on validation"
                       + (f", {n_ev} event{'s' * (n_ev != 1)}" if n_ev is not None else "") + ")"
                       if scale != 1.0 else "")
                    + ("; risk_percentile: its rank among the training patients"
-                      if payload.get("train_risk") is not None else ""))]
+                      if payload.get("train_risk") is not None else "")
+                   + (f"; endpoint {endpoint_name(ep)}" if ep else ""))]
     types = (payload.get("survival_baseline") or {}).get("cancer_types") or []
     if len(types) > 1:  # a clinician read the 1/3/5-year columns as the patient's own type's
         shown = ", ".join(types[:6]) + (f", ... ({len(types)})" if len(types) > 6 else "")
@@ -251,10 +261,21 @@ def risk_notes(payload: dict) -> list[Note]:
     beyond = [y for y in HORIZONS_YEARS if last is not None and y * DAYS_PER_YEAR > last]
     if beyond:
         notes.append(_note("horizons_beyond_last_death", "caveat",
-                           f"survival at {', '.join(map(str, beyond))} year{'s' * (beyond != [1])}"
-                           f": empty, beyond the last training death (day {last:,.0f})",
+                           f"{probability_word(ep)} at {', '.join(map(str, beyond))} "
+                           f"year{'s' * (beyond != [1])}: empty, beyond the last training "
+                           f"{event_word(ep)} (day {last:,.0f})",
                            years=beyond, last_event_day=float(last)))
     return notes
+
+
+def model_endpoint(payload: dict) -> str | None:
+    """A survival model's endpoint (``OS``, ``PFI``): its training metrics' protocol, else
+    its resolved config; None for a classifier or an older model that recorded none."""
+    if payload.get("task") != "survival":
+        return None
+    prot = (payload.get("metrics") or {}).get("protocol") or {}
+    ep = prot.get("endpoint") or (payload.get("config") or {}).get("endpoint")
+    return str(ep) if ep else None
 
 
 def aligned_risk_notes(report: dict, payload: dict) -> list[Note]:
@@ -400,7 +421,11 @@ def clipped_notes(report: dict) -> list[Note]:
 
 
 def summary_notes(df: pd.DataFrame, payload: dict, report: dict) -> list[Note]:
-    """Every line ``genemoe predict`` says under its output's path, in order."""
+    """Every line ``genemoe predict`` says under its output's path, in order. A survival
+    model's endpoint is set on ``report`` too (``endpoint``: the record beside the output is
+    built from it; a PFI model's record read as overall survival)."""
+    if ep := model_endpoint(payload):
+        report["endpoint"] = ep
     return [*missing_notes(report, payload), *unused_notes(report), *clipped_notes(report),
             *unfamiliar_notes(report),
             *empty_notes(report), *other_scale_notes(report), *sample_type_notes(df, payload),
