@@ -239,10 +239,12 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
     """Predicted against observed survival at 1, 3 and 5 years, for the patients of a part
     ``(n,)`` and the halves above and below their median risk: the mean of
     :func:`survival_at_horizons` against the Kaplan–Meier estimate, per horizon inside the
-    part's follow-up and the baseline's, with the patients still at risk there (a group none
-    of whose patients is followed to the horizon has no observed value, unless its estimate
-    fell to 0 before: its last patient died), and the estimate's 95 % interval (Greenwood,
-    log-log; ``<group>: observed 95% CI``). ``[]`` without a baseline."""
+    part's follow-up, with the patients still at risk there (a group none of whose patients
+    is followed to the horizon has no observed value, unless its estimate fell to 0 before:
+    its last patient died), and the estimate's 95 % interval (Greenwood, log-log;
+    ``<group>: observed 95% CI``). A horizon beyond the baseline's last training event keeps
+    its row, its predicted values NaN (the 5-year row was dropped unsaid). ``[]`` without a
+    baseline."""
     t, e, r = np.asarray(time, np.float64), np.asarray(event, bool), np.asarray(risk, np.float64)
     probs = survival_at_horizons(baseline, r)
     if not probs or not r.size:
@@ -251,13 +253,14 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
     rows = []
     for years in HORIZONS_YEARS:
         p, h = probs[_horizon_name(years)], years * DAYS_PER_YEAR
-        if not np.isfinite(p).all() or h > t.max():
+        if h > t.max():
             continue
+        known = np.isfinite(p).all()  # NaN beyond the last training event: nothing predicted
         row: dict = {"horizon": f"{years} year{'s' if years > 1 else ''}"}
         for label, m in (("all", np.ones_like(high)), ("higher-risk half", high),
                          ("lower-risk half", ~high)):
             at_risk = int((t[m] >= h).sum())  # none followed to h: no observed value (was 0.000)
-            row[f"{label}: predicted"] = float(p[m].mean()) if m.any() else np.nan
+            row[f"{label}: predicted"] = float(p[m].mean()) if m.any() and known else np.nan
             # ... unless the estimate reached 0 before h (every patient left had died): 0
             gone = m.any() and _km_at(t[m], e[m], float(t[m].max())) == 0.0
             row[f"{label}: observed"] = (_km_at(t[m], e[m], h) if at_risk

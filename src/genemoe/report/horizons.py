@@ -3,11 +3,17 @@ against the Kaplan–Meier estimate (with its interval) on the test split."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from genemoe.evaluate.brier import event_word, horizon_calibration, probability_word
+from genemoe.evaluate.brier import (
+    event_word,
+    horizon_calibration,
+    last_event_time,
+    probability_word,
+)
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.text import fmt_ci
 
@@ -39,7 +45,19 @@ def horizon_table(d: Path, payload: dict, endpoint: str | None = None) -> str:
             f"same patients ({len(test)}, {int(test['event'].astype(bool).sum())} events), with "
             "its 95% interval (Greenwood, log-log): with few patients at risk it spans tens of "
             "points; none at risk: –, or 0.000 where the estimate had fallen to 0 (the group's "
-            f"last patient {ended}).</p>" + _table(_with_intervals(pd.DataFrame(rows))))
+            f"last patient {ended}).</p>" + _table(_with_intervals(pd.DataFrame(rows)))
+            + _beyond_note(rows, payload.get("survival_baseline"), endpoint))
+
+
+def _beyond_note(rows: list[dict], baseline: dict | None, endpoint: str | None) -> str:
+    """Why a horizon's predicted cells are –: beyond the last training event, where the
+    baseline ends (the 5-year row was dropped unsaid, predict said why); '' if none is."""
+    beyond = [r["horizon"] for r in rows if r["all: predicted"] != r["all: predicted"]]
+    last = last_event_time(baseline)
+    if not beyond or last is None:
+        return ""
+    return (f"<p>Predicted at {' and '.join(beyond)}: –, beyond the last training "
+            f"{event_word(endpoint)} (day {last:,.0f}), where the baseline ends.</p>")
 
 
 def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
@@ -47,7 +65,17 @@ def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
     out = table.map(lambda v: f"{v:.3f}" if isinstance(v, float) and v == v else v)  # NaN: –
     for col in [c for c in table.columns if c.endswith(": observed 95% CI")]:
         obs = col.removesuffix(" 95% CI")
-        out[obs] = [f"{o} {fmt_ci(ci)}" if isinstance(o, str) and fmt_ci(ci) else o
-                    for o, ci in zip(out[obs], table[col], strict=True)]
+        out[obs] = [_observed_cell(o, ci) for o, ci in zip(out[obs], table[col], strict=True)]
         out = out.drop(columns=col)
     return out
+
+
+def _observed_cell(shown: object, ci: Sequence[float] | None) -> object:
+    """``0.620 [0.48, 0.74]``; a zero-width interval left out (``1.000 [1.000, 1.000]``
+    was shown before the group's first event: ``1.000 (no event yet)``)."""
+    if not isinstance(shown, str) or not fmt_ci(ci):
+        return shown
+    lo, hi = float(ci[0]), float(ci[1])  # fmt_ci: two finite values
+    if lo != hi:
+        return f"{shown} {fmt_ci(ci)}"
+    return f"{shown} (no event yet)" if lo == 1.0 else shown
