@@ -278,8 +278,10 @@ def label_rows_naming_no_sample(paths: Sequence[Path], tables: Sequence[pd.DataF
 
 
 def check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog: PrepLog,
-                  label_paths: Sequence[Path]) -> np.ndarray:
-    """Unlabelled samples are an error (or dropped and counted); tiny classes dropped."""
+                  label_paths: Sequence[Path], survival: bool | None = None) -> np.ndarray:
+    """Unlabelled samples are an error (or dropped and counted); tiny classes dropped. A
+    bundle of one cancer type is warned, worded by ``survival``: whether it will hold
+    survival data (None: not known here; it was said to serve survival without any)."""
     unl = keep & obs["cancer_type"].isna().to_numpy()
     if unl.any():
         ex = obs.loc[unl, "sample_id"].iloc[:5].tolist()
@@ -304,10 +306,14 @@ def check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog: 
         keep = keep & ~m
     if not keep.any():  # a traceback in the gene table before
         raise _nothing_left(obs, cfg, plog.dropped_samples, small=why if len(small) else None)
-    if obs.loc[keep, "cancer_type"].nunique() < 2:  # written unsaid: train then
-        log.warning("the bundle holds one cancer type (%s): it serves survival, not "  # scored
-                    "classification (train refuses it)",  # 1.000 on it
-                    obs.loc[keep, "cancer_type"].iloc[0])
+    if obs.loc[keep, "cancer_type"].nunique() < 2:  # written unsaid: train then scored
+        log.warning("the bundle holds one cancer type (%s): %s",  # 1.000 on it
+                    obs.loc[keep, "cancer_type"].iloc[0], {
+                        True: "it serves survival, not classification (train refuses it)",
+                        False: "it serves neither: not classification (train refuses it), "
+                               "and it holds no survival data (pass --clinical for survival)",
+                        None: "it serves survival only with survival data (--clinical, or "
+                              "an export's), not classification (train refuses it)"}[survival])
     return keep
 
 

@@ -76,9 +76,11 @@ def _data_line(summary: dict, record: dict, bundle_path: str | None) -> str:
             f"({fmt_count(summary.get('n_events'))} events)" if summary.get("n_with_survival") else "")
     kind = ("<strong>synthetic</strong> (genemoe.data.synthetic)" if summary.get("synthetic")
             or record.get("synthetic") else "real data")
+    n_types = summary.get("n_cancer_types", "?")  # was "1 cancer types"
     return (f"<code>{_esc(name)}</code>: {fmt_count(summary.get('n_samples'))} samples × "
-            f"{fmt_count(summary.get('n_genes'))} genes · {summary.get('n_cancer_types', '?')} "
-            f"cancer types{surv} · {summary.get('normalisation', '?')} · {kind}")
+            f"{fmt_count(summary.get('n_genes'))} genes · {n_types} "
+            f"cancer type{'' if n_types == 1 else 's'}{surv} · "
+            f"{summary.get('normalisation', '?')} · {kind}")
 
 
 def thumbnail(fig: Figure | None) -> str:
@@ -165,7 +167,8 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
     if notes:  # a missing file's warning reached the terminal only
         rows.append(("missing", "; ".join(_esc(n) for n in notes)))
     test, val = metrics.get("test") or {}, metrics.get("val") or {}
-    headline = "".join(_run_headline(task, test, endpoint=prot.get("endpoint"))) + (
+    headline = "".join(_run_headline(task, test, endpoint=prot.get("endpoint"),
+                                     one_type=summary.get("n_cancer_types") == 1)) + (
         f'<p class="val">validation (where {chosen_on_validation(metrics)}, so optimistic): '
         f'{_esc(_short(task, val))}</p>' if val else "")
     section = "classification" if task == "classify" else "survival"
@@ -312,9 +315,11 @@ def _trust_line(cfg: dict, metrics: dict) -> str:
     return "; ".join(parts)
 
 
-def _run_headline(task: str, m: dict, *, endpoint: str | None = None) -> list[str]:
+def _run_headline(task: str, m: dict, *, endpoint: str | None = None,
+                  one_type: bool = False) -> list[str]:
     """The headline metrics of a run's part ``m``; a survival run's worded by its
-    ``endpoint`` (a PFI run's progressions were called deaths; OS and unknown: deaths)."""
+    ``endpoint`` (a PFI run's progressions were called deaths; OS and unknown: deaths), and
+    without the pooled-types words where the bundle holds ``one_type``."""
     if task == "classify":
         acc, n = m.get("accuracy"), m.get("n")
         ci = wilson_interval(round(acc * n), n) if acc is not None and n else None
@@ -333,8 +338,9 @@ def _run_headline(task: str, m: dict, *, endpoint: str | None = None) -> list[st
                 (f"backwards: the lower-risk half {died} sooner; "
                  if m.get("logrank_high_died_sooner")
                  is False else "") +
-                "high vs low risk, one median split of all patients (differences between types "
-                "count; the Kaplan–Meier figure splits within each type)" + (
+                "high vs low risk, one median split of all patients" + (
+                    "" if one_type else " (differences between types count; the "
+                    "Kaplan–Meier figure splits within each type)") + (
                     f"; each type split at its own median, stratified by type: "
                     f"{fmt_p(m['logrank_p_within_type'])}"
                     if m.get("logrank_p_within_type") is not None else ""))]

@@ -79,6 +79,7 @@ def run_context(d: Path, plots: Path) -> dict[str, Any]:
              "split seed (bundle)": (record.get("config") or {}).get("seed")}
     versions = {"genemoe (training)": payload.get("genemoe_version", "unknown")}
     figures = run_figures(d, plot_dir=plots, model=name)
+    halves = "" if summary.get("n_cancer_types") == 1 else HALVES_NOTE  # no types to pool
     panel = run_panel(task=task, model=name, metrics=metrics, cfg=cfg, summary=summary,
                       record=record, bundle_path=payload.get("bundle_path"), figures=figures,
                       notes=notes)
@@ -86,7 +87,7 @@ def run_context(d: Path, plots: Path) -> dict[str, Any]:
                         synthetic=summary.get("synthetic") or record.get("synthetic"),
                         summary=summary, record=record, protocol=protocol, panel=panel,
                         metrics=run_metrics(metrics, task)
-                        + ((hz + HALVES_NOTE) if (hz := horizon_table(d, payload, prot.get("endpoint"))) else ""),
+                        + ((hz + halves) if (hz := horizon_table(d, payload, prot.get("endpoint"))) else ""),
                         figures=figures, versions=versions, seeds=seeds, config=cfg)
 
 
