@@ -60,6 +60,7 @@ def test_a_one_type_bundle_without_clinical_is_not_said_to_serve_survival(tmp_pa
                         config=PrepareConfig(synthetic=True, drop_unlabelled=True))
     assert "the bundle holds one cancer type" in caplog.text
     assert "it serves survival, not classification" not in caplog.text
+    assert "it serves neither" in caplog.text  # no --clinical, no export: prepare knows
 
 
 @pytest.fixture(scope="module")

@@ -515,7 +515,8 @@ def prepare_dataset(
         obs = _sample_frame(tables)
         keep = _filter_samples(obs, tables, cfg, plog)
         attach_labels(obs, tables, label_paths, labels_read, clinical, cfg, plog)
-        keep = check_labels(obs, keep, cfg, plog, label_paths)
+        keep = check_labels(obs, keep, cfg, plog, label_paths, survival=True if clinical is not
+                            None else None if any(t.from_export for t in tables) else False)
         clipped = _clipped_counts(tables, plog, keep)  # the file's count held dropped samples'
         X, obs = X[keep], obs.loc[keep].reset_index(drop=True)
         if clinical is None:  # a genemoe export's obs carries its samples' survival
