@@ -75,7 +75,7 @@ def _empty_note(labels: dict[str, Any]) -> list[Note]:
         return []
     cols = ", ".join(f"{c!r} of {f}" for f, c in (labels.get("label_columns") or {}).items())
     return [_note("label_empty_types", "warning",
-                  f"{n:,} samples matched label rows whose cancer type is empty"
+                  f"{n:,} sample{'s' * (n != 1)} matched label rows whose cancer type is empty"
                   + (f" (column {cols})" if cols else "") + ": unlabelled, unscored; fill "
                   "the types or name their column with --label-column",
                   samples_with_empty_type=n)]
@@ -147,12 +147,16 @@ def _left_out_notes(scores: dict[str, Any]) -> list[Note]:
     if n := scores["n_other_sample_type"]:
         acc = scores["by_split"].get("other_sample_type")
         out.append(_note("label_other_sample_types", "caveat",
-                         f"{n:,} labelled samples of sample types the model was not trained on "
+                         f"{n:,} labelled sample{'s' * (n != 1)} of sample types the model was "
+                         "not trained on "
                          "(normals, metastases: a tumour type is not their tissue's truth) left "
                          "out of the scores" + (f" (accuracy among them {acc['accuracy']:.3f})"
                                                 if acc else ""), n_samples=n))
     if calls := scores.get("false_calls"):
-        shown = ", ".join(f"{t} {v:,}" for t, v in list(calls.items())[:5])
+        ranked = sorted(calls.items(), key=lambda tv: (-tv[1], tv[0]))  # largest first: the
+        #   first 5 alphabetically hid LUAD's 67 of a probe's 157
+        shown = ", ".join(f"{t} {v:,}" for t, v in ranked[:5]) + (
+            f", ... ({len(calls)} types, {sum(calls.values()):,} calls)" if len(calls) > 5 else "")
         out.append(_note("label_false_calls", "caveat",
                          f"called types no scored sample is labelled with: {shown} (false "
                          "calls: they lower their samples' types' recall, not types of the "
@@ -172,7 +176,8 @@ def _unknown_note(scores: dict[str, Any], class_names: Sequence[str]) -> list[No
                      for t, v in list(u.items())[:3]) + (", ..." if len(u) > 3 else "")
     acc = scores["accuracy_all_labelled"]
     return [_note("label_unknown_types", "caveat",
-                  f"{scores['n_unknown_type']:,} samples of types the model was not "
+                  f"{(k := scores['n_unknown_type']):,} sample{'s' * (k != 1)} of types the "
+                  "model was not "
                   f"trained on ({types}){near}: never right, left out of accuracy and "
                   f"macro-F1 (mostly predicted: {most}"
                   + (f"; with them, accuracy {acc:.3f})" if acc is not None else ")"),

@@ -360,9 +360,12 @@ def unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
     and ``n_train`` / ``n_val``: samples of the model's own training / validation split."""
     split = df["model_split"] if "model_split" in df else pd.Series("new", index=df.index)
     own = split == "train"  # in-sample: their distances are longer than a new sample's
-    flag = ~df["looks_like_training"][~own] if "looks_like_training" in df else None
+    empty = (df["empty_profile"].astype(bool) if "empty_profile" in df  # not scored: not
+             else pd.Series(False, index=df.index))  # unfamiliar either (counted twice before)
+    judged = ~own & ~empty
+    flag = ~df["looks_like_training"][judged].astype(bool) if "looks_like_training" in df else None
     return {"n_unfamiliar": int(flag.sum()) if flag is not None else None,
-            "n_scored_for_ood": int((~own).sum()),
+            "n_scored_for_ood": int(judged.sum()),
             "n_train": int(own.sum()), "n_val": int((split == "val").sum()),
             "n_same_patient": int(split.astype(str).str.endswith(" patient").sum())}
 

@@ -1,0 +1,32 @@
+"""predict's label and unfamiliar notes after an outside review (probeR): the false-call list
+showed the first 5 types alphabetically with no "..." (LUAD's 67 of 157 calls hidden), an
+empty (unscored) profile counted among the unfamiliar samples too, "1 samples"."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from genemoe.workflows.predict_text import unfamiliar_counts
+
+
+def _texts(notes) -> str:  # noqa: ANN001
+    return " | ".join(n["text"] if isinstance(n, dict) else str(getattr(n, "text", n))
+                      for n in notes)
+
+
+def test_false_calls_are_listed_largest_first_with_the_rest_counted():
+    from genemoe.workflows import predict_label_text as plt
+
+    calls = {"BLCA": 6, "BRCA": 23, "COAD": 2, "HNSC": 13, "KIRC": 4, "LUAD": 67, "LIHC": 16}
+    notes = plt._left_out_notes({"n_other_sample_type": 1, "by_split": {},
+                                 "false_calls": calls})
+    said = _texts(notes)
+    assert "LUAD 67, BRCA 23, LIHC 16, HNSC 13, BLCA 6, ... (7 types, 131 calls)" in said
+    assert "1 labelled sample of sample types" in said
+
+
+def test_an_empty_profile_is_not_counted_unfamiliar():
+    df = pd.DataFrame({"model_split": ["new"] * 3, "looks_like_training": [True, False, False],
+                       "empty_profile": [False, False, True]})
+    got = unfamiliar_counts(df)
+    assert got["n_unfamiliar"] == 1 and got["n_scored_for_ood"] == 2
