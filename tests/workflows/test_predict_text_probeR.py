@@ -30,3 +30,17 @@ def test_an_empty_profile_is_not_counted_unfamiliar():
                        "empty_profile": [False, False, True]})
     got = unfamiliar_counts(df)
     assert got["n_unfamiliar"] == 1 and got["n_scored_for_ood"] == 2
+
+
+def test_the_test_split_calibration_is_caveated_on_aligned_inputs_and_the_threshold_said():
+    """probeR: on quantile-aligned input the terminal stated the test split's calibration
+    error bare (a cohort was off by ~0.10), and ood_score had nothing to compare it to."""
+    from genemoe.workflows.predict_text import probability_notes, unfamiliar_notes
+
+    payload = {"task": "classify", "calibration": {"temperature": 0.9},
+               "metrics": {"val": {"n": 100}, "test": {"ece": 0.064}}}
+    assert "not checked on aligned inputs" in _texts(probability_notes(payload, aligned=True))
+    assert "not checked" not in _texts(probability_notes(payload))
+    report = {"n_samples": 10, "n_unfamiliar": 3, "n_scored_for_ood": 10, "n_train": 0,
+              "n_val": 0, "n_same_patient": 0, "ood": {"threshold": 10.05}}
+    assert "above the model's threshold 10.05" in _texts(unfamiliar_notes(report))

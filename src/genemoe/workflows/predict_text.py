@@ -207,9 +207,11 @@ def repeated_patients_notes(df: pd.DataFrame) -> list[Note]:
                   patients={str(p): ids[(patients == p).to_numpy()].tolist() for p in many.index})]
 
 
-def probability_notes(payload: dict) -> list[Note]:
+def probability_notes(payload: dict, *, aligned: bool = False) -> list[Note]:
     """How a classifier's probabilities were calibrated, and how well it held on the test
-    split (the column said "temperature (T = 1.3, validation)" and the summary nothing)."""
+    split (the column said "temperature (T = 1.3, validation)" and the summary nothing);
+    ``aligned``: the inputs were quantile-aligned, where that test-split figure was not
+    checked (the terminal stated it bare; a probe's cohort was off by about 0.10)."""
     calib = payload.get("calibration") or {}
     if payload.get("task") != "classify" or "temperature" not in calib:
         return []
@@ -221,7 +223,8 @@ def probability_notes(payload: dict) -> list[Note]:
                   + "temperature-scaled on the model's "
                   + (f"{n_val:,} validation samples" if n_val else "validation split")
                   + ("" if ece is None else
-                     f"; expected calibration error on its test split {ece:.3f}"))]
+                     f"; expected calibration error on its test split {ece:.3f}"
+                     + (" (not checked on aligned inputs such as these)" if aligned else "")))]
 
 
 def risk_notes(payload: dict) -> list[Note]:
@@ -401,7 +404,9 @@ def unfamiliar_notes(report: dict) -> list[Note]:
     most = n >= max(2, m / 2)  # 40 of 40 (accuracy 0) read as an ordinary line
     return notes + [_note("unfamiliar", "warning" if most else "caveat",
                           f"{n:,} of {m:,} samples{other} {'looks' if n == 1 else 'look'} unlike "
-                          "the training data (looks_like_training = False: treat their "
+                          "the training data (ood_score above the model's threshold "
+                          f"{(report.get('ood') or {}).get('threshold', float('nan')):.2f}; "
+                          "looks_like_training = False: treat their "
                           "predictions with care" + ("; so many suggests another tissue, "
                                                      "pipeline or scale than the model's"
                                                      if most else "") + ")",
@@ -429,8 +434,11 @@ def summary_notes(df: pd.DataFrame, payload: dict, report: dict) -> list[Note]:
     built from it; a PFI model's record read as overall survival)."""
     if ep := model_endpoint(payload):
         report["endpoint"] = ep
+    if (ood := payload.get("ood")) and "threshold" in ood:  # ood_score was written with
+        #   nothing to compare it to (the threshold lived in the run's metrics.json only)
+        report["ood"] = {k: ood[k] for k in ("method", "threshold", "threshold_rule") if k in ood}
     return [*missing_notes(report, payload), *unused_notes(report), *clipped_notes(report),
             *unfamiliar_notes(report),
             *empty_notes(report), *other_scale_notes(report), *sample_type_notes(df, payload),
             *repeated_patients_notes(df), *risk_notes(payload), *aligned_risk_notes(report, payload),
-            *probability_notes(payload)]
+            *probability_notes(payload, aligned=report.get("scale_rule") == "quantile")]
