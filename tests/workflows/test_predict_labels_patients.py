@@ -62,8 +62,8 @@ def test_every_sample_written_twice_gives_the_intervals_of_once(written):
     assert twice["n_scored"] == 240 and twice["n_patients"] == 120 and twice["patients_repeat"]
     assert "patients" in twice["accuracy_ci_method"]
     assert "over patients" in twice["macro_f1_ci_method"]
-    assert "of the 240 samples not the model's own (its test split 0, new 240; intervals over " \
-           "their 120 patients)" in _flat(text)
+    assert "of the 240 samples not the model's own (its test split 0, new 240; accuracy over " \
+           "the samples, its interval over their 120 patients (effective n 120))" in _flat(text)
     assert twice["by_split"]["new"]["n_patients"] == 120
     assert twice["by_split"]["new"]["accuracy_ci95"] == pytest.approx(once["accuracy_ci95"])
 
@@ -102,7 +102,11 @@ def test_unequal_repeats_use_kishs_effective_count():
     assert s["accuracy_ci95"] == pytest.approx(list(wilson_interval(0.7 * n_eff, n_eff)))
     note = label_notes(s, {"file": "l.tsv", "matched_by": {}, "respelt": {}},
                        ["ACC", "BRCA"])[1]
-    assert "intervals over their 7 patients" in note["text"] and note["n_patients"] == 7
+    # the interval's n is Kish's effective count, said (probeR: "intervals over their 72
+    # patients" read as n 72 where 69.4 made it)
+    assert ("accuracy over the samples, its interval over their 7 patients (effective n 4.5)"
+            in note["text"]) and note["n_patients"] == 7
+    assert s["n_effective"] == 4.5
 
 
 def test_patient_keys_read_dotted_and_underscored_barcodes_as_one_patient():

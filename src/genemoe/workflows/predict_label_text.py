@@ -105,8 +105,10 @@ def _headline_note(scores: dict[str, Any], class_names: Sequence[str]) -> Note:
     lo, hi = scores["accuracy_ci95"]
     f_ci = scores.get("macro_f1_ci95")
     scored = {s: (scores["by_split"].get(s) or {}).get("n", 0) for s in ("test", "new")}
-    patients = (f"intervals over their {scores['n_patients']:,} patients"
-                if scores.get("patients_repeat") else "")
+    patients = (f"accuracy over the samples, its interval over their {scores['n_patients']:,} "
+                "patients" + (f" (effective n {eff:g})" if (eff := scores.get("n_effective"))
+                              else "") if scores.get("patients_repeat") else "")  # "intervals
+    #   over their 72 patients" read as n 72 where Kish's 69.4 made it
     over = (f"the {n:,} samples not the model's own (its test split {scored['test']:,}, new "
             f"{scored['new']:,}" + (f"; {patients}" if patients else "") + ")"
             if scores.get("split_ids_known", True) else

@@ -192,7 +192,7 @@ def _accuracy(given: pd.Series, predicted: pd.Series, patients: pd.Series | None
     if len(sizes) < n:
         n_eff = float(n * n / np.sum(sizes * sizes))  # the patient count where sizes are equal
         out.update(accuracy_ci95=list(wilson_interval(correct / n * n_eff, n_eff)),
-                   accuracy_ci_method=PATIENT_CI["accuracy"])
+                   accuracy_ci_method=PATIENT_CI["accuracy"], n_effective=round(n_eff, 1))
     return out
 
 
@@ -313,6 +313,7 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
     if who is not None:
         repeat = acc["n_patients"] < acc["n"]
         out.update(n_patients=acc["n_patients"], patients_repeat=repeat,
+                   n_effective=acc.get("n_effective"),
                    accuracy_ci_method=acc["accuracy_ci_method"],
                    macro_f1_ci_method=PATIENT_CI["macro_f1"] if repeat else SAMPLE_CI["macro_f1"])
     cm = np.asarray(m["confusion_matrix"])
