@@ -44,3 +44,20 @@ def test_the_test_split_calibration_is_caveated_on_aligned_inputs_and_the_thresh
     report = {"n_samples": 10, "n_unfamiliar": 3, "n_scored_for_ood": 10, "n_train": 0,
               "n_val": 0, "n_same_patient": 0, "ood": {"threshold": 10.05}}
     assert "above the model's threshold 10.05" in _texts(unfamiliar_notes(report))
+
+
+def test_a_one_type_macro_f1_is_said_to_be_that_types_f1():
+    """probeR: an ACC-only cohort showed macro-F1 0.800 beside accuracy 0.667 as a second
+    score; with one labelled type it is ACC's F1, its precision 1 by construction."""
+    import pandas as pd
+
+    from genemoe.workflows.predict_label_text import label_notes
+    from genemoe.workflows.predict_score import score_predictions
+
+    given = pd.Series(["ACC"] * 6, dtype=object)
+    predicted = pd.Series(["ACC"] * 4 + ["BRCA"] * 2, dtype=object)
+    s = score_predictions(predicted, given, ["ACC", "BRCA"])
+    text = _texts(label_notes(s, {"file": "l.tsv", "matched_by": {}, "respelt": {}},
+                              ["ACC", "BRCA"]))
+    assert "over 1 type (one labelled type: the F1 of ACC, its precision 1 by construction)" \
+        in text
