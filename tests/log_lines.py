@@ -29,3 +29,11 @@ def logged_lines(fn: Callable[[], Any]) -> tuple[Any, list[str]]:
     finally:
         lg.removeHandler(handler)
         lg.setLevel(level)
+
+
+def warning_lines(fn: Callable[[], Any]) -> list[str]:
+    """The messages of every genemoe warning (and error) ``fn()`` logged, as written (the
+    ablation rerun tests each had their own copy of this)."""
+    _, lines = logged_lines(fn)
+    return [line.split(": ", 1)[1] for line in lines
+            if line.startswith(("WARNING: ", "ERROR: ", "CRITICAL: "))]

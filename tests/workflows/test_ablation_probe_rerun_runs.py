@@ -7,7 +7,6 @@ again (on a GPU, invalidating repeat 0's fine-tuned cells)."""
 from __future__ import annotations
 
 import gzip
-import logging
 
 import pandas as pd
 import yaml
@@ -15,26 +14,11 @@ import yaml
 from genemoe.data.prepare import prepare_dataset
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.workflows.ablation import run_ablation
+from log_lines import warning_lines
 from synthetic_inputs import prepare_synthetic
 from tiny_configs import TINY_ABLATION_PRESET
 
 OPTS = dict(task="classify", pretrain_per_fold=True, n_folds=2, epochs=1, device="cpu")
-
-
-def _warnings(fn) -> list[str]:
-    lines: list[str] = []
-
-    class Records(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(record.getMessage())
-
-    handler, lg = Records(logging.WARNING), logging.getLogger("genemoe")
-    lg.addHandler(handler)
-    try:
-        fn()
-    finally:
-        lg.removeHandler(handler)
-    return lines
 
 
 def _preset(tmp_path):
@@ -58,7 +42,7 @@ def test_a_bundle_prepared_again_at_the_same_path_sets_the_runs_aside(tmp_path):
     prepare_dataset([fewer], out_path=bundle.path, label_paths=[files["labels"]],
                     clinical_path=files["clinical"], annotation_path=files["annotation"],
                     config=PrepareConfig(synthetic=True))
-    said = _warnings(lambda: run_ablation(bundle.path, out_dir=out, preset=preset, n_repeats=1,
+    said = warning_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=preset, n_repeats=1,
                                           **OPTS))  # stopped: "holds a finished run of a ..."
     assert (out / "results.csv").is_file() and (out / "tables.md").is_file()
     aside = [s for s in said if "holds the pre-training runs of other options" in s]
@@ -72,7 +56,7 @@ def test_adding_repeats_keeps_the_runs_of_the_folds_already_pre_trained(syntheti
     bundle, out, preset = synthetic_bundle(seed=1), tmp_path / "ab", _preset(tmp_path)
     run_ablation(bundle.path, out_dir=out, preset=preset, n_repeats=1, **OPTS)
     first = _stamps(out / "pretrain")
-    said = _warnings(lambda: run_ablation(bundle.path, out_dir=out, preset=preset, n_repeats=2,
+    said = warning_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=preset, n_repeats=2,
                                           **OPTS))
     assert not [s for s in said if "pre-training runs of other options" in s], said
     both = _stamps(out / "pretrain")
@@ -80,12 +64,12 @@ def test_adding_repeats_keeps_the_runs_of_the_folds_already_pre_trained(syntheti
     assert {k: both[k] for k in first} == first  # repeat 0's runs not pre-trained again
     assert not [p for p in out.iterdir() if p.name.startswith("pretrain.")]
     # back to one repeat: repeat 1's runs set aside, named; then back again: they return
-    said = _warnings(lambda: run_ablation(bundle.path, out_dir=out, preset=preset, n_repeats=1,
+    said = warning_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=preset, n_repeats=1,
                                           **OPTS))
     aside = [s for s in said if "pre-training runs of other options" in s]
     assert len(aside) == 1 and "r1_f0, r1_f1 kept in" in aside[0], said
     assert _stamps(out / "pretrain") == first
-    said = _warnings(lambda: run_ablation(bundle.path, out_dir=out, preset=preset, n_repeats=2,
+    said = warning_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=preset, n_repeats=2,
                                           **OPTS))
     assert _stamps(out / "pretrain") == both
     assert [s for s in said if "pre-training runs of an earlier ablation" in s] == [

@@ -5,28 +5,11 @@ benchmark of other options (pretrained.per_fold.pretrain.epochs 1 → 2): its su
 
 from __future__ import annotations
 
-import logging
-
 import yaml
 
 from genemoe.workflows.ablation import run_ablation
+from log_lines import warning_lines
 from tiny_configs import TINY_GENEMOE
-
-
-def _warnings(fn) -> list[str]:
-    lines: list[str] = []
-
-    class Records(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(record.getMessage())
-
-    handler, lg = Records(logging.WARNING), logging.getLogger("genemoe")
-    lg.addHandler(handler)
-    try:
-        fn()
-    finally:
-        lg.removeHandler(handler)
-    return lines
 
 
 def test_the_option_changes_are_said_in_the_ablations_words():
@@ -54,7 +37,7 @@ def test_a_rerun_with_other_pretrain_epochs_says_what_changed_once(synthetic_bun
     opts = dict(task="survival", out_dir=out, preset=str(preset), pretrain_per_fold=True,
                 n_folds=2, n_repeats=1, epochs=1, device="cpu", n_boot=10)
     run_ablation(bundle.path, pretrain_epochs=1, **opts)
-    said = _warnings(lambda: run_ablation(bundle.path, pretrain_epochs=2, **opts))
+    said = warning_lines(lambda: run_ablation(bundle.path, pretrain_epochs=2, **opts))
     aside = [s for s in said if "holds the pre-training runs of other options" in s]
     assert len(aside) == 1 and "(pretrain.epochs 1 → 2): kept in" in aside[0], said
     assert not [s for s in said if "holds a benchmark of other options" in s], said
@@ -62,7 +45,7 @@ def test_a_rerun_with_other_pretrain_epochs_says_what_changed_once(synthetic_bun
     assert anew == ["the pre-trained rows are computed anew (pretrain.epochs 1 → 2); the "
                     "earlier cells are kept aside"], said
     # and back: the earlier runs and cells come back, said once
-    said = _warnings(lambda: run_ablation(bundle.path, pretrain_epochs=1, **opts))
+    said = warning_lines(lambda: run_ablation(bundle.path, pretrain_epochs=1, **opts))
     assert [s for s in said if "rows of an earlier ablation" in s] == [
         "the pre-trained rows of an earlier ablation with these options are reused "
         "(pretrain.epochs 2 → 1)"], said
