@@ -22,7 +22,7 @@ SAMPLES = [f"TCGA-A1-{i:04d}-01A" for i in range(6)]
 # Xena's gencode.v36 probemap columns: id, gene, chrom, chromStart, chromEnd, strand
 PROBEMAP = "id\tgene\tchrom\tchromStart\tchromEnd\tstrand\n" + "".join(
     f"{g}.1\tSYM{i}\tchr1\t{1000 * i + 1}\t{1000 * i + 900}\t+\n" for i, g in enumerate(GENES))
-CFG = dict(cancer_type="ACC", min_variance=0, min_mean=0, min_class_size=1, val_fraction=0,
+CFG = dict(cancer_type="ACC", min_variance=0, min_mean=0, min_class_size=1, val_fraction=0.2,
            test_fraction=0.4, protein_coding_only=True)
 
 

@@ -62,7 +62,7 @@ def test_the_files_own_symbols_reach_the_bundle(tmp_path):
     lines += [f"{g}\tSYM{i}\t" + "\t".join(f"{v:.0f}" for v in x[i]) for i, g in enumerate(GENES)]
     b = prepare_dataset([write(tmp_path / "m.tsv", lines)], out_path=tmp_path / "b",
                         config=PrepareConfig(cancer_type="BRCA", min_variance=0, min_mean=0,
-                                             min_class_size=1, val_fraction=0, test_fraction=0.4))
+                                             min_class_size=1, val_fraction=0.2, test_fraction=0.4))
     assert b.var["symbol"].tolist() == [f"SYM{i}" for i in range(len(GENES))]
 
 
@@ -114,7 +114,7 @@ def test_estimated_counts_take_a_count_normalisation_when_asked(tmp_path):
     assert resolve_normalisation("log2cpm", t, have_lengths=False) == "log2cpm"
     b = prepare_dataset([path], out_path=tmp_path / "b", config=PrepareConfig(
         normalisation="log2cpm", cancer_type="BRCA", min_variance=0, min_mean=0,
-        min_class_size=1, val_fraction=0, test_fraction=0.4))
+        min_class_size=1, val_fraction=0.2, test_fraction=0.4))
     cpm = x / x.sum(0) * 1e6
     i = list(b.obs["sample_id"]).index("S2")
     assert b.X.shape[1] == len(GENES)  # no gene filtered: the columns are the file's
@@ -177,7 +177,7 @@ def test_the_files_own_biotypes_choose_protein_coding_genes(tmp_path):
     t = read_expression(write(tmp_path / "m.tsv", lines))
     assert t.gene_biotypes[0] == "protein_coding" and t.gene_biotypes[-1] is None
     b = prepare_dataset([tmp_path / "m.tsv"], out_path=tmp_path / "b", config=PrepareConfig(
-        cancer_type="BRCA", min_variance=0, min_mean=0, min_class_size=1, val_fraction=0,
+        cancer_type="BRCA", min_variance=0, min_mean=0, min_class_size=1, val_fraction=0.2,
         test_fraction=0.4, protein_coding_only=True))
     assert b.var["gene_id"].tolist() == [g.split(".")[0] for g in GENES[:25]]
     assert b.var["symbol"].tolist() == [f"SYM{i}" for i in range(25)]
@@ -214,7 +214,7 @@ def test_prepare_warns_when_estimated_counts_are_only_log2p1_ed(tmp_path):
     lines = ["gene_id\tgene_name\t" + "\t".join(SAMPLES)]
     lines += [f"{g}\tSYM{i}\t" + "\t".join(f"{v:.3f}" for v in x[i]) for i, g in enumerate(GENES)]
     cfg = PrepareConfig(cancer_type="BRCA", min_variance=0, min_mean=0, min_class_size=1,
-                        val_fraction=0, test_fraction=0.4)
+                        val_fraction=0.2, test_fraction=0.4)
     b = prepare_dataset([write(tmp_path / "salmon.merged.gene_counts.tsv", lines)],
                         out_path=tmp_path / "b", config=cfg)
     assert b.summary["normalisation"] == "log2p1"

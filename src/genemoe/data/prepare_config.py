@@ -60,6 +60,7 @@ class PrepareConfig:
         tcga.sample_type_list(self.sample_types)
         norm.check_method(self.normalisation)
         check_endpoint(self.endpoint)
+        _check_validation_share(self.val_fraction)
         sp.check_split_options(self.val_fraction, self.test_fraction, self.n_folds)
         if not 0 <= self.seed < 2**32:  # -1 ended in numpy's "expected non-negative integer"
             raise input_error(f"{self.seed} is not a seed", where="seed / --seed",
@@ -72,3 +73,14 @@ class PrepareConfig:
             raise input_error(f"--min-variance {self.min_variance} / --min-mean {self.min_mean}",
                               where="gene filter", fix="a variance of 0 or more and a finite mean "
                                                        "(e.g. 0.4 and 0.8; 0 and 0 keep every gene)")
+
+
+def _check_validation_share(val_fraction: float) -> None:
+    """Refuse a ``val_fraction`` of 0 or less: the bundle had no validation part, and
+    ``train`` and ``tune`` refused it only then (they choose the epoch and calibrate on it).
+    ``genemoe prepare --val-fraction 0`` is refused by the CLI, naming its flag."""
+    if val_fraction <= 0:
+        raise input_error(f"{val_fraction!r} leaves no validation split: train and tune need one "
+                          "(they choose the epoch and calibrate on it)", where="val_fraction",
+                          fix="pass a share above 0 and below 1, e.g. val_fraction=0.1 (the "
+                              "default), enough for a validation sample of every type")
