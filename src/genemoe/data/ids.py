@@ -41,7 +41,9 @@ _SYMBOL = re.compile(r"^[A-Za-z][A-Za-z0-9\-\.@_/]{0,30}$")
 _BARCODE = re.compile(r"^[A-Z0-9]+-[A-Z0-9]{2}-[A-Z0-9]{4,6}(-\d{2}[A-Z]?(-\d{2}[A-Z]?(-[A-Z0-9]{4}(-\d{2})?)?)?)?$")
 # The same barcode with '.' or '_' for its dashes (R's make.names writes TCGA-OR-A5J1-01A as
 # TCGA.OR.A5J1.01A): TCGA and TARGET only, so that no other dotted name reads as a barcode.
-_OTHER_SEPARATORS = re.compile(r"^(?:TCGA|TARGET)[._-][A-Z0-9]{2}[._-][A-Z0-9]{4,6}([._-][A-Z0-9]{2,4})*$",
+# R's make.unique then numbers a repeated name: TCGA.OR.A5J1.01A.1 (the trailing number).
+_OTHER_SEPARATORS = re.compile(r"^(?:TCGA|TARGET)[._-][A-Z0-9]{2}[._-][A-Z0-9]{4,6}([._-][A-Z0-9]{2,4})*"
+                               r"([._-]\d+)?$",
                                re.IGNORECASE)
 # A barcode made unique by AnnData / scanpy (obs_names_make_unique, concat's index_unique)
 # ends in -<n>; taken off only where no barcode part can be read so: after a full aliquot
@@ -121,18 +123,26 @@ def dashed_barcode(value: str) -> str:
     """A TCGA or TARGET barcode written with ``.`` or ``_`` for its dashes, in its dashed
     form (stripped); any other value as given.
 
+    A trailing number R's ``make.unique`` adds to a repeated name
+    (``TCGA.OR.A5L9.01A.11R.A29S.07.1``) is kept, dashed, for :func:`unsuffixed_barcode` to
+    take off by the same rule as AnnData's suffix.
+
     Examples
     --------
     >>> dashed_barcode("TCGA.OR.A5L9.01A.11R.A29S.07"), dashed_barcode("TCGA_OR_A5L9")
     ('TCGA-OR-A5L9-01A-11R-A29S-07', 'TCGA-OR-A5L9')
     >>> dashed_barcode("TCGA-OR-A5L9-01A"), dashed_barcode("RP11-34P13.7")
     ('TCGA-OR-A5L9-01A', 'RP11-34P13.7')
+    >>> dashed_barcode("TCGA.OR.A5L9.01A.11R.A29S.07.1"), dashed_barcode("TCGA.OR.A5L9.01.1")
+    ('TCGA-OR-A5L9-01A-11R-A29S-07-1', 'TCGA-OR-A5L9-01-1')
     """
     v = str(value).strip()
     if ("." not in v and "_" not in v) or not _OTHER_SEPARATORS.match(v):
         return value
     dashed = re.sub(r"[._]", "-", v)
-    return dashed if _BARCODE.match(dashed.upper()) else value
+    if _BARCODE.match(dashed.upper()) or _BARCODE.match(unsuffixed_barcode(dashed).upper()):
+        return dashed
+    return value
 
 
 def respelt_barcodes(values: Iterable[object]) -> dict[str, str]:

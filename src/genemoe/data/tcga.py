@@ -414,7 +414,8 @@ def say_respelt_barcodes(sample_ids: Iterable[str]) -> dict[str, str]:
 
 def say_suffixed_barcodes(sample_ids: Iterable[str]) -> dict[str, str]:
     """Warn of the sample ids that are barcodes with an AnnData uniqueness suffix
-    (``obs_names_make_unique``: ``TCGA-OR-A5L9-01A-11R-A29S-07-1``), read as the barcode
+    (``obs_names_make_unique``: ``TCGA-OR-A5L9-01A-11R-A29S-07-1``; R's ``make.unique``:
+    ``TCGA.OR.A5L9.01A.11R.A29S.07.1``), read as the barcode
     before it.
 
     Parameters
@@ -432,7 +433,7 @@ def say_suffixed_barcodes(sample_ids: Iterable[str]) -> dict[str, str]:
     if suffixed:
         given, plain = next(iter(suffixed.items()))
         logger.warning("%d sample id(s) are TCGA barcodes with a uniqueness suffix (as AnnData's "
-                       "obs_names_make_unique adds), e.g. %r: read as %r for the sample type "
+                       "obs_names_make_unique or R's make.unique adds), e.g. %r: read as %r for the sample type "
                        "and the patient; the sample ids are kept as given", len(suffixed),
                        given, plain)
     return suffixed

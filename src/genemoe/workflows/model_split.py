@@ -73,6 +73,6 @@ def _say_suffixed(sample_ids: list[str], found: list[str]) -> None:
     n = sum(s in suffixed for s in sample_ids)
     own = sum(s in suffixed and f != "new" for s, f in zip(sample_ids, found, strict=True))
     logger.warning("%d sample id(s) are TCGA barcodes with a uniqueness suffix (as AnnData's "
-                   "obs_names_make_unique adds), e.g. %r: read as %r to find the model's own "
+                   "obs_names_make_unique or R's make.unique adds), e.g. %r: read as %r to find the model's own "
                    "samples; %d of them are the model's own samples or patients", n, given,
                    plain, own)
