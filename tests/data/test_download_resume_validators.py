@@ -1,9 +1,10 @@
-"""An outside review of `genemoe download tcga` (probeH), against a local HTTP server.
+"""Resumes checked by ETag / Last-Modified, and the files set aside, against a local hub.
 
-The server here keeps an ETag and a Last-Modified per file where told, honours ``Range``
-and ``If-Range`` (a validator that no longer matches gets the whole file, status 200), and
-follows a per-file script (``cut``: half the body, then the connection closes; a number:
-that status). Each test says the old behaviour it pins.
+From an outside review of `genemoe download tcga` (probeH). The hub (``local_http.Hub``,
+shared with the other download tests) keeps an ETag and a Last-Modified per file where told,
+honours ``Range`` and ``If-Range`` (a validator that no longer matches gets the whole file,
+status 200), and follows a per-file script (``cut``: half the body, then the connection
+closes; a number: that status). Each test says the old behaviour it pins.
 """
 
 from __future__ import annotations
@@ -12,12 +13,7 @@ import errno
 import gzip
 import json
 import logging
-import re
-import threading
-import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -31,7 +27,7 @@ from genemoe.data.download import (
     plan_downloads,
 )
 from genemoe.errors import os_error_message
-from local_http import serving
+from local_http import Hub, serve_hub
 
 FAST = {"backoff": 0.01, "timeout": 2.0, "progress": False}
 PROBEMAP = "gencode.v36.annotation.gtf.gene.probemap"
@@ -42,85 +38,9 @@ def _table(n: int, tag: str) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
-@dataclass
-class Hub:
-    files: dict[str, bytes] = field(default_factory=dict)
-    etags: dict[str, str] = field(default_factory=dict)
-    modified: dict[str, str] = field(default_factory=dict)
-    script: dict[str, list[str]] = field(default_factory=dict)
-    always: dict[str, str] = field(default_factory=dict)
-    requests: list[tuple[str, str | None, str | None]] = field(default_factory=list)
-    ignore_if_range: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    base_url: str = ""
-
-    def url(self, name: str) -> str:
-        return self.base_url + urllib.parse.quote(name, safe="")
-
-    def action(self, name: str, rng: str | None, if_range: str | None) -> str:
-        with self.lock:
-            self.requests.append((name, rng, if_range))
-            queue = self.script.get(name, [])
-            return queue.pop(0) if queue else self.always.get(name, "ok")
-
-
-def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def _status(self, code: int) -> None:
-            self.send_response(code)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            name = urllib.parse.unquote(self.path.rsplit("/", 1)[-1])
-            rng, if_range = self.headers.get("Range"), self.headers.get("If-Range")
-            action = hub.action(name, rng, if_range)
-            body = hub.files.get(name)
-            if action.isdigit() or body is None:
-                self._status(int(action) if action.isdigit() else 404)
-                return
-            now = {hub.etags.get(name), hub.modified.get(name)} - {None}
-            match = re.fullmatch(r"bytes=(\d+)-", rng or "")
-            start = 0
-            if match and (if_range is None or if_range in now or hub.ignore_if_range):
-                start = int(match[1])
-                self.send_response(206)
-                self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-            else:
-                self.send_response(200)
-            if name in hub.etags:
-                self.send_header("ETag", hub.etags[name])
-            if name in hub.modified:
-                self.send_header("Last-Modified", hub.modified[name])
-            payload = body[start:]
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            if action == "cut":
-                self.wfile.write(payload[: len(payload) // 2])
-                self.wfile.flush()
-                self.close_connection = True
-                return
-            self.wfile.write(payload)
-
-        def do_HEAD(self) -> None:  # noqa: N802
-            name = urllib.parse.unquote(self.path.rsplit("/", 1)[-1])
-            hub.action(name, "HEAD", None)
-            body = hub.files.get(name)
-            self.send_response(404 if body is None else 200)
-            self.send_header("Content-Length", str(0 if body is None else len(body)))
-            self.end_headers()
-
-    return Handler
-
-
 @pytest.fixture
 def hub() -> Iterator[Hub]:
-    state = Hub()
-    with serving(_handler(state)) as url:
-        state.base_url = url
+    with serve_hub() as state:
         yield state
 
 
