@@ -246,6 +246,8 @@ class CliGroup(TyperGroup):
             if type(exc).__name__ == "BadParameter" and kind in (int, float) \
                     and "fix:" not in message:  # `--tune abc`: no fix line
                 flag, default = max(param.opts, key=len), param.default
+                if default is None and isinstance(param.show_default, str):
+                    default = param.show_default  # None = not given; its help shows the default
                 eg = f", e.g. {flag} {default}" if default not in (None, 0, False) else ""
                 exc.message = (f"{message}\nfix: give {flag} "
                                f"{'a whole number' if kind is int else 'a number'}{eg}")

@@ -360,12 +360,12 @@ def _methods(embedding: Embedding) -> tuple[list[str], list[str]]:
     return ["tsne"], ["UMAP not available (umap-learn is not installed): t-SNE only"]
 
 
-def _unused_flags(run: RunModel, k: int, embedding: str) -> list[str]:
-    """``--k``/``--embedding`` given other than their defaults to a run without a decoder
-    (they were taken silently, and ``--k`` could refuse the run: "needs more than 15")."""
-    unused = [f"{flag} {value}" for flag, value, default in
-              (("--k", k, K_DEFAULT), ("--embedding", embedding, EMBEDDING_DEFAULT))
-              if value != default]
+def _unused_flags(run: RunModel, k: int | None, embedding: str | None) -> list[str]:
+    """``--k``/``--embedding`` given (not None, whatever the value) to a run without a decoder
+    (they were taken silently, and ``--k`` could refuse the run: "needs more than 15"; a
+    given value equal to the default went unsaid, the workflow unable to tell it apart)."""
+    unused = [f"{flag} {value}" for flag, value in (("--k", k), ("--embedding", embedding))
+              if value is not None]
     if not unused:
         return []
     return [f"{' and '.join(unused)} not used: the {run.kind} run's model has no decoder "
@@ -412,8 +412,8 @@ _FILES = {"latent_gene_correlation.npy": "float32 (n_features, n_genes) Pearson 
 @keeps_global_rng  # the caller's random states back (torch's advanced before)
 def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                      split: Split = "test", n_features: int = 20, threshold: float = 0.4,
-                     embedding: Embedding = EMBEDDING_DEFAULT, n_heatmap_genes: int = 50,
-                     k: int = K_DEFAULT,
+                     embedding: Embedding | None = None, n_heatmap_genes: int = 50,
+                     k: int | None = None,
                      max_samples: int | None = 1000, seed: int = 0, device: str = "auto",
                      max_missing: float = MAX_MISSING) -> FeatureResult:
     """Correlate a run's leading latent features with genes; embed real vs reconstructed.
@@ -434,13 +434,14 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     n_features, threshold
         Leading features (highest latent variance) and the strong-gene cut on mean ``|r|``.
     embedding
-        ``tsne``, ``umap`` (needs ``umap-learn``) or ``both`` (UMAP when installed).
+        ``tsne``, ``umap`` (needs ``umap-learn``) or ``both`` (UMAP when installed); None:
+        ``tsne`` (:data:`EMBEDDING_DEFAULT`), unsaid for a run without a decoder.
     n_heatmap_genes
         Genes in the heat map (recorded for :mod:`genemoe.report.feature_plots`).
     k, max_samples, seed
-        Mixing-score neighbours (a run with a decoder only: unchecked, and named in a note
-        when not the default, for one without); at most this many samples (seeded draw,
-        said and listed in ``samples.tsv``; the paper: 1,000).
+        Mixing-score neighbours (None: :data:`K_DEFAULT`; a run with a decoder only:
+        unchecked, and named in a note when given, for one without); at most this many
+        samples (seeded draw, said and listed in ``samples.tsv``; the paper: 1,000).
     device
         Where the encoder runs: ``auto`` (CUDA when available), ``cpu``, ``cuda``, ``cuda:N``.
     max_missing
@@ -452,6 +453,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     FeatureResult
     """
     t0 = time.perf_counter()
+    given = {"k": k, "embedding": embedding}  # None: not given (the CLI passes None then)
+    k = K_DEFAULT if k is None else k
+    embedding = EMBEDDING_DEFAULT if embedding is None else embedding
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult, PretrainResult too
     for flag, value, ok, want in (("--n-features", n_features, n_features >= 1, "1 or more"),
@@ -469,7 +473,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     check_out_dir(out_dir, "features")  # was written over a pre-training run's summary.json
     run = load_run_model(run_dir)
     has_decoder = getattr(run.model, "decoder", None) is not None  # --k, --embedding: its part
-    methods, notes = _methods(embedding) if has_decoder else ([], _unused_flags(run, k, embedding))
+    methods, notes = _methods(embedding) if has_decoder else ([], _unused_flags(run, **given))
     run.model.to(resolve_device(device))  # it ran on the CPU whatever the machine had
     bundle = load_bundle(folder_of(data, "data"))  # a Bundle object too
     selected = _select(bundle, run, split, max_samples, seed)
