@@ -55,6 +55,9 @@ def _blob(n: int, seed: int = 0) -> bytes:
     return star_matrix_gz(n, seed=seed)
 
 
+HEADER = gzip.decompress(_blob(300)).split(b"\n", 1)[0]  # Ensembl_ID, then sample barcodes
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -476,7 +479,11 @@ def test_cli_list_prints_every_file_with_its_size(hub: Hub, tmp_path: Path) -> N
     (gzip.compress(b"<!DOCTYPE html><html>Login</html>", mtime=0), "an HTML page"),
     (_blob(50_000, seed=11)[:30_000], "damaged gzip data"),  # cut, with a matching length
     (b"sample\tTP53\n", "not gzip data"),
-], ids=["html", "gzipped-html", "cut-gzip", "plain-text"])
+    (gzip.compress(HEADER + b"\n", mtime=0), "a header line and no rows once decompressed"),
+    (gzip.compress(HEADER, mtime=0), "a header line and no rows once decompressed"),
+    (gzip.compress(HEADER + b"\n\n  \n", mtime=0), "a header line and no rows once decompressed"),
+], ids=["html", "gzipped-html", "cut-gzip", "plain-text", "gzipped-header-only",
+        "gzipped-header-no-newline", "gzipped-header-blank-lines"])
 def test_a_file_that_is_not_the_hubs_table_is_refused_and_not_cached(
         hub: Hub, tmp_path: Path, body: bytes, says: str) -> None:
     """Old behaviour: an HTML error page or a gzip cut short (with a matching
@@ -502,6 +509,25 @@ def test_a_file_that_is_not_the_hubs_table_is_refused_and_not_cached(
     result = download_tcga(tmp_path / "out", projects=["ACC"], base_url=hub.base_url, **FAST)
     assert (tmp_path / "out" / plan[0].filename).read_bytes() == good
     assert result.downloaded == [tmp_path / "out" / plan[0].filename]
+
+
+def test_a_header_only_gzip_is_refused_naming_the_url_and_not_cached(
+        hub: Hub, tmp_path: Path) -> None:
+    """Old behaviour: a ``.gz`` whose text is its header line alone (a whole gzip stream,
+    its CRC right) was renamed into place and cached as the table: only a plain file was
+    checked for rows, and ``prepare`` failed on it later, far from the download."""
+    hub.files["TCGA-ACC.star_tpm.tsv.gz"] = gzip.compress(HEADER + b"\n", mtime=0)
+    url = hub.url("TCGA-ACC.star_tpm.tsv.gz")
+    with pytest.raises(DamagedError) as info:
+        download_file(url, tmp_path / "TCGA-ACC.star_tpm.tsv.gz", attempts=2, **FAST)
+    first, fix = str(info.value).split("\n")
+    assert first.startswith(f"{url}: the file received is a header line and no rows once "
+                            "decompressed, not the table (still, after 2 attempts)")
+    assert fix.startswith("  fix: ") and "run again later" in fix
+    assert list(tmp_path.iterdir()) == []  # neither the file nor its .part kept
+    assert hub.ranges() == [("TCGA-ACC.star_tpm.tsv.gz", None)] * 2  # afresh, not resumed
+    hub.files["TCGA-ACC.star_tpm.tsv.gz"] = good = _blob(400)  # a table with rows passes
+    assert download_file(url, tmp_path / "TCGA-ACC.star_tpm.tsv.gz", **FAST).read_bytes() == good
 
 
 @pytest.mark.parametrize("action", ["html", "halfgz"])

@@ -16,9 +16,10 @@ from two versions fails its CRC), and the per-file line says so: "resumed from 9
 :func:`download_tcga` records every finished file in ``OUT/manifest.json``
 (:mod:`genemoe.data.download_manifest`: URL, size, sha256, time, where a resume began) and
 skips files whose size and sha256 still match on the next run. A file is checked before it
-is renamed into place: a ``.gz`` must decompress to its end, a plain table must hold a row
-and, sent without a size, end in a newline with its last line as wide as its header (the
-manifest and the per-file line then say "size not announced"), and no file may be an HTML page
+is renamed into place: a ``.gz`` must decompress to its end, any table (a ``.gz`` at its
+decompressed head) must hold a row below its header, a plain one sent without a size must
+end in a newline with its last line as wide as its header (the manifest and the per-file
+line then say "size not announced"), and no file may be an HTML page
 (:mod:`genemoe.data.download_checks`; what can fail, and what is retried, is
 :mod:`genemoe.data.download_errors`); a damaged one is removed and downloaded again from
 the start, as a failed transfer is retried. A file the hub answers "not found" for is

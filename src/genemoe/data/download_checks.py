@@ -7,9 +7,12 @@ from two versions (a plain file is resumed only with ``If-Range`` naming the ver
 ``.part`` began with, and otherwise fetched again from its start, :mod:`genemoe.data.download`).
 Size checks miss these, and the file was then recorded as complete and "cached" on every
 later run, while ``prepare`` called it truncated. :func:`content_problem` reads the file
-through once (a ``.gz`` is decompressed to its end, its CRC checked; a plain table must not
-be empty or its header alone and, without a size, must end in a newline, its last line as
-wide as its header: :func:`cut_text_problem`) and says what is wrong.
+through once (a ``.gz`` is decompressed to its end, its CRC checked) and says what is wrong.
+Every table, plain or gzipped, must not be empty or its header line alone: a ``.gz`` is
+checked at its decompressed head (a bounded read of its first lines, as a plain file is read;
+a header-only ``.gz`` was cached as good, and ``prepare`` failed on it far from the cause).
+A plain table without a size must also end in a newline, its last line as wide as its
+header (:func:`cut_text_problem`).
 
 What a failed download says is here too: :func:`offline_message` (no network; the fix
 echoes the user's own command) and :func:`failure_message` (the files not on the server
@@ -25,6 +28,7 @@ import urllib.parse
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["content_problem", "cut_text_problem", "failure_message", "offline_message",
            "other_name_warning", "transfer_message"]
@@ -52,7 +56,8 @@ def content_problem(path: Path, name: str, *, size_checked: bool = True,
     name
         The file's name on the hub: a ``.gz`` name must hold one whole gzip stream; any
         other is a plain table, and where ``size_checked`` is False it must not look cut
-        short (:func:`cut_text_problem`).
+        short (:func:`cut_text_problem`). Either must hold a row below its header (a
+        ``.gz`` checked at its decompressed head).
     size_checked
         Whether the size was checked against one announced or expected. A plain file has
         no end of its own to check; without a size, its text is all there is to go by.
@@ -64,8 +69,10 @@ def content_problem(path: Path, name: str, *, size_checked: bool = True,
     str or None
         E.g. ``"an HTML page (an error or login page), not the table"``.
     """
-    if not name.endswith(".gz") and (problem := _no_rows_problem(path)) is not None:
-        return problem  # whatever size was announced (a 0-byte 200 was cached for good)
+    if not name.endswith(".gz"):  # whatever size was announced (a 0-byte 200 was cached for good)
+        with Path(path).open("rb") as fh:
+            if (no_rows := _no_rows(fh)) is not None:
+                return f"{no_rows}, not the table"
     try:
         with Path(path).open("rb") as raw:
             head = raw.read(_HEAD)
@@ -83,25 +90,35 @@ def content_problem(path: Path, name: str, *, size_checked: bool = True,
         return "an empty file (gzip of no text), not the table"
     if _is_html(head):
         return "an HTML page (an error or login page), not the table"
+    if name.endswith(".gz"):  # its head only: the stream was read whole (CRC) above
+        with gzip.open(path, "rb") as fh:
+            if (no_rows := _no_rows(fh)) is not None:  # was cached as good when a header alone
+                return f"{no_rows} once decompressed, not the table"
     if size_checked or name.endswith(".gz") or b"\0" in head:  # binary: not a table
         return None
     return cut_text_problem(path)
 
 
-def _no_rows_problem(path: Path) -> str | None:
-    """Why the plain table at ``path`` holds no table: empty, or its header line alone."""
-    if Path(path).stat().st_size == 0:
-        return "an empty file, not the table"
-    with Path(path).open("rb") as fh:
-        header = fh.readline(_MAX_HEADER)
-        if not header.strip():  # blank first line: a page of whitespace, or a table without one
-            return None if fh.read(_HEAD).strip() else "an empty file (blank lines), not the table"
-        if not header.endswith(b"\n"):  # one line only (or a header longer than read)
-            return None if fh.read(1) else "a header line and no rows, not the table"
-        while chunk := fh.read(_HEAD):
-            if chunk.strip():
-                return None
-    return "a header line and no rows, not the table"
+def _no_rows(fh: BinaryIO) -> str | None:
+    """Why the table read from ``fh`` (plain or decompressed bytes) holds no table: empty,
+    or its header line alone. A bounded read: the header line (up to ``_MAX_HEADER`` bytes)
+    and what follows it up to its first non-blank bytes."""
+    header = fh.readline(_MAX_HEADER)
+    if not header:
+        return "an empty file"
+    if not header.strip():  # blank first line: a page of whitespace, or a table without one
+        return None if _has_text(fh) else "an empty file (blank lines)"
+    if not header.endswith(b"\n"):  # one line only (or a header longer than read)
+        return None if fh.read(1) else "a header line and no rows"
+    return None if _has_text(fh) else "a header line and no rows"
+
+
+def _has_text(fh: BinaryIO) -> bool:
+    """Whether ``fh`` holds anything but whitespace from here (read up to its first text)."""
+    while chunk := fh.read(_HEAD):
+        if chunk.strip():
+            return True
+    return False
 
 
 def _last_line(path: Path, size: int) -> bytes:
@@ -242,9 +259,9 @@ def _set_aside(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[str, 
     if missing:
         fixes.append(f"check what the hub serves with `{command} --list`")
     if damaged:
-        fixes.append("the server or a proxy sent an error page or a cut file instead: run the "
-                     "same command again later (the files already here are kept); if it "
-                     "persists, check --base-url or the proxy")
+        fixes.append("the server or a proxy sent an error page, a cut file or a table without "
+                     "rows instead: run the same command again later (the files already here "
+                     "are kept); if it persists, check --base-url or the proxy")
     return parts, fixes
 
 
