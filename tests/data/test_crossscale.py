@@ -24,6 +24,19 @@ def test_scale_rules(kind, model, rule):
     assert scale_rule(kind, model, "quantile") == "quantile"
 
 
+def test_log_values_on_a_log2p1_models_own_scale_are_taken_as_given():
+    """log2(x + 1) values for a model of log2(x + 1) of linear values were aligned whatever
+    their distance (the old rule had no way to tell): as given at most OWN_SCALE_SHIFT off,
+    aligned farther (another unit), and only under auto."""
+    from genemoe.data.crossscale import OWN_SCALE_SHIFT
+
+    assert scale_rule("log", "log2p1", own_log_shift=0.6) == "given"
+    assert scale_rule("log", "log2p1", own_log_shift=OWN_SCALE_SHIFT + 0.1) == "quantile"
+    assert scale_rule("log", "log2p1") == "quantile"  # not measured
+    assert scale_rule("log", "log2p1", "quantile", own_log_shift=0.6) == "quantile"
+    assert scale_rule("log", "fpkm_uq", own_log_shift=0.6) == "quantile"  # not a log2p1 model
+
+
 def test_none_takes_log_values_as_the_models_scale_and_refuses_linear_ones():
     """`--normalisation none` (values already on the model's scale) did not exist."""
     from genemoe.errors import InputError

@@ -1,6 +1,9 @@
 """predict's alignment to a model's scale (probeI): log2(x + 1) values given to a model of
-log2(x + 1) of linear values were quantile-aligned, unsaid, and 8% of the types changed
-against the same samples' linear values; ``--normalisation none`` scores them as those."""
+log2(x + 1) of linear values were quantile-aligned under auto, and 8% of the types changed
+against the same samples' linear values (2.7% synthetic), with only a hint naming
+``--normalisation none``. They are now taken as given where they sit on the model's training
+distribution (as its stored reference profile measures it), and said so; log values far
+from it (another unit) are still aligned, and said why."""
 
 from __future__ import annotations
 
@@ -10,14 +13,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from genemoe.data.crossscale import OWN_SCALE_SHIFT
 from genemoe.train.model_file import load_model_file
 from genemoe.workflows.predict import predict_file
-from genemoe.workflows.predict_align import OWN_SCALE_SHIFT, own_scale_hint
+from genemoe.workflows.predict_align import other_unit_hint
 
 
 @pytest.fixture(scope="module")
 def linear_run(tmp_path_factory):
-    """A logreg of log2(TPM + 1) (normalisation log2p1) and its TPM and log2(TPM + 1) files."""
+    """A logreg of log2(TPM + 1) (normalisation log2p1), its TPM and log2(TPM + 1) files, and
+    log2(40 TPM + 1) (another unit: ~5.3 log2 units above)."""
     from genemoe.data.prepare import PrepareConfig, prepare_dataset
     from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
     from genemoe.workflows.train import train_run
@@ -29,6 +34,7 @@ def linear_run(tmp_path_factory):
     tpm = counts / counts.sum() * 1e6
     tpm.to_csv(d / "tpm.tsv", sep="\t")
     np.log2(tpm + 1).to_csv(d / "log.tsv", sep="\t")
+    np.log2(40 * tpm + 1).to_csv(d / "other.tsv", sep="\t")
     bundle = prepare_dataset([d / "tpm.tsv"], out_path=d / "bundle", label_paths=[files["labels"]],
                              annotation_path=files["annotation"],
                              config=PrepareConfig(synthetic=True))
@@ -41,26 +47,49 @@ def _warnings(path) -> str:
     return json.dumps(json.loads(path.read_text())["warnings"])
 
 
-def test_log2_values_for_a_log2p1_model_are_hinted_as_its_own_scale(linear_run, tmp_path):
+def test_log2_values_for_a_log2p1_model_score_as_their_linear_values(linear_run, tmp_path):
+    """The old code aligned them by quantiles (scale_rule quantile) and hinted at
+    ``--normalisation none``: that pinned an expectation that was wrong, since the model
+    takes the same samples' linear values by log2(x + 1) alone, so aligning their log2(x + 1)
+    scored the same samples differently."""
     d = linear_run
     assert load_model_file(d / "run")["normalisation"] == "log2p1"
     predict_file(d / "run", d / "tpm.tsv", out_path=tmp_path / "lin.csv")
     predict_file(d / "run", d / "log.tsv", out_path=tmp_path / "log.csv")
+    lin, log = pd.read_csv(tmp_path / "lin.csv"), pd.read_csv(tmp_path / "log.csv")
+    assert (lin["predicted_type"] == log["predicted_type"]).all()
+    np.testing.assert_allclose(log["confidence"], lin["confidence"], atol=1e-3)
+    assert (log["scale_rule"] == "given").all()
     said = _warnings(tmp_path / "log.record.json")
-    assert "log values aligned to the model's training distribution (quantile)" in said
-    assert "--normalisation none scores them as their linear values would be" in said
-    assert "log values aligned" not in _warnings(tmp_path / "lin.record.json")
-    predict_file(d / "run", d / "log.tsv", out_path=tmp_path / "none.csv", normalisation="none")
-    lin, none = pd.read_csv(tmp_path / "lin.csv"), pd.read_csv(tmp_path / "none.csv")
-    assert (lin["predicted_type"] == none["predicted_type"]).all()  # what the hint promises
+    assert "aligned" not in said.replace("(not aligned)", "")
+    assert "values read as log2(x + 1), taken as given" in said
+    record = json.loads((tmp_path / "log.record.json").read_text())
+    step = next(s for s in record["steps"] if s["step"] == "cross_pipeline")
+    assert step["rule"] == "none: values read as log2(x + 1), taken as given"
+    assert "taken as given" not in _warnings(tmp_path / "lin.record.json")
 
 
-def test_the_hint_is_given_only_near_a_log2p1_models_own_scale():
+def test_log_values_of_another_unit_are_still_aligned_and_said_why(linear_run, tmp_path):
+    d = linear_run
+    predict_file(d / "run", d / "other.tsv", out_path=tmp_path / "other.csv")
+    assert (pd.read_csv(tmp_path / "other.csv")["scale_rule"] == "quantile").all()
+    said = _warnings(tmp_path / "other.record.json")
+    assert "log values aligned to the model's training distribution (quantile), not taken" in said
+    assert "look like another unit" in said and "taken as given (not aligned)" not in said
+
+
+def test_quantile_asked_still_aligns_own_scale_log_values(linear_run, tmp_path):
+    d = linear_run
+    predict_file(d / "run", d / "log.tsv", out_path=tmp_path / "q.csv", normalisation="quantile")
+    assert (pd.read_csv(tmp_path / "q.csv")["scale_rule"] == "quantile").all()
+
+
+def test_the_other_unit_hint_is_given_only_far_from_a_log2p1_models_own_scale():
     near = np.full(5, OWN_SCALE_SHIFT / 2)
-    assert own_scale_hint("log2p1", "log", near) is not None
-    assert own_scale_hint("log2p1", "log", near + OWN_SCALE_SHIFT) is None  # another scale
-    assert own_scale_hint("fpkm_uq", "log", near) is None  # a count model: not its own
-    assert own_scale_hint("log2p1", "linear", near) is None
+    assert other_unit_hint("log2p1", "log", near) is None  # its own scale: taken as given
+    assert other_unit_hint("log2p1", "log", near + OWN_SCALE_SHIFT) is not None
+    assert other_unit_hint("fpkm_uq", "log", near + OWN_SCALE_SHIFT) is None  # a count model
+    assert other_unit_hint("log2p1", "linear", near + OWN_SCALE_SHIFT) is None
 
 
 def test_the_missing_genes_fix_names_none_of_the_models_ids_as_not_the_models(

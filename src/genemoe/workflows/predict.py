@@ -63,6 +63,8 @@ from genemoe.workflows.predict_align import (
     check_floor_converted,
     check_missing_weight,
     given_shift,
+    own_log_notes,
+    own_log_shift,
     quantile_aligned,
     scale_words,
     unmapped_ids,
@@ -283,9 +285,10 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     normalisation
         How the table comes onto the model's scale (:mod:`genemoe.data.crossscale`):
         ``auto`` (the model's own normalisation for the kind of input it was trained on,
-        else log2(x + 1) and quantile alignment to the training distribution; centred or
-        log-ratio data refused), ``model`` (always the model's own normalisation) or
-        ``quantile`` (always align).
+        else log2(x + 1) and quantile alignment to the training distribution; log2(x + 1)
+        values for a model of log2(x + 1) of linear values taken as given where they sit on
+        its training distribution; centred or log-ratio data refused), ``model`` (always
+        the model's own normalisation) or ``quantile`` (always align).
     device
         Where a neural model's forward runs: ``auto`` (CUDA when available), ``cpu``,
         ``cuda`` or ``cuda:N``; classical models run on the CPU (scikit-learn).
@@ -325,6 +328,10 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,
               notes=read_notes(table.notes, scale_notes))
     table = mapped_genes(table, annotation, plog)  # sample ids as gene ids: --orientation
+    if rule == "quantile":  # log2(x + 1) of a log2p1 model's kind of values: as given (aligned,
+        #   8% of a probe's calls changed against their linear values), on the model's genes
+        rule = scale_rule(table.value_kind, method, normalisation,
+                          own_log_shift=own_log_shift(payload, table))
     values = np.asarray(table.values)
     if table.value_kind == "linear" and rule in ("same", "quantile"):
         check_negatives(values, table)  # refused as prepare refuses them (was clipped, scored)
@@ -349,12 +356,14 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     if rule in ("exported", "given"):  # an export of the model's normalisation, or as told
         plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
                   "already on the model's scale" if rule == "exported" else
-                  f"none: taken as the model's scale ({scale_words(method)}), as asked")
+                  f"none: taken as the model's scale ({scale_words(method)}), as asked"
+                  if normalisation == "none" else "none: values read as log2(x + 1), taken as given")
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing, unmapped=unmapped_ids(plog))
         if rule == "given":  # at the user's word: Xena's STAR FPKM-UQ sat ~6 units off, unsaid
             shift = given_shift(payload, table, method)
-            off = given_shift_notes(shift, warn_above=GIVEN_SHIFT_WARN, own_below=OWN_SCALE_SHIFT)
+            off = (given_shift_notes(shift, warn_above=GIVEN_SHIFT_WARN, own_below=OWN_SCALE_SHIFT)
+                   if normalisation == "none" else own_log_notes(shift))  # auto: said why
             for n in off:  # recorded with its numbers (was code "logged", the text only)
                 log.warning("%s", n["text"])
             scale_notes += off

@@ -3,7 +3,9 @@
 :func:`align_to_model` reorders a normalised table to the model's genes (missing ones
 filled and counted); :func:`quantile_aligned` puts another pipeline's profiles on the
 model's scale (:mod:`genemoe.data.crossscale`); :func:`given_shift` measures how far
-values taken as the model's scale (``--normalisation none``) sit from it.
+values taken as the model's scale (``--normalisation none``) sit from it, and
+:func:`own_log_shift` whether log values are a ``log2p1`` model's own scale (then taken as
+given under ``auto``, said by :func:`own_log_notes`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from genemoe.data.crossscale import distribution_shift, quantile_align
+from genemoe.data.crossscale import OWN_SCALE_SHIFT, distribution_shift, quantile_align
 from genemoe.data.ids import detect_id_kind, off_kind_ids, strip_version
 from genemoe.data.prepare import PrepLog
 from genemoe.data.read import ExpressionTable
@@ -24,8 +26,9 @@ from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.workflows.predict_checks import check_negatives
 
-__all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "own_scale_hint",
-           "quantile_aligned", "scale_words", "unmapped_ids"]
+__all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "other_unit_hint",
+           "own_log_notes", "own_log_shift", "quantile_aligned", "scale_words", "trained_value_kinds",
+           "unmapped_ids"]
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +36,8 @@ log = logging.getLogger(__name__)
 # Median distance (log2 units) above which values given as the model's scale are warned:
 # gdc6 cohorts on the scale of a model of two others (genemoe's FPKM-UQ from counts) sat
 # 0.47-1.19 (medians; single samples up to 2.35), the GDC's STAR FPKM-UQ 6.4 (tests/workflows).
+# Files of the model's own scale sit under OWN_SCALE_SHIFT (crossscale, said in the warning).
 GIVEN_SHIFT_WARN = 3.0
-OWN_SCALE_SHIFT = 1.5  # and below which files of the model's own scale sit (said in the warning)
 
 
 def unmapped_ids(plog: PrepLog) -> tuple[int, list[str]]:
@@ -225,7 +228,8 @@ def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_
     X = X.astype(np.float64)
     X[:, np.isnan(X).all(0)] = np.nan  # genes absent from the file
     shift = distribution_shift(X, np.asarray(ref))
-    if (hint := own_scale_hint(payload.get("normalisation"), table.value_kind, shift)):
+    if (trained_value_kinds(payload) <= {"linear"}  # why log values were not taken as given
+            and (hint := other_unit_hint(payload.get("normalisation"), table.value_kind, shift))):
         log.warning("%s", hint)  # recorded among the warnings
     aligned = quantile_align(X, np.asarray(ref))
     fill = np.broadcast_to(scaler.shift, aligned.shape)
@@ -233,23 +237,66 @@ def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_
     return aligned.astype(np.float32), n_missing, shift
 
 
-def own_scale_hint(normalisation: object, value_kind: str, shift: np.ndarray) -> str | None:
-    """The hint that log values quantile-aligned for a model of log2(x + 1) of linear values
-    (``normalisation`` ``log2p1``) may be its own scale: they sit a median of at most
-    :data:`OWN_SCALE_SHIFT` log2 units from its training distribution (``shift``,
-    ``(n_samples,)``), as files of its own scale do. Then ``--normalisation none`` takes
-    them as they are, as the model takes their linear values (log2(x + 1), no alignment):
-    aligned, 8% of a probe's types changed against its linear input. None otherwise."""
+def other_unit_hint(normalisation: object, value_kind: str, shift: np.ndarray) -> str | None:
+    """Why log values were quantile-aligned for a model of log2(x + 1) of linear values
+    (``normalisation`` ``log2p1``) rather than taken as given as log2(x + 1) of its kind of
+    values: they sit a median of more than :data:`OWN_SCALE_SHIFT` log2 units from its
+    training distribution (``shift``, ``(n_samples,)``), so they are another unit (log2 of
+    counts sat 3.3 from a TPM model, log2(TPM + 1) 0.6). None otherwise (it was "hint that
+    --normalisation none may be its own scale", while auto aligned them anyway)."""
     finite = np.asarray(shift, np.float64)[np.isfinite(shift)]
     if normalisation != "log2p1" or value_kind != "log" or not finite.size:
         return None
     median = float(np.median(finite))
-    if median > OWN_SCALE_SHIFT:
+    if median <= OWN_SCALE_SHIFT:
         return None
-    return (f"log values aligned to the model's training distribution (quantile), though they "
-            f"sit a median {median:.2f} log2 units from it, as files of its own scale do (under "
-            f"{OWN_SCALE_SHIFT:g}): if they are log2(x + 1) of the kind of values it was trained "
-            "on, --normalisation none scores them as their linear values would be")
+    return (f"log values aligned to the model's training distribution (quantile), not taken as "
+            f"log2(x + 1) of the values it was trained on: they sit a median {median:.2f} log2 "
+            f"units from it, where files of its own scale sit under {OWN_SCALE_SHIFT:g}, so they "
+            "look like another unit (log2 of counts, another pipeline's scale); if they are "
+            "log2(x + 1) of its kind of values, --normalisation none takes them as given")
+
+
+def trained_value_kinds(payload: dict) -> set[str]:
+    """The value kinds (``linear``, ``counts``, ...) of the files a model's bundle normalised,
+    as its record's ``normalise`` steps say them; empty for a record without them."""
+    steps = (payload.get("record") or {}).get("steps") or []
+    return {str(st["value_kind"]) for st in steps
+            if st.get("step") == "normalise" and st.get("value_kind")}
+
+
+def own_log_shift(payload: dict, table: ExpressionTable) -> float | None:
+    """For log values (``table``, its genes mapped) given to a model of log2(x + 1) of linear
+    values (normalisation ``log2p1``, its training files linear, as its record says): their
+    median distance to its stored training distribution (log2 units, over the model's genes),
+    which :func:`~genemoe.data.crossscale.scale_rule` compares with :data:`OWN_SCALE_SHIFT`.
+    None where the question does not arise (another model, other values, no reference)."""
+    if (payload.get("normalisation") != "log2p1" or table.value_kind != "log"
+            or not trained_value_kinds(payload) <= {"linear"}):
+        return None
+    shift = given_shift(payload, table, "log2p1")
+    finite = None if shift is None else shift[np.isfinite(shift)]
+    return float(np.median(finite)) if finite is not None and finite.size else None
+
+
+def own_log_notes(shift: np.ndarray | None) -> list[dict]:
+    """The caveat that log values were read as log2(x + 1) of the kind of values a ``log2p1``
+    model was trained on and taken as given (scale rule ``given`` under ``auto``), with their
+    distances (``shift``, ``(n_samples,)``): how many samples sit beyond
+    :data:`OWN_SCALE_SHIFT` (they were quantile-aligned, unsaid, before: 8% of a probe's
+    calls changed against the same samples' linear values)."""
+    finite = np.asarray(shift if shift is not None else [], np.float64)
+    finite = finite[np.isfinite(finite)]
+    median = float(np.median(finite)) if finite.size else float("nan")
+    n_off = int((finite > OWN_SCALE_SHIFT).sum())
+    off = (f"; {n_off:,} of {finite.size:,} samples sit beyond it (input_shift)" if n_off else "")
+    return [{"code": "read_as_log2p1", "level": "caveat",
+             "text": (f"values read as log2(x + 1), taken as given (not aligned): the model was "
+                      f"trained on log2(x + 1) of linear values and they sit a median "
+                      f"{median:.2f} log2 units from its training distribution, as files of its "
+                      f"own scale do (under {OWN_SCALE_SHIFT:g}){off}"),
+             "median_shift": round(median, 3), "own_scale_below": OWN_SCALE_SHIFT,
+             "n_samples_beyond": n_off, "n_samples": int(finite.size)}]
 
 
 def missing_cells(table: ExpressionTable, gene_ids: Sequence[str]) -> np.ndarray:
