@@ -28,18 +28,25 @@ from genemoe.cli_options import (
     EPOCHS_RANGE,
     SEED_RANGE,
     Bundle,
+    Clinical,
     ConfigYaml,
     Device,
     Epochs,
+    EventColumn,
     Folds,
     FoldSeed,
     LabelColumn,
+    Precision,
+    PredictClinical,
+    PredictLabels,
+    PredictNormalisation,
     Preset,
     Progress,
     Repeats,
     SampleColumn,
     Seed,
     StudyName,
+    TimeColumn,
     ValFraction,
     csv_option,
 )
@@ -111,15 +118,12 @@ def prepare(
         help="With transcript-level files: transcript → gene table.")] = None,
     labels: Annotated[list[Path] | None, typer.Option(
         help="Label table(s), sample → cancer type (several after one flag, or repeated).")] = None,
-    clinical: Annotated[list[Path] | None, typer.Option(
-        help="Survival table(s): TCGA-CDR, Xena TCGA-<P>.survival.tsv (one per project), "
-             "time/event or days_to_death columns.")] = None,
+    clinical: Clinical = None,
     annotation: Annotated[Path | None, typer.Option(help="Gene annotation (Ensembl TSV or Xena probemap).")] = None,
     cancer_type: Annotated[str | None, typer.Option(
         help="Cancer type of every sample no label table names (a single-cohort file).")] = None,
-    time_column: Annotated[str | None, typer.Option(help="Survival time column (days).")] = None,
-    event_column: Annotated[str | None, typer.Option(
-        help="Survival event column (1/0, dead/alive).")] = None,
+    time_column: TimeColumn = None,
+    event_column: EventColumn = None,
     sample_types: Annotated[str, typer.Option(help="TCGA sample-type codes to keep.")] = "01,03",
     label_column: LabelColumn = None,
     sample_column: SampleColumn = None,
@@ -256,21 +260,15 @@ def predict(
     annotation: Annotated[Path | None, typer.Option(help="Annotation to map symbols/Entrez.")] = None,
     max_missing: Annotated[float, typer.Option(help="Refuse above this share of missing genes (and, linear models, of weight).")] = 0.2,
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
-    precision: Annotated[str, typer.Option(
-        help="fp32 | bf16: bf16 runs a neural model's forward in bfloat16 (about 2x faster on "
-             "CPU; ~3 significant digits in the logits, ~2 in the temperature-scaled probabilities); "
-             "refused for classical models.")] = "fp32",
-    normalisation: Annotated[str, typer.Option(
-        help="auto | model | quantile | none: how other pipelines' profiles come onto the "
-             "model's scale; auto: the model's own normalisation for the input it was trained "
-             "on, else log2(x+1) and per-sample quantile alignment to the training data; none: "
-             "log values already on it (Xena's star_fpkm-uq for a model trained on it).")] = "auto",
+    precision: Precision = "fp32",
+    normalisation: PredictNormalisation = "auto",
     device: Device = "auto",
-    labels: Annotated[list[Path] | None, typer.Option(
-        help="Known types of these samples (sample → cancer type; several files as prepare "
-             "--labels): scores a classification run into <out stem>.scores.tsv.")] = None,
+    labels: PredictLabels = None,
     label_column: LabelColumn = None,
     sample_column: SampleColumn = None,
+    clinical: PredictClinical = None,
+    time_column: TimeColumn = None,
+    event_column: EventColumn = None,
 ) -> None:
     """Score new samples: predicted type, class probabilities and/or risk."""
     from genemoe.workflows.predict import predict_file
@@ -286,7 +284,9 @@ def predict(
                           max_missing=max_missing, orientation=orientation, precision=precision,
                           normalisation=normalisation, device=device,
                           labels_path=expand_paths(labels, "--labels") or None,
-                          label_column=label_column, sample_column=sample_column)
+                          label_column=label_column, sample_column=sample_column,
+                          clinical_path=expand_paths(clinical, "--clinical") or None,
+                          time_column=time_column, event_column=event_column)
     say(report)
 
 

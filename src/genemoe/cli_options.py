@@ -1,5 +1,5 @@
-"""Options several ``genemoe`` commands share: one declaration, one help text (they sat
-at the top of :mod:`genemoe.cli`)."""
+"""Options several ``genemoe`` commands share, and ``predict``'s longer ones: one
+declaration, one help text (they sat at the top of :mod:`genemoe.cli`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from genemoe.cli_process import progress_bars
 
 __all__ = ["Bundle", "Preset", "ConfigYaml", "Device", "EPOCHS_RANGE", "Epochs", "SEED_RANGE",
            "Seed", "FoldSeed", "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn",
-           "ValFraction", "StudyName", "csv_option"]
+           "ValFraction", "StudyName", "csv_option", "TimeColumn", "EventColumn", "Clinical",
+           "Precision", "PredictNormalisation", "PredictLabels", "PredictClinical"]
 
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
@@ -82,6 +83,28 @@ StudyName = Annotated[str | None, typer.Option(help="Study name (default MODEL-T
 
 LabelColumn = Annotated[str | None, typer.Option(help="Label column (overrides detection).")]
 SampleColumn = Annotated[str | None, typer.Option(help="Sample column of the label table.")]
+
+
+TimeColumn = Annotated[str | None, typer.Option(help="Survival time column (days).")]
+EventColumn = Annotated[str | None, typer.Option(help="Survival event column (1/0, dead/alive).")]
+Clinical = Annotated[list[Path] | None, typer.Option(
+    help="Survival table(s): TCGA-CDR, Xena TCGA-<P>.survival.tsv (one per project), "
+         "time/event or days_to_death columns.")]
+PredictLabels = Annotated[list[Path] | None, typer.Option(
+    help="Known types of these samples (sample → cancer type; several files as prepare "
+         "--labels): scores a classification run into <out stem>.scores.tsv.")]
+PredictClinical = Annotated[list[Path] | None, typer.Option(
+    help="Survival of these samples' patients (tables as prepare --clinical, the run's "
+         "endpoint): scores a survival run's risk (C-index) into <out stem>.scores.tsv.")]
+Precision = Annotated[str, typer.Option(
+    help="fp32 | bf16: bf16 runs a neural model's forward in bfloat16 (about 2x faster on "
+         "CPU; ~3 significant digits in the logits, ~2 in the temperature-scaled probabilities); "
+         "refused for classical models.")]
+PredictNormalisation = Annotated[str, typer.Option(
+    help="auto | model | quantile | none: how other pipelines' profiles come onto the "
+         "model's scale; auto: the model's own normalisation for the input it was trained "
+         "on, else log2(x+1) and per-sample quantile alignment to the training data; none: "
+         "log values already on it (Xena's star_fpkm-uq for a model trained on it).")]
 
 
 def csv_option(value: str | None) -> tuple[str, ...] | None:

@@ -17,7 +17,9 @@ estimators score in float64 and refuse ``bf16``.
 With ``labels_path`` (``--labels``) a classification run is scored against the cohort's
 known types (external validation, :mod:`~genemoe.workflows.predict_score`): the headline
 over the samples that are not the model's own training or validation samples, of the
-sample types it was trained on; the rest scored apart.
+sample types it was trained on; the rest scored apart. With ``clinical_path``
+(``--clinical``) a survival run's risk is scored against the patients' survival so
+(:mod:`~genemoe.workflows.predict_survival`).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from genemoe.train.calibration import apply_temperature, as_logits
 from genemoe.train.model_file import load_model_file
 from genemoe.train.ood import model_features, ood_score
 from genemoe.train.rng import keeps_global_rng
+from genemoe.workflows import predict_survival as surv
 from genemoe.workflows.model_split import model_splits
 from genemoe.workflows.predict_align import (
     GIVEN_SHIFT_WARN,
@@ -446,7 +449,9 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                  orientation: str = "auto", precision: Precision = "fp32",
                  normalisation: str = "auto", device: str = "auto",
                  labels_path: Path | str | Sequence[Path | str] | None = None,
-                 sample_column: str | None = None, label_column: str | None = None) -> str:
+                 sample_column: str | None = None, label_column: str | None = None,
+                 clinical_path: Path | str | Sequence[Path | str] | None = None,
+                 time_column: str | None = None, event_column: str | None = None) -> str:
     """Read, align, normalise and score ``expression_path``; write CSV or Parquet.
 
     Parameters
@@ -478,6 +483,14 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     sample_column, label_column
         The label tables' columns (detected when None), as ``prepare``'s options; refused
         without ``labels_path``.
+    clinical_path, time_column, event_column
+        Survival table(s) of these samples' patients and their columns (``genemoe predict
+        --clinical``; read and joined as ``prepare --clinical``, for the run's endpoint): a
+        survival run's risk is scored against them (Harrell's and Uno's C,
+        :mod:`~genemoe.workflows.predict_survival`), ``time`` and ``event`` written beside
+        ``risk``, the record's ``clinical`` and ``survival_scores`` sections and
+        ``<out stem>.scores.tsv`` (per part: n, events, C-index and interval); refused for a
+        classification run. A genemoe export carrying survival is scored without it.
 
     Returns
     -------
@@ -501,7 +514,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     check_output(out_path, max_missing)  # before reading anything
     check_companions(out_path)  # pred.tsv's record and scores are pred.parquet's names too
     check_not_foreign(out_path, [("--expression", Path(expression_path)),  # a run's own
-                                 *(("--labels", p) for p in label_paths(labels_path))])
+                                 *(("--labels", p) for p in label_paths(labels_path)),
+                                 *(("--clinical", p) for p in label_paths(clinical_path))])
     payload = load_model_file(Path(run))
     _check_precision(payload, precision)  # before reading a large expression file
     if payload["kind"] != "sklearn":  # so too a device this machine lacks
@@ -509,10 +523,15 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     check_request(normalisation)  # so too the normalisation asked for
     refuse_labels_for_survival(payload, labels_path)
     refuse_columns_without_labels(labels_path, sample_column, label_column)
+    surv.refuse_clinical_for_classification(payload, clinical_path)
+    surv.refuse_columns_without_clinical(clinical_path, time_column, event_column)
     labels = (read_cohort_labels(label_paths(labels_path), sample_column=sample_column,
                                  label_column=label_column) if labels_path is not None else None)
     said: list[str] = []  # warnings logged on the way (stderr): kept in the record too
     with warnings_said(said):
+        clinical = (surv.read_run_clinical(label_paths(clinical_path), payload,
+                                           time_column=time_column, event_column=event_column)
+                    if clinical_path else None)
         annotation = annotation_for(payload, Path(annotation_path) if annotation_path else None)
         table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
         df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
@@ -526,9 +545,12 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             report["scores"] = score_predictions(df["predicted_type"], given,
                                                  payload["class_names"], groups,
                                                  patients=patient_keys(df["sample_id"]))
+        report |= surv.survival_scoring(df, payload, table, clinical, sample_groups(
+            df["sample_id"], df.get("model_split"), _admitted(payload)), _admitted(payload))
         if out_path.exists():  # as train and explain say it (was overwritten silently)
             log.warning("%s exists: replacing it", out_path)
-        scored = labels is not None and bool(report["scores"]["confusion"]["types"])
+        scored = (labels is not None and bool(report["scores"]["confusion"]["types"])
+                  or surv.survival_scored(report))
         drop_stale_scores(out_path, scored)  # this output's earlier --labels scores
     text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
     digits = BF16_DIGITS if precision == "bf16" else FP32_DIGITS if text_out else None
@@ -547,6 +569,11 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         if scored:  # an empty table read as a scoring (all types empty) was written
             atomic_write_text(scores_path(out_path),
                               scores_table(report["scores"]).to_csv(index=False, sep="\t"))
+    if "survival_scores" in report:
+        notes += surv.clinical_notes(report["clinical"], report["survival_scores"])
+        if scored:
+            atomic_write_text(scores_path(out_path), surv.survival_scores_table(
+                report["survival_scores"]).to_csv(index=False, sep="\t"))
     scale_notes = recorded(report.pop("scale_notes"))  # said on stderr (read, scale steps)
     record = record_path(out_path)  # every step and count (stderr only); names its output
     atomic_write_text(record, dump_json({
@@ -565,6 +592,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             + (f", on {report['device']}" if report["device"] != "cpu (scikit-learn)" else "")
             + (f"; values to {BF16_DIGITS} significant digits" if precision == "bf16"
                else "") + f"){synthetic} → {out_path}" + lines(notes)
-            + (f"\n  scores: {scores_path(out_path).name} (per type: n, recall, confusion "
-               "counts)" if scored else "")
+            + (f"\n  scores: {scores_path(out_path).name} (" + ("per part: n, events, C-index"
+               if "survival_scores" in report else "per type: n, recall, confusion counts")
+               + ")" if scored else "")
             + f"\n  record: {record.name} (every step, count and warning)")

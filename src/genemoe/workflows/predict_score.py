@@ -96,10 +96,8 @@ def refuse_labels_for_survival(payload: dict, labels_path: Path | str | None) ->
     raise input_error(
         f"{payload['model_name']} is a survival model: it predicts risk, not a type, so a "
         "cancer-type table has nothing to score", where="--labels",
-        fix="omit --labels; to validate the risk, join the output's risk column to your "
-            "clinical table (time, event) by sample_id and compute the C-index (Python: "
-            "genemoe.evaluate.survival.concordance_index), or prepare the cohort with --clinical "
-            "and score it with a classification run's --labels for its types")
+        fix="omit --labels, and pass the patients' survival (a clinical table: time, event) "
+            "with --clinical FILE: the risk is scored as a C-index")
 
 
 def refuse_columns_without_labels(labels_path: object, sample_column: str | None,

@@ -1,0 +1,342 @@
+"""``genemoe predict --clinical``: external validation of a survival run.
+
+The survival tables are read as ``prepare --clinical`` reads them
+(:func:`~genemoe.data.clinical.read_clinical`: TCGA-CDR, Xena survival, time/event pairs,
+days_to_death, cBioPortal; times in months or years converted to days, said) for the run's
+own endpoint (OS, DSS, DFI or PFI, from the model file), and joined to the scored samples by
+patient as prepare joins them (:func:`~genemoe.data.clinical.attach_survival`: the
+12-character patient barcode of a TCGA barcode, else the id as written). Without
+``--clinical``, a genemoe export (.h5ad) carrying survival in its ``obs`` is scored by it, as
+``prepare`` takes it.
+
+Which samples count mirrors ``--labels`` (:mod:`~genemoe.workflows.predict_score`): the
+headline over the ``new`` and ``test`` samples (never fitted on nor selected on), the model's
+own training and validation samples and samples of sample types the model was not trained on
+scored apart. Within each, a patient with several samples counts once, by prepare's rule
+(:func:`~genemoe.data.tcga.one_per_patient`: the preferred sample type, then vial, portion,
+analyte): each of its samples carries the patient's survival, and two vials of one tumour
+are not two patients; the others are counted (``n_repeat_samples``) and left out.
+
+The scores are :func:`~genemoe.evaluate.survival.survival_metrics`'s: Harrell's C of the
+risk (higher = worse) with its percentile bootstrap interval (1,000 resamples), and Uno's C
+where the run's training follow-up is at hand (its bundle, read from the model file's
+``bundle_path``). Below :data:`MIN_EVENTS` events (the codebase's threshold for a C-index)
+no number is given, only why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genemoe.data.clinical import attach_survival, exported_clinical, read_clinical
+from genemoe.data.ids import dashed_barcode
+from genemoe.data.tcga import one_per_patient
+from genemoe.errors import InputError, input_error
+from genemoe.evaluate.brier import event_word
+from genemoe.evaluate.survival import survival_metrics
+from genemoe.workflows.predict_score import GROUPS, HEADLINE_GROUPS, patient_keys
+
+__all__ = ["MIN_EVENTS", "refuse_clinical_for_classification",
+           "refuse_columns_without_clinical", "run_endpoint", "read_run_clinical",
+           "export_survival", "score_clinical", "clinical_notes", "survival_scores_table"]
+
+log = logging.getLogger(__name__)
+
+MIN_EVENTS = 2  # events below which no C-index is given (survival_metrics, c_index_by_group)
+Note = dict[str, Any]
+PART_WORDS = {"headline": "not the model's own", "new": "new", "test": "its test split",
+              "model_own": "the model's own training or validation samples",
+              "other_sample_type": "other sample types"}
+
+
+def _note(code: str, level: str, text: str, **data: Any) -> Note:
+    return {"code": code, "level": level, "text": text, **data}
+
+
+def refuse_clinical_for_classification(payload: dict, clinical_path: object) -> None:
+    """Refuse ``--clinical`` for a classification run: it predicts types, not risk."""
+    if clinical_path is None or payload["task"] != "classify":
+        return
+    raise input_error(
+        f"{payload['model_name']} is a classification model: it predicts a cancer type, not "
+        "a risk, so a survival table has nothing to score", where="--clinical",
+        fix="score its types with --labels FILE (sample → cancer type); --clinical scores a "
+            "survival run (train --task survival)")
+
+
+def refuse_columns_without_clinical(clinical_path: object, time_column: str | None,
+                                    event_column: str | None) -> None:
+    """Refuse ``--time-column`` / ``--event-column`` without ``--clinical`` (as prepare)."""
+    if clinical_path is None and (time_column or event_column):
+        flag = "--time-column" if time_column else "--event-column"
+        raise input_error(f"{flag} names a column of the survival table, and none is given",
+                          where=flag, fix=f"pass --clinical FILE, or drop {flag}")
+
+
+def run_endpoint(payload: dict) -> str:
+    """The endpoint the run was trained on (``OS`` for model files that do not say)."""
+    cfg = payload.get("config") or {}
+    bundle_cfg = (payload.get("record") or {}).get("config") or {}
+    return str(cfg.get("endpoint") or bundle_cfg.get("endpoint") or "OS").upper()
+
+
+def read_run_clinical(paths: Sequence[Path], payload: dict, *, time_column: str | None = None,
+                      event_column: str | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The survival tables ``paths`` read for the run's endpoint, as prepare reads them."""
+    return read_clinical([Path(p) for p in paths], endpoint=run_endpoint(payload),
+                         time_column=time_column, event_column=event_column,
+                         said_on_join=True)
+
+
+def export_survival(payload: dict, table: Any) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+    """The survival a genemoe export's ``obs`` carries, for a survival run ((None, {}) else)."""
+    if payload["task"] == "classify":
+        return None, {}
+    return exported_clinical([table], run_endpoint(payload))
+
+
+def _patients(sample_ids: pd.Series) -> pd.Series:
+    """Each sample's patient as prepare keys it: the barcode's patient, else the id."""
+    keys = patient_keys(sample_ids)
+    return keys.where(keys.notna(), sample_ids.astype(str).reset_index(drop=True))
+
+
+def _join(sample_ids: pd.Series, clinical: pd.DataFrame, report: dict, endpoint: str
+          ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """``obs`` (patient_id, time, event, has_survival per sample) and the join's counts."""
+    obs = pd.DataFrame({"sample_id": sample_ids.astype(str).to_numpy(),
+                        "patient_id": _patients(sample_ids).to_numpy()})
+    try:
+        joined = attach_survival(obs, clinical, dict(report), endpoint)
+    except InputError as exc:
+        if exc.where != "--endpoint":
+            raise
+        raise exc.with_fix(f"the model was trained on {endpoint}: pass a survival table with "
+                           f"{endpoint} time and event of these samples' patients") from exc
+    no_row = ~obs["patient_id"].isin(clinical.index)
+    joined["n_no_patient_row"] = int(no_row.sum())
+    joined["n_missing_time_or_event"] = int((~obs["has_survival"] & ~no_row).sum())
+    joined["no_patient_row_examples"] = obs.loc[no_row, "sample_id"].head(3).tolist()
+    return obs, joined
+
+
+def _one_per_patient(ids: pd.Series, patients: pd.Series, admitted: Sequence[str]) -> np.ndarray:
+    """A mask keeping one sample per patient by prepare's rule (barcodes), else the first."""
+    keep = ~patients.duplicated().to_numpy()
+    repeated = patients.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return keep
+    dashed = [dashed_barcode(str(s)) for s in ids[repeated]]
+    try:
+        chosen, _ = (one_per_patient(dashed, sample_types=list(admitted)) if admitted
+                     else one_per_patient(dashed))
+    except InputError:  # not barcodes: the first sample of each patient
+        return keep
+    keep[np.flatnonzero(repeated)] = chosen
+    return keep
+
+
+def _score_part(time: np.ndarray, event: np.ndarray, risk: np.ndarray,
+                train: tuple[np.ndarray, np.ndarray] | None) -> dict[str, Any]:
+    """survival_metrics of one part, or why it cannot be scored (fewer than MIN_EVENTS)."""
+    n, n_events = int(len(time)), int(event.sum())
+    if n_events < MIN_EVENTS:
+        return {"n": n, "n_events": n_events, "c_index": None, "c_index_ci": None,
+                "c_index_reason": f"fewer than {MIN_EVENTS} events ({n_events})"}
+    m = survival_metrics(time, event, risk, n_boot=1000, seed=0,
+                         time_train=None if train is None else train[0],
+                         event_train=None if train is None else train[1])
+    ci = m["c_index_ci"]
+    return {"n": n, "n_events": n_events,
+            "c_index": None if np.isnan(m["c_index"]) else m["c_index"],
+            "c_index_ci": None if np.isnan(ci[0]) else ci,
+            "c_index_reason": m.get("c_index_reason") or m.get("c_index_ci_reason"),
+            "uno_c_index": m.get("uno_c_index"), "uno_tau": m.get("uno_tau"),
+            "logrank_p": m.get("logrank_p"),
+            **{k: m[k] for k in ("auc_1y", "auc_3y", "auc_5y") if k in m}}
+
+
+def training_follow_up(payload: dict) -> tuple[tuple[np.ndarray, np.ndarray] | None, str | None]:
+    """The run's training split's time and event (Uno's censoring weights) from its bundle,
+    or None and why not."""
+    from genemoe.data.bundle import load_bundle
+
+    path = payload.get("bundle_path")
+    split = set(map(str, (payload.get("split_ids") or {}).get("train") or ()))
+    if not path or not Path(path).is_dir() or not split:
+        return None, f"the run's bundle ({path or 'not recorded'}) is not at hand"
+    try:
+        obs = load_bundle(path).obs
+    except (InputError, OSError) as exc:
+        return None, f"the run's bundle {path} could not be read ({exc})"
+    ok = obs["sample_id"].astype(str).isin(split) & obs["has_survival"].astype(bool)
+    if not ok.any():
+        return None, f"the run's bundle {path} holds none of its training samples' survival"
+    return (obs.loc[ok, "time"].to_numpy(float), obs.loc[ok, "event"].to_numpy(bool)), None
+
+
+def score_clinical(df: pd.DataFrame, payload: dict, clinical: pd.DataFrame, report: dict,
+                   groups: pd.Series, admitted: Sequence[str]) -> tuple[dict, dict]:
+    """Join survival to the predictions ``df`` (``time``, ``event`` inserted after ``risk``,
+    in place) and score the risk against it, the headline and each group apart.
+
+    Parameters
+    ----------
+    df
+        predict's output (``sample_id``, ``risk``; NaN risk: an empty profile, unscored).
+    payload
+        The loaded model file (its endpoint, ``bundle_path`` for Uno's C).
+    clinical, report
+        :func:`read_run_clinical` / :func:`export_survival`'s table and report.
+    groups
+        ``(n_samples,)`` each sample's group
+        (:func:`~genemoe.workflows.predict_score.sample_groups`).
+    admitted
+        The TCGA sample types the model's bundle admitted (one-per-patient preference).
+
+    Returns
+    -------
+    (join, scores)
+        ``join``: :func:`~genemoe.data.clinical.attach_survival`'s counts with
+        ``n_no_patient_row``, ``n_missing_time_or_event``; ``scores``: ``endpoint``,
+        ``n_not_predicted``, ``n_repeat_samples`` (other samples of a patient counted
+        once), ``groups`` (samples with survival per group), ``headline`` and ``by_split``
+        (per part: ``n``, ``n_events``, ``c_index``, ``c_index_ci`` or ``c_index_reason``;
+        the headline also ``uno_c_index`` or ``uno_reason``).
+    """
+    endpoint = run_endpoint(payload)
+    obs, join = _join(df["sample_id"], clinical, report, endpoint)
+    at = df.columns.get_loc("risk") + 1
+    df.insert(at, "time", obs["time"].to_numpy())
+    df.insert(at + 1, "event", pd.array(obs["event"].where(obs["has_survival"]), dtype="boolean"))
+    risk = df["risk"].to_numpy(float)
+    has = obs["has_survival"].to_numpy(bool)
+    scored = has & np.isfinite(risk)
+    group = pd.Series(groups, dtype=object).reset_index(drop=True)
+    keep = np.zeros(len(df), bool)
+    for g in GROUPS:  # one sample per patient within each group
+        m = scored & (group == g).to_numpy()
+        if m.any():
+            keep[np.flatnonzero(m)] = _one_per_patient(obs["sample_id"][m], obs["patient_id"][m],
+                                                       admitted)
+    train, why = training_follow_up(payload)
+    t, e = obs["time"].to_numpy(float), obs["event"].to_numpy(bool)
+    head = keep & group.isin(HEADLINE_GROUPS).to_numpy()
+    headline = _score_part(t[head], e[head], risk[head], train)
+    if headline.get("uno_c_index") is None and "c_index" in headline:
+        headline["uno_reason"] = why or "not computed (see the log)"
+    by_split = {g: _score_part(t[m], e[m], risk[m], None) for g in GROUPS
+                if (m := keep & (group == g).to_numpy()).any()}
+    scores = {"endpoint": endpoint, "n_samples": len(df), "n_with_survival": int(has.sum()),
+              "n_not_predicted": int((has & ~np.isfinite(risk)).sum()),
+              "n_repeat_samples": int((scored & ~keep).sum()),
+              "n_patients": int(obs.loc[scored, "patient_id"].nunique()),
+              "groups": {g: int((scored & (group == g).to_numpy()).sum()) for g in GROUPS},
+              "split_ids_known": bool(payload.get("split_ids")),
+              "headline": headline, "by_split": by_split}
+    return join, scores
+
+
+def _c(part: dict[str, Any]) -> str:
+    """``0.712 (95% CI 0.640–0.780; n = 120, 45 events)``, or why there is none."""
+    n = f"n = {part['n']:,}, {part['n_events']:,} event{'s' * (part['n_events'] != 1)}"
+    if part["c_index"] is None:
+        return f"cannot be scored: {part['c_index_reason']} ({n})"
+    ci = part["c_index_ci"]
+    return (f"{part['c_index']:.3f} (" + (f"95% CI {ci[0]:.3f}–{ci[1]:.3f}; " if ci else
+                                          f"no interval: {part['c_index_reason']}; ") + n + ")")
+
+
+def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
+    """The summary's lines of a ``--clinical`` scoring (code, level, text and data): how
+    the survival joined, patients counted once, the headline C-index and the parts apart."""
+    ep, word = scores["endpoint"], event_word(scores["endpoint"])
+    miss, no_row = join["n_without"], join["n_no_patient_row"]
+    gaps = "; ".join(x for x in (
+        f"{no_row:,} with no patient row (e.g. {', '.join(join['no_patient_row_examples'])})"
+        if no_row else "",
+        f"{join['n_missing_time_or_event']:,} whose row lacks a {ep} time or event"
+        if join["n_missing_time_or_event"] else "") if x)
+    notes = [_note("clinical_match", "caveat" if miss else "info",
+                   f"{join['source']}: {ep} survival for {join['n_with_survival']:,} of "
+                   f"{scores['n_samples']:,} samples ({join['n_events']:,} {word}s)"
+                   + (f"; {miss:,} without, unscored: {gaps}" if miss else ""),
+                   n_with_survival=join["n_with_survival"], n_without=miss,
+                   n_no_patient_row=no_row, n_events=join["n_events"])]
+    if n := scores["n_repeat_samples"]:
+        notes.append(_note("clinical_repeat_patients", "caveat",
+                           f"{n:,} more sample{'s' * (n != 1)} of patients already scored: each "
+                           "patient counted once (its sample chosen as prepare keeps one per "
+                           "patient), the others left out of the C-index", n_repeat_samples=n))
+    if n := scores["n_not_predicted"]:
+        notes.append(_note("clinical_not_predicted", "caveat",
+                           f"{n:,} sample{'s' * (n != 1)} with survival but no risk (every "
+                           "value 0 or missing) left out of the scores", n_samples=n))
+    h, s = scores["headline"], scores["by_split"]
+    over = ("the samples not the model's own" if scores["split_ids_known"] else
+            "all samples (the model file has no split ids: its own cannot be told apart)")
+    uno = (f"; Uno's C {h['uno_c_index']:.3f}" if h.get("uno_c_index") is not None else
+           f"; no Uno's C: {h['uno_reason']}" if h.get("uno_reason") else "")
+    notes.append(_note("clinical_scores", "info" if h["c_index"] is not None else "warning",
+                       f"Harrell's C-index of the risk ({ep}) {_c(h)} over {over}" + uno
+                       if h["n"] else f"no sample {over} has {ep} survival: nothing scored",
+                       c_index=h["c_index"], groups=scores["groups"]))
+    parts = [f"{PART_WORDS[g]} {_c(s[g])}" for g in GROUPS if g in s
+             and (g not in HEADLINE_GROUPS or ("new" in s and "test" in s))]
+    if parts:
+        notes.append(_note("clinical_splits", "caveat" if "model_own" in s else "info",
+                           "by split: " + "; ".join(parts) + (
+                               " (the model's own and other sample types not in the headline)"
+                               if {"model_own", "other_sample_type"} & set(s) else ""),
+                           by_split={g: v["c_index"] for g, v in s.items()}))
+    return notes
+
+
+def survival_scores_table(scores: dict[str, Any]) -> pd.DataFrame:
+    """One row per part (``headline``, then each group scored): ``part``, ``n``,
+    ``n_events``, ``c_index``, ``ci_low``, ``ci_high``, ``uno_c_index``, ``reason``
+    (4 decimals; empty where not scored)."""
+    rows = []
+    for part, s in [("headline", scores["headline"]), *scores["by_split"].items()]:
+        ci = s.get("c_index_ci") or [None, None]
+        rows.append({"part": part, "n": s["n"], "n_events": s["n_events"],
+                     "c_index": s["c_index"], "ci_low": ci[0], "ci_high": ci[1],
+                     "uno_c_index": s.get("uno_c_index"),
+                     "reason": s.get("c_index_reason") or s.get("uno_reason")})
+    table = pd.DataFrame(rows)
+    for col in ("c_index", "ci_low", "ci_high", "uno_c_index"):
+        table[col] = pd.to_numeric(table[col], errors="coerce").round(4)
+    return table
+
+
+def survival_scoring(df: pd.DataFrame, payload: dict, table: Any,
+                     clinical: tuple[pd.DataFrame, dict] | None, groups: pd.Series,
+                     admitted: Sequence[str]) -> dict[str, Any]:
+    """predict's record sections of a survival scoring (``clinical``: the join and where the
+    survival came from; ``survival_scores``), ``{}`` where there is none: a classification
+    run, or no ``--clinical`` and no genemoe export carrying survival."""
+    if clinical is None:
+        clinical = export_survival(payload, table)
+        files = ", ".join(Path(f).name for f in clinical[1].get("files", []))
+        source = f"survival from the export's obs ({files})"
+    else:
+        paths = clinical[1].get("path")
+        source = "--clinical " + ", ".join(
+            Path(p).name for p in ([paths] if isinstance(paths, str) else paths))
+    if clinical[0] is None:
+        return {}
+    join, scores = score_clinical(df, payload, clinical[0], clinical[1], groups, admitted)
+    join["source"] = source
+    return {"clinical": join, "survival_scores": scores}
+
+
+def survival_scored(report: dict[str, Any]) -> bool:
+    """Whether a survival scoring has a part with samples (its scores table is written)."""
+    s = report.get("survival_scores")
+    return bool(s) and bool(s["headline"]["n"] or s["by_split"])
