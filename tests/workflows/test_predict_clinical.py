@@ -149,3 +149,24 @@ def test_real_survival_table_joins_real_barcodes(shared_data):
     ok = df["time"].notna()
     want = concordance_index(df.loc[ok, "time"], df.loc[ok, "event"].astype(bool), risk[ok])
     assert scores["headline"]["c_index"] == pytest.approx(want, abs=1e-12)
+
+
+def test_a_genemoe_export_carrying_survival_is_scored_without_clinical(runs, tmp_path):
+    """An .h5ad written by `genemoe export` keeps each sample's survival in obs: predict of a
+    survival run scores it with no --clinical, said as coming from the export's obs, and
+    the C-index is the one --clinical gives on the same samples."""
+    d, f = runs
+    h5ad = tmp_path / "cohort.h5ad"
+    res = CliRunner().invoke(app, ["export", "--data", str(d / "bundle"), "--out", str(h5ad)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["predict", "--model", str(d / "cox"), "--expression",
+                                   str(h5ad), "--out", str(tmp_path / "p.csv")])
+    assert res.exit_code == 0, res.output
+    assert "survival from the export's obs" in _flat(res.output)
+    got = json.loads((tmp_path / "p.record.json").read_text())["survival_scores"]["headline"]
+    res = CliRunner().invoke(app, ["predict", "--model", str(d / "cox"), "--expression",
+                                   str(h5ad), "--clinical", str(f["clinical"]),
+                                   "--out", str(tmp_path / "q.csv")])
+    assert res.exit_code == 0, res.output
+    want = json.loads((tmp_path / "q.record.json").read_text())["survival_scores"]["headline"]
+    assert got["n"] == want["n"] and got["c_index"] == pytest.approx(want["c_index"], abs=1e-9)
