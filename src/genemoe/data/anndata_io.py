@@ -466,7 +466,7 @@ def log1p_converted(values: np.ndarray, stats: ValueStats, factor: float, path: 
     ``(stats, kind)``: the kind that made the mark be ignored (``counts``, ``linear``,
     ``transformed``, ``log_counts``: already log2(counts + 1)).
     """
-    kind, said = value_kind(stats, values, path, where)
+    kind, said = value_kind(stats, values, path, where, base_given=True)  # the mark's base
     if any("on the floor" in n for n in said):  # log2(x + eps), converted in place: log2
         return stats, "log2_eps"  # already (the factor would have scaled them again), said
     if kind != "log" or factor == 1.0:

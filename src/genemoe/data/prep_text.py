@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from genemoe.data.clinical import words_text
+from genemoe.data.values import NATURAL_LOG_NOTE
 
 __all__ = ["PrepLog", "step_line", "warnings_said"]
 
@@ -50,7 +51,8 @@ def _read(info: dict) -> str:
 
 # Read notes that change or question what is read: said under the read line, not only kept.
 _SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "second header line",
-               "named by their Entrez id", "read .X only", "gene ids from var[", "var[")
+               "named by their Entrez id", "read .X only", "gene ids from var[", "var[",
+               NATURAL_LOG_NOTE)  # unmarked ln(x + 1) values converted to log2
 
 
 def _map(info: dict) -> str:

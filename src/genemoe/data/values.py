@@ -23,6 +23,7 @@ decides, from the whole matrix:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,7 +38,10 @@ if TYPE_CHECKING:
 __all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "log_counts_rows", "estimated_counts_cue",
            "estimated_counts_note", "log_pseudocount", "PSEUDOCOUNTS", "COUNTS_QUESTION", "PREPARE_COUNTS_FIX", "negative_share",
            "whole_share", "two_scales", "LOG_MAX", "LINEAR_MAX", "ESTIMATED_COUNTS_SHARE",
-           "TRANSFORMED_SHARE", "TRACE_SHARE"]
+           "TRANSFORMED_SHARE", "TRACE_SHARE", "natural_log_total", "NATURAL_LOG_NOTE",
+           "TOTAL_SPREAD", "TOTAL_CONTRAST"]
+
+logger = logging.getLogger(__name__)
 
 ValueKind = Literal["counts", "log_counts", "log", "linear", "transformed"]
 
@@ -49,6 +53,9 @@ LINEAR_MAX = 1000.0  # a linear profile (counts, TPM, RSEM) reaches this: 4,930 
 PSEUDOCOUNTS = (0.1, 0.01, 0.001, 1e-4, 1e-5, 1e-6)  # log2(x + ε) floors other than ε = 1's 0
 FLOOR_TOLERANCE = 1e-4  # log2(ε) as float32, or written to 4 decimals (Xena's -9.9658)
 FLOOR_SHARE = 0.01  # at least this share of the values on the floor: the zeros, not one low value
+TOTAL_SPREAD = 0.01  # per-sample totals within this of their median: one normalisation target
+TOTAL_CONTRAST = 10.0  # the other base's totals spread at least this many times more
+NATURAL_LOG_NOTE = "values read as natural log"  # the note's start (prepare's read line says it)
 COUNTS_QUESTION = ": estimated counts (Salmon, RSEM, nf-core gene_counts)? "  # the read note's
 PREPARE_COUNTS_FIX = "then prepare them with --normalisation log2cpm"  # prepare's answer to it
 _FILTER_NOTE = ("the gene filter's thresholds (--min-variance 0.4 / --min-mean 0.8, made for "
@@ -227,12 +234,93 @@ def _to_log2p1(values: np.ndarray, eps: float, stats: ValueStats, *, rows: int =
         setattr(stats, field, getattr(fresh, field))
 
 
-def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
-               where: Any) -> tuple[ValueKind, list[str]]:
+def _log_totals(values: np.ndarray, rows: np.ndarray, *, step: int = 64
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample totals over all genes of e^x − 1 and of 2^x − 1, for ``rows`` of ``values``."""
+    e_tot, two_tot = np.empty(len(rows)), np.empty(len(rows))
+    for i in range(0, len(rows), step):
+        block = values[rows[i:i + step]].astype(np.float64)
+        e_tot[i:i + step] = np.expm1(block).sum(axis=1)
+        two_tot[i:i + step] = np.expm1(block * np.log(2)).sum(axis=1)
+    return e_tot, two_tot
+
+
+def _spread(totals: np.ndarray) -> float:
+    """(max − min) / median of positive ``totals``."""
+    return float((totals.max() - totals.min()) / np.median(totals))
+
+
+def natural_log_total(values: np.ndarray, *, n_rows: int = 512, any_target_from: int = 20
+                      ) -> tuple[float, float, float] | None:
+    """The one per-sample total of e^x − 1 over all genes of non-negative log-scale
+    ``values`` ``(n_samples, n_genes)`` that are ln(x + 1) of library-size-normalised
+    values, and the lowest and highest total of 2^x − 1 beside it; None for other values.
+
+    Library-size normalisation gives every sample one total on the linear scale: scanpy's
+    ``normalize_total`` the median library size by default (``target_sum=1e4`` in its
+    tutorials), Seurat's ``NormalizeData`` 1e4, CPM 1e6; both then take the natural log,
+    ln(x + 1). Summed with the right base, the totals are one number (their spread,
+    (max − min) / median, under :data:`TOTAL_SPREAD`; ~1e-7 as float32); with the wrong one
+    they are not. Natural log is said only when its totals are one number and those of
+    2^x − 1 spread :data:`TOTAL_CONTRAST` times more, and over 1/100 of
+    :data:`TOTAL_SPREAD` (0.3% for samples of one profile at high depth, more as cells
+    differ): log2(CPM + 1) has 2^x − 1 totals of 1e6; neither (a gene subset, log-TPM of
+    some genes, unnormalised values) or both alike (quantile-normalised values) is no
+    evidence. The total must be a power of ten (1e3 to 1e6) or, as scanpy's median, any
+    number over ``any_target_from`` samples or more (three totals can agree by chance). Up
+    to ``n_rows`` samples, evenly spaced, are summed; samples of zeros alone (no library)
+    are left out; fewer than 3: None.
+    """
+    if values.ndim != 2 or values.shape[0] < 3 or values.shape[1] < 2:
+        return None
+    rows = np.unique(np.linspace(0, values.shape[0] - 1, min(n_rows, values.shape[0])).astype(int))
+    e_tot, two_tot = _log_totals(values, rows)
+    keep = e_tot > 0
+    if keep.sum() < 3 or not (np.isfinite(e_tot).all() and np.isfinite(two_tot).all()):
+        return None
+    e_tot, two_tot = e_tot[keep], two_tot[keep]
+    e_spread = _spread(e_tot)
+    if e_spread >= TOTAL_SPREAD or _spread(two_tot) <= max(TOTAL_CONTRAST * e_spread,
+                                                           TOTAL_SPREAD / 100):
+        return None
+    total = float(np.median(e_tot))
+    power = 10.0 ** np.clip(np.rint(np.log10(total)), 3, 6)
+    if abs(total / power - 1) >= TOTAL_SPREAD and len(e_tot) < any_target_from:
+        return None
+    return total, float(two_tot.min()), float(two_tot.max())
+
+
+def _natural_log_converted(values: np.ndarray, stats: ValueStats, path: Path,
+                           *, rows: int = 512) -> str | None:
+    """ln(x + 1) ``values`` (:func:`natural_log_total`) multiplied in place by 1 / ln 2 to
+    log2(x + 1), ``stats`` refolded over them; the note saying so (also logged as a
+    warning), None for other values."""
+    if stats.vmin < 0 or (found := natural_log_total(values)) is None:
+        return None
+    total, lo, hi = found
+    factor = 1 / np.log(2)
+    fresh = ValueStats(genes_first=stats.genes_first)
+    for r in range(0, values.shape[0], rows):
+        values[r:r + rows] *= np.float32(factor)
+        fresh.update(values[r:r + rows], r, 0)
+    for field in ("n_finite", "n_negative", "n_below_minus_one", "vmin", "vmax", "integer"):
+        setattr(stats, field, getattr(fresh, field))
+    note = (f"{NATURAL_LOG_NOTE} (per-sample totals of e^x - 1 all ≈ {total:,.0f}, as "
+            "library-size-normalised ln(x + 1) values (scanpy's normalize_total + log1p, "
+            f"Seurat's NormalizeData); of 2^x - 1 from {lo:,.0f} to {hi:,.0f}; no base marked): "
+            f"all {values.size:,} multiplied by {factor:.4f} to log2(x + 1)")
+    logger.warning("%s: %s", path.name, note)
+    return note
+
+
+def value_kind(stats: ValueStats, values: np.ndarray, path: Path, where: Any, *,
+               base_given: bool = False) -> tuple[ValueKind, list[str]]:
     """Decide the kind of the matrix (module docstring); raise for NaN/inf and negative counts.
 
     ``where(sample_index, gene_index)`` names a cell in the file's own terms. log2(x + ε)
-    values (:func:`log_pseudocount`) are converted to log2(x + 1) in place, ``values`` and
+    values (:func:`log_pseudocount`) and, unless ``base_given`` (a file's own mark of its
+    log base, such as scanpy's ``uns['log1p']``), unmarked natural-log values
+    (:func:`natural_log_total`) are converted to log2(x + 1) in place, ``values`` and
     ``stats`` both, and the conversion is the first note.
     """
     if stats.first_nonfinite is not None:
@@ -275,6 +363,9 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path,
                      f"{n_checked - n_whole} not whole counts (repeated aliquots averaged by the "
                      "producer?), read as log2(counts + 1) too")  # was "every ... whole" beside it
             return "log_counts", [f"values: {rng_txt}, {every} -> log2(counts + 1)"]
+        if not base_given and (said := _natural_log_converted(values, stats, path)):
+            kind, notes = value_kind(stats, values, path, where, base_given=True)
+            return kind, [said, *notes]
         return "log", [f"values: non-integer in {rng_txt} -> log scale", *stray]
     notes = [f"values: non-integer in {rng_txt} -> linear (TPM/RSEM/FPKM)"]
     if stats.vmin >= 0 and (cue := estimated_counts_cue(values, path.name)):
