@@ -28,7 +28,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,15 +50,10 @@ from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler, clip_report
 from genemoe.data.values import check_one_scale, odd_scale_samples
 from genemoe.errors import InputError, input_error
-from genemoe.evaluate.brier import (
-    survival_at_horizons,
-)
-from genemoe.train.calibration import apply_temperature, as_logits
 from genemoe.train.model_file import load_model_file
-from genemoe.train.ood import model_features, ood_score
 from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows import predict_survival as surv
-from genemoe.workflows.model_split import model_splits
+from genemoe.workflows.model_split import model_splits  # noqa: F401 (a name of this module)
 from genemoe.workflows.predict_align import (
     GIVEN_SHIFT_WARN,
     OWN_SCALE_SHIFT,
@@ -90,6 +85,13 @@ from genemoe.workflows.predict_companions import (
     drop_stale_scores,
     record_path,
 )
+from genemoe.workflows.predict_forward import (
+    Precision,
+    check_precision,
+    device_used,
+    model_outputs,
+    trust_columns,
+)
 from genemoe.workflows.predict_label_text import label_notes
 from genemoe.workflows.predict_score import (
     LABELS_COLUMN,
@@ -120,10 +122,8 @@ __all__ = ["predict_file", "predict_table", "align_to_model"]
 
 log = logging.getLogger(__name__)
 
-Precision = Literal["fp32", "bf16"]
 BF16_DIGITS = 4  # significant digits written from a bf16 forward (~3 in its logits)
 FP32_DIGITS = 6  # and to a CSV from a float32 one (~7); Parquet keeps every digit
-PRECISIONS = ("fp32", "bf16")
 
 
 def _admitted(payload: dict) -> list[str]:
@@ -148,121 +148,6 @@ def _check_not_swapped(payload: dict, table: Any) -> None:
                           "of its genes are: the file was read the wrong way round",
                           path=table.source_path, fix=f"pass --orientation {other} (or auto)" if
                           table.source_path.suffix != ".h5ad" else "transpose it: adata.T.write_h5ad(...)")
-
-
-def _check_precision(payload: dict, precision: str) -> None:
-    """Refuse an unknown ``precision``, or ``bf16`` for a classical estimator."""
-    if precision not in PRECISIONS:
-        raise input_error(f"unknown precision {precision!r}", where="--precision",
-                          fix="use fp32 (default) or bf16")
-    if precision == "bf16" and payload["kind"] == "sklearn":
-        raise input_error(f"{payload['model_name']} is a classical estimator: bf16 applies only to "
-                          f"neural models", where="--precision", fix="omit --precision (fp32)")
-
-
-def _score(payload: dict, X: np.ndarray, precision: Precision = "fp32",
-           device: str = "auto") -> dict[str, np.ndarray]:
-    """Model outputs for scaled ``X``: calibrated probabilities or risk, and the features.
-
-    Parameters
-    ----------
-    payload
-        A loaded model file (:func:`~genemoe.train.model_file.load_model_file`).
-    X
-        ``(n, n_genes)`` float32, scaled as in training.
-    precision
-        ``fp32`` or ``bf16`` (neural models only; see :func:`~genemoe.train.loop.predict_outputs`).
-    device
-        ``auto`` (CUDA when available), ``cpu``, ``cuda`` or ``cuda:N``: where a neural
-        model's forward runs (it ran on the CPU whatever the machine had).
-
-    Returns
-    -------
-    dict
-        ``{"probs": (n, n_classes), "logits": (n, n_classes)}`` (probabilities
-        temperature-scaled with the model file's temperature; rows sum to 1) or
-        ``{"risk": (n,)}``, plus ``"features"`` ``(n, n_features)``: what the
-        unfamiliar-sample score reads.
-    """
-    _check_precision(payload, precision)
-    task = payload["task"]
-    if payload["kind"] == "sklearn":
-        est = payload["estimator"]
-        out = ({"logits": as_logits(est.predict_proba(X))} if task == "classify"
-               else {"risk": est.predict_risk(X)})
-        model = est
-    else:
-        from genemoe.models.registry import create_model
-        from genemoe.train.loop import predict_outputs
-
-        model = create_model(payload["model_name"], n_genes=X.shape[1],
-                             n_outputs=payload["n_outputs"], task=task, **payload["model_config"])
-        model.load_state_dict(payload["state_dict"])
-        raw = predict_outputs(model, X, batch_size=1024, device=device, precision=precision)
-        raw = raw.astype(np.float32, copy=False)  # bf16 logits arrive as float32
-        out = {"logits": raw} if task == "classify" else {"risk": raw.reshape(-1)}
-    if "logits" in out:
-        out["probs"] = apply_temperature(out["logits"], _temperature(payload))
-    else:  # the risk scale fitted on validation (1 for model files written before it)
-        scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))
-        out["risk"] = np.asarray(out["risk"], np.float64) * scale  # as at training
-    if payload.get("ood") is not None and payload["ood"]["method"] == "mahalanobis":
-        out["features"] = model_features(model, payload["kind"], X)
-    return out
-
-
-def _device_used(payload: dict, device: str) -> str:
-    """The device the forward ran on, as recorded and said (``cuda:0``, ``cpu``); a device
-    asked of a classical model is said to apply to neural models (as train and tune say)."""
-    if payload["kind"] == "sklearn":
-        if device not in ("auto", "cpu"):  # was taken without a word
-            log.warning("--device %s applies to neural models; %s is scored by scikit-learn on "
-                        "the CPU", device, payload["model_name"])
-        return "cpu (scikit-learn)"
-    from genemoe.train.distributed import resolve_device
-
-    return str(resolve_device(device))
-
-
-def _temperature(payload: dict) -> float:
-    """The calibration temperature of a model file (1.0 for files written before it)."""
-    calib = payload.get("calibration") or {}
-    return float(calib.get("temperature", 1.0))
-
-
-def _calibration_method(payload: dict) -> str:
-    calib = payload.get("calibration")
-    return f"temperature (T = {calib['temperature']:.3g}, validation)" if calib else "none"
-
-
-def _trust_columns(df: pd.DataFrame, payload: dict, out: dict[str, np.ndarray]) -> None:
-    """Top-3 types, the calibration, risk percentile and the unfamiliar-sample flag, in place."""
-    if "probs" in out:
-        names = np.asarray(payload["class_names"], dtype=object)
-        order = np.argsort(-out["probs"], axis=1, kind="stable")
-        rows = np.arange(len(df))
-        for k in range(min(3, len(names))):
-            df[f"top{k + 1}"] = names[order[:, k]]
-            df[f"top{k + 1}_prob"] = out["probs"][rows, order[:, k]]
-        df["calibration"] = _calibration_method(payload)
-    elif payload.get("train_risk") is not None:
-        ref = np.asarray(payload["train_risk"], np.float64)  # sorted at training
-        df["risk_percentile"] = 100.0 * np.searchsorted(ref, out["risk"], side="right") / len(ref)
-        for name, p in survival_at_horizons(payload.get("survival_baseline"), out["risk"]).items():
-            df[name] = p
-    ood = payload.get("ood")
-    if ood is not None:
-        values = out["features"] if ood["method"] == "mahalanobis" else out["logits"]
-        score = ood_score(ood, values)
-        df["ood_score"] = score
-        df["looks_like_training"] = score <= ood["threshold"]
-    splits = payload.get("split_ids")
-    if splits:  # which samples the model was fitted or selected on (model files since 2026-12)
-        df["model_split"] = model_splits(df["sample_id"], splits)
-        if "looks_like_training" in df:  # not meant for in-sample rows: most of a wide model's
-            #                             own samples read False (in-sample distances); left empty
-            df["looks_like_training"] = df["looks_like_training"].astype("boolean").mask(
-                df["model_split"] == "train")
 
 
 def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.GeneAnnotation | None,
@@ -316,7 +201,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         dict (``precision``, ``n_unfamiliar`` among the samples outside the training
         split, ``n_train`` and ``n_val`` included).
     """
-    _check_precision(payload, precision)
+    check_precision(payload, precision)
     _check_not_swapped(payload, table)
     method = payload.get("normalisation") or "auto"
     if not isinstance(method, str):
@@ -392,7 +277,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     else:
         X, n_missing, shift = quantile_aligned(payload, table, scaler, max_missing, plog)
     weight_share = check_missing_weight(payload, table, max_missing)  # linear models
-    out = _score(payload, scaler.transform(X), precision, device)
+    out = model_outputs(payload, scaler.transform(X), precision, device)
     beyond = clip_report(X, scaler)  # what the model's clip changed: was unsaid
     df = pd.DataFrame({"sample_id": table.sample_ids})
     if "probs" in out:
@@ -403,7 +288,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
             df[f"prob_{c}"] = out["probs"][:, j]
     else:
         df["risk"] = out["risk"]
-    _trust_columns(df, payload, out)
+    trust_columns(df, payload, out)
     df["n_missing_genes"] = n_missing
     if weight_share is not None:  # the genes' count said 0.1% where the weight was all gone
         df["missing_weight_share"] = weight_share
@@ -438,7 +323,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "dropped_genes": plog.dropped_genes, "empty_profiles": empty,
               "other_scale_profiles": odd_scale[0] if odd_scale else [],
               "precision": "fp64, classical" if payload["kind"] == "sklearn" else precision,
-              "device": _device_used(payload, device),
+              "device": device_used(payload, device),
               "scale_notes": scale_notes}  # the record's warnings with their data (predict_file)
     return df, report
 
@@ -517,9 +402,9 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                                  *(("--labels", p) for p in label_paths(labels_path)),
                                  *(("--clinical", p) for p in label_paths(clinical_path))])
     payload = load_model_file(Path(run))
-    _check_precision(payload, precision)  # before reading a large expression file
+    check_precision(payload, precision)  # before reading a large expression file
     if payload["kind"] != "sklearn":  # so too a device this machine lacks
-        _device_used(payload, device)
+        device_used(payload, device)
     check_request(normalisation)  # so too the normalisation asked for
     refuse_labels_for_survival(payload, labels_path)
     refuse_columns_without_labels(labels_path, sample_column, label_column)
