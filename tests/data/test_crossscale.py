@@ -34,7 +34,14 @@ def test_log_values_on_a_log2p1_models_own_scale_are_taken_as_given():
     assert scale_rule("log", "log2p1", own_log_shift=OWN_SCALE_SHIFT + 0.1) == "quantile"
     assert scale_rule("log", "log2p1") == "quantile"  # not measured
     assert scale_rule("log", "log2p1", "quantile", own_log_shift=0.6) == "quantile"
-    assert scale_rule("log", "fpkm_uq", own_log_shift=0.6) == "quantile"  # not a log2p1 model
+    # that pinned the old rule (log2p1 only): a log2tpm/log2cpm/fpkm_uq model is log2(unit + 1)
+    # too, and log2(TPM + 1) for a log2tpm model was aligned (a probe's risks moved 0.43)
+    for model in ("fpkm_uq", "log2tpm", "log2cpm"):
+        assert scale_rule("log", model, own_log_shift=0.6) == "given"
+        assert scale_rule("log", model, own_log_shift=OWN_SCALE_SHIFT + 0.1) == "quantile"
+    assert scale_rule("log", "log2tpm", own_log_shift=0.6,  # an export of another: known
+                      exported_normalisation="fpkm_uq") == "quantile"
+    assert scale_rule("log", "none", own_log_shift=0.6) == "same"  # its log input as prepared
 
 
 def test_none_takes_log_values_as_the_models_scale_and_refuses_linear_ones():

@@ -88,7 +88,10 @@ def test_the_other_unit_hint_is_given_only_far_from_a_log2p1_models_own_scale():
     near = np.full(5, OWN_SCALE_SHIFT / 2)
     assert other_unit_hint("log2p1", "log", near) is None  # its own scale: taken as given
     assert other_unit_hint("log2p1", "log", near + OWN_SCALE_SHIFT) is not None
-    assert other_unit_hint("fpkm_uq", "log", near + OWN_SCALE_SHIFT) is None  # a count model
+    # a count model's log2(unit + 1) is taken as given too now (it pinned "None": such a
+    # model's aligned log values were aligned without a word)
+    assert "not taken as log2(FPKM-UQ + 1)" in other_unit_hint("fpkm_uq", "log", near + OWN_SCALE_SHIFT)
+    assert other_unit_hint("none", "log", near + OWN_SCALE_SHIFT) is None
     assert other_unit_hint("log2p1", "linear", near + OWN_SCALE_SHIFT) is None
 
 

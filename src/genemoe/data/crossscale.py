@@ -23,13 +23,17 @@ for each form (:func:`scale_rule`):
     so each sample scores exactly as in training. Quantile-aligning them instead (as other
     log data) moved class probabilities by up to 0.37 (gdc6, logistic regression).
 ``given``
-    Log values for a model of log2(x + 1) of linear values (``log2p1``, e.g. of TPM) that
-    sit on its training distribution (a median distance under :data:`OWN_SCALE_SHIFT`,
-    measured by the caller on the model's genes against its stored reference profile):
-    log2(x + 1) of the kind of values it was trained on, taken as given, exactly as their
-    linear values would be log2(x + 1)-ed (aligned instead, 8% of a probe's real TPM calls
-    changed against the same samples' linear values). Log values farther off (log2 of
-    counts: ~3-5 units) are another unit and aligned (``quantile``).
+    Log values for a model of log2(unit + 1) of a linear unit (:data:`LOG2P1_UNITS`:
+    ``log2p1`` of linear values such as TPM, and genemoe's own ``log2tpm``, ``log2cpm``,
+    ``fpkm_uq``) that sit on its training distribution (a median distance under
+    :data:`OWN_SCALE_SHIFT`, measured by the caller on the model's genes against its stored
+    reference profile): log2(unit + 1) of the kind of values it was trained on, taken as
+    given, as the model's own normalisation of the same samples' linear values or counts
+    gives them (aligned instead, 8% of a probe's real TPM calls changed against the same
+    samples' linear values; a log2 TPM survival model's risks moved by up to 0.43 against
+    its counts). Log values farther off (log2 of counts: ~3-5 units; Xena's STAR FPKM-UQ
+    for genemoe's ``fpkm_uq``: ~15) are another unit and aligned (``quantile``), as is a
+    genemoe export of another normalisation.
     And ``--normalisation none``: the user's word that the values are already the model's input
     scale (Xena's ``star_fpkm-uq`` for a model trained on Xena's ``star_fpkm-uq``), used as
     they are, as an export is. Refused for counts and linear values given to a model of log
@@ -56,7 +60,7 @@ import numpy as np
 from genemoe.errors import input_error
 
 __all__ = ["ScaleRule", "check_request", "scale_rule", "reference_profile", "quantile_align", "distribution_shift",
-           "gene_set_note", "OWN_SCALE_SHIFT"]
+           "gene_set_note", "LOG2P1_UNITS", "OWN_SCALE_SHIFT"]
 
 ScaleRule = Literal["same", "exported", "given", "quantile", "refuse"]
 COUNT_BASED = ("fpkm_uq", "log2cpm", "log2tpm")
@@ -65,6 +69,9 @@ REQUESTS = ("auto", "model", "quantile", "none")  # predict --normalisation
 # model's own scale: gdc6 cohorts on the scale of a model of two others sat 0.47-1.19
 # (medians); log2(TPM + 1) for a synthetic log2p1 TPM model 0.59, log2(counts + 1) 3.3.
 OWN_SCALE_SHIFT = 1.5
+LOG2P1_UNITS = {"log2p1": "x", "log2cpm": "CPM", "log2tpm": "TPM", "fpkm_uq": "FPKM-UQ"}
+"""Model normalisations that are log2(unit + 1) of a linear unit (all of prepare's but
+``none``), each to its unit's name: log values of that unit may be taken as given (``given``)."""
 
 
 def check_request(requested: str) -> None:
@@ -91,9 +98,10 @@ def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto
     ``none`` (the values are on the model's scale already: used as they are).
     ``exported_normalisation``: the normalisation of the bundle a ``genemoe export`` file
     came from (:attr:`~genemoe.data.read.ExpressionTable.exported_normalisation`), if any.
-    ``own_log_shift``: for log values given to a ``log2p1`` model of linear values, their
-    median distance to its training distribution (log2 units); None where not measured.
-    Under ``auto``, at most :data:`OWN_SCALE_SHIFT` takes them as given (``given``).
+    ``own_log_shift``: for log values given to a model of log2(unit + 1)
+    (:data:`LOG2P1_UNITS`), their median distance to its training distribution (log2
+    units); None where not measured. Under ``auto``, at most :data:`OWN_SCALE_SHIFT` takes
+    them as given (``given``), unless they are a genemoe export of another normalisation.
     """
     check_request(requested)
     if requested == "quantile":
@@ -113,9 +121,10 @@ def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto
         return "same"
     if value_kind == "transformed":
         return "refuse"
-    if (requested == "auto" and value_kind == "log" and model_normalisation == "log2p1"
-            and own_log_shift is not None and own_log_shift <= OWN_SCALE_SHIFT):
-        return "given"  # log2(x + 1) of its own kind of values: as their linear values
+    if (requested == "auto" and value_kind == "log" and model_normalisation in LOG2P1_UNITS
+            and exported_normalisation is None and own_log_shift is not None
+            and own_log_shift <= OWN_SCALE_SHIFT):  # was log2p1 only: log2(TPM + 1) for a
+        return "given"  # log2tpm model aligned (risks moved 0.43); as their linear values
     if model_normalisation in COUNT_BASED or value_kind != _trained_kind(model_normalisation):
         return "quantile"
     return "same"

@@ -65,6 +65,7 @@ from genemoe.workflows.predict_align import (
     own_log_shift,
     quantile_aligned,
     scale_words,
+    unit_words,
     unmapped_ids,
 )
 from genemoe.workflows.predict_checks import (
@@ -216,9 +217,10 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,
               notes=read_notes(table.notes, scale_notes))
     table = mapped_genes(table, annotation, plog)  # sample ids as gene ids: --orientation
-    if rule == "quantile":  # log2(x + 1) of a log2p1 model's kind of values: as given (aligned,
-        #   8% of a probe's calls changed against their linear values), on the model's genes
+    if rule == "quantile":  # log2(unit + 1) of a log2p1/log2tpm/... model's unit: as given
+        #   (aligned, a log2tpm model's risks moved 0.43 against counts), on the model's genes
         rule = scale_rule(table.value_kind, method, normalisation,
+                          exported_normalisation=table.exported_normalisation,
                           own_log_shift=own_log_shift(payload, table))
     values = np.asarray(table.values)
     if table.value_kind == "linear" and rule in ("same", "quantile"):
@@ -245,13 +247,13 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
                   "already on the model's scale" if rule == "exported" else
                   f"none: taken as the model's scale ({scale_words(method)}), as asked"
-                  if normalisation == "none" else "none: values read as log2(x + 1), taken as given")
+                  if normalisation == "none" else f"none: values read as {unit_words(method)}, taken as given")
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing, unmapped=unmapped_ids(plog))
         if rule == "given":  # at the user's word: Xena's STAR FPKM-UQ sat ~6 units off, unsaid
             shift = given_shift(payload, table, method)
             off = (given_shift_notes(shift, warn_above=GIVEN_SHIFT_WARN, own_below=OWN_SCALE_SHIFT)
-                   if normalisation == "none" else own_log_notes(shift))  # auto: said why
+                   if normalisation == "none" else own_log_notes(shift, method))  # auto: said why
             for n in off:  # recorded with its numbers (was code "logged", the text only)
                 log.warning("%s", n["text"])
             scale_notes += off

@@ -4,8 +4,9 @@
 filled and counted); :func:`quantile_aligned` puts another pipeline's profiles on the
 model's scale (:mod:`genemoe.data.crossscale`); :func:`given_shift` measures how far
 values taken as the model's scale (``--normalisation none``) sit from it, and
-:func:`own_log_shift` whether log values are a ``log2p1`` model's own scale (then taken as
-given under ``auto``, said by :func:`own_log_notes`).
+:func:`own_log_shift` whether log values are the own scale of a model of log2(unit + 1)
+(``log2p1``, ``log2tpm``, ``log2cpm``, ``fpkm_uq``; then taken as given under ``auto``,
+said by :func:`own_log_notes`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from genemoe.data.crossscale import OWN_SCALE_SHIFT, distribution_shift, quantile_align
+from genemoe.data.crossscale import (
+    LOG2P1_UNITS,
+    OWN_SCALE_SHIFT,
+    distribution_shift,
+    quantile_align,
+)
 from genemoe.data.ids import detect_id_kind, off_kind_ids, strip_version
 from genemoe.data.prepare import PrepLog
 from genemoe.data.read import ExpressionTable
@@ -27,8 +33,8 @@ from genemoe.errors import input_error
 from genemoe.workflows.predict_checks import check_negatives
 
 __all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "other_unit_hint",
-           "own_log_notes", "own_log_shift", "quantile_aligned", "scale_words", "trained_value_kinds",
-           "unmapped_ids"]
+           "own_log_applies", "own_log_notes", "own_log_shift", "quantile_aligned", "scale_words",
+           "trained_value_kinds", "unit_words", "unmapped_ids"]
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +234,7 @@ def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_
     X = X.astype(np.float64)
     X[:, np.isnan(X).all(0)] = np.nan  # genes absent from the file
     shift = distribution_shift(X, np.asarray(ref))
-    if (trained_value_kinds(payload) <= {"linear"}  # why log values were not taken as given
+    if (own_log_applies(payload, table)  # why log values were not taken as given
             and (hint := other_unit_hint(payload.get("normalisation"), table.value_kind, shift))):
         log.warning("%s", hint)  # recorded among the warnings
     aligned = quantile_align(X, np.asarray(ref))
@@ -237,24 +243,34 @@ def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_
     return aligned.astype(np.float32), n_missing, shift
 
 
+def unit_words(method: str) -> str:
+    """``log2(TPM + 1)`` for a model normalisation of :data:`~genemoe.data.crossscale.
+    LOG2P1_UNITS` (``log2(x + 1)`` for ``log2p1``), else :func:`scale_words`."""
+    unit = LOG2P1_UNITS.get(method)
+    return scale_words(method) if unit is None else f"log2({unit} + 1)"
+
+
 def other_unit_hint(normalisation: object, value_kind: str, shift: np.ndarray) -> str | None:
-    """Why log values were quantile-aligned for a model of log2(x + 1) of linear values
-    (``normalisation`` ``log2p1``) rather than taken as given as log2(x + 1) of its kind of
-    values: they sit a median of more than :data:`OWN_SCALE_SHIFT` log2 units from its
-    training distribution (``shift``, ``(n_samples,)``), so they are another unit (log2 of
-    counts sat 3.3 from a TPM model, log2(TPM + 1) 0.6). None otherwise (it was "hint that
-    --normalisation none may be its own scale", while auto aligned them anyway)."""
+    """Why log values were quantile-aligned for a model of log2(unit + 1) of a linear unit
+    (``normalisation`` in :data:`~genemoe.data.crossscale.LOG2P1_UNITS`: ``log2p1``,
+    ``log2tpm``, ...) rather than taken as given as log2(unit + 1) of its kind of values:
+    they sit a median of more than :data:`OWN_SCALE_SHIFT` log2 units from its training
+    distribution (``shift``, ``(n_samples,)``), so they are another unit (log2 of counts sat
+    3.3 from a TPM model, log2(TPM + 1) 0.6). None otherwise (it was "hint that
+    --normalisation none may be its own scale", while auto aligned them anyway; and for a
+    log2tpm, log2cpm or fpkm_uq model nothing was said)."""
     finite = np.asarray(shift, np.float64)[np.isfinite(shift)]
-    if normalisation != "log2p1" or value_kind != "log" or not finite.size:
+    if normalisation not in LOG2P1_UNITS or value_kind != "log" or not finite.size:
         return None
     median = float(np.median(finite))
     if median <= OWN_SCALE_SHIFT:
         return None
+    words = unit_words(str(normalisation))
     return (f"log values aligned to the model's training distribution (quantile), not taken as "
-            f"log2(x + 1) of the values it was trained on: they sit a median {median:.2f} log2 "
+            f"{words} of the values it was trained on: they sit a median {median:.2f} log2 "
             f"units from it, where files of its own scale sit under {OWN_SCALE_SHIFT:g}, so they "
             "look like another unit (log2 of counts, another pipeline's scale); if they are "
-            "log2(x + 1) of its kind of values, --normalisation none takes them as given")
+            f"{words} of its kind of values, --normalisation none takes them as given")
 
 
 def trained_value_kinds(payload: dict) -> set[str]:
@@ -265,38 +281,52 @@ def trained_value_kinds(payload: dict) -> set[str]:
             if st.get("step") == "normalise" and st.get("value_kind")}
 
 
+def own_log_applies(payload: dict, table: ExpressionTable) -> bool:
+    """Whether log values (``table``) may be a model's own scale, log2(unit + 1) of the
+    linear unit its normalisation makes (:data:`~genemoe.data.crossscale.LOG2P1_UNITS`):
+    not a genemoe export (its normalisation is known), and for ``log2p1`` its training
+    files linear, as its record says (was ``log2p1`` only)."""
+    method = payload.get("normalisation")
+    if method not in LOG2P1_UNITS or table.value_kind != "log" or table.exported_normalisation:
+        return False
+    return method != "log2p1" or trained_value_kinds(payload) <= {"linear"}
+
+
 def own_log_shift(payload: dict, table: ExpressionTable) -> float | None:
-    """For log values (``table``, its genes mapped) given to a model of log2(x + 1) of linear
-    values (normalisation ``log2p1``, its training files linear, as its record says): their
-    median distance to its stored training distribution (log2 units, over the model's genes),
-    which :func:`~genemoe.data.crossscale.scale_rule` compares with :data:`OWN_SCALE_SHIFT`.
-    None where the question does not arise (another model, other values, no reference)."""
-    if (payload.get("normalisation") != "log2p1" or table.value_kind != "log"
-            or not trained_value_kinds(payload) <= {"linear"}):
+    """For log values (``table``, its genes mapped) that may be a model's own scale
+    (:func:`own_log_applies`): their median distance to its stored training distribution
+    (log2 units, over the model's genes), which :func:`~genemoe.data.crossscale.scale_rule`
+    compares with :data:`OWN_SCALE_SHIFT`. None where the question does not arise (another
+    model, other values, no reference)."""
+    if not own_log_applies(payload, table):
         return None
-    shift = given_shift(payload, table, "log2p1")
+    shift = given_shift(payload, table, str(payload["normalisation"]))
     finite = None if shift is None else shift[np.isfinite(shift)]
     return float(np.median(finite)) if finite is not None and finite.size else None
 
 
-def own_log_notes(shift: np.ndarray | None) -> list[dict]:
-    """The caveat that log values were read as log2(x + 1) of the kind of values a ``log2p1``
-    model was trained on and taken as given (scale rule ``given`` under ``auto``), with their
-    distances (``shift``, ``(n_samples,)``): how many samples sit beyond
-    :data:`OWN_SCALE_SHIFT` (they were quantile-aligned, unsaid, before: 8% of a probe's
-    calls changed against the same samples' linear values)."""
+def own_log_notes(shift: np.ndarray | None, method: str = "log2p1") -> list[dict]:
+    """The caveat that log values were read as log2(unit + 1) of the kind of values a model
+    of ``method`` (:data:`~genemoe.data.crossscale.LOG2P1_UNITS`) was trained on and taken
+    as given (scale rule ``given`` under ``auto``), with their distances (``shift``,
+    ``(n_samples,)``): how many samples sit beyond :data:`OWN_SCALE_SHIFT` (they were
+    quantile-aligned, unsaid, before: 8% of a probe's calls changed against the same
+    samples' linear values; a log2 TPM model's risks moved by up to 0.43 against counts)."""
     finite = np.asarray(shift if shift is not None else [], np.float64)
     finite = finite[np.isfinite(finite)]
     median = float(np.median(finite)) if finite.size else float("nan")
     n_off = int((finite > OWN_SCALE_SHIFT).sum())
     off = (f"; {n_off:,} of {finite.size:,} samples sit beyond it (input_shift)" if n_off else "")
+    words = unit_words(method)
+    trained = ("log2(x + 1) of linear values" if method == "log2p1"
+               else f"{words} (its {method} normalisation)")
     return [{"code": "read_as_log2p1", "level": "caveat",
-             "text": (f"values read as log2(x + 1), taken as given (not aligned): the model was "
-                      f"trained on log2(x + 1) of linear values and they sit a median "
+             "text": (f"values read as {words}, taken as given (not aligned): the model was "
+                      f"trained on {trained} and they sit a median "
                       f"{median:.2f} log2 units from its training distribution, as files of its "
                       f"own scale do (under {OWN_SCALE_SHIFT:g}){off}"),
              "median_shift": round(median, 3), "own_scale_below": OWN_SCALE_SHIFT,
-             "n_samples_beyond": n_off, "n_samples": int(finite.size)}]
+             "n_samples_beyond": n_off, "n_samples": int(finite.size), "unit": words}]
 
 
 def missing_cells(table: ExpressionTable, gene_ids: Sequence[str]) -> np.ndarray:
