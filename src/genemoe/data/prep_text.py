@@ -91,8 +91,9 @@ def _normalise(info: dict) -> str:
              (("negative_values_clipped_to_0", "negative values clipped to 0"),
               ("samples_with_zero_library", "samples with no counts")) if info.get(k)]
     method, on = info.get("method"), info.get("values_on")
-    if on and on != method:  # a genemoe export passed through on its bundle's scale
-        notes.insert(0, f"already {on}, a genemoe export")
+    if on and on != method:  # a genemoe export passed through on its bundle's scale, or
+        notes.insert(0, f"{on}: {info['values_on_by']}" if info.get("values_on_by")  # a Xena
+                     else f"already {on}, a genemoe export")  # star_tpm file's log2(TPM + 1)
     return (f"normalise {_name(info)}: {kind} → {method}"
             + (f" ({'; '.join(notes)})" if notes else ""))
 

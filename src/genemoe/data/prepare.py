@@ -58,7 +58,7 @@ from genemoe.data.read import ExpressionTable, has_own_biotypes, read_clinical, 
 from genemoe.data.scaling import column_moments
 from genemoe.data.shared_genes import gene_set_warnings, shared_genes_first
 from genemoe.data.synthetic import SYNTHETIC_PROJECT
-from genemoe.data.xena_listing import check_one_xena_unit
+from genemoe.data.xena_listing import check_one_xena_unit, xena_given_scale
 from genemoe.errors import input_error, nearest_names
 
 __all__ = ["PrepareConfig", "PrepLog", "prepare_dataset", "fit_gene_filter", "map_table_genes", "normalise_table"]
@@ -138,10 +138,13 @@ def _refuse_version_repeats(table: ExpressionTable, ids: np.ndarray, repeated: n
 
 
 def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.GeneAnnotation | None,
-                    plog: PrepLog, *, subject: str | None = None) -> tuple[ExpressionTable, str]:
+                    plog: PrepLog, *, subject: str | None = None,
+                    given: tuple[str, str] | None = None) -> tuple[ExpressionTable, str]:
     """A normalised copy of ``table`` (input untouched), the normalisation its values are on
-    (a genemoe export's own); genes without a needed length dropped (counted); a refusal names
-    the request as ``subject`` (default: prepare's ``--normalisation``)."""
+    (a genemoe export's own; ``given``'s, with its reason, for log values taken as they are
+    that their file names say: :func:`~genemoe.data.xena_listing.xena_given_scale`); genes
+    without a needed length dropped (counted); a refusal names the request as ``subject``
+    (default: prepare's ``--normalisation``)."""
     method = norm.resolve_normalisation(cfg.normalisation, table, subject=subject,
                                         have_lengths=annotation is not None)
     lengths, values, gene_ids = None, table.values, table.gene_ids
@@ -161,9 +164,11 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.
                                           sample_ids=table.sample_ids)
     if notes.get("negative_values_clipped_to_0"):  # per sample: the bundle keeps some of them
         plog.clipped_per_sample[str(table.source_path)] = _negatives_per_row(raw)
-    scale = norm.values_scale(method, table)
+    scale, by = norm.values_scale(method, table), {}
+    if given and scale == "none" and table.value_kind == "log":  # was "none": a model scored
+        scale, by = given[0], {"values_on_by": given[1]}  # counts by quantiles, not log2 TPM
     plog.step("normalise", file=str(table.source_path), value_kind=table.value_kind,
-              values_on=scale, n_genes=len(gene_ids), **notes)  # the genes each sample's scale
+              values_on=scale, n_genes=len(gene_ids), **by, **notes)  # the genes each sample's scale
     #   (CPM, TPM, FPKM-UQ) was taken over: those with a length, where one is needed
     return replace(table, values=values, gene_ids=gene_ids), scale
 
@@ -506,8 +511,10 @@ def prepare_dataset(
                 fix="prepare files of one kind together (all raw counts, or all log-scale)")
         tables, lost = shared_genes_first(tables, plog)  # each sample's CPM/TPM/FPKM-UQ scale
         n_shared = len(tables[0].gene_ids)  # over the same genes in every file (was: its own)
+        given = xena_given_scale([t.source_path.name for t in tables])  # star_tpm: log2tpm
         for i, t in enumerate(tables):
-            tables[i], methods[str(t.source_path)] = normalise_table(t, cfg, annotation, plog)
+            tables[i], methods[str(t.source_path)] = normalise_table(t, cfg, annotation, plog,
+                                                                     given=given)
             t = tables[i]
             biotypes.update(zip(t.gene_ids, t.gene_biotypes, strict=True) if t.gene_biotypes is not None else [])
         gene_set_warnings(lost, methods, n_shared)

@@ -44,7 +44,7 @@ from genemoe.errors import input_error
 __all__ = [
     "DownloadItem", "DownloadKind", "DownloadSource", "GDC_HUB_URL", "GDC_PROBEMAP",
     "PANCAN_HUB_URL", "ValueSet", "XENA_VALUES", "check_one_xena_unit", "download_command",
-    "hub_url", "plan_downloads", "xena_values_of",
+    "hub_url", "plan_downloads", "xena_given_scale", "xena_values_of",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,26 @@ def xena_values_of(filename: str) -> str | None:
     values alone do not tell TPM from FPKM-UQ; its name does."""
     m = _XENA_NAME.match(filename)
     return None if m is None else {v: k for k, v in XENA_VALUES.items()}[m.group(1)]
+
+
+XENA_GIVEN_SCALES: dict[str, tuple[str, str]] = {
+    "tpm": ("log2tpm", "given as log2(TPM + 1) by the file (Xena star_tpm)"),
+}
+"""``--values`` → (genemoe's normalisation its log2(x + 1) values are, why), where they are
+one: STAR's TPM (GENCODE v36 lengths) is genemoe's ``log2tpm`` of the same counts to within
+its lengths. Not ``star_fpkm-uq`` (the GDC divides by the number of autosomal protein-coding
+genes too: ~15 log2 units below genemoe's ``fpkm_uq``) nor ``star_fpkm`` (no genemoe form)."""
+
+
+def xena_given_scale(filenames: Sequence[str]) -> tuple[str, str] | None:
+    """The genemoe normalisation (and why) that GDC-hub matrices' values are on by their names
+    (``TCGA-ACC.star_tpm.tsv`` → ``log2tpm``), where every one of ``filenames`` says the
+    same :data:`XENA_GIVEN_SCALES` entry; None otherwise (another file among them: its
+    scale unknown, the bundle's would be mixed)."""
+    values = {xena_values_of(name) for name in filenames}
+    if len(values) != 1 or (one := values.pop()) not in XENA_GIVEN_SCALES:
+        return None
+    return XENA_GIVEN_SCALES[one]
 
 
 GDC_PROBEMAP = "gencode.v36.annotation.gtf.gene.probemap"
