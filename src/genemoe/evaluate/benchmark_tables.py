@@ -2,27 +2,20 @@
 
 ``genemoe benchmark`` (:mod:`genemoe.workflows.benchmark`) writes the cells; these
 functions turn finished cells (``results.csv`` rows) into tables and write nothing. The
-paired comparisons' statistics are in :mod:`genemoe.evaluate.benchmark_pairs` (its public
-names are re-exported here).
+paired comparisons' statistics are in :mod:`genemoe.evaluate.benchmark_pairs`, the preset
+values chosen on data in :mod:`genemoe.evaluate.benchmark_tuned_on` (their public names are
+re-exported here).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from genemoe.config_presets import list_presets
-from genemoe.evaluate.benchmark_files import (
-    epoch_cap_note,
-    grid_edges,
-    trials_this_call_text,
-    tuned_on_checks,
-    unchecked_tuned_on,
-)
+from genemoe.evaluate.benchmark_files import epoch_cap_note, grid_edges, trials_this_call_text
 from genemoe.evaluate.benchmark_pairs import (
     FEW_PAIRS,
     PRIMARY_METRIC,
@@ -39,8 +32,10 @@ from genemoe.evaluate.benchmark_protocol import (
     protocol_text,
     tuning_text,
 )
+from genemoe.evaluate.benchmark_tuned_on import tuned_on_in_run, tuned_on_lines, tuned_on_used_by
+from genemoe.evaluate.markdown import markdown_table
 from genemoe.evaluate.p_values import with_p_text
-from genemoe.models.search_spaces import params_text, value_text
+from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table",
@@ -356,7 +351,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "test part, divided by the experts' entropy (0: every type routed alike, 1: "
                   "the expert fixes the type); usage tables per type in cells/*.json.", "",
                   markdown_table(sep), ""]
-    lines += _tuned_on_lines(protocol, results)
+    lines += tuned_on_lines(protocol, results)
     lines += _auc_lines(results)
     if len(per_type := per_type_c_table(results)):
         lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
@@ -409,162 +404,6 @@ def _auc_lines(results: pd.DataFrame) -> list[str]:
             markdown_table(table), ""]
 
 
-def tuned_on_used_by(tuned_on: Mapping[str, Any], in_force: Mapping[str, Mapping[str, Any]]
-                     ) -> dict[str, dict[str, Any]]:
-    """A preset's ``tuned_on:`` entries (protocol.json's ``preset_tuned_on``), each with
-    ``used_by``: the names in ``in_force`` (a model, or the per-fold pre-training; each
-    with the entries in force for it, :func:`~genemoe.config_presets.tuned_on_in_force`)
-    whose options it describes, ``[]`` for none; ``overridden`` where a later layer
-    (``--epochs``) replaced part of it; and ``reads_only`` (``{name: options}``) for the
-    users that read only part of it (Coxnet: ``survival_selection``, not ``select_window``). summary.md listed every entry of the preset
-    (image-model and survival options for a classification of logistic regressions)."""
-    out = {}
-    for key, entry in tuned_on.items():
-        entry = dict(entry) if isinstance(entry, Mapping) else {"value": str(entry)}
-        users = [name for name, now in in_force.items() if key in now]
-        over = dict.fromkeys(str(n[key]["overridden"]) for n in in_force.values()
-                             if isinstance(n.get(key), Mapping) and n[key].get("overridden"))
-        part = {name: str(now[key]["reads_only"]) for name, now in in_force.items()
-                if isinstance(now.get(key), Mapping) and now[key].get("reads_only")}
-        entry.pop("reads_only", None)
-        out[str(key)] = {**entry, "used_by": users, **({"overridden": "; ".join(over)} if over else {}),
-                         **({"reads_only": part} if part else {})}
-    return out
-
-
-def tuned_on_in_run(tuned_on: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
-    """``preset_tuned_on`` split into the entries this benchmark used and the keys of those
-    it did not (``used_by`` empty); an older protocol.json without ``used_by``: all used."""
-    used = {k: v for k, v in (tuned_on or {}).items()
-            if not isinstance(v, Mapping) or v.get("used_by", True)}
-    return used, [k for k in (tuned_on or {}) if k not in used]
-
-
-def _tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = None
-                    ) -> list[str]:
-    """summary.md's account of the preset values that were chosen on data, and where: those
-    of options this run's models used (the others named as not used), and that ``--epochs``
-    or ``--tune`` replaced some (per model, in how many of its folds: ``results``' chosen
-    values)."""
-    tuned_on, epochs = protocol.get("preset_tuned_on"), protocol.get("epochs")
-    if tuned_on is None:
-        return []
-    head = [f"## Preset values chosen on data (`{protocol.get('preset')}`)", ""]
-    if not tuned_on:
-        return head + ["None: the preset records no value chosen on data.", ""]
-    used, unused = tuned_on_in_run(tuned_on)
-    by = [*([] if str(protocol.get("preset")) in list_presets() else  # a file extending one
-            [f"`{protocol.get('preset')}`'s own values"]),
-          *([f"`--epochs {epochs}`"] if epochs is not None else [])]
-    why = "other models', the other task's or pre-training's" + (
-        f", or replaced by {' or '.join(by)}" if by else "")
-    rest = ([f"Not used by this run ({why}; in protocol.json): "
-             f"{'; '.join(f'`{k}`' for k in unused)}.", ""] if unused else [])
-    if not used:
-        return head + ["None of them describes an option this benchmark's models ran with.", "",
-                       *rest]
-    rows = pd.DataFrame([{"value of": k, "is": v.get("value"), "chosen on": v.get("data"),
-                          "part": v.get("part"),
-                          "sits in a benchmark's test folds": (
-                              f"{v['n_test_folds_tuned_on']:,} of its {v['n_test_folds']:,}"
-                              if "n_test_folds" in v else v.get("overlaps_benchmark_test_folds")),
-                          **({"used by": ", ".join(_user_text(k, v, _named(u, protocol), results)
-                                                   + _part_text(v, u) for u in v["used_by"])}
-                             if "used_by" in v else {}),
-                          **({"replaced here": v["overridden"]} if v.get("overridden") else {})}
-                         for k, v in used.items()]).fillna("")
-    note = ("If this benchmark runs on that data, those samples also sit in its test folds: the "
-            "values were chosen seeing them (genemoe's own choices on a validation split, never "
-            "a test split; others' as their part says), which can favour the models they were "
-            "tuned for." if unchecked_tuned_on(used) else "")  # a best.yaml's: checked
-    old = not any(isinstance(v, Mapping) and "used_by" in v for v in used.values())
-    if old and epochs is not None and any("epochs" in f"{k} {v.get('value')}" for k, v in used.items()):
-        note += (f" `--epochs {epochs}` was given: it replaced the preset's epochs listed here "
-                 "for every neural model of this benchmark.")
-    if protocol.get("tune"):
-        note += (" With `--tune` each search started from these values, and its best trial may "
-                 "have replaced those it searches: Chosen per fold says what each fold used.")
-        if any("survival_selection" in k for k in used):
-            note += " No search draws `survival_selection`: it held in every fold."
-    note = [note.strip(), ""] if note.strip() else []
-    return head + _endpoint_lines(protocol, used) + [markdown_table(rows), "", *note,
-                                                     *tuned_on_checks(used), *rest]
-
-
-def _endpoint_lines(protocol: Mapping[str, Any], used: Mapping[str, Any]) -> list[str]:
-    """The preset's values were tuned on another survival endpoint (``tuned_endpoint_
-    mismatch``): said, with the entries and the models that used them; [] otherwise."""
-    if not (said := protocol.get("tuned_endpoint_mismatch")):
-        return []
-    which = "; ".join(f"`{k}`" + (f", used by {', '.join(v['used_by'])}" if v.get("used_by")
-                                  else "") for k, v in used.items()
-                      if isinstance(v, Mapping) and v.get("endpoint_mismatch"))
-    return [f"**Tuned on another endpoint**: {said[0].upper()}{said[1:]} ({which}).", ""]
-
-
-def _user_text(key: str, entry: Mapping[str, Any], model: str, results: pd.DataFrame | None
-               ) -> str:
-    """A model in the "used by" column, with the folds whose search replaced every option of
-    ``tuned_on`` entry ``key`` (``fcn: start value only, replaced in 2/2 folds``): the column
-    said "fcn" for a dropout every fold's search had replaced (its "used by" is decided
-    before tuning). A fold whose search kept the entry's value (one option) is not counted."""
-    if results is None or "chosen" not in results or not (opts := _entry_options(key)):
-        return model
-    chosen = results.loc[results["model"] == model, "chosen"].fillna("").astype(str)
-    start = _value_text(str(entry.get("value", "")).split(" ")[0]) if len(opts) == 1 else None
-    k = sum(all(o in c and c[o] != start for o in opts) for c in map(_chosen_values, chosen))
-    if not k:
-        return model
-    only = "start value only, " if k == len(chosen) else ""
-    return f"{model}: {only}replaced in {k}/{len(chosen)} folds"
-
-
-def _part_text(entry: Mapping[str, Any], user: str) -> str:
-    """`` (survival_selection only)`` after a user that reads only part of ``entry``
-    (``reads_only``); "" otherwise. Coxnet was "used by" of ``survival_selection,
-    select_window`` and read no window."""
-    part = (entry.get("reads_only") or {}).get(user)
-    return f" ({part} only)" if part else ""
-
-
-def _entry_options(key: str) -> list[str]:
-    """The searchable options (``model.x``, ``train.x``) a ``tuned_on`` key names; [] where
-    it names a whole section (``train_survival``: which options the search replaced is not
-    a question of one key)."""
-    out = []
-    for path in key.split(","):
-        section, _, option = path.strip().partition(".")
-        if not option:
-            return []
-        out.append(f"{'train' if section.startswith('train') else section}.{option}")
-    return out
-
-
-def _chosen_values(text: str) -> dict[str, str]:
-    """``results.csv``'s ``chosen`` (``model.dropout=0.352, train.lr=0.000216``) as a dict
-    of value texts (a list's commas kept inside its value)."""
-    keys = list(re.finditer(r"(?:^|, )([A-Za-z_][\w.]*)=", text))
-    ends = [m.start() for m in keys[1:]] + [len(text)]
-    return {m.group(1): _value_text(text[m.end():end])
-            for m, end in zip(keys, ends, strict=True)}
-
-
-def _value_text(text: str) -> str:
-    """A number as :func:`~genemoe.models.search_spaces.value_text` writes it (``0.50`` and
-    ``0.5`` alike); any other text as it is."""
-    try:
-        return value_text(float(text))
-    except ValueError:
-        return text
-
-
-def _named(user: str, protocol: Mapping[str, Any]) -> str:
-    """A model as summary.md's rows name it: "genemoe (pre-trained)" in a benchmark of
-    pre-trained encoders; the per-fold pre-training as it is."""
-    pre = protocol.get("pretrained") and user in (protocol.get("models") or ())
-    return f"{user} (pre-trained)" if pre else user
-
-
 def routing_summary(results: pd.DataFrame) -> pd.DataFrame:
     """Per model with a gate: ``mean``, ``std`` and ``count`` over folds of its routing's
     type separation (``results.csv``'s ``type_separation``); empty without one."""
@@ -581,16 +420,3 @@ def comparison_markdown(comp: pd.DataFrame) -> str:
     values as :func:`~genemoe.evaluate.p_values.with_p_text` writes them."""
     diff = comp["mean_difference"].map(lambda v: "NaN" if pd.isna(v) else f"{float(v):+.3f}")
     return markdown_table(with_p_text(comp.assign(mean_difference=diff)))
-
-
-def markdown_table(df: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (no optional dependency)."""
-    def fmt(v: Any) -> str:
-        if isinstance(v, float):
-            return "NaN" if np.isnan(v) else f"{v:.4g}"
-        return str(v)
-
-    head = "| " + " | ".join(map(str, df.columns)) + " |"
-    sep = "|" + "---|" * len(df.columns)
-    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join([head, sep, *body])
