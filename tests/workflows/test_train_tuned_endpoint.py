@@ -47,12 +47,12 @@ def test_the_same_endpoint_says_nothing(os_and_pfi, tmp_path, caplog):
 
 def test_two_entries_tuned_on_the_other_endpoint_are_said_once(os_and_pfi, caplog):
     """A helper's note: a preset with two OS-tuned entries warned once per entry."""
-    from genemoe.workflows.train import _tuned_on_said
+    from genemoe.workflows.train_tuned import check_train_entries
 
     _, pfi, _ = os_and_pfi
     tuned_on = {"model.alpha": {"value": 0.1, "endpoint": "OS"},
                 "model.l1_ratio": {"value": 0.5, "endpoint": "OS"}}
     with caplog.at_level("WARNING"):
-        out = _tuned_on_said(tuned_on, pfi, task="survival")
+        out = check_train_entries(tuned_on, pfi, task="survival")
     assert sum(WORDS in r.getMessage() for r in caplog.records) == 1
     assert all(e["endpoint_mismatch"].startswith(WORDS) for e in out.values())

@@ -38,7 +38,6 @@ import yaml
 from genemoe import __version__
 from genemoe.config_presets import (
     dump_yaml,
-    endpoint_mismatch,
     endpoint_mismatches,
     forget_preset_gaps,
     preset_gaps,
@@ -80,7 +79,7 @@ from genemoe.workflows.common import (
     with_fitted_layout,
 )
 from genemoe.workflows.train_image import image_record, ran_on, with_resolved_weights
-from genemoe.workflows.tuned_on import epochs_cap, is_tune_entry, tuned_sample_ids, tuning_bundle
+from genemoe.workflows.train_tuned import check_train_entries
 
 __all__ = ["RunResult", "train_run"]
 
@@ -255,8 +254,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     cfg, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                                device=device, epochs=epochs, task=task)
     gap = preset_gaps(str(preset), model_name, task, neural=spec.kind == "torch")  # recorded
-    tuned_on = _tuned_on_said(cfg.get("tuned_on"), bundle, epochs_given=epochs is not None,
-                              task=task)
+    tuned_on = check_train_entries(cfg.get("tuned_on"), bundle, epochs_given=epochs is not None,
+                                   task=task)
     model_cfg = with_resolved_weights(_with_model_options(model_name, model_cfg, model_options or {}))
     check_model_options(model_name, model_cfg)  # before a finished run in out_dir is replaced
     check_out_dir(out_dir, "run")
@@ -366,51 +365,6 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     _remove_cut_checkpoints(out_dir)
     destroy_distributed()
     return RunResult(out_dir, metrics, task, model_name, time.perf_counter() - t0, ensemble)
-
-
-def _tuned_on_said(tuned_on: dict | None, bundle: Bundle, *, epochs_given: bool = False,
-                   task: Task = "classify") -> dict | None:
-    """What the options were tuned on (the preset's notes and a ``genemoe tune`` best.yaml's
-    entry), for the run's config.yaml (it was not recorded). A best.yaml's entry is said, and
-    a warning given when this bundle's test split holds samples the tuning trained or chose
-    on (another split of the same samples): the test score is then optimistic, when its
-    trials were capped by ``tune --epochs`` and no ``--epochs`` is given here, or when a
-    survival tune's endpoint is not this bundle's
-    (:func:`~genemoe.config_presets.endpoint_mismatch`)."""
-    if not tuned_on:
-        return None
-    out = {}
-    for what, entry in tuned_on.items():
-        entry = dict(entry) if isinstance(entry, dict) else {"value": str(entry)}
-        out[what] = entry
-        if task == "survival" and (said := endpoint_mismatch(entry, bundle.endpoint)):
-            if said not in {e.get("endpoint_mismatch") for e in out.values()}:  # once, not
-                log.warning(said)  # per entry tuned on that endpoint
-            entry["endpoint_mismatch"] = said
-        if not is_tune_entry(entry):  # a preset's note, not a tune run's
-            continue
-        source = tuning_bundle(entry)
-        n_values = len(what.split(", "))  # short: the demo says it once per model
-        start = str(entry.get("best_trial", "")).startswith("0:")  # the preset's own won
-        log.info("options tuned by `genemoe tune` on %s (%d value%s%s; tuned_on in config.yaml)",
-                 source.name, n_values, "" if n_values == 1 else "s",
-                 ", the starting ones: " + str(entry["best_trial"]).split("; ", 1)[-1]
-                 if start else "")
-        if (cap := epochs_cap(entry)) is not None and not epochs_given:  # a quick search's 5
-            log.warning("the tuning capped every trial at %s epochs (tune --epochs): this run "
-                        "trains %s too; pass --epochs to train longer", cap, cap)
-        if (seen := tuned_sample_ids(entry)) is None:
-            entry["test_overlap"] = f"not checked: {source} is not there"
-            continue
-        test = bundle.sample_ids[bundle.indices("test")].astype(str)
-        n = int(sum(s in seen for s in test))
-        entry["test_overlap"] = (f"{n} of this bundle's {len(test)} test samples were in the "
-                                 "tuning's train/val parts")
-        if n:
-            log.warning("%s of the %s test samples were in the training or validation part the "
-                        "options were tuned on (%s): the test score is optimistic; tune on this "
-                        "bundle instead", f"{n:,}", f"{len(test):,}", source)
-    return out
 
 
 def _check_python_args(config_path: Any, model_options: Any, lazy_data: Any, progress: Any) -> None:

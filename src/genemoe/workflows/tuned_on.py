@@ -1,9 +1,9 @@
 """A ``genemoe tune`` best.yaml's ``tuned_on:`` entry checked against the run that uses its
 values: which samples the tuning trained or chose on, and the ``tune --epochs`` cap its
-trials ran under. ``genemoe train --config best.yaml`` checks its test split
-(:mod:`genemoe.workflows.train`), ``genemoe benchmark --preset best.yaml`` each fold's test
-part (:func:`check_benchmark_entries`); the benchmark checked neither and printed only a
-conditional note.
+trials ran under. ``genemoe train --config best.yaml`` checks its splits
+(:func:`~genemoe.workflows.train_tuned.check_train_entries`), ``genemoe benchmark --preset
+best.yaml`` each fold's test part (:func:`check_benchmark_entries`); the benchmark checked
+neither and printed only a conditional note.
 """
 
 from __future__ import annotations
