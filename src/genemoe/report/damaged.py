@@ -100,11 +100,7 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
                            fix="run the same `genemoe train` command again: it resumes from the "
                                "checkpoint, then report the run")
     if (d / "runs").is_dir() and (d / "summary.txt").exists():  # was the generic refusal
-        runs = sorted(r.name for r in (d / "runs").iterdir() if (r / "model.pt").exists())
-        return input_error("a `genemoe demo` folder: its table and verdict are summary.txt, and "
-                           "each model's run has its own folder", path=d,
-                           fix=f"report one run: genemoe report {d / 'runs' / (runs or ['NAME'])[0]}"
-                               f" (runs: {', '.join(runs)})")
+        return _demo_folder(d)
     runs = sorted((r.name for r in d.iterdir() if (r / "pretrained.pt").exists()),
                   key=lambda name: (len(name), name))
     if runs and (d / "summary.csv").exists():  # an ablation's pretrain/: was "neither a run, ..."
@@ -157,3 +153,18 @@ def _pretrain_history(path: Path) -> bool:
             return "loss/critic_gap" in f.readline()
     except (OSError, UnicodeDecodeError):
         return False
+
+
+def _demo_folder(d: Path) -> InputError:
+    """The refusal of a `genemoe demo` folder: its runs, Gene-MOE's first, and the pages the
+    demo already wrote (a probe was sent to ``runs/coxnet_survival``, the first by name, while
+    ``runs/genemoe_*/report.html`` stood written)."""
+    runs = sorted((r.name for r in (d / "runs").iterdir() if (r / "model.pt").exists()),
+                  key=lambda name: (not name.startswith("genemoe"), name))
+    pages = [d / "runs" / r / "report.html" for r in runs if (d / "runs" / r / "report.html").exists()]
+    written = (f"the demo wrote {' and '.join(str(p) for p in pages)}: open "
+               f"{'them' if len(pages) > 1 else 'it'}; or " if pages else "")
+    return input_error("a `genemoe demo` folder: its table and verdict are summary.txt, and "
+                       "each model's run has its own folder", path=d,
+                       fix=f"{written}report one run: genemoe report "
+                           f"{d / 'runs' / (runs or ['NAME'])[0]} (runs: {', '.join(runs)})")
