@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from genemoe.config_presets import list_presets
+from genemoe.config_presets import list_presets, load_preset
+from genemoe.errors import InputError
 from genemoe.evaluate.benchmark_files import tuned_on_checks, unchecked_tuned_on
 from genemoe.evaluate.markdown import markdown_table
 from genemoe.models.search_spaces import value_text
@@ -77,7 +78,8 @@ def tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = N
                           "sits in a benchmark's test folds": (
                               f"{v['n_test_folds_tuned_on']:,} of its {v['n_test_folds']:,}"
                               if "n_test_folds" in v else v.get("overlaps_benchmark_test_folds")),
-                          **({"used by": ", ".join(_user_text(k, v, _named(u, protocol), results)
+                          **({"used by": ", ".join(_user_text(k, v, _named(u, protocol), results,
+                                                   protocol.get("preset"))
                                                    + _part_text(v, u) for u in v["used_by"])}
                              if "used_by" in v else {}),
                           **({"replaced here": v["overridden"]} if v.get("overridden") else {})}
@@ -111,21 +113,38 @@ def _endpoint_lines(protocol: Mapping[str, Any], used: Mapping[str, Any]) -> lis
     return [f"**Tuned on another endpoint**: {said[0].upper()}{said[1:]} ({which}).", ""]
 
 
-def _user_text(key: str, entry: Mapping[str, Any], model: str, results: pd.DataFrame | None
-               ) -> str:
-    """A model in the "used by" column, with the folds whose search replaced every option of
+def _user_text(key: str, entry: Mapping[str, Any], model: str, results: pd.DataFrame | None,
+               preset: str | None = None) -> str:
+    """A model in the "used by" column, with the folds whose search replaced the values of
     ``tuned_on`` entry ``key`` (``fcn: start value only, replaced in 2/2 folds``): the column
     said "fcn" for a dropout every fold's search had replaced (its "used by" is decided
-    before tuning). A fold whose search kept the entry's value (one option) is not counted."""
-    if results is None or "chosen" not in results or not (opts := _entry_options(key)):
+    before tuning). A fold whose search kept an option's value is not counted for it.
+
+    An entry of several options (a whole section, ``train_classify``) is told option by
+    option against each fold's chosen values: those its search replaced are named with their
+    folds, the others (not searched, or kept) said used; summary.md said "used by fcn" for
+    a noise_std, label smoothing and weight decay every fold's search had replaced."""
+    if results is None or "chosen" not in results or not (
+            starts := _entry_starts(key, entry, preset)):
         return model
-    chosen = results.loc[results["model"] == model, "chosen"].fillna("").astype(str)
-    start = _value_text(str(entry.get("value", "")).split(" ")[0]) if len(opts) == 1 else None
-    k = sum(all(o in c and c[o] != start for o in opts) for c in map(_chosen_values, chosen))
-    if not k:
+    chosen = [_chosen_values(c) for c in
+              results.loc[results["model"] == model, "chosen"].fillna("").astype(str)]
+    n = len(chosen)
+    replaced = {o: k for o, start in starts.items()
+                if (k := sum(o in c and c[o] != start for c in chosen))}
+    if not replaced:
         return model
-    only = "start value only, " if k == len(chosen) else ""
-    return f"{model}: {only}replaced in {k}/{len(chosen)} folds"
+    if set(replaced) == set(starts) and len(set(replaced.values())) == 1:
+        k = next(iter(replaced.values()))
+        only = "start value only, " if k == n else ""
+        return f"{model}: {only}replaced in {k}/{n} folds"
+    by_k: dict[int, list[str]] = {}
+    for o, k in replaced.items():
+        by_k.setdefault(k, []).append(o)
+    said = "; ".join(f"{', '.join(opts)}: {'start values only, ' if k == n else ''}replaced in "
+                     f"{k}/{n} folds" for k, opts in sorted(by_k.items(), reverse=True))
+    rest = "; its other values used" if len(replaced) < len(starts) else ""
+    return f"{model} ({said}{rest})"
 
 
 def _part_text(entry: Mapping[str, Any], user: str) -> str:
@@ -136,17 +155,46 @@ def _part_text(entry: Mapping[str, Any], user: str) -> str:
     return f" ({part} only)" if part else ""
 
 
-def _entry_options(key: str) -> list[str]:
-    """The searchable options (``model.x``, ``train.x``) a ``tuned_on`` key names; [] where
-    it names a whole section (``train_survival``: which options the search replaced is not
-    a question of one key)."""
-    out = []
-    for path in key.split(","):
-        section, _, option = path.strip().partition(".")
+def _entry_starts(key: str, entry: Mapping[str, Any], preset: str | None
+                  ) -> dict[str, str | None]:
+    """The searchable options (``model.x``, ``train.x``) a ``tuned_on`` key names, each with
+    the value text the search started from (None: unknown, any chosen value counts as
+    replaced): a whole section's (``train_classify``) options and values read from the
+    benchmark's ``preset``; ``{}`` where that preset cannot be read (a file since moved)."""
+    paths = [p.strip().partition(".") for p in key.split(",")]
+    layer = _preset_values(preset) if any(not o or s != "model" for s, _, o in paths) else {}
+    out: dict[str, str | None] = {}
+    for section, _, option in paths:
+        where = "train" if section.startswith("train") else section
+        values = layer.get(section)
         if not option:
-            return []
-        out.append(f"{'train' if section.startswith('train') else section}.{option}")
+            if not isinstance(values, Mapping):
+                return {}
+            out.update({f"{where}.{k}": _start_text(v) for k, v in values.items()})
+        else:
+            value = values.get(option) if isinstance(values, Mapping) else None
+            out[f"{where}.{option}"] = None if value is None else _start_text(value)
+    if len(out) == 1 and next(iter(out.values())) is None:  # the entry's value says it
+        out = dict.fromkeys(out, _value_text(str(entry.get("value", "")).split(" ")[0]))
     return out
+
+
+def _preset_values(preset: str | None) -> Mapping[str, Any]:
+    """The resolved ``preset`` (:func:`~genemoe.config_presets.load_preset`), {} where it
+    cannot be read."""
+    if not preset:
+        return {}
+    try:
+        return load_preset(str(preset))
+    except (InputError, OSError):
+        return {}
+
+
+def _start_text(value: Any) -> str:
+    """A preset value as ``results.csv``'s ``chosen`` writes it (``0.01``, ``false``)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return _value_text(str(value))
 
 
 def _chosen_values(text: str) -> dict[str, str]:
