@@ -68,6 +68,7 @@ from genemoe.data.bundle import (
 )
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
+from genemoe.explain.bundle_genes import model_genes
 from genemoe.explain.convergence import (
     _convergence,
     _genes_ranked_text,
@@ -109,13 +110,13 @@ from genemoe.explain.rankings import (
     with_expression_contrast,
     with_pixel_columns,
 )
-from genemoe.explain.references import note_references, reference_draw, training_pool
+from genemoe.explain.reference_pool import reference_pool
+from genemoe.explain.references import note_references, reference_draw
 from genemoe.explain.routing_jump import live_change, routing_jump, routing_warning
 from genemoe.explain.run_split import run_splits, seen_warning
 from genemoe.explain.sample_rows import (
     ATTRIBUTED,
     attributed_target,
-    gene_columns,
     samples_to_explain,
 )
 from genemoe.explain.summary_text import (
@@ -231,7 +232,10 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     run_dir
         A ``genemoe train`` run directory (or its ``model.pt``).
     data
-        The bundle to take samples from (normally the one it was trained on).
+        The bundle to take samples from: the one it was trained on, or another (a held-out
+        cohort's); references are the model's own training tumours
+        (:mod:`~genemoe.explain.reference_pool`), genes it dropped as zero everywhere are
+        filled as zero (:mod:`~genemoe.explain.bundle_genes`).
     out_dir
         Directory to write (files listed in the module docstring).
     samples, split
@@ -312,9 +316,12 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     task = payload["task"]
     bundle = load_bundle(folder_of(data, "data"))
     scaler = Scaler.from_dict(payload["scaler"])
+    genes_in = model_genes(bundle, payload)  # genes dropped there as zero everywhere: filled
+    if genes_in.filled:
+        log.warning("%s", genes_in.note(len(payload["gene_ids"]))["text"])
     samples = None if samples is None else [str(s) for s in as_list(samples)]  # an array, one id
     X, rows, out, labels, predicted, n_from = samples_to_explain(
-        model, bundle, payload, scaler, samples=samples, split=split,
+        model, bundle, payload, scaler, genes=genes_in, samples=samples, split=split,
         cap=None if samples else max_samples_per_class, seed=seed)
     target = attributed_target(  # with group_by label: the labelled class's output (it was the
         out, labels, payload["class_names"], group_by=group_by,  # predicted one, pooled
@@ -337,11 +344,15 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                           fix=f"pass --method frozen_ig (or ig, deeplift) to use --baseline "
                               f"{baseline}, or leave --baseline out")
     groups = predicted if (group_by == "predicted" or task != "classify") else labels
-    cols = gene_columns(bundle, payload["gene_ids"])
-    raw = np.asarray(bundle.X[rows])[:, cols]  # (n, genes) the bundle's log expression
+    cols = genes_in.cols  # -1: filled as zero
+    raw = genes_in.take(bundle.X, rows)  # (n, genes) the bundle's log expression
     keep = gene_keep_masks(  # --genes refused before the work (it came after 25 s)
         genes, groups, biotype=_bundle_biotype(bundle, cols), raw=raw)
-    train_X = _train_rows(bundle, payload, scaler, seed) if method in ("gradient_shap", "train_ig") else None
+    pool = (reference_pool(bundle, payload, genes_in, seed=seed)  # the model's own training
+            if method in DEFAULT_DRAWS else None)  # tumours (were the given bundle's split)
+    train_X = None if pool is None else pool.scaled(scaler)
+    if pool is not None:
+        log.info("references from %s", pool.text())
     asked_draws = n_draws
     if method == "train_ig" and train_X is not None:  # 300 asked, 156 used: said as 300
         n_draws = references_used(n_draws or DEFAULT_DRAWS[method], len(train_X),
@@ -366,7 +377,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep,
         order="mean_abs" if survival else "mean", inputs=X if survival else None),
         raw, groups, payload["gene_ids"])
-    if (layout := _image_layout(model, bundle.var.iloc[cols])) is not None:  # pixel mates, per row
+    if (layout := _image_layout(model, bundle.var.iloc[cols[cols >= 0]])) is not None:  # pixel mates, per row
         ranking = with_pixel_columns(ranking, layout.seen_pixel_of_gene(
             _image_size(model)), payload["gene_ids"], _gene_labels(payload))
     ranked = _genes_ranked_text(keep, len(cols), genes)
@@ -383,10 +394,14 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     _note_pixel_sharing(conv, layout, _image_size(model))
     if method == "train_ig" and (asked_draws or DEFAULT_DRAWS[method]) != n_draws:
         conv["n_draws_asked"] = asked_draws or DEFAULT_DRAWS[method]  # n_draws: those used
+    if pool is not None:  # where the references came from (the model's training tumours)
+        conv["reference_source"] = pool.record()
+    if (zero_filled := genes_in.note(len(payload["gene_ids"]))) is not None:
+        conv["zero_filled_genes"] = zero_filled  # counted and said (refused before)
     if method == "train_ig":  # one draw serves every sample: named, lopsided ones warned of
-        pool = training_pool(bundle.indices("train"), seed)
-        note_references(conv, reference_draw(bundle.sample_ids[pool], bundle.obs["cancer_type"]
-                                             .to_numpy(object)[pool], n_draws=conv["n_draws"],
+        src, at = pool.bundle, pool.rows
+        note_references(conv, reference_draw(src.sample_ids[at], src.obs["cancer_type"]
+                                             .to_numpy(object)[at], n_draws=conv["n_draws"],
                                              seed=seed),
                         classes=labels.astype(str) if survival else predicted, groups=groups,
                         halves=halves, order="mean_abs" if survival else "mean")
@@ -468,12 +483,6 @@ def _outcome(bundle, rows: np.ndarray, out: np.ndarray, payload: dict) -> dict[s
     return cols
 
 
-def _train_rows(bundle, payload: dict, scaler: Scaler, seed: int, n: int = 200) -> np.ndarray:
-    """Up to ``n`` scaled training-split rows (seeded): GradientSHAP's baselines."""
-    train = training_pool(bundle.indices("train"), seed, n)
-    return scaler.transform(np.asarray(bundle.X[train])[:, gene_columns(bundle, payload["gene_ids"])])
-
-
 def references_used(n_draws: int, n_pool: int, *, default: bool = False) -> int:
     """How many references ``train_ig`` integrates from: ``n_draws`` (``default``: not
     given), or the ``n_pool`` training samples it draws them from where fewer, said in a
@@ -490,7 +499,9 @@ def _bundle_biotype(bundle, cols: np.ndarray) -> np.ndarray | None:
     """The biotype of the model's genes, from the bundle's gene table (None without one)."""
     if "biotype" not in bundle.var.columns:
         return None
-    return bundle.var["biotype"].to_numpy(object)[cols]
+    biotype = bundle.var["biotype"].to_numpy(object)[cols]
+    biotype[cols < 0] = None  # a gene filled as zero: not in the bundle's gene table
+    return biotype
 
 
 def _clear_previous(out_dir: Path) -> None:

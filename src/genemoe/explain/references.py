@@ -51,7 +51,8 @@ def reference_draw(sample_ids: np.ndarray, cancer_types: np.ndarray, *, n_draws:
     -------
     dict
         ``n``, ``sample_ids`` and ``cancer_types`` in draw order (halves: the first and the
-        last ``n // 2``), ``by_cancer_type`` (counts, most first) and ``pool`` (m).
+        last ``n // 2``), ``by_cancer_type`` (counts, most first), ``pool`` (m) and
+        ``pool_types`` (the cancer types in the pool).
     """
     picked = reference_rows(len(sample_ids), n_draws, seed)
     types = [str(t) for t in np.asarray(cancer_types, object)[picked]]
@@ -59,14 +60,18 @@ def reference_draw(sample_ids: np.ndarray, cancer_types: np.ndarray, *, n_draws:
     order = sorted(zip(names.tolist(), counts.tolist(), strict=True), key=lambda p: (-p[1], p[0]))
     return {"n": len(picked), "sample_ids": [str(s) for s in np.asarray(sample_ids)[picked]],
             "cancer_types": types, "by_cancer_type": {str(t): int(c) for t, c in order},
-            "pool": len(sample_ids)}
+            "pool": len(sample_ids),
+            "pool_types": len(set(map(str, np.asarray(cancer_types, object))))}
 
 
 def lopsided_warning(draw: dict[str, Any], classes: np.ndarray | list[str]) -> str | None:
     """A warning when one cancer type holds more than half of the references (the probe's
     ACC 5 of 8): an explained class of that type is then integrated mostly from its own
-    kind, and its markers sink. None for a balanced draw."""
+    kind, and its markers sink. None for a balanced draw, or a pool of one type (a model
+    trained on ACC alone: no other draw is possible, and the advice to draw more was void)."""
     n, counts = draw["n"], draw["by_cancer_type"]
+    if draw.get("pool_types") == 1:
+        return None
     top, most = next(iter(counts.items()), ("", 0))
     if 2 * most <= n:
         return None

@@ -19,10 +19,10 @@ import torch
 
 from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
+from genemoe.explain.bundle_genes import ModelGenes
 from genemoe.explain.maps import _cap_per_class
 
-__all__ = ["samples_to_explain", "select_rows", "gene_columns", "attributed_target",
-           "ATTRIBUTED"]
+__all__ = ["samples_to_explain", "select_rows", "attributed_target", "ATTRIBUTED"]
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +34,17 @@ ATTRIBUTED = {"predicted": "each sample's predicted class's output (logit), pool
 
 
 def samples_to_explain(model: torch.nn.Module, bundle, payload: dict, scaler: Scaler, *,
-                       samples: list[str] | None, split: str, cap: int | None, seed: int):
+                       genes: ModelGenes, samples: list[str] | None, split: str, cap: int | None,
+                       seed: int):
     """Scaled ``X (n, n_genes)``, bundle rows, model outputs, labels and predicted classes
     of the samples to explain (at most ``cap`` per predicted class, a seeded draw: the
-    bundle's order is often by type or centre), and how many there were to draw from."""
+    bundle's order is often by type or centre), and how many there were to draw from;
+    ``genes``: the model's genes in the bundle (:func:`~genemoe.explain.bundle_genes.model_genes`)."""
     rows = select_rows(bundle, samples, split)
     if len(rows) == 0:
         raise input_error(f"no samples to explain in split {split!r}", path=bundle.path,
                           where="--split", fix="choose another --split or pass --samples")
-    X = scaler.transform(np.asarray(bundle.X[rows])[:, gene_columns(bundle, payload["gene_ids"])])
+    X = scaler.transform(genes.take(bundle.X, rows))
     with torch.no_grad():
         dev = next(model.parameters(), torch.empty(0)).device  # a linear score: the CPU
         out = np.concatenate([model(torch.from_numpy(X[i:i + 1024]).to(dev)).out.float().cpu().numpy()
@@ -144,13 +146,3 @@ def _prefix_hints(ids: pd.Index, missing: list[str]) -> tuple[str, dict[str, str
                          + (", ..." if len(hits) > 3 else "") + ")")
     said = f"; {'; '.join(notes[:5])}" if notes else ""
     return said, full
-
-
-def gene_columns(bundle, gene_ids: list[str]) -> np.ndarray:
-    """The bundle's column of each of the model's genes; refused where any is missing."""
-    cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer([str(g) for g in gene_ids])
-    if (cols < 0).any():
-        raise input_error(f"{int((cols < 0).sum()):,} of the model's {len(gene_ids):,} genes are not in "
-                          "the bundle", path=bundle.path, where="--data",
-                          fix="explain with the bundle the model was trained on (model.pt: bundle_path)")
-    return cols

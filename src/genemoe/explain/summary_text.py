@@ -72,7 +72,8 @@ def drawn_lines(c: dict[str, Any]) -> list[str]:
 def reference_lines(c: dict[str, Any]) -> list[str]:
     """What the attributions start from, for people: ``reference: 8 training tumours per
     sample; routing frozen at each sample's own experts``; before it, for a linear model,
-    that its attributions are exact."""
+    that its attributions are exact; after it, where the training tumours came from and
+    the model's genes filled as zero (dropped from the bundle as zero everywhere)."""
     method, n = c.get("method"), c.get("n_draws")
     if method in ("train_ig", "gradient_shap") or c.get("baseline") == "training tumours":
         ref = f"{n} training tumours per sample" if n else "training tumours"
@@ -85,7 +86,10 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
              "to f(x) - f(reference)"] if method == "linear" else []
     capped = [f"    (--n-draws {c['n_draws_asked']} asked: the training pool holds {n})"
               ] if c.get("n_draws_asked") else []  # 300 said where 156 were used
-    return [*exact, text, *capped]
+    source = [f"    drawn from {c['reference_source']['source_text']}"
+              ] if c.get("reference_source") else []  # the model's own (were the bundle's split)
+    filled = [f"  {c['zero_filled_genes']['text']}"] if c.get("zero_filled_genes") else []
+    return [*exact, text, *source, *capped, *filled]
 
 
 def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
