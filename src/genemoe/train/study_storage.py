@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,8 @@ import optuna
 from genemoe.errors import input_error
 from genemoe.train.study_budget import heartbeat_options
 
-__all__ = ["study_storage", "redacted_url", "check_setup"]
+__all__ = ["study_storage", "redacted_url", "check_setup", "check_writable_folder",
+           "check_storage_writable"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,51 @@ def study_storage(url: str | None) -> optuna.storages.BaseStorage | None:
                           fix=f"install {missing!r} on this machine (PostgreSQL: pip install "
                               "'psycopg[binary]'; MySQL: pip install pymysql with a "
                               "mysql+pymysql:// URL), or use sqlite:///PATH") from exc
+
+
+def check_writable_folder(path: Path, *, where: str, fix: str) -> None:
+    """Make folder ``path`` (and its parents) and write and remove a probe file in it, as
+    ``prepare`` checks its ``--out`` (:func:`~genemoe.data.bundle.check_bundle_out`) before
+    the work.
+
+    Raises
+    ------
+    InputError
+        ``path`` cannot be made or written (read-only, a file in the way), naming it and
+        ``fix``: a read-only ``tune --out`` failed after every trial (writing best.yaml), or
+        at its first trial with Optuna's "exceeding max length" for a study.db there.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.W_OK):  # (root writes anyway: the probe below then passes)
+            raise PermissionError(13, "Permission denied", str(path))
+        fd, probe = tempfile.mkstemp(prefix=".genemoe-write-probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise input_error(f"cannot write in this folder ({exc.strerror or exc})", path=path,
+                          where=where, fix=fix) from None
+
+
+def check_storage_writable(url: str) -> None:
+    """Refuse a SQLite study database (``sqlite:///PATH``) that cannot be written: the file,
+    and its folder, where SQLite writes its journal beside it. Other databases are checked
+    by their server (:func:`study_storage`).
+
+    Raises
+    ------
+    InputError
+        The database file or its folder is read-only, naming it and the fix.
+    """
+    if not url.startswith("sqlite:///"):
+        return
+    db = Path(url.removeprefix("sqlite:///"))
+    fix = ("make it writable, or pass --storage sqlite:///PATH/study.db in a folder you can "
+           "write (or another --out)")
+    check_writable_folder(db.parent, where="--storage (the study database's folder: SQLite "
+                          "writes its journal there)", fix=fix)
+    if db.exists() and not os.access(db, os.W_OK):
+        raise input_error("the study database is read-only", path=db, where="--storage", fix=fix)
 
 
 def _rdb_storage(url: str, kwargs: dict[str, Any], *, attempts: int = 5

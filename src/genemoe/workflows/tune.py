@@ -82,6 +82,7 @@ from genemoe.train.study_budget import (
     counts,
     optuna_quiet,
 )
+from genemoe.train.study_storage import check_storage_writable, check_writable_folder
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import (
     TuneResult,
@@ -404,8 +405,8 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                           fix=f"pass a name, or None for {model_name}-{task}")
     out_dir = path_of(out_dir, "out_dir")
     check_out_dir(out_dir, "tune")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    storage = storage or f"sqlite:///{out_dir.resolve() / 'study.db'}"
+    check_writable_folder(out_dir, where="--out", fix="give an --out folder you can write")
+    check_storage_writable(storage := storage or f"sqlite:///{out_dir.resolve() / 'study.db'}")
     study_name = study_name or f"{model_name}-{task}"
     _say_replaced(out_dir, study_name)
     data, gene_mask = _tuning_data(bundle, task, model_name, model_cfg)
