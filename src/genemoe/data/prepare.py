@@ -23,8 +23,10 @@ Steps, each recorded with what it dropped and why (``record["steps"]``):
    label- and split-free rule, so each fold's gene filter can choose among all of them;
    fit the paper's gene filter (drop genes empty, or with variance < ``min_variance`` and
    mean < ``min_mean``) on the training split as the default mask (``var["keep"]``) and on
-   each fold's training part (``keep_fold<i>``); store training-split scaling statistics;
-9. write the bundle atomically.
+   each fold's training part (``keep_fold<i>``); store training-split scaling statistics
+   (:mod:`genemoe.data.gene_filter`);
+9. write the bundle atomically, with every gene dropped by id and reason
+   (``dropped_genes.tsv.gz``; the record's ``dropped_gene_examples`` name ten per reason).
 """
 
 from __future__ import annotations
@@ -48,14 +50,19 @@ from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.args import absolute, path_list, path_of
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
+from genemoe.data.gene_filter import (
+    check_biotypes_at_hand,
+    filter_genes,
+    fit_gene_filter,
+    var_table,
+)
 from genemoe.data.ids import respelt_barcodes, strip_version, tcga_like
 from genemoe.data.patients import select_untyped_samples
 from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.prepare_labels import attach_labels, check_labels, read_label_tables
 from genemoe.data.quant_dir import join_dropped, join_dropped_genes, join_record, join_warnings
-from genemoe.data.read import ExpressionTable, has_own_biotypes, read_clinical, read_expression
-from genemoe.data.scaling import column_moments
+from genemoe.data.read import ExpressionTable, read_clinical, read_expression
 from genemoe.data.shared_genes import gene_set_warnings, shared_genes_first
 from genemoe.data.synthetic import SYNTHETIC_PROJECT
 from genemoe.data.xena_listing import check_one_xena_unit, xena_given_scale
@@ -264,25 +271,6 @@ def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: Prepa
     return keep
 
 
-def fit_gene_filter(X_train: np.ndarray, *, min_variance: float = 0.4, min_mean: float = 0.8
-                    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The paper's gene filter, fitted on training rows ``X_train`` ``(n_train, n_genes)``.
-
-    Drops empty genes (zero in every training sample), then genes whose variance is below
-    ``min_variance`` *and* whose mean is below ``min_mean`` (log scale).
-
-    Returns
-    -------
-    tuple
-        ``(n_genes,)`` bool keep mask, and the dropped genes' boolean masks by reason.
-    """
-    m = column_moments(X_train)  # a block of genes at a time (a float64 copy of every row)
-    empty = ~m["nonzero"]
-    low = (m["var"] < min_variance) & (m["mean"] < min_mean) & ~empty
-    return ~(empty | low), {"empty in training split": empty,
-                            f"variance < {min_variance} and mean < {min_mean} (training split)": low}
-
-
 def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.ndarray | None:
     """The bundle's split (and k folds on request): by patient, stratified by cancer type
     (and by event when survival was joined, so validation and test hold events)."""
@@ -324,105 +312,6 @@ def _refuse_lone_endpoint(cfg: PrepareConfig) -> None:
                           "survival among the expression files", where="--endpoint",
                           fix="pass --clinical FILE (a survival table with "
                               f"{cfg.endpoint} columns), or drop --endpoint")
-
-
-def _gene_rule(cfg: PrepareConfig) -> str:
-    """The label-free rule that decides which genes a bundle keeps (recorded)."""
-    return ("non-zero in at least one sample of the bundle"
-            + (", protein-coding" if cfg.protein_coding_only else ""))
-
-
-def _check_biotypes_at_hand(paths: list[Path], annotation: ann.GeneAnnotation | None) -> None:
-    """Refuse ``--protein-coding-only`` when neither the annotation (a probeMap has no
-    biotypes) nor any expression file's own ``gene_type``/``biotype`` column gives them."""
-    if (annotation is not None and annotation.has_biotype) or any(map(has_own_biotypes, paths)):
-        return
-    said = "no --annotation" if annotation is None else "the annotation has no biotype column"
-    raise input_error(f"--protein-coding-only needs gene biotypes: {said}, and no expression "
-                      "file has its own gene_type/biotype column (their headers read)",
-                      path=None if annotation is None else annotation.source_path,
-                      where="--annotation" if annotation is None else "line 1 (the header)",
-                      fix="pass --annotation with a biotype column (ensembl105_genes.tsv.gz: "
-                          "gene_id, gene_name, biotype, ...; a Xena probeMap has none), or drop "
-                          "--protein-coding-only")
-
-
-def _protein_coding(gene_ids: np.ndarray, annotation: ann.GeneAnnotation | None,
-                    biotypes: dict[str, str | None], plog: PrepLog) -> np.ndarray:
-    """``(n_genes,)`` bool: protein-coding by the annotation's biotypes, else by the
-    expression files' own biotype column (GDC's ``gene_type``; its source recorded, genes
-    without one counted)."""
-    if annotation is not None and (annotation.has_biotype or not biotypes):
-        return ann.protein_coding_mask(gene_ids, annotation)  # refuses one without biotypes
-    if not biotypes:
-        raise input_error("--protein-coding-only needs gene biotypes: no --annotation, and the "
-                          "expression file has no gene_type/biotype column", where="--annotation",
-                          fix="pass --annotation with a biotype column (ensembl105_genes.tsv.gz), or "
-                              "a matrix with its own gene_type column")
-    types = pd.Series([biotypes.get(str(g)) for g in gene_ids], dtype=object)
-    plog.step("biotypes", source="the expression file's gene_type/biotype column",
-              n_protein_coding=int((types == "protein_coding").sum()), n_without=int(types.isna().sum()))
-    return (types == "protein_coding").to_numpy()  # one without a biotype: not protein-coding
-
-
-def _gene_filter(X: np.ndarray, obs: pd.DataFrame, folds: np.ndarray | None, gene_ids: np.ndarray,
-                 annotation: ann.GeneAnnotation | None, cfg: PrepareConfig, plog: PrepLog,
-                 biotypes: dict[str, str | None]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Genes the bundle keeps, and the gene-filter masks over them.
-
-    The bundle keeps every gene that passes a label-free, split-free rule (non-zero in some
-    sample; protein-coding with ``--protein-coding-only``, by :func:`_protein_coding`), so a later fold's filter can
-    choose among all of them. The paper's variance/mean filter is fitted on the training
-    split (``keep``, the default mask) and on each fold's training part (``keep_fold<i>``).
-
-    Returns
-    -------
-    tuple
-        ``(n_genes,)`` bool: genes the bundle keeps; ``{mask name: (n_kept,) bool}``.
-    """
-    bundle_keep = (X != 0).any(0)
-    plog.drop_genes("zero in every sample", gene_ids[~bundle_keep])
-    if cfg.protein_coding_only:
-        pc = _protein_coding(gene_ids, annotation, biotypes, plog)
-        plog.drop_genes("not protein-coding", gene_ids[bundle_keep & ~pc])
-        bundle_keep &= pc
-    train = obs["split"].to_numpy() == "train"
-    keep, reasons = fit_gene_filter(X[train], min_variance=cfg.min_variance, min_mean=cfg.min_mean)
-    masks = {"keep": keep[bundle_keep]}  # per-gene filters: fitting then subsetting is exact
-    reasons = {k: v[bundle_keep] for k, v in reasons.items()}
-    if folds is not None:  # each fold's filter sees only that fold's training part
-        for i in range(int(folds.max()) + 1):
-            m, _ = fit_gene_filter(X[folds != i], min_variance=cfg.min_variance,
-                                   min_mean=cfg.min_mean)
-            masks[f"keep_fold{i}"] = m[bundle_keep]
-    if not masks["keep"].any():  # written with exit 0: train then failed or scored 0.010
-        raise input_error(f"the gene filter keeps no gene of the {int(bundle_keep.sum()):,} on "
-                          f"the training split (variance >= {cfg.min_variance:g} or mean >= "
-                          f"{cfg.min_mean:g})", where="--min-variance / --min-mean",
-                          fix="lower --min-variance and --min-mean (defaults 0.4 and 0.8, made "
-                              "for log2 FPKM-UQ)")
-    plog.genes = {
-        "rule": _gene_rule(cfg), "n_in_bundle": int(bundle_keep.sum()),
-        "n_default_mask": int(masks["keep"].sum()),
-        "default_mask": f"fitted on the training split: drop genes empty there, or with "
-                        f"variance < {cfg.min_variance} and mean < {cfg.min_mean}",
-        **({"n_fold_masks": [int(masks[f"keep_fold{i}"].sum()) for i in range(len(masks) - 1)]}
-           if folds is not None else {}),
-    }
-    plog.step("gene_filter", **plog.genes, protein_coding_only=cfg.protein_coding_only,
-              outside_default_mask={k: int(v.sum()) for k, v in reasons.items()})
-    return bundle_keep, masks
-
-
-def _var_table(X: np.ndarray, obs: pd.DataFrame, gene_ids: np.ndarray, symbols: dict, biotypes: dict,
-               annotation: ann.GeneAnnotation | None, masks: dict[str, np.ndarray]) -> pd.DataFrame:
-    var = ann.gene_table(gene_ids, annotation, symbols=[symbols.get(g) for g in gene_ids],
-                         biotypes=[biotypes.get(g) for g in gene_ids])
-    m = column_moments(X, rows=obs["split"].to_numpy() == "train")
-    var["train_mean"], var["train_std"] = m["mean"], np.sqrt(m["var"])
-    var["train_min"], var["train_max"] = m["min"], m["max"]
-    var = pd.concat([var, pd.DataFrame(masks, index=var.index)], axis=1)  # one block per call:
-    return var.reset_index(drop=True)  # a column per fold warned "highly fragmented" each
 
 
 def prepare_dataset(
@@ -491,7 +380,7 @@ def prepare_dataset(
         annotation = (ann.read_annotation(Path(annotation_path)) if annotation_path  # an export: its own
                       else exported_annotation([Path(p) for p in paths], plog.step))
         if cfg.protein_coding_only:  # before any matrix is read (it was after all, normalised)
-            _check_biotypes_at_hand(paths, annotation)
+            check_biotypes_at_hand(paths, annotation)
         clinical, clin_report = (read_clinical(clinical_path, endpoint=cfg.endpoint,
                                                time_column=cfg.time_column,
                                                event_column=cfg.event_column, said_on_join=True)
@@ -533,9 +422,9 @@ def prepare_dataset(
         if joined := attach_survival(obs, clinical, clin_report, cfg.endpoint):  # no table: no step
             plog.step("join_survival", **joined)
         folds = _make_splits(obs, cfg, plog)
-        gmask, masks = _gene_filter(X, obs, folds, gene_ids, annotation, cfg, plog, biotypes)
+        gmask, masks = filter_genes(X, obs, folds, gene_ids, annotation, cfg, plog, biotypes)
         X, gene_ids = np.ascontiguousarray(X[:, gmask]), gene_ids[gmask]
-        var = _var_table(X, obs, gene_ids, symbols, biotypes, annotation, masks)
+        var = var_table(X, obs, gene_ids, symbols, biotypes, annotation, masks)
         obs = obs.drop(columns=["source"])
         obs = obs[_obs_order(obs)]
         inputs = _inputs(paths, label_paths, clinical_path, annotation_path)
