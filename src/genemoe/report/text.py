@@ -175,6 +175,12 @@ def download_listing_lines(planned: Sequence[PlannedFile], out_dir: Path | str) 
 def chosen_on_validation(metrics: dict) -> str:
     """What was chosen on a run's validation split (``metrics.json``): the model (early
     stopping, selection), and the options where a ``genemoe tune`` chose them there
-    (``protocol.options_tuned_on_validation``, read as a flag, not from the text)."""
-    tuned = bool((metrics.get("protocol") or {}).get("options_tuned_on_validation"))
-    return "the options were tuned and the model chosen" if tuned else "the model was chosen"
+    (``protocol.options_tuned_on_validation``, read as a flag, not from the text), else
+    where they were tuned (``protocol.options_tuned_on``: a best.yaml of another bundle's
+    was said to be tuned on this split)."""
+    protocol = metrics.get("protocol") or {}
+    if protocol.get("options_tuned_on_validation"):
+        return "the options were tuned and the model chosen"
+    if elsewhere := protocol.get("options_tuned_on"):
+        return f"the model was chosen (the options were tuned on {elsewhere})"
+    return "the model was chosen"

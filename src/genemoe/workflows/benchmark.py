@@ -469,7 +469,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                                {m: train_cfg.get("epochs") for m, (*_, train_cfg) in configs.items()})
     if said := protocol.get("tuned_endpoint_mismatch"):  # as train says it (once in an ablation)
         log.warning("%s", said)
-    for said in benchmark_warnings(protocol.get("preset_tuned_on")):  # as train says them:
+    for said in benchmark_warnings(protocol.get("preset_tuned_on"), tune=tune):  # as train says them:
         log.warning("%s", said)  # a best.yaml's samples in the test folds, its epochs cap
     n_computed, n_reused, n_trials = _run_cells(bundle, plans, models, opts, out_dir, progress,
                                                 stage)

@@ -79,7 +79,7 @@ from genemoe.workflows.common import (
     with_fitted_layout,
 )
 from genemoe.workflows.train_image import image_record, ran_on, with_resolved_weights
-from genemoe.workflows.train_tuned import check_train_entries
+from genemoe.workflows.train_tuned import check_train_entries, options_selection
 
 __all__ = ["RunResult", "train_run"]
 
@@ -317,13 +317,10 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         metrics["routing"] = {name: {k: r[k] for k in ("type_separation", "unused_experts")}
                               for name, r in routing.items()}
         atomic_write_text(out_dir / "routing.json", dump_json(routing))
-    tuned = any(isinstance(e, dict) and "study" in e for e in (tuned_on or {}).values())
     ran = ran_on(spec.kind, train_cfg.get("device", "auto"), model_cfg.get("weights"))
     clipped = {s: clip_report(bundle.X, scaler, rows=d.rows, genes=gene_mask)  # were clipped
                for s, d in data.items()}  # unsaid: counted per split, said when any
-    metrics["protocol"] = {"selection": "validation split" + (  # a tune chose the options there too
-                               " (options tuned there too)" if tuned else ""),
-                           "options_tuned_on_validation": tuned,
+    metrics["protocol"] = {**options_selection(tuned_on, bundle),  # a tune chose them there?
                            "test_scored": "once, after selection",
                            "scaler": "bundle training split",
                            "clipped": clipped,

@@ -8,13 +8,21 @@ train's do (:mod:`genemoe.cli_logging`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from genemoe.config_presets import endpoint_mismatch
-from genemoe.data.bundle import Bundle
+from genemoe.data.bundle import Bundle, sample_set_sha256
 from genemoe.train.task_data import Task
-from genemoe.workflows.tuned_on import epochs_cap, is_tune_entry, tuned_sample_ids, tuning_bundle
+from genemoe.workflows.tuned_on import (
+    entry_samples_sha256,
+    epochs_cap,
+    is_tune_entry,
+    tuned_sample_ids,
+    tuning_bundle,
+)
 
-__all__ = ["check_train_entries"]
+__all__ = ["check_train_entries", "options_selection"]
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +32,8 @@ def check_train_entries(tuned_on: dict | None, bundle: Bundle, *, epochs_given: 
     """What the options were tuned on (the preset's notes and a ``genemoe tune`` best.yaml's
     entry), for the run's config.yaml (it was not recorded). A best.yaml's entry is said, and
     a warning given when this bundle's test split holds samples the tuning trained or chose
-    on (another split of the same samples): the test score is then optimistic, when its
+    on (another split of the same samples; the validation split's are counted too,
+    :func:`options_selection`): the test score is then optimistic, when its
     trials were capped by ``tune --epochs`` and no ``--epochs`` is given here, or when a
     survival tune's endpoint is not this bundle's
     (:func:`~genemoe.config_presets.endpoint_mismatch`)."""
@@ -50,15 +59,68 @@ def check_train_entries(tuned_on: dict | None, bundle: Bundle, *, epochs_given: 
         if (cap := epochs_cap(entry)) is not None and not epochs_given:  # a quick search's 5
             log.warning("the tuning capped every trial at %s epochs (tune --epochs): this run "
                         "trains %s too; pass --epochs to train longer", cap, cap)
-        if (seen := tuned_sample_ids(entry)) is None:
-            entry["test_overlap"] = f"not checked: {source} is not there"
-            continue
-        test = bundle.sample_ids[bundle.indices("test")].astype(str)
-        n = int(sum(s in seen for s in test))
-        entry["test_overlap"] = (f"{n} of this bundle's {len(test)} test samples were in the "
-                                 "tuning's train/val parts")
-        if n:
+        entry.update(_split_overlap(entry, bundle))
+        if n := entry.get("n_test_tuned_on"):
             log.warning("%s of the %s test samples were in the training or validation part the "
                         "options were tuned on (%s): the test score is optimistic; tune on this "
-                        "bundle instead", f"{n:,}", f"{len(test):,}", source)
+                        "bundle instead", f"{n:,}", f"{entry['n_test']:,}", source)
     return out
+
+
+def _split_overlap(entry: dict[str, Any], bundle: Bundle) -> dict[str, Any]:
+    """How many of this bundle's test and validation samples the tuning trained or chose on
+    (``test_overlap`` and ``val_overlap`` in words, ``n_test_tuned_on``/``n_test`` and
+    ``n_val_tuned_on``/``n_val``), or that it could not be checked."""
+    if (seen := tuned_sample_ids(entry)) is None:
+        return {"test_overlap": f"not checked: {tuning_bundle(entry)} is not there"}
+    out: dict[str, Any] = {}
+    for split, name in (("test", "test"), ("val", "validation")):
+        ids = bundle.sample_ids[bundle.indices(split)].astype(str)
+        n = int(sum(s in seen for s in ids))
+        out |= {f"{split}_overlap": f"{n} of this bundle's {len(ids)} {name} samples were in "
+                                    "the tuning's train/val parts",
+                f"n_{split}_tuned_on": n, f"n_{split}": len(ids)}
+    return out
+
+
+def options_selection(tuned_on: Mapping[str, Any] | None, bundle: Bundle) -> dict[str, Any]:
+    """metrics.json's ``protocol.selection`` and where the options were chosen, from the
+    checked entries (:func:`check_train_entries`).
+
+    Returns
+    -------
+    dict
+        ``selection`` (text); ``options_tuned_on_validation``: True where a ``genemoe tune``
+        trained or chose on samples of this validation split (counted, or the same sample
+        set by sha256 where its bundle is not there), False where none (or no tune entry),
+        None where it could not be checked; and ``options_tuned_on`` (where else they were
+        tuned, in words) when not True. A best.yaml tuned on another bundle was said to have
+        been tuned on this validation split.
+    """
+    entries = [e for e in (tuned_on or {}).values() if is_tune_entry(e)]
+    if not entries:
+        return {"selection": "validation split", "options_tuned_on_validation": False}
+    seen = [_seen_validation(e, bundle) for e in entries]
+    if any(seen):
+        return {"selection": "validation split (options tuned there too)",
+                "options_tuned_on_validation": True}
+    sources = ", ".join(dict.fromkeys(str(tuning_bundle(e)) for e in entries))
+    if None in seen:
+        said = (f"{sources}, not there: whether its samples are in this validation split was "
+                "not checked")
+    else:
+        other = any(tuning_bundle(e).resolve() != bundle.path.resolve() for e in entries)
+        said = (f"{'another bundle' if other else 'other samples'} ({sources}): this "
+                "validation split is untouched by the search")
+    return {"selection": f"validation split (options tuned on {said})",
+            "options_tuned_on_validation": None if None in seen else False,
+            "options_tuned_on": said}
+
+
+def _seen_validation(entry: Mapping[str, Any], bundle: Bundle) -> bool | None:
+    """Whether the tuning trained or chose on samples of this validation split (None: its
+    bundle is not there and its sample set, if recorded, is not this bundle's)."""
+    if "n_val_tuned_on" in entry:
+        return entry["n_val_tuned_on"] > 0
+    sha = entry_samples_sha256(entry)
+    return True if sha is not None and sha == sample_set_sha256(bundle.sample_ids) else None

@@ -79,7 +79,10 @@ def check_benchmark_entries(tuned_on: Mapping[str, Any], bundle: Bundle,
     -------
     dict
         The entries; a used tune entry gains ``same_samples`` (its sample set's sha256 is
-        the bundle's), ``test_folds_overlap`` (text), ``n_test_folds_tuned_on`` and
+        the bundle's), ``overlaps_benchmark_test_folds`` told from these folds (tune wrote
+        True, of a benchmark on its own bundle: it stayed beside a count of 0; None where
+        not counted and not the same samples), ``test_folds_overlap`` (text),
+        ``n_test_folds_tuned_on`` and
         ``n_test_folds`` (distinct samples), ``test_folds_overlap_per_fold``, and
         ``epochs_inherited`` (with ``epochs_inherited_by``) where its ``tune --epochs`` cap
         is every cell's epochs of a neural model that used it.
@@ -113,20 +116,25 @@ def _fold_overlap(entry: Mapping[str, Any], bundle: Bundle, plans: Sequence[Fold
         if same:
             why += ("; its sample set is this bundle's (sha256), so the samples the tuning "
                     "trained and chose on sit in the test folds")
-        return {"same_samples": same, "test_folds_overlap": why}
+        return {"same_samples": same, "overlaps_benchmark_test_folds": same or None,
+                "test_folds_overlap": why}
     per_fold = {f"repeat {p.repeat} fold {p.fold}":
                 f"{sum(s in seen for s in ids[p.test]):,} of {len(p.test):,}" for p in plans}
     tested = {str(s) for p in plans for s in ids[p.test]}
     n = sum(s in seen for s in tested)
-    return {"same_samples": same, "n_test_folds_tuned_on": n, "n_test_folds": len(tested),
+    return {"same_samples": same, "overlaps_benchmark_test_folds": n > 0,  # tune wrote True
+            "n_test_folds_tuned_on": n, "n_test_folds": len(tested),
             "test_folds_overlap": f"{n:,} of the {len(tested):,} samples in the benchmark's "
                                   "test folds were in the tuning's train/val parts",
             "test_folds_overlap_per_fold": per_fold}
 
 
-def benchmark_warnings(tuned_on: Mapping[str, Any] | None) -> list[str]:
+def benchmark_warnings(tuned_on: Mapping[str, Any] | None, *, tune: int = 0) -> list[str]:
     """The terminal's warnings on the checked entries (:func:`check_benchmark_entries`):
-    test folds holding samples the tuning saw, and an inherited ``tune --epochs`` cap."""
+    test folds holding samples the tuning saw, and an inherited ``tune --epochs`` cap.
+    ``tune``: the benchmark's ``--tune N`` (its in-fold search starts from the preset's
+    values, so the fix is not to add it: the warning said "or benchmark with --tune N" to a
+    benchmark run with it)."""
     lines = []
     for entry in (tuned_on or {}).values():
         if not isinstance(entry, Mapping) or "test_folds_overlap" not in entry:
@@ -137,10 +145,19 @@ def benchmark_warnings(tuned_on: Mapping[str, Any] | None) -> list[str]:
             said = (f"{n:,} of the {entry['n_test_folds']:,} samples in the test folds were"
                     if n else "the test folds hold samples (this bundle's sample set) that were")
             lines.append(f"{said} in the training or validation part the options of {users} "
-                         f"were tuned on ({source}): their fold scores are optimistic; tune on "
-                         "other samples, or benchmark with --tune N (a search inside each fold)")
+                         f"were tuned on ({source}): their fold scores are optimistic; "
+                         + _overlap_fix(tune))
         if cap := entry.get("epochs_inherited"):
             cap, who = cap.split(":")[0], ", ".join(entry.get("epochs_inherited_by") or ())
             lines.append(f"the tuning capped every trial at {cap} epochs (tune --epochs): this "
                          f"benchmark trains {who} {cap} too; pass --epochs to train longer")
     return lines
+
+
+def _overlap_fix(tune: int) -> str:
+    """What to do about test folds the preset's tuning saw, with or without ``--tune N``."""
+    if not tune:
+        return "tune on other samples, or benchmark with --tune N (a search inside each fold)"
+    return (f"--tune {tune} does not undo it: each fold's search starts from these values (its "
+            "first trial), so the overlap can still favour them; benchmark with a preset not "
+            "tuned on these samples, or the defaults (no --preset)")
