@@ -105,7 +105,8 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
     fixed = [c for c in df.columns if not c.startswith(("f1_", "c_index_", "events_"))
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
-    counts = [c for c in ("tune_trials", "tune_pruned", "tune_too_big") if c in df]
+    counts = [c for c in ("tune_trials", "tune_pruned", "tune_too_big", "tune_trials_this_call")
+              if c in df]
     # whole numbers stay whole beside an untuned cell's blank (was "2.0")
     return df[fixed + per_type].astype(dict.fromkeys(counts, "Int64"))
 
@@ -117,7 +118,9 @@ def _tuning_columns(tuning: dict | None) -> dict[str, float]:
     tuning = {"seconds_in_trials": tuning.get("seconds"), **tuning}  # older cells: the call's
     keys = {"tune_trials": "n_trials", "tune_pruned": "n_pruned", "tune_too_big": "n_too_big",
             "tune_seconds_per_trial": "seconds_per_trial", "tune_seconds": "seconds_in_trials",
-            "tune_seconds_saved": "seconds_saved_by_pruning"}
+            "tune_seconds_saved": "seconds_saved_by_pruning",
+            "tune_trials_this_call": "n_trials_this_call",  # a resumed study: the rest reused
+            "tune_seconds_this_call": "seconds_this_call"}
     return {col: np.nan if tuning.get(k) is None else round(float(tuning[k]), 2)  # s, counts
             for col, k in keys.items()}
 
@@ -153,7 +156,22 @@ def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
     # the share before rounding the seconds (0.34 s rounded to 0 gave 0 / 0)
     out["saved_share"] = (saved / (saved + out["seconds_tuning"])).round(2)
     out["seconds_tuning"] = out["seconds_tuning"].round(0 if (out["seconds_tuning"] >= 10).all() else 1)
-    return out.reset_index()
+    return _this_call_columns(out, g).reset_index()
+
+
+def _this_call_columns(out: pd.DataFrame, g: Any) -> pd.DataFrame:
+    """``trials_this_call`` and ``seconds_this_call`` beside the totals where a search
+    continued a stored study (a rerun with a larger ``--tune``): ``seconds_tuning`` counted
+    the earlier calls' trials as this benchmark's cost."""
+    if "tune_trials_this_call" not in g.obj or "tune_seconds_this_call" not in g.obj:
+        return out
+    ran = g["tune_trials_this_call"].sum(min_count=1)
+    if ran.isna().any() or (ran.astype(int) == out["trials"]).all():
+        return out
+    out["trials_this_call"] = ran.astype(int)
+    secs = g["tune_seconds_this_call"].sum()
+    out["seconds_this_call"] = secs.round(0 if (secs >= 10).all() else 1)
+    return out
 
 
 def _first_separation(routing: dict | None) -> float:
@@ -343,7 +361,8 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "trial's shortfall from a full trial's mean cost (`too_big` trials left "
                   "out), and that saving's share of the unpruned total."
                   + (f" {reused[:-1]}; the seconds are those of the earlier calls that ran "
-                     "them)" if (reused := trials_this_call_text(protocol)) else ""), "",
+                     "them)" if (reused := trials_this_call_text(protocol)) else "")
+                  + _continued_text(cost), "",
                   markdown_table(cost), ""]
     if len(sep := routing_summary(results)):
         lines += ["## Routing: does the gate separate tumour types?", "",
@@ -357,6 +376,16 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
         lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
                   "", PER_TYPE_TEXT, "", markdown_table(per_type), ""]
     return "\n".join(lines)
+
+
+def _continued_text(cost: pd.DataFrame) -> str:
+    """The cost paragraph's words for searches that continued stored studies (their
+    ``trials_this_call`` column), else ""."""
+    if "trials_this_call" not in cost:
+        return ""
+    return (" The searches continued the studies an earlier call stored (tuning.db): "
+            "`trials` and `seconds_tuning` count every trial of them, earlier calls' "
+            "included; `trials_this_call` and `seconds_this_call` this call's alone.")
 
 
 PER_TYPE_TEXT = ("Few deaths make a type's C-index swing from fold to fold: the last row gives "

@@ -130,7 +130,28 @@ def budget_line(protocol: dict, results: pd.DataFrame) -> str:
                  + "; the final fits not included)")
     if reused := trials_this_call_text(protocol):  # the seconds were earlier calls'
         line += f" {reused}"
-    return line
+    return line + _continued_words(results)
+
+
+def _continued_words(results: pd.DataFrame) -> str:
+    """`` · continued stored studies: 2 trials per cell reused, 1 run (12 s this call)``
+    where a rerun's searches resumed studies of an earlier call (the seconds above count
+    those trials too); "" otherwise."""
+    cols = ("tune_trials", "tune_trials_this_call", "tune_seconds_this_call")
+    if not all(c in results for c in cols):
+        return ""
+    rows = results.dropna(subset=list(cols))
+    ran = rows["tune_trials_this_call"].astype(int)
+    old = rows["tune_trials"].astype(int) - ran
+    if not len(rows) or not (old > 0).any():
+        return ""
+
+    def span(v: pd.Series) -> str:
+        return f"{v.min()}" if v.min() == v.max() else f"{v.min()}–{v.max()}"
+
+    return (f" · continued stored studies (tuning.db): {span(old)} trials per cell reused, "
+            f"{span(ran)} run, {fmt_seconds(float(rows['tune_seconds_this_call'].sum()))} in "
+            "this call's searches")
 
 
 def epoch_caps(results: pd.DataFrame) -> dict[str, str]:

@@ -462,7 +462,10 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         log.warning("%s holds a benchmark of other options (%s): %s, its cells%s kept in %s; %s",
                     out_dir, "; ".join(changes), removed_text(removed), figures, kept or "(none)",
                     "the cells of an earlier run with these options are reused" if back
-                    else "this benchmark's cells are computed anew",
+                    else "this benchmark's cells are computed anew" + (
+                        "; their searches continue the stored studies in tuning.db (the trials "
+                        "run before are reused, up to --tune per cell; the cost says how many)"
+                        if tune and (out_dir / "tuning.db").exists() else ""),
                     extra={"rerun": {"changes": changes, "reused": bool(back)}})  # (ablation)
     protocol = write_protocol(out_dir, bundle, opts, plans, said_rows(bundle, task, n_folds),
                                models_in_force(configs, opts),

@@ -52,5 +52,7 @@ def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], m
             "seconds_saved_by_pruning": cost["seconds_saved"],
             "space_key": space_key(model, opts["task"]), **({"inner_folds": cv} if cv > 1 else {}),
             "n_trials_this_call": len(res.this_call),  # 0: the study was reused
+            "seconds_this_call": float(res.trials.loc[res.trials["number"].isin(
+                res.this_call), "seconds"].fillna(0).sum()),  # the rest: earlier calls'
             "held": [k for k, p in res.space.items() if isinstance(p, Fixed)]}  # not searched
     return res.best_model_cfg, res.best_train_cfg, info
