@@ -4,16 +4,19 @@ synthetic files (real formats) → ``prepare`` → ``train`` (Gene-MOE and its p
 tasks: logreg, mlp, fcn for classification; coxnet for survival) → ``predict`` on the raw
 counts file → an HTML report per Gene-MOE run → ONE table of every model on the test
 split, a sentence saying which did best and by how much (from the numbers: McNemar's
-exact test for paired test accuracy, the bootstrap intervals for the C-index), and where
-everything is. Every output made from the synthetic cohort says so.
+exact test for paired test accuracy, a paired bootstrap of the C-index difference on the
+same test patients, beside the C-index within types and that of cancer type alone),
+predict's warnings, and where everything is. Every output made from the synthetic cohort
+says so.
 
 Every model first gets the same tuning budget (``tune`` Optuna trials, 3 by default, on
 the validation split only: ``genemoe tune``), then trains once with its best trial's options
 (``genemoe train --config best.yaml``); ``tune=0`` trains the ``small`` preset as it is
 (the classical models still choose from their small validation grids, said in the summary).
 The neural models train for at most ``epochs`` (30) epochs with early stopping on
-validation, so the demo takes about 3 minutes on 2 idle cores (README); on a cohort this small that
-is a demonstration, not a benchmark (``genemoe benchmark`` is).
+validation, so the demo took 1 min 11 s to 1 min 40 s on 2 cores in fresh clones (README),
+much longer on a loaded machine; on a cohort this small that is a demonstration, not a
+benchmark (``genemoe benchmark`` is).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,7 +34,10 @@ import pandas as pd
 from genemoe.data.bundle import Bundle, atomic_write_text, check_out_dir, load_bundle
 from genemoe.errors import input_error
 
-__all__ = ["run_demo", "DEMO_MODELS", "DemoRow", "next_for_bundle"]
+if TYPE_CHECKING:
+    from genemoe.evaluate.paired_c import PairedC
+
+__all__ = ["run_demo", "DEMO_MODELS", "DemoRow", "next_for_bundle", "predict_said"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,8 @@ DEMO_MODELS = (("genemoe", "classify"), ("logreg", "classify"), ("mlp", "classif
                ("fcn", "classify"), ("genemoe", "survival"), ("coxnet", "survival"))
 NAMES = {"genemoe": "Gene-MOE"}
 WIDTH = 100  # the verdict's and notes' lines (the table is as wide as it is)
+# predict's caveats shown under the predictions' path beside its warnings (the rest: the record)
+SHOWN_CAVEATS = ("model_own_samples",)  # the file held the model's own 637 + 89 samples
 
 
 @dataclass
@@ -108,7 +117,7 @@ def _train_all(bundle: Bundle, out_dir: Path, runs: list[tuple[str, str]], *, se
         log.info("training %s for %s%s", model, task,
                  f" (at most {epochs} epoch{'s' if epochs != 1 else ''}, early stopping on "
                  "validation)" if neural
-                 else "" if tune else " (tuned on validation)")
+                 else "" if tune else " (its own grid on the validation split)")
         run_dir = out_dir / "runs" / f"{model}_{task}"
         res = train_run(bundle.path, out_dir=run_dir, task=task, model_name=model, preset="small",
                         config_path=config, seed=seed, epochs=epochs if neural else None,
@@ -191,7 +200,7 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
         pred = out_dir / "predictions_from_counts.csv"
         log.info("scoring the raw counts file with Gene-MOE (genemoe predict)")
         log.debug("%s", predict_file(out_dir / "runs" / "genemoe_classify", files["counts"],
-                                    out_path=pred))
+                                    out_path=pred))  # all of it with -v; the record keeps it
     reports = [write_report(r.run_dir).resolve() for r in rows if r.model == "genemoe"]
     said = [verdict(rows, bundle.synthetic)]
     if not tune and (grids := _grid_searches(rows)):  # "the small preset as it is", said of
@@ -205,8 +214,8 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     # wrapped: the verdict and the notes were single lines of about 400 characters
     lines = [_header(bundle, epochs, tune), results_table(rows), "",
              *(textwrap.fill(t, WIDTH, break_on_hyphens=False) for t in said if t)]
-    lines += [""] + ([f"predictions: {pred.resolve()} (the raw counts file scored by Gene-MOE)"]
-                     if pred else [])
+    lines += [""] + ([f"predictions: {pred.resolve()} (the raw counts file scored by Gene-MOE)",
+                      *predict_said(pred)] if pred else [])
     lines += [f"report:      {p}" for p in reports] + [f"all outputs: {out_dir.resolve()}"]
     atomic_write_text(out_dir / "summary.txt", "\n".join(lines) + "\n")  # was printed only
     return ("\n".join(lines) + f"\nsummary:     {(out_dir / 'summary.txt').resolve()}\n"
@@ -241,6 +250,29 @@ def _grid_searches(rows: list[DemoRow]) -> str:
             said.append(f"{NAMES.get(r.model, r.model)} from {len(grid)} settings of "
                         + ", ".join(k for k in grid[0] if k != "score"))
     return ", ".join(said).replace(" from ", " chose from ", 1)  # the first one's verb
+
+
+def predict_said(pred_path: Path) -> list[str]:
+    """Predict's warnings and the count of the model's own samples, as the record beside
+    ``pred_path`` keeps them (each wrapped short), and how many caveats more it holds.
+
+    The demo logged predict's summary at DEBUG only: its warning that 20 samples were of a
+    tissue the model never saw, and that 637 + 89 rows were the model's own training and
+    validation samples (optimistic), reached no one (an outside probe)."""
+    import json
+
+    from genemoe.workflows.predict_companions import record_path
+
+    record = record_path(pred_path)
+    notes = json.loads(record.read_text()).get("warnings") or [] if record.is_file() else []
+    shown = [n for n in notes if n.get("level") == "warning" or n.get("code") in SHOWN_CAVEATS]
+    out = [textwrap.fill("warning: " * (n["level"] == "warning") + n["text"], WIDTH,
+                         initial_indent="  ", subsequent_indent="      ",
+                         break_on_hyphens=False) for n in shown]
+    if rest := len(notes) - len(shown):
+        out.append(f"  {rest} more caveat{'s' * (rest != 1)} in {record.name} (-v prints "
+                   "predict's whole summary)")
+    return out
 
 
 # what a first-time user does next (the demo ended on paths alone: a probe's first contact)
@@ -333,7 +365,7 @@ def _listed(names: list[str]) -> str:
 
 def verdict(rows: list[DemoRow], synthetic: bool) -> str:
     """Which model did best on each task and how far apart, saying no more than the numbers."""
-    from genemoe.report.text import fmt_ci, fmt_p, fmt_value
+    from genemoe.report.text import fmt_p, fmt_value
 
     name = lambda r: NAMES.get(r.model, r.model)  # noqa: E731
     parts = []
@@ -358,17 +390,59 @@ def verdict(rows: list[DemoRow], synthetic: bool) -> str:
         parts.append(f"{_listed(list(map(name, tied)))} ranked survival risk equally well "
                      f"(C-index {fmt_value(srv[0].test['c_index'])} each): no model is best")
     elif srv:
-        b, o = srv
-        (bl, bh), (ol, oh) = b.test["c_index_ci"], o.test["c_index_ci"]
-        overlap = ("" if np.isnan([bl, bh, ol, oh]).any() else  # an interval withheld
-                   "; the intervals overlap" if bl <= oh and ol <= bh else "; the intervals do not overlap")
-        parts.append(f"{name(b)} ranked survival risk best (C-index {fmt_value(b.test['c_index'])}"
-                     f" {fmt_ci(b.test['c_index_ci'])} vs {fmt_value(o.test['c_index'])} "
-                     f"{fmt_ci(o.test['c_index_ci'])} for {name(o)}{overlap})")
+        parts.append(_survival_said(*srv, [r for r in rows if r.task == "survival"]))
     cohort = "this synthetic cohort" if synthetic else "this cohort"
     text = (f"On {cohort}, " + "; ".join(parts) + ".") if parts else ""
     text += _overfit_sentence([r for r in rows if r.task == "classify"])
     return text
+
+
+def _paired_c(b: DemoRow, o: DemoRow) -> PairedC | None:
+    """``b``'s test C-index minus ``o``'s on the test patients both scored, with its paired
+    bootstrap interval; None without both runs' predictions.tsv."""
+    from genemoe.evaluate.paired_c import paired_c_index_difference
+
+    if not all((r.run_dir / "predictions.tsv").is_file() for r in (b, o)):
+        return None
+    pb, po = (pd.read_csv(r.run_dir / "predictions.tsv", sep="\t").query("split == 'test'")
+              .set_index("sample_id") for r in (b, o))
+    pb, po = pb.align(po, join="inner", axis=0)
+    return paired_c_index_difference(pb["time"], pb["event"].astype(bool), pb["risk"],
+                                     po["risk"])
+
+
+def _survival_said(b: DemoRow, o: DemoRow, rows: list[DemoRow]) -> str:
+    """The best survival model against ``o``: a paired bootstrap of the C-index difference on
+    the same test patients (was "the intervals overlap": unpaired intervals test nothing),
+    the C-index within types, and that of cancer type alone (the run report's words)."""
+    from genemoe.evaluate.brier import event_word
+    from genemoe.report.text import fmt_ci, fmt_value
+
+    name = lambda r: NAMES.get(r.model, r.model)  # noqa: E731
+    text = (f"{name(b)} ranked survival risk best (C-index {fmt_value(b.test['c_index'])} vs "
+            f"{fmt_value(o.test['c_index'])} for {name(o)}")
+    if (d := _paired_c(b, o)) is not None:
+        text += (f"; paired bootstrap on the same {d.n} test patients: {name(b)} − {name(o)} "
+                 f"{d.difference:+.3f} {fmt_ci((d.lo, d.hi))}".rstrip()
+                 + ("" if d.excludes_zero else ", not a significant difference"))
+    if all(r.test.get("within_type_c_index") is not None for r in (b, o)):
+        text += (f"; within cancer types {fmt_value(b.test['within_type_c_index'])} vs "
+                 f"{fmt_value(o.test['within_type_c_index'])}")
+    if (alone := b.test.get("type_only_c_index")) is not None:
+        below = [name(r) for r in rows if r.test.get("c_index") is not None
+                 and r.test["c_index"] < alone]
+        text += (f"; cancer type alone (each type's training {event_word(_endpoint(b))} rate "
+                 f"as the risk) gives {fmt_value(alone)} pooled"
+                 + (f", above {_listed(below)}" if below else ""))
+    return text + ")"
+
+
+def _endpoint(r: DemoRow) -> str | None:
+    """The survival run's endpoint (``OS``, ``PFI``) from its metrics.json, or None."""
+    import json
+
+    path = r.run_dir / "metrics.json"
+    return (json.loads(path.read_text()).get("endpoint") if path.is_file() else None)
 
 
 def _overfit_sentence(rows: list[DemoRow]) -> str:
