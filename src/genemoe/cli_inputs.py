@@ -32,6 +32,8 @@ def bundle_summary_lines(summary: dict, path: Path) -> list[str]:
     for kind in ("samples", "genes"):
         for reason, n in summary.get("dropped", {}).get(kind, {}).items():
             lines.append(f"  dropped {n:,} {kind if n != 1 else kind[:-1]}: {reason}")
+    if summary.get("dropped_genes_file") and summary.get("dropped", {}).get("genes"):
+        lines.append(f"  every dropped gene, by id and reason: {path / summary['dropped_genes_file']}")
     return lines
 
 

@@ -131,7 +131,9 @@ def test_genes_missing_otherwise_or_too_many_zero_are_refused_with_a_fix_that_wo
                           zero=genes[3:5])  # a file lacking 3 genes: no recorded drop
     with pytest.raises(InputError, match=r"3 of the model's \d+ genes are not in the bundle .*"
                                          r"its record does not say they were zero in every "
-                                         r"sample \(2 more were dropped") as e:
+                                         r"sample \(dropped_genes.tsv.gz: 3 not dropped at "
+                                         r"prepare: absent from the files read; 2 more were "
+                                         r"dropped") as e:
         _explain(h, absent, tmp_path / "a")
     assert "genemoe predict" in e.value.fix and "trained on" not in e.value.fix
     many = h["prepare"]("many", h["cohort"].cancer_type == h["held"],

@@ -9,6 +9,8 @@ A bundle is a directory::
       record.json    the preparation record: inputs + sha256, every step, counts dropped
       summary.json   n_samples, n_genes, cancer_types, n_with_survival, synthetic, dropped
       folds.tsv      optional: sample_id, fold (k-fold assignment, seeded)
+      dropped_genes.tsv.gz  gene_id, reason: every gene prepare dropped (record:
+                     ``dropped_genes_file``; absent in bundles of genemoe before it)
 
 ``obs`` columns: ``sample_id`` (unique), ``patient_id``, ``cancer_type``, ``sample_type``
 (two-digit TCGA code, e.g. ``"01"``), ``time`` (days, float, NaN where unknown), ``event``
@@ -48,6 +50,12 @@ import pandas as pd
 
 from genemoe.data.args import absolute, folder_of
 from genemoe.data.atomic import atomic_dir, atomic_file, atomic_write_text
+from genemoe.data.dropped_genes import (
+    dropped_genes_entry,
+    empty_dropped_genes,
+    encode_dropped_genes,
+    read_dropped_genes,
+)
 from genemoe.errors import input_error
 
 __all__ = [
@@ -227,6 +235,26 @@ class Bundle:
         return (self.obs["time"].to_numpy(dtype=np.float64),
                 self.obs["event"].to_numpy(dtype=bool))
 
+    def dropped_genes(self) -> pd.DataFrame:
+        """Every gene prepare dropped: ``(n_rows, 2)`` ``gene_id``, ``reason`` (the record's
+        words; :mod:`genemoe.data.dropped_genes`). Empty for a bundle of an earlier genemoe
+        (no ``dropped_genes_file`` in its record: ten examples per reason only).
+
+        Raises
+        ------
+        InputError
+            The record names the file and it is missing or not the one written, or this
+            in-memory bundle (a subset) has no folder to read it from.
+        """
+        entry = self.record.get("dropped_genes_file")
+        if not entry:
+            return empty_dropped_genes()
+        if self.path is None:
+            raise input_error("this bundle is in memory only (a subset): its dropped genes are "
+                              "in its folder", where="Bundle.dropped_genes",
+                              fix="call dropped_genes() on the bundle load_bundle returned")
+        return read_dropped_genes(self.path, entry)
+
     def subset(self, rows: np.ndarray) -> Bundle:
         """A new in-memory bundle holding only ``rows`` (the matrix is copied)."""
         rows = np.asarray(rows)
@@ -290,6 +318,7 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         "n_genes_default_mask": int(var["keep"].astype(bool).sum()) if "keep" in var else int(len(var)),
         "gene_rule": (record.get("genes") or {}).get("rule"),
         "warnings": list(record.get("warnings") or []),
+        "dropped_genes_file": (record.get("dropped_genes_file") or {}).get("file"),  # all by id
         "n_values_clipped": int(record.get("n_values_clipped", 0)),  # negatives set to 0
         "n_values_clipped_in_files": int(record.get("n_values_clipped_in_files",
                                                     record.get("n_values_clipped", 0))),
@@ -375,8 +404,12 @@ def check_bundle_out(path: Path, *, say_replaced: bool = True) -> None:
         logging.getLogger(__name__).warning("%s holds a bundle: replacing it", path)
 
 
-def write_bundle(bundle: Bundle, path: Path) -> Path:
+def write_bundle(bundle: Bundle, path: Path, *, dropped_genes: pd.DataFrame | None = None) -> Path:
     """Write ``bundle`` to directory ``path`` atomically; returns the path.
+
+    ``dropped_genes`` (``gene_id``, ``reason``: every gene prepare dropped) is written as
+    ``dropped_genes.tsv.gz`` in the same atomic write, named with its sha256 in the record
+    (``dropped_genes_file``), so the bundle's fingerprint covers it.
 
     The summary is recomputed from the tables and record, so it can never disagree
     with them. A folder holding anything but a bundle is refused
@@ -387,6 +420,10 @@ def write_bundle(bundle: Bundle, path: Path) -> Path:
     _check_tables(bundle.obs, bundle.var)
     record = dict(bundle.record)
     record.setdefault("format_version", FORMAT_VERSION)
+    if dropped_genes is not None:
+        dropped_bytes = encode_dropped_genes(dropped_genes)
+        record["dropped_genes_file"] = dropped_genes_entry(
+            dropped_bytes, dropped_genes, (record.get("dropped") or {}).get("genes") or {})
     summary = summarise(bundle.obs, bundle.var, record)
     with atomic_dir(path) as tmp:
         np.save(tmp / "X.npy", np.ascontiguousarray(bundle.X, dtype=np.float32))
@@ -394,6 +431,8 @@ def write_bundle(bundle: Bundle, path: Path) -> Path:
         bundle.var.reset_index(drop=True).to_parquet(tmp / "var.parquet", index=False)
         (tmp / "record.json").write_bytes(record_bytes := dump_json(record).encode())
         (tmp / "summary.json").write_text(dump_json(summary))
+        if dropped_genes is not None:
+            (tmp / record["dropped_genes_file"]["file"]).write_bytes(dropped_bytes)
         if bundle.folds is not None:
             pd.DataFrame({"sample_id": bundle.obs["sample_id"].to_numpy(),
                           "fold": bundle.folds}).to_csv(tmp / "folds.tsv", sep="\t", index=False)

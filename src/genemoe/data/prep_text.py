@@ -310,6 +310,11 @@ class PrepLog:
         return {k: sorted(v)[:10] for k, v in self._gene_sets.items() if v}
 
     @property
+    def dropped_gene_ids(self) -> dict[str, list[str]]:
+        """Every gene dropped per reason, sorted (the bundle's ``dropped_genes.tsv.gz``)."""
+        return {k: sorted(v) for k, v in self._gene_sets.items() if v}
+
+    @property
     def dropped_sample_examples(self) -> dict[str, list[str]]:
         """Up to 10 of the samples dropped per reason, sorted (the record named none)."""
         return {k: sorted(v)[:10] for k, v in self._sample_sets.items() if v}

@@ -50,6 +50,7 @@ from genemoe.data.anndata_io import exported_annotation
 from genemoe.data.args import absolute, path_list, path_of
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
+from genemoe.data.dropped_genes import dropped_gene_table
 from genemoe.data.gene_filter import (
     check_biotypes_at_hand,
     filter_genes,
@@ -442,7 +443,7 @@ def prepare_dataset(
             "seconds": round(time.perf_counter() - t0, 2),
         }
     bundle = Bundle(X=X, obs=obs, var=var, record=record, folds=folds)
-    write_bundle(bundle, out_path)
+    write_bundle(bundle, out_path, dropped_genes=dropped_gene_table(plog.dropped_gene_ids))
     bundle.path = absolute(out_path)  # as load_bundle's: a later chdir keeps it
     log.info("wrote bundle %s: %s samples × %s genes%s", out_path, f"{X.shape[0]:,}",
              f"{X.shape[1]:,}", _clipped_said(clipped))

@@ -9,14 +9,17 @@ fix: explain with the bundle the model was trained on", a fix that cannot work),
 own scale (the filter looks at the bundle's values), so it is filled as zero (then the
 model's scaler), counted and said. Genes missing for another reason are still refused.
 
-The record names at most ten genes per reason (``dropped_gene_examples``) beside the
+A bundle names every gene prepare dropped with its reason (``dropped_genes.tsv.gz``,
+:meth:`~genemoe.data.bundle.Bundle.dropped_genes`): a model gene is filled exactly where
+that file lists it as zero in every sample. A bundle from an earlier genemoe has no such
+file: its record names at most ten genes per reason (``dropped_gene_examples``) beside the
 counts, so a gene it does not name is taken as dropped as zero only where (1) as many genes
 reached the bundle's gene filter as reached the model's bundle's (the same gene set read:
 a file lacking genes has fewer, and its absent genes are no recorded drop), and (2) no
 other recorded reason can have dropped a gene of the model: a reason that names all its
 genes, or one set by the annotation (identifiers, gene lengths) where the bundle was
 prepared with the model's annotation (the same sha256), whose checks the model's genes
-passed.
+passed; said as inferred from the record's counts.
 """
 
 from __future__ import annotations
@@ -28,11 +31,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genemoe.data.dropped_genes import DROPPED_GENES_FILE
+from genemoe.data.gene_filter import ZERO_REASON
 from genemoe.errors import input_error
 
-__all__ = ["MAX_ZERO_FILLED", "ZERO_REASON", "ModelGenes", "model_genes", "zero_dropped"]
+__all__ = ["INFERRED", "LISTED", "MAX_ZERO_FILLED", "ZERO_REASON", "ModelGenes", "model_genes",
+           "other_reasons", "zero_dropped", "zero_filled_text"]
 
-ZERO_REASON = "zero in every sample"  # prepare's dropped.genes reason (data/prepare.py)
+LISTED = f"listed so in the bundle's {DROPPED_GENES_FILE}"
+INFERRED = "inferred from the record's counts (a bundle from an earlier genemoe)"
 MAX_ZERO_FILLED = 0.2
 """The largest share of the model's genes filled as zero: predict's ``--max-missing``
 default (beyond it the bundle is too unlike the model's data to read the attributions)."""
@@ -46,11 +53,13 @@ class ModelGenes:
     """Where each of the model's genes is in a bundle.
 
     ``cols`` ``(n_genes,)``: the bundle's column of each model gene, -1 for a gene filled as
-    zero; ``filled``: the ids of those genes, in the model's order.
+    zero; ``filled``: the ids of those genes, in the model's order; ``source``: how they
+    were known (:data:`LISTED`, :data:`INFERRED`).
     """
 
     cols: np.ndarray
     filled: list[str] = field(default_factory=list)
+    source: str = LISTED
 
     def take(self, X: Any, rows: np.ndarray) -> np.ndarray:
         """``(len(rows), n_genes)`` the bundle's values of ``rows`` on the model's genes,
@@ -65,13 +74,13 @@ class ModelGenes:
         if not self.filled:
             return None
         return {"n": len(self.filled), "of": n_genes, "examples": self.filled[:10],
-                "text": zero_filled_text(len(self.filled))}
+                "source": self.source, "text": zero_filled_text(len(self.filled), self.source)}
 
 
-def zero_filled_text(n: int) -> str:
-    """The sentence said in the terminal and recorded."""
+def zero_filled_text(n: int, source: str = LISTED) -> str:
+    """The sentence said in the terminal and recorded (``source``: how the genes were known)."""
     return (f"{n:,} of the model's genes were zero in every sample of this bundle (dropped "
-            "at prepare): filled as zero")
+            f"at prepare): filled as zero ({source})")
 
 
 def _annotation_sha(record: dict[str, Any] | None) -> str | None:
@@ -92,10 +101,12 @@ def _filtered_from(record: dict[str, Any] | None) -> int | None:
 
 
 def zero_dropped(record: dict[str, Any], missing: Sequence[str], *,
+                 listed: pd.DataFrame | None = None,
                  model_record: dict[str, Any] | None = None,
                  gene_lengths: dict[str, float] | None = None) -> np.ndarray:
-    """Which of the model's genes ``missing`` from a bundle its record says were dropped as
-    zero in every sample.
+    """Which of the model's genes ``missing`` from a bundle it dropped as zero in every
+    sample: those ``listed`` so, else (an earlier genemoe's bundle) as its record's counts
+    place them.
 
     Parameters
     ----------
@@ -103,6 +114,9 @@ def zero_dropped(record: dict[str, Any], missing: Sequence[str], *,
         The bundle's preparation record (``dropped``, ``dropped_gene_examples``, ``inputs``).
     missing
         ``(m,)`` the model's gene ids the bundle lacks.
+    listed
+        The bundle's ``dropped_genes.tsv.gz`` (``gene_id``, ``reason``); None for a bundle
+        without one: then placed by the record (the rest of this docstring).
     model_record, gene_lengths
         The model's bundle's record (its annotation's sha256, the genes that reached its
         gene filter) and the model's gene lengths (a gene with one cannot have been dropped
@@ -111,8 +125,12 @@ def zero_dropped(record: dict[str, Any], missing: Sequence[str], *,
     Returns
     -------
     np.ndarray
-        ``(m,)`` bool: dropped as zero (named so, or no other recorded reason can hold it).
+        ``(m,)`` bool: dropped as zero (listed so; without a list, named so or no other
+        recorded reason can hold it).
     """
+    if listed is not None:  # exact: every dropped gene is named with its reason
+        zero_ids = set(listed.loc[listed["reason"] == ZERO_REASON, "gene_id"].astype(str))
+        return np.array([str(g) in zero_ids for g in missing], bool)
     counts = ((record.get("dropped") or {}).get("genes") or {})
     examples = record.get("dropped_gene_examples") or {}
     missing = [str(g) for g in missing]
@@ -164,16 +182,17 @@ def model_genes(bundle, payload: dict[str, Any], *, max_filled: float = MAX_ZERO
     lengths = payload.get("gene_lengths")
     by_gene = (None if lengths is None else
                dict(zip(gene_ids, np.asarray(lengths, np.float64), strict=False)))
-    zero = zero_dropped(bundle.record, missing, model_record=payload.get("record"),
+    listed = bundle.dropped_genes() if bundle.record.get("dropped_genes_file") else None
+    zero = zero_dropped(bundle.record, missing, listed=listed, model_record=payload.get("record"),
                         gene_lengths=by_gene)
     n, total = len(missing), len(gene_ids)
     if not zero.all():
         other = missing[~zero]
-        said = f" ({int(zero.sum()):,} more were dropped at prepare as zero in every sample)" * bool(zero.any())
+        said = f"; {int(zero.sum()):,} more were dropped at prepare as zero in every sample" * bool(zero.any())
         raise input_error(
             f"{len(other):,} of the model's {total:,} genes are not in the bundle (e.g. "
             f"{', '.join(other[:5])}), and its record does not say they were zero in every "
-            f"sample{said}", path=bundle.path, where="--data",
+            f"sample ({other_reasons(other, listed)}{said})", path=bundle.path, where="--data",
             fix="prepare the bundle again from expression files holding the model's genes "
                 "(its record: inputs), or score these samples with genemoe predict (which "
                 "fills absent genes with the training mean)")
@@ -185,4 +204,16 @@ def model_genes(bundle, payload: dict[str, Any], *, max_filled: float = MAX_ZERO
             "explain", path=bundle.path, where="--data",
             fix="explain samples of cancer types the model was trained on, or a bundle "
                 "prepared together with them (genes zero in one type kept by the others)")
-    return ModelGenes(cols, [str(g) for g in missing])
+    return ModelGenes(cols, [str(g) for g in missing], LISTED if listed is not None else INFERRED)
+
+
+def other_reasons(genes: Sequence[str], listed: pd.DataFrame | None) -> str:
+    """Why the bundle lacks ``genes`` (not dropped as zero), as its dropped-gene list says:
+    counts per reason, and those it does not list (absent from the files read)."""
+    if listed is None:
+        return "a bundle from an earlier genemoe names ten dropped genes per reason"
+    why = listed.loc[listed["gene_id"].isin(set(map(str, genes)))].drop_duplicates("gene_id")
+    parts = [f"{n:,} {reason}" for reason, n in why["reason"].value_counts(sort=False).items()]
+    if n_absent := len(set(map(str, genes)) - set(why["gene_id"])):
+        parts.append(f"{n_absent:,} not dropped at prepare: absent from the files read")
+    return f"{DROPPED_GENES_FILE}: " + "; ".join(parts)
