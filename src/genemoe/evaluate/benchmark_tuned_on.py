@@ -201,6 +201,8 @@ def _chosen_values(text: str) -> dict[str, str]:
     """``results.csv``'s ``chosen`` (``model.dropout=0.352, train.lr=0.000216``) as a dict
     of value texts (a list's commas kept inside its value)."""
     keys = list(re.finditer(r"(?:^|, )([A-Za-z_][\w.]*)=", text))
+    if not keys:  # a cell that chose nothing (logreg's grid: "" or NaN read as text)
+        return {}
     ends = [m.start() for m in keys[1:]] + [len(text)]
     return {m.group(1): _value_text(text[m.end():end])
             for m, end in zip(keys, ends, strict=True)}
