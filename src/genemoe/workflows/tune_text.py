@@ -1,0 +1,123 @@
+"""The lines :class:`~genemoe.workflows.tune.TuneRun` says of a study beyond its title: trials
+not counted, trials beyond the budget, what the study held as the call started, and what
+this call's trials cost beside every call's (moved out of :mod:`genemoe.workflows.tune`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from genemoe.train.study_budget import GRACE_S, TOO_BIG
+from genemoe.train.tuning import TuneResult
+
+__all__ = ["not_counted", "beyond_budget", "budget_lines", "shared_lines", "not_run_words",
+           "call_cost", "cost_lines"]
+
+
+def not_counted(t: pd.DataFrame) -> tuple[int, str]:
+    """How many of the budget's rows ``t`` ran without an outcome (not counted, run again),
+    and ``"; 2 interrupted, not counted (retried as trial 3, 4)"``: a Ctrl-C or SIGTERM the
+    trial recorded (``INTERRUPTED``), or a ``FAIL`` outside the budget: a killed process, a
+    crash, or an older genemoe's Ctrl-C, so "interrupted or failed" (a diverged trial
+    counts: a FAIL in the budget)."""
+    if not len(t):
+        return 0, ""
+    stopped = t[t["state"] == "INTERRUPTED"]
+    failed = t[(t["state"] == "FAIL") & ~t["in_budget"].astype(bool)]
+    lost = set(stopped["number"]) | set(failed["number"])
+    if not lost:
+        return 0, ""
+    retries = [str(n) for n, of in zip(t["number"], t["retry_of"], strict=True)
+               if of == of and of in lost]
+    said = [f"{k} {word}" for k, word in ((len(stopped), "interrupted"),
+                                          (len(failed), "interrupted or failed")) if k]
+    return len(lost), (f"; {' and '.join(said)}, not counted"
+                       + (f" (retried as trial {', '.join(retries)})" if retries else ""))
+
+
+def beyond_budget(t: pd.DataFrame, n_asked: int | None) -> str:
+    """``"; 1 of them beyond the budget of 6 (...)"``: trials that workers sharing the study
+    finished after the budget was met (each finishes the trial it started); the best is
+    chosen among the budget's (``in_budget``), so none of them can be it."""
+    if not len(t) or n_asked is None:
+        return ""
+    outcome = (t["state"] == "COMPLETE") | ((t["state"] == "PRUNED") & t[TOO_BIG].isna())
+    k = int((outcome & ~t["in_budget"].astype(bool)).sum())
+    return ("" if not k else f"; {k} of them beyond the budget of {n_asked} (finished by a "
+            "worker sharing the study after the budget was met: "
+            f"{'not a candidate' if k == 1 else 'no candidates'} for best)")
+
+
+def budget_lines(n_budget: int, later: int, n_asked: int | None) -> list[str]:
+    """``["  budget: --trials 2 reads the first 2 of the study's 3 trials; ..."]`` where the
+    study holds trials run after the budget was met: by a larger search on the study, or by
+    a worker sharing it that started one as another met the budget ("1 more run later by a
+    larger search" was said of a second worker's trial, where no larger search had run).
+    They were said in the title (260 characters), which counted "2 trials" beside "already
+    in the study as this call started: 3 trials" and "the study's 2 trials" of the cost."""
+    if not later:
+        return []
+    asked = f"--trials {n_asked}" if n_asked is not None else "the budget"
+    one = later == 1
+    return [f"  budget: {asked} reads the first {n_budget} of the study's {n_budget + later} "
+            f"trials; the {later} after {'it' if n_budget == 1 else 'them'} "
+            f"{'is' if one else 'are'} not counted",
+            "    (run after the budget was met: by a larger search on the study, or by a worker",
+            f"    sharing it that started {'one' if one else 'some'} as another met the budget)"]
+
+
+def shared_lines(r: TuneResult) -> list[str]:
+    """What the study held as this call started: finished trials (an earlier call's, or
+    another worker's: "resumed: 2 trials done by earlier calls" was said of trials the
+    other worker had just run), and trials running in another process."""
+    lines = []
+    if k := r.n_running_before:
+        lines.append(f"  another process is working on this study: {k} trial{'s' if k != 1 else ''} "
+                     f"{'were' if k != 1 else 'was'} running as this call started (a worker "
+                     f"sharing it; or one on another machine killed under {GRACE_S // 60} min "
+                     "ago, whose trial runs again once its heartbeat is stale; one killed on "
+                     "this machine runs again at once)")
+    if k := r.n_done_before:
+        lines.append(f"  already in the study as this call started: {k} trial{'s' if k != 1 else ''}"
+                     " finished by earlier calls or by other workers sharing it, kept")
+    return lines
+
+
+
+def not_run_words(k: int) -> str:
+    """``"; 1 not run (...)"``: trials that started as trials running in other workers met
+    the budget, and stopped before they drew values (:mod:`genemoe.train.tuning_workers`)."""
+    return ("" if not k else f"; {k} not run (started as trials running in other workers "
+            "met the budget; stopped before training, not counted)")
+
+
+def call_cost(t: pd.DataFrame, r: TuneResult) -> dict[str, float | int]:
+    """What the trials of ``t`` (:func:`~genemoe.train.tuning_records.budget_rows`) cost:
+    this call's (``r.this_call``) and every call's and worker's, seconds rounded so that
+    this call's and the others' add up to the total as shown (a resumed study said "2 s
+    this call; every call's trials 4 s": one wall time beside a sum of trial times, no
+    count of either's trials). Trials that ended count, interrupted and too big ones too;
+    a trial that gave way to a met budget (``NOT_RUN``) cost nothing and does not."""
+    ran = t[t["state"] != "NOT_RUN"] if len(t) else t
+    secs = (pd.to_numeric(ran["seconds"], errors="coerce") if "seconds" in ran
+            else pd.Series(dtype=float))
+    ended = secs.notna()
+    mine = ended & ran["number"].isin(r.this_call) if len(ran) else ended
+    return {"trials_this_call": int(mine.sum()),
+            "trial_seconds_this_call": round(float(secs[mine].sum()), 1),
+            "trials_in_all": int(ended.sum()),
+            "trial_seconds_in_all": round(float(secs[ended].sum()), 1)}
+
+
+def cost_lines(c: dict[str, float | int], wall: float, *, whose: str = "study's") -> list[str]:
+    """``["  cost: this call ran 2 trials, 1 s (3 s wall); the study's 4 trials 5 s in all
+    (4 s in earlier calls or by other workers)"]`` where the study holds trials of other
+    calls (the title's seconds are this call's wall time); none where all are this call's.
+    ``whose``: "budget's" where the study holds trials beyond the budget (not counted)."""
+    k, n = int(c["trials_this_call"]), int(c["trials_in_all"])
+    if k == n:
+        return []
+    own, total = round(c["trial_seconds_this_call"]), round(c["trial_seconds_in_all"])
+    ran = (f"this call ran {k} trial{'s' if k != 1 else ''}, {own} s ({wall:.0f} s wall)"
+           if k else f"this call ran no trial ({wall:.0f} s)")
+    return [f"  cost: {ran}; the {whose} {n} trial{'s' if n != 1 else ''} {total} s in all "
+            f"({max(total - own, 0)} s in earlier calls or by other workers)"]
