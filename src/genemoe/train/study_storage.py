@@ -44,7 +44,7 @@ def study_storage(url: str | None) -> optuna.storages.BaseStorage | None:
         raise input_error(f"{redacted_url(url)!r} is not a database URL SQLAlchemy can open "
                           f"({str(exc).splitlines()[0]})", where="--storage",
                           fix="use sqlite:///PATH/study.db (one machine) or "
-                              "postgresql://USER:PASSWORD@HOST/DB (several)") from None
+                              "postgresql+psycopg://USER:PASSWORD@HOST/DB (several)") from None
     except OperationalError as exc:  # the server is unreachable, the login refused ...
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise input_error(f"cannot open the study database {redacted_url(url)}: {first}",
@@ -55,8 +55,9 @@ def study_storage(url: str | None) -> optuna.storages.BaseStorage | None:
         raise input_error(f"no driver for the study database: no module {missing!r}",
                           where="--storage",
                           fix=f"install {missing!r} on this machine (PostgreSQL: pip install "
-                              "'psycopg[binary]'; MySQL: pip install pymysql with a "
-                              "mysql+pymysql:// URL), or use sqlite:///PATH") from exc
+                              "'psycopg[binary]' with a postgresql+psycopg:// URL; MySQL: pip "
+                              "install pymysql with a mysql+pymysql:// URL), or use "
+                              "sqlite:///PATH") from exc
 
 
 def check_writable_folder(path: Path, *, where: str, fix: str) -> None:
