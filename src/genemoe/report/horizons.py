@@ -17,7 +17,10 @@ from genemoe.evaluate.brier import (
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.text import fmt_ci
 
-__all__ = ["horizon_table"]
+__all__ = ["horizon_table", "outside_interval", "OUTSIDE_MARK"]
+
+GROUPS = ("all", "higher-risk half", "lower-risk half")  # horizon_calibration's groups
+OUTSIDE_MARK = "(outside)"  # beside a predicted value outside the observed 95% interval
 
 
 def horizon_table(d: Path, payload: dict, endpoint: str | None = None) -> str:
@@ -46,7 +49,44 @@ def horizon_table(d: Path, payload: dict, endpoint: str | None = None) -> str:
             "its 95% interval (Greenwood, log-log): with few patients at risk it spans tens of "
             "points; none at risk: –, or 0.000 where the estimate had fallen to 0 (the group's "
             f"last patient {ended}).</p>" + _table(_with_intervals(pd.DataFrame(rows)))
-            + _beyond_note(rows, payload.get("survival_baseline"), endpoint))
+            + _outside_note(rows, what) + _beyond_note(rows, payload.get("survival_baseline"),
+                                                       endpoint))
+
+
+def outside_interval(rows: list[dict]) -> dict[str, list[str]]:
+    """The groups whose predicted value lies outside the observed 95% interval, per horizon
+    (``{"1 year": ["all", "higher-risk half"]}``; horizons with none left out), from
+    :func:`~genemoe.evaluate.brier.horizon_calibration`'s rows. A missing value or a
+    zero-width interval (no event yet) is not counted: there is no interval to miss."""
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        for group in GROUPS:
+            p, ci = row.get(f"{group}: predicted"), row.get(f"{group}: observed 95% CI")
+            if _outside(p, ci):
+                out.setdefault(str(row["horizon"]), []).append(group)
+    return out
+
+
+def _outside(p: object, ci: Sequence[float] | None) -> bool:
+    """Whether predicted ``p`` lies outside interval ``ci`` (both finite, the interval wider
+    than a point)."""
+    if not isinstance(p, float | int) or p != p or not fmt_ci(ci):
+        return False
+    lo, hi = float(ci[0]), float(ci[1])
+    return lo < hi and not lo <= float(p) <= hi
+
+
+def _outside_note(rows: list[dict], what: str) -> str:
+    """One sentence under the table naming where the prediction missed the observed interval
+    (the 1-year 0.660 beside 0.756 [0.682, 0.815] went unsaid); '' where none did."""
+    missed = outside_interval(rows)
+    if not missed:
+        return ""
+    said = [f"{h} ({', '.join('all patients' if g == 'all' else g for g in gs)})"
+            for h, gs in missed.items()]
+    where = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+    return (f"<p>{OUTSIDE_MARK}: predicted outside the observed interval at {where}: the "
+            f"model's {what} curve is off there (calibration).</p>")
 
 
 def _beyond_note(rows: list[dict], baseline: dict | None, endpoint: str | None) -> str:
@@ -61,8 +101,14 @@ def _beyond_note(rows: list[dict], baseline: dict | None, endpoint: str | None) 
 
 
 def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
-    """Each ``<group>: observed`` cell with its interval: ``0.620 [0.48, 0.74]``."""
+    """Each ``<group>: observed`` cell with its interval: ``0.620 [0.48, 0.74]``; a
+    ``<group>: predicted`` cell outside it marked ``0.660 (outside)``."""
     out = table.map(lambda v: f"{v:.3f}" if isinstance(v, float) and v == v else v)  # NaN: –
+    for group in GROUPS:  # a prediction outside the observed interval, marked
+        pred, ci = f"{group}: predicted", f"{group}: observed 95% CI"
+        if pred in table and ci in table:
+            out[pred] = [f"{shown} {OUTSIDE_MARK}" if _outside(p, c) else shown
+                         for shown, p, c in zip(out[pred], table[pred], table[ci], strict=True)]
     for col in [c for c in table.columns if c.endswith(": observed 95% CI")]:
         obs = col.removesuffix(" 95% CI")
         out[obs] = [_observed_cell(o, ci) for o, ci in zip(out[obs], table[col], strict=True)]
