@@ -16,7 +16,7 @@ from genemoe.evaluate.benchmark_files import tuned_on_checks, unchecked_tuned_on
 from genemoe.evaluate.markdown import markdown_table
 from genemoe.models.search_spaces import value_text
 
-__all__ = ["tuned_on_used_by", "tuned_on_in_run", "tuned_on_lines"]
+__all__ = ["tuned_on_used_by", "tuned_on_in_run", "tuned_on_lines", "tuned_on_overlap"]
 
 
 def tuned_on_used_by(tuned_on: Mapping[str, Any], in_force: Mapping[str, Mapping[str, Any]]
@@ -75,9 +75,7 @@ def tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = N
                        *rest]
     rows = pd.DataFrame([{"value of": k, "is": v.get("value"), "chosen on": v.get("data"),
                           "part": v.get("part"),
-                          "sits in a benchmark's test folds": (
-                              f"{v['n_test_folds_tuned_on']:,} of its {v['n_test_folds']:,}"
-                              if "n_test_folds" in v else v.get("overlaps_benchmark_test_folds")),
+                          "sits in a benchmark's test folds": tuned_on_overlap(v, protocol),
                           **({"used by": ", ".join(_user_text(k, v, _named(u, protocol), results,
                                                    protocol.get("preset"))
                                                    + _part_text(v, u) for u in v["used_by"])}
@@ -87,7 +85,8 @@ def tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = N
     note = ("If this benchmark runs on that data, those samples also sit in its test folds: the "
             "values were chosen seeing them (genemoe's own choices on a validation split, never "
             "a test split; others' as their part says), which can favour the models they were "
-            "tuned for." if unchecked_tuned_on(used) else "")  # a best.yaml's: checked
+            "tuned for." if unchecked_tuned_on(used) and _maybe_this_data(used, protocol)
+            else "")  # a best.yaml's: checked
     old = not any(isinstance(v, Mapping) and "used_by" in v for v in used.values())
     if old and epochs is not None and any("epochs" in f"{k} {v.get('value')}" for k, v in used.items()):
         note += (f" `--epochs {epochs}` was given: it replaced the preset's epochs listed here "
@@ -100,6 +99,43 @@ def tuned_on_lines(protocol: Mapping[str, Any], results: pd.DataFrame | None = N
     note = [note.strip(), ""] if note.strip() else []
     return head + _endpoint_lines(protocol, used) + [markdown_table(rows), "", *note,
                                                      *tuned_on_checks(used), *rest]
+
+
+def tuned_on_overlap(entry: Mapping[str, Any], protocol: Mapping[str, Any]) -> Any:
+    """Whether the samples a ``tuned_on`` entry's values were chosen on sit in this
+    benchmark's test folds, as summary.md's column says it: counted (a ``genemoe tune``
+    entry the benchmark checked: ``5 of its 116``; none: ``not this data (0 of ...)``); a
+    preset's own note on a synthetic bundle: not this data (a generated sample is in no
+    real cohort: the column said True, "if this benchmark runs on that data", of pancan33
+    beside 900 synthetic samples); else the entry's ``overlaps_benchmark_test_folds``."""
+    if not isinstance(entry, Mapping):
+        return None
+    if "n_test_folds" in entry:
+        n, of = int(entry["n_test_folds_tuned_on"]), int(entry["n_test_folds"])
+        return (f"{n:,} of its {of:,}" if n else
+                f"not this data (0 of its samples are among the {of:,} in these folds)")
+    said = entry.get("overlaps_benchmark_test_folds")
+    if said and _synthetic(protocol) and "synthetic" not in str(entry.get("data", "")).lower():
+        n = (protocol.get("samples") or {}).get("n_used") or (
+            protocol.get("bundle_summary") or {}).get("n_samples")
+        return ("not this data (0 of its samples are in these folds: their "
+                + (f"{int(n):,} " if n else "") + "samples are synthetic)")
+    return said
+
+
+def _maybe_this_data(used: Mapping[str, Any], protocol: Mapping[str, Any]) -> bool:
+    """Whether some entry not checked against the folds may still be this benchmark's data
+    (not told "not this data" by :func:`tuned_on_overlap`)."""
+    return any(not str(tuned_on_overlap(v, protocol)).startswith("not this data")
+               for v in used.values()
+               if not (isinstance(v, Mapping) and "test_folds_overlap" in v))
+
+
+def _synthetic(protocol: Mapping[str, Any]) -> bool:
+    """Whether a benchmark ran on a synthetic bundle (protocol.json's bundle summary or
+    record says so)."""
+    return bool((protocol.get("bundle_summary") or {}).get("synthetic")
+                or (protocol.get("bundle_record") or {}).get("synthetic"))
 
 
 def _endpoint_lines(protocol: Mapping[str, Any], used: Mapping[str, Any]) -> list[str]:
