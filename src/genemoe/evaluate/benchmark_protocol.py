@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["options_lines", "tuning_text", "chosen_where", "protocol_text", "pretrained_text",
+__all__ = ["options_lines", "grid_edge_counts", "tuning_text", "chosen_where", "protocol_text", "pretrained_text",
            "ensemble_text"]
 
 
@@ -43,14 +43,22 @@ def _epoch_cap_text(g: pd.DataFrame) -> str:
             "improving there, so it may be undertrained (a larger --epochs may help)")
 
 
+def grid_edge_counts(g: pd.DataFrame) -> tuple[int, dict[str, int]]:
+    """A model's cells (results.csv rows) that chose a value at the end of their grid, and
+    how often each such value was chosen (``(3, {"C 10 (largest)": 3})``; ``(0, {})`` for
+    none or an older results.csv): what summary.md and the terminal both say."""
+    edges = g["grid_edge"].fillna("").astype(str) if "grid_edge" in g else pd.Series(dtype=str)
+    values = pd.Series([x for e in edges for x in e.split(", ") if x], dtype=str)
+    return int(edges.astype(bool).sum()), {str(k): int(n) for k, n in values.value_counts().items()}
+
+
 def _edge_text(g: pd.DataFrame) -> str:
     """`` - at its grid's end in 3/3 folds (n_top_genes 100 (largest)): ...`` or ""."""
-    edges = g["grid_edge"].fillna("") if "grid_edge" in g else pd.Series(dtype=str)
-    if not edges.astype(bool).any():
+    n, counts = grid_edge_counts(g)
+    if not n:
         return ""
-    seen = ", ".join(f"{e} ×{n}" for e, n in
-                     pd.Series([x for e in edges for x in e.split(", ") if x]).value_counts().items())
-    return (f"; at its grid's end in {int(edges.astype(bool).sum())}/{len(g)} folds ({seen}): "
+    seen = ", ".join(f"{e} ×{k}" for e, k in counts.items())
+    return (f"; at its grid's end in {n}/{len(g)} folds ({seen}): "
             "the best value may lie beyond, so widen that axis (`grid:` under `model:` in "
             "--config)")
 

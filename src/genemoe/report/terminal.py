@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.evaluate.benchmark_files import trials_this_call_text
+from genemoe.evaluate.benchmark_protocol import grid_edge_counts
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, few_pairs_note, paired_comparisons
 from genemoe.report.text import (
     chosen_on_validation,
@@ -27,7 +28,8 @@ from genemoe.report.text import (
     wilson_interval,
 )
 
-__all__ = ["run_table", "benchmark_table", "budget_line", "epoch_cap_line", "epoch_caps"]
+__all__ = ["run_table", "benchmark_table", "budget_line", "epoch_cap_line", "epoch_caps",
+           "grid_edge_line"]
 
 _SHOWN = {"classify": (("accuracy", "accuracy"), ("macro_f1", "macro-F1")),
           "survival": (("c_index", "C-index"), ("uno_c_index", "Uno C"))}
@@ -174,6 +176,24 @@ def epoch_cap_line(results: pd.DataFrame) -> str | None:
             + " (still improving: may be undertrained; a larger --epochs may help)")
 
 
+def grid_edge_line(results: pd.DataFrame) -> str | None:
+    """``chose the edge of its grid: logreg C 10 (largest) in 3/3 folds: ...`` for the
+    classical models whose own grid's end was chosen (results.csv's ``grid_edge``, counted
+    as summary.md counts it: :func:`~genemoe.evaluate.benchmark_protocol.grid_edge_counts`),
+    or None. The terminal said the epoch cap, not a grid's edge (summary.md only)."""
+    said = []
+    for model, g in results.groupby("model", sort=False):
+        n, counts = grid_edge_counts(g)
+        if n:
+            values = (next(iter(counts)) if len(counts) == 1 else
+                      ", ".join(f"{e} ×{k}" for e, k in counts.items()))
+            said.append(f"{model} {values} in {n}/{len(g)} folds")
+    if not said:
+        return None
+    return (f"chose the edge of {'its grid' if len(said) == 1 else 'their grids'}: "
+            f"{', '.join(said)}: a wider grid may do better")
+
+
 def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Path,
                     protocol: dict | None = None) -> str:
     """Mean ± sd over folds per model, and each model against the best peer on the primary
@@ -201,6 +221,8 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
         caption = f"{SKIPPED_NOTE}\n{caption}"
     if budget := budget_line(protocol or {}, results):  # the budget and its cost were unsaid
         caption = f"{budget}\n{caption}"
+    if edge := grid_edge_line(results):  # summary.md's grid edge, beside the epoch cap
+        caption = f"  {edge}\n{caption}"
     if capped := epoch_cap_line(results):  # verdicts of undertrained models were unqualified
         caption = f"  {capped}\n{caption}"
     n_pairs = int(comp["n_pairs"].max()) if best and len(comp) else 0
