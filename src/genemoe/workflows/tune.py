@@ -35,7 +35,7 @@ Every worker runs the same command against one shared database and study name::
     createdb genemoe_tune
     # on each machine (same bundle, same options; its own --out for the outputs)
     genemoe tune --data BUNDLE --task classify --model genemoe --trials 40 \\
-        --storage postgresql://USER:PASSWORD@HOST/genemoe_tune --study pancan33-genemoe \\
+        --storage postgresql+psycopg://USER:PASSWORD@HOST/genemoe_tune --study pancan33-genemoe \\
         --out runs/tune_$(hostname)
 
 ``--trials`` is the study's total, so the workers share 40 trials between them (each trial
