@@ -190,7 +190,7 @@ def test_decimal_comma_semicolon_file(tmp_path):
 def test_chunks_assemble_in_order(tmp_path, rng, monkeypatch, layout):
     """Many small text chunks (cut mid-line) give the same matrix as one chunk; the
     samples x genes file has more than 5,000 fields per row (the wide-row parse)."""
-    import genemoe.data.read as read_mod
+    import genemoe.data.text_chunks as chunks_mod
 
     genes = [f"ENSG{i:011d}" for i in range(5200)]
     vals = rng.integers(0, 50, size=(5, 5200)).astype(np.float32)
@@ -198,7 +198,7 @@ def test_chunks_assemble_in_order(tmp_path, rng, monkeypatch, layout):
         p = write_matrix(tmp_path / "big.tsv.gz", vals.T, genes, SAMPLES, gz=True, extra_lines=[""])
     else:
         p = write_matrix(tmp_path / "big.tsv", vals, SAMPLES, genes)
-    monkeypatch.setattr(read_mod, "_CHUNK_BYTES", 997)
+    monkeypatch.setattr(chunks_mod, "CHUNK_BYTES", 997)
     t = read_expression(p)
     assert_table(t, vals, SAMPLES, genes)
 

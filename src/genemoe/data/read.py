@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,8 +23,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pcc
-import pyarrow.csv as pacsv
 
 from genemoe.data.chunks import assemble, chunk_pieces
 from genemoe.data.clinical import clinical_field_names
@@ -37,16 +34,14 @@ from genemoe.data.ids import (
     looks_like_samples,
     off_kind_ids,
 )
+from genemoe.data.text_chunks import diagnose_text, line_chunks, parse_chunk
 from genemoe.data.text_layout import TextLayout, check_declared_rows, peek_text
 from genemoe.data.textio import (
-    _REFETCH,
-    NA_TOKENS,
     _check_path,
     _magic,
     compression,
     corrupt_error,
     not_utf8,
-    open_binary,
     reading,
 )
 from genemoe.data.values import (
@@ -83,8 +78,6 @@ _ORIENT_FIX = ("pass --orientation genes_by_samples (a row per gene) or --orient
 _QC_ROWS = re.compile(r"^(__(no_feature|ambiguous|too_low_aQual|not_aligned|alignment_not_unique)"
                       r"|N_(unmapped|multimapping|noFeature|ambiguous))$")
 _BLOCK_VALUES = 1 << 24  # values per block when copying (64 MiB of float32)
-_CHUNK_BYTES = 16 << 20  # text handed to pyarrow per call (transient memory ~10x this)
-_WIDE_FIELDS = 5000  # rows with more fields are parsed one block per chunk, single-threaded
 
 
 @dataclass
@@ -212,99 +205,6 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
 # ----------------------------------------------------------------------------- text
 
 
-def _line_chunks(path: Path, n_skip: int) -> Iterator[memoryview]:
-    """Whole lines after the ``n_skip`` header lines, at most about ``_CHUNK_BYTES`` at a time.
-
-    One buffer is reused (a chunk is valid until the next is requested), so reading
-    does not fragment the heap with a fresh large allocation per chunk.
-    """
-    packed = compression(path) is not None
-    text_bytes = path.stat().st_size * (4 if packed else 1)  # about; sizes the buffer for small files
-    buf = bytearray(min(_CHUNK_BYTES, max(1 << 20, text_bytes // 8)))
-    with open_binary(path) as fh:
-        for _ in range(n_skip):
-            fh.readline()
-        end, eof = 0, False
-        while not eof:
-            while end < len(buf) and not eof:
-                n = fh.readinto(memoryview(buf)[end:])
-                eof, end = not n, end + (n or 0)
-            cut = buf.rfind(b"\n", 0, end) + 1 if not eof else end
-            if cut == 0:  # a line longer than the buffer: a bigger one (the last chunk may live on)
-                buf = buf + bytes(len(buf))
-                continue
-            if not eof or buf[:cut].strip():
-                yield memoryview(buf)[:cut]
-            buf[:end - cut] = buf[cut:end]
-            end -= cut
-
-
-def _parse_chunk(chunk: memoryview, lay: TextLayout, types: dict[str, pa.DataType], *,
-                 invalid: list | None = None) -> pa.Table:
-    """Parse whole lines with pyarrow; ``invalid`` collects ragged rows instead of raising.
-
-    Narrow rows are parsed in parallel blocks; wide rows (many columns: pyarrow's per-column
-    overhead dominates) in one block per chunk, which is both leaner and faster.
-    """
-    wide = lay.n_fields > _WIDE_FIELDS
-    read = pacsv.ReadOptions(column_names=list(types), use_threads=invalid is None and not wide,
-                             block_size=len(chunk) + 1 if wide else max(4 << 20, 16 * lay.line_len))
-    handler = None if invalid is None else (lambda row: invalid.append(row) or "skip")
-    parse = pacsv.ParseOptions(delimiter=lay.delimiter, invalid_row_handler=handler)
-    names = list(types)  # annotation columns (lay.n_meta after the id) are not parsed, but
-    kept = [names[c] for c in lay.kept_columns]  # gene symbols, Entrez ids, biotypes
-    conv = pacsv.ConvertOptions(column_types=types, null_values=NA_TOKENS, decimal_point=lay.decimal_point,
-                                strings_can_be_null=invalid is not None,
-                                include_columns=names[:1] + kept + names[1 + lay.n_meta:])
-    return pacsv.read_csv(pa.BufferReader(pa.py_buffer(chunk)), read_options=read, parse_options=parse,
-                          convert_options=conv)
-
-
-def _diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
-    """After pyarrow refused the file: find the first ragged row or non-numeric cell."""
-    types = dict.fromkeys([f"c{i}" for i in range(lay.n_fields)], pa.string())
-    n_bad, first, offset, ragged = 0, None, 0, []
-    first_value = 1 + len(lay.kept_columns)  # the parsed table's first value column
-    for chunk in _line_chunks(path, lay.n_skip):
-        invalid: list = []
-        tbl = _parse_chunk(chunk, lay, types, invalid=invalid)
-        ragged += [(lay.n_skip + offset + r.number, r) for r in invalid]
-        for j in range(first_value, tbl.num_columns):
-            col = pcc.utf8_trim_whitespace(tbl.column(j))
-            if lay.decimal_point == ",":
-                col = pcc.replace_substring(col, ",", ".")
-            try:
-                pcc.cast(col, pa.float32())
-                continue
-            except pa.ArrowInvalid:
-                s = col.to_pandas()
-            bad = np.flatnonzero((pd.to_numeric(s, errors="coerce").isna() & s.notna()).to_numpy())
-            n_bad += len(bad)
-            if len(bad) and (first is None or (offset + bad[0], j) < first[:2]):
-                first = (offset + int(bad[0]), j, s.iloc[bad[0]], tbl.column(0)[int(bad[0])].as_py())
-        offset += tbl.num_rows + len(invalid)
-    if ragged:
-        line, r = ragged[0]
-        if len(ragged) == 1 and line == lay.n_skip + offset and r.actual_columns < r.expected_columns:
-            return input_error(
-                f"the last line stops after {r.actual_columns} of {r.expected_columns} fields: "
-                "the file is cut off mid-row (truncated)", path=path,
-                where=f"line {line} (row {r.text.split(lay.delimiter, 1)[0]!r})", fix=_REFETCH)
-        return input_error(
-            f"{len(ragged)} row(s) with the wrong number of fields; the first has "
-            f"{r.actual_columns} instead of {r.expected_columns}", path=path,
-            where=f"line {line} (row {r.text.split(lay.delimiter, 1)[0]!r})",
-            fix="every row needs one identifier and one value per column (check the delimiter)")
-    if first is not None:
-        row, j, value, rid = first
-        return input_error(
-            f"{n_bad} non-numeric cell(s); the first is {value!r}", path=path,
-            where=f"line {lay.n_skip + row + 1} (row {rid!r}), column {lay.value_names[j - first_value]!r}",
-            fix="the matrix must hold numbers only: fix or remove those cells")
-    return input_error(f"could not parse the matrix: {arrow_msg[:300]}", path=path,
-                       fix="check the delimiter and that every cell is a number")
-
-
 def _text_places(lay: TextLayout) -> tuple[Place, Place]:
     """Where a text matrix's ids stand: data rows' lines, header cells' columns (a GCT's
     header is its line 3; an R-style header has no cell for the id column)."""
@@ -329,8 +229,8 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     groups = np.linspace(0, len(lay.value_names), min(16, len(lay.value_names)) + 1).astype(int)
     stats = ValueStats(genes_first=gxs)
     try:
-        for chunk in _line_chunks(path, lay.n_skip):
-            tbl = _parse_chunk(chunk, lay, types)
+        for chunk in line_chunks(path, lay.n_skip):
+            tbl = parse_chunk(chunk, lay, types)
             for column in kept.values():
                 column += tbl.column(1).to_pylist()
                 tbl = tbl.remove_column(1)
@@ -344,7 +244,7 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
     except pa.ArrowInvalid as exc:
         parts.clear()
         try:  # the diagnosis reads cells as text: a non-UTF-8 byte in a number fails there
-            raise ("UTF8" in str(exc) and not_utf8(path)) or _diagnose_text(path, lay, str(exc)) from None
+            raise ("UTF8" in str(exc) and not_utf8(path)) or diagnose_text(path, lay, str(exc)) from None
         except pa.ArrowInvalid as again:
             raise not_utf8(path) or again from None
     rows = np.array([str(x or "").strip() for x in row_ids], dtype=object)
