@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from genemoe.config_yaml import DuplicateKeyError, read_yaml_text, yaml_load
 from genemoe.errors import input_error, nearest_names
 
 __all__ = [
@@ -50,36 +51,6 @@ _MAX_EXTENDS = 8  # depth limit of ``extends:`` chains (guards against cycles)
 # A config's top-level sections (and ``extends:``); each is a mapping.
 SECTIONS = ("model", "train", "train_classify", "train_survival", "train_classify_models",
             "train_survival_models", "pretrain", "tuned_on", "tuned_for")
-
-
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, reading floats as YAML 1.2 does: ``1e-3`` and ``5E-1`` are
-    numbers (PyYAML's YAML 1.1 rule wants a dot, ``1.0e-3``, and read ``lr: 1e-3`` as the
-    text "1e-3", which a run then refused as "lr above 0")."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:float"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-                  |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-                  |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
-                  |[-+]?\.(?:inf|Inf|INF)
-                  |\.(?:nan|NaN|NAN))$""", re.X),
-    list("-+0123456789."))
-
-
-def yaml_load(text: str) -> Any:
-    """Parse YAML ``text`` safely, with YAML 1.2 floats (``1e-3`` is a number).
-
-    Raises
-    ------
-    yaml.YAMLError
-        As :func:`yaml.safe_load` does.
-    """
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
 
 
 _EXAMPLE = {"model": "{genemoe: {n_experts: 8}}", "train_classify_models": "{genemoe: {lr: 0.001}}",
@@ -244,19 +215,15 @@ def read_config_yaml(path: Path | str) -> dict[str, Any]:
         Naming the file, the line or key at fault, and the fix.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise input_error(f"cannot read the config ({exc.strerror or exc})", path=path,
-                          fix="give an existing YAML file") from exc
-    except UnicodeDecodeError as exc:  # a binary file ended in a traceback
-        raise input_error("not a text YAML file (binary, or not UTF-8)", path=path,
-                          fix="give the YAML file (a preset name, or a .yaml of options)") from exc
-    if "\x00" in text:
-        raise input_error("not a text YAML file (it holds NUL bytes)", path=path,
-                          fix="give the YAML file (a preset name, or a .yaml of options)")
+    text = read_yaml_text(path)
     try:
         data = yaml_load(text)
+    except DuplicateKeyError as exc:  # PyYAML kept the last silently
+        raise input_error(f"{exc.key_path} is given twice, on lines {exc.first_line} and "
+                          f"{exc.second_line} (the second would replace the first)", path=path,
+                          where=f"line {exc.second_line}",
+                          fix=f"write {exc.key_path.rsplit('.', 1)[-1]} once, merging the two (YAML "
+                              "keeps only the last of a repeated key)") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise input_error(

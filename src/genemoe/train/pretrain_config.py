@@ -18,6 +18,7 @@ from typing import Any, Literal
 import yaml
 
 from genemoe.config_presets import deep_merge, load_preset, model_config, read_config_yaml
+from genemoe.config_yaml import yaml_load
 from genemoe.errors import input_error, nearest_names
 from genemoe.train.train_config import finite_number, whole_number
 
@@ -156,8 +157,8 @@ class PretrainConfig:
 def _is_run_config(path: Path) -> bool:
     """A pre-training run's own ``config.yaml`` (``preset``, ``pretrain``, ``model``)."""
     try:
-        raw = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):  # said by read_config_yaml
+        raw = yaml_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):  # said by read_config_yaml
         return False
     return isinstance(raw, dict) and set(raw) == {"preset", "pretrain", "model"}
 
@@ -224,7 +225,7 @@ def config_extends(config_path: Path | str | None) -> str | None:
         return None
     try:
         text = Path(config_path).read_text()
-        raw = yaml.safe_load(text)
+        raw = yaml_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     if isinstance(raw, dict) and set(raw) == {"preset", "pretrain", "model"}:
