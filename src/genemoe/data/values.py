@@ -4,7 +4,9 @@ The readers fold every block they read into :class:`ValueStats`; :func:`value_ki
 decides, from the whole matrix:
 
 ``counts``
-    non-negative integers (raw read counts);
+    non-negative integers (raw read counts), or nearly so: at most
+    :data:`NEARLY_WHOLE_SHARE` of the non-zero values not whole (an edited cell), those kept
+    as they are, counted and named in the notes;
 ``log_counts``
     log2(x + 1) of counts (Xena's ``star_counts``: every 2^v − 1 is a whole number);
 ``log``
@@ -24,7 +26,7 @@ decides, from the whole matrix:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,7 +41,8 @@ __all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "v
            "estimated_counts_note", "log_pseudocount", "PSEUDOCOUNTS", "COUNTS_QUESTION", "PREPARE_COUNTS_FIX", "negative_share",
            "whole_share", "two_scales", "LOG_MAX", "LINEAR_MAX", "ESTIMATED_COUNTS_SHARE",
            "TRANSFORMED_SHARE", "TRACE_SHARE", "natural_log_total", "NATURAL_LOG_NOTE",
-           "TOTAL_SPREAD", "TOTAL_CONTRAST"]
+           "TOTAL_SPREAD", "TOTAL_CONTRAST", "NEARLY_WHOLE_SHARE", "nearly_whole",
+           "percent"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ ValueKind = Literal["counts", "log_counts", "log", "linear", "transformed"]
 
 TRANSFORMED_SHARE = 0.01  # above this share of values below -1: already transformed
 ESTIMATED_COUNTS_SHARE = 0.5  # whole share in [1, 100) that suggests estimated counts
+NEARLY_WHOLE_SHARE = 0.001  # at most this share of non-zero values not whole: still counts
+N_CELLS_SHOWN = 3  # cells named in a note or an error (non-whole, negative)
 TRACE_SHARE = 0.001  # clipping to 0 is refused when more than this share of values is below -1
 LOG_MAX = 50.0  # log2 of anything real stays below this
 LINEAR_MAX = 1000.0  # a linear profile (counts, TPM, RSEM) reaches this: 4,930 on 100 random genes
@@ -75,9 +80,23 @@ class ValueStats:
     vmax: float = -np.inf
     integer: bool = True
     genes_first: bool = False  # file rows are genes: "first" cell is ordered by gene, then sample
+    n_nonzero: int = 0  # finite values other than 0
+    n_nonwhole: int = 0  # finite values that are not whole numbers
+    first_nonwhole: list[tuple[int, int, float]] = field(default_factory=list)  # (s, g, value)
+    first_negative: list[tuple[int, int, float]] = field(default_factory=list)  # in file order
 
     def _order(self, cell: tuple[int, int, float]) -> tuple[int, int]:
         return (cell[1], cell[0]) if self.genes_first else (cell[0], cell[1])
+
+    def _keep_first(self, kept: list[tuple[int, int, float]], mask: np.ndarray,
+                    block: np.ndarray, s0: int, g0: int) -> None:
+        """Merge the first :data:`N_CELLS_SHOWN` cells of ``mask`` (in file order) into
+        ``kept``, which stays the first cells over all blocks folded in."""
+        bad_s, bad_g = np.nonzero(mask)
+        order = np.lexsort((bad_s, bad_g) if self.genes_first else (bad_g, bad_s))
+        cells = [(s0 + int(bad_s[k]), g0 + int(bad_g[k]), float(block[bad_s[k], bad_g[k]]))
+                 for k in order[:N_CELLS_SHOWN]]
+        kept[:] = sorted([*kept, *cells], key=self._order)[:N_CELLS_SHOWN]
 
     def update(self, block: np.ndarray, s0: int, g0: int) -> None:
         """Fold in ``block`` ``(n_s, n_g)`` whose top-left cell is (sample ``s0``, gene ``g0``)."""
@@ -94,10 +113,17 @@ class ValueStats:
         self.n_finite += int(finite.sum())
         self.vmin = min(self.vmin, float(np.min(block, where=finite, initial=np.inf)))
         self.vmax = max(self.vmax, float(np.max(block, where=finite, initial=-np.inf)))
-        self.n_negative += int(np.count_nonzero(block < 0))
+        negative = block < 0
+        self.n_negative += int(np.count_nonzero(negative))
         self.n_below_minus_one += int(np.count_nonzero(block < -1))
-        if self.integer:
-            self.integer = bool(np.all((block == np.rint(block)) | ~finite))
+        self.n_nonzero += int(np.count_nonzero(finite & (block != 0)))
+        if negative.any():
+            self._keep_first(self.first_negative, negative, block, s0, g0)
+        nonwhole = finite & (block != np.rint(block))
+        if (n := int(np.count_nonzero(nonwhole))):
+            self.n_nonwhole += n
+            self.integer = False
+            self._keep_first(self.first_nonwhole, nonwhole, block, s0, g0)
 
 
 def log_counts_rows(values: np.ndarray, *, n_rows: int = 256, n_per_row: int = 800,
@@ -163,7 +189,7 @@ def estimated_counts_note(cue: tuple[float, bool], answer: str = PREPARE_COUNTS_
     :func:`estimated_counts_cue`): the evidence, :data:`COUNTS_QUESTION`, then ``answer``:
     prepare's option by default; ``genemoe predict`` gives its own (it has no log2cpm)."""
     return ("named counts, values not whole" if cue[1] else
-            f"{cue[0]:.0%} of the values in [1, 100) are whole numbers") + COUNTS_QUESTION + answer
+            f"{percent(cue[0])} of the values in [1, 100) are whole numbers") + COUNTS_QUESTION + answer
 
 
 def _decimals(v: np.ndarray) -> float:
@@ -230,8 +256,41 @@ def _to_log2p1(values: np.ndarray, eps: float, stats: ValueStats, *, rows: int =
         linear = np.where(block == stats.vmin, 0.0, np.clip(np.exp2(block) - eps, 0, None))
         values[r:r + rows] = np.log2(linear + 1)
         fresh.update(values[r:r + rows], r, 0)
-    for field in ("n_finite", "n_negative", "n_below_minus_one", "vmin", "vmax", "integer"):
-        setattr(stats, field, getattr(fresh, field))
+    _refold(stats, fresh)
+
+
+def _refold(stats: ValueStats, fresh: ValueStats) -> None:
+    """``stats`` given the value statistics of ``fresh`` (values converted in place)."""
+    for name in ("n_finite", "n_negative", "n_below_minus_one", "vmin", "vmax", "integer",
+                 "n_nonzero", "n_nonwhole", "first_nonwhole", "first_negative"):
+        setattr(stats, name, getattr(fresh, name))
+
+
+def nearly_whole(stats: ValueStats) -> bool:
+    """True when the values are whole numbers, or all but a few: at most
+    :data:`NEARLY_WHOLE_SHARE` of the non-zero values not whole.
+
+    A count matrix's scale does not change with a handful of edited cells: two values of
+    12.5 and 3.25 among 12,000 counts read the whole file as linear values (log2(x + 1)
+    without library-size normalisation). Estimated counts (RSEM, Salmon) are not whole in
+    most non-zero cells, far above the threshold, and stay ``linear``.
+    """
+    return stats.integer or stats.n_nonwhole <= NEARLY_WHOLE_SHARE * stats.n_nonzero
+
+
+def percent(share: float) -> str:
+    """``share`` as a percentage that says 100% or 0% only when exactly so (``99.98%``,
+    not ``100%``)."""
+    for digits in range(0, 4):
+        text = f"{share:.{digits}%}"
+        if share in (0.0, 1.0) or float(text.rstrip("%")) not in (0.0, 100.0):
+            return text
+    return "over 99.999%" if share > 0.5 else "under 0.001%"
+
+
+def _cells_text(cells: list[tuple[int, int, float]], where: Any) -> str:
+    """``row 'G1', column 'S2' (12.5); ...``: cells named in the file's own terms."""
+    return "; ".join(f"{where(s, g)} ({v:g})" for s, g, v in cells)
 
 
 def _log_totals(values: np.ndarray, rows: np.ndarray, *, step: int = 64
@@ -303,8 +362,7 @@ def _natural_log_converted(values: np.ndarray, stats: ValueStats, path: Path,
     for r in range(0, values.shape[0], rows):
         values[r:r + rows] *= np.float32(factor)
         fresh.update(values[r:r + rows], r, 0)
-    for field in ("n_finite", "n_negative", "n_below_minus_one", "vmin", "vmax", "integer"):
-        setattr(stats, field, getattr(fresh, field))
+    _refold(stats, fresh)
     note = (f"{NATURAL_LOG_NOTE} (per-sample totals of e^x - 1 all ≈ {total:,.0f}, as "
             "library-size-normalised ln(x + 1) values (scanpy's normalize_total + log1p, "
             f"Seurat's NormalizeData); of 2^x - 1 from {lo:,.0f} to {hi:,.0f}; no base marked): "
@@ -330,14 +388,8 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path, where: Any, *,
             path=path, where=where(s, g),
             fix="impute them, or drop the genes/samples that hold them, before reading",
         )
-    if stats.integer and stats.n_negative:
-        raise input_error(
-            f"the matrix holds only integers (counts) but {stats.n_negative} are negative "
-            f"(minimum {stats.vmin:g})", path=path,
-            fix="counts cannot be negative: check the file is raw counts, or fix those cells",
-        )
-    if stats.integer:
-        return "counts", ["values: non-negative integers -> raw counts"]
+    if nearly_whole(stats):
+        return _counts_kind(stats, path, where)
     rng_txt = f"[{stats.vmin:g}, {stats.vmax:g}]"
     if (floor := log_pseudocount(stats, values)) is not None:
         eps, n_floor = floor
@@ -375,6 +427,28 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path, where: Any, *,
                      "are (batch-corrected data such as PanCanAtlas EB++ has small negatives); a "
                      "log normalisation clips them to 0 and counts them")
     return "linear", notes
+
+
+def _counts_kind(stats: ValueStats, path: Path, where: Any) -> tuple[ValueKind, list[str]]:
+    """``counts`` for (nearly, :func:`nearly_whole`) whole values, the non-whole ones named
+    in the note (kept as they are); refused when any is negative, the first cells named."""
+    if stats.n_negative:
+        s, g, _ = stats.first_negative[0]
+        raise input_error(
+            f"the matrix holds integers (counts) but {stats.n_negative:,} value(s) are negative "
+            f"(minimum {stats.vmin:g}); the first: {_cells_text(stats.first_negative, where)}",
+            path=path, where=where(s, g),
+            fix="counts cannot be negative: check the file is raw counts, or fix those cells",
+        )
+    if stats.integer:
+        return "counts", ["values: non-negative integers -> raw counts"]
+    more = " (the first shown)" if stats.n_nonwhole > len(stats.first_nonwhole) else ""
+    note = (f"values: non-negative integers except {stats.n_nonwhole:,} of the "
+            f"{stats.n_nonzero:,} non-zero values, not whole{more}: "
+            f"{_cells_text(stats.first_nonwhole, where)} -> raw counts, those "
+            f"{stats.n_nonwhole:,} kept as they are (edited cells? check them)")
+    logger.warning("%s: %s", path.name, note)
+    return "counts", [note]
 
 
 def two_scales(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
