@@ -68,6 +68,10 @@ def test_a_neural_classifier_lists_its_own_values_and_names_the_rest(bundle, tmp
     row = page.split("preset values chosen on data (small)")[1].split("</tr>")[0]
     assert "model.dropout 0.5" in row and "not used by this run: " in row
     assert row.index("not used by this run") < row.index("train_survival")
+    # a synthetic bundle holds none of pancan33's samples: told as summary.md tells it (the
+    # page said they "sit in a benchmark's test folds", if "this benchmark runs on that data")
+    assert "not this data (0 of its samples are in these folds" in row
+    assert "sit in a benchmark's test folds" not in row and "runs on that data" not in row
 
 
 def test_the_per_fold_pre_training_uses_the_presets_pre_training_values():

@@ -49,6 +49,7 @@ from genemoe.evaluate.benchmark_tables import (
     tuning_cost_table,
     tuning_text,
 )
+from genemoe.evaluate.benchmark_tuned_on import tuned_on_overlap
 from genemoe.report.ablation_page import ablation_context, is_ablation_dir
 from genemoe.report.damaged import damaged_error, not_reportable, reported_commands
 from genemoe.report.explanation_section import explanation_section as _explanation_section
@@ -186,20 +187,25 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
 
 
 # --------------------------------------------------------------------------- contexts
-def _tuned_on_row(tuned_on: dict | None, preset: str | None) -> dict[str, str]:
+def _tuned_on_row(tuned_on: dict | None, preset: str | None,
+                  protocol: dict | None = None) -> dict[str, str]:
     """The preset values chosen on data that this run's models used, whether those samples
     sit in a benchmark's test folds (summary.md said so; the page, the document people
-    share, did not), and the entries this run did not use, named as such."""
+    share, did not), and the entries this run did not use, named as such. Told as
+    summary.md tells it (:func:`~genemoe.evaluate.benchmark_tuned_on.tuned_on_overlap`): on a
+    synthetic bundle, or where the benchmark counted none, "not this data" (the page said
+    pancan33's samples "sit in a benchmark's test folds" beside 900 synthetic ones)."""
     used, unused = tuned_on_in_run(tuned_on)
     if not used and not unused:
         return {}
+    told = {k: tuned_on_overlap(v, protocol or {}) for k, v in used.items()}
     parts = [f"{k} {v.get('value')} on {v.get('data')} ({v.get('part')}"
-             + ("; those samples sit in a benchmark's test folds" if v.get(
-                 "overlaps_benchmark_test_folds") else "")
+             + ("; those samples sit in a benchmark's test folds" if told[k] is True
+                else f"; {told[k]}" if str(told[k]).startswith("not this data") else "")
              + "".join(f"; {v[c]}" for c in ("test_folds_overlap", "epochs_inherited") if v.get(c))
              + ")" for k, v in used.items()]
-    unchecked = any("test_folds_overlap" not in v for v in used.values())  # the benchmark
-    #   counts a tune entry's samples in its test folds (the page kept the conditional)
+    unchecked = any("test_folds_overlap" not in v and not str(told[k]).startswith("not this data")
+                    for k, v in used.items())  # the benchmark counts a tune entry's samples
     rest = f"; not used by this run: {'; '.join(unused)}" if unused else ""
     return {f"preset values chosen on data ({preset})": ("; ".join(parts) + (
             ": if this benchmark runs on that data, the values were chosen seeing its test "
@@ -235,7 +241,7 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "tuning": tuning_text(p) + pretrained_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
         "device": p.get("device"), "bundle": p.get("bundle_path"),
         "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}",
-        **_tuned_on_row(p.get("preset_tuned_on"), p.get("preset")), **_routing_row(results),
+        **_tuned_on_row(p.get("preset_tuned_on"), p.get("preset"), p), **_routing_row(results),
         **mismatch_row(p)}
     seeds = {"fold seeds": f"{p['seed']} + repeat", "model seeds": f"{p['seed']} + repeat",
              "validation carve seed": f"{p['seed']} + repeat"}
