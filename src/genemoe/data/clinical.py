@@ -40,6 +40,7 @@ from genemoe.data.clinical_values import (
     MAX_DAYS,
     clean_endpoint,
     days_per_unit,
+    decimal_commas,
     event_coding,
     event_words,
     parse_events,
@@ -163,7 +164,7 @@ def _days_to_death(df: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
     d = pd.to_numeric(df[death], errors="coerce")
     f = pd.to_numeric(df[follow], errors="coerce") if follow else pd.Series(np.nan, index=df.index)
     vital = _find(df, ["vitalstatus"])
-    dead = parse_events(df[vital]).eq(1.0) if vital else d.notna()
+    dead = parse_events(df[vital], df.attrs.get("delimiter")).eq(1.0) if vital else d.notna()
     time = d.where(dead & d.notna(), f)
     event = pd.Series(np.where(dead, 1.0, np.where(f.notna(), 0.0, np.nan)), index=df.index)
     event = event.where(time.notna() | dead)
@@ -182,25 +183,25 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
                                   "the event (1 = event) columns")
         tc = _pick(df, time_column, "--time-column", path)
         ec = _pick(df, event_column, "--event-column", path)
-        return ({endpoint: (df[tc], with_raw(parse_events(df[ec]), df[ec]))},
+        return ({endpoint: (df[tc], with_raw(parse_events(df[ec], df.attrs.get("delimiter")), df[ec]))},
                 f"columns {tc!r} / {ec!r} (as stated)")
     found = {}
     for ep in endpoints:
         ec, tc = _col(df, ep), _col(df, f"{ep}.time", f"{ep}_time") or _unit_time(df, ep)
         if ec is not None and tc is not None:
-            found[ep] = (df[tc], with_raw(parse_events(df[ec]), df[ec]))
+            found[ep] = (df[tc], with_raw(parse_events(df[ec], df.attrs.get("delimiter")), df[ec]))
     if found:
         return found, "endpoint columns EP / EP.time"
     for ep in endpoints:  # cBioPortal: OS_STATUS / OS_MONTHS, DFS_* for DFI, PFS_* for PFI
         theirs = _CBIOPORTAL.get(ep, ep)
         ec, tc = _col(df, f"{theirs}_STATUS"), _col(df, f"{theirs}_MONTHS")
         if ec is not None and tc is not None:
-            found[ep] = (df[tc], with_raw(parse_events(df[ec]), df[ec]))
+            found[ep] = (df[tc], with_raw(parse_events(df[ec], df.attrs.get("delimiter")), df[ec]))
     if found:
         return found, "cBioPortal columns EP_STATUS / EP_MONTHS (DFS as DFI, PFS as PFI)"
     tc, ec = _find(df, _TIME_NAMES), _find(df, _EVENT_NAMES)
     if tc is not None and ec is not None:
-        ev, inverted = parse_events(df[ec]), _norm(ec).startswith("censored")
+        ev, inverted = parse_events(df[ec], df.attrs.get("delimiter")), _norm(ec).startswith("censored")
         if inverted:
             ev = (1.0 - ev).where(ev.isin([0.0, 1.0]), ev)
         return {endpoint: (df[tc], with_raw(ev, df[ec], codable=not inverted))}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
@@ -254,7 +255,7 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
         frame["cancer_type"] = df[tcol].map(normalise_label).to_numpy()
     else:
         frame["cancer_type"] = from_name.group(1) if from_name else np.nan
-    units, n_commas, n_thousands, coding, recoded = {}, 0, 0, {}, {}
+    units, n_commas, n_thousands, coding, recoded, n_comma_events = {}, 0, 0, {}, {}, 0
     for ep, (raw_time, event) in cols.items():
         raw_event = event.attrs.get("raw")
         if event.attrs.get("codable"):  # R's Surv() 1/2 looked for in each file on its own
@@ -270,6 +271,8 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
             units[ep] = f"{raw_time.name}: {unit} × {per_unit:g} → days"
         times, n, n_sep = read_times(raw_time, df.attrs.get("delimiter"))
         n_commas, n_thousands = n_commas + n, n_thousands + n_sep
+        if raw_event is not None:  # '1,0' read as 1 by parse_events, counted as times are
+            n_comma_events += int(decimal_commas(raw_event, df.attrs.get("delimiter")).sum())
         if n_sep:
             logger.warning("%s: %d %s time(s) written with a thousands separator (e.g. %r), "
                            "read without it", path.name, n_sep, ep,
@@ -289,6 +292,7 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
             "n_barcodes_respelt": len(respelt), "n_barcodes_uppercased": len(lower),
             "cancer_type_source": tcol or ("file name" if from_name else None),
             "time_units": units, "n_decimal_comma_times": n_commas,
+            "n_decimal_comma_events": n_comma_events,
             "n_thousands_separator_times": n_thousands, "event_coding": coding,
             "n_recoded_from_1_2": recoded}
     return frame, info
@@ -336,6 +340,7 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         28}}``), ``time_units`` (endpoint → the conversion of a
         time column named in months, years or weeks to days), ``n_decimal_comma_times``
         (times written ``12,5`` in a ``;``-separated table, read as 12.5),
+        ``n_decimal_comma_events`` (events written ``1,0`` / ``0,0`` there, read as 1 / 0),
         ``n_barcodes_respelt`` (barcodes written with ``.`` or ``_`` for ``-``, as R's
         ``make.names`` writes them, read as the dashed ones), ``n_barcodes_uppercased``,
         ``n_thousands_separator_times`` (``1,355`` read as 1355), ``event_coding`` (per
@@ -349,7 +354,8 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     source = ", ".join(p.name for p in paths)
     frame = pd.concat([f for f, _ in parts])
     report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {}} | {
-        k: sum(i[k] for _, i in parts) for k in ("n_decimal_comma_times", "n_barcodes_respelt",
+        k: sum(i[k] for _, i in parts) for k in ("n_decimal_comma_times", "n_decimal_comma_events",
+                                                 "n_barcodes_respelt",
                                                  "n_barcodes_uppercased", "n_thousands_separator_times")}
     report["event_coding"] = _codings(parts, endpoint)
     if len(parts) > 1:

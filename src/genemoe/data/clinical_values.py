@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_DAYS", "parse_events", "event_words", "with_raw", "event_coding", "is_missing_word", "words_text",
+__all__ = ["MAX_DAYS", "parse_events", "decimal_commas", "event_words", "with_raw", "event_coding", "is_missing_word", "words_text",
            "days_per_unit", "read_times", "clean_endpoint", "short_follow_up"]
 
 logger = logging.getLogger(__name__)
@@ -35,13 +35,26 @@ def is_missing_word(value: Any) -> bool:
     return isinstance(value, str) and (value.strip() in ("'--", "--") or is_missing_label(value))
 
 
-def parse_events(values: pd.Series) -> pd.Series:
+def decimal_commas(values: pd.Series, delimiter: str | None) -> pd.Series:
+    """Which cells of ``values`` are numbers written with a decimal comma (``12,5``,
+    ``1,0``): those of a ``;``-separated table (European Excel's CSV); none in any other."""
+    if delimiter != ";":
+        return pd.Series(False, index=values.index)
+    text = values.astype("string").str.strip()
+    return text.str.fullmatch(r"-?\d+,\d+").fillna(False).astype(bool)
+
+
+def parse_events(values: pd.Series, delimiter: str | None = None) -> pd.Series:
     """1.0 / 0.0 events from numbers, words or cBioPortal's ``0:``/``1:`` codes
     (``1:Recurred/Progressed``); NaN where empty or a missing-value word (``[Not
-    Available]``, ``'--``); -1.0 where unrecognised."""
+    Available]``, ``'--``); -1.0 where unrecognised. In a ``;``-separated table
+    (``delimiter``) a decimal comma is read as a point, as the times' is (``1,0``: 1;
+    :func:`decimal_commas` counts them)."""
     text = values.astype(str).str.strip().str.lower()
     coded = text.str.extract(r"^([01]):", expand=False)  # cBioPortal: 0:LIVING, 1:PROGRESSION
-    num = pd.to_numeric(values.where(coded.isna(), coded), errors="coerce")
+    comma = decimal_commas(values, delimiter)
+    numbers = values.where(~comma, text.str.replace(",", "."))  # '1,0' from European Excel
+    num = pd.to_numeric(numbers.where(coded.isna(), coded), errors="coerce")
     words = pd.Series(np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0, -1.0)),
                       index=values.index)
     out = num.where(num.notna(), words)
@@ -51,10 +64,12 @@ def parse_events(values: pd.Series) -> pd.Series:
 
 def event_words(values: pd.Series) -> dict[str, int]:
     """How many events were written as words or codes, and what each was read as:
-    ``{"Dead -> 1": 28, "Alive -> 0": 51, "[Not Available] -> missing": 1}`` (numbers and
-    empty cells left out)."""
+    ``{"Dead -> 1": 28, "Alive -> 0": 51, "[Not Available] -> missing": 1}`` (numbers,
+    those with a decimal comma too (``1,0``: counted apart, or named as not 0/1 outside a
+    ``;`` table), and empty cells left out)."""
     text = values.dropna().astype(str).str.strip()
-    text = text[(text != "") & pd.to_numeric(text, errors="coerce").isna()]
+    text = text[(text != "") & pd.to_numeric(text, errors="coerce").isna()
+                & ~text.str.fullmatch(r"-?\d+,\d+")]
     read = parse_events(text)
     shown = [f"{w} -> {'missing' if is_missing_word(w) else 'not 0/1' if v == -1.0 else f'{v:g}'}"
              for w, v in zip(text, read, strict=True)]
@@ -99,9 +114,9 @@ def read_times(raw_time: pd.Series, delimiter: str | None) -> tuple[pd.Series, i
     were written with a decimal comma (``12,5`` in a ``;``-separated table) and how many with
     thousands separators (``1,355`` in any other table), each read as the number it is."""
     text = raw_time.astype("string").str.strip()
-    comma = text.str.fullmatch(r"-?\d+,\d+").fillna(False).astype(bool)
+    comma = decimal_commas(raw_time, delimiter)
     n_commas = n_thousands = 0
-    if delimiter == ";" and comma.any():  # '12,5' months: a decimal comma
+    if comma.any():  # '12,5' months: a decimal comma
         text, n_commas = text.where(~comma, text.str.replace(",", ".")), int(comma.sum())
     thousands = text.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False).astype(bool)
     if delimiter != ";" and thousands.any():  # '1,355' days: was "not a number", survival lost

@@ -149,6 +149,8 @@ def _survival(info: dict) -> str:
             + (f"; events written as words read as {words_text(words)}" if words else "")
             + (f"; {_n(commas)} time{'s' * (commas != 1)} with a decimal comma read as a point"
                if (commas := report.get("n_decimal_comma_times")) else "")
+            + (f"; {_n(ev)} event{'s' * (ev != 1)} with a decimal comma (1,0 / 0,0) read as 1 / 0"
+               if (ev := report.get("n_decimal_comma_events")) else "")
             + (f"; {_n(dotted)} barcode{'s' * (dotted != 1)} written with '.' for '-' read as "
                "dashed" if (dotted := report.get("n_barcodes_respelt")) else "")
             + (f"; {_n(thousands)} time{'s' * (thousands != 1)} with a thousands separator read "
