@@ -192,10 +192,36 @@ def check_model_options(name: str, config: Mapping[str, Any]) -> None:
     for key, default in (spec.defaults or {}).items():
         if key in config and _wrong_kind(default, config[key]):
             want = "true or false" if isinstance(default, bool) else "a number"
+            quoted = isinstance(config[key], str) and _reads_as_number(config[key])
             raise input_error(
-                f"{key} is {config[key]!r}, not {want}", where=f"model.{name}",
-                fix=f"set {key} to {want} (the default is {default!r}) in the preset or "
-                    f"--config YAML")
+                f"{key} is {config[key]!r}, not {want}" + " (a number in quotes is text)" * quoted,
+                where=f"model.{name}",
+                fix=(f"write it without quotes: {key}: {config[key].strip()}" if quoted else
+                     f"set {key} to {want} (the default is {default!r})") + " in the preset or "
+                    "--config YAML")
+    _check_top_k(name, {**(spec.defaults or {}), **config})
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_top_k(name: str, options: Mapping[str, Any]) -> None:
+    """Refuse a top-k gate's ``k`` outside 1..``n_experts`` (the gate refused it when the
+    model was built, naming neither ``model.NAME.k`` nor the preset)."""
+    k, n_experts = options.get("k"), options.get("n_experts")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (k, n_experts)):
+        return
+    if not 1 <= k <= n_experts:
+        raise input_error(
+            f"k is {k}: each sample goes to k of the n_experts ({n_experts}) experts, so k "
+            f"must be 1 to {n_experts}", where=f"model.{name}.k",
+            fix=f"set model.{name}.k to 1..{n_experts}, or model.{name}.n_experts to "
+                f"{max(k, 1)} or more")
 
 
 def _wrong_kind(default: Any, value: Any) -> bool:

@@ -26,6 +26,7 @@ import torch
 from genemoe.config_presets import (
     check_extends,
     deep_merge,
+    list_presets,
     load_preset,
     model_config,
     preset_layers,
@@ -46,6 +47,7 @@ from genemoe.train import calibration
 from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.memory import activation_bytes, available_memory, training_memory_bytes
+from genemoe.train.recipe_check import check_train_values
 from genemoe.train.risk_scale import fit_risk_scale
 from genemoe.train.rng import keeps_global_rng
 from genemoe.train.selection import NamedMetric, selection_metric
@@ -53,7 +55,8 @@ from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_train_options",
            "check_training_memory", "fit_model", "calibrate_outputs", "calibrate_risks",
-           "resolve_config", "selection_metric", "train_options_read",
+           "resolve_config", "selection_metric", "train_options_read", "preset_file",
+           "naming_config_file",
            "softmax", "LOSS_KEYS", "LOSS_DEFAULTS"]
 
 log = logging.getLogger(__name__)
@@ -160,9 +163,32 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             [*told, ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})],
             {"model": model_config(cfg, model_name)} | ({"train": read} if read else {}),
             model_name, task)
-    check_train_options(train_cfg, config_path)
-    _train_config(train_cfg, False)  # values too (epochs 0 ...), before a workflow writes
+    source = config_path if config_path is not None else preset_file(preset)
+    check_train_options(train_cfg, source)  # a benchmark's --preset file was named nowhere
+    with naming_config_file(source):  # (nor the key: class_alpha was refused in cell 1's loss)
+        check_train_values(train_cfg)
+        _train_config(train_cfg, False)  # values too (epochs 0 ...), before a workflow writes
+        if model_name in list_models():  # k above n_experts was refused in the model's gate
+            check_model_options(model_name, model_config(cfg, model_name))
     return cfg, model_config(cfg, model_name), train_cfg
+
+
+def preset_file(preset: str | Path) -> Path | None:
+    """``--preset`` as the file it names; None for a packaged preset's name."""
+    return None if str(preset) in list_presets() else Path(str(preset))
+
+
+@contextlib.contextmanager
+def naming_config_file(path: Path | None) -> Iterator[None]:
+    """Re-raise an :class:`~genemoe.errors.InputError` that names no file as one naming the
+    config file ``path`` (left as it is where ``path`` is None)."""
+    try:
+        yield
+    except InputError as exc:
+        if path is None or exc.path is not None:
+            raise
+        raise input_error(exc.problem or str(exc), path=path, where=exc.where,
+                          fix=exc.fix) from None
 
 
 def train_options_read(model_name: str, task: Task | None, train_cfg: dict) -> dict:

@@ -81,7 +81,8 @@ def class_alpha(
         w = torch.ones_like(c)
     else:
         raise input_error(
-            f"unknown class weighting {method!r}", fix="choose inverse, inverse_sqrt or none"
+            f"unknown class weighting {method!r}", where="train.class_alpha",
+            fix="choose inverse, inverse_sqrt or none"
         )
     return (w / w.mean()).float()
 
