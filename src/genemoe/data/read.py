@@ -34,7 +34,7 @@ from genemoe.data.ids import (
     looks_like_samples,
     off_kind_ids,
 )
-from genemoe.data.text_chunks import diagnose_text, line_chunks, parse_chunk
+from genemoe.data.text_chunks import Skipped, diagnose_text, line_chunks, parse_chunk
 from genemoe.data.text_layout import TextLayout, check_declared_rows, peek_text
 from genemoe.data.textio import (
     _check_path,
@@ -213,6 +213,32 @@ def _text_places(lay: TextLayout) -> tuple[Place, Place]:
     return text_places(lay.n_skip, 3 if gct else 1, 1 + lay.n_meta + (0 if no_corner else 1))
 
 
+def _refuse_split_ids(ids: list[str], what: str, path: Path, place: Place) -> None:
+    """Refuse ids holding a tab or a line break (a quoted cell: ``"TCGA-...\\t-01A"``); such an
+    id was kept as it was, and a sample in training was taken for a new one."""
+    bad = np.flatnonzero([any(ch in i for ch in "\t\n\r") for i in ids])
+    if len(bad):
+        raise input_error(f"{len(bad)} {what} id(s) hold a tab or a line break (the first "
+                          f"{ids[bad[0]]!r})", path=path, where=place(bad),
+                          fix="ids must not contain tabs or line breaks: remove them from the "
+                              "ids (a quoted cell holding a tab), then save the file again")
+
+
+def _trimmed_ids(row_ids: list[str | None], lay: TextLayout, gxs: bool, path: Path,
+                 at_row: Place) -> tuple[np.ndarray, list[str]]:
+    """The first column's ids, spaces around them trimmed and counted (the header's too, as
+    :func:`peek_text` counted them); ids with a tab or line break refused."""
+    raw = [str(x or "") for x in row_ids]
+    _refuse_split_ids([x.strip(" ") for x in raw], "gene" if gxs else "sample", path, at_row)
+    rows = np.array([x.strip() for x in raw], dtype=object)
+    n_rows = sum(x != r for x, r in zip(raw, rows, strict=True))
+    notes = []
+    for n, what in ((n_rows, "gene" if gxs else "sample"), (lay.n_padded_names, "sample" if gxs else "gene")):
+        if n:
+            notes.append(f"{n:,} {what} id(s) had surrounding spaces: trimmed")
+    return rows, notes
+
+
 def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable:
     lay = peek_text(path, sep)
     orient, how = _orient(orientation, lay.value_names, lay.row_ids, path)
@@ -221,16 +247,18 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
              **dict.fromkeys(names[1 + lay.n_meta:], pa.float32())}
     gxs = orient == "genes_by_samples"
     at_row, at_col = _text_places(lay)
+    _refuse_split_ids(lay.value_names, "sample" if gxs else "gene", path, at_col)
     check_ids(np.array(lay.value_names, dtype=object), "sample" if gxs else "gene", path, at_col,
               as_columns=not gxs)  # before reading
+    skipped = Skipped()
     row_ids: list[str] = []
     kept: dict[int, list[str | None]] = {c: [] for c in lay.kept_columns}  # symbols, Entrez, biotypes
     parts: list[list[np.ndarray]] = []  # per chunk: samples x genes pieces (see chunk_pieces)
     groups = np.linspace(0, len(lay.value_names), min(16, len(lay.value_names)) + 1).astype(int)
     stats = ValueStats(genes_first=gxs)
     try:
-        for chunk in line_chunks(path, lay.n_skip):
-            tbl = parse_chunk(chunk, lay, types)
+        for chunk in line_chunks(path, lay.n_skip, cr_lines=lay.cr_lines, skipped=skipped):
+            tbl = parse_chunk(chunk, lay, types, skipped=skipped)
             for column in kept.values():
                 column += tbl.column(1).to_pylist()
                 tbl = tbl.remove_column(1)
@@ -247,11 +275,11 @@ def _read_text(path: Path, orientation: str, sep: str | None) -> ExpressionTable
             raise ("UTF8" in str(exc) and not_utf8(path)) or diagnose_text(path, lay, str(exc)) from None
         except pa.ArrowInvalid as again:
             raise not_utf8(path) or again from None
-    rows = np.array([str(x or "").strip() for x in row_ids], dtype=object)
+    rows, id_notes = _trimmed_ids(row_ids, lay, gxs, path, at_row)
     check_declared_rows(lay, len(rows), path)  # a long GCT cut at a line end (peek saw 2,000)
     symbols, entrez, biotypes = (kept.get(c or -1, []) for c in
                                  (lay.symbol_column, lay.entrez_column, lay.biotype_column))
-    notes = lay.notes + [how]
+    notes = lay.notes + [how] + skipped.note() + id_notes
     if entrez and (named := [i for i, r in enumerate(rows) if not r and (entrez[i] or "").strip()]):
         rows[named] = [entrez[i].strip() for i in named]  # cBioPortal: Hugo_Symbol left empty
         notes.append(f"named by their Entrez id: {len(named)} gene(s) with an empty identifier "

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genemoe.data.textio import NA_TOKENS, _is_number, _sniff, checked_text_stream
+from genemoe.data.textio import CR_NOTE, NA_TOKENS, _is_number, _sniff, checked_text_stream, cr_only
 from genemoe.errors import input_error
 
 __all__ = ["ANNOTATION_COLUMNS", "BIOTYPE_COLUMNS", "SYMBOL_COLUMNS", "TextLayout", "check_declared_rows",
@@ -56,6 +56,8 @@ class TextLayout:
     entrez_column: int | None = None  # ... of an Entrez id column (names a gene with no id)
     biotype_column: int | None = None  # ... of a gene biotype column (GDC's gene_type)
     declared: tuple[int, int] | None = None  # a GCT's dimensions line: (data rows, value columns)
+    cr_lines: bool = False  # lines end in a bare CR (old Mac): the byte reader turns CR into LF
+    n_padded_names: int = 0  # value-column header cells that had surrounding spaces (trimmed)
 
     @property
     def kept_columns(self) -> list[int]:
@@ -115,6 +117,37 @@ def check_declared_rows(lay: TextLayout, n_rows: int, path: Path) -> None:
         _refuse_shape(path, lay.declared, "data rows", f"{n_rows:,}")
 
 
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+")
+_DOT_DECIMAL = re.compile(r"-?\d*\.\d+([eE][-+]?\d+)?")
+
+
+def _decimal_point(delim: str, rows: list[list[str]], path: Path) -> tuple[str, list[str]]:
+    """``","`` where the value cells peeked hold decimal commas, with the note saying so.
+
+    A semicolon file with ``34,5`` cells: decimal commas. A tab-separated file: decimal
+    commas when no cell has a decimal point and some comma cell cannot be a thousands
+    separator (``34,5``); every comma cell of thousands' shape (``1,003``) is refused as
+    ambiguous (1003 or 1.003?). Comma files: pyarrow reads no comma in a number.
+    """
+    cells = [c for r in rows for c in r[1:]]
+    commas = [c for c in cells if _DECIMAL_COMMA.fullmatch(c)]
+    if not commas or delim == ",":
+        return ".", []
+    if delim == ";":
+        return ",", ["decimal commas read as decimal points"]
+    if delim != "\t" or any(_DOT_DECIMAL.fullmatch(c) for c in cells):
+        return ".", []  # the reader names the cells (diagnose_text)
+    if all(_THOUSANDS.fullmatch(c) for c in commas):
+        raise input_error(f"numbers with a comma ({', '.join(repr(c) for c in commas[:3])}): "
+                          "thousands separators or decimal commas? Either could be meant",
+                          path=path, where="the first data rows",
+                          fix="save the numbers with a decimal point and no thousands separator "
+                              "(spreadsheet: format the cells as Number without the 1000 "
+                              "separator, or set the locale to English before exporting)")
+    return ",", [f"decimal commas read as decimal points (tab-separated; e.g. {commas[0]!r})"]
+
+
 def _annotation_columns(names: list[str], row: list[str], decimal: str) -> int:
     """How many leading value columns are per-gene annotation (known name; text, or a
     coordinate/length column by its name), at most all but one."""
@@ -152,6 +185,9 @@ def peek_text(path: Path, sep: str | None) -> TextLayout:
     """Read the header and the first rows (≤ 2,000 rows or 8 MB) to learn the layout."""
     notes: list[str] = []
     n_skip, gct_meta, declared, whole = 1, None, None, True
+    cr_lines = cr_only(path)  # read as lines by the text stream; the byte reader is told
+    if cr_lines:
+        notes.append(CR_NOTE)
     with checked_text_stream(path) as fh:
         header = fh.readline().rstrip("\r\n")
         if header.strip() in ("#1.2", "#1.3"):
@@ -170,12 +206,12 @@ def peek_text(path: Path, sep: str | None) -> TextLayout:
         raise input_error("empty matrix: no header or no data rows", path=path,
                           fix="check the file holds a header line and data rows")
     delim = _sniff(header, lines[0], sep, path)
-    head = [c.strip() for c in next(csv.reader([header], delimiter=delim))]
+    raw_head = next(csv.reader([header], delimiter=delim))
+    head = [c.strip() for c in raw_head]
     rows = [[c.strip() for c in r] for r in csv.reader(lines[:50], delimiter=delim)]
-    n_fields, decimal = len(rows[0]), "."
-    if delim == ";" and any(re.fullmatch(r"-?\d+,\d+", c) for r in rows for c in r[1:]):
-        decimal = ","
-        notes.append("decimal commas read as decimal points")
+    n_fields = len(rows[0])
+    decimal, said = _decimal_point(delim, rows, path)
+    notes += said
     names = head[1:] if len(head) == n_fields else head
     n_meta = gct_meta if gct_meta is not None else _annotation_columns(names, rows[0], decimal)
     if n_fields > 1 + n_meta and not any(_is_number(c.replace(decimal, ".")) or c in NA_TOKENS
@@ -208,8 +244,9 @@ def peek_text(path: Path, sep: str | None) -> TextLayout:
     entrez = next((1 + k for k in range(n_meta) if _norm(names[k]) in
                    {"entrez", "entrezid", "entrezgeneid"}), None)
     biotype = next((1 + k for k in range(n_meta) if _norm(names[k]) in BIOTYPE_COLUMNS), None)
+    n_padded = sum(c != c.strip() for c in raw_head[len(raw_head) - len(names) + n_meta:])
     lay = TextLayout(delim, n_skip, n_fields, names[n_meta:], row_ids, line_len, decimal, notes,
-                     n_meta, symbol, entrez, biotype, declared)
+                     n_meta, symbol, entrez, biotype, declared, cr_lines, n_padded)
     _check_declared(lay, len(lines), whole, path)
     return lay
 

@@ -25,7 +25,7 @@ from genemoe.errors import InputError, input_error
 
 __all__ = ["NA_TOKENS", "CORRUPT_ERRORS", "compression", "open_binary", "reading",
            "_magic", "_check_path", "_text_stream", "_is_number", "_sniff", "not_utf8",
-           "checked_text_stream", "binary_error"]
+           "checked_text_stream", "binary_error", "cr_only", "CR_NOTE"]
 
 NA_TOKENS = ["", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "#N/A", "None", "."]
 _SEP_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
@@ -81,6 +81,18 @@ def open_binary(path: Path) -> IO[bytes]:
             zf, member = _zip_member(path)
         return zf.open(member)
     return open(path, "rb")
+
+
+CR_NOTE = "line endings: CR (old Mac) read as lines"
+
+
+def cr_only(path: Path) -> bool:
+    """Whether the text's lines end in a bare CR (classic Mac OS, old Excel for Mac): its
+    first 64 KB (decompressed) hold a CR and no LF. Python's text streams split such lines
+    (the label and clinical readers' way); a reader of bytes must turn each CR into an LF."""
+    with reading(path), open_binary(path) as fh:
+        head = fh.read(1 << 16)
+    return b"\r" in head and b"\n" not in head
 
 
 def _check_path(path: Path) -> None:
