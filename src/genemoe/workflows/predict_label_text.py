@@ -189,6 +189,26 @@ def _unknown_note(scores: dict[str, Any], class_names: Sequence[str]) -> list[No
                   types={t: v["n"] for t, v in u.items()})]
 
 
+def _unknown_elsewhere_note(scores: dict[str, Any]) -> list[Note]:
+    """Samples of types the model never saw outside the headline (its own samples, other
+    sample types): counted there too, so each group's samples add up."""
+    found = {g: u for g, u in (scores.get("unknown_types_by_group") or {}).items()
+             if g not in ("new", "test")}  # the headline's: _unknown_note
+    if not found:
+        return []
+    parts = []
+    for g, u in found.items():
+        k = sum(v["n"] for v in u.values())
+        types = ", ".join(f"{t} {v['n']:,}" for t, v in list(u.items())[:5])
+        parts.append(f"{k:,} of {GROUP_WORDS[g]} ({types}{', ...' if len(u) > 5 else ''})")
+    n = sum(v["n"] for u in found.values() for v in u.values())
+    return [_note("label_unknown_types_elsewhere", "caveat",
+                  f"{n:,} sample{'s' * (n != 1)} outside the headline of types the model was "
+                  f"not trained on: {'; '.join(parts)}: never right, left out of their "
+                  "group's accuracy", n_samples=n,
+                  groups={g: sum(v["n"] for v in u.values()) for g, u in found.items()})]
+
+
 def label_notes(scores: dict[str, Any], labels: dict[str, Any], class_names: Sequence[str]
                 ) -> list[Note]:
     """The summary's lines of a ``--labels`` scoring.
@@ -209,4 +229,5 @@ def label_notes(scores: dict[str, Any], labels: dict[str, Any], class_names: Seq
     """
     return [_match_note(scores, labels), *_empty_note(labels),
             _headline_note(scores, class_names), *_split_note(scores),
-            *_left_out_notes(scores), *_unknown_note(scores, class_names)]
+            *_left_out_notes(scores), *_unknown_note(scores, class_names),
+            *_unknown_elsewhere_note(scores)]

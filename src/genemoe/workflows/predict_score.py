@@ -252,8 +252,11 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
         ``accuracy_all_labelled`` (unknown types counted wrong), ``per_type``
         (``{type: {"n", "correct", "recall", "precision", "f1", "predicted"}}``),
         ``confusion`` (``types`` rows, ``classes`` columns, ``counts``),
-        ``unknown_types``; ``by_split`` (per group: ``n``, ``correct``, ``accuracy``,
-        ``accuracy_ci95``; with ``patients`` also ``n_patients``, ``accuracy_ci_method``) and ``accuracy_incl_model_own``, ``macro_f1_incl_model_own``
+        ``unknown_types`` (the headline's); ``unknown_types_by_group`` (the same per group,
+        the model's own and other sample types too) and ``n_unknown_type_by_group`` (every
+        group: ``groups[g]`` is ``by_split[g]["n"]`` plus it); ``by_split`` (per group:
+        ``n``, ``correct``, ``accuracy``, ``accuracy_ci95``, ``n_unknown_type`` (left out of
+        ``n``); with ``patients`` also ``n_patients``, ``accuracy_ci_method``) and ``accuracy_incl_model_own``, ``macro_f1_incl_model_own``
         (headline and model's own pooled). Metric entries are None where no sample counts.
     """
     names = [str(c) for c in class_names]
@@ -271,6 +274,10 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
     cluster = _clusters(patients, given.index)
     by_split = {g: _accuracy(given[m], predicted[m], None if cluster is None else cluster[m])
                 for g in GROUPS if (m := labelled & known & (group == g)).any()}
+    elsewhere = {g: _unknown_types(given[m], predicted[m], names)  # was the headline's only:
+                 for g in GROUPS if (m := labelled & ~known & (group == g)).any()}  # 48 != 46
+    for g, split in by_split.items():
+        split["n_unknown_type"] = sum(u["n"] for u in elsewhere.get(g, {}).values())
     out: dict[str, Any] = {
         "n_samples": len(given), "n_labelled": n_lab,
         "n_unlabelled": len(given) - n_lab,
@@ -288,6 +295,9 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
                          "a false call; samples of types it was not trained on left out",
         "false_calls": {}, "accuracy_all_labelled": 0.0 if n_head else None,
         "per_type": {}, "unknown_types": unknown, "by_split": by_split,
+        "unknown_types_by_group": elsewhere,
+        "n_unknown_type_by_group": {g: sum(u["n"] for u in elsewhere.get(g, {}).values())
+                                    for g in GROUPS},
         "accuracy_incl_model_own": None, "macro_f1_incl_model_own": None, "confusion": {}}
     out["n_model_own"], out["n_other_sample_type"] = (out["groups"]["model_own"],
                                                       out["groups"]["other_sample_type"])
