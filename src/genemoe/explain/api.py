@@ -98,7 +98,7 @@ from genemoe.explain.methods import (
     resolve_method,
     train_references,
 )
-from genemoe.explain.options import LABEL_WHERE, check_options
+from genemoe.explain.options import LABEL_WHERE, check_options, check_samples
 from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import (
     GeneSet,
@@ -304,6 +304,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     check_options(baseline, group_by=group_by, max_maps=max_maps, seed=seed, n_steps=n_steps,
                   internal_batch_size=internal_batch_size, n_draws=n_draws, max_steps=max_steps,
                   max_samples_per_class=max_samples_per_class)  # group_by "foo": read two ways
+    check_samples(samples)  # `--samples ids.txt` was "id 'ids.txt' is not in the bundle"
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:  # Python's only (no flag)
         raise input_error(f"must be a whole number of 1 or more, got {top!r}", where="top",
                           fix="pass top=10 (the genes per class in the figure), or leave it out")

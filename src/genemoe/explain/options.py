@@ -11,13 +11,14 @@ and ``max_maps=-1`` drew no maps without a word.
 from __future__ import annotations
 
 from numbers import Integral
+from pathlib import Path
 from typing import Any
 
 from genemoe.data.args import as_list
 from genemoe.errors import input_error, nearest_names
 from genemoe.explain.methods import METHODS
 
-__all__ = ["GROUP_BY", "LABEL_WHERE", "check_options", "compared_methods"]
+__all__ = ["GROUP_BY", "LABEL_WHERE", "check_options", "check_samples", "compared_methods"]
 
 GROUP_BY: tuple[str, ...] = ("predicted", "label")
 """The poolings ``group_by`` takes (the rankings' classes, and the output attributed)."""
@@ -52,6 +53,34 @@ def check_options(baseline: Any, *, group_by: Any = "predicted", max_maps: Any =
             _check_whole(name, value, least=1)
     _check_whole("max_maps", max_maps, least=0, flag=False)
     _check_whole("seed", seed, least=0, flag=False)
+
+
+_ID_FILE_SUFFIXES = (".txt", ".tsv", ".csv", ".list", ".ids")
+
+
+def check_samples(samples: Any) -> None:
+    """Refuse ``samples`` given as a file of ids (``--samples ids.txt``): it takes the ids
+    themselves, comma-separated, and said "id 'ids.txt' is not in the bundle". A value is
+    taken for a file when it exists as one, ends like one (``.txt``, ``.tsv``, ``.csv``) or
+    holds a path separator (no sample id does).
+
+    Raises
+    ------
+    InputError
+        Naming ``--samples`` and how to pass a file's ids.
+    """
+    if not isinstance(samples, (str, Path)) or "," in str(samples):
+        return
+    text = str(samples).strip()
+    path = Path(text)
+    if not (path.is_file() or path.suffix.lower() in _ID_FILE_SUFFIXES or "/" in text
+            or "\\" in text):
+        return
+    raise input_error(f"{text!r} {'is a file' if path.is_file() else 'looks like a file path'}"
+                      ": --samples takes the sample ids themselves, comma-separated (it reads "
+                      "no file)", where="--samples",
+                      fix=f"pass the ids: --samples ID1,ID2,... (a file's ids, one per line: "
+                          f"--samples \"$(paste -sd, {text})\")")
 
 
 def _check_whole(name: str, value: Any, *, least: int, flag: bool = True) -> None:
