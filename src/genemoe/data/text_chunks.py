@@ -110,7 +110,8 @@ def parse_chunk(chunk: memoryview, lay: TextLayout, types: dict[str, pa.DataType
     """Parse whole lines with pyarrow; ``invalid`` collects ragged rows instead of raising.
 
     A line holding only spaces or tabs is skipped, counted in ``skipped`` (it was taken for
-    a row cut off mid-way: "the file is truncated").
+    a row cut off mid-way: "the file is truncated"). pyarrow parses a third slower with a
+    row handler, so the usual parse has none; a chunk it refuses is parsed again with one.
 
     Narrow rows are parsed in parallel blocks; wide rows (many columns: pyarrow's per-column
     overhead dominates) in one block per chunk, which is both leaner and faster.
@@ -129,14 +130,23 @@ def parse_chunk(chunk: memoryview, lay: TextLayout, types: dict[str, pa.DataType
         invalid.append(row)
         return "skip"
 
-    parse = pacsv.ParseOptions(delimiter=lay.delimiter, invalid_row_handler=handler)
     names = list(types)  # annotation columns (lay.n_meta after the id) are not parsed, but
     kept = [names[c] for c in lay.kept_columns]  # gene symbols, Entrez ids, biotypes
     conv = pacsv.ConvertOptions(column_types=types, null_values=NA_TOKENS, decimal_point=lay.decimal_point,
                                 strings_can_be_null=invalid is not None,
                                 include_columns=names[:1] + kept + names[1 + lay.n_meta:])
-    return pacsv.read_csv(pa.BufferReader(pa.py_buffer(chunk)), read_options=read, parse_options=parse,
-                          convert_options=conv)
+
+    def parse(rows_handler) -> pa.Table:  # noqa: ANN001
+        opts = pacsv.ParseOptions(delimiter=lay.delimiter, invalid_row_handler=rows_handler)
+        return pacsv.read_csv(pa.BufferReader(pa.py_buffer(chunk)), read_options=read,
+                              parse_options=opts, convert_options=conv)
+
+    if invalid is not None:
+        return parse(handler)
+    try:
+        return parse(None)
+    except pa.ArrowInvalid:
+        return parse(handler)  # raises again unless the rows refused held only spaces
 
 
 def diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
