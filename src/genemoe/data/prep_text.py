@@ -44,7 +44,7 @@ def _read(info: dict) -> str:
                       _ID_KINDS.get(info.get("id_kind"), str(info.get("id_kind"))),
                       _VALUE_KINDS.get(info.get("value_kind"), str(info.get("value_kind")))])
     said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "estimated counts" in n
-            or "on the floor" in n]  # a log2(x + eps) file converted: was in the record only
+            or "on the floor" in n or n.endswith(_SAID_ENDINGS)]  # a log2(x + eps) file converted: was in the record only
     return "\n  ".join([f"read {_name(info)}: {_n(n_genes)} gene{'s' if n_genes != 1 else ''} × "
                         f"{_n(n_samples)} sample{'s' if n_samples != 1 else ''} ({what})", *said])
 
@@ -52,7 +52,8 @@ def _read(info: dict) -> str:
 # Read notes that change or question what is read: said under the read line, not only kept.
 _SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "second header line",
                "named by their Entrez id", "read .X only", "gene ids from var[", "var[",
-               NATURAL_LOG_NOTE)  # unmarked ln(x + 1) values converted to log2
+               NATURAL_LOG_NOTE, "line endings: ")  # unmarked ln(x + 1) values converted to log2
+_SAID_ENDINGS = ("blank line(s) skipped", "surrounding spaces: trimmed")  # counted notes
 
 
 def _map(info: dict) -> str:
