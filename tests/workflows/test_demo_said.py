@@ -61,6 +61,8 @@ def _survival_row(tmp_path: Path, model: str, risk: np.ndarray, time: np.ndarray
                   "time": time, "event": event, "risk": risk}).to_csv(
         d / "predictions.tsv", sep="\t", index=False)
     (d / "metrics.json").write_text(json.dumps({"endpoint": "OS"}))
+    k = np.isfinite(time)  # the run's metrics are over the patients with an outcome
+    time, event, risk = time[k], np.asarray(event[k], bool), risk[k]
     return DemoRow(model, "survival", d, {"c_index": concordance_index(time, event, risk),
                                           "c_index_ci": list(bootstrap_c_index(
                                               time, event, risk, n_boot=200)), **test}, 0.8, 1.0)
@@ -109,3 +111,19 @@ def test_a_classical_model_without_a_budget_is_not_called_tuned(synthetic_bundle
                         [("logreg", "classify")], seed=0, epochs=1, progress=False, tune=0)
     assert "tuned on validation" not in caplog.text
     assert "training logreg for classify (its own grid on the validation split)" in caplog.text
+
+
+def test_a_test_patient_without_an_outcome_is_in_no_pair(tmp_path):
+    """probeY: the paired C read a missing event as an event (NaN.astype(bool) is True)."""
+    from genemoe.evaluate.paired_c import paired_c_index_difference
+
+    rng = np.random.default_rng(1)
+    time = rng.exponential(1000.0, 120)
+    event = (rng.random(120) < 0.7).astype(float)
+    risk_a, risk_b = -np.log(time) + rng.normal(0, 0.5, 120), rng.normal(0, 1, 120)
+    time[:10], event[:10] = np.nan, np.nan  # no outcome
+    rows = [_survival_row(tmp_path, "genemoe", risk_b, time, event),
+            _survival_row(tmp_path, "coxnet", risk_a, time, event)]
+    text = " ".join(verdict(rows, synthetic=True).split())
+    d = paired_c_index_difference(time[10:], event[10:].astype(bool), risk_a[10:], risk_b[10:])
+    assert f"on the same 110 test patients: coxnet − Gene-MOE {d.difference:+.3f}" in text

@@ -407,6 +407,8 @@ def _paired_c(b: DemoRow, o: DemoRow) -> PairedC | None:
     pb, po = (pd.read_csv(r.run_dir / "predictions.tsv", sep="\t").query("split == 'test'")
               .set_index("sample_id") for r in (b, o))
     pb, po = pb.align(po, join="inner", axis=0)
+    keep = (pb[["time", "event", "risk"]].notna().all(axis=1) & po["risk"].notna()).to_numpy()
+    pb, po = pb[keep], po[keep]  # a patient without an outcome is in no pair (NaN read as an event)
     return paired_c_index_difference(pb["time"], pb["event"].astype(bool), pb["risk"],
                                      po["risk"])
 
