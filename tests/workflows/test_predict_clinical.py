@@ -109,6 +109,7 @@ def test_too_few_events_gives_no_number(runs, tmp_path):
     head = json.loads((tmp_path / "p.record.json").read_text())["survival_scores"]["headline"]
     assert head["c_index"] is None and head["c_index_reason"].startswith("fewer than 2 events")
     assert "Harrell's C-index of the risk (OS) cannot be scored: fewer than 2 events" in said
+    assert "uno_reason" not in head and "no Uno's C" not in said  # no C at all: no Uno's either
 
 
 def test_refused_for_a_classification_run(runs, tmp_path):
@@ -170,3 +171,21 @@ def test_a_genemoe_export_carrying_survival_is_scored_without_clinical(runs, tmp
     assert res.exit_code == 0, res.output
     want = json.loads((tmp_path / "q.record.json").read_text())["survival_scores"]["headline"]
     assert got["n"] == want["n"] and got["c_index"] == pytest.approx(want["c_index"], abs=1e-9)
+
+
+def test_a_patients_second_sample_is_counted_once(runs, tmp_path):
+    """Two aliquots of one patient are one patient in the C-index: the other sample is
+    counted (n_repeat_samples) and left out, by prepare's rule (the lower portion kept)."""
+    d, f = runs
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0)
+    first = counts.columns[0]
+    parts = first.split("-")
+    again = "-".join(parts[:4] + ["21R"] + parts[5:])  # the same sample, portion 21
+    counts[again] = counts[first] * 1.1
+    path = tmp_path / "counts.tsv"
+    counts.to_csv(path, sep="\t")
+    said = _flat(predict_file(d / "cox", path, out_path=tmp_path / "p.csv",
+                              clinical_path=f["clinical"]))
+    scores = json.loads((tmp_path / "p.record.json").read_text())["survival_scores"]
+    assert scores["n_repeat_samples"] == 1
+    assert "1 sample" in said and "the others left out of the C-index" in said

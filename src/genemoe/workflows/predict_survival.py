@@ -229,7 +229,7 @@ def score_clinical(df: pd.DataFrame, payload: dict, clinical: pd.DataFrame, repo
     t, e = obs["time"].to_numpy(float), obs["event"].to_numpy(bool)
     head = keep & group.isin(HEADLINE_GROUPS).to_numpy()
     headline = _score_part(t[head], e[head], risk[head], train)
-    if headline.get("uno_c_index") is None and "c_index" in headline:
+    if headline.get("uno_c_index") is None and headline.get("c_index") is not None:
         headline["uno_reason"] = why or "not computed (see the log)"
     by_split = {g: _score_part(t[m], e[m], risk[m], None) for g in GROUPS
                 if (m := keep & (group == g).to_numpy()).any()}
