@@ -5,8 +5,10 @@ decides, from the whole matrix:
 
 ``counts``
     non-negative integers (raw read counts), or nearly so: at most
-    :data:`NEARLY_WHOLE_SHARE` of the non-zero values not whole (an edited cell), those kept
-    as they are, counted and named in the notes;
+    :data:`NEARLY_WHOLE_SHARE` of the non-zero values not whole (an edited cell), and no
+    sample with more than :data:`SAMPLE_NONWHOLE_SHARE` of its own (:func:`gathered_nonwhole`:
+    a pasted log2 profile is then refused as two scales, as in a small file), those kept as
+    they are, counted and named in the notes;
 ``log_counts``
     log2(x + 1) of counts (Xena's ``star_counts``: every 2^v − 1 is a whole number);
 ``log``
@@ -42,7 +44,7 @@ __all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "v
            "whole_share", "two_scales", "LOG_MAX", "LINEAR_MAX", "ESTIMATED_COUNTS_SHARE",
            "TRANSFORMED_SHARE", "TRACE_SHARE", "natural_log_total", "NATURAL_LOG_NOTE",
            "TOTAL_SPREAD", "TOTAL_CONTRAST", "NEARLY_WHOLE_SHARE", "nearly_whole",
-           "percent"]
+           "SAMPLE_NONWHOLE_SHARE", "gathered_nonwhole", "percent"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ ValueKind = Literal["counts", "log_counts", "log", "linear", "transformed"]
 TRANSFORMED_SHARE = 0.01  # above this share of values below -1: already transformed
 ESTIMATED_COUNTS_SHARE = 0.5  # whole share in [1, 100) that suggests estimated counts
 NEARLY_WHOLE_SHARE = 0.001  # at most this share of non-zero values not whole: still counts
+SAMPLE_NONWHOLE_SHARE = 0.01  # ... and no sample with more of its own: a profile, not edits
 N_CELLS_SHOWN = 3  # cells named in a note or an error (non-whole, negative)
 TRACE_SHARE = 0.001  # clipping to 0 is refused when more than this share of values is below -1
 LOG_MAX = 50.0  # log2 of anything real stays below this
@@ -278,6 +281,40 @@ def nearly_whole(stats: ValueStats) -> bool:
     return stats.integer or stats.n_nonwhole <= NEARLY_WHOLE_SHARE * stats.n_nonzero
 
 
+def gathered_nonwhole(values: np.ndarray, *, rows: int = 512
+                      ) -> list[tuple[int, int, float, float]]:
+    """Samples of ``values`` ``(n_samples, n_genes)`` whose own non-whole values are more
+    than :data:`SAMPLE_NONWHOLE_SHARE` of their non-zero ones (and more than
+    :data:`N_CELLS_SHOWN`): ``(sample, its first non-whole gene, that value, the share)`` each.
+
+    :func:`nearly_whole` counts the whole matrix: with 1,000 samples or more, one log2
+    profile pasted among counts stays under :data:`NEARLY_WHOLE_SHARE`, and was read as
+    counts (its log values through CPM). Edited cells scatter; a profile's gather.
+    """
+    found = []
+    for r in range(0, values.shape[0], rows):
+        block = values[r:r + rows]
+        nonwhole = np.isfinite(block) & (block != np.rint(block))
+        n_bad, n_nonzero = nonwhole.sum(axis=1), np.count_nonzero(block, axis=1)
+        for i in np.flatnonzero(n_bad > np.maximum(SAMPLE_NONWHOLE_SHARE * n_nonzero,
+                                                   N_CELLS_SHOWN)):
+            g = int(np.argmax(nonwhole[i]))
+            found.append((r + int(i), g, float(block[i, g]), float(n_bad[i] / n_nonzero[i])))
+    return found
+
+
+def _gathered_note(gathered: list[tuple[int, int, float, float]], stats: ValueStats,
+                   where: Any) -> str:
+    """The note on non-whole values gathered in samples (:func:`gathered_nonwhole`)."""
+    shown = "; ".join(f"{where(s, g)} ({v:g}; {percent(share)} of its non-zero values)"
+                      for s, g, v, share in gathered[:N_CELLS_SHOWN])
+    more = f" and {len(gathered) - N_CELLS_SHOWN:,} more" if len(gathered) > N_CELLS_SHOWN else ""
+    return (f"{stats.n_nonwhole:,} of the {stats.n_nonzero:,} non-zero values are not whole, "
+            f"gathered in {len(gathered):,} sample(s) (the first non-whole cell of each: "
+            f"{shown}{more}): whole profiles, not edited cells, so the matrix is not read as "
+            "counts")
+
+
 def percent(share: float) -> str:
     """``share`` as a percentage that says 100% or 0% only when exactly so (``99.98%``,
     not ``100%``)."""
@@ -389,7 +426,18 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path, where: Any, *,
             fix="impute them, or drop the genes/samples that hold them, before reading",
         )
     if nearly_whole(stats):
-        return _counts_kind(stats, path, where)
+        if stats.integer or not (gathered := gathered_nonwhole(values)):
+            return _counts_kind(stats, path, where)
+        note = _gathered_note(gathered, stats, where)  # then as any non-whole matrix: two
+        logger.warning("%s: %s", path.name, note)  # scales are refused (check_one_scale)
+        kind, notes = _uncounted_kind(stats, values, path, where, base_given=base_given)
+        return kind, [*notes, note]
+    return _uncounted_kind(stats, values, path, where, base_given=base_given)
+
+
+def _uncounted_kind(stats: ValueStats, values: np.ndarray, path: Path, where: Any, *,
+                    base_given: bool) -> tuple[ValueKind, list[str]]:
+    """:func:`value_kind` of finite values that are not (nearly) whole counts."""
     rng_txt = f"[{stats.vmin:g}, {stats.vmax:g}]"
     if (floor := log_pseudocount(stats, values)) is not None:
         eps, n_floor = floor
