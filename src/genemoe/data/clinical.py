@@ -161,8 +161,8 @@ def _days_to_death(df: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
     follow = _find(df, ["daystolastfollowup", "daystolastfollowupdiagnoses"])
     if death is None:
         return None
-    d = pd.to_numeric(df[death], errors="coerce")
-    f = pd.to_numeric(df[follow], errors="coerce") if follow else pd.Series(np.nan, index=df.index)
+    d = read_times(df[death], df.attrs.get("delimiter"))[0]  # '567,0' (was NaN: no event)
+    f = read_times(df[follow], df.attrs.get("delimiter"))[0] if follow else d * np.nan
     vital = _find(df, ["vitalstatus"])
     dead = parse_events(df[vital], df.attrs.get("delimiter")).eq(1.0) if vital else d.notna()
     time = d.where(dead & d.notna(), f)
