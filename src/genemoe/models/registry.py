@@ -192,7 +192,8 @@ def check_model_options(name: str, config: Mapping[str, Any]) -> None:
     for key, default in (spec.defaults or {}).items():
         if key in config and _wrong_kind(default, config[key]):
             want = "true or false" if isinstance(default, bool) else "a number"
-            quoted = isinstance(config[key], str) and _reads_as_number(config[key])
+            quoted = (want == "a number" and isinstance(config[key], str)  # a flag's "1":
+                      and _reads_as_number(config[key]))  # 1 unquoted is no flag either
             raise input_error(
                 f"{key} is {config[key]!r}, not {want}" + " (a number in quotes is text)" * quoted,
                 where=f"model.{name}",
