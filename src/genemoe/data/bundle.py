@@ -56,6 +56,7 @@ from genemoe.data.dropped_genes import (
     encode_dropped_genes,
     read_dropped_genes,
 )
+from genemoe.data.out_dirs import check_out_dir, remove_outputs
 from genemoe.errors import input_error
 
 __all__ = [
@@ -113,6 +114,9 @@ class Bundle:
         SHA-256 of the ``record.json`` it was loaded from or written as: a step handed this
         object refuses its folder once it was prepared again (it read the new bundle while
         the object still described the old one).
+    dropped_genes_dir
+        The folder whose ``dropped_genes.tsv.gz`` lists this bundle's dropped genes when it
+        is not ``path`` (a subset's: its source's), read on first need and kept.
     """
 
     X: np.ndarray
@@ -123,6 +127,8 @@ class Bundle:
     folds: np.ndarray | None = None
     path: Path | None = None
     fingerprint: str | None = field(default=None, compare=False)
+    dropped_genes_dir: Path | None = field(default=None, compare=False, repr=False)
+    dropped_table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.X.ndim != 2:
@@ -244,24 +250,30 @@ class Bundle:
         ------
         InputError
             The record names the file and it is missing or not the one written, or this
-            in-memory bundle (a subset) has no folder to read it from.
+            in-memory bundle has no folder to read it from (built by hand, not a subset).
         """
         entry = self.record.get("dropped_genes_file")
         if not entry:
             return empty_dropped_genes()
-        if self.path is None:
-            raise input_error("this bundle is in memory only (a subset): its dropped genes are "
-                              "in its folder", where="Bundle.dropped_genes",
-                              fix="call dropped_genes() on the bundle load_bundle returned")
-        return read_dropped_genes(self.path, entry)
+        if self.dropped_table is None:
+            folder = self.path or self.dropped_genes_dir
+            if folder is None:
+                raise input_error("this bundle is in memory only: its record names the dropped "
+                                  "genes' file but not the folder holding it",
+                                  where="Bundle.dropped_genes",
+                                  fix="call dropped_genes() on the bundle load_bundle returned")
+            self.dropped_table = read_dropped_genes(folder, entry)
+        return self.dropped_table.copy()
 
     def subset(self, rows: np.ndarray) -> Bundle:
-        """A new in-memory bundle holding only ``rows`` (the matrix is copied)."""
+        """A new in-memory bundle holding only ``rows`` (the matrix is copied). It keeps
+        every gene, so its dropped genes are this bundle's (read from here when needed)."""
         rows = np.asarray(rows)
         folds = None if self.folds is None else self.folds[rows]
         return Bundle(
             X=np.ascontiguousarray(self.X[rows]), obs=self.obs.iloc[rows].reset_index(drop=True),
             var=self.var.copy(), record=self.record, summary={}, folds=folds, path=None,
+            dropped_genes_dir=self.path or self.dropped_genes_dir, dropped_table=self.dropped_table,
         )
 
 
@@ -409,7 +421,10 @@ def write_bundle(bundle: Bundle, path: Path, *, dropped_genes: pd.DataFrame | No
 
     ``dropped_genes`` (``gene_id``, ``reason``: every gene prepare dropped) is written as
     ``dropped_genes.tsv.gz`` in the same atomic write, named with its sha256 in the record
-    (``dropped_genes_file``), so the bundle's fingerprint covers it.
+    (``dropped_genes_file``), so the bundle's fingerprint covers it. Without it, the
+    bundle's own table (:meth:`Bundle.dropped_genes`: a loaded bundle's or a subset's) is
+    written again; a bundle built in memory with no folder to read it from loses the
+    entry, said in the record's ``dropped_genes_left_out`` (its reader then has the counts).
 
     The summary is recomputed from the tables and record, so it can never disagree
     with them. A folder holding anything but a bundle is refused
@@ -420,7 +435,10 @@ def write_bundle(bundle: Bundle, path: Path, *, dropped_genes: pd.DataFrame | No
     _check_tables(bundle.obs, bundle.var)
     record = dict(bundle.record)
     record.setdefault("format_version", FORMAT_VERSION)
+    if dropped_genes is None and record.get("dropped_genes_file"):
+        dropped_genes = _own_dropped_genes(bundle, record)
     if dropped_genes is not None:
+        record.pop("dropped_genes_left_out", None)
         dropped_bytes = encode_dropped_genes(dropped_genes)
         record["dropped_genes_file"] = dropped_genes_entry(
             dropped_bytes, dropped_genes, (record.get("dropped") or {}).get("genes") or {})
@@ -438,9 +456,22 @@ def write_bundle(bundle: Bundle, path: Path, *, dropped_genes: pd.DataFrame | No
                           "fold": bundle.folds}).to_csv(tmp / "folds.tsv", sep="\t", index=False)
     bundle.summary = summary
     bundle.record = record
+    bundle.dropped_table = None if dropped_genes is None else dropped_genes.copy()
     if bundle.path is None or absolute(bundle.path) == absolute(path):  # not another folder's
         bundle.fingerprint = hashlib.sha256(record_bytes).hexdigest()
     return path
+
+
+def _own_dropped_genes(bundle: Bundle, record: dict[str, Any]) -> pd.DataFrame | None:
+    """The table ``bundle`` carries, or None after taking the record's entry out (saying
+    so) when nothing holds it: a bundle built in memory from another's record."""
+    if bundle.dropped_table is None and bundle.path is None and bundle.dropped_genes_dir is None:
+        del record["dropped_genes_file"]
+        record["dropped_genes_left_out"] = ("written from a bundle in memory with no folder "
+                                            "holding its dropped genes' file: counts only")
+        logging.getLogger(__name__).warning("%s", record["dropped_genes_left_out"])
+        return None
+    return bundle.dropped_genes()
 
 
 def is_bundle(path: Path) -> bool:
@@ -527,50 +558,3 @@ def file_sha256(path: Path | str, *, chunk: int = 1 << 22) -> str:
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
-
-
-def remove_outputs(out_dir: Path, names: tuple[str, ...] | list[str]) -> None:
-    """Remove ``out_dir``'s files or folders named ``names`` (those absent are skipped):
-    what a previous result left that its replacement may not rewrite."""
-    for name in names:
-        path = Path(out_dir) / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
-
-
-# Files only one command writes at the top of its --out folder: what the folder already is.
-_OUTPUT_MARKERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("bundle", ("X.npy", "obs.parquet"), "a dataset bundle (genemoe prepare)"),  # is_bundle's
-    ("run", ("metrics.json", "predictions.tsv"), "a trained run (genemoe train)"),
-    ("tune", ("study.db",), "a tuning study (genemoe tune)"),
-    ("tune", ("trials.csv", "best.yaml"), "a tuning study (genemoe tune)"),
-    ("benchmark", ("results.csv",), "a benchmark or ablation (genemoe benchmark / ablation)"),
-    ("pretrain", ("pretrained.pt",), "a pre-training run (genemoe pretrain)"),
-    ("explain", ("genes_by_class.csv",), "an explanation (genemoe explain)"),
-    ("features", ("leading_features.tsv",), "a latent-feature analysis (genemoe features)"),
-)
-
-
-def check_out_dir(out_dir: Path, own: str) -> None:
-    """Refuse an ``--out`` folder that holds another command's results: a run trained into
-    a tuning folder mixed its files with the study's (and replaced none of them), and
-    ``genemoe report`` then read the folder as whichever came first.
-
-    Parameters
-    ----------
-    out_dir
-        The ``--out`` folder (absent or empty: nothing to check).
-    own
-        What the command writes (``"run"``, ``"tune"``, ``"benchmark"``, ``"pretrain"``,
-        ``"explain"``, ``"features"``; ``"demo"`` writes none of them at the top):
-        its own earlier results there are its business (resume, reuse or replace).
-    """
-    if not out_dir.is_dir():
-        return
-    for kind, names, what in _OUTPUT_MARKERS:
-        if kind != own and all((out_dir / n).exists() for n in names):
-            raise input_error(f"the --out folder holds {what}", path=out_dir,
-                              fix="choose another --out (a new or empty folder, or one this "
-                                  "command wrote before)")
