@@ -31,6 +31,7 @@ __all__ = [
     "list_presets",
     "load_preset",
     "preset_layers",
+    "preset_files",
     "model_config",
     "train_config",
     "deep_merge",
@@ -139,13 +140,26 @@ def preset_layers(name_or_path: str | Path, *, _depth: int = 0
     InputError
         As :func:`load_preset`.
     """
+    return [(name, data) for name, _, data in preset_files(name_or_path, _depth=_depth)]
+
+
+def preset_files(name_or_path: str | Path, *, _depth: int = 0
+                 ) -> list[tuple[str, Path, dict[str, Any]]]:
+    """:func:`preset_layers` with each file's path: ``(name, path, data)``, so an error in
+    a value can name the file that set it (a packaged preset's name is ``"preset small"``).
+
+    Raises
+    ------
+    InputError
+        As :func:`load_preset`.
+    """
     path = _resolve(name_or_path)
     data = read_config_yaml(path)
     name = (f"preset {name_or_path}" if str(name_or_path) in list_presets()
             else path.name)
     parent = data.pop("extends", None)
     if parent is None:
-        return [(name, data)]
+        return [(name, path, data)]
     if _depth >= _MAX_EXTENDS:
         raise input_error(
             "'extends' chain too deep (a cycle?)",
@@ -156,7 +170,7 @@ def preset_layers(name_or_path: str | Path, *, _depth: int = 0
         parent = path.parent / str(parent)
     check_extends(parent, path)
     logger.debug("config %s extends %s", path, parent)
-    return [*preset_layers(parent, _depth=_depth + 1), (name, data)]
+    return [*preset_files(parent, _depth=_depth + 1), (name, path, data)]
 
 
 def check_preset_serves(preset: str | Path, models: list[str], command: str) -> None:

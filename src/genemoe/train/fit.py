@@ -29,6 +29,7 @@ from genemoe.config_presets import (
     list_presets,
     load_preset,
     model_config,
+    preset_files,
     preset_layers,
     read_config_yaml,
     train_config,
@@ -44,6 +45,7 @@ from genemoe.models.registry import (
     options_text,
 )
 from genemoe.train import calibration
+from genemoe.train.config_origin import Origin, naming_origin
 from genemoe.train.distributed import get_dist_info
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.memory import activation_bytes, available_memory, training_memory_bytes
@@ -56,7 +58,7 @@ from genemoe.train.task_data import Task, TaskData
 __all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_train_options",
            "check_training_memory", "fit_model", "calibrate_outputs", "calibrate_risks",
            "resolve_config", "selection_metric", "train_options_read", "preset_file",
-           "naming_config_file",
+           "layer_origins",
            "softmax", "LOSS_KEYS", "LOSS_DEFAULTS"]
 
 log = logging.getLogger(__name__)
@@ -101,7 +103,8 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     (:func:`~genemoe.config_presets.run_config_overrides`).
     """
     layers = [load_preset(preset)]
-    told = preset_layers(preset)  # each file as written: a tuned_on entry told against its own
+    origins = layer_origins(preset)  # which file set a value: an error names it
+    told = [(Path(str(o)).name if isinstance(o, Path) else o, d) for o, d in origins]  # tuned_on
     warn_preset_gaps(str(preset), model_name, task,  # a partial preset file: code defaults
                      neural=model_name in list_models() and get_spec(model_name).kind == "torch")
     _check_tuned_for(layers[0], model_name, task, Path(str(preset)), infer=False)  # a best.yaml
@@ -140,10 +143,12 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
                 log.warning("%s extends %s: its values override --preset %s's", config_path,
                             parent, preset)
             layers.append(load_preset(parent))
+            origins += layer_origins(parent)
             told += preset_layers(parent)
             _check_tuned_for(layers[-1], model_name, task, Path(str(parent)), infer=False)
         layers.append(user)
         told.append((Path(config_path).name, user))
+        origins.append((config_path, user))
     cfg: dict = {} if parent is None else {"extends": str(parent)}
     train_cfg: dict = {}
     for layer in layers:
@@ -163,32 +168,29 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             [*told, ("--epochs", {} if epochs is None else {"train": {"epochs": epochs}})],
             {"model": model_config(cfg, model_name)} | ({"train": read} if read else {}),
             model_name, task)
-    source = config_path if config_path is not None else preset_file(preset)
-    check_train_options(train_cfg, source)  # a benchmark's --preset file was named nowhere
-    with naming_config_file(source):  # (nor the key: class_alpha was refused in cell 1's loss)
-        check_train_values(train_cfg)
+    for origin, data in origins:  # a benchmark's --preset file was named nowhere
+        check_train_options({k: v for k, v in train_config(data, task, model_name).items()
+                             if k != "balance_weight"}, origin)
+    arguments = {"seed": "the seed argument (--seed)", "device": "the device argument (--device)"
+                 } | ({} if epochs is None else {"epochs": "the epochs argument (--epochs)"})
+    with naming_origin(origins, task, model_name, arguments):  # the file (or argument) that set
+        check_train_values(train_cfg)  # the key (class_alpha was refused in cell 1's loss)
         _train_config(train_cfg, False)  # values too (epochs 0 ...), before a workflow writes
         if model_name in list_models():  # k above n_experts was refused in the model's gate
             check_model_options(model_name, model_config(cfg, model_name))
     return cfg, model_config(cfg, model_name), train_cfg
 
 
+def layer_origins(preset: str | Path) -> list[Origin]:
+    """The layers of ``preset`` (a packaged name or a file, with what it extends), each
+    with the file that wrote it: a packaged preset as ``"preset small"``."""
+    return [(name if name.startswith("preset ") else path, data)
+            for name, path, data in preset_files(preset)]
+
+
 def preset_file(preset: str | Path) -> Path | None:
     """``--preset`` as the file it names; None for a packaged preset's name."""
     return None if str(preset) in list_presets() else Path(str(preset))
-
-
-@contextlib.contextmanager
-def naming_config_file(path: Path | None) -> Iterator[None]:
-    """Re-raise an :class:`~genemoe.errors.InputError` that names no file as one naming the
-    config file ``path`` (left as it is where ``path`` is None)."""
-    try:
-        yield
-    except InputError as exc:
-        if path is None or exc.path is not None:
-            raise
-        raise input_error(exc.problem or str(exc), path=path, where=exc.where,
-                          fix=exc.fix) from None
 
 
 def train_options_read(model_name: str, task: Task | None, train_cfg: dict) -> dict:
