@@ -59,16 +59,22 @@ _ID_FILE_SUFFIXES = (".txt", ".tsv", ".csv", ".list", ".ids")
 
 
 def check_samples(samples: Any) -> None:
-    """Refuse ``samples`` given as a file of ids (``--samples ids.txt``): it takes the ids
-    themselves, comma-separated, and said "id 'ids.txt' is not in the bundle". A value is
-    taken for a file when it exists as one, ends like one (``.txt``, ``.tsv``, ``.csv``) or
-    holds a path separator (no sample id does).
+    """Refuse ``samples`` given as a file of ids: it takes the ids themselves and said "id
+    'ids.txt' is not in the bundle". A value is taken for a file when it exists as one,
+    ends like one (``.txt``, ``.tsv``, ``.csv``) or holds a path separator (no sample id
+    does). Worded for who can give it: a ``str`` or path only Python passes (the fix reads
+    the file in Python); a list of that one value is what ``--samples ids.txt`` hands over
+    (the command line always passes a list: the fix is the shell's).
 
     Raises
     ------
     InputError
-        Naming ``--samples`` and how to pass a file's ids.
+        Naming ``samples`` (Python) or ``--samples`` (a one-item list) and how to pass a
+        file's ids.
     """
+    python = isinstance(samples, (str, Path))
+    if not python and isinstance(samples, (list, tuple)) and len(samples) == 1:
+        samples = samples[0]
     if not isinstance(samples, (str, Path)) or "," in str(samples):
         return
     text = str(samples).strip()
@@ -76,11 +82,17 @@ def check_samples(samples: Any) -> None:
     if not (path.is_file() or path.suffix.lower() in _ID_FILE_SUFFIXES or "/" in text
             or "\\" in text):
         return
-    raise input_error(f"{text!r} {'is a file' if path.is_file() else 'looks like a file path'}"
-                      ": --samples takes the sample ids themselves, comma-separated (it reads "
-                      "no file)", where="--samples",
+    what = f"{text!r} {'is a file' if path.is_file() else 'looks like a file path'}"
+    if python:
+        raise input_error(f"{what}: samples takes a list of sample ids (it reads no file)",
+                          where="samples",
+                          fix=f"pass the ids: samples=['ID1', 'ID2'] (a file's ids, one per "
+                              f"line: samples=Path({text!r}).read_text().split())")
+    raise input_error(f"{what}: --samples takes the sample ids themselves, comma-separated (it "
+                      "reads no file)", where="--samples",
                       fix=f"pass the ids: --samples ID1,ID2,... (a file's ids, one per line: "
-                          f"--samples \"$(paste -sd, {text})\")")
+                          f"--samples \"$(paste -sd, {text})\"; from Python: "
+                          f"samples=Path({text!r}).read_text().split())")
 
 
 def _check_whole(name: str, value: Any, *, least: int, flag: bool = True) -> None:
