@@ -444,8 +444,8 @@ def _uncounted_kind(stats: ValueStats, values: np.ndarray, path: Path, where: An
         said = (f"values: range {rng_txt}, {n_floor:,} of them ({n_floor / stats.n_finite:.0%}) "
                 f"on the floor {stats.vmin:g} = log2({eps:g}) -> log2(x + {eps:g}) (as the UCSC Toil "
                 f"hub writes TPM): converted to log2(x + 1), the pipeline's log scale")
-        _to_log2p1(values, eps, stats)
-        kind, notes = value_kind(stats, values, path, where)
+        _to_log2p1(values, eps, stats)  # the floor log2(eps) told the base: 2, not e
+        kind, notes = value_kind(stats, values, path, where, base_given=True)
         return kind, [said, *notes]
     share = stats.n_below_minus_one / max(stats.n_finite, 1)
     if share > TRANSFORMED_SHARE and stats.vmax <= 2 * LOG_MAX:
