@@ -33,7 +33,16 @@ for each form (:func:`scale_rule`):
     samples' linear values; a log2 TPM survival model's risks moved by up to 0.43 against
     its counts). Log values farther off (log2 of counts: ~3-5 units; Xena's STAR FPKM-UQ
     for genemoe's ``fpkm_uq``: ~15) are another unit and aligned (``quantile``), as is a
-    genemoe export of another normalisation.
+    genemoe export of another normalisation. For a unit with a known per-sample total
+    (:data:`UNIT_TOTALS`: TPM sums to 1e6 over all genes, CPM over the counted genes) the
+    distance is not enough: log2(FPKM + 1) sat 0.49 log2 units from a log2(TPM + 1)
+    reference on real CHOL+UVM counts (FPKM differs from TPM by a per-sample factor, which
+    the median gene hardly shows) and was taken as given. So each sample's total of
+    2^x − 1 over the file's genes must be the unit's too (:func:`check_unit_totals`);
+    otherwise the values are aligned, said why. The totals cannot tell TPM from CPM (both
+    sum to 1e6): there only the distance decides (log2(CPM + 1) sat 0.16 from the same
+    TPM reference, and is taken as given). FPKM-UQ and ``log2p1``'s unknown unit have no
+    fixed total: the distance alone decides.
     And ``--normalisation none``: the user's word that the values are already the model's input
     scale (Xena's ``star_fpkm-uq`` for a model trained on Xena's ``star_fpkm-uq``), used as
     they are, as an export is. Refused for counts and linear values given to a model of log
@@ -53,6 +62,7 @@ user sees how far each input sat from what the model knows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -60,7 +70,9 @@ import numpy as np
 from genemoe.errors import input_error
 
 __all__ = ["ScaleRule", "check_request", "scale_rule", "reference_profile", "quantile_align", "distribution_shift",
-           "gene_set_note", "LOG2P1_UNITS", "OWN_SCALE_SHIFT"]
+           "gene_set_note", "LOG2P1_UNITS", "OWN_SCALE_SHIFT", "UNIT_TOTALS", "TOTAL_TOLERANCE",
+           "FULL_FILE_SHARE", "TotalsVerdict", "UnitTotals", "check_unit_totals", "linear_totals",
+           "trained_gene_counts"]
 
 ScaleRule = Literal["same", "exported", "given", "quantile", "refuse"]
 COUNT_BASED = ("fpkm_uq", "log2cpm", "log2tpm")
@@ -72,6 +84,27 @@ OWN_SCALE_SHIFT = 1.5
 LOG2P1_UNITS = {"log2p1": "x", "log2cpm": "CPM", "log2tpm": "TPM", "fpkm_uq": "FPKM-UQ"}
 """Model normalisations that are log2(unit + 1) of a linear unit (all of prepare's but
 ``none``), each to its unit's name: log values of that unit may be taken as given (``given``)."""
+UNIT_TOTALS = {"log2tpm": 1e6, "log2cpm": 1e6}
+"""Model normalisations whose linear unit has one per-sample total (TPM over all genes, CPM
+over the counted genes), which log values taken as given must have (:func:`check_unit_totals`).
+TPM and CPM share it: the totals cannot tell one from the other."""
+TOTAL_TOLERANCE = 0.1  # a median per-sample total within 10% of the unit's agrees with it
+FULL_FILE_SHARE = 0.9  # a file of at least 90% of the genes training's unit was summed over
+TotalsVerdict = Literal["agrees", "other_unit", "too_few_genes"]
+
+
+@dataclass(frozen=True)
+class UnitTotals:
+    """What log values' per-sample totals of 2^x − 1 say of their unit (:func:`check_unit_totals`)."""
+
+    verdict: TotalsVerdict  # agrees with the model's unit; another unit; can't tell (a gene subset)
+    unit: str  # the model's unit: "TPM", "CPM"
+    expected: float  # its per-sample total (1e6)
+    median_total: float  # the file's median per-sample total
+    n_samples: int  # samples with a positive total
+    n_off: int  # of them, outside TOTAL_TOLERANCE of ``expected``
+    n_file_genes: int  # genes the file holds (before any mapping)
+    n_trained_genes: int | None  # genes training's unit was summed over (its record), if said
 
 
 def check_request(requested: str) -> None:
@@ -90,7 +123,8 @@ def check_request(requested: str) -> None:
 
 def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto", *,
                exported_normalisation: str | None = None,
-               own_log_shift: float | None = None) -> ScaleRule:
+               own_log_shift: float | None = None,
+               own_log_totals: TotalsVerdict | None = None) -> ScaleRule:
     """Which rule brings data of ``value_kind`` onto a model trained with ``model_normalisation``.
 
     ``requested``: ``auto`` (the rule of the module docstring), ``model`` (the model's own
@@ -102,6 +136,9 @@ def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto
     (:data:`LOG2P1_UNITS`), their median distance to its training distribution (log2
     units); None where not measured. Under ``auto``, at most :data:`OWN_SCALE_SHIFT` takes
     them as given (``given``), unless they are a genemoe export of another normalisation.
+    ``own_log_totals``: what their per-sample totals of 2^x − 1 say of their unit
+    (:attr:`UnitTotals.verdict`, for a unit of :data:`UNIT_TOTALS`); anything but
+    ``agrees`` keeps them aligned however close they sit. None where not checked.
     """
     check_request(requested)
     if requested == "quantile":
@@ -123,8 +160,9 @@ def scale_rule(value_kind: str, model_normalisation: str, requested: str = "auto
         return "refuse"
     if (requested == "auto" and value_kind == "log" and model_normalisation in LOG2P1_UNITS
             and exported_normalisation is None and own_log_shift is not None
-            and own_log_shift <= OWN_SCALE_SHIFT):  # was log2p1 only: log2(TPM + 1) for a
-        return "given"  # log2tpm model aligned (risks moved 0.43); as their linear values
+            and own_log_shift <= OWN_SCALE_SHIFT  # was log2p1 only: log2(TPM + 1) for a
+            and own_log_totals in (None, "agrees")):  # log2tpm model aligned (risks moved
+        return "given"  # 0.43); log2(FPKM + 1) was taken as TPM (0.49 off): totals now
     if model_normalisation in COUNT_BASED or value_kind != _trained_kind(model_normalisation):
         return "quantile"
     return "same"
@@ -211,14 +249,60 @@ def gene_set_note(n_file_genes: int, record: dict, method: str, *,
     """
     if method not in COUNT_BASED:
         return None
-    steps = record.get("steps", [])  # the normalise step's genes (bundles since 2026-12-04:
-    #   after those without a length; "56,537" was said where 56,380 were used), else mapped
-    step = "normalise" if any(s.get("step") == "normalise" and s.get("n_genes")
-                              for s in steps) else "map_gene_ids"
-    trained = sorted({int(s["n_genes"]) for s in steps if s.get("step") == step and s.get("n_genes")})
+    trained = trained_gene_counts(record)
     if not trained or any(abs(n_file_genes - n) <= tolerance * n for n in trained):
         return None
     said = "/".join(f"{n:,}" for n in trained[:3])
     return (f"each sample's {method} scale is computed over this file's {n_file_genes:,} genes, "
             f"training's over its files' {said}: other genes shift every value; give files of "
             "the training files' genes, or --normalisation quantile")
+
+
+def trained_gene_counts(record: dict) -> list[int]:
+    """The gene counts a model's training files were normalised over, sorted, from its
+    bundle ``record``: the ``normalise`` steps' (bundles since 2026-12-04: after genes
+    without a length; "56,537" was said where 56,380 were used), else ``map_gene_ids``'s."""
+    steps = record.get("steps", [])
+    step = "normalise" if any(s.get("step") == "normalise" and s.get("n_genes")
+                              for s in steps) else "map_gene_ids"
+    return sorted({int(s["n_genes"]) for s in steps if s.get("step") == step and s.get("n_genes")})
+
+
+def linear_totals(values: np.ndarray, *, block_rows: int = 64) -> np.ndarray:
+    """Per-sample totals ``(n_samples,)`` of 2^x − 1 over every gene of log2(x + 1) values
+    ``(n_samples, n_genes)`` (missing values skipped), ``block_rows`` samples at a time in
+    float64."""
+    out = np.empty(values.shape[0])
+    for i in range(0, values.shape[0], block_rows):
+        block = np.asarray(values[i:i + block_rows], np.float64)
+        out[i:i + block_rows] = np.nansum(np.expm1(block * np.log(2)), axis=1)
+    return out
+
+
+def check_unit_totals(totals: np.ndarray, model_normalisation: str, *, n_file_genes: int,
+                      n_trained_genes: int | None) -> UnitTotals | None:
+    """Whether log values' per-sample totals of 2^x − 1 (``totals``, ``(n_samples,)``, over
+    the file's ``n_file_genes`` genes: :func:`linear_totals`) are those of the model's unit
+    (:data:`UNIT_TOTALS`); None for a unit without one (FPKM-UQ, ``log2p1``'s) or no sample
+    with a positive total.
+
+    The median total within :data:`TOTAL_TOLERANCE` of the unit's agrees (TPM or CPM: they
+    cannot be told apart); above it, another unit (a part of the genes cannot sum to more);
+    below it, another unit (FPKM's totals sat ~2.5-4e5 on TCGA) where the file holds at
+    least :data:`FULL_FILE_SHARE` of the ``n_trained_genes`` training's unit was summed
+    over, else ``too_few_genes`` (a gene subset of TPM sums to less too: no telling).
+    """
+    expected = UNIT_TOTALS.get(model_normalisation)
+    finite = np.asarray(totals, np.float64)
+    finite = finite[np.isfinite(finite) & (finite > 0)]  # samples of zeros: no library
+    if expected is None or not finite.size:
+        return None
+    median = float(np.median(finite))
+    n_off = int((np.abs(finite / expected - 1) > TOTAL_TOLERANCE).sum())
+    full = n_trained_genes is not None and n_file_genes >= FULL_FILE_SHARE * n_trained_genes
+    if abs(median / expected - 1) <= TOTAL_TOLERANCE:
+        verdict: TotalsVerdict = "agrees"
+    else:
+        verdict = "other_unit" if median > expected or full else "too_few_genes"
+    return UnitTotals(verdict, LOG2P1_UNITS[model_normalisation], expected, median,
+                      int(finite.size), n_off, int(n_file_genes), n_trained_genes)

@@ -61,11 +61,13 @@ from genemoe.workflows.predict_align import (
     check_floor_converted,
     check_missing_weight,
     given_shift,
+    given_step_words,
     own_log_notes,
     own_log_shift,
+    own_log_totals,
     quantile_aligned,
     scale_words,
-    unit_words,
+    unit_totals_notes,
     unmapped_ids,
 )
 from genemoe.workflows.predict_checks import (
@@ -216,12 +218,19 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     plog.step("read", file=str(table.source_path), shape=list(table.shape),  # as prepare says it
               orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,
               notes=read_notes(table.notes, scale_notes))
+    totals = (own_log_totals(payload, table)  # on the file's own genes, before the mapping
+              if rule == "quantile" and normalisation == "auto" else None)
     table = mapped_genes(table, annotation, plog)  # sample ids as gene ids: --orientation
     if rule == "quantile":  # log2(unit + 1) of a log2p1/log2tpm/... model's unit: as given
-        #   (aligned, a log2tpm model's risks moved 0.43 against counts), on the model's genes
+        #   (aligned, a log2tpm model's risks moved 0.43 against counts), on the model's genes,
+        #   its totals the unit's (log2(FPKM + 1) sat 0.49 from log2(TPM + 1), taken as TPM)
         rule = scale_rule(table.value_kind, method, normalisation,
                           exported_normalisation=table.exported_normalisation,
-                          own_log_shift=own_log_shift(payload, table))
+                          own_log_shift=own_log_shift(payload, table),
+                          own_log_totals=None if totals is None else totals.verdict)
+        for n in (off := unit_totals_notes(totals) if rule == "quantile" else []):
+            log.warning("%s", n["text"])
+        scale_notes += off
     values = np.asarray(table.values)
     if table.value_kind == "linear" and rule in ("same", "quantile"):
         check_negatives(values, table)  # refused as prepare refuses them (was clipped, scored)
@@ -247,13 +256,13 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
                   "already on the model's scale" if rule == "exported" else
                   f"none: taken as the model's scale ({scale_words(method)}), as asked"
-                  if normalisation == "none" else f"none: values read as {unit_words(method)}, taken as given")
+                  if normalisation == "none" else given_step_words(method))
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing, unmapped=unmapped_ids(plog))
         if rule == "given":  # at the user's word: Xena's STAR FPKM-UQ sat ~6 units off, unsaid
             shift = given_shift(payload, table, method)
             off = (given_shift_notes(shift, warn_above=GIVEN_SHIFT_WARN, own_below=OWN_SCALE_SHIFT)
-                   if normalisation == "none" else own_log_notes(shift, method))  # auto: said why
+                   if normalisation == "none" else own_log_notes(shift, method, totals))  # auto: why
             for n in off:  # recorded with its numbers (was code "logged", the text only)
                 log.warning("%s", n["text"])
             scale_notes += off

@@ -6,7 +6,8 @@ model's scale (:mod:`genemoe.data.crossscale`); :func:`given_shift` measures how
 values taken as the model's scale (``--normalisation none``) sit from it, and
 :func:`own_log_shift` whether log values are the own scale of a model of log2(unit + 1)
 (``log2p1``, ``log2tpm``, ``log2cpm``, ``fpkm_uq``; then taken as given under ``auto``,
-said by :func:`own_log_notes`).
+said by :func:`own_log_notes`), and :func:`own_log_totals` whether their per-sample totals
+of 2^x − 1 are the model's unit's (TPM, CPM: else aligned, said by :func:`unit_totals_notes`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,13 @@ import pandas as pd
 from genemoe.data.crossscale import (
     LOG2P1_UNITS,
     OWN_SCALE_SHIFT,
+    UNIT_TOTALS,
+    UnitTotals,
+    check_unit_totals,
     distribution_shift,
+    linear_totals,
     quantile_align,
+    trained_gene_counts,
 )
 from genemoe.data.ids import detect_id_kind, off_kind_ids, strip_version
 from genemoe.data.prepare import PrepLog
@@ -32,9 +38,10 @@ from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.workflows.predict_checks import check_negatives
 
-__all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "other_unit_hint",
-           "own_log_applies", "own_log_notes", "own_log_shift", "quantile_aligned", "scale_words",
-           "trained_value_kinds", "unit_words", "unmapped_ids"]
+__all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "given_step_words",
+           "other_unit_hint", "own_log_applies", "own_log_notes", "own_log_shift", "own_log_totals",
+           "quantile_aligned", "scale_words", "trained_value_kinds", "unit_totals_notes", "unit_words",
+           "unmapped_ids"]
 
 log = logging.getLogger(__name__)
 
@@ -305,13 +312,86 @@ def own_log_shift(payload: dict, table: ExpressionTable) -> float | None:
     return float(np.median(finite)) if finite is not None and finite.size else None
 
 
-def own_log_notes(shift: np.ndarray | None, method: str = "log2p1") -> list[dict]:
+def own_log_totals(payload: dict, table: ExpressionTable) -> UnitTotals | None:
+    """For log values that may be a model's own scale (:func:`own_log_applies`) of a unit
+    with a per-sample total (:data:`~genemoe.data.crossscale.UNIT_TOTALS`: TPM, CPM), what
+    their totals of 2^x − 1 say of their unit (:func:`~genemoe.data.crossscale.check_unit_totals`).
+    ``table`` must hold the file's own genes, before the gene mapping: TPM sums to 1e6 over
+    all of them, not over the model's. None where not checked (another model or unit)."""
+    method = payload.get("normalisation")
+    if method not in UNIT_TOTALS or not own_log_applies(payload, table):
+        return None
+    trained = trained_gene_counts(payload.get("record") or {})
+    return check_unit_totals(linear_totals(np.asarray(table.values)), str(method),
+                             n_file_genes=table.shape[1],
+                             n_trained_genes=max(trained) if trained else None)
+
+
+def _sci(x: float) -> str:
+    """``4.1e5``, ``1e6``: a total in two significant figures."""
+    return f"{x:.2g}".replace("e+0", "e").replace("e+", "e")
+
+
+def _totals_words(totals: UnitTotals) -> str:
+    """``per-sample totals of 2^x − 1 are ~4.1e5 (median of 51 samples)``."""
+    return (f"per-sample totals of 2^x − 1 are ~{_sci(totals.median_total)} (median of "
+            f"{totals.n_samples:,} sample{'s' if totals.n_samples != 1 else ''})")
+
+
+def _twin_unit(unit: str) -> str:
+    """The unit of :data:`~genemoe.data.crossscale.UNIT_TOTALS` sharing ``unit``'s total."""
+    return "CPM" if unit == "TPM" else "TPM"
+
+
+def unit_totals_notes(totals: UnitTotals | None) -> list[dict]:
+    """Why log values sitting on a model's training distribution were aligned all the same
+    (scale rule ``quantile``): their per-sample totals of 2^x − 1 (``totals``) are not its
+    unit's (``other_unit``), or the file holds too few genes to tell (``too_few_genes``).
+    Empty where they agree or were not checked. (log2(FPKM + 1), 0.49 log2 units from a
+    log2(TPM + 1) reference on real counts, was taken as TPM, unsaid.)"""
+    if totals is None or totals.verdict == "agrees":
+        return []
+    unit, words = totals.unit, _totals_words(totals)
+    logged = f"log2({unit} + 1)"
+    if totals.verdict == "other_unit":
+        why = (f"{words}, not {_sci(totals.expected)} as {unit}'s: another unit "
+               f"({'FPKM?' if totals.median_total < totals.expected else 'not ' + unit}), aligned")
+    else:
+        held = ("how many genes training's unit was summed over is not recorded"
+                if totals.n_trained_genes is None else
+                f"the file holds {totals.n_file_genes:,} genes, training's {unit} was summed "
+                f"over {totals.n_trained_genes:,}")
+        why = (f"{words}, under {unit}'s {_sci(totals.expected)}, and {held}: too few genes to "
+               f"tell a part of the genes from another unit (FPKM?), so aligned")
+    return [{"code": f"log_totals_{totals.verdict}", "level": "caveat",
+             "text": (f"log values aligned to the model's training distribution (quantile), not "
+                      f"taken as {logged}: {why}; if they are {logged} "
+                      "of the model's kind, --normalisation none takes them as given"),
+             "median_total": totals.median_total, "expected_total": totals.expected,
+             "n_samples": totals.n_samples, "n_samples_off": totals.n_off,
+             "n_file_genes": totals.n_file_genes, "n_trained_genes": totals.n_trained_genes}]
+
+
+def given_step_words(method: str) -> str:
+    """The ``cross_pipeline`` step's rule for log values taken as given under ``auto``:
+    ``none: values read as log2(TPM + 1), taken as given``; for FPKM-UQ, whose unit has no
+    total to check, no unit claimed (only the distance decided)."""
+    if method in UNIT_TOTALS or method == "log2p1":
+        return f"none: values read as {unit_words(method)}, taken as given"
+    return f"none: taken as given on the model's {unit_words(method)} scale (by their distance only)"
+
+
+def own_log_notes(shift: np.ndarray | None, method: str = "log2p1",
+                  totals: UnitTotals | None = None) -> list[dict]:
     """The caveat that log values were read as log2(unit + 1) of the kind of values a model
     of ``method`` (:data:`~genemoe.data.crossscale.LOG2P1_UNITS`) was trained on and taken
     as given (scale rule ``given`` under ``auto``), with their distances (``shift``,
     ``(n_samples,)``): how many samples sit beyond :data:`OWN_SCALE_SHIFT` (they were
     quantile-aligned, unsaid, before: 8% of a probe's calls changed against the same
-    samples' linear values; a log2 TPM model's risks moved by up to 0.43 against counts)."""
+    samples' linear values; a log2 TPM model's risks moved by up to 0.43 against counts).
+    With ``totals`` (a TPM or CPM model) their per-sample totals are said, and that TPM's
+    and CPM's are alike; for FPKM-UQ, whose unit has no total, that the unit went
+    unchecked (the distance alone decided)."""
     finite = np.asarray(shift if shift is not None else [], np.float64)
     finite = finite[np.isfinite(finite)]
     median = float(np.median(finite)) if finite.size else float("nan")
@@ -320,13 +400,25 @@ def own_log_notes(shift: np.ndarray | None, method: str = "log2p1") -> list[dict
     words = unit_words(method)
     trained = ("log2(x + 1) of linear values" if method == "log2p1"
                else f"{words} (its {method} normalisation)")
+    read = (f"values read as {words}, taken as given" if method in UNIT_TOTALS or method == "log2p1"
+            else f"values taken as given on the model's {words} scale")
+    unit = LOG2P1_UNITS.get(method, method)
+    if totals is not None:  # CPM and TPM both sum to 1e6: only the distance tells them apart
+        tail = (f"; their {_totals_words(totals)}, as {unit}'s (and {_twin_unit(unit)}'s: the "
+                f"totals cannot tell {unit} from {_twin_unit(unit)}, only the distance does)")
+    elif method in UNIT_TOTALS or method == "log2p1":
+        tail = ""
+    else:
+        tail = (f"; their unit is unchecked ({unit} has no fixed per-sample total): log values "
+                "of another unit that sit as close are taken alike")
     return [{"code": "read_as_log2p1", "level": "caveat",
-             "text": (f"values read as {words}, taken as given (not aligned): the model was "
+             "text": (f"{read} (not aligned): the model was "
                       f"trained on {trained} and they sit a median "
                       f"{median:.2f} log2 units from its training distribution, as files of its "
-                      f"own scale do (under {OWN_SCALE_SHIFT:g}){off}"),
+                      f"own scale do (under {OWN_SCALE_SHIFT:g}){off}{tail}"),
              "median_shift": round(median, 3), "own_scale_below": OWN_SCALE_SHIFT,
-             "n_samples_beyond": n_off, "n_samples": int(finite.size), "unit": words}]
+             "n_samples_beyond": n_off, "n_samples": int(finite.size), "unit": words,
+             **({"median_total": totals.median_total} if totals is not None else {})}]
 
 
 def missing_cells(table: ExpressionTable, gene_ids: Sequence[str]) -> np.ndarray:
