@@ -33,6 +33,7 @@ from genemoe.report.plots import (
 )
 from genemoe.report.sources import bundle_info
 from genemoe.train.pretrain_metrics import critic_note
+from genemoe.train.pretrain_record import resumed_words
 
 __all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows",
            "reconstruction_checks", "critic_checks", "plot_reconstruction", "prepared_again", "bundles_table"]
@@ -254,10 +255,14 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
         "what": "self-supervised pre-training of an encoder and decoder: no label or survival "
                 "read; the bundles' test splits left out",
         "model": model, "preset": preset,
-        "epochs run": summary.get("epochs_run"), "finished": summary.get("finished"),
+        # a resumed run said so nowhere but the terminal of the call that resumed it
+        "epochs run": f"{summary.get('epochs_run')}{resumed_words(summary)}",
+        "finished": summary.get("finished"),
         "genes": summary.get("n_genes"),
         "samples (train / validation)": f"{summary.get('n_train')} / {summary.get('n_val')}",
         "streamed from disk": summary.get("stream"),
+        "normalisation (fine-tuning needs the same)": "; ".join(
+            str(b.get("normalisation", "not recorded")) for b in bundles) or None,
         "bundles": "; ".join(f"{b.get('path')} ({b.get('n_train')} train, {b.get('n_val')} "
                              f"validation, {b.get('n_test_excluded')} test left out"
                              + (f", {b['n_genes_left_out']} genes left out: not in every bundle"

@@ -47,6 +47,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from genemoe.data.anndata_io import value_scale
 from genemoe.data.splits import default_patient_ids
 from genemoe.errors import InputError, input_error
 from genemoe.models.genemoe import GeneMoeEncoder
@@ -56,9 +57,10 @@ from genemoe.train import distributed as ddp
 from genemoe.train.checkpoint import resume_epoch_everywhere
 from genemoe.train.finetune_genes import align_genes, missing_genes_line
 from genemoe.train.pretrain_metrics import short_collapse
+from genemoe.train.pretrain_record import same_normalisation
 
 __all__ = ["read_pretrained", "pretrained_sha256", "load_pretrained_encoder", "set_encoder_trainable",
-           "check_pretrained_start",
+           "check_pretrained_start", "check_normalisation",
            "train_with_frozen_encoder", "encoder_paths", "encoder_module_lr", "transfer_lines",
            "transfer_said_by_caller"]
 
@@ -249,7 +251,8 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
                             test_sample_ids: Sequence[str] | None = None,
                             test_patient_ids: Sequence[str] | None = None,
                             max_missing: float = 0.2,
-                            bundle_gene_ids: Sequence[str] | None = None) -> dict[str, Any]:
+                            bundle_gene_ids: Sequence[str] | None = None,
+                            normalisation: Any = None) -> dict[str, Any]:
     """Copy a pre-trained encoder into ``model``'s encoder (in place).
 
     Parameters
@@ -275,6 +278,9 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
         Every gene of the fine-tuning bundle, before its gene filter: the pre-trained genes
         the model lacks are then counted apart (absent from the bundle, removed by its
         filter). None: counted together.
+    normalisation
+        The fine-tuning bundle's normalisation (its record's); refused when the run
+        pre-trained on another (:func:`check_normalisation`). None: not checked.
 
     Returns
     -------
@@ -288,6 +294,7 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
     _check_starts(payload, where, family, model_name or type(model).__name__,
                   model_name is not None)
     _check_no_test_leak(payload, where, test_sample_ids, test_patient_ids)
+    values = check_normalisation(payload, where, normalisation)
     pre_name = str(payload["model_name"])
     paths = encoder_paths(model)
     target = {k: v for k, v in model.state_dict().items() if _under(k, paths)}
@@ -314,7 +321,7 @@ def load_pretrained_encoder(model: nn.Module, run_dir: Path | str, *, gene_ids: 
             f"YAML (preset {payload.get('preset')!r}); or pre-train again with this model: section")
     model.load_state_dict(state, strict=False)  # the encoder's keys, checked equal above
     info = {"run": str(Path(run_dir).absolute()), "model_name": pre_name,
-            "encoder_modules": list(paths), "n_tensors": len(state),
+            "encoder_modules": list(paths), "n_tensors": len(state), **values,
             "pretrain_summary": payload.get("summary", {}).get("final", {}), **genes,
             # a collapse was said on the terminal only (the run's report and files had none)
             "collapse_warnings": list((payload.get("summary") or {}).get("collapse", {}).get(
@@ -346,14 +353,28 @@ def transfer_lines(pre: Mapping[str, Any], where: str | None = None) -> list[str
     shared, new = int(pre.get("n_genes_shared") or 0), int(pre.get("n_genes_new") or 0)
     missing = int(pre.get("n_genes_missing") or 0)
     n_pre = int(pre.get("n_genes_pretrained") or shared + missing)
-    modules, freeze = ", ".join(pre.get("encoder_modules") or ()), pre.get("freeze_encoder_epochs")
+    modules = ", ".join(pre.get("encoder_modules") or ())
     head = (f"started from the pre-trained {label} encoder"
             + (f" ({modules})" if modules else "") + f" of {where or pre.get('run')}: "
             + f"{int(pre.get('n_tensors') or 0)} tensors"
-            + (f", frozen for the first {freeze} epochs" if freeze else ""))
+            + _frozen_words(pre))
     genes = (f"{shared:,} of the model's {shared + new:,} genes pre-trained, {new:,} new (zero "
              "input weights)")
     return [head, genes] + ([line] if (line := missing_genes_line(pre, n_pre)) else [])
+
+
+def _frozen_words(pre: Mapping[str, Any]) -> str:
+    """``", frozen for the first 5 epochs"``, or, of an encoder never unfrozen (recorded by
+    :func:`train_with_frozen_encoder`), ``", frozen for all 2 epochs (never unfrozen; 5
+    asked)"``; ``""`` when not frozen."""
+    freeze = int(pre.get("freeze_encoder_epochs") or 0)
+    if not freeze:
+        return ""
+    if pre.get("encoder_unfrozen") is not False:
+        return f", frozen for the first {freeze} epochs"
+    asked = int(pre.get("freeze_encoder_epochs_asked") or freeze)
+    return (f", frozen for all {freeze} epoch{'' if freeze == 1 else 's'} (never unfrozen"
+            + (f"; {asked} asked" if asked != freeze else "") + ")")
 
 
 @contextlib.contextmanager
@@ -384,6 +405,46 @@ def _say_transfer(where: str, info: dict[str, Any], payload: dict[str, Any]) -> 
     for w in (payload.get("summary") or {}).get("collapse", {}).get("warnings", []):
         logger.warning("the pre-training collapsed (%s): it may start no better than a fresh "
                        "encoder", short_collapse(w), extra={**run, "pretrain_collapse": True})
+
+
+def check_normalisation(payload: Mapping[str, Any], where: str, normalisation: Any,
+                        ) -> dict[str, Any]:
+    """Refuse fine-tuning on values of another normalisation than the pre-training's.
+
+    Parameters
+    ----------
+    payload
+        The pre-training file (:func:`read_pretrained`).
+    where
+        The run, as the error names it.
+    normalisation
+        The fine-tuning bundle's (its record's ``normalisation``); None: not known.
+
+    Returns
+    -------
+    dict
+        For the record (``protocol.pretrained``): ``normalisation`` (the pre-training's)
+        and ``normalisation_check`` (``"same"``, or why it was not checked: a file of an
+        earlier genemoe records none, and is said on the terminal).
+    """
+    if "normalisations" not in payload:  # written before it was recorded
+        said = "normalisation not recorded (an earlier genemoe): not checked"
+        logger.warning("the pre-trained run %s: %s", where, said)
+        return {"normalisation_check": said}
+    pre = list(payload.get("normalisations") or [])
+    shown = payload.get("normalisation") or (" / ".join(map(str, pre)) if pre else None)
+    if not pre or normalisation is None:
+        which = "the pre-training's" if not pre else "the fine-tuning data's"
+        return {"normalisation": shown, "normalisation_check": f"{which} not known: not checked"}
+    if not same_normalisation(pre, normalisation):
+        raise input_error(
+            f"the run pre-trained on {shown} values ({payload.get('value_scale')}), this bundle "
+            f"holds {normalisation} values ({value_scale(normalisation)[0]}): the encoder "
+            "would read another scale", path=where,
+            fix=f"prepare the bundle with the same --normalisation {shown} (genemoe prepare "
+                f"... --normalisation {shown}), or pre-train on this bundle "
+                f"(genemoe pretrain --data BUNDLE --out RUN)")
+    return {"normalisation": shown, "normalisation_check": "same"}
 
 
 def check_pretrained_start(run_dir: Path | str, model_names: Sequence[str],
@@ -484,7 +545,8 @@ def set_encoder_trainable(model: nn.Module, trainable: bool) -> None:
 
 
 def train_with_frozen_encoder(train_fn: Callable[..., Any], model: nn.Module, *,
-                              freeze_epochs: int, checkpoint_path: Path, **kwargs: Any) -> Any:
+                              freeze_epochs: int, checkpoint_path: Path,
+                              record: dict[str, Any] | None = None, **kwargs: Any) -> Any:
     """``train_fn(model, checkpoint_path=..., **kwargs)`` with the encoder frozen at first.
 
     The first ``freeze_epochs`` epochs run with the encoder frozen (the trainer pauses via
@@ -494,9 +556,25 @@ def train_with_frozen_encoder(train_fn: Callable[..., Any], model: nn.Module, *,
     ``freeze_epochs`` at or above the run's epochs freezes the whole run. An encoder
     learning rate belongs in the ``config``'s ``module_lr`` already spread over every
     encoder part (:func:`encoder_module_lr`, as ``genemoe train`` does).
+
+    ``record`` (the transfer's record, :func:`load_pretrained_encoder`'s) gets what
+    happened: ``freeze_encoder_epochs``, the epochs really frozen (at most those run),
+    ``freeze_encoder_epochs_asked`` and ``encoder_unfrozen`` (False: frozen throughout).
     """
     if freeze_epochs <= 0:
         return train_fn(model, checkpoint_path=checkpoint_path, **kwargs)
+    result, unfrozen = _train_frozen_first(train_fn, model, freeze_epochs=freeze_epochs,
+                                           checkpoint_path=checkpoint_path, **kwargs)
+    if record is not None:  # "frozen for the first 5 epochs" was said of a 2-epoch run
+        record.update(freeze_encoder_epochs=int(freeze_epochs if unfrozen else result.epochs_run),
+                      freeze_encoder_epochs_asked=int(freeze_epochs), encoder_unfrozen=unfrozen)
+    return result
+
+
+def _train_frozen_first(train_fn: Callable[..., Any], model: nn.Module, *, freeze_epochs: int,
+                        checkpoint_path: Path, **kwargs: Any) -> tuple[Any, bool]:
+    """:func:`train_with_frozen_encoder`'s two phases: the result, and whether the encoder
+    was unfrozen (after epoch ``freeze_epochs``)."""
     # every rank must take the same phase: the epoch of the newest copy any rank reads,
     # agreed once the processes have met (a node-local disk may hold none, or an older one)
     config = kwargs.get("config")
@@ -508,9 +586,9 @@ def train_with_frozen_encoder(train_fn: Callable[..., Any], model: nn.Module, *,
                           max_epochs_this_call=freeze_epochs - done, **kwargs)
         if result.finished:  # all epochs run (or stopped early) while frozen
             set_encoder_trainable(model, True)
-            return result
+            return result, False
         logger.info("unfreezing the encoder after epoch %d", result.epochs_run)
         set_encoder_trainable(model, True)
-        return train_fn(model, checkpoint_path=checkpoint_path, continuing=True, **kwargs)
-    set_encoder_trainable(model, True)
-    return train_fn(model, checkpoint_path=checkpoint_path, **kwargs)
+        return train_fn(model, checkpoint_path=checkpoint_path, continuing=True, **kwargs), True
+    set_encoder_trainable(model, True)  # resumed past the frozen epochs
+    return train_fn(model, checkpoint_path=checkpoint_path, **kwargs), True

@@ -467,14 +467,15 @@ def _with_transfer(model: torch.nn.Module, name: str, train_cfg: dict, transfer:
                                    gene_ids=transfer["gene_ids"],
                                    test_sample_ids=transfer["test_sample_ids"],
                                    test_patient_ids=transfer.get("test_patient_ids"),
-                                   bundle_gene_ids=transfer.get("bundle_gene_ids"))
+                                   bundle_gene_ids=transfer.get("bundle_gene_ids"),
+                                   normalisation=transfer.get("normalisation"))
     info["freeze_encoder_epochs"] = transfer["freeze_encoder_epochs"]
     info["encoder_lr"] = transfer.get("encoder_lr")
     if info["encoder_lr"] is not None:  # the encoder's own lr (the head keeps lr)
         train_cfg = {**train_cfg, "module_lr": encoder_module_lr(
             model, {**(train_cfg.get("module_lr") or {}), "encoder": info["encoder_lr"]})}
-    fit = partial(train_with_frozen_encoder, train_model,
-                  freeze_epochs=transfer["freeze_encoder_epochs"])
+    fit = partial(train_with_frozen_encoder, train_model,  # info: the epochs really frozen
+                  freeze_epochs=transfer["freeze_encoder_epochs"], record=info)
     return fit, train_cfg, info
 
 

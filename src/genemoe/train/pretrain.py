@@ -109,6 +109,7 @@ from genemoe.train.pretrain_metrics import (
     short_collapse,
     utilisation,
 )
+from genemoe.train.pretrain_record import resumed_words, values_recorded
 from genemoe.train.pretrain_setup import bundle_records, samples_by_role, setup_diff, with_records
 from genemoe.train.pretrain_stream import BatchFeed, StreamingRows, memory_stats
 from genemoe.train.rng import keeps_global_rng
@@ -143,7 +144,8 @@ class PretrainResult(AtFolder):
         how = "finished earlier with this setup: reused, nothing trained" if self.reused else (
             f"{self.seconds:.0f} s{'' if self.finished else ', paused'}")
         n = len(self.history)
-        lines = [f"pre-training run: {shown_path(self.out_dir)}  ({n} epoch{'' if n == 1 else 's'}, {how})"]
+        lines = [f"pre-training run: {shown_path(self.out_dir)}  ({n} epoch{'' if n == 1 else 's'}"
+                 f"{resumed_words(s)}, {how})"]
         if last:
             lines += [f"  validation reconstruction: R² vs the per-gene mean {last['val/r2']:.3f}; "
                       f"r per gene (across samples) {last['val/r_gene']:.3f};",  # as the report
@@ -173,6 +175,7 @@ class _State:
     generator: np.random.Generator
     epoch: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    resumed_from: list[int] = field(default_factory=list)  # the epoch each later call resumed after
 
 
 def _lr_factor(config: PretrainConfig, epoch: int) -> float:
@@ -278,7 +281,8 @@ def _save_checkpoint(st: _State, path: Path, meta: dict[str, Any]) -> None:
                     rng_state=capture_rng_state(st.generator), best_state=None,
                     best_metric=math.nan, history=st.history, meta=meta,
                     extra={"critic_state": st.critic.state_dict(), "kind": "pretrain",
-                           "pretrain_config": st.config.to_dict()})
+                           "pretrain_config": st.config.to_dict(),
+                           "resumed_from_epoch": list(st.resumed_from)})
 
 
 def _resume(st: _State, path: Path, records: dict[str, str]) -> None:
@@ -303,6 +307,8 @@ def _resume(st: _State, path: Path, records: dict[str, str]) -> None:
     st.opt_g.load_state_dict(ckpt["optimizer_state"]["generator"])
     st.opt_d.load_state_dict(ckpt["optimizer_state"]["critic"])
     st.epoch, st.history = int(ckpt["epoch"]), list(ckpt["history"])
+    # recorded in summary.json (was said on the terminal only); earlier calls' too
+    st.resumed_from = [*map(int, extra.get("resumed_from_epoch") or ()), st.epoch]
     restore_rng_state(ckpt["rng_state"], st.generator)
     logger.warning("resuming pre-training from %s after epoch %d (delete it to start afresh)",
                    path, st.epoch)  # as train's: behind -v, a rerun looked like a fresh run
@@ -423,18 +429,14 @@ def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str,
     Same setup: every option but those free to change on resumption, the model's widths,
     the genes, the samples (by role) and each bundle's ``record.json`` (``records``: a
     bundle prepared again with other values is another setup). Nothing is retrained or rewritten then (its
-    ``pretrained.pt`` keeps its bytes, so fingerprints over it stay valid); any other
-    ``pretrained.pt`` falls through to the checkpoint checks of :func:`_resume`.
+    ``pretrained.pt`` keeps its bytes, so fingerprints over it stay valid); another
+    setup's ``pretrained.pt`` falls through to the checkpoint checks of :func:`_resume`.
+    A damaged or foreign ``pretrained.pt`` is refused (it was overwritten, unsaid).
     """
     path = out_dir / "pretrained.pt"
     if not path.is_file():
         return None
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:  # damaged: train (or resume) again
-        return None
-    if not isinstance(payload, dict) or payload.get("format") != PRETRAINED_FORMAT:
-        return None
+    payload = _finished_payload(path)
     diff = setup_diff(payload.get("config") or {}, payload.get("gene_ids"),
                       payload.get("samples") or {}, config, data.gene_ids, data.samples,
                       records=payload.get("bundle_records"), records_now=records)
@@ -452,6 +454,23 @@ def _finished_result(out_dir: Path, config: PretrainConfig, model_cfg: dict[str,
     history = list(payload.get("history") or [])
     return PretrainResult(out_dir, history, dict(payload.get("summary") or {}), True,
                           time.perf_counter() - t0, reused=True)
+
+
+def _finished_payload(path: Path) -> dict[str, Any]:
+    """The payload of a run folder's ``pretrained.pt``; refused, naming the file, when it
+    cannot be read or is not a pre-training file (a train run's ``model.pt`` copied there)."""
+    fix = f"remove {path.name} (or the whole folder) to pre-train again, or use a new --out"
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # truncated, or not a torch file at all
+        raise input_error(f"cannot read this finished run's pretrained.pt ({type(exc).__name__}):"
+                          " it is damaged", path=path, fix=fix) from exc
+    if not isinstance(payload, dict) or payload.get("format") != PRETRAINED_FORMAT:
+        what = (f"a {payload['format']!r} file" if isinstance(payload, dict)
+                and isinstance(payload.get("format"), str) else "another file")
+        raise input_error(f"not a genemoe pre-training file ({what}, not a {PRETRAINED_FORMAT!r} "
+                          "one)", path=path, fix=fix)
+    return payload
 
 
 def _gated(rec: dict[str, Any]) -> bool:
@@ -476,6 +495,7 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool,
             "final": {k: v for k, v in last.items() if k.startswith(("val/", "loss/"))
                       and (_gated(last) or k not in ("loss/importance", "loss/load"))},
             "collapse": collapse,
+            **({"resumed_from_epoch": list(st.resumed_from)} if st.resumed_from else {}),
             "synthetic": any(b["synthetic"] for b in st.data.bundles),
             "genemoe_version": __version__}
 
@@ -494,6 +514,7 @@ def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary
         "critic_state": {k: v.detach().cpu() for k, v in st.critic.state_dict().items()},
         "samples": samples_by_role(samples), "sample_patients": _sample_patients(samples),
         "bundles": summary["bundles"], "bundle_records": records,
+        **values_recorded(st.data.bundles),  # fine-tuning refuses another normalisation
         "config": st.config.to_dict(), "preset": summary["preset"],
         **({"extends": summary["extends"]} if "extends" in summary else {}),
         "history": st.history, "summary": summary,

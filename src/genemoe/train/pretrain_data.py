@@ -220,7 +220,10 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
         sources.append({"path": str(b.path), "n_train": int(len(rows["train"])),
                         "n_val": int(len(rows["val"])),
                         "n_test_excluded": int(len(b.indices("test"))), "synthetic": b.synthetic,
-                        "n_genes_left_out": int(len(_bundle_genes(b)[1]) - len(genes))}
+                        "n_genes_left_out": int(len(_bundle_genes(b)[1]) - len(genes)),
+                        # fine-tuning refuses a bundle of another normalisation
+                        "normalisation": b.record.get("normalisation")
+                        or (b.summary or {}).get("normalisation")}
                        | ({"n_val_monitored": int(len(vrows))} if len(vrows) < len(rows["val"])
                           else {}))
     X_train = StreamingRows(train) if stream else np.concatenate(train).astype(np.float32)

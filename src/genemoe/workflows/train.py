@@ -143,7 +143,8 @@ def _pretrained_text(pre: dict[str, Any] | None) -> str:
 # what metrics.json's protocol keeps of load_pretrained_encoder's record (and the options)
 _PRETRAINED_KEYS = ("run", "model_name", "encoder_modules", "n_tensors", "n_genes_pretrained",
                     "n_genes_shared", "n_genes_new", "n_genes_missing", "n_genes_absent",
-                    "n_genes_filtered", "freeze_encoder_epochs",
+                    "n_genes_filtered", "freeze_encoder_epochs", "freeze_encoder_epochs_asked",
+                    "encoder_unfrozen", "normalisation", "normalisation_check",
                     "encoder_lr", "collapse_warnings")
 
 
@@ -431,7 +432,10 @@ def _transfer_options(kind: str, bundle: Bundle, gene_mask: np.ndarray, pretrain
             "gene_ids": bundle.var.loc[gene_mask, "gene_id"].astype(str).tolist(),
             "bundle_gene_ids": bundle.var["gene_id"].astype(str).tolist(),  # absent vs filtered
             "test_sample_ids": bundle.sample_ids[test].astype(str).tolist(),
-            "test_patient_ids": patient_ids(bundle, test)}
+            "test_patient_ids": patient_ids(bundle, test),
+            # refused when the run pre-trained on another (was loaded unsaid)
+            "normalisation": bundle.record.get("normalisation")
+            or (bundle.summary or {}).get("normalisation")}
 
 
 def _with_model_options(model_name: str, model_cfg: dict, options: dict[str, Any]) -> dict:
