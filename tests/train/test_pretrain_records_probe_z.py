@@ -144,3 +144,17 @@ def test_the_epochs_really_frozen_are_recorded_and_said(setup, tmp_path):
     said = res.describe()
     assert "frozen for all 2 epochs (never unfrozen; 5 asked)" in said, said
     assert "first 5 epochs" not in said
+
+
+def test_a_benchmark_from_a_pretraining_of_another_normalisation_is_refused(setup, cpm_bundle,
+                                                                             tmp_path):
+    """The benchmark's check of a --pretrained run, before any cell, refuses it too (it
+    recorded "the fine-tuning data's normalisation not known: not checked")."""
+    import genemoe.workflows.benchmark as bm
+
+    bundle, _, pre = setup
+    with pytest.raises(InputError, match=rf"pre-trained on {bundle.record['normalisation']} "
+                                         r"values .* log2cpm"):
+        bm.run_benchmark(cpm_bundle.path, task="classify", models=["genemoe"], n_folds=2,
+                         epochs=1, out_dir=tmp_path / "bench", pretrained=pre)
+    assert not (tmp_path / "bench").exists()  # refused before --out was touched

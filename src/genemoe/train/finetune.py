@@ -448,7 +448,8 @@ def check_normalisation(payload: Mapping[str, Any], where: str, normalisation: A
 
 
 def check_pretrained_start(run_dir: Path | str, model_names: Sequence[str],
-                           tests: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> None:
+                           tests: Sequence[tuple[str, Sequence[str], Sequence[str]]], *,
+                           normalisation: Any = None) -> None:
     """Refuse, before any training, a pre-trained run that cannot start every one of
     ``model_names`` or that pre-trained on a sample or patient of a test part: what
     :func:`load_pretrained_encoder` refuses in each model's fit, said at once (a benchmark
@@ -463,8 +464,13 @@ def check_pretrained_start(run_dir: Path | str, model_names: Sequence[str],
     tests
         ``(label, test sample ids, their patient ids)`` per test part (a benchmark's
         ``"repeat 0, fold 1"``); the label goes into a refusal.
+    normalisation
+        The benchmark bundle's (its record's); refused when the run pre-trained on another
+        (:func:`check_normalisation`; a benchmark fine-tuned on it unchecked). None: not known.
     """
     payload, where = read_pretrained(run_dir), str(run_dir)
+    if normalisation is not None:
+        check_normalisation(payload, where, normalisation)
     for name in model_names:
         _check_starts(payload, where, _family_of_name(name), name, True)
     for label, samples, patients in tests:

@@ -439,7 +439,8 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     if pretrained is not None and not isinstance(pretrained, FoldPretrained):  # (per fold: made
         check_pretrained_start(pretrained, models, [  # on each fold's training part)
             (f"repeat {p.repeat}, fold {p.fold}", bundle.sample_ids[p.test].astype(str).tolist(),
-             patient_ids(bundle, p.test)) for p in plans])
+             patient_ids(bundle, p.test)) for p in plans],
+            normalisation=bundle.record.get("normalisation"))
     check_out_dir(out_dir, "benchmark")
     say_bundle_folds(bundle, n_folds, seed, n_repeats)
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks
