@@ -924,3 +924,17 @@ def test_linked_folders_point_to_their_own_pages(dirs, tmp_path):
     text = write_report(run).read_text()
     assert 'its page: <a href="../features/report.html">report.html</a>' in text
     assert "its page: <code>genemoe report " in text and "features_b</code> writes it" in text
+
+
+def test_an_encoder_never_unfrozen_is_said_on_the_first_screen():
+    """probeZ: --freeze-encoder-epochs 5 over a 2-epoch run read "frozen for 2 epochs" on the
+    page, as if it was unfrozen after; the record keeps encoder_unfrozen False."""
+    from genemoe.report.first_screen import run_panel
+
+    cfg = {"model": "genemoe", "preset": "small", "seed": 0,
+           "pretrained": {"run": "/runs/pre", "n_genes_shared": 10, "n_genes_new": 0,
+                          "freeze_encoder_epochs": 2, "freeze_encoder_epochs_asked": 5,
+                          "encoder_unfrozen": False}}
+    html = run_panel(task="classify", model="genemoe", metrics={"test": {"n": 10}}, cfg=cfg,
+                     summary={}, record={}, bundle_path=None, figures=[])
+    assert "encoder frozen for 2 epochs (never unfrozen: all the run's epochs; 5 asked)" in html

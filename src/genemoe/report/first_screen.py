@@ -158,6 +158,9 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
                      f"</code>: {fmt_count(shared)} of the model's {fmt_count(shared + new)} "
                      f"genes pre-trained; encoder frozen for "
                      f"{_esc(pre.get('freeze_encoder_epochs', 0))} epochs"
+                     + ("" if pre.get("encoder_unfrozen") is not False else
+                        f" (never unfrozen: all the run's epochs; "
+                        f"{_esc(pre.get('freeze_encoder_epochs_asked', '?'))} asked)")
                      + "".join(f"; <strong>the pre-training collapsed</strong> ({_esc(w)}): its "
                                "encoder may start no better than a fresh one"
                                for w in pre.get("collapse_warnings") or [])))
