@@ -19,6 +19,7 @@ from genemoe.data.bundle import Bundle
 from genemoe.data.scaling import Scaler
 from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
+from genemoe.explain.bundle_genes import INFERRED, LISTED, zero_dropped, zero_filled_text
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ _TCGA_PATIENT = re.compile(r"^[A-Z][A-Z0-9]{3}-[A-Z0-9]{2}-[A-Z0-9]{4}$")  # a b
 #   patient (TCGA-OR-A5J1; the synthetic cohort's SYNT-A3-0008)
 
 __all__ = ["RunModel", "load_run_model", "used_samples", "used_sample_patients", "bundle_key",
-           "bundle_patients", "seen_rows"]
+           "bundle_patients", "seen_rows", "ZeroFilled", "zero_filled_genes"]
 
 
 @dataclass
@@ -43,6 +44,8 @@ class RunModel:
     # A pre-training run's stored scalers, by the resolved path of the bundle each scaled.
     bundle_scalers: dict[str, Scaler] = field(default_factory=dict)
     collapse: list[str] = field(default_factory=list)  # a pre-training run's collapse warnings
+    record: dict[str, Any] | None = None  # a train run's bundle's record (where genes were read)
+    gene_lengths: list[float] | None = None  # a train run's gene lengths (the run's order)
 
 
 _LATENT_MODELS = ("genemoe", "moe", "vaecox")  # models with a (variational) encoder
@@ -98,7 +101,8 @@ def load_run_model(run_dir: Path | str) -> RunModel:
     pre = (p.get("config") or {}).get("pretrained") or {}
     return RunModel(model.eval(), "train", p["model_name"], list(map(str, p["gene_ids"])),
                     Scaler.from_dict(p["scaler"]), run_dir,
-                    Path(pre["run"]) if pre.get("run") else None)
+                    Path(pre["run"]) if pre.get("run") else None,
+                    record=p.get("record"), gene_lengths=p.get("gene_lengths"))
 
 
 def _no_model_error(run_dir: Path) -> Exception:
@@ -213,3 +217,39 @@ def seen_rows(bundle: Bundle, rows: np.ndarray, used: dict[str, str],
     by_id = np.array([s in used for s in ids], bool)
     by_patient = ~by_id & np.array([p in patients for p in bundle_patients(bundle, rows)], bool)
     return by_id, by_patient
+
+
+@dataclass(frozen=True)
+class ZeroFilled:
+    """The run's genes a bundle lacks because prepare dropped them as zero in every sample.
+
+    ``mask`` ``(n_genes,)`` bool, in the run's gene order; ``source``: how they were known
+    (:data:`~genemoe.explain.bundle_genes.LISTED` or ``INFERRED``).
+    """
+
+    mask: np.ndarray
+    source: str = LISTED
+
+    def note(self, gene_ids: list[str]) -> dict[str, Any] | None:
+        """summary.json's ``zero_filled_genes``, as explain records it (None where none)."""
+        filled = [gene_ids[i] for i in np.flatnonzero(self.mask)]
+        if not filled:
+            return None
+        return {"n": len(filled), "of": len(gene_ids), "examples": filled[:10],
+                "source": self.source, "text": zero_filled_text(len(filled), self.source)}
+
+
+def zero_filled_genes(bundle: Bundle, run: RunModel, missing: np.ndarray) -> ZeroFilled:
+    """Which of the run's ``missing`` genes ``(n_genes,)`` the bundle dropped as zero in
+    every sample (:func:`genemoe.explain.bundle_genes.zero_dropped`, as explain fills them):
+    their value is known, zero on the bundle's scale, not the training mean."""
+    mask = np.zeros(len(missing), bool)
+    if not missing.any():
+        return ZeroFilled(mask)
+    listed = bundle.dropped_genes() if bundle.record.get("dropped_genes_file") else None
+    ids = np.asarray(run.gene_ids, object)[missing]
+    lengths = (None if run.gene_lengths is None else dict(zip(
+        run.gene_ids, np.asarray(run.gene_lengths, np.float64), strict=False)))
+    mask[missing] = zero_dropped(bundle.record, list(ids), listed=listed,
+                                 model_record=run.record, gene_lengths=lengths)
+    return ZeroFilled(mask, LISTED if listed is not None else INFERRED)

@@ -28,8 +28,10 @@ did not read is scaled by its own training split (as pre-training scales every b
 
 Genes of the run the bundle lacks (a cohort prepared the same way whose filter dropped a few)
 are filled with the training mean, 0 in scaled space, as fine-tuning and predict do; they are
-named in ``summary.json`` and left out of the correlations and the mixing score. More than
-20% missing is refused.
+named in ``summary.json`` and left out of the correlations and the mixing score. Those the
+bundle's record says prepare dropped as zero in every sample are filled as zero on the
+bundle's scale instead, as ``explain`` fills them (their value is known), counted and said
+the same way (``summary.json`` ``zero_filled_genes``). More than 20% missing is refused.
 
 Refused: samples the run was trained on (a pre-training run's ``samples.tsv``; for a
 ``genemoe train`` run its training/validation rows in ``predictions.tsv`` and the
@@ -92,12 +94,14 @@ from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.common import check_out_dir
 from genemoe.workflows.feature_run import (
     RunModel,
+    ZeroFilled,
     bundle_key,
     bundle_patients,
     load_run_model,
     seen_rows,
     used_sample_patients,
     used_samples,
+    zero_filled_genes,
 )
 
 __all__ = ["FeatureResult", "load_run_model", "used_samples", "analyse_features"]
@@ -203,9 +207,16 @@ class Inputs:
     """The analysed samples as the model reads them."""
 
     x_log: np.ndarray  # (n, n_genes) log expression, the run's gene order; 0 where missing
-    x_scaled: np.ndarray  # (n, n_genes) scaled; missing genes at the training mean
+    x_scaled: np.ndarray  # (n, n_genes) scaled; missing genes at the training mean, those
+    #   dropped at prepare as zero in every sample at zero on the bundle's scale
     scaled_by: str  # where the scaler came from
     missing: np.ndarray  # (n_genes,) bool: the run's genes the bundle lacks
+    zero: ZeroFilled  # those of them it dropped as zero in every sample
+
+    @property
+    def mean_filled(self) -> np.ndarray:
+        """``(n_genes,)`` bool: the genes filled with the training mean (missing otherwise)."""
+        return self.missing & ~self.zero.mask
 
 
 _KIND_WORDS = {"ensembl": "Ensembl ids", "ensembl_versioned": "versioned Ensembl ids",
@@ -252,9 +263,10 @@ def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray, *,
             max_missing: float = MAX_MISSING) -> Inputs:
     """The rows' log expression in the run's gene order, scaled as the run scales them.
 
-    Genes of the run the bundle lacks (a cohort whose gene filter dropped a few, e.g. genes
-    zero in every one of its samples) are filled with the run's training mean, 0 in scaled
-    space, as fine-tuning and predict do; more than ``max_missing`` of them are refused.
+    Genes of the run the bundle lacks are filled with the run's training mean, 0 in scaled
+    space, as fine-tuning and predict do, except those its record says prepare dropped as
+    zero in every sample: zero on the bundle's scale, then scaled, as explain fills them
+    (their value is known; the mean is not it). More than ``max_missing`` missing are refused.
     """
     cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer(run.gene_ids)
     missing = cols < 0
@@ -273,9 +285,11 @@ def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray, *,
         std[have] = bundle.var["train_std"].to_numpy(np.float32)[cols[have]]
         scaler = Scaler(mean, np.where(std < 1e-6, 1, std).astype(np.float32), "standard", 10.0)
         source = "the bundle's training split"
-    x_scaled = scaler.transform(x_log)
-    x_scaled[:, missing] = scaler.mean_profile()[missing]  # the training mean
-    return Inputs(x_log, x_scaled, source, missing)
+    x_scaled = scaler.transform(x_log)  # zero-dropped genes: 0 on the bundle's scale
+    zero = zero_filled_genes(bundle, run, missing)
+    mean = missing & ~zero.mask
+    x_scaled[:, mean] = scaler.mean_profile()[mean]  # the training mean
+    return Inputs(x_log, x_scaled, source, missing, zero)
 
 
 def _draw_note(split: str, n: int, n_available: int, max_samples: int | None,
@@ -296,6 +310,15 @@ def _missing_note(run: RunModel, missing: np.ndarray) -> list[str]:
     return [f"{n:,} of the run's {len(missing):,} genes are not in this bundle: filled with "
             f"the training mean, 0 in scaled space (left out of the correlations and the mixing score; "
             f"listed in summary.json genes_missing), e.g. {', '.join(names[:3])}"]
+
+
+def _zero_note(run: RunModel, zero: ZeroFilled) -> list[str]:
+    """The genes filled as zero, said as explain says them (and where they are left out)."""
+    said = zero.note(run.gene_ids)
+    if said is None:
+        return []
+    return [f"{said['text']}; left out of the correlations and the mixing score (listed in "
+            f"summary.json zero_filled_genes), e.g. {', '.join(said['examples'][:3])}"]
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -487,7 +510,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
                               + (", or raise --max-samples" if capped else ""))
     inputs = _inputs(bundle, run, rows, max_missing=max_missing)
     missing, present = inputs.missing, ~inputs.missing
-    notes += _missing_note(run, missing)
+    notes += _missing_note(run, inputs.mean_filled) + _zero_note(run, inputs.zero)
     mu, recon = _forward(run.model, inputs.x_scaled)  # (n, latent), (n, n_genes) | None
     lead, lead_var = leading_features(mu, n_features)
     if n_features > len(lead):
@@ -554,8 +577,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         "bundle": str(bundle.path), "split": split, "n_samples": int(len(rows)),
         "n_available": int(n_available), "max_samples": max_samples,
         "device": str(next(run.model.parameters()).device),
-        "n_genes": len(run.gene_ids), "n_genes_missing": int(missing.sum()),
-        "genes_missing": [run.gene_ids[i] for i in np.flatnonzero(missing)],
+        "n_genes": len(run.gene_ids), "n_genes_missing": int(inputs.mean_filled.sum()),
+        "genes_missing": [run.gene_ids[i] for i in np.flatnonzero(inputs.mean_filled)],
+        "zero_filled_genes": inputs.zero.note(run.gene_ids),
         "missing_filled_with": "the training mean (0 in scaled space); left out of the "
                                "correlations and the mixing score",
         "latent": int(mu.shape[1]), "n_features": int(len(lead)),
