@@ -20,8 +20,8 @@ from genemoe.data.prepare import prepare_dataset
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
 from genemoe.explain.bundle_genes import LISTED, zero_filled_text
-from genemoe.workflows.features import analyse_features
 from genemoe.workflows.feature_run import load_run_model
+from genemoe.workflows.features import analyse_features
 from genemoe.workflows.train import train_run
 from tiny_configs import TINY_GENEMOE
 
