@@ -3,18 +3,21 @@ a pre-training config): PyYAML's safe loader with YAML 1.2 floats, refusing a ke
 twice in one mapping, and the config file's text read with its encoding named.
 
 PyYAML keeps the last of two equal keys without a word: ``train: {epochs: 2}`` followed
-by a second ``train: {lr: 0.01}`` ran with the preset's 100 epochs.
+by a second ``train: {lr: 0.01}`` ran with the preset's 100 epochs. Keys are compared as
+read, not as spelled: ``true:`` and ``True:`` (both the boolean), ``1:`` and ``1.0:``, ``~:``
+and ``null:`` are one key twice.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from genemoe.errors import input_error
 
@@ -32,34 +35,49 @@ class DuplicateKeyError(yaml.YAMLError):
         The key's path from the top (``"train"``, ``"model.genemoe.k"``).
     first_line, second_line
         The 1-based lines of the two keys.
+    spellings
+        The two keys as written (``("true", "True")``): different where YAML reads two
+        spellings as one value; the last part of ``key_path`` names both then
+        (``"true / True"``).
     """
 
-    def __init__(self, key_path: str, first_line: int, second_line: int) -> None:
+    def __init__(self, key_path: str, first_line: int, second_line: int,
+                 spellings: tuple[str, str] | None = None) -> None:
         self.key_path, self.first_line, self.second_line = key_path, first_line, second_line
-        super().__init__(f"key {key_path} given twice (lines {first_line} and {second_line})")
+        self.spellings = spellings
+        same = ("" if spellings is None or spellings[0] == spellings[1] else
+                f"; {spellings[0]!r} and {spellings[1]!r} are read as one key")
+        super().__init__(f"key {key_path} given twice (lines {first_line} and {second_line}"
+                         f"{same})")
 
 
-def _check_unique_keys(node: Node, path: tuple[str, ...], seen: set[int]) -> None:
-    """Raise :class:`DuplicateKeyError` for the first mapping under ``node`` with a key twice."""
+def _check_unique_keys(node: Node, path: tuple[str, ...], seen: set[int],
+                       key_of: Callable[[ScalarNode], Any] = lambda key: key.value) -> None:
+    """Raise :class:`DuplicateKeyError` for the first mapping under ``node`` with a key twice:
+    two scalar keys equal as read (``key_of``, the loader's construction), whatever their
+    spelling (``true`` and ``True``; ``1`` and ``1.0``)."""
     if id(node) in seen:  # an alias of a node already walked (or a recursive anchor)
         return
     seen.add(id(node))
     if isinstance(node, MappingNode):
-        first: dict[str, Node] = {}
+        first: dict[Hashable, ScalarNode] = {}
         for key, value in node.value:
-            if key.tag == _MERGE_TAG or not isinstance(key.value, str):
-                _check_unique_keys(value, path, seen)
+            read = (key_of(key) if isinstance(key, ScalarNode) and key.tag != _MERGE_TAG
+                    else [])  # a merge (<<) or a collection key: not compared
+            if not isinstance(read, Hashable):
+                _check_unique_keys(value, path, seen, key_of)
                 continue
-            if key.value in first:
-                raise DuplicateKeyError(".".join((*path, key.value)),
-                                        first[key.value].start_mark.line + 1,
-                                        key.start_mark.line + 1)
-            first[key.value] = key
-            _check_unique_keys(value, (*path, key.value), seen)
+            if read in first:
+                was = first[read]
+                said = key.value if was.value == key.value else f"{was.value} / {key.value}"
+                raise DuplicateKeyError(".".join((*path, said)), was.start_mark.line + 1,
+                                        key.start_mark.line + 1, (was.value, key.value))
+            first[read] = key
+            _check_unique_keys(value, (*path, key.value), seen, key_of)
     elif isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
             _check_unique_keys(item, (*path[:-1], f"{path[-1]}[{i}]") if path else (f"[{i}]",),
-                               seen)
+                               seen, key_of)
 
 
 class ConfigLoader(yaml.SafeLoader):
@@ -69,8 +87,12 @@ class ConfigLoader(yaml.SafeLoader):
     text "1e-3", which a run then refused as "lr above 0")."""
 
     def construct_document(self, node: Node) -> Any:
-        _check_unique_keys(node, (), set())
+        _check_unique_keys(node, (), set(), self._read_key)
         return super().construct_document(node)
+
+    def _read_key(self, key: ScalarNode) -> Any:
+        """A scalar key as the mapping will hold it (``True`` for ``true`` and ``True``)."""
+        return self.construct_object(key, deep=True)
 
 
 ConfigLoader.yaml_implicit_resolvers = {
