@@ -3,7 +3,9 @@ against the Kaplan–Meier estimate (with its interval) on the test split."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from numbers import Real
 from pathlib import Path
 
 import pandas as pd
@@ -69,11 +71,17 @@ def outside_interval(rows: list[dict]) -> dict[str, list[str]]:
 
 def _outside(p: object, ci: Sequence[float] | None) -> bool:
     """Whether predicted ``p`` lies outside interval ``ci`` (both finite, the interval wider
-    than a point)."""
-    if not isinstance(p, float | int) or p != p or not fmt_ci(ci):
+    than a point). Any real numbers (numpy ``float32`` too, which the check on
+    ``float | int``, here and in ``fmt_ci``, passed over unmarked); a bool is not one."""
+    if not _finite_real(p) or ci is None or len(ci) != 2 or not all(map(_finite_real, ci)):
         return False
     lo, hi = float(ci[0]), float(ci[1])
     return lo < hi and not lo <= float(p) <= hi
+
+
+def _finite_real(x: object) -> bool:
+    """``x`` is a finite real number: int, float, numpy's (``float32`` too), not a bool."""
+    return isinstance(x, Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _outside_note(rows: list[dict], what: str) -> str:
