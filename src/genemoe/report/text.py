@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import io
 import math
+import numbers
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from genemoe.evaluate.p_values import fmt_p
 
@@ -33,7 +36,9 @@ METHOD_NAMES = {"ig": "Integrated Gradients", "frozen_ig": "Integrated Gradients
 
 
 def _finite(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    """A finite real number, numpy's float32 included (``int | float`` passed it over: "–")."""
+    return (isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
+            and math.isfinite(v))
 
 
 def fmt_value(v: Any, digits: int = 3) -> str:
