@@ -189,3 +189,18 @@ def test_a_patients_second_sample_is_counted_once(runs, tmp_path):
     scores = json.loads((tmp_path / "p.record.json").read_text())["survival_scores"]
     assert scores["n_repeat_samples"] == 1
     assert "1 sample" in said and "the others left out of the C-index" in said
+
+
+def test_a_later_run_without_clinical_removes_its_scores_naming_it(runs, tmp_path, caplog):
+    """The scores file of an earlier --clinical run is removed by a run scoring nothing, and
+    the warning names --clinical (it said "an earlier --labels run's scores")."""
+    import logging
+
+    d, f = runs
+    out = tmp_path / "p.csv"
+    predict_file(d / "cox", f["counts"], out_path=out, clinical_path=f["clinical"])
+    assert (tmp_path / "p.scores.tsv").exists()
+    with caplog.at_level(logging.WARNING):
+        predict_file(d / "cox", f["counts"], out_path=out)
+    assert not (tmp_path / "p.scores.tsv").exists()
+    assert "an earlier --labels or --clinical run's scores" in caplog.text

@@ -100,11 +100,11 @@ def check_not_foreign(out_path: Path, inputs: list[tuple[str, Path]]) -> None:
 
 
 def drop_stale_scores(out_path: Path, scored: bool) -> None:
-    """Remove an earlier ``--labels`` run's ``<stem>.scores.tsv`` of this same output where
-    this run scores no labelled sample (it was left beside it, read as this run's)."""
+    """Remove an earlier ``--labels`` or ``--clinical`` run's ``<stem>.scores.tsv`` of this
+    same output where this run scores nothing (it was left beside it, read as this run's)."""
     path = scores_path(out_path)
     if scored or not path.exists():
         return
     path.unlink()
-    log.warning("removed %s: an earlier --labels run's scores (this run scores no labelled "
-                "sample)", path.name)
+    log.warning("removed %s: an earlier --labels or --clinical run's scores (this run scores "
+                "no labelled sample and no survival)", path.name)
