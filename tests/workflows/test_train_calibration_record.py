@@ -37,3 +37,16 @@ def test_a_run_says_under_its_table_that_its_temperature_raised_the_ece():
     assert "raised validation ECE" not in RunResult(
         Path("r"), {**metrics, "calibration": {**calib, "ece_rose": False}}, "classify", "mlp",
         1.0).describe()
+
+
+def test_a_temperature_that_rounds_to_one_is_given_in_full():
+    """probeAA: "temperature T = 1.00 raised validation ECE 0.082 → 0.086" read as no
+    scaling changing the calibration (T was 1.0041)."""
+    from genemoe.workflows.train import RunResult
+
+    calib = {"temperature": 1.0041, "ece_before": 0.082, "ece_after": 0.086, "ece_rose": True,
+             "n": 97, "method": "temperature"}
+    metrics = {"val": {"accuracy": 0.9, "macro_f1": 0.9}, "test": {"accuracy": 0.9, "macro_f1": 0.9},
+               "calibration": calib}
+    said = RunResult(Path("r"), metrics, "classify", "logreg", 1.0).describe()
+    assert "temperature T = 1.00 (1.0041) raised validation ECE 0.082 → 0.086" in said

@@ -125,7 +125,9 @@ def _ece_rose_text(calib: dict[str, Any] | None) -> str:
     if not calib or not calib.get("ece_rose") or round(calib["ece_after"], 3) <= round(
             calib["ece_before"], 3):
         return ""
-    return (f"\n  temperature T = {calib['temperature']:.2f} raised validation ECE "
+    t = float(calib["temperature"])  # "T = 1.00 raised ECE" read as no scaling changing it
+    return (f"\n  temperature T = {t:.2f}{'' if round(t, 2) != 1 else f' ({t:.4f})'} raised "
+            "validation ECE "
             f"{calib['ece_before']:.3f} → {calib['ece_after']:.3f}; kept (it minimises "
             f"log-loss; ECE of {calib['n']} samples is noisy)")
 
