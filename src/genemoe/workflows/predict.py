@@ -466,7 +466,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             atomic_write_text(scores_path(out_path),
                               scores_table(report["scores"]).to_csv(index=False, sep="\t"))
     if "survival_scores" in report:
-        notes += surv.clinical_notes(report["clinical"], report["survival_scores"])
+        notes += surv.cancer_type_notes(report) + surv.clinical_notes(report["clinical"],
+                                                                      report["survival_scores"])
         if scored:
             atomic_write_text(scores_path(out_path), surv.survival_scores_table(
                 report["survival_scores"]).to_csv(index=False, sep="\t"))

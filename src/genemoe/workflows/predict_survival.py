@@ -36,15 +36,16 @@ import pandas as pd
 
 from genemoe.data.clinical import attach_survival, exported_clinical, read_clinical
 from genemoe.data.ids import dashed_barcode
-from genemoe.data.tcga import one_per_patient
+from genemoe.data.tcga import normalise_cancer_type, one_per_patient
 from genemoe.errors import InputError, input_error
-from genemoe.evaluate.brier import event_word
+from genemoe.evaluate.brier import event_word, horizon_calibration, probability_word
 from genemoe.evaluate.survival import survival_metrics
 from genemoe.workflows.predict_score import GROUPS, HEADLINE_GROUPS, patient_keys
 
 __all__ = ["MIN_EVENTS", "refuse_clinical_for_classification",
            "refuse_columns_without_clinical", "run_endpoint", "read_run_clinical",
-           "export_survival", "score_clinical", "clinical_notes", "survival_scores_table"]
+           "export_survival", "score_clinical", "clinical_notes", "survival_scores_table",
+           "training_types", "type_check", "cancer_type_notes", "observed_horizons"]
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +208,9 @@ def score_clinical(df: pd.DataFrame, payload: dict, clinical: pd.DataFrame, repo
         ``n_no_patient_row``, ``n_missing_time_or_event``; ``scores``: ``endpoint``,
         ``n_not_predicted``, ``n_repeat_samples`` (other samples of a patient counted
         once), ``groups`` (samples with survival per group), ``headline`` and ``by_split``
-        (per part: ``n``, ``n_events``, ``c_index``, ``c_index_ci`` or ``c_index_reason``;
-        the headline also ``uno_c_index`` or ``uno_reason``).
+        (per part: ``n``, ``n_events``, ``c_index``, ``c_index_ci`` or ``c_index_reason``,
+        ``uno_c_index`` or ``uno_reason``), ``horizons`` (:func:`observed_horizons` of the
+        headline's patients).
     """
     endpoint = run_endpoint(payload)
     obs, join = _join(df["sample_id"], clinical, report, endpoint)
@@ -228,19 +230,62 @@ def score_clinical(df: pd.DataFrame, payload: dict, clinical: pd.DataFrame, repo
     train, why = training_follow_up(payload)
     t, e = obs["time"].to_numpy(float), obs["event"].to_numpy(bool)
     head = keep & group.isin(HEADLINE_GROUPS).to_numpy()
-    headline = _score_part(t[head], e[head], risk[head], train)
-    if headline.get("uno_c_index") is None and headline.get("c_index") is not None:
-        headline["uno_reason"] = why or "not computed (see the log)"
-    by_split = {g: _score_part(t[m], e[m], risk[m], None) for g in GROUPS
-                if (m := keep & (group == g).to_numpy()).any()}
+    headline = _with_uno_reason(_score_part(t[head], e[head], risk[head], train), why)
+    by_split = {g: _with_uno_reason(_score_part(t[m], e[m], risk[m], train), why) for g in GROUPS
+                if (m := keep & (group == g).to_numpy()).any()}  # Uno's C each (was headline's)
     scores = {"endpoint": endpoint, "n_samples": len(df), "n_with_survival": int(has.sum()),
               "n_not_predicted": int((has & ~np.isfinite(risk)).sum()),
               "n_repeat_samples": int((scored & ~keep).sum()),
               "n_patients": int(obs.loc[scored, "patient_id"].nunique()),
               "groups": {g: int((scored & (group == g).to_numpy()).sum()) for g in GROUPS},
               "split_ids_known": bool(payload.get("split_ids")),
-              "headline": headline, "by_split": by_split}
+              "headline": headline, "by_split": by_split,
+              "horizons": observed_horizons(payload.get("survival_baseline"), t[head], e[head],
+                                            risk[head])}
     return join, scores
+
+
+def _with_uno_reason(part: dict[str, Any], why: str | None) -> dict[str, Any]:
+    """``part`` with ``uno_reason`` where it has a Harrell's C but no Uno's C."""
+    if part.get("uno_c_index") is None and part.get("c_index") is not None:
+        part["uno_reason"] = why or "not computed (see the log)"
+    return part
+
+
+def _outside(p: float, ci: Sequence[float]) -> bool:
+    """Whether ``p`` lies outside ``ci`` (both finite, the interval wider than a point)."""
+    lo, hi = (float(x) for x in ci)
+    return bool(np.isfinite([p, lo, hi]).all() and lo < hi and not lo <= p <= hi)
+
+
+def observed_horizons(baseline: dict | None, time: np.ndarray, event: np.ndarray,
+                      risk: np.ndarray) -> list[dict[str, Any]]:
+    """The mean predicted survival of the patients ``(n,)`` against their Kaplan–Meier
+    estimate with its 95 % interval, per horizon inside their follow-up
+    (:func:`~genemoe.evaluate.brier.horizon_calibration`'s ``all`` group): ``horizon``,
+    ``predicted``, ``observed``, ``observed_ci``, ``at_risk``, ``outside`` (the predicted
+    mean outside the interval). ``[]`` without a baseline or patients."""
+    rows = []
+    for r in horizon_calibration(baseline, time, event, risk):
+        p, ci = float(r["all: predicted"]), [float(x) for x in r["all: observed 95% CI"]]
+        rows.append({"horizon": r["horizon"], "predicted": p, "observed": float(r["all: observed"]),
+                     "observed_ci": ci, "at_risk": int(r["all: at risk"]),
+                     "outside": _outside(p, ci)})
+    return rows
+
+
+def _horizons_note(scores: dict[str, Any]) -> list[Note]:
+    """One line where the mean predicted survival lies outside the observed interval."""
+    off = [h for h in scores.get("horizons") or [] if h["outside"]]
+    if not off:
+        return []
+    what = probability_word(scores["endpoint"])
+    said = "; ".join(f"{h['horizon'].split()[0]}-year {what} {h['predicted']:.3f}, observed "
+                     f"{h['observed']:.3f} [{h['observed_ci'][0]:.2f}, {h['observed_ci'][1]:.2f}]"
+                     for h in off)
+    return [_note("survival_baseline_misfit", "warning",
+                  f"predicted {said} (Kaplan–Meier of the scored patients): the model's baseline "
+                  "does not fit this cohort", horizons=[h["horizon"] for h in off])]
 
 
 def _c(part: dict[str, Any]) -> str:
@@ -295,7 +340,7 @@ def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
                                " (the model's own and other sample types not in the headline)"
                                if {"model_own", "other_sample_type"} & set(s) else ""),
                            by_split={g: v["c_index"] for g, v in s.items()}))
-    return notes
+    return notes + _horizons_note(scores)
 
 
 def survival_scores_table(scores: dict[str, Any]) -> pd.DataFrame:
@@ -333,7 +378,84 @@ def survival_scoring(df: pd.DataFrame, payload: dict, table: Any,
         return {}
     join, scores = score_clinical(df, payload, clinical[0], clinical[1], groups, admitted)
     join["source"] = source
-    return {"clinical": join, "survival_scores": scores}
+    return {"clinical": join, "survival_scores": scores,
+            **_type_section(df["sample_id"], payload, clinical, table)}
+
+
+def _type_section(sample_ids: pd.Series, payload: dict, clinical: tuple[pd.DataFrame, dict],
+                  table: Any) -> dict[str, Any]:
+    """``{"cancer_types": type_check(...)}`` where the samples' and the model's types are
+    known, else ``{}``."""
+    trained = training_types(payload)
+    types, source = sample_types(sample_ids, clinical, table)
+    if trained is None or types is None:
+        return {}
+    return {"cancer_types": type_check(types, trained, source)}
+
+
+def training_types(payload: dict) -> list[str] | None:
+    """The cancer types a model was trained on: a survival run's baseline's
+    (``survival_baseline["cancer_types"]``), a classifier's class names; None where the
+    model file does not say (written before it was recorded)."""
+    if payload.get("task") == "classify":
+        return [str(c) for c in payload.get("class_names") or []] or None
+    types = (payload.get("survival_baseline") or {}).get("cancer_types")
+    return [str(t) for t in types] if types else None
+
+
+def sample_types(sample_ids: pd.Series, clinical: tuple[pd.DataFrame, dict], table: Any
+                 ) -> tuple[pd.Series | None, str]:
+    """Each sample's cancer type ``(n_samples,)`` as the survival table's cancer-type column
+    names its patient, else as a genemoe export's ``obs`` names it, and where from;
+    ``(None, "")`` where neither does."""
+    frame, report = clinical
+    if "cancer_type" in frame.columns and frame["cancer_type"].notna().any():
+        col = frame["cancer_type"][~frame.index.duplicated()]
+        where = report.get("cancer_type_source") or "its cancer-type column"
+        source = ("the export's obs" if str(report.get("format", "")).startswith("genemoe export")
+                  else f"--clinical's {where!r} column")
+        return _patients(sample_ids).map(col).reset_index(drop=True), source
+    meta = getattr(table, "sample_meta", None)
+    if meta is not None and "cancer_type" in meta.columns:
+        col = meta["cancer_type"].astype(object)
+        col = col[~col.index.duplicated()]
+        return sample_ids.astype(str).reset_index(drop=True).map(col), "the export's obs"
+    return None, ""
+
+
+def type_check(types: pd.Series, trained: Sequence[str], source: str) -> dict[str, Any]:
+    """How many of the samples ``(n_samples,)`` are of a cancer type the model was not
+    trained on (compared as TCGA codes): ``source``, ``training_types``, ``n_samples``,
+    ``n_typed``, ``n_untrained``, ``untrained`` (type → samples, most first)."""
+    def code(v: object) -> str:
+        return normalise_cancer_type(str(v)).upper()
+
+    known = types.dropna().astype(str)
+    known = known[known.str.strip() != ""]
+    own = {code(t) for t in trained}
+    off = known[~known.map(code).isin(own)]
+    return {"source": source, "training_types": list(trained), "n_samples": int(len(types)),
+            "n_typed": int(len(known)), "n_untrained": int(len(off)),
+            "untrained": {str(k): int(v) for k, v in off.value_counts().items()}}
+
+
+def cancer_type_notes(report: dict[str, Any]) -> list[Note]:
+    """A warning where scored samples are of a type the model was not trained on (its
+    baseline survival and risk percentiles are the training types'); ``[]`` else."""
+    c = report.get("cancer_types")
+    if not c or not c["n_untrained"]:
+        return []
+    trained, off = c["training_types"], c["untrained"]
+    shown = ", ".join(trained[:6]) + (f", ... ({len(trained)})" if len(trained) > 6 else "")
+    what = (f"{next(iter(off))}, a type" if len(off) == 1 else "of types " + ", ".join(
+        f"{t} ({n:,})" for t, n in list(off.items())[:5]) + (", ..." if len(off) > 5 else ""))
+    of = f"{trained[0]}'s" if len(trained) == 1 else f"pooled over {shown}"
+    within = next(iter(off)) if len(off) == 1 else "each type"
+    return [_note("untrained_cancer_type", "warning",
+                  f"{c['n_untrained']:,} of {c['n_samples']:,} samples are {what} the model was "
+                  f"not trained on ({shown}; types from {c['source']}): its baseline survival "
+                  f"and risk percentiles are {of}; risk ranks within {within} may still hold — "
+                  "see the C-index", untrained=off, training_types=trained)]
 
 
 def survival_scored(report: dict[str, Any]) -> bool:
