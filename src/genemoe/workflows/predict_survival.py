@@ -21,7 +21,13 @@ The scores are :func:`~genemoe.evaluate.survival.survival_metrics`'s: Harrell's 
 risk (higher = worse) with its percentile bootstrap interval (1,000 resamples), and Uno's C
 where the run's training follow-up is at hand (its bundle, read from the model file's
 ``bundle_path``). Below :data:`MIN_EVENTS` events (the codebase's threshold for a C-index)
-no number is given, only why.
+no number is given, only why. Uno's C is given for every part, or why not.
+
+Samples of a cancer type the model was not trained on (the survival table's cancer-type
+column, else an export's ``obs``, against the baseline's ``cancer_types``) are counted and
+warned of (:func:`cancer_type_notes`): the baseline and the percentiles are the training
+types'. The headline's mean predicted survival at 1, 3 and 5 years is set against the
+Kaplan–Meier estimate of its patients with its 95 % interval (:func:`observed_horizons`).
 """
 
 from __future__ import annotations
