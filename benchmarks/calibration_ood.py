@@ -38,7 +38,8 @@ from genemoe.evaluate.metrics import expected_calibration_error
 from genemoe.train.calibration import apply_temperature
 from genemoe.train.model_file import load_model_file
 from genemoe.train.ood import energy_score
-from genemoe.workflows.predict import _score, align_to_model, predict_table  # noqa: PLC2701
+from genemoe.workflows.predict import align_to_model, predict_table
+from genemoe.workflows.predict_forward import model_outputs
 from genemoe.workflows.train import train_run
 
 MODELS = ("genemoe", "logreg")
@@ -80,7 +81,7 @@ def _scores(run: Path, expr: Path, test_ids: set[str], seed: int) -> pd.DataFram
                                PrepLog())
         scaler = Scaler.from_dict(payload["scaler"])
         X, _ = align_to_model(t, payload["gene_ids"], fill=scaler.shift, max_missing=1.0)
-        df["energy_score"] = energy_score(_score(payload, scaler.transform(X))["logits"])
+        df["energy_score"] = energy_score(model_outputs(payload, scaler.transform(X))["logits"])
     return df
 
 
