@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genemoe.data.textio import DECIMAL_COMMA, THOUSANDS
+
 __all__ = ["MAX_DAYS", "parse_events", "decimal_commas", "event_words", "with_raw", "event_coding", "is_missing_word", "words_text",
            "days_per_unit", "read_times", "clean_endpoint", "short_follow_up"]
 
@@ -41,7 +43,7 @@ def decimal_commas(values: pd.Series, delimiter: str | None) -> pd.Series:
     if delimiter != ";":
         return pd.Series(False, index=values.index)
     text = values.astype("string").str.strip()
-    return text.str.fullmatch(r"-?\d+,\d+").fillna(False).astype(bool)
+    return text.str.fullmatch(DECIMAL_COMMA).fillna(False).astype(bool)
 
 
 def parse_events(values: pd.Series, delimiter: str | None = None) -> pd.Series:
@@ -69,7 +71,7 @@ def event_words(values: pd.Series) -> dict[str, int]:
     ``;`` table), and empty cells left out)."""
     text = values.dropna().astype(str).str.strip()
     text = text[(text != "") & pd.to_numeric(text, errors="coerce").isna()
-                & ~text.str.fullmatch(r"-?\d+,\d+")]
+                & ~text.str.fullmatch(DECIMAL_COMMA)]
     read = parse_events(text)
     shown = [f"{w} -> {'missing' if is_missing_word(w) else 'not 0/1' if v == -1.0 else f'{v:g}'}"
              for w, v in zip(text, read, strict=True)]
@@ -118,7 +120,7 @@ def read_times(raw_time: pd.Series, delimiter: str | None) -> tuple[pd.Series, i
     n_commas = n_thousands = 0
     if comma.any():  # '12,5' months: a decimal comma
         text, n_commas = text.where(~comma, text.str.replace(",", ".")), int(comma.sum())
-    thousands = text.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False).astype(bool)
+    thousands = text.str.fullmatch(THOUSANDS).fillna(False).astype(bool)
     if delimiter != ";" and thousands.any():  # '1,355' days: was "not a number", survival lost
         text = text.where(~thousands, text.str.replace(",", ""))
         n_thousands = int(thousands.sum())

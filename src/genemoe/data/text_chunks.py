@@ -21,7 +21,14 @@ import pyarrow.compute as pcc
 import pyarrow.csv as pacsv
 
 from genemoe.data.text_layout import TextLayout
-from genemoe.data.textio import _REFETCH, NA_TOKENS, compression, open_binary
+from genemoe.data.textio import (
+    _REFETCH,
+    DECIMAL_COMMA,
+    NA_TOKENS,
+    THOUSANDS,
+    compression,
+    open_binary,
+)
 from genemoe.errors import input_error
 
 __all__ = ["CHUNK_BYTES", "WIDE_FIELDS", "Skipped", "diagnose_text", "line_chunks", "parse_chunk"]
@@ -172,8 +179,8 @@ def diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
             bad = np.flatnonzero((pd.to_numeric(s, errors="coerce").isna() & s.notna()).to_numpy())
             n_bad += len(bad)
             shapes = s.iloc[bad]
-            commas["thousands"] += int(shapes.str.fullmatch(_THOUSANDS).sum())
-            commas["decimal"] += int(shapes.str.fullmatch(r"-?\d+,\d+").sum())
+            commas["thousands"] += int(shapes.str.fullmatch(THOUSANDS).sum())
+            commas["decimal"] += int(shapes.str.fullmatch(DECIMAL_COMMA).sum())
             if len(bad) and (first is None or (offset + bad[0], j) < first[:2]):
                 first = (offset + int(bad[0]), j, s.iloc[bad[0]], tbl.column(0)[int(bad[0])].as_py())
         offset += tbl.num_rows + len(invalid) + spaces.n_blank
@@ -197,7 +204,6 @@ def diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
                        fix="check the delimiter and that every cell is a number")
 
 
-_THOUSANDS = r"-?\d{1,3}(,\d{3})+(\.\d+)?"
 _NO_SEPARATORS = ("save the numbers with a decimal point and no thousands separator "
                   "(spreadsheet: format the cells as Number without the 1000 separator, or "
                   "export with an English locale)")

@@ -21,7 +21,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genemoe.data.textio import CR_NOTE, NA_TOKENS, _is_number, _sniff, checked_text_stream, cr_only
+from genemoe.data.textio import (
+    CR_NOTE,
+    DECIMAL_COMMA,
+    NA_TOKENS,
+    THOUSANDS,
+    _is_number,
+    _sniff,
+    checked_text_stream,
+    cr_only,
+)
 from genemoe.errors import input_error
 
 __all__ = ["ANNOTATION_COLUMNS", "BIOTYPE_COLUMNS", "SYMBOL_COLUMNS", "TextLayout", "check_declared_rows",
@@ -117,8 +126,6 @@ def check_declared_rows(lay: TextLayout, n_rows: int, path: Path) -> None:
         _refuse_shape(path, lay.declared, "data rows", f"{n_rows:,}")
 
 
-_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
-_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+")
 _DOT_DECIMAL = re.compile(r"-?\d*\.\d+([eE][-+]?\d+)?")
 
 
@@ -131,14 +138,14 @@ def _decimal_point(delim: str, rows: list[list[str]], path: Path) -> tuple[str, 
     ambiguous (1003 or 1.003?). Comma files: pyarrow reads no comma in a number.
     """
     cells = [c for r in rows for c in r[1:]]
-    commas = [c for c in cells if _DECIMAL_COMMA.fullmatch(c)]
+    commas = [c for c in cells if DECIMAL_COMMA.fullmatch(c)]
     if not commas or delim == ",":
         return ".", []
     if delim == ";":
         return ",", ["decimal commas read as decimal points"]
     if delim != "\t" or any(_DOT_DECIMAL.fullmatch(c) for c in cells):
         return ".", []  # the reader names the cells (diagnose_text)
-    if all(_THOUSANDS.fullmatch(c) for c in commas):
+    if all(THOUSANDS.fullmatch(c) for c in commas):
         raise input_error(f"numbers with a comma ({', '.join(repr(c) for c in commas[:3])}): "
                           "thousands separators or decimal commas? Either could be meant",
                           path=path, where="the first data rows",

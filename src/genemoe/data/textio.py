@@ -25,8 +25,16 @@ from genemoe.errors import InputError, input_error
 
 __all__ = ["NA_TOKENS", "CORRUPT_ERRORS", "compression", "open_binary", "reading",
            "_magic", "_check_path", "_text_stream", "_is_number", "_sniff", "not_utf8",
-           "checked_text_stream", "binary_error", "cr_only", "CR_NOTE"]
+           "checked_text_stream", "binary_error", "cr_only", "CR_NOTE", "DECIMAL_COMMA",
+           "THOUSANDS"]
 
+DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+"""A number written with a decimal comma (``12,5``, ``1,0``); ``1,355`` matches too, so
+each reader decides by the table's delimiter (or by :data:`THOUSANDS`) which is meant."""
+THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+"""A number written with thousands separators (``1,355``, ``1,003.5``). The peek of a
+matrix tests it only on :data:`DECIMAL_COMMA` cells (no point), where the decimal part
+never matches: every reader reads the same cell the same way."""
 NA_TOKENS = ["", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "#N/A", "None", "."]
 _SEP_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"PK\x03\x04": "zip"}
