@@ -22,12 +22,15 @@ follow-up is censored at its end, which changes no score at an earlier time.
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Sequence
+from numbers import Real
 
 import numpy as np
 
 __all__ = ["breslow_cumulative_hazard", "survival_probabilities", "integrated_brier", "N_TIMES",
            "HORIZONS_YEARS", "DAYS_PER_YEAR", "survival_at_horizons", "horizon_calibration",
-           "last_event_time", "time_dependent_auc", "CENSORING_FLOOR", "censoring_cut",
+           "outside_ci", "last_event_time", "time_dependent_auc", "CENSORING_FLOOR", "censoring_cut",
            "ENDPOINT_NAMES", "endpoint_name", "probability_word", "event_word"]
 
 log = logging.getLogger(__name__)
@@ -270,6 +273,35 @@ def horizon_calibration(baseline: dict | None, time: np.ndarray, event: np.ndarr
             row[f"{label}: at risk"] = at_risk
         rows.append(row)
     return rows
+
+
+def outside_ci(value: object, ci: Sequence[float] | None) -> bool:
+    """Whether ``value`` lies outside the interval ``ci`` (``[lo, hi]``), as a predicted
+    survival against :func:`horizon_calibration`'s observed 95 % interval.
+
+    Parameters
+    ----------
+    value : object
+        The predicted value; any finite real number (numpy ``float32`` too), not a bool.
+    ci : sequence of two floats or None
+        The interval's bounds.
+
+    Returns
+    -------
+    bool
+        True where both are finite, the interval is wider than a point and ``value`` lies
+        outside it; False otherwise (a missing value or a zero-width interval, before any
+        event, is no interval to miss).
+    """
+    if not _finite_real(value) or ci is None or len(ci) != 2 or not all(map(_finite_real, ci)):
+        return False
+    lo, hi = float(ci[0]), float(ci[1])
+    return lo < hi and not lo <= float(value) <= hi
+
+
+def _finite_real(x: object) -> bool:
+    """``x`` is a finite real number: int, float, numpy's (``float32`` too), not a bool."""
+    return isinstance(x, Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def time_dependent_auc(time_train: np.ndarray, event_train: np.ndarray, time: np.ndarray,

@@ -3,9 +3,7 @@ against the Kaplan–Meier estimate (with its interval) on the test split."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from numbers import Real
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +12,7 @@ from genemoe.evaluate.brier import (
     event_word,
     horizon_calibration,
     last_event_time,
+    outside_ci,
     probability_word,
 )
 from genemoe.report.html_parts import html_table as _table
@@ -64,24 +63,9 @@ def outside_interval(rows: list[dict]) -> dict[str, list[str]]:
     for row in rows:
         for group in GROUPS:
             p, ci = row.get(f"{group}: predicted"), row.get(f"{group}: observed 95% CI")
-            if _outside(p, ci):
+            if outside_ci(p, ci):
                 out.setdefault(str(row["horizon"]), []).append(group)
     return out
-
-
-def _outside(p: object, ci: Sequence[float] | None) -> bool:
-    """Whether predicted ``p`` lies outside interval ``ci`` (both finite, the interval wider
-    than a point). Any real numbers (numpy ``float32`` too, which the check on
-    ``float | int``, here and in ``fmt_ci``, passed over unmarked); a bool is not one."""
-    if not _finite_real(p) or ci is None or len(ci) != 2 or not all(map(_finite_real, ci)):
-        return False
-    lo, hi = float(ci[0]), float(ci[1])
-    return lo < hi and not lo <= float(p) <= hi
-
-
-def _finite_real(x: object) -> bool:
-    """``x`` is a finite real number: int, float, numpy's (``float32`` too), not a bool."""
-    return isinstance(x, Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _outside_note(rows: list[dict], what: str) -> str:
@@ -115,7 +99,7 @@ def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
     for group in GROUPS:  # a prediction outside the observed interval, marked
         pred, ci = f"{group}: predicted", f"{group}: observed 95% CI"
         if pred in table and ci in table:
-            out[pred] = [f"{shown} {OUTSIDE_MARK}" if _outside(p, c) else shown
+            out[pred] = [f"{shown} {OUTSIDE_MARK}" if outside_ci(p, c) else shown
                          for shown, p, c in zip(out[pred], table[pred], table[ci], strict=True)]
     for col in [c for c in table.columns if c.endswith(": observed 95% CI")]:
         obs = col.removesuffix(" 95% CI")

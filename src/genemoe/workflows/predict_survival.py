@@ -44,7 +44,7 @@ from genemoe.data.clinical import attach_survival, exported_clinical, read_clini
 from genemoe.data.ids import dashed_barcode
 from genemoe.data.tcga import normalise_cancer_type, one_per_patient
 from genemoe.errors import InputError, input_error
-from genemoe.evaluate.brier import event_word, horizon_calibration, probability_word
+from genemoe.evaluate.brier import event_word, horizon_calibration, outside_ci, probability_word
 from genemoe.evaluate.survival import survival_metrics
 from genemoe.workflows.predict_score import GROUPS, HEADLINE_GROUPS, patient_keys
 
@@ -258,12 +258,6 @@ def _with_uno_reason(part: dict[str, Any], why: str | None) -> dict[str, Any]:
     return part
 
 
-def _outside(p: float, ci: Sequence[float]) -> bool:
-    """Whether ``p`` lies outside ``ci`` (both finite, the interval wider than a point)."""
-    lo, hi = (float(x) for x in ci)
-    return bool(np.isfinite([p, lo, hi]).all() and lo < hi and not lo <= p <= hi)
-
-
 def observed_horizons(baseline: dict | None, time: np.ndarray, event: np.ndarray,
                       risk: np.ndarray) -> list[dict[str, Any]]:
     """The mean predicted survival of the patients ``(n,)`` against their Kaplan–Meier
@@ -276,7 +270,7 @@ def observed_horizons(baseline: dict | None, time: np.ndarray, event: np.ndarray
         p, ci = float(r["all: predicted"]), [float(x) for x in r["all: observed 95% CI"]]
         rows.append({"horizon": r["horizon"], "predicted": p, "observed": float(r["all: observed"]),
                      "observed_ci": ci, "at_risk": int(r["all: at risk"]),
-                     "outside": _outside(p, ci)})
+                     "outside": outside_ci(p, ci)})
     return rows
 
 
