@@ -36,7 +36,7 @@ from genemoe.data.gene_filter import ZERO_REASON
 from genemoe.errors import input_error
 
 __all__ = ["INFERRED", "LISTED", "MAX_ZERO_FILLED", "ZERO_REASON", "ModelGenes", "model_genes",
-           "other_reasons", "zero_dropped", "zero_filled_text"]
+           "other_reasons", "zero_dropped", "zero_filled", "zero_filled_note", "zero_filled_text"]
 
 LISTED = f"listed so in the bundle's {DROPPED_GENES_FILE}"
 INFERRED = "inferred from the record's counts (a bundle from an earlier genemoe)"
@@ -71,10 +71,25 @@ class ModelGenes:
 
     def note(self, n_genes: int) -> dict[str, Any] | None:
         """convergence.json's ``zero_filled_genes`` (None where none was filled)."""
-        if not self.filled:
-            return None
-        return {"n": len(self.filled), "of": n_genes, "examples": self.filled[:10],
-                "source": self.source, "text": zero_filled_text(len(self.filled), self.source)}
+        return zero_filled_note(self.filled, n_genes, self.source)
+
+
+def zero_filled_note(filled: Sequence[str], n_genes: int, source: str) -> dict[str, Any] | None:
+    """The ``zero_filled_genes`` entry explain and features record (None where none).
+
+    Parameters
+    ----------
+    filled
+        The ids of the model's genes filled as zero, in the model's order.
+    n_genes
+        How many genes the model has.
+    source
+        How they were known (:data:`LISTED`, :data:`INFERRED`).
+    """
+    if not filled:
+        return None
+    return {"n": len(filled), "of": n_genes, "examples": list(filled[:10]),
+            "source": source, "text": zero_filled_text(len(filled), source)}
 
 
 def zero_filled_text(n: int, source: str = LISTED) -> str:
@@ -164,6 +179,42 @@ def _has_length(gene: str, *, counts: dict[str, int], lengths: dict[str, float] 
     return lengths is not None and bool(np.isfinite(lengths.get(gene, np.nan)))
 
 
+def zero_filled(bundle, gene_ids: Sequence[str], missing: np.ndarray, *,
+                gene_lengths: Any = None,
+                model_record: dict[str, Any] | None = None) -> tuple[np.ndarray, str]:
+    """Which of the model's genes ``missing`` from a bundle it dropped as zero in every
+    sample (:func:`zero_dropped`, from its dropped-gene list where it has one).
+
+    Parameters
+    ----------
+    bundle
+        The bundle (``record``, ``dropped_genes()``).
+    gene_ids
+        ``(n_genes,)`` the model's gene ids.
+    missing
+        ``(n_genes,)`` bool: the genes the bundle lacks.
+    gene_lengths, model_record
+        The model's gene lengths ``(n_genes,)`` and its bundle's record (as
+        :func:`zero_dropped` reads them); None where it has none.
+
+    Returns
+    -------
+    tuple[np.ndarray, str]
+        ``(n_genes,)`` bool: filled as zero; how they were known (:data:`LISTED`,
+        :data:`INFERRED`).
+    """
+    mask = np.zeros(len(gene_ids), bool)
+    if not missing.any():
+        return mask, LISTED
+    ids = [str(g) for g in gene_ids]
+    by_gene = (None if gene_lengths is None else
+               dict(zip(ids, np.asarray(gene_lengths, np.float64), strict=False)))
+    listed = bundle.dropped_genes() if bundle.record.get("dropped_genes_file") else None
+    mask[missing] = zero_dropped(bundle.record, list(np.asarray(ids, object)[missing]),
+                                 listed=listed, model_record=model_record, gene_lengths=by_gene)
+    return mask, LISTED if listed is not None else INFERRED
+
+
 def model_genes(bundle, payload: dict[str, Any], *, max_filled: float = MAX_ZERO_FILLED) -> ModelGenes:
     """The bundle's columns of the model's genes (``payload['gene_ids']``), the genes its
     record says were dropped as zero in every sample filled as zero.
@@ -179,15 +230,13 @@ def model_genes(bundle, payload: dict[str, Any], *, max_filled: float = MAX_ZERO
     if (cols >= 0).all():
         return ModelGenes(cols)
     missing = np.asarray(gene_ids, object)[cols < 0]
-    lengths = payload.get("gene_lengths")
-    by_gene = (None if lengths is None else
-               dict(zip(gene_ids, np.asarray(lengths, np.float64), strict=False)))
-    listed = bundle.dropped_genes() if bundle.record.get("dropped_genes_file") else None
-    zero = zero_dropped(bundle.record, missing, listed=listed, model_record=payload.get("record"),
-                        gene_lengths=by_gene)
+    filled, source = zero_filled(bundle, gene_ids, cols < 0, gene_lengths=payload.get("gene_lengths"),
+                                 model_record=payload.get("record"))
+    zero = filled[cols < 0]
     n, total = len(missing), len(gene_ids)
     if not zero.all():
         other = missing[~zero]
+        listed = bundle.dropped_genes() if source == LISTED else None  # read again to say why
         said = f"; {int(zero.sum()):,} more were dropped at prepare as zero in every sample" * bool(zero.any())
         raise input_error(
             f"{len(other):,} of the model's {total:,} genes are not in the bundle (e.g. "
@@ -204,7 +253,7 @@ def model_genes(bundle, payload: dict[str, Any], *, max_filled: float = MAX_ZERO
             "explain", path=bundle.path, where="--data",
             fix="explain samples of cancer types the model was trained on, or a bundle "
                 "prepared together with them (genes zero in one type kept by the others)")
-    return ModelGenes(cols, [str(g) for g in missing], LISTED if listed is not None else INFERRED)
+    return ModelGenes(cols, [str(g) for g in missing], source)
 
 
 def other_reasons(genes: Sequence[str], listed: pd.DataFrame | None) -> str:

@@ -19,7 +19,7 @@ from genemoe.data.bundle import Bundle
 from genemoe.data.scaling import Scaler
 from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
-from genemoe.explain.bundle_genes import INFERRED, LISTED, zero_dropped, zero_filled_text
+from genemoe.explain.bundle_genes import LISTED, zero_filled, zero_filled_note
 
 log = logging.getLogger(__name__)
 
@@ -233,23 +233,12 @@ class ZeroFilled:
     def note(self, gene_ids: list[str]) -> dict[str, Any] | None:
         """summary.json's ``zero_filled_genes``, as explain records it (None where none)."""
         filled = [gene_ids[i] for i in np.flatnonzero(self.mask)]
-        if not filled:
-            return None
-        return {"n": len(filled), "of": len(gene_ids), "examples": filled[:10],
-                "source": self.source, "text": zero_filled_text(len(filled), self.source)}
+        return zero_filled_note(filled, len(gene_ids), self.source)
 
 
 def zero_filled_genes(bundle: Bundle, run: RunModel, missing: np.ndarray) -> ZeroFilled:
     """Which of the run's ``missing`` genes ``(n_genes,)`` the bundle dropped as zero in
     every sample (:func:`genemoe.explain.bundle_genes.zero_dropped`, as explain fills them):
     their value is known, zero on the bundle's scale, not the training mean."""
-    mask = np.zeros(len(missing), bool)
-    if not missing.any():
-        return ZeroFilled(mask)
-    listed = bundle.dropped_genes() if bundle.record.get("dropped_genes_file") else None
-    ids = np.asarray(run.gene_ids, object)[missing]
-    lengths = (None if run.gene_lengths is None else dict(zip(
-        run.gene_ids, np.asarray(run.gene_lengths, np.float64), strict=False)))
-    mask[missing] = zero_dropped(bundle.record, list(ids), listed=listed,
-                                 model_record=run.record, gene_lengths=lengths)
-    return ZeroFilled(mask, LISTED if listed is not None else INFERRED)
+    return ZeroFilled(*zero_filled(bundle, run.gene_ids, missing, gene_lengths=run.gene_lengths,
+                                   model_record=run.record))
