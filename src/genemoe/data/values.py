@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from genemoe.data.crossscale import linear_totals
 from genemoe.errors import input_error
 
 if TYPE_CHECKING:
@@ -332,12 +333,14 @@ def _cells_text(cells: list[tuple[int, int, float]], where: Any) -> str:
 
 def _log_totals(values: np.ndarray, rows: np.ndarray, *, step: int = 64
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-sample totals over all genes of e^x − 1 and of 2^x − 1, for ``rows`` of ``values``."""
+    """Per-sample totals over all genes of e^x − 1 and of 2^x − 1 (:func:`linear_totals`),
+    for ``rows`` of ``values``, ``step`` rows copied at a time. A row with a missing value
+    has a NaN e^x − 1 total (:func:`natural_log_total` then answers None)."""
     e_tot, two_tot = np.empty(len(rows)), np.empty(len(rows))
     for i in range(0, len(rows), step):
         block = values[rows[i:i + step]].astype(np.float64)
         e_tot[i:i + step] = np.expm1(block).sum(axis=1)
-        two_tot[i:i + step] = np.expm1(block * np.log(2)).sum(axis=1)
+        two_tot[i:i + step] = linear_totals(block, block_rows=step)
     return e_tot, two_tot
 
 
