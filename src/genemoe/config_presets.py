@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ __all__ = [
     "yaml_load",
     "run_config_overrides",
     "tuned_on_in_force",
+    "last_setter",
+    "TRAIN_ALIASES",
     "endpoint_mismatch",
     "endpoint_mismatches",
     "SECTIONS",
@@ -53,6 +55,10 @@ _MAX_EXTENDS = 8  # depth limit of ``extends:`` chains (guards against cycles)
 SECTIONS = ("model", "train", "train_classify", "train_survival", "train_classify_models",
             "train_survival_models", "pretrain", "tuned_on", "tuned_for")
 
+
+TRAIN_ALIASES = {"balance_weight": "aux_weight"}
+"""A training option a file may write under another name → the trainer's name (the
+paper's λ_balance is the trainer's aux weight; merged before the checks)."""
 
 _EXAMPLE = {"model": "{genemoe: {n_experts: 8}}", "train_classify_models": "{genemoe: {lr: 0.001}}",
             "train_survival_models": "{genemoe: {lr: 0.001}}"}
@@ -460,6 +466,35 @@ def _section_options(layer: Mapping[str, Any], section: str, model_name: str,
     return dict(layer.get(section) or {})
 
 
+def last_setter(key: str, layers: Sequence[tuple[Any, Mapping[str, Any]]], section: str,
+                model_name: str, task: str | None) -> Any:
+    """The source of the last of ``layers`` whose ``section`` options for this run set
+    ``key`` (``train``: with its per-task and per-model recipes, and the names
+    :data:`TRAIN_ALIASES` reads as it).
+
+    Parameters
+    ----------
+    key
+        The option (``epochs``, ``aux_weight``; a ``train`` alias names the same option).
+    layers
+        ``(source, config)`` pairs, later wins (a file, ``"preset small"``, ``--epochs``).
+    section, model_name, task
+        The section (``model``, ``train``, ``pretrain``), the model and the run's task.
+
+    Returns
+    -------
+    Any
+        The source of that layer; None where none sets it (a default of the code).
+    """
+    name = TRAIN_ALIASES.get(key, key) if section == "train" else key
+    names = {name} | ({a for a, n in TRAIN_ALIASES.items() if n == name} if section == "train"
+                      else set())
+    for source, layer in reversed(layers):
+        if names & set(_section_options(layer, section, model_name, task)):
+            return source
+    return None
+
+
 def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mapping[str, dict],
                       model_name: str, task: str | None) -> dict[str, Any]:
     """The merged ``tuned_on:`` of config ``layers`` (name, config; later wins), told against
@@ -487,7 +522,7 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
             if found is None or found[0] not in final:
                 continue
             section, opts = found
-            names = {opt: "aux_weight" if (section, opt) == ("train", "balance_weight") else opt
+            names = {opt: TRAIN_ALIASES.get(opt, opt) if section == "train" else opt
                      for opt in opts}
             if "." not in path and not set(names.values()) <= set(final.get(section, {})):
                 continue  # a whole recipe the run reads only a part of (Coxnet: train's choice)
@@ -500,9 +535,8 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
                 described += 1
                 read.append(opt)
                 if now != value:
-                    by = [name for name, later in layers[i + 1:]
-                          if opt in _section_options(later, section, model_name, task)]
-                    changed.append(f"{opt} {value} -> {now}" + (f" ({by[-1]})" if by else ""))
+                    by = last_setter(opt, layers[i + 1:], section, model_name, task)
+                    changed.append(f"{opt} {value} -> {now}" + (f" ({by})" if by else ""))
         if not described or len(changed) == described:
             logger.debug("tuned_on %s: describes no value in force (%s)", key,
                          "; ".join(changed) or "none of this run's")

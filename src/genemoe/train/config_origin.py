@@ -16,28 +16,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from genemoe.config_presets import train_config
+from genemoe.config_presets import last_setter
 from genemoe.errors import InputError, input_error
 
-__all__ = ["Origin", "naming_origin", "origin_of_model_key", "origin_of_train_key"]
+__all__ = ["Origin", "naming_origin", "origin_of_model_key"]
 
 Origin = tuple[str | Path, Mapping[str, Any]]
 """A layer of the config: the file that wrote it (a packaged preset: ``"preset small"``)
 and its content as written (without ``extends:``)."""
-
-# the trainer's name of a key a file may write under another name (merged before checks)
-_ALIASES = {"aux_weight": ("aux_weight", "balance_weight")}
-
-
-def origin_of_train_key(key: str, origins: Sequence[Origin], task: str | None,
-                        model_name: str) -> str | Path | None:
-    """The last layer whose training options (``train:``, ``train_<task>:``, its
-    per-model section) set ``key``; None when none did (a default of the code)."""
-    names = _ALIASES.get(key, (key,))
-    for source, data in reversed(origins):
-        if any(n in train_config(data, task, model_name) for n in names):
-            return source
-    return None
 
 
 def origin_of_model_key(keys: Sequence[str], origins: Sequence[Origin],
@@ -86,7 +72,7 @@ def naming_origin(origins: Sequence[Origin], task: str | None, model_name: str,
         if section == "train" and keys and keys[0] in arguments:
             raise input_error(exc.problem or str(exc), where=f"{arguments[keys[0]]}",
                               fix=exc.fix) from None
-        source = (origin_of_train_key(keys[0], origins, task, model_name) if section == "train"
+        source = (last_setter(keys[0], origins, "train", model_name, task) if section == "train"
                   and keys else origin_of_model_key(keys, origins, model_name)
                   if section == "model" else None)
         if source is None:

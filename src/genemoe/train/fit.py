@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from genemoe.config_presets import (
+    TRAIN_ALIASES,
     check_extends,
     deep_merge,
     list_presets,
@@ -154,8 +155,8 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     for layer in layers:
         cfg = deep_merge(cfg, layer)
         train_cfg = deep_merge(train_cfg, train_config(layer, task, model_name))
-    if "balance_weight" in train_cfg:  # the paper's λ_balance is the trainer's aux weight
-        train_cfg.setdefault("aux_weight", train_cfg.pop("balance_weight"))
+    for alias in set(TRAIN_ALIASES) & set(train_cfg):  # balance_weight: the trainer's aux_weight
+        train_cfg.setdefault(TRAIN_ALIASES[alias], train_cfg.pop(alias))
     if str(device) not in ("auto", "cpu", "cuda"):  # was named a value of the config's train:
         raise input_error(f"unknown device {device!r}", where="--device",
                           fix="use auto (CUDA when available), cpu or cuda")
@@ -170,7 +171,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             model_name, task)
     for origin, data in origins:  # a benchmark's --preset file was named nowhere
         check_train_options({k: v for k, v in train_config(data, task, model_name).items()
-                             if k != "balance_weight"}, origin)
+                             if k not in TRAIN_ALIASES}, origin)
     arguments = {"seed": "the seed argument (--seed)", "device": "the device argument (--device)"
                  } | ({} if epochs is None else {"epochs": "the epochs argument (--epochs)"})
     with naming_origin(origins, task, model_name, arguments):  # the file (or argument) that set
