@@ -37,8 +37,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,7 +54,7 @@ from genemoe.data.dropped_genes import (
     encode_dropped_genes,
     read_dropped_genes,
 )
-from genemoe.data.out_dirs import check_out_dir, remove_outputs
+from genemoe.data.out_dirs import check_out_dir, probe_writable, remove_outputs
 from genemoe.errors import input_error
 
 __all__ = [
@@ -398,9 +396,8 @@ def check_bundle_out(path: Path, *, say_replaced: bool = True) -> None:
         raise input_error("a file, not a folder", path=path, where="--out",
                           fix="give a new folder for the bundle")
     try:  # before the work: a place it cannot write failed at the end, naming a temp path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(tempfile.mkdtemp(prefix=f".{path.name}.probe-", dir=path.parent))
-    except OSError as exc:
+        probe_writable(path.parent)  # the bundle is written beside, then moved in
+    except OSError as exc:  # named as given (the probe's folder is its parent)
         raise input_error(f"cannot write a folder here ({exc.strerror or exc})", path=path,
                           where="--out", fix="give a folder in a place you can write") from exc
     if not path.is_dir() or not any(path.iterdir()):

@@ -1,15 +1,54 @@
 """What a command's ``--out`` folder already holds: refuse another command's results, and
 remove a previous result's files its replacement may not rewrite (re-exported by
-:mod:`genemoe.data.bundle`, where they were)."""
+:mod:`genemoe.data.bundle`, where they were); whether a folder can be written at all, said
+before the work."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from genemoe.errors import input_error
 
-__all__ = ["check_out_dir", "remove_outputs"]
+__all__ = ["check_out_dir", "remove_outputs", "probe_writable", "check_writable_folder"]
+
+
+def probe_writable(path: Path) -> None:
+    """Make folder ``path`` (and its parents) and write and remove a probe file in it.
+
+    Raises
+    ------
+    OSError
+        ``path`` cannot be made or written (read-only, a file in the way). Root writes
+        whatever the permissions say; ``os.access`` is asked first, so a test can make a
+        folder read-only for root too.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    if not os.access(path, os.W_OK):
+        raise PermissionError(13, "Permission denied", str(path))
+    fd, probe = tempfile.mkstemp(prefix=".genemoe-write-probe-", dir=path)
+    os.close(fd)
+    os.unlink(probe)
+
+
+def check_writable_folder(path: Path, *, where: str, fix: str) -> None:
+    """Refuse folder ``path`` when it cannot be made or written (:func:`probe_writable`),
+    before the work: a read-only ``tune --out`` failed after every trial (writing
+    best.yaml), or at its first trial with Optuna's "exceeding max length" for a study.db
+    there.
+
+    Raises
+    ------
+    InputError
+        Naming ``path``, ``where`` (the option) and ``fix``.
+    """
+    try:
+        probe_writable(path)
+    except OSError as exc:
+        raise input_error(f"cannot write in this folder ({exc.strerror or exc})", path=path,
+                          where=where, fix=fix) from None
 
 
 def remove_outputs(out_dir: Path, names: tuple[str, ...] | list[str]) -> None:

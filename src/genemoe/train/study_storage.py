@@ -11,18 +11,17 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
 import optuna
 
+from genemoe.data.out_dirs import check_writable_folder
 from genemoe.errors import input_error
 from genemoe.train.study_budget import heartbeat_options
 
-__all__ = ["study_storage", "redacted_url", "check_setup", "check_writable_folder",
-           "check_storage_writable"]
+__all__ = ["study_storage", "redacted_url", "check_setup", "check_storage_writable"]
 
 log = logging.getLogger(__name__)
 
@@ -58,30 +57,6 @@ def study_storage(url: str | None) -> optuna.storages.BaseStorage | None:
                               "'psycopg[binary]' with a postgresql+psycopg:// URL; MySQL: pip "
                               "install pymysql with a mysql+pymysql:// URL), or use "
                               "sqlite:///PATH") from exc
-
-
-def check_writable_folder(path: Path, *, where: str, fix: str) -> None:
-    """Make folder ``path`` (and its parents) and write and remove a probe file in it, as
-    ``prepare`` checks its ``--out`` (:func:`~genemoe.data.bundle.check_bundle_out`) before
-    the work.
-
-    Raises
-    ------
-    InputError
-        ``path`` cannot be made or written (read-only, a file in the way), naming it and
-        ``fix``: a read-only ``tune --out`` failed after every trial (writing best.yaml), or
-        at its first trial with Optuna's "exceeding max length" for a study.db there.
-    """
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        if not os.access(path, os.W_OK):  # (root writes anyway: the probe below then passes)
-            raise PermissionError(13, "Permission denied", str(path))
-        fd, probe = tempfile.mkstemp(prefix=".genemoe-write-probe-", dir=path)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise input_error(f"cannot write in this folder ({exc.strerror or exc})", path=path,
-                          where=where, fix=fix) from None
 
 
 def check_storage_writable(url: str) -> None:

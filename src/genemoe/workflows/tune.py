@@ -65,6 +65,7 @@ from genemoe.config_presets import dump_yaml, forget_preset_gaps
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.data.bundle import sample_set_sha256 as sample_ids_sha256
+from genemoe.data.out_dirs import check_writable_folder
 from genemoe.errors import input_error, stop_signal
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
@@ -79,7 +80,7 @@ from genemoe.train.study_budget import (
     counts,
     optuna_quiet,
 )
-from genemoe.train.study_storage import check_storage_writable, check_writable_folder
+from genemoe.train.study_storage import check_storage_writable
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import (
     TuneResult,
