@@ -35,6 +35,7 @@ __all__ = [
     "model_config",
     "train_config",
     "deep_merge",
+    "merge_layers",
     "check_config_keys",
     "read_config_yaml",
     "yaml_load",
@@ -125,8 +126,14 @@ def load_preset(name_or_path: str | Path, *, _depth: int = 0) -> dict[str, Any]:
         Unknown name (the message lists the presets), missing file, or a file whose top
         level is not a mapping.
     """
-    (_, merged), *later = preset_layers(name_or_path, _depth=_depth)
-    for _, layer in later:
+    return merge_layers(layer for _, layer in preset_layers(name_or_path, _depth=_depth))
+
+
+def merge_layers(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The configuration config ``layers`` make, merged in order (:func:`deep_merge`, later
+    wins): a new dict, sharing nothing with them."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
         merged = deep_merge(merged, layer)
     return merged
 

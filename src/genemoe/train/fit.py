@@ -27,11 +27,9 @@ from genemoe.config_presets import (
     TRAIN_ALIASES,
     check_extends,
     deep_merge,
-    list_presets,
-    load_preset,
+    merge_layers,
     model_config,
     preset_files,
-    preset_layers,
     read_config_yaml,
     train_config,
     tuned_on_in_force,
@@ -58,9 +56,8 @@ from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["FitResult", "NamedMetric", "TrainingWontFit", "check_train_options",
            "check_training_memory", "fit_model", "calibrate_outputs", "calibrate_risks",
-           "resolve_config", "selection_metric", "train_options_read", "preset_file",
-           "layer_origins",
-           "softmax", "LOSS_KEYS", "LOSS_DEFAULTS"]
+           "resolve_config", "selection_metric", "train_options_read",
+           "layer_origins", "softmax", "LOSS_KEYS", "LOSS_DEFAULTS"]
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +100,8 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     ``config.yaml`` gives its model and training options
     (:func:`~genemoe.config_presets.run_config_overrides`).
     """
-    layers = [load_preset(preset)]
-    origins = layer_origins(preset)  # which file set a value: an error names it
-    told = [(Path(str(o)).name if isinstance(o, Path) else o, d) for o, d in origins]  # tuned_on
+    merged, origins, told = _read_preset(preset)  # origins: which file set a value (an error
+    layers = [merged]  # names it); told: each file's tuned_on, told against the run's values
     warn_preset_gaps(str(preset), model_name, task,  # a partial preset file: code defaults
                      neural=model_name in list_models() and get_spec(model_name).kind == "torch")
     _check_tuned_for(layers[0], model_name, task, Path(str(preset)), infer=False)  # a best.yaml
@@ -143,9 +139,10 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
             if str(parent) != str(preset):  # was applied over --preset unsaid, recorded as --preset
                 log.warning("%s extends %s: its values override --preset %s's", config_path,
                             parent, preset)
-            layers.append(load_preset(parent))
-            origins += layer_origins(parent)
-            told += preset_layers(parent)
+            merged, more_origins, more_told = _read_preset(parent)
+            layers.append(merged)
+            origins += more_origins
+            told += more_told
             _check_tuned_for(layers[-1], model_name, task, Path(str(parent)), infer=False)
         layers.append(user)
         told.append((Path(config_path).name, user))
@@ -185,13 +182,25 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
 def layer_origins(preset: str | Path) -> list[Origin]:
     """The layers of ``preset`` (a packaged name or a file, with what it extends), each
     with the file that wrote it: a packaged preset as ``"preset small"``."""
-    return [(name if name.startswith("preset ") else path, data)
-            for name, path, data in preset_files(preset)]
+    return _read_preset(preset)[1]
 
 
-def preset_file(preset: str | Path) -> Path | None:
-    """``--preset`` as the file it names; None for a packaged preset's name."""
-    return None if str(preset) in list_presets() else Path(str(preset))
+def _read_preset(preset: str | Path
+                 ) -> tuple[dict[str, Any], list[Origin], list[tuple[str, dict[str, Any]]]]:
+    """``preset``'s files (it and the chain it extends), read once.
+
+    Returns
+    -------
+    tuple
+        The configuration they make (as :func:`~genemoe.config_presets.load_preset`), each
+        layer with the file that wrote it (:func:`layer_origins`) and with its name
+        (:func:`~genemoe.config_presets.preset_layers`).
+    """
+    files = preset_files(preset)
+    origins: list[Origin] = [(name if name.startswith("preset ") else path, data)
+                             for name, path, data in files]
+    return (merge_layers(data for _, _, data in files), origins,
+            [(name, data) for name, _, data in files])
 
 
 def train_options_read(model_name: str, task: Task | None, train_cfg: dict) -> dict:
