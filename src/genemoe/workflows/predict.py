@@ -62,8 +62,9 @@ from genemoe.workflows.predict_align import (
     check_missing_weight,
     given_shift,
     given_step_words,
+    median_shift,
     own_log_notes,
-    own_log_shift,
+    own_log_shifts,
     own_log_totals,
     quantile_aligned,
     scale_words,
@@ -221,12 +222,14 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     totals = (own_log_totals(payload, table)  # on the file's own genes, before the mapping
               if rule == "quantile" and normalisation == "auto" else None)
     table = mapped_genes(table, annotation, plog)  # sample ids as gene ids: --orientation
+    own_shift = None  # each sample's distance, log values on the model's (mapped) genes
     if rule == "quantile":  # log2(unit + 1) of a log2p1/log2tpm/... model's unit: as given
         #   (aligned, a log2tpm model's risks moved 0.43 against counts), on the model's genes,
         #   its totals the unit's (log2(FPKM + 1) sat 0.49 from log2(TPM + 1), taken as TPM)
+        own_shift = own_log_shifts(payload, table)  # reused below: "given" and "quantile"
         rule = scale_rule(table.value_kind, method, normalisation,
                           exported_normalisation=table.exported_normalisation,
-                          own_log_shift=own_log_shift(payload, table),
+                          own_log_shift=median_shift(own_shift),
                           own_log_totals=None if totals is None else totals.verdict)
         for n in (off := unit_totals_notes(totals) if rule == "quantile" else []):
             log.warning("%s", n["text"])
@@ -257,10 +260,13 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                   "already on the model's scale" if rule == "exported" else
                   f"none: taken as the model's scale ({scale_words(method)}), as asked"
                   if normalisation == "none" else given_step_words(method))
+        # the model's input, missing genes filled with the training means (the distance's
+        #   alignment fills them with NaN, left out of it: another matrix)
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing, unmapped=unmapped_ids(plog))
         if rule == "given":  # at the user's word: Xena's STAR FPKM-UQ sat ~6 units off, unsaid
-            shift = given_shift(payload, table, method)
+            shift = (own_shift if own_shift is not None  # the same table, genes and fill
+                     else given_shift(payload, table, method))
             off = (given_shift_notes(shift, warn_above=GIVEN_SHIFT_WARN, own_below=OWN_SCALE_SHIFT)
                    if normalisation == "none" else own_log_notes(shift, method, totals))  # auto: why
             for n in off:  # recorded with its numbers (was code "logged", the text only)
@@ -286,7 +292,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing, unmapped=unmapped_ids(plog))
     else:
-        X, n_missing, shift = quantile_aligned(payload, table, scaler, max_missing, plog)
+        X, n_missing, shift = quantile_aligned(payload, table, scaler, max_missing, plog,
+                                               shift=own_shift)  # log values: the same
     weight_share = check_missing_weight(payload, table, max_missing)  # linear models
     out = model_outputs(payload, scaler.transform(X), precision, device)
     beyond = clip_report(X, scaler)  # what the model's clip changed: was unsaid

@@ -4,7 +4,7 @@
 filled and counted); :func:`quantile_aligned` puts another pipeline's profiles on the
 model's scale (:mod:`genemoe.data.crossscale`); :func:`given_shift` measures how far
 values taken as the model's scale (``--normalisation none``) sit from it, and
-:func:`own_log_shift` whether log values are the own scale of a model of log2(unit + 1)
+:func:`own_log_shifts` whether log values are the own scale of a model of log2(unit + 1)
 (``log2p1``, ``log2tpm``, ``log2cpm``, ``fpkm_uq``; then taken as given under ``auto``,
 said by :func:`own_log_notes`), and :func:`own_log_totals` whether their per-sample totals
 of 2^x − 1 are the model's unit's (TPM, CPM: else aligned, said by :func:`unit_totals_notes`).
@@ -39,9 +39,9 @@ from genemoe.errors import input_error
 from genemoe.workflows.predict_checks import check_negatives
 
 __all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "given_step_words",
-           "other_unit_hint", "own_log_applies", "own_log_notes", "own_log_shift", "own_log_totals",
+           "other_unit_hint", "own_log_applies", "own_log_notes", "own_log_shifts", "own_log_totals",
            "quantile_aligned", "scale_words", "trained_value_kinds", "unit_totals_notes", "unit_words",
-           "unmapped_ids"]
+           "unmapped_ids", "median_shift"]
 
 log = logging.getLogger(__name__)
 
@@ -211,13 +211,16 @@ def given_shift(payload: dict, table: ExpressionTable, method: str) -> np.ndarra
 
 
 def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_missing: float,
-                      plog: PrepLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                      plog: PrepLog, shift: np.ndarray | None = None,
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Another pipeline's profiles on the model's scale (see :mod:`genemoe.data.crossscale`):
     log2(x + 1) where linear, each sample quantile-aligned to the training distribution.
 
     Returns the aligned ``(n, n_genes)`` matrix (missing genes filled with the training
     means after the alignment), the missing-gene counts and each sample's distance to the
-    training distribution before alignment (log2 units).
+    training distribution before alignment (log2 units): ``shift`` where the caller has
+    it (:func:`own_log_shifts` of the same log values and genes, NaN-filled alike), else
+    computed here.
     """
     ref = payload.get("reference_profile")
     if ref is None:
@@ -240,7 +243,8 @@ def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_
                                   unmapped=unmapped_ids(plog))
     X = X.astype(np.float64)
     X[:, np.isnan(X).all(0)] = np.nan  # genes absent from the file
-    shift = distribution_shift(X, np.asarray(ref))
+    if shift is None:
+        shift = distribution_shift(X, np.asarray(ref))
     if (own_log_applies(payload, table)  # why log values were not taken as given
             and (hint := other_unit_hint(payload.get("normalisation"), table.value_kind, shift))):
         log.warning("%s", hint)  # recorded among the warnings
@@ -299,15 +303,44 @@ def own_log_applies(payload: dict, table: ExpressionTable) -> bool:
     return method != "log2p1" or trained_value_kinds(payload) <= {"linear"}
 
 
-def own_log_shift(payload: dict, table: ExpressionTable) -> float | None:
+def own_log_shifts(payload: dict, table: ExpressionTable) -> np.ndarray | None:
     """For log values (``table``, its genes mapped) that may be a model's own scale
-    (:func:`own_log_applies`): their median distance to its stored training distribution
-    (log2 units, over the model's genes), which :func:`~genemoe.data.crossscale.scale_rule`
-    compares with :data:`OWN_SCALE_SHIFT`. None where the question does not arise (another
-    model, other values, no reference)."""
+    (:func:`own_log_applies`): each sample's distance to its stored training distribution
+    (:func:`given_shift`: log2 units, over the model's genes), whose median
+    (:func:`median_shift`) :func:`~genemoe.data.crossscale.scale_rule` compares with
+    :data:`OWN_SCALE_SHIFT`. None where the question does not arise (another model, other
+    values, no reference).
+
+    Parameters
+    ----------
+    payload : dict
+        The model file's contents.
+    table : ExpressionTable
+        The values, their genes mapped to the model's ids.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``(n_samples,)`` distances, NaN for a sample without a finite value.
+    """
     if not own_log_applies(payload, table):
         return None
-    shift = given_shift(payload, table, str(payload["normalisation"]))
+    return given_shift(payload, table, str(payload["normalisation"]))
+
+
+def median_shift(shift: np.ndarray | None) -> float | None:
+    """The median of the finite distances ``shift`` ``(n_samples,)``; None for none.
+
+    Parameters
+    ----------
+    shift : numpy.ndarray or None
+        Each sample's distance to the training distribution (log2 units).
+
+    Returns
+    -------
+    float or None
+        Their median over the finite ones, None where ``shift`` is None or has none.
+    """
     finite = None if shift is None else shift[np.isfinite(shift)]
     return float(np.median(finite)) if finite is not None and finite.size else None
 
