@@ -440,16 +440,16 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
                                    precision=precision, normalisation=normalisation,
                                    device=device)
+        admitted = _admitted(payload)
+        groups = sample_groups(df["sample_id"], df.get("model_split"), admitted)  # both scores'
         if labels is not None:  # before anything is written: a table naming no sample is refused
             given, report["labels"] = match_labels(df["sample_id"], labels,
                                                    ", ".join(labels.attrs["files"]))
             df.insert(df.columns.get_loc("predicted_type") + 1, LABELS_COLUMN, given.to_numpy())
-            groups = sample_groups(df["sample_id"], df.get("model_split"), _admitted(payload))
             report["scores"] = score_predictions(df["predicted_type"], given,
                                                  payload["class_names"], groups,
                                                  patients=patient_keys(df["sample_id"]))
-        report |= surv.survival_scoring(df, payload, table, clinical, sample_groups(
-            df["sample_id"], df.get("model_split"), _admitted(payload)), _admitted(payload))
+        report |= surv.survival_scoring(df, payload, table, clinical, groups, admitted)
         if out_path.exists():  # as train and explain say it (was overwritten silently)
             log.warning("%s exists: replacing it", out_path)
         scored = (labels is not None and bool(report["scores"]["confusion"]["types"])
