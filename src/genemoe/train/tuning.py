@@ -97,6 +97,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from genemoe.config_presets import TRAIN_ALIASES
 from genemoe.errors import MEMORY_FIX, input_error
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
@@ -153,7 +154,6 @@ log = logging.getLogger(__name__)
 # train/val parts, the training part's gene variance, and model options of this split taken
 # over a trial's (an image model's layout fitted on the split's own genes and training rows)
 Split = tuple[dict[str, TaskData], "np.ndarray | None", dict[str, Any]]
-_TRAIN_ALIASES = {"balance_weight": "aux_weight"}  # preset name -> trainer name
 # The training recipe's keys: searched where this trainer's TrainConfig has them.
 _RECIPE_KEYS = frozenset({"noise_std", "label_smoothing", "mixup_alpha", "ema_decay"})
 
@@ -216,7 +216,7 @@ def apply_params(model_cfg: dict, train_cfg: dict, params: dict[str, Any]) -> tu
         if section == "model":
             model_cfg[option] = value
         elif section == "train":
-            train_cfg[_TRAIN_ALIASES.get(option, option)] = value
+            train_cfg[TRAIN_ALIASES.get(option, option)] = value
         else:
             raise input_error(f"search-space key {key!r} names no config section",
                               where="search space", fix="start each key with model. or train.")
@@ -239,7 +239,7 @@ def starting_values(space: SearchSpace, model_cfg: dict, train_cfg: dict) -> dic
     for key, p in space.items():
         section, _, option = key.partition(".")
         cfg = model_cfg if section == "model" else train_cfg
-        option = option if option in cfg else _TRAIN_ALIASES.get(option, option)
+        option = option if option in cfg else TRAIN_ALIASES.get(option, option)
         if not isinstance(p, Fixed) and option in cfg:
             out[key] = cfg[option]
     return out
@@ -261,7 +261,7 @@ def _trainer_space(space: SearchSpace, neural: bool) -> SearchSpace:
     """``space`` without the training options this trainer does not know (logged)."""
     from genemoe.train.loop import TrainConfig
 
-    known = {f.name for f in fields(TrainConfig)} | (LOSS_KEYS - _RECIPE_KEYS) | set(_TRAIN_ALIASES)
+    known = {f.name for f in fields(TrainConfig)} | (LOSS_KEYS - _RECIPE_KEYS) | set(TRAIN_ALIASES)
     dropped = [k for k in space if k.startswith("train.") and (
         not neural or k.removeprefix("train.") not in known)]
     if dropped:
