@@ -29,6 +29,7 @@ from genemoe.data.prepare import PrepLog, map_table_genes
 from genemoe.data.read import ExpressionTable
 from genemoe.data.values import TRACE_SHARE, negative_share
 from genemoe.errors import InputError, input_error
+from genemoe.workflows.predict_text import note
 
 __all__ = ["check_output", "label_paths", "not_a_file", "OUTPUT_SUFFIXES", "check_negatives", "clipped_negative_notes", "negative_log_notes",
            "not_counts_notes", "annotation_for", "mapped_genes", "blank_empty",
@@ -93,10 +94,6 @@ def check_output(out_path: Path, max_missing: float) -> None:
                           where="--max-missing", fix="pass e.g. --max-missing 0.2 (the default)")
 
 
-def _note(code: str, level: str, text: str, **data: Any) -> dict[str, Any]:
-    return {"code": code, "level": level, "text": text, **data}
-
-
 def check_negatives(values: np.ndarray, table: ExpressionTable) -> None:
     """Refuse linear values with more than a trace below -1, as ``prepare`` does (the same
     rule and words, :data:`~genemoe.data.values.TRACE_SHARE`); the trace is clipped to 0
@@ -140,7 +137,7 @@ def clipped_negative_notes(table: ExpressionTable, values: np.ndarray, n_clipped
     per_sample = (np.nan_to_num(values, nan=0.0) < 0).sum(1)
     held = {str(s): int(n) for s, n in zip(table.sample_ids, per_sample, strict=True) if n}
     vmin = float(np.nanmin(values))
-    return [_note("negative_values", "warning", negatives_text(table, n_clipped, vmin),
+    return [note("negative_values", "warning", negatives_text(table, n_clipped, vmin),
                   n_values=int(n_clipped), minimum=vmin, by_sample=held)]
 
 
@@ -160,7 +157,7 @@ def negative_log_notes(table: ExpressionTable, values: np.ndarray, rule: str
     more = f" and {len(held) - 3:,} more" if len(held) > 3 else ""
     effect = ("quantile alignment ranks them lowest" if rule == "quantile"
               else "scored as they are")
-    return [_note("negative_log_values", "warning",
+    return [note("negative_log_values", "warning",
                   f"{n:,} values below 0 (minimum {float(np.nanmin(values)):g}) in a log-scale "
                   f"file, where log2(x + 1) is never below 0: {shown}{more}; {effect} "
                   "(n_negative_values per sample)", n_values=n,
@@ -178,7 +175,7 @@ def not_counts_notes(table: ExpressionTable, values: np.ndarray, method: str, ru
     near = np.abs(sums / 1e6 - 1) <= PER_MILLION_TOLERANCE
     if not len(sums) or near.mean() < 0.5:
         return []
-    return [_note("not_counts", "warning",
+    return [note("not_counts", "warning",
                   f"{int(near.sum()):,} of {len(sums):,} samples sum to about a million "
                   f"(median {float(np.median(sums)):,.0f}): TPM-like, not counts, yet "
                   f"normalised as counts with the model's {method} (gene length and depth "

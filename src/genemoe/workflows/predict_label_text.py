@@ -9,17 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from genemoe.errors import nearest_names
+from genemoe.workflows.predict_text import Note, note
 
 __all__ = ["label_notes", "GROUP_WORDS"]
 
-Note = dict[str, Any]
 GROUP_WORDS = {"new": "new", "test": "its test split",
                "model_own": "the model's own training or validation samples",
                "other_sample_type": "other sample types"}
-
-
-def _note(code: str, level: str, text: str, **data: Any) -> Note:
-    return {"code": code, "level": level, "text": text, **data}
 
 
 def _most(predicted_as: dict[str, int]) -> str:
@@ -51,7 +47,7 @@ def _match_note(scores: dict[str, Any], labels: dict[str, Any]) -> Note:
     said = " and ".join(f"{n:,} {w}" for w, n in dotted.items() if n)
     missing = scores["n_unlabelled"]
     idle = labels.get("rows_naming_no_sample") or 0  # recorded, was unsaid (as prepare says it)
-    return _note("label_match", "caveat" if missing else "info",
+    return note("label_match", "caveat" if missing else "info",
                  f"--labels {names}: {scores['n_labelled']:,} of {scores['n_samples']:,} "
                  f"samples labelled (by {by or 'none'})"
                  + (f"; {missing:,} without a label, unscored" if missing else "")
@@ -74,7 +70,7 @@ def _empty_note(labels: dict[str, Any]) -> list[Note]:
     if not n:
         return []
     cols = ", ".join(f"{c!r} of {f}" for f, c in (labels.get("label_columns") or {}).items())
-    return [_note("label_empty_types", "warning",
+    return [note("label_empty_types", "warning",
                   f"{n:,} sample{'s' * (n != 1)} matched label rows whose cancer type is empty"
                   + (f" (column {cols})" if cols else "") + ": unlabelled, unscored; fill "
                   "the types or name their column with --label-column",
@@ -87,17 +83,17 @@ def _headline_note(scores: dict[str, Any], class_names: Sequence[str]) -> Note:
     n_head = g["new"] + g["test"]
     if scores["accuracy"] is None:
         if not scores["n_labelled"]:
-            return _note("label_scores", "warning", "no sample has a label: nothing scored",
+            return note("label_scores", "warning", "no sample has a label: nothing scored",
                          groups=g)
         if not n_head:
             own = (f" (with them: accuracy {scores['accuracy_incl_model_own']:.3f}, not a "
                    "validation)" if scores["accuracy_incl_model_own"] is not None else "")
-            return _note("label_scores", "warning",
+            return note("label_scores", "warning",
                          f"none of the labelled samples is external: {g['model_own']:,} are "
                          f"the model's own training or validation samples{own} and "
                          f"{g['other_sample_type']:,} of other sample types; nothing scored",
                          groups=g)
-        return _note("label_scores", "warning",
+        return note("label_scores", "warning",
                      f"none of the {n_head:,} labelled samples not the model's own is of one "
                      f"of the model's {len(class_names)} types: nothing to score against them",
                      groups=g)
@@ -117,7 +113,7 @@ def _headline_note(scores: dict[str, Any], class_names: Sequence[str]) -> Note:
     one = (f" (one labelled type: the F1 of {scores['macro_f1_types'][0]}, its precision 1 by "
            "construction)" if k == 1 else "")  # 0.800 beside accuracy 0.667
     #   read as a second, better score
-    return _note("label_scores", "info",
+    return note("label_scores", "info",
                  f"accuracy {scores['accuracy']:.3f} (95% CI {lo:.3f}–{hi:.3f}) and macro-F1 "
                  f"{scores['macro_f1']:.3f}" + (f" ({f_ci[0]:.3f}–{f_ci[1]:.3f})" if f_ci else
                                                  f" (interval not informative, n = {n:,})"
@@ -138,7 +134,7 @@ def _split_note(scores: dict[str, Any]) -> list[Note]:
                  f"not in the headline (all pooled: accuracy "
                  f"{scores['accuracy_incl_model_own']:.3f}, macro-F1 "
                  f"{scores['macro_f1_incl_model_own']:.3f})")
-    return [_note("label_splits", "caveat" if s.get("model_own") else "info", text,
+    return [note("label_splits", "caveat" if s.get("model_own") else "info", text,
                   by_split={k: v["accuracy"] for k, v in s.items()})]
 
 
@@ -146,12 +142,12 @@ def _left_out_notes(scores: dict[str, Any]) -> list[Note]:
     """Samples of other sample types, and the types called but never given."""
     out = []
     if n := scores.get("n_not_predicted"):  # empty profiles: left unscored, so unscored here
-        out.append(_note("label_not_predicted", "caveat",
+        out.append(note("label_not_predicted", "caveat",
                          f"{n:,} labelled sample{'s' * (n != 1)} with no prediction (every value "
                          "0 or missing) left out of the scores", n_samples=n))
     if n := scores["n_other_sample_type"]:
         acc = scores["by_split"].get("other_sample_type")
-        out.append(_note("label_other_sample_types", "caveat",
+        out.append(note("label_other_sample_types", "caveat",
                          f"{n:,} labelled sample{'s' * (n != 1)} of sample types the model was "
                          "not trained on "
                          "(normals, metastases: a tumour type is not their tissue's truth) left "
@@ -162,7 +158,7 @@ def _left_out_notes(scores: dict[str, Any]) -> list[Note]:
         #   first 5 alphabetically hid LUAD's 67 of a probe's 157
         shown = ", ".join(f"{t} {v:,}" for t, v in ranked[:5]) + (
             f", ... ({len(calls)} types, {sum(calls.values()):,} calls)" if len(calls) > 5 else "")
-        out.append(_note("label_false_calls", "caveat",
+        out.append(note("label_false_calls", "caveat",
                          f"called types no scored sample is labelled with: {shown} (false "
                          "calls: they lower their samples' types' recall, not types of the "
                          "macro-F1)", false_calls=calls))
@@ -180,7 +176,7 @@ def _unknown_note(scores: dict[str, Any], class_names: Sequence[str]) -> list[No
     most = ", ".join(f"{t} as {_most(v['predicted_as'])}"
                      for t, v in list(u.items())[:3]) + (", ..." if len(u) > 3 else "")
     acc = scores["accuracy_all_labelled"]
-    return [_note("label_unknown_types", "caveat",
+    return [note("label_unknown_types", "caveat",
                   f"{(k := scores['n_unknown_type']):,} sample{'s' * (k != 1)} of types the "
                   "model was not "
                   f"trained on ({types}){near}: never right, left out of accuracy and "
@@ -202,7 +198,7 @@ def _unknown_elsewhere_note(scores: dict[str, Any]) -> list[Note]:
         types = ", ".join(f"{t} {v['n']:,}" for t, v in list(u.items())[:5])
         parts.append(f"{k:,} of {GROUP_WORDS[g]} ({types}{', ...' if len(u) > 5 else ''})")
     n = sum(v["n"] for u in found.values() for v in u.values())
-    return [_note("label_unknown_types_elsewhere", "caveat",
+    return [note("label_unknown_types_elsewhere", "caveat",
                   f"{n:,} sample{'s' * (n != 1)} outside the headline of types the model was "
                   f"not trained on: {'; '.join(parts)}: never right, left out of their "
                   "group's accuracy", n_samples=n,

@@ -46,7 +46,9 @@ from genemoe.data.tcga import normalise_cancer_type, one_per_patient
 from genemoe.errors import InputError, input_error
 from genemoe.evaluate.brier import event_word, horizon_calibration, outside_ci, probability_word
 from genemoe.evaluate.survival import survival_metrics
+from genemoe.workflows.predict_label_text import GROUP_WORDS
 from genemoe.workflows.predict_score import GROUPS, HEADLINE_GROUPS, patient_keys
+from genemoe.workflows.predict_text import Note, note
 
 __all__ = ["MIN_EVENTS", "refuse_clinical_for_classification",
            "refuse_columns_without_clinical", "run_endpoint", "read_run_clinical",
@@ -56,14 +58,7 @@ __all__ = ["MIN_EVENTS", "refuse_clinical_for_classification",
 log = logging.getLogger(__name__)
 
 MIN_EVENTS = 2  # events below which no C-index is given (survival_metrics, c_index_by_group)
-Note = dict[str, Any]
-PART_WORDS = {"headline": "not the model's own", "new": "new", "test": "its test split",
-              "model_own": "the model's own training or validation samples",
-              "other_sample_type": "other sample types"}
-
-
-def _note(code: str, level: str, text: str, **data: Any) -> Note:
-    return {"code": code, "level": level, "text": text, **data}
+PART_WORDS = {"headline": "not the model's own", **GROUP_WORDS}
 
 
 def refuse_clinical_for_classification(payload: dict, clinical_path: object) -> None:
@@ -283,7 +278,7 @@ def _horizons_note(scores: dict[str, Any]) -> list[Note]:
     said = "; ".join(f"{h['horizon'].split()[0]}-year {what} {h['predicted']:.3f}, observed "
                      f"{h['observed']:.3f} [{h['observed_ci'][0]:.2f}, {h['observed_ci'][1]:.2f}]"
                      for h in off)
-    return [_note("survival_baseline_misfit", "warning",
+    return [note("survival_baseline_misfit", "warning",
                   f"predicted {said} (Kaplan–Meier of the scored patients): the model's baseline "
                   "does not fit this cohort", horizons=[h["horizon"] for h in off])]
 
@@ -308,19 +303,19 @@ def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
         if no_row else "",
         f"{join['n_missing_time_or_event']:,} whose row lacks a {ep} time or event"
         if join["n_missing_time_or_event"] else "") if x)
-    notes = [_note("clinical_match", "caveat" if miss else "info",
+    notes = [note("clinical_match", "caveat" if miss else "info",
                    f"{join['source']}: {ep} survival for {join['n_with_survival']:,} of "
                    f"{scores['n_samples']:,} samples ({join['n_events']:,} {word}s)"
                    + (f"; {miss:,} without, unscored: {gaps}" if miss else ""),
                    n_with_survival=join["n_with_survival"], n_without=miss,
                    n_no_patient_row=no_row, n_events=join["n_events"])]
     if n := scores["n_repeat_samples"]:
-        notes.append(_note("clinical_repeat_patients", "caveat",
+        notes.append(note("clinical_repeat_patients", "caveat",
                            f"{n:,} more sample{'s' * (n != 1)} of patients already scored: each "
                            "patient counted once (its sample chosen as prepare keeps one per "
                            "patient), the others left out of the C-index", n_repeat_samples=n))
     if n := scores["n_not_predicted"]:
-        notes.append(_note("clinical_not_predicted", "caveat",
+        notes.append(note("clinical_not_predicted", "caveat",
                            f"{n:,} sample{'s' * (n != 1)} with survival but no risk (every "
                            "value 0 or missing) left out of the scores", n_samples=n))
     h, s = scores["headline"], scores["by_split"]
@@ -328,14 +323,14 @@ def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
             "all samples (the model file has no split ids: its own cannot be told apart)")
     uno = (f"; Uno's C {h['uno_c_index']:.3f}" if h.get("uno_c_index") is not None else
            f"; no Uno's C: {h['uno_reason']}" if h.get("uno_reason") else "")
-    notes.append(_note("clinical_scores", "info" if h["c_index"] is not None else "warning",
+    notes.append(note("clinical_scores", "info" if h["c_index"] is not None else "warning",
                        f"Harrell's C-index of the risk ({ep}) {_c(h)} over {over}" + uno
                        if h["n"] else f"no sample {over} has {ep} survival: nothing scored",
                        c_index=h["c_index"], groups=scores["groups"]))
     parts = [f"{PART_WORDS[g]} {_c(s[g])}" for g in GROUPS if g in s
              and (g not in HEADLINE_GROUPS or ("new" in s and "test" in s))]
     if parts:
-        notes.append(_note("clinical_splits", "caveat" if "model_own" in s else "info",
+        notes.append(note("clinical_splits", "caveat" if "model_own" in s else "info",
                            "by split: " + "; ".join(parts) + (
                                " (the model's own and other sample types not in the headline)"
                                if {"model_own", "other_sample_type"} & set(s) else ""),
@@ -451,7 +446,7 @@ def cancer_type_notes(report: dict[str, Any]) -> list[Note]:
         f"{t} ({n:,})" for t, n in list(off.items())[:5]) + (", ..." if len(off) > 5 else ""))
     of = f"{trained[0]}'s" if len(trained) == 1 else f"pooled over {shown}"
     within = next(iter(off)) if len(off) == 1 else "each type"
-    return [_note("untrained_cancer_type", "warning",
+    return [note("untrained_cancer_type", "warning",
                   f"{c['n_untrained']:,} of {c['n_samples']:,} samples are {what} the model was "
                   f"not trained on ({shown}; types from {c['source']}): its baseline survival "
                   f"and risk percentiles are {of}; risk ranks within {within} may still hold — "

@@ -32,7 +32,7 @@ from genemoe.report.text import fmt_apart
 if TYPE_CHECKING:
     from genemoe.data.read import ExpressionTable
 
-__all__ = ["Note", "wrapped", "significant", "lines", "recorded", "logged_notes",
+__all__ = ["Note", "note", "wrapped", "significant", "lines", "recorded", "logged_notes",
            "estimated_counts_notes", "read_notes", "given_shift_notes",
            "summary_notes", "missing_notes", "sample_type_notes", "probability_notes",
            "repeated_patients_notes", "risk_notes", "aligned_risk_notes", "unused_notes", "empty_notes",
@@ -41,7 +41,25 @@ __all__ = ["Note", "wrapped", "significant", "lines", "recorded", "logged_notes"
 Note = dict[str, Any]  # {"code", "level", "text", **data}
 
 
-def _note(code: str, level: str, text: str, **data: Any) -> Note:
+def note(code: str, level: str, text: str, **data: Any) -> Note:
+    """One note of predict's summary and record.
+
+    Parameters
+    ----------
+    code : str
+        What it is about (``given_scale_shift``).
+    level : str
+        ``warning``, ``caveat`` or ``info``.
+    text : str
+        Its sentence.
+    **data
+        Its numbers, recorded beside the text.
+
+    Returns
+    -------
+    Note
+        ``{"code", "level", "text", **data}``.
+    """
     return {"code": code, "level": level, "text": text, **data}
 
 
@@ -61,7 +79,7 @@ def logged_notes(messages: list[str], typed: Sequence[Note] = ()) -> list[Note]:
     (the scale-shift warning was kept as ``logged``, its numbers in its text only). Those of
     ``typed`` not logged (a read note, said at INFO) come first."""
     by_text = {n["text"]: n for n in typed}
-    said = [by_text.pop(m, None) or _note("logged", "warning", m) for m in messages]
+    said = [by_text.pop(m, None) or note("logged", "warning", m) for m in messages]
     return [*by_text.values(), *said]
 
 
@@ -93,7 +111,7 @@ def estimated_counts_notes(table: ExpressionTable, method: str, rule: str,
                                  "counts); now log2(x + 1) and quantile-aligned as linear values")
     else:
         level, hint = "info", "each sample is aligned from its ranks, whatever its depth"
-    return [_note("estimated_counts", level, estimated_counts_note(cue, hint),
+    return [note("estimated_counts", level, estimated_counts_note(cue, hint),
                   file=str(table.source_path), whole_share=round(cue[0], 4),
                   named_counts=cue[1], normalisation=method, scale_rule=rule)]
 
@@ -120,7 +138,7 @@ def given_shift_notes(shift: np.ndarray | None, *, warn_above: float,
     median = float(np.median(finite)) if finite.size else 0.0
     if median <= warn_above:
         return []
-    return [_note("given_scale_shift", "warning",
+    return [note("given_scale_shift", "warning",
                   f"--normalisation none: the values sit a median {median:.1f} log2 units from "
                   f"the model's training distribution (files of its own scale: under "
                   f"{own_below:g}), so they are most likely on another scale (Xena's star_fpkm-uq "
@@ -179,7 +197,7 @@ def sample_type_notes(df: pd.DataFrame, payload: dict) -> list[Note]:
         return []
     other = pd.Series([codes[i] for i in odd], dtype=object).value_counts()
     kinds = ", ".join(f"{sample_type_label(c)}: {n:,}" for c, n in other.items())
-    return [_note("other_sample_type", "warning",
+    return [note("other_sample_type", "warning",
                   f"{len(odd):,} sample{'s' if len(odd) != 1 else ''} of a sample type the model "
                   f"was not trained on, by their barcodes ({kinds}; its training bundle "
                   f"admitted sample types {', '.join(sorted(trained))}): their calls and risks "
@@ -200,7 +218,7 @@ def repeated_patients_notes(df: pd.DataFrame) -> list[Note]:
         return []
     ids = df["sample_id"].astype(str).to_numpy()
     shown = ", ".join(f"{p} ({n})" for p, n in many.head(3).items())
-    return [_note("repeated_patients", "caveat",
+    return [note("repeated_patients", "caveat",
                   f"{len(many):,} patient{'s' * (len(many) != 1)} with several samples in the "
                   f"file ({shown}{', ...' if len(many) > 3 else ''}): each sample scored on its "
                   "own; count a patient once when summarising", n_patients=len(many),
@@ -219,7 +237,7 @@ def probability_notes(payload: dict, *, aligned: bool = False) -> list[Note]:
     n_val, ece = (metrics.get("val") or {}).get("n"), (metrics.get("test") or {}).get("ece")
     own = {"svm": "top-label calibrated on cross-validated training rows, then ",
            "svm_linear": "its cross-validated temperature, then "}.get(payload.get("model_name"), "")
-    return [_note("probabilities", "info", "probabilities: " + own  # svm: both said
+    return [note("probabilities", "info", "probabilities: " + own  # svm: both said
                   + "temperature-scaled on the model's "
                   + (f"{n_val:,} validation samples" if n_val else "validation split")
                   + ("" if ece is None else
@@ -236,7 +254,7 @@ def risk_notes(payload: dict) -> list[Note]:
     scale, n_ev = float(calib.get("risk_scale", 1.0)), calib.get("n_events")
     ep = model_endpoint(payload)  # a PFI model's risk read as overall survival's
     sooner = "shorter survival" if event_word(ep) == "death" else f"a sooner {ep} event"
-    notes = [_note("risk", "info", f"risk: log relative hazard, higher = {sooner}"
+    notes = [note("risk", "info", f"risk: log relative hazard, higher = {sooner}"
                    + (f" (× {scale:.3g}, the scale fitted on validation"
                       + (f", {n_ev} event{'s' * (n_ev != 1)}" if n_ev is not None else "") + ")"
                       if scale != 1.0 else "")
@@ -246,7 +264,7 @@ def risk_notes(payload: dict) -> list[Note]:
     types = (payload.get("survival_baseline") or {}).get("cancer_types") or []
     if len(types) > 1:  # a clinician read the 1/3/5-year columns as the patient's own type's
         shown = ", ".join(types[:6]) + (f", ... ({len(types)})" if len(types) > 6 else "")
-        notes.append(_note("pooled_survival_baseline", "caveat",
+        notes.append(note("pooled_survival_baseline", "caveat",
                            f"survival_1y/3y/5y and risk_percentile: one baseline and one ranking "
                            f"pooled over the training's {len(types)} cancer types ({shown}), not "
                            "per type", cancer_types=list(types)))
@@ -254,7 +272,7 @@ def risk_notes(payload: dict) -> list[Note]:
     ibs, null = test.get("integrated_brier_score"), test.get("ibs_null_reference")
     if ibs is not None and null is not None and ibs > null:  # said by train only: 3-year
         shown = fmt_apart(ibs, null)  # "0.196 against 0.196" (0.19597, 0.19583)
-        notes.append(_note("survival_worse_than_no_model", "warning",  # survival 6.6e-75
+        notes.append(note("survival_worse_than_no_model", "warning",  # survival 6.6e-75
                            f"on its test split the model's survival curves were worse than no "
                            f"model (integrated Brier {shown[0]} against {shown[1]} for the "
                            "no-model curve): read risk and risk_percentile as a ranking, not "
@@ -263,7 +281,7 @@ def risk_notes(payload: dict) -> list[Note]:
     last = last_event_time(payload.get("survival_baseline"))  # Coxnet's lists censored times
     beyond = [y for y in HORIZONS_YEARS if last is not None and y * DAYS_PER_YEAR > last]
     if beyond:
-        notes.append(_note("horizons_beyond_last_death", "caveat",
+        notes.append(note("horizons_beyond_last_death", "caveat",
                            f"{probability_word(ep)} at {', '.join(map(str, beyond))} "
                            f"year{'s' * (beyond != [1])}: empty, beyond the last training "
                            f"{event_word(ep)} (day {last:,.0f})",
@@ -289,7 +307,7 @@ def aligned_risk_notes(report: dict, payload: dict) -> list[Note]:
         return []
     method = payload.get("normalisation")
     own = ("raw counts" if method in COUNT_BASED else "the model's own input scale")
-    return [_note("aligned_risk", "caveat",
+    return [note("aligned_risk", "caveat",
                   "risk from quantile-aligned input (another scale than the model's): "
                   "approximate; the rank order mostly holds, but risk, risk_percentile and "
                   f"survival_1y/3y/5y can move a lot; for risk, score {own}",
@@ -300,9 +318,9 @@ def missing_notes(report: dict, payload: dict) -> list[Note]:
     """The model's genes the file lacks (filled from the training data), and their weight."""
     n_model, worst = len(payload["gene_ids"]), report["max_missing_genes"]
     if not worst:  # was "at most 0 of the model's 1,471"
-        return [_note("missing_genes", "info", f"missing genes: none of the model's {n_model:,}")]
+        return [note("missing_genes", "info", f"missing genes: none of the model's {n_model:,}")]
     share = report.get("max_missing_weight_share")
-    return [_note("missing_genes", "caveat",
+    return [note("missing_genes", "caveat",
                   f"missing genes: at most {worst:,} of the model's {n_model:,} per sample"
                   + ("" if share is None else f", {share:.0%} of its weight")
                   + " (filled from the training data"
@@ -317,16 +335,16 @@ def unused_notes(report: dict) -> list[Note]:
     computed over other genes than training's."""
     unused = report.get("unused_genes") or []
     n = report.get("n_file_genes", 0)
-    notes = [_note("unused_genes", "caveat",
+    notes = [note("unused_genes", "caveat",
                    f"genes: the model reads {n - len(unused):,} of the file's {n:,}; the other "
                    f"{len(unused):,} (e.g. {', '.join(unused[:3])}) are not among its genes",
                    n_unused=len(unused))] if unused else []  # the ids: the record's unused_genes
     said = ("identifier not in annotation", "duplicate after id mapping")  # on the map line
-    notes += [_note("genes_dropped", "caveat", f"genes dropped: {k:,}, {why}", reason=why,
+    notes += [note("genes_dropped", "caveat", f"genes dropped: {k:,}, {why}", reason=why,
                     n_genes=int(k))  # were in the report only
               for why, k in (report.get("dropped_genes") or {}).items() if k and why not in said]
     if report.get("gene_set_note"):
-        notes.append(_note("gene_set", "warning", report["gene_set_note"]))
+        notes.append(note("gene_set", "warning", report["gene_set_note"]))
     return notes
 
 
@@ -337,7 +355,7 @@ def empty_notes(report: dict) -> list[Note]:
     if not empty:
         return []
     shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3:,} more" if len(empty) > 3 else "")
-    return [_note("empty_profiles", "warning",
+    return [note("empty_profiles", "warning",
                   f"{len(empty):,} sample{'s' if len(empty) != 1 else ''} with every value 0 or "
                   f"missing ({shown}): not scored (predicted_type, probabilities and risk left "
                   "empty, looks_like_training False)",
@@ -351,7 +369,7 @@ def other_scale_notes(report: dict) -> list[Note]:
     if not odd:
         return []
     shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3:,} more" if len(odd) > 3 else "")
-    return [_note("other_scale_profiles", "warning",
+    return [note("other_scale_profiles", "warning",
                   f"{len(odd):,} sample{'s' if len(odd) != 1 else ''} on another scale than the "
                   f"rest of the file ({shown}: log2 values among linear ones, or the reverse): "
                   "each was aligned from its own ranks, so scored alike, but check the file",
@@ -379,12 +397,12 @@ def unfamiliar_notes(report: dict) -> list[Note]:
     n_train, n_val = report.get("n_train", 0), report.get("n_val", 0)
     if n_train or n_val:
         parts = [f"{n:,} {what}" for n, what in ((n_train, "training"), (n_val, "validation")) if n]
-        notes.append(_note("model_own_samples", "caveat",
+        notes.append(note("model_own_samples", "caveat",
                            f"{' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} of "
                            "the model itself (model_split): not independent, predictions "
                            "optimistic", n_train=n_train, n_val=n_val))
     if n_patient := report.get("n_same_patient", 0):
-        notes.append(_note("model_own_patients", "caveat",
+        notes.append(note("model_own_patients", "caveat",
                            f"{n_patient:,} other sample{'s' * (n_patient != 1)} (another sample "
                            "type) of the model's own patients (model_split '... patient'): not "
                            "independent of the model" + (", and their outcome is the model's own"
@@ -395,14 +413,14 @@ def unfamiliar_notes(report: dict) -> list[Note]:
         return notes
     m = report.get("n_scored_for_ood", report["n_samples"])
     if not m:
-        return notes + [_note("unfamiliar", "caveat", "unfamiliar-sample flag: not meant for the "
+        return notes + [note("unfamiliar", "caveat", "unfamiliar-sample flag: not meant for the "
                               "model's training samples", n_scored=0)]
     other = "" if m == report["n_samples"] else " not used in training"
     if not n:
-        return notes + [_note("unfamiliar", "info",
+        return notes + [note("unfamiliar", "info",
                               f"every sample{other} looks like the training data")]
     most = n >= max(2, m / 2)  # 40 of 40 (accuracy 0) read as an ordinary line
-    return notes + [_note("unfamiliar", "warning" if most else "caveat",
+    return notes + [note("unfamiliar", "warning" if most else "caveat",
                           f"{n:,} of {m:,} samples{other} {'looks' if n == 1 else 'look'} unlike "
                           "the training data (ood_score above the model's threshold "
                           f"{(report.get('ood') or {}).get('threshold', float('nan')):.2f}; "
@@ -420,7 +438,7 @@ def clipped_notes(report: dict) -> list[Note]:
     if not r.get("n_values"):
         return []
     share = share_text(r["n_values"], r["n_total"])  # "0.0%" of 50 values: "<0.1%" as train says
-    return [_note("scaled_clipped", "caveat",
+    return [note("scaled_clipped", "caveat",
                   f"{r['n_values']:,} values ({share}) of {r['n_samples']:,} samples over "
                   f"{r['n_genes']:,} genes lie beyond ±{r['clip']:g} of the model's scale "
                   f"(largest {r['max_abs']:.1f}): clipped there, as in training "
