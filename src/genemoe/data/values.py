@@ -277,9 +277,12 @@ def nearly_whole(stats: ValueStats) -> bool:
     A count matrix's scale does not change with a handful of edited cells: two values of
     12.5 and 3.25 among 12,000 counts read the whole file as linear values (log2(x + 1)
     without library-size normalisation). Estimated counts (RSEM, Salmon) are not whole in
-    most non-zero cells, far above the threshold, and stay ``linear``.
+    most non-zero cells, far above the threshold, and stay ``linear``. Negative values
+    among them are no counts' edits (batch-corrected values' small negatives, -0.4): such a
+    matrix stays ``linear``, its negatives clipped and counted as before.
     """
-    return stats.integer or stats.n_nonwhole <= NEARLY_WHOLE_SHARE * stats.n_nonzero
+    return stats.integer or (not stats.n_negative
+                             and stats.n_nonwhole <= NEARLY_WHOLE_SHARE * stats.n_nonzero)
 
 
 def gathered_nonwhole(values: np.ndarray, *, rows: int = 512
