@@ -158,12 +158,30 @@ def binary_error(path: Path, head: bytes | None = None) -> InputError | None:
     for magic, what, fix in _BINARY:
         if head.startswith(magic) and (magic != b"MZ" or b"\x00" in head[:1024]):
             return input_error(what, path=path, fix=fix)
+    if b"\x00" in head[:1 << 16] and (wide := _wide_text(head)) is not None:
+        return input_error(wide, path=path, fix=f"save it as UTF-8 text (iconv -f "
+                           f"{wide.split()[0]} -t UTF-8 FILE > FILE.tsv)")
     if b"\x00" in head[:1 << 16]:  # text holds no NUL bytes (UTF-16 without its mark aside)
         utf16 = head[1:200:2].count(0) > 50 or head[0:200:2].count(0) > 50
         return input_error("binary data (NUL bytes), not text" + (
             ": UTF-16 text without its byte-order mark?" if utf16 else ""), path=path,
             fix="save it as UTF-8 text (iconv -f UTF-16 -t UTF-8 FILE > FILE.tsv)" if utf16
             else f"check the path; a table: {_TEXT_FIX}, a matrix may be .h5ad or .parquet")
+    return None
+
+
+def _wide_text(head: bytes) -> str | None:
+    """What a head with NUL bytes is when it is UTF-32, or UTF-16 with its byte-order mark
+    (a UTF-16 labels file with its mark was asked "UTF-16 text without its byte-order
+    mark?", and UTF-32 named UTF-16); None otherwise."""
+    if head[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "UTF-32 text (with its byte-order mark), not UTF-8"
+    if sum(head[i:200:4].count(0) for i in (1, 2, 3)) > 120:
+        return "UTF-32LE text, it seems (no byte-order mark; three NUL bytes in every four), not UTF-8"
+    if sum(head[i:200:4].count(0) for i in (0, 1, 2)) > 120:
+        return "UTF-32BE text, it seems (no byte-order mark; three NUL bytes in every four), not UTF-8"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16 text (as Excel's 'Unicode Text' saves it, with its byte-order mark), not UTF-8"
     return None
 
 
