@@ -14,7 +14,7 @@ the validation split only: ``genemoe tune``), then trains once with its best tri
 (``genemoe train --config best.yaml``); ``tune=0`` trains the ``small`` preset as it is
 (the classical models still choose from their small validation grids, said in the summary).
 The neural models train for at most ``epochs`` (30) epochs with early stopping on
-validation, so the demo took 1 min 11 s to 1 min 40 s on 2 cores in fresh clones (README),
+validation, so the demo took 1 min 11 s to 2 min 30 s on 2 cores in fresh clones (README),
 much longer on a loaded machine; on a cohort this small that is a demonstration, not a
 benchmark (``genemoe benchmark`` is).
 """
