@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-import pandas as pd
 import pytest
 
 from genemoe.data.ids import is_sample_barcode, suffixed_barcodes, tcga_like, unsuffixed_barcode
@@ -73,26 +72,10 @@ def test_predicts_check_of_the_models_own_samples_reads_suffixed_barcodes(caplog
             and "3 of them are the model's own samples or patients" in caplog.text)
 
 
-def _suffixed_files(tmp_path):
-    from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
-
-    cohort = make_synthetic_cohort(n_samples=60, n_genes=50, n_types=3, seed=3, include_normals=5)
-    files = write_synthetic_files(cohort, tmp_path / "in")
-    counts = pd.read_csv(files["counts"], sep="\t", index_col=0)
-    counts.columns = [f"{c}-1" for c in counts.columns]  # obs_names_make_unique's way
-    files["suffixed"] = tmp_path / "in" / "suffixed_counts.tsv"
-    counts.to_csv(files["suffixed"], sep="\t")
-    return files, counts
-
-
 def test_prepare_drops_normals_and_joins_survival_of_suffixed_barcodes(tmp_path):
-    from genemoe.data.prepare import PrepareConfig, prepare_dataset
+    from synthetic_inputs import prepare_renamed
 
-    files, counts = _suffixed_files(tmp_path)
-    bundle = prepare_dataset([files["suffixed"]], out_path=tmp_path / "bundle",
-                             label_paths=[files["labels"]], clinical_path=files["clinical"],
-                             annotation_path=files["annotation"],
-                             config=PrepareConfig(synthetic=True))
+    bundle = prepare_renamed(tmp_path, lambda c: f"{c}-1")  # obs_names_make_unique's way
     obs = bundle.obs
     assert len(obs) == 60 and set(obs["sample_type"]) == {"01"}  # the 5 normals dropped
     assert obs["has_survival"].all()

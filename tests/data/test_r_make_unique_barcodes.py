@@ -6,7 +6,6 @@ as AnnData's ``-1`` suffix (note50's list)."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from genemoe.data.ids import dashed_barcode, is_sample_barcode, suffixed_barcodes
@@ -46,24 +45,9 @@ def test_one_per_patient_sees_the_repeat_as_the_same_patient():
 
 
 def test_prepare_drops_normals_and_joins_survival_of_r_numbered_barcodes(tmp_path):
-    from genemoe.data.prepare import PrepareConfig, prepare_dataset
-    from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+    from synthetic_inputs import prepare_renamed
 
-    cohort = make_synthetic_cohort(n_samples=60, n_genes=50, n_types=3, seed=3, include_normals=5)
-    files = write_synthetic_files(cohort, tmp_path / "in")
-    for key in ("labels", "clinical"):  # TCGA-named: only TCGA/TARGET names are read dotted
-        t = pd.read_csv(files[key], sep="\t", dtype=str)
-        t = t.apply(lambda col: col.str.replace("SYNT-", "TCGA-", regex=False))
-        files[key] = tmp_path / "in" / f"tcga_{key}.tsv"
-        t.to_csv(files[key], sep="\t", index=False)
-    counts = pd.read_csv(files["counts"], sep="\t", index_col=0)
-    counts.columns = [f"{c.replace('SYNT-', 'TCGA-').replace('-', '.')}.1" for c in counts.columns]
-    path = tmp_path / "in" / "r_counts.tsv"
-    counts.to_csv(path, sep="\t")
-    bundle = prepare_dataset([path], out_path=tmp_path / "bundle",
-                             label_paths=[files["labels"]], clinical_path=files["clinical"],
-                             annotation_path=files["annotation"],
-                             config=PrepareConfig(synthetic=True))
+    bundle = prepare_renamed(tmp_path, lambda c: f"{c.replace('-', '.')}.1", tcga=True)  # R's
     obs = bundle.obs
     assert len(obs) == 60 and set(obs["sample_type"]) == {"01"}  # the 5 normals dropped
     assert obs["has_survival"].all()
