@@ -5,6 +5,7 @@ errors (not click's bare "Aborted."), and no empty --out directory left by a fai
 from __future__ import annotations
 
 import lzma
+import re
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -246,8 +247,9 @@ class CliGroup(TyperGroup):
             if type(exc).__name__ == "BadParameter" and kind in (int, float) \
                     and "fix:" not in message:  # `--tune abc`: no fix line
                 flag, default = max(param.opts, key=len), param.default
-                if default is None and isinstance(param.show_default, str):
-                    default = param.show_default  # None = not given; its help shows the default
+                if default is None and (found := re.search(r"\[default: ([^]]+)]",
+                                                           param.help or "")):
+                    default = found.group(1)  # None = not given; its help shows the default
                 eg = f", e.g. {flag} {default}" if default not in (None, 0, False) else ""
                 exc.message = (f"{message}\nfix: give {flag} "
                                f"{'a whole number' if kind is int else 'a number'}{eg}")
