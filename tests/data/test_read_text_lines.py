@@ -58,6 +58,25 @@ def test_empty_lines_inside_are_counted_like_space_lines(tmp_path):
     assert not any("blank" in n for n in plain.notes)
 
 
+@pytest.mark.parametrize(("name", "sep"), [("m.tsv", "\t"), ("m.csv.gz", ",")])
+def test_rows_of_only_separators_are_skipped_and_counted(tmp_path, name, sep):
+    """A spreadsheet saves its formatted empty rows as ``\t\t\t\t`` (the right number of
+    fields): they were refused as "1 empty gene identifier(s)", fix "give every gene a name"."""
+    lines, empty = _lines(sep=sep), sep * len(SAMPLES)
+    text = "\n".join([*lines[:3], empty, *lines[3:], empty, " " + empty]) + "\n"
+    table = read_expression(_write(tmp_path / name, text))
+    np.testing.assert_array_equal(table.values, VALUES.T)
+    assert list(table.gene_ids) == GENES
+    assert _note(table, "3 blank line(s) skipped")
+
+
+def test_an_empty_id_with_values_is_still_refused(tmp_path):
+    lines = _lines()
+    text = "\n".join([*lines[:3], "\t" + "\t".join(["5"] * len(SAMPLES)), *lines[3:]]) + "\n"
+    with pytest.raises(InputError, match="empty gene identifier"):
+        read_expression(_write(tmp_path / "m.tsv", text))
+
+
 # ----------------------------------------------------------------------------- CR line ends
 
 

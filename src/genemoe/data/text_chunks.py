@@ -149,11 +149,30 @@ def parse_chunk(chunk: memoryview, lay: TextLayout, types: dict[str, pa.DataType
                               parse_options=opts, convert_options=conv)
 
     if invalid is not None:
-        return parse(handler)
+        return _drop_separator_rows(parse(handler), skipped)
     try:
-        return parse(None)
+        return _drop_separator_rows(parse(None), skipped)
     except pa.ArrowInvalid:
-        return parse(handler)  # raises again unless the rows refused held only spaces
+        return _drop_separator_rows(parse(handler), skipped)  # raises again unless the rows
+        # refused held only spaces
+
+
+def _drop_separator_rows(tbl: pa.Table, skipped: Skipped) -> pa.Table:
+    """Rows of only separators (``\t\t\t``: a spreadsheet's saved empty rows, which have
+    the right number of fields) skipped and counted as blank lines; they were refused as
+    an "empty gene identifier"."""
+    ids = tbl.column(0)
+    if ids.null_count == 0 and pcc.min(pcc.utf8_length(ids)).as_py() not in (0, None):
+        return tbl  # (the usual case: every row named)
+    blank = pcc.equal(pcc.fill_null(pcc.utf8_trim_whitespace(ids), ""), "")
+    for column in tbl.columns[1:]:
+        empty = (pcc.equal(pcc.fill_null(pcc.utf8_trim_whitespace(column), ""), "")
+                 if pa.types.is_string(column.type) else pcc.is_null(column))
+        blank = pcc.and_(blank, empty)
+    if n := pcc.sum(blank).as_py():
+        skipped.n_blank += n
+        tbl = tbl.filter(pcc.invert(blank))
+    return tbl
 
 
 def diagnose_text(path: Path, lay: TextLayout, arrow_msg: str) -> Exception:
