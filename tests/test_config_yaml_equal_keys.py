@@ -6,6 +6,7 @@ True), ``1:`` and ``1.0:``, ``~:`` and ``null:`` collapsed silently into one, th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,15 @@ def test_distinct_values_and_merges_are_kept() -> None:
     assert yaml_load("'true': 1\ntrue: 2\n") == {"true": 1, True: 2}
     assert yaml_load("x: &A {a: 1}\ny:\n  <<: *A\n  b: 2\n") == {"x": {"a": 1},
                                                                  "y": {"a": 1, "b": 2}}
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("model:\n  1: 1\n  1.0: 2\n", "write the key (1 or 1.0) once"),  # was "write 0 once"
+    ("model:\n  true: 1\n  True: 2\n", "write the key (true or True) once"),
+    ("train:\n  epochs: 2\n  epochs: 3\n", "write epochs once"),
+])
+def test_the_fix_names_the_key_as_written(tmp_path: Path, text: str, words: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(words)):
+        read_config_yaml(path)

@@ -249,7 +249,7 @@ def read_config_yaml(path: Path | str) -> dict[str, Any]:
         raise input_error(f"{exc.key_path} is given twice, on lines {exc.first_line} and "
                           f"{exc.second_line} (the second would replace the first)", path=path,
                           where=f"line {exc.second_line}",
-                          fix=f"write {exc.key_path.rsplit('.', 1)[-1]} once, merging the two (YAML "
+                          fix=f"write {exc.key_words} once, merging the two (YAML "
                               "keeps only the last of a repeated key)") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

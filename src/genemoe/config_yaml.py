@@ -50,6 +50,15 @@ class DuplicateKeyError(yaml.YAMLError):
         super().__init__(f"key {key_path} given twice (lines {first_line} and {second_line}"
                          f"{same})")
 
+    @property
+    def key_words(self) -> str:
+        """The key as a fix names it: ``k``, or ``1 or 1.0`` for two spellings of one key
+        (the last part of a dotted path was ``0`` for ``1.0``)."""
+        if self.spellings is None:
+            return self.key_path.rsplit(".", 1)[-1]
+        first, second = self.spellings
+        return second if first == second else f"the key ({first} or {second})"
+
 
 def _check_unique_keys(node: Node, path: tuple[str, ...], seen: set[int],
                        key_of: Callable[[ScalarNode], Any] = lambda key: key.value) -> None:
