@@ -66,3 +66,14 @@ def test_a_model_value_in_an_extended_file_names_it(tmp_path: Path) -> None:
                c="extends: k.yaml\ntrain:\n  lr: 0.01\n")
     err = _refusal("small", f["c"], model="genemoe")
     assert Path(err.path) == f["k"] and err.where == "model.genemoe.k"
+
+
+def test_several_bad_values_name_each_ones_source(tmp_path: Path) -> None:
+    """``epochs=0, lr=-1.0``: only the first key's source was named (the argument), and
+    the preset file that wrote ``lr: -1`` went unsaid."""
+    f = _write(tmp_path, p="extends: small\ntrain:\n  lr: -1.0\n", c="train:\n  lr: -1.0\n")
+    err = _refusal(f["p"], None, epochs=0)
+    assert "epochs=0" in err.problem and "lr=-1.0" in err.problem
+    assert "epochs: the epochs argument (--epochs)" in err.where and f"lr: {f['p']}" in err.where
+    err = _refusal("small", f["c"], epochs=0)
+    assert f"lr: {f['c']}" in err.where

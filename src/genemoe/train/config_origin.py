@@ -69,6 +69,13 @@ def naming_origin(origins: Sequence[Origin], task: str | None, model_name: str,
         if exc.path is not None:
             raise
         section, keys = _blamed_keys(exc)
+        if section == "train" and len(keys) > 1:  # `epochs=0, lr=-1`: each key's own source
+            setters = {key: arguments.get(key) or last_setter(key, origins, "train", model_name,
+                                                             task) for key in keys}
+            if len({str(s) for s in setters.values()}) > 1:
+                raise input_error(exc.problem or str(exc), where="train config, set by (" + "; ".join(
+                    f"{key}: {'the code default' if s is None else s}"
+                    for key, s in setters.items()) + ")", fix=exc.fix) from None
         if section == "train" and keys and keys[0] in arguments:
             raise input_error(exc.problem or str(exc), where=f"{arguments[keys[0]]}",
                               fix=exc.fix) from None
