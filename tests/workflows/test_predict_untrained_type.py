@@ -117,3 +117,30 @@ def test_no_uno_c_on_a_part_says_why(run, tmp_path):
     scored = table[table["c_index"].notna()]
     assert len(scored) > 1
     assert scored["reason"].fillna("").str.contains("bundle").all(), table
+
+
+def _h5ad_of_counts(f, path, cancer_type: str):
+    """The cohort's counts as an AnnData whose obs names a cancer type and no survival."""
+    import anndata
+
+    counts = pd.read_csv(f["counts"], sep="\t", index_col=0).T  # samples x genes
+    obs = pd.DataFrame({"cancer_type": cancer_type}, index=counts.index.astype(str))
+    anndata.AnnData(counts.to_numpy(np.float32), obs=obs,
+                    var=pd.DataFrame(index=counts.columns.astype(str))).write_h5ad(path)
+    return path
+
+
+def test_an_untrained_type_named_by_the_obs_is_warned_without_survival(run, tmp_path):
+    """An AnnData whose obs names the samples' type, without survival: the warning needed
+    survival data (--clinical or an export carrying it) and was never given."""
+    d, f = run
+    out = tmp_path / "p.csv"
+    said = _flat(predict_file(d / "cox", _h5ad_of_counts(f, tmp_path / "x.h5ad", "UVM"),
+                              out_path=out))
+    assert "80 of 80 samples are UVM, a type the model was not trained on" in said, said
+    record = json.loads(out.with_suffix(".record.json").read_text())
+    assert record["cancer_types"]["untrained"] == {"UVM": 80}
+    assert "survival_scores" not in record and "clinical" not in record
+    said = _flat(predict_file(d / "cox", _h5ad_of_counts(f, tmp_path / "y.h5ad", "ACC"),
+                              out_path=tmp_path / "q.csv"))
+    assert "not trained on" not in said

@@ -472,8 +472,9 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         if scored:  # an empty table read as a scoring (all types empty) was written
             atomic_write_text(scores_path(out_path),
                               scores_table(report["scores"]).to_csv(index=False, sep="\t"))
+    notes += surv.cancer_type_notes(report)  # (an export naming types, without survival too)
     if "survival_scores" in report:
-        notes += surv.cancer_type_notes(report) + surv.clinical_notes(report["clinical"],
+        notes += surv.clinical_notes(report["clinical"],
                                                                       report["survival_scores"])
         if scored:
             atomic_write_text(scores_path(out_path), surv.survival_scores_table(

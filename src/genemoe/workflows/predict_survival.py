@@ -359,8 +359,9 @@ def survival_scoring(df: pd.DataFrame, payload: dict, table: Any,
                      clinical: tuple[pd.DataFrame, dict] | None, groups: pd.Series,
                      admitted: Sequence[str]) -> dict[str, Any]:
     """predict's record sections of a survival scoring (``clinical``: the join and where the
-    survival came from; ``survival_scores``), ``{}`` where there is none: a classification
-    run, or no ``--clinical`` and no genemoe export carrying survival."""
+    survival came from; ``survival_scores``; ``cancer_types``: :func:`type_check`), ``{}``
+    where there is none: a classification run, or no ``--clinical`` and no genemoe export
+    carrying survival (``cancer_types`` alone where that export's obs names the types)."""
     if clinical is None:
         clinical = export_survival(payload, table)
         files = ", ".join(Path(f).name for f in clinical[1].get("files", []))
@@ -369,8 +370,9 @@ def survival_scoring(df: pd.DataFrame, payload: dict, table: Any,
         paths = clinical[1].get("path")
         source = "--clinical " + ", ".join(
             Path(p).name for p in ([paths] if isinstance(paths, str) else paths))
-    if clinical[0] is None:
-        return {}
+    if clinical[0] is None:  # no survival: an export's obs may still name the types
+        return (_type_section(df["sample_id"], payload, (pd.DataFrame(), {}), table)
+                if payload.get("task") == "survival" else {})
     join, scores = score_clinical(df, payload, clinical[0], clinical[1], groups, admitted)
     join["source"] = source
     return {"clinical": join, "survival_scores": scores,
