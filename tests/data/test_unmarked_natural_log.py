@@ -67,7 +67,7 @@ def _converted(table: ExpressionTable) -> bool:
 
 def test_unmarked_natural_log_reads_as_the_marked_h5ad(tmp_path, caplog):
     """ln(CP10k + 1) as a TSV and as an .h5ad without uns['log1p'] read as the marked .h5ad
-    does: log2(CP10k + 1), said in the notes, as a warning and under prepare's read line."""
+    does: log2(CP10k + 1), said in the notes, as a warning (prepare's read line points to it)."""
     cp10k = _cp10k(_counts())
     ln = np.log1p(cp10k)
     marked = read_expression(_h5ad(tmp_path / "marked.h5ad", ln, {"base": None}))
@@ -83,7 +83,9 @@ def test_unmarked_natural_log_reads_as_the_marked_h5ad(tmp_path, caplog):
         assert note.startswith(SAID), note
         assert f"all {N_SAMPLES * N_GENES:,} multiplied by 1.4427 to log2(x + 1)" in note
         assert any(SAID in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
-        assert SAID in _said_under_read_line(t)
+        line = _said_under_read_line(t)  # a pointer to the warning: the text said once
+        assert "natural log: converted to log2(x + 1) (see the warning)" in line
+        assert SAID not in line
     assert not _converted(marked)  # the mark's own conversion, said once (by the mark)
     assert any("uns['log1p']" in n for n in marked.notes)
 

@@ -45,6 +45,8 @@ def _read(info: dict) -> str:
                       _VALUE_KINDS.get(info.get("value_kind"), str(info.get("value_kind")))])
     said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "estimated counts" in n
             or "on the floor" in n or n.endswith(_SAID_ENDINGS)]  # a log2(x + eps) file converted: was in the record only
+    said = [_NATURAL_LOG_SHORT if n.startswith(NATURAL_LOG_NOTE) else n for n in said]  # its
+    #   ~330 characters were said twice: as the read's warning, and again here
     return "\n  ".join([f"read {_name(info)}: {_n(n_genes)} gene{'s' if n_genes != 1 else ''} × "
                         f"{_n(n_samples)} sample{'s' if n_samples != 1 else ''} ({what})", *said])
 
@@ -54,6 +56,7 @@ _SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "secon
                "named by their Entrez id", "read .X only", "gene ids from var[", "var[",
                NATURAL_LOG_NOTE, "line endings: ")  # unmarked ln(x + 1) values converted to log2
 _SAID_ENDINGS = ("blank line(s) skipped", "surrounding spaces: trimmed")  # counted notes
+_NATURAL_LOG_SHORT = f"{NATURAL_LOG_NOTE}: converted to log2(x + 1) (see the warning)"
 
 
 def _map(info: dict) -> str:
