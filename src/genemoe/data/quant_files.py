@@ -7,6 +7,7 @@ See :mod:`genemoe.data.quant_dir` for the join.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -55,6 +56,9 @@ FORMATS = {
 }
 _FAMILY = {"salmon": "Salmon", "salmon_genes": "Salmon", "kallisto": "kallisto",
            "rsem_genes": "RSEM", "rsem_isoforms": "RSEM", "star": "STAR", "htseq": "HTSeq-count"}
+_HTSEQ_SUMMARY = frozenset({"__no_feature", "__ambiguous", "__too_low_aqual", "__not_aligned",
+                            "__alignment_not_unique"})  # HTSeq-count's own rows, lower-cased
+_FEATURECOUNTS_HEADER = ["geneid", "chr", "start", "end", "strand", "length"]
 _PREFERRED = {"salmon": "salmon_genes", "rsem_isoforms": "rsem_genes"}  # gene-level first
 
 
@@ -104,11 +108,13 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
     """The tool's kind, its files by sample name, and the files skipped.
 
     Files below a tool's side folders (see :func:`_in_side_folder`) are not read; tables
-    of another shape are skipped, and so are two-column tables taken for HTSeq-count's
-    beside another tool's files.
+    of another shape are skipped, and so are two-column tables that only look like
+    HTSeq-count's (:func:`_htseq_own`) beside another tool's files.
 
-    Raises :class:`~genemoe.errors.InputError` for a folder without such files, with two
-    tools' files, or with two files of the kind kept for one sample name.
+    Raises :class:`~genemoe.errors.InputError` for a folder without such files (featureCounts
+    tables named, with the command that joins them for ``--expression``), with two tools'
+    files (HTSeq-count's own among them: its ``__`` summary rows), or with two files of the
+    kind kept for one sample name.
     """
     quant_dir = Path(quant_dir)
     if not quant_dir.is_dir():
@@ -136,6 +142,7 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
                           path=h5.parent, fix="write the text table of each sample: kallisto "
                                               "h5dump -o SAMPLE_DIR SAMPLE_DIR/abundance.h5")
     if not by_kind:
+        _refuse_featurecounts(skipped, quant_dir)
         portal = next(quant_dir.rglob("*.augmented_star_gene_counts.tsv*"), None)
         raise input_error("no per-sample quantification files found (Salmon quant.sf, kallisto "
                           "abundance.tsv, RSEM *.genes.results, STAR *ReadsPerGene.out.tab, "
@@ -149,13 +156,11 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
             if set(by_kind[gene_kind]) == set(by_kind[transcript_kind]):
                 skipped += _flat(by_kind.pop(transcript_kind))
     if "htseq" in by_kind and len(by_kind) > 1:  # told by content only: stray two-column
-        skipped += _flat(by_kind.pop("htseq"))  # tables beside a named tool's files
-    families = {_FAMILY[k] for k in by_kind}
+        skipped += _set_aside_look_alikes(by_kind)  # tables beside a named tool's files
+        if not by_kind["htseq"]:
+            del by_kind["htseq"]
     if len(by_kind) > 1:
-        what = " and ".join(f"{len(_flat(v))} {FORMATS[k].tool}" for k, v in by_kind.items())
-        raise input_error(f"the folder mixes {what} files" + (
-            "" if len(families) > 1 else " (not one of each for every sample)"), path=quant_dir,
-            fix="point --quant-dir at one tool's output, with the same file for every sample")
+        _refuse_mix(by_kind, quant_dir)
     kind, found = next(iter(by_kind.items()))
     for sample, paths in found.items():  # only the kind kept: a stray table set aside above
         if len(paths) > 1:  # (Salmon's aux_info/ambig_info.tsv in each sample) was refused
@@ -167,6 +172,92 @@ def find_quant_files(quant_dir: Path | str) -> tuple[str, dict[str, Path], list[
 
 def _flat(files: dict[str, list[Path]]) -> list[Path]:
     return [p for paths in files.values() for p in paths]
+
+
+def _htseq_own(path: Path) -> bool:
+    """True for HTSeq-count's own output: two columns, whole counts and at least one of its
+    summary rows (``__no_feature``, ``__ambiguous``, ...); False for a table that only looks
+    like one (Qualimap's profiles, DESeq2 QC's size factors: no ``__`` rows, or fractions).
+
+    A header line (``htseq-count --with-header``) is allowed.
+    """
+    summary = False
+    with reading(path), _text_stream(path) as fh:
+        for i, line in enumerate(fh):
+            cells = line.rstrip("\r\n").split("\t")
+            if not line.strip():
+                continue
+            if len(cells) != 2:
+                return False
+            if cells[0].strip().lower() in _HTSEQ_SUMMARY:
+                summary = True
+            elif not cells[1].strip().isdigit() and (i > 0 or _is_number(cells[1])):
+                return False
+    return summary
+
+
+def _set_aside_look_alikes(by_kind: dict[str, dict[str, list[Path]]]) -> list[Path]:
+    """The files taken for HTSeq-count's that only look like it, removed from ``by_kind``;
+    HTSeq-count's own files (:func:`_htseq_own`) stay, to be refused beside another tool's."""
+    found = by_kind["htseq"]
+    alike = [p for p in _flat(found) if not _htseq_own(p)]
+    gone = set(alike)
+    for sample in list(found):
+        found[sample] = [p for p in found[sample] if p not in gone]
+        if not found[sample]:
+            del found[sample]
+    return alike
+
+
+def _refuse_mix(by_kind: dict[str, dict[str, list[Path]]], quant_dir: Path) -> None:
+    """Refuse a folder holding two kinds of files, naming each tool with an example file."""
+    what = " and ".join(f"{len(_flat(v))} {FORMATS[k].tool}" for k, v in by_kind.items())
+    examples = "; ".join(str(_flat(v)[0].relative_to(quant_dir)) for v in by_kind.values())
+    if len({_FAMILY[k] for k in by_kind}) == 1:
+        raise input_error(f"the folder mixes {what} files (not one of each for every sample; "
+                          f"e.g. {examples})", path=quant_dir,
+                          fix="point --quant-dir at one tool's output, with the same file for "
+                              "every sample")
+    tools = " and ".join(_FAMILY[k] for k in dict.fromkeys(by_kind))
+    raise input_error(f"the folder mixes {what} files (e.g. {examples}): {tools} output "
+                      "cannot be joined into one matrix", path=quant_dir,
+                      fix="keep one tool's files per folder: move each tool's files to a folder "
+                          "of their own and point --quant-dir at one of them (to join every "
+                          "sample, quantify them all with one tool)")
+
+
+def _featurecounts_columns(path: Path) -> int | None:
+    """The number of columns of a featureCounts table (its ``# Program:featureCounts`` line,
+    or its header ``Geneid, Chr, Start, End, Strand, Length, <BAM>...``), else None."""
+    first, second = first_lines(path)
+    program = first.lower().startswith("# program:featurecounts")
+    cells = [c.strip().strip('"').lower() for c in (second if program else first).split("\t")]
+    return len(cells) if program or cells[:6] == _FEATURECOUNTS_HEADER else None
+
+
+def _refuse_featurecounts(skipped: list[Path], quant_dir: Path) -> None:
+    """Refuse a folder of featureCounts tables (not a per-sample file ``--quant-dir`` joins)
+    with the command that makes one genes × samples matrix of them for ``--expression``."""
+    tables = {p: n for p in skipped if (n := _featurecounts_columns(p)) is not None}
+    if not tables:
+        return
+    names = [shlex.quote(str(p.relative_to(quant_dir))) for p in tables]
+    if len(tables) == 1 and max(tables.values()) > 7:  # one run over every BAM: a matrix
+        raise input_error(f"a featureCounts matrix ({names[0]}: {tables[next(iter(tables))] - 6}"
+                          " samples), not per-sample files", path=quant_dir,
+                          fix=f"keep its gene ids and counts, then pass it as --expression: "
+                              f"grep -v '^#' {names[0]} | cut -f1,7- > counts.tsv (its sample "
+                              "columns are BAM paths: rename them to sample ids)")
+    n = len(tables)
+    cols = " ".join(f"<(grep -v '^#' {name} | cut -f{'1,7-' if i == 0 else '7-'})"
+                    for i, name in enumerate(names[:2]))
+    raise input_error(f"the folder holds {n:,} featureCounts table{'s' if n != 1 else ''} "
+                      f"(e.g. {names[0]}), not files --quant-dir joins", path=quant_dir,
+                      fix=f"join their count columns (column 7 on) into one matrix, then pass it "
+                          f"as --expression: cd {shlex.quote(str(quant_dir))} && paste {cols}"
+                          f"{' ...' if n > 2 else ''} > counts.tsv (one <(...) per file, the "
+                          "genes in one order in each; the columns are BAM paths: rename them "
+                          "to sample ids)")
 
 
 def _in_side_folder(path: Path, quant_dir: Path) -> bool:
