@@ -77,27 +77,22 @@ log = logging.getLogger(__name__)
 def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | None,
                plog: PrepLog) -> tuple[ExpressionTable, dict[str, str | None]]:
     """Canonical gene ids for one table; unmapped and duplicate genes dropped (counted), a
-    gene under two versions of its Ensembl id refused (:func:`_refuse_version_repeats`)."""
+    gene under two versions of its Ensembl id refused (:func:`_refuse_version_repeats`).
+    GENCODE's ``_PAR_Y`` rows are dropped first (:func:`_drop_par_y`), so the mapping's
+    counts are of the rows it mapped (they were also counted as Ensembl ids "not in the
+    annotation, kept")."""
+    table = _drop_par_y(table, plog)
     mapping = ann.map_gene_ids(table.gene_ids, annotation, id_kind=table.id_kind)
     ids = mapping.gene_id
-    ok = np.array([g is not None for g in ids])
-    if annotation is not None and ok.sum() == 0:
+    ok = np.array([g is not None for g in ids], dtype=bool)
+    if annotation is not None and len(ids) and ok.sum() == 0:  # (only _PAR_Y rows: none left)
         raise input_error(
             f"none of the {len(ids)} gene identifiers ({table.id_kind}, e.g. "
             f"{', '.join(map(str, table.gene_ids[:3]))}) match the annotation",
             path=table.source_path, where="gene identifier column",
             fix="pass the annotation of this identifier kind (Ensembl / symbols), or leave "
                 "out --annotation for identifiers that need no mapping (e.g. Entrez)")
-    par_y = ok & np.array([str(g).endswith("_PAR_Y") for g in ids])  # GENCODE's Y copies:
-    #   dropped for "no gene length" or kept as genes of their own, by the options, unsaid
-    if par_y.any():
-        n_read = int((np.nan_to_num(np.asarray(table.values[:, par_y], np.float64)) != 0).any(0).sum())
-        log.warning("%s: %d _PAR_Y rows (GENCODE's Y copies of pseudoautosomal genes, whose reads "
-                    "the X copies hold) dropped; %d of them had non-zero values",
-                    table.source_path.name, int(par_y.sum()), n_read)
-        plog.drop_genes("pseudoautosomal Y copy (_PAR_Y)", table.gene_ids[par_y])
-        ok &= ~par_y
-    plog.drop_genes("identifier not in annotation", table.gene_ids[~ok & ~par_y])
+    plog.drop_genes("identifier not in annotation", table.gene_ids[~ok])
     repeated = ok & pd.Series(ids).duplicated(keep=False).to_numpy()
     if repeated.any():  # two versions of one Ensembl id: the first was kept, unsaid
         _refuse_version_repeats(table, ids, repeated)
@@ -112,6 +107,24 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     plog.step("map_gene_ids", file=str(table.source_path), report=mapping.report, n_genes=int(keep.sum()),
               annotation=annotation is not None, **mapping.step_examples())
     return table, symbols
+
+
+def _drop_par_y(table: ExpressionTable, plog: PrepLog) -> ExpressionTable:
+    """``table`` without GENCODE's ``_PAR_Y`` rows (Y copies of pseudoautosomal genes, whose
+    reads the X copies hold), warned and counted as dropped; ``table`` itself without any.
+    Kept, they were dropped for "no gene length" or kept as genes of their own, unsaid."""
+    par_y = np.array([str(g).endswith("_PAR_Y") for g in table.gene_ids], dtype=bool)
+    if not par_y.any():
+        return table
+    n_read = int((np.nan_to_num(np.asarray(table.values[:, par_y], np.float64)) != 0).any(0).sum())
+    log.warning("%s: %d _PAR_Y rows (GENCODE's Y copies of pseudoautosomal genes, whose reads "
+                "the X copies hold) dropped; %d of them had non-zero values",
+                table.source_path.name, int(par_y.sum()), n_read)
+    plog.drop_genes("pseudoautosomal Y copy (_PAR_Y)", table.gene_ids[par_y])
+    return replace(table, values=table.values[:, ~par_y], gene_ids=table.gene_ids[~par_y],
+                   gene_symbols=None if table.gene_symbols is None else table.gene_symbols[~par_y],
+                   gene_biotypes=None if table.gene_biotypes is None
+                   else table.gene_biotypes[~par_y])
 
 
 def _refuse_version_repeats(table: ExpressionTable, ids: np.ndarray, repeated: np.ndarray) -> None:
