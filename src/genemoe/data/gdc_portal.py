@@ -146,9 +146,10 @@ def _damaged(path: Path) -> str:
     return f"the file looks damaged: download it again (gdc-client download {file_id})"
 
 
-def _read_star_table(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame, int]:
-    """The file's ``gene_id`` and ``columns`` as text (``N_*`` rows kept), and the number of
-    lines before its header (the ``# gene-model`` comment)."""
+def _read_star_table(path: Path, columns: tuple[str, ...],
+                     optional: tuple[str, ...] = ()) -> tuple[pd.DataFrame, int]:
+    """The file's ``gene_id``, ``columns`` and those of ``optional`` it has, as text (``N_*``
+    rows kept), and the number of lines before its header (the ``# gene-model`` comment)."""
     if path.stat().st_size == 0:
         raise input_error("empty file (0 bytes)", path=path, fix=_damaged(path))
     if path.suffix != ".gz":  # a value cut to its first digits would pass as a number
@@ -162,7 +163,7 @@ def _read_star_table(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame
     with reading(path), _text_stream(path) as fh:
         try:
             df = pd.read_csv(fh, sep="\t", skiprows=skip, dtype=str, keep_default_na=False,
-                             usecols=lambda c: c in ("gene_id", *columns))
+                             usecols=lambda c: c in ("gene_id", *columns, *optional))
         except pd.errors.EmptyDataError as exc:
             raise input_error("no header and no rows (the file is empty after its comment line)",
                               path=path, fix=_damaged(path)) from exc
@@ -191,8 +192,25 @@ def _check_ids(df: pd.DataFrame, skip: int, path: Path) -> None:
                           path=path, fix=_damaged(path))
 
 
+def _summary_totals(df: pd.DataFrame, skip: int, path: Path, column: str) -> dict[str, float]:
+    """The reads of each ``N_*`` row (``N_unmapped``, ``N_multimapping``, ...) in ``column``
+    of ``df`` (the file's rows as text); a non-numeric one is refused with its line."""
+    rows = df[df["gene_id"].str.startswith("N_")]
+    values = pd.to_numeric(rows[column].str.strip(), errors="coerce")
+    if values.isna().any():
+        i = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise input_error(f"non-numeric {column} value {rows[column].iloc[i]!r} in a summary row",
+                          path=path, where=f"line {_line(rows, i, skip)} "
+                                           f"({rows['gene_id'].iloc[i]})", fix=_damaged(path))
+    return {str(n): float(v) for n, v in zip(rows["gene_id"], values, strict=True)}
+
+
 def read_star_file(path: Path, column: str) -> pd.Series:
     """One per-sample STAR file's ``column``, indexed by gene id (``N_*`` rows dropped).
+
+    The ``N_*`` rows' reads (the ``unstranded`` column's, else ``column``'s: the TPM and
+    FPKM columns leave them empty) are kept as ``attrs["summary_rows"]``
+    (``{"N_unmapped": 1234567.0, ...}``).
 
     Raises
     ------
@@ -200,8 +218,9 @@ def read_star_file(path: Path, column: str) -> pd.Series:
         An empty file, no ``gene_id`` / ``column`` column, a gene id twice, or a missing
         or non-numeric value (the message names the line, the gene and the text found).
     """
-    df, skip = _read_star_table(path, (column,))
-    summary_rows = df.loc[df["gene_id"].str.startswith("N_"), "gene_id"].tolist()
+    df, skip = _read_star_table(path, (column,), optional=("unstranded",))
+    reads = "unstranded" if "unstranded" in df.columns else column
+    summary_rows = _summary_totals(df, skip, path, reads)
     df = df[~df["gene_id"].str.startswith("N_")]
     _check_ids(df, skip, path)
     raw = df[column]
@@ -215,6 +234,7 @@ def read_star_file(path: Path, column: str) -> pd.Series:
                                            f"{df['gene_id'].iloc[i]!r})", fix=_damaged(path))
     out = pd.Series(values.to_numpy(np.float64), index=df["gene_id"].to_numpy(), name=path.name)
     out.attrs["summary_rows"] = summary_rows  # N_unmapped, N_multimapping, ...: left out
+    out.attrs["summary_rows_column"] = reads
     return out
 
 
@@ -346,9 +366,12 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
             ids[path], projects[sample] = sheet_id, project
         repeats = {sample: _deepest(paths) for sample, paths in files.items() if len(paths) > 1}
         kept: dict[str, str] = {}
+        summary: dict[str, float] = {}  # each N_ row's reads, summed over the samples kept
         for sample, paths in files.items():
             path = Path(repeats[sample]["kept_path"]) if sample in repeats else paths[0]
             s = read_star_file(path, GDC_VALUE_COLUMNS[values])
+            for name, reads in s.attrs["summary_rows"].items():  # summed over the samples,
+                summary[name] = summary.get(name, 0.0) + reads  # as --quant-dir's join does
             if cols:
                 first_sample, first = next(iter(cols.items()))
                 s = _same_genes(s, path, first, gdc_dir / kept[first_sample])
@@ -393,11 +416,11 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
                   "genes": int(n_genes), "gene_info": gene_info, "repeated_files_left_out": repeated,
                   "repeated_samples": repeats,
                   "sheet_samples_without_file": absent,
-                  "summary_rows": next(iter(cols.values())).attrs.get("summary_rows", []) if cols
-                  else []}
+                  "summary_rows": summary, "summary_rows_column": next(iter(
+                      cols.values())).attrs["summary_rows_column"] if cols else None}
     record["warnings"] = said
     with atomic_file(out_dir / "joined.json") as tmp:  # the bundle's record keeps it
         tmp.write_text(json.dumps(record, indent=1) + "\n")
-    logger.info("assembled %d STAR files (%s) into %s: %d genes x %d samples", len(cols), values,
-                expr_path, n_genes, len(cols))
+    logger.debug("assembled %s STAR files (%s) into %s: %s genes × %s samples",  # said once
+                 f"{len(cols):,}", values, expr_path, f"{n_genes:,}", f"{len(cols):,}")  # (-v)
     return expr_path, label_path, record
