@@ -30,6 +30,7 @@ out with their totals, files that are none of these skipped by name.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import logging
 import re
@@ -43,10 +44,16 @@ import pandas as pd
 from genemoe.data.bundle import atomic_file
 from genemoe.data.ids import off_kind_ids
 from genemoe.data.prep_text import warnings_said
+from genemoe.data.quant_checks import (
+    STAR_COLUMN,
+    check_unique_genes,
+    genes_differ,
+    read_whole,
+)
 from genemoe.data.quant_files import FORMATS, find_quant_files, first_lines, samples_without_file
 from genemoe.data.tables import _read_table
 from genemoe.data.textio import _is_number, _text_stream, reading
-from genemoe.errors import InputError, input_error
+from genemoe.errors import input_error
 
 __all__ = ["join_dropped", "join_dropped_genes", "join_warnings", "QUANT_VALUES", "STRANDS", "assemble_quant_dir", "find_quant_files", "join_record",
            "joined_lines", "read_tx2gene", "star_strand"]
@@ -57,7 +64,6 @@ QuantValues = Literal["counts", "tpm"]
 Strand = Literal["auto", "unstranded", "forward", "reverse"]
 QUANT_VALUES = ("counts", "tpm")
 STRANDS = ("auto", "unstranded", "forward", "reverse")
-_STAR_COLUMN = {"unstranded": 1, "forward": 2, "reverse": 3}
 _TX2GENE_FIX = ("pass --tx2gene: a table of transcript id, gene id (tximport's tx2gene), e.g. "
                 "from the GTF the index was built from: zcat genes.gtf.gz | awk -F'\\t' "
                 "'$3==\"transcript\"' | sed -E 's/.*gene_id \"([^\"]+)\".*transcript_id "
@@ -142,15 +148,18 @@ def _gene_map(ids: pd.Index, given: TxMap | None, found: TxMap | None,
 
 
 def _read_one(path: Path, kind: str, column: str | int) -> pd.DataFrame:
-    """The file's id column and the columns used (a file with a header: only those parsed)."""
+    """The file's id column and the columns used (a file with a header: only those parsed);
+    a file whose last line has no line end (cut mid-row) is refused (:func:`read_whole`)."""
     fmt = FORMATS[kind]
     keep = None
     if fmt.header is not None:
         wanted = {fmt.header[0], str(column).lower(), "gene_id"}
         keep = lambda c: str(c).strip().lower() in wanted  # noqa: E731
-    with reading(path), _text_stream(path) as fh:
-        df = pd.read_csv(fh, sep="\t", header=0 if fmt.header else None, dtype=str,
-                         keep_default_na=False, usecols=keep)
+    data = read_whole(path, fmt.tool)
+    with reading(path):
+        df = pd.read_csv(io.BytesIO(data), sep="\t", header=0 if fmt.header else None,
+                         dtype=str, keep_default_na=False, usecols=keep, encoding="utf-8-sig",
+                         encoding_errors="replace")
     if fmt.header is None and not _is_number(str(df.iloc[0, 1])):
         df = df.iloc[1:]  # htseq-count --with-header
     if isinstance(column, str) and column not in df.columns:
@@ -190,6 +199,9 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
     raw = df.iloc[:, 0].to_numpy()
     if not _same_cells(memo.get("raw"), raw):
         ids = pd.Index(df.iloc[:, 0].str.strip())
+        if fmt.level == "gene" and kind != "rsem_isoforms":  # isoforms: summed by gene_id
+            check_unique_genes(ids, df.index.to_numpy() + (2 if fmt.header else 1), path,
+                               fmt.tool)
         summary = ids.str.startswith("N_") if kind == "star" else ids.str.startswith("__")
         memo.clear()
         memo.update(raw=raw, summary=summary, ids=ids, kept=ids[~summary])
@@ -209,7 +221,7 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
                               fix="pass --strand unstranded|forward|reverse (the kit's)")
         notes["strand"].setdefault(chosen, 0)
         notes["strand"][chosen] += 1
-        column = _STAR_COLUMN[chosen]
+        column = STAR_COLUMN[chosen]
     used = summary_df.iloc[:, column] if isinstance(column, int) else summary_df.iloc[:, 1]
     for name, total in zip(memo["ids"][summary], used, strict=True):  # STAR: the chosen strand's
         notes["summary_rows"][name] = notes["summary_rows"].get(name, 0) + float(total)
@@ -334,25 +346,6 @@ def _warn_unmapped(notes: dict[str, Any], values: QuantValues) -> None:
         "" if lost is None else f"; {lost:,} genes lost (none of their transcripts in the map)")
 
 
-def _genes_differ(genes: pd.Index, first: pd.Index, path: Path, first_path: Path,
-                  quant_dir: Path) -> InputError:
-    """The error for a sample whose genes are not the first sample's: a file cut short (its
-    genes a subset of the other's) is said as such, else another annotation. The other file
-    is named by its path in the folder (every Salmon sample's file is ``quant.sf``)."""
-    if len(genes) < len(first) and genes.isin(first).all():
-        short, full, n, m = path, first_path, len(genes), len(first)
-    elif len(first) < len(genes) and first.isin(genes).all():
-        short, full, n, m = first_path, path, len(first), len(genes)
-    else:
-        return input_error(f"its {len(genes)} genes differ from "
-                           f"{first_path.relative_to(quant_dir)}'s {len(first)} (another "
-                           "annotation or index?)", path=path,
-                           fix="quantify every sample against the same annotation")
-    return input_error(f"holds only {n:,} of {full.relative_to(quant_dir)}'s {m:,} genes and no "
-                       "others: the file looks cut short (an interrupted copy or run?)",
-                       path=short, fix="copy or quantify this sample again, in full")
-
-
 def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
                        values: QuantValues = "counts", strand: Strand = "auto",
                        tx2gene: Path | str | None = None) -> tuple[Path, dict[str, Any]]:
@@ -411,7 +404,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
             s = _sample_column(sample, path, kind, values, strand, (given, found), notes, memo)
             first = next(iter(cols.values()), None)
             if first is not None and not (len(s) == len(first) and s.index.isin(first.index).all()):
-                raise _genes_differ(s.index, first.index, path, first_path, quant_dir)
+                raise genes_differ(s.index, first.index, path, first_path, quant_dir)
             cols[sample], first_path = (s if first is None else s.reindex(first.index)), path
         _warn_unmapped(notes, values)
         matrix = pd.DataFrame(cols)
@@ -426,7 +419,7 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
             matrix = pd.DataFrame(whole.astype(np.int64), index=matrix.index, columns=matrix.columns)
         column = FORMATS[kind].tpm if values == "tpm" else FORMATS[kind].counts
         if kind in ("star", "htseq"):
-            column = ", ".join(f"column {_STAR_COLUMN[k] + 1} ({k})" for k in notes["strand"]
+            column = ", ".join(f"column {STAR_COLUMN[k] + 1} ({k})" for k in notes["strand"]
                                ) if kind == "star" else "column 2"
         record = {"tool": FORMATS[kind].tool, "folder": str(quant_dir.resolve()), "values": values,
                   "value_column": column,

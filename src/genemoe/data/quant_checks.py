@@ -1,0 +1,105 @@
+"""Checks of a ``--quant-dir`` folder's per-sample files.
+
+Split from :mod:`genemoe.data.quant_dir` (the join): each check refuses a damaged file by
+name, line and fix, as the ``--gdc-dir`` route does for the GDC portal's files
+(:mod:`genemoe.data.gdc_portal`).
+
+* :func:`read_whole` — a file's bytes, refused where its last line has no line end: STAR,
+  Salmon, kallisto, RSEM and HTSeq-count end every line with one, so a file without it was
+  cut mid-row, and its last value, cut to its first digits (``4191`` to ``41``), would pass
+  as a number.
+* :func:`check_unique_genes` — a gene-level file naming one gene twice (the repeat was read
+  as one more gene, and another, healthy file blamed as "cut short").
+* :func:`genes_differ` — the error for a sample whose genes are not the first sample's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genemoe.data.textio import open_binary, reading
+from genemoe.errors import InputError, input_error
+
+__all__ = ["STAR_COLUMN", "check_unique_genes", "genes_differ", "read_whole"]
+
+STAR_COLUMN = {"unstranded": 1, "forward": 2, "reverse": 3}  # 0-based, after the gene id
+_AGAIN = "copy or quantify this sample again, in full"
+
+
+def read_whole(path: Path, tool: str) -> bytes:
+    """The file's bytes (decompressed), its last line checked for its line end.
+
+    Parameters
+    ----------
+    path
+        A per-sample file (gzip, bzip2, xz or zip allowed).
+    tool
+        Its producer, for the message (e.g. ``"STAR ReadsPerGene.out.tab"``).
+
+    Raises
+    ------
+    InputError
+        The last line has no line end (LF, or CR for old Mac text): the file was cut mid-row.
+    """
+    with reading(path), open_binary(path) as fh:
+        data = fh.read()
+    if data and not data.endswith((b"\n", b"\r")):
+        newline = b"\n" if b"\n" in data else b"\r"
+        last = data.rsplit(newline, 1)[-1].decode("utf-8", "replace")
+        tail = last if len(last) <= 40 else "..." + last[-37:]
+        raise input_error(
+            f"the last line has no line end (it ends {tail!r}): the file was cut mid-row, its "
+            f"last value perhaps cut to its first digits ({tool} ends every line with one)",
+            path=path, where=f"line {data.count(newline) + 1:,}",
+            fix=f"{_AGAIN} (an interrupted copy or run?)")
+    return data
+
+
+def check_unique_genes(ids: pd.Index, lines: np.ndarray, path: Path, tool: str) -> None:
+    """Refuse a gene-level file that names one gene twice.
+
+    Parameters
+    ----------
+    ids
+        The file's gene ids (summary rows included), in file order.
+    lines
+        Each id's line in the file (1-based).
+    path, tool
+        The file and its producer, for the message.
+
+    Raises
+    ------
+    InputError
+        A repeated id, named with both its lines.
+    """
+    if not ids.has_duplicates:
+        return
+    dup = np.flatnonzero(ids.duplicated(keep=False))
+    first = int(dup[0])
+    second = int(next(i for i in dup[1:] if ids[i] == ids[first]))
+    raise input_error(f"gene {ids[first]!r} appears twice (lines {int(lines[first]):,} and "
+                      f"{int(lines[second]):,})", path=path,
+                      fix=f"{_AGAIN}: {tool} writes each gene once, so a repeated row is damage "
+                      "or a later edit (if the file was edited, keep one row per gene)")
+
+
+def genes_differ(genes: pd.Index, first: pd.Index, path: Path, first_path: Path,
+                 quant_dir: Path) -> InputError:
+    """The error for a sample whose genes are not the first sample's: a file cut short (its
+    genes a subset of the other's) is said as such, else another annotation. The other file
+    is named by its path in the folder (every Salmon sample's file is ``quant.sf``)."""
+    if len(genes) < len(first) and genes.isin(first).all():
+        short, full, n, m = path, first_path, len(genes), len(first)
+    elif len(first) < len(genes) and first.isin(genes).all():
+        short, full, n, m = first_path, path, len(first), len(genes)
+    else:
+        return input_error(f"its {len(genes)} genes differ from "
+                           f"{first_path.relative_to(quant_dir)}'s {len(first)} (another "
+                           "annotation or index?)", path=path,
+                           fix="quantify every sample against the same annotation")
+    return input_error(f"holds only {n:,} of {full.relative_to(quant_dir)}'s {m:,} genes and no "
+                       "others: the file looks cut short (an interrupted copy or run?)",
+                       path=short, fix=_AGAIN)
