@@ -1,14 +1,16 @@
-"""``--quant-dir``: a gene repeated in one file, and a file cut mid-number (outside test
-GG: D1, D1b, D3).
+"""``--quant-dir``: a gene repeated in one file, a file cut mid-number, and a ``--strand``
+the data contradicts (outside test GG: D1, D1b, D3, D4).
 
 Old behaviour: a repeated gene id was read as one more gene and another, healthy file was
 blamed as "cut short" (or, in every file, refused in genemoe's own joined matrix with a fix
-asking to edit it); a last row cut from ``4191`` to ``41`` was joined as 41.
+asking to edit it); a last row cut from ``4191`` to ``41`` was joined as 41; ``--strand
+forward`` on a reverse library took the antisense column without a word.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import numpy as np
@@ -152,6 +154,72 @@ def test_a_gzipped_salmon_file_cut_in_numreads_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"S1/quant\.sf\.gz: line 17: the last line has no "
                                          r"line end \(it ends '.*\\t246'\)"):
         assemble_quant_dir(tmp_path / "q", tmp_path / "o")
+
+
+def write_star_folder(root: Path, read1_share: float, n: int = 3) -> None:
+    for i in range(n):
+        write(gene_file(root, "star", f"S{i}"), star_lines(counts(i), GENES, read1_share))
+
+
+@pytest.mark.parametrize(("share", "strand", "found", "column", "held"), [
+    (0.03, "forward", "reverse", "column 3 (forward) takes the antisense counts", "3%"),
+    (0.95, "reverse", "forward", "column 4 (reverse) takes the antisense counts", "5%"),
+    (0.5, "forward", "unstranded", "column 3 (forward) takes one strand of an unstranded", "50%"),
+    (0.03, "unstranded", "reverse", "column 2 (unstranded) counts reads of either strand", "3%"),
+])
+def test_a_strand_given_against_the_measured_share_is_warned_and_kept(
+        tmp_path, share, strand, found, column, held):
+    """D4: --strand against a clear read-1 share (old: taken silently, the share only in
+    joined.json); the column is still the one asked for."""
+    write_star_folder(tmp_path / "q", share)
+    _, record = assemble_quant_dir(tmp_path / "q", tmp_path / "o", strand=strand)
+    assert record["strand"] == {strand: 3}
+    assert record["strand_against_data"] == {"S0": found, "S1": found, "S2": found}
+    (said,) = [w for w in record["warnings"] if w.startswith("--strand")]
+    assert f"--strand {strand} goes against the data: all 3 samples have" in said
+    assert f"{share:.0%} of their stranded counts on read 1's strand" in said
+    assert column in said and held in said
+    assert said.endswith(f"use --strand auto (or --strand {found})")
+    assert json.loads((tmp_path / "o" / "joined.json").read_text())["warnings"] == \
+        record["warnings"]
+
+
+@pytest.mark.parametrize(("share", "strand"), [(0.03, "reverse"), (0.03, "auto"),
+                                               (0.5, "unstranded"), (0.68, "forward")])
+def test_a_strand_the_data_agrees_with_or_cannot_tell_is_not_warned(tmp_path, share, strand):
+    """The right --strand, auto, and an unclear share (68%: refused under auto, the given
+    strand decides) say nothing."""
+    write_star_folder(tmp_path / "q", share)
+    _, record = assemble_quant_dir(tmp_path / "q", tmp_path / "o", strand=strand)
+    assert "strand_against_data" not in record
+    assert not [w for w in record["warnings"] if "--strand" in w]
+
+
+def test_one_sample_against_the_others_is_named(tmp_path):
+    """A folder of one reverse and two unstranded libraries given --strand reverse: one
+    warning, the sample named, the other two counted out."""
+    write_star_folder(tmp_path / "q", 0.03, n=3)
+    write(gene_file(tmp_path / "q", "star", "S1"), star_lines(counts(1), GENES, 0.5))
+    write(gene_file(tmp_path / "q", "star", "S2"), star_lines(counts(2), GENES, 0.5))
+    _, record = assemble_quant_dir(tmp_path / "q", tmp_path / "o", strand="reverse")
+    (said,) = [w for w in record["warnings"] if w.startswith("--strand")]
+    assert "2 of 3 samples (e.g. S1) have 50% of their stranded counts" in said
+
+
+def test_prepare_says_the_strand_warning_and_keeps_it_in_the_summary(tmp_path):
+    """D4 through the CLI: printed, and in summary.json's warnings via joined.json."""
+    genes = [f"ENSG{g:011d}.5" for g in range(1, 301)]
+    for i in range(3):
+        write(gene_file(tmp_path / "q", "star", f"S{i}"),
+              star_lines(counts(i, len(genes)), genes, 0.03))
+    res = CliRunner().invoke(app, ["prepare", "--quant-dir", str(tmp_path / "q"), "--strand",
+                                   "forward", "--cancer-type", "ACC", "--min-class-size", "1",
+                                   "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    assert "--strand forward goes against the data" in res.output
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert any(w.startswith("--strand forward goes against the data")
+               for w in summary["warnings"])
 
 
 def test_complete_files_are_read_as_before(tmp_path):

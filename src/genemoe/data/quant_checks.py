@@ -1,8 +1,8 @@
-"""Checks of a ``--quant-dir`` folder's per-sample files.
+"""Checks of a ``--quant-dir`` folder's per-sample files, and of the options given with them.
 
 Split from :mod:`genemoe.data.quant_dir` (the join): each check refuses a damaged file by
-name, line and fix, as the ``--gdc-dir`` route does for the GDC portal's files
-(:mod:`genemoe.data.gdc_portal`).
+name, line and fix, or warns of an option the data contradicts, as the ``--gdc-dir`` route
+does for the GDC portal's files (:mod:`genemoe.data.gdc_portal`).
 
 * :func:`read_whole` — a file's bytes, refused where its last line has no line end: STAR,
   Salmon, kallisto, RSEM and HTSeq-count end every line with one, so a file without it was
@@ -11,11 +11,15 @@ name, line and fix, as the ``--gdc-dir`` route does for the GDC portal's files
 * :func:`check_unique_genes` — a gene-level file naming one gene twice (the repeat was read
   as one more gene, and another, healthy file blamed as "cut short").
 * :func:`genes_differ` — the error for a sample whose genes are not the first sample's.
+* :func:`warn_strand_against` — ``--strand`` given against the read-1 strand share measured
+  in STAR's own columns (it was taken without a word).
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +27,10 @@ import pandas as pd
 from genemoe.data.textio import open_binary, reading
 from genemoe.errors import InputError, input_error
 
-__all__ = ["STAR_COLUMN", "check_unique_genes", "genes_differ", "read_whole"]
+__all__ = ["STAR_COLUMN", "check_unique_genes", "genes_differ", "read_whole", "strand_against",
+           "warn_strand_against"]
+
+logger = logging.getLogger(__name__)
 
 STAR_COLUMN = {"unstranded": 1, "forward": 2, "reverse": 3}  # 0-based, after the gene id
 _AGAIN = "copy or quantify this sample again, in full"
@@ -103,3 +110,53 @@ def genes_differ(genes: pd.Index, first: pd.Index, path: Path, first_path: Path,
     return input_error(f"holds only {n:,} of {full.relative_to(quant_dir)}'s {m:,} genes and no "
                        "others: the file looks cut short (an interrupted copy or run?)",
                        path=short, fix=_AGAIN)
+
+
+def _pct(shares: list[float]) -> str:
+    low, high = f"{min(shares):.0%}", f"{max(shares):.0%}"
+    return low if low == high else f"{low}-{high}"
+
+
+def _what_it_takes(strand: str, found: str, shares: list[float]) -> str:
+    """What the given column holds of a library of strandedness ``found``."""
+    column = f"column {STAR_COLUMN[strand] + 1} ({strand})"
+    if strand == "unstranded":
+        return f"{column} counts reads of either strand, antisense ones included"
+    held = _pct([s if strand == "forward" else 1 - s for s in shares])
+    if found == "unstranded":
+        return f"{column} takes one strand of an unstranded library, {held} of the stranded reads"
+    return f"{column} takes the antisense counts, {held} of the stranded reads"
+
+
+def warn_strand_against(strand: str, against: dict[str, str], shares: dict[str, float]) -> None:
+    """Warn where ``--strand`` goes against the strandedness STAR's columns show.
+
+    Parameters
+    ----------
+    strand
+        The ``--strand`` given (``unstranded``, ``forward`` or ``reverse``).
+    against
+        Strandedness by sample where the shares point elsewhere than ``strand``, as
+        :func:`genemoe.data.quant_dir.star_strand` tells it (share of read 1's strand at most
+        0.25: reverse, at least 0.75: forward, 0.4-0.6: unstranded).
+    shares
+        Read 1's strand share by sample, every sample of the join.
+    """
+    for found in sorted(set(against.values())):
+        samples = [s for s, f in against.items() if f == found]
+        got = [shares[s] for s in samples]
+        which = (f"all {len(samples):,} samples" if len(samples) == len(shares) else
+                 f"{len(samples):,} of {len(shares):,} samples (e.g. {samples[0]})")
+        logger.warning(
+            "--strand %s goes against the data: %s have %s of their stranded counts on read "
+            "1's strand, %s library (<= 25%%: reverse, >= 75%%: forward, 40-60%%: "
+            "unstranded); %s: use --strand auto (or --strand %s)", strand, which, _pct(got),
+            "an unstranded" if found == "unstranded" else f"a {found}-stranded",
+            _what_it_takes(strand, found, got), found)
+
+
+def strand_against(notes: dict[str, Any], sample: str, strand: str, found: str) -> None:
+    """Note ``sample`` in ``notes['strand_against_data']`` where the given ``strand`` is not
+    the ``found`` one (``"unclear"`` shares contradict nothing; ``auto`` takes the found)."""
+    if strand != "auto" and found not in ("unclear", strand):
+        notes.setdefault("strand_against_data", {})[sample] = found

@@ -49,6 +49,8 @@ from genemoe.data.quant_checks import (
     check_unique_genes,
     genes_differ,
     read_whole,
+    strand_against,
+    warn_strand_against,
 )
 from genemoe.data.quant_files import FORMATS, find_quant_files, first_lines, samples_without_file
 from genemoe.data.tables import _read_table
@@ -214,6 +216,7 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
         found, share = star_strand(np.array([parsed[c].sum() for c in (1, 2, 3)]))
         notes["read1_strand_share"][sample] = round(share, 4)
         chosen = found if strand == "auto" else strand
+        strand_against(notes, sample, strand, found)
         if chosen == "unclear":
             raise input_error(f"the library's strandedness is unclear: {share:.0%} of the "
                               "stranded counts on read 1's strand (0.4-0.6 is unstranded, "
@@ -407,6 +410,8 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
                 raise genes_differ(s.index, first.index, path, first_path, quant_dir)
             cols[sample], first_path = (s if first is None else s.reindex(first.index)), path
         _warn_unmapped(notes, values)
+        warn_strand_against(strand, notes.get("strand_against_data", {}),
+                            notes["read1_strand_share"])
         matrix = pd.DataFrame(cols)
         matrix.index.name = "gene_id"
         rounded = 0
