@@ -282,7 +282,7 @@ def predict(
         say(line)
     report = predict_file(model, expression or joined.expression[0], out_path=out, annotation_path=annotation,
                           max_missing=max_missing, orientation=orientation, precision=precision,
-                          normalisation=normalisation, device=device,
+                          normalisation=normalisation, device=device, joined=joined.record,
                           labels_path=expand_paths(labels, "--labels") or None,
                           label_column=label_column, sample_column=sample_column,
                           clinical_path=expand_paths(clinical, "--clinical") or None,

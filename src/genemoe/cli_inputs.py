@@ -7,6 +7,7 @@ from __future__ import annotations
 import glob
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from genemoe.errors import input_error
 
@@ -16,11 +17,18 @@ __all__ = ["JoinedInputs", "bundle_summary_lines", "expand_paths", "joined_input
 
 @dataclass
 class JoinedInputs:
-    """Matrices and label tables written by a join, and lines saying what it did."""
+    """Matrices and label tables written by a join, lines saying what it did, and the
+    joins' records (each as its ``joined.json``, warnings included)."""
 
     expression: list[Path] = field(default_factory=list)
     labels: list[Path] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        """The one join's record (``predict``'s single input), None without a join."""
+        return self.records[0] if len(self.records) == 1 else None
 
 
 def bundle_summary_lines(summary: dict, path: Path) -> list[str]:
@@ -107,6 +115,7 @@ def joined_inputs(out: Path, *, gdc_dir: Path | None, sample_sheet: Path | None,
                                              values=gdc_values)
         joined.expression.append(expr)
         joined.labels.append(lab)
+        joined.records.append(record)
         joined.lines += [*joined_lines(record), f"joined matrix and its record: {expr.parent}"]
     if quant_dir is None:
         for flag, value in (("--tx2gene", tx2gene), ("--strand", strand != "auto" or None),
@@ -120,5 +129,6 @@ def joined_inputs(out: Path, *, gdc_dir: Path | None, sample_sheet: Path | None,
     expr, record = assemble_quant_dir(quant_dir, out.parent / f"{out.name}_quant_inputs",
                                       values=quant_values, strand=strand, tx2gene=tx2gene)
     joined.expression.append(expr)
+    joined.records.append(record)
     joined.lines += [*joined_lines(record), f"joined matrix and its record: {expr.parent}"]
     return joined

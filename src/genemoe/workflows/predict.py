@@ -46,6 +46,7 @@ from genemoe.data.crossscale import (
 from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.prep_text import warnings_said
 from genemoe.data.prepare import PrepareConfig, PrepLog, normalise_table
+from genemoe.data.quant_dir import join_record
 from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler, clip_report
 from genemoe.data.values import check_one_scale, odd_scale_samples
@@ -114,6 +115,7 @@ from genemoe.workflows.predict_text import (
     given_shift_notes,
     lines,
     logged_notes,
+    note,
     read_notes,
     recorded,
     significant,
@@ -134,6 +136,25 @@ def _admitted(payload: dict) -> list[str]:
     """The TCGA sample-type codes the model's bundle admitted (``[]``: every one)."""
     return [str(c) for c in (payload.get("record") or {}).get("config", {}).get("sample_types")
             or ()]
+
+
+def _join_of(joined: dict[str, Any] | None, expression_path: Path) -> dict[str, Any] | None:
+    """The record of the join that wrote ``expression_path`` (``--quant-dir``,
+    ``--gdc-dir``): ``joined`` as given, else the ``joined.json`` beside a joined matrix
+    (as ``prepare`` finds it), else None."""
+    if joined is None:
+        return join_record(expression_path, "expression").get("joined")
+    if not isinstance(joined, dict):
+        raise input_error(f"joined is a {type(joined).__name__}, not a join's record",
+                          where="joined", fix="pass the record assemble_quant_dir or "
+                          "assemble_gdc_dir returned (or its joined.json, read), or None")
+    return joined
+
+
+def _join_notes(joined: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The join's warnings (printed before predict began) as the record's notes, code
+    ``joined``: they were missing from the record's ``warnings``."""
+    return [note("joined", "warning", str(w)) for w in (joined or {}).get("warnings") or []]
 
 
 def _check_not_swapped(payload: dict, table: Any) -> None:
@@ -354,7 +375,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                  labels_path: Path | str | Sequence[Path | str] | None = None,
                  sample_column: str | None = None, label_column: str | None = None,
                  clinical_path: Path | str | Sequence[Path | str] | None = None,
-                 time_column: str | None = None, event_column: str | None = None) -> str:
+                 time_column: str | None = None, event_column: str | None = None,
+                 joined: dict[str, Any] | None = None) -> str:
     """Read, align, normalise and score ``expression_path``; write CSV or Parquet.
 
     Parameters
@@ -394,6 +416,14 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         ``risk``, the record's ``clinical`` and ``survival_scores`` sections and
         ``<out stem>.scores.tsv`` (per part: n, events, C-index and interval); refused for a
         classification run. A genemoe export carrying survival is scored without it.
+    joined
+        The record of the join that wrote ``expression_path`` from per-sample files (what
+        :func:`~genemoe.data.quant_dir.assemble_quant_dir` or
+        :func:`~genemoe.data.gdc_portal.assemble_gdc_dir` returned, as in its
+        ``joined.json``; ``genemoe predict --quant-dir`` / ``--gdc-dir`` pass it): kept as
+        the record's ``joined`` section (tool, value column, strand, summary rows, rounding,
+        unmapped transcripts), its ``warnings`` first among the record's. None: the
+        ``joined.json`` beside a joined ``expression.tsv.gz``, if any (as ``prepare`` reads it).
 
     Returns
     -------
@@ -419,6 +449,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     check_not_foreign(out_path, [("--expression", Path(expression_path)),  # a run's own
                                  *(("--labels", p) for p in label_paths(labels_path)),
                                  *(("--clinical", p) for p in label_paths(clinical_path))])
+    joined = _join_of(joined, Path(expression_path))
     payload = load_model_file(Path(run))
     check_precision(payload, precision)  # before reading a large expression file
     if payload["kind"] != "sklearn":  # so too a device this machine lacks
@@ -483,9 +514,10 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     record = record_path(out_path)  # every step and count (stderr only); names its output
     atomic_write_text(record, dump_json({
         "model": str(Path(run)), "expression": str(expression_path), "output": str(out_path),
+        **({"joined": joined} if joined is not None else {}),  # what the join read, changed
         "genemoe_version": genemoe.__version__,
         "model_synthetic": bool((payload.get("record") or {}).get("synthetic")), **report,
-        "warnings": logged_notes(said, scale_notes) + recorded(notes)}))
+        "warnings": _join_notes(joined) + logged_notes(said, scale_notes) + recorded(notes)}))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     n = report["n_samples"]
     cfg = payload.get("config") or {}  # the run's resolved config: model and ensemble
