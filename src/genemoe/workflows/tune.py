@@ -102,6 +102,7 @@ from genemoe.workflows.common import (
     with_fitted_layout,
 )
 from genemoe.workflows.folds import FoldPlan, inner_splits
+from genemoe.workflows.tune_image import check_image_start, options_file
 from genemoe.workflows.tune_text import (
     beyond_budget,
     budget_lines,
@@ -297,6 +298,8 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     _, model_cfg, train_cfg = resolve_config(preset, config_path, model_name, seed=seed,
                                              device=device, epochs=epochs, task=task)
     check_model_options(model_name, model_cfg)  # not inside trial 0, with a study.db left
+    check_image_start(model_name, model_cfg, options_file(preset, config_path))  # its weights
+    #   and image size: they failed in trial 0 (a traceback, the fix naming train's flags)
     if study_name is not None and not str(study_name).strip():  # "" was the default, unsaid
         raise input_error("an empty study name", where="study_name",
                           fix=f"pass a name, or None for {model_name}-{task}")
