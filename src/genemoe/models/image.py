@@ -26,16 +26,25 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 
 from genemoe.config_presets import check_config_keys
 from genemoe.errors import input_error
 from genemoe.models.base import GeneModel, Task
+from genemoe.models.image_layout_checks import (
+    EMBEDDINGS,
+    check_gene_order,
+    check_image_sides,
+    genomic_placement,
+    has_positions,
+    known_positions,
+    layout_embedding,
+)
 from genemoe.models.registry import register_model, signature_defaults
 
-__all__ = ["IMAGE_MODELS", "EMBEDDINGS", "input_scaling", "layout_embedding", "has_positions", "check_image_sides", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
+__all__ = ["IMAGE_MODELS", "EMBEDDINGS", "input_scaling", "layout_embedding", "has_positions", "check_image_sides",
+           "check_gene_order", "Layout", "LayoutName", "reshape_layout", "genomic_layout", "similarity_layout",
            "fit_layout", "GeneToImage", "HybridCnn", "HYBRID_KEYS"]
 
 log = logging.getLogger(__name__)
@@ -43,7 +52,6 @@ log = logging.getLogger(__name__)
 LayoutName = Literal["reshape", "genomic", "similarity"]
 HYBRID_KEYS = ("layout", "embedding", "image_size", "gene_order", "layout_state",
                "n_filters", "hidden", "dropout", "input_scaling")
-EMBEDDINGS = ("pca", "tsne")  # how the similarity layout places genes (`embedding:`)
 IMAGENET_BACKBONES = ("resnet50", "densenet169", "vgg19", "xception")  # = backbones.BACKBONES
 IMAGE_MODELS = ("hybrid_cnn", *IMAGENET_BACKBONES)
 
@@ -76,60 +84,6 @@ def input_scaling(model_name: str, config: dict[str, Any]) -> Literal["standard"
     return value
 
 
-def layout_embedding(model_name: str, config: dict[str, Any]) -> str | None:
-    """The 2-D gene embedding a ``similarity`` layout is fitted by (``embedding`` in an image
-    model's config: ``pca``, the default, or ``tsne``); None for another layout.
-
-    ``embedding: tsne`` with another layout is refused (it would change nothing, unsaid).
-    """
-    value = config.get("embedding")
-    where = f"model.{model_name}.embedding"
-    if value is not None and value not in EMBEDDINGS:
-        raise input_error(f"embedding must be pca or tsne, got {value!r}", where=where,
-                          fix="use embedding: pca (the default) or tsne")
-    layout = config.get("layout", "reshape")
-    if layout != "similarity":
-        if value == "tsne":
-            raise input_error(f"embedding tsne places genes only in the similarity layout, and "
-                              f"the layout is {layout}", where=where,
-                              fix="add layout: similarity (--layout similarity), or drop embedding")
-        return None
-    return value or "pca"
-
-
-def check_image_sides(model_name: str, config: dict[str, Any], n_genes: int) -> None:
-    """Refuse an ``image_size`` or ``grid_size`` that is not a whole number of pixels, 1 or
-    more, naming the option (and its flag) with a fix: ``grid_size: 0`` was refused as
-    "image_size must be >= 1", and ``--image-size 0`` with no fix."""
-    side = math.isqrt(max(n_genes - 1, 0)) + 1  # the smallest square holding every gene
-    # one gene a pixel at that side in an ordered layout; a similarity layout still puts
-    # genes with alike profiles in one pixel (the hint was given for it too)
-    similar = config.get("layout", "reshape") == "similarity"
-    size = f"{side} or more" if similar else f"{side} (one gene a pixel)"
-    note = (" (the similarity layout puts genes with alike profiles in one pixel at any size)"
-            if similar else "")
-    fixes = {"image_size": (f"pass --image-size {size} or leave it out{note}" if
-                            model_name == "hybrid_cnn" else
-                            "pass --image-size 32 or more (64 on CPU; 224 is the paper's)"),
-             "grid_size": f"use grid_size: {size} or leave it out{note}"}
-    for key, fix in fixes.items():
-        value = config.get(key)
-        whole = isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer())
-        if value is None or (whole and not isinstance(value, bool) and value >= 1):
-            continue
-        flag = " (--image-size)" if key == "image_size" else ""
-        raise input_error(f"{key} must be a whole number of pixels, 1 or more, got {value!r}",
-                          where=f"model.{model_name}.{key}{flag}", fix=fix)
-
-
-def has_positions(chrom: Any, start: Any) -> bool:
-    """Whether any gene has a position (chromosome and start) a genomic layout can use."""
-    if chrom is None or start is None:
-        return False
-    known = pd.notna(np.asarray(chrom, dtype=object)) & np.isfinite(np.asarray(start, float))
-    return bool(known.any())
-
-
 @dataclass
 class Layout:
     """A gene → pixel map on a ``height × width`` grid.
@@ -150,6 +104,10 @@ class Layout:
     least_image_size
         The smallest image the network reading it takes (an ImageNet backbone's: VGG-19's
         32), for :meth:`one_gene_a_pixel`'s advice; not saved (the model gives it).
+    placement
+        ``genomic``: how the genes were placed (:func:`genomic_placement`: genes by
+        position, genes without one and where they went), for the run's image record; the
+        count was said on the terminal only.
     """
 
     pixel_of_gene: np.ndarray
@@ -159,6 +117,7 @@ class Layout:
     embedding: str | None = None
     positions: bool | None = None
     least_image_size: int = 1
+    placement: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.pixel_of_gene = np.asarray(self.pixel_of_gene, dtype=np.int64)
@@ -261,12 +220,14 @@ class Layout:
         return {"pixel_of_gene": self.pixel_of_gene.tolist(), "height": self.height,
                 "width": self.width, "kind": self.kind,
                 **({"embedding": self.embedding} if self.embedding else {}),
-                **({"positions": self.positions} if self.positions is not None else {})}
+                **({"positions": self.positions} if self.positions is not None else {}),
+                **({"placement": dict(self.placement)} if self.placement else {})}
 
     @classmethod
     def from_state(cls, d: dict[str, Any]) -> Layout:
         return cls(np.asarray(d["pixel_of_gene"]), int(d["height"]), int(d["width"]),
-                   d.get("kind", "reshape"), d.get("embedding"), d.get("positions"))
+                   d.get("kind", "reshape"), d.get("embedding"), d.get("positions"),
+                   placement=d.get("placement"))
 
 
 def _grid(n_genes: int, image_size: int | None) -> int:
@@ -315,9 +276,11 @@ def genomic_order(chrom: np.ndarray, start: np.ndarray) -> np.ndarray:
 
 
 def genomic_layout(chrom: np.ndarray, start: np.ndarray, *, image_size: int | None = None) -> Layout:
-    """Genes in genome order, folded row-major into a square."""
+    """Genes in genome order, folded row-major into a square; its ``placement`` counts the
+    genes placed by position and those without one (:func:`genomic_placement`)."""
     lay = reshape_layout(len(chrom), image_size=image_size, gene_order=genomic_order(chrom, start))
-    return Layout(lay.pixel_of_gene, lay.height, lay.width, "genomic")
+    return Layout(lay.pixel_of_gene, lay.height, lay.width, "genomic",
+                  placement=genomic_placement(chrom, start))
 
 
 def similarity_layout(X_train: np.ndarray, *, image_size: int | None = None,
@@ -354,20 +317,23 @@ def fit_layout(kind: LayoutName, n_genes: int, *, X: np.ndarray | None = None,
                train_rows: np.ndarray | None = None, chrom: np.ndarray | None = None,
                start: np.ndarray | None = None, image_size: int | None = None,
                gene_order: np.ndarray | None = None, embedding: Literal["pca", "tsne"] = "pca") -> Layout:
-    """Fit layout ``kind``; ``similarity`` reads only ``X[train_rows]``."""
+    """Fit layout ``kind``; ``similarity`` reads only ``X[train_rows]``; ``gene_order`` is
+    the ``reshape`` layout's (another layout places the genes itself, see
+    :func:`check_gene_order`)."""
     if kind == "reshape":
         return reshape_layout(n_genes, image_size=image_size, gene_order=gene_order)
     if kind == "genomic":
-        known = (np.zeros(n_genes, bool) if chrom is None or start is None else
-                 pd.notna(np.asarray(chrom, dtype=object)) & np.isfinite(np.asarray(start, float)))
+        known = known_positions(chrom, start, n_genes)
         if not known.any():  # was a plain reshape under the name "genomic", unsaid
             raise input_error("the genomic layout needs gene positions (chrom, start), and no "
                               "gene of this bundle has one", where="layout",
                               fix="prepare the bundle with --annotation, or use layout: reshape")
-        if not known.all():
-            log.warning("genomic layout: %s of %s genes have no position; they follow the "
-                        "positioned ones, in bundle order", f"{(~known).sum():,}", f"{n_genes:,}")
-        return genomic_layout(np.asarray(chrom, dtype=object), np.asarray(start), image_size=image_size)
+        layout = genomic_layout(np.asarray(chrom, dtype=object), np.asarray(start), image_size=image_size)
+        if not known.all():  # counted in layout.placement (the run's image record)
+            log.warning("genomic layout: %s of %s genes have no position; placed: %s",
+                        f"{(~known).sum():,}", f"{n_genes:,}",
+                        (layout.placement or {}).get("without_position_placed"))
+        return layout
     if kind == "similarity":
         if X is None or train_rows is None:
             raise input_error("the similarity layout needs the training samples", where="layout",
@@ -390,6 +356,7 @@ class GeneToImage(nn.Module):
         self.kind = layout.kind  # layout() gave "reshape" for a genomic map (a run's record)
         self.embedding, self.positions = layout.embedding, layout.positions
         self.least_image_size = layout.least_image_size
+        self.placement = layout.placement  # genomic: genes without a position, counted
         counts = torch.as_tensor(layout.counts.reshape(-1), dtype=torch.float32)
         self.register_buffer("pixel_of_gene", torch.as_tensor(layout.pixel_of_gene))
         self.register_buffer("inv_count", 1.0 / counts.clamp(min=1))
@@ -398,7 +365,7 @@ class GeneToImage(nn.Module):
     def layout(self) -> Layout:
         return Layout(self.pixel_of_gene.cpu().numpy(), self.height, self.width, kind=self.kind,
                       embedding=self.embedding, positions=self.positions,
-                      least_image_size=self.least_image_size)
+                      least_image_size=self.least_image_size, placement=self.placement)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 1, H, W)
         if not bool(self.fitted):
@@ -449,12 +416,14 @@ class HybridCnn(GeneModel):
 
 def _model_layout(n_genes: int, config: dict[str, Any], model: str = "hybrid_cnn"
                   ) -> tuple[Layout, bool]:
-    """The layout an image model's config asks for, and whether it is fitted."""
+    """The layout an image model's config asks for, and whether it is fitted; ``gene_order``
+    with a ``genomic`` or ``similarity`` layout is refused (it replaced it, unsaid)."""
+    check_gene_order(model, config)
     kind = config.get("layout", "reshape")
     size = config.get("image_size")
     if config.get("layout_state") is not None:
         return Layout.from_state(config["layout_state"]), True
-    if kind == "reshape" or config.get("gene_order") is not None:
+    if kind == "reshape":
         return reshape_layout(n_genes, image_size=size, gene_order=config.get("gene_order")), True
     if kind not in ("genomic", "similarity"):
         raise input_error(f"unknown layout {kind!r}", where=f"model.{model}.layout",
