@@ -12,10 +12,10 @@ import torch
 
 from genemoe.explain.integrated_gradients import barely_moved
 from genemoe.explain.rankings import filled_symbols
-from genemoe.models.image import has_positions
+from genemoe.models.image import Layout, has_positions
 
 __all__ = ["_MAX_MAPS", "_cap_per_class", "_gene_labels", "_image_layout", "_image_maps",
-           "_image_size", "_map_facts", "_vector_maps"]
+           "_image_size", "_map_facts", "_vector_maps", "seen_images"]
 
 _MAX_MAPS = 12  # per-sample attribution figures drawn (image maps or vector bar charts)
 _MAP_TOP_GENES = 20  # genes per vector-model sample figure
@@ -141,15 +141,50 @@ def _image_maps(model: torch.nn.Module, X: np.ndarray, attr: np.ndarray, sample_
                 facts: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
                 spread: np.ndarray, first: np.ndarray | None = None,
                 what: str = "IG attribution") -> list[Path]:
-    """Per-sample input image + attribution map, for models with a gene → image layout."""
+    """Per-sample input image + attribution map, for models with a gene → image layout,
+    drawn as the network sees them (:func:`seen_images`: a 20 x 20 grid seen at 8 x 8 was
+    drawn at 20 x 20, its pixels not genes_by_class.csv's), the title saying which."""
     layout = _image_layout(model)
     if layout is None:
         return []
     from genemoe.explain.figures import attribution_map_figure
 
     pick = _map_picks(spread, n_maps, first=first)
-    images, maps = layout.to_image(X[pick]), layout.to_image(attr[pick], reduce="sum")
+    images, maps, drawn = seen_images(layout, X[pick], attr[pick], _image_size(model))
     return [attribution_map_figure(images[j], maps[j], maps_dir / f"{sample_ids[i]}.png",
-                                   title=f"{sample_ids[i]} ({facts[i]})",
+                                   title=f"{sample_ids[i]} ({facts[i]})\n{drawn}",
                                    what=f"{what} per pixel (sum of its genes)")
             for j, i in enumerate(pick)]
+
+
+def seen_images(layout: Layout, X: np.ndarray, attr: np.ndarray,
+                image_size: int | None) -> tuple[np.ndarray, np.ndarray, str]:
+    """The input images and attribution maps of ``X``'s rows on the pixels the network sees,
+    those of genes_by_class.csv's ``pixel`` (:meth:`~genemoe.models.image.Layout.seen_pixel_of_gene`),
+    and what is drawn, in words.
+
+    Where the grid is larger than ``image_size``, the input is the grid resized as the
+    network resizes it (bilinear, antialiased) and each map pixel sums its genes' binned
+    attributions; else the grid itself (one the network enlarges is drawn as the grid, its
+    pixels those of the CSV).
+
+    Returns
+    -------
+    tuple
+        ``(n, s, s)`` images, ``(n, s, s)`` maps, and e.g. ``"drawn as the network sees it:
+        8 x 8 (its 20 x 20 grid binned); pixels as in genes_by_class.csv"``.
+    """
+    h, w = layout.height, layout.width
+    grid = layout.to_image(X)
+    if image_size is None or image_size >= max(h, w):
+        seen = (f"the {h} x {w} grid (seen at {image_size} x {image_size})"
+                if image_size is not None and image_size > max(h, w) else
+                f"{h} x {w}, as the network sees it")
+        return grid, layout.to_image(attr, reduce="sum"), f"drawn: {seen}; pixels as in genes_by_class.csv"
+    binned = Layout(layout.seen_pixel_of_gene(image_size), image_size, image_size, layout.kind)
+    images = torch.nn.functional.interpolate(  # as ImageBackbone.images resizes the grid
+        torch.as_tensor(grid[:, None], dtype=torch.float32), size=(image_size, image_size),
+        mode="bilinear", align_corners=False, antialias=True)[:, 0].numpy()
+    return (images, binned.to_image(attr, reduce="sum"),
+            f"drawn as the network sees it: {image_size} x {image_size} (its {h} x {w} grid "
+            "binned); pixels as in genes_by_class.csv")
