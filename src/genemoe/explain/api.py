@@ -20,7 +20,8 @@ class) or its risk (survival) to the genes, and writes::
                              f(x) - f(reference) (they differ by the routing jump)
     DIR/genes.tsv            gene_id, symbol: the columns of attributions.npy
     DIR/genes_by_sample.csv  sample_id, rank, gene_id, symbol, attribution (each sample's
-                             top 50 genes, by |attribution|, signed)
+                             top 50 genes, by |attribution|, signed); image models also
+                             pixel, genes_in_pixel, shares_pixel_with, as genes_by_class.csv
     DIR/convergence.json     the method, its completeness |Σ attributions - (f(x) - f(ref))|,
                              seconds per sample, options; routing frozen: routing_jump, the
                              gap f(ref) - f_frozen(ref) the attributions leave out, and
@@ -441,6 +442,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     by_sample = rank_samples(attr, sample_ids, gene_ids=payload["gene_ids"],  # --genes too
                              symbols=payload.get("symbols"), top=50, keep=np.stack(
                                  [keep[g] for g in groups]) if isinstance(keep, dict) else keep)
+    if layout is not None:  # pixel mates per row, as genes_by_class.csv (were unmarked)
+        by_sample = with_pixel_columns(by_sample, layout.seen_pixel_of_gene(
+            _image_size(model)), payload["gene_ids"], _gene_labels(payload))
     outcome = _outcome(bundle, rows, out, payload) if task == "survival" else None
     splits = run_splits(payload, Path(run_dir), sample_ids, no_outcome=None if outcome is None  # a
                         or "time" not in outcome else np.isnan(outcome["time"]))  # bundle split again

@@ -37,6 +37,7 @@ from genemoe.data.args import folder_of, path_of, shown_path
 from genemoe.data.bundle import atomic_write_text, check_out_dir
 from genemoe.errors import InputError, input_error
 from genemoe.explain.api import ExplainResult, explain_run
+from genemoe.explain.convergence import SaidOnce
 from genemoe.explain.integrated_gradients import BaselineName
 from genemoe.explain.linear import is_linear_payload
 from genemoe.explain.methods import DEFAULT_DRAWS, DEFAULT_N_STEPS, METHODS, PATH_METHODS
@@ -48,6 +49,7 @@ from genemoe.train.rng import keeps_global_rng
 __all__ = ["methods_text", "compare_methods", "planted_precision", "top_k_stability"]
 
 log = logging.getLogger(__name__)
+_PIXEL_LOG = logging.getLogger("genemoe.explain.convergence")  # the pixel warning's
 
 
 def planted_precision(ranking: pd.DataFrame, programs: Mapping[str, Collection[str]], *,
@@ -148,6 +150,30 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     if method != "auto":  # was ignored without a word
         log.warning("--compare runs every method: --method %s is not used", method)
     _warn_other_reference(methods, baseline)
+    said = SaidOnce()  # a warning every method repeats (the pixel one), said once
+    _PIXEL_LOG.addFilter(said)
+    try:
+        rows = _method_rows(run_dir, methods, data=data, out_dir=out_dir, other_run=other_run,
+                            programs=programs, split=split, baseline=baseline, n_steps=n_steps,
+                            n_draws=n_draws, genes=genes, max_samples_per_class=max_samples_per_class,
+                            k=k, seed=seed, samples=samples, progress=progress,
+                            max_steps=max_steps, internal_batch_size=internal_batch_size,
+                            device=device)
+    finally:
+        _PIXEL_LOG.removeFilter(said)
+    table = pd.DataFrame(rows)
+    clear_other_kind(out_dir, "compare")  # a single explanation there: report showed it
+    atomic_write_text(out_dir / "methods.csv", table.to_csv(index=False))
+    return table
+
+
+def _method_rows(run_dir: Path, methods: Sequence[str], *, data: Path | str, out_dir: Path,
+                 other_run: Path | None, programs: Mapping[str, Collection[str]] | None,
+                 split: str, baseline: BaselineName, n_steps: int, n_draws: int | None,
+                 genes: GeneSet, max_samples_per_class: int | None, k: int, seed: int,
+                 samples: list[str] | None, progress: bool, max_steps: int,
+                 internal_batch_size: int, device: str) -> list[dict]:
+    """:func:`compare_methods`' rows: each method explained (and on ``other_run``)."""
     rows = []
     for method in methods:  # train_ig and gradient_shap start from training tumours, not baseline
         common = dict(data=data, genes=genes, seed=seed,  # --n-steps: the path methods'
@@ -180,10 +206,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
             row["spearman"] = _mean(s["spearman"] for s in stab.values())
         rows.append(row)
         log.info("%s", json.dumps(row))
-    table = pd.DataFrame(rows)
-    clear_other_kind(out_dir, "compare")  # a single explanation there: report showed it
-    atomic_write_text(out_dir / "methods.csv", table.to_csv(index=False))
-    return table
+    return rows
 
 
 def _explained(run_dir: Path, **kw) -> ExplainResult:

@@ -18,7 +18,8 @@ from genemoe.explain.integrated_gradients import (
 )
 from genemoe.explain.summary_text import compared_with
 
-__all__ = ["_convergence", "_genes_ranked_text", "_note_pixel_sharing", "_refined"]
+__all__ = ["SaidOnce", "_convergence", "_genes_ranked_text", "_note_pixel_sharing", "_refined",
+           "pixel_warning_line"]
 
 log = logging.getLogger(__name__)
 
@@ -106,4 +107,29 @@ def _note_pixel_sharing(conv: dict[str, Any], layout: Any, image_size: int | Non
             f"{layout.seen_as(image_size)} the network sees, so a pixel's credit is split "
             f"among them; for gene-level explanations: {layout.one_gene_a_pixel(image_size)}; "
             "genes_by_class.csv names each gene's pixel mates (shares_pixel_with)")
-        log.warning(conv["pixel_warning"])
+        log.warning("%s", pixel_warning_line(conv["genes_per_pixel"], layout, image_size))
+
+
+def pixel_warning_line(most: int, layout: Any, image_size: int | None) -> str:
+    """The terminal's short form of ``pixel_warning`` (two lines under 100 characters: the
+    whole ran to 257), the advice left to convergence.json and the report."""
+    big = image_size is not None and image_size < max(layout.height, layout.width)
+    side = f"{image_size} x {image_size}" if big else f"{layout.height} x {layout.width}"
+    return (f"up to {most} genes share a pixel of the {side} image the network sees\n    (a "
+            "pixel's credit is split; lists group them as [pixel N: ...]; fix: convergence.json)")
+
+
+class SaidOnce(logging.Filter):
+    """A logging filter letting each message through once (``explain --compare``: the
+    pixel warning was printed once per method, five times)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if text in self.said:
+            return False
+        self.said.add(text)
+        return True

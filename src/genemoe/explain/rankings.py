@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.errors import input_error
+from genemoe.explain.pixel_mates import pixel_grouped
 
 __all__ = ["with_pixel_columns", "rank_genes", "rank_samples", "gene_keep_masks", "GeneSet", "RANK_COLUMNS",
            "top_genes_line", "read_ranking", "with_expression_contrast", "marked_symbols",
@@ -121,20 +122,29 @@ def top_genes_line(df: pd.DataFrame, top: int, *, both_ends: bool = False) -> st
     lowering it most, named (the report and figure showed the first end only); with
     ``effect_sign`` (a ranking by mean |attribution|), by the direction of their effect.
     A class's gene lower there than in the other classes is marked ``↓``
-    (:func:`marked_symbols`, :data:`LOWER_LEGEND`)."""
+    (:func:`marked_symbols`, :data:`LOWER_LEGEND`); an image model's genes sharing a pixel
+    are grouped, ``[pixel 13: A, B]`` (:func:`~genemoe.explain.pixel_mates.pixel_grouped`:
+    they were listed as separate hits)."""
     if not both_ends:
-        return ", ".join(marked_symbols(df.nsmallest(top, "rank")))
+        return ", ".join(_listed(df.nsmallest(top, "rank")))
     if "effect_sign" in df:  # ranked by mean |attribution|: the direction from effect_sign
-        ends = [f"{how}: {', '.join(part.nsmallest(top, 'rank')['symbol'].astype(str))}"
+        ends = [f"{how}: {', '.join(_listed(part.nsmallest(top, 'rank'), marked=False))}"
                 for how, part in (("raising it when higher", df[df["effect_sign"] > 0]),
                                   ("lowering it when higher", df[df["effect_sign"] < 0]))
                 if len(part)]
         return "; ".join(ends) or "no gene moved it"
     up, low = df[df["mean_attribution"] > 0], df[df["mean_attribution"] < 0]  # older files
-    ends = [f"{how} it most: {', '.join(part['symbol'].astype(str))}" for how, part
+    ends = [f"{how} it most: {', '.join(_listed(part, marked=False))}" for how, part
             in (("raising", up.nsmallest(top, "rank")), ("lowering", low.nlargest(top, "rank")))
             if len(part)]
     return "; ".join(ends) or "no gene moved it"
+
+
+def _listed(rows: pd.DataFrame, *, marked: bool = True) -> list[str]:
+    """``rows``' symbols in their order (``marked``: :func:`marked_symbols`), the genes of one
+    pixel grouped where ``rows`` has a ``pixel`` column."""
+    names = marked_symbols(rows) if marked else rows["symbol"].astype(str).tolist()
+    return pixel_grouped(names, rows["pixel"].tolist() if "pixel" in rows else None)
 
 
 LOWER_MARK = "↓"

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from genemoe.data.ids import detect_id_kind
+from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
 
 __all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines", "reference_lines", "ranking_notes", "compared_with",
@@ -93,10 +94,11 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
 
 
 def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
-    """Notes under the per-class top genes: the ``↓`` legend where a shown gene has it, that
-    the genes are ids where no ranked gene has a symbol, and the classes ranked from one or
-    two samples."""
+    """Notes under the per-class top genes: the ``↓`` legend where a shown gene has it, the
+    ``[pixel N: ...]`` one where genes of one pixel are grouped, that the genes are ids where
+    no ranked gene has a symbol, and the classes ranked from one or two samples."""
     notes = [f"  {LOWER_LEGEND}"] if has_lower_mark(class_lines) else []
+    notes += [f"  {PIXEL_LEGEND}"] if has_pixel_group(class_lines) else []
     if len(ranking) and (ranking["symbol"].astype(str) == ranking["gene_id"].astype(str)).all():
         entrez = detect_id_kind(ranking["gene_id"].astype(str).unique()) == "entrez"
         notes.append("  no gene symbols in the bundle: ids shown"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark, read_ranking, top_genes_line
 from genemoe.explain.summary_text import pooling_text, reintegrated_lines, still_off_text
 from genemoe.report.html_parts import figure_html as _figure_html
@@ -116,8 +117,11 @@ def top_genes_table(d: Path, top: int = 8) -> str:
 
 
 def _legend(cells: list[str]) -> str:
-    """The ``↓`` legend under a top-genes table whose cells carry the mark, else ''."""
-    return f"<p>{html.escape(LOWER_LEGEND)}.</p>" if has_lower_mark(cells) else ""
+    """The ``↓`` legend under a top-genes table whose cells carry the mark, and the
+    ``[pixel N: ...]`` one where they group a pixel's genes, else ''."""
+    said = [text for text, due in ((LOWER_LEGEND, has_lower_mark(cells)),
+                                   (PIXEL_LEGEND, has_pixel_group(cells))) if due]
+    return "".join(f"<p>{html.escape(text)}.</p>" for text in said)
 
 
 def _samples(d: Path) -> pd.DataFrame | None:
