@@ -15,7 +15,7 @@ import numpy as np
 from genemoe.data.args import shown_path
 from genemoe.data.bundle import file_sha256
 
-__all__ = ["CROWDED_PIXEL", "image_facts", "image_record", "pixel_use", "ran_on", "weights_init",
+__all__ = ["CROWDED_PIXEL", "image_facts", "image_record", "layout_fitted_on", "pixel_use", "ran_on", "weights_init",
            "with_resolved_weights", "weights_file_record", "NAMED_WEIGHTS"]
 
 log = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ def image_facts(model: Any, scaling: str, weights_source: str | None = None,
              "genes_per_pixel_max": lay.most_genes_seen(side), **pixel_use(lay, side),
              "input_scaling": scaling,
              "layout": lay.kind, **({"embedding": lay.embedding} if lay.embedding else {}),
+             **(lay.placement or {}),  # genomic: genes without a position (terminal-only)
              **({"weights": weights_source} if takes_weights else {}),
              "init": weights_init(weights_source if takes_weights else None, weights_file),
              **({"finetune": net.finetune} if takes_weights else {}),
@@ -140,6 +141,21 @@ def image_facts(model: Any, scaling: str, weights_source: str | None = None,
     if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
         image["crowded_pixels"] = lay.one_gene_a_pixel(side)  # the advice, kept (terminal-only)
     return {"image": image}
+
+
+def layout_fitted_on(layout: str | None, image: dict[str, Any] | None) -> str:
+    """``config.yaml``'s ``layout_fitted_on`` for a layout fitted by the run: ``genomic``
+    names the gene positions and counts the genes placed without one (``image``: the run's
+    image record, :func:`image_facts`; config.yaml said "gene positions (annotation)" of a
+    layout that put 18 of 398 genes after chromosome MT); another, the training split."""
+    if layout != "genomic":
+        return "training split"
+    image = image or {}
+    placed, without = image.get("genes_by_position", 0), image.get("genes_without_position")
+    if not without:  # every gene by position (or not known): as it was said
+        return "gene positions (annotation)"
+    return (f"gene positions (annotation): {placed:,} genes placed by position, {without:,} "
+            f"without one ({image.get('without_position_placed', 'placed last')})")
 
 
 def image_record(model: Any, scaling: str, weights_source: str | None = None,
