@@ -467,9 +467,17 @@ def _rebuild_config(model_cfg: dict) -> dict:
     local weight files) are not needed again: rebuilding with ``weights: none`` works
     offline and after the weight file is gone; likewise the gene → pixel map of an image
     model is a saved buffer, so the fitted layout need not travel in the config.
+
+    A backbone is rebuilt with ``finetune: all``: which layers trained is nothing to a
+    rebuilt model (its state dict replaces every weight), and ``weights: none`` with the
+    run's ``head`` or ``last_block`` had predict and explain warn that the backbone "is a
+    frozen *random* network", into the prediction's record too, of a network fine-tuned
+    from pretrained weights. config.yaml and metrics.json keep the run's weights and depth.
     """
     cfg = {k: v for k, v in model_cfg.items() if k != "layout_state"}
-    return {**cfg, "weights": "none"} if "weights" in cfg else cfg
+    if "weights" not in cfg and "finetune" not in cfg:  # no ImageNet backbone
+        return cfg
+    return {**cfg, "weights": "none", "finetune": "all"}
 
 
 def _saved_config(model_cfg: dict, fit_cfg: dict, image: dict | None = None) -> dict:
