@@ -50,7 +50,9 @@ def test_a_bad_or_idle_embedding_is_refused_naming_the_key():
     with pytest.raises(InputError, match="only in the similarity layout") as e:
         create_model("hybrid_cnn", n_genes=9, n_outputs=2, task="classify", embedding="tsne")
     assert "layout: similarity" in str(e.value)
-    net = create_model("hybrid_cnn", n_genes=9, n_outputs=2, task="classify", embedding="pca")
+    with pytest.raises(InputError, match="embedding pca places genes only in the similarity layout"):
+        create_model("hybrid_cnn", n_genes=9, n_outputs=2, task="classify", embedding="pca")
+    net = create_model("hybrid_cnn", n_genes=9, n_outputs=2, task="classify")
     assert net.to_image.layout().embedding is None  # reshape: no embedding
 
 
