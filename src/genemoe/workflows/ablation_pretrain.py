@@ -21,6 +21,7 @@ import pandas as pd
 
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, gene_symbols
+from genemoe.data.scaling import clip_report
 from genemoe.train.pretrain import (
     PretrainConfig,
     PretrainData,
@@ -34,8 +35,8 @@ from genemoe.train.pretrain_setup import record_sha256
 from genemoe.workflows.common import patient_ids
 from genemoe.workflows.folds import FoldPlan, fold_preprocessing
 
-__all__ = ["fold_pretrain_data", "named_fine_tuning", "pretrain_defaults_note", "pretrain_folds",
-           "pretrain_option_changes", "pretrain_recipe"]
+__all__ = ["clip_columns", "fold_pretrain_data", "named_fine_tuning", "pretrain_defaults_note",
+           "pretrain_folds", "pretrain_option_changes", "pretrain_recipe"]
 
 log = logging.getLogger("genemoe.workflows.ablation")
 
@@ -63,12 +64,16 @@ def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
     -------
     PretrainData
         Training rows ``plan.train``, validation rows ``plan.val`` (scaled, and unscaled
-        to score reconstructions against the per-gene training mean), their sample ids.
+        to score reconstructions against the per-gene training mean), their sample ids;
+        its ``bundles[0]["clipped"]``: per part (``train``, ``val``) what the scaler's
+        clip changed (:func:`~genemoe.data.scaling.clip_report`; clipped unsaid before).
     """
     keep, scaler = fold_preprocessing(bundle, plan)
     var = bundle.var.loc[keep]
+    X_train, X_val = (np.asarray(bundle.X[rows])[:, keep] for rows in (plan.train, plan.val))
+    clipped = {"train": clip_report(X_train, scaler), "val": clip_report(X_val, scaler)}
     return pretrain_data_from_arrays(
-        np.asarray(bundle.X[plan.train])[:, keep], np.asarray(bundle.X[plan.val])[:, keep],
+        X_train, X_val,
         gene_ids=var["gene_id"].astype(str).tolist(), scaler=scaler,
         train_ids=bundle.sample_ids[plan.train].astype(str).tolist(),
         val_ids=bundle.sample_ids[plan.val].astype(str).tolist(),
@@ -77,7 +82,25 @@ def fold_pretrain_data(bundle: Bundle, plan: FoldPlan) -> PretrainData:
         symbols=gene_symbols(var),
         source=str(bundle.path), n_test_excluded=len(plan.test), synthetic=bool(bundle.synthetic),
         info={"repeat": plan.repeat, "fold": plan.fold,
-              "rows": "fold training part (validation part monitored; test part not read)"})
+              "rows": "fold training part (validation part monitored; test part not read)",
+              "clipped": clipped})
+
+
+def clip_columns(data: PretrainData) -> dict[str, Any]:
+    """``pretrain/summary.csv``'s clip columns of a run's data (:func:`fold_pretrain_data`):
+    ``clip`` (the bound, in z), and per part ``clipped_train`` (values clipped),
+    ``clipped_train_samples``, ``clipped_train_genes`` (those with any value clipped) and
+    ``max_abs_train`` (the largest ``|z|`` before clipping); the same for ``val``. {}
+    where the data carry no count."""
+    clipped = (data.bundles[0] if data.bundles else {}).get("clipped") or {}
+    out: dict[str, Any] = {}
+    for part, rep in clipped.items():
+        out.setdefault("clip", rep.get("clip"))
+        out.update({f"clipped_{part}": int(rep["n_values"]),
+                    f"clipped_{part}_samples": int(rep["n_samples"]),
+                    f"clipped_{part}_genes": int(rep["n_genes"]),
+                    f"max_abs_{part}": float(rep["max_abs"])})
+    return out
 
 
 def _run_name(model: str, plan: FoldPlan) -> str:
@@ -428,8 +451,9 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
     tuple
         ``{model: {(repeat, fold): run directory}}`` and the summary table (one row per
         run: final validation r (genes, samples) vs the per-gene-mean baseline, R², MAE,
-        KL per latent dimension, collapse flags, training seconds, ``reused``: finished
-        by an earlier call, nothing trained now).
+        KL per latent dimension, collapse flags, training seconds, the inputs the fold's
+        scaler clipped per part (:func:`clip_columns`), ``reused``: finished by an earlier
+        call, nothing trained now).
     """
     out_dir = Path(out_dir)
     models = list(recipes)
@@ -449,7 +473,8 @@ def pretrain_folds(bundle: Bundle, plans: list[FoldPlan], out_dir: Path | str, *
             _check_fold_run(bundle, plan, run)
             (run / "checkpoint.pt").unlink(missing_ok=True)  # finished: pretrained.pt has it all
             runs[model][(plan.repeat, plan.fold)] = run
-            rows.append({**_summary_row(model, plan, run, res), "reused": res.reused})
+            rows.append({**_summary_row(model, plan, run, res), **clip_columns(data),
+                         "reused": res.reused})  # clip: counted from this call's data
             r2 = rows[-1]["val_r2"]  # a counter of its own stage (the cells' restarted at 1/2)
             log.info("pre-training %d/%d: %s, validation R² %s%s", len(rows),
                      len(plans) * len(models), run.name, "–" if r2 is None else f"{r2:.3f}",

@@ -7,10 +7,14 @@ The model names and labels of the ablation (:mod:`genemoe.workflows.ablation`) l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
+from genemoe.data.scaling import clip_summary, clip_text
+from genemoe.evaluate.benchmark_files import load_cells
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
     comparison_markdown,
@@ -18,11 +22,13 @@ from genemoe.evaluate.benchmark_tables import (
     paired_comparisons,
     summary_table,
 )
+from genemoe.evaluate.benchmark_tuned_on import tuned_on_in_run, tuned_on_overlap
 from genemoe.report.terminal import epoch_cap_line
+from genemoe.workflows.benchmark_protocol import clipped_lines
 
 __all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
-           "PER_FOLD_LABELS", "NOT_RUN", "ablation_tables", "collapse_counts", "collapse_text",
-           "table_models"]
+           "PER_FOLD_LABELS", "NOT_RUN", "ablation_records", "ablation_tables", "collapse_counts",
+           "collapse_text", "frozen_text", "table_models"]
 
 Task = Literal["classify", "survival"]
 
@@ -67,6 +73,92 @@ def collapse_text(n_collapsed: int, n_runs: int) -> str:
     """``pre-training collapsed in 2 of 2 runs`` (``... in its 1 run`` for one)."""
     return (f"pre-training collapsed in {n_collapsed} of {n_runs} runs" if n_runs != 1
             else "its pre-training run collapsed")
+
+
+_PRETRAINED_PARTS = ("pretrained", "pretrained_vaecox")  # the fine-tuned parts' folders
+
+
+def _part_cells(part: Path) -> list[dict]:
+    """The finished cells of a benchmark part of the ablation ([] where it has none)."""
+    return load_cells(part) if (part / "protocol.json").is_file() else []
+
+
+def _freeze_record(cells: list[dict]) -> dict[str, Any] | None:
+    """What the fine-tuned cells record of their frozen encoder: ``n`` cells that froze it,
+    ``never`` of them never unfrozen (``encoder_unfrozen`` False: the freeze covered every
+    epoch trained) and ``trained`` (fewest, most epochs those ran); None where none froze."""
+    pre = [p for c in cells if (p := (c.get("info") or {}).get("pretrained") or {})
+           and p.get("freeze_encoder_epochs")]
+    if not pre:
+        return None
+    trained = [int(p["freeze_encoder_epochs"]) for p in pre if p.get("encoder_unfrozen") is False]
+    return {"n": len(pre), "never": len(trained),
+            "trained": (min(trained), max(trained)) if trained else None}
+
+
+def _pretrain_clip_line(path: Path) -> str:
+    """What the folds' scalers clipped of the per-fold pre-training's inputs
+    (``pretrain/summary.csv``'s clip columns, each fold once: its Gene-MOE and VAE-Cox runs
+    read the same rows), as the benchmark says it; "" where nothing was or none is recorded."""
+    if not path.is_file():
+        return ""
+    runs = pd.read_csv(path).drop_duplicates(["repeat", "fold"])
+    reports = [{"part": part, "method": "standard", "clip": float(r["clip"]),
+                "n_values": int(r[f"clipped_{part}"]), "n_total": int(r[f"n_{part}"] * r["n_genes"]),
+                "n_samples": int(r[f"clipped_{part}_samples"]),
+                "n_genes": int(r[f"clipped_{part}_genes"]), "max_abs": float(r[f"max_abs_{part}"])}
+               for _, r in runs.iterrows() for part in ("train", "val")
+               if pd.notna(r.get(f"clipped_{part}"))]
+    return clip_text(clip_summary(reports))
+
+
+def ablation_records(out_dir: Path | str) -> dict[str, Any]:
+    """What ``tables.md`` says from the records of an ablation folder's parts.
+
+    Parameters
+    ----------
+    out_dir
+        The ablation's folder (its ``models/``, ``pretrained/``, ``pretrained_vaecox/``
+        benchmark parts, ``pretrain/summary.csv``).
+
+    Returns
+    -------
+    dict
+        ``clipped``: the from-scratch part's cells' clip lines
+        (:func:`~genemoe.workflows.benchmark_protocol.clipped_lines`: every part reads the
+        same folds' scaled values); ``frozen``: the fine-tuned cells' frozen encoder
+        (:func:`_freeze_record`, None where none froze); ``pretrain_clipped``: the per-fold
+        pre-training's clip line ("" where nothing was clipped).
+    """
+    out_dir = Path(out_dir)
+    tuned = [c for part in _PRETRAINED_PARTS for c in _part_cells(out_dir / part)]
+    return {"clipped": clipped_lines(_part_cells(out_dir / "models")),
+            "frozen": _freeze_record(tuned),
+            "pretrain_clipped": _pretrain_clip_line(out_dir / "pretrain" / "summary.csv")}
+
+
+def frozen_text(asked: int, record: Mapping[str, Any] | None = None, flag: str = "") -> str:
+    """``frozen for the first 5 epochs``; of an encoder the cells record as never unfrozen
+    (``--freeze-encoder-epochs`` at or above the epochs trained, or early stopping within
+    them) ``frozen throughout (asked 5, trained 2 epochs): the encoder was never fine-tuned,
+    only the head trained`` ("frozen for the first 5 epochs" was said of a 2-epoch run); in some runs
+    only, those counted. ``flag`` (``--freeze-encoder-epochs``) names the option: ``(flag)``
+    after the first form, ``flag 5`` for ``asked 5``. "" where ``asked`` is 0."""
+    if not asked:
+        return ""
+    first = (f"frozen for the first {asked} epoch{'' if asked == 1 else 's'}"
+             + (f" ({flag})" if flag else ""))
+    if not record or not record.get("never"):
+        return first
+    lo, hi = record["trained"]
+    trained = f"trained {lo}{'' if lo == hi else f'–{hi}'} epoch{'' if hi == 1 else 's'}"
+    if record["never"] == record["n"]:
+        return (f"frozen throughout ({flag or 'asked'} {asked}, {trained}): the encoder was "
+                "never fine-tuned, only the head trained")
+    return (f"{first}; in {record['never']} of {record['n']} runs training stopped within them "
+            f"({trained}): never fine-tuned there")
+
+
 def table_models(task: Task, results: pd.DataFrame | None = None) -> list[str]:
     """Table order: the ablation's four models, then (survival) the peers, with the
     pre-trained VAE-Cox beside VAE-Cox when ``results`` have it."""
@@ -125,8 +217,10 @@ def _unscored(results: pd.DataFrame, model: str, name: str) -> str:
     return f"– (0/{len(rows)} folds{why})"
 
 
-def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
-    """``tables.md``'s paragraph on per-fold pre-training."""
+def _per_fold_lines(per_fold: dict[str, Any], records: Mapping[str, Any]) -> list[str]:
+    """``tables.md``'s paragraph on per-fold pre-training; ``records``
+    (:func:`ablation_records`): the frozen encoders the cells record and what the folds'
+    scalers clipped of the runs' inputs."""
     names = {"genemoe": "Gene-MOE", "vaecox": "VAE-Cox"}
     what = " and ".join(f"{names.get(m, m)} ({d['epochs']} epoch{'' if d['epochs'] == 1 else 's'})"
                         for m, d in per_fold["models"].items())
@@ -136,8 +230,7 @@ def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
              "on that fold's training part only, "
              "its validation part monitoring the reconstruction, its test part never read; each "
              "fold's model is fine-tuned from that fold's own run, like the others"
-             + (f" (encoder frozen for the first {freeze} epoch{'' if freeze == 1 else 's'})"
-                if freeze else "") + ". Runs "
+             + _frozen_clause(freeze, records.get("frozen")) + ". Runs "
              "in `pretrain/`; final validation reconstruction and collapse checks per run in "
              "`pretrain/summary.csv`:"]
     if "vaecox" in per_fold["models"]:
@@ -148,18 +241,31 @@ def _per_fold_lines(per_fold: dict[str, Any]) -> list[str]:
                      f"{d['val_r2']:.3f}; r across genes per sample {d['val_r_sample']:.3f} vs "
                      f"{d['val_r_sample_baseline']:.3f} for the mean; collapse flagged in "
                      f"{d['n_collapsed']} of {d['n_runs']} run{'' if d['n_runs'] == 1 else 's'}.")
+    if clip := records.get("pretrain_clipped"):  # were clipped unsaid
+        lines.append(f"- Pre-training {clip}; each run's counts per part in "
+                     "`pretrain/summary.csv` (`clipped_train`, `clipped_val`).")
     return lines + [""]
 
 
-def _pretrained_line(pretrained: dict[str, Any]) -> str:
-    """``tables.md``'s paragraph on ``--pretrained RUN``: the run, the frozen epochs, the
-    run's genes absent here and its collapse (these were in ``pretrained/summary.md`` only)."""
+def _frozen_clause(freeze: int, record: Mapping[str, Any] | None) -> str:
+    """The per-fold paragraph's words on the frozen encoder: `` (encoder frozen for the first
+    2 epochs)``, or ``; its encoder frozen throughout (...)`` (:func:`frozen_text`)."""
+    text = frozen_text(freeze, record)
+    if not text:
+        return ""
+    return f"; its encoder {text}" if record and record.get("never") else f" (encoder {text})"
+
+
+def _pretrained_line(pretrained: dict[str, Any], frozen: Mapping[str, Any] | None = None) -> str:
+    """``tables.md``'s paragraph on ``--pretrained RUN``: the run, the frozen epochs (as the
+    cells record them: ``frozen``, :func:`_freeze_record`), the run's genes absent here and
+    its collapse (these were in ``pretrained/summary.md`` only)."""
     freeze = int(pretrained.get("freeze_encoder_epochs") or 0)
     text = (f"pre-trained: encoder from `{pretrained['run']}` ({pretrained['n_samples']} "
             "pre-training samples, none of them — nor their patients — in any test fold), "
             "fine-tuned on each fold like the others"
-            + (f", its encoder frozen for the first {freeze} epoch{'s' * (freeze != 1)} "
-               "(--freeze-encoder-epochs)" if freeze else "") + ".")
+            + (f", its encoder {frozen_text(freeze, frozen, '--freeze-encoder-epochs')}"
+               if freeze else "") + ".")
     absent, n_genes = pretrained.get("genes_absent"), pretrained.get("n_genes")
     if absent and absent[1]:
         lo, hi = absent
@@ -185,6 +291,40 @@ def _survival_samples(protocol: dict[str, Any]) -> str:
     return "; ".join(parts) + "." if parts else ""
 
 
+def _caveat_lines(protocol: Mapping[str, Any], task: Task) -> list[str]:
+    """The from-scratch part's caveats its summary.md makes and tables.md lacked (an outside
+    probe): the types rarer than the folds (``samples.types_under_folds``) and the preset's
+    values chosen on samples that may sit in these test folds (``preset_tuned_on``, as
+    summary.md's "Preset values chosen on data" tells each entry's overlap)."""
+    lines = []
+    if small := (protocol.get("samples") or {}).get("types_under_folds"):
+        lines += ["Types with fewer samples than folds: "
+                  + ", ".join(f"{t} {n}" for t, n in small.items())
+                  + " (some test folds hold none of them" + ("; each fold's macro metrics "
+                  "average over the types it holds and those a model predicts there: a type "
+                  "predicted but absent scores F1 0)." if task == "classify" else ")."), ""]
+    used, _ = tuned_on_in_run(protocol.get("preset_tuned_on"))
+    overlap = {k: tuned_on_overlap(v, protocol) for k, v in used.items()}
+    maybe = [k for k, o in overlap.items() if o is True]  # a preset's own note: may be this data
+    counted = {k: o for k, o in overlap.items() if isinstance(o, str) and o[:1].isdigit()}
+    users = list(dict.fromkeys(u for k in [*maybe, *counted] if isinstance(used[k], Mapping)
+                               for u in used[k].get("used_by") or ()))
+    by = f" (used by {', '.join(users)})" if users else ""
+    preset = f"`{protocol.get('preset')}`"
+    if maybe:
+        lines += [f"Preset values chosen on data: {preset}'s "
+                  + ", ".join(f"`{k}`" for k in maybe) + f"{by} were chosen on samples that may "
+                  "sit in these test folds: if this bundle is that data, the values were chosen "
+                  "seeing them (their data: `models/summary.md`, \"Preset values chosen on "
+                  "data\").", ""]
+    if counted:
+        lines += [f"Tuned on these test samples: {preset}'s " + "; ".join(
+            f"`{k}` on {o.replace(' of its ', ' of the ')}" for k, o in counted.items())
+                  + f" samples in these test folds{by}: those folds' scores are optimistic "
+                  "(`models/summary.md`).", ""]
+    return lines
+
+
 def _collapse_notes(collapsed: dict[str, tuple[int, int]], labels: dict[str, str],
                     per_fold: bool, task: Task) -> list[str]:
     """The note under the table on each pre-trained model marked † (its pre-training
@@ -199,7 +339,8 @@ def _collapse_notes(collapsed: dict[str, tuple[int, int]], labels: dict[str, str
 def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeats: int, seed: int,
                     preset: str, pretrained: dict | None, synthetic: bool,
                     per_fold: dict[str, Any] | None = None, epochs: int | None = None,
-                    protocol: dict[str, Any] | None = None) -> str:
+                    protocol: dict[str, Any] | None = None,
+                    out_dir: Path | str | None = None) -> str:
     """``tables.md`` from the ablation's results (``results.csv``'s rows).
 
     ``pretrained``: :func:`check_pretrained_run`'s answer for ``--pretrained``;
@@ -208,8 +349,13 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
     column where it has one. ``epochs``: ``--epochs``, said (it was in models/summary.md only);
     ``protocol``: the from-scratch part's protocol.json: the survival endpoint, the samples
     used and left out (a survival table of 986 of 990 said neither), and options tuned on
-    another endpoint (``tuned_endpoint_mismatch``).
+    another endpoint (``tuned_endpoint_mismatch``), the types rarer than the folds and the
+    preset's values chosen on samples in these test folds (as its summary.md says them);
+    ``out_dir``: the ablation's folder, whose parts' records (:func:`ablation_records`) give
+    what the folds' scalers clipped (the pre-training's too) and the frozen encoders as the
+    cells record them ("frozen for the first 5 epochs" was said of a 2-epoch run).
     """
+    records = ablation_records(out_dir) if out_dir is not None else {}
     n_cells = n_folds * n_repeats
     collapsed = {m: c for m, c in collapse_counts(per_fold, pretrained).items() if c[0]}
     labels = {m: v + _MARK if m in collapsed else v for m, v in _labels_of(results).items()}
@@ -227,12 +373,16 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
         lines += [said, ""]
     if note := protocol.get("tuned_endpoint_mismatch"):
         lines += [f"Tuned on another endpoint: {note[0].upper()}{note[1:]}.", ""]
+    lines += _caveat_lines(protocol, task)
+    for line in records.get("clipped") or ():  # said by the benchmark part only
+        lines += [f"Note: {line}; every model of a fold read the same scaled values (each "
+                  "cell's counts per part: its `clipped`, `models/cells/*.json`).", ""]
     if per_fold is not None:
-        lines += _per_fold_lines(per_fold)
+        lines += _per_fold_lines(per_fold, records)
     elif pretrained is None:
         lines += ["pre-trained: not run (pass --pretrained or --pretrain-per-fold)", ""]
     else:
-        lines += [_pretrained_line(pretrained), ""]
+        lines += [_pretrained_line(pretrained, records.get("frozen")), ""]
     if task == "classify":
         lines += ["Precision, recall and F1 are macro-averaged over cancer types (the official "
                   "code micro-averaged them, which makes them equal to accuracy).", "",
