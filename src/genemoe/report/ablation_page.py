@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from genemoe.evaluate.benchmark_files import read_protocol
+from genemoe.data.scaling import clip_summary, clip_text
+from genemoe.evaluate.benchmark_files import load_cells, read_protocol
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC
 from genemoe.explain.figures import new_subplots
 from genemoe.report.first_screen import METRIC_NAMES, thumbnail
@@ -36,7 +37,7 @@ from genemoe.report.plots import Figure, save_figure
 from genemoe.report.sources import bundle_info
 
 __all__ = ["is_ablation_dir", "ablation_context", "Block", "markdown_blocks", "blocks_html",
-           "table_order", "plot_fold_metric"]
+           "table_order", "plot_fold_metric", "pretrained_source", "clipped_words"]
 
 MARK = " †"  # tables.md's mark on a pre-trained model whose pre-training collapsed
 _SYNTHETIC = " — SYNTHETIC DATA"  # the end of tables.md's title on synthetic data
@@ -196,24 +197,62 @@ def _href(target: Path, out_dir: Path) -> str:
     return html.escape(Path(os.path.relpath(target.resolve(), out_dir.resolve())).as_posix())
 
 
-def _parts_html(d: Path, out_dir: Path) -> str:
+def pretrained_source(blocks: list[Block], d: Path) -> str:
+    """What this ablation's pre-trained rows came from: ``per_fold``, ``run``
+    (``--pretrained``) or ``none``, as tables.md's "pre-trained:" paragraph (written with the
+    rows) says, else the ``pretrained/`` part's protocol.json. A ``pretrain/`` folder may be
+    left over from an earlier call (the page credited a ``--pretrained`` row to it)."""
+    para = next((b.value for b in blocks if b.kind == "p"
+                 and str(b.value).startswith("pre-trained:")), None)
+    if para is not None:
+        return ("per_fold" if para.startswith("pre-trained: per fold") else
+                "none" if para.startswith("pre-trained: not run") else "run")
+    if not (d / "pretrained" / "protocol.json").is_file():
+        return "none"
+    pre = read_protocol(d / "pretrained").get("pretrained")
+    return "per_fold" if isinstance(pre, dict) and "per_fold" in pre else "run" if pre else "none"
+
+
+def _parts_used(source: str, results: pd.DataFrame) -> set[str]:
+    """The parts the tables rest on: ``models/``, and the pre-trained ones of ``source``."""
+    models = set(results["model"].astype(str)) if "model" in results else set()
+    return {"models", *(["pretrained"] if source != "none" else []),
+            *(["pretrained_vaecox"] if source == "per_fold" and "vaecox_pretrained" in models
+              else [])}
+
+
+def _pretrain_runs(d: Path) -> list[str]:
+    """The per-fold pre-training runs in ``pretrain/`` (``r0_f0``, ...), in fold order."""
+    pre = d / "pretrain"
+    return sorted((r.name for r in pre.iterdir() if (r / "pretrained.pt").is_file()),
+                  key=lambda n: (len(n), n)) if pre.is_dir() else []
+
+
+_LEFT_OVER = "left over from an earlier call of other options: not in these tables"
+
+
+def _parts_html(d: Path, out_dir: Path, source: str = "per_fold",
+                used: set[str] | None = None) -> str:
     """Each part's folder, what it holds and the command that reports it (linked to its
-    ``report.html`` where one was written)."""
+    ``report.html`` where one was written); a part this ablation did not use (``used``,
+    from ``source``: :func:`pretrained_source`) is said to be left over, and the per-fold
+    pre-training's table is shown only where the tables rest on it."""
     rows = []
     for part in sorted(p for p in d.iterdir() if (p / "protocol.json").is_file()
                        and (p / "cells").is_dir()):
         what = _PARTS.get(part.name, "a part of the ablation") + " (a `genemoe benchmark` folder)"
+        if used is not None and part.name not in used:
+            what += f"; {_LEFT_OVER}"
         page = part / "report.html"
         link = (f' · <a href="{_href(page, out_dir)}">its report.html</a>' if page.is_file()
                 else f' · <a href="{_href(part, out_dir)}/">the folder</a>')
         rows.append(f"<tr><td><code>{html.escape(part.name)}/</code></td><td>{_inline(what)}</td>"
                     f"<td><code>genemoe report {html.escape(str(part))}</code>{link}</td></tr>")
     pre = d / "pretrain"
-    runs = sorted((r.name for r in pre.iterdir() if (r / "pretrained.pt").is_file()),
-                  key=lambda n: (len(n), n)) if pre.is_dir() else []
-    if runs:
-        rows.append(f"<tr><td><code>pretrain/</code></td><td>the per-fold pre-training: one "
-                    f"<code>genemoe pretrain</code> run per fold, and summary.csv</td><td><code>"
+    if runs := _pretrain_runs(d):
+        what = ("the per-fold pre-training: one <code>genemoe pretrain</code> run per fold, and "
+                "summary.csv" + ("" if source == "per_fold" else f"; {_LEFT_OVER}"))
+        rows.append(f"<tr><td><code>pretrain/</code></td><td>{what}</td><td><code>"
                     f"genemoe report {html.escape(str(pre / runs[0]))}</code> (runs: "
                     f"{html.escape(', '.join(runs))})</td></tr>")
     if not rows:
@@ -222,7 +261,7 @@ def _parts_html(d: Path, out_dir: Path) -> str:
              "matrices or Kaplan–Meier curves, training curves), its cells and summary.md.</p>"
              "<table><tr><th>part</th><th>what it holds</th><th>its own report</th></tr>"
              + "".join(rows) + "</table>")
-    return parts + _pretrain_summary(pre / "summary.csv")
+    return parts + (_pretrain_summary(pre / "summary.csv") if source == "per_fold" else "")
 
 
 def _pretrain_summary(path: Path) -> str:
@@ -238,17 +277,52 @@ def _pretrain_summary(path: Path) -> str:
             "r across genes per sample, the model's and the mean's.</p>" + html_table(summary[cols]))
 
 
-def _pretraining_words(d: Path, results: pd.DataFrame) -> str:
-    """Where the pre-trained rows came from, and how many of their runs collapsed."""
+def _pretraining_words(d: Path, results: pd.DataFrame, source: str | None = None) -> str:
+    """Where the pre-trained rows came from (``source``: :func:`pretrained_source`), and how
+    many of their runs collapsed; per-fold runs left in ``pretrain/`` by an earlier call
+    are said to be left over, not credited with the rows."""
+    source = source or ("per_fold" if (d / "pretrain" / "summary.csv").is_file() else
+                        "run" if "model" in results and results["model"].astype(str)
+                        .str.endswith("_pretrained").any() else "none")
     summary = d / "pretrain" / "summary.csv"
-    if summary.is_file():
+    if source == "per_fold" and summary.is_file():
         runs = pd.read_csv(summary)
         flagged = runs["collapsed"].fillna(False).astype(bool).sum() if "collapsed" in runs else 0
         return (f"per fold: {len(runs)} <code>genemoe pretrain</code> runs in pretrain/, "
                 f"{int(flagged)} flagged as collapsed")
-    if "model" in results and results["model"].astype(str).str.endswith("_pretrained").any():
-        return "from one <code>genemoe pretrain</code> run (--pretrained; see the paragraph below)"
-    return "not run"
+    left = (f"; the {len(old)} per-fold runs in pretrain/ are {_LEFT_OVER}"
+            if (old := _pretrain_runs(d)) else "")
+    if source == "per_fold":
+        return "per fold (pretrain/summary.csv is missing)"
+    if source == "run":
+        run = _run_of(d)
+        named = f" <code>{html.escape(run)}</code>" if run else ""
+        return (f"from one <code>genemoe pretrain</code> run{named} (--pretrained; see the "
+                f"paragraph below){left}")
+    return "not run" + left
+
+
+def _run_of(d: Path) -> str | None:
+    """The ``--pretrained`` run the ``pretrained/`` part fine-tuned from (its protocol.json)."""
+    if not (d / "pretrained" / "protocol.json").is_file():
+        return None
+    pre = read_protocol(d / "pretrained").get("pretrained")
+    return pre if isinstance(pre, str) else None
+
+
+def clipped_words(d: Path) -> str:
+    """What the folds' scalers clipped of the inputs, from the ``models/`` part's cells (as
+    ``genemoe benchmark`` says it: each fold once, per input scaling); "" where nothing was
+    clipped or the part is not there (the page never said it)."""
+    part = d / "models"
+    if not (part / "protocol.json").is_file():
+        return ""
+    by_method: dict[str, dict[tuple[int, int, str], dict]] = {}
+    for cell in load_cells(part):
+        for name, rep in (cell.get("clipped") or {}).items():
+            by_method.setdefault(str(rep.get("method")), {}).setdefault(
+                (cell["repeat"], cell["fold"], name), {"part": name, **rep})
+    return "; ".join(t for reps in by_method.values() if (t := clip_text(clip_summary(reps.values()))))
 
 
 def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict,
@@ -270,7 +344,8 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
             ("models", _models_ran(table_order(table.value), results) if table else "?"),
             *([("survival", html.escape(_survival_words(p)))] if p.get("task") == "survival"
               else []),
-            ("pre-training", _pretraining_words(d, results))]
+            ("pre-training", _pretraining_words(d, results, pretrained_source(blocks, d))),
+            *([("inputs", html.escape(clip))] if (clip := clipped_words(d)) else [])]
     facts = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
     headline = ("<p>The paper's table as tables.md has it: each cell the mean ± std over "
                 "every test fold.</p>" + (html_table(table.value) if table else "<p>tables.md "
@@ -342,7 +417,7 @@ def ablation_context(d: Path, plots: Path) -> dict[str, Any]:
                                if isinstance(p.get("val_fraction"), float) else None),
                 "preset": p.get("preset"), "epochs": p.get("epochs") or "preset",
                 "device": p.get("device"), "bundle": p.get("bundle_path")}
-    seed = p.get("seed")
+    seed, source = p.get("seed"), pretrained_source(blocks, d)
     return page_context(f"genemoe ablation — {title.removeprefix('Gene-MOE ablation — ')}"
                         .removesuffix(_SYNTHETIC),
                         synthetic=title.endswith(_SYNTHETIC) or summary.get("synthetic"),
@@ -351,4 +426,5 @@ def ablation_context(d: Path, plots: Path) -> dict[str, Any]:
                                      figure=figures[0] if figures else None),
                         metrics=metrics, figures=figures, versions=p.get("versions") or {},
                         seeds={"fold, model and validation seeds": f"{seed} + repeat"}
-                        if seed is not None else {}, parts=_parts_html(d, plots.parent))
+                        if seed is not None else {},
+                        parts=_parts_html(d, plots.parent, source, _parts_used(source, results)))
