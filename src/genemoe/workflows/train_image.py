@@ -75,12 +75,14 @@ def _weights_sha256(path: Path) -> str:
     return _SHA256[key]
 
 
-def weights_init(weights: str | None, weights_file: dict[str, str] | None = None) -> str:
+def weights_init(weights: str | None, weights_file: dict[str, str] | None = None,
+                 imagenet: dict[str, str] | None = None) -> str:
     """What an image model's network started from, in words, for the run's record.
 
     ``weights``: the backbone's ``weights:`` (``none``, ``imagenet`` or a file), None for a
     model that takes none (``hybrid_cnn``: it is always trained from a random start);
-    ``weights_file``: :func:`ran_on`'s record of the file (its sha256), where one was read.
+    ``weights_file``: :func:`ran_on`'s record of the file (its sha256), where one was read;
+    ``imagenet``: :func:`imagenet_source`'s record of timm's weights (their tag, sha256).
     A run from a weights file or ImageNet's recorded no ``init`` (only ``none`` did) and
     hybrid_cnn's record said ``weights: null``.
     """
@@ -91,11 +93,61 @@ def weights_init(weights: str | None, weights_file: dict[str, str] | None = None
     if weights == "none":
         return "random (no ImageNet transfer)"
     if weights == "imagenet":
-        return "ImageNet weights (timm's pretrained weights for this backbone)"
+        said = [f"timm's {imagenet['imagenet_tag']}" if imagenet and imagenet.get("imagenet_tag")
+                else "timm's pretrained weights for this backbone"]
+        if imagenet and imagenet.get("imagenet_sha256"):
+            said.append(f"sha256 {imagenet['imagenet_sha256'][:12]}…")
+        return f"ImageNet weights ({', '.join(said)})"
     path = Path(weights)
     size = fmt_bytes(path.stat().st_size) if path.is_file() else "size unknown"
     sha = f", sha256 {weights_file['sha256'][:12]}…" if weights_file else ""
     return f"pretrained weights from {weights} ({size}{sha})"
+
+
+def imagenet_source(pretrained_cfg: dict[str, Any] | None) -> dict[str, str]:
+    """Which ImageNet weights timm gave a backbone (its ``pretrained_cfg``), as the image
+    record's flat keys: ``imagenet_tag`` (``resnet50.a1_in1k``), where timm fetches them
+    (``imagenet_hf_hub_id``, else ``imagenet_url``) and, where the local file read is found
+    (the offline cache file, the Hugging Face or torch.hub cache), ``imagenet_file`` and
+    ``imagenet_sha256``. A run recorded only "ImageNet weights": a planted or changed cache
+    file trained unseen. ``{}`` without a config."""
+    cfg = dict(pretrained_cfg or {})
+    arch, tag = cfg.get("architecture"), cfg.get("tag")
+    out: dict[str, str] = {}
+    if arch:
+        out["imagenet_tag"] = f"{arch}.{tag}" if tag else str(arch)
+    if cfg.get("hf_hub_id"):
+        out["imagenet_hf_hub_id"] = str(cfg["hf_hub_id"])
+    elif cfg.get("url"):
+        out["imagenet_url"] = str(cfg["url"])
+    if (path := _weights_cache_file(cfg)) is not None:
+        out |= {"imagenet_file": str(path.resolve()), "imagenet_sha256": _weights_sha256(path)}
+    return out
+
+
+def _weights_cache_file(cfg: dict[str, Any]) -> Path | None:
+    """The local file timm read a backbone's ImageNet weights from, as timm picks it: the
+    config's ``file`` (genemoe's offline cache overlay), the Hugging Face cache of its
+    ``hf_hub_id``, else torch.hub's checkpoint of its ``url``; None where none is there."""
+    from urllib.parse import urlparse
+
+    if cfg.get("file"):
+        path = Path(str(cfg["file"])).expanduser()
+        return path if path.is_file() else None
+    if hub := cfg.get("hf_hub_id"):
+        from huggingface_hub import try_to_load_from_cache
+
+        names = [cfg["hf_hub_filename"]] if cfg.get("hf_hub_filename") else []
+        for name in (*names, "model.safetensors", "pytorch_model.bin"):
+            found = try_to_load_from_cache(str(hub).split("@")[0], name)
+            if isinstance(found, str) and Path(found).is_file():
+                return Path(found)
+    if url := cfg.get("url"):
+        import torch.hub
+
+        path = Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(str(url)).path).name
+        return path if path.is_file() else None
+    return None
 
 
 def pixel_use(layout: Any, image_size: int) -> dict[str, int]:
@@ -129,13 +181,17 @@ def image_facts(model: Any, scaling: str, weights_source: str | None = None,
     takes_weights = getattr(net, "finetune", None) is not None  # an ImageNet backbone
     if weights_source is None and takes_weights:  # a backbone's default,
         weights_source = "none"  # said and recorded (the record held null, the page "None")
+    imagenet = (imagenet_source(getattr(getattr(net, "backbone", None), "pretrained_cfg", None))
+                if takes_weights and weights_source == "imagenet" else None)
     image = {"grid": f"{lay.height} x {lay.width}", "image_size": f"{side} x {side}",
              "genes_per_pixel_max": lay.most_genes_seen(side), **pixel_use(lay, side),
              "input_scaling": scaling,
              "layout": lay.kind, **({"embedding": lay.embedding} if lay.embedding else {}),
              **(lay.placement or {}),  # genomic: genes without a position (terminal-only)
              **({"weights": weights_source} if takes_weights else {}),
-             "init": weights_init(weights_source if takes_weights else None, weights_file),
+             "init": weights_init(weights_source if takes_weights else None, weights_file,
+                                  imagenet),
+             **(imagenet or {}),  # which ImageNet weights: tag, cache file, sha256
              **({"finetune": net.finetune} if takes_weights else {}),
              **({"pixel_mapping": net.pixel_mapping} if hasattr(net, "pixel_mapping") else {})}
     if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
@@ -165,7 +221,8 @@ def image_record(model: Any, scaling: str, weights_source: str | None = None,
     (explain said the sharing, after training); ``{}`` for another model.
 
     ``weights_source``: the config's ``weights`` (None: the backbone's default, ``none``);
-    ``weights_file``: :func:`ran_on`'s record of a weights file. A model without weights
+    ``weights_file``: :func:`ran_on`'s record of a weights file; ImageNet weights are
+    recorded by :func:`imagenet_source` (timm's tag, the cache file and its sha256). A model without weights
     (``hybrid_cnn``) records no ``weights`` (it said ``null``), only its random ``init``.
     """
     facts = image_facts(model, scaling, weights_source, weights_file)
@@ -178,6 +235,8 @@ def image_record(model: Any, scaling: str, weights_source: str | None = None,
     weights_source = image.get("weights")
     grid_most = int(lay.counts.max())
     shown = {**image, **({"weights": _shown_weights(weights_source)} if takes_weights else {})}
+    if image.get("imagenet_tag"):  # which ImageNet weights (the cache line was -v only)
+        shown["weights"] = f"imagenet ({image['imagenet_tag']})"
     log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s%s; input "
              "scaling %s%s", f"{lay.n_genes:,}", image["grid"], grid_most,
              lay.kind + (f" by {lay.embedding}" if lay.embedding else ""),
