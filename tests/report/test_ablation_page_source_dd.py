@@ -87,3 +87,17 @@ def test_the_first_screen_says_what_the_folds_scalers_clipped(tmp_path):
     d = _folder(tmp_path / "abl", RUN_PARAGRAPH, "p_b7")
     assert ("inputs inputs clipped to ±10 z, 2 folds summed: val 14 values (0.4%)"
             in _first_screen(d))
+
+
+def test_the_first_screen_says_an_encoder_never_unfrozen(tmp_path):
+    """D4: `--freeze-encoder-epochs 5 --epochs 2`: the cells record encoder_unfrozen False;
+    the page's pre-training row read as an ordinary fine-tuning."""
+    d = _folder(tmp_path / "abl", RUN_PARAGRAPH, "p_b7")
+    for f in (0, 1):
+        path = d / "pretrained" / "cells" / f"genemoe__r0_f{f}.json"
+        cell = json.loads(path.read_text())
+        cell["info"] = {"pretrained": {"freeze_encoder_epochs": 2, "freeze_encoder_epochs_asked": 5,
+                                       "encoder_unfrozen": False}}
+        path.write_text(json.dumps(cell))
+    assert ("encoder frozen throughout in 2 of 2 fine-tunings (never fine-tuned: only the head "
+            "trained)") in _first_screen(d)

@@ -302,6 +302,20 @@ def _pretraining_words(d: Path, results: pd.DataFrame, source: str | None = None
     return "not run" + left
 
 
+def _never_unfrozen_words(d: Path, source: str) -> str:
+    """``; encoder frozen throughout in 2 of 2 fine-tunings (never fine-tuned: only the
+    head trained)``: the cells of the pre-trained parts this ablation ran that record
+    ``encoder_unfrozen`` False (``--freeze-encoder-epochs`` at or above the epochs trained);
+    "" where none."""
+    parts = {"none": [], "run": ["pretrained"]}.get(source, ["pretrained", "pretrained_vaecox"])
+    pre = [(c.get("info") or {}).get("pretrained") or {} for part in parts
+           if (d / part / "protocol.json").is_file() for c in load_cells(d / part)]
+    frozen = [p for p in pre if p.get("freeze_encoder_epochs")]
+    never = sum(p.get("encoder_unfrozen") is False for p in frozen)
+    return (f"; encoder frozen throughout in {never} of {len(frozen)} fine-tunings (never "
+            "fine-tuned: only the head trained)" if never else "")
+
+
 def _run_of(d: Path) -> str | None:
     """The ``--pretrained`` run the ``pretrained/`` part fine-tuned from (its protocol.json)."""
     if not (d / "pretrained" / "protocol.json").is_file():
@@ -331,6 +345,7 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
     notes, exactly as tables.md has them."""
     table = next((b for b in blocks if b.kind == "table"), None)
     notes = [b for b in blocks if b.kind == "p" and b.value.startswith("†")]
+    source = pretrained_source(blocks, d)  # what the rows rest on, not what pretrain/ holds
     n = summary.get("n_samples")
     data = (f"<code>{html.escape(Path(str(p.get('bundle_path'))).name)}</code>: {n:,} samples, "
             f"{summary.get('n_cancer_types', '?')} cancer types" if isinstance(n, int) else
@@ -344,7 +359,8 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
             ("models", _models_ran(table_order(table.value), results) if table else "?"),
             *([("survival", html.escape(_survival_words(p)))] if p.get("task") == "survival"
               else []),
-            ("pre-training", _pretraining_words(d, results, pretrained_source(blocks, d))),
+            ("pre-training", _pretraining_words(d, results, source)
+             + _never_unfrozen_words(d, source)),
             *([("inputs", html.escape(clip))] if (clip := clipped_words(d)) else [])]
     facts = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
     headline = ("<p>The paper's table as tables.md has it: each cell the mean ± std over "
