@@ -107,6 +107,7 @@ from genemoe.workflows.benchmark_tune import tune_cell
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
     check_models,
+    check_numbers,
     check_out_dir,
     check_whole_numbers,
     patient_ids,
@@ -398,6 +399,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                                 as_list(models, split_commas=True)), task)  # "logreg" is one
     check_whole_numbers((n_folds, "--folds"), (n_repeats, "--repeats"), (n_boot, "n_boot"),
                         (tune, "--tune"), (tune_cv, "--tune-cv"), (ensemble, "--ensemble"))
+    check_numbers((val_fraction, "val_fraction"))  # "0.2": a TypeError inside the folds
     check_ensemble_size(ensemble)
     if n_repeats < 1:
         raise input_error(f"must be at least 1, got {n_repeats}", where="--repeats",

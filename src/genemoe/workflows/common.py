@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from genemoe.train.train_config import whole_number
 __all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts",
            "check_part_events", "CENSORED_PARTS",
            "check_bundle_has_task", "check_trainable", "check_out_dir", "check_models",
-           "check_whole_numbers"]
+           "check_whole_numbers", "check_numbers", "value_said"]
 
 
 def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: list[str], *,
@@ -172,5 +173,28 @@ def check_whole_numbers(*named: tuple[Any, str]) -> None:
     ended in range()'s TypeError, naming nothing)."""
     for value, where in named:
         if not whole_number(value):
-            raise input_error(f"must be a whole number, got {value!r}", where=where,
+            raise input_error(f"must be a whole number, got {value_said(value)}", where=where,
                               fix=f"pass a whole number to {where}")
+
+
+def value_said(value: Any) -> str:
+    """``value`` as an error shows it: its repr, and its type where the repr could pass for
+    a number (``'0.4' (a string)``: ``got 5`` read as a number above 0 when it was ``"5"``)."""
+    if isinstance(value, str):
+        return f"{value!r} (a string)"
+    if isinstance(value, bool | np.bool_):
+        return f"{value!r} (a bool)"
+    if isinstance(value, numbers.Real):
+        return repr(value)
+    return f"{repr(value)[:40]} (a {type(value).__name__})"
+
+
+def check_numbers(*named: tuple[Any, str]) -> None:
+    """Refuse each ``(value, where)`` that is not a number: an int or a float (numpy's too),
+    not a bool, not a string (``val_fraction="0.2"`` ended in a ``'<=' not supported``
+    TypeError from inside, naming nothing). Ranges are the caller's to check after."""
+    for value, where in named:
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+            raise input_error(f"must be a number, got {value_said(value)}", where=where,
+                              fix=f"pass a number to {where}"
+                                  + (", without quotes" if isinstance(value, str) else ""))

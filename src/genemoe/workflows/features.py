@@ -103,6 +103,7 @@ from genemoe.workflows.feature_run import (
     used_samples,
     zero_filled_genes,
 )
+from genemoe.workflows.features_checks import check_feature_options
 
 __all__ = ["FeatureResult", "load_run_model", "used_samples", "analyse_features"]
 
@@ -479,20 +480,11 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     given = {"k": k, "embedding": embedding}  # None: not given (the CLI passes None then)
     k = K_DEFAULT if k is None else k
     embedding = EMBEDDING_DEFAULT if embedding is None else embedding
+    check_feature_options(n_features=n_features, threshold=threshold, k=k,  # before any
+                          max_samples=max_samples, n_heatmap_genes=n_heatmap_genes,  # file is
+                          seed=seed, max_missing=max_missing, embedding=embedding)  # written
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult, PretrainResult too
-    for flag, value, ok, want in (("--n-features", n_features, n_features >= 1, "1 or more"),
-                                  ("--threshold", threshold, 0 <= threshold <= 1, "in [0, 1]"),
-                                  ("--k", k, k >= 1, "1 or more")):
-        if not ok:  # was one sentence for all three, naming none
-            raise input_error(f"must be {want}, got {value}", where=flag,  # the flag named once
-                              fix="e.g. --n-features 20 --threshold 0.4 --k 15 (the defaults)")
-    if max_samples is not None and max_samples < 3:
-        raise input_error(f"--max-samples {max_samples}: the analysis needs >= 3 samples",
-                          where="features", fix="e.g. --max-samples 1000 (the paper's)")
-    if embedding not in ("tsne", "umap", "both"):
-        raise input_error(f"unknown embedding {embedding!r}", where="--embedding",
-                          fix="use tsne, umap or both")
     check_out_dir(out_dir, "features")  # was written over a pre-training run's summary.json
     run = load_run_model(run_dir)
     has_decoder = getattr(run.model, "decoder", None) is not None  # --k, --embedding: its part
