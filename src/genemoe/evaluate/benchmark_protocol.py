@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from genemoe.evaluate.benchmark_pixels import crowded_text
+
 __all__ = ["options_lines", "grid_edge_counts", "tuning_text", "chosen_where", "protocol_text", "pretrained_text",
            "ensemble_text"]
 
@@ -32,7 +34,7 @@ def options_lines(results: pd.DataFrame) -> list[str]:
                         "heading says on what)" if tuned else
                         "; the values its own grid chose on each fold's validation part are "
                         "under Chosen per fold")
-                     + _edge_text(g) + _epoch_cap_text(g))
+                     + _edge_text(g) + _epoch_cap_text(g) + crowded_text(g, str(model)))
     return lines
 
 

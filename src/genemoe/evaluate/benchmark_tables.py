@@ -26,6 +26,7 @@ from genemoe.evaluate.benchmark_pairs import (
     holm_adjusted,
     paired_comparisons,
 )
+from genemoe.evaluate.benchmark_pixels import image_columns
 from genemoe.evaluate.benchmark_protocol import (
     chosen_where,
     options_lines,
@@ -75,7 +76,8 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                "options": params_text({k: v for k, v in (c.get("options") or {}).items()
                                        if k != "tune"}),  # the model's, as it ran (not the
                # grid switch --tune turns off: "tune=false" read as an option of the search)
-               "type_separation": _first_separation(c.get("routing"))}
+               "type_separation": _first_separation(c.get("routing")),
+               **image_columns(c)}  # genes a pixel (train warned, benchmark was silent)
         row.update(_tuning_columns(c.get("tuning")))
         if c["task"] == "classify":
             row.update({k: m.get(k, np.nan) for k in METRICS["classify"]})  # ece: newer cells

@@ -7,12 +7,14 @@ C-index with its 95% bootstrap interval, p-values to two significant digits).
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from genemoe.evaluate.benchmark_files import trials_this_call_text
+from genemoe.evaluate.benchmark_pixels import crowded_lines
 from genemoe.evaluate.benchmark_protocol import grid_edge_counts
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, few_pairs_note, paired_comparisons
 from genemoe.report.text import (
@@ -225,6 +227,8 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
         caption = f"  {edge}\n{caption}"
     if capped := epoch_cap_line(results):  # verdicts of undertrained models were unqualified
         caption = f"  {capped}\n{caption}"
+    for line in crowded_lines(results):  # train warns of crowded pixels; benchmark was silent
+        caption = textwrap.fill(line, 100, initial_indent="  ", subsequent_indent="    ") + f"\n{caption}"
     n_pairs = int(comp["n_pairs"].max()) if best and len(comp) else 0
     if few_pairs_note(n_pairs):  # p 0.026 from 2 folds was shown unqualified
         caption = (f"  corrected p from {n_pairs} paired folds: a rough guide (use more folds "

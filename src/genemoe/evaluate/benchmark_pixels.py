@@ -1,0 +1,77 @@
+"""An image model's crowded pixels in a benchmark: ``genemoe train`` warns where the network
+sees many genes in one pixel (``the network sees the 398 genes at 2 x 2: up to 100 share
+one pixel ...``); a benchmark kept it in ``cells/*.json`` alone, and its terminal, summary.md
+and report were silent. These functions carry it into results.csv's rows and say it there,
+with the fix in the preset's terms (benchmark has no ``--image-size``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["crowded_lines", "crowded_text", "image_columns", "preset_fix"]
+
+
+def image_columns(cell: dict[str, Any]) -> dict[str, Any]:
+    """results.csv's image columns of one cell: ``genes_per_pixel_max``, the mean over the
+    pixels holding a gene (``genes_per_pixel_mean``), and train's advice where it warns
+    (``crowded_pixels``, ``""`` else); ``{}`` for a model without an image."""
+    image = cell.get("image")
+    if not isinstance(image, dict) or "genes_per_pixel_max" not in image:
+        return {}
+    used = image.get("pixels_used") or 0
+    return {"genes_per_pixel_max": int(image["genes_per_pixel_max"]),
+            "genes_per_pixel_mean": round(cell["n_genes"] / used, 2) if used else np.nan,
+            "crowded_pixels": str(image.get("crowded_pixels") or "")}
+
+
+def preset_fix(advice: str, model: str) -> str:
+    """Train's advice in a preset's keys: ``--image-size 20 or more gives each its own`` →
+    ``model.hybrid_cnn.image_size: 20 or more gives each its own``."""
+    advice = re.sub(r"--image-size (\d+)", rf"model.{model}.image_size: \1", advice)
+    advice = re.sub(r"--layout (\w+)", rf"model.{model}.layout: \1", advice)
+    return re.sub(r"a grid_size of (\d+) or more \(the model config\)",
+                  rf"model.{model}.grid_size: \1 or more", advice)
+
+
+def _crowded(g: pd.DataFrame) -> tuple[int, float, str, int] | None:
+    """A model's rows: (most genes in a pixel, their mean a pixel, the fix, folds crowded),
+    or None where no fold's image was crowded (or the rows predate the columns)."""
+    if "crowded_pixels" not in g:
+        return None
+    crowded = g["crowded_pixels"].fillna("").astype(str)
+    if not crowded.astype(bool).any():
+        return None
+    most = pd.to_numeric(g["genes_per_pixel_max"], errors="coerce")
+    mean = float(pd.to_numeric(g["genes_per_pixel_mean"], errors="coerce").mean())
+    fix = crowded[most.idxmax()] or crowded[crowded.astype(bool)].iloc[0]  # the worst fold's
+    return int(most.max()), mean, fix, int(crowded.astype(bool).sum())
+
+
+def crowded_text(g: pd.DataFrame, model: str) -> str:
+    """summary.md's (and the report's) clause on one model's options line: ``; the network
+    saw up to 100 genes in one pixel (99.5 a pixel on average) ...; in the preset,
+    model.hybrid_cnn.image_size: 20 or more gives each its own`` (in how many folds, where not
+    all), or ""."""
+    if (said := _crowded(g)) is None:
+        return ""
+    most, mean, fix, n = said
+    folds = f" in {n}/{len(g)} folds" if n < len(g) else ""
+    return (f"; the network saw up to {most} genes in one pixel ({mean:.1f} a pixel on average)"
+            f"{folds}: their values averaged, their attributions split (as `genemoe train` "
+            f"warns); in the preset, {preset_fix(fix, model)}")
+
+
+def crowded_lines(results: pd.DataFrame) -> list[str]:
+    """The terminal's line per crowded image model: ``hybrid_cnn saw up to 100 genes a pixel
+    (99.5 on average): model.hybrid_cnn.image_size: 20 or more gives each its own``."""
+    lines = []
+    for model, g in results.groupby("model", sort=False):
+        if (said := _crowded(g)) is not None:
+            most, mean, fix, _ = said
+            lines.append(f"{model} saw up to {most} genes a pixel ({mean:.1f} on average): "
+                         f"{preset_fix(fix, str(model))}")
+    return lines
