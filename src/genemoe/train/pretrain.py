@@ -114,10 +114,12 @@ from genemoe.train.pretrain_setup import bundle_records, samples_by_role, setup_
 from genemoe.train.pretrain_stream import BatchFeed, StreamingRows, memory_stats
 from genemoe.train.rng import keeps_global_rng
 from genemoe.train.sampling import shuffled_batches
+from genemoe.train.train_config import whole_number
 
 __all__ = ["PretrainConfig", "PretrainData", "PretrainResult", "pretrain_on_data", "pretrain_prepared",
            "load_pretrain_data", "pretrain_data_from_arrays", "resolve_pretrain_config",
            "gradient_penalty", "kl_to_standard_normal", "critic_step", "generator_step",
+           "check_call_options",
            "reconstruction_metrics", "collapse_report", "PRETRAINED_FORMAT"]
 
 logger = logging.getLogger(__name__)
@@ -374,6 +376,7 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
     loop shared by :func:`pretrain_on_data` and ``genemoe pretrain``. ``extends``: what the
     ``--config`` YAML extends (:func:`config_extends`), recorded beside ``preset`` (its
     values override the preset's) unless it is ``preset`` itself."""
+    check_call_options(max_epochs_this_call, config.progress)  # before anything is written
     records = bundle_records(data.bundles)  # each record.json's sha256: prepared again is
     done = _finished_result(out_dir, config, model_cfg, data, t0, records)  # another setup
     if done is not None:
@@ -411,6 +414,30 @@ def pretrain_prepared(data: PretrainData, config: PretrainConfig, model_cfg: dic
         _write_outputs(st, out_dir, model_cfg, summary, records)
         ckpt_path.unlink(missing_ok=True)  # was kept: weights and both optimisers' state again
     return PretrainResult(out_dir, st.history, summary, finished, time.perf_counter() - t0)
+
+
+def check_call_options(max_epochs_this_call: Any, progress: Any) -> None:
+    """Refuse a pause that is not a whole number of 1 or more, and a progress that is not
+    True or False: ``max_epochs_this_call="1"`` ended in a TypeError, ``0`` in a KeyError
+    ('notes') after the folder was made, ``1.5`` ran 2 epochs, and ``progress="no"`` drew
+    the bar. Both are Python's only (the command line has no such flag).
+
+    Raises
+    ------
+    InputError
+        Naming the argument and the fix.
+    """
+    if max_epochs_this_call is not None and (not whole_number(max_epochs_this_call)
+                                             or max_epochs_this_call < 1):
+        said = (f"{max_epochs_this_call!r} (a string)" if isinstance(max_epochs_this_call, str)
+                else repr(max_epochs_this_call))
+        raise input_error(f"must be a whole number of epochs, 1 or more, got {said}",
+                          where="max_epochs_this_call",
+                          fix="pass e.g. max_epochs_this_call=5 (pause after 5 epochs; call "
+                              "again to resume), or None to run to the end")
+    if not isinstance(progress, bool | np.bool_):
+        raise input_error(f"must be True or False, got {progress!r}", where="progress",
+                          fix="pass progress=True or False")
 
 
 def _sample_patients(samples: pd.DataFrame) -> dict[str, str]:
