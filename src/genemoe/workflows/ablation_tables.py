@@ -140,8 +140,8 @@ def ablation_records(out_dir: Path | str) -> dict[str, Any]:
 def frozen_text(asked: int, record: Mapping[str, Any] | None = None, flag: str = "") -> str:
     """``frozen for the first 5 epochs``; of an encoder the cells record as never unfrozen
     (``--freeze-encoder-epochs`` at or above the epochs trained, or early stopping within
-    them) ``frozen throughout (asked 5, trained 2 epochs): the encoder was never fine-tuned,
-    only the head trained`` ("frozen for the first 5 epochs" was said of a 2-epoch run); in some runs
+    them) ``frozen throughout (asked 5, trained 2 epochs): never fine-tuned, only the head
+    trained`` ("frozen for the first 5 epochs" was said of a 2-epoch run); in some runs
     only, those counted. ``flag`` (``--freeze-encoder-epochs``) names the option: ``(flag)``
     after the first form, ``flag 5`` for ``asked 5``. "" where ``asked`` is 0."""
     if not asked:
@@ -153,8 +153,8 @@ def frozen_text(asked: int, record: Mapping[str, Any] | None = None, flag: str =
     lo, hi = record["trained"]
     trained = f"trained {lo}{'' if lo == hi else f'–{hi}'} epoch{'' if hi == 1 else 's'}"
     if record["never"] == record["n"]:
-        return (f"frozen throughout ({flag or 'asked'} {asked}, {trained}): the encoder was "
-                "never fine-tuned, only the head trained")
+        return (f"frozen throughout ({flag or 'asked'} {asked}, {trained}): never fine-tuned, "
+                "only the head trained")
     return (f"{first}; in {record['never']} of {record['n']} runs training stopped within them "
             f"({trained}): never fine-tuned there")
 
