@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from genemoe.models.registry import create_model
 
@@ -72,3 +73,5 @@ def test_a_genomic_run_records_its_genes_without_a_position(tmp_path):
     assert image["genes_without_position"] == missing
     assert image["genes_by_position"] == len(var) - missing
     assert f"genes without position {missing}" in write_report(run.out_dir).read_text()
+    saved = yaml.safe_load((run.out_dir / "config.yaml").read_text())["model_config"]
+    assert f"{missing} without one" in saved["layout_fitted_on"]  # said "gene positions" alone

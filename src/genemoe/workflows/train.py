@@ -78,7 +78,12 @@ from genemoe.workflows.common import (
     score_part,
     with_fitted_layout,
 )
-from genemoe.workflows.train_image import image_record, ran_on, with_resolved_weights
+from genemoe.workflows.train_image import (
+    image_record,
+    layout_fitted_on,
+    ran_on,
+    with_resolved_weights,
+)
 from genemoe.workflows.train_tuned import check_train_entries, options_selection
 
 __all__ = ["RunResult", "train_run"]
@@ -490,7 +495,7 @@ def _saved_config(model_cfg: dict, fit_cfg: dict, image: dict | None = None) -> 
     if fit_cfg is model_cfg:
         return {**model_cfg, **weights}
     cfg = {k: v for k, v in fit_cfg.items() if k != "layout_state"}
-    return {**cfg, **weights, "layout_fitted_on": "gene positions (annotation)" if cfg.get("layout") == "genomic" else "training split"}
+    return {**cfg, **weights, "layout_fitted_on": layout_fitted_on(cfg.get("layout"), image)}
 
 
 # What a finished run (or `genemoe report` of it) holds: a run replacing it removes them
