@@ -309,6 +309,9 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:  # Python's only (no flag)
         raise input_error(f"must be a whole number of 1 or more, got {top!r}", where="top",
                           fix="pass top=10 (the genes per class in the figure), or leave it out")
+    if not isinstance(progress, bool | np.bool_):  # "no" was read as true: the bar drawn
+        raise input_error(f"must be True or False, got {progress!r}", where="progress",
+                          fix="pass progress=True or False")
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
     check_out_dir(out_dir, "explain")  # a run's folder lost its report and plots to it

@@ -29,6 +29,7 @@ import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,8 @@ from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import GeneSet
 from genemoe.train.rng import keeps_global_rng
 
-__all__ = ["methods_text", "compare_methods", "planted_precision", "top_k_stability"]
+__all__ = ["methods_text", "compare_methods", "planted_precision", "top_k_stability",
+           "check_programs"]
 
 log = logging.getLogger(__name__)
 _PIXEL_LOG = logging.getLogger("genemoe.explain.convergence")  # the pixel warning's
@@ -95,6 +97,30 @@ def top_k_stability(a: pd.DataFrame, b: pd.DataFrame, *, k: int = 50) -> dict[st
     return out
 
 
+def check_programs(programs: Any) -> None:
+    """Refuse ``programs`` that is not a mapping of class to its planted gene ids (a list
+    ended in ``'list' object has no attribute 'items'`` after the first method's folder
+    was written; a class's ids given as one string were read letter by letter).
+
+    Raises
+    ------
+    InputError
+        Naming ``programs`` and the form it takes.
+    """
+    fix = ("pass a dict of class to its gene ids, e.g. programs={'BRCA': ['ESR1', 'GATA3']} "
+           "(a synthetic cohort's SyntheticCohort.programs()), or leave it out")
+    if programs is None:
+        return
+    if not isinstance(programs, Mapping):
+        raise input_error(f"is a {type(programs).__name__} {repr(programs)[:40]}, not a "
+                          "mapping of class to its planted gene ids", where="programs", fix=fix)
+    for cls, genes in programs.items():
+        if isinstance(genes, str | bytes) or not isinstance(genes, Collection):
+            raise input_error(f"class {cls!r}: its genes are a {type(genes).__name__} "
+                              f"{repr(genes)[:40]}, not a list of gene ids", where="programs",
+                              fix=fix)
+
+
 @keeps_global_rng  # the caller's random states back (torch's advanced before)
 def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                     methods: Sequence[str] | str = METHODS, other_run: Path | str | None = None,
@@ -135,6 +161,10 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
         --max-steps 80`` ran at 400 and then said "raise --max-steps (now 400)").
     """
     methods = compared_methods(methods)  # "ig" ran i and g, leaving c1/i/ behind
+    check_programs(programs)  # before any method's folder is written
+    if not isinstance(progress, bool | np.bool_):  # "no" drew the bars
+        raise input_error(f"must be True or False, got {progress!r}", where="progress",
+                          fix="pass progress=True or False")
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
     other_run = None if other_run is None else folder_of(other_run, "other_run")
