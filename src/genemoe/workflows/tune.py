@@ -281,7 +281,8 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                           fix="pass --cv 3 for three inner folds, or 1 for the validation split")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
                                 or not timeout > 0):
-        raise input_error(f"must be a number of seconds above 0, got {timeout}",
+        raise input_error(f"must be a number of seconds above 0, got {timeout!r}"
+                          + (" (a string)" if isinstance(timeout, str) else ""),
                           where="--timeout", fix="pass e.g. --timeout 3600, or leave it out")
     check_trainable(model_name)
     check_task(model_name, task)  # before a study (and its database) exists
