@@ -58,7 +58,9 @@ def seconds_per_row(model: nn.Module, x: np.ndarray, *, target: int | None,
                 xb = rows.clone().requires_grad_(True)
                 t0 = time.perf_counter()
                 out = forward(xb)
-                (out if target is None else out[:, target]).sum().backward()
+                # the input's gradient only, as captum takes it: backward() also filled every
+                # trainable parameter's (a rebuilt backbone's whole network), timing too high
+                torch.autograd.grad((out if target is None else out[:, target]).sum(), xb)
                 took.append(time.perf_counter() - t0)
     finally:
         model.train(was_training)
