@@ -17,7 +17,12 @@ from pathlib import Path
 from genemoe.data.args import as_list, folder_of, path_of
 from genemoe.errors import input_error
 from genemoe.train.loop import torch_threads
-from genemoe.train.pretrain import PretrainResult, pretrain_prepared, resolve_pretrain_config
+from genemoe.train.pretrain import (
+    PretrainResult,
+    check_call_options,
+    pretrain_prepared,
+    resolve_pretrain_config,
+)
 from genemoe.train.pretrain_config import PRETRAIN_MODELS, config_extends
 from genemoe.train.pretrain_data import load_pretrain_data
 from genemoe.train.rng import keeps_global_rng
@@ -77,6 +82,7 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
         raise input_error(f"{model!r} has no encoder to pre-train", where="--model",
                           fix=f"pass --model {' | '.join(PRETRAIN_MODELS)}, or drop --model (the "
                               "preset's pretrain.model)")
+    check_call_options(max_epochs_this_call, progress)  # before the bundles are read
     out_dir = path_of(out_dir, "out_dir")
     paths = [folder_of(p, "bundle_paths") for p in as_list(bundle_paths)]  # one, several, or Bundle objects
     config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
