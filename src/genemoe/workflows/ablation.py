@@ -47,12 +47,18 @@ types, columns = models; C-index); each cell the mean ± std over every test fol
 repeat (written by :mod:`~genemoe.workflows.ablation_tables`). A pre-trained model whose
 pre-training collapsed is marked † there, with a note under the table, and its terminal row
 says so; ``--pretrained``'s paragraph names its frozen epochs and the run's genes absent here.
+
+What is checked before anything is trained (argument types, one training recipe for every
+arm, a ``--pretrained`` run's samples, model and genes) is in
+:mod:`~genemoe.workflows.ablation_checks`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,13 +68,21 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from genemoe.config_presets import check_preset_serves, load_preset, model_config
+from genemoe.config_presets import check_preset_serves
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
-from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
+from genemoe.data.bundle import atomic_write_text, load_bundle, remove_outputs
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC
 from genemoe.report.terminal import epoch_caps
+from genemoe.train.finetune import transfer_said_by_caller
 from genemoe.train.rng import keeps_global_rng
+from genemoe.workflows.ablation_checks import (
+    check_ablation_types,
+    check_one_recipe,
+    check_pretrained_run,
+    preset_gaps_said_once,
+    warn_frozen_throughout,
+)
 from genemoe.workflows.ablation_pretrain import (
     fold_pretrain_data,
     named_fine_tuning,
@@ -126,6 +140,9 @@ class AblationResult(AtFolder):
     # pre-trained row -> (runs whose pre-training collapsed, runs): said on its row (it was
     # said in tables.md's paragraph only, the rows read as fine)
     collapsed: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # what the folds' scalers clipped (run_benchmark's ``clipped``: the same folds and scalers
+    # for every arm), said as `genemoe benchmark` says it (the ablation said nothing)
+    clipped: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """A few lines for the terminal: per model the mean ± sd of the task's main metric
@@ -134,8 +151,10 @@ class AblationResult(AtFolder):
         metric = PRIMARY_METRIC[self.task]
         reused = (f"; {self.n_reused} of {self.n_computed + self.n_reused} cells reused from an "
                   "earlier run" if self.n_reused else "")
+        header, notes = _clip_header(f"  {_METRIC_NAMES[metric]}, mean ± sd over test folds",
+                                     self.clipped)  # the clipped inputs were unsaid
         lines = [f"ablation: {shown_path(self.out_dir)}  ({self.task}; {self.seconds:.0f} s{reused})",
-                 f"  {_METRIC_NAMES[metric]}, mean ± sd over test folds:"]
+                 header]
         order = table_models(self.task, self.results)  # tables.md's order (the peers came
         groups = sorted(self.results.groupby("model", sort=False),  # before the pre-trained)
                         key=lambda g: order.index(g[0]) if g[0] in order else len(order))
@@ -154,6 +173,7 @@ class AblationResult(AtFolder):
             labels = dict(zip(self.results["model"], self.results["label"], strict=True))
             lines += _wrapped("  kept the last epoch (may be undertrained): ",  # not results.csv's
                               [f"{labels.get(m, m)} {v}" for m, v in caps.items()])  # names
+        lines += notes
         lines += [f"tables:  {shown_path(self.out_dir / 'tables.md')}",
                   f"results: {shown_path(self.out_dir / 'results.csv')}"]
         if self.pretrain_summary is not None:
@@ -162,6 +182,43 @@ class AblationResult(AtFolder):
 
 
 _METRIC_NAMES = {"macro_f1": "F1 (macro)", "c_index": "C-index"}
+_CLIP_LINE = re.compile(r"(?P<head>inputs clipped to ±\S+ (?:z|\(\S+ scaling\)))(?:, \d+ folds "
+                        r"summed)?: (?P<parts>.+?) \((?:up to )?[\d,]+ genes?[^;]*; "
+                        r"(?P<top>largest [^)]+)\)(?P<tail>.*)")
+_CLIP_PART = re.compile(r"(?P<part>\S+) (?P<n>[\d,]+)(?: values?)? \((?P<share>[^)]*)\)")
+
+
+def clip_words(line: str) -> str | None:
+    """`genemoe benchmark`'s clip line (:func:`~genemoe.workflows.benchmark_protocol.
+    clipped_lines`) in a few words, the parts with clipped values and their counts (their
+    shares, genes and largest value are in ``models/summary.md``); None where the line is not
+    of that form, or says that older cells were not counted.
+
+    Examples
+    --------
+    >>> clip_words("inputs clipped to ±10 z, 2 folds summed: train 0 values (0.0%), val 10 "
+    ...            "(0.3%), test 70 (0.3%) (up to 31 genes in a fold's part; largest |z| 32.1)")
+    'inputs clipped to ±10 z: val 10, test 70 values'
+    """
+    m = _CLIP_LINE.fullmatch(line)
+    parts = [_CLIP_PART.fullmatch(p) for p in m["parts"].split(", ")] if m else [None]
+    if m is None or m["tail"] or not all(parts):
+        return None
+    kept = [f"{p['part']} {p['n']}" for p in parts if p is not None and p["n"] != "0"]
+    one = len(kept) == 1 and kept[0].endswith(" 1")
+    return f"{m['head']}: {', '.join(kept)} value{'' if one else 's'}" if kept else None
+
+
+def _clip_header(header: str, clipped: list[str], width: int = 100) -> tuple[str, list[str]]:
+    """The summary's header with what the folds' scalers clipped after it, where it fits in
+    ``width`` characters (``F1 (macro), mean ± sd over test folds:  (inputs clipped to ±10 z:
+    val 10, test 70 values)``: the summary stays a few lines); else the header and `genemoe
+    benchmark`'s note lines (``note: inputs clipped ...``), wrapped."""
+    words = clip_words(clipped[0]) if len(clipped) == 1 else None
+    if words is not None and len(header) + len(words) + 5 <= width:
+        return f"{header}:  ({words})", []
+    return f"{header}:", [textwrap.fill(line, width=width, initial_indent="  note: ",
+                                        subsequent_indent=" " * 8) for line in clipped]
 
 
 def _part_protocol(part: Path) -> dict:
@@ -187,108 +244,6 @@ def _wrapped(head: str, items: list[str], width: int = 100) -> list[str]:
 def ablation_models(task: Task) -> list[str]:
     """The models trained from scratch for ``task`` (the pre-trained one comes on top)."""
     return list(ABLATION_MODELS) + (list(SURVIVAL_PEERS) if task == "survival" else [])
-
-
-def _patient(sample_id: str) -> str | None:
-    """The patient of a TCGA-style barcode, None for any other identifier."""
-    from genemoe.data.tcga import parse_barcode
-
-    try:
-        return parse_barcode(sample_id).patient_id
-    except ValueError:
-        return None
-
-
-def check_pretrained_run(bundle: Bundle, plans: list[FoldPlan], run: Path | str, *,
-                         preset: str) -> dict:
-    """Refuse a pre-trained run that saw a test sample of any fold, or does not fit ``preset``.
-
-    Parameters
-    ----------
-    bundle, plans
-        The bundle and the folds of the ablation (:func:`plan_folds`).
-    run
-        A ``genemoe pretrain`` run directory (``samples.tsv``, ``pretrained.pt``).
-    preset
-        The ablation's preset: its ``model.genemoe`` must be the run's architecture.
-
-    Returns
-    -------
-    dict
-        ``run``, ``n_samples`` (samples the run used), ``model_config``, ``n_genes`` (the
-        run's), ``collapsed`` and ``collapse_warning`` (the run's own collapse check).
-
-    Raises
-    ------
-    InputError
-        No ``samples.tsv``; a test sample or patient seen in pre-training (named with its
-        repeat and fold); another model or other widths than the preset's ``genemoe``; too
-        few of the run's genes in the bundle for the fine-tuning (it refused them after
-        every model from scratch had trained).
-    """
-    from genemoe.train.finetune import read_pretrained
-
-    run = Path(run)
-    samples_path = run / "samples.tsv"
-    if not run.is_dir():  # was "the pre-trained run has no samples.tsv"
-        raise input_error("no such folder", path=run,
-                          fix="check the path (and the working directory); pass the --out "
-                              "directory of a finished `genemoe pretrain` run")
-    if not samples_path.is_file():
-        raise input_error("the pre-trained run has no samples.tsv: its samples cannot be checked "
-                          "against the test folds", path=run,
-                          fix="pass the --out directory of a finished `genemoe pretrain` run")
-    used = pd.read_csv(samples_path, sep="\t", dtype=str)["sample_id"].dropna().tolist()
-    used_ids, used_patients = set(used), {p for p in map(_patient, used) if p is not None}
-    patients = bundle.obs["patient_id"].astype(str).to_numpy(object)
-    for plan in plans:
-        test_ids = bundle.sample_ids[plan.test].astype(str)
-        seen = sorted(used_ids.intersection(test_ids))
-        seen_patients = sorted(used_patients.intersection(patients[plan.test]))
-        if seen or seen_patients:
-            what = (f"{len(seen)} test sample(s) (e.g. {', '.join(seen[:3])})" if seen else
-                    f"{len(seen_patients)} test patient(s) (e.g. {', '.join(seen_patients[:3])})")
-            raise input_error(
-                f"pre-training used {what} of repeat {plan.repeat}, fold {plan.fold}: the "
-                "pre-trained model would be scored on data it has seen", path=samples_path,
-                fix="cross-validation tests every sample of the bundle, so pre-train on other "
-                    "cohorts (bundles without these samples), then pass --pretrained; or pass "
-                    "--pretrain-per-fold instead (each fold's run pre-trains on its training "
-                    "part only)")
-    payload = read_pretrained(run)
-    want = {k: v for k, v in model_config(load_preset(preset), "genemoe").items()
-            if k != "with_decoder"}
-    if payload["model_name"] != "genemoe" or payload["model_config"] != want:
-        raise input_error(
-            f"the run pre-trained {payload['model_name']!r} with {payload['model_config']}, but "
-            f"the ablation's genemoe is {want} (preset {preset!r})", path=run,
-            fix=f"run the ablation with the run's preset ({payload.get('preset')!r}), or "
-                "pre-train genemoe with this one")
-    _check_run_genes(bundle, [str(g) for g in payload["gene_ids"]], run)
-    collapse = (payload.get("summary") or {}).get("collapse") or {}
-    return {"run": str(run), "n_samples": len(used_ids), "model_config": want,
-            "n_genes": len(payload["gene_ids"]), "collapsed": bool(collapse.get("collapsed")),
-            "collapse_warning": next(iter(collapse.get("warnings") or []), None)}
-
-
-def _check_run_genes(bundle: Bundle, run_genes: list[str], run: Path) -> None:
-    """Refuse a run whose genes the bundle lacks beyond what the fine-tuning allows
-    (:func:`~genemoe.train.finetune.load_pretrained_encoder`'s ``max_missing``): each fold
-    keeps a subset of the bundle's genes, so a run refused here would be refused in every
-    fold, after the models from scratch had trained."""
-    import inspect
-
-    from genemoe.train.finetune import load_pretrained_encoder
-
-    most = inspect.signature(load_pretrained_encoder).parameters["max_missing"].default
-    shared = len(set(run_genes).intersection(bundle.var["gene_id"].astype(str)))
-    missing = len(set(run_genes)) - shared
-    if shared == 0 or missing > most * len(set(run_genes)):
-        raise input_error(
-            f"the bundle has {shared:,} of the {len(set(run_genes)):,} genes the run was "
-            f"pre-trained on ({missing:,} missing; the fine-tuning allows at most {most:.0%})",
-            path=run, fix="pre-train on bundles prepared like this one (same --annotation and "
-                          "gene identifiers), or pass a run pre-trained on this bundle's genes")
 
 
 @keeps_global_rng  # the caller's random states back, a first import's draws too
@@ -337,11 +292,17 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     Raises
     ------
     InputError
-        ``pretrained`` with ``pretrain_per_fold``; ``pretrain_epochs`` without it or below
-        1; ``out_dir`` a file; a leaking or mismatched ``pretrained`` run (its model, widths
-        or genes: before anything is trained); invalid ``pretrain:`` options.
+        An argument of the wrong type (:func:`check_ablation_types`: before any other
+        check); ``pretrained`` with ``pretrain_per_fold``; ``pretrain_epochs`` without it or
+        below 1; ``out_dir`` a file; a preset giving one arm its own training recipe
+        (:func:`check_one_recipe`); a leaking or mismatched ``pretrained`` run (its model,
+        widths or genes: before anything is trained); invalid ``pretrain:`` options.
     """
     t0 = time.perf_counter()
+    check_ablation_types(seed=seed, n_boot=n_boot, freeze_encoder_epochs=freeze_encoder_epochs,
+                         pretrain_epochs=pretrain_epochs, epochs=epochs, n_folds=n_folds,
+                         n_repeats=n_repeats, pretrain_per_fold=pretrain_per_fold,
+                         progress=progress)  # first: "0" and 2.5 failed (or warned) below
     out_dir = path_of(out_dir, "out_dir")
     if out_dir.exists() and not out_dir.is_dir():  # was "afile/models: Not a directory"
         raise input_error(f"--out {shown_path(out_dir)} is a file, not a folder",
@@ -350,6 +311,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     check_preset_serves(preset, ablation_models(task), "ablation")  # a tune's best.yaml
+    check_one_recipe(preset, ablation_models(task), task, epochs)  # train_<task>_models
     if freeze_encoder_epochs < 0:  # was read as 0 (train refuses it)
         raise input_error(f"must be 0 or more epochs, got {freeze_encoder_epochs}",
                           where="--freeze-encoder-epochs",
@@ -391,6 +353,9 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                                       epochs=pretrain_epochs, progress=progress)
                    for m in ["genemoe", *(["vaecox"] if task == "survival" else [])]}
         defaults = pretrain_defaults_note(preset, epochs=pretrain_epochs)  # none: warned
+    if pretrained is not None or pretrain_per_fold:  # the encoder never trained: unsaid
+        warn_frozen_throughout(preset, task, epochs=epochs,
+                               freeze_encoder_epochs=freeze_encoder_epochs)
     # written anew at the end: a run stopped halfway (or of other options) left the earlier
     # options' tables beside the new cells
     earlier = _earlier_results(out_dir)
@@ -398,12 +363,16 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
                   epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
                   progress=progress)
-    with in_ablation_words(), said_once("genemoe.workflows.benchmark"):  # once: the rows left out
+    with (in_ablation_words(), said_once("genemoe.workflows.benchmark"),  # once: rows left out
+          preset_gaps_said_once(preset, ablation_models(task), task)):  # was said per arm
         first = run_benchmark(bundle.path, models=ablation_models(task), out_dir=out_dir / "models",
                               stage="from scratch", **common)
         parts, cells = [first.results], [first.n_computed, first.n_reused]
         if pretrained is not None:
-            with named_fine_tuning():  # the run's collapse was said once per fold
+            _say_start("Gene-MOE", f"the encoder of {shown_path(pretrained)}",
+                       out_dir / "pretrained")
+            with named_fine_tuning(), transfer_said_by_caller():  # its collapse, its ~200-
+                #   character "started from ..." line: said once per fold
                 res = run_benchmark(bundle.path, models=["genemoe"], out_dir=out_dir / "pretrained",
                                     pretrained=pretrained,
                                     freeze_encoder_epochs=freeze_encoder_epochs,
@@ -422,7 +391,10 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                                      & ~summary["reused"].astype(bool), "run"])
             for model, recipe in recipes.items():
                 name, sub = _PER_FOLD[model]
-                with named_fine_tuning(warned):  # a collapse said at pre-training, mentioned
+                _say_start(_FAMILY[model], f"its own run in {shown_path(out_dir / 'pretrain')}",
+                           out_dir / sub)
+                with named_fine_tuning(warned), transfer_said_by_caller():  # a collapse said
+                    #   at pre-training, mentioned
                     res = run_benchmark(bundle.path, models=[model], out_dir=out_dir / sub,
                                         pretrained=FoldPretrained(runs[model], recipe),
                                         freeze_encoder_epochs=freeze_encoder_epochs,
@@ -447,7 +419,17 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         return AblationResult(out_dir, task, results, tables,
                               None if pretrained is None else Path(pretrained),
                               time.perf_counter() - t0, summary, *cells,
-                              collapsed=collapse_counts(per_fold, check))
+                              collapsed=collapse_counts(per_fold, check),
+                              clipped=first.clipped)
+
+
+def _say_start(family: str, start: str, part: Path) -> None:
+    """Say once what the pre-trained rows start from: each fold said "started from the
+    pre-trained Gene-MOE encoder (encoder) of ...: 70 tensors; 188 of the model's 192 genes
+    pre-trained, ..." (158 to 250 characters); the details per fold are behind -v, and in
+    each cell's record (``info.pretrained``)."""
+    log.info("pre-trained %s: each fold fine-tunes %s (details per fold: -v, and %s)",
+             family, start, shown_path(part / "cells"))
 
 
 def _earlier_results(out_dir: Path) -> str | None:
@@ -480,6 +462,25 @@ _PART_ROWS = {"models": "the rows from scratch", "pretrained": "the pre-trained 
               "pretrained_vaecox": "the pre-trained rows"}
 
 
+def _pretraining_words(value: str) -> str:
+    """One side of a ``pretrained`` change as the user chose it: ``none``, ``per fold``
+    (a per-fold recipe: its Python dict was shown), ``--pretrained RUN``."""
+    if value == "none":
+        return "none"
+    return "per fold (--pretrain-per-fold)" if value.startswith("{") else f"--pretrained {value}"
+
+
+def _change_words(change: str) -> str:
+    """A benchmark part's option change in the ablation's words: ``pretrain.epochs 1 → 2``
+    (was ``pretrained.per_fold.pretrain.epochs``); a change of pre-training, ``pre-training
+    per fold (--pretrain-per-fold) → --pretrained p_b7`` (was ``pretrained {'per_fold':
+    {'rows': "each fold's training part (validatio… → p_b7``, a raw Python dict)."""
+    if change.startswith("pretrained ") and " → " in change:
+        old, new = change.removeprefix("pretrained ").split(" → ", 1)
+        return f"pre-training {_pretraining_words(old)} → {_pretraining_words(new)}"
+    return change.removeprefix("pretrained.per_fold.")
+
+
 class _InAblationWords(logging.Filter):
     """A part's "holds a benchmark of other options" warning (its record's ``rerun``: the
     changes and whether earlier cells are reused), in the ablation's words."""
@@ -490,7 +491,7 @@ class _InAblationWords(logging.Filter):
             return True
         part = Path(str(record.args[0])).name if isinstance(record.args, tuple) else ""
         rows = _PART_ROWS.get(part, f"the rows of {part}")
-        changes = "; ".join(c.removeprefix("pretrained.per_fold.") for c in rerun["changes"])
+        changes = "; ".join(_change_words(c) for c in rerun["changes"])
         record.msg, record.args = ("%s of an earlier ablation with these options are reused (%s)"
                                    if rerun["reused"] else "%s are computed anew (%s); the "
                                    "earlier cells are kept aside"), (rows, changes)
