@@ -19,8 +19,8 @@ from typing import Any
 
 from genemoe.errors import input_error
 
-__all__ = ["AtFolder", "absolute", "as_list", "bundle_fingerprint", "folder_of", "path_list",
-           "path_of", "shown_path"]
+__all__ = ["AtFolder", "absolute", "as_list", "bundle_fingerprint", "check_flags", "folder_of",
+           "is_flag", "path_list", "path_of", "shown_path", "table_path"]
 
 
 def as_list(value: Any, *, split_commas: bool = False) -> list[Any] | None:
@@ -88,6 +88,17 @@ def path_of(value: Any, where: str | None = None) -> Path:
     raise _not_a_path(value, where, "pass a path (a str or pathlib.Path)")
 
 
+def table_path(value: Any, where: str, *, example: str = "table.tsv") -> Path:
+    """``Path(value)`` for the path of a table; a pandas table is refused saying to write it
+    first (``annotation_path=DataFrame`` failed inside pandas on its truth value), anything
+    else that is not a path as :func:`path_of` refuses it, naming ``where``."""
+    if _is_pandas(value):
+        raise input_error(f"{where} is a {type(value).__name__}: prepare reads its tables from "
+                          "files", fix=f"write it first, e.g. df.to_csv({example!r}, "
+                                       "sep='\\t'), and pass the file's path")
+    return path_of(value, where)
+
+
 def path_list(value: Any, where: str, *, example: str = "table.tsv") -> list[Path]:
     """One path or several (:func:`as_list`) as paths; ``None`` none. A pandas table is
     refused saying to write it first (a DataFrame's column names were read as file paths:
@@ -95,12 +106,38 @@ def path_list(value: Any, where: str, *, example: str = "table.tsv") -> list[Pat
     items = [] if value is None else [value] if _is_pandas(value) else as_list(value) or []
     for i, item in enumerate(items):
         at = where if len(items) == 1 and not isinstance(value, list | tuple) else f"{where}[{i}]"
-        if _is_pandas(item):
-            raise input_error(f"{at} is a {type(item).__name__}: prepare reads its tables from "
-                              "files", fix=f"write it first, e.g. df.to_csv({example!r}, "
-                                           "sep='\\t'), and pass the file's path")
-        path_of(item, at)
+        table_path(item, at, example=example)
     return [Path(p) for p in items]
+
+
+def is_flag(value: Any) -> bool:
+    """True for ``True``/``False`` and numpy's booleans; not for ``"no"``, ``0`` or ``None``."""
+    return isinstance(value, bool) or (type(value).__module__ == "numpy"
+                                       and type(value).__name__ in ("bool", "bool_"))
+
+
+def check_flags(*named: tuple[Any, str], call: str | None = None) -> None:
+    """Refuse each ``(value, where)`` that is not True or False (:func:`is_flag`).
+
+    Parameters
+    ----------
+    *named
+        ``(value, where)`` pairs; ``where`` is the argument's name, e.g. ``"progress"``.
+    call
+        The call that takes it, for the fix, e.g. ``"PrepareConfig"``: "pass
+        drop_unlabelled=True or False, e.g. PrepareConfig(drop_unlabelled=True)".
+
+    Raises
+    ------
+    InputError
+        "progress: must be True or False, got 'no'": a non-empty string was taken as true
+        (``drop_unlabelled="no"`` dropped the samples), ``0``/``1`` hid a mistake.
+    """
+    for value, where in named:
+        if not is_flag(value):
+            raise input_error(f"must be True or False, got {repr(value)[:60]}", where=where,
+                              fix=f"pass {where}=True or False"
+                                  + (f", e.g. {call}({where}=True)" if call else ""))
 
 
 def _is_pandas(value: Any) -> bool:

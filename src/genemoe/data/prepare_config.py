@@ -3,14 +3,17 @@ values and wrong types are refused before any file is read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from numbers import Integral
+from typing import Any, Literal
 
 import numpy as np
 
 from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
+from genemoe.data.args import check_flags
 from genemoe.data.clinical import check_endpoint
 from genemoe.errors import input_error
 
@@ -20,6 +23,10 @@ __all__ = ["PrepareConfig"]
 _NUMBER_FIELDS = {"min_class_size": int, "seed": int, "n_folds": int, "val_fraction": (int, float),
                   "test_fraction": (int, float), "min_variance": (int, float), "min_mean": (int, float)}
 _KIND_TEXT = {int: "a whole number", (int, float): "a number"}
+_FLAG_FIELDS = ("one_per_patient", "drop_unlabelled", "protein_coding_only", "synthetic")
+_TEXT_FIELDS = {"label_column": "'cancer_type'", "cancer_type": "'BRCA'",
+                "sample_column": "'sample_id'", "time_column": "'OS.time'", "event_column": "'OS'"}
+_ORIENTATIONS = ("auto", "genes_by_samples", "samples_by_genes")
 
 
 @dataclass(frozen=True)
@@ -48,16 +55,15 @@ class PrepareConfig:
     synthetic: bool = False  # set by genemoe.data.synthetic / `genemoe demo`
 
     def __post_init__(self) -> None:  # unknown values are refused before any file is read
-        for name, kind in _NUMBER_FIELDS.items():  # from Python: "0.1" failed in a comparison
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
-                raise input_error(f"{name}={value!r} is not {_KIND_TEXT[kind]}", where=name,
-                                  fix=f"pass {name} as a number, e.g. {name}="
-                                      f"{getattr(PrepareConfig, name, None) or 1!r}")
-        if isinstance(self.sample_types, str | int):  # "01" was its characters '0', '1'
-            object.__setattr__(self, "sample_types", tuple(
-                t.strip() for t in str(self.sample_types).split(",") if t.strip()))
+        _check_types(self)
+        for name in _FLAG_FIELDS:  # numpy's bool kept as Python's: the record is JSON
+            object.__setattr__(self, name, bool(getattr(self, name)))
+        object.__setattr__(self, "sample_types", _sample_type_tuple(self.sample_types))
         tcga.sample_type_list(self.sample_types)
+        if self.orientation not in _ORIENTATIONS:  # "x" was read as if stated
+            raise input_error(f"unknown orientation {self.orientation!r}", where="orientation",
+                              fix=f"use one of: {', '.join(_ORIENTATIONS)}, e.g. "
+                                  "PrepareConfig(orientation='auto') (the default)")
         norm.check_method(self.normalisation)
         check_endpoint(self.endpoint)
         _check_validation_share(self.val_fraction)
@@ -68,11 +74,57 @@ class PrepareConfig:
         if self.min_class_size < 1:  # -1 ran, keeping every class
             raise input_error(f"must be at least 1 sample, got {self.min_class_size}",
                               where="--min-class-size", fix="pass --min-class-size 1 (keep "
-                                                            "every class) or more (3 by default)")
+                                                            "every class) or more (3 by default); "
+                                                            "Python: PrepareConfig(min_class_size=1)")
         if not (np.isfinite(self.min_variance) and self.min_variance >= 0 and np.isfinite(self.min_mean)):
             raise input_error(f"--min-variance {self.min_variance} / --min-mean {self.min_mean}",
                               where="gene filter", fix="a variance of 0 or more and a finite mean "
-                                                       "(e.g. 0.4 and 0.8; 0 and 0 keep every gene)")
+                                                       "(e.g. 0.4 and 0.8; 0 and 0 keep every gene; "
+                                                       "Python: PrepareConfig(min_variance=0.4, "
+                                                       "min_mean=0.8))")
+
+
+def _check_types(cfg: PrepareConfig) -> None:
+    """Refuse a field of the wrong type, naming it and the Python fix: numbers as numbers
+    ("0.1" failed in a comparison), True/False fields as bools (``drop_unlabelled="no"``
+    was true: the samples were dropped and the record said "no"), column names and the
+    cancer type as text (``label_column=5``, ``cancer_type=["BRCA"]`` were kept)."""
+    for name, kind in _NUMBER_FIELDS.items():
+        value = getattr(cfg, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
+            raise input_error(f"{name}={value!r} is not {_KIND_TEXT[kind]}", where=name,
+                              fix=f"pass {name} as a number, e.g. {name}="
+                                  f"{getattr(PrepareConfig, name, None) or 1!r}")
+    check_flags(*((getattr(cfg, name), name) for name in _FLAG_FIELDS), call="PrepareConfig")
+    for name, example in _TEXT_FIELDS.items():
+        value = getattr(cfg, name)
+        if value is not None and not isinstance(value, str):
+            raise input_error(f"must be text (a str) or None, got {type(value).__name__} "
+                              f"{repr(value)[:40]}", where=name,
+                              fix=f"pass one name, e.g. PrepareConfig({name}={example}), or "
+                                  "leave it out")
+
+
+def _sample_type_tuple(value: Any) -> tuple[str, ...]:
+    """``sample_types`` as a tuple of text codes or names: ``"01,03"`` or ``1`` as the CLI's
+    comma list (``"01"`` was its characters '0', '1'), a list's whole numbers as text
+    (``["01", 3]`` is ``("01", "3")``: the record held a list of mixed types); an item that
+    is neither text nor a whole number (``None``, ``1.5``, ``True``) is refused."""
+    if isinstance(value, str | Integral) and not isinstance(value, bool):
+        return tuple(t.strip() for t in str(value).split(",") if t.strip())
+    items = list(value) if isinstance(value, Iterable) and not isinstance(value, Mapping) else None
+    if items is None:
+        raise input_error(f"must be sample type codes or names, got {type(value).__name__} "
+                          f"{repr(value)[:40]}", where="sample_types",
+                          fix="pass e.g. PrepareConfig(sample_types=('01', '03')) (the default) "
+                              "or sample_types='TP,NT'")
+    for i, item in enumerate(items):
+        if isinstance(item, bool) or not isinstance(item, str | Integral):
+            raise input_error(f"is {type(item).__name__} {repr(item)[:40]}, not a sample type "
+                              "code or name", where=f"sample_types[{i}]",
+                              fix="pass codes or short names as text, e.g. "
+                                  "PrepareConfig(sample_types=('01', '03')) (the default)")
+    return tuple(str(int(t)) if isinstance(t, Integral) else t.strip() for t in items)
 
 
 def _check_validation_share(val_fraction: float) -> None:
