@@ -47,7 +47,7 @@ from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation
-from genemoe.data.args import absolute, path_list, path_of
+from genemoe.data.args import absolute, path_list, path_of, table_path
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
 from genemoe.data.dropped_genes import dropped_gene_table
@@ -354,6 +354,7 @@ def prepare_dataset(
         Without: the survival a genemoe export's ``obs`` carries, if any.
     annotation_path, config
         Gene annotation (Ensembl TSV or Xena probeMap; ids, lengths); :class:`PrepareConfig`.
+        Tables are read from files: a pandas table as any path is refused (write it first).
 
     Returns
     -------
@@ -376,6 +377,7 @@ def prepare_dataset(
     cfg, t0, plog = config or PrepareConfig(), time.perf_counter(), PrepLog()
     paths = path_list(expression_paths, "expression_paths", example="expression.tsv")  # one path
     label_paths = path_list(label_paths, "label_paths", example="labels.tsv")  # a DataFrame: refused
+    clinical_path, annotation_path = _side_tables(clinical_path, annotation_path)
     out_path = path_of(out_path, "out_path")
     check_bundle_out(out_path)  # before any work: a folder of other files is refused
     with warnings_said(plog.warnings):  # every warning said on the way (the record's list
@@ -461,6 +463,21 @@ def prepare_dataset(
     log.info("wrote bundle %s: %s samples × %s genes%s", out_path, f"{X.shape[0]:,}",
              f"{X.shape[1]:,}", _clipped_said(clipped))
     return bundle
+
+
+def _side_tables(clinical: object, annotation: object) -> tuple[list[Path] | None, Path | None]:
+    """``clinical_path`` as a list of paths (None when not given) and ``annotation_path`` as a
+    path (None when not given); a DataFrame is refused naming the argument and saying to write
+    it first (both failed inside pandas on the table's truth value), a number or other
+    object as not a path (``annotation_path=5`` failed inside pathlib)."""
+    def given(value: object) -> bool:
+        return value is not None and not (isinstance(value, str) and not value)
+
+    clinical_paths = (path_list(clinical, "clinical_path", example="clinical.tsv")
+                      if given(clinical) else [])
+    annotation_file = (table_path(annotation, "annotation_path", example="annotation.tsv")
+                       if given(annotation) else None)
+    return clinical_paths or None, annotation_file
 
 
 def _synthetic(cfg: PrepareConfig, obs: pd.DataFrame, paths: list[Path], plog: PrepLog) -> bool:
