@@ -46,7 +46,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from genemoe.data.args import absolute, folder_of
+from genemoe.data.args import absolute, check_flags, folder_of
 from genemoe.data.atomic import atomic_dir, atomic_file, atomic_write_text
 from genemoe.data.dropped_genes import (
     dropped_genes_entry,
@@ -498,8 +498,10 @@ def load_bundle(path: Path | str, *, mmap: bool = True) -> Bundle:
     Raises
     ------
     InputError
-        When ``path`` is not a bundle or a part is missing or inconsistent.
+        When ``path`` is not a bundle or a part is missing or inconsistent, or ``mmap`` is
+        not True or False (``mmap="no"`` memory-mapped it).
     """
+    check_flags((mmap, "mmap"), call="load_bundle")
     path = folder_of(path, "path", check_fresh=False)  # a Bundle's own folder (read again)
     if not path.exists():
         raise input_error("no such bundle directory", path=path,

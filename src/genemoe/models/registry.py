@@ -18,9 +18,10 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from genemoe.config_presets import check_config_keys
+from genemoe.data.args import check_flags
 from genemoe.errors import InputError, input_error, out_of_memory_message
 
 __all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
@@ -148,6 +149,11 @@ def list_models(*, task: str | None = None, kind: Kind | None = None,
     _load_all()
     if task is not None and task not in ("classify", "survival"):  # listed nothing, silently
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
+    if kind is not None and kind not in get_args(Kind):  # "deep" listed nothing, silently
+        raise input_error(f"unknown kind {kind!r}", where="kind",
+                          fix=f"use one of: {', '.join(map(repr, get_args(Kind)))}, "
+                              "e.g. list_models(kind='torch') (the neural models), or leave it out")
+    check_flags((stored, "stored"), call="list_models")
     return sorted(n for n, s in _REGISTRY.items()
                   if (task is None or task in s.tasks) and (kind is None or s.kind == kind)
                   and (stored or n not in STORED_ONLY))
