@@ -291,7 +291,8 @@ def check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog: 
                 f"label (e.g. {ex})", path=", ".join(map(str, label_paths)) or None,
                 where="sample ids", fix="add them to a --labels table, name cohort files "
                 "TCGA_<TYPE>_..., pass --cancer-type TYPE for a file of one cohort, --clinical "
-                "with an acronym column, or --drop-unlabelled to drop them")
+                "with an acronym column, or --drop-unlabelled to drop them (Python: "
+                "config=PrepareConfig(drop_unlabelled=True))")
         plog.drop_samples({"no cancer-type label": int(unl.sum())},
                           {"no cancer-type label": obs.loc[unl, "sample_id"]})
         keep = keep & ~unl
