@@ -87,7 +87,8 @@ def test_a_collapsed_pretrained_run_is_said_on_its_row_and_in_tables_md(with_col
     res = with_collapsed_run
     md = (res.out_dir / "tables.md").read_text()
     assert "Its pre-training collapsed (R² -0.024 against the mean)" in md
-    assert "its encoder frozen for the first 1 epoch (--freeze-encoder-epochs)" in md
+    # epochs=1 with --freeze-encoder-epochs 1: never unfrozen (it said "for the first 1 epoch")
+    assert "its encoder frozen throughout (--freeze-encoder-epochs 1, trained 1 epoch)" in md
     table = md.split("| model |")[1]
     assert f"| {MODEL_LABELS[PRETRAINED]} † |" in table
     assert f"† {MODEL_LABELS[PRETRAINED]}: its pre-training run collapsed" in md

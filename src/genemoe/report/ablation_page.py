@@ -329,8 +329,8 @@ def clipped_words(d: Path) -> str:
     ``genemoe benchmark`` says it: each fold once, per input scaling); "" where nothing was
     clipped or the part is not there (the page never said it)."""
     part = d / "models"
-    if not (part / "protocol.json").is_file():
-        return ""
+    if not (part / "protocol.json").is_file() or not any((part / "cells").glob("*.json")):
+        return ""  # (no cell: nothing to read, and a protocol without its models list)
     by_method: dict[str, dict[tuple[int, int, str], dict]] = {}
     for cell in load_cells(part):
         for name, rep in (cell.get("clipped") or {}).items():

@@ -412,7 +412,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         tables = ablation_tables(results, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                                  preset=preset, pretrained=check, synthetic=bool(bundle.synthetic),
                                  per_fold=per_fold, epochs=epochs,
-                                 protocol=_part_protocol(out_dir / "models"))
+                                 protocol=_part_protocol(out_dir / "models"), out_dir=out_dir)
         atomic_write_text(out_dir / "tables.md", tables)
         if earlier is not None and earlier != results.to_csv(index=False):  # other results
             remove_stale_pages(out_dir, False)
