@@ -38,13 +38,16 @@ import pandas as pd
 
 from genemoe.data.clinical_values import (
     MAX_DAYS,
+    blank_ids,
     clean_endpoint,
     days_per_unit,
     decimal_commas,
     event_coding,
     event_words,
     parse_events,
+    patients_from_samples,
     read_times,
+    rows_with_patient,
     short_follow_up,
     with_raw,
     words_text,
@@ -112,10 +115,13 @@ def _col(df: pd.DataFrame, *names: str) -> str | None:
     return next((lookup[n.lower()] for n in names if n.lower() in lookup), None)
 
 
-def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str, dict[str, str], list[str]]:
-    """Patient id per row, the table's format, the barcodes written with ``.`` or ``_``
-    for ``-`` (``{as given: dashed}``), read as the dashed ones, and the barcodes written
-    in lower case (``tcga-or-a5j1``), read upper-cased (they never joined)."""
+def _patients(df: pd.DataFrame, path: Path
+              ) -> tuple[pd.Series, str, dict[str, str], list[str], int]:
+    """Patient id per row (NaN where the cell is empty: was the patient "NAN"), the table's
+    format, the barcodes written with ``.`` or ``_`` for ``-`` (``{as given: dashed}``),
+    read as the dashed ones, the barcodes written in lower case (``tcga-or-a5j1``), read
+    upper-cased (they never joined), and how many empty ``_PATIENT`` cells were taken from
+    the row's ``sample`` barcode (:func:`patients_from_samples`)."""
     if (c := _col(df, "bcr_patient_barcode")) is not None:
         ids, fmt = df[c], "tcga_cdr"
     elif (c := _col(df, "_PATIENT")) is not None:
@@ -134,19 +140,26 @@ def _patients(df: pd.DataFrame, path: Path) -> tuple[pd.Series, str, dict[str, s
         raise input_error(f"no patient or sample column (columns are {list(df.columns)[:12]})",
                           path=path, fix="expected bcr_patient_barcode (TCGA-CDR), sample/_PATIENT "
                                          "(Xena survival) or a sample/patient id column")
-    ids = ids.astype(str).str.strip()
+    n_from_sample = 0
+    if fmt == "xena_survival":
+        ids, n_from_sample = patients_from_samples(ids, df[s] if (s := _col(df, "sample")) else None)
+    if (blank := blank_ids(ids)).all() and len(ids):
+        raise input_error("is empty in every row: no patient ids", path=path, where=f"column {c!r}",
+                          fix="fill in the patient or sample barcodes (e.g. TCGA-OR-A5J8)")
+    ids = ids[~blank].astype(str).str.strip()  # an empty cell: no patient (was "nan" -> "NAN")
     if ids.map(is_sample_barcode).mean() >= 0.8:
         respelt = respelt_barcodes(ids)  # R's make.names: TCGA.OR.A5J8 (was refused or unjoined)
         dashed = ids.map(lambda v: respelt.get(v, v))
         lower = dashed[dashed != dashed.str.upper()].tolist()
-        return dashed.str.upper().str.split("-").str[:3].str.join("-"), fmt, respelt, lower
+        patients = dashed.str.upper().str.split("-").str[:3].str.join("-")
+        return patients.reindex(blank.index), fmt, respelt, lower, n_from_sample
     if fmt != "table":  # the column named twice before: "column 'x': column 'x' does not ..."
         raise input_error(f"holds no TCGA-style patient or sample barcodes (it has {ids.iloc[0]!r}; "
                           "expected e.g. TCGA-OR-A5J8 or TCGA-OR-A5J8-01A)", path=path,
                           where=f"column {c!r}", fix="point at a TCGA survival table (TCGA-CDR, "
                           "Xena's survival.tsv), or one whose sample/patient column holds the "
                           "expression's ids")
-    return ids, "table (ids as written)", {}, []
+    return ids.reindex(blank.index), "table (ids as written)", {}, [], n_from_sample
 
 
 def _pick(df: pd.DataFrame, name: str, flag: str, path: Path) -> str:
@@ -245,7 +258,8 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
     from genemoe.data.tables import _read_table, normalise_label
 
     df = _read_table(path)
-    ids, fmt, respelt, lower = _patients(df, path)
+    ids, fmt, respelt, lower, n_from_sample = _patients(df, path)
+    df, ids, n_no_patient = rows_with_patient(df, ids, path, n_from_sample)
     cols, how = _endpoint_columns(df, path, endpoints, endpoint, time_column, event_column)
     frame = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="patient_id"))
     tcol = _col(df, "acronym", "cancer_type", "cancer type abbreviation", "project_id",
@@ -288,7 +302,8 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
     if lower:  # tcga-or-a5j1 never joined: "none of its patients is one of the expression's"
         logger.info("%s: %d barcode(s) written in lower case (e.g. %r), read upper-cased",
                        path.name, len(lower), lower[0])
-    info = {"path": str(path), "format": fmt, "columns": how, "n_rows": len(df),
+    info = {"path": str(path), "format": fmt, "columns": how, "n_rows": len(df) + n_no_patient,
+            "n_patients_from_sample": n_from_sample, "n_rows_without_patient": n_no_patient,
             "n_barcodes_respelt": len(respelt), "n_barcodes_uppercased": len(lower),
             "cancer_type_source": tcol or ("file name" if from_name else None),
             "time_units": units, "n_decimal_comma_times": n_commas,
@@ -355,7 +370,8 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
     frame = pd.concat([f for f, _ in parts])
     report: dict[str, Any] = {**parts[0][1], "n_rows": len(frame), "endpoints": {}} | {
         k: sum(i[k] for _, i in parts) for k in ("n_decimal_comma_times", "n_decimal_comma_events",
-                                                 "n_barcodes_respelt",
+                                                 "n_barcodes_respelt", "n_patients_from_sample",
+                                                 "n_rows_without_patient",
                                                  "n_barcodes_uppercased", "n_thousands_separator_times")}
     report["event_coding"] = _codings(parts, endpoint)
     if len(parts) > 1:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from genemoe.data.textio import DECIMAL_COMMA, THOUSANDS
 
-__all__ = ["MAX_DAYS", "parse_events", "decimal_commas", "event_words", "with_raw", "event_coding", "is_missing_word", "words_text",
+__all__ = ["MAX_DAYS", "blank_ids", "patients_from_samples", "rows_with_patient", "parse_events", "decimal_commas", "event_words", "with_raw", "event_coding", "is_missing_word", "words_text",
            "days_per_unit", "read_times", "clean_endpoint", "short_follow_up"]
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,49 @@ def is_missing_word(value: Any) -> bool:
     from genemoe.data.tables import is_missing_label  # tables imports this package's readers
 
     return isinstance(value, str) and (value.strip() in ("'--", "--") or is_missing_label(value))
+
+
+def blank_ids(ids: pd.Series) -> pd.Series:
+    """True where an id cell is empty (NaN: an empty cell, ``NA``; or only spaces): no patient
+    (``astype(str)`` read such a cell as the patient ``"nan"``, upper-cased ``"NAN"``)."""
+    return ids.isna() | ids.astype("string").str.strip().eq("").fillna(True).astype(bool)
+
+
+def patients_from_samples(ids: pd.Series, samples: pd.Series | None) -> tuple[pd.Series, int]:
+    """Xena survival's empty ``_PATIENT`` cells taken from the row's ``sample`` barcode
+    (its patient part, ``TCGA-OR-A5J1`` of ``TCGA-OR-A5J1-01A``, is cut by the reader),
+    and how many were; an empty cell beside no barcode stays empty.
+
+    Parameters
+    ----------
+    ids
+        The ``_PATIENT`` column, ``(n_rows,)``.
+    samples
+        The ``sample`` column, ``(n_rows,)``; None where the table has none.
+    """
+    if samples is None:
+        return ids, 0
+    from genemoe.data.ids import is_sample_barcode
+
+    barcode = samples.map(lambda v: isinstance(v, str) and is_sample_barcode(v.strip()))
+    usable = blank_ids(ids) & barcode.astype(bool)
+    return ids.astype(object).where(~usable, samples.astype(object)), int(usable.sum())
+
+
+def rows_with_patient(df: pd.DataFrame, ids: pd.Series, path: Any, n_from_sample: int
+                     ) -> tuple[pd.DataFrame, pd.Series, int]:
+    """The rows that name a patient, and how many did not (dropped); both counts said."""
+    if n_from_sample:
+        logger.warning("%s: %d empty _PATIENT taken from its sample barcode", path.name,
+                       n_from_sample)
+    if not (none := ids.isna()).any():
+        return df, ids, 0
+    lines = ", ".join(str(i + 2) for i in ids.index[none][:3])  # line 1: the header
+    logger.warning("%s: %d row(s) without a patient or sample id (line %s%s): dropped", path.name,
+                   int(none.sum()), lines, ", ..." if none.sum() > 3 else "")
+    kept = df[~none.to_numpy()]
+    kept.attrs = dict(df.attrs)
+    return kept, ids[~none], int(none.sum())
 
 
 def decimal_commas(values: pd.Series, delimiter: str | None) -> pd.Series:

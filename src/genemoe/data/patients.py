@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from genemoe.data.clinical_values import blank_ids
 from genemoe.data.prep_text import PrepLog
 from genemoe.data.read import ExpressionTable
 from genemoe.data.tcga import DUPLICATE_PROFILE
@@ -29,7 +30,8 @@ PATIENT_COLUMNS = ("patient_id", "patient", "donor_id", "donor", "subject_id", "
 KEPT_RULE = "the smallest sample id of each patient kept"
 
 
-def file_patients(obs: pd.DataFrame, tables: list[ExpressionTable]) -> tuple[pd.Series, str | None]:
+def file_patients(obs: pd.DataFrame, tables: list[ExpressionTable]
+                  ) -> tuple[pd.Series, str | None, int]:
     """Patient of each non-barcode sample.
 
     Parameters
@@ -43,20 +45,24 @@ def file_patients(obs: pd.DataFrame, tables: list[ExpressionTable]) -> tuple[pd.
     -------
     tuple
         The patients (a patient column of the sample's file metadata,
-        :data:`PATIENT_COLUMNS`, else the sample id), and the column found (None: none).
+        :data:`PATIENT_COLUMNS`, else the sample id), the column found (None: none), and
+        how many samples' cells in it were empty (each its own patient: the empty cells were
+        one patient ``""``, and all of its samples but one were dropped as duplicates).
     """
     out = obs["sample_id"].astype(object).copy()
-    found = None
+    found, n_blank = None, 0
     for t in tables:
         meta = t.sample_meta
         col = next((c for c in PATIENT_COLUMNS if meta is not None and c in meta.columns), None)
         if col is None:
             continue
         m = obs["source"].eq(t.source_path.name)
-        got = obs.loc[m, "sample_id"].map(meta[col].dropna().astype(str)).dropna()
+        named = meta[col][~blank_ids(meta[col])].astype(str).str.strip()
+        got = obs.loc[m, "sample_id"].map(named).dropna()
+        n_blank += int(obs.loc[m, "sample_id"].isin(meta.index[blank_ids(meta[col])]).sum())
         out.loc[got.index] = got
         found = col
-    return out, found
+    return out, found, n_blank
 
 
 def smallest_id_per_patient(sample_ids: Sequence[str], patient_ids: Sequence[str]) -> np.ndarray:
@@ -87,7 +93,7 @@ def select_untyped_samples(obs: pd.DataFrame, tables: list[ExpressionTable], one
     numpy.ndarray
         ``(n_samples,)`` bool keep mask.
     """
-    obs["patient_id"], col = file_patients(obs, tables)
+    obs["patient_id"], col, n_blank = file_patients(obs, tables)
     obs["sample_type"] = "NA"
     keep = np.ones(len(obs), dtype=bool)
     if one_per_patient:
@@ -103,8 +109,10 @@ def select_untyped_samples(obs: pd.DataFrame, tables: list[ExpressionTable], one
     else:
         kept = "every profile kept (one per patient already)"
     plog.step("sample_types", note=f"sample ids are not TCGA barcodes: no sample-type filter; {kept}",
-              patients=f"from the files' {col!r} column, else the sample id" if col
+              patients=f"from the files' {col!r} column, else the sample id"
+              + (f" ({n_blank:,} empty there)" if n_blank else "") if col
               else "the sample id (no patient column in the files)",
+              n_empty_patient_cells=n_blank,
               kept=int(keep.sum()), one_per_patient=one_per_patient,
               duplicate_profiles_dropped=n_dropped, rule=KEPT_RULE if one_per_patient else None)
     return keep
