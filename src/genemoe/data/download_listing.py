@@ -39,7 +39,9 @@ class PlannedFile:
     forms: a download would fail), ``"error"`` (the hub answered another error, e.g.
     HTTP 500, or refused the connection: ``status`` says which) or ``"unknown"``
     (offline, or the server did not say). ``part_bytes``: the bytes of a ``.part`` an
-    earlier run left in the output directory, which a download resumes (None: none).
+    earlier run left in the output directory, which a download resumes (None: none);
+    ``stale_part``: the name of a ``.part`` of the URL form the hub does not serve, which
+    a download never resumes (None: none, or which form is served is not known).
     """
 
     item: DownloadItem
@@ -47,6 +49,7 @@ class PlannedFile:
     size_from: str
     status: str | None = None
     part_bytes: int | None = None
+    stale_part: str | None = None
 
 
 def _head_size(item: DownloadItem,
@@ -69,21 +72,48 @@ def _head_size(item: DownloadItem,
     return item, False
 
 
-def _part_bytes(out_dir: Path | None, item: DownloadItem) -> int | None:
-    """Bytes of the ``.part`` an earlier run left for ``item`` (either URL form) that a
-    download resumes, if any: not a plain file's kept without an ETag or Last-Modified to
-    check it by (the download fetches that one from its start; it was "would resume")."""
-    if out_dir is None:
+def _part_here(out_dir: Path | None, item: DownloadItem) -> Path | None:
+    """The non-empty ``.part`` an earlier run left for ``item``'s own URL form, if any."""
+    part = Path(out_dir) / f"{item.filename}{dl.PART_SUFFIX}" if out_dir is not None else None
+    return part if part is not None and part.is_file() and part.stat().st_size else None
+
+
+def _part_bytes(out_dir: Path | None, item: DownloadItem, served: bool) -> int | None:
+    """Bytes of the ``.part`` a download resumes for ``item``, and said: the ``.part`` of
+    the URL form the hub serves (``served``: found by HEAD) or, not known, of the form the
+    download tries first (the other form's was "would resume" under the planned form's
+    name: the download fetched the served form from zero and left it, :func:`_say_stale`).
+    Not a plain file's kept without an ETag or Last-Modified to check it by (the download
+    fetches that one from its start)."""
+    part = _part_here(out_dir, item)
+    if part is None:
         return None
-    for cand in (item, item.alternative()):
-        part = Path(out_dir) / f"{cand.filename}{dl.PART_SUFFIX}"
-        if part.is_file() and part.stat().st_size:
-            if cand.filename.endswith(".gz") or part_validators(part):
-                return part.stat().st_size
-            logger.info("%s: %s bytes here from an earlier run, without an ETag or Last-Modified "
-                        "to check them by: a download fetches it from the start", part.name,
-                        f"{part.stat().st_size:,}")
-    return None
+    size = part.stat().st_size
+    if not item.filename.endswith(".gz") and not part_validators(part):
+        logger.info("%s: %s bytes here from an earlier run, without an ETag or Last-Modified "
+                    "to check them by: a download fetches it from the start", part.name,
+                    f"{size:,}")
+        return None
+    logger.info("%s: %s bytes here from an earlier run (%s); a download resumes it%s",
+                item.filename, f"{size:,}", part.name, "" if served else " if the hub serves it")
+    return size
+
+
+def _say_stale(out_dir: Path | None, used: DownloadItem, served: bool) -> str | None:
+    """Say the ``.part`` of the URL form a download does not fetch (the hub serves
+    ``used``): stale, never resumed; its name (None: none, or the served form unknown)."""
+    other = used.alternative()
+    if (part := _part_here(out_dir, other)) is None:
+        return None
+    if not served:  # which form the hub serves is not known: neither is what becomes of it
+        logger.info("%s: %s bytes of %s here; a download resumes it only if the hub serves "
+                    "that form and not %s", part.name, f"{part.stat().st_size:,}",
+                    other.filename, used.filename)
+        return None
+    logger.warning("%s: %s bytes of %s, which the hub does not serve here: stale, a download "
+                   "fetches %s instead (delete the .part)", part.name,
+                   f"{part.stat().st_size:,}", other.filename, used.filename)
+    return part.name
 
 
 def _in_cache(out_dir: Path | None, manifest: dict, item: DownloadItem) -> PlannedFile | None:
@@ -142,10 +172,7 @@ def list_downloads(
             planned.append(found)
             continue
         size: int | None | bool | str = None
-        part = _part_bytes(out_dir, item)
-        if part is not None:  # was not said, though the next download resumes it
-            logger.info("%s: %s bytes here from an earlier run (%s); a download resumes it",
-                        item.filename, f"{part:,}", f"{item.filename}{dl.PART_SUFFIX}")
+        served = False
         if probe:
             try:
                 item, size = _head_size(item, timeout)
@@ -158,12 +185,17 @@ def list_downloads(
                 else:
                     logger.info("no size for %s (%s)", item.url, exc)
                     size = "no answer"
+            else:
+                served = size is None or type(size) is int
+        part = _part_bytes(out_dir, item, served)  # the served form's (was either form's)
+        stale = _say_stale(out_dir, item, served)
         if size is False:
-            planned.append(PlannedFile(item, None, "missing", part_bytes=part))
+            planned.append(PlannedFile(item, None, "missing", part_bytes=part, stale_part=stale))
         elif isinstance(size, str):
-            planned.append(PlannedFile(item, None, "error", status=size, part_bytes=part))
+            planned.append(PlannedFile(item, None, "error", status=size, part_bytes=part,
+                                       stale_part=stale))
         else:
             planned.append(PlannedFile(item, size, "server" if size is not None else "unknown",
-                                       part_bytes=part))
+                                       part_bytes=part, stale_part=stale))
     _say_errors(planned)
     return planned
