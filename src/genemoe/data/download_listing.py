@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,13 +20,15 @@ from genemoe.data.download_checks import offline_message
 from genemoe.data.download_errors import is_offline
 from genemoe.data.download_manifest import MANIFEST_NAME, load_manifest, part_validators
 from genemoe.data.xena_listing import (
+    GDC_HUB_URL,
+    PANCAN_HUB_URL,
     DownloadItem,
     DownloadSource,
     download_command,
     plan_downloads,
 )
 
-__all__ = ["PlannedFile", "list_downloads"]
+__all__ = ["PlannedFile", "base_url_fix", "list_downloads"]
 
 logger = logging.getLogger("genemoe.data.download")
 
@@ -146,6 +149,20 @@ def _say_errors(planned: Sequence[PlannedFile]) -> None:
                        len(planned), status, ", ".join(names[:2]), " ..." if len(names) > 2 else "")
 
 
+def base_url_fix(base_url: str | None, source: str, n_missing: int, n_files: int) -> str:
+    """The fix for a ``--base-url`` that serves none of the files: it names the hub's
+    download folder (``https://gdc.xenahubs.net``, the listing's host, lacks ``/download/``:
+    4 of 4 files "not on the server", and only ``--list`` as the fix). ``""`` where some
+    file is there, or the base is the hub's own."""
+    hub = PANCAN_HUB_URL if source == "pancan" else GDC_HUB_URL
+    if not base_url or not n_files or n_missing < n_files or base_url.rstrip("/") == hub.rstrip("/"):
+        return ""
+    path = urllib.parse.urlsplit(base_url).path.rstrip("/")
+    lacks = "" if path.endswith("/download") else " (no /download/ folder)"
+    return (f"--base-url looks wrong{lacks}: none of the {n_files} files is there; "
+            f"it is the hub's download folder, e.g. {hub}")
+
+
 def list_downloads(
     out_dir: Path | None = None,
     *,
@@ -198,4 +215,7 @@ def list_downloads(
             planned.append(PlannedFile(item, size, "server" if size is not None else "unknown",
                                        part_bytes=part, stale_part=stale))
     _say_errors(planned)
+    missing = sum(p.size_from == "missing" for p in planned)
+    if fix := base_url_fix(base_url, source, missing, len(planned)):
+        logger.warning("%s", fix)
     return planned
