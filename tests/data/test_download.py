@@ -55,6 +55,12 @@ def _blob(n: int, seed: int = 0) -> bytes:
     return star_matrix_gz(n, seed=seed)
 
 
+def _served(name: str, blob: bytes) -> bytes:
+    """``blob`` as the hub serves ``name``: a plain name (the probe map) as plain text (a
+    plain-named file sent as gzip is saved decompressed)."""
+    return blob if name.endswith(".gz") else gzip.decompress(blob)
+
+
 HEADER = gzip.decompress(_blob(300)).split(b"\n", 1)[0]  # Ensembl_ID, then sample barcodes
 
 
@@ -223,9 +229,9 @@ def test_truncated_transfer_is_resumed_with_range(hub: Hub, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("status", ["500", "503", "429"])
 def test_transient_status_is_retried(hub: Hub, tmp_path: Path, status: str) -> None:  # (b)
-    data = hub.files["f.tsv"] = _blob(5_000, seed=2)
-    hub.script["f.tsv"] = [status]
-    assert download_file(hub.url("f.tsv"), tmp_path / "f.tsv", **FAST).read_bytes() == data
+    data = hub.files["f.tsv.gz"] = _blob(5_000, seed=2)
+    hub.script["f.tsv.gz"] = [status]
+    assert download_file(hub.url("f.tsv.gz"), tmp_path / "f.tsv.gz", **FAST).read_bytes() == data
     assert len(hub.requests) == 2
 
 
@@ -362,7 +368,7 @@ def test_no_network_raises_offline_error_saying_how_to_proceed(
 def test_download_tcga_fetches_then_uses_the_cache(hub: Hub, tmp_path: Path) -> None:  # (g)
     plan = plan_downloads(["ACC", "CHOL"])
     for seed, item in enumerate(plan):
-        hub.files[item.filename] = _blob(2_000 + 97 * seed, seed=seed)
+        hub.files[item.filename] = _served(item.filename, _blob(2_000 + 97 * seed, seed=seed))
     out = tmp_path / "xena"
     first = download_tcga(out, projects=["ACC", "CHOL"], base_url=hub.base_url, **FAST)
     assert [p.name for p in first.paths] == [i.filename for i in plan]
@@ -403,9 +409,9 @@ def test_a_file_not_served_plain_is_fetched_under_the_other_url_form(
     """The listing's rule: host/download/<name>, else the same with .gz (and back)."""
     plan = plan_downloads(["UVM"])
     for item in plan:
-        hub.files[item.filename] = _blob(500)
+        hub.files[item.filename] = _served(item.filename, _blob(500))
     moved = plan[2]  # the hub serves the survival table plain, not gzipped
-    hub.files[moved.filename.removesuffix(".gz")] = hub.files.pop(moved.filename)
+    hub.files[moved.filename.removesuffix(".gz")] = gzip.decompress(hub.files.pop(moved.filename))
     result = download_tcga(tmp_path, projects=["UVM"], base_url=hub.base_url, **FAST)
     assert result.paths[2].name == "TCGA-UVM.survival.tsv"
     assert result.paths[2].read_bytes() == hub.files["TCGA-UVM.survival.tsv"]
@@ -422,7 +428,7 @@ def test_a_file_served_under_neither_form_names_both_urls(hub: Hub, tmp_path: Pa
 def test_list_gives_sizes_from_the_cache_and_the_server(hub: Hub, tmp_path: Path) -> None:
     plan = plan_downloads(["ACC"], values="tpm")
     for k, item in enumerate(plan):
-        hub.files[item.filename] = _blob(1000 + k)
+        hub.files[item.filename] = _served(item.filename, _blob(1000 + k))
     download_tcga(tmp_path / "out", projects=["ACC"], values="tpm", base_url=hub.base_url,
                   **FAST)
     (tmp_path / "out" / plan[1].filename).unlink()  # gone from the cache: ask the server

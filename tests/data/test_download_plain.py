@@ -144,8 +144,9 @@ def test_a_last_line_longer_than_the_tail_read_is_found(tmp_path: Path) -> None:
     assert "2 of the header's 3" in (checks.cut_text_problem(path) or "")
 
 
-def test_a_plain_file_whose_size_was_checked_is_trusted(tmp_path: Path) -> None:
-    """With a size announced and matched, a missing final newline is how the hub serves it."""
+def test_a_plain_file_whose_size_was_checked_is_still_checked_by_its_text(tmp_path: Path) -> None:
+    """Outside probe HH D1: a Xena table always ends in a line end; a cut copy sent with a
+    matching Content-Length was trusted (cached as whole) for its size alone."""
     path = tmp_path / "t.tsv"
     path.write_bytes(b"a\tb\n1\t2")
-    assert checks.content_problem(path, "t.tsv") is None
+    assert "cut short" in (checks.content_problem(path, "t.tsv") or "")

@@ -15,15 +15,20 @@ whole; a plain file with neither validator is fetched again from its start, a ``
 from two versions fails its CRC), and the per-file line says so: "resumed from 983,040 bytes".
 :func:`download_tcga` records every finished file in ``OUT/manifest.json``
 (:mod:`genemoe.data.download_manifest`: URL, size, sha256, time, where a resume began) and
-skips files whose size and sha256 still match on the next run. A file is checked before it
-is renamed into place: a ``.gz`` must decompress to its end, any table (a ``.gz`` at its
-decompressed head) must hold a row below its header, a plain one sent without a size must
-end in a newline with its last line as wide as its header (the manifest and the per-file
-line then say "size not announced"), and no file may be an HTML page
+skips files whose size and sha256 still match on the next run (a plain table's last byte
+must also still be a line end: an earlier version cached cut ones). A file is checked
+before it is renamed into place: a ``.gz`` must decompress to its end, any table (a ``.gz``
+at its decompressed head) must hold a row below its header, a plain one must be text with a
+tab-separated header and end in a newline with its last line as wide as its header,
+whatever Content-Length said (where none was, the manifest and the per-file line say "size
+not announced"), and no file may be an HTML or S3 error page
 (:mod:`genemoe.data.download_checks`; what can fail, and what is retried, is
 :mod:`genemoe.data.download_errors`); a damaged one is removed and downloaded again from
-the start, as a failed transfer is retried. A file the hub answers "not found" for is
-tried once more under the listing's other URL form (``.gz`` added or removed), as the
+the start, as a failed transfer is retried. A plain-named file sent gzip-compressed (S3's
+``Content-Encoding: gzip`` for an object stored so) is kept as sent in its ``.part``, so a
+resume's byte ranges stay those of the compressed bytes, and saved decompressed under its
+plain name once whole (:func:`~genemoe.data.download_forms.gunzip_plain`). A file the hub
+answers "not found" for is tried once more under the listing's other URL form (``.gz`` added or removed), as the
 listing's URL rule says. A file not on the server, still damaged after its last attempt,
 or broken off mid-transfer on every attempt (its ``.part`` kept) does not stop the others:
 they are named together in one error at the end. A server that keeps failing or refuses
@@ -77,11 +82,17 @@ from genemoe.data.download_errors import (
     parse_content_range,
     write_failure,
 )
+from genemoe.data.download_forms import (
+    PART_SUFFIX,
+    cached_whole,
+    gunzip_plain,
+    part_path,
+    url_forms,
+)
 from genemoe.data.download_manifest import (
     MANIFEST_NAME,
     DownloadResult,
     drop_part,
-    is_cached,
     keep_part_validators,
     manifest_entry,
     part_validators,
@@ -107,7 +118,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PART_SUFFIX = ".part"
 _CHUNK_SIZE = 1 << 20  # bytes per read
 try:
     _USER_AGENT = f"genemoe/{importlib.metadata.version('genemoe')}"
@@ -119,16 +129,14 @@ except importlib.metadata.PackageNotFoundError:  # running from a source tree
 class _Transfer:
     """Internal: what one file's transfer learned. ``from_bytes``: the ``.part`` bytes an
     earlier run left, while this run's file still uses them; ``size_checked``: whether the
-    size was checked against one announced (Content-Length, Content-Range) or expected."""
+    size was checked against one announced (Content-Length, Content-Range) or expected;
+    ``decoded``: whether a plain-named file came gzip-compressed and was saved decompressed."""
     from_bytes: int | None = None
     size_checked: bool = False
+    decoded: bool = False
 
 
 # ----------------------------------------------------------------------------- one file
-
-
-def _part_path(dest: Path) -> Path:
-    return dest.with_name(dest.name + PART_SUFFIX)
 
 
 def _open(request: urllib.request.Request, timeout: float) -> http.client.HTTPResponse:
@@ -265,8 +273,10 @@ def _attempt(url: str, part: Path, resume: _Transfer, *, expected_size: int | No
 
 
 def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
-            sha256: str | None, size_checked: bool) -> None:
-    """Check the complete ``part`` against the expectations, then rename it to ``dest``."""
+            sha256: str | None, size_checked: bool) -> bool:
+    """Check the complete ``part`` against the expectations, then rename it to ``dest``
+    (a plain-named one holding gzip data decompressed first: :func:`~genemoe.data.download_forms.gunzip_plain`).
+    Returns whether it was decompressed."""
     size = part.stat().st_size
     if expected_size is not None and size != expected_size:
         drop_part(part)
@@ -279,12 +289,20 @@ def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
                 f"{url}: sha256 {digest} does not match the expected {sha256.lower()}; "
                 "the corrupt file was removed. Run again to download it afresh."
             )
-    checked = size_checked or sha256 is not None  # else a plain file is checked by its text
-    if (problem := content_problem(part, dest.name, size_checked=checked)) is not None:
+    checked = size_checked or sha256 is not None  # only words what a cut plain file is called
+    try:
+        decoded = None if dest.name.endswith(".gz") else gunzip_plain(part, dest)
+    except Damaged:
+        drop_part(part)
+        raise
+    body = decoded or part
+    if (problem := content_problem(body, dest.name, size_checked=checked)) is not None:
         drop_part(part)  # the next attempt starts afresh; nothing damaged is kept
+        body.unlink(missing_ok=True)
         raise Damaged(problem)
-    os.replace(part, dest)
-    drop_part(part)  # the validators kept beside it
+    os.replace(body, dest)
+    drop_part(part)  # the validators kept beside it (and the .part, where decompressed)
+    return decoded is not None
 
 
 def download_file(
@@ -366,7 +384,7 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
         raise ValueError(f"attempts must be >= 1, got {attempts}")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    part = _part_path(dest)
+    part = part_path(dest)
     left = part.stat().st_size if part.exists() else 0
     resume = transfer if transfer is not None else _Transfer()
     resume.from_bytes = left or None  # an empty .part resumes nothing
@@ -375,8 +393,8 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
         try:
             _attempt(url, part, resume, expected_size=expected_size, timeout=timeout,
                      chunk_size=chunk_size, progress=progress)
-            _finish(url, part, dest, expected_size=expected_size, sha256=sha256,
-                    size_checked=resume.size_checked)
+            resume.decoded = _finish(url, part, dest, expected_size=expected_size,
+                                     sha256=sha256, size_checked=resume.size_checked)
             return resume.from_bytes
         except Damaged as exc:  # removed by _finish: the next attempt starts afresh
             spliced = " onto the .part an earlier run left (changed on the server since?)"
@@ -396,15 +414,15 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
 # ----------------------------------------------------------------------------- many files
 def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
            unreadable: str | None = None, **kw: Any) -> tuple[DownloadItem, _Transfer | None]:
-    """Make ``item`` (or the listing's other URL form of it) complete in ``out_dir``.
+    """Make ``item`` (under one of the listing's URL forms, :func:`~genemoe.data.download_forms.url_forms`) complete in
+    ``out_dir``.
 
     ``unreadable``: why the manifest could not be read (None: it was, or there was none).
     Returns the item actually used and what its transfer learned (None: it was cached).
     """
-    alt = item.alternative()
-    for cand in (item, alt):
-        entry = manifest["files"].get(cand.filename)
-        if entry is not None and is_cached(out_dir / cand.filename, entry, cand):
+    first, second = url_forms(item, out_dir)
+    for cand in (first, second):
+        if cached_whole(cand, out_dir, manifest):
             return cand, None
     if (out_dir / item.filename).is_file() and item.filename not in manifest["files"]:
         if unreadable is not None:  # it said "not fetched by genemoe" here too: not known
@@ -414,19 +432,26 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
             logger.warning("%s is not in %s (not fetched by genemoe): replacing it with the "
                            "hub's", out_dir / item.filename, MANIFEST_NAME)  # was unsaid
     transfer = _Transfer()
+
+    def fetch(cand: DownloadItem) -> None:
+        known = cand is item  # the plan's size and sha256 are of its own form
+        transfer.from_bytes = _download(
+            cand.url, out_dir / cand.filename, transfer=transfer,
+            expected_size=item.expected_size if known else None,
+            sha256=item.sha256 if known else None, **kw)
+
     try:
-        transfer.from_bytes = _download(item.url, out_dir / item.filename, transfer=transfer,
-                                        expected_size=item.expected_size, sha256=item.sha256, **kw)
-        return item, transfer
+        fetch(first)
+        return first, transfer
     except NotOnServerError as exc:
-        logger.warning("%s: not on the server; trying %s (the listing's other URL form)",
-                       item.url, alt.url)
+        logger.debug("%s: not on the server; trying %s (the listing's other URL form)",
+                     first.url, second.url)  # the rule's second form: the hub's usual one
         try:
-            transfer.from_bytes = _download(alt.url, out_dir / alt.filename, transfer=transfer,
-                                            expected_size=None, sha256=None, **kw)
-        except NotOnServerError:
-            raise NotOnServerError(f"{exc}; also tried {alt.url}") from exc
-        return alt, transfer
+            fetch(second)
+        except NotOnServerError as again:  # the planned form's answer named first
+            said, other = (exc, second) if first is item else (again, first)
+            raise NotOnServerError(f"{said}; also tried {other.url}") from exc
+        return second, transfer
 
 
 def _record(result: DownloadResult, manifest: dict[str, Any], used: DownloadItem,
@@ -445,6 +470,8 @@ def _record(result: DownloadResult, manifest: dict[str, Any], used: DownloadItem
         how = f", resumed from {resumed:,} bytes an earlier run left"
     if not transfer.size_checked:  # a cut plain file was cached as whole (checked by content now)
         how += "; size not announced"
+    if transfer.decoded:  # S3's Content-Encoding: gzip (was cached compressed, a plain name)
+        how += "; sent gzip-compressed, saved decompressed"
     logger.info("%s %s: downloaded (%s bytes%s)", where, used.filename, f"{entry['size']:,}", how)
 
 
@@ -463,7 +490,7 @@ def download_tcga(
     """Download TCGA tables from UCSC Xena into ``out_dir``, skipping files already there.
 
     A file counts as cached when ``out_dir/manifest.json`` records it and its size and
-    sha256 on disk still match; anything else is (re-)downloaded with :func:`download_file`
+    sha256 on disk still match (and a plain table still ends in a line end); anything else is (re-)downloaded with :func:`download_file`
     and recorded. The manifest is rewritten atomically after every file, so an interrupted
     run loses at most the file in flight (whose ``.part`` the next run resumes).
 

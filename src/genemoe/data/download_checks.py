@@ -11,8 +11,13 @@ through once (a ``.gz`` is decompressed to its end, its CRC checked) and says wh
 Every table, plain or gzipped, must not be empty or its header line alone: a ``.gz`` is
 checked at its decompressed head (a bounded read of its first lines, as a plain file is read;
 a header-only ``.gz`` was cached as good, and ``prepare`` failed on it far from the cause).
-A plain table without a size must also end in a newline, its last line as wide as its
-header (:func:`cut_text_problem`).
+A plain table must be text (not gzip or other binary data, not an HTML or S3 error
+page, named as such with its title or code), begin with a tab-separated header, and end in a
+newline with its last line as wide as its header (:func:`cut_text_problem`), whatever
+Content-Length said: a Xena table (TSV, probeMap) always ends in a line end, and a cut copy
+sent with a matching Content-Length was cached as whole. :func:`cached_problem` rechecks a
+cached plain table cheaply (its first bytes and its last byte) for files an earlier version
+cached so.
 
 What a failed download says is here too: :func:`offline_message` (no network; the fix
 echoes the user's own command) and :func:`failure_message` (the files not on the server
@@ -24,14 +29,16 @@ the run stops there, naming the files set aside before it too).
 from __future__ import annotations
 
 import gzip
+import re
 import urllib.parse
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["content_problem", "cut_text_problem", "failure_message", "offline_message",
-           "other_name_warning", "transfer_message"]
+__all__ = ["cached_problem", "content_problem", "cut_text_problem", "failure_message",
+           "offline_message", "other_name_warning", "page_description", "plain_problem",
+           "transfer_message"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1024  # bytes read to recognise an HTML page
@@ -40,8 +47,9 @@ _MAX_HEADER = 1 << 24  # the most bytes a header line is read to (a matrix of ~1
 
 
 def _is_html(head: bytes) -> bool:
+    """Whether ``head`` begins an HTML or XML page (S3 answers ``<?xml ...><Error>``)."""
     text = head.lstrip().lower()
-    return text.startswith((b"<!doctype html", b"<html", b"<?xml")) or (
+    return text.startswith((b"<!doctype", b"<html", b"<?xml", b"<error")) or (
         text.startswith(b"<") and b"<html" in text)
 
 
@@ -52,15 +60,17 @@ def content_problem(path: Path, name: str, *, size_checked: bool = True,
     Parameters
     ----------
     path
-        The downloaded bytes (the ``.part``).
+        The downloaded bytes (the ``.part``; for a plain name sent gzip-encoded, the bytes
+        once decompressed).
     name
         The file's name on the hub: a ``.gz`` name must hold one whole gzip stream; any
-        other is a plain table, and where ``size_checked`` is False it must not look cut
-        short (:func:`cut_text_problem`). Either must hold a row below its header (a
-        ``.gz`` checked at its decompressed head).
+        other is a plain table (:func:`plain_problem`: text, not an error page, gzip or
+        other binary data; a tab-separated header; not cut short). Either must hold a row
+        below its header (a ``.gz`` checked at its decompressed head).
     size_checked
-        Whether the size was checked against one announced or expected. A plain file has
-        no end of its own to check; without a size, its text is all there is to go by.
+        Whether the size was checked against one announced or expected. A plain table is
+        checked by its text whatever the size (a cut copy sent with a matching
+        Content-Length was cached as whole); this only words what is said of a cut one.
     chunk
         Bytes decompressed per read.
 
@@ -69,34 +79,93 @@ def content_problem(path: Path, name: str, *, size_checked: bool = True,
     str or None
         E.g. ``"an HTML page (an error or login page), not the table"``.
     """
-    if not name.endswith(".gz"):  # whatever size was announced (a 0-byte 200 was cached for good)
-        with Path(path).open("rb") as fh:
-            if (no_rows := _no_rows(fh)) is not None:
-                return f"{no_rows}, not the table"
+    if not name.endswith(".gz"):
+        return plain_problem(Path(path), size_checked=size_checked)
     try:
         with Path(path).open("rb") as raw:
             head = raw.read(_HEAD)
-        if name.endswith(".gz"):
-            if not head.startswith(_GZIP_MAGIC):
-                return ("an HTML page (an error or login page), not gzip data" if _is_html(head)
-                        else "not gzip data (no gzip header)")
-            with gzip.open(path, "rb") as fh:
-                head = fh.read(_HEAD)
-                while fh.read(chunk):
-                    pass
+        if not head.startswith(_GZIP_MAGIC):
+            return ("an HTML page (an error or login page), not gzip data" if _is_html(head)
+                    else "not gzip data (no gzip header)")
+        with gzip.open(path, "rb") as fh:
+            head = fh.read(_HEAD)
+            while fh.read(chunk):
+                pass
     except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         return f"damaged gzip data ({exc})"
     if not head.strip():  # a whole gzip stream of nothing (or of blank lines)
         return "an empty file (gzip of no text), not the table"
     if _is_html(head):
         return "an HTML page (an error or login page), not the table"
-    if name.endswith(".gz"):  # its head only: the stream was read whole (CRC) above
-        with gzip.open(path, "rb") as fh:
-            if (no_rows := _no_rows(fh)) is not None:  # was cached as good when a header alone
-                return f"{no_rows} once decompressed, not the table"
-    if size_checked or name.endswith(".gz") or b"\0" in head:  # binary: not a table
+    with gzip.open(path, "rb") as fh:  # its head only: the stream was read whole (CRC) above
+        if (no_rows := _no_rows(fh)) is not None:  # was cached as good when a header alone
+            return f"{no_rows} once decompressed, not the table"
+    return None
+
+
+def plain_problem(path: Path, *, size_checked: bool = True) -> str | None:
+    """Why the plain (not ``.gz``) download at ``path`` is not a Xena table (None: it looks
+    whole).
+
+    Checked in this order, so each is named for what it is: gzip data under a plain name;
+    an HTML or XML page (an error or login page, S3's ``<Error>``: named before "a header
+    line and no rows", which a one-line page also is), quoting its title or code; other
+    binary data (was accepted as "not a table"); an empty file or a header alone; a first
+    line that is not a tab-separated header; a table cut short (:func:`cut_text_problem`:
+    a Xena table, TSV or probeMap, always ends in a line end), whatever Content-Length
+    said (``size_checked`` only words it).
+    """
+    with Path(path).open("rb") as fh:
+        head = fh.read(_HEAD)
+    if head.startswith(_GZIP_MAGIC):
+        return "gzip-compressed data under a plain (not .gz) name, not the table"
+    if _is_html(head):
+        return f"{page_description(head)}, not the table"
+    if _is_binary(head):
+        return "binary data (not text), not the table"
+    with Path(path).open("rb") as fh:
+        if (no_rows := _no_rows(fh)) is not None:
+            return f"{no_rows}, not the table"
+    if (bad := _header_problem(path)) is not None:
+        return bad
+    problem = cut_text_problem(path)
+    if problem is not None and size_checked:
+        problem += " though its size matched the one announced: a cut copy on the server"
+    return problem
+
+
+def page_description(head: bytes) -> str:
+    """What the page starting with ``head`` is, quoting its title, S3 error code or first
+    heading: ``'an HTML page (an error or login page): "Login required"'``."""
+    text = head.decode("utf-8", "replace")
+    kind = ("an S3 error page" if re.search(r"<Error>", text, re.I)
+            else "an HTML page (an error or login page)")
+    for pattern in (r"<title[^>]*>(.*?)</title>", r"<Code>(.*?)</Code>",
+                    r"<h1[^>]*>(.*?)</h1>", r"<body[^>]*>([^<]+)"):
+        if (m := re.search(pattern, text, re.I | re.S)) and (said := " ".join(m[1].split())):
+            return f'{kind}: "{said[:80]}"'
+    return kind
+
+
+def _is_binary(head: bytes) -> bool:
+    """Whether ``head`` is not text: a NUL byte, or more than 1 in 100 bytes a control
+    character other than a tab or line end (a table in Latin-1 is still text)."""
+    controls = sum(b < 32 and b not in (9, 10, 12, 13) or b == 127 for b in head)
+    return b"\0" in head or controls * 100 > len(head)
+
+
+def _header_problem(path: Path) -> str | None:
+    """Why the first line of the plain table at ``path`` is not a Xena header (None: it is
+    one): at least two tab-separated fields, the first one named (``id`` of a probeMap,
+    ``Ensembl_ID`` or ``sample`` of a matrix, ``sample`` of a phenotype or survival table)."""
+    with Path(path).open("rb") as fh:
+        header = fh.readline(_MAX_HEADER).rstrip(b"\r\n")
+    fields = header.split(b"\t")
+    if len(fields) >= 2 and fields[0].strip():
         return None
-    return cut_text_problem(path)
+    shown = header[:40].decode("utf-8", "replace")
+    return (f"not a tab-separated table (its first line, {shown!r}, is not a header of "
+            "named columns)")
 
 
 def _no_rows(fh: BinaryIO) -> str | None:
@@ -159,6 +228,29 @@ def cut_text_problem(path: Path) -> str | None:
     if last.strip(b"\r\n") and n_last < n_head:
         return (f"a table cut short (its last line has {n_last} of the header's {n_head} "
                 "tab-separated fields)")
+    return None
+
+
+def cached_problem(path: Path) -> str | None:
+    """Why the plain table cached at ``path`` cannot be whole (None: it may be), cheaply:
+    its first bytes (gzip, an HTML page, binary) and its last byte, which must be a line
+    end. For a file an earlier version cached by its size alone (a cut copy sent with a
+    matching Content-Length was recorded as whole, and "cached" on every run after)."""
+    size = Path(path).stat().st_size
+    with Path(path).open("rb") as fh:
+        head = fh.read(_HEAD)
+        fh.seek(max(size - 1, 0))
+        last = fh.read(1)
+    if not size:
+        return "an empty file"
+    if head.startswith(_GZIP_MAGIC):
+        return "gzip-compressed data under a plain (not .gz) name"
+    if _is_html(head):
+        return page_description(head)
+    if _is_binary(head):
+        return "binary data (not text)"
+    if last not in (b"\n", b"\r"):
+        return "a table cut short (its last line ends without a newline)"
     return None
 
 

@@ -1,0 +1,84 @@
+"""Which file a download keeps, and under which name: the order the hub listing's rule tries
+a dataset's two URL forms in, whether a cached file is still whole, and a plain-named file
+sent gzip-compressed (decompressed once whole). Used by :mod:`genemoe.data.download`."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import shutil
+import zlib
+from pathlib import Path
+from typing import Any
+
+from genemoe.data.download_checks import cached_problem
+from genemoe.data.download_errors import Damaged, write_failure
+from genemoe.data.download_manifest import is_cached
+from genemoe.data.xena_listing import DownloadItem
+
+__all__ = ["PART_SUFFIX", "cached_whole", "gunzip_plain", "part_path", "url_forms"]
+
+logger = logging.getLogger("genemoe.data.download")  # said as the downloader's own
+
+PART_SUFFIX = ".part"
+_CHUNK_SIZE = 1 << 20  # bytes per read
+
+
+def part_path(dest: Path) -> Path:
+    """Where ``dest`` is written until it is whole: ``<dest>.part``."""
+    return dest.with_name(dest.name + PART_SUFFIX)
+
+
+def url_forms(item: DownloadItem, out_dir: Path) -> tuple[DownloadItem, DownloadItem]:
+    """The listing's two URL forms of ``item`` in the order they are tried: the planned
+    form, then the other (``.gz`` added or removed). A form whose ``.part`` an earlier run
+    left here comes first: its bytes resume (the other form was fetched from zero, and
+    the ``.part`` left behind)."""
+    alt = item.alternative()
+    plain, gz = (alt, item) if item.filename.endswith(".gz") else (item, alt)
+    if part_path(out_dir / plain.filename).is_file() != part_path(out_dir / gz.filename).is_file():
+        return (plain, gz) if part_path(out_dir / plain.filename).is_file() else (gz, plain)
+    return item, alt
+
+
+def cached_whole(cand: DownloadItem, out_dir: Path, manifest: dict[str, Any]) -> bool:
+    """Whether ``cand`` is cached whole in ``out_dir``: recorded in the manifest with its
+    size and sha256, and, for a plain table, its text not cut (:func:`cached_problem`: an
+    earlier version cached a cut copy sent with a matching Content-Length; it is removed,
+    said, and fetched again)."""
+    path, entry = out_dir / cand.filename, manifest["files"].get(cand.filename)
+    if entry is None or not is_cached(path, entry, cand):
+        return False
+    if cand.filename.endswith(".gz") or (problem := cached_problem(path)) is None:
+        return True
+    logger.warning("%s: the cached file is %s; removed, fetching it again", path, problem)
+    path.unlink(missing_ok=True)
+    return False
+
+
+def gunzip_plain(part: Path, dest: Path) -> Path | None:
+    """The ``.part`` of a plain-named file decompressed beside it, where it holds gzip data
+    (None: it does not, and is checked as it is).
+
+    S3 sends an object stored gzip-compressed with ``Content-Encoding: gzip`` whatever
+    ``Accept-Encoding`` asked, and a mirror may serve a table's gzip under its plain name.
+    The ``.part`` keeps the bytes as sent: ``Content-Length``, ``Content-Range`` and a
+    resume's ``Range`` count those (the encoded ones), so a resume by byte ranges stays
+    correct; the file is decompressed only once whole, to its plain name (the name the
+    listing gives it; a ``.gz`` name would hide the table from the globs on its plain
+    name). Damaged gzip data raises :class:`Damaged`.
+    """
+    with part.open("rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return None
+    decoded = dest.with_name(dest.name + ".gunzip" + PART_SUFFIX)
+    try:
+        with gzip.open(part, "rb") as src, decoded.open("wb") as out:
+            shutil.copyfileobj(src, out, _CHUNK_SIZE)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        decoded.unlink(missing_ok=True)
+        raise Damaged(f"damaged gzip data sent under a plain name ({exc})") from exc
+    except OSError as exc:
+        decoded.unlink(missing_ok=True)
+        raise write_failure(exc, decoded, str(dest)) from exc
+    return decoded
