@@ -27,11 +27,14 @@ not announced"), and no file may be an HTML or S3 error page
 the start, as a failed transfer is retried. A plain-named file sent gzip-compressed (S3's
 ``Content-Encoding: gzip`` for an object stored so) is kept as sent in its ``.part``, so a
 resume's byte ranges stay those of the compressed bytes, and saved decompressed under its
-plain name once whole (:func:`~genemoe.data.download_forms.gunzip_plain`). A file the hub
-answers "not found" for is tried once more under the listing's other URL form (``.gz`` added or removed), as the
-listing's URL rule says. A file not on the server, still damaged after its last attempt,
-or broken off mid-transfer on every attempt (its ``.part`` kept) does not stop the others:
-they are named together in one error at the end. A server that keeps failing or refuses
+plain name once whole (:func:`~genemoe.data.download_forms.gunzip_plain`). Each file is
+asked for under its plain name first and with ``.gz`` appended only where the hub answers
+"not found", as the listing's URL rule says (UCSCXenaTools ``XenaQuery``; a ``.part`` an
+earlier run left of either form is resumed first: :func:`~genemoe.data.download_forms.
+url_forms`): a hub that serves both forms gives the plain one, which a glob on ``.tsv.gz``
+misses (said in a warning naming a glob on both forms). A file not on the server, still
+damaged after its last attempt, or broken off mid-transfer on every attempt (its ``.part``
+kept) does not stop the others: they are named together in one error at the end. A server that keeps failing or refuses
 (HTTP 5xx, 401, 407, ...) or a full disk stops the run, its error naming the files set
 aside before it too, with a fix worded by what failed.
 

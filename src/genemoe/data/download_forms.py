@@ -30,15 +30,18 @@ def part_path(dest: Path) -> Path:
 
 
 def url_forms(item: DownloadItem, out_dir: Path) -> tuple[DownloadItem, DownloadItem]:
-    """The listing's two URL forms of ``item`` in the order they are tried: the planned
-    form, then the other (``.gz`` added or removed). A form whose ``.part`` an earlier run
-    left here comes first: its bytes resume (the other form was fetched from zero, and
-    the ``.part`` left behind)."""
+    """The listing's two URL forms of ``item`` in the order its rule tries them: the plain
+    name first, ``.gz`` appended only where the plain one fails (UCSCXenaTools
+    ``XenaQuery``: ``ifelse(!http_error(url), url, paste0(url, ".gz"))``; genemoe tried
+    the ``.gz`` first, the reverse of the rule its docstring named). A form whose ``.part``
+    an earlier run left here comes first: its bytes resume (the other form was fetched
+    from zero, and the ``.part`` left behind)."""
     alt = item.alternative()
     plain, gz = (alt, item) if item.filename.endswith(".gz") else (item, alt)
-    if part_path(out_dir / plain.filename).is_file() != part_path(out_dir / gz.filename).is_file():
-        return (plain, gz) if part_path(out_dir / plain.filename).is_file() else (gz, plain)
-    return item, alt
+    if part_path(out_dir / gz.filename).is_file() and not part_path(
+            out_dir / plain.filename).is_file():
+        return gz, plain
+    return plain, gz
 
 
 def cached_whole(cand: DownloadItem, out_dir: Path, manifest: dict[str, Any]) -> bool:
