@@ -13,7 +13,6 @@ Recognised, in this order (the first that a table has is used):
 4. GDC clinical fields: ``days_to_death`` (event) else ``days_to_last_follow_up`` (censored),
    with ``vital_status`` where present (``days_to_death.demographic`` in Xena's
    ``TCGA-<P>.clinical.tsv``).
-
 5. cBioPortal pairs ``EP_STATUS`` + ``EP_MONTHS`` (OS, DSS; its DFS and PFS are taken as
    DFI and PFI, the TCGA-CDR names of the same intervals).
 
@@ -117,11 +116,10 @@ def _col(df: pd.DataFrame, *names: str) -> str | None:
 
 def _patients(df: pd.DataFrame, path: Path
               ) -> tuple[pd.Series, str, dict[str, str], list[str], int]:
-    """Patient id per row (NaN where the cell is empty: was the patient "NAN"), the table's
-    format, the barcodes written with ``.`` or ``_`` for ``-`` (``{as given: dashed}``),
-    read as the dashed ones, the barcodes written in lower case (``tcga-or-a5j1``), read
-    upper-cased (they never joined), and how many empty ``_PATIENT`` cells were taken from
-    the row's ``sample`` barcode (:func:`patients_from_samples`)."""
+    """Patient id per row (NaN where empty: was the patient "NAN"), the table's format, the
+    barcodes written with ``.`` or ``_`` for ``-`` (``{as given: dashed}``), read dashed,
+    those written in lower case (``tcga-or-a5j1``), read upper-cased (they never joined), and
+    how many empty ``_PATIENT`` were taken from the row's ``sample`` barcode."""
     if (c := _col(df, "bcr_patient_barcode")) is not None:
         ids, fmt = df[c], "tcga_cdr"
     elif (c := _col(df, "_PATIENT")) is not None:
@@ -360,7 +358,9 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         ``make.names`` writes them, read as the dashed ones), ``n_barcodes_uppercased``,
         ``n_thousands_separator_times`` (``1,355`` read as 1355), ``event_coding`` (per
         endpoint, each file's: ``0/1``, ``1/2`` (R's Surv(), read 1 censored, 2 event) or
-        ``only 1``); ``files`` per file when several were read.
+        ``only 1``), ``n_patients_from_sample`` (Xena's empty ``_PATIENT`` taken from the
+        row's sample barcode), ``n_rows_without_patient`` (rows naming no patient: dropped);
+        ``files`` per file when several were read.
     """
     paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
     if not paths:
