@@ -65,3 +65,17 @@ def test_the_served_forms_part_is_resumed_under_its_own_name(
     assert listed[1].part_bytes == 20 and listed[1].stale_part is None
     assert ("TCGA-ACC.clinical.tsv: 20 bytes here from an earlier run "
             "(TCGA-ACC.clinical.tsv.part); a download resumes it") in caplog.text
+
+
+def test_both_forms_served_the_part_here_is_the_one_resumed(
+        acc_hub: Hub, tmp_path: Path) -> None:
+    """The hub serves both forms (as HH's did): the download tries the form with a .part
+    here first (:func:`url_forms`), so --list reports that one, not the .gz's size."""
+    gz = acc_hub.files["TCGA-ACC.clinical.tsv.gz"]
+    acc_hub.files["TCGA-ACC.clinical.tsv"] = gzip.decompress(gz)
+    out = tmp_path / "k4"
+    _plain_part(out, "TCGA-ACC.clinical.tsv", 20)
+    listed = list_downloads(out, projects=["ACC"], base_url=acc_hub.base_url, timeout=2.0)
+    assert listed[1].item.filename == "TCGA-ACC.clinical.tsv"
+    assert listed[1].size == len(acc_hub.files["TCGA-ACC.clinical.tsv"])
+    assert listed[1].part_bytes == 20 and listed[1].stale_part is None

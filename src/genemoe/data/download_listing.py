@@ -18,6 +18,7 @@ from pathlib import Path
 from genemoe.data import download as dl  # its _open: the tests replace it there
 from genemoe.data.download_checks import offline_message
 from genemoe.data.download_errors import is_offline
+from genemoe.data.download_forms import url_forms
 from genemoe.data.download_manifest import MANIFEST_NAME, load_manifest, part_validators
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
@@ -55,13 +56,23 @@ class PlannedFile:
     stale_part: str | None = None
 
 
-def _head_size(item: DownloadItem,
-               timeout: float) -> tuple[DownloadItem, int | None | bool | str]:
-    """Content-Length of ``item`` (or of its other URL form when the first is not served);
-    False when neither form is served (was "size unknown", as for a silent server), and
-    the status (``"HTTP 500"``) when the server answered another error (was "size
-    unknown" too)."""
-    for cand in (item, item.alternative()):
+def _forms(item: DownloadItem, out_dir: Path | None) -> tuple[DownloadItem, DownloadItem]:
+    """``item``'s two URL forms in the order the download tries them (:func:`url_forms`:
+    the plain name first, a form with a ``.part`` here before it); --list asked for the
+    planned form first, and named the other form's ``.part`` as resumed."""
+    if out_dir is not None:
+        return url_forms(item, Path(out_dir))
+    alt = item.alternative()
+    return (alt, item) if item.filename.endswith(".gz") else (item, alt)
+
+
+def _head_size(item: DownloadItem, timeout: float, out_dir: Path | None = None
+               ) -> tuple[DownloadItem, int | None | bool | str]:
+    """Content-Length of the URL form of ``item`` the download fetches (the first served,
+    :func:`_forms`); False when neither form is served (was "size unknown", as for a
+    silent server), and the status (``"HTTP 500"``) when the server answered another
+    error (was "size unknown" too)."""
+    for cand in _forms(item, out_dir):
         request = urllib.request.Request(cand.url, method="HEAD",
                                          headers={"User-Agent": dl._USER_AGENT})
         try:
@@ -192,7 +203,7 @@ def list_downloads(
         served = False
         if probe:
             try:
-                item, size = _head_size(item, timeout)
+                item, size = _head_size(item, timeout, out_dir)
             except (OSError, http.client.HTTPException) as exc:
                 if not (probe := not is_offline(exc)):  # said once (was "size unknown" x 10)
                     command = download_command(projects, source=source, values=values,
@@ -204,8 +215,9 @@ def list_downloads(
                     size = "no answer"
             else:
                 served = size is None or type(size) is int
-        part = _part_bytes(out_dir, item, served)  # the served form's (was either form's)
-        stale = _say_stale(out_dir, item, served)
+        fetched = item if served else _forms(item, out_dir)[0]  # the form tried first
+        part = _part_bytes(out_dir, fetched, served)  # the served form's (was either form's)
+        stale = _say_stale(out_dir, fetched, served)
         if size is False:
             planned.append(PlannedFile(item, None, "missing", part_bytes=part, stale_part=stale))
         elif isinstance(size, str):
