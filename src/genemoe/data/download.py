@@ -55,13 +55,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from genemoe.data.bundle import atomic_write_text, dump_json, file_sha256
+from genemoe.data.bundle import atomic_write_text, file_sha256
 from genemoe.data.download_checks import (
     content_problem,
     failure_message,
@@ -87,17 +86,19 @@ from genemoe.data.download_errors import (
 )
 from genemoe.data.download_forms import (
     PART_SUFFIX,
+    Transfer,
     cached_whole,
     gunzip_plain,
     part_path,
+    record_download,
     url_forms,
 )
+from genemoe.data.download_lock import DownloadBusyError, download_lock
 from genemoe.data.download_manifest import (
     MANIFEST_NAME,
     DownloadResult,
     drop_part,
     keep_part_validators,
-    manifest_entry,
     part_validators,
     read_manifest,
     response_validators,
@@ -113,8 +114,8 @@ from genemoe.data.xena_listing import (
 )
 
 __all__ = [
-    "DamagedError", "DownloadError", "DownloadItem", "DownloadKind", "DownloadResult",
-    "DownloadSource", "GDC_HUB_URL", "MANIFEST_NAME", "NotOnServerError", "OfflineError",
+    "DamagedError", "DownloadBusyError", "DownloadError", "DownloadItem", "DownloadKind",
+    "DownloadResult", "DownloadSource", "GDC_HUB_URL", "MANIFEST_NAME", "NotOnServerError", "OfflineError",
     "PANCAN_HUB_URL", "TransferError",
     "check_retries", "download_file", "download_tcga", "plan_downloads",
 ]  # fmt: skip
@@ -126,17 +127,6 @@ try:
     _USER_AGENT = f"genemoe/{importlib.metadata.version('genemoe')}"
 except importlib.metadata.PackageNotFoundError:  # running from a source tree
     _USER_AGENT = "genemoe"
-
-
-@dataclass
-class _Transfer:
-    """Internal: what one file's transfer learned. ``from_bytes``: the ``.part`` bytes an
-    earlier run left, while this run's file still uses them; ``size_checked``: whether the
-    size was checked against one announced (Content-Length, Content-Range) or expected;
-    ``decoded``: whether a plain-named file came gzip-compressed and was saved decompressed."""
-    from_bytes: int | None = None
-    size_checked: bool = False
-    decoded: bool = False
 
 
 # ----------------------------------------------------------------------------- one file
@@ -230,7 +220,7 @@ def _stream(resp: http.client.HTTPResponse, part: Path, start: int, total: int |
         raise write_failure(exc, part, resp.url) from exc
 
 
-def _attempt(url: str, part: Path, resume: _Transfer, *, expected_size: int | None,
+def _attempt(url: str, part: Path, resume: Transfer, *, expected_size: int | None,
              timeout: float, chunk_size: int, progress: bool) -> None:
     """One GET: resume or start ``part``; returns when it holds the whole file.
 
@@ -379,7 +369,7 @@ def download_file(
 
 def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | None,
               attempts: int, backoff: float, timeout: float, progress: bool,
-              chunk_size: int = _CHUNK_SIZE, transfer: _Transfer | None = None) -> int | None:
+              chunk_size: int = _CHUNK_SIZE, transfer: Transfer | None = None) -> int | None:
     """:func:`download_file`'s work; returns the bytes of the ``.part`` an earlier run left
     that the file was continued from (None: downloaded from its start). ``transfer``, when
     given, is filled with what the transfer learned (whether the size could be checked)."""
@@ -389,7 +379,7 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = part_path(dest)
     left = part.stat().st_size if part.exists() else 0
-    resume = transfer if transfer is not None else _Transfer()
+    resume = transfer if transfer is not None else Transfer()
     resume.from_bytes = left or None  # an empty .part resumes nothing
     last: Transient | Damaged = Transient("no attempt made")
     for attempt in range(1, attempts + 1):
@@ -416,7 +406,7 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
 
 # ----------------------------------------------------------------------------- many files
 def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
-           unreadable: str | None = None, **kw: Any) -> tuple[DownloadItem, _Transfer | None]:
+           unreadable: str | None = None, **kw: Any) -> tuple[DownloadItem, Transfer | None]:
     """Make ``item`` (under one of the listing's URL forms, :func:`~genemoe.data.download_forms.url_forms`) complete in
     ``out_dir``.
 
@@ -434,7 +424,7 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
         else:
             logger.warning("%s is not in %s (not fetched by genemoe): replacing it with the "
                            "hub's", out_dir / item.filename, MANIFEST_NAME)  # was unsaid
-    transfer = _Transfer()
+    transfer = Transfer()
 
     def fetch(cand: DownloadItem) -> None:
         known = cand is item  # the plan's size and sha256 are of its own form
@@ -455,27 +445,6 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
             said, other = (exc, second) if first is item else (again, first)
             raise NotOnServerError(f"{said}; also tried {other.url}") from exc
         return second, transfer
-
-
-def _record(result: DownloadResult, manifest: dict[str, Any], used: DownloadItem,
-            transfer: _Transfer, where: str) -> None:
-    """Record a downloaded file in the manifest (rewritten at once) and ``result``; say it,
-    and that its size was not announced where there was none to check it against."""
-    dest, resumed = result.out_dir / used.filename, transfer.from_bytes
-    entry = manifest["files"][used.filename] = manifest_entry(
-        used, dest, resumed_from=resumed, size_checked=transfer.size_checked)
-    atomic_write_text(result.manifest_path, dump_json(manifest))
-    result.downloaded.append(dest)
-    result.n_bytes += entry["size"]
-    how = ""
-    if resumed is not None:  # was "downloaded (4965117 bytes)" for a resumed file too
-        result.resumed[dest] = resumed
-        how = f", resumed from {resumed:,} bytes an earlier run left"
-    if not transfer.size_checked:  # a cut plain file was cached as whole (checked by content now)
-        how += "; size not announced"
-    if transfer.decoded:  # S3's Content-Encoding: gzip (was cached compressed, a plain name)
-        how += "; sent gzip-compressed, saved decompressed"
-    logger.info("%s %s: downloaded (%s bytes%s)", where, used.filename, f"{entry['size']:,}", how)
 
 
 def download_tcga(
@@ -519,6 +488,9 @@ def download_tcga(
     ------
     InputError
         Unknown project code, value set or source.
+    DownloadBusyError
+        Another download is writing to ``out_dir`` (it holds ``out_dir/.download.lock``:
+        :mod:`genemoe.data.download_lock`); nothing is fetched.
     OfflineError
         No internet access; ``out_dir/urls.txt`` then lists the files still to fetch, and
         the fix names the command with the options given (projects, values, source, mirror).
@@ -538,9 +510,17 @@ def download_tcga(
     command = download_command(projects, source=source, values=values, base_url=base_url,
                                out=None)  # the user's own, for the fix lines
     out_dir.mkdir(parents=True, exist_ok=True)
+    kw = {"attempts": retries + 1, "backoff": backoff, "timeout": timeout, "progress": progress}
+    with download_lock(out_dir, command=f"{command} --out {out_dir}"):  # one run at a time
+        return _fetch_all(items, out_dir, command=command, retries=retries, kw=kw)
+
+
+def _fetch_all(items: list[DownloadItem], out_dir: Path, *, command: str, retries: int,
+               kw: dict[str, Any]) -> DownloadResult:
+    """:func:`download_tcga`'s work once it holds the folder's lock: every item fetched or
+    found cached, recorded, and the files set aside named at the end."""
     result = DownloadResult(out_dir=out_dir, manifest_path=out_dir / MANIFEST_NAME)
     manifest, unreadable = read_manifest(result.manifest_path)
-    kw = {"attempts": retries + 1, "backoff": backoff, "timeout": timeout, "progress": progress}
     tries = f"{retries + 1} attempt{'s' if retries else ''}"
     missing: list[tuple[str, str]] = []  # (file, why): said together at the end
     damaged: list[tuple[str, str]] = []
@@ -584,7 +564,7 @@ def download_tcga(
         if used.filename != item.filename:
             result.other_name.append(out_dir / used.filename)
         if transfer is not None:
-            _record(result, manifest, used, transfer, where)
+            record_download(result, manifest, used, transfer, where)
         else:
             logger.info("%s %s: cached", where, used.filename)
             result.cached.append(out_dir / used.filename)

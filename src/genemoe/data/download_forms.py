@@ -1,6 +1,7 @@
 """Which file a download keeps, and under which name: the order the hub listing's rule tries
-a dataset's two URL forms in, whether a cached file is still whole, and a plain-named file
-sent gzip-compressed (decompressed once whole). Used by :mod:`genemoe.data.download`."""
+a dataset's two URL forms in, whether a cached file is still whole, a plain-named file sent
+gzip-compressed (decompressed once whole), and the record of a file fetched (the manifest
+entry and the per-file line). Used by :mod:`genemoe.data.download`."""
 
 from __future__ import annotations
 
@@ -8,20 +9,34 @@ import gzip
 import logging
 import shutil
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from genemoe.data.bundle import atomic_write_text, dump_json
 from genemoe.data.download_checks import cached_problem
 from genemoe.data.download_errors import Damaged, write_failure
-from genemoe.data.download_manifest import is_cached
+from genemoe.data.download_manifest import DownloadResult, is_cached, manifest_entry
 from genemoe.data.xena_listing import DownloadItem
 
-__all__ = ["PART_SUFFIX", "cached_whole", "gunzip_plain", "part_path", "url_forms"]
+__all__ = ["PART_SUFFIX", "Transfer", "cached_whole", "gunzip_plain", "part_path",
+           "record_download", "url_forms"]
 
 logger = logging.getLogger("genemoe.data.download")  # said as the downloader's own
 
 PART_SUFFIX = ".part"
 _CHUNK_SIZE = 1 << 20  # bytes per read
+
+
+@dataclass
+class Transfer:
+    """What one file's transfer learned. ``from_bytes``: the ``.part`` bytes an
+    earlier run left, while this run's file still uses them; ``size_checked``: whether the
+    size was checked against one announced (Content-Length, Content-Range) or expected;
+    ``decoded``: whether a plain-named file came gzip-compressed and was saved decompressed."""
+    from_bytes: int | None = None
+    size_checked: bool = False
+    decoded: bool = False
 
 
 def part_path(dest: Path) -> Path:
@@ -85,3 +100,24 @@ def gunzip_plain(part: Path, dest: Path) -> Path | None:
         decoded.unlink(missing_ok=True)
         raise write_failure(exc, decoded, str(dest)) from exc
     return decoded
+
+
+def record_download(result: DownloadResult, manifest: dict[str, Any], used: DownloadItem,
+            transfer: Transfer, where: str) -> None:
+    """Record a downloaded file in the manifest (rewritten at once) and ``result``; say it,
+    and that its size was not announced where there was none to check it against."""
+    dest, resumed = result.out_dir / used.filename, transfer.from_bytes
+    entry = manifest["files"][used.filename] = manifest_entry(
+        used, dest, resumed_from=resumed, size_checked=transfer.size_checked)
+    atomic_write_text(result.manifest_path, dump_json(manifest))
+    result.downloaded.append(dest)
+    result.n_bytes += entry["size"]
+    how = ""
+    if resumed is not None:  # was "downloaded (4965117 bytes)" for a resumed file too
+        result.resumed[dest] = resumed
+        how = f", resumed from {resumed:,} bytes an earlier run left"
+    if not transfer.size_checked:  # a cut plain file was cached as whole (checked by content now)
+        how += "; size not announced"
+    if transfer.decoded:  # S3's Content-Encoding: gzip (was cached compressed, a plain name)
+        how += "; sent gzip-compressed, saved decompressed"
+    logger.info("%s %s: downloaded (%s bytes%s)", where, used.filename, f"{entry['size']:,}", how)
