@@ -77,3 +77,14 @@ def test_empty_patient_cell_in_file_metadata_is_not_one_patient() -> None:
     assert n_blank == 2
     assert smallest_id_per_patient(obs["sample_id"].tolist(), patients.tolist()).tolist() == [
         True, True, True, False]
+
+
+def test_prepare_survival_line_says_both_counts() -> None:
+    """The counts were in the record only; prepare's survival line said neither."""
+    from genemoe.data.prep_text import step_line
+
+    line = step_line("join_survival", {"endpoint": "OS", "n_with_survival": 10, "n_events": 3,
+                                  "n_without": 0, "clinical_report": {
+                                      "n_patients_from_sample": 1, "n_rows_without_patient": 2}})
+    assert "1 empty _PATIENT taken from the sample barcode" in line
+    assert "2 row(s) naming no patient dropped" in line

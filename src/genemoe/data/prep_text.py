@@ -163,6 +163,10 @@ def _survival(info: dict) -> str:
                if (upper := report.get("n_barcodes_uppercased")) else "")
             + (f"; {_n(conflicts)} patient(s) with disagreeing rows, the first complete row kept"
                if conflicts else "")
+            + (f"; {_n(k)} empty _PATIENT taken from the sample barcode"
+               if (k := report.get("n_patients_from_sample")) else "")
+            + (f"; {_n(k)} row(s) naming no patient dropped"
+               if (k := report.get("n_rows_without_patient")) else "")
             + (f"; {_n(unmatched)} of the table's {_n(report.get('n_patients'))} patients have "
                "no sample here" + (f" (e.g. {', '.join(info.get('table_patients_without_sample_examples') or [])})"
                                    if info.get("n_without") else "")
