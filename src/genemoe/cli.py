@@ -90,7 +90,8 @@ def download_tcga_cmd(
     if list_only:
         planned = list_downloads(out, projects=csv_option(projects), source=source, values=values,
                                  base_url=base_url)
-        say("\n".join(download_listing_lines(planned, out)))
+        verbose = logging.getLogger("genemoe").level <= logging.DEBUG  # -v: each file's URL
+        say("\n".join(download_listing_lines(planned, out, urls=verbose)))
         return
     result = download_tcga(out, projects=csv_option(projects), source=source, values=values,
                            base_url=base_url, retries=retries)

@@ -475,8 +475,9 @@ def test_cli_list_prints_every_file_with_its_size(hub: Hub, tmp_path: Path) -> N
                                    "--out", str(tmp_path / "x"), "--base-url", hub.base_url])
     assert res.exit_code == 0, res.output
     lines = res.output.strip().splitlines()
-    assert lines[0].startswith("TCGA-ACC.star_fpkm-uq.tsv.gz") and "2.0 KiB" in lines[0]
-    assert lines[6].startswith("gencode.v36.annotation.gtf.gene.probemap")
+    assert lines[0] == f"from {hub.base_url}"  # once (each row carried its URL)
+    assert lines[1].startswith("TCGA-ACC.star_fpkm-uq.tsv.gz") and "2.0 KiB" in lines[1]
+    assert lines[7].startswith("gencode.v36.annotation.gtf.gene.probemap")
     total = sum(map(len, hub.files.values())) / 1024
     assert lines[-1].startswith("7 files into") and f"total {total:.1f} KiB" in lines[-1]
     assert all(r[1] == "HEAD" for r in hub.requests)
@@ -684,7 +685,7 @@ def test_list_says_a_file_the_hub_does_not_serve(hub: Hub, tmp_path: Path) -> No
     assert [p.size_from for p in listed] == ["missing", "server", "server", "server"]
     res = CliRunner().invoke(app, ["download", "tcga", "--list", "--projects", "ACC",
                                    "--out", str(tmp_path / "x"), "--base-url", hub.base_url])
-    assert "NOT ON SERVER" in res.output.splitlines()[0]
+    assert "NOT ON SERVER" in res.output.splitlines()[1]
 
 
 def test_a_base_url_that_is_not_http_is_refused_before_fetching(tmp_path):

@@ -62,3 +62,20 @@ def test_the_fix_only_when_every_file_is_missing() -> None:
     assert base_url_fix(GDC_HUB_URL, "gdc", 4, 4) == ""  # the hub's own: not "wrong"
     fix = base_url_fix("https://tcga.xenahubs.net/download/", "pancan", 3, 3)
     assert "(no /download/" not in fix and fix.endswith(PANCAN_HUB_URL)
+
+
+class _HubGet(_Hub):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name): every file 404 off /download/
+        self.do_HEAD()
+
+
+def test_the_download_error_names_the_hubs_folder_too(tmp_path) -> None:
+    """The download itself ended "4 of 4 files not on the server" with --list as the fix."""
+    from genemoe.data.download import download_tcga
+    from genemoe.data.download_errors import DownloadError
+
+    with serving(_HubGet, path="") as url, pytest.raises(DownloadError) as e:
+        download_tcga(tmp_path / "x", projects=["ACC"], base_url=url, timeout=2.0, retries=0,
+                      progress=False)
+    assert "--base-url looks wrong (no /download/ folder)" in str(e.value)
+    assert GDC_HUB_URL in str(e.value)

@@ -80,7 +80,7 @@ def test_the_listing_table_shows_the_status_and_the_part_left():
     planned = [PlannedFile(items[0], None, "error", status="HTTP 500", part_bytes=500_000),
                *(PlannedFile(i, None, "error", status="HTTP 500") for i in items[1:])]
     lines = download_listing_lines(planned, "dl5")
-    assert "HTTP 500" in lines[0] and "(500,000 bytes here; would resume)" in lines[0]
+    assert "HTTP 500" in lines[1] and "(500,000 bytes here; would resume)" in lines[1]
     assert f"{len(items)} answered HTTP 500: a download would likely fail" in lines[-1]
     assert "sizes unknown" not in lines[-1] and "size unknown" not in lines[-1]
 

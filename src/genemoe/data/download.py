@@ -512,13 +512,16 @@ def download_tcga(
     out_dir.mkdir(parents=True, exist_ok=True)
     kw = {"attempts": retries + 1, "backoff": backoff, "timeout": timeout, "progress": progress}
     with download_lock(out_dir, command=f"{command} --out {out_dir}"):  # one run at a time
-        return _fetch_all(items, out_dir, command=command, retries=retries, kw=kw)
+        return _fetch_all(items, out_dir, command=command, retries=retries, kw=kw,
+                          base_url=base_url, source=source)
 
 
 def _fetch_all(items: list[DownloadItem], out_dir: Path, *, command: str, retries: int,
-               kw: dict[str, Any]) -> DownloadResult:
+               kw: dict[str, Any], base_url: str | None = None,
+               source: str = "gdc") -> DownloadResult:
     """:func:`download_tcga`'s work once it holds the folder's lock: every item fetched or
-    found cached, recorded, and the files set aside named at the end."""
+    found cached, recorded, and the files set aside named at the end (with the hub's
+    download folder where ``base_url`` served none of them)."""
     result = DownloadResult(out_dir=out_dir, manifest_path=out_dir / MANIFEST_NAME)
     manifest, unreadable = read_manifest(result.manifest_path)
     tries = f"{retries + 1} attempt{'s' if retries else ''}"
@@ -561,6 +564,9 @@ def _fetch_all(items: list[DownloadItem], out_dir: Path, *, command: str, retrie
                 command=again, kind=exc.kind, fix=exc.fix, missing=missing, damaged=damaged,
                 cut=cut, tries=tries, list_command=command), kind=exc.kind, fix=exc.fix) from exc
         result.paths.append(out_dir / used.filename)
+        if (stale := part_path(out_dir / used.alternative().filename)).is_file():  # never resumed
+            drop_part(stale)
+            logger.warning("%s: a .part of the URL form not fetched: removed", stale)
         if used.filename != item.filename:
             result.other_name.append(out_dir / used.filename)
         if transfer is not None:
@@ -571,6 +577,9 @@ def _fetch_all(items: list[DownloadItem], out_dir: Path, *, command: str, retrie
     if missing or damaged or cut:
         message = failure_message(missing, damaged, n_files=len(items), out_dir=out_dir,
                                   tries=tries, command=command, cut=cut)
+        from genemoe.data.download_listing import base_url_fix  # it imports this module
+        if fix := base_url_fix(base_url, source, len(missing), len(items)):
+            message += "; " + fix
         if bool(missing) + bool(damaged) + bool(cut) > 1:
             raise DownloadError(message)
         if missing:

@@ -150,18 +150,27 @@ def fmt_bytes(n: int | None) -> str:
     return f"{size:.1f} GiB"
 
 
-def download_listing_lines(planned: Sequence[PlannedFile], out_dir: Path | str) -> list[str]:
-    """``download tcga --list``'s lines: one per file (name, size, URL), then the total, and
-    the files a download would fail on (were "sizes unknown", as for a silent server)."""
-    lines = []
+def download_listing_lines(planned: Sequence[PlannedFile], out_dir: Path | str, *,
+                           urls: bool = False) -> list[str]:
+    """``download tcga --list``'s lines: the base URL once, then one per file (name, size,
+    state), then the total, and the files a download would fail on (were "sizes unknown",
+    as for a silent server). Each row carried its full URL (143+ characters): only with
+    ``urls`` (``-v``), or where the files are not under one base URL."""
+    bases = {p.item.url.rsplit("/", 1)[0] + "/" for p in planned}
+    urls = urls or len(bases) > 1
+    lines = [] if urls or not bases else [f"from {bases.pop()}"]
+    width = max((len(p.item.filename) for p in planned), default=0)
     for p in planned:
         where = " (in cache)" if p.size_from == "cache" else ""
         if p.part_bytes:  # a .part an earlier run left: the next one resumes it
             where += f" ({p.part_bytes:,} bytes here; would resume)"
+        if p.stale_part:  # the other URL form's: never resumed
+            where += f" (stale {p.stale_part} here)"
         size = ("NOT ON SERVER" if p.size_from == "missing"
                 else p.status if p.size_from == "error" and p.status
                 else fmt_bytes(p.size))  # a server's 500 read "size unknown", as a silent one
-        lines.append(f"{p.item.filename:55s} {size:>13s}{where}  {p.item.url}")
+        lines.append(f"{p.item.filename:{width}s} {size:>13s}{where}"
+                     + (f"  {p.item.url}" if urls else ""))
     known = [p.size for p in planned if p.size is not None]
     missing = [p.item.filename for p in planned if p.size_from == "missing"]
     errors = [p for p in planned if p.size_from == "error"]
