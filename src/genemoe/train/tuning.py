@@ -19,7 +19,8 @@ continues as an uninterrupted one would (limits: :mod:`genemoe.train.study_sampl
 retrains the best trial's model.
 
 Trial 0 is the starting configuration itself (the preset's values, and the model's and
-trainer's defaults for options the preset leaves out; :func:`start_params`), so a search
+trainer's defaults for options the preset leaves out; :func:`start_params`; a classical
+model's, the values its own grid chooses on validation, :mod:`~genemoe.train.tuning_start`), so a search
 never ends below the configuration it started from on validation, whatever its budget. A
 starting value outside the declared space (the ``paper`` preset's widths) widens the space
 to hold it (:func:`~genemoe.models.search_spaces.widen_to_start`, logged); one no range can
@@ -135,6 +136,7 @@ from genemoe.train.study_sampler import N_STARTUP_TRIALS, open_study
 from genemoe.train.study_storage import check_setup, redacted_url
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.tuning_records import decoded_params, encode_choice, trials_table, tuning_cost
+from genemoe.train.tuning_start import with_grid_choice
 from genemoe.train.tuning_workers import (
     NOT_RUN,
     BudgetMet,
@@ -373,9 +375,11 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
             log.info("input scaling fixed at %s (no rescaled data given)",
                      base_model_cfg["input_scaling"])
     # trial 0 is the starting configuration: the space is widened to hold its values
-    start_model_cfg = {**model_defaults(name), **base_model_cfg}
-    space = fit_to_start(space, start_model_cfg, n_genes=int(data["train"].X.shape[1]))
     start_train_cfg = {**train_defaults(), **base_train_cfg}
+    start_model_cfg = with_grid_choice(name, task, data, space, {**model_defaults(name),
+                                       **base_model_cfg}, start_train_cfg, given=base_model_cfg,
+                                       n_outputs=n_outputs, gene_variance=gene_variance)
+    space = fit_to_start(space, start_model_cfg, n_genes=int(data["train"].X.shape[1]))
     space, widened, outside = widen_to_start(space, starting_values(space, start_model_cfg,
                                                                      start_train_cfg))
     if widened:
