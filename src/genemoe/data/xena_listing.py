@@ -21,10 +21,11 @@ Pan-Cancer Atlas hub (``pancanAtlasHub``): the batch-corrected RSEM matrix for a
 projects, the curated survival table and the sample-type/primary-disease table.
 
 URL rule (UCSCXenaTools ``XenaQuery``): ``<host>/download/<basename of the dataset>``,
-and the same with ``.gz`` appended where the plain name is not served. The matrices and
-tables are served gzipped (``.gz``); the probe map and the PanCanAtlas survival table are
-not. :func:`genemoe.data.download.download_tcga` falls back to the other form if the hub
-answers "not found", as the listing's rule does.
+and the same with ``.gz`` appended where the plain name is not served. The plan names
+the matrices and tables as served gzipped (``.gz``), the probe map and the PanCanAtlas
+survival table plain; :func:`genemoe.data.download.download_tcga` asks for the plain name
+first and the ``.gz`` one where the hub answers "not found", as the listing's rule does
+(a ``.part`` an earlier run left, of either form, is resumed first).
 """
 
 from __future__ import annotations
