@@ -12,6 +12,7 @@ ceiling where every sample missing completeness is integrated again, up to ``--m
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -22,6 +23,8 @@ from genemoe.explain.integrated_gradients import output_fn
 from genemoe.explain.methods import refines
 
 __all__ = ["gradient_rows", "seconds_per_row", "cost_text"]
+
+log = logging.getLogger(__name__)
 
 PROBE_FROM_ROWS = 5_000  # fewer rows: too cheap to time (the probe costs 3 passes)
 SAY_FROM_SECONDS = 60.0  # estimates below this are not said
@@ -105,7 +108,9 @@ def cost_text(model: nn.Module, X: np.ndarray, method: str, *, target: np.ndarra
     seconds = rows * per_row
     if seconds * most < SAY_FROM_SECONDS:
         return None
-    again = (f", up to {_duration(seconds * most)} if samples missing completeness are integrated "
-             f"again (--max-steps {max_steps})" if most > 1 else "")
-    return (f"a long explanation: {counted} = {rows:,} gradient rows, at least "
-            f"{_duration(seconds)} ({per_row * 1e3:.2g} ms a row, timed on one pass){again}")
+    log.debug("explanation cost: %s = %s gradient rows at %.2g ms a row (timed on one pass)",
+              counted, f"{rows:,}", per_row * 1e3)  # the detail behind -v: the line was ~190
+    again = (f"\n  up to {_duration(seconds * most)} if samples missing completeness are "
+             f"integrated again (--max-steps {max_steps})" if most > 1 else "")
+    return (f"a long explanation: at least {_duration(seconds)} ({rows:,} gradient rows, "
+            f"{per_row * 1e3:.2g} ms each){again}")
