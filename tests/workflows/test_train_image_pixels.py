@@ -21,7 +21,7 @@ def test_the_genes_sharing_a_pixel_and_the_empty_pixels_are_recorded_and_said(ca
     with caplog.at_level(logging.INFO, logger="genemoe"):
         image = image_record(net, "centred")["image"]
     assert (image["genes_sharing_a_pixel"], image["pixels_used"], image["pixels_empty"]) == (5, 7, 2)
-    assert ("10 genes on the 3 x 3 image: 7 pixels used, 2 empty; 5 genes share a pixel "
+    assert ("10 genes on the 3 x 3 image: 7 pixels used, 2 empty\n  5 genes share a pixel "
             "(up to 3)") in caplog.text
     assert "layout similarity by pca" in caplog.text
 
@@ -48,3 +48,15 @@ def test_the_crowding_warning_says_how_explain_splits_a_pixels_credit(caplog):
         image_record(net, "global")
     assert "their attributions split by each gene's own deviation" in caplog.text
     assert "their attributions one" not in caplog.text
+
+
+def test_the_image_lines_are_short(caplog):
+    """The image line ran to ~190 characters, the crowding warning to ~200 (probeEE)."""
+    net = nn.Module()
+    net.to_image, net.image_size = GeneToImage(Layout(np.arange(16), 4, 4, "similarity", "pca")), 1
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        image_record(net, "global")
+    lines = [ln for r in caplog.records for ln in r.getMessage().splitlines()]
+    assert any(ln.startswith("image: 16 genes") for ln in lines)
+    assert any("share one pixel" in ln for ln in lines)
+    assert max(map(len, lines)) <= 100, lines

@@ -237,24 +237,25 @@ def image_record(model: Any, scaling: str, weights_source: str | None = None,
     shown = {**image, **({"weights": _shown_weights(weights_source)} if takes_weights else {})}
     if image.get("imagenet_tag"):  # which ImageNet weights (the cache line was -v only)
         shown["weights"] = f"imagenet ({image['imagenet_tag']})"
-    log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s%s; input "
-             "scaling %s%s", f"{lay.n_genes:,}", image["grid"], grid_most,
-             lay.kind + (f" by {lay.embedding}" if lay.embedding else ""),
-             image["image_size"], f" (up to {image['genes_per_pixel_max']} genes a pixel as seen)"
-             if image["genes_per_pixel_max"] != grid_most else "", scaling,
-             "".join(f"; {k} {shown[k]}" for k in ("weights", "finetune") if shown.get(k))
-             + (" (random init: no ImageNet transfer)" if weights_source == "none" else "")
-             + ("" if takes_weights else "; random init (no pretrained weights)"))
+    kind = lay.kind + (f" by {lay.embedding}" if lay.embedding else "")
+    seen = ([f"up to {image['genes_per_pixel_max']} genes a pixel as seen"]
+            if image["genes_per_pixel_max"] != grid_most else [])
+    weights = ("".join(f"; {k} {shown[k]}" for k in ("weights", "finetune") if shown.get(k))
+               + (" (random init: no ImageNet transfer)" if weights_source == "none" else "")
+               + ("" if takes_weights else "; random init (no pretrained weights)"))
+    log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s\n  %s",
+             f"{lay.n_genes:,}", image["grid"], grid_most, kind, image["image_size"],
+             "; ".join([*seen, f"input scaling {scaling}"]) + weights)  # two lines (was ~190)
     if image["genes_sharing_a_pixel"]:  # 62 of 100 genes merged, said "up to 4 a pixel"
-        log.info("%s genes on the %s: %s pixels used, %s empty; %s genes share a pixel (up to %d)",
+        log.info("%s genes on the %s: %s pixels used, %s empty\n  %s genes share a pixel (up to %d)",
                  f"{lay.n_genes:,}", lay.seen_as(side),
                  f"{image['pixels_used']:,}", f"{image['pixels_empty']:,}",
                  f"{image['genes_sharing_a_pixel']:,}", image["genes_per_pixel_max"])
     if "crowded_pixels" in image:
-        log.warning("the network sees the %s genes at %s: up to %d share one pixel (their "
-                    "values averaged, their attributions split by each gene's own deviation); "
-                    "%s", f"{lay.n_genes:,}", image["image_size"], image["genes_per_pixel_max"],
-                    image["crowded_pixels"])
+        log.warning("the network sees the %s genes at %s: up to %d share one pixel\n  (their "
+                    "values averaged, their attributions split by each gene's own deviation)\n"
+                    "  %s", f"{lay.n_genes:,}", image["image_size"], image["genes_per_pixel_max"],
+                    image["crowded_pixels"].replace("; ", "\n  "))  # its clauses a line each
     return facts
 
 
