@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
+from genemoe.data.args import AtFolder, as_list, check_flags, folder_of, path_of, shown_path
 from genemoe.data.bundle import (
     atomic_write_text,
     check_out_dir,
@@ -309,9 +309,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:  # Python's only (no flag)
         raise input_error(f"must be a whole number of 1 or more, got {top!r}", where="top",
                           fix="pass top=10 (the genes per class in the figure), or leave it out")
-    if not isinstance(progress, bool | np.bool_):  # "no" was read as true: the bar drawn
-        raise input_error(f"must be True or False, got {progress!r}", where="progress",
-                          fix="pass progress=True or False")
+    check_flags((progress, "progress"))  # "no" was read as true: the bar drawn
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
     check_out_dir(out_dir, "explain")  # a run's folder lost its report and plots to it

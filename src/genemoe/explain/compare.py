@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genemoe.data.args import folder_of, path_of, shown_path
+from genemoe.data.args import check_flags, folder_of, path_of, shown_path
 from genemoe.data.bundle import atomic_write_text, check_out_dir
 from genemoe.errors import InputError, input_error
 from genemoe.explain.api import ExplainResult, explain_run
@@ -162,9 +162,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     """
     methods = compared_methods(methods)  # "ig" ran i and g, leaving c1/i/ behind
     check_programs(programs)  # before any method's folder is written
-    if not isinstance(progress, bool | np.bool_):  # "no" drew the bars
-        raise input_error(f"must be True or False, got {progress!r}", where="progress",
-                          fix="pass progress=True or False")
+    check_flags((progress, "progress"))  # "no" drew the bars
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
     other_run = None if other_run is None else folder_of(other_run, "other_run")

@@ -74,7 +74,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from genemoe import __version__
-from genemoe.data.args import AtFolder, shown_path
+from genemoe.data.args import AtFolder, check_flags, shown_path
 from genemoe.data.bundle import atomic_write_text, dump_json
 from genemoe.errors import input_error
 from genemoe.models.base import collect_aux
@@ -435,9 +435,7 @@ def check_call_options(max_epochs_this_call: Any, progress: Any) -> None:
                           where="max_epochs_this_call",
                           fix="pass e.g. max_epochs_this_call=5 (pause after 5 epochs; call "
                               "again to resume), or None to run to the end")
-    if not isinstance(progress, bool | np.bool_):
-        raise input_error(f"must be True or False, got {progress!r}", where="progress",
-                          fix="pass progress=True or False")
+    check_flags((progress, "progress"))
 
 
 def _sample_patients(samples: pd.DataFrame) -> dict[str, str]:

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from genemoe.config_presets import (
@@ -32,6 +31,7 @@ from genemoe.config_presets import (
     preset_gaps,
     train_config,
 )
+from genemoe.data.args import check_flags
 from genemoe.data.bundle import Bundle
 from genemoe.errors import input_error
 from genemoe.train.train_config import whole_number
@@ -69,10 +69,7 @@ def check_ablation_types(*, seed: Any, n_boot: Any, freeze_encoder_epochs: Any,
     if seed < 0:  # numpy's "expected non-negative integer", from inside the folds
         raise input_error(f"must be 0 or more, got {seed}", where="--seed",
                           fix="pass e.g. --seed 0")
-    for value, where in ((pretrain_per_fold, "pretrain_per_fold"), (progress, "progress")):
-        if not isinstance(value, bool | np.bool_):  # "no" was read as true
-            raise input_error(f"must be True or False, got {value!r}", where=where,
-                              fix=f"pass {where}=True or False")
+    check_flags((pretrain_per_fold, "pretrain_per_fold"), (progress, "progress"))  # "no": true
 
 
 def _arm_recipe(layers: list[tuple[str, dict[str, Any]]], task: str, model: str,

@@ -62,7 +62,7 @@ import optuna
 
 from genemoe import __version__
 from genemoe.config_presets import dump_yaml, forget_preset_gaps
-from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
+from genemoe.data.args import AtFolder, check_flags, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, dump_json, load_bundle
 from genemoe.data.bundle import sample_set_sha256 as sample_ids_sha256
 from genemoe.data.out_dirs import check_writable_folder
@@ -270,9 +270,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     check_whole_numbers((n_trials, "n_trials"), (cv, "cv"), (seed, "seed"))  # "2": a TypeError
     if config_path is not None:  # a dict failed inside pathlib, naming nothing
         path_of(config_path, "config_path")
-    if not isinstance(progress, bool):
-        raise input_error(f"must be True or False, got {progress!r}", where="progress",
-                          fix="pass progress=True or False")
+    check_flags((progress, "progress"))
     if n_trials < 1:
         raise input_error(f"must be 1 or more, got {n_trials}", where="--trials",
                           fix="pass e.g. --trials 20")
