@@ -27,8 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from genemoe.data.scaling import clip_summary, clip_text
-from genemoe.evaluate.benchmark_files import load_cells, read_protocol
+from genemoe.evaluate.benchmark_files import clipped_lines, load_cells, read_protocol
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC
 from genemoe.explain.figures import new_subplots
 from genemoe.report.first_screen import METRIC_NAMES, thumbnail
@@ -331,12 +330,7 @@ def clipped_words(d: Path) -> str:
     part = d / "models"
     if not (part / "protocol.json").is_file() or not any((part / "cells").glob("*.json")):
         return ""  # (no cell: nothing to read, and a protocol without its models list)
-    by_method: dict[str, dict[tuple[int, int, str], dict]] = {}
-    for cell in load_cells(part):
-        for name, rep in (cell.get("clipped") or {}).items():
-            by_method.setdefault(str(rep.get("method")), {}).setdefault(
-                (cell["repeat"], cell["fold"], name), {"part": name, **rep})
-    return "; ".join(t for reps in by_method.values() if (t := clip_text(clip_summary(reps.values()))))
+    return "; ".join(clipped_lines(load_cells(part)))  # as genemoe benchmark says it
 
 
 def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict,

@@ -16,8 +16,7 @@ import pandas as pd
 
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, remove_outputs
-from genemoe.data.scaling import clip_summary, clip_text
-from genemoe.evaluate.benchmark_files import software_versions
+from genemoe.evaluate.benchmark_files import clipped_lines, software_versions
 from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.task_data import Task
 from genemoe.workflows.benchmark_preset import preset_tuned_on, used_endpoint_mismatch
@@ -166,25 +165,6 @@ def removed_text(removed: list[str]) -> str:
         return "none of its tables was written"
     names = ", ".join(removed[:-1]) + (" and " if len(removed) > 1 else "") + removed[-1]
     return f"its {names} {'are' if len(removed) > 1 else 'is'} removed"
-
-
-def clipped_lines(cells: list[dict]) -> list[str]:
-    """What the folds' scalers clipped, one line per input scaling (``standard`` z-scores,
-    an image model's ``global`` scaling), each fold counted once however many models read
-    it: ``inputs clipped to ±10 z, 3 folds summed: test 6,591 values (0.2%), ...``. Cells
-    written before the counts were kept are said to be left out of the count. Standardised inputs beyond ±10 were
-    clipped in every fold without a word (gdc6 fold 0: 6,591 test values)."""
-    seen: dict[str, dict[tuple[int, int, str], dict]] = {}
-    for cell in cells:
-        for part, rep in (cell.get("clipped") or {}).items():
-            by_method = seen.setdefault(str(rep.get("method")), {})
-            by_method.setdefault((cell["repeat"], cell["fold"], part), {"part": part, **rep})
-    folds = {(c["repeat"], c["fold"]) for c in cells}
-    counted = {(c["repeat"], c["fold"]) for c in cells if c.get("clipped")}
-    older = (f" ({len(counted)} of {len(folds)} folds counted: the others' cells are from "
-             "before the counts were kept)" if counted and counted != folds else "")
-    return [text + older for reports in seen.values()  # a resumed run's older cells: said
-            if (text := clip_text(clip_summary(reports.values())))]
 
 
 def say_bundle_folds(bundle: Bundle, n_folds: int, seed: int, n_repeats: int) -> None:
