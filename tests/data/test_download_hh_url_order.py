@@ -25,14 +25,21 @@ def hub() -> Iterator[Hub]:
         yield state
 
 
+def _serve(hub: Hub, plan: list, n_rows: int, *, both: bool) -> None:
+    """Each planned file on the hub: a ``.gz`` one gzipped, and (``both``) under its plain
+    name too; a plain one under its plain name."""
+    for k, item in enumerate(plan):
+        blob = star_matrix_gz(n_rows + k, seed=k)
+        if both or not item.filename.endswith(".gz"):
+            hub.files[item.filename.removesuffix(".gz")] = gzip.decompress(blob)
+        if item.filename.endswith(".gz"):
+            hub.files[item.filename] = blob
+
+
 def test_the_plain_name_is_asked_for_first_and_kept_where_the_hub_serves_both(
         hub: Hub, tmp_path: Path) -> None:
     plan = plan_downloads(["ACC"])
-    for k, item in enumerate(plan):
-        blob = star_matrix_gz(600 + k, seed=k)
-        hub.files[item.filename.removesuffix(".gz")] = gzip.decompress(blob)
-        if item.filename.endswith(".gz"):
-            hub.files[item.filename] = blob
+    _serve(hub, plan, 600, both=True)
     result = download_tcga(tmp_path, projects=["ACC"], base_url=hub.base_url, **FAST)
     plain = [i.filename.removesuffix(".gz") for i in plan]
     assert [r[0] for r in hub.requests] == plain  # one request each: the plain name served
@@ -43,9 +50,7 @@ def test_the_plain_name_is_asked_for_first_and_kept_where_the_hub_serves_both(
 def test_the_gz_form_comes_second_where_the_plain_name_is_not_served(
         hub: Hub, tmp_path: Path) -> None:
     plan = plan_downloads(["ACC"])
-    for k, item in enumerate(plan):
-        blob = star_matrix_gz(600 + k, seed=k)
-        hub.files[item.filename] = blob if item.filename.endswith(".gz") else gzip.decompress(blob)
+    _serve(hub, plan, 600, both=False)
     result = download_tcga(tmp_path, projects=["ACC"], base_url=hub.base_url, **FAST)
     assert [r[0] for r in hub.requests] == [
         "TCGA-ACC.star_fpkm-uq.tsv", "TCGA-ACC.star_fpkm-uq.tsv.gz",
@@ -59,11 +64,7 @@ def test_the_gz_form_comes_second_where_the_plain_name_is_not_served(
 def test_a_part_of_the_gz_form_is_resumed_before_the_plain_name_is_asked_for(
         hub: Hub, tmp_path: Path) -> None:
     plan = plan_downloads(["ACC"])
-    for k, item in enumerate(plan):
-        blob = star_matrix_gz(3_000 + k, seed=k)
-        hub.files[item.filename.removesuffix(".gz")] = gzip.decompress(blob)
-        if item.filename.endswith(".gz"):
-            hub.files[item.filename] = blob
+    _serve(hub, plan, 3_000, both=True)
     first = plan[0].filename
     (tmp_path / f"{first}.part").write_bytes(hub.files[first][:1_000])
     result = download_tcga(tmp_path, projects=["ACC"], base_url=hub.base_url, **FAST)
