@@ -42,7 +42,7 @@ from genemoe.explain.convergence import SaidOnce
 from genemoe.explain.integrated_gradients import BaselineName
 from genemoe.explain.linear import is_linear_payload
 from genemoe.explain.methods import DEFAULT_DRAWS, DEFAULT_N_STEPS, METHODS, PATH_METHODS
-from genemoe.explain.options import LABEL_WHERE, compared_methods
+from genemoe.explain.options import LABEL_WHERE, check_whole, compared_methods
 from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import GeneSet
 from genemoe.train.rng import keeps_global_rng
@@ -163,6 +163,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     methods = compared_methods(methods)  # "ig" ran i and g, leaving c1/i/ behind
     check_programs(programs)  # before any method's folder is written
     check_flags((progress, "progress"))  # "no" drew the bars
+    check_whole("k", k, least=1, flag=False)  # k="5" ran every method, then failed
     out_dir = path_of(out_dir, "out_dir")
     run_dir = folder_of(run_dir, "run_dir")  # a RunResult too
     other_run = None if other_run is None else folder_of(other_run, "other_run")

@@ -18,7 +18,8 @@ from genemoe.data.args import as_list
 from genemoe.errors import input_error, nearest_names
 from genemoe.explain.methods import METHODS
 
-__all__ = ["GROUP_BY", "LABEL_WHERE", "check_options", "check_samples", "compared_methods"]
+__all__ = ["GROUP_BY", "LABEL_WHERE", "check_options", "check_samples", "check_whole",
+           "compared_methods"]
 
 GROUP_BY: tuple[str, ...] = ("predicted", "label")
 """The poolings ``group_by`` takes (the rankings' classes, and the output attributed)."""
@@ -50,9 +51,9 @@ def check_options(baseline: Any, *, group_by: Any = "predicted", max_maps: Any =
                               "group_by='label' (its labelled class's, pooled per label)")
     for name, value in counts.items():
         if value is not None:
-            _check_whole(name, value, least=1)
-    _check_whole("max_maps", max_maps, least=0, flag=False)
-    _check_whole("seed", seed, least=0, flag=False)
+            check_whole(name, value, least=1)
+    check_whole("max_maps", max_maps, least=0, flag=False)
+    check_whole("seed", seed, least=0, flag=False)
 
 
 _ID_FILE_SUFFIXES = (".txt", ".tsv", ".csv", ".list", ".ids")
@@ -95,7 +96,7 @@ def check_samples(samples: Any) -> None:
                           f"samples=Path({text!r}).read_text().split())")
 
 
-def _check_whole(name: str, value: Any, *, least: int, flag: bool = True) -> None:
+def check_whole(name: str, value: Any, *, least: int, flag: bool = True) -> None:
     """``value`` a whole number (not a bool) of ``least`` or more, else refused naming
     ``name`` (as its ``--flag`` where ``flag``; a wrong type only Python can pass)."""
     if isinstance(value, bool) or not isinstance(value, Integral):
