@@ -75,6 +75,18 @@ def rows_account(bundle: Bundle, task: Task, n_folds: int) -> dict:
             "left_out": {k: v for k, v in left.items() if v}, "types_under_folds": small}
 
 
+
+def check_val_fraction(val_fraction: float) -> None:
+    """Refuse a fold's validation share outside (0, 1), naming ``val_fraction`` (a Python
+    argument: 1.5 was refused naming ``--val-fraction/--test-fraction``, flags the benchmark
+    lacks, and 0 as "an empty validation or test part: use fewer --folds")."""
+    if not 0 < val_fraction < 1:
+        raise input_error(f"must be above 0 and below 1, got {val_fraction}", where="val_fraction",
+                          fix="pass the validation share of each fold's training part, e.g. "
+                              f"val_fraction={VAL_FRACTION} (the default; every model chooses "
+                              "its epoch, grid point or trials on that part)")
+
+
 def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int = 1, seed: int = 0,
                val_fraction: float = VAL_FRACTION) -> list[FoldPlan]:
     """The folds of every repeat, with a validation part carved from each training part.
@@ -96,6 +108,7 @@ def plan_folds(bundle: Bundle, task: Task, *, n_folds: int = 3, n_repeats: int =
         ``n_repeats * n_folds`` plans, repeat-major.
     """
     check_whole_numbers((n_folds, "--folds"), (n_repeats, "--repeats"))  # ablation's too
+    check_val_fraction(val_fraction)
     check_bundle_has_task(bundle, task)
     rows = task_rows(bundle, task)
     if rows.size < 2 * n_folds:
