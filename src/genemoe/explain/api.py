@@ -191,8 +191,9 @@ class ExplainResult(AtFolder):
 
 
 def _load_model(payload: dict, device: str = "cpu") -> torch.nn.Module:
-    from genemoe.models.registry import create_model, list_models
+    from genemoe.models.registry import list_models
     from genemoe.train.distributed import resolve_device
+    from genemoe.train.model_file import rebuild_model
 
     if payload.get("kind") != "torch":
         if is_linear_payload(payload):  # coxnet, coxph, logreg, svm_linear: coefficient x (x - reference)
@@ -211,9 +212,7 @@ def _load_model(payload: dict, device: str = "cpu") -> torch.nn.Module:
             "gradients to integrate, no exact linear attributions", where="--model",
             fix=f"explain a neural model for {payload['task']} ({neural}) or a linear one "
                 f"({', '.join(LINEAR_MODELS)}: exact)")
-    model = create_model(payload["model_name"], n_genes=len(payload["gene_ids"]),
-                         n_outputs=payload["n_outputs"], task=payload["task"], **payload["model_config"])
-    model.load_state_dict(payload["state_dict"])
+    model = rebuild_model(payload)  # a backbone restored: no "frozen *random*" warning
     return model.to(resolve_device(device)).eval()  # IG and its peers run where it is
 
 

@@ -364,8 +364,15 @@ def finetune_depth(finetune: str, weights: str) -> str:
 
 
 def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
-                    **config: Any) -> ImageBackbone:
-    """Build backbone ``name`` (a key of :data:`BACKBONES`); config keys: :data:`BACKBONE_KEYS`."""
+                    restored: bool = False, **config: Any) -> ImageBackbone:
+    """Build backbone ``name`` (a key of :data:`BACKBONES`); config keys: :data:`BACKBONE_KEYS`.
+
+    ``restored``: the network is rebuilt from a saved run, whose state dict replaces every
+    weight (:func:`~genemoe.train.model_file.rebuild_model`), so ``weights: none`` with a
+    frozen depth is no frozen *random* network: that warning is for a fresh training only
+    (an older model file rebuilds with ``weights: none`` and the run's ``finetune: head``,
+    and predict and explain said it of a network fine-tuned from pretrained weights).
+    """
     check_config_keys(name, config, BACKBONE_KEYS)
     check_image_sides(name, config, n_genes)
     input_scaling(name, config)  # checked here; applied by the data pipeline
@@ -386,7 +393,7 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
     weights = str(config["weights"])
     backbone = _timm_backbone(BACKBONES[name], weights)
     finetune = finetune_depth(str(config["finetune"]), weights)
-    if weights == "none" and finetune != "all":
+    if weights == "none" and finetune != "all" and not restored:
         log.warning("%s: weights none with finetune %s: the backbone is a frozen *random* "
                     "network; finetune: all (or auto) trains it from scratch", name, finetune)
     return ImageBackbone(n_genes, n_outputs, task=task, layout=layout, fitted=fitted,
@@ -436,8 +443,10 @@ def fit_image_layout(model_name: str, n_genes: int, config: dict[str, Any], *,
 def _register(name: str, description: str) -> None:
     @register_model(name, kind="torch", tasks=("classify", "survival"), description=description,
                     defaults=_BACKBONE_DEFAULTS, options=BACKBONE_KEYS)
-    def factory(*, n_genes: int, n_outputs: int, task: Task, **config: Any) -> ImageBackbone:
-        return create_backbone(name, n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
+    def factory(*, n_genes: int, n_outputs: int, task: Task, restored: bool = False,
+                **config: Any) -> ImageBackbone:
+        return create_backbone(name, n_genes=n_genes, n_outputs=n_outputs, task=task,
+                               restored=restored, **config)
 
 
 _register("resnet50", "ResNet-50 (timm) on a gene image; ImageNet transfer with --weights imagenet (default: random init)")

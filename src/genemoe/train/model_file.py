@@ -15,7 +15,7 @@ import torch
 from genemoe.data.bundle import atomic_file, is_bundle
 from genemoe.errors import input_error
 
-__all__ = ["save_model_file", "load_model_file", "MODEL_FORMAT"]
+__all__ = ["save_model_file", "load_model_file", "rebuild_model", "MODEL_FORMAT"]
 
 MODEL_FORMAT = "genemoe-model"
 
@@ -57,6 +57,45 @@ def load_model_file(run: Path | str) -> dict[str, Any]:
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
         raise input_error("not a genemoe model file", path=path, fix="pass a RUN directory of `genemoe train`")
     return payload
+
+
+def rebuild_model(payload: dict[str, Any], *, n_genes: int | None = None) -> torch.nn.Module:
+    """The neural network of a loaded model file (:func:`load_model_file`), its saved
+    weights in place (train mode, on the CPU; the caller moves it and sets its mode).
+
+    An ImageNet backbone, alone or as an ensemble's member, is built ``restored``
+    (:func:`~genemoe.models.backbones.create_backbone`): its saved state dict replaces every
+    weight, so the rebuilding config's ``weights: none`` beside the run's frozen depth
+    (``finetune: head`` in a model file of an older genemoe) is no frozen *random* network,
+    which predict and explain said of a network fine-tuned from pretrained weights.
+
+    Parameters
+    ----------
+    payload
+        A loaded model file of a neural run (``kind`` torch).
+    n_genes
+        The network's input width (default: the model file's genes).
+    """
+    from genemoe.models.registry import create_model
+
+    model = create_model(payload["model_name"],
+                         n_genes=len(payload["gene_ids"]) if n_genes is None else n_genes,
+                         n_outputs=payload["n_outputs"], task=payload["task"],
+                         **_restored_config(payload["model_name"], payload["model_config"]))
+    model.load_state_dict(payload["state_dict"])
+    return model
+
+
+def _restored_config(name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with ``restored`` set for an ImageNet backbone (an ensemble's members too)."""
+    from genemoe.models.backbones import BACKBONES
+
+    if name in BACKBONES:
+        return {**config, "restored": True}
+    if name == "ensemble" and config.get("member") in BACKBONES:
+        return {**config, "member_config": _restored_config(config["member"],
+                                                            dict(config.get("member_config") or {}))}
+    return dict(config)
 
 
 _PASS_RUN = ("pass the `genemoe train` run folder (its --out), or train one with `genemoe "

@@ -71,12 +71,10 @@ def model_outputs(payload: dict, X: np.ndarray, precision: Precision = "fp32",
                else {"risk": est.predict_risk(X)})
         model = est
     else:
-        from genemoe.models.registry import create_model
         from genemoe.train.loop import predict_outputs
+        from genemoe.train.model_file import rebuild_model
 
-        model = create_model(payload["model_name"], n_genes=X.shape[1],
-                             n_outputs=payload["n_outputs"], task=task, **payload["model_config"])
-        model.load_state_dict(payload["state_dict"])
+        model = rebuild_model(payload, n_genes=X.shape[1])  # a backbone restored: no warning
         raw = predict_outputs(model, X, batch_size=1024, device=device, precision=precision)
         raw = raw.astype(np.float32, copy=False)  # bf16 logits arrive as float32
         out = {"logits": raw} if task == "classify" else {"risk": raw.reshape(-1)}
