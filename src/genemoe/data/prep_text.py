@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from genemoe.data.clinical import words_text
-from genemoe.data.values import NATURAL_LOG_NOTE
+from genemoe.data.values import LOG10_NOTE, NATURAL_LOG_NOTE
 
 __all__ = ["PrepLog", "step_line", "warnings_said"]
 
@@ -45,7 +45,7 @@ def _read(info: dict) -> str:
                       _VALUE_KINDS.get(info.get("value_kind"), str(info.get("value_kind")))])
     said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "estimated counts" in n
             or "on the floor" in n or n.endswith(_SAID_ENDINGS)]  # a log2(x + eps) file converted: was in the record only
-    said = [_NATURAL_LOG_SHORT if n.startswith(NATURAL_LOG_NOTE) else n for n in said]  # its
+    said = [_other_base_short(n) for n in said]  # its
     #   ~330 characters were said twice: as the read's warning, and again here
     return "\n  ".join([f"read {_name(info)}: {_n(n_genes)} gene{'s' if n_genes != 1 else ''} × "
                         f"{_n(n_samples)} sample{'s' if n_samples != 1 else ''} ({what})", *said])
@@ -54,9 +54,15 @@ def _read(info: dict) -> str:
 # Read notes that change or question what is read: said under the read line, not only kept.
 _SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "second header line",
                "named by their Entrez id", "read .X only", "gene ids from var[", "var[",
-               NATURAL_LOG_NOTE, "line endings: ")  # unmarked ln(x + 1) values converted to log2
+               NATURAL_LOG_NOTE, LOG10_NOTE, "line endings: ")  # unmarked ln/log10 converted
 _SAID_ENDINGS = ("blank line(s) skipped", "surrounding spaces: trimmed")  # counted notes
-_NATURAL_LOG_SHORT = f"{NATURAL_LOG_NOTE}: converted to log2(x + 1) (see the warning)"
+
+
+def _other_base_short(note: str) -> str:
+    """An unmarked ln or log10 conversion's note (~330 characters, said as the read's
+    warning) as one short pointer to it; any other note as it is."""
+    start = next((s for s in (NATURAL_LOG_NOTE, LOG10_NOTE) if note.startswith(s)), None)
+    return note if start is None else f"{start}: converted to log2(x + 1) (see the warning)"
 
 
 def _map(info: dict) -> str:

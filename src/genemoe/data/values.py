@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["check_one_scale", "odd_scale_samples", "ValueKind", "ValueStats", "value_kind", "is_log_of_counts", "log_counts_rows", "estimated_counts_cue",
            "estimated_counts_note", "log_pseudocount", "PSEUDOCOUNTS", "COUNTS_QUESTION", "PREPARE_COUNTS_FIX", "negative_share",
            "whole_share", "two_scales", "LOG_MAX", "LINEAR_MAX", "ESTIMATED_COUNTS_SHARE",
-           "TRANSFORMED_SHARE", "TRACE_SHARE", "natural_log_total", "NATURAL_LOG_NOTE",
+           "TRANSFORMED_SHARE", "TRACE_SHARE", "natural_log_total", "NATURAL_LOG_NOTE", "LOG10_NOTE",
            "TOTAL_SPREAD", "TOTAL_CONTRAST", "NEARLY_WHOLE_SHARE", "nearly_whole",
            "SAMPLE_NONWHOLE_SHARE", "gathered_nonwhole", "percent"]
 
@@ -65,6 +65,9 @@ FLOOR_SHARE = 0.01  # at least this share of the values on the floor: the zeros,
 TOTAL_SPREAD = 0.01  # per-sample totals within this of their median: one normalisation target
 TOTAL_CONTRAST = 10.0  # the other base's totals spread at least this many times more
 NATURAL_LOG_NOTE = "values read as natural log"  # the note's start (prepare's read line says it)
+LOG10_NOTE = "values read as log10"  # likewise for unmarked log10(x + 1) values
+OTHER_BASES = ((float(np.e), "e^x - 1", NATURAL_LOG_NOTE, "ln(x + 1)"),
+               (10.0, "10^x - 1", LOG10_NOTE, "log10(x + 1)"))  # tried in this order
 COUNTS_QUESTION = ": estimated counts (Salmon, RSEM, nf-core gene_counts)? "  # the read note's
 PREPARE_COUNTS_FIX = "then prepare them with --normalisation log2cpm"  # prepare's answer to it
 _FILTER_NOTE = ("the gene filter's thresholds (--min-variance 0.4 / --min-mean 0.8, made for "
@@ -334,15 +337,15 @@ def _cells_text(cells: list[tuple[int, int, float]], where: Any) -> str:
     return "; ".join(f"{where(s, g)} ({v:g})" for s, g, v in cells)
 
 
-def _log_totals(values: np.ndarray, rows: np.ndarray, *, step: int = 64
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-sample totals over all genes of e^x − 1 and of 2^x − 1 (:func:`linear_totals`),
+def _log_totals(values: np.ndarray, rows: np.ndarray, *, base: float = float(np.e),
+                step: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample totals over all genes of base^x − 1 and of 2^x − 1 (:func:`linear_totals`),
     for ``rows`` of ``values``, ``step`` rows copied at a time. A row with a missing value
-    has a NaN e^x − 1 total (:func:`natural_log_total` then answers None)."""
+    has a NaN base^x − 1 total (:func:`natural_log_total` then answers None)."""
     e_tot, two_tot = np.empty(len(rows)), np.empty(len(rows))
     for i in range(0, len(rows), step):
         block = values[rows[i:i + step]].astype(np.float64)
-        e_tot[i:i + step] = np.expm1(block).sum(axis=1)
+        e_tot[i:i + step] = np.expm1(block * np.log(base)).sum(axis=1)
         two_tot[i:i + step] = linear_totals(block, block_rows=step)
     return e_tot, two_tot
 
@@ -352,11 +355,13 @@ def _spread(totals: np.ndarray) -> float:
     return float((totals.max() - totals.min()) / np.median(totals))
 
 
-def natural_log_total(values: np.ndarray, *, n_rows: int = 512, any_target_from: int = 20
-                      ) -> tuple[float, float, float] | None:
+def natural_log_total(values: np.ndarray, *, n_rows: int = 512, any_target_from: int = 20,
+                      base: float = float(np.e)) -> tuple[float, float, float] | None:
     """The one per-sample total of e^x − 1 over all genes of non-negative log-scale
     ``values`` ``(n_samples, n_genes)`` that are ln(x + 1) of library-size-normalised
     values, and the lowest and highest total of 2^x − 1 beside it; None for other values.
+    ``base=10``: the same of 10^x − 1 for log10(x + 1) values (log10(CPM + 1), as some
+    pipelines and portals export), by the same evidence.
 
     Library-size normalisation gives every sample one total on the linear scale: scanpy's
     ``normalize_total`` the median library size by default (``target_sum=1e4`` in its
@@ -376,7 +381,7 @@ def natural_log_total(values: np.ndarray, *, n_rows: int = 512, any_target_from:
     if values.ndim != 2 or values.shape[0] < 3 or values.shape[1] < 2:
         return None
     rows = np.unique(np.linspace(0, values.shape[0] - 1, min(n_rows, values.shape[0])).astype(int))
-    e_tot, two_tot = _log_totals(values, rows)
+    e_tot, two_tot = _log_totals(values, rows, base=base)
     keep = e_tot > 0
     if keep.sum() < 3 or not (np.isfinite(e_tot).all() and np.isfinite(two_tot).all()):
         return None
@@ -394,22 +399,29 @@ def natural_log_total(values: np.ndarray, *, n_rows: int = 512, any_target_from:
 
 def _natural_log_converted(values: np.ndarray, stats: ValueStats, path: Path,
                            *, rows: int = 512) -> str | None:
-    """ln(x + 1) ``values`` (:func:`natural_log_total`) multiplied in place by 1 / ln 2 to
-    log2(x + 1), ``stats`` refolded over them; the note saying so (also logged as a
-    warning), None for other values."""
-    if stats.vmin < 0 or (found := natural_log_total(values)) is None:
+    """ln(x + 1) or log10(x + 1) ``values`` (:func:`natural_log_total`, each base of
+    :data:`OTHER_BASES` tried) multiplied in place by log2(base) to log2(x + 1), ``stats``
+    refolded over them; the note saying so (also logged as a warning), None for other
+    values (log10 values were read as log2, every one 3.32 times too small, unsaid)."""
+    if stats.vmin < 0:
         return None
-    total, lo, hi = found
-    factor = 1 / np.log(2)
+    hit = next(((b, f) for b in OTHER_BASES
+                if (f := natural_log_total(values, base=b[0])) is not None), None)
+    if hit is None:
+        return None
+    (base, power, start, name), (total, lo, hi) = hit
+    factor = float(np.log2(base))
     fresh = ValueStats(genes_first=stats.genes_first)
     for r in range(0, values.shape[0], rows):
         values[r:r + rows] *= np.float32(factor)
         fresh.update(values[r:r + rows], r, 0)
     _refold(stats, fresh)
-    note = (f"{NATURAL_LOG_NOTE} (per-sample totals of e^x - 1 all ≈ {total:,.0f}, as "
-            "library-size-normalised ln(x + 1) values (scanpy's normalize_total + log1p, "
-            f"Seurat's NormalizeData); of 2^x - 1 from {lo:,.0f} to {hi:,.0f}; no base marked): "
-            f"all {values.size:,} multiplied by {factor:.4f} to log2(x + 1)")
+    like = ("scanpy's normalize_total + log1p, Seurat's NormalizeData" if base != 10
+            else "log10(CPM + 1) exports")
+    note = (f"{start} (per-sample totals of {power} all ≈ {total:,.0f}, as "
+            f"library-size-normalised {name} values ({like}); of 2^x - 1 from {lo:,.0f} to "
+            f"{hi:,.0f}; no base marked): all {values.size:,} multiplied by {factor:.4f} to "
+            "log2(x + 1)")
     logger.warning("%s: %s", path.name, note)
     return note
 
