@@ -24,7 +24,9 @@ transcripts summed into genes (tximport's sum of counts / TPM, with the map's so
 transcripts the map lacks counted, each sample's share of values kept and warned above 1%),
 estimated counts rounded to integers (as DESeq2 does with tximport's counts), the STAR
 strand column chosen (and the shares that chose it), summary rows (``N_*``, ``__*``) left
-out with their totals, files that are none of these skipped by name.
+out with their totals, files that are none of these skipped by name. What the bundle takes
+from that record (dropped counts, warnings, the terminal's lines) is in
+:mod:`genemoe.data.quant_record`.
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ from genemoe.data.quant_checks import (
     warn_strand_against,
 )
 from genemoe.data.quant_files import FORMATS, find_quant_files, first_lines, samples_without_file
+from genemoe.data.quant_record import (
+    join_dropped,
+    join_dropped_genes,
+    join_record,
+    join_warnings,
+    joined_lines,
+)
 from genemoe.data.tables import _read_table
 from genemoe.data.textio import _is_number, _text_stream, reading
 from genemoe.errors import input_error
@@ -443,79 +452,3 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
     logger.info("joined %d %s files (%s) into %s: %d genes x %d samples", len(files),
                 FORMATS[kind].tool, values, expr_path, *matrix.shape)
     return expr_path, record
-
-
-def join_record(path: Path, role: str) -> dict[str, Any]:
-    """``{"joined": record}`` for a matrix a ``--quant-dir`` join wrote (its ``joined.json``
-    beside it), so that a bundle's record keeps what the join changed; else ``{}``."""
-    record = path.with_name("joined.json")
-    if role != "expression" or path.name != "expression.tsv.gz" or not record.is_file():
-        return {}
-    return {"joined": json.loads(record.read_text())}
-
-
-def join_dropped(inputs: list[dict[str, Any]]) -> dict[str, int]:
-    """Samples a join left out, by reason, for a bundle's ``dropped`` counts (a GDC sample
-    sheet's samples without their file, and files repeating a sample, were in joined.json
-    and said, but not counted; a ``--quant-dir`` sample folder without its file was not
-    even said)."""
-    def count(key: str) -> int:
-        return sum(len((i.get("joined") or {}).get(key) or []) for i in inputs)
-
-    n, repeated = count("sheet_samples_without_file"), count("repeated_files_left_out")
-    failed = count("samples_without_file")
-    return ({"sample sheet entry without its file (incomplete download)": n} if n else {}) | (
-        {"file repeating a sample (the deepest library kept)": repeated} if repeated else {}) | (
-        {"sample folder without its quantification file (failed run?)": failed} if failed else {})
-
-
-def join_dropped_genes(inputs: list[dict[str, Any]]) -> dict[str, int]:
-    """Genes a ``--quant-dir`` join lost because none of their transcripts is in the
-    ``--tx2gene`` map (``genes_lost_unmapped``, known where transcript names carry their
-    gene), for a bundle's ``dropped`` gene counts (they were in joined.json only)."""
-    n = sum(int((i.get("joined") or {}).get("genes_lost_unmapped") or 0) for i in inputs)
-    return {"no transcript in the tx2gene map (its reads left out)": n} if n else {}
-
-
-def join_warnings(inputs: list[dict[str, Any]]) -> list[str]:
-    """The warnings the joins of a bundle's inputs said (``--gdc-dir``, ``--quant-dir``:
-    their ``joined.json``'s ``warnings``), in order, for the bundle's record: printed before
-    ``prepare`` read the joined matrix, they were missing from its ``warnings``."""
-    out: list[str] = []
-    for item in inputs:
-        out += [w for w in (item.get("joined") or {}).get("warnings") or [] if w not in out]
-    return out
-
-
-def joined_lines(record: dict[str, Any]) -> list[str]:
-    """Short lines for the terminal: what the join read and changed."""
-    lines = [f"joined {len(record['samples'])} {record['tool']} files ({record['values']}): "
-             f"{record['genes']:,} genes"]
-    if record.get("gene_map"):
-        n_out, n_tx = record.get("unmapped_transcripts", 0), record.get("transcripts", 0)
-        lines.append(f"transcripts summed into genes (map: {record['gene_map']}): " + (
-            f"{n_out:,} of {n_tx:,} not in the map, left out" if n_out else
-            f"all {n_tx:,} in it"))
-    if record.get("gene_level_ids"):
-        lines.append(record["gene_level_ids"])
-    if record.get("strand"):
-        lines.append("STAR column: " + ", ".join(f"{k} ({v} samples)"
-                                                 for k, v in record["strand"].items()))
-    if record.get("summary_rows"):
-        rows = list(record["summary_rows"])  # HTSeq's five were said as five, four named
-        lines.append(f"{len(rows)} summary rows left out ({', '.join(rows[:6])}"
-                     f"{', ...' if len(rows) > 6 else ''})")
-    if record.get("counts_rounded"):
-        lines.append(f"{record['counts_rounded']:,} estimated counts rounded to integers "
-                     "(as DESeq2 takes tximport's)")
-    for key, what in (("repeated_files_left_out", "file(s) repeating a sample left out"),
-                      ("sheet_samples_without_file", "sample(s) of the sheet without a file"),
-                      ("samples_without_file", "sample folder(s) without their file left out")):
-        if record.get(key):
-            lines.append(f"{len(record[key]):,} {what} (all in joined.json)")
-    skipped = record.get("skipped_files")
-    if skipped:
-        n = len(skipped)
-        lines.append(f"{n} other file{'s' if n != 1 else ''} skipped "
-                     f"(e.g. {skipped[0]}; all in joined.json)")
-    return lines

@@ -1,0 +1,93 @@
+"""What a ``--gdc-dir`` / ``--quant-dir`` join's record (``joined.json``) gives the bundle.
+
+Split from :mod:`genemoe.data.quant_dir` (the join): the bundle's record keeps each join's
+``joined.json`` under its input (:func:`join_record`); from it come the bundle's dropped
+samples and genes (:func:`join_dropped`, :func:`join_dropped_genes`), its warnings
+(:func:`join_warnings`) and the terminal's lines (:func:`joined_lines`). Nothing here
+reads a quantification file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = ["join_dropped", "join_dropped_genes", "join_record", "join_warnings",
+           "joined_lines"]
+
+
+def join_record(path: Path, role: str) -> dict[str, Any]:
+    """``{"joined": record}`` for a matrix a ``--quant-dir`` join wrote (its ``joined.json``
+    beside it), so that a bundle's record keeps what the join changed; else ``{}``."""
+    record = path.with_name("joined.json")
+    if role != "expression" or path.name != "expression.tsv.gz" or not record.is_file():
+        return {}
+    return {"joined": json.loads(record.read_text())}
+
+
+def join_dropped(inputs: list[dict[str, Any]]) -> dict[str, int]:
+    """Samples a join left out, by reason, for a bundle's ``dropped`` counts (a GDC sample
+    sheet's samples without their file, and files repeating a sample, were in joined.json
+    and said, but not counted; a ``--quant-dir`` sample folder without its file was not
+    even said)."""
+    def count(key: str) -> int:
+        return sum(len((i.get("joined") or {}).get(key) or []) for i in inputs)
+
+    n, repeated = count("sheet_samples_without_file"), count("repeated_files_left_out")
+    failed = count("samples_without_file")
+    return ({"sample sheet entry without its file (incomplete download)": n} if n else {}) | (
+        {"file repeating a sample (the deepest library kept)": repeated} if repeated else {}) | (
+        {"sample folder without its quantification file (failed run?)": failed} if failed else {})
+
+
+def join_dropped_genes(inputs: list[dict[str, Any]]) -> dict[str, int]:
+    """Genes a ``--quant-dir`` join lost because none of their transcripts is in the
+    ``--tx2gene`` map (``genes_lost_unmapped``, known where transcript names carry their
+    gene), for a bundle's ``dropped`` gene counts (they were in joined.json only)."""
+    n = sum(int((i.get("joined") or {}).get("genes_lost_unmapped") or 0) for i in inputs)
+    return {"no transcript in the tx2gene map (its reads left out)": n} if n else {}
+
+
+def join_warnings(inputs: list[dict[str, Any]]) -> list[str]:
+    """The warnings the joins of a bundle's inputs said (``--gdc-dir``, ``--quant-dir``:
+    their ``joined.json``'s ``warnings``), in order, for the bundle's record: printed before
+    ``prepare`` read the joined matrix, they were missing from its ``warnings``."""
+    out: list[str] = []
+    for item in inputs:
+        out += [w for w in (item.get("joined") or {}).get("warnings") or [] if w not in out]
+    return out
+
+
+def joined_lines(record: dict[str, Any]) -> list[str]:
+    """Short lines for the terminal: what the join read and changed."""
+    lines = [f"joined {len(record['samples'])} {record['tool']} files ({record['values']}): "
+             f"{record['genes']:,} genes"]
+    if record.get("gene_map"):
+        n_out, n_tx = record.get("unmapped_transcripts", 0), record.get("transcripts", 0)
+        lines.append(f"transcripts summed into genes (map: {record['gene_map']}): " + (
+            f"{n_out:,} of {n_tx:,} not in the map, left out" if n_out else
+            f"all {n_tx:,} in it"))
+    if record.get("gene_level_ids"):
+        lines.append(record["gene_level_ids"])
+    if record.get("strand"):
+        lines.append("STAR column: " + ", ".join(f"{k} ({v} samples)"
+                                                 for k, v in record["strand"].items()))
+    if record.get("summary_rows"):
+        rows = list(record["summary_rows"])  # HTSeq's five were said as five, four named
+        lines.append(f"{len(rows)} summary rows left out ({', '.join(rows[:6])}"
+                     f"{', ...' if len(rows) > 6 else ''})")
+    if record.get("counts_rounded"):
+        lines.append(f"{record['counts_rounded']:,} estimated counts rounded to integers "
+                     "(as DESeq2 takes tximport's)")
+    for key, what in (("repeated_files_left_out", "file(s) repeating a sample left out"),
+                      ("sheet_samples_without_file", "sample(s) of the sheet without a file"),
+                      ("samples_without_file", "sample folder(s) without their file left out")):
+        if record.get(key):
+            lines.append(f"{len(record[key]):,} {what} (all in joined.json)")
+    skipped = record.get("skipped_files")
+    if skipped:
+        n = len(skipped)
+        lines.append(f"{n} other file{'s' if n != 1 else ''} skipped "
+                     f"(e.g. {skipped[0]}; all in joined.json)")
+    return lines
