@@ -9,7 +9,9 @@ does for the GDC portal's files (:mod:`genemoe.data.gdc_portal`).
   cut mid-row, and its last value, cut to its first digits (``4191`` to ``41``), would pass
   as a number.
 * :func:`check_unique_genes` — a gene-level file naming one gene twice (the repeat was read
-  as one more gene, and another, healthy file blamed as "cut short").
+  as one more gene, and another, healthy file blamed as "cut short"), or, with
+  ``what="transcript"``, a transcript-level file naming one transcript twice (the repeat
+  was summed into its gene: the gene's count doubled without a word).
 * :func:`genes_differ` — the error for a sample whose genes are not the first sample's.
 * :func:`warn_strand_against` — ``--strand`` given against the read-1 strand share measured
   in STAR's own columns (it was taken without a word).
@@ -65,17 +67,21 @@ def read_whole(path: Path, tool: str) -> bytes:
     return data
 
 
-def check_unique_genes(ids: pd.Index, lines: np.ndarray, path: Path, tool: str) -> None:
-    """Refuse a gene-level file that names one gene twice.
+def check_unique_genes(ids: pd.Index, lines: np.ndarray, path: Path, tool: str,
+                       what: str = "gene") -> None:
+    """Refuse a file that names one gene (or, ``what="transcript"``, one transcript) twice.
 
     Parameters
     ----------
     ids
-        The file's gene ids (summary rows included), in file order.
+        The file's ids (summary rows included), in file order.
     lines
         Each id's line in the file (1-based).
     path, tool
         The file and its producer, for the message.
+    what
+        ``"gene"`` (a gene-level file) or ``"transcript"`` (Salmon's quant.sf, kallisto's
+        abundance.tsv, RSEM's isoforms.results: a repeat would be summed into its gene).
 
     Raises
     ------
@@ -87,10 +93,11 @@ def check_unique_genes(ids: pd.Index, lines: np.ndarray, path: Path, tool: str) 
     dup = np.flatnonzero(ids.duplicated(keep=False))
     first = int(dup[0])
     second = int(next(i for i in dup[1:] if ids[i] == ids[first]))
-    raise input_error(f"gene {ids[first]!r} appears twice (lines {int(lines[first]):,} and "
+    raise input_error(f"{what} {ids[first]!r} appears twice (lines {int(lines[first]):,} and "
                       f"{int(lines[second]):,})", path=path,
-                      fix=f"{_AGAIN}: {tool} writes each gene once, so a repeated row is damage "
-                      "or a later edit (if the file was edited, keep one row per gene)")
+                      fix=f"{_AGAIN}: {tool} writes each {what} once, so a repeated row is "
+                      f"damage, two files run together or a later edit (if the file was edited, "
+                      f"keep one row per {what})")
 
 
 def genes_differ(genes: pd.Index, first: pd.Index, path: Path, first_path: Path,

@@ -21,7 +21,8 @@ HTSeq-count            any ``<sample>.counts|.txt|.tsv|.tab`` of two   counts
 header (not the name), joins one column per sample into ``expression.tsv.gz`` and writes
 ``joined.json``: what was read, from which file, and every change made on the way —
 transcripts summed into genes (tximport's sum of counts / TPM, with the map's source;
-transcripts the map lacks counted, each sample's share of values kept and warned above 1%),
+transcripts the map lacks counted, each sample's share of values kept and warned above 1%;
+a transcript listed twice in one file is refused, naming both lines),
 estimated counts rounded to integers (as DESeq2 does with tximport's counts), the STAR
 strand column chosen (and the shares that chose it), summary rows (``N_*``, ``__*``) left
 out with their totals, files that are none of these skipped by name. What the bundle takes
@@ -216,6 +217,7 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
         summary = ids.str.startswith("N_") if kind == "star" else ids.str.startswith("__")
         memo.clear()
         memo.update(raw=raw, summary=summary, ids=ids, kept=ids[~summary])
+        _check_unique_transcripts(kind, ids, df.index.to_numpy() + 2, memo, path)
     summary = memo["summary"]
     summary_df = df.iloc[np.flatnonzero(summary)]  # totals taken from the column used, below
     df, ids = df.iloc[np.flatnonzero(~summary)], memo["kept"]
@@ -268,6 +270,20 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
     notes["transcripts"] = len(ids)
     return pd.Series(np.bincount(summed.codes, weights=x[~summed.unmapped],
                                  minlength=len(summed.genes)), index=summed.genes)
+
+
+def _check_unique_transcripts(kind: str, ids: pd.Index, lines: np.ndarray, memo: dict[str, Any],
+                              path: Path) -> None:
+    """Refuse a transcript-level file (Salmon's quant.sf, kallisto's abundance.tsv, RSEM's
+    isoforms.results) that lists one transcript twice, naming both lines: the quantifier
+    writes each once, so the repeat is damage or two files run together (it was summed
+    into its gene without a word). ``lines``: each row's line in a file with a header.
+    Files of gene ids (a gene-level index) are refused as such by :func:`_gene_level`."""
+    fmt = FORMATS[kind]
+    if not ids.has_duplicates or (fmt.level == "gene" and kind != "rsem_isoforms"):
+        return
+    if kind == "rsem_isoforms" or not _gene_level(ids, memo, path):
+        check_unique_genes(ids, lines, path, fmt.tool, what="transcript")
 
 
 def _gene_level(ids: pd.Index, memo: dict[str, Any], path: Path) -> bool:

@@ -1,0 +1,103 @@
+"""``--quant-dir``: a transcript listed twice in one file is refused.
+
+Old behaviour: a transcript repeated in one quant.sf (two files run together) was summed
+into its gene without a word.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genemoe.data.quant_dir import assemble_quant_dir
+from genemoe.errors import InputError
+
+N_GENES, N_SAMPLES = 12, 6
+SALMON_HEADER = "Name\tLength\tEffectiveLength\tTPM\tNumReads"
+KALLISTO_HEADER = "target_id\tlength\teff_length\test_counts\ttpm"
+RSEM_ISO_HEADER = ("transcript_id\tgene_id\tlength\teffective_length\texpected_count\tTPM\t"
+                   "FPKM\tIsoPct")
+
+
+def transcripts(n_genes: int = N_GENES) -> pd.DataFrame:
+    """Two transcripts per gene: plain versioned ids and GENCODE-style names."""
+    rows = [(f"ENST{g * 10 + t:011d}.2", f"ENSG{g:011d}.7") for g in range(n_genes)
+            for t in range(2)]
+    tx = pd.DataFrame(rows, columns=["tx", "gene"])
+    tx["name"] = tx["tx"] + "|" + tx["gene"] + "|x|y|G-201|G|1500|protein_coding|"
+    return tx
+
+
+def reads(n_tx: int, n_samples: int = N_SAMPLES, seed: int = 0) -> np.ndarray:
+    """Estimated counts with three decimals (as Salmon writes NumReads)."""
+    return np.random.default_rng(seed).gamma(2.0, 80.0, (n_tx, n_samples)).round(3) + 0.25
+
+
+def sample_lines(kind: str, ids: list[str], genes: list[str], r: np.ndarray) -> list[str]:
+    """One sample's file as its tool writes it (header first)."""
+    if kind == "salmon":
+        return [SALMON_HEADER] + [f"{n}\t1500\t1350.000\t1.000000\t{v:.3f}"
+                                  for n, v in zip(ids, r, strict=True)]
+    if kind == "kallisto":
+        return [KALLISTO_HEADER] + [f"{n}\t1500\t1350\t{v:.3f}\t1.0"
+                                    for n, v in zip(ids, r, strict=True)]
+    return [RSEM_ISO_HEADER] + [f"{n}\t{g}\t1500\t1350\t{v:.2f}\t1.0\t1.0\t50"
+                                for n, g, v in zip(ids, genes, r, strict=True)]
+
+
+def sample_file(root: Path, kind: str, sample: str) -> Path:
+    return {"salmon": root / sample / "quant.sf", "kallisto": root / sample / "abundance.tsv",
+            "rsem_isoforms": root / f"{sample}.isoforms.results"}[kind]
+
+
+def write(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def salmon_folder(root: Path, names: list[str], values: np.ndarray) -> None:
+    for s in range(values.shape[1]):
+        write(sample_file(root, "salmon", f"S{s}"), sample_lines("salmon", names, [], values[:, s]))
+
+
+def _gencode_for(kind: str, tx: pd.DataFrame) -> list[str]:
+    return tx["name"].tolist() if kind == "salmon" else tx["tx"].tolist()
+
+
+@pytest.mark.parametrize("kind", ["salmon", "kallisto", "rsem_isoforms"])
+def test_a_transcript_repeated_in_one_file_is_refused_with_both_lines(tmp_path, kind):
+    """Defect 2: the second sample's file lists its fourth transcript again after its
+    ninth (two files run together); the first and third are healthy (old: the repeat was
+    summed into its gene, the gene's count raised without a word)."""
+    tx = transcripts()
+    ids, genes = _gencode_for(kind, tx), tx["gene"].tolist()
+    values = reads(len(tx), 3)
+    for s in range(3):
+        lines = sample_lines(kind, ids, genes, values[:, s])
+        if s == 1:
+            lines = lines[:10] + [lines[4]] + lines[10:]  # line 5 again, as line 11
+        write(sample_file(tmp_path / "q", kind, f"S{s}"), lines)
+    if kind == "kallisto":
+        tx[["tx", "gene"]].to_csv(tmp_path / "t.tsv", sep="\t", index=False, header=False)
+    with pytest.raises(InputError) as err:
+        assemble_quant_dir(tmp_path / "q", tmp_path / "o",
+                           tx2gene=tmp_path / "t.tsv" if kind == "kallisto" else None)
+    said = str(err.value)
+    assert str(sample_file(tmp_path / "q", kind, "S1")) in said
+    assert f"transcript {ids[3]!r} appears twice (lines 5 and 11)" in said
+    assert "copy or quantify this sample again" in said and "one row per transcript" in said
+    assert not (tmp_path / "o" / "expression.tsv.gz").exists()
+
+
+def test_a_transcript_repeated_in_every_file_is_refused_too(tmp_path):
+    """The repeat in every sample's file (memo of ids shared): refused in the first."""
+    tx = transcripts()
+    names = tx["name"].tolist()
+    names = names[:6] + [names[2]] + names[6:]
+    salmon_folder(tmp_path / "salmon", names, reads(len(names), 2))
+    with pytest.raises(InputError, match=r"S0/quant\.sf: transcript .* appears twice "
+                                         r"\(lines 4 and 8\)"):
+        assemble_quant_dir(tmp_path / "salmon", tmp_path / "o")
