@@ -1,18 +1,21 @@
-"""``--quant-dir``: a transcript listed twice in one file is refused.
+"""``--quant-dir``: a transcript listed twice in one file is refused, and the transcripts a
+partial tx2gene leaves out are named.
 
 Old behaviour: a transcript repeated in one quant.sf (two files run together) was summed
-into its gene without a word.
+into its gene without a word; transcripts absent from --tx2gene were counted and their
+share kept, but which ones (and which genes they took with them) was said nowhere.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from genemoe.data.quant_dir import assemble_quant_dir
+from genemoe.data.quant_dir import assemble_quant_dir, joined_lines
 from genemoe.errors import InputError
 
 N_GENES, N_SAMPLES = 12, 6
@@ -101,3 +104,49 @@ def test_a_transcript_repeated_in_every_file_is_refused_too(tmp_path):
     with pytest.raises(InputError, match=r"S0/quant\.sf: transcript .* appears twice "
                                          r"\(lines 4 and 8\)"):
         assemble_quant_dir(tmp_path / "salmon", tmp_path / "o")
+
+
+def test_transcripts_missing_from_the_map_are_listed_and_their_genes_named(tmp_path):
+    """Defect 3: a tx2gene lacking both transcripts of genes 0 and 1 and one of gene 2's:
+    joined.json lists the five transcripts and the two genes lost; the warning names the
+    first few of each (old: counts and shares only)."""
+    tx = transcripts()
+    values = np.full((len(tx), 2), 100.0)
+    salmon_folder(tmp_path / "salmon", tx["name"].tolist(), values)
+    tx.iloc[5:][["name", "gene"]].to_csv(tmp_path / "t.tsv", sep="\t", index=False,
+                                        header=False)
+    _, record = assemble_quant_dir(tmp_path / "salmon", tmp_path / "o", tx2gene=tmp_path / "t.tsv")
+    assert record["unmapped_transcript_ids"] == tx["name"].tolist()[:5]
+    assert record["genes_lost_unmapped_ids"] == tx["gene"].tolist()[:4:2]
+    assert record["genes_lost_unmapped"] == 2 and record["unmapped_transcripts"] == 5
+    assert json.loads((tmp_path / "o" / "joined.json").read_text()) == record
+    (said,) = record["warnings"]
+    assert ("5 of 24 transcripts are not in the map (--tx2gene), e.g. ENST00000000000.2, "
+            "ENST00000000001.2, ENST00000000010.2, ... (all in joined.json)") in said
+    assert "2 genes lost (none of their transcripts in the map: ENSG00000000000.7, " \
+           "ENSG00000000001.7)" in said
+    lines = joined_lines(record)
+    assert "  genes lost: ENSG00000000000.7, ENSG00000000001.7 (all 2 in joined.json)" in lines
+    assert all(len(line) <= 100 for line in lines)
+
+
+def test_plain_ids_missing_from_the_map_are_listed_their_genes_unknown(tmp_path):
+    """Plain transcript ids do not name their gene: the transcripts are listed, the genes
+    lost are unknown (None), not guessed."""
+    tx = transcripts()
+    salmon_folder(tmp_path / "salmon", tx["tx"].tolist(), np.full((len(tx), 2), 100.0))
+    tx.iloc[:20][["tx", "gene"]].to_csv(tmp_path / "t.tsv", sep="\t", index=False, header=False)
+    _, record = assemble_quant_dir(tmp_path / "salmon", tmp_path / "o", tx2gene=tmp_path / "t.tsv")
+    assert record["unmapped_transcript_ids"] == tx["tx"].tolist()[20:]
+    assert record["genes_lost_unmapped_ids"] is None and record["genes_lost_unmapped"] is None
+    assert "e.g. ENST00000000100.2, ENST00000000101.2, ENST00000000110.2, ..." in (
+        record["warnings"][0])
+
+
+def test_a_full_map_lists_no_transcript(tmp_path):
+    tx = transcripts()
+    salmon_folder(tmp_path / "salmon", tx["tx"].tolist(), np.full((len(tx), 1), 10.0))
+    tx[["tx", "gene"]].to_csv(tmp_path / "t.tsv", sep="\t", index=False, header=False)
+    _, record = assemble_quant_dir(tmp_path / "salmon", tmp_path / "o", tx2gene=tmp_path / "t.tsv")
+    assert record["unmapped_transcript_ids"] == [] and record["warnings"] == []
+    assert not any("not in it:" in line for line in joined_lines(record))

@@ -21,7 +21,8 @@ HTSeq-count            any ``<sample>.counts|.txt|.tsv|.tab`` of two   counts
 header (not the name), joins one column per sample into ``expression.tsv.gz`` and writes
 ``joined.json``: what was read, from which file, and every change made on the way —
 transcripts summed into genes (tximport's sum of counts / TPM, with the map's source;
-transcripts the map lacks counted, each sample's share of values kept and warned above 1%;
+transcripts the map lacks listed by id, with the genes none of whose transcripts is in it
+where the names carry their gene, each sample's share of values kept and warned above 1%;
 a transcript listed twice in one file is refused, naming both lines),
 estimated counts rounded to integers (as DESeq2 does with tximport's counts), the STAR
 strand column chosen (and the shares that chose it), summary rows (``N_*``, ``__*``) left
@@ -62,6 +63,7 @@ from genemoe.data.quant_record import (
     join_record,
     join_warnings,
     joined_lines,
+    some_ids,
 )
 from genemoe.data.tables import _read_table
 from genemoe.data.textio import _is_number, _text_stream, reading
@@ -257,6 +259,7 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
     elif fmt.level == "transcript":
         if "sum" not in memo:
             memo["sum"] = _summing(*_gene_map(ids, *maps, path), path)
+            _note_unmapped_ids(notes, ids, memo["sum"])  # once per list of ids
         summed = memo["sum"]
     else:
         return pd.Series(x, index=ids)
@@ -266,7 +269,8 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
     notes["unmapped_share"][sample] = round(float(x[summed.unmapped].sum() / x.sum()), 4) if (
         x.sum() > 0) else 0.0
     if summed.unmapped.any():  # None: the ids do not name their genes
-        notes["genes_lost_unmapped"] = summed.genes_lost
+        lost = notes.get("genes_lost_unmapped_ids")
+        notes["genes_lost_unmapped"] = None if lost is None else len(lost)
     notes["transcripts"] = len(ids)
     return pd.Series(np.bincount(summed.codes, weights=x[~summed.unmapped],
                                  minlength=len(summed.genes)), index=summed.genes)
@@ -284,6 +288,22 @@ def _check_unique_transcripts(kind: str, ids: pd.Index, lines: np.ndarray, memo:
         return
     if kind == "rsem_isoforms" or not _gene_level(ids, memo, path):
         check_unique_genes(ids, lines, path, fmt.tool, what="transcript")
+
+
+def _note_unmapped_ids(notes: dict[str, Any], ids: pd.Index, summed: _Summing) -> None:
+    """Add a file's transcripts missing from the map, and the genes none of whose
+    transcripts is in it (None where the ids do not name their gene), to ``notes``
+    (``unmapped_transcript_ids``, ``genes_lost_unmapped_ids``; in file order, each once
+    over the files): they were counted only."""
+    known = notes.setdefault("unmapped_transcript_ids", [])
+    seen = set(known)
+    known += [str(t) for t in ids[summed.unmapped] if str(t) not in seen]
+    if summed.genes_lost is None or notes.get("genes_lost_unmapped_ids", []) is None:
+        notes["genes_lost_unmapped_ids"] = None
+        return
+    lost = notes.setdefault("genes_lost_unmapped_ids", [])
+    had = set(lost)
+    lost += [g for g in summed.genes_lost if g not in had]
 
 
 def _gene_level(ids: pd.Index, memo: dict[str, Any], path: Path) -> bool:
@@ -312,17 +332,18 @@ class _Summing:
     genes: pd.Index  # in order of first appearance (as groupby(sort=False))
     unmapped: np.ndarray  # (n_transcripts,) bool
     source: str
-    genes_lost: int | None  # genes all of whose transcripts are unmapped; None: unknown
+    genes_lost: tuple[str, ...] | None  # genes all of whose transcripts are unmapped; None: unknown
 
 
-def _genes_lost(ids: pd.Index, unmapped: np.ndarray) -> int | None:
-    """Genes whose every transcript is missing from the map, where the ids name their gene
-    (GENCODE's ``ENST...|ENSG...|`` names); None where they do not."""
+def _genes_lost(ids: pd.Index, unmapped: np.ndarray) -> tuple[str, ...] | None:
+    """Genes whose every transcript is missing from the map, in file order, where the ids
+    name their gene (GENCODE's ``ENST...|ENSG...|`` names); None where they do not."""
     parts = ids.str.split("|")
     if not unmapped.any() or parts.str.len().min() < 2:
-        return 0 if not unmapped.any() else None
+        return () if not unmapped.any() else None
     gene = parts.str[1].to_numpy()
-    return len(set(gene[unmapped]) - set(gene[~unmapped]))
+    kept = set(gene[~unmapped])
+    return tuple(dict.fromkeys(str(g) for g in gene[unmapped] if g not in kept))
 
 
 def _summing(genes: pd.Series, source: str, path: Path) -> _Summing:
@@ -359,19 +380,23 @@ UNMAPPED_WARN_SHARE = 0.01  # of a sample's values in transcripts the map lacks
 def _warn_unmapped(notes: dict[str, Any], values: QuantValues) -> None:
     """Warn when transcripts missing from the map held more than
     :data:`UNMAPPED_WARN_SHARE` of a sample's values (they are left out of every gene);
-    the worst sample named, the genes lost counted where the ids name them."""
+    the worst sample named, the first transcripts named, the genes lost counted and named
+    where the ids name them (every one in ``joined.json``)."""
     shares = notes["unmapped_share"]
     if not shares or max(shares.values()) <= UNMAPPED_WARN_SHARE:
         return
     worst = max(shares, key=shares.__getitem__)
-    lost = notes.get("genes_lost_unmapped")
+    lost, lost_ids = notes.get("genes_lost_unmapped"), notes.get("genes_lost_unmapped_ids")
     logger.warning(
-        "%s of %s transcripts are not in the map (%s): their %s are left out, %.1f%% of sample "
-        "%s's (the most; %.1f%% on average)%s: pass the tx2gene of the annotation the index was "
-        "built from", f"{notes['unmapped_transcripts']:,}", f"{notes['transcripts']:,}",
-        notes["gene_map"], "reads" if values == "counts" else "TPM", 100 * shares[worst], worst,
+        "%s of %s transcripts are not in the map (%s), e.g. %s (all in joined.json): their %s "
+        "are left out, %.1f%% of sample %s's (the most; %.1f%% on average)%s: pass the tx2gene "
+        "of the annotation the index was built from", f"{notes['unmapped_transcripts']:,}",
+        f"{notes['transcripts']:,}", notes["gene_map"],
+        some_ids(notes.get("unmapped_transcript_ids") or []),
+        "reads" if values == "counts" else "TPM", 100 * shares[worst], worst,
         100 * float(np.mean(list(shares.values()))),
-        "" if lost is None else f"; {lost:,} genes lost (none of their transcripts in the map)")
+        "" if lost is None else f"; {lost:,} genes lost (none of their transcripts in the map"
+        + (f": {some_ids(lost_ids)})" if lost_ids else ")"))
 
 
 def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,

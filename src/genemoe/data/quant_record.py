@@ -3,18 +3,20 @@
 Split from :mod:`genemoe.data.quant_dir` (the join): the bundle's record keeps each join's
 ``joined.json`` under its input (:func:`join_record`); from it come the bundle's dropped
 samples and genes (:func:`join_dropped`, :func:`join_dropped_genes`), its warnings
-(:func:`join_warnings`) and the terminal's lines (:func:`joined_lines`). Nothing here
-reads a quantification file.
+(:func:`join_warnings`) and the terminal's lines (:func:`joined_lines`, which names the
+first transcripts a map lacked: :func:`some_ids`). Nothing here reads a quantification
+file.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["join_dropped", "join_dropped_genes", "join_record", "join_warnings",
-           "joined_lines"]
+__all__ = ["join_dropped", "join_dropped_genes", "join_record",
+           "join_warnings", "joined_lines", "some_ids"]
 
 
 def join_record(path: Path, role: str) -> dict[str, Any]:
@@ -49,6 +51,14 @@ def join_dropped_genes(inputs: list[dict[str, Any]]) -> dict[str, int]:
     return {"no transcript in the tx2gene map (its reads left out)": n} if n else {}
 
 
+def some_ids(ids: Iterable[str], n: int = 3) -> str:
+    """The first ``n`` ids, a transcript name cut at its first ``|`` (GENCODE's
+    ``ENST…|ENSG…|…`` names run to ~80 characters), then ``...`` if there are more."""
+    ids = list(ids)
+    shown = ", ".join(str(i).split("|")[0] for i in ids[:n])
+    return shown + (", ..." if len(ids) > n else "")
+
+
 def join_warnings(inputs: list[dict[str, Any]]) -> list[str]:
     """The warnings the joins of a bundle's inputs said (``--gdc-dir``, ``--quant-dir``:
     their ``joined.json``'s ``warnings``), in order, for the bundle's record: printed before
@@ -68,6 +78,11 @@ def joined_lines(record: dict[str, Any]) -> list[str]:
         lines.append(f"transcripts summed into genes (map: {record['gene_map']}): " + (
             f"{n_out:,} of {n_tx:,} not in the map, left out" if n_out else
             f"all {n_tx:,} in it"))
+        if record.get("unmapped_transcript_ids"):  # which: they were counted only
+            missing = record["unmapped_transcript_ids"]
+            lines.append(f"  not in it: {some_ids(missing)} (all {len(missing):,} in joined.json)")
+        if lost := record.get("genes_lost_unmapped_ids"):  # none of their transcripts in it
+            lines.append(f"  genes lost: {some_ids(lost)} (all {len(lost):,} in joined.json)")
     if record.get("gene_level_ids"):
         lines.append(record["gene_level_ids"])
     if record.get("strand"):
