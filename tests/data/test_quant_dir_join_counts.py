@@ -1,9 +1,11 @@
-"""``--quant-dir``: a transcript listed twice in one file is refused, and the transcripts a
-partial tx2gene leaves out are named.
+"""``--quant-dir``: a transcript listed twice in one file is refused, the transcripts a partial
+tx2gene leaves out are named, and what a join changes is counted in the bundle's summary.
 
 Old behaviour: a transcript repeated in one quant.sf (two files run together) was summed
 into its gene without a word; transcripts absent from --tx2gene were counted and their
-share kept, but which ones (and which genes they took with them) was said nowhere.
+share kept, but which ones (and which genes they took with them) was said nowhere;
+estimated counts rounded to integers and Ensembl versions stripped were in joined.json /
+record.json but not in summary.json.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from genemoe.cli import app
 from genemoe.data.quant_dir import assemble_quant_dir, joined_lines
 from genemoe.errors import InputError
 
@@ -150,3 +154,43 @@ def test_a_full_map_lists_no_transcript(tmp_path):
     _, record = assemble_quant_dir(tmp_path / "salmon", tmp_path / "o", tx2gene=tmp_path / "t.tsv")
     assert record["unmapped_transcript_ids"] == [] and record["warnings"] == []
     assert not any("not in it:" in line for line in joined_lines(record))
+
+
+def test_the_bundle_summary_counts_rounding_versions_and_unmapped_transcripts(tmp_path):
+    """Defects 1 and 3 through `genemoe prepare`: summary.json carries the counts rounded,
+    the versions stripped and the transcripts the map lacked (old: none of the three)."""
+    tx = transcripts()
+    salmon_folder(tmp_path / "salmon", tx["name"].tolist(), reads(len(tx)))
+    tx.iloc[3:][["tx", "gene"]].to_csv(tmp_path / "tx2gene.tsv", sep="\t", index=False,
+                                       header=False)  # the first three transcripts missing
+    res = CliRunner().invoke(app, ["prepare", "--quant-dir", str(tmp_path / "salmon"),
+                                   "--tx2gene", str(tmp_path / "tx2gene.tsv"),
+                                   "--cancer-type", "ACC", "--min-class-size", "1",
+                                   "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    joined = json.loads((tmp_path / "b_quant_inputs" / "joined.json").read_text())
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    record = json.loads((tmp_path / "b" / "record.json").read_text())
+    kept = N_GENES - 1  # gene 0's two transcripts not in the map
+    assert joined["counts_rounded"] == kept * N_SAMPLES  # every sum had decimals
+    assert summary["n_counts_rounded"] == joined["counts_rounded"]
+    stripped = [s["report"]["version_stripped"] for s in record["steps"]
+                if s["step"] == "map_gene_ids"]
+    assert stripped == [kept] and summary["n_versions_stripped"] == kept
+    assert summary["n_transcripts_unmapped"] == 3
+    assert "not in it: ENST00000000000.2, ENST00000000001.2, ENST00000000010.2 " \
+           "(all 3 in joined.json)" in res.output  # the terminal names them too
+
+
+def test_join_change_counts_of_an_older_record_and_of_no_join():
+    """A record without the joins' lists counts from their totals; no join counts 0."""
+    from genemoe.data.quant_record import join_change_counts  # new: the other tests run on old code
+
+    record = {"inputs": [{"joined": {"counts_rounded": 5, "unmapped_transcripts": 2}},
+                         {"role": "labels"}],
+              "steps": [{"step": "map_gene_ids", "report": {"version_stripped": 4}},
+                        {"step": "read"}]}
+    assert join_change_counts(record) == {"n_counts_rounded": 5, "n_versions_stripped": 4,
+                                          "n_transcripts_unmapped": 2}
+    assert join_change_counts({}) == {"n_counts_rounded": 0, "n_versions_stripped": 0,
+                                      "n_transcripts_unmapped": 0}

@@ -55,6 +55,7 @@ from genemoe.data.dropped_genes import (
     read_dropped_genes,
 )
 from genemoe.data.out_dirs import check_out_dir, probe_writable, remove_outputs
+from genemoe.data.quant_record import join_change_counts
 from genemoe.errors import input_error
 
 __all__ = [
@@ -309,7 +310,11 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         ``n_genes_default_mask`` (genes of ``var["keep"]``; all when absent), ``gene_rule``
         (what the bundle keeps, from the record), ``warnings`` (the record's) and
         ``n_values_clipped`` (negative values set to 0 before log2(x + 1), in the bundle's
-        samples; ``n_values_clipped_in_files``: in every sample read, dropped ones included).
+        samples; ``n_values_clipped_in_files``: in every sample read, dropped ones included),
+        and the other changes to the values (:func:`genemoe.data.quant_record.join_change_counts`):
+        ``n_counts_rounded`` (a ``--quant-dir`` join's estimated counts rounded to integers),
+        ``n_versions_stripped`` (Ensembl versions stripped from gene ids) and
+        ``n_transcripts_unmapped`` (transcripts a join left out, absent from its tx2gene).
     """
     counts = obs["cancer_type"].value_counts()
     has_surv = obs["has_survival"].astype(bool) if "has_survival" in obs else pd.Series(False, index=obs.index)
@@ -332,6 +337,7 @@ def summarise(obs: pd.DataFrame, var: pd.DataFrame, record: dict[str, Any]) -> d
         "n_values_clipped": int(record.get("n_values_clipped", 0)),  # negatives set to 0
         "n_values_clipped_in_files": int(record.get("n_values_clipped_in_files",
                                                     record.get("n_values_clipped", 0))),
+        **join_change_counts(record),  # were in record.json / joined.json only
     }
 
 

@@ -27,8 +27,8 @@ a transcript listed twice in one file is refused, naming both lines),
 estimated counts rounded to integers (as DESeq2 does with tximport's counts), the STAR
 strand column chosen (and the shares that chose it), summary rows (``N_*``, ``__*``) left
 out with their totals, files that are none of these skipped by name. What the bundle takes
-from that record (dropped counts, warnings, the terminal's lines) is in
-:mod:`genemoe.data.quant_record`.
+from that record (dropped counts, warnings, the counts its summary carries, the terminal's
+lines) is in :mod:`genemoe.data.quant_record`.
 """
 
 from __future__ import annotations

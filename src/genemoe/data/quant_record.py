@@ -3,19 +3,20 @@
 Split from :mod:`genemoe.data.quant_dir` (the join): the bundle's record keeps each join's
 ``joined.json`` under its input (:func:`join_record`); from it come the bundle's dropped
 samples and genes (:func:`join_dropped`, :func:`join_dropped_genes`), its warnings
-(:func:`join_warnings`) and the terminal's lines (:func:`joined_lines`, which names the
-first transcripts a map lacked: :func:`some_ids`). Nothing here reads a quantification
-file.
+(:func:`join_warnings`), the counts of the changes the join made to the values that the
+bundle's ``summary.json`` carries (:func:`join_change_counts`), and the terminal's lines
+(:func:`joined_lines`, which names the first transcripts a map lacked: :func:`some_ids`).
+Nothing here reads a quantification file.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["join_dropped", "join_dropped_genes", "join_record",
+__all__ = ["join_change_counts", "join_dropped", "join_dropped_genes", "join_record",
            "join_warnings", "joined_lines", "some_ids"]
 
 
@@ -49,6 +50,34 @@ def join_dropped_genes(inputs: list[dict[str, Any]]) -> dict[str, int]:
     gene), for a bundle's ``dropped`` gene counts (they were in joined.json only)."""
     n = sum(int((i.get("joined") or {}).get("genes_lost_unmapped") or 0) for i in inputs)
     return {"no transcript in the tx2gene map (its reads left out)": n} if n else {}
+
+
+def join_change_counts(record: Mapping[str, Any]) -> dict[str, int]:
+    """Counts of the changes made to the values on their way into a bundle, for its
+    ``summary.json`` (they were in ``record.json`` and the joins' ``joined.json`` only).
+
+    Parameters
+    ----------
+    record
+        A bundle's record: its ``inputs`` (each ``joined``: a join's record) and ``steps``.
+
+    Returns
+    -------
+    dict
+        ``n_counts_rounded``: estimated counts a ``--quant-dir`` join rounded to integers;
+        ``n_versions_stripped``: Ensembl ids whose version (``ENSG….12``) prepare stripped
+        (``map_gene_ids`` steps); ``n_transcripts_unmapped``: transcripts a join left out as
+        absent from its transcript → gene map (their reads in no gene).
+    """
+    joins = [i.get("joined") or {} for i in record.get("inputs") or [] if isinstance(i, Mapping)]
+    unmapped = sum(len(j["unmapped_transcript_ids"]) if j.get("unmapped_transcript_ids")
+                   is not None else int(j.get("unmapped_transcripts") or 0) for j in joins)
+    return {"n_counts_rounded": sum(int(j.get("counts_rounded") or 0) for j in joins),
+            "n_versions_stripped": sum(
+                int(((s.get("report") or {}).get("version_stripped")) or 0)
+                for s in record.get("steps") or []
+                if isinstance(s, Mapping) and s.get("step") == "map_gene_ids"),
+            "n_transcripts_unmapped": unmapped}
 
 
 def some_ids(ids: Iterable[str], n: int = 3) -> str:
