@@ -61,12 +61,12 @@ def test_a_server_error_is_not_an_unknown_size(
 def test_a_part_here_is_counted_and_said(
         serving: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     plan = plan_downloads(["ACC"], base_url=serving)
-    (tmp_path / f"{plan[0].filename}.part").write_bytes(b"x" * 500_000)
+    (tmp_path / f"{plan[0].filename}.part").write_bytes(b"x" * 1_000)  # < the 1,234 served
     with caplog.at_level(logging.INFO, logger="genemoe.data.download"):
         listed = list_downloads(tmp_path, projects=["ACC"], base_url=serving, timeout=2.0)
-    assert [p.part_bytes for p in listed] == [500_000, None, None, None]
+    assert [p.part_bytes for p in listed] == [1_000, None, None, None]
     assert [p.size for p in listed] == [1234] * 4 and listed[0].size_from == "server"
-    assert (f"{plan[0].filename}: 500,000 bytes here from an earlier run "
+    assert (f"{plan[0].filename}: 1,000 bytes here from an earlier run "
             f"({plan[0].filename}.part); a download resumes it") in caplog.text
     assert "server's answer" not in caplog.text
 

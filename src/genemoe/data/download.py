@@ -27,12 +27,14 @@ not announced"), and no file may be an HTML or S3 error page
 the start, as a failed transfer is retried. A plain-named file sent gzip-compressed (S3's
 ``Content-Encoding: gzip`` for an object stored so) is kept as sent in its ``.part``, so a
 resume's byte ranges stay those of the compressed bytes, and saved decompressed under its
-plain name once whole (:func:`~genemoe.data.download_forms.gunzip_plain`). Each file is
+plain name once whole (:mod:`~genemoe.data.download_gunzip`). Each file is
 asked for under its plain name first and with ``.gz`` appended only where the hub answers
 "not found", as the listing's URL rule says (UCSCXenaTools ``XenaQuery``; a ``.part`` an
 earlier run left of either form is resumed first: :func:`~genemoe.data.download_forms.
 url_forms`): a hub that serves both forms gives the plain one, which a glob on ``.tsv.gz``
-misses (said in a warning naming a glob on both forms). A file not on the server, still
+misses (said in a warning naming a glob on both forms); once a hub answers "not found" for a
+plain name and serves its ``.gz``, the run's later ``.gz`` files there are asked for so first
+(one extra request in all, not one per file). A file not on the server, still
 damaged after its last attempt, or broken off mid-transfer on every attempt (its ``.part``
 kept) does not stop the others: they are named together in one error at the end. A server that keeps failing or refuses
 (HTTP 5xx, 401, 407, ...) or a full disk stops the run, its error naming the files set
@@ -48,7 +50,6 @@ from __future__ import annotations
 import http.client
 import importlib.metadata
 import logging
-import os
 import sys
 import time
 import urllib.error
@@ -60,9 +61,8 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from genemoe.data.bundle import atomic_write_text, file_sha256
+from genemoe.data.bundle import atomic_write_text
 from genemoe.data.download_checks import (
-    content_problem,
     failure_message,
     offline_message,
     other_name_warning,
@@ -88,11 +88,12 @@ from genemoe.data.download_forms import (
     PART_SUFFIX,
     Transfer,
     cached_whole,
-    gunzip_plain,
+    hub_of,
     part_path,
     record_download,
     url_forms,
 )
+from genemoe.data.download_gunzip import finish_part, remove_leftover_gunzip
 from genemoe.data.download_lock import DownloadBusyError, download_lock
 from genemoe.data.download_manifest import (
     MANIFEST_NAME,
@@ -156,7 +157,10 @@ def _send(url: str, part: Path, offset: int, timeout: float,
                 if total == offset:
                     return offset
                 drop_part(part)
-                raise Transient("server refused to resume (HTTP 416); restarting") from exc
+                why = (f"the {offset:,} bytes here are more than the {total:,} the server has "
+                       "(changed on the hub since?)" if total is not None and total < offset
+                       else "server refused to resume (HTTP 416)")  # was only this
+                raise Transient(f"{why}; restarting") from exc
             raise http_failure(url, exc) from exc
     except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts, resets
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
@@ -265,39 +269,6 @@ def _attempt(url: str, part: Path, resume: Transfer, *, expected_size: int | Non
                          "restarting")
 
 
-def _finish(url: str, part: Path, dest: Path, *, expected_size: int | None,
-            sha256: str | None, size_checked: bool) -> bool:
-    """Check the complete ``part`` against the expectations, then rename it to ``dest``
-    (a plain-named one holding gzip data decompressed first: :func:`~genemoe.data.download_forms.gunzip_plain`).
-    Returns whether it was decompressed."""
-    size = part.stat().st_size
-    if expected_size is not None and size != expected_size:
-        drop_part(part)
-        raise DownloadError(f"{url}: got {size:,} bytes, expected {expected_size:,}")
-    if sha256 is not None:
-        digest = file_sha256(part)
-        if digest != sha256.lower():
-            drop_part(part)
-            raise DownloadError(
-                f"{url}: sha256 {digest} does not match the expected {sha256.lower()}; "
-                "the corrupt file was removed. Run again to download it afresh."
-            )
-    checked = size_checked or sha256 is not None  # only words what a cut plain file is called
-    try:
-        decoded = None if dest.name.endswith(".gz") else gunzip_plain(part, dest)
-    except Damaged:
-        drop_part(part)
-        raise
-    body = decoded or part
-    if (problem := content_problem(body, dest.name, size_checked=checked)) is not None:
-        drop_part(part)  # the next attempt starts afresh; nothing damaged is kept
-        body.unlink(missing_ok=True)
-        raise Damaged(problem)
-    os.replace(body, dest)
-    drop_part(part)  # the validators kept beside it (and the .part, where decompressed)
-    return decoded is not None
-
-
 def download_file(
     url: str,
     dest: Path,
@@ -386,10 +357,10 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
         try:
             _attempt(url, part, resume, expected_size=expected_size, timeout=timeout,
                      chunk_size=chunk_size, progress=progress)
-            resume.decoded = _finish(url, part, dest, expected_size=expected_size,
-                                     sha256=sha256, size_checked=resume.size_checked)
+            resume.decoded = finish_part(url, part, dest, expected_size=expected_size,
+                                         sha256=sha256, size_checked=resume.size_checked)
             return resume.from_bytes
-        except Damaged as exc:  # removed by _finish: the next attempt starts afresh
+        except Damaged as exc:  # removed by finish_part: the next attempt starts afresh
             spliced = " onto the .part an earlier run left (changed on the server since?)"
             what = f"the file received is {exc.problem}{spliced if resume.from_bytes else ''}"
             last, delay, resume.from_bytes = exc, backoff_delay(backoff, attempt), None
@@ -406,14 +377,18 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
 
 # ----------------------------------------------------------------------------- many files
 def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
-           unreadable: str | None = None, **kw: Any) -> tuple[DownloadItem, Transfer | None]:
+           unreadable: str | None = None, gz_hubs: set[str] | None = None,
+           **kw: Any) -> tuple[DownloadItem, Transfer | None]:
     """Make ``item`` (under one of the listing's URL forms, :func:`~genemoe.data.download_forms.url_forms`) complete in
     ``out_dir``.
 
     ``unreadable``: why the manifest could not be read (None: it was, or there was none).
+    ``gz_hubs``: the hubs (:func:`~genemoe.data.download_forms.hub_of`) that served a ``.gz``
+    after "not found" for its plain name this run, their ``.gz`` asked for first; updated.
     Returns the item actually used and what its transfer learned (None: it was cached).
     """
-    first, second = url_forms(item, out_dir)
+    gz_hubs = set() if gz_hubs is None else gz_hubs
+    first, second = url_forms(item, out_dir, gz_first=hub_of(item) in gz_hubs)
     for cand in (first, second):
         if cached_whole(cand, out_dir, manifest):
             return cand, None
@@ -444,6 +419,8 @@ def _fetch(item: DownloadItem, out_dir: Path, manifest: dict[str, Any], *,
         except NotOnServerError as again:  # the planned form's answer named first
             said, other = (exc, second) if first is item else (again, first)
             raise NotOnServerError(f"{said}; also tried {other.url}") from exc
+        if item.filename.endswith(".gz"):  # which form the hub serves, for its next .gz files
+            (gz_hubs.add if second is item else gz_hubs.discard)(hub_of(item))
         return second, transfer
 
 
@@ -528,10 +505,13 @@ def _fetch_all(items: list[DownloadItem], out_dir: Path, *, command: str, retrie
     missing: list[tuple[str, str]] = []  # (file, why): said together at the end
     damaged: list[tuple[str, str]] = []
     cut: list[tuple[str, str]] = []  # broke off on every attempt, the .part kept
+    remove_leftover_gunzip(out_dir, items)  # a run killed mid-decompression left it, unsaid
+    gz_hubs: set[str] = set()  # one "not found" for a plain name, not one per file
     for i, item in enumerate(items, start=1):
         where = f"[{i}/{len(items)}]"
         try:
-            used, transfer = _fetch(item, out_dir, manifest, unreadable=unreadable, **kw)
+            used, transfer = _fetch(item, out_dir, manifest, unreadable=unreadable,
+                                    gz_hubs=gz_hubs, **kw)
         except NotOnServerError as exc:  # the others still come (the first stopped the rest)
             logger.warning("%s %s: not on the server under either URL form", where, item.filename)
             missing.append((item.filename, str(exc)))

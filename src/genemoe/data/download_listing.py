@@ -2,7 +2,9 @@
 fetching nothing (sizes from the cache's manifest, else a HEAD request to the hub).
 
 A server that answers with an error (HTTP 500) is told apart from one that gives no size,
-and a ``.part`` an earlier run left (which a download resumes) is counted."""
+and a ``.part`` an earlier run left (which a download resumes) is counted; one larger than
+the file the hub serves, or a ``.gunzip.part`` a killed decompression left, is said to be
+started over or removed, as the download does."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from pathlib import Path
 from genemoe.data import download as dl  # its _open: the tests replace it there
 from genemoe.data.download_checks import offline_message
 from genemoe.data.download_errors import is_offline
-from genemoe.data.download_forms import url_forms
+from genemoe.data.download_forms import hub_of, url_forms
+from genemoe.data.download_gunzip import leftover_gunzip_parts
 from genemoe.data.download_manifest import MANIFEST_NAME, load_manifest, part_validators
 from genemoe.data.xena_listing import (
     GDC_HUB_URL,
@@ -44,8 +47,9 @@ class PlannedFile:
     HTTP 500, or refused the connection: ``status`` says which) or ``"unknown"``
     (offline, or the server did not say). ``part_bytes``: the bytes of a ``.part`` an
     earlier run left in the output directory, which a download resumes (None: none);
-    ``stale_part``: the name of a ``.part`` of the URL form the hub does not serve, which
-    a download never resumes (None: none, or which form is served is not known).
+    ``stale_part``: the name of a ``.part`` a download never resumes: of the URL form the
+    hub does not serve, or larger than the file it serves (the download starts that one
+    over; was "would resume") (None: none, or which form is served is not known).
     """
 
     item: DownloadItem
@@ -56,28 +60,31 @@ class PlannedFile:
     stale_part: str | None = None
 
 
-def _forms(item: DownloadItem, out_dir: Path | None) -> tuple[DownloadItem, DownloadItem]:
+def _forms(item: DownloadItem, out_dir: Path | None, gz_first: bool = False
+           ) -> tuple[DownloadItem, DownloadItem]:
     """``item``'s two URL forms in the order the download tries them (:func:`url_forms`:
-    the plain name first, a form with a ``.part`` here before it); --list asked for the
-    planned form first, and named the other form's ``.part`` as resumed."""
-    if out_dir is not None:
-        return url_forms(item, Path(out_dir))
-    alt = item.alternative()
-    return (alt, item) if item.filename.endswith(".gz") else (item, alt)
+    the plain name first, a form with a ``.part`` here before it, the ``.gz`` first on a hub
+    that served only it, ``gz_first``); --list asked for the planned form first, and named
+    the other form's ``.part`` as resumed."""
+    return url_forms(item, out_dir, gz_first=gz_first)
 
 
-def _head_size(item: DownloadItem, timeout: float, out_dir: Path | None = None
-               ) -> tuple[DownloadItem, int | None | bool | str]:
+def _head_size(item: DownloadItem, timeout: float, out_dir: Path | None = None,
+               gz_hubs: set[str] | None = None) -> tuple[DownloadItem, int | None | bool | str]:
     """Content-Length of the URL form of ``item`` the download fetches (the first served,
     :func:`_forms`); False when neither form is served (was "size unknown", as for a
     silent server), and the status (``"HTTP 500"``) when the server answered another
-    error (was "size unknown" too)."""
-    for cand in _forms(item, out_dir):
+    error (was "size unknown" too). ``gz_hubs``: as the download's (its hubs that served a
+    ``.gz`` only, asked for it first: one "not found" in all, not one per file); updated."""
+    gz_hubs = set() if gz_hubs is None else gz_hubs
+    for n, cand in enumerate(_forms(item, out_dir, hub_of(item) in gz_hubs)):
         request = urllib.request.Request(cand.url, method="HEAD",
                                          headers={"User-Agent": dl._USER_AGENT})
         try:
             with dl._open(request, timeout) as resp:
                 length = resp.headers.get("Content-Length")
+                if n and item.filename.endswith(".gz"):  # the second form answered
+                    (gz_hubs.add if cand is item else gz_hubs.discard)(hub_of(item))
                 return cand, int(length) if length and length.isdigit() else None
         except urllib.error.HTTPError as exc:
             exc.close()
@@ -111,6 +118,27 @@ def _part_bytes(out_dir: Path | None, item: DownloadItem, served: bool) -> int |
     logger.info("%s: %s bytes here from an earlier run (%s); a download resumes it%s",
                 item.filename, f"{size:,}", part.name, "" if served else " if the hub serves it")
     return size
+
+
+def _too_long(out_dir: Path | None, item: DownloadItem, served: int | None) -> str | None:
+    """Say ``item``'s ``.part`` here where it is longer than the ``served`` bytes the hub has
+    now: never resumed, the download starts it over (HTTP 416, its total below the bytes
+    here; --list said "would resume"); its name (None: none, or not longer)."""
+    part = _part_here(out_dir, item)
+    if part is None or served is None or part.stat().st_size <= served:
+        return None
+    logger.warning("%s: %s bytes here from an earlier run, more than the %s the hub serves now "
+                   "(changed on the hub since?): a download starts it over", part.name,
+                   f"{part.stat().st_size:,}", f"{served:,}")
+    return part.name
+
+
+def _say_leftovers(out_dir: Path | None, items: Sequence[DownloadItem]) -> None:
+    """Say each ``.gunzip.part`` a killed decompression left here (a download removes it,
+    :func:`~genemoe.data.download_gunzip.remove_leftover_gunzip`; was unsaid)."""
+    for path in leftover_gunzip_parts(Path(out_dir), items) if out_dir is not None else []:
+        logger.warning("%s: %s bytes left by a decompression an earlier run did not finish: "
+                       "a download removes it", path.name, f"{path.stat().st_size:,}")
 
 
 def _say_stale(out_dir: Path | None, used: DownloadItem, served: bool) -> str | None:
@@ -190,11 +218,16 @@ def list_downloads(
     name; an entry that does not record a file is dropped, said once), else from a HEAD request
     to the hub (``probe``); once the network proves unreachable the rest are "unknown".
     An error the server answers is kept (``status``, said once per status), as are the
-    bytes of a ``.part`` a download would resume (``part_bytes``, said per file).
+    bytes of a ``.part`` a download would resume (``part_bytes``, said per file); a
+    ``.part`` it starts over (longer than the hub's file) or a ``.gunzip.part`` it removes
+    is said. On a hub that answers "not found" for a plain name and serves the ``.gz``, the
+    later ``.gz`` files are asked for so first, as the download does.
     """
     items = plan_downloads(projects, source=source, values=values, base_url=base_url)
     manifest = load_manifest(Path(out_dir) / MANIFEST_NAME) if out_dir else {"files": {}}
     planned: list[PlannedFile] = []
+    _say_leftovers(out_dir, items)
+    gz_hubs: set[str] = set()  # as the download's: one "not found" in all, not one per file
     for item in items:
         if (found := _in_cache(out_dir, manifest, item)) is not None:
             planned.append(found)
@@ -203,7 +236,7 @@ def list_downloads(
         served = False
         if probe:
             try:
-                item, size = _head_size(item, timeout, out_dir)
+                item, size = _head_size(item, timeout, out_dir, gz_hubs)
             except (OSError, http.client.HTTPException) as exc:
                 if not (probe := not is_offline(exc)):  # said once (was "size unknown" x 10)
                     command = download_command(projects, source=source, values=values,
@@ -215,9 +248,10 @@ def list_downloads(
                     size = "no answer"
             else:
                 served = size is None or type(size) is int
-        fetched = item if served else _forms(item, out_dir)[0]  # the form tried first
-        part = _part_bytes(out_dir, fetched, served)  # the served form's (was either form's)
-        stale = _say_stale(out_dir, fetched, served)
+        fetched = item if served else _forms(item, out_dir, hub_of(item) in gz_hubs)[0]
+        long = _too_long(out_dir, fetched, size if served and type(size) is int else None)
+        part = None if long else _part_bytes(out_dir, fetched, served)  # the served form's
+        stale = _say_stale(out_dir, fetched, served) or long
         if size is False:
             planned.append(PlannedFile(item, None, "missing", part_bytes=part, stale_part=stale))
         elif isinstance(size, str):
