@@ -1,7 +1,7 @@
 """Figures of an explanation (matplotlib, Agg): they read results, never models.
 
 - :func:`top_genes_figure`: one horizontal bar chart per class of its top genes' mean
-  attribution (``genes_by_class.csv``);
+  attribution (``genes_by_class.csv``), labelled by :func:`top_gene_labels`;
 - :func:`attribution_map_figure`: for an image model, a sample's input image beside its
   per-pixel attribution (sum over the genes of each pixel) overlaid on it;
 - :func:`sample_attribution_figure`: for a vector model (no image layout), one sample's
@@ -22,10 +22,11 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from genemoe.data.bundle import atomic_file
+from genemoe.explain.pixel_mates import PIXEL_MARK_LEGEND, has_pixel_mark, pixel_marked
 from genemoe.explain.rankings import LOWER_MARK, has_lower_mark, marked_symbols
 
-__all__ = ["top_genes_figure", "attribution_map_figure", "sample_attribution_figure",
-           "new_subplots"]
+__all__ = ["top_genes_figure", "top_gene_labels", "attribution_map_figure",
+           "sample_attribution_figure", "new_subplots"]
 
 _POS, _NEG = "#b2182b", "#2166ac"  # red: positive attribution, blue: negative
 
@@ -50,6 +51,7 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
     fig, axes = new_subplots(n_rows, n_cols, figsize=(4.2 * n_cols, 0.28 * top * (1 + both_ends) * n_rows
                                                       + 1.2 * n_rows),
                              squeeze=False)
+    longest = 0  # the longest bar label: a pixel-marked one narrowed the panels to its left
     for ax, cls in zip(axes.flat, classes, strict=False):
         part = ranking[ranking["class"] == cls]
         df = part.nsmallest(top, "rank")[::-1]
@@ -64,9 +66,12 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
             df = pd.concat([low, df[df["mean_attribution"] > 0]])
             value = df["mean_attribution"]
         colors = np.where(value >= 0, _POS, _NEG)
-        names = marked_symbols(df) if not both_ends else df["symbol"].astype(str).tolist()
+        names = top_gene_labels(df, marked=not both_ends)
         if has_lower_mark(names):  # as the terminal and the page mark it (the bars did not)
             label += f"; {LOWER_MARK}: lower in {cls} than in the others"
+        if has_pixel_mark(names):  # as the lists group them (the bars read as the genes')
+            label += f"\n{PIXEL_MARK_LEGEND}"
+        longest = max([longest, *map(len, names)])
         ax.barh(names, value, color=colors)
         ax.axvline(0, color="k", lw=0.6)
         n = int(df["n_samples"].iloc[0]) if len(df) else 0
@@ -76,7 +81,24 @@ def top_genes_figure(ranking: pd.DataFrame, out_path: Path, *, top: int = 10,
         _few_ticks(ax)
     for ax in list(axes.flat)[len(classes):]:
         ax.axis("off")
+    if longest > _LABEL_ROOM:  # ~0.055 inch a character at fontsize 7
+        fig.set_figwidth(n_cols * (4.2 + 0.055 * (longest - _LABEL_ROOM)))
     return _finish(fig, out_path, title=title, dpi=110)
+
+
+_LABEL_ROOM = 14  # characters of a bar label a 4.2-inch panel holds beside its bars
+
+
+def top_gene_labels(df: pd.DataFrame, *, marked: bool = True) -> list[str]:
+    """The bar labels of one class's rows ``df`` of a ranking (a panel of ``top_genes.png``):
+    each gene's symbol, ``↓`` where it is lower in the class (``marked``:
+    :func:`~genemoe.explain.rankings.marked_symbols`), and for an image model's gene that
+    shares its pixel with other genes of the layout ``[pixel 13, with B]``
+    (:func:`~genemoe.explain.pixel_mates.pixel_marked`: its bar is the pixel's attribution
+    split, and was labelled as the gene's own)."""
+    names = marked_symbols(df) if marked else df["symbol"].astype(str).tolist()
+    return pixel_marked(names, *(df[c].tolist() if c in df else None
+                                 for c in ("pixel", "genes_in_pixel", "shares_pixel_with")))
 
 
 def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path: Path, *,
