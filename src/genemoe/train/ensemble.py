@@ -1,15 +1,24 @@
 """``fit_ensemble``: K members of one model, their probabilities (or risks) averaged.
 
-Neural models, and classical ones whose fit depends on their seed (a random forest; the
-registry's ``randomized``): K seeds (``seed``, ``seed + 1``, ...), each member trained on
-the whole training part (neural: with its own early stopping on the validation part).
-Other classical models: the K inner folds of the training part (each member fits on K − 1
-of them, stratified by class, or by event for survival, and chooses its hyper-parameters on
-the validation part as a single model does): a deterministic estimator fitted K times on
-the same rows would give K equal members. A forest's members used to take the inner folds
-too, each seeing two thirds of the rows where a seed alone makes it differ. Either way the
-test part is only scored, by the averaged model. A classifier's members are each calibrated
-on the validation part, and so is their average (one more temperature, the model file's).
+``members="auto"`` (the default): neural models, and classical ones whose fit depends on
+their seed (a random forest; the registry's ``randomized``), take K seeds (``seed``,
+``seed + 1``, ...), each member trained on the whole training part (neural: with its own
+early stopping on the validation part). Other classical models: the K inner folds of the
+training part (each member fits on K − 1 of them, stratified by class, or by event for
+survival, and chooses its hyper-parameters on the validation part as a single model does):
+a deterministic estimator fitted K times on the same rows would give K equal members. A
+forest's members used to take the inner folds too, each seeing two thirds of the rows where
+a seed alone makes it differ. Compared side by side (``genemoe benchmark --ensemble K``),
+the deterministic models' members then see fewer rows than the others'.
+
+``members="folds"`` (``--ensemble-members folds``): every model's members fit on the K
+inner folds, each on (K − 1)/K of the training part (the seeded models also take seed
+``seed + i``, so their members differ by both): every model of a comparison on equal
+footing.
+
+Either way the test part is only scored, by the averaged model. A classifier's members are
+each calibrated on the validation part, and so is their average (one more temperature, the
+model file's).
 """
 
 from __future__ import annotations
@@ -31,13 +40,17 @@ from genemoe.train.fit import FitResult, calibrate_outputs, calibrate_risks, fit
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.train_config import whole_number
 
-__all__ = ["fit_ensemble", "member_rows", "check_ensemble_size"]
+__all__ = ["fit_ensemble", "member_rows", "check_ensemble_size", "check_ensemble_members",
+           "members_differ_by", "MEMBER_SCHEMES"]
 
 log = logging.getLogger(__name__)
 
+MEMBER_SCHEMES = ("auto", "folds")  # how members differ: --ensemble-members
+
 
 def member_rows(train: TaskData, task: Task, k: int, seed: int) -> list[np.ndarray]:
-    """Training positions of each classical member: all but one of ``k`` stratified folds.
+    """Training positions of each member fitted on inner folds: all but one of ``k``
+    stratified folds.
 
     A class (or event group) with fewer than ``k`` samples cannot be split ``k`` ways: its
     samples go into every member's rows (logged), the others into ``k`` stratified folds.
@@ -66,7 +79,9 @@ def member_rows(train: TaskData, task: Task, k: int, seed: int) -> list[np.ndarr
 
 
 def _subset(d: TaskData, rows: np.ndarray) -> TaskData:
-    return replace(d, X=d.X[rows], rows=d.rows[rows], y=None if d.y is None else d.y[rows],
+    """Rows ``rows`` of ``d``; a lazy matrix (``ScaledRows``) stays a lazy view."""
+    X = d.X.subset(rows) if hasattr(d.X, "subset") else d.X[rows]
+    return replace(d, X=X, rows=d.rows[rows], y=None if d.y is None else d.y[rows],
                    time=None if d.time is None else d.time[rows],
                    event=None if d.event is None else d.event[rows], groups=d.groups[rows])
 
@@ -82,10 +97,43 @@ def check_ensemble_size(k: int) -> None:
                           fix="pass e.g. --ensemble 5 for five members, or leave it out")
 
 
+def check_ensemble_members(members: Any, k: int) -> None:
+    """Refuse a scheme other than ``auto`` or ``folds`` (a misspelt one named), and
+    ``folds`` for a single model (``k`` 1): it has no members to fit on inner folds, and its
+    record would claim a scheme that never ran (as ``--tune-cv`` without ``--tune``).
+
+    Parameters
+    ----------
+    members
+        ``--ensemble-members``: ``"auto"`` or ``"folds"`` (see the module docstring).
+    k
+        ``--ensemble``: the number of members (checked before, by
+        :func:`check_ensemble_size`).
+    """
+    if not isinstance(members, str) or members not in MEMBER_SCHEMES:
+        raise input_error(f"must be auto or folds, got {members!r}", where="--ensemble-members",
+                          fix="pass --ensemble-members folds (members on K inner folds) or "
+                              "auto (the default)")
+    if members == "folds" and k < 2:
+        raise input_error(f"folds needs --ensemble 2 or more (got {k}): one model has no "
+                          "members", where="--ensemble-members",
+                          fix="add --ensemble K (e.g. 3), or drop --ensemble-members")
+
+
+def members_differ_by(name: str, members: str) -> str:
+    """How ``name``'s members differ under the scheme ``members``: ``"seed"``, ``"inner
+    training folds"``, or ``"inner training folds and seed"`` (a seeded model under
+    ``folds``)."""
+    seeded = members_by_seed(name)
+    if members == "folds" and seeded:
+        return "inner training folds and seed"
+    return "seed" if seeded else "inner training folds"
+
+
 def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, model_cfg: dict,
                  train_cfg: dict, n_outputs: int, work_dir: Path | None = None,
                  progress: bool = False, gene_variance: np.ndarray | None = None,
-                 transfer: dict | None = None) -> FitResult:
+                 transfer: dict | None = None, members: str = "auto") -> FitResult:
     """Fit ``k`` members of ``name`` and average them (see the module docstring).
 
     Parameters
@@ -94,19 +142,25 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
         As :func:`genemoe.train.fit.fit_model` (``train_cfg["seed"]`` is the first seed).
     k
         Number of members (>= 2).
+    members
+        ``"auto"``: seeded models (neural, forest) by seed on every training row, the others
+        by inner folds; ``"folds"``: every model by inner folds, each member on (k − 1)/k of
+        the training part (seeded models also by seed). See the module docstring.
 
     Returns
     -------
     FitResult
         ``model``: an :class:`~genemoe.models.ensemble.EnsembleModel` (neural) or
         :class:`~genemoe.models.ensemble.EnsembleEstimator` (classical); ``outputs``: the
-        members' mean probabilities or risks per part; ``info["ensemble"]``: k, how the
-        members differ, and each member's own info; ``history``: the first member's.
+        members' mean probabilities or risks per part; ``info["ensemble"]``: k, the scheme
+        (``members``), how the members differ, the training rows each fitted on, and each
+        member's own info; ``history``: the first member's.
     """
     if k < 2:
         raise input_error(f"needs at least 2 members, got {k}", where="--ensemble")
+    check_ensemble_members(members, k)
     neural = get_spec(name).kind == "torch"
-    by_seed = members_by_seed(name)
+    seeded = members_by_seed(name)  # its members take seed + i
     seed = int(train_cfg.get("seed", 0))
     fits = []
     if work_dir is not None:  # a larger ensemble stopped here before: its extra members' files
@@ -115,7 +169,8 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
                 log.warning("removing %s: a member of an earlier, larger ensemble in this "
                             "folder (this one has %d)", extra, k)
                 shutil.rmtree(extra, ignore_errors=True)  # every rank alike
-    rows = None if by_seed else member_rows(data["train"], task, k, seed)
+    folds = members == "folds" or not seeded
+    rows = member_rows(data["train"], task, k, seed) if folds else None
     for i in range(k):
         part = dict(data)
         if rows is not None:  # fit on the member's rows; score the whole training part too
@@ -123,7 +178,7 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
         wd = None if work_dir is None else Path(work_dir) / f"member{i}"
         log.info("ensemble %s: member %d of %d", name, i + 1, k)
         fits.append(fit_model(name, task, part, model_cfg=model_cfg,
-                              train_cfg={**train_cfg, "seed": seed + i if by_seed else seed},
+                              train_cfg={**train_cfg, "seed": seed + i if seeded else seed},
                               n_outputs=n_outputs, work_dir=wd, progress=progress,
                               transfer=transfer, gene_variance=gene_variance))
     scored = "train_all" if rows is not None else "train"
@@ -136,9 +191,10 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
     else:
         model = EnsembleEstimator([f.model for f in fits], task=task, name=name,
                                   temperatures=temps)
-    info = {"ensemble": {"k": k, "member": name,
-                         "members_differ_by": "seed" if by_seed else "inner training folds",
-                         "members": [f.info for f in fits]}}
+    n_rows = [len(r) for r in rows] if rows is not None else [len(data["train"].rows)] * k
+    info = {"ensemble": {"k": k, "member": name, "members_scheme": members,
+                         "members_differ_by": members_differ_by(name, members),
+                         "member_train_rows": n_rows, "members": [f.info for f in fits]}}
     if task == "classify":  # members calibrated inside the ensemble, then the average
         outputs, info["calibration"] = _calibrate_average(outputs, data["val"].y, temps)
     elif outputs:  # the model averages its members' raw risks: scaled once, as one model
