@@ -11,7 +11,7 @@ import pandas as pd
 from genemoe.evaluate.benchmark_pixels import crowded_text
 
 __all__ = ["options_lines", "grid_edge_counts", "tuning_text", "chosen_where", "protocol_text", "pretrained_text",
-           "ensemble_text"]
+           "ensemble_text", "fold_members_text"]
 
 
 def options_lines(results: pd.DataFrame) -> list[str]:
@@ -86,30 +86,60 @@ def tuning_text(p: dict) -> str:
              "own small grids on the validation part"
              + (" (by the criterion the neural models choose their epoch by: "
                 "train: survival_selection)." if p.get("task") == "survival" else "."))
-            + (ensemble_text(int(p["ensemble"]), list(p.get("models") or []))
+            + (ensemble_text(int(p["ensemble"]), list(p.get("models") or []),
+                             str(p.get("ensemble_members") or "auto"))
                if p.get("ensemble", 1) > 1 else ""))
 
 
-def ensemble_text(k: int, models: list[str]) -> str:
-    """How a benchmark's ``k``-member ensembles differ, per kind of model: the deterministic
-    models' members each fit (k − 1)/k of the training part (summary.md said only "Every
-    model is an ensemble of k members", while their members saw fewer rows than the neural
-    models' and the forest's)."""
+def ensemble_text(k: int, models: list[str], members: str = "auto") -> str:
+    """How a benchmark's ``k``-member ensembles differ, per kind of model.
+
+    Under ``members="auto"`` the deterministic models' members each fit (k − 1)/k of the
+    training part, the others' every row (summary.md said only "Every model is an ensemble
+    of k members"): a handicap, said with the option that removes it. Under ``"folds"``
+    (``--ensemble-members folds``) every model's members fit (k − 1)/k: equal footing.
+    """
     from genemoe.models.registry import members_by_seed
 
-    folds = [m for m in models if not members_by_seed(m)]
+    share = f"{k - 1}/{k}"
     text = f" Every model is an ensemble of {k} members"
+    if members == "folds":
+        return (text + ": every model's members differ by inner folds, each fitted on "
+                f"{share} of the training part (`--ensemble-members folds`: every model on "
+                "equal footing" + ("; the seeded models' members differ by seed too"
+                                   if any(map(members_by_seed, models)) else "") + ").")
+    folds = [m for m in models if not members_by_seed(m)]
     if not models:  # an older protocol.json without its models
         return text + "."
     if not folds:
         return text + ", differing by seed, each fitted on every training row."
     seeded = [m for m in models if m not in folds]
-    share = f"{k - 1}/{k}"
     return (text + ": " + (f"{', '.join(f'`{m}`' for m in seeded)}'s differ by seed, each "
                            "fitted on every training row; " if seeded else "")
             + f"{', '.join(f'`{m}`' for m in folds)}'s (deterministic: the same rows give the "
               f"same fit) differ by inner folds, each fitted on {share} of the training part, "
-              "a handicap against the seeded members.")
+              "a handicap against the seeded members" + (
+                  " (`--ensemble-members folds` puts every model on equal footing: each "
+                  f"member fitted on {share})." if seeded else "."))
+
+
+def fold_members_text(models: list[str], k: int, members: str = "auto") -> str:
+    """The terminal header's clause on a ``k``-member benchmark's members.
+
+    ``auto``: the deterministic models (logistic regression, SVMs, Coxnet, CoxPH), whose
+    members differ by inner folds: ``logreg: members fit on 1/2 of the training part, a
+    handicap``; "" where every model's differ by seed (summary.md said it, the terminal
+    only "every model × 2"). ``folds``: ``every model's members fit on 1/2 of the training
+    part``.
+    """
+    from genemoe.models.registry import members_by_seed
+
+    if members == "folds":
+        return f"every model's members fit on {k - 1}/{k} of the training part"
+    folds = [m for m in models if not members_by_seed(m)]
+    if not folds:
+        return ""
+    return f"{', '.join(folds)}: members fit on {k - 1}/{k} of the training part, a handicap"
 
 
 def chosen_where(p: dict) -> str:
