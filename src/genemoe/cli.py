@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from genemoe.cli_args import CliCommand, CliGroup
+from genemoe.cli_ensemble import EnsembleMembers
 from genemoe.cli_inputs import (
     bundle_summary_lines,
     expand_paths,
@@ -196,6 +197,7 @@ def train(
         help="K > 1: one run of K members, probabilities (then one temperature on the average) "
              "or raw risks (then one risk scale) averaged (neural models and random forests: K "
              "seeds; other classical: K inner folds of the training split).")] = 1,
+    ensemble_members: EnsembleMembers = "auto",
     progress: Progress = True,
 ) -> None:
     """Train a model on a bundle's training split; select on validation; test once."""
@@ -209,7 +211,8 @@ def train(
                        config_path=config, seed=seed, device=device, epochs=epochs,
                        progress=progress, pretrained=pretrained,
                        freeze_encoder_epochs=freeze_encoder_epochs, encoder_lr=encoder_lr,
-                       model_options=image_options, ensemble=ensemble)
+                       model_options=image_options, ensemble=ensemble,
+                       ensemble_members=ensemble_members)
     if text := result.describe():  # a torchrun worker other than rank 0 has nothing to say
         say(text)
 
@@ -444,6 +447,7 @@ def benchmark(
              "budget for every model); 0 = presets / the classical models' own small grids.")] = 0,
     ensemble: Annotated[int, typer.Option(
         help="K > 1: every model as an ensemble of K members (the same K for all).")] = 1,
+    ensemble_members: EnsembleMembers = "auto",
     tune_cv: Annotated[int, typer.Option(
         help="K > 1: with --tune, score each trial on K inner folds of the fold's training "
              "part (mean validation metric) instead of its one validation part.")] = 1,
@@ -459,7 +463,8 @@ def benchmark(
     result = run_benchmark(data, task=task, models=None if models is None else list(csv_option(models) or ()),
                            n_folds=folds, n_repeats=repeats, preset=preset, seed=seed, out_dir=out,
                            epochs=epochs, device=device, progress=progress, tune=tune,
-                           ensemble=ensemble, tune_cv=tune_cv, plots=plots)
+                           ensemble=ensemble, tune_cv=tune_cv, plots=plots,
+                           ensemble_members=ensemble_members)
     say(result.describe())
     if plots:
         from genemoe.report.plots import benchmark_figures

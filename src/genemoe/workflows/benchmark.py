@@ -68,10 +68,10 @@ from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
     chosen_settings,
     load_cells,
-    option_changes,
     read_cell,
     set_aside_cells,
 )
+from genemoe.evaluate.benchmark_protocol import fold_members_text
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
     results_table,
@@ -81,9 +81,9 @@ from genemoe.explain.routing import routing_report
 from genemoe.models.backbones import check_weights
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import check_model_options, get_spec, members_by_seed
+from genemoe.models.registry import check_model_options, get_spec
 from genemoe.train.distributed import resolve_device
-from genemoe.train.ensemble import check_ensemble_size, fit_ensemble
+from genemoe.train.ensemble import check_ensemble_members, check_ensemble_size, fit_ensemble
 from genemoe.train.finetune import check_pretrained_start, pretrained_sha256
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.rng import keeps_global_rng
@@ -98,6 +98,7 @@ from genemoe.workflows.benchmark_protocol import (
     clipped_lines,
     remove_stale_pages,
     removed_text,
+    rerun_changes,
     said_rows,
     say_bundle_folds,
     weights_files,
@@ -185,7 +186,8 @@ class BenchmarkResult(AtFolder):
         # no time where none was trained: a reused rerun's "0 s" read as the command's time
         # (its figures, drawn after, took 7 s)
         title = (f"benchmark · {self.task}{ep}" + (f" · every model × {k}" if k > 1 else "")
-                 + (f" · {text}" if k > 1 and (text := fold_members_text(self.models, k)) else "")
+                 + (f" · {text}" if k > 1 and (text := fold_members_text(
+                     self.models, k, protocol.get("ensemble_members") or "auto")) else "")
                  + f" · mean ± sd over folds · {self.n_computed} cells "
                  f"trained, {self.n_reused} reused"
                  + (f" · {fmt_seconds(self.seconds)}" if self.n_computed else "")
@@ -197,17 +199,6 @@ class BenchmarkResult(AtFolder):
         notes = [textwrap.fill(line, width=100, initial_indent="  note: ", subsequent_indent=" " * 8)
                  for line in self.clipped]
         return "\n".join([table, *notes])
-
-
-def fold_members_text(models: list[str], k: int) -> str:
-    """The header's clause on a ``k``-member benchmark's deterministic models (logistic
-    regression, SVMs, Coxnet, CoxPH), whose members differ by inner folds: ``logreg: members
-    fit on 1/2 of the training part, a handicap``; "" where every model's differ by seed.
-    summary.md said it, the terminal only "every model × 2"."""
-    folds = [m for m in models if not members_by_seed(m)]
-    if not folds:
-        return ""
-    return f"{', '.join(folds)}: members fit on {k - 1}/{k} of the training part, a handicap"
 
 
 # --------------------------------------------------------------------------- cells
@@ -263,7 +254,8 @@ def _run_cell(bundle: Bundle, plan: FoldPlan, fold_for: Callable[[str], FoldData
     fit_args = dict(model_cfg=model_cfg, train_cfg=train_cfg, n_outputs=n_out, work_dir=work_dir,
                     transfer=transfer, gene_variance=fold.gene_variance)
     if opts.get("ensemble", 1) > 1:  # every model as an ensemble of the same size
-        fit = fit_ensemble(model, task, data, opts["ensemble"], **fit_args)
+        fit = fit_ensemble(model, task, data, opts["ensemble"],
+                           members=opts.get("ensemble_members") or "auto", **fit_args)
     else:
         fit = fit_model(model, task, data, **fit_args)
     metrics = score_part(task, fit.outputs["test"], data["test"], class_names, train=data["train"],
@@ -335,7 +327,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                   pretrained: Path | str | FoldPretrained | None = None,
                   freeze_encoder_epochs: int = 0, tune: int = 0,
                   ensemble: int = 1, tune_cv: int = 1, stage: str = "",
-                  plots: bool | None = None) -> BenchmarkResult:
+                  plots: bool | None = None, ensemble_members: str = "auto") -> BenchmarkResult:
     """Train and score every model on identical, repeated, stratified folds.
 
     Parameters
@@ -375,6 +367,11 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         random forests: K seeds; other classical: K inner folds of the fold's training
         part), so ensembles meet
         ensembles of the same size (:mod:`genemoe.train.ensemble`).
+    ensemble_members
+        ``"auto"`` (as ``ensemble`` says) or ``"folds"``: every model's members fit on the K
+        inner folds, each on (K − 1)/K of the fold's training part (seeded models also take
+        K seeds): equal footing. Needs ``ensemble`` > 1; in protocol.json and the cells'
+        fingerprint.
     pretrained, freeze_encoder_epochs
         A ``genemoe pretrain`` run whose encoder starts every model (``genemoe``/``moe``/
         ``vaecox``; each fold's test samples must be unseen by it), or a
@@ -401,6 +398,7 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
                         (tune, "--tune"), (tune_cv, "--tune-cv"), (ensemble, "--ensemble"))
     check_numbers((val_fraction, "val_fraction"))  # "0.2": a TypeError inside the folds
     check_ensemble_size(ensemble)
+    check_ensemble_members(ensemble_members, ensemble)
     if n_repeats < 1:
         raise input_error(f"must be at least 1, got {n_repeats}", where="--repeats",
                           fix="pass --repeats 1 (one K-fold split) or more")
@@ -450,14 +448,15 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
             "seed": seed, "epochs": epochs, "device": device, "val_fraction": val_fraction,
             "n_boot": n_boot, "pretrained": pretrained_options(pretrained, plans),
             "freeze_encoder_epochs": int(freeze_encoder_epochs), "tune": int(tune),
-            "ensemble": int(ensemble), "tune_cv": int(tune_cv)}
+            "ensemble": int(ensemble), "ensemble_members": ensemble_members,
+            "tune_cv": int(tune_cv)}
     if files := weights_files(preset):  # by sha256 (protocol.json; a rerun says a change)
         opts["weights_files"] = files
     opts["fingerprint"] = cells_fingerprint(bundle, opts)
     # the studies tune single models: neither the budget nor the ensemble size changes a trial
     opts["study_key"] = cells_fingerprint(bundle, {**opts, "tune": 0, "ensemble": 1})
     said = {k: v for k, v in opts.items() if k != "n_boot" or task == "survival"}
-    if changes := option_changes(out_dir, said):  # its tables would outlive an interruption
+    if changes := rerun_changes(out_dir, said):  # its tables would outlive an interruption
         removed = [f for f in ("summary.md", "results.csv", "report.html") if (out_dir / f).exists()]
         remove_outputs(out_dir, removed)  # named as removed (report.html went unsaid)
         figures = " and figures (plots/)" if any((out_dir / "plots").glob("*")) else ""

@@ -16,7 +16,7 @@ import pandas as pd
 
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, remove_outputs
-from genemoe.evaluate.benchmark_files import clipped_lines, software_versions
+from genemoe.evaluate.benchmark_files import clipped_lines, option_changes, software_versions
 from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.task_data import Task
 from genemoe.workflows.benchmark_preset import preset_tuned_on, used_endpoint_mismatch
@@ -27,7 +27,7 @@ from genemoe.workflows.train_image import NAMED_WEIGHTS, weights_file_record
 from genemoe.workflows.tuned_on import check_benchmark_entries
 
 __all__ = ["cells_fingerprint", "weights_files", "said_rows", "write_protocol", "stale_words", "removed_text",
-           "remove_stale_pages",
+           "remove_stale_pages", "rerun_changes",
            "clipped_lines", "say_bundle_folds"]
 
 log = logging.getLogger("genemoe.workflows.benchmark")  # the benchmark's: ablation says them once
@@ -61,6 +61,8 @@ def cells_fingerprint(bundle: Bundle, opts: dict) -> str:
         key["tune"] = opts["tune"]
     if opts.get("ensemble", 1) > 1:
         key["ensemble"] = opts["ensemble"]
+        if (opts.get("ensemble_members") or "auto") != "auto":  # auto: the fingerprints of
+            key["ensemble_members"] = opts["ensemble_members"]  # before (cells reused)
     if opts.get("tune_cv", 1) > 1:  # trials scored on inner folds: other studies, other cells
         key["tune_cv"] = opts["tune_cv"]
     other = "survival" if opts["task"] == "classify" else "classify"
@@ -77,6 +79,27 @@ def cells_fingerprint(bundle: Bundle, opts: dict) -> str:
     elif pre:
         key["pretrained"] = [pretrained_sha256(Path(pre)), opts.get("freeze_encoder_epochs", 0)]
     return hashlib.sha256(json.dumps(plain(key), sort_keys=True).encode()).hexdigest()
+
+
+_UNNAMED_CHANGE = "the preset's contents or the bundle"  # option_changes: the fingerprint alone
+
+
+def rerun_changes(out_dir: Path, opts: dict) -> list[str] | None:
+    """:func:`~genemoe.evaluate.benchmark_files.option_changes`, with the ensemble members'
+    scheme among the options compared (``ensemble_members auto → folds``): that change
+    alone was said as "the preset's contents or the bundle"."""
+    changes = option_changes(out_dir, opts)
+    if not changes:
+        return changes
+    try:
+        old = json.loads((Path(out_dir) / "protocol.json").read_text()).get("ensemble_members")
+    except (OSError, ValueError, AttributeError):
+        return changes
+    was, now = old or "auto", opts.get("ensemble_members") or "auto"  # older: auto
+    if was == now:
+        return changes
+    said = f"ensemble_members {was} → {now}"
+    return [said] if changes == [_UNNAMED_CHANGE] else [*changes, said]
 
 
 def said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:

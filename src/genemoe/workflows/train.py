@@ -59,7 +59,7 @@ from genemoe.evaluate.brier import breslow_cumulative_hazard
 from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
-from genemoe.train.ensemble import check_ensemble_size
+from genemoe.train.ensemble import check_ensemble_members, check_ensemble_size
 from genemoe.train.finetune import transfer_lines, transfer_said_by_caller
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
@@ -194,7 +194,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
               progress: bool = True, pretrained: Path | str | Any = None,
               freeze_encoder_epochs: int = 0, encoder_lr: float | None = None,
               model_options: dict[str, Any] | None = None, ensemble: int = 1,
-              lazy_data: bool | None = None) -> RunResult:
+              ensemble_members: str = "auto", lazy_data: bool | None = None) -> RunResult:
     """Train ``model_name`` on a bundle for ``task`` and write a run directory.
 
     Parameters
@@ -227,6 +227,11 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         neural models and random forests K seeds, other classical models the K inner folds
         of the training split
         (:mod:`genemoe.train.ensemble`); predict, explain and benchmark take it as one model.
+    ensemble_members
+        ``"auto"`` (as ``ensemble`` says) or ``"folds"``: every model's members, neural and
+        forest too, fit on the K inner folds, each on (K − 1)/K of the training split
+        (seeded models also take K seeds); needs ``ensemble`` > 1. Recorded in config.yaml
+        and metrics.json (``protocol.ensemble_members``).
     lazy_data
         True: every split's matrix is a lazy view of the bundle's memory map, read batch by
         batch (:class:`~genemoe.train.scaled_rows.ScaledRows`; same values, less memory);
@@ -248,6 +253,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     check_whole_numbers((seed, "seed"), (freeze_encoder_epochs, "freeze_encoder_epochs"))
     pretrained = None if pretrained is None else folder_of(pretrained, "pretrained")  # a result
     check_ensemble_size(ensemble)
+    check_ensemble_members(ensemble_members, ensemble)
     check_trainable(model_name)
     check_task(model_name, task)  # before the bundle's survival was warned of (logreg, survival)
     bundle = load_bundle(data_path := folder_of(data_path, "data_path"))  # a Bundle object too
@@ -294,7 +300,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         if ensemble > 1:
             from genemoe.train.ensemble import fit_ensemble
 
-            fit = fit_ensemble(model_name, task, data, ensemble, **fit_args)
+            fit = fit_ensemble(model_name, task, data, ensemble, members=ensemble_members,
+                               **fit_args)
         else:
             fit = fit_model(model_name, task, data, **fit_args)
     weights = ({"state_dict": fit.model.state_dict()} if spec.kind == "torch"
@@ -336,6 +343,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            "n": {s: len(d.rows) for s, d in data.items()},
                            "synthetic": bundle.synthetic, **ran,
                            **({"endpoint": bundle.endpoint} if task == "survival" else {}),
+                           **({"ensemble_members": ensemble_members} if ensemble > 1 else {}),
                            **endpoint_mismatches(tuned_on), **({"preset_gap": gap} if gap else {}),
                            **({"pretrained": pre} if (pre := _pretrained_record(fit.info)) else {}),
                            **image_record(fit.model, input_scaling(model_name, model_cfg),
@@ -343,6 +351,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
                 **({"endpoint": bundle.endpoint} if task == "survival" else {}),
                 "ensemble": ensemble,
+                **({"ensemble_members": ensemble_members} if ensemble > 1 else {}),
                 "model_config": _saved_config(model_cfg, fit_cfg, metrics["protocol"].get("image")),
                 "train": train_cfg, **fit.info,
                 **({"extends": cfg["extends"]} if cfg.get("extends") else {}),  # over preset
