@@ -41,3 +41,15 @@ def test_the_terminal_header_says_the_scheme():
     assert fold_members_text(["fcn"], 2) == ""
     assert fold_members_text(["logreg", "fcn"], 3, "folds") == (
         "every model's members fit on 2/3 of the training part")
+
+
+def test_no_handicap_is_said_where_no_model_differs_by_seed():
+    """Old behaviour: a benchmark of deterministic models only (logreg and an SVM) said their
+    inner-fold members were "a handicap against the seeded members", of which there were
+    none, in summary.md and on the terminal."""
+    text = ensemble_text(3, ["logreg", "svm"])
+    assert "handicap" not in text and "seeded members" not in text
+    assert text.endswith("each fitted on 2/3 of the training part (no model here differs by "
+                         "seed: every one on the same footing).")
+    assert fold_members_text(["logreg", "svm"], 3) == ("logreg, svm: members fit on 2/3 of "
+                                                       "the training part")

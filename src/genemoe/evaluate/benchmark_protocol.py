@@ -117,10 +117,10 @@ def ensemble_text(k: int, models: list[str], members: str = "auto") -> str:
     return (text + ": " + (f"{', '.join(f'`{m}`' for m in seeded)}'s differ by seed, each "
                            "fitted on every training row; " if seeded else "")
             + f"{', '.join(f'`{m}`' for m in folds)}'s (deterministic: the same rows give the "
-              f"same fit) differ by inner folds, each fitted on {share} of the training part, "
-              "a handicap against the seeded members" + (
-                  " (`--ensemble-members folds` puts every model on equal footing: each "
-                  f"member fitted on {share})." if seeded else "."))
+              f"same fit) differ by inner folds, each fitted on {share} of the training part"
+            + (", a handicap against the seeded members (`--ensemble-members folds` puts every "
+               f"model on equal footing: each member fitted on {share})." if seeded else
+               " (no model here differs by seed: every one on the same footing)."))
 
 
 def fold_members_text(models: list[str], k: int, members: str = "auto") -> str:
@@ -139,7 +139,8 @@ def fold_members_text(models: list[str], k: int, members: str = "auto") -> str:
     folds = [m for m in models if not members_by_seed(m)]
     if not folds:
         return ""
-    return f"{', '.join(folds)}: members fit on {k - 1}/{k} of the training part, a handicap"
+    said = f"{', '.join(folds)}: members fit on {k - 1}/{k} of the training part"
+    return said + (", a handicap" if len(folds) < len(models) else "")  # against whom
 
 
 def chosen_where(p: dict) -> str:
