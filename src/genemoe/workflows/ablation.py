@@ -158,14 +158,14 @@ class AblationResult(AtFolder):
         order = table_models(self.task, self.results)  # tables.md's order (the peers came
         groups = sorted(self.results.groupby("model", sort=False),  # before the pre-trained)
                         key=lambda g: order.index(g[0]) if g[0] in order else len(order))
-        width = max((len(str(g["label"].iloc[0])) for _, g in groups), default=0)
+        width, footnotes = max((len(str(g["label"].iloc[0])) for _, g in groups), default=0), []
         for model, g in groups:
-            v = g[metric].dropna()
-            sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
             bad = self.collapsed.get(str(model), (0, 0))
-            note = f"; {collapse_text(*bad)}" if bad[0] else ""
-            value = "–" if v.empty else f"{v.mean():.3f}{sd}  ({len(v)} fold{'s' if len(v) != 1 else ''}{note})"
-            lines.append(f"    {str(g['label'].iloc[0]):<{width}}  {value}")
+            row, below = model_row(str(g["label"].iloc[0]), width, g[metric],
+                                   collapse_text(*bad) if bad[0] else "")
+            lines.append(row)
+            footnotes += below
+        lines += footnotes  # a collapse said under the rows where its row would pass 100
         if PRETRAINED not in set(self.results["model"]):
             lines.append(f"    {MODEL_LABELS[PRETRAINED].split(' (')[0]}: not run (add --pretrained "
                          "RUN or --pretrain-per-fold)")
@@ -182,6 +182,33 @@ class AblationResult(AtFolder):
 
 
 _METRIC_NAMES = {"macro_f1": "F1 (macro)", "c_index": "C-index"}
+LINE_WIDTH = 100  # characters of a terminal line
+
+
+def model_row(label: str, width: int, values: pd.Series, note: str = "") -> tuple[str, list[str]]:
+    """A model's summary row (``label`` padded to ``width``: mean ± sd of ``values`` over
+    the test folds, their count) and the lines said under the rows: ``note`` (a collapsed
+    pre-training) ends the row where the row stays within :data:`LINE_WIDTH` characters;
+    else the row is marked † and the note follows the rows, naming the row (the per-fold
+    pre-trained Gene-MOE's row was 122 characters: ``... (10 folds; pre-training collapsed
+    in 2 of 10 runs)``); tables.md has the details.
+
+    Examples
+    --------
+    >>> model_row("MOE (moe)", 9, pd.Series([0.5, 0.7]))
+    ('    MOE (moe)  0.600 ± 0.141  (2 folds)', [])
+    """
+    v = values.dropna()
+    if v.empty:
+        return f"    {label:<{width}}  –", []
+    sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
+    head = f"    {label:<{width}}  {v.mean():.3f}{sd}  ({len(v)} fold{'s' if len(v) != 1 else ''}"
+    if not note or len(row := f"{head}; {note})") <= LINE_WIDTH:
+        return (row if note else f"{head})"), []
+    return f"{head}) †", textwrap.wrap(f"† {label}: {note}", width=LINE_WIDTH,
+                                       initial_indent="    ", subsequent_indent=" " * 6)
+
+
 _CLIP_LINE = re.compile(r"(?P<head>inputs clipped to ±\S+ (?:z|\(\S+ scaling\)))(?:, \d+ folds "
                         r"summed)?: (?P<parts>.+?) \((?:up to )?[\d,]+ genes?[^;]*; "
                         r"(?P<top>largest [^)]+)\)(?P<tail>.*)")
