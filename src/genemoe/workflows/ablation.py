@@ -50,7 +50,10 @@ says so; ``--pretrained``'s paragraph names its frozen epochs and the run's gene
 
 What is checked before anything is trained (argument types, one training recipe for every
 arm, a ``--pretrained`` run's samples, model and genes) is in
-:mod:`~genemoe.workflows.ablation_checks`.
+:mod:`~genemoe.workflows.ablation_checks`. ``OUT/ablation.json`` records the options: a
+rerun of other options removes the earlier ``tables.md``, ``results.csv``, ``report.html``
+and ``plots/`` before it computes anything, and a folder moved or copied elsewhere reads the
+paths recorded inside it relative to it (:mod:`~genemoe.workflows.ablation_rerun`).
 """
 
 from __future__ import annotations
@@ -60,8 +63,6 @@ import logging
 import re
 import textwrap
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -85,10 +86,21 @@ from genemoe.workflows.ablation_checks import (
 )
 from genemoe.workflows.ablation_pretrain import (
     fold_pretrain_data,
+    fold_runs,
     named_fine_tuning,
     pretrain_defaults_note,
     pretrain_folds,
     pretrain_recipe,
+)
+from genemoe.workflows.ablation_rerun import (
+    ablation_record,
+    clear_earlier_outputs,
+    earlier_results,
+    in_ablation_words,
+    read_record,
+    rebase_parts,
+    said_once,
+    write_record,
 )
 from genemoe.workflows.ablation_tables import (
     ABLATION_MODELS,
@@ -103,6 +115,7 @@ from genemoe.workflows.ablation_tables import (
     table_models,
 )
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
+from genemoe.workflows.benchmark_pretrained import pretrained_options
 from genemoe.workflows.benchmark_protocol import remove_stale_pages
 from genemoe.workflows.common import check_out_dir
 from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, plan_folds
@@ -383,10 +396,20 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     if pretrained is not None or pretrain_per_fold:  # the encoder never trained: unsaid
         warn_frozen_throughout(preset, task, epochs=epochs,
                                freeze_encoder_epochs=freeze_encoder_epochs)
-    # written anew at the end: a run stopped halfway (or of other options) left the earlier
-    # options' tables beside the new cells
-    earlier = _earlier_results(out_dir)
+    # a rerun of other options removes the earlier tables and page now, said (they were
+    # removed at the end: a rerun stopped halfway left the earlier page beside the new cells)
+    earlier, before = earlier_results(out_dir), read_record(out_dir)
+    record = ablation_record(out_dir, bundle, task=task, n_folds=n_folds, n_repeats=n_repeats,
+                             seed=seed, preset=preset, epochs=epochs, n_boot=n_boot,
+                             pretrained=pretrained, freeze_encoder_epochs=freeze_encoder_epochs,
+                             recipes=recipes)
+    if clear_earlier_outputs(out_dir, before, record):
+        earlier = None  # its page is gone: nothing left to judge at the end
+    # written anew at the end: a run stopped halfway left the earlier tables beside new cells
     remove_outputs(out_dir, [f for f in ("results.csv", "tables.md") if (out_dir / f).exists()])
+    rebase_parts(out_dir, before, _part_options(out_dir, preset, pretrained, recipes, plans))
+    if out_dir.is_dir():  # (a new folder: written at the end, after the parts' checks)
+        write_record(out_dir, record)
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
                   epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
                   progress=progress)
@@ -441,6 +464,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                                  per_fold=per_fold, epochs=epochs,
                                  protocol=_part_protocol(out_dir / "models"), out_dir=out_dir)
         atomic_write_text(out_dir / "tables.md", tables)
+        write_record(out_dir, record)
         if earlier is not None and earlier != results.to_csv(index=False):  # other results
             remove_stale_pages(out_dir, False)
         return AblationResult(out_dir, task, results, tables,
@@ -459,96 +483,18 @@ def _say_start(family: str, start: str, part: Path) -> None:
              family, start, shown_path(part / "cells"))
 
 
-def _earlier_results(out_dir: Path) -> str | None:
-    """The results.csv text an earlier ablation left in ``out_dir`` ("" where it left its
-    parts but no table: stopped before its end), or None where no ablation wrote there."""
-    if (out_dir / "results.csv").is_file():
-        return (out_dir / "results.csv").read_text()
-    return "" if (out_dir / "models").is_dir() else None
-
-
-class SaidOnce(logging.Filter):
-    """A log filter passing each warning's text once (a survival ablation said "4,986 of the
-    bundle's 5,000 samples used ..." three times, once per benchmark it runs)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
-            return True
-        text = record.getMessage()
-        if text in self.seen:
-            return False
-        self.seen.add(text)
-        return True
-
-
-_PART_ROWS = {"models": "the rows from scratch", "pretrained": "the pre-trained rows",
-              "pretrained_vaecox": "the pre-trained rows"}
-
-
-def _pretraining_words(value: str) -> str:
-    """One side of a ``pretrained`` change as the user chose it: ``none``, ``per fold``
-    (a per-fold recipe: its Python dict was shown), ``--pretrained RUN``."""
-    if value == "none":
-        return "none"
-    return "per fold (--pretrain-per-fold)" if value.startswith("{") else f"--pretrained {value}"
-
-
-def _change_words(change: str) -> str:
-    """A benchmark part's option change in the ablation's words: ``pretrain.epochs 1 → 2``
-    (was ``pretrained.per_fold.pretrain.epochs``); a change of pre-training, ``pre-training
-    per fold (--pretrain-per-fold) → --pretrained p_b7`` (was ``pretrained {'per_fold':
-    {'rows': "each fold's training part (validatio… → p_b7``, a raw Python dict)."""
-    if change.startswith("pretrained ") and " → " in change:
-        old, new = change.removeprefix("pretrained ").split(" → ", 1)
-        return f"pre-training {_pretraining_words(old)} → {_pretraining_words(new)}"
-    return change.removeprefix("pretrained.per_fold.")
-
-
-class _InAblationWords(logging.Filter):
-    """A part's "holds a benchmark of other options" warning (its record's ``rerun``: the
-    changes and whether earlier cells are reused), in the ablation's words."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        rerun = getattr(record, "rerun", None)
-        if not isinstance(rerun, dict):
-            return True
-        part = Path(str(record.args[0])).name if isinstance(record.args, tuple) else ""
-        rows = _PART_ROWS.get(part, f"the rows of {part}")
-        changes = "; ".join(_change_words(c) for c in rerun["changes"])
-        record.msg, record.args = ("%s of an earlier ablation with these options are reused (%s)"
-                                   if rerun["reused"] else "%s are computed anew (%s); the "
-                                   "earlier cells are kept aside"), (rows, changes)
-        return True
-
-
-@contextmanager
-def in_ablation_words() -> Iterator[None]:
-    """Within the block, a benchmark part's rerun warning is said in the ablation's words
-    (``the pre-trained rows are computed anew (pretrain.epochs 1 → 2); ...``), so that
-    :func:`said_once` says it once for both pre-trained parts: "abl/pretrained holds a
-    benchmark of other options (pretrained.per_fold.pretrain.epochs 1 → 2): its summary.md
-    and results.csv are removed, ..." came twice, in the benchmark's words."""
-    lg, words = logging.getLogger("genemoe.workflows.benchmark"), _InAblationWords()
-    lg.addFilter(words)
-    try:
-        yield
-    finally:
-        lg.removeFilter(words)
-
-
-@contextmanager
-def said_once(logger: str) -> Iterator[SaidOnce]:
-    """Within the block, ``logger``'s warnings pass once per text (:class:`SaidOnce`)."""
-    once = SaidOnce()
-    logging.getLogger(logger).addFilter(once)
-    try:
-        yield once
-    finally:
-        logging.getLogger(logger).removeFilter(once)
+def _part_options(out_dir: Path, preset: str, pretrained: Path | None,
+                  recipes: dict[str, dict], plans: list[FoldPlan]) -> dict[str, dict[str, Any]]:
+    """Each benchmark part's options that name paths (``preset``, ``pretrained``), as this
+    run gives them (:func:`~genemoe.workflows.ablation_rerun.rebase_parts`)."""
+    parts: dict[str, dict[str, Any]] = {"models": {"preset": str(preset)}}
+    if pretrained is not None:
+        parts["pretrained"] = {"preset": str(preset),
+                               "pretrained": pretrained_options(pretrained, plans)}
+    for model, runs in fold_runs(out_dir / "pretrain", list(recipes), plans).items():
+        parts[_PER_FOLD[model][1]] = {"preset": str(preset), "pretrained": pretrained_options(
+            FoldPretrained(runs, recipes[model]), plans)}
+    return parts
 
 
 def _per_fold_note(recipes: dict[str, dict], summary: pd.DataFrame, *, n_runs: int,

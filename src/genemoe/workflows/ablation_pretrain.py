@@ -35,8 +35,8 @@ from genemoe.train.pretrain_setup import record_sha256
 from genemoe.workflows.common import patient_ids
 from genemoe.workflows.folds import FoldPlan, fold_preprocessing
 
-__all__ = ["clip_columns", "fold_pretrain_data", "named_fine_tuning", "pretrain_defaults_note",
-           "pretrain_folds", "pretrain_option_changes", "pretrain_recipe"]
+__all__ = ["clip_columns", "fold_pretrain_data", "fold_runs", "named_fine_tuning",
+           "pretrain_defaults_note", "pretrain_folds", "pretrain_option_changes", "pretrain_recipe"]
 
 log = logging.getLogger("genemoe.workflows.ablation")
 
@@ -105,6 +105,13 @@ def clip_columns(data: PretrainData) -> dict[str, Any]:
 
 def _run_name(model: str, plan: FoldPlan) -> str:
     return f"r{plan.repeat}_f{plan.fold}" + ("" if model == "genemoe" else f"_{model}")
+
+
+def fold_runs(out_dir: Path, models: list[str],
+              plans: list[FoldPlan]) -> dict[str, dict[tuple[int, int], Path]]:
+    """Where :func:`pretrain_folds` puts each model's run of each fold: ``{model: {(repeat,
+    fold): OUT/pretrain/rR_fF}}`` (VAE-Cox ``rR_fF_vaecox``)."""
+    return {m: {(p.repeat, p.fold): out_dir / _run_name(m, p) for p in plans} for m in models}
 
 
 def _check_fold_run(bundle: Bundle, plan: FoldPlan, run: Path) -> None:
