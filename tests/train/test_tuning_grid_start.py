@@ -37,8 +37,10 @@ def test_trial_0_is_the_grid_choice_and_scores_as_tune_0(parts, name):
     at_tune_0 = metric(untuned.outputs["val"], parts["val"].y)
     res = tune_model(name, "classify", parts, base_model_cfg={}, base_train_cfg={},
                      n_outputs=3, n_trials=1, seed=0, storage=None, study_name="g")
-    got = {k.removeprefix("model."): v for k, v in res.best_params.items() if k != "model.tune"}
+    held = {"model.tune", "model.input_scaling"}  # the scaling: held at the arrays' own
+    got = {k.removeprefix("model."): v for k, v in res.best_params.items() if k not in held}
     assert got == pytest.approx(chosen)
+    assert res.best_params["model.input_scaling"] == "standard"  # trial 0: on z-scores
     assert res.best_value == pytest.approx(at_tune_0)
 
 

@@ -32,8 +32,9 @@ def test_an_os_tuned_preset_benchmarked_on_a_pfi_bundle_is_said(os_and_pfi, tmp_
     section = (tmp_path / "b" / "summary.md").read_text().split(
         "## Preset values chosen on data")[1].split("\n## ")[0]
     assert "**Tuned on another endpoint**: The options were tuned on the OS endpoint" in section
-    assert "(`model.l1_ratio`, used by coxnet)." in section
-    assert "| model.l1_ratio |" in section  # the table is still there
+    # the tune searched coxnet's input scaling too (its space holds it, as the neural ones')
+    assert "(`model.l1_ratio, model.input_scaling`, used by coxnet)." in section
+    assert "| model.l1_ratio, model.input_scaling |" in section  # the table is still there
     from genemoe.report.html import write_report
 
     page = write_report(tmp_path / "b").read_text()  # the page people share said nothing

@@ -432,10 +432,12 @@ def test_training_on_tuned_options_says_so_and_warns_of_a_test_split_tuned_on(
     with caplog.at_level("INFO", logger="genemoe"):
         train_run(bundle.path, out_dir=tmp_path / "same", model_name="logreg", config_path=best,
                   device="cpu", progress=False)
-    assert f"options tuned by `genemoe tune` on {bundle.path.name} (1 value" in caplog.text
+    # 2 values: logreg's C and its input scaling (searched as the neural models' is)
+    assert f"options tuned by `genemoe tune` on {bundle.path.name} (2 values" in caplog.text
     assert "tuned_on in config.yaml)" in caplog.text
     assert "train" not in yaml.safe_load(best.read_text())  # logreg reads none (was written)
-    said = yaml.safe_load((tmp_path / "same" / "config.yaml").read_text())["tuned_on"]["model.C"]
+    said = yaml.safe_load((tmp_path / "same" / "config.yaml").read_text())["tuned_on"][
+        "model.C, model.input_scaling"]
     n_test = len(bundle.indices("test"))
     assert said["test_overlap"] == (f"0 of this bundle's {n_test} test samples were in the "
                                     "tuning's train/val parts")

@@ -34,6 +34,22 @@ Where spaces come from (:func:`search_space`)
    :class:`Categorical` per key; plus ``model.tune: Fixed(False)`` when the model's
    registered defaults have a ``tune`` option.
 
+Input scaling: the same choice for every model it changes
+---------------------------------------------------------
+The neural models and the scale-sensitive classical ones (``svm``, ``svm_linear``,
+``logreg``, ``coxnet``, ``coxph``: an L2 or elastic-net penalty, an RBF distance or a PCA
+weighs each gene by its scaled spread) search ``model.input_scaling`` among ``standard``
+(per-gene z-scores) and ``centred`` (each gene minus its training mean, one scale for all;
+:data:`SCALINGS`), the scaler fitted on the training part only in both cases
+(:mod:`genemoe.train.tuning`, "Input scaling"). The classical models used to get z-scores
+in every trial while the neural ones drew both (an outside fairness audit). A classical
+trial 0 is still its grid's own choice under ``standard``, as ``--tune 0`` fits it
+(:mod:`~genemoe.train.tuning_start`). The random forest (``rf``) does not search it: it is
+scale-invariant (a split only ranks one gene's values, and both scalings shift and scale
+each gene without reordering it), so ``centred`` would change only which extreme values
+the scaler's clip (±10) merges, and its trials would repeat configurations. A model registered without a
+space (2. above) keeps the scaling its configuration gives.
+
 Image models (``hybrid_cnn``, ``resnet50``, ``densenet169``, ``vgg19``, ``xception``)
 search the shared recipe, dropout and their input scaling among the image scalings
 (``centred``/``global`` keep the genes' relative levels, which the images show; per-gene
@@ -63,7 +79,7 @@ from genemoe.models.registry import ModelSpec, get_spec, set_search_space
 from genemoe.models.survival_peers import COXNNET_KEYS, VAECOX_KEYS
 
 __all__ = ["FloatParam", "IntParam", "Categorical", "Fixed", "Param", "SearchSpace",
-           "CLASSIFY_ONLY", "search_space", "NEURAL_SPACES", "CLASSICAL_SPACES",
+           "CLASSIFY_ONLY", "SCALINGS", "search_space", "NEURAL_SPACES", "CLASSICAL_SPACES",
            "model_defaults", "contains", "fit_to_start", "widen_to_start", "value_text", "params_text"]
 
 
@@ -103,6 +119,11 @@ class Fixed:
 Param = FloatParam | IntParam | Categorical | Fixed
 SearchSpace = dict[str, Param]
 
+# A data option every model takes (genemoe.models.image.input_scaling): per-gene z-scores,
+# or each gene centred with one scale for all (keeps the genes' relative spread). Searched
+# by the neural models and the scale-sensitive classical ones alike (the module docstring).
+SCALINGS = Categorical(("standard", "centred"))
+
 # Options that only make sense for a classifier's loss.
 CLASSIFY_ONLY = frozenset({"train.label_smoothing", "train.mixup_alpha",
                            "train.routing_mi_weight"})
@@ -116,9 +137,7 @@ _RECIPE: SearchSpace = {
     "train.mixup_alpha": FloatParam(0.0, 0.4),
     "train.ema_decay": Categorical((None, 0.99, 0.999)),
     "model.dropout": FloatParam(0.0, 0.6),
-    # a data option every model takes: per-gene z-scores or each gene centred, one scale
-    # (keeps the genes' relative spread; genemoe.models.image.input_scaling)
-    "model.input_scaling": Categorical(("standard", "centred")),
+    "model.input_scaling": SCALINGS,
 }
 # Survival: a Cox loss on a few hundred patients wants a smaller step (the small preset's
 # train_survival lr is 1e-4), so its lr range sits lower.
@@ -169,19 +188,25 @@ NEURAL_SPACES: dict[str, tuple[SearchSpace, tuple[str, ...]]] = {
 # budget on repeats: Coxnet's 3 l1_ratios ran 3 distinct trials of every 10, the linear SVM's
 # 4 Cs 4. Coxnet also draws how many of the most variable genes it sees (its penalty
 # ``alpha`` is still chosen along the path of the drawn ratio on the validation part), CoxPH
-# its PCA width. The tuner switches their own grid search off (``model.tune``).
+# its PCA width. The tuner switches their own grid search off (``model.tune``). All but the
+# forest also search the input scaling as the neural models do (``SCALINGS``; a forest is
+# scale-invariant: the module docstring). Top-gene ranks read the unscaled variance.
 CLASSICAL_SPACES: dict[str, SearchSpace] = {
     "svm": {"model.C": FloatParam(0.01, 1000.0, log=True),
-            "model.gamma_scale": FloatParam(0.03, 10.0, log=True)},
-    "svm_linear": {"model.C": FloatParam(1e-4, 10.0, log=True)},
-    "logreg": {"model.C": FloatParam(1e-4, 100.0, log=True)},
+            "model.gamma_scale": FloatParam(0.03, 10.0, log=True),
+            "model.input_scaling": SCALINGS},
+    "svm_linear": {"model.C": FloatParam(1e-4, 10.0, log=True),
+                   "model.input_scaling": SCALINGS},
+    "logreg": {"model.C": FloatParam(1e-4, 100.0, log=True), "model.input_scaling": SCALINGS},
     "rf": {"model.min_samples_leaf": IntParam(1, 10),
            "model.max_features_factor": FloatParam(0.25, 4.0, log=True)},
     "coxnet": {"model.l1_ratio": FloatParam(0.05, 1.0),
-               "model.n_top_genes": Categorical((500, 1000, 2000, 5000, 10000))},
+               "model.n_top_genes": Categorical((500, 1000, 2000, 5000, 10000)),
+               "model.input_scaling": SCALINGS},
     "coxph": {"model.alpha": FloatParam(0.01, 1000.0, log=True),
               "model.n_top_genes": IntParam(10, 200, log=True),
-              "model.n_components": Categorical((None, 5, 10))},
+              "model.n_components": Categorical((None, 5, 10)),
+              "model.input_scaling": SCALINGS},
 }
 
 

@@ -48,10 +48,12 @@ options, seed, data rows, space) and refuses a call with another one.
 
 Input scaling
 -------------
-``model.input_scaling`` (per-gene z-scores or centred input, in every neural space) changes
-the data, not the model: ``data`` is scaled as the starting configuration asks, and a
-trial that draws another scaling trains on ``rescaled(scaling)`` (the same rows scaled
-that way by the caller, fitted on the training part only), built once per scaling.
+``model.input_scaling`` (per-gene z-scores or centred input; in every neural space and the
+scale-sensitive classical ones, :mod:`genemoe.models.search_spaces`) changes the data, not
+the model: ``data`` is scaled as the starting configuration asks, and a trial that draws
+another trains on ``rescaled(scaling)`` (the same rows scaled that way by the caller,
+fitted on the training part only, for a classical model as for a neural one), built once
+per scaling.
 
 Inner cross-validation
 ----------------------

@@ -9,6 +9,11 @@ budget ran the SVM below its untuned self on the same folds (macro-F1 0.480 at
 the model's grid chooses on the same validation part, as ``--tune 0`` fits it, so every
 model's search starts from its ``--tune 0`` configuration and never ends below it on
 validation; the drawn trials search as before.
+
+The grid is fitted on the parts as the starting configuration scales them (``standard``
+z-scores unless it names another ``input_scaling``), and trial 0 keeps that scaling, so it
+is the ``--tune 0`` fit in its input too; the drawn trials may draw ``centred`` where the
+model's space searches it (:mod:`genemoe.models.search_spaces`, "Input scaling").
 """
 
 from __future__ import annotations
