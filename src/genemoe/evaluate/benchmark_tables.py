@@ -346,10 +346,12 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     if len(chosen):
         lines += [f"## Chosen per fold: {chosen_where(protocol)}", "",
                   "With `--tune`: the values of the best Optuna trial (classical models: "
-                  "drawn from continuous ranges spanning their grids). Without: classical "
-                  "models, the grid values their validation part picked (each model's grid is "
-                  "in its `grid_scores`, cells/*.json). Neural models: also the epoch early "
-                  "stopping kept. "
+                  "drawn from continuous ranges spanning their grids; every model but the "
+                  "forest also draws its input scaling, `model.input_scaling`, the scaler "
+                  "fitted on the fold's training part). Without: classical models, the grid "
+                  "values their validation part picked, under the preset's scaling (per-gene "
+                  "z-scores unless it names one; each model's grid is in its `grid_scores`, "
+                  "cells/*.json). Neural models: also the epoch early stopping kept. "
                   "The test part never takes part in a choice.", "",
                   markdown_table(chosen), ""]
     cost = tuning_cost_table(results)
