@@ -236,7 +236,8 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "repeats": p["n_repeats"], "validation": f"{p['val_fraction']:.0%} of each fold's training "
         "part (early stopping and model selection; the test fold is scored once)",
         "preprocessing": "gene filter (fit_gene_filter, the bundle's thresholds) and scaler "
-        "(per model: per-gene z-score, or an image model's centred or global scaling) fitted on "
+        "(per model: per-gene z-score, centred under --tune where drawn, or an image model's "
+        "centred or global scaling) fitted on "
         "each fold's training part only (genes removed when the bundle was prepared stay removed)",
         "tuning": tuning_text(p) + pretrained_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
         "device": p.get("device"), "bundle": p.get("bundle_path"),
