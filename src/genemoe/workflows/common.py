@@ -20,7 +20,8 @@ from genemoe.train.train_config import whole_number
 
 __all__ = ["score_part", "patient_ids", "with_fitted_layout", "plain", "check_survival_parts",
            "check_part_events", "CENSORED_PARTS",
-           "check_bundle_has_task", "check_trainable", "check_out_dir", "check_models",
+           "check_bundle_has_task", "check_bundle_events", "resplit_fix",
+           "check_trainable", "check_out_dir", "check_models",
            "check_whole_numbers", "check_numbers", "value_said"]
 
 
@@ -84,7 +85,8 @@ def check_trainable(model_name: str, where: str = "--model") -> None:
 def check_bundle_has_task(bundle: Bundle, task: Task) -> None:
     """Refuse survival on a bundle without survival times (prepared without --clinical), and
     classification on a bundle of one cancer type (an fcn reported test accuracy 1.000 on
-    one; logreg ended in "n_outputs >= 2", naming no bundle)."""
+    one; logreg ended in "n_outputs >= 2", naming no bundle); survival on a bundle without
+    an event (:func:`check_bundle_events`)."""
     if task == "classify" and len(bundle.class_names) < 2:
         raise input_error(f"the bundle holds one cancer type ({', '.join(bundle.class_names)}): "
                           "there is nothing to classify", path=bundle.path,
@@ -99,6 +101,56 @@ def check_bundle_has_task(bundle: Bundle, task: Task) -> None:
                                                  "DSS, DFI, PFI)" if bundle.endpoint else
                                                  "re-prepare with --clinical (a TCGA-CDR or "
                                                  "Xena survival table)") + ", or use --task classify")
+    if task == "survival":
+        check_bundle_events(bundle)
+
+
+def check_bundle_events(bundle: Bundle) -> None:
+    """Refuse survival on a bundle without a single event among its samples with a time
+    (every patient censored: prepare warns "no OS event"). Train and tune blamed the split
+    ("every train sample is censored ... re-prepare with another --seed"), which no
+    re-split can mend; the fix names the other endpoints the bundle holds events for.
+    """
+    obs, ep = bundle.obs, bundle.endpoint or "OS"
+    if "event" not in obs:  # a bundle built by hand: the part checks say what is missing
+        return
+    has = obs["has_survival"].to_numpy(bool) if "has_survival" in obs else obs["time"].notna()
+    if obs["event"].to_numpy(bool)[has].any():
+        return
+    others = [f"{name} ({n:,} events)" for name, n in _other_endpoint_events(bundle, ep)]
+    raise input_error(
+        f"the bundle has 0 {ep} events in its {int(has.sum()):,} samples with {ep} follow-up: a "
+        f"survival model needs {'deaths' if ep == 'OS' else 'events'} (no re-split can give "
+        "it one)", path=bundle.path,
+        fix=(f"re-prepare with --endpoint {' or '.join(others)}, or " if others else
+             "check the clinical table's event column (all 0 here), or ")
+        + "prepare a cohort with events; or use --task classify")
+
+
+def resplit_fix(bundle: Bundle) -> str:
+    """The fix of a split part without an event in a bundle that has some
+    (:func:`check_bundle_events` refuses one that has none): re-split, with the count."""
+    obs = bundle.obs
+    n = int(obs["event"].to_numpy(bool).sum()) if "event" in obs else None
+    held = "" if n is None else (f"the bundle's {n:,} {bundle.endpoint or 'OS'} event"
+                                 f"{'s' if n != 1 else ''} fell in other parts: ")
+    return (f"{held}re-prepare with another --seed or a larger --val-fraction (the split is "
+            "stratified by type and event), or use a cohort with more events")
+
+
+def _other_endpoint_events(bundle: Bundle, endpoint: str) -> list[tuple[str, int]]:
+    """``[("PFI", 45), ...]``: the bundle's other endpoints (its ``<ep>_time`` and
+    ``<ep>_event`` columns) with events among the samples, most events first."""
+    obs, out = bundle.obs, []
+    for col in obs.columns:
+        name = col.removesuffix("_time")
+        if (not col.endswith("_time") or name.upper() == endpoint.upper()
+                or f"{name}_event" not in obs):
+            continue
+        t, e = obs[col], obs[f"{name}_event"]
+        if (n := int(((e.fillna(0) > 0) & t.notna()).sum())):
+            out.append((name.upper(), n))
+    return sorted(out, key=lambda kv: -kv[1])
 
 
 CENSORED_PARTS = {"train": "a Cox model cannot learn",

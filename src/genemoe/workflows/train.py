@@ -75,6 +75,7 @@ from genemoe.workflows.common import (
     check_whole_numbers,
     patient_ids,
     plain,
+    resplit_fix,
     score_part,
     with_fitted_layout,
 )
@@ -574,6 +575,4 @@ def _check_task_data(task: Task, data: dict[str, TaskData], bundle: Bundle) -> N
                         n_out, sum(given.values()), ", ".join(
                             f"{s} {len(d.rows)} of {given[s]}" for s, d in data.items()))
         check_survival_parts(data, "the bundle's split", path=bundle.path,
-                             fix="re-prepare with another --seed or larger --val-fraction (the "
-                                 "split is stratified by type and event), use a cohort with "
-                                 "events, or another --endpoint")
+                             fix=resplit_fix(bundle))  # a bundle without events: refused above

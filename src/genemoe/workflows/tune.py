@@ -99,6 +99,7 @@ from genemoe.workflows.common import (
     check_trainable,
     check_whole_numbers,
     plain,
+    resplit_fix,
     with_fitted_layout,
 )
 from genemoe.workflows.folds import FoldPlan, inner_splits
@@ -377,7 +378,7 @@ def _tuning_data(bundle: Bundle, task: Task, model_name: str,
                                                     "add --clinical for survival")
     if task == "survival":
         check_survival_parts(data, "the bundle's split", path=bundle.path,
-                             fix="re-prepare with another --seed or a larger --val-fraction")
+                             fix=resplit_fix(bundle))  # a bundle without events: refused above
     return data, gene_mask
 
 
