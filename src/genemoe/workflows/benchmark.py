@@ -61,10 +61,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genemoe.config_presets import check_preset_serves, forget_preset_gaps
+from genemoe.config_presets import forget_preset_gaps
 from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
-from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import (
     chosen_settings,
     load_cells,
@@ -78,15 +77,13 @@ from genemoe.evaluate.benchmark_tables import (
     summary_markdown,
 )
 from genemoe.explain.routing import routing_report
-from genemoe.models.backbones import check_weights
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
-from genemoe.models.registry import check_model_options, get_spec
-from genemoe.train.distributed import resolve_device
-from genemoe.train.ensemble import check_ensemble_members, check_ensemble_size, fit_ensemble
-from genemoe.train.finetune import check_pretrained_start, pretrained_sha256
+from genemoe.train.ensemble import fit_ensemble
+from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.rng import keeps_global_rng
+from genemoe.workflows.benchmark_checks import check_benchmark_folds, check_benchmark_options
 from genemoe.workflows.benchmark_preset import models_in_force
 from genemoe.workflows.benchmark_pretrained import (
     FoldPretrained,
@@ -107,10 +104,7 @@ from genemoe.workflows.benchmark_protocol import (
 from genemoe.workflows.benchmark_tune import tune_cell
 from genemoe.workflows.cell_claims import Holder, claim_path, claimed
 from genemoe.workflows.common import (
-    check_models,
-    check_numbers,
     check_out_dir,
-    check_whole_numbers,
     patient_ids,
     plain,
     score_part,
@@ -121,7 +115,6 @@ from genemoe.workflows.folds import (
     FoldData,
     FoldPlan,
     InnerSplits,
-    check_inner_plans,
     fit_fold_preprocessing,
     fold_data,
     fold_preprocessing,
@@ -390,57 +383,18 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         The results table and what was computed or reused.
     """
     t0 = time.perf_counter()
-    if task not in ("classify", "survival"):
-        raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
-    models = check_models(list(DEFAULT_MODELS[task] if models is None else
-                                as_list(models, split_commas=True)), task)  # "logreg" is one
-    check_whole_numbers((n_folds, "--folds"), (n_repeats, "--repeats"), (n_boot, "n_boot"),
-                        (tune, "--tune"), (tune_cv, "--tune-cv"), (ensemble, "--ensemble"))
-    check_numbers((val_fraction, "val_fraction"))  # "0.2": a TypeError inside the folds
-    check_ensemble_size(ensemble)
-    check_ensemble_members(ensemble_members, ensemble)
-    if n_repeats < 1:
-        raise input_error(f"must be at least 1, got {n_repeats}", where="--repeats",
-                          fix="pass --repeats 1 (one K-fold split) or more")
-    if n_boot < 1:
-        raise input_error(f"must be at least 1 resample, got {n_boot}", where="n_boot",
-                          fix="pass e.g. n_boot=1000 (the C-index intervals' bootstrap)")
-    if tune < 0:
-        raise input_error(f"must be 0 or more trials, got {tune}", where="--tune",
-                          fix="pass e.g. --tune 10 (0: no tuning)")
-    if tune_cv < 1 or (tune_cv > 1 and not tune):
-        raise input_error(f"--tune-cv {tune_cv} needs --tune N and K >= 2 (1: off)",
-                          where="--tune-cv", fix="pass --tune N with --tune-cv 3, or drop --tune-cv")
-    if tune:  # every model must have a search space (one registered without: say so now)
-        from genemoe.models.search_spaces import search_space
-
-        for m in models:
-            search_space(m, task)
-    if pretrained is not None and any(get_spec(m).kind != "torch" for m in models):
-        raise input_error("--pretrained starts neural Gene-MOE models only", where="--models",
-                          fix="benchmark the classical models in a run without --pretrained")
-    resolve_device(device)  # refused now, not in the first neural cell
-    check_preset_serves(preset, models, "benchmark")  # a best.yaml for one of them only
     forget_preset_gaps()  # each benchmark says its preset's gaps (a second one was silent)
-    configs = {m: resolve_config(preset, None, m, seed=seed, device=device, epochs=epochs,
-                                 task=task) for m in models}
-    for m, (_, model_cfg, _) in configs.items():  # a bad option or value (--epochs 0) refused
-        check_model_options(m, model_cfg)  # now, not in the first cell
-        check_weights(m, model_cfg.get("weights"), preset=preset)  # ImageNet offline: was in
-        #   its first cell, after the other models' cells ran
+    models, configs = check_benchmark_options(  # every refusal before --out is touched
+        task, DEFAULT_MODELS.get(str(task), ()) if models is None else as_list(models, split_commas=True),
+        n_folds=n_folds, n_repeats=n_repeats, n_boot=n_boot, val_fraction=val_fraction, tune=tune,
+        tune_cv=tune_cv, ensemble=ensemble, ensemble_members=ensemble_members,
+        pretrained=pretrained, device=device, preset=preset, seed=seed, epochs=epochs)
     out_dir = path_of(out_dir, "out_dir")
     bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=val_fraction)  # refuses survival folds without events
-    if tune_cv > 1:  # every refusal before --out is touched: a refused rerun removed outputs
-        check_inner_plans(bundle, plans, task, n_folds=tune_cv, seed=seed)
-    if pretrained is not None and not isinstance(pretrained, FoldPretrained):  # a result
-        pretrained = folder_of(pretrained, "pretrained")  # object too (was TypeError)
-    if pretrained is not None and not isinstance(pretrained, FoldPretrained):  # (per fold: made
-        check_pretrained_start(pretrained, models, [  # on each fold's training part)
-            (f"repeat {p.repeat}, fold {p.fold}", bundle.sample_ids[p.test].astype(str).tolist(),
-             patient_ids(bundle, p.test)) for p in plans],
-            normalisation=bundle.record.get("normalisation"))
+    pretrained = check_benchmark_folds(bundle, plans, task, models, pretrained=pretrained,
+                                       tune_cv=tune_cv, seed=seed)  # (a result object: a folder)
     check_out_dir(out_dir, "benchmark")
     say_bundle_folds(bundle, n_folds, seed, n_repeats)
     out_dir.mkdir(parents=True, exist_ok=True)  # after the inputs' checks
