@@ -50,9 +50,12 @@ says so; ``--pretrained``'s paragraph names its frozen epochs and the run's gene
 
 What is checked before anything is trained (argument types, one training recipe for every
 arm, a ``--pretrained`` run's samples, model and genes) is in
-:mod:`~genemoe.workflows.ablation_checks`. ``OUT/ablation.json`` records the options: a
-rerun of other options removes the earlier ``tables.md``, ``results.csv``, ``report.html``
-and ``plots/`` before it computes anything, and a folder moved or copied elsewhere reads the
+:mod:`~genemoe.workflows.ablation_checks`; what its benchmarks refuse (``--device``, the
+preset's model and training options, a ``--pretrained`` run's normalisation) is checked too
+(:mod:`~genemoe.workflows.benchmark_checks`), before ``--out`` is touched: a refused rerun
+leaves the earlier results as they were. ``OUT/ablation.json`` records the options: a rerun
+of other options removes the earlier ``tables.md``, ``results.csv``, ``report.html`` and
+``plots/`` before it computes anything, and a folder moved or copied elsewhere reads the
 paths recorded inside it relative to it (:mod:`~genemoe.workflows.ablation_rerun`).
 """
 
@@ -115,6 +118,7 @@ from genemoe.workflows.ablation_tables import (
     table_models,
 )
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
+from genemoe.workflows.benchmark_checks import check_benchmark_folds, check_benchmark_options
 from genemoe.workflows.benchmark_pretrained import pretrained_options
 from genemoe.workflows.benchmark_protocol import remove_stale_pages
 from genemoe.workflows.common import check_out_dir
@@ -336,7 +340,11 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
         check); ``pretrained`` with ``pretrain_per_fold``; ``pretrain_epochs`` without it or
         below 1; ``out_dir`` a file; a preset giving one arm its own training recipe
         (:func:`check_one_recipe`); a leaking or mismatched ``pretrained`` run (its model,
-        widths or genes: before anything is trained); invalid ``pretrain:`` options.
+        widths or genes: before anything is trained); invalid ``pretrain:`` options; what a
+        benchmark of an arm refuses (an unknown or absent ``device``, a model option the
+        preset lacks, ``epochs`` 0, a ``pretrained`` run of another normalisation). Every
+        refusal comes before ``out_dir`` is touched: a refused rerun leaves the earlier
+        ablation's tables, page and ``ablation.json`` as they were.
     """
     t0 = time.perf_counter()
     check_ablation_types(seed=seed, n_boot=n_boot, freeze_encoder_epochs=freeze_encoder_epochs,
@@ -382,12 +390,21 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     if task == "classify" and n_boot != N_BOOT:  # was accepted and ignored, unsaid
         log.warning("--n-boot %d is ignored: it sets the bootstrap of the survival C-index "
                     "intervals, and classification has none", n_boot)
+    # what each arm's run_benchmark refuses (--device cuda on a CPU-only machine, --epochs 0,
+    # a model option the preset lacks), before --out is touched: a rerun of other options
+    # removed the earlier tables.md and report.html, then was refused (gaps: said below)
+    with preset_gaps_said_once(preset, ablation_models(task), task, say=False):
+        check_benchmark_options(task, ablation_models(task), n_folds=n_folds,
+                                n_repeats=n_repeats, n_boot=n_boot, val_fraction=VAL_FRACTION,
+                                device=device, preset=preset, seed=seed, epochs=epochs)
     bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=VAL_FRACTION)
     check, recipes, defaults = None, {}, None
     if pretrained is not None:  # before anything is trained (its genes too: they were
         check = check_pretrained_run(bundle, plans, pretrained, preset=preset)  # refused after)
+        check_benchmark_folds(bundle, plans, task, ["genemoe"], pretrained=pretrained,
+                              seed=seed)  # its normalisation: was refused in its benchmark
     if pretrain_per_fold:  # a bad pretrain: section fails here, before anything is trained
         recipes = {m: pretrain_recipe(m, preset=preset, seed=seed, device=device,
                                       epochs=pretrain_epochs, progress=progress)

@@ -296,13 +296,15 @@ class _DropSaid(logging.Filter):
 
 
 @contextmanager
-def preset_gaps_said_once(preset: str | Path, models: list[str], task: str) -> Iterator[None]:
+def preset_gaps_said_once(preset: str | Path, models: list[str], task: str, *,
+                          say: bool = True) -> Iterator[None]:
     """Say a preset file's gaps (:func:`~genemoe.config_presets.preset_gaps`) once for all
     ``models`` now, and not again within the block: "nopre.yaml extends no preset ..." came
     four times (fcn, moe, genemoe, and genemoe again for the pre-trained row), ~200
-    characters each."""
+    characters each. ``say=False``: not now either (the checks before the arms run resolve
+    the preset too; the block that runs them says the gaps)."""
     texts = {m: t for m in models if (t := preset_gaps(str(preset), m, task)) is not None}
-    if texts:
+    if texts and say:
         log.warning("%s", _gaps_text(texts))
     lg, drop = logging.getLogger("genemoe.config_presets"), _DropSaid(set(texts.values()))
     lg.addFilter(drop)
