@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genemoe.data.clinical_endpoint import refuse_empty_endpoint, say_left_out
+from genemoe.data.clinical_times import read_times, refuse_unreadable_column, say_commas
 from genemoe.data.clinical_values import (
     MAX_DAYS,
     blank_ids,
@@ -45,7 +47,6 @@ from genemoe.data.clinical_values import (
     event_words,
     parse_events,
     patients_from_samples,
-    read_times,
     rows_with_patient,
     short_follow_up,
     with_raw,
@@ -167,13 +168,14 @@ def _pick(df: pd.DataFrame, name: str, flag: str, path: Path) -> str:
     return name
 
 
-def _days_to_death(df: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
+def _days_to_death(df: pd.DataFrame, path: Path) -> tuple[pd.Series, pd.Series] | None:
     death = _find(df, ["daystodeath"])
     follow = _find(df, ["daystolastfollowup", "daystolastfollowupdiagnoses"])
     if death is None:
         return None
-    d = read_times(df[death], df.attrs.get("delimiter"))[0]  # '567,0' (was NaN: no event)
-    f = read_times(df[follow], df.attrs.get("delimiter"))[0] if follow else d * np.nan
+    delim = df.attrs.get("delimiter")
+    d = read_times(df[death], delim, path)[0]  # '567,0' (was NaN: no event)
+    f = read_times(df[follow], delim, path)[0] if follow else d * np.nan
     vital = _find(df, ["vitalstatus"])
     dead = parse_events(df[vital], df.attrs.get("delimiter")).eq(1.0) if vital else d.notna()
     time = d.where(dead & d.notna(), f)
@@ -216,7 +218,7 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
         if inverted:
             ev = (1.0 - ev).where(ev.isin([0.0, 1.0]), ev)
         return {endpoint: (df[tc], with_raw(ev, df[ec], codable=not inverted))}, f"time {tc!r} and event {ec!r} (taken as {endpoint})"
-    if (dd := _days_to_death(df)) is not None:
+    if (dd := _days_to_death(df, path)) is not None:
         return {endpoint: dd}, f"days_to_death / days_to_last_follow_up (taken as {endpoint})"
     if (types := _cancer_type_column(df, path)) is not None:  # a label table given as --clinical
         raise input_error(
@@ -268,6 +270,7 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
     else:
         frame["cancer_type"] = from_name.group(1) if from_name else np.nan
     units, n_commas, n_thousands, coding, recoded, n_comma_events = {}, 0, 0, {}, {}, 0
+    time_columns: dict[str, str] = {}
     for ep, (raw_time, event) in cols.items():
         raw_event = event.attrs.get("raw")
         if event.attrs.get("codable"):  # R's Surv() 1/2 looked for in each file on its own
@@ -281,14 +284,14 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
         per_unit, unit = days_per_unit(raw_time.name)
         if unit is not None:
             units[ep] = f"{raw_time.name}: {unit} × {per_unit:g} → days"
-        times, n, n_sep = read_times(raw_time, df.attrs.get("delimiter"))
+        times, n, n_sep = read_times(raw_time, df.attrs.get("delimiter"), path, ep == endpoint)
+        if ep == endpoint:  # '1355 days' in every row: the column named (was "--endpoint")
+            refuse_unreadable_column(raw_time, times, ep, path)
         n_commas, n_thousands = n_commas + n, n_thousands + n_sep
+        time_columns[ep] = str(raw_time.name)
         if raw_event is not None:  # '1,0' read as 1 by parse_events, counted as times are
             n_comma_events += int(decimal_commas(raw_event, df.attrs.get("delimiter")).sum())
-        if n_sep:
-            logger.warning("%s: %d %s time(s) written with a thousands separator (e.g. %r), "
-                           "read without it", path.name, n_sep, ep,
-                           raw_time[raw_time.astype(str).str.contains(",")].iloc[0])
+        say_commas(raw_time, n, n_sep, df.attrs.get("delimiter"), path.name, ep)
         frame[f"{ep.lower()}_time"] = (times * per_unit).to_numpy(dtype=float)
         frame[f"{ep.lower()}_event"] = event.to_numpy(dtype=float)
         frame[f"_raw_{ep.lower()}"] = raw_time.to_numpy()
@@ -304,7 +307,7 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
             "n_patients_from_sample": n_from_sample, "n_rows_without_patient": n_no_patient,
             "n_barcodes_respelt": len(respelt), "n_barcodes_uppercased": len(lower),
             "cancer_type_source": tcol or ("file name" if from_name else None),
-            "time_units": units, "n_decimal_comma_times": n_commas,
+            "time_units": units, "time_columns": time_columns, "n_decimal_comma_times": n_commas,
             "n_decimal_comma_events": n_comma_events,
             "n_thousands_separator_times": n_thousands, "event_coding": coding,
             "n_recoded_from_1_2": recoded}
@@ -351,8 +354,11 @@ def read_clinical(path: Path | str | Sequence[Path | str], *,
         ``n_usable``), ``endpoints_absent``, ``event_words`` (endpoint → each event word
         or code as written → what it was read as, with its count: ``{"OS": {"Dead -> 1":
         28}}``), ``time_units`` (endpoint → the conversion of a
-        time column named in months, years or weeks to days), ``n_decimal_comma_times``
-        (times written ``12,5`` in a ``;``-separated table, read as 12.5),
+        time column named in months, years or weeks to days), ``time_columns`` (endpoint →
+        its time column, the first file's), ``n_decimal_comma_times`` (times written
+        ``12,5`` in a ``;``-separated table, or in another whose time column holds no
+        thousands separator, read as 12.5; a column of both forms is refused:
+        :mod:`genemoe.data.clinical_times`),
         ``n_decimal_comma_events`` (events written ``1,0`` / ``0,0`` there, read as 1 / 0),
         ``n_barcodes_respelt`` (barcodes written with ``.`` or ``_`` for ``-``, as R's
         ``make.names`` writes them, read as the dashed ones), ``n_barcodes_uppercased``,
@@ -511,44 +517,6 @@ def _export_endpoint(meta: pd.DataFrame, cols: list[str]) -> str | None:
     return None
 
 
-def _say_left_out(left_out: list[dict[str, Any]], patients: set) -> dict[str, int]:
-    """Say each kind of value a survival table left out (a negative time, a status without
-    a time, ...): a warning naming the patients of the data it concerns, an info line when
-    none is (TCGA-CDR's 57 OS statuses without a time are of other cohorts for most data);
-    ``{"OS: what": n in the data}`` of those that concern some."""
-    out = {}
-    for item in left_out:
-        values, ep = item["values"], item["endpoint"]
-        mine = {p: v for p, v in values.items() if p in patients}
-        outcome = (f"the first complete row of each kept ({ep} time/event)"
-                   if item["what"] == "rows that disagree" else f"no {ep} for them")
-        if mine:
-            out[f"{ep}: {item['what']}"] = len(mine)
-            logger.warning("%s: %d patient(s) with %s, %d of them in this data (e.g. %s): %s",
-                           item["source"], len(values), item["what"], len(mine),
-                           ", ".join(f"{p} ({v})" for p, v in list(mine.items())[:3]), outcome)
-        else:
-            logger.info("%s: %d patient(s) with %s, none of them in this data (e.g. %s)",
-                        item["source"], len(values), item["what"],
-                        ", ".join(f"{p} ({v})" for p, v in list(values.items())[:3]))
-    return out
-
-
-def _refuse_empty_endpoint(obs: pd.DataFrame, endpoint: str) -> None:
-    """Refuse an endpoint none of the samples' patients has (TCGA-CDR gives UVM no DFI:
-    ``--endpoint DFI`` made a bundle of 0 with survival, unwarned, and `train` then said it
-    was "prepared without --clinical"), naming the endpoints these patients do have."""
-    have = {c.removesuffix("_time").upper(): int((obs[c].notna() & obs[c.removesuffix("_time")
-                                                                    + "_event"].notna()).sum())
-            for c in obs.columns if c.endswith("_time") and c.removesuffix("_time") + "_event" in obs}
-    others = [f"{ep} ({n:,})" for ep, n in sorted(have.items(), key=lambda kv: -kv[1]) if n]
-    raise input_error(f"the clinical table gives none of the {len(obs):,} samples' patients a "
-                      f"{endpoint} time and event", where="--endpoint",
-                      fix=(f"choose an endpoint these patients have: {', '.join(others)} with "
-                           "survival" if others else "pass the survival table of these "
-                           "patients") + "; or leave out --clinical for a classification bundle")
-
-
 def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: dict,
                     endpoint: str) -> dict[str, Any]:
     """Join the clinical table's endpoints to ``obs`` (one row per sample) by patient, in
@@ -581,14 +549,14 @@ def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: di
                           f"{clinical.index[0]!r}; the expression {obs['patient_id'].iloc[0]!r})",
                           where="--clinical", fix="pass the survival table of these patients")
     left_out = report.pop("_left_out", [])
-    in_data = _say_left_out(left_out, set(obs["patient_id"]))
+    in_data = say_left_out(left_out, set(obs["patient_id"]))
     if any(i["what"] == "rows that disagree" for i in left_out):  # this data's (was the table's)
         report["n_conflicting_duplicates_in_table"] = report["n_conflicting_duplicates"]
         report["n_conflicting_duplicates"] = in_data.get(f"{endpoint}: rows that disagree", 0)
     t, e = obs[f"{ep}_time"], obs[f"{ep}_event"]
     ok = t.notna() & e.notna()
     if len(obs) and not ok.any():  # a bundle without survival, said only by its counts
-        _refuse_empty_endpoint(obs, endpoint)
+        refuse_empty_endpoint(obs, endpoint, report, left_out)
     obs["time"] = t.where(ok)
     obs["event"] = (e.fillna(0) > 0) & ok
     obs["has_survival"] = ok

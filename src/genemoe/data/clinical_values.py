@@ -1,5 +1,6 @@
 """The values of a survival table's columns: events (1/0, words, codes) and times (days,
-or a column named in months, years or weeks), as :mod:`genemoe.data.clinical` reads them."""
+or a column named in months, years or weeks), as :mod:`genemoe.data.clinical` reads them
+(how the times' commas are read: :mod:`genemoe.data.clinical_times`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genemoe.data.textio import DECIMAL_COMMA, THOUSANDS
+from genemoe.data.textio import DECIMAL_COMMA
 
 __all__ = ["MAX_DAYS", "blank_ids", "patients_from_samples", "rows_with_patient", "parse_events", "decimal_commas", "event_words", "with_raw", "event_coding", "is_missing_word", "words_text",
-           "days_per_unit", "read_times", "clean_endpoint", "short_follow_up"]
+           "days_per_unit", "clean_endpoint", "short_follow_up"]
 
 logger = logging.getLogger(__name__)
 
@@ -154,22 +155,6 @@ def words_text(words: dict[str, int]) -> str:
     return ", ".join(f"{w} {n:,}" for w, n in words.items())
 
 
-def read_times(raw_time: pd.Series, delimiter: str | None) -> tuple[pd.Series, int, int]:
-    """Times as numbers in the column's own unit (NaN where empty or not a number), how many
-    were written with a decimal comma (``12,5`` in a ``;``-separated table) and how many with
-    thousands separators (``1,355`` in any other table), each read as the number it is."""
-    text = raw_time.astype("string").str.strip()
-    comma = decimal_commas(raw_time, delimiter)
-    n_commas = n_thousands = 0
-    if comma.any():  # '12,5' months: a decimal comma
-        text, n_commas = text.where(~comma, text.str.replace(",", ".")), int(comma.sum())
-    thousands = text.str.fullmatch(THOUSANDS).fillna(False).astype(bool)
-    if delimiter != ";" and thousands.any():  # '1,355' days: was "not a number", survival lost
-        text = text.where(~thousands, text.str.replace(",", ""))
-        n_thousands = int(thousands.sum())
-    return pd.to_numeric(text, errors="coerce"), n_commas, n_thousands
-
-
 def short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], source: str) -> None:
     """Warn when times read as days stop within a year for 20 or more patients: months or
     years read as days (a ``time`` column in months gave 1/3/5-year survival of nobody)."""
@@ -205,7 +190,8 @@ def clean_endpoint(frame: pd.DataFrame, ep: str, raw_time: pd.Series, raw_event:
     no_time = ~given & e.isin([0.0, 1.0]) & chosen  # a status, empty time (57 OS in TCGA-CDR)
     for rows, values, what in ((neg, t.map("{:g}".format), "a negative time"),
                                (absurd, raw_time.map(repr), "a time not finite or over 100 years"),
-                               (t.isna() & given, raw_time.map(repr), "a time that is not a number"),
+                               (t.isna() & given, raw_time.map(repr),
+                                "a time that is not a number"),  # clinical_endpoint.NOT_A_NUMBER
                                (invalid, event_shown, "an event not 0/1"),
                                (no_event, no_event_shown,
                                 "a time but no event"),
