@@ -116,11 +116,14 @@ def _join(sample_ids: pd.Series, clinical: pd.DataFrame, report: dict, endpoint:
                         "patient_id": _patients(sample_ids).to_numpy()})
     try:
         joined = attach_survival(obs, clinical, dict(report), endpoint)
-    except InputError as exc:
+    except InputError as exc:  # predict has no --endpoint: the trained run chose it
         if exc.where != "--endpoint":
             raise
-        raise exc.with_fix(f"the model was trained on {endpoint}: pass a survival table with "
-                           f"{endpoint} time and event of these samples' patients") from exc
+        raise input_error(exc.problem or str(exc), path=exc.path, where="--clinical",
+                          fix=f"the model was trained on {endpoint} (its endpoint comes from the "
+                              f"trained run): pass a survival table with {endpoint} time and "
+                              "event of these samples' patients, or name its columns with "
+                              "--time-column and --event-column") from exc
     no_row = ~obs["patient_id"].isin(clinical.index)
     joined["n_no_patient_row"] = int(no_row.sum())
     joined["n_missing_time_or_event"] = int((~obs["has_survival"] & ~no_row).sum())
