@@ -14,6 +14,7 @@ from genemoe.explain.integrated_gradients import (
     barely_moved,
     convergence_summary,
     moved_cutoff,
+    off_mask,
     samples_off,
 )
 from genemoe.explain.summary_text import compared_with
@@ -50,8 +51,27 @@ def _refined(attr: np.ndarray, delta: np.ndarray, steps_used: list[np.ndarray],
     if steps_used:
         steps, counts = np.unique(np.max(steps_used, axis=0), return_counts=True)
         out["samples_by_steps"] = {str(int(s)): int(c) for s, c in zip(steps, counts, strict=True)}
-    out["n_samples_above_tolerance"] = samples_off(attr, delta, tolerance=tolerance)
+    off = off_mask(attr, delta, tolerance=tolerance)
+    out["n_samples_above_tolerance"] = int(off.sum())
+    if steps_used and not skipped and (why := _why_not_again(off, steps_used, max_steps)):
+        out["not_integrated_again"] = why
     return out
+
+
+def _why_not_again(off: np.ndarray, steps_used: list[np.ndarray], max_steps: int) -> str | None:
+    """Why samples above the tolerance (``off``, ``(n,)``) ended short of ``max_steps``
+    (each is integrated again up to it: a train_ig sample was said to be "above the 1%
+    tolerance after 20 steps" of 80, never integrated again); None where every one got
+    ``max_steps``."""
+    steps = np.max(steps_used, axis=0)
+    if off.any() and max_steps <= int(steps.min()):
+        return f"--max-steps {max_steps} is not above --n-steps: integrated once"
+    if not (off & (steps < max_steps)).any():
+        return None
+    if len(steps_used) > 1:
+        return ("each ensemble member was integrated to the tolerance on its own; their mean "
+                "misses it")
+    return "within the tolerance when last checked"
 
 
 def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[str, Any]:

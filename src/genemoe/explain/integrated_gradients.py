@@ -45,8 +45,8 @@ from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.models.moe import frozen_routing
 
-__all__ = ["attribute", "baseline_vector", "convergence_summary", "samples_off", "barely_moved",
-           "moved_cutoff", "BaselineName", "Routing", "output_fn"]
+__all__ = ["attribute", "baseline_vector", "convergence_summary", "samples_off", "off_mask",
+           "barely_moved", "moved_cutoff", "BaselineName", "Routing", "output_fn"]
 
 log = logging.getLogger(__name__)
 
@@ -220,10 +220,15 @@ def samples_off(attr: np.ndarray, delta: np.ndarray, *, tolerance: float = 0.05,
     moved from the reference has a ratio of noise (one such sample, moved 0.005 against a
     median of 1.9, missed by 0.007 and raised the warning for a whole MLP explanation).
     """
+    return int(off_mask(attr, delta, tolerance=tolerance, floor=floor).sum())
+
+
+def off_mask(attr: np.ndarray, delta: np.ndarray, *, tolerance: float = 0.05,
+             floor: float = 0.05) -> np.ndarray:
+    """``(n,)`` True for the samples :func:`samples_off` counts."""
     delta = np.asarray(delta, np.float64)
     move = np.abs(np.asarray(attr, np.float64).sum(1) - delta)  # |f(x) - f(baseline)|
-    material = ~barely_moved(attr, delta, floor=floor)
-    return int((np.abs(delta[material]) > tolerance * move[material]).sum())
+    return ~barely_moved(attr, delta, floor=floor) & (np.abs(delta) > tolerance * move)
 
 
 def moved_cutoff(attr: np.ndarray, delta: np.ndarray, *, floor: float = 0.05) -> float:

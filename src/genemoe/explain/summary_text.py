@@ -30,8 +30,9 @@ def still_off_text(refine: dict[str, Any]) -> str:
         return ""
     used = [int(k) for k in refine.get("samples_by_steps") or {}]  # the doubling stops at
     #   the last count within max_steps (n_steps 8: 128 of 400), which was said as 400
+    why = f": {refine['not_integrated_again']}" if refine.get("not_integrated_again") else ""
     return (f"; {n} above the {refine['tolerance']:.0%} tolerance after "
-            f"{max(used) if used else refine['max_steps']} steps (convergence.json: "
+            f"{max(used) if used else refine['max_steps']} steps{why} (convergence.json: "
             "samples_by_steps)")
 
 
