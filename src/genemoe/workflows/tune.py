@@ -80,7 +80,7 @@ from genemoe.train.study_budget import (
     counts,
     optuna_quiet,
 )
-from genemoe.train.study_storage import check_storage_writable
+from genemoe.train.study_storage import check_storage_writable, study_storage
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import (
     TuneResult,
@@ -111,11 +111,15 @@ from genemoe.workflows.tune_text import (
     cost_lines,
     not_counted,
     not_run_words,
+    resuming_line,
     shared_lines,
+    stored_name,
+    stored_names,
 )
 
 __all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256"]
 
+_SYNTHETIC_LINE = "  SYNTHETIC DATA: tuned on a synthetic bundle (genemoe.data.synthetic)"
 _NOT_SAVED = {"seed", "device", "progress"}  # training options the command line sets
 
 log = logging.getLogger(__name__)
@@ -181,6 +185,7 @@ class TuneRun(AtFolder):
     n_asked: int | None = None  # --trials
     timeout: float | None = None  # --timeout (seconds)
     endpoint: str | None = None  # a survival tune's endpoint (OS, PFI, ...), as train names it
+    synthetic: bool = False  # tuned on a synthetic bundle: said under the title (train: in it)
 
     def describe(self) -> str:
         r, t = self.result, budget_rows(self.result.trials)
@@ -195,7 +200,8 @@ class TuneRun(AtFolder):
         too_big = (f"; {cost['n_too_big']} more drawn too big for the free memory, not "
                    f"counted" if cost["n_too_big"] else "")
         ep = _endpoint_words(self.endpoint)  # an OS search read like a PFI one
-        lines = [f"tune: {shown_path(self.out_dir)}  ({self.model_name}, {self.task}{ep}; study {r.study_name!r}, "
+        lines = [f"tune: {shown_path(self.out_dir)}  ({self.model_name}, {self.task}{ep}; "
+                 f"study {r.study_name!r}, "
                  f"{(n := len(t) - cost['n_too_big'] - lost - running - not_run)} trial"
                  f"{'s' if n != 1 else ''}: "
                  f"{done} complete, {r.n_pruned} pruned{beyond_budget(t, self.n_asked)}{fails}"
@@ -206,7 +212,8 @@ class TuneRun(AtFolder):
                  + ("\n    (per event, after the validation risk scale; a run keeps it in"
                     "\n    config.yaml: calibration.val_pll_per_event_after)"
                     if r.metric == "partial_likelihood" else "")]
-        lines[1:1] = (shared_lines(r) + budget_lines(len(t), later, self.n_asked)
+        lines[1:1] = (([_SYNTHETIC_LINE] if self.synthetic else []) + shared_lines(r)
+                      + budget_lines(len(t), later, self.n_asked)
                       + cost_lines(call_cost(t, r), r.seconds, whose="budget's" if later
                                     else "study's"))
         n_counted = n_in_budget(t)
@@ -219,7 +226,7 @@ class TuneRun(AtFolder):
                             if (self.n_asked or 1) > 1 else "--trials 2 or more draws others)"))
         elif r.best_is_start:  # "options tuned" for the preset's own values read as a change
             lines.append("  the starting values (trial 0) were best: no drawn trial beat them")
-        lines += [f"    {k}: {value_text(v)}" for k, v in r.best_params.items()
+        lines += [f"    {stored_name(k)}: {value_text(v)}" for k, v in r.best_params.items()
                   if not _fixed(r, k)]  # model.tune: false is set, not searched
         lines.append(f"  retrain: genemoe train --config {shown_path(self.out_dir / 'best.yaml')} "
                      f"--model {self.model_name} --task {self.task} ...")
@@ -310,6 +317,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     study_name = study_name or f"{model_name}-{task}"
     _say_replaced(out_dir, study_name)
     data, gene_mask = _tuning_data(bundle, task, model_name, model_cfg)
+    _say_resuming(storage, study_name, n_trials)
     fit_cfg = with_fitted_layout(model_name, model_cfg, bundle, gene_mask, data["train"].rows)
     var = bundle.var.loc[gene_mask]
     endpoint = bundle.endpoint if task == "survival" else None
@@ -342,7 +350,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     cut = timeout is not None and n_in_budget(budget_rows(result.trials)) < n_trials
     _write_outputs(out_dir, bundle, data, result, stopped_by="timeout" if cut else None, **written)
     return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout,
-                   endpoint=endpoint)
+                   endpoint=endpoint, synthetic=bool(bundle.synthetic))
 
 
 def _shown_states(result: TuneResult) -> TuneResult:
@@ -380,6 +388,20 @@ def _tuning_data(bundle: Bundle, task: Task, model_name: str,
         check_survival_parts(data, "the bundle's split", path=bundle.path,
                              fix=resplit_fix(bundle))  # a bundle without events: refused above
     return data, gene_mask
+
+
+def _say_resuming(storage: str, study_name: str, n_trials: int) -> None:
+    """Say, as the tune starts, that the study already holds finished trials (an earlier
+    call's, or other workers'): it was said only at the end. A SQLite database not yet
+    made is left unmade; a study not in the database says nothing."""
+    if storage.startswith("sqlite:///") and not Path(storage.removeprefix("sqlite:///")).exists():
+        return
+    try:
+        study = optuna.load_study(study_name=study_name, storage=study_storage(storage))
+    except KeyError:  # no such study yet
+        return
+    if line := resuming_line(len(counted_trials(study)), n_trials, study_name):
+        log.info("%s", line)
 
 
 def _say_replaced(out_dir: Path, study_name: str) -> None:
@@ -427,7 +449,10 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "seconds_saved_by_pruning": cost["seconds_saved"],  # an estimate
                "best_value": result.best_value,
                "metric": result.metric, "inner_folds": opts["cv"],
-               "best_params": result.best_params, "bundle": str(bundle.path),
+               "best_params": result.best_params,
+               **({"names_in_best_yaml": named} if (named := stored_names(
+                   list(result.best_params))) else {}),  # balance_weight: train.aux_weight
+               "bundle": str(bundle.path), "synthetic": bool(bundle.synthetic),
                "genemoe_version": __version__} | (
                    {"stopped_by": stopped_by, "interrupted": f"{stopped_by}: the trials finished "
                     "before it; run again to resume"} if stopped_by else {})

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from genemoe.config_presets import TRAIN_ALIASES
 from genemoe.train.study_budget import GRACE_S, TOO_BIG
 from genemoe.train.tuning import TuneResult
 
 __all__ = ["not_counted", "beyond_budget", "budget_lines", "shared_lines", "not_run_words",
-           "call_cost", "cost_lines"]
+           "call_cost", "cost_lines", "stored_name", "stored_names", "resuming_line"]
 
 
 def not_counted(t: pd.DataFrame) -> tuple[int, str]:
@@ -121,3 +122,34 @@ def cost_lines(c: dict[str, float | int], wall: float, *, whose: str = "study's"
            if k else f"this call ran no trial ({wall:.0f} s)")
     return [f"  cost: {ran}; the {whose} {n} trial{'s' if n != 1 else ''} {total} s in all "
             f"({max(total - own, 0)} s in earlier calls or by other workers)"]
+
+
+def stored_name(key: str) -> str:
+    """A searched option as best.yaml stores it: ``train.aux_weight (balance_weight)`` for
+    the search's ``train.balance_weight`` (best.yaml writes the trainer's name,
+    :data:`~genemoe.config_presets.TRAIN_ALIASES`; tune printed the alias, which a search
+    of best.yaml did not find); any other key as it is."""
+    section, _, name = key.partition(".")
+    if section == "train" and name in TRAIN_ALIASES:
+        return f"train.{TRAIN_ALIASES[name]} ({name})"
+    return key
+
+
+def stored_names(keys: list[str]) -> dict[str, str]:
+    """``{"train.balance_weight": "train.aux_weight"}``: the searched ``keys`` best.yaml
+    stores under another name (summary.json's ``names_in_best_yaml``); empty if none."""
+    return {k: f"train.{TRAIN_ALIASES[k.partition('.')[2]]}" for k in keys
+            if k.partition(".")[0] == "train" and k.partition(".")[2] in TRAIN_ALIASES}
+
+
+def resuming_line(n_done: int, n_trials: int, study_name: str) -> str | None:
+    """``"resuming study 'fcn-classify': 2 trials already finished in it; --trials 5 runs up to 3
+    more"``, said as a tune starts on a study holding finished trials (it was said only at
+    the end, under the results); None for a new or empty study."""
+    if n_done < 1:
+        return None
+    held = (f"resuming study {study_name!r}: {n_done} trial{'s' if n_done != 1 else ''} "
+            "already finished in it")
+    more = n_trials - n_done
+    return held + (f"; --trials {n_trials} runs up to {more} more" if more > 0 else
+                   f"; --trials {n_trials} is met: no trial runs, the outputs are written again")
