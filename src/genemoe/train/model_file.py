@@ -41,6 +41,9 @@ def load_model_file(run: Path | str) -> dict[str, Any]:
     if Path(run).is_file() and _is_table(Path(run)):  # was "unpickling stack underflow"
         raise input_error("a table or record (such as predict's output), not a model file",
                           path=Path(run), fix=_PASS_RUN)
+    if not path.exists() and _is_tuning(Path(run)):  # was "model.pt: no model file"
+        raise input_error("a tuning folder (genemoe tune): it keeps the best options "
+                          "(best.yaml), not a model", path=Path(run), fix=_tuned_fix(Path(run)))
     if not path.exists():
         what = ("a dataset bundle, not a trained run" if is_bundle(Path(run)) else
                 "a pre-training run, not a trained run" if (Path(run) / "pretrained.pt").exists()
@@ -106,6 +109,30 @@ _TABLES = (".tsv", ".csv", ".parquet", ".txt", ".tsv.gz", ".csv.gz", ".json")
 def _is_table(path: Path) -> bool:
     """A prediction table or other data file, by its name (``pred.tsv``, ``results.csv``)."""
     return path.name.lower().endswith(_TABLES)
+
+
+def _is_tuning(folder: Path) -> bool:
+    """A ``genemoe tune`` folder: its ``best.yaml`` or ``study.db`` (it keeps no model)."""
+    return folder.is_dir() and ((folder / "best.yaml").is_file() or (folder / "study.db").is_file())
+
+
+def _tuned_fix(folder: Path) -> str:
+    """Train with a tuning folder's best options first: the command, with the model, task
+    and bundle of its ``summary.json`` where it names them (else placeholders)."""
+    import json
+
+    try:
+        summary = json.loads((folder / "summary.json").read_text())
+    except (OSError, ValueError):
+        summary = {}
+    summary = summary if isinstance(summary, dict) else {}
+    if not (folder / "best.yaml").is_file():  # an interrupted tune before its first trial ended
+        return f"finish the search first (genemoe tune ... --out {folder}), then train with its best.yaml"
+    words = [f"--model {summary['model']}" if summary.get("model") else "--model MODEL",
+             f"--task {summary['task']}" if summary.get("task") else "",
+             f"--data {summary['bundle']}" if summary.get("bundle") else "--data BUNDLE"]
+    return (f"train with its best options first: genemoe train --config {folder / 'best.yaml'} "
+            f"{' '.join(w for w in words if w)} --out RUN, then pass RUN")
 
 
 def _is_benchmark(folder: Path) -> bool:
