@@ -19,7 +19,7 @@ Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
 ConfigYaml = Annotated[Path | None, typer.Option(
     help="YAML overriding the preset (extends: PRESET allowed), or a run's config.yaml.")]
-Device = Annotated[str, typer.Option(help="auto | cpu | cuda")]
+Device = Annotated[str, typer.Option(help="auto | cpu | cuda | cuda:N")]
 
 
 def _epochs(param: typer.CallbackParam, value: int | None) -> int | None:

@@ -73,6 +73,8 @@ __all__ = [
     "get_dist_info",
     "destroy_distributed",
     "resolve_device",
+    "is_device_name",
+    "DEVICE_NAMES",
     "shard_indices",
     "shard_sizes",
     "wrap_model",
@@ -220,13 +222,23 @@ def _wants_cuda(device: Device | str) -> bool:
     return str(device).startswith("cuda")
 
 
+DEVICE_NAMES = r"auto|cpu|cuda(:\d+)?"  # --device's values: cuda:N one GPU of several
+
+
+def is_device_name(value: object) -> bool:
+    """Whether ``value`` is a ``--device`` value (:data:`DEVICE_NAMES`): ``auto``, ``cpu``,
+    ``cuda`` or ``cuda:N`` (``cuda:0`` passed the command's check and was then refused by
+    the config's as "unknown device")."""
+    return isinstance(value, str) and re.fullmatch(DEVICE_NAMES, value) is not None
+
+
 def resolve_device(device: Device | str | torch.device, info: DistInfo = SINGLE) -> torch.device:
     """The torch device for ``device`` (``"auto"`` = CUDA when available); under DDP on
     CUDA, this rank's GPU ``cuda:<local_rank>``."""
     if isinstance(device, torch.device):
         return device
     device = str(device)
-    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+    if not is_device_name(device):
         raise input_error(f"unknown device {device!r}", where="--device",
                           fix="use auto (CUDA when available), cpu, cuda or cuda:N")
     if _wants_cuda(device):

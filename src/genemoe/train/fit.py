@@ -45,7 +45,7 @@ from genemoe.models.registry import (
 )
 from genemoe.train import calibration
 from genemoe.train.config_origin import Origin, naming_origin
-from genemoe.train.distributed import get_dist_info
+from genemoe.train.distributed import get_dist_info, is_device_name
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.memory import activation_bytes, available_memory, training_memory_bytes
 from genemoe.train.recipe_check import check_train_values
@@ -154,9 +154,9 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
         train_cfg = deep_merge(train_cfg, train_config(layer, task, model_name))
     for alias in set(TRAIN_ALIASES) & set(train_cfg):  # balance_weight: the trainer's aux_weight
         train_cfg.setdefault(TRAIN_ALIASES[alias], train_cfg.pop(alias))
-    if str(device) not in ("auto", "cpu", "cuda"):  # was named a value of the config's train:
+    if not is_device_name(str(device)):  # was named a value of the config's train:
         raise input_error(f"unknown device {device!r}", where="--device",
-                          fix="use auto (CUDA when available), cpu or cuda")
+                          fix="use auto (CUDA when available), cpu, cuda or cuda:N")
     train_cfg.update(seed=seed, device=device)
     if epochs is not None:
         train_cfg["epochs"] = epochs

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from genemoe.errors import input_error
+from genemoe.train.distributed import is_device_name
 from genemoe.train.inference import Device
 
 __all__ = ["TrainConfig", "OptimizerName", "ScheduleName", "VALID", "finite_number", "whole_number"]
@@ -23,7 +24,7 @@ VALID = {
     "patience": "to 1 or more (or null: off)", "select_window": "to an integer, 1 or more",
     "plateau_factor": "between 0 and 1", "eval_batch_size": "to 1 or more",
     "optimizer": "to adam or adamw", "schedule": "to constant, cosine, linear_decay or plateau",
-    "device": "to auto, cpu or cuda", "log_every": "to 1 or more", "noise_std": "to 0 or more",
+    "device": "to auto, cpu, cuda or cuda:N", "log_every": "to 1 or more", "noise_std": "to 0 or more",
     "label_smoothing": "to at least 0 and below 1", "mixup_alpha": "to 0 or more",
     "routing_mi_weight": "to 0 or more", "ema_decay": "between 0 and 1 (or null: off)",
     "module_lr": "to a mapping of module name to a learning rate above 0 (or null)",
@@ -119,7 +120,7 @@ class TrainConfig:
             "eval_batch_size": whole(self.eval_batch_size) and self.eval_batch_size >= 1,
             "optimizer": self.optimizer in ("adam", "adamw"),
             "schedule": self.schedule in ("constant", "cosine", "linear_decay", "plateau"),
-            "device": self.device in ("auto", "cpu", "cuda"),
+            "device": is_device_name(self.device),
             "log_every": whole(self.log_every) and self.log_every >= 1,
             "noise_std": num(self.noise_std) and self.noise_std >= 0,
             "label_smoothing": num(self.label_smoothing) and 0 <= self.label_smoothing < 1,
