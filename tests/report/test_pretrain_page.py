@@ -121,3 +121,12 @@ def test_a_model_without_gates_has_no_balance_terms_nor_dead_experts_row(runs):
     gated = json.loads((runs["genemoe"] / "summary.json").read_text())  # kept where there are
     assert {"loss/importance", "loss/load"} <= set(gated["final"])
     assert "dead experts (last epoch)" in _text(write_report(runs["genemoe"]).read_text())
+
+
+def test_a_difference_hidden_by_the_rounding_shown_is_level_not_better():
+    """Old behaviour: r per sample 0.9011 against its baseline's 0.9007, shown as 0.901 and
+    0.901, was marked "better: yes" (the outside probe KK, 37 validation samples)."""
+    final = {"val/r_sample": 0.9011, "val/r_sample_baseline": 0.9007, "val/mse": 1.2004,
+             "val/mse_baseline": 1.2001, "val/mae": 0.8, "val/mae_baseline": 0.9}
+    rows = reconstruction_rows(final).set_index("measure")["better"].to_dict()
+    assert list(rows.values()) == ["level", "level", "yes"]

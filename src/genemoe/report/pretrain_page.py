@@ -64,8 +64,9 @@ def reconstruction_rows(final: dict[str, Any]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``measure``, ``model``, ``baseline``, ``better`` ("yes"/"no"/"–"); one row
-        per measure the run recorded.
+        Columns ``measure``, ``model``, ``baseline``, ``better`` ("yes"/"no"/"–", or
+        "level" where both read the same to the 3 decimals shown); one row per measure the
+        run recorded.
     """
     rows = []
     for key, base, name in _RECON:
@@ -75,6 +76,7 @@ def reconstruction_rows(final: dict[str, Any]) -> pd.DataFrame:
         ref = final.get(f"val/{base}") if base else (0.0 if key == "r2" else None)
         lower = key.startswith(("mse", "mae"))  # R² against 0: the mean's own R²
         better = ("–" if ref is None else
+                  "level" if f"{value:.3f}" == f"{ref:.3f}" else  # 0.9011 vs 0.9007: "yes"
                   "yes" if (value < ref if lower else value > ref) else "no")
         rows.append({"measure": name, "model": value, "baseline": ref, "better": better})
     return pd.DataFrame(rows, columns=["measure", "model", "baseline", "better"])
