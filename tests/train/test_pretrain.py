@@ -798,3 +798,14 @@ def test_a_collapse_is_warned_by_its_claim_and_summarised_in_short_lines(run, bu
     assert said == ["pre-training collapse: validation reconstruction is at a per-gene "
                     "training constant's level"]
     assert again.summary["collapse"]["warnings"] == [long]  # kept whole in summary.json
+
+
+def test_the_terminal_summary_says_which_samples_it_trained_on(run, bundle):
+    """Old behaviour (outside probe KK): the terminal named epochs and reconstruction only;
+    which samples were trained on and that the test split was left out was in summary.json
+    and the report alone."""
+    n = {r: int(len(bundle.indices(r))) for r in ("train", "val", "test")}
+    line = next(ln for ln in run.describe().splitlines() if ln.lstrip().startswith("samples:"))
+    assert line == (f"  samples: {n['train']:,} training, {n['val']:,} validation; "
+                    f"{n['test']:,} test left out, never read")
+    assert max(map(len, run.describe().splitlines())) <= 100

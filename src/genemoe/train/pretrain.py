@@ -148,6 +148,10 @@ class PretrainResult(AtFolder):
         n = len(self.history)
         lines = [f"pre-training run: {shown_path(self.out_dir)}  ({n} epoch{'' if n == 1 else 's'}"
                  f"{resumed_words(s)}, {how})"]
+        if "n_train" in s:  # which samples: said in summary.json and the report only
+            n_test = sum(int(b.get("n_test_excluded") or 0) for b in s.get("bundles") or [])
+            lines.append(f"  samples: {s['n_train']:,} training, {s['n_val']:,} validation"
+                         + (f"; {n_test:,} test left out, never read" if n_test else ""))
         if last:
             lines += [f"  validation reconstruction: R² vs the per-gene mean {last['val/r2']:.3f}; "
                       f"r per gene (across samples) {last['val/r_gene']:.3f};",  # as the report
