@@ -7,6 +7,7 @@ renders the page.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 from pathlib import Path
@@ -16,6 +17,7 @@ import pandas as pd
 import yaml
 
 from genemoe.evaluate.benchmark_files import epoch_cap_note
+from genemoe.evaluate.survival_flags import backwards_text
 from genemoe.report.first_screen import run_panel
 from genemoe.report.horizons import horizon_table
 from genemoe.report.html_parts import cell_text as _fmt
@@ -172,6 +174,10 @@ def run_metrics(metrics: dict, task: str) -> str:
                              "reason": v.get("reason") or v.get("ci_reason") or ""}
                             for t, v in test["c_index_by_type"].items()])  # was 0.8545, [0.6382, 1]
         parts += ["<h3>C-index per cancer type (test split)</h3>", _table(per)]
+        if flagged := test.get("types_ranked_backwards"):  # UCS 0.211 [0.000, 0.484]: unsaid
+            parts.append("<p><strong>Ranked backwards beyond chance</strong> (C-index and its "
+                         "whole 95% CI below 0.5): " + html.escape("; ".join(
+                             backwards_text(e) for e in flagged)) + ".</p>")
     return "\n".join(parts)
 
 

@@ -56,6 +56,7 @@ from genemoe.data.scaling import clip_report, clip_summary, clip_text
 from genemoe.errors import input_error
 from genemoe.evaluate.benchmark_files import epoch_cap_note
 from genemoe.evaluate.brier import breslow_cumulative_hazard
+from genemoe.evaluate.survival_flags import backwards_lines
 from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
@@ -120,7 +121,9 @@ class RunResult(AtFolder):
             f"→ {shown_path(self.out_dir)}"))
         clipped = self.metrics.get("protocol", {}).get("clipped") or {}
         said = clip_text(clip_summary({"part": s, **r} for s, r in clipped.items()))
-        return (table + (f"\n  {said} (metrics.json: protocol.clipped)" if said else "")
+        backwards = backwards_lines(self.metrics.get("test"))  # UCS 0.211 [0.000, 0.484]
+        return (table + "".join(f"\n{line}" for line in backwards)  # was said nowhere
+                + (f"\n  {said} (metrics.json: protocol.clipped)" if said else "")
                 + _ece_rose_text(self.metrics.get("calibration"))
                 + _pretrained_text(self.metrics.get("protocol", {}).get("pretrained")))
 

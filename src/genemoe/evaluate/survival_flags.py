@@ -1,0 +1,69 @@
+"""Cancer types a survival model ranks backwards beyond chance: a per-type C-index below 0.5
+whose whole 95% interval lies below 0.5 (probeJJ: Gene-MOE's test C for UCS was 0.211
+[0.000, 0.484], said nowhere but in the per-type table).
+
+:func:`ranked_backwards` lists them from :func:`~genemoe.evaluate.survival.c_index_by_group`'s
+result (a run's metrics.json ``types_ranked_backwards``, per part); :func:`backwards_text`
+says one, :func:`backwards_lines` a part's on the terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["ranked_backwards", "backwards_text", "backwards_lines"]
+
+CHANCE = 0.5
+"""The C-index of a random ranking."""
+
+
+def ranked_backwards(by_type: dict[Any, dict] | None) -> list[dict[str, Any]]:
+    """The groups of ``by_type`` whose C-index and whole interval lie below 0.5.
+
+    Parameters
+    ----------
+    by_type
+        ``{group: {"c_index", "ci": [lo, hi], "n", "n_events", ...}}`` (a group without a C
+        or without an interval is never listed: nothing says it is beyond chance).
+
+    Returns
+    -------
+    list[dict]
+        ``[{"type", "c_index", "ci", "n", "n_events"}, ...]`` in ``by_type``'s order; empty
+        where none is (or ``by_type`` is None).
+    """
+    out = []
+    for group, v in (by_type or {}).items():
+        c, ci = v.get("c_index"), v.get("ci") or [None, None]
+        hi = ci[1] if len(ci) == 2 else None
+        if _finite(c) and _finite(hi) and c < CHANCE and hi < CHANCE:
+            out.append({"type": str(group), "c_index": float(c),
+                        "ci": [float(ci[0]), float(hi)], "n": v.get("n"),
+                        "n_events": v.get("n_events")})
+    return out
+
+
+def backwards_text(entry: dict[str, Any]) -> str:
+    """``"ranks UCS patients backwards: C 0.21 [0.00, 0.48]"``: one entry of
+    :func:`ranked_backwards`."""
+    lo, hi = entry["ci"]
+    return (f"ranks {entry['type']} patients backwards: C {entry['c_index']:.2f} "
+            f"[{lo:.2f}, {hi:.2f}]")
+
+
+def backwards_lines(part: dict[str, Any] | None, name: str = "test", *,
+                    most: int = 4) -> list[str]:
+    """Terminal lines for a part's metrics (``types_ranked_backwards``): ``"  test: ranks UCS
+    patients backwards: C 0.21 [0.00, 0.48] (95% CI below 0.5)"``, at most ``most`` of them
+    and a count of the rest; none where no type is (or older metrics without the list)."""
+    flagged = (part or {}).get("types_ranked_backwards") or []
+    lines = [f"  {name}: {backwards_text(e)} (95% CI below 0.5)" for e in flagged[:most]]
+    if len(flagged) > most:
+        lines.append(f"  {name}: {len(flagged) - most} more types ranked backwards "
+                     "(metrics.json: types_ranked_backwards)")
+    return lines
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
