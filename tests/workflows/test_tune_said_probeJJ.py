@@ -36,6 +36,18 @@ def test_the_chosen_values_are_named_as_best_yaml_stores_them(genemoe_tune):
     assert summary["names_in_best_yaml"] == {"train.balance_weight": "train.aux_weight"}
 
 
+def test_the_report_page_names_them_as_best_yaml_does(genemoe_tune, tmp_path):
+    """Old behaviour: the tune report's "Best configuration" table listed
+    ``train.balance_weight``, a name best.yaml does not hold."""
+    from genemoe.report.html import write_report
+
+    _, out = genemoe_tune
+    page = write_report(out, out_path=tmp_path / "t.html").read_text()
+    best = page.split('id="best-configuration">')[1].split("Retrain with")[0]
+    assert "train.aux_weight (balance_weight)" in best
+    assert "<td>train.balance_weight</td>" not in best
+
+
 def test_a_synthetic_bundle_is_marked(genemoe_tune):
     run, out = genemoe_tune
     assert "SYNTHETIC DATA" in run.describe().splitlines()[1]  # under the title

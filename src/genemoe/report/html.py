@@ -355,7 +355,9 @@ def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
                or c.startswith(("model.", "train."))]
     own = trials[trials["in_budget"].astype(str).eq("True")] if "in_budget" in trials else trials
     ranked = own.sort_values("value", ascending=False, na_position="last")[columns]  # this budget's
-    params = pd.DataFrame([{"option": k, "value": _fmt(v)}
+    stored = summary.get("names_in_best_yaml") or {}  # balance_weight: best.yaml's aux_weight
+    params = pd.DataFrame([{"option": f"{stored[k]} ({k.partition('.')[2]})" if k in stored
+                            else k, "value": _fmt(v)}
                            for k, v in (summary.get("best_params") or {}).items()])
     metrics = ("<h3>Best configuration</h3>" + (_table(params) if len(params) else "<p>None.</p>")
                + f"<p>Retrain with <code>genemoe train --config {html.escape(str(d / 'best.yaml'))}"
