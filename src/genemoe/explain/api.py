@@ -78,7 +78,13 @@ from genemoe.explain.convergence import (
 )
 from genemoe.explain.cost import cost_text
 from genemoe.explain.integrated_gradients import BaselineName, baseline_vector
-from genemoe.explain.linear import LINEAR_MODELS, LinearScore, is_linear_payload
+from genemoe.explain.linear import (
+    LINEAR_MODELS,
+    LinearScore,
+    is_linear_payload,
+    weight_record,
+    weighted_keep,
+)
 from genemoe.explain.maps import (
     _MAX_MAPS,
     _gene_labels,
@@ -368,12 +374,15 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     steps_used: list = []
     halves: list = []  # train_ig's two half-draw means (no extra pass): the draw's stability
     changes: list = []  # train_ig's (n, m) attributed change per reference: its routing jumps
+    weighted: list = []  # a linear model's genes with weight per output
     attr, delta, seconds = attribute_with(method, model, X, target=target, baseline=baseline,
                                           scaler=scaler, train_X=train_X, n_steps=n_steps,
                                           n_draws=n_draws, internal_batch_size=internal_batch_size,
                                           seed=seed, max_steps=max_steps, progress=progress,
                                           steps_used=steps_used, reference_halves=halves,
-                                          reference_changes=changes)
+                                          reference_changes=changes, weighted=weighted)
+    if weighted:  # a linear model's genes without weight (attribution 0) are not ranked
+        keep = weighted_keep(keep, weighted[0], target=target, groups=groups)
     survival = task == "survival"  # one group: ranked by |attribution|, direction said
     ranking = with_expression_contrast(rank_genes(
         attr, groups, gene_ids=payload["gene_ids"], symbols=payload.get("symbols"), keep=keep,
@@ -382,7 +391,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     if (layout := _image_layout(model, bundle.var.iloc[cols[cols >= 0]])) is not None:  # pixel mates, per row
         ranking = with_pixel_columns(ranking, layout.seen_pixel_of_gene(
             _image_size(model)), payload["gene_ids"], _gene_labels(payload))
-    ranked = _genes_ranked_text(keep, len(cols), genes)
+    ranked = _genes_ranked_text(keep, len(cols), genes, weighted=bool(weighted))
     frozen = method in ("frozen_ig", "deeplift", "train_ig") and sparse
     conv = _convergence(attr, delta, method=method, routing="frozen" if frozen else "live", sparse=sparse,
                         baseline="training tumours" if method in DEFAULT_DRAWS else baseline,
@@ -396,6 +405,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     _note_pixel_sharing(conv, layout, _image_size(model))
     if method == "train_ig" and (asked_draws or DEFAULT_DRAWS[method]) != n_draws:
         conv["n_draws_asked"] = asked_draws or DEFAULT_DRAWS[method]  # n_draws: those used
+    if weighted:  # "6 genes carry weight (of 2,000 selected; 19,076 in the model)"
+        conv["weight"] = weight_record(weighted[0], payload)
     if pool is not None:  # where the references came from (the model's training tumours)
         conv["reference_source"] = pool.record()
     if (zero_filled := genes_in.note(len(payload["gene_ids"]))) is not None:

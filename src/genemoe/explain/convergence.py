@@ -26,13 +26,20 @@ log = logging.getLogger(__name__)
 
 
 def _genes_ranked_text(keep: np.ndarray | dict[str, np.ndarray] | None, n_genes: int,
-                       genes: str) -> str | None:
-    """How many genes ``--genes`` left to rank (per class for ``expressed``), for people."""
+                       genes: str, *, weighted: bool = False) -> str | None:
+    """How many genes ``--genes`` left to rank (per class for ``expressed``), for people;
+    ``weighted``: ``keep`` holds a linear model's genes with weight (within ``--genes``)."""
     if keep is None:
         return None
     if isinstance(keep, dict):
-        counts = [int(np.sum(k)) for k in keep.values()]
+        counts = [int(np.sum(k)) for k in keep.values()] or [0]
         span = f"{min(counts):,}" if min(counts) == max(counts) else f"{min(counts):,}-{max(counts):,}"
+        if weighted and genes == "all" and min(counts) == max(counts):
+            return None  # the weight line says it ("6 genes carry weight ...: only they")
+        if weighted:  # the others' attributions are 0: unranked (were ranked in any order)
+            return (f"{span} of {n_genes:,}{' per class' if len(keep) > 1 else ''}: those with "
+                    "weight" + ("" if genes == "all" else f", {genes}")
+                    + " (the others' attributions are 0)")
         return (f"{span} of {n_genes:,} per class ({genes}: detected in at least half of the "
                 "class's samples)")
     return f"{int(np.sum(keep)):,} of {n_genes:,} ({genes})"

@@ -35,7 +35,8 @@ from genemoe.errors import input_error
 from genemoe.models.base import ModelOutput
 
 __all__ = ["LINEAR_MODELS", "LinearScore", "is_linear_payload", "linear_attributions",
-           "linear_weights"]
+           "linear_weights", "weight_text", "weight_record", "weighted_keep", "selected_count",
+           "fitted_weight_text"]
 
 LINEAR_MODELS = ("coxnet", "coxph", "logreg", "svm_linear")
 _BLOCK = 512  # unit steps scored at once: (512, n_genes) float64
@@ -126,7 +127,8 @@ def linear_weights(model: LinearScore, reference: np.ndarray, targets: np.ndarra
 
 
 def linear_attributions(model: LinearScore, X: np.ndarray, *, target: np.ndarray | None,
-                        reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                        reference: np.ndarray,
+                        weighted: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``w_g (x_g - r_g)`` of each sample's target output (the risk for survival).
 
     Parameters
@@ -139,6 +141,11 @@ def linear_attributions(model: LinearScore, X: np.ndarray, *, target: np.ndarray
         The output column per sample ``(n,)`` (classification), or None (the risk).
     reference
         The reference ``(n_genes,)`` in scaled space (the training mean: zero).
+    weighted
+        Where given, gains ``(columns, has_weight)``: the model's output columns (the risk;
+        the classes it scores) and ``(n_columns, n_genes)`` bool, the genes with a
+        coefficient in each (:func:`weighted_keep`, :func:`weight_record`); no extra pass,
+        the unit steps score every output at once.
 
     Returns
     -------
@@ -153,8 +160,11 @@ def linear_attributions(model: LinearScore, X: np.ndarray, *, target: np.ndarray
     """
     X = np.asarray(X, np.float64)
     cols = np.zeros(len(X), np.int64) if target is None else np.asarray(target, np.int64)
-    used = np.unique(cols)
+    scored = np.flatnonzero(np.isfinite(model.score(reference[None, :])[0]))  # (classes the
+    used = np.union1d(scored, cols)  # training rows lacked score -inf: no coefficients)
     w = linear_weights(model, reference, used)  # (n_used, n_genes)
+    if weighted is not None:
+        weighted.append((scored, w[np.searchsorted(used, scored)] != 0))
     rows = np.searchsorted(used, cols)
     attr = w[rows] * (X - reference[None, :])
     f_x = model.score(X)[np.arange(len(X)), cols]
@@ -166,3 +176,70 @@ def linear_attributions(model: LinearScore, X: np.ndarray, *, target: np.ndarray
                           f"attributions miss by up to {np.abs(delta / scale).max():.2%})",
                           where="--model", fix="explain a neural model of the same task")
     return attr.astype(np.float32), delta
+
+
+def selected_count(payload: dict[str, Any]) -> int | None:
+    """How many genes a classical model selected for its fit (Coxnet's and CoxPH's most
+    variable ``n_top_genes``: ``params.fitted.n_selected_genes``), None where none is
+    recorded (every gene)."""
+    fitted = ((payload.get("config") or {}).get("params") or {}).get("fitted") or {}
+    n = fitted.get("n_selected_genes")
+    return int(n) if isinstance(n, int | np.integer) and not isinstance(n, bool) else None
+
+
+def weight_text(n_weighted: int, n_genes: int, n_selected: int | None = None) -> str:
+    """``6 genes carry weight (of 2,000 selected; 19,076 in the model)``: how many genes a
+    linear model's output depends on (a Coxnet using 6 genes said so only in config.yaml's
+    ``n_nonzero``, while explain ranked all 19,076 and predict counted the missing ones
+    among 19,076). For train, explain, predict and the report alike."""
+    of = (f"of {n_selected:,} selected; {n_genes:,} in the model"
+          if n_selected is not None and n_selected < n_genes else f"of the model's {n_genes:,}")
+    if n_weighted == 0:
+        return f"no gene carries weight ({of}): the model scores every sample alike"
+    return f"{n_weighted:,} gene{'s carry' if n_weighted != 1 else ' carries'} weight ({of})"
+
+
+def fitted_weight_text(params: dict[str, Any]) -> str | None:
+    """:func:`weight_text` of a classical model's ``get_params()`` (config.yaml's
+    ``params``) whose fit counts its genes with weight (Coxnet's ``fitted.n_nonzero``, of
+    its ``n_selected_genes``), for train's summary; None for other models."""
+    fitted = params.get("fitted") or {}
+    if fitted.get("n_nonzero") is None or not params.get("n_genes"):
+        return None
+    selected = fitted.get("n_selected_genes")
+    return weight_text(int(fitted["n_nonzero"]), int(params["n_genes"]),
+                       None if selected is None else int(selected))
+
+
+def weight_record(columns_weight: tuple[np.ndarray, np.ndarray],
+                  payload: dict[str, Any]) -> dict[str, Any]:
+    """convergence.json's ``weight``: ``n_with_weight`` (a coefficient in any output),
+    ``n_model_genes``, ``n_selected`` (None: every gene) and ``text`` (:func:`weight_text`);
+    ``columns_weight``: what :func:`linear_attributions` gave ``weighted``."""
+    _, has = columns_weight
+    n, selected = has.shape[1], selected_count(payload)
+    n_with = int(has.any(0).sum())
+    return {"n_with_weight": n_with, "n_model_genes": int(n), "n_selected": selected,
+            "text": weight_text(n_with, int(n), selected)}
+
+
+def weighted_keep(keep: np.ndarray | dict[str, np.ndarray] | None,
+                  columns_weight: tuple[np.ndarray, np.ndarray], *,
+                  target: np.ndarray | None,
+                  groups: np.ndarray) -> dict[str, np.ndarray]:
+    """The genes to rank in each group: those with a coefficient in the output its samples
+    were attributed (``target``, one column per sample; None: the risk), within ``keep``
+    (:func:`~genemoe.explain.rankings.gene_keep_masks`). A gene without weight has an
+    attribution of exactly 0: a Coxnet's 19,070 of them were ranked 7 on in an arbitrary
+    order."""
+    columns, has = columns_weight
+    groups = np.asarray(groups, dtype=object)
+    cols = np.zeros(len(groups), np.int64) if target is None else np.asarray(target, np.int64)
+    row = {int(c): i for i, c in enumerate(columns)}
+    out = {}
+    for g in sorted(set(groups.tolist())):
+        picked = [row[c] for c in np.unique(cols[groups == g]).tolist() if c in row]
+        mask = has[picked].any(0) if picked else np.zeros(has.shape[1], bool)
+        own = keep.get(g) if isinstance(keep, dict) else keep
+        out[g] = mask if own is None else mask & np.asarray(own, bool)
+    return out

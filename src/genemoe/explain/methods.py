@@ -333,8 +333,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
                    train_X: np.ndarray | None = None, n_steps: int = 50, n_draws: int | None = None,
                    internal_batch_size: int = 64, seed: int = 0, tolerance: float | None = 0.01,
                    max_steps: int = 400, progress: bool = False, steps_used: list | None = None,
-                   reference_halves: list | None = None,
-                   reference_changes: list | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+                   reference_halves: list | None = None, reference_changes: list | None = None,
+                   weighted: list | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Run one method of :data:`METHODS` (or ``"auto"``).
 
     An ensemble (``genemoe train --ensemble K``) gets the **mean attribution** of its
@@ -353,6 +353,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
     step count ``(n,)`` (an ensemble: one array per member). ``reference_halves``, where
     given, gains ``train_ig``'s two half-draw means per member (``_train_ig``);
     ``reference_changes`` its ``(n, m)`` attributed changes per reference, per member.
+    ``weighted``, where given, gains a linear model's genes with weight per output
+    (:func:`~genemoe.explain.linear.linear_attributions`).
 
     Returns
     -------
@@ -375,7 +377,7 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
     t0 = time.perf_counter()
     if method == "linear":  # exact: no path, no draws
         a, d = linear_attributions(model, X, target=target, reference=baseline_vector(
-            baseline, X.shape[1], scaler=scaler).astype(np.float64))
+            baseline, X.shape[1], scaler=scaler).astype(np.float64), weighted=weighted)
     elif method in ("ig", "frozen_ig"):
         if not refines(method, model):
             tolerance = None  # NOT_REFINED

@@ -86,6 +86,8 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
         text += "; routing frozen at each sample's own experts"
     exact = ["  exact: a linear model's attributions, coefficient x (x - reference), add up "
              "to f(x) - f(reference)"] if method == "linear" else []
+    if (w := c.get("weight")) and w["n_with_weight"] < w["n_model_genes"]:  # in config.yaml only
+        exact.append(f"  {w['text']}: only they are ranked")
     capped = [f"    (--n-draws {c['n_draws_asked']} asked: the training pool holds {n})"
               ] if c.get("n_draws_asked") else []  # 300 said where 156 were used
     source = [f"    drawn from {c['reference_source']['source_text']}"

@@ -25,10 +25,12 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
     """Method, completeness and top genes per class first; then the figures and sample maps."""
     conv = json.loads((d / "convergence.json").read_text())
     ranking = read_ranking(d / "genes_by_class.csv")  # Entrez ids stay text
-    method = conv.get("method", "ig")
+    method, ranked = conv.get("method", "ig"), str(conv.get("genes", "all"))
+    if (w := conv.get("weight")) and w["n_with_weight"] < w["n_model_genes"]:  # coxnet's 6
+        ranked = "those with weight" + ("" if ranked == "all" else f" ({ranked})")  # were all
     head = (f"<p><b>{html.escape(METHOD_NAMES.get(method, method))}</b> on {conv.get('n_samples')} "
             f"samples (baseline <code>{html.escape(str(conv.get('baseline')))}</code>, genes ranked: "
-            f"{html.escape(str(conv.get('genes', 'all')))}). Completeness, |Σ attributions − "
+            f"{html.escape(ranked)}). Completeness, |Σ attributions − "
             f"(f(x) − f(reference))| / |f(x) − f(reference)|: median "
             f"<b>{conv.get('median_relative_delta', float('nan')):.2%}</b>, max "
             f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
@@ -37,6 +39,8 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
     for key in [k for k in conv if k == "warning" or k.endswith("_warning")]:  # every one: the
         if conv.get(key):  # reference draw's and its stability's were left off the page
             head += f'<p class="banner">{html.escape(str(conv[key]))}</p>'
+    if w and w["n_with_weight"] < w["n_model_genes"]:  # coxnet's 6 of 19,076: unsaid
+        head += f"<p>{html.escape(w['text'])}: only they are ranked.</p>"
     if pooled := pooling_text(conv):  # a survival ranking of 8 samples of 4 types, unsaid
         head += f"<p>Pooled: {html.escape(pooled)}.</p>"
     if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid

@@ -61,6 +61,7 @@ from genemoe.workflows.predict_align import (
     align_to_model,
     check_floor_converted,
     check_missing_weight,
+    gene_weights,
     given_shift,
     given_step_words,
     median_shift,
@@ -71,6 +72,7 @@ from genemoe.workflows.predict_align import (
     scale_words,
     unit_totals_notes,
     unmapped_ids,
+    weighted_missing,
 )
 from genemoe.workflows.predict_checks import (
     annotation_for,
@@ -315,7 +317,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     else:
         X, n_missing, shift = quantile_aligned(payload, table, scaler, max_missing, plog,
                                                shift=own_shift)  # log values: the same
-    weight_share = check_missing_weight(payload, table, max_missing)  # linear models
+    weights = gene_weights(payload)  # a linear model's per gene (None: other models)
+    weight_share = check_missing_weight(payload, table, max_missing, weights)
     out = model_outputs(payload, scaler.transform(X), precision, device)
     beyond = clip_report(X, scaler)  # what the model's clip changed: was unsaid
     df = pd.DataFrame({"sample_id": table.sample_ids})
@@ -356,6 +359,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "n_file_genes": len(table.gene_ids), "unused_genes": unused, "gene_set_note": note,
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
+              **weighted_missing(weights, table, payload["gene_ids"]),  # missing-genes line
               **({} if weight_share is None or not len(df) else
                  {"max_missing_weight_share": float(weight_share.max())}),
               **unfamiliar_counts(df),

@@ -476,18 +476,32 @@ def gene_weights(payload: dict) -> np.ndarray | None:
     return np.abs(linear_weights(model, np.zeros(model.n_genes), targets)).sum(0)
 
 
-def check_missing_weight(payload: dict, table: ExpressionTable, max_missing: float) -> np.ndarray | None:
+def weighted_missing(weights: np.ndarray | None, table: ExpressionTable,
+                     gene_ids: Sequence[str]) -> dict[str, int]:
+    """The record's ``n_weighted_genes`` (a linear model's genes with a coefficient) and
+    ``max_missing_weighted_genes`` (the most of them one sample lacks), for the missing-genes
+    line; {} for other models (a 6-gene Coxnet was "none of the model's 19,076")."""
+    if weights is None:
+        return {}
+    has = np.asarray(weights) > 0
+    missing = missing_cells(table, gene_ids)[:, has]
+    return {"n_weighted_genes": int(has.sum()),
+            "max_missing_weighted_genes": int(missing.sum(1).max()) if len(missing) else 0}
+
+
+def check_missing_weight(payload: dict, table: ExpressionTable, max_missing: float,
+                         weights: np.ndarray | None = None) -> np.ndarray | None:
     """Each sample's share of a linear model's weight (:func:`gene_weights`) on the genes it
     lacks, refused above ``max_missing`` (a probe: the 23 genes a 19,409-gene Coxnet uses
     removed, every patient scored the training average, said as "23 of 19,409 missing");
-    None for other models.
+    None for other models. ``weights``: :func:`gene_weights`, where computed already.
 
     Raises
     ------
     InputError
         A sample lacks genes carrying more than ``max_missing`` of the weight.
     """
-    weights = gene_weights(payload)
+    weights = gene_weights(payload) if weights is None else weights
     if weights is None or not weights.sum():
         return None
     missing = missing_cells(table, payload["gene_ids"])

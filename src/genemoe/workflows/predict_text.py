@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Note", "note", "wrapped", "significant", "lines", "recorded", "logged_notes",
            "estimated_counts_notes", "read_notes", "given_shift_notes",
-           "summary_notes", "missing_notes", "sample_type_notes", "probability_notes",
+           "summary_notes", "missing_notes", "weighted_missing_notes", "sample_type_notes", "probability_notes",
            "repeated_patients_notes", "risk_notes", "aligned_risk_notes", "unused_notes", "empty_notes",
            "other_scale_notes", "unfamiliar_counts", "unfamiliar_notes", "model_endpoint"]
 
@@ -317,6 +317,8 @@ def aligned_risk_notes(report: dict, payload: dict) -> list[Note]:
 def missing_notes(report: dict, payload: dict) -> list[Note]:
     """The model's genes the file lacks (filled from the training data), and their weight."""
     n_model, worst = len(payload["gene_ids"]), report["max_missing_genes"]
+    if 0 < report.get("n_weighted_genes", n_model) < n_model:  # a sparse linear model
+        return weighted_missing_notes(report, n_model)
     if not worst:  # was "at most 0 of the model's 1,471"
         return [note("missing_genes", "info", f"missing genes: none of the model's {n_model:,}")]
     share = report.get("max_missing_weight_share")
@@ -328,6 +330,28 @@ def missing_notes(report: dict, payload: dict) -> list[Note]:
                      if report.get("n_unfamiliar") is not None else "") + ")",
                   max_missing_genes=int(worst), n_model_genes=n_model,
                   **({} if share is None else {"max_missing_weight_share": share}))]
+
+
+def weighted_missing_notes(report: dict, n_model: int) -> list[Note]:
+    """The missing-genes line of a linear model whose output depends on fewer genes than it
+    reads, counted among those (a 6-gene Coxnet was "none of the model's 19,076", and 23
+    of its genes missing "at most 23 of the model's 19,409")."""
+    n_w, worst, worst_w = (report["n_weighted_genes"], report["max_missing_genes"],
+                           report["max_missing_weighted_genes"])
+    facts = {"max_missing_genes": int(worst), "n_model_genes": n_model, "n_weighted_genes": n_w,
+             "max_missing_weighted_genes": int(worst_w)}
+    if not worst_w:
+        rest = (f"; at most {worst:,} without weight missing per sample, filled from the "
+                "training data: no effect on the output" if worst else "")
+        return [note("missing_genes", "info", f"missing genes: none of the {n_w:,} with weight "
+                     f"({n_model:,} in the model{rest})", **facts)]
+    share = report.get("max_missing_weight_share")
+    return [note("missing_genes", "caveat",
+                 f"missing genes: at most {worst_w:,} of the {n_w:,} with weight per sample"
+                 + ("" if share is None else f", {share:.0%} of its weight")
+                 + f" (at most {worst:,} of the model's {n_model:,} in all; filled from the "
+                 "training data)", **facts,
+                 **({} if share is None else {"max_missing_weight_share": share}))]
 
 
 def unused_notes(report: dict) -> list[Note]:
