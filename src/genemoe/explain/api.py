@@ -126,6 +126,8 @@ from genemoe.explain.sample_rows import (
     attributed_target,
     samples_to_explain,
 )
+from genemoe.explain.samples_table import outcome_columns as _outcome
+from genemoe.explain.samples_table import samples_tsv_words
 from genemoe.explain.summary_text import (
     barely_moved_lines,
     compared_with,
@@ -432,10 +434,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
             log.warning("%s%s", context, warn)  # and on the report page
     if task == "classify":  # which output each sample's attributions explain
         conv["attributed"] = ATTRIBUTED[group_by]
-    conv["samples_tsv"] = {"output_change": f"what the attributions add up to: {compared_with(conv)}",
-                           "live_change": "f(x) - f(baseline), routing live",
-                           "split": "the run's split (train, val, test); new: not in the run; "
-                                    "no outcome: left out of a survival run, no survival time"}
+    conv["samples_tsv"] = samples_tsv_words(conv, payload)  # survival: risk's scale named
     conv["samples_by_cancer_type"] = {str(k): int(v) for k, v in  # a pooled survival ranking said
                                       pd.Series(labels.astype(str)).value_counts().sort_index().items()}
     if (k := len(getattr(model, "members", ())) or getattr(model, "n_members", 1)) > 1:
@@ -483,20 +482,6 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                               out_dir / "maps", max_maps, synthetic=conv["synthetic"], first=wrong,
                               what=what, compared=compared_with(conv))
     return ExplainResult(out_dir, len(rows), task, conv, ranking, [f.absolute() for f in files])
-
-
-def _outcome(bundle, rows: np.ndarray, out: np.ndarray, payload: dict) -> dict[str, np.ndarray]:
-    """samples.tsv's survival columns: ``risk`` (predict's, the scaled output) and the
-    bundle's ``time`` and ``event`` where it has them (the report's figure captions)."""
-    scale = float((payload.get("calibration") or {}).get("risk_scale", 1.0))
-    cols = {"risk": out[:, 0].astype(np.float64) * scale}
-    if {"time", "event"} <= set(bundle.obs.columns):
-        time = bundle.obs["time"].to_numpy(np.float64)[rows]
-        has = (bundle.obs["has_survival"].to_numpy(bool)[rows] if "has_survival" in bundle.obs
-               else np.isfinite(time))  # a status without a time read event False, censored
-        cols["time"] = np.where(has, time, np.nan)
-        cols["event"] = np.where(has, bundle.obs["event"].to_numpy(object)[rows], None)
-    return cols
 
 
 def references_used(n_draws: int, n_pool: int, *, default: bool = False) -> int:
