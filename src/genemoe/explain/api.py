@@ -139,6 +139,7 @@ from genemoe.explain.summary_text import (
     routing_jump_lines,
     still_off_text,
 )
+from genemoe.explain.text_wrap import warning_text, wrapped
 from genemoe.models.moe import has_sparse_routing
 from genemoe.train.rng import keeps_global_rng
 
@@ -179,8 +180,8 @@ class ExplainResult(AtFolder):
                  *reintegrated_lines(c),
                  *barely_moved_lines(c), *routing_jump_lines(c),
                  *([f"  pooled: {pooled}"] if (pooled := pooling_text(c)) else [])]
-        if c.get("warning"):
-            lines.append(f"  warning: {c['warning']}")
+        if c.get("warning"):  # wrapped as predict's warnings (one line of 300 characters)
+            lines.append(wrapped(f"  warning: {c['warning']}", first_whole=False))
         if c.get("genes_ranked"):
             lines.append(f"  genes ranked: {c['genes_ranked']}")
         ranked = [f"  {cls} (n={int(df['n_samples'].iloc[0])})"
@@ -328,7 +329,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     scaler = Scaler.from_dict(payload["scaler"])
     genes_in = model_genes(bundle, payload)  # genes dropped there as zero everywhere: filled
     if genes_in.filled:
-        log.warning("%s", genes_in.note(len(payload["gene_ids"]))["text"])
+        log.warning("%s", warning_text(genes_in.note(len(payload["gene_ids"]))["text"]))
     samples = None if samples is None else [str(s) for s in as_list(samples)]  # an array, one id
     X, rows, out, labels, predicted, n_from = samples_to_explain(
         model, bundle, payload, scaler, genes=genes_in, samples=samples, split=split,
@@ -431,7 +432,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                                             per_reference=np.mean(changes, 0) if changes else None)
         if warn := routing_warning(conv["routing_jump"], sample_ids, attr.sum(1), live):
             conv["routing_warning"] = warn  # a 41% median jump went unwarned (5% misses warn)
-            log.warning("%s%s", context, warn)  # and on the report page
+            log.warning("%s", warning_text(context + warn))  # and on the report page (469 wide)
     if task == "classify":  # which output each sample's attributions explain
         conv["attributed"] = ATTRIBUTED[group_by]
     conv["samples_tsv"] = samples_tsv_words(conv, payload)  # survival: risk's scale named

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from genemoe.explain.methods import reference_rows
+from genemoe.explain.text_wrap import warning_text
 
 __all__ = ["POOL", "training_pool", "reference_draw", "lopsided_warning", "split_half_stability",
            "stability_warning", "note_references"]
@@ -169,11 +170,11 @@ def note_references(conv: dict[str, Any], draw: dict[str, Any], *, classes: np.n
     conv["references"] = draw
     if warning := lopsided_warning(draw, classes):
         conv["reference_warning"] = warning
-        log.warning("%s", warning)
+        log.warning("%s", warning_text(warning))  # wrapped as predict's lines (177 wide)
     stability = split_half_stability(halves or [], groups, order=order)
     if stability is not None:
         stability["halves"] = f"references 1-{draw['n'] // 2} against {draw['n'] // 2 + 1}-{draw['n']}"
         conv["reference_stability"] = stability
         if warning := stability_warning(stability, draw["n"], draw.get("pool")):
             conv["stability_warning"] = warning
-            log.warning("%s", warning)
+            log.warning("%s", warning_text(warning))

@@ -27,6 +27,7 @@ from genemoe.evaluate.brier import (
     last_event_time,
     probability_word,
 )
+from genemoe.explain.text_wrap import wrapped  # predict's wrapping, shared with explain
 from genemoe.report.text import fmt_apart
 
 if TYPE_CHECKING:
@@ -146,20 +147,6 @@ def given_shift_notes(shift: np.ndarray | None, *, warn_above: float,
                   "use --normalisation quantile (input_shift in the output)",
                   median_shift=round(median, 3), warn_above=warn_above, own_scale_below=own_below,
                   n_samples_above=int((finite > warn_above).sum()), n_samples=int(finite.size))]
-
-
-def wrapped(text: str, width: int = 100) -> str:
-    """Each line of a summary at most ``width`` wide, continued under its own indent + 4
-    (a sample-type warning ran to 280 characters); the first line (the output's path) whole."""
-    import textwrap
-
-    first, *rest = text.split("\n")
-    out = [first]
-    for line in rest:
-        pad = " " * (len(line) - len(line.lstrip()) + 4)
-        out += textwrap.wrap(line, width=width, subsequent_indent=pad, break_long_words=False,
-                             break_on_hyphens=False) or [line]
-    return "\n".join(out)
 
 
 def significant(df: pd.DataFrame, digits: int) -> pd.DataFrame:
