@@ -3,7 +3,8 @@
 Leading features are the latent dimensions with the highest variance across samples;
 :func:`pearson_matrix` correlates them with every gene; :func:`strong_genes` keeps the
 genes whose mean ``|r|`` over them passes a threshold; :func:`knn_mixing_score` measures
-how well real and reconstructed profiles mix; :func:`embed` draws 2-D embeddings. The
+how well real and reconstructed profiles mix, :func:`variance_share` how much of the
+real samples' spread the reconstructions keep; :func:`embed` draws 2-D embeddings. The
 workflow that reads a run and a bundle and writes a features directory is
 :mod:`genemoe.workflows.features`.
 """
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["pearson_matrix", "leading_features", "strong_genes", "knn_mixing_score", "embed",
-           "umap_available"]
+           "umap_available", "variance_share"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,10 @@ def knn_mixing_score(x: np.ndarray, is_b: np.ndarray, *, k: int = 15) -> dict[st
         ``score`` (0 = separate sets; ``expected_if_mixed`` for sets drawn from one
         distribution, 0.5 for equal sizes), ``expected_if_mixed`` =
         ``2 n_a n_b / (n (n - 1))``, ``score_a``/``score_b`` (the mean over each set's own
-        points: a set collapsed near the other's centre shows as ``score_b`` ≫ ``score_a``,
-        its points crowding the other set's neighbourhoods), ``k``, ``n_a``, ``n_b``.
+        points: a set ``b`` shrunk or collapsed toward the other's centre shows as
+        ``score_a`` ≫ ``score_b``: its points crowd the other set's neighbourhoods, while
+        their own neighbours are each other; real 0.91, reconstructed 0.00), ``k``,
+        ``n_a``, ``n_b``.
     """
     from sklearn.neighbors import NearestNeighbors
 
@@ -118,6 +121,36 @@ def knn_mixing_score(x: np.ndarray, is_b: np.ndarray, *, k: int = 15) -> dict[st
     return {"score": float(other.mean()), "expected_if_mixed": 2 * n_a * n_b / (n * (n - 1)),
             "score_a": float(other[~is_b].mean()), "score_b": float(other[is_b].mean()),
             "k": k, "n_a": n_a, "n_b": n_b}
+
+
+def variance_share(real: np.ndarray, recon: np.ndarray) -> float:
+    """The reconstructions' share of the real samples' between-sample variance.
+
+    Parameters
+    ----------
+    real, recon
+        ``(n, n_genes)`` real and reconstructed profiles, in one (scaled) space.
+
+    Returns
+    -------
+    float
+        ``Σ_g var(recon_g) / Σ_g var(real_g)`` over samples: 1 where the reconstructions
+        spread as the real samples do, below where they are shrunk toward the mean, near 0
+        where every sample gets much the same profile (a collapse); NaN where the real
+        samples do not vary.
+
+    Examples
+    --------
+    >>> x = np.arange(12.0).reshape(4, 3)
+    >>> round(variance_share(x, 0.5 * x), 3)
+    0.25
+    """
+    real, recon = np.asarray(real, np.float64), np.asarray(recon, np.float64)
+    if real.shape != recon.shape or real.ndim != 2:
+        raise ValueError(f"need two (n, n_genes) arrays of one shape, got {real.shape} and "
+                         f"{recon.shape}")
+    total = float(real.var(0).sum())
+    return float(recon.var(0).sum()) / total if total > 0 else float("nan")
 
 
 def umap_available() -> bool:
