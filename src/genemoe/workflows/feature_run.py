@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from genemoe.data.anndata_io import value_scale
 from genemoe.data.bundle import Bundle
 from genemoe.data.scaling import Scaler
 from genemoe.data.splits import default_patient_ids
@@ -46,6 +47,9 @@ class RunModel:
     collapse: list[str] = field(default_factory=list)  # a pre-training run's collapse warnings
     record: dict[str, Any] | None = None  # a train run's bundle's record (where genes were read)
     gene_lengths: list[float] | None = None  # a train run's gene lengths (the run's order)
+    # The normalisation of the values the run read, as fine-tuning checks it
+    # (:func:`genemoe.train.finetune.check_normalisation`'s payload keys); None: not recorded.
+    values: dict[str, Any] | None = None
 
 
 _LATENT_MODELS = ("genemoe", "moe", "vaecox")  # models with a (variational) encoder
@@ -72,7 +76,9 @@ def load_run_model(run_dir: Path | str) -> RunModel:
         return RunModel(model.eval(), "pretrain", p["model_name"], gene_ids, None, root,
                         bundle_scalers=_stored_scalers(p, len(gene_ids)),
                         collapse=list((p.get("summary") or {}).get("collapse", {})
-                                      .get("warnings", [])))
+                                      .get("warnings", [])),
+                        values=({k: p.get(k) for k in _VALUE_KEYS} if "normalisations" in p
+                                else None))
     if not run_dir.exists():  # was "neither pretrained.pt nor model.pt here"
         raise input_error("no such folder", path=run_dir,
                           fix="check the path (and the working directory); pass the --out "
@@ -102,7 +108,20 @@ def load_run_model(run_dir: Path | str) -> RunModel:
     return RunModel(model.eval(), "train", p["model_name"], list(map(str, p["gene_ids"])),
                     Scaler.from_dict(p["scaler"]), run_dir,
                     Path(pre["run"]) if pre.get("run") else None,
-                    record=p.get("record"), gene_lengths=p.get("gene_lengths"))
+                    record=p.get("record"), gene_lengths=p.get("gene_lengths"),
+                    values=_trained_values(p.get("normalisation")))
+
+
+_VALUE_KEYS = ("normalisation", "normalisations", "value_scale")  # of pretrained.pt
+
+
+def _trained_values(normalisation: Any) -> dict[str, Any] | None:
+    """A ``genemoe train`` run's normalisation (its model file's) in the keys of a
+    pre-training file's (:data:`_VALUE_KEYS`); None where it is not recorded."""
+    if normalisation is None:
+        return None
+    return {"normalisation": normalisation, "normalisations": [normalisation],
+            "value_scale": value_scale(normalisation)[0]}
 
 
 def _no_model_error(run_dir: Path) -> Exception:
@@ -166,6 +185,8 @@ def used_sample_patients(run: RunModel) -> dict[str, str]:
         if pre is None:
             continue
         tsv = Path(pre) / "samples.tsv"
+        if run.kind == "train" and not (tsv.is_file() or (Path(pre) / "pretrained.pt").is_file()):
+            raise _pretraining_gone(run, Path(pre))
         if tsv.is_file():
             used.update(_with_patients(pd.read_csv(tsv, sep="\t", dtype=str)))
         else:  # older runs: the same lists live in pretrained.pt
@@ -185,6 +206,20 @@ def used_sample_patients(run: RunModel) -> dict[str, str]:
             return used | _with_patients(pred)
         used.update(_with_patients(pred[pred["split"].isin(["train", "val"])]))
     return used
+
+
+def _pretraining_gone(run: RunModel, pre: Path) -> Exception:
+    """A fine-tuned run whose pre-training folder was moved or removed: the samples that
+    pre-training read (refused as held-out evidence) are known from its ``samples.tsv`` only
+    (the fine-tuned run keeps no copy of them). It said "no such folder ... or pre-train
+    first", naming a path the user never passed."""
+    what = "is gone" if not pre.exists() else "holds neither samples.tsv nor pretrained.pt"
+    return input_error(
+        f"the run was fine-tuned from the pre-training run {pre} (recorded in its model.pt), "
+        f"which {what}: its samples.tsv is needed to tell which samples that pre-training "
+        "read, and they are not held-out evidence", path=run.path, where="--model",
+        fix=f"move or copy that pre-training run back to {pre} (genemoe features has no "
+            "option to read it from elsewhere)")
 
 
 def used_samples(run: RunModel) -> set[str]:
