@@ -90,7 +90,8 @@ def test_too_many_missing_genes_are_refused_with_a_fix_that_can_work(pretrained,
 
 
 def test_thousands_are_separated_in_the_refusal():
-    from genemoe.workflows.features import RunModel, _missing_error
+    from genemoe.workflows.feature_inputs import missing_error as _missing_error
+    from genemoe.workflows.feature_run import RunModel
 
     class Genes:  # noqa: D401 (a bundle's gene ids, as the message reads them)
         gene_ids = np.array(["ENSG1"])

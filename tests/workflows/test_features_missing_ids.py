@@ -45,4 +45,5 @@ def test_every_gene_missing_names_both_id_kinds_not_max_missing(entrez_copy, tmp
     assert "no gene id in common" in said
     assert "the run's: Ensembl ids, e.g. ENSG" in said
     assert "the bundle's: Entrez ids, e.g. 7157" in said
-    assert "--annotation the run's bundles were prepared with" in said
+    # the run's bundles were prepared without an --annotation: none maps Entrez to Ensembl
+    assert "none carries Entrez ids" in said and "were prepared with" not in said

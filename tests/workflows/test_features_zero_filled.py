@@ -78,13 +78,13 @@ def test_genes_dropped_as_zero_are_filled_as_zero_and_said_as_explain_says_them(
 
 
 def test_the_values_fed_are_zero_on_the_bundles_scale_not_the_training_mean(zeroed):
-    from genemoe.workflows import features
+    from genemoe.workflows.feature_inputs import read_inputs
 
     z = zeroed
     run = load_run_model(z["run"])
     bundle = z["bundle"]
     rows = bundle.indices(None)[:5]
-    inputs = features._inputs(bundle, run, rows)
+    inputs = read_inputs(bundle, run, rows)
     cols = [run.gene_ids.index(g) for g in z["zero"]]
     absent = [run.gene_ids.index(g) for g in z["absent"]]
     zero_scaled = run.scaler.transform(np.zeros((1, len(run.gene_ids)), np.float32))[0]

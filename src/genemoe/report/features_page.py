@@ -33,7 +33,8 @@ __all__ = ["FEATURES_MARKS", "is_features_dir", "features_context", "strong_gene
 FEATURES_MARKS = ("latent_gene_correlation.npy", "leading_features.tsv", "gene_correlation.tsv")
 TOP_ROWS = 20  # rows of the strongest genes shown (strong_genes.tsv holds them all)
 # notes of summary.json that are warnings (the analysis logged them as such)
-_WARNINGS = ("the pre-training collapsed", "the reconstructions crowd together")
+_WARNINGS = ("the pre-training collapsed", "reconstructions collapsed",
+             "the reconstructions crowd together")  # the last: an earlier genemoe's
 # what each file holds, where summary.json's "files" does not say
 _FILE_TEXT = {"summary.json": "every number, the notes and the figures (JSON)",
               "gene_correlation.tsv": "every gene: gene_id, symbol, mean |r|, column of r "
@@ -184,6 +185,17 @@ def _data_words(summary: dict[str, Any], bundle: dict[str, Any]) -> str:
                     else " · real data")
 
 
+def _genes_words(summary: dict[str, Any]) -> str:
+    """``19,267 genes correlated (133 constant left out of the run's 19,400)``: it said "of
+    19,400 genes" with 133 constant genes left out; an earlier summary: the run's genes."""
+    n, constant = summary.get("n_genes_correlated"), summary.get("n_genes_constant") or 0
+    if n is None:
+        return f"{fmt_count(summary.get('n_genes'))} genes"
+    return f"{fmt_count(n)} genes correlated" + (
+        f" ({fmt_count(constant)} constant left out of the run's "
+        f"{fmt_count(summary.get('n_genes'))})" if constant else "")
+
+
 def _panel(summary: dict[str, Any], bundle: dict[str, Any], genes: pd.DataFrame,
            figures: list[Figure]) -> str:
     """The first screen: what was analysed, the strong genes and the mixing score, the
@@ -197,9 +209,9 @@ def _panel(summary: dict[str, Any], bundle: dict[str, Any], genes: pd.DataFrame,
                 + (f"; k-NN mixing with k = {rec.get('k')}" if rec else "")))]
     facts = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
     headline = _big("strong genes", fmt_count(summary.get("n_strong_genes")),
-                    f"mean |r| > {summary.get('threshold')} · of "
-                    f"{fmt_count(summary.get('n_genes'))} genes")
-    headline += _big("mean |r|, every gene", fmt_value(summary.get("mean_abs_r_all_genes")))
+                    f"mean |r| > {summary.get('threshold')} · of {_genes_words(summary)}")
+    headline += _big("mean |r|, every gene correlated",
+                     fmt_value(summary.get("mean_abs_r_all_genes")))
     gene = (rec.get("mixing") or {}).get("gene_space")
     if gene:
         headline += _big("k-NN mixing, gene space", fmt_value(gene.get("score")),
@@ -231,10 +243,13 @@ def _mixing_html(rec: dict[str, Any]) -> str:
     table = pd.DataFrame(rows, columns=["space", "score", "real", "reconstructed"])
     return ("<p>The share of each point's k nearest neighbours that belong to the other set "
             "(real or reconstructed), averaged: near the value if mixed when the two clouds "
-            "overlap, 0 when they are apart; over each set's own points too (a decoder that "
-            "gives every sample the same profile lifts real and leaves reconstructed low).</p>"
+            "overlap, 0 when they are apart; over each set's own points too (reconstructions "
+            "shrunk toward the mean, or collapsed to one profile, lift real and leave "
+            "reconstructed low). variance_share, the reconstructions' share of the real "
+            "samples' variance, tells shrinkage from collapse.</p>"
             + html_table(table) + kv_table({k: rec.get(k) for k in (
-                "k", "expected_if_mixed", "space", "embeddings", "mae_scaled", "mse_scaled")}))
+                "k", "expected_if_mixed", "space", "embeddings", "mae_scaled", "mse_scaled",
+                "variance_share", "r2", "collapse_rule") if k in rec}))
 
 
 def _files_html(d: Path, summary: dict[str, Any], figures: list[Figure]) -> str:

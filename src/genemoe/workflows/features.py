@@ -16,15 +16,23 @@ averaged over all points. Two samples of one distribution score about
 ``2 n_a n_b / (N (N - 1))`` (≈ 0.5 for equal sizes; reported as ``expected_if_mixed``);
 two separate clouds score 0. The score is also given over each set's own points (``real``,
 ``reconstructed``): reconstructions shrunk towards the mean crowd the real points'
-neighbourhoods, which lifts ``real`` while ``reconstructed`` stays low. It is computed in the model's scaled gene space (z-scores
-of the bundle's training split, every gene weighted equally) and in each 2-D embedding.
+neighbourhoods, which lifts ``real`` while ``reconstructed`` stays low. It is computed in
+the model's scaled gene space (z-scores, every gene weighted equally) and in each 2-D
+embedding. Shrinkage is not collapse: the reconstructions' share of the real samples'
+between-sample variance (``variance_share``) and their R² against the training mean tell
+them apart. A collapse (share under :data:`SAME_PROFILE_SHARE` and R² under pre-training's
+:data:`~genemoe.train.pretrain_metrics.WEAK_R2`: nearly one profile for every sample) is
+warned; shrinkage that crowds the real points' neighbourhoods is noted, with the share.
 
-Scaling: a ``genemoe train`` run's samples are scaled by the scaler it stored. A
+Values: a bundle of another normalisation than the run read is refused, as fine-tuning
+refuses it. Scaling: a ``genemoe train`` run's samples are scaled by the scaler it stored. A
 pre-training run's are scaled by the scaler the run stored for this bundle (its
 ``pretrained.pt`` ``scalers``, one per bundle it read, matched on the bundle's path): for a
 run pre-trained on one cross-validation fold (``genemoe ablation --pretrain-per-fold``)
 that is the fold's training-part scaler, not the bundle's training split. A bundle the run
-did not read is scaled by its own training split (as pre-training scales every bundle).
+did not read is scaled by its own training split (as pre-training scales every bundle),
+less the analysed samples in it (:mod:`genemoe.workflows.feature_inputs`; said, and kept
+in ``summary.json`` ``scaler``).
 
 Genes of the run the bundle lacks (a cohort prepared the same way whose filter dropped a few)
 are filled with the training mean, 0 in scaled space, as fine-tuning and predict do; they are
@@ -47,6 +55,7 @@ the patients, not the ids); ``--split unseen`` leaves both out. A run directory 
     DIR/strong_genes.tsv             gene_id, symbol, mean_abs_r, above threshold (sorted); also
                                      comma-separated as strong_genes.csv (its old name)
     DIR/embedding_<method>.tsv       sample_id, cancer_type, source (real|reconstructed), x, y
+    DIR/samples.tsv                  the analysed samples: sample_id, patient_id, cancer_type
     DIR/summary.json                 every number, the notes, and (once drawn) the figures
 
 The figures are drawn from these files by :func:`genemoe.report.feature_plots.feature_figures`.
@@ -77,8 +86,6 @@ from genemoe.data.bundle import (
     load_bundle,
     remove_outputs,
 )
-from genemoe.data.ids import detect_id_kind
-from genemoe.data.scaling import Scaler
 from genemoe.errors import input_error
 from genemoe.evaluate.features import (
     embed,
@@ -87,21 +94,29 @@ from genemoe.evaluate.features import (
     pearson_matrix,
     strong_genes,
     umap_available,
+    variance_share,
 )
 from genemoe.models.base import collect_aux
 from genemoe.train.distributed import resolve_device
+from genemoe.train.pretrain_metrics import WEAK_R2, short_collapse
 from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.common import check_out_dir
+from genemoe.workflows.feature_inputs import (
+    MAX_MISSING,
+    check_values,
+    correlation_space,
+    missing_note,
+    read_inputs,
+    scaler_note,
+    zero_note,
+)
 from genemoe.workflows.feature_run import (
     RunModel,
-    ZeroFilled,
-    bundle_key,
     bundle_patients,
     load_run_model,
     seen_rows,
     used_sample_patients,
     used_samples,
-    zero_filled_genes,
 )
 from genemoe.workflows.features_checks import check_feature_options
 
@@ -200,99 +215,6 @@ def _select(bundle: Bundle, run: RunModel, split: Split, max_samples: int | None
     return Selected(rows, n_available)
 
 
-MAX_MISSING = 0.2  # share of the run's genes a bundle may lack (as fine-tuning and predict)
-
-
-@dataclass
-class Inputs:
-    """The analysed samples as the model reads them."""
-
-    x_log: np.ndarray  # (n, n_genes) log expression, the run's gene order; 0 where missing
-    x_scaled: np.ndarray  # (n, n_genes) scaled; missing genes at the training mean, those
-    #   dropped at prepare as zero in every sample at zero on the bundle's scale
-    scaled_by: str  # where the scaler came from
-    missing: np.ndarray  # (n_genes,) bool: the run's genes the bundle lacks
-    zero: ZeroFilled  # those of them it dropped as zero in every sample
-
-    @property
-    def mean_filled(self) -> np.ndarray:
-        """``(n_genes,)`` bool: the genes filled with the training mean (missing otherwise)."""
-        return self.missing & ~self.zero.mask
-
-
-_KIND_WORDS = {"ensembl": "Ensembl ids", "ensembl_versioned": "versioned Ensembl ids",
-               "entrez": "Entrez ids", "symbol": "gene symbols",
-               "firehose": "Firehose SYMBOL|Entrez ids"}
-
-
-def _ids_said(ids: list[str]) -> str:
-    """``'Entrez ids, e.g. 7157'``: the kind of ``ids`` (when known) and the first one."""
-    kind = _KIND_WORDS.get(detect_id_kind(ids))
-    first = ids[0] if ids else "?"
-    return f"{kind}, e.g. {first}" if kind else f"e.g. {first}"
-
-
-def _missing_error(bundle: Bundle, run: RunModel, missing: np.ndarray,
-                   max_missing: float) -> Exception:
-    """Too many of the run's genes absent: gene ids of another kind, most likely.
-
-    Every gene absent is refused whatever ``--max-missing`` allows, so that case names
-    both sides' ids and leaves the flag out (it advised ``--max-missing 1.00`` when given
-    just that)."""
-    n, total = int(missing.sum()), len(missing)
-    ours = [str(g) for g in bundle.gene_ids[:2000]]
-    if n == total:
-        theirs = [str(g) for g in run.gene_ids[:2000]]
-        return input_error(
-            f"none of the run's {total:,} genes is in the bundle: no gene id in common (the "
-            f"run's: {_ids_said(theirs)}; the bundle's: {_ids_said(ours)})",
-            path=bundle.path, where="--data",
-            fix="analyse a bundle of the run's gene ids: prepare this cohort with the "
-                "--annotation the run's bundles were prepared with, or pass a bundle the run read")
-    theirs_one = run.gene_ids[int(np.flatnonzero(missing)[0])]
-    return input_error(
-        f"{n:,} of the run's {total:,} genes are not in the bundle (at most {max_missing:.0%} "
-        f"may be; fewer are filled with the training mean), e.g. {theirs_one} (the bundle's "
-        f"genes: {ours[0] if ours else '?'}, ...)", path=bundle.path, where="--data",
-        fix="prepare this cohort with the --annotation the run's bundles were prepared with "
-            f"(the same kind of gene ids), analyse a bundle the run read, or allow more with "
-            f"--max-missing {math.ceil(100 * n / total) / 100:.2f} (the correlations then lack "
-            "those genes)")
-
-
-def _inputs(bundle: Bundle, run: RunModel, rows: np.ndarray, *,
-            max_missing: float = MAX_MISSING) -> Inputs:
-    """The rows' log expression in the run's gene order, scaled as the run scales them.
-
-    Genes of the run the bundle lacks are filled with the run's training mean, 0 in scaled
-    space, as fine-tuning and predict do, except those its record says prepare dropped as
-    zero in every sample: zero on the bundle's scale, then scaled, as explain fills them
-    (their value is known; the mean is not it). More than ``max_missing`` missing are refused.
-    """
-    cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer(run.gene_ids)
-    missing = cols < 0
-    if missing.any() and (missing.all() or missing.sum() > max_missing * len(cols)):
-        raise _missing_error(bundle, run, missing, max_missing)
-    have = np.flatnonzero(~missing)
-    x_log = np.zeros((len(rows), len(cols)), np.float32)
-    x_log[:, have] = np.asarray(bundle.X[rows][:, cols[have]], dtype=np.float32)
-    scaler, source = run.scaler, "the run's scaler"
-    if scaler is None:  # pre-training: the scaler it stored for this bundle (e.g. a fold's) ...
-        scaler = run.bundle_scalers.get(bundle_key(bundle.path))
-        source = "the pre-training run's scaler for this bundle"
-    if scaler is None:  # ... else each bundle is scaled by its own training split
-        mean, std = np.zeros(len(cols), np.float32), np.ones(len(cols), np.float32)
-        mean[have] = bundle.var["train_mean"].to_numpy(np.float32)[cols[have]]
-        std[have] = bundle.var["train_std"].to_numpy(np.float32)[cols[have]]
-        scaler = Scaler(mean, np.where(std < 1e-6, 1, std).astype(np.float32), "standard", 10.0)
-        source = "the bundle's training split"
-    x_scaled = scaler.transform(x_log)  # zero-dropped genes: 0 on the bundle's scale
-    zero = zero_filled_genes(bundle, run, missing)
-    mean = missing & ~zero.mask
-    x_scaled[:, mean] = scaler.mean_profile()[mean]  # the training mean
-    return Inputs(x_log, x_scaled, source, missing, zero)
-
-
 def _draw_note(split: str, n: int, n_available: int, max_samples: int | None,
                seed: int) -> list[str]:
     """The ``--max-samples`` draw, said (it cut a split silently)."""
@@ -300,26 +222,6 @@ def _draw_note(split: str, n: int, n_available: int, max_samples: int | None,
         return []
     return [f"drew {n:,} of the {n_available:,} {split} samples (--max-samples {max_samples}, "
             f"seed {seed}; listed in samples.tsv)"]
-
-
-def _missing_note(run: RunModel, missing: np.ndarray) -> list[str]:
-    """The genes filled with the training mean, counted and named (said on the terminal)."""
-    n = int(missing.sum())
-    if not n:
-        return []
-    names = [run.gene_ids[i] for i in np.flatnonzero(missing)]
-    return [f"{n:,} of the run's {len(missing):,} genes are not in this bundle: filled with "
-            f"the training mean, 0 in scaled space (left out of the correlations and the mixing score; "
-            f"listed in summary.json genes_missing), e.g. {', '.join(names[:3])}"]
-
-
-def _zero_note(run: RunModel, zero: ZeroFilled) -> list[str]:
-    """The genes filled as zero, said as explain says them (and where they are left out)."""
-    said = zero.note(run.gene_ids)
-    if said is None:
-        return []
-    return [f"{said['text']}; left out of the correlations and the mixing score (listed in "
-            f"summary.json zero_filled_genes), e.g. {', '.join(said['examples'][:3])}"]
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -340,11 +242,15 @@ class FeatureResult(AtFolder):
         lines = [f"feature analysis: {shown_path(self.out_dir)}  ("
                  f"{n if n >= of else f'{n} of {of}'} {s['split']} samples, "
                  f"{s['n_genes']:,} genes, {s['run']['kind']} run {s['run']['model_name']})",
-                 f"  leading features: {s['n_features']} of {s['latent']}; strong genes "
-                 f"(mean |r| > {s['threshold']:g}): {s['n_strong_genes']}"]
+                 f"  leading features: {s['n_features']} of {s['latent']}",  # the genes: a line
+                 f"  strong genes (mean |r| > {s['threshold']:g}): {s['n_strong_genes']:,}"
+                 f"{_of_genes(s)}"]
         rec = s.get("reconstruction")
         if rec:
             mix = rec["mixing"]
+            if _measured(rec):  # shrunk or collapsed: said before the mixing score
+                lines.append(f"  reconstructions: R² {rec['r2']:.2f}, "
+                             f"{_share(rec['variance_share'])} of the real variance")
             lines.append(f"  real vs reconstructed k-NN mixing ({rec['expected_if_mixed']:.3f} "
                          "if mixed, 0 if separate):")  # one line per space (brackets nested)
             lines += [f"    {k} {v['score']:.3f}: real {v['real']:.2f}, reconstructed "
@@ -356,17 +262,50 @@ class FeatureResult(AtFolder):
         return "\n".join(lines)
 
 
-def _crowding(rec: dict[str, Any] | None) -> list[str]:
-    """A warning where the reconstructions crowd into one region: each real sample's
-    neighbours mostly reconstructions, each reconstruction's mostly reconstructions (the
-    overall score then sits near its value for mixed sets, ``real 1.00, recon 0.00``)."""
-    gene = (rec or {}).get("mixing", {}).get("gene_space")
-    if not gene or gene["real"] - gene["reconstructed"] <= 0.5:
-        return []
-    return [f"the reconstructions crowd together in gene space (k-NN mixing: real "
-            f"{gene['real']:.2f}, reconstructed {gene['reconstructed']:.2f}): the decoder gives "
-            f"much the same profile to every sample, and the overall score {gene['score']:.3f} "
-            "is not mixing"]
+def _of_genes(s: dict[str, Any]) -> str:
+    """``' of 19,267 genes correlated (133 constant left out)'``: the genes the strong ones
+    are counted among (it said "of 19,400" with 133 constant genes left out)."""
+    n, constant = s.get("n_genes_correlated"), s.get("n_genes_constant") or 0
+    if n is None:
+        return ""
+    return f" of {n:,} genes correlated" + (f" ({constant:,} constant left out)" if constant else "")
+
+
+def _measured(rec: dict[str, Any]) -> bool:
+    """Whether the reconstructions' spread and R² are numbers (NaN: the samples do not vary)."""
+    return all(isinstance(rec.get(k), float) and math.isfinite(rec[k])
+               for k in ("variance_share", "r2"))
+
+
+def _share(share: float) -> str:
+    """A share in percent, one decimal below 1% (``'25%'``, ``'0.4%'``)."""
+    return f"{share:.1%}" if share < 0.01 else f"{share:.0%}"
+
+
+SAME_PROFILE_SHARE = 0.05  # reconstructions' share of the real between-sample variance under
+#   which (with an R² under pre-training's WEAK_R2) every sample gets nearly one profile
+CROWDED = 0.5  # real minus reconstructed k-NN mixing above which real points are crowded
+
+
+def _verdict(rec: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+    """Warnings and notes on the reconstructions: a collapse (nearly one profile for every
+    sample: :data:`SAME_PROFILE_SHARE` of the real variance and an R² under
+    :data:`~genemoe.train.pretrain_metrics.WEAK_R2`, pre-training's collapse level) is
+    warned; shrinkage toward the mean that crowds the real points' neighbourhoods (``real
+    0.91, reconstructed 0.00``) is noted as such. Any crowding was warned as "much the same
+    profile to every sample", contradicting a pre-training that found no collapse."""
+    if not rec or not _measured(rec):
+        return [], []
+    share, r2 = rec["variance_share"], rec["r2"]
+    said = f"{_share(share)} of the real variance, R² {r2:.2f}"
+    if share < SAME_PROFILE_SHARE and not r2 >= WEAK_R2:
+        return [f"reconstructions collapsed: nearly one profile for every sample ({said})"], []
+    gene = rec["mixing"]["gene_space"]
+    if gene["real"] - gene["reconstructed"] <= CROWDED:
+        return [], []
+    return [], [f"reconstructions shrunk toward the mean, not a collapse: {said}",
+                f"k-NN mixing (real {gene['real']:.2f}, reconstructed {gene['reconstructed']:.2f})"
+                " measures that shrinkage here, not mixing"]
 
 
 def _methods(embedding: Embedding) -> tuple[list[str], list[str]]:
@@ -384,22 +323,38 @@ def _methods(embedding: Embedding) -> tuple[list[str], list[str]]:
     return ["tsne"], ["UMAP not available (umap-learn is not installed): t-SNE only"]
 
 
-def _unused_flags(run: RunModel, k: int | None, embedding: str | None) -> list[str]:
-    """``--k``/``--embedding`` given (not None, whatever the value) to a run without a decoder
-    (they were taken silently, and ``--k`` could refuse the run: "needs more than 15"; a
-    given value equal to the default went unsaid, the workflow unable to tell it apart)."""
+def _no_decoder(run: RunModel, k: int | None, embedding: str | None) -> list[str]:
+    """The one note on a run without a decoder: ``--k``/``--embedding`` given (not None,
+    whatever the value) said unused (they were taken silently, and ``--k`` could refuse the
+    run: "needs more than 15"; a given value equal to the default went unsaid), else what
+    is not computed. Both were said at once, the same thing twice."""
     unused = [f"{flag} {value}" for flag, value in (("--k", k), ("--embedding", embedding))
               if value is not None]
     if not unused:
-        return []
+        return [f"the {run.kind} run's model has no decoder: no reconstruction, embedding or "
+                "mixing score, which --k and --embedding are for (pass a `genemoe pretrain` "
+                "run for them)"]
     return [f"{' and '.join(unused)} not used: the {run.kind} run's model has no decoder "
             "(the embeddings and the mixing score need one)"]
 
 
+def _r2(x: np.ndarray, recon: np.ndarray, baseline: np.ndarray) -> float:
+    """``1 - MSE / MSE of the baseline`` ``(n_genes,)``, as pre-training's validation R²
+    (:func:`~genemoe.train.pretrain_metrics.reconstruction_metrics`); NaN where the
+    baseline is exact."""
+    x64 = np.asarray(x, np.float64)
+    mse = float(((np.asarray(recon, np.float64) - x64) ** 2).mean())
+    base = float(((np.asarray(baseline, np.float64)[None, :] - x64) ** 2).mean())
+    return 1.0 - mse / base if base > 0 else math.nan
+
+
 def _reconstruction_part(out_dir: Path, x_scaled: np.ndarray, recon: np.ndarray, ids: np.ndarray,
                          types: np.ndarray, methods: list[str], *, k: int, seed: int,
-                         scaled_by: str = "the bundle's training split") -> dict[str, Any]:
-    """Joint embeddings of real and reconstructed rows, their files and the mixing scores."""
+                         scaled_by: str = "the bundle's training split",
+                         baseline: np.ndarray | None = None) -> dict[str, Any]:
+    """Joint embeddings of real and reconstructed rows, their files, the mixing scores, and
+    the reconstructions' spread (``variance_share``) and ``r2`` against ``baseline`` (the
+    training mean in scaled space, ``(n_genes,)``; None: 0)."""
     both = np.concatenate([x_scaled, recon])  # (2n, n_genes), scaled units
     is_recon = np.r_[np.zeros(len(x_scaled), bool), np.ones(len(recon), bool)]
     gene_mix = knn_mixing_score(both, is_recon, k=k)
@@ -414,23 +369,36 @@ def _reconstruction_part(out_dir: Path, x_scaled: np.ndarray, recon: np.ndarray,
                               "x": xy[:, 0], "y": xy[:, 1]})
         atomic_write_text(out_dir / f"embedding_{method}.tsv", table.to_csv(sep="\t", index=False))
     err = recon - x_scaled
+    base = np.zeros(x_scaled.shape[1], np.float32) if baseline is None else baseline
     return {"space": f"scaled genes (z-scores by {scaled_by})", "k": gene_mix["k"],
             "expected_if_mixed": gene_mix["expected_if_mixed"], "mixing": mixing,
             "embeddings": methods, "mae_scaled": float(np.abs(err).mean()),
-            "mse_scaled": float((err**2).mean())}
+            "mse_scaled": float((err**2).mean()),
+            "variance_share": variance_share(x_scaled, recon),
+            "r2": _r2(x_scaled, recon, base),
+            "collapse_rule": f"variance_share < {SAME_PROFILE_SHARE:g} and r2 < {WEAK_R2:g}"}
 
 
 # What an earlier analysis in the same folder wrote that this one may not rewrite (a t-SNE
 # run's embedding and figure stayed beside a UMAP rerun's, its summary not naming them).
 _OWN_OUTPUTS = ("embedding_", "real_vs_reconstructed_", "correlation_heatmap", "report.html")
-# What each table holds (summary.json "files"): the .npy's gene axis had no companion.
+# What each table holds (summary.json "files"): the .npy's gene axis had no companion;
+# gene_correlation.tsv, leading_features.tsv and the embeddings were left out (see _files).
 _FILES = {"latent_gene_correlation.npy": "float32 (n_features, n_genes) Pearson r; rows in "
           "leading_features.tsv order, columns in latent_gene_correlation_genes.tsv order",
           "latent_gene_correlation_genes.tsv": "the .npy's gene axis: column, gene_id, symbol, "
           "in_bundle", "strong_genes.tsv": "genes above the threshold (tab-separated)",
           "strong_genes.csv": "the same, comma-separated, under its old name",
           "samples.tsv": "the analysed samples (a --max-samples draw's): sample_id, patient_id, "
-          "cancer_type"}
+          "cancer_type", "gene_correlation.tsv": "every gene with a correlation (constant ones "
+          "left out): gene_id, symbol, mean_abs_r, column of the .npy; sorted by mean_abs_r",
+          "leading_features.tsv": "rank, latent_index and variance of each leading feature"}
+
+
+def _files(methods: list[str]) -> dict[str, str]:
+    """summary.json's ``files``: every table written, the embeddings' among them."""
+    return {**_FILES, **{f"embedding_{m}.tsv": f"the {m} embedding's points: sample_id, "
+                         "cancer_type, source (real|reconstructed), x, y" for m in methods}}
 
 
 @keeps_global_rng  # the caller's random states back (torch's advanced before)
@@ -488,9 +456,10 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     check_out_dir(out_dir, "features")  # was written over a pre-training run's summary.json
     run = load_run_model(run_dir)
     has_decoder = getattr(run.model, "decoder", None) is not None  # --k, --embedding: its part
-    methods, notes = _methods(embedding) if has_decoder else ([], _unused_flags(run, **given))
+    methods, notes = _methods(embedding) if has_decoder else ([], _no_decoder(run, **given))
     run.model.to(resolve_device(device))  # it ran on the CPU whatever the machine had
     bundle = load_bundle(folder_of(data, "data"))  # a Bundle object too
+    values = check_values(run, bundle)  # raw counts were analysed as a log2 FPKM-UQ run's
     selected = _select(bundle, run, split, max_samples, seed)
     rows, n_available = selected.rows, selected.n_available
     notes += _draw_note(split, len(rows), n_available, max_samples, seed)
@@ -500,9 +469,10 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         raise input_error(f"--k {k} needs more than {k} samples; {gives} {len(rows)}", where="--k",
                           fix=f"use --k below {len(rows)} (e.g. {max(1, min(15, len(rows) // 3))})"
                               + (", or raise --max-samples" if capped else ""))
-    inputs = _inputs(bundle, run, rows, max_missing=max_missing)
+    inputs = read_inputs(bundle, run, rows, max_missing=max_missing)
     missing, present = inputs.missing, ~inputs.missing
-    notes += _missing_note(run, inputs.mean_filled) + _zero_note(run, inputs.zero)
+    notes += (missing_note(run, inputs.mean_filled) + zero_note(run, inputs.zero)
+              + scaler_note(inputs, len(rows)))
     mu, recon = _forward(run.model, inputs.x_scaled)  # (n, latent), (n, n_genes) | None
     lead, lead_var = leading_features(mu, n_features)
     if n_features > len(lead):
@@ -550,15 +520,15 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         {"sample_id": ids, "patient_id": bundle_patients(bundle, rows), "cancer_type": types},
     ).to_csv(sep="\t", index=False))
     rec = None
-    if recon is None:
-        notes.append(f"the {run.kind} run's model has no decoder: no reconstruction, embedding "
-                     "or mixing score, which --k and --embedding are for (pass a `genemoe "
-                     "pretrain` run for them)")
-    else:
+    if recon is not None:  # without a decoder: said once, by _no_decoder
         rec = _reconstruction_part(out_dir, inputs.x_scaled[:, present], recon[:, present], ids,
-                                   types, methods, k=k, seed=seed, scaled_by=inputs.scaled_by)
-    warned = [f"the pre-training collapsed ({w}): read its features with care"
-              for w in run.collapse] + _crowding(rec)
+                                   types, methods, k=k, seed=seed, scaled_by=inputs.scaled_by,
+                                   baseline=inputs.mean_scaled[present])
+    said, noted = _verdict(rec)
+    notes += noted
+    # the pre-training's whole warning nested in parentheses ran to 400 characters: its
+    # claim here, the whole text in summary.json's pretrain_collapse
+    warned = [f"the pre-training collapsed: {short_collapse(w, 70)}" for w in run.collapse] + said
     for note in notes:
         logger.info("features: %s", note)
     for w in warned:  # a collapsed decoder's 0.500 read as near-perfect mixing
@@ -580,8 +550,10 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         "top_genes": ranked.drop(columns="column").head(10).to_dict(orient="records"),
         "mean_abs_r_all_genes": float(ranked["mean_abs_r"].mean()) if len(ranked) else None,
         "n_heatmap_genes": int(min(n_heatmap_genes, len(ranked))),
-        "correlation_space": "log expression of the bundle (Pearson r is unchanged by scaling)",
-        "scaling": inputs.scaled_by, "files": _FILES,
+        "n_genes_correlated": int(len(ranked)), "n_genes_constant": int(n_constant),
+        "correlation_space": correlation_space(bundle), "normalisation": values,
+        "scaling": inputs.scaled_by, "scaler": inputs.scaler,
+        "pretrain_collapse": list(run.collapse), "files": _files(methods),
         "reconstruction": rec, "notes": notes, "synthetic": bundle.synthetic, "seed": seed,
         "seconds": round(time.perf_counter() - t0, 2), "figures": [], "genemoe_version": __version__,
     }
