@@ -94,3 +94,24 @@ def test_predict_counts_the_missing_genes_among_those_with_weight(sparse_cox, tm
     assert (record["n_weighted_genes"], record["max_missing_weighted_genes"]) == (n_with, 1)
     assert f"missing genes: at most 1 of the {n_with} with weight per sample" in text
     assert f"(at most 3 of the model's {n_genes} in all" in text
+
+
+def test_a_sample_map_leaves_out_the_genes_at_zero(tmp_path, monkeypatch):
+    """The per-sample bar chart of a 6-gene Coxnet drew its top 20: 14 bars of 0."""
+    from genemoe.explain import figures
+
+    seen = {}
+    real = figures._finish
+
+    def spy(fig, out_path, **kw):
+        ax = fig.axes[0]
+        seen["labels"] = [t.get_text() for t in ax.get_yticklabels()]
+        seen["title"] = ax.get_title()
+        return real(fig, out_path, **kw)
+
+    monkeypatch.setattr(figures, "_finish", spy)
+    a = np.array([0.5, 0.0, 0.0, -0.2, 0.0])
+    figures.sample_attribution_figure(a, np.array(list("ABCDE"), dtype=object),
+                                      tmp_path / "s.png", top=4)
+    assert seen["labels"] == ["D", "A"]  # was D, A and two of the zeros
+    assert seen["title"] == "top 2 of 5 genes by |attribution| (3 at 0, not shown)"

@@ -124,7 +124,8 @@ def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path:
 def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *,
                               top: int = 20, title: str = "",
                               xlabel: str = "IG attribution (signed)") -> Path:
-    """One sample's ``top`` genes by |attribution|, as signed horizontal bars.
+    """One sample's ``top`` genes by |attribution|, as signed horizontal bars (genes at
+    exactly 0, a linear model's without weight, left out and counted in the title).
 
     ``attribution`` is the sample's ``(n_genes,)`` row, ``labels`` the ``(n_genes,)`` gene
     names (symbols; missing ones fall back to the caller's ids). The largest |attribution|
@@ -135,7 +136,10 @@ def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *
     names = np.asarray(labels, dtype=object).ravel()
     if len(names) != len(a):
         raise ValueError(f"{len(a)} attributions but {len(names)} gene labels")
-    idx = np.argsort(-np.abs(a), kind="stable")[:top][::-1]  # barh draws bottom-up
+    order = np.argsort(-np.abs(a), kind="stable")
+    moved = order[a[order] != 0]  # a linear model's genes without weight: exactly 0, left out
+    idx = (moved if len(moved) else order)[:top][::-1]  # barh draws bottom-up (6 of 20 bars
+    n_zero = len(a) - len(moved) if len(moved) < top else 0  # of a Coxnet were real: 14 at 0)
     fig, ax = new_subplots(figsize=(6.0, 0.26 * len(idx) + 1.6))
     pos = np.arange(len(idx))  # positions, not names: duplicate symbols stay separate bars
     ax.barh(pos, a[idx], color=np.where(a[idx] >= 0, _POS, _NEG))
@@ -144,7 +148,8 @@ def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *
     ax.tick_params(labelsize=7)
     ax.set_xlabel(xlabel, fontsize=8)
     _few_ticks(ax)
-    ax.set_title(f"top {len(idx)} of {len(a)} genes by |attribution|", fontsize=8)
+    ax.set_title(f"top {len(idx)} of {len(a)} genes by |attribution|"
+                 + (f" ({n_zero:,} at 0, not shown)" if n_zero and len(moved) else ""), fontsize=8)
     return _finish(fig, out_path, title=title, dpi=110)
 
 
