@@ -155,12 +155,37 @@ def test_a_fine_tuned_run_whose_pretraining_is_gone_names_it_and_the_fix(run, tm
     tuned = train_run(bundle.path, out_dir=tmp_path / "tuned", config_path=cfg, epochs=1,
                       pretrained=pre, device="cpu", progress=False).out_dir
     shutil.rmtree(pre)
+    (tuned / "pretrain_samples.tsv").unlink()  # a run fine-tuned before the run kept a copy
     with pytest.raises(InputError) as info:
         analyse_features(tuned, data=bundle.path, out_dir=tmp_path / "f", n_features=3)
     said = " ".join(str(info.value).split())
     assert f"fine-tuned from the pre-training run {pre}" in said and "is gone" in said
     assert f"move or copy that pre-training run back to {pre}" in said
     assert "pre-train first" not in said and str(tuned) in said
+
+
+def test_a_fine_tuned_run_keeps_its_pretrainings_samples_and_is_analysed_without_it(
+        run, tmp_path):
+    """Old: the fine-tuned run kept no copy of the samples its pre-training read, so it could
+    not be analysed once that folder was moved; now ``OUT/pretrain_samples.tsv`` holds them,
+    and they are still refused as held-out evidence."""
+    bundle, run_dir, cfg = run
+    pre = tmp_path / "pre_moved"
+    shutil.copytree(run_dir, pre)
+    tuned = train_run(bundle.path, out_dir=tmp_path / "tuned", config_path=cfg, epochs=1,
+                      pretrained=pre, device="cpu", progress=False).out_dir
+    assert (tuned / "pretrain_samples.tsv").read_text() == (pre / "samples.tsv").read_text()
+    shutil.rmtree(pre)
+    res = analyse_features(tuned, data=bundle.path, out_dir=tmp_path / "f", n_features=3)
+    assert res.out_dir.is_dir()
+    from genemoe.workflows.feature_run import load_run_model, used_sample_patients
+
+    read = pd.read_csv(tuned / "pretrain_samples.tsv", sep="\t", dtype=str)
+    used = used_sample_patients(load_run_model(tuned))  # still refused as held-out evidence
+    assert set(read["sample_id"]) <= set(used)
+    again = train_run(bundle.path, out_dir=tuned, config_path=cfg, epochs=1, device="cpu",
+                      progress=False).out_dir  # the same folder, no pre-training: no copy
+    assert not (again / "pretrain_samples.tsv").exists()
 
 
 # ---------------------------------------------------------------------------- D5

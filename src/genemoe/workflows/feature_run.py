@@ -184,6 +184,9 @@ def used_sample_patients(run: RunModel) -> dict[str, str]:
     for pre in [run.path] if run.kind == "pretrain" else [run.pretrained_from]:
         if pre is None:
             continue
+        if run.kind == "train" and (kept := run.path / "pretrain_samples.tsv").is_file():
+            used.update(_with_patients(pd.read_csv(kept, sep="\t", dtype=str)))  # its copy
+            continue
         tsv = Path(pre) / "samples.tsv"
         if run.kind == "train" and not (tsv.is_file() or (Path(pre) / "pretrained.pt").is_file()):
             raise _pretraining_gone(run, Path(pre))
@@ -211,7 +214,7 @@ def used_sample_patients(run: RunModel) -> dict[str, str]:
 def _pretraining_gone(run: RunModel, pre: Path) -> Exception:
     """A fine-tuned run whose pre-training folder was moved or removed: the samples that
     pre-training read (refused as held-out evidence) are known from its ``samples.tsv`` only
-    (the fine-tuned run keeps no copy of them). It said "no such folder ... or pre-train
+    for a run fine-tuned before the run kept a copy (``pretrain_samples.tsv``). It said "no such folder ... or pre-train
     first", naming a path the user never passed."""
     what = "is gone" if not pre.exists() else "holds neither samples.tsv nor pretrained.pt"
     return input_error(

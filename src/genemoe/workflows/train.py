@@ -375,6 +375,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         "split_ids": {s: bundle.sample_ids[d.rows].astype(str).tolist() for s, d in data.items()},
     })
     atomic_write_text(out_dir / "metrics.json", dump_json(metrics))
+    _keep_pretrain_samples(None if transfer is None else pretrained, out_dir)
     atomic_write_text(out_dir / "config.yaml", dump_yaml(plain(resolved)))
     table = _predictions_table(bundle, data, fit.outputs, task, class_names)
     atomic_write_text(out_dir / "predictions.tsv", table.to_csv(sep="\t", index=False))
@@ -500,6 +501,20 @@ def _rebuild_config(model_cfg: dict) -> dict:
     if "weights" not in cfg and "finetune" not in cfg:  # no ImageNet backbone
         return cfg
     return {**cfg, "weights": "none", "finetune": "all"}
+
+
+def _keep_pretrain_samples(pretrained: Path | None, out_dir: Path) -> None:
+    """A copy of the pre-training run's ``samples.tsv`` (the samples it trained and validated
+    on, with their patients) as ``OUT/pretrain_samples.tsv``: ``genemoe features`` refuses
+    those as held-out evidence, and needed the pre-training folder itself to know them (a
+    fine-tuned run whose pre-training was moved could not be analysed). A copy an earlier
+    run left in ``out_dir`` is removed where this one started from no pre-training."""
+    kept = out_dir / "pretrain_samples.tsv"
+    source = None if pretrained is None else Path(pretrained) / "samples.tsv"
+    if source is not None and source.is_file():
+        atomic_write_text(kept, source.read_text())
+    elif kept.exists():
+        kept.unlink()
 
 
 def _saved_config(model_cfg: dict, fit_cfg: dict, image: dict | None = None) -> dict:
