@@ -115,3 +115,18 @@ def test_a_sample_map_leaves_out_the_genes_at_zero(tmp_path, monkeypatch):
                                       tmp_path / "s.png", top=4)
     assert seen["labels"] == ["D", "A"]  # was D, A and two of the zeros
     assert seen["title"] == "top 2 of 5 genes by |attribution| (3 at 0, not shown)"
+
+
+def test_train_says_how_many_genes_carry_weight_under_its_table(sparse_cox):
+    """Old behaviour: train's summary (and metrics.json) never said that the Coxnet used
+    only some of its selected genes; config.yaml's ``n_nonzero`` alone held it."""
+    d, _, _, payload, n_with = sparse_cox
+    metrics = json.loads((d / "cox" / "metrics.json").read_text())
+    said = metrics["protocol"]["genes_with_weight"]
+    n = len(payload["gene_ids"])
+    assert said == f"{n_with} genes carry weight (of 40 selected; {n} in the model)"
+    from genemoe.workflows.train import RunResult
+
+    run = RunResult(out_dir=d / "cox", task="survival", model_name="coxnet", metrics=metrics,
+                    seconds=1.0)
+    assert f"\n  {said}" in run.describe()

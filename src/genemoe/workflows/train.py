@@ -61,7 +61,7 @@ from genemoe.explain.routing import routing_report
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.train.ensemble import check_ensemble_members, check_ensemble_size
-from genemoe.train.finetune import transfer_lines, transfer_said_by_caller
+from genemoe.train.finetune import transfer_said_by_caller
 from genemoe.train.fit import fit_model, resolve_config
 from genemoe.train.model_file import save_model_file
 from genemoe.train.ood import fit_ood, model_features
@@ -85,6 +85,13 @@ from genemoe.workflows.train_image import (
     layout_fitted_on,
     ran_on,
     with_resolved_weights,
+)
+from genemoe.workflows.train_record import (
+    ece_rose_text,
+    keep_pretrain_samples,
+    pretrained_record,
+    pretrained_text,
+    weight_text,
 )
 from genemoe.workflows.train_tuned import check_train_entries, options_selection
 
@@ -122,53 +129,14 @@ class RunResult(AtFolder):
         clipped = self.metrics.get("protocol", {}).get("clipped") or {}
         said = clip_text(clip_summary({"part": s, **r} for s, r in clipped.items()))
         backwards = backwards_lines(self.metrics.get("test"))  # UCS 0.211 [0.000, 0.484]
-        return (table + "".join(f"\n{line}" for line in backwards)  # was said nowhere
+        weight = self.metrics.get("protocol", {}).get("genes_with_weight")  # coxnet: 6 genes
+        return (table + (f"\n  {weight}" if weight else "")
+                + "".join(f"\n{line}" for line in backwards)  # was said nowhere
                 + (f"\n  {said} (metrics.json: protocol.clipped)" if said else "")
-                + _ece_rose_text(self.metrics.get("calibration"))
-                + _pretrained_text(self.metrics.get("protocol", {}).get("pretrained")))
+                + ece_rose_text(self.metrics.get("calibration"))
+                + pretrained_text(self.metrics.get("protocol", {}).get("pretrained")))
 
 
-def _ece_rose_text(calib: dict[str, Any] | None) -> str:
-    """A line under the table when the kept temperature raised the validation ECE (said at
-    INFO only, behind -v: a 0.041 -> 0.061 rise went unsaid)."""
-    if not calib or not calib.get("ece_rose") or round(calib["ece_after"], 3) <= round(
-            calib["ece_before"], 3):
-        return ""
-    t = float(calib["temperature"])  # "T = 1.00 raised ECE" read as no scaling changing it
-    return (f"\n  temperature T = {t:.2f}{'' if round(t, 2) != 1 else f' ({t:.4f})'} raised "
-            "validation ECE "
-            f"{calib['ece_before']:.3f} → {calib['ece_after']:.3f}; kept (it minimises "
-            f"log-loss; ECE of {calib['n']} samples is noisy)")
-
-
-def _pretrained_text(pre: dict[str, Any] | None) -> str:
-    """The lines under the table that say what a fine-tuned model started from (from
-    Python they were said nowhere: the transfer was an INFO line, its warnings aside)."""
-    if not pre:
-        return ""
-    lines = transfer_lines(pre, shown_path(pre["run"]) if pre.get("run") else None)
-    # a collapsed pre-training is a warning (shown from Python too), kept in the record
-    return "".join(f"\n  {line}" for line in lines) + " (metrics.json: protocol.pretrained)"
-
-
-# what metrics.json's protocol keeps of load_pretrained_encoder's record (and the options)
-_PRETRAINED_KEYS = ("run", "model_name", "encoder_modules", "n_tensors", "n_genes_pretrained",
-                    "n_genes_shared", "n_genes_new", "n_genes_missing", "n_genes_absent",
-                    "n_genes_filtered", "freeze_encoder_epochs", "freeze_encoder_epochs_asked",
-                    "encoder_unfrozen", "normalisation", "normalisation_check",
-                    "encoder_lr", "collapse_warnings")
-
-
-def _pretrained_record(info: dict[str, Any]) -> dict[str, Any] | None:
-    """``protocol.pretrained`` of metrics.json: what the encoder was loaded from (an
-    ensemble's first member's record: every member loads the same run alike)."""
-    members = (info.get("ensemble") or {}).get("members") or []
-    pre = info.get("pretrained") or next((m["pretrained"] for m in members
-                                          if m.get("pretrained")), None)
-    if not pre:
-        return None
-    return {**{k: pre[k] for k in _PRETRAINED_KEYS if k in pre},
-            "new_genes_start": "zero input weights"}
 
 
 def _predictions_table(bundle: Bundle, data: dict[str, TaskData], outs: dict[str, np.ndarray],
@@ -349,7 +317,8 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                            **({"endpoint": bundle.endpoint} if task == "survival" else {}),
                            **({"ensemble_members": ensemble_members} if ensemble > 1 else {}),
                            **endpoint_mismatches(tuned_on), **({"preset_gap": gap} if gap else {}),
-                           **({"pretrained": pre} if (pre := _pretrained_record(fit.info)) else {}),
+                           **({"pretrained": pre} if (pre := pretrained_record(fit.info)) else {}),
+                           **({"genes_with_weight": w} if (w := weight_text(fit.info)) else {}),
                            **image_record(fit.model, input_scaling(model_name, model_cfg),
                                           model_cfg.get("weights"), ran.get("weights_file"))}
     resolved = {"task": task, "model": model_name, "preset": preset, "seed": seed,
@@ -375,7 +344,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
         "split_ids": {s: bundle.sample_ids[d.rows].astype(str).tolist() for s, d in data.items()},
     })
     atomic_write_text(out_dir / "metrics.json", dump_json(metrics))
-    _keep_pretrain_samples(None if transfer is None else pretrained, out_dir)
+    keep_pretrain_samples(None if transfer is None else pretrained, out_dir)
     atomic_write_text(out_dir / "config.yaml", dump_yaml(plain(resolved)))
     table = _predictions_table(bundle, data, fit.outputs, task, class_names)
     atomic_write_text(out_dir / "predictions.tsv", table.to_csv(sep="\t", index=False))
@@ -501,20 +470,6 @@ def _rebuild_config(model_cfg: dict) -> dict:
     if "weights" not in cfg and "finetune" not in cfg:  # no ImageNet backbone
         return cfg
     return {**cfg, "weights": "none", "finetune": "all"}
-
-
-def _keep_pretrain_samples(pretrained: Path | None, out_dir: Path) -> None:
-    """A copy of the pre-training run's ``samples.tsv`` (the samples it trained and validated
-    on, with their patients) as ``OUT/pretrain_samples.tsv``: ``genemoe features`` refuses
-    those as held-out evidence, and needed the pre-training folder itself to know them (a
-    fine-tuned run whose pre-training was moved could not be analysed). A copy an earlier
-    run left in ``out_dir`` is removed where this one started from no pre-training."""
-    kept = out_dir / "pretrain_samples.tsv"
-    source = None if pretrained is None else Path(pretrained) / "samples.tsv"
-    if source is not None and source.is_file():
-        atomic_write_text(kept, source.read_text())
-    elif kept.exists():
-        kept.unlink()
 
 
 def _saved_config(model_cfg: dict, fit_cfg: dict, image: dict | None = None) -> dict:
