@@ -81,6 +81,7 @@ from genemoe.workflows.predict_checks import (
     check_output,
     clipped_negative_notes,
     label_paths,
+    linear_unit_notes,
     mapped_genes,
     negative_log_notes,
     not_a_file,
@@ -89,6 +90,7 @@ from genemoe.workflows.predict_checks import (
 from genemoe.workflows.predict_companions import (
     check_companions,
     check_not_foreign,
+    drop_stale_missing,
     drop_stale_scores,
     record_path,
 )
@@ -100,6 +102,11 @@ from genemoe.workflows.predict_forward import (
     trust_columns,
 )
 from genemoe.workflows.predict_label_text import label_notes
+from genemoe.workflows.predict_missing import (
+    keep_missing_list,
+    missing_genes_report,
+    side_file_needed,
+)
 from genemoe.workflows.predict_score import (
     LABELS_COLUMN,
     match_labels,
@@ -238,6 +245,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                       exported_normalisation=table.exported_normalisation)
     check_floor_converted(payload, table, rule)  # an older genemoe's log2(x + eps) model
     scale_notes = estimated_counts_notes(table, method, rule, normalisation)  # predict's own
+    for n in (unit := linear_unit_notes(table, method, rule, normalisation)):  # the file's
+        log.warning("%s", n["text"])  # own genes' totals: why linear TPM was aligned (unsaid)
+    scale_notes += unit
     plog = PrepLog()  # answer, not prepare's --normalisation log2cpm (predict has none)
     plog.step("read", file=str(table.source_path), shape=list(table.shape),  # as prepare says it
               orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,
@@ -317,6 +327,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     else:
         X, n_missing, shift = quantile_aligned(payload, table, scaler, max_missing, plog,
                                                shift=own_shift)  # log values: the same
+    missing = missing_genes_report(table, payload["gene_ids"], payload.get("symbols"))  # named
     weights = gene_weights(payload)  # a linear model's per gene (None: other models)
     weight_share = check_missing_weight(payload, table, max_missing, weights)
     out = model_outputs(payload, scaler.transform(X), precision, device)
@@ -359,6 +370,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "n_file_genes": len(table.gene_ids), "unused_genes": unused, "gene_set_note": note,
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
+              **missing,  # the genes absent from the file, named; those missing in some samples
               **weighted_missing(weights, table, payload["gene_ids"]),  # missing-genes line
               **({} if weight_share is None or not len(df) else
                  {"max_missing_weight_share": float(weight_share.max())}),
@@ -436,7 +448,10 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         ``out_path`` (``pandas.read_csv`` / ``read_parquet`` it back), and beside it
         ``<out>.record.json``: every step and count, and under ``warnings`` each warning
         and caveat the report or the log said (``code``, ``level``, ``text`` and its data,
-        e.g. the repeated patients' sample ids); with ``labels_path`` the record's
+        e.g. the repeated patients' sample ids), the model's genes absent from the file in
+        ``missing_gene_ids`` (more than 5,000: ``<out stem>.missing_genes.tsv``, named by
+        ``missing_genes_file``; :mod:`~genemoe.workflows.predict_missing`) and those missing
+        in some samples counted; with ``labels_path`` the record's
         ``labels`` (file, matching counts) and ``scores`` sections, and
         ``<out stem>.scores.tsv``: per given type its n, recall, precision, F1 and
         confusion counts of the headline's samples (not written when none is scored).
@@ -490,6 +505,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         scored = (labels is not None and bool(report["scores"]["confusion"]["types"])
                   or surv.survival_scored(report))
         drop_stale_scores(out_path, scored)  # this output's earlier --labels scores
+        drop_stale_missing(out_path, side_file_needed(len(report["missing_gene_ids"])))
     text_out = out_path.suffix.lower() != ".parquet"  # a float32 forward's digits (a CSV showed 16)
     digits = BF16_DIGITS if precision == "bf16" else FP32_DIGITS if text_out else None
     if digits:
@@ -500,6 +516,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     else:
         sep = "\t" if out_path.suffix.lower() in (".tsv", ".txt") else ","
         atomic_write_text(out_path, df.to_csv(index=False, sep=sep))
+    keep_missing_list(report, out_path, record_path(out_path).name)  # record, or a side file
     notes = summary_notes(df, payload, report)  # the terminal's lines: their caveats recorded
     if labels is not None:
         notes += label_notes(report["scores"], report["labels"], payload["class_names"])

@@ -32,7 +32,7 @@ from genemoe.errors import InputError, input_error
 from genemoe.workflows.predict_text import note
 
 __all__ = ["check_output", "label_paths", "not_a_file", "OUTPUT_SUFFIXES", "check_negatives", "clipped_negative_notes", "negative_log_notes",
-           "not_counts_notes", "annotation_for", "mapped_genes", "blank_empty",
+           "not_counts_notes", "linear_unit_notes", "annotation_for", "mapped_genes", "blank_empty",
            "PER_MILLION_TOLERANCE"]
 
 log = logging.getLogger(__name__)
@@ -181,6 +181,53 @@ def not_counts_notes(table: ExpressionTable, values: np.ndarray, method: str, ru
                   f"normalised as counts with the model's {method} (gene length and depth "
                   "applied again); use --normalisation auto or quantile", n_samples=int(near.sum()), n_total=len(sums),
                   median_sum=float(np.median(sums)), normalisation=method)]
+
+
+_UNIT_NAMES = {"fpkm_uq": "FPKM-UQ", "log2tpm": "log2 TPM", "log2cpm": "log2 CPM"}
+_NO_EXACT = {"fpkm_uq": "no exact conversion without the GDC's gene lengths and upper quartile",
+             "log2tpm": "computed from counts with its annotation's gene lengths over its "
+                        "training genes; another pipeline's TPM differs",
+             "log2cpm": "computed from counts; another unit's values cannot be turned back"}
+
+
+def linear_unit_notes(table: ExpressionTable, method: str, rule: str, normalisation: str
+                      ) -> list[dict[str, Any]]:
+    """Why linear values (not counts) given to a count-normalised model (``method``) are
+    quantile-aligned under ``auto`` (linear TPM given to an FPKM-UQ model was aligned with no
+    reason given, where log2 TPM's said one): TPM-like where most samples sum to about a
+    million over the file's own genes (``table`` before the gene mapping), else another
+    linear unit. Empty for any other case.
+
+    Parameters
+    ----------
+    table
+        The file as read (its own genes).
+    method
+        The model's normalisation.
+    rule, normalisation
+        The scale rule chosen and the ``--normalisation`` asked for.
+
+    Returns
+    -------
+    list of dict
+        One ``linear_other_unit`` caveat, or none.
+    """
+    if (rule != "quantile" or normalisation != "auto" or table.value_kind != "linear"
+            or method not in _UNIT_NAMES):
+        return []
+    sums = np.nansum(np.asarray(table.values, np.float64), axis=1)
+    near = np.abs(sums / 1e6 - 1) <= PER_MILLION_TOLERANCE
+    median = float(np.median(sums)) if len(sums) else float("nan")
+    tpm = bool(len(sums)) and near.mean() >= 0.5
+    what = (f"linear TPM ({int(near.sum()):,} of {len(sums):,} samples sum to about a million, "
+            f"median {median:,.0f}; or CPM)" if tpm else
+            f"linear values, not counts (median per-sample total {median:,.0f})")
+    return [note("linear_other_unit", "caveat",
+                 f"{what}, another unit than the model's {_UNIT_NAMES[method]} "
+                 f"({_NO_EXACT[method]}): aligned to the model's training distribution "
+                 "(quantile); raw counts would get the model's own normalisation",
+                 unit="TPM" if tpm else "linear", n_samples_per_million=int(near.sum()),
+                 n_samples=len(sums), median_total=median, normalisation=method)]
 
 
 def annotation_for(payload: dict, annotation_path: Path | None) -> ann.GeneAnnotation | None:

@@ -1,6 +1,7 @@
 """The files ``genemoe predict`` writes beside its output: ``<stem>.record.json`` (every
-step and count; its ``output`` names the predictions it belongs to) and, with ``--labels``,
-``<stem>.scores.tsv``.
+step and count; its ``output`` names the predictions it belongs to), with ``--labels``
+``<stem>.scores.tsv``, and where many of the model's genes are absent from the file
+``<stem>.missing_genes.tsv`` (:mod:`~genemoe.workflows.predict_missing`).
 
 They are named from the output's stem, so ``pred.tsv`` and ``pred.parquet`` share them. A
 later prediction only replaces or removes companions that belong to its own output; where
@@ -16,10 +17,11 @@ import logging
 from pathlib import Path
 
 from genemoe.errors import input_error
+from genemoe.workflows.predict_missing import missing_genes_path
 from genemoe.workflows.predict_score import scores_path
 
 __all__ = ["record_path", "companion_owner", "check_companions", "check_not_foreign",
-           "drop_stale_scores"]
+           "drop_stale_scores", "drop_stale_missing"]
 
 log = logging.getLogger("genemoe.workflows.predict")  # said as predict's own warnings are
 
@@ -60,10 +62,11 @@ def check_companions(out_path: Path) -> None:
     owner = companion_owner(out_path)
     if owner is None or owner == out_path.name or not (out_path.parent / owner).exists():
         return
-    files = [p.name for p in (record_path(out_path), scores_path(out_path)) if p.exists()]
+    files = [p.name for p in (record_path(out_path), scores_path(out_path),
+                              missing_genes_path(out_path)) if p.exists()]
     stem = out_path.name[: -len(out_path.suffix)] if out_path.suffix else out_path.name
     raise input_error(
-        f"{' and '.join(files)} beside it belong to {owner}, an earlier prediction (the "
+        f"{', '.join(files[:-1])}{' and ' if len(files) > 1 else ''}{files[-1]} beside it belong to {owner}, an earlier prediction (the "
         f"companion files are named from the stem {stem!r}): writing {out_path.name} would "
         f"replace {'them' if len(files) > 1 else 'it'}", path=out_path, where="--out",
         fix=f"choose another --out name (e.g. {stem}_2{out_path.suffix}), or move {owner} "
@@ -108,3 +111,15 @@ def drop_stale_scores(out_path: Path, scored: bool) -> None:
     path.unlink()
     log.warning("removed %s: an earlier --labels or --clinical run's scores (this run scores "
                 "no labelled sample and no survival)", path.name)
+
+
+def drop_stale_missing(out_path: Path, written: bool) -> None:
+    """Remove an earlier prediction's ``<stem>.missing_genes.tsv`` of this same output where
+    this run keeps its absent genes in the record (``written`` False): it would be read as
+    this run's list."""
+    path = missing_genes_path(out_path)
+    if written or not path.exists():
+        return
+    path.unlink()
+    log.warning("removed %s: an earlier prediction's list of absent genes (this run's are in "
+                "its record)", path.name)

@@ -29,6 +29,7 @@ from genemoe.evaluate.brier import (
 )
 from genemoe.explain.text_wrap import wrapped  # predict's wrapping, shared with explain
 from genemoe.report.text import fmt_apart
+from genemoe.workflows.predict_missing import missing_gene_names
 
 if TYPE_CHECKING:
     from genemoe.data.read import ExpressionTable
@@ -301,43 +302,89 @@ def aligned_risk_notes(report: dict, payload: dict) -> list[Note]:
                   normalisation=method, scale_rule="quantile")]
 
 
+def _absent_words(report: dict) -> str:
+    """``absent from the file (e.g. TP53, BRCA1, ENSG00000000460, ...; p.record.json:
+    missing_gene_ids)``: the model's genes no sample of the file has, the first named."""
+    n = int(report.get("n_genes_absent_from_file") or 0)
+    shown = ", ".join(missing_gene_names(report)) + (", ..." if n > 3 else "")
+    where = report.get("missing_genes_at") or "the record's missing_gene_ids"
+    return f"absent from the file (e.g. {shown}; {where})"
+
+
+def _partial_words(report: dict) -> str:
+    """``missing in some samples (at most 5 in one)``."""
+    most = int(report.get("max_missing_in_some_samples") or 0)
+    return f"missing in some samples (at most {most:,} in one; n_missing_genes)"
+
+
+def _missing_facts(report: dict) -> dict[str, Any]:
+    """The missing-genes note's counts of absent and partly missing genes, as recorded."""
+    return {k: int(report.get(k) or 0) for k in (
+        "n_genes_absent_from_file", "n_genes_missing_in_some_samples",
+        "max_missing_in_some_samples")}
+
+
+def _missing_head(report: dict, n_model: int) -> str | None:
+    """``1,897 of the model's 19,400 absent from the file (e.g. ...), 12 more missing in
+    some samples (...)``; None for a report without the split (an older caller's)."""
+    if "n_genes_absent_from_file" not in report:
+        return None
+    n_absent, n_some = (int(report.get(k) or 0) for k in (
+        "n_genes_absent_from_file", "n_genes_missing_in_some_samples"))
+    if not n_absent:
+        return (f"none absent from the file; {n_some:,} of the model's {n_model:,} "
+                f"{_partial_words(report)}" if n_some else None)
+    head = f"{n_absent:,} of the model's {n_model:,} {_absent_words(report)}"
+    return f"{head}, {n_some:,} more {_partial_words(report)}" if n_some else head
+
+
 def missing_notes(report: dict, payload: dict) -> list[Note]:
-    """The model's genes the file lacks (filled from the training data), and their weight."""
+    """The model's genes the file lacks (filled with the training mean), and their weight:
+    those absent from the whole file named (the first few; all in the record or its side
+    file), those missing in some samples only counted (was "at most 1,897 of the model's
+    19,400 per sample", for genes no sample had, and none of them named)."""
     n_model, worst = len(payload["gene_ids"]), report["max_missing_genes"]
     if 0 < report.get("n_weighted_genes", n_model) < n_model:  # a sparse linear model
         return weighted_missing_notes(report, n_model)
     if not worst:  # was "at most 0 of the model's 1,471"
         return [note("missing_genes", "info", f"missing genes: none of the model's {n_model:,}")]
     share = report.get("max_missing_weight_share")
+    head = (_missing_head(report, n_model)
+            or f"at most {worst:,} of the model's {n_model:,} per sample")
     return [note("missing_genes", "caveat",
-                  f"missing genes: at most {worst:,} of the model's {n_model:,} per sample"
-                  + ("" if share is None else f", {share:.0%} of its weight")
-                  + " (filled from the training data"
+                  f"missing genes: {head}"
+                  + ("" if share is None else f"; {share:.0%} of its weight" if not int(
+                      report.get("n_genes_missing_in_some_samples") or 0)  # alike in each
+                     else f"; at most {share:.0%} of its weight in one sample")
+                  + "; filled with the training mean"
                   + ("; the fill makes a sample look more like training to the unfamiliar flag"
-                     if report.get("n_unfamiliar") is not None else "") + ")",
-                  max_missing_genes=int(worst), n_model_genes=n_model,
+                     if report.get("n_unfamiliar") is not None else ""),
+                  max_missing_genes=int(worst), n_model_genes=n_model, **_missing_facts(report),
                   **({} if share is None else {"max_missing_weight_share": share}))]
 
 
 def weighted_missing_notes(report: dict, n_model: int) -> list[Note]:
     """The missing-genes line of a linear model whose output depends on fewer genes than it
     reads, counted among those (a 6-gene Coxnet was "none of the model's 19,076", and 23
-    of its genes missing "at most 23 of the model's 19,409")."""
+    of its genes missing "at most 23 of the model's 19,409"); then, of all the model's
+    genes, those absent from the file named and those missing in some samples counted."""
     n_w, worst, worst_w = (report["n_weighted_genes"], report["max_missing_genes"],
                            report["max_missing_weighted_genes"])
     facts = {"max_missing_genes": int(worst), "n_model_genes": n_model, "n_weighted_genes": n_w,
-             "max_missing_weighted_genes": int(worst_w)}
+             "max_missing_weighted_genes": int(worst_w), **_missing_facts(report)}
+    head = _missing_head(report, n_model) if worst else None
+    named = f"; {head}" if head else ""
     if not worst_w:
         rest = (f"; at most {worst:,} without weight missing per sample, filled from the "
                 "training data: no effect on the output" if worst else "")
         return [note("missing_genes", "info", f"missing genes: none of the {n_w:,} with weight "
-                     f"({n_model:,} in the model{rest})", **facts)]
+                     f"({n_model:,} in the model{rest}){named}", **facts)]
     share = report.get("max_missing_weight_share")
     return [note("missing_genes", "caveat",
                  f"missing genes: at most {worst_w:,} of the {n_w:,} with weight per sample"
                  + ("" if share is None else f", {share:.0%} of its weight")
                  + f" (at most {worst:,} of the model's {n_model:,} in all; filled from the "
-                 "training data)", **facts,
+                 f"training data){named}", **facts,
                  **({} if share is None else {"max_missing_weight_share": share}))]
 
 
