@@ -71,3 +71,21 @@ def test_the_run_page_says_a_backwards_type():
     assert "Ranked backwards beyond chance" in page
     assert "ranks B patients backwards: C 0.24 [0.16, 0.32]" in page
     assert "Ranked backwards" not in run_metrics({"test": _metrics(noise=3.0)}, "survival")
+
+
+def test_the_report_first_screen_names_them():
+    """Old behaviour: the run page's first screen (its headline panel) gave the pooled
+    C-index and no word of a type ranked backwards; only the per-type table, further down,
+    held it."""
+    from genemoe.report.first_screen import run_panel
+
+    m = _metrics()
+    html = run_panel(task="survival", model="coxnet", metrics={"test": m},
+                     cfg={"model": "coxnet", "preset": "small", "seed": 0}, summary={},
+                     record={}, bundle_path=None, figures=[])
+    assert "ranked backwards" in html and backwards_text(m["types_ranked_backwards"][0]) in html
+    clean = _metrics(flip_b=False)
+    assert "ranked backwards" not in run_panel(
+        task="survival", model="coxnet", metrics={"test": clean},
+        cfg={"model": "coxnet", "preset": "small", "seed": 0}, summary={}, record={},
+        bundle_path=None, figures=[])

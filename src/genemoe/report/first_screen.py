@@ -27,6 +27,7 @@ from genemoe.evaluate.benchmark_tables import (
     few_pairs_note,
 )
 from genemoe.evaluate.brier import event_word, probability_word
+from genemoe.evaluate.survival_flags import backwards_text
 from genemoe.reliability import ECE_ROSE
 from genemoe.report.plots import Figure
 from genemoe.report.terminal import epoch_cap_line
@@ -355,6 +356,10 @@ def _run_headline(task: str, m: dict, *, endpoint: str | None = None,
                             f"risk) gives {fmt_value(alone)} pooled" if alone is not None else "")))
     if m.get("uno_c_index") is not None:
         out.append(_big("Uno's C", fmt_value(m["uno_c_index"])))
+    if backwards := m.get("types_ranked_backwards"):  # in the per-type table only, below
+        out.append(_big("ranked backwards", ", ".join(e["type"] for e in backwards),
+                        "; ".join(backwards_text(e) for e in backwards)
+                        + " (whole 95% interval below 0.5)"))
     if m.get("integrated_brier_score") is not None:  # beside the no-information score (was
         ref = m.get("ibs_null_reference")  # in metrics.json only: 0.218 read as good beside 0.216)
         worse = ref is not None and m["integrated_brier_score"] > ref  # was left to the reader
