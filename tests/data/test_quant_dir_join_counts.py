@@ -194,3 +194,32 @@ def test_join_change_counts_of_an_older_record_and_of_no_join():
                                           "n_transcripts_unmapped": 2}
     assert join_change_counts({}) == {"n_counts_rounded": 0, "n_versions_stripped": 0,
                                       "n_transcripts_unmapped": 0}
+
+
+def test_a_long_list_of_unmapped_transcripts_is_cut_in_the_bundle_record(tmp_path, monkeypatch):
+    """Old behaviour: every transcript a partial tx2gene left out went into the bundle's
+    record.json as well as joined.json (tens of thousands of ~80-character GENCODE names for
+    a map from another annotation; record.json is read and hashed by every later step); the
+    record now keeps the first ``RECORD_IDS_KEPT`` with the total and the full list's file,
+    and the summary still counts them all."""
+    import genemoe.data.quant_record as qr
+
+    monkeypatch.setattr(qr, "RECORD_IDS_KEPT", 2)
+    tx = transcripts()
+    salmon_folder(tmp_path / "salmon", tx["name"].tolist(), reads(len(tx)))
+    tx.iloc[3:][["tx", "gene"]].to_csv(tmp_path / "tx2gene.tsv", sep="\t", index=False,
+                                       header=False)  # the first three transcripts missing
+    res = CliRunner().invoke(app, ["prepare", "--quant-dir", str(tmp_path / "salmon"),
+                                   "--tx2gene", str(tmp_path / "tx2gene.tsv"),
+                                   "--cancer-type", "ACC", "--min-class-size", "1",
+                                   "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    joined_file = tmp_path / "b_quant_inputs" / "joined.json"
+    full = json.loads(joined_file.read_text())["unmapped_transcript_ids"]
+    record = json.loads((tmp_path / "b" / "record.json").read_text())
+    kept = next(i["joined"] for i in record["inputs"] if i.get("joined"))
+    assert len(full) == 3 and kept["unmapped_transcript_ids"] == full[:2]
+    assert kept["unmapped_transcript_ids_total"] == 3
+    assert kept["unmapped_transcript_ids_full_list"] == str(joined_file)
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert summary["n_transcripts_unmapped"] == 3

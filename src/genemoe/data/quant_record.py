@@ -16,17 +16,35 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["join_change_counts", "join_dropped", "join_dropped_genes", "join_record",
-           "join_warnings", "joined_lines", "some_ids"]
+__all__ = ["RECORD_IDS_KEPT", "join_change_counts", "join_dropped", "join_dropped_genes",
+           "join_record", "join_warnings", "joined_lines", "some_ids"]
+
+
+RECORD_IDS_KEPT = 1000
+"""Ids of a join's long lists (:data:`_LONG_LISTS`) a bundle's record keeps; the join's own
+``joined.json`` keeps them all."""
+_LONG_LISTS = ("unmapped_transcript_ids", "genes_lost_unmapped_ids")
 
 
 def join_record(path: Path, role: str) -> dict[str, Any]:
     """``{"joined": record}`` for a matrix a ``--quant-dir`` join wrote (its ``joined.json``
-    beside it), so that a bundle's record keeps what the join changed; else ``{}``."""
+    beside it), so that a bundle's record keeps what the join changed; else ``{}``.
+
+    A list of transcripts a partial ``--tx2gene`` left out (or of genes it lost) longer than
+    :data:`RECORD_IDS_KEPT` keeps its first ids there, with ``<key>_total`` and
+    ``<key>_full_list`` (the ``joined.json`` holding them all): every id of a map from
+    another annotation (tens of thousands) went into record.json, which every later step
+    reads and hashes."""
     record = path.with_name("joined.json")
     if role != "expression" or path.name != "expression.tsv.gz" or not record.is_file():
         return {}
-    return {"joined": json.loads(record.read_text())}
+    joined = json.loads(record.read_text())
+    for key in _LONG_LISTS:
+        ids = joined.get(key)
+        if isinstance(ids, list) and len(ids) > RECORD_IDS_KEPT:
+            joined |= {key: ids[:RECORD_IDS_KEPT], f"{key}_total": len(ids),
+                       f"{key}_full_list": str(record)}
+    return {"joined": joined}
 
 
 def join_dropped(inputs: list[dict[str, Any]]) -> dict[str, int]:
@@ -70,8 +88,9 @@ def join_change_counts(record: Mapping[str, Any]) -> dict[str, int]:
         absent from its transcript → gene map (their reads in no gene).
     """
     joins = [i.get("joined") or {} for i in record.get("inputs") or [] if isinstance(i, Mapping)]
-    unmapped = sum(len(j["unmapped_transcript_ids"]) if j.get("unmapped_transcript_ids")
-                   is not None else int(j.get("unmapped_transcripts") or 0) for j in joins)
+    unmapped = sum(int(j.get("unmapped_transcript_ids_total") or len(j["unmapped_transcript_ids"]))
+                   if j.get("unmapped_transcript_ids") is not None
+                   else int(j.get("unmapped_transcripts") or 0) for j in joins)
     return {"n_counts_rounded": sum(int(j.get("counts_rounded") or 0) for j in joins),
             "n_versions_stripped": sum(
                 int(((s.get("report") or {}).get("version_stripped")) or 0)
