@@ -7,26 +7,17 @@ from __future__ import annotations
 import logging
 
 import pytest
-import yaml
 
 from genemoe.data.bundle import load_bundle, write_bundle
 from genemoe.workflows.ablation import run_ablation
 from genemoe.workflows.pretrain import pretrain_run
 from log_lines import logged_lines
-from tiny_configs import TINY_ABLATION_PRESET
 
 OPTS = dict(task="classify", n_folds=2, n_repeats=1, device="cpu")
 LONG = ("validation reconstruction is at a per-gene training constant's level (R² under 0.05, "
         "MAE not below the best constant's): it does not beat the per-gene mean by squared "
         "error (R² -0.002; MSE 9.015 vs 9.000) or by absolute error (MAE 1.552 vs 1.502), nor "
         "the per-gene median by absolute error (MAE 1.552 vs 1.355)")
-
-
-@pytest.fixture(scope="module")
-def preset(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
-    path.write_text(yaml.safe_dump(TINY_ABLATION_PRESET))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -54,11 +45,12 @@ def test_a_long_collapse_warning_is_cut_to_its_claim():
 
 
 def test_per_fold_fine_tuning_names_its_run_and_says_a_collapse_once(
-        synthetic_bundle, preset, collapsing, tmp_path):
+        synthetic_bundle, ablation_preset, collapsing, tmp_path):
     bundle = synthetic_bundle(seed=1)
     out = tmp_path / "abl"
-    _, lines = logged_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=str(preset),
-                                            pretrain_per_fold=True, epochs=1, **OPTS))
+    _, lines = logged_lines(lambda: run_ablation(bundle.path, out_dir=out,
+                                                 preset=str(ablation_preset),
+                                                 pretrain_per_fold=True, epochs=1, **OPTS))
     warned = [ln for ln in lines if ln.startswith("WARNING")]
     assert max(map(len, warned)) < 160, warned
     assert [ln for ln in warned if "collapse" in ln] == [
@@ -68,8 +60,9 @@ def test_per_fold_fine_tuning_names_its_run_and_says_a_collapse_once(
         f"INFO: r0_f{f}: fine-tuning from a collapsed pre-training (warned above)" for f in (0, 1)]
     # a rerun fine-tunes again from the reused runs (their pre-training says nothing now):
     # the fine-tuning warns, naming the run
-    _, lines = logged_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=str(preset),
-                                            pretrain_per_fold=True, epochs=2, **OPTS))
+    _, lines = logged_lines(lambda: run_ablation(bundle.path, out_dir=out,
+                                                 preset=str(ablation_preset),
+                                                 pretrain_per_fold=True, epochs=2, **OPTS))
     warned = [ln for ln in lines if ln.startswith("WARNING") and "collapse" in ln]
     assert warned == [f"WARNING: r0_f{f}: the pre-training collapsed (validation reconstruction "
                       "is at a per-gene training constant's level): it may start no better "
@@ -78,7 +71,8 @@ def test_per_fold_fine_tuning_names_its_run_and_says_a_collapse_once(
     assert not logging.getLogger("genemoe.train.finetune").filters
 
 
-def test_one_pretrained_runs_collapse_is_said_once(synthetic_bundle, preset, collapsing, tmp_path):
+def test_one_pretrained_runs_collapse_is_said_once(synthetic_bundle, ablation_preset, collapsing,
+                                                   tmp_path):
     bundle = synthetic_bundle(seed=1)
     other = load_bundle(bundle.path)  # the bundle's rows under new ids (plumbing only)
     obs = other.obs.copy()
@@ -86,9 +80,10 @@ def test_one_pretrained_runs_collapse_is_said_once(synthetic_bundle, preset, col
     obs["patient_id"] = "X" + obs["patient_id"].astype(str)
     other.obs = obs
     write_bundle(other, tmp_path / "other")
-    run = pretrain_run([tmp_path / "other"], out_dir=tmp_path / "run", config_path=preset,
-                       device="cpu", progress=False).out_dir
+    run = pretrain_run([tmp_path / "other"], out_dir=tmp_path / "run",
+                       config_path=ablation_preset, device="cpu", progress=False).out_dir
     _, lines = logged_lines(lambda: run_ablation(bundle.path, out_dir=tmp_path / "abl",
-                                            preset=str(preset), pretrained=run, epochs=1, **OPTS))
+                                                 preset=str(ablation_preset), pretrained=run,
+                                                 epochs=1, **OPTS))
     said = [ln for ln in lines if "the pre-training collapsed" in ln]
     assert len(said) == 1 and said[0].startswith("WARNING") and len(said[0]) < 160, said

@@ -6,26 +6,12 @@ rerun keeps them (its cells are the page's)."""
 from __future__ import annotations
 
 import pytest
-import yaml
 
 import genemoe.workflows.benchmark as benchmark
 from genemoe.workflows.ablation import run_ablation
 from log_lines import warning_lines
-from tiny_configs import TINY_ABLATION_PRESET
 
 OPTS = dict(task="classify", n_folds=2, n_repeats=1, epochs=1, device="cpu")
-
-
-@pytest.fixture(scope="module")
-def bundle(synthetic_bundle):
-    return synthetic_bundle(seed=1, clinical=False)
-
-
-@pytest.fixture(scope="module")
-def preset(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
-    path.write_text(yaml.safe_dump(TINY_ABLATION_PRESET))
-    return path
 
 
 def _with_page(out):
@@ -47,18 +33,19 @@ def _stop_after(monkeypatch, n_cells: int) -> None:
     monkeypatch.setattr(benchmark, "_run_cell", run_cell)
 
 
-def test_an_interrupted_rerun_of_other_options_leaves_no_earlier_page(bundle, preset, tmp_path,
-                                                                      monkeypatch):
+def test_an_interrupted_rerun_of_other_options_leaves_no_earlier_page(
+        ablation_bundle, ablation_preset, tmp_path, monkeypatch):
     """Old behaviour: the earlier report.html and plots/ were removed only at the end of the
     rerun: stopped after its first cell, the earlier page stayed beside the new cells."""
     out = tmp_path / "abl"
-    run_ablation(bundle.path, out_dir=out, preset=str(preset), seed=0, **OPTS)
+    run_ablation(ablation_bundle.path, out_dir=out, preset=str(ablation_preset), seed=0, **OPTS)
     _with_page(out)
     _stop_after(monkeypatch, 1)
 
     def rerun():
         with pytest.raises(RuntimeError, match="stopped in a later cell"):
-            run_ablation(bundle.path, out_dir=out, preset=str(preset), seed=1, **OPTS)
+            run_ablation(ablation_bundle.path, out_dir=out, preset=str(ablation_preset), seed=1,
+                         **OPTS)
 
     said = warning_lines(rerun)
     assert not (out / "report.html").exists() and not (out / "plots").exists()
@@ -69,13 +56,15 @@ def test_an_interrupted_rerun_of_other_options_leaves_no_earlier_page(bundle, pr
            "results" in removed[0] and "tables.md and results.csv too" in removed[0]
 
 
-def test_an_interrupted_identical_rerun_keeps_the_page(bundle, preset, tmp_path, monkeypatch):
+def test_an_interrupted_identical_rerun_keeps_the_page(ablation_bundle, ablation_preset, tmp_path,
+                                                       monkeypatch):
     out = tmp_path / "abl"
-    run_ablation(bundle.path, out_dir=out, preset=str(preset), seed=0, **OPTS)
+    run_ablation(ablation_bundle.path, out_dir=out, preset=str(ablation_preset), seed=0, **OPTS)
     _with_page(out)
     (out / "models" / "cells" / "moe__r0_f1.json").unlink()  # one cell to compute again
     _stop_after(monkeypatch, 0)
-    said = warning_lines(lambda: pytest.raises(RuntimeError, run_ablation, bundle.path,
-                                               out_dir=out, preset=str(preset), seed=0, **OPTS))
+    said = warning_lines(lambda: pytest.raises(RuntimeError, run_ablation, ablation_bundle.path,
+                                               out_dir=out, preset=str(ablation_preset), seed=0,
+                                               **OPTS))
     assert (out / "report.html").exists() and (out / "plots" / "ablation_folds.png").exists()
     assert not [s for s in said if "other options" in s], said

@@ -21,41 +21,38 @@ OPTS = dict(task="classify", n_folds=2, n_repeats=1, epochs=1, device="cpu",
 
 
 @pytest.fixture(scope="module")
-def bundle(synthetic_bundle):
-    return synthetic_bundle(seed=1, clinical=False)
-
-
-@pytest.fixture(scope="module")
-def per_fold(bundle, tmp_path_factory):
+def per_fold(ablation_bundle, tmp_path_factory):
     """A finished per-fold ablation (its folder) and its preset."""
     d = tmp_path_factory.mktemp("moved")
     preset = d / "tiny.yaml"
     preset.write_text(yaml.safe_dump(TINY_ABLATION_PRESET))
-    run_ablation(bundle.path, out_dir=d / "abl", preset=str(preset), **OPTS)
+    run_ablation(ablation_bundle.path, out_dir=d / "abl", preset=str(preset), **OPTS)
     return d / "abl", preset
 
 
-def test_a_copied_folder_rerun_with_the_same_options_reuses_every_cell(bundle, per_fold, tmp_path):
+def test_a_copied_folder_rerun_with_the_same_options_reuses_every_cell(ablation_bundle, per_fold,
+                                                                       tmp_path):
     src, preset = per_fold
     out = tmp_path / "elsewhere" / "abl"
     shutil.copytree(src, out)
     (out / "report.html").write_text("<html>the copied results</html>")
-    res, lines = logged_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=str(preset),
-                                                   **OPTS))
+    res, lines = logged_lines(lambda: run_ablation(ablation_bundle.path, out_dir=out,
+                                                   preset=str(preset), **OPTS))
     said = [ln for ln in lines if ln.startswith("WARNING") and "collapse" not in ln]
     assert not said, said
     assert res.n_computed == 0 and res.n_reused == 8
     assert (out / "report.html").exists()  # the same cells: its page still holds
 
 
-def test_a_copied_folder_rerun_with_other_options_names_only_those(bundle, per_fold, tmp_path):
+def test_a_copied_folder_rerun_with_other_options_names_only_those(ablation_bundle, per_fold,
+                                                                   tmp_path):
     """Old behaviour: `the pre-trained rows are computed anew (freeze_encoder_epochs 0 → 1;
     pretrained.runs.r0_f0 /tmp/.../abl/pretrain/r0_f0 → /tmp/.../elsewhere/abl/pretrain/r0_f0;
     pretrained.runs.r0_f1 ...)`: the folder's move said as changed options."""
     src, preset = per_fold
     out = tmp_path / "elsewhere" / "abl"
     shutil.copytree(src, out)
-    said = warning_lines(lambda: run_ablation(bundle.path, out_dir=out, preset=str(preset),
+    said = warning_lines(lambda: run_ablation(ablation_bundle.path, out_dir=out, preset=str(preset),
                                               freeze_encoder_epochs=1, **OPTS))
     anew = [s for s in said if "computed anew" in s]
     assert anew == ["the pre-trained rows are computed anew (freeze_encoder_epochs 0 → 1); the "

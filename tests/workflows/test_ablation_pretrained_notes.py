@@ -27,7 +27,7 @@ from genemoe.workflows.ablation import (
 )
 from genemoe.workflows.pretrain import pretrain_run
 from log_lines import logged_lines
-from tiny_configs import TINY_ABLATION_PRESET, TINY_GENEMOE
+from tiny_configs import TINY_GENEMOE
 
 OPTS = dict(n_folds=2, n_repeats=1, epochs=1, device="cpu")
 
@@ -35,13 +35,6 @@ OPTS = dict(n_folds=2, n_repeats=1, epochs=1, device="cpu")
 @pytest.fixture(scope="module")
 def bundle(synthetic_bundle):
     return synthetic_bundle(seed=1)
-
-
-@pytest.fixture(scope="module")
-def preset(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
-    path.write_text(yaml.safe_dump(TINY_ABLATION_PRESET))
-    return path
 
 
 def _renamed_run(bundle, preset, d, *, genes: bool = False):
@@ -61,9 +54,9 @@ def _renamed_run(bundle, preset, d, *, genes: bool = False):
 
 
 @pytest.fixture(scope="module")
-def collapsed_run(bundle, preset, tmp_path_factory):
+def collapsed_run(bundle, ablation_preset, tmp_path_factory):
     """A run whose own collapse check fired (written so: the check is the pre-training's)."""
-    run = _renamed_run(bundle, preset, tmp_path_factory.mktemp("collapsed"))
+    run = _renamed_run(bundle, ablation_preset, tmp_path_factory.mktemp("collapsed"))
     collapse = {"collapsed": True, "warnings": ["R² -0.024 against the mean"]}
     payload = torch.load(run / "pretrained.pt", weights_only=True)
     payload["summary"] = {**payload["summary"], "collapse": collapse}
@@ -74,9 +67,9 @@ def collapsed_run(bundle, preset, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def with_collapsed_run(bundle, preset, collapsed_run, tmp_path_factory):
+def with_collapsed_run(bundle, ablation_preset, collapsed_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("abl") / "pre"
-    return run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
+    return run_ablation(bundle.path, task="classify", out_dir=out, preset=str(ablation_preset),
                         pretrained=collapsed_run, freeze_encoder_epochs=1, **OPTS)
 
 
@@ -147,14 +140,14 @@ def test_the_terminal_row_says_a_per_fold_collapse_and_the_cap_line_uses_labels(
     assert max(map(len, text.splitlines())) <= 110
 
 
-def test_a_gene_mismatch_is_refused_before_any_training(bundle, preset, tmp_path):
+def test_a_gene_mismatch_is_refused_before_any_training(bundle, ablation_preset, tmp_path):
     """Old behaviour: `error: pre_pc: the fine-tuning bundle has 0 of the 100 genes ...` came
     after every model from scratch had trained, leaving OUT/models/ and OUT/pretrained/."""
-    run = _renamed_run(bundle, preset, tmp_path, genes=True)
+    run = _renamed_run(bundle, ablation_preset, tmp_path, genes=True)
     out = tmp_path / "abl"
     with pytest.raises(InputError, match="the bundle has 0 of the 60 genes the run was "
                                          "pre-trained on"):
-        run_ablation(bundle.path, task="classify", out_dir=out, preset=str(preset),
+        run_ablation(bundle.path, task="classify", out_dir=out, preset=str(ablation_preset),
                      pretrained=run, **OPTS)
     assert not out.exists()
 
@@ -232,24 +225,25 @@ def test_the_counters_say_which_stage_they_count(no_pretrain_section):
     assert "genemoe.workflows.ablation".startswith(NARRATING_LOGGERS)
 
 
-def test_flag_errors_say_what_is_wrong(bundle, preset, tmp_path, caplog):
+def test_flag_errors_say_what_is_wrong(bundle, ablation_preset, tmp_path, caplog):
     """Old behaviour: `--pretrain-epochs 2 needs --pretrain-per-fold and at least 1 epoch`
     (2 was given); `--out afile` said "afile/models: Not a directory"; classify accepted
     --n-boot 7 and ignored it, unsaid."""
     with pytest.raises(InputError) as err:
-        run_ablation(bundle.path, task="classify", out_dir=tmp_path / "a", preset=str(preset),
-                     pretrain_epochs=2, **OPTS)
+        run_ablation(bundle.path, task="classify", out_dir=tmp_path / "a",
+                     preset=str(ablation_preset), pretrain_epochs=2, **OPTS)
     assert "needs --pretrain-per-fold" in str(err.value) and "at least" not in str(err.value)
     with pytest.raises(InputError, match="--pretrain-epochs: must be at least 1 epoch, got 0"):
-        run_ablation(bundle.path, task="classify", out_dir=tmp_path / "a", preset=str(preset),
-                     pretrain_per_fold=True, pretrain_epochs=0, **OPTS)
+        run_ablation(bundle.path, task="classify", out_dir=tmp_path / "a",
+                     preset=str(ablation_preset), pretrain_per_fold=True, pretrain_epochs=0,
+                     **OPTS)
     (tmp_path / "afile").write_text("x")
     with pytest.raises(InputError, match="afile is a file, not a folder"):
         run_ablation(bundle.path, task="classify", out_dir=tmp_path / "afile",
-                     preset=str(preset), **OPTS)
+                     preset=str(ablation_preset), **OPTS)
     with caplog.at_level("WARNING", logger="genemoe"), pytest.raises(InputError):
         run_ablation(tmp_path / "no_bundle", task="classify", out_dir=tmp_path / "b",
-                     preset=str(preset), n_boot=7, **OPTS)  # refused after the warning
+                     preset=str(ablation_preset), n_boot=7, **OPTS)  # refused after the warning
     assert "--n-boot 7 is ignored" in caplog.text
 
 

@@ -28,22 +28,10 @@ KEPT = ("tables.md", "results.csv", "report.html", "plots/ablation_folds.png", "
 
 
 @pytest.fixture(scope="module")
-def bundle(synthetic_bundle):
-    return synthetic_bundle(seed=1, clinical=False)
-
-
-@pytest.fixture(scope="module")
-def preset(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
-    path.write_text(yaml.safe_dump(TINY_ABLATION_PRESET))
-    return path
-
-
-@pytest.fixture(scope="module")
-def earlier(bundle, preset, tmp_path_factory):
+def earlier(ablation_bundle, ablation_preset, tmp_path_factory):
     """An ablation's folder with its page (report.html, plots/), as `genemoe report` left it."""
     out = tmp_path_factory.mktemp("abl") / "abl"
-    run_ablation(bundle.path, out_dir=out, preset=str(preset), seed=0, **OPTS)
+    run_ablation(ablation_bundle.path, out_dir=out, preset=str(ablation_preset), seed=0, **OPTS)
     (out / "report.html").write_text("<html>the earlier results</html>")
     (out / "plots").mkdir()
     (out / "plots" / "ablation_folds.png").write_bytes(b"png")
@@ -70,18 +58,18 @@ def _misspelt_preset(preset):
 
 
 @pytest.fixture(scope="module")
-def cpm_run(bundle, preset, tmp_path_factory):
+def cpm_run(ablation_bundle, ablation_preset, tmp_path_factory):
     """A pre-training on other samples (the bundle's rows under new ids) recorded as log2cpm
     values: the bundle's Gene-MOE cannot fine-tune from it."""
     d = tmp_path_factory.mktemp("cpm")
-    other = load_bundle(bundle.path)
+    other = load_bundle(ablation_bundle.path)
     obs = other.obs.copy()
     obs["sample_id"] = "X" + obs["sample_id"].astype(str)
     obs["patient_id"] = "X" + obs["patient_id"].astype(str)
     other.obs, other.record = obs, {**other.record, "normalisation": "log2cpm"}
-    assert bundle.record["normalisation"] != "log2cpm"
+    assert ablation_bundle.record["normalisation"] != "log2cpm"
     write_bundle(other, d / "other")
-    return pretrain_run([d / "other"], out_dir=d / "run", config_path=preset, device="cpu",
+    return pretrain_run([d / "other"], out_dir=d / "run", config_path=ablation_preset, device="cpu",
                         progress=False).out_dir
 
 
@@ -95,22 +83,22 @@ CASES = {  # name -> (options of the rerun, besides seed 1; the refusal's words)
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_refused_rerun_leaves_the_earlier_ablation_untouched(case, folder, bundle, preset,
-                                                               request):
+def test_a_refused_rerun_leaves_the_earlier_ablation_untouched(case, folder, ablation_bundle,
+                                                               ablation_preset, request):
     """Old behaviour: `--device foo` (or the others) with --seed 1 removed tables.md,
     results.csv, report.html and plots/, wrote the new ablation.json, then was refused."""
     changed, words = CASES[case]
     before = _contents(folder)
     assert all(before.values()), before
-    kw = {**OPTS, "preset": str(preset), "seed": 1, **changed}
+    kw = {**OPTS, "preset": str(ablation_preset), "seed": 1, **changed}
     if kw["preset"] == "misspelt":
-        kw["preset"] = str(_misspelt_preset(preset))
+        kw["preset"] = str(_misspelt_preset(ablation_preset))
     if kw.get("pretrained") == "cpm":
         kw["pretrained"] = request.getfixturevalue("cpm_run")
 
     def rerun():
         with pytest.raises(InputError, match=words):
-            run_ablation(bundle.path, out_dir=folder, **kw)
+            run_ablation(ablation_bundle.path, out_dir=folder, **kw)
 
     said = warning_lines(rerun)
     assert _contents(folder) == before
@@ -118,17 +106,17 @@ def test_a_refused_rerun_leaves_the_earlier_ablation_untouched(case, folder, bun
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="--device cuda runs on this machine")
-def test_the_cli_refuses_cuda_on_a_cpu_machine_first(folder, bundle, preset):
+def test_the_cli_refuses_cuda_on_a_cpu_machine_first(folder, ablation_bundle, ablation_preset):
     from typer.testing import CliRunner
 
     from genemoe.cli import app
 
     before = _contents(folder)
     assert all(before.values()), before
-    r = CliRunner().invoke(app, ["ablation", "--data", str(bundle.path), "--task", "classify",
-                                 "--out", str(folder), "--repeats", "1", "--folds", "2",
-                                 "--epochs", "1", "--preset", str(preset), "--seed", "1",
-                                 "--device", "cuda", "--no-progress"])
+    r = CliRunner().invoke(app, ["ablation", "--data", str(ablation_bundle.path),
+                                 "--task", "classify", "--out", str(folder), "--repeats", "1",
+                                 "--folds", "2", "--epochs", "1", "--preset", str(ablation_preset),
+                                 "--seed", "1", "--device", "cuda", "--no-progress"])
     assert isinstance(r.exception, InputError), r.output  # main() says it in one error
     assert "--device: cuda was asked for" in str(r.exception) and "sees no CUDA GPU" in str(
         r.exception), r.exception
