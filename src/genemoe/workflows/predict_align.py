@@ -471,8 +471,12 @@ def gene_weights(payload: dict) -> np.ndarray | None:
     if not is_linear_payload(payload):
         return None
     model = LinearScore(payload)
-    targets = (np.arange(1) if payload["task"] == "survival"  # the classes it was fitted on
-               else np.asarray(model.estimator.estimator_.classes_))
+    if payload["task"] == "survival":
+        targets = np.arange(1)
+    else:  # the classes every member was fitted on (an ensemble's members are its parts: it
+        #   has no estimator_ of its own, and predict failed with an AttributeError on it)
+        fitted = [set(np.asarray(m.estimator_.classes_).tolist()) for m, _ in model.parts]
+        targets = np.asarray(sorted(set.intersection(*fitted)))
     return np.abs(linear_weights(model, np.zeros(model.n_genes), targets)).sum(0)
 
 
