@@ -161,7 +161,7 @@ def _user_text(key: str, entry: Mapping[str, Any], model: str, results: pd.DataF
     folds, the others (not searched, or kept) said used; summary.md said "used by fcn" for
     a noise_std, label smoothing and weight decay every fold's search had replaced."""
     if results is None or "chosen" not in results or not (
-            starts := _entry_starts(key, entry, preset)):
+            starts := _entry_starts(key, entry, preset, model.split(" ")[0])):
         return model
     chosen = [_chosen_values(c) for c in
               results.loc[results["model"] == model, "chosen"].fillna("").astype(str)]
@@ -191,12 +191,16 @@ def _part_text(entry: Mapping[str, Any], user: str) -> str:
     return f" ({part} only)" if part else ""
 
 
-def _entry_starts(key: str, entry: Mapping[str, Any], preset: str | None
-                  ) -> dict[str, str | None]:
+def _entry_starts(key: str, entry: Mapping[str, Any], preset: str | None,
+                  model: str | None = None) -> dict[str, str | None]:
     """The searchable options (``model.x``, ``train.x``) a ``tuned_on`` key names, each with
     the value text the search started from (None: unknown, any chosen value counts as
     replaced): a whole section's (``train_classify``) options and values read from the
-    benchmark's ``preset``; ``{}`` where that preset cannot be read (a file since moved)."""
+    benchmark's ``preset``; ``{}`` where that preset cannot be read (a file since moved).
+
+    A ``model.x`` option is read from ``model``'s own section of the preset (``model.mlp.
+    widths``) where the ``model`` section holds no ``x`` itself; the mlp's widths were
+    unknown (None) and its kept ``[512, 256]`` was counted as replaced in every fold."""
     paths = [p.strip().partition(".") for p in key.split(",")]
     layer = _preset_values(preset) if any(not o or s != "model" for s, _, o in paths) else {}
     out: dict[str, str | None] = {}
@@ -208,11 +212,22 @@ def _entry_starts(key: str, entry: Mapping[str, Any], preset: str | None
                 return {}
             out.update({f"{where}.{k}": _start_text(v) for k, v in values.items()})
         else:
-            value = values.get(option) if isinstance(values, Mapping) else None
+            value = _option_value(values, option, model)
             out[f"{where}.{option}"] = None if value is None else _start_text(value)
     if len(out) == 1 and next(iter(out.values())) is None:  # the entry's value says it
         out = dict.fromkeys(out, _value_text(str(entry.get("value", "")).split(" ")[0]))
     return out
+
+
+def _option_value(values: Any, option: str, model: str | None) -> Any:
+    """``option`` of a preset section ``values``, or of its ``model`` subsection (the
+    ``model`` section is keyed by model name); None where neither holds it."""
+    if not isinstance(values, Mapping):
+        return None
+    if option in values:
+        return values[option]
+    own = values.get(model) if model else None
+    return own.get(option) if isinstance(own, Mapping) else None
 
 
 def _preset_values(preset: str | None) -> Mapping[str, Any]:
@@ -227,7 +242,10 @@ def _preset_values(preset: str | None) -> Mapping[str, Any]:
 
 
 def _start_text(value: Any) -> str:
-    """A preset value as ``results.csv``'s ``chosen`` writes it (``0.01``, ``false``)."""
+    """A preset value as ``results.csv``'s ``chosen`` writes it (``0.01``, ``false``,
+    ``[512, 256]``)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_start_text(v) for v in value) + "]"
     if isinstance(value, bool):
         return str(value).lower()
     return _value_text(str(value))
@@ -246,7 +264,12 @@ def _chosen_values(text: str) -> dict[str, str]:
 
 def _value_text(text: str) -> str:
     """A number as :func:`~genemoe.models.search_spaces.value_text` writes it (``0.50`` and
-    ``0.5`` alike); any other text as it is."""
+    ``0.5`` alike), a list's numbers alike (``[512,256.0]`` as ``[512, 256]``); any other
+    text as it is."""
+    text = text.strip()
+    if len(text) > 1 and text[0] in "[(" and text[-1] in "])":
+        inner = [t for t in text[1:-1].split(",") if t.strip()]
+        return "[" + ", ".join(_value_text(t) for t in inner) + "]"
     try:
         return value_text(float(text))
     except ValueError:
