@@ -24,11 +24,11 @@ from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
     PROPOSED_MODELS,
     chosen_where,
-    few_pairs_note,
 )
 from genemoe.evaluate.brier import event_word, probability_word
 from genemoe.evaluate.survival_flags import backwards_text
 from genemoe.reliability import ECE_ROSE
+from genemoe.report.benchmark_words import holm_words, members_words, split_test_notes
 from genemoe.report.plots import Figure
 from genemoe.report.terminal import epoch_cap_line
 from genemoe.report.text import (
@@ -456,8 +456,7 @@ def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, rec
             else "identical folds for every model")
     rows = [("data", _data_line(summary, record, protocol.get("bundle_path"))),
             ("models", ", ".join(f"<code>{_esc(m)}</code>" for m in protocol["models"])
-             + (f", each an ensemble of {protocol['ensemble']}" if (protocol.get("ensemble")
-                                                                   or 1) > 1 else "")
+             + members_words(protocol)
              + _esc(pretrained_text(protocol))),  # a pre-trained part read as from scratch
             ("protocol", f"{protocol['n_folds']}-fold cross-validation × {protocol['n_repeats']} "
                          f"repeat(s), stratified by {strat}, {same}; "
@@ -503,27 +502,11 @@ def _benchmark_table(results: pd.DataFrame, task: str,
     return f'<table class="compare"><tr>{th}</tr>{"".join(body)}</table>'
 
 
-def _test_notes(r: pd.Series) -> tuple[str, str]:
-    """A comparison row's note split by test: the corrected t-test's (few paired folds) and
-    the Wilcoxon test's (too few non-zero pairs to reach p < 0.05), HTML-escaped, or ''.
-
-    One note after "a significant difference (p < 0.05)" read as contradicting it: the
-    difference was the t-test's, the unreachable p the Wilcoxon test's.
-    """
-    note = r.get("note") if isinstance(r.get("note"), str) else ""
-    t_note = few_pairs_note(int(r["n_pairs"])) if "n_pairs" in r else ""
-    if t_note and t_note in note:
-        note = note.replace(t_note, "")
-    else:
-        t_note = ""
-    w_note = note.strip("; ")
-    return _esc(t_note), _esc(w_note)
-
-
 def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFrame] | None,
              prog: Progress | None = None) -> str:
     """One sentence: the proposed model against the best peer, saying no more than the folds
-    (each test's conclusion under its own name); provisional for an unfinished benchmark,
+    (each test's conclusion under its own name, the t-test's on its Holm p as summary.md's
+    and the terminal's); provisional for an unfinished benchmark,
     withheld where its models finished unequal folds."""
     if comparison is None:
         return ""
@@ -539,22 +522,22 @@ def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFra
             if prog.unequal else f"<strong>Provisional</strong> (the benchmark is unfinished: "
             f"{fmt_count(prog.done)} of {fmt_count(prog.planned)} cells): ")
     if ours.empty:  # without Gene-MOE the capped models went unsaid here
-        notes = sorted({n for _, r in comp.iterrows() if (n := _test_notes(r)[1])})
+        notes = sorted({n for _, r in comp.iterrows() if (n := split_test_notes(r)[1])})
         lead = withheld if unfinished and prog.unequal else lead
         return (f"<p>{lead}Best peer on mean {metric}: <code>{_esc(best)}</code>"
                 + (f" (Wilcoxon: {notes[0]})" if notes else "") + ".</p>" + capped)
     r = ours.iloc[0]
-    p = r["corrected_p"]
+    p, holm = holm_words(r, comp, best, results)
     sig = (f"no difference established over these {r['n_pairs']} folds, which is not evidence "
            "that the two are equal" if not (isinstance(p, float) and math.isfinite(p) and p < 0.05)
            else "a significant difference (p &lt; 0.05)")  # "no significant difference" read as a tie
     if unfinished and prog.unequal:
         sig = "no conclusion drawn until every model has the same folds"
-    t_note, w_note = (f" ({n})" if n else "" for n in _test_notes(r))
+    t_note, w_note = (f" ({n})" if n else "" for n in split_test_notes(r))
     return (f"<p>{lead}<code>{_esc(r['model'])}</code> against the best peer "
             f"<code>{_esc(best)}</code>: {r['mean_difference']:+.3f} {metric} on average, better "
             f"on {r['wins']} of {r['n_pairs']} folds. Corrected resampled t-test: p = {fmt_p(p)}, "
-            f"{sig}{t_note}. Wilcoxon signed-rank test (takes the folds as independent): p = "
+            f"{sig}{t_note}. {holm}Wilcoxon signed-rank test (takes the folds as independent): p = "
             f"{fmt_p(r['p_value'])}{w_note}.</p>" + capped)
 
 
