@@ -132,6 +132,8 @@ from genemoe.explain.summary_text import (
     barely_moved_lines,
     compared_with,
     drawn_lines,
+    ensemble_of,
+    members_text,
     pooling_text,
     ranking_notes,
     reference_lines,
@@ -439,9 +441,14 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     conv["samples_by_cancer_type"] = {str(k): int(v) for k, v in  # a pooled survival ranking said
                                       pd.Series(labels.astype(str)).value_counts().sort_index().items()}
     if (k := len(getattr(model, "members", ())) or getattr(model, "n_members", 1)) > 1:
-        conv["ensemble"] = (f"{k} {(payload.get('config') or {}).get('model', 'model')} members: "
-                            "the mean of each member's attributions of its own output "
-                            "(logit or raw risk); completeness against the mean of their changes")
+        ens = ensemble_of(payload.get("config")) or {}
+        said = (members_text(ens) if ens.get("members_scheme") == "folds"  # unsaid before;
+                else "")  # auto's words kept as they were
+        conv["ensemble"] = (f"{k} {(payload.get('config') or {}).get('model', 'model')} "
+                            f"{f'({said})' if said else 'members'}: the mean of each member's "
+                            "attributions of its own output (logit or raw risk); completeness "
+                            "against the mean of their changes")
+        conv["ensemble_members"] = ens.get("members_scheme")  # config.yaml's scheme
     conv["drawn_from"] = {"n": n_from, "split": "--samples" if samples else split,
                           "cap_per_predicted_class": None if samples else max_samples_per_class}
     conv["seed"] = seed  # the draw's and the reference draws' (recorded nowhere before)

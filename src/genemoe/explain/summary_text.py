@@ -15,12 +15,48 @@ from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
 
 __all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines", "reference_lines", "ranking_notes", "compared_with",
-           "routing_jump_lines", "pooling_text"]
+           "routing_jump_lines", "pooling_text", "ensemble_of", "members_text"]
 
 _FEW_POOLED = 20  # a survival ranking of fewer samples than this is said to be of few
 
 _BASELINES = {"train_mean": "the training mean (--baseline train_mean)",
               "zeros": "zero expression (--baseline zeros)"}
+
+
+def ensemble_of(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A run's ensemble as its ``config.yaml`` records it: ``{"k": 2, "member": "genemoe",
+    "members_scheme": "folds", "members_differ_by": "inner training folds and seed"}``
+    (the scheme None where the run recorded none); None for one model.
+
+    Parameters
+    ----------
+    config
+        The run's resolved config (a model file's ``config``): ``ensemble`` is fit_ensemble's
+        record of the members (or, in older runs, their number), ``ensemble_members`` the
+        scheme ``train --ensemble-members`` chose.
+    """
+    cfg = config or {}
+    ens = cfg.get("ensemble") or 1
+    k = int(ens.get("k", 1) if isinstance(ens, dict) else ens)
+    if k < 2:
+        return None
+    rec = ens if isinstance(ens, dict) else {}
+    return {"k": k, "member": rec.get("member") or cfg.get("model"),
+            "members_scheme": rec.get("members_scheme") or cfg.get("ensemble_members"),
+            "members_differ_by": rec.get("members_differ_by")}
+
+
+def members_text(ensemble: dict[str, Any] | None) -> str:
+    """How an ensemble's members were fitted, briefly: ``members on inner folds`` (``folds``),
+    ``auto members: by seed`` (``auto``, with what they differ by where recorded); "" where
+    no scheme was recorded (or no ensemble)."""
+    scheme = (ensemble or {}).get("members_scheme")
+    if not scheme:
+        return ""
+    if scheme == "folds":
+        return "members on inner folds"
+    differ = (ensemble or {}).get("members_differ_by")
+    return f"{scheme} members" + (f": by {differ}" if differ else "")
 
 
 def still_off_text(refine: dict[str, Any]) -> str:

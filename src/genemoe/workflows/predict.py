@@ -51,6 +51,7 @@ from genemoe.data.read import ExpressionTable, read_expression
 from genemoe.data.scaling import Scaler, clip_report
 from genemoe.data.values import check_one_scale, odd_scale_samples
 from genemoe.errors import InputError, input_error
+from genemoe.explain.summary_text import ensemble_of, members_text
 from genemoe.train.model_file import load_model_file
 from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows import predict_survival as surv
@@ -533,18 +534,19 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                 report["survival_scores"]).to_csv(index=False, sep="\t"))
     scale_notes = recorded(report.pop("scale_notes"))  # said on stderr (read, scale steps)
     record = record_path(out_path)  # every step and count (stderr only); names its output
+    ensemble = ensemble_of(payload.get("config"))  # k and member scheme (config.yaml's names)
     atomic_write_text(record, dump_json({
         "model": str(Path(run)), "expression": str(expression_path), "output": str(out_path),
         **({"joined": joined} if joined is not None else {}),  # what the join read, changed
         "genemoe_version": genemoe.__version__,
-        "model_synthetic": bool((payload.get("record") or {}).get("synthetic")), **report,
+        "model_synthetic": bool((payload.get("record") or {}).get("synthetic")),
+        **({"ensemble": ensemble} if ensemble else {}), **report,
         "warnings": _join_notes(joined) + logged_notes(said, scale_notes) + recorded(notes)}))
     synthetic = " [model trained on SYNTHETIC data]" if payload.get("record", {}).get("synthetic") else ""
     n = report["n_samples"]
-    cfg = payload.get("config") or {}  # the run's resolved config: model and ensemble
-    ens = cfg.get("ensemble") or 1  # its size, or fit_ensemble's record of the members
-    k = int(ens.get("k", 1) if isinstance(ens, dict) else ens)
-    name = f"an ensemble of {k} {cfg.get('model')}" if k > 1 else payload["model_name"]
+    said = f" ({members})" if (members := members_text(ensemble)) else ""  # the scheme
+    name = (f"an ensemble of {ensemble['k']} {(payload.get('config') or {}).get('model')}"
+            f"{said}" if ensemble else payload["model_name"])
     return wrapped(f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}"
             + (f", on {report['device']}" if report["device"] != "cpu (scikit-learn)" else "")

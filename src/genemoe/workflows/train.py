@@ -121,8 +121,10 @@ class RunResult(AtFolder):
             return ""
         synthetic = " · SYNTHETIC DATA" if self.metrics.get("protocol", {}).get("synthetic") else ""
         ep = self.metrics.get("protocol", {}).get("endpoint")  # an OS run read like a PFI one
+        scheme = self.metrics.get("protocol", {}).get("ensemble_members")  # members' scheme
         table = run_table(self.metrics, task=self.task, title=(
-            f"{self.model_name}{f' × {self.ensemble}' if self.ensemble > 1 else ''} · {self.task}"
+            f"{self.model_name}{f' × {self.ensemble}' if self.ensemble > 1 else ''}"
+            f"{' (folds)' if scheme == 'folds' and self.ensemble > 1 else ''} · {self.task}"
             f"{f' ({ep})' if ep else ''} · "
             f"{fmt_seconds(self.seconds)}{synthetic}  "
             f"→ {shown_path(self.out_dir)}"))
