@@ -105,21 +105,22 @@ def check_not_foreign(out_path: Path, inputs: list[tuple[str, Path]]) -> None:
 def drop_stale_scores(out_path: Path, scored: bool) -> None:
     """Remove an earlier ``--labels`` or ``--clinical`` run's ``<stem>.scores.tsv`` of this
     same output where this run scores nothing (it was left beside it, read as this run's)."""
-    path = scores_path(out_path)
-    if scored or not path.exists():
-        return
-    path.unlink()
-    log.warning("removed %s: an earlier --labels or --clinical run's scores (this run scores "
-                "no labelled sample and no survival)", path.name)
+    _drop_stale(scores_path(out_path), scored, "an earlier --labels or --clinical run's scores "
+                "(this run scores no labelled sample and no survival)")
 
 
 def drop_stale_missing(out_path: Path, written: bool) -> None:
     """Remove an earlier prediction's ``<stem>.missing_genes.tsv`` of this same output where
     this run keeps its absent genes in the record (``written`` False): it would be read as
     this run's list."""
-    path = missing_genes_path(out_path)
-    if written or not path.exists():
+    _drop_stale(missing_genes_path(out_path), written, "an earlier prediction's list of absent "
+                "genes (this run's are in its record)")
+
+
+def _drop_stale(path: Path, kept: bool, what: str) -> None:
+    """Remove ``path``, an earlier run's companion of this output, unless this run wrote it
+    (``kept``), warning ``removed <name>: <what>``."""
+    if kept or not path.exists():
         return
     path.unlink()
-    log.warning("removed %s: an earlier prediction's list of absent genes (this run's are in "
-                "its record)", path.name)
+    log.warning("removed %s: %s", path.name, what)
