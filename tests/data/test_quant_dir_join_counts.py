@@ -156,9 +156,9 @@ def test_a_full_map_lists_no_transcript(tmp_path):
     assert not any("not in it:" in line for line in joined_lines(record))
 
 
-def test_the_bundle_summary_counts_rounding_versions_and_unmapped_transcripts(tmp_path):
-    """Defects 1 and 3 through `genemoe prepare`: summary.json carries the counts rounded,
-    the versions stripped and the transcripts the map lacked (old: none of the three)."""
+def _prepare_three_unmapped(tmp_path):  # noqa: ANN001, ANN202
+    """``genemoe prepare --quant-dir`` of Salmon files whose tx2gene lacks the first three
+    transcripts, into ``tmp_path / "b"``: the CLI's result."""
     tx = transcripts()
     salmon_folder(tmp_path / "salmon", tx["name"].tolist(), reads(len(tx)))
     tx.iloc[3:][["tx", "gene"]].to_csv(tmp_path / "tx2gene.tsv", sep="\t", index=False,
@@ -168,6 +168,13 @@ def test_the_bundle_summary_counts_rounding_versions_and_unmapped_transcripts(tm
                                    "--cancer-type", "ACC", "--min-class-size", "1",
                                    "--out", str(tmp_path / "b")])
     assert res.exit_code == 0, res.output
+    return res
+
+
+def test_the_bundle_summary_counts_rounding_versions_and_unmapped_transcripts(tmp_path):
+    """Defects 1 and 3 through `genemoe prepare`: summary.json carries the counts rounded,
+    the versions stripped and the transcripts the map lacked (old: none of the three)."""
+    res = _prepare_three_unmapped(tmp_path)
     joined = json.loads((tmp_path / "b_quant_inputs" / "joined.json").read_text())
     summary = json.loads((tmp_path / "b" / "summary.json").read_text())
     record = json.loads((tmp_path / "b" / "record.json").read_text())
@@ -205,15 +212,7 @@ def test_a_long_list_of_unmapped_transcripts_is_cut_in_the_bundle_record(tmp_pat
     import genemoe.data.quant_record as qr
 
     monkeypatch.setattr(qr, "RECORD_IDS_KEPT", 2)
-    tx = transcripts()
-    salmon_folder(tmp_path / "salmon", tx["name"].tolist(), reads(len(tx)))
-    tx.iloc[3:][["tx", "gene"]].to_csv(tmp_path / "tx2gene.tsv", sep="\t", index=False,
-                                       header=False)  # the first three transcripts missing
-    res = CliRunner().invoke(app, ["prepare", "--quant-dir", str(tmp_path / "salmon"),
-                                   "--tx2gene", str(tmp_path / "tx2gene.tsv"),
-                                   "--cancer-type", "ACC", "--min-class-size", "1",
-                                   "--out", str(tmp_path / "b")])
-    assert res.exit_code == 0, res.output
+    _prepare_three_unmapped(tmp_path)
     joined_file = tmp_path / "b_quant_inputs" / "joined.json"
     full = json.loads(joined_file.read_text())["unmapped_transcript_ids"]
     record = json.loads((tmp_path / "b" / "record.json").read_text())
