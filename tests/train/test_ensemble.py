@@ -168,7 +168,7 @@ def test_train_and_predict_take_an_ensemble_run(synthetic_bundle, tmp_path):
     counts = next(i["path"] for i in b.record["inputs"] if i["role"] == "expression")
     out = tmp_path / "p.csv"
     said = predict_file(tmp_path / "run", counts, out_path=out)  # the raw counts it came from
-    assert "with an ensemble of 2 fcn (classify" in said  # said "with ensemble"
+    assert "with an ensemble of 2 fcn (members by seed) (classify" in said  # "with ensemble"
     pred = pd.read_csv(out)
     assert len(pred) >= b.n_samples and pred.filter(like="prob_").sum(1).round(4).eq(1).all()
     from genemoe.report.html import write_report

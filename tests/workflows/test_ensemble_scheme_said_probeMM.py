@@ -33,7 +33,7 @@ def test_predict_records_and_says_the_scheme(runs, tmp_path):
     record = json.loads((tmp_path / "p.record.json").read_text())
     assert record["ensemble"]["k"] == 2 and record["ensemble"]["members_scheme"] == "folds"
     line = predict_file(out["auto"].out_dir, f["counts"], out_path=tmp_path / "a.tsv")
-    assert "an ensemble of 2 logreg (auto members" in line
+    assert "an ensemble of 2 logreg (members by inner training folds)" in line
     record = json.loads((tmp_path / "a.record.json").read_text())
     assert record["ensemble"]["members_scheme"] == "auto"
 

@@ -48,15 +48,15 @@ def ensemble_of(config: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def members_text(ensemble: dict[str, Any] | None) -> str:
     """How an ensemble's members were fitted, briefly: ``members on inner folds`` (``folds``),
-    ``auto members: by seed`` (``auto``, with what they differ by where recorded); "" where
-    no scheme was recorded (or no ensemble)."""
+    ``members by seed`` or ``members by inner training folds`` (``auto``: what they differ by,
+    where recorded; else ``auto members``); "" where no scheme was recorded (or no ensemble)."""
     scheme = (ensemble or {}).get("members_scheme")
     if not scheme:
         return ""
     if scheme == "folds":
         return "members on inner folds"
     differ = (ensemble or {}).get("members_differ_by")
-    return f"{scheme} members" + (f": by {differ}" if differ else "")
+    return f"members by {differ}" if differ else f"{scheme} members"
 
 
 def still_off_text(refine: dict[str, Any]) -> str:
