@@ -125,3 +125,22 @@ def tiny_pretrained(synthetic_bundle, tmp_path_factory):
     run = pretrain_run([bundle.path], out_dir=tmp_path_factory.mktemp("tiny_pretrained") / "pre",
                        config_path=cfg, seed=0, device="cpu", progress=False)
     return bundle, cfg, run.out_dir
+
+
+@pytest.fixture
+def clean_logging():
+    """Undo what the CLI's logging setup changes in this process (handler, levels, warnings):
+    for tests that run the CLI in-process."""
+    import logging
+    import warnings
+
+    from genemoe.cli_logging import TerminalHandler
+
+    show, root = warnings.showwarning, logging.getLogger()
+    levels = {n: logging.getLogger(n).level for n in ("", "genemoe", "genemoe.data.prepare")}
+    yield
+    for h in [h for h in root.handlers if isinstance(h, TerminalHandler)]:
+        root.removeHandler(h)
+    for n, lvl in levels.items():
+        logging.getLogger(n).setLevel(lvl)
+    warnings.showwarning = show

@@ -239,24 +239,6 @@ def test_models_describes_a_two_task_model_for_both_tasks():
 
 
 # --------------------------------------------------------------------------- terminal output
-@pytest.fixture
-def clean_logging():
-    """Undo what the CLI's logging setup changes in this process (handler, levels, warnings)."""
-    import logging
-    import warnings
-
-    from genemoe.cli_logging import TerminalHandler
-
-    show, root = warnings.showwarning, logging.getLogger()
-    levels = {n: logging.getLogger(n).level for n in ("", "genemoe", "genemoe.data.prepare")}
-    yield
-    for h in [h for h in root.handlers if isinstance(h, TerminalHandler)]:
-        root.removeHandler(h)
-    for n, lvl in levels.items():
-        logging.getLogger(n).setLevel(lvl)
-    warnings.showwarning = show
-
-
 def _invoke(*args: str):
     from typer.testing import CliRunner
 

@@ -99,23 +99,6 @@ def test_benchmark_refuses_a_misspelt_scheme(bundle, tmp_path, clean_logging):
     assert not (tmp_path / "b").exists()
 
 
-@pytest.fixture
-def clean_logging():
-    """Undo what the CLI's logging setup changes in this process (handler, levels, warnings)."""
-    import warnings
-
-    from genemoe.cli_logging import TerminalHandler
-
-    show, root = warnings.showwarning, logging.getLogger()
-    levels = {n: logging.getLogger(n).level for n in ("", "genemoe")}
-    yield
-    for h in [h for h in root.handlers if isinstance(h, TerminalHandler)]:
-        root.removeHandler(h)
-    for n, lvl in levels.items():
-        logging.getLogger(n).setLevel(lvl)
-    warnings.showwarning = show
-
-
 def test_train_ensemble_members_folds_is_recorded_in_the_run(bundle, tmp_path, clean_logging):
     from typer.testing import CliRunner
 
