@@ -26,6 +26,8 @@ WORKER = textwrap.dedent("""
     from genemoe.workflows.tune import tune_run
 
     tuning.fit_model = lambda *a, **k: time.sleep(600)
+    draw = tuning.sample_params  # drawing lags the trial's first mark (a loaded machine): the
+    tuning.sample_params = lambda *a: (time.sleep(1), draw(*a))[1]  # test waits for the draw
     bundle, out, base, db, n = sys.argv[1:]
     tune_run(bundle, out_dir=out, model_name="fcn", config_path=base, epochs=2, device="cpu",
              progress=False, storage=db, study_name="shared", n_trials=int(n))
@@ -38,16 +40,24 @@ def bundle(synthetic_bundle):
 
 
 def _marked(db: str, number: int, timeout: float = 180.0) -> optuna.trial.FrozenTrial:
-    """Trial ``number`` of the shared study once it runs and has marked its progress."""
+    """Trial ``number`` of the shared study once it runs, has marked its progress and has
+    drawn all its values (those of trial ``number - 1``, a finished trial of the same space).
+
+    The mark is written as the trial starts, before it draws its values: waiting for the
+    mark alone returned the trial with none or some of them drawn (a poll that fell in that
+    window, more often on a loaded machine), and the test then failed on ``drawn`` being
+    empty, or killed the worker before it drew and read "it had drawn no values"."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        study = optuna.load_study(study_name="shared", storage=db)
-        for t in study.get_trials():
-            if (t.number == number and t.state == optuna.trial.TrialState.RUNNING
-                    and t.user_attrs.get("marked_at_unix") is not None):
-                return t
+        trials = {t.number: t for t in optuna.load_study(study_name="shared",
+                                                          storage=db).get_trials()}
+        t, keys = trials.get(number), set(trials[number - 1].params)
+        if (t is not None and t.state == optuna.trial.TrialState.RUNNING
+                and t.user_attrs.get("marked_at_unix") is not None
+                and keys and set(t.params) >= keys):
+            return t
         time.sleep(0.5)
-    raise AssertionError(f"trial {number} never started in the worker")
+    raise AssertionError(f"trial {number} never started in the worker, or never drew its values")
 
 
 def test_a_killed_workers_trial_is_counted_while_its_process_lives_and_runs_again_once_gone(
@@ -89,6 +99,7 @@ def test_a_killed_workers_trial_is_counted_while_its_process_lives_and_runs_agai
     assert t.loc[3, "state"] == "COMPLETE" and int(t["in_budget"].sum()) == 3
     params = [c for c in t.columns if c.startswith(("model.", "train."))]
     assert t.loc[3, params].equals(t.loc[2, params]) and drawn
+    assert optuna.load_study(study_name="shared", storage=db).trials[3].params == drawn
     assert ("trial 2's process stopped without a word (killed?): it runs again with its own "
             "values") in caplog.text
     text = run.describe()
