@@ -34,8 +34,11 @@ def test_decimal_comma_events_of_a_semicolon_table_are_read_counted_and_said(tmp
     assert "4 events with a decimal comma (1,0 / 0,0) read as 1 / 0" in line
 
 
-def test_a_comma_event_outside_a_semicolon_table_is_not_0_1(tmp_path: Path) -> None:
+def test_a_comma_event_outside_a_semicolon_table_is_read_and_counted(tmp_path: Path) -> None:
+    """``1,0`` cannot be a thousands separator: 1 in any table (was "not 0/1", dropped;
+    probe hD)."""
     p = _write(tmp_path / "t.tsv", "bcr_patient_barcode\tOS\tOS.time\nTCGA-OR-A5J1\t1,0\t90\n"
                                    "TCGA-OR-A5J2\t1\t80\n")
     frame, rep = read_clinical(p)
-    assert rep["endpoints"]["OS"]["n_invalid_event"] == 1 and rep["n_decimal_comma_events"] == 0
+    assert rep["endpoints"]["OS"]["n_invalid_event"] == 0 and rep["n_decimal_comma_events"] == 1
+    assert frame["os_event"].tolist() == [1.0, 1.0]

@@ -94,7 +94,7 @@ def test_an_ambiguous_column_of_another_endpoint_is_left_unread_and_said(tmp_pat
 
 @pytest.mark.parametrize(("cells", "fix"), [
     (["1355 days", "20 days", "400 days"], "without its unit (1355, not '1355 days')"),
-    (["1.355,5", "2.001,0", "3.000,25"], "a plain number of days with a decimal point"),
+    (["~1355", "~2001", ">3000"], "a plain number of days with a decimal point"),
 ])
 def test_times_none_of_which_is_a_number_name_the_column_and_the_format(
         tmp_path: Path, cells: list[str], fix: str) -> None:

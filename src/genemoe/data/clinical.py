@@ -233,6 +233,11 @@ def _endpoint_columns(df: pd.DataFrame, path: Path, endpoints: Sequence[str], en
             "name them with --time-column and --event-column")
 
 
+def _first_comma(raw_event: pd.Series) -> Any:
+    """The first event cell written with a decimal comma (``'1,0'``), as written."""
+    return raw_event[decimal_commas(raw_event, None).to_numpy()].iloc[0]
+
+
 def _unit_time(df: pd.DataFrame, ep: str) -> str | None:
     """A time column of ``ep`` named in its unit (``OS_MONTHS``, ``OS.time_months``,
     ``OS_days``): the months-as-days warning advises naming a column so, and one beside
@@ -290,7 +295,11 @@ def _read_one(path: Path, endpoints: Sequence[str], endpoint: str, time_column: 
         n_commas, n_thousands = n_commas + n, n_thousands + n_sep
         time_columns[ep] = str(raw_time.name)
         if raw_event is not None:  # '1,0' read as 1 by parse_events, counted as times are
-            n_comma_events += int(decimal_commas(raw_event, df.attrs.get("delimiter")).sum())
+            n_ev = int(decimal_commas(raw_event, df.attrs.get("delimiter")).sum())
+            n_comma_events += n_ev
+            if n_ev and df.attrs.get("delimiter") != ";":  # a ';' table writes them so
+                logger.warning("%s: %d %s event(s) written with a decimal comma (e.g. %r), "
+                               "read as 1 / 0", path.name, n_ev, ep, _first_comma(raw_event))
         say_commas(raw_time, n, n_sep, df.attrs.get("delimiter"), path.name, ep)
         frame[f"{ep.lower()}_time"] = (times * per_unit).to_numpy(dtype=float)
         frame[f"{ep.lower()}_event"] = event.to_numpy(dtype=float)

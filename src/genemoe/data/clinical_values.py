@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genemoe.data.textio import DECIMAL_COMMA
+from genemoe.data.textio import DECIMAL_COMMA, THOUSANDS
 
 __all__ = ["MAX_DAYS", "blank_ids", "patients_from_samples", "rows_with_patient", "parse_events", "decimal_commas", "event_words", "with_raw", "event_coding", "is_missing_word", "words_text",
            "days_per_unit", "clean_endpoint", "short_follow_up"]
@@ -83,19 +83,25 @@ def rows_with_patient(df: pd.DataFrame, ids: pd.Series, path: Any, n_from_sample
 
 def decimal_commas(values: pd.Series, delimiter: str | None) -> pd.Series:
     """Which cells of ``values`` are numbers written with a decimal comma (``12,5``,
-    ``1,0``): those of a ``;``-separated table (European Excel's CSV); none in any other."""
-    if delimiter != ";":
-        return pd.Series(False, index=values.index)
+    ``1,0``): every comma number of a ``;``-separated table (European Excel's CSV); in any
+    other, those that cannot be a thousands separator (``1,0``, ``0,00``; not ``1,000``).
+
+    An event column's ``1,0`` in a tab-separated table was "an event not 0/1" (its patient's
+    survival dropped): a comma before fewer or more than 3 digits is a decimal comma in any
+    table (time columns are judged as a whole: :mod:`genemoe.data.clinical_times`)."""
     text = values.astype("string").str.strip()
-    return text.str.fullmatch(DECIMAL_COMMA).fillna(False).astype(bool)
+    comma = text.str.fullmatch(DECIMAL_COMMA).fillna(False).astype(bool)
+    if delimiter == ";":
+        return comma
+    return comma & ~text.str.fullmatch(THOUSANDS).fillna(False).astype(bool)
 
 
 def parse_events(values: pd.Series, delimiter: str | None = None) -> pd.Series:
     """1.0 / 0.0 events from numbers, words or cBioPortal's ``0:``/``1:`` codes
     (``1:Recurred/Progressed``); NaN where empty or a missing-value word (``[Not
-    Available]``, ``'--``); -1.0 where unrecognised. In a ``;``-separated table
-    (``delimiter``) a decimal comma is read as a point, as the times' is (``1,0``: 1;
-    :func:`decimal_commas` counts them)."""
+    Available]``, ``'--``); -1.0 where unrecognised. A decimal comma is read as a point,
+    as the times' is (``1,0``: 1, in a ``;``-separated table (``delimiter``) or any other;
+    ``1,000`` only in a ``;`` one: :func:`decimal_commas`, which counts them)."""
     text = values.astype(str).str.strip().str.lower()
     coded = text.str.extract(r"^([01]):", expand=False)  # cBioPortal: 0:LIVING, 1:PROGRESSION
     comma = decimal_commas(values, delimiter)
@@ -111,8 +117,7 @@ def parse_events(values: pd.Series, delimiter: str | None = None) -> pd.Series:
 def event_words(values: pd.Series) -> dict[str, int]:
     """How many events were written as words or codes, and what each was read as:
     ``{"Dead -> 1": 28, "Alive -> 0": 51, "[Not Available] -> missing": 1}`` (numbers,
-    those with a decimal comma too (``1,0``: counted apart, or named as not 0/1 outside a
-    ``;`` table), and empty cells left out)."""
+    those with a decimal comma too (``1,0``: counted apart), and empty cells left out)."""
     text = values.dropna().astype(str).str.strip()
     text = text[(text != "") & pd.to_numeric(text, errors="coerce").isna()
                 & ~text.str.fullmatch(DECIMAL_COMMA)]
