@@ -58,8 +58,14 @@ class Interrupted(GenemoeError):
     def __init__(self, command: str | None = None, by: str = "Ctrl-C") -> None:
         word = "interrupted" if by == "Ctrl-C" else "stopped"
         super().__init__(f"{word} ({by}). {resume_line(command)}")
-        self.by = by
+        self.command, self.by = command, by
         self.status = 143 if by == "SIGTERM" else 130
+
+    def __reduce__(self) -> tuple:
+        """Rebuilt from its command and signal: ``copy``/``pickle`` passed the message back
+        as the command, so a copy read "interrupted (Ctrl-C). `genemoe stopped (SIGTERM)...``
+        with status 130 for a SIGTERM's 143."""
+        return (type(self), (self.command, self.by))
 
 
 RESUMING = ("train", "pretrain", "tune", "benchmark", "ablation")
