@@ -250,7 +250,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                rescaled: Callable[[str], dict[str, TaskData]] | None = None,
                callbacks: Sequence[Callable[[optuna.Study, optuna.trial.FrozenTrial], None]] = (),
                inner: Callable[[str], list[Split]] | None = None,
-               ) -> TuneResult:
+               on_open: Callable[[optuna.Study], None] | None = None) -> TuneResult:
     """Search ``name``'s hyper-parameters on ``data["val"]``; see the module docstring.
 
     Parameters
@@ -296,6 +296,9 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         cross-validation"); ``options``: model options of that split taken over the
         trial's (an image model's layout fitted on the split's training rows, or ``{}``).
         None: ``data``'s one validation part.
+    on_open
+        Called with the study once it is open and its setup checked, before any trial
+        (a caller's "resuming" line: said before, it preceded a refused setup).
 
     Returns
     -------
@@ -336,6 +339,8 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                        n_startup_trials=n_startup_trials)
     check_setup(study, _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs,
                                   seed, space, splits[start_scaling] if inner else None), storage)
+    if on_open is not None:
+        on_open(study)
 
     def more(scaling: str) -> list[Split]:  # the splits under a scaling a trial draws
         if inner is not None:

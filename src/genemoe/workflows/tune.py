@@ -80,7 +80,7 @@ from genemoe.train.study_budget import (
     counts,
     optuna_quiet,
 )
-from genemoe.train.study_storage import check_storage_writable, study_storage
+from genemoe.train.study_storage import check_storage_writable
 from genemoe.train.task_data import Task, TaskData, bundle_scaler, task_data
 from genemoe.train.tuning import (
     TuneResult,
@@ -317,7 +317,6 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
     study_name = study_name or f"{model_name}-{task}"
     _say_replaced(out_dir, study_name)
     data, gene_mask = _tuning_data(bundle, task, model_name, model_cfg)
-    _say_resuming(storage, study_name, n_trials)
     fit_cfg = with_fitted_layout(model_name, model_cfg, bundle, gene_mask, data["train"].rows)
     var = bundle.var.loc[gene_mask]
     endpoint = bundle.endpoint if task == "survival" else None
@@ -336,7 +335,8 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                                                                 np.zeros(0, dtype=np.int64)),
                                                task, bundle.class_names, n_folds=cv, seed=seed
                                                ).for_model(model_name, fit_cfg)
-                            if cv > 1 else None)
+                            if cv > 1 else None,
+                            on_open=lambda study: _say_resuming(study, n_trials))
     except TuningInterrupted as stop:  # was: nothing written until the study was rerun
         stop.result = _shown_states(stop.result)
         _write_outputs(out_dir, bundle, data, stop.result, stopped_by=stop_signal(stop) or "Ctrl-C",
@@ -390,17 +390,12 @@ def _tuning_data(bundle: Bundle, task: Task, model_name: str,
     return data, gene_mask
 
 
-def _say_resuming(storage: str, study_name: str, n_trials: int) -> None:
+def _say_resuming(study: optuna.Study, n_trials: int) -> None:
     """Say, as the tune starts, that the study already holds finished trials (an earlier
-    call's, or other workers'): it was said only at the end. A SQLite database not yet
-    made is left unmade; a study not in the database says nothing."""
-    if storage.startswith("sqlite:///") and not Path(storage.removeprefix("sqlite:///")).exists():
-        return
-    try:
-        study = optuna.load_study(study_name=study_name, storage=study_storage(storage))
-    except KeyError:  # no such study yet
-        return
-    if line := resuming_line(len(counted_trials(study)), n_trials, study_name):
+    call's, or other workers'): it was said only at the end. Called once the study's setup
+    is checked (:func:`~genemoe.train.tuning.tune_model`'s ``on_open``): said before, the
+    line preceded the refusal of a changed setup. A new study says nothing."""
+    if line := resuming_line(len(counted_trials(study)), n_trials, study.study_name):
         log.info("%s", line)
 
 
