@@ -490,7 +490,7 @@ def _benchmark_table(results: pd.DataFrame, task: str,
     for model in order.index:
         g = results[results["model"] == model]
         cells = ([f"<code>{_esc(model)}</code>"] + ([fmt_count(len(g))] if folds else [])
-                 + [fmt_mean_sd(g[c].tolist()) for c in cols])
+                 + [_mean_cell(g[c]) for c in cols])
         if best:
             c = comp.loc[model] if model in comp.index else None
             cells += (["best peer", "", "", "", ""] if c is None else
@@ -499,7 +499,28 @@ def _benchmark_table(results: pd.DataFrame, task: str,
         cls = ' class="proposed"' if model in PROPOSED_MODELS else ""
         body.append(f"<tr{cls}>" + "".join(f"<td>{v}</td>" for v in cells) + "</tr>")
     th = "".join(f"<th>{_esc(h)}</th>" for h in head)
-    return f'<table class="compare"><tr>{th}</tr>{"".join(body)}</table>'
+    skipped = any(0 < _n_scored(g[c]) < len(g) for _, g in results.groupby("model", sort=False)
+                  for c in cols)
+    return (f'<table class="compare"><tr>{th}</tr>{"".join(body)}</table>'
+            + (f"<p>{SKIPPED_WORDS}</p>" if skipped else ""))
+
+
+SKIPPED_WORDS = ("(k/n): the mean ± sd of the k folds with a value, of n run (a fold whose "
+                 "metric could not be computed is left out; results.csv has each fold)")
+
+
+def _n_scored(values: pd.Series) -> int:
+    """How many of a model's fold values are finite numbers (those its mean is over)."""
+    return int(pd.to_numeric(values, errors="coerce").map(math.isfinite).sum())
+
+
+def _mean_cell(values: pd.Series) -> str:
+    """``0.597 ± 0.009 (4/5)``: mean ± sd over a model's folds with a value, and how many of
+    its folds those are where some have none (the first screen showed the mean of 4 folds
+    beside the terminal's and summary.md's "(4/5 folds)", unsaid)."""
+    scored = _n_scored(values)
+    return fmt_mean_sd(values.tolist()) + (f" ({scored}/{len(values)})"
+                                           if 0 < scored < len(values) else "")
 
 
 def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFrame] | None,
