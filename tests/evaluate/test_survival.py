@@ -237,7 +237,7 @@ def test_a_group_of_few_comparable_pairs_gets_no_interval():
     groups = np.array(["CHOL"] * 4 + ["UCS"] * 8)
     res = c_index_by_group(time, event, risk, groups, n_boot=50)
     assert res["CHOL"]["c_index"] == 0.0 and np.isnan(res["CHOL"]["ci"]).all()
-    assert res["CHOL"]["ci_reason"] == "5 comparable pairs: too few for an interval"
+    assert res["CHOL"]["ci_reason"] == "degenerate: all 5 pairs discordant"  # probe hD
     assert res["CHOL"]["reason"] is None  # the C-index itself stands
     assert np.isfinite(res["UCS"]["ci"]).all() and "ci_reason" not in res["UCS"]
 
@@ -454,9 +454,10 @@ def test_perfect_order_gets_no_zero_width_interval():
     r = [9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0]
     m = survival_metrics(t, e, r, groups=["ACC"] * 8, n_boot=200)
     assert m["c_index"] == 1.0 and np.isnan(m["c_index_ci"]).all()
-    assert m["c_index_ci_reason"] == "none: every resample 1.000"
-    assert m["c_index_by_type"]["ACC"]["ci_reason"] == "none: every resample 1.000"
-    assert "none: every resample 1.000" in run_table({"val": m}, task="survival", title="t")
+    assert m["c_index_ci_reason"] == "degenerate: all 13 pairs concordant"  # probe hD
+    assert m["c_index_by_type"]["ACC"]["ci_reason"] == "degenerate: all 13 pairs concordant"
+    assert "degenerate: all 13 pairs concordant" in run_table({"val": m}, task="survival",
+                                                              title="t")
     r[2], r[0] = r[0], r[2]  # one pair out of order: an interval again
     lo, hi = survival_metrics(t, e, r, n_boot=200)["c_index_ci"]
     assert lo < hi

@@ -61,6 +61,7 @@ from typing import Literal
 import numpy as np
 
 from genemoe.errors import input_error
+from genemoe.evaluate.survival_flags import degenerate_groups, degenerate_text, is_degenerate
 from genemoe.evaluate.survival_tests import (
     check_groups,
     check_survival,
@@ -75,6 +76,7 @@ __all__ = [
     "uno_c_index",
     "bootstrap_c_index",
     "ci_reason",
+    "comparable_pairs",
     "c_index_by_group",
     "within_group_c_index",
     "type_rate_risk",
@@ -397,11 +399,36 @@ def bootstrap_c_index(
     return float(lo), float(hi)
 
 
-def ci_reason(c: float) -> str:
-    """Why :func:`bootstrap_c_index` gave no interval for an observed C of ``c``."""
-    if c in (0.0, 1.0):  # short: a table cell; the docstring above says why
-        return f"none: every resample {c:.3f}"
+def ci_reason(c: float, n_pairs: int | None = None) -> str:
+    """Why a C of ``c`` (from ``n_pairs`` comparable pairs) has no interval: short, a table
+    cell. A C of exactly 0 or 1 is degenerate (``"degenerate: all 13 pairs concordant"``:
+    every pair in one order, every resample the same; was ``"none: every resample 1.000"``);
+    fewer than :data:`MIN_CI_PAIRS` pairs are too few; else every resample was the same."""
+    if is_degenerate(c):
+        return degenerate_text(c, n_pairs)
+    if n_pairs is not None and n_pairs < MIN_CI_PAIRS:
+        return f"{n_pairs} comparable pairs: too few for an interval"
     return "none: every resample the same"
+
+
+def comparable_pairs(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> int | None:
+    """How many comparable pairs Harrell's C of ``risk`` counts (all ``(n_samples,)``);
+    None where the risks form a chain of near-ties (the fast count does not apply)."""
+    t, e, r = check_survival(time, event, (risk, "risk"), need_event=False)
+    ranks = _tie_ranks(r)
+    return None if ranks is None else _harrell_counts(t, e, ranks)[1]
+
+
+def _c_interval(t: np.ndarray, e: np.ndarray, r: np.ndarray, c: float, n_boot: int, seed: int,
+                alpha: float = 0.05) -> tuple[list[float], str | None]:
+    """The bootstrap interval of an observed C of ``c``, or NaNs and why there is none: a
+    degenerate C (0 or 1: no resample differs), fewer than :data:`MIN_CI_PAIRS` pairs, or
+    every resample the same."""
+    pairs = comparable_pairs(t, e, r)
+    if is_degenerate(c) or (pairs is not None and pairs < MIN_CI_PAIRS):
+        return [float("nan")] * 2, ci_reason(c, pairs)
+    ci = list(bootstrap_c_index(t, e, r, n_boot=n_boot, seed=seed, alpha=alpha))
+    return ci, ci_reason(c, pairs) if np.isnan(ci[0]) else None
 
 
 def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups: ArrayLike, *,
@@ -423,8 +450,8 @@ def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups:
     dict
         ``{group: {"c_index", "n", "n_events", "ci": [lo, hi], "reason"}}`` in sorted group
         order. Groups with fewer than 2 events (or no comparable pair) get NaN and a
-        ``reason``; otherwise ``reason`` is None. Too few pairs for an interval: ``ci`` NaN,
-        ``ci_reason`` says why.
+        ``reason``; otherwise ``reason`` is None. Too few pairs for an interval, or a C of
+        exactly 0 or 1 (also ``"degenerate": True``): ``ci`` NaN, ``ci_reason`` says why.
     """
     t, e, r = check_survival(time, event, (risk, "risk"), need_event=False)
     g = check_groups(groups, t.size)
@@ -445,17 +472,13 @@ def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups:
             entry["reason"] = f"fewer than 2 events ({n_events})"
         elif value is None:
             entry["reason"] = "no comparable pairs"
-        else:
+        else:  # few pairs: resamples of them are degenerate; a C of 0 or 1 is (ci_reason)
             entry["c_index"] = value
-            ranks = _tie_ranks(r[m])
-            pairs = None if ranks is None else _harrell_counts(t[m], e[m], ranks)[1]
-            if pairs is not None and pairs < MIN_CI_PAIRS:  # resamples of them: degenerate
-                entry["ci_reason"] = f"{pairs} comparable pairs: too few for an interval"
-            else:
-                entry["ci"] = list(bootstrap_c_index(t[m], e[m], r[m], n_boot=n_boot,
-                                                     seed=seed, alpha=alpha))
-                if np.isnan(entry["ci"][0]):
-                    entry["ci_reason"] = ci_reason(value)
+            entry["ci"], why = _c_interval(t[m], e[m], r[m], value, n_boot, seed, alpha)
+            if why is not None:
+                entry["ci_reason"] = why
+            if is_degenerate(value):
+                entry["degenerate"] = True
         out[key] = entry
     return out
 
@@ -499,7 +522,9 @@ def survival_metrics(
     -------
     dict
         ``c_index`` (Harrell's), ``c_index_ci`` ([lo, hi], 95 %; NaN with
-        ``c_index_ci_reason`` where every resample gave one value), ``c_index_by_type`` (see
+        ``c_index_ci_reason`` where every resample gave one value, or fewer than
+        :data:`MIN_CI_PAIRS` pairs, as per type), ``c_index_degenerate`` (True where the C
+        is exactly 0 or 1) and ``types_degenerate_c`` (such types), ``c_index_by_type`` (see
         :func:`c_index_by_group`; None without ``groups``), ``uno_c_index`` (None without
         training data or when it fails; the reason is logged), ``logrank_p`` (median risk
         split over the types pooled; NaN when all risks are equal), ``logrank_high_died_sooner``
@@ -531,7 +556,7 @@ def survival_metrics(
         log.warning("median-split log-rank skipped: %s", exc)
         logrank_p, sooner = float("nan"), None
     c = float("nan") if few else concordance_index(t, e, r)
-    ci = [float("nan")] * 2 if few else list(bootstrap_c_index(t, e, r, n_boot=n_boot, seed=seed))
+    ci, why = ([float("nan")] * 2, None) if few else _c_interval(t, e, r, c, n_boot, seed)
     out = {
         "c_index": c,
         "c_index_ci": ci,
@@ -543,7 +568,10 @@ def survival_metrics(
         "n": int(t.size),
         "n_events": int(e.sum()),
     } | ({"c_index_reason": few} if few else {}) | (
-        {"c_index_ci_reason": ci_reason(c)} if not few and np.isnan(ci[0]) else {})
+        {"c_index_ci_reason": why} if why else {}) | (
+        {"c_index_degenerate": True} if is_degenerate(c) else {})
+    if degenerate := degenerate_groups(out["c_index_by_type"]):  # C 0 or 1: flagged, not plain
+        out["types_degenerate_c"] = degenerate
     if groups is not None and len(set(np.asarray(groups).tolist())) > 1 and not few:
         out["within_type_c_index"] = within_group_c_index(t, e, r, groups)
         try:  # the pooled split also carries the types' own survival differences

@@ -5,6 +5,12 @@ whose whole 95% interval lies below 0.5 (probeJJ: Gene-MOE's test C for UCS was 
 :func:`ranked_backwards` lists them from :func:`~genemoe.evaluate.survival.c_index_by_group`'s
 result (a run's metrics.json ``types_ranked_backwards``, per part); :func:`backwards_text`
 says one, :func:`backwards_lines` a part's on the terminal.
+
+A C-index of exactly 0 or 1 is degenerate: every comparable pair in one order, which a
+handful of pairs (2 deaths, a fold of one type) gives by chance; no resample differs, so it
+has no interval. :func:`degenerate_text` says one (``"degenerate: all 13 pairs
+concordant"``, the ``ci_reason`` shown in the interval's place; was ``"none: every resample
+1.000"``, which did not say why), :func:`degenerate_groups` lists a part's groups.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["ranked_backwards", "backwards_text", "backwards_lines"]
+__all__ = ["ranked_backwards", "backwards_text", "backwards_lines", "is_degenerate",
+           "degenerate_text", "degenerate_groups"]
 
 CHANCE = 0.5
 """The C-index of a random ranking."""
@@ -63,6 +70,26 @@ def backwards_lines(part: dict[str, Any] | None, name: str = "test", *,
         lines.append(f"  {name}: {len(flagged) - most} more types ranked backwards "
                      "(metrics.json: types_ranked_backwards)")
     return lines
+
+
+def is_degenerate(c: Any) -> bool:
+    """True for a C-index of exactly 0 or 1 (every comparable pair in one order)."""
+    return _finite(c) and c in (0.0, 1.0)
+
+
+def degenerate_text(c: float, n_pairs: int | None) -> str:
+    """``"degenerate: all 13 pairs concordant"`` (C 1) or ``"... discordant"`` (C 0): why a
+    C of exactly 0 or 1 has no interval; ``"degenerate: C 1.000"`` without a pair count."""
+    if n_pairs is None:
+        return f"degenerate: C {c:.3f}"
+    way = "concordant" if c == 1.0 else "discordant"
+    return f"degenerate: all {n_pairs:,} pair{'s' * (n_pairs != 1)} {way}"
+
+
+def degenerate_groups(by_type: dict[Any, dict] | None) -> list[str]:
+    """The groups of ``by_type`` (:func:`~genemoe.evaluate.survival.c_index_by_group`)
+    whose C-index is exactly 0 or 1, in its order; empty where none is."""
+    return [str(g) for g, v in (by_type or {}).items() if is_degenerate(v.get("c_index"))]
 
 
 def _finite(x: Any) -> bool:
