@@ -87,3 +87,19 @@ def test_a_thousands_point_beside_decimal_commas_of_a_semicolon_table_is_refused
     assert str(p) in text and "column 'OS.time'" in text
     assert "line 2: '1.355'" in text and "line 3: '200,5'" in text
     assert "fix:" in text and "1.355" in text
+
+
+def test_months_in_a_days_column_past_a_year_are_warned(tmp_path: Path, caplog) -> None:
+    """TCGA-CDR's OS.time divided by 30.4375 (median 23.5, longest 370): read as days unsaid
+    (the one-year rule looked only at the longest); in days the same cohort is not warned."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    days = np.append(rng.gamma(1.2, 700, 39).round(), 11252.0)
+    for name, times, warned in (("m.tsv", days / 30.4375, True), ("d.tsv", days, False)):
+        rows = [(f"TCGA-AA-{i:04d}", str(i % 2), f"{t:.1f}") for i, t in enumerate(times)]
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="genemoe"):
+            _, rep = read_clinical(_write(tmp_path / name, rows))
+        said = "OS times read as days, but the longest follow-up is" in caplog.text
+        assert said is warned and ("longest_follow_up_days" in rep["endpoints"]["OS"]) is warned

@@ -19,6 +19,8 @@ __all__ = ["MAX_DAYS", "blank_ids", "patients_from_samples", "rows_with_patient"
 logger = logging.getLogger(__name__)
 
 MAX_DAYS = 100 * 365.25  # a survival time past a human span: a typo or a code, not a time
+MONTHS_MEDIAN = 61.0  # a median follow-up in days at or below it (2 months), beside a longest
+# of 600 days at most, reads as months (TCGA-CDR's in months: 23.5 and 370; in days 714)
 _UNITS = (("month", 365.25 / 12, "months"), ("year", 365.25, "years"), ("week", 7.0, "weeks"))
 _TRUE = {"1", "1.0", "true", "t", "yes", "y", "dead", "deceased", "died", "event", "1:deceased"}
 _FALSE = {"0", "0.0", "false", "f", "no", "n", "alive", "living", "censored", "0:living"}
@@ -161,12 +163,14 @@ def words_text(words: dict[str, int]) -> str:
 
 
 def short_follow_up(frame: pd.DataFrame, ep: str, report: dict[str, Any], source: str) -> None:
-    """Warn when times read as days stop within a year for 20 or more patients: months or
-    years read as days (a ``time`` column in months gave 1/3/5-year survival of nobody)."""
+    """Warn when times read as days look like months or years, for 20 or more patients:
+    they stop within a year, or half stop within two months and none passes 600 days
+    (a ``time`` column in months gave 1/3/5-year survival of nobody; TCGA-CDR's OS.time in
+    months, median 23.5 and longest 370, passed the one-year rule unsaid)."""
     if f"{ep}_time" not in frame or ep.upper() in report.get("time_units", {}):
         return
     t = frame[f"{ep}_time"].dropna()
-    if len(t) >= 20 and t.max() <= 366:
+    if len(t) >= 20 and (t.max() <= 366 or (t.median() <= MONTHS_MEDIAN and t.max() <= 600)):
         report["endpoints"][ep.upper()]["longest_follow_up_days"] = float(t.max())
         logger.warning("%s: %s times read as days, but the longest follow-up is %g days (median "
                        "%g): if they are months or years, name the column so (%s_MONTHS, "
