@@ -6,10 +6,14 @@ folders, no model is trained.
 
 from __future__ import annotations
 
+import logging
 import re
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from genemoe.evaluate.benchmark_tables import paired_comparisons
 from genemoe.report.first_screen import benchmark_panel
@@ -56,3 +60,46 @@ def test_every_fold_scored_carries_no_k_of_n_note():
     text = _text(benchmark_panel(protocol=SURVIVAL, results=results, summary={}, record={},
                                  figures=[], comparison=paired_comparisons(results, "survival")))
     assert "(k/n)" not in text and "/5)" not in text
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory) -> Path:
+    """A finished 2-fold logistic-regression benchmark on a tiny synthetic bundle."""
+    from genemoe.workflows.benchmark import run_benchmark
+    from synthetic_inputs import prepare_synthetic
+
+    d = tmp_path_factory.mktemp("probe_hE")
+    bundle = prepare_synthetic(d, n_samples=150, n_genes=60, n_types=3, seed=2)[0]
+    run_benchmark(bundle.path, task="classify", models=["logreg"], n_folds=2,
+                  out_dir=d / "bench", progress=False)
+    return d / "bench"
+
+
+def test_a_damaged_cell_file_is_named_on_the_page_and_warned_once(bench, tmp_path, caplog):
+    """Old behaviour: a cut-short cell file was warned of twice on the terminal (the cells
+    were read for the tables, then again for the figures) and the page only said "cells
+    finished 1 of 2 ... run the same genemoe benchmark command again", naming no file."""
+    from genemoe.report.html import write_report
+
+    copy = tmp_path / "bench"
+    shutil.copytree(bench, copy)
+    (copy / "report.html").unlink(missing_ok=True)
+    cell = copy / "cells" / "logreg__r0_f1.json"
+    cell.write_text(cell.read_text()[:60])
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        out = write_report(copy, out_path=tmp_path / "page.html")
+    warned = [r for r in caplog.records if "cut short or damaged" in r.getMessage()]
+    assert len(warned) == 1
+    text = _text(out.read_text())
+    said = "1 cell file in cells/ not read (cut short, damaged or written under other options"
+    status = re.search(r"status (.*?) model ", text)
+    assert status is not None and said in status.group(1) and cell.name in status.group(1)
+    assert re.search(r"cells finished 1 of 2; " + re.escape(said), text)
+
+
+def test_a_complete_benchmark_names_no_unread_cell(bench, tmp_path):
+    from genemoe.report.html import write_report
+
+    text = _text(write_report(bench, out_path=tmp_path / "page.html").read_text())
+    assert "not read" not in text and "cells finished 2 of 2" in text

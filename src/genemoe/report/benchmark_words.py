@@ -15,7 +15,7 @@ from genemoe.evaluate.benchmark_protocol import fold_members_text
 from genemoe.evaluate.benchmark_tables import PROPOSED_MODELS, few_pairs_note
 from genemoe.report.text import fmt_p
 
-__all__ = ["members_words", "split_test_notes", "holm_words"]
+__all__ = ["members_words", "split_test_notes", "holm_words", "unread_words"]
 
 
 def members_words(protocol: dict) -> str:
@@ -84,3 +84,16 @@ def holm_words(r: pd.Series, comp: pd.DataFrame, best: str,
                      "the fact")
     said = "; ".join(parts)
     return p, (said[:1].upper() + said[1:] + ". ") if said else ""
+
+
+def unread_words(names: list[str], limit: int = 3) -> str:
+    """``2 cell files not read (cut short, damaged or written under other options): a.json,
+    b.json; the rerun recomputes them``, or '' for none: the files the page leaves out."""
+    if not names:
+        return ""
+    shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit
+                                        else "")
+    n = len(names)
+    return (f"{n} cell file{'s' * (n != 1)} in cells/ not read (cut short, damaged or written "
+            f"under other options, left out of every table): {html.escape(shown)}; the rerun "
+            f"recomputes {'them' if n != 1 else 'it'}")

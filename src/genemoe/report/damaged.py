@@ -10,6 +10,7 @@ returns one error naming it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,8 @@ import yaml
 
 from genemoe.errors import InputError, input_error
 
-__all__ = ["find_damaged", "damaged_error", "not_reportable", "REPORT_KINDS", "reported_commands"]
+__all__ = ["find_damaged", "damaged_error", "not_reportable", "REPORT_KINDS", "reported_commands",
+           "unread_cells"]
 
 # the kinds of folder `genemoe report` has a page for, each with the command that writes it
 # (report_kind's answers; the refusals list the commands from here, so none is left out)
@@ -63,6 +65,26 @@ def find_damaged(dirs: list[Path]) -> tuple[Path, str] | None:
             except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
                 return path, (str(exc).splitlines() or [type(exc).__name__])[0][:120]
     return None
+
+
+def unread_cells(d: Path, protocol: dict, cells: list[dict]) -> list[str]:
+    """The benchmark's cell files (``cells/MODEL__rR_fF.json`` of its models and repeats) that
+    are there but were not read: cut short, damaged, or written under other options.
+
+    ``load_cells`` leaves them out with a terminal warning only; the page counted them as
+    not finished and told the reader to run the command again, naming none of them.
+    """
+    read = {(c["model"], int(c["repeat"]), int(c["fold"])) for c in cells}
+    models, n_repeats = set(protocol.get("models") or []), int(protocol.get("n_repeats") or 1)
+    out = []
+    for path in sorted((d / "cells").glob("*.json")):
+        model, _, where = path.stem.rpartition("__")
+        m = re.fullmatch(r"(?:r(\d+)_)?f(\d+)", where)
+        if model not in models or m is None or int(m.group(1) or 0) >= n_repeats:
+            continue
+        if (model, int(m.group(1) or 0), int(m.group(2))) not in read:
+            out.append(path.name)
+    return out
 
 
 def damaged_error(dirs: list[Path], exc: Exception) -> InputError | Exception:

@@ -28,7 +28,12 @@ from genemoe.evaluate.benchmark_tables import (
 from genemoe.evaluate.brier import event_word, probability_word
 from genemoe.evaluate.survival_flags import backwards_text
 from genemoe.reliability import ECE_ROSE
-from genemoe.report.benchmark_words import holm_words, members_words, split_test_notes
+from genemoe.report.benchmark_words import (
+    holm_words,
+    members_words,
+    split_test_notes,
+    unread_words,
+)
 from genemoe.report.plots import Figure
 from genemoe.report.terminal import epoch_cap_line
 from genemoe.report.text import (
@@ -446,9 +451,11 @@ def _progress_words(prog: Progress) -> str:
 
 
 def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, record: dict,
-                    figures: list[Figure], comparison: tuple[str, pd.DataFrame] | None) -> str:
+                    figures: list[Figure], comparison: tuple[str, pd.DataFrame] | None,
+                    unread: Sequence[str] = ()) -> str:
     """The summary panel of a benchmark: mean ± sd per model, each against the best peer; an
-    unfinished one (an interrupted run) says so, and its verdict is qualified or withheld."""
+    unfinished one (an interrupted run) says so, and its verdict is qualified or withheld;
+    ``unread``: cell files there but not read (:func:`.damaged.unread_cells`), named."""
     task = protocol["task"]
     strat = "cancer type and event" if task == "survival" else "cancer type"
     prog = benchmark_progress(protocol, results)
@@ -462,7 +469,8 @@ def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, rec
                          f"repeat(s), stratified by {strat}, {same}; "
                          f"chosen {chosen_where(protocol)}; each test fold scored once")]
     if not prog.finished:  # an interrupted rerun read as complete ("cells finished" only
-        rows.append(("status", _progress_words(prog)))  # deep in the Protocol table)
+        rows.append(("status", _progress_words(prog)  # deep in the Protocol table)
+                     + (f"; {words}" if (words := unread_words(list(unread))) else "")))
     if results.empty:
         return _panel(rows, "<p>No finished cell yet.</p>", None)
     headline = (_benchmark_table(results, task, comparison, prog)

@@ -51,7 +51,8 @@ from genemoe.evaluate.benchmark_tables import (
 )
 from genemoe.evaluate.benchmark_tuned_on import tuned_on_overlap
 from genemoe.report.ablation_page import ablation_context, is_ablation_dir
-from genemoe.report.damaged import damaged_error, not_reportable, reported_commands
+from genemoe.report.benchmark_words import unread_words
+from genemoe.report.damaged import damaged_error, not_reportable, reported_commands, unread_cells
 from genemoe.report.explanation_section import explanation_section as _explanation_section
 from genemoe.report.explanation_section import top_genes_table as _top_genes_table
 from genemoe.report.features_page import features_context, is_features_dir
@@ -227,6 +228,7 @@ def _routing_row(results: pd.DataFrame) -> dict[str, str]:
 def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
     p = read_protocol(d)
     cells = load_cells(d, n_repeats=p["n_repeats"])
+    unread = unread_cells(d, p, cells)  # left out with a terminal warning only
     results = results_table(cells) if cells else pd.DataFrame()
     summary = p.get("bundle_summary") or bundle_info(p.get("bundle_path"), None)[0]
     strat = "cancer type and event" if p["task"] == "survival" else "cancer type"
@@ -241,7 +243,8 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "each fold's training part only (genes removed when the bundle was prepared stay removed)",
         "tuning": tuning_text(p) + pretrained_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
         "device": p.get("device"), "bundle": p.get("bundle_path"),
-        "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}",
+        "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}"
+                          + (f"; {words}" if (words := unread_words(unread)) else ""),
         **_tuned_on_row(p.get("preset_tuned_on"), p.get("preset"), p), **_routing_row(results),
         **mismatch_row(p)}
     seeds = {"fold seeds": f"{p['seed']} + repeat", "model seeds": f"{p['seed']} + repeat",
@@ -254,10 +257,10 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         seeds["inner-fold seed"] = f"{p['seed']} + repeat"
     comparison = (paired_comparisons(results, p["task"])
                   if len(results) and results["model"].nunique() > 1 else None)
-    figures = benchmark_figures(d, plot_dir=plots) if cells else []
+    figures = benchmark_figures(d, plot_dir=plots, cells=cells) if cells else []
     record = p.get("bundle_record") or {}
     panel = benchmark_panel(protocol=p, results=results, summary=summary, record=record,
-                            figures=figures, comparison=comparison)
+                            figures=figures, comparison=comparison, unread=unread)
     prog = benchmark_progress(p, results)  # the title read as complete (a stopped rerun)
     title = f"genemoe benchmark — {p['task']}" + ("" if prog.finished else " (UNFINISHED)")
     return page_context(title, synthetic=summary.get("synthetic"),

@@ -384,13 +384,15 @@ def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_d
     return figs
 
 
-def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None) -> list[Figure]:
+def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None,
+                      cells: list[dict] | None = None) -> list[Figure]:
     """Every figure of a benchmark directory, drawn from its stored cells.
 
     Box plots of the main metrics across folds; per model a confusion matrix (summed over
     folds) and per-class F1 bars, or Kaplan–Meier curves per cancer type; training curves
     and expert utilisation where histories exist. Saved under ``plot_dir``
-    (default ``BENCH/plots``).
+    (default ``BENCH/plots``). ``cells``: those already read (``load_cells``), so that a
+    damaged cell file is not warned of twice (the report read them, then read them again).
     """
     from genemoe.evaluate.benchmark_files import load_cells, read_protocol
     from genemoe.evaluate.benchmark_tables import results_table
@@ -398,7 +400,8 @@ def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None) ->
     bench_dir = Path(bench_dir)
     plot_dir = plot_dir or bench_dir / "plots"
     protocol = read_protocol(bench_dir)
-    cells = load_cells(bench_dir, n_repeats=protocol["n_repeats"])
+    if cells is None:
+        cells = load_cells(bench_dir, n_repeats=protocol["n_repeats"])
     if not cells:
         return []
     results, task = results_table(cells), protocol["task"]
