@@ -168,11 +168,17 @@ def seen_images(layout: Layout, X: np.ndarray, attr: np.ndarray,
     attributions; else the grid itself (one the network enlarges is drawn as the grid, its
     pixels those of the CSV).
 
+    Pixels holding no gene (a reshape layout's padding, a similarity layout's gaps) are
+    masked in both arrays, so the figure leaves them blank, and the words count them: they
+    were drawn as a gene at the scaled value 0 with attribution 0 (209 of a similarity
+    layout's 1,024 pixels, unsaid). The words also say how ``pixel N`` reads (row-major).
+
     Returns
     -------
     tuple
-        ``(n, s, s)`` images, ``(n, s, s)`` maps, and e.g. ``"drawn as the network sees it:
-        8 x 8 (its 20 x 20 grid binned); pixels as in genes_by_class.csv"``.
+        ``(n, s, s)`` images, ``(n, s, s)`` maps (masked arrays), and e.g. ``"drawn as the
+        network sees it: 8 x 8 (its 20 x 20 grid binned); pixels as in genes_by_class.csv"``
+        and, on a second line, the reading of pixel N and the empty pixels.
     """
     h, w = layout.height, layout.width
     grid = layout.to_image(X)
@@ -180,11 +186,27 @@ def seen_images(layout: Layout, X: np.ndarray, attr: np.ndarray,
         seen = (f"the {h} x {w} grid (seen at {image_size} x {image_size})"
                 if image_size is not None and image_size > max(h, w) else
                 f"{h} x {w}, as the network sees it")
-        return grid, layout.to_image(attr, reduce="sum"), f"drawn: {seen}; pixels as in genes_by_class.csv"
+        return _blank_empty(grid, layout.to_image(attr, reduce="sum"), layout.counts,
+                            f"drawn: {seen}; pixels as in genes_by_class.csv")
     binned = Layout(layout.seen_pixel_of_gene(image_size), image_size, image_size, layout.kind)
     images = torch.nn.functional.interpolate(  # as ImageBackbone.images resizes the grid
         torch.as_tensor(grid[:, None], dtype=torch.float32), size=(image_size, image_size),
         mode="bilinear", align_corners=False, antialias=True)[:, 0].numpy()
-    return (images, binned.to_image(attr, reduce="sum"),
-            f"drawn as the network sees it: {image_size} x {image_size} (its {h} x {w} grid "
-            "binned); pixels as in genes_by_class.csv")
+    return _blank_empty(images, binned.to_image(attr, reduce="sum"), binned.counts,
+                        f"drawn as the network sees it: {image_size} x {image_size} (its {h} x "
+                        f"{w} grid binned); pixels as in genes_by_class.csv")
+
+
+def _blank_empty(images: np.ndarray, maps: np.ndarray, counts: np.ndarray,
+                 drawn: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """``images`` and ``maps`` ``(n, s, s)`` with the pixels where ``counts`` ``(s, s)`` is 0
+    (no gene) masked, and ``drawn`` with a line saying how pixel N reads and how many
+    pixels are empty (blank in the figure)."""
+    empty = np.broadcast_to(np.asarray(counts) == 0, images.shape)
+    side = counts.shape[1]
+    n_empty, n_pixels = int((np.asarray(counts) == 0).sum()), int(np.asarray(counts).size)
+    note = f"\npixel N: row N // {side}, column N % {side}, from the top left"
+    if n_empty:
+        note += f"; {n_empty:,} of {n_pixels:,} pixels hold no gene (blank)"
+    return (np.ma.masked_array(images, mask=empty), np.ma.masked_array(maps, mask=empty),
+            drawn + note)
