@@ -6,6 +6,7 @@ folders, no model is trained.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -103,3 +104,39 @@ def test_a_complete_benchmark_names_no_unread_cell(bench, tmp_path):
 
     text = _text(write_report(bench, out_path=tmp_path / "page.html").read_text())
     assert "not read" not in text and "cells finished 2 of 2" in text
+
+
+def _ablation_folder(d: Path) -> Path:
+    """A finished classify ablation folder (tables.md as the ablation writes it, results.csv,
+    models/protocol.json) whose models stopped at their --epochs 3 cap in some folds."""
+    from genemoe.workflows.ablation_tables import ablation_tables
+
+    rows = [{"model": m, "repeat": 0, "fold": f, "accuracy": 0.6 + 0.01 * f,
+             "macro_precision": 0.5, "macro_recall": 0.5, "macro_f1": 0.5 + 0.02 * f + 0.01 * i,
+             "at_epoch_cap": m != "genemoe" or f == 0, "n_train": 100, "n_val": 20,
+             "n_test": 60}
+            for i, m in enumerate(("fcn", "moe", "genemoe")) for f in range(2)]
+    results = pd.DataFrame(rows)
+    results.to_csv(d / "results.csv", index=False)
+    (d / "tables.md").write_text(ablation_tables(results, "classify", n_folds=2, n_repeats=1,
+                                                 seed=0, preset="small", pretrained=None,
+                                                 synthetic=True, epochs=3))
+    (d / "models").mkdir()
+    (d / "models" / "protocol.json").write_text(json.dumps(
+        {"task": "classify", "models": ["fcn", "moe", "genemoe"], "n_folds": 2, "n_repeats": 1,
+         "seed": 0, "preset": "small", "epochs": 3, "val_fraction": 0.15}))
+    return d
+
+
+def test_the_ablation_first_screen_says_the_epoch_cap_and_the_models_that_hit_it(tmp_path):
+    """Old behaviour: the terminal said "kept the last epoch (may be undertrained)" and
+    tables.md "training capped at 3 epochs (--epochs)", but the page's first screen showed
+    the table with "preset small" alone: a 3-epoch ablation read as the preset's training."""
+    from genemoe.report.html import write_report
+
+    page = write_report(_ablation_folder(tmp_path)).read_text()
+    panel = _text(page[page.index('id="summary"'):page.index("</section>")])
+    assert "preset small, every fit capped at 3 epochs (--epochs)" in panel
+    assert "Models that kept the last epoch allowed: " in panel
+    assert "may be undertrained" in panel
+

@@ -338,7 +338,7 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
     """The first screen: what was compared on which data, then the paper's table and its †
     notes, exactly as tables.md has them."""
     table = next((b for b in blocks if b.kind == "table"), None)
-    notes = [b for b in blocks if b.kind == "p" and b.value.startswith("†")]
+    notes = [b for b in blocks if b.kind == "p" and b.value.startswith(_PANEL_NOTES)]
     source = pretrained_source(blocks, d)  # what the rows rest on, not what pretrain/ holds
     n = summary.get("n_samples")
     data = (f"<code>{html.escape(Path(str(p.get('bundle_path'))).name)}</code>: {n:,} samples, "
@@ -349,7 +349,8 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
     folds = (f"{p['n_folds']}-fold × {p['n_repeats']} repeat(s), the same folds for every model"
              if "n_folds" in p else "see tables.md")
     rows = [("data", data), ("protocol", html.escape(folds) + f" · preset <code>"
-                                                               f"{html.escape(str(p.get('preset', '?')))}</code>"),
+                                                               f"{html.escape(str(p.get('preset', '?')))}</code>"
+                                                               + _cap_words(p.get("epochs"))),
             ("models", _models_ran(table_order(table.value), results) if table else "?"),
             *([("survival", html.escape(_survival_words(p)))] if p.get("task") == "survival"
               else []),
@@ -364,6 +365,19 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
     return (f'<section class="summary" id="summary"><div class="facts"><h2 id="summary-heading">'
             f'Summary</h2><table class="facts-table">{facts}</table><div class="headline">'
             f"{headline}</div></div>{thumb}</section>")
+
+
+# tables.md's paragraphs the first screen shows under the table: the † notes, and the
+# models that kept their last allowed epoch (the terminal said "may be undertrained"; the
+# first screen showed the table alone, its protocol row no --epochs cap)
+_PANEL_NOTES = ("†", "Models that kept the last epoch allowed")
+
+
+def _cap_words(epochs: Any) -> str:
+    """``, every fit capped at 3 epochs (--epochs)`` or '' (the preset's own epochs)."""
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs <= 0:
+        return ""
+    return f", every fit capped at {epochs} epoch{'s' * (epochs != 1)} (--epochs)"
 
 
 def _models_ran(order: list[str], results: pd.DataFrame) -> str:
