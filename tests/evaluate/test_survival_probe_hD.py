@@ -77,3 +77,16 @@ def test_degenerate_text_without_a_pair_count() -> None:
     assert degenerate_text(0.0, 1) == "degenerate: all 1 pair discordant"
     res = c_index_by_group([10.0, 20.0, 30.0], [1, 1, 0], [1.0, 2.0, 3.0], ["X"] * 3, n_boot=10)
     assert res["X"]["degenerate"] is True and res["X"]["c_index"] == 0.0
+
+
+def test_a_constant_risk_is_flagged_degenerate() -> None:
+    """A Coxnet left without a gene scores everyone alike: C 0.5 from ties alone, said as
+    "none: every resample the same" (nothing said the model ranked nobody)."""
+    rng = np.random.default_rng(1)
+    t = rng.uniform(30, 3000, 50)
+    e = rng.random(50) < 0.4
+    groups = np.array(["A", "B"] * 25)
+    m = survival_metrics(t, e, np.full(50, 0.3), groups=groups, n_boot=50)
+    assert m["c_index"] == 0.5 and np.isnan(m["c_index_ci"]).all()
+    assert m["c_index_ci_reason"] == "degenerate: every risk the same"
+    assert m["c_index_degenerate"] is True and m["types_degenerate_c"] == ["A", "B"]

@@ -61,7 +61,13 @@ from typing import Literal
 import numpy as np
 
 from genemoe.errors import input_error
-from genemoe.evaluate.survival_flags import degenerate_groups, degenerate_text, is_degenerate
+from genemoe.evaluate.survival_flags import (  # ci_reason: re-exported, as before
+    DEGENERATE_TIES,
+    MIN_CI_PAIRS,
+    ci_reason,
+    degenerate_groups,
+    is_degenerate,
+)
 from genemoe.evaluate.survival_tests import (
     check_groups,
     check_survival,
@@ -92,7 +98,6 @@ ArrayLike = np.ndarray | Sequence[float]
 
 TIED_TOL = 1e-8
 """Risks closer than this are tied (``tied_tol`` of sksurv's ``concordance_index_censored``)."""
-MIN_CI_PAIRS = 10  # a group's comparable pairs below which no bootstrap interval is given
 
 
 # --------------------------------------------------------------------------- Harrell's C
@@ -399,18 +404,6 @@ def bootstrap_c_index(
     return float(lo), float(hi)
 
 
-def ci_reason(c: float, n_pairs: int | None = None) -> str:
-    """Why a C of ``c`` (from ``n_pairs`` comparable pairs) has no interval: short, a table
-    cell. A C of exactly 0 or 1 is degenerate (``"degenerate: all 13 pairs concordant"``:
-    every pair in one order, every resample the same; was ``"none: every resample 1.000"``);
-    fewer than :data:`MIN_CI_PAIRS` pairs are too few; else every resample was the same."""
-    if is_degenerate(c):
-        return degenerate_text(c, n_pairs)
-    if n_pairs is not None and n_pairs < MIN_CI_PAIRS:
-        return f"{n_pairs} comparable pairs: too few for an interval"
-    return "none: every resample the same"
-
-
 def comparable_pairs(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> int | None:
     """How many comparable pairs Harrell's C of ``risk`` counts (all ``(n_samples,)``);
     None where the risks form a chain of near-ties (the fast count does not apply)."""
@@ -422,8 +415,11 @@ def comparable_pairs(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> int 
 def _c_interval(t: np.ndarray, e: np.ndarray, r: np.ndarray, c: float, n_boot: int, seed: int,
                 alpha: float = 0.05) -> tuple[list[float], str | None]:
     """The bootstrap interval of an observed C of ``c``, or NaNs and why there is none: a
-    degenerate C (0 or 1: no resample differs), fewer than :data:`MIN_CI_PAIRS` pairs, or
-    every resample the same."""
+    degenerate C (0 or 1: no resample differs; every risk the same, a model that learnt
+    nothing: 0.5 from ties alone), fewer than :data:`MIN_CI_PAIRS` pairs, or every resample
+    the same."""
+    if np.ptp(r) <= TIED_TOL:  # a Coxnet without a gene: was "none: every resample the same"
+        return [float("nan")] * 2, DEGENERATE_TIES
     pairs = comparable_pairs(t, e, r)
     if is_degenerate(c) or (pairs is not None and pairs < MIN_CI_PAIRS):
         return [float("nan")] * 2, ci_reason(c, pairs)
@@ -451,7 +447,8 @@ def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups:
         ``{group: {"c_index", "n", "n_events", "ci": [lo, hi], "reason"}}`` in sorted group
         order. Groups with fewer than 2 events (or no comparable pair) get NaN and a
         ``reason``; otherwise ``reason`` is None. Too few pairs for an interval, or a C of
-        exactly 0 or 1 (also ``"degenerate": True``): ``ci`` NaN, ``ci_reason`` says why.
+        exactly 0 or 1 or of risks all the same (also ``"degenerate": True``): ``ci`` NaN,
+        ``ci_reason`` says why.
     """
     t, e, r = check_survival(time, event, (risk, "risk"), need_event=False)
     g = check_groups(groups, t.size)
@@ -477,7 +474,7 @@ def c_index_by_group(time: ArrayLike, event: ArrayLike, risk: ArrayLike, groups:
             entry["ci"], why = _c_interval(t[m], e[m], r[m], value, n_boot, seed, alpha)
             if why is not None:
                 entry["ci_reason"] = why
-            if is_degenerate(value):
+            if why is not None and why.startswith("degenerate"):
                 entry["degenerate"] = True
         out[key] = entry
     return out
@@ -524,7 +521,7 @@ def survival_metrics(
         ``c_index`` (Harrell's), ``c_index_ci`` ([lo, hi], 95 %; NaN with
         ``c_index_ci_reason`` where every resample gave one value, or fewer than
         :data:`MIN_CI_PAIRS` pairs, as per type), ``c_index_degenerate`` (True where the C
-        is exactly 0 or 1) and ``types_degenerate_c`` (such types), ``c_index_by_type`` (see
+        is exactly 0 or 1, or every risk the same) and ``types_degenerate_c`` (such types), ``c_index_by_type`` (see
         :func:`c_index_by_group`; None without ``groups``), ``uno_c_index`` (None without
         training data or when it fails; the reason is logged), ``logrank_p`` (median risk
         split over the types pooled; NaN when all risks are equal), ``logrank_high_died_sooner``
@@ -569,7 +566,7 @@ def survival_metrics(
         "n_events": int(e.sum()),
     } | ({"c_index_reason": few} if few else {}) | (
         {"c_index_ci_reason": why} if why else {}) | (
-        {"c_index_degenerate": True} if is_degenerate(c) else {})
+        {"c_index_degenerate": True} if why and why.startswith("degenerate") else {})
     if degenerate := degenerate_groups(out["c_index_by_type"]):  # C 0 or 1: flagged, not plain
         out["types_degenerate_c"] = degenerate
     if groups is not None and len(set(np.asarray(groups).tolist())) > 1 and not few:

@@ -19,10 +19,12 @@ import math
 from typing import Any
 
 __all__ = ["ranked_backwards", "backwards_text", "backwards_lines", "is_degenerate",
-           "degenerate_text", "degenerate_groups"]
+           "degenerate_text", "degenerate_groups", "ci_reason", "MIN_CI_PAIRS", "DEGENERATE_TIES"]
 
 CHANCE = 0.5
 """The C-index of a random ranking."""
+MIN_CI_PAIRS = 10  # a group's comparable pairs below which no bootstrap interval is given
+DEGENERATE_TIES = "degenerate: every risk the same"  # ci_reason of a constant risk
 
 
 def ranked_backwards(by_type: dict[Any, dict] | None) -> list[dict[str, Any]]:
@@ -88,8 +90,22 @@ def degenerate_text(c: float, n_pairs: int | None) -> str:
 
 def degenerate_groups(by_type: dict[Any, dict] | None) -> list[str]:
     """The groups of ``by_type`` (:func:`~genemoe.evaluate.survival.c_index_by_group`)
-    whose C-index is exactly 0 or 1, in its order; empty where none is."""
-    return [str(g) for g, v in (by_type or {}).items() if is_degenerate(v.get("c_index"))]
+    whose C-index is degenerate (exactly 0 or 1, or of risks all the same: its
+    ``"degenerate"``), in its order; empty where none is."""
+    return [str(g) for g, v in (by_type or {}).items()
+            if v.get("degenerate") or is_degenerate(v.get("c_index"))]
+
+
+def ci_reason(c: float, n_pairs: int | None = None) -> str:
+    """Why a C of ``c`` (from ``n_pairs`` comparable pairs) has no interval: short, a table
+    cell. A C of exactly 0 or 1 is degenerate (``"degenerate: all 13 pairs concordant"``:
+    every pair in one order, every resample the same; was ``"none: every resample 1.000"``);
+    fewer than :data:`MIN_CI_PAIRS` pairs are too few; else every resample was the same."""
+    if is_degenerate(c):
+        return degenerate_text(c, n_pairs)
+    if n_pairs is not None and n_pairs < MIN_CI_PAIRS:
+        return f"{n_pairs} comparable pairs: too few for an interval"
+    return "none: every resample the same"
 
 
 def _finite(x: Any) -> bool:
