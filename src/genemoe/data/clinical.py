@@ -536,7 +536,8 @@ def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: di
     -------
     dict
         The join's record (``prepare``'s ``join_survival`` step): ``endpoint``,
-        ``n_with_survival``, ``n_events``, ``n_without``, ``n_table_patients_without_sample``
+        ``n_with_survival``, ``n_events``, ``n_without`` and why (``without``: ``{"no row in
+        the table": 3, "no time and no event": 17}``), ``n_table_patients_without_sample``
         (the table's patients none of the samples is of: ids in another form show here) with
         up to 3 ``examples``, ``clinical_report``; empty without a table.
     """
@@ -571,6 +572,22 @@ def attach_survival(obs: pd.DataFrame, clinical: pd.DataFrame | None, report: di
     obs["has_survival"] = ok
     unmatched = clinical.index[~clinical.index.isin(obs["patient_id"])]  # were uncounted
     return dict(endpoint=endpoint, n_with_survival=int(ok.sum()), n_events=int(obs["event"].sum()),
-                n_without=int((~ok).sum()), n_table_patients_without_sample=len(unmatched),
+                n_without=int((~ok).sum()), without=_without(obs, clinical, ok, ep),
+                n_table_patients_without_sample=len(unmatched),
                 table_patients_without_sample_examples=[str(p) for p in unmatched[:3]],
                 **({"left_out_in_data": in_data} if in_data else {}), clinical_report=report)
+
+
+def _without(obs: pd.DataFrame, clinical: pd.DataFrame, ok: pd.Series, ep: str) -> dict[str, int]:
+    """Why the samples without survival have none, counted (``n_without`` was one number:
+    17 LAML samples whose patients' PFI cells are empty in TCGA-CDR were not told from the
+    samples of patients missing from the table): ``no row in the table``, ``no time and no
+    event`` (of the endpoint, after the values left out were set missing), ``time or event
+    missing`` (the other: an event without a time, a negative time, ... named by
+    ``left_out_in_data``)."""
+    miss = obs.loc[~ok.to_numpy()]
+    row = miss["patient_id"].isin(clinical.index)
+    empty = row & miss[f"{ep}_time"].isna() & miss[f"{ep}_event"].isna()
+    out = {"no row in the table": int((~row).sum()), "no time and no event": int(empty.sum()),
+           "time or event missing": int((row & ~empty).sum())}
+    return {k: v for k, v in out.items() if v}
