@@ -140,3 +140,26 @@ def test_the_ablation_first_screen_says_the_epoch_cap_and_the_models_that_hit_it
     assert "Models that kept the last epoch allowed: " in panel
     assert "may be undertrained" in panel
 
+
+
+def test_a_best_peer_named_without_gene_moe_says_whether_its_lead_is_established():
+    """Old behaviour: a benchmark of logreg and mlp only said "Best peer on mean macro-F1:
+    logreg" (with a Wilcoxon note), a winner named on a mean 0.001 above mlp's, where the
+    terminal and summary.md showed the corrected t-test's p of 0.95 beside mlp."""
+    rng = np.random.default_rng(1)
+    base = 0.78 + rng.normal(0, 0.02, 6)
+    results = pd.DataFrame([{"model": m, "repeat": i // 3, "fold": i % 3, "accuracy": 0.8,
+                             "macro_f1": base[i] + (d if m == "mlp" else 0.0),
+                             "n_train": 60, "n_val": 10, "n_test": 30}
+                            for m in ("logreg", "mlp")
+                            for i, d in enumerate((0.01, -0.02, 0.015, -0.01, 0.004, -0.004))])
+    protocol = {"task": "classify", "models": ["logreg", "mlp"], "n_folds": 3, "n_repeats": 2}
+    comparison = paired_comparisons(results, "classify")
+    text = _text(benchmark_panel(protocol=protocol, results=results, summary={}, record={},
+                                 figures=[], comparison=comparison))
+    p = comparison[1].set_index("model").loc["mlp", "corrected_p"]
+    assert p > 0.5
+    assert "Best peer on mean macro-F1: logreg; the runner-up mlp: -0.001 macro-F1" in text
+    assert "better on 3 of 6 paired folds" in text
+    assert re.search(r"corrected resampled t-test: p = 0\.\d+, no difference established over "
+                     r"these 6 folds, which is not evidence that the two are equal", text)

@@ -31,6 +31,7 @@ from genemoe.reliability import ECE_ROSE
 from genemoe.report.benchmark_words import (
     holm_words,
     members_words,
+    runner_up_words,
     split_test_notes,
     unread_words,
 )
@@ -553,7 +554,8 @@ def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFra
     if ours.empty:  # without Gene-MOE the capped models went unsaid here
         notes = sorted({n for _, r in comp.iterrows() if (n := split_test_notes(r)[1])})
         lead = withheld if unfinished and prog.unequal else lead
-        return (f"<p>{lead}Best peer on mean {metric}: <code>{_esc(best)}</code>"
+        lead_words = "" if unfinished and prog.unequal else runner_up_words(comp, metric)
+        return (f"<p>{lead}Best peer on mean {metric}: <code>{_esc(best)}</code>{lead_words}"
                 + (f" (Wilcoxon: {notes[0]})" if notes else "") + ".</p>" + capped)
     r = ours.iloc[0]
     p, holm = holm_words(r, comp, best, results)
