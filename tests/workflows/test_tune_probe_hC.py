@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 
+import optuna
+import pandas as pd
 import pytest
 
 from genemoe.errors import InputError
@@ -40,3 +44,30 @@ def test_the_same_setup_still_says_resuming_before_its_trials(resumed, caplog):
     assert said[0] == ("resuming study 'logreg-classify': 1 trial already finished in it; "
                        "--trials 2 runs up to 1 more"), said
     assert said[1].startswith("trial 1 (2/2)")
+
+
+def test_a_classical_models_grid_choosing_trial_0_is_counted_in_its_seconds(
+        synthetic_bundle, tmp_path, monkeypatch):
+    """Old behaviour: logreg's trial 0 is the point its own grid chooses on validation, but
+    the grid's fits were counted nowhere: not in trial 0's seconds, the study's, nor a
+    benchmark's "seconds in the searches" (an SVM's grid of many points on thousands of
+    genes, minutes, read as a fraction of a second)."""
+    import genemoe.train.tuning as tuning
+
+    real = tuning.with_grid_choice
+
+    def slow_grid(*args, **kwargs):  # a grid that takes at least 1.5 s
+        time.sleep(1.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "with_grid_choice", slow_grid)
+    out = tmp_path / "t"
+    run = tune_run(synthetic_bundle().path, out_dir=out, model_name="logreg", n_trials=2,
+                   progress=False)
+    t = pd.read_csv(out / "trials.csv").set_index("number")
+    assert t.loc[0, "seconds"] >= 1.5 and run.result.seconds >= 1.5
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["trial_seconds_in_all"] >= 1.5
+    study = optuna.load_study(study_name="logreg-classify", storage=run.storage)
+    assert study.trials[0].user_attrs["grid_seconds"] >= 1.5
+    assert "grid_seconds" not in study.trials[1].user_attrs  # a drawn trial: no grid
