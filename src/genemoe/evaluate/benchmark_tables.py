@@ -36,6 +36,7 @@ from genemoe.evaluate.benchmark_protocol import (
 from genemoe.evaluate.benchmark_tuned_on import tuned_on_in_run, tuned_on_lines, tuned_on_used_by
 from genemoe.evaluate.markdown import markdown_table
 from genemoe.evaluate.p_values import with_p_text
+from genemoe.evaluate.survival_flags import degenerate_groups, is_degenerate
 from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
@@ -102,9 +103,11 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                        **{k: _or_nan(m.get(k)) for k in AUC_COLUMNS})  # newer cells
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
             row.update({f"events_{t}": v.get("n_events") for t, v in (m["c_index_by_type"] or {}).items()})
+            row.update({f"degenerate_{t}": True  # only where flagged: constant risks' C 0.5
+                        for t in degenerate_groups(m["c_index_by_type"])})
         rows.append(row)
     df = pd.DataFrame(rows)
-    fixed = [c for c in df.columns if not c.startswith(("f1_", "c_index_", "events_"))
+    fixed = [c for c in df.columns if not c.startswith(("f1_", "c_index_", "events_", "degenerate_"))
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
     counts = [c for c in ("tune_trials", "tune_pruned", "tune_too_big", "tune_trials_this_call")
@@ -394,7 +397,9 @@ def _continued_text(cost: pd.DataFrame) -> str:
 
 PER_TYPE_TEXT = ("Few deaths make a type's C-index swing from fold to fold: the last row gives "
                  "how many each test fold held (each fold's bootstrap interval per type is in "
-                 "cells/*.json).")
+                 "cells/*.json). A fold's C of exactly 0 or 1, or of risks all the same, is "
+                 "degenerate (too few pairs to rank; no interval) and left out of the mean: "
+                 "`(k/n folds; d degenerate)` is the mean of the k of n folds with a C.")
 AUC_TEXT = ("Uno et al. 2007 (scikit-survival's `cumulative_dynamic_auc`, censoring weights from "
             "the fold's training patients): how well the risk tells the test patients who died "
             "by the horizon from those alive after it; a fold without a test death by it or "
@@ -403,22 +408,40 @@ AUC_TEXT = ("Uno et al. 2007 (scikit-survival's `cumulative_dynamic_auc`, censor
 
 def per_type_c_table(results: pd.DataFrame) -> pd.DataFrame:
     """The C-index per cancer type, ``"m ± s"`` over folds per model, and a last row of the
-    test deaths per fold (mean; cells since 2026-12-04); empty without per-type columns."""
+    test deaths per fold (mean; cells since 2026-12-04); empty without per-type columns.
+
+    A fold's degenerate C (exactly 0 or 1, or flagged ``degenerate_<type>``: risks all the
+    same) is left out of the mean and counted: ``"0.700 ± 0.100 (3/4 folds; 1 degenerate)"``,
+    ``"– (0/2 folds; 2 degenerate)"`` (was 1.000 from 6 pairs averaged in as if real)."""
     per_type = [c for c in results.columns if c.startswith("c_index_") and c not in
                 ("c_index_lo", "c_index_hi")]
     if not per_type:
         return pd.DataFrame()
-    g = results.groupby("model", sort=False)[per_type]
-    mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-    cells = mean.map(lambda v: "–" if np.isnan(v) else f"{v:.3f}") + np.where(
-        n > 1, " ± " + sd.map(lambda v: f"{v:.3f}"), "")  # 3 decimals, as every table
-    cells.columns = [c.removeprefix("c_index_") for c in cells.columns]
-    cells = cells.reset_index()
+    rows = []
+    for model, g in results.groupby("model", sort=False):
+        rows.append([model, *(_per_type_cell(g, c.removeprefix("c_index_")) for c in per_type)])
+    cells = pd.DataFrame(rows, columns=["model", *(c.removeprefix("c_index_") for c in per_type)])
     events = results.drop_duplicates(["repeat", "fold"])  # the folds: one model's rows
     if all(f"events_{t}" in events for t in cells.columns[1:]):
         per_fold = [f"{events[f'events_{t}'].mean():.1f}" for t in cells.columns[1:]]
         cells.loc[len(cells)] = ["test deaths per fold (mean)", *per_fold]
     return cells
+
+
+def _per_type_cell(g: pd.DataFrame, name: str) -> str:
+    """One model's ``"m ± s"`` of type ``name`` over its folds (``g``), degenerate folds left
+    out and counted (3 decimals, as every table); "–" without a C (< 2 events)."""
+    values = pd.to_numeric(g[f"c_index_{name}"], errors="coerce")
+    flag = g.get(f"degenerate_{name}", pd.Series(False, index=g.index))
+    bad = flag.eq(True) | values.map(is_degenerate)  # True, or NaN/"True" read back from CSV
+    bad |= flag.astype(str).str.lower().eq("true")
+    scored = values.notna()
+    kept = values[scored & ~bad]
+    n_bad = int((scored & bad).sum())
+    text = "–" if kept.empty else f"{kept.mean():.3f}" + (
+        f" ± {kept.std(ddof=1):.3f}" if len(kept) > 1 else "")
+    return text + (f" ({len(kept)}/{int(scored.sum())} folds; {n_bad} degenerate)"
+                   if n_bad else "")
 
 
 def auc_table(results: pd.DataFrame) -> pd.DataFrame:
