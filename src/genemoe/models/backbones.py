@@ -211,8 +211,47 @@ class ImageBackbone(GeneModel):
         return self.head(self.drop(features))
 
 
+_GENEMOE_RUN_FIX = "pass a timm state dict (timm key names), or weights: none | imagenet"
+
+
+def _genemoe_model_file(path: Path) -> bool:
+    """Whether ``path`` is a genemoe model file (a run's ``model.pt``), read without
+    unpickling: torch's zip archive whose pickle names the format ``genemoe-model``."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            pickles = [n for n in archive.namelist() if n.endswith("/data.pkl")]
+            return bool(pickles) and b"genemoe-model" in archive.read(pickles[0])
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return False
+
+
+def _not_a_weights_file(path: Path) -> tuple[str, str] | None:
+    """``(what, fix)`` where ``path`` is a folder or a genemoe model file, not a weights file
+    (a run's ``model.pt`` was "weights file not found" as a folder, and as a file 13 lines of
+    torch's unpickling advice, 370 characters wide); None otherwise."""
+    if path.is_dir():
+        if (path / "model.pt").is_file():
+            return "a genemoe run folder, not a weights file", _GENEMOE_RUN_FIX
+        return "a folder, not a weights file", "pass a state-dict file, or weights: none | imagenet"
+    if path.is_file() and _genemoe_model_file(path):
+        return "a genemoe run's model file, not a timm state dict", _GENEMOE_RUN_FIX
+    return None
+
+
+def _first_line(exc: Exception, width: int = 120) -> str:
+    """``Type: first line of the message``, cut to ``width`` characters."""
+    text = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
-    """Load a timm-keyed state dict file into ``model`` (classifier keys are ignored)."""
+    """Load a timm-keyed state dict file into ``model``; the ImageNet head's keys (the
+    classifier and VGG's ``pre_logits``, unused by genemoe) are ignored in the file and in
+    the model alike (the model's were counted missing: no VGG-19 file could load)."""
+    if (said := _not_a_weights_file(path)) is not None:
+        raise input_error(said[0], path=path, where="weights", fix=said[1])
     if not path.is_file():
         raise input_error("weights file not found", path=path, where="weights",
                           fix="pass an existing state-dict file, or weights: none | imagenet")
@@ -225,7 +264,7 @@ def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
             state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # unreadable / not a tensor file
         raise input_error(f"not a PyTorch or timm weights file: reading it gave "
-                          f"{type(exc).__name__}: {exc}", path=path, where="weights",
+                          f"{_first_line(exc)}", path=path, where="weights",
                           fix="pass a state dict saved with torch.save(model.state_dict(), path) "
                               "or a .safetensors file, or weights: none | imagenet") from exc
     for key in ("state_dict", "model"):
@@ -234,7 +273,7 @@ def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
     classifier = model.pretrained_cfg.get("classifier", "fc")
     ignored = (classifier, "pre_logits")  # ImageNet heads: genemoe has its own
     state = {k: v for k, v in state.items() if not _in_block(k, ignored)}
-    own = model.state_dict()
+    own = {k: v for k, v in model.state_dict().items() if not _in_block(k, ignored)}
     missing = sorted(set(own) - set(state))
     unexpected = sorted(set(state) - set(own))
     wrong = sorted(k for k in set(own) & set(state) if own[k].shape != state[k].shape)
@@ -270,6 +309,8 @@ def check_weights(name: str, weights: Any, *, preset: Path | None = None) -> Non
     if name not in BACKBONES or weights is None or str(weights) == "none":
         return
     if str(weights) != "imagenet":
+        if (said := _not_a_weights_file(Path(str(weights)).expanduser())) is not None:
+            raise input_error(f"{said[0]}: {weights}", path=preset, where=where, fix=said[1])
         if not Path(str(weights)).expanduser().is_file():
             raise input_error(f"weights file not found: {weights}", path=preset, where=where,
                               fix=f"set {where} to an existing state-dict file, or none | imagenet")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
@@ -267,11 +268,13 @@ def _chrom_key(c: Any) -> tuple[int, str]:
 
 
 def genomic_order(chrom: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Gene indices sorted by (chromosome 1..22, X, Y, MT, others; start); unknowns last."""
-    keys = [_chrom_key(c) if c is not None and not (isinstance(c, float) and np.isnan(c))
-            else (99, "") for c in chrom]
+    """Gene indices sorted by (chromosome 1..22, X, Y, MT, others; start); genes without a
+    chromosome (None, NaN or pd.NA) last, in bundle order, as :func:`genomic_placement`
+    records it (pd.NA was keyed as a chromosome "<NA>", before the scaffolds)."""
+    has_chrom = np.array([not pd.isna(c) for c in chrom], bool)
+    keys = [_chrom_key(c) if known else (99, "") for c, known in zip(chrom, has_chrom, strict=True)]
     st = np.asarray(start, np.float64)
-    st = np.where(np.isfinite(st), st, np.inf)
+    st = np.where(np.isfinite(st) & has_chrom, st, np.inf)
     return np.array(sorted(range(len(keys)), key=lambda i: (keys[i], st[i], i)), dtype=np.int64)
 
 
