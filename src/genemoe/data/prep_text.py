@@ -154,7 +154,7 @@ def _survival(info: dict) -> str:
     conflicts = report.get("n_conflicting_duplicates")
     return (f"survival ({info.get('endpoint')}): {_n(info.get('n_with_survival'))} samples with "
             f"time and event, {_n(info.get('n_events'))} events; {_n(info.get('n_without'))} "
-            "without" + (f"; times converted ({converted})" if converted else "")
+            "without" + _without(info) + (f"; times converted ({converted})" if converted else "")
             + ("; events coded 1/2 read as 1 censored, 2 event" if recoded else "")
             + (f"; events written as words read as {words_text(words)}" if words else "")
             + (f"; {_n(commas)} time{'s' * (commas != 1)} with a decimal comma read as a point"
@@ -178,6 +178,21 @@ def _survival(info: dict) -> str:
                                    if info.get("n_without") else "")
                if (unmatched := info.get("n_table_patients_without_sample")) else "")
             + (" (from the genemoe export's obs)" if export else ""))
+
+
+WITHOUT_WORDS = {"no row in the table": "no table row", "no time and no event": "empty",
+                 "time or event missing": "incomplete"}
+"""The join's reasons (``without``) in the summary line's words: a patient missing from the
+table; its time and event both empty; one of them missing (or left out as invalid)."""
+
+
+def _without(info: dict) -> str:
+    """Why the samples without survival have none (the join's ``without``, in
+    :data:`WITHOUT_WORDS`): ``" (17 empty, 3 incomplete)"``; "" for a record without it
+    ('20 without' did not tell 17 PFI cells empty in the table from 3 events without a time)."""
+    why = info.get("without") or {}
+    return " (" + ", ".join(f"{_n(v)} {WITHOUT_WORDS.get(k, k)}" for k, v in why.items()) + ")" \
+        if why else ""
 
 
 def _shared(info: dict) -> str:
