@@ -65,14 +65,14 @@ def test_every_fold_scored_carries_no_k_of_n_note():
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory) -> Path:
-    """A finished 2-fold logistic-regression benchmark on a tiny synthetic bundle."""
+    """A finished 2-fold benchmark of logreg and a 2-epoch mlp on a tiny synthetic bundle."""
     from genemoe.workflows.benchmark import run_benchmark
     from synthetic_inputs import prepare_synthetic
 
     d = tmp_path_factory.mktemp("probe_hE")
     bundle = prepare_synthetic(d, n_samples=150, n_genes=60, n_types=3, seed=2)[0]
-    run_benchmark(bundle.path, task="classify", models=["logreg"], n_folds=2,
-                  out_dir=d / "bench", progress=False)
+    run_benchmark(bundle.path, task="classify", models=["logreg", "mlp"], n_folds=2, epochs=2,
+                  out_dir=d / "bench", progress=False, plots=False)
     return d / "bench"
 
 
@@ -96,14 +96,14 @@ def test_a_damaged_cell_file_is_named_on_the_page_and_warned_once(bench, tmp_pat
     said = "1 cell file in cells/ not read (cut short, damaged or written under other options"
     status = re.search(r"status (.*?) model ", text)
     assert status is not None and said in status.group(1) and cell.name in status.group(1)
-    assert re.search(r"cells finished 1 of 2; " + re.escape(said), text)
+    assert re.search(r"cells finished 3 of 4; " + re.escape(said), text)
 
 
 def test_a_complete_benchmark_names_no_unread_cell(bench, tmp_path):
     from genemoe.report.html import write_report
 
     text = _text(write_report(bench, out_path=tmp_path / "page.html").read_text())
-    assert "not read" not in text and "cells finished 2 of 2" in text
+    assert "not read" not in text and "cells finished 4 of 4" in text
 
 
 def _ablation_folder(d: Path) -> Path:
@@ -163,3 +163,21 @@ def test_a_best_peer_named_without_gene_moe_says_whether_its_lead_is_established
     assert "better on 3 of 6 paired folds" in text
     assert re.search(r"corrected resampled t-test: p = 0\.\d+, no difference established over "
                      r"these 6 folds, which is not evidence that the two are equal", text)
+
+
+def test_the_fold_box_plots_name_their_metric_and_unequal_folds(bench, tmp_path):
+    """Old behaviour: the box plots were captioned "macro_f1 of every model across folds (one
+    point per fold)" (a column name, the boxes unexplained) and, with a fold missing, said
+    nothing of the models' boxes holding different numbers of folds."""
+    from genemoe.report.plots import benchmark_figures
+
+    copy = tmp_path / "bench"
+    shutil.copytree(bench, copy)
+    (copy / "cells" / "mlp__r0_f1.json").unlink()
+    captions = {Path(f.path).name: f.caption for f in benchmark_figures(copy)}
+    assert captions["box_macro_f1.png"] == ("macro-F1 of every model's test folds (box: "
+                                            "quartiles; points: folds; folds per model: "
+                                            "logreg 2, mlp 1)")
+    full = {Path(f.path).name: f.caption for f in benchmark_figures(bench, plot_dir=tmp_path)}
+    assert "folds per model" not in full["box_accuracy.png"]
+    assert full["box_accuracy.png"].startswith("accuracy of every model's test folds")

@@ -228,8 +228,9 @@ def _km_panel(ax: Axes, time: np.ndarray, event: np.ndarray, high: np.ndarray, n
 
 
 def plot_metric_box(results: pd.DataFrame, metric: str, *, out_path: Path, title: str = "",
-                    by: str = "model") -> Path | None:
-    """Box plot of ``metric`` across folds (one box per ``by`` value, points overlaid)."""
+                    by: str = "model", label: str | None = None) -> Path | None:
+    """Box plot of ``metric`` across folds (one box per ``by`` value, points overlaid);
+    ``label``: the y-axis's name of the metric (default ``metric`` itself)."""
     if metric not in results.columns:
         return None
     order = list(dict.fromkeys(results[by]))
@@ -244,7 +245,7 @@ def plot_metric_box(results: pd.DataFrame, metric: str, *, out_path: Path, title
         ax.scatter(i + rng.uniform(-0.08, 0.08, len(d)), d, s=14, color="tab:orange", zorder=3)
     if metric.startswith("c_index"):
         ax.axhline(0.5, color="0.5", ls="--", lw=1)
-    ax.set_ylabel(metric)
+    ax.set_ylabel(label or metric)
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
     return save_figure(fig, out_path)
@@ -407,10 +408,12 @@ def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None,
     results, task = results_table(cells), protocol["task"]
     figs = []
     for metric in (("macro_f1", "accuracy") if task == "classify" else ("c_index",)):
+        name = _BOX_NAMES.get(metric, metric)
         path = plot_metric_box(results, metric, out_path=plot_dir / f"box_{metric}.png",
-                               title=f"{metric} across folds")
+                               title=f"{name} of every test fold", label=name)
         if path:
-            figs.append(Figure(path, f"{metric} of every model across folds (one point per fold)", "metrics"))
+            figs.append(Figure(path, f"{name} of every model's test folds (box: quartiles; "
+                                     f"points: folds{_folds_words(results, metric)})", "metrics"))
     for model in dict.fromkeys(c["model"] for c in cells):
         mc = [c for c in cells if c["model"] == model]
         figs += _model_figures(model, mc, protocol["class_names"], plot_dir,
@@ -425,6 +428,18 @@ def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None,
             figs.append(Figure(path, f"{model}: per-class F1, mean ± std over folds", "classification"))
     remove_undrawn(plot_dir, figs)
     return figs
+
+
+_BOX_NAMES = {"macro_f1": "macro-F1", "accuracy": "accuracy", "c_index": "C-index"}
+
+
+def _folds_words(results: pd.DataFrame, metric: str) -> str:
+    """``; folds per model: logreg 4, genemoe 3`` where the models' boxes hold different
+    numbers of folds (an interrupted run, a fold without a value), else ''."""
+    counts = results.groupby("model", sort=False)[metric].count()
+    if counts.nunique() <= 1:
+        return ""
+    return "; folds per model: " + ", ".join(f"{m} {n}" for m, n in counts.items())
 
 
 # the names of benchmark_figures' files: <kind>_<metric or model>.png
