@@ -10,7 +10,8 @@ A C-index of exactly 0 or 1 is degenerate: every comparable pair in one order, w
 handful of pairs (2 deaths, a fold of one type) gives by chance; no resample differs, so it
 has no interval. :func:`degenerate_text` says one (``"degenerate: all 13 pairs
 concordant"``, the ``ci_reason`` shown in the interval's place; was ``"none: every resample
-1.000"``, which did not say why), :func:`degenerate_groups` lists a part's groups.
+1.000"``, which did not say why), :func:`degenerate_groups` lists a part's groups,
+:func:`degenerate_line` says them on the terminal (after :func:`backwards_lines`' own).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import math
 from typing import Any
 
 __all__ = ["ranked_backwards", "backwards_text", "backwards_lines", "is_degenerate",
+           "degenerate_line",
            "degenerate_text", "degenerate_groups", "ci_reason", "MIN_CI_PAIRS", "DEGENERATE_TIES"]
 
 CHANCE = 0.5
@@ -65,13 +67,32 @@ def backwards_lines(part: dict[str, Any] | None, name: str = "test", *,
                     most: int = 4) -> list[str]:
     """Terminal lines for a part's metrics (``types_ranked_backwards``): ``"  test: ranks UCS
     patients backwards: C 0.21 [0.00, 0.48] (95% CI below 0.5)"``, at most ``most`` of them
-    and a count of the rest; none where no type is (or older metrics without the list)."""
+    and a count of the rest; none where no type is (or older metrics without the list); then
+    the types whose C is degenerate (:func:`degenerate_line`), where any is."""
     flagged = (part or {}).get("types_ranked_backwards") or []
     lines = [f"  {name}: {backwards_text(e)} (95% CI below 0.5)" for e in flagged[:most]]
     if len(flagged) > most:
         lines.append(f"  {name}: {len(flagged) - most} more types ranked backwards "
                      "(metrics.json: types_ranked_backwards)")
-    return lines
+    return lines + ([line] if (line := degenerate_line(part, name)) else [])
+
+
+def degenerate_line(part: dict[str, Any] | None, name: str = "test", *,
+                    width: int = 100) -> str | None:
+    """One terminal line for a part's ``types_degenerate_c``: ``"  test: C degenerate (0 or
+    1, or risks all the same) in ACC, UVM"``, as many types as fit ``width`` and a count of
+    the rest; None where no type's is (or older metrics). ``train`` said none of them: a C
+    of 1.000 from 6 pairs stood in the per-type table as if real."""
+    types = [str(t) for t in (part or {}).get("types_degenerate_c") or []]
+    if not types:
+        return None
+    head = f"  {name}: C degenerate (0 or 1, or risks all the same) in "
+    for k in range(len(types), 0, -1):
+        rest = f" and {len(types) - k} more (types_degenerate_c)" if k < len(types) else ""
+        line = head + ", ".join(types[:k]) + rest
+        if len(line) <= width or k == 1:
+            return line
+    return None  # unreachable: k == 1 returns
 
 
 def is_degenerate(c: Any) -> bool:

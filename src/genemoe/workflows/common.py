@@ -35,7 +35,10 @@ def score_part(task: Task, outputs: np.ndarray, data: TaskData, class_names: lis
     Brier score (a Breslow baseline fitted on the training part); with the part's cancer
     types, ``types_ranked_backwards``: those whose C-index and whole 95% interval lie below
     0.5 (:func:`~genemoe.evaluate.survival_flags.ranked_backwards`; UCS 0.211 [0.000,
-    0.484] was said nowhere but in the per-type table).
+    0.484] was said nowhere but in the per-type table); ``types_degenerate_c`` (from
+    :func:`~genemoe.evaluate.survival.survival_metrics`: a C of exactly 0 or 1, or of risks
+    all the same) is said beside them on train's terminal
+    (:func:`~genemoe.evaluate.survival_flags.backwards_lines`).
     """
     if task == "classify":
         return classification_metrics(data.y, outputs.argmax(1), class_names=class_names,
