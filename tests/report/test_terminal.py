@@ -42,14 +42,18 @@ def test_benchmark_table_compares_every_model_with_the_best_peer():
                             "rf": [0.70, 0.71, 0.72]}.items() for f, a in enumerate(accs)]
     out = benchmark_table(pd.DataFrame(rows), task="classify", title="bench", out_dir=Path("b"))
     lines = {line.split()[0]: line for line in out.splitlines()[3:] if line.strip()}
-    assert "Δ macro-F1 vs svm" in out and "best peer" in lines["svm"] and "corrected p" in out
+    head = out.splitlines()[1:3]  # the comparison's headers on two lines: one ran to 101
+    assert [x.split() for x in head] == [["Δ", "macro-F1", "corrected"],
+                                         ["model", "folds", "accuracy", "macro-F1", "vs", "svm",
+                                          "won/lost", "p", "Holm", "p"]], out
+    assert "best peer" in lines["svm"] and max(map(len, out.splitlines())) <= 100
     # d = (-0.04, -0.03, -0.05), n2/n1 = 60/120: t = -4.38 on 2 df, p = 0.048 (the Wilcoxon p
     # of 3 pairs cannot go below 0.25; it stays in summary.md)
     assert lines["genemoe"].split()[1:] == ["3", "0.810", "±", "0.010", "0.760", "±", "0.010",
                                             "-0.040", "0/3", "0.048", "0.048"]
     # Holm's p beside it (a probe read the terminal's corrected p 0.014 as established, while
     # summary.md's holm_p was 0.058)
-    assert "Holm p" in out.splitlines()[1]
+    assert "Holm p" in out.splitlines()[2]
 
 
 def test_a_corrected_p_from_few_folds_is_said_to_be_a_rough_guide():

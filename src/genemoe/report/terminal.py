@@ -33,6 +33,8 @@ from genemoe.report.text import (
 __all__ = ["run_table", "benchmark_table", "budget_line", "epoch_cap_line", "epoch_caps",
            "grid_edge_line"]
 
+WIDTH = 100  # the widest terminal line
+
 _SHOWN = {"classify": (("accuracy", "accuracy"), ("macro_f1", "macro-F1")),
           "survival": (("c_index", "C-index"), ("uno_c_index", "Uno C"))}
 
@@ -73,6 +75,27 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
         caption = (caption + "\n" if caption else "") + (
             "  Brier: integrated Brier score (none: one survival curve for all; worse: above it)")
     return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
+
+
+def _fitted_table(cols: list[str], rows: list[list[str]], *, title: str, caption: str,
+                  n_compared: int) -> str:
+    """The benchmark's table with no line over :data:`WIDTH` where the names allow: as it is
+    where it fits; else the comparison's headers on two lines (``Δ macro-F1`` over ``vs
+    logreg``); else the comparison with the best peer (its last ``n_compared`` columns) as a
+    second table under the first (one header ran to 105 characters)."""
+    def fits(c: list[str], r: list[list[str]]) -> bool:
+        return max(map(len, text_table(c, r, right=c[1:]).splitlines())) <= WIDTH
+
+    if not n_compared or fits(cols, rows):
+        return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
+    two = [*cols[:-n_compared], *(c.replace(" vs ", "\nvs ").replace("corrected p", "corrected\np")
+                                  for c in cols[-n_compared:])]
+    if fits(two, rows):
+        return text_table(two, rows, title=title, caption=caption, right=two[1:])
+    cut = len(cols) - n_compared
+    return (text_table(cols[:cut], [r[:cut] for r in rows], title=title, right=cols[1:cut]) + "\n"
+            + text_table(cols[:1] + cols[cut:], [r[:1] + r[cut:] for r in rows if len(r) > cut],
+                         caption=caption, right=cols[cut:]))
 
 
 def _wilson(m: dict) -> tuple[float, float] | None:
@@ -233,4 +256,4 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     if few_pairs_note(n_pairs):  # p 0.026 from 2 folds was shown unqualified
         caption = (f"  corrected p from {n_pairs} paired folds: a rough guide (use more folds "
                    f"or repeats)\n{caption}")
-    return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
+    return _fitted_table(cols, rows, title=title, caption=caption, n_compared=4 if best else 0)

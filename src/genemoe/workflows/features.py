@@ -96,6 +96,7 @@ from genemoe.evaluate.features import (
     umap_available,
     variance_share,
 )
+from genemoe.explain.text_wrap import wrapped
 from genemoe.models.base import collect_aux
 from genemoe.train.distributed import resolve_device
 from genemoe.train.pretrain_metrics import WEAK_R2, short_collapse
@@ -255,7 +256,8 @@ class FeatureResult(AtFolder):
                          "if mixed, 0 if separate):")  # one line per space (brackets nested)
             lines += [f"    {k} {v['score']:.3f}: real {v['real']:.2f}, reconstructed "
                       f"{v['reconstructed']:.2f}" for k, v in mix.items()]
-        lines += [f"  note: {n}" for n in self.notes if n not in self.warnings]  # said once
+        lines += [wrapped(f"  note: {n}", first_whole=False)  # said once; ran to 170 chars
+                  for n in self.notes if n not in self.warnings]
         for fig in s.get("figures", []):
             lines.append(f"  figure: {fig}")
         lines.append(f"  report: genemoe report {shlex.quote(shown_path(self.out_dir))}")  # its page

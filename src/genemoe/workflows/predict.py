@@ -123,6 +123,7 @@ from genemoe.workflows.predict_score import (
 from genemoe.workflows.predict_text import (
     estimated_counts_notes,
     given_shift_notes,
+    headline,
     lines,
     logged_notes,
     note,
@@ -547,11 +548,11 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     said = f" ({members})" if (members := members_text(ensemble)) else ""  # the scheme
     name = (f"an ensemble of {ensemble['k']} {(payload.get('config') or {}).get('model')}"
             f"{said}" if ensemble else payload["model_name"])
-    return wrapped(f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
+    return headline(f"scored {n:,} sample{'s' if n != 1 else ''} with {name} "
             f"({payload['task']}, {report['precision']}"
             + (f", on {report['device']}" if report["device"] != "cpu (scikit-learn)" else "")
             + (f"; values to {BF16_DIGITS} significant digits" if precision == "bf16"
-               else "") + f"){synthetic} → {out_path}" + lines(notes)
+               else "") + f"){synthetic}", out_path) + wrapped(lines(notes)
             + (f"\n  scores: {scores_path(out_path).name} (" + ("per part: n, events, C-index"
                if "survival_scores" in report else "per type: n, recall, confusion counts")
                + ")" if scored else "")

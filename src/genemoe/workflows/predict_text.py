@@ -9,6 +9,7 @@ and caveat with its data (:func:`recorded`), the terminal shows them all (:func:
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +28,14 @@ from genemoe.evaluate.brier import (
     last_event_time,
     probability_word,
 )
-from genemoe.explain.text_wrap import wrapped  # predict's wrapping, shared with explain
+from genemoe.explain.text_wrap import WIDTH, wrapped  # predict's wrapping, shared with explain
 from genemoe.report.text import fmt_apart
 from genemoe.workflows.predict_missing import missing_gene_names
 
 if TYPE_CHECKING:
     from genemoe.data.read import ExpressionTable
 
-__all__ = ["Note", "note", "wrapped", "significant", "lines", "recorded", "logged_notes",
+__all__ = ["Note", "note", "wrapped", "headline", "significant", "lines", "recorded", "logged_notes",
            "estimated_counts_notes", "read_notes", "given_shift_notes",
            "summary_notes", "missing_notes", "weighted_missing_notes", "sample_type_notes", "probability_notes",
            "repeated_patients_notes", "risk_notes", "aligned_risk_notes", "unused_notes", "empty_notes",
@@ -63,6 +64,31 @@ def note(code: str, level: str, text: str, **data: Any) -> Note:
         ``{"code", "level", "text", **data}``.
     """
     return {"code": code, "level": level, "text": text, **data}
+
+
+def headline(head: str, output: object, width: int = WIDTH) -> str:
+    """The summary's first line, ``head → output``; where that passes ``width`` (a classical
+    model's ran to 101), ``head`` wrapped and ``→ output`` on a line of its own, whole.
+
+    Parameters
+    ----------
+    head : str
+        What was scored with what (``scored 120 samples with logreg (classify, fp64, ...)``).
+    output : object
+        The output's path, never broken.
+    width : int
+        The widest line.
+
+    Returns
+    -------
+    str
+        One line, or the head's lines and ``  → output``.
+    """
+    whole = f"{head} → {output}"
+    if len(whole) <= width:
+        return whole
+    return "\n".join([*textwrap.wrap(head, width, subsequent_indent="    ", break_long_words=False,
+                                     break_on_hyphens=False), f"  → {output}"])
 
 
 def lines(notes: list[Note]) -> str:

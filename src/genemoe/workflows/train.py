@@ -58,6 +58,7 @@ from genemoe.evaluate.benchmark_files import epoch_cap_note
 from genemoe.evaluate.brier import breslow_cumulative_hazard
 from genemoe.evaluate.survival_flags import backwards_lines
 from genemoe.explain.routing import routing_report
+from genemoe.explain.text_wrap import wrapped
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.train.ensemble import check_ensemble_members, check_ensemble_size
@@ -134,7 +135,7 @@ class RunResult(AtFolder):
         weight = self.metrics.get("protocol", {}).get("genes_with_weight")  # coxnet: 6 genes
         return (table + (f"\n  {weight}" if weight else "")
                 + "".join(f"\n{line}" for line in backwards)  # was said nowhere
-                + (f"\n  {said} (metrics.json: protocol.clipped)" if said else "")
+                + (wrapped(f"\n  {said} (metrics.json: protocol.clipped)") if said else "")
                 + ece_rose_text(self.metrics.get("calibration"))
                 + pretrained_text(self.metrics.get("protocol", {}).get("pretrained")))
 
