@@ -67,6 +67,7 @@ from genemoe.evaluate.survival_flags import (  # ci_reason: re-exported, as befo
     ci_reason,
     degenerate_groups,
     is_degenerate,
+    within_flags,
 )
 from genemoe.evaluate.survival_tests import (
     check_groups,
@@ -509,7 +510,8 @@ def survival_metrics(
         adds the integrated Brier score (:func:`genemoe.evaluate.brier.integrated_brier`).
     groups_train
         Optional ``(n_train,)`` training cancer types: with ``groups`` of two types or more,
-        adds ``within_type_c_index`` (:func:`within_group_c_index`) and
+        adds ``within_type_c_index`` (:func:`within_group_c_index`; where degenerate also
+        ``within_type_c_index_degenerate`` and ``_reason``: ``survival_flags.within_flags``) and
         ``type_only_c_index``, the C-index of cancer type alone (:func:`type_rate_risk`):
         how much of the pooled C the types give.
     n_boot, seed
@@ -570,7 +572,8 @@ def survival_metrics(
     if degenerate := degenerate_groups(out["c_index_by_type"]):  # C 0 or 1: flagged, not plain
         out["types_degenerate_c"] = degenerate
     if groups is not None and len(set(np.asarray(groups).tolist())) > 1 and not few:
-        out["within_type_c_index"] = within_group_c_index(t, e, r, groups)
+        out["within_type_c_index"] = within = within_group_c_index(t, e, r, groups)
+        out.update(within_flags(within, why == DEGENERATE_TIES))  # 0, 1 or risks tied: flagged
         try:  # the pooled split also carries the types' own survival differences
             split = within_strata_logrank(t, e, r, groups)
             out["logrank_p_within_type"] = split["p_value"]

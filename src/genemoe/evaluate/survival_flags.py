@@ -20,7 +20,7 @@ import math
 from typing import Any
 
 __all__ = ["ranked_backwards", "backwards_text", "backwards_lines", "is_degenerate",
-           "degenerate_line",
+           "degenerate_line", "within_flags",
            "degenerate_text", "degenerate_groups", "ci_reason", "MIN_CI_PAIRS", "DEGENERATE_TIES"]
 
 CHANCE = 0.5
@@ -115,6 +115,20 @@ def degenerate_groups(by_type: dict[Any, dict] | None) -> list[str]:
     ``"degenerate"``), in its order; empty where none is."""
     return [str(g) for g, v in (by_type or {}).items()
             if v.get("degenerate") or is_degenerate(v.get("c_index"))]
+
+
+def within_flags(within: float | None, risks_tied: bool = False) -> dict[str, Any]:
+    """metrics.json's flags of a within-type C-index (``within_type_c_index``): exactly 0 or 1,
+    or of risks all the same (``risks_tied``: the pooled C's :data:`DEGENERATE_TIES`), is
+    degenerate: ``{"within_type_c_index_degenerate": True, "within_type_c_index_reason":
+    "degenerate: C 1.000"}``; {} otherwise (it stood unflagged beside a flagged pooled C)."""
+    if risks_tied and within is not None:
+        return {"within_type_c_index_degenerate": True,
+                "within_type_c_index_reason": DEGENERATE_TIES}
+    if is_degenerate(within):
+        return {"within_type_c_index_degenerate": True,
+                "within_type_c_index_reason": degenerate_text(float(within), None)}
+    return {}
 
 
 def ci_reason(c: float, n_pairs: int | None = None) -> str:
