@@ -25,7 +25,7 @@ SURVIVAL = {"task": "survival", "models": ["genemoe", "coxnet", "coxph"], "n_fol
 
 def _text(html: str) -> str:
     """The HTML's text: tags out (a cell boundary a space), spaces collapsed."""
-    text = re.sub(r"</?(td|th|tr|table|p|section|div|h2)[^>]*>", " ", html)
+    text = re.sub(r"</?(td|th|tr|table|p|section|div|h2|h3|ul|li)[^>]*>", " ", html)
     return " ".join(re.sub(r"<[^>]+>", "", text).split())
 
 
@@ -181,3 +181,21 @@ def test_the_fold_box_plots_name_their_metric_and_unequal_folds(bench, tmp_path)
     full = {Path(f.path).name: f.caption for f in benchmark_figures(bench, plot_dir=tmp_path)}
     assert "folds per model" not in full["box_accuracy.png"]
     assert full["box_accuracy.png"].startswith("accuracy of every model's test folds")
+
+
+def test_a_benchmark_page_lists_the_bundles_warnings(bench, tmp_path):
+    """Old behaviour: the benchmark page's Data section read the warnings from the stored
+    record (protocol.json's bundle_record), which keeps none: pancan33's "371 negative
+    values (minimum -0.603) clipped to 0 before log2(x + 1)" was in summary.json, not on
+    the page."""
+    from genemoe.report.html import write_report
+
+    copy = tmp_path / "bench"
+    shutil.copytree(bench, copy)
+    protocol = json.loads((copy / "protocol.json").read_text())
+    said = "expression.tsv.gz: 371 negative values (minimum -0.603) clipped to 0"
+    protocol["bundle_summary"]["warnings"] = [said]
+    assert "warnings" not in protocol["bundle_record"]
+    (copy / "protocol.json").write_text(json.dumps(protocol))
+    text = _text(write_report(copy, out_path=tmp_path / "page.html").read_text())
+    assert f"Warnings when the bundle was prepared {said}" in text

@@ -442,7 +442,7 @@ def _data_section(summary: dict, record: dict) -> str:
     rows = [{"what": kind, "reason": reason, "count": n} for kind in ("samples", "genes")
             for reason, n in (dropped.get(kind) or {}).items()]
     parts.append("<h3>Dropped, and why</h3>" + (_table(pd.DataFrame(rows)) if rows else "<p>Nothing was dropped.</p>"))
-    parts.append(_record_warnings(record))
+    parts.append(_record_warnings(record if record.get("warnings") else summary))
     inputs = record.get("inputs") or []
     if inputs:
         df = pd.DataFrame([{"role": i.get("role"), "path": i.get("path"),
@@ -461,7 +461,10 @@ def _data_section(summary: dict, record: dict) -> str:
 def _record_warnings(record: dict, limit: int = 12) -> str:
     """The bundle record's ``warnings`` as a short list, each once, in order (patients with
     an event status but no time, negative values clipped to 0: they were only inside the
-    collapsed record, and are not in the table of what was dropped); '' without any."""
+    collapsed record, and are not in the table of what was dropped); '' without any.
+    ``record`` may be the bundle's summary, which holds them too: a benchmark's or an
+    ablation's stored record (``protocol.json``'s ``bundle_record``) does not, and their
+    pages left the warnings out (pancan33's 361 negative values clipped to 0)."""
     said = list(dict.fromkeys(str(w) for w in record.get("warnings") or []))
     if not said:
         return ""
