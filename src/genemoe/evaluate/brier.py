@@ -31,7 +31,8 @@ import numpy as np
 __all__ = ["breslow_cumulative_hazard", "survival_probabilities", "integrated_brier", "N_TIMES",
            "HORIZONS_YEARS", "DAYS_PER_YEAR", "survival_at_horizons", "horizon_calibration",
            "outside_ci", "last_event_time", "time_dependent_auc", "CENSORING_FLOOR", "censoring_cut",
-           "ENDPOINT_NAMES", "endpoint_name", "probability_word", "event_word"]
+           "ENDPOINT_NAMES", "endpoint_name", "probability_word", "event_word", "rounded_window",
+           "DAY_DECIMALS"]
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +178,23 @@ def integrated_brier(time_train: np.ndarray, event_train: np.ndarray, risk_train
             "ibs_censoring_floor": CENSORING_FLOOR,
             **({"ibs_censoring_cut": cut} if shortened else {}),
             **({"ibs_censored_at_training_end": int((np.asarray(time) > tau).sum())} if beyond else {})}
+
+
+DAY_DECIMALS = 1
+"""Decimals of the days metrics.json keeps of the score's window (was 2982.9999999999995: the
+window ends a hair before a cut or the last follow-up, :func:`_eval_times`)."""
+
+
+def rounded_window(ibs: dict) -> dict:
+    """:func:`integrated_brier`'s result with its days (``ibs_times``, ``ibs_censoring_cut``)
+    rounded to :data:`DAY_DECIMALS`, as metrics.json keeps them; the score is unchanged (it
+    was computed on the exact times)."""
+    out = dict(ibs)
+    if out.get("ibs_times") is not None:
+        out["ibs_times"] = [round(float(v), DAY_DECIMALS) for v in out["ibs_times"]]
+    if out.get("ibs_censoring_cut") is not None:
+        out["ibs_censoring_cut"] = round(float(out["ibs_censoring_cut"]), DAY_DECIMALS)
+    return out
 
 
 def _horizon_name(years: int) -> str:

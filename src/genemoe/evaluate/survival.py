@@ -535,7 +535,7 @@ def survival_metrics(
         follow-up ``auc_1y``, ``auc_3y``, ``auc_5y`` (cumulative/dynamic AUC,
         :func:`~genemoe.evaluate.brier.time_dependent_auc`; None where undefined); with ``risk_train``
         also ``integrated_brier_score`` (None when it cannot be computed) and its
-        ``ibs_null_reference``, ``ibs_times``, ``ibs_n_times``, ``ibs_censoring_floor``
+        ``ibs_null_reference``, ``ibs_times`` (days to 0.1), ``ibs_n_times``, ``ibs_censoring_floor``
         (the window ends before the training censoring survival falls below it) and
         ``ibs_censoring_cut`` where that ended it earlier.
     """
@@ -588,8 +588,8 @@ def survival_metrics(
 
         out.update(time_dependent_auc(time_train, event_train, t, e, r))
     if risk_train is not None and time_train is not None and event_train is not None:
-        from genemoe.evaluate.brier import integrated_brier
+        from genemoe.evaluate.brier import integrated_brier, rounded_window
 
         ibs = integrated_brier(time_train, event_train, risk_train, t, e, r)
-        out.update(ibs or {"integrated_brier_score": None})
+        out.update(rounded_window(ibs) if ibs else {"integrated_brier_score": None})  # days 0.1
     return out
