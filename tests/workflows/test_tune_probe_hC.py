@@ -71,3 +71,23 @@ def test_a_classical_models_grid_choosing_trial_0_is_counted_in_its_seconds(
     study = optuna.load_study(study_name="logreg-classify", storage=run.storage)
     assert study.trials[0].user_attrs["grid_seconds"] >= 1.5
     assert "grid_seconds" not in study.trials[1].user_attrs  # a drawn trial: no grid
+
+
+def test_best_yaml_records_which_rows_it_was_tuned_on(resumed):
+    """Old behaviour: tuned_on named the bundle's path and its whole sample set only; a
+    bundle prepared again in place with other splits (prepare --seed 7) kept both, and
+    `train --config best.yaml` scored a test split holding rows the search had trained on,
+    unsaid. ``train_val_sha256`` is the digest of the training and validation splits'
+    sample ids (sorted), as obs.parquet gives them."""
+    import yaml
+
+    from genemoe.data.bundle import sample_set_sha256
+
+    bundle, opts = resumed
+    entry = next(iter(yaml.safe_load((opts["out_dir"] / "best.yaml").read_text())["tuned_on"]
+                      .values()))
+    obs = pd.read_parquet(bundle.path / "obs.parquet", columns=["sample_id", "split"])
+    ids = sorted(obs.loc[obs["split"] != "test", "sample_id"].astype(str))
+    assert entry["train_val_sha256"] == sample_set_sha256(ids)
+    other = sorted(obs.loc[obs["split"] != "val", "sample_id"].astype(str))  # another split
+    assert sample_set_sha256(other) != entry["train_val_sha256"]

@@ -10,7 +10,8 @@ output folder holds::
 
     DIR/best.yaml     the best trial's options: `genemoe train --config DIR/best.yaml`
                       (model: {M: ...}, train: ..., tuned_for: {model, task}, and
-                      tuned_on: what it was tuned on)
+                      tuned_on: what it was tuned on: the bundle, its sample set's and
+                      its training and validation splits' sha256, the part, the metric)
     DIR/trials.csv    one row per trial: number, state (Optuna's, but INTERRUPTED for a
                       trial a Ctrl-C or SIGTERM stopped, named in stopped_by: Optuna says
                       FAIL, as of a crash; NOT_RUN for one that started as trials running
@@ -117,7 +118,7 @@ from genemoe.workflows.tune_text import (
     stored_names,
 )
 
-__all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256"]
+__all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256", "train_val_sha256"]
 
 _SYNTHETIC_LINE = "  SYNTHETIC DATA: tuned on a synthetic bundle (genemoe.data.synthetic)"
 _NOT_SAVED = {"seed", "device", "progress"}  # training options the command line sets
@@ -236,6 +237,15 @@ class TuneRun(AtFolder):
 def sample_set_sha256(bundle: Bundle) -> str:
     """SHA-256 of the bundle's sample ids, one per line (as the benchmark fingerprints it)."""
     return sample_ids_sha256(bundle.sample_ids)
+
+
+def train_val_sha256(bundle: Bundle) -> str:
+    """SHA-256 of the sample ids of the bundle's training and validation splits, sorted, one
+    per line: the rows a search may read (those a task cannot use included), best.yaml's
+    ``tuned_on: train_val_sha256``. The same ids of a bundle read later (``split`` other than
+    ``test`` in its obs.parquet) give the same digest; another split of them does not."""
+    rows = np.concatenate([bundle.indices("train"), bundle.indices("val")])
+    return sample_ids_sha256(sorted(str(i) for i in np.asarray(bundle.sample_ids)[rows]))
 
 
 @keeps_global_rng  # the caller's random states back, a first import's draws too
@@ -472,6 +482,9 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
                  else f"{cv} inner folds of the training and validation splits "
                       f"({len(data['train'].rows) + len(data['val'].rows)} samples; each fold "
                       "its own gene filter and scaler); test split never read"),
+        # which rows: the path and sample set stay when a bundle is prepared again with other
+        # splits (--seed), and its test split then held rows the search trained on, unsaid
+        "train_val_sha256": train_val_sha256(bundle),
         **({"endpoint": endpoint} if endpoint else {}),  # an OS search read like a PFI one
         "overlaps_benchmark_test_folds": True,  # a benchmark's folds cover the whole bundle
         "metric": (f"validation {result.metric} (higher is better)" if cv == 1 else
