@@ -91,3 +91,25 @@ def test_best_yaml_records_which_rows_it_was_tuned_on(resumed):
     assert entry["train_val_sha256"] == sample_set_sha256(ids)
     other = sorted(obs.loc[obs["split"] != "val", "sample_id"].astype(str))  # another split
     assert sample_set_sha256(other) != entry["train_val_sha256"]
+
+
+def test_a_timeout_before_any_drawn_trial_is_said_in_short_lines_under_the_marks(
+        synthetic_bundle, tmp_path, monkeypatch):
+    """Old behaviour: "stopped at --timeout" came between the title and its SYNTHETIC DATA
+    mark, and "only trial 0 ran, ... (a longer --timeout, or the same command again, draws
+    others)" ran to 121 characters."""
+    import genemoe.train.tuning as tuning
+
+    real = tuning.fit_model
+
+    def slow(*args, **kwargs):  # trial 0 outlasts the timeout
+        time.sleep(0.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "fit_model", slow)
+    text = tune_run(synthetic_bundle().path, out_dir=tmp_path / "t", model_name="logreg",
+                    n_trials=5, timeout=0.2, progress=False).describe()
+    lines = text.splitlines()
+    assert lines[1].startswith("  SYNTHETIC DATA") and lines[2].startswith("  stopped at --timeout")
+    said = [line for line in lines if "only trial 0 ran" in line or "a longer --timeout" in line]
+    assert len(said) == 2 and all(len(line) <= 100 for line in said), said

@@ -219,12 +219,13 @@ class TuneRun(AtFolder):
                                     else "study's"))
         n_counted = n_in_budget(t)
         if self.n_asked is not None and n_counted < self.n_asked and self.timeout is not None:
-            lines.insert(1, f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
-                            f"{self.n_asked} trials: the same command goes on with the study")
+            lines.insert(1 + self.synthetic,  # under the title and its synthetic mark
+                         f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
+                         f"{self.n_asked} trials: the same command goes on with the study")
         if r.best_is_start and n_counted <= 1:  # "no drawn trial beat them": none was drawn
-            lines.append("  only trial 0 ran, the starting values: nothing was searched ("
-                         + ("a longer --timeout, or the same command again, draws others)"
-                            if (self.n_asked or 1) > 1 else "--trials 2 or more draws others)"))
+            lines.append("  only trial 0 ran, the starting values: nothing was searched"
+                         + ("\n    (a longer --timeout, or the same command again, draws others)"
+                            if (self.n_asked or 1) > 1 else " (--trials 2 or more draws others)"))
         elif r.best_is_start:  # "options tuned" for the preset's own values read as a change
             lines.append("  the starting values (trial 0) were best: no drawn trial beat them")
         lines += [f"    {stored_name(k)}: {value_text(v)}" for k, v in r.best_params.items()
