@@ -48,7 +48,7 @@ from genemoe.train.config_origin import Origin, naming_origin
 from genemoe.train.distributed import get_dist_info, is_device_name
 from genemoe.train.losses import LossOutput, class_alpha, cox_ph_loss, focal_loss
 from genemoe.train.memory import activation_bytes, available_memory, training_memory_bytes
-from genemoe.train.recipe_check import check_train_values
+from genemoe.train.recipe_check import check_run_arguments, check_train_values
 from genemoe.train.risk_scale import fit_risk_scale
 from genemoe.train.rng import keeps_global_rng
 from genemoe.train.selection import NamedMetric, selection_metric
@@ -100,6 +100,7 @@ def resolve_config(preset: str, config_path: Path | None, model_name: str, *,
     ``config.yaml`` gives its model and training options
     (:func:`~genemoe.config_presets.run_config_overrides`).
     """
+    check_run_arguments(seed, epochs)  # seed="0": was told a YAML fix, "write it without quotes"
     merged, origins, told = _read_preset(preset)  # origins: which file set a value (an error
     layers = [merged]  # names it); told: each file's tuned_on, told against the run's values
     warn_preset_gaps(str(preset), model_name, task,  # a partial preset file: code defaults

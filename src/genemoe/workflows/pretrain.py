@@ -25,6 +25,7 @@ from genemoe.train.pretrain import (
 )
 from genemoe.train.pretrain_config import PRETRAIN_MODELS, config_extends
 from genemoe.train.pretrain_data import load_pretrain_data
+from genemoe.train.recipe_check import check_run_arguments
 from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.cell_claims import holding_out_dir
 from genemoe.workflows.common import check_out_dir
@@ -83,6 +84,7 @@ def pretrain_run(bundle_paths: Sequence[Path | str] | Path | str, *, out_dir: Pa
                           fix=f"pass --model {' | '.join(PRETRAIN_MODELS)}, or drop --model (the "
                               "preset's pretrain.model)")
     check_call_options(max_epochs_this_call, progress)  # before the bundles are read
+    check_run_arguments(seed, epochs)  # seed="1" was numpy's TypeError "SeedSequence expects int"
     out_dir = path_of(out_dir, "out_dir")
     paths = [folder_of(p, "bundle_paths") for p in as_list(bundle_paths)]  # one, several, or Bundle objects
     config, model_cfg = resolve_pretrain_config(preset, config_path, seed=seed, device=device,
