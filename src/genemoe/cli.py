@@ -346,12 +346,12 @@ def export(
 def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for this task.")] = None) -> None:
     """List the registered models."""
     from genemoe.models.registry import get_spec, list_models
+    from genemoe.report.text import models_lines
 
     names = list_models(task=task, stored=True)  # a bad --task refused before the header
-    typer.echo(f"{'name':14s} {'kind':8s} {'tasks':18s} what")  # the columns were unnamed
-    for name in names:
-        spec = get_spec(name)
-        typer.echo(f"{name:14s} {spec.kind:8s} {','.join(spec.tasks):18s} {spec.description}")
+    rows = [(n, get_spec(n).kind, get_spec(n).tasks, get_spec(n).description) for n in names]
+    for line in models_lines(rows):
+        typer.echo(line)
 
 
 @app.command(cls=CliCommand)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["fmt_value", "fmt_apart", "fmt_ci", "fmt_p", "fmt_count", "fmt_mean_sd", "fmt_seconds",
            "fmt_bytes", "download_listing_lines", "wilson_interval", "text_table", "METHOD_NAMES",
-           "chosen_on_validation"]
+           "chosen_on_validation", "models_lines"]
 
 DASH = "–"  # a value that does not apply or was not computed
 # an explanation method's name as the report writes it
@@ -198,3 +198,30 @@ def chosen_on_validation(metrics: dict) -> str:
     if elsewhere := protocol.get("options_tuned_on"):
         return f"the model was chosen (the options were tuned on {elsewhere})"
     return "the model was chosen"
+
+
+def models_lines(rows: Sequence[tuple[str, str, Sequence[str], str]], width: int = 100) -> list[str]:
+    """``genemoe models``' table: name, kind, tasks and what, the description wrapped under its
+    column so no line passes ``width`` (they ran to 144 characters).
+
+    Parameters
+    ----------
+    rows : sequence of (name, kind, tasks, description)
+    width : int
+        Longest line, in characters.
+
+    Returns
+    -------
+    list of str
+        The header line, then each model's lines.
+    """
+    import textwrap
+
+    lead = 14 + 1 + 8 + 1 + 18 + 1  # the name, kind and tasks columns and their spaces
+    out = [f"{'name':14s} {'kind':8s} {'tasks':18s} what"]
+    for name, kind, tasks, what in rows:
+        head = f"{name:14s} {kind:8s} {','.join(tasks):18s} "
+        parts = textwrap.wrap(what, max(width - lead, 20), break_on_hyphens=False) or [""]
+        out.append(head + parts[0])
+        out += [" " * lead + part for part in parts[1:]]
+    return out
