@@ -118,7 +118,11 @@ from genemoe.workflows.ablation_tables import (
     table_models,
 )
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
-from genemoe.workflows.benchmark_checks import check_benchmark_folds, check_benchmark_options
+from genemoe.workflows.benchmark_checks import (
+    BENCHMARK_N_BOOT,
+    check_benchmark_folds,
+    check_benchmark_options,
+)
 from genemoe.workflows.benchmark_pretrained import pretrained_options
 from genemoe.workflows.benchmark_protocol import remove_stale_pages
 from genemoe.workflows.common import check_out_dir
@@ -396,7 +400,8 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     with preset_gaps_said_once(preset, ablation_models(task), task, say=False):
         check_benchmark_options(task, ablation_models(task), n_folds=n_folds,
                                 n_repeats=n_repeats, n_boot=n_boot, val_fraction=VAL_FRACTION,
-                                device=device, preset=preset, seed=seed, epochs=epochs)
+                                device=device, preset=preset, seed=seed, epochs=epochs,
+                                n_boot_default=None)  # said above, as --n-boot
     bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=VAL_FRACTION)
@@ -428,7 +433,8 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     if out_dir.is_dir():  # (a new folder: written at the end, after the parts' checks)
         write_record(out_dir, record)
     common = dict(task=task, n_folds=n_folds, n_repeats=n_repeats, preset=preset, seed=seed,
-                  epochs=epochs, device=device, val_fraction=VAL_FRACTION, n_boot=n_boot,
+                  epochs=epochs, device=device, val_fraction=VAL_FRACTION,
+                  n_boot=n_boot if task == "survival" else BENCHMARK_N_BOOT,  # unused: said above
                   progress=progress)
     with (in_ablation_words(), said_once("genemoe.workflows.benchmark"),  # once: rows left out
           preset_gaps_said_once(preset, ablation_models(task), task)):  # was said per arm

@@ -15,6 +15,7 @@ removes or writes anything.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,12 @@ from genemoe.workflows.benchmark_pretrained import FoldPretrained
 from genemoe.workflows.common import check_models, check_numbers, check_whole_numbers, patient_ids
 from genemoe.workflows.folds import FoldPlan, check_inner_plans
 
-__all__ = ["check_benchmark_folds", "check_benchmark_options"]
+__all__ = ["BENCHMARK_N_BOOT", "check_benchmark_folds", "check_benchmark_options"]
+
+BENCHMARK_N_BOOT = 1000
+""":func:`~genemoe.workflows.benchmark.run_benchmark`'s ``n_boot`` when none is given."""
+
+log = logging.getLogger("genemoe.workflows.benchmark")  # said once per ablation, as its others
 
 Configs = dict[str, tuple[dict, dict, dict]]  # model -> resolve_config's (whole, model, train)
 
@@ -58,8 +64,9 @@ def check_benchmark_options(task: str, models: Sequence[str], *, n_folds: Any, n
                             n_boot: Any, val_fraction: Any, tune: Any = 0, tune_cv: Any = 1,
                             ensemble: Any = 1, ensemble_members: str = "auto",
                             pretrained: Any = None, device: str = "auto",
-                            preset: str = "small", seed: int = 0,
-                            epochs: int | None = None) -> tuple[list[str], Configs]:
+                            preset: str = "small", seed: int = 0, epochs: int | None = None,
+                            n_boot_default: int | None = BENCHMARK_N_BOOT
+                            ) -> tuple[list[str], Configs]:
     """Refuse, before any file is read or written, a benchmark option it cannot run.
 
     Parameters
@@ -74,6 +81,10 @@ def check_benchmark_options(task: str, models: Sequence[str], *, n_folds: Any, n
         The models' options: the device must exist here (``cuda`` on a CPU-only machine is
         refused now), each model's options and training values must be valid, its weights
         files readable (ImageNet's offline: cached).
+    n_boot_default
+        The caller's default ``n_boot``: another one given for ``classify`` (which has no
+        C-index intervals to resample) is warned ignored. None: not said here (the caller
+        says it in its own words).
 
     Returns
     -------
@@ -90,11 +101,15 @@ def check_benchmark_options(task: str, models: Sequence[str], *, n_folds: Any, n
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     models = check_models(list(models), task)  # "logreg" is one
     check_whole_numbers((n_folds, "--folds"), (n_repeats, "--repeats"), (n_boot, "n_boot"),
-                        (tune, "--tune"), (tune_cv, "--tune-cv"), (ensemble, "--ensemble"))
+                        (tune, "--tune"), (tune_cv, "--tune-cv"), (ensemble, "--ensemble"),
+                        (seed, "seed"))  # seed="0": was told the YAML's "seed: 0"
     check_numbers((val_fraction, "val_fraction"))  # "0.2": a TypeError inside the folds
     check_ensemble_size(ensemble)
     check_ensemble_members(ensemble_members, ensemble)
     _check_counts(n_repeats=n_repeats, n_boot=n_boot, tune=tune, tune_cv=tune_cv)
+    if task == "classify" and n_boot_default is not None and n_boot != n_boot_default:
+        log.warning("n_boot=%d is ignored: it sets the bootstrap of the survival C-index "
+                    "intervals, and classification has none", n_boot)  # was ignored unsaid
     if tune:  # every model must have a search space (one registered without: say so now)
         from genemoe.models.search_spaces import search_space
 
