@@ -84,8 +84,8 @@ _RECIPE_MODELS = ("genemoe", "moe", "fcn", "mlp")
 @pytest.mark.parametrize("name", _RECIPE_MODELS)
 def test_batchnorm_models_follow_the_contract(name: str, task: str) -> None:
     _check_contract(name, task, TINY[name] | {"batchnorm": True, "dropout": 0.2})
-    model = create_model(name, n_genes=N_GENES, n_outputs=2, task=task, **TINY[name],
-                         batchnorm=True)
+    model = create_model(name, n_genes=N_GENES, n_outputs=2 if task == "classify" else 1,
+                         task=task, **TINY[name], batchnorm=True)  # survival: one risk
     norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d)]
     assert norms and norms[0].num_features == (TINY[name].get("hidden") or TINY[name]["widths"][0])
     model.eval()  # running statistics: a sample's output does not depend on its batch-mates
@@ -285,7 +285,8 @@ def test_every_trainable_model_declares_the_options_its_factory_takes():
             check_model_options(name, {"not_an_option": 1})
         if spec.kind == "torch":  # the factory refuses the same key
             with pytest.raises(InputError, match="not_an_option"):
-                create_model(name, n_genes=16, n_outputs=2, task=spec.tasks[0], not_an_option=1)
+                create_model(name, n_genes=16, n_outputs=2 if spec.tasks[0] == "classify"
+                             else 1, task=spec.tasks[0], not_an_option=1)  # survival: one risk
 
 
 def test_the_stored_ensemble_is_not_listed_among_the_models_one_trains():

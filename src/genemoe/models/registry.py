@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from genemoe.config_presets import check_config_keys
 from genemoe.data.args import check_flags
 from genemoe.errors import InputError, input_error, out_of_memory_message
 
-__all__ = ["ModelSpec", "register_model", "create_model", "list_models", "get_spec",
+__all__ = ["ModelSpec", "register_model", "create_model", "check_sizes", "list_models", "get_spec",
            "set_search_space", "signature_defaults", "options_text", "check_task",
            "check_model_options", "members_by_seed"]
 
@@ -258,6 +259,7 @@ def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config
     if name not in IMAGE_MODELS:
         config = {k: v for k, v in config.items() if k != "input_scaling"}
     check_task(name, task)
+    check_sizes(n_genes, n_outputs, task)  # n_genes=0 was a ZeroDivisionError in the gate
     try:
         return spec.factory(n_genes=n_genes, n_outputs=n_outputs, task=task, **config)
     except InputError:
@@ -270,6 +272,29 @@ def create_model(name: str, *, n_genes: int, n_outputs: int, task: str, **config
             f"cannot build the model with these options ({exc})", where=f"model.{name}",
             fix=f"a width, count or probability is out of range or of the wrong type: check "
                 f"model: {{{name}: ...}} in the preset or --config YAML ({given})") from exc
+
+
+def check_sizes(n_genes: Any, n_outputs: Any, task: str) -> None:
+    """Refuse a ``create_model`` input or output width that is not a whole number of 1 or
+    more, or a survival model of other than one output (its risk).
+
+    Raises
+    ------
+    InputError
+        Naming the argument (``n_genes=0`` was a ZeroDivisionError, ``n_outputs=0`` built a
+        head of no outputs, ``task="survival", n_outputs=4`` four risks, all unsaid).
+    """
+    for arg, value, what in (("n_genes", n_genes, "the number of input genes"),
+                             ("n_outputs", n_outputs, "the number of classes (1 for survival)")):
+        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if not whole or value < 1:
+            said = f"{value!r} (a string)" if isinstance(value, str) else repr(value)[:40]
+            raise input_error(f"must be a whole number of 1 or more, got {said}", where=arg,
+                              fix=f"pass {arg} {what}"
+                                  + ", without quotes" * isinstance(value, str))
+    if task == "survival" and n_outputs != 1:
+        raise input_error(f"a survival model has one output (its risk), got {n_outputs}",
+                          where="n_outputs", fix='pass n_outputs=1 with task="survival"')
 
 
 def members_by_seed(name: str) -> bool:
