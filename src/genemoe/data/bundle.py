@@ -235,8 +235,33 @@ class Bundle:
         lookup = {c: i for i, c in enumerate(names)}
         return np.array([lookup.get(c, -1) for c in self.obs["cancer_type"]], dtype=np.int64)
 
-    def survival(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(time, event)`` arrays ``(n_samples,)``: days (NaN unknown) and bool."""
+    @property
+    def has_survival_times(self) -> bool:
+        """Whether any sample has a survival time: False for a bundle prepared without
+        ``--clinical`` (or whose survival table gave no sample a time), whose
+        :meth:`survival` is all NaN and all False: no one censored, nothing known."""
+        time = self.obs["time"] if "time" in self.obs else pd.Series(dtype=float)
+        return bool(np.isfinite(pd.to_numeric(time, errors="coerce").to_numpy(float)).any())
+
+    def survival(self, *, require: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``(time, event)`` arrays ``(n_samples,)``: days (NaN unknown) and bool (False
+        where unknown: check ``obs["has_survival"]`` per sample).
+
+        A bundle without survival times (:attr:`has_survival_times` False) gives all NaN and
+        all False, which reads as "everyone censored": ``require=True`` refuses it instead.
+
+        Raises
+        ------
+        InputError
+            ``require`` and the bundle has no survival times, saying how to re-prepare it.
+        """
+        if require and not self.has_survival_times:
+            why = (f"its survival table gave no sample a {self.endpoint} time and event"
+                   if self.endpoint else "it was prepared without --clinical")
+            raise input_error(f"the bundle has no survival times ({why})", path=self.path,
+                              fix="re-prepare with another --endpoint (OS, DSS, DFI, PFI)"
+                                  if self.endpoint else "re-prepare with --clinical (a "
+                                  "TCGA-CDR or Xena survival table; Python: clinical_path=)")
         return (self.obs["time"].to_numpy(dtype=np.float64),
                 self.obs["event"].to_numpy(dtype=bool))
 

@@ -35,7 +35,8 @@ from genemoe.data.textio import (
 from genemoe.errors import input_error
 
 __all__ = ["read_labels", "read_clinical", "normalise_label", "agreeing_labels", "respellings",
-           "chained_respellings", "is_missing_label", "XENA_PRIMARY_DISEASE"]
+           "chained_respellings", "is_missing_label", "XENA_PRIMARY_DISEASE", "names_text",
+           "looks_like_matrix"]
 
 logger = logging.getLogger(__name__)
 
@@ -120,12 +121,45 @@ _LABEL_WORDS = ("cancer", "acronym", "disease", "project", "tumor", "tumour")
 _NOT_LABELS = {"idforstratification", "sampletype", "sampletypeid", "diseasetype"}
 
 
+def names_text(names: Sequence[Any], limit: int = 8) -> str:
+    """``names`` as an error lists them: the first ``limit`` quoted, then how many more
+    (a 301-column matrix listed all 301).
+
+    >>> names_text(["a", "b"])
+    "'a', 'b'"
+    >>> names_text([f"S{i}" for i in range(10)], limit=3)
+    "'S0', 'S1', 'S2' and 7 more"
+    """
+    shown = ", ".join(repr(str(n)) for n in list(names)[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def looks_like_matrix(df: pd.DataFrame) -> bool:
+    """Whether ``df`` looks like an expression matrix rather than a per-sample table: many
+    columns, most of them named as samples (genes × samples) or holding numbers (either
+    way round)."""
+    names = [str(c) for c in df.columns[1:]]
+    if len(names) < 10:
+        return False
+    if looks_like_samples(names, threshold=0.5):
+        return True
+    cells = df.iloc[:50, 1:].stack()
+    numeric = pd.to_numeric(cells, errors="coerce").notna()
+    return bool(len(numeric)) and float(numeric.mean()) >= 0.9
+
+
+_MATRIX = "; this looks like an expression matrix, not a labels table"
+_MATRIX_FIX = ("pass the matrix as expression (Python: expression_paths=, CLI: --expression) "
+               "and a sample → cancer-type table as labels (label_paths=, --labels)")
+
+
 def _pick(df: pd.DataFrame, given: str | None, what: str, flag: str, path: Path) -> str | None:
     if given is None:
         return None
     if given not in df.columns:
-        raise input_error(f"no {what} column {given!r}; columns are {list(df.columns)}",
-                          path=path, fix=f"pass one of them as {flag}")
+        raise input_error(f"no {what} column {given!r}; its {len(df.columns)} columns are "
+                          f"{names_text(df.columns)}", path=path,
+                          fix=f"pass one of them as {flag}")
     return given
 
 
@@ -138,8 +172,12 @@ def _find_sample_column(df: pd.DataFrame, path: Path) -> str:
     by_value = [c for c in df.columns if looks_like_samples(df[c].dropna().astype(str).tolist()[:500])]
     if len(by_value) == 1:
         return by_value[0]
+    if looks_like_matrix(df):  # its 301 column names were listed
+        raise input_error(f"cannot tell which column holds the sample ids{_MATRIX} (columns "
+                          f"{names_text(df.columns)})", path=path, fix=_MATRIX_FIX)
     raise input_error(
-        f"cannot tell which column holds the sample ids (candidates: {by_value or list(df.columns)})",
+        f"cannot tell which column holds the sample ids (candidates: "
+        f"{names_text(by_value or list(df.columns))})",
         path=path, fix="pass it with sample_column= (CLI: --sample-column)")
 
 
@@ -180,7 +218,8 @@ def _find_label_column(df: pd.DataFrame, exclude: str, path: Path) -> str:
         if len(hits) == 1:
             return hits[0]
         if hits:
-            raise input_error(f"several columns could hold the cancer type: {hits}", path=path,
+            raise input_error(f"several columns could hold the cancer type: {names_text(hits)}",
+                              path=path,
                               fix="pass the right one with label_column= (CLI: --label-column)")
     fuzzy = [c for c in cols if any(w in _norm_name(c) for w in _LABEL_WORDS)]
     if len(fuzzy) == 1:
@@ -192,8 +231,11 @@ def _find_label_column(df: pd.DataFrame, exclude: str, path: Path) -> str:
             fix="pass it as --clinical (Python: clinical_path=); the cancer types come from a "
                 "--labels table (e.g. Xena's TCGA-<TYPE>.clinical.tsv or the GDC sample sheet) "
                 "or the cohort files' names")
+    if looks_like_matrix(df):  # samples × genes: every gene was listed
+        raise input_error(f"cannot tell which column holds the cancer type{_MATRIX} (columns "
+                          f"{names_text(df.columns)})", path=path, fix=_MATRIX_FIX)
     raise input_error(
-        f"cannot tell which column holds the cancer type (candidates: {fuzzy or cols})",
+        f"cannot tell which column holds the cancer type (candidates: {names_text(fuzzy or cols)})",
         path=path, fix="pass it with label_column= (CLI: --label-column)")
 
 
