@@ -87,7 +87,8 @@ def test_explains_completeness_line_fits_with_frozen_routing(tmp_path, monkeypat
             "median sample,\n    at most 1234.56%") in text
 
 
-def test_predicts_first_line_fits_with_a_classical_model(labelled_logreg_run, tmp_path):
+def test_predicts_first_line_fits_with_a_classical_model(labelled_logreg_run, tmp_path,
+                                                         monkeypatch):
     """Old behaviour: "scored 120 samples with logreg (classify, fp64, classical) [model trained
     on SYNTHETIC data] → <output>" on one line (101 characters and more)."""
     from genemoe.workflows.predict import predict_file
@@ -99,6 +100,7 @@ def test_predicts_first_line_fits_with_a_classical_model(labelled_logreg_run, tm
     assert first.startswith("scored 120 samples with logreg (classify, ") and len(first) <= WIDTH
     assert second == f"  → {out}"  # the output's path whole, on a line of its own
     assert all(len(x) <= WIDTH for x in text.splitlines()[2:]), text
+    monkeypatch.chdir(tmp_path)  # the relative p.csv lands here, not in the repository
     short = predict_file(d / "run", files["counts"], out_path=Path("p.csv"))  # fits: one line
     assert short.splitlines()[0].endswith("[model trained on SYNTHETIC data] → p.csv")
 
