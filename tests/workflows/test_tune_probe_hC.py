@@ -113,3 +113,27 @@ def test_a_timeout_before_any_drawn_trial_is_said_in_short_lines_under_the_marks
     assert lines[1].startswith("  SYNTHETIC DATA") and lines[2].startswith("  stopped at --timeout")
     said = [line for line in lines if "only trial 0 ran" in line or "a longer --timeout" in line]
     assert len(said) == 2 and all(len(line) <= 100 for line in said), said
+
+
+def test_a_worker_stopped_by_others_running_trials_is_not_said_stopped_at_its_timeout(
+        resumed, tmp_path):
+    """Old behaviour (two workers, --timeout 600, --trials 4): the worker that stopped after
+    18 s as the other's running trial filled the budget said "stopped at --timeout 600 s with
+    3 of 4 trials", its best.yaml began "# Stopped at --timeout" and its summary.json said
+    stopped_by: timeout."""
+    from genemoe.train.study_budget import MARKED_AT
+    from genemoe.train.trial_process import PROCESS, this_process
+
+    bundle, opts = resumed  # a study of one finished trial
+    storage = f"sqlite:///{(opts['out_dir'] / 'study.db').resolve()}"
+    other = optuna.load_study(study_name="logreg-classify", storage=storage).ask()
+    other.set_user_attr(PROCESS, this_process())  # another worker's trial, running now
+    other.set_user_attr(MARKED_AT, time.time())
+    out = tmp_path / "w2"
+    run = tune_run(bundle.path, **{**opts, "out_dir": out}, n_trials=2, timeout=600,
+                   storage=storage)
+    assert run.result.this_call == ()  # the budget is met with the running trial
+    assert "still running in another process" in run.describe()
+    assert "stopped at --timeout" not in run.describe()
+    assert not (out / "best.yaml").read_text().startswith("# Stopped at --timeout")
+    assert "stopped_by" not in json.loads((out / "summary.json").read_text())

@@ -60,6 +60,7 @@ from typing import Any
 
 import numpy as np
 import optuna
+import pandas as pd
 
 from genemoe import __version__
 from genemoe.config_presets import dump_yaml, forget_preset_gaps
@@ -118,7 +119,8 @@ from genemoe.workflows.tune_text import (
     stored_names,
 )
 
-__all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256", "train_val_sha256"]
+__all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256", "timed_out",
+           "train_val_sha256"]
 
 _SYNTHETIC_LINE = "  SYNTHETIC DATA: tuned on a synthetic bundle (genemoe.data.synthetic)"
 _NOT_SAVED = {"seed", "device", "progress"}  # training options the command line sets
@@ -218,7 +220,7 @@ class TuneRun(AtFolder):
                       + cost_lines(call_cost(t, r), r.seconds, whose="budget's" if later
                                     else "study's"))
         n_counted = n_in_budget(t)
-        if self.n_asked is not None and n_counted < self.n_asked and self.timeout is not None:
+        if self.n_asked is not None and timed_out(t, self.n_asked, self.timeout):
             lines.insert(1 + self.synthetic,  # under the title and its synthetic mark
                          f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
                          f"{self.n_asked} trials: the same command goes on with the study")
@@ -358,10 +360,20 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                     stop.result.metric, stop.result.best_value)
         raise
     result = _shown_states(result)
-    cut = timeout is not None and n_in_budget(budget_rows(result.trials)) < n_trials
+    cut = timed_out(budget_rows(result.trials), n_trials, timeout)
     _write_outputs(out_dir, bundle, data, result, stopped_by="timeout" if cut else None, **written)
     return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout,
                    endpoint=endpoint, synthetic=bool(bundle.synthetic))
+
+
+def timed_out(rows: pd.DataFrame, n_trials: int, timeout: float | None) -> bool:
+    """Whether a call with ``--timeout`` stopped short of the budget for it: ``rows`` (the
+    budget's trials, :func:`~genemoe.train.tuning_records.budget_rows`) count fewer than
+    ``n_trials`` with the trials still running in other workers. A worker that stopped as
+    others' running trials filled the budget (:mod:`genemoe.train.tuning_workers`) was said
+    "stopped at --timeout 600 s" after 18 s, and its best.yaml and summary.json said so."""
+    running = int((rows["state"] == "RUNNING").sum()) if len(rows) else 0
+    return timeout is not None and n_in_budget(rows) + running < n_trials
 
 
 def _shown_states(result: TuneResult) -> TuneResult:
