@@ -17,6 +17,7 @@ import pandas as pd
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, remove_outputs
 from genemoe.evaluate.benchmark_files import clipped_lines, option_changes, software_versions
+from genemoe.train.distributed import resolve_device
 from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.task_data import Task
 from genemoe.workflows.benchmark_preset import preset_tuned_on, used_endpoint_mismatch
@@ -26,7 +27,7 @@ from genemoe.workflows.folds import FoldPlan, rows_account
 from genemoe.workflows.train_image import NAMED_WEIGHTS, weights_file_record
 from genemoe.workflows.tuned_on import check_benchmark_entries
 
-__all__ = ["cells_fingerprint", "weights_files", "said_rows", "write_protocol", "stale_words", "removed_text",
+__all__ = ["cells_fingerprint", "device_record", "weights_files", "said_rows", "write_protocol", "stale_words", "removed_text",
            "remove_stale_pages", "rerun_changes",
            "clipped_lines", "say_bundle_folds"]
 
@@ -102,6 +103,25 @@ def rerun_changes(out_dir: Path, opts: dict) -> list[str] | None:
     return [said] if changes == [_UNNAMED_CHANGE] else [*changes, said]
 
 
+def device_record(asked: str | None) -> dict[str, str]:
+    """protocol.json's device: the one the neural models trained on (``cpu``, ``cuda:0``),
+    and the one asked for (``--device``; protocol.json said ``auto`` only).
+
+    Parameters
+    ----------
+    asked
+        ``--device`` as given (``auto``, ``cpu``, ``cuda`` or ``cuda:N``; None: ``auto``).
+
+    Returns
+    -------
+    dict[str, str]
+        ``{"device": "cpu", "device_asked": "auto"}``. Neither is in the cells' fingerprint
+        nor among the options a rerun compares: a rerun on another device resumes.
+    """
+    asked = asked or "auto"
+    return {"device": str(resolve_device(asked)), "device_asked": asked}
+
+
 def said_rows(bundle: Bundle, task: Task, n_folds: int) -> dict:
     """:func:`~genemoe.workflows.folds.rows_account`, its samples left out and its types
     rarer than the folds said as warnings (for protocol.json and summary.md, not the
@@ -135,7 +155,8 @@ def write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPl
         epochs_given=opts.get("epochs") is not None, epochs_by_model=epochs_by_model or {})
     record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
                                                   "normalisation", "inputs", "steps", "dropped")}
-    protocol = plain({"kind": "genemoe-benchmark", **opts, "bundle_path": str(bundle.path),
+    protocol = plain({"kind": "genemoe-benchmark", **opts, **device_record(opts.get("device")),
+                       "bundle_path": str(bundle.path),
                        "bundle_summary": bundle.summary, "bundle_record": record,
                        "class_names": bundle.class_names, "samples": samples,
                        **({"endpoint": bundle.endpoint} if survival else {}),
