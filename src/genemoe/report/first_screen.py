@@ -36,7 +36,7 @@ from genemoe.report.benchmark_words import (
     unread_words,
 )
 from genemoe.report.plots import Figure
-from genemoe.report.terminal import epoch_cap_line
+from genemoe.report.terminal import epoch_cap_line, within_c_reason
 from genemoe.report.text import (
     chosen_on_validation,
     fmt_ci,
@@ -356,8 +356,9 @@ def _run_headline(task: str, m: dict, *, endpoint: str | None = None,
                     if m.get("logrank_p_within_type") is not None else ""))]
     if m.get("within_type_c_index") is not None:  # the pooled C rewards telling types apart
         alone = m.get("type_only_c_index")
+        why = within_c_reason(m)  # a degenerate 1.000 stood bare beside the flagged pooled C
         out.append(_big("C-index within types", fmt_value(m["within_type_c_index"]),
-                        "pairs of one cancer type only" + (
+                        (f"{why}; " if why else "") + "pairs of one cancer type only" + (
                             f"; cancer type alone (each type's training {event} rate as the "
                             f"risk) gives {fmt_value(alone)} pooled" if alone is not None else "")))
     if m.get("uno_c_index") is not None:

@@ -17,6 +17,7 @@ from genemoe.evaluate.benchmark_files import trials_this_call_text
 from genemoe.evaluate.benchmark_pixels import crowded_lines
 from genemoe.evaluate.benchmark_protocol import grid_edge_counts
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, few_pairs_note, paired_comparisons
+from genemoe.evaluate.survival_flags import degenerate_text, within_flags
 from genemoe.report.text import (
     chosen_on_validation,
     fmt_apart,
@@ -31,7 +32,7 @@ from genemoe.report.text import (
 )
 
 __all__ = ["run_table", "benchmark_table", "budget_line", "epoch_cap_line", "epoch_caps",
-           "grid_edge_line"]
+           "grid_edge_line", "within_c_reason", "within_c_text"]
 
 WIDTH = 100  # the widest terminal line
 
@@ -112,9 +113,35 @@ def _within_types(m: dict) -> str | None:
     if within is None:
         return None
     p = m.get("logrank_p_within_type")
-    return (f"  test within cancer types: C-index {fmt_value(within)}"
+    line = (f"test within cancer types: C-index {within_c_text(m)}"
             + ("" if p is None else f", log-rank p {fmt_p(p)}")
             + ("" if alone is None else f"; the cancer type alone: {fmt_value(alone)}"))
+    return textwrap.fill(line, WIDTH, initial_indent="  ", subsequent_indent="    ",
+                         break_on_hyphens=False)
+
+
+def within_c_reason(m: dict) -> str | None:
+    """Why a part's ``within_type_c_index`` is degenerate (metrics.json's
+    ``within_type_c_index_degenerate`` and ``_reason``; exactly 0 or 1 in older metrics):
+    ``"degenerate: every pair in one order"``, ``"degenerate: every risk the same"``; None
+    where it is not (or there is none)."""
+    within = m.get("within_type_c_index")
+    flags = within_flags(within) if "within_type_c_index_degenerate" not in m else m
+    if within is None or not flags.get("within_type_c_index_degenerate"):
+        return None
+    why = flags.get("within_type_c_index_reason") or "degenerate"
+    if isinstance(within, int | float) and why == degenerate_text(float(within), None):
+        why = "degenerate: every pair in one order"  # "degenerate: C 1.000" beside 1.000
+    return str(why)
+
+
+def within_c_text(m: dict) -> str:
+    """A part's ``within_type_c_index`` as shown: ``"0.612"``; where it is degenerate with
+    its reason beside it (:func:`within_c_reason`), as the pooled C's cells show theirs:
+    ``"1.000 (degenerate: every pair in one order)"`` (a bare 1.000 stood beside the flagged
+    pooled C); ``"–"`` without one."""
+    why = within_c_reason(m)
+    return fmt_value(m.get("within_type_c_index")) + (f" ({why})" if why else "")
 
 
 def _n_scored(values: pd.Series) -> int:

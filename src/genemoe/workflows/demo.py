@@ -418,6 +418,7 @@ def _survival_said(b: DemoRow, o: DemoRow, rows: list[DemoRow]) -> str:
     the same test patients (was "the intervals overlap": unpaired intervals test nothing),
     the C-index within types, and that of cancer type alone (the run report's words)."""
     from genemoe.evaluate.brier import event_word
+    from genemoe.report.terminal import within_c_text
     from genemoe.report.text import fmt_ci, fmt_value
 
     name = lambda r: NAMES.get(r.model, r.model)  # noqa: E731
@@ -428,8 +429,8 @@ def _survival_said(b: DemoRow, o: DemoRow, rows: list[DemoRow]) -> str:
                  f"{d.difference:+.3f} {fmt_ci((d.lo, d.hi))}".rstrip()
                  + ("" if d.excludes_zero else ", not a significant difference"))
     if all(r.test.get("within_type_c_index") is not None for r in (b, o)):
-        text += (f"; within cancer types {fmt_value(b.test['within_type_c_index'])} vs "
-                 f"{fmt_value(o.test['within_type_c_index'])}")
+        text += (f"; within cancer types {within_c_text(b.test)} vs "  # a degenerate 1.000
+                 f"{within_c_text(o.test)}")  # was said bare, as if ranked perfectly
     if (alone := b.test.get("type_only_c_index")) is not None:
         below = [name(r) for r in rows if r.test.get("c_index") is not None
                  and r.test["c_index"] < alone]
