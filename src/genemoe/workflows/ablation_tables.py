@@ -23,12 +23,13 @@ from genemoe.evaluate.benchmark_tables import (
     summary_table,
 )
 from genemoe.evaluate.benchmark_tuned_on import tuned_on_in_run, tuned_on_overlap
+from genemoe.evaluate.survival_flags import is_degenerate
 from genemoe.report.terminal import epoch_cap_line
 from genemoe.workflows.benchmark_protocol import clipped_lines
 
 __all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
            "PER_FOLD_LABELS", "NOT_RUN", "ablation_records", "ablation_tables", "collapse_counts",
-           "collapse_text", "frozen_text", "table_models"]
+           "collapse_text", "degenerate_folds", "frozen_text", "table_models"]
 
 Task = Literal["classify", "survival"]
 
@@ -189,32 +190,70 @@ def _classify_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFra
 
 
 def _survival_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Table II (transposed): one row per cancer type, one column per model (C-index)."""
+    """Table II (transposed): one row per cancer type, one column per model (C-index).
+
+    A fold's degenerate per-type C (exactly 0 or 1, or flagged ``degenerate_<type>``: risks
+    all the same; :func:`~genemoe.evaluate.survival_flags.is_degenerate`) is left out of the
+    mean and counted, as the benchmark's per-type table does: ``"0.700 ± 0.000 (2/3 folds;
+    1 degenerate)"`` (a C of 1.000 from 6 pairs was averaged in as if real)."""
     per_type = sorted(c for c in results.columns
                       if c.startswith("c_index_") and c not in ("c_index_lo", "c_index_hi"))
     models = table_models("survival", results)
     rows = []
     for col, name in [(c, c.removeprefix("c_index_")) for c in per_type] + [
             ("c_index", "all types (pooled test fold)")]:
+        bad = (degenerate_folds(results, name) if col != "c_index"
+               else pd.Series(False, index=results.index))
         sub = results[["model", col]].rename(columns={col: "c_index"})
+        sub["c_index"] = pd.to_numeric(sub["c_index"], errors="coerce").mask(bad)
         summary = summary_table(sub, "survival").set_index("model")["c_index"]
+        n_bad = bad.groupby(results["model"]).sum()
         rows.append({"cancer type": name, **{
-            labels[m]: _unscored(results, m, name) if summary.get(m) == "–"
-            else summary.get(m, NOT_RUN) for m in models}})
+            labels[m]: _type_cell(results, m, name, summary.get(m, NOT_RUN), int(n_bad.get(m, 0)))
+            for m in models}})
     return pd.DataFrame(rows)
 
 
-def _unscored(results: pd.DataFrame, model: str, name: str) -> str:
+def degenerate_folds(results: pd.DataFrame, name: str) -> pd.Series:
+    """Whether each row's C-index of type ``name`` is degenerate: exactly 0 or 1
+    (:func:`~genemoe.evaluate.survival_flags.is_degenerate`) or flagged in its
+    ``degenerate_<name>`` column (risks all the same; ``True``, or ``"True"`` read back from
+    results.csv). Rows without a C are not."""
+    values = pd.to_numeric(results[f"c_index_{name}"], errors="coerce")
+    flag = results.get(f"degenerate_{name}")
+    flagged = (flag.astype(str).str.lower().eq("true") if flag is not None
+               else pd.Series(False, index=results.index))
+    return values.notna() & (values.map(is_degenerate) | flagged)
+
+
+def _type_cell(results: pd.DataFrame, model: str, name: str, text: str, n_bad: int) -> str:
+    """One cell of Table II: ``summary_table``'s ``text`` (degenerate folds left out), their
+    count added (``"0.700 (1/2 folds; 1 degenerate)"``); a C no fold scored says why."""
+    if text == "–":
+        return _unscored(results, model, name, n_bad)
+    if n_bad and text.endswith(" folds)"):  # degenerate folds are among those left out
+        return f"{text[:-1]}; {n_bad} degenerate)"
+    return text
+
+
+def _unscored(results: pd.DataFrame, model: str, name: str, n_bad: int = 0) -> str:
     """``– (0/2 folds: fewer than 2 events)``: a C-index no fold of ``model`` could score,
-    with why (from ``events_<type>``); a bare "–" broke the note's "(k/n folds)" promise."""
+    with why (from ``events_<type>``); a bare "–" broke the note's "(k/n folds)" promise.
+    ``n_bad`` of its folds had a degenerate C: ``– (0/2 folds; 2 degenerate)``, ``– (0/3
+    folds; 1 degenerate, the others: fewer than 2 events)``."""
     rows = results[results["model"] == model]
+    if n_bad:
+        rows = rows[~degenerate_folds(rows, name)]
     events = rows.get(f"events_{name}")
     why = ""
     if events is not None and events.notna().any():
         few = events.fillna(0) < 2  # a type absent from a test fold has no events there
         why = (": fewer than 2 events" if few.all() else ": no comparable pairs" if not few.any()
                else ": fewer than 2 events or no comparable pairs")
-    return f"– (0/{len(rows)} folds{why})"
+    n = len(rows) + n_bad
+    if not n_bad:
+        return f"– (0/{n} folds{why})"
+    return f"– (0/{n} folds; {n_bad} degenerate" + (f", the others{why})" if len(rows) and why else ")")
 
 
 def _per_fold_lines(per_fold: dict[str, Any], records: Mapping[str, Any]) -> list[str]:
@@ -391,7 +430,9 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
     else:
         lines += ["Harrell's C-index of one pan-cancer Cox model per fold, computed within each "
                   "cancer type's test samples (\"(k/n folds)\": the folds where the type had at "
-                  "least 2 events); the last row pools each whole test fold.", "",
+                  "least 2 events and a C that is not degenerate; \"d degenerate\": folds "
+                  "whose C was exactly 0 or 1, or of risks all the same, too few pairs to rank, "
+                  "left out of the mean); the last row pools each whole test fold.", "",
                   markdown_table(_survival_table(results, labels)), "",
                   *_collapse_notes(collapsed, labels, per_fold is not None, task)]
     if results["model"].nunique() > 1:  # the benchmark's paired tests (tables.md had none)
