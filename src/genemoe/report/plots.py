@@ -91,10 +91,11 @@ def plot_confusion_matrix(cm: np.ndarray, class_names: Sequence[str], *, out_pat
 
 def plot_per_class_f1(f1: Mapping[str, float], *, out_path: Path, title: str = "",
                       err: Mapping[str, float] | None = None) -> Path:
-    """Bars of per-class F1 (optionally with ± ``err``, e.g. the std over folds)."""
+    """Bars of per-class F1 (optionally with ± ``err``, e.g. the std over folds; a class
+    missing from ``err``, or NaN there, gets no error bar: was ± 0, a spread of none)."""
     names = list(f1)
     vals = np.array([f1[c] for c in names], dtype=float)
-    yerr = None if err is None else np.array([err.get(c, 0.0) for c in names], dtype=float)
+    yerr = None if not err else np.array([err.get(c, np.nan) for c in names], dtype=float)
     fig, ax = new_subplots(figsize=(max(4.0, 0.35 * len(names) + 2), 3.5))
     ax.bar(range(len(names)), vals, yerr=yerr, color="tab:blue", capsize=2)
     ax.set_xticks(range(len(names)), names, rotation=90)
@@ -421,11 +422,16 @@ def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None,
         if task == "classify":
             sub = results.loc[results["model"] == model].filter(like="f1_")
             sub.columns = [c.removeprefix("f1_") for c in sub.columns]
-            mean = sub.mean().dropna()
-            path = plot_per_class_f1(mean.to_dict(), err=sub.std(ddof=1).fillna(0).to_dict(),
+            mean, spread = sub.mean().dropna(), sub.std(ddof=1).dropna()  # NaN: one fold
+            one = " (one fold: no spread)" if len(sub) < 2 else (  # was ± 0 (fillna(0))
+                "; no bar: a class with one fold's F1" if len(spread) < len(mean) else "")
+            path = plot_per_class_f1(mean.to_dict(), err=spread.to_dict(),
                                      out_path=plot_dir / f"f1_{model}.png",
-                                     title=f"{model}: per-class F1 (mean ± std over folds)")
-            figs.append(Figure(path, f"{model}: per-class F1, mean ± std over folds", "classification"))
+                                     title=f"{model}: per-class F1 (mean ± std over folds)"
+                                     if len(sub) > 1 else f"{model}: per-class F1, one fold")
+            figs.append(Figure(path, f"{model}: per-class F1, mean ± std over folds{one}"
+                               if len(sub) > 1 else f"{model}: per-class F1{one}",
+                               "classification"))
     remove_undrawn(plot_dir, figs)
     return figs
 
