@@ -41,7 +41,7 @@ from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table",
-           "comparison_markdown", "chosen_table",
+           "comparison_markdown", "chosen_table", "degenerate_folds",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
            "FEW_PAIRS", "options_lines", "null_brier_text", "ibs_window_text", "chosen_where", "per_type_c_table",
            "auc_table", "AUC_TEXT", "PER_TYPE_TEXT", "routing_summary", "tuned_on_used_by",
@@ -428,16 +428,32 @@ def per_type_c_table(results: pd.DataFrame) -> pd.DataFrame:
     return cells
 
 
+def degenerate_folds(results: pd.DataFrame, name: str) -> pd.Series:
+    """Whether each row's C-index of type ``name`` is degenerate: exactly 0 or 1
+    (:func:`~genemoe.evaluate.survival_flags.is_degenerate`) or flagged in its
+    ``degenerate_<name>`` column (risks all the same; ``True``, or ``"True"`` read back from
+    results.csv). Rows without a C are not. The benchmark's per-type table and the
+    ablation's Table II leave these folds out of a type's mean.
+
+    Returns
+    -------
+    pandas.Series of bool, indexed as ``results``
+    """
+    values = pd.to_numeric(results[f"c_index_{name}"], errors="coerce")
+    flag = results.get(f"degenerate_{name}")
+    flagged = (flag.astype(str).str.lower().eq("true") if flag is not None
+               else pd.Series(False, index=results.index))
+    return values.notna() & (values.map(is_degenerate) | flagged)
+
+
 def _per_type_cell(g: pd.DataFrame, name: str) -> str:
     """One model's ``"m ± s"`` of type ``name`` over its folds (``g``), degenerate folds left
     out and counted (3 decimals, as every table); "–" without a C (< 2 events)."""
     values = pd.to_numeric(g[f"c_index_{name}"], errors="coerce")
-    flag = g.get(f"degenerate_{name}", pd.Series(False, index=g.index))
-    bad = flag.eq(True) | values.map(is_degenerate)  # True, or NaN/"True" read back from CSV
-    bad |= flag.astype(str).str.lower().eq("true")
+    bad = degenerate_folds(g, name)
     scored = values.notna()
     kept = values[scored & ~bad]
-    n_bad = int((scored & bad).sum())
+    n_bad = int(bad.sum())
     text = "–" if kept.empty else f"{kept.mean():.3f}" + (
         f" ± {kept.std(ddof=1):.3f}" if len(kept) > 1 else "")
     return text + (f" ({len(kept)}/{int(scored.sum())} folds; {n_bad} degenerate)"

@@ -18,18 +18,18 @@ from genemoe.evaluate.benchmark_files import load_cells
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
     comparison_markdown,
+    degenerate_folds,
     markdown_table,
     paired_comparisons,
     summary_table,
 )
 from genemoe.evaluate.benchmark_tuned_on import tuned_on_in_run, tuned_on_overlap
-from genemoe.evaluate.survival_flags import is_degenerate
 from genemoe.report.terminal import epoch_cap_line
 from genemoe.workflows.benchmark_protocol import clipped_lines
 
 __all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
            "PER_FOLD_LABELS", "NOT_RUN", "ablation_records", "ablation_tables", "collapse_counts",
-           "collapse_text", "degenerate_folds", "frozen_text", "table_models"]
+           "collapse_text", "frozen_text", "table_models"]
 
 Task = Literal["classify", "survival"]
 
@@ -212,18 +212,6 @@ def _survival_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFra
             labels[m]: _type_cell(results, m, name, summary.get(m, NOT_RUN), int(n_bad.get(m, 0)))
             for m in models}})
     return pd.DataFrame(rows)
-
-
-def degenerate_folds(results: pd.DataFrame, name: str) -> pd.Series:
-    """Whether each row's C-index of type ``name`` is degenerate: exactly 0 or 1
-    (:func:`~genemoe.evaluate.survival_flags.is_degenerate`) or flagged in its
-    ``degenerate_<name>`` column (risks all the same; ``True``, or ``"True"`` read back from
-    results.csv). Rows without a C are not."""
-    values = pd.to_numeric(results[f"c_index_{name}"], errors="coerce")
-    flag = results.get(f"degenerate_{name}")
-    flagged = (flag.astype(str).str.lower().eq("true") if flag is not None
-               else pd.Series(False, index=results.index))
-    return values.notna() & (values.map(is_degenerate) | flagged)
 
 
 def _type_cell(results: pd.DataFrame, model: str, name: str, text: str, n_bad: int) -> str:
