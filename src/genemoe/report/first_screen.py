@@ -46,6 +46,7 @@ from genemoe.report.text import (
     fmt_value,
     wilson_interval,
 )
+from genemoe.report.tuned_on_caveat import tuned_on_caveat
 
 __all__ = ["run_panel", "benchmark_panel", "tune_panel", "pretrain_panel", "figure_id", "thumbnail",
            "METRIC_NAMES", "trial_states_text", "benchmark_progress", "Progress"]
@@ -470,6 +471,8 @@ def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, rec
             ("protocol", f"{protocol['n_folds']}-fold cross-validation × {protocol['n_repeats']} "
                          f"repeat(s), stratified by {strat}, {same}; "
                          f"chosen {chosen_where(protocol)}; each test fold scored once")]
+    if caveat := tuned_on_caveat(protocol):  # named only deep in the Protocol table
+        rows.append(("caveat", caveat))
     if not prog.finished:  # an interrupted rerun read as complete ("cells finished" only
         rows.append(("status", _progress_words(prog)  # deep in the Protocol table)
                      + (f"; {words}" if (words := unread_words(list(unread))) else "")))
