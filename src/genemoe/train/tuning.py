@@ -163,6 +163,7 @@ log = logging.getLogger(__name__)
 # over a trial's (an image model's layout fitted on the split's own genes and training rows)
 Split = tuple[dict[str, TaskData], "np.ndarray | None", dict[str, Any]]
 GRID_SECONDS = "grid_seconds"  # user attribute of trial 0: its model's own grid search's cost
+GRID_POINTS = "grid_points"  # ... and the settings that grid scored on validation (an SVM's 16)
 # The training recipe's keys: searched where this trainer's TrainConfig has them.
 _RECIPE_KEYS = frozenset({"noise_std", "label_smoothing", "mixup_alpha", "ema_decay"})
 
@@ -196,6 +197,9 @@ class TuneResult:
     n_running_before: int = 0  # trials running as this call started: another process's
     best_is_start: bool = False  # the best is trial 0, the starting values (or its retry)
     this_call: tuple[int, ...] = ()  # numbers of the trials this call ran (its cost's share)
+    grid_points: int = 0  # settings a classical model's own grid scored on validation to
+    #                       choose trial 0's values (0: none; a drawn trial scores one)
+    grid_seconds: float = 0.0  # what that grid cost (in trial 0's seconds)
 
 
 def _trainer_space(space: SearchSpace, neural: bool) -> SearchSpace:
@@ -319,7 +323,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     # trial 0 is the starting configuration: the space is widened to hold its values
     start_train_cfg = {**train_defaults(), **base_train_cfg}
     t0 = time.perf_counter()  # this call's wall time includes the grid's (a classical model)
-    start_model_cfg = with_grid_choice(name, task, data, space, (unfitted := {
+    start_model_cfg, grid_n = with_grid_choice(name, task, data, space, (unfitted := {
         **model_defaults(name), **base_model_cfg}), start_train_cfg, given=base_model_cfg,
         n_outputs=n_outputs, gene_variance=gene_variance)  # the same dict: no grid was fitted
     grid_s = time.perf_counter() - t0 if start_model_cfg is not unfitted else 0.0  # trial 0 pays
@@ -355,7 +359,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     gave_way: set[int] = set()
     objective = giving_way(marking_stops(marking_divergence(_objective(  # a Ctrl-C's trial
         name, task, splits, more, space, base_model_cfg, base_train_cfg, n_outputs,
-        grid_s))),  # a Ctrl-C's trial says so; trial 0 is charged its values' grid
+        grid_s, grid_n))),  # a Ctrl-C's trial says so; trial 0 is charged its values' grid
         n_trials, ran, gave_way)
     start = start_params(space, start_model_cfg, start_train_cfg)
     if start and not study.trials:  # trial 0: where the search starts from
@@ -390,14 +394,17 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
 
 def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
                more: Callable[[str], list[Split]], space: SearchSpace, model_cfg: dict,
-               train_cfg: dict, n_outputs: int, grid_seconds: float = 0.0):
+               train_cfg: dict, n_outputs: int, grid_seconds: float = 0.0,
+               grid_points: int = 0):
     """The function Optuna calls per trial: sample, fit on each split's train part, score
     on its val part; the trial's value is the mean over the splits.
 
     ``grid_seconds``: what a classical model's own grid search choosing trial 0's values
     cost (:func:`~genemoe.train.tuning_start.with_grid_choice`), added to the seconds of
     trial 0 (or its retry) and kept in its :data:`GRID_SECONDS`: it was counted nowhere, and
-    a benchmark's "seconds in the searches" left out an SVM's whole grid.
+    a benchmark's "seconds in the searches" left out an SVM's whole grid. ``grid_points``:
+    the settings that grid scored on validation, kept in trial 0's :data:`GRID_POINTS` (its
+    search saw them beside the drawn trials' one each, said nowhere).
 
     ``splits``: the ``(parts, gene_variance)`` splits per input scaling (the starting one
     given; another added from ``more`` when a trial first draws it). One split: its
@@ -410,9 +417,12 @@ def _objective(name: str, task: Task, splits: dict[Any, list[Split]],
 
     def objective(trial: optuna.Trial) -> float:
         forget_inherited(trial)  # a retry starts clean of the killed trial's records
-        grid = grid_seconds if _is_start(trial) else 0.0
+        start = _is_start(trial)
+        grid = grid_seconds if start else 0.0
         if grid:
             trial.set_user_attr(GRID_SECONDS, round(grid, 3))
+        if start and grid_points:
+            trial.set_user_attr(GRID_POINTS, int(grid_points))
         t0 = time.perf_counter() - grid  # a trial's cost includes building a new scaling's splits
         with ProgressMark(trial, t0):  # what a killed trial cost (study_budget.trial_seconds)
             return run_trial(trial, t0)
@@ -532,6 +542,7 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
         table.insert(2, STOPPED, table["number"].map({k: a.get(STOPPED) for k, a in attrs.items()}))
         if any(a.get(NOT_RUN) for a in attrs.values()):  # gave way to a budget met meanwhile
             table.insert(3, NOT_RUN, table["number"].map({k: a.get(NOT_RUN) for k, a in attrs.items()}))
+        table = _with_grid_columns(table, attrs)
     best = best_in_budget(study, n_trials)
     if best is None:  # no finished trial (all failed, too big, or a timeout before any)
         too_big = int(table[TOO_BIG].notna().sum()) if len(table) else 0
@@ -546,7 +557,24 @@ def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg:
     params = decoded_params(best, space)
     best_model, best_train = apply_params(model_cfg, train_cfg, params)
     n_pruned = int(tuning_cost(table)["n_pruned"])  # by the pruner, after training began
+    grid = table.dropna(subset=[GRID_POINTS]) if GRID_POINTS in table else table.iloc[:0]
     return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
                       n_pruned, space, study.study_name, metric_name(task, train_cfg),
-                      best_is_start=is_start_trial(study, best))
+                      best_is_start=is_start_trial(study, best),
+                      grid_points=int(grid[GRID_POINTS].iloc[-1]) if len(grid) else 0,
+                      grid_seconds=float(grid[GRID_SECONDS].iloc[-1]) if len(grid) else 0.0)
+
+
+def _with_grid_columns(table: pd.DataFrame, attrs: dict[int, dict[str, Any]]) -> pd.DataFrame:
+    """``table`` with ``grid_seconds`` and ``grid_points`` beside ``seconds`` where a trial
+    (trial 0, or its retry) has them: a classical model's own grid search that chose trial
+    0's values, its cost and the settings it scored on validation (trials.csv said neither).
+    Unchanged where no trial has them (a neural model's search)."""
+    if not any(GRID_POINTS in a or GRID_SECONDS in a for a in attrs.values()):
+        return table
+    at = table.columns.get_loc("seconds") + 1
+    for i, key in enumerate((GRID_SECONDS, GRID_POINTS)):
+        values = table["number"].map({k: a.get(key) for k, a in attrs.items()})
+        table.insert(at + i, key, values.astype("Int64") if key == GRID_POINTS else values)
+    return table
 

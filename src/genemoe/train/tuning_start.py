@@ -14,12 +14,18 @@ The grid is fitted on the parts as the starting configuration scales them (``sta
 z-scores unless it names another ``input_scaling``), and trial 0 keeps that scaling, so it
 is the ``--tune 0`` fit in its input too; the drawn trials may draw ``centred`` where the
 model's space searches it (:mod:`genemoe.models.search_spaces`, "Input scaling").
+
+The grid scores many settings on the validation part to choose trial 0's one (an RBF SVM's
+16), where a drawn trial scores one: under ``--tune 3`` an SVM saw 18 settings on
+validation and a neural model 3, said nowhere. :class:`GridChoice` counts them
+(``n_points``); the search records them as trial 0's ``grid_points``
+(:mod:`genemoe.train.tuning`) and ``genemoe tune`` says them.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -27,15 +33,27 @@ from genemoe.models.search_spaces import Fixed, SearchSpace, params_text
 from genemoe.train.fit import fit_model
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["with_grid_choice"]
+__all__ = ["GridChoice", "with_grid_choice"]
 
 log = logging.getLogger(__name__)
+
+
+class GridChoice(NamedTuple):
+    """Trial 0's model options and what choosing them cost in settings.
+
+    ``model_cfg``: the starting model options with the grid's chosen values (the very dict
+    given where no grid was fitted); ``n_points``: the grid points the model's own grid
+    search scored on the validation part (0: no grid fitted).
+    """
+
+    model_cfg: dict[str, Any]
+    n_points: int
 
 
 def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: SearchSpace,
                      start_model_cfg: dict[str, Any], train_cfg: dict[str, Any], *,
                      given: dict[str, Any], n_outputs: int,
-                     gene_variance: np.ndarray | None) -> dict[str, Any]:
+                     gene_variance: np.ndarray | None) -> GridChoice:
     """``start_model_cfg`` with the values model ``name``'s own grid search chooses on
     ``data["val"]`` (fitted on ``data["train"]`` with ``tune: True``), for the keys
     ``space`` searches; unchanged where the space does not switch the model's grid off or
@@ -53,15 +71,22 @@ def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: Se
     given
         The model options the preset or config gave: the grid fit gets these only (an
         option given is fixed, not searched, by the model's grid; its defaults are not).
+
+    Returns
+    -------
+    GridChoice
+        The options (``start_model_cfg`` itself where no grid was fitted) and the number of
+        grid points scored on validation.
     """
     if not isinstance(space.get("model.tune"), Fixed) or start_model_cfg.get("tune", True) is False:
-        return start_model_cfg
+        return GridChoice(start_model_cfg, 0)
     fit = fit_model(name, task, {"train": data["train"], "val": data["val"]},
                     model_cfg={**given, "tune": True}, train_cfg=train_cfg,
                     n_outputs=n_outputs, gene_variance=gene_variance)
     fitted = (fit.info.get("params") or {}).get("fitted") or {}
     chosen = {k: v for k, v in (fitted.get("chosen") or {}).items() if f"model.{k}" in space}
+    n_points = len(fitted.get("grid_scores") or ())  # every setting scored on validation
     if chosen:
-        log.info("trial 0: %s's own grid choice on the validation part (%s)", name,
-                 params_text({f"model.{k}": v for k, v in chosen.items()}))
-    return {**start_model_cfg, **chosen}
+        log.info("trial 0: %s's own grid choice on the validation part of %d settings (%s)",
+                 name, n_points, params_text({f"model.{k}": v for k, v in chosen.items()}))
+    return GridChoice({**start_model_cfg, **chosen}, n_points)

@@ -16,12 +16,14 @@ output folder holds::
                       trial a Ctrl-C or SIGTERM stopped, named in stopped_by: Optuna says
                       FAIL, as of a crash; NOT_RUN for one that started as trials running
                       in other workers met the budget, stopped before training: not_run),
-                      value, seconds, best_epoch, then each searched option (config path)
-                      and its value
+                      value, seconds, (a classical model's trial 0: grid_seconds and
+                      grid_points, what its own grid search choosing its values cost and
+                      the settings it scored on validation), best_epoch, then each
+                      searched option (config path) and its value
     DIR/search.png    validation value per trial and the best so far
     DIR/summary.json  budget and cost: trials by state, seconds per trial, this call's
                       trials and seconds beside every call's (a resumed or shared study),
-                      best value
+                      trial 0's grid_points and grid_seconds (a classical model), best value
     DIR/study.db      the Optuna study (SQLite), unless --storage names another database
 
 Interrupted? Run the same command again: the study resumes and runs only the trials
@@ -111,6 +113,8 @@ from genemoe.workflows.tune_text import (
     budget_lines,
     call_cost,
     cost_lines,
+    grid_line,
+    grid_record,
     not_counted,
     not_run_words,
     resuming_line,
@@ -224,6 +228,8 @@ class TuneRun(AtFolder):
             lines.insert(1 + self.synthetic,  # under the title and its synthetic mark
                          f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
                          f"{self.n_asked} trials: the same command goes on with the study")
+        if said := grid_line(self.model_name, r):  # its search saw more settings than trials
+            lines.append(said)
         if r.best_is_start and n_counted <= 1:  # "no drawn trial beat them": none was drawn
             lines.append("  only trial 0 ran, the starting values: nothing was searched"
                          + ("\n    (a longer --timeout, or the same command again, draws others)"
@@ -465,6 +471,7 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                "n_pruned": result.n_pruned,
                "n_pruned_too_big_for_memory": cost["n_too_big"],  # not counted
                "seconds_saved_by_pruning": cost["seconds_saved"],  # an estimate
+               **grid_record(result),  # trial 0's own grid: settings seen on validation
                "best_value": result.best_value,
                "metric": result.metric, "inner_folds": opts["cv"],
                "best_params": result.best_params,

@@ -1,17 +1,28 @@
 """The lines :class:`~genemoe.workflows.tune.TuneRun` says of a study beyond its title: trials
 not counted, trials beyond the budget, what the study held as the call started, and what
-this call's trials cost beside every call's (moved out of :mod:`genemoe.workflows.tune`)."""
+this call's trials cost beside every call's (moved out of :mod:`genemoe.workflows.tune`),
+and the settings a classical model's own grid scored to choose trial 0's values."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 
 from genemoe.config_presets import TRAIN_ALIASES
+from genemoe.explain.text_wrap import wrapped
 from genemoe.train.study_budget import GRACE_S, TOO_BIG
 from genemoe.train.tuning import TuneResult
 
 __all__ = ["not_counted", "beyond_budget", "budget_lines", "shared_lines", "not_run_words",
-           "call_cost", "cost_lines", "stored_name", "stored_names", "resuming_line"]
+           "call_cost", "cost_lines", "stored_name", "stored_names", "resuming_line",
+           "grid_record", "grid_line"]
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` (one summary line, indented) as lines of at most 100 characters, each
+    continued under its indent + 4."""
+    return wrapped(text, first_whole=False).split("\n")
 
 
 def not_counted(t: pd.DataFrame) -> tuple[int, str]:
@@ -122,6 +133,28 @@ def cost_lines(c: dict[str, float | int], wall: float, *, whose: str = "study's"
            if k else f"this call ran no trial ({wall:.0f} s)")
     return [f"  cost: {ran}; the {whose} {n} trial{'s' if n != 1 else ''} {total} s in all "
             f"({max(total - own, 0)} s in earlier calls or by other workers)"]
+
+
+def grid_record(r: TuneResult) -> dict[str, Any]:
+    """summary.json's ``grid_points`` and ``grid_seconds``: the settings a classical model's
+    own grid search scored on the validation part to choose trial 0's values, and their
+    seconds (in trial 0's); empty where no grid chose them (a neural model). Under
+    ``--trials 3`` an SVM's search saw 18 settings on validation and a neural model's 3."""
+    if not r.grid_points:
+        return {}
+    return {"grid_points": int(r.grid_points), "grid_seconds": round(float(r.grid_seconds), 1)}
+
+
+def grid_line(model: str, r: TuneResult) -> str | None:
+    """``"  trial 0 of svm: its own grid search (16 settings on validation, 2 s)"``: trial 0's
+    values were chosen from that many settings, where a drawn trial is one (said nowhere);
+    None where no grid chose them."""
+    if not r.grid_points:
+        return None
+    n = int(r.grid_points)
+    return "\n".join(_lines(f"  trial 0 of {model}: its own grid search ({n} setting"
+                            f"{'s' if n != 1 else ''} on validation, {r.grid_seconds:.0f} s); "
+                            "each other trial is 1"))
 
 
 def stored_name(key: str) -> str:
