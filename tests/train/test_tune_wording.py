@@ -83,6 +83,7 @@ def test_a_worker_says_what_another_worker_ran_and_is_running(bundle, tmp_path, 
     tune_run(bundle.path, out_dir=tmp_path / "w1", n_trials=2, **shared)
     optuna.load_study(study_name="shared", storage=db).ask()  # worker 1, mid-trial
     text = tune_run(bundle.path, out_dir=tmp_path / "w2", n_trials=3, **shared).describe()
+    text = text.replace("\n      ", " ")  # lines wrapped at 100 characters, joined
     assert "resumed" not in text and "done by earlier calls" not in text
     assert ("  another process is working on this study: 1 trial was running as this call "
             "started (a worker sharing it; or one on another machine killed under 10 min ago, "

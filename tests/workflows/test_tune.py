@@ -158,6 +158,7 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     (entry,) = yaml.safe_load(best)["tuned_on"].values()
     assert entry["n_trials"] == 1
     text = tune_run(bundle.path, n_trials=3, timeout=0.01, **opts).describe()
+    text = text.replace("\n      ", " ")  # lines wrapped at 100 characters, joined
     # "resumed: 1 trial done by earlier calls" was said too of another worker's trials
     assert ("  already in the study as this call started: 1 trial finished by earlier calls or "
             "by other workers sharing it, kept") in text

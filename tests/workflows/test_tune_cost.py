@@ -43,7 +43,8 @@ def test_a_resumed_tunes_cost_adds_up_over_its_calls(synthetic_bundle, tmp_path)
     # every call's share adds up to the total: the first call's trials, then this one's
     assert s2["trial_seconds_in_all"] == pytest.approx(
         s1["trial_seconds_in_all"] + s2["trial_seconds_this_call"], abs=0.11)  # rounding
-    line = next(x for x in run.describe().splitlines() if x.startswith("  cost: "))
+    text = run.describe().replace("\n      ", " ")  # a line wrapped at 100, joined
+    line = next(x for x in text.splitlines() if x.startswith("  cost: "))
     own, _, total, before = map(int, re.fullmatch(
         r"  cost: this call ran 1 trial, (\d+) s \((\d+) s wall\); the study's 3 trials (\d+) s "
         r"in all \((\d+) s in earlier calls or by other workers\)", line).groups())

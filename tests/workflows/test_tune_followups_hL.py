@@ -36,3 +36,17 @@ def test_trial_0s_own_grid_is_counted_in_settings(logreg_tune):
     assert study.trials[0].user_attrs["grid_points"] == n
     text = run.describe()
     assert f"  trial 0 of logreg: its own grid search ({n} settings on validation" in text
+
+
+def test_tune_summary_lines_stay_under_100_characters(logreg_tune):
+    """Old behaviour: "already in the study as this call started: ..." (116 characters) and
+    "cost: this call ran ..." (about 120) were one line each."""
+    bundle, opts, _ = logreg_tune
+    text = tune_run(bundle.path, n_trials=3, **opts).describe()
+    lines = text.splitlines()[1:]  # the first: the output folder's path, whole
+    said = [x for x in lines if str(opts["out_dir"]) not in x]  # retrain: a long tmp path
+    assert max(map(len, said)) <= 100, text
+    joined = " ".join(x.strip() for x in lines)
+    assert ("already in the study as this call started: 2 trials finished by earlier calls or "
+            "by other workers sharing it, kept") in joined
+    assert "cost: this call ran 1 trial" in joined and "in earlier calls or by other" in joined

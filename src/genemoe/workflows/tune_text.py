@@ -1,7 +1,9 @@
 """The lines :class:`~genemoe.workflows.tune.TuneRun` says of a study beyond its title: trials
 not counted, trials beyond the budget, what the study held as the call started, and what
 this call's trials cost beside every call's (moved out of :mod:`genemoe.workflows.tune`),
-and the settings a classical model's own grid scored to choose trial 0's values."""
+and the settings a classical model's own grid scored to choose trial 0's values. Each line
+at most 100 characters (:func:`~genemoe.explain.text_wrap.wrapped`; "another process is
+working on this study" ran to 290)."""
 
 from __future__ import annotations
 
@@ -83,14 +85,15 @@ def shared_lines(r: TuneResult) -> list[str]:
     other worker had just run), and trials running in another process."""
     lines = []
     if k := r.n_running_before:
-        lines.append(f"  another process is working on this study: {k} trial{'s' if k != 1 else ''} "
-                     f"{'were' if k != 1 else 'was'} running as this call started (a worker "
-                     f"sharing it; or one on another machine killed under {GRACE_S // 60} min "
-                     "ago, whose trial runs again once its heartbeat is stale; one killed on "
-                     "this machine runs again at once)")
+        lines += _lines(f"  another process is working on this study: {k} "
+                        f"trial{'s' if k != 1 else ''} {'were' if k != 1 else 'was'} running as "
+                        f"this call started (a worker sharing it; or one on another machine "
+                        f"killed under {GRACE_S // 60} min ago, whose trial runs again once its "
+                        "heartbeat is stale; one killed on this machine runs again at once)")
     if k := r.n_done_before:
-        lines.append(f"  already in the study as this call started: {k} trial{'s' if k != 1 else ''}"
-                     " finished by earlier calls or by other workers sharing it, kept")
+        lines += _lines(f"  already in the study as this call started: {k} "
+                        f"trial{'s' if k != 1 else ''} finished by earlier calls or by other "
+                        "workers sharing it, kept")
     return lines
 
 
@@ -131,8 +134,8 @@ def cost_lines(c: dict[str, float | int], wall: float, *, whose: str = "study's"
     own, total = round(c["trial_seconds_this_call"]), round(c["trial_seconds_in_all"])
     ran = (f"this call ran {k} trial{'s' if k != 1 else ''}, {own} s ({wall:.0f} s wall)"
            if k else f"this call ran no trial ({wall:.0f} s)")
-    return [f"  cost: {ran}; the {whose} {n} trial{'s' if n != 1 else ''} {total} s in all "
-            f"({max(total - own, 0)} s in earlier calls or by other workers)"]
+    return _lines(f"  cost: {ran}; the {whose} {n} trial{'s' if n != 1 else ''} {total} s in "
+                  f"all ({max(total - own, 0)} s in earlier calls or by other workers)")
 
 
 def grid_record(r: TuneResult) -> dict[str, Any]:
