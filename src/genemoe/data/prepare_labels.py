@@ -23,6 +23,7 @@ from genemoe.data.tables import agreeing_labels, chained_respellings, respelling
 from genemoe.errors import InputError, input_error
 
 __all__ = ["attach_labels", "check_labels", "label_rows_naming_no_sample", "meta_label_column",
+           "names_sample_type",
            "read_label_tables"]
 
 log = logging.getLogger("genemoe.data.prepare")  # said as prepare's steps are
@@ -71,8 +72,65 @@ def read_label_tables(label_paths: Sequence[Path], cfg: PrepareConfig,
     """Every label table read and checked, one per path (see
     :func:`genemoe.data.read.read_labels`). Called before any expression file is read: a bad
     label table was refused only after minutes of reading a large matrix."""
-    return [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column,
-                        survival_unread=clinical is None) for p in label_paths]
+    tables = [read_labels(p, sample_column=cfg.sample_column, label_column=cfg.label_column,
+                          survival_unread=clinical is None) for p in label_paths]
+    for path, table in zip(label_paths, tables, strict=True):
+        _refuse_sample_type_labels(Path(path), table, cfg)
+    return tables
+
+
+# TCGA sample-type names (and PanCanAtlas/Xena spellings), squashed: "primarysolidtumor"
+_SAMPLE_TYPE_WORDS = tuple(sorted(
+    {re.sub(r"[^a-z0-9]", "", name.lower()) for name, _ in tcga.SAMPLE_TYPES.values()
+     if not name.startswith("sample type")}
+    | {"primarytumor", "primarytumour", "recurrenttumor", "recurrenttumour", "metastasis"}))
+
+
+def names_sample_type(value: object) -> bool:
+    """Whether a label names a TCGA sample type rather than a cancer type: it holds a sample
+    type's name, alone (``Primary Solid Tumor``, ``Solid Tissue Normal``) or glued to a type
+    (PanCanAtlas' ``id_for_stratification``: ``GBMPrimary Solid Tumor``); any case.
+
+    >>> names_sample_type("Primary Solid Tumor"), names_sample_type("GBMPrimary Solid Tumor")
+    (True, True)
+    >>> names_sample_type("ACC"), names_sample_type("Metastatic melanoma")
+    (False, True)
+    """
+    if not isinstance(value, str):
+        return False
+    key = re.sub(r"[^a-z0-9]", "", value.lower())
+    return any(word in key for word in _SAMPLE_TYPE_WORDS)
+
+
+def _refuse_sample_type_labels(path: Path, table: pd.DataFrame, cfg: PrepareConfig) -> None:
+    """Refuse a label column every value of which names a TCGA sample type (``--label-column
+    sample_type`` of PanCanAtlas' ``samples.tsv.gz``): it was read as two "cancer types",
+    ``Primary Solid Tumor`` and ``Primary Blood Derived Cancer - Peripheral Blood``, said
+    only as labels "kept as given, not TCGA codes". A column of real types some of which
+    mention one (``Metastatic melanoma`` beside ``Uveal melanoma``) passes."""
+    types = pd.unique(table["cancer_type"].dropna())
+    if not len(types) or not all(names_sample_type(t) for t in types):
+        return
+    col = table.attrs.get("label_column")
+    shown = ", ".join(repr(str(t)) for t in types[:2]) + (", ..." if len(types) > 2 else "")
+    other = _other_label_column(path, cfg, col)
+    raise input_error(
+        f"it holds TCGA sample types, not cancer types ({shown})", path=path,
+        where=f"column {col!r}" + (" (--label-column)" if cfg.label_column else ""),
+        fix=(f"pass --label-column {other}" if other else
+             "pass --label-column with the table's cancer-type column")
+            + " (the sample type is read from each barcode; --sample-types chooses them)")
+
+
+def _other_label_column(path: Path, cfg: PrepareConfig, used: str | None) -> str | None:
+    """The cancer-type column the table's own detection finds, when it is not ``used``."""
+    if not cfg.label_column:
+        return None
+    try:
+        found = read_labels(path, sample_column=cfg.sample_column).attrs.get("label_column")
+    except InputError:
+        return None
+    return found if found != used else None
 
 
 def attach_labels(obs: pd.DataFrame, tables: list[ExpressionTable], label_paths: Sequence[Path],

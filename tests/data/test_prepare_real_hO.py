@@ -1,0 +1,87 @@
+"""`genemoe prepare` probed as a user would feed it (helper hO): label columns holding TCGA
+sample types, a re-prepared genemoe export's own preparation, and the refusal of a count
+normalisation of linear values with negatives. Synthetic files, plus the shipped real data
+where it is at hand (skipped otherwise)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.errors import InputError
+
+TYPES = ("ACC", "UVM", "KICH")
+
+
+def _barcodes(n: int, code: str = "01") -> list[str]:
+    return [f"TCGA-OR-{i:04d}-{code}A-11R-A000-07" for i in range(n)]
+
+
+def _counts(path: Path, barcodes: list[str], seed: int = 0) -> Path:
+    """A small genes × samples counts file of ``barcodes``."""
+    rng = np.random.default_rng(seed)
+    genes = [f"ENSG{i:011d}" for i in range(40)]
+    pd.DataFrame(rng.negative_binomial(3, 0.02, size=(40, len(barcodes))), index=genes,
+                 columns=barcodes).rename_axis("gene_id").to_csv(path, sep="\t")
+    return path
+
+
+def _sample_table(path: Path, barcodes: list[str]) -> Path:
+    """A PanCanAtlas-like samples table: sample_id, sample_type, cancer_type and the
+    type glued to the sample type (``id_for_stratification``)."""
+    types = [TYPES[i % 3] for i in range(len(barcodes))]
+    pd.DataFrame({"sample_id": [b[:15] for b in barcodes],
+                  "sample_type": ["Primary Solid Tumor"] * len(barcodes), "cancer_type": types,
+                  "id_for_stratification": [f"{t}Primary Solid Tumor" for t in types]}
+                 ).to_csv(path, sep="\t", index=False)
+    return path
+
+
+@pytest.mark.parametrize("column", ["sample_type", "id_for_stratification"])
+def test_a_label_column_of_sample_types_is_refused_naming_the_cancer_type_column(tmp_path, column):
+    """Old behaviour: `--label-column sample_type` on PanCanAtlas' samples.tsv.gz made a
+    bundle of two "cancer types", 'Primary Solid Tumor' and 'Primary Blood Derived Cancer -
+    Peripheral Blood' (990 samples), said only as labels "kept as given, not TCGA codes";
+    `id_for_stratification` made 33 types named 'ACCPrimary Solid Tumor', ...."""
+    ids = _barcodes(12)
+    expr = _counts(tmp_path / "expr.tsv", ids)
+    labels = _sample_table(tmp_path / "samples.tsv", ids)
+    with pytest.raises(InputError) as err:
+        prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[labels],
+                        config=PrepareConfig(label_column=column, min_variance=0, min_mean=0))
+    said = str(err.value)
+    assert "samples.tsv" in said and repr(column) in said
+    assert "TCGA sample types, not cancer types" in said
+    assert "--label-column cancer_type" in said
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_cancer_type_column_mentioning_a_sample_type_for_some_types_is_kept(tmp_path):
+    """A column of real classes, one of which names a sample type ('Metastatic SKCM'
+    beside 'ACC'), is not refused."""
+    ids = _barcodes(12)
+    expr = _counts(tmp_path / "expr.tsv", ids)
+    pd.DataFrame({"sample_id": ids, "group": ["ACC", "Metastatic SKCM"] * 6}).to_csv(
+        tmp_path / "lab.tsv", sep="\t", index=False)
+    b = prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[tmp_path / "lab.tsv"],
+                        config=PrepareConfig(label_column="group", min_variance=0, min_mean=0))
+    assert sorted(b.obs["cancer_type"].unique()) == ["ACC", "Metastatic SKCM"]
+
+
+def _pancan(shared_data: Path) -> Path:
+    folder = shared_data / "pancan33_random100"
+    if not (folder / "samples.tsv.gz").is_file():
+        pytest.skip(f"{folder} is absent (the shipped PanCanAtlas sample)")
+    return folder
+
+
+def test_real_pancan33_sample_type_column_is_refused(tmp_path, shared_data):
+    pancan = _pancan(shared_data)
+    with pytest.raises(InputError, match="--label-column cancer_type"):
+        prepare_dataset([pancan / "expression.tsv.gz"], out_path=tmp_path / "b",
+                        label_paths=[pancan / "samples.tsv.gz"],
+                        config=PrepareConfig(label_column="sample_type"))
