@@ -85,3 +85,31 @@ def test_real_pancan33_sample_type_column_is_refused(tmp_path, shared_data):
         prepare_dataset([pancan / "expression.tsv.gz"], out_path=tmp_path / "b",
                         label_paths=[pancan / "samples.tsv.gz"],
                         config=PrepareConfig(label_column="sample_type"))
+
+
+def test_a_count_method_of_linear_values_with_negatives_names_the_negatives(tmp_path):
+    """Old behaviour: `--normalisation log2cpm` of PanCanAtlas' EB++ file was refused as
+    "the values look linear", though linear values are taken as estimated counts: the 371
+    negatives (down to -0.603) were the reason, unsaid; the fix offered `none`, which keeps
+    the values unlogged."""
+    ids = _barcodes(12)
+    rng = np.random.default_rng(1)
+    values = rng.gamma(2.0, 50.0, size=(40, 12)).round(2)
+    values[0, :3] = [-0.25, -0.5, -0.125]
+    pd.DataFrame(values, index=[f"ENSG{i:011d}" for i in range(40)], columns=ids).rename_axis(
+        "gene_id").to_csv(tmp_path / "rsem.tsv", sep="\t")
+    with pytest.raises(InputError) as err:
+        prepare_dataset([tmp_path / "rsem.tsv"], out_path=tmp_path / "b",
+                        config=PrepareConfig(normalisation="log2cpm", cancer_type="ACC"))
+    said = str(err.value)
+    assert "3 values are negative (minimum -0.5" in said, said
+    assert "look linear" not in said
+    assert "--normalisation auto or log2p1" in said
+
+
+def test_real_pancan33_count_method_names_its_negatives(tmp_path, shared_data):
+    pancan = _pancan(shared_data)
+    with pytest.raises(InputError, match=r"371 values are negative \(minimum -0.603"):
+        prepare_dataset([pancan / "expression.tsv.gz"], out_path=tmp_path / "b",
+                        label_paths=[pancan / "samples.tsv.gz"],
+                        config=PrepareConfig(normalisation="log2cpm"))

@@ -73,11 +73,7 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
                  table.source_path, requested)  # Salmon / RSEM expected counts, tximport sums
         countable = True
     if requested in COUNT_METHODS and not countable:
-        raise input_error(
-            f"{said} needs raw counts (or log2(counts + 1)), but the "
-            f"values look {kind}", path=table.source_path,
-            fix="use --normalisation auto (recognises log data) or log2p1 / none",
-        )
+        _refuse_count_method(said, table)
     if requested == "log2p1" and kind in ("log", "log_counts", "transformed"):
         raise input_error(
             f"{said} would log values that are already {kind}",
@@ -92,6 +88,27 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
             fix="pass --annotation (e.g. ensembl105_genes.tsv.gz) or use --normalisation log2cpm",
         )
     return requested
+
+
+def _refuse_count_method(said: str, table: ExpressionTable) -> None:
+    """Refuse a count normalisation of values that are not counts. Linear values with
+    negatives are named by them: "the values look linear" read as if linear values were the
+    trouble, though linear values without negatives are taken as estimated counts (the
+    PanCanAtlas EB++ file's 371 negatives down to -0.603 were the reason, unsaid)."""
+    kind, values = table.value_kind, np.asarray(table.values)
+    if kind == "linear":
+        n_neg = int(np.count_nonzero(values < 0))
+        raise input_error(
+            f"{said} needs raw counts (or estimated counts: linear values, never negative), "
+            f"and {n_neg:,} values are negative (minimum {float(np.min(values)):.3g}; "
+            "batch-corrected values such as PanCanAtlas EB++ are not counts)",
+            path=table.source_path,
+            fix="use --normalisation auto or log2p1 (log2(x + 1), the negatives clipped to 0 "
+                "and counted)")
+    raise input_error(
+        f"{said} needs raw counts (or log2(counts + 1)), but the values look {kind}",
+        path=table.source_path,
+        fix="use --normalisation auto (recognises log data) or log2p1 / none")
 
 
 def values_scale(method: str, table: ExpressionTable) -> str:
