@@ -4,10 +4,12 @@ re-prepared bundle's split caught, a refused resume before the grid, lines under
 from __future__ import annotations
 
 import json
+import shutil
 
 import optuna
 import pandas as pd
 import pytest
+import yaml
 
 from genemoe.workflows.tune import tune_run
 
@@ -50,3 +52,63 @@ def test_tune_summary_lines_stay_under_100_characters(logreg_tune):
     assert ("already in the study as this call started: 2 trials finished by earlier calls or "
             "by other workers sharing it, kept") in joined
     assert "cost: this call ran 1 trial" in joined and "in earlier calls or by other" in joined
+
+
+def _resplit(path, seed: int = 7) -> None:
+    """The bundle at ``path`` with its split column shuffled (as `prepare --seed 7` into the
+    same folder gives: the same samples, other splits)."""
+    import numpy as np
+
+    obs = pd.read_parquet(path / "obs.parquet")
+    obs["split"] = np.random.default_rng(seed).permutation(obs["split"].to_numpy())
+    obs.to_parquet(path / "obs.parquet")
+
+
+@pytest.fixture()
+def resplit_tune(synthetic_bundle, tmp_path):
+    """A logreg tune's ``tuned_on`` on a copy of the synthetic bundle, and the copy's path;
+    the copy then prepared again in place with other splits."""
+    path = tmp_path / "bundle"
+    shutil.copytree(synthetic_bundle().path, path)
+    tune_run(path, out_dir=tmp_path / "t", model_name="logreg", n_trials=1, progress=False)
+    tuned_on = yaml.safe_load((tmp_path / "t" / "best.yaml").read_text())["tuned_on"]
+    return tuned_on, path
+
+
+def test_a_bundle_prepared_again_with_other_splits_is_not_said_clean(resplit_tune):
+    """Old behaviour: after the tuning bundle was prepared again in place with other splits,
+    `train --config best.yaml` read its new training and validation splits as the tuning's
+    and said "0 of this bundle's N test samples were in the tuning's train/val parts",
+    though its test split held rows the search had trained on."""
+    from genemoe.data.bundle import load_bundle
+    from genemoe.workflows.train_tuned import check_train_entries
+
+    tuned_on, path = resplit_tune
+    (before,) = check_train_entries(tuned_on, load_bundle(path)).values()
+    assert before["n_test_tuned_on"] == 0  # the splits tuned on: counted, none in test
+    _resplit(path)
+    (checked,) = check_train_entries(tuned_on, load_bundle(path)).values()
+    assert checked["test_overlap"].startswith("not checked"), checked["test_overlap"]
+    assert "n_test_tuned_on" not in checked  # no count of 0 claiming a clean test split
+
+
+def test_a_changed_split_is_told_by_the_entrys_digest(resplit_tune):
+    from genemoe.workflows.tuned_on import split_changed, tuned_sample_ids, unchecked_overlap
+
+    tuned_on, path = resplit_tune
+    entry = next(iter(tuned_on.values()))
+    assert split_changed(entry) is False and tuned_sample_ids(entry)  # as tuned: counted
+    _resplit(path)
+    assert split_changed(entry) is True and tuned_sample_ids(entry) is None
+    assert unchecked_overlap(entry).startswith("not checked: the bundle's split changed since "
+                                               "tuning")
+
+
+def test_an_entry_without_the_digest_is_counted_as_before(synthetic_bundle, tmp_path):
+    """A best.yaml written before train_val_sha256 was recorded: its bundle's splits are
+    read as they are (nothing to compare them with)."""
+    from genemoe.workflows.tuned_on import split_changed, tuned_sample_ids
+
+    bundle = synthetic_bundle()
+    entry = {"study": "logreg-classify", "data": f"{bundle.path} (150 samples)"}
+    assert split_changed(entry) is None and tuned_sample_ids(entry)

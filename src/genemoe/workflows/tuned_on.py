@@ -19,8 +19,9 @@ from genemoe.data.bundle import Bundle, sample_set_sha256
 from genemoe.models.registry import get_spec
 from genemoe.workflows.folds import FoldPlan
 
-__all__ = ["is_tune_entry", "tuning_bundle", "tuned_sample_ids", "epochs_cap",
-           "entry_samples_sha256", "check_benchmark_entries", "benchmark_warnings"]
+__all__ = ["is_tune_entry", "tuning_bundle", "tuned_sample_ids", "split_changed",
+           "unchecked_overlap", "epochs_cap", "entry_samples_sha256", "check_benchmark_entries",
+           "benchmark_warnings"]
 
 _SHA = re.compile(r"sample set sha256 ([0-9a-f]{64})")
 
@@ -38,12 +39,50 @@ def tuning_bundle(entry: Mapping[str, Any]) -> Path:
 
 def tuned_sample_ids(entry: Mapping[str, Any]) -> set[str] | None:
     """The ids of the samples the tuning trained or chose on (its bundle's training and
-    validation splits; never its test split), or None where that bundle is not there."""
+    validation splits; never its test split), or None where that bundle is not there or
+    its split is no longer the one tuned on (:func:`split_changed`): a bundle prepared
+    again in place (``prepare --seed 7``) kept its path, and its new training and
+    validation splits were read as the tuning's, so a test split holding rows the search
+    trained on was said clean ("0 of this bundle's 30 test samples")."""
     source = tuning_bundle(entry)
     if not (source / "obs.parquet").is_file():
         return None
     obs = pd.read_parquet(source / "obs.parquet", columns=["sample_id", "split"])
+    if _changed(entry, obs):
+        return None
     return set(obs.loc[obs["split"] != "test", "sample_id"].astype(str))
+
+
+def split_changed(entry: Mapping[str, Any]) -> bool | None:
+    """Whether the tuning bundle's training and validation splits are no longer those the
+    tuning read: their sample ids' sha256 is not the entry's ``train_val_sha256``
+    (``genemoe tune``'s :func:`~genemoe.workflows.tune.train_val_sha256`). None where it
+    cannot be told: the bundle is not there, or the entry predates the digest."""
+    source = tuning_bundle(entry)
+    if "train_val_sha256" not in entry or not (source / "obs.parquet").is_file():
+        return None
+    return _changed(entry, pd.read_parquet(source / "obs.parquet",
+                                           columns=["sample_id", "split"]))
+
+
+def _changed(entry: Mapping[str, Any], obs: pd.DataFrame) -> bool:
+    """Whether ``obs``'s training and validation sample ids (sorted) are not the ones the
+    entry's ``train_val_sha256`` records (False without one: an older best.yaml)."""
+    if "train_val_sha256" not in entry:
+        return False
+    ids = sorted(obs.loc[obs["split"].isin(["train", "val"]), "sample_id"].astype(str))
+    return sample_set_sha256(ids) != str(entry["train_val_sha256"])
+
+
+def unchecked_overlap(entry: Mapping[str, Any]) -> str:
+    """Why the samples the tuning trained or chose on could not be told
+    (:func:`tuned_sample_ids` is None): ``"not checked: the bundle's split changed since
+    tuning (...)"`` or ``"not checked: BUNDLE is not there"``."""
+    if split_changed(entry):
+        return (f"not checked: the bundle's split changed since tuning ({tuning_bundle(entry)} "
+                "prepared again: its training and validation splits' sha256 is not best.yaml's "
+                "train_val_sha256), so its test split may hold samples the search trained on")
+    return f"not checked: {tuning_bundle(entry)} is not there"
 
 
 def epochs_cap(entry: Mapping[str, Any]) -> str | None:
@@ -111,8 +150,8 @@ def _fold_overlap(entry: Mapping[str, Any], bundle: Bundle, plans: Sequence[Fold
     same = None if sha is None else sha == sample_set_sha256(bundle.sample_ids)
     ids = bundle.sample_ids.astype(str)
     seen = tuned_sample_ids(entry)
-    if seen is None:
-        why = f"not counted: {tuning_bundle(entry)} is not there"
+    if seen is None:  # the bundle is gone, or prepared again with other splits
+        why = unchecked_overlap(entry).replace("not checked", "not counted", 1)
         if same:
             why += ("; its sample set is this bundle's (sha256), so the samples the tuning "
                     "trained and chose on sit in the test folds")
