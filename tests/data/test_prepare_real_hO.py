@@ -113,3 +113,37 @@ def test_real_pancan33_count_method_names_its_negatives(tmp_path, shared_data):
         prepare_dataset([pancan / "expression.tsv.gz"], out_path=tmp_path / "b",
                         label_paths=[pancan / "samples.tsv.gz"],
                         config=PrepareConfig(normalisation="log2cpm"))
+
+
+def test_a_reprepared_export_keeps_its_own_preparation_in_the_record(tmp_path, caplog):
+    """Old behaviour: export a bundle whose preparation dropped a normal and clipped
+    negatives, prepare the .h5ad again: the same matrix, but a record and summary saying
+    nothing was dropped or clipped (no warning, `dropped: {}`, `n_values_clipped: 0`), and
+    the original inputs gone from the record."""
+    from genemoe.data.anndata_io import write_h5ad
+
+    ids = _barcodes(12) + ["TCGA-OR-0000-11A-11R-A000-07"]
+    rng = np.random.default_rng(2)
+    values = rng.gamma(2.0, 50.0, size=(40, len(ids))).round(2)
+    values[0, :2] = [-0.25, -0.5]  # two negatives in tumours, clipped and kept
+    pd.DataFrame(values, index=[f"ENSG{i:011d}" for i in range(40)], columns=ids).rename_axis(
+        "gene_id").to_csv(tmp_path / "rsem.tsv", sep="\t")
+    labels = pd.DataFrame({"sample_id": ids, "cancer_type": [TYPES[i % 3] for i in range(13)]})
+    labels.to_csv(tmp_path / "lab.tsv", sep="\t", index=False)
+    cfg = PrepareConfig(min_variance=0, min_mean=0)
+    first = prepare_dataset([tmp_path / "rsem.tsv"], out_path=tmp_path / "b1",
+                            label_paths=[tmp_path / "lab.tsv"], config=cfg)
+    assert first.record["n_values_clipped"] == 2
+    write_h5ad(first, tmp_path / "b1.h5ad")
+    with caplog.at_level("WARNING", logger="genemoe"):
+        again = prepare_dataset([tmp_path / "b1.h5ad"], out_path=tmp_path / "b2", config=cfg)
+    np.testing.assert_array_equal(np.asarray(again.X), np.asarray(first.X))
+    history = again.record["inputs"][0]["exported"]
+    assert history["dropped"]["samples"] == first.record["dropped"]["samples"] != {}
+    assert history["n_values_clipped"] == 2
+    assert [i["path"] for i in history["inputs"]] == [
+        str((tmp_path / "rsem.tsv").resolve()), str((tmp_path / "lab.tsv").resolve())]
+    said = "b1.h5ad, before its export: dropped 1 sample, clipped 2 negatives to 0"
+    assert said in again.record["warnings"] and said in again.summary["warnings"]
+    assert any(r.getMessage() == said for r in caplog.records)
+    assert len("warning: " + said) <= 100

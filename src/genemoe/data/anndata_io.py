@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import anndata
 
 __all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation", "exported_annotation",
+           "exported_history", "exported_history_said",
            "log1p_to_log2", "h5ad_checked", "value_scale", "export_line",
            "half_missing_endpoints", "open_h5ad", "h5ad_matrix", "h5ad_gene_ids",
            "check_h5ad_axes", "h5ad_unread_note", "log1p_converted", "dense_size_said",
@@ -333,6 +334,65 @@ def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None
         say("annotation", source="the genemoe export's own var", n_genes=len(table),
             **{f"with_{c}": int(table[c].notna().sum()) for c in ("symbol", "chrom", "biotype")})
     return GeneAnnotation(table=table, source_path=Path(paths[0]))
+
+
+# what a re-prepared export's record keeps of the export's own preparation record
+_HISTORY_KEYS = ("genemoe_version", "created", "synthetic", "normalisation", "config", "dropped",
+                 "n_values_clipped", "n_values_clipped_in_files", "warnings")
+
+
+def exported_history(path: Path) -> dict[str, Any]:
+    """``{"exported": {...}}``: what a genemoe export's own preparation did before the export
+    (its inputs with their sha256, samples and genes dropped by reason, negative values
+    clipped, warnings, options, normalisation), from ``uns["genemoe"]["record"]``; ``{}`` for
+    any other file.
+
+    Re-preparing an export kept its values but not their history: the new record and
+    summary said nothing was dropped or clipped (the PanCanAtlas export's 116 normals,
+    metastases and recurrences, its 361 clipped negatives), a matrix the same, a record not.
+    """
+    if Path(path).suffix.lower() != ".h5ad":
+        return {}
+    try:
+        adata = open_h5ad(path)
+    except Exception:  # damaged or not AnnData: the reader says so, naming the file
+        return {}
+    try:
+        record = json.loads(adata.uns["genemoe"]["record"])
+    except (KeyError, TypeError, ValueError):
+        return {}
+    finally:
+        adata.file.close()
+    if not isinstance(record, dict):
+        return {}
+    kept = {k: record[k] for k in _HISTORY_KEYS if k in record}
+    kept["inputs"] = [{k: i[k] for k in ("role", "path", "sha256", "exported") if k in i}
+                      for i in record.get("inputs") or [] if isinstance(i, dict)]
+    return {"exported": kept}
+
+
+def exported_history_said(name: str, history: dict[str, Any]) -> str | None:
+    """The warning that an export's values were changed before it, by its own preparation
+    (``history``: :func:`exported_history`'s ``exported``), counted, so this bundle's own
+    counts are not taken for the whole story (the counts themselves are kept in the new
+    record's ``inputs``, ``exported``); None where that preparation changed nothing.
+
+    >>> print(exported_history_said("p.h5ad", {"n_values_clipped": 361, "dropped": {
+    ...     "samples": {"Metastatic (06)": 39}, "genes": {}}}))
+    p.h5ad, before its export: dropped 39 samples, clipped 361 negatives to 0
+    """
+    dropped = history.get("dropped") or {}
+    n_samples = sum(int(v) for v in (dropped.get("samples") or {}).values())
+    n_genes = sum(int(v) for v in (dropped.get("genes") or {}).values())
+    n_clipped = int(history.get("n_values_clipped") or 0)
+    lost = " and ".join(([f"{n_samples:,} sample{'s' * (n_samples != 1)}"] if n_samples else [])
+                        + ([f"{n_genes:,} gene{'s' * (n_genes != 1)}"] if n_genes else []))
+    parts = ([f"dropped {lost}"] if lost else []) + (
+        [f"clipped {n_clipped:,} negatives to 0"] if n_clipped else [])
+    if not parts:
+        return None
+    said = ", ".join(parts)
+    return f"{name}, before its export: {said}"
 
 
 def open_h5ad(path: Path) -> Any:

@@ -46,7 +46,7 @@ from genemoe.data import annotation as ann
 from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
-from genemoe.data.anndata_io import exported_annotation
+from genemoe.data.anndata_io import exported_annotation, exported_history, exported_history_said
 from genemoe.data.args import absolute, path_list, path_of, table_path
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
@@ -402,11 +402,15 @@ def prepare_dataset(
                                                event_column=cfg.event_column, said_on_join=True)
                                  if clinical_path else (None, {}))
         labels_read = read_label_tables(label_paths, cfg, clinical)  # before the expression too
-        tables, symbols, methods, biotypes = [], {}, {}, {}
+        tables, symbols, methods, biotypes, histories = [], {}, {}, {}, {}
         for p in paths:
             t = read_expression(p, orientation=cfg.orientation)
             plog.step("read", file=str(p), shape=list(t.shape), orientation=t.orientation,
                       id_kind=t.id_kind, value_kind=t.value_kind, notes=t.notes)
+            if t.from_export and (history := exported_history(Path(p))):  # kept in inputs
+                histories[str(p)] = history
+                if said := exported_history_said(Path(p).name, history["exported"]):
+                    log.warning("%s", said)
             t, sym = map_table_genes(t, annotation, plog)
             tables.append(t)
             symbols.update(sym)
@@ -443,7 +447,7 @@ def prepare_dataset(
         var = var_table(X, obs, gene_ids, symbols, biotypes, annotation, masks)
         obs = obs.drop(columns=["source"])
         obs = obs[_obs_order(obs)]
-        inputs = _inputs(paths, label_paths, clinical_path, annotation_path)
+        inputs = _inputs(paths, label_paths, clinical_path, annotation_path, histories)
         plog.warnings[:0] = [w for w in join_warnings(inputs) if w not in plog.warnings]  # said by
         #   --gdc-dir / --quant-dir's join before prepare began (printed, they were not kept)
         record = {
@@ -501,9 +505,15 @@ def _obs_order(obs: pd.DataFrame) -> list[str]:
     return [c for c in first if c in obs.columns] + [c for c in obs.columns if c not in first]
 
 
-def _inputs(paths, label_paths, clinical_path, annotation_path) -> list[dict[str, str]]:
+def _inputs(paths, label_paths, clinical_path, annotation_path,
+            histories: dict[str, dict] | None = None) -> list[dict[str, str]]:
+    """The record's ``inputs``: each file's role, path, sha256 and size, with what a join
+    (``joined``) or a genemoe export's own preparation (``exported``, ``histories`` by path)
+    did to its values before."""
+    histories = histories or {}
     items = [("expression", p) for p in paths] + [("labels", p) for p in label_paths]
     clin = [clinical_path] if isinstance(clinical_path, str | Path) else list(clinical_path or [])
     items += [("clinical", p) for p in clin] + [("annotation", a) for a in [annotation_path] if a]
     return [{"role": r, "path": str(Path(p).resolve()), "sha256": file_sha256(Path(p)),
-             "bytes": Path(p).stat().st_size, **join_record(Path(p), r)} for r, p in items]
+             "bytes": Path(p).stat().st_size, **join_record(Path(p), r),
+             **(histories.get(str(p), {}) if r == "expression" else {})} for r, p in items]
