@@ -180,6 +180,11 @@ class ExplainResult(AtFolder):
                  *([f"  pooled: {pooled}"] if (pooled := pooling_text(c)) else [])]
         if c.get("warning"):  # wrapped as predict's warnings (one line of 300 characters)
             lines.append(wrapped(f"  warning: {c['warning']}", first_whole=False))
+        if c.get("completeness_warning"):  # genes were ranked under "off by 0.00%", unwarned
+            lines.append(wrapped("  warning: the gene rankings below are noise, not meaningful: "
+                                 "the model's output does not move between the reference and "
+                                 "the samples (convergence.json: completeness_warning)",
+                                 first_whole=False))
         if c.get("genes_ranked"):
             lines.append(f"  genes ranked: {c['genes_ranked']}")
         ranked = [f"  {cls} (n={int(df['n_samples'].iloc[0])})"
@@ -200,13 +205,20 @@ class ExplainResult(AtFolder):
 def _completeness_lines(c: dict[str, Any]) -> list[str]:
     """How far the attributions' sum misses its target: ``off by 0.12% in the median sample,``
     then ``at most ...`` on the next line; the target on a line of its own where the first
-    line would pass 100 characters (f_frozen's ran to 104), each line wrapped."""
+    line would pass 100 characters (f_frozen's ran to 104), each line wrapped. Where no
+    sample's output moved (``n_measured`` 0), that nothing was measured (it said "off by
+    0.00% ... at most 0.00%")."""
     head = f"  completeness (attributions' sum against {compared_with(c)}):"
+    if c.get("n_samples") and not c.get("n_measured", c.get("n_relative", 1)):
+        return [f"{head} not measured,", f"    no sample's output moved from the reference "
+                f"(all {c['n_samples']:,} moved less than {c.get('barely_moved_cutoff', 1e-3):.2g})"]
     off = f"off by {c['median_relative_delta']:.2%} in the median sample,"
     first = [f"{head} {off}"] if len(head) + 1 + len(off) <= WIDTH else [head, f"    {off}"]
     most = (f"    at most {c['max_relative_delta']:.2%} (|delta| at most {c['max_abs_delta']:.3g});"
-            f" {c.get('n_samples_off_5pct', 0)} off by more than 5%"
-            + still_off_text(c.get("refine") or {}))  # one line ran to 269 characters
+            f" {c.get('n_samples_off_5pct', 0)} off by more than 5%")  # one ran to 269 characters
+    still = still_off_text(c.get("refine") or {})  # on a line of its own: wrapped after the
+    if still:  # 5% count, it split "after 16 | steps" (--max-steps = --n-steps: ~190 wide)
+        return [*first, f"{most};", wrapped(f"    {still[2:]}", first_whole=False)]
     return [*first, wrapped(most, first_whole=False)]
 
 

@@ -18,9 +18,10 @@ from genemoe.explain.integrated_gradients import (
     samples_off,
 )
 from genemoe.explain.summary_text import compared_with
+from genemoe.explain.text_wrap import warning_text
 
 __all__ = ["SaidOnce", "_convergence", "_genes_ranked_text", "_note_pixel_sharing", "_refined",
-           "pixel_warning_line"]
+           "pixel_warning_line", "unmeasured_warning"]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
     conv["n_samples_off_5pct"] = n_off
     conv["n_samples_barely_moved"] = int(barely_moved(attr, delta).sum())  # not in n_off
     conv["barely_moved_cutoff"] = moved_cutoff(attr, delta)  # the routing jump's too
+    if warn := unmeasured_warning(attr, delta, compared=compared_with(conv)):
+        conv["completeness_warning"] = warn  # "off by 0.00%" was said of a ranking of noise
     if n_off and conv.get("method") == "deeplift":  # no path, no steps ("raise --n-steps")
         conv["warning"] = (f"attributions miss {compared_with(conv)} by more than 5% for {n_off} of "
                            f"{len(delta)} samples: DeepLIFT's rules do not hold through this "
@@ -121,6 +124,34 @@ def _convergence(attr: np.ndarray, delta: np.ndarray, **options: Any) -> dict[st
     return conv
 
 
+def unmeasured_warning(attr: np.ndarray, delta: np.ndarray, *,
+                       compared: str = "f(x) - f(baseline)") -> str | None:
+    """Why completeness was not measured and what the ranking is then worth, where no
+    sample's output moved from the reference (``n_measured`` 0: every sample
+    :func:`~genemoe.explain.integrated_gradients.barely_moved`); None where one did.
+
+    An xception trained one epoch gave every input the same output: explain printed "off
+    by 0.00% ... at most 0.00%" and ranked genes whose attributions were all near 0.
+
+    Parameters
+    ----------
+    attr, delta
+        ``(n, genes)`` attributions and ``(n,)`` completeness deltas.
+    compared
+        What the attributions' sum is checked against (:func:`compared_with`).
+    """
+    moved = barely_moved(attr, delta)
+    if not len(moved) or not moved.all():
+        return None
+    move = np.abs(np.asarray(attr, np.float64).sum(1) - np.asarray(delta, np.float64))
+    return (f"completeness not measured: no sample's output moved from the reference "
+            f"(|{compared}| at most {float(move.max()):.2g}, under {moved_cutoff(attr, delta):.2g}, "
+            f"for all {len(move)}): the model's output does not move between the reference and "
+            "the samples, so every attribution is near 0 and the gene rankings are noise, not "
+            "meaningful; train the model longer (more --epochs) and check that its predictions "
+            "differ between samples before explaining it")
+
+
 def _note_pixel_sharing(conv: dict[str, Any], layout: Any, image_size: int | None = None) -> None:
     """Image models: how many genes share a pixel (``genes_per_pixel``, the most in one), and
     a warning when several do: a pixel's gradient is shared by its genes, which blurs the
@@ -138,12 +169,15 @@ def _note_pixel_sharing(conv: dict[str, Any], layout: Any, image_size: int | Non
 
 
 def pixel_warning_line(most: int, layout: Any, image_size: int | None) -> str:
-    """The terminal's short form of ``pixel_warning`` (two lines under 100 characters: the
-    whole ran to 257), the advice left to convergence.json and the report."""
+    """The terminal's form of ``pixel_warning``, each line at most 100 characters (the whole
+    ran to 257): what is shared, then the fix itself, ``layout.one_gene_a_pixel`` (it
+    said "fix: convergence.json", the file holding the fix), and where the details are."""
     big = image_size is not None and image_size < max(layout.height, layout.width)
     side = f"{image_size} x {image_size}" if big else f"{layout.height} x {layout.width}"
-    return (f"up to {most} genes share a pixel of the {side} image the network sees\n    (a "
-            "pixel's credit is split; lists group them as [pixel N: ...]; fix: convergence.json)")
+    return warning_text(f"up to {most} genes share a pixel of the {side} image the network "
+                        "sees\n    (a pixel's credit is split; lists group them as [pixel N: "
+                        f"...])\n    fix: {layout.one_gene_a_pixel(image_size)} (details: "
+                        "convergence.json, pixel_warning)")
 
 
 class SaidOnce(logging.Filter):

@@ -16,9 +16,12 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.colors import Colormap
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from genemoe.data.bundle import atomic_file
@@ -26,7 +29,7 @@ from genemoe.explain.pixel_mates import PIXEL_MARK_LEGEND, has_pixel_mark, pixel
 from genemoe.explain.rankings import LOWER_MARK, has_lower_mark, marked_symbols
 
 __all__ = ["top_genes_figure", "top_gene_labels", "attribution_map_figure",
-           "sample_attribution_figure", "new_subplots"]
+           "sample_attribution_figure", "new_subplots", "NO_GENE_COLOR", "NO_GENE_LABEL"]
 
 _POS, _NEG = "#b2182b", "#2166ac"  # red: positive attribution, blue: negative
 
@@ -105,12 +108,18 @@ def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path:
                            title: str = "",
                            what: str = "IG attribution per pixel (sum of its genes)") -> Path:
     """The input image ``(H, W)`` (grey) and the attribution map ``(H, W)`` overlaid on it,
-    its panel titled ``what`` (the method used)."""
+    its panel titled ``what`` (the method used).
+
+    Masked pixels (holding no gene, :func:`~genemoe.explain.maps.seen_images`) are drawn
+    in :data:`NO_GENE_COLOR` in both panels, said in a legend under them: they were left
+    transparent, white on the page, the colour of the brightest grey.
+    """
     lim = float(np.abs(attribution).max()) or 1.0
     fig, axes = new_subplots(1, 2, figsize=(8, 4))
-    axes[0].imshow(image, cmap="gray", interpolation="nearest")
+    grey = _with_bad(matplotlib.colormaps["gray"])  # a masked pixel: not white, not grey
+    axes[0].imshow(image, cmap=grey, interpolation="nearest")
     axes[0].set_title("input (scaled expression)", fontsize=9)
-    axes[1].imshow(image, cmap="gray", interpolation="nearest")
+    axes[1].imshow(image, cmap=grey, interpolation="nearest")  # its colour shows through
     im = axes[1].imshow(attribution, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.7,
                         interpolation="nearest")
     axes[1].set_title(what, fontsize=9)
@@ -118,7 +127,21 @@ def attribution_map_figure(image: np.ndarray, attribution: np.ndarray, out_path:
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
+    if np.ma.getmaskarray(image).any() or np.ma.getmaskarray(attribution).any():
+        for ax in axes:  # under each panel (tight_layout makes room for it)
+            ax.legend(handles=[Patch(facecolor=NO_GENE_COLOR, edgecolor="0.3",
+                                     label=NO_GENE_LABEL)], loc="upper center",
+                      bbox_to_anchor=(0.5, -0.01), fontsize=8, frameon=False)
     return _finish(fig, out_path, title=title, dpi=100)
+
+
+NO_GENE_COLOR = "#e6ab02"  # mustard: in neither the grey ramp nor RdBu_r (light blue is)
+NO_GENE_LABEL = "pixel holding no gene (mustard)"
+
+
+def _with_bad(cmap: Colormap) -> Colormap:
+    """A copy of ``cmap`` drawing masked values in :data:`NO_GENE_COLOR`, opaque."""
+    return cmap.with_extremes(bad=NO_GENE_COLOR)
 
 
 def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *,

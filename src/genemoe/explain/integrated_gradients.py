@@ -195,6 +195,11 @@ def convergence_summary(attributions: np.ndarray, delta: np.ndarray, *,
     :func:`barely_moved`, are left out of the relative numbers: their ratio is noise; the
     same rule as :func:`samples_off`'s count; this used ``|f(x) - f(b)| < 1e-3``, so a
     sample moved 0.004 against a median of 1 set the maximum but sat outside the count).
+
+    ``n_measured`` counts the samples the relative numbers are of: 0 where no sample's
+    output moved (a model whose output is the same for every input, an image model
+    trained one epoch): completeness was then not measured, and the relative numbers,
+    0.0, mean nothing (they read as "off by 0.00%" on a ranking of noise).
     """
     delta = np.asarray(delta, np.float64)
     diff = np.asarray(attributions, np.float64).sum(1) - delta  # f(x) - f(baseline)
@@ -208,6 +213,7 @@ def convergence_summary(attributions: np.ndarray, delta: np.ndarray, *,
         "median_relative_delta": float(np.median(rel)) if len(rel) else 0.0,
         "mean_abs_output_change": float(np.abs(diff).mean()) if len(diff) else 0.0,
         "n_relative": int(moved.sum()),
+        "n_measured": int(moved.sum()),
     }
 
 

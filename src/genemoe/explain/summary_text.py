@@ -13,6 +13,7 @@ import pandas as pd
 from genemoe.data.ids import detect_id_kind
 from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
+from genemoe.explain.text_wrap import wrapped
 
 __all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines", "reference_lines", "ranking_notes", "compared_with",
            "routing_jump_lines", "pooling_text", "ensemble_of", "members_text"]
@@ -102,9 +103,9 @@ def drawn_lines(c: dict[str, Any]) -> list[str]:
     if not d.get("cap_per_predicted_class") or d.get("n", 0) <= c.get("n_samples", 0):
         return none
     per = " per predicted class" if c.get("task") == "classify" else ""
-    return [f"  drawn: {c['n_samples']:,} of the {d['split']} split's {d['n']:,} samples (at most "
-            f"{d['cap_per_predicted_class']:,}{per}, seeded by --seed; --max-samples-per-class)",
-            *none]
+    return [wrapped(f"  drawn: {c['n_samples']:,} of the {d['split']} split's {d['n']:,} samples "
+                    f"(at most {d['cap_per_predicted_class']:,}{per}, seeded by --seed; "
+                    "--max-samples-per-class)", first_whole=False), *none]  # was 116 wide
 
 
 def reference_lines(c: dict[str, Any]) -> list[str]:
@@ -155,7 +156,7 @@ def barely_moved_lines(c: dict[str, Any]) -> list[str]:
     (at least 0.001), left out: ...)``: the samples the relative numbers leave out, with the
     cutoff (``barely_moved_cutoff``) where recorded; [] where none was."""
     n = c.get("n_samples_barely_moved")
-    if not n:
+    if not n or n == c.get("n_samples"):  # all of them: completeness says none was measured
         return []
     cut = c.get("barely_moved_cutoff")
     if cut is None:  # a record from before the cutoff was kept
