@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 
 from genemoe.data.bundle import Bundle, check_out_dir
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 from genemoe.evaluate.metrics import classification_metrics
 from genemoe.evaluate.survival import survival_metrics
 from genemoe.evaluate.survival_flags import ranked_backwards
 from genemoe.models.backbones import fit_image_layout
+from genemoe.models.image_layout_checks import has_positions
 from genemoe.models.registry import get_spec, list_models
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.train_config import whole_number
@@ -75,12 +76,28 @@ def with_fitted_layout(model_name: str, model_cfg: dict, bundle: Bundle, gene_ma
     var = bundle.var.loc[gene_mask]
     similarity = model_cfg.get("layout") == "similarity"
     X_train = np.asarray(bundle.X[np.sort(train_rows)][:, gene_mask]) if similarity else None
-    layout = fit_image_layout(
-        model_name, int(gene_mask.sum()), model_cfg,
-        X_train=X_train,
-        chrom=var["chrom"].to_numpy(object) if "chrom" in var else None,
-        start=var["start"].to_numpy() if "start" in var else None)
+    chrom = var["chrom"].to_numpy(object) if "chrom" in var else None
+    start = var["start"].to_numpy() if "start" in var else None
+    try:
+        layout = fit_image_layout(model_name, int(gene_mask.sum()), model_cfg,
+                                  X_train=X_train, chrom=chrom, start=start)
+    except InputError as err:
+        if model_cfg.get("layout") != "genomic" or has_positions(chrom, start):
+            raise
+        raise _no_positions_error(bundle) from err
     return model_cfg if layout is None else {**model_cfg, "layout_state": layout.to_state()}
+
+
+def _no_positions_error(bundle: Bundle) -> InputError:
+    """The genomic layout refused for want of gene positions, naming the bundle and the
+    fixes (it said "layout: ... prepare the bundle with --annotation, or use layout:
+    reshape", naming neither the bundle nor the --layout option)."""
+    return input_error("the genomic layout (--layout genomic) needs gene positions (chrom, "
+                       "start), and no gene of this bundle has one", path=bundle.path,
+                       where="var.parquet (its gene table)",
+                       fix="pass --layout reshape or --layout similarity, or re-prepare the "
+                           "bundle with --annotation giving each gene's chromosome position "
+                           "(chrom and start columns)")
 
 
 def check_trainable(model_name: str, where: str = "--model") -> None:
