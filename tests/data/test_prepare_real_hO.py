@@ -147,3 +147,21 @@ def test_a_reprepared_export_keeps_its_own_preparation_in_the_record(tmp_path, c
     assert said in again.record["warnings"] and said in again.summary["warnings"]
     assert any(r.getMessage() == said for r in caplog.records)
     assert len("warning: " + said) <= 100
+
+
+@pytest.mark.parametrize("method", ["log2cpm", "fpkm_uq"])
+def test_a_count_method_of_log_values_offers_a_fix_that_works(tmp_path, method):
+    """Old behaviour: `--normalisation log2cpm` of log-scale values (a genemoe export, Xena's
+    star_fpkm-uq) said "the values look log" and offered "log2p1 / none"; log2p1 is then
+    refused in turn ("would log values that are already log")."""
+    ids = _barcodes(12)
+    rng = np.random.default_rng(3)
+    values = np.log2(rng.gamma(2.0, 50.0, size=(40, 12)) + 1).round(4)
+    pd.DataFrame(values, index=[f"ENSG{i:011d}" for i in range(40)], columns=ids).rename_axis(
+        "gene_id").to_csv(tmp_path / "logs.tsv", sep="\t")
+    with pytest.raises(InputError) as err:
+        prepare_dataset([tmp_path / "logs.tsv"], out_path=tmp_path / "b",
+                        config=PrepareConfig(normalisation=method, cancer_type="ACC"))
+    said = str(err.value)
+    assert "the values look log-scale" in said
+    assert "log2p1" not in said and "--normalisation auto or none" in said

@@ -91,10 +91,12 @@ def resolve_normalisation(requested: Normalisation, table: ExpressionTable, *,
 
 
 def _refuse_count_method(said: str, table: ExpressionTable) -> None:
-    """Refuse a count normalisation of values that are not counts. Linear values with
-    negatives are named by them: "the values look linear" read as if linear values were the
-    trouble, though linear values without negatives are taken as estimated counts (the
-    PanCanAtlas EB++ file's 371 negatives down to -0.603 were the reason, unsaid)."""
+    """Refuse a count normalisation of values that are not counts; log-scale or transformed
+    values are pointed to ``auto`` / ``none`` (the fix offered ``log2p1``, which refuses
+    them in turn). Linear values with negatives are named by them: "the values look linear"
+    read as if linear values were the trouble, though linear values without negatives are
+    taken as estimated counts (the PanCanAtlas EB++ file's 371 negatives down to -0.603
+    were the reason, unsaid)."""
     kind, values = table.value_kind, np.asarray(table.values)
     if kind == "linear":
         n_neg = int(np.count_nonzero(values < 0))
@@ -105,10 +107,12 @@ def _refuse_count_method(said: str, table: ExpressionTable) -> None:
             path=table.source_path,
             fix="use --normalisation auto or log2p1 (log2(x + 1), the negatives clipped to 0 "
                 "and counted)")
+    look = {"log": "log-scale", "transformed": "already transformed (log-ratios, centred or "
+            "z-scored)"}.get(kind, kind)  # log2p1 was offered for them: it refuses log values
     raise input_error(
-        f"{said} needs raw counts (or log2(counts + 1)), but the values look {kind}",
+        f"{said} needs raw counts (or log2(counts + 1)), but the values look {look}",
         path=table.source_path,
-        fix="use --normalisation auto (recognises log data) or log2p1 / none")
+        fix="use --normalisation auto or none (the values are taken as they are)")
 
 
 def values_scale(method: str, table: ExpressionTable) -> str:
