@@ -24,7 +24,7 @@ def test_padding_pixels_of_a_reshape_grid_are_masked_and_counted():
     for arr in (images, maps):
         assert np.ma.isMaskedArray(arr)
         np.testing.assert_array_equal(np.ma.getmaskarray(arr), np.broadcast_to(empty, arr.shape))
-    assert "14 of 64 pixels hold no gene (blank)" in drawn
+    assert "14 of 64 pixels hold no gene (mustard)" in drawn  # the legend's colour
     assert "pixel N: row N // 8, column N % 8" in drawn
 
 

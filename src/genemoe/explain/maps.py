@@ -169,7 +169,8 @@ def seen_images(layout: Layout, X: np.ndarray, attr: np.ndarray,
     pixels those of the CSV).
 
     Pixels holding no gene (a reshape layout's padding, a similarity layout's gaps) are
-    masked in both arrays, so the figure leaves them blank, and the words count them: they
+    masked in both arrays, so the figure draws them in its no-gene colour (mustard), and the
+    words count them: they
     were drawn as a gene at the scaled value 0 with attribution 0 (209 of a similarity
     layout's 1,024 pixels, unsaid). The words also say how ``pixel N`` reads (row-major).
 
@@ -201,12 +202,12 @@ def _blank_empty(images: np.ndarray, maps: np.ndarray, counts: np.ndarray,
                  drawn: str) -> tuple[np.ndarray, np.ndarray, str]:
     """``images`` and ``maps`` ``(n, s, s)`` with the pixels where ``counts`` ``(s, s)`` is 0
     (no gene) masked, and ``drawn`` with a line saying how pixel N reads and how many
-    pixels are empty (blank in the figure)."""
+    pixels are empty (mustard in the figure, as its legend says)."""
     empty = np.broadcast_to(np.asarray(counts) == 0, images.shape)
     side = counts.shape[1]
     n_empty, n_pixels = int((np.asarray(counts) == 0).sum()), int(np.asarray(counts).size)
     note = f"\npixel N: row N // {side}, column N % {side}, from the top left"
     if n_empty:
-        note += f"; {n_empty:,} of {n_pixels:,} pixels hold no gene (blank)"
+        note += f"; {n_empty:,} of {n_pixels:,} pixels hold no gene (mustard)"  # said blank
     return (np.ma.masked_array(images, mask=empty), np.ma.masked_array(maps, mask=empty),
             drawn + note)

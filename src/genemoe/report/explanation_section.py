@@ -30,10 +30,7 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
         ranked = "those with weight" + ("" if ranked == "all" else f" ({ranked})")  # were all
     head = (f"<p><b>{html.escape(METHOD_NAMES.get(method, method))}</b> on {conv.get('n_samples')} "
             f"samples (baseline <code>{html.escape(str(conv.get('baseline')))}</code>, genes ranked: "
-            f"{html.escape(ranked)}). Completeness, |Σ attributions − "
-            f"(f(x) − f(reference))| / |f(x) − f(reference)|: median "
-            f"<b>{conv.get('median_relative_delta', float('nan')):.2%}</b>, max "
-            f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>"
+            f"{html.escape(ranked)}). " + _completeness_text(conv)
             + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
             + "." + _jump_text(conv) + _steps_text(conv) + "</p>")
     for key in [k for k in conv if k == "warning" or k.endswith("_warning")]:  # every one: the
@@ -83,6 +80,17 @@ def _steps_text(conv: dict) -> str:
             f"; every sample within the {refine['tolerance']:.0%} tolerance"
             if refine.get("n_samples_above_tolerance") == 0 else "")
     return html.escape(text) + "."
+
+
+def _completeness_text(conv: dict) -> str:
+    """Completeness, |Σ attributions − (f(x) − f(reference))| / |f(x) − f(reference)|, its
+    median and max; "not measured" where no sample's output moved from the reference
+    (``n_measured`` 0: the page showed "median 0.00%, max 0.00%" as if exact)."""
+    lead = "Completeness, |Σ attributions − (f(x) − f(reference))| / |f(x) − f(reference)|: "
+    if conv.get("n_samples") and conv.get("n_measured", 1) == 0:
+        return lead + "<b>not measured</b> (no sample's output moved from the reference)"
+    return (lead + f"median <b>{conv.get('median_relative_delta', float('nan')):.2%}</b>, max "
+            f"<b>{conv.get('max_relative_delta', float('nan')):.2%}</b>")
 
 
 def _jump_text(conv: dict) -> str:
