@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from genemoe.errors import InputError
 from genemoe.workflows.tune import tune_run
 
 
@@ -112,3 +113,27 @@ def test_an_entry_without_the_digest_is_counted_as_before(synthetic_bundle, tmp_
     bundle = synthetic_bundle()
     entry = {"study": "logreg-classify", "data": f"{bundle.path} (150 samples)"}
     assert split_changed(entry) is None and tuned_sample_ids(entry)
+
+
+@pytest.mark.parametrize("changed", [{"seed": 1}, {"cv": 2}])
+def test_a_refused_resume_runs_no_grid_search_first(logreg_tune, monkeypatch, changed):
+    """Old behaviour: a resume with a changed --seed or --cv fitted logreg's whole grid
+    (35 s on pancan33) to choose trial 0's values, and only then refused the setup."""
+    import genemoe.train.tuning as tuning
+
+    bundle, opts, _ = logreg_tune
+    calls = []
+    real = tuning.with_grid_choice
+    monkeypatch.setattr(tuning, "with_grid_choice",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    with pytest.raises(InputError, match="another setup") as refused:
+        tune_run(bundle.path, n_trials=3, **opts, **changed)
+    assert not calls
+    assert "--seed" in str(refused.value) if "seed" in changed else "inner" in str(refused.value)
+    assert "search space" not in str(refused.value)  # not compared before the grid: unsaid
+
+
+def test_the_same_setup_still_resumes_after_its_grid(logreg_tune):
+    bundle, opts, _ = logreg_tune
+    run = tune_run(bundle.path, n_trials=3, **opts)
+    assert run.result.n_done_before == 2 and len(run.result.this_call) == 1

@@ -142,7 +142,7 @@ from genemoe.train.tuning_params import (
     train_defaults,
 )
 from genemoe.train.tuning_records import decoded_params, trials_table, tuning_cost
-from genemoe.train.tuning_start import with_grid_choice
+from genemoe.train.tuning_start import check_setup_but_space, with_grid_choice
 from genemoe.train.tuning_workers import (
     NOT_RUN,
     BudgetMet,
@@ -320,13 +320,29 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
             space = {**space, "model.input_scaling": Fixed(base_model_cfg["input_scaling"])}
             log.info("input scaling fixed at %s (no rescaled data given)",
                      base_model_cfg["input_scaling"])
+    t0 = time.perf_counter()  # this call's wall time includes the grid's (a classical model)
+    start_scaling = base_model_cfg.get("input_scaling")
+    if inner is not None:  # each trial: every split; pruned between splits, not epochs
+        splits = {start_scaling: inner(input_scaling(name, base_model_cfg))}
+        pruner = pruner or optuna.pruners.MedianPruner(n_startup_trials=n_startup_trials)
+    else:
+        splits = {start_scaling: [(data, gene_variance, {})]}
+    study = open_study(storage, study_name, seed=seed, pruner=pruner,
+                       n_startup_trials=n_startup_trials)
+
+    def setup(space: SearchSpace) -> dict[str, Any]:  # what the study's trials depend on
+        return _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs, seed,
+                          space, splits[start_scaling] if inner else None)
+
+    check_setup_but_space(study, setup(space), storage)  # a changed --seed: before the grid
     # trial 0 is the starting configuration: the space is widened to hold its values
     start_train_cfg = {**train_defaults(), **base_train_cfg}
-    t0 = time.perf_counter()  # this call's wall time includes the grid's (a classical model)
+    t_grid = time.perf_counter()
     start_model_cfg, grid_n = with_grid_choice(name, task, data, space, (unfitted := {
         **model_defaults(name), **base_model_cfg}), start_train_cfg, given=base_model_cfg,
         n_outputs=n_outputs, gene_variance=gene_variance)  # the same dict: no grid was fitted
-    grid_s = time.perf_counter() - t0 if start_model_cfg is not unfitted else 0.0  # trial 0 pays
+    grid_s = (time.perf_counter() - t_grid  # trial 0 pays
+              if start_model_cfg is not unfitted else 0.0)
     space = fit_to_start(space, start_model_cfg, n_genes=int(data["train"].X.shape[1]))
     space, widened, outside = widen_to_start(space, starting_values(space, start_model_cfg,
                                                                      start_train_cfg))
@@ -336,16 +352,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     if outside:
         log.warning("trial 0 draws %s: the starting value cannot lie in the space (%s)",
                     ", ".join(outside), "; ".join(f"{k}={v}" for k, v in outside.items()))
-    start_scaling = base_model_cfg.get("input_scaling")
-    if inner is not None:  # each trial: every split; pruned between splits, not epochs
-        splits = {start_scaling: inner(input_scaling(name, base_model_cfg))}
-        pruner = pruner or optuna.pruners.MedianPruner(n_startup_trials=n_startup_trials)
-    else:
-        splits = {start_scaling: [(data, gene_variance, {})]}
-    study = open_study(storage, study_name, seed=seed, pruner=pruner,
-                       n_startup_trials=n_startup_trials)
-    check_setup(study, _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs,
-                                  seed, space, splits[start_scaling] if inner else None), storage)
+    check_setup(study, setup(space), storage)  # the space as trial 0 widened it too
     if on_open is not None:
         on_open(study)
 

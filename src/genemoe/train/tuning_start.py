@@ -20,6 +20,11 @@ The grid scores many settings on the validation part to choose trial 0's one (an
 validation and a neural model 3, said nowhere. :class:`GridChoice` counts them
 (``n_points``); the search records them as trial 0's ``grid_points``
 (:mod:`genemoe.train.tuning`) and ``genemoe tune`` says them.
+
+The grid chooses trial 0's values and so the space widened to hold them, part of the setup
+a resumed study must share (:func:`~genemoe.train.study_storage.check_setup`): a resume
+with a changed ``--seed`` fitted the whole grid (35 s for logreg on pancan33) before it was
+refused. :func:`check_setup_but_space` refuses it first, on every other part of the setup.
 """
 
 from __future__ import annotations
@@ -28,12 +33,15 @@ import logging
 from typing import Any, NamedTuple
 
 import numpy as np
+import optuna
 
+from genemoe.errors import input_error
 from genemoe.models.search_spaces import Fixed, SearchSpace, params_text
 from genemoe.train.fit import fit_model
+from genemoe.train.study_storage import _digest, _what_differs, redacted_url
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["GridChoice", "with_grid_choice"]
+__all__ = ["GridChoice", "with_grid_choice", "check_setup_but_space"]
 
 log = logging.getLogger(__name__)
 
@@ -90,3 +98,35 @@ def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: Se
         log.info("trial 0: %s's own grid choice on the validation part of %d settings (%s)",
                  name, n_points, params_text({f"model.{k}": v for k, v in chosen.items()}))
     return GridChoice({**start_model_cfg, **chosen}, n_points)
+
+
+def check_setup_but_space(study: optuna.Study, setup: dict[str, Any], storage: str | None
+                          ) -> None:
+    """Refuse, before a classical model's grid search, a ``setup`` whose parts other than
+    the search space differ from those ``study`` recorded, naming them as
+    :func:`~genemoe.train.study_storage.check_setup` does (that check, on the whole setup,
+    follows the grid: the space it widens to hold trial 0's values is part of it).
+
+    Parameters
+    ----------
+    study
+        The opened study; one without recorded parts (new, or older) passes.
+    setup
+        The setup (``space`` as declared, not yet widened: not compared).
+    storage
+        The database URL, named in the refusal.
+    """
+    old = study.user_attrs.get("setup_parts")
+    if not old:
+        return
+    early = {k: v for k, v in setup.items() if k != "space"}
+    parts = {k: _digest(v) for k, v in early.items()}
+    if all(old.get(k) == d for k, d in parts.items()) and set(old) - {"space"} == set(parts):
+        return
+    parts |= {"space": old["space"]} if "space" in old else {}  # not told yet: not said
+    raise input_error(
+        f"study {study.study_name!r} holds trials of another setup "
+        f"({_what_differs(study, early, parts)})",
+        where=f"--storage {redacted_url(storage) if storage else 'in memory'}",
+        fix="use another --study name (or, with the default --storage, another --out folder), "
+            "or rerun with the study's own options")
