@@ -165,3 +165,26 @@ def test_a_count_method_of_log_values_offers_a_fix_that_works(tmp_path, method):
     said = str(err.value)
     assert "the values look log-scale" in said
     assert "log2p1" not in said and "--normalisation auto or none" in said
+
+
+def test_a_normal_beside_its_patients_tumour_is_not_called_a_duplicate_profile(tmp_path):
+    """Old behaviour: with `--sample-types 01,11,06` (PanCanAtlas: normals and metastases
+    asked for), one profile per patient dropped 5 normals of patients with a primary
+    tumour as "duplicate profile of the same patient", the reason of repeated vials and
+    aliquots, beside which they were counted as one."""
+    tumours = _barcodes(9)
+    ids = tumours + [tumours[0].replace("-01A-11R", "-01B-11R"),  # a second vial
+                     tumours[1].replace("-01A-11R", "-11A-11R"),  # the patient's normal
+                     tumours[2].replace("-01A-11R", "-06A-11R"),  # and a metastasis
+                     "TCGA-OR-0099-11A-11R-A000-07"]  # a normal of its own: kept
+    expr = _counts(tmp_path / "expr.tsv", ids)
+    b = prepare_dataset([expr], out_path=tmp_path / "b", config=PrepareConfig(
+        cancer_type="ACC", sample_types=("01", "11", "06"), min_class_size=1,
+        min_variance=0, min_mean=0))
+    dropped = b.record["dropped"]["samples"]
+    assert dropped["duplicate profile of the same patient"] == 1
+    other = "another sample type of a kept patient (one profile per patient)"
+    assert dropped[other] == 2
+    assert sorted(b.record["dropped_sample_examples"][other]) == sorted(ids[10:12])
+    assert b.summary["dropped"]["samples"][other] == 2
+    assert ids[12] in set(b.obs["sample_id"])

@@ -274,15 +274,39 @@ def _filter_samples(obs: pd.DataFrame, tables: list[ExpressionTable], cfg: Prepa
     why = pd.Series([tcga.sample_type_label(c) for c in codes[~keep]], dtype=object)
     plog.drop_samples(dropped, {k: ids[~keep][why.to_numpy() == k] for k in why.unique()})
     if cfg.one_per_patient:
-        keep1, dropped1 = tcga.one_per_patient(ids[keep], sample_types=cfg.sample_types)
+        keep1, _ = tcga.one_per_patient(ids[keep], sample_types=cfg.sample_types)
         sub = np.flatnonzero(keep)
         keep = keep.copy()
         keep[sub[~keep1]] = False
-        plog.drop_samples(dropped1, dict.fromkeys(dropped1, ids[sub[~keep1]]))
+        plog.drop_samples(*_patient_drops(ids[sub], bc["patient_id"].to_numpy()[sub],
+                                          codes[sub], keep1))
     plog.step("select_samples", sample_types=list(cfg.sample_types), kept=int(keep.sum()),
               barcodes_respelt=len(respelt_barcodes(ids)),
               one_per_patient=cfg.one_per_patient)
     return keep
+
+
+OTHER_TYPE_OF_PATIENT = "another sample type of a kept patient (one profile per patient)"
+
+
+def _patient_drops(ids: np.ndarray, patients: np.ndarray, codes: np.ndarray, kept: np.ndarray
+                   ) -> tuple[dict[str, int], dict[str, np.ndarray]]:
+    """The samples one profile per patient dropped (``~kept``), by reason: a repeat of the
+    kept sample's type (vials, portions, aliquots: ``tcga.DUPLICATE_PROFILE``), or another
+    type than the kept one's (:data:`OTHER_TYPE_OF_PATIENT`: a normal or metastasis beside
+    the primary tumour under ``--sample-types 01,11``, called a "duplicate profile").
+
+    Parameters
+    ----------
+    ids, patients, codes
+        ``(n,)`` the barcodes, their patients and sample-type codes (None: no type).
+    kept
+        ``(n,)`` bool: one True per patient (:func:`genemoe.data.tcga.one_per_patient`).
+    """
+    kept_type = dict(zip(patients[kept], codes[kept], strict=True))
+    other = np.array([kept_type.get(p) != c for p, c in zip(patients, codes, strict=True)], bool)
+    out = {tcga.DUPLICATE_PROFILE: ids[~kept & ~other], OTHER_TYPE_OF_PATIENT: ids[~kept & other]}
+    return {why: len(v) for why, v in out.items()}, out
 
 
 def _make_splits(obs: pd.DataFrame, cfg: PrepareConfig, plog: PrepLog) -> np.ndarray | None:
