@@ -19,3 +19,17 @@ def test_measured_and_older_records_keep_their_percentages():
     assert "median <b>0.10%</b>, max <b>2.00%</b>" in _completeness_text(conv)
     del conv["n_measured"]  # a convergence.json written before n_measured
     assert "median <b>0.10%</b>" in _completeness_text(conv)
+
+
+def test_compare_table_says_not_measured_instead_of_zero():
+    """``explain --compare`` printed 0.00% for a method whose outputs never moved."""
+    import pandas as pd
+
+    from genemoe.explain.compare import methods_text
+
+    table = pd.DataFrame([{"method": "ig", "n_samples": 4, "median_relative_delta": float("nan"),
+                           "max_relative_delta": float("nan"), "seconds_per_sample": 0.1},
+                          {"method": "deeplift", "n_samples": 4, "median_relative_delta": 0.001,
+                           "max_relative_delta": 0.002, "seconds_per_sample": 0.1}])
+    text = methods_text(table)
+    assert "not measured" in text and "0.10%" in text

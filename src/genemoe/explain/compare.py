@@ -7,7 +7,8 @@ outputs whatever each run predicts) and writes ``OUT/methods.csv``, one row per 
 
 - ``reference``: what the attributions start from (``training tumours`` for train_ig and
   gradient_shap whatever ``baseline`` says, warned once; else the baseline);
-- ``median_relative_delta``, ``max_relative_delta``: completeness (convergence.json);
+- ``median_relative_delta``, ``max_relative_delta``: completeness (convergence.json; NaN,
+  "not measured" on the terminal, where no sample's output moved from the reference);
 - ``seconds_per_sample``;
 - ``top50_overlap``, ``spearman`` (with ``other_run``, another seed or fold of the same
   model): per class, the fraction of the top-50 genes both runs share, and the Spearman
@@ -219,8 +220,7 @@ def _method_rows(run_dir: Path, methods: Sequence[str], *, data: Path | str, out
         c = res.convergence
         row = {"method": method, "n_samples": res.n_samples, "routing": c["routing"],
                "reference": _REFERENCES.get(str(c["baseline"]), str(c["baseline"])),
-               "median_relative_delta": c["median_relative_delta"],
-               "max_relative_delta": c["max_relative_delta"],
+               **_completeness(c),
                "seconds_per_sample": c["seconds_per_sample"]}
         if programs is not None:
             row["planted_precision"] = _mean(planted_precision(res.ranking, programs).values())
@@ -295,6 +295,14 @@ def _check_same_model(run_dir: Path, other_run: Path) -> None:
                                   "or fold of the same bundle)")
 
 
+def _completeness(c: dict) -> dict[str, float]:
+    """A method's completeness columns from its convergence.json: NaN where no sample's
+    output moved from the reference (``n_measured`` 0), which the table showed as 0.00%."""
+    measured = not (c.get("n_samples") and c.get("n_measured", 1) == 0)
+    return {k: (c[k] if measured else float("nan"))
+            for k in ("median_relative_delta", "max_relative_delta")}
+
+
 def methods_text(table: pd.DataFrame) -> str:
     """The comparison for the terminal: completeness in percent, as a single explanation
     says it (the table printed fractions, 0.0012, where ``explain`` prints 0.12%), seconds
@@ -303,7 +311,7 @@ def methods_text(table: pd.DataFrame) -> str:
     shown = table.copy()
     for col in ("median_relative_delta", "max_relative_delta"):
         if col in shown:
-            shown[col] = shown[col].map(lambda v: f"{v:.2%}")
+            shown[col] = shown[col].map(lambda v: f"{v:.2%}" if pd.notna(v) else "not measured")
     if "seconds_per_sample" in shown:
         shown["seconds_per_sample"] = shown["seconds_per_sample"].map(lambda v: f"{v:.2g}")
     text = shown.to_string(index=False, float_format=lambda v: f"{v:.3f}")
