@@ -137,3 +137,25 @@ def test_the_same_setup_still_resumes_after_its_grid(logreg_tune):
     bundle, opts, _ = logreg_tune
     run = tune_run(bundle.path, n_trials=3, **opts)
     assert run.result.n_done_before == 2 and len(run.result.this_call) == 1
+
+
+def test_train_names_the_changed_split_not_a_missing_bundle(resplit_tune, caplog):
+    """Old behaviour: after a re-preparation in place, train said the tuning bundle "is not
+    there" (it was there, with other splits), in test_overlap and in protocol.selection,
+    and warned nothing."""
+    import logging
+
+    from genemoe.data.bundle import load_bundle
+    from genemoe.workflows.train_tuned import check_train_entries, options_selection
+
+    tuned_on, path = resplit_tune
+    _resplit(path)
+    bundle = load_bundle(path)
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        checked = check_train_entries(tuned_on, bundle)
+    (entry,) = checked.values()
+    assert "split changed since tuning" in entry["test_overlap"]
+    assert "is not there" not in entry["test_overlap"]
+    assert "prepared again since the tuning" in caplog.text
+    said = options_selection(checked, bundle)["selection"]
+    assert "not there" not in said  # the same sample set: "options tuned there too"

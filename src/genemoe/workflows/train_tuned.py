@@ -18,8 +18,10 @@ from genemoe.workflows.tuned_on import (
     entry_samples_sha256,
     epochs_cap,
     is_tune_entry,
+    split_changed,
     tuned_sample_ids,
     tuning_bundle,
+    unchecked_overlap,
 )
 
 __all__ = ["check_train_entries", "options_selection"]
@@ -60,6 +62,10 @@ def check_train_entries(tuned_on: dict | None, bundle: Bundle, *, epochs_given: 
             log.warning("the tuning capped every trial at %s epochs (tune --epochs): this run "
                         "trains %s too; pass --epochs to train longer", cap, cap)
         entry.update(_split_overlap(entry, bundle))
+        if split_changed(entry):
+            log.warning("%s was prepared again since the tuning (other training and validation "
+                        "splits): its test split may hold samples the search trained on; tune "
+                        "on this bundle again", source)
         if n := entry.get("n_test_tuned_on"):
             log.warning("%s of the %s test samples were in the training or validation part the "
                         "options were tuned on (%s): the test score is optimistic; tune on this "
@@ -72,7 +78,8 @@ def _split_overlap(entry: dict[str, Any], bundle: Bundle) -> dict[str, Any]:
     (``test_overlap`` and ``val_overlap`` in words, ``n_test_tuned_on``/``n_test`` and
     ``n_val_tuned_on``/``n_val``), or that it could not be checked."""
     if (seen := tuned_sample_ids(entry)) is None:
-        return {"test_overlap": f"not checked: {tuning_bundle(entry)} is not there"}
+        return {"test_overlap": unchecked_overlap(entry)}  # said "is not there" of a bundle
+        # prepared again in place with other splits
     out: dict[str, Any] = {}
     for split, name in (("test", "test"), ("val", "validation")):
         ids = bundle.sample_ids[bundle.indices(split)].astype(str)
@@ -106,7 +113,9 @@ def options_selection(tuned_on: Mapping[str, Any] | None, bundle: Bundle) -> dic
                 "options_tuned_on_validation": True}
     sources = ", ".join(dict.fromkeys(str(tuning_bundle(e)) for e in entries))
     if None in seen:
-        said = (f"{sources}, not there: whether its samples are in this validation split was "
+        why = ("prepared again since (its splits changed)" if any(map(split_changed, entries))
+               else "not there")
+        said = (f"{sources}, {why}: whether its samples are in this validation split was "
                 "not checked")
     else:
         other = any(tuning_bundle(e).resolve() != bundle.path.resolve() for e in entries)
