@@ -443,8 +443,9 @@ def benchmark(
     epochs: Epochs = None,
     device: Device = "auto",
     tune: Annotated[int, typer.Option(
-        help="Optuna trials per model inside each fold, on that fold's validation part (the same "
-             "budget for every model); 0 = presets / the classical models' own small grids.")] = 0,
+        help="Optuna trials per model inside each fold, on that fold's validation part (as many "
+             "for every model; a classical model's trial 0 is its own grid search); 0 = presets / "
+             "the classical models' own small grids.")] = 0,
     ensemble: Annotated[int, typer.Option(
         help="K > 1: every model as an ensemble of K members (the same K for all).")] = 1,
     ensemble_members: EnsembleMembers = "auto",

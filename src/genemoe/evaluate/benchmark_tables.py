@@ -45,7 +45,7 @@ __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "sum
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
            "FEW_PAIRS", "options_lines", "null_brier_text", "ibs_window_text", "chosen_where", "per_type_c_table",
            "auc_table", "AUC_TEXT", "PER_TYPE_TEXT", "routing_summary", "tuned_on_used_by",
-           "tuned_on_in_run"]
+           "tuned_on_in_run", "grid_points_by_model", "grid_points_text"]
 
 Task = Literal["classify", "survival"]
 
@@ -110,8 +110,8 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
     fixed = [c for c in df.columns if not c.startswith(("f1_", "c_index_", "events_", "degenerate_"))
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
-    counts = [c for c in ("tune_trials", "tune_pruned", "tune_too_big", "tune_trials_this_call")
-              if c in df]
+    counts = [c for c in ("tune_trials", "tune_pruned", "tune_too_big", "tune_trials_this_call",
+                          "tune_grid_points") if c in df]
     # whole numbers stay whole beside an untuned cell's blank (was "2.0")
     return df[fixed + per_type].astype(dict.fromkeys(counts, "Int64"))
 
@@ -125,7 +125,9 @@ def _tuning_columns(tuning: dict | None) -> dict[str, float]:
             "tune_seconds_per_trial": "seconds_per_trial", "tune_seconds": "seconds_in_trials",
             "tune_seconds_saved": "seconds_saved_by_pruning",
             "tune_trials_this_call": "n_trials_this_call",  # a resumed study: the rest reused
-            "tune_seconds_this_call": "seconds_this_call"}
+            "tune_seconds_this_call": "seconds_this_call",
+            # a classical model's trial 0: the settings its own grid scored on validation
+            "tune_grid_points": "grid_points", "tune_grid_seconds": "grid_seconds"}
     return {col: np.nan if tuning.get(k) is None else round(float(tuning[k]), 2)  # s, counts
             for col, k in keys.items()}
 
@@ -147,7 +149,10 @@ def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
     """Per model: trials, pruned by the pruner, ``too_big`` (draws pruned before training as
     too big for the free memory, not counted: others were drawn in their place), seconds per
     trial trained to the end, seconds in all, and the
-    estimated seconds pruning saved (see :func:`genemoe.train.tuning_records.tuning_cost`)."""
+    estimated seconds pruning saved (see :func:`genemoe.train.tuning_records.tuning_cost`).
+    Where a classical model's own grid search chose its trial 0, ``trial_0`` says so per
+    model: ``"its own grid (5 settings on validation)"``, ``"one setting"`` for the others
+    (:func:`grid_points_by_model`): a drawn trial scores one setting, that grid many."""
     if "tune_trials" not in results.columns:
         return pd.DataFrame()
     g = results.dropna(subset=["tune_trials"]).groupby("model", sort=False)
@@ -161,7 +166,41 @@ def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
     # the share before rounding the seconds (0.34 s rounded to 0 gave 0 / 0)
     out["saved_share"] = (saved / (saved + out["seconds_tuning"])).round(2)
     out["seconds_tuning"] = out["seconds_tuning"].round(0 if (out["seconds_tuning"] >= 10).all() else 1)
+    if grid := grid_points_by_model(results):  # "the same budget" saw 16 settings beside 1
+        out.insert(1, "trial_0", [f"its own grid ({grid[m]} settings on validation)"
+                                  if m in grid else "one setting" for m in out.index])
     return _this_call_columns(out, g).reset_index()
+
+
+def grid_points_by_model(results: pd.DataFrame) -> dict[str, str]:
+    """``{"svm": "16", "logreg": "5"}``: the settings each classical model's own grid search
+    scored on a fold's validation part to choose its trial 0's values (results.csv's
+    ``tune_grid_points``; ``"4–5"`` where folds differ), where each drawn trial scores one.
+    Models without such a grid (neural ones) are left out; {} for an untuned or older
+    results.csv."""
+    if "tune_grid_points" not in results:
+        return {}
+    out = {}
+    for model, g in results.groupby("model", sort=False):
+        n = pd.to_numeric(g["tune_grid_points"], errors="coerce").dropna().astype(int)
+        if len(n):
+            out[str(model)] = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
+    return out
+
+
+def grid_points_text(results: pd.DataFrame) -> str:
+    """summary.md's words for the classical models' trial 0 (its Tuning cost paragraph):
+    ``"... a classical model's trial 0 is its own grid search, in each fold (logreg: trial 0
+    = its own grid (5 settings on validation); ...), where each other trial scores one
+    setting."``; "" where no model's grid chose its trial 0."""
+    if not (grid := grid_points_by_model(results)):
+        return ""
+    said = "; ".join(f"{m}: trial 0 = its own grid ({n} settings on validation)"
+                     for m, n in grid.items())
+    return (" The same number of trials is not the same number of settings scored on the "
+            "validation part: a classical model's trial 0 is its own grid search, in each "
+            f"fold ({said}; its seconds counted in `seconds_tuning`), where each other trial "
+            "scores one setting.")
 
 
 def _this_call_columns(out: pd.DataFrame, g: Any) -> pd.DataFrame:
@@ -369,7 +408,7 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "out), and that saving's share of the unpruned total."
                   + (f" {reused[:-1]}; the seconds are those of the earlier calls that ran "
                      "them)" if (reused := trials_this_call_text(protocol)) else "")
-                  + _continued_text(cost), "",
+                  + _continued_text(cost) + grid_points_text(results), "",
                   markdown_table(cost), ""]
     if len(sep := routing_summary(results)):
         lines += ["## Routing: does the gate separate tumour types?", "",

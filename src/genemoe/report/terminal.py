@@ -16,7 +16,12 @@ import pandas as pd
 from genemoe.evaluate.benchmark_files import trials_this_call_text
 from genemoe.evaluate.benchmark_pixels import crowded_lines
 from genemoe.evaluate.benchmark_protocol import grid_edge_counts
-from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC, few_pairs_note, paired_comparisons
+from genemoe.evaluate.benchmark_tables import (
+    PRIMARY_METRIC,
+    few_pairs_note,
+    grid_points_by_model,
+    paired_comparisons,
+)
 from genemoe.evaluate.survival_flags import degenerate_text, within_flags
 from genemoe.report.text import (
     chosen_on_validation,
@@ -32,7 +37,7 @@ from genemoe.report.text import (
 )
 
 __all__ = ["run_table", "benchmark_table", "budget_line", "epoch_cap_line", "epoch_caps",
-           "grid_edge_line", "within_c_reason", "within_c_text"]
+           "grid_edge_line", "grid_line", "within_c_reason", "within_c_text"]
 
 WIDTH = 100  # the widest terminal line
 
@@ -170,7 +175,9 @@ SKIPPED_NOTE = ("  (k/n): the mean of the k folds with a value, of n run (result
 
 def budget_line(protocol: dict, results: pd.DataFrame) -> str:
     """A tuned benchmark's search budget and what it cost (summary.md's Tuning cost table in
-    one line); "" without --tune. With one trial, that nothing was searched."""
+    one line); "" without --tune. With one trial, that nothing was searched. Where a classical
+    model's own grid search chose its trial 0, a line under it says so with the settings
+    that grid scored (:func:`grid_line`): "the same budget" hid an SVM's 16 beside fcn's 1."""
     tune = int(protocol.get("tune") or 0)
     if not tune:
         return ""
@@ -184,7 +191,22 @@ def budget_line(protocol: dict, results: pd.DataFrame) -> str:
                  + "; the final fits not included)")
     if reused := trials_this_call_text(protocol):  # the seconds were earlier calls'
         line += f" {reused}"
-    return line + _continued_words(results)
+    line += _continued_words(results)
+    return line + (f"\n{said}" if (said := grid_line(results)) else "")
+
+
+def grid_line(results: pd.DataFrame) -> str | None:
+    """``    (a classical model's trial 0 is its own grid search, not one setting: svm 16,
+    logreg 5 settings on validation; each other trial scores 1)``, wrapped to 100
+    characters; None where no model's grid chose its trial 0 (results.csv's
+    ``tune_grid_points``, :func:`~genemoe.evaluate.benchmark_tables.grid_points_by_model`)."""
+    if not (grid := grid_points_by_model(results)):
+        return None
+    counts = ", ".join(f"{m} {n}" for m, n in grid.items())
+    return textwrap.fill(f"(a classical model's trial 0 is its own grid search, not one setting: "
+                         f"{counts} settings on validation; each other trial scores 1)", WIDTH,
+                         initial_indent="    ", subsequent_indent="    ",
+                         break_on_hyphens=False)
 
 
 def _continued_words(results: pd.DataFrame) -> str:

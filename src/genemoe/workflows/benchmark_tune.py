@@ -25,7 +25,10 @@ def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], m
     The study lives in ``OUT/tuning.db`` under a name without the budget or the ensemble
     size, so raising ``--tune`` later resumes each study, and ``--ensemble K`` in the same
     directory reuses the trials (the cells are refitted: their fingerprint holds both).
-    Returns the best options and what the search did (for the cell and summary.md).
+    Returns the best options and what the search did (for the cell and summary.md); for a
+    classical model whose own grid search chose trial 0's values, ``grid_points`` (the
+    settings that grid scored on the validation part, where a drawn trial scores one) and
+    ``grid_seconds`` (its cost, in trial 0's seconds).
     """
     from genemoe.models.search_spaces import Fixed
     from genemoe.train.tuning import space_key, tune_model, tuning_cost
@@ -54,5 +57,8 @@ def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], m
             "n_trials_this_call": len(res.this_call),  # 0: the study was reused
             "seconds_this_call": float(res.trials.loc[res.trials["number"].isin(
                 res.this_call), "seconds"].fillna(0).sum()),  # the rest: earlier calls'
-            "held": [k for k, p in res.space.items() if isinstance(p, Fixed)]}  # not searched
+            "held": [k for k, p in res.space.items() if isinstance(p, Fixed)],  # not searched
+            # a classical model's trial 0: its own grid search's settings scored on validation
+            **({"grid_points": int(res.grid_points), "grid_seconds": float(res.grid_seconds)}
+               if res.grid_points else {})}  # (a drawn trial scores one; said nowhere)
     return res.best_model_cfg, res.best_train_cfg, info
