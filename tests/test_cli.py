@@ -331,7 +331,8 @@ def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, cle
     # on the user's own bundle (--data) it then said "your own data: genemoe prepare ..."
     assert out[-1].startswith("next:        every model on repeated folds of this bundle: "
                               "genemoe benchmark --data")
-    assert "every model tuned with the same budget, 1 trial on" in r.stdout
+    assert "tuning: 1 trial per model on the validation split (a classical model's first: its " \
+           "own grid)" in r.stdout  # "every model tuned with the same budget" hid their grids
     tuned = sorted(p.name for p in (tmp_path / "demo" / "tuning").iterdir())
     assert tuned == sorted(f"{m}_{t}" for m, t in (("genemoe", "classify"), ("logreg", "classify"),
                            ("mlp", "classify"), ("fcn", "classify"), ("genemoe", "survival"),

@@ -301,8 +301,8 @@ def demo(
     seed: Seed = 0,
     epochs: Annotated[int, typer.Option(help="At most this many epochs per neural model.")] = 30,
     tune: Annotated[int, typer.Option(
-        help="Optuna trials per model on the validation split, the same for every model "
-             "(0: the small preset as it is; classical models: their validation grids).")] = 3,
+        help="Optuna trials per model on the validation split, as many for every model (a classical "
+             "model's first: its own grid; 0: the small preset as it is, classical models' grids).")] = 3,
     progress: Progress = True,
 ) -> None:
     """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""

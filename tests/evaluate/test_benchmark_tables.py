@@ -165,8 +165,11 @@ def test_a_tuned_benchmark_says_optuna_chose_and_one_trial_searched_nothing():
     assert "the values its own grid chose" in options_lines(untuned)[0]
     said = tuning_text({"tune": 1})
     assert "1 Optuna trial per model" in said and "trials" not in said.split(" per model")[0]
-    assert "trial 0 is the preset's values: nothing was searched" in said
+    assert ("trial 0 is the preset's values (a classical model's: its own grid's choice): "
+            "nothing else was searched") in said
     assert "nothing was searched" not in tuning_text({"tune": 3})
+    assert "a classical model's trial 0 its own grid search" in tuning_text({"tune": 3})  # was
+    # "the same budget for every model", an SVM's 16 grid settings beside fcn's 1 unsaid
     assert chosen_where({"tune": 1}) == "trial 0 alone, the preset's values (--tune 1: no search)"
     cell = {"model": "logreg", "task": "classify", "repeat": 0, "fold": 0, "seed": 0,
             "n": {"train": 8, "val": 2, "test": 4}, "n_genes": 5, "seconds": 1.0,

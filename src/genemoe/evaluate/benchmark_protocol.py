@@ -74,13 +74,15 @@ def tuning_text(p: dict) -> str:
                 f"each trial scored by its mean validation metric over {p['tune_cv']} inner "
                 "folds of the fold's training and validation parts (every row but its test "
                 "part), each with its own gene filter and scaler")
-             + " (the same budget for every model; the test part is scored once, after)."
+             + " (as many trials for every model, a classical model's trial 0 its own grid "
+               "search on the same part; the test part is scored once, after)."
              + (" The sampler's seed is the run's seed + repeat: every model and fold of a "
                 "repeat draws the same start-up values (trial 1 alike everywhere), so a small "
                 "budget tries the same few configurations in every cell."
                 if p.get("tune", 0) > 1 else "")
-             + (" With one trial, trial 0 is the preset's values: nothing was searched (--tune 2 "
-                "or more draws others)." if p.get("tune") == 1 else "")
+             + (" With one trial, trial 0 is the preset's values (a classical model's: its own "
+                "grid's choice): nothing else was searched (--tune 2 or more draws others)."
+                if p.get("tune") == 1 else "")
              if p.get("tune") else
              "No search: neural models run the preset, classical models choose from their "
              "own small grids on the validation part"

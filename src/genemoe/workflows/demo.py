@@ -295,9 +295,10 @@ def _header(bundle: Bundle, epochs: int, tune: int = 0) -> str:
     return (f"genemoe demo · {what}: {bundle.n_samples:,} samples × {bundle.n_genes:,} genes, "
             f"{len(bundle.class_names)} types, {s.get('n_events', 0):,} events\n"
             f"split {n['train']} train · {n['val']} val (selection) · {n['test']} test; "
-            + (f"every model tuned with the same budget, {tune} trial{'s' if tune != 1 else ''} "
-               "on the validation split; " if tune else "no tuning budget (--tune 0); ")
-            + f"neural models: at most {epochs} epoch{'s' if epochs != 1 else ''}")
+            + ("" if tune else "no tuning budget (--tune 0); ")
+            + f"neural models: at most {epochs} epoch{'s' if epochs != 1 else ''}"
+            + (f"\ntuning: {tune} trial{'s' if tune != 1 else ''} per model on the validation "
+               "split (a classical model's first: its own grid)" if tune else ""))
 
 
 def results_table(rows: list[DemoRow]) -> str:
