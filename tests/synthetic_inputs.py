@@ -50,3 +50,36 @@ def prepare_renamed(d: Path, rename: Callable[[str], str], *, tcga: bool = False
     return prepare_dataset([path], out_path=d / "bundle", label_paths=[files["labels"]],
                            clinical_path=files["clinical"], annotation_path=files["annotation"],
                            config=PrepareConfig(synthetic=True))
+
+
+def tiny_pretrained(d: Path, *, n_samples: int, n_genes: int, seed: int
+                    ) -> tuple[Bundle, Path, Path]:
+    """A tiny Gene-MOE pre-training (one epoch, one-layer critic) on a 3-type synthetic
+    bundle without survival: ``(bundle, run folder, config file)``."""
+    import yaml
+
+    from genemoe.workflows.pretrain import pretrain_run
+    from tiny_configs import TINY_GENEMOE
+
+    bundle, _, _ = prepare_synthetic(d, n_samples=n_samples, n_genes=n_genes, n_types=3,
+                                     seed=seed, clinical=False)
+    cfg = Path(d) / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "model": {"genemoe": TINY_GENEMOE},
+        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]},
+        "train": {"batch_size": 32, "patience": None}}))
+    out = pretrain_run([bundle.path], out_dir=Path(d) / "run", config_path=cfg, seed=0,
+                       device="cpu", progress=False)
+    return bundle, out.out_dir, cfg
+
+
+def small_counts_file(path: Path, barcodes: list[str], seed: int = 0) -> Path:
+    """A small genes × samples counts file (40 Ensembl-like genes) of ``barcodes``."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    genes = [f"ENSG{i:011d}" for i in range(40)]
+    pd.DataFrame(rng.negative_binomial(3, 0.02, size=(40, len(barcodes))), index=genes,
+                 columns=barcodes).rename_axis("gene_id").to_csv(path, sep="\t")
+    return path

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 WIDTH = 100
 
@@ -108,21 +107,11 @@ def test_predicts_first_line_fits_with_a_classical_model(labelled_logreg_run, tm
 @pytest.fixture(scope="module")
 def pretrained(tmp_path_factory):
     """A tiny pre-trained genemoe on a synthetic bundle: ``(bundle, run folder)``."""
-    from genemoe.workflows.pretrain import pretrain_run
-    from synthetic_inputs import prepare_synthetic
-    from tiny_configs import TINY_GENEMOE
+    from synthetic_inputs import tiny_pretrained
 
-    d = tmp_path_factory.mktemp("features_hH")
-    bundle, _, _ = prepare_synthetic(d, n_samples=90, n_genes=50, n_types=3, seed=3,
-                                     clinical=False)
-    cfg = d / "tiny.yaml"
-    cfg.write_text(yaml.safe_dump({
-        "model": {"genemoe": TINY_GENEMOE},
-        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]},
-        "train": {"batch_size": 32, "patience": None}}))
-    out = pretrain_run([bundle.path], out_dir=d / "run", config_path=cfg, seed=0,
-                       device="cpu", progress=False)
-    return bundle, out.out_dir
+    bundle, run_dir, _ = tiny_pretrained(tmp_path_factory.mktemp("features_hH"), n_samples=90,
+                                         n_genes=50, seed=3)
+    return bundle, run_dir
 
 
 def test_features_notes_are_wrapped(pretrained, tmp_path, monkeypatch):

@@ -105,20 +105,10 @@ def test_months_in_a_days_column_past_a_year_are_warned(tmp_path: Path, caplog) 
         assert said is warned and ("longest_follow_up_days" in rep["endpoints"]["OS"]) is warned
 
 
-def test_the_join_counts_why_samples_have_no_survival(tmp_path: Path) -> None:
+def test_the_join_counts_why_samples_have_no_survival(survival_join) -> None:
     """``n_without`` was one number: a patient missing from the table, one whose endpoint
     cells are empty (TCGA-CDR's LAML PFI) and one with a status but no time looked alike."""
-    import pandas as pd
-
-    from genemoe.data.clinical import attach_survival
-
-    p = tmp_path / "j.tsv"
-    p.write_text("bcr_patient_barcode\tOS\tOS.time\nTCGA-AA-0001\t1\t100\n"
-                 "TCGA-AA-0002\t\t\nTCGA-AA-0003\t1\t\nTCGA-AA-0004\t0\t400\n")
-    clinical, rep = read_clinical(p, said_on_join=True)
-    obs = pd.DataFrame({"patient_id": ["TCGA-AA-0001", "TCGA-AA-0002", "TCGA-AA-0003",
-                                       "TCGA-AA-0004", "TCGA-AA-0009"]})
-    join = attach_survival(obs, clinical, rep, "OS")
+    join = survival_join
     assert join["n_with_survival"] == 2 and join["n_without"] == 3
     assert join["without"] == {"no row in the table": 1, "no time and no event": 1,
                                "time or event missing": 1}

@@ -23,17 +23,7 @@ def test_an_older_record_without_the_breakdown_reads_as_before():
     assert line.endswith("; 20 without")
 
 
-def test_the_joins_own_record_is_said(tmp_path):
+def test_the_joins_own_record_is_said(survival_join):
     """The words follow the join's reasons (a renamed reason would show as is)."""
-    import pandas as pd
-
-    from genemoe.data.clinical import attach_survival, read_clinical
-
-    p = tmp_path / "j.tsv"
-    p.write_text("bcr_patient_barcode\tOS\tOS.time\nTCGA-AA-0001\t1\t100\n"
-                 "TCGA-AA-0002\t\t\nTCGA-AA-0003\t1\t\nTCGA-AA-0004\t0\t400\n")
-    clinical, rep = read_clinical(p, said_on_join=True)
-    obs = pd.DataFrame({"patient_id": ["TCGA-AA-0001", "TCGA-AA-0002", "TCGA-AA-0003",
-                                       "TCGA-AA-0004", "TCGA-AA-0009"]})
-    line = step_line("join_survival", attach_survival(obs, clinical, rep, "OS"))
+    line = step_line("join_survival", survival_join)
     assert "3 without (1 no table row, 1 empty, 1 incomplete)" in line, line

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.errors import InputError
+from synthetic_inputs import small_counts_file
 
-
-def _counts(path: Path, barcodes: list[str], seed: int = 0) -> Path:
-    """A small genes × samples counts file of ``barcodes``."""
-    rng = np.random.default_rng(seed)
-    genes = [f"ENSG{i:011d}" for i in range(40)]
-    pd.DataFrame(rng.negative_binomial(3, 0.02, size=(40, len(barcodes))), index=genes,
-                 columns=barcodes).rename_axis("gene_id").to_csv(path, sep="\t")
-    return path
+_counts = small_counts_file
 
 
 def _barcodes(tss: str, n: int) -> list[str]:

@@ -13,6 +13,7 @@ import pytest
 
 from genemoe.data.prepare import PrepareConfig, prepare_dataset
 from genemoe.errors import InputError
+from synthetic_inputs import small_counts_file
 
 TYPES = ("ACC", "UVM", "KICH")
 
@@ -21,13 +22,7 @@ def _barcodes(n: int, code: str = "01") -> list[str]:
     return [f"TCGA-OR-{i:04d}-{code}A-11R-A000-07" for i in range(n)]
 
 
-def _counts(path: Path, barcodes: list[str], seed: int = 0) -> Path:
-    """A small genes × samples counts file of ``barcodes``."""
-    rng = np.random.default_rng(seed)
-    genes = [f"ENSG{i:011d}" for i in range(40)]
-    pd.DataFrame(rng.negative_binomial(3, 0.02, size=(40, len(barcodes))), index=genes,
-                 columns=barcodes).rename_axis("gene_id").to_csv(path, sep="\t")
-    return path
+_counts = small_counts_file  # the same small counts file as test_prepare_labels.py
 
 
 def _sample_table(path: Path, barcodes: list[str]) -> Path:

@@ -11,7 +11,6 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from genemoe.data.bundle import load_bundle, write_bundle
 from genemoe.data.scaling import Scaler
@@ -20,24 +19,14 @@ from genemoe.evaluate.features import knn_mixing_score
 from genemoe.workflows.features import analyse_features
 from genemoe.workflows.pretrain import pretrain_run
 from genemoe.workflows.train import train_run
-from synthetic_inputs import prepare_synthetic
-from tiny_configs import TINY_GENEMOE
+from synthetic_inputs import tiny_pretrained
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """A tiny pre-training on a synthetic fpkm_uq bundle: ``(bundle, run folder, config)``."""
-    d = tmp_path_factory.mktemp("features_kk")
-    bundle, _, _ = prepare_synthetic(d, n_samples=150, n_genes=60, n_types=3, seed=11,
-                                     clinical=False)
-    cfg = d / "tiny.yaml"
-    cfg.write_text(yaml.safe_dump({
-        "model": {"genemoe": TINY_GENEMOE},
-        "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1, "critic_widths": [8]},
-        "train": {"batch_size": 32, "patience": None}}))
-    out = pretrain_run([bundle.path], out_dir=d / "run", config_path=cfg, seed=0,
-                       device="cpu", progress=False)
-    return bundle, out.out_dir, cfg
+    return tiny_pretrained(tmp_path_factory.mktemp("features_kk"), n_samples=150, n_genes=60,
+                           seed=11)
 
 
 def _copy(bundle, out, **change):  # noqa: ANN001, ANN003, ANN202
