@@ -72,7 +72,7 @@ from genemoe.errors import input_error
 __all__ = ["ScaleRule", "check_request", "scale_rule", "reference_profile", "quantile_align", "distribution_shift",
            "gene_set_note", "LOG2P1_UNITS", "OWN_SCALE_SHIFT", "UNIT_TOTALS", "TOTAL_TOLERANCE",
            "FULL_FILE_SHARE", "TotalsVerdict", "UnitTotals", "check_unit_totals", "linear_totals",
-           "trained_gene_counts"]
+           "trained_gene_counts", "subset_reference"]
 
 ScaleRule = Literal["same", "exported", "given", "quantile", "refuse"]
 COUNT_BASED = ("fpkm_uq", "log2cpm", "log2tpm")
@@ -213,6 +213,35 @@ def quantile_align(X: np.ndarray, reference: np.ndarray) -> np.ndarray:
             aligned = (np.bincount(inv, aligned) / counts)[inv]
         out[i, ok] = aligned
     return out
+
+
+def subset_reference(reference: np.ndarray, gene_levels: np.ndarray | None,
+                     present: np.ndarray) -> np.ndarray:
+    """The quantile target of a file holding only the model's genes ``present``.
+
+    ``reference`` ``(n_genes,)`` is the training samples' mean sorted profile over all the
+    model's genes; ``gene_levels`` ``(n_genes,)`` each gene's training level (its mean on
+    the model's input scale); ``present`` ``(n_genes,)`` bool, the genes the file holds.
+    Each present gene takes the reference value at its level's rank among all genes, so a
+    file lacking the lowly expressed genes (a protein-coding table for a model of every
+    gene) is aligned to the upper part of the distribution, where its genes sat in training.
+    Interpolating the whole reference at the file's rank positions instead (as before)
+    pulled every value of such a file down: a protein-coding log2(TPM + 1) file scored by
+    an FCN of 52,008 genes changed 3 of 24 calls against the same samples' counts.
+    The sorted reference unchanged where every gene is present, or the levels are missing,
+    of another length or all alike (a ``global`` or ``none`` scaler: no per-gene level).
+    """
+    ref = np.sort(np.asarray(reference, np.float64))
+    present = np.asarray(present, bool)
+    if (gene_levels is None or present.all() or not present.any()
+            or len(gene_levels) != len(ref) or len(present) != len(ref)):
+        return ref
+    levels = np.asarray(gene_levels, np.float64)
+    if not np.isfinite(levels).all() or float(np.ptp(levels)) == 0.0:
+        return ref
+    rank = np.empty(len(levels), np.int64)
+    rank[np.argsort(levels, kind="stable")] = np.arange(len(levels))
+    return np.sort(ref[rank[present]])
 
 
 def distribution_shift(X: np.ndarray, reference: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ from genemoe.data.crossscale import (
     distribution_shift,
     linear_totals,
     quantile_align,
+    subset_reference,
     trained_gene_counts,
 )
 from genemoe.data.ids import detect_id_kind, off_kind_ids, strip_version
@@ -40,8 +41,8 @@ from genemoe.workflows.predict_checks import check_negatives
 
 __all__ = ["GIVEN_SHIFT_WARN", "OWN_SCALE_SHIFT", "align_to_model", "given_shift", "given_step_words",
            "other_unit_hint", "own_log_applies", "own_log_notes", "own_log_shifts", "own_log_totals",
-           "quantile_aligned", "scale_words", "trained_value_kinds", "unit_totals_notes", "unit_words",
-           "unmapped_ids", "median_shift"]
+           "quantile_aligned", "scale_words", "trained_value_kinds", "training_levels",
+           "unit_totals_notes", "unit_words", "unmapped_ids", "median_shift"]
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +112,25 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
     if ours:
         return (f"{dropped[2:]}, or raise --max-missing (absent genes take the training mean, "
                 "which weakens the prediction)")
+    if (read_as := _mapped_from(table, theirs)) is not None:  # was "the file's identifiers
+        return (f"the file names genes by {read_as}, mapped to the model's "  # are the model's"
+                f"{_KIND_WORDS.get(theirs, theirs)} through the annotation, and lacks these "
+                "genes (not in the file, or with no symbol of their own there: many non-coding "
+                "genes): score a file with the model's identifiers, or raise --max-missing "
+                "(absent genes take the training mean, which weakens the prediction)")
     return ("the file's identifiers are the model's, but it lacks these genes: score a file "
             "with the model's genes, or raise --max-missing (absent genes take the training "
             "mean, which weakens the prediction)")
+
+
+def _mapped_from(table: ExpressionTable, model_kind: str) -> str | None:
+    """The words for the file's own gene id kind (as read: ``table.id_kind``) where the id
+    mapping turned it into the model's other kind (symbols into Ensembl ids), else None."""
+    kind = str(table.id_kind)
+    if (kind == "unknown" or kind == model_kind
+            or kind.startswith("ensembl") == model_kind.startswith("ensembl")):
+        return None
+    return _KIND_WORDS.get(kind, kind)
 
 
 def _is_own(gene_id: str, own: set[str]) -> bool:
@@ -207,7 +224,20 @@ def given_shift(payload: dict, table: ExpressionTable, method: str) -> np.ndarra
         return None
     nan = np.full(len(payload["gene_ids"]), np.nan)
     X, _ = align_to_model(table, payload["gene_ids"], fill=nan, max_missing=1.0)
-    return distribution_shift(X, np.asarray(ref))
+    levels = training_levels(Scaler.from_dict(payload["scaler"])) if "scaler" in payload else None
+    return distribution_shift(X, subset_reference(ref, levels, ~np.isnan(X).all(0)))
+
+
+def training_levels(scaler: Scaler) -> np.ndarray | None:
+    """``(n_genes,)`` each gene's training level on the model's input scale (its training
+    mean; the mid-range of a ``minmax`` scaler), which orders the genes for
+    :func:`~genemoe.data.crossscale.subset_reference`; None where the scaler keeps none
+    (``none``, or ``global`` without its ``train_mean``)."""
+    if scaler.train_mean is not None:
+        return np.asarray(scaler.train_mean, np.float64)
+    if scaler.method in ("standard", "centred", "minmax"):
+        return np.asarray(scaler.shift, np.float64)
+    return None
 
 
 def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_missing: float,
@@ -229,26 +259,35 @@ def quantile_aligned(payload: dict, table: ExpressionTable, scaler: Scaler, max_
                           fix="retrain the model, or score data of the kind it was trained on "
                               "with --normalisation model")
     values = np.asarray(table.values, np.float64)
-    if table.value_kind in ("counts", "linear"):
+    linear = table.value_kind in ("counts", "linear")
+    n_neg = 0
+    if linear:
         check_negatives(values, table)  # more than a trace below -1: refused, as prepare does
         n_neg = int((values < 0).sum())
         values = np.log2(np.clip(values, 0, None) + 1)
-        plog.step("cross_pipeline", rule="log2(x + 1), then quantile alignment",
-                  negatives_clipped=n_neg)
-    else:
-        plog.step("cross_pipeline", rule="quantile alignment (already log scale)")
     logged = dataclasses.replace(table, values=values)
     nan = np.full(len(payload["gene_ids"]), np.nan)
     X, n_missing = align_to_model(logged, payload["gene_ids"], fill=nan, max_missing=max_missing,
                                   unmapped=unmapped_ids(plog))
     X = X.astype(np.float64)
-    X[:, np.isnan(X).all(0)] = np.nan  # genes absent from the file
+    present = ~np.isnan(X).all(0)
+    X[:, ~present] = np.nan  # genes absent from the file
+    # the target: where the file's genes sat in training (the whole distribution pulled a
+    #   protein-coding file's genes down: 3 of 24 FCN calls changed against counts)
+    ref = subset_reference(ref, training_levels(scaler), present)
+    target = "" if present.all() else f"to its {int(present.sum()):,} genes' training levels"
+    plog.step("cross_pipeline", **({"rule": "log2(x + 1), then quantile alignment"
+                                    + (f" ({target})" if target else ""),
+                                    "negatives_clipped": n_neg} if linear else
+                                   {"rule": "quantile alignment (already log scale"
+                                    + (f"; {target})" if target else ")")}),
+              reference_genes=int(present.sum()), model_genes=len(present))
     if shift is None:
-        shift = distribution_shift(X, np.asarray(ref))
+        shift = distribution_shift(X, ref)
     if (own_log_applies(payload, table)  # why log values were not taken as given
             and (hint := other_unit_hint(payload.get("normalisation"), table.value_kind, shift))):
         log.warning("%s", hint)  # recorded among the warnings
-    aligned = quantile_align(X, np.asarray(ref))
+    aligned = quantile_align(X, ref)
     fill = np.broadcast_to(scaler.shift, aligned.shape)
     aligned[np.isnan(aligned)] = fill[np.isnan(aligned)]
     return aligned.astype(np.float32), n_missing, shift
