@@ -16,7 +16,9 @@ for each form (:func:`scale_rule`):
     training samples' mean sorted profile (Bolstad et al. 2003, as ``preprocessCore``'s
     ``normalize.quantiles.use.target``). Pipelines differ mostly by a monotone,
     sample-wide transform (library-size and length scaling, offsets of the log), which
-    this removes; gene-specific biases between pipelines stay.
+    this removes; gene-specific biases between pipelines stay. A file holding part of the
+    model's genes is aligned to where those genes sat in training
+    (:func:`subset_reference`), not to the whole distribution.
 ``exported``
     A ``genemoe export`` (``.h5ad``) of a bundle of the model's normalisation: its values
     are already the model's input scale (log2 of the normalised values), used as they are,
