@@ -104,3 +104,18 @@ def test_symbol_file_lacking_genes_is_not_told_its_ids_are_the_models():
     assert "identifiers are the model's" not in fix
     assert "names genes by gene symbols, mapped to the model's Ensembl ids" in fix
     assert "--max-missing" in fix
+
+
+def test_empty_profile_has_no_distance_and_is_not_counted_beyond():
+    """Old behaviour: a sample of zeros among log2(TPM + 1) profiles taken as given (left
+    unscored) got a distance (the reference's mean) and was said as "1 of 24 samples sit
+    beyond it (input_shift)"."""
+    from genemoe.workflows.predict_align import own_log_notes
+
+    payload, levels = _model()
+    values = np.vstack([levels, levels + 0.1, np.zeros_like(levels)])
+    shift = given_shift(payload, _table(values, payload["gene_ids"]), "fpkm_uq")
+    assert np.isfinite(shift[:2]).all() and np.isnan(shift[2])
+    note = own_log_notes(shift, "fpkm_uq")[0]
+    assert note["n_samples_beyond"] == 0 and note["n_samples"] == 2
+    assert "sit beyond it" not in note["text"]

@@ -247,7 +247,10 @@ def subset_reference(reference: np.ndarray, gene_levels: np.ndarray | None,
 
 
 def distribution_shift(X: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Per row, the 1-Wasserstein distance of its values to the reference ``(n,)``."""
+    """Per row, the 1-Wasserstein distance of its values to the reference ``(n,)``; NaN for
+    a row without a finite non-zero value (an empty profile, which predict leaves unscored:
+    its distance, the reference's mean, was counted among the samples "beyond" the model's
+    own scale)."""
     X = np.asarray(X, np.float64)
     ref = np.sort(np.asarray(reference, np.float64))
     grid = (np.arange(200) + 0.5) / 200
@@ -255,7 +258,7 @@ def distribution_shift(X: np.ndarray, reference: np.ndarray) -> np.ndarray:
     out = np.full(len(X), np.nan)
     for i, row in enumerate(X):
         v = np.sort(row[np.isfinite(row)])
-        if len(v):
+        if len(v) and np.any(v != 0):
             out[i] = float(np.abs(np.interp(grid, (np.arange(len(v)) + 0.5) / len(v), v) - ref_q).mean())
     return out
 
