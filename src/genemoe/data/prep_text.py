@@ -9,6 +9,7 @@ Ensembl, raw counts)``.
 from __future__ import annotations
 
 import logging
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from genemoe.data.clinical import words_text
+from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.values import LOG10_NOTE, NATURAL_LOG_NOTE
 
-__all__ = ["PrepLog", "step_line", "warnings_said"]
+__all__ = ["WIDTH", "PrepLog", "step_line", "warnings_said", "wrapped"]
 
 log = logging.getLogger("genemoe.data.prepare")  # PrepLog speaks as prepare
 
@@ -85,14 +87,28 @@ def _map(info: dict) -> str:
                     else "")),
                 ("symbol_case_insensitive", "symbols matched ignoring case"),
                 ("ensembl_among_symbols", "Ensembl ids among the symbols, mapped as Ensembl ids"),
-                ("ensembl_not_in_annotation", "Ensembl ids not in the annotation, kept without "
-                 "symbol or length")) if r.get(k)]
+                ("ensembl_not_in_annotation", _without_length(info.get("normalisation"))))
+            if r.get(k)]
         found = r.get("matched_in_annotation", (mapped or 0)  # "56,542 of 56,542 mapped"
                       - (r.get("ensembl_not_in_annotation") or 0))  # (an older record's sum)
         how = f"{_n(found)} of {_n(n_ids)} mapped" + (  # beside "164 not in it" before
             f" ({'; '.join(said)})" if said else "")
     return (f"gene ids of {_name(info)}: {how}, {_n(info.get('n_genes'))} kept"
             + (f" ({', '.join(extra)} dropped)" if extra else ""))
+
+
+def _without_length(method: str | None) -> str:
+    """What becomes of the Ensembl ids the annotation lacks (no symbol, no length) under the
+    normalisation ``method``; None (not known when the ids are mapped, as in ``prepare``):
+    both cases. They were said "kept without symbol or length", and log2tpm and fpkm_uq
+    then dropped them."""
+    what = "Ensembl ids not in the annotation"
+    if method in NEEDS_LENGTH:
+        return f"{what}, dropped: no length for {method} (counted)"
+    if method is not None:
+        return f"{what}, kept without symbol or length"
+    return (f"{what}, kept without symbol or length: dropped, and counted, under "
+            f"{' or '.join(NEEDS_LENGTH)}, which need one")
 
 
 def _normalise(info: dict) -> str:
@@ -119,7 +135,8 @@ def _select(info: dict) -> str:
     one = " (one profile per patient)" if info.get("one_per_patient") else ""
     types = ", ".join(info.get("sample_types") or [])
     dotted = info.get("barcodes_respelt") or 0  # R's make.names: TCGA.OR.A5J1.01A
-    return (f"sample types {types}: kept {_n(info.get('kept'))} samples{one}" + (
+    kept = info.get("kept")
+    return (f"sample types {types}: kept {_n(kept)} sample{'s' * (kept != 1)}{one}" + (
         f"; {_n(dotted)} barcode{'s' * (dotted != 1)} written with '.' for '-' read as dashed"
         if dotted else ""))
 
@@ -263,6 +280,48 @@ _LINES: dict[str, Callable[[dict], str]] = {
 }
 
 
+WIDTH = 100
+"""The longest terminal line of a step (:func:`wrapped`)."""
+
+
+_BREAKS = ("; ", " (", ", ")
+"""Where a long line is cut, in order: after a clause, before a parenthesis, after a comma."""
+
+
+def wrapped(text: str, width: int = WIDTH) -> str:
+    """``text`` (a step's line, perhaps with indented sub-lines) with every line longer than
+    ``width`` cut (:func:`_cut`), each continuation indented 4 more than its line. Every word
+    kept (a word longer than ``width``, e.g. a path, stays whole). The gene-id, cancer-type
+    and gene-filter lines ran 130-230 characters."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        lead = line[:len(line) - len(line.lstrip(" "))]
+        out.extend(_cut(line, width, lead + "    "))
+    return "\n".join(out)
+
+
+def _cut(line: str, width: int, indent: str, breaks: tuple[str, ...] = _BREAKS) -> list[str]:
+    """``line`` as rows of at most ``width``, each after the first starting with ``indent``:
+    its pieces at ``breaks[0]`` packed greedily, a row still too long cut at the next break
+    (a phrase is kept whole where it can be), and at last at spaces."""
+    if len(line) <= width:
+        return [line]
+    if not breaks:
+        return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+                             break_on_hyphens=False)
+    cut, mark = breaks[0], breaks[0].strip()
+    parts = line.split(cut)
+    pieces = ([parts[0], *(mark + p for p in parts[1:])] if cut.startswith(" ")
+              else [*(p + mark for p in parts[:-1]), parts[-1]])
+    rows: list[str] = []
+    for piece in pieces:
+        if rows and len(rows[-1]) + 1 + len(piece) <= width:
+            rows[-1] += " " + piece
+        else:
+            rows.append(indent + piece if rows else piece)
+    return [sub for row in rows for sub in _cut(row, width, indent, breaks[1:])]
+
+
 def step_line(name: str, info: dict[str, Any]) -> str:
     """The human line of one preparation step (a step with no formatter: its scalar fields)."""
     fmt = _LINES.get(name)
@@ -351,9 +410,10 @@ class PrepLog:
         return {k: sorted(v)[:10] for k, v in self._sample_sets.items() if v}
 
     def step(self, name: str, **info: Any) -> None:
-        """Record step ``name`` (``record.json``); one human line (INFO), counters (DEBUG)."""
+        """Record step ``name`` (``record.json``); its human line (INFO, :func:`wrapped` to
+        :data:`WIDTH`), counters (DEBUG)."""
         self.steps.append({"step": name, **info})
-        log.info("%s", step_line(name, info))
+        log.info("%s", wrapped(step_line(name, info)))
         log.debug("%s: %s", name, info)
 
     def drop_samples(self, reasons: dict[str, int], ids: dict[str, Any] | None = None) -> None:
