@@ -414,8 +414,9 @@ def _check_tables(obs: pd.DataFrame, var: pd.DataFrame) -> None:
 def check_bundle_out(path: Path, *, say_replaced: bool = True) -> None:
     """Refuse a bundle's output ``path`` that holds anything but a bundle: the bundle
     replaces its folder whole, and ``prepare --out mydata`` deleted the input matrix and
-    notes it held without a word. An earlier bundle there is replaced, said when
-    ``say_replaced``.
+    notes it held without a word. An earlier bundle there will be replaced once the new one
+    is written, said when ``say_replaced`` (it said "replacing it" before the work, and a
+    run that then failed left the old bundle).
 
     Raises
     ------
@@ -440,8 +441,10 @@ def check_bundle_out(path: Path, *, say_replaced: bool = True) -> None:
                           "whole", path=path, where="--out",
                           fix="give a new or empty folder for the bundle (e.g. "
                               f"{path.with_name(path.name + '_bundle')})")
-    if say_replaced:
-        logging.getLogger(__name__).warning("%s holds a bundle: replacing it", path)
+    if say_replaced:  # said before the work: what will happen, not what has (write_bundle
+        #   replaces the folder atomically, at the end; a failed run leaves the old bundle)
+        logging.getLogger(__name__).warning(
+            "%s holds a bundle: replacing it at the end (a failed run keeps it)", path)
 
 
 def write_bundle(bundle: Bundle, path: Path, *, dropped_genes: pd.DataFrame | None = None) -> Path:
