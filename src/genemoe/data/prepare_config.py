@@ -3,6 +3,7 @@ values and wrong types are refused before any file is read."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Integral
@@ -18,6 +19,8 @@ from genemoe.data.clinical import check_endpoint
 from genemoe.errors import input_error
 
 __all__ = ["PrepareConfig"]
+
+log = logging.getLogger(__name__)
 
 
 _NUMBER_FIELDS = {"min_class_size": int, "seed": int, "n_folds": int, "val_fraction": (int, float),
@@ -58,8 +61,8 @@ class PrepareConfig:
         _check_types(self)
         for name in _FLAG_FIELDS:  # numpy's bool kept as Python's: the record is JSON
             object.__setattr__(self, name, bool(getattr(self, name)))
-        object.__setattr__(self, "sample_types", _sample_type_tuple(self.sample_types))
-        tcga.sample_type_list(self.sample_types)
+        object.__setattr__(self, "sample_types", _two_digit_codes(
+            _sample_type_tuple(self.sample_types)))
         if self.orientation not in _ORIENTATIONS:  # "x" was read as if stated
             raise input_error(f"unknown orientation {self.orientation!r}", where="orientation",
                               fix=f"use one of: {', '.join(_ORIENTATIONS)}, e.g. "
@@ -125,6 +128,18 @@ def _sample_type_tuple(value: Any) -> tuple[str, ...]:
                               fix="pass codes or short names as text, e.g. "
                                   "PrepareConfig(sample_types=('01', '03')) (the default)")
     return tuple(str(int(t)) if isinstance(t, Integral) else t.strip() for t in items)
+
+
+def _two_digit_codes(types: tuple[str, ...]) -> tuple[str, ...]:
+    """``types`` with each numeric code as TCGA's two digits (``"1"`` → ``"01"``), said
+    when one changes (it was recorded and shown as "1"); names (``"TP"``) kept as given.
+    An unknown code or name is refused (:func:`genemoe.data.tcga.sample_type_list`)."""
+    codes = tcga.sample_type_list(types)
+    out = tuple(c if t.isdigit() else t for t, c in zip(types, codes, strict=True))
+    if changed := [f"{t} as {c}" for t, c in zip(types, out, strict=True) if t != c]:
+        log.info("--sample-types: %d code%s read as two digits (TCGA's): %s", len(changed),
+                 "s" * (len(changed) != 1), ", ".join(changed))
+    return out
 
 
 def _check_validation_share(val_fraction: float) -> None:
