@@ -48,7 +48,7 @@ def test_sample_types_are_kept_as_a_tuple_of_text():
     """Old behaviour: sample_types=["01", 3] was kept as that list (the record held mixed
     types, and the frozen config could not be hashed)."""
     cfg = PrepareConfig(sample_types=["01", 3])
-    assert cfg.sample_types == ("01", "3")
+    assert cfg.sample_types == ("01", "03")  # a one-digit code read as TCGA's two (334e23a)
     hash(cfg)
     assert PrepareConfig(sample_types=np.array(["TP", "NT"])).sample_types == ("TP", "NT")
     assert PrepareConfig(sample_types="01, 03").sample_types == ("01", "03")

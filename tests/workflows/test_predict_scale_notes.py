@@ -48,7 +48,8 @@ def test_estimated_counts_are_answered_with_predicts_options_and_recorded(traine
     est = _estimated_counts(f, tmp_path / "est.tsv")
     with caplog.at_level(logging.INFO, logger="genemoe"):
         predict_file(d / "run", est, out_path=tmp_path / "p.csv")
-    said = [r.getMessage() for r in caplog.records if r.name == "genemoe.data.prepare"]
+    said = [" ".join(r.getMessage().split()) for r in caplog.records  # wrapped at 100
+            if r.name == "genemoe.data.prepare"]
     read_line = next(m for m in said if m.startswith("read est.tsv"))
     assert "estimated counts" in read_line and "log2cpm" not in read_line
     assert "then pass --normalisation model (the model's fpkm_uq, as for counts)" in read_line
