@@ -17,8 +17,8 @@ from genemoe.explain import figures
 from genemoe.explain.api import explain_run
 from genemoe.explain.convergence import pixel_warning_line
 from genemoe.explain.integrated_gradients import convergence_summary
-from genemoe.explain.text_wrap import WIDTH
 from genemoe.models.image import Layout, reshape_layout
+from genemoe.text_wrap import WIDTH
 from genemoe.train.model_file import load_model_file, save_model_file
 from genemoe.workflows.train import train_run
 

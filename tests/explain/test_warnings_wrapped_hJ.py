@@ -26,7 +26,7 @@ def _as_shown(message: str) -> list[str]:
 
 
 def test_explain_shares_predicts_wrapping_and_wraps_a_warning_to_log():
-    from genemoe.explain.text_wrap import warning_text, wrapped
+    from genemoe.text_wrap import warning_text, wrapped
     from genemoe.workflows import predict_text
 
     assert predict_text.wrapped is wrapped  # one helper, not a copy

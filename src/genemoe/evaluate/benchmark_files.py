@@ -11,7 +11,6 @@ import logging
 import math
 import platform
 import shutil
-import textwrap
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -20,10 +19,11 @@ from typing import Any
 from genemoe import __version__
 from genemoe.data.scaling import clip_summary, clip_text
 from genemoe.errors import input_error
+from genemoe.text_wrap import warning_text
 
 __all__ = ["clipped_lines", "set_aside_cells", "read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings",
            "option_changes", "grid_edges", "epoch_cap_note", "tuned_on_checks", "unchecked_tuned_on",
-           "trials_this_call_text", "warning_lines"]
+           "trials_this_call_text"]
 
 log = logging.getLogger(__name__)
 
@@ -86,28 +86,17 @@ def load_cells(out_dir: Path | str, *, models: Iterable[str] | None = None,
         cells.append(cell)
     if damaged:
         names = ", ".join(damaged[:3]) + (" ..." if len(damaged) > 3 else "")
-        log.warning("%s", warning_lines(
+        log.warning("%s", warning_text(
             f"{len(damaged)} cell file(s) cut short or damaged and left out ({names}) in "
             f"{out_dir / 'cells'}; {_RECOMPUTE}"))
     if left_out:
-        log.warning("%s", warning_lines(
+        log.warning("%s", warning_text(
             f"cells of {', '.join(sorted(left_out))} were computed under other options and are "
             f"left out of {out_dir}; {_RECOMPUTE}"))
     return sorted(cells, key=lambda c: (order.index(c["model"]), c["repeat"], c["fold"]))
 
 
 _RECOMPUTE = "re-run `genemoe benchmark` with the same --out and options to recompute them"
-_WARNING_PREFIX = "warning: "  # the terminal handler's, before a logged warning's first line
-
-
-def warning_lines(text: str, width: int = 100) -> str:
-    """``text`` as a warning of lines at most ``width`` wide, its first beside the terminal's
-    ``warning:`` prefix, the others indented 4; a path longer than a line is kept whole.
-    (:func:`genemoe.explain.text_wrap.warning_text`'s wrapping: explain sits above evaluate.)
-    A damaged cell's warning ran to 160 characters on one line."""
-    lines = textwrap.wrap(_WARNING_PREFIX + text, width=width, subsequent_indent="    ",
-                          break_long_words=False, break_on_hyphens=False)
-    return "\n".join(lines)[len(_WARNING_PREFIX):]
 
 
 def read_protocol(out_dir: Path) -> dict:

@@ -141,8 +141,8 @@ from genemoe.explain.summary_text import (
     routing_jump_lines,
     still_off_text,
 )
-from genemoe.explain.text_wrap import WIDTH, warning_text, wrapped
 from genemoe.models.moe import has_sparse_routing
+from genemoe.text_wrap import WIDTH, warning_text, wrapped
 from genemoe.train.rng import keeps_global_rng
 
 __all__ = ["ExplainResult", "explain_run"]

@@ -18,7 +18,7 @@ from genemoe.explain.integrated_gradients import (
     samples_off,
 )
 from genemoe.explain.summary_text import compared_with
-from genemoe.explain.text_wrap import warning_text
+from genemoe.text_wrap import warning_text
 
 __all__ = ["SaidOnce", "_convergence", "_genes_ranked_text", "_note_pixel_sharing", "_refined",
            "pixel_warning_line", "unmeasured_warning"]

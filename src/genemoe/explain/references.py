@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from genemoe.explain.methods import reference_rows
-from genemoe.explain.text_wrap import warning_text
+from genemoe.text_wrap import warning_text
 
 __all__ = ["POOL", "training_pool", "reference_draw", "lopsided_warning", "split_half_stability",
            "stability_warning", "note_references"]

@@ -13,7 +13,7 @@ import pandas as pd
 from genemoe.data.ids import detect_id_kind
 from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
-from genemoe.explain.text_wrap import wrapped
+from genemoe.text_wrap import wrapped
 
 __all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines", "reference_lines", "ranking_notes", "compared_with",
            "routing_jump_lines", "pooling_text", "ensemble_of", "members_text"]

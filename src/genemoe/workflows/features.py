@@ -96,8 +96,8 @@ from genemoe.evaluate.features import (
     umap_available,
     variance_share,
 )
-from genemoe.explain.text_wrap import wrapped
 from genemoe.models.base import collect_aux
+from genemoe.text_wrap import wrapped
 from genemoe.train.distributed import resolve_device
 from genemoe.train.pretrain_metrics import WEAK_R2, short_collapse
 from genemoe.train.rng import keeps_global_rng

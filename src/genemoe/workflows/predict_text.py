@@ -28,8 +28,8 @@ from genemoe.evaluate.brier import (
     last_event_time,
     probability_word,
 )
-from genemoe.explain.text_wrap import WIDTH, wrapped  # predict's wrapping, shared with explain
 from genemoe.report.text import fmt_apart
+from genemoe.text_wrap import WIDTH, wrapped  # predict's wrapping, shared with explain
 from genemoe.workflows.predict_missing import missing_gene_names
 
 if TYPE_CHECKING:

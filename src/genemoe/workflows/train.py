@@ -58,9 +58,9 @@ from genemoe.evaluate.benchmark_files import epoch_cap_note
 from genemoe.evaluate.brier import breslow_cumulative_hazard
 from genemoe.evaluate.survival_flags import backwards_lines
 from genemoe.explain.routing import routing_report
-from genemoe.explain.text_wrap import wrapped
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
+from genemoe.text_wrap import wrapped
 from genemoe.train.ensemble import check_ensemble_members, check_ensemble_size
 from genemoe.train.finetune import transfer_said_by_caller
 from genemoe.train.fit import fit_model, resolve_config

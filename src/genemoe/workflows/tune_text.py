@@ -2,7 +2,7 @@
 not counted, trials beyond the budget, what the study held as the call started, and what
 this call's trials cost beside every call's (moved out of :mod:`genemoe.workflows.tune`),
 and the settings a classical model's own grid scored to choose trial 0's values. Each line
-at most 100 characters (:func:`~genemoe.explain.text_wrap.wrapped`; "another process is
+at most 100 characters (:func:`~genemoe.text_wrap.wrapped`; "another process is
 working on this study" ran to 290)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from genemoe.config_presets import TRAIN_ALIASES
-from genemoe.explain.text_wrap import wrapped
+from genemoe.text_wrap import wrapped
 from genemoe.train.study_budget import GRACE_S, TOO_BIG
 from genemoe.train.tuning import TuneResult
 

@@ -1,8 +1,9 @@
 """Terminal lines at most 100 characters wide: a command's summary (predict's) and the
 warnings explain logs (one ran to 469 characters).
 
-:func:`wrapped` is predict's wrapping, moved here so that explain (below workflows) can use
-it too; :mod:`genemoe.workflows.predict_text` imports it from here.
+:func:`wrapped` is predict's wrapping, here at the package's root (beside :mod:`genemoe.errors`)
+so every layer can use it: explain, evaluate's benchmark warnings, tune's and train's lines
+(it lived in ``genemoe.explain``, which evaluate may not import, so evaluate had a copy).
 """
 
 from __future__ import annotations
