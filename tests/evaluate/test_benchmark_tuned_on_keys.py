@@ -12,13 +12,16 @@ from genemoe.evaluate.benchmark_tables import summary_markdown
 PROTOCOL = {"task": "classify", "preset": "small", "epochs": None, "n_folds": 2,
             "n_repeats": 1, "seed": 0, "bundle_path": "b", "val_fraction": 0.15, "tune": 2}
 ENTRY = {"value": "noise_std 0.3, label_smoothing 0.1, adamw (weight decay 1e-2); mlp widths "
-                  "512-256", "data": "elsewhere", "part": "unknown", "used_by": ["fcn"]}
+                  "512-256", "data": "elsewhere", "part": "unknown"}
 
 
-def _used_by(chosen: list[str], key: str = "train_classify, model.widths") -> str:
-    results = pd.DataFrame([{"model": "fcn", "repeat": 0, "fold": i, "macro_f1": 0.8,
+def _used_by(chosen: list[str], key: str = "train_classify, model.widths",
+             model: str = "fcn") -> str:
+    """The "used by" cell of ``key``'s row for ``model``'s folds that chose ``chosen``."""
+    results = pd.DataFrame([{"model": model, "repeat": 0, "fold": i, "macro_f1": 0.8,
                              "accuracy": 0.8, "chosen": c} for i, c in enumerate(chosen)])
-    md = summary_markdown(results, {**PROTOCOL, "preset_tuned_on": {key: ENTRY}})
+    entry = {**ENTRY, "used_by": [model]}
+    md = summary_markdown(results, {**PROTOCOL, "preset_tuned_on": {key: entry}})
     section = md.split("## Preset values chosen on data (`small`)")[1].split("\n## ")[0]
     row = next(line for line in section.splitlines() if line.startswith(f"| {key} |"))
     return row.rstrip(" |").rsplit(" | ", 1)[1]
@@ -44,3 +47,27 @@ def test_section_keys_kept_in_a_fold_are_counted_per_key():
 
 def test_a_section_no_fold_searched_stays_used():
     assert _used_by(["model.dropout=0.4, epoch=3", "epoch=2"]) == "fcn"
+
+
+# probe MM's `--tune` benchmark said of the mlp "model.widths: start values only, replaced in
+# 2/2 folds" while both folds chose ``model.widths=[512, 256]``, the ``small`` preset's own
+# (its start was read from ``model`` instead of ``model.mlp``, so any value counted as new);
+# these three tests were tests/evaluate/test_tuned_on_list_values_probeMM.py
+
+
+def test_kept_widths_in_every_fold_are_not_replaced():
+    chosen = ["train.lr=0.001, train.weight_decay=0.01, train.noise_std=0.3, "
+              "train.label_smoothing=0.1, model.dropout=0.5, model.widths=[512, 256], "
+              "model.batchnorm=true, epoch=[2, 2]"] * 2
+    assert _used_by(chosen, model="mlp") == "mlp"
+
+
+def test_widths_written_another_way_still_kept():
+    chosen = ["model.widths=[512,256.0], train.noise_std=0.3", "model.widths=[512, 256]"]
+    assert _used_by(chosen, model="mlp") == "mlp"
+
+
+def test_replaced_widths_counted_per_fold():
+    chosen = ["model.widths=[1024, 256], train.noise_std=0.3", "model.widths=[512, 256]"]
+    assert _used_by(chosen, model="mlp") == ("mlp (model.widths: replaced in 1/2 folds; its "
+                                             "other values used)")
