@@ -94,6 +94,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                        logrank_within_type_high_died_sooner=m.get(
                            "logrank_within_type_high_died_sooner"),
                        within_type_c_index=_or_nan(m.get("within_type_c_index")),
+                       **_c_flags(m),  # a fold's 0/1 or tied C (cells/*.json only before)
                        type_only_c_index=_or_nan(m.get("type_only_c_index")),
                        uno_tau=m.get("uno_tau") or np.nan,  # its truncation day, if any
                        ibs_null_reference=m.get("ibs_null_reference", np.nan),
@@ -261,11 +262,52 @@ def summary_table(results: pd.DataFrame, task: Task,
             if c.startswith("logrank_p"):  # p-values: a mean ± std ("0.000 ± 0.000") says little
                 row[c] = "–" if v.empty else _p_values_text(v, len(g), g.get(_DIRECTION[c]))
                 continue
+            if c in _C_FLAG:  # a C of 0 or 1 is left out, as per type (was averaged in)
+                row[c] = _c_cell(g, c)
+                continue
             sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
             row[c] = "–" if v.empty else f"{v.mean():.3f}{sd}" + (
                 f" ({len(v)}/{len(g)} folds)" if len(v) < len(g) else "")
         out.append(row)
     return pd.DataFrame(out)
+
+
+def _c_flags(metrics: dict) -> dict[str, bool]:
+    """A survival cell's ``pooled_c_index_degenerate`` and ``within_type_c_index_degenerate``:
+    True where its C is exactly 0 or 1 (too few pairs) or of risks all the same (flagged in
+    metrics.json since 2026-12-05; the value alone in older cells)."""
+    within = metrics.get("within_type_c_index")
+    return {"pooled_c_index_degenerate":
+            bool(metrics.get("c_index_degenerate") or is_degenerate(metrics.get("c_index"))),
+            "within_type_c_index_degenerate":
+            bool(metrics.get("within_type_c_index_degenerate") or is_degenerate(within))}
+
+
+_C_FLAG = {"c_index": "pooled_c_index_degenerate",  # summary_table's flagged C columns
+           "within_type_c_index": "within_type_c_index_degenerate"}
+
+
+def _c_cell(g: pd.DataFrame, c: str) -> str:
+    """One model's ``"m ± s"`` of the pooled or within-type C over its folds: a fold's C of
+    exactly 0 or 1 (every pair in one order: too few to rank) is left out and counted,
+    ``"0.640 ± 0.020 (3/4 folds; 1 degenerate)"`` (it was averaged in as if real); a fold
+    of risks all the same keeps its 0.5 (what such a model ranks) and is counted,
+    ``"(…; 1 of tied risks)"``."""
+    values = pd.to_numeric(g[c], errors="coerce")
+    zero_one = values.map(is_degenerate)
+    flag = g.get(_C_FLAG[c])
+    tied = (flag.astype(str).str.lower().eq("true") & ~zero_one if flag is not None
+            else pd.Series(False, index=g.index))
+    kept = values[values.notna() & ~zero_one]
+    if kept.empty and not zero_one.any():
+        return "–"
+    text = "–" if kept.empty else f"{kept.mean():.3f}" + (
+        f" ± {kept.std(ddof=1):.3f}" if len(kept) > 1 else "")
+    notes = [f"{int(zero_one.sum())} degenerate"] * bool(zero_one.any()) + [
+        f"{int(tied.sum())} of tied risks"] * bool(tied.any())
+    if len(kept) < len(g) or notes:
+        text += f" ({len(kept)}/{len(g)} folds" + "".join(f"; {n}" for n in notes) + ")"
+    return text
 
 
 def _or_nan(value: Any) -> float:
@@ -286,7 +328,11 @@ def null_brier_text(results: pd.DataFrame) -> str:
             "it can differ by fold, so the folds' Uno's C cover different follow-up). "
             "logrank_p: the test patients split at their median risk, types pooled, so the "
             "types' own survival differences count, as in the C-index; logrank_p_within_type: "
-            "each type split at its own median, log-rank stratified by type.")
+            "each type split at its own median, log-rank stratified by type. A fold's C of "
+            "exactly 0 or 1 (every pair in one order: too few to rank) is left out of a mean "
+            "and counted (`k/n folds; d degenerate`); one of risks all the same keeps its 0.5 "
+            "and is counted (`of tied risks`); results.csv flags both "
+            "(`pooled_c_index_degenerate`, `within_type_c_index_degenerate`).")
     if (ref := results.get("ibs_null_reference")) is not None and ref.notna().any():
         folds = results.drop_duplicates(["repeat", "fold"])["ibs_null_reference"].dropna()
         spread = f" ± {folds.std():.3f}" if len(folds) > 1 else ""  # was in cells/*.json only
