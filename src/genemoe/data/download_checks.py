@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 __all__ = ["cached_problem", "content_problem", "cut_text_problem", "failure_message",
-           "offline_message", "other_name_warning", "page_description", "plain_problem",
-           "transfer_message"]
+           "name_some", "offline_message", "other_name_warning", "page_description",
+           "plain_problem", "transfer_message"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1024  # bytes read to recognise an HTML page
@@ -394,8 +394,17 @@ def failure_message(missing: Sequence[tuple[str, str]], damaged: Sequence[tuple[
 def other_name_warning(paths: Sequence[Path], out_dir: Path) -> str:
     """The warning for files saved under the other name the hub serves (``.gz`` added or
     removed), with a glob that matches both forms (one on the planned names misses them)."""
-    names = ", ".join(p.name for p in paths)
+    names = name_some([p.name for p in paths])
     first = paths[0].name.removesuffix(".gz")
     glob = ("TCGA-*." + first.split(".", 1)[1] if first.startswith("TCGA-") else first) + "*"
     return (f"{len(paths)} file{'s' if len(paths) != 1 else ''} saved under the other name the "
             f"hub serves: {names}; match both forms (e.g. {out_dir / glob})")
+
+
+def name_some(names: Sequence[str], limit: int = 3) -> str:
+    """``names`` joined by commas, the first ``limit`` only and the rest counted
+    (``"a, b, c and 96 more"``): a hub that serves every file under its other name made the
+    warning and the run's last line name all 99 files of 33 projects, twice, on two lines of
+    several thousand characters."""
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"

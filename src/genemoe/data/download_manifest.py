@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from genemoe.data.bundle import atomic_write_text, file_sha256
+from genemoe.data.download_checks import name_some
 from genemoe.data.xena_listing import DownloadItem
 
 __all__ = ["DownloadResult", "MANIFEST_NAME", "MANIFEST_VERSION", "drop_part", "is_cached", "keep_part_validators",
@@ -76,7 +77,7 @@ class DownloadResult:
         if self.other_name:
             n = len(self.other_name)
             line += (f"; {n} saved under {'its' if n == 1 else 'their'} other name: "
-                     + ", ".join(p.name for p in self.other_name))
+                     + name_some([p.name for p in self.other_name]))
         return line
 
 
