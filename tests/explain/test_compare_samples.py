@@ -201,7 +201,9 @@ def test_an_ensembles_explanation_says_what_it_averages(fcn_run, tmp_path):
     said = ("2 fcn members: the mean of each member's attributions of its own output (logit or "
             "raw risk); completeness against the mean of their changes")
     assert res.convergence["ensemble"] == said
-    assert f"  an ensemble of {said}" in res.describe()
+    text = res.describe()  # wrapped at 100 characters (one line of ~160 before)
+    assert " ".join(text.split()).count(f"an ensemble of {said}") == 1
+    assert all(len(line) <= 100 for line in text.splitlines() if "→" not in line)
 
 
 def test_compare_honours_max_steps_and_says_what_the_stability_means(fcn_run, tmp_path,

@@ -171,7 +171,8 @@ class ExplainResult(AtFolder):
         lines = [f"explained {self.n_samples} sample{'s' if self.n_samples != 1 else ''} "
                  f"({self.task}) with {c.get('method', 'ig')} → {shown_path(self.out_dir)}"
                  + (" [SYNTHETIC data]" if c.get("synthetic") else ""), *drawn_lines(c),
-                 *([f"  an ensemble of {c['ensemble']}"] if c.get("ensemble") else []),
+                 *([wrapped(f"  an ensemble of {c['ensemble']}", first_whole=False)]
+                   if c.get("ensemble") else []),  # one line of ~160 characters
                  *reference_lines(c),
                  *([f"  attributed: {c['attributed']}"] if c.get("group_by") == "label" else []),
                  *_completeness_lines(c),
@@ -187,9 +188,10 @@ class ExplainResult(AtFolder):
                                  first_whole=False))
         if c.get("genes_ranked"):
             lines.append(f"  genes ranked: {c['genes_ranked']}")
-        ranked = [f"  {cls} (n={int(df['n_samples'].iloc[0])})"
-                  f"{', ' if self.task == 'survival' else ': '}"
-                  + top_genes_line(df, top, both_ends=self.task == "survival")
+        ranked = [wrapped(f"  {cls} (n={int(df['n_samples'].iloc[0])})"  # survival's: 154 wide
+                          f"{', ' if self.task == 'survival' else ': '}"
+                          + top_genes_line(df, top, both_ends=self.task == "survival"),
+                          first_whole=False)
                   for cls, df in self.ranking.groupby("class", sort=True)]  # survival: both ends
         lines += ranked + ranking_notes(self.ranking, ranked)
         lines += [f"  wrote {p.name}" for p in self.files if p.parent == self.out_dir]
