@@ -321,6 +321,33 @@ def _same_genes(s: pd.Series, path: Path, first: pd.Series, first_path: Path) ->
                       path=path, fix="download files of one GDC data release together")
 
 
+def _no_project(sheet: pd.DataFrame, sheet_path: Path, sheet_ids: list[str]) -> list[str]:
+    """Warn of the joined samples the sheet gives no project (an empty ``Project ID`` cell,
+    or no such column), naming the sheet, its column and lines; returns their ids.
+
+    ``prepare`` then refused "labels.tsv: 1 sample with no cancer-type label", naming the
+    join's own label table, not the sheet cell that was empty.
+    """
+    if not sheet_ids:
+        return []
+    n, example = len(sheet_ids), sheet_ids[0]
+    if sheet["project"].isna().all() and sheet_path.suffix.lower() != ".json":
+        logger.warning("%s has no 'Project ID' column: none of its %d sample(s) gets a cancer "
+                       "type from it (e.g. %s)\n  fix: pass the portal's sample sheet as "
+                       "downloaded, or the types with --labels / --clinical", sheet_path, n,
+                       example)
+        return sheet_ids
+    rows = [int(i) for i in sheet.index[sheet["sample_id"].isin(sheet_ids)][:3]]
+    where = (", ".join(f"line {i + 2}" for i in rows) if sheet_path.suffix.lower() != ".json"
+             else ", ".join(f"entry {i + 1}" for i in rows))
+    more = f" and {n - len(rows)} more" if n > len(rows) else ""
+    column = "cases.project.project_id" if sheet_path.suffix.lower() == ".json" else "Project ID"
+    logger.warning("%s: %d sample(s) have an empty %r (%s%s; e.g. %s): no cancer type from the "
+                   "sheet\n  fix: fill it in (TCGA-<TYPE>), or give the type with --labels / "
+                   "--clinical, or --drop-unlabelled", sheet_path, n, column, where, more, example)
+    return sheet_ids
+
+
 def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Path | str, *,
                      values: GdcValues = "counts") -> tuple[Path, Path, dict]:
     """Join a portal download into ``out_dir/expression.tsv.gz`` and ``out_dir/labels.tsv``.
@@ -388,6 +415,8 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
                                f"{n} ({c:,})" for n, c in r["counts"].items() if n != r["kept"]))
         for r in repeats.values():
             del r["kept_path"]
+        no_project = _no_project(sheet, sheet_path, [
+            c for c, v in labels.items() if not isinstance(v, str) or not v.strip()])
         absent = sorted({sheet_id for sample, sheet_id in absent if sample not in files})
         if absent:  # an incomplete download (gdc-client stopped, a file failed): said, counted
             logger.warning("%d sample(s) of the sample sheet have no file in %s (e.g. %s): left out "
@@ -416,6 +445,7 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
                   "genes": int(n_genes), "gene_info": gene_info, "repeated_files_left_out": repeated,
                   "repeated_samples": repeats,
                   "sheet_samples_without_file": absent,
+                  "sheet_samples_without_project": no_project,
                   "summary_rows": summary, "summary_rows_column": next(iter(
                       cols.values())).attrs["summary_rows_column"] if cols else None}
     record["warnings"] = said
