@@ -115,6 +115,7 @@ from genemoe.workflows.ablation_tables import (
     ablation_tables,
     collapse_counts,
     collapse_text,
+    summary_folds,
     table_models,
 )
 from genemoe.workflows.benchmark import FoldPretrained, run_benchmark
@@ -182,8 +183,10 @@ class AblationResult(AtFolder):
         width, footnotes = max((len(str(g["label"].iloc[0])) for _, g in groups), default=0), []
         for model, g in groups:
             bad = self.collapsed.get(str(model), (0, 0))
-            row, below = model_row(str(g["label"].iloc[0]), width, g[metric],
-                                   collapse_text(*bad) if bad[0] else "")
+            values, counted = summary_folds(g, metric)  # tables.md's folds (was every one)
+            row, below = model_row(str(g["label"].iloc[0]), width, values,
+                                   collapse_text(*bad) if bad[0] else "", counted=counted,
+                                   n_folds=len(g) if metric == "c_index" else None)
             lines.append(row)
             footnotes += below
         lines += footnotes  # a collapse said under the rows where its row would pass 100
@@ -206,11 +209,15 @@ _METRIC_NAMES = {"macro_f1": "F1 (macro)", "c_index": "C-index"}
 LINE_WIDTH = 100  # characters of a terminal line
 
 
-def model_row(label: str, width: int, values: pd.Series, note: str = "") -> tuple[str, list[str]]:
+def model_row(label: str, width: int, values: pd.Series, note: str = "", *,
+              n_folds: int | None = None, counted: list[str] | None = None
+              ) -> tuple[str, list[str]]:
     """A model's summary row (``label`` padded to ``width``: mean ± sd of ``values`` over
-    the test folds, their count) and the lines said under the rows: ``note`` (a collapsed
-    pre-training) ends the row where the row stays within :data:`LINE_WIDTH` characters;
-    else the row is marked † and the note follows the rows, naming the row (the per-fold
+    the test folds, their count: ``k/n_folds`` where fewer than ``n_folds``, and ``counted``,
+    e.g. ``1 degenerate`` from :func:`summary_folds`) and the lines said under the rows:
+    ``note`` (a collapsed pre-training) ends the row where the row stays within
+    :data:`LINE_WIDTH` characters; else the row is marked † and the note follows the rows,
+    naming the row (the per-fold
     pre-trained Gene-MOE's row was 122 characters: ``... (10 folds; pre-training collapsed
     in 2 of 10 runs)``); tables.md has the details.
 
@@ -220,10 +227,13 @@ def model_row(label: str, width: int, values: pd.Series, note: str = "") -> tupl
     ('    MOE (moe)  0.600 ± 0.141  (2 folds)', [])
     """
     v = values.dropna()
+    n = len(v) if n_folds is None else n_folds
+    said = "".join(f"; {c}" for c in counted or ())
     if v.empty:
-        return f"    {label:<{width}}  –", []
+        return f"    {label:<{width}}  –" + (f"  (0/{n} folds{said})" if said else ""), []
     sd = f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""
-    head = f"    {label:<{width}}  {v.mean():.3f}{sd}  ({len(v)} fold{'s' if len(v) != 1 else ''}"
+    folds = f"{len(v)}/{n}" if n != len(v) else str(n)
+    head = f"    {label:<{width}}  {v.mean():.3f}{sd}  ({folds} fold{'s' if n != 1 else ''}{said}"
     if not note or len(row := f"{head}; {note})") <= LINE_WIDTH:
         return (row if note else f"{head})"), []
     return f"{head}) †", textwrap.wrap(f"† {label}: {note}", width=LINE_WIDTH,

@@ -24,12 +24,13 @@ from genemoe.evaluate.benchmark_tables import (
     summary_table,
 )
 from genemoe.evaluate.benchmark_tuned_on import tuned_on_in_run, tuned_on_overlap
+from genemoe.evaluate.survival_flags import is_degenerate
 from genemoe.report.terminal import epoch_cap_line
 from genemoe.workflows.benchmark_protocol import clipped_lines
 
 __all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
            "PER_FOLD_LABELS", "NOT_RUN", "ablation_records", "ablation_tables", "collapse_counts",
-           "collapse_text", "frozen_text", "table_models"]
+           "collapse_text", "frozen_text", "summary_folds", "table_models"]
 
 Task = Literal["classify", "survival"]
 
@@ -204,7 +205,9 @@ def _survival_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFra
             ("c_index", "all types (pooled test fold)")]:
         bad = (degenerate_folds(results, name) if col != "c_index"
                else pd.Series(False, index=results.index))
-        sub = results[["model", col]].rename(columns={col: "c_index"})
+        flag = [POOLED_FLAG] if col == "c_index" and POOLED_FLAG in results else []
+        sub = results[["model", col, *flag]].rename(columns={col: "c_index"})  # its tied
+        #   risks counted, as the benchmark's pooled C (the flag was dropped here)
         sub["c_index"] = pd.to_numeric(sub["c_index"], errors="coerce").mask(bad)
         summary = summary_table(sub, "survival").set_index("model")["c_index"]
         n_bad = bad.groupby(results["model"]).sum()
@@ -212,6 +215,36 @@ def _survival_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFra
             labels[m]: _type_cell(results, m, name, summary.get(m, NOT_RUN), int(n_bad.get(m, 0)))
             for m in models}})
     return pd.DataFrame(rows)
+
+
+POOLED_FLAG = "pooled_c_index_degenerate"  # results.csv: a pooled C of 0/1 or tied risks
+
+
+def summary_folds(rows: pd.DataFrame, metric: str) -> tuple[pd.Series, list[str]]:
+    """One model's values of ``metric`` its mean is taken over, and what of its folds was
+    left out or flagged, as tables.md's pooled row and the benchmark count them.
+
+    A pooled C-index of exactly 0 or 1 (every pair in one order: too few to rank) is left
+    out and counted (``"1 degenerate"``); one of risks all the same (flagged in
+    ``pooled_c_index_degenerate``) keeps its 0.5 and is counted (``"1 of tied risks"``).
+    The terminal's summary averaged every fold in and said "(2 folds)" beside tables.md's
+    "(1/2 folds; 1 degenerate)". Other metrics: every value, nothing said.
+
+    Returns
+    -------
+    values, notes
+        The values averaged (missing ones dropped) and the notes for ``(k/n folds; ...)``.
+    """
+    values = pd.to_numeric(rows[metric], errors="coerce").dropna()
+    if metric != "c_index":
+        return values, []
+    zero_one = values.map(is_degenerate).astype(bool)
+    flag = rows.get(POOLED_FLAG)
+    tied = (flag.reindex(values.index).astype(str).str.lower().eq("true") & ~zero_one
+            if flag is not None else pd.Series(False, index=values.index))
+    notes = [f"{int(zero_one.sum())} degenerate"] * bool(zero_one.any()) + [
+        f"{int(tied.sum())} of tied risks"] * bool(tied.any())
+    return values[~zero_one], notes
 
 
 def _type_cell(results: pd.DataFrame, model: str, name: str, text: str, n_bad: int) -> str:
