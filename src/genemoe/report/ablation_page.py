@@ -358,8 +358,7 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
              + _never_unfrozen_words(d, source)),
             *([("inputs", html.escape(clip))] if (clip := clipped_words(d)) else [])]
     facts = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    headline = ("<p>The paper's table as tables.md has it: each cell the mean ± std over "
-                "every test fold.</p>" + (html_table(table.value) if table else "<p>tables.md "
+    headline = (f"<p>{_HEADLINE}</p>" + (html_table(table.value) if table else "<p>tables.md "
                 "holds no table.</p>") + "".join(f"<p>{_inline(b.value)}</p>" for b in notes))
     thumb = thumbnail(figure)
     return (f'<section class="summary" id="summary"><div class="facts"><h2 id="summary-heading">'
@@ -367,12 +366,20 @@ def _panel(*, blocks: list[Block], results: pd.DataFrame, p: dict, summary: dict
             f"{headline}</div></div>{thumb}</section>")
 
 
+# "over every test fold" was said above cells of "(1/2 folds; 1 degenerate)": the folds a
+# cell leaves out (no score, a degenerate C) are said in the cell, and tables.md's paragraph
+# on the C-index (_PANEL_NOTES) says why
+_HEADLINE = ("The paper's table as tables.md has it: each cell the mean ± std over the test "
+             "folds; where a cell says (k/n folds), over the k of n folds that had a score.")
+
+
 # tables.md's paragraphs the first screen shows under the table: the † notes, the models
 # that kept their last allowed epoch (the terminal said "may be undertrained"; the first
 # screen showed the table alone, its protocol row no --epochs cap), and the preset's values
 # chosen on samples that may sit in these test folds (a benchmark's first screen has that
 # caveat; the ablation's had it in tables.md only)
-_PANEL_NOTES = ("†", "Models that kept the last epoch allowed", "Preset values chosen on data")
+_PANEL_NOTES = ("†", "Models that kept the last epoch allowed", "Preset values chosen on data",
+                "Harrell's C-index of one")  # what "(k/n folds; d degenerate)" counts
 
 
 def _cap_words(epochs: Any) -> str:
