@@ -173,11 +173,42 @@ def _normalise_projects(projects: Sequence[str] | str | None) -> list[str]:
     unknown = [c for c in codes if c not in TCGA_PROJECTS]
     if unknown or not codes:
         problem = f"unknown TCGA project code(s) {unknown}" if unknown else "no project given"
-        raise input_error(
-            problem, where="--projects",
-            fix=f"use comma-separated codes from: {', '.join(TCGA_PROJECTS)}",
-        )
+        raise input_error(problem, where="--projects", fix=_projects_fix(unknown))
     return codes
+
+
+_COHORTS = {"COADREAD": "COAD,READ", "GBMLGG": "GBM,LGG", "KIPAN": "KICH,KIRC,KIRP",
+            "STES": "ESCA,STAD"}
+"""Firehose / Xena cohorts that join several TCGA projects, each a code the GDC hub lacks."""
+
+
+def _projects_hint(unknown: Sequence[str]) -> str:
+    """What an unknown code most likely meant, as the start of the fix: codes separated by
+    ``;`` or spaces, or a Firehose cohort of several projects (``COADREAD``); "" when
+    neither."""
+    for code in unknown:
+        parts = [c.removeprefix("TCGA-") for c in re.split(r"[\s;]+", code) if c]
+        if len(parts) > 1 and all(c in TCGA_PROJECTS for c in parts):
+            return f"--projects {','.join(parts)} (codes separated by commas), or "
+        if code in _COHORTS:
+            return (f"--projects {_COHORTS[code]} ({code} joins several projects; the hub "
+                    "serves each), or ")
+    return ""
+
+
+def _projects_fix(unknown: Sequence[str] = ()) -> str:
+    """The fix for unknown codes: what they most likely meant (:func:`_projects_hint`), and
+    the 33 codes wrapped on lines under 100 characters (they were one line of about 190)."""
+    lines, line = [], ""
+    for code in TCGA_PROJECTS:
+        if line and len(line) + len(code) > 76:
+            lines.append(line.rstrip())
+            line = ""
+        line += f"{code}, "
+    lines.append(line.removesuffix(", "))
+    hint = _projects_hint(unknown)
+    head = f"{hint}codes from:" if hint else "use comma-separated codes (--projects ACC,UVM) from:"
+    return head + "\n       " + "\n       ".join(lines)
 
 
 def _values_type(values: str) -> str:
