@@ -50,6 +50,9 @@ class RunModel:
     # The normalisation of the values the run read, as fine-tuning checks it
     # (:func:`genemoe.train.finetune.check_normalisation`'s payload keys); None: not recorded.
     values: dict[str, Any] | None = None
+    # A train run's model file's ``split_ids`` (``{"train": [...], "val": [...], ...}``);
+    # None: an older model file (its predictions.tsv is the record then).
+    split_ids: dict[str, list[str]] | None = None
 
 
 _LATENT_MODELS = ("genemoe", "moe", "vaecox")  # models with a (variational) encoder
@@ -109,7 +112,15 @@ def load_run_model(run_dir: Path | str) -> RunModel:
                     Scaler.from_dict(p["scaler"]), run_dir,
                     Path(pre["run"]) if pre.get("run") else None,
                     record=p.get("record"), gene_lengths=p.get("gene_lengths"),
-                    values=_trained_values(p.get("normalisation")))
+                    values=_trained_values(p.get("normalisation")),
+                    split_ids=_split_ids(p.get("split_ids")))
+
+
+def _split_ids(splits: Any) -> dict[str, list[str]] | None:
+    """A model file's ``split_ids`` as lists of strings; None where it has none."""
+    if not isinstance(splits, dict) or not splits:
+        return None
+    return {str(name): [str(s) for s in ids or ()] for name, ids in splits.items()}
 
 
 _VALUE_KEYS = ("normalisation", "normalisations", "value_scale")  # of pretrained.pt
@@ -174,6 +185,10 @@ def used_sample_patients(run: RunModel) -> dict[str, str]:
     """Sample id → patient id of every sample the run (or the pre-training it started from)
     trained or validated on.
 
+    A train run's samples are its model file's ``split_ids`` (``train`` and ``val``) and its
+    ``predictions.tsv``'s rows of those splits: a run without predictions.tsv had its
+    training samples analysed as held out. A run with neither is refused.
+
     The patient is the one recorded (a pre-training run's ``samples.tsv`` ``patient_id``;
     older runs: ``pretrained.pt``'s ``sample_patients``), else the patient of a TCGA-style
     barcode (:func:`genemoe.data.splits.default_patient_ids`), else the sample id: a second
@@ -201,14 +216,33 @@ def used_sample_patients(run: RunModel) -> dict[str, str]:
             recorded = {str(k): v for k, v in (p.get("sample_patients") or {}).items()}
             used.update(_with_patients(pd.DataFrame(
                 {"sample_id": ids, "patient_id": [recorded.get(i) for i in ids]}, dtype=object)))
-    if run.kind == "train" and (run.path / "predictions.tsv").is_file():
+    if run.kind != "train":
+        return used
+    splits = getattr(run, "split_ids", None)  # None: an older model file
+    if splits is not None:  # the model file's own record: predictions.tsv may be gone
+        ids = [*splits.get("train", ()), *splits.get("val", ())]
+        used.update(_with_patients(pd.DataFrame({"sample_id": ids}, dtype=object)))
+    if (run.path / "predictions.tsv").is_file():
         pred = pd.read_csv(run.path / "predictions.tsv", sep="\t", dtype=str)
         if "split" not in pred.columns:  # built by hand or by an older version: was KeyError
             log.warning("%s has no split column: every sample in it is taken as one the run "
                         "trained or validated on", run.path / "predictions.tsv")
             return used | _with_patients(pred)
         used.update(_with_patients(pred[pred["split"].isin(["train", "val"])]))
+    elif splits is None:  # a run without predictions.tsv analysed its training
+        raise _no_split_record(run)  # samples as held out, unsaid
     return used
+
+
+def _no_split_record(run: RunModel) -> Exception:
+    """A train run whose samples cannot be told: no ``split_ids`` in its model file (an
+    older one) and no ``predictions.tsv`` beside it."""
+    return input_error(
+        "the run records neither which samples it trained and validated on (its model.pt "
+        "predates split_ids) nor predictions.tsv: the analysed samples cannot be checked as "
+        "held out", path=run.path / "predictions.tsv", where="--model",
+        fix=f"put the run's predictions.tsv back in {run.path}, or re-run `genemoe train` "
+            "(its model.pt then names its samples)")
 
 
 def _pretraining_gone(run: RunModel, pre: Path) -> Exception:

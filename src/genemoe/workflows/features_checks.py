@@ -63,8 +63,9 @@ def check_feature_options(*, n_features: Any, threshold: Any, k: Any, max_sample
         if not ok:  # was one sentence for all three, naming none; the flag named once
             raise input_error(f"must be {want}, got {value}", where=flag, fix=_DEFAULTS_FIX)
     if max_samples is not None and max_samples < 3:
-        raise input_error(f"--max-samples {max_samples}: the analysis needs >= 3 samples",
-                          where="max_samples", fix="e.g. --max-samples 1000 (the paper's)")
+        raise input_error(f"--max-samples {max_samples} is too few: the analysis needs >= 3 "
+                          "samples", fix="e.g. --max-samples 1000 (the default, the paper's)")
+        #   it named the flag twice: "max_samples: --max-samples 2: ..."
     if n_heatmap_genes < 0:
         raise input_error(f"must be 0 or more genes, got {n_heatmap_genes}",
                           where="n_heatmap_genes", fix="pass e.g. n_heatmap_genes=50 (the "

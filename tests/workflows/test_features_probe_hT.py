@@ -1,0 +1,69 @@
+"""`genemoe features` after outside probe hT: a train run whose predictions.tsv is gone
+(its training samples were analysed as held out, unsaid), and the ``--max-samples``
+refusal that named the flag twice ("max_samples: --max-samples 2: ...")."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from genemoe.errors import InputError
+from genemoe.workflows.features import analyse_features
+from genemoe.workflows.train import train_run
+from synthetic_inputs import prepare_synthetic
+from tiny_configs import TINY_GENEMOE
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A one-epoch Gene-MOE train run on a small synthetic bundle: ``(bundle, run folder)``."""
+    d = tmp_path_factory.mktemp("features_hT")
+    bundle, _, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=3, seed=21,
+                                     clinical=False)
+    cfg = d / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({"model": {"genemoe": TINY_GENEMOE},
+                                   "train": {"batch_size": 32, "patience": None}}))
+    run = train_run(bundle.path, out_dir=d / "run", config_path=cfg, epochs=1, device="cpu",
+                    progress=False)
+    return bundle, run.out_dir
+
+
+def test_training_samples_are_refused_without_predictions_tsv(trained, tmp_path):
+    """Old: with predictions.tsv gone, ``--split train`` analysed the very samples the model
+    was fitted on as held-out evidence; the model file's own split_ids name them."""
+    import shutil
+
+    bundle, run_dir = trained
+    copy = tmp_path / "run_copy"
+    shutil.copytree(run_dir, copy)
+    (copy / "predictions.tsv").unlink()
+    with pytest.raises(InputError, match="the run saw") as err:
+        analyse_features(copy, data=bundle.path, out_dir=tmp_path / "f", split="train",
+                         n_features=3, device="cpu")
+    assert "--split unseen" in str(err.value)
+    res = analyse_features(copy, data=bundle.path, out_dir=tmp_path / "g", split="test",
+                           n_features=3, device="cpu")  # the held-out split still analysed
+    assert res.summary["n_samples"] == len(bundle.indices("test"))
+
+
+def test_a_run_recording_no_samples_at_all_is_refused_naming_the_file(trained, tmp_path):
+    """A model file without split_ids (older) and no predictions.tsv: refused, the fix named."""
+    from genemoe.workflows.feature_run import load_run_model, used_sample_patients
+
+    _, run_dir = trained
+    run = load_run_model(run_dir)
+    run.split_ids = None
+    run.path = tmp_path  # no predictions.tsv here
+    with pytest.raises(InputError, match="predictions.tsv") as err:
+        used_sample_patients(run)
+    assert str(tmp_path) in str(err.value) and "re-run `genemoe train`" in str(err.value)
+
+
+def test_max_samples_below_three_names_the_flag_once(trained, tmp_path):
+    """Old: "max_samples: --max-samples 2: the analysis needs >= 3 samples"."""
+    bundle, run_dir = trained
+    with pytest.raises(InputError) as err:
+        analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "f", max_samples=2)
+    text = str(err.value)
+    assert text.count("max-samples") + text.count("max_samples") == 2  # problem, and the fix
+    assert "--max-samples 2 is too few" in text and not (tmp_path / "f").exists()
