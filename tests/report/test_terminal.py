@@ -86,6 +86,8 @@ def test_a_tuned_ensemble_benchmark_states_its_budget_cost_and_size(tmp_path):
                             "tune_seconds": [0.5, 0.5, 3.0, 4.0]})
     text = benchmark_table(results, task="classify", title="t", out_dir=Path("b"),
                            protocol={"tune": 1, "ensemble": 2})
+    assert max(map(len, text.splitlines())) <= 100  # the budget line is wrapped
+    text = " ".join(text.split())
     assert ("tuning: 1 Optuna trial per model and fold (trial 0 = the preset's values: nothing "
             "was searched; --tune 2 or more searches)") in text
     assert " · 8 s in the searches (logreg 1 s, fcn 7 s; the final fits not included)" in text

@@ -28,6 +28,10 @@ def options_lines(results: pd.DataFrame) -> list[str]:
         lines.append(f"- `{model}`: " + (kinds[0] or "its defaults" if len(kinds) == 1 else
                                           "differ by fold (tuned): `options` in results.csv")
                      + ("" if not own or len(kinds) > 1 else
+                        f"; trial 0 ran alone (its own grid's choice of {grid} settings on "
+                        "validation; no Optuna trial drawn), under Chosen per fold"
+                        if tuned and (g["tune_trials"].dropna() <= 1).all()
+                        and (grid := _grid_points(g)) > 1 else
                         "; trial 0 ran alone (the preset's values: nothing searched), under Chosen "
                         "per fold" if tuned and (g["tune_trials"].dropna() <= 1).all() else
                         "; the values Optuna's best trial chose are under Chosen per fold (its "
@@ -36,6 +40,13 @@ def options_lines(results: pd.DataFrame) -> list[str]:
                         "under Chosen per fold")
                      + _edge_text(g) + _epoch_cap_text(g) + crowded_text(g, str(model)))
     return lines
+
+
+def _grid_points(g: pd.DataFrame) -> int:
+    """The most settings a model's own grid scored for its trial 0 over its cells (results.csv's
+    ``tune_grid_points``; 0 without one)."""
+    points = pd.to_numeric(g.get("tune_grid_points", pd.Series(dtype=float)), errors="coerce")
+    return 0 if points.dropna().empty else int(points.max())
 
 
 def _epoch_cap_text(g: pd.DataFrame) -> str:

@@ -183,7 +183,10 @@ def budget_line(protocol: dict, results: pd.DataFrame) -> str:
         return ""
     line = f"  tuning: {tune} Optuna trial{'s' if tune != 1 else ''} per model and fold"
     if tune == 1:  # as `genemoe tune --trials 1` says
-        line += " (trial 0 = the preset's values: nothing was searched; --tune 2 or more searches)"
+        line += (" (trial 0 = the preset's values, or a classical model's own grid's choice:"
+                 " no Optuna trial drawn; --tune 2 or more draws)" if grid_points_by_model(results)
+                 else " (trial 0 = the preset's values: nothing was searched; --tune 2 or more"
+                 " searches)")  # "nothing was searched" stood above "svm 16 settings"
     if "tune_seconds" in results and results["tune_seconds"].notna().any():
         per = results.groupby("model", sort=False)["tune_seconds"].sum(min_count=1).dropna()
         line += (f" · {fmt_seconds(float(per.sum()))} in the searches ("
@@ -192,7 +195,8 @@ def budget_line(protocol: dict, results: pd.DataFrame) -> str:
     if reused := trials_this_call_text(protocol):  # the seconds were earlier calls'
         line += f" {reused}"
     line += _continued_words(results)
-    return line + (f"\n{said}" if (said := grid_line(results)) else "")
+    line = textwrap.fill(line, WIDTH, subsequent_indent="    ", break_on_hyphens=False)
+    return line + (f"\n{said}" if (said := grid_line(results)) else "")  # was one long line
 
 
 def grid_line(results: pd.DataFrame) -> str | None:

@@ -231,7 +231,9 @@ class TuneRun(AtFolder):
         if said := grid_line(self.model_name, r):  # its search saw more settings than trials
             lines.append(said)
         if r.best_is_start and n_counted <= 1:  # "no drawn trial beat them": none was drawn
-            lines.append("  only trial 0 ran, the starting values: nothing was searched"
+            lines.append(("  only trial 0 ran, its own grid's choice: no Optuna trial was drawn"
+                          if (r.grid_points or 0) > 1  # svm's 16 settings: not "nothing"
+                          else "  only trial 0 ran, the starting values: nothing was searched")
                          + ("\n    (a longer --timeout, or the same command again, draws others)"
                             if (self.n_asked or 1) > 1 else " (--trials 2 or more draws others)"))
         elif r.best_is_start:  # "options tuned" for the preset's own values read as a change
