@@ -36,7 +36,10 @@ misses (said in a warning naming a glob on both forms); once a hub answers "not 
 plain name and serves its ``.gz``, the run's later ``.gz`` files there are asked for so first
 (one extra request in all, not one per file). A file not on the server, still
 damaged after its last attempt, or broken off mid-transfer on every attempt (its ``.part``
-kept) does not stop the others: they are named together in one error at the end. A server that keeps failing or refuses
+kept) does not stop the others: they are named together in one error at the end; but where
+the first two files both came back as one and the same web page and nothing else came (a
+``--base-url`` that is a web site, a proxy's login page) the run stops there, naming the
+page and the hub's download folder. A server that keeps failing or refuses
 (HTTP 5xx, 401, 407, ...) or a full disk stops the run, its error naming the files set
 aside before it too, with a fix worded by what failed.
 
@@ -66,6 +69,7 @@ from genemoe.data.download_checks import (
     failure_message,
     offline_message,
     other_name_warning,
+    same_page_message,
     transfer_message,
 )
 from genemoe.data.download_errors import (
@@ -477,7 +481,9 @@ def download_tcga(
         after their last attempt (:class:`DamagedError`) and files whose transfer broke off
         on every attempt (:class:`TransferError`, its ``.part`` kept) do not stop the rest:
         they are raised together at the end, each named (the first used to stop the rest);
-        the error is a plain :class:`DownloadError` when several kinds failed. A server
+        the error is a plain :class:`DownloadError` when several kinds failed. The first
+        two files both one and the same web page, nothing fetched: :class:`DamagedError`
+        at once (a ``--base-url`` that is a web site, a proxy's login page). A server
         that keeps failing or refuses, or a full disk, stops the run (:class:`TransferError`,
         naming the files here, those set aside before it, and the command to run again).
     """
@@ -520,6 +526,10 @@ def _fetch_all(items: list[DownloadItem], out_dir: Path, *, command: str, retrie
             logger.warning("%s %s: still damaged after its last attempt (%s); not cached, going "
                            "on with the others", where, item.filename, exc.problem)
             damaged.append((item.filename, exc.problem))
+            if stop := same_page_message(  # a web site or a login page: for every name
+                    damaged, n_done=len(result.paths), n_files=len(items), base_url=base_url,
+                    hub_url=PANCAN_HUB_URL if source == "pancan" else GDC_HUB_URL):
+                raise DamagedError(stop, problem=exc.problem) from exc
             continue
         except OfflineError as exc:  # urls.txt: the files set aside before it too (were left out)
             aside = {name for name, _ in [*missing, *damaged, *cut]}

@@ -38,7 +38,7 @@ from typing import BinaryIO
 
 __all__ = ["cached_problem", "content_problem", "cut_text_problem", "failure_message",
            "name_some", "offline_message", "other_name_warning", "page_description",
-           "plain_problem", "transfer_message"]
+           "plain_problem", "same_page_message", "transfer_message"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1024  # bytes read to recognise an HTML page
@@ -408,3 +408,41 @@ def name_some(names: Sequence[str], limit: int = 3) -> str:
     several thousand characters."""
     shown = ", ".join(names[:limit])
     return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
+
+
+def same_page_message(damaged: Sequence[tuple[str, str]], *, n_done: int, n_files: int,
+                      base_url: str | None, hub_url: str) -> str | None:
+    """The error that stops a run whose first files all came back as one and the same web
+    page (a ``--base-url`` that is a web site, not the hub's download folder, or a proxy's
+    login page), or None to go on.
+
+    Such a server answers every name with its page: each file was fetched three times
+    (with 1 s and 2 s waits), said on three lines, and only then set aside, so 33 projects
+    took five minutes and 300 warnings to end in "still damaged", with no word on the URL.
+
+    Parameters
+    ----------
+    damaged
+        ``(file name, what was wrong)`` of the files set aside as damaged so far.
+    n_done
+        Files fetched or found cached so far (any: the server serves files, go on).
+    n_files
+        Files planned in all.
+    base_url, hub_url
+        The ``--base-url`` given (None: the hub's own) and the hub's download folder.
+    """
+    problems = {problem for _, problem in damaged}
+    if n_done or len(damaged) < 2 or len(problems) != 1:
+        return None
+    page = problems.pop()
+    if not page.startswith(("an HTML page", "an S3 error page")):
+        return None
+    n_left = n_files - len(damaged)
+    if base_url:
+        fix = (f"--base-url {base_url} answers any name with a web page: give the hub's "
+               f"download folder,\n       e.g. --base-url {hub_url}, or leave --base-url out")
+    else:
+        fix = ("a proxy or network login answers in the hub's place: log in (or set "
+               "HTTPS_PROXY),\n       then run the same command again")
+    return (f"the first {len(damaged)} files all came back as the same page ({page}); "
+            f"stopped, the other {n_left} not tried\n  fix: {fix}")
