@@ -35,8 +35,9 @@ from genemoe.report.sources import bundle_info
 from genemoe.train.pretrain_metrics import critic_note
 from genemoe.train.pretrain_record import resumed_words
 
-__all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows",
-           "reconstruction_checks", "critic_checks", "plot_reconstruction", "prepared_again", "bundles_table"]
+__all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows", "loss_rows",
+           "reconstruction_checks", "critic_checks", "plot_reconstruction", "prepared_again",
+           "bundles_table", "rows_words"]
 
 # validation measure, its baseline (None: none), its name on the page
 _RECON = (("r_sample", "r_sample_baseline", "r across genes, per sample (mean)"),
@@ -82,6 +83,70 @@ def reconstruction_rows(final: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "model", "baseline", "better"])
 
 
+# loss term (summary.json's final ``loss/<key>``; a tuple: summed), its name, the weight of
+# it in the generator's loss (the config's ``pretrain.<lambda>``; None: not a weighted term)
+_LOSSES = (("critic_loss", "critic loss, E D(fake) − E D(real) + λ_gp · GP", None),
+           ("gp", "gradient penalty (GP)", "lambda_gp"),
+           ("critic_gap", "critic gap, E D(real) − E D(fake)", None),
+           ("adv", "adversarial, −E D(reconstruction)", "lambda_adv"),
+           ("kl", "KL", "lambda_kl"),
+           ("l1", "L1 reconstruction", "lambda_l1"),
+           (("importance", "load"), "balance, importance + load over the gates", "lambda_balance"),
+           ("g_loss", "encoder-decoder loss (eq. 11), the weighted sum", None))
+
+
+def _num(value: Any) -> str:
+    """A loss as a reader reads it: 3 decimals, thousands separated; 3 significant digits
+    below 0.01 (a gradient penalty of 0.0004 read 0.000)."""
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return "–"
+    return f"{value:.3g}" if 0 < abs(value) < 0.01 else f"{value:,.3f}"
+
+
+def loss_rows(final: dict[str, Any], pretrain: dict[str, Any]) -> pd.DataFrame:
+    """The last epoch's loss terms (means over the training batches), rounded, each with
+    its weight in the loss and its weighted value: the WGAN-GP critic, KL, L1 and the
+    experts' balance were drawn in a figure only, their numbers in summary.json.
+
+    Parameters
+    ----------
+    final
+        ``summary.json``'s ``final`` (``loss/kl``, ``loss/l1``...; a model without gates has
+        no ``loss/importance``: no balance row).
+    pretrain
+        The run's ``config.yaml`` ``pretrain:`` section (the ``lambda_*`` weights).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``term``, ``last epoch``, ``weight``, ``weighted`` ("–" where none).
+    """
+    rows = []
+    for key, name, weight in _LOSSES:
+        keys = key if isinstance(key, tuple) else (key,)
+        parts = [final.get(f"loss/{k}") for k in keys]
+        if not all(isinstance(v, int | float) for v in parts):
+            continue
+        value = float(sum(parts))
+        w = pretrain.get(weight) if weight else None
+        rows.append({"term": name, "last epoch": _num(value),
+                     "weight": "–" if not isinstance(w, int | float) else f"{w:g}",
+                     "weighted": "–" if not isinstance(w, int | float) or key == "gp"
+                     else _num(w * value)})  # the GP is weighted inside the critic's loss
+    return pd.DataFrame(rows, columns=["term", "last epoch", "weight", "weighted"])
+
+
+def rows_words(bundles: Sequence[dict[str, Any]]) -> str | None:
+    """``repeat 0, fold 1: fold training part (validation part monitored; test part not
+    read)`` for a run of ``genemoe ablation --pretrain-per-fold`` (its bundles record the
+    fold); None for a run on the bundles' training splits. The page said "the bundles' test
+    splits left out" of a run that read the fold's training part, test-split samples
+    included."""
+    said = [f"repeat {b.get('repeat')}, fold {b.get('fold')}: {b['rows']}" for b in bundles
+            if b.get("rows")]
+    return "; ".join(said) or None
+
+
 def _rounded(table: pd.DataFrame) -> pd.DataFrame:
     """The model and baseline columns to 3 decimals alike (``1.113 | 1.12`` was compared)."""
     def fmt(v: Any) -> Any:
@@ -115,7 +180,8 @@ def reconstruction_checks(collapse: dict[str, Any], final: dict[str, Any]) -> di
                 collapse.get("recon_no_better_than_mean")}
 
 
-def critic_checks(collapse: dict[str, Any], final: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def critic_checks(collapse: dict[str, Any], final: dict[str, Any]
+                  ) -> tuple[dict[str, Any], list[str]]:
     """The adversarial part's check row and its note (``[]`` without one).
 
     The last epoch's critic gap (real − fake) is ``collapse["critic_gap"]``, or for a
@@ -213,6 +279,8 @@ def bundles_table(bundles: Sequence[dict[str, Any]]) -> pd.DataFrame:
     validation), its test samples left out, its genes left out (not shared by every
     bundle), and whether it was prepared again since."""
     rows = [{"bundle": Path(str(b.get("path"))).name, "folder": b.get("path"),
+             **({"rows pre-trained on": rows_words([b]) or "its training split"}
+                if rows_words(bundles) else {}),
              "train samples": b.get("n_train"), "validation samples": b.get("n_val"),
              "test samples left out": b.get("n_test_excluded"),
              "genes left out (not in every bundle)": b.get("n_genes_left_out", "not recorded"),
@@ -253,9 +321,12 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
     preset = config.get("preset") or summary.get("preset")
     if summary.get("extends") is not None:  # its values override the preset's (was unsaid)
         preset = f"{preset}, with a --config that extends {summary['extends']}"
+    folds = rows_words(bundles)
     protocol = {
         "what": "self-supervised pre-training of an encoder and decoder: no label or survival "
-                "read; the bundles' test splits left out",
+                "read; " + (f"one fold of an ablation ({folds}); the bundle's own "
+                            "train/validation/test split not used" if folds else
+                            "the bundles' test splits left out"),
         "model": model, "preset": preset,
         # a resumed run said so nowhere but the terminal of the call that resumed it
         "epochs run": f"{summary.get('epochs_run')}{resumed_words(summary)}",
@@ -287,6 +358,8 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
     metrics = (again + "<h3>Validation reconstruction (last epoch)</h3>"
                "<p>The baseline predicts every gene's training mean (or median) for every "
                "sample; a useful encoder beats it.</p>" + html_table(_rounded(table))
+               + "<h3>Losses (last epoch, mean over the training batches)</h3>"
+               + html_table(loss_rows(summary.get("final") or {}, pre))
                + "<h3>Collapse checks</h3>" + warn + kv_table(checks) + facts)
     figures = _figures(history, plots, model)
     panel = pretrain_panel(summary=summary, bundle_summary=bundle_summary, record=record,
