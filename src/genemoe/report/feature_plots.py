@@ -96,7 +96,8 @@ def plot_real_vs_reconstructed(table: pd.DataFrame, *, out_path: Path, title: st
                                    for s, m in _MARKERS.items()],
                           loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
                           title="source", borderaxespad=0.0)
-    ax.add_artist(by_source)
+    ax.add_artist(by_source)  # which clips it to the axes: the saved PNG's tight box then
+    by_source.set_clip_on(False)  # left it out, cutting "reconstructed" to "reconstruct"
     ax.legend(handles=[Line2D([], [], ls="", marker="s", color=colours[t], label=t)
                        for t in types], loc="upper left", bbox_to_anchor=(1.01, 0.82),
               fontsize=7, ncol=ncol, title="cancer type", borderaxespad=0.0, handletextpad=0.3,
