@@ -51,3 +51,58 @@ def test_a_survival_explanations_top_genes_are_wrapped(tmp_path):
     flat = " ".join(text.split())
     assert ("all (n=45), raising it when higher: SLC22A18AS, LINC01234, TMEM45B, PLA2G4A, "
             "CDKN2A; lowering it when higher: ADAMTSL4, CYP11B1, ST3GAL5, ZNF385D, TOP2A") in flat
+
+
+def test_a_pooled_survival_rankings_line_fits_and_keeps_its_counts(tmp_path):
+    """Old behaviour (12 test patients of ACC, KICH and UVM): `  pooled: one ranking of 12
+    samples over 3 cancer types (ACC 6, KICH 3, UVM 3), drawn 12 of 45: few patients; type
+    differences may rank as risk genes` on one line of 150 characters."""
+    conv = {**_CONV, "n_samples": 12, "task": "survival",
+            "samples_by_cancer_type": {"ACC": 6, "KICH": 3, "UVM": 3},
+            "drawn_from": {"n": 45, "split": "test", "cap_per_predicted_class": 12}}
+    text = _result(tmp_path, "survival", conv).describe()
+    assert not _long(text), _long(text)
+    line = next(x for x in text.splitlines() if x.startswith("  pooled: "))
+    assert "12 samples over 3 cancer types" in line and "drawn 12 of 45" in line
+    assert "few patients" in line
+    assert "    by cancer type: ACC 6, KICH 3, UVM 3" in text.splitlines()
+
+
+def test_the_summary_says_what_the_attributions_took(tmp_path):
+    """Old behaviour: a 4.5-minute train_ig explanation of 15 samples said no time after it
+    (convergence.json's seconds_per_sample, 18.2, said nowhere)."""
+    conv = {**_CONV, "n_samples": 15, "seconds_per_sample": 18.2, "device": "cpu"}
+    text = _result(tmp_path, "classify", conv).describe()
+    assert "  attributions took 4 min 33 s (18.2 s per sample, on cpu)" in text.splitlines()
+
+
+def _explanation_dir(tmp_path, conv: dict):
+    """An explanation folder: its convergence.json and a two-gene genes_by_class.csv."""
+    import json
+
+    d = tmp_path / "ex_gm"
+    d.mkdir()
+    (d / "convergence.json").write_text(json.dumps(conv))
+    pd.DataFrame({"class": ["ACC", "ACC"], "rank": [1, 2],
+                  "gene_id": ["ENSG00000160882", "ENSG00000168734"],
+                  "symbol": ["CYP11B1", "PKIG"], "mean_attribution": [0.4, 0.3],
+                  "mean_abs_attribution": [0.4, 0.3], "n_samples": [15, 15],
+                  "expression_vs_others": [25.0, 1.6]}).to_csv(d / "genes_by_class.csv",
+                                                               index=False)
+    return d
+
+
+def test_the_report_section_says_the_references_and_the_time(tmp_path):
+    """Old behaviour: the report page said "baseline training tumours" alone (not how many,
+    nor that they were the model's own training samples, which the terminal said) and no
+    time."""
+    from genemoe.report.explanation_section import explanation_section
+
+    src = "the model's training samples in this bundle (156 of its 156 found), b3"
+    conv = {**_CONV, "n_samples": 15, "task": "classify", "n_draws": 8,
+            "baseline": "training tumours", "seconds_per_sample": 18.2, "device": "cpu",
+            "reference_source": {"source": "bundle", "source_text": src}}
+    page = explanation_section(_explanation_dir(tmp_path, conv))
+    assert ("The references: 8 training tumours per sample, drawn from the model&#x27;s "
+            "training samples in this bundle (156 of its 156 found), b3.") in page
+    assert "Attributions took 4 min 33 s (18.2 s per sample, on cpu)." in page

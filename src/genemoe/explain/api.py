@@ -134,12 +134,13 @@ from genemoe.explain.summary_text import (
     drawn_lines,
     ensemble_of,
     members_text,
-    pooling_text,
+    pooled_lines,
     ranking_notes,
     reference_lines,
     reintegrated_lines,
     routing_jump_lines,
     still_off_text,
+    took_lines,
 )
 from genemoe.models.moe import has_sparse_routing
 from genemoe.text_wrap import WIDTH, warning_text, wrapped
@@ -176,9 +177,9 @@ class ExplainResult(AtFolder):
                  *reference_lines(c),
                  *([f"  attributed: {c['attributed']}"] if c.get("group_by") == "label" else []),
                  *_completeness_lines(c),
-                 *reintegrated_lines(c),
+                 *reintegrated_lines(c), *took_lines(c),
                  *barely_moved_lines(c), *routing_jump_lines(c),
-                 *([f"  pooled: {pooled}"] if (pooled := pooling_text(c)) else [])]
+                 *pooled_lines(c)]
         if c.get("warning"):  # wrapped as predict's warnings (one line of 300 characters)
             lines.append(wrapped(f"  warning: {c['warning']}", first_whole=False))
         if c.get("completeness_warning"):  # genes were ranked under "off by 0.00%", unwarned

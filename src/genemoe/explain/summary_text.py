@@ -15,8 +15,9 @@ from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
 from genemoe.text_wrap import wrapped
 
-__all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines", "reference_lines", "ranking_notes", "compared_with",
-           "routing_jump_lines", "pooling_text", "ensemble_of", "members_text"]
+__all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines",
+           "reference_lines", "ranking_notes", "compared_with", "routing_jump_lines",
+           "pooling_text", "pooled_counts_text", "pooled_lines", "took_lines", "took_text", "ensemble_of", "members_text"]
 
 _FEW_POOLED = 20  # a survival ranking of fewer samples than this is said to be of few
 
@@ -190,21 +191,61 @@ def routing_jump_lines(c: dict[str, Any]) -> list[str]:
               if "median_relative_per_reference" in j else [])]
 
 
-def pooling_text(c: dict[str, Any]) -> str | None:
+def pooling_text(c: dict[str, Any], *, counts: bool = True) -> str | None:
     """A survival ranking pooled over few samples or over several cancer types, said:
     ``one ranking of 8 samples over 4 cancer types (ACC 3, ...), drawn 8 of 74: few
-    patients; type differences may rank as risk genes``; None otherwise (or for classify)."""
+    patients; type differences may rank as risk genes``; None otherwise (or for classify).
+    ``counts=False`` leaves the types' counts out (:func:`pooled_counts_text` says them:
+    the terminal's line ran to 150 characters)."""
     types = c.get("samples_by_cancer_type") or {}
     n = int(c.get("n_samples") or 0)
     if c.get("task") != "survival" or not n or (n >= _FEW_POOLED and len(types) <= 1):
         return None
-    counts = sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))
-    shown = ", ".join(f"{t} {k}" for t, k in counts[:6]) + (", ..." if len(counts) > 6 else "")
+    shown = f" ({pooled_counts_text(c)})" if counts else ""
     text = (f"one ranking of {n} sample{'s' if n != 1 else ''}"
-            + (f" over {len(types)} cancer types ({shown})" if len(types) > 1 else ""))
+            + (f" over {len(types)} cancer types{shown}" if len(types) > 1 else ""))
     d = c.get("drawn_from") or {}
     if d.get("n", 0) > n:
         text += f", drawn {n} of {d['n']}"
     caveats = (["few patients"] if n < _FEW_POOLED else []) + (
         ["type differences may rank as risk genes"] if len(types) > 1 else [])
     return f"{text}: {'; '.join(caveats)}"
+
+
+def pooled_counts_text(c: dict[str, Any]) -> str:
+    """The explained samples' cancer types by count, most first, at most six named:
+    ``ACC 6, KICH 3, UVM 3``; "" for one type."""
+    types = c.get("samples_by_cancer_type") or {}
+    if len(types) <= 1:
+        return ""
+    counts = sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{t} {k}" for t, k in counts[:6]) + (", ..." if len(counts) > 6 else "")
+
+
+def pooled_lines(c: dict[str, Any]) -> list[str]:
+    """The terminal's lines saying a pooled survival ranking (:func:`pooling_text`), the
+    types' counts on a line of their own (one line ran to 150 characters)."""
+    if not (pooled := pooling_text(c, counts=False)):
+        return []
+    return [wrapped(f"  pooled: {pooled}", first_whole=False)] + (
+        [f"    by cancer type: {n}"] if (n := pooled_counts_text(c)) else [])
+
+
+def took_text(seconds: float) -> str:
+    """``8 s``, ``4 min 33 s``, ``1 h 03 min``: a duration for people."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{max(seconds, 0):.2g} s" if seconds < 10 else f"{s} s"
+    return f"{s // 60} min {s % 60:02d} s" if s < 3600 else f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def took_lines(c: dict[str, Any]) -> list[str]:
+    """What the attributions cost: ``attributions took 4 min 33 s (18.2 s per sample, on
+    cpu)`` from ``convergence.json``'s ``seconds_per_sample`` (recorded, never said: the
+    terminal gave an estimate before a long run only, and no time after); [] without it."""
+    per, n = c.get("seconds_per_sample"), int(c.get("n_samples") or 0)
+    if per is None or not n:
+        return []
+    where = f", on {c['device']}" if c.get("device") else ""
+    return [f"  attributions took {took_text(float(per) * n)} ({float(per):.3g} s per "
+            f"sample{where})"]

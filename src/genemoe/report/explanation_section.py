@@ -16,7 +16,7 @@ from genemoe.explain.summary_text import pooling_text, reintegrated_lines, still
 from genemoe.report.html_parts import figure_html as _figure_html
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.plots import Figure
-from genemoe.report.text import METHOD_NAMES
+from genemoe.report.text import METHOD_NAMES, fmt_seconds
 
 __all__ = ["explanation_section", "top_genes_table", "sample_caption"]
 
@@ -32,7 +32,8 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
             f"samples (baseline <code>{html.escape(str(conv.get('baseline')))}</code>, genes ranked: "
             f"{html.escape(ranked)}). " + _completeness_text(conv)
             + (f" (reference: {html.escape(conv['reference'])})" if conv.get("reference") else "")
-            + "." + _jump_text(conv) + _steps_text(conv) + "</p>")
+            + "." + _jump_text(conv) + _steps_text(conv) + _reference_html(conv) + _took_html(conv)
+            + "</p>")
     for key in [k for k in conv if k == "warning" or k.endswith("_warning")]:  # every one: the
         if conv.get(key):  # reference draw's and its stability's were left off the page
             head += f'<p class="banner">{html.escape(str(conv[key]))}</p>'
@@ -80,6 +81,31 @@ def _steps_text(conv: dict) -> str:
             f"; every sample within the {refine['tolerance']:.0%} tolerance"
             if refine.get("n_samples_above_tolerance") == 0 else "")
     return html.escape(text) + "."
+
+
+def _reference_html(conv: dict) -> str:
+    """Where training-tumour references came from (``train_ig``, ``gradient_shap``): `` The
+    references: 8 training tumours per sample, drawn from the model's training samples in
+    this bundle (156 of its 156 found), b3.`` The page said "baseline training tumours"
+    alone, the terminal how many and whose; '' for a fixed baseline."""
+    src = (conv.get("reference_source") or {}).get("source_text")
+    if not src:
+        return ""
+    n = conv.get("n_draws")
+    what = (f"{n} training tumours per sample" if n and conv.get("method") == "train_ig"
+            else f"training tumours, {n} draws per sample" if n else "training tumours")
+    return html.escape(f" The references: {what}, drawn from {src}.")
+
+
+def _took_html(conv: dict) -> str:
+    """What the attributions cost: `` Attributions took 4 min 33 s (18.2 s per sample, on
+    cpu).`` (convergence.json's ``seconds_per_sample``, never on the page); '' without it."""
+    per, n = conv.get("seconds_per_sample"), int(conv.get("n_samples") or 0)
+    if per is None or not n:
+        return ""
+    where = f", on {conv['device']}" if conv.get("device") else ""
+    return html.escape(f" Attributions took {fmt_seconds(float(per) * n)} ({float(per):.3g} s "
+                       f"per sample{where}).")
 
 
 def _completeness_text(conv: dict) -> str:
