@@ -91,3 +91,31 @@ def test_a_complete_sheet_says_nothing_of_projects(
         _, _, record = assemble_gdc_dir(tmp_path / "dl", sheet, tmp_path / "joined")
     assert not [r for r in caplog.records if "Project ID" in r.getMessage()]
     assert record["sheet_samples_without_project"] == []
+
+
+def test_a_mixed_carts_other_files_are_not_an_incomplete_download(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Before (a probe's cart of 24 STAR files and 3 miRNA files, all downloaded): "3
+    sample(s) of the sample sheet have no file ... (an incomplete download?)", and the
+    bundle's summary.json counted 3 "sample sheet entry without its file (incomplete
+    download)"."""
+    sheet = _portal(tmp_path / "dl")
+    table = pd.read_csv(sheet, sep="\t")
+    extra = []
+    for i in range(3):
+        fid, name = f"aaaaaaaa-0000-0000-0000-{i:012d}", f"m{i}.mirbase21.mirnas.quantification.txt"
+        (tmp_path / "dl" / fid).mkdir()
+        (tmp_path / "dl" / fid / name).write_text("miRNA_ID\tread_count\nhsa-let-7a-1\t5\n")
+        extra.append({"File ID": fid, "File Name": name, "Project ID": "TCGA-ACC",
+                      "Case ID": f"TCGA-OR-B00{i}", "Sample ID": f"TCGA-OR-B00{i}-01A",
+                      "Sample Type": "Primary Tumor"})
+    pd.concat([table, pd.DataFrame(extra)]).to_csv(sheet, sep="\t", index=False)
+    with caplog.at_level(logging.WARNING, logger="genemoe.data.gdc_portal"):
+        _, _, record = assemble_gdc_dir(tmp_path / "dl", sheet, tmp_path / "joined")
+    assert record["sheet_samples_without_file"] == []
+    assert record["sheet_files_not_star"] == [e["File Name"] for e in extra]
+    said = [r.getMessage() for r in caplog.records]
+    assert not [m for m in said if "incomplete download" in m]
+    assert (f"{sheet.name}: 3 of its files are not STAR gene counts (e.g. "
+            "m0.mirbase21.mirnas.quantification.txt): passed over") in said
+    assert len(record["samples"]) == len(table)

@@ -299,7 +299,24 @@ def _matched(gdc_dir: Path, sheet: pd.DataFrame,
         row = known.loc[name]
         yield str(row["sample"]), str(row["sample_id"]), path, row["project"]
     for name in known.index[~known.index.isin(list(files))]:
-        yield str(known.loc[name, "sample"]), str(known.loc[name, "sample_id"]), None, None
+        if _is_star_name(name):  # another data type's file (a mixed cart) is not "absent"
+            yield str(known.loc[name, "sample"]), str(known.loc[name, "sample_id"]), None, None
+
+
+def _is_star_name(name: str) -> bool:
+    """Whether a sample sheet's ``File Name`` is a STAR gene-counts file's."""
+    return str(name).removesuffix(".gz").endswith(STAR_SUFFIX)
+
+
+def _other_files(sheet: pd.DataFrame, sheet_path: Path) -> list[str]:
+    """The sheet's files of other data types (a cart with miRNA, methylation or clinical
+    files too), said once and returned: they were taken for STAR files missing from the
+    folder, "an incomplete download", and counted as samples dropped so in the bundle."""
+    names = sorted({str(n) for n in sheet["file_name"].dropna() if not _is_star_name(n)})
+    if names:
+        logger.warning("%s: %d of its files are not STAR gene counts (e.g. %s): passed over",
+                       sheet_path.name, len(names), names[0])
+    return names
 
 
 def _same_genes(s: pd.Series, path: Path, first: pd.Series, first_path: Path) -> pd.Series:
@@ -370,7 +387,11 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
         The genes × samples matrix (columns: sample barcodes; several files of one sample:
         the deepest library kept, :func:`_deepest`), the label table (``sample_id``, ``cancer_type``) and
         the join's record (also written as ``joined.json`` beside them; its ``warnings``:
-        every warning said on the way, as a bundle's record keeps prepare's).
+        every warning said on the way, as a bundle's record keeps prepare's). The sheet's
+        files of other data types (a mixed cart's miRNA or clinical files) are passed over,
+        said and listed (``sheet_files_not_star``), not taken for missing STAR files; its
+        samples with no ``Project ID`` are said with their lines
+        (``sheet_samples_without_project``).
     """
     if values not in GDC_VALUE_COLUMNS:
         raise input_error(f"unknown value column {values!r}", where="--gdc-values",
@@ -415,6 +436,7 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
                                f"{n} ({c:,})" for n, c in r["counts"].items() if n != r["kept"]))
         for r in repeats.values():
             del r["kept_path"]
+        other_files = _other_files(sheet, sheet_path)
         no_project = _no_project(sheet, sheet_path, [
             c for c, v in labels.items() if not isinstance(v, str) or not v.strip()])
         absent = sorted({sheet_id for sample, sheet_id in absent if sample not in files})
@@ -446,6 +468,7 @@ def assemble_gdc_dir(gdc_dir: Path | str, sample_sheet: Path | str, out_dir: Pat
                   "repeated_samples": repeats,
                   "sheet_samples_without_file": absent,
                   "sheet_samples_without_project": no_project,
+                  "sheet_files_not_star": other_files,
                   "summary_rows": summary, "summary_rows_column": next(iter(
                       cols.values())).attrs["summary_rows_column"] if cols else None}
     record["warnings"] = said
