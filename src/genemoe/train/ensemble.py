@@ -153,8 +153,10 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
         ``model``: an :class:`~genemoe.models.ensemble.EnsembleModel` (neural) or
         :class:`~genemoe.models.ensemble.EnsembleEstimator` (classical); ``outputs``: the
         members' mean probabilities or risks per part; ``info["ensemble"]``: k, the scheme
-        (``members``), how the members differ, the training rows each fitted on, and each
-        member's own info; ``history``: the first member's.
+        (``members``), how the members differ, each member's seed (``member_seeds``), the
+        inner folds' split (``member_folds``; None for members on every training row), the
+        training rows each fitted on, and each member's own info; ``history``: the first
+        member's.
     """
     if k < 2:
         raise input_error(f"needs at least 2 members, got {k}", where="--ensemble")
@@ -194,6 +196,8 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
     n_rows = [len(r) for r in rows] if rows is not None else [len(data["train"].rows)] * k
     info = {"ensemble": {"k": k, "member": name, "members_scheme": members,
                          "members_differ_by": members_differ_by(name, members),
+                         "member_seeds": [seed + i if seeded else seed for i in range(k)],
+                         "member_folds": _folds_said(task, k, seed) if rows is not None else None,
                          "member_train_rows": n_rows, "members": [f.info for f in fits]}}
     if task == "classify":  # members calibrated inside the ensemble, then the average
         outputs, info["calibration"] = _calibrate_average(outputs, data["val"].y, temps)
@@ -204,6 +208,16 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
     if neural:
         info["best_epoch"] = [f.info.get("best_epoch") for f in fits]
     return FitResult(model, outputs, info, fits[0].history)
+
+
+def _folds_said(task: Task, k: int, seed: int) -> str:
+    """How :func:`member_rows` split the training part, in words a reader can redo (only
+    the rows' count per member was recorded: neither the folds' seed nor which fold each
+    member left out)."""
+    by = "class" if task == "classify" else "event"
+    return (f"StratifiedKFold({k}, shuffle=True, random_state={seed}) of the training part "
+            f"by {by}; member i leaves out fold i (a {by} with fewer than {k} samples: in "
+            "every member)")
 
 
 def _risk_scale(fit: FitResult) -> float:
