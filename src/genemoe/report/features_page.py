@@ -92,19 +92,25 @@ def feature_figures_found(d: Path, summary: dict[str, Any]) -> tuple[list[Figure
     return figures, problems
 
 
+# what `genemoe features` checked of every analysed sample (it refuses the others); the
+# page said which split, never that the run had not seen them
+HELD_OUT = ("held out: the run never trained or validated on them, nor on other samples of "
+            "their patients")
+
+
 def _caption(name: str, summary: dict[str, Any]) -> str:
     if name == "correlation_heatmap.png":
         return (f"Pearson r of the {summary.get('n_features', '?')} leading latent features "
                 f"with the top {summary.get('n_heatmap_genes', '?')} genes by mean |r| (* above "
-                f"{summary.get('threshold', '?')}), on {_samples_words(summary)}")
+                f"{summary.get('threshold', '?')}), on {_samples_words(summary)} (held out)")
     method = name.removeprefix("real_vs_reconstructed_").removesuffix(".png")
     rec = summary.get("reconstruction") or {}
     mix = (rec.get("mixing") or {}).get(method) or {}
     score = (f"; k-NN mixing {fmt_value(mix.get('score'))} ({fmt_value(rec.get('expected_if_mixed'))}"
              " if mixed, 0 if separate)" if mix else "")
     shown = {"tsne": "t-SNE", "umap": "UMAP"}.get(method, method)
-    return (f"{shown} of the real and reconstructed samples (colour: cancer type; marker: real "
-            f"or reconstructed){score}")
+    return (f"{shown} of {_samples_words(summary)} (held out) and their reconstructions "
+            f"(colour: cancer type; marker: real or reconstructed){score}")
 
 
 def strong_genes_rows(d: Path, summary: dict[str, Any]) -> tuple[pd.DataFrame, str]:
@@ -301,7 +307,8 @@ def features_context(d: Path, plots: Path) -> dict[str, Any]:
                            if summary.get("reconstruction") else ""),
                 "run": run.get("path"), "run kind": run.get("kind"),
                 "model": run.get("model_name"), "bundle": summary.get("bundle"),
-                "split": summary.get("split"), "samples": _samples_words(summary),
+                "split": summary.get("split"),
+                "samples": f"{_samples_words(summary)}, {HELD_OUT}",
                 "correlations": summary.get("correlation_space"),
                 "scaling": summary.get("scaling"), "device": summary.get("device"),
                 "its own page": f"genemoe report {run.get('path')}" if run.get("path") else None}
