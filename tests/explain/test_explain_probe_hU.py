@@ -106,3 +106,35 @@ def test_the_report_section_says_the_references_and_the_time(tmp_path):
     assert ("The references: 8 training tumours per sample, drawn from the model&#x27;s "
             "training samples in this bundle (156 of its 156 found), b3.") in page
     assert "Attributions took 4 min 33 s (18.2 s per sample, on cpu)." in page
+
+
+def test_compare_shows_the_routing_jump_beside_completeness(tmp_path):
+    """Old behaviour (moe of ACC, KICH, UVM, `explain --compare`): frozen_ig "0.00%" and
+    train_ig "0.01%" beside ig's "0.07%", as if they explained the live model exactly: the
+    routing jump their frozen routing leaves out (train_ig 6.25% median, 21.55% max) was in
+    each method's convergence.json only; the table ran to 108 characters."""
+    import json
+
+    import numpy as np
+
+    from genemoe.explain.compare import compare_methods, methods_text
+    from genemoe.workflows.train import train_run
+    from synthetic_inputs import prepare_synthetic
+
+    b = prepare_synthetic(tmp_path / "data", n_samples=60, n_genes=50, n_types=3, seed=5)[0]
+    run = train_run(b.path, out_dir=tmp_path / "moe", task="classify", model_name="moe",
+                    epochs=1, progress=False).out_dir
+    one = [str(s) for s in b.sample_ids[b.indices("test")][:2]]
+    table = compare_methods(run, data=b.path, out_dir=tmp_path / "c", methods=("ig", "frozen_ig"),
+                            samples=one, n_steps=4, max_steps=4, progress=False)
+    ig, frozen = table.set_index("method").loc["ig"], table.set_index("method").loc["frozen_ig"]
+    jump = json.loads((tmp_path / "c" / "frozen_ig" / "convergence.json").read_text())
+    assert frozen["routing_jump"] == jump["routing_jump"]["median_relative"]
+    assert frozen["routing_jump_max"] == jump["routing_jump"]["max_relative"]
+    assert np.isnan(ig["routing_jump"])  # live routing: its completeness holds the jump
+    saved = pd.read_csv(tmp_path / "c" / "methods.csv")
+    assert {"routing_jump", "routing_jump_max"} <= set(saved.columns)
+    text = methods_text(table)
+    assert f"{frozen['routing_jump']:.2%}" in text.splitlines()[2]
+    assert text.splitlines()[1].split()[-3:-1] == ["-", "-"]  # ig's row: no jump left out
+    assert max(map(len, text.splitlines())) <= 100, text

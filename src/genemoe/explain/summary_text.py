@@ -17,7 +17,8 @@ from genemoe.text_wrap import wrapped
 
 __all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines",
            "reference_lines", "ranking_notes", "compared_with", "routing_jump_lines",
-           "pooling_text", "pooled_counts_text", "pooled_lines", "took_lines", "took_text", "ensemble_of", "members_text"]
+           "pooling_text", "pooled_counts_text", "pooled_lines", "took_lines", "took_text",
+           "ensemble_of", "members_text"]
 
 _FEW_POOLED = 20  # a survival ranking of fewer samples than this is said to be of few
 
@@ -236,7 +237,9 @@ def took_text(seconds: float) -> str:
     s = int(round(seconds))
     if s < 60:
         return f"{max(seconds, 0):.2g} s" if seconds < 10 else f"{s} s"
-    return f"{s // 60} min {s % 60:02d} s" if s < 3600 else f"{s // 3600} h {s % 3600 // 60:02d} min"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
 
 
 def took_lines(c: dict[str, Any]) -> list[str]:
