@@ -67,3 +67,26 @@ def test_max_samples_below_three_names_the_flag_once(trained, tmp_path):
     text = str(err.value)
     assert text.count("max-samples") + text.count("max_samples") == 2  # problem, and the fix
     assert "--max-samples 2 is too few" in text and not (tmp_path / "f").exists()
+
+
+def test_a_bundle_without_symbols_is_said_to_show_gene_ids(trained, tmp_path):
+    """Old: pancan33 (Entrez ids, no annotation) gave symbol-less tables and a heat map of
+    bare numbers, unsaid; a bundle with symbols says nothing."""
+    import shutil
+
+    import pandas as pd
+
+    bundle, run_dir = trained
+    said = "the bundle names no gene symbols"
+    res = analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "with", n_features=3,
+                           device="cpu")
+    assert not any(n.startswith(said) for n in res.notes)
+    copy = tmp_path / "copy"
+    shutil.copytree(bundle.path, copy)
+    var = pd.read_parquet(copy / "var.parquet")
+    var["symbol"] = None
+    var.to_parquet(copy / "var.parquet")
+    res = analyse_features(run_dir, data=copy, out_dir=tmp_path / "without", n_features=3,
+                           device="cpu")
+    assert any(n.startswith(said) for n in res.summary["notes"])
+    assert "--annotation" in res.describe()

@@ -492,6 +492,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     r[:, missing] = np.nan  # filled, not measured
     var = bundle.var.set_index(bundle.var["gene_id"].astype(str)).reindex(run.gene_ids)
     symbols = var["symbol"].fillna("").astype(str).to_numpy() if "symbol" in var else None
+    if symbols is None or not any(symbols):  # pancan33's heat map of bare Entrez ids, unsaid
+        notes.append("the bundle names no gene symbols: genes are shown by their ids "
+                     "(prepare with an --annotation that maps these ids to symbols)")
     ranked = strong_genes(r, np.asarray(run.gene_ids, dtype=object), symbols)
     strong = ranked[ranked["mean_abs_r"] > threshold]
     if n_constant := int(present.sum()) - len(ranked):  # were left out of the table, unsaid
