@@ -20,7 +20,8 @@ from pathlib import Path
 
 import typer
 
-__all__ = ["NARRATING_LOGGERS", "TerminalHandler", "say", "setup_logging", "show_version"]
+__all__ = ["NARRATING_LOGGERS", "TerminalHandler", "say", "setup_logging", "show_version",
+           "wrap_for_terminal"]
 
 # Loggers whose INFO lines a user sees without -v: one line per preparation step, the
 # downloads, the demo's and predict's own steps, one line per benchmark cell (model,
@@ -66,11 +67,41 @@ class TerminalHandler(logging.Handler):
             if self.verbose:
                 text = f"{record.name}: {text}"
             stream = sys.stderr
-            colour_ok = colour and stream.isatty() and not os.environ.get("NO_COLOR")
-            line = typer.style(prefix + text, fg=colour) if colour_ok else prefix + text
+            tty = stream.isatty()
+            colour_ok = colour and tty and not os.environ.get("NO_COLOR")
+            text = prefix + text
+            if tty and not record.exc_info:  # a log file keeps one record per line
+                text = wrap_for_terminal(text)
+            line = typer.style(text, fg=colour) if colour_ok else text
             tqdm.write(line, file=stream)
         except Exception:  # noqa: BLE001 (logging's contract: never raise from emit)
             self.handleError(record)
+
+
+def wrap_for_terminal(text: str, width: int | None = None) -> str:
+    """``text``'s lines longer than ``width`` (the terminal's, at most 100) wrapped at spaces,
+    each continuation 4 deeper than its line; paths and words longer than the width stay
+    whole. A warning of 160 characters ran past the window's edge.
+
+    Examples
+    --------
+    >>> print(wrap_for_terminal("warning: " + "word " * 5, width=20))
+    warning: word word
+        word word word
+    """
+    import shutil
+    import textwrap
+
+    width = width or min(100, shutil.get_terminal_size((100, 24)).columns)
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip()))
+        out += textwrap.wrap(line, width, subsequent_indent=indent + "    ",
+                             break_long_words=False, break_on_hyphens=False) or [line]
+    return "\n".join(out)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
