@@ -15,6 +15,11 @@ import pandas as pd
 
 from genemoe.data.scaling import clip_summary, clip_text
 from genemoe.evaluate.benchmark_files import load_cells
+from genemoe.evaluate.benchmark_pairs import (
+    corrected_resampled_t_p,
+    few_pairs_note,
+    fold_size_ratio,
+)
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
     comparison_markdown,
@@ -24,13 +29,14 @@ from genemoe.evaluate.benchmark_tables import (
     summary_table,
 )
 from genemoe.evaluate.benchmark_tuned_on import tuned_on_in_run, tuned_on_overlap
+from genemoe.evaluate.p_values import with_p_text
 from genemoe.evaluate.survival_flags import is_degenerate
 from genemoe.report.terminal import epoch_cap_line
 from genemoe.workflows.benchmark_protocol import clipped_lines
 
 __all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
            "PER_FOLD_LABELS", "NOT_RUN", "ablation_records", "ablation_tables", "collapse_counts",
-           "collapse_text", "frozen_text", "summary_folds", "table_models"]
+           "collapse_text", "frozen_text", "step_differences", "summary_folds", "table_models"]
 
 Task = Literal["classify", "survival"]
 
@@ -247,6 +253,68 @@ def summary_folds(rows: pd.DataFrame, metric: str) -> tuple[pd.Series, list[str]
     return values[~zero_one], notes
 
 
+# the ablation's steps: (model, the model it adds to, what the step adds)
+_STEPS = (("moe", "fcn", "the experts: MOE − two FC layers"),
+          ("genemoe", "moe", "the MOAE: Gene-MOE − MOE"),
+          (PRETRAINED, "genemoe", "pre-training: pre-trained Gene-MOE − Gene-MOE"),
+          (VAECOX_PRETRAINED, "vaecox", "pre-training: pre-trained VAE-Cox − VAE-Cox"))
+
+
+def step_differences(results: pd.DataFrame, task: Task) -> pd.DataFrame:
+    """What each step of the ablation adds, over the same folds: the difference in the
+    task's primary metric (model − the model it adds to), mean ± sd of the paired folds'
+    differences, wins / ties / losses and the corrected resampled t-test's p.
+
+    The paired comparisons test every model against the best one other than Gene-MOE
+    only: the ablation's own steps (pre-trained Gene-MOE against Gene-MOE from scratch
+    above all) were nowhere, nor the spread of any difference. A fold's degenerate pooled
+    C-index (exactly 0 or 1) is left out of its pairs, as from the table's means.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step both of whose models ran: ``step``, ``mean_difference``, ``sd``
+        (of the paired differences), ``wins``, ``ties``, ``losses``, ``n_pairs``,
+        ``corrected_p`` (NaN where undefined), ``note``.
+    """
+    metric = PRIMARY_METRIC[task]
+    values = pd.to_numeric(results[metric], errors="coerce")
+    if metric == "c_index":
+        values = values.mask(values.map(is_degenerate).astype(bool))
+    wide = results.assign(v=values).pivot_table(index=["repeat", "fold"], columns="model",
+                                                values="v")
+    ratio, rows = fold_size_ratio(results), []
+    for new, old, what in _STEPS:
+        if new not in wide or old not in wide:
+            continue
+        d = (wide[new] - wide[old]).dropna().to_numpy()
+        if not d.size:
+            continue
+        rows.append({"step": what, "mean_difference": f"{d.mean():+.3f}",
+                     "sd": f"{d.std(ddof=1):.3f}" if d.size > 1 else "–",
+                     "wins": int((d > 0).sum()), "ties": int((d == 0).sum()),
+                     "losses": int((d < 0).sum()), "n_pairs": int(d.size),
+                     "corrected_p": corrected_resampled_t_p(d, ratio),
+                     "note": few_pairs_note(d.size)})
+    return pd.DataFrame(rows, columns=["step", "mean_difference", "sd", "wins", "ties",
+                                       "losses", "n_pairs", "corrected_p", "note"])
+
+
+def _step_lines(results: pd.DataFrame, task: Task, labels: dict[str, str]) -> list[str]:
+    """tables.md's section on what each step adds ([] where no step's two models ran)."""
+    steps = step_differences(results, task)
+    if steps.empty:
+        return []
+    marked = [labels[m] for m, _, _ in _STEPS if labels.get(m, "").endswith(_MARK)]
+    return ["## What each step adds", "",
+            f"Difference in {PRIMARY_METRIC[task]} (the model − the model it adds to) over the "
+            "same folds: the mean and sd of the paired folds' differences; `corrected_p`: the "
+            "corrected resampled t-test, as below (the folds share training samples: their sd "
+            "understates the uncertainty)."
+            + (f" {', '.join(marked)}: see † above." if marked else ""), "",
+            markdown_table(with_p_text(steps)), ""]
+
+
 def _type_cell(results: pd.DataFrame, model: str, name: str, text: str, n_bad: int) -> str:
     """One cell of Table II: ``summary_table``'s ``text`` (degenerate folds left out), their
     count added (``"0.700 (1/2 folds; 1 degenerate)"``); a C no fold scored says why."""
@@ -456,6 +524,7 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   "left out of the mean); the last row pools each whole test fold.", "",
                   markdown_table(_survival_table(results, labels)), "",
                   *_collapse_notes(collapsed, labels, per_fold is not None, task)]
+    lines += _step_lines(results, task, labels)  # the steps: each model against its own base
     if results["model"].nunique() > 1:  # the benchmark's paired tests (tables.md had none)
         best, comp = paired_comparisons(results, task)
         best = labels.get(best, best)  # the rows' labels, † included (were results.csv's keys)
