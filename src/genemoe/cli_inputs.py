@@ -15,6 +15,9 @@ __all__ = ["JoinedInputs", "bundle_summary_lines", "expand_paths", "joined_input
            "one_predict_input", "only_with"]
 
 
+_ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip")  # a portal cart as downloaded, unextracted
+
+
 @dataclass
 class JoinedInputs:
     """Matrices and label tables written by a join, lines saying what it did, and the
@@ -104,10 +107,15 @@ def joined_inputs(out: Path, *, gdc_dir: Path | None, sample_sheet: Path | None,
             _needs(given, missing, "pass the portal's download folder (--gdc-dir) and its "
                                    "sample sheet (--sample-sheet)")
         if not gdc_dir.is_dir():  # a file was blamed on the sample sheet, read first
+            archive = gdc_dir.is_file() and gdc_dir.name.lower().endswith(_ARCHIVES)
             raise input_error("a file, not the portal's download folder" if gdc_dir.exists()
                               else "no such folder", path=gdc_dir, where="--gdc-dir",
-                              fix="point --gdc-dir at the folder gdc-client downloaded into; "
-                                  "the sample sheet goes to --sample-sheet")
+                              fix=(f"an archive (the portal's cart?): extract it first ("
+                                   f"{'unzip' if gdc_dir.suffix.lower() == '.zip' else 'tar xf'} "
+                                   f"{gdc_dir.name}) and point --gdc-dir at the folder it "
+                                   "makes" if archive else
+                                   "point --gdc-dir at the folder gdc-client downloaded into; "
+                                   "the sample sheet goes to --sample-sheet"))
         from genemoe.data.quant_dir import joined_lines
 
         expr, lab, record = assemble_gdc_dir(gdc_dir, sample_sheet,
