@@ -90,3 +90,24 @@ def test_a_bundle_without_symbols_is_said_to_show_gene_ids(trained, tmp_path):
                            device="cpu")
     assert any(n.startswith(said) for n in res.summary["notes"])
     assert "--annotation" in res.describe()
+
+
+def test_the_constant_genes_note_gives_their_symbols(trained, tmp_path):
+    """Old: "e.g. ENSG00000054796, ENSG00000072080" beside tables naming genes by symbol."""
+    import numpy as np
+
+    from genemoe.data.bundle import load_bundle, write_bundle
+
+    bundle, run_dir = trained
+    copy = load_bundle(bundle.path)
+    col = int(np.flatnonzero(copy.gene_mask())[0])
+    X = np.array(copy.X, copy=True)
+    X[copy.indices("test"), col] = 1.5
+    copy.X = X
+    write_bundle(copy, tmp_path / "b")
+    gene, symbol = (str(copy.var[c].iloc[col]) for c in ("gene_id", "symbol"))
+    assert symbol and symbol != gene
+    res = analyse_features(run_dir, data=tmp_path / "b", out_dir=tmp_path / "f", n_features=3,
+                           device="cpu")
+    note = next(n for n in res.notes if "constant across these samples" in n)
+    assert f"{gene} ({symbol})" in note

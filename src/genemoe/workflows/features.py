@@ -273,6 +273,13 @@ def _of_genes(s: dict[str, Any]) -> str:
     return f" of {n:,} genes correlated" + (f" ({constant:,} constant left out)" if constant else "")
 
 
+def _named(gene: str, gene_ids: list[str], symbols: np.ndarray | None) -> str:
+    """``'ENSG00000054796 (SPO11)'``: a gene id with its symbol where the bundle has one
+    (the note named bare Ensembl ids beside tables that give symbols)."""
+    symbol = "" if symbols is None else str(symbols[gene_ids.index(gene)])
+    return f"{gene} ({symbol})" if symbol and symbol != gene else gene
+
+
 def _measured(rec: dict[str, Any]) -> bool:
     """Whether the reconstructions' spread and R² are numbers (NaN: the samples do not vary)."""
     return all(isinstance(rec.get(k), float) and math.isfinite(rec[k])
@@ -501,7 +508,7 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         constant = set(np.asarray(run.gene_ids)[present]) - set(ranked["gene_id"])
         notes.append(f"{n_constant} gene{'s' * (n_constant != 1)} constant across these samples "
                      f"(no correlation) left out of gene_correlation.tsv, e.g. "
-                     + ", ".join(sorted(constant)[:3]))
+                     + ", ".join(_named(g, run.gene_ids, symbols) for g in sorted(constant)[:3]))
     out_dir.mkdir(parents=True, exist_ok=True)
     if (out_dir / "leading_features.tsv").exists():  # an earlier analysis's figures and page
         remove_outputs(out_dir, [p.name for p in out_dir.glob("*")  # (none: a report.html
