@@ -96,7 +96,7 @@ def download_tcga_cmd(
         return
     result = download_tcga(out, projects=csv_option(projects), source=source, values=values,
                            base_url=base_url, retries=retries)
-    say(result.summary())  # names the files saved under their other name
+    say("\n".join(filter(None, (result.summary(), result.next_command()))))  # its prepare
 
 
 @app.command(cls=CliCommand)

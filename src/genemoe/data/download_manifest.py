@@ -80,6 +80,30 @@ class DownloadResult:
                      + name_some([p.name for p in self.other_name]))
         return line
 
+    def next_command(self, bundle: str = "bundles/tcga") -> str:
+        """The ``genemoe prepare`` command that reads what came (a new user had to piece it
+        together from the README), one flag per line; "" where no expression file came.
+
+        Xena's per-project files go in as globs (``xena/TCGA-*.star_fpkm-uq.tsv*``, the
+        ``*`` taking either name form); the Pan-Cancer Atlas files by name."""
+        roles = {"--expression": ("star_", "EB++"), "--labels": (".clinical.", "TCGA_phenotype"),
+                 "--clinical": (".survival.", "Survival_Supplemental"), "--annotation": (".probemap",)}
+        flags = {flag: sorted({_glob(p) for p in self.paths if any(k in p.name for k in keys)})
+                 for flag, keys in roles.items()}
+        if not flags["--expression"]:
+            return ""
+        parts = [f"{flag} {' '.join(names)}" for flag, names in flags.items() if names]
+        return "next: genemoe prepare " + " \\\n    ".join([*parts, f"--out {bundle}"])
+
+
+def _glob(path: Path) -> str:
+    """``xena/TCGA-*.clinical.tsv*`` for ``xena/TCGA-ACC.clinical.tsv.gz``: a project's file
+    as the glob of every project's; another file by its name."""
+    name = path.name
+    if name.startswith("TCGA-") and "." in name:
+        name = "TCGA-*." + name.split(".", 1)[1].removesuffix(".gz").rstrip("*") + "*"
+    return str(path.parent / name)
+
 
 def load_manifest(path: Path) -> dict[str, Any]:
     """The manifest at ``path``, or a fresh one (an unreadable one is logged and replaced)."""
