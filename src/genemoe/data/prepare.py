@@ -249,9 +249,13 @@ def _sample_frame(tables: list[ExpressionTable]) -> pd.DataFrame:
     dup = obs["sample_id"][obs["sample_id"].duplicated(keep=False)]
     if len(dup):
         files = obs.loc[dup.index, "source"].unique().tolist()
+        forms = {f.removesuffix(".gz") for f in files}
         raise input_error(f"sample {dup.iloc[0]!r} appears more than once ({dup.nunique()} "
                           f"duplicated sample ids)", path=", ".join(files), where="sample columns",
-                          fix="remove the repeated profiles, or give each file distinct samples")
+                          fix=("the same table in both forms (plain and .gz; a download of the "
+                               "other form leaves both): pass one of them" if len(forms) < len(files)
+                               else "remove the repeated profiles, or give each file distinct "
+                               "samples"))
     return obs
 
 
