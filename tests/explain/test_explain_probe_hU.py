@@ -138,3 +138,24 @@ def test_compare_shows_the_routing_jump_beside_completeness(tmp_path):
     assert f"{frozen['routing_jump']:.2%}" in text.splitlines()[2]
     assert text.splitlines()[1].split()[-3:-1] == ["-", "-"]  # ig's row: no jump left out
     assert max(map(len, text.splitlines())) <= 100, text
+
+
+def test_a_sample_figure_counts_the_genes_with_thousands_separators(tmp_path, monkeypatch):
+    """Old behaviour: each per-sample figure of a 19,285-gene Gene-MOE was headed "top 20 of
+    19285 genes by |attribution|", where every other count reads 19,285."""
+    import numpy as np
+
+    from genemoe.explain import figures
+
+    seen = {}
+    real = figures._finish
+
+    def spy(fig, out_path, **kw):
+        seen["title"] = fig.axes[0].get_title()
+        return real(fig, out_path, **kw)
+
+    monkeypatch.setattr(figures, "_finish", spy)
+    a = np.random.default_rng(0).normal(size=19_285)
+    figures.sample_attribution_figure(a, np.array([f"G{i}" for i in range(len(a))], dtype=object),
+                                      tmp_path / "s.png")
+    assert seen["title"] == "top 20 of 19,285 genes by |attribution|"

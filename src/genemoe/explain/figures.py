@@ -171,7 +171,7 @@ def sample_attribution_figure(attribution: np.ndarray, labels, out_path: Path, *
     ax.tick_params(labelsize=7)
     ax.set_xlabel(xlabel, fontsize=8)
     _few_ticks(ax)
-    ax.set_title(f"top {len(idx)} of {len(a)} genes by |attribution|"
+    ax.set_title(f"top {len(idx)} of {len(a):,} genes by |attribution|"
                  + (f" ({n_zero:,} at 0, not shown)" if n_zero and len(moved) else ""), fontsize=8)
     return _finish(fig, out_path, title=title, dpi=110)
 
