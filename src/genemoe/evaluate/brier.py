@@ -32,7 +32,7 @@ __all__ = ["breslow_cumulative_hazard", "survival_probabilities", "integrated_br
            "HORIZONS_YEARS", "DAYS_PER_YEAR", "survival_at_horizons", "horizon_calibration",
            "outside_ci", "last_event_time", "time_dependent_auc", "CENSORING_FLOOR", "censoring_cut",
            "ENDPOINT_NAMES", "endpoint_name", "probability_word", "event_word", "rounded_window",
-           "DAY_DECIMALS"]
+           "DAY_DECIMALS", "brier_per_patient", "ibs_intervals", "N_BOOT"]
 
 log = logging.getLogger(__name__)
 
@@ -166,18 +166,71 @@ def integrated_brier(time_train: np.ndarray, event_train: np.ndarray, risk_train
     baseline = breslow_cumulative_hazard(tt, et, np.asarray(risk_train, np.float64))
     try:
         y_train, y_test = Surv.from_arrays(et, tt), Surv.from_arrays(e, t)
-        ibs = integrated_brier_score(y_train, y_test, survival_probabilities(baseline, risk, times), times)
+        est = survival_probabilities(baseline, risk, times)
+        ibs = integrated_brier_score(y_train, y_test, est, times)
         ref_base = breslow_cumulative_hazard(tt, et, np.zeros_like(tt))  # = Nelson–Aalen
-        ref = integrated_brier_score(y_train, y_test,
-                                     survival_probabilities(ref_base, np.zeros_like(t), times), times)
+        null = survival_probabilities(ref_base, np.zeros_like(t), times)
+        ref = integrated_brier_score(y_train, y_test, null, times)
+        intervals = ibs_intervals(brier_per_patient(y_train, t, e, est, times),
+                                  brier_per_patient(y_train, t, e, null, times))
     except ValueError as exc:
         log.warning("integrated Brier score skipped: %s", exc)
         return None
-    return {"integrated_brier_score": float(ibs), "ibs_null_reference": float(ref),
+    return {"integrated_brier_score": float(ibs), "ibs_null_reference": float(ref), **intervals,
             "ibs_times": [float(times[0]), float(times[-1])], "ibs_n_times": int(times.size),
             "ibs_censoring_floor": CENSORING_FLOOR,
             **({"ibs_censoring_cut": cut} if shortened else {}),
             **({"ibs_censored_at_training_end": int((np.asarray(time) > tau).sum())} if beyond else {})}
+
+
+N_BOOT = 1000  # bootstrap resamples of the integrated Brier score's patients
+
+
+def brier_per_patient(y_train: np.ndarray, time: np.ndarray, event: np.ndarray,
+                      estimate: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Each patient's share of the integrated Brier score: their inverse-probability-of-
+    censoring weighted squared errors over ``times``, integrated (trapezoid) and divided by
+    the window, so that their mean is scikit-survival's ``integrated_brier_score`` (the same
+    weights: the training patients' censoring Kaplan–Meier, ``CensoringDistributionEstimator``).
+
+    Parameters
+    ----------
+    y_train
+        scikit-survival's structured ``(n_train,)`` array (the censoring distribution).
+    time, event
+        ``(n,)`` the evaluated patients (inside the training follow-up).
+    estimate
+        ``(n, n_times)`` their survival probabilities at ``times``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)``.
+    """
+    from sksurv.nonparametric import CensoringDistributionEstimator
+
+    cens = CensoringDistributionEstimator().fit(y_train)
+    g_t, g_y = cens.predict_proba(times), cens.predict_proba(time)
+    g_t[g_t == 0], g_y[g_y == 0] = np.inf, np.inf  # as scikit-survival: no weight there
+    case = (time[:, None] <= times[None, :]) & event[:, None]
+    control = time[:, None] > times[None, :]
+    scores = (np.square(estimate) * case / g_y[:, None]
+              + np.square(1.0 - estimate) * control / g_t[None, :])
+    return np.trapezoid(scores, times, axis=1) / (times[-1] - times[0])
+
+
+def ibs_intervals(model: np.ndarray, null: np.ndarray, n_boot: int = N_BOOT,
+                  seed: int = 0) -> dict[str, list[float]]:
+    """95% percentile-bootstrap intervals over the evaluated patients (resampled with
+    replacement, the censoring weights fixed): ``ibs_ci`` of the model's integrated Brier
+    score and ``ibs_minus_null_ci`` of its difference from no information's on the same
+    resamples (below 0 throughout: better than one curve for all). A score stood bare
+    beside the reference, 0.182 against 0.190 read as better from 40 patients."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, model.size, size=(n_boot, model.size))
+    ibs, diff = model[idx].mean(axis=1), (model - null)[idx].mean(axis=1)
+    return {"ibs_ci": [round(float(v), 4) for v in np.percentile(ibs, [2.5, 97.5])],
+            "ibs_minus_null_ci": [round(float(v), 4) for v in np.percentile(diff, [2.5, 97.5])]}
 
 
 DAY_DECIMALS = 1

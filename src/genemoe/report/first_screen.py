@@ -376,8 +376,16 @@ def _run_headline(task: str, m: dict, *, endpoint: str | None = None,
                             f"lower is better; one {probability_word(endpoint)} curve for all "
                             f"(no information): {fmt_value(ref)}"
                             + (": this model is above it, worse than no model" if worse else "")
+                            + _gap_words(m.get("ibs_minus_null_ci"))
                             if ref is not None else "lower is better")))
     return out
+
+
+def _gap_words(ci: list[float] | None) -> str:
+    """``"; the difference's 95% CI (bootstrap of the test patients) -0.020 to -0.004"``, or ""
+    (older runs)."""
+    return "" if not ci else (f"; the difference's 95% CI (bootstrap of the patients) "
+                              f"{ci[0]:+.3f} to {ci[1]:+.3f}")
 
 
 def _events_enough(m: dict) -> bool:

@@ -79,8 +79,23 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
         caption = (caption + "\n" if caption else "") + within
     if "Brier (none)" in cols:  # an integrated Brier score above no information was unsaid
         caption = (caption + "\n" if caption else "") + (
-            "  Brier: integrated Brier score (none: one survival curve for all; worse: above it)")
+            "  Brier: integrated Brier score (none: one survival curve for all; worse: above it)"
+            + _brier_gap(metrics.get("test") or {}))
     return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
+
+
+def _brier_gap(m: dict) -> str:
+    """``"\n  test Brier minus none: -0.012 (95% CI -0.020 to -0.004): better"``: the gap to no
+    information with its bootstrap interval (metrics.json's ``ibs_minus_null_ci``), and
+    ``better``/``worse`` only where the interval excludes 0; "" without it (older runs)."""
+    ci, ibs, ref = (m.get("ibs_minus_null_ci"), m.get("integrated_brier_score"),
+                    m.get("ibs_null_reference"))
+    if not ci or ibs is None or ref is None:
+        return ""
+    verdict = ("better than none" if ci[1] < 0 else "worse than none" if ci[0] > 0
+               else "not told apart from none")
+    return (f"\n  test Brier minus none: {ibs - ref:+.3f} (95% CI {ci[0]:+.3f} to {ci[1]:+.3f}):"
+            f" {verdict}")
 
 
 def _fitted_table(cols: list[str], rows: list[list[str]], *, title: str, caption: str,
