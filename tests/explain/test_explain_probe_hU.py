@@ -159,3 +159,32 @@ def test_a_sample_figure_counts_the_genes_with_thousands_separators(tmp_path, mo
     figures.sample_attribution_figure(a, np.array([f"G{i}" for i in range(len(a))], dtype=object),
                                       tmp_path / "s.png")
     assert seen["title"] == "top 20 of 19,285 genes by |attribution|"
+
+
+def test_a_frozen_samples_figure_says_its_routing_jump(tmp_path, monkeypatch):
+    """Old behaviour (a 5-epoch Cox Gene-MOE of ACC, KICH, UVM): a patient whose
+    attributions left out 121% of the live model's change was titled "completeness delta
+    +1.7e-06 (0.0% of f(x) - f_frozen(baseline))" alone."""
+    import numpy as np
+
+    from genemoe.explain import figures
+    from genemoe.explain.maps import _vector_maps
+
+    seen: list[str] = []
+    real = figures._finish
+
+    def spy(fig, out_path, **kw):
+        seen.append(kw["title"])
+        return real(fig, out_path, **kw)
+
+    monkeypatch.setattr(figures, "_finish", spy)
+    attr = np.array([[0.3, 0.2, 0.1], [0.7, -0.2, 0.1]])  # each sums to 0.6 (delta 0)
+    args = (attr, np.zeros(2), np.array(["s1", "s2"]), np.array(["ACC", "UVM"]),
+            np.array(["ACC, risk 1.2", "UVM, risk 0.4"]), np.array(["A", "B", "C"]),
+            tmp_path / "maps")
+    _vector_maps(*args, compared="f(x) - f_frozen(baseline)", live=np.array([0.5, -0.6]))
+    assert seen[0].splitlines()[-1] == "routing jump left out: 20.0% of the live f(x) - f(baseline)"
+    assert seen[1].splitlines()[-1] == "routing jump left out: 200.0% of the live f(x) - f(baseline)"
+    seen.clear()
+    _vector_maps(*args)  # live routing: no jump to say
+    assert not any("routing jump" in t for t in seen)

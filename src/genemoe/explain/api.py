@@ -177,8 +177,8 @@ class ExplainResult(AtFolder):
                  *reference_lines(c),
                  *([f"  attributed: {c['attributed']}"] if c.get("group_by") == "label" else []),
                  *_completeness_lines(c),
-                 *reintegrated_lines(c), *took_lines(c),
-                 *barely_moved_lines(c), *routing_jump_lines(c),
+                 *reintegrated_lines(c),
+                 *barely_moved_lines(c), *routing_jump_lines(c), *took_lines(c),
                  *pooled_lines(c)]
         if c.get("warning"):  # wrapped as predict's warnings (one line of 300 characters)
             lines.append(wrapped(f"  warning: {c['warning']}", first_whole=False))
@@ -512,7 +512,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
     else:
         files += _vector_maps(attr, delta, sample_ids, spread, facts, _gene_labels(payload),
                               out_dir / "maps", max_maps, synthetic=conv["synthetic"], first=wrong,
-                              what=what, compared=compared_with(conv))
+                              what=what, compared=compared_with(conv), live=live)
     return ExplainResult(out_dir, len(rows), task, conv, ranking, [f.absolute() for f in files])
 
 

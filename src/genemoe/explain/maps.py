@@ -115,10 +115,14 @@ def _gene_labels(payload: dict) -> np.ndarray:
 def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, spread: np.ndarray,
                  facts: np.ndarray, labels: np.ndarray, maps_dir: Path, n_maps: int = _MAX_MAPS, *,
                  synthetic: bool = False, first: np.ndarray | None = None,
-                 what: str = "IG attribution", compared: str = "f(x) - f(baseline)") -> list[Path]:
+                 what: str = "IG attribution", compared: str = "f(x) - f(baseline)",
+                 live: np.ndarray | None = None) -> list[Path]:
     """Per-sample bar chart of the top genes by |attribution|, for vector (non-image) models:
     titled with the sample's ``facts`` (:func:`_map_facts`) and its completeness delta against
-    ``compared``, the bars' axis named by ``what`` (the method used)."""
+    ``compared``, the bars' axis named by ``what`` (the method used). ``live`` ``(n,)``: the
+    live model's change where the routing was frozen, whose share the attributions leave
+    out (the routing jump) is said under it (a sample 121% off the live change was titled
+    "0.0% of f(x) - f_frozen(baseline)" alone)."""
     from genemoe.explain.figures import sample_attribution_figure
 
     change = attr.astype(np.float64).sum(1) - delta  # the output change compared against
@@ -131,6 +135,9 @@ def _vector_maps(attr: np.ndarray, delta: np.ndarray, sample_ids: np.ndarray, sp
             title += f"\ncompleteness delta {float(delta[i]):+.3g}"
             if moved[i]:  # as convergence_summary: tiny changes make noisy ratios
                 title += f" ({abs(float(delta[i])) / abs(float(change[i])):.1%} of {compared})"
+            if live is not None and moved[i] and abs(float(live[i])) > 0:
+                jump = abs(float(change[i]) - float(live[i])) / abs(float(live[i]))
+                title += f"\nrouting jump left out: {jump:.1%} of the live f(x) - f(baseline)"
         paths.append(sample_attribution_figure(attr[i], labels, maps_dir / f"{sample_ids[i]}.png",
                                                top=_MAP_TOP_GENES, title=title,
                                                xlabel=f"{what} (signed)"))
