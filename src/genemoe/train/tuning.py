@@ -338,10 +338,10 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     # trial 0 is the starting configuration: the space is widened to hold its values
     start_train_cfg = {**train_defaults(), **base_train_cfg}
     t_grid = time.perf_counter()
-    start_model_cfg, grid_n = with_grid_choice(name, task, data, space, (unfitted := {
+    start_model_cfg, grid_n, kept_s = with_grid_choice(name, task, data, space, (unfitted := {
         **model_defaults(name), **base_model_cfg}), start_train_cfg, given=base_model_cfg,
-        n_outputs=n_outputs, gene_variance=gene_variance)  # the same dict: no grid was fitted
-    grid_s = (time.perf_counter() - t_grid  # trial 0 pays
+        n_outputs=n_outputs, gene_variance=gene_variance, study=study)  # same dict: no grid
+    grid_s = (kept_s if kept_s is not None else time.perf_counter() - t_grid  # trial 0 pays
               if start_model_cfg is not unfitted else 0.0)
     space = fit_to_start(space, start_model_cfg, n_genes=int(data["train"].X.shape[1]))
     space, widened, outside = widen_to_start(space, starting_values(space, start_model_cfg,

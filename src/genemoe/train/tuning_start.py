@@ -30,6 +30,7 @@ refused. :func:`check_setup_but_space` refuses it first, on every other part of 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -41,9 +42,11 @@ from genemoe.train.fit import fit_model
 from genemoe.train.study_storage import _digest, _what_differs, redacted_url
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["GridChoice", "with_grid_choice", "check_setup_but_space"]
+__all__ = ["GridChoice", "GRID_CHOICE", "with_grid_choice", "check_setup_but_space"]
 
 log = logging.getLogger(__name__)
+
+GRID_CHOICE = "grid_choice"  # study user attribute: trial 0's grid choice, for a resume
 
 
 class GridChoice(NamedTuple):
@@ -56,12 +59,14 @@ class GridChoice(NamedTuple):
 
     model_cfg: dict[str, Any]
     n_points: int
+    reused_seconds: float | None = None  # the study's recorded grid: its first fit's seconds
 
 
 def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: SearchSpace,
                      start_model_cfg: dict[str, Any], train_cfg: dict[str, Any], *,
                      given: dict[str, Any], n_outputs: int,
-                     gene_variance: np.ndarray | None) -> GridChoice:
+                     gene_variance: np.ndarray | None,
+                     study: optuna.Study | None = None) -> GridChoice:
     """``start_model_cfg`` with the values model ``name``'s own grid search chooses on
     ``data["val"]`` (fitted on ``data["train"]`` with ``tune: True``), for the keys
     ``space`` searches; unchanged where the space does not switch the model's grid off or
@@ -79,6 +84,11 @@ def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: Se
     given
         The model options the preset or config gave: the grid fit gets these only (an
         option given is fixed, not searched, by the model's grid; its defaults are not).
+    study
+        Where the choice is kept (user attribute ``grid_choice``: the values, the settings
+        scored and the seconds): a resumed study of the same setup
+        (:func:`check_setup_but_space` passed) reuses it, not fitting the grid again (a
+        resume of an SVM study refitted its whole grid, minutes, counted nowhere).
 
     Returns
     -------
@@ -88,6 +98,12 @@ def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: Se
     """
     if not isinstance(space.get("model.tune"), Fixed) or start_model_cfg.get("tune", True) is False:
         return GridChoice(start_model_cfg, 0)
+    if study is not None and (kept := study.user_attrs.get(GRID_CHOICE)):
+        log.info("trial 0: %s's own grid choice of %d settings, as the study recorded it (not "
+                 "fitted again)", name, kept["n_points"])
+        return GridChoice({**start_model_cfg, **kept["chosen"]}, int(kept["n_points"]),
+                          float(kept["seconds"]))
+    t0 = time.perf_counter()
     fit = fit_model(name, task, {"train": data["train"], "val": data["val"]},
                     model_cfg={**given, "tune": True}, train_cfg=train_cfg,
                     n_outputs=n_outputs, gene_variance=gene_variance)
@@ -97,6 +113,10 @@ def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: Se
     if chosen:
         log.info("trial 0: %s's own grid choice on the validation part of %d settings (%s)",
                  name, n_points, params_text({f"model.{k}": v for k, v in chosen.items()}))
+    if study is not None:  # a resume reads it back (JSON: the values as YAML would keep them)
+        plain = {k: v.item() if isinstance(v, np.generic) else v for k, v in chosen.items()}
+        study.set_user_attr(GRID_CHOICE, {"chosen": plain, "n_points": n_points,
+                                          "seconds": round(time.perf_counter() - t0, 3)})
     return GridChoice({**start_model_cfg, **chosen}, n_points)
 
 
