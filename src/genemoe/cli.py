@@ -540,7 +540,7 @@ def features(
     seed: Annotated[int, typer.Option(help="Seed of the sample draw and the embeddings.",
                                       **SEED_RANGE)] = 0,
     device: Device = "auto",
-    max_missing: Annotated[float, typer.Option(help="Refuse above this share of the run's genes missing from the bundle (filled with the training mean).", min=0.0, max=1.0)] = 0.2,
+    max_missing: Annotated[float, typer.Option(help="Refuse above this share of the run's genes missing from the bundle (filled with the training mean).")] = 0.2,
 ) -> None:
     """Latent-feature analysis (paper Fig. 8): feature-gene correlation, real vs reconstructed."""
     from genemoe.report.feature_plots import feature_figures

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from genemoe.cli_process import progress_bars
+from genemoe.errors import InputError, input_error
 
-__all__ = ["Bundle", "Preset", "ConfigYaml", "Device", "EPOCHS_RANGE", "Epochs", "SEED_RANGE",
+__all__ = ["bad_value", "Bundle", "Preset", "ConfigYaml", "Device", "EPOCHS_RANGE", "Epochs", "SEED_RANGE",
            "Seed", "FoldSeed", "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn",
            "ValFraction", "StudyName", "csv_option", "TimeColumn", "EventColumn", "Clinical",
            "Precision", "PredictNormalisation", "PredictLabels", "PredictClinical"]
@@ -22,14 +23,22 @@ ConfigYaml = Annotated[Path | None, typer.Option(
 Device = Annotated[str, typer.Option(help="auto | cpu | cuda | cuda:N")]
 
 
+def bad_value(param: typer.CallbackParam, problem: str, fix: str) -> InputError:
+    """The error for a value an option's callback refuses, said as genemoe says any bad input
+    (``genemoe: error: Invalid value for '--seed': ...`` and an indented fix line, status 2):
+    click's usage block and "Error: Invalid value" came for these alone (``ablation
+    --pretrain-epochs 0``), under a generic "fix: give --seed a whole number" for ``-1``."""
+    return input_error(problem, where=f"Invalid value for '{max(param.opts, key=len)}'", fix=fix)
+
+
 def _epochs(param: typer.CallbackParam, value: int | None) -> int | None:
     """1 or more, for every model: ``train --model logreg --epochs 0`` warned that --epochs
     is ignored for logreg and then refused the 0 (tune warned and ran)."""
     if value is not None and value < 1:
         flag = max(param.opts, key=len)
-        raise typer.BadParameter(f"{param.name}={value}: must be 1 or more, for every model\n"
-                                 f"fix: set epochs to a whole number, 1 or more (e.g. {flag} "
-                                 "30), or leave it out")
+        raise bad_value(param, f"{param.name}={value}, must be 1 or more",
+                        f"set epochs to a whole number, 1 or more (e.g. {flag} 30), or leave "
+                        "it out")
     return value
 
 
@@ -37,11 +46,12 @@ EPOCHS_RANGE = {"callback": _epochs}
 Epochs = Annotated[int | None, typer.Option(help="Override the preset's epochs.", **EPOCHS_RANGE)]
 
 
-def _seed(value: int) -> int:
+def _seed(param: typer.CallbackParam, value: int) -> int:
     """A seed numpy and scikit-learn take (-1 ended in numpy's traceback)."""
     if not 0 <= value < 2**32:
-        raise typer.BadParameter(f"{value} is not a seed: use a whole number from 0 to "
-                                 f"{2**32 - 1}")
+        flag = max(param.opts, key=len)
+        raise bad_value(param, f"{value} is not a seed (0 to {2**32 - 1:,})",
+                        f"pass a whole number from 0 to {2**32 - 1:,}, e.g. {flag} 0")
     return value
 
 
@@ -54,14 +64,13 @@ Progress = Annotated[bool, typer.Option(
     help="Show progress bars (drawn only when stderr is a terminal).", callback=progress_bars)]
 
 
-def _val_fraction(value: float) -> float:
+def _val_fraction(param: typer.CallbackParam, value: float) -> float:
     """Above 0: ``prepare --val-fraction 0`` wrote a bundle that ``train`` and ``tune`` then
     refused (they choose the epoch and calibrate on the validation split)."""
     if value == 0:
-        raise typer.BadParameter(
-            "0 leaves no validation split: train and tune need one (to choose the epoch and "
-            "calibrate)\nfix: pass e.g. --val-fraction 0.1 (the default), enough for a "
-            "validation sample of every type")
+        raise bad_value(param, "0 leaves no validation split", "pass e.g. --val-fraction "
+                        "0.1 (the default): train and tune pick the epoch and calibrate "
+                        "on it")
     return value
 
 
@@ -69,11 +78,11 @@ ValFraction = Annotated[float, typer.Option(help="Validation share of each class
                                             callback=_val_fraction)]
 
 
-def _study(value: str | None) -> str | None:
+def _study(param: typer.CallbackParam, value: str | None) -> str | None:
     """A name with a character in it: ``tune --study ""`` took MODEL-TASK without a word."""
     if value is not None and not value.strip():
-        raise typer.BadParameter(f"{value!r} is no study name\nfix: pass a name, e.g. --study "
-                                 "genemoe-classify, or leave --study out for MODEL-TASK")
+        raise bad_value(param, f"{value!r} is no study name", "pass a name, e.g. --study "
+                        "genemoe-classify, or leave --study out (MODEL-TASK)")
     return value
 
 
