@@ -90,7 +90,7 @@ def test_a_features_folder_has_a_page_with_its_numbers_genes_and_figures(feat, t
     assert len(rows) == min(TOP_ROWS, len(strong))
     for (rank, sym, gid, r), want in zip(rows, strong.itertuples(), strict=False):
         assert (rank, sym, gid, r) == (str(want.Index + 1), want.symbol, want.gene_id,
-                                       f"{want.mean_abs_r:.4g}")
+                                       f"{want.mean_abs_r:.3f}")  # 3 fixed (hW)
     # the figures genemoe features drew, embedded as they are (and the heat map's thumbnail)
     assert [p.rsplit("/", 1)[-1] for p in s["figures"]] == ["correlation_heatmap.png",
                                                              "real_vs_reconstructed_tsne.png"]
@@ -134,7 +134,7 @@ def test_missing_or_damaged_files_are_said_on_the_page(feat, tmp_path):
     assert "strong_genes.tsv is missing: the 10 genes with the highest mean |r| as summary.json" in text
     assert "strong_genes.tsv genes above the threshold (tab-separated) MISSING" in text
     top = json.loads((d / "summary.json").read_text())["top_genes"][0]
-    assert f"1 {top['symbol']} {top['gene_id']} {top['mean_abs_r']:.4g}" in text
+    assert f"1 {top['symbol']} {top['gene_id']} {top['mean_abs_r']:.3f}" in text  # 3 fixed (hW)
 
 
 def test_a_strong_genes_table_cut_short_and_no_decoder_are_said(feat, tmp_path):

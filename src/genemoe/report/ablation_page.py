@@ -29,6 +29,7 @@ import pandas as pd
 
 from genemoe.evaluate.benchmark_files import clipped_lines, load_cells, read_protocol
 from genemoe.evaluate.benchmark_tables import PRIMARY_METRIC
+from genemoe.evaluate.survival_flags import is_degenerate
 from genemoe.explain.figures import new_subplots
 from genemoe.report.first_screen import METRIC_NAMES, thumbnail
 from genemoe.report.html_parts import html_table, page_context
@@ -36,7 +37,8 @@ from genemoe.report.plots import Figure, save_figure
 from genemoe.report.sources import bundle_info
 
 __all__ = ["is_ablation_dir", "ablation_context", "Block", "markdown_blocks", "blocks_html",
-           "table_order", "plot_fold_metric", "pretrained_source", "clipped_words"]
+           "table_order", "plot_fold_metric", "pretrained_source", "clipped_words",
+           "degenerate_c_folds", "degenerate_caption"]
 
 MARK = " †"  # tables.md's mark on a pre-trained model whose pre-training collapsed
 _SYNTHETIC = " — SYNTHETIC DATA"  # the end of tables.md's title on synthetic data
@@ -147,7 +149,9 @@ def table_order(table: pd.DataFrame) -> list[str]:
 
 def plot_fold_metric(results: pd.DataFrame, metric: str, *, order: list[str], out_path: Path,
                      title: str = "") -> Path | None:
-    """Every test fold's ``metric`` per model: a box per model, each fold a point.
+    """Every test fold's ``metric`` per model: a box per model, each fold a point; a fold's
+    degenerate pooled C-index is a grey × (:func:`degenerate_c_folds`: one of 0 or 1 left out
+    of the box, as tables.md leaves it out of the mean).
 
     Parameters
     ----------
@@ -173,15 +177,22 @@ def plot_fold_metric(results: pd.DataFrame, metric: str, *, order: list[str], ou
     shown = {n.removesuffix(MARK): n for n in order}
     keys = [k for k in shown if (names == k).any()] + [k for k in dict.fromkeys(names)
                                                        if k not in shown]
-    data = [pd.to_numeric(results.loc[names == k, metric], errors="coerce").dropna().to_numpy()
-            for k in keys]
-    if not any(len(x) for x in data):
+    values = pd.to_numeric(results[metric], errors="coerce")
+    left_out, tied = degenerate_c_folds(results, metric)
+    data = [values[(names == k) & ~left_out].dropna().to_numpy() for k in keys]
+    if not any(len(x) for x in data) and not left_out.any():
         return None
     fig, ax = new_subplots(figsize=(8.0, 0.55 * len(keys) + 1.4))
     ax.boxplot(data, orientation="horizontal", widths=0.5)
     rng = np.random.default_rng(0)
-    for i, x in enumerate(data, start=1):
-        ax.scatter(x, i + rng.uniform(-0.1, 0.1, len(x)), s=16, color="tab:orange", zorder=3)
+    for i, k in enumerate(keys, start=1):
+        plain = (names == k) & ~left_out & ~tied & values.notna()
+        odd = (names == k) & (left_out | tied)
+        ax.scatter(values[plain], i + rng.uniform(-0.1, 0.1, int(plain.sum())), s=16,
+                   color="tab:orange", zorder=3)
+        if odd.any():  # a C of 0 or 1 was drawn as a fold's real score
+            ax.scatter(values[odd], i + rng.uniform(-0.1, 0.1, int(odd.sum())), s=30,
+                       marker="x", color="0.35", zorder=3, label="degenerate C")
     ax.set_yticks(range(1, len(keys) + 1), [shown.get(k, k) for k in keys], fontsize=8)
     ax.invert_yaxis()  # the table's first row on top
     if metric.startswith("c_index"):
@@ -190,6 +201,51 @@ def plot_fold_metric(results: pd.DataFrame, metric: str, *, order: list[str], ou
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
     return save_figure(fig, out_path)
+
+
+POOLED_FLAG = "pooled_c_index_degenerate"  # results.csv: the pooled C of 0/1 or tied risks
+
+
+def degenerate_c_folds(results: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Series]:
+    """The folds whose pooled C-index the fold figure marks, as tables.md counts them:
+    ``left_out``, a C of exactly 0 or 1 (every pair in one order: too few to rank; left out of
+    the box as of the table's mean), and ``tied``, one of risks all the same (flagged in
+    ``pooled_c_index_degenerate``; its 0.5 kept in the box, as in the table's mean). Both
+    all False for any other metric.
+
+    Returns
+    -------
+    left_out, tied
+        Boolean series indexed as ``results``.
+    """
+    none = pd.Series(False, index=results.index)
+    if metric != "c_index" or metric not in results:
+        return none, none
+    values = pd.to_numeric(results[metric], errors="coerce")
+    left_out = values.notna() & values.map(is_degenerate).astype(bool)
+    flag = results.get(POOLED_FLAG)
+    flagged = (flag.astype(str).str.lower().eq("true") if flag is not None else none)
+    return left_out, flagged & values.notna() & ~left_out
+
+
+def degenerate_caption(results: pd.DataFrame, metric: str) -> str:
+    """The fold figure's words on its marked folds (:func:`degenerate_c_folds`), '' if none:
+    ``"; ×: 2 folds' degenerate pooled C (exactly 0 or 1: too few pairs to rank; left out of
+    the boxes, as of the table's means)"``."""
+    left_out, tied = degenerate_c_folds(results, metric)
+    parts = []
+    if n := int(left_out.sum()):
+        parts.append(f"{_folds_of(n)} degenerate pooled C (exactly 0 or 1: "
+                     "too few pairs to rank; left out of the boxes, as of the table's means)")
+    if n := int(tied.sum()):
+        parts.append(f"{_folds_of(n)} pooled C of risks all the same (0.5; "
+                     "kept in the boxes, as in the table's means)")
+    return "; ×: " + " and ".join(parts) if parts else ""
+
+
+def _folds_of(n: int) -> str:
+    """``1 fold's``, ``2 folds'``."""
+    return f"{n} fold's" if n == 1 else f"{n} folds'"
 
 
 def _href(target: Path, out_dir: Path) -> str:
@@ -437,7 +493,8 @@ def ablation_context(d: Path, plots: Path) -> dict[str, Any]:
                            title=title)  # its SYNTHETIC DATA mark kept: a PNG travels alone
     figures = [Figure(png, f"{METRIC_NAMES.get(metric, metric)} of every test fold per model "
                            "(box: quartiles; points: folds)" + ("; † as in the table" if any(
-                               n.endswith(MARK) for n in order) else ""), "metrics")
+                               n.endswith(MARK) for n in order) else "")
+                           + degenerate_caption(results, metric), "metrics")
                ] if png is not None else []
     metrics = ("<h3>The tables (tables.md)</h3>" + blocks_html([b for b in blocks if b.kind != "h1"])
                + "<details><summary>Every fold (results.csv)</summary>"
