@@ -35,7 +35,7 @@ def test_every_fold_degenerate_gives_no_mean():
     """Old: '0.500 ± 0.707' from a C of 0 and one of 1."""
     assert _table([0.0, 1.0])["MOE (moe)"] == "– (0/2 folds; 2 degenerate)"
     row = _table([1.0, np.nan, np.nan], events=[3, 1, 0])
-    assert row["MOE (moe)"] == "– (0/3 folds; 1 degenerate, the others: fewer than 2 events)"
+    assert row["MOE (moe)"] == "– (0/1 folds; 1 degenerate; 2 without a C: fewer than 2 events)"
 
 
 def test_a_constant_risk_flagged_in_the_results_is_left_out():
@@ -47,4 +47,6 @@ def test_a_constant_risk_flagged_in_the_results_is_left_out():
 
 
 def test_plain_folds_are_unchanged():
-    assert _table([0.6, np.nan, 0.8], events=[3, 1, 3])["MOE (moe)"] == "0.700 ± 0.141 (2/3 folds)"
+    # n: the folds with a C, as the benchmark counts (hW); a fold without one counted apart
+    assert (_table([0.6, np.nan, 0.8], events=[3, 1, 3])["MOE (moe)"]
+            == "0.700 ± 0.141 (1 fold without a C)")

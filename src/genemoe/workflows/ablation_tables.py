@@ -206,20 +206,13 @@ def _survival_table(results: pd.DataFrame, labels: dict[str, str]) -> pd.DataFra
     per_type = sorted(c for c in results.columns
                       if c.startswith("c_index_") and c not in ("c_index_lo", "c_index_hi"))
     models = table_models("survival", results)
-    rows = []
-    for col, name in [(c, c.removeprefix("c_index_")) for c in per_type] + [
-            ("c_index", "all types (pooled test fold)")]:
-        bad = (degenerate_folds(results, name) if col != "c_index"
-               else pd.Series(False, index=results.index))
-        flag = [POOLED_FLAG] if col == "c_index" and POOLED_FLAG in results else []
-        sub = results[["model", col, *flag]].rename(columns={col: "c_index"})  # its tied
-        #   risks counted, as the benchmark's pooled C (the flag was dropped here)
-        sub["c_index"] = pd.to_numeric(sub["c_index"], errors="coerce").mask(bad)
-        summary = summary_table(sub, "survival").set_index("model")["c_index"]
-        n_bad = bad.groupby(results["model"]).sum()
-        rows.append({"cancer type": name, **{
-            labels[m]: _type_cell(results, m, name, summary.get(m, NOT_RUN), int(n_bad.get(m, 0)))
-            for m in models}})
+    rows = [{"cancer type": name, **{labels[m]: _type_cell(results, m, name) for m in models}}
+            for name in (c.removeprefix("c_index_") for c in per_type)]
+    flag = [POOLED_FLAG] if POOLED_FLAG in results else []  # its tied risks counted, as the
+    pooled = summary_table(results[["model", "c_index", *flag]],  # benchmark's pooled C
+                           "survival").set_index("model")["c_index"]
+    rows.append({"cancer type": "all types (pooled test fold)",
+                 **{labels[m]: pooled.get(m, NOT_RUN) for m in models}})
     return pd.DataFrame(rows)
 
 
@@ -315,21 +308,33 @@ def _step_lines(results: pd.DataFrame, task: Task, labels: dict[str, str]) -> li
             markdown_table(with_p_text(steps)), ""]
 
 
-def _type_cell(results: pd.DataFrame, model: str, name: str, text: str, n_bad: int) -> str:
-    """One cell of Table II: ``summary_table``'s ``text`` (degenerate folds left out), their
-    count added (``"0.700 (1/2 folds; 1 degenerate)"``); a C no fold scored says why."""
-    if text == "–":
+def _type_cell(results: pd.DataFrame, model: str, name: str) -> str:
+    """One cell of Table II, counted as the benchmark's per-type table counts it
+    (:func:`~genemoe.evaluate.benchmark_tables.per_type_c_table`): ``"0.700 (1/2 folds; 1
+    degenerate)"``, ``n`` the folds with a C (it was every fold: "(1/3 folds; ...)" here beside
+    the benchmark's "(1/2 folds; ...)" of the same folds); folds without a C are counted
+    apart, ``"0.700 ± 0.141 (1 fold without a C)"``; a C no fold scored says why."""
+    rows = results[results["model"] == model]
+    if rows.empty:
+        return NOT_RUN
+    values = pd.to_numeric(rows[f"c_index_{name}"], errors="coerce")
+    bad = degenerate_folds(rows, name)
+    scored, n_bad = values.notna(), int(bad.sum())
+    kept = values[scored & ~bad]
+    if kept.empty:
         return _unscored(results, model, name, n_bad)
-    if n_bad and text.endswith(" folds)"):  # degenerate folds are among those left out
-        return f"{text[:-1]}; {n_bad} degenerate)"
-    return text
+    text = f"{kept.mean():.3f}" + (f" ± {kept.std(ddof=1):.3f}" if len(kept) > 1 else "")
+    n_scored, missing = int(scored.sum()), int((~scored).sum())
+    notes = ([f"{len(kept)}/{n_scored} folds; {n_bad} degenerate"] if n_bad else []) + (
+        [f"{missing} fold{'' if missing == 1 else 's'} without a C"] if missing else [])
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _unscored(results: pd.DataFrame, model: str, name: str, n_bad: int = 0) -> str:
     """``– (0/2 folds: fewer than 2 events)``: a C-index no fold of ``model`` could score,
     with why (from ``events_<type>``); a bare "–" broke the note's "(k/n folds)" promise.
-    ``n_bad`` of its folds had a degenerate C: ``– (0/2 folds; 2 degenerate)``, ``– (0/3
-    folds; 1 degenerate, the others: fewer than 2 events)``."""
+    ``n_bad`` of its folds had a degenerate C: ``– (0/2 folds; 2 degenerate)``, ``– (0/1
+    folds; 1 degenerate; 2 without a C: fewer than 2 events)`` (n: the folds with a C)."""
     rows = results[results["model"] == model]
     if n_bad:
         rows = rows[~degenerate_folds(rows, name)]
@@ -339,10 +344,10 @@ def _unscored(results: pd.DataFrame, model: str, name: str, n_bad: int = 0) -> s
         few = events.fillna(0) < 2  # a type absent from a test fold has no events there
         why = (": fewer than 2 events" if few.all() else ": no comparable pairs" if not few.any()
                else ": fewer than 2 events or no comparable pairs")
-    n = len(rows) + n_bad
     if not n_bad:
-        return f"– (0/{n} folds{why})"
-    return f"– (0/{n} folds; {n_bad} degenerate" + (f", the others{why})" if len(rows) and why else ")")
+        return f"– (0/{len(rows)} folds{why})"
+    return (f"– (0/{n_bad} folds; {n_bad} degenerate"
+            + (f"; {len(rows)} without a C{why})" if len(rows) else ")"))
 
 
 def _per_fold_lines(per_fold: dict[str, Any], records: Mapping[str, Any]) -> list[str]:
@@ -518,10 +523,12 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   *_collapse_notes(collapsed, labels, per_fold is not None, task)]
     else:
         lines += ["Harrell's C-index of one pan-cancer Cox model per fold, computed within each "
-                  "cancer type's test samples (\"(k/n folds)\": the folds where the type had at "
-                  "least 2 events and a C that is not degenerate; \"d degenerate\": folds "
-                  "whose C was exactly 0 or 1, or of risks all the same, too few pairs to rank, "
-                  "left out of the mean); the last row pools each whole test fold.", "",
+                  "cancer type's test samples (\"(k/n folds)\": of the n folds where the "
+                  "type had a C, the k whose C is not degenerate, counted as the benchmark's "
+                  "per-type table; \"d degenerate\": folds whose C was exactly 0 or 1, or of "
+                  "risks all the same, too few pairs to rank, left out of the mean; \"m "
+                  "without a C\": folds where the type had fewer than 2 events or no "
+                  "comparable pairs); the last row pools each whole test fold.", "",
                   markdown_table(_survival_table(results, labels)), "",
                   *_collapse_notes(collapsed, labels, per_fold is not None, task)]
     lines += _step_lines(results, task, labels)  # the steps: each model against its own base
