@@ -22,6 +22,7 @@ benchmark (``genemoe benchmark`` is).
 from __future__ import annotations
 
 import logging
+import shlex
 import shutil
 import textwrap
 from dataclasses import dataclass
@@ -214,7 +215,8 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     # wrapped: the verdict and the notes were single lines of about 400 characters
     lines = [_header(bundle, epochs, tune), results_table(rows), "",
              *(textwrap.fill(t, WIDTH, break_on_hyphens=False) for t in said if t)]
-    lines += [""] + ([f"predictions: {pred.resolve()} (the raw counts file scored by Gene-MOE)",
+    lines += [""] + ([*_packed([f"predictions: {pred.resolve()}",  # was 102 characters
+                                 "(the raw counts file scored by Gene-MOE)"], " ", " "),
                       *predict_said(pred)] if pred else [])
     lines += [f"report:      {p}" for p in reports] + [f"all outputs: {out_dir.resolve()}"]
     atomic_write_text(out_dir / "summary.txt", "\n".join(lines) + "\n")  # was printed only
@@ -277,28 +279,46 @@ def predict_said(pred_path: Path) -> list[str]:
 
 # what a first-time user does next (the demo ended on paths alone: a probe's first contact)
 NEXT = ("next:        your own data: genemoe prepare --expression FILE --labels FILE --out "
-        "bundles/mine,\n             then genemoe benchmark --data bundles/mine (README: "
-        "\"From download to a prepared bundle\")")
+        "bundles/mine,\n             then genemoe benchmark --data bundles/mine\n"
+        "             (README: \"From download to a prepared bundle\")")  # was 102 wide
 
 
 def next_for_bundle(path: Path) -> str:
     """The next step after a demo on the user's own bundle (``--data``): a benchmark of it
     (the demo ended on "your own data: genemoe prepare ..." there too)."""
     return (f"next:        every model on repeated folds of this bundle: genemoe benchmark "
-            f"--data {path} --out bench/mine (README: \"Compare models fairly\")")
+            f"--data {shlex.quote(str(path))} --out bench/mine "  # a path with a space
+            "(README: \"Compare models fairly\")")  # split the command it printed in two
 
 
 def _header(bundle: Bundle, epochs: int, tune: int = 0) -> str:
+    """What the demo ran on and how, in lines of at most ``WIDTH`` characters (the two lines
+    were 105 and 109 characters on the synthetic cohort, longer with a bundle's path)."""
     s = bundle.summary
     n = {p: len(bundle.indices(p)) for p in ("train", "val", "test")}
     what = "SYNTHETIC cohort (genemoe.data.synthetic)" if bundle.synthetic else str(bundle.path)
-    return (f"genemoe demo · {what}: {bundle.n_samples:,} samples × {bundle.n_genes:,} genes, "
-            f"{len(bundle.class_names)} types, {s.get('n_events', 0):,} events\n"
-            f"split {n['train']} train · {n['val']} val (selection) · {n['test']} test; "
-            + ("" if tune else "no tuning budget (--tune 0); ")
-            + f"neural models: at most {epochs} epoch{'s' if epochs != 1 else ''}"
-            + (f"\ntuning: {tune} trial{'s' if tune != 1 else ''} per model on the validation "
-               "split (a classical model's first: its own grid)" if tune else ""))
+    parts = [f"genemoe demo · {what}",
+             f"{bundle.n_samples:,} samples × {bundle.n_genes:,} genes, "
+             f"{len(bundle.class_names)} types, {s.get('n_events', 0):,} events",
+             f"split {n['train']} train · {n['val']} val (selection) · {n['test']} test",
+             *([] if tune else ["no tuning budget (--tune 0)"]),
+             f"neural models: at most {epochs} epoch{'s' if epochs != 1 else ''}"]
+    return "\n".join(_packed(parts, ": ", "; ") + (
+        [f"tuning: {tune} trial{'s' if tune != 1 else ''} per model on the validation split "
+         "(a classical model's first: its own grid)"] if tune else []))
+
+
+def _packed(parts: list[str], first_sep: str, sep: str) -> list[str]:
+    """``parts`` joined on as few lines of at most ``WIDTH`` characters as they fit, never
+    broken inside a part (``first_sep`` after the first part, ``sep`` between the others)."""
+    lines = [parts[0]]
+    for i, part in enumerate(parts[1:]):
+        joined = lines[-1] + (first_sep if i == 0 else sep) + part
+        if len(joined) <= WIDTH:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines
 
 
 def results_table(rows: list[DemoRow]) -> str:
@@ -313,9 +333,11 @@ def results_table(rows: list[DemoRow]) -> str:
                      fmt_value(t.get("macro_f1")), fmt_value(t.get("c_index")),
                      fmt_ci(t.get("c_index_ci")), fmt_value(r.train_metric),
                      fmt_seconds(r.seconds)])
+    tuned = any(r.trials for r in rows)  # the time of a tuned model was its trials' + its run's
     return text_table(cols, body, right=cols[2:], caption=(
         "  metrics on the test split · 95% CI: bootstrap · train: accuracy or C-index on the "
-        "training split"))
+        + ("training split\n  time: the tuning trials and the final training run together"
+           if tuned else "training split")))
 
 
 def _p_said(text: str) -> str:
