@@ -287,6 +287,30 @@ def grid_edge_line(results: pd.DataFrame) -> str | None:
             f"{', '.join(said)}: a wider grid may do better")
 
 
+def _wrapped_title(title: str, width: int = WIDTH) -> str:
+    """A ``·``-separated title (``benchmark · classify · ... → OUT``) in lines of at most
+    ``width``, broken between its parts where it can (a part wider than a line: between its
+    words; the ``→ OUT`` path is never cut), each further line 4 spaces in and starting with
+    its ``·``; an ensemble benchmark's title ran to 169 characters on one line."""
+    head, arrow, path = title.partition("  → ")
+    first, *parts = head.split(" · ")
+    units = [(" · ", part) for part in parts] + ([("  ", f"→ {path}")] if arrow else [])
+    lines: list[str] = []
+    line = ""
+    for sep, unit in [("", first), *units]:
+        if line and len(line) + len(sep) + len(unit) <= width:
+            line += sep + unit
+            continue
+        if line:
+            lines.append(line)
+        line = ("    " if lines else "") + ("· " if lines and sep == " · " else "") + unit
+        if len(line) > width and not unit.startswith("→ "):  # between its words
+            *done, line = textwrap.wrap(line, width, subsequent_indent="    ",
+                                        break_long_words=False, break_on_hyphens=False)
+            lines += done
+    return "\n".join([*lines, line])
+
+
 def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Path,
                     protocol: dict | None = None) -> str:
     """Mean ± sd over folds per model, and each model against the best peer on the primary
@@ -324,4 +348,5 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     if few_pairs_note(n_pairs):  # p 0.026 from 2 folds was shown unqualified
         caption = (f"  corrected p from {n_pairs} paired folds: a rough guide (use more folds "
                    f"or repeats)\n{caption}")
-    return _fitted_table(cols, rows, title=title, caption=caption, n_compared=4 if best else 0)
+    return _fitted_table(cols, rows, title=_wrapped_title(title), caption=caption,
+                         n_compared=4 if best else 0)
