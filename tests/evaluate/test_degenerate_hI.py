@@ -40,7 +40,7 @@ def test_a_constant_risk_flagged_in_the_results_is_left_out():
 
 def test_plain_folds_are_unchanged():
     out = per_type_c_table(_results([0.6, np.nan, 0.8]))
-    assert out["UCS"].iloc[0] == "0.700 ± 0.141"
+    assert out["UCS"].iloc[0] == "0.700 ± 0.141 (1 fold without a C)"  # was unsaid
     assert list(out["model"]) == ["cox", "test deaths per fold (mean)"]
     assert "degenerate_UCS" not in out
 

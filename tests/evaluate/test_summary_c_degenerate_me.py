@@ -45,3 +45,18 @@ def test_csv_read_back_and_plain_folds_unchanged() -> None:
     row = summary_table(back, "survival").iloc[0]
     assert row["c_index"] == "0.650 ± 0.071" and row["within_type_c_index"] == "0.600 ± 0.071"
     assert "left out of a mean" in null_brier_text(df)
+
+
+def test_per_type_cell_counts_folds_without_a_c() -> None:
+    """Old behaviour: a type's mean over 2 of 3 folds (one with fewer than 2 deaths) read
+    ``0.700 ± 0.141`` as if over every fold; the ablation's Table II says it."""
+    import numpy as np
+
+    from genemoe.evaluate.benchmark_tables import per_type_c_table
+
+    results = pd.DataFrame({"model": "cox", "repeat": 0, "fold": [0, 1, 2],
+                            "c_index_UCS": [0.6, np.nan, 0.8], "events_UCS": [3, 1, 4]})
+    assert per_type_c_table(results)["UCS"].iloc[0] == "0.700 ± 0.141 (1 fold without a C)"
+    results["c_index_UCS"] = [0.6, np.nan, 1.0]
+    assert per_type_c_table(results)["UCS"].iloc[0] == (
+        "0.600 (1/2 folds; 1 degenerate; 1 fold without a C)")

@@ -484,7 +484,8 @@ PER_TYPE_TEXT = ("Few deaths make a type's C-index swing from fold to fold: the 
                  "how many each test fold held (each fold's bootstrap interval per type is in "
                  "cells/*.json). A fold's C of exactly 0 or 1, or of risks all the same, is "
                  "degenerate (too few pairs to rank; no interval) and left out of the mean: "
-                 "`(k/n folds; d degenerate)` is the mean of the k of n folds with a C.")
+                 "`(k/n folds; d degenerate)` is the mean of the k of n folds with a C; "
+                 "`m without a C`: folds where the type had fewer than 2 test deaths.")
 AUC_TEXT = ("Uno et al. 2007 (scikit-survival's `cumulative_dynamic_auc`, censoring weights from "
             "the fold's training patients): how well the risk tells the test patients who died "
             "by the horizon from those alive after it; a fold without a test death by it or "
@@ -541,8 +542,11 @@ def _per_type_cell(g: pd.DataFrame, name: str) -> str:
     n_bad = int(bad.sum())
     text = "–" if kept.empty else f"{kept.mean():.3f}" + (
         f" ± {kept.std(ddof=1):.3f}" if len(kept) > 1 else "")
-    return text + (f" ({len(kept)}/{int(scored.sum())} folds; {n_bad} degenerate)"
-                   if n_bad else "")
+    missing = int((~scored).sum())  # fewer than 2 events: a mean over fewer folds, unsaid
+    notes = ([f"{len(kept)}/{int(scored.sum())} folds; {n_bad} degenerate"] if n_bad else []) + (
+        [f"{missing} fold{'' if missing == 1 else 's'} without a C"]
+        if missing and not kept.empty else [])
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def auc_table(results: pd.DataFrame) -> pd.DataFrame:
