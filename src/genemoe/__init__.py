@@ -14,8 +14,9 @@ What each returns:
 - a result whose ``describe()`` is the command's terminal summary (and whose ``out_dir``
   is its folder): :func:`train_run`, :func:`explain_run`, :func:`tune_run`,
   :func:`run_benchmark`, :func:`run_ablation`, :func:`pretrain_run`, :func:`analyse_features`;
-- :func:`prepare_dataset` and :func:`load_bundle`: the ``Bundle`` (no ``describe()``: its
-  ``summary`` dict is ``summary.json``, its warnings ``summary["warnings"]``);
+- :func:`prepare_dataset` and :func:`load_bundle`: the ``Bundle``, whose ``describe()`` is
+  prepare's summary (its ``summary`` dict is ``summary.json``, its warnings
+  ``summary["warnings"]``);
 - :func:`predict_file`: the summary text itself (the predictions are its ``out_path`` file);
 - :func:`compare_methods`: the comparison table, a DataFrame;
 - :func:`write_report` and :func:`write_h5ad`: the ``Path`` written;

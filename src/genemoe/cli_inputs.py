@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genemoe.data.prep_text import bundle_lines
 from genemoe.errors import input_error
 
 __all__ = ["JoinedInputs", "bundle_summary_lines", "expand_paths", "joined_inputs",
@@ -34,18 +35,7 @@ class JoinedInputs:
         return self.records[0] if len(self.records) == 1 else None
 
 
-def bundle_summary_lines(summary: dict, path: Path) -> list[str]:
-    """What ``genemoe prepare`` says of the bundle it wrote: sizes, then what it dropped."""
-    lines = [f"bundle: {path}",
-             f"  samples: {summary['n_samples']:,}  genes: {summary['n_genes']:,}  "
-             f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']:,}"
-             + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else "")]
-    for kind in ("samples", "genes"):
-        for reason, n in summary.get("dropped", {}).get(kind, {}).items():
-            lines.append(f"  dropped {n:,} {kind if n != 1 else kind[:-1]}: {reason}")
-    if summary.get("dropped_genes_file") and summary.get("dropped", {}).get("genes"):
-        lines.append(f"  every dropped gene, by id and reason: {path / summary['dropped_genes_file']}")
-    return lines
+bundle_summary_lines = bundle_lines  # prepare's summary: the data layer's, as Bundle.describe()
 
 
 def only_with(switch: bool, value: object, flag: str, needs: str) -> None:

@@ -129,6 +129,12 @@ class Bundle:
     dropped_genes_dir: Path | None = field(default=None, compare=False, repr=False)
     dropped_table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
+    def describe(self) -> str:
+        """What ``genemoe prepare`` prints of it: sizes, drops, the dropped-genes file."""
+        from genemoe.data.prep_text import bundle_lines  # prep_text reads bundles' parts
+
+        return "\n".join(bundle_lines(self.summary, self.path))
+
     def __post_init__(self) -> None:
         if self.X.ndim != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_genes), got shape {self.X.shape}")

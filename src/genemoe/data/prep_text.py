@@ -20,7 +20,7 @@ from genemoe.data.clinical import words_text
 from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.values import LOG10_NOTE, NATURAL_LOG_NOTE
 
-__all__ = ["WIDTH", "PrepLog", "step_line", "warnings_said", "wrapped"]
+__all__ = ["WIDTH", "PrepLog", "bundle_lines", "step_line", "warnings_said", "wrapped"]
 
 log = logging.getLogger("genemoe.data.prepare")  # PrepLog speaks as prepare
 
@@ -426,3 +426,19 @@ class PrepLog:
     def drop_genes(self, reason: str, gene_ids: Any) -> None:
         """Record dropped ``gene_ids`` (an iterable of ids) under ``reason``."""
         self._gene_sets.setdefault(reason, set()).update(str(g) for g in gene_ids)
+
+
+def bundle_lines(summary: dict, path: Path | None) -> list[str]:
+    """What ``genemoe prepare`` says of the bundle it wrote (and ``Bundle.describe()``):
+    sizes, then what it dropped, then where every dropped gene is listed."""
+    lines = [f"bundle: {path}",
+             f"  samples: {summary['n_samples']:,}  genes: {summary['n_genes']:,}  "
+             f"types: {summary['n_cancer_types']}  with survival: {summary['n_with_survival']:,}"
+             + ("  [SYNTHETIC DATA]" if summary.get("synthetic") else "")]
+    for kind in ("samples", "genes"):
+        for reason, n in summary.get("dropped", {}).get(kind, {}).items():
+            lines.append(f"  dropped {n:,} {kind if n != 1 else kind[:-1]}: {reason}")
+    if path is not None and summary.get("dropped_genes_file") and summary.get(
+            "dropped", {}).get("genes"):
+        lines.append(f"  every dropped gene, by id and reason: {path / summary['dropped_genes_file']}")
+    return lines
