@@ -14,7 +14,7 @@ without the shared data folder, is not a failure).
 Usage::
 
     python benchmarks/run.py --out bench_out             # quick (make bench)
-    python benchmarks/run.py --full --out bench_full     # the issue sizes (an hour or more on 2 cores)
+    python benchmarks/run.py --full --out bench_full     # the issue sizes (an hour or more)
     python benchmarks/run.py --only train prepare        # a subset
 """
 
@@ -23,8 +23,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +34,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 NAMES = ("read", "prepare", "moe", "train", "image", "survival", "pretrain_stream", "quant_dir")
+LINE = 100  # the longest line printed for people
 
 
 def commands(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -55,29 +58,51 @@ def commands(args: argparse.Namespace) -> dict[str, list[str]]:
     return {k: [sys.executable, str(HERE / v[0]), *v[1:]] for k, v in cmds.items()}
 
 
+def read_result(json_path: Path) -> tuple[dict | None, str | None]:
+    """A benchmark's JSON, or ``None`` and why it cannot be used (absent, cut short, not a dict)."""
+    if not json_path.is_file():
+        return None, None
+    try:
+        data = json.loads(json_path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"{json_path} is not readable JSON ({type(exc).__name__}: {exc})"
+    if not isinstance(data, dict):
+        return None, f"{json_path} holds a {type(data).__name__}, not a JSON object"
+    return data, None
+
+
+def _run_group(cmd: list[str], log: Any, timeout: float | None) -> int | None:
+    """Run ``cmd`` in its own process group; its exit status, or ``None`` if it timed out.
+
+    On a timeout (or an interrupt) the whole group is killed: a benchmark's own children
+    (``bench_train``'s configurations, ``bench_read``'s reader) would otherwise go on
+    using the cores while the next benchmark is timed.
+    """
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        if proc.returncode is None:  # timed out or interrupted; the leader is not reaped yet
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def run_one(name: str, cmd: list[str], out_dir: Path, timeout: float | None) -> dict[str, Any]:
     """Run one benchmark; its status, seconds and parsed JSON (``None`` if it wrote none)."""
     json_path, log_path = out_dir / f"{name}.json", out_dir / f"{name}.log"
     json_path.unlink(missing_ok=True)
-    print(
-        f"[{name}] {' '.join(Path(c).name if i < 2 else c for i, c in enumerate(cmd))}", flush=True
-    )
+    shown = " ".join(Path(c).name if i < 2 else c for i, c in enumerate(cmd))
+    print(textwrap.shorten(f"[{name}] {shown}", LINE, placeholder=" ..."), flush=True)
     t0 = time.perf_counter()
     with log_path.open("w") as log:
-        try:
-            proc = subprocess.run(
-                [*cmd, "--out", str(json_path)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=timeout,
-            )
-            rc, status = proc.returncode, "ok" if proc.returncode == 0 else "failed"
-        except subprocess.TimeoutExpired:
-            rc, status = None, "timed out"
+        rc = _run_group([*cmd, "--out", str(json_path)], log, timeout)
+    status = "timed out" if rc is None else "ok" if rc == 0 else "failed"
     seconds = time.perf_counter() - t0
-    data = json.loads(json_path.read_text()) if json_path.is_file() else None
+    data, unreadable = read_result(json_path)
     if status == "ok" and data is None:
-        status = "failed"  # exited 0 but wrote nothing
+        status = "failed"  # exited 0 but wrote nothing usable
     if status == "ok" and "skipped" in data:
         status = "skipped"
     if status == "ok" and data.get("failures"):
@@ -89,9 +114,12 @@ def run_one(name: str, cmd: list[str], out_dir: Path, timeout: float | None) -> 
         "json": str(json_path) if data is not None else None,
         "log": str(log_path),
     }
+    if unreadable:
+        res["error"] = unreadable
     if status in ("failed", "timed out"):
-        res["log_tail"] = log_path.read_text()[-1500:]
-    print(f"[{name}] {status} in {seconds:.0f} s", flush=True)
+        res["log_tail"] = log_path.read_text(errors="replace")[-1500:]
+    print(f"[{name}] {status} in {seconds:.0f} s" + (f": {unreadable}" if unreadable else ""),
+          flush=True)
     return res | {"data": data}
 
 
@@ -116,7 +144,8 @@ def _prepare(d: dict) -> list[tuple[str, str]]:
         (
             f"prepare {d['n_cohorts']} GDC cohorts",
             f"{p['child_wall_s']:.1f} s process "
-            f"({p['prepare_s']:.1f} s in prepare_dataset); goal < {d['goal_seconds']:.0f} s {verdict}",
+            f"({p['prepare_s']:.1f} s in prepare_dataset); "
+            f"goal < {d['goal_seconds']:.0f} s {verdict}",
         ),
         (
             "  read only, same files",
@@ -153,7 +182,8 @@ def _train(d: dict) -> list[tuple[str, str]]:
             parts.append(
                 f"{name} {r['train_samples_per_s']:.0f}/{r['infer_samples_per_s']:.0f}"
                 + (
-                    f" ({ratio['train_over_svm_fit']:.2f}x/{ratio['infer_over_svm_predict']:.2f}x svm)"
+                    f" ({ratio['train_over_svm_fit']:.2f}x/"
+                    f"{ratio['infer_over_svm_predict']:.2f}x svm)"
                     if ratio
                     else ""
                 )
@@ -165,7 +195,8 @@ def _train(d: dict) -> list[tuple[str, str]]:
                     "  sklearn fit/predict samples/s",
                     f"svm {sk['svm']['fit_samples_per_s']:.0f}/"
                     f"{sk['svm']['predict_samples_per_s']:.0f}, logreg "
-                    f"{sk['logreg']['fit_samples_per_s']:.0f}/{sk['logreg']['predict_samples_per_s']:.0f}"
+                    f"{sk['logreg']['fit_samples_per_s']:.0f}/"
+                    f"{sk['logreg']['predict_samples_per_s']:.0f}"
                     f" (n_fit {sk['n_fit']})",
                 )
             )
@@ -206,7 +237,8 @@ def _image(d: dict) -> list[tuple[str, str]]:
             rows.append((f"{name} @{size} train samples/s",
                          "FAILED" if "error" in r else
                          f"{r['train_samples_per_s']:.1f} = {r['ratio_vs_timm']:.2f} x plain timm "
-                         f"(goal >= {d['goal_ratio']}); IG {r['ig_seconds_per_sample']:.2f} s/sample"))
+                         f"(goal >= {d['goal_ratio']}); "
+                         f"IG {r['ig_seconds_per_sample']:.2f} s/sample"))
     return rows
 
 
@@ -214,7 +246,8 @@ def _quant_dir(d: dict) -> list[tuple[str, str]]:
     verdict = "met" if d["meets_goal"] else "NOT met"
     return [(f"join {d['n_samples']} Salmon quant.sf ({d['n_transcripts']:,} transcripts)",
              f"{d['join']['wall_s']:.1f} s ({d['join_s_per_sample']:.2f} s per sample); "
-             f"/ baseline {d['ratio_join_over_baseline']:.2f}, goal <= {d['goal_ratio']} {verdict}")]
+             f"/ baseline {d['ratio_join_over_baseline']:.2f}, "
+             f"goal <= {d['goal_ratio']} {verdict}")]
 
 
 def _survival(d: dict) -> list[tuple[str, str]]:
@@ -290,6 +323,53 @@ def environment() -> dict[str, Any]:
     }
 
 
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary sibling and a rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def table_lines(rows: list[tuple[str, str]], width: int = LINE) -> list[str]:
+    """``what  value`` rows, values wrapped so that no line is longer than ``width``."""
+    key_w = min(max((len(a) for a, _ in rows), default=10), width // 2)
+    lines = []
+    for what, value in rows:
+        wrapped = textwrap.wrap(value, width - key_w - 2) or [""]
+        if len(what) > key_w:  # a long name gets a line of its own
+            lines.append(textwrap.shorten(what, width, placeholder=" ..."))
+            wrapped = [f"{'':<{key_w}}  {w}" for w in wrapped]
+        else:
+            wrapped = [f"{what if i == 0 else '':<{key_w}}  {w}" for i, w in enumerate(wrapped)]
+        lines += wrapped
+    return lines
+
+
+def report_lines(summary: dict[str, Any], results: dict[str, dict[str, Any]],
+                 rows: list[tuple[str, str]], out: Path) -> list[str]:
+    """The terminal report: machine, each benchmark's status, the headlines, the total."""
+    env = summary["environment"]
+    rule = "-" * LINE
+    name_w = max(len(n) for n in NAMES)
+    lines = [
+        textwrap.shorten(f"genemoe benchmarks ({summary['mode']}) on {env['cpu']}, "
+                         f"{env['cores']} cores", LINE, placeholder=" ..."),
+        f"load average {env['load_average_1m_start']:.1f} -> {env['load_average_1m_end']:.1f}",
+        rule,
+        *(f"{name:<{name_w}} {r['status']:<9} {r['seconds']:>6.0f} s  {Path(r['log']).name}"
+          for name, r in results.items()),
+        rule,
+        *table_lines(rows),
+        rule,
+    ]
+    failed = f"; FAILED: {', '.join(summary['failed'])}" if summary["failed"] else ""
+    lines += textwrap.wrap(f"total {summary['seconds']:.0f} s; results in {out}/{failed}", LINE)
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=Path("bench_out"), help="output folder")
@@ -300,10 +380,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--only", nargs="+", choices=NAMES, default=None, help="run only these")
     ap.add_argument("--threads", type=int, default=None,
-                    help="torch threads for moe, train and pretrain_stream")
+                    help="torch threads for moe, train, image and pretrain_stream")
     ap.add_argument("--data-dir", type=Path, default=None, help="shared data folder (prepare)")
     ap.add_argument("--tmp-dir", type=Path, default=None,
-                    help="where bench_read and bench_pretrain_stream write their matrices")
+                    help="where read, pretrain_stream and quant_dir write their files")
     ap.add_argument(
         "--timeout",
         type=float,
@@ -334,23 +414,8 @@ def main(argv: list[str] | None = None) -> int:
             k for k, r in results.items() if r["status"] in ("failed", "timed out", "partial")
         ],
     }
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    width = max((len(a) for a, _ in rows), default=10)
-    print(
-        f"\ngenemoe benchmarks ({summary['mode']}) on {env['cpu']}, {env['cores']} cores; "
-        f"load average {env['load_average_1m_start']:.1f} -> {env['load_average_1m_end']:.1f}"
-    )
-    print("-" * (width + 60))
-    for name, r in results.items():
-        print(f"{name:<8} {r['status']:<9} {r['seconds']:>7.0f} s   {r['log']}")
-    print("-" * (width + 60))
-    for a, b in rows:
-        print(f"{a:<{width}}  {b}")
-    print("-" * (width + 60))
-    print(
-        f"total {summary['seconds']:.0f} s; results in {args.out}/"
-        + (f"; FAILED: {', '.join(summary['failed'])}" if summary["failed"] else "")
-    )
+    atomic_write_text(args.out / "summary.json", json.dumps(summary, indent=2) + "\n")
+    print("\n" + "\n".join(report_lines(summary, results, rows, args.out)))
     return 1 if summary["failed"] else 0
 
 
