@@ -202,6 +202,8 @@ def part_metric_text(key: str, m: dict) -> str:
         return f"–: {why}"
     if key.startswith("logrank_p") and isinstance(events, int) and events < 2 and v is not None:
         return f"–: {events} event{'s' * (events != 1)}"
+    if key.startswith("auc_") and v is not None and isinstance(n := m.get(f"{key}_deaths"), int):
+        return f"{metric_text(key, v)} ({n} death{'s' * (n != 1)})"  # what it rests on
     if key == "ibs_times":
         return (f"{round(v[0]):,}–{round(v[-1]):,}" if isinstance(v, list) and len(v) >= 2
                 and all(isinstance(x, int | float) for x in v) else "–")
