@@ -76,3 +76,39 @@ def test_the_time_column_says_it_holds_the_tuning_trials(tmp_path):
         [row(1)])
     assert "tuning trials" not in results_table([row(0)])  # --tune 0: the run's time alone
     assert max(len(ln) for ln in results_table([row(1)]).splitlines()) <= 100
+
+
+def test_a_mistyped_data_folder_leaves_the_previous_demo_as_it_was(tmp_path):
+    """Old behaviour: `genemoe demo --data bundles/typo --out demo_out` said "replacing the
+    previous demo in demo_out: tuning/genemoe_classify, runs/genemoe_classify, ...", removed
+    them, and only then "bundles/typo: no such bundle directory"; summary.txt still named
+    the removed runs."""
+    from genemoe.errors import GenemoeError
+
+    out = tmp_path / "demo"
+    kept = [out / "runs" / "logreg_classify" / "metrics.json",
+            out / "tuning" / "logreg_classify" / "best.yaml", out / "summary.txt"]
+    for path in kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("genemoe demo · an earlier one\n")
+    try:
+        run_demo(out, data=tmp_path / "typo", tune=0, progress=False,
+                 models=(("logreg", "classify"),))
+    except GenemoeError as err:
+        assert "typo" in str(err)
+    else:
+        raise AssertionError("a missing --data bundle was not refused")
+    assert all(path.is_file() for path in kept)
+
+
+def test_a_new_demo_removes_the_summary_that_named_the_old_runs(tmp_path):
+    """The previous demo's summary.txt goes with its runs (an interrupted replacement left a
+    table of runs no longer there); a summary.txt of the user's own is left alone."""
+    out = tmp_path / "demo"
+    (out / "runs" / "logreg_classify").mkdir(parents=True)
+    (out / "summary.txt").write_text("genemoe demo · an earlier one\n")
+    demo._clear_previous_demo(out, (("logreg", "classify"),))
+    assert not (out / "summary.txt").exists() and not (out / "runs" / "logreg_classify").exists()
+    (out / "summary.txt").write_text("my own notes\n")
+    demo._clear_previous_demo(out, (("logreg", "classify"),))
+    assert (out / "summary.txt").read_text() == "my own notes\n"

@@ -135,11 +135,17 @@ def _clear_previous_demo(out_dir: Path, models: tuple[tuple[str, str], ...]) -> 
     its ``runs/`` and ``tuning/`` (README's own commands write runs there)."""
     old = [d for m, t in models for d in (out_dir / "tuning" / f"{m}_{t}",
                                           out_dir / "runs" / f"{m}_{t}") if d.is_dir()]
+    summary = out_dir / "summary.txt"  # its table named the runs removed here
+    if summary.is_file() and summary.read_text(errors="replace").startswith("genemoe demo"):
+        old.append(summary)
     if old:
         log.info("replacing the previous demo in %s: %s", out_dir,
                  ", ".join(str(d.relative_to(out_dir)) for d in old))
         for d in old:
-            shutil.rmtree(d)
+            if d.is_dir():
+                shutil.rmtree(d)
+            else:
+                d.unlink()
 
 
 def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int = 0,
@@ -185,10 +191,13 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
                           fix="pass e.g. --epochs 30 (early stopping may stop sooner)")
     out_dir = Path(out_dir)
     check_out_dir(out_dir, "demo")  # a run's, a bundle's or a benchmark's folder: refused
+    # the bundle before anything is removed: a mistyped --data removed the previous demo's
+    # runs and studies, then was refused (its summary.txt left naming them)
+    given = None if data is None else load_bundle(data)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear_previous_demo(out_dir, models)
     files: dict[str, Path] = {}
-    bundle, files = _synthetic_bundle(out_dir, seed) if data is None else (load_bundle(data), {})
+    bundle, files = _synthetic_bundle(out_dir, seed) if given is None else (given, {})
     runs = [(m, t) for m, t in models
             if t == "classify" or bundle.summary.get("n_events", 0) >= 10]
     if any(t == "survival" for _, t in models) and not any(t == "survival" for _, t in runs):
