@@ -66,3 +66,18 @@ def test_a_negative_seed_is_not_told_to_be_a_whole_number(monkeypatch, capsys, t
     _, err = said(monkeypatch, capsys, ["features", "--model", "r", "--data", "b",
                                         "--max-missing", "2"])
     assert "give --max-missing a number" not in err and "[0, 1]" in err
+
+
+@pytest.mark.parametrize(("args", "said_instead"), [
+    (["benchmark", "--data", "b", "--folds", "2.5"], "'2.5' is not a whole number"),
+    (["ablation", "--data", "b", "--n-boot=many"], "'many' is not a whole number"),
+    (["prepare", "--expression", "x.tsv", "--test-fraction", "a fifth"],
+     "'a fifth' is not a number")])
+def test_a_word_for_a_number_is_said_with_the_word(monkeypatch, capsys, tmp_path, args,
+                                                   said_instead):
+    """``benchmark --folds 2.5`` said "Input should be a valid integer, unable to parse string
+    as an integer" (not which value), on a line of 104 characters."""
+    monkeypatch.chdir(tmp_path)
+    code, err = said(monkeypatch, capsys, args)
+    assert code == 2 and said_instead in err and "Input should be" not in err, err
+    assert max(map(len, err.splitlines())) <= 100 and "\nfix: give --" in err, err

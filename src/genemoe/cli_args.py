@@ -23,7 +23,7 @@ from genemoe.errors import (
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
-           "repeated_option", "CliGroup", "CliCommand"]
+           "given_value", "repeated_option", "CliGroup", "CliCommand"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
@@ -147,6 +147,19 @@ def new_out_dir(args: Sequence[str]) -> Path | None:
     return None
 
 
+def given_value(args: Sequence[str], opts: Sequence[str]) -> str | None:
+    """The value given last to the option named ``opts`` in ``args`` (``--folds 2.5`` or
+    ``--folds=2.5``: ``"2.5"``); ``None`` where it is not given a value there."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if name in opts:
+            found = value if eq else (args[i + 1] if i + 1 < len(args) else None)
+    return found
+
+
 def repeated_option(args: Sequence[str], params: Sequence) -> str | None:
     """The error for the first option of ``params`` (a click command's) that takes one value
     and is given more than once in ``args`` (``--out a --out b`` took ``b`` without a word);
@@ -197,7 +210,7 @@ class CliGroup(TyperGroup):
                 formatter.write_dl(rows)
 
     def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
-        self._new_out = new_out_dir(args)
+        self._new_out, self._args = new_out_dir(args), list(args)
         return super().parse_args(ctx, spread_multi_values(list(args)))
 
     def invoke(self, ctx):  # noqa: ANN001, ANN201 (click's signature)
@@ -251,8 +264,10 @@ class CliGroup(TyperGroup):
                                                            param.help or "")):
                     default = found.group(1)  # None = not given; its help shows the default
                 eg = f", e.g. {flag} {default}" if default not in (None, 0, False) else ""
-                exc.message = (f"{message}\nfix: give {flag} "
-                               f"{'a whole number' if kind is int else 'a number'}{eg}")
+                number = "a whole number" if kind is int else "a number"
+                given = given_value(getattr(self, "_args", ()), param.opts)  # (was "Input
+                exc.message = (f"{message if given is None else f'{given!r} is not {number}'}"
+                               f"\nfix: give {flag} {number}{eg}")  # should be a valid...")
                 raise
             words = subcommand_words(sub)
             if message.startswith("Got unexpected extra argument"):
