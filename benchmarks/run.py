@@ -244,9 +244,11 @@ def _image(d: dict) -> list[tuple[str, str]]:
 
 def _quant_dir(d: dict) -> list[tuple[str, str]]:
     verdict = "met" if d["meets_goal"] else "NOT met"
+    spread = d.get("ratio_reps") or []
+    rounds = f" (rounds {min(spread):.2f}-{max(spread):.2f})" if len(spread) > 1 else ""
     return [(f"join {d['n_samples']} Salmon quant.sf ({d['n_transcripts']:,} transcripts)",
              f"{d['join']['wall_s']:.1f} s ({d['join_s_per_sample']:.2f} s per sample); "
-             f"/ baseline {d['ratio_join_over_baseline']:.2f}, "
+             f"/ baseline {d['ratio_join_over_baseline']:.2f}{rounds}, "
              f"goal <= {d['goal_ratio']} {verdict}")]
 
 
