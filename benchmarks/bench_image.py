@@ -4,7 +4,10 @@ For each backbone and image size: training samples/s of the genemoe model (gene 
 layout → resize → normalise → timm features → head; forward + backward + Adam step, every
 parameter trainable) against the plain timm model (its own classifier) on the same batch
 already as images — the ratio is what the layout and head cost (the issue wants ≥ 0.8) —
-and Integrated Gradients seconds per sample.
+and Integrated Gradients seconds per sample. The two models' steps alternate over
+``--rounds`` rounds (after one warm-up step each), the first of the pair swapped every
+round, so neither always runs first; the record keeps each round's ratio and reports the
+median ratio and median samples/s.
 
 Usage::
 
@@ -17,24 +20,38 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 
 
-def _rate(step, n: int, *, repeats: int) -> float:
-    step()  # warm-up
-    t0 = time.perf_counter()
-    for _ in range(repeats):
-        step()
-    return n * repeats / (time.perf_counter() - t0)
+def alternated_rates(steps: dict[str, Callable[[], None]], n: int, *, repeats: int,
+                     rounds: int) -> dict[str, list[float]]:
+    """Samples/s of each step in each round, the steps taken in turn.
+
+    Each step runs once to warm up; then, ``rounds`` times, each runs ``repeats`` times in a
+    row, in the given order in even rounds and reversed in odd ones.
+    """
+    names = list(steps)
+    for name in names:
+        steps[name]()  # warm-up
+    rates: dict[str, list[float]] = {k: [] for k in names}
+    for i in range(rounds):
+        for name in names if i % 2 == 0 else names[::-1]:
+            t0 = time.perf_counter()
+            for _ in range(repeats):
+                steps[name]()
+            rates[name].append(n * repeats / (time.perf_counter() - t0))
+    return rates
 
 
 def bench_one(name: str, size: int, *, n_genes: int, batch: int, repeats: int,
-              ig_steps: int) -> dict:
+              ig_steps: int, rounds: int = 3) -> dict:
     from genemoe.explain.integrated_gradients import attribute
     from genemoe.models.backbones import BACKBONES, import_timm
     from genemoe.models.registry import create_model
@@ -65,14 +82,29 @@ def bench_one(name: str, size: int, *, n_genes: int, batch: int, repeats: int,
 
     model.train()
     plain.train()
-    r_ours, r_plain = _rate(ours, batch, repeats=repeats), _rate(timm_step, batch, repeats=repeats)
+    rates = alternated_rates({"genemoe": ours, "timm": timm_step}, batch, repeats=repeats,
+                             rounds=rounds)
+    ratios = [a / b for a, b in zip(rates["genemoe"], rates["timm"], strict=True)]
     X = np.random.default_rng(0).normal(size=(2, n_genes)).astype(np.float32)
     t0 = time.perf_counter()
     attribute(model, X, target=0, n_steps=ig_steps, internal_batch_size=ig_steps)
     ig_s = (time.perf_counter() - t0) / len(X)
-    return {"train_samples_per_s": r_ours, "timm_train_samples_per_s": r_plain,
-            "ratio_vs_timm": r_ours / r_plain, "ig_seconds_per_sample": ig_s,
-            "ig_steps": ig_steps}
+    return {"train_samples_per_s": statistics.median(rates["genemoe"]),
+            "timm_train_samples_per_s": statistics.median(rates["timm"]),
+            "ratio_vs_timm": statistics.median(ratios), "ratio_rounds": ratios,
+            "rounds": rounds, "steps_per_round": repeats,
+            "ig_seconds_per_sample": ig_s, "ig_steps": ig_steps}
+
+
+def result_line(name: str, size: int, r: dict) -> str:
+    """One cell for people (at most 100 characters; the JSON keeps every number)."""
+    if "error" in r:
+        return f"{name} @{size}: FAILED {r['error']}"[:100]
+    ratios = r["ratio_rounds"]
+    return (f"{name} @{size}: {r['train_samples_per_s']:.1f} vs timm "
+            f"{r['timm_train_samples_per_s']:.1f} samples/s; median ratio "
+            f"{r['ratio_vs_timm']:.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f}); "
+            f"IG {r['ig_seconds_per_sample']:.2f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,10 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--names", nargs="+", default=None, help="backbones (default: all four)")
     ap.add_argument("--sizes", nargs="+", type=int, default=None, help="image sizes (64 128 224)")
     ap.add_argument("--ig-steps", type=int, default=None, help="IG steps (default 50; quick 16)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternated timing rounds of the two models (default 3)")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    names = args.names or (["resnet50"] if args.quick else ["resnet50", "densenet169", "vgg19", "xception"])
+    names = args.names or (["resnet50"] if args.quick
+                           else ["resnet50", "densenet169", "vgg19", "xception"])
     sizes = args.sizes or ([64] if args.quick else [64, 128, 224])
     ig_steps = args.ig_steps or (16 if args.quick else 50)
     n_genes, batch = 5000, 16
@@ -94,18 +129,20 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         for size in sizes:
             try:
-                r = bench_one(name, size, n_genes=n_genes, batch=batch,
-                              repeats=3 if args.quick else 2, ig_steps=ig_steps)
+                r = bench_one(name, size, n_genes=n_genes, batch=batch, repeats=1,
+                              ig_steps=ig_steps, rounds=max(1, args.rounds))
             except Exception as exc:  # report and go on
                 r = {"error": f"{type(exc).__name__}: {exc}"}
             results.setdefault(name, {})[str(size)] = r
-            print(name, size, json.dumps(r), flush=True)
+            print(result_line(name, size, r), flush=True)
     data = {"n_genes": n_genes, "batch": batch, "threads": torch.get_num_threads(),
             "backbones": results, "goal_ratio": 0.8,
-            "failures": [f"{n}@{s}" for n, d in results.items() for s, r in d.items() if "error" in r]}
+            "failures": [f"{n}@{s}" for n, d in results.items() for s, r in d.items()
+                         if "error" in r]}
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(data, indent=2) + "\n")
+        from genemoe.data.atomic import atomic_write_text
+
+        atomic_write_text(args.out, json.dumps(data, indent=2) + "\n")
     return 0
 
 

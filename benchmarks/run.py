@@ -230,16 +230,18 @@ def _train(d: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _image_cell(r: dict, goal: float) -> str:
+    if "error" in r:
+        return f"FAILED: {r['error']}"
+    rounds = r.get("ratio_rounds") or []
+    spread = f" (rounds {min(rounds):.2f}-{max(rounds):.2f})" if len(rounds) > 1 else ""
+    return (f"{r['train_samples_per_s']:.1f} = {r['ratio_vs_timm']:.2f} x plain timm{spread} "
+            f"(goal >= {goal}); IG {r['ig_seconds_per_sample']:.2f} s/sample")
+
+
 def _image(d: dict) -> list[tuple[str, str]]:
-    rows = []
-    for name, sizes in d["backbones"].items():
-        for size, r in sizes.items():
-            rows.append((f"{name} @{size} train samples/s",
-                         "FAILED" if "error" in r else
-                         f"{r['train_samples_per_s']:.1f} = {r['ratio_vs_timm']:.2f} x plain timm "
-                         f"(goal >= {d['goal_ratio']}); "
-                         f"IG {r['ig_seconds_per_sample']:.2f} s/sample"))
-    return rows
+    return [(f"{name} @{size} train samples/s", _image_cell(r, d["goal_ratio"]))
+            for name, sizes in d["backbones"].items() for size, r in sizes.items()]
 
 
 def _quant_dir(d: dict) -> list[tuple[str, str]]:
