@@ -526,8 +526,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for what, value in results["headlines"]:
         logger.info("%s: %s", what, value)
     if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=2))
+        from genemoe.data.atomic import atomic_write_text
+
+        atomic_write_text(args.out, json.dumps(results, indent=2) + "\n")
     return results
 
 

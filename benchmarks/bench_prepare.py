@@ -198,8 +198,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     text = json.dumps(res, indent=2)
     print(text)
     if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+        from genemoe.data.atomic import atomic_write_text
+
+        atomic_write_text(args.out, text + "\n")
     return res
 
 

@@ -29,7 +29,7 @@ The corpora go to ``--tmp-dir`` (default: the system's) and are removed at the e
 
 Usage::
 
-    python benchmarks/bench_pretrain_stream.py --quick --out bench_pretrain_stream.json
+    python benchmarks/bench_pretrain_stream.py --quick --out /tmp/stream.json
     python benchmarks/bench_pretrain_stream.py --out full.json --tmp-dir /big/disk
 """
 
@@ -44,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -114,8 +115,9 @@ def run_child(kind: str, spec: dict[str, Any], timeout: float) -> dict[str, Any]
     if proc.returncode != 0:
         return {"error": proc.stderr[-1500:]}
     res = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"  {kind} {spec.get('label', '')}: {time.perf_counter() - t0:.0f} s "
-          f"{ {k: round(v, 3) if isinstance(v, float) else v for k, v in res.items()} }", flush=True)
+    shown = ", ".join(f"{k} {round(v, 3) if isinstance(v, float) else v}" for k, v in res.items())
+    line = f"  {kind} {spec.get('label', '')}: {time.perf_counter() - t0:.0f} s; {shown}"
+    print(textwrap.fill(line, 100, subsequent_indent="    "), flush=True)
     return res
 
 
@@ -177,7 +179,8 @@ def summarise(runs: dict[str, dict[str, Any]], sizes: list[int]) -> dict[str, An
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="2,500 and 20,000 samples (else 20k, 100k)")
+    ap.add_argument("--quick", action="store_true",
+                    help="2,500 and 20,000 samples (else 20k, 100k)")
     ap.add_argument("--sizes", type=int, nargs=2, default=None, help="two corpus sizes (samples)")
     ap.add_argument("--tmp-dir", type=Path, default=None, help="where the corpora are written")
     ap.add_argument("--threads", type=int, default=None, help="torch threads in each run")
@@ -187,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="epochs on the smaller corpus (default: as many steps as the larger's)")
     ap.add_argument("--skip-variants", action="store_true",
                     help="no overlap variants (no prefetch, DataLoader workers) at the larger size")
-    ap.add_argument("--out", type=Path, default=Path("bench_pretrain_stream.json"))
+    ap.add_argument("--out", type=Path, default=None, help="write the result as JSON here")
     ap.add_argument("--child", nargs=2, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -207,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                         "disk_free_gib": free / 2**30, "tmp_dir": str(root)}}
     try:
         if need * 1.1 > free:
-            result["skipped"] = f"the corpora need {need / 2**30:.1f} GiB; {free / 2**30:.1f} free in {root}"
+            result["skipped"] = (f"the corpora need {need / 2**30:.1f} GiB; "
+                                 f"{free / 2**30:.1f} free in {root}")
             return _write(args.out, result)
         corpora, writes = {}, {}
         for n in sizes:
@@ -230,9 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     return _write(args.out, result)
 
 
-def _write(path: Path, result: dict[str, Any]) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=2) + "\n")
+def _write(path: Path | None, result: dict[str, Any]) -> int:
+    """Write ``result`` to ``path`` (atomically; nowhere without ``--out``); print its summary."""
+    if path is not None:
+        from genemoe.data.atomic import atomic_write_text
+
+        atomic_write_text(path, json.dumps(result, indent=2) + "\n")
     print(json.dumps(result.get("summary", result), indent=2))
     return 0
 

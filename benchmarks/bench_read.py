@@ -158,8 +158,10 @@ def main(argv: list[str] | None = None) -> dict:
     res = bench(n_s, n_g, args.tmp_dir, gz=args.gzip, prepare=args.prepare)
     text = json.dumps(res, indent=2)
     print(text)
-    if args.out is not None:
-        args.out.write_text(text + "\n")
+    if args.out is not None:  # after the children: the import would not count in their RSS
+        from genemoe.data.atomic import atomic_write_text
+
+        atomic_write_text(args.out, text + "\n")
     return res
 
 

@@ -94,7 +94,9 @@ def main(argv: list[str] | None = None) -> dict:
     text = json.dumps(res, indent=2)
     print(text)
     if args.out is not None:
-        args.out.write_text(text + "\n")
+        from genemoe.data.atomic import atomic_write_text
+
+        atomic_write_text(args.out, text + "\n")
     return res
 
 

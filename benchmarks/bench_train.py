@@ -562,8 +562,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     result["quick"] = args.quick
     print(format_table(result))
     if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
+        from genemoe.data.atomic import atomic_write_text
+
+        atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
     return result
 
 
