@@ -254,15 +254,17 @@ def _quant_dir(d: dict) -> list[tuple[str, str]]:
              f"goal <= {d['goal_ratio']} {verdict}")]
 
 
+def _survival_cell(r: dict) -> str:
+    reps = r.get("ratio_reps") or []
+    spread = f" (reps {min(reps):.1f}-{max(reps):.1f})" if len(reps) > 1 else ""
+    return (f"sksurv {r['sksurv_s']:.2f} s / fast {r['fast_s']:.2f} s = "
+            f"{r['ratio_sksurv_over_fast']:.1f}x{spread} "
+            f"(interval diff {r['max_abs_interval_diff']:.1g})")
+
+
 def _survival(d: dict) -> list[tuple[str, str]]:
-    return [
-        (
-            f"bootstrap C-index n={n} ({r['n_boot']} resamples)",
-            f"sksurv {r['sksurv_s']:.2f} s / fast {r['fast_s']:.2f} s = "
-            f"{r['ratio_sksurv_over_fast']:.1f}x (interval diff {r['max_abs_interval_diff']:.1g})",
-        )
-        for n, r in d["sizes"].items()
-    ]
+    return [(f"bootstrap C-index n={n} ({r['n_boot']} resamples)", _survival_cell(r))
+            for n, r in d["sizes"].items()]
 
 
 def _pretrain_stream(d: dict) -> list[tuple[str, str]]:
