@@ -81,3 +81,24 @@ def test_a_word_for_a_number_is_said_with_the_word(monkeypatch, capsys, tmp_path
     code, err = said(monkeypatch, capsys, args)
     assert code == 2 and said_instead in err and "Input should be" not in err, err
     assert max(map(len, err.splitlines())) <= 100 and "\nfix: give --" in err, err
+
+
+@pytest.mark.parametrize("args", [
+    ["benchmark", "--data", "b", "--models", "logreg"],  # then `--out ""`
+    ["prepare", "--expression", "x.tsv", "", "--out=x"]])
+def test_an_empty_path_is_refused_not_read_as_the_working_folder(monkeypatch, capsys,
+                                                                 tmp_path, args):
+    """``benchmark --out ""`` ran the benchmark into the working folder (pathlib reads ""
+    as "."): its cells/, protocol.json and splits.tsv were written there without a word."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "defer_interrupts_in_imports", lambda: None)
+    (tmp_path / "b").mkdir()
+    monkeypatch.setattr("sys.argv", ["genemoe", *args] + (["--out", ""] if "--out=x" not in
+                                                          args else []))
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    err = capsys.readouterr().err
+    flag = "--expression" if "--out=x" in args else "--out"
+    assert stop.value.code == 2 and err.startswith(f"genemoe: error: {flag}: an empty path"), err
+    assert f"fix: give {flag} a file or folder name" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b"]  # nothing written here

@@ -16,6 +16,7 @@ from typer.core import TyperCommand, TyperGroup
 from genemoe.errors import (
     GenemoeError,
     Interrupted,
+    input_error,
     os_error_message,
     out_of_memory_message,
     stop_signal,
@@ -23,7 +24,7 @@ from genemoe.errors import (
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
-           "given_value", "repeated_option", "CliGroup", "CliCommand"]
+           "given_value", "empty_path_option", "repeated_option", "CliGroup", "CliCommand"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
@@ -158,6 +159,25 @@ def given_value(args: Sequence[str], opts: Sequence[str]) -> str | None:
         if name in opts:
             found = value if eq else (args[i + 1] if i + 1 < len(args) else None)
     return found
+
+
+def empty_path_option(args: Sequence[str], params: Sequence) -> str | None:
+    """The first option of ``params`` (a click command's) taking a path that ``args`` give
+    an empty value (``--out ""``, ``--out=``), else ``None``: pathlib reads "" as ``.``,
+    and ``benchmark --out ""`` wrote its cells and protocol into the working folder."""
+    def takes_path(param) -> bool:  # noqa: ANN001 (a click parameter)
+        kind = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        return kind is Path or Path in getattr(kind, "__args__", ())  # list[Path] too
+
+    paths = {o: max(p.opts, key=len) for p in params if takes_path(p) for o in p.opts}
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if name in paths and (value if eq else args[i + 1] if i + 1 < len(args)
+                              else None) == "":
+            return paths[name]
+    return None
 
 
 def repeated_option(args: Sequence[str], params: Sequence) -> str | None:
@@ -301,9 +321,13 @@ class CliCommand(TyperCommand):
         return super(TyperCommand, self).format_help(ctx, formatter)  # click's text
 
     def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
-        """Refuse an option that takes one value given twice (:func:`repeated_option`);
-        ``-h`` still shows the help."""
-        if not set(args) & set(ctx.help_option_names) and (
-                error := repeated_option(args, self.params)):
-            ctx.fail(error)
+        """Refuse an option that takes one value given twice (:func:`repeated_option`) and
+        a path given as "" (:func:`empty_path_option`); ``-h`` still shows the help."""
+        if not set(args) & set(ctx.help_option_names):
+            if error := repeated_option(args, self.params):
+                ctx.fail(error)
+            if flag := empty_path_option(args, self.params):
+                raise input_error('an empty path, which reads as the working folder (".")',
+                                  where=flag, fix=f"give {flag} a file or folder name (. "
+                                  "is the working folder)")
         return super().parse_args(ctx, args)
