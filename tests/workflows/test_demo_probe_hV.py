@@ -112,3 +112,21 @@ def test_a_new_demo_removes_the_summary_that_named_the_old_runs(tmp_path):
     (out / "summary.txt").write_text("my own notes\n")
     demo._clear_previous_demo(out, (("logreg", "classify"),))
     assert (out / "summary.txt").read_text() == "my own notes\n"
+
+
+def test_a_new_demo_removes_the_predictions_the_old_one_wrote(tmp_path):
+    """Old behaviour: a synthetic demo's predictions_from_counts.csv (and its record) stayed in
+    --out beside a later `--data` demo's runs, read as that demo's; a file of that name with
+    no predict record naming it is the user's own and stays."""
+    import json
+
+    out = tmp_path / "demo"
+    out.mkdir()
+    pred, record = out / "predictions_from_counts.csv", out / "predictions_from_counts.record.json"
+    pred.write_text("sample_id,predicted_type\nSYNT-1,ACC\n")
+    record.write_text(json.dumps({"output": str(pred)}))
+    demo._clear_previous_demo(out, (("logreg", "classify"),))
+    assert not pred.exists() and not record.exists()
+    pred.write_text("mine\n")
+    demo._clear_previous_demo(out, (("logreg", "classify"),))
+    assert pred.read_text() == "mine\n"

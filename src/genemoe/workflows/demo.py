@@ -47,6 +47,7 @@ DEMO_MODELS = (("genemoe", "classify"), ("logreg", "classify"), ("mlp", "classif
                ("fcn", "classify"), ("genemoe", "survival"), ("coxnet", "survival"))
 NAMES = {"genemoe": "Gene-MOE"}
 WIDTH = 100  # the verdict's and notes' lines (the table is as wide as it is)
+PREDICTIONS = "predictions_from_counts.csv"  # the raw counts file scored by Gene-MOE
 # predict's caveats shown under the predictions' path beside its warnings (the rest: the record)
 SHOWN_CAVEATS = ("model_own_samples",)  # the file held the model's own 637 + 89 samples
 
@@ -130,14 +131,20 @@ def _train_all(bundle: Bundle, out_dir: Path, runs: list[tuple[str, str]], *, se
 
 def _clear_previous_demo(out_dir: Path, models: tuple[tuple[str, str], ...]) -> None:
     """A demo run again into its --out starts afresh: the tuning studies (which would
-    resume, with other options or seed) and runs of its own ``models`` are removed, said in
-    one line. Only those: ``genemoe demo --out .`` in a project folder removed the whole of
-    its ``runs/`` and ``tuning/`` (README's own commands write runs there)."""
+    resume, with other options or seed) and runs of its own ``models`` are removed, with the
+    summary.txt and the predictions of the raw counts file it wrote, said in one line. Only
+    those: ``genemoe demo --out .`` in a project folder removed the whole of its ``runs/``
+    and ``tuning/`` (README's own commands write runs there)."""
+    from genemoe.workflows.predict_companions import companion_owner, record_path
+
     old = [d for m, t in models for d in (out_dir / "tuning" / f"{m}_{t}",
                                           out_dir / "runs" / f"{m}_{t}") if d.is_dir()]
     summary = out_dir / "summary.txt"  # its table named the runs removed here
     if summary.is_file() and summary.read_text(errors="replace").startswith("genemoe demo"):
         old.append(summary)
+    pred = out_dir / PREDICTIONS  # a synthetic demo's, left beside a later --data demo's runs
+    if companion_owner(pred) == pred.name:  # predict's own output (its record names it)
+        old += [f for f in (pred, record_path(pred)) if f.is_file()]
     if old:
         log.info("replacing the previous demo in %s: %s", out_dir,
                  ", ".join(str(d.relative_to(out_dir)) for d in old))
@@ -207,7 +214,7 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
                       tune=tune)
     pred = None
     if files and ("genemoe", "classify") in runs:
-        pred = out_dir / "predictions_from_counts.csv"
+        pred = out_dir / PREDICTIONS
         log.info("scoring the raw counts file with Gene-MOE (genemoe predict)")
         log.debug("%s", predict_file(out_dir / "runs" / "genemoe_classify", files["counts"],
                                     out_path=pred))  # all of it with -v; the record keeps it
