@@ -14,10 +14,15 @@
    ``softmax(T * log p)`` of the calibrated ``p``, which are exactly the uncalibrated
    probabilities), mean confidence and accuracy.
 
+Bundles and runs already in ``--work`` (from an earlier call) are reused, not redone, even
+if ``--seed`` differs: the record's ``reused`` lists them and each is printed; delete them
+(or use a new ``--work``) to start afresh. The JSON goes to ``--out`` (default
+``WORK/calibration_ood.json``), atomically.
+
 Usage (one thread, a few minutes)::
 
     OMP_NUM_THREADS=1 python benchmarks/calibration_ood.py --data ../shared/data \\
-        --work /tmp/calood --held-out LGG KIRC LIHC --out calibration_ood.json
+        --work /tmp/calood --held-out LGG KIRC LIHC --out /tmp/calood/calibration_ood.json
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from genemoe.data.atomic import atomic_write_text
 from genemoe.data.prepare import PrepareConfig, PrepLog, normalise_table, prepare_dataset
 from genemoe.data.read import read_expression
 from genemoe.data.scaling import Scaler
@@ -43,6 +49,7 @@ from genemoe.workflows.predict_forward import model_outputs
 from genemoe.workflows.train import train_run
 
 MODELS = ("genemoe", "logreg")
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"  # ../shared/data
 
 
 def _prepare(expr: Path, labels: Path, out: Path, drop_type: str | None, work: Path) -> Path:
@@ -120,26 +127,41 @@ def _calibration(run: Path) -> dict:
             "val_ece_before": cal["ece_before"], "val_ece_after": cal["ece_after"]}
 
 
-def main() -> None:
+def _reused(path: Path, results: dict) -> bool:
+    """Whether ``path`` is already there (then it is recorded and said, not redone)."""
+    if path.exists():
+        results["reused"].append(str(path))
+        print(f"reusing {path} (from an earlier call; delete it to redo it)")
+        return True
+    return False
+
+
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--held-out", nargs="*", default=["LGG"])
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, default=Path("calibration_ood.json"))
-    args = ap.parse_args()
+    ap.add_argument("--out", type=Path, default=None,
+                    help="the JSON (default: WORK/calibration_ood.json)")
+    args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     d = args.data / "pancan33_random100"
     expr, labels = d / "expression.tsv.gz", d / "samples.tsv.gz"
+    for f in (expr, labels):
+        if not f.is_file():
+            raise SystemExit(f"calibration_ood: {f} not found; pass --data, the folder that "
+                             "holds pancan33_random100/ (the shared data folder)")
     args.work.mkdir(parents=True, exist_ok=True)
     samples = pd.read_csv(labels, sep="\t").set_index("sample_id")
-    results: dict = {"seed": args.seed, "separation": {}, "calibration": {}}
+    results: dict = {"seed": args.seed, "separation": {}, "calibration": {}, "reused": []}
     for drop in [None, *args.held_out]:
         name = "pc33" if drop is None else f"pc33_without_{drop}"
+        _reused(args.work / name, results)
         bundle = _prepare(expr, labels, args.work / name, drop, args.work)
         for model in MODELS:
             run = args.work / f"{name}_{model}"
-            if not (run / "model.pt").exists():
+            if not _reused(run / "model.pt", results):
                 train_run(bundle, out_dir=run, model_name=model, preset="small", seed=args.seed,
                           progress=False)
             pred = pd.read_csv(run / "predictions.tsv", sep="\t")
@@ -158,7 +180,8 @@ def main() -> None:
             results["separation"].setdefault(key, {})[model] = {
                 k: _separation(df, test_ids, f) for k, f in sets.items()}
             print(key, model, json.dumps(results["separation"][key][model]))
-    args.out.write_text(json.dumps(results, indent=1))
+    out = args.out or args.work / "calibration_ood.json"
+    atomic_write_text(out, json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, indent=1))
 
 
