@@ -83,7 +83,8 @@ def _h5ad_safe(df: pd.DataFrame) -> pd.DataFrame:
         if out[c].dtype == object:
             vals = out[c].dropna()
             ok = vals.map(lambda v: isinstance(v, str)).all()
-            out[c] = pd.Categorical(out[c] if ok else out[c].map(lambda v: v if pd.isna(v) else str(v)))
+            text = out[c] if ok else out[c].map(lambda v: v if pd.isna(v) else str(v))
+            out[c] = pd.Categorical(text)
     return out
 
 
@@ -113,7 +114,8 @@ def _blank_half_missing(obs: pd.DataFrame) -> None:
 
 
 def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
-    """The bundle as AnnData: ``X`` ``(n_samples, n_genes)``, ``obs`` by sample_id, ``var`` by gene_id.
+    """The bundle as AnnData: ``X`` ``(n_samples, n_genes)``, ``obs`` by sample_id, ``var``
+    by gene_id.
 
     ``uns["genemoe"]`` holds the record and summary as JSON strings (read them back with
     ``json.loads(adata.uns["genemoe"]["record"])``), and, readable as they are:
@@ -157,7 +159,8 @@ def bundle_to_anndata(bundle: Bundle) -> anndata.AnnData:
     uns: dict[str, Any] = {"genemoe": {
         "record": dump_json(record), "summary": dump_json(summary or {}),
         "endpoint_half_missing": half,
-        "synthetic": _is_synthetic(bundle), "normalisation": norm if isinstance(norm, str) else ", ".join(map(str, norm or [])),
+        "synthetic": _is_synthetic(bundle),
+        "normalisation": norm if isinstance(norm, str) else ", ".join(map(str, norm or [])),
         "value_scale": scale,
         "n_folds": int(folds.max()) + 1 if folds is not None and folds.notna().any() else 0}}
     if log2p1:  # scanpy's mark (sc.pp.log1p): read back by log1p_to_log2 as already log2
@@ -338,14 +341,16 @@ def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None
 
 # what a re-prepared export's record keeps of the export's own preparation record
 _HISTORY_KEYS = ("genemoe_version", "created", "synthetic", "normalisation", "config", "dropped",
-                 "n_values_clipped", "n_values_clipped_in_files", "warnings")
+                 "n_values_clipped", "n_values_clipped_in_files", "warnings", "export")
 
 
 def exported_history(path: Path) -> dict[str, Any]:
     """``{"exported": {...}}``: what a genemoe export's own preparation did before the export
     (its inputs with their sha256, samples and genes dropped by reason, negative values
-    clipped, warnings, options, normalisation), from ``uns["genemoe"]["record"]``; ``{}`` for
-    any other file.
+    clipped, warnings, options, normalisation) and what the export itself changed
+    (``export``: an endpoint's time and event set missing together,
+    :func:`half_missing_endpoints`), from ``uns["genemoe"]["record"]``; ``{}`` for any other
+    file.
 
     Re-preparing an export kept its values but not their history: the new record and
     summary said nothing was dropped or clipped (the PanCanAtlas export's 116 normals,
@@ -377,9 +382,15 @@ def exported_history_said(name: str, history: dict[str, Any]) -> str | None:
     counts are not taken for the whole story (the counts themselves are kept in the new
     record's ``inputs``, ``exported``); None where that preparation changed nothing.
 
+    The export's own change is said too: where an endpoint had a time without an event (or
+    the reverse), the export set both missing (``export.endpoint_half_missing``), and the
+    re-prepared bundle's ``dss_time`` differed from the original's for those samples, unsaid.
+
     >>> print(exported_history_said("p.h5ad", {"n_values_clipped": 361, "dropped": {
     ...     "samples": {"Metastatic (06)": 39}, "genes": {}}}))
     p.h5ad, before its export: dropped 39 samples, clipped 361 negatives to 0
+    >>> print(exported_history_said("p.h5ad", {"export": {"endpoint_half_missing": {"dss": 3}}}))
+    p.h5ad, at its export: DSS 3 samples with an endpoint's time or event alone, both set missing
     """
     dropped = history.get("dropped") or {}
     n_samples = sum(int(v) for v in (dropped.get("samples") or {}).values())
@@ -389,10 +400,14 @@ def exported_history_said(name: str, history: dict[str, Any]) -> str | None:
                         + ([f"{n_genes:,} gene{'s' * (n_genes != 1)}"] if n_genes else []))
     parts = ([f"dropped {lost}"] if lost else []) + (
         [f"clipped {n_clipped:,} negatives to 0"] if n_clipped else [])
-    if not parts:
-        return None
-    said = ", ".join(parts)
-    return f"{name}, before its export: {said}"
+    half = (history.get("export") or {}).get("endpoint_half_missing") or {}
+    n_half = sum(int(n) for n in half.values())
+    at = ("at its export: " + ", ".join(f"{str(ep).upper()} {int(n):,}" for ep, n in half.items())
+          + f" sample{'s' * (n_half != 1)} with an endpoint's time or event alone, both set "
+          "missing") if half else ""
+    said = "; ".join(x for x in (f"before its export: {', '.join(parts)}" if parts else "", at)
+                     if x)
+    return f"{name}, {said}" if said else None
 
 
 def open_h5ad(path: Path) -> Any:
@@ -459,7 +474,8 @@ def _unique_base(names: np.ndarray) -> np.ndarray:
     return out
 
 
-def h5ad_gene_ids(var_names: Any, var: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+def h5ad_gene_ids(var_names: Any, var: pd.DataFrame
+                  ) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
     """A scanpy file's gene ids: an Ensembl column of ``var`` (:data:`GENE_ID_COLUMNS`) when one
     holds unique Ensembl ids, its var names (symbols) then kept as the genes' own symbols;
     else the var names.
