@@ -328,11 +328,12 @@ def test_demo_ends_with_one_table_a_verdict_and_the_reports(files, tmp_path, cle
     assert not re.search(r"\d\.\d{5,}", r.stdout)
     reports = [Path(line.split(maxsplit=1)[1]) for line in out if line.startswith("report:")]
     assert len(reports) == 2 and all(p.is_file() for p in reports)
-    assert out[-3].startswith("all outputs:") and out[-2].startswith("summary:") and len(out) <= 30
+    assert out[-4].startswith("all outputs:") and out[-3].startswith("summary:") and len(out) <= 31
     # old behaviour (a first-contact probe): the demo ended on paths, no word of what next;
     # on the user's own bundle (--data) it then said "your own data: genemoe prepare ..."
-    assert out[-1].startswith("next:        every model on repeated folds of this bundle: "
-                              "genemoe benchmark --data")
+    assert out[-2].startswith("next:        every model on repeated folds of this bundle")
+    assert out[-1].startswith("             genemoe benchmark --data")  # 163 wide on one line
+    assert len(out[-2]) <= 100  # the command's own line is as long as the bundle's path
     assert "tuning: 1 trial per model on the validation split (a classical model's first: its " \
            "own grid)" in r.stdout  # "every model tuned with the same budget" hid their grids
     tuned = sorted(p.name for p in (tmp_path / "demo" / "tuning").iterdir())

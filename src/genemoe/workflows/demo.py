@@ -302,9 +302,9 @@ NEXT = ("next:        your own data: genemoe prepare --expression FILE --labels 
 def next_for_bundle(path: Path) -> str:
     """The next step after a demo on the user's own bundle (``--data``): a benchmark of it
     (the demo ended on "your own data: genemoe prepare ..." there too)."""
-    return (f"next:        every model on repeated folds of this bundle: genemoe benchmark "
-            f"--data {shlex.quote(str(path))} --out bench/mine "  # a path with a space
-            "(README: \"Compare models fairly\")")  # split the command it printed in two
+    return ("next:        every model on repeated folds of this bundle (README: \"Compare "
+            "models fairly\"):\n             genemoe benchmark "  # the command on its own line
+            f"--data {shlex.quote(str(path))} --out bench/mine")  # (163 wide); a path's space
 
 
 def _header(bundle: Bundle, epochs: int, tune: int = 0) -> str:
