@@ -90,10 +90,40 @@ def run_endpoint(payload: dict) -> str:
 
 def read_run_clinical(paths: Sequence[Path], payload: dict, *, time_column: str | None = None,
                       event_column: str | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The survival tables ``paths`` read for the run's endpoint, as prepare reads them."""
-    return read_clinical([Path(p) for p in paths], endpoint=run_endpoint(payload),
-                         time_column=time_column, event_column=event_column,
-                         said_on_join=True)
+    """The survival tables ``paths`` read for the run's endpoint, as prepare reads them.
+
+    A table without the run's endpoint (a DSS-only table for an OS run) is refused here,
+    before the expression is read: it was refused only after the whole file had been read,
+    normalised and scored (minutes for a large cohort).
+
+    Raises
+    ------
+    InputError
+        The tables have no time column of the run's endpoint; names the file, the endpoints
+        it has, and the fix.
+    """
+    endpoint = run_endpoint(payload)
+    clinical, report = read_clinical([Path(p) for p in paths], endpoint=endpoint,
+                                     time_column=time_column, event_column=event_column,
+                                     said_on_join=True)
+    if f"{endpoint.lower()}_time" not in clinical.columns:
+        have = [c.removesuffix("_time").upper() for c in clinical.columns
+                if str(c).endswith("_time")]
+        tables = ("the survival table" if len(paths) == 1 else "the survival tables ("
+                  + ", ".join(Path(p).name for p in paths) + ")")
+        raise input_error(
+            f"{tables} {'has' if len(paths) == 1 else 'have'} no {endpoint} time and event "
+            f"columns ({'it has' if len(paths) == 1 else 'they have'} "
+            f"{', '.join(have) or 'none'})", path=Path(paths[0]) if len(paths) == 1 else None,
+            where="--clinical", fix=_endpoint_fix(endpoint))
+    return clinical, report
+
+
+def _endpoint_fix(endpoint: str) -> str:
+    """The fix for a survival table without the run's endpoint."""
+    return (f"the model was trained on {endpoint} (its endpoint comes from the trained run): "
+            f"pass a survival table with {endpoint} time and event of these samples' patients, "
+            "or name its columns with --time-column and --event-column")
 
 
 def export_survival(payload: dict, table: Any) -> tuple[pd.DataFrame | None, dict[str, Any]]:
@@ -120,10 +150,7 @@ def _join(sample_ids: pd.Series, clinical: pd.DataFrame, report: dict, endpoint:
         if exc.where != "--endpoint":
             raise
         raise input_error(exc.problem or str(exc), path=exc.path, where="--clinical",
-                          fix=f"the model was trained on {endpoint} (its endpoint comes from the "
-                              f"trained run): pass a survival table with {endpoint} time and "
-                              "event of these samples' patients, or name its columns with "
-                              "--time-column and --event-column") from exc
+                          fix=_endpoint_fix(endpoint)) from exc
     no_row = ~obs["patient_id"].isin(clinical.index)
     joined["n_no_patient_row"] = int(no_row.sum())
     joined["n_missing_time_or_event"] = int((~obs["has_survival"] & ~no_row).sum())
@@ -298,7 +325,9 @@ def _c(part: dict[str, Any]) -> str:
 
 def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
     """The summary's lines of a ``--clinical`` scoring (code, level, text and data): how
-    the survival joined, patients counted once, the headline C-index and the parts apart."""
+    the survival joined (and its times converted to days, from months or years: the output's
+    ``time`` column differed from the table's, unsaid), patients counted once, the headline
+    C-index and the parts apart."""
     ep, word = scores["endpoint"], event_word(scores["endpoint"])
     miss, no_row = join["n_without"], join["n_no_patient_row"]
     gaps = "; ".join(x for x in (
@@ -306,12 +335,16 @@ def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
         if no_row else "",
         f"{join['n_missing_time_or_event']:,} whose row lacks a {ep} time or event"
         if join["n_missing_time_or_event"] else "") if x)
+    converted = ((join.get("clinical_report") or {}).get("time_units") or {}).get(ep)
     notes = [note("clinical_match", "caveat" if miss else "info",
                    f"{join['source']}: {ep} survival for {join['n_with_survival']:,} of "
                    f"{scores['n_samples']:,} samples ({join['n_events']:,} {word}s)"
+                   + (f"; times converted ({converted}; the time column is in days)"
+                      if converted else "")
                    + (f"; {miss:,} without, unscored: {gaps}" if miss else ""),
                    n_with_survival=join["n_with_survival"], n_without=miss,
-                   n_no_patient_row=no_row, n_events=join["n_events"])]
+                   n_no_patient_row=no_row, n_events=join["n_events"],
+                   time_converted=converted)]
     if n := scores["n_repeat_samples"]:
         notes.append(note("clinical_repeat_patients", "caveat",
                            f"{n:,} more sample{'s' * (n != 1)} of patients already scored: each "

@@ -1,0 +1,59 @@
+"""predict --clinical on a survival run: outside probe hY (gdc ACC/UVM/CHOL, coxnet and a
+tiny genemoe survival run, TCGA-CDR survival).
+
+Old behaviour:
+
+- a DSS-only survival table for an OS run was refused only after the expression had been
+  read, normalised and scored (a minute for 10 samples of 56,537 genes on a shared machine);
+- TCGA-CDR's ``OS.time`` written in months (``OS.time.months``) was converted to days and
+  the output's ``time`` column showed 870.9 for the table's 28.6, and the summary said
+  only "OS survival for 10 of 10 samples (3 deaths)": the conversion was in the record only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genemoe.errors import InputError
+from genemoe.workflows.predict_survival import clinical_notes, read_run_clinical, score_clinical
+
+_PAYLOAD = {"task": "survival", "config": {"endpoint": "OS"}}
+_PATIENTS = [f"TCGA-AA-{i:04d}" for i in range(8)]
+
+
+def _write(path: Path, header: str, rows: list[str]) -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_table_without_the_runs_endpoint_is_refused_when_read(tmp_path: Path) -> None:
+    table = _write(tmp_path / "dss_only.tsv", "bcr_patient_barcode\tDSS\tDSS.time",
+                   [f"{p}\t{i % 2}\t{100 + 50 * i}" for i, p in enumerate(_PATIENTS)])
+    with pytest.raises(InputError) as err:
+        read_run_clinical([table], _PAYLOAD)  # before any expression is read
+    text = str(err.value)
+    assert "dss_only.tsv" in text and "--clinical" in text and "--endpoint" not in text
+    assert "has no OS time and event columns (it has DSS)" in text
+    assert "the model was trained on OS" in text
+
+
+def test_times_in_months_converted_to_days_are_said_in_the_summary(tmp_path: Path) -> None:
+    months = [28.6, 3.1, 40.0, 12.5, 60.2, 7.7, 19.0, 33.3]
+    table = _write(tmp_path / "os_months.tsv", "bcr_patient_barcode\tOS\tOS.time.months",
+                   [f"{p}\t{i % 2}\t{m}" for i, (p, m) in enumerate(zip(_PATIENTS, months,
+                                                                         strict=True))])
+    clinical, report = read_run_clinical([table], _PAYLOAD)
+    df = pd.DataFrame({"sample_id": [f"{p}-01A" for p in _PATIENTS],
+                       "risk": np.random.default_rng(3).normal(size=len(_PATIENTS))})
+    join, scores = score_clinical(df, _PAYLOAD, clinical, report,
+                                  pd.Series(["new"] * len(df)), ["01"])
+    np.testing.assert_allclose(df["time"], np.array(months) * 30.4375)  # days, as prepare
+    join["source"] = "--clinical os_months.tsv"
+    match = next(n for n in clinical_notes(join, scores) if n["code"] == "clinical_match")
+    assert "times converted (OS.time.months: months × 30.4375 → days" in match["text"]
+    assert "the time column is in days" in match["text"]
+    assert match["time_converted"] == "OS.time.months: months × 30.4375 → days"
