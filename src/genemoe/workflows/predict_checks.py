@@ -31,7 +31,8 @@ from genemoe.data.values import TRACE_SHARE, negative_share
 from genemoe.errors import InputError, input_error
 from genemoe.workflows.predict_text import note
 
-__all__ = ["check_output", "label_paths", "not_a_file", "OUTPUT_SUFFIXES", "check_negatives", "clipped_negative_notes", "negative_log_notes",
+__all__ = ["check_output", "label_paths", "not_a_file", "OUTPUT_SUFFIXES", "check_negatives",
+           "clipped_negative_notes", "negative_log_notes",
            "not_counts_notes", "linear_unit_notes", "annotation_for", "mapped_genes", "blank_empty",
            "PER_MILLION_TOLERANCE"]
 
@@ -179,7 +180,8 @@ def not_counts_notes(table: ExpressionTable, values: np.ndarray, method: str, ru
                   f"{int(near.sum()):,} of {len(sums):,} samples sum to about a million "
                   f"(median {float(np.median(sums)):,.0f}): TPM-like, not counts, yet "
                   f"normalised as counts with the model's {method} (gene length and depth "
-                  "applied again); use --normalisation auto or quantile", n_samples=int(near.sum()), n_total=len(sums),
+                  "applied again); use --normalisation auto or quantile",
+                  n_samples=int(near.sum()), n_total=len(sums),
                   median_sum=float(np.median(sums)), normalisation=method)]
 
 

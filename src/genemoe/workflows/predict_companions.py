@@ -66,7 +66,8 @@ def check_companions(out_path: Path) -> None:
                               missing_genes_path(out_path)) if p.exists()]
     stem = out_path.name[: -len(out_path.suffix)] if out_path.suffix else out_path.name
     raise input_error(
-        f"{', '.join(files[:-1])}{' and ' if len(files) > 1 else ''}{files[-1]} beside it belong to {owner}, an earlier prediction (the "
+        f"{', '.join(files[:-1])}{' and ' if len(files) > 1 else ''}{files[-1]} beside it "
+        f"belong to {owner}, an earlier prediction (the "
         f"companion files are named from the stem {stem!r}): writing {out_path.name} would "
         f"replace {'them' if len(files) > 1 else 'it'}", path=out_path, where="--out",
         fix=f"choose another --out name (e.g. {stem}_2{out_path.suffix}), or move {owner} "

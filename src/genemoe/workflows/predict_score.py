@@ -246,7 +246,8 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
         knows, ``n_unknown_type``, ``accuracy`` with ``accuracy_ci95`` (Wilson),
         ``macro_f1`` over ``macro_f1_types`` (the model's types among the labels) with
         ``macro_f1_ci95`` (None with ``macro_f1_ci_note`` where every resample gives one
-        value: an interval of no width says nothing), ``n_patients`` (None without ``patients``), ``patients_repeat``,
+        value: an interval of no width says nothing), ``n_patients`` (None without
+        ``patients``), ``patients_repeat``,
         ``accuracy_ci_method`` and ``macro_f1_ci_method`` (the intervals' methods),
         ``false_calls`` (``{type: n}`` predicted, never given),
         ``accuracy_all_labelled`` (unknown types counted wrong), ``per_type``
@@ -256,7 +257,8 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
         the model's own and other sample types too) and ``n_unknown_type_by_group`` (every
         group: ``groups[g]`` is ``by_split[g]["n"]`` plus it); ``by_split`` (per group:
         ``n``, ``correct``, ``accuracy``, ``accuracy_ci95``, ``n_unknown_type`` (left out of
-        ``n``); with ``patients`` also ``n_patients``, ``accuracy_ci_method``) and ``accuracy_incl_model_own``, ``macro_f1_incl_model_own``
+        ``n``); with ``patients`` also ``n_patients``, ``accuracy_ci_method``) and
+        ``accuracy_incl_model_own``, ``macro_f1_incl_model_own``
         (headline and model's own pooled). Metric entries are None where no sample counts.
     """
     names = [str(c) for c in class_names]
