@@ -115,7 +115,7 @@ def test_the_header_names_the_ensembles_handicap(tmp_path):
     head = BenchmarkResult(tmp_path, "classify", ["logreg", "fcn"], results, 4, 0,
                            1.0).describe().splitlines()[0]
     assert head.startswith("benchmark · classify · every model × 2 · logreg: members fit on "
-                           "1/2 of the training part, a handicap · ")
+                           "1/2 of the training part, a handicap")  # the title wraps at 100
     only_seeded = BenchmarkResult(tmp_path, "classify", ["fcn"], results[results["model"] == "fcn"],
                                   2, 0, 1.0).describe().splitlines()[0]
     assert "handicap" not in only_seeded
@@ -129,7 +129,9 @@ def test_a_rerun_of_reused_studies_says_no_trial_ran(bundle, tmp_path):
     assert "studies reused" not in (out / "summary.md").read_text()
     again = run_benchmark(bundle.path, **kw)
     assert again.n_computed == 0
-    line = next(x for x in again.describe().splitlines() if x.startswith("  tuning: "))
+    said = again.describe()
+    start = said.index("  tuning: ")  # the budget line, wrapped at 100
+    line = " ".join(said[start:].split("\n    (a classical")[0].split())
     assert line.endswith(" (studies reused: 0 trials ran this call)"), line
     cost = (out / "summary.md").read_text().split("## Tuning cost")[1].split("\n## ")[0]
     assert ("(studies reused: 0 trials ran this call; the seconds are those of the earlier "
