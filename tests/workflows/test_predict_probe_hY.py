@@ -57,3 +57,24 @@ def test_times_in_months_converted_to_days_are_said_in_the_summary(tmp_path: Pat
     assert "times converted (OS.time.months: months × 30.4375 → days" in match["text"]
     assert "the time column is in days" in match["text"]
     assert match["time_converted"] == "OS.time.months: months × 30.4375 → days"
+
+
+def test_no_headline_patient_says_so_in_a_sentence_and_points_at_the_parts(
+        tmp_path: Path) -> None:
+    """Old: 30 of the coxnet run's own training samples with --clinical gave "no sample the
+    samples not the model's own has OS survival: nothing scored", and the next line scored
+    them (C 0.877)."""
+    table = _write(tmp_path / "os.tsv", "bcr_patient_barcode\tOS\tOS.time",
+                   [f"{p}\t{i % 2}\t{100 + 40 * i}" for i, p in enumerate(_PATIENTS)])
+    clinical, report = read_run_clinical([table], _PAYLOAD)
+    df = pd.DataFrame({"sample_id": [f"{p}-01A" for p in _PATIENTS],
+                       "risk": np.random.default_rng(4).normal(size=len(_PATIENTS))})
+    payload = {**_PAYLOAD, "split_ids": {"train": list(df["sample_id"])}}
+    join, scores = score_clinical(df, payload, clinical, report,
+                                  pd.Series(["model_own"] * len(df)), ["01"])
+    join["source"] = "--clinical os.tsv"
+    said = {n["code"]: n["text"] for n in clinical_notes(join, scores)}
+    assert said["clinical_scores"] == (
+        "no headline C-index: no sample outside the model's own has OS survival (those with "
+        "survival are the model's own or of other sample types: scored apart below)")
+    assert said["clinical_splits"].startswith("by split: the model's own training or")

@@ -359,9 +359,12 @@ def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
             "all samples (the model file has no split ids: its own cannot be told apart)")
     uno = (f"; Uno's C {h['uno_c_index']:.3f}" if h.get("uno_c_index") is not None else
            f"; no Uno's C: {h['uno_reason']}" if h.get("uno_reason") else "")
+    who = "outside the model's own " if scores["split_ids_known"] else ""
     notes.append(note("clinical_scores", "info" if h["c_index"] is not None else "warning",
                        f"Harrell's C-index of the risk ({ep}) {_c(h)} over {over}" + uno
-                       if h["n"] else f"no sample {over} has {ep} survival: nothing scored",
+                       if h["n"] else f"no headline C-index: no sample {who}has {ep} survival"
+                       + (" (those with survival are the model's own or of other sample "
+                          "types: scored apart below)" if s else ": nothing scored"),
                        c_index=h["c_index"], groups=scores["groups"]))
     parts = [f"{PART_WORDS[g]} {_c(s[g])}" for g in GROUPS if g in s
              and (g not in HEADLINE_GROUPS or ("new" in s and "test" in s))]
