@@ -27,12 +27,15 @@ def _caption(results: pd.DataFrame) -> list[str]:
 def test_the_terminal_says_a_grid_edge_beside_the_epoch_cap():
     lines = _caption(_results(["C 10 (largest)"] * 3))
     cap = next(i for i, s in enumerate(lines) if "kept the last epoch allowed" in s)
-    assert lines[cap + 1] == ("  chose the edge of its grid: logreg C 10 (largest) in 3/3 "
-                              "folds: a wider grid may do better")
+    edge = next(i for i, s in enumerate(lines) if "edge of" in s)
+    assert edge > cap and all(s.startswith("    ") for s in lines[cap + 1:edge])  # its wrap
+    assert lines[edge] == ("  chose the edge of its grid: logreg C 10 (largest) in 3/3 "
+                           "folds: a wider grid may do better")
 
 
 def test_edges_that_differ_by_fold_are_counted_as_summary_md_counts_them():
     lines = _caption(_results(["C 10 (largest)", "", "C 0.01 (smallest)"]))
+    assert max(map(len, lines)) <= 100  # wrapped (it ran past 100 on one line)
     assert ("  chose the edge of its grid: logreg C 10 (largest) ×1, C 0.01 (smallest) ×1 in "
-            "2/3 folds: a wider grid may do better") in lines
+            "2/3 folds: a wider grid may do better") in " ".join(lines).replace("     ", " ")
     assert not any("edge of" in s for s in _caption(_results(["", "", ""])))

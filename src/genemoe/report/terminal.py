@@ -311,6 +311,13 @@ def _wrapped_title(title: str, width: int = WIDTH) -> str:
     return "\n".join([*lines, line])
 
 
+def _caption_line(text: str) -> str:
+    """A caption note 2 spaces in, wrapped at :data:`WIDTH` (the grid-edge and epoch-cap notes
+    ran to 141 characters with several models)."""
+    return textwrap.fill(text, WIDTH, initial_indent="  ", subsequent_indent="    ",
+                         break_long_words=False, break_on_hyphens=False)
+
+
 def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Path,
                     protocol: dict | None = None) -> str:
     """Mean ± sd over folds per model, and each model against the best peer on the primary
@@ -339,9 +346,9 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     if budget := budget_line(protocol or {}, results):  # the budget and its cost were unsaid
         caption = f"{budget}\n{caption}"
     if edge := grid_edge_line(results):  # summary.md's grid edge, beside the epoch cap
-        caption = f"  {edge}\n{caption}"
+        caption = f"{_caption_line(edge)}\n{caption}"
     if capped := epoch_cap_line(results):  # verdicts of undertrained models were unqualified
-        caption = f"  {capped}\n{caption}"
+        caption = f"{_caption_line(capped)}\n{caption}"
     for line in crowded_lines(results):  # train warns of crowded pixels; benchmark was silent
         caption = textwrap.fill(line, 100, initial_indent="  ", subsequent_indent="    ") + f"\n{caption}"
     n_pairs = int(comp["n_pairs"].max()) if best and len(comp) else 0
