@@ -78,3 +78,36 @@ def test_no_headline_patient_says_so_in_a_sentence_and_points_at_the_parts(
         "no headline C-index: no sample outside the model's own has OS survival (those with "
         "survival are the model's own or of other sample types: scored apart below)")
     assert said["clinical_splits"].startswith("by split: the model's own training or")
+
+
+def test_a_truncated_uno_c_says_its_day_and_the_patients_followed_past_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Old: UCS scored by a run on ACC/UVM/CHOL gave "Uno's C 0.568", truncated at day
+    2,076 (the record's uno_tau) without a word, beside patients followed to day 4,269."""
+    from genemoe.workflows import predict_survival
+
+    rng = np.random.default_rng(5)
+    t_train = rng.uniform(30, 1000, 80).round()
+    e_train = rng.random(80) < 0.4
+    monkeypatch.setattr(predict_survival, "training_follow_up",
+                        lambda payload: ((t_train, e_train), None))
+    n = 40
+    patients = [f"TCGA-BB-{i:04d}" for i in range(n)]
+    times = np.linspace(50, 3000, n).round()  # a third past the training's last day
+    table = _write(tmp_path / "long.tsv", "bcr_patient_barcode\tOS\tOS.time",
+                   [f"{p}\t{int(i % 3 == 0)}\t{t:.0f}" for i, (p, t)
+                    in enumerate(zip(patients, times, strict=True))])
+    clinical, report = read_run_clinical([table], _PAYLOAD)
+    df = pd.DataFrame({"sample_id": [f"{p}-01A" for p in patients],
+                       "risk": -np.log(times) + rng.normal(0, 0.5, n)})
+    join, scores = score_clinical(df, _PAYLOAD, clinical, report,
+                                  pd.Series(["new"] * n), ["01"])
+    head = scores["headline"]
+    assert head["uno_tau"] is not None and head["uno_c_index"] is not None
+    beyond = int((times > head["uno_tau"]).sum())
+    assert head["n_beyond_uno_tau"] == beyond > 0
+    join["source"] = "--clinical long.tsv"
+    text = next(n["text"] for n in clinical_notes(join, scores) if n["code"] == "clinical_scores")
+    assert (f"Uno's C {head['uno_c_index']:.3f} (deaths to day {head['uno_tau']:,.0f}, where "
+            f"the training's follow-up thins out; {beyond} of {n} patients followed past it)"
+            ) in text

@@ -190,6 +190,8 @@ def _score_part(time: np.ndarray, event: np.ndarray, risk: np.ndarray,
             "c_index_ci": None if np.isnan(ci[0]) else ci,
             "c_index_reason": m.get("c_index_reason") or m.get("c_index_ci_reason"),
             "uno_c_index": m.get("uno_c_index"), "uno_tau": m.get("uno_tau"),
+            "n_beyond_uno_tau": (None if m.get("uno_tau") is None
+                                 else int((time > m["uno_tau"]).sum())),
             "logrank_p": m.get("logrank_p"),
             **{k: m[k] for k in ("auc_1y", "auc_3y", "auc_5y") if k in m}}
 
@@ -323,6 +325,18 @@ def _c(part: dict[str, Any]) -> str:
                                           f"no interval: {part['c_index_reason']}; ") + n + ")")
 
 
+def _uno_tau_said(part: dict[str, Any]) -> str:
+    """`` (deaths to day 2,076, where the training's follow-up thins out; 9 of 56 patients
+    followed past it)`` where Uno's C was truncated, else ``""``: the score was given with no
+    word that later deaths were left out (the record's ``uno_tau`` only)."""
+    tau = part.get("uno_tau")
+    if tau is None:
+        return ""
+    k = part.get("n_beyond_uno_tau")
+    return (f" (deaths to day {tau:,.0f}, where the training's follow-up thins out"
+            + (f"; {k:,} of {part['n']:,} patients followed past it" if k else "") + ")")
+
+
 def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
     """The summary's lines of a ``--clinical`` scoring (code, level, text and data): how
     the survival joined (and its times converted to days, from months or years: the output's
@@ -357,7 +371,8 @@ def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
     h, s = scores["headline"], scores["by_split"]
     over = ("the samples not the model's own" if scores["split_ids_known"] else
             "all samples (the model file has no split ids: its own cannot be told apart)")
-    uno = (f"; Uno's C {h['uno_c_index']:.3f}" if h.get("uno_c_index") is not None else
+    uno = (f"; Uno's C {h['uno_c_index']:.3f}" + _uno_tau_said(h)
+           if h.get("uno_c_index") is not None else
            f"; no Uno's C: {h['uno_reason']}" if h.get("uno_reason") else "")
     who = "outside the model's own " if scores["split_ids_known"] else ""
     notes.append(note("clinical_scores", "info" if h["c_index"] is not None else "warning",
