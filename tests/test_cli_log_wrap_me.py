@@ -49,3 +49,22 @@ def test_long_paths_stay_whole_and_short_lines_untouched() -> None:
     wrapped = wrap_for_terminal(f"warning: could not read {path}", width=100)
     assert path in wrapped.splitlines()[1]
     assert wrap_for_terminal("  short\nlines", width=100) == "  short\nlines"
+
+
+def test_an_error_on_a_terminal_is_wrapped_and_whole_in_a_pipe(monkeypatch) -> None:
+    """Old behaviour: ``genemoe: error: ...`` and its ``fix:`` line (190 characters for the rf
+    refusal) ran past the window's edge."""
+    import click
+
+    from genemoe.cli_logging import error_text
+
+    message = f"{LONG}\n  fix: {LONG}"
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setattr("sys.stderr", _Tty())
+    shown = click.unstyle(error_text("genemoe: error:", "red", message))
+    assert max(map(len, shown.splitlines())) <= 100 and shown.startswith("genemoe: error: ")
+    assert any(line.startswith("  fix: ") for line in shown.splitlines())
+    assert " ".join(shown.split()) == " ".join(f"genemoe: error: {message}".split())
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert click.unstyle(error_text("genemoe: error:", "red", message)) == \
+        f"genemoe: error: {message}"

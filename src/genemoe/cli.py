@@ -24,7 +24,7 @@ from genemoe.cli_inputs import (
     one_predict_input,
     only_with,
 )
-from genemoe.cli_logging import say, setup_logging, show_version
+from genemoe.cli_logging import error_text, say, setup_logging, show_version
 from genemoe.cli_options import (
     EPOCHS_RANGE,
     SEED_RANGE,
@@ -577,13 +577,13 @@ def main() -> None:
         app()
     except Interrupted as exc:
         code = exc.status
-        typer.echo(typer.style("genemoe:", fg="yellow", bold=True) + f" {exc}", err=True)
+        typer.echo(error_text("genemoe:", "yellow", str(exc)), err=True)
     except NotBuiltError as exc:
         code = 3
-        typer.echo(typer.style("genemoe: not built yet:", fg="yellow", bold=True) + f" {exc}", err=True)
+        typer.echo(error_text("genemoe: not built yet:", "yellow", str(exc)), err=True)
     except GenemoeError as exc:
         code = 2
-        typer.echo(typer.style("genemoe: error:", fg="red", bold=True) + f" {exc}", err=True)
+        typer.echo(error_text("genemoe: error:", "red", str(exc)), err=True)
     else:
         return
     # outside the handler: the failed command's frames (a pyarrow CSV reader mid-read) are

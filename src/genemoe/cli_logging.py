@@ -20,8 +20,8 @@ from pathlib import Path
 
 import typer
 
-__all__ = ["NARRATING_LOGGERS", "TerminalHandler", "say", "setup_logging", "show_version",
-           "wrap_for_terminal"]
+__all__ = ["NARRATING_LOGGERS", "TerminalHandler", "error_text", "say", "setup_logging",
+           "show_version", "wrap_for_terminal"]
 
 # Loggers whose INFO lines a user sees without -v: one line per preparation step, the
 # downloads, the demo's and predict's own steps, one line per benchmark cell (model,
@@ -102,6 +102,17 @@ def wrap_for_terminal(text: str, width: int | None = None) -> str:
         out += textwrap.wrap(line, width, subsequent_indent=indent + "    ",
                              break_long_words=False, break_on_hyphens=False) or [line]
     return "\n".join(out)
+
+
+def error_text(prefix: str, colour: str, message: str) -> str:
+    """``genemoe: error: <message>`` as the CLI prints it on stderr: the prefix bold in
+    ``colour``, and on a terminal each line wrapped at its width (:func:`wrap_for_terminal`;
+    a ``fix:`` line of 190 characters ran past the window's edge); a pipe or log file gets it
+    whole."""
+    text = f"{prefix} {message}"
+    if sys.stderr.isatty():
+        text = wrap_for_terminal(text)
+    return typer.style(prefix, fg=colour, bold=True) + text[len(prefix):]
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
