@@ -55,8 +55,11 @@ def _check_counts(*, n_repeats: int, n_boot: int, tune: int, tune_cv: int) -> No
     if tune < 0:
         raise input_error(f"must be 0 or more trials, got {tune}", where="--tune",
                           fix="pass e.g. --tune 10 (0: no tuning)")
-    if tune_cv < 1 or (tune_cv > 1 and not tune):
-        raise input_error(f"--tune-cv {tune_cv} needs --tune N and K >= 2 (1: off)",
+    if tune_cv < 1:  # "needs --tune N" was said beside a --tune 2 given
+        raise input_error(f"must be 1 (off) or 2 or more inner folds, got {tune_cv}",
+                          where="--tune-cv", fix="pass --tune-cv 3, or drop --tune-cv")
+    if tune_cv > 1 and not tune:
+        raise input_error(f"--tune-cv {tune_cv} needs --tune N (the trials it scores)",
                           where="--tune-cv", fix="pass --tune N with --tune-cv 3, or drop --tune-cv")
 
 
