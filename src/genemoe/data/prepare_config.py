@@ -64,9 +64,11 @@ class PrepareConfig:
         object.__setattr__(self, "sample_types", _two_digit_codes(
             _sample_type_tuple(self.sample_types)))
         if self.orientation not in _ORIENTATIONS:  # "x" was read as if stated
-            raise input_error(f"unknown orientation {self.orientation!r}", where="orientation",
-                              fix=f"use one of: {', '.join(_ORIENTATIONS)}, e.g. "
-                                  "PrepareConfig(orientation='auto') (the default)")
+            raise input_error(f"unknown orientation {self.orientation!r}",
+                              where="--orientation / orientation",  # the CLI's flag too
+                              fix=f"use one of: {', '.join(_ORIENTATIONS)} (auto, the default, "
+                                  "reads it from the ids), e.g. --orientation auto; Python: "
+                                  "PrepareConfig(orientation='auto')")
         norm.check_method(self.normalisation)
         check_endpoint(self.endpoint)
         _check_validation_share(self.val_fraction)
