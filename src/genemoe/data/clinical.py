@@ -469,7 +469,7 @@ def _codings(parts: list[tuple[pd.DataFrame, dict[str, Any]]], endpoint: str
     return out
 
 
-def exported_clinical(tables: Sequence[Any], endpoint: str = "OS"
+def exported_clinical(tables: Sequence[Any], endpoint: str = "OS", *, whose: str = "bundle"
                       ) -> tuple[pd.DataFrame | None, dict]:
     """The survival a ``genemoe export`` (.h5ad) carries in its ``obs``, as
     :func:`read_clinical` gives a clinical table: indexed by ``patient_id``, ``<ep>_time`` /
@@ -492,9 +492,10 @@ def exported_clinical(tables: Sequence[Any], endpoint: str = "OS"
             frames.append(meta[["patient_id", *cols]].astype({c: float for c in cols}))
             files.append(str(t.source_path))
             if (own := _export_endpoint(meta, cols)) not in (None, endpoint.upper()):
-                logger.warning("%s: exported from a bundle of endpoint %s; this bundle's survival "
-                               "is %s (pass --endpoint %s to keep the export's)",
-                               t.source_path.name, own, endpoint.upper(), own)
+                logger.warning("%s: exported from a bundle of endpoint %s; this %s's survival "
+                               "is %s (%s)", t.source_path.name, own, whose, endpoint.upper(),
+                               f"pass --endpoint {own} to keep the export's" if whose == "bundle"
+                               else "the export's own columns of it are scored")  # predict
     if not frames:
         return None, {}
     joined = pd.concat(frames).dropna(subset=["patient_id"])

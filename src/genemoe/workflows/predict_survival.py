@@ -130,7 +130,7 @@ def export_survival(payload: dict, table: Any) -> tuple[pd.DataFrame | None, dic
     """The survival a genemoe export's ``obs`` carries, for a survival run ((None, {}) else)."""
     if payload["task"] == "classify":
         return None, {}
-    return exported_clinical([table], run_endpoint(payload))
+    return exported_clinical([table], run_endpoint(payload), whose="run")  # no --endpoint
 
 
 def _patients(sample_ids: pd.Series) -> pd.Series:
