@@ -83,3 +83,15 @@ def small_counts_file(path: Path, barcodes: list[str], seed: int = 0) -> Path:
     pd.DataFrame(rng.negative_binomial(3, 0.02, size=(40, len(barcodes))), index=genes,
                  columns=barcodes).rename_axis("gene_id").to_csv(path, sep="\t")
     return path
+
+
+def small_demo_cohort(out_dir: Path, seed: int) -> tuple[Bundle, dict[str, Path]]:
+    """The demo's synthetic cohort, small (120 tumours and 10 normals × 60 genes, 3 types):
+    a stand-in for ``genemoe.workflows.demo._synthetic_bundle``."""
+    cohort = make_synthetic_cohort(n_samples=120, n_genes=60, n_types=3, seed=seed,
+                                   include_normals=10)
+    files = write_synthetic_files(cohort, out_dir / "synthetic_input")
+    return prepare_dataset([files["counts"]], out_path=out_dir / "synthetic_bundle",
+                           label_paths=[files["labels"]], clinical_path=files["clinical"],
+                           annotation_path=files["annotation"],
+                           config=PrepareConfig(seed=seed, synthetic=True)), files

@@ -10,26 +10,13 @@ from pathlib import Path
 
 from genemoe.workflows import demo
 from genemoe.workflows.demo import DemoRow, next_for_bundle, results_table, run_demo
-
-
-def _small_cohort(out_dir: Path, seed: int):
-    """The demo's synthetic cohort, small (120 tumours and 10 normals × 60 genes, 3 types)."""
-    from genemoe.data.prepare import PrepareConfig, prepare_dataset
-    from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
-
-    cohort = make_synthetic_cohort(n_samples=120, n_genes=60, n_types=3, seed=seed,
-                                   include_normals=10)
-    files = write_synthetic_files(cohort, out_dir / "synthetic_input")
-    return prepare_dataset([files["counts"]], out_path=out_dir / "synthetic_bundle",
-                           label_paths=[files["labels"]], clinical_path=files["clinical"],
-                           annotation_path=files["annotation"],
-                           config=PrepareConfig(seed=seed, synthetic=True)), files
+from synthetic_inputs import small_demo_cohort
 
 
 def test_every_line_of_the_synthetic_demo_fits_100_characters(tmp_path, monkeypatch):
     """Old behaviour (`genemoe demo --tune 0 --epochs 2`): the header's lines were 105 and 109
     characters, the predictions line 102 with a short --out, the last "next:" line 102."""
-    monkeypatch.setattr(demo, "_synthetic_bundle", _small_cohort)
+    monkeypatch.setattr(demo, "_synthetic_bundle", small_demo_cohort)
     out = tmp_path / "a_folder_name_long_enough_for_the_paths_of_a_real_home_directory" / "demo"
     text = run_demo(out, epochs=1, tune=0, progress=False, models=(("genemoe", "classify"),))
     lines = text.splitlines()

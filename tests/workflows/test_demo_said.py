@@ -22,19 +22,9 @@ def test_the_demo_shows_predicts_warnings_and_the_models_own_samples(tmp_path, m
     """Old behaviour: predict's summary was logged at DEBUG; the terminal said only
     "predictions: ... (the raw counts file scored by Gene-MOE)", not that 20 samples were of
     a tissue the model never saw nor that most rows were the model's own training samples."""
-    from genemoe.data.prepare import PrepareConfig, prepare_dataset
-    from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+    from synthetic_inputs import small_demo_cohort  # the demo's cohort, small
 
-    def small(out_dir: Path, seed: int):  # the demo's cohort, small: 120 tumours, 10 normals
-        cohort = make_synthetic_cohort(n_samples=120, n_genes=60, n_types=3, seed=seed,
-                                       include_normals=10)
-        files = write_synthetic_files(cohort, out_dir / "synthetic_input")
-        return prepare_dataset([files["counts"]], out_path=out_dir / "synthetic_bundle",
-                               label_paths=[files["labels"]], clinical_path=files["clinical"],
-                               annotation_path=files["annotation"],
-                               config=PrepareConfig(seed=seed, synthetic=True)), files
-
-    monkeypatch.setattr(demo, "_synthetic_bundle", small)
+    monkeypatch.setattr(demo, "_synthetic_bundle", small_demo_cohort)
     text = run_demo(tmp_path / "demo", epochs=1, tune=0, progress=False,
                     models=(("genemoe", "classify"),))
     lines = text.splitlines()
