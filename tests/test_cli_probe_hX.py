@@ -80,7 +80,7 @@ def test_a_word_for_a_number_is_said_with_the_word(monkeypatch, capsys, tmp_path
     monkeypatch.chdir(tmp_path)
     code, err = said(monkeypatch, capsys, args)
     assert code == 2 and said_instead in err and "Input should be" not in err, err
-    assert max(map(len, err.splitlines())) <= 100 and "\nfix: give --" in err, err
+    assert max(map(len, err.splitlines())) <= 100 and "\n  fix: give --" in err, err
 
 
 @pytest.mark.parametrize("args", [

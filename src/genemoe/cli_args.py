@@ -11,8 +11,11 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import typer
+from typer import BadParameter
 from typer.core import TyperCommand, TyperGroup
 
+from genemoe.cli_logging import error_text
 from genemoe.errors import (
     GenemoeError,
     Interrupted,
@@ -24,7 +27,8 @@ from genemoe.errors import (
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
-           "given_value", "empty_path_option", "repeated_option", "CliGroup", "CliCommand"]
+           "given_value", "empty_path_option", "repeated_option", "CliGroup", "CliCommand",
+           "SaidBadParameter"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
@@ -286,9 +290,10 @@ class CliGroup(TyperGroup):
                 eg = f", e.g. {flag} {default}" if default not in (None, 0, False) else ""
                 number = "a whole number" if kind is int else "a number"
                 given = given_value(getattr(self, "_args", ()), param.opts)  # (was "Input
-                exc.message = (f"{message if given is None else f'{given!r} is not {number}'}"
-                               f"\nfix: give {flag} {number}{eg}")  # should be a valid...")
-                raise
+                raise SaidBadParameter(str(input_error(  # should be a valid...")
+                    message if given is None else f"{given!r} is not {number}",
+                    where=f"Invalid value for '{flag}'", fix=f"give {flag} {number}{eg}"))) \
+                    from exc  # genemoe's form, as an out-of-range value's (not click's usage)
             words = subcommand_words(sub)
             if message.startswith("Got unexpected extra argument"):
                 exc.message = f"{message}\n{stray_word_fix(words, required_words(sub.command), _listed(sub, message))}"
@@ -296,6 +301,19 @@ class CliGroup(TyperGroup):
                     words, name, [o for p in sub.command.params for o in p.opts])):
                 exc.message, exc.possibilities = f"{message}\n{fix}", None
             raise
+
+
+class SaidBadParameter(BadParameter):
+    """A bad value said in genemoe's own form, ``genemoe: error: ...`` and an indented fix
+    line (status 2), as an out-of-range value is (:func:`genemoe.cli_options.bad_value`):
+    ``--folds two`` got click's usage block and ``Error: Invalid value ...``, ``--folds 0``
+    genemoe's line. A click error still, so click's runner and ``standalone_mode`` see
+    status 2 and the text."""
+
+    def show(self, file=None) -> None:  # noqa: ANN001 (click's signature)
+        """Print :attr:`message` as :func:`genemoe.cli.main` prints an input error."""
+        typer.echo(error_text("genemoe: error:", "red", self.message), file=file,
+                   err=file is None)
 
 
 def _listed(ctx, message: str) -> tuple[str, str] | None:  # noqa: ANN001 (a click context)
