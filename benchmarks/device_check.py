@@ -3,7 +3,8 @@
 Run on a machine with one GPU (``bash benchmarks/device_check.sh``, which sets the paths
 and calls this) or anywhere with ``--cpu`` (small sizes; CI runs it through
 ``tests/test_device_check.py``). Stages, each recorded in ``OUT/device_check.json``
-(rewritten after every stage, so a run cut short keeps what it measured):
+(rewritten atomically after every stage, so a run cut short keeps what it measured;
+timing, memory and FLOP helpers are in ``device_check_measure.py``):
 
 1. ``env``: torch, CUDA, the device, which optional packages import (``--cpu`` too).
 2. ``tests``: ``pytest -m cuda tests/test_cuda.py`` in a subprocess (AMP, fused Adam,
@@ -56,7 +57,6 @@ import json
 import logging
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -69,18 +69,32 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:  # run from a checkout without installing genemoe
     sys.path.insert(0, str(ROOT / "src"))
+HERE = str(Path(__file__).resolve().parent)  # device_check_measure.py, also when imported
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from device_check_measure import (  # noqa: E402
+    N_CLASSES,
+    counted_flops,
+    critic_flops,
+    genemoe_flops,
+    memory_stats,
+    reset_memory,
+    time_steps,
+    utilisation,
+)
 from torch import nn  # noqa: E402
+
+from genemoe.data.atomic import atomic_write_text  # noqa: E402
 
 logger = logging.getLogger("device_check")
 
 # Dense bf16 peak (no sparsity) by the vendors' datasheets, TFLOP/s; matched on the name.
 BF16_PEAK_TFLOPS = {"H200": 989.4, "H100": 989.4, "GH200": 989.4, "A100": 312.0,
                     "L40S": 362.1, "L4": 121.0, "A10": 125.0, "RTX 4090": 165.2}
-N_CLASSES = 33
 AUX_WEIGHT = 0.01  # TrainConfig's default aux_weight
 OPTIONAL = ("pandas", "scipy", "sklearn", "yaml", "tqdm", "pytest", "timm", "torchvision",
             "sksurv", "lifelines", "anndata", "optuna")
@@ -116,64 +130,6 @@ CPU = Sizes(n_genes=2_000, batch=32, warmup=1, steps=3, pretrain_batch=32, pretr
 # ---------------------------------------------------------------------------- helpers
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def time_steps(step: Callable[[], Any], *, warmup: int, steps: int,
-               device: torch.device) -> dict[str, float]:
-    """Seconds per call of ``step`` (synchronised), after ``warmup`` untimed calls."""
-    for _ in range(warmup):
-        step()
-    _sync(device)
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        step()
-        _sync(device)
-        times.append(time.perf_counter() - t0)
-    return {"steps": steps, "warmup": warmup, "median_s": float(np.median(times)),
-            "mean_s": float(np.mean(times)), "min_s": float(np.min(times))}
-
-
-def counted_flops(step: Callable[[], Any]) -> float | None:
-    """FLOPs that ``torch.utils.flop_counter`` counts in one call of ``step`` (matmuls,
-    convolutions, attention; elementwise work is not counted), or None where the counter
-    cannot follow the step (its module tracker refuses ``autograd.grad``, which the
-    gradient penalty of pre-training calls)."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    try:
-        with FlopCounterMode(display=False) as counter:
-            step()
-    except RuntimeError as exc:
-        logger.info("flop counter: %s", exc)
-        return None
-    return float(counter.get_total_flops())
-
-
-def _reset_memory(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats(device)
-
-
-def _memory(device: torch.device) -> dict[str, float]:
-    if device.type == "cuda":
-        return {"peak_gpu_mib": torch.cuda.max_memory_allocated(device) / 2**20}
-    return {"peak_rss_mib_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-
-
-def utilisation(flops_per_step: float, seconds: float, peak: dict[str, float | None]
-                ) -> dict[str, float | None]:
-    """Achieved TFLOP/s and its share of the datasheet peak and of the measured matmul."""
-    achieved = flops_per_step / seconds / 1e12
-    sheet, measured = peak.get("datasheet_bf16_tflops"), peak.get("measured_tflops")
-    return {"tflops": achieved, "mfu_datasheet_bf16": achieved / sheet if sheet else None,
-            "mfu_measured_matmul": achieved / measured if measured else None}
-
-
 def paper_widths(sizes: Sizes) -> dict[str, Any]:
     """``model.genemoe`` of the ``paper`` preset (``hidden`` shrunk in ``--cpu`` mode)."""
     from genemoe.config_presets import load_preset, model_config
@@ -184,46 +140,6 @@ def paper_widths(sizes: Sizes) -> dict[str, Any]:
     return cfg
 
 
-def genemoe_flops(n_genes: int, cfg: dict[str, Any], *, n_outputs: int = N_CLASSES,
-                  decoder: bool = False, train: bool = True) -> float:
-    """Active matmul FLOPs per sample of ``genemoe`` (k of n experts run), analytic.
-
-    Forward: the gates (clean + noise projections in training), ``k`` experts of
-    ``2 G H``, ``moae_k`` attention experts (q/k/v/out projections, scores and weighted
-    sum over ``n_tokens`` tokens, the feed-forward of width 2 d), ``mu`` (+ ``logvar``),
-    the head; with ``decoder``, its gate, ``k`` experts of ``2 L H`` and the ``2 H G``
-    output layer; each sparse layer's combine (a batched product of the ``k`` gate values
-    and the routed outputs). Training: 3 x forward (input and weight gradients) less the input
-    gradient of the layers that read the genes (nothing needs it).
-    """
-    G, H, L = n_genes, cfg.get("hidden", 1024), cfg.get("latent", 256)
-    E, k = cfg.get("n_experts", 15), cfg.get("k", 6)
-    Em, km, T = cfg.get("moae_experts", 4), cfg.get("moae_k", 2), cfg.get("n_tokens", 16)
-    gate_mult = 2 if train else 1  # noisy gating: a second projection in training
-    first = gate_mult * 2 * G * E + k * 2 * G * H  # layers reading the genes
-    d = H // T
-    attn = T * (2 * d * 3 * d + 2 * 2 * T * d + 2 * d * d + 2 * 2 * (d * 2 * d))
-    combine = 2 * k * H + 2 * km * H  # the gate-weighted sum of the k (km) routed outputs
-    fwd = first + gate_mult * 2 * H * Em + km * attn + (2 if decoder else 1) * 2 * H * L
-    fwd += 2 * L * n_outputs + combine
-    if decoder:
-        fwd += gate_mult * 2 * L * E + k * 2 * L * H + 2 * H * G + 2 * k * H
-    return float(3 * fwd - first) if train else float(fwd)
-
-
-def critic_flops(n_genes: int, widths: tuple[int, ...], n_critic: int) -> float:
-    """Matmul FLOPs per sample of the critic's work in one pre-training step (estimate).
-
-    With ``C = 2 (G w1 + w1 w2 + ... + w_last)`` one critic forward: each critic step
-    runs real and fake forward + backward (``3C`` less the first layer's input gradient,
-    ``2 G w1``, each) and the gradient penalty (forward, input gradient, and the double
-    backward through both: about ``6C``); the generator step adds a critic forward and
-    an input-gradient pass (``2C``).
-    """
-    dims = (n_genes, *widths, 1)
-    c = 2.0 * sum(a * b for a, b in zip(dims[:-1], dims[1:], strict=True))
-    first = 2.0 * n_genes * widths[0]
-    return n_critic * (2 * (3 * c - first) + 6 * c) + 2 * c
 
 
 # ---------------------------------------------------------------------------- stages
@@ -259,7 +175,8 @@ def stage_tests(out: Path, timeout_s: int) -> dict[str, Any]:
                               timeout=timeout_s)
     except subprocess.TimeoutExpired as exc:
         text = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else exc.stdout
-        return {"ok": False, "error": f"timed out after {timeout_s} s", "tail": (text or "")[-3000:]}
+        return {"ok": False, "error": f"timed out after {timeout_s} s",
+                "tail": (text or "")[-3000:]}
     text = proc.stdout + proc.stderr
     (out / "test_cuda.log").write_text(text)
     last = [ln for ln in text.strip().splitlines() if ln.strip()][-1:] or [""]
@@ -344,7 +261,7 @@ def stage_finetune(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> 
     from genemoe.train.loop import TrainConfig, build_optimizer
 
     cfg = paper_widths(sizes)
-    _reset_memory(device)
+    reset_memory(device)
     torch.manual_seed(0)
     with torch.device(device):
         model = create_model("genemoe", n_genes=sizes.n_genes, n_outputs=N_CLASSES,
@@ -354,7 +271,7 @@ def stage_finetune(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> 
     x, y = _synthetic(sizes.batch, sizes.n_genes, device)
     step = _train_step_fn(model, opt, x, y, amp)
     t = time_steps(step, warmup=sizes.warmup, steps=sizes.steps, device=device)
-    mem = _memory(device)
+    mem = memory_stats(device)
     loss = step()
     analytic = genemoe_flops(sizes.n_genes, cfg) * sizes.batch
     res = {"model": "genemoe", "widths": cfg, "n_genes": sizes.n_genes, "batch": sizes.batch,
@@ -381,7 +298,7 @@ def stage_pretrain(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> 
 
     config, _ = resolve_pretrain_config("paper", device=str(device.type), progress=False)
     cfg = paper_widths(sizes)
-    _reset_memory(device)
+    reset_memory(device)
     torch.manual_seed(0)
     with torch.device(device):
         model = create_model("genemoe", n_genes=sizes.n_genes, n_outputs=1, task="classify",
@@ -406,7 +323,7 @@ def stage_pretrain(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> 
                                        config))
 
     t = time_steps(step, warmup=sizes.pretrain_warmup, steps=sizes.pretrain_steps, device=device)
-    mem = _memory(device)
+    mem = memory_stats(device)
     finite = all(np.isfinite(v) for v in last.values())
     variants = _pretrain_variants(step, amp, device, sizes) if device.type == "cuda" else {}
     gen = genemoe_flops(sizes.n_genes, cfg, n_outputs=0, decoder=True) * sizes.pretrain_batch
@@ -462,7 +379,7 @@ def stage_pretrain_run(device: torch.device, sizes: Sizes) -> dict[str, Any]:
         X[:n_train], X[n_train:], gene_ids=[f"g{j}" for j in range(sizes.n_genes)],
         scaler=fit_scaler(X[:n_train], method="standard", clip=10.0), train_ids=ids[:n_train],
         val_ids=ids[n_train:], synthetic=True)
-    _reset_memory(device)
+    reset_memory(device)
     with tempfile.TemporaryDirectory(prefix="device_check_") as tmp:
         over = Path(tmp) / "over.yaml"  # --cpu: the paper preset with narrower experts
         over.write_text(yaml.safe_dump({"model": {"genemoe": {"hidden": sizes.hidden}}}
@@ -476,7 +393,7 @@ def stage_pretrain_run(device: torch.device, sizes: Sizes) -> dict[str, Any]:
     return {"n_train": n_train, "n_val": n_val, "n_genes": sizes.n_genes,
             "batch": sizes.pretrain_batch, "finished": res.finished,
             "epoch_seconds": rec["seconds"], "call_seconds": seconds,
-            "samples_per_s": n_train / rec["seconds"], **_memory(device),
+            "samples_per_s": n_train / rec["seconds"], **memory_stats(device),
             "finite": all(np.isfinite(rec[k]) for k in ("loss/g_loss", "loss/critic_loss")),
             "val_r_gene": rec.get("val/r_gene"), "files_mib": files}
 
@@ -488,7 +405,7 @@ def stage_resnet(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> di
     from genemoe.models.registry import create_model
 
     n_genes = min(sizes.n_genes, 4096) if device.type == "cpu" else sizes.n_genes
-    _reset_memory(device)
+    reset_memory(device)
     torch.manual_seed(0)
     model = create_model("resnet50", n_genes=n_genes, n_outputs=N_CLASSES, task="classify",
                          image_size=sizes.image_size, weights="none", finetune="all").to(device)
@@ -505,7 +422,7 @@ def stage_resnet(device: torch.device, sizes: Sizes, peak: dict[str, Any]) -> di
         opt.step()
 
     t = time_steps(step, warmup=sizes.image_warmup, steps=sizes.image_steps, device=device)
-    mem = _memory(device)
+    mem = memory_stats(device)
     counted = counted_flops(step)
     return {"model": "resnet50", "image_size": sizes.image_size, "n_genes": n_genes,
             "batch": sizes.image_batch, "amp": str(amp), "finetune": "all", "weights": "none",
@@ -526,10 +443,17 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tests", dest="tests", action="store_true", default=None,
                    help="run the CUDA tests (default: on GPU, not with --cpu)")
     p.add_argument("--no-tests", dest="tests", action="store_false")
-    p.add_argument("--only", nargs="+", choices=["finetune", "pretrain", "pretrain_run", "resnet50"],
+    p.add_argument("--only", nargs="+",
+                   choices=["finetune", "pretrain", "pretrain_run", "resnet50"],
                    help="run only these timing stages")
     p.add_argument("--tests-timeout", type=int, default=300, help="seconds for the CUDA tests")
     return p.parse_args(argv)
+
+
+def write_json(path: Path, result: dict[str, Any]) -> None:
+    """Write ``result`` to ``path`` atomically (a temporary sibling renamed over it), so a
+    run killed mid-write (the wrapper's 9-minute limit) leaves the last whole JSON."""
+    atomic_write_text(path, json.dumps(result, indent=2, default=str))
 
 
 def _run_stage(result: dict[str, Any], name: str, fn: Callable[[], dict[str, Any]],
@@ -544,7 +468,7 @@ def _run_stage(result: dict[str, Any], name: str, fn: Callable[[], dict[str, Any
                         "traceback": traceback.format_exc()[-3000:]}
         logger.error("stage %s failed: %s", name, exc)
     result[name]["stage_seconds"] = time.perf_counter() - t0
-    path.write_text(json.dumps(result, indent=2, default=str))
+    write_json(path, result)
     logger.info("stage %s done in %.1f s", name, result[name]["stage_seconds"])
 
 
@@ -576,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     stage_names = [k for k, v in result.items() if isinstance(v, dict) and "stage_seconds" in v]
     failed = [k for k in stage_names if "error" in result[k] or result[k].get("ok") is False]
     result.update(seconds_total=time.perf_counter() - t0, failed=failed, ok=not failed)
-    path.write_text(json.dumps(result, indent=2, default=str))
+    write_json(path, result)
     print(summarise(result))
     return 0 if not failed else 1
 
