@@ -145,16 +145,25 @@ def _prepare(path: Path, out: Path, matrix_bytes: int) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--n-samples", type=int, default=11000)
-    ap.add_argument("--n-genes", type=int, default=60000)
-    ap.add_argument("--quick", action="store_true", help="1,100 samples x 6,000 genes")
+    ap.add_argument("--n-samples", type=int, default=None, help="default 11,000")
+    ap.add_argument("--n-genes", type=int, default=None, help="default 60,000")
+    ap.add_argument("--quick", action="store_true",
+                    help="1,100 samples x 6,000 genes (not with --n-samples / --n-genes)")
     ap.add_argument("--gzip", action="store_true", help="write the matrix gzipped (like GDC files)")
     ap.add_argument("--prepare", action="store_true",
                     help="also measure prepare_dataset on the matrix (peak RSS, its ratios)")
     ap.add_argument("--tmp-dir", type=Path, default=None, help="where to write the matrix file")
     ap.add_argument("--out", type=Path, default=None, help="write the result as JSON here")
     args = ap.parse_args(argv)
-    n_s, n_g = (1100, 6000) if args.quick else (args.n_samples, args.n_genes)
+    sized = [f for f, v in (("--n-samples", args.n_samples), ("--n-genes", args.n_genes))
+             if v is not None]
+    if args.quick and sized:  # --quick fixes both sizes: refuse rather than ignore them
+        ap.error(f"--quick ignores {' and '.join(sized)}: drop --quick to set the sizes")
+    if args.quick:
+        n_s, n_g = 1100, 6000
+    else:
+        n_s = 11000 if args.n_samples is None else args.n_samples
+        n_g = 60000 if args.n_genes is None else args.n_genes
     res = bench(n_s, n_g, args.tmp_dir, gz=args.gzip, prepare=args.prepare)
     text = json.dumps(res, indent=2)
     print(text)
