@@ -62,3 +62,20 @@ def test_clicks_runner_still_sees_status_2_and_the_text(tmp_path):
     assert res.exit_code == 2, res.output
     assert "genemoe: error: Invalid value for '--folds': 'two' is not a whole number" in res.output
     assert "Usage:" not in res.output and not (tmp_path / "o").exists()
+
+
+def test_export_help_names_each_var_column_it_writes(synthetic_bundle):
+    """``export --help`` said "X, obs, var" and named no var column: train_mean, train_std,
+    train_min, train_max and keep (which genes models train on) were nowhere described."""
+    from genemoe.data.anndata_io import bundle_to_anndata
+    from genemoe.data.bundle import load_bundle
+
+    res = CliRunner().invoke(cli.app, ["export", "--help"], env={"COLUMNS": "100"})
+    text = " ".join(res.output.split())
+    assert res.exit_code == 0 and max(map(len, res.output.splitlines())) <= 100
+    var = bundle_to_anndata(load_bundle(synthetic_bundle())).var
+    for column in var.columns:
+        assert column in text, column
+    assert "train_mean, train_std (ddof 0), train_min, train_max: each gene's statistics over " \
+           "the training split" in text
+    assert "keep: True for the genes prepare's gene filter kept" in text

@@ -27,6 +27,7 @@ from genemoe.cli_inputs import (
 from genemoe.cli_logging import error_text, say, setup_logging, show_version
 from genemoe.cli_options import (
     EPOCHS_RANGE,
+    EXPORT_HELP,
     SEED_RANGE,
     Bundle,
     Clinical,
@@ -324,16 +325,12 @@ def demo(
             q.setLevel(level)
 
 
-@app.command(cls=CliCommand)
+@app.command(cls=CliCommand, help=EXPORT_HELP)
 def export(
     data: Bundle,
     out: Annotated[Path, typer.Option(help="AnnData file to write (.h5ad), for scanpy.")],
 ) -> None:
-    """Write a bundle as AnnData (.h5ad): X, obs, var and the preparation record.
-
-    uns['genemoe'] holds the record and the summary as JSON strings (json.loads them) and
-    synthetic, normalisation, value_scale and n_folds as plain values; uns['log1p'] =
-    {'base': 2} marks log2(x+1) values; obs['fold'] holds a --folds bundle's folds."""
+    """Write a bundle as AnnData (.h5ad); its help, var columns included: EXPORT_HELP."""
     from genemoe.data.anndata_io import export_line
     from genemoe.data.bundle import load_bundle
     from genemoe.data.read import write_h5ad

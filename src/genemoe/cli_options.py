@@ -14,7 +14,8 @@ from genemoe.errors import InputError, input_error
 __all__ = ["bad_value", "Bundle", "Preset", "ConfigYaml", "Device", "EPOCHS_RANGE", "Epochs", "SEED_RANGE",
            "Seed", "FoldSeed", "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn",
            "ValFraction", "StudyName", "csv_option", "TimeColumn", "EventColumn", "Clinical",
-           "Precision", "PredictNormalisation", "PredictLabels", "PredictClinical"]
+           "Precision", "PredictNormalisation", "PredictLabels", "PredictClinical",
+           "EXPORT_HELP"]
 
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
@@ -114,6 +115,20 @@ PredictNormalisation = Annotated[str, typer.Option(
          "model's scale; auto: the model's own normalisation for the input it was trained "
          "on, else log2(x+1) and per-sample quantile alignment to the training data; none: "
          "log values already on it (Xena's star_fpkm-uq for a model trained on it).")]
+
+
+EXPORT_HELP = """Write a bundle as AnnData (.h5ad): X, obs, var and the preparation record.
+
+var, by gene_id: symbol, chrom, start, length and biotype where known; train_mean,
+train_std (ddof 0), train_min, train_max: each gene's statistics over the training split,
+on X's scale (train and predict scale with them); keep: True for the genes prepare's gene
+filter kept (fitted on the training split), the genes models train on (X holds the others
+too); keep_fold<i> (a --folds bundle): fold i's.
+
+uns['genemoe'] holds the record and the summary as JSON strings (json.loads them) and
+synthetic, normalisation, value_scale and n_folds as plain values; uns['log1p'] =
+{'base': 2} marks log2(x+1) values; obs['fold'] holds a --folds bundle's folds."""
+"""``genemoe export``'s help (cli.py is near its 600 lines): what each part of the file is."""
 
 
 def csv_option(value: str | None) -> tuple[str, ...] | None:
