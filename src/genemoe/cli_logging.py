@@ -90,18 +90,11 @@ def wrap_for_terminal(text: str, width: int | None = None) -> str:
         word word word
     """
     import shutil
-    import textwrap
+
+    from genemoe.text_wrap import wrapped  # the summaries' wrapping: one rule for both
 
     width = width or min(100, shutil.get_terminal_size((100, 24)).columns)
-    out = []
-    for line in text.split("\n"):
-        if len(line) <= width:
-            out.append(line)
-            continue
-        indent = " " * (len(line) - len(line.lstrip()))
-        out += textwrap.wrap(line, width, subsequent_indent=indent + "    ",
-                             break_long_words=False, break_on_hyphens=False) or [line]
-    return "\n".join(out)
+    return wrapped(text, width, first_whole=False)
 
 
 def error_text(prefix: str, colour: str, message: str) -> str:

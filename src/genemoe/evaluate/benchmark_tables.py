@@ -41,7 +41,7 @@ from genemoe.models.search_spaces import params_text
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "summary_table",
            "paired_comparisons", "holm_adjusted", "summary_markdown", "markdown_table",
-           "comparison_markdown", "chosen_table", "degenerate_folds",
+           "comparison_markdown", "chosen_table", "degenerate_folds", "per_type_cell",
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
            "FEW_PAIRS", "options_lines", "null_brier_text", "ibs_window_text", "chosen_where", "per_type_c_table",
            "auc_table", "AUC_TEXT", "PER_TYPE_TEXT", "routing_summary", "tuned_on_used_by",
@@ -295,9 +295,7 @@ def _c_cell(g: pd.DataFrame, c: str) -> str:
     ``"(…; 1 of tied risks)"``."""
     values = pd.to_numeric(g[c], errors="coerce")
     zero_one = values.map(is_degenerate)
-    flag = g.get(_C_FLAG[c])
-    tied = (flag.astype(str).str.lower().eq("true") & ~zero_one if flag is not None
-            else pd.Series(False, index=g.index))
+    tied = _flagged(g, _C_FLAG[c]) & ~zero_one
     kept = values[values.notna() & ~zero_one]
     if kept.empty and not zero_one.any():
         return "–"
@@ -505,7 +503,7 @@ def per_type_c_table(results: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     rows = []
     for model, g in results.groupby("model", sort=False):
-        rows.append([model, *(_per_type_cell(g, c.removeprefix("c_index_")) for c in per_type)])
+        rows.append([model, *(per_type_cell(g, c.removeprefix("c_index_")) for c in per_type)])
     cells = pd.DataFrame(rows, columns=["model", *(c.removeprefix("c_index_") for c in per_type)])
     events = results.drop_duplicates(["repeat", "fold"])  # the folds: one model's rows
     if all(f"events_{t}" in events for t in cells.columns[1:]):
@@ -526,13 +524,18 @@ def degenerate_folds(results: pd.DataFrame, name: str) -> pd.Series:
     pandas.Series of bool, indexed as ``results``
     """
     values = pd.to_numeric(results[f"c_index_{name}"], errors="coerce")
-    flag = results.get(f"degenerate_{name}")
-    flagged = (flag.astype(str).str.lower().eq("true") if flag is not None
-               else pd.Series(False, index=results.index))
-    return values.notna() & (values.map(is_degenerate) | flagged)
+    return values.notna() & (values.map(is_degenerate) | _flagged(results, f"degenerate_{name}"))
 
 
-def _per_type_cell(g: pd.DataFrame, name: str) -> str:
+def _flagged(results: pd.DataFrame, column: str) -> pd.Series:
+    """A flag column as bools (``True``, or ``"True"`` read back from results.csv); all False
+    where ``results`` has no such column."""
+    flag = results.get(column)
+    return (flag.astype(str).str.lower().eq("true") if flag is not None
+            else pd.Series(False, index=results.index))
+
+
+def per_type_cell(g: pd.DataFrame, name: str) -> str:
     """One model's ``"m ± s"`` of type ``name`` over its folds (``g``), degenerate folds left
     out and counted (3 decimals, as every table); "–" without a C (< 2 events)."""
     values = pd.to_numeric(g[f"c_index_{name}"], errors="coerce")

@@ -350,7 +350,7 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     if capped := epoch_cap_line(results):  # verdicts of undertrained models were unqualified
         caption = f"{_caption_line(capped)}\n{caption}"
     for line in crowded_lines(results):  # train warns of crowded pixels; benchmark was silent
-        caption = textwrap.fill(line, 100, initial_indent="  ", subsequent_indent="    ") + f"\n{caption}"
+        caption = f"{_caption_line(line)}\n{caption}"
     n_pairs = int(comp["n_pairs"].max()) if best and len(comp) else 0
     if few_pairs_note(n_pairs):  # p 0.026 from 2 folds was shown unqualified
         caption = (f"  corrected p from {n_pairs} paired folds: a rough guide (use more folds "

@@ -26,6 +26,7 @@ from genemoe.evaluate.benchmark_tables import (
     degenerate_folds,
     markdown_table,
     paired_comparisons,
+    per_type_cell,
     summary_table,
 )
 from genemoe.evaluate.benchmark_tuned_on import tuned_on_in_run, tuned_on_overlap
@@ -317,17 +318,9 @@ def _type_cell(results: pd.DataFrame, model: str, name: str) -> str:
     rows = results[results["model"] == model]
     if rows.empty:
         return NOT_RUN
-    values = pd.to_numeric(rows[f"c_index_{name}"], errors="coerce")
-    bad = degenerate_folds(rows, name)
-    scored, n_bad = values.notna(), int(bad.sum())
-    kept = values[scored & ~bad]
-    if kept.empty:
-        return _unscored(results, model, name, n_bad)
-    text = f"{kept.mean():.3f}" + (f" ± {kept.std(ddof=1):.3f}" if len(kept) > 1 else "")
-    n_scored, missing = int(scored.sum()), int((~scored).sum())
-    notes = ([f"{len(kept)}/{n_scored} folds; {n_bad} degenerate"] if n_bad else []) + (
-        [f"{missing} fold{'' if missing == 1 else 's'} without a C"] if missing else [])
-    return text + (f" ({'; '.join(notes)})" if notes else "")
+    text = per_type_cell(rows, name)  # the benchmark's cell: one counting for both
+    return (_unscored(results, model, name, int(degenerate_folds(rows, name).sum()))
+            if text.startswith("–") else text)
 
 
 def _unscored(results: pd.DataFrame, model: str, name: str, n_bad: int = 0) -> str:
