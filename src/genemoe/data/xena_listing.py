@@ -65,15 +65,29 @@ XENA_VALUES: dict[str, str] = {
 }
 """``--values`` choice → the GDC hub's data type in ``TCGA-<P>.<type>.tsv``."""
 
-_XENA_NAME = re.compile(r"^TCGA-[A-Z]+\.(star_counts|star_fpkm-uq|star_fpkm|star_tpm)\.tsv(\.gz)?$")
+_COPY_MARK = r"(?: ?\(\d+\)| copy(?: \d+)?| - Copy(?: \(\d+\))?)"
+"""What a browser or a file manager adds to a second copy's name: `` (1)`` (Chrome, Edge),
+``(1)`` (Firefox), `` copy``/`` copy 2`` (macOS Finder), `` - Copy`` (Windows Explorer)."""
+_XENA_NAME = re.compile(
+    r"^TCGA-(?P<project>[A-Z]+)\.(?P<type>star_counts|star_fpkm-uq|star_fpkm|star_tpm)"
+    rf"(?P<mark1>{_COPY_MARK})?\.tsv(?P<mark2>{_COPY_MARK})?(?P<gz>\.gz)?$")
+
+
+def _xena_match(filename: str) -> re.Match[str] | None:
+    """The match of a GDC-hub expression file's name, a renamed copy's too (one copy mark,
+    before ``.tsv`` or before ``.gz``: ``TCGA-ACC.star_counts (1).tsv.gz``); None otherwise."""
+    m = _XENA_NAME.match(filename)
+    return None if m is None or (m.group("mark1") and m.group("mark2")) else m
 
 
 def xena_values_of(filename: str) -> str | None:
     """The ``--values`` a GDC-hub expression file's name says (``TCGA-ACC.star_tpm.tsv.gz``
     → ``"tpm"``), or None for any other name. Every such file is log2(x + 1), so its
-    values alone do not tell TPM from FPKM-UQ; its name does."""
-    m = _XENA_NAME.match(filename)
-    return None if m is None else {v: k for k, v in XENA_VALUES.items()}[m.group(1)]
+    values alone do not tell TPM from FPKM-UQ; its name does. A browser's renamed copy
+    (``TCGA-ACC.star_counts (1).tsv.gz``, :data:`_COPY_MARK`) says the same as its original
+    (it was None, so a copy slipped a second unit past :func:`check_one_xena_unit`)."""
+    m = _xena_match(filename)
+    return None if m is None else {v: k for k, v in XENA_VALUES.items()}[m.group("type")]
 
 
 XENA_GIVEN_SCALES: dict[str, tuple[str, str]] = {
@@ -325,12 +339,45 @@ def download_command(
     return command if out is None else f"{command} --out {out}"
 
 
-def check_one_xena_unit(paths: list[Path]) -> None:
+def check_one_xena_unit(paths: Sequence[Path | str]) -> None:
     """Refuse GDC-hub files of different units (``star_tpm`` beside ``star_fpkm-uq``): all
-    are log2(x + 1), so they read alike and were joined into one matrix without a word."""
-    units = {p.name: v for p in paths if (v := xena_values_of(p.name)) is not None}
+    are log2(x + 1), so they read alike and were joined into one matrix without a word.
+    Refuse one project's matrix given twice too (:func:`_same_matrix_twice`), by the names,
+    before any (large) file is read."""
+    names = [Path(p).name for p in paths]
+    units = {name: v for name in names if (v := xena_values_of(name)) is not None}
     if len(set(units.values())) > 1:
         raise input_error("the expression files are UCSC Xena matrices of different units: "
                           + ", ".join(f"{name} ({v})" for name, v in units.items()),
                           fix="download every project with one --values (genemoe download "
                               "tcga --projects ... --values fpkm_uq) and prepare those")
+    _same_matrix_twice(names)
+
+
+def _is_copy(name: str) -> bool:
+    """Whether ``name`` is a GDC-hub matrix's name with a copy mark (`` (1)``)."""
+    m = _xena_match(name)
+    return m is not None and bool(m.group("mark1") or m.group("mark2"))
+
+
+def _same_matrix_twice(names: Sequence[str]) -> None:
+    """Refuse one project's GDC-hub matrix under two names: a browser's renamed copy
+    (``TCGA-ACC.star_counts (1).tsv.gz`` beside ``TCGA-ACC.star_counts.tsv.gz``) or the plain
+    and ``.gz`` forms a download of the other URL form leaves. Their samples are the same,
+    so they were read whole and then refused as "sample ... appears more than once" with a
+    fix for distinct files ("give each file distinct samples")."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name in dict.fromkeys(names):  # a path given twice is the same file: not a copy
+        if (m := _xena_match(name)) is not None:
+            groups.setdefault((m.group("project"), m.group("type")), []).append(name)
+    for (project, dtype), same in groups.items():
+        if len(same) < 2:
+            continue
+        copies = [n for n in same if _is_copy(n)]
+        why = ("renamed cop" + ("y" if len(copies) == 1 else "ies") + " (a browser or file "
+               f"manager names a second download so): {', '.join(copies)}" if copies else
+               "the same table in both forms (plain and .gz; a download of the other form "
+               "leaves both)")
+        raise input_error(f"TCGA-{project}'s {dtype} matrix is given {len(same)} times: "
+                          f"{', '.join(same)}; {why}", where="--expression",
+                          fix="pass one of them (the same samples: they cannot be joined)")
