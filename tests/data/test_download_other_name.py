@@ -68,13 +68,14 @@ def test_the_last_line_names_a_file_saved_under_its_other_name(
     with caplog.at_level(logging.WARNING, logger="genemoe.data.download"):
         result = download_tcga(out, projects=["ACC"], base_url=base_url, **FAST)
     assert result.other_name == [out / "TCGA-ACC.clinical.tsv"]
-    assert result.summary() == (f"4 files in {out} (4 downloaded, 0 from cache); 1 saved under "
-                                "its other name: TCGA-ACC.clinical.tsv")
+    assert result.summary() == (f"4 files in {out} (4 downloaded, 0 from cache; "
+                                f"{result.sizes()}); 1 saved under its other name: "
+                                "TCGA-ACC.clinical.tsv")
     assert ("1 file saved under the other name the hub serves: TCGA-ACC.clinical.tsv; match "
             f"both forms (e.g. {out / 'TCGA-*.clinical.tsv*'})") in caplog.text
     again = download_tcga(out, projects=["ACC"], base_url=base_url, **FAST)  # cached: still said
-    assert again.summary().endswith("(0 downloaded, 4 from cache); 1 saved under its other "
-                                    "name: TCGA-ACC.clinical.tsv")
+    assert again.summary().endswith(f"(0 downloaded, 4 from cache; {again.sizes()}); 1 saved "
+                                    "under its other name: TCGA-ACC.clinical.tsv")
 
 
 def test_nothing_is_said_when_every_file_has_its_planned_name(
@@ -84,7 +85,8 @@ def test_nothing_is_said_when_every_file_has_its_planned_name(
                                 else gzip.compress(b"a\tb\n1\t2\n", mtime=0))
     result = download_tcga(tmp_path / "x", projects=["ACC"], base_url=base_url, **FAST)
     assert result.other_name == []
-    assert result.summary() == f"4 files in {tmp_path / 'x'} (4 downloaded, 0 from cache)"
+    assert result.summary() == (f"4 files in {tmp_path / 'x'} (4 downloaded, 0 from cache; "
+                                f"{result.sizes()})")
 
 
 def test_an_unreadable_manifest_is_named_not_called_files_genemoe_did_not_fetch(

@@ -94,6 +94,7 @@ from genemoe.data.download_forms import (
     cached_whole,
     hub_of,
     part_path,
+    record_cached,
     record_download,
     url_forms,
 )
@@ -562,8 +563,7 @@ def _fetch_all(items: list[DownloadItem], out_dir: Path, *, command: str, retrie
         if transfer is not None:
             record_download(result, manifest, used, transfer, where)
         else:
-            logger.info("%s %s: cached", where, used.filename)
-            result.cached.append(out_dir / used.filename)
+            record_cached(result, used, where)
     if missing or damaged or cut:
         message = failure_message(missing, damaged, n_files=len(items), out_dir=out_dir,
                                   tries=tries, command=command, cut=cut)

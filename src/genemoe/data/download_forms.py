@@ -16,8 +16,8 @@ from genemoe.data.download_checks import cached_problem
 from genemoe.data.download_manifest import DownloadResult, is_cached, manifest_entry
 from genemoe.data.xena_listing import DownloadItem
 
-__all__ = ["PART_SUFFIX", "Transfer", "cached_whole", "hub_of", "part_path", "record_download",
-           "url_forms"]
+__all__ = ["PART_SUFFIX", "Transfer", "cached_whole", "hub_of", "part_path", "record_cached",
+           "record_download", "url_forms"]
 
 logger = logging.getLogger("genemoe.data.download")  # said as the downloader's own
 
@@ -103,3 +103,12 @@ def record_download(result: DownloadResult, manifest: dict[str, Any], used: Down
     if transfer.decoded:  # S3's Content-Encoding: gzip (was cached compressed, a plain name)
         how += "; sent gzip-compressed, saved decompressed"
     logger.info("%s %s: downloaded (%s bytes%s)", where, used.filename, f"{entry['size']:,}", how)
+
+
+def record_cached(result: DownloadResult, used: DownloadItem, where: str) -> None:
+    """Record a file found complete in ``result`` (its size too: the run's last line says
+    how much was already here) and say it."""
+    dest = result.out_dir / used.filename
+    logger.info("%s %s: cached", where, used.filename)
+    result.cached.append(dest)
+    result.cached_bytes += dest.stat().st_size

@@ -27,9 +27,9 @@ from genemoe.data.bundle import atomic_write_text, file_sha256
 from genemoe.data.download_checks import name_some
 from genemoe.data.xena_listing import DownloadItem
 
-__all__ = ["DownloadResult", "MANIFEST_NAME", "MANIFEST_VERSION", "drop_part", "is_cached", "keep_part_validators",
-           "load_manifest", "manifest_entry", "part_validators", "read_manifest",
-           "response_validators"]
+__all__ = ["DownloadResult", "MANIFEST_NAME", "MANIFEST_VERSION", "drop_part", "human_bytes",
+           "is_cached", "keep_part_validators", "load_manifest", "manifest_entry",
+           "part_validators", "read_manifest", "response_validators"]
 
 logger = logging.getLogger("genemoe.data.download")  # said as the downloader's own
 
@@ -50,7 +50,10 @@ class DownloadResult:
     downloaded, cached
         The files fetched by this call and those already complete (skipped).
     n_bytes
-        Total size of the files fetched by this call (a resumed file counts whole).
+        Total size of the files fetched by this call (a resumed file counts whole), as
+        saved (a plain-named file sent gzip-compressed counts decompressed).
+    cached_bytes
+        Total size of the files found complete and kept (``cached``).
     resumed
         Of ``downloaded``, those continued from a ``.part`` an earlier run left, with the
         bytes that were there (also in the manifest as ``resumed_from``).
@@ -66,19 +69,37 @@ class DownloadResult:
     downloaded: list[Path] = field(default_factory=list)
     cached: list[Path] = field(default_factory=list)
     n_bytes: int = 0
+    cached_bytes: int = 0
     resumed: dict[Path, int] = field(default_factory=dict)
     other_name: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
-        """The run's last line: files here, downloaded and cached, and those saved under
-        their other name (were said only in a warning mid-run)."""
+        """The run's last line: files here, downloaded and cached with their sizes
+        (:meth:`sizes`), and those saved under their other name (were said only in a
+        warning mid-run)."""
+        sizes = self.sizes()
         line = (f"{len(self.paths)} files in {self.out_dir} ({len(self.downloaded)} downloaded, "
-                f"{len(self.cached)} from cache)")
+                f"{len(self.cached)} from cache{f'; {sizes}' if sizes else ''})")
         if self.other_name:
             n = len(self.other_name)
             line += (f"; {n} saved under {'its' if n == 1 else 'their'} other name: "
                      + name_some([p.name for p in self.other_name]))
         return line
+
+    def sizes(self) -> str:
+        """How much this call fetched and how much was already here, in rounded units
+        (``"12.3 MB fetched, 40.1 MB already here"``; the line said file counts only, so a
+        run that fetched 2 kB read like one that fetched 2 GB). A resumed file's bytes an
+        earlier run left are not "fetched": ``"1.0 MB fetched (+500 kB an earlier run
+        left)"``. "" when no file came or was here."""
+        parts = []
+        if self.downloaded:
+            kept = sum(self.resumed.values())
+            parts.append(f"{human_bytes(self.n_bytes - kept)} fetched"
+                         + (f" (+{human_bytes(kept)} an earlier run left)" if kept else ""))
+        if self.cached:
+            parts.append(f"{human_bytes(self.cached_bytes)} already here")
+        return ", ".join(parts)
 
     def next_command(self, bundle: str = "bundles/tcga") -> str:
         """The ``genemoe prepare`` command that reads what came (a new user had to piece it
@@ -94,6 +115,15 @@ class DownloadResult:
             return ""
         parts = [f"{flag} {' '.join(names)}" for flag, names in flags.items() if names]
         return "next: genemoe prepare " + " \\\n    ".join([*parts, f"--out {bundle}"])
+
+
+def human_bytes(n_bytes: int) -> str:
+    """``n_bytes`` in decimal units, rounded for people: ``"512 B"``, ``"12.3 kB"``,
+    ``"40.1 MB"``, ``"2.0 GB"``."""
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= scale * 0.9995:  # 999,999 bytes is "1.0 MB", not "1000.0 kB"
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes} B"
 
 
 def _glob(path: Path) -> str:
