@@ -79,7 +79,6 @@ import torch
 from genemoe import __version__
 from genemoe.data.args import AtFolder, folder_of, path_of, shown_path
 from genemoe.data.bundle import (
-    Bundle,
     atomic_file,
     atomic_write_text,
     dump_json,
@@ -115,10 +114,9 @@ from genemoe.workflows.feature_run import (
     RunModel,
     bundle_patients,
     load_run_model,
-    seen_rows,
-    used_sample_patients,
     used_samples,
 )
+from genemoe.workflows.feature_samples import Split, draw_note, select_samples
 from genemoe.workflows.features_checks import check_feature_options
 
 __all__ = ["FeatureResult", "load_run_model", "used_samples", "analyse_features"]
@@ -127,7 +125,6 @@ logger = logging.getLogger(__name__)
 
 Embedding = Literal["tsne", "umap", "both"]
 K_DEFAULT, EMBEDDING_DEFAULT = 15, "tsne"  # the mixing score's neighbours; the embedding
-Split = Literal["test", "val", "train", "all", "unseen"]
 
 
 # ---------------------------------------------------------------------------- the samples
@@ -162,67 +159,6 @@ def _forward(model: torch.nn.Module, X: np.ndarray, *, batch_size: int = 256,
         mus.append(mu.float().cpu().numpy())
         collect_aux(model)  # clear the MoE layers' records
     return np.concatenate(mus), (np.concatenate(recons) if has_decoder else None)
-
-
-def _seen_error(bundle: Bundle, run: RunModel, split: str, rows: np.ndarray,
-                by_id: np.ndarray, by_patient: np.ndarray, used: dict[str, str]) -> Exception:
-    """The refusal of a split holding samples (or patients) the run trained or validated on."""
-    ids = bundle.sample_ids[rows].astype(str)
-    n_id, n_patient = int(by_id.sum()), int(by_patient.sum())
-    patients = bundle_patients(bundle, rows)
-    shown = [*ids[by_id][:3], *(f"{s} (patient {p})" for s, p in
-                                zip(ids[by_patient], patients[by_patient], strict=True))]
-    how = (f", {n_patient} of them through another sample of their patient (a second vial, "
-           "or the barcode spelled otherwise)" if n_patient else "")
-    every = bundle.indices(None)
-    n_unseen = int((~np.logical_or(*seen_rows(bundle, every, used))).sum())
-    return input_error(
-        f"the run saw {n_id + n_patient} of the {len(ids)} samples of --split {split} in "
-        f"training or validation (fitted on, or monitored/selected on){how} (e.g. "
-        f"{', '.join(shown[:3])}): features of samples a model has seen are not held-out "
-        "evidence", path=run.path, where="--split",
-        fix=(f"--split unseen analyses the {n_unseen} samples of this bundle the run never "
-             "read (nor their patients)" if n_unseen >= 3 else
-             "analyse a bundle of samples the run never read"))
-
-
-@dataclass
-class Selected:
-    """The analysed rows and how they were chosen."""
-
-    rows: np.ndarray  # sorted bundle rows
-    n_available: int  # samples of the split (unseen: the run never read) before the draw
-
-
-def _select(bundle: Bundle, run: RunModel, split: Split, max_samples: int | None,
-            seed: int) -> Selected:
-    """The split's rows; refused where the run read any of them or of their patients."""
-    if split not in ("test", "val", "train", "all", "unseen"):
-        raise input_error(f"unknown split {split!r}", where="--split",
-                          fix="use test, val, train, all or unseen")
-    rows = bundle.indices(None if split in ("all", "unseen") else split)
-    used = used_sample_patients(run)
-    by_id, by_patient = seen_rows(bundle, rows, used)
-    if split == "unseen":  # a fold's test part, for the ablation's per-fold runs
-        rows, by_id, by_patient = rows[~(by_id | by_patient)], by_id[:0], by_patient[:0]
-    if len(rows) < 3:
-        raise input_error(f"the {split} split has {len(rows)} samples; the analysis needs >= 3",
-                          path=bundle.path, where="--split", fix="use another --split or bundle")
-    if by_id.any() or by_patient.any():
-        raise _seen_error(bundle, run, split, rows, by_id, by_patient, used)
-    n_available = len(rows)
-    if max_samples is not None and len(rows) > max_samples:
-        rows = np.sort(np.random.default_rng(seed).choice(rows, max_samples, replace=False))
-    return Selected(rows, n_available)
-
-
-def _draw_note(split: str, n: int, n_available: int, max_samples: int | None,
-               seed: int) -> list[str]:
-    """The ``--max-samples`` draw, said (it cut a split silently)."""
-    if n >= n_available:
-        return []
-    return [f"drew {n:,} of the {n_available:,} {split} samples (--max-samples {max_samples}, "
-            f"seed {seed}; listed in samples.tsv)"]
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -469,9 +405,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     run.model.to(resolve_device(device))  # it ran on the CPU whatever the machine had
     bundle = load_bundle(folder_of(data, "data"))  # a Bundle object too
     values = check_values(run, bundle)  # raw counts were analysed as a log2 FPKM-UQ run's
-    selected = _select(bundle, run, split, max_samples, seed)
+    selected = select_samples(bundle, run, split, max_samples, seed)
     rows, n_available = selected.rows, selected.n_available
-    notes += _draw_note(split, len(rows), n_available, max_samples, seed)
+    notes += draw_note(split, len(rows), n_available, max_samples, seed)
     if has_decoder and k >= len(rows):  # every point a neighbour: the mixing score is the set share, always
         capped = max_samples is not None and len(rows) == max_samples
         gives = f"--max-samples {max_samples} draws" if capped else f"the {split} split gives"
