@@ -94,15 +94,14 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
 import optuna
-import pandas as pd
 
 from genemoe.config_presets import TRAIN_ALIASES
-from genemoe.errors import MEMORY_FIX, input_error
+from genemoe.errors import input_error
 from genemoe.models.dispatch import release_freed_memory
 from genemoe.models.image import input_scaling
 from genemoe.models.registry import get_spec
@@ -117,14 +116,12 @@ from genemoe.models.search_spaces import (
 )
 from genemoe.train.fit import LOSS_DEFAULTS, LOSS_KEYS, TrainingWontFit, fit_model, selection_metric
 from genemoe.train.study_budget import (
-    STOPPED,
     TOO_BIG,
     ProgressMark,
     TuningInterrupted,
     best_in_budget,
     counted_trials,
     forget_inherited,
-    is_start_trial,
     marking_divergence,
     marking_stops,
     optimize_to_budget,
@@ -141,10 +138,16 @@ from genemoe.train.tuning_params import (
     starting_values,
     train_defaults,
 )
-from genemoe.train.tuning_records import decoded_params, trials_table, tuning_cost
+from genemoe.train.tuning_records import trials_table, tuning_cost
+from genemoe.train.tuning_result import (
+    GRID_POINTS,
+    GRID_SECONDS,
+    TuneResult,
+    metric_name,
+    study_result,
+)
 from genemoe.train.tuning_start import check_setup_but_space, with_grid_choice
 from genemoe.train.tuning_workers import (
-    NOT_RUN,
     BudgetMet,
     StopWhenFilled,
     budget_filled,
@@ -162,44 +165,8 @@ log = logging.getLogger(__name__)
 # train/val parts, the training part's gene variance, and model options of this split taken
 # over a trial's (an image model's layout fitted on the split's own genes and training rows)
 Split = tuple[dict[str, TaskData], "np.ndarray | None", dict[str, Any]]
-GRID_SECONDS = "grid_seconds"  # user attribute of trial 0: its model's own grid search's cost
-GRID_POINTS = "grid_points"  # ... and the settings that grid scored on validation (an SVM's 16)
 # The training recipe's keys: searched where this trainer's TrainConfig has them.
 _RECIPE_KEYS = frozenset({"noise_std", "label_smoothing", "mixup_alpha", "ema_decay"})
-
-
-@dataclass
-class TuneResult:
-    """What :func:`tune_model` found.
-
-    ``best_model_cfg`` / ``best_train_cfg``: the base options with the best trial's
-    values (pass them to :func:`~genemoe.train.fit.fit_model`); ``best_value``: its
-    validation metric; ``best_params``: its sampled values by config path; ``trials``:
-    one row per trial of the study (:func:`trials_table`, and ``stopped_by``: ``Ctrl-C`` or
-    ``SIGTERM`` for a trial one stopped, whose state is Optuna's ``FAIL``, as a crash's);
-    ``seconds``: this call's wall time; ``n_pruned``: trials the pruner stopped (not those too big to train, which do
-    not count); ``space``: the searched space; ``best_is_start``: whether the best trial is
-    the starting configuration (trial 0, or its retry): no drawn values beat it.
-    """
-
-    best_model_cfg: dict[str, Any]
-    best_train_cfg: dict[str, Any]
-    best_value: float
-    best_params: dict[str, Any]
-    trials: pd.DataFrame
-    seconds: float
-    n_pruned: int
-    space: SearchSpace
-    study_name: str
-    metric: str
-    n_done_before: int = 0  # counted trials the study held as this call started (earlier
-    #                         calls' or other workers' sharing the study)
-    n_running_before: int = 0  # trials running as this call started: another process's
-    best_is_start: bool = False  # the best is trial 0, the starting values (or its retry)
-    this_call: tuple[int, ...] = ()  # numbers of the trials this call ran (its cost's share)
-    grid_points: int = 0  # settings a classical model's own grid scored on validation to
-    #                       choose trial 0's values (0: none; a drawn trial scores one)
-    grid_seconds: float = 0.0  # what that grid cost (in trial 0's seconds)
 
 
 def _trainer_space(space: SearchSpace, neural: bool) -> SearchSpace:
@@ -375,7 +342,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     if requeue_interrupted(study):
         log.info("study %s: interrupted trials queued to run again", study_name)
     def result() -> TuneResult:  # what the study's finished trials found
-        return replace(_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
+        return replace(study_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
                                time.perf_counter() - t0), n_done_before=done_before,
                        n_running_before=running_before, this_call=tuple(ran))
 
@@ -532,56 +499,3 @@ def _same_params(trial: optuna.Trial) -> optuna.trial.FrozenTrial | None:
                 and t.user_attrs.get("duplicate_of") is None):
             return t
     return None
-
-
-def metric_name(task: Task, train_cfg: dict | None = None) -> str:
-    """What a trial's value is: macro-F1, or the survival selection criterion (the pooled
-    C-index by default; ``train: survival_selection``)."""
-    return ("macro_f1" if task == "classify"
-            else str((train_cfg or {}).get("survival_selection", LOSS_DEFAULTS["survival_selection"])))
-
-
-def _result(study: optuna.Study, space: SearchSpace, model_cfg: dict, train_cfg: dict,
-            task: Task, n_trials: int, seconds: float) -> TuneResult:
-    table = trials_table(study, space, n_trials)
-    if len(table):  # a Ctrl-C or SIGTERM the trial recorded; its state: FAIL, as a crash's
-        attrs = {t.number: t.user_attrs for t in study.get_trials(deepcopy=False)}
-        table.insert(2, STOPPED, table["number"].map({k: a.get(STOPPED) for k, a in attrs.items()}))
-        if any(a.get(NOT_RUN) for a in attrs.values()):  # gave way to a budget met meanwhile
-            table.insert(3, NOT_RUN, table["number"].map({k: a.get(NOT_RUN) for k, a in attrs.items()}))
-        table = _with_grid_columns(table, attrs)
-    best = best_in_budget(study, n_trials)
-    if best is None:  # no finished trial (all failed, too big, or a timeout before any)
-        too_big = int(table[TOO_BIG].notna().sum()) if len(table) else 0
-        if too_big and too_big == len(table):
-            raise input_error(f"study {study.study_name!r} has no completed trial: all "
-                              f"{too_big} were too big for the free memory (the least needed "
-                              f"{table[TOO_BIG].min():.1f} GB)", where="tuning",
-                              fix=MEMORY_FIX)
-        raise input_error(f"study {study.study_name!r} has no completed trial", where="tuning",
-                          fix="look at the trials table for failed trials, raise --timeout or "
-                              "--trials, or narrow the search space")
-    params = decoded_params(best, space)
-    best_model, best_train = apply_params(model_cfg, train_cfg, params)
-    n_pruned = int(tuning_cost(table)["n_pruned"])  # by the pruner, after training began
-    grid = table.dropna(subset=[GRID_POINTS]) if GRID_POINTS in table else table.iloc[:0]
-    return TuneResult(best_model, best_train, float(best.value), params, table, seconds,
-                      n_pruned, space, study.study_name, metric_name(task, train_cfg),
-                      best_is_start=is_start_trial(study, best),
-                      grid_points=int(grid[GRID_POINTS].iloc[-1]) if len(grid) else 0,
-                      grid_seconds=float(grid[GRID_SECONDS].iloc[-1]) if len(grid) else 0.0)
-
-
-def _with_grid_columns(table: pd.DataFrame, attrs: dict[int, dict[str, Any]]) -> pd.DataFrame:
-    """``table`` with ``grid_seconds`` and ``grid_points`` beside ``seconds`` where a trial
-    (trial 0, or its retry) has them: a classical model's own grid search that chose trial
-    0's values, its cost and the settings it scored on validation (trials.csv said neither).
-    Unchanged where no trial has them (a neural model's search)."""
-    if not any(GRID_POINTS in a or GRID_SECONDS in a for a in attrs.values()):
-        return table
-    at = table.columns.get_loc("seconds") + 1
-    for i, key in enumerate((GRID_SECONDS, GRID_POINTS)):
-        values = table["number"].map({k: a.get(key) for k, a in attrs.items()})
-        table.insert(at + i, key, values.astype("Int64") if key == GRID_POINTS else values)
-    return table
-
