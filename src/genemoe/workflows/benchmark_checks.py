@@ -44,8 +44,12 @@ log = logging.getLogger("genemoe.workflows.benchmark")  # said once per ablation
 Configs = dict[str, tuple[dict, dict, dict]]  # model -> resolve_config's (whole, model, train)
 
 
-def _check_counts(*, n_repeats: int, n_boot: int, tune: int, tune_cv: int) -> None:
-    """Refuse repeats, resamples, trials or inner folds out of range (whole numbers)."""
+def _check_counts(*, n_folds: int, n_repeats: int, n_boot: int, tune: int,
+                  tune_cv: int) -> None:
+    """Refuse folds, repeats, resamples, trials or inner folds out of range (whole numbers)."""
+    if n_folds < 2:  # was refused by the folds' split, after the bundle was read
+        raise input_error(f"must be at least 2, got {n_folds}", where="--folds",
+                          fix="pass --folds 2 or more (3 is benchmark's and ablation's default)")
     if n_repeats < 1:
         raise input_error(f"must be at least 1, got {n_repeats}", where="--repeats",
                           fix="pass --repeats 1 (one K-fold split) or more")
@@ -109,7 +113,7 @@ def check_benchmark_options(task: str, models: Sequence[str], *, n_folds: Any, n
     check_numbers((val_fraction, "val_fraction"))  # "0.2": a TypeError inside the folds
     check_ensemble_size(ensemble)
     check_ensemble_members(ensemble_members, ensemble)
-    _check_counts(n_repeats=n_repeats, n_boot=n_boot, tune=tune, tune_cv=tune_cv)
+    _check_counts(n_folds=n_folds, n_repeats=n_repeats, n_boot=n_boot, tune=tune, tune_cv=tune_cv)
     if task == "classify" and n_boot_default is not None and n_boot != n_boot_default:
         log.warning("n_boot=%d is ignored: it sets the bootstrap of the survival C-index "
                     "intervals, and classification has none", n_boot)  # was ignored unsaid
