@@ -74,12 +74,19 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
+
+try:
+    import torch
+except ImportError as exc:  # the machine's python3 without torch: was a traceback, even for --help
+    raise SystemExit(f"device_check: cannot import torch ({exc})\n  python: {sys.executable}"
+                     "\n  fix: run it with a python that has torch: "
+                     "PYTHON=/path/to/python bash benchmarks/device_check.sh") from None
 import torch.nn.functional as F  # noqa: E402
 from device_check_measure import (  # noqa: E402
     N_CLASSES,
     counted_flops,
     critic_flops,
+    flop_rate,
     genemoe_flops,
     memory_stats,
     reset_memory,
@@ -518,7 +525,7 @@ def summarise(result: dict[str, Any]) -> str:
         if "error" in r or "skipped" in r:
             lines.append(f"  {name}: {r.get('error') or r.get('skipped')}")
         elif name == "matmul" and r:
-            lines.append(f"  matmul {r['n']}^3 {r['dtype']}: {r['measured_tflops']:.1f} TFLOP/s")
+            lines.append(f"  matmul {r['n']}^3 {r['dtype']}: {flop_rate(r['measured_tflops'])}")
         elif name == "pretrain_run" and r:
             lines.append(f"  pretrain_run: one epoch of {r['n_train']} rows in "
                          f"{r['epoch_seconds']:.1f} s ({r['samples_per_s']:.0f} samples/s), "
@@ -527,7 +534,7 @@ def summarise(result: dict[str, Any]) -> str:
             mem = r.get("peak_gpu_mib", r.get("peak_rss_mib_process", float("nan")))
             mfu = r.get("mfu_datasheet_bf16")
             lines.append(f"  {name}: {r['samples_per_s']:.0f} samples/s at batch {r['batch']}, "
-                         f"{r['tflops']:.2f} TFLOP/s"
+                         f"{flop_rate(r['tflops'])}"
                          + (f" = {mfu:.1%} of bf16 peak" if mfu else "") + f", peak {mem:.0f} MiB")
     return "\n".join(lines)
 

@@ -78,6 +78,19 @@ def utilisation(flops_per_step: float, seconds: float, peak: dict[str, float | N
             "mfu_measured_matmul": achieved / measured if measured else None}
 
 
+def flop_rate(tflops: float) -> str:
+    """``tflops`` (TFLOP/s) for a log line, in the unit that keeps its digits: ``"312 TFLOP/s"``,
+    ``"1.23 TFLOP/s"``, ``"41.9 GFLOP/s"`` below 1 TFLOP/s, ``"850 MFLOP/s"`` below 1 GFLOP/s
+    (the CPU run's lines read "0.0 TFLOP/s" and "0.00 TFLOP/s": no figure at all)."""
+    value, unit = tflops, "TFLOP/s"
+    for smaller in ("GFLOP/s", "MFLOP/s"):
+        if abs(value) >= 1 or not value:
+            break
+        value, unit = value * 1e3, smaller
+    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+    return f"{value:.{digits}f} {unit}"
+
+
 def genemoe_flops(n_genes: int, cfg: dict[str, Any], *, n_outputs: int = N_CLASSES,
                   decoder: bool = False, train: bool = True) -> float:
     """Active matmul FLOPs per sample of ``genemoe`` (k of n experts run), analytic.
