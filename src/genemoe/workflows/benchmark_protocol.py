@@ -18,6 +18,7 @@ import pandas as pd
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, remove_outputs
 from genemoe.evaluate.benchmark_files import clipped_lines, option_changes, software_versions
+from genemoe.models.registry import get_spec
 from genemoe.train.distributed import resolve_device
 from genemoe.train.finetune import pretrained_sha256
 from genemoe.train.task_data import Task
@@ -105,14 +106,18 @@ def rerun_changes(out_dir: Path, opts: dict) -> list[str] | None:
     return [said] if changes == [_UNNAMED_CHANGE] else [*changes, said]
 
 
-def device_record(asked: str | None) -> dict[str, str]:
+def device_record(asked: str | None, models: Any = None) -> dict[str, str]:
     """protocol.json's device: the one the neural models trained on (``cpu``, ``cuda:0``),
-    and the one asked for (``--device``; protocol.json said ``auto`` only).
+    and the one asked for (``--device``; protocol.json said ``auto`` only). A run of
+    classical models only ran on the CPU (scikit-learn), whatever was asked: it said the
+    GPU ``auto`` would have given the neural models it did not have.
 
     Parameters
     ----------
     asked
         ``--device`` as given (``auto``, ``cpu``, ``cuda`` or ``cuda:N``; None: ``auto``).
+    models
+        The benchmarked models' names (None: not known, the device ``asked`` resolves to).
 
     Returns
     -------
@@ -121,6 +126,9 @@ def device_record(asked: str | None) -> dict[str, str]:
         nor among the options a rerun compares: a rerun on another device resumes.
     """
     asked = asked or "auto"
+    if models is not None and not any(get_spec(m).kind == "torch" for m in models):
+        return {"device": "cpu", "device_asked": asked,
+                "device_note": "classical models only: scikit-learn runs on the CPU"}
     return {"device": str(resolve_device(asked)), "device_asked": asked}
 
 
@@ -166,7 +174,8 @@ def write_protocol(out_dir: Path, bundle: Bundle, opts: dict, plans: list[FoldPl
         epochs_given=opts.get("epochs") is not None, epochs_by_model=epochs_by_model or {})
     record = {k: bundle.record.get(k) for k in ("genemoe_version", "synthetic", "created", "config",
                                                   "normalisation", "inputs", "steps", "dropped")}
-    protocol = plain({"kind": "genemoe-benchmark", **opts, **device_record(opts.get("device")),
+    protocol = plain({"kind": "genemoe-benchmark", **opts,
+                       **device_record(opts.get("device"), opts.get("models")),
                        "bundle_path": str(bundle.path),
                        "bundle_summary": bundle.summary, "bundle_record": record,
                        "class_names": bundle.class_names, "samples": samples,
