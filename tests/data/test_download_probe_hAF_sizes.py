@@ -1,8 +1,8 @@
 """The download's last line says how much it fetched and how much was already here.
 
 Old behaviour: "7 files in xena (3 downloaded, 4 from cache)": file counts only, so a run
-that fetched a few kB read like one that fetched gigabytes; a resumed file's bytes an
-earlier run left were not told from those fetched.
+that fetched a few KiB read like one that fetched gigabytes; a resumed file's bytes an
+earlier run left were not told from those fetched. The sizes are in ``--list``'s units.
 """
 
 from __future__ import annotations
@@ -34,11 +34,19 @@ def _serve(hub: Hub, projects: list[str]) -> dict[str, int]:
     return {name: len(body) for name, body in hub.files.items()}
 
 
-@pytest.mark.parametrize(("n", "said"), [(0, "0 B"), (999, "999 B"), (1_000, "1.0 kB"),
-                                         (12_345, "12.3 kB"), (999_999, "1.0 MB"),
-                                         (40_100_000, "40.1 MB"), (2_000_000_000, "2.0 GB")])
+@pytest.mark.parametrize(("n", "said"), [(0, "0 B"), (1_023, "1023 B"), (1_024, "1.0 KiB"),
+                                         (12_390, "12.1 KiB"), (42_047_898, "40.1 MiB"),
+                                         (2 << 30, "2.0 GiB"), (5 << 40, "5120.0 GiB")])
 def test_sizes_are_rounded_for_people(n: int, said: str) -> None:
     assert human_bytes(n) == said
+
+
+@pytest.mark.parametrize("n", [0, 500, 1_024, 12_390, 999_999, 42_047_898, 3 << 30])
+def test_sizes_read_as_the_listing_s(n: int) -> None:
+    """``download tcga --list`` says sizes in KiB/MiB: the same file, the same figure."""
+    from genemoe.report.text import fmt_bytes
+
+    assert human_bytes(n) == fmt_bytes(n)
 
 
 def test_the_last_line_says_bytes_fetched_and_already_here(hub: Hub, tmp_path: Path) -> None:
@@ -54,7 +62,7 @@ def test_the_last_line_says_bytes_fetched_and_already_here(hub: Hub, tmp_path: P
     assert both.cached_bytes == acc and both.n_bytes == uvm
     assert both.summary() == (f"7 files in {out} (3 downloaded, 4 from cache; "
                               f"{human_bytes(uvm)} fetched, {human_bytes(acc)} already here)")
-    assert " kB fetched, " in both.summary()  # rounded: no byte counts of five digits
+    assert " KiB fetched, " in both.summary()  # rounded: no byte counts of five digits
 
 
 def test_a_resumed_file_s_earlier_bytes_are_not_called_fetched(hub: Hub, tmp_path: Path) -> None:
@@ -66,7 +74,7 @@ def test_a_resumed_file_s_earlier_bytes_are_not_called_fetched(hub: Hub, tmp_pat
     result = download_tcga(out, projects=["ACC"], values="counts", base_url=hub.base_url, **FAST)
     assert result.resumed == {out / plan[0].filename: 15_000}
     fetched = sum(sizes.values()) - 15_000
-    assert result.sizes() == f"{human_bytes(fetched)} fetched (+15.0 kB an earlier run left)"
+    assert result.sizes() == f"{human_bytes(fetched)} fetched (+14.6 KiB an earlier run left)"
 
 
 def test_nothing_fetched_nor_here_says_no_sizes(tmp_path: Path) -> None:

@@ -88,9 +88,9 @@ class DownloadResult:
 
     def sizes(self) -> str:
         """How much this call fetched and how much was already here, in rounded units
-        (``"12.3 MB fetched, 40.1 MB already here"``; the line said file counts only, so a
-        run that fetched 2 kB read like one that fetched 2 GB). A resumed file's bytes an
-        earlier run left are not "fetched": ``"1.0 MB fetched (+500 kB an earlier run
+        (``"12.3 MiB fetched, 40.1 MiB already here"``; the line said file counts only, so
+        a run that fetched 2 KiB read like one that fetched 2 GiB). A resumed file's bytes
+        an earlier run left are not "fetched": ``"1.0 MiB fetched (+500.0 KiB an earlier run
         left)"``. "" when no file came or was here."""
         parts = []
         if self.downloaded:
@@ -118,12 +118,15 @@ class DownloadResult:
 
 
 def human_bytes(n_bytes: int) -> str:
-    """``n_bytes`` in decimal units, rounded for people: ``"512 B"``, ``"12.3 kB"``,
-    ``"40.1 MB"``, ``"2.0 GB"``."""
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n_bytes >= scale * 0.9995:  # 999,999 bytes is "1.0 MB", not "1000.0 kB"
-            return f"{n_bytes / scale:.1f} {unit}"
-    return f"{n_bytes} B"
+    """``n_bytes`` rounded for people, in the binary units of ``download tcga --list``
+    (:func:`genemoe.report.text.fmt_bytes`, the same figure for the same file): ``"512 B"``,
+    ``"12.1 KiB"``, ``"40.1 MiB"``, ``"2.0 GiB"``."""
+    size = float(n_bytes)
+    for unit in ("B", "KiB", "MiB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"
 
 
 def _glob(path: Path) -> str:
