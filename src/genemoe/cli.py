@@ -128,6 +128,8 @@ def prepare(
     time_column: TimeColumn = None,
     event_column: EventColumn = None,
     sample_types: Annotated[str, typer.Option(help="TCGA sample-type codes to keep.")] = "01,03",
+    one_per_patient: Annotated[bool, typer.Option("--one-per-patient/--every-profile", help=(
+        "One profile per patient, or every profile (splits still keep a patient together)."))] = True,
     label_column: LabelColumn = None,
     sample_column: SampleColumn = None,
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
@@ -149,7 +151,7 @@ def prepare(
     cfg = PrepareConfig(
         sample_types=csv_option(sample_types) or (), orientation=orientation, normalisation=normalisation,
         label_column=label_column, sample_column=sample_column, drop_unlabelled=drop_unlabelled,
-        cancer_type=cancer_type, min_class_size=min_class_size, min_variance=min_variance,
+        one_per_patient=one_per_patient, cancer_type=cancer_type, min_class_size=min_class_size, min_variance=min_variance,
         min_mean=min_mean, protein_coding_only=protein_coding_only, endpoint=endpoint.upper(),
         time_column=time_column, event_column=event_column,
         val_fraction=val_fraction, test_fraction=test_fraction, n_folds=folds, seed=seed,
