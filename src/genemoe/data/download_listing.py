@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genemoe.data import download as dl  # its _open: the tests replace it there
-from genemoe.data.download_checks import offline_message
+from genemoe.data.download_checks import name_some, offline_message
 from genemoe.data.download_errors import is_offline
 from genemoe.data.download_forms import hub_of, url_forms
 from genemoe.data.download_gunzip import leftover_gunzip_parts
@@ -177,15 +177,17 @@ def _in_cache(out_dir: Path | None, manifest: dict, item: DownloadItem) -> Plann
 
 def _say_errors(planned: Sequence[PlannedFile]) -> None:
     """One warning per error status the server answered (was "size unknown", as for a
-    server that gives no sizes)."""
+    server that gives no sizes), the files named on a line of their own (it was one line
+    of ~190 characters)."""
     by_status: dict[str, list[str]] = {}
     for p in planned:
         if p.size_from == "error" and p.status:
             by_status.setdefault(p.status, []).append(p.item.filename)
     for status, names in by_status.items():
-        logger.warning("the server's answer for %d of %d files was %s (%s%s): a download now "
-                       "would likely fail; try again later or check --base-url", len(names),
-                       len(planned), status, ", ".join(names[:2]), " ..." if len(names) > 2 else "")
+        logger.warning("the server's answer for %d of %d files was %s: a download now would "
+                       "likely fail\n  %s: %s\n  fix: try again later, or check --base-url",
+                       len(names), len(planned), status, "file" if len(names) == 1 else "files",
+                       name_some(names, 2))
 
 
 def base_url_fix(base_url: str | None, source: str, n_missing: int, n_files: int) -> str:
@@ -244,7 +246,8 @@ def list_downloads(
                     logger.warning("%s", offline_message(
                         item.url, str(getattr(exc, "reason", exc)), command=command))
                 else:
-                    logger.info("no size for %s (%s)", item.url, exc)
+                    logger.info("%s: no size, no answer (%s)", item.filename,
+                                getattr(exc, "reason", exc))  # was the URL, ~120 characters
                     size = "no answer"
             else:
                 served = size is None or type(size) is int
