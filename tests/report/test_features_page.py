@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -18,7 +19,7 @@ from genemoe.errors import InputError
 from genemoe.report.feature_plots import feature_figures
 from genemoe.report.features_page import TOP_ROWS
 from genemoe.report.html import report_kind, write_report
-from genemoe.report.html_parts import cell_text
+from genemoe.report.html_parts import cell_text, column_decimals
 from genemoe.workflows.features import analyse_features
 from genemoe.workflows.pretrain import pretrain_run
 from tiny_configs import TINY_GENEMOE
@@ -76,11 +77,13 @@ def test_a_features_folder_has_a_page_with_its_numbers_genes_and_figures(feat, t
                 "mean_abs_r_all_genes", "n_heatmap_genes", "split", "seed"):
         assert f"<tr><th>{key}</th><td>{cell_text(s[key])}</td></tr>" in numbers, key
     mixing = page.split("k-NN mixing</h3>")[1].split("</table>")[0]
-    for space, m in mix.items():
+    dec = column_decimals(np.array([m["score"] for m in mix.values()], dtype=float))
+    for space, m in mix.items():  # one number of decimals per column
         assert re.sub(r"\s+", " ", mixing).count(
-            f"<td>{space}</td> <td>{m['score']:.4g}</td>") == 1
+            f"<td>{space}</td> <td>{m['score']:,.{dec}f}</td>") == 1
+    dec = column_decimals(np.array(s["leading_variance"], dtype=float))
     for i, v in zip(s["leading_features"], s["leading_variance"], strict=True):
-        assert f"<td>z{i}</td>\n      <td>{v:.4g}</td>" in page
+        assert f"<td>z{i}</td>\n      <td>{v:,.{dec}f}</td>" in page
     # the strongest genes, with symbols, in strong_genes.tsv's order
     strong = pd.read_csv(d / "strong_genes.tsv", sep="\t", dtype={"gene_id": str, "symbol": str})
     assert len(strong) == s["n_strong_genes"] > 0

@@ -14,14 +14,14 @@ from genemoe.evaluate.benchmark_files import software_versions
 from genemoe.report.first_screen import figure_id
 from genemoe.report.plots import Figure
 
-__all__ = ["cell_text", "figure_html", "html_table", "kv_table", "page_context"]
+__all__ = ["cell_text", "column_decimals", "figure_html", "html_table", "kv_table", "page_context"]
 
 
 def cell_text(v: Any) -> str:  # a bool and a dict were shown as Python wrote them
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return _float_text(v)
     if isinstance(v, dict):
         return " · ".join(f"{k} {cell_text(x)}" for k, x in v.items())
     if isinstance(v, list):
@@ -31,12 +31,51 @@ def cell_text(v: Any) -> str:  # a bool and a dict were shown as Python wrote th
 
 def html_table(df: pd.DataFrame, na_rep: str = "–") -> str:  # "–": not applicable, not computed
     """``df`` as an HTML table; booleans as ``yes``/``no``, as :func:`cell_text` and
-    :func:`kv_table` show them (a tuning page showed ``False`` in one table, ``no`` in the next)."""
+    :func:`kv_table` show them (a tuning page showed ``False`` in one table, ``no`` in the next).
+
+    Each float column is shown with one number of decimals (:func:`column_decimals`): a
+    column read ``0.8`` beside ``0.8123`` and a count of 54,462 genes as ``5.446e+04``.
+    """
     df = df.copy()
     for col in df.columns:
         if df[col].dtype == bool or df[col].dtype == object:
             df[col] = df[col].map(lambda v: cell_text(bool(v)) if isinstance(v, bool | np.bool_) else v)
-    return df.to_html(index=False, escape=True, border=0, na_rep=na_rep, float_format=lambda x: f"{x:.4g}")
+        elif pd.api.types.is_float_dtype(df[col].dtype):
+            df[col] = _float_column_text(df[col].to_numpy(dtype=float))
+    return df.to_html(index=False, escape=True, border=0, na_rep=na_rep)
+
+
+def column_decimals(values: np.ndarray) -> int | None:
+    """The decimals that show every finite value of a column to four significant figures,
+    at most 4; ``None`` where a nonzero value under 0.001 needs scientific notation.
+
+    Parameters
+    ----------
+    values : (n,) float
+    """
+    finite = values[np.isfinite(values)]
+    if (finite[finite != 0].size and np.abs(finite[finite != 0]).min() < 1e-3):
+        return None
+    decimals = 0
+    for x in finite:
+        if abs(x) >= 1000 or float(x).is_integer():
+            continue
+        shown = f"{x:.{min(4, max(0, 3 - int(np.floor(np.log10(abs(x))))))}f}".rstrip("0")
+        decimals = max(decimals, len(shown.split(".")[1]) if "." in shown else 0)
+    return decimals
+
+
+def _float_column_text(values: np.ndarray) -> list[Any]:
+    d = column_decimals(values)
+    return [np.nan if not np.isfinite(x) else _float_text(x) if d is None else f"{x:,.{d}f}"
+            for x in values]
+
+
+def _float_text(v: float) -> str:
+    """One float alone: ``0.8123``, ``54,462`` (was ``5.446e+04``), ``1e-05``."""
+    if np.isfinite(v) and 1e4 <= abs(v) < 1e15:
+        return f"{v:,.0f}"
+    return f"{v:.4g}"
 
 
 def kv_table(d: dict) -> str:
