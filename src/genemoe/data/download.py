@@ -96,6 +96,8 @@ from genemoe.data.download_forms import (
     part_path,
     record_cached,
     record_download,
+    say_damaged,
+    say_retry,
     url_forms,
 )
 from genemoe.data.download_gunzip import finish_part, remove_leftover_gunzip
@@ -374,8 +376,7 @@ def _download(url: str, dest: Path, *, expected_size: int | None, sha256: str | 
             last, what, again = exc, str(exc), "retrying"
             delay = exc.retry_after if exc.retry_after is not None else backoff_delay(backoff, attempt)
         if attempt < attempts:
-            logger.warning("%s: %s (attempt %d of %d); %s in %.2g s",
-                           url, what, attempt, attempts, again, delay)
+            say_retry(dest.name, what, attempt, attempts, f"{again} in {delay:.2g} s")
             time.sleep(delay)
     raise final_failure(url, part, last, attempts) from last
 
@@ -524,8 +525,7 @@ def _fetch_all(items: list[DownloadItem], out_dir: Path, *, command: str, retrie
             missing.append((item.filename, str(exc)))
             continue
         except DamagedError as exc:  # the others still come (the first stopped the rest)
-            logger.warning("%s %s: still damaged after its last attempt (%s); not cached, going "
-                           "on with the others", where, item.filename, exc.problem)
+            say_damaged(f"{where} {item.filename}", exc.problem)
             damaged.append((item.filename, exc.problem))
             if stop := same_page_message(  # a web site or a login page: for every name
                     damaged, n_done=len(result.paths), n_files=len(items), base_url=base_url,

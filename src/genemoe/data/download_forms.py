@@ -15,9 +15,10 @@ from genemoe.data.bundle import atomic_write_text, dump_json
 from genemoe.data.download_checks import cached_problem
 from genemoe.data.download_manifest import DownloadResult, is_cached, manifest_entry
 from genemoe.data.xena_listing import DownloadItem
+from genemoe.text_wrap import WIDTH, warning_text, wrapped
 
 __all__ = ["PART_SUFFIX", "Transfer", "cached_whole", "hub_of", "part_path", "record_cached",
-           "record_download", "url_forms"]
+           "record_download", "say_damaged", "say_retry", "url_forms"]
 
 logger = logging.getLogger("genemoe.data.download")  # said as the downloader's own
 
@@ -112,3 +113,21 @@ def record_cached(result: DownloadResult, used: DownloadItem, where: str) -> Non
     logger.info("%s %s: cached", where, used.filename)
     result.cached.append(dest)
     result.cached_bytes += dest.stat().st_size
+
+
+def say_retry(name: str, what: str, attempt: int, attempts: int, when: str) -> None:
+    """Warn that file ``name`` failed attempt ``attempt`` of ``attempts`` (``what``) and when
+    it is tried again (``when``: ``"retrying in 1 s"``), that on a line of its own; ``what``
+    under the name where both do not fit on one line (wrapped only if it alone is too long).
+    It was one line of up to ~240 characters, led by the file's full URL."""
+    head = f"{name}: {what}"
+    if len(head) > WIDTH - len("warning: "):  # the terminal's prefix
+        head = wrapped(f"{name}:\n    {what}")
+    logger.warning("%s\n    (attempt %d of %d); %s", head, attempt, attempts, when)
+
+
+def say_damaged(file: str, problem: str) -> None:
+    """Warn that ``file`` (``"[1/4] TCGA-ACC.star_tpm.tsv.gz"``) was still damaged after its
+    last attempt (``problem``), in lines under 100 characters (one was ~210)."""
+    logger.warning("%s", warning_text(f"{file}: still damaged after its last attempt "
+                                      f"({problem}); not cached, going on with the others"))
