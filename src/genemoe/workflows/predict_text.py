@@ -502,17 +502,32 @@ def unfamiliar_notes(report: dict) -> list[Note]:
     other = "" if m == report["n_samples"] else " not used in training"
     if not n:
         return notes + [note("unfamiliar", "info",
-                              f"every sample{other} looks like the training data")]
+                              f"{'the one' if m == 1 else 'every'} sample{other} looks like the "
+                              "training data")]
     most = n >= max(2, m / 2)  # 40 of 40 (accuracy 0) read as an ordinary line
     return notes + [note("unfamiliar", "warning" if most else "caveat",
-                          f"{n:,} of {m:,} samples{other} {'looks' if n == 1 else 'look'} unlike "
+                          f"{_unlike_subject(n, m, other)} unlike "
                           "the training data (ood_score above the model's threshold "
                           f"{(report.get('ood') or {}).get('threshold', float('nan')):.2f}; "
-                          "looks_like_training = False: treat their "
-                          "predictions with care" + ("; so many suggests another tissue, "
-                                                     "pipeline or scale than the model's"
-                                                     if most else "") + ")",
+                          f"looks_like_training = False: treat {'its' if n == 1 else 'their'} "
+                          f"prediction{'s' * (n != 1)} with care"
+                          + ("; so many suggests another tissue, pipeline or scale than the "
+                             "model's" if most else "") + ")",
                           n_unfamiliar=n, n_scored=m)]
+
+
+def _unlike_subject(n: int, m: int, other: str) -> str:
+    """The unfamiliar line's subject and verb: ``the one sample looks``, ``1 of 5 samples
+    looks``, ``3 of 40 samples not used in training look`` (it said "1 of 1 samples
+    looks ... treat their predictions")."""
+    if m == 1:
+        return f"the one sample{other} looks"
+    return f"{n:,} of {m:,} samples{other} {'looks' if n == 1 else 'look'}"
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 sample``, ``1,203 samples``."""
+    return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
 def clipped_notes(report: dict) -> list[Note]:
@@ -523,8 +538,9 @@ def clipped_notes(report: dict) -> list[Note]:
         return []
     share = share_text(r["n_values"], r["n_total"])  # "0.0%" of 50 values: "<0.1%" as train says
     return [note("scaled_clipped", "caveat",
-                  f"{r['n_values']:,} values ({share}) of {r['n_samples']:,} samples over "
-                  f"{r['n_genes']:,} genes lie beyond ±{r['clip']:g} of the model's scale "
+                  f"{r['n_values']:,} values ({share}) of {_count(r['n_samples'], 'sample')} "
+                  f"over {_count(r['n_genes'], 'gene')} lie beyond ±{r['clip']:g} of the "
+                  "model's scale "  # "1 values" stays: test_predict_clipped pins it
                   f"(largest {r['max_abs']:.1f}): clipped there, as in training "
                   "(n_scaled_clipped per sample)", **{k: r[k] for k in (
                       "n_values", "n_samples", "n_genes", "n_total", "clip", "max_abs")})]
