@@ -42,11 +42,16 @@ from genemoe.workflows.feature_run import (
     zero_filled_genes,
 )
 
-__all__ = ["MAX_MISSING", "MIN_FIT", "Inputs", "check_values", "correlation_space",
-           "missing_error", "read_inputs", "missing_note", "zero_note", "scaler_note"]
+__all__ = ["MAX_MISSING", "MIN_FIT", "CORRELATED_VALUES", "Inputs", "check_values",
+           "correlation_space", "missing_error", "read_inputs", "clip_counts", "missing_note",
+           "zero_note", "scaler_note", "clip_note", "gene_symbols", "symbols_note"]
 
 MAX_MISSING = 0.2  # share of the run's genes a bundle may lack (as fine-tuning and predict)
 MIN_FIT = 10  # samples a scaler fitted on the bundle needs, the analysed ones left out
+# summary.json's "correlated_values": what the r are of (the model reads them scaled and
+#   clipped; a z-score is affine per gene, so only the clipped values make r differ)
+CORRELATED_VALUES = ("the bundle's log values, unclipped (the model reads them scaled as the "
+                     "run scales them, clipped at ±clip: input_clipped counts those values)")
 
 
 @dataclass
@@ -64,6 +69,9 @@ class Inputs:
     scaler: dict[str, Any] = field(default_factory=dict)
     # (n_genes,) the training mean in scaled space: the reconstructions' constant baseline
     mean_scaled: np.ndarray | None = None
+    # summary.json's "input_clipped": the bundle's values (genes it has) the model read
+    #   clipped at the scaler's ±clip (:func:`clip_counts`)
+    clipped: dict[str, Any] = field(default_factory=dict)
 
     @property
     def mean_filled(self) -> np.ndarray:
@@ -253,7 +261,39 @@ def read_inputs(bundle: Bundle, run: RunModel, rows: np.ndarray, *,
     mean = missing & ~zero.mask
     profile = scaler.mean_profile()
     x_scaled[:, mean] = profile[mean]  # the training mean
-    return Inputs(x_log, x_scaled, source, missing, zero, record, profile)
+    return Inputs(x_log, x_scaled, source, missing, zero, record, profile,
+                  clip_counts(x_log, scaler, have))
+
+
+def clip_counts(x_log: np.ndarray, scaler: Any, have: np.ndarray) -> dict[str, Any]:
+    """How many of the bundle's values (the genes in ``have``) the model read clipped.
+
+    Parameters
+    ----------
+    x_log
+        ``(n, n_genes)`` the bundle's values in the run's gene order.
+    scaler
+        The :class:`~genemoe.data.scaling.Scaler` the samples were scaled with.
+    have
+        Indices of the run's genes the bundle holds (the filled ones are not its values).
+
+    Returns
+    -------
+    dict
+        ``clip`` (None: the scaler clips nothing), ``n_values``, ``n_samples``, ``n_genes``
+        (with any value clipped), ``n_total`` (values read), ``max_abs`` (the largest
+        ``|scaled value|`` before clipping, 2 decimals) and ``genes`` (the 10 genes with
+        the most clipped values, most first).
+    """
+    z = np.abs((x_log[:, have] - scaler.shift[have]) / scaler.scale[have])
+    clip = None if scaler.clip is None else float(scaler.clip)
+    over = z > clip if clip is not None else np.zeros(z.shape, bool)
+    per_gene = over.sum(0)
+    order = np.argsort(-per_gene, kind="stable")[: 10]
+    return {"clip": clip, "n_values": int(over.sum()), "n_samples": int(over.any(1).sum()),
+            "n_genes": int((per_gene > 0).sum()), "n_total": int(z.size),
+            "max_abs": round(float(z.max()), 2) if z.size else None,
+            "genes": [int(have[i]) for i in order if per_gene[i]]}
 
 
 # ---------------------------------------------------------------------------- notes
@@ -270,6 +310,67 @@ def scaler_note(inputs: Inputs, n: int) -> list[str]:
                 "others): not held out from it"]
     return [f"{rec['n_analysed_in_training_split']} of the {n} analysed samples are in the "
             f"bundle's training split: scaled by {rec['n_fit']} other samples"]
+
+
+def clip_note(inputs: Inputs, gene_ids: list[str],
+              symbols: np.ndarray | None = None) -> list[str]:
+    """The values the model read clipped while the correlations use them unclipped (it
+    was unsaid: a gene's r and the model's reading of it parted there); the genes with the
+    most named, with their ``symbols`` ``(n_genes,)`` where given."""
+    c = inputs.clipped
+    if not c.get("n_values"):
+        return []
+    shown = [gene_ids[i] + (f" ({symbols[i]})" if symbols is not None and symbols[i]
+                            and symbols[i] != gene_ids[i] else "") for i in c["genes"][:3]]
+    n, share = c["n_values"], 100 * c["n_values"] / c["n_total"]
+    return [f"{n:,} value{'s' * (n != 1)} ({'<0.1' if share < 0.05 else f'{share:.1f}'}%) "
+            f"of {c['n_samples']:,} sample{'s' * (c['n_samples'] != 1)} over {c['n_genes']:,} "
+            f"gene{'s' * (c['n_genes'] != 1)} lie beyond ±{c['clip']:g} of the run's scale "
+            f"(largest {c['max_abs']:.1f}): the model read them clipped there, the correlations "
+            "use the bundle's values unclipped (summary.json input_clipped), e.g. "
+            + ", ".join(shown)]
+
+
+def gene_symbols(bundle: Bundle, run: RunModel) -> tuple[np.ndarray | None, dict[str, int]]:
+    """Each of the run's genes' symbol: the bundle's, else the run's model file's.
+
+    Returns
+    -------
+    tuple
+        ``(n_genes,)`` symbols ("" where neither names one; None where neither has any)
+        and how many came from where (``bundle``, ``run``, ``none``: summary.json's
+        ``symbols_from``).
+    """
+    var = bundle.var.set_index(bundle.var["gene_id"].astype(str)).reindex(run.gene_ids)
+    ours = (var["symbol"].fillna("").astype(str).to_numpy() if "symbol" in var
+            else np.full(len(run.gene_ids), "", dtype=object))
+    theirs = np.asarray(["" if s is None else str(s) for s in (run.symbols or [])]
+                        or [""] * len(run.gene_ids), dtype=object)
+    if len(theirs) != len(ours):  # a model file of other genes: not its symbols
+        theirs = np.full(len(ours), "", dtype=object)
+    own = ours != ""
+    filled = ~own & (theirs != "")
+    symbols = np.where(own, ours, theirs).astype(object)
+    counts = {"bundle": int(own.sum()), "run": int(filled.sum()),
+              "none": int((~own & ~filled).sum())}
+    return (symbols if own.any() or filled.any() else None), counts
+
+
+def symbols_note(counts: dict[str, int]) -> list[str]:
+    """Where the gene symbols came from, said where the bundle lacks them (pancan33's heat
+    map of bare Entrez ids was unsaid; the run's model file's symbols went unused)."""
+    n_run, n_none, n_own = counts["run"], counts["none"], counts["bundle"]
+    fix = "prepare with an --annotation that maps these ids to symbols"
+    if not n_own and not n_run:
+        return [f"the bundle names no gene symbols: genes are shown by their ids ({fix})"]
+    if not n_run:
+        return []
+    ids = f", {n_none:,} shown by their ids" if n_none else ""
+    if not n_own:
+        return [f"the bundle names no gene symbols: those of the run's model file are shown "
+                f"({n_run:,} genes{ids}; to keep them in the bundle, {fix})"]
+    return [f"{n_run:,} gene{'s' * (n_run != 1)} without a symbol in the bundle named by the "
+            f"run's model file's{ids}"]
 
 
 def missing_note(run: RunModel, missing: np.ndarray) -> list[str]:

@@ -53,6 +53,9 @@ class RunModel:
     # A train run's model file's ``split_ids`` (``{"train": [...], "val": [...], ...}``);
     # None: an older model file (its predictions.tsv is the record then).
     split_ids: dict[str, list[str]] | None = None
+    # The run's gene symbols as its model file keeps them (None: none kept); features falls
+    # back to them where the bundle names none.
+    symbols: list[str | None] | None = None
 
 
 _LATENT_MODELS = ("genemoe", "moe", "vaecox")  # models with a (variational) encoder
@@ -81,7 +84,7 @@ def load_run_model(run_dir: Path | str) -> RunModel:
                         collapse=list((p.get("summary") or {}).get("collapse", {})
                                       .get("warnings", [])),
                         values=({k: p.get(k) for k in _VALUE_KEYS} if "normalisations" in p
-                                else None))
+                                else None), symbols=_symbols(p.get("symbols")))
     if not run_dir.exists():  # was "neither pretrained.pt nor model.pt here"
         raise input_error("no such folder", path=run_dir,
                           fix="check the path (and the working directory); pass the --out "
@@ -113,7 +116,15 @@ def load_run_model(run_dir: Path | str) -> RunModel:
                     Path(pre["run"]) if pre.get("run") else None,
                     record=p.get("record"), gene_lengths=p.get("gene_lengths"),
                     values=_trained_values(p.get("normalisation")),
-                    split_ids=_split_ids(p.get("split_ids")))
+                    split_ids=_split_ids(p.get("split_ids")), symbols=_symbols(p.get("symbols")))
+
+
+def _symbols(symbols: Any) -> list[str | None] | None:
+    """A model file's ``symbols`` as strings (None for a gene without one); None where it
+    keeps none."""
+    if not isinstance(symbols, (list, tuple)) or not any(symbols):
+        return None
+    return [None if s is None or str(s) in ("", "nan") else str(s) for s in symbols]
 
 
 def _split_ids(splits: Any) -> dict[str, list[str]] | None:

@@ -102,12 +102,16 @@ from genemoe.train.pretrain_metrics import WEAK_R2, short_collapse
 from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.common import check_out_dir
 from genemoe.workflows.feature_inputs import (
+    CORRELATED_VALUES,
     MAX_MISSING,
     check_values,
+    clip_note,
     correlation_space,
+    gene_symbols,
     missing_note,
     read_inputs,
     scaler_note,
+    symbols_note,
     zero_note,
 )
 from genemoe.workflows.feature_run import (
@@ -431,18 +435,15 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     if n_types > 1:  # gdc6's strong genes were UVM's markers: between-type, unsaid
         notes.append(f"correlations pooled over {n_types} cancer types: a strong gene may mostly "
                      "tell the types apart (a type's markers) rather than vary within one")
-    r = pearson_matrix(mu[:, lead], inputs.x_log)  # (n_features, n_genes)
+    r = pearson_matrix(mu[:, lead], inputs.x_log)  # (n_features, n_genes): CORRELATED_VALUES
     r[:, missing] = np.nan  # filled, not measured
-    var = bundle.var.set_index(bundle.var["gene_id"].astype(str)).reindex(run.gene_ids)
-    symbols = var["symbol"].fillna("").astype(str).to_numpy() if "symbol" in var else None
-    if symbols is None or not any(symbols):  # pancan33's heat map of bare Entrez ids, unsaid
-        notes.append("the bundle names no gene symbols: genes are shown by their ids "
-                     "(prepare with an --annotation that maps these ids to symbols)")
+    symbols, symbols_from = gene_symbols(bundle, run)  # the bundle's, else the run's
+    notes += symbols_note(symbols_from) + clip_note(inputs, run.gene_ids, symbols)
     ranked = strong_genes(r, np.asarray(run.gene_ids, dtype=object), symbols)
     strong = ranked[ranked["mean_abs_r"] > threshold]
     if n_constant := int(present.sum()) - len(ranked):  # were left out of the table, unsaid
         constant = set(np.asarray(run.gene_ids)[present]) - set(ranked["gene_id"])
-        notes.append(f"{n_constant} gene{'s' * (n_constant != 1)} constant across these samples "
+        notes.append(f"{n_constant:,} gene{'s' * (n_constant != 1)} constant across these samples "
                      f"(no correlation) left out of gene_correlation.tsv, e.g. "
                      + ", ".join(_named(g, run.gene_ids, symbols) for g in sorted(constant)[:3]))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -500,6 +501,9 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
         "n_heatmap_genes": int(min(n_heatmap_genes, len(ranked))),
         "n_genes_correlated": int(len(ranked)), "n_genes_constant": int(n_constant),
         "correlation_space": correlation_space(bundle), "normalisation": values,
+        "correlated_values": CORRELATED_VALUES, "input_clipped": {
+            **inputs.clipped, "genes": [run.gene_ids[i] for i in inputs.clipped["genes"]]},
+        "symbols_from": symbols_from,
         "scaling": inputs.scaled_by, "scaler": inputs.scaler,
         "pretrain_collapse": list(run.collapse), "files": _files(methods),
         "reconstruction": rec, "notes": notes, "synthetic": bundle.synthetic, "seed": seed,

@@ -1,0 +1,96 @@
+"""`genemoe features` leftovers found again on a small real run (gdc6 ACC+UVM, a 2-epoch
+Gene-MOE) by outside probe hAE: a bundle without gene symbols gave bare ids though the
+run's model file kept them, and the correlations used the bundle's values unclipped while
+the model read them clipped at ±10 z (805 values of 32 test samples), unsaid."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A one-epoch tiny Gene-MOE train run on a small synthetic bundle (with symbols)."""
+    from genemoe.workflows.train import train_run
+    from synthetic_inputs import prepare_synthetic
+    from tiny_configs import TINY_GENEMOE
+
+    d = tmp_path_factory.mktemp("features_hAE")
+    bundle, _, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=3, seed=23,
+                                     clinical=False)
+    cfg = d / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({"model": {"genemoe": TINY_GENEMOE},
+                                   "train": {"batch_size": 32, "patience": None}}))
+    run = train_run(bundle.path, out_dir=d / "run", config_path=cfg, epochs=1, device="cpu",
+                    progress=False)
+    return bundle, run.out_dir
+
+
+def test_features_falls_back_on_the_run_symbols_and_says_so(trained, tmp_path):
+    """Old: a bundle without symbols (pancan33, or gdc6 prepared without --annotation) gave
+    tables of bare ids though the run's model.pt kept every gene's symbol."""
+    from genemoe.workflows.features import analyse_features
+
+    bundle, run_dir = trained
+    copy = tmp_path / "nosym"
+    shutil.copytree(bundle.path, copy)
+    var = pd.read_parquet(copy / "var.parquet")
+    symbols = dict(zip(var["gene_id"].astype(str), var["symbol"].astype(str), strict=True))
+    var["symbol"] = None
+    var.to_parquet(copy / "var.parquet")
+    res = analyse_features(run_dir, data=copy, out_dir=tmp_path / "f", n_features=3,
+                           device="cpu")
+    table = pd.read_csv(tmp_path / "f" / "gene_correlation.tsv", sep="\t", dtype=str)
+    assert (table["symbol"] == table["gene_id"].map(symbols)).all()
+    n = res.summary["n_genes"]
+    assert res.summary["symbols_from"] == {"bundle": 0, "run": n, "none": 0}
+    note = next(x for x in res.notes if x.startswith("the bundle names no gene symbols"))
+    assert "those of the run's model file are shown" in note and "--annotation" in note
+
+
+def _expected_clipped(bundle, run_dir, out_dir) -> int:  # noqa: ANN001
+    """The analysed values beyond ±10 of the run's scaler, counted here on their own."""
+    from genemoe.workflows.feature_run import load_run_model
+
+    run = load_run_model(run_dir)
+    ids = pd.read_csv(out_dir / "samples.tsv", sep="\t", dtype=str)["sample_id"]
+    rows = pd.Index(bundle.sample_ids.astype(str)).get_indexer(ids)
+    cols = pd.Index(bundle.gene_ids.astype(str)).get_indexer(run.gene_ids)
+    z = (np.asarray(bundle.X[rows][:, cols], np.float32) - run.scaler.shift) / run.scaler.scale
+    return int((np.abs(z) > run.scaler.clip).sum())
+
+
+def test_features_counts_the_values_the_model_read_clipped(trained, tmp_path):
+    """Old: the correlations used the bundle's values unclipped while the model read them
+    clipped at ±10 z, unsaid and uncounted (805 values of 32 gdc6 test samples)."""
+    from genemoe.data.bundle import load_bundle, write_bundle
+    from genemoe.workflows.features import analyse_features
+
+    bundle, run_dir = trained
+    clean = analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "g", n_features=3,
+                             device="cpu")
+    base = clean.summary["input_clipped"]
+    assert base["n_values"] == _expected_clipped(bundle, run_dir, tmp_path / "g")
+    assert "unclipped" in clean.summary["correlated_values"]
+    copy = load_bundle(bundle.path)
+    col = int(np.flatnonzero(copy.gene_mask())[0])
+    X = np.array(copy.X, copy=True)
+    X[copy.indices("test")[:2], col] += 60.0 * float(copy.var["train_std"].iloc[col]) + 60.0
+    copy.X = X
+    write_bundle(copy, tmp_path / "b")
+    res = analyse_features(run_dir, data=tmp_path / "b", out_dir=tmp_path / "f", n_features=3,
+                           device="cpu")
+    c = res.summary["input_clipped"]
+    gene = str(copy.var["gene_id"].iloc[col])
+    assert c["n_values"] == base["n_values"] + 2 == _expected_clipped(copy, run_dir,
+                                                                       tmp_path / "f")
+    assert gene in c["genes"] and c["clip"] == 10.0 and c["max_abs"] > 50
+    note = next(x for x in res.notes if "the model read them clipped" in x)
+    n = c["n_values"]
+    assert note.startswith(f"{n:,} value{'s' * (n != 1)} (") and "beyond ±10 of the run's" in note
+    assert "the correlations use the bundle's values unclipped" in note
