@@ -260,6 +260,9 @@ def test_a_tuning_directory_gets_its_report(dirs, tmp_path):
         assert f">{heading}</h3>" in page
     assert "test split never read" in page and "best validation macro-F1" in page
     assert "model.C" in page and f"--config {d / 'best.yaml'}" in page
+    # trial 0's own grid search said on the page (old: only trials.csv's grid_points column)
+    assert re.search(r"trial 0 of logreg</th><td>its own grid search: \d+ settings scored on "
+                     r"validation in [\d.]+ s; each other trial scores 1 setting", page)
     assert_png(d / "plots" / "search.png")
     assert page.count("data:image/png;base64,") >= 2  # the panel's thumbnail and the figure
     # a tuning directory written before summary.json named its bundle: found from best.yaml

@@ -346,6 +346,10 @@ def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
                 "pruned too big for the free memory (not counted)":
                     summary.get("n_pruned_too_big_for_memory"),
                 "seconds per trial": summary.get("seconds_per_trial"),
+                **({f"trial 0 of {model}": (  # the page said nothing of it (trials.csv did)
+                    f"its own grid search: {summary['grid_points']} settings scored on "
+                    f"validation in {_fmt(summary.get('grid_seconds'))} s; each other trial "
+                    "scores 1 setting")} if summary.get("grid_points") else {}),
                 **({"trials and trial seconds, last call / every call": (
                     f"{summary['trials_this_call']} / {summary.get('trials_in_all')}; "
                     f"{_fmt(summary.get('trial_seconds_this_call'))} s / "
