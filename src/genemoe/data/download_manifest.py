@@ -106,7 +106,8 @@ class DownloadResult:
         together from the README), one flag per line; "" where no expression file came.
 
         Xena's per-project files go in as globs (``xena/TCGA-*.star_fpkm-uq.tsv*``, the
-        ``*`` taking either name form); the Pan-Cancer Atlas files by name."""
+        ``*`` taking either name form; the form's own where a ``.part`` lies beside them:
+        :func:`_glob`); the Pan-Cancer Atlas files by name."""
         roles = {"--expression": ("star_", "EB++"), "--labels": (".clinical.", "TCGA_phenotype"),
                  "--clinical": (".survival.", "Survival_Supplemental"), "--annotation": (".probemap",)}
         flags = {flag: sorted({_glob(p) for p in self.paths if any(k in p.name for k in keys)})
@@ -131,11 +132,17 @@ def human_bytes(n_bytes: int) -> str:
 
 def _glob(path: Path) -> str:
     """``xena/TCGA-*.clinical.tsv*`` for ``xena/TCGA-ACC.clinical.tsv.gz``: a project's file
-    as the glob of every project's; another file by its name."""
+    as the glob of every project's, either name form; another file by its name. Where that
+    glob would also catch a ``.part`` in the folder (a file an earlier run broke off), the
+    file's own form (``xena/TCGA-*.clinical.tsv.gz``): the command printed failed on it
+    ("is an unfinished download")."""
     name = path.name
-    if name.startswith("TCGA-") and "." in name:
-        name = "TCGA-*." + name.split(".", 1)[1].removesuffix(".gz").rstrip("*") + "*"
-    return str(path.parent / name)
+    if not (name.startswith("TCGA-") and "." in name):
+        return str(path)
+    pattern = "TCGA-*." + name.split(".", 1)[1].removesuffix(".gz").rstrip("*") + "*"
+    if any(p.name.endswith(".part") for p in path.parent.glob(pattern)):
+        pattern = "TCGA-*." + name.split(".", 1)[1]
+    return str(path.parent / pattern)
 
 
 def load_manifest(path: Path) -> dict[str, Any]:
