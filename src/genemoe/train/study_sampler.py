@@ -29,7 +29,7 @@ import optuna
 
 from genemoe.train.study_storage import study_storage
 
-__all__ = ["SeededTPE", "draw_position", "open_study", "N_STARTUP_TRIALS"]
+__all__ = ["SeededTPE", "draw_position", "open_study", "existing_study", "N_STARTUP_TRIALS"]
 
 N_STARTUP_TRIALS = 5  # random trials before TPE models the results (Optuna's default: 10,
 #                       which leaves TPE nothing to do in a 10-trial budget)
@@ -109,3 +109,25 @@ def open_study(storage: str | None, study_name: str, *, seed: int,
         sampler=SeededTPE(seed, n_startup_trials),
         pruner=pruner if pruner is not None else optuna.pruners.MedianPruner(n_warmup_steps=5),
         load_if_exists=True)
+
+
+def existing_study(storage: str | None, study_name: str, *, seed: int,
+                   pruner: optuna.pruners.BasePruner | None = None,
+                   n_startup_trials: int = N_STARTUP_TRIALS) -> optuna.Study | None:
+    """The study ``study_name`` in ``storage`` as :func:`open_study` opens it, if it exists;
+    None where it does not (or ``storage`` is None: memory), creating nothing.
+
+    A tuning reads a study that exists before a classical model's grid search (a resume
+    checks its setup and reuses its recorded grid choice) and creates one only after the
+    grid: created before, a grid that crashed or was stopped (Ctrl-C) left an empty study
+    behind, with no setup, that the next call opened as its own whatever its options.
+    """
+    if storage is None:
+        return None
+    try:
+        return optuna.load_study(
+            study_name=study_name, storage=study_storage(storage),
+            sampler=SeededTPE(seed, n_startup_trials),
+            pruner=pruner if pruner is not None else optuna.pruners.MedianPruner(n_warmup_steps=5))
+    except KeyError:  # Optuna: "Record does not exist."
+        return None

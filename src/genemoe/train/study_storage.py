@@ -18,10 +18,11 @@ from typing import Any
 import optuna
 
 from genemoe.data.out_dirs import check_writable_folder
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 from genemoe.train.study_budget import heartbeat_options
 
-__all__ = ["study_storage", "redacted_url", "check_setup", "check_storage_writable"]
+__all__ = ["study_storage", "redacted_url", "check_setup", "check_storage_writable",
+           "setup_refusal", "setup_digest"]
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,8 @@ _SETUP_WORDS = {"model": "--model", "task": "--task", "n_outputs": "the number o
                 "n_genes": "the genes", "inner": "the inner folds (--cv)"}
 
 
-def _digest(value: Any) -> str:
+def setup_digest(value: Any) -> str:
+    """The digest a study keeps of one part of its setup (:func:`check_setup`)."""
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -135,8 +137,8 @@ def check_setup(study: optuna.Study, setup: dict[str, Any], storage: str | None)
     before 2026-12-03 hold) and one per part (``setup_parts``), with the training and model
     options themselves, so the refusal can say ``training options: epochs 30 → 5``.
     """
-    whole = _digest(setup)
-    parts = {k: _digest(v) for k, v in setup.items()}
+    whole = setup_digest(setup)
+    parts = {k: setup_digest(v) for k, v in setup.items()}
     seen = study.user_attrs.get("setup")
     if seen is None:
         study.set_user_attr("setup", whole)
@@ -146,7 +148,15 @@ def check_setup(study: optuna.Study, setup: dict[str, Any], storage: str | None)
         return
     if seen == whole:
         return
-    raise input_error(
+    raise setup_refusal(study, setup, parts, storage)
+
+
+def setup_refusal(study: optuna.Study, setup: dict[str, Any], parts: dict[str, str],
+                  storage: str | None) -> InputError:
+    """The refusal of a ``setup`` (digests per part: ``parts``) other than ``study``'s,
+    naming what differs, the database and the fix: the one text of :func:`check_setup` and
+    of :func:`~genemoe.train.tuning_start.check_setup_but_space` (which wrote its own copy)."""
+    return input_error(
         f"study {study.study_name!r} holds trials of another setup ({_what_differs(study, setup, parts)})",
         where=f"--storage {redacted_url(storage) if storage else 'in memory'}",
         fix="use another --study name (or, with the default --storage, another --out folder), "

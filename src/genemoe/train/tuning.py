@@ -33,7 +33,9 @@ soon exhausted) takes its value without training again (``duplicate_of`` in the 
 Studies and several workers
 ---------------------------
 With ``storage`` (an SQLAlchemy URL: ``sqlite:///DIR/study.db``, ``postgresql://...``)
-the study lives in a database and is loaded if it exists: an interrupted study resumes,
+the study lives in a database and is loaded if it exists (a new one is made once trial
+0's values are chosen: a classical model's grid search that crashed or was stopped leaves no
+empty study behind, which a later call took for its own): an interrupted study resumes,
 and several processes or machines running the same call on one URL and ``study_name``
 share the work. ``n_trials`` is the **study's** budget: a call runs only the trials still
 missing. Finished, pruned and diverged trials count; a trial interrupted mid-run (Ctrl-C,
@@ -128,7 +130,7 @@ from genemoe.train.study_budget import (
     requeue_interrupted,
     running_elsewhere,
 )
-from genemoe.train.study_sampler import N_STARTUP_TRIALS, open_study
+from genemoe.train.study_sampler import N_STARTUP_TRIALS, existing_study, open_study
 from genemoe.train.study_storage import check_setup, redacted_url
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.tuning_params import (
@@ -146,7 +148,7 @@ from genemoe.train.tuning_result import (
     metric_name,
     study_result,
 )
-from genemoe.train.tuning_start import check_setup_but_space, with_grid_choice
+from genemoe.train.tuning_start import check_setup_but_space, keep_grid_choice, with_grid_choice
 from genemoe.train.tuning_workers import (
     BudgetMet,
     StopWhenFilled,
@@ -294,20 +296,22 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         pruner = pruner or optuna.pruners.MedianPruner(n_startup_trials=n_startup_trials)
     else:
         splits = {start_scaling: [(data, gene_variance, {})]}
-    study = open_study(storage, study_name, seed=seed, pruner=pruner,
-                       n_startup_trials=n_startup_trials)
+    opened = dict(seed=seed, pruner=pruner, n_startup_trials=n_startup_trials)
+    study = existing_study(storage, study_name, **opened)  # a new one: made after the grid
 
     def setup(space: SearchSpace) -> dict[str, Any]:  # what the study's trials depend on
         return _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs, seed,
                           space, splits[start_scaling] if inner else None)
 
-    check_setup_but_space(study, setup(space), storage)  # a changed --seed: before the grid
+    if study is not None:  # a changed --seed: refused before the grid
+        check_setup_but_space(study, setup(space), storage)
     # trial 0 is the starting configuration: the space is widened to hold its values
     start_train_cfg = {**train_defaults(), **base_train_cfg}
     t_grid = time.perf_counter()
-    start_model_cfg, grid_n, kept_s = with_grid_choice(name, task, data, space, (unfitted := {
+    choice = with_grid_choice(name, task, data, space, (unfitted := {
         **model_defaults(name), **base_model_cfg}), start_train_cfg, given=base_model_cfg,
         n_outputs=n_outputs, gene_variance=gene_variance, study=study)  # same dict: no grid
+    start_model_cfg, grid_n, kept_s = choice.model_cfg, choice.n_points, choice.reused_seconds
     grid_s = (kept_s if kept_s is not None else time.perf_counter() - t_grid  # trial 0 pays
               if start_model_cfg is not unfitted else 0.0)
     space = fit_to_start(space, start_model_cfg, n_genes=int(data["train"].X.shape[1]))
@@ -319,7 +323,10 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     if outside:
         log.warning("trial 0 draws %s: the starting value cannot lie in the space (%s)",
                     ", ".join(outside), "; ".join(f"{k}={v}" for k, v in outside.items()))
+    if study is None:  # created now: a grid that crashed (or a Ctrl-C in it) left none
+        study = open_study(storage, study_name, **opened)
     check_setup(study, setup(space), storage)  # the space as trial 0 widened it too
+    keep_grid_choice(study, choice)  # for a resume; kept only in a study of this setup
     if on_open is not None:
         on_open(study)
 

@@ -36,13 +36,13 @@ from typing import Any, NamedTuple
 import numpy as np
 import optuna
 
-from genemoe.errors import input_error
 from genemoe.models.search_spaces import Fixed, SearchSpace, params_text
 from genemoe.train.fit import fit_model
-from genemoe.train.study_storage import _digest, _what_differs, redacted_url
+from genemoe.train.study_storage import setup_digest, setup_refusal
 from genemoe.train.task_data import Task, TaskData
 
-__all__ = ["GridChoice", "GRID_CHOICE", "with_grid_choice", "check_setup_but_space"]
+__all__ = ["GridChoice", "GRID_CHOICE", "with_grid_choice", "keep_grid_choice",
+           "check_setup_but_space"]
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +54,16 @@ class GridChoice(NamedTuple):
 
     ``model_cfg``: the starting model options with the grid's chosen values (the very dict
     given where no grid was fitted); ``n_points``: the grid points the model's own grid
-    search scored on the validation part (0: no grid fitted).
+    search scored on the validation part (0: no grid fitted); ``reused_seconds``: the first
+    fit's seconds where the study's recorded choice was given back; ``record``: what the
+    study keeps of a grid fitted now (:func:`keep_grid_choice`, once its setup is checked).
     """
 
     model_cfg: dict[str, Any]
     n_points: int
     reused_seconds: float | None = None  # the study's recorded grid: its first fit's seconds
+    record: dict[str, Any] | None = None  # a grid fitted now: what the study keeps of it
+    #                                       (:func:`keep_grid_choice`); None: none fitted
 
 
 def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: SearchSpace,
@@ -85,10 +89,12 @@ def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: Se
         The model options the preset or config gave: the grid fit gets these only (an
         option given is fixed, not searched, by the model's grid; its defaults are not).
     study
-        Where the choice is kept (user attribute ``grid_choice``: the values, the settings
-        scored and the seconds): a resumed study of the same setup
-        (:func:`check_setup_but_space` passed) reuses it, not fitting the grid again (a
-        resume of an SVM study refitted its whole grid, minutes, counted nowhere).
+        The study being resumed, if it exists (None: a new one, created after the grid):
+        one of the same setup (:func:`check_setup_but_space` passed) that kept a choice
+        (user attribute ``grid_choice``: the values, the settings scored and the seconds)
+        gives it back, the grid not fitted again (a resume of an SVM study refitted its
+        whole grid, minutes, counted nowhere). Nothing is written to it here: the caller
+        keeps a new choice once the whole setup is checked (:func:`keep_grid_choice`).
 
     Returns
     -------
@@ -98,7 +104,8 @@ def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: Se
     """
     if not isinstance(space.get("model.tune"), Fixed) or start_model_cfg.get("tune", True) is False:
         return GridChoice(start_model_cfg, 0)
-    if study is not None and (kept := study.user_attrs.get(GRID_CHOICE)):
+    if (study is not None and study.user_attrs.get("setup_parts")  # one of a known setup:
+            and (kept := study.user_attrs.get(GRID_CHOICE))):  # an older genemoe kept it first
         log.info("trial 0: %s's own grid choice of %d settings, as the study recorded it (not "
                  "fitted again)", name, kept["n_points"])
         return GridChoice({**start_model_cfg, **kept["chosen"]}, int(kept["n_points"]),
@@ -113,11 +120,20 @@ def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: Se
     if chosen:
         log.info("trial 0: %s's own grid choice on the validation part of %d settings (%s)",
                  name, n_points, params_text({f"model.{k}": v for k, v in chosen.items()}))
-    if study is not None:  # a resume reads it back (JSON: the values as YAML would keep them)
-        plain = {k: v.item() if isinstance(v, np.generic) else v for k, v in chosen.items()}
-        study.set_user_attr(GRID_CHOICE, {"chosen": plain, "n_points": n_points,
-                                          "seconds": round(time.perf_counter() - t0, 3)})
-    return GridChoice({**start_model_cfg, **chosen}, n_points)
+    plain = {k: v.item() if isinstance(v, np.generic) else v for k, v in chosen.items()}
+    return GridChoice({**start_model_cfg, **chosen}, n_points, record={  # JSON, as YAML keeps
+        "chosen": plain, "n_points": n_points, "seconds": round(time.perf_counter() - t0, 3)})
+
+
+def keep_grid_choice(study: optuna.Study, choice: GridChoice) -> None:
+    """Keep ``choice``'s newly fitted grid in ``study`` (user attribute ``grid_choice``) for
+    a resume to reuse; nothing where none was fitted or another worker kept one already.
+    Called once the study's whole setup is checked and recorded
+    (:func:`~genemoe.train.study_storage.check_setup`): kept before, a crash between the
+    grid and that check left a choice in a study with no setup, which a call with another
+    ``--seed`` then reused."""
+    if choice.record is not None and GRID_CHOICE not in study.user_attrs:
+        study.set_user_attr(GRID_CHOICE, choice.record)
 
 
 def check_setup_but_space(study: optuna.Study, setup: dict[str, Any], storage: str | None
@@ -140,13 +156,8 @@ def check_setup_but_space(study: optuna.Study, setup: dict[str, Any], storage: s
     if not old:
         return
     early = {k: v for k, v in setup.items() if k != "space"}
-    parts = {k: _digest(v) for k, v in early.items()}
+    parts = {k: setup_digest(v) for k, v in early.items()}
     if all(old.get(k) == d for k, d in parts.items()) and set(old) - {"space"} == set(parts):
         return
     parts |= {"space": old["space"]} if "space" in old else {}  # not told yet: not said
-    raise input_error(
-        f"study {study.study_name!r} holds trials of another setup "
-        f"({_what_differs(study, early, parts)})",
-        where=f"--storage {redacted_url(storage) if storage else 'in memory'}",
-        fix="use another --study name (or, with the default --storage, another --out folder), "
-            "or rerun with the study's own options")
+    raise setup_refusal(study, early, parts, storage)  # check_setup's very words
