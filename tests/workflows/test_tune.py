@@ -136,12 +136,13 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
 
     out = tmp_path / "tune"
     opts = _fcn_opts(out, base_yaml)
-    real, calls = tuning.fit_model, []
+    real, calls, slow = tuning.fit_model, [], []
 
     def interrupted(*args, **kwargs):
         if not calls:
             calls.append(1)
             raise KeyboardInterrupt
+        time.sleep(sum(slow))  # the --timeout call's one trial outlasts its timeout
         return real(*args, **kwargs)
 
     monkeypatch.setattr(tuning, "fit_model", interrupted)
@@ -157,15 +158,22 @@ def test_an_interrupted_trial_a_resume_and_a_timeout_are_said(bundle, tmp_path, 
     assert "best of 1 trial on the validation split" in best
     (entry,) = yaml.safe_load(best)["tuned_on"].values()
     assert entry["n_trials"] == 1
-    text = tune_run(bundle.path, n_trials=3, timeout=0.01, **opts).describe()
+    # --timeout 3 and a trial of over 3 s: the call starts one trial and no other, whatever
+    # the load (a 0.01 s timeout could run out before the first trial began: "ran no trial")
+    slow.append(3.0)
+    text = tune_run(bundle.path, n_trials=3, timeout=3, **opts).describe()
     text = text.replace("\n      ", " ")  # lines wrapped at 100 characters, joined
     # "resumed: 1 trial done by earlier calls" was said too of another worker's trials
     assert ("  already in the study as this call started: 1 trial finished by earlier calls or "
             "by other workers sharing it, kept") in text
     # was "2 s this call; every call's trials 4 s": one wall time beside a sum of trial times
-    assert re.search(r"\n  cost: this call ran 1 trial, \d+ s \(\d+ s wall\); the study's 3 "
-                     r"trials \d+ s in all \(\d+ s in earlier calls or by other workers\)\n", text)
-    assert "  stopped at --timeout 0.01 s with 2 of 3 trials: the same command goes on" in text
+    cost = re.search(r"\n  cost: this call ran 1 trial, (\d+) s \((\d+) s wall\); the study's 3 "
+                     r"trials (\d+) s in all \((\d+) s in earlier calls or by other workers\)\n",
+                     text)
+    assert cost, text
+    own, wall, total, earlier = map(int, cost.groups())
+    assert 3 <= own <= wall and total == own + earlier  # the slow trial's seconds are this call's
+    assert "  stopped at --timeout 3 s with 2 of 3 trials: the same command goes on" in text
     # old behaviour (an outside probe): nothing in the files said the timeout stopped it
     assert json.loads((out / "summary.json").read_text())["stopped_by"] == "timeout"
     assert (out / "best.yaml").read_text().startswith("# Stopped at --timeout before the budget")
