@@ -94,3 +94,28 @@ def test_features_counts_the_values_the_model_read_clipped(trained, tmp_path):
     n = c["n_values"]
     assert note.startswith(f"{n:,} value{'s' * (n != 1)} (") and "beyond ±10 of the run's" in note
     assert "the correlations use the bundle's values unclipped" in note
+
+
+def test_the_ensemble_refusal_fits_a_terminal_line(tmp_path, monkeypatch):
+    """Old: "genemoe: error: gm2: an ensemble of 2 'genemoe' models (`genemoe train
+    --ensemble 2`): the latent features of one model are analysed, and an ensemble's members
+    are not kept as runs of their own": 193 characters on one line."""
+    from pathlib import Path
+
+    import genemoe.train.model_file as model_file
+    from genemoe.errors import InputError
+    from genemoe.workflows.feature_run import load_run_model
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gm2").mkdir()
+    (tmp_path / "gm2" / "model.pt").write_bytes(b"")
+    monkeypatch.setattr(model_file, "load_model_file", lambda d: {
+        "kind": "torch", "model_name": "ensemble",
+        "model_config": {"member": "genemoe", "member_config": {}, "k": 2}})
+    with pytest.raises(InputError) as info:
+        load_run_model(Path("gm2"))
+    text = str(info.value)
+    assert "gm2" in text and "an ensemble of 2 'genemoe' models" in text
+    assert "fix: analyse a run trained without --ensemble" in text
+    first, *rest = text.splitlines()  # the CLI says "genemoe: error: " before the first
+    assert len("genemoe: error: " + first) <= 100 and all(len(x) <= 100 for x in rest)

@@ -99,9 +99,8 @@ def load_run_model(run_dir: Path | str) -> RunModel:
                           path=run_dir, fix="analyse a genemoe, moe or vaecox run")
     if p["model_name"] == "ensemble":  # was "a 'ensemble' run: ... analyse a genemoe run"
         member, k = p["model_config"].get("member"), p["model_config"].get("k")
-        raise input_error(f"an ensemble of {k} {member!r} models (`genemoe train --ensemble "
-                          f"{k}`): the latent features of one model are analysed, and an "
-                          "ensemble's members are not kept as runs of their own", path=run_dir,
+        raise input_error(f"an ensemble of {k} {member!r} models: each member has latent "  # was
+                          "axes of its own", path=run_dir,  # a 193-character line, unwrapped
                           fix=f"analyse a run trained without --ensemble: genemoe train --model "
                               f"{member if member in _LATENT_MODELS else 'genemoe'} ... --out RUN")
     if p["model_name"] not in _LATENT_MODELS:  # was "FcnModel has no latent encoder"
