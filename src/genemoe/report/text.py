@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from genemoe.data.download_manifest import human_bytes
 from genemoe.evaluate.p_values import fmt_p
 
 if TYPE_CHECKING:
@@ -139,15 +140,9 @@ def text_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
 
 
 def fmt_bytes(n: int | None) -> str:
-    """``2.0 KiB``, ``512 B``; ``size unknown`` for None (a download listing's sizes)."""
-    if n is None:
-        return "size unknown"
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GiB"
+    """``2.0 KiB``, ``512 B``; ``size unknown`` for None (a download listing's sizes): the
+    download summary's :func:`~genemoe.data.download_manifest.human_bytes` (one rounding)."""
+    return "size unknown" if n is None else human_bytes(n)
 
 
 def download_listing_lines(planned: Sequence[PlannedFile], out_dir: Path | str, *,
