@@ -119,3 +119,21 @@ def test_the_ensemble_refusal_fits_a_terminal_line(tmp_path, monkeypatch):
     assert "fix: analyse a run trained without --ensemble" in text
     first, *rest = text.splitlines()  # the CLI says "genemoe: error: " before the first
     assert len("genemoe: error: " + first) <= 100 and all(len(x) <= 100 for x in rest)
+
+
+def test_the_page_headline_gives_each_strongest_gene_its_mean_r(trained, tmp_path):
+    """Old: "Strongest: ENSG00000279297 (–), ..., TFF2 (–)" on gdc6's page: the mean |r|,
+    already text ("0.981"), went through fmt_value again, which gives "–" for text."""
+    from genemoe.report.html import write_report
+    from genemoe.workflows.features import analyse_features
+
+    bundle, run_dir = trained
+    analyse_features(run_dir, data=bundle.path, out_dir=tmp_path / "f", n_features=3,
+                     threshold=0.0, device="cpu")
+    page = write_report(tmp_path / "f").read_text()
+    line = page.split("<p>Strongest: ")[1].split("</p>")[0]
+    top = pd.read_csv(tmp_path / "f" / "strong_genes.tsv", sep="\t", dtype={"symbol": str},
+                      keep_default_na=False).head(5)
+    assert "(–)" not in line
+    for sym, gid, r in zip(top["symbol"], top["gene_id"], top["mean_abs_r"], strict=True):
+        assert f"{sym or gid} ({r:.3f})" in line

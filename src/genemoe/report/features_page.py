@@ -240,8 +240,8 @@ def _panel(summary: dict[str, Any], bundle: dict[str, Any], genes: pd.DataFrame,
                          f"real {fmt_value(gene.get('real'), 2)}, reconstructed "
                          f"{fmt_value(gene.get('reconstructed'), 2)}")
     if len(genes):
-        headline += "<p>Strongest: " + html.escape(", ".join(
-            f"{sym or gid} ({fmt_value(r)})" for sym, gid, r in
+        headline += "<p>Strongest: " + html.escape(", ".join(  # r: _ranked's text already
+            f"{sym or gid} ({r})" for sym, gid, r in  # (fmt_value of it gave "–" for each)
             zip(genes["symbol"].head(5), genes["gene_id"].head(5), genes["mean |r|"].head(5),
                 strict=True))
         ) + "</p>"
