@@ -66,7 +66,8 @@ def test_a_features_folder_has_a_page_with_its_numbers_genes_and_figures(feat, t
     assert s["genemoe_version"] == __version__ and "genemoe (features)" in text
     assert "not recorded" not in text
     # the first screen: the run, the bundle, the split and its samples
-    assert f"a genemoe pretrain run of genemoe : {s['run']['path']}" in text
+    # old: "a genemoe pretrain run of genemoe : PATH" (the tool's name read as the model's)
+    assert f"a genemoe pretrain run (model genemoe ): {s['run']['path']}" in text
     assert f"the test split's {s['n_samples']} samples × {s['n_genes']} genes of the run" in text
     assert f"strong genes {s['n_strong_genes']} mean |r| > {s['threshold']}" in text
     mix = s["reconstruction"]["mixing"]

@@ -176,9 +176,9 @@ def _run_words(summary: dict[str, Any]) -> str:
     run = summary.get("run") or {}
     path = run.get("path")
     gone = "" if path and Path(path).exists() else " (not found now)"
-    return (f"a <code>genemoe {html.escape(str(run.get('kind', '?')))}</code> run of "
-            f"<code>{html.escape(str(run.get('model_name', '?')))}</code>: <code>"
-            f"{html.escape(str(path))}</code>{gone}")
+    return (f"a <code>genemoe {html.escape(str(run.get('kind', '?')))}</code> run (model "
+            f"<code>{html.escape(str(run.get('model_name', '?')))}</code>): <code>"
+            f"{html.escape(str(path))}</code>{gone}")  # was "a genemoe train run of genemoe"
 
 
 def _samples_words(summary: dict[str, Any], split: str | None = None) -> str:
