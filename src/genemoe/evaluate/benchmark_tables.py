@@ -3,8 +3,8 @@
 ``genemoe benchmark`` (:mod:`genemoe.workflows.benchmark`) writes the cells; these
 functions turn finished cells (``results.csv`` rows) into tables and write nothing. The
 paired comparisons' statistics are in :mod:`genemoe.evaluate.benchmark_pairs`, the preset
-values chosen on data in :mod:`genemoe.evaluate.benchmark_tuned_on` (their public names are
-re-exported here).
+values chosen on data in :mod:`genemoe.evaluate.benchmark_tuned_on`, the time-dependent AUC in
+:mod:`genemoe.evaluate.benchmark_auc` (their public names are re-exported here).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from genemoe.evaluate.benchmark_auc import AUC_COLUMNS, AUC_TEXT, auc_row, auc_table
+from genemoe.evaluate.benchmark_auc import auc_lines as _auc_lines
 from genemoe.evaluate.benchmark_files import epoch_cap_note, grid_edges, trials_this_call_text
 from genemoe.evaluate.benchmark_pairs import (
     FEW_PAIRS,
@@ -45,7 +47,7 @@ __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "METRICS", "results_table", "sum
            "fold_size_ratio", "corrected_resampled_t_p", "tuning_cost_table", "few_pairs_note", "tuning_text",
            "FEW_PAIRS", "options_lines", "null_brier_text", "ibs_window_text", "chosen_where", "per_type_c_table",
            "auc_table", "AUC_TEXT", "PER_TYPE_TEXT", "routing_summary", "tuned_on_used_by",
-           "tuned_on_in_run", "grid_points_by_model", "grid_points_text"]
+           "tuned_on_in_run", "grid_points_by_model", "grid_points_text", "AUC_COLUMNS"]
 
 Task = Literal["classify", "survival"]
 
@@ -58,7 +60,6 @@ METRICS = {  # results.csv columns summarised in summary.md, in order
 
 _DIRECTION = {"logrank_p": "logrank_high_died_sooner",  # each log-rank p's direction column
               "logrank_p_within_type": "logrank_within_type_high_died_sooner"}
-AUC_COLUMNS = ("auc_1y", "auc_3y", "auc_5y")  # cumulative/dynamic AUC (evaluate.brier)
 
 
 def results_table(cells: list[dict]) -> pd.DataFrame:
@@ -101,7 +102,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                        integrated_brier_score=m.get("integrated_brier_score", np.nan),
                        **_ibs_window(m),  # the score's days; cells/*.json only before
                        n_events=m["n_events"],
-                       **{k: _or_nan(m.get(k)) for k in AUC_COLUMNS})  # newer cells
+                       **auc_row(m))  # newer cells; each AUC's test deaths (metrics.json only)
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
             row.update({f"events_{t}": v.get("n_events") for t, v in (m["c_index_by_type"] or {}).items()})
             row.update({f"degenerate_{t}": True  # only where flagged: constant risks' C 0.5
@@ -112,7 +113,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
     counts = [c for c in ("tune_trials", "tune_pruned", "tune_too_big", "tune_trials_this_call",
-                          "tune_grid_points") if c in df]
+                          "tune_grid_points", *(f"{a}_deaths" for a in AUC_COLUMNS)) if c in df]
     # whole numbers stay whole beside an untuned cell's blank (was "2.0")
     return df[fixed + per_type].astype(dict.fromkeys(counts, "Int64"))
 
@@ -484,10 +485,6 @@ PER_TYPE_TEXT = ("Few deaths make a type's C-index swing from fold to fold: the 
                  "degenerate (too few pairs to rank; no interval) and left out of the mean: "
                  "`(k/n folds; d degenerate)` is the mean of the k of n folds with a C; "
                  "`m without a C`: folds where the type had fewer than 2 test deaths.")
-AUC_TEXT = ("Uno et al. 2007 (scikit-survival's `cumulative_dynamic_auc`, censoring weights from "
-            "the fold's training patients): how well the risk tells the test patients who died "
-            "by the horizon from those alive after it; a fold without a test death by it or "
-            "without patients followed past it has none (the fold count is said).")
 
 
 def per_type_c_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -550,22 +547,6 @@ def per_type_cell(g: pd.DataFrame, name: str) -> str:
         [f"{missing} fold{'' if missing == 1 else 's'} without a C"]
         if missing and not kept.empty else [])
     return text + (f" ({'; '.join(notes)})" if notes else "")
-
-
-def auc_table(results: pd.DataFrame) -> pd.DataFrame:
-    """The time-dependent AUC, ``"m ± s"`` over the folds where a horizon is defined, per
-    model; empty without it (classification, older cells)."""
-    cols = [c for c in AUC_COLUMNS if c in results and results[c].notna().any()]
-    return (summary_table(results[["model", *cols]], "survival", columns=cols) if cols
-            else pd.DataFrame())
-
-
-def _auc_lines(results: pd.DataFrame) -> list[str]:
-    """summary.md's time-dependent AUC section, or []."""
-    if not len(table := auc_table(results)):
-        return []
-    return ["## Time-dependent AUC (cumulative/dynamic) at 1, 3 and 5 years", "", AUC_TEXT, "",
-            markdown_table(table), ""]
 
 
 def routing_summary(results: pd.DataFrame) -> pd.DataFrame:
