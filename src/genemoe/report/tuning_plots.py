@@ -25,7 +25,10 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     ----------
     trials
         One row per trial with ``number``, ``state`` and ``value`` (higher is better),
-        as :func:`genemoe.train.tuning.trials_table` writes it.
+        as :func:`genemoe.train.tuning.trials_table` writes it; with ``in_budget``, the
+        best so far is the budget's (the trials the best is chosen from), and a finished
+        trial beyond the budget is drawn apart, not a candidate (the line climbed to it,
+        above the best the title, best.yaml and the terminal said).
     path
         Where the figure goes.
     metric, title
@@ -40,10 +43,17 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     if done.empty:
         log.info("no finished trial: no search plot")
         return None
+    counted = done["in_budget"].astype(bool) if "in_budget" in done else np.ones(len(done), bool)
     fig, ax = new_subplots(figsize=(7.6, 4.0))
-    ax.scatter(done["number"], done["value"], s=22, color="tab:blue", label="trial", zorder=3)
-    best = np.maximum.accumulate(done["value"].to_numpy(float))
-    ax.step(done["number"], best, where="post", color="tab:orange", label="best so far")
+    ax.scatter(done["number"][counted], done["value"][counted], s=22, color="tab:blue",
+               label="trial", zorder=3)
+    if not counted.all():  # finished after the budget was met: never the best
+        ax.scatter(done["number"][~counted], done["value"][~counted], s=22, facecolors="none",
+                   edgecolors="tab:blue", label="beyond the budget\n(not a candidate)", zorder=3)
+    best = np.maximum.accumulate(done["value"][counted].to_numpy(float))
+    if len(best):
+        ax.step(done["number"][counted], best, where="post", color="tab:orange",
+                label="best so far")
     other = trials[trials["state"].isin(["PRUNED", "FAIL", "INTERRUPTED"])]
     if len(other):
         ymin = float(done["value"].min())
@@ -52,7 +62,8 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     ax.set_xlabel("trial")
     ax.set_ylabel(metric)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(title or f"search: {len(done)} finished trials, best {best[-1]:.3f}")
+    ax.set_title(title or f"search: {len(done)} finished trials"
+                 + (f", best {best[-1]:.3f}" if len(best) else ""))
     ax.grid(alpha=0.3)
     # beside the axes: inside, at lower right, it hid the worst trial when that came last
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)

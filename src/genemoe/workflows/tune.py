@@ -454,7 +454,9 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                 " before the budget: the same command again finishes the study.\n" + text)
     atomic_write_text(out_dir / "best.yaml", text)
     atomic_write_text(out_dir / "trials.csv", trials_csv(result.trials))
-    plot_search(result.trials, out_dir / "search.png", metric=f"validation {result.metric}",
+    plot_search(result.trials, out_dir / "search.png", metric=(  # --cv 2: a mean of 2 folds
+                f"validation {result.metric}" if opts["cv"] == 1
+                else f"mean validation {result.metric} of {opts['cv']} inner folds"),
                 title=f"{opts['model_name']} ({opts['task']}{_endpoint_words(opts.get('endpoint'))})"
                       f": best {result.best_value:.3f}")
     t = budget_rows(result.trials)

@@ -1,0 +1,64 @@
+"""search.png says what best.yaml and the terminal say (an outside probe, hAC).
+
+Old behaviour: the plot's "best so far" line climbed to a trial finished beyond the
+budget (``--trials 2`` on a study of 3: best.yaml and the title said 0.778, the line
+reached 0.791, a trial that was no candidate), and a ``--cv 2`` search's axis read
+"validation macro_f1" for a mean of 2 inner folds.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import genemoe.report.tuning_plots as tuning_plots
+import genemoe.workflows.tune as tune_mod
+from genemoe.workflows.tune import tune_run
+
+
+def _captured(monkeypatch) -> list:
+    real, axes = tuning_plots.new_subplots, []
+
+    def keep(*args, **kwargs):
+        fig, ax = real(*args, **kwargs)
+        axes.append(ax)
+        return fig, ax
+
+    monkeypatch.setattr(tuning_plots, "new_subplots", keep)
+    return axes
+
+
+def test_the_best_so_far_is_the_budgets(tmp_path, monkeypatch):
+    axes = _captured(monkeypatch)
+    trials = pd.DataFrame({"number": [0, 1, 2], "state": ["COMPLETE"] * 3,
+                           "value": [0.778, 0.580, 0.791], "in_budget": [True, True, False]})
+    tuning_plots.plot_search(trials, tmp_path / "s.png")
+    (ax,) = axes
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "best so far"]
+    assert max(line.get_ydata()) == pytest.approx(0.778)  # old: 0.791, beyond the budget
+    labels = ax.get_legend_handles_labels()[1]
+    assert any(label.startswith("beyond the budget") for label in labels)
+    assert ax.get_title().endswith("best 0.778")
+
+
+def test_a_table_without_in_budget_plots_as_before(tmp_path, monkeypatch):
+    axes = _captured(monkeypatch)
+    trials = pd.DataFrame({"number": [0, 1], "state": ["COMPLETE"] * 2, "value": [0.5, 0.7]})
+    tuning_plots.plot_search(trials, tmp_path / "s.png")
+    (line,) = [ln for ln in axes[0].get_lines() if ln.get_label() == "best so far"]
+    assert list(line.get_ydata()) == [0.5, 0.7]
+
+
+def test_a_cv_search_plots_the_mean_of_its_inner_folds(synthetic_bundle, tmp_path, monkeypatch):
+    said = {}
+    real = tune_mod.plot_search
+
+    def spy(trials, path, **kwargs):
+        said.update(kwargs)
+        return real(trials, path, **kwargs)
+
+    monkeypatch.setattr(tune_mod, "plot_search", spy)
+    tune_run(synthetic_bundle().path, out_dir=tmp_path / "t", model_name="logreg", n_trials=1,
+             cv=2, progress=False)
+    # old behaviour: "validation macro_f1", as of the validation split
+    assert said["metric"] == "mean validation macro_f1 of 2 inner folds"
