@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genemoe.evaluate.brier import CENSORING_FLOOR
 from genemoe.evaluate.markdown import markdown_table
 
 __all__ = ["AUC_COLUMNS", "AUC_TEXT", "FEW_AUC_DEATHS", "auc_row", "auc_table", "auc_lines",
@@ -27,8 +28,12 @@ DEATHS_ROW = "test deaths by the horizon per fold (fewest–most, mean)"
 
 AUC_TEXT = ("Uno et al. 2007 (scikit-survival's `cumulative_dynamic_auc`, censoring weights from "
             "the fold's training patients): how well the risk tells the test patients who died "
-            "by the horizon from those alive after it; a fold without a test death by it or "
-            "without patients followed past it has none (the fold count is said). An AUC "
+            "by the horizon from those alive after it, pooled over the cancer types (as the "
+            "C-index: the types' own survival differences count); a fold without a test death "
+            "by it, without patients followed past it, or whose training patients' censoring "
+            f"survival has fallen below {CENSORING_FLOOR} by it (weights over "
+            f"{1 / CENSORING_FLOOR:.0f}, as the integrated Brier "
+            "score's window ends) has none (the fold count is said). An AUC "
             f"resting on fewer than {FEW_AUC_DEATHS} test deaths by its horizon swings widely "
             "(one death: that patient's rank among the others): `k/n folds under "
             f"{FEW_AUC_DEATHS} deaths` counts such folds in a mean, the last row gives the "

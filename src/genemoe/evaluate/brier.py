@@ -385,8 +385,12 @@ def time_dependent_auc(time_train: np.ndarray, event_train: np.ndarray, time: np
     -------
     dict
         ``{"auc_1y": float, "auc_3y": ..., "auc_5y": ...}``; None at a horizon with no
-        test death by it, no test patient followed beyond it, or beyond the training
-        follow-up (the censoring weights exist only there). Beside each AUC computed, the
+        test death by it, no test patient followed beyond it, beyond the training
+        follow-up (the censoring weights exist only there), or on or after the day the
+        training censoring survival falls below :data:`CENSORING_FLOOR`
+        (:func:`censoring_cut`, as the integrated Brier score's window ends and Uno's C is
+        truncated: UVM alone, G 0.10 at 5 years with 1 test patient followed past them,
+        gave a 5-year AUC on weights near 10). Beside each AUC computed, the
         test deaths by its horizon it rests on (``auc_1y_deaths``: 3 deaths gave an AUC of
         0.95 that read as firm).
     """
@@ -396,10 +400,15 @@ def time_dependent_auc(time_train: np.ndarray, event_train: np.ndarray, time: np
     t, e, r = np.asarray(time, np.float64), np.asarray(event, bool), np.asarray(risk, np.float64)
     t_tr, e_tr = np.asarray(time_train, np.float64), np.asarray(event_train, bool)
     out: dict[str, float | None] = {}
+    cut = censoring_cut(t_tr, e_tr)  # weights 1/G over 5 from this day on
     for years in HORIZONS_YEARS:
         h = years * DAYS_PER_YEAR
         out[f"auc_{years}y"] = None
         if not ((e & (t <= h)).any() and (t > h).any() and h < t_tr.max()):
+            continue
+        if cut is not None and h >= cut:
+            log.info("time-dependent AUC at %d years skipped: the training censoring survival "
+                     "is below %s from day %.0f", years, CENSORING_FLOOR, cut)
             continue
         # sksurv refuses test times beyond the training follow-up: a patient followed (or
         # dying) past it is a control at h < it whatever came later, so kept as censored there
