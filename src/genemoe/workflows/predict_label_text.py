@@ -127,10 +127,12 @@ def _split_note(scores: dict[str, Any]) -> list[Note]:
     s = scores["by_split"]
     if not s.get("model_own") and not (s.get("new") and s.get("test")):
         return []
-    parts = [f"{GROUP_WORDS[g]} {_acc(s[g])}" for g in ("new", "test") if s.get(g)]
-    text = "by split: " + (", ".join(parts) or "no sample new or of its test split")
+    both = bool(s.get("new") and s.get("test"))  # one of them alone is the headline again
+    parts = [f"{GROUP_WORDS[g]} {_acc(s[g])}" for g in ("new", "test") if s.get(g) and both]
+    text = ("by split: " + ", ".join(parts) if parts else "" if s.get("new") or s.get("test")
+            else "by split: no sample new or of its test split")
     if s.get("model_own"):
-        text += (f"; the model's own training or validation samples {_acc(s['model_own'])}, "
+        text += (f"{'; ' if text else ''}the model's own training or validation samples {_acc(s['model_own'])}, "
                  f"not in the headline (all pooled: accuracy "
                  f"{scores['accuracy_incl_model_own']:.3f}, macro-F1 "
                  f"{scores['macro_f1_incl_model_own']:.3f})")
