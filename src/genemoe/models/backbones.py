@@ -246,6 +246,31 @@ def _first_line(exc: Exception, width: int = 120) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
+_WRAPPERS = ("state_dict", "model", "model_state_dict")  # a training checkpoint's weights key
+_STATE_FIX = "pass a state dict file: torch.save(model.state_dict(), path), or weights: none"
+
+
+def _tensor_state(state: Any, path: Path) -> dict[str, torch.Tensor]:
+    """The ``name → tensor`` state dict a weights file holds: the file's object itself or,
+    in a training checkpoint, the one under ``state_dict``, ``model`` or
+    ``model_state_dict``. Anything else is refused naming what the file holds (a file of
+    one tensor or a list ended in ``AttributeError: 'Tensor' object has no attribute
+    'items'``, a 25-line traceback)."""
+    for key in _WRAPPERS:
+        if isinstance(state, dict) and isinstance(state.get(key), dict):
+            state = state[key]
+            break
+    if not isinstance(state, dict):
+        raise input_error(f"holds a {type(state).__name__}, not a state dict", path=path,
+                          where="weights", fix=_STATE_FIX)
+    other = sorted(str(k) for k, v in state.items() if not isinstance(v, torch.Tensor))
+    if other:
+        few = ", ".join(other[:4]) + (f" (+{len(other) - 4} more)" if len(other) > 4 else "")
+        raise input_error(f"not a state dict: {len(other)} of its {len(state)} entries are not "
+                          f"tensors ({few})", path=path, where="weights", fix=_STATE_FIX)
+    return state
+
+
 def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
     """Load a timm-keyed state dict file into ``model``; the ImageNet head's keys (the
     classifier and VGG's ``pre_logits``, unused by genemoe) are ignored in the file and in
@@ -267,9 +292,7 @@ def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
                           f"{_first_line(exc)}", path=path, where="weights",
                           fix="pass a state dict saved with torch.save(model.state_dict(), path) "
                               "or a .safetensors file, or weights: none | imagenet") from exc
-    for key in ("state_dict", "model"):
-        if isinstance(state, dict) and isinstance(state.get(key), dict):
-            state = state[key]
+    state = _tensor_state(state, path)
     classifier = model.pretrained_cfg.get("classifier", "fc")
     ignored = (classifier, "pre_logits")  # ImageNet heads: genemoe has its own
     state = {k: v for k, v in state.items() if not _in_block(k, ignored)}
@@ -435,8 +458,8 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
     backbone = _timm_backbone(BACKBONES[name], weights)
     finetune = finetune_depth(str(config["finetune"]), weights)
     if weights == "none" and finetune != "all" and not restored:
-        log.warning("%s: weights none with finetune %s: the backbone is a frozen *random* "
-                    "network; finetune: all (or auto) trains it from scratch", name, finetune)
+        log.warning("%s: weights none, finetune %s: the backbone is a frozen *random* network"
+                    "\n  (finetune: all, or auto, trains it from scratch)", name, finetune)
     return ImageBackbone(n_genes, n_outputs, task=task, layout=layout, fitted=fitted,
                          backbone=backbone, spec=BACKBONES[name],
                          image_size=image_size, finetune=finetune,
