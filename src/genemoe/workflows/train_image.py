@@ -7,6 +7,7 @@ so that the run's config.yaml and metrics.json name one file, found from any fol
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,11 @@ import numpy as np
 
 from genemoe.data.args import shown_path
 from genemoe.data.bundle import file_sha256
+from genemoe.text_wrap import warning_text, wrapped
 
-__all__ = ["CROWDED_PIXEL", "image_facts", "image_record", "layout_fitted_on", "pixel_use", "ran_on", "weights_init",
-           "with_resolved_weights", "weights_file_record", "NAMED_WEIGHTS"]
+__all__ = ["CROWDED_PIXEL", "image_facts", "image_record", "layout_fitted_on", "padding_advice",
+           "pixel_use", "ran_on", "weights_init", "with_resolved_weights", "weights_file_record",
+           "NAMED_WEIGHTS"]
 
 log = logging.getLogger(__name__)
 CROWDED_PIXEL = 8  # genes sharing one pixel of the image the network sees, from which it warns
@@ -243,20 +246,54 @@ def image_record(model: Any, scaling: str, weights_source: str | None = None,
     weights = ("".join(f"; {k} {shown[k]}" for k in ("weights", "finetune") if shown.get(k))
                + (" (random init: no ImageNet transfer)" if weights_source == "none" else "")
                + ("" if takes_weights else "; random init (no pretrained weights)"))
-    log.info("image: %s genes on a %s grid (up to %d a pixel; layout %s), seen at %s\n  %s",
-             f"{lay.n_genes:,}", image["grid"], grid_most, kind, image["image_size"],
-             "; ".join([*seen, f"input scaling {scaling}"]) + weights)  # two lines (was ~190)
+    log.info("%s", wrapped(  # two lines (was ~190), a long one wrapped (117 with "as seen")
+        f"image: {lay.n_genes:,} genes on a {image['grid']} grid (up to {grid_most} a pixel; "
+        f"layout {kind}), seen at {image['image_size']}\n  "
+        + "; ".join([*seen, f"input scaling {scaling}"]) + weights, first_whole=False))
     if image["genes_sharing_a_pixel"]:  # 62 of 100 genes merged, said "up to 4 a pixel"
         log.info("%s genes on the %s: %s pixels used, %s empty\n  %s genes share a pixel (up to %d)",
                  f"{lay.n_genes:,}", lay.seen_as(side),
                  f"{image['pixels_used']:,}", f"{image['pixels_empty']:,}",
                  f"{image['genes_sharing_a_pixel']:,}", image["genes_per_pixel_max"])
+    if (padding := padding_advice(lay, image, side, backbone=takes_weights)) is not None:
+        log.warning("%s", warning_text(padding))
     if "crowded_pixels" in image:
         log.warning("the network sees the %s genes at %s: up to %d share one pixel\n  (their "
                     "values averaged, their attributions split by each gene's own deviation)\n"
                     "  %s", f"{lay.n_genes:,}", image["image_size"], image["genes_per_pixel_max"],
                     image["crowded_pixels"].replace("; ", "\n  "))  # its clauses a line each
     return facts
+
+
+def padding_advice(layout: Any, image: dict[str, Any], image_size: int | None, *,
+                   backbone: bool) -> str | None:
+    """A warning where most pixels the network sees hold no gene in an ordered layout
+    (``reshape``, ``genomic``), whose smallest square holds every gene: the rest is padding
+    (scaled value 0), which a smaller grid drops (``hybrid_cnn --image-size 64`` on 100
+    genes: 3,996 of 4,096 pixels empty, recorded as ``pixels_empty`` but not said). None
+    otherwise; a ``similarity`` layout's gaps are its genes' spread, not padding.
+
+    Parameters
+    ----------
+    layout
+        The model's :class:`~genemoe.models.image.Layout`.
+    image
+        Its image record (:func:`image_facts`): ``pixels_used``, ``pixels_empty``.
+    image_size
+        Side of the image the network sees (None: the grid as it is).
+    backbone
+        An ImageNet backbone (its grid is ``grid_size``), else ``hybrid_cnn`` (its grid is
+        ``--image-size``).
+    """
+    used, empty = int(image["pixels_used"]), int(image["pixels_empty"])
+    if layout.kind == "similarity" or empty <= used:
+        return None
+    side = max(math.isqrt(max(layout.n_genes - 1, 0)) + 1, 1)  # the smallest square
+    fix = (f"grid_size: {side} (the model config) or leaving grid_size out" if backbone
+           else f"--image-size {side} or leaving --image-size out")
+    return (f"{empty:,} of the {used + empty:,} pixels of the {layout.seen_as(image_size)} hold no "
+            f"gene ({empty / (used + empty):.0%}: padding, scaled value 0); {fix} gives "
+            f"the {layout.n_genes:,} genes the smallest square holding them ({side} x {side})")
 
 
 def _shown_weights(weights: str | None) -> str | None:
