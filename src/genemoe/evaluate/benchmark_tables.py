@@ -4,7 +4,8 @@
 functions turn finished cells (``results.csv`` rows) into tables and write nothing. The
 paired comparisons' statistics are in :mod:`genemoe.evaluate.benchmark_pairs`, the preset
 values chosen on data in :mod:`genemoe.evaluate.benchmark_tuned_on`, the time-dependent AUC in
-:mod:`genemoe.evaluate.benchmark_auc` (their public names are re-exported here).
+:mod:`genemoe.evaluate.benchmark_auc`, the integrated Brier score's in
+:mod:`genemoe.evaluate.benchmark_brier` (their public names are re-exported here).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 
 from genemoe.evaluate.benchmark_auc import AUC_COLUMNS, AUC_TEXT, auc_row, auc_table
 from genemoe.evaluate.benchmark_auc import auc_lines as _auc_lines
+from genemoe.evaluate.benchmark_brier import ibs_columns, ibs_window_text, null_reference_text
 from genemoe.evaluate.benchmark_files import epoch_cap_note, grid_edges, trials_this_call_text
 from genemoe.evaluate.benchmark_pairs import (
     FEW_PAIRS,
@@ -100,7 +102,7 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                        uno_tau=m.get("uno_tau") or np.nan,  # its truncation day, if any
                        ibs_null_reference=m.get("ibs_null_reference", np.nan),
                        integrated_brier_score=m.get("integrated_brier_score", np.nan),
-                       **_ibs_window(m),  # the score's days; cells/*.json only before
+                       **ibs_columns(m),  # its days and intervals; cells/*.json only before
                        n_events=m["n_events"],
                        **auc_row(m))  # newer cells; each AUC's test deaths (metrics.json only)
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
@@ -132,19 +134,6 @@ def _tuning_columns(tuning: dict | None) -> dict[str, float]:
             "tune_grid_points": "grid_points", "tune_grid_seconds": "grid_seconds"}
     return {col: np.nan if tuning.get(k) is None else round(float(tuning[k]), 2)  # s, counts
             for col, k in keys.items()}
-
-
-def _ibs_window(metrics: dict) -> dict[str, float]:
-    """A survival cell's integrated Brier score times (``ibs_from``, ``ibs_to``, days) and
-    its test patients censored at the training follow-up's end (0 where none; NaN without
-    a score)."""
-    times = metrics.get("ibs_times")
-    if not times:
-        return {"ibs_from": np.nan, "ibs_to": np.nan, "ibs_censored_at_training_end": np.nan,
-                "ibs_censoring_cut": np.nan}
-    return {"ibs_from": float(times[0]), "ibs_to": float(times[-1]),
-            "ibs_censored_at_training_end": float(metrics.get("ibs_censored_at_training_end", 0)),
-            "ibs_censoring_cut": float(metrics.get("ibs_censoring_cut", np.nan))}
 
 
 def tuning_cost_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -332,54 +321,8 @@ def null_brier_text(results: pd.DataFrame) -> str:
             "and counted (`k/n folds; d degenerate`); one of risks all the same keeps its 0.5 "
             "and is counted (`of tied risks`); results.csv flags both "
             "(`pooled_c_index_degenerate`, `within_type_c_index_degenerate`).")
-    if (ref := results.get("ibs_null_reference")) is not None and ref.notna().any():
-        folds = results.drop_duplicates(["repeat", "fold"])["ibs_null_reference"].dropna()
-        spread = f" ± {folds.std():.3f}" if len(folds) > 1 else ""  # was in cells/*.json only
-        text += (f" Integrated Brier score of one survival curve for all (the training patients' "
-                 f"Nelson–Aalen estimate: no information) on the same folds: "
-                 f"{folds.mean():.3f}{spread} ({len(folds)} fold{'s' * (len(folds) != 1)}); a "
-                 "model above it predicts worse than no model.")
-        text += _worse_than_none(results)
+    text += null_reference_text(results)
     return text
-
-
-def ibs_window_text(results: pd.DataFrame) -> str:
-    """One line on the integrated Brier score's days over the folds and the test patients
-    cut at their training follow-up's end ("" without them: classification, older cells).
-    Each fold's window (:mod:`genemoe.evaluate.brier`) was in cells/*.json only."""
-    if "ibs_from" not in results or results["ibs_from"].isna().all():
-        return ""
-    folds = results.dropna(subset=["ibs_from"]).drop_duplicates(["repeat", "fold"])
-    cut = int(folds["ibs_censored_at_training_end"].sum())
-    n = len(folds)
-    floor = (" and before the day its training patients' censoring survival falls below "
-             "0.2 (weights over 5)" if "ibs_censoring_cut" in folds else "")
-    return (f"Integrated Brier score days (10th–90th percentile of each test fold's follow-up, "
-            f"cut at its training follow-up's end{floor}): from day {_days(folds['ibs_from'])} to day "
-            f"{_days(folds['ibs_to'])} over {n} fold{'s' * (n != 1)}; {cut} test patient"
-            f"{'s were' if cut != 1 else ' was'} followed beyond it and censored there.")
-
-
-def _days(days: pd.Series) -> str:
-    """``"132"`` or the range over folds ``"132–317"``, whole days with thousands commas."""
-    lo, hi = round(float(days.min())), round(float(days.max()))
-    return f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
-
-
-def _worse_than_none(results: pd.DataFrame) -> str:
-    """The models whose integrated Brier score is above the no-information one in some fold
-    (same fold), named with the count: only the reference's mean was said, so a reader had
-    to compare (Coxnet 0.234 against 0.219 on average, 0.331 against 0.254 in one fold)."""
-    if "integrated_brier_score" not in results:
-        return ""
-    worse = results["integrated_brier_score"] > results["ibs_null_reference"]
-    have = results["integrated_brier_score"].notna() & results["ibs_null_reference"].notna()
-    parts = []
-    for model, g in results[have].groupby("model", sort=False):
-        if (k := int(worse[g.index].sum())):
-            parts.append(f"{model} in {k}/{len(g)} (mean {g['integrated_brier_score'].mean():.3f}"
-                         f" against {g['ibs_null_reference'].mean():.3f})")
-    return (" Above it, fold by fold: " + "; ".join(parts) + ".") if parts else ""
 
 
 def _p_values_text(p: pd.Series, n_folds: int, sooner: pd.Series | None = None) -> str:
