@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from genemoe.evaluate.survival_flags import is_degenerate
+
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "FEW_PAIRS", "paired_comparisons",
            "holm_adjusted", "few_pairs_note", "fold_size_ratio", "corrected_resampled_t_p"]
 
@@ -26,8 +28,13 @@ PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
 
 
 def _best_peer(results: pd.DataFrame, metric: str) -> str:
-    """The peer with the highest mean ``metric`` (any model when all are proposed)."""
-    means = results.groupby("model", sort=False)[metric].mean()
+    """The peer with the highest mean ``metric`` (any model when all are proposed), as the
+    summary gives it: a fold's C-index of exactly 0 or 1 left out (too few pairs to rank; a
+    model whose 1.000 from one fold lifted it was named best peer above a higher shown mean)."""
+    values = pd.to_numeric(results[metric], errors="coerce")
+    if metric == PRIMARY_METRIC["survival"]:
+        values = values.mask(values.map(is_degenerate))
+    means = values.groupby(results["model"], sort=False).mean()
     base = means[[m for m in means.index if m not in PROPOSED_MODELS]]
     return str((base if len(base) else means).idxmax())
 
