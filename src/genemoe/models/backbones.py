@@ -5,7 +5,7 @@ the scaled gene vector ``(B, n_genes)`` like every genemoe model:
 
 gene vector → :class:`~genemoe.models.image.GeneToImage` (a fixed gene → pixel layout, the
 same layouts as ``hybrid_cnn``) → one channel replicated to 3 → bilinear resize to
-``image_size`` (64 by default on CPU; 224 is the paper's) → normalised with the backbone's
+``image_size`` (64 by default, on any device; 224 is the paper's) → normalised with the backbone's
 own mean/std (timm ``pretrained_cfg``) → timm ``forward_features`` → global average pool →
 dropout → the linear head.
 

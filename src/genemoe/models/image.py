@@ -389,10 +389,10 @@ class GeneToImage(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 1, H, W)
         if not bool(self.fitted):
-            raise input_error("the hybrid_cnn gene → pixel layout was never fitted",
-                              where="model.hybrid_cnn",
-                              fix="fit it with genemoe train (layout_state), use layout: reshape, "
-                                  "or load a trained model's weights")
+            raise input_error(  # named hybrid_cnn in a resnet50's error too
+                f"the image model's {self.kind} gene → pixel layout was never fitted",
+                where="layout", fix="fit it with genemoe train (layout_state), use layout: "
+                                    "reshape, or load a trained model's weights")
         img = x.new_zeros(x.shape[0], self.height * self.width)
         img = img.index_add(1, self.pixel_of_gene, x) * self.inv_count
         return img.view(-1, 1, self.height, self.width)
