@@ -565,10 +565,13 @@ def _write(out_dir: Path, attr: np.ndarray, ranking: pd.DataFrame, conv: dict, *
     tmp = out_dir / ".attributions.tmp.npy"
     np.save(tmp, attr.astype(np.float32))
     tmp.replace(paths[1])
-    change = attr.sum(1) - delta  # what the attributions add up to; live: the live model's
+    delta = np.asarray(delta, dtype=np.float64)  # one dtype for the three: float32 columns
+    #   were written to 8 digits beside live_change's 17
+    change = attr.astype(np.float64).sum(1) - delta  # what the attributions add up to; live:
     table = pd.DataFrame({"sample_id": sample_ids, "cancer_type": labels, "predicted": predicted,
-                          "group": groups, "output_change": change,
-                          "live_change": change if live is None else live, "delta": delta,
+                          "group": groups, "output_change": change,  # the live model's
+                          "live_change": change if live is None else np.asarray(
+                              live, dtype=np.float64), "delta": delta,
                           **({} if splits is None else {"split": splits}), **(outcome or {})})
     atomic_write_text(paths[2], table.to_csv(sep="\t", index=False))
     genes = pd.DataFrame({"gene_id": payload["gene_ids"],
