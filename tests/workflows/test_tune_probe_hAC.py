@@ -62,3 +62,43 @@ def test_a_cv_search_plots_the_mean_of_its_inner_folds(synthetic_bundle, tmp_pat
              cv=2, progress=False)
     # old behaviour: "validation macro_f1", as of the validation split
     assert said["metric"] == "mean validation macro_f1 of 2 inner folds"
+
+
+def test_a_rerun_after_a_ctrl_c_in_the_first_trial_says_it_resumes(synthetic_bundle, tmp_path,
+                                                                     monkeypatch, caplog):
+    """Old behaviour: the study held only the interrupted trial 0, and the rerun said nothing
+    as it started (its "resuming" line needed a finished trial); the retry was said only
+    in the final title."""
+    import logging
+
+    import genemoe.train.tuning as tuning
+
+    real, calls = tuning.fit_model, []
+
+    def interrupted(*args, **kwargs):
+        if not calls:
+            calls.append(1)
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "fit_model", interrupted)
+    opts = dict(out_dir=tmp_path / "t", model_name="logreg", progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        tune_run(synthetic_bundle().path, n_trials=2, **opts)
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        run = tune_run(synthetic_bundle().path, n_trials=2, **opts)
+    started = [m for m in caplog.messages if m.startswith("resuming")]
+    assert started == ["resuming study 'logreg-classify': 1 interrupted trial runs again with "
+                       "its own values"]
+    assert "retried as trial 1" in run.describe()
+
+
+def test_the_resuming_line_counts_only_the_retries_the_budget_runs():
+    from genemoe.workflows.tune_text import resuming_line
+
+    assert resuming_line(0, 3, "s") is None  # a new study
+    assert resuming_line(2, 5, "s", 1) == ("resuming study 's': 2 trials already finished in "
+                                           "it, 1 interrupted trial runs again; --trials 5 "
+                                           "runs up to 3 more")
+    assert "interrupted" not in resuming_line(2, 2, "s", 1)  # met: no trial runs
+    assert resuming_line(1, 2, "s", 3).count("1 interrupted trial runs again") == 1

@@ -272,7 +272,8 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         trial's (an image model's layout fitted on the split's training rows, or ``{}``).
         None: ``data``'s one validation part.
     on_open
-        Called with the study once it is open and its setup checked, before any trial
+        Called with the study once it is open, its setup checked and its interrupted
+        trials queued to run again (``WAITING`` with a ``retry_history``), before any trial
         (a caller's "resuming" line: said before, it preceded a refused setup).
 
     Returns
@@ -327,8 +328,6 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
         study = open_study(storage, study_name, **opened)
     check_setup(study, setup(space), storage)  # the space as trial 0 widened it too
     keep_grid_choice(study, choice)  # for a resume; kept only in a study of this setup
-    if on_open is not None:
-        on_open(study)
 
     def more(scaling: str) -> list[Split]:  # the splits under a scaling a trial draws
         if inner is not None:
@@ -346,8 +345,10 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     if start and not study.trials:  # trial 0: where the search starts from
         study.enqueue_trial(start, skip_if_exists=True)
     done_before, running_before = len(counted_trials(study)), running_elsewhere(study)
-    if requeue_interrupted(study):
+    if requeue_interrupted(study):  # (after running_elsewhere: it fails a dead process's)
         log.info("study %s: interrupted trials queued to run again", study_name)
+    if on_open is not None:  # after the requeue: a caller's "resuming" line says the retries
+        on_open(study)
     def result() -> TuneResult:  # what the study's finished trials found
         return replace(study_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
                                time.perf_counter() - t0), n_done_before=done_before,

@@ -425,8 +425,11 @@ def _say_resuming(study: optuna.Study, n_trials: int) -> None:
     """Say, as the tune starts, that the study already holds finished trials (an earlier
     call's, or other workers'): it was said only at the end. Called once the study's setup
     is checked (:func:`~genemoe.train.tuning.tune_model`'s ``on_open``): said before, the
-    line preceded the refusal of a changed setup. A new study says nothing."""
-    if line := resuming_line(len(counted_trials(study)), n_trials, study.study_name):
+    line preceded the refusal of a changed setup. A new study says nothing; interrupted
+    trials queued to run again are said (after a Ctrl-C in the first trial, nothing was)."""
+    waiting = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))
+    retried = sum(1 for t in waiting if t.system_attrs.get("retry_history"))  # queued again
+    if line := resuming_line(len(counted_trials(study)), n_trials, study.study_name, retried):
         log.info("%s", line)
 
 
