@@ -35,12 +35,11 @@ def test_one_unfamiliar_sample_of_several_and_many_keep_their_counts():
 
 
 def test_the_clipped_line_counts_one_sample_and_gene_in_the_singular():
-    """Old: "1 values (<0.1%) of 1 samples over 1 genes lie beyond ±10" ("1 values" stays:
-    tests/workflows/test_predict_clipped.py pins it)."""
+    """Old: "1 values (<0.1%) of 1 samples over 1 genes lie beyond ±10"."""
     (note,) = clipped_notes({"scaled_clipped": {"n_values": 1, "n_samples": 1, "n_genes": 1,
                                                 "n_total": 19_000, "clip": 10.0,
                                                 "max_abs": 32.1}})
-    assert note["text"].startswith("1 values (<0.1%) of 1 sample over 1 gene lie beyond ±10")
+    assert note["text"].startswith("1 value (<0.1%) of 1 sample over 1 gene lies beyond ±10")
     (note,) = clipped_notes({"scaled_clipped": {"n_values": 3, "n_samples": 2, "n_genes": 3,
                                                 "n_total": 300, "clip": 10.0, "max_abs": 12.0}})
     assert note["text"].startswith("3 values (1.0%) of 2 samples over 3 genes lie beyond")

@@ -33,7 +33,8 @@ def test_values_beyond_the_models_clip_are_counted_and_said(trained, tmp_path):
     clipped = record["scaled_clipped"]
     assert clipped["n_values"] >= 1 and clipped["max_abs"] > 10
     said = " ".join(str(text).split())
-    assert f"{clipped['n_values']:,} values" in said and "beyond ±10 of the model's scale" in said
+    n = clipped["n_values"]  # "1 value lies", not "1 values lie"
+    assert f"{n:,} value{'s' * (n != 1)} (" in said and "beyond ±10 of the model's scale" in said
     assert "scaled_clipped" in {w["code"] for w in record["warnings"]}
     df = pd.read_csv(tmp_path / "p.csv")
     assert df["n_scaled_clipped"].iloc[0] >= 1 and df["n_scaled_clipped"].sum() == clipped["n_values"]
@@ -55,3 +56,4 @@ def test_a_small_share_reads_as_under_a_tenth_of_a_percent():
                                                 "n_total": 24 * 19_000, "clip": 10.0,
                                                 "max_abs": 16.7}})
     assert "50 values (<0.1%) of 24 samples" in note["text"]
+

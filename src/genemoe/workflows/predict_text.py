@@ -538,9 +538,10 @@ def clipped_notes(report: dict) -> list[Note]:
         return []
     share = share_text(r["n_values"], r["n_total"])  # "0.0%" of 50 values: "<0.1%" as train says
     return [note("scaled_clipped", "caveat",
-                  f"{r['n_values']:,} values ({share}) of {_count(r['n_samples'], 'sample')} "
-                  f"over {_count(r['n_genes'], 'gene')} lie beyond ±{r['clip']:g} of the "
-                  "model's scale "  # "1 values" stays: test_predict_clipped pins it
+                  f"{_count(r['n_values'], 'value')} ({share}) of "  # was "1 values"
+                  f"{_count(r['n_samples'], 'sample')} over {_count(r['n_genes'], 'gene')} "
+                  f"{'lie' if r['n_values'] != 1 else 'lies'} beyond ±{r['clip']:g} of the "
+                  "model's scale "
                   f"(largest {r['max_abs']:.1f}): clipped there, as in training "
                   "(n_scaled_clipped per sample)", **{k: r[k] for k in (
                       "n_values", "n_samples", "n_genes", "n_total", "clip", "max_abs")})]
