@@ -4,6 +4,7 @@
   has no attribute 'items'``, a 25-line traceback naming neither the file nor the fix.
 - A training checkpoint keeping its weights under ``model_state_dict`` (PyTorch's
   tutorial convention) was read as a state dict of two unexpected keys.
+- A DataParallel or Lightning file (every key under ``module.`` or ``model.``) was refused.
 - The frozen-random-network warning ran to 140 characters.
 """
 
@@ -72,3 +73,24 @@ def test_the_frozen_random_warning_lines_are_short(caplog):
              for r in caplog.records for i, ln in enumerate(r.getMessage().splitlines())]
     assert any("frozen *random* network" in ln for ln in lines)
     assert max(map(len, lines)) <= 100, lines
+
+
+@pytest.mark.parametrize("prefix", ["module.", "model."])
+def test_a_state_dict_under_one_common_prefix_loads_and_says_so(tmp_path, caplog, prefix):
+    """A DataParallel (``module.``) or Lightning (``model.``) file was refused as "missing
+    2: features.bias, ...; unexpected 2: module.features.bias, ...": every key there."""
+    source = _Tiny()
+    path = tmp_path / "dp.pt"
+    torch.save({prefix + k: v for k, v in source.state_dict().items()}, path)
+    target = _Tiny()
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        _load_state_file(target, path, "resnet50")
+    torch.testing.assert_close(target.features.weight, source.features.weight)
+    assert f"without their common prefix '{prefix}'" in caplog.text
+
+
+def test_a_prefix_that_fits_nothing_is_still_refused(tmp_path):
+    path = tmp_path / "other.pt"
+    torch.save({"module.conv9.weight": torch.zeros(2)}, path)
+    with pytest.raises(InputError, match="unexpected 1: module.conv9.weight"):
+        _load_state_file(_Tiny(), path, "resnet50")

@@ -271,6 +271,22 @@ def _tensor_state(state: Any, path: Path) -> dict[str, torch.Tensor]:
     return state
 
 
+def _unprefixed(state: dict[str, torch.Tensor], own: set[str], path: Path) -> dict[str, torch.Tensor]:
+    """``state`` without the one prefix every key carries where the keys fit only without
+    it (``module.`` of a DataParallel, ``model.`` of a Lightning checkpoint), said on the
+    terminal; ``state`` as it is otherwise. Such a file was refused as "missing 320 ...;
+    unexpected 322: module.bn1.bias, ...", its keys all there under the prefix."""
+    heads = {k.split(".", 1)[0] for k in state}
+    if len(heads) != 1 or not all("." in k for k in state) or own & set(state):
+        return state
+    prefix = f"{heads.pop()}."
+    bare = {k[len(prefix):]: v for k, v in state.items()}
+    if not own & set(bare):
+        return state
+    log.info("weights %s: keys read without their common prefix %r", path.name, prefix)
+    return bare
+
+
 def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
     """Load a timm-keyed state dict file into ``model``; the ImageNet head's keys (the
     classifier and VGG's ``pre_logits``, unused by genemoe) are ignored in the file and in
@@ -292,7 +308,7 @@ def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
                           f"{_first_line(exc)}", path=path, where="weights",
                           fix="pass a state dict saved with torch.save(model.state_dict(), path) "
                               "or a .safetensors file, or weights: none | imagenet") from exc
-    state = _tensor_state(state, path)
+    state = _unprefixed(_tensor_state(state, path), set(model.state_dict()), path)
     classifier = model.pretrained_cfg.get("classifier", "fc")
     ignored = (classifier, "pre_logits")  # ImageNet heads: genemoe has its own
     state = {k: v for k, v in state.items() if not _in_block(k, ignored)}
