@@ -8,6 +8,8 @@ reached 0.791, a trial that was no candidate), and a ``--cv 2`` search's axis re
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -102,3 +104,31 @@ def test_the_resuming_line_counts_only_the_retries_the_budget_runs():
                                            "runs up to 3 more")
     assert "interrupted" not in resuming_line(2, 2, "s", 1)  # met: no trial runs
     assert resuming_line(1, 2, "s", 3).count("1 interrupted trial runs again") == 1
+
+
+def test_a_grid_two_workers_both_fitted_is_said_by_the_one_not_charged(synthetic_bundle,
+                                                                        tmp_path, monkeypatch):
+    """Two workers starting on one new study both fit logreg's grid; the one whose choice
+    is kept runs trial 0, charged its grid. Old behaviour: the other's grid seconds were
+    in no trial, no line and no summary.json key (the README's multi-process recipe with
+    an SVM: minutes per extra worker, said nowhere)."""
+    import genemoe.train.tuning_start as tuning_start
+
+    bundle = synthetic_bundle()
+    opts = dict(model_name="logreg", storage=f"sqlite:///{tmp_path / 's.db'}", study_name="x",
+                progress=False)
+    real, started = tuning_start.fit_model, []
+
+    def fit(*args, **kwargs):  # the other worker runs, whole, while this one fits its grid
+        if (kwargs.get("model_cfg") or {}).get("tune") is True and not started:
+            started.append(1)
+            tune_run(bundle.path, out_dir=tmp_path / "a", n_trials=1, **opts)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning_start, "fit_model", fit)
+    run = tune_run(bundle.path, out_dir=tmp_path / "b", n_trials=2, **opts)
+    assert started and run.result.this_call == (1,)
+    text = run.describe().replace("\n      ", " ")
+    assert "this call fitted that grid too (" in text and "chosen trial 0's values first" in text
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert summary["grid_seconds_unused_this_call"] >= 0 and run.result.grid_seconds_unused > 0

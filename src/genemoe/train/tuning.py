@@ -327,7 +327,7 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     if study is None:  # created now: a grid that crashed (or a Ctrl-C in it) left none
         study = open_study(storage, study_name, **opened)
     check_setup(study, setup(space), storage)  # the space as trial 0 widened it too
-    keep_grid_choice(study, choice)  # for a resume; kept only in a study of this setup
+    unused_grid_s = keep_grid_choice(study, choice)  # for a resume; in a study of this setup
 
     def more(scaling: str) -> list[Split]:  # the splits under a scaling a trial draws
         if inner is not None:
@@ -352,7 +352,8 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     def result() -> TuneResult:  # what the study's finished trials found
         return replace(study_result(study, space, base_model_cfg, base_train_cfg, task, n_trials,
                                time.perf_counter() - t0), n_done_before=done_before,
-                       n_running_before=running_before, this_call=tuple(ran))
+                       n_running_before=running_before, this_call=tuple(ran),
+                       grid_seconds_unused=unused_grid_s)
 
     try:  # trials differ in shape: each one's freed memory goes back after it
         with quiet_gave_way(gave_way):  # no trial starts once others' running ones fill it

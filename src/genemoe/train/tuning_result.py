@@ -62,6 +62,8 @@ class TuneResult:
     grid_points: int = 0  # settings a classical model's own grid scored on validation to
     #                       choose trial 0's values (0: none; a drawn trial scores one)
     grid_seconds: float = 0.0  # what that grid cost (in trial 0's seconds)
+    grid_seconds_unused: float = 0.0  # this call's own fit of that grid, whose choice a worker
+    #                                   sharing the study had kept first (in no trial's seconds)
 
 def metric_name(task: Task, train_cfg: dict | None = None) -> str:
     """What a trial's value is: macro-F1, or the survival selection criterion (the pooled

@@ -125,15 +125,27 @@ def with_grid_choice(name: str, task: Task, data: dict[str, TaskData], space: Se
         "chosen": plain, "n_points": n_points, "seconds": round(time.perf_counter() - t0, 3)})
 
 
-def keep_grid_choice(study: optuna.Study, choice: GridChoice) -> None:
+def keep_grid_choice(study: optuna.Study, choice: GridChoice) -> float:
     """Keep ``choice``'s newly fitted grid in ``study`` (user attribute ``grid_choice``) for
     a resume to reuse; nothing where none was fitted or another worker kept one already.
     Called once the study's whole setup is checked and recorded
     (:func:`~genemoe.train.study_storage.check_setup`): kept before, a crash between the
     grid and that check left a choice in a study with no setup, which a call with another
-    ``--seed`` then reused."""
-    if choice.record is not None and GRID_CHOICE not in study.user_attrs:
-        study.set_user_attr(GRID_CHOICE, choice.record)
+    ``--seed`` then reused.
+
+    Returns
+    -------
+    float
+        The seconds of a grid this call fitted that another worker had kept first (two
+        workers starting together both fit it; the other's trial 0 runs, charged its own
+        grid's seconds, and this one's went unsaid); 0.0 where none was fitted or it is kept.
+    """
+    if choice.record is None:
+        return 0.0
+    if GRID_CHOICE in study.user_attrs:
+        return float(choice.record["seconds"])
+    study.set_user_attr(GRID_CHOICE, choice.record)
+    return 0.0
 
 
 def check_setup_but_space(study: optuna.Study, setup: dict[str, Any], storage: str | None

@@ -143,21 +143,27 @@ def grid_record(r: TuneResult) -> dict[str, Any]:
     own grid search scored on the validation part to choose trial 0's values, and their
     seconds (in trial 0's); empty where no grid chose them (a neural model). Under
     ``--trials 3`` an SVM's search saw 18 settings on validation and a neural model's 3."""
+    unused = ({"grid_seconds_unused_this_call": round(float(r.grid_seconds_unused), 1)}
+              if r.grid_seconds_unused else {})  # a worker sharing the study kept its first
     if not r.grid_points:
-        return {}
-    return {"grid_points": int(r.grid_points), "grid_seconds": round(float(r.grid_seconds), 1)}
+        return unused
+    return {"grid_points": int(r.grid_points), "grid_seconds": round(float(r.grid_seconds), 1),
+            **unused}
 
 
 def grid_line(model: str, r: TuneResult) -> str | None:
     """``"  trial 0 of svm: its own grid search (16 settings on validation, 2 s)"``: trial 0's
     values were chosen from that many settings, where a drawn trial is one (said nowhere);
-    None where no grid chose them."""
-    if not r.grid_points:
-        return None
+    and this call's own fit of that grid where a worker sharing the study kept its choice
+    first (its seconds were in no trial's, said nowhere); None where neither is."""
     n = int(r.grid_points)
-    return "\n".join(_lines(f"  trial 0 of {model}: its own grid search ({n} setting"
-                            f"{'s' if n != 1 else ''} on validation, {r.grid_seconds:.0f} s); "
-                            "each other trial is 1"))
+    said = ([f"  trial 0 of {model}: its own grid search ({n} setting{'s' if n != 1 else ''} "
+             f"on validation, {r.grid_seconds:.0f} s); each other trial is 1"] if n else [])
+    if r.grid_seconds_unused:  # two workers starting together both fit it; one is charged
+        said.append(f"  this call fitted that grid too ({r.grid_seconds_unused:.0f} s, in no "
+                    "trial's seconds): a worker sharing the study had chosen trial 0's values "
+                    "first")
+    return "\n".join(line for text in said for line in _lines(text)) or None
 
 
 def stored_name(key: str) -> str:
