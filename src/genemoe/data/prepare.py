@@ -51,6 +51,7 @@ from genemoe.data.args import absolute, path_list, path_of, table_path
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
 from genemoe.data.dropped_genes import dropped_gene_table
+from genemoe.data.export_split import export_split_note
 from genemoe.data.gene_filter import (
     check_biotypes_at_hand,
     filter_genes,
@@ -470,6 +471,9 @@ def prepare_dataset(
         if joined := attach_survival(obs, clinical, clin_report, cfg.endpoint):  # no table: no step
             plog.step("join_survival", **joined)
         folds = _make_splits(obs, cfg, plog)
+        if said := export_split_note(obs, tables):  # dealt again: said where it moved
+            plog.warnings += [said[0]] if said[1] else []
+            log.log(logging.WARNING if said[1] else logging.INFO, "%s", said[0])
         gmask, masks = filter_genes(X, obs, folds, gene_ids, annotation, cfg, plog, biotypes)
         X, gene_ids = np.ascontiguousarray(X[:, gmask]), gene_ids[gmask]
         var = var_table(X, obs, gene_ids, symbols, biotypes, annotation, masks)
