@@ -39,6 +39,7 @@ def test_trial_0s_own_grid_is_counted_in_settings(logreg_tune):
     assert study.trials[0].user_attrs["grid_points"] == n
     text = run.describe()
     assert f"  trial 0 of logreg: its own grid search ({n} settings on validation" in text
+    assert "each other trial scores 1 setting" in " ".join(text.split())  # was "... is 1"
 
 
 def test_tune_summary_lines_stay_under_100_characters(logreg_tune):

@@ -158,7 +158,8 @@ def grid_line(model: str, r: TuneResult) -> str | None:
     first (its seconds were in no trial's, said nowhere); None where neither is."""
     n = int(r.grid_points)
     said = ([f"  trial 0 of {model}: its own grid search ({n} setting{'s' if n != 1 else ''} "
-             f"on validation, {r.grid_seconds:.0f} s); each other trial is 1"] if n else [])
+             f"on validation, {r.grid_seconds:.0f} s); each other trial scores 1 setting"]
+            if n else [])
     if r.grid_seconds_unused:  # two workers starting together both fit it; one is charged
         said.append(f"  this call fitted that grid too ({r.grid_seconds_unused:.0f} s, in no "
                     "trial's seconds): a worker sharing the study had chosen trial 0's values "
