@@ -30,7 +30,8 @@ def test_the_window_over_folds_and_the_patients_cut_are_in_summary_md():
     md = summary_markdown(results, PROTOCOL)
     line = next(ln for ln in md.splitlines() if ln.startswith("Integrated Brier score days"))
     assert "from day 132–248 to day 2,680–3,145 over 3 folds" in line
-    assert "5 test patients were followed beyond it and censored there." in line  # not 10
+    assert ("5 test patients were followed beyond their fold's training follow-up and censored "
+            "at its end.") in line  # not 10
 
 
 def test_no_window_line_without_a_score():

@@ -108,7 +108,8 @@ def ibs_window_text(results: pd.DataFrame) -> str:
     return (f"Integrated Brier score days (10th–90th percentile of each test fold's follow-up, "
             f"cut at its training follow-up's end{floor}): from day {_days(folds['ibs_from'])} to day "
             f"{_days(folds['ibs_to'])} over {n} fold{'s' * (n != 1)}; {cut} test patient"
-            f"{'s were' if cut != 1 else ' was'} followed beyond it and censored there.")
+            f"{'s were' if cut != 1 else ' was'} followed beyond their fold's training "
+            "follow-up and censored at its end.")
 
 
 def _days(days: pd.Series) -> str:
