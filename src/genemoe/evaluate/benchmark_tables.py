@@ -5,7 +5,8 @@ functions turn finished cells (``results.csv`` rows) into tables and write nothi
 paired comparisons' statistics are in :mod:`genemoe.evaluate.benchmark_pairs`, the preset
 values chosen on data in :mod:`genemoe.evaluate.benchmark_tuned_on`, the time-dependent AUC in
 :mod:`genemoe.evaluate.benchmark_auc`, the integrated Brier score's in
-:mod:`genemoe.evaluate.benchmark_brier` (their public names are re-exported here).
+:mod:`genemoe.evaluate.benchmark_brier`, the types ranked backwards in
+:mod:`genemoe.evaluate.benchmark_backwards` (their public names are re-exported here).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 
 from genemoe.evaluate.benchmark_auc import AUC_COLUMNS, AUC_TEXT, auc_row, auc_table
 from genemoe.evaluate.benchmark_auc import auc_lines as _auc_lines
+from genemoe.evaluate.benchmark_backwards import backwards_columns, backwards_folds_text
 from genemoe.evaluate.benchmark_brier import ibs_columns, ibs_window_text, null_reference_text
 from genemoe.evaluate.benchmark_files import epoch_cap_note, grid_edges, trials_this_call_text
 from genemoe.evaluate.benchmark_pairs import (
@@ -104,7 +106,8 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
                        integrated_brier_score=m.get("integrated_brier_score", np.nan),
                        **ibs_columns(m),  # its days and intervals; cells/*.json only before
                        n_events=m["n_events"],
-                       **auc_row(m))  # newer cells; each AUC's test deaths (metrics.json only)
+                       **auc_row(m),  # newer cells; each AUC's test deaths (metrics.json only)
+                       **backwards_columns(m))  # types ranked backwards (metrics.json only)
             row.update({f"c_index_{t}": v["c_index"] for t, v in (m["c_index_by_type"] or {}).items()})
             row.update({f"events_{t}": v.get("n_events") for t, v in (m["c_index_by_type"] or {}).items()})
             row.update({f"degenerate_{t}": True  # only where flagged: constant risks' C 0.5
@@ -115,7 +118,9 @@ def results_table(cells: list[dict]) -> pd.DataFrame:
              or c in ("c_index_lo", "c_index_hi")]
     per_type = sorted(c for c in df.columns if c not in fixed)
     counts = [c for c in ("tune_trials", "tune_pruned", "tune_too_big", "tune_trials_this_call",
-                          "tune_grid_points", *(f"{a}_deaths" for a in AUC_COLUMNS)) if c in df]
+                          "tune_grid_points", *(f"{a}_deaths" for a in AUC_COLUMNS),
+                          *(f"{a}_controls" for a in AUC_COLUMNS), "n_types_ranked_backwards")
+              if c in df]
     # whole numbers stay whole beside an untuned cell's blank (was "2.0")
     return df[fixed + per_type].astype(dict.fromkeys(counts, "Int64"))
 
@@ -409,6 +414,8 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
     if len(per_type := per_type_c_table(results)):
         lines += ["## C-index per cancer type (mean ± std over folds; – : < 2 events in a fold)",
                   "", PER_TYPE_TEXT, "", markdown_table(per_type), ""]
+    if text := backwards_folds_text(results):  # in cells/*.json only before
+        lines += [text, ""]
     return "\n".join(lines)
 
 
