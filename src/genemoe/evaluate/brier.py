@@ -30,7 +30,7 @@ import numpy as np
 
 __all__ = ["breslow_cumulative_hazard", "survival_probabilities", "integrated_brier", "N_TIMES",
            "HORIZONS_YEARS", "DAYS_PER_YEAR", "survival_at_horizons", "horizon_calibration",
-           "outside_ci", "last_event_time", "time_dependent_auc", "CENSORING_FLOOR", "censoring_cut",
+           "outside_ci", "last_event_time", "time_dependent_auc", "type_only_auc", "CENSORING_FLOOR", "censoring_cut",
            "ENDPOINT_NAMES", "endpoint_name", "probability_word", "event_word", "rounded_window",
            "DAY_DECIMALS", "brier_per_patient", "ibs_intervals", "N_BOOT"]
 
@@ -392,7 +392,10 @@ def time_dependent_auc(time_train: np.ndarray, event_train: np.ndarray, time: np
         truncated: UVM alone, G 0.10 at 5 years with 1 test patient followed past them,
         gave a 5-year AUC on weights near 10). Beside each AUC computed, the
         test deaths by its horizon it rests on (``auc_1y_deaths``: 3 deaths gave an AUC of
-        0.95 that read as firm).
+        0.95 that read as firm) and the test patients followed past it, its controls
+        (``auc_1y_controls``: a 5-year AUC on 2 of them read as firm too). With any AUC,
+        ``auc_censoring_floor`` (:data:`CENSORING_FLOOR`): the rule it was computed under
+        (an AUC without it came before the floor, and may rest on weights near 10).
     """
     from sksurv.metrics import cumulative_dynamic_auc
     from sksurv.util import Surv
@@ -422,4 +425,18 @@ def time_dependent_auc(time_train: np.ndarray, event_train: np.ndarray, time: np
             continue
         out[f"auc_{years}y"] = float(auc[0])
         out[f"auc_{years}y_deaths"] = int((e & (t <= h)).sum())  # what the AUC rests on
+        out[f"auc_{years}y_controls"] = int((t > h).sum())  # sksurv's controls: alive past h
+        out["auc_censoring_floor"] = CENSORING_FLOOR  # the rule it was computed under
     return out
+
+
+def type_only_auc(time_train: np.ndarray, event_train: np.ndarray, time: np.ndarray,
+                  event: np.ndarray, type_risk: np.ndarray) -> dict[str, float | None]:
+    """The time-dependent AUC of cancer type alone, the pooled AUC's reference as
+    ``type_only_c_index`` is the C-index's: :func:`time_dependent_auc` of ``type_risk``
+    ``(n,)``, each patient's type's training death rate
+    (:func:`~genemoe.evaluate.survival.type_rate_risk`). ``{"type_only_auc_1y": ...}``, None
+    where the model's AUC has none too (the same patients and horizons). Pooled over types, a
+    risk that only told the types apart scored 0.8 and read as a gene signature's."""
+    ref = time_dependent_auc(time_train, event_train, time, event, type_risk)
+    return {f"type_only_auc_{years}y": ref[f"auc_{years}y"] for years in HORIZONS_YEARS}

@@ -533,7 +533,8 @@ def survival_metrics(
         ``logrank_within_type_high_died_sooner``; ``n``, ``n_events`` (below 2: C-index NaN,
         no interval, no Uno's C, and ``c_index_reason`` says why); with the training
         follow-up ``auc_1y``, ``auc_3y``, ``auc_5y`` (cumulative/dynamic AUC,
-        :func:`~genemoe.evaluate.brier.time_dependent_auc`; None where undefined); with ``risk_train``
+        :func:`~genemoe.evaluate.brier.time_dependent_auc`; None where undefined; with
+        ``type_only_c_index`` also ``type_only_auc_1y`` etc.); with ``risk_train``
         also ``integrated_brier_score`` (None when it cannot be computed) and its
         ``ibs_null_reference``, ``ibs_times`` (days to 0.1), ``ibs_n_times``, ``ibs_censoring_floor``
         (the window ends before the training censoring survival falls below it) and
@@ -584,9 +585,11 @@ def survival_metrics(
             by_type = type_rate_risk(time_train, event_train, groups_train, groups)
             out["type_only_c_index"] = _sksurv_c(t, e, by_type)
     if time_train is not None and event_train is not None and not few:
-        from genemoe.evaluate.brier import time_dependent_auc
+        from genemoe.evaluate.brier import time_dependent_auc, type_only_auc
 
         out.update(time_dependent_auc(time_train, event_train, t, e, r))
+        if "type_only_c_index" in out:  # the types' own share, as for the C (type_only_auc_1y)
+            out.update(type_only_auc(time_train, event_train, t, e, by_type))
     if risk_train is not None and time_train is not None and event_train is not None:
         from genemoe.evaluate.brier import integrated_brier, rounded_window
 

@@ -64,6 +64,7 @@ import torch
 from genemoe.config_presets import forget_preset_gaps
 from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
+from genemoe.evaluate.benchmark_auc import older_auc_cells
 from genemoe.evaluate.benchmark_files import (
     chosen_settings,
     load_cells,
@@ -440,6 +441,9 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
     atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
     atomic_write_text(out_dir / "summary.md",  # (benchmark_tables may say inputs_clipped)
                       summary_markdown(results, {**protocol, "inputs_clipped": clipped, **ran}))
+    if 0 < (older := older_auc_cells(results))[0] < older[1]:  # resumed: same fingerprint
+        log.warning("%d of %d cells' AUCs predate the censoring floor (auc_rule): rerun into a "
+                    "fresh --out", *older)
     changed = n_computed or old != results.to_csv(index=False)  # fewer --models: none computed
     if changed and old is not None:  # the page and figures of the earlier results (without
         remove_stale_pages(out_dir, plots)  # them: not ours; fewer --models left the others')
