@@ -167,17 +167,24 @@ def _what_differs(study: optuna.Study, setup: dict[str, Any], parts: dict[str, s
     old = study.user_attrs.get("setup_parts")
     if not old:  # a study written before the parts were kept
         return "model, task, data, options, seed or search space differ"
-    said = []
     options = study.user_attrs.get("setup_options") or {}
-    for key in sorted(set(old) | set(parts), key=list(_SETUP_WORDS).index):
-        if old.get(key) == parts.get(key):
-            continue
-        was = options.get(key)
-        now = json.loads(json.dumps(setup.get(key), default=str))
+    keys = [k for k in sorted(set(old) | set(parts), key=list(_SETUP_WORDS).index)
+            if old.get(k) != parts.get(k)]
+    moves: dict[str, dict[str, str]] = {}  # per options dict: option -> "was → now"
+    for key in keys:
+        was, now = options.get(key), json.loads(json.dumps(setup.get(key), default=str))
         if isinstance(was, dict) and isinstance(now, dict):
-            changed = [f"{k} {was.get(k, 'unset')} → {now.get(k, 'unset')}"
-                       for k in sorted(set(was) | set(now)) if was.get(k) != now.get(k)]
-            said.append(f"{_SETUP_WORDS[key]}: {', '.join(changed)}")
-        else:
-            said.append(f"{_SETUP_WORDS.get(key, key)} changed")
+            moves[key] = {k: f"{was.get(k, 'unset')} → {now.get(k, 'unset')}"
+                          for k in sorted(set(was) | set(now)) if was.get(k) != now.get(k)}
+    said = []
+    for key in keys:
+        if key in moves:
+            left = {k: v for k, v in moves[key].items() if k not in keys}  # said on its own
+            if left:
+                said.append(f"{_SETUP_WORDS[key]}: "
+                            + ", ".join(f"{k} {v}" for k, v in left.items()))
+            continue
+        shown = next((d[key] for d in moves.values() if key in d), None)  # seed 0 → 5
+        said.append(f"{_SETUP_WORDS.get(key, key)} {shown}" if shown
+                    else f"{_SETUP_WORDS.get(key, key)} changed")
     return "; ".join(said) or "options differ"
