@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import lzma
 import re
+import typing
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ from genemoe.errors import (
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
            "given_value", "empty_path_option", "repeated_option", "CliGroup", "CliCommand",
-           "SaidBadParameter"]
+           "SaidBadParameter", "plain_list_metavars"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
@@ -329,6 +330,29 @@ def _listed(ctx, message: str) -> tuple[str, str] | None:  # noqa: ANN001 (a cli
     return None
 
 
+def plain_list_metavars(command: str, params: Sequence) -> None:
+    """Give each option that takes a list a metavar a researcher reads, ``<path>...`` where
+    several values may follow one flag (:data:`MULTI_VALUE_OPTIONS`), else ``<path>`` (the
+    flag repeated): typer showed its Python type, ``--expression <list[Path]>``.
+
+    Parameters
+    ----------
+    command
+        The command's name (``prepare``), to look up its multi-value options.
+    params
+        The command's click parameters; an option with a metavar of its own is left as is.
+    """
+    several = MULTI_VALUE_OPTIONS.get(command, ())
+    for p in params:
+        kind = getattr(p, "type_descriptor", None)
+        if p.metavar is not None or kind is None or not kind.is_list:
+            continue
+        item = (typing.get_args(kind.annotation) or (str,))[0]
+        label = "path" if isinstance(item, type) and issubclass(item, Path) else getattr(
+            item, "__name__", "value")
+        p.metavar = f"<{label}>" + ("..." if set(p.opts) & set(several) else "")
+
+
 class CliCommand(TyperCommand):
     """Typer's command, whose help is click's plain text: it wraps long option names and
     paths where Rich's option table cut them (``--protein-codin…``, ``*.rna_seq.augmen…``),
@@ -336,6 +360,7 @@ class CliCommand(TyperCommand):
     then failed as an unknown command)."""
 
     def format_help(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
+        plain_list_metavars(self.name or "", self.params)  # not <list[Path]>
         return super(TyperCommand, self).format_help(ctx, formatter)  # click's text
 
     def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
