@@ -26,3 +26,47 @@ def test_help_shows_several_values_after_one_flag_as_path_dots():
         assert f"{flag} <path>..." in prepare, prepare
     pretrain = CliRunner().invoke(app, ["pretrain", "--help"]).output  # the flag repeated
     assert "--data <path> " in pretrain and "<path>..." not in pretrain, pretrain
+
+
+def _run(*args: str) -> str:
+    """``genemoe ARGS`` in-process: its stdout (status 0 asserted)."""
+    r = CliRunner().invoke(app, [str(a) for a in args])
+    assert r.exit_code == 0, (r.output, r.exception)
+    return r.stdout
+
+
+def test_prepare_train_explain_and_benchmark_end_with_their_next_step(
+        tmp_path, monkeypatch, clean_logging):
+    """prepare, train, explain and benchmark named what they wrote and stopped: a researcher
+    who just installed genemoe was not told what to run on it."""
+    from genemoe.data.synthetic import make_synthetic_cohort, write_synthetic_files
+
+    monkeypatch.chdir(tmp_path)
+    files = write_synthetic_files(make_synthetic_cohort(n_samples=90, n_genes=50, n_types=3,
+                                                        seed=4), tmp_path / "in")
+    prepared = _run("prepare", "--expression", files["counts"], "--labels", files["labels"],
+                    "--out", "my bundle").splitlines()
+    assert prepared[-2:] == [
+        "  next: genemoe train --data 'my bundle' --out RUN",
+        "        genemoe benchmark --data 'my bundle' --out BENCH (every model on the same folds)"]
+    trained = _run("train", "--data", "my bundle", "--out", "run", "--model", "logreg",
+                   "--no-progress").splitlines()
+    assert trained[-2:] == [
+        "  next: genemoe predict --model run --expression FILE --out calls.tsv",
+        "        genemoe report run (one HTML page of this run)"]
+    explained = _run("explain", "--model", "run", "--data", "my bundle", "--out", "ex",
+                     "--max-samples-per-class", "2", "--no-progress").splitlines()
+    assert explained[-1] == "  next: genemoe report ex (one HTML page of the rankings)"
+    benched = _run("benchmark", "--data", "my bundle", "--out", "bm", "--models", "logreg",
+                   "--folds", "2", "--no-plots", "--no-progress").splitlines()
+    assert benched[-1] == "  next: genemoe report bm (one HTML page of the table and figures)"
+    assert all(len(line) <= 100 for line in prepared + trained + explained + benched)
+
+
+def test_pretrain_next_step_names_its_bundle_and_run(tmp_path, monkeypatch):
+    from genemoe.cli_inputs import next_step
+
+    monkeypatch.chdir(tmp_path)
+    assert next_step("pretrain", tmp_path / "pre", tmp_path / "b").splitlines() == [
+        "  next: genemoe train --data b --pretrained pre --out RUN",
+        "        genemoe features --model pre --data b --out FEATURES"]

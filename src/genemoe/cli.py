@@ -21,6 +21,7 @@ from genemoe.cli_inputs import (
     bundle_summary_lines,
     expand_paths,
     joined_inputs,
+    next_step,
     one_predict_input,
     only_with,
 )
@@ -167,7 +168,7 @@ def prepare(
     bundle = prepare_dataset(expression_paths, out_path=out, label_paths=label_paths,
                              clinical_path=clinical_paths or None, annotation_path=annotation,
                              config=cfg)
-    say("\n".join(bundle_summary_lines(bundle.summary, out)))
+    say("\n".join([*bundle_summary_lines(bundle.summary, out), next_step("prepare", out)]))
 
 
 @app.command(cls=CliCommand)
@@ -217,7 +218,7 @@ def train(
                        model_options=image_options, ensemble=ensemble,
                        ensemble_members=ensemble_members)
     if text := result.describe():  # a torchrun worker other than rank 0 has nothing to say
-        say(text)
+        say(f"{text}\n{next_step('train', out)}")
 
 
 @app.command(cls=CliCommand)
@@ -320,8 +321,7 @@ def demo(
         for q in quiet:  # one line per trial kept: a 4-minute search was silent (a pipe too)
             q.setLevel(logging.INFO if q.name.endswith(".trials") else logging.WARNING)
     try:
-        say(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress,
-                             tune=tune))
+        say(run_demo(out, data=data, seed=seed, epochs=epochs, progress=progress, tune=tune))
     finally:
         for q, level in zip(quiet, levels, strict=True):
             q.setLevel(level)
@@ -378,7 +378,7 @@ def pretrain(
     result = pretrain_run(data, out_dir=out, preset=preset, config_path=config, seed=seed,
                           device=device, epochs=epochs, progress=progress, model=model,
                           stream=stream)
-    say(result.describe())
+    say(f"{result.describe()}\n{next_step('pretrain', out, data[0])}")
 
 
 @app.command(cls=CliCommand)
@@ -424,7 +424,7 @@ def explain(
         return
     from genemoe.explain import explain_run
 
-    say(explain_run(model, **kw).describe())
+    say(f"{explain_run(model, **kw).describe()}\n{next_step('explain', out)}")
 
 
 @app.command(cls=CliCommand)
@@ -471,8 +471,8 @@ def benchmark(
 
         say(f"  {len(benchmark_figures(out))} figures in {out / 'plots'}")
     elif any((out / "plots").glob("*.png")):  # drawn by an earlier run into this --out
-        say(f"  note: {out / 'plots'} holds an earlier run's figures; `genemoe report "
-                   f"{out}` redraws them")
+        say(f"  note: {out / 'plots'} holds an earlier run's figures; the report redraws them")
+    say(next_step("benchmark", out))
 
 
 @app.command(cls=CliCommand)

@@ -1,19 +1,22 @@
 """``genemoe prepare``'s inputs: globs the shell left unexpanded, and the two routes that
 join per-sample files first (the GDC portal's STAR files, a pipeline's quantification
-folder) into a matrix that ``prepare`` then reads like any other."""
+folder) into a matrix that ``prepare`` then reads like any other; and the ``next:`` line
+a command's summary ends with (:func:`next_step`)."""
 
 from __future__ import annotations
 
 import glob
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genemoe.data.args import shown_path
 from genemoe.data.prep_text import bundle_lines
 from genemoe.errors import input_error
 
 __all__ = ["JoinedInputs", "bundle_summary_lines", "expand_paths", "joined_inputs",
-           "one_predict_input", "only_with"]
+           "next_step", "one_predict_input", "only_with"]
 
 
 _ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip")  # a portal cart as downloaded, unextracted
@@ -36,6 +39,47 @@ class JoinedInputs:
 
 
 bundle_summary_lines = bundle_lines  # prepare's summary: the data layer's, as Bundle.describe()
+
+_NEXT = {
+    "prepare": ("genemoe train --data {out} --out RUN",
+                "genemoe benchmark --data {out} --out BENCH (every model on the same folds)"),
+    "train": ("genemoe predict --model {out} --expression FILE --out calls.tsv",
+              "genemoe report {out} (one HTML page of this run)"),
+    "pretrain": ("genemoe train --data {data} --pretrained {out} --out RUN",
+                 "genemoe features --model {out} --data {data} --out FEATURES"),
+    "explain": ("genemoe report {out} (one HTML page of the rankings)",),
+    "benchmark": ("genemoe report {out} (one HTML page of the table and figures)",),
+}
+
+
+def next_step(command: str, out: Path, data: Path | None = None) -> str:
+    """The closing ``  next:`` lines of ``command``'s summary: the commands a researcher runs
+    on what it wrote (prepare, train, pretrain, explain and benchmark ended without one).
+
+    Parameters
+    ----------
+    command
+        A key of :data:`_NEXT` (``prepare``, ``train``, ``pretrain``, ``explain``,
+        ``benchmark``).
+    out
+        What the command wrote (its ``--out``), shown relative to the working folder.
+    data
+        The bundle it read (``pretrain``'s next ``train`` and ``features`` take it).
+
+    Returns
+    -------
+    str
+        One line per next command, the first after ``  next: ``, the others under it.
+
+    Examples
+    --------
+    >>> print(next_step("explain", Path("my ex")))
+      next: genemoe report 'my ex' (one HTML page of the rankings)
+    """
+    words = {k: shlex.quote(shown_path(v)) for k, v in (("out", out), ("data", data))
+             if v is not None}
+    first, *rest = (c.format(**words) for c in _NEXT[command])
+    return "\n".join([f"  next: {first}", *(f"        {c}" for c in rest)])
 
 
 def only_with(switch: bool, value: object, flag: str, needs: str) -> None:
