@@ -70,3 +70,20 @@ def test_pretrain_next_step_names_its_bundle_and_run(tmp_path, monkeypatch):
     assert next_step("pretrain", tmp_path / "pre", tmp_path / "b").splitlines() == [
         "  next: genemoe train --data b --pretrained pre --out RUN",
         "        genemoe features --model pre --data b --out FEATURES"]
+
+
+@pytest.mark.parametrize(("command", "flag"), [("train", "--seed"), ("tune", "--seed"),
+                                               ("pretrain", "--seed"), ("demo", "--seed"),
+                                               ("models", "--task")])
+def test_help_says_what_a_flag_is_for_in_words(command, flag):
+    """``--seed`` was helped by the one word "Seed.", ``models --task`` named no task."""
+    from click import Context
+    from typer.main import get_command
+
+    cmd = get_command(app).commands[command]
+    param = next(p for p in cmd.params if flag in p.opts)
+    words = (param.help or "").split()
+    assert len(words) >= 4, (flag, param.help)
+    if flag == "--task":
+        assert "classify" in param.help and "survival" in param.help
+    assert param.get_help_record(Context(cmd)) is not None

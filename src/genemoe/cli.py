@@ -342,7 +342,7 @@ def export(
 
 
 @app.command("models", cls=CliCommand)
-def models_cmd(task: Annotated[str | None, typer.Option(help="Only models for this task.")] = None) -> None:
+def models_cmd(task: Annotated[str | None, typer.Option(help="classify | survival: only its models.")] = None) -> None:
     """List the registered models."""
     from genemoe.models.registry import get_spec, list_models
     from genemoe.report.text import models_lines

@@ -57,7 +57,9 @@ def _seed(param: typer.CallbackParam, value: int) -> int:
 
 
 SEED_RANGE = {"callback": _seed}
-Seed = Annotated[int, typer.Option(help="Seed.", **SEED_RANGE)]
+Seed = Annotated[int, typer.Option(
+    help="Random seed of the initial weights, the batch order and every random draw.",
+    **SEED_RANGE)]
 FoldSeed = Annotated[int, typer.Option(help="Seed of the folds and the models.", **SEED_RANGE)]
 Folds = Annotated[int, typer.Option(help="K of the stratified K-fold split.")]
 Repeats = Annotated[int, typer.Option(help="Repeats of the K-fold split (seed + repeat).")]
