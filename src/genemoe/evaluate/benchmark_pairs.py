@@ -17,7 +17,8 @@ from scipy import stats
 from genemoe.evaluate.survival_flags import is_degenerate
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "FEW_PAIRS", "paired_comparisons",
-           "holm_adjusted", "few_pairs_note", "fold_size_ratio", "corrected_resampled_t_p"]
+           "holm_adjusted", "few_pairs_note", "fold_size_ratio", "corrected_resampled_t_p",
+           "paired_metric", "left_out_note"]
 
 Task = Literal["classify", "survival"]
 
@@ -31,12 +32,30 @@ def _best_peer(results: pd.DataFrame, metric: str) -> str:
     """The peer with the highest mean ``metric`` (any model when all are proposed), as the
     summary gives it: a fold's C-index of exactly 0 or 1 left out (too few pairs to rank; a
     model whose 1.000 from one fold lifted it was named best peer above a higher shown mean)."""
-    values = pd.to_numeric(results[metric], errors="coerce")
-    if metric == PRIMARY_METRIC["survival"]:
-        values = values.mask(values.map(is_degenerate))
-    means = values.groupby(results["model"], sort=False).mean()
+    means = paired_metric(results, metric).groupby(results["model"], sort=False).mean()
     base = means[[m for m in means.index if m not in PROPOSED_MODELS]]
     return str((base if len(base) else means).idxmax())
+
+
+def paired_metric(results: pd.DataFrame, metric: str) -> pd.Series:
+    """``results[metric]`` as numbers, a survival cell's C-index of exactly 0 or 1 (every
+    comparable pair in one order: too few to rank; ``pooled_c_index_degenerate``) made NaN,
+    as summary.md leaves it out of a mean. A C of risks all the same keeps its 0.5 (what such
+    a model ranks), as in the mean. Other metrics: unchanged (a macro-F1 of 1.0 is real)."""
+    values = pd.to_numeric(results[metric], errors="coerce")
+    if metric == PRIMARY_METRIC["survival"]:
+        values = values.mask(values.map(is_degenerate).astype(bool))
+    return values
+
+
+def left_out_note(n_pairs: int, n_left_out: int) -> str:
+    """``"2 paired folds; 1 left out: a degenerate C (0 or 1)"``: the folds both models ran
+    that a pair left out, as a C of exactly 0 or 1 is left out of the means ("" for none)."""
+    if n_left_out <= 0:
+        return ""
+    what = "a degenerate C" if n_left_out == 1 else "degenerate Cs"
+    return (f"{n_pairs} paired fold{'s' * (n_pairs != 1)}; {n_left_out} left out: {what} "
+            "(0 or 1, too few pairs to rank)")
 
 
 def paired_comparisons(results: pd.DataFrame, task: Task) -> tuple[str, pd.DataFrame]:
@@ -53,6 +72,8 @@ def paired_comparisons(results: pd.DataFrame, task: Task) -> tuple[str, pd.DataF
     tuple
         The best peer's name, and one row per other model: ``mean_difference`` (model −
         baseline, primary metric), ``wins``/``ties``/``losses`` over folds, ``n_pairs``,
+        ``n_left_out`` (survival only: folds both models ran that were left out, either
+        model's C being exactly 0 or 1, as from summary.md's means: :func:`paired_metric`),
         ``p_value`` (two-sided Wilcoxon; NaN when undefined), ``corrected_p`` (two-sided
         corrected resampled t-test; NaN when undefined), ``holm_p`` (``corrected_p``
         Holm-adjusted over this table's comparisons: several models are each tested against
@@ -60,25 +81,39 @@ def paired_comparisons(results: pd.DataFrame, task: Task) -> tuple[str, pd.DataF
     """
     metric = PRIMARY_METRIC[task]
     best = _best_peer(results, metric)
-    wide = results.pivot_table(index=["repeat", "fold"], columns="model", values=metric)
+    models = list(results["model"].unique())
+    ran = _wide(results, pd.to_numeric(results[metric], errors="coerce"), models)
+    wide = _wide(results, paired_metric(results, metric), models)
     ratio = fold_size_ratio(results)
     rows = []
-    for model in results["model"].unique():
+    for model in models:
         if model == best:
             continue
         pair = wide[[model, best]].dropna()
+        left_out = len(ran[[model, best]].dropna()) - len(pair)
         d = (pair[model] - pair[best]).to_numpy()
         wilcoxon = _wilcoxon(d)
-        notes = [wilcoxon.pop("note"), few_pairs_note(d.size)]
+        notes = [left_out_note(d.size, left_out), wilcoxon.pop("note"), few_pairs_note(d.size)]
         rows.append({"model": model, "mean_difference": float(d.mean()) if d.size else np.nan,
                      "wins": int((d > 0).sum()), "ties": int((d == 0).sum()),
-                     "losses": int((d < 0).sum()), "n_pairs": int(d.size), **wilcoxon,
+                     "losses": int((d < 0).sum()), "n_pairs": int(d.size),
+                     "n_left_out": left_out, **wilcoxon,
                      "corrected_p": corrected_resampled_t_p(d, ratio),
                      "note": "; ".join(n for n in notes if n)})
     out = pd.DataFrame(rows, columns=["model", "mean_difference", "wins", "ties", "losses",
-                                      "n_pairs", "p_value", "corrected_p", "note"])
-    out.insert(8, "holm_p", holm_adjusted(out["corrected_p"].to_numpy(float)))
+                                      "n_pairs", "n_left_out", "p_value", "corrected_p", "note"])
+    out.insert(len(out.columns) - 1, "holm_p", holm_adjusted(out["corrected_p"].to_numpy(float)))
+    if task != "survival":  # nothing is left out of a classification's pairs
+        out = out.drop(columns="n_left_out")
     return best, out
+
+
+def _wide(results: pd.DataFrame, values: pd.Series, models: list) -> pd.DataFrame:
+    """``values`` as one row per (repeat, fold), one column per model of ``models`` (NaN
+    where a model has none: a model whose every value is NaN keeps its column)."""
+    wide = results.assign(_v=values).pivot_table(index=["repeat", "fold"], columns="model",
+                                                 values="_v")
+    return wide.reindex(columns=models)
 
 
 def holm_adjusted(p: np.ndarray) -> np.ndarray:

@@ -19,6 +19,8 @@ from genemoe.evaluate.benchmark_pairs import (
     corrected_resampled_t_p,
     few_pairs_note,
     fold_size_ratio,
+    left_out_note,
+    paired_metric,
 )
 from genemoe.evaluate.benchmark_tables import (
     PRIMARY_METRIC,
@@ -262,7 +264,8 @@ def step_differences(results: pd.DataFrame, task: Task) -> pd.DataFrame:
     The paired comparisons test every model against the best one other than Gene-MOE
     only: the ablation's own steps (pre-trained Gene-MOE against Gene-MOE from scratch
     above all) were nowhere, nor the spread of any difference. A fold's degenerate pooled
-    C-index (exactly 0 or 1) is left out of its pairs, as from the table's means.
+    C-index (exactly 0 or 1) is left out of its pairs, as from the table's means, and counted
+    in ``note`` (``"2 paired folds; 1 left out: a degenerate C ..."``; it went unsaid).
 
     Returns
     -------
@@ -272,26 +275,36 @@ def step_differences(results: pd.DataFrame, task: Task) -> pd.DataFrame:
         ``corrected_p`` (NaN where undefined), ``note``.
     """
     metric = PRIMARY_METRIC[task]
-    values = pd.to_numeric(results[metric], errors="coerce")
-    if metric == "c_index":
-        values = values.mask(values.map(is_degenerate).astype(bool))
-    wide = results.assign(v=values).pivot_table(index=["repeat", "fold"], columns="model",
-                                                values="v")
+    index = ["repeat", "fold"]
+    ran = results.assign(v=pd.to_numeric(results[metric], errors="coerce")).pivot_table(
+        index=index, columns="model", values="v")
+    wide = results.assign(v=paired_metric(results, metric)).pivot_table(
+        index=index, columns="model", values="v").reindex(columns=ran.columns)
     ratio, rows = fold_size_ratio(results), []
     for new, old, what in _STEPS:
-        if new not in wide or old not in wide:
+        if new not in ran or old not in ran:
             continue
         d = (wide[new] - wide[old]).dropna().to_numpy()
-        if not d.size:
+        left_out = int((ran[new] - ran[old]).notna().sum()) - d.size
+        if not d.size and not left_out:
             continue
-        rows.append({"step": what, "mean_difference": f"{d.mean():+.3f}",
+        notes = [left_out_note(d.size, left_out), few_pairs_note(d.size)]
+        rows.append({"step": what, "mean_difference": f"{d.mean():+.3f}" if d.size else "–",
                      "sd": f"{d.std(ddof=1):.3f}" if d.size > 1 else "–",
                      "wins": int((d > 0).sum()), "ties": int((d == 0).sum()),
                      "losses": int((d < 0).sum()), "n_pairs": int(d.size),
                      "corrected_p": corrected_resampled_t_p(d, ratio),
-                     "note": few_pairs_note(d.size)})
+                     "note": "; ".join(n for n in notes if n)})
     return pd.DataFrame(rows, columns=["step", "mean_difference", "sd", "wins", "ties",
                                        "losses", "n_pairs", "corrected_p", "note"])
+
+
+def _left_out_caption(comp: pd.DataFrame) -> str:
+    """`` A fold whose pooled C is ... left out of a pair (3 in all; `note`).`` where a
+    survival comparison left folds out ("" where none, and for classification)."""
+    n = int(comp["n_left_out"].sum()) if "n_left_out" in comp else 0
+    return (" A fold where either model's pooled C is exactly 0 or 1 (degenerate, left out "
+            f"of the means) is left out of that pair ({n} in all; `note`)." if n else "")
 
 
 def _step_lines(results: pd.DataFrame, task: Task, labels: dict[str, str]) -> list[str]:
@@ -534,7 +547,8 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
                   "folds; two-sided Wilcoxon signed-rank p (`p_value`, takes the folds as "
                   "independent) and the corrected resampled t-test (`corrected_p`, allows for "
                   "folds sharing training samples; `holm_p` adjusts it for the models "
-                  "compared), as in `genemoe benchmark`'s summary.md.", "",
+                  "compared), as in `genemoe benchmark`'s summary.md."
+                  + _left_out_caption(comp), "",
                   comparison_markdown(comp), ""]
     labelled = results.assign(model=results["model"].map(lambda m: labels.get(m, m)))
     if capped := epoch_cap_line(labelled):  # undertrained, a pre-trained encoder's extra steps
