@@ -87,3 +87,16 @@ def test_help_says_what_a_flag_is_for_in_words(command, flag):
     if flag == "--task":
         assert "classify" in param.help and "survival" in param.help
     assert param.get_help_record(Context(cmd)) is not None
+
+
+def test_run_table_says_what_its_ece_column_is():
+    """train's table had an ``ECE`` column that no line explained (predict spells it out)."""
+    from genemoe.report.terminal import run_table
+
+    split = {"n": 100, "accuracy": 0.86, "macro_f1": 0.84}
+    with_ece = run_table({"val": {**split, "ece": 0.075}, "test": {**split, "ece": 0.064}},
+                         task="classify", title="logreg · classify")
+    assert "ECE: expected calibration error" in with_ece, with_ece
+    assert max(map(len, with_ece.splitlines())) <= 100
+    without = run_table({"val": split, "test": split}, task="classify", title="logreg")
+    assert "ECE" not in without and "95% CI: accuracy's (Wilson)" in without, without

@@ -74,7 +74,9 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
     if "val" in metrics:  # a tuned run's val score was printed beside test unflagged
         caption = f"  val: where {chosen_on_validation(metrics)}, so optimistic; test: scored once"
     if task == "classify":  # test accuracy of 197 samples was printed without its spread
-        caption = (caption + "\n" if caption else "") + "  95% CI: accuracy's (Wilson)"
+        caption = (caption + "\n" if caption else "") + "  95% CI: accuracy's (Wilson)" + (
+            "; ECE: expected calibration error of the probabilities (0: calibrated)"
+            if "ECE" in cols else "")  # the column's name was said nowhere
     elif within := _within_types(metrics.get("test", {})):  # pooled over types: said apart
         caption = (caption + "\n" if caption else "") + within
     if "Brier (none)" in cols:  # an integrated Brier score above no information was unsaid
