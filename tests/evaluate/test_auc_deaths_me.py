@@ -21,7 +21,9 @@ def test_deaths_by_each_horizon_are_counted() -> None:
     assert out["auc_1y_deaths"] == int((e & (t <= 365.25)).sum())
     assert out["auc_3y_deaths"] >= out["auc_1y_deaths"]
     n = out["auc_3y_deaths"]
-    assert part_metric_text("auc_3y", out).endswith(f"({n} death{'s' * (n != 1)})")
+    k = out["auc_3y_controls"]  # and its controls (hAK)
+    assert part_metric_text("auc_3y", out).endswith(
+        f"({n} death{'s' * (n != 1)}, {k} control{'s' * (k != 1)})")
     assert part_metric_text("auc_1y", {"auc_1y": 0.3, "auc_1y_deaths": 1}) == "0.300 (1 death)"
     assert part_metric_text("auc_1y", {"auc_1y": 0.7}) == part_metric_text(
         "auc_1y", {"auc_1y": 0.7, "auc_1y_deaths": None})  # older metrics: the AUC alone
