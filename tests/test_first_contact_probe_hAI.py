@@ -100,3 +100,22 @@ def test_run_table_says_what_its_ece_column_is():
     assert max(map(len, with_ece.splitlines())) <= 100
     without = run_table({"val": split, "test": split}, task="classify", title="logreg")
     assert "ECE" not in without and "95% CI: accuracy's (Wilson)" in without, without
+
+
+@pytest.mark.parametrize(("args", "offered", "not_offered"), [
+    (["train", "--data", "b", "--out", "o", "--bogus"], None, "--out"),
+    (["benchmark", "--data", "b", "--out", "o", "--model", "logreg"], "--models", "--help"),
+    (["train", "--data", "b", "--out", "o", "--epoch", "2"], "--epochs", None),
+])
+def test_unknown_flag_is_offered_only_flags_that_resemble_it(args, offered, not_offered):
+    """``--bogus`` was offered ``(Possible options: --out)`` and ``benchmark --model``
+    ``--help`` beside ``--models``: click compared the names with their dashes."""
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2, r.output
+    line = next(s for s in r.output.splitlines() if "No such option" in s)
+    if offered:
+        assert f"(Possible options: {offered})" in line, line
+    else:
+        assert "Possible options" not in line, line
+    if not_offered:
+        assert not_offered not in line, line

@@ -4,6 +4,7 @@ errors (not click's bare "Aborted."), and no empty --out directory left by a fai
 
 from __future__ import annotations
 
+import difflib
 import lzma
 import re
 import typing
@@ -29,7 +30,7 @@ from genemoe.errors import (
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
            "given_value", "empty_path_option", "repeated_option", "CliGroup", "CliCommand",
-           "SaidBadParameter", "plain_list_metavars"]
+           "SaidBadParameter", "plain_list_metavars", "close_flags"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
@@ -122,6 +123,21 @@ def unknown_option_fix(command: str, name: str, flags: Sequence[str]) -> str | N
         return None
     return (f"fix: genemoe {command} takes it as {target} (`genemoe {command} --help` "
             "lists the flags)")
+
+
+def close_flags(name: str, possibilities: Sequence[str]) -> list[str]:
+    """Click's "Possible options" for an unknown ``name`` kept where they resemble it as
+    words, dashes aside, and never ``-h``/``--help``: ``--bogus`` was offered ``--out`` and
+    ``benchmark --model`` ``--help`` beside ``--models`` (click compares with the dashes).
+
+    Examples
+    --------
+    >>> close_flags("--model", ["--help", "--models"]), close_flags("--bogus", ["--out"])
+    (['--models'], [])
+    """
+    bare = name.lstrip("-")
+    return [p for p in possibilities if p not in ("-h", "--help")
+            and difflib.SequenceMatcher(None, bare, p.lstrip("-")).ratio() >= 0.6]
 
 
 def required_words(command) -> list[str]:  # noqa: ANN001 (a click command)
@@ -301,6 +317,8 @@ class CliGroup(TyperGroup):
             elif (name := getattr(exc, "option_name", None)) and (fix := unknown_option_fix(
                     words, name, [o for p in sub.command.params for o in p.opts])):
                 exc.message, exc.possibilities = f"{message}\n{fix}", None
+            elif name and getattr(exc, "possibilities", None):
+                exc.possibilities = close_flags(name, exc.possibilities) or None
             raise
 
 
