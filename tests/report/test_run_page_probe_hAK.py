@@ -55,3 +55,15 @@ def test_older_metrics_without_them_show_no_type_row() -> None:
     assert TYPE_ONLY not in page.split("</table>", 1)[0]
     assert "0.812 (3 deaths)" in page
     assert TYPE_ONLY not in run_metrics({"test": {"accuracy": 0.9, "n": 10}}, "classify")
+
+
+def test_an_auc_recorded_undefined_reads_as_a_dash_said_in_the_note() -> None:
+    """Old: a part's ``auc_1y: null`` (no death by a year) left its cell blank, as if the
+    AUC had not been computed."""
+    page = run_metrics({"val": _part(auc_1y=None, type_only_auc_1y=None),
+                        "test": _part()}, "survival")
+    cells = _cells(page)
+    head = cells[0]
+    assert next(r for r in cells if r[0] == "val")[head.index("auc_1y")] == "–"
+    assert next(r for r in cells if r[0] == f"val: {TYPE_ONLY}")[head.index("auc_1y")] == "–"
+    assert "–: no AUC at that horizon" in page

@@ -18,6 +18,7 @@ import yaml
 
 from genemoe.evaluate.benchmark_auc import FEW_AUC_CONTROLS, FEW_AUC_DEATHS
 from genemoe.evaluate.benchmark_files import epoch_cap_note
+from genemoe.evaluate.brier import CENSORING_FLOOR
 from genemoe.evaluate.survival_flags import backwards_text
 from genemoe.report.first_screen import run_panel
 from genemoe.report.horizons import horizon_table
@@ -194,7 +195,10 @@ AUC_NOTE = (
     f"on: under {FEW_AUC_DEATHS} deaths or {FEW_AUC_CONTROLS} controls it swings widely (one "
     f"death: that patient's rank among the controls). The rows \"{TYPE_ONLY}\" score a risk "
     "that is each patient's type's training death rate (type_only_c_index, type_only_auc_1y "
-    "etc.): what the types' own survival differences give the pooled C-index and AUC.")
+    "etc.): what the types' own survival differences give the pooled C-index and AUC. –: no "
+    "AUC at that horizon (no death by it in the part, nobody followed past it, or it lies "
+    "past the training follow-up or where the training patients' censoring survival has "
+    f"fallen below {CENSORING_FLOOR}).")
 
 
 def type_only_row(split: str, m: dict | None, present: list[str]) -> dict[str, str] | None:
@@ -208,8 +212,8 @@ def type_only_row(split: str, m: dict | None, present: list[str]) -> dict[str, s
     if all(v is None for v in cells.values()):
         return None
     return {"split": f"{split}: {TYPE_ONLY}",
-            **{_COLUMN_NAMES.get(k, k): metric_text(k, cells[k]) if k in cells else ""
-               for k in present}}
+            **{_COLUMN_NAMES.get(k, k): ("–" if cells[k] is None else metric_text(k, cells[k]))
+               if k in cells else "" for k in present}}
 IBS_TEXT = ("Integrated Brier score (IBS; lower is better): over the days shown, the 10th to "
             "90th percentile of that part's own follow-up cut at the training follow-up's end "
             "and before the day the training patients' censoring survival falls below 0.2 "
@@ -224,13 +228,16 @@ def part_metric_text(key: str, m: dict) -> str:
     why it is missing: a C-index ``–: fewer than 2 events (1)`` (the reason was dropped), a
     log-rank p left out where the part has fewer than 2 events (``–: 1 event``), the
     integrated Brier score's days ``123–2,693``, an AUC's deaths by its horizon and its
-    controls (followed past it) ``0.812 (3 deaths, 39 controls)``."""
+    controls (followed past it) ``0.812 (3 deaths, 39 controls)``, and ``–`` for an AUC
+    recorded as undefined (its cell was blank, as if not computed)."""
     v = m.get(key)
     events = m.get("n_events")
     if key == "c_index" and v is None and (why := m.get("c_index_reason")):
         return f"–: {why}"
     if key.startswith("logrank_p") and isinstance(events, int) and events < 2 and v is not None:
         return f"–: {events} event{'s' * (events != 1)}"
+    if key.startswith("auc_") and v is None and key in m:  # recorded undefined (was blank)
+        return "–"
     if key.startswith("auc_") and v is not None and isinstance(n := m.get(f"{key}_deaths"), int):
         k = m.get(f"{key}_controls")  # what it rests on: deaths by the horizon, and controls
         controls = f", {k} control{'s' * (k != 1)}" if isinstance(k, int) else ""
