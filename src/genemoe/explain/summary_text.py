@@ -99,9 +99,10 @@ def drawn_lines(c: dict[str, Any]) -> list[str]:
     and one naming the classes no explained sample stood for (not ranked)."""
     d, gone = c.get("drawn_from") or {}, c.get("classes_without_samples") or []
     by = "predicted as" if c.get("group_by", "predicted") == "predicted" else "labelled"
-    none = [f"  not ranked: {len(gone)} class{'es' if len(gone) != 1 else ''} with no explained "
-            f"sample {by} {'them' if len(gone) != 1 else 'it'}: {', '.join(gone[:12])}"
-            + (", ..." if len(gone) > 12 else "")] if gone else []
+    none = [wrapped(f"  not ranked: {len(gone)} class{'es' if len(gone) != 1 else ''} with no "
+                    f"explained sample {by} {'them' if len(gone) != 1 else 'it'}: "
+                    f"{', '.join(gone[:12])}" + (", ..." if len(gone) > 12 else ""),
+                    first_whole=False)] if gone else []  # was 142 wide (31 classes)
     if not d.get("cap_per_predicted_class") or d.get("n", 0) <= c.get("n_samples", 0):
         return none
     per = " per predicted class" if c.get("task") == "classify" else ""
@@ -149,7 +150,8 @@ def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
     n = ranking.groupby("class", sort=True)["n_samples"].first()
     if len(few := n[n < 3]):
         names = ", ".join(map(str, few.index[:6])) + (f" +{len(few) - 6} more" if len(few) > 6 else "")
-        notes.append(f"  n < 3 ({names}): rankings of one or two samples, not of the class")
+        notes.append(wrapped(f"  n < 3 ({names}): rankings of one or two samples, not of the "
+                             "class", first_whole=False))  # was 102 wide (31 classes)
     return notes
 
 
