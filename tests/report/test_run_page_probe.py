@@ -66,7 +66,7 @@ def test_a_run_kept_at_its_last_epoch_is_said_undertrained_on_the_page(tmp_path)
     """Old behaviour: the page said "kept epoch 8" only; the undertraining note reached the
     terminal alone."""
     page = _text(write_report(_classify_run(tmp_path / "r", cfg=CAPPED)).read_text())
-    assert "the best validation score came at the last epoch allowed (8)" in page
+    assert "kept the last epoch allowed (8)" in page
     assert "may be undertrained" in page
 
 

@@ -239,8 +239,8 @@ def epoch_cap_note(info: Mapping[str, Any]) -> str | None:
         return None
     cap = at_cap[0]["train_config"]["epochs"]
     who = "" if len(fits) == 1 else f" in {len(at_cap)} of {len(fits)} members"
-    return (f"the best validation score came at the last epoch allowed ({cap}){who}: the "
-            "model may be undertrained; a larger --epochs may help")
+    return (f"kept the last epoch allowed ({cap}){who}: may be undertrained; "
+            "raise --epochs")  # was 121 wide with its "warning: " (130 for an ensemble)
 
 
 def _numbers(points: list[dict[str, Any]], key: str) -> list[float]:
