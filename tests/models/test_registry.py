@@ -303,7 +303,7 @@ def test_an_unknown_models_choices_are_the_trainable_ones():
 
     with pytest.raises(InputError, match="unknown model 'foo'") as err:
         get_spec("foo")
-    choices = str(err.value).split("choose one of: ")[1].split(", ")
+    choices = " ".join(str(err.value).split("says what each is):")[1].split()).split(", ")
     assert "ensemble" not in choices and choices == list_models()
     assert get_spec("ensemble").name == "ensemble"  # a stored ensemble is still read back
 

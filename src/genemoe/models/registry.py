@@ -13,6 +13,7 @@ spaces of the neural models live in :mod:`genemoe.models.search_spaces`, which
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
 import numbers
@@ -24,9 +25,10 @@ from typing import Any, Literal, get_args
 from genemoe.config_presets import check_config_keys
 from genemoe.data.args import check_flags
 from genemoe.errors import InputError, input_error, out_of_memory_message
+from genemoe.text_wrap import wrapped
 
 __all__ = ["ModelSpec", "register_model", "create_model", "check_sizes", "list_models", "get_spec",
-           "set_search_space", "signature_defaults", "options_text", "check_task",
+           "choices_text", "set_search_space", "signature_defaults", "options_text", "check_task",
            "check_model_options", "members_by_seed"]
 
 Kind = Literal["torch", "sklearn"]
@@ -168,10 +170,27 @@ def get_spec(name: str) -> ModelSpec:
         raise input_error(f"unknown model {name!r}" + (": a trained run's folder, where a "
                                                        "model's name goes" if run else ""),
                           where="--model",
-                          fix=f"choose one of: {', '.join(list_models())}"  # not ensemble
-                          + ("; to score with that run: genemoe predict --model "
-                             f"{name} (predict, explain and features take a run)" if run else ""))
+                          fix=choices_text([str(name)], lead=(
+                              f"to score with that run: genemoe predict --model {name} (predict,"
+                              " explain and features take a run); or " if run else "")))
     return _REGISTRY[name]
+
+
+def choices_text(unknown: list[str], *, lead: str = "") -> str:
+    """The fix for unknown model names: after ``lead``, the nearest names, then every
+    trainable model (not ``ensemble``) on lines of at most 100 characters under the
+    ``  fix: `` an error puts before it (the list ran on one line of 157 characters)::
+
+        nearest: genemoe, moe; choose one of the 17 models (genemoe models says what each is):
+            coxnet, coxnnet, coxph, ...
+    """
+    names = list_models()
+    near = list(dict.fromkeys(m for u in unknown for m in difflib.get_close_matches(
+        u.lower(), names, n=3, cutoff=0.6)))
+    said = f"nearest: {', '.join(near)}; " if near else ""
+    text = (f"  fix: {lead}{said}choose one of the {len(names)} models (genemoe models says "
+            f"what each is):\n      {', '.join(names)}")
+    return wrapped(text, first_whole=False)[len("  fix: "):]
 
 
 def options_text(config: Mapping[str, Any]) -> str:

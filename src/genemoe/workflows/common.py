@@ -16,7 +16,7 @@ from genemoe.evaluate.survival import survival_metrics
 from genemoe.evaluate.survival_flags import ranked_backwards
 from genemoe.models.backbones import fit_image_layout
 from genemoe.models.image_layout_checks import has_positions
-from genemoe.models.registry import get_spec, list_models
+from genemoe.models.registry import choices_text, get_spec, list_models
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.train_config import whole_number
 
@@ -90,14 +90,12 @@ def with_fitted_layout(model_name: str, model_cfg: dict, bundle: Bundle, gene_ma
 
 def _no_positions_error(bundle: Bundle) -> InputError:
     """The genomic layout refused for want of gene positions, naming the bundle and the
-    fixes (it said "layout: ... prepare the bundle with --annotation, or use layout:
-    reshape", naming neither the bundle nor the --layout option)."""
-    return input_error("the genomic layout (--layout genomic) needs gene positions (chrom, "
-                       "start), and no gene of this bundle has one", path=bundle.path,
-                       where="var.parquet (its gene table)",
+    fixes, in one short sentence (it ran to 172 characters and its fix to 160; before that
+    it named neither the bundle nor the --layout option)."""
+    return input_error("no gene positions (chrom, start), which --layout genomic needs",
+                       path=bundle.path,
                        fix="pass --layout reshape or --layout similarity, or re-prepare the "
-                           "bundle with --annotation giving each gene's chromosome position "
-                           "(chrom and start columns)")
+                           "bundle with --annotation")
 
 
 def check_trainable(model_name: str, where: str = "--model") -> None:
@@ -105,8 +103,8 @@ def check_trainable(model_name: str, where: str = "--model") -> None:
     ensemble`` said create_ensemble() misses an argument)."""
     if model_name == "ensemble":
         raise input_error("'ensemble' is how a trained ensemble is stored, not a model to train",
-                          where=where, fix="train one with --model fcn --ensemble 5 (any model "
-                                           "and size; benchmark takes --ensemble K too)")
+                          where=where, fix="use --model fcn --ensemble 5 (any model, any size; "
+                                           "benchmark takes --ensemble K too)")  # was 101 wide
 
 
 def check_bundle_has_task(bundle: Bundle, task: Task) -> None:
@@ -234,7 +232,7 @@ def check_models(models: list[str], task: Task) -> list[str]:
     unknown = [name for name in models if name not in list_models()]
     if unknown:
         raise input_error(f"unknown model(s) {', '.join(map(repr, unknown))}", where="--models",
-                          fix=f"choose from: {', '.join(list_models())}")
+                          fix=choices_text(unknown))  # the list was one line of 160
     for name in models:
         spec = get_spec(name)
         if task not in spec.tasks:
