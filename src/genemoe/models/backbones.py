@@ -64,9 +64,10 @@ from genemoe.models.image import (
 )
 from genemoe.models.registry import register_model, signature_defaults
 from genemoe.models.tv_compat import ensure_torchvision_importable
+from genemoe.text_wrap import wrapped
 
 __all__ = ["BACKBONES", "BACKBONE_KEYS", "Backbone", "ImageBackbone", "create_backbone", "finetune_depth",
-           "import_timm", "fit_image_layout", "PIXEL_WINDOW", "check_weights"]
+           "import_timm", "fit_image_layout", "PIXEL_WINDOW", "check_weights", "said_name"]
 
 log = logging.getLogger(__name__)
 
@@ -330,13 +331,13 @@ def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
 
 def _offline_fix(where: str) -> str:
     """The fix for ImageNet weights that cannot be had: the train flags, or (``where`` a
-    preset key, ``model.resnet50.weights``: a benchmark, which has no ``--weights``) the key."""
+    preset key, ``model.resnet50.weights``: a benchmark, which has no ``--weights``) the key;
+    on two lines of at most 100 characters (the flags' ran to 160)."""
     if where.startswith("model."):
-        return (f"set {where}: none in the preset (train from scratch), or download the "
-                f"weights elsewhere and set {where}: PATH (a timm state-dict file)")
-    return ("train from scratch with --weights none (weights: none), or "
-            "download the weights elsewhere and pass --weights PATH "
-            "(weights: PATH, a timm state-dict file)")
+        return (f"set {where}: none in the preset (train from scratch), or download the\n"
+                f"      weights elsewhere and set {where}: PATH (a timm state-dict file)")
+    return ("train from scratch with --weights none (weights: none), or download the weights\n"
+            "      elsewhere and pass --weights PATH (weights: PATH, a timm state-dict file)")
 
 
 def check_weights(name: str, weights: Any, *, preset: Path | None = None) -> None:
@@ -354,22 +355,33 @@ def check_weights(name: str, weights: Any, *, preset: Path | None = None) -> Non
             raise input_error(f"weights file not found: {weights}", path=preset, where=where,
                               fix=f"set {where} to an existing state-dict file, or none | imagenet")
         return
-    _cached_offline(import_timm(), BACKBONES[name].timm_name, where=where, preset=preset)
+    _cached_offline(import_timm(), BACKBONES[name].timm_name, where=where, preset=preset,
+                    said=said_name(name))
 
 
-def _timm_backbone(spec: Backbone, weights: str) -> nn.Module:
+def said_name(name: str) -> str:
+    """Backbone ``name`` as the user typed it, with timm's architecture in brackets where it
+    differs: ``xception (timm: legacy_xception)`` (an offline error named ``legacy_xception``
+    alone, where ``--model xception`` was typed)."""
+    arch = BACKBONES[name].timm_name if name in BACKBONES else name
+    return name if arch == name else f"{name} (timm: {arch})"
+
+
+def _timm_backbone(spec: Backbone, weights: str, name: str) -> nn.Module:
+    """Backbone ``name``'s timm network (``spec``) with ``weights``: imagenet, none or a file."""
     timm = import_timm()
     kwargs = dict(spec.kwargs, num_classes=0)
     if weights == "imagenet":
         try:
-            overlay = _cached_offline(timm, spec.timm_name)
+            overlay = _cached_offline(timm, spec.timm_name, said=said_name(name))
             model = timm.create_model(spec.timm_name, pretrained=True, **kwargs,
                                       **({"pretrained_cfg_overlay": overlay} if overlay else {}))
         except InputError:
             raise
         except Exception as exc:  # offline: huggingface / urllib errors, missing cache
-            raise input_error(f"cannot fetch ImageNet weights for {spec.timm_name} "
-                              f"({type(exc).__name__}: {str(exc)[:200]})", where="weights",
+            raise input_error(wrapped(f"ImageNet weights of {said_name(name)}:\n    cannot fetch "
+                                      f"them: {type(exc).__name__}: {str(exc)[:200]}"),
+                              where="weights",
                               fix=_offline_fix("weights")) from exc
     else:
         model = timm.create_model(spec.timm_name, pretrained=False, **kwargs)
@@ -381,11 +393,12 @@ def _timm_backbone(spec: Backbone, weights: str) -> nn.Module:
 
 
 def _cached_offline(timm: Any, timm_name: str, *, where: str = "weights",
-                    preset: Path | None = None) -> dict[str, str] | None:
+                    preset: Path | None = None, said: str | None = None) -> dict[str, str] | None:
     """Without a network (the weights' host does not resolve): the cached weights file, as
     timm's ``pretrained_cfg_overlay``, or one error at once (offline, timm retried for about
     a minute, every message twice, before failing). None: online, timm downloads.
-    ``where``/``preset``: the option the error names (a benchmark's preset key and file)."""
+    ``where``/``preset``: the option the error names (a benchmark's preset key and file);
+    ``said``: the backbone as the error names it (:func:`said_name`; timm's name without)."""
     import socket
     from urllib.parse import urlparse
 
@@ -408,10 +421,10 @@ def _cached_offline(timm: Any, timm_name: str, *, where: str = "weights",
         path = Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(cfg.url).path).name
         cached = str(path) if path.is_file() else None
     if cached is None:
-        raise input_error(f"cannot fetch ImageNet weights for {timm_name}: no network ({host} "
-                          "does not resolve) and they are not in the local cache", where=where,
-                          path=preset, fix=_offline_fix(where))
-    log.info("offline: ImageNet weights of %s read from the cache (%s)", timm_name, cached)
+        raise input_error(f"ImageNet weights of {said or timm_name}:\n    unavailable: no "
+                          f"network ({host} does not resolve) and they are not in the local "
+                          "cache", where=where, path=preset, fix=_offline_fix(where))
+    log.info("offline: ImageNet weights of %s read from the cache (%s)", said or timm_name, cached)
     return {"file": cached}
 
 
@@ -471,7 +484,7 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
     layout.embedding = layout.embedding or embedding
     layout.least_image_size = BACKBONES[name].min_image_size  # for one_gene_a_pixel's advice
     weights = str(config["weights"])
-    backbone = _timm_backbone(BACKBONES[name], weights)
+    backbone = _timm_backbone(BACKBONES[name], weights, name)
     finetune = finetune_depth(str(config["finetune"]), weights)
     if weights == "none" and finetune != "all" and not restored:
         log.warning("%s: weights none, finetune %s: the backbone is a frozen *random* network"
