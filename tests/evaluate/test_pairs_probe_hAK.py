@@ -58,3 +58,14 @@ def test_the_ablations_steps_and_paired_table_count_the_left_out_fold() -> None:
     paired = text.split("## Paired comparisons", 1)[1]
     assert "left out of that pair (1 in all" in paired
     assert "2 paired folds; 1 left out: a degenerate C" in paired
+
+
+def test_every_c_degenerate_names_a_peer_and_leaves_every_fold_out() -> None:
+    """Old: the best peer's mean was NaN, it was named ``"nan"`` and pairing raised KeyError."""
+    res = _results()
+    res["c_index"] = [1.0, 0.0, 1.0, 1.0, 1.0, 0.0]
+    best, comp = paired_comparisons(res, "survival")
+    assert best == "coxnet"
+    row = comp.iloc[0]
+    assert row["n_pairs"] == 0 and row["n_left_out"] == 3
+    assert row["note"].startswith("0 paired folds; 3 left out: degenerate Cs")

@@ -31,10 +31,13 @@ PRIMARY_METRIC = {"classify": "macro_f1", "survival": "c_index"}
 def _best_peer(results: pd.DataFrame, metric: str) -> str:
     """The peer with the highest mean ``metric`` (any model when all are proposed), as the
     summary gives it: a fold's C-index of exactly 0 or 1 left out (too few pairs to rank; a
-    model whose 1.000 from one fold lifted it was named best peer above a higher shown mean)."""
+    model whose 1.000 from one fold lifted it was named best peer above a higher shown mean).
+    Where no candidate has a mean (every C degenerate), the first candidate (the best peer was
+    ``"nan"`` and the comparison raised a KeyError)."""
     means = paired_metric(results, metric).groupby(results["model"], sort=False).mean()
     base = means[[m for m in means.index if m not in PROPOSED_MODELS]]
-    return str((base if len(base) else means).idxmax())
+    pool = base if len(base) else means
+    return str(pool.idxmax() if pool.notna().any() else pool.index[0])
 
 
 def paired_metric(results: pd.DataFrame, metric: str) -> pd.Series:
