@@ -522,6 +522,7 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
         for key, entry in (layer.get("tuned_on") or {}).items():
             owner[str(key)] = (i, entry)
     out: dict[str, Any] = {}
+    left: list[str] = []  # entries describing no value in force: one -v line (was one each)
     for key, (i, entry) in owner.items():
         described, changed, unread, read = 0, [], [], []
         for path in key.split(","):
@@ -545,8 +546,7 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
                     by = last_setter(opt, layers[i + 1:], section, model_name, task)
                     changed.append(f"{opt} {value} -> {now}" + (f" ({by})" if by else ""))
         if not described or len(changed) == described:
-            logger.debug("tuned_on %s: describes no value in force (%s)", key,
-                         "; ".join(changed) or "none of this run's")
+            left.append(f"{key} ({'; '.join(changed)})" if changed else key)
             continue
         if changed:
             entry = {**(entry if isinstance(entry, Mapping) else {"value": str(entry)}),
@@ -555,6 +555,9 @@ def tuned_on_in_force(layers: list[tuple[str, Mapping[str, Any]]], final: Mappin
             entry = {**(entry if isinstance(entry, Mapping) else {"value": str(entry)}),
                      "reads_only": ", ".join(read)}
         out[key] = copy.deepcopy(entry)
+    if left:
+        logger.debug("tuned_on: %d entr%s of the preset describe no value this run uses: %s",
+                     len(left), "y" if len(left) == 1 else "ies", "; ".join(left))
     return out
 
 
