@@ -15,6 +15,7 @@ import pandas as pd
 from genemoe.data.annotation import TABLE_COLUMNS, GeneAnnotation
 from genemoe.data.args import absolute
 from genemoe.data.bundle import Bundle, atomic_file, dump_json, load_bundle, summarise
+from genemoe.data.crossscale import LOG2P1_UNITS
 from genemoe.data.ids import detect_id_kind, looks_like_samples
 from genemoe.data.values import ValueStats, value_kind
 from genemoe.errors import input_error
@@ -37,8 +38,7 @@ GENE_ID_COLUMNS = ("gene_ids", "gene_id", "ensembl_id", "ensembl_gene_id")
 _DENSE_SAY_BYTES = 2e9  # a dense copy of X above this is said, with its size
 
 # the scale of a bundle's values by its normalisation: each is log2(x + 1) of its x
-_LOG2_SCALES = {"log2cpm": "log2(CPM + 1)", "log2tpm": "log2(TPM + 1)",
-                "fpkm_uq": "log2(FPKM-UQ + 1)", "log2p1": "log2(x + 1)"}
+_LOG2_SCALES = {m: f"log2({unit} + 1)" for m, unit in LOG2P1_UNITS.items()}
 
 
 def value_scale(normalisation: Any) -> tuple[str, bool]:
