@@ -124,3 +124,22 @@ def test_offline_imagenet_weights_name_the_model_typed(tmp_path, monkeypatch):
         check_weights("resnet50", "imagenet", preset=Path("p.yaml"))
     assert max(_error_lines(err)) <= 100, str(err.value)
     assert "model.resnet50.weights: none" in str(err.value)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("timm") is None, reason="timm is not installed")
+def test_a_weights_file_that_does_not_fit_is_said_a_kind_a_line(tmp_path):
+    """``--model xception --weights w.pt`` (a ResNet's keys) said "weights do not fit timm's
+    legacy_xception: missing 273: ...; unexpected 1: ...; shape mismatch 1: ..." on one
+    line of 291 characters."""
+    import torch
+
+    path = tmp_path / "w.pt"
+    torch.save({"conv1.weight": torch.zeros(64, 3, 7, 7), "layer1.0.conv1.weight":
+                torch.zeros(64, 64, 1, 1)}, path)
+    with pytest.raises(InputError, match=r"weights do not fit xception \(timm: legacy_xc") as err:
+        create_model("xception", n_genes=64, n_outputs=3, task="classify", weights=str(path),
+                     image_size=16)
+    text = str(err.value).replace(str(path), "w.pt")  # the path's length is the user's
+    assert max(_widths(f"genemoe: error: {text}")) <= 100, text
+    assert "\n    missing 273: " in text and "\n    unexpected 1: layer1.0.conv1.weight" in text
+    assert "\n    shape mismatch 1: conv1.weight" in text

@@ -205,7 +205,7 @@ def test_bad_weights_files_are_input_errors(tmp_path) -> None:
         _model(weights=str(tmp_path / "missing.pt"))
     wrong = tmp_path / "wrong.pt"
     torch.save({"conv1.weight": torch.zeros(3, 3)}, wrong)
-    with pytest.raises(InputError, match="missing .*shape mismatch"):
+    with pytest.raises(InputError, match=r"(?s)missing .*shape mismatch"):
         _model(weights=str(wrong))
 
 

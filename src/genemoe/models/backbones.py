@@ -288,12 +288,14 @@ def _unprefixed(state: dict[str, torch.Tensor], own: set[str], path: Path) -> di
     return bare
 
 
-def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
-    """Load a timm-keyed state dict file into ``model``; the ImageNet head's keys (the
+def _load_state_file(model: nn.Module, path: Path, arch: str, *, said: str | None = None) -> None:
+    """Load a timm-keyed state dict file into ``model`` (timm's ``arch``; ``said``: the
+    backbone as the error names it, :func:`said_name`); the ImageNet head's keys (the
     classifier and VGG's ``pre_logits``, unused by genemoe) are ignored in the file and in
-    the model alike (the model's were counted missing: no VGG-19 file could load)."""
-    if (said := _not_a_weights_file(path)) is not None:
-        raise input_error(said[0], path=path, where="weights", fix=said[1])
+    the model alike (the model's were counted missing: no VGG-19 file could load). Keys that
+    do not fit are said a kind a line (one line of 291 characters)."""
+    if (bad := _not_a_weights_file(path)) is not None:
+        raise input_error(bad[0], path=path, where="weights", fix=bad[1])
     if not path.is_file():
         raise input_error("weights file not found", path=path, where="weights",
                           fix="pass an existing state-dict file, or weights: none | imagenet")
@@ -321,9 +323,10 @@ def _load_state_file(model: nn.Module, path: Path, arch: str) -> None:
         def few(keys: list[str]) -> str:
             return ", ".join(keys[:4]) + (f" (+{len(keys) - 4} more)" if len(keys) > 4 else "")
 
-        problems = [f"{what} {len(k)}: {few(k)}" for what, k in
+        problems = [f"    {what} {len(k)}: {few(k)}" for what, k in
                     (("missing", missing), ("unexpected", unexpected), ("shape mismatch", wrong)) if k]
-        raise input_error(f"weights do not fit timm's {arch}: " + "; ".join(problems), path=path,
+        raise input_error(wrapped("\n".join([f"weights do not fit {said or arch}:", *problems])),
+                          path=path,
                           where="weights", fix=f"use a state dict of timm.create_model({arch!r}) "
                                                "(timm key names), or weights: none")
     model.load_state_dict(state, strict=False)
@@ -386,7 +389,8 @@ def _timm_backbone(spec: Backbone, weights: str, name: str) -> nn.Module:
     else:
         model = timm.create_model(spec.timm_name, pretrained=False, **kwargs)
         if weights != "none":
-            _load_state_file(model, Path(weights).expanduser(), spec.timm_name)
+            _load_state_file(model, Path(weights).expanduser(), spec.timm_name,
+                             said=said_name(name))
     if hasattr(model, "pre_logits"):  # VGG's 120M-parameter ConvMlp: unused by forward_features
         model.pre_logits = nn.Identity()
     return model
