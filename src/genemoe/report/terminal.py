@@ -22,7 +22,7 @@ from genemoe.evaluate.benchmark_tables import (
     grid_points_by_model,
     paired_comparisons,
 )
-from genemoe.evaluate.survival_flags import degenerate_text, within_flags
+from genemoe.evaluate.survival_flags import degenerate_text, is_degenerate, within_flags
 from genemoe.report.text import (
     chosen_on_validation,
     fmt_apart,
@@ -171,13 +171,19 @@ def _n_scored(values: pd.Series) -> int:
     return int(np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(float)).sum())
 
 
-def _mean_cell(values: pd.Series) -> str:
+def _mean_cell(values: pd.Series, *, pooled_c: bool = False) -> str:
     """Mean ± sd of a model's folds, with ``(k/n)`` where it skips folds without a value
     (summary.md: ``(k/n folds)``): a fold whose C-index could not be scored was dropped from
-    the mean unsaid, under a folds column counting it."""
-    scored = _n_scored(values)
-    return fmt_mean_sd(values.tolist()) + (f" ({scored}/{len(values)})"
-                                           if 0 < scored < len(values) else "")
+    the mean unsaid, under a folds column counting it. ``pooled_c``: a fold's C of exactly 0
+    or 1 is left out and counted, ``(2/3; 1 degenerate)``, as summary.md's mean and the paired
+    comparison leave it out (0.823 ± 0.154 here beside summary.md's 0.734 ± 0.007)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    zero_one = numbers.map(is_degenerate).astype(bool) if pooled_c else numbers.isna() & False
+    kept = numbers.mask(zero_one)
+    scored = _n_scored(kept)
+    said = f"; {int(zero_one.sum())} degenerate" if zero_one.any() else ""
+    return fmt_mean_sd(kept.tolist()) + (f" ({scored}/{len(values)}{said})"
+                                         if scored < len(values) and (scored or said) else "")
 
 
 def _skips_folds(results: pd.DataFrame, columns: list[str]) -> bool:
@@ -188,6 +194,9 @@ def _skips_folds(results: pd.DataFrame, columns: list[str]) -> bool:
 
 SKIPPED_NOTE = ("  (k/n): the mean of the k folds with a value, of n run (results.csv has "
                 "each fold)")
+DEGENERATE_NOTE = ("  d degenerate: folds whose C-index is exactly 0 or 1 (too few pairs to "
+                   "rank), left out\n    of the mean and of the paired comparison, as in "
+                   "summary.md")
 
 
 def budget_line(protocol: dict, results: pd.DataFrame) -> str:
@@ -335,7 +344,8 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
         cols += [f"Δ {metric} vs {best}", "won/lost", "corrected p", "Holm p"]
     rows = []
     for model, g in results.groupby("model", sort=False):
-        row = [model, str(len(g))] + [_mean_cell(g[c]) if c in g else "–" for c, _ in shown]
+        row = [model, str(len(g))] + [_mean_cell(g[c], pooled_c=c == "c_index") if c in g
+                                      else "–" for c, _ in shown]
         if best:
             c = comp.loc[model] if model in comp.index else None
             row += (["best peer", "", "", ""] if c is None else  # Holm: for the models tested
@@ -345,6 +355,9 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     caption = f"  {out_dir / 'summary.md'}  ·  {out_dir / 'results.csv'}"  # Wilcoxon p there
     if _skips_folds(results, [c for c, _ in shown]):
         caption = f"{SKIPPED_NOTE}\n{caption}"
+    if task == "survival" and pd.to_numeric(results.get("c_index"), errors="coerce").map(
+            is_degenerate).astype(bool).any():  # left out of the mean and of the pairs
+        caption = f"{DEGENERATE_NOTE}\n{caption}"
     if budget := budget_line(protocol or {}, results):  # the budget and its cost were unsaid
         caption = f"{budget}\n{caption}"
     if edge := grid_edge_line(results):  # summary.md's grid edge, beside the epoch cap
