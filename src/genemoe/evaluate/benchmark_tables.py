@@ -373,7 +373,9 @@ def summary_markdown(results: pd.DataFrame, protocol: dict) -> str:
                   "Wilcoxon test takes the folds as independent and its p is optimistic. "
                   "`holm_p` adjusts `corrected_p` for the number of models tested against "
                   f"{best} (Holm 1979); no adjustment covers {best} having been picked as the "
-                  "best peer after the fact.", "",
+                  "best peer after the fact." + (" A fold where either model's C is exactly 0 or "
+                  "1 is left out of that pair, as of the means (`n_left_out`)."
+                  if task == "survival" else ""), "",
                   comparison_markdown(comp), ""]
     if options := options_lines(results):  # image size, weights, widths: recorded nowhere
         lines += ["## Model options each model ran with", "", *options, ""]

@@ -289,7 +289,9 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
                   "folds; two-sided Wilcoxon signed-rank test over the paired folds (p_value) and "
                   "the corrected resampled t-test (corrected_p; Nadeau &amp; Bengio 2003), which "
                   "allows for the folds sharing training samples; holm_p: corrected_p Holm-adjusted "
-                  "over the models compared.</p>",
+                  "over the models compared." + (" A fold where either model's C is exactly 0 or 1 "
+                  "is left out of that pair, as of the means (n_left_out)." if task == "survival"
+                  else "") + "</p>",
                   _table(comp)]
     if len(auc := auc_table(results)):  # as summary.md (the report left these out)
         mixed = auc_rule_line(results)  # cells of an older AUC rule: summary.md only said it
