@@ -11,11 +11,12 @@ import math
 
 import pandas as pd
 
+from genemoe.evaluate.benchmark_pairs import left_out_note
 from genemoe.evaluate.benchmark_protocol import fold_members_text
 from genemoe.evaluate.benchmark_tables import PROPOSED_MODELS, few_pairs_note
 from genemoe.report.text import fmt_p
 
-__all__ = ["members_words", "split_test_notes", "holm_words", "unread_words", "runner_up_words"]
+__all__ = ["members_words", "left_out_words", "split_test_notes", "holm_words", "unread_words", "runner_up_words"]
 
 
 def members_words(protocol: dict) -> str:
@@ -32,6 +33,15 @@ def members_words(protocol: dict) -> str:
     return f", each an ensemble of {k} ({option}: {html.escape(said)})"
 
 
+def left_out_words(r: pd.Series) -> str:
+    """A comparison row's folds left out of its pair (a degenerate C), as
+    :func:`~genemoe.evaluate.benchmark_pairs.left_out_note` says them; "" for none."""
+    n = float(pd.to_numeric(pd.Series([r.get("n_left_out")]), errors="coerce").iloc[0])
+    if not n > 0 or "n_pairs" not in r:  # NaN, 0, or a classification row
+        return ""
+    return left_out_note(int(r["n_pairs"]), int(n))
+
+
 def split_test_notes(r: pd.Series) -> tuple[str, str]:
     """A comparison row's note split by test: the corrected t-test's (few paired folds) and
     the Wilcoxon test's (too few non-zero pairs to reach p < 0.05), HTML-escaped, or ''.
@@ -40,6 +50,8 @@ def split_test_notes(r: pd.Series) -> tuple[str, str]:
     difference was the t-test's, the unreachable p the Wilcoxon test's.
     """
     note = r.get("note") if isinstance(r.get("note"), str) else ""
+    if left := left_out_words(r):  # both tests' (was filed under the Wilcoxon test's)
+        note = note.replace(left, "")
     t_note = few_pairs_note(int(r["n_pairs"])) if "n_pairs" in r else ""
     if t_note and t_note in note:
         note = note.replace(t_note, "")

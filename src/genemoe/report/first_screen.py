@@ -28,6 +28,7 @@ from genemoe.evaluate.survival_flags import backwards_text
 from genemoe.reliability import ECE_ROSE
 from genemoe.report.benchmark_words import (
     holm_words,
+    left_out_words,
     members_words,
     runner_up_words,
     split_test_notes,
@@ -421,9 +422,10 @@ def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFra
     if unfinished and prog.unequal:
         sig = "no conclusion drawn until every model has the same folds"
     t_note, w_note = (f" ({n})" if n else "" for n in split_test_notes(r))
+    left = f" ({_esc(said)})" if (said := left_out_words(r)) else ""  # both tests'
     return (f"<p>{lead}<code>{_esc(r['model'])}</code> against the best peer "
             f"<code>{_esc(best)}</code>: {r['mean_difference']:+.3f} {metric} on average, better "
-            f"on {r['wins']} of {r['n_pairs']} folds. Corrected resampled t-test: p = {fmt_p(p)}, "
+            f"on {r['wins']} of {r['n_pairs']} folds{left}. Corrected resampled t-test: p = {fmt_p(p)}, "
             f"{sig}{t_note}. {holm}Wilcoxon signed-rank test (takes the folds as independent): p = "
             f"{fmt_p(r['p_value'])}{w_note}.</p>" + capped)
 
