@@ -160,8 +160,12 @@ def check_split_options(val_fraction: float, test_fraction: float, n_folds: int 
     (``prepare`` checks them before reading: they were said after the expression was read)."""
     if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
         raise input_error(
-            f"invalid split fractions val={val_fraction}, test={test_fraction}",
-            where="--val-fraction/--test-fraction", fix="use fractions in [0, 1) summing below 1",
+            f"invalid split fractions val={val_fraction}, test={test_fraction}"
+            + (f" (together {val_fraction + test_fraction:g}: nothing left to train on)"
+               if 0 <= val_fraction < 1 and 0 <= test_fraction < 1 else ""),
+            where="--val-fraction/--test-fraction",
+            fix="each below 1 and the two summing below 1, e.g. --val-fraction 0.1 "
+                "--test-fraction 0.2",
         )
     if n_folds is not None and n_folds < 2:
         raise input_error(f"must be at least 2, got {n_folds}", where="--folds",
