@@ -73,6 +73,25 @@ def tiny_pretrained(d: Path, *, n_samples: int, n_genes: int, seed: int
     return bundle, out.out_dir, cfg
 
 
+def tiny_genemoe_train_run(d: Path, *, seed: int) -> tuple[Bundle, Path]:
+    """A one-epoch tiny Gene-MOE ``genemoe train`` run (TINY_GENEMOE) on a 120-sample,
+    60-gene, 3-type synthetic bundle without survival: ``(bundle, run folder)`` (the
+    features tests' fixture, set up alike in several modules)."""
+    import yaml
+
+    from genemoe.workflows.train import train_run
+    from tiny_configs import TINY_GENEMOE
+
+    bundle, _, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=3, seed=seed,
+                                     clinical=False)
+    cfg = Path(d) / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({"model": {"genemoe": TINY_GENEMOE},
+                                   "train": {"batch_size": 32, "patience": None}}))
+    run = train_run(bundle.path, out_dir=Path(d) / "run", config_path=cfg, epochs=1,
+                    device="cpu", progress=False)
+    return bundle, run.out_dir
+
+
 def small_counts_file(path: Path, barcodes: list[str], seed: int = 0) -> Path:
     """A small genes × samples counts file (40 Ensembl-like genes) of ``barcodes``."""
     import numpy as np

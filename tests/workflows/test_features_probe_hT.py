@@ -5,27 +5,17 @@ refusal that named the flag twice ("max_samples: --max-samples 2: ...")."""
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from genemoe.errors import InputError
 from genemoe.workflows.features import analyse_features
-from genemoe.workflows.train import train_run
-from synthetic_inputs import prepare_synthetic
-from tiny_configs import TINY_GENEMOE
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A one-epoch Gene-MOE train run on a small synthetic bundle: ``(bundle, run folder)``."""
-    d = tmp_path_factory.mktemp("features_hT")
-    bundle, _, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=3, seed=21,
-                                     clinical=False)
-    cfg = d / "tiny.yaml"
-    cfg.write_text(yaml.safe_dump({"model": {"genemoe": TINY_GENEMOE},
-                                   "train": {"batch_size": 32, "patience": None}}))
-    run = train_run(bundle.path, out_dir=d / "run", config_path=cfg, epochs=1, device="cpu",
-                    progress=False)
-    return bundle, run.out_dir
+    from synthetic_inputs import tiny_genemoe_train_run
+
+    return tiny_genemoe_train_run(tmp_path_factory.mktemp("features_hT"), seed=21)
 
 
 def test_training_samples_are_refused_without_predictions_tsv(trained, tmp_path):

@@ -10,25 +10,14 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A one-epoch tiny Gene-MOE train run on a small synthetic bundle (with symbols)."""
-    from genemoe.workflows.train import train_run
-    from synthetic_inputs import prepare_synthetic
-    from tiny_configs import TINY_GENEMOE
+    from synthetic_inputs import tiny_genemoe_train_run
 
-    d = tmp_path_factory.mktemp("features_hAE")
-    bundle, _, _ = prepare_synthetic(d, n_samples=120, n_genes=60, n_types=3, seed=23,
-                                     clinical=False)
-    cfg = d / "tiny.yaml"
-    cfg.write_text(yaml.safe_dump({"model": {"genemoe": TINY_GENEMOE},
-                                   "train": {"batch_size": 32, "patience": None}}))
-    run = train_run(bundle.path, out_dir=d / "run", config_path=cfg, epochs=1, device="cpu",
-                    progress=False)
-    return bundle, run.out_dir
+    return tiny_genemoe_train_run(tmp_path_factory.mktemp("features_hAE"), seed=23)
 
 
 def test_features_falls_back_on_the_run_symbols_and_says_so(trained, tmp_path):
