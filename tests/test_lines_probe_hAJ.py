@@ -143,3 +143,27 @@ def test_a_weights_file_that_does_not_fit_is_said_a_kind_a_line(tmp_path):
     assert max(_widths(f"genemoe: error: {text}")) <= 100, text
     assert "\n    missing 273: " in text and "\n    unexpected 1: layer1.0.conv1.weight" in text
     assert "\n    shape mismatch 1: conv1.weight" in text
+
+
+def test_a_model_of_the_other_task_and_a_bundle_without_times_are_said_on_short_lines(bundle_b):
+    """``train --model coxnet`` (classify) listed the other models on a fix line of 163
+    characters; ``--task survival`` on a bundle without --clinical ran to 145."""
+    from genemoe.models.registry import check_task
+    from genemoe.workflows.common import check_bundle_has_task
+
+    with pytest.raises(InputError, match="does not support task 'classify'") as err:
+        check_task("coxnet", "classify")
+    assert max(_error_lines(err)) <= 100, str(err.value)
+    assert all(m in str(err.value) for m in list_models(task="classify"))
+    with pytest.raises(InputError, match="the bundle has no survival times") as err:
+        check_bundle_has_task(bundle_b, "survival")
+    text = str(err.value).replace(str(bundle_b.path), "/tmp/b")  # the path's length is the user's
+    assert max(_widths(f"genemoe: error: {text}")) <= 100, text
+    assert "prepared without --clinical" in text and "fix: re-prepare with --clinical" in text
+
+
+@pytest.fixture
+def bundle_b(tmp_path) -> SimpleNamespace:
+    """A stand-in bundle prepared without --clinical: two types, no survival times."""
+    return SimpleNamespace(path=tmp_path / "b", class_names=["ACC", "UVM"], endpoint=None,
+                           summary={"n_with_survival": 0})

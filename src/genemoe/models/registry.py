@@ -202,9 +202,10 @@ def check_task(name: str, task: str) -> None:
     """Refuse ``task`` for a model that does not do it (an InputError naming the models that do)."""
     spec = get_spec(name)
     if task not in spec.tasks:
+        fix = (f"  fix: use it for {', '.join(spec.tasks)}, or pick another model "
+               f"({', '.join(list_models(task=task))})")  # was one line of 163
         raise input_error(f"model {name!r} does not support task {task!r}", where="--model",
-                          fix=f"use it for {', '.join(spec.tasks)}, or pick another model "
-                              f"({', '.join(list_models(task=task))})")
+                          fix=wrapped(fix, first_whole=False)[len("  fix: "):])
 
 
 def check_model_options(name: str, config: Mapping[str, Any]) -> None:

@@ -118,10 +118,9 @@ def check_bundle_has_task(bundle: Bundle, task: Task) -> None:
                           fix="prepare it with samples of two or more types, or use --task "
                               "survival")
     if task == "survival" and not bundle.summary.get("n_with_survival", 1):
-        why = (f"its survival table gave no patient a {bundle.endpoint} time and event"
-               if bundle.endpoint else "it was prepared without --clinical")  # was said of both
-        raise input_error(f"the bundle has no survival times ({why}), so no survival model "
-                          "can be trained on it",
+        why = (f"no patient has {bundle.endpoint} time and event"
+               if bundle.endpoint else "prepared without --clinical")  # was said of both
+        raise input_error(f"the bundle has no survival times ({why})",  # was 145 wide
                           path=bundle.path, fix=("re-prepare with another --endpoint (OS, "
                                                  "DSS, DFI, PFI)" if bundle.endpoint else
                                                  "re-prepare with --clinical (a TCGA-CDR or "
