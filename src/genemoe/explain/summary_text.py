@@ -237,8 +237,10 @@ def pooled_lines(c: dict[str, Any]) -> list[str]:
 def took_text(seconds: float) -> str:
     """``8 s``, ``4 min 33 s``, ``1 h 03 min``: a duration for people."""
     s = int(round(seconds))
+    if seconds < 1:  # "2.8e-05 s" was printed for a linear model's attributions
+        return short_seconds(seconds)
     if s < 60:
-        return f"{max(seconds, 0):.2g} s" if seconds < 10 else f"{s} s"
+        return f"{seconds:.2g} s" if seconds < 10 else f"{s} s"
     if s < 3600:
         return f"{s // 60} min {s % 60:02d} s"
     return f"{s // 3600} h {s % 3600 // 60:02d} min"
@@ -252,5 +254,17 @@ def took_lines(c: dict[str, Any]) -> list[str]:
     if per is None or not n:
         return []
     where = f", on {c['device']}" if c.get("device") else ""
-    return [f"  attributions took {took_text(float(per) * n)} ({float(per):.3g} s per "
+    return [f"  attributions took {took_text(float(per) * n)} ({short_seconds(float(per))} per "
             f"sample{where})"]
+
+
+def short_seconds(seconds: float) -> str:
+    """``18.2 s``, ``2.8 ms``, ``28.2 µs``: three figures in the unit that keeps them
+    (``2.82e-05 s`` read as a float's repr)."""
+    seconds = max(float(seconds), 0.0)
+    if seconds == 0:
+        return "0 s"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale or unit == "µs":
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds:.3g} s"

@@ -12,7 +12,12 @@ import pandas as pd
 
 from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark, read_ranking, top_genes_line
-from genemoe.explain.summary_text import pooling_text, reintegrated_lines, still_off_text
+from genemoe.explain.summary_text import (
+    pooling_text,
+    reintegrated_lines,
+    short_seconds,
+    still_off_text,
+)
 from genemoe.report.html_parts import figure_html as _figure_html
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.plots import Figure
@@ -104,8 +109,10 @@ def _took_html(conv: dict) -> str:
     if per is None or not n:
         return ""
     where = f", on {conv['device']}" if conv.get("device") else ""
-    return html.escape(f" Attributions took {fmt_seconds(float(per) * n)} ({float(per):.3g} s "
-                       f"per sample{where}).")
+    total = float(per) * n  # under a second: "0 s (2.82e-05 s per sample)" before
+    took = fmt_seconds(total) if total >= 1 else short_seconds(total)
+    return html.escape(f" Attributions took {took} ({short_seconds(float(per))} per "
+                       f"sample{where}).")
 
 
 def _completeness_text(conv: dict) -> str:
