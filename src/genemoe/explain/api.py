@@ -195,7 +195,9 @@ class ExplainResult(AtFolder):
                           first_whole=False)
                   for cls, df in self.ranking.groupby("class", sort=True)]  # survival: both ends
         lines += ranked + ranking_notes(self.ranking, ranked)
-        lines += [f"  wrote {p.name}" for p in self.files if p.parent == self.out_dir]
+        written = [p.name for p in self.files if p.parent == self.out_dir]  # one line each:
+        if written:  # seven of them under the rankings
+            lines.append(wrapped("  wrote " + ", ".join(written), first_whole=False))
         n_maps = sum(p.parent.name == "maps" for p in self.files)
         if n_maps:
             lines.append(f"  wrote {n_maps} per-sample attribution figure{'s' if n_maps != 1 else ''}"
