@@ -216,13 +216,22 @@ def budget_line(protocol: dict, results: pd.DataFrame) -> str:
     if "tune_seconds" in results and results["tune_seconds"].notna().any():
         per = results.groupby("model", sort=False)["tune_seconds"].sum(min_count=1).dropna()
         line += (f" · {fmt_seconds(float(per.sum()))} in the searches ("
-                 + ", ".join(f"{m} {fmt_seconds(float(v))}" for m, v in per.items())
+                 + ", ".join(_whole(f"{m} {fmt_seconds(float(v))}") for m, v in per.items())
                  + "; the final fits not included)")
     if reused := trials_this_call_text(protocol):  # the seconds were earlier calls'
         line += f" {reused}"
     line += _continued_words(results)
     line = textwrap.fill(line, WIDTH, subsequent_indent="    ", break_on_hyphens=False)
+    line = line.replace(_NBSP, " ")
     return line + (f"\n{said}" if (said := grid_line(results)) else "")  # was one long line
+
+
+_NBSP = "\u00a0"  # textwrap breaks at spaces only: a model's "svm 11 s" kept on one line
+
+
+def _whole(text: str) -> str:
+    """``text`` that a wrap keeps on one line (was cut between "svm 11" and "s")."""
+    return text.replace(" ", _NBSP)
 
 
 def grid_line(results: pd.DataFrame) -> str | None:
@@ -232,11 +241,11 @@ def grid_line(results: pd.DataFrame) -> str | None:
     ``tune_grid_points``, :func:`~genemoe.evaluate.benchmark_tables.grid_points_by_model`)."""
     if not (grid := grid_points_by_model(results)):
         return None
-    counts = ", ".join(f"{m} {n}" for m, n in grid.items())
+    counts = ", ".join(_whole(f"{m} {n}") for m, n in grid.items())
     return textwrap.fill(f"(a classical model's trial 0 is its own grid search, not one setting: "
                          f"{counts} settings on validation; each other trial scores 1)", WIDTH,
                          initial_indent="    ", subsequent_indent="    ",
-                         break_on_hyphens=False)
+                         break_on_hyphens=False).replace(_NBSP, " ")
 
 
 def _continued_words(results: pd.DataFrame) -> str:
