@@ -145,7 +145,7 @@ def _clip_negatives(X: np.ndarray, source: Path | str | None, notes: dict) -> np
             fix="use --normalisation none to keep the values as they are")
     notes["negative_values_clipped_to_0"] = n_neg
     log.warning("%s: %s negative values (minimum %g) clipped to 0 before log2(x + 1)",
-                source or "matrix", f"{n_neg:,}", vmin)
+                Path(source).name if source is not None else "matrix", f"{n_neg:,}", vmin)
     return np.clip(X, 0, None)
 
 
