@@ -210,7 +210,9 @@ def write_h5ad(bundle: Bundle | Path | str, path: Path | str) -> Path:
     adata = bundle_to_anndata(bundle)
     with atomic_file(path, suffix=".h5ad") as tmp:
         adata.write_h5ad(tmp)
-    logger.info("%s", export_line(bundle, path))
+    # DEBUG, and not export_line: the command prints that line, and -v printed it twice
+    logger.debug("%s: AnnData written (%d obs columns, %d var columns)", path.name,
+                 adata.obs.shape[1], adata.var.shape[1])
     return absolute(path)  # as the result objects' folders: an os.chdir left it stale
 
 

@@ -161,6 +161,7 @@ def sparse_dispatch(
 
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc mallopt parameters (malloc.h)
+_MALLOPT_SAID: set[tuple[int, int]] = set()  # settings taken and logged in this process
 
 
 def retain_freed_memory(*, mmap_threshold: int = 256 * 2**20, trim_threshold: int = 2**30) -> bool:
@@ -195,12 +196,12 @@ def retain_freed_memory(*, mmap_threshold: int = 256 * 2**20, trim_threshold: in
         return False
     ok = mallopt(_M_MMAP_THRESHOLD, mmap_threshold) == 1
     ok = mallopt(_M_TRIM_THRESHOLD, trim_threshold) == 1 and ok
-    logger.debug(
-        "mallopt mmap_threshold=%d trim_threshold=%d: %s",
-        mmap_threshold,
-        trim_threshold,
-        "ok" if ok else "refused",
-    )
+    settings = (mmap_threshold, trim_threshold)
+    if not ok or settings not in _MALLOPT_SAID:  # once per process (was each run and cell)
+        logger.debug("mallopt mmap_threshold=%d trim_threshold=%d: %s", mmap_threshold,
+                     trim_threshold, "ok" if ok else "refused")
+    if ok:
+        _MALLOPT_SAID.add(settings)
     return ok
 
 

@@ -185,7 +185,9 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
         parts = [d / "models", d / "pretrain"] if kind == "ablation" else []  # its protocol
         raise damaged_error([d, *filter(None, [recorded_run(d)]), *parts], exc) from exc
     atomic_write_text(out, _render(ctx, out.parent))
-    log.info("wrote %s (%d figures)", out, len(ctx["figures"]))
+    # DEBUG, not "wrote ...": the command says that line, and -v printed it twice
+    log.debug("%s report page: %d figure%s embedded", kind, len(ctx["figures"]),
+              "s" * (len(ctx["figures"]) != 1))
     return out.absolute()  # a notebook's os.chdir left a relative one pointing elsewhere
 
 

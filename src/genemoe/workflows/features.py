@@ -478,8 +478,10 @@ def analyse_features(run_dir: Path | str, *, data: Path | str, out_dir: Path | s
     # the pre-training's whole warning nested in parentheses ran to 400 characters: its
     # claim here, the whole text in summary.json's pretrain_collapse
     warned = [f"the pre-training collapsed: {short_collapse(w, 70)}" for w in run.collapse] + said
-    for note in notes:
-        logger.info("features: %s", note)
+    # the notes are said by describe() and kept in summary.json: a record of each as well
+    # printed every note twice under -v
+    logger.debug("features: %d note%s, in the result and summary.json", len(notes),
+                 "s" * (len(notes) != 1))
     for w in warned:  # a collapsed decoder's 0.500 read as near-perfect mixing
         logger.warning("features: %s", w)
     notes = notes + warned
