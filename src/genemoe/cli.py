@@ -185,8 +185,8 @@ def train(
     freeze_encoder_epochs: Annotated[int, typer.Option(
         help="With --pretrained: keep the encoder frozen for this many epochs.")] = 0,
     encoder_lr: Annotated[float | None, typer.Option(
-        help="With --pretrained: the encoder's own peak learning rate (e.g. 1e-4); the head "
-             "keeps the train: lr, and warmup/decay scale both.")] = None,
+        help="With --pretrained: the pre-trained encoder's own peak learning rate (e.g. 1e-4); "
+             "the rest keeps the preset's learning rate (train.lr); warm-up and decay apply to both.")] = None,
     layout: Annotated[str | None, typer.Option(
         help="Image models: gene -> pixel layout, reshape | genomic | similarity.")] = None,
     image_size: Annotated[int | None, typer.Option(
@@ -366,9 +366,9 @@ def pretrain(
         help="Encoder family: genemoe | moe | vaecox (default: the preset's pretrain.model).")] = None,
     stream: Annotated[bool | None, typer.Option(
         "--stream/--no-stream",
-        help="Read the training rows from disk batch by batch (memory flat in the number of "
-             "samples) or load them. Default: the config's pretrain.stream (auto: stream when "
-             "they would take > pretrain.stream_memory_fraction of free memory).")] = None,
+        help="Read the training samples from disk a batch at a time (memory stays flat however "
+             "many there are) or load them all. Default: stream only when loading would take more "
+             "than a set share of free memory (pretrain.stream, pretrain.stream_memory_fraction).")] = None,
     progress: Progress = True,
 ) -> None:
     """Self-supervised pre-training of an encoder/decoder (Gene-MOE: WGAN-GP + KL + L1)."""
