@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.evaluate.benchmark_files import trials_this_call_text
+from genemoe.evaluate.benchmark_pairs import paired_metric
 from genemoe.evaluate.benchmark_pixels import crowded_lines
 from genemoe.evaluate.benchmark_protocol import grid_edge_counts
 from genemoe.evaluate.benchmark_tables import (
@@ -22,7 +23,7 @@ from genemoe.evaluate.benchmark_tables import (
     grid_points_by_model,
     paired_comparisons,
 )
-from genemoe.evaluate.survival_flags import degenerate_text, is_degenerate, within_flags
+from genemoe.evaluate.survival_flags import degenerate_text, within_flags
 from genemoe.report.text import (
     chosen_on_validation,
     fmt_apart,
@@ -171,19 +172,19 @@ def _n_scored(values: pd.Series) -> int:
     return int(np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(float)).sum())
 
 
-def _mean_cell(values: pd.Series, *, pooled_c: bool = False) -> str:
-    """Mean ± sd of a model's folds, with ``(k/n)`` where it skips folds without a value
-    (summary.md: ``(k/n folds)``): a fold whose C-index could not be scored was dropped from
-    the mean unsaid, under a folds column counting it. ``pooled_c``: a fold's C of exactly 0
-    or 1 is left out and counted, ``(2/3; 1 degenerate)``, as summary.md's mean and the paired
-    comparison leave it out (0.823 ± 0.154 here beside summary.md's 0.734 ± 0.007)."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    zero_one = numbers.map(is_degenerate).astype(bool) if pooled_c else numbers.isna() & False
-    kept = numbers.mask(zero_one)
+def _mean_cell(g: pd.DataFrame, column: str) -> str:
+    """Mean ± sd of a model's folds (its rows ``g``), with ``(k/n)`` where it skips folds
+    without a value (summary.md: ``(k/n folds)``): a fold whose C-index could not be scored
+    was dropped from the mean unsaid, under a folds column counting it. A fold's pooled C of
+    exactly 0 or 1 is left out and counted, ``(2/3; 1 degenerate)``, by the paired
+    comparison's own rule (:func:`~genemoe.evaluate.benchmark_pairs.paired_metric`), as
+    summary.md's mean leaves it out (0.823 ± 0.154 here beside summary.md's 0.734 ± 0.007)."""
+    kept = paired_metric(g, column)
+    left = int((kept.isna() & pd.to_numeric(g[column], errors="coerce").notna()).sum())
     scored = _n_scored(kept)
-    said = f"; {int(zero_one.sum())} degenerate" if zero_one.any() else ""
-    return fmt_mean_sd(kept.tolist()) + (f" ({scored}/{len(values)}{said})"
-                                         if scored < len(values) and (scored or said) else "")
+    said = f"; {left} degenerate" if left else ""
+    return fmt_mean_sd(kept.tolist()) + (f" ({scored}/{len(g)}{said})"
+                                         if scored < len(g) and (scored or said) else "")
 
 
 def _skips_folds(results: pd.DataFrame, columns: list[str]) -> bool:
@@ -353,8 +354,7 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
         cols += [f"Δ {metric} vs {best}", "won/lost", "corrected p", "Holm p"]
     rows = []
     for model, g in results.groupby("model", sort=False):
-        row = [model, str(len(g))] + [_mean_cell(g[c], pooled_c=c == "c_index") if c in g
-                                      else "–" for c, _ in shown]
+        row = [model, str(len(g))] + [_mean_cell(g, c) if c in g else "–" for c, _ in shown]
         if best:
             c = comp.loc[model] if model in comp.index else None
             row += (["best peer", "", "", ""] if c is None else  # Holm: for the models tested
@@ -364,8 +364,8 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     caption = f"  {out_dir / 'summary.md'}  ·  {out_dir / 'results.csv'}"  # Wilcoxon p there
     if _skips_folds(results, [c for c, _ in shown]):
         caption = f"{SKIPPED_NOTE}\n{caption}"
-    if task == "survival" and pd.to_numeric(results.get("c_index"), errors="coerce").map(
-            is_degenerate).astype(bool).any():  # left out of the mean and of the pairs
+    if task == "survival" and "c_index" in results and (paired_metric(results, "c_index").isna()
+                               & results["c_index"].notna()).any():  # out of mean and pairs
         caption = f"{DEGENERATE_NOTE}\n{caption}"
     if budget := budget_line(protocol or {}, results):  # the budget and its cost were unsaid
         caption = f"{budget}\n{caption}"
