@@ -18,7 +18,7 @@ import yaml
 
 from genemoe.evaluate.benchmark_auc import FEW_AUC_CONTROLS, FEW_AUC_DEATHS
 from genemoe.evaluate.benchmark_files import epoch_cap_note
-from genemoe.evaluate.brier import CENSORING_FLOOR
+from genemoe.evaluate.brier import CENSORING_FLOOR, event_word
 from genemoe.evaluate.survival_flags import backwards_text
 from genemoe.report.first_screen import run_panel
 from genemoe.report.horizons import horizon_table
@@ -90,7 +90,7 @@ def run_context(d: Path, plots: Path) -> dict[str, Any]:
     return page_context(f"genemoe run — {model} ({shown})",
                         synthetic=summary.get("synthetic") or record.get("synthetic"),
                         summary=summary, record=record, protocol=protocol, panel=panel,
-                        metrics=run_metrics(metrics, task)
+                        metrics=run_metrics(metrics, task, endpoint=prot.get("endpoint"))
                         + ((hz + halves) if (hz := horizon_table(d, payload, prot.get("endpoint"))) else ""),
                         figures=figures, versions=versions, seeds=seeds, config=cfg)
 
@@ -145,9 +145,10 @@ def run_epoch_cap(cfg: dict, metrics: dict) -> str | None:
     return epoch_cap_note(cfg) or (said if isinstance(said, str) else None)
 
 
-def run_metrics(metrics: dict, task: str) -> str:
+def run_metrics(metrics: dict, task: str, *, endpoint: str | None = None) -> str:
     """The Metrics section of a run: validation and test rows, then per class (classify)
-    or per cancer type (survival) on the test split.
+    or per cancer type (survival) on the test split; ``endpoint`` names the AUC's events
+    (deaths for OS and an unknown endpoint: a PFI run's page spoke of deaths).
 
     A C-index that could not be computed says why (``–: fewer than 2 events (1)``), a
     log-rank p of a part with fewer than 2 events is not shown (one death splits nothing),
@@ -160,13 +161,14 @@ def run_metrics(metrics: dict, task: str) -> str:
                                         "integrated_brier_score", "ibs_null_reference",
                                         "ibs_times", "n", "n_events"))
     present = [k for k in keys if any(k in (metrics.get(s) or {}) for s in ("val", "test"))]
-    rows = [{"split": s, **{_COLUMN_NAMES.get(k, k): part_metric_text(k, metrics[s])
+    word = event_word(endpoint)
+    rows = [{"split": s, **{_COLUMN_NAMES.get(k, k): part_metric_text(k, metrics[s], word)
                             for k in present}}
             for s in ("val", "test") if s in metrics]
     rows += [row for s in ("val", "test") if (row := type_only_row(s, metrics.get(s), present))]
     parts = [_table(pd.DataFrame(rows))]
     if any(k.startswith("auc_") for k in present):
-        parts.append(f"<p>{html.escape(AUC_NOTE)}</p>")
+        parts.append(f"<p>{html.escape(auc_note(word))}</p>")
     if "ibs_times" in present:
         parts.append(f"<p>{IBS_TEXT}</p>")
     test = metrics.get("test", {})
@@ -188,17 +190,24 @@ def run_metrics(metrics: dict, task: str) -> str:
 
 _COLUMN_NAMES = {"ibs_null_reference": "IBS of no information", "ibs_times": "IBS days"}
 TYPE_ONLY = "cancer type alone"  # the row of the types' own share (type_only_c_index, ...)
-AUC_NOTE = (
-    "Time-dependent AUC at 1, 3 and 5 years (cumulative/dynamic, Uno et al. 2007): how well "
-    "the risk tells the patients who died by the horizon from those followed past it (its "
-    "controls), pooled over the cancer types; beside each, the deaths and controls it rests "
-    f"on: under {FEW_AUC_DEATHS} deaths or {FEW_AUC_CONTROLS} controls it swings widely (one "
-    f"death: that patient's rank among the controls). The rows \"{TYPE_ONLY}\" score a risk "
-    "that is each patient's type's training death rate (type_only_c_index, type_only_auc_1y "
-    "etc.): what the types' own survival differences give the pooled C-index and AUC. –: no "
-    "AUC at that horizon (no death by it in the part, nobody followed past it, or it lies "
-    "past the training follow-up or where the training patients' censoring survival has "
-    f"fallen below {CENSORING_FLOOR}).")
+def auc_note(event: str = "death") -> str:
+    """The run page's note under its AUC columns, in the endpoint's ``event`` word (``death``
+    for OS, ``event`` else: :func:`~genemoe.evaluate.brier.event_word`)."""
+    died = "died" if event == "death" else "had the event"
+    return (
+        "Time-dependent AUC at 1, 3 and 5 years (cumulative/dynamic, Uno et al. 2007): how well "
+        f"the risk tells the patients who {died} by the horizon from those followed past it (its "
+        f"controls), pooled over the cancer types; beside each, the {event}s and controls it "
+        f"rests on: under {FEW_AUC_DEATHS} {event}s or {FEW_AUC_CONTROLS} controls it swings "
+        f"widely (one {event}: that patient's rank among the controls). The rows \"{TYPE_ONLY}\" "
+        f"score a risk that is each patient's type's training {event} rate (type_only_c_index, "
+        "type_only_auc_1y etc.): what the types' own survival differences give the pooled "
+        f"C-index and AUC. –: no AUC at that horizon (no {event} by it in the part, nobody "
+        "followed past it, or it lies past the training follow-up or where the training "
+        f"patients' censoring survival has fallen below {CENSORING_FLOOR}).")
+
+
+AUC_NOTE = auc_note()  # an OS run's
 
 
 def type_only_row(split: str, m: dict | None, present: list[str]) -> dict[str, str] | None:
@@ -223,13 +232,14 @@ IBS_TEXT = ("Integrated Brier score (IBS; lower is better): over the days shown,
             "information): a model above it predicts worse than no model.")
 
 
-def part_metric_text(key: str, m: dict) -> str:
+def part_metric_text(key: str, m: dict, event: str = "death") -> str:
     """Metric ``key`` of one part's metrics ``m`` as it reads (:func:`metric_text`), with
     why it is missing: a C-index ``–: fewer than 2 events (1)`` (the reason was dropped), a
     log-rank p left out where the part has fewer than 2 events (``–: 1 event``), the
     integrated Brier score's days ``123–2,693``, an AUC's deaths by its horizon and its
     controls (followed past it) ``0.812 (3 deaths, 39 controls)``, and ``–`` for an AUC
-    recorded as undefined (its cell was blank, as if not computed)."""
+    recorded as undefined (its cell was blank, as if not computed); ``event``: the endpoint's
+    word for what the AUC counts (``death``, or ``event`` for PFI, DSS, DFI)."""
     v = m.get(key)
     events = m.get("n_events")
     if key == "c_index" and v is None and (why := m.get("c_index_reason")):
@@ -241,7 +251,7 @@ def part_metric_text(key: str, m: dict) -> str:
     if key.startswith("auc_") and v is not None and isinstance(n := m.get(f"{key}_deaths"), int):
         k = m.get(f"{key}_controls")  # what it rests on: deaths by the horizon, and controls
         controls = f", {k} control{'s' * (k != 1)}" if isinstance(k, int) else ""
-        return f"{metric_text(key, v)} ({n} death{'s' * (n != 1)}{controls})"
+        return f"{metric_text(key, v)} ({n} {event}{'s' * (n != 1)}{controls})"
     if key == "ibs_times":
         return (f"{round(v[0]):,}–{round(v[-1]):,}" if isinstance(v, list) and len(v) >= 2
                 and all(isinstance(x, int | float) for x in v) else "–")
