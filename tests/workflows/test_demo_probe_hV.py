@@ -118,3 +118,12 @@ def test_a_new_demo_removes_the_predictions_the_old_one_wrote(tmp_path):
     pred.write_text("mine\n")
     demo._clear_previous_demo(out, (("logreg", "classify"),))
     assert pred.read_text() == "mine\n"
+
+
+def test_a_continued_predictions_line_is_indented_under_its_value():
+    """Old behaviour: "(the raw counts file scored by Gene-MOE)" at column 0 under
+    "predictions: PATH" when the path was long (a fresh clone's /tmp/fresh/demo_out)."""
+    path = "predictions: /tmp/fresh/demo_out/" + "x" * 40 + "/predictions_from_counts.csv"
+    lines = demo._packed([path, "(the raw counts file scored by Gene-MOE)"], " ", " ",
+                         indent=" " * len("predictions: "))
+    assert lines == [path, " " * 13 + "(the raw counts file scored by Gene-MOE)"]

@@ -232,7 +232,8 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
     lines = [_header(bundle, epochs, tune), results_table(rows), "",
              *(textwrap.fill(t, WIDTH, break_on_hyphens=False) for t in said if t)]
     lines += [""] + ([*_packed([f"predictions: {pred.resolve()}",  # was 102 characters
-                                 "(the raw counts file scored by Gene-MOE)"], " ", " "),
+                                 "(the raw counts file scored by Gene-MOE)"], " ", " ",
+                               indent=" " * len("predictions: ")),
                       *predict_said(pred)] if pred else [])
     lines += [f"report:      {p}" for p in reports] + [f"all outputs: {out_dir.resolve()}"]
     atomic_write_text(out_dir / "summary.txt", "\n".join(lines) + "\n")  # was printed only
@@ -324,16 +325,18 @@ def _header(bundle: Bundle, epochs: int, tune: int = 0) -> str:
          "(a classical model's first: its own grid)"] if tune else []))
 
 
-def _packed(parts: list[str], first_sep: str, sep: str) -> list[str]:
+def _packed(parts: list[str], first_sep: str, sep: str, indent: str = "") -> list[str]:
     """``parts`` joined on as few lines of at most ``WIDTH`` characters as they fit, never
-    broken inside a part (``first_sep`` after the first part, ``sep`` between the others)."""
+    broken inside a part (``first_sep`` after the first part, ``sep`` between the others);
+    a continued line starts with ``indent`` (the predictions' "(the raw counts file ...)"
+    stood at column 0 under "predictions:")."""
     lines = [parts[0]]
     for i, part in enumerate(parts[1:]):
         joined = lines[-1] + (first_sep if i == 0 else sep) + part
         if len(joined) <= WIDTH:
             lines[-1] = joined
         else:
-            lines.append(part)
+            lines.append(indent + part)
     return lines
 
 
