@@ -15,7 +15,7 @@ import pandas as pd
 from genemoe.data.annotation import TABLE_COLUMNS, GeneAnnotation
 from genemoe.data.args import absolute
 from genemoe.data.bundle import Bundle, atomic_file, dump_json, load_bundle, summarise
-from genemoe.data.crossscale import LOG2P1_UNITS
+from genemoe.data.crossscale import LOG2_SCALES
 from genemoe.data.ids import detect_id_kind, looks_like_samples
 from genemoe.data.values import ValueStats, value_kind
 from genemoe.errors import input_error
@@ -37,8 +37,6 @@ logger = logging.getLogger(__name__)
 GENE_ID_COLUMNS = ("gene_ids", "gene_id", "ensembl_id", "ensembl_gene_id")
 _DENSE_SAY_BYTES = 2e9  # a dense copy of X above this is said, with its size
 
-# the scale of a bundle's values by its normalisation: each is log2(x + 1) of its x
-_LOG2_SCALES = {m: f"log2({unit} + 1)" for m, unit in LOG2P1_UNITS.items()}
 
 
 def value_scale(normalisation: Any) -> tuple[str, bool]:
@@ -55,11 +53,11 @@ def value_scale(normalisation: Any) -> tuple[str, bool]:
     >>> value_scale("none")
     ('as read (already log scale or transformed; normalisation none)', False)
     """
-    if isinstance(normalisation, str) and normalisation in _LOG2_SCALES:
-        return _LOG2_SCALES[normalisation], True
+    if isinstance(normalisation, str) and normalisation in LOG2_SCALES:
+        return LOG2_SCALES[normalisation], True
     if isinstance(normalisation, list | tuple) and normalisation and all(
-            m in _LOG2_SCALES for m in normalisation):
-        return " or ".join(_LOG2_SCALES[m] for m in normalisation) + " (by input file)", True
+            m in LOG2_SCALES for m in normalisation):
+        return " or ".join(LOG2_SCALES[m] for m in normalisation) + " (by input file)", True
     if normalisation == "none":
         return "as read (already log scale or transformed; normalisation none)", False
     return f"normalisation {normalisation}", False

@@ -72,7 +72,7 @@ import numpy as np
 from genemoe.errors import input_error
 
 __all__ = ["ScaleRule", "check_request", "scale_rule", "reference_profile", "quantile_align", "distribution_shift",
-           "gene_set_note", "LOG2P1_UNITS", "OWN_SCALE_SHIFT", "UNIT_TOTALS", "TOTAL_TOLERANCE",
+           "gene_set_note", "LOG2P1_UNITS", "LOG2_SCALES", "OWN_SCALE_SHIFT", "UNIT_TOTALS", "TOTAL_TOLERANCE",
            "FULL_FILE_SHARE", "TotalsVerdict", "UnitTotals", "check_unit_totals", "linear_totals",
            "trained_gene_counts", "subset_reference"]
 
@@ -86,6 +86,9 @@ OWN_SCALE_SHIFT = 1.5
 LOG2P1_UNITS = {"log2p1": "x", "log2cpm": "CPM", "log2tpm": "TPM", "fpkm_uq": "FPKM-UQ"}
 """Model normalisations that are log2(unit + 1) of a linear unit (all of prepare's but
 ``none``), each to its unit's name: log values of that unit may be taken as given (``given``)."""
+LOG2_SCALES = {m: f"log2({unit} + 1)" for m, unit in LOG2P1_UNITS.items()}
+"""Each such normalisation's values in words: ``log2(CPM + 1)`` for ``log2cpm`` (the export's
+scale and prepare's normalise line)."""
 UNIT_TOTALS = {"log2tpm": 1e6, "log2cpm": 1e6}
 """Model normalisations whose linear unit has one per-sample total (TPM over all genes, CPM
 over the counted genes), which log values taken as given must have (:func:`check_unit_totals`).

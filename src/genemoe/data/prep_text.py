@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from genemoe.data.clinical import words_text
-from genemoe.data.crossscale import LOG2P1_UNITS
+from genemoe.data.crossscale import LOG2_SCALES
 from genemoe.data.normalise import NEEDS_LENGTH
 from genemoe.data.values import LOG10_NOTE, NATURAL_LOG_NOTE
 
@@ -121,8 +121,8 @@ def _normalise(info: dict) -> str:
     if on and on != method:  # a genemoe export passed through on its bundle's scale, or
         notes.insert(0, f"{on}: {info['values_on_by']}" if info.get("values_on_by")  # a Xena
                      else f"already {on}, a genemoe export")  # star_tpm file's log2(TPM + 1)
-    shown = (f"{method}, log2({LOG2P1_UNITS[method]} + 1)" if method in LOG2P1_UNITS  # was
-             else method)  # "→ log2p1", the option's name only
+    shown = (f"{method}, {LOG2_SCALES[method]}" if method in LOG2_SCALES  # was "→ log2p1",
+             else method)  # the option's name only
     return (f"normalise {_name(info)}: {kind} → {shown}"
             + (f" ({'; '.join(notes)})" if notes else ""))
 
