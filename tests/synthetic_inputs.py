@@ -92,6 +92,24 @@ def tiny_genemoe_train_run(d: Path, *, seed: int) -> tuple[Bundle, Path]:
     return bundle, run.out_dir
 
 
+def three_class_parts(*, seed: int, n_train: int, n_val: int, n_genes: int) -> dict:
+    """Train and validation ``TaskData`` of three classes apart on the first 3 of ``n_genes``
+    (a classical model's grid and the tuning tests): ``{"train": ..., "val": ...}``."""
+    import numpy as np
+
+    from genemoe.train.task_data import TaskData
+
+    rng = np.random.default_rng(seed)
+
+    def part(n: int) -> TaskData:
+        y = rng.integers(0, 3, n)
+        X = rng.normal(size=(n, n_genes)).astype(np.float32)
+        X[:, :3] += 1.5 * np.eye(3, dtype=np.float32)[y]
+        return TaskData(X, np.arange(n), y, None, None, np.zeros(n, int))
+
+    return {"train": part(n_train), "val": part(n_val)}
+
+
 def small_counts_file(path: Path, barcodes: list[str], seed: int = 0) -> Path:
     """A small genes × samples counts file (40 Ensembl-like genes) of ``barcodes``."""
     import numpy as np

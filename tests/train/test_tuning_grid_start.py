@@ -6,7 +6,6 @@ gamma_scale = 1) while a neural model's trial 0 is the preset, tuned on data, so
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from genemoe.train.fit import fit_model, selection_metric
@@ -14,18 +13,12 @@ from genemoe.train.task_data import TaskData
 from genemoe.train.tuning import tune_model
 
 
-def _part(rng: np.random.Generator, n: int) -> TaskData:
-    """Three classes apart on a few of 30 genes, at a scale the default gamma misses."""
-    y = rng.integers(0, 3, n)
-    X = rng.normal(size=(n, 30)).astype(np.float32)
-    X[:, :3] += 1.5 * np.eye(3, dtype=np.float32)[y]
-    return TaskData(X, np.arange(n), y, None, None, np.zeros(n, int))
-
-
 @pytest.fixture(scope="module")
 def parts() -> dict[str, TaskData]:
-    rng = np.random.default_rng(4)
-    return {"train": _part(rng, 120), "val": _part(rng, 60)}
+    """Three classes apart on a few of 30 genes, at a scale the default gamma misses."""
+    from synthetic_inputs import three_class_parts
+
+    return three_class_parts(seed=4, n_train=120, n_val=60, n_genes=30)
 
 
 @pytest.mark.parametrize("name", ["svm", "logreg"])

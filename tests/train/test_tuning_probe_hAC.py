@@ -9,7 +9,6 @@ setup check left one holding the grid's choice, which the next call, with anothe
 
 from __future__ import annotations
 
-import numpy as np
 import optuna
 import pytest
 
@@ -19,17 +18,12 @@ from genemoe.train.task_data import TaskData
 from genemoe.train.tuning import tune_model
 
 
-def _part(rng: np.random.Generator, n: int) -> TaskData:
-    y = rng.integers(0, 3, n)
-    X = rng.normal(size=(n, 12)).astype(np.float32)
-    X[:, :3] += 1.5 * np.eye(3, dtype=np.float32)[y]
-    return TaskData(X, np.arange(n), y, None, None, np.zeros(n, int))
-
-
 @pytest.fixture(scope="module")
 def parts() -> dict[str, TaskData]:
-    rng = np.random.default_rng(7)
-    return {"train": _part(rng, 60), "val": _part(rng, 30)}
+    """Three classes apart on a few genes."""
+    from synthetic_inputs import three_class_parts
+
+    return three_class_parts(seed=7, n_train=60, n_val=30, n_genes=12)
 
 
 def _tune(parts, storage: str, seed: int = 0):
