@@ -18,6 +18,10 @@ export PYTHONPATH=$PWD/src${PYTHONPATH:+:$PYTHONPATH}
 export PYTHONUNBUFFERED=1
 # torchrun (the DDP test) must be the one of this python
 export PATH="$(dirname "$(command -v "$PY")"):$PATH"
+# --help only reads the options: no output folder, no nvidia-smi (it made both first)
+for arg in "$@"; do
+    case "$arg" in -h|--help) exec "$PY" benchmarks/device_check.py --help ;; esac
+done
 OUT=${OUT:-$PWD/device_check_out}
 mkdir -p "$OUT"
 nvidia-smi > "$OUT/nvidia_smi.txt" 2>&1 || true
