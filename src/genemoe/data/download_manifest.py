@@ -110,7 +110,7 @@ class DownloadResult:
         :func:`_glob`); the Pan-Cancer Atlas files by name."""
         roles = {"--expression": ("star_", "EB++"), "--labels": (".clinical.", "TCGA_phenotype"),
                  "--clinical": (".survival.", "Survival_Supplemental"), "--annotation": (".probemap",)}
-        flags = {flag: sorted({_glob(p) for p in self.paths if any(k in p.name for k in keys)})
+        flags = {flag: _globs([p for p in self.paths if any(k in p.name for k in keys)])
                  for flag, keys in roles.items()}
         if not flags["--expression"]:
             return ""
@@ -128,6 +128,36 @@ def human_bytes(n_bytes: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} GiB"
+
+
+def _globs(paths: list[Path]) -> list[str]:
+    """How the printed command names ``paths`` (one role's files of this run): Xena's
+    per-project files as the glob of every project's (:func:`_glob`) where that glob catches
+    none but this run's files; else this run's projects by name (``xena/TCGA-{ACC,UVM}.
+    clinical.tsv.gz``): the glob took every project an earlier run had left in the folder
+    (a shared cache), which a run for one project did not ask for. Other files by name."""
+    groups: dict[str, list[Path]] = {}
+    for path in paths:
+        groups.setdefault(_glob(path), []).append(path)
+    mine = {path.name for path in paths}
+    names = []
+    for pattern, group in groups.items():
+        glob_path = Path(pattern)
+        caught = {p.name for p in glob_path.parent.glob(glob_path.name)}
+        names.append(pattern if caught <= mine else _by_name(sorted(group)))
+    return sorted(names)
+
+
+def _by_name(group: list[Path]) -> str:
+    """One project's file by its name; several of one name form in braces (the shell
+    expands ``TCGA-{ACC,UVM}.x``; a single name in braces it would keep as written)."""
+    if len(group) == 1:
+        return str(group[0])
+    projects = [p.name.split(".", 1)[0].removeprefix("TCGA-") for p in group]
+    rests = {p.name.split(".", 1)[1] for p in group}
+    if len(rests) > 1 or len({p.parent for p in group}) > 1:
+        return " ".join(map(str, group))
+    return str(group[0].parent / f"TCGA-{{{','.join(projects)}}}.{rests.pop()}")
 
 
 def _glob(path: Path) -> str:
