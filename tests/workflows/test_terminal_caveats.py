@@ -57,7 +57,7 @@ def test_a_benchmark_says_which_models_kept_their_last_epoch():
         "accuracy": [0.8, 0.82, 0.79, 0.9, 0.91, 0.92], "macro_f1": [0.7, 0.72, 0.69, 0.8, 0.8, 0.81],
         "at_epoch_cap": [True, True, False, False, False, False]})
     assert epoch_cap_line(results) == ("kept the last epoch allowed: fcn 2/3 folds (still "
-                                       "improving: may be undertrained; a larger --epochs may help)")
+                                       "improving: may be undertrained; raise --epochs)")
     assert epoch_cap_line(results.assign(at_epoch_cap=False)) is None
     assert epoch_cap_line(results.drop(columns="at_epoch_cap")) is None  # an older results.csv
     assert "fcn 2/3 folds" in benchmark_table(results, task="classify", title="t", out_dir=Path("b"))

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["backwards_columns", "backwards_folds_text"]
+__all__ = ["backwards_columns", "backwards_folds", "backwards_folds_text", "backwards_line"]
 
 
 def backwards_columns(metrics: dict) -> dict[str, Any]:
@@ -29,15 +29,16 @@ def backwards_columns(metrics: dict) -> dict[str, Any]:
     return {"n_types_ranked_backwards": len(flagged), "types_ranked_backwards": "; ".join(said)}
 
 
-def backwards_folds_text(results: pd.DataFrame) -> str:
-    """summary.md's line on the folds where a model ranks a cancer type backwards (its C and
-    whole 95% interval below 0.5): ``"coxnet in 1/3 folds (UVM 1), fcn in 0/3"``; "" where
-    no fold does or results.csv has no such column (classification, older cells)."""
+def backwards_folds(results: pd.DataFrame) -> list[str]:
+    """Per model, the folds where it ranks a cancer type backwards (its C and whole 95%
+    interval below 0.5): ``["coxnet in 1/3 folds (UVM 1)", "fcn in 0/3 folds"]``; [] where no
+    fold does or results.csv has no such column (classification, older cells). What
+    summary.md's line and the terminal's say alike."""
     if "n_types_ranked_backwards" not in results:
-        return ""
+        return []
     n = pd.to_numeric(results["n_types_ranked_backwards"], errors="coerce")
     if not (n > 0).any():
-        return ""
+        return []
     parts = []
     for model, g in results.groupby("model", sort=False):
         counted = n[g.index].notna()
@@ -50,6 +51,25 @@ def backwards_folds_text(results: pd.DataFrame) -> str:
         which = ", ".join(f"{t} {k}" for t, k in types.items())
         parts.append(f"{model} in {int(hit.sum())}/{int(counted.sum())} folds"
                      + (f" ({which})" if which else ""))
+    return parts
+
+
+def backwards_folds_text(results: pd.DataFrame) -> str:
+    """summary.md's line on the folds where a model ranks a cancer type backwards (its C and
+    whole 95% interval below 0.5): ``"coxnet in 1/3 folds (UVM 1), fcn in 0/3"``; "" where
+    no fold does or results.csv has no such column (classification, older cells)."""
+    if not (parts := backwards_folds(results)):
+        return ""
     return ("Folds where a model ranks a cancer type backwards (the type's C-index and its "
             "whole 95% interval below 0.5; `types_ranked_backwards` in results.csv): "
             + ", ".join(parts) + ".")
+
+
+def backwards_line(results: pd.DataFrame) -> str | None:
+    """The terminal's line of :func:`backwards_folds` (summary.md and the report page said
+    it; the terminal's table did not): ``"a type ranked backwards (its C and whole 95% CI below
+    0.5): coxnet in 1/3 folds (UVM 1), fcn in 0/3 folds"``; None where none did."""
+    if not (parts := backwards_folds(results)):
+        return None
+    return ("a type ranked backwards (its C and whole 95% CI below 0.5): "
+            + ", ".join(parts))

@@ -23,7 +23,7 @@ from genemoe.text_wrap import warning_text
 
 __all__ = ["clipped_lines", "set_aside_cells", "read_cell", "load_cells", "read_protocol", "software_versions", "chosen_settings",
            "option_changes", "grid_edges", "epoch_cap_note", "tuned_on_checks", "unchecked_tuned_on",
-           "trials_this_call_text"]
+           "trials_this_call_text", "EPOCH_CAP_ADVICE"]
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,10 @@ def grid_edges(info: dict[str, Any]) -> str:
     return ", ".join(out)
 
 
+EPOCH_CAP_ADVICE = "may be undertrained; raise --epochs"  # train's and benchmark's words alike
+#   (a benchmark said "a larger --epochs may help" where train said "raise --epochs")
+
+
 def epoch_cap_note(info: Mapping[str, Any]) -> str | None:
     """Said when a fit kept its last allowed epoch without stopping early: the validation
     score was still improving at ``epochs``, so the model may be undertrained (a benchmark at
@@ -239,8 +243,8 @@ def epoch_cap_note(info: Mapping[str, Any]) -> str | None:
         return None
     cap = at_cap[0]["train_config"]["epochs"]
     who = "" if len(fits) == 1 else f" in {len(at_cap)} of {len(fits)} members"
-    return (f"kept the last epoch allowed ({cap}){who}: may be undertrained; "
-            "raise --epochs")  # was 121 wide with its "warning: " (130 for an ensemble)
+    return (f"kept the last epoch allowed ({cap}){who}: "
+            f"{EPOCH_CAP_ADVICE}")  # was 121 wide with its "warning: " (130 for an ensemble)
 
 
 def _numbers(points: list[dict[str, Any]], key: str) -> list[float]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from genemoe.evaluate.benchmark_files import EPOCH_CAP_ADVICE
 from genemoe.evaluate.benchmark_pixels import crowded_text
 
 __all__ = ["options_lines", "grid_edge_counts", "tuning_text", "chosen_where", "protocol_text", "pretrained_text",
@@ -52,8 +53,8 @@ def _grid_points(g: pd.DataFrame) -> int:
 def _epoch_cap_text(g: pd.DataFrame) -> str:
     """``; kept the last epoch allowed in 3/3 folds: ...`` or "" (a model's cells)."""
     n = int(g["at_epoch_cap"].fillna(False).astype(bool).sum()) if "at_epoch_cap" in g else 0
-    return ("" if not n else f"; kept the last epoch allowed in {n}/{len(g)} folds: still "
-            "improving there, so it may be undertrained (a larger --epochs may help)")
+    return ("" if not n else f"; kept the last epoch allowed in {n}/{len(g)} folds (still "
+            f"improving: {EPOCH_CAP_ADVICE})")
 
 
 def grid_edge_counts(g: pd.DataFrame) -> tuple[int, dict[str, int]]:

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genemoe.evaluate.benchmark_files import trials_this_call_text
+from genemoe.evaluate.benchmark_backwards import backwards_line
+from genemoe.evaluate.benchmark_files import EPOCH_CAP_ADVICE, trials_this_call_text
 from genemoe.evaluate.benchmark_pairs import paired_metric
 from genemoe.evaluate.benchmark_pixels import crowded_lines
 from genemoe.evaluate.benchmark_protocol import grid_edge_counts
@@ -287,7 +288,7 @@ def epoch_cap_line(results: pd.DataFrame) -> str | None:
     if not (caps := epoch_caps(results)):
         return None
     return ("kept the last epoch allowed: " + ", ".join(f"{m} {v} folds" for m, v in caps.items())
-            + " (still improving: may be undertrained; a larger --epochs may help)")
+            + f" (still improving: {EPOCH_CAP_ADVICE})")
 
 
 def grid_edge_line(results: pd.DataFrame) -> str | None:
@@ -371,6 +372,8 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
         caption = f"{budget}\n{caption}"
     if edge := grid_edge_line(results):  # summary.md's grid edge, beside the epoch cap
         caption = f"{_caption_line(edge)}\n{caption}"
+    if backwards := backwards_line(results):  # summary.md and the page said it; here unsaid
+        caption = f"{_caption_line(backwards)}\n{caption}"
     if capped := epoch_cap_line(results):  # verdicts of undertrained models were unqualified
         caption = f"{_caption_line(capped)}\n{caption}"
     for line in crowded_lines(results):  # train warns of crowded pixels; benchmark was silent
